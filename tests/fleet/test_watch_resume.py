@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from akscli.errors import NotFoundError
-from akscli.fleet import drain, rollout
+from akscli.fleet import approvals, drain
 from akscli.kube.client import WatchExpired
 
 
@@ -52,7 +52,7 @@ def test_waiting_for_the_next_gate_lists_the_run_by_name_after_410_without_a_get
     kube = _ExpiringKube(
         _run([{"type": "Progressing", "status": "True"}]), _run([{"type": "Succeeded", "status": "True"}])
     )
-    assert rollout.wait_for_next_gate(kube, "r", None, set(), timeout=5) == ("done", [])  # type: ignore[arg-type]
+    assert approvals.wait_for_next_gate(kube, "r", None, set(), timeout=5) == ("done", [])  # type: ignore[arg-type]
     assert (kube.gets, kube.watches) == (1, 1)  # the GET is the run the wait starts from
     assert [(q["field_selector"], q["consistent"]) for q in kube.lists] == [("metadata.name=r", True)]
 

@@ -73,19 +73,19 @@ def approve(
     ns = checked_namespace(namespace)
     if mode != "none":
         from akscli.cli.common import dry_run_writes
-        from akscli.fleet import rollout
+        from akscli.fleet import approvals
 
         kube = hub.connect()
-        pending = rollout.pending_for(kube, run, ns, stage)
-        dry_run_writes(kube, [rollout.approval_write(kube, p.name, ns) for p in pending], mode, fmt)
+        pending = approvals.pending_for(kube, run, ns, stage)
+        dry_run_writes(kube, [approvals.approval_write(kube, p.name, ns) for p in pending], mode, fmt)
         return
     _approve_hub(hub.connect(), run, ns, stage, wait_for)
 
 
 def _approve_hub(kube: "Kube", run: str, namespace: str | None, stage: str | None, wait: float | None) -> None:
-    from akscli.fleet import rollout
+    from akscli.fleet import approvals
 
-    approved = rollout.approve_pending(kube, run, namespace, stage)
+    approved = approvals.approve_pending(kube, run, namespace, stage)
     for item in approved:
         output.write(f"approved {item.name} (stage {item.stage})")
     answered = sorted({a.name for a in approved})
@@ -93,7 +93,7 @@ def _approve_hub(kube: "Kube", run: str, namespace: str | None, stage: str | Non
     if wait is None:
         return
     with output.status(f"waiting for the next gate of {run}") as update:
-        outcome, gates = rollout.wait_for_next_gate(
+        outcome, gates = approvals.wait_for_next_gate(
             kube, run, namespace, set(answered), wait, on_event=lambda s: update(f"run {run}: {s}")
         )
     _report_next(run, outcome, [f"{g.name} (stage {g.stage})" for g in gates])

@@ -1,0 +1,160 @@
+"""Hub staged rollouts: answering the (Cluster)ApprovalRequests of a staged update run, and
+waiting for its next gate (moved out of fleet/rollout.py, which keeps the runs' progress)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from akscli.errors import NotFoundError, WaitTimeoutError
+from akscli.fleet import AR, CAR, CSUR, PLACEMENT_V1, SUR, TARGET_UPDATE_RUN_LABEL, hub
+from akscli.fleet.rollout import fail_if_stuck_on_apply, get_run, refuse_finished, run_summary
+from akscli.kube import retry
+from akscli.kube.client import Kube
+from akscli.kube.readiness import fleet as fleet_rules
+from akscli.kube.wait import failure_error
+from akscli.kube.writes import Write
+
+
+@dataclass(frozen=True)
+class PendingApproval:
+    name: str
+    stage: str
+    namespace: str | None
+
+
+def pending_approvals(run: Mapping[str, Any]) -> list[PendingApproval]:
+    """Approval tasks the run has asked for (request created) and nobody has approved yet."""
+    namespace = (run.get("metadata") or {}).get("namespace")
+    result = []
+    for stage in (run.get("status") or {}).get("stagesStatus") or []:
+        for task in [
+            *(stage.get("beforeStageTaskStatus") or []),
+            *(stage.get("afterStageTaskStatus") or []),
+        ]:
+            conds = hub.conditions(task)
+            if (
+                task.get("type") == "Approval"
+                and task.get("approvalRequestName")
+                and conds.get("ApprovalRequestCreated", {}).get("status") == "True"
+                and conds.get("ApprovalRequestApproved", {}).get("status") != "True"
+            ):
+                result.append(PendingApproval(str(task["approvalRequestName"]), str(stage.get("stageName")), namespace))
+    return result
+
+
+def approval_write(kube: Kube, name: str, namespace: str | None) -> Write:
+    """The status patch setting the Approved condition on a (Cluster)ApprovalRequest, as
+    ``kubectl fleet approve`` does (reads the request: the patch carries its conditions)."""
+    kind = AR if namespace else CAR
+    request = hub.read(kube, kind, name, namespace, "see pending approvals with: akscli fleet rollout status RUN")
+    meta = request.get("metadata") or {}
+    approved = {
+        "type": "Approved",
+        "status": "True",
+        "reason": f"{kind}Approved",
+        "message": "approved with akscli",
+        "observedGeneration": meta.get("generation", 1),
+        "lastTransitionTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    conditions = [c for c in (request.get("status") or {}).get("conditions") or [] if c.get("type") != "Approved"] + [
+        approved
+    ]
+    # A merge patch replaces the list; resourceVersion makes a concurrent change a conflict
+    # instead of a lost update.
+    body = {"metadata": {"resourceVersion": meta.get("resourceVersion")}, "status": {"conditions": conditions}}
+    return Write.patch(request, body, subresource="status")
+
+
+def approve_request(kube: Kube, name: str, namespace: str | None) -> dict[str, Any] | None:
+    """Approve one (Cluster)ApprovalRequest. Another writer between the read and the patch
+    makes it a Conflict: read it again and set Approved again, as ``kubectl fleet approve`` does
+    (upstream: kubefleet-dev/kubefleet 102d9128 tools/fleet/cmd/approve/approve.go,
+    ``retry.RetryOnConflict(retry.DefaultRetry, ...)``)."""
+    return retry.on_conflict(lambda: approval_write(kube, name, namespace).send(kube))
+
+
+def requests_for_run(kube: Kube, run: str, namespace: str | None) -> list[dict[str, Any]]:
+    kind = AR if namespace else CAR
+    return list(
+        kube.list(
+            PLACEMENT_V1,
+            kind,
+            namespace=namespace,
+            label_selector=f"{TARGET_UPDATE_RUN_LABEL}={run}",
+        )
+    )
+
+
+def pending_for(kube: Kube, run: str, namespace: str | None, stage: str | None) -> list[PendingApproval]:
+    """The approvals the run waits for (in ``stage`` only, when given); NotFoundError when none."""
+    obj = get_run(kube, run, namespace)
+    # A stopped run is not finished: Run resumes it (apis/placement/v1beta1 stageupdate_types.go
+    # StateRun) and handleStageApprovalTask then reads the approval, so its gate may be approved
+    # beforehand.
+    refuse_finished(obj, run, "approve")
+    pending = [p for p in pending_approvals(obj) if stage is None or p.stage == stage]
+    if not pending:
+        raise NotFoundError(
+            f"update run {run!r} is waiting for no approval"
+            + (f" in stage {stage}" if stage else "")
+            + f" (it is {run_summary(obj)['state']})",
+            hint=f"see where it stands with: akscli fleet rollout status {run}",
+        )
+    return pending
+
+
+def approve_pending(kube: Kube, run: str, namespace: str | None, stage: str | None) -> list[PendingApproval]:
+    """Approve every approval the run waits for (in ``stage`` only, when given)."""
+    pending = pending_for(kube, run, namespace, stage)
+    for item in pending:
+        approve_request(kube, item.name, namespace)
+    return pending
+
+
+def wait_for_next_gate(
+    kube: Kube,
+    name: str,
+    namespace: str | None,
+    answered: set[str],
+    timeout: float,
+    on_event: Callable[[str], None] | None = None,
+) -> tuple[str, list[PendingApproval]]:
+    """Watch the run until it asks for a new approval or ends: ('gate'|'done'|'failed', gates)."""
+
+    def outcome(run: Mapping[str, Any]) -> tuple[str, list[PendingApproval]] | None:
+        found = _gate_outcome(run, answered)
+        if found is None:
+            fail_if_stuck_on_apply(kube, run)
+        return found
+
+    return hub.follow(
+        kube,
+        PLACEMENT_V1,
+        SUR if namespace else CSUR,
+        name,
+        namespace,
+        get_run(kube, name, namespace),
+        outcome,
+        timeout=timeout,
+        timeout_error=lambda: WaitTimeoutError(
+            f"update run {name!r} asked for no new approval within {int(timeout)}s",
+            hint=f"see where it stands with: akscli fleet rollout status {name}",
+        ),
+        on_change=(lambda run: on_event(run_summary(run)["state"])) if on_event else None,
+    )
+
+
+def _gate_outcome(run: Mapping[str, Any], answered: set[str]) -> tuple[str, list[PendingApproval]] | None:
+    """Through the one wait rule: done, failed for good (failed, stopped), or a new gate."""
+    verdict = fleet_rules.run_state(run)
+    if verdict.ready:
+        return "done", []
+    if verdict.failed:
+        raise failure_error(f"{run.get('kind')}/{(run.get('metadata') or {}).get('name')}", verdict)
+    fresh = [p for p in pending_approvals(run) if p.name not in answered]
+    if fresh:
+        return "gate", fresh
+    return None
