@@ -1,5 +1,6 @@
-"""The hub notices a change of what a placement selects, and snapshots it at most once per
-resourceSnapshotCreationMinimumInterval (upstream: kubefleet-dev/kubefleet e160c1cd
+"""The hub notices a change of what a placement selects, and snapshots it no sooner than
+resourceChangesCollectionDuration after it saw the change and resourceSnapshotCreationMinimumInterval
+after the last snapshot (upstream: kubefleet-dev/kubefleet e160c1cd
 pkg/resourcewatcher/change_detector.go, pkg/controllers/resourcechange/resourcechange_controller.go,
 pkg/utils/controller/resource_snapshot_resolver.go shouldCreateNewResourceSnapshotNow)."""
 
@@ -29,6 +30,10 @@ def _selected(hub: Hub) -> set[str]:
     return {r["name"] for r in status["selectedResources"] if r["kind"] == "ConfigMap"}
 
 
+def _snapshots(hub: Hub) -> list[str]:
+    return sorted(s["metadata"]["name"] for s in hub.cluster.list(P1, "ClusterResourceSnapshot"))
+
+
 def _bound_snapshots(hub: Hub) -> set[str]:
     return {b["spec"]["resourceSnapshotName"] for b in hub.cluster.list(PB, "ClusterResourceBinding")}
 
@@ -51,4 +56,38 @@ def test_a_change_within_the_snapshot_interval_waits_and_the_placement_shows_the
     hub.controller.advance(30)
     hub.settle()
     assert _selected(hub) == {"model-config", "extra"}
+    assert _bound_snapshots(hub) == {"llm-1-snapshot"}
+
+
+def test_a_change_long_after_the_last_snapshot_waits_the_collection_duration(hub: Hub) -> None:
+    _place(hub)
+    hub.controller.snapshot_interval, hub.controller.collection_duration = 30.0, 15.0
+    hub.controller.advance(60)  # the minimum interval has long passed
+    hub.settle()
+    _add_config_map(hub, "extra")
+    assert _snapshots(hub) == ["llm-0-snapshot"]
+    assert _selected(hub) == {"model-config"}
+    annotations = hub.get("ClusterResourceSnapshot", "llm-0-snapshot")["metadata"]["annotations"]
+    assert "kubernetes-fleet.io/next-resource-snapshot-candidate-detection-time" in annotations
+    hub.controller.advance(10)
+    hub.settle()
+    assert _snapshots(hub) == ["llm-0-snapshot"]
+    hub.controller.advance(7)
+    hub.settle()
+    assert _selected(hub) == {"model-config", "extra"}
+    assert _bound_snapshots(hub) == {"llm-1-snapshot"}
+
+
+def test_changes_within_the_collection_duration_are_taken_into_one_snapshot(hub: Hub) -> None:
+    _place(hub)
+    hub.controller.collection_duration = 15.0
+    _add_config_map(hub, "first")
+    hub.controller.advance(5)
+    hub.settle()
+    _add_config_map(hub, "second")
+    assert _snapshots(hub) == ["llm-0-snapshot"]
+    hub.controller.advance(12)
+    hub.settle()
+    assert _snapshots(hub) == ["llm-0-snapshot", "llm-1-snapshot"]
+    assert _selected(hub) == {"model-config", "first", "second"}
     assert _bound_snapshots(hub) == {"llm-1-snapshot"}

@@ -2,12 +2,13 @@
 applied, its revision record included (src/akscli/model/fleet_wait.py).
 
 The placement's conditions describe its latest resource snapshot only, and the hub takes a new one
-of a changed selection at most once per resourceSnapshotCreationMinimumInterval (30 s by default):
+of a changed selection resourceChangesCollectionDuration (15 s by default) after it saw the change
+and no sooner than resourceSnapshotCreationMinimumInterval (30 s by default) after the last one:
 meanwhile the placement still reads as rolled out, on the snapshot before the deploy (upstream:
 kubefleet-dev/kubefleet e160c1cd pkg/utils/controller/resource_snapshot_resolver.go
 shouldCreateNewResourceSnapshotNow, pkg/controllers/placement/controller.go
 handleResourceSnapshotByStrategy). The simulator holds snapshots back so when a test sets
-``snapshot_interval``, on its clock."""
+``snapshot_interval`` or ``collection_duration``, on its clock."""
 
 from __future__ import annotations
 
@@ -64,10 +65,13 @@ def test_a_first_fleet_deploy_waits_until_its_revision_record_is_placed(model_em
 def test_a_fleet_redeploy_does_not_end_its_wait_on_the_snapshot_before_it(model_emulator: Start) -> None:
     emu, hub = _hub_with_members(model_emulator)
     assert _deploy("--wait", "--timeout", "20s").exit_code == 0
-    hub.snapshot_interval = 30.0  # the latest snapshot was taken just now
+    hub.collection_duration = 15.0  # the hub collects the changes it sees for 15 s
     result = _deploy("--max-model-len", "4096", "--wait", "--timeout", "2s")
     assert result.exit_code == 5, result
-    assert "the hub has not yet taken a resource snapshot holding ConfigMap phi-4/phi-4-rev-2" in result.stderr
+    assert (
+        "the hub has not yet taken a resource snapshot holding ConfigMap phi-4/phi-4-rev-2: it takes one "
+        "resourceChangesCollectionDuration (15s by default) after it sees the change"
+    ) in result.stderr
     assert ("ConfigMap", "phi-4-rev-2") not in _selected(emu)
 
 

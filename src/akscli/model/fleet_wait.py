@@ -2,8 +2,9 @@
 snapshot that holds what this deploy applied.
 
 The placement's conditions describe the latest resource snapshot only. The hub takes a new one of
-a changed selection at most once per resourceSnapshotCreationMinimumInterval (30 s by default),
-and meanwhile the placement still shows the last one, rolled out and complete, with the
+a changed selection resourceChangesCollectionDuration (15 s by default) after it first saw the
+change, and no sooner than resourceSnapshotCreationMinimumInterval (30 s by default) after the last
+one, and meanwhile the placement still shows the last one, rolled out and complete, with the
 selectedResources of that snapshot (upstream: kubefleet-dev/kubefleet e160c1cd
 pkg/utils/controller/resource_snapshot_resolver.go shouldCreateNewResourceSnapshotNow,
 pkg/controllers/placement/controller.go handleResourceSnapshotByStrategy,
@@ -82,7 +83,8 @@ def holding(keys: list[Key]) -> Rule:
         return Readiness(
             False,
             message=(
-                f"the hub has not yet taken a resource snapshot holding {shown}: it takes one at most "
+                f"the hub has not yet taken a resource snapshot holding {shown}: it takes one "
+                "resourceChangesCollectionDuration (15s by default) after it sees the change and no sooner than "
                 "resourceSnapshotCreationMinimumInterval (30s by default) after the last, then rolls it out"
             ),
         )

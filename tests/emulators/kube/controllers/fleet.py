@@ -138,9 +138,11 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         # The heartbeat this simulator stamped last per member (its member agent runs while the hub
         # holds it: _renew_heartbeats).
         self._heartbeats: dict[str, str] = {}
-        # resourceSnapshotCreationMinimumInterval, in seconds of the simulator's clock (0: a changed
-        # selection gets its snapshot at once), and when each placement's latest snapshot was made.
+        # resourceSnapshotCreationMinimumInterval and resourceChangesCollectionDuration, in seconds of
+        # the simulator's clock (both 0: a changed selection gets its snapshot at once), and when each
+        # placement's latest snapshot was made (Clock.epoch) (fleet_snapshots.creation_delay).
         self.snapshot_interval = 0.0
+        self.collection_duration = 0.0
         self._snapshot_taken: dict[tuple[str | None, str], float] = {}
         # When each member's work applier started on its binding's current Works, per placement:
         # (resource snapshot index and override snapshots, Clock.monotonic time) (_still_applying).
@@ -503,18 +505,20 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         self, cluster: Any, placement: dict[str, Any], selected: list[dict[str, Any]], resources: list[dict[str, Any]]
     ) -> tuple[str, list[dict[str, Any]]]:
         """The latest resource snapshot's index and what the placement shows as selected: a new
-        snapshot of a changed selection, unless the latest one is younger than snapshot_interval;
-        then the latest one's, looked at again once it may be made (fleet_snapshots)."""
+        snapshot of a changed selection, unless snapshot_interval or collection_duration holds it
+        back; then the latest one's, looked at again once it may be made (fleet_snapshots)."""
         key = self._key(placement)
         current = fleet_snapshots.latest_index(cluster, placement)
-        if current is not None and self.snapshot_interval > 0 and fleet_snapshots.differs(cluster, placement, selected):
-            left = self._snapshot_taken.get(key, float("-inf")) + self.snapshot_interval - Clock.monotonic()
+        if current is not None and fleet_snapshots.differs(cluster, placement, selected):
+            taken = self._snapshot_taken.get(key, float("-inf"))
+            interval, collection = self.snapshot_interval, self.collection_duration
+            left = fleet_snapshots.creation_delay(cluster, placement, Clock.epoch(), taken, interval, collection)
             if left > 0:
                 self.requeue(placement, left + self.delay)
                 return current, fleet_snapshots.identifiers(cluster, placement, current)
         index = fleet_snapshots.get_or_create(cluster, placement, selected)
         if index != current:
-            self._snapshot_taken[key] = Clock.monotonic()
+            self._snapshot_taken[key] = Clock.epoch()
         return index, resources
 
     def _track_untrackable(self, key: tuple[str | None, str], picked: list[str], rows: list[dict[str, Any]]) -> None:

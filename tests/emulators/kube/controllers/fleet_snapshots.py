@@ -33,18 +33,26 @@ upstream: kubefleet-dev/kubefleet e160c1cd (paths relative to it):
   resourceSnapshotCreationMinimumInterval, 30 s by default): a changed selection gets a new
   snapshot only that long after the latest one was made; meanwhile the placement's
   selectedResources are those of the latest snapshot (pkg/controllers/placement/controller.go
-  handleResourceSnapshotByStrategy, CollectResourceIdentifiersUsingMasterResourceSnapshot). The
-  simulator holds it back only when a test sets ``snapshot_interval`` (fleet.py), on its clock.
+  handleResourceSnapshotByStrategy, CollectResourceIdentifiersUsingMasterResourceSnapshot).
+* The collection duration (resourceChangesCollectionDuration, 15 s by default, same files): the
+  first pass that sees a changed selection stamps the latest snapshot with the
+  kubernetes-fleet.io/next-resource-snapshot-candidate-detection-time annotation (RFC 3339, unless
+  it has one), and the new snapshot is made no sooner than that time plus the duration, so changes
+  that come within it are bundled into one snapshot: the new one is made at the later of the two
+  times (creation_delay). The annotation stays on the old snapshot even when the change is undone
+  meanwhile, as upstream never removes it. The simulator holds snapshots back only when a test sets
+  ``snapshot_interval`` or ``collection_duration`` (fleet.py), on its clock.
 
-Not modelled: splitting a large group into sub-indexed snapshots, resourceChangesCollectionDuration
-(15 s after a change is first seen; only the minimum interval is), and deleting the snapshots
+Not modelled: splitting a large group into sub-indexed snapshots, and deleting the snapshots
 beyond revisionHistoryLimit.
 """
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,6 +64,8 @@ LATEST = FLEET + "is-latest-snapshot"
 HASH = FLEET + "resource-hash"
 COUNT = FLEET + "number-of-resource-snapshots"
 ENVELOPED = FLEET + "number-of-enveloped-object"
+# apis/placement/v1beta1/resourcesnapshot_types.go NextResourceSnapshotCandidateDetectionTimeAnnotation
+DETECTED = FLEET + "next-resource-snapshot-candidate-detection-time"
 _DROPPED_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision")
 
 
@@ -237,3 +247,38 @@ def get_or_create(cluster: Any, placement: Mapping[str, Any], selected: list[dic
         metadata["namespace"] = namespace
     cluster.create({"apiVersion": api_version, "kind": kind, "metadata": metadata, "spec": spec})
     return str(index)
+
+
+def creation_delay(
+    cluster: Any, placement: Mapping[str, Any], now: float, taken: float, interval: float, collection: float
+) -> float:
+    """Seconds until a changed selection may be snapshot (0: now), as shouldCreateNewResourceSnapshotNow
+    judges it: the later of the detection time plus ``collection`` and the latest snapshot's creation
+    (``taken``, on the simulator's clock) plus ``interval``. Only a latest snapshot still labelled
+    latest is held back (GetOrCreateResourceSnapshot). ``now`` and ``taken`` are epoch seconds."""
+    if interval <= 0 and collection <= 0:
+        return 0.0
+    latest = _snapshots(cluster, placement)[-1]
+    meta = latest["metadata"]
+    if meta["labels"].get(LATEST) != "true":
+        return 0.0
+    detected = _parse((meta.get("annotations") or {}).get(DETECTED))
+    if detected is None:
+        # Go's now.Format(time.RFC3339): seconds; this pass goes on with the exact now, as upstream.
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+        api_version, kind = kind_of(placement)
+        patch = {"metadata": {"annotations": {DETECTED: stamp}}}
+        cluster.patch(api_version, kind, meta.get("namespace"), meta["name"], patch)
+        detected = now
+    return max(0.0, max(detected + collection, taken + interval) - now)
+
+
+def _parse(text: Any) -> float | None:
+    """ExtractNextResourceSnapshotCandidateDetectionTimeFromResourceSnapshot: an RFC 3339 time, or
+    None when absent or unreadable (upstream then stamps it again)."""
+    if not text:
+        return None
+    try:
+        return float(calendar.timegm(time.strptime(str(text), "%Y-%m-%dT%H:%M:%SZ")))
+    except ValueError:
+        return None
