@@ -1,12 +1,15 @@
 """`fleet place --max-unavailable N --wait` warns, before it starts, when KubeFleet's pacing cannot
-be seen through within --timeout: the members the placement is on, N at a time, and for objects
-KubeFleet cannot track unavailablePeriodSeconds (60 s by default) between steps (upstream:
-kubefleet-dev/kubefleet e160c1cd pkg/controllers/rollout/controller.go calculateMaxToRemove,
-isBindingReady; akscli.fleet.pacing). The line says the arithmetic and the --timeout that fits."""
+be seen through within --timeout, or never ends: the members the placement stays on, goes to and
+leaves (a change of policy in the same command counts), N taken out of service and --max-surge added
+at a time, and for objects KubeFleet cannot track unavailablePeriodSeconds (60 s by default) between
+steps (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/rollout/controller.go
+calculateRealTarget, calculateMaxToRemove, calculateMaxToAdd, isBindingReady; akscli.fleet.pacing).
+The line says the arithmetic and the --timeout that fits."""
 
 from __future__ import annotations
 
 from akscli.fleet import pacing
+from akscli.fleet.pacing import Change
 from tests.cli import invoke
 from tests.fleet.conftest import Hub
 
@@ -14,7 +17,7 @@ PLACE = ("fleet", "place", "llm", "--select", "namespace/llm", "-y")
 
 
 def test_twelve_members_one_at_a_time_do_not_fit_the_default_ten_minutes() -> None:
-    line = pacing.timeout_warning(12, "1", None, 600)
+    line = pacing.timeout_warning(Change(kept=12), "1", None, None, 600)
     assert line is not None
     assert "the placement is on 12 members and --max-unavailable 1 updates 1 at a time, 12 steps" in line
     assert "unavailablePeriodSeconds (60s) after each step, 11 x 60s = 660s, not less than --timeout (600s)" in line
@@ -23,18 +26,50 @@ def test_twelve_members_one_at_a_time_do_not_fit_the_default_ten_minutes() -> No
 
 
 def test_ten_members_one_at_a_time_fit_ten_minutes() -> None:
-    assert pacing.timeout_warning(10, "1", None, 600) is None
+    assert pacing.timeout_warning(Change(kept=10), "1", None, None, 600) is None
 
 
 def test_a_percentage_is_of_the_members_rounded_up() -> None:
     assert pacing.members_at_once("25%", 10) == 3  # intstr.GetScaledValueFromIntOrPercent(..., roundUp=true)
-    line = pacing.timeout_warning(10, "25%", 300, 600)
+    line = pacing.timeout_warning(Change(kept=10), "25%", None, 300, 600)
     assert line is not None and "updates 3 at a time, 4 steps" in line and "3 x 300s = 900s" in line
 
 
-def test_zero_at_a_time_or_no_period_is_not_estimated() -> None:
-    assert pacing.timeout_warning(12, "0", None, 60) is None
-    assert pacing.timeout_warning(12, "1", 0, 60) is None
+def test_no_period_is_not_estimated() -> None:
+    assert pacing.timeout_warning(Change(kept=12), "1", None, 0, 60) is None
+
+
+def test_members_added_are_bound_by_max_surge_then_the_others_are_updated() -> None:
+    # PickN 3 -> 6, maxSurge 2: the three new members at once (target 6 + 2 - 3 can be ready), then
+    # the three kept ones one a period once all six are ready (6 ready - (6 - 1)).
+    played = pacing.rollout_seconds(Change(kept=3, added=3), unavailable=1, surge=2, period=60)
+    assert (played.steps, played.seconds, played.stuck) == (4, 180, 0)
+
+
+def test_members_left_are_removed_first_within_max_unavailable() -> None:
+    # PickN 9 -> 6, maxUnavailable 1 of 6: 9 ready - 5 = 4 at once, three removals and one update.
+    played = pacing.rollout_seconds(Change(kept=6, removed=3), unavailable=1, surge=2, period=60)
+    assert (played.steps, played.seconds) == (6, 300)
+
+
+def test_a_move_with_max_unavailable_zero_is_paced_by_max_surge_alone() -> None:
+    # PickFixed a,b -> c,d with maxSurge 1: add one, remove one once it is ready, and again.
+    played = pacing.rollout_seconds(Change(kept=0, added=2, removed=2, target=2), unavailable=0, surge=1, period=60)
+    assert (played.steps, played.seconds, played.stuck) == (3, 120, 0)
+
+
+def test_max_unavailable_zero_never_updates_the_members_a_placement_stays_on() -> None:
+    line = pacing.timeout_warning(Change(kept=3), "0", "1", None, 600)
+    assert line is not None
+    assert "--wait may not see the rollout end: the placement is on 3 members;" in line
+    assert "never reaches the 3 members it stays on. Give --max-unavailable 1 or more" in line
+    assert "RollingUpdateConfig.MaxUnavailable" in line
+
+
+def test_a_pick_n_short_of_matching_members_never_updates_in_place() -> None:
+    # calculateRealTarget is numberOfClusters (5) though 3 match: more than 4 of 5 must be ready.
+    line = pacing.timeout_warning(Change(kept=3, target=5), "1", None, None, 600)
+    assert line is not None and "Give --max-unavailable 3 or more" in line
 
 
 def _placed(hub: Hub) -> None:
@@ -65,3 +100,46 @@ def test_a_first_placement_is_not_paced_and_not_warned(hub: Hub) -> None:
     result = invoke(*PLACE, "--max-unavailable", "1", "--unavailable-period", "300", "--wait", "--timeout", "5m")
     assert result.exit_code == 0, result
     assert "may run out" not in result.stderr
+
+
+def test_a_change_to_more_members_in_the_same_command_is_counted(hub: Hub) -> None:
+    assert invoke(*PLACE, "--pick-fixed", "gpu-east").exit_code == 0
+    hub.settle()
+    result = invoke(
+        *PLACE,
+        "--pick-fixed",
+        "gpu-east,cpu-west,canary",
+        "--max-unavailable",
+        "1",
+        "--max-surge",
+        "1",
+        "--unavailable-period",
+        "300",
+        "--wait",
+        "--timeout",
+        "5m",
+    )
+    assert result.exit_code == 0, result
+    assert (
+        "the placement goes from 1 member to 3 (1 kept, 2 added, 0 left) and --max-unavailable 1 updates 1 at a time "
+        "and --max-surge 1 adds up to 1 above the target of 3, 2 steps;"
+    ) in result.stderr
+    assert "1 x 300s = 300s, not less than --timeout (300s). Give --timeout 10m" in result.stderr
+
+
+def test_a_change_to_fewer_members_that_fits_is_not_warned(hub: Hub) -> None:
+    # PickN 3 -> 1, maxUnavailable 1 of 1: 3 ready - 0 = 3 at once, two removals and the update.
+    assert invoke(*PLACE, "--pick-n", "3").exit_code == 0
+    hub.settle()
+    result = invoke(
+        *PLACE, "--pick-n", "1", "--max-unavailable", "1", "--unavailable-period", "300", "--wait", "--timeout", "5m"
+    )
+    assert result.exit_code == 0, result
+    assert "may run out" not in result.stderr
+
+
+def test_max_unavailable_zero_on_a_placed_placement_is_warned(hub: Hub) -> None:
+    _placed(hub)
+    result = invoke(*PLACE, "--max-unavailable", "0", "--max-surge", "1", "--wait", "--timeout", "1m")
+    assert result.exit_code == 0, result  # nothing it places has changed: the wait ends at once
+    assert "warning: --wait may not see the rollout end: the placement is on 3 members;" in result.stderr

@@ -1,6 +1,6 @@
 """``akscli fleet place`` and ``akscli fleet placement``: hub placements and their status."""
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +20,7 @@ from akscli.fleet import CLUSTER_V1, MEMBER, PLACEMENT_V1
 from akscli.output import Column
 
 if TYPE_CHECKING:
+    from akscli.fleet.placement import PlacementRequest
     from akscli.kube.client import Kube
 
 
@@ -164,9 +165,7 @@ def place(
             )
             wait = False
         if wait and mode == "none" and kube is not None and request.max_unavailable is not None:
-            _warn_if_paced_past(
-                kube, request.name, request.namespace, request.max_unavailable, unavailable_period, timeout
-            )
+            _warn_if_paced_past(kube, objects, request, request.max_unavailable, timeout)
         apply_objects(
             objects,
             stack=stack,
@@ -184,16 +183,22 @@ def place(
 
 
 def _warn_if_paced_past(
-    kube: "Kube", name: str, namespace: str | None, max_unavailable: str, period: int | None, timeout: str
+    kube: "Kube", objects: list[dict[str, Any]], request: "PlacementRequest", max_unavailable: str, timeout: str
 ) -> None:
     """Before an update of a placement already on members: warn when KubeFleet's pacing (fleet/pacing.py)
-    cannot fit in --timeout, naming the --timeout that would."""
+    cannot fit in --timeout, naming the --timeout that would, or never ends. The members it goes to
+    are those the new policy matches (a change of policy in this command counts)."""
     from akscli.fleet import CRP, RP, pacing
 
-    existing = kube.get(PLACEMENT_V1, RP if namespace else CRP, name, namespace)
-    line = pacing.timeout_warning(
-        pacing.placed_members(existing), max_unavailable, period, validate.duration(timeout, "--timeout")
-    )
+    kind = RP if request.namespace else CRP
+    existing = kube.get(PLACEMENT_V1, kind, request.name, request.namespace)
+    if not pacing.placed_members(existing):
+        return  # a first placement binds every member at once
+    placement = next(o for o in objects if o.get("kind") == kind)
+    policy = (placement.get("spec") or {}).get("policy") or {}
+    change = pacing.change_for(existing, policy, kube.list(CLUSTER_V1, MEMBER))
+    seconds = validate.duration(timeout, "--timeout")
+    line = pacing.timeout_warning(change, max_unavailable, request.max_surge, request.unavailable_period, seconds)
     if line:
         output.warn(line)
 
