@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from akscli.errors import UsageError
-from akscli.fleet.stages import arm_stages, hub_stages, parse_stage, parse_stages
+from akscli.fleet.stages import StageSpec, arm_stages, hub_stages, parse_stage, parse_stages
 
 
 def test_hub_stage_with_labels_sort_gates_and_wait() -> None:
@@ -100,3 +100,21 @@ def test_hub_strategy_of_more_than_31_stages_is_refused() -> None:
 
 def test_a_percentage_with_a_leading_zero_is_written_as_the_crd_takes_it() -> None:
     assert hub_stages([parse_stage("all;max=05%")])[0]["maxConcurrency"] == "5%"
+
+
+def test_an_arm_stage_wait_past_the_int32_of_after_stage_wait_in_seconds_is_refused() -> None:
+    # fleets.json 2026-06-01 UpdateStage.afterStageWaitInSeconds: integer, format int32.
+    spec = StageSpec(name="prod", groups=["east"], after_wait_seconds=2**31)
+    with pytest.raises(UsageError) as info:
+        arm_stages([spec])
+    assert str(info.value) == (
+        "invalid wait after stage prod: 2147483648s is more than the Fleet API's afterStageWaitInSeconds holds "
+        "(an int32: at most 2147483647s)"
+    )
+
+
+def test_the_longest_wait_after_a_stage_fits_the_int32() -> None:
+    # after=wait: takes under a year (validate.MAX_DURATION): 8783h is the most, well inside an int32.
+    assert arm_stages([parse_stage("prod;groups=east;after=wait:8783h")])[0]["afterStageWaitInSeconds"] == 31618800
+    with pytest.raises(UsageError, match="longer than a year"):
+        parse_stage("prod;groups=east;after=wait:8784h")

@@ -37,6 +37,12 @@ _FORM = (
 # than by Azure after the sign-in (and, for a join, after the cluster was read).
 ARM_NAME_MAX = 50
 
+# UpdateStage.afterStageWaitInSeconds is an int32 (fleets.json 2026-06-01, same commit: "type":
+# "integer", "format": "int32", no other bound). after=wait: is a duration of under a year
+# (validate.MAX_DURATION), well inside it; the bound is checked where the body is built all the same,
+# so that the body never carries what the field cannot hold.
+INT32_MAX = 2**31 - 1
+
 
 def child_name(value: str, what: str) -> str:
     """A name the Fleet API limits to ARM_NAME_MAX characters (validate.name with that bound)."""
@@ -192,6 +198,12 @@ def arm_stages(specs: list[StageSpec]) -> list[dict[str, Any]]:
         if spec.max_concurrency is not None:
             stage["maxConcurrency"] = str(spec.max_concurrency)
         if spec.after_wait_seconds:
+            if spec.after_wait_seconds > INT32_MAX:
+                raise UsageError(
+                    f"invalid wait after stage {spec.name}: {spec.after_wait_seconds}s is more than the Fleet "
+                    f"API's afterStageWaitInSeconds holds (an int32: at most {INT32_MAX}s)",
+                    hint="use a shorter wait, e.g. wait:24h",
+                )
             stage["afterStageWaitInSeconds"] = spec.after_wait_seconds
         if spec.before_approval:
             stage["beforeGates"] = [{"displayName": f"approve before {spec.name}", "type": "Approval"}]
