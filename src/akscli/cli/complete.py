@@ -5,9 +5,9 @@ question the same way, as cobra-built CLIs such as kubectl do: ``akscli __comple
 WORD`` prints one candidate per line (``value<TAB>description``) and then ``:DIRECTIVE``.
 The candidates come from the command tree (commands, flags) and from the completers below
 (model names, VM sizes, runtimes, templates, output formats, kube contexts and namespaces,
-deployed models, Ray clusters, services and jobs, and hub placements). Namespaces come from the
-kubeconfig, and from the cluster only within a short timeout; deployed models, Ray objects and
-placements from the cluster only, within the same timeout.
+deployed models, Ray clusters, services and jobs, and hub placements, staged update runs and
+strategies). Namespaces come from the kubeconfig, and from the cluster only within a short timeout;
+deployed models, Ray objects and hub objects from the cluster only, within the same timeout.
 """
 
 import os
@@ -241,6 +241,42 @@ def hub_placements(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
         return [str(obj["metadata"]["name"]) for obj in list_placements(kube, _param(ctx, "namespace"))]
 
     return _matching([(name, "") for name in _within(CLUSTER_TIMEOUT_S, names) or []], incomplete)
+
+
+def hub_runs(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """The hub's staged update runs: ClusterStagedUpdateRuns, or with -n the namespace's
+    StagedUpdateRuns, as the rollout commands read them (fleet.rollout.list_runs). Nothing with
+    --fleet: those are Azure's update runs, which a <TAB> does not sign in to read."""
+
+    def names(kube: Any, namespace: str | None) -> list[str]:
+        from akscli.fleet.rollout import list_runs
+
+        return [str(obj["metadata"]["name"]) for obj in list_runs(kube, namespace)]
+
+    return _hub_names(ctx, incomplete, names)
+
+
+def hub_strategies(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """The hub's staged update strategies (ClusterStagedUpdateStrategies, or with -n the namespace's
+    StagedUpdateStrategies: fleet.rollout.list_strategies), as ``hub_runs``."""
+
+    def names(kube: Any, namespace: str | None) -> list[str]:
+        from akscli.fleet.rollout import list_strategies
+
+        return [str(obj["metadata"]["name"]) for obj in list_strategies(kube, namespace)]
+
+    return _hub_names(ctx, incomplete, names)
+
+
+def _hub_names(ctx: Any, incomplete: str, names: Callable[[Any, str | None], list[str]]) -> list[tuple[str, str]]:
+    if _param(ctx, "fleet"):
+        return []
+
+    def read() -> list[str]:
+        kube, _ = _connected(ctx)
+        return names(kube, _param(ctx, "namespace"))
+
+    return _matching([(name, "") for name in _within(CLUSTER_TIMEOUT_S, read) or []], incomplete)
 
 
 def _connected(ctx: Any) -> "tuple[Any, str]":

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from akscli import output, validate
-from akscli.cli import azopts
+from akscli.cli import azopts, complete
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 @on_fleet
 @on_hub
 def approve(
-    run: Annotated[str, typer.Argument(help="Update run whose pending approval to give.")],
+    run: Annotated[
+        str, typer.Argument(help="Update run whose pending approval to give.", autocompletion=complete.hub_runs)
+    ],
     stage: Annotated[str | None, opt("--stage", help="Only the gate of this stage.")] = None,
     gate: Annotated[str | None, opt("--gate", help="ARM: approve this gate by name.")] = None,
     wait: Annotated[

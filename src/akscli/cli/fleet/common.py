@@ -42,7 +42,12 @@ Stage = Annotated[
 FleetName = Annotated[str, typer.Argument(help="Fleet name.")]
 RunName = Annotated[str, typer.Argument(help="Update run name.")]
 StrategyName = Annotated[str, typer.Argument(help="Strategy name.")]
-PlacementName = Annotated[str, typer.Argument(help="Placement name.")]
+# A run or strategy the command reads, changes or deletes completes from the hub (complete.hub_runs,
+# complete.hub_strategies; nothing with --fleet); one it creates completes nothing.
+HubRunName = Annotated[str, typer.Argument(help="Update run name.", autocompletion=complete.hub_runs)]
+HubStrategyName = Annotated[str, typer.Argument(help="Strategy name.", autocompletion=complete.hub_strategies)]
+# fleet place creates or updates: an update names an existing placement, so it completes them too.
+PlacementName = Annotated[str, typer.Argument(help="Placement name.", autocompletion=complete.hub_placements)]
 # A placement the command reads or deletes completes from the hub (complete.hub_placements).
 HubPlacementName = Annotated[str, typer.Argument(help="Placement name.", autocompletion=complete.hub_placements)]
 HubMemberName = Annotated[str, typer.Argument(help="Member cluster name on the hub.")]

@@ -12,6 +12,7 @@ from akscli.cli.fleet.common import (
     ARM_SELECTOR_HINT,
     ArmFlags,
     ArmTimeout,
+    HubRunName,
     RunName,
     RunNamespace,
     Stage,
@@ -270,7 +271,7 @@ def _run_action(
 @on_fleet
 @on_hub
 def rollout_start(
-    name: RunName,
+    name: HubRunName,
     namespace: RunNamespace = None,
     arm: ArmFlags = ArmFlags(),
     yes: opts.Yes = False,
@@ -288,7 +289,7 @@ def rollout_start(
 @on_fleet
 @on_hub
 def rollout_stop(
-    name: RunName,
+    name: HubRunName,
     namespace: RunNamespace = None,
     arm: ArmFlags = ArmFlags(),
     yes: opts.Yes = False,
@@ -354,7 +355,7 @@ ARM_RUN_COLUMNS = [
 @on_fleet
 @on_hub
 def rollout_status(
-    name: RunName,
+    name: HubRunName,
     namespace: RunNamespace = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
@@ -450,7 +451,7 @@ def rollout_list(
 @on_fleet
 @on_hub
 def rollout_delete(
-    name: RunName,
+    name: HubRunName,
     namespace: RunNamespace = None,
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),

@@ -10,6 +10,7 @@ from akscli.cli.fleet.common import (
     ARM_SELECTOR_HINT,
     ArmFlags,
     ArmTimeout,
+    HubStrategyName,
     Stage,
     StagedDeleteTimeout,
     StagedDeleteWait,
@@ -133,7 +134,7 @@ def strategy_list(
 @on_fleet
 @on_hub
 def strategy_show(
-    name: StrategyName,
+    name: HubStrategyName,
     namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
@@ -162,7 +163,7 @@ def strategy_show(
 @on_fleet
 @on_hub
 def strategy_delete(
-    name: StrategyName,
+    name: HubStrategyName,
     namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
