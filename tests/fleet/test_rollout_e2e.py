@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 
 from akscli.fleet.placement import PlacementRequest, build
 from akscli.fleet.rollout import run_objects, strategy_objects
@@ -155,13 +156,62 @@ def test_approve_when_nothing_waits_is_not_found(hub: Hub) -> None:
     assert "waiting for no approval in stage prod" in result.stderr
 
 
+def _run_watched(hub: Hub) -> bool:
+    """Whether a client (the approve --wait of the test) watches the ClusterStagedUpdateRuns."""
+    api = hub.emu.api
+    return bool(api.store.watchers.get(api.rt(P1, "ClusterStagedUpdateRun").key))
+
+
+def _started(hub: Hub, member: str) -> bool:
+    run = hub.get("ClusterStagedUpdateRun", "run-1")
+    return any(
+        c.get("clusterName") == member
+        and any(x["type"] == "Started" and x["status"] == "True" for x in c.get("conditions") or [])
+        for stage in (run.get("status") or {}).get("stagesStatus") or []
+        for c in stage.get("clusters") or []
+    )
+
+
+def _beside(work: Callable[[], None]) -> tuple[threading.Thread, list[BaseException]]:
+    """Run ``work`` in a thread beside the command the test runs; what it raises is kept."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # reported by the test once the command has ended
+            failures.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, failures
+
+
+def _stuck_once_watched(hub: Hub, then: Callable[[], None] | None = None) -> Callable[[], None]:
+    """Once approve --wait watches the run and member flaky has started updating (after the canary
+    gate was approved), pass updateRunStuckThreshold (5 minutes) on the simulator's clock; then,
+    once the run says so, ``then``."""
+
+    def work() -> None:
+        assert wait_until(lambda: _run_watched(hub), timeout=30), "approve --wait never watched the run"
+        assert wait_until(lambda: _started(hub, "flaky"), timeout=30), "member flaky never started updating"
+        hub.controller.advance(301)
+        if then is not None:
+            assert wait_until(lambda: _progressing(hub) == "UpdateRunStuck", timeout=30), "the run never got stuck"
+            then()
+
+    return work
+
+
 def test_a_member_that_cannot_apply_leaves_the_run_stuck_and_approve_wait_fails_at_once(hub: Hub) -> None:
     # Upstream never fails such a run: after updateRunStuckThreshold it is Progressing=False,
-    # UpdateRunStuck (pkg/controllers/updaterun/execution.go); the threshold is shortened here.
-    # The wait ends on the object that failed to apply, as `fleet place --wait` does.
-    hub.controller.stuck_after = 0.3
+    # UpdateRunStuck (pkg/controllers/updaterun/execution.go); the threshold passes on the
+    # simulator's clock. The wait ends on the object that failed to apply, as `fleet place --wait` does.
     _staged(hub, fail="apply")
-    result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "30s")
+    thread, failures = _beside(_stuck_once_watched(hub))
+    result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "60s")
+    thread.join(30)
+    assert not failures, failures
     assert result.exit_code == 10, result
     assert "Progressing=False (UpdateRunStuck)" in result.stderr
     assert "stage prod, member flaky: ConfigMap llm/model-config: Failed to apply" in result.stderr
@@ -175,16 +225,15 @@ def test_a_slow_member_leaves_the_run_stuck_and_approve_wait_goes_on_until_it_is
     # A member that is not Available yet is stuck after updateRunStuckThreshold, and the run goes on
     # once it is (kubefleet-dev/kubefleet pkg/controllers/updaterun/execution.go
     # aggregateUpdateRunStatus): a model still loading on a member is not a failed rollout.
-    hub.controller.stuck_after = 0.3
     _staged(hub, fail="available")
-    ready = threading.Timer(
-        3.0, lambda: hub.cluster.patch(C1, "MemberCluster", None, "flaky", {"metadata": {"annotations": None}})
-    )
-    ready.start()
-    try:
-        result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "30s")
-    finally:
-        ready.cancel()
+
+    def available() -> None:
+        hub.cluster.patch(C1, "MemberCluster", None, "flaky", {"metadata": {"annotations": None}})
+
+    thread, failures = _beside(_stuck_once_watched(hub, then=available))
+    result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "60s")
+    thread.join(30)
+    assert not failures, failures
     assert result.exit_code == 0, result
     assert "Stuck" in result.stderr  # shown while it waits
     assert "update run run-1 completed" in result.stdout

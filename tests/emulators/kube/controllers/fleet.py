@@ -118,7 +118,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         super().__init__(delay, failure)
         # A TimedWait of waitTime seconds lasts waitTime * wait_scale seconds here.
         self.wait_scale = wait_scale
-        # updateRunStuckThreshold (pkg/controllers/updaterun/execution.go), shortened by tests.
+        # updateRunStuckThreshold (pkg/controllers/updaterun/execution.go); tests pass it with advance.
         self.stuck_after = stuck_after
         self._lock = threading.RLock()
         self.updated: dict[tuple[str | None, str], set[str]] = {}

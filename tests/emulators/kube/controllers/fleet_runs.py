@@ -15,8 +15,8 @@ Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
   named ``<run>-before-<stage>`` / ``<run>-after-<stage>`` (apis/placement/v1beta1/commons.go).
 * execution.go: a member is updated by binding it; it is done when its placement status is
   Available; a member that never gets there does not fail the run -- after
-  ``updateRunStuckThreshold`` (5 minutes; ``stuck_after`` here, so tests can shorten it; on the
-  simulator's clock, fleet_conditions.Clock, which a test moves on with ``advance``) the run
+  ``updateRunStuckThreshold`` (5 minutes, ``stuck_after`` here; on the simulator's clock,
+  fleet_conditions.Clock, which a test moves on with ``advance`` rather than shortening it) the run
   gets Progressing=False, reason UpdateRunStuck, and Progressing=True again once no member is
   stuck (aggregateUpdateRunStatus). After a stage: Progressing=False UpdateRunWaiting while
   after-stage tasks run, stuck before or not (handleStageCompletion); TimedWait counts from then
