@@ -8,6 +8,8 @@ The line says the arithmetic and the --timeout that fits."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from akscli.fleet import pacing
 from akscli.fleet.pacing import Change
 from tests.cli import invoke
@@ -70,6 +72,44 @@ def test_a_pick_n_short_of_matching_members_never_updates_in_place() -> None:
     # calculateRealTarget is numberOfClusters (5) though 3 match: more than 4 of 5 must be ready.
     line = pacing.timeout_warning(Change(kept=3, target=5), "1", None, None, 600)
     assert line is not None and "Give --max-unavailable 3 or more" in line
+
+
+def _member(name: str, env: str) -> dict[str, Any]:
+    return {"metadata": {"name": name, "labels": {"env": env}}}
+
+
+MEMBERS = [_member("a", "prod"), _member("b", "staging"), _member("c", "prod")]
+
+
+def _policy(env: str) -> dict[str, Any]:
+    term = {"labelSelector": {"matchLabels": {"env": env}}}
+    return {
+        "placementType": "PickAll",
+        "affinity": {
+            "clusterAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"clusterSelectorTerms": [term]}}
+        },
+    }
+
+
+def _on(policy: dict[str, Any], *members: str) -> dict[str, Any]:
+    return {"spec": {"policy": policy}, "status": {"placementStatuses": [{"clusterName": m} for m in members]}}
+
+
+def test_under_an_unchanged_policy_a_member_that_no_longer_matches_stays() -> None:
+    # b's labels changed after it was picked: the scheduler does not filter a binding of the latest
+    # policy snapshot again (framework.go runSchedulingCycleForPickAllPlacementType); c is new.
+    assert pacing.change_for(_on(_policy("prod"), "a", "b"), _policy("prod"), MEMBERS) == Change(kept=2, added=1)
+
+
+def test_a_new_policy_leaves_the_members_it_no_longer_matches() -> None:
+    assert pacing.change_for(_on(_policy("prod"), "a", "b"), _policy("staging"), MEMBERS) == Change(kept=1, removed=1)
+
+
+def test_pick_n_keeps_the_members_it_is_on_up_to_the_new_number() -> None:
+    pick = {"placementType": "PickN", "numberOfClusters": 1}
+    assert pacing.change_for(_on({**pick, "numberOfClusters": 3}, "a", "b", "c"), pick, MEMBERS) == Change(
+        kept=1, removed=2, target=1
+    )
 
 
 def _placed(hub: Hub) -> None:

@@ -87,11 +87,20 @@ def change_for(
 ) -> Change:
     """The change an update to ``policy`` makes to ``placement`` (as it is now), the members it may go to
     judged by the scheduler's filters (fleet.matching). PickN keeps the members it is on that still
-    match and adds others up to numberOfClusters: an estimate, the scheduler's scores decide."""
+    match and adds others up to numberOfClusters: an estimate, the scheduler's scores decide.
+
+    Under an unchanged policy the members it is on stay, matching or not: the scheduler neither
+    filters nor scores a cluster bound under the latest policy snapshot; only the bindings of an older
+    one that are not picked again are unscheduled (kubefleet-dev/kubefleet
+    pkg/scheduler/framework/framework.go runSchedulingCycleForPickAllPlacementType,
+    crossReferencePickedClustersAndDeDupBindings). A new policy snapshot is taken when the policy
+    other than numberOfClusters changes (pkg/controllers/placement/controller.go)."""
     from akscli.fleet.matching import matching_members
 
     now = placed_names(placement)
     found = matching_members(policy, members)
+    if _policy_key(((placement or {}).get("spec") or {}).get("policy") or {}) == _policy_key(policy):
+        found = [*[n for n in now if n not in found], *found]
     kind = policy.get("placementType", "PickAll")
     target: int | None = None
     if kind == "PickN":
@@ -103,6 +112,12 @@ def change_for(
         target = len(policy.get("clusterNames") or []) if kind == "PickFixed" else None
     kept_n = len([n for n in now if n in chosen])
     return Change(kept=kept_n, added=len(chosen) - kept_n, removed=len(now) - kept_n, target=target)
+
+
+def _policy_key(policy: Mapping[str, Any]) -> dict[str, Any]:
+    key = {k: v for k, v in policy.items() if k != "numberOfClusters"}
+    key.setdefault("placementType", "PickAll")
+    return key
 
 
 @dataclass(frozen=True)
