@@ -95,11 +95,11 @@ def test_pod_events_resume_a_normally_closed_watch_from_the_last_version() -> No
 def test_a_watch_the_server_ends_at_once_backs_off_before_the_next(
     kubeconfig: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from akscli.kube import client, retry
+    from akscli.kube import retry, streams
 
     slept: list[float] = []
     monkeypatch.setattr(retry, "sleep", slept.append)
-    monkeypatch.setattr(client, "watch_events", lambda raw: iter(()))  # closed with nothing in it
+    monkeypatch.setattr(streams, "watch_events", lambda raw: iter(()))  # closed with nothing in it
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     assert list(kube.watch("v1", "ConfigMap", timeout_seconds=1)) == []
     assert len(slept) == 1 and 0.8 <= slept[0] <= 1.6
@@ -257,11 +257,11 @@ def test_an_in_stream_429_asking_past_the_retry_budget_fails_at_once_instead_of_
 
 def test_a_short_watch_backoff_ends_at_the_callers_deadline(kubeconfig: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # client-go selects its backoff timer against ctx.Done() (tools/cache/reflector.go watch).
-    from akscli.kube import client, retry
+    from akscli.kube import retry, streams
 
     slept: list[float] = []
     monkeypatch.setattr(retry, "sleep", slept.append)
-    monkeypatch.setattr(client, "watch_events", lambda raw: iter(()))  # closed with nothing in it
+    monkeypatch.setattr(streams, "watch_events", lambda raw: iter(()))  # closed with nothing in it
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     assert list(kube.watch("v1", "ConfigMap", timeout_seconds=1, seconds_left=lambda: 0.25)) == []
     assert slept == [0.25]

@@ -1,0 +1,155 @@
+"""The streaming requests of ``Kube``: a watch, a pod's log, a command's output over exec, and a
+request through the API server's proxy. ``Kube`` (akscli.kube.client) inherits them; each goes
+through ``Kube.request`` and its retries.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from akscli.kube import watch_policy
+from akscli.kube.wire import WatchInterrupted, exec_stream, lines, watch_events
+
+if TYPE_CHECKING:
+    from akscli.concurrency import Cancellation
+    from akscli.kube.resource import Resource
+
+PROXY_ANSWERS = frozenset({502, 503, 504})
+
+
+class Streams:
+    """The streams of ``Kube``, a mixin: what they use of ``Kube`` is declared here."""
+
+    if TYPE_CHECKING:
+        api: Any
+        _stream_failures: watch_policy.StreamFailures
+
+        request: Callable[..., Any]  # Kube.request
+
+        def resource(self, api_version: str, kind: str) -> Resource: ...
+
+        def _ns(self, resource: Resource, namespace: str | None) -> str | None: ...
+
+    def watch(
+        self,
+        api_version: str,
+        kind: str,
+        *,
+        namespace: str | None = None,
+        all_namespaces: bool = False,
+        name: str | None = None,
+        label_selector: str | None = None,
+        resource_version: str | None = None,
+        timeout_seconds: int = 300,
+        cancel: Cancellation | None = None,
+        seconds_left: watch_policy.SecondsLeft = None,
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Events ``(type, object)`` from one watch request; raises WatchExpired on 410. A 429 or
+        5xx inside the stream ends it after a backoff (the caller resumes from its last version)
+        until ``retry.attempts`` in a row (akscli.kube.watch_policy); no backoff outlasts the
+        caller's ``seconds_left()``. With ``cancel``, cancelling it from another thread ends the
+        stream (its socket is shut)."""
+        res = self.resource(api_version, kind)
+        ns = None if all_namespaces else self._ns(res, namespace)
+        field_selector = f"metadata.name={name}" if name else None
+        response = self.request(
+            "GET",
+            res.path(ns),
+            stream=True,
+            query={
+                "watch": "true",
+                "resourceVersion": resource_version,
+                "allowWatchBookmarks": "true",
+                "labelSelector": label_selector,
+                "fieldSelector": field_selector,
+                "timeoutSeconds": timeout_seconds,
+            },
+            timeout=(10.0, timeout_seconds + 15.0),
+        )
+        raw = response.response if hasattr(response, "response") else response
+        forget = cancel.on_cancel(raw.shutdown) if cancel else lambda: None
+        key, started, events = f"{res.path(ns)}?{label_selector}&{field_selector}", time.monotonic(), 0
+        try:
+            for event in watch_events(raw):
+                events += 1
+                self._stream_failures.delivered(key)
+                yield event
+        except WatchInterrupted as exc:  # ends like a closed stream: the caller resumes
+            self._stream_failures.interrupted(key, exc, seconds_left)
+            return
+        finally:
+            forget()
+        cancelled = bool(cancel and cancel.cancelled)
+        watch_policy.after_close(events, time.monotonic() - started, cancelled=cancelled, seconds_left=seconds_left)
+
+    def logs(
+        self,
+        namespace: str,
+        pod: str,
+        *,
+        container: str | None = None,
+        follow: bool = False,
+        tail_lines: int | None = None,
+        previous: bool = False,
+    ) -> Iterator[str]:
+        path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/log"
+        response = self.request(
+            "GET",
+            path,
+            stream=True,
+            accept="*/*",
+            query={
+                "container": container,
+                "follow": "true" if follow else None,
+                "tailLines": tail_lines,
+                "previous": "true" if previous else None,
+            },
+            timeout=(10.0, 3600.0 * 24) if follow else None,
+        )
+        raw = response.response if hasattr(response, "response") else response
+        try:
+            for line in lines(raw):
+                yield line.decode("utf-8", "replace")
+        finally:
+            raw.release_conn()
+
+    def exec_output(
+        self, namespace: str, pod: str, container: str | None, command: Sequence[str], timeout: float = 300.0
+    ) -> Iterator[bytes]:
+        """The stdout of ``command`` run in a container (pods/exec over a websocket), chunk by chunk.
+
+        Raises AkscliError naming the API server's answer when exec is refused (RBAC, a policy, an
+        API server that does not serve it) or the command exits non-zero with nothing written.
+        """
+        yield from exec_stream(self.api, namespace, pod, container, command, timeout)
+
+    def proxy(
+        self,
+        namespace: str,
+        service: str,
+        port: int | str,
+        path: str,
+        *,
+        method: str = "GET",
+        body: Any = None,
+        scheme: str | None = None,
+        timeout: float | None = None,
+        resource: str = "services",
+    ) -> tuple[int, bytes]:
+        """A request to a Service (or, with resource="pods", a pod) through the API server's
+        proxy: (status, body)."""
+        target = f"{scheme}:{service}:{port}" if scheme else f"{service}:{port}"
+        url = f"/api/v1/namespaces/{quote(namespace)}/{resource}/{target}/proxy/{path.lstrip('/')}"
+        # A 503 here is the proxy's answer for the backend, not an overloaded API server:
+        # "no endpoints available for service" (kubernetes/kubernetes
+        # pkg/registry/core/service/storage/storage.go, ResourceLocation) or "error trying to reach
+        # service" (staging/src/k8s.io/apimachinery/pkg/util/proxy/transport.go, RoundTrip); a
+        # 502 or 504 is the backend's own. Returned to the caller, who knows what the backend is.
+        response = self.request(
+            method, url, body=body, stream=True, accept="*/*", timeout=timeout, answers=PROXY_ANSWERS
+        )
+        raw = response.response if hasattr(response, "response") else response
+        return int(raw.status), bytes(raw.data)
