@@ -160,3 +160,39 @@ def test_python_client_watch_raises_410_for_compacted_version(kube_emulator: Kub
         ):
             pass
     assert exc.value.status == 410
+
+
+def test_send_initial_events_is_refused_422_where_the_watch_list_gate_is_off(kube_emulator: KubeEmulator) -> None:
+    # A 1.33 API server (WatchList off by default): kubernetes/apimachinery
+    # pkg/apis/meta/internalversion/validation/validation.go validateWatchOptions.
+    kube_emulator.watch_list = False
+    answer = raw(
+        kube_emulator,
+        "GET",
+        f"{CM}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan",
+    )
+    assert answer.status == 422
+    assert answer.json()["message"] == (
+        'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: '
+        "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled"
+    )
+
+
+def test_send_initial_events_needs_resource_version_match_not_older_than(kube_emulator: KubeEmulator) -> None:
+    answer = raw(kube_emulator, "GET", f"{CM}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true")
+    assert answer.status == 422
+    assert answer.json()["details"]["causes"] == [
+        {
+            "reason": "FieldValueForbidden",
+            "message": "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+            "field": "resourceVersionMatch",
+        }
+    ]
+
+
+def test_send_initial_events_without_bookmarks_sends_no_end_bookmark(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/apiserver pkg/storage/cacher/cacher.go setInitialEventsEndBookmarkIfRequested
+    kube_emulator.cluster.create(configmap("a"))
+    kube_emulator.watch_default_timeout = 0.3
+    events = stream(kube_emulator, "sendInitialEvents=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1", 3)
+    assert [e["type"] for e in events] == ["ADDED"]

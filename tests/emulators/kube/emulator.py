@@ -68,6 +68,11 @@ class KubeEmulator:
         # cacher.go. A shorter one here once hid a wait that saw a failure only on a quiet watch's
         # next event.
         self.bookmark_interval = 60.0
+        # The API server's WatchList feature gate: a watch with sendInitialEvents=true streams the
+        # objects, then a bookmark annotated k8s.io/initial-events-end. On by default in 1.32 and
+        # from 1.34, off in 1.33 (upstream: kubernetes/apiserver v0.35.0 pkg/features/kube_features.go
+        # WatchList); False answers such a watch 422, as a 1.33 server does.
+        self.watch_list = True
         self._proxies: dict[tuple[str, str, str], ProxyHandler] = {}
         # A Service no handler is registered for: asked (namespace, service, port) before the 503
         # the API server gives a service proxy with no endpoint (upstream: kubernetes/kubernetes

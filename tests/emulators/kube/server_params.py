@@ -76,5 +76,34 @@ def list_options_invalid(query: dict[str, list[str]]) -> ApiError | None:
     return invalid("ListOptions.meta.k8s.io", "", "meta.k8s.io", "ListOptions", causes) if causes else None
 
 
+def watch_options_invalid(query: dict[str, list[str]], watch_list: bool) -> ApiError | None:
+    """A watch's sendInitialEvents and resourceVersionMatch checked as the API server checks them,
+    each problem a cause of one 422 Invalid for ListOptions (upstream: kubernetes/apimachinery
+    eed236ce pkg/apis/meta/internalversion/validation/validation.go validateWatchOptions, given the
+    WatchList gate by kubernetes/apiserver 24a394e5 pkg/endpoints/handlers/get.go)."""
+    send, match = _q1(query, "sendInitialEvents"), _q1(query, "resourceVersionMatch") or ""
+    causes: list[tuple[str, str, str]] = []
+    forbidden = "FieldValueForbidden"
+    if send is not None:
+        if match != "NotOlderThan":
+            causes.append((forbidden, "resourceVersionMatch", "Forbidden: " + _SEND_WITHOUT_NOT_OLDER_THAN))
+        if not watch_list:
+            causes.append((forbidden, "sendInitialEvents", "Forbidden: " + _SEND_WITHOUT_GATE))
+    if match:
+        if send is None:
+            causes.append((forbidden, "resourceVersionMatch", "Forbidden: " + _RVM_WITHOUT_SEND))
+        if match != "NotOlderThan":
+            supported = 'supported values: "NotOlderThan"'
+            causes.append(
+                ("FieldValueNotSupported", "resourceVersionMatch", f'Unsupported value: "{match}": {supported}')
+            )
+        if _q1(query, "continue"):
+            causes.append((forbidden, "resourceVersionMatch", "Forbidden: " + _RVM_WITH_CONTINUE))
+    return invalid("ListOptions.meta.k8s.io", "", "meta.k8s.io", "ListOptions", causes) if causes else None
+
+
+_SEND_WITHOUT_NOT_OLDER_THAN = "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"
+_SEND_WITHOUT_GATE = "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled"
+_RVM_WITHOUT_SEND = "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"
 _RVM_WITHOUT_RV = "resourceVersionMatch is forbidden unless resourceVersion is provided"
 _RVM_WITH_CONTINUE = "resourceVersionMatch is forbidden when continue is provided"

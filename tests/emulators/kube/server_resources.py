@@ -22,6 +22,7 @@ from tests.emulators.kube.server_params import (
     list_options_invalid,
     pointer_bool,
     user_agent_manager,
+    watch_options_invalid,
 )
 from tests.emulators.kube.status import ApiError, bad_request
 
@@ -263,10 +264,9 @@ class ResourcesMixin:
         bookmarks = _truthy(_q1(query, "allowWatchBookmarks"))
         send_initial = _truthy(_q1(query, "sendInitialEvents"))
         rv = _q1(query, "resourceVersion")
-        if send_initial and (not bookmarks or _q1(query, "resourceVersionMatch") != "NotOlderThan"):
-            raise invalid_param(
-                "sendInitialEvents", "true", "allowWatchBookmarks=true and resourceVersionMatch=NotOlderThan"
-            )
+        problem = watch_options_invalid(query, emu.watch_list)
+        if problem is not None:
+            raise problem
         fault = self._stream_fault
         if fault is not None and fault.status is not None:
             # an injected error met once the watch is under way (control.Faults.add, in_stream)
@@ -297,7 +297,10 @@ class ResourcesMixin:
                         break
                     initial_left -= 1
                     self._send_event(rt, version, item[0], item[1], table)
-                self._bookmark(rt, version, str(emu.api.store.rv), initial_end=True)
+                # The end bookmark only where bookmarks are allowed (upstream: kubernetes/apiserver
+                # 24a394e5 pkg/storage/cacher/cacher.go setInitialEventsEndBookmarkIfRequested).
+                if bookmarks:
+                    self._bookmark(rt, version, str(emu.api.store.rv), initial_end=True)
             while not emu.stopping:
                 remaining = end - time.monotonic()
                 if remaining <= 0:
