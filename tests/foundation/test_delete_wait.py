@@ -67,13 +67,22 @@ def _since(kube_emulator: KubeEmulator, mark: int) -> list[tuple[str, str | None
     ]
 
 
-def test_the_wait_lists_the_name_then_watches_it_and_sends_no_get(
-    kube_emulator: KubeEmulator, kubeconfig: Path
-) -> None:
+def test_the_wait_watch_lists_the_name_and_sends_no_get(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
     # upstream: kubernetes/kubectl pkg/cmd/wait/delete.go IsDeleted (a ListWatch whose list and
     # watch both carry fields.OneTermEqualSelector("metadata.name", name)); the synced list
-    # stands for kubectl's first GET.
+    # stands for kubectl's first GET. The list is a watch-list: one request (kube/reflector.py).
     kube, deleted = _delete_held(kube_emulator, kubeconfig)
+    mark = len(kube_emulator.request_log)
+    threading.Timer(0.3, lambda: kube_emulator.cluster.remove_finalizers("v1", "ConfigMap", "default", "old")).start()
+    wait_deleted(kube, [deleted], timeout=10)
+    assert _since(kube_emulator, mark) == [("watch", "metadata.name=old")]
+
+
+def test_the_wait_lists_the_name_then_watches_it_where_the_server_refuses_watch_lists(
+    kube_emulator: KubeEmulator, kubeconfig: Path
+) -> None:
+    kube, deleted = _delete_held(kube_emulator, kubeconfig)
+    kube.watch_list = False
     mark = len(kube_emulator.request_log)
     threading.Timer(0.3, lambda: kube_emulator.cluster.remove_finalizers("v1", "ConfigMap", "default", "old")).start()
     wait_deleted(kube, [deleted], timeout=10)
@@ -87,7 +96,7 @@ def test_a_name_already_gone_ends_the_wait_at_the_synced_list(kube_emulator: Kub
     start = time.monotonic()
     wait_deleted(kube, [HELD], timeout=10)
     assert time.monotonic() - start < 2
-    assert _since(kube_emulator, mark) == [("list", "metadata.name=old")]
+    assert _since(kube_emulator, mark) == [("watch", "metadata.name=old")]  # a watch-list, synced empty
 
 
 def test_a_410_relists_and_the_object_gone_in_the_gap_ends_the_wait(
@@ -102,7 +111,8 @@ def test_a_410_relists_and_the_object_gone_in_the_gap_ends_the_wait(
     start = time.monotonic()
     wait_deleted(kube, [deleted], timeout=10)
     assert time.monotonic() - start < 5
-    assert [verb for verb, _ in _since(kube_emulator, mark)] == ["list", "watch", "list"]
+    # the watch-list answered 410 in its stream, then a second that lacks the name
+    assert [verb for verb, _ in _since(kube_emulator, mark)] == ["watch", "watch"]
 
 
 def test_the_name_created_again_in_a_410_gap_ends_the_wait(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:

@@ -61,12 +61,16 @@ def test_a_wait_lists_again_when_its_list_expires(kubeconfig: Path, kube_emulato
     kube_emulator.cluster.create(configmap("ready"))
     kube_emulator.faults.add(verb="list", path="/configmaps", status=410, message="too old resource version: 1 (2)")
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    kube.watch_list = False  # a server that refuses watch-lists: the reflector lists page by page
     wait.wait_for(kube, [configmap("ready")], timeout=10)
     assert len(kube_emulator.requests(verb="list", path="/configmaps")) == 2
 
 
 class _ClosingKube:
-    """A cluster whose watches end normally (timeoutSeconds) after one event each."""
+    """A cluster whose watches end normally (timeoutSeconds) after one event each; it serves no
+    watch-list, so the reflector lists page by page."""
+
+    watch_list = False
 
     def __init__(self) -> None:
         self.lists = 0

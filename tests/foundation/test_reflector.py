@@ -24,6 +24,8 @@ def _obj(name: str, rv: str) -> dict[str, Any]:
 class _Kube:
     """Lists at 10; the first watch sends a bookmark and ends, the second expires, the third sends one event."""
 
+    watch_list = False  # it serves no watch-list: lists, then watches (tests/foundation/test_watch_list.py)
+
     def __init__(self) -> None:
         self.listed: list[dict[str, Any]] = []
         self.watched_from: list[str | None] = []
@@ -61,6 +63,8 @@ def test_list_and_watch_resumes_from_a_bookmark_and_lists_again_on_410() -> None
 
 class _Relist:
     """Each list and each watch in turn from scripts; a watch script's WatchExpired is raised."""
+
+    watch_list = False  # it serves no watch-list: lists, then watches
 
     def __init__(self, lists: list[list[dict[str, Any]]], watches: list[list[Any]]) -> None:
         self.lists, self.watches = lists, watches

@@ -54,7 +54,7 @@ def test_a_wait_for_several_objects_lists_and_watches_them_by_their_stack_label(
     wait.wait_for(connect(KubeTarget(kubeconfig=str(kubeconfig))), objects, timeout=20)
     reads = configmap_reads(crowded)
     assert [(r.verb, r.query.get("labelSelector")) for r in reads] == [
-        ("list", ["akscli.io/stack=web,app.kubernetes.io/managed-by=akscli"])
+        ("watch", ["akscli.io/stack=web,app.kubernetes.io/managed-by=akscli"])  # a watch-list
     ]
 
 
@@ -76,7 +76,7 @@ def test_a_wait_for_one_object_is_narrowed_by_its_name(crowded: Any, kubeconfig:
     crowded.request_log.clear()
     wait.wait_for(connect(KubeTarget(kubeconfig=str(kubeconfig))), [configmap("zz-one")], timeout=20)
     assert [(r.verb, r.query.get("fieldSelector")) for r in configmap_reads(crowded)] == [
-        ("list", ["metadata.name=zz-one"])
+        ("watch", ["metadata.name=zz-one"])  # a watch-list
     ]
 
 

@@ -77,6 +77,9 @@ class Kube(Streams):
         self._lock = threading.Lock()
         self._server: tuple[str, str] | None = None  # (configuration host, what ``server`` made of it)
         self._stream_failures = watch_policy.StreamFailures(self.retry)
+        # False once the API server refused a watch-list (a 1.33 server, WatchList off): the
+        # reflector lists page by page from then on (akscli.kube.reflector).
+        self.watch_list = True
 
     # ---- raw requests ------------------------------------------------------------------------
 

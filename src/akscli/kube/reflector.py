@@ -11,6 +11,15 @@ as the store's Replace does (upstream: kubernetes/client-go v0.35.0 tools/cache/
 Replace: a key known before and not in the new list is queued as a Deleted
 DeletedFinalStateUnknown carrying its last known object; keys are MetaNamespaceKeyFunc's
 namespace/name, tools/cache/store.go).
+The list is a watch-list where the API server serves one, as client-go v0.35.0's reflector asks
+(its WatchListClient gate is on by default from 1.35: client-go features/known_features.go): one
+watch with ``sendInitialEvents=true`` and ``resourceVersionMatch=NotOlderThan`` streams the objects,
+then a bookmark annotated ``k8s.io/initial-events-end``, then the changes, in place of a list request
+per 500 objects and a watch (reflector.go watchList, handleListWatch). A server that refuses it
+(400/422: the WatchList gate is off by default in 1.33, kubernetes/apiserver v0.35.0
+pkg/features/kube_features.go) is listed page by page from then on, as the reflector falls back
+(ListAndWatchWithContext, fallbackToList). A caller with no time left gets a paged list: a
+watch-list would be cut by the watch's timeout.
 A caller that holds the object already (a create's or a get's answer) starts by watching from its
 resourceVersion, as client-go's Until from an initial version (tools/watch/until.go Until), and
 still relists on a 410 as UntilWithSync does. A caller with a precondition on the synced store
@@ -56,7 +65,8 @@ def list_and_watch(
     synced: bool = False,
     watch_seconds: int = MAX_WATCH_SECONDS,
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Each object of one consistent list as ``("ADDED", obj)``, then each watch event but
+    """Each object of one consistent list (a watch-list's objects, or a paged list's where the
+    server refuses watch-lists) as ``("ADDED", obj)``, then each watch event but
     BOOKMARK, until ``seconds_left()`` is 0 or ``cancel`` is cancelled; the caller stops sooner
     by leaving its loop. ``name`` follows one object (a ``metadata.name`` field selector). An
     expired list or watch (410) lists again, its objects ADDED again, then each object seen before
@@ -77,9 +87,23 @@ def list_and_watch(
         version = (start.get("metadata") or {}).get("resourceVersion") or None
         known[_key(start)] = dict(start)
     listed: dict[str, dict[str, Any]] = {}
+
+    def replaced() -> Iterator[tuple[str, dict[str, Any]]]:
+        """After a whole list: the objects it lacks are gone (the store's Replace)."""
+        nonlocal known, listed
+        gone = [obj for key, obj in known.items() if key not in listed]
+        known, listed = listed, {}
+        for obj in gone:
+            yield "DELETED", obj
+        if synced:
+            yield SYNCED, {"items": list(known.values())}
+
     while not (cancel and cancel.cancelled):
+        remaining = seconds_left()
+        # A watch-list where the caller has time to watch: the list comes in the watch's stream.
+        streaming = version is None and kube.watch_list and remaining > 0
         try:
-            if version is None:
+            if version is None and not streaming:
                 listed = {}
                 for page in kube.list_pages(
                     api_version,
@@ -95,15 +119,11 @@ def list_and_watch(
                         listed[_key(obj)] = obj
                         yield "ADDED", obj
                 # Only a whole list says what is gone: a list that expired halfway reports nothing.
-                gone = [obj for key, obj in known.items() if key not in listed]
-                known, listed = listed, {}
-                for obj in gone:
-                    yield "DELETED", obj
-                if synced:
-                    yield SYNCED, {"items": list(known.values())}
-            remaining = seconds_left()
+                yield from replaced()
+                remaining = seconds_left()
             if remaining <= 0:
                 return
+            listed = {}
             for event, obj in kube.watch(
                 api_version,
                 kind,
@@ -111,22 +131,48 @@ def list_and_watch(
                 name=name,
                 label_selector=label_selector,
                 resource_version=version,
+                send_initial_events=streaming,
                 # A second past the caller's time, so that a quiet watch ends after it, not just before.
                 timeout_seconds=max(1, min(int(remaining) + 1, watch_seconds)),
                 cancel=cancel,
                 seconds_left=seconds_left,  # its backoffs end at the caller's deadline
             ):
                 version = (obj.get("metadata") or {}).get("resourceVersion") or version
-                if event == "DELETED":
+                if streaming:
+                    if event == "BOOKMARK" and _initial_events_end(obj):
+                        streaming = False  # the list is whole: what follows are changes
+                        yield from replaced()
+                    elif event == "DELETED":
+                        listed.pop(_key(obj), None)
+                    elif event != "BOOKMARK":
+                        listed[_key(obj)] = obj
+                elif event == "DELETED":
                     known.pop(_key(obj), None)
                 elif event in ("ADDED", "MODIFIED"):
                     known[_key(obj)] = obj
                 if event != "BOOKMARK":
                     yield event, obj
+                if seconds_left() <= 0 and not streaming:
+                    return
+            if streaming:  # ended before its list was whole: asked again, as client-go's watchList does
+                version = None
+                known.update(listed)
+                listed = {}
                 if seconds_left() <= 0:
                     return
+                continue
             if synced:
                 yield SYNCED, {"items": list(known.values())}
+        except errors.UsageError:
+            if not streaming:
+                raise
+            # The API server refused the watch-list (400/422: a 1.33 server, its WatchList gate off,
+            # kubernetes/apimachinery pkg/apis/meta/internalversion/validation/validation.go
+            # validateWatchOptions): list page by page, as client-go's reflector falls back
+            # (tools/cache/reflector.go ListAndWatchWithContext, fallbackToList), and remember it for
+            # this connection, so that the next list does not ask again.
+            kube.watch_list = False
+            version = None
         except (WatchExpired, errors.ExpiredError):
             version = None  # the version is gone (a watch's, or the snapshot a list paged at)
             # The objects a list yielded before its snapshot expired are known too: the caller
@@ -140,6 +186,14 @@ def list_and_watch(
             if cancel and cancel.cancelled:
                 return  # the stream was shut on purpose: the caller is done
             raise
+
+
+def _initial_events_end(bookmark: Mapping[str, Any]) -> bool:
+    """The bookmark that ends a watch-list's objects (upstream: kubernetes/apimachinery
+    pkg/apis/meta/v1/types.go InitialEventsAnnotationKey; client-go v0.35.0 reflector.go
+    handleListWatch)."""
+    annotations = (bookmark.get("metadata") or {}).get("annotations") or {}
+    return bool(annotations.get("k8s.io/initial-events-end") == "true")
 
 
 def _key(obj: Mapping[str, Any]) -> str:

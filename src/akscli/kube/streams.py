@@ -43,6 +43,7 @@ class Streams:
         name: str | None = None,
         label_selector: str | None = None,
         resource_version: str | None = None,
+        send_initial_events: bool = False,
         timeout_seconds: int = 300,
         cancel: Cancellation | None = None,
         seconds_left: watch_policy.SecondsLeft = None,
@@ -51,7 +52,10 @@ class Streams:
         5xx inside the stream ends it after a backoff (the caller resumes from its last version)
         until ``retry.attempts`` in a row (akscli.kube.watch_policy); no backoff outlasts the
         caller's ``seconds_left()``. With ``cancel``, cancelling it from another thread ends the
-        stream (its socket is shut)."""
+        stream (its socket is shut). ``send_initial_events`` asks for a watch-list: the objects as
+        ADDED events, then a BOOKMARK annotated ``k8s.io/initial-events-end``, then the changes
+        (upstream: kubernetes/client-go v0.35.0 tools/cache/reflector.go watchList's ListOptions).
+        """
         res = self.resource(api_version, kind)
         ns = None if all_namespaces else self._ns(res, namespace)
         field_selector = f"metadata.name={name}" if name else None
@@ -62,6 +66,8 @@ class Streams:
             query={
                 "watch": "true",
                 "resourceVersion": resource_version,
+                "sendInitialEvents": "true" if send_initial_events else None,
+                "resourceVersionMatch": "NotOlderThan" if send_initial_events else None,
                 "allowWatchBookmarks": "true",
                 "labelSelector": label_selector,
                 "fieldSelector": field_selector,
