@@ -1,9 +1,9 @@
 """A wait in a crowded namespace: what ``apply --wait`` applied is judged on the server's answer
-first, and what is not ready yet is followed with a list and watch narrowed on the server, by name
-for one object and by the stack label akscli put on each for several (kube/wait.py
-``selector_of``), never by paging through every object of the kind in the namespace and hearing
-of their every change. Requests and their parameters are counted as the emulator saw them, never
-timed."""
+first, and what is not ready yet is followed with a list and watch narrowed on the server: by name
+for one object, by the stack label akscli put on each for several (kube/wait.py ``selector_of``),
+and by name for each of several that share no stack label; never by paging through every object
+of the kind in the namespace and hearing of their every change. Requests and their parameters are
+counted as the emulator saw them, never timed."""
 
 from __future__ import annotations
 
@@ -80,7 +80,26 @@ def test_a_wait_for_one_object_is_narrowed_by_its_name(crowded: Any, kubeconfig:
     ]
 
 
-def test_a_group_with_no_stack_label_in_common_is_listed_whole() -> None:
+@pytest.mark.parametrize("watch_list", [True, False], ids=["watch-list", "paged-list"])
+def test_a_wait_for_objects_with_no_stack_label_in_common_reads_each_by_its_name(
+    crowded: Any, kubeconfig: Path, watch_list: bool
+) -> None:
+    # Objects akscli did not apply: kubectl wait narrows each by metadata.name
+    # (kubernetes/kubectl pkg/cmd/wait/condition.go); so does akscli, never the kind whole.
+    crowded.watch_list = watch_list
+    for name in ("zz-a", "zz-b"):
+        crowded.cluster.create(configmap(name))
+    crowded.request_log.clear()
+    wait.wait_for(connect(KubeTarget(kubeconfig=str(kubeconfig))), [configmap("zz-a"), configmap("zz-b")], timeout=20)
+    reads = [r for r in configmap_reads(crowded) if r.status == 200]
+    assert sorted(r.query.get("fieldSelector", ["(none)"])[0] for r in reads) == [
+        "metadata.name=zz-a",
+        "metadata.name=zz-b",
+    ]
+    assert all(r.verb == ("watch" if watch_list else "list") for r in reads)
+
+
+def test_a_group_with_no_stack_label_in_common_has_no_label_selector() -> None:
     first = {"akscli.io/stack": "web", "tier": "web"}
     assert wait.selector_of(wait.common_labels(first, {"akscli.io/stack": "db", "tier": "web"})) is None
     assert wait.selector_of(wait.common_labels(first, {"tier": "web"})) is None

@@ -2,12 +2,13 @@
 
 Objects are grouped by (apiVersion, kind, namespace). An object given as the API server answered
 its write (``apply --wait`` passes each answer) is judged on that answer first, and a group ready
-on it reads nothing. Each other group is listed once, then watched
-from the list's resourceVersion (kube/reflector.py: resumed from the last version seen, listed
-again on 410 Gone). A group of one object is narrowed on the server by its name, a group of
-several by the stack label akscli put on each (``selector_of``; a group without one is listed whole),
-so that a wait in a namespace of thousands of objects of the kind neither pages through them nor
-hears of their every change. Groups are followed in parallel by a bounded pool. An object whose verdict
+on it reads nothing. Each other group is listed once (a watch-list where the server serves one),
+then watched from the list's resourceVersion (kube/reflector.py: resumed from the last version
+seen, listed again on 410 Gone). A group of one object is narrowed on the server by its name, a
+group of several by the stack label akscli put on each (``selector_of``); a group whose objects
+share none is followed object by object, each by its name, as kubectl wait does. So a wait in a
+namespace of thousands of objects of the kind neither pages through them nor hears of their
+every change. Groups are followed in parallel by a bounded pool. An object whose verdict
 also reads objects it owns (``readiness.members_of``: a KAITO InferenceSet's Workspaces) has
 them followed too, with one label-selected list and watch, never a GET per member.
 """
@@ -108,12 +109,13 @@ class Waiter:
         for state_key, obj in self.answered.items():
             self._update(state_key[:3], obj)
         # A member watch has a worker of its own: queued behind its owner's, it could not end it.
-        workers = min(self.max_parallel, len(self.groups)) + len(self.member_sources)
+        follows = self._follows()
+        workers = min(self.max_parallel, len(follows)) + len(self.member_sources)
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="akscli-wait")
         try:
             with concurrency.deferred_interrupts():
                 futures = [pool.submit(self._follow_members, key) for key in self.member_sources]
-                futures += [pool.submit(self._follow, key, names) for key, names in self.groups.items()]
+                futures += [pool.submit(self._follow, key, names) for key, names in follows]
                 # A failure ends the wait at once, even while other groups' watches are quiet.
                 concurrency.wait(futures, stop=lambda: self.failure is not None)
             concurrency.raise_first_failure(futures)
@@ -142,6 +144,19 @@ class Waiter:
             for (api_version, kind, _, name), s in self.states.items()
             if s.readiness.warning
         ]
+
+    def _follows(self) -> list[tuple[tuple[str, str, str | None], set[str]]]:
+        """What each worker follows: a group narrowed by the stack label its objects share, or,
+        where they share none, each of its objects by its name, as kubectl wait watches each
+        object (upstream: kubernetes/kubectl dee3483 pkg/cmd/wait/condition.go,
+        ``OneTermEqualSelector("metadata.name", ...)`` per object): never the kind listed whole."""
+        follows: list[tuple[tuple[str, str, str | None], set[str]]] = []
+        for key, names in self.groups.items():
+            if len(names) > 1 and selector_of(self.group_labels.get(key)) is None:
+                follows += [(key, {name}) for name in sorted(names)]
+            else:
+                follows.append((key, names))
+        return follows
 
     def _pending(self, key: tuple[str, str, str | None], names: set[str]) -> set[str]:
         with self.lock:
@@ -322,9 +337,10 @@ def common_labels(known: Mapping[str, str] | None, labels: Mapping[str, Any]) ->
 
 def selector_of(labels: Mapping[str, str] | None) -> str | None:
     """The label selector of akscli's own stack labels where every object of a group carries
-    them, else None (the group is listed whole, as before): the stack labels are akscli's field
-    in its server-side apply, and no controller changes them, so an object never leaves the
-    selection while it is waited for; another label might be a controller's to change."""
+    them, else None (each object of the group is then followed by its name: Waiter._follows):
+    the stack labels are akscli's field in its server-side apply, and no controller changes them,
+    so an object never leaves the selection while it is waited for; another label might be a
+    controller's to change."""
     ours = {k: labels[k] for k in (STACK_LABEL, MANAGED_BY) if labels and k in labels}
     if STACK_LABEL not in ours:
         return None
