@@ -15,7 +15,10 @@ from akscli.kube.client import WatchExpired
 
 
 class _ExpiringKube:
-    """A hub whose first watch fails with 410 Gone; the object has moved on meanwhile."""
+    """A hub whose first watch fails with 410 Gone; the object has moved on meanwhile. It serves no
+    watch-list: the reflector lists, then watches."""
+
+    watch_list = False
 
     def __init__(self, before: dict[str, Any], after: dict[str, Any]) -> None:
         self.before, self.after = before, after
@@ -88,6 +91,8 @@ def test_an_eviction_deleted_while_waiting_is_not_found_instead_of_timing_out() 
 
 class _ClosingHub:
     """A hub whose first watch sends one BOOKMARK and ends normally (timeoutSeconds)."""
+
+    watch_list = False  # no watch-list: a list, then watches
 
     def __init__(self, done: dict[str, Any]) -> None:
         self.done = done

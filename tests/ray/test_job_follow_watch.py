@@ -26,7 +26,10 @@ def _job(rv: str, deployment: str, status: str) -> dict[str, Any]:
 
 class _Kube:
     """Lists the job running; its first watch sends one change and closes, the second expires (410);
-    the relist finds it ``after`` (None: gone)."""
+    the relist finds it ``after`` (None: gone). It serves no watch-list: the reflector lists, then
+    watches."""
+
+    watch_list = False
 
     def __init__(self, after: dict[str, Any] | None) -> None:
         self.after = after
