@@ -72,6 +72,12 @@ def job_objects(tmp_path: Path) -> list[dict[str, Any]]:
     ]
 
 
+def test_head_only_cluster_matches_golden() -> None:
+    # Its one group can have no pod (maxReplicas 0): the head runs the tasks, sized as a worker.
+    spec = ray.ClusterSpec(name="solo", namespace="ml", groups=(ray.worker_group("w", replicas=0),))
+    assert_golden("ray", "raycluster-head-only.yaml", [ray.render_cluster(spec)])
+
+
 def test_job_with_working_directory_matches_golden(tmp_path: Path) -> None:
     assert_golden("ray", "rayjob-workdir.yaml", job_objects(tmp_path))
 

@@ -46,10 +46,15 @@ HEAD_PORTS = [
 ]
 
 
-# Ray's object store sizing (upstream: ray-project/ray python/ray/_private/ray_constants.py
-# DEFAULT_OBJECT_STORE_MEMORY_PROPORTION, DEFAULT_OBJECT_STORE_MAX_MEMORY_BYTES and
-# OBJECT_STORE_MINIMUM_MEMORY_BYTES; python/ray/_private/resource_spec.py ResourceSpec.resolve;
-# services.py determine_plasma_store_config refuses a store under the minimum).
+# Ray's object store sizing, read at ray-2.52.0 (DEFAULT_RAY_VERSION; the PyPI wheel ray==2.52.0).
+# upstream: ray-project/ray python/ray/_private/ray_constants.py
+# DEFAULT_OBJECT_STORE_MEMORY_PROPORTION (0.3), DEFAULT_OBJECT_STORE_MAX_MEMORY_BYTES (200 GB),
+# OBJECT_STORE_MINIMUM_MEMORY_BYTES (75 MiB); python/ray/_private/resource_and_label_spec.py
+# _resolve_memory_resources (store = 30% of the cgroup's free memory, memory = the rest);
+# services.py determine_plasma_store_config refuses a store under the minimum. Ray's
+# DEFAULT_SYSTEM_RESERVED_MEMORY_* (10%, 500 MiB to 10 GiB) apply only under
+# `ray start --enable-resource-isolation` (resource_isolation_config.py; off by default, and
+# KubeRay does not pass it), so they are not subtracted here.
 OBJECT_STORE_PROPORTION = 0.3
 OBJECT_STORE_MAX_BYTES = 200 * 10**9
 OBJECT_STORE_MIN_BYTES = 75 * 1024 * 1024
@@ -446,13 +451,28 @@ def _pod_values(res: Resources, place: Placement) -> dict[str, Any]:
     }
 
 
+def head_runs_tasks(groups: Sequence[WorkerGroup]) -> bool:
+    """Whether Ray must run tasks on the head: no worker group can ever have a pod.
+
+    A group whose maxReplicas is 0 gets no pod, whatever its replicas or the autoscaler ask for
+    (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/util.go
+    GetWorkerGroupDesiredReplicas caps replicas at maxReplicas; raycluster_controller.go
+    reconcilePods creates that many). With ``num-cpus: 0`` on the head as well, every task would
+    wait forever for a CPU.
+    """
+    return not any(group.max > 0 for group in groups)
+
+
 def cluster_values(spec: ClusterSpec) -> dict[str, Any]:
     """Values for ``ray/raycluster.yaml.j2``."""
     head = _pod_values(spec.head, spec.head_placement)
-    # The head schedules no Ray tasks when workers exist: a driver competing with tasks for the
-    # head's CPUs is the usual cause of a head pod OOM.
     head["ray_start_params"] = {"dashboard-host": "0.0.0.0"}
-    if spec.groups:
+    if head_runs_tasks(spec.groups):
+        # Every task and actor runs on the head, so it is sized as a worker is.
+        head["ray_start_params"].update(worker_memory_params(spec.head.memory))
+    else:
+        # The head schedules no Ray tasks when workers can exist: a driver competing with tasks
+        # for the head's CPUs is the usual cause of a head pod OOM.
         head["ray_start_params"]["num-cpus"] = "0"
     groups = []
     for group in spec.groups:
