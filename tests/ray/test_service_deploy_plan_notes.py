@@ -42,12 +42,13 @@ def test_the_plan_says_a_redeploy_on_another_pool_replaces_the_pending_cluster_n
     assert said in plan, plan
 
 
-def test_the_plan_says_nothing_of_the_pending_cluster_when_only_replicas_change(
+def test_the_plan_says_a_replicas_only_change_leaves_the_pending_cluster_at_its_size_not_replaced(
     ray_emulator: Callable[..., Any], tmp_path: Path
 ) -> None:
     serve, pending = _pending_on_gpuh100(ray_emulator, tmp_path)
     plan = _plan(serve, "--gpu-pool", "gpuh100", "--worker-replicas", "2")
-    assert "will be changed" in plan and pending not in plan, plan
+    assert f"KubeRay leaves pending Ray cluster {pending} at its current size" in plan, plan
+    assert "replaces" not in plan, plan
 
 
 def test_apply_of_a_redeployed_manifest_says_it_replaces_the_pending_cluster(

@@ -79,9 +79,9 @@ def apply(
     )
 
 
-def _operator_notes(current: Any, applied: Any) -> list[str]:
+def _operator_notes(kube: Any, current: Any, applied: Any) -> list[str]:
     """What an operator does about a changed object that the field diff does not show: KubeRay
-    and a RayService's pending cluster (akscli.ray.service.plan_notes)."""
-    from akscli.ray.service import plan_notes
+    and a RayService's clusters (akscli.ray.service.kube_plan_notes)."""
+    from akscli.ray.service import kube_plan_notes
 
-    return plan_notes(current, applied)
+    return kube_plan_notes(kube, current, applied)

@@ -169,7 +169,7 @@ def apply_objects(
     enforce_namespace: bool = False,
     prior: list[dict[str, str]] | None = None,
     policy_allowed: list[str] | None = None,
-    plan_notes: Callable[[Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None,
+    plan_notes: Callable[["Kube", Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None,
 ) -> ApplyOutcome:
     """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
     caller's connection to ``target``, whose discovery is then not asked for again.

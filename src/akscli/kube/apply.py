@@ -116,8 +116,9 @@ class ApplyOptions:
     # much memory as the objects themselves (nox -s bench's 5,000-object row).
     keep_answers: bool = False
     # What the operator of a changed object will do about the change, beyond the field diff
-    # (akscli.ray.service.plan_notes for a RayService): lines the plan prints under the object.
-    notes: Callable[[Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None
+    # (akscli.ray.service.kube_plan_notes for a RayService): lines the plan prints under the
+    # object. It gets the connection, to read the objects the operator made (a RayService's clusters).
+    notes: Callable[[Kube, Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None
 
 
 @dataclass
@@ -253,7 +254,7 @@ def plan(
         kept = dry if options.keep_answers else None
         change = Change(obj, action="configure" if lines else "unchanged", diff=lines, current=current, server=kept)
         if lines and current and options.notes is not None:
-            change.notes = options.notes(current, dry)
+            change.notes = options.notes(kube, current, dry)
         # An update the webhook checks: a changed object, or (against a changed ConfigMap) one
         # sent again although unchanged.
         if check is not None and check.on_update and (lines or (check.changed and not change.already_owned)):

@@ -113,6 +113,7 @@ from akscli.ray.scaling import (
 )
 from akscli.ray.service import (
     cluster_role,
+    kube_plan_notes,
     own_clusters_selector,
     plan_notes,
     render_service,
@@ -283,6 +284,7 @@ __all__ = [
     "job_summary",
     "job_summary_fields",
     "job_values",
+    "kube_plan_notes",
     "load_cluster_file",
     "load_runtime_env",
     "local_working_dir",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import UsageError
+from akscli.ray.spec import RAY_API
 from akscli.ray.status import condition
 
 if TYPE_CHECKING:
+    from akscli.kube.client import Kube
     from akscli.ray.status import Finding
 
 
@@ -107,26 +109,53 @@ def _for_hashing(spec: Any, groups: int | None = None) -> Any:
     return muted
 
 
-def plan_notes(current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
-    """What KubeRay does to a RayService's pending cluster when ``current`` becomes ``applied``
-    (the dry run's answer), as shouldPrepareNewCluster and shouldUpdateCluster decide
-    (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayservice_controller.go): a cluster
-    spec that differs beyond replicas and tolerations replaces the pending cluster with a new one,
-    even one still coming up, and the replaced one is deleted after rayClusterDeletionDelaySeconds;
-    worker groups only added at the end update it in place. Compared with the stored
-    ``rayClusterConfig``, which the pending cluster was made from once KubeRay has observed it."""
+# A worker group's size fields and the `akscli ray cluster scale` flag for each.
+_SIZE_FLAGS = {"replicas": "--replicas", "minReplicas": "--min", "maxReplicas": "--max"}
+
+
+def plan_notes(
+    current: Mapping[str, Any],
+    applied: Mapping[str, Any],
+    read_cluster: Callable[[str], Mapping[str, Any] | None] | None = None,
+) -> list[str]:
+    """What KubeRay does to a RayService's clusters when ``current`` becomes ``applied`` (the dry
+    run's answer), as reconcileRayCluster, shouldUpdateCluster and shouldPrepareNewCluster decide
+    (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayservice_controller.go):
+
+    - a cluster spec that differs beyond replicas and tolerations replaces the pending cluster
+      with a new one, even one still coming up; the replaced one goes rayClusterDeletionDelaySeconds
+      later; worker groups only added at the end update it in place;
+    - a change of only replicas, minReplicas or maxReplicas reaches no existing cluster: their
+      hash annotation, which KubeRay compares, leaves them out;
+    - a pending cluster that is named but not created yet is made from the new spec.
+
+    ``read_cluster`` reads a RayCluster by name: each cluster is compared with its own spec, which
+    KubeRay made from the RayService spec it hashed (constructRayClusterForRayService); without it,
+    or when a cluster cannot be read, with the stored ``rayClusterConfig``."""
     if applied.get("kind") != "RayService":
         return []
-    pending = _service_status(current, "pendingServiceStatus").get("rayClusterName")
-    if not pending or (condition(current, "RollbackInProgress") or {}).get("status") == "True":
+    if (condition(current, "RollbackInProgress") or {}).get("status") == "True":
         return []
-    kind = ((applied.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
-    if kind not in (None, "NewCluster", INCREMENTAL_UPGRADE):  # isZeroDowntimeUpgradeEnabled
-        return []
-    old = (current.get("spec") or {}).get("rayClusterConfig") or {}
+    stored = (current.get("spec") or {}).get("rayClusterConfig") or {}
     new = (applied.get("spec") or {}).get("rayClusterConfig") or {}
+    specs: dict[str, tuple[str, Mapping[str, Any]]] = {}  # cluster name -> (role, its spec)
+    for role, which in (("active", "activeServiceStatus"), ("pending", "pendingServiceStatus")):
+        name = _service_status(current, which).get("rayClusterName")
+        if not name:
+            continue
+        found = read_cluster(str(name)) if read_cluster is not None else None
+        if read_cluster is not None and found is None and role == "pending":
+            # reconcileRayCluster: a named pending cluster without its object is created next.
+            return [f"KubeRay has not created pending Ray cluster {name} yet: it makes it from this spec"]
+        specs[str(name)] = (role, (found or {}).get("spec") or stored)
+    notes = [note for name, (role, spec) in specs.items() if (note := _kept_size(name, role, spec, new, applied))]
+    pending = next((name for name, (role, _) in specs.items() if role == "pending"), None)
+    kind = ((applied.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
+    if pending is None or kind not in (None, "NewCluster", INCREMENTAL_UPGRADE):  # isZeroDowntimeUpgradeEnabled
+        return notes
+    old = specs[pending][1]
     if _for_hashing(old) == _for_hashing(new):
-        return []
+        return notes
     had = len(old.get("workerGroupSpecs") or [])
     if len(new.get("workerGroupSpecs") or []) >= had and _for_hashing(old) == _for_hashing(new, had):
         return [f"KubeRay updates pending Ray cluster {pending} in place: only worker groups are added at the end"]
@@ -136,6 +165,47 @@ def plan_notes(current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[s
         f"and deletes {pending} {DELETION_DELAY_SECONDS if delay is None else int(delay)}s later "
         "(rayClusterDeletionDelaySeconds)"
     ]
+
+
+def kube_plan_notes(kube: Kube, current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
+    """``plan_notes`` with each of the RayService's clusters read through ``kube`` (the apply
+    engine's ApplyOptions.notes hook)."""
+    if applied.get("kind") != "RayService":
+        return []
+    namespace = (applied.get("metadata") or {}).get("namespace")
+
+    def read(name: str) -> Mapping[str, Any] | None:
+        return kube.get(RAY_API, "RayCluster", name, namespace)
+
+    return plan_notes(current, applied, read)
+
+
+def _kept_size(
+    name: str, role: str, spec: Mapping[str, Any], new: Mapping[str, Any], applied: Mapping[str, Any]
+) -> str | None:
+    """The note for a cluster whose groups the new spec only resizes: KubeRay's hash leaves out
+    replicas, minReplicas and maxReplicas (utils/util.go GenerateHashWithoutReplicasAndWorkersToDelete),
+    so neither shouldUpdateCluster nor shouldPrepareNewCluster acts, and the cluster keeps its size.
+    An autoscaled cluster is compared by its bounds only (the autoscaler owns replicas)."""
+    if _for_hashing(spec) != _for_hashing(new):
+        return None
+    autoscaled = bool(spec.get("enableInTreeAutoscaling"))
+    keys = [k for k in _SIZE_FLAGS if k != "replicas" or not autoscaled]
+    have = {g.get("groupName"): g for g in spec.get("workerGroupSpecs") or []}
+    commands = []
+    for group in new.get("workerGroupSpecs") or []:
+        mine = have.get(group.get("groupName")) or {}
+        if all(mine.get(k) == group.get(k) for k in keys):
+            continue
+        flags = " ".join(f"{_SIZE_FLAGS[k]} {group.get(k)}" for k in keys if group.get(k) is not None)
+        namespace = (applied.get("metadata") or {}).get("namespace")
+        commands.append(f"akscli ray cluster scale {name} -n {namespace} --group {group.get('groupName')} {flags}")
+    if not commands:
+        return None
+    return (
+        f"KubeRay leaves {role} Ray cluster {name} at its current size: a change of only replicas, minReplicas "
+        "or maxReplicas is not in the spec hash it compares; scale it now with: " + "; ".join(commands)
+    )
 
 
 def _service_status(service: Mapping[str, Any], which: str) -> Mapping[str, Any]:

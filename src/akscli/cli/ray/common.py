@@ -188,7 +188,7 @@ def build_and_apply(
 ) -> None:
     """Build a Ray object set and apply it (cluster create, service deploy): ``build`` gets a
     connection that reads nothing with --dry-run=client; its warnings go to stderr first. The
-    plan says what KubeRay does to a RayService's pending cluster (logic.plan_notes)."""
+    plan says what KubeRay does to a RayService's clusters (logic.kube_plan_notes)."""
     mode = opts.dry_run_mode(dry_run)
     fmt = opts.output_format(output_format, output.APPLY_FORMATS)
     built = build(logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace))
@@ -204,7 +204,7 @@ def build_and_apply(
         force_conflicts=force_conflicts,
         output_format=fmt,
         action=action,
-        plan_notes=logic.plan_notes,
+        plan_notes=logic.kube_plan_notes,
     )
 
 
