@@ -90,3 +90,13 @@ def test_an_autoscaled_clusters_note_names_its_bounds_not_its_replicas() -> None
     applied["spec"]["rayClusterConfig"]["enableInTreeAutoscaling"] = True
     [note] = plan_notes(current, applied)
     assert note.endswith("akscli ray cluster scale llm-abcde -n ml --group gpu --min 3 --max 3"), note
+
+
+def test_the_plan_goes_on_from_the_stored_spec_when_the_clusters_cannot_be_read(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    emu, serve, active = _serving(ray_emulator, tmp_path)
+    emu.faults.add(verb="GET", path=rf"/rayclusters/{active}$", status=403, count=None)
+    shown = invoke("ray", "service", "deploy", "llm", "-f", str(serve), "--worker-replicas", "2", "--dry-run=server")
+    assert shown.exit_code == 0, shown
+    assert f"KubeRay leaves active Ray cluster {active} at its current size" in shown.stdout, shown.stdout
