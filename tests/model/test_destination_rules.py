@@ -66,5 +66,54 @@ def test_of_two_rules_for_one_host_the_older_ones_traffic_policy_stays() -> None
     assert found.names == ["models/z-old", "models/a-new"]
 
 
-def test_a_rule_with_a_workload_selector_is_left_out() -> None:
-    assert mode([rule("a", "gateways", "SIMPLE", workloadSelector={"matchLabels": {"app": "x"}})]) is None
+GATEWAY_POD = {"gateway.networking.k8s.io/gateway-name": "shared", "app": "shared"}
+
+
+def selected(rules: list[dict[str, Any]], labels: dict[str, str] = GATEWAY_POD, **kwargs: Any) -> str | None:
+    found = applied(rules, HOST, "models", "gateways", client_labels=labels, **kwargs)
+    return None if found is None else found.policy["tls"]["mode"]
+
+
+def test_a_rule_whose_workload_selector_does_not_select_the_proxy_does_not_apply() -> None:
+    assert selected([rule("a", "gateways", "SIMPLE", workloadSelector={"matchLabels": {"app": "x"}})]) is None
+
+
+def test_a_rule_that_selects_the_proxy_comes_before_its_namespaces_rule_without_a_selector() -> None:
+    older = rule("all", "gateways", "DISABLE", created="2025-01-01T00:00:00Z")
+    mine = rule("mine", "gateways", "SIMPLE", workloadSelector={"matchLabels": {"app": "shared"}})
+    assert selected([older, mine]) == "SIMPLE"
+    assert selected([older, mine], labels={"app": "other"}) == "DISABLE"
+
+
+def test_a_selecting_rule_of_the_proxys_namespace_hides_the_services_namespace_even_when_it_does_not_select() -> None:
+    # destinationRule returns the proxy namespace's rules; SidecarScope.DestinationRule finds no
+    # rule among them for this proxy.
+    other = rule("other", "gateways", "SIMPLE", workloadSelector={"matchLabels": {"app": "x"}})
+    assert selected([other, rule("b", "models", "DISABLE")]) is None
+
+
+def test_a_selecting_rule_is_never_exported_whatever_its_export_to() -> None:
+    theirs = rule("a", "models", "SIMPLE", workloadSelector={"matchLabels": {"app": "shared"}}, exportTo=["*"])
+    assert selected([theirs]) is None
+
+
+def test_two_rules_selecting_the_same_pods_merge_and_the_older_policy_stays() -> None:
+    labels = {"matchLabels": {"app": "shared"}}
+    older = rule("z", "gateways", "SIMPLE", created="2025-01-01T00:00:00Z", workloadSelector=labels)
+    newer = rule("a", "gateways", "DISABLE", created="2026-01-01T00:00:00Z", workloadSelector=labels)
+    found = applied([newer, older], HOST, "models", "gateways", client_labels=GATEWAY_POD)
+    assert found is not None and found.policy["tls"]["mode"] == "SIMPLE"
+    assert found.names == ["gateways/z", "gateways/a"]
+
+
+def test_a_mesh_default_export_to_of_dot_keeps_rules_without_export_to_private() -> None:
+    assert selected([rule("a", "models", "SIMPLE")], default_export_to=frozenset({"."})) is None
+    assert selected([rule("a", "models", "SIMPLE", exportTo=["*"])], default_export_to=frozenset({"."})) == "SIMPLE"
+
+
+def test_a_private_rule_without_a_selector_is_merged_into_a_selecting_rule_and_catches_no_other_proxy() -> None:
+    # mergeDestinationRule: equal exportTo ("."), one rule with a selector and one without: merged,
+    # not appended on its own, so SidecarScope.DestinationRule has no catch-all.
+    selecting = rule("s", "gateways", "SIMPLE", workloadSelector={"matchLabels": {"app": "x"}})
+    assert selected([selecting, rule("p", "gateways", "DISABLE", exportTo=["."])]) is None
+    assert selected([selecting, rule("p", "gateways", "DISABLE")]) == "DISABLE"
