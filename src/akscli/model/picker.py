@@ -35,7 +35,7 @@ def check(kube: Kube, req: DeployRequest) -> list[str]:
     port = _service_port(req, picker, service)
     container, pod_labels = _check_picker_pool(kube, req, picker, service)
     _check_grpc_port(req, picker, port, container)
-    return picker_tls.check_gateway_tls(kube, req, picker, container, pod_labels)
+    return picker_tls.check_gateway_tls(kube, req, picker, container, pod_labels, port)
 
 
 def _service_port(req: DeployRequest, picker: str, service: Mapping[str, Any]) -> Mapping[str, Any]:

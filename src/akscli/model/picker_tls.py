@@ -8,7 +8,7 @@ from typing import Any
 
 from akscli.errors import AuthError
 from akscli.kube.client import Kube
-from akscli.model import destination_rules
+from akscli.model import destination_rules, istio_mesh, mesh_inbound
 from akscli.model.deploy import PICKER_PORT, DeployRequest
 from akscli.model.goflags import go_bool_flag, go_flag
 from akscli.validate import GO_BOOLS
@@ -18,10 +18,19 @@ from akscli.validate import GO_BOOLS
 # add-on's Gateway API (approuting-istio).
 ISTIO_CONTROLLER = "istio.io/gateway-controller"
 DESTINATION_RULE_API = "networking.istio.io/v1"
+PEER_AUTHENTICATION_API = "security.istio.io/v1"
+# The label of the pods of the Deployment istiod makes for a Gateway (istio/istio 1.29.6
+# pilot/pkg/config/kube/gateway/deploymentcontroller.go GatewayNameLabel).
+GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
 
 
 def check_gateway_tls(
-    kube: Kube, req: DeployRequest, picker: str, container: Mapping[str, Any], pod_labels: Mapping[str, Any]
+    kube: Kube,
+    req: DeployRequest,
+    picker: str,
+    container: Mapping[str, Any],
+    pod_labels: Mapping[str, Any],
+    service_port: Mapping[str, Any],
 ) -> list[str]:
     """An Istio gateway opens the ext_proc stream to the picker as the DestinationRule it applies
     to the picker's host says (model/destination_rules.py), and the EPP serves TLS with a
@@ -42,20 +51,29 @@ def check_gateway_tls(
     gateway_class = kube.get("gateway.networking.k8s.io/v1", "GatewayClass", class_name) or {}
     if (gateway_class.get("spec") or {}).get("controllerName") != ISTIO_CONTROLLER:
         return []
-    rule = _applied_rule(kube, req.namespace, picker, namespace)
-    if rule is None:
-        return []  # the rules could not be read: nothing to judge
-    tls = _port_tls(rule.policy)
-    args = _args(container)
-    epp_tls = GO_BOOLS.get(go_bool_flag(args, "secure-serving") or "true", True)
-    said = f"DestinationRule {', '.join(rule.names)} tls mode {tls.get('mode') or 'DISABLE'}" if tls else ""
-    problem = _tls_problem(kube, req.namespace, tls, said, epp_tls, not go_flag(args, "cert-path"), pod_labels)
-    if problem is None:
-        return []
-    return [
-        f"endpoint picker {req.namespace}/{picker} {problem[0]}, behind the Istio gateway {namespace}/{req.gateway}: "
-        f"every pick fails and the gateway routes round-robin without it (failureMode FailOpen); {problem[1]}"
-    ]
+    try:
+        mesh = istio_mesh.for_gateway(kube, gateway)
+        rules = _applied_rules(kube, req.namespace, picker, namespace, req.gateway, mesh)
+        if rules is None:
+            return []  # no gateway pod to read the labels of, for a rule with a workloadSelector
+        args = _args(container)
+        epp = _Epp(kube, req.namespace, pod_labels, service_port, mesh, int(go_flag(args, "grpc-port") or PICKER_PORT))
+        warnings: list[str] = []
+        for rule in rules:
+            tls = _port_tls(rule.policy)
+            epp_tls = GO_BOOLS.get(go_bool_flag(args, "secure-serving") or "true", True)
+            said = f"DestinationRule {', '.join(rule.names)} tls mode {tls.get('mode') or 'DISABLE'}" if tls else ""
+            problem = _tls_problem(epp, tls, said, epp_tls, not go_flag(args, "cert-path"))
+            line = problem and (
+                f"endpoint picker {req.namespace}/{picker} {problem[0]}, behind the Istio gateway {namespace}/"
+                f"{req.gateway}: every pick fails and the gateway routes round-robin without it (failureMode "
+                f"FailOpen); {problem[1]}"
+            )
+            if line and line not in warnings:
+                warnings.append(line)
+        return warnings
+    except AuthError:
+        return []  # what Istio reads could not be read: nothing to judge
 
 
 PLAINTEXT_FIX = (
@@ -63,41 +81,101 @@ PLAINTEXT_FIX = (
     "KAITO does), or, on the Istio add-on, add a DestinationRule with tls mode SIMPLE and insecureSkipVerify"
 )
 TLS_FIX = "set the DestinationRule's tls mode to DISABLE, or start the picker without --secure-serving=false"
+SIDECAR_FIX = (
+    "set the DestinationRule's tls mode to ISTIO_MUTUAL (or leave tls out for Istio's automatic mutual TLS) "
+    "and start the picker with --secure-serving=false"
+)
+
+
+class _Epp:
+    """The picker's pods as Istio sees them: whether they have a sidecar, and its mTLS mode on the
+    EPP's port (read once, when a judgment needs them)."""
+
+    def __init__(
+        self,
+        kube: Kube,
+        namespace: str,
+        labels: Mapping[str, Any],
+        service_port: Mapping[str, Any],
+        mesh: istio_mesh.Mesh,
+        port: int,
+    ) -> None:
+        self.kube, self.namespace, self.labels, self.service_port = kube, namespace, labels, service_port
+        self.mesh, self.port = mesh, port
+        self._sidecar: bool | None = None
+        self._policies: list[dict[str, Any]] | None = None
+
+    @property
+    def sidecar(self) -> bool:
+        if self._sidecar is None:
+            self._sidecar = _has_sidecar(self.kube, self.namespace, self.labels)
+        return self._sidecar
+
+    def policies(self) -> list[dict[str, Any]]:
+        """The PeerAuthentications of the picker's namespace and the mesh root namespace."""
+        if self._policies is None:
+            self._policies = []
+            if self.kube.has_api(PEER_AUTHENTICATION_API, "PeerAuthentication"):
+                for ns in dict.fromkeys((self.namespace, self.mesh.root_namespace)):
+                    self._policies += self.kube.list(PEER_AUTHENTICATION_API, "PeerAuthentication", namespace=ns)
+        return self._policies
+
+    def port_mode(self) -> tuple[str, str | None]:
+        return mesh_inbound.port_mode(self.policies(), self.mesh.root_namespace, self.namespace, self.labels, self.port)
+
+    def auto_mtls(self) -> bool:
+        """Istio's automatic mutual TLS where no DestinationRule sets tls (pilot/pkg/networking/core/
+        cluster_tls.go buildUpstreamTLSSettings, pilot/pkg/model/push_context.go
+        BestEffortInferServiceMTLSMode, pilot/pkg/xds/endpoints/mtls_checker.go checkMtlsEnabled):
+        to an endpoint with a sidecar, unless the namespace's or the port's mode is DISABLE."""
+        if not self.sidecar:
+            return False
+        ns_mode = mesh_inbound.namespace_mode(self.policies(), self.mesh.root_namespace, self.namespace)
+        return ns_mode != mesh_inbound.DISABLE and self.port_mode()[0] != mesh_inbound.DISABLE
 
 
 def _tls_problem(
-    kube: Kube,
-    namespace: str,
-    tls: Mapping[str, Any],
-    said: str,
-    epp_tls: bool,
-    self_signed: bool,
-    pod_labels: Mapping[str, Any],
+    epp: _Epp, tls: Mapping[str, Any], said: str, epp_tls: bool, self_signed: bool
 ) -> tuple[str, str] | None:
     """What the gateway speaks, by the tls mode (istio/istio 1.29.6 pilot/pkg/networking/core/
-    cluster_tls.go buildUpstreamClusterTLSContext, constructUpstreamTLS), against what the EPP
-    serves; (why, fix) where they disagree."""
-    mode = str(tls.get("mode") or "DISABLE")
+    cluster_tls.go buildUpstreamClusterTLSContext, constructUpstreamTLS), what of it reaches the
+    EPP through its sidecar, if it has one (model/mesh_inbound.py), against what the EPP serves;
+    (why, fix) where they disagree."""
+    mode = str(tls.get("mode") or "DISABLE") if tls else None
     own_certs = (tls.get("clientCertificate") and tls.get("privateKey")) or tls.get("credentialName")
     if mode == "MUTUAL" and not own_certs:
         # constructUpstreamTLS refuses MUTUAL without a client certificate and key, and
         # applyUpstreamTLSSettings then leaves the cluster without TLS.
         mode, said = "DISABLE", f"{said} without a client certificate, which Istio drops, speaking plaintext"
-    if mode == "ISTIO_MUTUAL":
+    if mode is None:
+        sent = "istio" if epp.auto_mtls() else "plaintext"
+        said = "no DestinationRule sets TLS for it" + (": Istio's automatic mutual TLS" if sent == "istio" else "")
+    else:
+        sent = {"DISABLE": "plaintext", "ISTIO_MUTUAL": "istio"}.get(mode, "tls")
+    if sent == "istio" and not epp.sidecar:
         # Istio's mesh certificate, checked against the mesh's root: only an Istio sidecar of the
-        # picker answers it, and hands the EPP plaintext.
-        if not _has_sidecar(kube, namespace, pod_labels):
-            return (
-                f"has no Istio sidecar, and the gateway speaks Istio's mutual TLS to it ({said})",
-                "set the DestinationRule's tls mode to DISABLE and start the picker with --secure-serving=false",
-            )
-        mode = "DISABLE"
-    if mode == "DISABLE":
+        # picker answers it.
+        return (
+            f"has no Istio sidecar, and the gateway speaks Istio's mutual TLS to it ({said})",
+            "set the DestinationRule's tls mode to DISABLE and start the picker with --secure-serving=false",
+        )
+    speaks = {"istio": "Istio's mutual TLS", "plaintext": "plaintext", "tls": "TLS"}[sent]
+    received = sent
+    if epp.sidecar:
+        peer_mode, policy = epp.port_mode()
+        protocol = mesh_inbound.listener_protocol(epp.service_port)
+        received_or_none = mesh_inbound.reaches_workload(sent, peer_mode, protocol)
+        if received_or_none is None:
+            return _sidecar_refusal(epp, sent, speaks, said, peer_mode, policy, protocol)
+        received = received_or_none
+    if received == "plaintext":
         if not epp_tls:
             return None
         how = f"({said})" if said else "(no DestinationRule sets TLS for it)"
-        return f"serves TLS (it is not started with --secure-serving=false) and the gateway speaks plaintext {how}", (
-            PLAINTEXT_FIX
+        hands = " (its Istio sidecar hands the EPP plaintext)" if epp.sidecar and sent != "plaintext" else ""
+        return (
+            f"serves TLS (it is not started with --secure-serving=false) and the gateway speaks {speaks}{hands} {how}",
+            (PLAINTEXT_FIX if sent == "plaintext" else SIDECAR_PLAINTEXT_FIX),
         )
     if not epp_tls:
         return f"serves plaintext (--secure-serving=false) and the gateway speaks TLS to it ({said})", TLS_FIX
@@ -110,6 +188,35 @@ def _tls_problem(
             "set insecureSkipVerify: true in the DestinationRule's tls, as llm-d-router's chart does",
         )
     return None
+
+
+SIDECAR_PLAINTEXT_FIX = "start the picker with --secure-serving=false: its Istio sidecar hands it plaintext"
+
+
+def _sidecar_refusal(
+    epp: _Epp, sent: str, speaks: str, said: str, peer_mode: str, policy: str | None, protocol: str
+) -> tuple[str, str]:
+    """Why the picker's sidecar has no filter chain for what the gateway sends."""
+    by = f"PeerAuthentication {policy}" if policy else "Istio's default"
+    if peer_mode == mesh_inbound.STRICT:
+        return (
+            f"has an Istio sidecar that takes only Istio's mutual TLS on port {epp.port} (mTLS STRICT, {by}), and "
+            f"the gateway speaks {speaks} to it ({said})",
+            SIDECAR_FIX,
+        )
+    if peer_mode == mesh_inbound.DISABLE:
+        return (
+            f"has an Istio sidecar that takes only plaintext on port {epp.port} (mTLS DISABLE, {by}), and the "
+            f"gateway speaks {speaks} to it ({said})",
+            "set the DestinationRule's tls mode to DISABLE and start the picker with --secure-serving=false",
+        )
+    port = epp.service_port
+    declared = f"appProtocol {port['appProtocol']}" if port.get("appProtocol") else f"name {port.get('name')}"
+    return (
+        f"has an Istio sidecar, which passes TLS other than Istio's on to the EPP only on a TCP port, and port "
+        f"{port.get('port')} of its Service is {protocol} ({declared}); the gateway speaks {speaks} to it ({said})",
+        SIDECAR_FIX,
+    )
 
 
 def _has_sidecar(kube: Kube, namespace: str, pod_labels: Mapping[str, Any]) -> bool:
@@ -125,24 +232,47 @@ def _has_sidecar(kube: Kube, namespace: str, pod_labels: Mapping[str, Any]) -> b
     return bool(ns_labels.get("istio.io/rev") or pod_labels.get("istio.io/rev"))
 
 
-def _applied_rule(kube: Kube, namespace: str, picker: str, gateway_namespace: str) -> destination_rules.Applied | None:
-    """The DestinationRule the gateway's proxy (in the Gateway's namespace) applies to the picker's
-    host: those of the gateway's, the picker's and the mesh root namespace are read; an empty one
-    where none applies or the API is not served (the application routing add-on serves no Istio
-    API: MicrosoftDocs/azure-aks-docs articles/aks/app-routing-gateway-api.md); None where they
-    cannot be read."""
-    try:
-        if not kube.has_api(DESTINATION_RULE_API, "DestinationRule"):
-            return destination_rules.Applied({}, [])
-        rules = [
-            rule
-            for ns in dict.fromkeys((gateway_namespace, namespace, destination_rules.ROOT_NAMESPACE))
-            for rule in kube.list(DESTINATION_RULE_API, "DestinationRule", namespace=ns)
-        ]
-    except AuthError:
-        return None
+def _applied_rules(
+    kube: Kube, namespace: str, picker: str, gateway_namespace: str, gateway: str, mesh: istio_mesh.Mesh
+) -> list[destination_rules.Applied] | None:
+    """The DestinationRules the gateway's proxies (in the Gateway's namespace) apply to the
+    picker's host, one per distinct verdict: those of the gateway's, the picker's and the mesh root
+    namespace are read; an empty one where none applies or the API is not served (the application
+    routing add-on serves no Istio API: MicrosoftDocs/azure-aks-docs articles/aks/
+    app-routing-gateway-api.md). A rule with a workloadSelector in the gateway's namespace applies
+    to the proxies it selects: then the labels of the gateway's pods are read, which istiod's
+    Deployment for the Gateway labels gateway.networking.k8s.io/gateway-name=NAME (istio/istio
+    1.29.6 manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml); None where there
+    is none to read."""
+    if not kube.has_api(DESTINATION_RULE_API, "DestinationRule"):
+        return [destination_rules.Applied({}, [])]
+    rules = [
+        rule
+        for ns in dict.fromkeys((gateway_namespace, namespace, mesh.root_namespace))
+        for rule in kube.list(DESTINATION_RULE_API, "DestinationRule", namespace=ns)
+    ]
+    label_sets: list[Mapping[str, Any]] = [{}]
+    if destination_rules.has_selectors(rules, gateway_namespace):
+        selector = f"{GATEWAY_NAME_LABEL}={gateway}"
+        pods = kube.list("v1", "Pod", namespace=gateway_namespace, label_selector=selector)
+        label_sets = [(pod.get("metadata") or {}).get("labels") or {} for pod in pods]
+        if not label_sets:
+            return None
     host = destination_rules.fqdn(picker, namespace)
-    return destination_rules.applied(rules, host, namespace, gateway_namespace) or destination_rules.Applied({}, [])
+    found: list[destination_rules.Applied] = []
+    for labels in label_sets:
+        rule = destination_rules.applied(
+            rules,
+            host,
+            namespace,
+            gateway_namespace,
+            mesh.root_namespace,
+            client_labels={str(k): str(v) for k, v in labels.items()},
+            default_export_to=mesh.default_destination_rule_export_to,
+        ) or destination_rules.Applied({}, [])
+        if rule not in found:
+            found.append(rule)
+    return found
 
 
 def _port_tls(policy: Mapping[str, Any]) -> Mapping[str, Any]:
