@@ -18,7 +18,9 @@ A pod serves once it is Ready (a Service's endpoints are its selected ready pods
   metrics carry the first name (vllm/config/model.py get_served_model_name).
 
 The server answers /v1/models and /v1/chat/completions (vllm/entrypoints/openai/api_server.py;
-tests.emulators.kube.controllers.kaito.openai_handler) through the Service, and /metrics on the
+tests.emulators.kube.controllers.kaito.openai_handler) through the Service, or through the lab's
+Istio gateway's Service by the HTTPRoutes attached to it
+(tests.emulators.kube.controllers.gateway_dataplane), and /metrics on the
 serving port, through the Service too (what keda-kaito-scaler scrapes) (in vLLM's names:
 tests.emulators.kube.controllers.vllm.VllmMetrics, which cites vllm/v1/metrics/loggers.py): an
 idle server's figures, which a test may change through ``Serving.figures`` (the one way a test
@@ -54,8 +56,12 @@ class Serving:
         return self._figures.setdefault((namespace, pod), VllmMetrics(served[0][0]))
 
     def answering(self, namespace: str, service: str, port: str) -> Any:
+        from tests.emulators.kube.controllers.gateway_dataplane import gateway_handler
         from tests.emulators.kube.controllers.kaito import openai_handler
 
+        through_gateway = gateway_handler(self.kube.cluster, namespace, service, port, self.pod_answering)
+        if through_gateway is not None:
+            return through_gateway
         svc = self.kube.cluster.get("v1", "Service", namespace, service)
         spec = (svc or {}).get("spec") or {}
         selector = spec.get("selector") or {}
@@ -70,6 +76,15 @@ class Serving:
             if served and _container_port(pod, target) == served[1]:
                 return _server(openai_handler(served[0]), self.figures(namespace, pod["metadata"]["name"]).handler())
         return None
+
+    def pod_answering(self, namespace: str, pod: dict[str, Any], port: int) -> Any:
+        """The model server of a ready pod on ``port`` (a gateway's endpoint), or None."""
+        from tests.emulators.kube.controllers.kaito import openai_handler
+
+        served = served_by(self.kube, pod)
+        if served is None or served[1] != port:
+            return None
+        return _server(openai_handler(served[0]), self.figures(namespace, pod["metadata"]["name"]).handler())
 
     def metrics(self, namespace: str, pod: str, port: str) -> Any:
         obj = self.kube.cluster.get("v1", "Pod", namespace, pod)

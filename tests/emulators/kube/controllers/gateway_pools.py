@@ -1,6 +1,5 @@
 """The status Istio's Gateway API controller writes on an InferencePool, for the lab's gateway
-(tests/emulators/kube/controllers/gateway.py). Nothing routes traffic; only the status is
-simulated.
+(tests/emulators/kube/controllers/gateway.py). A request to a pool is routed by gateway_dataplane.py.
 
 upstream: istio/istio 1.29.6 pilot/pkg/config/kube/gateway/inferencepool_collection.go
 (InferencePoolCollection, calculateInferencePoolStatus, findGatewayParents,

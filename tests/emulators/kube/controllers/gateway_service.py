@@ -1,6 +1,7 @@
 """The Service Istio makes for a Gateway it deploys, the address the cloud gives it, and the
 addresses and ``Programmed`` condition Istio then writes on the Gateway, for the lab's gateway
-(tests/emulators/kube/controllers/gateway.py). Nothing routes traffic.
+(tests/emulators/kube/controllers/gateway.py). The requests its Service receives are routed by
+gateway_dataplane.py.
 
 upstream: istio/istio 1.29.6 (7019d6d3608e4995e9a36d2977cfec3a341431cd)
 * pilot/pkg/config/kube/gateway/conversion.go getDefaultName, extractGatewayServices: a Gateway
