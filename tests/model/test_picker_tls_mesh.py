@@ -229,3 +229,14 @@ def test_without_a_tls_setting_the_gateway_speaks_istios_mutual_tls_to_a_sidecar
         "TLS for it: Istio's automatic mutual TLS)" in result.stderr
     )
     assert "start the picker with --secure-serving=false: its Istio sidecar hands it plaintext" in result.stderr
+
+
+def test_a_user_who_may_not_read_istio_system_is_judged_by_the_aks_root_namespace(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _namespace(emu, "aks-istio-system")
+    emu.faults.add(verb="get", path="/namespaces/istio-system/configmaps/istio", status=403, count=None)
+    _picker(emu, "phi-4-epp", secure_serving=True)
+    _rule(emu, "aks-istio-system", {"mode": "SIMPLE"})
+    result = invoke(*POOLED)
+    assert result.exit_code == 0, result
+    assert "serves a self-signed certificate (no --cert-path)" in result.stderr

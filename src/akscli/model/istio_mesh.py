@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from akscli.errors import AkscliError
+from akscli.errors import AkscliError, AuthError
 from akscli.kube.client import Kube
 
 AKS_NAMESPACE = "aks-istio-system"
@@ -54,10 +54,14 @@ def config_map_name(revision: str | None) -> str:
 
 def for_gateway(kube: Kube, gateway: Mapping[str, Any]) -> Mesh:
     """The mesh of the istiod that owns ``gateway``: a self-managed istiod's ConfigMap in
-    istio-system, else the AKS add-on's. Raises AuthError where the ConfigMap cannot be read."""
+    istio-system, else the AKS add-on's. Where istio-system may not be read (a user of the
+    model's namespace only), the AKS add-on's as well: what akscli took before it read the mesh."""
     labels = (gateway.get("metadata") or {}).get("labels") or {}
     name = config_map_name(labels.get(REVISION_LABEL))
-    config_map = kube.get("v1", "ConfigMap", name, namespace=ISTIO_NAMESPACE)
+    try:
+        config_map = kube.get("v1", "ConfigMap", name, namespace=ISTIO_NAMESPACE)
+    except AuthError:
+        return AKS_MESH
     if config_map is None:
         return AKS_MESH
     return parse(str((config_map.get("data") or {}).get("mesh") or ""), f"{ISTIO_NAMESPACE}/{name}")
