@@ -162,6 +162,7 @@ def cluster_create(
 
 
 @cluster_app.command("list")
+@opts.lists_no_kubernetes_objects
 @azopts.on_azure
 def cluster_list(
     resource_group: azopts.ResourceGroup = None,

@@ -194,6 +194,7 @@ def create(
 
 
 @app.command("list")
+@opts.lists_no_kubernetes_objects
 @on_azure
 def list_(
     resource_group: ResourceGroup = None,

@@ -378,8 +378,12 @@ def _run(argv: Sequence[str]) -> int:
             sys.stderr.write(exc.ctx.get_usage() + "\n")
         path = _command_path(exc, args)
         hint = f"run '{path} --help' for usage"
-        listing = path.rsplit(" ", 1)[-1] in ("list", "gates", "catalog")
-        if listing and isinstance(exc, click.exceptions.NoSuchOption) and exc.option_name in ("-l", "--selector"):
+        if (
+            isinstance(exc, click.exceptions.NoSuchOption)
+            and exc.option_name in ("-l", "--selector")
+            and exc.ctx is not None
+            and _lists_no_kubernetes_objects(exc.ctx.command)
+        ):
             # A list of Azure resources or akscli's records: -l would select nothing there.
             message = f"-l/--selector selects Kubernetes objects by label; '{path}' lists no Kubernetes objects"
             return _report(AkscliError(message, hint), 2)
@@ -403,6 +407,13 @@ def _run(argv: Sequence[str]) -> int:
             ),
             1,
         )
+
+
+def _lists_no_kubernetes_objects(command: click.Command) -> bool:
+    """The command's declared property (options.lists_no_kubernetes_objects), not its name."""
+    from akscli.cli.options import lists_no_kubernetes_objects_declared
+
+    return lists_no_kubernetes_objects_declared(command)
 
 
 def _takes_namespace(args: Sequence[str]) -> bool:

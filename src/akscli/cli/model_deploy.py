@@ -504,6 +504,7 @@ HISTORY_COLUMNS = [
 ]
 
 
+@opts.lists_no_kubernetes_objects
 @on_cluster
 def history_cmd(
     name: DeploymentName,

@@ -43,6 +43,7 @@ def catalog_name(model: dict[str, Any]) -> str:
     return str(model["id"])
 
 
+@opts.lists_no_kubernetes_objects
 def catalog_cmd(
     query: Annotated[
         str | None, typer.Argument(help="Words to search for (id, preset, license, quantisation, architecture).")

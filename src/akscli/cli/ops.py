@@ -254,6 +254,7 @@ def _filter(flag: str, help_text: str, *short: str) -> Any:
 
 
 @audit_app.command("list")
+@opts.lists_no_kubernetes_objects
 def audit_list(
     since: Annotated[
         str | None, _filter("--since", "Only entries newer than this: a duration (30m, 2h, 7d) or an ISO time.")
@@ -370,6 +371,7 @@ _RULE_COLUMNS = [
 
 
 @policy_app.command("rules")
+@opts.lists_no_kubernetes_objects
 def policy_rules(output_format: opts.Output = "table") -> None:
     """List the rules with their effective severity (after --policy-file)."""
     from akscli import policy

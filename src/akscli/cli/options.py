@@ -88,6 +88,25 @@ def refuse_selector(selector: str | None, listed: str, hint: str) -> None:
         )
 
 
+# The attribute a command's function carries when it lists what is no Kubernetes object
+# (lists_no_kubernetes_objects); typer copies it onto the click command's callback
+# (functools.update_wrapper in typer/main.py get_callback), where cli/main.py reads it.
+LISTS_NO_KUBERNETES_OBJECTS = "akscli_lists_no_kubernetes_objects"
+
+
+def lists_no_kubernetes_objects(command: Callable[..., None]) -> Callable[..., None]:
+    """Declares a list command whose items are no Kubernetes objects (Azure resources, akscli's
+    records): given -l, it answers that -l selects Kubernetes objects by label, rather than
+    click's plain ``No such option: -l`` (cli/main.py). Put it under ``@app.command(...)``."""
+    setattr(command, LISTS_NO_KUBERNETES_OBJECTS, True)
+    return command
+
+
+def lists_no_kubernetes_objects_declared(command: Any) -> bool:
+    """Whether a click command was declared with lists_no_kubernetes_objects."""
+    return bool(getattr(getattr(command, "callback", None), LISTS_NO_KUBERNETES_OBJECTS, False))
+
+
 def output_option(formats: Sequence[str], note: str = "", *, accept: Sequence[str] = ()) -> Any:
     """-o/--output listing the formats the command prints (output.LIST_FORMATS and the like;
     ``jsonpath=`` and ``custom-columns=`` where the command applies them). The value is checked

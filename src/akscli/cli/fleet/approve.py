@@ -151,6 +151,7 @@ GATE_COLUMNS = [
 ]
 
 
+@opts.lists_no_kubernetes_objects
 @on_fleet
 def gates_list(
     run: Annotated[str | None, opt("--run", help="Only gates of this update run.")] = None,

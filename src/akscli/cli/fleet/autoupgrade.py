@@ -79,6 +79,7 @@ def autoupgrade_create(
 
 
 @app.command("list")
+@opts.lists_no_kubernetes_objects
 @on_fleet
 def autoupgrade_list(
     arm: ArmFlags = ArmFlags(),

@@ -83,6 +83,7 @@ def fleet_create(
 
 
 @app.command("list")
+@opts.lists_no_kubernetes_objects
 @on_group
 def fleet_list(
     arm: ArmFlags = ArmFlags(),

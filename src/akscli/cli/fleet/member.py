@@ -138,6 +138,7 @@ def member_update(
 
 
 @app.command("list")
+@opts.lists_no_kubernetes_objects
 @on_fleet
 def member_list(
     arm: ArmFlags = ArmFlags(),

@@ -124,6 +124,7 @@ WORKERGROUP_COLUMNS = [
 
 
 @app.command("list")
+@opts.lists_no_kubernetes_objects
 @on_cluster
 def workergroup_list(
     cluster: Annotated[str | None, typer.Argument(help="Ray cluster (default: all).")] = None,
