@@ -28,6 +28,7 @@ from akscli.doctor_components import Component, components
 from akscli.errors import CheckFailedError, NotInstalledError, UsageError
 from akscli.kube import pod_problems
 from akscli.kube.client import Kube
+from akscli.statuslines import as_invoked
 
 if TYPE_CHECKING:
     from akscli.nap_health import ClassHealth
@@ -98,6 +99,7 @@ def run(kube: Kube, groups: Sequence[str] = ()) -> list[Result]:
         present = any(c.present for c in checks)
         for c in checks:
             fix = "" if c.status == OK else (c.fix or comp.fix) + (f" ({comp.note})" if comp.note else "")
+            fix = as_invoked(fix)  # a fix that runs akscli names it as akscli was run (kubectl akscli)
             required = comp.required and c.blocking and (bool(groups) or present)
             results.append(Result(comp.id, c.name, c.status, c.detail, needed_by, required, fix, present))
     return results

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from akscli import printable
 from akscli.errors import UsageError
 from akscli.globals import FLAGS
+from akscli.statuslines import as_invoked as as_invoked
 from akscli.statuslines import color_enabled as color_enabled
 from akscli.statuslines import elapsed as elapsed
 from akscli.statuslines import info as info

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from akscli import gpu_dra, gpu_stack, gpus
+from akscli.statuslines import as_invoked
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -217,7 +218,8 @@ class _Collector:
         key = (check, pool, message)
         finding = self.found.get(key)
         if finding is None:
-            finding = self.found[key] = Finding(check, severity, scope, pool, message, fix)
+            # A fix that runs akscli names it as akscli was run (kubectl akscli under kubectl).
+            finding = self.found[key] = Finding(check, severity, scope, pool, message, as_invoked(fix))
         finding.count += count
         if node is not None and len(finding.nodes) < SAMPLE:
             finding.nodes.append(node)

@@ -327,7 +327,7 @@ def report_accepted(poller: "LROPoller[Any]", what: str, fmt: str, resume: str) 
         "operation": what,
         "status": str(poller.status()),
         "continuationToken": poller.continuation_token(),
-        "resume": resume,
+        "resume": output.as_invoked(resume),  # the command to run next, spelled as akscli was run
     }
     if output.structured(fmt):
         output.emit_object(accepted, fmt)
