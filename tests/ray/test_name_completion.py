@@ -81,3 +81,25 @@ def test_a_command_that_creates_the_object_offers_no_existing_name(ray_world: An
 def test_no_cluster_completes_no_ray_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
     assert protocol_lines(["__complete", "ray", "job", "status", ""]) == [":4"]
+
+
+def test_a_dashboard_target_completes_cluster_names_and_the_type_forms(ray_world: Any) -> None:
+    # kubectl logs <TAB>: the pods' names, then `type/` for the kinds that have pods
+    # (kubernetes/kubectl pkg/util/completion/completion.go doPodResourceCompletion).
+    assert _offered("ray", "dashboard", "") == ["train", "tune", "raycluster/", "rayjob/", "rayservice/"]
+    assert _offered("ray", "dashboard", "tr") == ["train"]
+
+
+def test_a_dashboard_type_form_completes_that_kinds_names(ray_world: Any) -> None:
+    assert _offered("ray", "dashboard", "rayjob/") == ["rayjob/nightly"]
+    assert _offered("ray", "dashboard", "rayservice/s") == ["rayservice/serve"]
+    assert _offered("ray", "dashboard", "raycluster/t") == ["raycluster/train", "raycluster/tune"]
+
+
+def test_a_dashboard_target_of_only_type_forms_adds_no_space_after_the_slash(ray_world: Any) -> None:
+    assert protocol_lines(["__complete", "ray", "dashboard", "rayj"]) == ["rayjob/", ":6"]
+    assert protocol_lines(["__complete", "ray", "dashboard", "t"])[-1] == ":4"
+
+
+def test_a_dashboard_target_of_an_unknown_type_completes_nothing(ray_world: Any) -> None:
+    assert _offered("ray", "dashboard", "pod/") == []

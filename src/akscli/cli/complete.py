@@ -220,6 +220,24 @@ def ray_jobs(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
     return _object_names(ctx, incomplete, "RayJob")
 
 
+# ray dashboard's TARGET forms (ray.live.parse_ref): the type word and the kind it names.
+RAY_TARGET_TYPES = {"raycluster": "RayCluster", "rayjob": "RayJob", "rayservice": "RayService"}
+
+
+def ray_targets(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """``ray dashboard TARGET``: the RayClusters' names and the ``TYPE/`` forms, then after
+    ``TYPE/`` that kind's names, as kubectl completes `kubectl logs <TAB>` (upstream:
+    kubernetes/kubectl dee3483a pkg/util/completion/completion.go doPodResourceCompletion: pod
+    names and `type/` for the kinds with pods; after the slash, `type/NAME`). Only `TYPE/` left:
+    no space after it (protocol_lines), as kubectl's ShellCompDirectiveNoSpace there."""
+    word, slash, name = incomplete.partition("/")
+    if slash:
+        kind = RAY_TARGET_TYPES.get(word.lower())
+        return [(f"{word}/{value}", help_) for value, help_ in _object_names(ctx, name, kind)] if kind else []
+    forms = _matching([(f"{word}/", "") for word in RAY_TARGET_TYPES], incomplete)
+    return [*_object_names(ctx, incomplete, "RayCluster"), *forms]
+
+
 def _object_names(ctx: Any, incomplete: str, kind: str) -> list[tuple[str, str]]:
     def names() -> list[str]:
         from akscli.ray.spec import RAY_API
@@ -329,7 +347,7 @@ def protocol_lines(argv: Sequence[str], prog: str = "akscli") -> list[str]:
         helptext = " ".join(str(item.help or "").split())
         lines.append(f"{item.value}\t{helptext}" if helptext else str(item.value))
     directive = DIRECTIVE_NO_FILE_COMP
-    if items and all(str(item.value).endswith("=") for item in items):
+    if items and all(str(item.value).endswith(("=", "/")) for item in items):
         directive |= DIRECTIVE_NO_SPACE
     return [*lines, f":{directive}"]
 

@@ -6,6 +6,7 @@ import typer
 
 from akscli import output, validate
 from akscli import ray as logic
+from akscli.cli import complete
 from akscli.cli import options as opts
 from akscli.cli.ray.common import (
     on_cluster,
@@ -16,7 +17,10 @@ from akscli.cli.ray.common import (
 def dashboard(
     ref: Annotated[
         str,
-        typer.Argument(help="A Ray cluster: NAME, raycluster/NAME, rayjob/NAME or rayservice/NAME."),
+        typer.Argument(
+            help="A Ray cluster: NAME, raycluster/NAME, rayjob/NAME or rayservice/NAME.",
+            autocompletion=complete.ray_targets,
+        ),
     ],
     port_forward: Annotated[
         bool,
