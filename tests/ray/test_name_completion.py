@@ -103,3 +103,7 @@ def test_a_dashboard_target_of_only_type_forms_adds_no_space_after_the_slash(ray
 
 def test_a_dashboard_target_of_an_unknown_type_completes_nothing(ray_world: Any) -> None:
     assert _offered("ray", "dashboard", "pod/") == []
+
+
+def test_a_dashboard_type_form_with_its_group_completes_that_kinds_names(ray_world: Any) -> None:
+    assert _offered("ray", "dashboard", "rayjob.ray.io/") == ["rayjob.ray.io/nightly"]

@@ -232,7 +232,7 @@ def ray_targets(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
     no space after it (protocol_lines), as kubectl's ShellCompDirectiveNoSpace there."""
     word, slash, name = incomplete.partition("/")
     if slash:
-        kind = RAY_TARGET_TYPES.get(word.lower())
+        kind = RAY_TARGET_TYPES.get(word.lower().removesuffix(".ray.io").removesuffix("s"))
         return [(f"{word}/{value}", help_) for value, help_ in _object_names(ctx, name, kind)] if kind else []
     forms = _matching([(f"{word}/", "") for word in RAY_TARGET_TYPES], incomplete)
     return [*_object_names(ctx, incomplete, "RayCluster"), *forms]

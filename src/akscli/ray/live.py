@@ -93,11 +93,16 @@ def not_found(kind: str, name: str, namespace: str) -> NotFoundError:
 
 
 def parse_ref(ref: str) -> tuple[str, str]:
-    """(kind, name) of ``NAME``, ``raycluster/NAME``, ``rayjob/NAME`` or ``rayservice/NAME``, checked."""
+    """(kind, name) of ``NAME``, ``raycluster/NAME``, ``rayjob/NAME`` or ``rayservice/NAME``, checked.
+    The type may carry its group and be plural, as kubectl takes it and as akscli's ``-o name``
+    prints it (``rayjob.ray.io/NAME``, ``rayjobs/NAME``; upstream: kubernetes/apimachinery
+    eed236ce pkg/runtime/schema/group_version.go ParseResourceArg, ParseGroupResource)."""
     kind, slash, name = ref.partition("/")
     if not slash:
         kind, name = "raycluster", ref
-    kind = validate.choice(kind.lower(), ("raycluster", "rayjob", "rayservice"), "resource type")
+    word = kind.lower().removesuffix(".ray.io")
+    word = word[:-1] if word in ("rayclusters", "rayjobs", "rayservices") else word
+    kind = validate.choice(word, ("raycluster", "rayjob", "rayservice"), "resource type")
     return kind, validate.name(name, f"{kind} name")
 
 
