@@ -194,7 +194,7 @@ def test_wait_timeout_names_the_condition_still_false(target: KubeTarget, kube_e
     }
     with pytest.raises(errors.WaitTimeoutError) as caught:
         apply(target, [workspace], wait=True, timeout="1s")
-    assert "Workspace/llm" in caught.value.message
+    assert "workspace.kaito.sh/llm" in caught.value.message
     assert "ResourceReady" in caught.value.message
 
 

@@ -151,7 +151,7 @@ def test_a_wait_learns_that_its_object_was_deleted_during_a_410_gap() -> None:
     )
     with pytest.raises(errors.WaitTimeoutError) as raised:
         waiter.run()
-    assert "Pod/a (deleted)" in raised.value.message
+    assert "pod/a (deleted)" in raised.value.message
 
 
 def test_synced_marks_each_whole_list_and_each_watch_the_server_closed() -> None:

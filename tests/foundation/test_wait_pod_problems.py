@@ -53,7 +53,7 @@ def test_a_timed_out_wait_quotes_the_scheduler_for_a_pod_no_node_has_room_for(
 ) -> None:
     kube_emulator.cluster.create(small_cpu_node())
     caught = wait_error(kubeconfig, [gpu_deployment()])
-    assert "Deployment/llm" in caught.message
+    assert "deployment.apps/llm" in caught.message
     assert " not scheduled: 0/1 nodes are available: 1 Insufficient nvidia.com/gpu." in caught.message
     assert "add nodes or free capacity" in (caught.hint or "")
 

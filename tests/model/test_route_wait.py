@@ -65,7 +65,8 @@ def test_a_gateway_whose_controller_never_answers_times_out_naming_it(model_emul
         "warning: GatewayClass other of Gateway default/quiet is not accepted by its controller "
         "example.com/other-controller (Accepted=Unknown (Pending): Waiting for controller)" in result.stderr
     )
-    assert "HTTPRoute/phi-4 (Gateway default/quiet has written no status for the route yet" in result.stderr
+    route = "httproute.gateway.networking.k8s.io/phi-4"
+    assert f"{route} (Gateway default/quiet has written no status for the route yet" in result.stderr
     assert "see that Gateway default/quiet's controller runs" in result.stderr.split("hint:")[-1]
 
 

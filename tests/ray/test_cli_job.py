@@ -28,8 +28,8 @@ def test_submit_wait_follows_phases_and_prints_the_logs(ray_emulator: Callable[.
     result = submit("train", "--wait", "--timeout", "30s", entrypoint=("python", "train.py", "--epochs", "2"))
     assert result.exit_code == 0, result
     assert "epoch 2 loss 0.2" in result.stdout
-    running = result.stderr.index("rayjob/train: deployment Running, job RUNNING")
-    assert result.stderr.index("rayjob/train: deployment Complete, job SUCCEEDED") > running
+    running = result.stderr.index("rayjob.ray.io/train: deployment Running, job RUNNING")
+    assert result.stderr.index("rayjob.ray.io/train: deployment Complete, job SUCCEEDED") > running
     assert "Ray job train succeeded" in result.stderr
 
 

@@ -61,7 +61,7 @@ def test_a_closed_watch_resumes_and_a_410_lists_the_job_by_name_without_a_get() 
     assert job["metadata"]["resourceVersion"] == "30"
     assert kube.watched_from == ["10", "12"]
     assert [(q["field_selector"], q["consistent"]) for q in kube.lists] == [("metadata.name=train", True)] * 2
-    assert said[-1].startswith("rayjob/train: deployment Complete, job SUCCEEDED")
+    assert said[-1].startswith("rayjob.ray.io/train: deployment Complete, job SUCCEEDED")
 
 
 def test_a_job_deleted_in_a_410_gap_ends_the_follow_as_deleted() -> None:

@@ -27,10 +27,10 @@ def test_a_failed_attempt_with_retries_left_is_retried_and_the_job_succeeds(ray_
     result = submit("flaky", "--backoff-limit", "2", "--wait", "--timeout", "30s")
     assert result.exit_code == 0, result
     assert (
-        "rayjob/flaky: deployment Retrying, job FAILED (attempt 1 of 3 failed, retrying on a new cluster)"
+        "rayjob.ray.io/flaky: deployment Retrying, job FAILED (attempt 1 of 3 failed, retrying on a new cluster)"
         in result.stderr
     )
-    assert "rayjob/flaky: deployment Running, job RUNNING (attempt 2 of 3)" in result.stderr
+    assert "rayjob.ray.io/flaky: deployment Running, job RUNNING (attempt 2 of 3)" in result.stderr
     assert "Ray job flaky succeeded" in result.stderr
 
 

@@ -115,7 +115,7 @@ def test_replica_failure_is_shown_with_its_message(ray_emulator: Callable[..., A
     result = invoke("ray", "cluster", "status", "capped")
     assert result.exit_code == 0, result
     assert "condition ReplicaFailure" in result.stdout and "exceeded quota: gpu-quota" in result.stdout
-    assert "raycluster/capped: FailedCreateWorkerPod" in result.stdout
+    assert "raycluster.ray.io/capped: FailedCreateWorkerPod" in result.stdout
     assert "kubectl describe resourcequota -n default" in result.stdout
 
 
@@ -236,7 +236,8 @@ def test_a_selected_cluster_that_does_not_exist_keeps_the_job_initializing(ray_e
     assert job(emu, "orphan")["status"]["jobDeploymentStatus"] == "Initializing"
     result = invoke("ray", "job", "status", "orphan")
     assert result.exit_code == 0, result
-    assert "rayjob/orphan: RayClusterNotFound: RayCluster default/missing set in the clusterSelector" in result.stdout
+    said = "rayjob.ray.io/orphan: RayClusterNotFound: RayCluster default/missing set in the clusterSelector"
+    assert said in result.stdout
     emu.cluster.delete(RAY, "RayJob", "default", "orphan")
 
 
@@ -377,7 +378,8 @@ def test_a_job_nobody_picks_up_is_explained_as_no_operator(ray_emulator: Callabl
     ray_emulator(operator=False)
     result = submit("lonely", "--wait", "--timeout", "2s")
     assert result.exit_code == 5, result
-    assert "rayjob/lonely: NoOperator: KubeRay has not picked it up: no KubeRay operator is running" in result.stderr
+    said = "rayjob.ray.io/lonely: NoOperator: KubeRay has not picked it up: no KubeRay operator is running"
+    assert said in result.stderr
     assert "helm install kuberay-operator" in result.stderr
 
 

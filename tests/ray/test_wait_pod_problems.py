@@ -21,7 +21,7 @@ def test_a_timed_out_cluster_wait_quotes_the_scheduler_for_a_worker_no_node_has_
                      "--worker-replicas", "2", "--wait", "--timeout", "2s")  # fmt: skip
     assert created.exit_code == 5, created
     error = next(line for line in created.stderr.splitlines() if line.startswith("error: "))
-    assert "timed out after 2s waiting for RayCluster/demo" in error
+    assert "timed out after 2s waiting for raycluster.ray.io/demo" in error
     assert "; pod demo-default-group-worker-" in error, error
     assert " not scheduled: 0/1 nodes are available: " in error
     assert "1 Insufficient nvidia.com/gpu" in error

@@ -178,7 +178,7 @@ def test_initializing_timeout_is_shown_as_final(ray_emulator: Callable[..., Any]
     wait_until(timed_out, timeout=10)
     shown = invoke("ray", "service", "status", "late")
     assert shown.exit_code == 0, shown
-    assert "rayservice/late: Failed: Ready=False (InitializingTimeout)" in shown.stdout
+    assert "rayservice.ray.io/late: Failed: Ready=False (InitializingTimeout)" in shown.stdout
 
 
 def test_create_wait_without_operator_says_nobody_picked_it_up(ray_emulator: Callable[..., Any]) -> None:

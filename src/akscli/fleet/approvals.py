@@ -16,6 +16,7 @@ from akscli.kube.client import Kube
 from akscli.kube.readiness import fleet as fleet_rules
 from akscli.kube.wait import failure_error
 from akscli.kube.writes import Write
+from akscli.output import object_ref
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def _gate_outcome(run: Mapping[str, Any], answered: set[str]) -> tuple[str, list
     if verdict.ready:
         return "done", []
     if verdict.failed:
-        raise failure_error(f"{run.get('kind')}/{(run.get('metadata') or {}).get('name')}", verdict)
+        raise failure_error(object_ref(run), verdict)
     fresh = [p for p in pending_approvals(run) if p.name not in answered]
     if fresh:
         return "gate", fresh

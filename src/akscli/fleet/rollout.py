@@ -33,6 +33,7 @@ from akscli.kube.readiness.core import READY, Readiness
 from akscli.kube.readiness.core import describe as describe_condition
 from akscli.kube.wait import failure_error
 from akscli.kube.writes import Write
+from akscli.output import object_ref
 
 RUN_STATES = {"start": "Run", "stop": "Stop"}
 # Spelled out: "stop" + "ed" printed "it cannot be stoped".
@@ -352,7 +353,7 @@ def fail_if_stuck_on_apply(kube: Kube, run: Mapping[str, Any]) -> None:
         progressing = hub.conditions(run.get("status") or {}).get("Progressing") or {}
         reason = fleet_rules.UPDATE_RUN_STUCK
         verdict = Readiness(False, True, describe_condition(progressing), reason, "; ".join(lines))
-        raise failure_error(f"{run.get('kind')}/{(run.get('metadata') or {}).get('name')}", verdict)
+        raise failure_error(object_ref(run), verdict)
 
 
 # ---- starting a run only once its placement is scheduled ---------------------------------------

@@ -36,6 +36,7 @@ from akscli.kube.streams import PROXY_ANSWERS as PROXY_ANSWERS
 from akscli.kube.streams import Streams
 from akscli.kube.wire import WatchExpired as WatchExpired
 from akscli.kube.wire import query_value
+from akscli.output import object_ref
 from akscli.redact import remember_secret
 
 LOG = logging.getLogger("akscli.kube")
@@ -389,7 +390,7 @@ class Kube(Streams):
                 "dryRun": "All" if dry_run else None,
                 "fieldValidation": "Strict",
             },
-            what=f"apply of {obj['kind']}/{obj['metadata']['name']}",
+            what=f"apply of {object_ref(obj)}",
         )
         return result
 

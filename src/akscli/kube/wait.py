@@ -27,7 +27,7 @@ from akscli import concurrency, errors
 from akscli.kube import pod_problems, readiness, reflector, scale_up, scheduling
 from akscli.kube.client import Kube
 from akscli.kube.events import object_events
-from akscli.output import kind_ref
+from akscli.output import kind_ref, object_ref
 from akscli.render import MANAGED_BY, STACK_LABEL
 
 Progress = Callable[[str], None]
@@ -40,11 +40,13 @@ class _State:
     readiness: readiness.Readiness
     seen: bool = False
     last: Mapping[str, Any] | None = None
+    kind: str = ""  # the object's kind, which its events' involvedObject names
 
 
 def ref_of(obj: Mapping[str, Any]) -> str:
-    meta = obj.get("metadata") or {}
-    return f"{obj.get('kind')}/{meta.get('name')}"
+    """How a wait's progress, timeout and failure name an object: ``kind.group/name``, as the
+    plan and the apply's confirmations just before them do (output.object_ref, lists4's one rule)."""
+    return object_ref(obj)
 
 
 class Waiter:
@@ -89,7 +91,7 @@ class Waiter:
             group = (api_version, kind, ns)
             self.group_labels[group] = common_labels(self.group_labels.get(group, labels), labels)
             self.states[(api_version, kind, ns, name)] = _State(
-                ref_of(obj), ns, readiness.Readiness(False, message="not seen yet")
+                ref_of(obj), ns, readiness.Readiness(False, message="not seen yet"), kind=kind
             )
             if (obj.get("metadata") or {}).get("resourceVersion"):
                 self.answered[(api_version, kind, ns, name)] = obj
@@ -245,7 +247,7 @@ class Waiter:
 
     def _timeout_error(self, pending: list[_State]) -> errors.WaitTimeoutError:
         first = pending[0]
-        event = self._latest_event(first.ref, first.namespace)
+        event = self._latest_event(first)
         names = ", ".join(f"{s.ref} ({s.readiness.message})" for s in pending[:5])
         more = f" and {len(pending) - 5} more" if len(pending) > 5 else ""
         message = f"timed out after {self.timeout:g}s waiting for {names}{more}"
@@ -289,13 +291,13 @@ class Waiter:
             return f"; {said.clause}", f"{said.fix}, and a new node takes minutes to join: raise --timeout"
         return f"; {said.clause}", said.fix
 
-    def _latest_event(self, ref: str, namespace: str | None) -> str | None:
-        kind, _, name = ref.partition("/")
+    def _latest_event(self, state: _State) -> str | None:
+        name, namespace = state.ref.rpartition("/")[2], state.namespace
         try:
             found = object_events(self.kube, namespace or self.kube.namespace, name)
         except errors.AkscliError:
             return None
-        found = [e for e in found if (e.get("involvedObject") or {}).get("kind") == kind] or found
+        found = [e for e in found if (e.get("involvedObject") or {}).get("kind") == state.kind] or found
         if not found:
             return None
         latest = found[-1]

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError
+from akscli.output import kind_ref
 from akscli.ray.job import job_finished, job_phase
 from akscli.ray.live import cluster_pods, gpu_nodes_exist, pod_events
 from akscli.ray.spec import RAY_API
@@ -65,7 +66,7 @@ def gateway_api_finding(kube: Kube, service: Mapping[str, Any]) -> Finding | Non
     except AkscliError:
         return None
     return Finding(
-        f"rayservice/{service['metadata']['name']}",
+        kind_ref(RAY_API, "RayService", service["metadata"]["name"]),
         "NoGatewayAPI",
         "KubeRay cannot reconcile it: upgradeStrategy NewClusterWithIncrementalUpgrade routes traffic through "
         "a Gateway API Gateway and HTTPRoute (gateway.networking.k8s.io/v1), which this cluster does not serve",
@@ -95,7 +96,7 @@ def diagnose_cluster(
         events = [] if spec_accepted(obj) else _events(kube, obj)
         findings.extend(cluster_findings(obj, events))
         if not obj.get("status") and not events:
-            findings.extend(f for f in [operator_finding(kube, f"raycluster/{cluster}")] if f)
+            findings.extend(f for f in [operator_finding(kube, kind_ref(RAY_API, "RayCluster", cluster))] if f)
     stuck = stuck_pods(cluster_pods(kube, namespace, cluster) if pods is None else pods)
     if not stuck:
         return findings
@@ -122,7 +123,7 @@ def diagnose_job(kube: Kube, job: Mapping[str, Any]) -> list[Finding]:
     """Why a job is not done: its reason and message, KubeRay's warnings about it (a
     clusterSelector naming a missing cluster keeps it Initializing), then its cluster."""
     status = job.get("status") or {}
-    ref = f"rayjob/{job['metadata']['name']}"
+    ref = kind_ref(RAY_API, "RayJob", job["metadata"]["name"])
     findings: list[Finding] = []
     if status.get("reason") or status.get("message"):
         deployment, _ = job_phase(job)
@@ -151,9 +152,10 @@ def diagnose_service(kube: Kube, service: Mapping[str, Any]) -> list[Finding]:
         return []
     ns, name = service["metadata"]["namespace"], service["metadata"]["name"]
     failure = service_failure(service)
-    findings = [Finding(f"rayservice/{name}", "Failed", failure)] if failure else []
+    ref = kind_ref(RAY_API, "RayService", name)
+    findings = [Finding(ref, "Failed", failure)] if failure else []
     if not service.get("status"):
-        found = gateway_api_finding(kube, service) or operator_finding(kube, f"rayservice/{name}")
+        found = gateway_api_finding(kube, service) or operator_finding(kube, ref)
         findings.extend(f for f in [found] if f)
     for cluster in service_clusters(service):
         findings.extend(diagnose_cluster(kube, ns, cluster))

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import NotFoundError, WaitTimeoutError
+from akscli.output import kind_ref
 from akscli.ray.diagnose import diagnose_job
 from akscli.ray.job import job_attempt, job_finished, job_phase
 from akscli.ray.live import Progress, not_found
@@ -82,7 +83,7 @@ def follow_job(
             last_phase = job_phase(job)
             attempt = job_attempt(job)
             progress(
-                f"rayjob/{name}: deployment {last_phase[0]}, job {last_phase[1]}"
+                f"{kind_ref(RAY_API, 'RayJob', name)}: deployment {last_phase[0]}, job {last_phase[1]}"
                 + (f" ({attempt})" if attempt else "")
                 + f" [{time.monotonic() - started:,.0f}s]"
             )

@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from akscli.kube import pod_problems, scale_up
-from akscli.ray.spec import AGENTPOOL_LABEL, CLUSTER_LABEL, GPU_RESOURCE, GROUP_LABEL, NODE_TYPE_LABEL, ClusterSpec
+from akscli.output import kind_ref
+from akscli.ray.spec import (
+    AGENTPOOL_LABEL,
+    CLUSTER_LABEL,
+    GPU_RESOURCE,
+    GROUP_LABEL,
+    NODE_TYPE_LABEL,
+    RAY_API,
+    ClusterSpec,
+)
 
 
 def condition(obj: Mapping[str, Any], kind: str) -> Mapping[str, Any] | None:
@@ -183,7 +192,7 @@ def cluster_findings(cluster: Mapping[str, Any], events: Sequence[Mapping[str, A
     an invalid name or spec shows only as a Warning event, with no status at all
     (raycluster_controller.go returns right after recording it).
     """
-    ref = f"raycluster/{cluster['metadata']['name']}"
+    ref = kind_ref(RAY_API, "RayCluster", cluster["metadata"]["name"])
     ns = cluster["metadata"].get("namespace")
     findings: list[Finding] = []
     failure = condition(cluster, "ReplicaFailure")
