@@ -91,3 +91,11 @@ def test_a_namespace_given_after_a_command_without_one_is_still_refused(kubeconf
     result = invoke("gpu", "usage", "-n", "ml")
     assert result.exit_code == 2
     assert "No such option: -n" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("--context", "prod", "--help"), ("-n", "ml", "-h"), ("--context", "prod")])
+def test_connection_flags_with_no_command_after_them_print_the_help_as_kubectl_does(args: tuple[str, ...]) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 0, result
+    assert result.stdout.startswith("Usage: ")
+    assert result.stderr == ""

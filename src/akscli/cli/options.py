@@ -306,6 +306,10 @@ def leading_connection_flags_last(
     if not lead:
         return argv
     rest = argv[index:]
+    if not any(not word.startswith("-") for word in rest):
+        # No command after them (`--context prod --help`, `--context prod`): the help, as kubectl
+        # prints it for `kubectl --context prod --help`; the root takes no connection flags.
+        return rest
     if takes_namespace is not None and not takes_namespace(rest):
         lead = _without_namespace(lead)
     cut = rest.index("--") if "--" in rest else len(rest)
