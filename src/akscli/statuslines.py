@@ -5,13 +5,13 @@ to keep that module under 600 lines; no behaviour changed.
 """
 
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from akscli.plugin_spelling import PLUGIN_PROGRAM, as_plugin
 from akscli.redact import hide_known
 
 
@@ -24,22 +24,13 @@ def color_enabled(stream: Any = None) -> bool:
     return "NO_COLOR" not in os.environ and bool(getattr(stream, "isatty", lambda: False)())
 
 
-# A line telling the user to run one of akscli's commands (`list them with: akscli model list`):
-# the top-level commands but `token`, which kubeconfigs run as `akscli token` whatever runs akscli.
-PLUGIN_PROGRAM = "kubectl-akscli"
-_RUN_AKSCLI = re.compile(
-    r"(?<![\w./-])(?<!kubectl )akscli(?= (?:apply|audit|baremetal|cluster|completion|doctor|fleet|gpu|model"
-    r"|nodepool|policy|ray|render|version)\b)"
-)
-
-
 def as_invoked(text: str) -> str:
     """``text`` with each `akscli COMMAND` it tells the user to run spelled as akscli was run:
     `kubectl akscli COMMAND` under kubectl (kubectl runs the plugin as kubectl-akscli, and an
     akscli script need not be on PATH), as click's usage hint names `kubectl akscli` there."""
     if os.path.basename(sys.argv[0] if sys.argv else "") != PLUGIN_PROGRAM:
         return text
-    return _RUN_AKSCLI.sub("kubectl akscli", text)
+    return as_plugin(text)
 
 
 def info(message: str) -> None:

@@ -60,3 +60,28 @@ def test_every_top_level_command_but_token_is_spelled_as_the_plugin(monkeypatch:
     monkeypatch.setattr("sys.argv", [PLUGIN])
     spelled = {c for c in commands if statuslines.as_invoked(f"run akscli {c}") == f"run kubectl akscli {c}"}
     assert spelled == commands
+
+
+def test_cached_help_names_its_examples_as_the_plugin_when_run_as_the_plugin() -> None:
+    from akscli.cli.entry import cached_help
+
+    text = cached_help(["model", "--help"], "kubectl akscli")
+    assert text is not None
+    assert "    kubectl akscli model deploy phi-4 --wait\n" in text
+    assert "\n    akscli " not in text
+
+
+def test_help_names_its_examples_as_the_plugin_when_run_as_the_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+    # -n before the command: not the cached help, the command tree's (cli/main.py).
+    monkeypatch.setattr("sys.argv", [PLUGIN])
+    result = invoke("-n", "ml", "model", "deploy", "--help")
+    assert result.exit_code == 0, result
+    assert "    kubectl akscli model deploy phi-4 --wait\n" in result.stdout
+    assert "\n    akscli " not in result.stdout
+
+
+def test_help_keeps_akscli_token_as_kubeconfigs_run_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.argv", [PLUGIN])
+    result = invoke("cluster", "--help")
+    assert "'akscli token'" in result.stdout
+    assert "    kubectl akscli cluster create ml -g rg-ml --enable-kaito\n" in result.stdout

@@ -30,7 +30,12 @@ def cached_help(argv: list[str], prog: str) -> str | None:
     text = cache.get(" ".join(words))
     if text is None:
         return None
-    return text.replace("Usage: akscli", f"Usage: {prog}", 1)
+    text = text.replace("Usage: akscli", f"Usage: {prog}", 1)
+    if prog != "akscli":
+        from akscli.plugin_spelling import as_plugin
+
+        text = as_plugin(text)  # the examples too: `kubectl akscli model deploy ...`
+    return text
 
 
 def completing(argv: list[str]) -> bool:

@@ -185,6 +185,12 @@ def _registered_name(info: Any) -> str | None:
     return typer.main.get_command_name(info.callback.__name__) if info.callback else None
 
 
+def _spelled_as_invoked(formatter: click.HelpFormatter) -> None:
+    """Help names the commands it shows (its examples) as akscli was run: `kubectl akscli ...`
+    under kubectl, as its usage line does (statuslines.as_invoked)."""
+    formatter.buffer[:] = [as_invoked("".join(formatter.buffer))]
+
+
 def _add_examples(command: click.Command, path: str) -> None:
     """Every command's --help ends with its examples (akscli.cli.examples), set as its help is
     formatted (Click's and Typer's help both start at ``format_help``): a command that runs
@@ -198,6 +204,7 @@ def _add_examples(command: click.Command, path: str) -> None:
         if text is not None:
             command.epilog = text
         format_help(ctx, formatter)
+        _spelled_as_invoked(formatter)
 
     command.format_help = with_examples  # type: ignore[method-assign]
     for child_name, child in getattr(command, "commands", {}).items():
@@ -257,6 +264,10 @@ class LazyGroup(TyperGroup):
         from typer._click.shell_completion import CompletionItem
 
         return [CompletionItem(name, help=text) for name, (_, text) in COMMANDS.items() if name.startswith(incomplete)]
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help(ctx, formatter)
+        _spelled_as_invoked(formatter)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
