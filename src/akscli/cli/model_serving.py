@@ -85,6 +85,7 @@ GATEWAY_COLUMNS = [
     Column("Message", "message"),
 ]
 EVENT_COLUMNS = [
+    Column("Last Seen", "time", wide=True),
     Column("Type", "type"),
     Column("Reason", "reason"),
     Column("Object", "object"),
@@ -115,11 +116,14 @@ def status_cmd(
         doc["gateway"] = exposed.summary()
         if not exposed.served:
             output.warn(exposed.line())
-    if fmt != "table":
+    if fmt not in ("table", "wide"):
         output.emit_object(doc, fmt, name=lambda _: f"model/{name}")  # as model list names it
         return
+    # -o wide is the report with more in it (its creation time, each event's), as kubectl's wide
+    # printers add columns to the default ones rather than print another view.
     shown = {**doc, "ready": f"{doc['ready']}/{doc['desired']}"}
-    fields = [(k, shown[k]) for k in (*STATUS_FIELDS, "serving")]
+    wide = ("created",) if fmt == "wide" else ()
+    fields = [(k, shown[k]) for k in (*STATUS_FIELDS, *wide, "serving")]
     if doc["benchmark"]:
         fields.append(("benchmark", doc["benchmark"]))  # KAITO's recorded figure
     if doc["autoscaling"]:
@@ -138,7 +142,7 @@ def status_cmd(
         # "Events:  <none>" (upstream: kubernetes/kubectl v0.34.0 pkg/describe/describe.go DescribeEvents).
         output.write(f"\n{title}:" + ("" if rows else "  <none>"))
         if rows:
-            output.emit(rows, "table", columns)
+            output.emit(rows, fmt, columns)
 
 
 @on_cluster

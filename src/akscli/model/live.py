@@ -319,7 +319,9 @@ def recent_events(kube: Kube, obj: Mapping[str, Any], limit: int = 10) -> list[d
             "reason": e.get("reason"),
             "message": e.get("message"),
             "time": e.get("lastTimestamp") or e.get("eventTime"),
-            "object": f"{dig(e, 'involvedObject.kind')}/{meta['name']}",
+            # As kubectl get events' OBJECT column: the kind lower-cased (upstream: kubernetes/kubernetes
+            # pkg/printers/internalversion/printers.go printEvent, strings.ToLower(InvolvedObject.Kind)).
+            "object": f"{str(dig(e, 'involvedObject.kind') or '').lower()}/{meta['name']}",
         }
         for e in events[-limit:]
     ]
