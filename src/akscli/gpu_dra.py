@@ -14,7 +14,12 @@ What the driver publishes (upstream: NVIDIA/k8s-dra-driver-gpu 2240711 cmd/gpu-k
   ``parentUUID`` (mig.go CommonAttributesMig), a passthrough GPU as ``type=vfio`` with ``uuid``;
 - with the DynamicMIG feature gate, a GPU and every MIG placement it could take are all
   published, each consuming the GPU's shared counters (partitions.go PartConsumesCounters):
-  those are alternatives, not units that add up, so such a GPU counts as one whole GPU.
+  those are alternatives, not units that add up, so such a GPU counts as one whole GPU. Its
+  devices are all in one slice (driver.go generateCombinedResourceSlices, 1.34: one slice per GPU
+  with its counter set; generateSplitResourceSlices, 1.35+: one device slice per GPU), and each
+  names its GPU: ``uuid`` on the GPU, ``parentUUID`` on a partition (mig.go CommonAttributesMig).
+  Allocated partitions of one GPU hold that one GPU (the scheduler's allocator refuses a second
+  placement whose counters the first consumed), so they count as one GPU, not one each.
 
 The DeviceClasses ``gpu.nvidia.com`` and ``mig.nvidia.com`` pick those types (deployments/helm/
 dra-driver-nvidia-gpu/templates/deviceclass-gpu.yaml, deviceclass-mig.yaml).
@@ -66,25 +71,52 @@ def _attr(device: Mapping[str, Any], name: str) -> str:
     return str(value.get("string") or "")
 
 
-def _slice_counts(devices: Iterable[Mapping[str, Any]]) -> DraNode:
-    """One slice's GPUs. Upstream puts a GPU and its MIG devices in the same slice (one slice per
-    node, or one per GPU with DynamicMIG), so GPUs are told apart within a slice."""
+# A GPU within its pool: the slice's index in the pool times this, plus the GPU's ordinal in
+# the slice (a slice holds at most 128 devices: kubernetes/api resource/v1 types.go
+# ResourceSliceMaxDevices).
+_PER_SLICE = 128
+# Device name -> the ordinal, in its slice, of the GPU a partitionable device belongs to; one
+# shared copy per distinct layout (nodes of a VM size publish the same names), so the map costs
+# a reference per slice, not an entry per device.
+Parents = dict[str, int]
+
+
+def _slice_counts(
+    devices: Iterable[Mapping[str, Any]], layouts: dict[tuple[tuple[str, int], ...], Parents] | None = None
+) -> tuple[DraNode, Parents | None]:
+    """One slice's GPUs, and (``layouts`` given) which GPU each partitionable device is part of.
+    Upstream puts a GPU and its MIG devices in the same slice (one slice per node, or one per GPU
+    with DynamicMIG), so GPUs are told apart within a slice."""
     gpus: set[str] = set()
     parents: set[str] = set()
+    ordinals: dict[str, int] = {}
+    parent_of: list[tuple[str, int]] = []
     migs = 0
     partitionable = False
     for device in devices:
         kind = _attr(device, "type")
-        partitionable = partitionable or bool(device.get("consumesCounters"))
+        consumes = bool(device.get("consumesCounters"))
+        partitionable = partitionable or consumes
+        # upstream: deviceinfo.go GpuInfo.Attributes "uuid"; mig.go CommonAttributesMig "parentUUID"
         if kind in ("gpu", "vfio"):
-            gpus.add(_attr(device, "uuid") or str(device.get("name", "")))
+            gpu = _attr(device, "uuid") or str(device.get("name", ""))
+            gpus.add(gpu)
         elif kind == "mig":
             migs += 1
-            parents.add(_attr(device, "parentUUID"))
+            gpu = _attr(device, "parentUUID")
+            parents.add(gpu)
+        else:
+            continue
+        if consumes and layouts is not None:
+            parent_of.append((str(device.get("name", "")), ordinals.setdefault(gpu, len(ordinals))))
     physical = len(gpus | parents)
+    shared = None
+    if parent_of and layouts is not None:
+        layout = tuple(sorted(parent_of))
+        shared = layouts.setdefault(layout, dict(layout))
     if partitionable:  # a GPU and its possible MIG placements: one whole GPU each
-        return DraNode(physical, physical, 0)
-    return DraNode(physical, len(gpus - parents), migs)
+        return DraNode(physical, physical, 0), shared
+    return DraNode(physical, len(gpus - parents), migs), shared
 
 
 @dataclass(slots=True)
@@ -92,11 +124,30 @@ class _Pool:
     node: str
     generation: int
     counts: DraNode
+    parents: list[Parents | None]
 
 
-def read_slices(slices: Iterable[Mapping[str, Any]]) -> tuple[dict[str, DraNode], dict[tuple[str, str], str]]:
-    """GPUs per node name, and the node of each (driver, pool); one entry per GPU node."""
+@dataclass(slots=True)
+class Pools:
+    """Where each (driver, pool) is: its node, and for pools with partitionable GPUs (DynamicMIG)
+    the GPU each device is part of. One entry per GPU node."""
+
+    node: dict[tuple[str, str], str]
+    parents: dict[tuple[str, str], tuple[Parents | None, ...]]
+
+    def gpu_of(self, driver: str, pool: str, device: str) -> int | None:
+        """The GPU (a number unique within the pool) a partitionable device is part of; None for
+        a device that is a unit of its own."""
+        for index, parents in enumerate(self.parents.get((driver, pool), ())):
+            if parents is not None and device in parents:
+                return index * _PER_SLICE + parents[device]
+        return None
+
+
+def read_slices(slices: Iterable[Mapping[str, Any]]) -> tuple[dict[str, DraNode], Pools]:
+    """GPUs per node name, and where each (driver, pool) is; one entry per GPU node."""
     pools: dict[tuple[str, str], _Pool] = {}
+    layouts: dict[tuple[tuple[str, int], ...], Parents] = {}
     for item in slices:
         spec = item.get("spec") or {}
         driver = spec.get("driver") or ""
@@ -108,31 +159,35 @@ def read_slices(slices: Iterable[Mapping[str, Any]]) -> tuple[dict[str, DraNode]
         generation = int(pool_spec.get("generation") or 0)
         pool = pools.get(key)
         if pool is None or generation > pool.generation:
-            pool = pools[key] = _Pool(node, generation, DraNode())
+            pool = pools[key] = _Pool(node, generation, DraNode(), [])
         elif generation < pool.generation:
             continue
-        got = _slice_counts(spec.get("devices") or [])
+        got, parents = _slice_counts(spec.get("devices") or [], layouts)
         pool.counts.physical += got.physical
         pool.counts.gpus += got.gpus
         pool.counts.migs += got.migs
+        pool.parents.append(parents)
     by_node: dict[str, DraNode] = {}
     for pool in pools.values():
         total = by_node.setdefault(pool.node, DraNode())
         total.physical += pool.counts.physical
         total.gpus += pool.counts.gpus
         total.migs += pool.counts.migs
-    return by_node, {key: pool.node for key, pool in pools.items()}
+    parents_by_pool = {key: tuple(p.parents) for key, p in pools.items() if any(x is not None for x in p.parents)}
+    return by_node, Pools({key: pool.node for key, pool in pools.items()}, parents_by_pool)
 
 
-def allocated(claim: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(driver, pool) of each GPU device allocated to the claim; none for the claims that stand
-    for a pod's extended resource (the pod's request counts them)."""
+def allocated(claim: Mapping[str, Any], *, extended: bool = False) -> list[tuple[str, str, str]]:
+    """(driver, pool, device) of each GPU device allocated to the claim; none for the claims that
+    stand for a pod's extended resource (the pod's request counts them) unless ``extended``."""
     annotations = (claim.get("metadata") or {}).get("annotations") or {}
-    if annotations.get(EXTENDED_RESOURCE_CLAIM) == "true":
+    if not extended and annotations.get(EXTENDED_RESOURCE_CLAIM) == "true":
         return []
     allocation = (claim.get("status") or {}).get("allocation") or {}
     results = (allocation.get("devices") or {}).get("results") or []
-    return [(r.get("driver", ""), r.get("pool", "")) for r in results if r.get("driver") in GPU_DRIVERS]
+    return [
+        (r.get("driver", ""), r.get("pool", ""), r.get("device", "")) for r in results if r.get("driver") in GPU_DRIVERS
+    ]
 
 
 def pending(claim: Mapping[str, Any]) -> int:
@@ -175,7 +230,7 @@ def published(kube: Kube, limit: int = 50) -> tuple[str, int] | None:
             selected = kube.list(API_VERSION, "ResourceSlice", field_selector=f"spec.driver={driver}", page_size=limit)
             for item in islice(selected, limit):
                 spec = item.get("spec") or {}
-                units = _slice_counts(spec.get("devices") or []).units
+                units = _slice_counts(spec.get("devices") or [])[0].units
                 if units and spec.get("nodeName"):
                     return str(spec["nodeName"]), units
     except (errors.NotInstalledError, errors.AuthError):

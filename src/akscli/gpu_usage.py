@@ -288,18 +288,18 @@ def measure(
 DRA_READ, DRA_NOT_SERVED, DRA_FORBIDDEN = "read", "not served", "forbidden"
 
 
-def _read_slices(kube: Kube, page_size: int) -> tuple[str, dict[str, gpu_dra.DraNode], dict[tuple[str, str], str]]:
+def _read_slices(kube: Kube, page_size: int) -> tuple[str, dict[str, gpu_dra.DraNode], gpu_dra.Pools]:
     """The DRA GPU driver's devices per node, when the cluster serves resource.k8s.io/v1 (1.34+)
     and the caller may list ResourceSlices and ResourceClaims (clusters without DRA: nothing)."""
     if not kube.has_api(gpu_dra.API_VERSION, "ResourceSlice"):
-        return DRA_NOT_SERVED, {}, {}
+        return DRA_NOT_SERVED, {}, gpu_dra.Pools({}, {})
     try:
         by_node, by_pool = gpu_dra.read_slices(kube.list(gpu_dra.API_VERSION, "ResourceSlice", page_size=page_size))
         # Claims are read after the pods; ask now whether they may be, so a refusal there does
         # not leave slices counted with none of their claims.
         next(iter(kube.list(gpu_dra.API_VERSION, "ResourceClaim", all_namespaces=True, page_size=1)), None)
     except errors.AuthError:
-        return DRA_FORBIDDEN, {}, {}
+        return DRA_FORBIDDEN, {}, gpu_dra.Pools({}, {})
     return DRA_READ, by_node, by_pool
 
 
@@ -388,13 +388,17 @@ def _count_pods(
 
 def _count_claims(
     claims: Iterable[Mapping[str, Any]],
-    dra_pools: Mapping[tuple[str, str], str],
+    dra_pools: gpu_dra.Pools,
     gpu_nodes: Mapping[str, _GpuNode],
     vm_price: Mapping[PoolKey, float | None],
     namespaces: dict[str, NamespaceUsage],
 ) -> None:
     """Each claim's allocated GPU devices on their node and in the claim's namespace; GPU devices
-    asked for by claims not yet allocated are pending."""
+    asked for by claims not yet allocated are pending. Partitions of one GPU (DynamicMIG) hold
+    that GPU once, on the node and in each namespace that holds one (a bit per GPU in a mask per
+    node and per namespace on a node: only for nodes with partitions allocated)."""
+    held: dict[str, int] = {}
+    held_by_ns: dict[tuple[str, str], int] = {}
     for claim in claims:
         devices = gpu_dra.allocated(claim)
         waiting = 0 if devices else gpu_dra.pending(claim)
@@ -406,14 +410,27 @@ def _count_claims(
             ns = namespaces[ns_name] = NamespaceUsage(ns_name)
         ns.pending += waiting
         counted = False
-        for driver, pool_name in devices:
-            node = gpu_nodes.get(dra_pools.get((driver, pool_name), ""))
+        for driver, pool_name, device in devices:
+            node_name = dra_pools.node.get((driver, pool_name), "")
+            node = gpu_nodes.get(node_name)
             if node is None:
                 ns.pending += 1
                 continue
             counted = True
-            node.requested += 1
-            _bill(ns, node, vm_price, 1)
+            gpu = dra_pools.gpu_of(driver, pool_name, device)
+            if gpu is None:
+                node.requested += 1
+                _bill(ns, node, vm_price, 1)
+                continue
+            bit = 1 << gpu
+            mask = held.get(node_name, 0)
+            if not mask & bit:
+                held[node_name] = mask | bit
+                node.requested += 1
+            ns_mask = held_by_ns.get((ns_name, node_name), 0)
+            if not ns_mask & bit:
+                held_by_ns[(ns_name, node_name)] = ns_mask | bit
+                _bill(ns, node, vm_price, 1)
         ns.claims += 1 if counted else 0
 
 
