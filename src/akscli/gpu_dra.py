@@ -65,7 +65,7 @@ class DraNode:
         return self.gpus + self.migs
 
 
-def _attr(device: Mapping[str, Any], name: str) -> str:
+def attribute(device: Mapping[str, Any], name: str) -> str:
     attrs = device.get("attributes") or {}
     value = attrs.get(name) or attrs.get(f"gpu.nvidia.com/{name}") or {}
     return str(value.get("string") or "")
@@ -94,16 +94,16 @@ def _slice_counts(
     migs = 0
     partitionable = False
     for device in devices:
-        kind = _attr(device, "type")
+        kind = attribute(device, "type")
         consumes = bool(device.get("consumesCounters"))
         partitionable = partitionable or consumes
         # upstream: deviceinfo.go GpuInfo.Attributes "uuid"; mig.go CommonAttributesMig "parentUUID"
         if kind in ("gpu", "vfio"):
-            gpu = _attr(device, "uuid") or str(device.get("name", ""))
+            gpu = attribute(device, "uuid") or str(device.get("name", ""))
             gpus.add(gpu)
         elif kind == "mig":
             migs += 1
-            gpu = _attr(device, "parentUUID")
+            gpu = attribute(device, "parentUUID")
             parents.add(gpu)
         else:
             continue

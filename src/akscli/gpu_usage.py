@@ -34,6 +34,7 @@ from typing import Any
 
 from akscli import errors, gpu_dra
 from akscli import gpus as gpu_facts
+from akscli.gpu_held import ACTIVE_PODS
 from akscli.kube.client import Kube
 
 HOURS_PER_MONTH = 730.0  # the 365 * 24 / 12 Azure's price pages use
@@ -42,9 +43,6 @@ REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernete
 # AKS labels spot nodes (learn.microsoft.com/azure/aks/spot-node-pool); Karpenter/NAP writes
 # karpenter.sh/capacity-type=spot (kubernetes-sigs/karpenter pkg/apis/v1/labels.go).
 SPOT_LABELS = (("kubernetes.azure.com/scalesetpriority", "spot"), ("karpenter.sh/capacity-type", "spot"))
-# Pods that finished hold nothing; the server filters them out, and the loop checks again in
-# case a server ignores the field selector.
-ACTIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
 REGULAR, SPOT = "regular", "spot"
 OK_STATE, UNUSABLE = "ok", "unusable"
 

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from akscli import concurrency, gpus, validate
+from akscli import concurrency, gpu_held, gpus, validate
 from akscli.errors import AuthError, QuotaError, UsageError
 from akscli.kube import scheduling
 
@@ -187,12 +187,17 @@ def choose(kube: Kube, nodes: SizeNodes, gpus_per_node: int, wanted: int) -> Cho
     read; each one passed over is added to ``nodes.skipped`` with how many GPUs it has in use.
     A node's GPUs in use are what the pods bound to it and not finished request (akscli.gpus
     pod_units, as the NodeResourcesFit filter counts them: upstream kubernetes/kubernetes
-    pkg/scheduler/framework/plugins/noderesources/fit.go). A user who may not list pods in every
-    namespace gets the usable nodes unread (``counted`` False)."""
+    pkg/scheduler/framework/plugins/noderesources/fit.go), or on a node whose GPUs the DRA driver
+    publishes (none advertised, a DeviceClass maps ``nvidia.com/gpu``), the GPUs its pods'
+    claims hold (akscli.gpu_held). A user who may not list pods in every namespace gets the
+    usable nodes unread (``counted`` False)."""
     choice = Choice()
     pending: list[tuple[str, int]] = []
+    mapped: bool | None = None
     for name, allocatable in nodes.candidates:
-        if allocatable < gpus_per_node:
+        if allocatable == 0 and mapped is None:
+            mapped = gpu_held.gpu_mapped(kube)
+        if allocatable < gpus_per_node and not (allocatable == 0 and mapped):
             nodes.skip(name, f"{allocatable} GPU(s) allocatable")
         else:
             pending.append((name, allocatable))
@@ -201,14 +206,16 @@ def choose(kube: Kube, nodes: SizeNodes, gpus_per_node: int, wanted: int) -> Cho
         batch = pending[: min(PARALLEL_READS, wanted - len(choice.chosen))]
         pending = pending[len(batch) :]
         try:
-            in_use = concurrency.parallel_map(lambda n: _gpus_in_use(kube, n[0]), batch, PARALLEL_READS)
+            rooms = concurrency.parallel_map(lambda n: _gpus_in_use(kube, *n), batch, PARALLEL_READS)
         except AuthError:
             choice.counted = False
             choice.chosen += [name for name, _ in [*batch, *pending]][: wanted - len(choice.chosen)]
             break
-        for (name, allocatable), used in zip(batch, in_use, strict=True):
+        for (name, _), (allocatable, used) in zip(batch, rooms, strict=True):
             if allocatable - used >= gpus_per_node:
                 choice.chosen.append(name)
+            elif allocatable < gpus_per_node:
+                nodes.skip(name, f"{allocatable} GPU(s) allocatable")
             else:
                 nodes.skip(name, f"{used} of {allocatable} GPUs in use")
     return choice
@@ -246,18 +253,15 @@ def pick(
     return choice.chosen, warnings
 
 
-def _gpus_in_use(kube: Kube, node: str) -> int:
-    # Pods that finished hold no GPUs; the scheduler's pod informer leaves them out too (upstream:
-    # kubernetes/kubernetes pkg/scheduler/scheduler.go newPodInformer).
-    from akscli.gpu_usage import ACTIVE_PODS
-
-    used = 0
-    for pod in kube.list(
-        "v1", "Pod", all_namespaces=True, field_selector=f"spec.nodeName={node},{ACTIVE_PODS}", page_size=POD_PAGE
-    ):
-        if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):  # a server that ignores it
-            used += gpus.pod_units(pod).get(gpus.NVIDIA, 0)
-    return used
+def _gpus_in_use(kube: Kube, node: str, allocatable: int) -> tuple[int, int]:
+    """The node's GPUs and those its pods hold (akscli.gpu_held: the same read as the deploy fit
+    check's): what they request as ``nvidia.com/gpu``; on a node that advertises none, the GPUs
+    the DRA driver publishes there and those their allocated claims hold (the claim made for a
+    pod's ``nvidia.com/gpu`` among them, so that request is not counted twice)."""
+    pods = gpu_held.bound_pods(kube, node, POD_PAGE)
+    if not allocatable and (dra := gpu_held.dra_gpus(kube, node, pods)) is not None:
+        return dra.published, dra.held
+    return allocatable, sum(gpus.pod_units(pod).get(gpus.NVIDIA, 0) for pod in pods)
 
 
 def _positive(value: Any) -> bool:

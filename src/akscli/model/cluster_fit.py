@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+from akscli import gpu_held
 from akscli.errors import AkscliError, AuthError
 from akscli.gpus import NVIDIA
 from akscli.kube import resources, scheduling, volume_limits, volume_zone
@@ -36,6 +37,10 @@ INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
 # node.kubernetes.io/unschedulable taint, so the NodeUnschedulable filter keeps them off a cordoned
 # node (pkg/scheduler/framework/plugins/nodeunschedulable/node_unschedulable.go).
 _SCHEDULABLE = "spec.unschedulable=false"
+# The dynamicresources plugin's Filter where it cannot allocate a pod's devices on a node
+# (upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/dynamicresources/
+# dynamicresources.go Filter).
+DRA_REASON = "cannot allocate all claims"
 # One list per VM size, with its label and the cordon filter, a page of 20 nodes: the API server
 # scans only until the page is full (upstream: kubernetes/kubernetes
 # staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go GetList, "we're paging but we have
@@ -119,6 +124,9 @@ class _Room:
         for reason, n in self.short.items():
             if reason == _GPU_REASON:
                 parts.append(f"{n} without {self.gpus} free GPU{'s' if self.gpus > 1 else ''}")
+            elif reason == DRA_REASON:
+                plural = "s" if self.gpus > 1 else ""
+                parts.append(f"{n} without {self.gpus} free GPU{plural} (held by ResourceClaims)")
             else:
                 parts.append(f"{n} {reason}")
         if self.unchecked:
@@ -151,6 +159,8 @@ class _Budget:
     affinity: AffinityReads | None = None
     # The deployed pod's namespace, where its named claims are ("": not known, not read).
     namespace: str = ""
+    # Whether a DeviceClass maps nvidia.com/gpu to DRA devices (None: not read yet).
+    dra_mapped: bool | None = None
 
 
 def fit_request(
@@ -404,8 +414,14 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                 room.unmatched += 1
                 continue
             allocatable = resources.allocatable(node)
+            # GPUs a node does not advertise, where a DeviceClass maps nvidia.com/gpu to DRA
+            # devices, are the dynamicresources plugin's to find (upstream: kubernetes/kubernetes
+            # 1691311 pkg/scheduler/framework/plugins/dynamicresources/extendeddynamicresources.go
+            # filterExtendedResources; KEP-5004): NodeResourcesFit leaves them out.
+            dra_need = _dra_need(kube, budget, need, allocatable)
+            fit_need = {k: v for k, v in need.items() if not (dra_need and k == NVIDIA)}
             # A node whose allocatable alone is short needs no pod list to be ruled out.
-            reasons = resources.insufficient(need, allocatable, {}, 0)
+            reasons = resources.insufficient(fit_need, allocatable, {}, 0)
             if budget.volumes is None:
                 budget.volumes = VolumeReads(kube)
             # VolumeBinding and VolumeZone (after NodeVolumeLimits in the profile) need no pod
@@ -422,7 +438,11 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                 budget.pod_lists -= 1
                 counted += 1
                 used, bound = _requested(kube, node, _nominated(kube, budget, pod))
-                reasons = resources.insufficient(need, allocatable, used, len(bound))
+                reasons = resources.insufficient(fit_need, allocatable, used, len(bound))
+                if not reasons and dra_need and not _dra_fits(kube, node, bound, dra_need):
+                    # DynamicResources, after NodeResourcesFit in the profile (dynamicresources.go
+                    # Filter's words).
+                    reasons = [DRA_REASON]
                 if not reasons and (rejected := budget.volumes.rejects(node, pod, bound)):
                     if rejected != volume_limits.REASON:
                         # A filter's error ends the scheduler's attempt for every node
@@ -453,28 +473,32 @@ def _requested(
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """What the pods bound to this node, and those nominated for it, request, and those pods, as
     the NodeResourcesFit filter counts them (upstream: kubernetes/kubernetes
-    pkg/scheduler/framework/types.go NodeInfo Requested and Pods; the scheduler's pod informer
-    leaves out Succeeded and Failed pods, pkg/scheduler/scheduler.go newPodInformer, and so does
-    the field selector here). A user who may not list pods in every namespace gets nothing: the
-    node counts as free."""
-    from akscli.gpu_usage import ACTIVE_PODS
-
+    pkg/scheduler/framework/types.go NodeInfo Requested and Pods; the pods read as
+    akscli.gpu_held.bound_pods does). A user who may not list pods in every namespace gets
+    nothing: the node counts as free."""
     name = str((node.get("metadata") or {}).get("name") or "")
     try:
-        pods = list(
-            kube.list(
-                "v1",
-                "Pod",
-                all_namespaces=True,
-                field_selector=f"spec.nodeName={name},{ACTIVE_PODS}",
-                page_size=_POD_PAGE,
-            )
-        )
+        bound = gpu_held.bound_pods(kube, name, _POD_PAGE)
     except AuthError:
-        pods = []
-    bound = [pod for pod in pods if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+        bound = []
     counted = [*bound, *nominated.get(name, [])]
     return resources.requested(counted)[0], counted
+
+
+def _dra_need(kube: Kube, budget: _Budget, need: Mapping[str, int], allocatable: Mapping[str, int]) -> int:
+    """The GPUs the pod needs from DRA on this node: its nvidia.com/gpu where the node advertises
+    none and a DeviceClass maps that name (read once per fit); 0 otherwise."""
+    if not need.get(NVIDIA) or allocatable.get(NVIDIA):
+        return 0
+    if budget.dra_mapped is None:
+        budget.dra_mapped = gpu_held.gpu_mapped(kube)
+    return need[NVIDIA] if budget.dra_mapped else 0
+
+
+def _dra_fits(kube: Kube, node: Mapping[str, Any], pods: list[dict[str, Any]], gpus: int) -> bool:
+    """Whether the node's DRA GPUs not held by its pods' allocated claims are enough."""
+    dra = gpu_held.dra_gpus(kube, str((node.get("metadata") or {}).get("name") or ""), pods)
+    return dra is not None and dra.free >= gpus
 
 
 def _nominated(kube: Kube, budget: _Budget, pod: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
