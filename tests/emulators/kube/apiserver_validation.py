@@ -12,7 +12,14 @@ import random
 import re
 from typing import Any, Literal
 
-from tests.emulators.kube import admission, admission_kaito_config, admission_pods, builtin_schema, cel
+from tests.emulators.kube import (
+    admission,
+    admission_kaito_config,
+    admission_pods,
+    builtin_schema,
+    cel,
+    resource_validation,
+)
 from tests.emulators.kube import schema as schemamod
 from tests.emulators.kube.apiserver_common import (
     DNS_1035,
@@ -174,6 +181,8 @@ class ValidationMixin:
             precondition()
         seen = {c[1] for c in causes}
         causes += [c for c in self._kind_validation(rt, obj) if c[1] not in seen]
+        if rt.group == "resource.k8s.io":
+            causes += resource_validation.causes(rt.kind, obj, old)
         if causes:
             md = obj.get("metadata") or {}
             raise invalid(rt.group_kind, md.get("name", ""), rt.group, rt.kind, causes)

@@ -155,12 +155,13 @@ def builtin_types() -> list[ResourceType]:
         _b("storage.k8s.io", "v1", "CSIStorageCapacity", "csistoragecapacities"),
         _b("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", False, ("pc",)),
         # Dynamic Resource Allocation, GA in 1.34 (upstream: kubernetes/api resource/v1 types.go:
-        # DeviceClass and ResourceSlice cluster-scoped, ResourceClaim namespaced with a status;
-        # no short names). Served without field checking: the OpenAPI definitions the emulator
-        # checks built-in kinds against are v1.32's, which lack resource.k8s.io/v1.
+        # DeviceClass and ResourceSlice cluster-scoped, ResourceClaim namespaced with a status,
+        # ResourceClaimTemplate namespaced; no short names). Field checking against the v1.34
+        # definitions (builtin_schema), validation as resource_validation.
         _b("resource.k8s.io", "v1", "DeviceClass", "deviceclasses", False, generation=True),
         _b("resource.k8s.io", "v1", "ResourceSlice", "resourceslices", False),
         _b("resource.k8s.io", "v1", "ResourceClaim", "resourceclaims", True, status=True, generation=True),
+        _b("resource.k8s.io", "v1", "ResourceClaimTemplate", "resourceclaimtemplates", True),
         # upstream: kubernetes/api node/v1 types.go RuntimeClass (cluster-scoped).
         _b("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", False),
         _b("coordination.k8s.io", "v1", "Lease", "leases"),
