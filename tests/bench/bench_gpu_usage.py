@@ -85,6 +85,7 @@ def main() -> int:
     parser.add_argument("--nodes", type=int, default=75_000)
     parser.add_argument("--pods", type=int, default=200_000)
     parser.add_argument("--gpu-fraction", type=float, default=0.2)
+    parser.add_argument("--dra-fraction", type=float, default=0.0, help="share of NVIDIA GPU nodes run by DRA")
     parser.add_argument("--page-size", type=int, default=500)
     parser.add_argument(
         "--no-kubectl",
@@ -93,7 +94,10 @@ def main() -> int:
         "100,000 pods, more than a small machine has at 1,000,000)",
     )
     args = parser.parse_args()
-    fill = ("--nodes", str(args.nodes), "--pods", str(args.pods), "--gpu-fraction", str(args.gpu_fraction))
+    fill = (
+        *("--nodes", str(args.nodes), "--pods", str(args.pods), "--gpu-fraction", str(args.gpu_fraction)),
+        *("--dra-fraction", str(args.dra_fraction)),
+    )
     started = time.perf_counter()
     with standalone_emulator(*fill, startup_timeout=3600) as kubeconfig, tempfile.TemporaryDirectory() as tmp:
         print(

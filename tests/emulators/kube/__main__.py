@@ -35,7 +35,9 @@ def build(args: argparse.Namespace) -> KubeEmulator:
     )
     emu.latency_s = args.latency_ms / 1000
     if args.nodes or args.pods:
-        emu.generate_cluster(nodes=args.nodes, pods=args.pods, gpu_fraction=args.gpu_fraction)
+        emu.generate_cluster(
+            nodes=args.nodes, pods=args.pods, gpu_fraction=args.gpu_fraction, dra_fraction=args.dra_fraction
+        )
         from tests.emulators.kube.profiles import aks_storage_classes
 
         aks_storage_classes(emu)  # as an AKS cluster has them (its Azure Disk CSI driver's)
@@ -85,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--nodes", type=int, default=0, help="generated nodes")
     ap.add_argument("--pods", type=int, default=0, help="generated pods")
     ap.add_argument("--gpu-fraction", type=float, default=0.2, help="share of GPU nodes (0..1)")
+    ap.add_argument(
+        "--dra-fraction", type=float, default=0.0, help="share of NVIDIA GPU nodes run by the DRA driver (0..1)"
+    )
     ap.add_argument("--kubeconfig", type=Path, required=True, help="where to write the kubeconfig")
     ap.add_argument("--context", default="emulator")
     ap.add_argument("--namespace", default="default")

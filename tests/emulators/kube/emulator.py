@@ -264,11 +264,25 @@ class KubeEmulator:
         self.api.store.compact()
 
     def generate_cluster(
-        self, nodes: int = 10, pods: int = 0, gpu_fraction: float = 0.2, seed: int = 7, variety: bool = True
+        self,
+        nodes: int = 10,
+        pods: int = 0,
+        gpu_fraction: float = 0.2,
+        seed: int = 7,
+        variety: bool = True,
+        dra_fraction: float = 0.0,
     ) -> None:
         from tests.emulators.kube.generate import generate_cluster
 
-        generate_cluster(self.api, nodes=nodes, pods=pods, gpu_fraction=gpu_fraction, seed=seed, variety=variety)
+        generate_cluster(
+            self.api,
+            nodes=nodes,
+            pods=pods,
+            gpu_fraction=gpu_fraction,
+            seed=seed,
+            variety=variety,
+            dra_fraction=dra_fraction,
+        )
 
     def idle(self, timeout: float = 5.0) -> bool:
         """Wait until controllers and garbage collection have nothing due."""

@@ -20,6 +20,16 @@ GPU pools come in the flavours real clusters have (``FLAVOURS``, one per pool in
 - ``no-plugin``: a GPU node whose device plugin is down: capacity kept, allocatable 0.
 - ``amd``: Standard_NG32ads_V620_v1, ``amd.com/gpu`` (ROCm/k8s-device-plugin README).
 
+With ``dra_fraction`` that share of the NVIDIA GPU nodes (``gfd`` and ``aks`` pools, in plan
+order, so whole pools) run NVIDIA's DRA driver instead of the device plugin: no ``nvidia.com/gpu``
+resource, one ResourceSlice per node (driver ``gpu.nvidia.com``, one pool named for the node,
+``spec.nodeName``, a ``type=gpu`` device with ``uuid`` per GPU named ``gpu-<minor>``: upstream
+NVIDIA/k8s-dra-driver-gpu 2240711 cmd/gpu-kubelet-plugin/driver.go, deviceinfo.go), the
+DeviceClass ``gpu.nvidia.com`` (deployments/helm/dra-driver-nvidia-gpu/templates/
+deviceclass-gpu.yaml), and each GPU pod placed there holds an allocated ResourceClaim named in its
+spec instead of requesting ``nvidia.com/gpu`` (kubernetes/api resource/v1 types.go
+AllocationResult, DeviceRequestAllocationResult).
+
 Bulk-loaded (no watch events, no history): generation is for scale tests and benchmarks."""
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.emulators.kube.apiserver import Ctx, now_iso
 from tests.emulators.kube.crds import shared_dir
+from tests.emulators.kube.generate_dra import DRA_DRIVER, claiming, dra_claim, dra_slice, gpu_class
 
 if TYPE_CHECKING:
     from tests.emulators.kube.apiserver import ApiServer
@@ -248,6 +259,8 @@ def _gpu_flavour(
         capacity["amd.com/gpu"] = allocatable["amd.com/gpu"] = str(size.gpus)
         return
     labels["kubernetes.azure.com/accelerator"] = "nvidia"
+    if flavour == "dra":  # the DRA driver publishes the GPUs in a ResourceSlice, not on the node
+        return
     units = {"nvidia.com/gpu": size.gpus}
     gfd = flavour != "aks"
     product = size.gpu_product
@@ -429,22 +442,43 @@ def pod(
 
 
 def generate_cluster(
-    api: ApiServer, nodes: int, pods: int, gpu_fraction: float = 0.2, seed: int = 7, variety: bool = True
+    api: ApiServer,
+    nodes: int,
+    pods: int,
+    gpu_fraction: float = 0.2,
+    seed: int = 7,
+    variety: bool = True,
+    dra_fraction: float = 0.0,
 ) -> None:
-    if nodes < 0 or pods < 0 or not 0 <= gpu_fraction <= 1:
-        raise ValueError("nodes and pods must be >= 0 and gpu_fraction within [0, 1]")
+    if nodes < 0 or pods < 0 or not 0 <= gpu_fraction <= 1 or not 0 <= dra_fraction <= 1:
+        raise ValueError("nodes and pods must be >= 0, gpu_fraction and dra_fraction within [0, 1]")
     rng = random.Random(seed)
     plan = plan_nodes(nodes, gpu_fraction, rng, variety)
+    nvidia = [i for i, p in enumerate(plan) if p[0].gpus and (p[5] or "gfd") in ("gfd", "aks")]
+    dra_plan = set(nvidia[: round(len(nvidia) * dra_fraction)])
     node_rt = api.rt("v1", "Node")
     node_objs: list[tuple[str, str | None, bool]] = []  # name, GPU resource to request, is a GPU node
+    dra_sizes: dict[str, VmSize] = {}  # DRA node name -> its size
 
     def node_items() -> Iterator[tuple[str, dict[str, Any]]]:
-        for size, pool, vmss, i, mode, flavour in plan:
-            obj = node(size, pool, vmss, i, mode, rng, flavour or "gfd")
-            node_objs.append((obj["metadata"]["name"], gpu_resource(obj), bool(size.gpus)))
-            yield obj["metadata"]["name"], obj
+        for k, (size, pool, vmss, i, mode, flavour) in enumerate(plan):
+            obj = node(size, pool, vmss, i, mode, rng, "dra" if k in dra_plan else flavour or "gfd")
+            name = obj["metadata"]["name"]
+            if k in dra_plan:
+                dra_sizes[name] = size
+            node_objs.append((name, "dra" if k in dra_plan else gpu_resource(obj), bool(size.gpus)))
+            yield name, obj
 
     api.store.bulk_load(node_rt.key, node_items())
+    if dra_sizes:
+        api.store.bulk_load(
+            api.rt("resource.k8s.io/v1", "ResourceSlice").key,
+            (
+                (f"{n}-{DRA_DRIVER}-0", dra_slice(n, size.gpus, size.gpu_model, size.gpu_memory_gib))
+                for n, size in dra_sizes.items()
+            ),
+        )
+        api.store.bulk_load(api.rt("resource.k8s.io/v1", "DeviceClass").key, iter([(DRA_DRIVER, gpu_class())]))
     if pods == 0:
         return
     ns_rt = api.rt("v1", "Namespace")
@@ -457,6 +491,8 @@ def generate_cluster(
     pod_rt = api.rt("v1", "Pod")
 
     placed = {"gpu": 0, "cpu": 0}
+    claims: list[tuple[str, dict[str, Any]]] = []
+    held: dict[str, int] = {}  # DRA node -> claims allocated on it
 
     def pod_items() -> Iterator[tuple[str, dict[str, Any]]]:
         for i in range(pods):
@@ -477,6 +513,18 @@ def generate_cluster(
             app = f"{'llm' if want_gpu else 'svc'}-{app_i}"
             name = f"{app}-{(app_i * 2654435761) % 16**10:010x}-{i % 16**5:05x}"
             gpus = 1 if want_gpu else 0
+            if resource == "dra":
+                obj = pod(name, ns, app, node_name, gpus, phase, rng)
+                if node_name is not None and phase == "Running":
+                    used = held.get(node_name, 0)
+                    if used < dra_sizes[node_name].gpus:  # a GPU left: the pod holds it
+                        held[node_name] = used + 1
+                        claims.append((f"{ns}/{name}-gpu", dra_claim(name, ns, node_name, f"gpu-{used}", rng)))
+                        obj = claiming(obj, f"{name}-gpu")
+                yield f"{ns}/{name}", obj
+                continue
             yield f"{ns}/{name}", pod(name, ns, app, node_name, gpus, phase, rng, resource or "nvidia.com/gpu")
 
     api.store.bulk_load(pod_rt.key, pod_items())
+    if claims:
+        api.store.bulk_load(api.rt("resource.k8s.io/v1", "ResourceClaim").key, iter(claims))
