@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--nodes", type=int, default=0, help="generated nodes")
     ap.add_argument("--pods", type=int, default=0, help="generated pods")
     ap.add_argument("--gpu-fraction", type=float, default=0.2, help="share of GPU nodes (0..1)")
+    # DRA nodes as NVIDIA's DRA driver leaves them (upstream sources: generate_dra.py's docstring)
     ap.add_argument(
         "--dra-fraction", type=float, default=0.0, help="share of NVIDIA GPU nodes run by the DRA driver (0..1)"
     )
