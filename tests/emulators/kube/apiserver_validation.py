@@ -286,7 +286,9 @@ class ValidationMixin:
                 "updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}
             )
         elif rt.kind == "Job" and isinstance(spec, dict):
-            spec.setdefault("backoffLimit", 6)
+            # upstream: kubernetes/kubernetes pkg/apis/batch/v1/defaults.go SetDefaults_Job
+            # (MaxInt32 with backoffLimitPerIndex, else 6)
+            spec.setdefault("backoffLimit", 2**31 - 1 if spec.get("backoffLimitPerIndex") is not None else 6)
             if "completions" not in spec and "parallelism" not in spec:
                 spec["completions"] = 1
             spec.setdefault("parallelism", 1)
