@@ -12,6 +12,7 @@ from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.builtin import DeploymentController
 from tests.kube_emulator.helpers import deployment
+from tests.kube_emulator.test_node_lifecycle import node, set_ready
 
 
 def controller(emu: KubeEmulator) -> DeploymentController:
@@ -71,3 +72,20 @@ def test_a_deployment_that_becomes_available_is_not_timed_out(kube_emulator: Kub
     controller(kube_emulator).advance(601)
     kube_emulator.idle()
     assert reason(kube_emulator, "web") == ("True", "NewReplicaSetAvailable")
+
+
+def test_a_completed_rollout_that_loses_a_ready_pod_stays_new_replica_set_available(
+    kube_emulator: KubeEmulator,
+) -> None:
+    """isCompleteDeployment: no progress check once the rollout completed, so no timeout either."""
+    kube_emulator.cluster.create(node("n1"))
+    kube_emulator.cluster.create(deployment("web", replicas=1))
+    assert wait_until(
+        lambda: conditions(kube_emulator, "web").get("Progressing", {}).get("reason") == "NewReplicaSetAvailable"
+    )
+    set_ready(kube_emulator, "n1", "Unknown")  # MarkPodsNotReady: its pod is no longer ready
+    assert wait_until(lambda: (get(kube_emulator, "web").get("status") or {}).get("readyReplicas") == 0)
+    controller(kube_emulator).advance(601)
+    kube_emulator.idle()
+    assert reason(kube_emulator, "web") == ("True", "NewReplicaSetAvailable")
+    assert readiness.check(get(kube_emulator, "web")).failed is False

@@ -112,14 +112,29 @@ def rollout_conditions(
     NewReplicaSetCreated before the first status, which the emulator keeps only while no pod is
     available: it places the pods in the same pass, where the real controller would already have
     seen them progress). A Deployment whose pods cannot be scheduled
-    is not Available: the emulator said it was."""
+    is not Available: the emulator said it was.
+
+    A completed rollout keeps its Progressing condition as it is, NewReplicaSetAvailable, when it
+    later loses ready pods: syncRolloutStatus skips the progress check for isCompleteDeployment
+    (every replica updated, and the current reason NewReplicaSetAvailable), so such a Deployment
+    never times out either (upstream: kubernetes/kubernetes 008b3652 pkg/controller/deployment/
+    progress.go syncRolloutStatus). A new template is a new ReplicaSet, which the condition's
+    message does not name."""
+    current = next((c for c in status.get("conditions") or [] if c.get("type") == "Progressing"), None)
+    complete = (
+        current is not None
+        and current.get("reason") == "NewReplicaSetAvailable"
+        and f'ReplicaSet "{rs_name}"' in str(current.get("message"))
+    )
     if available >= want - max_unavailable(spec, want):
         avail = condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.")
     else:
         avail = condition(
             "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."
         )
-    if available >= want:
+    if complete and current is not None:
+        progress = current
+    elif available >= want:
         progress = condition(
             "Progressing", "True", "NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.'
         )
