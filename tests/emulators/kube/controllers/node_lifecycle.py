@@ -9,9 +9,20 @@ kube-controller-manager runs them.
   doNoExecuteTaintingPass and markNodeAsReachable: Ready False -> not-ready:NoExecute, Unknown ->
   unreachable:NoExecute, each replacing the other, both gone once Ready is True again).
   pkg/controller/util/node/controller_utils.go SwapNodeControllerTaint stamps timeAdded on each
-  taint it adds. Not modelled: the kubelet's silence (nodeMonitorGracePeriod: the controller
-  itself sets Ready Unknown; here a test sets the condition), the per-zone rate limit of the
-  NoExecute pass (evictionLimiterQPS) and the zone states.
+  taint it adds. Not modelled: the per-zone rate limit of the NoExecute pass
+  (evictionLimiterQPS) and the zone states.
+- A silent kubelet (upstream: node_lifecycle_controller.go monitorNodeHealth, tryUpdateNodeHealth):
+  the emulator's kubelets renew their node's Lease until a test stops one (``stop_kubelet``);
+  ``node_monitor_grace_period`` (50 s, the default since kubernetes/kubernetes#126287, 1.32;
+  nodeStartupGracePeriod 60 s for a node whose kubelet never posted Ready) after its last
+  heartbeat, the health pass sets Ready, MemoryPressure, DiskPressure and PIDPressure Unknown
+  (reason NodeStatusUnknown "Kubelet stopped posting node status.", lastHeartbeatTime kept; one
+  never posted: NodeStatusNeverUpdated "Kubelet never posted node status."), NetworkUnavailable
+  left alone, and the node then gets the unreachable taints and MarkPodsNotReady as below. The
+  pass visits every node, as upstream's does every nodeMonitorPeriod, but reads only the
+  silent ones (the others' leases are fresh); it runs on ``advance`` and when a grace period
+  ends on the wall clock. ``start_kubelet`` posts Ready True again (the kubelet's ReadyCondition
+  setter: KubeletReady "kubelet is posting ready status").
 - Taint-based eviction (upstream: kubernetes/kubernetes pkg/controller/tainteviction/
   taint_eviction.go processPodOnNode): a pod on a node with NoExecute taints is deleted at once
   where one is not tolerated, never where all are tolerated for ever, else once the smallest
@@ -84,6 +95,35 @@ def wanted_taints(node: dict[str, Any]) -> set[tuple[str, str]]:
     return want
 
 
+def unknown_conditions(node: dict[str, Any], conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The node's conditions once its kubelet is silent past the grace period: Ready and the
+    pressure conditions Unknown, those it never posted added (upstream: kubernetes/kubernetes
+    pkg/controller/nodelifecycle/node_lifecycle_controller.go tryUpdateNodeHealth)."""
+    stamp = now_iso()
+    out = [dict(c) for c in conditions]
+    for kind in ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure"):
+        current = next((c for c in out if c.get("type") == kind), None)
+        if current is None:
+            out.append(
+                {
+                    "type": kind,
+                    "status": "Unknown",
+                    "reason": "NodeStatusNeverUpdated",
+                    "message": "Kubelet never posted node status.",
+                    "lastHeartbeatTime": node["metadata"].get("creationTimestamp"),
+                    "lastTransitionTime": stamp,
+                }
+            )
+        elif current.get("status") != "Unknown":
+            current.update(
+                status="Unknown",
+                reason="NodeStatusUnknown",
+                message="Kubelet stopped posting node status.",
+                lastTransitionTime=stamp,
+            )
+    return out
+
+
 class NodeLifecycleController(Controller):
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Node")]
 
@@ -95,16 +135,70 @@ class NodeLifecycleController(Controller):
         self._since: dict[str, tuple[str, float]] = {}
         self._ready: dict[str, str] = {}  # node name -> the Ready status last seen
         self._marked: set[str] = set()  # uids of the pods marked not ready
+        self._silent: dict[str, float] = {}  # node name -> clock time of its kubelet's last heartbeat
+        self.node_monitor_grace_period = 50.0  # kube-controller-manager --node-monitor-grace-period
+        self.node_startup_grace_period = 60.0  # --node-startup-grace-period
 
     def now(self) -> float:
         return time.monotonic() + self.offset
 
     def advance(self, seconds: float) -> None:
-        """Move the clock on, then look at every node again (evictions now due run)."""
+        """Move the clock on, run the health pass, then look at every node again (evictions now
+        due run)."""
         self.offset += seconds
         if self._manager is not None:
+            self._manager.call_later(self, self.monitor_node_health, 0.0)
             for node in self._manager.cluster.list("v1", "Node"):
                 self._manager.schedule(self, node, 0.0)
+
+    def stop_kubelet(self, name: str) -> None:
+        """The node's kubelet stops renewing its Lease and posting status, from now on."""
+        with self._lock:
+            self._silent[name] = self.now()
+        if self._manager is not None:
+            grace = max(self.node_monitor_grace_period, self.node_startup_grace_period)
+            self._manager.call_later(self, self.monitor_node_health, grace + 0.01)
+
+    def start_kubelet(self, name: str) -> None:
+        """The kubelet is back: it posts Ready True (upstream: kubernetes/kubernetes
+        pkg/kubelet/nodestatus/setters.go ReadyCondition)."""
+        with self._lock:
+            self._silent.pop(name, None)
+        if self._manager is None:
+            return
+        cluster = self._manager.cluster
+        node = cluster.get("v1", "Node", None, name) or {}
+        stamp = now_iso()
+        conditions = [c for c in (node.get("status") or {}).get("conditions") or [] if c.get("type") != "Ready"]
+        ready = {"type": "Ready", "status": "True", "reason": "KubeletReady"}
+        ready |= {"message": "kubelet is posting ready status", "lastHeartbeatTime": stamp, "lastTransitionTime": stamp}
+        cluster.patch_status("v1", "Node", None, name, {"conditions": [*conditions, ready]})
+
+    def monitor_node_health(self, cluster: ClusterState) -> int:
+        """One health pass over every node; returns how many it turned Unknown."""
+        bucket = cluster.api.store.buckets.get(cluster.api.rt("v1", "Node").key)
+        names = list(bucket.items) if bucket is not None else []
+        now, changed = self.now(), 0
+        with self._lock:
+            silent = dict(self._silent)
+        for name in names:
+            heartbeat = silent.get(name)
+            if heartbeat is None:
+                continue  # its Lease is renewed: probeTimestamp is now
+            node = cluster.get("v1", "Node", None, name)
+            if node is None:
+                continue
+            conditions = list((node.get("status") or {}).get("conditions") or [])
+            never = not any(c.get("type") == "Ready" for c in conditions)
+            grace = self.node_startup_grace_period if never else self.node_monitor_grace_period
+            if now <= heartbeat + grace:
+                continue
+            unknown = unknown_conditions(node, conditions)
+            if unknown != conditions:
+                node = cluster.patch_status("v1", "Node", None, name, {"conditions": unknown})
+                self.reconcile(cluster, node)
+                changed += 1
+        return changed
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         name = obj["metadata"]["name"]
