@@ -112,3 +112,21 @@ def test_failed_waits_for_the_pods_still_terminating(kube_emulator: KubeEmulator
     assert readiness.check(kube_emulator.cluster.get("batch/v1", "Job", "default", "probe") or {}).failed
     kube_emulator.cluster.remove_finalizers("v1", "Pod", "default", held["metadata"]["name"])
     assert wait_until(lambda: "Failed" in conditions(kube_emulator, "probe"))
+
+
+def test_a_job_held_by_a_pending_pod_leaves_the_controllers_idle(kube_emulator: KubeEmulator) -> None:
+    """Two pods that may not share the one node: one runs, one waits; the Job waits for a change
+    (the scheduler binding the other), it does not sync again and again meanwhile."""
+    kube_emulator.generate_cluster(nodes=1, pods=0, gpu_fraction=0.0, variety=False)
+    body = job("pair", completions=2, parallelism=2)
+    body["spec"]["template"]["metadata"] = {"labels": {"run": "pair"}}
+    term = {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"run": "pair"}}}
+    body["spec"]["template"]["spec"]["affinity"] = {
+        "podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}
+    }
+    kube_emulator.cluster.create(body)
+    assert wait_until(
+        lambda: sorted(p["status"]["phase"] for p in pods(kube_emulator, "pair")) == ["Pending", "Running"]
+    )
+    assert kube_emulator.idle()
+    assert not complete(kube_emulator, "pair")

@@ -83,7 +83,8 @@ class JobController(PodOwner):
 
     def attach(self, manager: ControllerManager) -> None:
         """Besides deletions (PodOwner): a pod of a Job that someone else turns Succeeded or
-        Failed syncs the Job (job_controller.go updatePod), and one removed before the Job
+        Failed syncs the Job (job_controller.go updatePod; a Pending pod the scheduler binds
+        later syncs it through rescheduling.requeue_owners), and one removed before the Job
         counted it is kept for the count."""
         super().attach(manager)
 
@@ -317,9 +318,10 @@ class _Sync:
         if complete:
             self._finish(condition("SuccessCriteriaMet", "True", "CompletionsReached", COMPLETE_MESSAGE), [], status)
             return
-        self.cluster.patch_status("batch/v1", "Job", self.ns, self.name, status)
-        if any((p.get("status") or {}).get("phase") == "Running" for p in active_now):
-            jc.requeue(self.job, jc.delay)
+        if any(self.st.get(key) != value for key, value in status.items()):  # needsStatusUpdate
+            self.cluster.patch_status("batch/v1", "Job", self.ns, self.name, status)
+        if any((p.get("status") or {}).get("phase") == "Running" for p in made):
+            jc.requeue(self.job, jc.delay)  # the new pods run, and finish at the next sync
 
     def _counts(self, active: list[dict[str, Any]]) -> dict[str, int]:
         ready = sum(1 for p in active if self.jc._ready(p))
