@@ -423,7 +423,8 @@ def test_chunked_get_is_one_snapshot_while_objects_change(kube_emulator: KubeEmu
     threading.Thread(target=change, daemon=True).start()
     r = kubectl("get", "configmaps", "--chunk-size=2", "-o", "name")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines() == [f"configmap/cm-{i}" for i in range(6)]
+    # the root CA publisher's kube-root-ca.crt is in every namespace (namespace_defaults.py)
+    assert r.stdout.splitlines() == [*(f"configmap/cm-{i}" for i in range(6)), "configmap/kube-root-ca.crt"]
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "cm-4") is None
 
 

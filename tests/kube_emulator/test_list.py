@@ -8,6 +8,9 @@ from tests.emulators.kube import KubeEmulator
 from tests.kube_emulator.helpers import configmap, raw
 
 CM = "/api/v1/namespaces/default/configmaps"
+# The root CA publisher's ConfigMap, in every namespace of a real cluster (namespace_defaults.py):
+# a list of a namespace's ConfigMaps has it, after the tests' own (keys sort it there).
+ROOT_CA = "kube-root-ca.crt"
 
 
 @pytest.fixture
@@ -33,11 +36,11 @@ def names(emu: KubeEmulator, query: str) -> list[str]:
     [
         ("tier%3Dweb", ["a", "c"]),
         ("tier%3D%3Dweb,env%3Dprod", ["a"]),
-        ("tier!%3Dweb", ["b", "d"]),
+        ("tier!%3Dweb", ["b", "d", ROOT_CA]),
         ("tier+in+(web,db)", ["a", "b", "c"]),
-        ("env+notin+(prod)", ["c", "d"]),
+        ("env+notin+(prod)", ["c", "d", ROOT_CA]),
         ("tier", ["a", "b", "c"]),
-        ("!tier", ["d"]),
+        ("!tier", ["d", ROOT_CA]),
     ],
 )
 def test_label_selector_forms(labelled: KubeEmulator, selector: str, expected: list[str]) -> None:
@@ -91,23 +94,23 @@ def test_pagination_returns_every_item_once_in_order(kube_emulator: KubeEmulator
         token = body["metadata"].get("continue", "")
         if not token:
             break
-    assert seen == [f"cm-{i:02d}" for i in range(23)] and pages == 5
+    assert seen == [*(f"cm-{i:02d}" for i in range(23)), ROOT_CA] and pages == 5
 
 
 def test_first_page_reports_remaining_item_count(kube_emulator: KubeEmulator) -> None:
     for i in range(7):
         kube_emulator.cluster.create(configmap(f"cm-{i}"))
     body = raw(kube_emulator, "GET", f"{CM}?limit=3").json()
-    assert body["metadata"]["remainingItemCount"] == 4
+    assert body["metadata"]["remainingItemCount"] == 5  # 4 of the 7, and ROOT_CA
 
 
 def test_namespace_scoped_list_excludes_other_namespaces(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}})
     kube_emulator.cluster.create(configmap("here"))
     kube_emulator.cluster.create(configmap("there", ns="other"))
-    assert names(kube_emulator, "limit=10") == ["here"]
+    assert names(kube_emulator, "limit=10") == ["here", ROOT_CA]
     all_ns = raw(kube_emulator, "GET", "/api/v1/configmaps").json()["items"]
-    assert {i["metadata"]["name"] for i in all_ns} == {"here", "there"}
+    assert {i["metadata"]["name"] for i in all_ns} == {"here", "there", ROOT_CA}
 
 
 def test_expired_continue_token_is_410(kube_emulator: KubeEmulator) -> None:
@@ -138,7 +141,7 @@ def test_the_expired_statuss_token_lists_the_rest_at_the_latest_version(kube_emu
     kube_emulator.compact()
     fresh = raw(kube_emulator, "GET", f"{CM}?limit=2&continue={token}").json()["metadata"]["continue"]
     rest = raw(kube_emulator, "GET", f"{CM}?limit=10&continue={fresh}").json()
-    assert [i["metadata"]["name"] for i in rest["items"]] == ["cm-2", "cm-3", "cm-9"]
+    assert [i["metadata"]["name"] for i in rest["items"]] == ["cm-2", "cm-3", "cm-9", ROOT_CA]
     assert rest["metadata"]["resourceVersion"] == str(kube_emulator.api.store.rv)
 
 
@@ -147,7 +150,7 @@ def test_a_list_at_resource_version_0_is_served_whole_whatever_its_limit(kube_em
     for i in range(5):
         kube_emulator.cluster.create(configmap(f"cm-{i}"))
     answer = raw(kube_emulator, "GET", f"{CM}?limit=2&resourceVersion=0")
-    assert len(answer.json()["items"]) == 5
+    assert len(answer.json()["items"]) == 6  # the 5 and ROOT_CA
     assert "continue" not in answer.json()["metadata"]
     assert (
         len(
@@ -155,7 +158,7 @@ def test_a_list_at_resource_version_0_is_served_whole_whatever_its_limit(kube_em
                 "items"
             ]
         )
-        == 5
+        == 6
     )
 
 
@@ -189,7 +192,7 @@ def test_python_client_lists_with_limit_and_continue(kube_emulator: KubeEmulator
     v1 = client.CoreV1Api(api_client(kube_emulator, tmp_path))
     page = v1.list_namespaced_config_map("default", limit=5)
     rest = v1.list_namespaced_config_map("default", limit=50, _continue=page.metadata._continue)
-    assert len(page.items) == 5 and len(rest.items) == 7 and rest.metadata._continue is None
+    assert len(page.items) == 5 and len(rest.items) == 8 and rest.metadata._continue is None  # 7 and ROOT_CA
 
 
 def test_selective_scan_in_small_slices_finds_every_match(kube_emulator: KubeEmulator) -> None:
@@ -224,8 +227,8 @@ def test_later_pages_are_a_snapshot_at_the_first_pages_version(kube_emulator: Ku
         assert page["metadata"]["resourceVersion"] == list_rv
         rest += page["items"]
         token = page["metadata"].get("continue", "")
-    assert [i["metadata"]["name"] for i in rest] == ["cm-2", "cm-3", "cm-4", "cm-5"]
-    assert [i["data"]["v"] for i in rest] == ["old"] * 4
+    assert [i["metadata"]["name"] for i in rest] == ["cm-2", "cm-3", "cm-4", "cm-5", ROOT_CA]
+    assert [i["data"]["v"] for i in rest[:4]] == ["old"] * 4
 
 
 def test_exact_resource_version_serves_the_list_as_it_was(kube_emulator: KubeEmulator) -> None:
@@ -233,7 +236,7 @@ def test_exact_resource_version_serves_the_list_as_it_was(kube_emulator: KubeEmu
     rv = raw(kube_emulator, "GET", CM).json()["metadata"]["resourceVersion"]
     kube_emulator.cluster.create(configmap("b"))
     body = raw(kube_emulator, "GET", f"{CM}?resourceVersion={rv}&resourceVersionMatch=Exact").json()
-    assert [i["metadata"]["name"] for i in body["items"]] == ["a"]
+    assert [i["metadata"]["name"] for i in body["items"]] == ["a", ROOT_CA]
     assert body["metadata"]["resourceVersion"] == rv
     kube_emulator.compact()
     gone = raw(kube_emulator, "GET", f"{CM}?resourceVersion={rv}&resourceVersionMatch=Exact")

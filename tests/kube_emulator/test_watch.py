@@ -52,8 +52,12 @@ def test_watch_streams_added_modified_deleted(kube_emulator: KubeEmulator) -> No
 
 def test_watch_without_version_starts_with_current_objects(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(configmap("x"))
-    events = stream(kube_emulator, "", 1)
-    assert events[0]["type"] == "ADDED" and events[0]["object"]["metadata"]["name"] == "x"
+    events = stream(kube_emulator, "", 2)
+    # the root CA publisher's kube-root-ca.crt is in every namespace (namespace_defaults.py)
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
+        ("ADDED", "kube-root-ca.crt"),
+        ("ADDED", "x"),
+    ]
 
 
 def test_watch_resumes_after_a_resource_version(kube_emulator: KubeEmulator) -> None:
@@ -121,11 +125,10 @@ def test_a_watch_without_timeout_seconds_ends_after_a_random_one_to_two_min_requ
 def test_send_initial_events_ends_with_annotated_bookmark(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(configmap("a"))
     events = stream(
-        kube_emulator, "sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan", 2
+        kube_emulator, "sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan", 3
     )
-    assert events[0]["type"] == "ADDED"
-    assert events[1]["type"] == "BOOKMARK"
-    assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    assert [e["type"] for e in events] == ["ADDED", "ADDED", "BOOKMARK"]  # a and kube-root-ca.crt
+    assert events[2]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
 
 
 def test_python_client_watch_sees_events(kube_emulator: KubeEmulator, tmp_path: Any) -> None:

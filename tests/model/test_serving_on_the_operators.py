@@ -66,6 +66,12 @@ def _picker(
         ],
         "env": [{"name": "NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}],
     }
+    # the chart's ServiceAccount NAME first (routerlib templates/_rbac.yaml): the ServiceAccount
+    # admission plugin refuses the picker's pods without it (kubernetes/kubernetes
+    # plugin/pkg/admission/serviceaccount/admission.go)
+    emu.cluster.create(
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace}}
+    )
     emu.cluster.create(
         {
             "apiVersion": "apps/v1",

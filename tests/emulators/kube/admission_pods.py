@@ -16,9 +16,13 @@ one AKS runs) admits it: they run after the Pod is decoded and defaulted, before
   from the ConfigMap kube-root-ca.crt; the namespace through the downward API) unless it has a
   volume named kube-api-access-* already. A Pod with no ServiceAccount's imagePullSecrets of its
   own gets the ServiceAccount's.
-  Not modelled: upstream refuses (403) a Pod whose ServiceAccount does not exist; the emulator
-  has no ServiceAccount controller making each namespace's "default", so a missing one is taken
-  as one with no settings. Mirror pods (kubelet static pods) are never created here.
+  A Pod whose ServiceAccount does not exist is refused with the plugin's 403: NewForbidden names
+  the Pod (its generateName while the name is not yet generated, apiserver pkg/admission/
+  errors.go extractResourceName), and getServiceAccount's NotFound names the resource
+  "serviceaccount": ``pods "p" is forbidden: error looking up service account ns/sa:
+  serviceaccount "sa" not found``. The account "default" is looked up until the ServiceAccounts
+  controller has made it (namespace_defaults.py). Mirror pods (kubelet static pods) are never
+  created here.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.kube.apiserver_common import GENERATE_ALPHABET
+from tests.emulators.kube.status import ApiError
 
 NOT_READY = "node.kubernetes.io/not-ready"
 UNREACHABLE = "node.kubernetes.io/unreachable"
@@ -107,8 +112,24 @@ def _mount_token(spec: dict[str, Any]) -> None:
         spec["volumes"] = [*(spec.get("volumes") or []), token_volume(name)]
 
 
-def admit(pod: dict[str, Any], create: bool, service_account: ServiceAccountLookup) -> None:
-    """The plugins' mutations of a Pod being created (``create``) or updated, in place."""
+def missing_service_account(pod_name: str, namespace: str, name: str) -> ApiError:
+    """admission.NewForbidden of getServiceAccount's NotFound (apimachinery errors.NewForbidden)."""
+    return ApiError(
+        403,
+        f'pods "{pod_name}" is forbidden: error looking up service account {namespace}/{name}: '
+        f'serviceaccount "{name}" not found',
+        "Forbidden",
+        {"name": pod_name, "kind": "pods"},
+    )
+
+
+def admit(
+    pod: dict[str, Any], create: bool, service_account: ServiceAccountLookup, pod_name: str | None = None
+) -> None:
+    """The plugins' mutations of a Pod being created (``create``) or updated, in place.
+    ``pod_name`` is the name admission sees (the generateName of a Pod whose name the server
+    generates after admission); ``service_account`` answers None for an account that does not
+    exist, and the create is refused."""
     spec = pod.get("spec")
     if not isinstance(spec, dict):
         return
@@ -121,6 +142,11 @@ def admit(pod: dict[str, Any], create: bool, service_account: ServiceAccountLook
             spec["serviceAccountName"] = "default"
         namespace = str((pod.get("metadata") or {}).get("namespace") or "default")
         sa = service_account(namespace, str(spec["serviceAccountName"]))
+        if sa is None:
+            md = pod.get("metadata") or {}
+            raise missing_service_account(
+                pod_name or str(md.get("name") or "Unknown"), namespace, str(spec["serviceAccountName"])
+            )
         if _should_automount(sa, spec):
             _mount_token(spec)
         if not spec.get("imagePullSecrets") and sa is not None and sa.get("imagePullSecrets"):

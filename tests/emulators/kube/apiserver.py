@@ -30,6 +30,8 @@ from tests.emulators.kube.apiserver_common import (
 from tests.emulators.kube.apiserver_deletion import DeletionMixin
 from tests.emulators.kube.apiserver_validation import ValidationMixin
 from tests.emulators.kube.apiserver_writes import WritesMixin
+from tests.emulators.kube.control import tls_material
+from tests.emulators.kube.namespace_defaults import NamespaceDefaults
 from tests.emulators.kube.resources import Registry, ResourceType
 from tests.emulators.kube.selectors import parse_field_selector, parse_label_selector
 from tests.emulators.kube.status import (
@@ -80,6 +82,9 @@ class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
         for name, value, description in SYSTEM_PRIORITY_CLASSES:
             pc = {"metadata": {"name": name}, "value": value, "description": description}
             self.create(pc_rt, "v1", None, pc, sys_ctx)
+        # kube-controller-manager's ServiceAccounts controller and root CA publisher: every
+        # namespace's ServiceAccount "default" and ConfigMap kube-root-ca.crt (the CA is the TLS one)
+        self.namespace_defaults = NamespaceDefaults(self, tls_material().ca_pem)
 
     # ---- lookups -------------------------------------------------------------------
 

@@ -92,6 +92,9 @@ class Ctx:
     keep_status: bool = False
     # Set when a write created the object (an apply answers 201 then).
     created: bool = False
+    # The name admission sees on a create whose name the server generates: its generateName
+    # (the name is generated after admission; apiserver pkg/admission/errors.go extractResourceName).
+    admission_name: str | None = None
 
 
 Listener = Callable[[str, ResourceType, dict[str, Any], Ctx], None]

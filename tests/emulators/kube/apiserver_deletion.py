@@ -391,6 +391,7 @@ class DeletionMixin:
 
     def shutdown(self) -> None:
         self._gc_queue.put(None)
+        self.namespace_defaults.stop()
         self.store.close_all_watchers()
         with self.logs_cond:
             self.logs_cond.notify_all()

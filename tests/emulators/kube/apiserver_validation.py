@@ -176,7 +176,7 @@ class ValidationMixin:
             obj = self._check_builtin(rt, version, obj, ctx, causes)
             if webhooks and rt.group == "" and rt.kind == "Pod":
                 # the built-in mutating admission plugins, after decoding, before validation
-                admission_pods.admit(obj, create, self._stored_serviceaccount)
+                admission_pods.admit(obj, create, self._pod_serviceaccount, ctx.admission_name)
         if precondition is not None:
             precondition()
         seen = {c[1] for c in causes}
@@ -208,6 +208,19 @@ class ValidationMixin:
         """A ServiceAccount as stored (what the ServiceAccount admission plugin's lister reads)."""
         entry = self.store.get(self.rt("v1", "ServiceAccount").key, obj_key(namespace, name))
         return entry.obj() if entry is not None else None
+
+    def _pod_serviceaccount(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """The ServiceAccount plugin's getServiceAccount: the lister, then, for "default", tries
+        while the ServiceAccounts controller makes it (here: that controller's sync, at once).
+        In a namespace that is gone or terminating NamespaceLifecycle, which runs first, refuses
+        the Pod; the emulator checks that at the insert, so the account is not asked for there."""
+        sa = self._stored_serviceaccount(namespace, name)
+        if sa is None and name == "default":
+            self.namespace_defaults.ensure(namespace)
+            sa = self._stored_serviceaccount(namespace, name)
+        if sa is None and not self.namespace_defaults.active(namespace):
+            return {}
+        return sa
 
     def _stored_configmap(self, namespace: str, name: str) -> dict[str, Any] | None:
         """A ConfigMap as stored (what a webhook's GET reads; a dry run stores nothing)."""

@@ -196,6 +196,7 @@ class WritesMixin:
                     [("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")],
                 )
             md["name"] = gen + "".join(random.choice(GENERATE_ALPHABET) for _ in range(5))
+            ctx.admission_name = gen
         name = md["name"]
         obj = self._admitted_new(rt, version, obj, ctx)
         md = obj["metadata"]

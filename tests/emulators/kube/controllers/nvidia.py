@@ -79,8 +79,11 @@ NODE_OS, NODE_KERNEL = "ubuntu22.04", "5.15.0-1092-azure"
 
 
 def operator_objects(namespace: str = NAMESPACE, release: str = "gpu-operator") -> list[dict[str, Any]]:
-    """The operator's Deployment as ``helm install gpu-operator nvidia/gpu-operator`` creates it
-    (NVIDIA/gpu-operator deployments/gpu-operator/templates/operator.yaml and _helpers.tpl labels)."""
+    """The operator's ServiceAccount and Deployment as ``helm install gpu-operator
+    nvidia/gpu-operator`` creates them (NVIDIA/gpu-operator deployments/gpu-operator/templates/
+    serviceaccount.yaml, operator.yaml and _helpers.tpl labels); the account comes first, as
+    Helm installs ServiceAccounts before Deployments (helm/helm pkg/releaseutil/kind_sorter.go
+    InstallOrder)."""
     labels = {
         "app.kubernetes.io/name": "gpu-operator",
         "app.kubernetes.io/instance": release,
@@ -89,6 +92,11 @@ def operator_objects(namespace: str = NAMESPACE, release: str = "gpu-operator") 
     }
     pod_labels = {**labels, "app": "gpu-operator", "nvidia.com/gpu-driver-upgrade-drain.skip": "true"}
     return [
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {"name": "gpu-operator", "namespace": namespace, "labels": labels},
+        },
         {
             "apiVersion": "apps/v1",
             "kind": "Deployment",
@@ -104,7 +112,7 @@ def operator_objects(namespace: str = NAMESPACE, release: str = "gpu-operator") 
                     },
                 },
             },
-        }
+        },
     ]
 
 
