@@ -381,6 +381,7 @@ class WritesMixin:
         new = self._merge_subresource(rt, old, new, subresource)
         md = new.setdefault("metadata", {})
         omd = old["metadata"]
+        given_uid = md.get("uid") if subresource != "status" else None
         for k in (
             "uid",
             "creationTimestamp",
@@ -404,6 +405,26 @@ class WritesMixin:
         def checks() -> None:
             if precondition is not None:
                 precondition()
+            # BeforeUpdate keeps the stored uid only where the body has none, and
+            # ValidateObjectMetaAccessorUpdate refuses another: a patch has no uid precondition
+            # (its UpdatedObjectInfo has no object), so it meets this 422, a PUT its 409 first
+            # (upstream: kubernetes/apiserver 24a394e5 pkg/registry/rest/update.go BeforeUpdate,
+            # validateCommonFields; kubernetes/apimachinery eed236ce pkg/api/validation/
+            # objectmeta.go ValidateImmutableField, FieldImmutableErrorMsg).
+            if given_uid and given_uid != omd.get("uid"):
+                raise invalid(
+                    rt.group_kind,
+                    name,
+                    rt.group,
+                    rt.kind,
+                    [
+                        (
+                            "FieldValueInvalid",
+                            "metadata.uid",
+                            f"Invalid value: {json.dumps(given_uid)}: field is immutable",
+                        )
+                    ],
+                )
             if "deletionTimestamp" in omd:
                 added = set(md.get("finalizers") or []) - set(omd.get("finalizers") or [])
                 if added:
