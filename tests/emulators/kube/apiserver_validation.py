@@ -15,6 +15,7 @@ from typing import Any, Literal
 from tests.emulators.kube import (
     admission,
     admission_kaito_config,
+    admission_limits,
     admission_pods,
     builtin_schema,
     cel,
@@ -176,6 +177,8 @@ class ValidationMixin:
             obj = self._check_builtin(rt, version, obj, ctx, causes)
             if webhooks and rt.group == "" and rt.kind == "Pod":
                 # the built-in mutating admission plugins, after decoding, before validation
+                if create:
+                    admission_limits.mutate(obj, self._limit_ranges(obj))
                 admission_pods.admit(obj, create, self._pod_serviceaccount, ctx.admission_name)
         if precondition is not None:
             precondition()
@@ -186,6 +189,9 @@ class ValidationMixin:
         if causes:
             md = obj.get("metadata") or {}
             raise invalid(rt.group_kind, md.get("name", ""), rt.group, rt.kind, causes)
+        if webhooks and create and rt.group == "" and rt.kind == "Pod":
+            # the built-in validating admission plugins, after validation
+            admission_limits.validate(obj, self._limit_ranges(obj), ctx.admission_name or obj["metadata"]["name"])
         if webhooks and rt.crd:
             admission.review(rt.group, rt.kind, obj, old, self.kuberay_webhook, self._airunway_provider_stored)
             denial = admission_kaito_config.review(
@@ -221,6 +227,12 @@ class ValidationMixin:
         if sa is None and not self.namespace_defaults.active(namespace):
             return {}
         return sa
+
+    def _limit_ranges(self, pod: dict[str, Any]) -> list[dict[str, Any]]:
+        """The LimitRanges of a Pod's namespace, as LimitRanger's lister lists them (by name)."""
+        namespace = str((pod.get("metadata") or {}).get("namespace") or "default")
+        entries, _, _ = self.store.page(self.rt("v1", "LimitRange").key, f"{namespace}/", None, 10_000, None)
+        return [e.obj() for e in entries]
 
     def _stored_configmap(self, namespace: str, name: str) -> dict[str, Any] | None:
         """A ConfigMap as stored (what a webhook's GET reads; a dry run stores nothing)."""
@@ -298,6 +310,8 @@ class ValidationMixin:
             spec.setdefault(
                 "updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}
             )
+        elif rt.kind == "LimitRange" and isinstance(spec, dict):
+            admission_limits.default_limit_range(spec)
         elif rt.kind == "Job" and isinstance(spec, dict):
             # upstream: kubernetes/kubernetes pkg/apis/batch/v1/defaults.go SetDefaults_Job
             # (MaxInt32 with backoffLimitPerIndex, else 6)
