@@ -17,6 +17,7 @@ from tests.emulators.kube import (
     admission_kaito_config,
     admission_limits,
     admission_pods,
+    admission_podsecurity,
     builtin_schema,
     cel,
     resource_validation,
@@ -190,8 +191,13 @@ class ValidationMixin:
             md = obj.get("metadata") or {}
             raise invalid(rt.group_kind, md.get("name", ""), rt.group, rt.kind, causes)
         if webhooks and create and rt.group == "" and rt.kind == "Pod":
-            # the built-in validating admission plugins, after validation
+            # the built-in validating admission plugins, after validation (LimitRanger, then PodSecurity)
             admission_limits.validate(obj, self._limit_ranges(obj), ctx.admission_name or obj["metadata"]["name"])
+        if webhooks and not rt.crd and rt.namespaced:
+            ns = self.store.get("/namespaces", str(obj["metadata"].get("namespace") or "default"))
+            labels = ((ns.obj().get("metadata") or {}).get("labels") or {}) if ns is not None else {}
+            name = "" if ctx.admission_name else str(obj["metadata"].get("name") or "")
+            ctx.warnings.extend(admission_podsecurity.validate(rt.group, rt.kind, obj, create, labels, name))
         if webhooks and rt.crd:
             admission.review(rt.group, rt.kind, obj, old, self.kuberay_webhook, self._airunway_provider_stored)
             denial = admission_kaito_config.review(
