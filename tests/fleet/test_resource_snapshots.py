@@ -100,3 +100,15 @@ def test_a_namespaced_run_of_a_missing_index_is_refused_against_v1beta1_resource
     assert result.exit_code == 2, result
     assert "ResourcePlacement cfg has no resource snapshot 4 (it has: 0)" in result.stderr
     assert invoke(*args, "--resource-index", "0").exit_code == 0
+
+
+def test_the_namespaces_root_ca_configmap_is_not_placed(hub: Hub) -> None:
+    # ShouldPropagateObj (upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/controller/
+    # resource_selector_resolver.go): what every cluster makes in a namespace itself
+    assert invoke("fleet", "place", "llm", "--select", "namespace/llm", "-y").exit_code == 0
+    hub.settle()
+    assert hub.cluster.get("v1", "ConfigMap", "llm", "kube-root-ca.crt") is not None
+    selected = _snapshots(hub, "llm")["llm-0-snapshot"]["spec"]["selectedResources"]
+    names = {(o["kind"], o["metadata"]["name"]) for o in selected}
+    assert ("ConfigMap", "kube-root-ca.crt") not in names
+    assert ("ConfigMap", "model-config") in names

@@ -244,7 +244,8 @@ def test_lists_are_paginated(target: KubeTarget, kube_emulator: Any) -> None:
         )
     kube = connect(target)
     names = [o["metadata"]["name"] for o in kube.list("v1", "ConfigMap", page_size=3)]
-    assert sorted(names) == [f"cm-{i}" for i in range(7)]
+    # and the root CA publisher's kube-root-ca.crt, which every namespace has
+    assert sorted(names) == [*(f"cm-{i}" for i in range(7)), "kube-root-ca.crt"]
     pages = [e for e in kube_emulator.request_log if e.path.endswith("/configmaps") and e.query.get("limit") == ["3"]]
     assert len(pages) == 3
 

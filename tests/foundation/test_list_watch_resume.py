@@ -14,6 +14,10 @@ from akscli.baremetal import pods
 from akscli.kube import wait
 from akscli.kube.client import KubeTarget, connect
 
+# The root CA publisher's ConfigMap, in every namespace of a real cluster (the emulator's
+# namespace_defaults.py): the namespace's lists and watches have it too.
+ROOT_CA = "kube-root-ca.crt"
+
 
 def configmap(name: str) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"}}
@@ -37,7 +41,7 @@ def test_a_list_whose_snapshot_expires_goes_on_with_the_servers_token(kubeconfig
     compact_before_second_list(kube_emulator)
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     names = [o["metadata"]["name"] for o in kube.list("v1", "ConfigMap", page_size=2)]
-    assert names == [f"cm-{i}" for i in range(5)]
+    assert names == [*(f"cm-{i}" for i in range(5)), ROOT_CA]
 
 
 def test_a_list_that_goes_on_with_the_servers_token_says_so_on_stderr(
@@ -49,7 +53,7 @@ def test_a_list_that_goes_on_with_the_servers_token_says_so_on_stderr(
         kube_emulator.cluster.create(configmap(f"cm-{i}"))
     compact_before_second_list(kube_emulator)
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
-    assert len(list(kube.list("v1", "ConfigMap", page_size=2))) == 5
+    assert len(list(kube.list("v1", "ConfigMap", page_size=2))) == 6  # and ROOT_CA
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
@@ -118,7 +122,8 @@ def test_a_watch_that_delivered_events_is_watched_again_at_once(
     monkeypatch.setattr(retry, "sleep", slept.append)
     kube_emulator.cluster.create(configmap("a"))
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
-    assert [e for e, _ in kube.watch("v1", "ConfigMap", timeout_seconds=1) if e == "ADDED"] == ["ADDED"]
+    added = [o["metadata"]["name"] for e, o in kube.watch("v1", "ConfigMap", timeout_seconds=1) if e == "ADDED"]
+    assert added == ["a", ROOT_CA]
     assert slept == []
 
 
@@ -209,7 +214,7 @@ def test_a_429_on_a_later_list_page_is_waited_out_and_the_list_goes_on(
     first = next(pages)
     kube_emulator.faults.add(verb="list", path="/configmaps", status=429, retry_after=2)
     names = [o["metadata"]["name"] for page in [first, *pages] for o in page["items"]]
-    assert names == [f"cm-{i}" for i in range(4)]
+    assert names == [*(f"cm-{i}" for i in range(4)), ROOT_CA]
     assert len(slept) == 1 and 2.0 <= slept[0] <= 2.0 + retry.RetryPolicy().base_delay
 
 
@@ -223,7 +228,8 @@ def test_a_watch_request_answered_503_is_retried_before_it_streams(
     kube_emulator.cluster.create(configmap("a"))
     kube_emulator.faults.add(verb="watch", path="/configmaps", status=503, count=2)
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
-    assert [e for e, _ in kube.watch("v1", "ConfigMap", timeout_seconds=1) if e == "ADDED"] == ["ADDED"]
+    added = [o["metadata"]["name"] for e, o in kube.watch("v1", "ConfigMap", timeout_seconds=1) if e == "ADDED"]
+    assert added == ["a", ROOT_CA]
     assert len(slept) == 2
 
 
@@ -289,7 +295,8 @@ def test_a_wait_whose_deadline_falls_inside_an_in_stream_backoff_ends_at_the_dea
     events = list(
         reflector.list_and_watch(kube, "v1", "ConfigMap", namespace="default", seconds_left=lambda: 0.5 - now[0])
     )
-    assert (events, slept) == ([], [0.5])
+    # the list before the watch: the namespace's one ConfigMap, the root CA publisher's
+    assert ([(e, o["metadata"]["name"]) for e, o in events], slept) == ([("ADDED", ROOT_CA)], [0.5])
 
 
 def test_an_object_a_list_yielded_before_it_expired_and_gone_at_the_relist_is_reported_deleted(
@@ -316,5 +323,6 @@ def test_an_object_a_list_yielded_before_it_expired_and_gone_at_the_relist_is_re
         kube, "v1", "ConfigMap", namespace="default", page_size=1, seconds_left=lambda: 0.0
     )
     seen = [(event, obj["metadata"]["name"]) for event, obj in events]
-    assert seen == [("ADDED", "cm-a"), ("ADDED", "cm-b"), ("DELETED", "cm-a")]
-    assert len(kube_emulator.requests(verb="list", path="/configmaps")) == 3  # a page, its 410, the relist
+    assert seen == [("ADDED", "cm-a"), ("ADDED", "cm-b"), ("ADDED", ROOT_CA), ("DELETED", "cm-a")]
+    # a page, its 410, the relist's two pages (cm-b, ROOT_CA)
+    assert len(kube_emulator.requests(verb="list", path="/configmaps")) == 4

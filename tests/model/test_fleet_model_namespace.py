@@ -42,7 +42,8 @@ def test_delete_without_namespace_deletes_the_revision_records_in_the_placed_nam
     emu = _deploy_on_hub(model_emulator)
     result = invoke("model", "delete", "phi-4", "-y")
     assert result.exit_code == 0, result
-    assert list(emu.cluster.list("v1", "ConfigMap", "phi-4")) == []
+    # only the root CA publisher's ConfigMap, which every namespace has, is left
+    assert [cm["metadata"]["name"] for cm in emu.cluster.list("v1", "ConfigMap", "phi-4")] == ["kube-root-ca.crt"]
 
 
 def test_delete_dry_run_client_lists_the_objects_in_the_placed_namespace(model_emulator: Start) -> None:
@@ -51,8 +52,10 @@ def test_delete_dry_run_client_lists_the_objects_in_the_placed_namespace(model_e
     assert result.exit_code == 0, result
     listed = result.stdout.splitlines()
     assert any(line.startswith("workspace.kaito.sh") for line in listed), listed
-    # The model's config and its revision record: every ConfigMap deploy put in the namespace.
-    assert sum(line.startswith("configmap") for line in listed) == len(emu.cluster.list("v1", "ConfigMap", "phi-4"))
+    # The model's config and its revision record: every ConfigMap deploy put in the namespace (not
+    # the root CA publisher's kube-root-ca.crt, which every namespace has).
+    ours = [cm for cm in emu.cluster.list("v1", "ConfigMap", "phi-4") if cm["metadata"]["name"] != "kube-root-ca.crt"]
+    assert sum(line.startswith("configmap") for line in listed) == len(ours)
     assert any("phi-4-rev-1" in line for line in listed), listed
     assert emu.cluster.get(KAITO, "Workspace", "phi-4", "phi-4") is not None
 

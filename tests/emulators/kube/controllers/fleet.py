@@ -89,6 +89,21 @@ NAMESPACED_CONTENT = [
 CONTENT_KINDS = {"Namespace", *(kind for _, kind in NAMESPACED_CONTENT)}
 
 
+def should_propagate(kind: str, obj: Mapping[str, Any]) -> bool:
+    """ShouldPropagateObj: what every cluster makes itself is not placed: a namespace's
+    kube-root-ca.crt, its ServiceAccount default, a service-account-token Secret, and a
+    ReplicaSet or ControllerRevision a controller owns (upstream: kubefleet-dev/kubefleet e160c1cd
+    pkg/utils/controller/resource_selector_resolver.go ShouldPropagateObj)."""
+    md = obj.get("metadata") or {}
+    if kind in ("ReplicaSet", "ControllerRevision"):
+        return not md.get("ownerReferences")
+    return not (
+        (kind == "ConfigMap" and md.get("name") == "kube-root-ca.crt")
+        or (kind == "ServiceAccount" and md.get("name") == "default")
+        or (kind == "Secret" and obj.get("type") == "kubernetes.io/service-account-token")
+    )
+
+
 class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses, Controller):
     # The hub agent's chart installs the snapshot and binding CRDs; ../shared/crds has none.
     crds: ClassVar[list[dict[str, Any]]] = fleet_snapshots.CRDS + fleet_bindings.CRDS
@@ -330,7 +345,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
                     ]
                 except Exception:  # an API the hub does not serve selects nothing
                     objects = []
-            for obj in objects:
+            for obj in (o for o in objects if should_propagate(kind, o)):
                 found.append(self._ident(group, version, kind, obj, namespace))
                 if (
                     kind == "Namespace"
@@ -343,7 +358,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
                         except Exception:
                             continue
                         cgroup, _, cver = content_version.rpartition("/")
-                        for item in items:
+                        for item in (i for i in items if should_propagate(content_kind, i)):
                             found.append(self._ident(cgroup, cver, content_kind, item, ns))
         return found
 
