@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from tests.emulators.kube import KubeEmulator
-from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.control import tls_material
 from tests.emulators.kube.namespace_defaults import DESCRIPTION
 from tests.kube_emulator.helpers import raw
@@ -39,14 +38,14 @@ def stored(emu: KubeEmulator, kind: str, ns: str, name: str) -> dict[str, Any] |
 
 def test_a_new_namespace_gets_its_default_service_account(kube_emulator: KubeEmulator) -> None:
     namespace(kube_emulator, "team-a")
-    assert wait_until(lambda: stored(kube_emulator, "ServiceAccount", "team-a", "default") is not None)
+    assert kube_emulator.idle()  # the controllers' queue has synced team-a
     sa = stored(kube_emulator, "ServiceAccount", "team-a", "default")
     assert sa is not None and set(sa) == {"apiVersion", "kind", "metadata"}
 
 
 def test_a_new_namespace_gets_the_root_ca_configmap(kube_emulator: KubeEmulator) -> None:
     namespace(kube_emulator, "team-a")
-    assert wait_until(lambda: stored(kube_emulator, "ConfigMap", "team-a", "kube-root-ca.crt") is not None)
+    assert kube_emulator.idle()
     cm = stored(kube_emulator, "ConfigMap", "team-a", "kube-root-ca.crt")
     assert cm is not None
     assert cm["data"] == {"ca.crt": tls_material().ca_pem.decode()}
@@ -63,11 +62,9 @@ def test_a_deleted_default_service_account_is_made_again(kube_emulator: KubeEmul
     assert old is not None
     assert raw(kube_emulator, "DELETE", "/api/v1/namespaces/default/serviceaccounts/default").status == 200
 
-    def remade() -> bool:
-        sa = stored(kube_emulator, "ServiceAccount", "default", "default")
-        return sa is not None and sa["metadata"]["uid"] != old["metadata"]["uid"]
-
-    assert wait_until(remade)
+    assert kube_emulator.idle()
+    sa = stored(kube_emulator, "ServiceAccount", "default", "default")
+    assert sa is not None and sa["metadata"]["uid"] != old["metadata"]["uid"]
 
 
 def test_an_edited_root_ca_configmap_is_put_back(kube_emulator: KubeEmulator) -> None:
@@ -75,9 +72,8 @@ def test_an_edited_root_ca_configmap_is_put_back(kube_emulator: KubeEmulator) ->
     r = raw(kube_emulator, "PATCH", path, {"data": {"ca.crt": "x"}}, content_type="application/merge-patch+json")
     assert r.status == 200, r.body
     ca = tls_material().ca_pem.decode()
-    assert wait_until(
-        lambda: (stored(kube_emulator, "ConfigMap", "default", "kube-root-ca.crt") or {}).get("data") == {"ca.crt": ca}
-    )
+    assert kube_emulator.idle()
+    assert (stored(kube_emulator, "ConfigMap", "default", "kube-root-ca.crt") or {}).get("data") == {"ca.crt": ca}
 
 
 def test_a_pod_created_right_after_its_namespace_runs_as_default(kube_emulator: KubeEmulator) -> None:

@@ -330,8 +330,9 @@ class DeletionMixin:
 
     def gc_idle(self, timeout: float = 2.0) -> None:
         """Wait until garbage collection, namespace cleanup and the simulated kubelet's pod
-        removals scheduled so far have run (for tests)."""
+        removals scheduled so far have run, and the namespace controllers' queue (for tests)."""
         end = time.monotonic() + timeout
+        self.namespace_defaults.wait_idle(timeout)
         with self._pending_cond:
             while self._pending and time.monotonic() < end:
                 self._pending_cond.wait(max(0.0, end - time.monotonic()))

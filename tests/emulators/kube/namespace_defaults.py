@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from tests.emulators.kube.apiserver_common import Ctx, obj_key
@@ -89,12 +90,25 @@ class NamespaceDefaults:
     def _loop(self) -> None:
         while True:
             namespace = self._queue.get()
-            if namespace is None:
-                return
             try:
+                if namespace is None:
+                    return
                 self.ensure(namespace)
             except Exception:  # a worker logs and goes on (utilruntime.HandleError)
                 continue
+            finally:
+                self._queue.task_done()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every namespace queued so far is synced (for tests: ``emu.idle()``)."""
+        end = time.monotonic() + timeout
+        with self._queue.all_tasks_done:
+            while self._queue.unfinished_tasks:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self._queue.all_tasks_done.wait(left)
+        return True
 
     def stop(self) -> None:
         self._queue.put(None)
