@@ -1,7 +1,9 @@
 """``connect``: a ``Kube`` for one kubeconfig context, with its credentials checked.
 
 The official client's loader (kubernetes-client/python 37.0.2, kubernetes/config/kube_config.py)
-does the reading. Two things it lets through are caught here (akscli.kube.kubeconfig_user):
+does the reading: its ``KubeConfigMerger`` merges the files, one by one (``_merged``: a
+--kubeconfig name is one file, as kubectl reads it), and ``load_kube_config_from_dict`` loads the
+result. Two things it lets through are caught here (akscli.kube.kubeconfig_user):
 an exec credential plugin that fails (``_load_from_exec_plugin`` logs the error and carries on
 without credentials, so the API server later answers 401), and a token with a line break or
 another control character (sent, it fails inside http.client with the whole token in the error).
@@ -26,8 +28,7 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
         from kubernetes.config.config_exception import ConfigException
 
     target = target or KubeTarget()
-    path = target.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
-    paths = [p for p in path.split(os.pathsep) if p]
+    path, paths = _kubeconfig_files(target.kubeconfig)
     setup_hint = "get credentials with 'akscli cluster credentials NAME -g GROUP', or pass --kubeconfig"
     if not any(os.path.exists(os.path.expanduser(p)) for p in paths):
         raise errors.UsageError(f"no kubeconfig found at {path}", setup_hint)
@@ -40,7 +41,8 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
         raise errors.UsageError(f"kubeconfig {path} is empty", setup_hint)
     path = os.pathsep.join(present)  # an empty file among several is skipped, as kubectl skips it
     try:
-        contexts, current = _contexts(path)
+        merged = _merged(present)
+        contexts, current = _contexts(merged)
     except ConfigException as exc:
         raise errors.UsageError(f"cannot read kubeconfig {path}: {exc}", "check the file") from exc
     except Exception as exc:  # the loader's YAML parser raises its own error types
@@ -48,12 +50,13 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
         raise errors.UsageError(f"kubeconfig {path} is not valid YAML: {problem}", "fix or replace the file") from exc
     chosen = _chosen_context(contexts, current, target.context, path, setup_hint)
     user_name = chosen.get("context", {}).get("user")
-    user = kubeconfig_user.User(user_name, kubeconfig_user.entry(path, user_name))
+    user = kubeconfig_user.User(user_name, kubeconfig_user.entry(merged.config, user_name))
     configuration = k8s_client.Configuration()
     try:
         with user.observed():
-            k8s_config.load_kube_config(
-                config_file=path, context=chosen["name"], client_configuration=configuration, persist_config=False
+            # The merged files, not a path: the client's loader would split a --kubeconfig name at ':'.
+            k8s_config.load_kube_config_from_dict(
+                merged.config, context=chosen["name"], client_configuration=configuration, persist_config=False
             )
     except ConfigException as exc:
         raise errors.AuthError(
@@ -96,25 +99,52 @@ def _chosen_context(
     raise errors.UsageError(f"kubeconfig {path} has no current context", pick if contexts else setup_hint)
 
 
-def _contexts(path: str) -> tuple[list[dict[str, Any]], str | None]:
-    """The contexts of the kubeconfig files of ``path`` merged as the kubernetes loader merges
-    them, and the current context's name ("" or absent: None).
+def _kubeconfig_files(given: str | None) -> tuple[str, list[str]]:
+    """The kubeconfig as named in messages, and its files: ``--kubeconfig`` is one file whatever
+    its name holds, ':' included; only $KUBECONFIG is a list (upstream: kubernetes/client-go
+    tools/clientcmd/loader.go ``ClientConfigLoadingRules.Load``, commit
+    32ce75a7d6bc6960fd048d3d1e3b34185418d8c8: an ``ExplicitPath`` is read alone and must exist;
+    ``NewDefaultClientConfigLoadingRules`` splits $KUBECONFIG with ``filepath.SplitList``)."""
+    if given:
+        return given, [given]
+    chain = os.environ.get("KUBECONFIG")
+    if chain:
+        return chain, [p for p in chain.split(os.pathsep) if p]
+    default = os.path.expanduser("~/.kube/config")
+    return default, [default]
+
+
+def _merged(files: list[str]) -> Any:
+    """The files merged by the official client's ``KubeConfigMerger`` (kubernetes-client/python
+    37.0.2, kubernetes/config/kube_config.py), one ``load_config`` per file: given a path, the
+    merger splits it at ':' (``_load_config_from_file_path``), which would make two files of a
+    --kubeconfig name that holds one. Each entry keeps the path of its file, so relative
+    certificate and token-file paths resolve against that file's folder as before."""
+    from kubernetes.config.kube_config import KubeConfigMerger
+
+    merger = KubeConfigMerger("")  # no file yet: "" names none
+    for file in files:
+        path = os.path.expanduser(file)
+        merger.paths.append(path)
+        merger.load_config(path)
+    return merger
+
+
+def _contexts(merger: Any) -> tuple[list[dict[str, Any]], str | None]:
+    """The contexts of the merged kubeconfig files (``_merged``), and the current context's
+    name ("" or absent: None).
 
     ``list_kube_config_contexts`` cannot be used: it builds a loader for the current context, and
     without one (a kubeconfig that ``kubectl config unset current-context`` left, or one written
     with contexts only) it fails ("Expected key current-context") even when --context names a
     context the file has (upstream: kubernetes-client/python 37.0.2
-    kubernetes/config/kube_config.py ``KubeConfigLoader.set_active_context``; ``KubeConfigMerger``
-    is the merge ``load_kube_config`` uses).
+    kubernetes/config/kube_config.py ``KubeConfigLoader.set_active_context``).
 
     The current context is kubectl's: the first file's, in the order of $KUBECONFIG, that is not
     empty (upstream: kubernetes/client-go tools/clientcmd/loader.go ``ClientConfigLoadingRules.Load``
     merges values other than maps in reverse order, so the first file wins and an empty value
     overrides nothing). ``KubeConfigMerger`` keeps the last file's, even an empty one.
     """
-    from kubernetes.config.kube_config import KubeConfigMerger
-
-    merger = KubeConfigMerger(path)
     merged = merger.config.value
     contexts = [entry.value for entry in merged.get("contexts") or []]
     files = (merger.config_files.get(p) for p in merger.paths)

@@ -37,16 +37,13 @@ _EXIT = re.compile(r"exec: process returned (-?\d+)(?:\. (.*))?\Z", re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def entry(path: str, name: str | None) -> dict[str, Any]:
-    """The ``user`` mapping of the kubeconfig user ``name`` (empty when there is none)."""
+def entry(merged: Any, name: str | None) -> dict[str, Any]:
+    """The ``user`` mapping of the kubeconfig user ``name`` (empty when there is none) in
+    ``merged``, the official client's merged kubeconfig (``KubeConfigMerger.config``)."""
     if not name:
         return {}
-    from kubernetes.config.kube_config import KubeConfigMerger
-
-    try:
-        users = KubeConfigMerger(path).config.value.get("users") or []
-    except Exception:  # the loader already read these files; it reports their problems itself
-        return {}
+    value = getattr(merged, "value", merged)
+    users = (value.get("users") if isinstance(value, dict) else None) or []
     for item in users:
         value = getattr(item, "value", item)  # the merger wraps each file's entries in ConfigNode
         if isinstance(value, dict) and value.get("name") == name and isinstance(value.get("user"), dict):
