@@ -25,7 +25,7 @@ from akscli import cachedir
 from akscli.errors import AkscliError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
     from typing import Any
 
 AKS_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
@@ -227,26 +227,6 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
     return tok.token, int(tok.expires_on)
 
 
-def token_for_exec(exec_block: Mapping[str, Any]) -> tuple[str, int] | None:
-    """In-process sign-in for a kubeconfig ``user.exec`` block that runs ``akscli token`` or
-    ``kubelogin get-token``: the same cached token, without spawning a process. None when
-    the block runs some other plugin (the caller then runs it as kubectl would)."""
-    command = os.path.basename(str(exec_block.get("command") or ""))
-    args = [str(a) for a in exec_block.get("args") or []]
-    ours = command in ("akscli", "kubectl-akscli") and args[:1] == ["token"]
-    kubelogin = command == "kubelogin" and args[:1] == ["get-token"]
-    if not (ours or kubelogin) or exec_block.get("env"):
-        # Another plugin, or one that needs its own environment: run it as kubectl would.
-        return None
-    try:
-        req = parse_args(args[1:])
-    except UsageError:
-        if ours:
-            raise
-        return None  # a kubelogin flag this plugin does not speak: let kubelogin run
-    return get_token(req)
-
-
 def exec_api_version() -> str:
     """The ExecCredential version kubectl asked for in KUBERNETES_EXEC_INFO.
 
@@ -320,10 +300,6 @@ def exec_credential(token: str, expires_on: int, api_version: str | None = None)
             "status": {"expirationTimestamp": stamp, "token": token},
         }
     )
-
-
-def get_token(req: TokenRequest) -> tuple[str, int]:
-    return read_cached(req) or acquire(req)
 
 
 def run(argv: Sequence[str], *, verbose: bool = False) -> str:
