@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError, UsageError
@@ -27,6 +27,77 @@ AUTH_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "inter
 AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$")
+
+
+@dataclass(frozen=True)
+class SignInEnv:
+    """The sign-in values a command takes from the environment: azure-identity's AZURE_* variables
+    (upstream: Azure/azure-sdk-for-python sdk/identity/azure-identity/azure/identity/_constants.py
+    ``EnvironmentVariables``) for every command; ``akscli token`` builds its own from kubelogin's
+    names (akscli.azure.token ``sign_in_env``). ``names`` says which variables they were, for the
+    messages: ``AZURE``, ``ARM`` (kubelogin's --use-azurerm-env-vars) or "" (none read:
+    --disable-environment-override). The secret and the certificate password never appear in a
+    repr."""
+
+    tenant_id: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    client_certificate_path: str | None = None
+    client_certificate_password: str | None = field(default=None, repr=False)
+    federated_token_file: str | None = None
+    names: str = "AZURE"
+
+    @classmethod
+    def from_environ(cls) -> SignInEnv:
+        get = os.environ.get
+        return cls(
+            get("AZURE_TENANT_ID") or None,
+            get("AZURE_CLIENT_ID") or None,
+            get("AZURE_CLIENT_SECRET") or None,
+            get("AZURE_CLIENT_CERTIFICATE_PATH") or None,
+            get("AZURE_CLIENT_CERTIFICATE_PASSWORD") or None,
+            get("AZURE_FEDERATED_TOKEN_FILE") or None,
+        )
+
+    def service_principal(self, tenant: str | None, client_id: str | None, authority: str | None) -> TokenCredential:
+        """A client secret or certificate credential; ``CredentialUnavailableError`` without one."""
+        import azure.identity as ai
+
+        tid, cid = tenant or self.tenant_id, client_id or self.client_id
+        if not (tid and cid and (self.client_secret or self.client_certificate_path)):
+            raise ai.CredentialUnavailableError(f"{self._spn_names()} are not all set")
+        if self.client_secret:
+            remember(self.client_secret)  # akscli.redact: never in a message, whatever echoes it
+            return ai.ClientSecretCredential(tid, cid, self.client_secret, **_common(tid, authority))
+        if self.client_certificate_password:
+            remember(self.client_certificate_password)
+        return ai.CertificateCredential(
+            tid,
+            cid,
+            certificate_path=self.client_certificate_path,
+            password=self.client_certificate_password,
+            **_common(tid, authority),
+        )
+
+    def _spn_names(self) -> str:
+        prefix = self.names or "AZURE"
+        return f"{prefix}_TENANT_ID, {prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET"
+
+    def spn_refusal(self, tenant_flag: str) -> UsageError:
+        """What --auth spn lacks, named by the variables this command reads."""
+        if not self.names:
+            return UsageError(
+                "--auth spn needs a service principal, and --disable-environment-override reads none "
+                "from the environment",
+                hint="drop --disable-environment-override from the kubeconfig's exec args "
+                "(the token plugin takes no secret on its command line)",
+            )
+        p = self.names
+        return UsageError(
+            f"--auth spn needs a service principal: {p}_CLIENT_ID with "
+            f"{p}_CLIENT_SECRET or {p}_CLIENT_CERTIFICATE_PATH, and a tenant",
+            hint=f"export {p}_TENANT_ID=... {p}_CLIENT_ID=... {p}_CLIENT_SECRET=... (or pass {tenant_flag})",
+        )
 
 
 def check_auth(auth: str | None) -> str | None:
@@ -151,20 +222,9 @@ class _Source:
     fix: str
 
 
-def _env_source(tenant: str | None, authority: str | None = None) -> _Source:
+def _env_source(tenant: str | None, env: SignInEnv, authority: str | None = None) -> _Source:
     def build() -> TokenCredential:
-        from azure.identity import CertificateCredential, ClientSecretCredential, CredentialUnavailableError
-
-        tid = tenant or os.environ.get("AZURE_TENANT_ID")
-        cid = os.environ.get("AZURE_CLIENT_ID")
-        secret = os.environ.get("AZURE_CLIENT_SECRET")
-        cert = os.environ.get("AZURE_CLIENT_CERTIFICATE_PATH")
-        if not (tid and cid and (secret or cert)):
-            raise CredentialUnavailableError("AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are not all set")
-        if secret:
-            remember(secret)  # akscli.redact: never in a message, whatever echoes it
-            return ClientSecretCredential(tid, cid, secret, **_common(tid, authority))
-        return CertificateCredential(tid, cid, certificate_path=cert, **_common(tid, authority))
+        return env.service_principal(tenant, None, authority)
 
     return _Source(
         "environment (service principal)",
@@ -173,13 +233,13 @@ def _env_source(tenant: str | None, authority: str | None = None) -> _Source:
     )
 
 
-def _workload_identity_source(tenant: str | None, authority: str | None = None) -> _Source:
+def _workload_identity_source(tenant: str | None, env: SignInEnv, authority: str | None = None) -> _Source:
     def build() -> TokenCredential:
         from azure.identity import CredentialUnavailableError, WorkloadIdentityCredential
 
-        tid = tenant or os.environ.get("AZURE_TENANT_ID")
-        cid = os.environ.get("AZURE_CLIENT_ID")
-        token_file = os.environ.get("AZURE_FEDERATED_TOKEN_FILE")
+        tid = tenant or env.tenant_id
+        cid = env.client_id
+        token_file = env.federated_token_file
         if not (tid and cid and token_file):
             raise CredentialUnavailableError(
                 "AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID are not all set"
@@ -195,7 +255,7 @@ def _workload_identity_source(tenant: str | None, authority: str | None = None) 
     )
 
 
-def _managed_identity_source() -> _Source:
+def _managed_identity_source(env: SignInEnv) -> _Source:
     def build() -> TokenCredential:
         from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
 
@@ -204,7 +264,7 @@ def _managed_identity_source() -> _Source:
         # seconds on every command of a developer laptop with no credential at all.
         if not has_endpoint and os.environ.get("AKSCLI_TRY_IMDS", "1") != "1":
             raise CredentialUnavailableError("no managed identity endpoint")
-        client_id = os.environ.get("AZURE_CLIENT_ID")
+        client_id = env.client_id
         return ManagedIdentityCredential(client_id=client_id) if client_id else (ManagedIdentityCredential())
 
     return _Source(
@@ -250,31 +310,25 @@ def _explicit(
     tenant: str | None,
     client_id: str | None,
     subscription: str | None,
+    env: SignInEnv,
     authority: str | None = None,
     tenant_flag: str = "--tenant",
 ) -> TokenCredential:
     import azure.identity as ai
 
-    tid = tenant or os.environ.get("AZURE_TENANT_ID")
-    cid = client_id or os.environ.get("AZURE_CLIENT_ID")
+    tid = tenant or env.tenant_id
+    cid = client_id or env.client_id
     if auth == "spn":
-        secret = os.environ.get("AZURE_CLIENT_SECRET")
-        cert = os.environ.get("AZURE_CLIENT_CERTIFICATE_PATH")
-        if not (tid and cid and (secret or cert)):
-            raise UsageError(
-                "--auth spn needs a service principal: AZURE_CLIENT_ID with "
-                "AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, and a tenant",
-                hint=f"export AZURE_TENANT_ID=... AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... (or pass {tenant_flag})",
-            )
-        if secret:
-            remember(secret)  # akscli.redact: never in a message, whatever echoes it
-            return ai.ClientSecretCredential(tid, cid, secret, **_common(tid, authority))
-        return ai.CertificateCredential(tid, cid, certificate_path=cert, **_common(tid, authority))
+        try:
+            return env.service_principal(tid, cid, authority)
+        except ai.CredentialUnavailableError:
+            raise env.spn_refusal(tenant_flag) from None
     if auth == "workloadidentity":
-        token_file = os.environ.get("AZURE_FEDERATED_TOKEN_FILE")
+        token_file = env.federated_token_file
         if not (tid and cid and token_file):
             raise UsageError(
-                "--auth workloadidentity needs AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID",
+                "--auth workloadidentity needs AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID"
+                + ("" if env.names else ", and --disable-environment-override reads none of them"),
                 hint="run it in a pod labelled azure.workload.identity/use=true whose service "
                 "account has azure.workload.identity/client-id",
             )
@@ -437,6 +491,7 @@ def credential(
     subscription: str | None = None,
     authority: str | None = None,
     tenant_flag: str = "--tenant",
+    env: SignInEnv | None = None,
 ) -> TokenCredential:
     """The credential every Azure call of akscli uses.
 
@@ -445,17 +500,19 @@ def credential(
     ``subscription`` lets the Azure CLI pick that subscription's tenant; ``authority`` is the
     Entra host of a sovereign cloud (from a kubeconfig's --environment). ``tenant_flag``: the
     command's own name for the tenant, for the hints (``token`` keeps kubelogin's --tenant-id).
+    ``env``: the sign-in variables to use (default: azure-identity's, ``SignInEnv.from_environ``).
     """
     _quiet_sdk_logs()
+    env = env or SignInEnv.from_environ()
     mode = check_auth(auth)
     tid = check_tenant(tenant, tenant_flag)
     # One credential per command: the ARM clients, the raw pipeline and the audit identity of one
     # command share it, so a sign-in (or a token request) happens once.
-    key = (mode, tid, client_id, subscription, authority, _env_key())
+    key = (mode, tid, client_id, subscription, authority, env, _env_key())
     cached = _CREDENTIALS.get(key)
     if cached is not None:
         return cached
-    cred = _build(mode, tid, client_id, subscription, authority, tenant_flag)
+    cred = _build(mode, tid, client_id, subscription, authority, env, tenant_flag)
     _CREDENTIALS.clear()  # a process holds the credentials of one command
     _CREDENTIALS[key] = cred
     return cred
@@ -475,6 +532,7 @@ def _build(
     client_id: str | None,
     subscription: str | None,
     authority: str | None,
+    env: SignInEnv,
     tenant_flag: str = "--tenant",
 ) -> TokenCredential:
     from akscli.process import large_import
@@ -483,12 +541,12 @@ def _build(
         import azure.identity  # noqa: F401  (every source below imports from it)
 
     if mode is not None:
-        explicit = _explicit(mode, tid, client_id, subscription, authority, tenant_flag)
+        explicit = _explicit(mode, tid, client_id, subscription, env, authority, tenant_flag)
         return _Translating(explicit, f"--auth {mode}", _FIXES[mode])
     sources = [
-        _env_source(tid, authority),
-        _workload_identity_source(tid, authority),
-        _managed_identity_source(),
+        _env_source(tid, env, authority),
+        _workload_identity_source(tid, env, authority),
+        _managed_identity_source(env),
         _azure_cli_source(tid, subscription),
         _azd_source(tid),
     ]

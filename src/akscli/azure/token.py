@@ -35,10 +35,38 @@ REFRESH_MARGIN = 300
 LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "interactive")
 # kubelogin flags that kubeconfigs carry and that mean nothing different here.
 _IGNORED_VALUE_FLAGS = ("--authority-host", "--token-cache-dir")
+# kubelogin's boolean flags that choose which environment variables it reads.
+_ENV_FLAGS = {"--use-azurerm-env-vars": "azurerm", "--disable-environment-override": "none"}
+# Where kubelogin takes each sign-in value from, a later name winning over an earlier one
+# (upstream: Azure/kubelogin pkg/internal/token/options.go ``UpdateFromEnv`` and
+# pkg/internal/env/variables.go, commit 66784961ef44a34236a651d9b08bcdf0aa07b836): its own AAD_*
+# names and azure-identity's AZURE_* ones, or with --use-azurerm-env-vars the Terraform azurerm
+# provider's ARM_* ones only; with --disable-environment-override none (nor AAD_LOGIN_METHOD).
+_KUBELOGIN_VARIABLES = {
+    "tenant_id": ("AZURE_TENANT_ID",),
+    "client_id": ("AAD_SERVICE_PRINCIPAL_CLIENT_ID", "AZURE_CLIENT_ID"),
+    "client_secret": ("AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", "AZURE_CLIENT_SECRET"),
+    "client_certificate_path": ("AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE", "AZURE_CLIENT_CERTIFICATE_PATH"),
+    "client_certificate_password": (
+        "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD",
+        "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+    ),
+    "federated_token_file": ("AZURE_FEDERATED_TOKEN_FILE",),
+}
+_AZURERM_VARIABLES = {
+    "tenant_id": ("ARM_TENANT_ID",),
+    "client_id": ("ARM_CLIENT_ID",),
+    "client_secret": ("ARM_CLIENT_SECRET",),
+    "client_certificate_path": ("ARM_CLIENT_CERTIFICATE_PATH",),
+    "client_certificate_password": ("ARM_CLIENT_CERTIFICATE_PASSWORD",),
+    "federated_token_file": ("AZURE_FEDERATED_TOKEN_FILE",),
+}
+_TRUE, _FALSE = ("1", "t", "true"), ("0", "f", "false")  # Go's strconv.ParseBool, which pflag uses
 
 _USAGE = (
     "usage: akscli token [--server-id ID] [--tenant-id TENANT] [--client-id ID] "
-    "[--auth azurecli|devicecode|spn|msi|workloadidentity|interactive]"
+    "[--auth azurecli|devicecode|spn|msi|workloadidentity|interactive] "
+    "[--use-azurerm-env-vars] [--disable-environment-override]"
 )
 
 
@@ -48,6 +76,9 @@ class TokenRequest(NamedTuple):
     client_id: str | None = None
     login: str | None = None
     environment: str | None = None  # kubelogin's --environment: the sovereign cloud to sign in to
+    # Which variables the sign-in reads: "azure" (AZURE_*, kubelogin's AAD_*), "azurerm" (ARM_*,
+    # --use-azurerm-env-vars) or "none" (--disable-environment-override).
+    variables: str = "azure"
 
     @property
     def scope(self) -> str:
@@ -58,10 +89,14 @@ class TokenRequest(NamedTuple):
         return scope if scope.endswith("/.default") else scope + "/.default"
 
     def cache_key(self) -> str:
-        tenant = self.tenant_id or os.environ.get("AZURE_TENANT_ID", "")
-        client = self.client_id or os.environ.get("AZURE_CLIENT_ID", "")
+        # Keyed by the identity the environment names as well: a token of one service principal
+        # is never served for another that AAD_SERVICE_PRINCIPAL_CLIENT_ID or ARM_CLIENT_ID names.
+        env = sign_in_env(self.variables, self.login)
+        tenant = self.tenant_id or env.get("tenant_id", "")
+        client = self.client_id or ""
         authority = os.environ.get("AZURE_AUTHORITY_HOST", "") or (self.environment or "").lower()
-        parts = [tenant, client, self.server_id, self.login or "default", authority]
+        parts = [tenant, client, env.get("client_id", ""), self.variables]
+        parts += [self.server_id, self.login or "default", authority]
         if self.login in (None, "azurecli"):
             # The Azure CLI signs in as whoever 'az login' last signed in; kubelogin's azurecli mode
             # keeps no token of its own and asks the CLI on every call (Azure/kubelogin
@@ -91,10 +126,16 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
     }
     i = 0
     args = [a for a in argv if a != "get-token"]
+    switches: set[str] = set()
     while i < len(args):
         arg = args[i]
         flag, eq, inline = arg.partition("=")
-        if flag in names or flag in _IGNORED_VALUE_FLAGS:
+        if flag in _ENV_FLAGS:
+            if _switch(flag, inline if eq else "true"):
+                switches.add(_ENV_FLAGS[flag])
+            else:
+                switches.discard(_ENV_FLAGS[flag])
+        elif flag in names or flag in _IGNORED_VALUE_FLAGS:
             if eq:
                 value = inline
             elif i + 1 < len(args):
@@ -109,10 +150,13 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
             raise UsageError(f"unknown flag {arg!r} for akscli token", hint=_USAGE)
         i += 1
     login = values.get("login")
+    variables = "none" if "none" in switches else "azurerm" if "azurerm" in switches else "azure"
     # kubelogin reads AAD_LOGIN_METHOD after its flags, so the variable wins over the kubeconfig's
     # --login (upstream: Azure/kubelogin pkg/internal/token/options.go ``UpdateFromEnv``, commit
     # 66784961ef44a34236a651d9b08bcdf0aa07b836): CI sets it to sign in without a browser.
-    from_env = os.environ.get("AAD_LOGIN_METHOD", "").strip()
+    # --disable-environment-override keeps the kubeconfig's (there, and docs/book/src/concepts/
+    # login-modes/devicecode.md).
+    from_env = "" if variables == "none" else os.environ.get("AAD_LOGIN_METHOD", "").strip()
     if from_env:
         if from_env.lower() not in LOGIN_MODES:
             raise UsageError(
@@ -141,7 +185,35 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         values.get("client_id") or None,
         login.lower() if login else None,
         environment,
+        variables,
     )
+
+
+def _switch(flag: str, value: str) -> bool:
+    word = value.strip().lower()
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise UsageError(f"{flag} takes true or false, not {value!r}", hint=_USAGE)
+
+
+def sign_in_env(variables: str, login: str | None) -> dict[str, str]:
+    """The sign-in values kubelogin takes from the environment (``_KUBELOGIN_VARIABLES``), by
+    field of akscli.azure.identity ``SignInEnv``; an empty variable counts as unset. In
+    workloadidentity mode AZURE_CLIENT_ID names the client even with --use-azurerm-env-vars, as in
+    kubelogin. Unlike kubelogin, a --tenant-id or --client-id flag wins over AZURE_TENANT_ID and
+    AZURE_CLIENT_ID (``acquire``)."""
+    if variables == "none":
+        return {}
+    table = _AZURERM_VARIABLES if variables == "azurerm" else _KUBELOGIN_VARIABLES
+    found: dict[str, str] = {}
+    for field, names in table.items():
+        for name in names:
+            value = os.environ.get(name, "")
+            if value:
+                found[field] = value
+    if login == "workloadidentity" and os.environ.get("AZURE_CLIENT_ID"):
+        found["client_id"] = os.environ["AZURE_CLIENT_ID"]
+    return found
 
 
 def _check_login(login: str | None) -> None:
@@ -215,8 +287,10 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
     # modes that act as a public client or pick one of several managed identities.
     client = req.client_id if req.login in ("devicecode", "interactive", "msi") else None
     authority = identity.authority_of(req.environment)
+    names = {"azure": "AZURE", "azurerm": "ARM"}.get(req.variables, "")
+    env = identity.SignInEnv(**sign_in_env(req.variables, req.login), names=names)
     cred = identity.credential(
-        req.login, req.tenant_id, client_id=client, authority=authority, tenant_flag="--tenant-id"
+        req.login, req.tenant_id, client_id=client, authority=authority, tenant_flag="--tenant-id", env=env
     )
     tok = cred.get_token(req.scope)
     try:
@@ -249,7 +323,7 @@ def exec_api_version() -> str:
     if problem is not None:
         raise UsageError(
             f"cannot unmarshal KUBERNETES_EXEC_INFO to ExecCredential: {problem}",
-            hint="kubectl sets it to an ExecCredential in JSON; unset it to run akscli token yourself",
+            hint="kubectl sets it to an ExecCredential in JSON; unset it when you run the plugin by hand",
         )
     version = str((info or {}).get("apiVersion") or DEFAULT_EXEC_API)
     if version not in EXEC_API_VERSIONS:

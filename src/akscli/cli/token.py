@@ -47,8 +47,33 @@ def token(
             hidden=True,
         ),
     ] = None,
+    use_azurerm_env_vars: Annotated[
+        bool,
+        typer.Option(
+            "--use-azurerm-env-vars",
+            help="Read the service principal and tenant from ARM_CLIENT_ID, ARM_CLIENT_SECRET (or "
+            "ARM_CLIENT_CERTIFICATE_PATH and ARM_CLIENT_CERTIFICATE_PASSWORD) and ARM_TENANT_ID, Terraform's "
+            "names, in place of AZURE_* and AAD_* (kubelogin's flag).",
+        ),
+    ] = False,
+    disable_environment_override: Annotated[
+        bool,
+        typer.Option(
+            "--disable-environment-override",
+            help="Read no sign-in variable (AAD_LOGIN_METHOD, AZURE_*, AAD_*, ARM_*): the flags only; "
+            "AZURE_AUTHORITY_HOST still picks the sign-in host (kubelogin's flag).",
+        ),
+    ] = False,
 ) -> None:
-    """Print an ExecCredential with an Entra token for the cluster (run by kubectl)."""
+    """Print an ExecCredential with an Entra token for the cluster (run by kubectl).
+
+    The environment, as kubelogin reads it: AAD_LOGIN_METHOD wins over --login and --auth. A
+    --tenant-id or --client-id flag wins over AZURE_TENANT_ID and AZURE_CLIENT_ID (kubelogin lets
+    the variables win). --auth spn signs in as AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or
+    AZURE_CLIENT_CERTIFICATE_PATH, else as kubelogin's AAD_SERVICE_PRINCIPAL_CLIENT_ID with
+    AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE. Secrets are
+    never printed.
+    """
     from akscli.azure import token as plugin
 
     argv: list[str] = []
@@ -63,6 +88,8 @@ def token(
     ):
         if value is not None:
             argv += [flag, value]
+    argv += ["--use-azurerm-env-vars"] if use_azurerm_env_vars else []
+    argv += ["--disable-environment-override"] if disable_environment_override else []
     from akscli.globals import FLAGS
 
     output.write(plugin.run(argv, verbose=FLAGS.verbose > 0))

@@ -1,0 +1,163 @@
+"""kubelogin's environment variables in ``akscli token`` (upstream: Azure/kubelogin
+pkg/internal/token/options.go ``UpdateFromEnv``, pkg/internal/env/variables.go and
+docs/book/src/concepts/login-modes/sp.md, commit 66784961ef44a34236a651d9b08bcdf0aa07b836):
+AAD_SERVICE_PRINCIPAL_CLIENT_ID/SECRET, AZURE_CLIENT_ID winning over it, ARM_* with
+--use-azurerm-env-vars, and none of them with --disable-environment-override. Unlike kubelogin, a
+--tenant-id flag wins over the variables (documented in ``akscli token --help``)."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+
+import pytest
+
+from akscli.azure import token as plugin
+from tests.cli import invoke
+from tests.emulators.arm import AKS_SERVER_APP, DEFAULT_CLIENT_ID, ArmEmulator
+
+KUBELOGIN_NAMES = (
+    "AAD_LOGIN_METHOD",
+    "AAD_SERVICE_PRINCIPAL_CLIENT_ID",
+    "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET",
+    "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE",
+    "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD",
+    "ARM_CLIENT_ID",
+    "ARM_CLIENT_SECRET",
+    "ARM_CLIENT_CERTIFICATE_PATH",
+    "ARM_CLIENT_CERTIFICATE_PASSWORD",
+    "ARM_TENANT_ID",
+)
+SP_ID = "7d0c4a52-1b7e-4f0a-9c3e-2a6b8e4f1d90"  # a second service principal, not DEFAULT_CLIENT_ID
+SP_SECRET = "kubelogin-sp-secret-value"
+OTHER_TENANT = "99999999-8888-7777-6666-555555555555"
+
+
+@pytest.fixture
+def sp_env(azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[ArmEmulator]:
+    """The emulator with a second service principal, and only the tenant among AZURE_*."""
+    for name in (*KUBELOGIN_NAMES, "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    azure_env.clients[SP_ID] = SP_SECRET
+    yield azure_env
+
+
+def claims_of(emulator: ArmEmulator, *args: str, env: dict[str, str | None] | None = None) -> dict:
+    r = invoke("token", *args, env=env)
+    assert r.exit_code == 0, r
+    return emulator.tokens[json.loads(r.stdout)["status"]["token"]]
+
+
+def test_spn_signs_in_as_kubelogins_aad_service_principal_variables(sp_env: ArmEmulator) -> None:
+    env = {"AAD_SERVICE_PRINCIPAL_CLIENT_ID": SP_ID, "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET": SP_SECRET}
+    claims = claims_of(sp_env, "--login", "spn", env=env)
+    assert (claims["aud"], claims["appid"]) == (AKS_SERVER_APP, SP_ID)
+
+
+def test_azure_client_id_wins_over_aad_service_principal_client_id(sp_env: ArmEmulator) -> None:
+    env = {
+        "AAD_SERVICE_PRINCIPAL_CLIENT_ID": DEFAULT_CLIENT_ID,
+        "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET": "not-this-one",
+        "AZURE_CLIENT_ID": SP_ID,
+        "AZURE_CLIENT_SECRET": SP_SECRET,
+    }
+    assert claims_of(sp_env, "--login", "spn", env=env)["appid"] == SP_ID
+
+
+def test_a_token_of_one_service_principal_is_not_served_for_another(sp_env: ArmEmulator) -> None:
+    first = {"AAD_SERVICE_PRINCIPAL_CLIENT_ID": SP_ID, "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET": SP_SECRET}
+    second = {
+        "AAD_SERVICE_PRINCIPAL_CLIENT_ID": DEFAULT_CLIENT_ID,
+        "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET": sp_env.clients[DEFAULT_CLIENT_ID],
+    }
+    assert claims_of(sp_env, "--login", "spn", env=first)["appid"] == SP_ID
+    assert claims_of(sp_env, "--login", "spn", env=second)["appid"] == DEFAULT_CLIENT_ID
+
+
+def test_use_azurerm_env_vars_signs_in_with_terraforms_arm_variables_only(sp_env: ArmEmulator) -> None:
+    env = {
+        "ARM_CLIENT_ID": SP_ID,
+        "ARM_CLIENT_SECRET": SP_SECRET,
+        "ARM_TENANT_ID": sp_env.tenant,
+        "AZURE_TENANT_ID": OTHER_TENANT,  # not read with the flag
+        "AZURE_CLIENT_ID": DEFAULT_CLIENT_ID,
+        "AZURE_CLIENT_SECRET": "not-this-one",
+    }
+    claims = claims_of(sp_env, "--login", "spn", "--use-azurerm-env-vars", env=env)
+    assert (claims["appid"], claims["tid"]) == (SP_ID, sp_env.tenant)
+
+
+def test_use_azurerm_env_vars_without_them_names_the_arm_variables(sp_env: ArmEmulator) -> None:
+    r = invoke("token", "--login", "spn", "--use-azurerm-env-vars", env={"AZURE_CLIENT_ID": SP_ID})
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines()[0] == (
+        "error: --auth spn needs a service principal: ARM_CLIENT_ID with ARM_CLIENT_SECRET or "
+        "ARM_CLIENT_CERTIFICATE_PATH, and a tenant"
+    )
+
+
+def test_a_tenant_flag_wins_over_arm_tenant_id(sp_env: ArmEmulator) -> None:
+    env = {"ARM_CLIENT_ID": SP_ID, "ARM_CLIENT_SECRET": SP_SECRET, "ARM_TENANT_ID": OTHER_TENANT}
+    args = ("--login", "spn", "--use-azurerm-env-vars", "--tenant-id", sp_env.tenant)
+    assert claims_of(sp_env, *args, env=env)["tid"] == sp_env.tenant
+
+
+def test_disable_environment_override_keeps_the_kubeconfigs_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kubelogin docs/book/src/concepts/login-modes/devicecode.md."""
+    monkeypatch.setenv("AAD_LOGIN_METHOD", "spn")
+    assert plugin.parse_args(["--login", "azurecli", "--disable-environment-override"]).login == "azurecli"
+
+
+def test_disable_environment_override_reads_no_service_principal(sp_env: ArmEmulator) -> None:
+    env = {"AZURE_CLIENT_ID": SP_ID, "AZURE_CLIENT_SECRET": SP_SECRET}
+    r = invoke("token", "--login", "spn", "--disable-environment-override", env=env)
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines()[0] == (
+        "error: --auth spn needs a service principal, and --disable-environment-override reads none from "
+        "the environment"
+    )
+    assert sp_env.token_requests == []
+
+
+def test_the_flags_take_kubelogins_boolean_values() -> None:
+    assert plugin.parse_args(["--use-azurerm-env-vars=true"]).variables == "azurerm"
+    assert plugin.parse_args(["--use-azurerm-env-vars=false"]).variables == "azure"
+    assert plugin.parse_args(["--use-azurerm-env-vars", "--disable-environment-override"]).variables == "none"
+
+
+def test_a_flag_value_that_is_no_boolean_is_one_usage_line() -> None:
+    from akscli.errors import UsageError
+
+    with pytest.raises(UsageError) as refused:
+        plugin.parse_args(["--disable-environment-override=maybe"])
+    assert refused.value.message == "--disable-environment-override takes true or false, not 'maybe'"
+
+
+@pytest.mark.parametrize(("prefix", "flags"), [("AAD_SERVICE_PRINCIPAL", ()), ("ARM", ("--use-azurerm-env-vars",))])
+def test_a_refused_secret_never_reaches_stdout_or_stderr_even_with_debug(
+    sp_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch, prefix: str, flags: tuple[str, ...]
+) -> None:
+    secret = f"wrong-{uuid.uuid4().hex}"
+    monkeypatch.setenv(f"{prefix}_CLIENT_ID", SP_ID)
+    monkeypatch.setenv(f"{prefix}_CLIENT_SECRET", secret)
+    monkeypatch.setenv("ARM_TENANT_ID", sp_env.tenant)
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):  # kubectl's path: the fast entry point
+        assert plugin.main(["token", "--debug", "-v", "--login", "spn", *flags]) == 6
+    assert "AADSTS7000215" in err.getvalue()  # Entra's refusal is shown ...
+    assert secret not in out.getvalue() + err.getvalue()  # ... never the secret
+    r = invoke("--debug", "-v", "token", "--login", "spn", *flags)
+    assert r.exit_code == 6, r
+    assert secret not in r.stdout + r.stderr
+
+
+def test_token_help_documents_that_a_flag_wins_over_the_variables() -> None:
+    def words(text: str) -> str:  # help wraps lines, even inside --tenant-id
+        return "".join(text.split())
+
+    text = words(invoke("token", "--help").stdout)
+    assert words("A --tenant-id or --client-id flag wins over AZURE_TENANT_ID and AZURE_CLIENT_ID") in text
+    assert words("(kubelogin lets the variables win)") in text
