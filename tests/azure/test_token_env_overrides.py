@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
 
 import pytest
 
@@ -161,3 +162,70 @@ def test_token_help_documents_that_a_flag_wins_over_the_variables() -> None:
     text = words(invoke("token", "--help").stdout)
     assert words("A --tenant-id or --client-id flag wins over AZURE_TENANT_ID and AZURE_CLIENT_ID") in text
     assert words("(kubelogin lets the variables win)") in text
+
+
+def _encrypted_certificate(path: Path, password: str) -> None:
+    """A self-signed certificate whose PEM key is encrypted with ``password``."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "akscli-test-sp")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    encryption = serialization.BestAvailableEncryption(password.encode())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+    path.write_bytes(pem + cert.public_bytes(serialization.Encoding.PEM))
+
+
+@pytest.mark.parametrize(
+    ("id_name", "path_name", "password_name"),
+    [
+        (
+            "AAD_SERVICE_PRINCIPAL_CLIENT_ID",
+            "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE",
+            "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD",
+        ),
+        ("AZURE_CLIENT_ID", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PASSWORD"),
+    ],
+)
+def test_the_certificate_password_opens_the_service_principals_certificate(
+    sp_env: ArmEmulator, tmp_path: Path, id_name: str, path_name: str, password_name: str
+) -> None:
+    password = f"pw-{uuid.uuid4().hex}"
+    _encrypted_certificate(tmp_path / "sp.pem", password)
+    env = {id_name: SP_ID, path_name: str(tmp_path / "sp.pem"), password_name: password}
+    r = invoke("--debug", "token", "--login", "spn", env=env)
+    # The emulator trusts no certificate: Entra's refusal shows the signed assertion was sent.
+    assert r.exit_code == 6, r
+    assert [q["client_id"] for q in sp_env.token_requests if "client_assertion" in q] == [SP_ID]
+    assert password not in r.stdout + r.stderr
+
+
+def test_a_wrong_certificate_password_is_one_line_naming_the_variables(sp_env: ArmEmulator, tmp_path: Path) -> None:
+    _encrypted_certificate(tmp_path / "sp.pem", "the-right-one")
+    env = {
+        "AZURE_CLIENT_ID": SP_ID,
+        "AZURE_CLIENT_CERTIFICATE_PATH": str(tmp_path / "sp.pem"),
+        "AZURE_CLIENT_CERTIFICATE_PASSWORD": "a-wrong-one",
+    }
+    r = invoke("token", "--login", "spn", env=env)
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines() == [
+        f"error: cannot read the service principal's certificate {tmp_path / 'sp.pem'}: Incorrect password, "
+        "could not decrypt key",
+        "hint: check AZURE_CLIENT_CERTIFICATE_PATH and AZURE_CLIENT_CERTIFICATE_PASSWORD",
+    ]

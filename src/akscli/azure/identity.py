@@ -71,13 +71,21 @@ class SignInEnv:
             return ai.ClientSecretCredential(tid, cid, self.client_secret, **_common(tid, authority))
         if self.client_certificate_password:
             remember(self.client_certificate_password)
-        return ai.CertificateCredential(
-            tid,
-            cid,
-            certificate_path=self.client_certificate_path,
-            password=self.client_certificate_password,
-            **_common(tid, authority),
-        )
+        try:
+            return ai.CertificateCredential(
+                tid,
+                cid,
+                certificate_path=self.client_certificate_path,
+                password=self.client_certificate_password,
+                **_common(tid, authority),
+            )
+        except (OSError, ValueError, TypeError) as exc:  # no such file, no or a wrong password, not a PEM or PFX
+            p = self.names or "AZURE"
+            raise UsageError(
+                f"cannot read the service principal's certificate {self.client_certificate_path}: "
+                f"{getattr(exc, 'strerror', None) or exc}",
+                hint=f"check {p}_CLIENT_CERTIFICATE_PATH and {p}_CLIENT_CERTIFICATE_PASSWORD",
+            ) from None
 
     def _spn_names(self) -> str:
         prefix = self.names or "AZURE"
