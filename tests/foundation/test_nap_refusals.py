@@ -125,3 +125,29 @@ def test_requests_with_a_min_and_max_daemon_overhead_quote_both() -> None:
     assert karpenter_said(error)[2].startswith(
         f"no size NodePool gpu allows has room for the pods' requests min={low}, max={high}: lower them"
     )
+
+
+def test_a_pinned_size_outside_the_pools_cpu_bounds_names_the_bounds_and_its_value() -> None:
+    # The text the NAP simulator posts for a pool with sku-cpu Gt 8 and Lt 64 (requirement.go String)
+    t4, nc16 = "Standard_NC4as_T4_v3", "Standard_NC16as_T4_v3"
+    sizes = f"karpenter.azure.com/sku-cpu Exists >=9 <=63, karpenter.azure.com/sku-name In [{nc16} {t4}]"
+    error = (
+        f"no instance type met all requirements, requirements={TEMPLATE}, {sizes}, node.kubernetes.io/instance-type "
+        f"In [{t4}], {RESOURCES}"
+    )
+    assert karpenter_said(error)[2] == (
+        f"NodePool gpu wants karpenter.azure.com/sku-cpu at least 9 and at most 63 (its requirement "
+        f"karpenter.azure.com/sku-cpu >=9 <=63) and {t4}, which the pods ask for, has 4: deploy with --vm-size of a "
+        f"size within those bounds, or add a NodePool for {t4} (akscli nodepool add NAME --auto-provision "
+        f"--vm-size {t4})"
+    )
+
+
+def test_a_pinned_size_within_the_pools_bounds_is_not_blamed_on_them() -> None:
+    nc16 = "Standard_NC16as_T4_v3"
+    sizes = f"karpenter.azure.com/sku-cpu Exists >=9, karpenter.azure.com/sku-name In [{nc16}]"
+    error = (
+        f"no instance type met all requirements, requirements={TEMPLATE}, {sizes}, node.kubernetes.io/instance-type "
+        f"In [{nc16}], {RESOURCES}"
+    )
+    assert "has no offering of it available" in karpenter_said(error)[2]

@@ -32,6 +32,9 @@ _FILTERED = re.compile(
     r"resources=((?:min=)?\{.*?\}(?:, max=\{.*?\})?)"
 )
 _REQUIREMENT = re.compile(r"(\S+) (In|NotIn) \[([^\]]*)\]")
+# A requirement with bounds (a Gt, Lt, Gte or Lte, requirement.go String: " >=N" and " <=N" after
+# "key Exists" or "key NotIn [...]"; Gt N reads >=N+1 and Lt N <=N-1).
+_BOUNDS = re.compile(r"(\S+) (?:Exists|NotIn \[[^\]]*\])((?: >=-?\d+)?(?: <=-?\d+)?)(?= minValues|,|$)")
 # InstanceTypeFilterError.Error with minValuesIncompatibleErr (pkg/cloudprovider/types.go
 # SatisfiesMinValues, awslabs/operatorpkg serrors Error "%s (%s)"); requirement.go String ends a
 # requirement with minValues " minValues N".
@@ -111,6 +114,9 @@ def _filtered(error: str) -> str | None:
             f"the pods ask for spot nodes ({SCALE_SET_PRIORITY}=spot) and NodePool {pool} makes only "
             f"{', '.join(capacity)} ones: add a spot NodePool ({_ADD} --gpu F --spot), or run them without --spot"
         )
+    if "met all requirements" in head and pinned and reqs.get(INSTANCE_TYPE) and (out := _out_of_bounds(
+            pool, pinned[1][0], m.group(2))):  # fmt: skip
+        return out
     if "met all requirements" in head and pinned and reqs.get(INSTANCE_TYPE) and allowed:
         size = pinned[1][0]
         if size not in allowed[1] and not allowed[2]:
@@ -134,4 +140,28 @@ def _filtered(error: str) -> str | None:
             f"NodePool of a larger size ({_ADD} --vm-size S); Karpenter counts a size's allocatable (its capacity "
             "less kube-reserved and eviction) less the requests of the DaemonSets that would run on the node"
         )
+    return None
+
+
+def _out_of_bounds(pool: str, size: str, reqs: str) -> str | None:
+    """A NodePool's bounds on a numeric label (karpenter.azure.com/sku-cpu Gt 8) the pinned size's
+    label falls outside (requirement.go withinBounds, on the size's labels as the Azure provider
+    gives them: akscli.nap_sizes.size_labels); None where the size is unknown or within them."""
+    from akscli.nap_sizes import size_labels
+
+    labels = size_labels(size)
+    for m in _BOUNDS.finditer(reqs):
+        key, bounds = m.group(1), m.group(2)
+        value = labels.get(key)
+        if not bounds.strip() or value is None or not value.lstrip("-").isdigit():
+            continue
+        gte = [int(n) for n in re.findall(r">=(-?\d+)", bounds)]
+        lte = [int(n) for n in re.findall(r"<=(-?\d+)", bounds)]
+        if any(int(value) < n for n in gte) or any(int(value) > n for n in lte):
+            wants = " and ".join([f"at least {n}" for n in gte] + [f"at most {n}" for n in lte])
+            return (
+                f"NodePool {pool} wants {key} {wants} (its requirement {key}{bounds}) and {size}, which the pods ask "
+                f"for, has {value}: deploy with --vm-size of a size within those bounds, or add a NodePool for "
+                f"{size} ({_ADD} --vm-size {size})"
+            )
     return None
