@@ -53,3 +53,47 @@ def test_a_daemonset_with_a_live_pod_tolerates_the_taints_its_controller_adds(em
     pressure_pool_and_app(emu)
     assert '"pods":"2"' in said(emu)
     assert emu.nap.provisioned == []
+
+
+def test_a_live_daemon_pods_requests_count_as_a_limit_range_defaulted_them(emu: KubeEmulator) -> None:
+    # GetDaemonSetPod: the live pod as admitted, LimitRanger's 3Gi default request on it, not the
+    # template's none (upstream: kubernetes plugin/pkg/admission/limitranger/admission.go)
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "LimitRange",
+            "metadata": {"name": "defaults", "namespace": "kube-system"},
+            "spec": {"limits": [{"type": "Container", "defaultRequest": {"cpu": "100m", "memory": "3Gi"}}]},
+        }
+    )
+    agent = daemonset("agent", "100m", "3Gi")
+    del agent["spec"]["template"]["spec"]["containers"][0]["resources"]
+    emu.cluster.create(agent)
+    assert wait_until(lambda: daemon_pods(emu), timeout=5)
+    emu.cluster.create(gpu_pool("gpu", [T4]))
+    emu.cluster.create(app("llm", T4, "3", "20Gi"))
+    assert '"pods":"2"' in said(emu)
+    assert emu.nap.provisioned == []
+
+
+def test_a_live_daemon_pods_tolerations_count_not_its_updated_templates(emu: KubeEmulator) -> None:
+    # OnDelete: the pod made from the first template keeps its toleration of the pool's taint after
+    # the template drops it; Karpenter reads the pod (cluster.go GetDaemonSetPod), so the 3Gi daemon
+    # counts on the tainted pool's node
+    dedicated = {"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}
+    agent = daemonset("agent", "100m", "3Gi", tolerate_all=False)
+    agent["spec"]["updateStrategy"] = {"type": "OnDelete"}
+    agent["spec"]["template"]["spec"]["tolerations"] = [{**dedicated, "operator": "Equal"}]
+    emu.cluster.create(agent)
+    assert wait_until(lambda: daemon_pods(emu), timeout=5)
+    stored = emu.cluster.get("apps/v1", "DaemonSet", "kube-system", "agent")
+    del stored["spec"]["template"]["spec"]["tolerations"]
+    emu.cluster.update(stored)
+    pool = gpu_pool("gpu", [T4])
+    pool["spec"]["template"]["spec"]["taints"] = [dedicated]
+    body = app("llm", T4, "3", "20Gi")
+    body["spec"]["template"]["spec"]["tolerations"].append({**dedicated, "operator": "Equal"})
+    emu.cluster.create(pool)
+    emu.cluster.create(body)
+    assert '"pods":"2"' in said(emu)
+    assert emu.nap.provisioned == []
