@@ -404,7 +404,8 @@ def admitting_pool(
     in, asked only where a NodePool has a zone requirement. With the pod's ``requests``, a node
     of the size must also have room for them and the DaemonSets that would run on it
     (akscli.nap_fit.shortfall: one paginated list of the cluster's DaemonSets, read once where a
-    pool admits the size; the pool's AKSNodeClass for pods and ephemeral-storage, one GET a class);
+    pool admits the size; the pool's AKSNodeClass for pods and ephemeral-storage, one GET a class;
+    a DaemonSet's live pod, one page of one pod a DaemonSet whose status shows one: _live_pods);
     a pool refused for room alone adds its reason to ``refused``."""
     from akscli.errors import AkscliError
     from akscli.kube.scheduling import untolerated_taints
@@ -417,6 +418,7 @@ def admitting_pool(
     pools.sort(key=lambda p: (int((p.get("spec") or {}).get("weight") or 0), p["metadata"]["name"]), reverse=True)
     daemonsets: list[dict[str, Any]] | None = None
     classes: dict[str, dict[str, Any] | None] = {}
+    live_pod = _live_pods(kube)
     for pool in filter(schedules, pools):
         template = ((pool.get("spec") or {}).get("template") or {}).get("spec") or {}
         tainted = untolerated_taints({"spec": {"taints": template.get("taints") or []}}, tolerations)
@@ -427,7 +429,8 @@ def admitting_pool(
         if requests is not None:
             if daemonsets is None:
                 daemonsets = _daemonsets(kube)
-            short = nap_fit.shortfall(pool, vm_size, requests, daemonsets, _node_class(kube, pool, classes))
+            node_class = _node_class(kube, pool, classes)
+            short = nap_fit.shortfall(pool, vm_size, requests, daemonsets, node_class, live_pod)
             if short is not None:
                 if refused is not None:
                     refused.append(f"NodePool {pool['metadata']['name']} admits the size, but {short}")
@@ -475,6 +478,41 @@ def _daemonsets(kube: Kube) -> list[dict[str, Any]]:
         return list(kube.list("apps/v1", "DaemonSet", all_namespaces=True, page_size=500))
     except AuthError:
         return []
+
+
+def _live_pods(kube: Kube) -> nap_fit.LivePod:
+    """A reader of a DaemonSet's live pod, the one Karpenter counts (upstream: kubernetes-sigs/karpenter
+    2266468 pkg/controllers/state/cluster.go UpdateDaemonSet: the pods of the DaemonSet's namespace it
+    controls, the newest). A DaemonSet has a pod a node, so akscli reads one page of one pod by the
+    DaemonSet's selector, once a DaemonSet, only for one whose status shows a pod; a pod it does not
+    control, or a list refused, reads as none (nap_fit.daemon_pod: the template then)."""
+    from akscli.errors import AkscliError
+    from akscli.kube.pod_problems import selector_string
+
+    read: dict[str, Mapping[str, Any] | None] = {}
+
+    def live_pod(daemonset: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        meta = daemonset.get("metadata") or {}
+        uid = str(meta.get("uid") or "")
+        if uid not in read:
+            selector = selector_string((daemonset.get("spec") or {}).get("selector"))
+            try:
+                pages = kube.list_pages(
+                    "v1", "Pod", namespace=str(meta.get("namespace") or ""), label_selector=selector, page_size=1
+                )
+                items = next(iter(pages), {}).get("items") or []
+            except AkscliError:
+                items = []
+            owned = [p for p in items if _controlled_by(p, uid)]
+            read[uid] = max(owned, key=lambda p: str(p["metadata"].get("creationTimestamp") or ""), default=None)
+        return read[uid]
+
+    return live_pod
+
+
+def _controlled_by(obj: Mapping[str, Any], uid: str) -> bool:
+    owners = (obj.get("metadata") or {}).get("ownerReferences") or []
+    return bool(uid) and any(o.get("uid") == uid and o.get("controller") for o in owners if isinstance(o, dict))
 
 
 def pool_claims(kube: Kube, name: str) -> Iterator[dict[str, Any]]:

@@ -27,12 +27,15 @@ and ephemeral-storage are taken as met.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from akscli.nap_sizes import admits_value, gpu_manufacturer, size_labels
 
 GPU_RESOURCE = "nvidia.com/gpu"
+# A DaemonSet's live pod as read from the cluster (None: none read): akscli.nap reads one.
+LivePod = Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
+_REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 _MIB, _GIB = 1 << 20, 1 << 30
 VM_MEMORY_OVERHEAD_PERCENT = 0.075  # options.go vm-memory-overhead-percent's default
 EVICTION_MEMORY = 750 * _MIB  # instancetype.go DefaultMemoryAvailable "750Mi"
@@ -168,16 +171,18 @@ def _runs_on(daemon: Mapping[str, Any], pool: Mapping[str, Any], known: Mapping[
     return False
 
 
-def daemon_pod(daemonset: Mapping[str, Any]) -> dict[str, Any]:
+def daemon_pod(daemonset: Mapping[str, Any], live_pod: LivePod | None = None) -> dict[str, Any]:
     """The pod spec Karpenter counts for a DaemonSet (upstream: kubernetes-sigs/karpenter 2266468
     pkg/controllers/provisioning/provisioner.go getDaemonSetPods): its newest live pod where one
-    exists (pkg/controllers/state/cluster.go GetDaemonSetPod, UpdateDaemonSet), else the template
-    (pkg/utils/daemonset/daemonset.go PodForDaemonSet: the template's tolerations only), with the
-    template's required node affinity either way. A live pod carries the tolerations the DaemonSet
-    controller adds and admission's (akscli.kube.scheduling.daemon_pod_tolerations). akscli reads no
-    pod (a DaemonSet has one a node): the DaemonSet's status says one exists, currentNumberScheduled
-    or numberMisscheduled above 0 (k8s.io/api apps/v1 DaemonSetStatus). Its requests are the
-    template's, as a live pod's are unless admission changed them (a LimitRange's defaults)."""
+    exists (pkg/controllers/state/cluster.go GetDaemonSetPod, UpdateDaemonSet), with its tolerations
+    and its requests as admission left them (a LimitRange's defaults, a webhook's), else the
+    template (pkg/utils/daemonset/daemonset.go PodForDaemonSet: the template's tolerations only).
+    Where the template has a required node affinity it replaces the pod's (the controller's
+    metadata.name term, which Karpenter would not read: pkg/scheduling/requirements.go
+    newPodRequirements takes matchExpressions only). The DaemonSet's status says a pod exists
+    (currentNumberScheduled or numberMisscheduled above 0, k8s.io/api apps/v1 DaemonSetStatus);
+    ``live_pod`` reads one. Where it reads none, the template with the tolerations a live pod
+    carries (akscli.kube.scheduling.daemon_pod_tolerations)."""
     from akscli.kube.scheduling import daemon_pod_tolerations
 
     template = ((daemonset.get("spec") or {}).get("template") or {}).get("spec") or {}
@@ -185,24 +190,39 @@ def daemon_pod(daemonset: Mapping[str, Any]) -> dict[str, Any]:
     live = any(
         isinstance(status.get(k), int) and status[k] > 0 for k in ("currentNumberScheduled", "numberMisscheduled")
     )
-    return {**template, "tolerations": daemon_pod_tolerations(template)} if live else dict(template)
+    if not live:
+        return dict(template)
+    pod = live_pod(daemonset) if live_pod is not None else None
+    if pod is None:
+        return {**template, "tolerations": daemon_pod_tolerations(template)}
+    spec = dict(pod.get("spec") or {})
+    required = ((template.get("affinity") or {}).get("nodeAffinity") or {}).get(_REQUIRED)
+    if required:
+        affinity = dict(spec.get("affinity") or {})
+        affinity["nodeAffinity"] = {**(affinity.get("nodeAffinity") or {}), _REQUIRED: required}
+        spec["affinity"] = affinity
+    return spec
 
 
 def daemon_overhead(
-    pool: Mapping[str, Any], vm_size: str, daemonsets: Iterable[Mapping[str, Any]]
+    pool: Mapping[str, Any],
+    vm_size: str,
+    daemonsets: Iterable[Mapping[str, Any]],
+    live_pod: LivePod | None = None,
 ) -> tuple[dict[str, int], int]:
     """What the DaemonSets that would run on a node of the pool and size request (RequestsForPods
-    of their pods: each DaemonSet's template, its limits taken as requests), and how many."""
+    of their pods, daemon_pod: a live pod's requests, else the template's with its limits taken as
+    requests), and how many."""
     from akscli.kube.resources import pod_requests
 
     known = _known_values(pool, vm_size)
     total: dict[str, int] = {}
     count = 0
     for daemonset in daemonsets:
-        template = ((daemonset.get("spec") or {}).get("template") or {}).get("spec") or {}
-        if _runs_on({"spec": daemon_pod(daemonset)}, pool, known):
+        spec = daemon_pod(daemonset, live_pod)
+        if _runs_on({"spec": spec}, pool, known):
             count += 1
-            for name, n in pod_requests(template).items():
+            for name, n in pod_requests(spec).items():
                 total[name] = total.get(name, 0) + n
     return total, count
 
@@ -234,6 +254,7 @@ def shortfall(
     requests: Mapping[str, int],
     daemonsets: Iterable[Mapping[str, Any]],
     node_class: Mapping[str, Any] | None = None,
+    live_pod: LivePod | None = None,
 ) -> str | None:
     """None where a node of the size, made with the pool's AKSNodeClass (None: its defaults), has
     room for the pod and the DaemonSets that would join it, else what it lacks ("Karpenter counts
@@ -242,7 +263,7 @@ def shortfall(
     room = allocatable(vm_size, node_class)
     if room is None:
         return None
-    overhead, daemons = daemon_overhead(pool, vm_size, daemonsets)
+    overhead, daemons = daemon_overhead(pool, vm_size, daemonsets, live_pod)
     overhead["pods"] = daemons
     wanted = {**requests, "pods": 1}
     for name, have in room.items():

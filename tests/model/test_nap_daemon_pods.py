@@ -1,6 +1,7 @@
-"""Which DaemonSets akscli counts on a node Karpenter would make, with the tolerations Karpenter
-reads: a live daemon pod's where the DaemonSet has one (the DaemonSet controller's added
-tolerations and admission's with the template's), else the template's alone (upstream:
+"""Which DaemonSets akscli counts on a node Karpenter would make, with the tolerations and requests
+Karpenter reads: a live daemon pod's where the DaemonSet has one (read from the cluster; where none
+is read, the DaemonSet controller's added tolerations and admission's with the template's), else
+the template's alone (upstream:
 kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/provisioner.go getDaemonSetPods,
 pkg/controllers/state/cluster.go GetDaemonSetPod, pkg/utils/daemonset/daemonset.go PodForDaemonSet;
 kubernetes/kubernetes 05c351a9 pkg/controller/daemon/util/daemonset_util.go
@@ -13,6 +14,11 @@ from typing import Any
 import pytest
 
 from akscli import nap_fit
+from tests.cli import invoke
+from tests.emulators.kube.apiserver import wait_until
+from tests.kube_emulator.test_karpenter_allocatable import daemonset as emulated_daemonset
+from tests.model.test_nap_fit import deploy_t4
+from tests.model.test_nap_gpu_pool import Start, nap_lab, text
 
 T4 = "Standard_NC4as_T4_v3"
 RUNNING = {"currentNumberScheduled": 3, "desiredNumberScheduled": 3}
@@ -69,3 +75,56 @@ def test_a_live_pod_asking_an_extended_resource_tolerates_its_taint_as_admission
 
 def test_a_taint_the_controller_adds_no_toleration_for_still_keeps_the_daemon_off() -> None:
     assert counted({"key": "sku", "value": "gpu", "effect": "NoSchedule"}, daemonset(RUNNING)) == 0
+
+
+def test_a_live_pods_tolerations_count_not_its_updated_templates() -> None:
+    # GetDaemonSetPod: an OnDelete DaemonSet's pod keeps the toleration its template since dropped
+    taint = {"key": "sku", "value": "gpu", "effect": "NoSchedule"}
+    pod = {"spec": {**daemonset()["spec"]["template"]["spec"], "tolerations": [{**taint, "operator": "Equal"}]}}
+    assert nap_fit.daemon_overhead(pool(taint), T4, [daemonset(RUNNING)], lambda _: pod)[1] == 1
+
+
+def test_a_templates_required_node_affinity_replaces_the_live_pods() -> None:
+    # getDaemonSetPods: the template's term, not the controller's metadata.name one
+    term = {"matchExpressions": [{"key": "karpenter.sh/nodepool", "operator": "In", "values": ["cpu"]}]}
+    ds = daemonset(RUNNING, affinity={"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [term]}}})  # fmt: skip
+    pinned = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["aks-system-0"]}]}
+    pod = {"spec": {**ds["spec"]["template"]["spec"], "affinity": {"nodeAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [pinned]}}}}}  # fmt: skip
+    assert nap_fit.daemon_overhead(pool(), T4, [ds], lambda _: pod)[1] == 0
+
+
+def test_a_live_daemon_pods_limit_range_requests_count_in_the_deploys_fit(model_emulator: Start) -> None:
+    # LimitRanger gave the daemon pod 3Gi its template does not ask; Karpenter counts the pod's
+    # (cluster.go GetDaemonSetPod): beside the vLLM pod's 19Gi, more than the T4's 21.8Gi
+    def setup(emu: Any) -> None:
+        limits = [{"type": "Container", "defaultRequest": {"cpu": "100m", "memory": "3Gi"}}]
+        emu.cluster.create({"apiVersion": "v1", "kind": "LimitRange", "spec": {"limits": limits},
+                            "metadata": {"name": "defaults", "namespace": "kube-system"}})  # fmt: skip
+        agent = emulated_daemonset("agent", "100m", "3Gi")
+        del agent["spec"]["template"]["spec"]["containers"][0]["resources"]
+        emu.cluster.create(agent)
+        assert wait_until(lambda: emu.cluster.list("v1", "Pod", "kube-system", "app=agent"), timeout=5)
+        assert wait_until(lambda: scheduled(emu.cluster.get("apps/v1", "DaemonSet", "kube-system", "agent")), timeout=5)
+
+    out = " ".join(deploy_t4(model_emulator, T4, setup).split())
+    assert "the pods ask 19Gi and 1 DaemonSet pod(s) that would run there 3Gi" in out
+
+
+def scheduled(ds: dict[str, Any] | None) -> bool:
+    return bool(((ds or {}).get("status") or {}).get("currentNumberScheduled"))
+
+
+def test_a_daemonsets_pod_is_read_once_one_pod_a_page_however_many_pools(model_emulator: Start) -> None:
+    emu = nap_lab(model_emulator)
+    for name in ("gpu", "gpu2"):
+        assert invoke("nodepool", "add", name, "--auto-provision", "--gpu", "t4", "-y").exit_code == 0
+    emu.cluster.create(emulated_daemonset("agent", "100m", "3Gi"))  # room on no pool's T4: both are asked
+    assert wait_until(lambda: scheduled(emu.cluster.get("apps/v1", "DaemonSet", "kube-system", "agent")), timeout=5)
+    with emu._log_lock:
+        emu.request_log.clear()
+    result = invoke("model", "deploy", "phi-4-mini-instruct", "--runtime", "vllm", "--vm-size", T4, "-y")
+    assert result.exit_code == 0, text(result)
+    reads = [r.query for r in emu.requests(method="GET", path="/namespaces/kube-system/pods")]
+    assert [(q.get("labelSelector"), q.get("limit")) for q in reads] == [(["app=agent"], ["1"])]
