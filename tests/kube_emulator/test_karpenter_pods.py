@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.emulators.kube.controllers.karpenter_common import NODECLASS
+from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, NODECLASS
 from tests.kube_emulator import test_karpenter
 from tests.kube_emulator.test_karpenter import gpu_app, gpu_pool, running_on
 from tests.kube_emulator.test_karpenter_allocatable import T4, T4_REQUIREMENTS, app, daemonset
@@ -27,24 +27,41 @@ def node_status(emu: KubeEmulator, name: str) -> dict[str, Any]:
     return dict(emu.cluster.get("v1", "Node", None, running_on(emu, name))["status"])
 
 
+def claim_status(emu: KubeEmulator, name: str) -> dict[str, Any]:
+    node = running_on(emu, name)
+    [claim] = [c for c in emu.cluster.list(*NODECLAIM[:2]) if (c.get("status") or {}).get("nodeName") == node]
+    return dict(claim["status"])
+
+
 def test_a_node_karpenter_makes_holds_250_pods_on_azure_cni_overlay_and_the_class_os_disk(emu: KubeEmulator) -> None:
     # GetMaxPods: azure with overlay (the provider's defaults, options.go) is DefaultOverlayMaxPods
-    # 250; ephemeralStorage: osDiskSizeGB (the CRD's default 128) in G
+    # 250; ephemeralStorage: osDiskSizeGB (the CRD's default 128) in G, on the NodeClaim
+    emu.cluster.create(gpu_pool("gpu", [T4]))
+    emu.cluster.create(gpu_app("llm", T4))
+    status, claim = node_status(emu, "llm"), claim_status(emu, "llm")
+    for counted in ("capacity", "allocatable"):
+        assert status[counted]["pods"] == claim[counted]["pods"] == "250"
+        assert claim[counted]["ephemeral-storage"] == "128G"
+
+
+def test_the_nodes_ephemeral_storage_is_its_kubelets_file_system_less_nodefs_eviction(emu: KubeEmulator) -> None:
+    # a 128 GB OS disk as AKS publishes kubectl describe node (best-practices-app-cluster-reliability.md):
+    # the root file system, and that less nodefs.available<10% (the float32 percentage)
     emu.cluster.create(gpu_pool("gpu", [T4]))
     emu.cluster.create(gpu_app("llm", T4))
     status = node_status(emu, "llm")
-    for counted in ("capacity", "allocatable"):
-        assert status[counted]["pods"] == "250"
-        assert status[counted]["ephemeral-storage"] == "128G"
+    assert status["capacity"]["ephemeral-storage"] == "129886128Ki"
+    assert status["allocatable"]["ephemeral-storage"] == "119703055367"
 
 
 def test_the_class_max_pods_and_os_disk_are_the_nodes(emu: KubeEmulator) -> None:
     node_class(emu, maxPods=40, osDiskSizeGB=256)
     emu.cluster.create(gpu_pool("gpu", [T4]))
     emu.cluster.create(gpu_app("llm", T4))
-    status = node_status(emu, "llm")
+    status, claim = node_status(emu, "llm"), claim_status(emu, "llm")
     assert status["allocatable"]["pods"] == "40"
-    assert status["allocatable"]["ephemeral-storage"] == "256G"
+    assert claim["allocatable"]["ephemeral-storage"] == "256G"
+    assert status["capacity"]["ephemeral-storage"] == f"{2 * 129886128}Ki"
 
 
 def test_azure_cni_without_overlay_holds_30_pods(emu: KubeEmulator) -> None:

@@ -117,6 +117,7 @@ from tests.emulators.kube.controllers.karpenter_common import (
     _template,
     _unless_deleted,
     instance_labels,
+    kubelet_storage,
     node_resources,
 )
 from tests.emulators.kube.controllers.karpenter_daemons import overhead
@@ -533,8 +534,8 @@ class NodeAutoProvisioner(PassController):
             **template,
             "metadata": {"name": node_name, "labels": labels},
             "spec": {**template["spec"], "providerID": f"azure:///aks/{node_name}"},
-            "status": {
-                **template["status"],
+            "status": {  # the kubelet's ephemeral-storage, not Karpenter's estimate (kubelet_storage)
+                **kubelet_storage(template["status"]),
                 "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "lastTransitionTime": t}],
             },
         }

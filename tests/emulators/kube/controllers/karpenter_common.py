@@ -4,6 +4,7 @@ template and capacity type, prices. Moved out of karpenter.py as it neared 600 l
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 from tests.emulators.kube.status import ApiError
@@ -177,3 +178,32 @@ def node_resources(
         "memory": str(memory - reserved_mi * 2**20),
     }
     return capacity, allocatable
+
+
+# The file system a 128 GB OS disk gives the kubelet, as AKS publishes it (MicrosoftDocs/azure-aks-docs
+# fb060abe articles/aks/best-practices-app-cluster-reliability.md, kubectl describe node: capacity
+# ephemeral-storage 129886128Ki, allocatable 119703055367); another disk size keeps its ratio to the
+# disk's 128 GiB (no published figure gives the partitions' share otherwise).
+_FS_KIB_OF_128_GB = 129886128
+# AKS's kubelet flag --eviction-hard "memory.available<750Mi,nodefs.available<10%,nodefs.inodesFree<5%"
+# (Azure/AgentBaker 06836ee2 pkg/agent/utils.go; Azure/karpenter-provider-azure 352646f
+# pkg/providers/imagefamily/bootstrap/staticvalues.go). A percentage is a float32 in the kubelet
+# (kubernetes/kubernetes pkg/kubelet/eviction/api/types.go ThresholdValue.Percentage,
+# GetThresholdQuantity: int64(float64(capacity) * float64(percentage))).
+_NODEFS_EVICTION = struct.unpack("f", struct.pack("f", 0.1))[0]
+
+
+def kubelet_storage(status: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The Node's capacity and allocatable with ephemeral-storage as its kubelet reports it, from
+    Karpenter's estimate in ``status`` (the class's osDiskSizeGB in G, node_resources): capacity
+    the root file system's size (cadvisor's RootFsInfo, kubernetes/kubernetes pkg/kubelet/
+    nodestatus/setters.go MachineInfo), allocatable that less the nodefs.available hard eviction
+    threshold (MachineInfo with pkg/kubelet/cm/node_container_manager_linux.go
+    GetNodeAllocatableReservation; no ephemeral-storage kube-reserved: the provider reserves cpu
+    and memory only). Karpenter keeps its own estimate on the NodeClaim."""
+    disk_gb = int(str(status["capacity"]["ephemeral-storage"]).removesuffix("G"))
+    fs = disk_gb * _FS_KIB_OF_128_GB // 128 * 1024
+    return {
+        "capacity": {**status["capacity"], "ephemeral-storage": f"{fs // 1024}Ki"},
+        "allocatable": {**status["allocatable"], "ephemeral-storage": str(fs - int(fs * _NODEFS_EVICTION))},
+    }
