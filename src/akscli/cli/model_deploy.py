@@ -7,6 +7,7 @@ import typer
 
 from akscli import errors, output, validate
 from akscli.cli import complete
+from akscli.cli import model_deploy_steps as deploy_steps
 from akscli.cli import options as opts
 from akscli.cli.model_common import (
     BudgetOpt,
@@ -28,9 +29,7 @@ from akscli.output import Column
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
-    from akscli.model import cluster_fit, deploy
-    from akscli.model.cluster_volumes import VolumeReads
-    from akscli.model.planning import Plan
+    from akscli.model import deploy
 
 # The cluster side (the kubernetes client wrapper, the objects per runtime, revisions, the
 # preflight reads, the apply glue) is imported inside the commands that use it: `akscli model
@@ -258,7 +257,7 @@ def deploy_cmd(
             from akscli.azure import arm
 
             offered = nap_zones.offered_reader(arm.AzureTarget(subscription).validated(), region)
-        _fit_to_cluster(kube, req, the_plan, volumes, offered)
+        deploy_steps.fit_to_cluster(kube, req, the_plan, volumes, offered)
     if subscription and mode != "client":
         # Nodes created on demand fail minutes later on quota; ask Azure before anything is applied,
         # once every flag is checked (a bad flag sends nothing).
@@ -293,7 +292,7 @@ def deploy_cmd(
         check_runs(kube, objects)
         check_stages_before_placing(kube, objects)
     if not fleet:
-        _ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode, fmt=output_fmt)
+        deploy_steps.ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode, fmt=output_fmt)
     from akscli.cli.model_rollout import Rollout
     from akscli.model import revisions
 
@@ -321,27 +320,6 @@ def deploy_cmd(
         _wait(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted, record=record)
 
 
-def _fit_to_cluster(
-    kube: "Kube",
-    req: "deploy.DeployRequest",
-    the_plan: "Plan",
-    volumes: "VolumeReads",
-    offered: "cluster_fit.Offered | None" = None,
-) -> None:
-    """Pods pinned to a VM size run only where the cluster has nodes of it: take a fitting size
-    it has when the user named none, else warn that the pods will wait for a node."""
-    from akscli.model import cluster_fit
-
-    fitted, note = cluster_fit.fit_request(kube, the_plan, req, volumes, offered)
-    if fitted is not req.fit:
-        req.fit = fitted
-        output.info(note or "")
-    elif isinstance(note, cluster_fit.OnDemand | cluster_fit.Unread):
-        output.info(note)  # node auto-provisioning makes the node, or a read budget ran out: not a warning
-    elif note:
-        output.warn(note)
-
-
 def _announce(req: "deploy.DeployRequest") -> None:
     """The size the plan chose, and what will stop the model from starting."""
     from akscli.model import catalog, kaito_names
@@ -363,38 +341,6 @@ def _announce(req: "deploy.DeployRequest") -> None:
         output.warn(limit_note)
     if req.placement_warning:
         output.warn(req.placement_warning)
-
-
-def _ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str, fmt: str) -> None:
-    if kube.get("v1", "Namespace", namespace) is not None:
-        return
-    if not create:
-        raise errors.NotFoundError(
-            f"namespace {namespace} does not exist", hint="add --create-namespace, or pick another with -n"
-        )
-    if dry_run == "server":
-        # The API server refuses every object, dry run or not, in a namespace that does not exist
-        # (upstream: kubernetes/kubernetes plugin/pkg/admission/namespace/lifecycle/admission.go),
-        # so the plan would end on the first object's "namespaces ... not found".
-        raise errors.NotFoundError(
-            f"namespace {namespace} does not exist yet, and the API server dry-runs no object in a "
-            "namespace that does not exist",
-            hint=f"see what would be sent with --dry-run=client, or create it first (kubectl create namespace "
-            f"{namespace}) and run the server dry run again",
-        )
-    if dry_run == "none":
-        # Created on its own, not as part of the model's stack: deleting or rolling back
-        # the model must never delete a namespace.
-        kube.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-        # On stdout as the apply lines that follow (kubectl create namespace prints it there:
-        # upstream kubernetes/kubectl dee3483a pkg/cmd/create/create_namespace.go, PrintObj to
-        # o.Out with the "created" operation; helm install --create-namespace prints nothing,
-        # helm/helm pkg/action/install.go). -o json/yaml: stdout is the applied objects' one
-        # document, so the line stays on stderr.
-        if output.structured(fmt):
-            output.info(f"namespace/{namespace} created")
-        else:
-            output.write(f"namespace/{namespace}" if fmt == "name" else f"namespace/{namespace} created")
 
 
 def _wait(

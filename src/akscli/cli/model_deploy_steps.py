@@ -1,0 +1,65 @@
+"""Steps of ``akscli model deploy`` moved out of cli/model_deploy.py as it neared 600 lines: the
+size the pods are pinned to on this cluster, and the namespace the model goes in."""
+
+from typing import TYPE_CHECKING
+
+from akscli import errors, output
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+    from akscli.model import cluster_fit, deploy
+    from akscli.model.cluster_volumes import VolumeReads
+    from akscli.model.planning import Plan
+
+
+def fit_to_cluster(
+    kube: "Kube",
+    req: "deploy.DeployRequest",
+    the_plan: "Plan",
+    volumes: "VolumeReads",
+    offered: "cluster_fit.Offered | None" = None,
+) -> None:
+    """Pods pinned to a VM size run only where the cluster has nodes of it: take a fitting size
+    it has when the user named none, else warn that the pods will wait for a node."""
+    from akscli.model import cluster_fit
+
+    fitted, note = cluster_fit.fit_request(kube, the_plan, req, volumes, offered)
+    if fitted is not req.fit:
+        req.fit = fitted
+        output.info(note or "")
+    elif isinstance(note, cluster_fit.OnDemand | cluster_fit.Unread):
+        output.info(note)  # node auto-provisioning makes the node, or a read budget ran out: not a warning
+    elif note:
+        output.warn(note)
+
+
+def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str, fmt: str) -> None:
+    if kube.get("v1", "Namespace", namespace) is not None:
+        return
+    if not create:
+        raise errors.NotFoundError(
+            f"namespace {namespace} does not exist", hint="add --create-namespace, or pick another with -n"
+        )
+    if dry_run == "server":
+        # The API server refuses every object, dry run or not, in a namespace that does not exist
+        # (upstream: kubernetes/kubernetes plugin/pkg/admission/namespace/lifecycle/admission.go),
+        # so the plan would end on the first object's "namespaces ... not found".
+        raise errors.NotFoundError(
+            f"namespace {namespace} does not exist yet, and the API server dry-runs no object in a "
+            "namespace that does not exist",
+            hint=f"see what would be sent with --dry-run=client, or create it first (kubectl create namespace "
+            f"{namespace}) and run the server dry run again",
+        )
+    if dry_run == "none":
+        # Created on its own, not as part of the model's stack: deleting or rolling back
+        # the model must never delete a namespace.
+        kube.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+        # On stdout as the apply lines that follow (kubectl create namespace prints it there:
+        # upstream kubernetes/kubectl dee3483a pkg/cmd/create/create_namespace.go, PrintObj to
+        # o.Out with the "created" operation; helm install --create-namespace prints nothing,
+        # helm/helm pkg/action/install.go). -o json/yaml: stdout is the applied objects' one
+        # document, so the line stays on stderr.
+        if output.structured(fmt):
+            output.info(f"namespace/{namespace} created")
+        else:
+            output.write(f"namespace/{namespace}" if fmt == "name" else f"namespace/{namespace} created")
