@@ -391,6 +391,7 @@ def admitting_pool(
     offered: Callable[[str], Sequence[str] | None] | None = None,
     requests: Mapping[str, int] | None = None,
     refused: list[str] | None = None,
+    network: nap_fit.Network | None = None,
 ) -> str | None:
     """The NodePool, highest weight first, that may make a node of the size for a pod with these
     tolerations (None: none, or the cluster serves no NodePool, or the user may not list them):
@@ -405,7 +406,8 @@ def admitting_pool(
     of the size must also have room for them and the DaemonSets that would run on it
     (akscli.nap_fit.shortfall: one paginated list of the cluster's DaemonSets, read once where a
     pool admits the size; the pool's AKSNodeClass for pods and ephemeral-storage, one GET a class;
-    a DaemonSet's live pod, one page of one pod a DaemonSet whose status shows one: _live_pods);
+    a DaemonSet's live pod, one page of one pod a DaemonSet whose status shows one: _live_pods;
+    ``network``, the cluster's networkProfile where read, for a class's default maxPods);
     a pool refused for room alone adds its reason to ``refused``."""
     from akscli.errors import AkscliError
     from akscli.kube.scheduling import untolerated_taints
@@ -430,7 +432,7 @@ def admitting_pool(
             if daemonsets is None:
                 daemonsets = _daemonsets(kube)
             node_class = _node_class(kube, pool, classes)
-            short = nap_fit.shortfall(pool, vm_size, requests, daemonsets, node_class, live_pod)
+            short = nap_fit.shortfall(pool, vm_size, requests, daemonsets, node_class, live_pod, network)
             if short is not None:
                 if refused is not None:
                     refused.append(f"NodePool {pool['metadata']['name']} admits the size, but {short}")

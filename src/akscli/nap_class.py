@@ -18,6 +18,7 @@ from akscli import validate
 from akscli.errors import UsageError
 
 if TYPE_CHECKING:
+    from akscli.azure.arm import AzureTarget
     from akscli.kube.client import Kube
 
 API_VERSION = "karpenter.azure.com/v1beta1"
@@ -75,3 +76,16 @@ def missing(kube: Kube, name: str = NODE_CLASS) -> str | None:
         f"AKSNodeClass {name} is not on the cluster: the NodePool stays not Ready (NodeClassNotFound) "
         "and makes no node until it exists"
     )
+
+
+def cluster_network(target: AzureTarget, resource_group: str, cluster: str) -> tuple[str, str]:
+    """The cluster's networkProfile networkPlugin and networkPluginMode ("" where unset), one GET of
+    the managed cluster: what the Karpenter provider is configured with (upstream:
+    Azure/karpenter-provider-azure 352646f hack/deploy/configure-values.sh, NETWORK_PLUGIN and
+    NETWORK_PLUGIN_MODE from networkProfile; pkg/operator/options/options.go), and so the default
+    maxPods of a class that sets none (akscli.nap_fit.default_max_pods)."""
+    from akscli.azure import clusters
+
+    found = clusters.get(clusters.client(target), resource_group, cluster)
+    profile = (found.get("properties") or {}).get("networkProfile") or {}
+    return str(profile.get("networkPlugin") or ""), str(profile.get("networkPluginMode") or "")

@@ -39,12 +39,14 @@ _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 _MIB, _GIB = 1 << 20, 1 << 30
 VM_MEMORY_OVERHEAD_PERCENT = 0.075  # options.go vm-memory-overhead-percent's default
 EVICTION_MEMORY = 750 * _MIB  # instancetype.go DefaultMemoryAvailable "750Mi"
-# A class with no maxPods: GetMaxPods by the provider's network plugin, 250 for Azure CNI with overlay
-# (pkg/consts/consts.go DefaultOverlayMaxPods) and for none (DefaultNetPluginNoneMaxPods). NAP supports
-# Azure CNI Overlay only, with or without Cilium (MicrosoftDocs/azure-aks-docs fb060abe
+# A class with no maxPods: GetMaxPods by the provider's network plugin (default_max_pods). Where akscli
+# has not read the cluster's, 250: NAP supports Azure CNI Overlay (MicrosoftDocs/azure-aks-docs fb060abe
 # articles/aks/node-auto-provisioning-networking.md; node-auto-provisioning-aksnodeclass.md, Default
-# behavior for maxPods), so 250; the provider's 30 (azure without overlay) is not a NAP cluster's.
+# behavior for maxPods), the provider's own default plugin and mode (pkg/operator/options/options.go:
+# azure, overlay), DefaultOverlayMaxPods.
 DEFAULT_MAX_PODS = 250
+# The cluster's networkProfile (networkPlugin, networkPluginMode; "" where unset) as ARM gives it.
+Network = tuple[str, str]
 # The AKSNodeClass CRD's spec.osDiskSizeGB default (../shared/crds/karpenter/karpenter.azure.com_aksnodeclasses.yaml).
 DEFAULT_OS_DISK_GB = 128
 # instancetype.go reservedMemoryTaxGi (GiB) and reservedCPUTaxVCPU (cores): (upper bound, rate).
@@ -87,18 +89,38 @@ def reserved_cpu(vcpus: int) -> int:
     return int(1000 * _tax(_CPU_TAX, float(vcpus)))
 
 
-def class_room(node_class: Mapping[str, Any] | None) -> dict[str, int]:
+def default_max_pods(network: Network | None) -> int:
+    """The provider's maxPods for a class that sets none (upstream: Azure/karpenter-provider-azure
+    352646f pkg/utils/utils.go GetMaxPods, pkg/consts/consts.go): network plugin none 250, azure with
+    overlay 250, azure with no mode 30, any other 110; None (not read) DEFAULT_MAX_PODS. The
+    provider takes its plugin and mode from the cluster's networkProfile (hack/deploy/
+    configure-values.sh: networkProfile.networkPlugin and networkPluginMode into NETWORK_PLUGIN and
+    NETWORK_PLUGIN_MODE, pkg/operator/options/options.go)."""
+    if network is None:
+        return DEFAULT_MAX_PODS
+    plugin, mode = (part.lower() for part in network)
+    if plugin == "none":
+        return 250
+    if plugin == "azure":
+        return 250 if mode == "overlay" else 30 if mode in ("", "none") else 110
+    return 110
+
+
+def class_room(node_class: Mapping[str, Any] | None, network: Network | None = None) -> dict[str, int]:
     """pods and ephemeral-storage (bytes) of a node made with the AKSNodeClass (None: not readable,
-    its defaults): spec.maxPods or DEFAULT_MAX_PODS; spec.osDiskSizeGB or the CRD's default, in GB."""
+    its defaults): spec.maxPods or the provider's default for the cluster's network
+    (default_max_pods); spec.osDiskSizeGB or the CRD's default, in GB."""
     spec = (node_class or {}).get("spec") or {}
     pods, disk = spec.get("maxPods"), spec.get("osDiskSizeGB")
     return {
-        "pods": pods if isinstance(pods, int) else DEFAULT_MAX_PODS,
+        "pods": pods if isinstance(pods, int) else default_max_pods(network),
         "ephemeral-storage": (disk if isinstance(disk, int) else DEFAULT_OS_DISK_GB) * 10**9,
     }
 
 
-def allocatable(vm_size: str, node_class: Mapping[str, Any] | None = None) -> dict[str, int] | None:
+def allocatable(
+    vm_size: str, node_class: Mapping[str, Any] | None = None, network: Network | None = None
+) -> dict[str, int] | None:
     """cpu (millicores), memory (bytes), nvidia.com/gpu, pods and ephemeral-storage (bytes)
     Karpenter counts a node of the size as having for pods, or None for a size akscli's GPU data
     does not know. Capacity: the vCPUs; the memory in whole GiB less 7.5%
@@ -118,7 +140,7 @@ def allocatable(vm_size: str, node_class: Mapping[str, Any] | None = None) -> di
         "cpu": sku.vcpus * 1000 - reserved_cpu(sku.vcpus),
         "memory": memory - reserved_memory - EVICTION_MEMORY,
         GPU_RESOURCE: sku.gpus if gpu_manufacturer(vm_size) == "nvidia" else 0,
-        **class_room(node_class),
+        **class_room(node_class, network),
     }
 
 
@@ -237,12 +259,21 @@ def _amount(name: str, n: int) -> str:
     return str(n)
 
 
-def _counted(name: str, node_class: Mapping[str, Any] | None) -> str:
+def _counted(name: str, node_class: Mapping[str, Any] | None, network: Network | None = None) -> str:
     """Where Karpenter's count of the resource comes from."""
     named = f"AKSNodeClass {((node_class or {}).get('metadata') or {}).get('name') or '?'}"
+    if name == "pods" and ((node_class or {}).get("spec") or {}).get("maxPods") is not None:
+        return f"{named}'s maxPods"
+    if name == "pods" and network is None:
+        return (
+            f"{named} sets no maxPods: the default on Azure CNI Overlay, taken as the cluster's network plugin "
+            "was not read; --cluster, -g and --subscription read it"
+        )
     if name == "pods":
-        given = ((node_class or {}).get("spec") or {}).get("maxPods") is not None
-        return f"{named}'s maxPods" if given else f"{DEFAULT_MAX_PODS}, the default maxPods on Azure CNI Overlay"
+        plugin, mode = network or ("", "")
+        return f"{named} sets no maxPods: the provider's default for network plugin {plugin}" + (
+            f" in {mode} mode" if mode else " with no plugin mode"
+        )
     if name == "ephemeral-storage":
         return f"{named}'s osDiskSizeGB"
     return "its capacity less kube-reserved and eviction"
@@ -255,12 +286,13 @@ def shortfall(
     daemonsets: Iterable[Mapping[str, Any]],
     node_class: Mapping[str, Any] | None = None,
     live_pod: LivePod | None = None,
+    network: Network | None = None,
 ) -> str | None:
     """None where a node of the size, made with the pool's AKSNodeClass (None: its defaults), has
     room for the pod and the DaemonSets that would join it, else what it lacks ("Karpenter counts
     21.8Gi of memory for pods on it (its capacity less kube-reserved and eviction) and the pods ask
     22Gi"). The pod and each daemon pod take one of the node's pods (RequestsForPods)."""
-    room = allocatable(vm_size, node_class)
+    room = allocatable(vm_size, node_class, network)
     if room is None:
         return None
     overhead, daemons = daemon_overhead(pool, vm_size, daemonsets, live_pod)
@@ -270,8 +302,8 @@ def shortfall(
         own, extra = wanted.get(name, 0), overhead.get(name, 0)
         if own + extra > have and name == "pods":
             return (
-                f"Karpenter counts {have} pods for a node of it ({_counted(name, node_class)}) and the pod with "
-                f"{daemons} DaemonSet pod(s) that would run there make {own + extra}"
+                f"Karpenter counts {have} pods for a node of it ({_counted(name, node_class, network)}) and the pod "
+                f"with {daemons} DaemonSet pod(s) that would run there make {own + extra}"
             )
         if own + extra > have:
             plus = f" and {daemons} DaemonSet pod(s) that would run there {_amount(name, extra)}" if extra else ""

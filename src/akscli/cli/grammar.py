@@ -24,7 +24,7 @@ CONTEXTUAL: dict[str, str] = {
     "--timeout": "says what the command waits for",
     "--wait": "says what the command waits for (ready objects, an ARM operation, a job's end)",
     "--no-wait": "the other half of --wait",
-    "--cluster": "the cluster the command works on: AKS for nodepool and fleet, Ray for ray job submit",
+    "--cluster": "the cluster the command works on: AKS for nodepool, fleet and model deploy, Ray for ray job submit",
     "--filename": "the file the command reads: manifests, a RayCluster or a Serve config",
     "--follow": "the log the command streams",
     "--image": "the container image of what the command runs",

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import errors, output, validate
-from akscli.cli import complete
+from akscli.cli import azopts, complete
 from akscli.cli import model_deploy_steps as deploy_steps
 from akscli.cli import options as opts
 from akscli.cli.model_common import (
@@ -170,6 +170,17 @@ def deploy_cmd(
             show_default=False,
         ),
     ] = None,
+    aks_cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            "-c",
+            help="With -g and --subscription: the AKS cluster of --context; its network plugin gives node "
+            "auto-provisioning's default maxPods (not given: 250, Azure CNI Overlay's).",
+            show_default=False,
+        ),
+    ] = None,
+    resource_group: azopts.ResourceGroup = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
@@ -194,6 +205,7 @@ def deploy_cmd(
     deploy_flags.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
     flag_checks.runtime(runtime)
     flag_checks.provider(provider)  # with any --runtime: before the cluster is read
+    deploy_steps.check_aks_cluster(aks_cluster, resource_group, subscription)
     the_plan = plan_view.plan_from_flags(
         model,
         runtime=deploy.plan_runtime(runtime, provider),
@@ -257,7 +269,8 @@ def deploy_cmd(
             from akscli.azure import arm
 
             offered = nap_zones.offered_reader(arm.AzureTarget(subscription).validated(), region)
-        deploy_steps.fit_to_cluster(kube, req, the_plan, volumes, offered)
+        network = deploy_steps.aks_network(subscription, resource_group, aks_cluster)
+        deploy_steps.fit_to_cluster(kube, req, the_plan, volumes, offered, network)
     if subscription and mode != "client":
         # Nodes created on demand fail minutes later on quota; ask Azure before anything is applied,
         # once every flag is checked (a bad flag sends nothing).

@@ -18,12 +18,13 @@ def fit_to_cluster(
     the_plan: "Plan",
     volumes: "VolumeReads",
     offered: "cluster_fit.Offered | None" = None,
+    network: "tuple[str, str] | None" = None,
 ) -> None:
     """Pods pinned to a VM size run only where the cluster has nodes of it: take a fitting size
     it has when the user named none, else warn that the pods will wait for a node."""
     from akscli.model import cluster_fit
 
-    fitted, note = cluster_fit.fit_request(kube, the_plan, req, volumes, offered)
+    fitted, note = cluster_fit.fit_request(kube, the_plan, req, volumes, offered, network)
     if fitted is not req.fit:
         req.fit = fitted
         output.info(note or "")
@@ -63,3 +64,31 @@ def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str
             output.info(f"namespace/{namespace} created")
         else:
             output.write(f"namespace/{namespace}" if fmt == "name" else f"namespace/{namespace} created")
+
+
+def check_aks_cluster(cluster: str | None, resource_group: str | None, subscription: str | None) -> None:
+    """--cluster and -g name the AKS cluster together, read with --subscription (one usage line
+    before anything is read)."""
+    if cluster is None and resource_group is None:
+        return
+    if cluster is None or resource_group is None or subscription is None:
+        missing = "--cluster" if cluster is None else "-g" if resource_group is None else "--subscription"
+        raise errors.UsageError(
+            f"--cluster, -g and --subscription name the AKS cluster together: {missing} is missing",
+            hint="give all three (e.g. --cluster aks-gpu-1 -g rg-ml --subscription SUB), or none",
+        )
+    from akscli.azure import names
+
+    names.cluster_name(cluster)
+    names.resource_group(resource_group)
+
+
+def aks_network(subscription: str | None, resource_group: str | None, cluster: str | None) -> "tuple[str, str] | None":
+    """The AKS cluster's network plugin and mode where --cluster names it (akscli.nap_class.cluster_network),
+    else None (node auto-provisioning's default maxPods is then taken as Azure CNI Overlay's)."""
+    if not (subscription and resource_group and cluster):
+        return None
+    from akscli import nap_class
+    from akscli.azure import arm
+
+    return nap_class.cluster_network(arm.AzureTarget(subscription).validated(), resource_group, cluster)

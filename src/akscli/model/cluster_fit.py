@@ -23,6 +23,7 @@ from akscli.model.planning import Fit, Plan, pick, servable
 
 if TYPE_CHECKING:
     from akscli.model.deploy import DeployRequest
+    from akscli.nap_fit import Network
 
 PodFor = Callable[[Fit], Mapping[str, Any]]
 # The zone labels node auto-provisioning offers a VM size in (None: not known): akscli.nap_zones.offered_reader.
@@ -169,14 +170,24 @@ def fit_request(
     req: DeployRequest,
     volumes: VolumeReads | None = None,
     offered: Offered | None = None,
+    network: Network | None = None,
 ) -> tuple[Fit, str | None]:
     """fit_to_cluster for a deploy, weighing the pod its runtime renders for each size; ``volumes``
     the deploy's reads of classes and claims, shared with its preflight checks (one GET each);
-    ``offered`` the zones a size is offered in (akscli.nap_zones.offered_reader), where known."""
+    ``offered`` the zones a size is offered in (akscli.nap_zones.offered_reader), where known;
+    ``network`` the cluster's networkProfile plugin and mode, where read (akscli.nap_fit.Network)."""
     meta = {"namespace": req.namespace, "labels": req.pod_labels}
     pod = rendered_pod(req)
     return fit_to_cluster(
-        kube, the_plan, req.fit, given=req.vm_size_given, pod=pod, meta=meta, volumes=volumes, offered=offered
+        kube,
+        the_plan,
+        req.fit,
+        given=req.vm_size_given,
+        pod=pod,
+        meta=meta,
+        volumes=volumes,
+        offered=offered,
+        network=network,
     )
 
 
@@ -265,6 +276,7 @@ def fit_to_cluster(
     meta: Mapping[str, Any] | None = None,
     volumes: VolumeReads | None = None,
     offered: Offered | None = None,
+    network: Network | None = None,
 ) -> tuple[Fit, str | None]:
     """The size a deploy whose pods are pinned to a VM size should ask for on this cluster, and
     what to tell the user about it; ``pod`` gives the pod spec deployed for a fit, ``meta`` its
@@ -338,7 +350,7 @@ def fit_to_cluster(
                 )
             candidates.remove(chosen)
     refused: list[str] = []
-    pool = _on_demand(kube, fit, pod(fit), offered, refused)
+    pool = _on_demand(kube, fit, pod(fit), offered, refused, network)
     if pool is not None:
         return fit, OnDemand(
             f"no node can take the pods now: node auto-provisioning makes a {fit.vm_size} node for them "
@@ -354,7 +366,12 @@ def fit_to_cluster(
 
 
 def _on_demand(
-    kube: Kube, fit: Fit, pod: Mapping[str, Any], offered: Offered | None = None, refused: list[str] | None = None
+    kube: Kube,
+    fit: Fit,
+    pod: Mapping[str, Any],
+    offered: Offered | None = None,
+    refused: list[str] | None = None,
+    network: Network | None = None,
 ) -> str | None:
     """Whether node auto-provisioning makes a node of the size for the pods: a NodePool admits the
     size within its limits, its taints are tolerated, and a node of the size has room for the
@@ -367,7 +384,7 @@ def _on_demand(
 
     tolerations = scheduling.pod_tolerations(pod)
     requests = resources.pod_requests(pod)
-    return nap.admitting_pool(kube, fit.vm_size, fit.gpus, tolerations, offered, requests, refused)
+    return nap.admitting_pool(kube, fit.vm_size, fit.gpus, tolerations, offered, requests, refused, network)
 
 
 def _serves_nap(kube: Kube) -> bool:
