@@ -13,9 +13,17 @@ from typing import Any
 from akscli.kube import reflector, wait
 from akscli.kube.client import KubeTarget, connect
 
+# Labelled, and read by that label where a test lists the namespace: every namespace also holds the
+# root CA publisher's kube-root-ca.crt (tests/emulators/kube namespace controllers).
+SELECTOR = "test=watch-list"
+
 
 def configmap(name: str) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"}}
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": "default", "labels": {"test": "watch-list"}},
+    }
 
 
 def reads(emu: Any) -> list[tuple[str, dict[str, list[str]], int]]:
@@ -59,7 +67,9 @@ def test_a_refused_watch_list_is_not_asked_again_on_the_same_connection(kubeconf
 def test_a_watch_list_says_synced_after_its_end_bookmark(kubeconfig: Path, kube_emulator: Any) -> None:
     kube_emulator.cluster.create(configmap("a"))
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
-    events = reflector.list_and_watch(kube, "v1", "ConfigMap", namespace="default", seconds_left=lambda: 5, synced=True)
+    events = reflector.list_and_watch(
+        kube, "v1", "ConfigMap", namespace="default", label_selector=SELECTOR, seconds_left=lambda: 5, synced=True
+    )
     added, synced = next(events), next(events)
     events.close()
     assert added[0] == "ADDED" and added[1]["metadata"]["name"] == "a"
@@ -88,6 +98,10 @@ def test_a_caller_with_no_time_left_gets_a_paged_list(kubeconfig: Path, kube_emu
     # A watch-list's objects come within the watch's timeout, which a caller's deadline sets.
     kube_emulator.cluster.create(configmap("a"))
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
-    events = list(reflector.list_and_watch(kube, "v1", "ConfigMap", namespace="default", seconds_left=lambda: 0))
+    events = list(
+        reflector.list_and_watch(
+            kube, "v1", "ConfigMap", namespace="default", label_selector=SELECTOR, seconds_left=lambda: 0
+        )
+    )
     assert [(e, o["metadata"]["name"]) for e, o in events] == [("ADDED", "a")]
     assert [verb for verb, _, _ in reads(kube_emulator)] == ["list"]

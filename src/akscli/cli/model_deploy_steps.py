@@ -71,16 +71,19 @@ def check_aks_cluster(cluster: str | None, resource_group: str | None, subscript
     before anything is read)."""
     if cluster is None and resource_group is None:
         return
+    from akscli.azure import names
+
+    # each value first, as every other flag is (a bad value is named, not the ones still missing)
+    if cluster is not None:
+        names.cluster_name(cluster)
+    if resource_group is not None:
+        names.resource_group(resource_group)
     if cluster is None or resource_group is None or subscription is None:
         missing = "--cluster" if cluster is None else "-g" if resource_group is None else "--subscription"
         raise errors.UsageError(
             f"--cluster, -g and --subscription name the AKS cluster together: {missing} is missing",
             hint="give all three (e.g. --cluster aks-gpu-1 -g rg-ml --subscription SUB), or none",
         )
-    from akscli.azure import names
-
-    names.cluster_name(cluster)
-    names.resource_group(resource_group)
 
 
 def aks_network(subscription: str | None, resource_group: str | None, cluster: str | None) -> "tuple[str, str] | None":
