@@ -198,4 +198,8 @@ def test_send_initial_events_without_bookmarks_sends_no_end_bookmark(kube_emulat
     kube_emulator.cluster.create(configmap("a"))
     kube_emulator.watch_default_timeout = 0.3
     events = stream(kube_emulator, "sendInitialEvents=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1", 3)
-    assert [e["type"] for e in events] == ["ADDED"]
+    # the namespace's objects (a, and the root CA publisher's kube-root-ca.crt), no end bookmark
+    assert sorted((e["type"], e["object"]["metadata"]["name"]) for e in events) == [
+        ("ADDED", "a"),
+        ("ADDED", "kube-root-ca.crt"),
+    ]

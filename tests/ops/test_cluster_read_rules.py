@@ -30,6 +30,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KubeEmula
     args = argparse.Namespace(
         port=0, nodes=NODES, pods=PODS, gpu_fraction=0.2, no_crds=False, crds=None, no_tls=False,
         no_auth=False, no_controllers=False, no_operators=False, request_log=True, latency_ms=0.0,
+        dra_fraction=0.0,
     )  # fmt: skip
     emu = build(args).start()
     env = {
