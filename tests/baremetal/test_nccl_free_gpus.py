@@ -38,15 +38,22 @@ def _bound_nodes(emu: Any) -> list[str]:
     return sorted(str(p["spec"].get("nodeName")) for p in pods if "akscli.io/nccl-run" in p["metadata"]["labels"])
 
 
-def _pinned(stdout: str) -> list[str] | None:
+def node_names(stdout: str, operator: str = "In") -> list[str] | None:
+    """The node names the Job's pods are pinned to (In) or kept off (NotIn); None: not pinned."""
     (job,) = [d for d in yamlio.load_all(stdout) if d["kind"] == "Job"]
     node_affinity = job["spec"]["template"]["spec"]["affinity"].get("nodeAffinity")
     if node_affinity is None:
         return None
     (term,) = node_affinity["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
     (field,) = term["matchFields"]
-    assert (field["key"], field["operator"]) == ("metadata.name", "In")
+    if field["operator"] != operator:
+        return None
+    assert field["key"] == "metadata.name"
     return list(field["values"])
+
+
+def _pinned(stdout: str) -> list[str] | None:
+    return node_names(stdout, "In")
 
 
 def test_a_node_not_ready_before_its_taint_is_named_and_no_pod_lands_on_it(kube_emulator: Any, kubeconfig: Any) -> None:
@@ -102,14 +109,23 @@ def test_no_node_with_enough_free_gpus_is_refused_before_anything_is_made(kube_e
     assert kube_emulator.requests(method="POST") == [] and kube_emulator.requests(method="PATCH") == []
 
 
-def test_fewer_free_nodes_than_asked_leaves_the_pods_unpinned(kube_emulator: Any, kubeconfig: Any) -> None:
-    # The cluster autoscaler adds nodes for pods that wait: pinned to today's nodes, they never could.
+def test_fewer_free_nodes_than_asked_keeps_the_pods_off_the_nodes_passed_over(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    # The cluster autoscaler adds nodes for pods that wait: pinned to today's nodes, they never
+    # could; kept off the full one, the free node and any new node can take them. Before: not
+    # pinned at all, so a node not Ready yet untainted could take one.
     add_nodes(kube_emulator, [fx.node(f"aks-gpu-{i}") for i in range(2)])
     _holding(kube_emulator, "train-0", "aks-gpu-0", 8)
     result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--dry-run=server")
     assert result.exit_code == 0, result
     assert "1 GPU node(s) can take a test pod and 2 are asked for" in result.stderr
+    assert (
+        "the pods are kept off the 1 GPU node(s) passed over; the other 1 pod(s) wait for new nodes until the "
+        "timeout (1800s)" in result.stderr
+    )
     assert _pinned(result.stdout) is None
+    assert node_names(result.stdout, "NotIn") == ["aks-gpu-0"]
 
 
 def test_pods_are_read_node_by_node_only_until_enough_nodes_are_found(kube_emulator: Any, kubeconfig: Any) -> None:
@@ -122,7 +138,8 @@ def test_pods_are_read_node_by_node_only_until_enough_nodes_are_found(kube_emula
     pod_reads = [r for r in kube_emulator.requests(method="GET", path="/pods") if r.verb == "list"]
     selectors = sorted(r.query["fieldSelector"][0] for r in pod_reads)
     active = "status.phase!=Succeeded,status.phase!=Failed"
-    assert selectors == [f"spec.nodeName=aks-gpu-{i:02d},{active}" for i in range(3)]
+    # three reads to choose, then the two chosen read again just before the Job is made
+    assert selectors == sorted(f"spec.nodeName=aks-gpu-{i:02d},{active}" for i in (0, 1, 2, 1, 2))
     assert all(r.query["limit"] == ["500"] for r in pod_reads)
     assert _pinned(result.stdout) == ["aks-gpu-01", "aks-gpu-02"]
 
@@ -136,13 +153,10 @@ class _NoPodAccess:
 
 def test_a_user_who_cannot_list_pods_gets_the_usable_nodes_and_is_told() -> None:
     nodes = nccl_nodes.SizeNodes(gpu_nodes=3, usable=3, candidates=[("a", 8), ("b", 8), ("c", 8)])
-    picked, warnings = nccl_nodes.pick(
+    pins = nccl_nodes.pick(
         _NoPodAccess(),  # type: ignore[arg-type]
         nodes,
-        gpus_per_node=8,
-        wanted=2,
-        where="GPU node(s)",
-        timeout_s=60,
+        nccl_nodes.Want(gpus_per_node=8, wanted=2, where="GPU node(s)", timeout_s=60),
     )
-    assert picked == ["a", "b"]
-    assert warnings == ["cannot list pods in every namespace: GPUs already in use on the nodes are not counted"]
+    assert pins.chosen == ["a", "b"]
+    assert pins.warnings == ["cannot list pods in every namespace: GPUs already in use on the nodes are not counted"]

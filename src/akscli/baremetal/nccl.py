@@ -239,6 +239,7 @@ class NcclSpec:
     tolerations: tuple[dict[str, str], ...] = nccl_nodes.GPU_TOLERATIONS
     topology: str | None = None  # a TOPOLOGY_FAMILIES family: its file is NCCL_TOPO_FILE
     pinned: tuple[str, ...] = ()  # the nodes chosen for the pods (nccl_nodes.pick); none: the scheduler's choice
+    kept_off: tuple[str, ...] = ()  # else the nodes passed over, which the pods may not use (nccl_nodes.keep_off)
 
 
 _BYTES = re.compile(r"^\d+[KMG]?$")
@@ -390,6 +391,7 @@ def objects(spec: NcclSpec, *, run_id: str, keypair: tuple[str, str] | None = No
             "env": spec.env,
             "tolerations": [dict(t) for t in spec.tolerations],
             "pinned": list(spec.pinned),
+            "kept_off": list(spec.kept_off),
             # --env NCCL_TOPO_FILE names the user's own file: theirs wins
             "topology": topology_xml(spec.topology) if spec.topology and "NCCL_TOPO_FILE" not in spec.env else None,
             "topology_path": TOPOLOGY_PATH,

@@ -19,6 +19,11 @@ kubernetes/kubernetes pkg/registry/core/pod/strategy.go Indexers, NodeNameIndexF
 reads its pods that way), and only until enough nodes are found: about ``--nodes`` reads, where
 one list of every pod in the cluster would be thousands of pages at 75,000 nodes.
 
+A node whose ``nvidia.com/gpu`` are MIG devices or shared replicas is passed over (NCCL runs one
+rank per whole GPU: ``_sliced``). With fewer free nodes than pods, the pods are kept off the nodes
+passed over (``keep_off``); with none, a pool that can grow is waited for (akscli.baremetal.
+nccl_growth). The chosen nodes are read again just before the Job is made (``recheck``).
+
 Plain logic over Node and Pod objects; the only I/O is ``kube.list`` (page by page). Memory: one
 node page at a time, plus the name and GPU count of each usable GPU node.
 """
@@ -32,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from akscli import concurrency, gpu_held, gpus, validate
-from akscli.errors import AuthError, QuotaError, UsageError
+from akscli.errors import AuthError, NotInstalledError, QuotaError, UsageError
 from akscli.kube import scheduling
 
 if TYPE_CHECKING:
@@ -89,6 +94,13 @@ class SizeNodes:
     skipped_names: list[tuple[str, str]] = field(default_factory=list)  # (node, reason), NAMES_KEPT per reason
     offered: Counter[str] = field(default_factory=Counter)  # extended resources (not GPUs) -> nodes
     candidates: list[tuple[str, int]] = field(default_factory=list)  # usable: (node, allocatable nvidia.com/gpu)
+    passed_over: list[str] = field(default_factory=list)  # every node skipped, by name
+    sliced: int = 0  # GPU nodes whose units are MIG devices or shared replicas
+    mig_devices: dict[str, int] = field(default_factory=dict)  # MIG devices of mixed-strategy candidates
+    # Where more nodes like these would come from (nodes with whole GPUs only): nccl_growth.
+    scale_sets: set[str] = field(default_factory=set)
+    nodepools: set[str] = field(default_factory=set)
+    capacity: dict[str, str] = field(default_factory=dict)  # one such node's capacity
 
     def add(self, other: SizeNodes) -> None:
         self.gpu_nodes += other.gpu_nodes
@@ -97,6 +109,12 @@ class SizeNodes:
         self.skipped.update(other.skipped)
         self.offered.update(other.offered)
         self.candidates += other.candidates
+        self.passed_over += other.passed_over
+        self.sliced += other.sliced
+        self.mig_devices.update(other.mig_devices)
+        self.scale_sets |= other.scale_sets
+        self.nodepools |= other.nodepools
+        self.capacity = self.capacity or other.capacity
         for name, reason in other.skipped_names:
             self.skip(name, reason, count=False)
 
@@ -105,6 +123,7 @@ class SizeNodes:
         kind = re.sub(r"\d+", "N", reason)
         if count:
             self.skipped[kind] += 1
+            self.passed_over.append(name)
         if sum(1 for _, r in self.skipped_names if re.sub(r"\d+", "N", r) == kind) < NAMES_KEPT:
             self.skipped_names.append((name, reason))
 
@@ -163,22 +182,71 @@ def survey(
                 part.offered[name] += 1
         has_rdma = rdma_resource is None or _positive(allocatable.get(rdma_resource))
         part.with_rdma += 1 if rdma_resource is not None and has_rdma else 0
-        reason = _why_not(node, tols) or (None if has_rdma else f"no {rdma_resource}")
+        facts = gpus.read(node)
+        sliced = _sliced(facts)
+        part.sliced += 1 if sliced else 0
+        if not sliced:
+            _note_origin(part, node)
+        reason = _why_not(node, tols) or (None if has_rdma else f"no {rdma_resource}") or sliced
         name = str((node.get("metadata") or {}).get("name"))
         if reason is None:
+            units = dict(facts.resources)
             part.usable += 1
-            part.candidates.append((name, dict(gpus.read(node).resources).get(gpus.NVIDIA, 0)))
+            part.candidates.append((name, units.get(gpus.NVIDIA, 0)))
+            migs = sum(n for r, n in units.items() if r.startswith(gpus.MIG_PREFIX))
+            if migs:
+                part.mig_devices[name] = migs
             continue
         part.skip(name, reason)
     return result
 
 
+def _sliced(facts: gpus.NodeGpus) -> str | None:
+    """Why a node's ``nvidia.com/gpu`` units are not whole GPUs, or None where they are.
+
+    NCCL runs one rank per whole GPU: it refuses two ranks on one GPU ("Multiple Ranks are using
+    the same GPU/Partition", upstream: NVIDIA/nccl 5067397 src/init.cc, NCCL_MULTI_RANK_GPU_ENABLE;
+    docs/userguide/source/usage/communicators.rst: "not supported and may lead to hangs"), and
+    does not support MIG: MIG devices have no CUDA index of their own, NCCL's topology gives one
+    rank per PCI GPU, and MIG devices have no P2P (the NCCL maintainers, NVIDIA/nccl issue 1716,
+    open). Time-sliced replicas of one GPU are handed out "indiscriminately" (upstream:
+    NVIDIA/k8s-device-plugin 1b826ac README.md, "With CUDA Time-Slicing"), so a pod asking for 8
+    may get two of the same GPU. A mixed-strategy node's ``nvidia.com/gpu`` are its GPUs with MIG
+    off (whole): it stays a candidate for those (akscli.gpus)."""
+    units = dict(facts.resources)
+    if facts.sharing == gpus.MIG_SINGLE:
+        return f"MIG mode: its {units.get(gpus.NVIDIA, 0)} {gpus.NVIDIA} are MIG devices"
+    if facts.sharing == gpus.MIG_MIXED and not units.get(gpus.NVIDIA):
+        migs = sum(n for r, n in units.items() if r.startswith(gpus.MIG_PREFIX))
+        return f"MIG mode: {migs} MIG device(s), no whole GPU"
+    if facts.sharing in (gpus.TIME_SLICING, gpus.MPS, gpus.SHARED):
+        name = gpus.NVIDIA_SHARED if units.get(gpus.NVIDIA_SHARED) else gpus.NVIDIA
+        how = {gpus.TIME_SLICING: "by time-slicing", gpus.MPS: "by MPS"}.get(facts.sharing, "")
+        return f"GPUs shared{' ' + how if how else ''}: its {units.get(name, 0)} {name} are replicas"
+    return None
+
+
+def _note_origin(part: SizeNodes, node: Mapping[str, Any]) -> None:
+    from akscli.baremetal import nccl_growth
+
+    scale_set = nccl_growth.scale_set(node)
+    if scale_set:
+        part.scale_sets.add(scale_set)
+    pool = gpus.labels_of(node).get(nccl_growth.NODEPOOL_LABEL)
+    if pool:
+        part.nodepools.add(pool)
+    if not part.capacity:
+        part.capacity = {str(k): str(v) for k, v in ((node.get("status") or {}).get("capacity") or {}).items()}
+
+
 @dataclass
 class Choice:
-    """The nodes chosen for the test pods, and the usable nodes passed over for want of free GPUs
-    (their reasons join ``skipped``); ``counted`` is False where pods could not be read."""
+    """The nodes chosen for the test pods and the candidates not read yet, each with the
+    ``nvidia.com/gpu`` it advertises (0 on a DRA node: :func:`_gpus_in_use` then reads its
+    claims), and ``counted`` False where pods could not be read."""
 
-    chosen: list[str] = field(default_factory=list)
+    chosen: list[tuple[str, int]] = field(default_factory=list)
+    pending: list[tuple[str, int]] = field(default_factory=list)
     counted: bool = True
 
 
@@ -192,65 +260,176 @@ def choose(kube: Kube, nodes: SizeNodes, gpus_per_node: int, wanted: int) -> Cho
     claims hold (akscli.gpu_held). A user who may not list pods in every namespace gets the
     usable nodes unread (``counted`` False)."""
     choice = Choice()
-    pending: list[tuple[str, int]] = []
     mapped: bool | None = None
     for name, allocatable in nodes.candidates:
         if allocatable == 0 and mapped is None:
             mapped = gpu_held.gpu_mapped(kube)
         if allocatable < gpus_per_node and not (allocatable == 0 and mapped):
-            nodes.skip(name, f"{allocatable} GPU(s) allocatable")
+            migs = nodes.mig_devices.get(name)
+            nodes.skip(name, f"{allocatable} GPU(s) allocatable" + (f", {migs} MIG device(s)" if migs else ""))
         else:
-            pending.append((name, allocatable))
-    while pending and len(choice.chosen) < wanted:
+            choice.pending.append((name, allocatable))
+    _fill(kube, nodes, choice, gpus_per_node, wanted)
+    return choice
+
+
+def _fill(kube: Kube, nodes: SizeNodes, choice: Choice, gpus_per_node: int, wanted: int) -> None:
+    while choice.pending and len(choice.chosen) < wanted:
         # as many reads as nodes still wanted, at most PARALLEL_READS at once
-        batch = pending[: min(PARALLEL_READS, wanted - len(choice.chosen))]
-        pending = pending[len(batch) :]
+        batch = choice.pending[: min(PARALLEL_READS, wanted - len(choice.chosen))]
+        choice.pending = choice.pending[len(batch) :]
         try:
             rooms = concurrency.parallel_map(lambda n: _gpus_in_use(kube, *n), batch, PARALLEL_READS)
         except AuthError:
             choice.counted = False
-            choice.chosen += [name for name, _ in [*batch, *pending]][: wanted - len(choice.chosen)]
+            choice.chosen += [*batch, *choice.pending][: wanted - len(choice.chosen)]
+            choice.pending = []
             break
-        for (name, _), (allocatable, used) in zip(batch, rooms, strict=True):
+        for (name, advertised), (allocatable, used) in zip(batch, rooms, strict=True):
             if allocatable - used >= gpus_per_node:
-                choice.chosen.append(name)
+                choice.chosen.append((name, advertised))
             elif allocatable < gpus_per_node:
                 nodes.skip(name, f"{allocatable} GPU(s) allocatable")
             else:
                 nodes.skip(name, f"{used} of {allocatable} GPUs in use")
-    return choice
 
 
-def pick(
-    kube: Kube, nodes: SizeNodes, *, gpus_per_node: int, wanted: int, where: str, timeout_s: float
-) -> tuple[list[str], list[str]]:
-    """The nodes to pin the test pods to (none: leave them to the scheduler) and the warnings to
-    print. Enough nodes with free GPUs: the pods are pinned to those, so that none lands on a node
-    passed over (a node not Ready yet untainted, one whose GPUs are taken). Fewer: the pods are
-    not pinned, so that nodes the cluster autoscaler adds for them can take them, and the shortfall
-    is said. None, where GPU nodes exist: refused before anything is created. No GPU node at all (a
-    pool at zero): nothing refused, the pods' wait is what makes the autoscaler add nodes."""
+@dataclass
+class Pins:
+    """Where the test pods may go: ``chosen`` (required node affinity ``metadata.name In``), else,
+    where fewer nodes have the GPUs free than pods are asked for, ``kept_off`` (``NotIn`` the nodes
+    passed over; new nodes may still take the pods); neither: the scheduler's choice. ``warnings``
+    are to be printed; ``choice`` is kept for :func:`recheck`."""
+
+    chosen: list[str] = field(default_factory=list)
+    kept_off: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    choice: Choice = field(default_factory=Choice)
+
+
+@dataclass(frozen=True)
+class Want:
+    """What the test asks of the nodes: ``wanted`` nodes with ``gpus_per_node`` GPUs free;
+    ``where`` names the nodes, ``timeout_s`` is how long its pods wait."""
+
+    gpus_per_node: int
+    wanted: int
+    where: str
+    timeout_s: float
+
+
+def pick(kube: Kube, nodes: SizeNodes, want: Want) -> Pins:
+    """The nodes to pin the test pods to, and the warnings to print. Enough nodes with free GPUs:
+    the pods are pinned to those, so that none lands on a node passed over (a node not Ready yet
+    untainted, one whose GPUs are taken). Fewer: the pods are kept off the nodes passed over, so
+    that nodes the cluster autoscaler adds for them can take them, and the shortfall is said. None,
+    where GPU nodes exist: refused before anything is created, unless the pool can grow
+    (akscli.baremetal.nccl_growth), or exit 7 where every GPU node is MIG or shared. No GPU node at
+    all (a pool at zero): nothing refused, the pods' wait is what makes the autoscaler add nodes."""
     if not nodes.gpu_nodes:
-        return [], []
-    choice = choose(kube, nodes, gpus_per_node, wanted)
+        return Pins()
+    choice = choose(kube, nodes, want.gpus_per_node, want.wanted)
     skipped = skipped_line(nodes)
-    if not choice.chosen:
+    pins = _settle(kube, nodes, choice, want, skipped)
+    pins.warnings[:0] = [skipped] if skipped else []
+    return pins
+
+
+def recheck(kube: Kube, nodes: SizeNodes, pins: Pins, want: Want) -> Pins:
+    """Read the chosen nodes' pods again just before the Job is made: a pod bound to one since it
+    was read takes its place; the nodes not read yet are read for a replacement. Returns the
+    pins to use, whose warnings say only what changed (about ``len(chosen)`` reads)."""
+    if not pins.chosen or not pins.choice.counted:
+        return Pins(pins.chosen, pins.kept_off, [], pins.choice)
+    chosen = pins.choice.chosen
+    try:
+        # the same read as the choice's: the pods' requests, or on a DRA node the claims' GPUs
+        rooms = concurrency.parallel_map(lambda n: _gpus_in_use(kube, *n), chosen, PARALLEL_READS)
+    except AuthError:
+        return Pins(pins.chosen, pins.kept_off, [], pins.choice)
+    still = [node for node, (a, used) in zip(chosen, rooms, strict=True) if a - used >= want.gpus_per_node]
+    filled = [(n, a, used) for (n, _), (a, used) in zip(chosen, rooms, strict=True) if a - used < want.gpus_per_node]
+    if not filled:
+        return Pins(pins.chosen, pins.kept_off, [], pins.choice)
+    for name, allocatable, used in filled:
+        nodes.skip(name, f"{used} of {allocatable} GPUs in use")
+    choice = Choice(still, pins.choice.pending, True)
+    _fill(kube, nodes, choice, want.gpus_per_node, want.wanted)
+    lost = ", ".join(f"{n} ({used} of {a} GPUs in use)" for n, a, used in filled)
+    line = f"pods took the GPUs of {len(filled)} chosen node(s) before the test started: {lost}"
+    refused = skipped_line(nodes)
+    out = _settle(kube, nodes, choice, want, refused)
+    out.warnings.insert(0, line)
+    return out
+
+
+def _settle(kube: Kube, nodes: SizeNodes, choice: Choice, want: Want, skipped: str | None) -> Pins:
+    warnings: list[str] = []
+    if not choice.counted:
+        warnings.append("cannot list pods in every namespace: GPUs already in use on the nodes are not counted")
+    chosen = [name for name, _ in choice.chosen]
+    if len(chosen) >= want.wanted:
+        return Pins(chosen, [], warnings, choice)
+    if not chosen:
+        _refuse_unless_growing(kube, nodes, want, skipped, warnings)
+        waiting = f"the {want.wanted} pods wait for new nodes"
+    else:
+        waiting = f"the other {want.wanted - len(chosen)} pod(s) wait for new nodes"
+        warnings.append(f"{len(chosen)} GPU node(s) can take a test pod and {want.wanted} are asked for")
+    kept_off, how = keep_off(nodes)
+    warnings.append(f"{how}; {waiting} until the timeout ({want.timeout_s:.0f}s)")
+    return Pins([], kept_off, warnings, choice)
+
+
+def _refuse_unless_growing(kube: Kube, nodes: SizeNodes, want: Want, skipped: str | None, warnings: list[str]) -> None:
+    from akscli.baremetal import nccl_growth
+
+    named = f": {skipped.split(': ', 1)[1]}" if skipped else ""
+    if nodes.sliced == nodes.gpu_nodes:
+        raise NotInstalledError(
+            f"none of the {nodes.gpu_nodes} {want.where} has whole GPUs for an NCCL test{named}",
+            hint="NCCL runs one rank per whole GPU, not on MIG devices or shared replicas (NVIDIA/nccl issue "
+            "1716): test a pool with MIG off and no GPU sharing, or turn them off on these nodes",
+        )
+    grow = nccl_growth.growth(kube, nodes.scale_sets, nodes.nodepools, nodes.capacity)
+    if not grow.room:
         raise QuotaError(
-            f"none of the {nodes.gpu_nodes} {where} can take a test pod with {gpus_per_node} GPU(s)"
-            + (f": {skipped.split(': ', 1)[1]}" if skipped else ""),
+            f"none of the {nodes.gpu_nodes} {want.where} can take a test pod with {want.gpus_per_node} GPU(s)"
+            + named
+            + (f" ({grow.full})" if grow.full else ""),
             hint="wait for the pods that hold the GPUs to finish, add nodes, uncordon them, or pass "
             "--toleration for a pool's own taint",
         )
-    warnings = [skipped] if skipped else []
-    if not choice.counted:
-        warnings.append("cannot list pods in every namespace: GPUs already in use on the nodes are not counted")
-    if len(choice.chosen) < wanted:
-        warnings.append(
-            f"{len(choice.chosen)} GPU node(s) can take a test pod and {wanted} are asked for: the other pods "
-            f"wait for new nodes until the timeout ({timeout_s:.0f}s)"
+    warnings.append(
+        f"none of the {nodes.gpu_nodes} {want.where} can take a test pod with {want.gpus_per_node} GPU(s) now, "
+        f"but {grow.room}"
+    )
+
+
+# A Job's pod template names at most this many nodes to keep off (about 30 KiB of names); past it
+# the pods are not pinned. The API server takes objects up to 1.5 MiB (etcd's request limit).
+KEEP_OFF_MAX = 1000
+
+
+def keep_off(nodes: SizeNodes) -> tuple[list[str], str]:
+    """The nodes to keep the pods off where fewer nodes can take them than asked (``NotIn``), and
+    what that means. Not where the nodes come from node auto-provisioning: Karpenter provisions
+    for no pod whose required node affinity has matchFields (upstream: kubernetes-sigs/karpenter
+    2266468 pkg/controllers/provisioning/provisioner.go validateNodeSelectorTerm, "node selector term
+    with matchFields is not supported") and none whose requirement names kubernetes.io/hostname
+    (pkg/apis/v1/labels.go RestrictedLabels), so no node could be added for them. The cluster
+    autoscaler runs the scheduler's filters on a template node of a new name, which NotIn admits."""
+    names = list(dict.fromkeys(nodes.passed_over))
+    if not names:
+        return [], "the pods are not pinned: no GPU node was passed over"
+    if nodes.nodepools:
+        return [], (
+            "the pods are not pinned (node auto-provisioning adds no node for pods pinned by node name), "
+            f"so the {len(names)} GPU node(s) passed over can still take one"
         )
-        return [], warnings
-    return choice.chosen, warnings
+    if len(names) > KEEP_OFF_MAX:
+        return [], f"the pods are not pinned: the {len(names)} GPU node(s) passed over are too many to name"
+    return names, f"the pods are kept off the {len(names)} GPU node(s) passed over"
 
 
 def _gpus_in_use(kube: Kube, node: str, allocatable: int) -> tuple[int, int]:

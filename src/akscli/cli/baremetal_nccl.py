@@ -93,8 +93,9 @@ def test_nccl(
     """Run nccl-tests all_reduce_perf across N nodes and compare the bus bandwidth with the VM size's.
 
     The pods tolerate the nvidia.com/gpu and sku=gpu taints and those given with --toleration, never
-    a cordoned or not-ready node, and go to nodes with the GPUs free (refused when none has); the GPU
-    nodes they cannot use are named first. On ND sizes the
+    a cordoned or not-ready node, and go to nodes with whole GPUs free (not MIG devices or shared
+    replicas); where none has, refused unless the cluster autoscaler or a NodePool can add a node.
+    The GPU nodes they cannot use are named first. On ND sizes the
     pods load Azure's NCCL topology file (NCCL_TOPO_FILE) and stay on nodes of that size.
     --dry-run prints the Service, Secret (no key is made), ConfigMap and Job; client reads nothing,
     so give --vm-size or --gpus-per-node.
@@ -150,19 +151,17 @@ def test_nccl(
         node_selector=placement.node_selector,
         topology=placement.topology,
     )
+    want = nccl_nodes.Want(spec.gpus_per_node, spec.nodes, placement.where, spec.timeout_s)
     if kube is not None and placement.nodes is not None:
-        # the nodes whose GPUs are free, read pod by pod until enough are found
-        pinned, warnings = nccl_nodes.pick(
-            kube,
-            placement.nodes,
-            gpus_per_node=spec.gpus_per_node,
-            wanted=spec.nodes,
-            where=placement.where,
-            timeout_s=spec.timeout_s,
-        )
-        for warning in warnings:
+        # the nodes whose GPUs are free, read pod by pod until enough are found; then, just before
+        # the Job is made, the chosen ones again (a pod bound to one since it was read)
+        pins = nccl_nodes.pick(kube, placement.nodes, want)
+        for warning in pins.warnings:
             output.warn(warning)
-        spec = replace(spec, pinned=tuple(pinned))
+        pins = nccl_nodes.recheck(kube, placement.nodes, pins, want)
+        for warning in pins.warnings:
+            output.warn(warning)
+        spec = replace(spec, pinned=tuple(pins.chosen), kept_off=tuple(pins.kept_off))
     if mode != "none":
         from akscli.cli import common
 

@@ -1,0 +1,144 @@
+"""Whether the GPU nodes an NCCL test wants could grow: the cluster autoscaler's room in the scale
+sets the nodes belong to, or node auto-provisioning's room under a NodePool's limits. Read only
+where every GPU node is full, to tell a full pool that can grow (the test's pods wait for a new
+node, which their waiting asks for) from one that cannot (refused).
+
+- Cluster autoscaler: its status, ``kube-system/cluster-autoscaler-status`` key ``status``, a YAML
+  document since cluster-autoscaler 1.30: per node group ``health.cloudProviderTarget``,
+  ``minSize``, ``maxSize`` and ``scaleUp.status`` (``Backoff`` after a failed scale-up, with
+  ``backoffInfo``). upstream: kubernetes/autoscaler d610672 cluster-autoscaler/clusterstate/api/
+  types.go (ClusterAutoscalerStatus, NodeGroupHealthCondition, NodeGroupScaleUpCondition) and
+  clusterstate/utils/status_test.yaml; AKS's cluster autoscaler writes it (MicrosoftDocs/
+  azure-aks-docs fb060ab articles/aks/cluster-autoscaler.md, "kubectl get configmap -n kube-system
+  cluster-autoscaler-status"). On Azure a node group is a scale set and its name is the scale set's
+  (cluster-autoscaler/cloudprovider/azure/azure_scale_set.go ScaleSet.Id), which a node's
+  ``spec.providerID`` names (``.../virtualMachineScaleSets/NAME/virtualMachines/N``). An older
+  autoscaler's text status is not read: the pool is then taken as unable to grow.
+- Node auto-provisioning (Karpenter): a NodePool may add a node while its ``spec.limits`` less
+  ``status.resources`` leave room for the node's capacity of every limited resource. upstream:
+  kubernetes-sigs/karpenter 2266468 pkg/apis/v1/nodepool.go Limits.ExceededBy,
+  pkg/controllers/provisioning/scheduling/scheduler.go filterByRemainingResources. The capacity
+  is read from a node of the size the test wants.
+
+Two GETs at most (the ConfigMap, each NodePool named by the nodes), whatever the cluster's size.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from akscli import validate
+from akscli.errors import AkscliError, UsageError
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+STATUS_NAMESPACE, STATUS_NAME, STATUS_KEY = "kube-system", "cluster-autoscaler-status", "status"
+NODEPOOL_LABEL = "karpenter.sh/nodepool"  # upstream: kubernetes-sigs/karpenter pkg/apis/v1/labels.go
+_SCALE_SET = re.compile(r"/virtualMachineScaleSets/([^/]+)/virtualMachines/", re.IGNORECASE)
+NODEPOOLS_READ = 4  # NodePools read at most (a size's nodes come from one or a few)
+
+
+def scale_set(node: Mapping[str, Any]) -> str | None:
+    """The scale set a node's VM belongs to, from its providerID; None for a standalone VM."""
+    match = _SCALE_SET.search(str((node.get("spec") or {}).get("providerID") or ""))
+    return match.group(1) if match else None
+
+
+@dataclass
+class Growth:
+    """``room``: how the pool can grow ("" where it cannot); ``full``: why it cannot, where known."""
+
+    room: str = ""
+    full: str = ""
+
+
+def growth(kube: Kube, scale_sets: Iterable[str], nodepools: Iterable[str], capacity: Mapping[str, str]) -> Growth:
+    """Whether a node can be added to the scale sets or NodePools the GPU nodes come from."""
+    out = Growth()
+    fulls: list[str] = []
+    for name in sorted(nodepools)[:NODEPOOLS_READ]:
+        room, full = _nodepool(kube, name, capacity)
+        if room:
+            return Growth(room=room)
+        fulls.append(full)
+    sets = sorted(scale_sets)
+    if sets:
+        room, full = _autoscaler(kube, sets)
+        if room:
+            return Growth(room=room)
+        fulls.append(full)
+    out.full = "; ".join(f for f in fulls if f)
+    return out
+
+
+def _nodepool(kube: Kube, name: str, capacity: Mapping[str, str]) -> tuple[str, str]:
+    try:
+        pool = kube.get("karpenter.sh/v1", "NodePool", name)
+    except AkscliError:  # no Karpenter CRD served, or no right to read it
+        return "", ""
+    if pool is None:
+        return "", ""
+    limits = (pool.get("spec") or {}).get("limits") or {}
+    used = (pool.get("status") or {}).get("resources") or {}
+    if not limits:
+        return f"NodePool {name} has no limits: node auto-provisioning can add a node", ""
+    for resource, limit in sorted(limits.items()):
+        need = _amount(capacity.get(resource))
+        left = _amount(limit) - _amount(used.get(resource))
+        if need > left:
+            return "", f"NodePool {name} is at its {resource} limit ({used.get(resource, 0)} of {limit} used)"
+    return f"NodePool {name} has room under its limits for another node", ""
+
+
+def _autoscaler(kube: Kube, sets: list[str]) -> tuple[str, str]:
+    from akscli import yamlio
+
+    try:
+        cm = kube.get("v1", "ConfigMap", STATUS_NAME, namespace=STATUS_NAMESPACE)
+    except AkscliError:  # no right to read kube-system's ConfigMaps
+        return "", ""
+    text = ((cm or {}).get("data") or {}).get(STATUS_KEY)
+    if not text:
+        return "", f"no cluster autoscaler status ({STATUS_NAMESPACE}/{STATUS_NAME}): {', '.join(sets)} cannot grow"
+    try:
+        status = yamlio.load(text, f"{STATUS_NAMESPACE}/{STATUS_NAME}")
+    except AkscliError:
+        status = None
+    if not isinstance(status, dict):
+        return "", "the cluster autoscaler's status is not in the YAML form (cluster-autoscaler 1.30 and later)"
+    wanted = {s.lower() for s in sets}
+    groups = [g for g in status.get("nodeGroups") or [] if str(g.get("name", "")).lower() in wanted]
+    if not groups:
+        return "", f"the cluster autoscaler does not scale {', '.join(sets)}"
+    fulls = []
+    for group in groups:
+        health = group.get("health") or {}
+        target, top = _int(health.get("cloudProviderTarget")), _int(health.get("maxSize"))
+        scale_up = group.get("scaleUp") or {}
+        if scale_up.get("status") == "Backoff":
+            why = (scale_up.get("backoffInfo") or {}).get("errorMessage") or "a scale-up failed"
+            fulls.append(f"the cluster autoscaler is backing off {group['name']} ({why})")
+        elif target < top:
+            return f"the cluster autoscaler can grow {group['name']} from {target} to {top} node(s)", ""
+        else:
+            fulls.append(f"{group['name']} is at the cluster autoscaler's maximum ({top} node(s))")
+    return "", "; ".join(fulls)
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        return validate.quantity_value(str(value)) if value is not None else Decimal(0)
+    except UsageError:
+        return Decimal(0)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
