@@ -23,7 +23,8 @@ Each step is skipped when its resource already exists (a re-run resumes at the f
 one); a resource an interrupted run left mid-operation (provisioningState Creating, Updating, ...)
 is waited for, not sent again; each long-running step is waited for with progress. The template names its role
 assignments with ARM's ``guid()``; akscli uses a UUID derived the same deterministic way (from the
-scope, a tag and the role), so a re-run finds the assignment it made.
+scope, a tag and the role), so a re-run finds the assignment it made; one the template or the portal
+made under its own name is taken as done (Azure answers 409 RoleAssignmentExists: _assigned_elsewhere).
 """
 
 from __future__ import annotations
@@ -377,6 +378,16 @@ def plan(spec: CreateSpec, subscription: str) -> list[dict[str, Any]]:
     return printable([ArmRequest(s.what, "PUT", s.path, s.api, s.body({})) for s in steps(spec, subscription)])
 
 
+def _assigned_elsewhere(step: Step, exc: ConflictError) -> bool:
+    """A role assignment the device pool already holds under another name: Microsoft's template (or
+    the portal, at parity with it) names its assignments with ARM's guid(), which akscli does not
+    reproduce (no published source gives its algorithm), and Azure keeps one assignment per
+    principal, role and scope, refusing another name with 409 RoleAssignmentExists (upstream:
+    Azure/bicep discussion 19690; the code as openshift/cloud-credential-operator ec23983 records
+    it). The role is granted: the step is done."""
+    return "/providers/Microsoft.Authorization/roleAssignments/" in step.path and "RoleAssignmentExists:" in str(exc)
+
+
 def _done(existing: dict[str, Any] | None) -> bool:
     """Whether a step's resource (read once settled) is there: Succeeded, or no provisioningState (the
     RPC's "assumed to be Succeeded"). Failed and Canceled are PUT again, as a template re-deploy does."""
@@ -483,6 +494,12 @@ def create(bm: BareMetal, spec: CreateSpec, progress: Callable[[str], None] | No
             # (role assignments answer so), and follows Azure-AsyncOperation where there is one.
             try:
                 bm.put(step.path, step.api, step.body(facts), label, progress=progress)
+            except ConflictError as exc:
+                if not _assigned_elsewhere(step, exc):
+                    raise _stopped_at(exc, i, todo, report) from exc
+                say(f"{label}: exists under another name, skipped")
+                report.append(f"{step.what}: exists under another name")
+                continue
             except AkscliError as exc:
                 raise _stopped_at(exc, i, todo, report) from exc
             existing = bm.get_raw(step.path, step.api)

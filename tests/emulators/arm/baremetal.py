@@ -276,7 +276,23 @@ def _role_assignment(emu: ArmEmulator, rid: str, body: dict[str, Any], existing:
     }
     if principal not in known:
         raise ArmError(400, "PrincipalNotFound", f"Principal {principal} does not exist in the directory {emu.tenant}.")
-    _require(emu, rid.split("/providers/Microsoft.Authorization/")[0], "InvalidScope", "Scope")
+    scope = rid.split("/providers/Microsoft.Authorization/")[0]
+    _require(emu, scope, "InvalidScope", "Scope")
+    if existing is None:
+        # One assignment per principal, role and scope, whatever its name: another name is refused
+        # with 409 RoleAssignmentExists "The role assignment already exists." (upstream: the RBAC
+        # provider's answer as an activity log records it, openshift/cloud-credential-operator
+        # ec23983; Azure/bicep discussion 19690: "does not allow having a role assignment with the
+        # same properties - service principal, role definition and scope ... with different name").
+        role = str(props.get("roleDefinitionId", "")).lower()
+        for other in emu.list_resources("Microsoft.Authorization/roleAssignments", under=scope.lower() + "/"):
+            theirs = other.get("properties") or {}
+            if (
+                str(other["id"]).lower().split("/providers/microsoft.authorization/")[0] == scope.lower()
+                and theirs.get("principalId") == principal
+                and str(theirs.get("roleDefinitionId", "")).lower() == role
+            ):
+                raise ArmError(409, "RoleAssignmentExists", "The role assignment already exists.")
 
 
 def _lnet(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
