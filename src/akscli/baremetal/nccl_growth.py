@@ -104,7 +104,7 @@ def _autoscaler(kube: Kube, sets: list[str]) -> tuple[str, str]:
         return "", ""
     text = ((cm or {}).get("data") or {}).get(STATUS_KEY)
     if not text:
-        return "", f"no cluster autoscaler status ({STATUS_NAMESPACE}/{STATUS_NAME}): {', '.join(sets)} cannot grow"
+        return "", f"no cluster autoscaler status ({STATUS_NAMESPACE}/{STATUS_NAME}) says {', '.join(sets)} can grow"
     try:
         status = yamlio.load(text, f"{STATUS_NAMESPACE}/{STATUS_NAME}")
     except AkscliError:

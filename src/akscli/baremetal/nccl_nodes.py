@@ -418,7 +418,9 @@ def keep_off(nodes: SizeNodes) -> tuple[list[str], str]:
     2266468 pkg/controllers/provisioning/provisioner.go validateNodeSelectorTerm, "node selector term
     with matchFields is not supported") and none whose requirement names kubernetes.io/hostname
     (pkg/apis/v1/labels.go RestrictedLabels), so no node could be added for them. The cluster
-    autoscaler runs the scheduler's filters on a template node of a new name, which NotIn admits."""
+    autoscaler runs the scheduler's filters on a template node renamed "template-node-for-<group>-
+    <random>", which NotIn admits (upstream: kubernetes/autoscaler cluster-autoscaler package
+    simulator, TemplateNodeInfoFromExampleNodeInfo and sanitizeNode)."""
     names = list(dict.fromkeys(nodes.passed_over))
     if not names:
         return [], "the pods are not pinned: no GPU node was passed over"
