@@ -63,3 +63,32 @@ def test_gpus_a_claim_holds_on_a_dra_node_are_in_use_and_the_node_is_named(kube_
     assert [name for name, _ in choice.chosen] == ["dra-1"]
     assert nccl_nodes.skipped_line(nodes) is not None
     assert "dra-0 (2 of 8 GPUs in use)" in str(nccl_nodes.skipped_line(nodes))
+
+
+def pick_then_recheck(kubeconfig: Any, emu: Any, late_hold: int) -> nccl_nodes.Pins:
+    """One DRA node picked of two, ``late_hold`` GPUs of it taken by a claim before the re-read."""
+    from akscli.kube.client import KubeTarget, connect
+
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    nodes = nccl_nodes.SizeNodes(gpu_nodes=2, usable=2, candidates=[("dra-0", 0), ("dra-1", 0)])
+    want = nccl_nodes.Want(gpus_per_node=8, wanted=1, where="GPU nodes", timeout_s=1800)
+    pins = nccl_nodes.pick(kube, nodes, want)
+    assert pins.chosen == ["dra-0"]
+    if late_hold:
+        hold(emu, "dra-0", late_hold)
+    return nccl_nodes.recheck(kube, nodes, pins, want)
+
+
+def test_the_re_read_keeps_a_dra_node_whose_gpus_are_still_free(kube_emulator: Any, kubeconfig: Any) -> None:
+    dra_nodes(kube_emulator, 2)
+    pins = pick_then_recheck(kubeconfig, kube_emulator, late_hold=0)
+    assert (pins.chosen, pins.warnings) == (["dra-0"], [])
+
+
+def test_the_re_read_counts_a_claim_made_meanwhile_on_a_chosen_dra_node(kube_emulator: Any, kubeconfig: Any) -> None:
+    dra_nodes(kube_emulator, 2)
+    pins = pick_then_recheck(kubeconfig, kube_emulator, late_hold=2)
+    assert pins.chosen == ["dra-1"]
+    assert pins.warnings == [
+        "pods took the GPUs of 1 chosen node(s) before the test started: dra-0 (2 of 8 GPUs in use)"
+    ]
