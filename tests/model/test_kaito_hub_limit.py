@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.cli import invoke
+from tests.emulators.kube import hf_hub
 from tests.emulators.kube.admission_kaito_config import hub_token_limit
 from tests.emulators.kube.controllers.kaito import KAITO
 
@@ -26,6 +27,9 @@ DESCRIBED = [
     "--weights-gib", "14", "--layers", "32", "--attention-heads", "32", "--kv-heads", "8",
     "--head-dim", "128", "--max-context", "32768",
 ]  # fmt: skip
+
+
+LLAMA_4096 = hf_hub.repo({"architectures": ["LlamaForCausalLM"], "max_position_embeddings": 4096})
 
 
 def _deploy(*args: str) -> Any:
@@ -71,7 +75,7 @@ def test_a_value_that_is_no_number_is_passed_over() -> None:
 
 def test_max_context_above_config_jsons_limit_is_refused_by_kaito_and_nothing_is_left(model_emulator: Start) -> None:
     emu = model_emulator()
-    emu.api.huggingface_configs[REPO] = {"architectures": ["LlamaForCausalLM"], "max_position_embeddings": 4096}
+    emu.api.huggingface_hub[REPO] = LLAMA_4096
     result = _deploy("--max-model-len", "8192")
     assert result.exit_code != 0, result
     assert "max-model-len 8192 exceeds model's maximum supported context window 4096 (ModelTokenLimit)" in result.stderr
@@ -82,7 +86,7 @@ def test_max_context_above_config_jsons_limit_is_refused_by_kaito_and_nothing_is
 
 def test_a_max_model_len_within_config_jsons_limit_is_deployed(model_emulator: Start) -> None:
     emu = model_emulator()
-    emu.api.huggingface_configs[REPO] = {"architectures": ["LlamaForCausalLM"], "max_position_embeddings": 4096}
+    emu.api.huggingface_hub[REPO] = LLAMA_4096
     result = _deploy("--max-model-len", "4096")
     assert result.exit_code == 0, result
     assert emu.cluster.get(KAITO, "Workspace", "default", "coder-7b") is not None
@@ -91,7 +95,7 @@ def test_a_max_model_len_within_config_jsons_limit_is_deployed(model_emulator: S
 def test_a_server_dry_run_cannot_ask_kaito_before_the_configmap_is_stored(model_emulator: Start) -> None:
     # Why the note does not send the user to --dry-run=server: KAITO reads the ConfigMap as stored.
     emu = model_emulator()
-    emu.api.huggingface_configs[REPO] = {"architectures": ["LlamaForCausalLM"], "max_position_embeddings": 4096}
+    emu.api.huggingface_hub[REPO] = LLAMA_4096
     result = invoke("model", "deploy", REPO, *DESCRIBED, "--max-model-len", "8192", "--dry-run=server")
     assert result.exit_code == 0, result
     assert "KAITO checks its inference.config once configmap/coder-7b-inference-config exists" in result.stdout

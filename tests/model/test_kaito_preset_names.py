@@ -13,7 +13,7 @@ import pytest
 
 from akscli.model import catalog, kaito_names
 from tests.cli import invoke
-from tests.emulators.kube import kaito_presets
+from tests.emulators.kube import hf_hub, kaito_presets
 from tests.emulators.kube.controllers.kaito import KAITO
 from tests.emulators.kube.profiles import hf_token_secret
 from tests.emulators.kube.status import ApiError
@@ -32,8 +32,14 @@ def test_a_catalog_preset_kaito_no_longer_takes_is_deployed_by_its_hugging_face_
     model_emulator: Start, model: str, preset: str
 ) -> None:
     # KAITO v0.12.0 refuses falcon-7b-instruct ("Unsupported inference preset name") and phi-2
-    # ("deprecated"): neither is a legacy name any more; an org/model id is taken.
+    # ("deprecated"): neither is a legacy name any more; an org/model id is taken. KAITO's catalog
+    # lacks both, so its webhook reads them from the Hub (architecture and token limit as akscli's
+    # catalog has them from their config.json).
     emu = model_emulator()
+    row = catalog.get(model)
+    emu.api.huggingface_hub[row.id.lower()] = hf_hub.repo(
+        {"architectures": [row.architecture], "max_position_embeddings": row.context}
+    )
     result = invoke("model", "deploy", model, "--max-model-len", "2048", "-y")
     assert result.exit_code == 0, result
     ws = emu.cluster.get(KAITO, "Workspace", "default", model)

@@ -24,11 +24,11 @@ not the status subresource, and run after schema and CEL validation.
   immutable: workspace_validation.go ResourceSpec.validateUpdate, InferenceSpec.validateUpdate).
   Not emulated:
   the SKU table and GPU-memory fit (KAITO's pkg/sku is not in ../shared), legacy preset aliases,
-  Hugging Face ids outside KAITO's catalog (KAITO asks the Hub, and a gated one without a token
-  fails "failed to get model preset"), the InferenceSet webhook (it validates the child
+  the InferenceSet webhook (it validates the child
   Workspace the set would make, pkg/utils/inferenceset/inferenceset.go
   ValidateWorkspaceForInferenceSet) but for its ConfigMap check, tuning/adapter checks. The
-  inference ConfigMap check reads the store: admission_kaito_config.py.
+  inference ConfigMap check reads the store, and a Hugging Face id outside KAITO's catalog the
+  emulated Hub (hf_hub.py): admission_kaito_config.py.
 - KubeFleet (upstream: kubefleet-dev/kubefleet e160c1cd pkg/webhook/clusterresourceplacement/
   v1beta1_clusterresourceplacement_validating_webhook.go and the checks in
   pkg/utils/validator/placement.go, HandlePlacementValidation and validatePlacement; registered for

@@ -41,12 +41,20 @@ upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
   of a nested ``text_config`` or ``llm_config`` that the top level lacks, ParseModelMetadata takes
   ModelTokenLimit from the first of model_catalog.go configKeyMap["modelTokenLimit"] whose value
   getInt reads as a number, else DefaultModelTokenLimit 2048). The emulator's Hub is
-  ``ApiServer.huggingface_configs`` (lower-cased id to config.json), which tests fill.
+  ``ApiServer.huggingface_hub`` (lower-cased id to the repo's files), which tests fill: hf_hub.py
+  reads it as KAITO does (file list, config.json or a Mistral-format repo's params.json, the
+  architecture check against vllm_model_arch_list.txt, the token of
+  presetOptions.modelAccessSecret).
 
-Not emulated: a Hub repo the emulator's Hub does not hold (the check is skipped for it; KAITO
-would fail "failed to get model preset" with the Hub's error), a Mistral-format repo's params.json,
-the architecture check against vllm_model_arch_list.txt ("unsupported model architecture"), and
-the token of presetOptions.modelAccessSecret (a gated repo).
+- GetModelByName runs for every Workspace created with a valid preset, not only with a config:
+  workspace_validation.go InferenceSpec.validateCreate (via "inference") fails
+  ``apis.ErrInvalidValue("failed to get model preset: <err>", "preset")``, and
+  validateInferenceConfig makes the same call (the same error at "preset") once it reaches a
+  max-model-len; knative merges the two into one message with both paths (field_error.go merge).
+  A Hub the emulator lacks a repo for answers as huggingface.co does for a missing repo.
+
+Not emulated: ResourceSpec.validateCreateWithInference's own GetModelByName (the SKU table is not
+in ../shared; it runs only without node auto-provisioning or for the transformers runtime).
 """
 
 from __future__ import annotations
@@ -55,12 +63,12 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from tests.emulators.kube import kaito_presets, yaml_v2
+from tests.emulators.kube import hf_hub, kaito_presets, yaml_v2
+from tests.emulators.kube.admission import FieldError
 from tests.emulators.kube.status import ApiError
 
+# An object as stored (a ConfigMap, a Secret) by namespace and name, or None.
 ConfigMapLookup = Callable[[str, str], Mapping[str, Any] | None]
-# The config.json the emulated Hugging Face Hub holds for a lower-cased repo id, or None.
-HubLookup = Callable[[str], Mapping[str, Any] | None]
 
 # upstream: kaito-project/kaito v0.12.0 presets/workspace/generator/model_catalog.go configKeyMap
 # "modelTokenLimit", generator.go DefaultModelTokenLimit.
@@ -80,31 +88,34 @@ def _runtime_is_vllm(metadata: Mapping[str, Any]) -> bool:
 
 
 def _config_error(
-    name: str, namespace: str, preset: str, lookup: ConfigMapLookup, hub: HubLookup
-) -> tuple[str, str] | None:
-    """(message, path) of validateInferenceConfig, or None."""
+    name: str, namespace: str, preset: str, lookup: ConfigMapLookup, hub_preset: Callable[[], Mapping[str, Any]]
+) -> FieldError | None:
+    """validateInferenceConfig's error, or None."""
     found = lookup(namespace, name)
     if found is None:
-        return f"ConfigMap '{name}' specified in 'config' not found in namespace '{namespace}'", "config"
+        return FieldError(f"ConfigMap '{name}' specified in 'config' not found in namespace '{namespace}'", "config")
     data = found.get("data") or {}
     if "inference_config.yaml" not in data:
-        return "missing field(s)", "inference_config.yaml in ConfigMap"
+        return FieldError.missing("inference_config.yaml in ConfigMap")
     try:
         vllm = yaml_v2.unmarshal_inference_config(str(data["inference_config.yaml"]))
     except yaml_v2.YAMLError as exc:
-        return f"Failed to parse inference_config.yaml: {exc}", "inference_config.yaml"
+        return FieldError(f"Failed to parse inference_config.yaml: {exc}", "inference_config.yaml")
     raw = vllm.get("max-model-len")
     if raw is None or not raw.strip() or not preset or not kaito_presets.is_valid_preset(preset.lower()):
         return None
-    limit = _token_limit(preset.lower(), hub)
+    try:
+        limit = _token_limit(preset.lower(), hub_preset)
+    except hf_hub.HubError as exc:
+        return FieldError.invalid_value(f"failed to get model preset: {exc}", "preset")
     if limit <= 0:
         return None
     value, err = yaml_v2.atoi(raw.strip())
     if err:
-        return f"invalid value: max-model-len must be an integer: {err}", "max-model-len"
+        return FieldError.invalid_value(f"max-model-len must be an integer: {err}", "max-model-len")
     if value > limit:
         message = f"max-model-len {value} exceeds model's maximum supported context window {limit} (ModelTokenLimit)"
-        return f"invalid value: {message}", "max-model-len"
+        return FieldError.invalid_value(message, "max-model-len")
     return None
 
 
@@ -152,13 +163,29 @@ def hub_token_limit(config: Mapping[str, Any]) -> int:
     return _get_int(merged, TOKEN_LIMIT_KEYS, DEFAULT_TOKEN_LIMIT)
 
 
-def _token_limit(preset: str, hub: HubLookup) -> int:
-    """ModelTokenLimit of GetModelByName's model (0: none known, the check is skipped)."""
+def _hub_name(preset: str) -> str | None:
+    """The lower-cased id GetModelByName asks the Hub for, None for a catalog model (or a name
+    without an org)."""
+    name = kaito_presets.LEGACY_BUILTIN_TO_CATALOG.get(preset.lower(), preset.lower())
+    return name if "/" in name and name not in _catalog_limits() else None
+
+
+def _token_limit(preset: str, hub_preset: Callable[[], Mapping[str, Any]]) -> int:
+    """ModelTokenLimit of GetModelByName's model; HubError where it fails."""
     name = kaito_presets.LEGACY_BUILTIN_TO_CATALOG.get(preset, preset).lower()
     if name in _catalog_limits():
         return _catalog_limits()[name]
-    config = hub(name) if "/" in name else None
-    return hub_token_limit(config) if config is not None else 0
+    return hub_token_limit(hub_preset())
+
+
+def _hf_token(namespace: str, secret_name: str, secrets: ConfigMapLookup) -> str:
+    """vllm_model.go GetHFTokenFromSecret: HF_TOKEN of the named Secret ("" without one; its
+    errors are only logged)."""
+    import base64
+
+    secret = secrets(namespace, secret_name) if secret_name else None
+    value = ((secret or {}).get("data") or {}).get("HF_TOKEN")
+    return base64.b64decode(value).decode("utf-8", "replace") if isinstance(value, str) else ""
 
 
 def review(
@@ -167,7 +194,8 @@ def review(
     obj: Mapping[str, Any],
     old: Mapping[str, Any] | None,
     lookup: ConfigMapLookup,
-    hub: HubLookup = lambda _name: None,
+    hub: hf_hub.Repos | None = None,
+    secrets: ConfigMapLookup = lambda _ns, _name: None,
 ) -> ApiError | None:
     if group != "kaito.sh":
         return None
@@ -182,15 +210,31 @@ def review(
         labels_from = template.get("metadata") or {}
     else:
         return None
-    if not isinstance(inference, Mapping) or not inference.get("config") or not _runtime_is_vllm(labels_from):
+    if not isinstance(inference, Mapping):
         return None
-    preset = str(
-        ((inference.get("preset") or {}) if isinstance(inference.get("preset"), Mapping) else {}).get("name") or ""
-    )
-    err = _config_error(str(inference["config"]), namespace, preset, lookup, hub)
-    if err is None:
+    preset_spec = inference.get("preset") if isinstance(inference.get("preset"), Mapping) else {}
+    preset = str(preset_spec.get("name") or "")
+    options = preset_spec.get("presetOptions") if isinstance(preset_spec.get("presetOptions"), Mapping) else {}
+    token = _hf_token(namespace, str(options.get("modelAccessSecret") or ""), secrets)
+    hub_name = _hub_name(preset) if preset and kaito_presets.is_valid_preset(preset) else None
+
+    @cache
+    def hub_preset() -> Mapping[str, Any]:
+        assert hub_name is not None
+        return hf_hub.preset(hub or {}, hub_name, token)
+
+    errs: FieldError | None = None
+    if hub_name is not None:
+        try:
+            hub_preset()
+        except hf_hub.HubError as exc:
+            errs = FieldError.invalid_value(f"failed to get model preset: {exc}", "preset").via("inference")
+    if inference.get("config") and _runtime_is_vllm(labels_from):
+        err = _config_error(str(inference["config"]), namespace, preset, lookup, hub_preset)
+        if err is not None:
+            errs = err if errs is None else errs.also(err)
+    if errs is None:
         return None
-    message, path = err
     # knative FieldError.Error(): "<message>: <path>"; the webhook wraps it "validation failed: ".
-    text = f"validation failed: {message}: {prefix}{path}"
+    text = f"validation failed: {(errs.via(prefix.rstrip('.')) if prefix else errs).render()}"
     return ApiError(400, f'admission webhook "{webhook}" denied the request: {text}', "BadRequest")

@@ -54,10 +54,11 @@ class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
         self.synchronous_gc = False
         # KubeRay's validating webhook is opt-in in its chart (KAITO's is always installed)
         self.kuberay_webhook = False
-        # The emulated Hugging Face Hub's config.json by lower-cased repo id: what KAITO's webhook
-        # reads for a model outside its catalog (upstream: kaito-project/kaito api/v1beta1
-        # inference_config_validation.go; admission_kaito_config.py); empty, nothing is read.
-        self.huggingface_configs: dict[str, dict[str, Any]] = {}
+        # The emulated Hugging Face Hub: each repo's files by lower-cased repo id (hf_hub.repo makes
+        # one). KAITO's webhook reads it for a preset outside KAITO's catalog and refuses the
+        # Workspace for a repo it lacks, as huggingface.co answers (upstream: kaito-project/kaito
+        # presets/workspace/models/vllm_model.go GetModelByName; hf_hub.py, admission_kaito_config.py).
+        self.huggingface_hub: dict[str, dict[str, Any]] = {}
         self.gc_delay = 0.1
         # How long the simulated kubelet takes to stop a deleted pod's containers (capped by the
         # grace period); None: the containers ignore SIGTERM and live the whole grace period.

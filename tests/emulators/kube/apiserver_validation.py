@@ -201,7 +201,7 @@ class ValidationMixin:
         if webhooks and rt.crd:
             admission.review(rt.group, rt.kind, obj, old, self.kuberay_webhook, self._airunway_provider_stored)
             denial = admission_kaito_config.review(
-                rt.group, rt.kind, obj, old, self._stored_configmap, self.huggingface_configs.get
+                rt.group, rt.kind, obj, old, self._stored_configmap, self.huggingface_hub, self._stored_secret
             )
             if denial is not None:
                 raise denial
@@ -243,6 +243,11 @@ class ValidationMixin:
     def _stored_configmap(self, namespace: str, name: str) -> dict[str, Any] | None:
         """A ConfigMap as stored (what a webhook's GET reads; a dry run stores nothing)."""
         entry = self.store.get(self.rt("v1", "ConfigMap").key, obj_key(namespace, name))
+        return entry.obj() if entry is not None else None
+
+    def _stored_secret(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """A Secret as stored (what KAITO's webhook reads a modelAccessSecret's HF_TOKEN from)."""
+        entry = self.store.get(self.rt("v1", "Secret").key, obj_key(namespace, name))
         return entry.obj() if entry is not None else None
 
     def _check_builtin(

@@ -1,0 +1,132 @@
+"""The Hugging Face Hub as KAITO's webhook reads it for a preset outside KAITO's catalog, and the
+preset it builds from what it reads (GetModelByName for an ``org/name`` id).
+
+upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
+- presets/workspace/models/vllm_model.go GetModelByName: the id lower-cased, a legacy name
+  redirected (LegacyBuiltinToCatalog), a registered (catalog) model taken as is, else
+  generateHuggingFaceModel; the token is HF_TOKEN of the Secret presetOptions.modelAccessSecret
+  names in the Workspace's namespace (GetHFTokenFromSecret; a failure is only logged);
+- generateHuggingFaceModel: generator.GeneratePreset, then the architecture check: no
+  architectures is taken, else one of them must be in vllm_model_arch_list.txt (embedded by
+  vllm_model_arch_list.go; kaito_vllm_archs.txt here is that file unchanged), else
+  ``unsupported model architecture for <id>: <a>, <b>``;
+- presets/workspace/generator/generator.go Generate, FetchModelMetadata: listRepoFiles GETs
+  ``https://huggingface.co/api/models/<id>/tree/main?recursive=true`` (``error listing files:
+  <err>``); selectWeightFiles: ``consolidated.*\\.safetensors`` makes a Mistral-format repo and
+  only those files count, else ``.*\\.safetensors`` before ``.*\\.bin`` (regexp MatchString: the
+  pattern anywhere in the path), none is ``no .safetensors or .bin files found``;
+  fetchAndParseConfig reads ``<id>/resolve/main/config.json``, and params.json where that fails
+  for a Mistral-format repo (``error fetching config: <err>``); fetchURL: 401 or 403 without a
+  token is ``authentication required for accessing <url>``, any other status but 200 ``failed
+  to fetch <url>: status <n>``; mergeTextConfig, ParseModelMetadata (token limit:
+  admission_kaito_config.hub_token_limit; with no architectures, a name starting
+  ``mistral-large-3`` gets MistralLarge3ForCausalLM and one starting ``ministral-3``
+  Mistral3ForConditionalGeneration).
+- The Hub answers 401 for a repo that does not exist when the request has no token, 404 with one
+  (huggingface/huggingface_hub src/huggingface_hub/utils/_http.py hf_raise_for_status: "401 is
+  misleading as it is returned for: private and gated repos if user is not authenticated;
+  missing repos"), and 404 for a file a repo lacks.
+
+A repo here is ``{path: content}``: a JSON file's decoded content, a weight file's size in bytes.
+Not emulated: gated repos (a 401 with no token, a 403 with a token without access), JSON the
+Hub holds that Go's encoding/json cannot read (sanitizeJSON), and the catalog overrides
+(catalogOverrides) for ids akscli's tests do not use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+HUGGING_FACE = "https://huggingface.co"
+Repos = Mapping[str, Mapping[str, Any]]
+
+_MISTRAL = re.compile(r"consolidated.*\.safetensors")
+_SAFETENSORS = re.compile(r".*\.safetensors")
+_BIN = re.compile(r".*\.bin")
+
+
+class HubError(Exception):
+    """GetModelByName's error, as KAITO's webhook wraps it: ``failed to get model preset: <it>``."""
+
+
+def repo(config: Mapping[str, Any] | None = None, **files: Any) -> dict[str, Any]:
+    """A repo as tests put it in ``ApiServer.huggingface_hub``: config.json, one weight file
+    (model.safetensors) unless weights are given, and any other files (``params_json=`` for
+    params.json, ``consolidated_safetensors=`` for consolidated.safetensors)."""
+    named = {k.replace("_json", ".json").replace("_safetensors", ".safetensors"): v for k, v in files.items()}
+    out: dict[str, Any] = {} if config is None else {"config.json": dict(config)}
+    if not any(_SAFETENSORS.search(p) or _BIN.search(p) for p in named):
+        out["model.safetensors"] = 1 << 30
+    out.update(named)
+    return out
+
+
+@cache
+def vllm_architectures() -> frozenset[str]:
+    text = (Path(__file__).parent / "kaito_vllm_archs.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _fetch(repos: Repos, repo_id: str, path: str | None, token: str) -> Any:
+    """generator.go fetchURL of the file list (path None) or of a file."""
+    url = (
+        f"{HUGGING_FACE}/api/models/{repo_id}/tree/main?recursive=true"
+        if path is None
+        else f"{HUGGING_FACE}/{repo_id}/resolve/main/{path}"
+    )
+    held = repos.get(repo_id)
+    if held is None:
+        status = 404 if token else 401
+    elif path is None:
+        return [{"path": p, "size": v if isinstance(v, int) else 0, "type": "file"} for p, v in held.items()]
+    else:
+        status = 404 if path not in held else 200
+    if status == 200:
+        return held[path]  # type: ignore[index]
+    if status in (401, 403) and not token:
+        raise HubError(f"authentication required for accessing {url}")
+    raise HubError(f"failed to fetch {url}: status {status}")
+
+
+def preset(repos: Repos, repo_id: str, token: str = "") -> dict[str, Any]:
+    """The config generateHuggingFaceModel builds the preset from (text_config merged), with
+    ``architectures`` as ParseModelMetadata sets them; HubError as KAITO fails."""
+    try:
+        files = _fetch(repos, repo_id, None, token)
+    except HubError as exc:
+        raise HubError(f"error listing files: {exc}") from None
+    paths = [f["path"] for f in files]
+    mistral = [p for p in paths if _MISTRAL.search(p)]
+    weights = mistral or [p for p in paths if _SAFETENSORS.search(p)] or [p for p in paths if _BIN.search(p)]
+    if not weights:
+        raise HubError("no .safetensors or .bin files found")
+    try:
+        try:
+            config = _fetch(repos, repo_id, "config.json", token)
+        except HubError:
+            if not mistral:
+                raise
+            config = _fetch(repos, repo_id, "params.json", token)
+    except HubError as exc:
+        raise HubError(f"error fetching config: {exc}") from None
+    merged = dict(config) if isinstance(config, Mapping) else {}
+    nested = merged.get("text_config")
+    if not isinstance(nested, Mapping):
+        nested = merged.get("llm_config")
+    if isinstance(nested, Mapping):
+        merged.update({k: v for k, v in nested.items() if k not in merged})
+    listed = merged.get("architectures")
+    archs = [a for a in listed if isinstance(a, str)] if isinstance(listed, list) else []
+    name = repo_id.rsplit("/", 1)[-1]
+    if not archs and name.startswith("mistral-large-3"):
+        archs = ["MistralLarge3ForCausalLM"]
+    elif not archs and name.startswith("ministral-3"):
+        archs = ["Mistral3ForConditionalGeneration"]
+    if archs and not any(a in vllm_architectures() for a in archs):
+        raise HubError(f"unsupported model architecture for {repo_id}: {', '.join(archs)}")
+    merged["architectures"] = archs
+    return merged
