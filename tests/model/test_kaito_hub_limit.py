@@ -140,3 +140,34 @@ def test_a_catalog_model_on_akscli_s_vllm_gets_no_note() -> None:
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--dry-run=client")
     assert result.exit_code == 0, result
     assert "akscli checked max-model-len" not in result.stderr
+
+
+# ---- a described model whose id is in KAITO's catalog -----------------------------------------
+
+PHI4_DESCRIBED = [
+    "--weights-gib", "29", "--layers", "40", "--attention-heads", "40", "--kv-heads", "10",
+    "--head-dim", "128", "--max-context", "65536",
+]  # fmt: skip
+
+
+def test_a_described_model_in_kaitos_catalog_is_held_to_its_catalog_limit_before_anything_is_sent() -> None:
+    # KAITO takes microsoft/phi-4's token limit from the catalog it embeds (modelTokenLimit 16384),
+    # not from the --max-context typed: akscli refuses what KAITO's webhook would.
+    result = invoke(
+        "model", "deploy", "microsoft/phi-4", *PHI4_DESCRIBED, "--max-model-len", "32768", "--dry-run=client"
+    )
+    assert result.exit_code == 2, result
+    assert (
+        "max-model-len 32768 is above KAITO's token limit for microsoft/phi-4, 16384 (the modelTokenLimit of the "
+        "catalog KAITO embeds, not --max-context 65536): KAITO's webhook refuses it"
+    ) in result.stderr
+    assert "use --max-model-len 16384 or less" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_described_model_in_kaitos_catalog_is_not_said_to_come_from_the_hub() -> None:
+    result = invoke(
+        "model", "deploy", "Microsoft/Phi-4", *PHI4_DESCRIBED, "--max-model-len", "16384", "--dry-run=client"
+    )
+    assert result.exit_code == 0, result
+    assert "KAITO's catalog has no" not in result.stderr

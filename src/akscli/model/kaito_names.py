@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from akscli.errors import UsageError
+
 if TYPE_CHECKING:
     from akscli.model.catalog import Model
 
@@ -70,10 +72,39 @@ TOKEN_LIMIT_KEYS = (
 DEFAULT_TOKEN_LIMIT = 2048
 
 
+def kaito_row(model: Model) -> Model | None:
+    """akscli's copy of the row of the catalog KAITO embeds for this model's id (compared
+    case-insensitively, a legacy preset name redirected, as GetModelByName does: kaito-project/kaito
+    v0.12.0 0894eb2b presets/workspace/models/vllm_model.go), also for a model described on the
+    command line; None where KAITO's catalog has no such id."""
+    from akscli.model.catalog import all_models
+
+    if model.source == KAITO_CATALOG_SOURCE:
+        return model
+    wanted = LEGACY_PRESETS.get(model.id.lower(), model.id.lower())
+    return next((m for m in all_models() if m.source == KAITO_CATALOG_SOURCE and m.id.lower() == wanted), None)
+
+
 def from_hub(model: Model) -> bool:
     """Whether KAITO builds this model's preset from the Hugging Face Hub: its id is not in the
     catalog KAITO embeds (a legacy preset name resolves to an id that is)."""
-    return model.source != KAITO_CATALOG_SOURCE
+    return kaito_row(model) is None
+
+
+def check_token_limit(model: Model, context: int) -> None:
+    """KAITO's refusal of max-model-len ``context``, made before anything is sent, for a model
+    described on the command line whose id is in the catalog KAITO embeds: KAITO takes that
+    model's token limit from its catalog's modelTokenLimit (akscli's row holds the same number),
+    not from the --max-context typed, and its webhook refuses a larger max-model-len
+    (api/v1beta1/inference_config_validation.go validateInferenceConfig)."""
+    row = kaito_row(model)
+    if row is None or row is model or context <= row.context:
+        return
+    raise UsageError(
+        f"max-model-len {context} is above KAITO's token limit for {row.id}, {row.context} (the modelTokenLimit of "
+        f"the catalog KAITO embeds, not --max-context {model.context}): KAITO's webhook refuses it",
+        hint=f"use --max-model-len {row.context} or less",
+    )
 
 
 def hub_note(model: Model, context: int) -> str | None:

@@ -411,6 +411,8 @@ def plan(
 ) -> Plan:
     ctx = context if context is not None else min(model.context, 8192)
     check_context(model, ctx)
+    if runtime == "kaito":
+        kaito_names.check_token_limit(model, ctx)
     region = region.lower()
     known_regions = skus.regions()
     warnings: list[str] = []
