@@ -69,7 +69,28 @@ def vllm_args(req: DeployRequest) -> list[str]:
         "--port",
         str(VLLM_PORT),
     ]
+    cache = mm_processor_cache_gb(req)
+    if cache is not None:
+        args += ["--mm-processor-cache-gb", f"{cache:g}"]
     return args
+
+
+def mm_processor_cache_gb(req: DeployRequest) -> float | None:
+    """``--mm-processor-cache-gb`` for a model vLLM serves as multimodal, where its two default
+    4 GiB lru caches (vllm_multimodal says why two) do not fit the pod's memory left after
+    /dev/shm (shm_size) and, akscli's own allowance for vLLM's process as it loads the weights,
+    as much again as the pod's GPU memory: half of what is left each, in 0.5 GiB steps, 0 (vLLM
+    then keeps no cache) when under 1 GiB is left. None (vLLM's default) where the default fits. On Standard_NC4as_T4_v3
+    that is 19Gi − 2Gi − 16 GiB = 1 GiB: 0.5 each; on every other size the default fits."""
+    from akscli.model import vllm_multimodal
+
+    sku = skus.get(req.vm_size)
+    if not vllm_multimodal.is_multimodal(req.model.architecture) or sku is None:
+        return None
+    memory = float(pod_share(req.vm_size, req.fit.gpus)["memory_request"].removesuffix("Gi"))
+    spare = memory - float(shm_size(req.fit.gpus).removesuffix("Gi")) - req.fit.gpus * sku.gpu_memory_gib
+    each = math.floor(max(0.0, spare) / vllm_multimodal.CACHE_COPIES * 2) / 2
+    return None if each >= vllm_multimodal.CACHE_GIB_DEFAULT else each
 
 
 def kaito_inference_config(req: DeployRequest) -> str:
