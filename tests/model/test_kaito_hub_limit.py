@@ -4,8 +4,9 @@ first of max_position_embeddings, n_ctx, seq_length, max_seq_len, max_sequence_l
 model_max_length, a multimodal model's text_config included, else 2048). akscli cannot read the
 Hub, so it checks --max-model-len against --max-context; where they differ, KAITO's refusal comes
 at the apply (no dry run can ask it before the inference ConfigMap is stored), and nothing of the
-model is left. vLLM's own rule at start is the smallest of its keys: the plan says so for a model
-served by akscli's own vLLM (upstream: kaito-project/kaito v0.12.0 0894eb2b
+model is left. vLLM's own rule at start is config.json's model_max_length, else the smallest of
+its keys (vllm-project/vllm v0.11.0 and v0.25.1 vllm/config/model.py _get_and_verify_max_len):
+the plan says so for a model served by akscli's own vLLM (upstream: kaito-project/kaito v0.12.0 0894eb2b
 api/v1beta1/inference_config_validation.go; presets/workspace/models/vllm_model.go GetModelByName;
 presets/workspace/generator/generator.go Generate, mergeTextConfig, ParseModelMetadata, getInt;
 model_catalog.go configKeyMap)."""
@@ -112,7 +113,7 @@ def test_the_kaito_note_says_kaito_checks_the_limit_when_the_workspace_is_create
         "no dry run can ask KAITO before the inference ConfigMap is stored, so KAITO checks it when the Workspace "
         "is created"
     ) in result.stderr
-    assert "vLLM itself exits at start with max-model-len 8192 above the smallest of config.json's" in result.stderr
+    assert "vLLM itself exits at start with max-model-len 8192 above config.json's model_max_length" in result.stderr
 
 
 def test_a_described_model_on_akscli_s_vllm_says_what_vllm_holds_max_model_len_to() -> None:
@@ -122,11 +123,21 @@ def test_a_described_model_on_akscli_s_vllm_says_what_vllm_holds_max_model_len_t
     assert result.exit_code == 0, result
     assert (
         f"akscli checked max-model-len 8192 against --max-context 32768 only: it cannot read {REPO}'s config.json, "
-        "and vLLM itself exits at start with max-model-len 8192 above the smallest of config.json's "
-        "max_position_embeddings, n_positions, max_seq_len, seq_length, model_max_length, max_target_positions, "
-        "max_sequence_length, max_seq_length, seq_len (times its RoPE scaling factor; 2048 if none), so give "
-        "--max-context that smallest value"
+        "and vLLM itself exits at start with max-model-len 8192 above config.json's model_max_length where it has "
+        "one, else the smallest of its max_position_embeddings, n_positions, max_seq_len, seq_length, "
+        "max_target_positions, max_sequence_length, max_seq_length, seq_len (times its RoPE scaling factor; 2048 if "
+        "none), so give --max-context that value"
     ) in result.stderr
+
+
+def test_vllms_rule_puts_config_jsons_model_max_length_before_the_smallest_key() -> None:
+    # vllm-project/vllm v0.11.0 and v0.25.1 _get_and_verify_max_len: "For Command-R / Cohere ...
+    # models", a model_max_length in config.json replaces the smallest of the keys.
+    from akscli.model.catalog import vllm_limit_rule
+
+    rule = vllm_limit_rule(8192)
+    assert "above config.json's model_max_length where it has one, else the smallest of its" in rule
+    assert "model_max_length" not in rule.split("else the smallest of its", 1)[1]
 
 
 def test_model_plan_for_vllm_lists_the_vllm_note_among_its_warnings() -> None:

@@ -254,13 +254,18 @@ def resolve(name: str, described: Description) -> Model:
     )
 
 
-# vLLM's own limit on --max-model-len, at start: the smallest of these config.json keys (of the text
-# config, for a multimodal model), times the RoPE scaling factor (not for llama3, longrope or su
-# RoPE; a yarn one counts from original_max_position_embeddings), 2048 when none is there, and a
+# vLLM's own limit on --max-model-len, at start: config.json's model_max_length where it has one
+# (the Command-R clause), else the smallest of the other keys below (of the text config, for a
+# multimodal model), times the RoPE scaling factor (not for llama3, longrope or su RoPE, nor for
+# Gemma 3; a yarn one counts from original_max_position_embeddings), 2048 when none is there, and a
 # tokenizer_config.json model_max_length below it; above it vLLM exits "User-specified
 # max_model_len (N) is greater than the derived max_model_len" unless
-# VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 (upstream: vllm-project/vllm 0052a5b818980ce8a0477706aaf9f75bd5af72cd
-# vllm/config/model.py _get_and_verify_max_len).
+# VLLM_ALLOW_LONG_MAX_MODEL_LEN=1. The same at the two releases akscli meets: v0.11.0 (the image
+# akscli's own vLLM Deployment pins, kinds.DEFAULT_VLLM_IMAGE) and v0.25.1 (KAITO v0.12.0's,
+# kaito-project/kaito presets/workspace/dependencies/requirements.txt). upstream: vllm-project/vllm
+# v0.11.0 vllm/config/model.py _get_and_verify_max_len; v0.25.1 vllm/config/model.py
+# _get_and_verify_max_len with vllm/transformers_utils/model_arch_config_convertor.py
+# derive_max_model_len_and_key (read in the releases' PyPI sdists, sha256 f435a64c… and ddbdec3f…).
 VLLM_TOKEN_LIMIT_KEYS = (
     "max_position_embeddings",
     "n_positions",
@@ -277,10 +282,11 @@ VLLM_TOKEN_LIMIT_KEYS = (
 def vllm_limit_rule(context: int) -> str:
     """What vLLM holds max-model-len ``context`` to when it starts, for a model akscli knows only
     from the command line."""
+    others = [k for k in VLLM_TOKEN_LIMIT_KEYS if k != "model_max_length"]
     return (
-        f"vLLM itself exits at start with max-model-len {context} above the smallest of config.json's "
-        f"{', '.join(VLLM_TOKEN_LIMIT_KEYS)} (times its RoPE scaling factor; 2048 if none), so give "
-        "--max-context that smallest value"
+        f"vLLM itself exits at start with max-model-len {context} above config.json's model_max_length where it "
+        f"has one, else the smallest of its {', '.join(others)} (times its RoPE scaling factor; 2048 if none), so "
+        "give --max-context that value"
     )
 
 
