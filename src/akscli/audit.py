@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from akscli import cachedir
+from akscli import cachedir, timestamps
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.policy_rules import is_secret_name, looks_secret
 from akscli.redact import scrub
@@ -333,18 +333,13 @@ def since_time(value: str, now: datetime | None = None) -> str:
     text = value.strip()
     is_date = re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?", text)
     try:
-        when = _iso_time(text) if is_date else (now or datetime.now(UTC)) - _age(text)
+        when = timestamps.typed(text) if is_date else (now or datetime.now(UTC)) - _age(text)
         return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     except OverflowError as exc:
         raise UsageError(f"invalid --since {value!r}: outside the years 1 to 9999", hint=_SINCE_FORM) from exc
     except (UsageError, ValueError) as exc:
         what = "not a date/time" if is_date else "not a duration or a date"
         raise UsageError(f"invalid --since {value!r}: {what}", hint=_SINCE_FORM) from exc
-
-
-def _iso_time(text: str) -> datetime:
-    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _age(text: str) -> timedelta:
@@ -455,18 +450,17 @@ def query(
 
 def _floor(since: str | None) -> datetime | None:
     """How far back a read with --since goes: ``SINCE_SKEW`` before it (None: to the start)."""
+    when = timestamps.parse(since)
     try:
-        return _iso_time(since) - SINCE_SKEW if since else None
+        return when - SINCE_SKEW if when else None
     except OverflowError:  # --since within an hour of the year 1: the whole log
         return None
 
 
 def _older(entry: Mapping[str, Any], floor: datetime) -> bool:
     """The entry's time is before ``floor``; an entry without a readable time is not."""
-    try:
-        return _iso_time(str(entry["time"])) < floor
-    except (KeyError, ValueError):
-        return False
+    when = timestamps.parse(entry.get("time"))
+    return when is not None and when < floor
 
 
 def find(path: Path, entry_id: str) -> dict[str, Any]:

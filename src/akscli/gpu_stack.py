@@ -505,12 +505,14 @@ def _expired(spec: Mapping[str, Any]) -> bool:
     from renewTime). A time that does not parse is not expired."""
     from datetime import UTC, datetime, timedelta
 
+    from akscli import timestamps
+
+    renewed = timestamps.parse(spec.get("renewTime"))
     try:
-        renewed = datetime.fromisoformat(str(spec.get("renewTime")).replace("Z", "+00:00"))
         duration = timedelta(seconds=int(spec.get("leaseDurationSeconds") or 15))
     except (TypeError, ValueError):
         return False
-    return renewed.tzinfo is not None and renewed + duration < datetime.now(UTC)
+    return renewed is not None and renewed + duration < datetime.now(UTC)
 
 
 def _condition(obj: dict[str, Any], kind: str) -> Mapping[str, Any]:

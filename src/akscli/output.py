@@ -295,12 +295,11 @@ def age(obj_or_stamp: Mapping[str, Any] | str | None, *, now: "datetime | None" 
     ConvertToHumanReadableDateType) writes it; ``<unknown>`` without one."""
     from datetime import UTC, datetime
 
+    from akscli import timestamps
+
     stamp = dig(obj_or_stamp, "metadata.creationTimestamp") if isinstance(obj_or_stamp, Mapping) else obj_or_stamp
-    if not stamp:
-        return "<unknown>"
-    try:
-        created = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-    except ValueError:
+    created = timestamps.parse(stamp)
+    if created is None:
         return "<unknown>"
     return human_duration(((now or datetime.now(UTC)) - created).total_seconds())
 

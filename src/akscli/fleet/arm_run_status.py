@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from akscli import timestamps
 from akscli.errors import WaitTimeoutError
 
 
@@ -74,22 +75,12 @@ def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _epoch(text: Any) -> float | None:
-    """An RFC 3339 time as ARM writes it (``2023-03-01T01:10:08.395Z``, ``...+00:00``), or None."""
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(str(text)).timestamp()
-    except ValueError:
-        return None
-
-
 def wait_detail(wait: Mapping[str, Any], now: Callable[[], float] = time.time) -> str:
     """An after-stage wait (WaitStatus): its length, and while it runs the time left, counted from the
     wait's ``status.startTime`` (UpdateStageStatus.afterStageWaitStatus, fleet 2026-06-01)."""
     seconds = int(wait.get("waitDurationInSeconds") or 0)
     status = wait.get("status") or {}
-    started = _epoch(status.get("startTime")) if status.get("state") == "Running" else None
+    started = timestamps.epoch(status.get("startTime")) if status.get("state") == "Running" else None
     if started is None:
         return f"{seconds}s"
     return f"{seconds}s, {max(0, int(started + seconds - now()))}s left"

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from akscli import timestamps
 from akscli.fleet import CLUSTER_V1, MEMBER
 
 if TYPE_CHECKING:
@@ -25,13 +26,6 @@ if TYPE_CHECKING:
 HEARTBEAT_TIMEOUT = timedelta(minutes=5)
 HEALTH_TIMEOUT = timedelta(minutes=5)
 NOT_CONNECTED = "cluster is not connected to the fleet: "
-
-
-def _time(stamp: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def not_eligible(
@@ -45,7 +39,7 @@ def not_eligible(
     if agent is None:
         return NOT_CONNECTED + "member agent not online yet"
     now = now or datetime.now(UTC)
-    beat = _time(agent.get("lastReceivedHeartbeat"))
+    beat = timestamps.parse(agent.get("lastReceivedHeartbeat"))
     if beat is None or now - beat > heartbeat_timeout:
         ago = f"{(now - beat).total_seconds() / 60:.2f} minutes ago" if beat else "never"
         return NOT_CONNECTED + f"no recent heartbeat signals (last received {ago})"
@@ -55,7 +49,7 @@ def not_eligible(
     healthy = conds.get("Healthy")
     if healthy is None:
         return NOT_CONNECTED + "health condition from member agent is not available"
-    changed = _time(healthy.get("lastTransitionTime"))
+    changed = timestamps.parse(healthy.get("lastTransitionTime"))
     if healthy.get("status") != "True" and changed is not None and now - changed > HEALTH_TIMEOUT:
         minutes = (now - changed).total_seconds() / 60
         return NOT_CONNECTED + f"unhealthy for a prolonged period of time (last transitioned {minutes:.2f} minutes ago)"

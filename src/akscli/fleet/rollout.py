@@ -4,12 +4,11 @@ stage and member (answering their (Cluster)ApprovalRequests is fleet/approvals.p
 
 from __future__ import annotations
 
-import calendar
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from akscli import validate
+from akscli import timestamps, validate
 from akscli.errors import ConflictError
 from akscli.fleet import (
     BINDING,
@@ -158,18 +157,11 @@ def _timed_wait(stage: Mapping[str, Any], task: Mapping[str, Any], run: Mapping[
     snapshot = ((run.get("status") or {}).get("stagedUpdateStrategySnapshot") or {}).get("stages") or []
     spec: Mapping[str, Any] = next((s for s in snapshot if s.get("name") == stage.get("stageName")), {})
     wait = next((t.get("waitTime") for t in spec.get("afterStageTasks") or [] if t.get("type") == "TimedWait"), None)
-    started = _timestamp(progressing.get("lastTransitionTime"))
+    started = timestamps.epoch(progressing.get("lastTransitionTime"))
     if wait is None or started is None:
         return "Waiting", ""
     left = started + validate.duration(str(wait), "waitTime") - time.time()
     return "Waiting", f"{max(0, int(left))}s left of {wait}"
-
-
-def _timestamp(text: Any) -> float | None:
-    try:
-        return calendar.timegm(time.strptime(str(text), "%Y-%m-%dT%H:%M:%SZ"))
-    except ValueError:
-        return None
 
 
 def _task_rows(stage: Mapping[str, Any], when: str, run: Mapping[str, Any]) -> list[dict[str, Any]]:
