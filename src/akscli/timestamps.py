@@ -26,10 +26,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 _RFC3339 = re.compile(
-    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
-    r"T(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})"
-    r"(?:[.,](?P<fraction>[0-9]+))?"
-    r"(?:Z|(?P<sign>[+-])(?P<off_hour>[0-9]{2}):(?P<off_minute>[0-9]{2}))",
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:[.,]([0-9]+))?(?:Z|([+-])([0-9]{2}):([0-9]{2}))",
     re.ASCII,
 )
 
@@ -40,17 +37,17 @@ def parse(text: object) -> datetime | None:
     match = _RFC3339.fullmatch(text) if isinstance(text, str) else None
     if match is None:
         return None
-    part = {key: int(value) for key, value in match.groupdict().items() if value and key not in ("sign", "fraction")}
-    if part.get("off_hour", 0) > 24 or part.get("off_minute", 0) > 60:
-        return None
-    micro = int((match["fraction"] or "0")[:6].ljust(6, "0"))
-    offset = timedelta(hours=part.get("off_hour", 0), minutes=part.get("off_minute", 0))
-    try:
-        local = datetime(
-            part["year"], part["month"], part["day"], part["hour"], part["minute"], part["second"], micro, tzinfo=UTC
-        )
-        return local - offset if match["sign"] == "+" else local + offset
-    except (ValueError, OverflowError):  # a day the month lacks, hour 24, second 60, year 0
+    year, month, day, hour, minute, second, fraction, sign, off_hour, off_minute = match.groups()
+    micro = int(fraction[:6].ljust(6, "0")) if fraction else 0
+    try:  # ValueError: a day the month lacks, hour 24, second 60, year 0; OverflowError: past year 1 or 9999
+        when = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo=UTC)
+        if sign is None:
+            return when
+        if int(off_hour) > 24 or int(off_minute) > 60:
+            return None
+        offset = timedelta(hours=int(off_hour), minutes=int(off_minute))
+        return when - offset if sign == "+" else when + offset
+    except (ValueError, OverflowError):
         return None
 
 
