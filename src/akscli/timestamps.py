@@ -7,8 +7,8 @@ client sent, so a condition's ``lastTransitionTime`` may carry a fraction or an 
 server would have written as ``...Z``. ARM's JSON times are RFC 3339 as well (upstream:
 microsoft/api-guidelines 011dd3c9 azure/Guidelines.md, json-date-time-is-rfc3339).
 
-``parse`` accepts what ``time.Parse(time.RFC3339, s)`` accepts (upstream: golang/go
-src/time/format_rfc3339.go parseRFC3339, the fast path, then src/time/format.go parse, the layout
+``parse`` accepts what ``time.Parse(time.RFC3339, s)`` accepts (upstream: golang/go 536ee116
+src/time/format_rfc3339.go parseRFC3339, the fast path, then 08d24035 src/time/format.go parse, the layout
 it falls back to). RFC3339Nano and RFC3339Micro accept nothing more:
 
 - ``YYYY-MM-DD``, ``T``, the hour (one or two digits, 0-23), ``:MM:SS`` (0-59 each; no leap second);
