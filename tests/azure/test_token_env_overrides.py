@@ -229,3 +229,40 @@ def test_a_wrong_certificate_password_is_one_line_naming_the_variables(sp_env: A
         "could not decrypt key",
         "hint: check AZURE_CLIENT_CERTIFICATE_PATH and AZURE_CLIENT_CERTIFICATE_PASSWORD",
     ]
+
+
+@pytest.mark.parametrize(
+    ("path_name", "password_name"),
+    [
+        ("AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE", "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD"),
+        ("ARM_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PASSWORD"),
+    ],
+)
+def test_a_wrong_certificate_password_names_the_variables_it_was_read_from(
+    sp_env: ArmEmulator, tmp_path: Path, path_name: str, password_name: str
+) -> None:
+    # kubelogin's own names (or ARM_* with --use-azurerm-env-vars): the hint names those, not AZURE_*
+    _encrypted_certificate(tmp_path / "sp.pem", "the-right-one")
+    prefix = path_name.split("_CLIENT_CERTIFICATE")[0]
+    env = {f"{prefix}_CLIENT_ID": SP_ID, path_name: str(tmp_path / "sp.pem"), password_name: "a-wrong-one"}
+    if prefix == "ARM":
+        env["ARM_TENANT_ID"] = OTHER_TENANT
+    args = ("--use-azurerm-env-vars",) if prefix == "ARM" else ()
+    r = invoke("token", "--login", "spn", *args, env=env)
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines()[1:] == [f"hint: check {path_name} and {password_name}"]
+
+
+def test_a_certificate_without_its_password_names_the_password_variable_beside_the_path(
+    sp_env: ArmEmulator, tmp_path: Path
+) -> None:
+    _encrypted_certificate(tmp_path / "sp.pem", "the-right-one")
+    env = {
+        "AAD_SERVICE_PRINCIPAL_CLIENT_ID": SP_ID,
+        "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE": str(tmp_path / "sp.pem"),
+    }
+    r = invoke("token", "--login", "spn", env=env)
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines()[1:] == [
+        "hint: check AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE and AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD"
+    ]

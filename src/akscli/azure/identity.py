@@ -46,6 +46,9 @@ class SignInEnv:
     client_certificate_password: str | None = field(default=None, repr=False)
     federated_token_file: str | None = None
     names: str = "AZURE"
+    # The variables the certificate's path and password came from, where not {names}_* (kubelogin's
+    # AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE[_PASSWORD]): the hint names what the user set.
+    certificate_names: tuple[str, str] | None = None
 
     @classmethod
     def from_environ(cls) -> SignInEnv:
@@ -81,10 +84,14 @@ class SignInEnv:
             )
         except (OSError, ValueError, TypeError) as exc:  # no such file, no or a wrong password, not a PEM or PFX
             p = self.names or "AZURE"
+            path, password = self.certificate_names or (
+                f"{p}_CLIENT_CERTIFICATE_PATH",
+                f"{p}_CLIENT_CERTIFICATE_PASSWORD",
+            )
             raise UsageError(
                 f"cannot read the service principal's certificate {self.client_certificate_path}: "
                 f"{getattr(exc, 'strerror', None) or exc}",
-                hint=f"check {p}_CLIENT_CERTIFICATE_PATH and {p}_CLIENT_CERTIFICATE_PASSWORD",
+                hint=f"check {path} and {password}",
             ) from None
 
     def _spn_names(self) -> str:

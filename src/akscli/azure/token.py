@@ -216,6 +216,19 @@ def sign_in_env(variables: str, login: str | None) -> dict[str, str]:
     return found
 
 
+def certificate_names(variables: str) -> tuple[str, str] | None:
+    """The variables the certificate's path and password are read from (the last set name of each,
+    as ``sign_in_env``), the password's named beside the path's when none is set; None without a
+    certificate path."""
+    table = _AZURERM_VARIABLES if variables == "azurerm" else _KUBELOGIN_VARIABLES
+    paths = [n for n in table["client_certificate_path"] if os.environ.get(n)]
+    if variables == "none" or not paths:
+        return None
+    passwords = [n for n in table["client_certificate_password"] if os.environ.get(n)]
+    beside = paths[-1].removesuffix("_PATH") + "_PASSWORD"  # AZURE_, ARM_ and AAD_SERVICE_PRINCIPAL_
+    return paths[-1], (passwords[-1] if passwords else beside)
+
+
 def _check_login(login: str | None) -> None:
     if login is not None and login.lower() not in LOGIN_MODES:
         raise UsageError(f"unknown --auth mode {login!r}", hint="use one of: " + ", ".join(LOGIN_MODES))
@@ -288,7 +301,9 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
     client = req.client_id if req.login in ("devicecode", "interactive", "msi") else None
     authority = identity.authority_of(req.environment)
     names = {"azure": "AZURE", "azurerm": "ARM"}.get(req.variables, "")
-    env = identity.SignInEnv(**sign_in_env(req.variables, req.login), names=names)
+    env = identity.SignInEnv(
+        **sign_in_env(req.variables, req.login), names=names, certificate_names=certificate_names(req.variables)
+    )
     cred = identity.credential(
         req.login, req.tenant_id, client_id=client, authority=authority, tenant_flag="--tenant-id", env=env
     )
