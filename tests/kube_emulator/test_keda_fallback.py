@@ -236,3 +236,20 @@ def test_a_scaled_object_deleted_while_the_hpa_reads_its_fallback_is_not_an_erro
     subject.hpa.sync_period_passes()
     assert subject.emu.controllers.idle()
     assert subject.emu.controllers.errors == []
+
+
+@pytest.mark.parametrize(
+    ("target", "valid"),
+    [("5", True), ("+5", True), ("0", False), ("-5", False), ("5.0", False), (str(2**63), False)],
+)
+def test_a_formulas_fallback_is_valid_where_go_parses_its_target_above_0(target: str, valid: bool) -> None:
+    # HasValidFallback: strconv.ParseInt(target, 10, 64), which takes a sign and nothing past int64
+    from tests.emulators.kube.controllers.keda_fallback import fallback_of
+
+    obj = {
+        "spec": {
+            "fallback": {"failureThreshold": 3, "replicas": 6},
+            "advanced": {"scalingModifiers": {**FORMULA, "target": target}},
+        }
+    }
+    assert (fallback_of(obj) is not None) is valid

@@ -29,6 +29,7 @@ handleResult; apis/keda/v1alpha1/condition_types.go, scaledobject_types.go.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -55,7 +56,8 @@ def fallback_of(obj: Mapping[str, Any]) -> dict[str, Any] | None:
     modifiers = (spec.get("advanced") or {}).get("scalingModifiers") or {}
     if modifiers.get("formula"):
         target = str(modifiers.get("target") or "")
-        if not target.isdigit() or int(target) <= 0:  # strconv.ParseInt(target, 10, 64) > 0
+        # strconv.ParseInt(target, 10, 64) > 0: a sign allowed, nothing past int64
+        if not re.fullmatch(r"[+-]?[0-9]+", target) or not 0 < int(target) < 2**63:
             return None
     return fallback
 
