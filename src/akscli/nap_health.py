@@ -173,6 +173,22 @@ def _by_reason(name: str, kind: str, reason: str, message: str) -> str:
             f"assignment create --role Reader --assignee <its principal id> --scope {des}; Karpenter checks "
             "again every minute"
         )
+    if reason == "SubnetIDInvalid":
+        return _subnet_invalid(edit, message)
+    if reason == "SubnetUnknownError":
+        # subnet.go: ARM's GET of the subnet failed other than 404; azcore's error text follows
+        # "unknown error getting subnet: ". A 403 is the identity missing subnets/read
+        # (MicrosoftDocs/azure-aks-docs fb060ab articles/aks/node-auto-provisioning-networking.md:
+        # Network Contributor on the VNet, or a role with subnets/read and subnets/join/action).
+        if "AuthorizationFailed" in message:
+            scope = re.search(r"over scope '([^']+)'", message)
+            subnet = scope.group(1) if scope else "<subnet id>"
+            return (
+                "the identity Karpenter runs as (node auto-provisioning: the AKS cluster identity) may not read the "
+                'subnet: az role assignment create --role "Network Contributor" --assignee <its principal id> '
+                f"--scope {subnet} (or a role with subnets/read and subnets/join/action)"
+            )
+        return "Azure did not answer the read of the subnet: the message's ERROR CODE says why; Karpenter tries again"
     if reason == "CheckingClusterRequirementsFailed":
         # localdns.go: only spec.localDNS.mode Preferred checks the cluster; Required and Disabled do not.
         return (
@@ -180,6 +196,29 @@ def _by_reason(name: str, kind: str, reason: str, message: str) -> str:
             f"spec.localDNS.mode to Required or Disabled, which needs no check ({edit}), or fix what the message names"
         )
     return ""
+
+
+def _subnet_invalid(edit: str, message: str) -> str:
+    """subnet.go SubnetIDInvalid, by its three messages: an ID that does not parse (the class's, or
+    the cluster's own where the class names none), a subnet outside the cluster's VNet, another
+    subnet of an AKS-managed VNet (upstream: Azure/karpenter-provider-azure 352646f
+    pkg/controllers/nodeclass/status/subnet.go, pkg/utils/utils.go IsAKSManagedVNET)."""
+    cluster = "az aks show -g <group> -n <cluster> --query 'agentPoolProfiles[].vnetSubnetId'"
+    if message.startswith("custom subnet cannot be in the same VNet as cluster managed VNet"):
+        return (
+            "the cluster runs on the VNet AKS manages, where nodes may use only the cluster's own subnet: remove "
+            f"spec.vnetSubnetID ({edit}), or use a subnet of your own VNet with a cluster made on it (--vnet-subnet-id)"
+        )
+    if message.startswith("vnetSubnetID does not match the cluster"):
+        return (
+            "the subnet must be in the cluster's own VNet (same subscription, resource group and VNet name, "
+            f"letter case included; {cluster}): set spec.vnetSubnetID to a subnet of it, or remove it ({edit})"
+        )
+    return (
+        "set spec.vnetSubnetID to a whole subnet ID, /subscriptions/<id>/resourceGroups/<group>/providers/"
+        f"Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet> ({edit}); where the class sets none, it is "
+        "the cluster's own subnet that does not parse (Karpenter's --vnet-subnet-id)"
+    )
 
 
 def class_fix(cls: ClassHealth) -> str:

@@ -21,8 +21,11 @@ Upstream files:
   kubernetesversion.go: KubeServerVersion fails, the condition is left (Unknown on a new class);
   images.go: fipsMode FIPS without UseSIG, False "SIGRequiredForFIPS"; no image found, False
   "ImagesNotFound" "ImageSelectors did not match any Images"; the version not ready, List errors and
-  the condition is left; subnet.go: ARM answers 404, False "SubnetNotFound" "resource not found:
-  <vnetSubnetID>"; validation.go: the Disk Encryption Set answers 403, False
+  the condition is left; subnet.go (with utils/subnet_parser.go and utils/utils.go IsAKSManagedVNET):
+  an ID that does not parse, a subnet outside the cluster's VNet, or another subnet of an AKS-managed
+  VNet, False "SubnetIDInvalid"; ARM answers 404, False "SubnetNotFound" "resource not found:
+  <vnetSubnetID>"; any other ARM error (a 403 modelled), False "SubnetUnknownError" "unknown error
+  getting subnet: <azcore's text>"; validation.go: the Disk Encryption Set answers 403, False
   "DiskEncryptionSetRBACMissing" with validateDiskEncryptionSetRBAC's message wrapping the azcore
   ResponseError text (Azure/azure-sdk-for-go sdk/azcore/internal/exported/response_error.go Error,
   read through the code index); localdns.go: mode Preferred while the version is not ready, False
@@ -40,6 +43,7 @@ Upstream files:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +58,8 @@ def _condition(type_: str, status: str, reason: str = "", message: str = "") -> 
 # operatorpkg status/condition_set.go SetUnknown: what For writes for a dependent not set yet.
 AWAITING = ("AwaitingReconciliation", "object is awaiting reconciliation")
 DES_READ = "Microsoft.Compute/diskEncryptionSets/read"
+NET = "/subscriptions/0000/resourceGroups/net/providers/Microsoft.Network"
+SUBNET_READ = "Microsoft.Network/virtualNetworks/subnets/read"
 
 
 @dataclass
@@ -61,6 +67,15 @@ class NodeClassCloud:
     """What the provider's status reconcilers find outside the AKSNodeClass (tests set it)."""
 
     missing_subnets: set[str] = field(default_factory=set)  # subnet IDs ARM answers 404 for
+    forbidden_subnets: set[str] = field(default_factory=set)  # subnet IDs ARM answers 403 for (no subnets/read)
+    # The provider's --vnet-subnet-id (options.SubnetID, the cluster's own subnet) and
+    # --node-resource-group. The default is a cluster on its own VNet (BYO), in the VNet the tests'
+    # custom subnets live in; an AKS-managed VNet is aks-vnet-<8 digits>/aks-subnet in the node
+    # resource group (utils.go IsAKSManagedVNET).
+    cluster_subnet: str = (
+        "/subscriptions/0000/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes"
+    )
+    node_resource_group: str = "MC_rg_cluster_eastus"
     use_sig: bool = True  # the provider's UseSIG option: "only supported in AKS managed NAP" (images.go)
     families_without_images: set[str] = field(default_factory=set)  # spec.imageFamily values no image matches
     version_error: bool = False  # the API server's version cannot be read (KubeServerVersion fails)
@@ -102,9 +117,9 @@ def _left(nodeclass: dict[str, Any], kind: str) -> dict[str, Any]:
     return _condition(kind, "Unknown", *AWAITING)
 
 
-def _forbidden(des: str, identity: str) -> str:
-    """validation.go validateDiskEncryptionSetRBAC's message around azcore's ResponseError text for
-    ARM's 403 (the body as ARM writes AuthorizationFailed: MicrosoftDocs/azure-aks-docs fb060ab
+def _response_403(scope: str, action: str, identity: str) -> str:
+    """azcore's ResponseError text for ARM's 403 on a GET of ``scope`` (the body as ARM writes
+    AuthorizationFailed: MicrosoftDocs/azure-aks-docs fb060ab
     articles/kubernetes-fleet/howto-configure-use-cross-cluster-networking.md)."""
     rule = "-" * 80
     body = json.dumps(
@@ -112,21 +127,88 @@ def _forbidden(des: str, identity: str) -> str:
             "error": {
                 "code": "AuthorizationFailed",
                 "message": f"The client '{identity}' with object id '{identity}' does not have authorization to "
-                f"perform action '{DES_READ}' over scope '{des}' or the scope is invalid.",
+                f"perform action '{action}' over scope '{scope}' or the scope is invalid.",
             }
         },
         indent=2,
     )
-    response = (
-        f"GET https://management.azure.com{des}\n{rule}\nRESPONSE 403: 403 Forbidden\n"
+    return (
+        f"GET https://management.azure.com{scope}\n{rule}\nRESPONSE 403: 403 Forbidden\n"
         f"ERROR CODE: AuthorizationFailed\n{rule}\n{body}\n{rule}\n"
     )
+
+
+def _forbidden(des: str, identity: str) -> str:
+    """validation.go validateDiskEncryptionSetRBAC's message around azcore's ResponseError text for
+    ARM's 403."""
+    response = _response_403(des, DES_READ, identity)
     return (
         f"controlling identity does not have Reader role on Disk Encryption Set '{des}'. Grant the Reader role on "
         "the DiskEncryptionSet to the controlling identity. For self-hosted installations, this is the Karpenter "
         "workload identity. For NAP, this is the AKS cluster identity. See "
         f"https://learn.microsoft.com/azure/aks/azure-disk-customer-managed-keys for details: {response}"
     )
+
+
+def _subnet_parts(subnet_id: str) -> tuple[str, str, str, str] | None:
+    """utils/subnet_parser.go GetVnetSubnetIDComponents: exactly 11 "/" segments that rebuild the
+    ID, letter case aside; (subscription, resource group, VNet, subnet), None where it does not parse."""
+    parts = subnet_id.split("/")
+    if len(parts) != 11:
+        return None
+    sub, group, vnet, name = parts[2], parts[4], parts[8], parts[10]
+    mirror = (
+        f"/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{name}"
+    )
+    return (sub, group, vnet, name) if mirror.lower() == subnet_id.lower() else None
+
+
+def _managed_vnet(node_resource_group: str, subnet: tuple[str, str, str, str]) -> bool:
+    """utils/utils.go IsAKSManagedVNET: aks-vnet-<8 digits>/aks-subnet in the node resource group."""
+    _, group, vnet, name = subnet
+    return (
+        re.fullmatch(r"(?i)aks-vnet-\d{8}", vnet) is not None
+        and group.lower() == node_resource_group.lower()
+        and name.lower() == "aks-subnet"
+    )
+
+
+def _subnet(nodeclass: dict[str, Any], cloud: NodeClassCloud) -> dict[str, Any]:
+    """subnet.go validateVNETSubnetID: the class's vnetSubnetID, else the cluster's subnet, parsed;
+    one that is not the cluster's subnet must be in the cluster's VNet, and not in an AKS-managed
+    one; then ARM's GET of the subnet (404 SubnetNotFound, any other error SubnetUnknownError with
+    the azcore error text)."""
+    spec = nodeclass.get("spec") or {}
+    subnet_id = str(spec["vnetSubnetID"]) if spec.get("vnetSubnetID") is not None else cloud.cluster_subnet
+    parts = _subnet_parts(subnet_id)
+    if parts is None:
+        return _condition("SubnetsReady", "False", "SubnetIDInvalid", f"Failed to parse vnetSubnetID {subnet_id}")
+    if subnet_id != cloud.cluster_subnet:
+        cluster = _subnet_parts(cloud.cluster_subnet)
+        if cluster is None:  # logged, and the reconciler returns without setting the condition
+            return _left(nodeclass, "SubnetsReady")
+        same_vnet = cluster[:3] == parts[:3]  # IsSameVNET: case-sensitive
+        if same_vnet and _managed_vnet(cloud.node_resource_group, cluster):
+            return _condition(
+                "SubnetsReady",
+                "False",
+                "SubnetIDInvalid",
+                f"custom subnet cannot be in the same VNet as cluster managed VNet: {subnet_id}",
+            )
+        if not same_vnet:
+            return _condition(
+                "SubnetsReady",
+                "False",
+                "SubnetIDInvalid",
+                "vnetSubnetID does not match the cluster subscription, resource group, or virtual network: "
+                f"{subnet_id}",
+            )
+    if subnet_id in cloud.missing_subnets:
+        return _condition("SubnetsReady", "False", "SubnetNotFound", f"resource not found: {subnet_id}")
+    if subnet_id in cloud.forbidden_subnets:
+        error = _response_403(subnet_id, SUBNET_READ, cloud.identity)
+        return _condition("SubnetsReady", "False", "SubnetUnknownError", f"unknown error getting subnet: {error}")
+    return _condition("SubnetsReady", "True")
 
 
 def nodeclass_conditions(nodeclass: dict[str, Any], cloud: NodeClassCloud, now: str) -> list[dict[str, Any]]:
@@ -154,11 +236,7 @@ def nodeclass_conditions(nodeclass: dict[str, Any], cloud: NodeClassCloud, now: 
         images = _condition("ImagesReady", "False", "ImagesNotFound", "ImageSelectors did not match any Images")
     else:
         images = _condition("ImagesReady", "True")
-    subnet_id = str(spec.get("vnetSubnetID") or "")
-    if subnet_id and subnet_id in cloud.missing_subnets:
-        subnet = _condition("SubnetsReady", "False", "SubnetNotFound", f"resource not found: {subnet_id}")
-    else:
-        subnet = _condition("SubnetsReady", "True")
+    subnet = _subnet(nodeclass, cloud)
     if cloud.des_forbidden:
         valid = _condition(
             "ValidationSucceeded",

@@ -1,0 +1,79 @@
+"""doctor's fix for an AKSNodeClass whose subnet is not the cluster's to use (SubnetIDInvalid, by its
+three messages) or cannot be read (SubnetUnknownError) (upstream: Azure/karpenter-provider-azure
+352646f pkg/controllers/nodeclass/status/subnet.go; akscli.nap_health.class_fix)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from akscli import nap_health
+from tests.emulators.kube.controllers.karpenter_install import install_nap
+from tests.emulators.kube.crds import default_crd_dir
+from tests.kube_emulator.test_karpenter_subnet_failures import MANAGED, VNET
+from tests.ops.test_doctor_nap_class_fixes import class_check
+
+
+@pytest.fixture
+def kube_emulator(kube_emulator_factory: Callable[..., Any]) -> Any:
+    return kube_emulator_factory(crd_dirs=[default_crd_dir() / "karpenter"], controller_delay=0.02)
+
+
+@pytest.fixture
+def nap(kube_emulator: Any, kubeconfig: Any) -> Any:
+    simulator = install_nap(kube_emulator)
+    simulator.emu = kube_emulator
+    assert kube_emulator.idle(10.0)
+    return simulator
+
+
+def fix_for(reason: str, message: str) -> str:
+    failing = {"type": "SubnetsReady", "status": "False", "reason": reason, "message": message}
+    return nap_health.class_fix(nap_health.ClassHealth("gpu", "False", "", ("default",), failing))
+
+
+def test_a_subnet_outside_the_clusters_vnet_says_to_choose_one_of_the_clusters_vnet(nap: Any) -> None:
+    other = "/subscriptions/0000/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/other/subnets/gpu"
+    check = class_check(nap, {"vnetSubnetID": other})
+    assert check["detail"] == (
+        "AKSNodeClass gpu is not Ready (False): SubnetsReady SubnetIDInvalid: vnetSubnetID does not match the "
+        f"cluster subscription, resource group, or virtual network: {other}"
+    )
+    assert check["fix"].startswith(
+        "kubectl describe aksnodeclass gpu; the subnet must be in the cluster's own VNet (same subscription, "
+        "resource group and VNet name, letter case included; az aks show -g <group> -n <cluster> --query "
+        "'agentPoolProfiles[].vnetSubnetId'): set spec.vnetSubnetID to a subnet of it, or remove it"
+    )
+
+
+def test_a_subnet_arm_refuses_to_read_says_which_role_to_grant_on_it(nap: Any) -> None:
+    nap.cloud.forbidden_subnets.add(f"{VNET}/subnets/gpu")
+    check = class_check(nap, {"vnetSubnetID": f"{VNET}/subnets/gpu"})
+    assert check["detail"] == (
+        "AKSNodeClass gpu is not Ready (False): SubnetsReady SubnetUnknownError: unknown error getting subnet: "
+        f"GET https://management.azure.com{VNET}/subnets/gpu"
+    )
+    assert (
+        'az role assignment create --role "Network Contributor" --assignee <its principal id> '
+        f"--scope {VNET}/subnets/gpu" in check["fix"]
+    )
+
+
+def test_another_subnet_of_the_managed_vnet_says_to_remove_it_or_bring_a_vnet() -> None:
+    fix = fix_for(
+        "SubnetIDInvalid", f"custom subnet cannot be in the same VNet as cluster managed VNet: {MANAGED}/subnets/gpu"
+    )
+    assert "remove spec.vnetSubnetID (kubectl edit aksnodeclass gpu)" in fix
+    assert "(--vnet-subnet-id)" in fix
+
+
+def test_a_subnet_id_that_does_not_parse_shows_the_whole_form() -> None:
+    fix = fix_for("SubnetIDInvalid", f"Failed to parse vnetSubnetID {VNET}/subnets")
+    assert "set spec.vnetSubnetID to a whole subnet ID, /subscriptions/<id>/resourceGroups/<group>/providers/" in fix
+
+
+def test_an_arm_error_other_than_a_refusal_says_karpenter_tries_again() -> None:
+    fix = fix_for("SubnetUnknownError", "unknown error getting subnet: GET https://...\nRESPONSE 500: 500 Internal")
+    assert fix.startswith("kubectl describe aksnodeclass gpu; Azure did not answer the read of the subnet")
