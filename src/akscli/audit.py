@@ -22,9 +22,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from akscli import cachedir, timestamps
+from akscli import cachedir, logscan, timestamps
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.policy_rules import is_secret_name, looks_secret
 from akscli.redact import scrub
@@ -356,9 +356,14 @@ class ReadStats:
     whole: bool = False  # the read reached the log's other end: every line was read
 
 
-def entries(path: Path, stats: ReadStats | None = None, *, newest_first: bool = False) -> Iterator[dict[str, Any]]:
+def entries(
+    path: Path, stats: ReadStats | None = None, *, newest_first: bool = False, needles: Sequence[bytes] = ()
+) -> Iterator[dict[str, Any]]:
     """The log's entries in order (``newest_first``: read backwards from the end), line by line;
-    unreadable lines are counted, not fatal."""
+    unreadable lines are counted, not fatal. A line that lacks one of ``needles`` (bytes that every
+    entry a caller wants has in its line: ``needles_for``) and reads as one JSON object, ``{`` to
+    ``}``, is counted and not parsed (akscli.logscan): a filter that matches few entries of a log of
+    years costs a byte search of each block, not a JSON parse of each line."""
     if not path.exists():
         return
     try:
@@ -369,19 +374,48 @@ def entries(path: Path, stats: ReadStats | None = None, *, newest_first: bool = 
             hint="check --audit-log or AKSCLI_AUDIT_LOG",
         ) from exc
     with handle:
-        for raw in _lines_backwards(handle) if newest_first else handle:
-            try:
-                entry = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
-                entry = None
-            if stats is not None and raw.strip():
-                stats.read += 1
-            if isinstance(entry, dict):
-                yield entry
-            elif stats is not None and raw.strip():
-                stats.skipped += 1
+        for chunk in logscan.chunks(handle, _BLOCK, backwards=newest_first):
+            wanted, passed = logscan.lines(chunk, needles, backwards=newest_first)
+            if stats is not None:
+                stats.read += passed
+            for raw in wanted:
+                try:
+                    entry = json.loads(raw)
+                except (ValueError, UnicodeDecodeError):
+                    entry = None
+                if stats is not None and raw.strip():
+                    stats.read += 1
+                if isinstance(entry, dict):
+                    yield entry
+                elif stats is not None and raw.strip():
+                    stats.skipped += 1
         if stats is not None:
             stats.whole = True
+
+
+# Text that json.dumps writes as it is, ensure_ascii or not: printable ASCII but '"' and '\'.
+_VERBATIM = re.compile(r"[ !#-\[\]-~]+")
+
+
+def _literal(glob: str | None) -> bytes | None:
+    """The longest run of plain text in a glob (``*`` and ``?`` split it; a ``[...]`` class or text
+    that JSON escapes gives none), which every value the glob matches contains."""
+    if not glob or "[" in glob or "]" in glob:
+        return None
+    part = max(re.split(r"[*?/]+", glob), key=len)
+    return part.encode() if part and _VERBATIM.fullmatch(part) else None
+
+
+def needles_for(filters: Filters) -> tuple[bytes, ...]:
+    """Bytes that the line of every entry ``filters`` match contains, as ``append`` (or any
+    json.dumps) writes it: the plain text of the --action, --result and --object globs, and the
+    --namespace and --cluster values in their quotes. --user (any letter case), --since and
+    --allowed give none."""
+    found = [_literal(filters.action), _literal(filters.result), _literal(filters.object)]
+    for exact in (filters.namespace, filters.cluster):
+        if exact and _VERBATIM.fullmatch(exact):
+            found.append(f'"{exact}"'.encode())
+    return tuple(n for n in found if n)
 
 
 def skipped_line(path: Path, stats: ReadStats) -> str:
@@ -396,22 +430,6 @@ def skipped_line(path: Path, stats: ReadStats) -> str:
 
 # What a backwards read takes from the file at a time.
 _BLOCK = 1 << 16
-
-
-def _lines_backwards(handle: BinaryIO) -> Iterator[bytes]:
-    """The file's lines, last first, read in blocks from its end. Lines are split on the newline
-    byte, which no other UTF-8 character contains, so a block may end inside any character."""
-    pos = handle.seek(0, os.SEEK_END)
-    rest = b""
-    while pos > 0:
-        size = min(_BLOCK, pos)
-        pos -= size
-        handle.seek(pos)
-        lines = (handle.read(size) + rest).split(b"\n")
-        rest = lines[0]
-        yield from (line for line in reversed(lines[1:]) if line)
-    if rest:
-        yield rest
 
 
 # How far out of time order two lines of the log may be. An entry's time is taken when it is
@@ -431,13 +449,15 @@ def query(
     log's end, so that a log of years (hundreds of MB, one line per change) is read only as far
     back as they go, or as --since goes (less ``SINCE_SKEW``); ``stats`` then counts the lines of
     that part."""
+    needles = needles_for(filters)
     if limit is None:
-        return [entry for entry in entries(path, stats) if filters.match(entry)]
+        return [entry for entry in entries(path, stats, needles=needles) if filters.match(entry)]
     kept: list[dict[str, Any]] = []
     if limit <= 0:
         return kept
     floor = _floor(filters.since)
-    for entry in entries(path, stats, newest_first=True):
+    # With --since a line is parsed for its time, to stop the read; without it, only lines that may match.
+    for entry in entries(path, stats, newest_first=True, needles=() if floor else needles):
         if floor is not None and _older(entry, floor):
             break
         if filters.match(entry):
@@ -481,7 +501,10 @@ def find(path: Path, entry_id: str) -> dict[str, Any]:
                 return entry
         found = []
     else:
-        found = [e for e in entries(path) if str(e.get("id", "")).startswith(entry_id)]
+        # Every line is read, to say when the part matches more than one entry; only those with
+        # '"<part>' in them (the id's quote and first characters) are parsed.
+        needle = f'"{entry_id}'.encode()
+        found = [e for e in entries(path, needles=(needle,)) if str(e.get("id", "")).startswith(entry_id)]
     if not found:
         raise NotFoundError(
             f"no audit entry with id {entry_id!r} in {path}",

@@ -1,6 +1,7 @@
 """A log of 100,000 entries is read from its end: ``audit list`` (no --since, the default --limit)
-and ``audit show`` of a whole id read the newest lines only. Measured by the lines parsed and the
-bytes read from the file, not by time."""
+and ``audit show`` of a whole id read the newest lines only; a filter that matches few entries, and
+a part of an id, read every line but parse only those that may match. Measured by the lines parsed
+and the bytes read from the file, not by time."""
 
 from __future__ import annotations
 
@@ -90,8 +91,29 @@ def test_audit_show_of_a_whole_id_reads_from_the_end_and_stops_at_it(reads: Read
     assert reads.bytes <= audit._BLOCK
 
 
-def test_audit_show_of_part_of_an_id_still_reads_the_whole_log_to_say_it_is_one(reads: Reads) -> None:
+def test_audit_show_of_part_of_an_id_reads_the_whole_log_but_parses_only_the_lines_with_it(
+    reads: Reads, big_log: Path
+) -> None:
     shown = invoke("audit", "show", f"{LINES - 3:016x}"[:14], "-o", "json")
     assert shown.exit_code == 2, shown
     assert "matches 160 entries" in shown.stderr  # 0x18600 to 0x1869f
-    assert reads.parsed == LINES
+    assert reads.parsed == 160
+    assert reads.bytes == big_log.stat().st_size  # every line, to say it is one entry
+
+
+def test_audit_list_with_a_filter_that_matches_few_parses_only_the_lines_that_may_match(
+    reads: Reads, big_log: Path
+) -> None:
+    size = big_log.stat().st_size
+    with big_log.open("a", encoding="utf-8") as out:  # two "ray create" among 100,000 "model deploy"
+        for n in (LINES, LINES + 1):
+            out.write(json.dumps({**entry(n), "action": "ray create"}, separators=(",", ":")) + "\n")
+    try:
+        listed = invoke("audit", "list", "--action", "ray*", "-o", "name")
+        assert listed.exit_code == 0, listed
+        assert listed.stdout.split() == [f"{LINES:016x}", f"{LINES + 1:016x}"]
+        assert reads.parsed == 2
+        assert reads.bytes == big_log.stat().st_size
+    finally:
+        with big_log.open("r+b") as out:  # the module's log as the other tests read it
+            out.truncate(size)

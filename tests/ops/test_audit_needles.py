@@ -1,0 +1,63 @@
+"""A filtered read of the audit log parses only the lines that hold the filter's plain text
+(``audit.needles_for``); every entry the filter matches still holds it, however the line was
+written, and lines that are not audit entries are still counted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from akscli import audit
+
+
+def test_the_plain_text_of_each_glob_and_the_quoted_exact_values_are_the_needles() -> None:
+    found = audit.needles_for(
+        audit.Filters(action="model *", result="fail*", object="Deployment/llama*", namespace="serving", cluster="c1")
+    )
+    assert found == (b"model ", b"fail", b"Deployment", b'"serving"', b'"c1"')
+
+
+def test_a_character_class_a_user_or_text_that_json_escapes_gives_no_needle() -> None:
+    assert audit.needles_for(audit.Filters(action="[mr]*", who="Alice", cluster='a"b', since="2026")) == ()
+    assert audit.needles_for(audit.Filters(result="é*")) == ()
+
+
+def test_entries_written_with_spaces_or_ascii_escapes_still_match(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    entry = {"id": "00000000000000a1", "time": "2026-12-05T10:00:00Z", "action": "model deploy", "result": "échec",
+             "target": {"namespace": "serving"}, "objects": [{"kind": "Deployment", "name": "llama-3"}]}  # fmt: skip
+    log.write_text(json.dumps(entry) + "\n", encoding="utf-8")  # ", " and ": ", "\u00e9"
+    for filters in (
+        audit.Filters(action="model *", namespace="serving"),
+        audit.Filters(object="Deployment/llama*"),
+        audit.Filters(object="llama-3"),
+    ):
+        assert audit.query(log, filters, limit=10) == [entry]
+        assert audit.query(log, filters) == [entry]
+
+
+def test_lines_that_are_not_audit_entries_are_counted_under_a_filter(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    log.write_text('not json\n{"id": "00000000000000a1", "action": "model dep\n', encoding="utf-8")  # one cut short
+    stats = audit.ReadStats()
+    assert audit.query(log, audit.Filters(action="ray*"), limit=10, stats=stats) == []
+    assert (stats.read, stats.skipped, stats.whole) == (2, 2, True)
+
+
+def test_blocks_of_any_size_hand_out_exactly_the_lines_with_the_needles_either_way(tmp_path: Path) -> None:
+    from akscli import logscan
+
+    rows = [f'{{"n":{n},"action":"{"ray create" if n % 7 == 0 else "model deploy"}"}}' for n in range(40)]
+    log = tmp_path / "audit.jsonl"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    want = [r.encode() for r in rows if "ray" in r]
+    for block in (1, 5, 13, 64, 4096):
+        for backwards in (False, True):
+            with log.open("rb") as handle:
+                found, others = [], 0
+                for chunk in logscan.chunks(handle, block, backwards=backwards):
+                    wanted, passed = logscan.lines(chunk, (b"ray",), backwards=backwards)
+                    found += wanted
+                    others += passed
+            assert found == (want[::-1] if backwards else want), (block, backwards)
+            assert len(found) + others == len(rows), (block, backwards)
