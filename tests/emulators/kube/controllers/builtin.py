@@ -34,7 +34,12 @@ from tests.emulators.kube.controllers.rollout import (
     rollout_conditions,
     statefulset_stale_pods,
 )
-from tests.emulators.kube.controllers.scheduling import Scheduler, daemon_pod_spec, should_run_daemon_pod
+from tests.emulators.kube.controllers.scheduling import (
+    Scheduler,
+    daemon_pod_spec,
+    matches_affinity,
+    should_run_daemon_pod,
+)
 from tests.emulators.kube.resources import ResourceType
 
 
@@ -339,6 +344,15 @@ class DaemonSetController(PodOwner):
                     node,
                 )
             pods.append(p)
+        # syncNodes deletes the pod of a node the DaemonSet's pod no longer fits: NodeShouldRunDaemonPod
+        # gives shouldContinueRunning false where the required node affinity (the nodeSelector with it)
+        # no longer matches; an untolerated NoSchedule taint only stops new pods (upstream:
+        # kubernetes/kubernetes v1.34 pkg/controller/daemon/daemon_controller.go podsShouldBeOnNode).
+        placed = set(names)
+        for node, p in existing.items():
+            found = None if node in placed else cluster.get("v1", "Node", None, node)
+            if found is not None and not matches_affinity(pod_spec, found):
+                cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
         ready = sum(1 for p in pods if self._ready(p))
         ready = ready if desired <= self.max_pods else (desired if not self.failure else 0)
         scheduled = desired if self.failure != "unschedulable" else 0

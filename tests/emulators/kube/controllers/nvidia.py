@@ -4,7 +4,8 @@
   ``NodeLabelingController``, which keeps ``nvidia.com/gpu.present`` in step with NFD's PCI labels as
   nodes change: creates the operand DaemonSets
   (driver when enabled, container toolkit, device plugin) in ``gpu-operator`` with status
-  counted from the GPU nodes, one pod per GPU node, and sets ``status.state``. The driver
+  counted from the GPU nodes, one pod per GPU node, and sets ``status.state``; with the kubelets'
+  device manager (device_manager.py), so a node whose device plugin pod goes advertises no GPU. The driver
   DaemonSet is named as NVIDIA/gpu-operator names it: ``nvidia-driver-daemonset``
   (``assets/state-driver/0500_daemonset.yaml``), ``nvidia-driver-daemonset-<kernel>-<os>`` with
   ``driver.usePrecompiled`` (``controllers/object_controls.go`` transformPrecompiledDriverDaemonset),
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.device_manager import DeviceManager
 from tests.emulators.kube.controllers.nvidia_labels import (
     GPU_PRESENT,
     NFD_GPU_LABELS,
@@ -143,6 +145,8 @@ class ClusterPolicyController(Controller):
         # reconcile finds the nodes labelled (upstream both run at once; a reconcile that found no
         # GPU node is repeated when the labels come, as below).
         self.labeller = manager.add(NodeLabelingController(delay=0.0))
+        # The kubelets' device managers, for the device plugin pods the DaemonSet makes.
+        self.device_manager = manager.add(DeviceManager())
         on_node_events(manager, self, self._node_changed)
 
     def _node_changed(self, cluster: Any, node: dict[str, Any]) -> None:
