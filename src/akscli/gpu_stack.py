@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import NotInstalledError
+from akscli.gpu_nodes import HELD_SHOWN as HELD_SHOWN  # re-exported
+from akscli.gpu_nodes import GpuNodes as GpuNodes  # re-exported
 from akscli.kube import pod_problems, scheduling
 from akscli.kube.readiness.core import conditions
 
@@ -53,7 +55,6 @@ CLUSTER_POLICY_CRD = "clusterpolicies.nvidia.com"
 # which the operator sets from NFD's NVIDIA PCI labels: NoGPUNodes; see _no_gpu_node_fix).
 NO_GPU_NODE_REASONS = ("NFDLabelsMissing", "NoGPUNodes")
 NODE_SAMPLE = 50  # GPU nodes a quick (doctor) look reads
-HELD_SHOWN = 3  # nodes named where GPU Operator labels keep operands off them
 
 
 @dataclass(frozen=True)
@@ -66,37 +67,6 @@ class Rule:
     fix: str = ""
     node: str | None = None  # the node a pod-level verdict is about
     subject: str = "operator"  # what it is about, as doctor names its check rows
-
-
-@dataclass
-class GpuNodes:
-    """What the GPU nodes say about who set them up (from a full scan or a sample)."""
-
-    nodes: int = 0
-    advertising: int = 0  # nodes whose device plugin advertises GPUs
-    dra: bool = False  # none does, and a DRA driver publishes GPUs in ResourceSlices instead
-    aks: int = 0  # nodes AKS labels as GPU nodes (kubernetes.azure.com/accelerator)
-    vendors: set[str] = field(default_factory=set)
-    # GPU nodes that advertise no GPU because a GPU Operator label keeps an operand off them
-    # (gpus.operand_hold): how many, and the first few by name with the label.
-    held: int = 0
-    held_names: list[tuple[str, str]] = field(default_factory=list)  # (node, label=value)
-
-    def add(self, node: dict[str, Any]) -> None:
-        from akscli import gpus
-
-        facts = gpus.read(node)
-        if not facts.is_gpu_node:
-            return
-        self.nodes += 1
-        self.vendors.add(facts.vendor)
-        self.advertising += 1 if facts.allocatable or facts.capacity else 0
-        self.aks += 1 if gpus.AKS_ACCELERATOR in gpus.labels_of(node) else 0
-        hold = gpus.operand_hold(node) if not facts.allocatable else ""
-        if hold:
-            self.held += 1
-            if len(self.held_names) < HELD_SHOWN:
-                self.held_names.append((str((node.get("metadata") or {}).get("name")), hold))
 
 
 @dataclass
