@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 HELD_SHOWN = 3  # nodes named where GPU Operator labels keep operands off them
+# The MIG manager's labels (upstream: NVIDIA/mig-parted bd7160f cmd/nvidia-mig-manager/main.go
+# MigConfigLabel, the layout asked for, which the GPU Operator's labeller defaults to all-disabled;
+# pkg/mig/reconfigure/reconfigure.go migConfigStateLabel: "pending" once the layout is valid and
+# not yet applied, then "rebooting", "success" or "failed").
+MIG_CONFIG, MIG_STATE = "nvidia.com/mig.config", "nvidia.com/mig.config.state"
+MIG_STUCK = ("failed", "pending")  # the states doctor names
 
 
 @dataclass
@@ -23,6 +29,9 @@ class GpuNodes:
     # (gpus.operand_hold): how many, and the first few by name with the label.
     held: int = 0
     held_names: list[tuple[str, str]] = field(default_factory=list)  # (node, label=value)
+    # GPU nodes whose MIG layout failed or is pending, by state: how many, the first few (node, layout).
+    mig: dict[str, int] = field(default_factory=dict)
+    mig_names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def add(self, node: dict[str, Any]) -> None:
         from akscli import gpus
@@ -34,8 +43,14 @@ class GpuNodes:
         self.vendors.add(facts.vendor)
         self.advertising += 1 if facts.allocatable or facts.capacity else 0
         self.aks += 1 if gpus.AKS_ACCELERATOR in gpus.labels_of(node) else 0
+        name = str((node.get("metadata") or {}).get("name"))
         hold = gpus.operand_hold(node) if not facts.allocatable else ""
         if hold:
             self.held += 1
             if len(self.held_names) < HELD_SHOWN:
-                self.held_names.append((str((node.get("metadata") or {}).get("name")), hold))
+                self.held_names.append((name, hold))
+        labels = gpus.labels_of(node)
+        if (state := labels.get(MIG_STATE, "")) in MIG_STUCK:
+            self.mig[state] = self.mig.get(state, 0) + 1
+            if len(shown := self.mig_names.setdefault(state, [])) < HELD_SHOWN:
+                shown.append((name, labels.get(MIG_CONFIG, "")))

@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from akscli import gpu_mig
 from akscli.errors import NotInstalledError
 from akscli.gpu_nodes import HELD_SHOWN as HELD_SHOWN  # re-exported
 from akscli.gpu_nodes import GpuNodes as GpuNodes  # re-exported
@@ -221,6 +222,7 @@ def rules(
     out.extend(_policy(kube, found, ns, nodes))
     if nodes.held:
         out.append(_held(nodes))
+    out.extend(gpu_mig.rules(nodes, ns, Rule))
     return found, out
 
 
@@ -238,7 +240,7 @@ def _held(nodes: GpuNodes) -> Rule:
         + more,
         f"where not meant, remove the label and the operator deploys the operand again (kubectl label node {first} "
         f"{label.split('=', 1)[0]}-); paused-for-driver-upgrade is k8s-driver-manager's pause across a driver "
-        "reload, undone when the reload ends",
+        "reload, paused-for-mig-change the MIG manager's across a MIG change, each undone when it ends",
         subject="operands",
     )
 
