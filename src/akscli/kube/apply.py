@@ -136,6 +136,12 @@ class Change:
     # (akscli.kube.deferred_checks): the plan says so, and the object is sent right after it.
     deferred: deferred_checks.Deferred | None = None
     notes: list[str] = field(default_factory=list)  # ApplyOptions.notes of a configured object
+    # kubectl's ``-o name`` of the object, worked out once: the plan, the progress line, the
+    # applied list and the audit each name every object (four times per object before).
+    ref: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.ref = object_ref(self.obj)
 
     @property
     def already_owned(self) -> bool:
@@ -144,10 +150,6 @@ class Change:
         return self.action == "unchanged" and any(
             m.get("manager") == FIELD_MANAGER and m.get("operation") == "Apply" for m in managers
         )
-
-    @property
-    def ref(self) -> str:
-        return object_ref(self.obj)
 
 
 @dataclass

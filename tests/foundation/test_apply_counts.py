@@ -1,0 +1,70 @@
+"""What one apply works out once: the kubeconfig parsed once per command, each object's name
+once per change, and no field path written for a field that fits its type. Counts, not times:
+the behaviour is the same, and these prove the work was not repeated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from akscli.kube import apply as kube_apply
+from tests.cli import invoke
+
+MANIFEST = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: counted-one
+  labels: {team: ml}
+data:
+  a: "1"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: counted-two
+data:
+  b: "2"
+"""
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
+    calls: list[Any] = []
+    real = getattr(module, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_an_apply_parses_the_kubeconfig_once(kubeconfig: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The official client's KubeConfigMerger.load_config parses with yaml.safe_load
+    # (kubernetes-client/python 37.0.2 kubernetes/config/kube_config.py); akscli's own check of
+    # the file (akscli.kube.config_files) reads its text without parsing a plain mapping.
+    manifest = tmp_path / "objects.yaml"
+    manifest.write_text(MANIFEST)
+    parses = _counting(monkeypatch, yaml, "safe_load")
+    result = invoke("apply", "-f", str(manifest), "--stack", "counted", "-y")
+    assert result.exit_code == 0, result
+    assert len(parses) == 1
+
+
+def test_a_change_names_its_object_once_however_often_it_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    named = _counting(monkeypatch, kube_apply, "object_ref")
+    change = kube_apply.Change({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}, "create")
+    # The plan, the progress line, the applied list and the audit line each name the object.
+    assert [change.ref for _ in range(4)] == ["configmap/a"] * 4
+    assert len(named) == 1
+
+
+def test_a_change_is_shown_and_compared_without_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}
+    change = kube_apply.Change(obj, "create")
+    assert "ref=" not in repr(change)
+    assert change == kube_apply.Change(obj, "create")
