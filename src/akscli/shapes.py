@@ -295,8 +295,14 @@ def check(value: Any, shape: Shape, path: str) -> str | None:
     if not isinstance(value, (dict, Mapping)):
         return _mismatch(path, shape, value)
     if isinstance(shape, MapOf):
+        leaf = shape.value
+        if isinstance(leaf, str):  # labels, annotations, a ConfigMap's data: no path built unless one does not fit
+            for key, item in value.items():
+                if item is not None and not _scalar_fits(item, leaf):
+                    return _mismatch(_join(path, str(key)), leaf, item)
+            return None
         for key, item in value.items():
-            found = check(item, shape.value, _join(path, str(key)))
+            found = check(item, leaf, _join(path, str(key)))
             if found:
                 return found
         return None
@@ -310,6 +316,10 @@ def check(value: Any, shape: Shape, path: str) -> str | None:
         child = value.get(key)
         if child is None:  # absent or null: nothing to check (check's own first rule), no path
             continue
+        if isinstance(field, str):  # a scalar: its path is written only when it does not fit
+            if _scalar_fits(child, field):
+                continue
+            return _mismatch(_join(path, key), field, child)
         found = check(child, field, _join(path, key))
         if found:
             return found

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from akscli import shapes
 from akscli.kube import apply as kube_apply
 from tests.cli import invoke
 
@@ -68,3 +69,27 @@ def test_a_change_is_shown_and_compared_without_its_name(monkeypatch: pytest.Mon
     change = kube_apply.Change(obj, "create")
     assert "ref=" not in repr(change)
     assert change == kube_apply.Change(obj, "create")
+
+
+def test_a_configmap_whose_fields_fit_writes_no_path_for_its_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = _counting(monkeypatch, shapes, "_join")
+    obj = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "a", "namespace": "default", "labels": {"team": "ml"}},
+        "data": {"a": "1", "b": "2"},
+    }
+    assert shapes.problem(obj) is None
+    # Only the maps it walks into; none for its seven values (apiVersion, kind, name, namespace,
+    # the label, a and b).
+    assert paths == [("", "metadata"), ("metadata", "labels"), ("", "data")]
+
+
+def test_a_value_that_does_not_fit_a_map_of_strings_is_still_named_by_its_path() -> None:
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "labels": {"team": 1}}}
+    assert shapes.problem(obj) == "metadata.labels.team must be a string (it is a number)"
+
+
+def test_a_scalar_field_that_does_not_fit_is_still_named_by_its_path() -> None:
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": 5}}
+    assert shapes.problem(obj) == "metadata.name must be a string (it is a number)"
