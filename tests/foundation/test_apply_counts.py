@@ -64,7 +64,7 @@ def test_a_change_names_its_object_once_however_often_it_is_named(monkeypatch: p
     assert len(named) == 1
 
 
-def test_a_change_is_shown_and_compared_without_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_change_is_shown_and_compared_without_its_name() -> None:
     obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}
     change = kube_apply.Change(obj, "create")
     assert "ref=" not in repr(change)
