@@ -250,8 +250,16 @@ def job_summary(job: Mapping[str, Any], findings: Sequence[Finding]) -> dict[str
         "message": st.get("message"),
         "attempt": job_attempt(job),
         "retry": _no_retry(job),
+        # -o wide's rows (WIDE_FIELDS): KubeRay defaults submissionMode to K8sJobMode (upstream:
+        # ray-project/kuberay feeaf72f ray-operator/apis/ray/v1/rayjob_types.go, +kubebuilder:default).
+        "submissionMode": (job.get("spec") or {}).get("submissionMode") or "K8sJobMode",
+        "created": job["metadata"].get("creationTimestamp"),
         "problems": [vars(f) for f in findings],
     }
+
+
+# The rows of a job summary only -o wide shows, as kubectl's wide printers add columns to the default ones.
+WIDE_FIELDS = ("submissionMode", "created")
 
 
 def _no_retry(job: Mapping[str, Any]) -> str | None:
@@ -259,9 +267,13 @@ def _no_retry(job: Mapping[str, Any]) -> str | None:
     return f"none: KubeRay never retries {unretried} ({NOT_RETRIED[unretried]})" if unretried else None
 
 
-def job_summary_fields(summary: Mapping[str, Any], findings: Sequence[Finding]) -> list[tuple[str, Any]]:
-    """The table rows of a job summary: every field that is set, then one row per problem."""
-    fields: list[tuple[str, Any]] = [(k, v) for k, v in summary.items() if k != "problems" and v is not None]
+def job_summary_fields(
+    summary: Mapping[str, Any], findings: Sequence[Finding], *, wide: bool = False
+) -> list[tuple[str, Any]]:
+    """The table rows of a job summary: every field that is set (WIDE_FIELDS only when ``wide``),
+    then one row per problem."""
+    hidden = {"problems", *(() if wide else WIDE_FIELDS)}
+    fields: list[tuple[str, Any]] = [(k, v) for k, v in summary.items() if k not in hidden and v is not None]
     return fields + [("problem", f.line()) for f in findings]
 
 

@@ -152,6 +152,11 @@ def cluster_summary(cluster: Mapping[str, Any], pods: Iterable[Mapping[str, Any]
         "groups": [vars(g) for g in groups.values()],
         "gpus": {"desired": int(str(status.get("desiredGPU") or 0)), "inUse": gpus_in_use},
         "dashboard": (status.get("head") or {}).get("serviceName"),
+        # kubectl get raycluster -o wide's columns (priority=1; upstream: ray-project/kuberay feeaf72f
+        # ray-operator/apis/ray/v1/raycluster_types.go printcolumn "head pod IP", "head service IP").
+        "headPodIP": (status.get("head") or {}).get("podIP") or None,
+        "headServiceIP": (status.get("head") or {}).get("serviceIP") or None,
+        "created": cluster["metadata"].get("creationTimestamp"),
     }
 
 
@@ -232,15 +237,21 @@ def head_service(cluster: Mapping[str, Any]) -> str:
     return str(reported or custom or f"{cluster['metadata']['name']}-head-svc")
 
 
-def cluster_summary_fields(summary: Mapping[str, Any], findings: Sequence[Finding]) -> list[tuple[str, Any]]:
-    """The table rows of ``ray cluster status``."""
+def cluster_summary_fields(
+    summary: Mapping[str, Any], findings: Sequence[Finding], *, wide: bool = False
+) -> list[tuple[str, Any]]:
+    """The table rows of ``ray cluster status``; ``wide`` (-o wide) adds rows to them, as kubectl's
+    wide printers add columns: the creation time, and the head's pod and service IPs, the
+    RayCluster's own -o wide columns (KubeRay's priority=1 printcolumns)."""
     head = summary["head"]
     fields: list[tuple[str, Any]] = [
         ("name", summary["name"]),
         ("namespace", summary["namespace"]),
         ("state", summary["state"]),
         ("ray version", summary["rayVersion"]),
+        *([("created", summary["created"])] if wide else []),
         ("head", f"{head['pod']} ({'ready' if head['ready'] else 'not ready'})"),
+        *([("head pod IP", summary["headPodIP"]), ("head service IP", summary["headServiceIP"])] if wide else []),
         ("gpus", f"{summary['gpus']['inUse']} in use of {summary['gpus']['desired']} desired"),
     ]
     for cond in summary["conditions"]:

@@ -135,7 +135,8 @@ def cluster_status(
     # KubeRay never sets state back from "ready": pods lost or stuck later are only seen here.
     findings = logic.diagnose_cluster(kube, ns, name, read=(cluster, stuck))
     summary["problems"] = [vars(f) for f in findings]
-    show(summary, logic.cluster_summary_fields(summary, findings), fmt, kind="raycluster.ray.io")
+    fields = logic.cluster_summary_fields(summary, findings, wide=fmt == "wide")
+    show(summary, fields, fmt, kind="raycluster.ray.io")
 
 
 @app.command("scale")

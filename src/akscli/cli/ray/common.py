@@ -213,9 +213,12 @@ def audit(action: str, kube: "Kube", ref: str, change: str, **details: str) -> N
 
 
 def show(summary: dict[str, Any], fields: list[tuple[str, Any]], fmt: str, *, kind: str) -> None:
-    """A status summary: the whole object as json|yaml, the chosen rows as a table, and for
-    -o name the object's ``kind.group/name`` (``kind``: raycluster.ray.io), as its list prints it."""
-    output.emit_object(summary, fmt, fields=fields if fmt == "table" else None, name=lambda s: f"{kind}/{s['name']}")
+    """A status summary: the whole object as json|yaml, the chosen rows as a table (-o wide: the
+    rows ``fields`` gives for wide, the report with more in it, as kubectl's wide printers add
+    columns, not another view), and for -o name the object's ``kind.group/name`` (``kind``:
+    raycluster.ray.io), as its list prints it."""
+    rows = fields if fmt in ("table", "wide") else None
+    output.emit_object(summary, fmt, fields=rows, name=lambda s: f"{kind}/{s['name']}")
 
 
 def warn_all(warnings: Sequence[str]) -> None:

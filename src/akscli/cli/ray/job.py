@@ -241,7 +241,7 @@ def job_status(
         job = logic.follow_job(kube, ns, name, seconds, output.progress)
     findings = [] if logic.job_succeeded(job) else logic.diagnose_job(kube, job)
     summary = logic.job_summary(job, findings)
-    show(summary, logic.job_summary_fields(summary, findings), fmt, kind="rayjob.ray.io")
+    show(summary, logic.job_summary_fields(summary, findings, wide=fmt == "wide"), fmt, kind="rayjob.ray.io")
 
 
 @app.command("logs")
