@@ -165,9 +165,8 @@ def test_a_selector_that_is_no_selector_is_refused_before_anything_is_sent(kube_
     assert kube_emulator.request_log == []
 
 
-# Lists left without -l on purpose: they report on Kubernetes objects, and -l there is not yet
-# written (audit21-lists4), or they list only beside their change (the upgrade commands).
-NOT_DECLARED = {"ray cluster nodes", "cluster upgrade", "nodepool upgrade"}
+# Lists left without -l on purpose: they list only beside their change (the upgrade commands).
+NOT_DECLARED = {"cluster upgrade", "nodepool upgrade"}
 
 
 def test_every_list_command_takes_the_selector_or_declares_it_lists_no_kubernetes_objects() -> None:

@@ -244,16 +244,23 @@ def cluster_nodes(
     group: Annotated[str | None, typer.Option("--group", help="Worker group name.", show_default=False)] = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
     all_namespaces: opts.AllNamespaces = False,
+    selector: opts.Selector = None,
     output_format: opts.Output = "table",
 ) -> None:
-    """List the Ray nodes (head and worker pods) of a cluster."""
+    """List the Ray nodes (head and worker pods) of a cluster.
+
+    -l selects among them by the pods' labels (KubeRay's ray.io/node-type, ray.io/group, or a label
+    of the pod template), as kubectl get pods -l does.
+    """
     fmt = opts.output_format(output_format)
-    selector = f"{logic.CLUSTER_LABEL}={validate.name(name, 'Ray cluster name')}" if name else logic.CLUSTER_LABEL
+    within = f"{logic.CLUSTER_LABEL}={validate.name(name, 'Ray cluster name')}" if name else logic.CLUSTER_LABEL
     if group:
-        selector += f",{logic.GROUP_LABEL}={validate.name(group, 'worker group')}"
+        within += f",{logic.GROUP_LABEL}={validate.name(group, 'worker group')}"
+    # The pods are Kubernetes objects: -l adds its requirements to the command's own (a comma is AND).
+    labels = opts.label_selector(selector, within=within)
     kube, ns = k8s.connect_ns()
     kube.resource(RAY, "RayCluster")  # KubeRay missing: say so, rather than list no pods
-    pods = kube.list("v1", "Pod", namespace=ns, all_namespaces=all_namespaces, label_selector=selector)
+    pods = kube.list("v1", "Pod", namespace=ns, all_namespaces=all_namespaces, label_selector=labels)
     empty = output.no_resources(None if all_namespaces else ns)
     output.emit(pods, fmt, common.namespaced_columns(NODE_COLUMNS, all_namespaces), raw=logic.ray_node, empty=empty)
 
