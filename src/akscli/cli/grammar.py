@@ -82,14 +82,16 @@ SECOND_MEANINGS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 # az's long names that akscli accepts beside its own, one option each (nodepool add/scale, cluster
-# create), so az's node-count flags work as they are; a flag's meaning is read without them (upstream:
-# Azure/azure-cli 0088c878 src/azure-cli/azure/cli/command_modules/acs/_params.py).
+# create, fleet member join), so az's flags work as they are; a flag's meaning is read without them
+# (upstream: Azure/azure-cli 0088c878 src/azure-cli/azure/cli/command_modules/acs/_params.py;
+# Azure/azure-cli-extensions 201a3b46 src/fleet/azext_fleet/_params.py).
 AZ_ALIASES: dict[str, str] = {
     "--node-count": "--count on nodepool add/scale, --system-count on cluster create (az aks create's first pool)",
     "--node-vm-size": "--vm-size on nodepool add, --system-vm-size on cluster create (az aks create's first pool)",
     "--min-count": "--min (autoscaler minimum of a node pool)",
     "--max-count": "--max (autoscaler maximum of a node pool)",
     "--disable-cluster-autoscaler": "--disable-autoscaler (nodepool scale; az aks nodepool update's flag)",
+    "--member-cluster-id": "--cluster on fleet member join, a resource id only (az fleet member create's flag)",
 }
 
 # Verbs that act on one named resource: it is a positional NAME.

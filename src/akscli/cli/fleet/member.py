@@ -18,10 +18,11 @@ from akscli.cli.fleet.common import (
     opt,
     remove_child,
 )
-from akscli.errors import AkscliError
+from akscli.errors import AkscliError, UsageError
 from akscli.fleet import CLUSTER_V1, EVICTION, PLACEMENT_BETA
 from akscli.fleet import MEMBER as MEMBER_KIND
 from akscli.fleet.stages import child_name
+from akscli.globals import typed
 from akscli.output import Column
 
 if TYPE_CHECKING:
@@ -53,9 +54,14 @@ def member_join(
     name: Annotated[str, typer.Argument(help="Member name in the fleet.")],
     cluster: Annotated[
         str,
+        # az fleet member create's --member-cluster-id is this flag, for a resource id only (upstream:
+        # Azure/azure-cli-extensions 201a3b46 src/fleet/azext_fleet/_params.py member_cluster_id;
+        # _validators.py validate_member_cluster_id); grammar.AZ_ALIASES lists it.
         typer.Option(
             "--cluster",
             "-c",
+            "--member-cluster-id",
+            metavar="CLUSTER",
             help="AKS cluster name (with --cluster-group), or the resource id of an AKS or Arc-enabled cluster.",
         ),
     ],
@@ -78,6 +84,13 @@ def member_join(
     child_name(name, "member name")
     parsed_labels = member_labels(labels or [])
     # --cluster, --cluster-group and --update-group are checked before the ARM client is made.
+    if typed("--cluster", "-c", "--member-cluster-id") == "--member-cluster-id" and not cluster.startswith("/"):
+        # az's flag takes a resource id only (validate_member_cluster_id, "is not a valid Azure resource ID").
+        raise UsageError(
+            f"--member-cluster-id is not a valid Azure resource ID: {cluster!r}",
+            hint="give /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/"
+            "NAME, or the cluster's name with --cluster NAME --cluster-group RG",
+        )
     if cluster.startswith("/"):
         cluster_ref(cluster)  # a resource id names its own subscription and group
     else:
