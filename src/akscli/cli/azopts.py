@@ -321,12 +321,22 @@ def finish(
 
 def report_accepted(poller: "LROPoller[Any]", what: str, fmt: str, resume: str) -> None:
     """What --no-wait prints of an operation Azure accepted: -o json|yaml the operation, its state,
-    its continuation token and ``resume``; else no_wait_line on stderr. The one report of every
-    ARM --no-wait (finish; fleet's deletes, cli/fleet/common.remove_child)."""
+    the URL Azure reports it at and ``resume``; else no_wait_line on stderr. The one report of every
+    ARM --no-wait (finish; fleet's deletes, cli/fleet/common.remove_child).
+
+    az prints nothing for --no-wait (Azure/azure-cli src/azure-cli-core/azure/cli/core/commands/
+    __init__.py _run_job: ``result = None``); -o json here says what a script needs to follow the
+    operation. Not azure-core's continuation token: about 5 KB of base64 JSON holding the first
+    response's body and its Azure-AsyncOperation/Location headers in full (azure-core 1.41
+    azure/core/polling/base_polling.py get_continuation_token), where a provider's signed query
+    would be a token, and no akscli command takes it back. ``operationUrl`` keeps only the
+    api-version of that URL (azure/arm.py operation_url); null when Azure answered at once."""
+    from akscli.azure.arm import operation_url
+
     accepted = {
         "operation": what,
         "status": str(poller.status()),
-        "continuationToken": poller.continuation_token(),
+        "operationUrl": operation_url(poller),
         "resume": output.as_invoked(resume),  # the command to run next, spelled as akscli was run
     }
     if output.structured(fmt):
