@@ -333,16 +333,17 @@ def report_accepted(poller: "LROPoller[Any]", what: str, fmt: str, resume: str) 
     api-version of that URL (azure/arm.py operation_url); null when Azure answered at once."""
     from akscli.azure.arm import operation_url
 
+    status = str(poller.status())
+    if not output.structured(fmt):
+        output.info(no_wait_line(what, status, resume))
+        return
     accepted = {
         "operation": what,
-        "status": str(poller.status()),
+        "status": status,
         "operationUrl": operation_url(poller),
         "resume": output.as_invoked(resume),  # the command to run next, spelled as akscli was run
     }
-    if output.structured(fmt):
-        output.emit_object(accepted, fmt)
-    else:
-        output.info(no_wait_line(what, accepted["status"], resume))
+    output.emit_object(accepted, fmt)
 
 
 def no_wait_line(what: str, status: str, resume: str) -> str:
