@@ -28,7 +28,8 @@ not the status subresource, and run after schema and CEL validation.
   Workspace the set would make, pkg/utils/inferenceset/inferenceset.go
   ValidateWorkspaceForInferenceSet) but for its ConfigMap check, tuning/adapter checks. The
   inference ConfigMap check reads the store, and a Hugging Face id outside KAITO's catalog the
-  emulated Hub (hf_hub.py): admission_kaito_config.py.
+  emulated Hub (hf_hub.py): admission_kaito_config.py (upstream: kaito-project/kaito
+  api/v1beta1/workspace_validation.go).
 - KubeFleet (upstream: kubefleet-dev/kubefleet e160c1cd pkg/webhook/clusterresourceplacement/
   v1beta1_clusterresourceplacement_validating_webhook.go and the checks in
   pkg/utils/validator/placement.go, HandlePlacementValidation and validatePlacement; registered for

@@ -47,7 +47,7 @@ upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
   presetOptions.modelAccessSecret).
 
 - GetModelByName runs for every Workspace created with a valid preset, not only with a config:
-  workspace_validation.go InferenceSpec.validateCreate (via "inference") fails
+  upstream: kaito-project/kaito api/v1beta1/workspace_validation.go InferenceSpec.validateCreate (via "inference") fails
   ``apis.ErrInvalidValue("failed to get model preset: <err>", "preset")``, and
   validateInferenceConfig makes the same call (the same error at "preset") once it reaches a
   max-model-len; knative merges the two into one message with both paths (field_error.go merge).

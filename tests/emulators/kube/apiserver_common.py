@@ -93,7 +93,8 @@ class Ctx:
     # Set when a write created the object (an apply answers 201 then).
     created: bool = False
     # The name admission sees on a create whose name the server generates: its generateName
-    # (the name is generated after admission; apiserver pkg/admission/errors.go extractResourceName).
+    # (the name is generated after admission; upstream: kubernetes/apiserver pkg/admission/errors.go
+    # extractResourceName).
     admission_name: str | None = None
 
 

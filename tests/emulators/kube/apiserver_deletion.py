@@ -330,7 +330,8 @@ class DeletionMixin:
 
     def gc_idle(self, timeout: float = 2.0) -> None:
         """Wait until garbage collection, namespace cleanup and the simulated kubelet's pod
-        removals scheduled so far have run, and the namespace controllers' queue (for tests)."""
+        removals scheduled so far have run, and the namespace controllers' queue (for tests; upstream:
+        kubernetes/kubernetes pkg/controller/serviceaccount/serviceaccounts_controller.go)."""
         end = time.monotonic() + timeout
         self.namespace_defaults.wait_idle(timeout)
         with self._pending_cond:

@@ -68,7 +68,8 @@ upstream: kubefleet-dev/kubefleet e160c1cd (paths relative to it):
 
 Not modelled: cluster scores in the decision. A connected member's Works being applied (Applied
 False, ApplyInProgress) before its work applier reports are modelled only for a member annotated
-``fleet.emulator/apply-seconds`` (fleet_member_status); others apply at once here.
+``fleet.emulator/apply-seconds`` (fleet_member_status); others apply at once here (upstream:
+kubefleet-dev/kubefleet pkg/controllers/workapplier, the Applied condition's ApplyInProgress).
 """
 
 from __future__ import annotations

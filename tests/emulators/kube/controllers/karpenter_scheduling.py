@@ -80,6 +80,7 @@ def pod_error(sim: NodeAutoProvisioner, cluster: ClusterState, spec: dict[str, A
         fitting = [t for t in within if not fit_reasons(spec, need, t, lambda t=t: overhead(cluster, t))[0]]
         if fitting and not unmet_min_values(sim, _sizes(fitting), min_values(pool)):
             return None  # the pool fits the pod: no error of Karpenter's to give
+        # upstream: kubernetes-sigs/karpenter pkg/controllers/provisioning/scheduling/nodeclaim.go (CanAdd)
         said = pool_error(sim, cluster, pool, within, spec, need, candidates)
         if said is None:
             # what this model cannot say of kubernetes-sigs/karpenter 2266468 nodeclaim.go CanAdd
