@@ -4,7 +4,7 @@ Thin: parse and validate flags, call ``akscli.baremetal.*``, print through ``aks
 """
 
 import secrets
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -422,11 +422,13 @@ def inventory(
     note = logic.fit(kube, options)
     if note:
         output.info(note)
+    run_id = secrets.token_hex(3)
+    _check_pod_security(kube, logic.job(options, run_id, 0, "node"))
     if mode != "none":
-        _print_probe_jobs(kube, options, fmt, server=mode == "server")
+        _print_probe_jobs(kube, options, fmt, run_id, server=mode == "server")
         return
     with output.status("probing GPU nodes") as update:
-        result = logic.run(kube, options, progress=update)
+        result = logic.run(kube, options, run_id=run_id, progress=update)
     if output.structured(fmt):
         output.emit_object(result.to_dict(), fmt)
     else:
@@ -445,11 +447,20 @@ def inventory(
         raise CheckFailedError(problem, hint="see the table above; -o wide shows why a probe failed")
 
 
-def _print_probe_jobs(kube: "Kube", options: "InventoryOptions", fmt: str, *, server: bool) -> None:
+def _check_pod_security(kube: "Kube", probe_job: dict[str, Any]) -> None:
+    """Every probe Job has the same pod spec but its node: the namespace's PodSecurity level is
+    checked once, on the first, before any node is listed (akscli.kube.podsecurity)."""
+    from akscli.kube import podsecurity
+
+    for warning in podsecurity.check(kube, [probe_job]):
+        output.warn(warning)
+
+
+def _print_probe_jobs(kube: "Kube", options: "InventoryOptions", fmt: str, run_id: str, *, server: bool) -> None:
     from akscli.baremetal import inventory as logic
     from akscli.cli import common
 
-    jobs = logic.planned_jobs(kube, options, secrets.token_hex(3))
+    jobs = logic.planned_jobs(kube, options, run_id)
     if server:
         # One request per GPU node (15,000 at 75,000 nodes): said before the first is sent.
         at_once = min(logic.CREATE_PARALLEL, options.parallel)

@@ -6,7 +6,7 @@ Moved out of cli/baremetal.py (one module per noun, as cli/baremetal_cluster.py)
 
 import secrets
 from dataclasses import replace
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +16,7 @@ from akscli.errors import CheckFailedError
 
 if TYPE_CHECKING:
     from akscli.baremetal.nccl import Verdict
+    from akscli.kube.client import Kube
 
 test_app = typer.Typer(
     help="Interconnect tests (NCCL all-reduce across nodes).",
@@ -162,6 +163,8 @@ def test_nccl(
         for warning in pins.warnings:
             output.warn(warning)
         spec = replace(spec, pinned=tuple(pins.chosen), kept_off=tuple(pins.kept_off))
+    if kube is not None:
+        _check_pod_security(kube, nccl.objects(nccl.check_spec(spec), run_id=run_id, keypair=nccl.DRY_RUN_KEYPAIR))
     if mode != "none":
         from akscli.cli import common
 
@@ -177,6 +180,15 @@ def test_nccl(
             verdict.message,
             hint="run 'akscli baremetal doctor' and 'akscli baremetal inventory' to find the node or link at fault",
         )
+
+
+def _check_pod_security(kube: "Kube", objs: list[dict[str, Any]]) -> None:
+    """The namespace's PodSecurity level, before anything is sent (akscli.kube.podsecurity): the
+    Job's server dry run passes with a warning, and its pods are then refused."""
+    from akscli.kube import podsecurity
+
+    for warning in podsecurity.check(kube, objs):
+        output.warn(warning)
 
 
 def _print_verdict(verdict: "Verdict", fmt: str) -> None:

@@ -170,6 +170,7 @@ def apply_objects(
     prior: list[dict[str, str]] | None = None,
     policy_allowed: list[str] | None = None,
     plan_notes: Callable[["Kube", Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None,
+    pod_security_checked: bool = False,
 ) -> ApplyOutcome:
     """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
     caller's connection to ``target``, whose discovery is then not asked for again.
@@ -179,7 +180,8 @@ def apply_objects(
     written, so that the command reads as one entry. ``policy_allowed``: what ``check_policy``
     returned when the caller ran it first, before a deletion it makes on its way here (a blocked
     apply must leave the running objects as they were); None: the policy is checked here.
-    ``plan_notes``: what an operator does about a changed object (ApplyOptions.notes)."""
+    ``plan_notes``: what an operator does about a changed object (ApplyOptions.notes).
+    ``pod_security_checked``: the caller ran ``check_pod_security`` first (before a deletion)."""
     from akscli.cli.options import dry_run_mode
     from akscli.render import with_stack_labels
 
@@ -214,6 +216,8 @@ def apply_objects(
     the_plan: Plan | None = None
     try:
         with _sigterm_interrupts():
+            if not pod_security_checked:
+                check_pod_security(kube, objects)
             with output.status("planning (server-side dry run)"):
                 the_plan = engine.plan(kube, objects, stack=stack, options=options)
             if mode == "server":
@@ -250,6 +254,15 @@ def apply_objects(
             output.warn(warning)
         output.info(f"all {len(live)} object(s) ready")
     return ApplyOutcome(objects, done, kube)
+
+
+def check_pod_security(kube: "Kube", objects: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse pods the namespace's PodSecurity level forbids before the plan: the server's dry run
+    only warns for a workload (akscli.kube.podsecurity)."""
+    from akscli.kube import podsecurity
+
+    for warning in podsecurity.check(kube, objects):
+        output.warn(warning)
 
 
 def _answer(change: "Change") -> dict[str, Any]:

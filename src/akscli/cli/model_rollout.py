@@ -80,6 +80,8 @@ class Rollout:
         # anything is deleted on the way (--recreate, the server a new runtime replaces), so that
         # the running model stays as it was.
         allowed = common.check_policy(objects, self.target.namespace)
+        if self.mode != "client":  # and the namespace's PodSecurity level (kube/podsecurity.py)
+            common.check_pod_security(self.kube, objects)
         if history is None:
             history = revisions.revisions(self.kube, name, namespace)
         stale = revisions.stale_objects(history, objects)
@@ -169,6 +171,7 @@ class Rollout:
                     kube=self.kube,
                     prior=carried,
                     policy_allowed=allowed,
+                    pod_security_checked=self.mode != "client",
                 ).changes
         return changes
 

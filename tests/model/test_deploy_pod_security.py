@@ -1,0 +1,100 @@
+"""`model deploy` reads the target namespace's PodSecurity labels before anything is applied.
+
+kube-apiserver's PodSecurity admission refuses a Pod its namespace's enforce level forbids but only
+warns for a Deployment (upstream: kubernetes/pod-security-admission 8f84a87c admission/admission.go
+ValidatePod, ValidatePodController), so without this check the Deployment is created, its
+ReplicaSet's Pods are refused and `--wait` runs to its timeout. vLLM's pod runs as the image's user
+with no securityContext that restricted asks for (akscli.kube.podsecurity)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+from tests.kube_emulator.helpers import raw
+
+Start = Callable[..., Any]
+ENFORCE = "pod-security.kubernetes.io/enforce"
+WARN = "pod-security.kubernetes.io/warn"
+
+
+def namespace(emu: Any, name: str, **labels: str) -> None:
+    body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}
+    assert raw(emu, "POST", "/api/v1/namespaces", body).status == 201
+
+
+def deploy(*extra: str) -> Any:
+    return invoke("model", "deploy", "phi-4", "--runtime", "vllm", "-n", "locked", *extra, "-y")
+
+
+def test_a_restricted_namespace_refuses_the_deploy_naming_the_level_the_check_and_the_fix(
+    model_emulator: Start,
+) -> None:
+    emu = model_emulator()
+    namespace(emu, "locked", **{ENFORCE: "restricted"})
+    result = deploy()
+    assert result.exit_code == 9, result
+    error = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(error) == 1
+    assert error[0].startswith(
+        'error: deployment/phi-4: namespace locked would refuse its pods: violates PodSecurity "restricted:latest": '
+        "allowPrivilegeEscalation != false ("
+    )
+    assert 'runAsNonRoot != true (pod or container "vllm" must set securityContext.runAsNonRoot=true)' in error[0]
+    assert "kubectl label namespace locked pod-security.kubernetes.io/enforce=baseline --overwrite" in result.stderr
+
+
+def test_nothing_is_applied_when_the_namespace_refuses_the_pods(model_emulator: Start) -> None:
+    emu = model_emulator()
+    namespace(emu, "locked", **{ENFORCE: "restricted"})
+    assert deploy().exit_code == 9
+    assert emu.cluster.get("apps/v1", "Deployment", "locked", "phi-4") is None
+    assert emu.cluster.list("v1", "ConfigMap", "locked", "akscli.io/model=phi-4") == []
+
+
+def test_deploy_wait_in_a_restricted_namespace_fails_at_once_not_at_its_timeout(model_emulator: Start) -> None:
+    emu = model_emulator()
+    namespace(emu, "locked", **{ENFORCE: "restricted"})
+    result = deploy("--wait", "--timeout", "20s")
+    assert result.exit_code == 9, result  # the check's code, not the wait's timeout (5)
+    assert "violates PodSecurity" in result.stderr
+
+
+def test_the_server_dry_run_shows_the_refusal_the_api_server_dry_run_would_not(model_emulator: Start) -> None:
+    emu = model_emulator()
+    namespace(emu, "locked", **{ENFORCE: "restricted"})
+    result = deploy("--dry-run=server")
+    assert result.exit_code == 9, result
+    assert 'violates PodSecurity "restricted:latest"' in result.stderr
+    assert result.stdout == ""
+
+
+def test_the_enforce_version_label_is_named_in_the_refusal(model_emulator: Start) -> None:
+    emu = model_emulator()
+    namespace(emu, "locked", **{ENFORCE: "restricted", f"{ENFORCE}-version": "v1.30"})
+    result = deploy()
+    assert result.exit_code == 9, result
+    assert 'violates PodSecurity "restricted:v1.30"' in result.stderr
+
+
+def test_a_baseline_namespace_takes_the_vllm_pods(model_emulator: Start) -> None:
+    emu = model_emulator()
+    namespace(emu, "locked", **{ENFORCE: "baseline"})
+    result = deploy()
+    assert result.exit_code == 0, result
+    assert "PodSecurity" not in result.stderr
+    assert emu.cluster.get("apps/v1", "Deployment", "locked", "phi-4") is not None
+
+
+def test_a_warn_only_label_deploys_with_a_warning_on_stderr(model_emulator: Start) -> None:
+    emu = model_emulator()
+    namespace(emu, "locked", **{WARN: "restricted"})
+    result = deploy()
+    assert result.exit_code == 0, result
+    assert (
+        'deployment/phi-4 in namespace locked: its pods would violate PodSecurity "restricted:latest": '
+        "allowPrivilegeEscalation != false" in result.stderr
+    )
+    assert "PodSecurity" not in result.stdout
+    assert emu.cluster.get("apps/v1", "Deployment", "locked", "phi-4") is not None
