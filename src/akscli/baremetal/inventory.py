@@ -229,6 +229,16 @@ def job_name(run_id: str, index: int) -> str:
 
 
 def job(opts: InventoryOptions, run_id: str, index: int, node: str) -> dict[str, Any]:
+    return _render_job(opts, run_id, index, node)
+
+
+def first_job(opts: InventoryOptions, run_id: str) -> dict[str, Any]:
+    """The run's first probe Job, for a placeholder node: every probe Job has its pod spec but the
+    node (the PodSecurity check reads one before any node is listed)."""
+    return _render_job(opts, run_id, 0, "node")
+
+
+def _render_job(opts: InventoryOptions, run_id: str, index: int, node: str) -> dict[str, Any]:
     [obj] = render.render(
         "baremetal/gpu-probe-job.yaml.j2",
         {

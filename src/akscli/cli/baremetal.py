@@ -423,7 +423,7 @@ def inventory(
     if note:
         output.info(note)
     run_id = secrets.token_hex(3)
-    _check_pod_security(kube, logic.job(options, run_id, 0, "node"))
+    _check_pod_security(kube, logic.first_job(options, run_id))
     if mode != "none":
         _print_probe_jobs(kube, options, fmt, run_id, server=mode == "server")
         return
