@@ -98,3 +98,20 @@ def test_a_warn_only_label_deploys_with_a_warning_on_stderr(model_emulator: Star
     )
     assert "PodSecurity" not in result.stdout
     assert emu.cluster.get("apps/v1", "Deployment", "locked", "phi-4") is not None
+
+
+def test_a_refused_switch_of_runtime_leaves_the_running_model_as_it_was(model_emulator: Start) -> None:
+    # A deploy that replaces the server (a KAITO Workspace by vLLM's Deployment) deletes the old
+    # one before it applies the new: the namespace's level is read before that deletion.
+    emu = model_emulator()
+    namespace(emu, "locked")
+    assert invoke("model", "deploy", "phi-4", "-n", "locked", "-y").exit_code == 0
+    running = emu.cluster.get("kaito.sh/v1beta1", "Workspace", "locked", "phi-4")["metadata"]["uid"]
+    assert emu.idle(30.0)  # KAITO's pods made before the label: PodSecurity judges only new Pods
+    patch = {"metadata": {"labels": {ENFORCE: "restricted"}}}
+    r = raw(emu, "PATCH", "/api/v1/namespaces/locked", patch, content_type="application/merge-patch+json")
+    assert r.status == 200
+    result = deploy()
+    assert result.exit_code == 9, result
+    assert emu.cluster.get("kaito.sh/v1beta1", "Workspace", "locked", "phi-4")["metadata"]["uid"] == running
+    assert emu.cluster.get("apps/v1", "Deployment", "locked", "phi-4") is None
