@@ -66,7 +66,7 @@ def test_the_rdma_plugin_in_a_baseline_namespace_is_refused_and_nothing_is_appli
     label(kube_emulator, "gpu-operator", BASELINE)
     result = invoke("baremetal", "prepare", "--rdma", "-y")
     assert result.exit_code == 9, result
-    assert "daemonset/rdma-shared-dp-ds: namespace gpu-operator would refuse its pods" in result.stderr
+    assert "daemonset.apps/rdma-shared-dp-ds: namespace gpu-operator would refuse its pods" in result.stderr
     assert "privileged (container" in result.stderr
     assert kube_emulator.cluster.get("nvidia.com/v1", "ClusterPolicy", None, "akscli-cluster-policy") is None
     assert kube_emulator.cluster.get("apps/v1", "DaemonSet", "gpu-operator", "rdma-shared-dp-ds") is None

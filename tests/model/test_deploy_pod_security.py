@@ -38,8 +38,8 @@ def test_a_restricted_namespace_refuses_the_deploy_naming_the_level_the_check_an
     error = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(error) == 1
     assert error[0].startswith(
-        'error: deployment/phi-4: namespace locked would refuse its pods: violates PodSecurity "restricted:latest": '
-        "allowPrivilegeEscalation != false ("
+        "error: deployment.apps/phi-4: namespace locked would refuse its pods: "
+        'violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false ('
     )
     assert 'runAsNonRoot != true (pod or container "vllm" must set securityContext.runAsNonRoot=true)' in error[0]
     assert "kubectl label namespace locked pod-security.kubernetes.io/enforce=baseline --overwrite" in result.stderr
@@ -93,7 +93,7 @@ def test_a_warn_only_label_deploys_with_a_warning_on_stderr(model_emulator: Star
     result = deploy()
     assert result.exit_code == 0, result
     assert (
-        'deployment/phi-4 in namespace locked: its pods would violate PodSecurity "restricted:latest": '
+        'deployment.apps/phi-4 in namespace locked: its pods would violate PodSecurity "restricted:latest": '
         "allowPrivilegeEscalation != false" in result.stderr
     )
     assert "PodSecurity" not in result.stdout

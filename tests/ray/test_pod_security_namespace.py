@@ -28,7 +28,7 @@ def test_a_cluster_in_a_restricted_namespace_is_refused_naming_its_head_group(
     result = invoke("ray", "cluster", "create", "demo", "-n", "locked", "-y")
     assert result.exit_code == 9, result
     assert (
-        "error: raycluster/demo (head group): namespace locked would refuse its pods: violates PodSecurity "
+        "error: raycluster.ray.io/demo (head group): namespace locked would refuse its pods: violates PodSecurity "
         '"restricted:latest": allowPrivilegeEscalation != false (container "ray-head" must set '
         "securityContext.allowPrivilegeEscalation=false)" in result.stderr
     )

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import errors
 from akscli.kube.podsecurity_checks import LEVELS, evaluate
+from akscli.output import object_ref
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -138,7 +139,7 @@ def _ray_specs(kind: str, spec: dict[str, Any]) -> list[tuple[str, dict[str, Any
 
 
 def _ref(obj: Mapping[str, Any], where: str) -> str:
-    ref = f"{str(obj.get('kind')).lower()}/{(obj.get('metadata') or {}).get('name')}"
+    ref = object_ref(obj)  # kind.group/name, as akscli's plans and confirmations name objects
     return f"{ref} ({where})" if where else ref
 
 
