@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.bench._harness import AKSCLI
-from tests.emulators.kube.__main__ import build
+from tests.emulators.kube.__main__ import build, build_args
 
 Record = tuple[str, str, dict[str, list[str]], str]  # method, path, query, user agent
 
@@ -220,10 +220,7 @@ def main() -> int:
     ap.add_argument("--nodeclaims", type=int, default=0, help="NodeClaims of a NAP NodePool 'bench'")
     ap.add_argument("--only", action="append", help="run only commands whose text contains this (repeatable)")
     args = ap.parse_args()
-    emu_args = argparse.Namespace(
-        port=0, nodes=args.nodes, pods=args.pods, gpu_fraction=0.2, no_crds=False, crds=None, no_tls=False,
-        no_auth=False, no_controllers=False, no_operators=False, request_log=True, latency_ms=0.0,
-    )  # fmt: skip
+    emu_args = build_args(nodes=args.nodes, pods=args.pods, request_log=True)
     work = Path(tempfile.mkdtemp(prefix="akscli-reads-"))
     kubeconfig = work / "kubeconfig"
     conn, child_end = multiprocessing.Pipe()

@@ -8,7 +8,6 @@ the list on the server with a label or field selector. Requests are counted, nev
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.cli import invoke
-from tests.emulators.kube.__main__ import build
+from tests.emulators.kube.__main__ import build, build_args
 from tests.emulators.kube.emulator import KubeEmulator
 
 NODES, PODS = 3000, 8000
@@ -27,11 +26,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KubeEmula
     """The emulator `python -m tests.emulators.kube --nodes 3000 --pods 8000` serves (operators
     included), with a KAITO model and two Ray clusters; the env that points akscli at it."""
     work = tmp_path_factory.mktemp("reads")
-    args = argparse.Namespace(
-        port=0, nodes=NODES, pods=PODS, gpu_fraction=0.2, no_crds=False, crds=None, no_tls=False,
-        no_auth=False, no_controllers=False, no_operators=False, request_log=True, latency_ms=0.0,
-        dra_fraction=0.0,
-    )  # fmt: skip
+    args = build_args(nodes=NODES, pods=PODS, request_log=True)
     emu = build(args).start()
     env = {
         "KUBECONFIG": str(emu.write_kubeconfig(work / "kubeconfig")),

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from tests.emulators.kube.controllers.builtin import builtin_controllers
 from tests.emulators.kube.crds import default_crd_dir
@@ -79,7 +80,19 @@ def build(args: argparse.Namespace) -> KubeEmulator:
     return emu
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_args(**values: Any) -> argparse.Namespace:
+    """The arguments ``build`` takes, at the command line's defaults, with ``values`` set (for a
+    process that builds the emulator itself: tests/bench/bench_cluster_reads.py, a test); a flag
+    added to the command line reaches them with its default."""
+    args = parser().parse_args(["--kubeconfig", "unused"])
+    for name, value in values.items():
+        if not hasattr(args, name):
+            raise TypeError(f"no emulator argument {name!r}")
+        setattr(args, name, value)
+    return args
+
+
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="python -m tests.emulators.kube", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -106,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--request-log", action="store_true", help="keep a request log and print a summary at exit")
     ap.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every request (a network hop)")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = parser()
     args = ap.parse_args(argv)
     if args.nodes < 0 or args.pods < 0:
         ap.error("--nodes and --pods must be >= 0")
