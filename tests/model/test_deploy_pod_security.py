@@ -115,3 +115,16 @@ def test_a_refused_switch_of_runtime_leaves_the_running_model_as_it_was(model_em
     assert result.exit_code == 9, result
     assert emu.cluster.get("kaito.sh/v1beta1", "Workspace", "locked", "phi-4")["metadata"]["uid"] == running
     assert emu.cluster.get("apps/v1", "Deployment", "locked", "phi-4") is None
+
+
+def test_the_namespace_is_read_once_for_its_existence_and_its_labels(model_emulator: Start) -> None:
+    # ensure_namespace and the PodSecurity check share one read (akscli.kube.namespaces): a second
+    # GET of the same object is what bench_deploy_wait counts as polling.
+    emu = model_emulator()
+    namespace(emu, "locked", **{WARN: "baseline"})
+    emu.request_log.clear()
+    assert deploy().exit_code == 0
+    assert (
+        len([r for r in emu.requests(method="GET", path="/api/v1/namespaces/locked") if r.path.endswith("/locked")])
+        == 1
+    )

@@ -35,7 +35,9 @@ def fit_to_cluster(
 
 
 def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str, fmt: str) -> None:
-    if kube.get("v1", "Namespace", namespace) is not None:
+    from akscli.kube import namespaces
+
+    if namespaces.read(kube, namespace) is not None:
         return
     if not create:
         raise errors.NotFoundError(
@@ -54,7 +56,8 @@ def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str
     if dry_run == "none":
         # Created on its own, not as part of the model's stack: deleting or rolling back
         # the model must never delete a namespace.
-        kube.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+        made = kube.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+        namespaces.remember(kube, namespace, made)
         # On stdout as the apply lines that follow (kubectl create namespace prints it there:
         # upstream kubernetes/kubectl dee3483a pkg/cmd/create/create_namespace.go, PrintObj to
         # o.Out with the "created" operation; helm install --create-namespace prints nothing,

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors
+from akscli.kube import namespaces
 from akscli.kube.podsecurity_checks import LEVELS, evaluate
 from akscli.output import object_ref
 
@@ -196,7 +197,7 @@ def _labels(kube: Kube, namespace: str) -> Mapping[str, str]:
     """The namespace's labels; none where it does not exist yet (the apply creates it, or says
     it is missing) or where this user may not read it (the API server still checks the Pods)."""
     try:
-        ns = kube.get("v1", "Namespace", namespace)
+        ns = namespaces.read(kube, namespace)
     except errors.AuthError:
         return {}
     return ((ns or {}).get("metadata") or {}).get("labels") or {}
