@@ -59,6 +59,7 @@ class Serving:
         from tests.emulators.kube.controllers.gateway_dataplane import gateway_handler
         from tests.emulators.kube.controllers.kaito import openai_handler
 
+        # upstream: kubernetes-sigs/gateway-api apis/v1/httproute_types.go (rules, backendRefs)
         through_gateway = gateway_handler(self.kube.cluster, namespace, service, port, self.pod_answering)
         if through_gateway is not None:
             return through_gateway

@@ -154,7 +154,7 @@ def builtin_types() -> list[ResourceType]:
         _b("storage.k8s.io", "v1", "CSIDriver", "csidrivers", False),
         _b("storage.k8s.io", "v1", "CSIStorageCapacity", "csistoragecapacities"),
         _b("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", False, ("pc",)),
-        # Dynamic Resource Allocation, GA in 1.34 (upstream: kubernetes/api resource/v1 types.go:
+        # Dynamic Resource Allocation, GA in 1.34 (upstream: kubernetes/api resource/v1/types.go:
         # DeviceClass and ResourceSlice cluster-scoped, ResourceClaim namespaced with a status,
         # ResourceClaimTemplate namespaced; no short names). Field checking against the v1.34
         # definitions (builtin_schema), validation as resource_validation.

@@ -3,7 +3,8 @@ addresses and ``Programmed`` condition Istio then writes on the Gateway, for the
 (tests/emulators/kube/controllers/gateway.py). The requests its Service receives are routed by
 gateway_dataplane.py.
 
-upstream: istio/istio 1.29.6 (7019d6d3608e4995e9a36d2977cfec3a341431cd)
+upstream: istio/istio 1.29.6 (7019d6d3608e4995e9a36d2977cfec3a341431cd), in short
+istio/istio pilot/pkg/config/kube/gateway/conversion.go and deploymentcontroller.go:
 * pilot/pkg/config/kube/gateway/conversion.go getDefaultName, extractGatewayServices: a Gateway
   with no ``spec.addresses`` (or one IPAddress) is managed: its Service is NAME-CLASS, or the
   ``gateway.istio.io/name-override`` annotation, in the Gateway's namespace.

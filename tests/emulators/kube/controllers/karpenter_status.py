@@ -14,7 +14,8 @@ Upstream files:
 - Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/aksnodeclass_status.go (the dependents:
   ImagesReady, KubernetesVersionReady, SubnetsReady, ValidationSucceeded, LocalDNSReady;
   GetKubernetesVersion errors "NodeClass condition KubernetesVersionReady, is in Ready=<status>,
-  <message>" while that condition is not True) and pkg/controllers/nodeclass/status/controller.go
+  <message>" while that condition is not True) and Azure/karpenter-provider-azure
+  pkg/controllers/nodeclass/status/controller.go
   (the reconcilers in order: kubernetesversion, images, subnet, validation, localdns; one that
   returns an error leaves its condition as it was, and the others still run). Each sets its
   condition True on a cluster that works; the failures modelled (``NodeClassCloud``):
