@@ -68,7 +68,8 @@ def repo(config: Mapping[str, Any] | None = None, **files: Any) -> dict[str, Any
 @cache
 def vllm_architectures() -> frozenset[str]:
     text = (Path(__file__).parent / "kaito_vllm_archs.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+    # the first line names the file it was copied from; the rest is that file, one architecture a line
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def _fetch(repos: Repos, repo_id: str, path: str | None, token: str) -> Any:
