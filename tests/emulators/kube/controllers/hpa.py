@@ -63,11 +63,17 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube import quantities
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.hpa_behavior import (
+    DOWNSCALE_STABILIZATION,
+    Rules,
+    down_limit,
+    replace_oldest,
+    up_limit,
+)
 from tests.emulators.kube.status import ApiError
 
 HPA = "autoscaling/v2"
 SYNC_PERIOD = 15.0  # --horizontal-pod-autoscaler-sync-period
-DOWNSCALE_STABILIZATION = 300.0  # --horizontal-pod-autoscaler-downscale-stabilization
 TOLERANCE = 0.1  # --horizontal-pod-autoscaler-tolerance
 SCALE_UP_LIMIT_FACTOR, SCALE_UP_LIMIT_MINIMUM = 2.0, 4.0  # horizontal.go scaleUpLimitFactor, scaleUpLimitMinimum
 
@@ -106,27 +112,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
-
-
-@dataclass
-class Rules:
-    """One direction's HPAScalingRules, defaults filled in (defaults.go GenerateHPAScale*Rules)."""
-
-    window: float
-    select: str
-    policies: list[tuple[str, int, int]]  # (type, value, periodSeconds)
-
-    @classmethod
-    def of(cls, raw: Mapping[str, Any] | None, up: bool) -> Rules:
-        raw = raw or {}
-        policies = [(str(p["type"]), int(p["value"]), int(p["periodSeconds"])) for p in raw.get("policies") or []]
-        default_policies = [("Pods", 4, 15), ("Percent", 100, 15)] if up else [("Percent", 100, 15)]
-        window = raw.get("stabilizationWindowSeconds")
-        return cls(
-            float(window) if window is not None else (0.0 if up else DOWNSCALE_STABILIZATION),
-            str(raw.get("selectPolicy") or "Max"),
-            policies if raw.get("policies") is not None else default_policies,
-        )
 
 
 @dataclass
@@ -427,7 +412,7 @@ class HorizontalPodAutoscalerController(Controller):
             # normalizeDesiredReplicas: the highest recommendation of the downscale window.
             cutoff = now - DOWNSCALE_STABILIZATION
             stabilized = max([proposal] + [r for r, at in memory.recommendations if at >= cutoff])
-            _replace_oldest(memory.recommendations, proposal, now, cutoff)
+            replace_oldest(memory.recommendations, proposal, now, cutoff)
             _set(conditions, "AbleToScale", True, *(DOWN_STABILIZED if stabilized != proposal else READY))
             limit = int(max(SCALE_UP_LIMIT_FACTOR * current, SCALE_UP_LIMIT_MINIMUM))
             top = min(high, limit)
@@ -448,15 +433,15 @@ class HorizontalPodAutoscalerController(Controller):
         for r, at in memory.recommendations:
             if at > now - window:
                 stabilized = better(r, stabilized)
-        _replace_oldest(memory.recommendations, proposal, now, now - max(up.window, down.window))
+        replace_oldest(memory.recommendations, proposal, now, now - max(up.window, down.window))
         _set(conditions, "AbleToScale", True, *(reason if stabilized != proposal else READY))
         desired, why = stabilized, WITHIN
         if stabilized > current:  # convertDesiredReplicasWithBehaviorRate
-            limit = max(_up_limit(current, memory.up_events, up, now), current)
+            limit = max(up_limit(current, memory.up_events, up, now), current)
             if stabilized > min(high, limit):
                 desired, why = min(high, limit), (UP_LIMIT if high > limit else TOO_MANY)
         elif stabilized < current:
-            limit = min(_down_limit(current, memory.down_events, down, now), current)
+            limit = min(down_limit(current, memory.down_events, down, now), current)
             if stabilized < max(low, limit):
                 desired, why = max(low, limit), (DOWN_LIMIT if low < limit else TOO_FEW)
         _set(conditions, "ScalingLimited", desired != stabilized, *why)
@@ -511,41 +496,6 @@ def _ready_pods(cluster: Any, namespace: str, scaled: Mapping[str, Any]) -> int:
         if (pod.get("status") or {}).get("phase") == "Running"
         and any(c.get("type") == "Ready" and c.get("status") == "True" for c in pod["status"].get("conditions") or [])
     )
-
-
-def _up_limit(current: int, events: list[tuple[int, float]], rules: Rules, now: float) -> int:
-    """calculateScaleUpLimitWithScalingRules."""
-    if rules.select == "Disabled":
-        return current
-    pick = min if rules.select == "Min" else max
-    result: int | None = None
-    for kind, value, period in rules.policies:
-        start = current - sum(change for change, at in events if at > now - period)
-        proposed = start + value if kind == "Pods" else math.ceil(start * (1 + value / 100))
-        result = proposed if result is None else pick(result, proposed)
-    return result if result is not None else 0
-
-
-def _down_limit(current: int, events: list[tuple[int, float]], rules: Rules, now: float) -> int:
-    """calculateScaleDownLimitWithBehaviors."""
-    if rules.select == "Disabled":
-        return current
-    pick = max if rules.select == "Min" else min
-    result = 2**31 - 1
-    for kind, value, period in rules.policies:
-        start = current + sum(change for change, at in events if at > now - period)
-        proposed = start - value if kind == "Pods" else int(start * (1 - value / 100))
-        result = pick(result, proposed)
-    return result
-
-
-def _replace_oldest(recommendations: list[tuple[int, float]], proposal: int, now: float, cutoff: float) -> None:
-    """The newest recommendation replaces one older than ``cutoff``, or is appended."""
-    old = [i for i, (_, at) in enumerate(recommendations) if at < cutoff]
-    if old:
-        recommendations[old[-1]] = (proposal, now)
-    else:
-        recommendations.append((proposal, now))
 
 
 def _milli(value: float) -> int:
