@@ -5,12 +5,13 @@ pkg/apis/autoscaling/v2/defaults.go). Time is the controller's own clock: each
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
 
-from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController, MetricError
+from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController, MetricError, NoMetrics
 
 HPA = "autoscaling/v2"
 SELECTOR = {"scaledobject.keda.sh/name": "phi-4"}
@@ -57,6 +58,8 @@ class Lab:
         value = self.value if name == "s0-prometheus" else self.values[name]
         if value is None:
             raise MetricError("prometheus metrics 'prometheus' target may be lost, the result is empty")
+        if math.isnan(value):
+            raise NoMetrics("an empty list")
         return value
 
     def _settle(self) -> None:
@@ -238,3 +241,42 @@ def test_a_metric_that_fails_beside_one_that_scales_down_keeps_the_replicas(lab:
     assert event.startswith(
         "invalid metrics (1 invalid out of 2), first error is: failed to get s1-prometheus external"
     )
+
+
+SELECTOR_TEXT = (
+    "&LabelSelector{MatchLabels:map[string]string{scaledobject.keda.sh/name: phi-4,},"
+    "MatchExpressions:[]LabelSelectorRequirement{},}"
+)
+UNREAD = (
+    f"unable to get external metric default/s0-prometheus/{SELECTOR_TEXT}: unable to fetch metrics from external "
+    "metrics API: prometheus metrics 'prometheus' target may be lost, the result is empty"
+)
+
+
+def test_a_metric_that_cannot_be_read_says_the_replica_calculators_error(lab: Callable[..., Lab]) -> None:
+    # replica_calculator.go GetExternalPerPodMetricReplicas wraps the metrics client's error, which
+    # wraps the API's (metrics/client.go); the Event and the condition say it as it is.
+    subject = lab(2)
+    subject.sync(None)
+    assert subject.events("FailedGetExternalMetric") == [UNREAD]
+    [cond] = [c for c in subject.status()["conditions"] if c["type"] == "ScalingActive"]
+    assert cond["message"] == f"the HPA was unable to compute the replica count: {UNREAD}"
+
+
+def test_failed_compute_metrics_replicas_wraps_the_error_twice(lab: Callable[..., Lab]) -> None:
+    # computeStatusForExternalMetric, then computeReplicasForMetric (horizontal.go).
+    subject = lab(2)
+    subject.sync(None)
+    assert subject.events("FailedComputeMetricsReplicas") == [
+        "invalid metrics (1 invalid out of 1), first error is: failed to get s0-prometheus external metric value: "
+        f"failed to get s0-prometheus external metric: {UNREAD}"
+    ]
+
+
+def test_an_empty_answer_is_no_metrics_returned(lab: Callable[..., Lab]) -> None:
+    subject = lab(2)
+    assert subject.sync(math.nan) == 2
+    assert subject.events("FailedGetExternalMetric") == [
+        f"unable to get external metric default/s0-prometheus/{SELECTOR_TEXT}: "
+        "no metrics returned from external metrics API"
+    ]

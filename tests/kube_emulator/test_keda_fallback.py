@@ -136,8 +136,14 @@ def test_the_hpa_gets_keda_s_own_error_for_a_failing_trigger(lab: Callable[..., 
     subject = lab()
     subject.prometheus.down.add("queue")
     assert subject.sync() == 2
-    [event] = subject.events("FailedGetExternalMetric")
-    assert event.endswith("metric:s0-prometheus encountered error")
+    # As a real cluster words it: the replica calculator's, the metrics client's and KEDA's gRPC
+    # server's wrappings around GetScaledObjectMetrics's error (pkg/metricsservice/server.go).
+    assert subject.events("FailedGetExternalMetric") == [
+        "unable to get external metric default/s0-prometheus/&LabelSelector{MatchLabels:map[string]string{"
+        "scaledobject.keda.sh/name: phi-4,},MatchExpressions:[]LabelSelectorRequirement{},}: unable to fetch "
+        "metrics from external metrics API: rpc error: code = Unknown desc = error when getting metric values "
+        "metric:s0-prometheus encountered error"
+    ]
 
 
 def test_past_the_failure_threshold_the_hpa_scales_to_the_fallback_replicas(lab: Callable[..., Lab]) -> None:

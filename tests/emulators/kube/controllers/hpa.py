@@ -13,6 +13,11 @@ pkg/controller/podautoscaler/horizontal.go and replica_calculator.go; pkg/apis/a
   (GetExternalPerPodMetricReplicas; values in milli-units, as the metric's Quantity). A metric the
   adapter cannot read is a Warning Event FailedGetExternalMetric and condition ScalingActive False,
   and the replicas are kept (computeReplicasForMetrics, getUnableComputeReplicaCountCondition).
+  The Event is the replica calculator's error, "unable to get external metric NS/NAME/SELECTOR: E",
+  E the metrics client's "unable to fetch metrics from external metrics API: <the API's error>" or
+  "no metrics returned from external metrics API" for an empty list (replica_calculator.go
+  GetExternalPerPodMetricReplicas, GetExternalMetricReplicas; pkg/controller/podautoscaler/metrics/
+  client.go externalMetricsClient.GetExternalMetric).
 * A target below minReplicas or above maxReplicas is set to the bound at once (reconcileAutoscaler).
 * Without ``spec.behavior`` (akscli's ScaledObjects set none): the recommendation is the highest of
   the last 300 s (``--horizontal-pod-autoscaler-downscale-stabilization``), the first being the
@@ -99,6 +104,10 @@ ExternalMetrics = Callable[[Any, str, str, Mapping[str, str]], float]
 
 class MetricError(Exception):
     """The external metrics API could not give a value (the adapter's error text)."""
+
+
+class NoMetrics(MetricError):
+    """The external metrics API answered an empty list (KEDA's, when a formula could not be run)."""
 
 
 class Clock:
@@ -330,12 +339,14 @@ class HorizontalPodAutoscalerController(Controller):
             try:
                 proposal, metric = self._proposal(cluster, namespace, each, scaled, current, status_replicas)
             except MetricError as exc:
+                # computeStatusForExternalMetric: the Event and condition say the calculator's error;
+                # computeReplicasForMetric wraps it twice for FailedComputeMetricsReplicas.
                 name = str(((each.get("external") or {}).get("metric") or {}).get("name") or each.get("type"))
-                error = f"failed to get {name} external metric: {exc}"
                 cluster.add_event(
-                    hpa, "FailedGetExternalMetric", error, type="Warning", component="horizontal-pod-autoscaler"
+                    hpa, "FailedGetExternalMetric", str(exc), type="Warning", component="horizontal-pod-autoscaler"
                 )
-                failures.append((error, f"failed to get {name} external metric value: {error}"))
+                wrapped = f"failed to get {name} external metric value: failed to get {name} external metric: {exc}"
+                failures.append((str(exc), wrapped))
                 continue
             if best is None or proposal > best[0]:
                 best = (proposal, metric)
@@ -372,7 +383,24 @@ class HorizontalPodAutoscalerController(Controller):
         external = _external(each)
         name = str(external["metric"]["name"])
         selector = ((external["metric"].get("selector") or {}).get("matchLabels")) or {}
-        usage = _milli(self.metrics(cluster, namespace, name, selector))
+        # fmt.Sprintf("%+v") of the selector (k8s.io/apimachinery generated.pb.go String)
+        labels = "".join(f"{k}: {v}," for k, v in sorted(selector.items()))
+        described = (
+            f"&LabelSelector{{MatchLabels:map[string]string{{{labels}}},"
+            "MatchExpressions:[]LabelSelectorRequirement{},}"
+        )
+        try:
+            usage = _milli(self.metrics(cluster, namespace, name, selector))
+        except NoMetrics:
+            raise MetricError(
+                f"unable to get external metric {namespace}/{name}/{described}: "
+                "no metrics returned from external metrics API"
+            ) from None
+        except MetricError as exc:
+            raise MetricError(
+                f"unable to get external metric {namespace}/{name}/{described}: "
+                f"unable to fetch metrics from external metrics API: {exc}"
+            ) from None
         kind = external["target"].get("type")
         parsed = quantities.parse(external["target"].get("value" if kind == "Value" else "averageValue"))
         target = _milli(float(parsed[0])) if parsed is not None else 0
@@ -388,12 +416,6 @@ class HorizontalPodAutoscalerController(Controller):
             ratio = usage / (target * replicas) if target and replicas else math.inf
             if abs(1.0 - ratio) > TOLERANCE:
                 replicas = math.ceil(usage / target)
-        # fmt.Sprintf("external metric %s(%+v)") of the selector (k8s.io/apimachinery generated.pb.go String)
-        labels = "".join(f"{k}: {v}," for k, v in sorted(selector.items()))
-        described = (
-            f"&LabelSelector{{MatchLabels:map[string]string{{{labels}}},"
-            "MatchExpressions:[]LabelSelectorRequirement{},}"
-        )
         return replicas, f"external metric {name}({described})"
 
     def _normalize(

@@ -76,7 +76,7 @@ from urllib.parse import quote_plus, urlsplit
 
 from tests.emulators.kube.cluster import OriginScope
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
-from tests.emulators.kube.controllers.hpa import MetricError
+from tests.emulators.kube.controllers.hpa import MetricError, NoMetrics
 from tests.emulators.kube.controllers.keda_fallback import (
     ACTIVATED,
     DEACTIVATED,
@@ -211,16 +211,25 @@ class KedaController(DeletionTolerantController):
         names (scale_handler.go GetScaledObjectMetrics): each trigger it takes read now, or from the
         polling loop's last read for a trigger with ``useCachedMetrics``; its fallback applied; with
         a formula the composite of them all. An error no fallback replaces is "metric:M encountered
-        error" (MetricError). Its writes (health) are KEDA's, so KEDA is not woken by them."""
-        name = selector.get(OWNER_LABEL, "")
-        obj = cluster.get(KEDA, "ScaledObject", namespace, name)
-        if obj is None:
-            raise MetricError(f'scaledobjects.keda.sh "{name}" not found')
-        wanted = [m for m in metrics_of(obj) if metric in (m[1], COMPOSITE)]
-        if not wanted:
-            raise MetricError(f"no metric {metric} for ScaledObject {namespace}/{name}")
-        with OriginScope(self):
-            return self._answer(cluster, obj, metric, wanted)
+        error" (MetricError). Its writes (health) are KEDA's, so KEDA is not woken by them.
+        An error reaches the API as the operator's gRPC error, "rpc error: code = Unknown desc = error
+        when getting metric values E" (pkg/metricsservice/server.go GetMetrics; pkg/provider/
+        provider.go GetExternalMetric returns it as it is); a formula that could not be run answers
+        an empty list (NoMetrics; modifiers/formula.go HandleScalingModifiers only logs it)."""
+        try:
+            name = selector.get(OWNER_LABEL, "")
+            obj = cluster.get(KEDA, "ScaledObject", namespace, name)
+            if obj is None:
+                raise MetricError(f'scaledobjects.keda.sh "{name}" not found')
+            wanted = [m for m in metrics_of(obj) if metric in (m[1], COMPOSITE)]
+            if not wanted:
+                raise MetricError(f"no metric {metric} for ScaledObject {namespace}/{name}")
+            with OriginScope(self):
+                return self._answer(cluster, obj, metric, wanted)
+        except NoMetrics:
+            raise
+        except MetricError as exc:
+            raise MetricError(f"rpc error: code = Unknown desc = error when getting metric values {exc}") from None
 
     def _answer(
         self, cluster: Any, obj: dict[str, Any], metric: str, wanted: list[tuple[dict[str, Any], str, Target]]
