@@ -66,13 +66,10 @@ the ``metricName`` and ``threshold`` keys of v0.5 are not read.
 
 from __future__ import annotations
 
-import json
-import math
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, ClassVar
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import urlsplit
 
 from tests.emulators.kube.cluster import OriginScope
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
@@ -92,8 +89,9 @@ from tests.emulators.kube.controllers.keda_kaito_scaler import (
     KaitoScalerMetrics,
     scaled_object_for,
 )
-from tests.emulators.kube.controllers.prometheus import AZURE_QUERY_HOSTS, EMPTY, azure_monitor_error
-from tests.emulators.kube.incluster import DialError, InClusterHttp
+from tests.emulators.kube.controllers.keda_prometheus import ScalerError, execute_prom_query
+from tests.emulators.kube.controllers.prometheus import AZURE_QUERY_HOSTS, azure_monitor_error
+from tests.emulators.kube.incluster import InClusterHttp
 
 KEDA = "keda.sh/v1alpha1"
 KAITO = "kaito.sh/v1beta1"
@@ -488,54 +486,3 @@ def _quantity(value: float) -> str:
     """A threshold as the target's Quantity (milli-units where it is not whole)."""
     milli = round(value * 1000)
     return str(milli // 1000) if milli % 1000 == 0 else f"{milli}m"
-
-
-class ScalerError(Exception):
-    """What the scaler returns instead of a value (the text KEDA logs and puts in the Event)."""
-
-
-def execute_prom_query(http: InClusterHttp, meta: Mapping[str, Any]) -> float:
-    """The trigger's value as KEDA's prometheus scaler reads it (kedacore/keda v2.20.2
-    pkg/scalers/prometheus_scaler.go ExecutePromQuery): the instant query at now, the one element's
-    value; ScalerError with the scaler's own text otherwise."""
-    query = str(meta.get("query") or "")
-    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    url = f"{meta.get('serverAddress')}/api/v1/query?query={quote_plus(query)}&time={at}"
-    if meta.get("namespace"):
-        url += f"&namespace={meta['namespace']}"
-    try:
-        status, body = http.get(url)
-    except DialError as exc:
-        raise ScalerError(str(exc)) from None
-    if status < 200 or status > 299:
-        raise ScalerError(f"prometheus query api returned error. status: {status}")
-    result = ((json.loads(body or b"{}").get("data") or {}).get("result")) or []
-    if not result:
-        if _ignores_null(meta):
-            return 0.0
-        raise ScalerError(EMPTY)
-    if len(result) > 1:
-        raise ScalerError(f"prometheus query {query} returned multiple elements")
-    pair = result[0].get("value") or []
-    if not pair:
-        if _ignores_null(meta):
-            return 0.0
-        raise ScalerError("prometheus metrics 'prometheus' target may be lost, the value list is empty")
-    if len(pair) < 2:
-        raise ScalerError(f"prometheus query {query} didn't return enough values")
-    value = float(pair[1]) if pair[1] is not None else -1.0
-    if math.isinf(value) or math.isnan(value):
-        if _ignores_null(meta):
-            return 0.0
-        raise ScalerError(f"prometheus query returns {_go_float(value)}")
-    return value
-
-
-def _ignores_null(meta: Mapping[str, Any]) -> bool:
-    """ignoreNullValues, true unless "false" (KEDA parses it with strconv.ParseBool)."""
-    return str(meta.get("ignoreNullValues", "true")).lower() not in ("false", "f", "0")
-
-
-def _go_float(value: float) -> str:
-    """Go's %f of NaN and the infinities."""
-    return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
