@@ -259,3 +259,31 @@ def test_a_formulas_fallback_is_valid_where_go_parses_its_target_above_0(target:
         }
     }
     assert (fallback_of(obj) is not None) is valid
+
+
+def test_hpa_active_waits_for_the_hpa_to_report_scaling_active(lab: Callable[..., Lab]) -> None:
+    # getHPAHealth: no ScalingActive on the HPA yet, HPAActive is left unset.
+    subject = lab()
+    assert "HPAActive" not in [c["type"] for c in subject.scaled_object()["status"]["conditions"]]
+
+
+def test_hpa_active_mirrors_an_hpa_that_scales(lab: Callable[..., Lab]) -> None:
+    subject = lab()
+    subject.sync()
+    subject.poll()
+    [cond] = [c for c in subject.scaled_object()["status"]["conditions"] if c["type"] == "HPAActive"]
+    assert (cond["status"], cond["reason"], cond["message"]) == ("True", "HPAActive", "HPA is actively scaling")
+
+
+def test_hpa_active_passes_on_the_hpas_reason_when_it_cannot_scale(lab: Callable[..., Lab]) -> None:
+    # The HPA's own reason (FailedGetExternalMetric) and message, after "HPA is not actively scaling: ".
+    subject = lab()
+    subject.prometheus.down.add("queue")
+    subject.sync()
+    subject.poll()
+    [cond] = [c for c in subject.scaled_object()["status"]["conditions"] if c["type"] == "HPAActive"]
+    assert (cond["status"], cond["reason"]) == ("False", "FailedGetExternalMetric")
+    assert cond["message"].startswith(
+        "HPA is not actively scaling: the HPA was unable to compute the replica count: unable to get external metric "
+        "default/s0-prometheus/"
+    )

@@ -45,8 +45,8 @@
   False, ScalerNotActive. Ready is True, ScaledObjectReady; Unknown, PartialTriggerError, when
   active with an error; False, TriggerError, "Triggers defined in ScaledObject are not working
   correctly", when not active with an error and no fallback (pkg/scaling/executor/
-  scale_scaledobjects.go RequestScale; apis/keda/v1alpha1/condition_types.go). The HPAActive
-  condition v2.20.2 also writes (checkHPAHealth) is not simulated.
+  scale_scaledobjects.go RequestScale; apis/keda/v1alpha1/condition_types.go). Each poll also
+  mirrors the HPA's ScalingActive into HPAActive (hpa_health; checkHPAHealth).
 
 ``KaitoScalerController`` stands for keda-kaito-scaler: for an InferenceSet annotated
 ``scaledobject.kaito.sh/auto-provision: "true"`` it creates the ScaledObject v0.6.2 builds
@@ -190,6 +190,9 @@ class KedaController(DeletionTolerantController):
             conds["Active"] = ("False", "ScalerNotActive", "Scaling is not performed because triggers are not active")
             if error and (obj.get("spec") or {}).get("fallback") is None:
                 conds["Ready"] = ("False", "TriggerError", "Triggers defined in ScaledObject are not working correctly")
+        health = hpa_health(cluster, obj)
+        if health is not None:
+            conds["HPAActive"] = health
         write_conditions(cluster, md["namespace"], md["name"], conds)
         if records:
             self._records.setdefault((md["namespace"], md["name"]), {}).update(records)
@@ -397,6 +400,32 @@ class KaitoScalerController(Controller):
 
 
 Target = tuple[str, float]  # the HPA metric's target: its type and value
+
+
+def hpa_health(cluster: Any, obj: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """The HPAActive condition RequestScale sets after each poll, mirroring the HPA's ScalingActive:
+    True HPAActive "HPA is actively scaling"; True ScalingDisabled with the HPA's message; else
+    False with the HPA's reason (HPAMetricsUnavailable when it has none) and "HPA is not actively
+    scaling: <its message>". None, the condition left as it is, while there is no HPA name in the
+    status, no HPA, or no ScalingActive yet (kedacore/keda v2.20.2 pkg/scaling/executor/
+    scale_scaledobjects.go checkHPAHealth, getHPAHealth; apis/keda/v1alpha1/condition_types.go)."""
+    md = obj["metadata"]
+    latest = cluster.get(KEDA, "ScaledObject", md["namespace"], md["name"]) or obj
+    name = (latest.get("status") or {}).get("hpaName")
+    hpa = cluster.get(HPA, "HorizontalPodAutoscaler", md["namespace"], name) if name else None
+    for cond in ((hpa or {}).get("status") or {}).get("conditions") or []:
+        if cond.get("type") != "ScalingActive":
+            continue
+        if cond.get("status") == "True":
+            return "True", "HPAActive", "HPA is actively scaling"
+        if cond.get("reason") == "ScalingDisabled":
+            return "True", "ScalingDisabled", str(cond.get("message") or "")
+        return (
+            "False",
+            str(cond.get("reason") or "HPAMetricsUnavailable"),
+            f"HPA is not actively scaling: {cond.get('message') or ''}",
+        )
+    return None
 
 
 def _formula(obj: Mapping[str, Any]) -> dict[str, Any] | None:
