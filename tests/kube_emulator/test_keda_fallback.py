@@ -287,3 +287,78 @@ def test_hpa_active_passes_on_the_hpas_reason_when_it_cannot_scale(lab: Callable
         "HPA is not actively scaling: the HPA was unable to compute the replica count: unable to get external metric "
         "default/s0-prometheus/"
     )
+
+
+# Fallback behavior scalingModifiers: past the threshold a failing trigger is nil in the formula
+# (fallback.go GetMetricsWithFallback, formula.go scalingModifierTriggerValue); ``??`` picks another.
+NIL_FALLBACK = {"failureThreshold": 0, "replicas": 6, "behavior": "scalingModifiers"}
+
+
+def _coalescing(formula: str) -> dict[str, Any]:
+    modifiers = {"formula": formula, "target": "5", "metricType": "AverageValue"}
+    return {"scalingModifiers": modifiers, "horizontalPodAutoscalerConfig": {"behavior": {}}}
+
+
+def test_past_the_threshold_a_failing_trigger_is_nil_and_coalesces_to_the_next(lab: Callable[..., Lab]) -> None:
+    subject = lab(
+        triggers=[_trigger("queue", "queue"), _trigger("other", "other")],
+        advanced=_coalescing("other ?? queue"),
+        fallback=NIL_FALLBACK,
+    )
+    subject.prometheus.values["queue"] = 20
+    subject.prometheus.down.add("other")
+    assert subject.sync() == 4  # queue's 20 over the target 5
+    assert subject.events("FailedGetExternalMetric") == []
+
+
+def test_a_formula_that_comes_out_nil_is_the_fallback_replicas_times_the_target(lab: Callable[..., Lab]) -> None:
+    # formula.go scalingModifiersFallbackTarget: 6 x 5 = 30, which the HPA reads as 6 replicas.
+    subject = lab(
+        triggers=[_trigger("queue", "queue"), _trigger("other", "other")],
+        advanced=_coalescing("other ?? queue"),
+        fallback=NIL_FALLBACK,
+    )
+    subject.prometheus.down.update({"queue", "other"})
+    assert subject.sync() == 6
+
+
+def test_a_nil_trigger_in_a_formula_without_coalescing_answers_no_metrics(lab: Callable[..., Lab]) -> None:
+    # expr-lang cannot order nil; KEDA only logs it and its metrics server answers an empty list.
+    subject = lab(
+        triggers=[_trigger("queue", "queue"), _trigger("other", "other")],
+        advanced=_coalescing("(other > 1) ? 10 : 5"),
+        fallback=NIL_FALLBACK,
+    )
+    subject.prometheus.down.add("other")
+    assert subject.sync() == 2
+    [event] = subject.events("FailedGetExternalMetric")
+    assert event.endswith(": no metrics returned from external metrics API")
+
+
+def test_a_scaling_modifiers_fallback_keeps_the_scaled_object_ready_and_activates_no_fallback(
+    lab: Callable[..., Lab],
+) -> None:
+    # The placeholder is no error and no active fallback (isFallbackActive stays false), though
+    # the health past the threshold sets the Fallback condition (fallback.go updateStatus).
+    subject = lab(
+        triggers=[_trigger("queue", "queue"), _trigger("other", "other")],
+        advanced=_coalescing("other ?? queue"),
+        fallback=NIL_FALLBACK,
+    )
+    subject.prometheus.down.add("other")
+    subject.poll()
+    assert subject.condition("Ready") == ("True", "ScaledObjectReady")
+    assert subject.condition("Active") == ("True", "ScalerActive")  # queue's 10 > 0
+    assert subject.condition("Fallback") == ("True", "FallbackExists")
+    assert subject.events("ScaledObjectFallbackActivated") == []
+
+
+@pytest.mark.parametrize(
+    ("formula", "value"),
+    [("a ?? b", 6.0), ("a ?? b > 5 ? 1 : 2", 1.0), ("(a == b) ? 1 : 2", 2.0), ("a ?? a", None)],
+)
+def test_coalescing_binds_tighter_than_comparison(formula: str, value: float | None) -> None:
+    # expr-lang parser/operator/operator.go: ?? 500, above every comparison (20); nil == 6 is false.
+    from tests.emulators.kube.controllers.keda_formula import evaluate
+
+    assert evaluate(formula, {"a": None, "b": 6}) == value

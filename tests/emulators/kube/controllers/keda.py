@@ -78,10 +78,11 @@ from tests.emulators.kube.controllers.keda_fallback import (
     ACTIVATED,
     DEACTIVATED,
     condition,
+    formula_value,
     with_fallback,
     write_conditions,
 )
-from tests.emulators.kube.controllers.keda_formula import evaluate
+from tests.emulators.kube.controllers.keda_formula import FormulaRunError
 from tests.emulators.kube.controllers.keda_kaito_scaler import (
     POLL_INTERVAL,
     SCALER_ADDRESS,
@@ -141,7 +142,7 @@ class KedaController(DeletionTolerantController):
         modifiers = _formula(obj)
         fallback_before = condition(obj, "Fallback").get("status")
         active = error = fallback_active = read = False
-        values: dict[str, float] = {}
+        values: dict[str, float | None] = {}
         fallback_values: list[float] = []
         records: dict[str, tuple[float | None, bool, str | None]] = {}
         for trigger, metric, target in metrics_of(obj):
@@ -153,13 +154,16 @@ class KedaController(DeletionTolerantController):
                 continue  # nothing to read in the lab
             read = True
             value, fallback, failure = with_fallback(cluster, obj, metric, target, raw, failure)
-            trigger_active = fallback or (failure is None and self._activity(cluster, trigger, raw))
+            nil = failure is None and value is None  # a scalingModifiers fallback's placeholder
+            trigger_active = fallback or (failure is None and not nil and self._activity(cluster, trigger, raw))
             if trigger.get("useCachedMetrics"):
                 records[metric] = (value, trigger_active, failure)
             if failure is not None:
                 error = True
                 reason = "KEDAMetricSourceFailed" if modifiers else "KEDAScalerFailed"
                 cluster.add_event(obj, reason, failure, type="Warning")
+            elif nil:
+                values[str(trigger.get("name"))] = None
             elif value is not None:
                 active = active or trigger_active
                 values[str(trigger.get("name"))] = value
@@ -172,7 +176,8 @@ class KedaController(DeletionTolerantController):
             active = False
             if not error:
                 try:
-                    composite = fallback_values[0] if fallback_active else evaluate(modifiers["formula"], values)
+                    formula = str(modifiers["formula"])
+                    composite = fallback_values[0] if fallback_active else formula_value(obj, formula, values)
                     active = composite > float(modifiers.get("activationTarget") or 0)
                 except ValueError:
                     pass
@@ -237,7 +242,7 @@ class KedaController(DeletionTolerantController):
     ) -> float:
         md = obj["metadata"]
         cached = self._records.get((md["namespace"], md["name"]), {})
-        values: dict[str, float] = {}
+        values: dict[str, float | None] = {}
         fallback_values: list[float] = []
         error = False
         for trigger, each, target in wanted:
@@ -251,21 +256,24 @@ class KedaController(DeletionTolerantController):
                 if raw is None and failure is None:
                     raise MetricError("the lab serves no value for this trigger")
             value, fallback, failure = with_fallback(cluster, obj, each, target, raw, failure)
-            if failure is not None or value is None:
+            if failure is not None:
                 error = True
                 continue
-            if fallback:
+            if fallback and value is not None:
                 fallback_values.append(value)
-            values[str(trigger.get("name"))] = value
+            values[str(trigger.get("name"))] = value  # None: a scalingModifiers fallback's nil
         if error and not fallback_values:
             raise MetricError(f"metric:{metric} encountered error")
         modifiers = _formula(obj)
         if not modifiers:
-            return next(iter(values.values()))
+            found = next(iter(values.values()))
+            return -1.0 if found is None else found  # the placeholder's -1 as it is (fallback.go)
         if fallback_values:  # modifiers.go HandleScalingModifiers: the first fallback metric
             return fallback_values[0]
         try:
-            return evaluate(str(modifiers["formula"]), values)
+            return formula_value(obj, str(modifiers["formula"]), values)
+        except FormulaRunError as exc:  # logged; the metrics server answers no metrics
+            raise NoMetrics(str(exc)) from None
         except ValueError as exc:
             raise MetricError(str(exc)) from None
 

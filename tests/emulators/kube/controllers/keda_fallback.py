@@ -14,8 +14,11 @@ handleResult; apis/keda/v1alpha1/condition_types.go, scaledobject_types.go.
   target) times ``replicas`` (static), the target's current replicas (currentReplicas), the higher
   or the lower of the two (currentReplicasIfHigher, currentReplicasIfLower); for a Value metric
   divided by the target's Running and Ready pods (none: no fallback, "error performing fallback")
-  (doFallback, getReadyReplicasCount). The ``scalingModifiers`` behavior (a ``??`` in the formula)
-  is not modelled: the lab's formula reader does not read ``??``.
+  (doFallback, getReadyReplicasCount). With behavior ``scalingModifiers`` the read is instead the
+  placeholder the formula reads as nil (None here: GetMetricsWithFallback; no error, and fallback
+  not active), so ``??`` in the formula picks another value; a formula that comes out nil is
+  fallback.replicas x the formula's target (formula_value; upstream: kedacore/keda v2.20.2
+  pkg/scaling/modifiers/formula.go calculateScalingModifiersFormula, scalingModifiersFallbackTarget).
 * The Fallback condition follows the health: True FallbackExists while a metric is Failing past
   the threshold, else False NoFallbackFound (updateStatus). The polling loop records a Normal Event
   ScaledObjectFallbackActivated or ScaledObjectFallbackDeactivated when that changes (checkScalers).
@@ -33,6 +36,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from tests.emulators.kube.controllers.keda_formula import FormulaRunError, evaluate
 from tests.emulators.kube.status import ApiError
 
 KEDA = "keda.sh/v1alpha1"
@@ -138,11 +142,25 @@ def with_fallback(
         return None, False, error
     behavior = str(fallback.get("behavior") or STATIC)
     if behavior == "scalingModifiers":
-        return None, False, error  # not modelled (see the module's docstring)
+        return None, False, None  # the nil placeholder (see the module's docstring)
     try:
         return _fallback_value(cluster, obj, fallback, behavior, target), True, None
     except FallbackError:
         return None, False, "error performing fallback"
+
+
+def formula_value(obj: Mapping[str, Any], formula: str, values: Mapping[str, float | None]) -> float:
+    """calculateScalingModifiersFormula: the formula's value; where it comes out nil,
+    scalingModifiersFallbackTarget: spec.fallback.replicas x the target (FormulaRunError without a
+    fallback, which KEDA only logs)."""
+    result = evaluate(formula, values)
+    if result is not None:
+        return result
+    spec = obj.get("spec") or {}
+    if not isinstance(spec.get("fallback"), dict):
+        raise FormulaRunError("scalingModifiers formula evaluated to nil but no fallback is configured")
+    target = ((spec.get("advanced") or {}).get("scalingModifiers") or {}).get("target")
+    return float(spec["fallback"].get("replicas", 0)) * float(target or 0)
 
 
 def _fallback_value(
