@@ -258,3 +258,39 @@ def test_crp_property_names_upstream_accepts_are_admitted(kube_emulator: KubeEmu
         ["resources.kubernetes-fleet.io/available-cpu", "kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count"]
     ):
         assert raw(kube_emulator, "POST", CRPS, crp(f"p{i}", policy=_required_property(name))).status == 201
+
+
+# ---- KEDA (kedacore/keda v2.20.2 apis/keda/v1alpha1/scaledobject_types.go CheckFallbackValid) ----------
+
+SCALEDOBJECTS = "/apis/keda.sh/v1alpha1/namespaces/default/scaledobjects"
+KEDA_WEBHOOK = 'admission webhook "vscaledobject.kb.io" denied the request: '
+
+
+def scaled_object(*triggers: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": "keda.sh/v1alpha1",
+        "kind": "ScaledObject",
+        "metadata": {"name": "phi-4"},
+        "spec": {
+            "scaleTargetRef": {"name": "phi-4"},
+            "fallback": {"failureThreshold": 3, "replicas": 6},
+            "triggers": list(triggers),
+        },
+    }
+
+
+CPU = {"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}}
+QUEUE = {"type": "prometheus", "metadata": {"serverAddress": "http://p:9090", "query": "q", "threshold": "5"}}
+
+
+def test_a_fallback_over_cpu_triggers_only_is_denied_by_the_keda_webhook(kube_emulator: KubeEmulator) -> None:
+    r = raw(kube_emulator, "POST", SCALEDOBJECTS, scaled_object(CPU))
+    assert r.status == 403
+    assert r.json()["message"] == KEDA_WEBHOOK + (
+        "at least one trigger (that is not cpu or memory) has to have the `AverageValue` type for the fallback "
+        "to be enabled"
+    )
+
+
+def test_a_fallback_beside_a_trigger_that_is_not_cpu_is_admitted(kube_emulator: KubeEmulator) -> None:
+    assert raw(kube_emulator, "POST", SCALEDOBJECTS, scaled_object(CPU, QUEUE)).status == 201

@@ -45,6 +45,7 @@ not the status subresource, and run after schema and CEL validation.
   the consistency of requirements (validateRequirementsConsistency).
 - AI Runway's ModelDeployment webhooks, the defaulting one (``mutate``, before the schema
   checks) and the validating one: admission_airunway.py.
+- KEDA's ScaledObject webhook, its fallback check: admission_keda.py.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ import re
 from functools import cache
 from typing import Any
 
-from tests.emulators.kube import admission_airunway, kaito_presets
+from tests.emulators.kube import admission_airunway, admission_keda, kaito_presets
 from tests.emulators.kube.fleet_properties import property_selector_errors, property_sorter_errors
 from tests.emulators.kube.status import ApiError
 
@@ -554,5 +555,7 @@ def review(
         denial = _fleet_crp(obj, old)
     elif group == "airunway.ai" and kind == "ModelDeployment":
         denial = admission_airunway.review(obj, old, airunway_providers)
+    elif group == "keda.sh" and kind == "ScaledObject" and (message := admission_keda.review(obj, old)):
+        denial = _deny(admission_keda.WEBHOOK, 403, message, "Forbidden")
     if denial is not None:
         raise denial
