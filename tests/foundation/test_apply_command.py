@@ -228,3 +228,39 @@ def test_show_managed_fields_with_a_value_that_is_no_bool_is_refused() -> None:
     result = invoke("version", "--show-managed-fields=maybe")
     assert result.exit_code == 2
     assert "invalid --show-managed-fields value 'maybe': not a bool" in result.stderr
+
+
+CPU_ONLY_FALLBACK = """\
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: phi-4
+spec:
+  scaleTargetRef: {name: phi-4}
+  fallback: {failureThreshold: 3, replicas: 6}
+  triggers:
+    - type: cpu
+      metricType: Utilization
+      metadata: {value: "50"}
+"""
+
+
+def test_a_fallback_keda_refuses_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    # KEDA's webhook refuses it (CheckFallbackValid); akscli says so without a cluster.
+    path = tmp_path / "so.yaml"
+    path.write_text(CPU_ONLY_FALLBACK)
+    result = invoke("apply", "-f", str(path), "--kubeconfig", str(tmp_path / "none"))
+    assert result.exit_code == 2
+    assert "scaledobject/phi-4: a fallback needs a trigger that is not cpu or memory" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_negative_fallback_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "so.yaml"
+    path.write_text(CPU_ONLY_FALLBACK.replace("replicas: 6", "replicas: -1"))
+    result = invoke("apply", "-f", str(path), "--dry-run=client")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "error: scaledobject/phi-4: fallback.failureThreshold and fallback.replicas must be 0 or more, not 3 and -1 "
+        "(KEDA's webhook refuses it)"
+    )

@@ -62,6 +62,9 @@ def apply(
     if stack is not None:
         validate.name(stack, "stack name")
     objects = _read_manifests(filenames)
+    from akscli.kube.keda_checks import check_fallbacks
+
+    check_fallbacks(objects)  # what KEDA's webhook would refuse, refused before anything is sent
     apply_objects(
         objects,
         stack=_stack_of(objects, stack),
