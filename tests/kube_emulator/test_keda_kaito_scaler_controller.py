@@ -95,3 +95,23 @@ def test_a_scaled_object_of_the_sets_name_it_did_not_make_is_left_alone(lab: Lab
     lab.annotate(auto_provision="false")
     so = lab.scaled_object()
     assert so is not None and so["spec"]["maxReplicaCount"] == 2
+
+
+def _events(lab: Lab, reason: str) -> list[str]:
+    return [e["message"] for e in lab.emu.cluster.list("v1", "Event", "ml") if e["reason"] == reason]
+
+
+def test_a_max_below_the_min_is_an_invalid_replica_range_event_and_no_scaled_object(lab: Lab) -> None:
+    # Reconcile: maxReplicas < minReplicas, a Warning on the InferenceSet and nothing provisioned.
+    lab.make_set(**{f"{PREFIX}min-replicas": "6"})
+    assert lab.scaled_object() is None
+    assert _events(lab, "InvalidReplicaRange") == [
+        "Skip auto-provisioning ScaledObject: max-replicas (4) is less than min-replicas (6)"
+    ]
+
+
+def test_a_max_replicas_that_is_no_number_is_skipped_silently(lab: Lab) -> None:
+    # autoscalingConfigValid: strconv.Atoi fails, so no ScaledObject, no event, no controller error.
+    lab.make_set(**{f"{PREFIX}max-replicas": "four"})
+    assert lab.scaled_object() is None
+    assert _events(lab, "InvalidReplicaRange") == []

@@ -58,7 +58,12 @@ readiness gate, a scalingModifiers formula (x2 when every replica is ready and e
 over its up-threshold, x0.5 when every metric is under its down-threshold, else x1; target 1,
 Value) and an HPA behavior of one replica per 300 s each way, after a 60 s scale-up and a 300 s
 scale-down window. A change of the annotations updates that ScaledObject, and turning
-auto-provision off deletes it (pkg/controllers/autoprovision/auto_provision_controller.go).
+auto-provision off deletes it (pkg/controllers/autoprovision/auto_provision_controller.go). A
+max-replicas below min-replicas is a Warning Event InvalidReplicaRange on the set; an invalid config
+is skipped without one (autoscalingConfigValid runs parseMetricsConfig before BuildDesired, so v0.6.2's
+InvalidConfig Event is never reached). ``spec.nodeCountLimit`` (max replicas from the Workspaces'
+targetNodeCount) and ``windowed-avg`` are not modelled: akscli's InferenceSet sets no
+nodeCountLimit and its one metric is a gauge (service-avg).
 KEDA gives its HPA the formula's composite metric (``external_metric``,
 keda_formula.py). Without the metrics list auto-provisioning fails and no ScaledObject is made;
 the ``metricName`` and ``threshold`` keys of v0.5 are not read.
@@ -66,6 +71,7 @@ the ``metricName`` and ``threshold`` keys of v0.5 are not read.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -369,13 +375,19 @@ class KaitoScalerController(Controller):
                 if not so["metadata"].get("deletionTimestamp"):
                     cluster.delete(KEDA, "ScaledObject", md["namespace"], so["metadata"]["name"])
             return
-        high = int(ann.get(f"{PREFIX}max-replicas", "1"))
-        low = int(ann.get(f"{PREFIX}min-replicas", "1"))
+        # autoscalingConfigValid, resolveMaxReplicas, resolveMinReplicas (strconv.Atoi; nodeCountLimit,
+        # which akscli's InferenceSet never sets, is not modelled): a bad config is skipped silently,
+        # then a max below the min is a Warning InvalidReplicaRange on the set.
+        high, low = _atoi(ann.get(f"{PREFIX}max-replicas")), _atoi(ann.get(f"{PREFIX}min-replicas")) or 1
         low = low if low > 1 else 1
-        if high <= 1 or high < low:
+        if high is None or high <= 1:
             return
         desired = scaled_object_for(obj, low, high)
         if desired is None:
+            return
+        if high < low:
+            message = f"Skip auto-provisioning ScaledObject: max-replicas ({high}) is less than min-replicas ({low})"
+            cluster.add_event(obj, "InvalidReplicaRange", message, type="Warning", component="keda-kaito-scaler")
             return
         if not managed:
             if cluster.get(KEDA, "ScaledObject", md["namespace"], md["name"]) is None:
@@ -408,6 +420,11 @@ class KaitoScalerController(Controller):
 
 
 Target = tuple[str, float]  # the HPA metric's target: its type and value
+
+
+def _atoi(text: str | None) -> int | None:
+    """Go's strconv.Atoi: a decimal integer with an optional sign, else None (as an error)."""
+    return int(text) if text is not None and re.fullmatch(r"[+-]?[0-9]+", text) else None
 
 
 def hpa_health(cluster: Any, obj: Mapping[str, Any]) -> tuple[str, str, str] | None:
