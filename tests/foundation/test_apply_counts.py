@@ -1,5 +1,6 @@
 """What one apply works out once: the kubeconfig parsed once per command, each object's name
-once per change, and no field path written for a field that fits its type. Counts, not times:
+once per change (and not at all for a request that succeeds), and no field path written for a
+field that fits its type. Counts, not times:
 the behaviour is the same, and these prove the work was not repeated."""
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from akscli import shapes
+from akscli import errors, shapes
 from akscli.kube import apply as kube_apply
+from akscli.kube import client as kube_client
+from akscli.kube.client import KubeTarget, connect
 from tests.cli import invoke
 
 MANIFEST = """\
@@ -30,6 +33,7 @@ metadata:
 data:
   b: "2"
 """
+CONFIGMAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "named-once"}, "data": {"a": "1"}}
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
@@ -93,3 +97,24 @@ def test_a_value_that_does_not_fit_a_map_of_strings_is_still_named_by_its_path()
 def test_a_scalar_field_that_does_not_fit_is_still_named_by_its_path() -> None:
     obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": 5}}
     assert shapes.problem(obj) == "metadata.name must be a string (it is a number)"
+
+
+def test_an_apply_that_succeeds_does_not_name_its_object_for_the_request(
+    kubeconfig: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The name is only for a failure's message; 500 objects send 1,000 applies (the dry run too).
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    named = _counting(monkeypatch, kube_client, "object_ref")
+    kube.apply(CONFIGMAP, dry_run=True)
+    kube.apply(CONFIGMAP)
+    assert named == []
+
+
+def test_an_apply_that_fails_names_its_object_in_the_message(kubeconfig: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    kube.resource("v1", "ConfigMap")  # discovered before the server starts failing
+    # An answer with no Status body: the message is made from the request's name.
+    monkeypatch.setattr(kube, "_send", lambda *args: (400, b"", None))
+    with pytest.raises(errors.AkscliError) as raised:
+        kube.apply(CONFIGMAP)
+    assert raised.value.message == "apply of configmap/named-once failed with HTTP 400"

@@ -18,7 +18,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -94,7 +94,7 @@ class Kube(Streams):
         content_type: str | None = None,
         stream: bool = False,
         timeout: float | tuple[float, float] | None = None,
-        what: str | None = None,
+        what: str | Callable[[], str] | None = None,
         accept: str = "application/json",
         answers: frozenset[int] = frozenset(),
     ) -> Any:
@@ -102,7 +102,8 @@ class Kube(Streams):
 
         A status in ``answers`` (with ``stream``) is returned as a response, not raised, and is
         retried only when the server sends Retry-After (client-go's rule for every 5xx:
-        rest/with_retry.go ``checkWait``)."""
+        rest/with_retry.go ``checkWait``). ``what`` names the request in a failure's message; a
+        function giving the name is called only when the request fails."""
         headers = {"Accept": accept}
         remember_secret(body)  # akscli.redact: an answer that quotes the Secret sent is scrubbed
         if content_type or body is not None:
@@ -171,8 +172,8 @@ class Kube(Streams):
         return server
 
     @staticmethod
-    def _failed(status: int, body: Any, what: str, attempt: int) -> errors.AkscliError:
-        error = api_error(status, body, what)
+    def _failed(status: int, body: Any, what: str | Callable[[], str], attempt: int) -> errors.AkscliError:
+        error = api_error(status, body, what() if callable(what) else what)
         error.attempts = attempt + 1
         return error
 
@@ -390,7 +391,8 @@ class Kube(Streams):
                 "dryRun": "All" if dry_run else None,
                 "fieldValidation": "Strict",
             },
-            what=f"apply of {object_ref(obj)}",
+            # named only if it fails: an apply of 500 objects sends 1,000 requests that succeed
+            what=lambda: f"apply of {object_ref(obj)}",
         )
         return result
 
