@@ -61,10 +61,14 @@ FLOORS = {
         "the same app importing Jinja2 and ruamel.yaml too (render's renderer and YAML library)",
         _typer_app("jinja2", "ruamel.yaml"),
     ),
-    # render's floor in parts: Typer with only one of the two, each already near render's 1.5x
-    # target on its own (docs/changes/audit23-perf23.md)
+    # render's floor in parts: Typer with only one of the two, and the two without Typer, which
+    # alone measured over render's 1.5x target (docs/changes/audit23-perf23.md)
     "typer+jinja2": ("the Typer app importing Jinja2 only", _typer_app("jinja2")),
     "typer+ruamel": ("the Typer app importing ruamel.yaml only", _typer_app("ruamel.yaml")),
+    "jinja2+ruamel": (
+        "no Typer: Python importing Jinja2 and ruamel.yaml, the collector off",
+        [TOOL_PYTHON, "-c", "import gc\ngc.disable()\nimport jinja2, ruamel.yaml"],
+    ),
 }
 # label, akscli's arguments, kubectl's arguments, target ratio, floor, the floor's parts (printed)
 STARTUP = (
@@ -78,7 +82,7 @@ STARTUP = (
         KUBECTL_RENDER,
         1.5,
         "typer+jinja2+ruamel",
-        ("typer", "typer+jinja2", "typer+ruamel"),
+        ("typer", "typer+jinja2", "typer+ruamel", "jinja2+ruamel"),
     ),
 )
 
