@@ -21,6 +21,14 @@ on a node are found through its pods: ``spec.resourceClaims[].resourceClaimName`
 ``status.resourceClaimStatuses[].resourceClaimName`` (claims made from a template) and
 ``status.extendedResourceClaimStatus.resourceClaimName`` (the claim the scheduler made for the
 pod's ``nvidia.com/gpu``; kubernetes/api core/v1 types.go PodStatus), each read once by name.
+Which devices count is the mapped class's to say: its CEL selectors (akscli.dra_classes).
+
+A claim allocated on the node that no pod there names is not found: a ResourceClaim has no
+selectable field but ``metadata.name`` and ``metadata.namespace`` (kubernetes/kubernetes
+pkg/apis/resource/v1 conversion.go registers field labels for ResourceSlice only), and no label
+names its node, so finding one means listing every claim (600 pages of 500 at 300,000 claims).
+The resourceclaim controller clears the allocation of a claim no pod reserves any more
+(pkg/controller/resourceclaim/controller.go syncClaim), so such a claim lasts until it catches up.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from akscli import errors, gpu_dra
+from akscli import dra_classes, errors, gpu_dra
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -62,23 +70,18 @@ def claim_names(pod: Mapping[str, Any]) -> set[str]:
     return names
 
 
-def gpu_mapped(kube: Kube) -> bool:
-    """Whether a DeviceClass maps ``nvidia.com/gpu`` to DRA devices (so a node that advertises
-    none may still take a pod asking for it); False where DRA is not served or may not be read.
-    DeviceClasses are few, cluster-scoped: one page."""
-    if not kube.has_api(gpu_dra.API_VERSION, "DeviceClass"):
-        return False
-    try:
-        pages = kube.list_pages(gpu_dra.API_VERSION, "DeviceClass", page_size=100)
-        classes: list[dict[str, Any]] = next(pages, {"items": []})["items"]
-    except (errors.AuthError, errors.NotInstalledError):
-        return False
-    return any((c.get("spec") or {}).get("extendedResourceName") == NVIDIA_GPU for c in classes)
+def gpu_classes(kube: Kube) -> dra_classes.Classes | None:
+    """The cluster's DeviceClasses where one maps ``nvidia.com/gpu`` to DRA devices (so a node
+    that advertises none may still take a pod asking for it); None otherwise, or where DRA is
+    not served or may not be read. One page."""
+    classes = dra_classes.read(kube)
+    return classes if classes is not None and classes.for_resource(NVIDIA_GPU) is not None else None
 
 
 @dataclass(frozen=True, slots=True)
 class DraGpus:
-    """Whole GPUs the DRA GPU driver publishes on a node, and how many of them claims hold."""
+    """Devices of the class ``nvidia.com/gpu`` maps to that a node's slices publish (as many as
+    can be allocated at once), and how many of them claims hold."""
 
     published: int
     held: int
@@ -88,14 +91,24 @@ class DraGpus:
         return max(self.published - self.held, 0)
 
 
-def dra_gpus(kube: Kube, node: str, pods: Iterable[Mapping[str, Any]]) -> DraGpus | None:
-    """The node's DRA GPUs and those its pods' allocated claims hold; None where the node
-    publishes none (or DRA is not served, or may not be read). A GPU is held by a claim that
-    has it, or a partition of it (DynamicMIG: the partition consumes the GPU's counters, so the
-    whole GPU can no longer be allocated: NVIDIA/k8s-dra-driver-gpu partitions.go
-    PartConsumesCounters "when the smallest partition gets allocated, the full device cannot
-    be allocated anymore")."""
-    if not kube.has_api(gpu_dra.API_VERSION, "ResourceSlice"):
+def dra_gpus(
+    kube: Kube,
+    node: str,
+    pods: Iterable[Mapping[str, Any]],
+    classes: dra_classes.Classes,
+    advertised: Mapping[str, int] | None = None,
+) -> DraGpus | None:
+    """The devices on ``node`` of the class ``nvidia.com/gpu`` maps to, and those its pods'
+    allocated claims hold; None where the node publishes none (or its slices may not be read).
+    The class's selectors decide which devices count (akscli.dra_classes: SelectorError,
+    NotEvaluated). A device is held when a claim has it; a whole GPU also when a claim has a
+    partition of it, and a partition when a claim has its GPU (DynamicMIG: a partition consumes
+    the GPU's counters, so the whole GPU can no longer be allocated: NVIDIA/k8s-dra-driver-gpu
+    partitions.go PartConsumesCounters "when the smallest partition gets allocated, the full
+    device cannot be allocated anymore"). ``advertised``: the node's allocatable, where read (a
+    pod's other DRA-backed resources count only where the node advertises none of them)."""
+    target = classes.for_resource(NVIDIA_GPU)
+    if target is None or not kube.has_api(gpu_dra.API_VERSION, "ResourceSlice"):
         return None
     try:
         slices = list(
@@ -103,67 +116,193 @@ def dra_gpus(kube: Kube, node: str, pods: Iterable[Mapping[str, Any]]) -> DraGpu
         )
     except (errors.AuthError, errors.NotInstalledError):
         return None
-    whole, part_of = _devices(slices)
-    if not whole:
+    devices = _devices(slices)
+    mine = [key for key, (driver, device) in devices.items() if classes.selects(target, device, driver)]
+    if not mine:
         return None
-    gpus = set(whole.values())
-    held: set[str] = set()
+    taken = _Taken(devices)
+    published = taken.room(mine)
+    # A pod asking for a DRA-backed extended resource (nvidia.com/gpu, deviceclass.resource.
+    # kubernetes.io/<class>, ...) got devices through the claim the scheduler made for it;
+    # where its status does not name that claim (a server without the DRAExtendedResource gate
+    # drops the field), its requests are placed on devices of their classes, in slice order.
+    unnamed: list[tuple[Mapping[str, Any], int]] = []
     seen: set[tuple[str, str]] = set()
-    # A pod asking for nvidia.com/gpu on a node that advertises none got DRA GPUs through the
-    # claim the scheduler made for it; where its status does not name that claim (a server
-    # without the DRAExtendedResource gate drops the field), its request is what it holds.
-    unnamed = 0
     try:
         for pod in pods:
             if not ((pod.get("status") or {}).get("extendedResourceClaimStatus") or {}).get("resourceClaimName"):
-                unnamed += gpus_of(pod)
+                unnamed += _dra_backed(pod, classes, advertised or {})
             namespace = str((pod.get("metadata") or {}).get("namespace") or "")
             for name in sorted(claim_names(pod)):
                 if (namespace, name) in seen:
                     continue
                 seen.add((namespace, name))
                 claim = kube.get(gpu_dra.API_VERSION, "ResourceClaim", name, namespace)
-                for driver, pool, device in gpu_dra.allocated(claim or {}, extended=True):
-                    gpu = whole.get((driver, pool, device)) or part_of.get((driver, pool, device))
-                    if gpu in gpus:
-                        held.add(gpu)
+                for result in _results(claim or {}):
+                    taken.take(result)
     except errors.AuthError:
-        return DraGpus(len(gpus), unnamed)
-    return DraGpus(len(gpus), min(len(held) + unnamed, len(gpus)))
+        pass
+    for device_class, count in unnamed:
+        taken.fit(_selected(classes, device_class, devices), count)
+    return DraGpus(published, published - taken.room(mine))
 
 
-def gpus_of(pod: Mapping[str, Any]) -> int:
-    """The nvidia.com/gpu a pod requests, as the scheduler sums them (akscli.gpus.pod_units)."""
-    from akscli import gpus
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """What one ResourceSlice holds of the devices the class ``nvidia.com/gpu`` maps to: each
+    device's GPU facts only (type, uuid, parentUUID), for a survey of every node's slices."""
 
-    return gpus.pod_units(pod).get(NVIDIA_GPU, 0)
+    driver: str
+    pool: str
+    generation: int
+    devices: tuple[Mapping[str, Any], ...]
 
 
-def _devices(
-    slices: Iterable[Mapping[str, Any]],
-) -> tuple[dict[tuple[str, str, str], str], dict[tuple[str, str, str], str]]:
-    """The whole GPUs (type=gpu) by (driver, pool, device name) -> uuid, and each MIG device's
-    GPU (parentUUID), at each pool's newest generation (kubernetes/api resource/v1 types.go
-    ResourcePool). upstream: NVIDIA/k8s-dra-driver-gpu deviceinfo.go GpuInfo.Attributes,
-    mig.go CommonAttributesMig."""
+_KEPT = ("type", "uuid", "parentUUID")
+
+
+def selected(item: Mapping[str, Any], classes: dra_classes.Classes) -> Slice:
+    """The devices of one slice the class ``nvidia.com/gpu`` maps to selects (SelectorError,
+    NotEvaluated as for dra_gpus), each cut to its GPU facts."""
+    spec = item.get("spec") or {}
+    driver, pool = str(spec.get("driver") or ""), spec.get("pool") or {}
+    target = classes.for_resource(NVIDIA_GPU)
+    devices = tuple(
+        {
+            "name": device.get("name"),
+            "attributes": {k: v for k, v in (device.get("attributes") or {}).items() if k.rpartition("/")[2] in _KEPT},
+        }
+        for device in spec.get("devices") or []
+        if target is not None and classes.selects(target, device, driver)
+    )
+    return Slice(driver, str(pool.get("name") or ""), int(pool.get("generation") or 0), devices)
+
+
+def published(slices: Iterable[Slice]) -> int:
+    """How many of the selected devices of one node's slices can be allocated at once (none held),
+    at each pool's newest generation."""
+    slices = list(slices)
+    newest: dict[tuple[str, str], int] = {}
+    for s in slices:
+        newest[(s.driver, s.pool)] = max(newest.get((s.driver, s.pool), 0), s.generation)
+    devices: dict[_Key, tuple[str, Mapping[str, Any]]] = {}
+    for s in slices:
+        if s.generation == newest[(s.driver, s.pool)]:
+            for device in s.devices:
+                devices[(s.driver, s.pool, str(device.get("name") or ""))] = (s.driver, device)
+    return _Taken(devices).room(list(devices))
+
+
+def _dra_backed(
+    pod: Mapping[str, Any], classes: dra_classes.Classes, advertised: Mapping[str, int]
+) -> list[tuple[Mapping[str, Any], int]]:
+    """The pod's requests the scheduler gives DRA devices for: those whose name a class maps and
+    the node advertises none of (upstream: kubernetes/kubernetes 16913111
+    pkg/scheduler/framework/plugins/dynamicresources/extendeddynamicresources.go
+    filterExtendedResources, "node needs to provide the resource via DRA")."""
+    from akscli.kube import resources
+
+    out = []
+    for resource, count in resources.pod_requests(pod).items():
+        device_class = classes.for_resource(resource)
+        if device_class is not None and count and not advertised.get(resource):
+            out.append((device_class, count))
+    return out
+
+
+def _selected(
+    classes: dra_classes.Classes, device_class: Mapping[str, Any], devices: Mapping[_Key, tuple[str, Mapping[str, Any]]]
+) -> list[_Key]:
+    """The devices another class selects (one the scheduler allocated for a running pod: a
+    selector that fails here selects nothing)."""
+    out = []
+    for key, (driver, device) in devices.items():
+        try:
+            if classes.selects(device_class, device, driver):
+                out.append(key)
+        except (dra_classes.SelectorError, dra_classes.NotEvaluated):
+            continue
+    return out
+
+
+# (driver, pool, device name)
+_Key = tuple[str, str, str]
+
+
+class _Taken:
+    """Devices held on one node, and the GPUs they are part of (NVIDIA's ``uuid`` on a GPU,
+    ``parentUUID`` on a MIG device: deviceinfo.go GpuInfo.Attributes, mig.go CommonAttributesMig)."""
+
+    def __init__(self, devices: Mapping[_Key, tuple[str, Mapping[str, Any]]]) -> None:
+        self.devices = devices
+        self.held: set[_Key] = set()
+        self.whole: set[str] = set()  # GPUs a claim has whole
+        self.parted: set[str] = set()  # GPUs a claim has a partition of
+
+    def _gpu(self, key: _Key) -> tuple[str, bool]:
+        """The GPU a device is part of ("" where none is named), and whether it is the whole GPU."""
+        _, device = self.devices[key]
+        kind = gpu_dra.attribute(device, "type")
+        if kind == "mig":
+            return gpu_dra.attribute(device, "parentUUID"), False
+        return (gpu_dra.attribute(device, "uuid") if kind in ("gpu", "vfio") else ""), True
+
+    def free(self, key: _Key) -> bool:
+        if key in self.held:
+            return False
+        gpu, whole = self._gpu(key)
+        if not gpu:
+            return True
+        return gpu not in self.whole and not (whole and gpu in self.parted)
+
+    def take(self, key: _Key) -> None:
+        if key not in self.devices:
+            return
+        self.held.add(key)
+        gpu, whole = self._gpu(key)
+        if gpu:
+            (self.whole if whole else self.parted).add(gpu)
+
+    def fit(self, keys: list[_Key], count: int | None = None) -> int:
+        """Take free devices among ``keys`` in order, ``count`` at most; how many were taken."""
+        got = 0
+        for key in keys:
+            if count is not None and got >= count:
+                break
+            if self.free(key):
+                self.take(key)
+                got += 1
+        return got
+
+    def room(self, keys: list[_Key]) -> int:
+        """How many of ``keys`` could still be allocated at once (nothing is taken)."""
+        trial = _Taken(self.devices)
+        trial.held, trial.whole, trial.parted = set(self.held), set(self.whole), set(self.parted)
+        return trial.fit(keys)
+
+
+def _results(claim: Mapping[str, Any]) -> list[_Key]:
+    allocation = (claim.get("status") or {}).get("allocation") or {}
+    results = (allocation.get("devices") or {}).get("results") or []
+    return [(str(r.get("driver", "")), str(r.get("pool", "")), str(r.get("device", ""))) for r in results]
+
+
+def _devices(slices: Iterable[Mapping[str, Any]]) -> dict[_Key, tuple[str, Mapping[str, Any]]]:
+    """Every device of the node's slices by (driver, pool, device name), with its driver, at each
+    pool's newest generation (kubernetes/api resource/v1 types.go ResourcePool: slices of an
+    older generation are being replaced), in slice order."""
     newest: dict[tuple[str, str], int] = {}
     for item in slices:
         spec = item.get("spec") or {}
         key = (str(spec.get("driver") or ""), str((spec.get("pool") or {}).get("name") or ""))
         newest[key] = max(newest.get(key, 0), int((spec.get("pool") or {}).get("generation") or 0))
-    whole: dict[tuple[str, str, str], str] = {}
-    part_of: dict[tuple[str, str, str], str] = {}
+    out: dict[_Key, tuple[str, Mapping[str, Any]]] = {}
     for item in slices:
         spec = item.get("spec") or {}
         driver, pool_spec = str(spec.get("driver") or ""), spec.get("pool") or {}
         pool = str(pool_spec.get("name") or "")
-        if driver not in gpu_dra.GPU_DRIVERS or int(pool_spec.get("generation") or 0) < newest[(driver, pool)]:
+        if int(pool_spec.get("generation") or 0) < newest[(driver, pool)]:
             continue
         for device in spec.get("devices") or []:
-            name = str(device.get("name") or "")
-            kind = gpu_dra.attribute(device, "type")
-            if kind == "gpu":
-                whole[(driver, pool, name)] = gpu_dra.attribute(device, "uuid") or name
-            elif kind == "mig":
-                part_of[(driver, pool, name)] = gpu_dra.attribute(device, "parentUUID")
-    return whole, part_of
+            out[(driver, pool, str(device.get("name") or ""))] = (driver, device)
+    return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from akscli import gpu_held
+from akscli import dra_classes, gpu_held
 from akscli.errors import AkscliError, AuthError
 from akscli.gpus import NVIDIA
 from akscli.kube import resources, scheduling, volume_limits, volume_zone
@@ -110,6 +110,7 @@ class _Room:
     short: dict[str, int] = field(default_factory=dict)
     unchecked: bool = False  # nodes left unread: the request budget ran out
     error: str = ""  # a filter's error on one of the nodes, which ends every scheduling attempt
+    unevaluated: str = ""  # why a node's DRA devices were not judged (a class selector akscli does not evaluate)
 
     def why(self) -> str:
         if self.error:
@@ -130,6 +131,8 @@ class _Room:
                 parts.append(f"{n} without {self.gpus} free GPU{plural} (held by ResourceClaims)")
             else:
                 parts.append(f"{n} {reason}")
+        if self.unevaluated:
+            parts.append(f"not judged: {self.unevaluated}")
         if self.unchecked:
             parts.append("more not checked")
         return f"no {self.size} node of the cluster can take the pods now ({', '.join(parts)})"
@@ -160,8 +163,9 @@ class _Budget:
     affinity: AffinityReads | None = None
     # The deployed pod's namespace, where its named claims are ("": not known, not read).
     namespace: str = ""
-    # Whether a DeviceClass maps nvidia.com/gpu to DRA devices (None: not read yet).
-    dra_mapped: bool | None = None
+    # The DeviceClasses where one maps nvidia.com/gpu to DRA devices (None: none does), once read.
+    dra: dra_classes.Classes | None = None
+    dra_read: bool = False
 
 
 def fit_request(
@@ -456,10 +460,18 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                 counted += 1
                 used, bound = _requested(kube, node, _nominated(kube, budget, pod))
                 reasons = resources.insufficient(fit_need, allocatable, used, len(bound))
-                if not reasons and dra_need and not _dra_fits(kube, node, bound, dra_need):
+                if not reasons and dra_need:
                     # DynamicResources, after NodeResourcesFit in the profile (dynamicresources.go
-                    # Filter's words).
-                    reasons = [DRA_REASON]
+                    # Filter's words); a class selector's error ends the attempt.
+                    verdict = _dra_fits(kube, budget, node, bound, dra_need)
+                    if verdict in (DRA_REASON, ""):
+                        reasons = [verdict] if verdict else []
+                    elif verdict.startswith("DeviceClass"):
+                        room.unevaluated = verdict
+                        continue
+                    else:
+                        room.error = verdict
+                        return room
                 if not reasons and (rejected := budget.volumes.rejects(node, pod, bound)):
                     if rejected != volume_limits.REASON:
                         # A filter's error ends the scheduler's attempt for every node
@@ -507,15 +519,22 @@ def _dra_need(kube: Kube, budget: _Budget, need: Mapping[str, int], allocatable:
     none and a DeviceClass maps that name (read once per fit); 0 otherwise."""
     if not need.get(NVIDIA) or allocatable.get(NVIDIA):
         return 0
-    if budget.dra_mapped is None:
-        budget.dra_mapped = gpu_held.gpu_mapped(kube)
-    return need[NVIDIA] if budget.dra_mapped else 0
+    if not budget.dra_read:
+        budget.dra, budget.dra_read = gpu_held.gpu_classes(kube), True
+    return need[NVIDIA] if budget.dra is not None else 0
 
 
-def _dra_fits(kube: Kube, node: Mapping[str, Any], pods: list[dict[str, Any]], gpus: int) -> bool:
-    """Whether the node's DRA GPUs not held by its pods' allocated claims are enough."""
-    dra = gpu_held.dra_gpus(kube, str((node.get("metadata") or {}).get("name") or ""), pods)
-    return dra is not None and dra.free >= gpus
+def _dra_fits(kube: Kube, budget: _Budget, node: Mapping[str, Any], pods: list[dict[str, Any]], gpus: int) -> str:
+    """ "" where the node's devices of the class nvidia.com/gpu maps to, less those its pods'
+    allocated claims hold, are enough; else DRA_REASON, the class selector's error, or the line
+    saying its selector was not evaluated (starting "DeviceClass")."""
+    assert budget.dra is not None
+    name = str((node.get("metadata") or {}).get("name") or "")
+    try:
+        dra = gpu_held.dra_gpus(kube, name, pods, budget.dra, resources.allocatable(node))
+    except (dra_classes.SelectorError, dra_classes.NotEvaluated) as exc:
+        return str(exc)
+    return "" if dra is not None and dra.free >= gpus else DRA_REASON
 
 
 def _nominated(kube: Kube, budget: _Budget, pod: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
