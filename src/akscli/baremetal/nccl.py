@@ -315,9 +315,10 @@ def size_gpus(vm_size: str | None) -> int:
     return info.gpus if info else 0
 
 
-def gpus_per_node(vm_size: str | None, given: int | None) -> int:
-    """The GPUs each pod asks for: as given, else the VM size's count."""
-    count = given or size_gpus(vm_size)
+def gpus_per_node(vm_size: str | None, given: int | None, published: int = 0) -> int:
+    """The GPUs each pod asks for: as given, else what the DRA nodes' slices publish
+    (nccl_nodes.SizeNodes.slice_gpus), else the VM size's count."""
+    count = given or published or size_gpus(vm_size)
     if not count and vm_size:
         # The size is known but not in akscli's tables (a typo in --vm-size, or a node of a size
         # akscli does not know): asking for --vm-size again would not help.

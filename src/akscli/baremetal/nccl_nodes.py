@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from akscli import concurrency, gpu_held, gpus, validate
+from akscli import concurrency, dra_classes, gpu_held, gpus, validate
 from akscli.errors import AuthError, NotInstalledError, QuotaError, UsageError
 from akscli.kube import scheduling
 
@@ -101,6 +101,9 @@ class SizeNodes:
     scale_sets: set[str] = field(default_factory=set)
     nodepools: set[str] = field(default_factory=set)
     capacity: dict[str, str] = field(default_factory=dict)  # one such node's capacity
+    # Nodes whose GPUs the DRA driver publishes, with as many devices of the class nvidia.com/gpu
+    # maps to as can be allocated at once (from their ResourceSlices, whatever their labels say).
+    dra_gpus: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: SizeNodes) -> None:
         self.gpu_nodes += other.gpu_nodes
@@ -115,8 +118,17 @@ class SizeNodes:
         self.scale_sets |= other.scale_sets
         self.nodepools |= other.nodepools
         self.capacity = self.capacity or other.capacity
+        self.dra_gpus.update(other.dra_gpus)
         for name, reason in other.skipped_names:
             self.skip(name, reason, count=False)
+
+    def slice_gpus(self) -> int:
+        """GPUs per node where every usable node is a DRA node: the count their slices publish
+        most often (the VM size's table does not see a DynamicMIG or passthrough layout, and a
+        node may carry no size label at all); 0 otherwise."""
+        if not self.dra_gpus or len(self.dra_gpus) < len(self.candidates):
+            return 0
+        return Counter(self.dra_gpus.values()).most_common(1)[0][0]
 
     def skip(self, name: str, reason: str, *, count: bool = True) -> None:
         """Count a node passed over; NAMES_KEPT names per kind of reason (its figures aside)."""
@@ -170,35 +182,65 @@ def survey(
     resources it asks for."""
     tols = scheduling.pod_tolerations(pod_spec)
     result = Survey()
+    dra = dra_nodes(kube)
     label_selector = ",".join(f"{k}={v}" for k, v in node_selector.items()) or None
     for node in kube.list("v1", "Node", label_selector=label_selector):
-        if not gpus.read(node).is_gpu_node:
+        name = str((node.get("metadata") or {}).get("name"))
+        dra_count = dra.get(name, 0)
+        if not dra_count and not gpus.read(node).is_gpu_node:
             continue
         part = result.by_size.setdefault(gpus.vm_size_of(gpus.labels_of(node)), SizeNodes())
         part.gpu_nodes += 1
         allocatable = (node.get("status") or {}).get("allocatable") or {}
-        for name, value in allocatable.items():
-            if scheduling.extended_resource(name) and not gpus.is_gpu_resource(name) and _positive(value):
-                part.offered[name] += 1
+        for resource, value in allocatable.items():
+            if scheduling.extended_resource(resource) and not gpus.is_gpu_resource(resource) and _positive(value):
+                part.offered[resource] += 1
         has_rdma = rdma_resource is None or _positive(allocatable.get(rdma_resource))
         part.with_rdma += 1 if rdma_resource is not None and has_rdma else 0
         facts = gpus.read(node)
-        sliced = _sliced(facts)
+        units = dict(facts.resources)
+        # A DRA node's GPUs are its slices' (GPU feature discovery may still label it MIG
+        # mixed, as its device plugin once ran it): it advertises no nvidia.com/gpu.
+        dra_node = bool(dra_count) and not units.get(gpus.NVIDIA)
+        sliced = None if dra_node else _sliced(facts)
         part.sliced += 1 if sliced else 0
         if not sliced:
             _note_origin(part, node)
         reason = _why_not(node, tols) or (None if has_rdma else f"no {rdma_resource}") or sliced
-        name = str((node.get("metadata") or {}).get("name"))
         if reason is None:
-            units = dict(facts.resources)
             part.usable += 1
             part.candidates.append((name, units.get(gpus.NVIDIA, 0)))
+            if dra_node:
+                part.dra_gpus[name] = dra_count
             migs = sum(n for r, n in units.items() if r.startswith(gpus.MIG_PREFIX))
             if migs:
                 part.mig_devices[name] = migs
             continue
         part.skip(name, reason)
     return result
+
+
+def dra_nodes(kube: Kube) -> dict[str, int]:
+    """Per node, the devices of the class ``nvidia.com/gpu`` maps to that its ResourceSlices
+    publish (as many as can be allocated at once, none held), for nodes GPU labels may not mark;
+    empty where no class maps the name, DRA is not served or may not be read, or the class's
+    selectors cannot be evaluated (its nodes are then read by their labels, as before).
+    Every ResourceSlice is read, in pages of 500 (one per node, or one per GPU with the driver's
+    DynamicMIG on 1.34); only the selected devices of each node are kept."""
+    from akscli import gpu_dra
+
+    classes = gpu_held.gpu_classes(kube)
+    if classes is None:
+        return {}
+    by_node: dict[str, list[gpu_held.Slice]] = {}
+    try:
+        for item in kube.list(gpu_dra.API_VERSION, "ResourceSlice", page_size=POD_PAGE):
+            node = (item.get("spec") or {}).get("nodeName")
+            if node:
+                by_node.setdefault(str(node), []).append(gpu_held.selected(item, classes))
+        return {node: count for node, slices in by_node.items() if (count := gpu_held.published(slices))}
+    except (AuthError, NotInstalledError, dra_classes.SelectorError, dra_classes.NotEvaluated):
+        return {}
 
 
 def _sliced(facts: gpus.NodeGpus) -> str | None:
@@ -248,6 +290,8 @@ class Choice:
     chosen: list[tuple[str, int]] = field(default_factory=list)
     pending: list[tuple[str, int]] = field(default_factory=list)
     counted: bool = True
+    # The DeviceClasses, where one maps nvidia.com/gpu (read once, for the first DRA node)
+    dra: dra_classes.Classes | None = None
 
 
 def choose(kube: Kube, nodes: SizeNodes, gpus_per_node: int, wanted: int) -> Choice:
@@ -260,11 +304,11 @@ def choose(kube: Kube, nodes: SizeNodes, gpus_per_node: int, wanted: int) -> Cho
     claims hold (akscli.gpu_held). A user who may not list pods in every namespace gets the
     usable nodes unread (``counted`` False)."""
     choice = Choice()
-    mapped: bool | None = None
+    read = False
     for name, allocatable in nodes.candidates:
-        if allocatable == 0 and mapped is None:
-            mapped = gpu_held.gpu_mapped(kube)
-        if allocatable < gpus_per_node and not (allocatable == 0 and mapped):
+        if allocatable == 0 and not read:
+            choice.dra, read = gpu_held.gpu_classes(kube), True
+        if allocatable < gpus_per_node and not (allocatable == 0 and choice.dra is not None):
             migs = nodes.mig_devices.get(name)
             nodes.skip(name, f"{allocatable} GPU(s) allocatable" + (f", {migs} MIG device(s)" if migs else ""))
         else:
@@ -279,14 +323,16 @@ def _fill(kube: Kube, nodes: SizeNodes, choice: Choice, gpus_per_node: int, want
         batch = choice.pending[: min(PARALLEL_READS, wanted - len(choice.chosen))]
         choice.pending = choice.pending[len(batch) :]
         try:
-            rooms = concurrency.parallel_map(lambda n: _gpus_in_use(kube, *n), batch, PARALLEL_READS)
+            rooms = concurrency.parallel_map(lambda n: _gpus_in_use(kube, *n, choice.dra), batch, PARALLEL_READS)
         except AuthError:
             choice.counted = False
             choice.chosen += [*batch, *choice.pending][: wanted - len(choice.chosen)]
             choice.pending = []
             break
-        for (name, advertised), (allocatable, used) in zip(batch, rooms, strict=True):
-            if allocatable - used >= gpus_per_node:
+        for (name, advertised), (allocatable, used, why) in zip(batch, rooms, strict=True):
+            if why:
+                nodes.skip(name, why)
+            elif allocatable - used >= gpus_per_node:
                 choice.chosen.append((name, advertised))
             elif allocatable < gpus_per_node:
                 nodes.skip(name, f"{allocatable} GPU(s) allocatable")
@@ -344,16 +390,19 @@ def recheck(kube: Kube, nodes: SizeNodes, pins: Pins, want: Want) -> Pins:
     chosen = pins.choice.chosen
     try:
         # the same read as the choice's: the pods' requests, or on a DRA node the claims' GPUs
-        rooms = concurrency.parallel_map(lambda n: _gpus_in_use(kube, *n), chosen, PARALLEL_READS)
+        dra = pins.choice.dra
+        rooms = concurrency.parallel_map(lambda n: _gpus_in_use(kube, *n, dra), chosen, PARALLEL_READS)
     except AuthError:
         return Pins(pins.chosen, pins.kept_off, [], pins.choice)
-    still = [node for node, (a, used) in zip(chosen, rooms, strict=True) if a - used >= want.gpus_per_node]
-    filled = [(n, a, used) for (n, _), (a, used) in zip(chosen, rooms, strict=True) if a - used < want.gpus_per_node]
+    still = [node for node, (a, used, why) in zip(chosen, rooms, strict=True) if a - used >= want.gpus_per_node]
+    filled = [
+        (n, a, used) for (n, _), (a, used, why) in zip(chosen, rooms, strict=True) if a - used < want.gpus_per_node
+    ]
     if not filled:
         return Pins(pins.chosen, pins.kept_off, [], pins.choice)
     for name, allocatable, used in filled:
         nodes.skip(name, f"{used} of {allocatable} GPUs in use")
-    choice = Choice(still, pins.choice.pending, True)
+    choice = Choice(still, pins.choice.pending, True, pins.choice.dra)
     _fill(kube, nodes, choice, want.gpus_per_node, want.wanted)
     lost = ", ".join(f"{n} ({used} of {a} GPUs in use)" for n, a, used in filled)
     line = f"pods took the GPUs of {len(filled)} chosen node(s) before the test started: {lost}"
@@ -434,15 +483,24 @@ def keep_off(nodes: SizeNodes) -> tuple[list[str], str]:
     return names, f"the pods are kept off the {len(names)} GPU node(s) passed over"
 
 
-def _gpus_in_use(kube: Kube, node: str, allocatable: int) -> tuple[int, int]:
+def _gpus_in_use(
+    kube: Kube, node: str, allocatable: int, classes: dra_classes.Classes | None = None
+) -> tuple[int, int, str]:
     """The node's GPUs and those its pods hold (akscli.gpu_held: the same read as the deploy fit
-    check's): what they request as ``nvidia.com/gpu``; on a node that advertises none, the GPUs
-    the DRA driver publishes there and those their allocated claims hold (the claim made for a
-    pod's ``nvidia.com/gpu`` among them, so that request is not counted twice)."""
+    check's): what they request as ``nvidia.com/gpu``; on a node that advertises none, the
+    devices of the class ``nvidia.com/gpu`` maps to (``classes``) that the DRA driver publishes
+    there and those their allocated claims hold (the claim made for a pod's ``nvidia.com/gpu``
+    among them, so that request is not counted twice). The third value says why the node's DRA
+    GPUs could not be judged (the class's selector failed, or is outside what akscli evaluates)."""
     pods = gpu_held.bound_pods(kube, node, POD_PAGE)
-    if not allocatable and (dra := gpu_held.dra_gpus(kube, node, pods)) is not None:
-        return dra.published, dra.held
-    return allocatable, sum(gpus.pod_units(pod).get(gpus.NVIDIA, 0) for pod in pods)
+    if not allocatable and classes is not None:
+        try:
+            dra = gpu_held.dra_gpus(kube, node, pods, classes)
+        except (dra_classes.SelectorError, dra_classes.NotEvaluated) as exc:
+            return 0, 0, str(exc)
+        if dra is not None:
+            return dra.published, dra.held, ""
+    return allocatable, sum(gpus.pod_units(pod).get(gpus.NVIDIA, 0) for pod in pods), ""
 
 
 def _positive(value: Any) -> bool:

@@ -148,7 +148,9 @@ def test_nccl(
     spec = replace(
         spec,
         namespace=cluster.namespace or ("default" if kube is None else kube.namespace),
-        gpus_per_node=nccl.gpus_per_node(vm_size, gpus_per_node),
+        gpus_per_node=nccl.gpus_per_node(
+            vm_size, gpus_per_node, placement.nodes.slice_gpus() if placement.nodes is not None else 0
+        ),
         node_selector=placement.node_selector,
         topology=placement.topology,
     )
