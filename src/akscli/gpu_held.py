@@ -149,48 +149,42 @@ def dra_gpus(
 
 @dataclass(frozen=True, slots=True)
 class Slice:
-    """What one ResourceSlice holds of the devices the class ``nvidia.com/gpu`` maps to: each
-    device's GPU facts only (type, uuid, parentUUID), for a survey of every node's slices."""
+    """One ResourceSlice, reduced to how many of its devices the class ``nvidia.com/gpu`` maps
+    to can be allocated at once (a GPU and its partitions are in the same slice: the driver
+    publishes one slice per node, or one per GPU with DynamicMIG), for a survey of every node's
+    slices that keeps a few integers per node."""
 
     driver: str
     pool: str
     generation: int
-    devices: tuple[Mapping[str, Any], ...]
-
-
-_KEPT = ("type", "uuid", "parentUUID")
+    gpus: int
 
 
 def selected(item: Mapping[str, Any], classes: dra_classes.Classes) -> Slice:
-    """The devices of one slice the class ``nvidia.com/gpu`` maps to selects (SelectorError,
-    NotEvaluated as for dra_gpus), each cut to its GPU facts."""
+    """One slice's devices the class ``nvidia.com/gpu`` maps to selects, as a count
+    (SelectorError, NotEvaluated as for dra_gpus)."""
     spec = item.get("spec") or {}
     driver, pool = str(spec.get("driver") or ""), spec.get("pool") or {}
     target = classes.for_resource(NVIDIA_GPU)
-    devices = tuple(
-        {
-            "name": device.get("name"),
-            "attributes": {k: v for k, v in (device.get("attributes") or {}).items() if k.rpartition("/")[2] in _KEPT},
-        }
-        for device in spec.get("devices") or []
-        if target is not None and classes.selects(target, device, driver)
+    devices: dict[_Key, tuple[str, Mapping[str, Any]]] = {}
+    for device in spec.get("devices") or []:
+        if target is not None and classes.selects(target, device, driver):
+            devices[(driver, str(pool.get("name") or ""), str(device.get("name") or ""))] = (driver, device)
+    return Slice(
+        driver, str(pool.get("name") or ""), int(pool.get("generation") or 0), _Taken(devices).room(list(devices))
     )
-    return Slice(driver, str(pool.get("name") or ""), int(pool.get("generation") or 0), devices)
 
 
 def published(slices: Iterable[Slice]) -> int:
-    """How many of the selected devices of one node's slices can be allocated at once (none held),
-    at each pool's newest generation."""
-    slices = list(slices)
-    newest: dict[tuple[str, str], int] = {}
+    """The GPUs one node's slices publish, each pool at its newest generation."""
+    pools: dict[tuple[str, str], tuple[int, int]] = {}
     for s in slices:
-        newest[(s.driver, s.pool)] = max(newest.get((s.driver, s.pool), 0), s.generation)
-    devices: dict[_Key, tuple[str, Mapping[str, Any]]] = {}
-    for s in slices:
-        if s.generation == newest[(s.driver, s.pool)]:
-            for device in s.devices:
-                devices[(s.driver, s.pool, str(device.get("name") or ""))] = (s.driver, device)
-    return _Taken(devices).room(list(devices))
+        generation, gpus = pools.get((s.driver, s.pool), (s.generation, 0))
+        if s.generation > generation:
+            pools[(s.driver, s.pool)] = (s.generation, s.gpus)
+        elif s.generation == generation:
+            pools[(s.driver, s.pool)] = (generation, gpus + s.gpus)
+    return sum(gpus for _, gpus in pools.values())
 
 
 def _dra_backed(

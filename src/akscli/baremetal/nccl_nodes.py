@@ -226,7 +226,7 @@ def dra_nodes(kube: Kube) -> dict[str, int]:
     empty where no class maps the name, DRA is not served or may not be read, or the class's
     selectors cannot be evaluated (its nodes are then read by their labels, as before).
     Every ResourceSlice is read, in pages of 500 (one per node, or one per GPU with the driver's
-    DynamicMIG on 1.34); only the selected devices of each node are kept."""
+    DynamicMIG on 1.34); each is kept as a count of the GPUs it publishes."""
     from akscli import gpu_dra
 
     classes = gpu_held.gpu_classes(kube)
