@@ -464,7 +464,7 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                     # DynamicResources, after NodeResourcesFit in the profile (dynamicresources.go
                     # Filter's words); a class selector's error ends the attempt.
                     verdict = _dra_fits(kube, budget, node, bound, dra_need)
-                    if verdict in (DRA_REASON, ""):
+                    if not verdict or verdict == DRA_REASON or verdict.startswith("with no device"):
                         reasons = [verdict] if verdict else []
                     elif verdict.startswith("DeviceClass"):
                         room.unevaluated = verdict
@@ -525,16 +525,20 @@ def _dra_need(kube: Kube, budget: _Budget, need: Mapping[str, int], allocatable:
 
 
 def _dra_fits(kube: Kube, budget: _Budget, node: Mapping[str, Any], pods: list[dict[str, Any]], gpus: int) -> str:
-    """ "" where the node's devices of the class nvidia.com/gpu maps to, less those its pods'
-    allocated claims hold, are enough; else DRA_REASON, the class selector's error, or the line
-    saying its selector was not evaluated (starting "DeviceClass")."""
+    """Empty where the node's devices of the class nvidia.com/gpu maps to, less those its pods'
+    allocated claims hold, are enough; else DRA_REASON ("with no device the DeviceClass X
+    selects" where the node publishes none), the class selector's error, or the line saying its
+    selector was not evaluated (starting "DeviceClass")."""
     assert budget.dra is not None
     name = str((node.get("metadata") or {}).get("name") or "")
     try:
         dra = gpu_held.dra_gpus(kube, name, pods, budget.dra, resources.allocatable(node))
     except (dra_classes.SelectorError, dra_classes.NotEvaluated) as exc:
         return str(exc)
-    return "" if dra is not None and dra.free >= gpus else DRA_REASON
+    if dra is None:
+        mapped = budget.dra.for_resource(NVIDIA) or {}
+        return f"with no device the DeviceClass {(mapped.get('metadata') or {}).get('name')} selects"
+    return "" if dra.free >= gpus else DRA_REASON
 
 
 def _nominated(kube: Kube, budget: _Budget, pod: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
