@@ -97,6 +97,7 @@ def dra_gpus(
     pods: Iterable[Mapping[str, Any]],
     classes: dra_classes.Classes,
     advertised: Mapping[str, int] | None = None,
+    claims_only: Iterable[Mapping[str, Any]] = (),
 ) -> DraGpus | None:
     """The devices on ``node`` of the class ``nvidia.com/gpu`` maps to, and those its pods'
     allocated claims hold; None where the node publishes none (or its slices may not be read).
@@ -106,7 +107,10 @@ def dra_gpus(
     the GPU's counters, so the whole GPU can no longer be allocated: NVIDIA/k8s-dra-driver-gpu
     partitions.go PartConsumesCounters "when the smallest partition gets allocated, the full
     device cannot be allocated anymore"). ``advertised``: the node's allocatable, where read (a
-    pod's other DRA-backed resources count only where the node advertises none of them)."""
+    pod's other DRA-backed resources count only where the node advertises none of them).
+    ``claims_only``: pods whose allocated claims count, not their requests (pods nominated for
+    the node at a lower priority: the claim the scheduler allocated in PreBind holds its devices
+    whatever the pod's priority)."""
     target = classes.for_resource(NVIDIA_GPU)
     if target is None or not kube.has_api(gpu_dra.API_VERSION, "ResourceSlice"):
         return None
@@ -129,8 +133,9 @@ def dra_gpus(
     unnamed: list[tuple[Mapping[str, Any], int]] = []
     seen: set[tuple[str, str]] = set()
     try:
-        for pod in pods:
-            if not ((pod.get("status") or {}).get("extendedResourceClaimStatus") or {}).get("resourceClaimName"):
+        for pod, requests_hold in [*((p, True) for p in pods), *((p, False) for p in claims_only)]:
+            status = pod.get("status") or {}
+            if requests_hold and not (status.get("extendedResourceClaimStatus") or {}).get("resourceClaimName"):
                 unnamed += _dra_backed(pod, classes, advertised or {})
             namespace = str((pod.get("metadata") or {}).get("namespace") or "")
             for name in sorted(claim_names(pod)):

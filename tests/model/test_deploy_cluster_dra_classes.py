@@ -104,3 +104,34 @@ def _pod_asking(resource: str) -> dict[str, Any]:
             "containers": [{"name": "tune", "image": "tune:v1", "resources": {"limits": {resource: "1"}}}],
         },
     }
+
+
+def test_a_lower_priority_pod_nominated_with_an_allocated_claim_holds_its_gpu(model_emulator: Start) -> None:
+    # A pod in its binding cycle: the scheduler wrote its claim's allocation (PreBind) and set
+    # status.nominatedNodeName, not spec.nodeName yet. NodeResourcesFit leaves a lower-priority
+    # nominated pod out, but the allocated claim holds its device whatever the pod's priority.
+    # Before: the priority filter dropped the pod, and its claim with it.
+    from tests.ops.test_gpu_usage_dra import claim
+
+    emu = model_emulator()
+    dra_cluster(emu)
+    emu.cluster.create(
+        {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "low"}, "value": -10}
+    )
+    held = claim("batch-gpu", "team-a", "a100-0", ["gpu-0"])
+    status = held.pop("status")
+    emu.cluster.create(held)
+    emu.cluster.patch_status("resource.k8s.io/v1", "ResourceClaim", "team-a", "batch-gpu", status)
+    container = {"name": "batch", "image": "batch:v1", "resources": {"claims": [{"name": "gpu"}]}}
+    spec = {"priorityClassName": "low", "resourceClaims": [{"name": "gpu", "resourceClaimName": "batch-gpu"}]}
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "batch", "namespace": "team-a"},
+            "spec": {**spec, "containers": [container]},
+            "status": {"phase": "Pending", "nominatedNodeName": "a100-0"},
+        }
+    )
+    deploy()
+    assert deployment_size(emu) == ND_H100

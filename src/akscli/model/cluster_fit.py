@@ -157,6 +157,9 @@ class _Budget:
     # Pods the scheduler has nominated for a node (preemptors waiting for their victims to go),
     # by node: read once, on the first node whose own pods are counted.
     nominated: dict[str, list[dict[str, Any]]] | None = None
+    # Those of a lower priority than the deployed pod's: left out of NodeResourcesFit, but a
+    # claim one holds allocated (the scheduler writes it in PreBind) holds its devices.
+    nominated_below: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The classes, claims and PersistentVolumes read for NodeVolumeLimits, once each.
     volumes: VolumeReads | None = None
     # The placed pods read for InterPodAffinity (None: the deployed pod's labels are not known).
@@ -532,7 +535,8 @@ def _dra_fits(kube: Kube, budget: _Budget, node: Mapping[str, Any], pods: list[d
     assert budget.dra is not None
     name = str((node.get("metadata") or {}).get("name") or "")
     try:
-        dra = gpu_held.dra_gpus(kube, name, pods, budget.dra, resources.allocatable(node))
+        below = budget.nominated_below.get(name, [])
+        dra = gpu_held.dra_gpus(kube, name, pods, budget.dra, resources.allocatable(node), below)
     except (dra_classes.SelectorError, dra_classes.NotEvaluated) as exc:
         return str(exc)
     if dra is None:
@@ -554,8 +558,11 @@ def _nominated(kube: Kube, budget: _Budget, pod: Mapping[str, Any]) -> dict[str,
             waiting_pods = (waiting for page in islice(pages, _NOMINATED_PAGES) for waiting in page["items"])
             for waiting in waiting_pods:
                 status, spec = waiting.get("status") or {}, waiting.get("spec") or {}
-                if int(spec.get("priority") or 0) >= floor and status.get("phase") not in ("Succeeded", "Failed"):
-                    budget.nominated.setdefault(str(status.get("nominatedNodeName")), []).append(waiting)
+                if status.get("phase") in ("Succeeded", "Failed"):
+                    continue
+                below = int(spec.get("priority") or 0) < floor
+                by_node = budget.nominated_below if below else budget.nominated
+                by_node.setdefault(str(status.get("nominatedNodeName")), []).append(waiting)
         except AuthError:
             pass
     return budget.nominated
