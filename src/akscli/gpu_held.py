@@ -120,11 +120,11 @@ def dra_gpus(
         )
     except (errors.AuthError, errors.NotInstalledError):
         return None
-    devices = _devices(slices)
+    devices, counters = _devices(slices)
     mine = [key for key, (driver, device) in devices.items() if classes.selects(target, device, driver)]
     if not mine:
         return None
-    taken = _Taken(devices)
+    taken = _Taken(devices, counters)
     published = taken.room(mine)
     # A pod asking for a DRA-backed extended resource (nvidia.com/gpu, deviceclass.resource.
     # kubernetes.io/<class>, ...) got devices through the claim the scheduler made for it;
@@ -228,15 +228,36 @@ def _selected(
 _Key = tuple[str, str, str]
 
 
+# (driver, pool, counter set name) -> counter name -> what is left of it
+Counters = dict[tuple[str, str, str], dict[str, int]]
+
+
 class _Taken:
     """Devices held on one node, and the GPUs they are part of (NVIDIA's ``uuid`` on a GPU,
-    ``parentUUID`` on a MIG device: deviceinfo.go GpuInfo.Attributes, mig.go CommonAttributesMig)."""
+    ``parentUUID`` on a MIG device: deviceinfo.go GpuInfo.Attributes, mig.go CommonAttributesMig),
+    and what is left of the pools' shared counters: a device that consumes counters is free only
+    where every counter it consumes has that much left (KEP-4815 partitionable devices; upstream:
+    kubernetes/api v0.34.9 resource/v1 types.go CounterSet, DeviceCounterConsumption; the
+    driver's DynamicMIG placements consume their GPU's memory slices: NVIDIA/k8s-dra-driver-gpu
+    partitions.go PartSharedCounterSets, PartConsumesCounters). A counter set the pool does not
+    publish is not checked."""
 
-    def __init__(self, devices: Mapping[_Key, tuple[str, Mapping[str, Any]]]) -> None:
+    def __init__(self, devices: Mapping[_Key, tuple[str, Mapping[str, Any]]], counters: Counters | None = None) -> None:
         self.devices = devices
         self.held: set[_Key] = set()
         self.whole: set[str] = set()  # GPUs a claim has whole
         self.parted: set[str] = set()  # GPUs a claim has a partition of
+        self.left: Counters = {k: dict(v) for k, v in (counters or {}).items()}
+
+    def _consumes(self, key: _Key) -> list[tuple[tuple[str, str, str], str, int]]:
+        driver, pool, _ = key
+        out = []
+        for use in self.devices[key][1].get("consumesCounters") or []:
+            counter_set = (driver, pool, str(use.get("counterSet") or ""))
+            if counter_set in self.left:
+                for name, counter in (use.get("counters") or {}).items():
+                    out.append((counter_set, str(name), _counter(counter)))
+        return out
 
     def _gpu(self, key: _Key) -> tuple[str, bool]:
         """The GPU a device is part of ("" where none is named), and whether it is the whole GPU."""
@@ -249,6 +270,8 @@ class _Taken:
     def free(self, key: _Key) -> bool:
         if key in self.held:
             return False
+        if any(self.left[s].get(name, 0) < need for s, name, need in self._consumes(key)):
+            return False
         gpu, whole = self._gpu(key)
         if not gpu:
             return True
@@ -258,6 +281,8 @@ class _Taken:
         if key not in self.devices:
             return
         self.held.add(key)
+        for counter_set, name, need in self._consumes(key):
+            self.left[counter_set][name] = self.left[counter_set].get(name, 0) - need
         gpu, whole = self._gpu(key)
         if gpu:
             (self.whole if whole else self.parted).add(gpu)
@@ -275,7 +300,7 @@ class _Taken:
 
     def room(self, keys: list[_Key]) -> int:
         """How many of ``keys`` could still be allocated at once (nothing is taken)."""
-        trial = _Taken(self.devices)
+        trial = _Taken(self.devices, self.left)
         trial.held, trial.whole, trial.parted = set(self.held), set(self.whole), set(self.parted)
         return trial.fit(keys)
 
@@ -286,16 +311,25 @@ def _results(claim: Mapping[str, Any]) -> list[_Key]:
     return [(str(r.get("driver", "")), str(r.get("pool", "")), str(r.get("device", ""))) for r in results]
 
 
-def _devices(slices: Iterable[Mapping[str, Any]]) -> dict[_Key, tuple[str, Mapping[str, Any]]]:
-    """Every device of the node's slices by (driver, pool, device name), with its driver, at each
-    pool's newest generation (kubernetes/api resource/v1 types.go ResourcePool: slices of an
-    older generation are being replaced), in slice order."""
+def _counter(counter: Mapping[str, Any]) -> int:
+    from akscli.kube import resources
+
+    return resources.amount("counter/value", (counter or {}).get("value", 0))
+
+
+def _devices(slices: Iterable[Mapping[str, Any]]) -> tuple[dict[_Key, tuple[str, Mapping[str, Any]]], Counters]:
+    """Every device of the node's slices by (driver, pool, device name), with its driver, and the
+    pools' shared counter sets (in a slice with the devices on 1.34, in a slice of their own on
+    1.35: NVIDIA/k8s-dra-driver-gpu driver.go generateCombinedResourceSlices,
+    generateSplitResourceSlices), at each pool's newest generation (kubernetes/api resource/v1
+    types.go ResourcePool: slices of an older generation are being replaced), in slice order."""
     newest: dict[tuple[str, str], int] = {}
     for item in slices:
         spec = item.get("spec") or {}
         key = (str(spec.get("driver") or ""), str((spec.get("pool") or {}).get("name") or ""))
         newest[key] = max(newest.get(key, 0), int((spec.get("pool") or {}).get("generation") or 0))
     out: dict[_Key, tuple[str, Mapping[str, Any]]] = {}
+    counters: Counters = {}
     for item in slices:
         spec = item.get("spec") or {}
         driver, pool_spec = str(spec.get("driver") or ""), spec.get("pool") or {}
@@ -304,4 +338,7 @@ def _devices(slices: Iterable[Mapping[str, Any]]) -> dict[_Key, tuple[str, Mappi
             continue
         for device in spec.get("devices") or []:
             out[(driver, pool, str(device.get("name") or ""))] = (driver, device)
-    return out
+        for counter_set in spec.get("sharedCounters") or []:
+            values = {str(k): _counter(v) for k, v in (counter_set.get("counters") or {}).items()}
+            counters[(driver, pool, str(counter_set.get("name") or ""))] = values
+    return out, counters
