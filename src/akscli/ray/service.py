@@ -320,8 +320,17 @@ def service_ready(service: Mapping[str, Any]) -> str:
 
 
 def _applications(status: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each Serve application's status and message, and its deployments' (``serveDeploymentStatuses``,
+    ray-project/kuberay v1.7.0 ray-operator/apis/ray/v1/rayservice_types.go AppStatus)."""
     return {
-        app: {"status": value.get("status"), "message": value.get("message")}
+        app: {
+            "status": value.get("status"),
+            "message": value.get("message"),
+            "deployments": {
+                name: {"status": deployment.get("status"), "message": deployment.get("message")}
+                for name, deployment in (value.get("serveDeploymentStatuses") or {}).items()
+            },
+        }
         for app, value in (status.get("applicationStatuses") or {}).items()
     }
 
@@ -353,6 +362,14 @@ def service_summary(
         "applications": _applications(active),
         "pendingApplications": _applications(pending),
         "replacedClusters": replaced_clusters(service, clusters),
+        # -o wide's rows (WIDE_ROWS): the strategy as set (None: KubeRay's default, a new cluster,
+        # unless the operator runs with ENABLE_ZERO_DOWNTIME=false; rayservice_controller.go
+        # isZeroDowntimeUpgradeEnabled), every condition, the creation time.
+        "upgradeStrategy": ((service.get("spec") or {}).get("upgradeStrategy") or {}).get("type"),
+        "conditions": [
+            {key: c.get(key) for key in ("type", "status", "reason", "message")} for c in status.get("conditions") or []
+        ],
+        "created": service["metadata"].get("creationTimestamp"),
         "problems": [vars(f) for f in findings],
     }
 
@@ -429,14 +446,46 @@ _SUMMARY_ROWS = (
 )
 
 
-def service_summary_fields(summary: Mapping[str, Any], findings: Sequence[Finding]) -> list[tuple[str, Any]]:
-    """The table rows of a service summary: its fields, one row per application and per problem."""
-    fields: list[tuple[str, Any]] = [(key, summary[key]) for key in _SUMMARY_ROWS if summary.get(key) is not None]
+# Where ENABLE_ZERO_DOWNTIME is not false (its default), a RayService without an upgrade strategy
+# is upgraded as with NewCluster (rayservice_controller.go isZeroDowntimeUpgradeEnabled).
+DEFAULT_STRATEGY = "not set (NewCluster, unless the operator runs with ENABLE_ZERO_DOWNTIME=false)"
+
+
+def service_summary_fields(
+    summary: Mapping[str, Any], findings: Sequence[Finding], *, wide: bool = False
+) -> list[tuple[str, Any]]:
+    """The table rows of a service summary: its fields, one row per application and per problem.
+    ``wide`` (-o wide) adds rows to them, as kubectl's wide printers add columns: the creation
+    time, the upgrade strategy, each Serve deployment's status under its application, and the
+    conditions other than Ready (whose status, reason and message are rows already)."""
+    fields: list[tuple[str, Any]] = []
+    for key in _SUMMARY_ROWS:
+        if summary.get(key) is not None:
+            fields.append((key, summary[key]))
+        if wide and key == "namespace":
+            fields.append(("created", summary.get("created")))
+        if wide and key == "pendingCluster":
+            fields.append(("upgradeStrategy", summary.get("upgradeStrategy") or DEFAULT_STRATEGY))
     if summary.get("serveService"):
         fields.append(("serveService", summary["serveService"]))
     for prefix, apps in (("app", summary["applications"]), ("pending app", summary["pendingApplications"])):
         for app, state in apps.items():
-            message = f": {state['message']}" if state.get("message") else ""
-            fields.append((f"{prefix} {app}", f"{state['status']}{message}"))
+            fields.append((f"{prefix} {app}", _state_line(state)))
+            if wide:
+                fields += [
+                    (f"{prefix} {app} deployment {name}", _state_line(deployment))
+                    for name, deployment in (state.get("deployments") or {}).items()
+                ]
     fields += [("replaced cluster", _replaced_line(c)) for c in summary.get("replacedClusters") or []]
+    if wide:
+        for cond in summary.get("conditions") or []:
+            if cond.get("type") != "Ready":
+                detail = f" ({cond['reason']})" if cond.get("reason") else ""
+                message = f": {cond['message']}" if cond.get("message") else ""
+                fields.append((f"condition {cond.get('type')}", f"{cond.get('status')}{detail}{message}"))
     return fields + [("problem", f.line()) for f in findings]
+
+
+def _state_line(state: Mapping[str, Any]) -> str:
+    message = f": {state['message']}" if state.get("message") else ""
+    return f"{state.get('status')}{message}"

@@ -71,7 +71,8 @@ def service_status(
     findings = logic.diagnose_service(kube, service)
     own = kube.list(RAY, "RayCluster", namespace=ns, label_selector=logic.own_clusters_selector(name))
     summary = logic.service_summary(service, findings, own)
-    show(summary, logic.service_summary_fields(summary, findings), fmt, kind="rayservice.ray.io")
+    fields = logic.service_summary_fields(summary, findings, wide=fmt == "wide")
+    show(summary, fields, fmt, kind="rayservice.ray.io")
 
 
 SERVICE_COLUMNS = [
