@@ -55,6 +55,8 @@ def test_cluster_list_tells_the_replaced_cluster_from_the_pending_one(
     ray_emulator: Callable[..., Any], tmp_path: Path
 ) -> None:
     first, second = _replaced_on_a_slow_operator(ray_emulator, tmp_path)
-    rows = {line.split()[0]: line for line in invoke("ray", "cluster", "list").stdout.splitlines()[1:]}
-    assert "rayservice/llm replaced" in rows[first], rows
-    assert "rayservice/llm pending" in rows[second], rows
+    lines = invoke("ray", "cluster", "list").stdout.splitlines()
+    header = lines[0].split()
+    rows = {cells[0]: dict(zip(header, cells, strict=True)) for cells in (line.split() for line in lines[1:])}
+    assert (rows[first]["OWNER"], rows[first]["ROLE"]) == ("rayservice/llm", "replaced"), rows
+    assert (rows[second]["OWNER"], rows[second]["ROLE"]) == ("rayservice/llm", "pending"), rows

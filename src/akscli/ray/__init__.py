@@ -112,6 +112,7 @@ from akscli.ray.scaling import (
     scale_patch,
 )
 from akscli.ray.service import (
+    cluster_owner,
     cluster_role,
     kube_plan_notes,
     own_clusters_selector,
@@ -244,6 +245,7 @@ __all__ = [
     "cluster_group_rows",
     "cluster_log_sources",
     "cluster_objects",
+    "cluster_owner",
     "cluster_patch",
     "cluster_pods",
     "cluster_role",

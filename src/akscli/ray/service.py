@@ -295,24 +295,29 @@ def service_owner(cluster: Mapping[str, Any]) -> str | None:
     return str(owner) if labels.get(ORIGIN_KIND_LABEL) == "RayService" and owner else None
 
 
-def cluster_role(cluster: Mapping[str, Any], service: Mapping[str, Any] | None) -> str:
-    """What a RayCluster is to the RayJob or RayService that made it, as their statuses tell:
-    ``rayservice/NAME active|pending|replaced`` (replaced: KubeRay deletes it after the deletion
-    delay), ``rayjob/NAME``; ``-`` for a cluster of its own. ``service``: the RayService that
-    the cluster's labels name, None when there is none (any more)."""
+def cluster_owner(cluster: Mapping[str, Any]) -> str:
+    """The RayJob or RayService that made ``cluster``, ``kind/name`` as KubeRay's labels name it
+    (``rayservice/llm``, ``rayjob/train``); ``-`` for a cluster of its own."""
     labels = (cluster.get("metadata") or {}).get("labels") or {}
     kind, owner = labels.get(ORIGIN_KIND_LABEL), labels.get(ORIGIN_NAME_LABEL)
-    if not kind or not owner:
+    return f"{str(kind).lower()}/{owner}" if kind and owner else "-"
+
+
+def cluster_role(cluster: Mapping[str, Any], service: Mapping[str, Any] | None) -> str:
+    """What a RayCluster is to the RayService that made it, as the service's status tells: one
+    word, as a table cell is (``awk``, ``sort -k``): ``active``, ``pending``, ``replaced``
+    (KubeRay deletes it after the deletion delay), ``gone`` (the service is deleted: the garbage
+    collector removes the cluster); ``-`` for a RayJob's cluster or one of its own.
+    ``service``: the RayService the cluster's labels name, None when there is none (any more)."""
+    if service_owner(cluster) is None:
         return "-"
-    if kind != "RayService":
-        return f"{str(kind).lower()}/{owner}"
     if service is None:
-        return f"rayservice/{owner} (gone)"
+        return "gone"
     name = cluster["metadata"]["name"]
     for which, role in (("activeServiceStatus", "active"), ("pendingServiceStatus", "pending")):
         if _service_status(service, which).get("rayClusterName") == name:
-            return f"rayservice/{owner} {role}"
-    return f"rayservice/{owner} replaced"
+            return role
+    return "replaced"
 
 
 def service_ready(service: Mapping[str, Any]) -> str:

@@ -70,15 +70,24 @@ def cluster_create(
     )
 
 
+# `kubectl get raycluster`'s columns and `kubectl ray get cluster`'s (ray-project/kuberay v1.7.0
+# ray-operator/apis/ray/v1/raycluster_types.go printcolumns; kubectl-plugin/pkg/cmd/get/get_cluster.go
+# printClusters), with OWNER and ROLE between STATUS and AGE (_columns). Not their TPUS: KubeRay
+# counts only google.com/tpu there (raycluster_controller.go calculateStatus, DesiredTPU), a
+# resource of Google Cloud's TPU nodes that no AKS node has, so the cell would always be 0.
 CLUSTER_COLUMNS = [
     output.Column("name", "metadata.name"),
     output.Column("namespace", "metadata.namespace", wide=True),
     output.Column("desired", lambda c: output.dig(c, "status.desiredWorkerReplicas", 0)),
     output.Column("available", lambda c: output.dig(c, "status.availableWorkerReplicas", 0)),
+    output.Column("cpus", lambda c: output.dig(c, "status.desiredCPU", "0")),
+    output.Column("memory", lambda c: output.dig(c, "status.desiredMemory", "0")),
     output.Column("gpus", lambda c: output.dig(c, "status.desiredGPU", "0")),
     output.Column("status", lambda c: output.dig(c, "status.state") or "pending"),
     output.Column("age", output.age),
     output.Column("head pod", "status.head.podName", wide=True),
+    output.Column("head pod ip", "status.head.podIP", wide=True),
+    output.Column("head service ip", "status.head.serviceIP", wide=True),
     output.Column("ray version", "spec.rayVersion", wide=True),
 ]
 
@@ -91,12 +100,15 @@ def cluster_list(
     selector: opts.Selector = None,
     output_format: opts.Output = "table",
 ) -> None:
-    """List Ray clusters (role: what each is to the RayService or RayJob that made it)."""
+    """List Ray clusters (owner: the RayService or RayJob that made one; role: what it is to that
+    RayService: active, pending, replaced, or gone)."""
     list_objects("RayCluster", _columns, k8s, all_namespaces, selector, output_format)
 
 
 def _columns(kube: "Kube", ns: str) -> list[output.Column]:
-    return [*CLUSTER_COLUMNS[:-3], output.Column("role", _roles(kube, ns)), *CLUSTER_COLUMNS[-3:]]
+    at = next(i for i, c in enumerate(CLUSTER_COLUMNS) if c.header == "age")
+    owner = output.Column("owner", logic.cluster_owner)
+    return [*CLUSTER_COLUMNS[:at], owner, output.Column("role", _roles(kube, ns)), *CLUSTER_COLUMNS[at:]]
 
 
 def _roles(kube: "Kube", ns: str) -> Callable[[dict[str, Any]], str]:

@@ -26,6 +26,7 @@ What a test can rely on, each with the upstream code it follows:
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers.kuberay.common import (
@@ -33,6 +34,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     GPU,
     RAY,
     autoscaling,
+    desired_quantity,
     desired_replicas,
     find_condition,
     gpus,
@@ -42,7 +44,6 @@ from tests.emulators.kube.controllers.kuberay.common import (
     running_and_ready,
     set_condition,
     suffix,
-    sum_quantity,
 )
 from tests.emulators.kube.controllers.kuberay.gcs_ft import redis_cleanup
 from tests.emulators.kube.controllers.kuberay.services import head_labels, head_service, pod_labels
@@ -165,17 +166,15 @@ class ClusterReconciler:
             status["state"] = None
         svc = cluster.get("v1", "Service", ns, svc_name) or {"spec": {"ports": []}}
         head_ip = (head.get("status") or {}).get("podIP", "")
-        cpu = sum_quantity(head_template, "cpu")
-        memory = sum_quantity(head_template, "memory")
         gpu = gpus(head_template)
+        sized: list[tuple[Mapping[str, Any], int]] = [(head_template, 1)]
         for group in groups:
             if group.get("suspend"):
                 continue
             # utils/util.go CalculateDesiredResources multiplies by the group's own replicas.
             count = int(group.get("replicas") or 0) * int(group.get("numOfHosts") or 1)
             template = group.get("template") or {}
-            cpu += count * sum_quantity(template, "cpu")
-            memory += count * sum_quantity(template, "memory")
+            sized.append((template, count))
             gpu += count * gpus(template)
         status.update(
             {
@@ -198,8 +197,8 @@ class ClusterReconciler:
                     ),
                     2**31 - 1,
                 ),
-                "desiredCPU": f"{cpu:g}",
-                "desiredMemory": f"{memory:g}",
+                "desiredCPU": desired_quantity(sized, "cpu"),
+                "desiredMemory": desired_quantity(sized, "memory"),
                 "desiredGPU": str(gpu),
                 "desiredTPU": "0",
                 "head": {

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -196,17 +196,26 @@ def gpus(template: Mapping[str, Any]) -> int:
     return total
 
 
-def sum_quantity(template: Mapping[str, Any], key: str) -> float:
-    from akscli.validate import quantity_value
+def desired_quantity(templates: Sequence[tuple[Mapping[str, Any], int]], key: str) -> str:
+    """``status.desiredCPU`` or ``desiredMemory``: each pod template's ``key`` (requests, else
+    limits, over its containers) times its pod count, summed, as a Quantity prints: in the format of
+    the first quantity added, the head's (utils/util.go CalculatePodResource, CalculateDesiredResources,
+    SumResourceList; kubernetes/apimachinery pkg/api/resource/quantity.go Add keeps the receiver's
+    format, String prints it canonically). So 8Gi and 4Gi print "12Gi", and 2 and 500m "2500m"."""
+    from decimal import Decimal
 
-    total = 0.0
-    for container in (template.get("spec") or {}).get("containers") or []:
-        resources = container.get("resources") or {}
-        # utils/util.go CalculatePodResource: requests, else limits.
-        amount = (resources.get("requests") or {}).get(key) or (resources.get("limits") or {}).get(key)
-        if amount is not None:
-            total += float(quantity_value(str(amount)))
-    return total
+    from tests.emulators.kube.quantities import parse, text
+
+    total, form = Decimal(0), None
+    for template, count in templates:
+        for container in (template.get("spec") or {}).get("containers") or []:
+            resources = container.get("resources") or {}
+            amount = (resources.get("requests") or {}).get(key) or (resources.get("limits") or {}).get(key)
+            parsed = parse(amount) if amount is not None else None
+            if parsed is not None:
+                total += parsed[0] * count
+                form = form or parsed[1]
+    return text(total, form or "DecimalSI")
 
 
 def desired_replicas(group: Mapping[str, Any]) -> int:
