@@ -126,7 +126,8 @@ def plan_notes(
       with a new one, even one still coming up; the replaced one goes rayClusterDeletionDelaySeconds
       later; worker groups only added at the end update it in place;
     - a change of only replicas, minReplicas or maxReplicas reaches no existing cluster: their
-      hash annotation, which KubeRay compares, leaves them out;
+      hash annotation, which KubeRay compares, leaves them out; nor does a change of only
+      tolerations, schedulingGates or suspend, which the hash leaves out too;
     - a pending cluster that is named but not created yet is made from the new spec.
 
     ``read_cluster`` reads a RayCluster by name: each cluster is compared with its own spec, which
@@ -149,6 +150,7 @@ def plan_notes(
             return [f"KubeRay has not created pending Ray cluster {name} yet: it makes it from this spec"]
         specs[str(name)] = (role, (found or {}).get("spec") or stored)
     notes = [note for name, (role, spec) in specs.items() if (note := _kept_size(name, role, spec, new, applied))]
+    notes += [note for name, (role, spec) in specs.items() if (note := _kept_unhashed(name, role, spec, stored, new))]
     pending = next((name for name, (role, _) in specs.items() if role == "pending"), None)
     kind = ((applied.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
     if pending is None or kind not in (None, "NewCluster", INCREMENTAL_UPGRADE):  # isZeroDowntimeUpgradeEnabled
@@ -494,3 +496,68 @@ def service_summary_fields(
 def _state_line(state: Mapping[str, Any]) -> str:
     message = f": {state['message']}" if state.get("message") else ""
     return f"{state.get('status')}{message}"
+
+
+# The fields KubeRay leaves out of a RayService cluster's spec hash besides the sizes, and so never
+# rolls out by themselves: each pod template's tolerations and schedulingGates (utils/util.go
+# GenerateHashWithoutReplicasAndWorkersToDelete: "External controllers like Kueue may inject these
+# fields"), and suspend, which reaches a cluster only when KubeRay creates it (rayservice_controller.go
+# rayClusterSpecForHashing, modifyRayCluster keeps the cluster's own).
+_UNHASHED_POD_FIELDS = ("tolerations", "schedulingGates")
+
+
+def _unhashed_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """What changed from ``old`` to ``new`` (rayClusterConfigs) in fields KubeRay does not hash,
+    as ``tolerations of the head``, ``schedulingGates of worker group gpu``, ``suspend``."""
+
+    def pod(template_owner: Any) -> Mapping[str, Any]:
+        spec = (
+            ((template_owner or {}).get("template") or {}).get("spec") if isinstance(template_owner, Mapping) else None
+        )
+        return spec if isinstance(spec, Mapping) else {}
+
+    old_groups = {g.get("groupName"): g for g in old.get("workerGroupSpecs") or [] if isinstance(g, Mapping)}
+    pairs = [("the head", pod(old.get("headGroupSpec")), pod(new.get("headGroupSpec")))]
+    for group in new.get("workerGroupSpecs") or []:
+        if isinstance(group, Mapping) and group.get("groupName") in old_groups:
+            name = group.get("groupName")
+            pairs.append((f"worker group {name}", pod(old_groups[name]), pod(group)))
+    changed = [
+        f"{field} of {where}"
+        for where, was, now in pairs
+        for field in _UNHASHED_POD_FIELDS
+        if was.get(field) != now.get(field)
+    ]
+    if bool(old.get("suspend")) != bool(new.get("suspend")):
+        changed.append("suspend")
+    return changed
+
+
+def _kept_unhashed(
+    name: str, role: str, spec: Mapping[str, Any], stored: Mapping[str, Any], new: Mapping[str, Any]
+) -> str | None:
+    """The note for a cluster KubeRay leaves as it is although the applied spec changes its
+    tolerations, schedulingGates or suspend: with the cluster's hash equal to the new spec's,
+    neither shouldUpdateCluster nor shouldPrepareNewCluster acts. The change is read from the
+    stored RayService spec to the new one (the user's change), not from the cluster's spec, where
+    Kueue may have put tolerations and gates of its own."""
+    if _for_hashing(spec) != _for_hashing(new):
+        return None
+    changed = _unhashed_changes(stored, new)
+    if not changed:
+        return None
+    pods = [c for c in changed if c != "suspend"]
+    said = []
+    if pods:
+        said.append(
+            f"KubeRay leaves {role} Ray cluster {name} as it is: a change of only " + ", ".join(pods) + " is not "
+            "in the spec hash it compares (other controllers, such as Kueue, set tolerations and scheduling "
+            "gates), so its pods keep what they have; the change reaches a new cluster with the next change "
+            "KubeRay does compare (image, resources, ray start parameters, groups)"
+        )
+    if "suspend" in changed:
+        said.append(
+            f"KubeRay leaves {role} Ray cluster {name} as it is: rayClusterConfig.suspend reaches a cluster only "
+            "when KubeRay creates it; to suspend the service, set the RayService's own spec.suspend"
+        )
+    return "; ".join(said)
