@@ -109,7 +109,9 @@ from akscli.ray.logs import (
 from akscli.ray.scaling import (
     add_group_ops,
     autoscaled,
+    head_tasks_warning,
     scale_patch,
+    scaled_groups,
 )
 from akscli.ray.service import (
     cluster_owner,
@@ -272,6 +274,7 @@ __all__ = [
     "head_image",
     "head_pod",
     "head_service",
+    "head_tasks_warning",
     "job_attempt",
     "job_cluster",
     "job_failure",
@@ -318,6 +321,7 @@ __all__ = [
     "save_logs",
     "save_session_logs",
     "scale_patch",
+    "scaled_groups",
     "serve_config",
     "service_cluster",
     "service_clusters",

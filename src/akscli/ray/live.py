@@ -16,7 +16,7 @@ from akscli import validate
 from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, UsageError
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error
 from akscli.kube.writes import JSON_PATCH, Write
-from akscli.ray.scaling import add_group_ops
+from akscli.ray.scaling import add_group_ops, head_tasks_warning
 from akscli.ray.spec import (
     AGENTPOOL_LABEL,
     CLUSTER_LABEL,
@@ -163,7 +163,9 @@ def add_worker_group(
     warnings = check_gpu_capacity(kube, ClusterSpec(name=meta["name"], namespace=meta["namespace"], groups=(group,)))
     group_obj = render_worker_group(cluster, group, image)
     patch_cluster(kube, cluster, add_group_ops(cluster, group_obj), dry_run=dry_run)
-    return group_obj, warnings
+    groups = [*((cluster.get("spec") or {}).get("workerGroupSpecs") or []), group_obj]
+    head = head_tasks_warning(cluster, groups)
+    return group_obj, [*warnings, *([head] if head else [])]
 
 
 def offline_group_ops(cluster: str, namespace: str, group: WorkerGroup, image: str | None) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@ autoscaler leaves to akscli (ray-project/kuberay ray-operator/controllers/ray/ra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from akscli.errors import UsageError
@@ -150,3 +150,61 @@ def _bounds_patch(
         {"op": "add", "path": f"{base}/maxReplicas", "value": new_max},
     ]
     return {"ops": ops, "replicas": None, "min": new_min, "max": new_max, "autoscaled": True}
+
+
+# KubeRay's default maxReplicas (ray-project/kuberay v1.7.0 ray-operator/apis/ray/v1/raycluster_types.go
+# WorkerGroupSpec, +kubebuilder:default:=2147483647).
+MAX_REPLICAS_DEFAULT = 2**31 - 1
+
+
+def can_have_workers(groups: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether some worker group can have a pod: its maxReplicas above 0 and not suspended
+    (utils/util.go GetWorkerGroupDesiredReplicas caps replicas at maxReplicas; spec.head_runs_tasks
+    is the same rule for a cluster akscli renders)."""
+    return any(
+        not group.get("suspend")
+        and int(group["maxReplicas"] if group.get("maxReplicas") is not None else MAX_REPLICAS_DEFAULT) > 0
+        for group in groups
+    )
+
+
+def scaled_groups(cluster: Mapping[str, Any], group: str, change: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The cluster's worker groups as ``change`` (a scale_patch) leaves them."""
+    groups = [dict(g) for g in (cluster.get("spec") or {}).get("workerGroupSpecs") or []]
+    for entry in groups:
+        if entry.get("groupName") == group:
+            entry.update(minReplicas=change["min"], maxReplicas=change["max"])
+    return groups
+
+
+def head_tasks_warning(cluster: Mapping[str, Any], groups: Iterable[Mapping[str, Any]]) -> str | None:
+    """A warning when the worker groups ``groups`` (the cluster's after a scale or an added group)
+    change whether the running head should run tasks, and the head will not follow.
+
+    akscli starts the head with ``num-cpus: 0`` when a group can have pods, and with its CPUs for
+    tasks when none can (spec.cluster_values). KubeRay reads ``rayStartParams`` only when it makes a
+    pod (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/common/pod.go BuildPod,
+    generateRayStartCommand), and makes the head again only when it is gone or has ended
+    (raycluster_controller.go reconcilePods, shouldDeletePod; with upgradeStrategy Recreate, on a
+    spec hash change, which sizes never make: shouldRecreatePodsForUpgrade). So the running head
+    keeps the start it had."""
+    spec = cluster.get("spec") or {}
+    name, namespace = cluster["metadata"]["name"], cluster["metadata"].get("namespace")
+    params = (spec.get("headGroupSpec") or {}).get("rayStartParams") or {}
+    head_cpus = str(params["num-cpus"]) if params.get("num-cpus") is not None else None
+    before, after = can_have_workers(spec.get("workerGroupSpecs") or []), can_have_workers(groups)
+    if not before and after and head_cpus != "0":
+        return (
+            f"the head of Ray cluster {name} goes on running tasks beside the workers: it was started when no "
+            "worker group could have a pod, with its CPUs for tasks, and KubeRay does not restart a running head "
+            "(it reads rayStartParams only when it makes a pod). A task that fills the head's memory takes the whole "
+            f"cluster down; to keep tasks on the workers, recreate the cluster with its workers: akscli ray cluster "
+            f"delete {name} -n {namespace} -y, then akscli ray cluster create {name} -n {namespace} with them"
+        )
+    if before and not after and head_cpus == "0":
+        return (
+            f"no worker group of Ray cluster {name} can have a pod now, and its head was started with num-cpus 0: "
+            "no Ray task or actor can run (each waits for a CPU) until a group's --max is above 0 again. KubeRay "
+            "does not restart a running head, so the head does not take tasks instead"
+        )
+    return None

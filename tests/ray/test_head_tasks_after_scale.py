@@ -1,0 +1,84 @@
+"""A scale or an added group that changes whether the head should run tasks says that the running
+head will not follow: akscli starts the head with ``num-cpus: 0`` when a worker group can have
+pods and with its CPUs when none can, and KubeRay reads rayStartParams only when it makes a pod
+(ray-project/kuberay v1.7.0 ray-operator/controllers/ray/common/pod.go BuildPod,
+generateRayStartCommand) and makes the head again only when it is gone or has ended
+(raycluster_controller.go reconcilePods, shouldDeletePod)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from akscli import ray
+from tests.cli import invoke
+from tests.ray.conftest import akscli
+
+RAY = "ray.io/v1"
+
+
+def _head(emu: Any, cluster: str) -> str:
+    [pod] = emu.cluster.list("v1", "Pod", "default", label_selector=f"ray.io/cluster={cluster},ray.io/node-type=head")
+    return str(pod["metadata"]["name"])
+
+
+def test_a_head_only_cluster_given_workers_warns_that_its_head_goes_on_running_tasks(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    emu = ray_emulator()
+    assert akscli("ray cluster create solo --worker-replicas 0 --wait --timeout 20s").exit_code == 0
+    head = _head(emu, "solo")
+    scaled = akscli("ray cluster scale solo --group default-group --max 2 --replicas 1")
+    assert scaled.exit_code == 0, scaled
+    assert scaled.stderr.startswith(
+        "warning: the head of Ray cluster solo goes on running tasks beside the workers: it was started when no "
+        "worker group could have a pod"
+    ), scaled.stderr
+    assert "akscli ray cluster delete solo -n default -y" in scaled.stderr
+    # What the warning says, as the simulator (after KubeRay) does it: the head is the one it was.
+    cluster = emu.cluster.get(RAY, "RayCluster", "default", "solo")
+    assert cluster["spec"]["workerGroupSpecs"][0]["maxReplicas"] == 2
+    assert _head(emu, "solo") == head
+
+
+def test_a_group_added_to_a_head_only_cluster_warns_the_same(ray_emulator: Callable[..., Any]) -> None:
+    ray_emulator()
+    assert akscli("ray cluster create solo --worker-replicas 0 --wait --timeout 20s").exit_code == 0
+    added = invoke("ray", "workergroup", "add", "solo", "extra", "--replicas", "1")
+    assert added.exit_code == 0, added
+    assert "warning: the head of Ray cluster solo goes on running tasks beside the workers" in added.stderr
+
+
+def test_scaling_every_group_to_max_0_warns_that_no_task_can_run(ray_emulator: Callable[..., Any]) -> None:
+    ray_emulator()
+    assert akscli("ray cluster create demo --wait --timeout 20s").exit_code == 0
+    scaled = akscli("ray cluster scale demo --group default-group --min 0 --max 0")
+    assert scaled.exit_code == 0, scaled
+    assert scaled.stderr.startswith(
+        "warning: no worker group of Ray cluster demo can have a pod now, and its head was started with "
+        "num-cpus 0: no Ray task or actor can run"
+    ), scaled.stderr
+
+
+def _cluster(head_cpus: str | None, max_replicas: int) -> dict[str, Any]:
+    params = {"num-cpus": head_cpus} if head_cpus is not None else {}
+    group = {"groupName": "g", "replicas": max_replicas, "minReplicas": 0, "maxReplicas": max_replicas}
+    return {
+        "metadata": {"name": "c", "namespace": "ml"},
+        "spec": {"headGroupSpec": {"rayStartParams": params}, "workerGroupSpecs": [group]},
+    }
+
+
+def test_a_scale_that_keeps_some_worker_possible_gives_no_head_warning() -> None:
+    cluster = _cluster("0", 2)
+    change = ray.scale_patch(cluster, "g", None, None, 5)
+    assert change is not None
+    assert ray.head_tasks_warning(cluster, ray.scaled_groups(cluster, "g", change)) is None
+
+
+def test_a_head_that_runs_tasks_left_without_workers_gives_no_warning() -> None:
+    # A head-only cluster given workers and scaled back to none: its head still runs tasks, as it should.
+    cluster = _cluster(None, 2)
+    change = ray.scale_patch(cluster, "g", None, None, 0)
+    assert change is not None
+    assert ray.head_tasks_warning(cluster, ray.scaled_groups(cluster, "g", change)) is None
