@@ -35,7 +35,7 @@ def test_wide_cluster_status_is_the_report_with_the_head_ips_and_creation_time(
     assert "group default-group:" in wide.stdout
 
 
-def test_wide_job_status_is_the_report_with_the_submission_mode_and_creation_time(
+def test_wide_job_status_is_the_report_with_the_submission_mode_the_clusters_fate_and_creation_time(
     ray_emulator: Callable[..., Any],
 ) -> None:
     ray_emulator(job_logs="ok\n")
@@ -44,5 +44,6 @@ def test_wide_job_status_is_the_report_with_the_submission_mode_and_creation_tim
     table = invoke("ray", "job", "status", "done")
     wide = invoke("ray", "job", "status", "done", "-o", "wide")
     assert wide.exit_code == 0, wide
-    assert keys(wide.stdout) == [*keys(table.stdout), "submissionMode", "created"]
+    assert keys(wide.stdout) == [*keys(table.stdout), "submissionMode", "clusterAfterJob", "created"]
     assert "\nsubmissionMode:   K8sJobMode\n" in wide.stdout
+    assert "\nclusterAfterJob:  deleted at " in wide.stdout  # akscli's job: shutdownAfterJobFinishes, TTL 300 s

@@ -253,13 +253,44 @@ def job_summary(job: Mapping[str, Any], findings: Sequence[Finding]) -> dict[str
         # -o wide's rows (WIDE_FIELDS): KubeRay defaults submissionMode to K8sJobMode (upstream:
         # ray-project/kuberay feeaf72f ray-operator/apis/ray/v1/rayjob_types.go, +kubebuilder:default).
         "submissionMode": (job.get("spec") or {}).get("submissionMode") or "K8sJobMode",
+        "clusterAfterJob": cluster_after_job(job),
         "created": job["metadata"].get("creationTimestamp"),
         "problems": [vars(f) for f in findings],
     }
 
 
 # The rows of a job summary only -o wide shows, as kubectl's wide printers add columns to the default ones.
-WIDE_FIELDS = ("submissionMode", "created")
+WIDE_FIELDS = ("submissionMode", "clusterAfterJob", "created")
+
+
+def cluster_after_job(job: Mapping[str, Any]) -> str:
+    """What KubeRay does with the job's Ray cluster once the job ends (ray-project/kuberay v1.7.0
+    ray-operator/controllers/ray/rayjob_controller.go Reconcile, terminal states: a clusterSelector's
+    cluster is never deleted; spec.deletionStrategy where set (the RayJobDeletionPolicy gate);
+    else with shutdownAfterJobFinishes, handleShutdownAfterJobFinishes deletes the cluster
+    ttlSecondsAfterFinished after status.endTime (the RayJob itself where the operator runs with
+    DELETE_RAYJOB_CR_AFTER_JOB_FINISHES=true); else it is kept)."""
+    spec = job.get("spec") or {}
+    if spec.get("clusterSelector"):
+        return "kept: the job runs on an existing cluster (clusterSelector)"
+    if spec.get("deletionStrategy"):
+        return "as spec.deletionStrategy says"
+    if not spec.get("shutdownAfterJobFinishes"):
+        return "kept (shutdownAfterJobFinishes is false): delete it with the job"
+    ttl = int(spec.get("ttlSecondsAfterFinished") or 0)
+    end = (job.get("status") or {}).get("endTime")
+    when = f"at {_plus_seconds(str(end), ttl)}, {ttl}s after the job ended" if end else f"{ttl}s after the job ends"
+    return f"deleted {when} (shutdownAfterJobFinishes, ttlSecondsAfterFinished)"
+
+
+def _plus_seconds(stamp: str, seconds: int) -> str:
+    from datetime import datetime, timedelta
+
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return f"{stamp} + {seconds}s"
+    return (moment + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _no_retry(job: Mapping[str, Any]) -> str | None:
