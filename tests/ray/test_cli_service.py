@@ -33,7 +33,9 @@ def test_deploy_waits_for_ready_and_status_shows_endpoints(ray_emulator: Callabl
     assert "serve_llm:app" in stored["spec"]["serveConfigV2"]
     status = json.loads(invoke("ray", "service", "status", "llm", "-o", "json").stdout)
     assert status["ready"] == "True" and status["serveEndpoints"] >= 1
-    assert status["applications"] == {"llm": {"status": "RUNNING", "message": None}}
+    # Each application with its Serve deployments (the simulator names its one deployment after the app).
+    deployments = {"llm": {"status": "HEALTHY", "message": None}}
+    assert status["applications"] == {"llm": {"status": "RUNNING", "message": None, "deployments": deployments}}
     listed = invoke("ray", "service", "list")
     assert listed.stdout.split("\n")[1].split()[:3] == ["llm", "True", str(status["serveEndpoints"])]
 
