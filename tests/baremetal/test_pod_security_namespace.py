@@ -51,8 +51,13 @@ def test_inventory_in_a_baseline_namespace_is_refused_before_any_probe_job(
     assert writes(gpu_nodes) == []
 
 
-def test_nccl_in_a_baseline_namespace_is_refused_for_its_capability(gpu_nodes: Any, kubeconfig: Any) -> None:
-    result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--dry-run=server", "-o", "json")
+@pytest.mark.parametrize("dry_run", ["client", "server"])
+def test_nccl_in_a_baseline_namespace_is_refused_for_its_capability(
+    gpu_nodes: Any, kubeconfig: Any, dry_run: str
+) -> None:
+    # offline, a client dry run cannot read the nodes' size: it is given
+    size = ("--vm-size", "Standard_ND96isr_H100_v5") if dry_run == "client" else ()
+    result = invoke("baremetal", "test", "nccl", "--nodes", "2", *size, f"--dry-run={dry_run}", "-o", "json")
     assert result.exit_code == 9, result
     assert 'non-default capabilities (container "nccl" must not include "IPC_LOCK"' in result.stderr
     assert result.stdout == ""

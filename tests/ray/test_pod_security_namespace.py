@@ -51,3 +51,12 @@ def test_a_baseline_namespace_takes_the_ray_pods(ray_emulator: Callable[..., Any
     result = invoke("ray", "cluster", "create", "demo", "-n", "team", "-y")
     assert result.exit_code == 0, result
     assert emu.cluster.get(RAY, "RayCluster", "team", "demo") is not None
+
+
+def test_a_client_dry_run_refuses_a_cluster_a_restricted_namespace_would(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator()
+    namespace(emu, "locked", **{"pod-security.kubernetes.io/enforce": "restricted"})
+    result = invoke("ray", "cluster", "create", "demo", "-n", "locked", "--dry-run=client")
+    assert result.exit_code == 9, result
+    assert result.stdout == ""
+    assert "error: raycluster.ray.io/demo (head group): namespace locked would refuse its pods" in result.stderr

@@ -165,8 +165,8 @@ def test_nccl(
         for warning in pins.warnings:
             output.warn(warning)
         spec = replace(spec, pinned=tuple(pins.chosen), kept_off=tuple(pins.kept_off))
-    if kube is not None:
-        _check_pod_security(kube, nccl.objects(nccl.check_spec(spec), run_id=run_id, keypair=nccl.DRY_RUN_KEYPAIR))
+    # --dry-run=client too, where the cluster can be read
+    _check_pod_security(kube, nccl.objects(nccl.check_spec(spec), run_id=run_id, keypair=nccl.DRY_RUN_KEYPAIR), cluster)
     if mode != "none":
         from akscli.cli import common
 
@@ -184,13 +184,13 @@ def test_nccl(
         )
 
 
-def _check_pod_security(kube: "Kube", objs: list[dict[str, Any]]) -> None:
+def _check_pod_security(kube: "Kube | None", objs: list[dict[str, Any]], cluster: opts.KubeFlags) -> None:
     """The namespace's PodSecurity level, before anything is sent (akscli.kube.podsecurity): the
-    Job's server dry run passes with a warning, and its pods are then refused."""
-    from akscli.kube import podsecurity
+    Job's server dry run passes with a warning, and its pods are then refused. ``kube`` None:
+    --dry-run=client, checked where the namespace can be read."""
+    from akscli.cli import common
 
-    for warning in podsecurity.check(kube, objs):
-        output.warn(warning)
+    common.check_pod_security(kube, objs, cluster.target())
 
 
 def _print_verdict(verdict: "Verdict", fmt: str) -> None:

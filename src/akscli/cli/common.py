@@ -198,6 +198,8 @@ def apply_objects(
             # No discovery offline: a cluster-scoped object carries no namespace in practice.
             for obj in objects:
                 check_namespace(obj, required)
+        if not pod_security_checked:
+            check_pod_security(None, objects, target)
         print_manifests(objects, output_format)
         return ApplyOutcome(objects, [], None)
 
@@ -217,7 +219,7 @@ def apply_objects(
     try:
         with _sigterm_interrupts():
             if not pod_security_checked:
-                check_pod_security(kube, objects)
+                check_pod_security(kube, objects, target)
             with output.status("planning (server-side dry run)"):
                 the_plan = engine.plan(kube, objects, stack=stack, options=options)
             if mode == "server":
@@ -256,12 +258,14 @@ def apply_objects(
     return ApplyOutcome(objects, done, kube)
 
 
-def check_pod_security(kube: "Kube", objects: Sequence[Mapping[str, Any]]) -> None:
+def check_pod_security(kube: "Kube | None", objects: Sequence[Mapping[str, Any]], target: "KubeTarget") -> None:
     """Refuse pods the namespace's PodSecurity level forbids before the plan: the server's dry run
-    only warns for a workload (akscli.kube.podsecurity)."""
+    only warns for a workload (akscli.kube.podsecurity). ``kube`` None (--dry-run=client): the
+    same where ``target``'s namespace can be read, else a warning that it was not checked."""
     from akscli.kube import podsecurity
 
-    for warning in podsecurity.check(kube, objects):
+    found = podsecurity.check(kube, objects) if kube else podsecurity.check_client_dry_run(target, objects)
+    for warning in found:
         output.warn(warning)
 
 

@@ -80,8 +80,9 @@ class Rollout:
         # anything is deleted on the way (--recreate, the server a new runtime replaces), so that
         # the running model stays as it was.
         allowed = common.check_policy(objects, self.target.namespace)
-        if self.mode != "client":  # and the namespace's PodSecurity level (kube/podsecurity.py)
-            common.check_pod_security(self.kube, objects)
+        # and the namespace's PodSecurity level (kube/podsecurity.py; a client dry run reads it
+        # where it can)
+        common.check_pod_security(self.kube if self.mode != "client" else None, objects, self.target)
         if history is None:
             history = revisions.revisions(self.kube, name, namespace)
         stale = revisions.stale_objects(history, objects)
@@ -171,7 +172,7 @@ class Rollout:
                     kube=self.kube,
                     prior=carried,
                     policy_allowed=allowed,
-                    pod_security_checked=self.mode != "client",
+                    pod_security_checked=True,
                 ).changes
         return changes
 

@@ -32,7 +32,7 @@ from akscli.kube.podsecurity_checks import LEVELS, evaluate
 from akscli.output import object_ref
 
 if TYPE_CHECKING:
-    from akscli.kube.client import Kube
+    from akscli.kube.client import Kube, KubeTarget
 
 PREFIX = "pod-security.kubernetes.io/"
 _VERSION = re.compile(r"^v1\.([0-9]|[1-9][0-9]*)$")
@@ -180,6 +180,32 @@ def check(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> list[str]:
                 f"(the namespace's {PREFIX}warn level)"
             )
     return warnings
+
+
+def check_client_dry_run(target: KubeTarget, objects: Iterable[Mapping[str, Any]]) -> list[str]:
+    """--dry-run=client: the same check where the namespace can be read, else a warning that it
+    was not made. kubectl's own client dry run of ``apply`` reads the cluster too (discovery and
+    each live object: kubernetes/kubectl pkg/cmd/apply/apply.go), so a read here is what its users
+    expect; what it cannot do is admission, which only --dry-run=server asks for. Nothing is read
+    where no object makes Pods. One try, no retries: an unreachable cluster must not hold up an
+    offline render (a 5 s request timeout unless --request-timeout says otherwise)."""
+    from dataclasses import replace
+
+    from akscli.kube.client import RetryPolicy, connect
+
+    objects = list(objects)
+    if not any(pod_specs(obj) for obj in objects):
+        return []
+    try:
+        kube = connect(replace(target, request_timeout=target.request_timeout or 5.0), retry=RetryPolicy(attempts=1))
+        return check(kube, objects)
+    except errors.CheckFailedError:
+        raise
+    except errors.AkscliError as exc:
+        return [
+            f"PodSecurity not checked: {exc.message} (the namespace's {PREFIX}enforce level is read from "
+            "the cluster; --dry-run=server asks the API server)"
+        ]
 
 
 def refusal(ref: str, namespace: str, enforce: Level, detail: str, allowed: str) -> errors.AkscliError:
