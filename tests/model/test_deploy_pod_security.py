@@ -128,3 +128,25 @@ def test_the_namespace_is_read_once_for_its_existence_and_its_labels(model_emula
         len([r for r in emu.requests(method="GET", path="/api/v1/namespaces/locked") if r.path.endswith("/locked")])
         == 1
     )
+
+
+def test_a_kaito_workspace_is_refused_for_the_pods_kaito_would_make(model_emulator: Start) -> None:
+    # KAITO's inference pod sets no securityContext (kaito-project/kaito 056b8280b
+    # pkg/workspace/inference/preset_inferences.go setInferenceContainers): restricted refuses it.
+    emu = model_emulator()
+    namespace(emu, "locked", **{ENFORCE: "restricted"})
+    result = invoke("model", "deploy", "phi-4", "-n", "locked", "-y")
+    assert result.exit_code == 9, result
+    assert (
+        "error: workspace.kaito.sh/phi-4 (KAITO's inference pods): namespace locked would refuse its pods: "
+        'violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "phi-4" must set'
+    ) in result.stderr
+    assert emu.cluster.get("kaito.sh/v1beta1", "Workspace", "locked", "phi-4") is None
+
+
+def test_a_kaito_workspace_deploys_in_a_baseline_namespace(model_emulator: Start) -> None:
+    emu = model_emulator()
+    namespace(emu, "team", **{ENFORCE: "baseline"})
+    result = invoke("model", "deploy", "phi-4", "-n", "team", "-y")
+    assert result.exit_code == 0, result
+    assert emu.cluster.get("kaito.sh/v1beta1", "Workspace", "team", "phi-4") is not None

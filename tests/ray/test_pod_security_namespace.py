@@ -6,13 +6,21 @@ KubeRay's defaults and akscli's templates set no securityContext: restricted ref
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from tests.cli import invoke
 from tests.kube_emulator.helpers import raw
 
 RAY = "ray.io/v1"
+HARDENED = {
+    "allowPrivilegeEscalation": False,
+    "capabilities": {"drop": ["ALL"]},
+    "runAsNonRoot": True,
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
 
 
 def namespace(emu: Any, name: str, **labels: str) -> None:
@@ -60,3 +68,26 @@ def test_a_client_dry_run_refuses_a_cluster_a_restricted_namespace_would(ray_emu
     assert result.exit_code == 9, result
     assert result.stdout == ""
     assert "error: raycluster.ray.io/demo (head group): namespace locked would refuse its pods" in result.stderr
+
+
+def test_a_job_without_a_submitter_template_is_refused_for_kuberays_default_submitter(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    # ray-project/kuberay feeaf72f common/job.go GetSubmitterTemplate: container "ray-job-submitter",
+    # no securityContext; the head group hardened here, so the submitter is what restricted refuses.
+    emu = ray_emulator()
+    namespace(emu, "locked", **{"pod-security.kubernetes.io/enforce": "restricted"})
+    head = {"name": "ray-head", "image": "rayproject/ray:2.41.0", "securityContext": HARDENED}
+    spec = {
+        "entrypoint": "python -V",
+        "rayClusterSpec": {"headGroupSpec": {"template": {"spec": {"containers": [head]}}}},
+    }
+    job = {"apiVersion": RAY, "kind": "RayJob", "metadata": {"name": "train", "namespace": "locked"}, "spec": spec}
+    path = tmp_path / "job.yaml"
+    path.write_text(json.dumps(job))
+    result = invoke("apply", "-f", str(path), "-y")
+    assert result.exit_code == 9, result
+    assert (
+        "error: rayjob.ray.io/train (submitter): namespace locked would refuse its pods: violates PodSecurity "
+        '"restricted:latest": allowPrivilegeEscalation != false (container "ray-job-submitter" must set'
+    ) in result.stderr

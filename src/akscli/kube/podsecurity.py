@@ -49,6 +49,10 @@ TEMPLATES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# kuberay common/job.go GetDefaultSubmitterContainer: no securityContext
+SUBMITTER: dict[str, Any] = {"name": "ray-job-submitter"}
+
+
 @dataclass(frozen=True)
 class Level:
     level: str
@@ -98,6 +102,10 @@ def pod_specs(obj: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         return [("", spec)]
     if group == "ray.io":
         return _ray_specs(kind, spec)
+    if group in ("kaito.sh", "airunway.ai"):
+        from akscli.kube import podsecurity_operators
+
+        return podsecurity_operators.pod_specs(group, kind, obj)
     path = TEMPLATES.get((group, kind))
     node: Any = obj
     for key in path or ():
@@ -118,12 +126,21 @@ def _ray_specs(kind: str, spec: dict[str, Any]) -> list[tuple[str, dict[str, Any
     autoscaling the head Pod also gets the ``autoscaler`` container, whose securityContext is
     autoscalerOptions.securityContext (upstream: ray-project/kuberay feeaf72f ray-operator/
     controllers/ray/common/pod.go BuildAutoscalerContainer, mergeAutoscalerOverrides). Its init
-    containers copy the Ray container's securityContext (same file), so they pass where it does."""
+    containers copy the Ray container's securityContext (same file), so they pass where it does.
+
+    A RayJob's submitter (kuberay feeaf72f): in K8sJobMode (the default, apis/ray/v1/
+    rayjob_types.go) a Job from submitterPodTemplate, else from common/job.go
+    GetSubmitterTemplate's default, one container ``ray-job-submitter`` (utils/constant.go
+    SubmitterContainerName) with no securityContext; in SidecarMode that container joins the head
+    pod (rayjob_controller.go constructRayClusterForRayJob, getSubmitterContainer); HTTPMode and
+    InteractiveMode make no submitter pod."""
     found: list[tuple[str, dict[str, Any]]] = []
     cluster = {"RayCluster": spec, "RayJob": spec.get("rayClusterSpec"), "RayService": spec.get("rayClusterConfig")}
     cluster_spec = cluster.get(kind)
     if isinstance(cluster_spec, dict):
         head = dict(_spec((cluster_spec.get("headGroupSpec") or {}).get("template")))
+        if kind == "RayJob" and spec.get("submissionMode") == "SidecarMode":
+            head["containers"] = [*(head.get("containers") or []), SUBMITTER]  # before BuildPod's autoscaler
         if cluster_spec.get("enableInTreeAutoscaling") is True:
             options = cluster_spec.get("autoscalerOptions") or {}
             sidecar: dict[str, Any] = {"name": "autoscaler"}
@@ -134,8 +151,9 @@ def _ray_specs(kind: str, spec: dict[str, Any]) -> list[tuple[str, dict[str, Any
         for group in cluster_spec.get("workerGroupSpecs") or []:
             if isinstance(group, dict):
                 found.append((f"worker group {group.get('groupName')}", _spec(group.get("template"))))
-    if kind == "RayJob" and isinstance(spec.get("submitterPodTemplate"), dict):
-        found.append(("submitter", _spec(spec["submitterPodTemplate"])))
+    if kind == "RayJob" and (spec.get("submissionMode") or "K8sJobMode") == "K8sJobMode":
+        template = spec.get("submitterPodTemplate")
+        found.append(("submitter", _spec(template) if isinstance(template, dict) else {"containers": [SUBMITTER]}))
     return found
 
 
@@ -185,7 +203,8 @@ def check(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> list[str]:
 def check_client_dry_run(target: KubeTarget, objects: Iterable[Mapping[str, Any]]) -> list[str]:
     """--dry-run=client: the same check where the namespace can be read, else a warning that it
     was not made. kubectl's own client dry run of ``apply`` reads the cluster too (discovery and
-    each live object: kubernetes/kubectl pkg/cmd/apply/apply.go), so a read here is what its users
+    each live object: kubernetes/kubectl dee3483a pkg/cmd/apply/apply.go applyOneObject calls info.Get
+    in every dry-run mode), so a read here is what its users
     expect; what it cannot do is admission, which only --dry-run=server asks for. Nothing is read
     where no object makes Pods. One try, no retries: an unreachable cluster must not hold up an
     offline render (a 5 s request timeout unless --request-timeout says otherwise)."""
@@ -202,10 +221,7 @@ def check_client_dry_run(target: KubeTarget, objects: Iterable[Mapping[str, Any]
     except errors.CheckFailedError:
         raise
     except errors.AkscliError as exc:
-        return [
-            f"PodSecurity not checked: {exc.message} (the namespace's {PREFIX}enforce level is read from "
-            "the cluster; --dry-run=server asks the API server)"
-        ]
+        return [f"PodSecurity not checked: {exc.message} (the namespace's {PREFIX}enforce label could not be read)"]
 
 
 def refusal(ref: str, namespace: str, enforce: Level, detail: str, allowed: str) -> errors.AkscliError:
