@@ -56,6 +56,13 @@ def test_each_check_words_its_refusal_as_the_api_server_does(level: str, name: s
     assert evaluate(level, None, spec) == server.evaluate(level, spec)
 
 
+@pytest.mark.parametrize("minor", [7, 18, 21, 24, 34])
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_each_version_of_restricted_words_its_refusal_as_the_api_server_does(minor: int, name: str) -> None:
+    spec = SPECS[name]
+    assert evaluate("restricted", minor, spec) == server.evaluate("restricted", spec, f"v1.{minor}")
+
+
 def test_restricted_before_v1_22_asks_no_capabilities_drop_and_checks_the_baseline_ones() -> None:
     spec = SPECS["nccl"]
     detail = evaluate("restricted", 21, spec) or ""

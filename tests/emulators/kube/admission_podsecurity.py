@@ -17,15 +17,39 @@ upstream: kubernetes/pod-security-admission 8f84a87c (mirror HEAD):
   (baseline); allowPrivilegeEscalation, capabilities_restricted, restrictedVolumes, runAsNonRoot,
   seccompProfile_restricted (restricted), with helpers.go joinQuote and pluralize and
   visitContainers' order (init containers, then containers).
+- policy/registry.go: each check at the newest of its versions no newer than the level's
+  version (``latest``: the newest); a restricted check overrides its baseline check only from its
+  own first version (capabilities_restricted v1.22, restrictedVolumes v1.0). MinimumVersion of
+  each: allowPrivilegeEscalation v1.8 (v1.25: a Windows pod passes), capabilities_restricted
+  v1.22 (v1.25: Windows passes), seccompProfile_restricted v1.19 (v1.25: Windows passes),
+  runAsNonRoot v1.0 (v1.35: a pod with ``hostUsers: false`` passes, helpers.go
+  relaxPolicyForUserNamespacePod), the rest v1.0. api/helpers.go versionRegexp: a version other
+  than ``latest`` or ``v1.N`` is ``latest``.
+- admission/admission.go exemptions (the AdmissionConfiguration's ``exemptions``: usernames,
+  namespaces, runtimeClasses; ``KubeEmulator.api.pod_security_exemptions``): an exempt namespace
+  or user skips ValidatePod and ValidatePodController; an exempt runtimeClassName skips
+  EvaluatePod. A Pod create passing enforce gets the warn level's warning (EvaluatePod).
+- Pod updates (ValidatePod, isSignificantPodUpdate): only a change in the number of containers or
+  init containers, a container's or init container's image, or an ephemeral container added or
+  its image changed is evaluated again; any other update is allowed.
+- Namespace updates (ValidateNamespace, EvaluatePodsInNamespace, decoratePodWarnings,
+  prioritizePods): a changed enforce level (not to privileged, not a relaxation at the same
+  version, not an exempt namespace) evaluates the namespace's pods, at most 3000
+  (defaultNamespaceMaxPodsToCheck; one per controller first), and warns
+  ``existing pods in namespace "ns" violate the new PodSecurity enforce level "restricted:latest"``
+  then ``pod (and N other pods): reason, reason`` per distinct ForbiddenReason, sorted. An exempt
+  namespace labelled with a policy warns that it is ignored (exemptNamespaceWarning).
 Not modelled: the checks no akscli object meets (appArmorProfile, hostProbesAndhostLifecycle,
-procMount, seLinuxOptions, seccompProfile_baseline, sysctls, windowsHostProcess, runAsUser),
-version-specific rules (every version is evaluated as latest), user-namespace relaxations,
-exemptions, audit annotations, Pod updates and the namespace label warnings.
+procMount, seLinuxOptions, seccompProfile_baseline, sysctls, windowsHostProcess, runAsUser), the
+user-namespace relaxations of the baseline checks, audit annotations, the 422 for invalid labels
+on a Namespace, and the namespace pod check's timeout (1 s upstream).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from tests.emulators.kube.status import ApiError
@@ -245,37 +269,62 @@ def _profiles(spec: dict[str, Any]) -> Iterator[Any]:
             yield _sc(c)["seccompProfile"]
 
 
-# in the registry's order: baseline IDs sorted, then restricted IDs sorted
-BASELINE: list[tuple[str, Callable[[dict[str, Any]], Result]]] = [
-    ("capabilities_baseline", _capabilities_baseline),
-    ("hostNamespaces", _host_namespaces),
-    ("hostPathVolumes", _host_path_volumes),
-    ("hostPorts", _host_ports),
-    ("privileged", _privileged),
-]
-RESTRICTED: list[tuple[str, Callable[[dict[str, Any]], Result]]] = [
-    ("allowPrivilegeEscalation", _allow_privilege_escalation),
-    ("capabilities_restricted", _capabilities_restricted),
-    ("restrictedVolumes", _restricted_volumes),
-    ("runAsNonRoot", _run_as_non_root),
-    ("seccompProfile_restricted", _seccomp_restricted),
-]
-OVERRIDDEN_BY_RESTRICTED = frozenset({"capabilities_baseline", "hostPathVolumes"})
+def _unless_windows(check: Callable[[dict[str, Any]], Result]) -> Callable[[dict[str, Any]], Result]:
+    """The v1.25 version of a restricted check: a Windows pod (spec.os.name) passes."""
+    return lambda spec: None if (spec.get("os") or {}).get("name") == "windows" else check(spec)
 
 
-def evaluate(level: str, spec: dict[str, Any]) -> str | None:
-    """AggregateCheckResults(...).ForbiddenDetail() at ``level``; None where the spec passes."""
+def _unless_user_namespace(check: Callable[[dict[str, Any]], Result]) -> Callable[[dict[str, Any]], Result]:
+    """runAsNonRoot v1.35: a pod in a user namespace (hostUsers: false) passes."""
+    return lambda spec: None if spec.get("hostUsers") is False else check(spec)
+
+
+Versions = list[tuple[int, Callable[[dict[str, Any]], Result]]]
+# (check ID, [(minimum minor version, check)]) in the registry's order: baseline IDs sorted, then
+# restricted IDs sorted
+BASELINE: list[tuple[str, Versions]] = [
+    ("capabilities_baseline", [(0, _capabilities_baseline)]),
+    ("hostNamespaces", [(0, _host_namespaces)]),
+    ("hostPathVolumes", [(0, _host_path_volumes)]),
+    ("hostPorts", [(0, _host_ports)]),
+    ("privileged", [(0, _privileged)]),
+]
+RESTRICTED: list[tuple[str, Versions]] = [
+    (
+        "allowPrivilegeEscalation",
+        [(8, _allow_privilege_escalation), (25, _unless_windows(_allow_privilege_escalation))],
+    ),
+    ("capabilities_restricted", [(22, _capabilities_restricted), (25, _unless_windows(_capabilities_restricted))]),
+    ("restrictedVolumes", [(0, _restricted_volumes)]),
+    ("runAsNonRoot", [(0, _run_as_non_root), (35, _unless_user_namespace(_run_as_non_root))]),
+    ("seccompProfile_restricted", [(19, _seccomp_restricted), (25, _unless_windows(_seccomp_restricted))]),
+]
+OVERRIDES = {"capabilities_restricted": "capabilities_baseline", "restrictedVolumes": "hostPathVolumes"}
+_VERSION = re.compile(r"^v1\.([0-9]|[1-9][0-9]*)$")
+
+
+def _at(versions: Versions, minor: int | None) -> Callable[[dict[str, Any]], Result] | None:
+    """The check's newest version no newer than 1.``minor`` (None: latest); None before its first."""
+    found = [check for since, check in versions if minor is None or since <= minor]
+    return found[-1] if found else None
+
+
+def results(level: str, version: str, spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """The failed checks' (reason, detail) at ``level`` and ``version``, in the registry's order."""
     if level == "privileged":
-        return None
-    checks = [c for c in BASELINE if level == "baseline" or c[0] not in OVERRIDDEN_BY_RESTRICTED]
-    if level == "restricted":
-        checks += RESTRICTED
-    parts = []
-    for _, check in checks:
-        result = check(spec)
-        if result is not None:
-            reason, detail = result
-            parts.append(f"{reason} ({detail})" if detail else reason)
+        return []
+    match = _VERSION.match(version)
+    minor = int(match.group(1)) if match else None
+    restricted = [(i, _at(v, minor)) for i, v in RESTRICTED] if level == "restricted" else []
+    active = [(i, c) for i, c in restricted if c is not None]
+    overridden = {OVERRIDES[i] for i, _ in active if i in OVERRIDES}
+    checks = [(i, _at(v, minor)) for i, v in BASELINE if i not in overridden] + active
+    return [r for _, check in checks if check is not None and (r := check(spec)) is not None]
+
+
+def evaluate(level: str, spec: dict[str, Any], version: str = "latest") -> str | None:
+    """AggregateCheckResults(...).ForbiddenDetail() at ``level``; None where the spec passes."""
+    parts = [f"{reason} ({detail})" if detail else reason for reason, detail in results(level, version, spec)]
     return ", ".join(parts) or None
 
 
@@ -284,7 +333,7 @@ def _level(labels: dict[str, str], mode: str) -> tuple[str, str] | None:
     if level not in LEVELS:
         return None
     version = labels.get(PREFIX + mode + "-version", "latest")
-    return level, version if version == "latest" or version.startswith("v1.") else "latest"
+    return level, version if _VERSION.match(version) else "latest"
 
 
 def policy(labels: dict[str, str]) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -293,26 +342,51 @@ def policy(labels: dict[str, str]) -> tuple[tuple[str, str], tuple[str, str]]:
     warn = _level(labels, "warn")
     if warn is None and PREFIX + "warn" not in labels and LEVELS.index(enforce[0]) > 0:
         version = labels.get(PREFIX + "warn-version")
-        warn = (enforce[0], version if version else enforce[1])
+        warn = (enforce[0], version if version and _VERSION.match(version) else enforce[1])
     return enforce, warn or ("privileged", "latest")
 
 
-def validate_pod(pod: dict[str, Any], labels: dict[str, str], name: str) -> None:
-    """ValidatePod on a create: raises the plugin's 403 where the enforce level refuses the Pod."""
-    (level, version), _ = policy(labels)
-    detail = evaluate(level, pod.get("spec") or {})
-    if detail is None:
-        return
-    subject = f'pods "{name}"' if name else "pods"
-    raise ApiError(
-        403,
-        f'{subject} is forbidden: violates PodSecurity "{level}:{version}": {detail}',
-        "Forbidden",
-        {"name": name, "kind": "pods"} if name else {"kind": "pods"},
-    )
+@dataclass(frozen=True)
+class Exemptions:
+    """PodSecurityConfiguration ``exemptions`` (AKS configures none)."""
+
+    usernames: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()
+    runtime_classes: tuple[str, ...] = ()
+
+    def runtime_class(self, spec: dict[str, Any]) -> bool:
+        name = spec.get("runtimeClassName")
+        return bool(name) and name in self.runtime_classes
 
 
-def controller_warning(group: str, kind: str, obj: dict[str, Any], labels: dict[str, str]) -> str | None:
+NO_EXEMPTIONS = Exemptions()
+
+
+def validate_pod(
+    pod: dict[str, Any], labels: dict[str, str], name: str, exemptions: Exemptions = NO_EXEMPTIONS
+) -> str | None:
+    """ValidatePod's EvaluatePod: raises the plugin's 403 where the enforce level refuses the Pod;
+    else the warn level's warning, if any."""
+    spec = pod.get("spec") or {}
+    if exemptions.runtime_class(spec):
+        return None
+    (level, version), (warn_level, warn_version) = policy(labels)
+    detail = evaluate(level, spec, version)
+    if detail is not None:
+        subject = f'pods "{name}"' if name else "pods"
+        raise ApiError(
+            403,
+            f'{subject} is forbidden: violates PodSecurity "{level}:{version}": {detail}',
+            "Forbidden",
+            {"name": name, "kind": "pods"} if name else {"kind": "pods"},
+        )
+    detail = evaluate(warn_level, spec, warn_version)
+    return f'would violate PodSecurity "{warn_level}:{warn_version}": {detail}' if detail else None
+
+
+def controller_warning(
+    group: str, kind: str, obj: dict[str, Any], labels: dict[str, str], exemptions: Exemptions = NO_EXEMPTIONS
+) -> str | None:
     """ValidatePodController: the warning a workload's pod template gets at the warn level."""
     path = TEMPLATES.get((group, kind))
     if path is None:
@@ -323,15 +397,174 @@ def controller_warning(group: str, kind: str, obj: dict[str, Any], labels: dict[
         template = template.get(key) if isinstance(template, dict) else None
     if not isinstance(template, dict):
         return None
-    detail = evaluate(level, template.get("spec") or {})
+    spec = template.get("spec") or {}
+    if exemptions.runtime_class(spec):
+        return None
+    detail = evaluate(level, spec, version)
     return f'would violate PodSecurity "{level}:{version}": {detail}' if detail else None
 
 
-def validate(group: str, kind: str, obj: dict[str, Any], create: bool, labels: dict[str, str], name: str) -> list[str]:
-    """The plugin's Validate for a Pod create (raises its 403) or a workload write (its warnings)."""
-    if (group, kind) == ("", "Pod"):
-        if create:
-            validate_pod(obj, labels, name)
+def significant_update(pod: dict[str, Any], old: dict[str, Any]) -> bool:
+    """isSignificantPodUpdate: whether a Pod update is evaluated again."""
+    spec, was = pod.get("spec") or {}, old.get("spec") or {}
+    for key in ("containers", "initContainers"):
+        new_cs, old_cs = spec.get(key) or [], was.get(key) or []
+        if len(new_cs) != len(old_cs) or any(
+            c.get("image") != o.get("image") for c, o in zip(new_cs, old_cs, strict=True)
+        ):
+            return True
+    before = {c.get("name"): c.get("image") for c in was.get("ephemeralContainers") or []}
+    return any(
+        c.get("name") not in before or before[c.get("name")] != c.get("image")
+        for c in spec.get("ephemeralContainers") or []
+    )
+
+
+def validate(
+    group: str,
+    kind: str,
+    obj: dict[str, Any],
+    create: bool,
+    labels: dict[str, str],
+    name: str,
+    *,
+    old: dict[str, Any] | None = None,
+    user: str = "",
+    namespace: str = "",
+    exemptions: Exemptions = NO_EXEMPTIONS,
+) -> list[str]:
+    """The plugin's Validate for a Pod create or update (raises its 403; the warn level's warning)
+    or a workload write (its warnings)."""
+    if namespace in exemptions.namespaces or user in exemptions.usernames:
         return []
-    warning = controller_warning(group, kind, obj, labels)
+    if (group, kind) == ("", "Pod"):
+        if not create and (old is None or not significant_update(obj, old)):
+            return []
+        warning = validate_pod(obj, labels, name, exemptions)
+        return [warning] if warning else []
+    warning = controller_warning(group, kind, obj, labels, exemptions)
     return [warning] if warning else []
+
+
+MAX_PODS_TO_CHECK = 3000  # admission/admission.go defaultNamespaceMaxPodsToCheck
+
+
+def validate_namespace(
+    name: str,
+    labels: dict[str, str],
+    old_labels: dict[str, str] | None,
+    pods: Callable[[], list[dict[str, Any]]],
+    exemptions: Exemptions = NO_EXEMPTIONS,
+) -> list[str]:
+    """ValidateNamespace's warnings for a Namespace create (``old_labels`` None) or update."""
+    (enforce, enforce_version), _ = policy(labels)
+    exempt = name in exemptions.namespaces
+    if old_labels is None:
+        ignored = _exempt_warning(name, labels) if exempt else None
+        return [ignored] if ignored else []
+    old_enforce, old_version = policy(old_labels)[0]
+    # no pods evaluated: the enforce level unchanged, privileged, or relaxed at the same version
+    if (enforce, enforce_version) == (old_enforce, old_version) or enforce == "privileged":
+        return []
+    if enforce_version == old_version and LEVELS.index(enforce) <= LEVELS.index(old_enforce):
+        return []
+    if exempt:
+        ignored = _exempt_warning(name, labels)
+        return [ignored] if ignored else []
+    return _evaluate_pods(name, enforce, enforce_version, pods(), exemptions)
+
+
+def _evaluate_pods(
+    namespace: str, level: str, version: str, pods: list[dict[str, Any]], exemptions: Exemptions
+) -> list[str]:
+    """EvaluatePodsInNamespace with prioritizePods and decoratePodWarnings."""
+    first: list[dict[str, Any]] = []
+    again: list[dict[str, Any]] = []
+    controllers: set[str] = set()
+    for pod in pods:
+        if exemptions.runtime_class(pod.get("spec") or {}):
+            continue
+        owner = next((r for r in (pod.get("metadata") or {}).get("ownerReferences") or [] if r.get("controller")), None)
+        if owner is None or owner.get("uid") not in controllers:
+            first.append(pod)
+            if owner is not None:
+                controllers.add(owner.get("uid"))
+        else:
+            again.append(pod)
+    ordered = first + again
+    checked = ordered[:MAX_PODS_TO_CHECK]
+    counts: dict[str, tuple[str, int]] = {}
+    for pod in checked:
+        found = results(level, version, pod.get("spec") or {})
+        if not found:
+            continue
+        reason = ", ".join(r for r, _ in found)
+        pod_name = str(pod["metadata"]["name"])
+        named, count = counts.get(reason, (pod_name, 0))
+        counts[reason] = (min(named, pod_name), count + 1)
+    warnings: list[str] = []
+    if len(checked) < len(ordered):
+        warnings.append(
+            f"new PodSecurity enforce level only checked against the first {len(checked)} of {len(ordered)} "
+            "existing pods"
+        )
+    if counts:
+        warnings.append(
+            f'existing pods in namespace "{namespace}" violate the new PodSecurity enforce level "{level}:{version}"'
+        )
+    decorated = []
+    for reason, (pod_name, count) in counts.items():
+        others = "" if count == 1 else " (and 1 other pod)" if count == 2 else f" (and {count - 1} other pods)"
+        decorated.append(f"{pod_name}{others}: {reason}")
+    return warnings + sorted(decorated)
+
+
+def _exempt_warning(namespace: str, labels: dict[str, str]) -> str | None:
+    """exemptNamespaceWarning: the non-privileged modes the labels set, as ``mode=level:version``."""
+    (enforce, enforce_version), (warn, warn_version) = policy(labels)
+    audit = _level(labels, "audit") or ("privileged", "latest")
+    modes = [("enforce", (enforce, enforce_version)), ("audit", audit), ("warn", (warn, warn_version))]
+    parts = [
+        f"{mode}={lv[0]}:{lv[1]}"
+        for mode, lv in modes
+        if lv[0] != "privileged" and (PREFIX + mode in labels or f"{PREFIX}{mode}-version" in labels)
+    ]
+    if not parts:
+        return None
+    return f'namespace "{namespace}" is exempt from Pod Security, and the policy ({", ".join(parts)}) will be ignored'
+
+
+def admit(api: Any, rt: Any, obj: dict[str, Any], old: dict[str, Any] | None, create: bool, ctx: Any) -> list[str]:
+    """The plugin on the API server's write path (after validation): Validate for a namespaced
+    object (``rt.namespaced``), ValidateNamespace for a Namespace; the warnings to return."""
+    meta = obj.get("metadata") or {}
+    if rt.group == "" and rt.kind == "Namespace":
+        name = str(meta.get("name") or "")
+        old_labels = None if create or old is None else ((old.get("metadata") or {}).get("labels") or {})
+        return validate_namespace(
+            name, meta.get("labels") or {}, old_labels, lambda: _pods_in(api, name), api.pod_security_exemptions
+        )
+    if not rt.namespaced:
+        return []
+    namespace = str(meta.get("namespace") or "default")
+    ns = api.store.get("/namespaces", namespace)
+    labels = ((ns.obj().get("metadata") or {}).get("labels") or {}) if ns is not None else {}
+    name = "" if ctx.admission_name else str(meta.get("name") or "")
+    return validate(
+        rt.group,
+        rt.kind,
+        obj,
+        create,
+        labels,
+        name,
+        old=old,
+        user=ctx.user,
+        namespace=namespace,
+        exemptions=api.pod_security_exemptions,
+    )
+
+
+def _pods_in(api: Any, namespace: str) -> list[dict[str, Any]]:
+    """The namespace's Pods, as the plugin's pod lister lists them."""
+    entries, _, _ = api.store.page(api.rt("v1", "Pod").key, f"{namespace}/", None, 100_000, None)
+    return [e.obj() for e in entries]

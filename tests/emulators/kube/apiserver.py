@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from tests.emulators.kube import admission_podsecurity
 from tests.emulators.kube.apiserver_apply import ApplyMixin
 from tests.emulators.kube.apiserver_common import (
     SYSTEM_NAMESPACES,
@@ -54,6 +55,8 @@ class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
         self.synchronous_gc = False
         # KubeRay's validating webhook is opt-in in its chart (KAITO's is always installed)
         self.kuberay_webhook = False
+        # The PodSecurity plugin's AdmissionConfiguration exemptions (AKS sets none)
+        self.pod_security_exemptions = admission_podsecurity.NO_EXEMPTIONS
         # The emulated Hugging Face Hub: each repo's files by lower-cased repo id (hf_hub.repo makes
         # one). KAITO's webhook reads it for a preset outside KAITO's catalog and refuses the
         # Workspace for a repo it lacks, as huggingface.co answers (upstream: kaito-project/kaito

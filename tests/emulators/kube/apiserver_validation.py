@@ -193,11 +193,8 @@ class ValidationMixin:
         if webhooks and create and rt.group == "" and rt.kind == "Pod":
             # the built-in validating admission plugins, after validation (LimitRanger, then PodSecurity)
             admission_limits.validate(obj, self._limit_ranges(obj), ctx.admission_name or obj["metadata"]["name"])
-        if webhooks and not rt.crd and rt.namespaced:
-            ns = self.store.get("/namespaces", str(obj["metadata"].get("namespace") or "default"))
-            labels = ((ns.obj().get("metadata") or {}).get("labels") or {}) if ns is not None else {}
-            name = "" if ctx.admission_name else str(obj["metadata"].get("name") or "")
-            ctx.warnings.extend(admission_podsecurity.validate(rt.group, rt.kind, obj, create, labels, name))
+        if webhooks and not rt.crd:  # PodSecurity: a Pod, a workload, a Namespace
+            ctx.warnings.extend(admission_podsecurity.admit(self, rt, obj, old, create, ctx))
         if webhooks and rt.crd:
             admission.review(rt.group, rt.kind, obj, old, self.kuberay_webhook, self._airunway_provider_stored)
             denial = admission_kaito_config.review(
