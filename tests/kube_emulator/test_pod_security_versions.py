@@ -5,7 +5,12 @@ isSignificantPodUpdate, ValidateNamespace, EvaluatePodsInNamespace, exemptNamesp
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.admission_podsecurity import Exemptions
@@ -197,3 +202,23 @@ def test_an_exempt_namespace_labelled_with_a_policy_warns_that_it_is_ignored(kub
     assert warnings(label(kube_emulator, "ops", **{ENFORCE: "restricted"})) == [
         'namespace "ops" is exempt from Pod Security, and the policy (enforce=restricted:latest) will be ignored'
     ]
+
+
+@pytest.mark.kubectl
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_label_prints_the_existing_pods_warnings(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    namespace(kube_emulator, "team")
+    assert create(kube_emulator, "team", pod("team", "agent", hostNetwork=True)).status == 201
+    r = subprocess.run(
+        ["kubectl", "label", "namespace", "team", f"{ENFORCE}=baseline"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [
+        'Warning: existing pods in namespace "team" violate the new PodSecurity enforce level "baseline:latest"',
+        "Warning: agent: host namespaces",
+    ]
+    assert r.stdout.strip() == "namespace/team labeled"
