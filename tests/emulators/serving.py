@@ -44,6 +44,8 @@ class Serving:
     def __init__(self, kube: Any) -> None:
         self.kube = kube
         self._figures: dict[tuple[str, str], Any] = {}
+        # Each route rule's request counter for the lab gateway's weighted splits (gateway_dataplane.py).
+        self.splits: dict[Any, int] = {}
 
     def figures(self, namespace: str, pod: str) -> Any:
         from tests.emulators.kube.controllers.vllm import VllmMetrics
@@ -60,7 +62,7 @@ class Serving:
         from tests.emulators.kube.controllers.kaito import openai_handler
 
         # upstream: kubernetes-sigs/gateway-api apis/v1/httproute_types.go (rules, backendRefs)
-        through_gateway = gateway_handler(self.kube.cluster, namespace, service, port, self.pod_answering)
+        through_gateway = gateway_handler(self.kube.cluster, namespace, service, port, self.pod_answering, self.splits)
         if through_gateway is not None:
             return through_gateway
         svc = self.kube.cluster.get("v1", "Service", namespace, service)

@@ -1,9 +1,24 @@
 """The lab's gateway matches a request as the Gateway API says (kubernetes-sigs/gateway-api v1.6.1
-apis/v1/httproute_types.go: PathMatchType, HTTPRouteRule.Matches precedence)."""
+apis/v1/httproute_types.go: PathMatchType, HTTPRouteRule.Matches precedence, Hostnames and their
+precedence, BackendRef weights)."""
 
 from __future__ import annotations
 
-from tests.emulators.kube.controllers.gateway_dataplane import _matches, _path_matches, _precedence
+from typing import Any
+
+from tests.emulators.kube.controllers.gateway_dataplane import (
+    _bare_host,
+    _host_matches,
+    _host_rank,
+    _matches,
+    _path_matches,
+    _precedence,
+    _split,
+)
+
+
+def _route(*hostnames: str, name: str = "r") -> dict[str, Any]:
+    return {"metadata": {"namespace": "default", "name": name, "uid": name}, "spec": {"hostnames": list(hostnames)}}
 
 
 def test_a_path_prefix_matches_element_by_element() -> None:
@@ -36,3 +51,64 @@ def test_method_and_query_parameters_must_all_hold() -> None:
     assert _matches(match, "GET", "/", {"a": "1"})
     assert not _matches(match, "POST", "/", {"a": "1"})
     assert not _matches(match, "GET", "/", {})
+
+
+def test_the_host_headers_port_is_ignored_and_its_case_too() -> None:
+    assert _bare_host("Chat.Example.com:8080") == "chat.example.com"
+    assert _bare_host("[2001:db8::1]:80") == "[2001:db8::1]"
+
+
+def test_a_wildcard_hostname_matches_one_or_more_labels_but_not_the_bare_domain() -> None:
+    assert _host_matches("*.example.com", "a.example.com")
+    assert _host_matches("*.example.com", "a.b.example.com")
+    assert not _host_matches("*.example.com", "example.com")
+    assert not _host_matches("chat.example.com", "other.example.com")
+
+
+def test_a_route_without_hostnames_on_a_listener_without_one_takes_any_host() -> None:
+    assert _host_rank(_route(), [{"name": "http"}], "127.0.0.1") == (0, 0)
+
+
+def test_a_route_hostname_must_match_the_host() -> None:
+    listener = [{"name": "http"}]
+    assert _host_rank(_route("chat.example.com"), listener, "chat.example.com") is not None
+    assert _host_rank(_route("chat.example.com"), listener, "other.example.com") is None
+
+
+def test_a_listener_hostname_must_match_the_host_even_for_a_route_without_hostnames() -> None:
+    listener = [{"name": "http", "hostname": "*.example.com"}]
+    assert _host_rank(_route(), listener, "chat.example.com") is not None
+    assert _host_rank(_route(), listener, "chat.example.net") is None
+
+
+def test_route_hostnames_outside_the_listeners_are_ignored() -> None:
+    listener = [{"name": "http", "hostname": "*.example.com"}]
+    assert _host_rank(_route("chat.example.net"), listener, "chat.example.net") is None
+
+
+def test_an_exact_hostname_goes_before_a_wildcard_which_goes_before_none() -> None:
+    listener = [{"name": "http"}]
+    exact = _host_rank(_route("chat.example.com"), listener, "chat.example.com")
+    wildcard = _host_rank(_route("*.example.com"), listener, "chat.example.com")
+    anything = _host_rank(_route(), listener, "chat.example.com")
+    assert exact is not None and wildcard is not None and anything is not None
+    assert exact < wildcard < anything
+
+
+def test_a_weighted_split_sends_each_backend_its_share_counted_over_whole_cycles() -> None:
+    rule = {"backendRefs": [{"name": "a", "weight": 3}, {"name": "b", "weight": 1}, {"name": "c", "weight": 0}]}
+    splits: dict[Any, int] = {}
+    picked = [_split(_route(), 0, rule, splits)["name"] for _ in range(8)]
+    assert (picked.count("a"), picked.count("b"), picked.count("c")) == (6, 2, 0)
+
+
+def test_each_rule_keeps_its_own_count() -> None:
+    rule = {"backendRefs": [{"name": "a", "weight": 1}, {"name": "b", "weight": 1}]}
+    splits: dict[Any, int] = {}
+    assert _split(_route(), 0, rule, splits)["name"] == "a"
+    assert _split(_route(), 1, rule, splits)["name"] == "a"
+    assert _split(_route(), 0, rule, splits)["name"] == "b"
+
+
+def test_a_rule_whose_weights_sum_to_zero_has_no_backend() -> None:
+    assert _split(_route(), 0, {"backendRefs": [{"name": "a", "weight": 0}]}, {}) is None

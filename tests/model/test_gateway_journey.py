@@ -82,3 +82,18 @@ def test_the_gateway_answers_500_when_the_pools_shadow_service_is_not_istios(mod
     status, answer = _through_the_gateway("/v1/chat/completions", CHAT)
     assert status == 500, answer
     assert "not found" in answer
+
+
+def test_a_weighted_split_through_the_gateway_gives_each_model_its_share(model_emulator: Start) -> None:
+    emu = model_emulator(serving=True)
+    _deployed()
+    assert invoke("model", "deploy", "phi-4-mini-instruct", "--wait", "--timeout", "20s", "-y").exit_code == 0
+    route = emu.cluster.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "phi-4")
+    route["spec"]["rules"][0]["backendRefs"] = [
+        {"name": "phi-4", "port": 80, "weight": 3},
+        {"name": "phi-4-mini-instruct", "port": 80, "weight": 1},
+    ]
+    emu.cluster.update(route)
+    assert emu.idle()
+    served = [_through_the_gateway("/v1/models")[1]["data"][0]["id"] for _ in range(8)]
+    assert (served.count("phi-4"), served.count("phi-4-mini-instruct")) == (6, 2)

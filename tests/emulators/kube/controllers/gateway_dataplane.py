@@ -24,10 +24,23 @@ buildDestination): a Service of the route's namespace with the backendRef's port
 not found" when missing); an InferencePool routes to its shadow Service NAME-ip-HASH (gateway_pools.py),
 which must carry the picker's labels, and the endpoint picker picks one of the pool's endpoints.
 
+Hostnames (the same file, HTTPRouteSpec.Hostnames; apis/v1/gateway_types.go Listener.Hostname):
+the Host header, its port ignored, matches a listener's and a route's hostname exactly or, for a
+``*.`` wildcard, as a suffix of one or more labels (``*.example.com`` matches ``a.example.com`` and
+``a.b.example.com``, not ``example.com``); case-insensitively, as DNS names are. No hostname
+matches any Host. A route's hostnames that do not match the listener's are ignored. Between routes,
+the one whose matching hostname has the most non-wildcard characters, then the most characters,
+goes first; then the match precedence above. The API server's service proxy passes the request's
+Host on (kubernetes/kubernetes pkg/registry/core/service/proxy.go sets no UseLocationHost).
+
+Weighted splits (HTTPBackendRef.Weight: "proportional to the sum of all weights"): Istio writes the
+weights into Envoy's weighted clusters, which draw at random per request. The lab draws by a
+counter per rule instead: request n takes the backend whose cumulative weight range holds
+n mod the sum, so a test counts exact shares over whole cycles. A backend Istio cannot resolve
+keeps its share and answers 500 for it (the spec: "requests that would have been sent to an
+invalid backend MUST receive a 500").
+
 What the lab does not simulate, and does instead:
-* The service proxy carries no Host header of the user's, so only listeners and routes without
-  hostnames match a request.
-* Weighted splits: the first backendRef with a weight above 0 takes the request.
 * The endpoint picker's choice (llm-d-router scores the endpoints): the first ready pod of the
   pool's selector, by name, that serves on one of its targetPorts. The ext_proc stream itself (the
   picker's TLS, its failure mode) is not carried: model/picker_tls.py judges it apart.
@@ -39,6 +52,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from tests.emulators.kube.controllers.gateway_pools import POOL_LABEL, shadow_labels_missing, shadow_name
@@ -59,9 +73,21 @@ def _text(status: int, why: str) -> tuple[int, dict[str, str], bytes]:
     return status, {"Content-Type": "text/plain"}, why.encode()
 
 
-def gateway_handler(cluster: Any, namespace: str, service: str, port: str, pod_server: PodServer) -> Handler | None:
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    body: bytes
+    host: str  # the Host header as sent, port and all
+
+
+def gateway_handler(
+    cluster: Any, namespace: str, service: str, port: str, pod_server: PodServer, splits: dict[Any, int] | None = None
+) -> Handler | None:
     """The gateway's answer for requests to ``port`` of ``service``, when that Service is the one
-    Istio made for a Gateway of its class (gateway_service.py); None for any other Service."""
+    Istio made for a Gateway of its class (gateway_service.py); None for any other Service.
+    ``splits`` keeps each rule's request counter between requests (weighted splits)."""
+    splits = {} if splits is None else splits
     svc = cluster.get("v1", "Service", namespace, service)
     labels = ((svc or {}).get("metadata") or {}).get("labels") or {}
     gateway = cluster.get(ROUTE_API, "Gateway", namespace, labels.get(NAME_LABEL, "")) if NAME_LABEL in labels else None
@@ -76,9 +102,10 @@ def gateway_handler(cluster: Any, namespace: str, service: str, port: str, pod_s
     if not listeners:
         return None
 
-    def handle(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
-        return _route(cluster, gateway, listeners, method, path, body, pod_server)
+    def handle(method: str, path: str, body: bytes, host: str = "") -> tuple[int, dict[str, str], bytes]:
+        return _route(cluster, gateway, listeners, Request(method, path, body, host), pod_server, splits)
 
+    handle.takes_host = True  # type: ignore[attr-defined]  # the emulator's service proxy passes Host
     return handle
 
 
@@ -86,40 +113,103 @@ def _route(
     cluster: Any,
     gateway: Mapping[str, Any],
     listeners: list[Mapping[str, Any]],
-    method: str,
-    path: str,
-    body: bytes,
+    request: Request,
     pod_server: PodServer,
+    splits: dict[Any, int],
 ) -> tuple[int, dict[str, str], bytes]:
-    url = urllib.parse.urlsplit(path)
+    url = urllib.parse.urlsplit(request.path)
     query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
-    candidates: list[tuple[tuple[Any, ...], Mapping[str, Any], Mapping[str, Any]]] = []
+    host = _bare_host(request.host)
+    candidates: list[tuple[tuple[Any, ...], Mapping[str, Any], int, Mapping[str, Any]]] = []
     for route in cluster.list(ROUTE_API, "HTTPRoute", None):
-        if route["spec"].get("hostnames") or not _attached(route, gateway, listeners):
+        matched = _host_rank(route, _attached(route, gateway, listeners), host)
+        if matched is None:
             continue
         meta = route["metadata"]
         for r_index, rule in enumerate(route["spec"].get("rules") or []):
             for m_index, match in enumerate(rule.get("matches") or [{"path": {"type": "PathPrefix", "value": "/"}}]):
-                if _matches(match, method, url.path or "/", query):
+                if _matches(match, request.method, url.path or "/", query):
                     key = (
+                        *matched,
                         *_precedence(match),
                         str(meta.get("creationTimestamp") or ""),
                         f"{meta['namespace']}/{meta['name']}",
                         r_index,
                         m_index,
                     )
-                    candidates.append((key, route, rule))
+                    candidates.append((key, route, r_index, rule))
     if not candidates:
         return _text(404, "no route matches the request")
-    _, route, rule = min(candidates, key=lambda c: c[0])
-    return _backend(cluster, route, rule, method, path, body, pod_server)
+    _, route, r_index, rule = min(candidates, key=lambda c: c[0])
+    ref = _split(route, r_index, rule, splits)
+    if ref is None:
+        return _text(500, "no backend with a weight above 0")
+    return _backend(cluster, route, ref, request, pod_server)
 
 
-def _attached(route: Mapping[str, Any], gateway: Mapping[str, Any], listeners: list[Mapping[str, Any]]) -> bool:
-    """The route's parent status for this Gateway, written by Istio's controller, says Accepted, and
-    its parentRef's sectionName or port (if any) names a listener of the request's port that has
-    no hostname."""
+def _bare_host(header: str) -> str:
+    """The Host header without its port (an IPv6 literal keeps its brackets), lower-cased."""
+    host = header.strip().lower()
+    if host.startswith("["):
+        return host[: host.index("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
+def _host_matches(pattern: str, host: str) -> bool:
+    pattern = pattern.lower()
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:]) and len(host) > len(pattern) - 1
+    return host == pattern
+
+
+def _host_rank(route: Mapping[str, Any], listeners: list[Mapping[str, Any]], host: str) -> tuple[int, int] | None:
+    """For a request to ``host``: None when no listener the route attached to, with the route's
+    hostnames, takes it; else the precedence key of the matching hostname (lower goes first)."""
+    best: tuple[int, int] | None = None
+    for listener in listeners:
+        own = str(listener.get("hostname") or "")
+        if own and not _host_matches(own, host):
+            continue
+        names = [
+            str(n)
+            for n in route["spec"].get("hostnames") or []
+            if not own or _host_matches(own, str(n)) or _host_matches(str(n), own) or str(n) == own
+        ]
+        if route["spec"].get("hostnames") and not names:
+            continue
+        matching = [n for n in names if _host_matches(n, host)] if names else ([own] if own else [""])
+        for name in matching:
+            key = (0 if name.startswith("*") else -len(name), -len(name))
+            best = key if best is None else min(best, key)
+    return best
+
+
+def _split(route: Mapping[str, Any], r_index: int, rule: Mapping[str, Any], splits: dict[Any, int]) -> Any:
+    """The backendRef of the rule's next request: by the rule's counter over the cumulative weights."""
+    refs = rule.get("backendRefs") or []
+    total = sum(int(r.get("weight", 1)) for r in refs)
+    if total <= 0:
+        return None
+    meta = route["metadata"]
+    key = (meta["namespace"], meta["name"], meta.get("uid"), r_index)
+    n = splits.get(key, 0)
+    splits[key] = n + 1
+    point = n % total
+    for ref in refs:
+        point -= int(ref.get("weight", 1))
+        if point < 0:
+            return ref
+    return None
+
+
+def _attached(
+    route: Mapping[str, Any], gateway: Mapping[str, Any], listeners: list[Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
+    """The listeners of the request's port the route attached to: its parent status for this
+    Gateway, written by Istio's controller, says Accepted, and its parentRef's sectionName or port
+    (if any) names the listener."""
     gw_meta = gateway["metadata"]
+    found: list[Mapping[str, Any]] = []
     for parent in (route.get("status") or {}).get("parents") or []:
         ref = parent.get("parentRef") or {}
         if (
@@ -133,14 +223,12 @@ def _attached(route: Mapping[str, Any], gateway: Mapping[str, Any], listeners: l
         if not any(c.get("type") == "Accepted" and c.get("status") == "True" for c in parent.get("conditions") or []):
             continue
         for listener in listeners:
-            if listener.get("hostname"):
-                continue
             if ref.get("sectionName") not in (None, listener.get("name")):
                 continue
             if ref.get("port") not in (None, listener.get("port")):
                 continue
-            return True
-    return False
+            found.append(listener)
+    return found
 
 
 def _path_matches(kind: str, value: str, path: str) -> bool:
@@ -159,7 +247,7 @@ def _matches(match: Mapping[str, Any], method: str, path: str, query: Mapping[st
     if match.get("method") not in (None, method):
         return False
     if match.get("headers"):
-        return False  # the service proxy carries none of the user's headers
+        return False  # the lab's gateway is given the Host header only
     for item in match.get("queryParams") or []:
         value = query.get(str(item.get("name")))
         if value is None:
@@ -187,19 +275,9 @@ def _precedence(match: Mapping[str, Any]) -> tuple[int, int, int, int, int]:
 
 
 def _backend(
-    cluster: Any,
-    route: Mapping[str, Any],
-    rule: Mapping[str, Any],
-    method: str,
-    path: str,
-    body: bytes,
-    pod_server: PodServer,
+    cluster: Any, route: Mapping[str, Any], ref: Mapping[str, Any], request: Request, pod_server: PodServer
 ) -> tuple[int, dict[str, str], bytes]:
     namespace = route["metadata"]["namespace"]
-    refs = [r for r in rule.get("backendRefs") or [] if int(r.get("weight", 1)) > 0]
-    if not refs:
-        return _text(500, "no backend with a weight above 0")
-    ref = refs[0]
     if ref.get("namespace", namespace) != namespace:
         return _text(500, f"backend {ref.get('namespace')}/{ref.get('name')} of another namespace")
     group, kind = ref.get("group", ""), ref.get("kind", "Service")
@@ -211,7 +289,7 @@ def _backend(
         return _text(500, f"referencing unsupported backendRef: group {group!r} kind {kind!r}")
     if isinstance(found, tuple):
         return found
-    return found(method, path, body)
+    return found(request.method, request.path, request.body)
 
 
 def _ready(pod: Mapping[str, Any]) -> bool:
