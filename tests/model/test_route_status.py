@@ -84,13 +84,23 @@ def test_test_warns_that_the_gateway_does_not_serve_a_refused_route(model_emulat
     )
 
 
-def test_test_of_a_served_route_gives_no_gateway_warning(model_emulator: Start) -> None:
+def test_test_of_a_served_route_goes_through_the_gateway_without_a_warning(model_emulator: Start) -> None:
+    model_emulator(serving=True)
+    assert invoke("model", "deploy", "phi-4", "--expose", *WAIT).exit_code == 0
+    result = invoke("model", "test", "phi-4", "--prompt", "hello")
+    assert result.exit_code == 0, result
+    assert "through Gateway default/inference-gateway" in result.stderr
+    assert "does not serve" not in result.stderr
+
+
+def test_test_via_service_skips_the_served_gateway(model_emulator: Start) -> None:
     emu = model_emulator()
     assert invoke("model", "deploy", "phi-4", "--expose", *WAIT).exit_code == 0
     emu.register_service_proxy("default", "phi-4", 80, openai_handler("phi-4", reply="Hi there"))
-    result = invoke("model", "test", "phi-4", "--prompt", "hello")
+    result = invoke("model", "test", "phi-4", "--prompt", "hello", "--via", "service")
     assert result.exit_code == 0, result
-    assert "gateway" not in result.stderr
+    assert result.stdout == "Hi there\n"
+    assert "through Service phi-4" in result.stderr
 
 
 def _route_refs(emu: Any) -> dict[str, Any]:

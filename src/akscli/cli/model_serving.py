@@ -9,6 +9,7 @@ from akscli import output, validate
 from akscli.cli import options as opts
 from akscli.cli.common import namespaced_columns
 from akscli.cli.model_common import DeploymentName, FleetHubOpt, deployed, on_cluster
+from akscli.errors import NotFoundError
 from akscli.output import Column
 
 # ---- list, status, endpoint, test, logs ---------------------------------------------------
@@ -175,34 +176,61 @@ def endpoint_cmd(
     output.emit_object(doc, fmt, fields=fields, name=lambda _: f"model/{name}")  # as model list names it
 
 
+VIA_CHOICES = ("auto", "gateway", "service")
+
+
 @on_cluster
 def test_cmd(
     name: DeploymentName,
     prompt: Annotated[str, typer.Option("--prompt", help="The user message.")] = "Say hello in five words.",
     max_tokens: Annotated[int, typer.Option("--max-tokens", help="Longest reply.")] = 64,
+    via: Annotated[
+        str,
+        typer.Option(
+            "--via",
+            help="auto: through the gateway when it serves the model's HTTPRoute, else the Service; "
+            "gateway: only through the gateway; service: only the model's Service.",
+        ),
+    ] = "auto",
     cluster: opts.KubeFlags = opts.KubeFlags(),
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
-    """One chat completion through the API server's service proxy: the reply and its latency.
+    """One chat completion through the model's gateway or Service: the reply and its latency.
 
-    With --expose, a warning while the gateway does not serve the route (the reply did not pass it)."""
-    from akscli.model import exposure, openai_calls
+    A model exposed with --expose is tested through its gateway, as its clients reach it: the
+    request goes to the Gateway's Service, on its listener's port, with the route's hostname as
+    Host, and the gateway routes it. Until the gateway serves the route, the Service answers, with
+    a warning (--via gateway refuses instead)."""
+    from akscli.model import exposure, gateway_via, openai_calls
 
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     text = validate.text(prompt, "--prompt", 8000, multiline=True)
     limit = validate.integer(max_tokens, "--max-tokens", 1, 32_768)
+    path = validate.choice(via, VIA_CHOICES, "--via value")
     kube, obj = deployed(cluster, name)
-    answer = openai_calls.chat(kube, obj, text, limit)
-    exposed = exposure.read(kube, name, obj["metadata"]["namespace"])
-    if exposed is not None and not exposed.served:
-        output.warn(f"the reply came through the Service, not the gateway, which does not serve it: {exposed.line()}")
+    through = None
+    if path != "service":
+        exposed = exposure.read(kube, name, obj["metadata"]["namespace"])
+        if exposed is not None and exposed.served:
+            through = gateway_via.via_gateway(kube, exposed, name)
+        elif path == "gateway":
+            raise NotFoundError(
+                f"model {name} is not served through a gateway: "
+                + (exposed.line() if exposed is not None else "it has no HTTPRoute (deploy it with --expose)"),
+                hint="test it through its Service: --via service",
+            )
+        elif exposed is not None:
+            output.warn(
+                f"the reply came through the Service, not the gateway, which does not serve it: {exposed.line()}"
+            )
+    answer = openai_calls.chat(kube, obj, text, limit, through)
     if fmt != "table":
         output.emit_object(answer.to_dict(), fmt)
         return
     output.write(answer.reply)
     usage = answer.usage or {}
     tokens = f", {usage['completion_tokens']} tokens" if "completion_tokens" in usage else ""
-    output.info(f"{answer.model}: {answer.latency_seconds * 1000:,.0f} ms{tokens}")
+    output.info(f"{answer.model}: {answer.latency_seconds * 1000:,.0f} ms{tokens}, through {answer.via}")
 
 
 @on_cluster

@@ -97,14 +97,16 @@ class Kube(Streams):
         what: str | Callable[[], str] | None = None,
         accept: str = "application/json",
         answers: frozenset[int] = frozenset(),
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         """One API request with retries; returns parsed JSON (or the raw response if ``stream``).
 
         A status in ``answers`` (with ``stream``) is returned as a response, not raised, and is
         retried only when the server sends Retry-After (client-go's rule for every 5xx:
         rest/with_retry.go ``checkWait``). ``what`` names the request in a failure's message; a
-        function giving the name is called only when the request fails."""
-        headers = {"Accept": accept}
+        function giving the name is called only when the request fails. ``headers`` are sent as
+        well (a service proxy's Host)."""
+        headers = {**(headers or {}), "Accept": accept}
         remember_secret(body)  # akscli.redact: an answer that quotes the Secret sent is scrubbed
         if content_type or body is not None:
             headers["Content-Type"] = content_type or "application/json"

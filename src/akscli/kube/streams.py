@@ -144,9 +144,13 @@ class Streams:
         scheme: str | None = None,
         timeout: float | None = None,
         resource: str = "services",
+        host: str | None = None,
     ) -> tuple[int, bytes]:
         """A request to a Service (or, with resource="pods", a pod) through the API server's
-        proxy: (status, body)."""
+        proxy: (status, body). ``host`` is sent as the Host header: the service proxy passes the
+        request's Host on to the backend (kubernetes/apimachinery
+        pkg/util/proxy/upgradeaware.go: only ``UseLocationHost``, which the service proxy does not
+        set, replaces it), so a gateway matches a route's hostname on it."""
         target = f"{scheme}:{service}:{port}" if scheme else f"{service}:{port}"
         url = f"/api/v1/namespaces/{quote(namespace)}/{resource}/{target}/proxy/{path.lstrip('/')}"
         # A 503 here is the proxy's answer for the backend, not an overloaded API server:
@@ -155,7 +159,14 @@ class Streams:
         # service" (staging/src/k8s.io/apimachinery/pkg/util/proxy/transport.go, RoundTrip); a
         # 502 or 504 is the backend's own. Returned to the caller, who knows what the backend is.
         response = self.request(
-            method, url, body=body, stream=True, accept="*/*", timeout=timeout, answers=PROXY_ANSWERS
+            method,
+            url,
+            body=body,
+            stream=True,
+            accept="*/*",
+            timeout=timeout,
+            answers=PROXY_ANSWERS,
+            headers={"Host": host} if host else None,
         )
         raw = response.response if hasattr(response, "response") else response
         return int(raw.status), bytes(raw.data)

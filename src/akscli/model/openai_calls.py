@@ -1,5 +1,6 @@
 """The OpenAI-compatible calls to a deployed model's server (`model endpoint`'s model list,
-`model test`), through the API server's service proxy."""
+`model test`), through the API server's service proxy: to the model's Service, or to its
+Gateway's (model/gateway_via.py)."""
 
 from __future__ import annotations
 
@@ -11,45 +12,78 @@ from typing import Any
 
 from akscli.errors import AkscliError, NotFoundError
 from akscli.kube.client import Kube
-from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error
+from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error, proxy_reason
+from akscli.model.gateway_via import Via
 from akscli.model.live import service_of, state_of
 
 
-def _call(kube: Kube, obj: Mapping[str, Any], path: str, method: str = "GET", body: Any = None) -> tuple[int, bytes]:
-    """A request to the model's Service through the API server's proxy. A model that has no
-    Service yet, or no ready pod behind it (HTTP 503 from the proxy), is not serving yet: say
-    so with its state, not the API server's raw answer."""
-    meta = obj["metadata"]
+def service_via(obj: Mapping[str, Any]) -> Via:
+    """The model's own Service (live.service_of)."""
     name, port = service_of(obj)
+    namespace = obj["metadata"]["namespace"]
+    return Via(namespace, name, port, f"Service {name}")
+
+
+def _call(
+    kube: Kube, obj: Mapping[str, Any], path: str, method: str = "GET", body: Any = None, via: Via | None = None
+) -> tuple[int, bytes]:
+    """A request to the model's Service, or to its gateway's (``via``), through the API server's
+    proxy. A model that has no Service yet, or no ready pod behind it (HTTP 503 from the proxy),
+    is not serving yet: say so with its state, not the API server's raw answer."""
+    meta = obj["metadata"]
+    via = via or service_via(obj)
     try:
-        status, raw = kube.proxy(meta["namespace"], name, port, path, method=method, body=body)
+        status, raw = kube.proxy(
+            via.namespace, via.service, via.port, path, method=method, body=body, scheme=via.scheme, host=via.host
+        )
     except NotFoundError:
         status, raw = 404, b""
     # The hints name -n: run as printed from another namespace, they would find no model.
     ns = meta["namespace"]
+    model = meta["name"]
+    if via.gateway:
+        _gateway_answer(status, raw, via, f"{method} {path}", model, ns)
     if not_serving(status) or (status == 404 and not raw):
-        model = meta["name"]
         raise not_serving_error(
             f"model {model}",
-            f"no ready server behind Service {name}",
+            f"no ready server behind {via.label}",
             hint=f"see why with: akscli model status {model} -n {ns}, or deploy with --wait",
             state=state_of(obj),
         )
     if status in GATEWAY_ANSWERS:
-        model = meta["name"]
         raise gateway_error(
             status,
-            f"{method} {path} on model {model} (Service {name})",
+            f"{method} {path} on model {model} ({via.label})",
             hint=f"see the server's logs: akscli model logs {model} -n {ns}, "
             f"and its state: akscli model status {model} -n {ns}",
         )
     return status, raw
 
 
-def served_models(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
+def _gateway_answer(status: int, raw: bytes, via: Via, what: str, model: str, ns: str) -> None:
+    """A gateway's own refusals, in one line each: no route for the request's host and path (404),
+    a backend it cannot resolve (500), no healthy endpoint behind the route (503). Envoy answers
+    these itself (kubernetes-sigs/gateway-api v1.6.1 apis/v1/httproute_types.go BackendRefs: 500
+    for an invalid backend, 503 SHOULD for one with no endpoints)."""
+    # The API server's own 503 (no ready gateway pod) is a Status; the gateway's (Envoy's) is text.
+    said = proxy_reason(raw) or raw[:200].decode("utf-8", "replace").strip()
+    said = f": {said}" if said else ""
+    host = f" for host {via.host}" if via.host else ""
+    status_hint = f"see the route's state: akscli model status {model} -n {ns}, or test the Service: --via service"
+    if status == 404:
+        raise NotFoundError(f"{via.label} has no route{host} for {what} (HTTP 404){said}", hint=status_hint)
+    if status == 500:
+        raise AkscliError(f"{via.label} could not route {what} to the model (HTTP 500){said}", hint=status_hint)
+    if status == 503:
+        raise not_serving_error(
+            f"model {model}", f"{via.label} answered HTTP 503{said}", hint=status_hint.replace(", or test", "; test")
+        )
+
+
+def served_models(kube: Kube, obj: Mapping[str, Any], via: Via | None = None) -> list[str]:
     """The model ids the server lists at /v1/models (through the API server's service proxy)."""
     meta = obj["metadata"]
-    status, body = _call(kube, obj, "/v1/models")
+    status, body = _call(kube, obj, "/v1/models", via=via)
     if status != 200:
         raise AkscliError(
             f"GET /v1/models on {meta['name']} answered HTTP {status}",
@@ -69,20 +103,24 @@ class ChatReply:
     reply: str
     latency_seconds: float
     usage: dict[str, Any] | None
+    # What the request went through: "Service NAME" or "Gateway NAMESPACE/NAME".
+    via: str
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int) -> ChatReply:
-    """One chat completion against the first model the server lists, timed."""
+def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int, via: Via | None = None) -> ChatReply:
+    """One chat completion against the first model the server lists, timed; both requests go
+    ``via`` the model's Service (the default) or its gateway."""
     name, ns = obj["metadata"]["name"], obj["metadata"]["namespace"]
-    served = served_models(kube, obj)
+    via = via or service_via(obj)
+    served = served_models(kube, obj, via)
     if not served:
         raise AkscliError(f"{name} serves no model yet", hint=f"wait for it: akscli model status {name} -n {ns}")
     body = {"model": served[0], "messages": [{"role": "user", "content": prompt}], "max_tokens": max_tokens}
     started = time.monotonic()
-    status, raw = _call(kube, obj, "/v1/chat/completions", method="POST", body=body)
+    status, raw = _call(kube, obj, "/v1/chat/completions", method="POST", body=body, via=via)
     latency = time.monotonic() - started
     if status != 200:
         raise AkscliError(
@@ -96,4 +134,4 @@ def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int) -> Ch
         raise AkscliError(
             f"{name} answered something that is not a chat completion", hint="is the server OpenAI-compatible?"
         ) from exc
-    return ChatReply(served[0], reply, round(latency, 3), answer.get("usage"))
+    return ChatReply(served[0], reply, round(latency, 3), answer.get("usage"), via.label)

@@ -1,0 +1,126 @@
+"""Where `model test` sends a request that goes through the model's gateway: the Gateway's own
+Service, reached through the API server's service proxy, on the port of the listener the route
+attached to, with the route's hostname as the Host header. The gateway's proxies then route it as
+they route a client's request: by the route's host and path matches, to the model's Service or its
+InferencePool (and the endpoint picker).
+
+Why the Gateway's Service and not its load balancer's address: the service proxy reaches the
+gateway's pods from wherever the API server is reachable (a private cluster, an internal load
+balancer), with the user's kube credentials and RBAC, as `model test` reaches the model's Service.
+The load balancer in front of the gateway is not part of the test; `model endpoint` prints its URL
+for a client to call.
+
+upstream:
+* istio/istio 86c9f01fd735fb01d8192f5bcaf0d424afb7f14c
+  manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml: the Service Istio makes
+  for a Gateway it deploys carries the label ``gateway.networking.k8s.io/gateway-name: NAME`` and
+  is owned by the Gateway (its name is NAME-CLASS, or the ``gateway.istio.io/name-override``
+  annotation: found by the label, not the name); pilot/pkg/config/kube/gateway/deploymentcontroller.go
+  extractServicePorts: one Service port per listener port, the same number.
+* kubernetes/kubernetes fde22c3f9aacfd260225a9741de123a41157b7c0 pkg/registry/core/service/proxy.go
+  and kubernetes/apimachinery eed236ce pkg/util/proxy/upgradeaware.go: the service proxy does not
+  set ``UseLocationHost``, so the request's Host header reaches the backend as sent.
+* kubernetes-sigs/gateway-api v1.6.1 apis/v1/httproute_types.go (Hostnames: a wildcard
+  ``*.example.com`` matches one or more labels in place of ``*``) and apis/v1/gateway_types.go
+  (Listener.Hostname; a parentRef's sectionName and port select listeners).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from akscli.errors import AkscliError, NotFoundError
+from akscli.kube.client import Kube
+from akscli.model.exposure import Exposure
+from akscli.model.kinds import GATEWAY_API
+
+NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
+
+
+@dataclass(frozen=True)
+class Via:
+    """Where a request to the model goes: a Service's port through the API server's proxy, with a
+    Host header when it matters, and what to call it in messages."""
+
+    namespace: str
+    service: str
+    port: int
+    label: str
+    host: str | None = None
+    scheme: str | None = None
+    gateway: bool = False
+
+
+def _parent(route: Mapping[str, Any]) -> Mapping[str, Any]:
+    refs: list[Mapping[str, Any]] = [
+        r for r in (route.get("spec") or {}).get("parentRefs") or [] if (r.get("kind") or "Gateway") == "Gateway"
+    ]
+    if not refs:
+        raise AkscliError("the model's route names no Gateway", hint="test through its Service: --via service")
+    return refs[0]
+
+
+def _listener(gateway: Mapping[str, Any], ref: Mapping[str, Any], gw_name: str) -> Mapping[str, Any]:
+    """The first HTTP (else HTTPS) listener the parentRef selects."""
+    listeners: list[Mapping[str, Any]] = [
+        lst
+        for lst in (gateway.get("spec") or {}).get("listeners") or []
+        if lst.get("protocol") in ("HTTP", "HTTPS")
+        and ref.get("sectionName") in (None, lst.get("name"))
+        and ref.get("port") in (None, lst.get("port"))
+    ]
+    listeners.sort(key=lambda lst: lst.get("protocol") != "HTTP")
+    if not listeners:
+        raise AkscliError(
+            f"Gateway {gw_name} has no HTTP or HTTPS listener the model's route attaches to",
+            hint="test through the model's Service: --via service",
+        )
+    return listeners[0]
+
+
+def host_of(pattern: str | None, model: str) -> str | None:
+    """A Host a hostname pattern matches: the name itself, or a wildcard's ``*`` as the model's name."""
+    if not pattern:
+        return None
+    return f"{model}{pattern[1:]}" if pattern.startswith("*") else pattern
+
+
+def via_gateway(kube: Kube, exposure: Exposure, model: str) -> Via:
+    """The Gateway's Service, port, Host and scheme for a request that goes through the gateway."""
+    route = exposure.route
+    ref = _parent(route)
+    namespace = str(ref.get("namespace") or (route.get("metadata") or {}).get("namespace"))
+    name = str(ref.get("name"))
+    gw_name = f"{namespace}/{name}"
+    gateway = kube.get(GATEWAY_API, "Gateway", name, namespace=namespace)
+    if gateway is None:
+        raise NotFoundError(f"Gateway {gw_name}, which the model's route names, does not exist")
+    listener = _listener(gateway, ref, gw_name)
+    services = [
+        s
+        for s in kube.list("v1", "Service", namespace=namespace, label_selector=f"{NAME_LABEL}={name}")
+        if any(
+            o.get("kind") == "Gateway" and o.get("name") == name
+            for o in (s.get("metadata") or {}).get("ownerReferences") or []
+        )
+    ]
+    if not services:
+        raise NotFoundError(
+            f"Gateway {gw_name} has no Service of its own (labelled {NAME_LABEL}={name}, owned by the Gateway)",
+            hint="Istio makes it once it deploys the Gateway: see its Programmed condition with "
+            f"kubectl get gateway {name} -n {namespace} -o yaml, or test through the model's Service: --via service",
+        )
+    hostnames = (route.get("spec") or {}).get("hostnames") or []
+    host = host_of(next(iter(hostnames), None) or listener.get("hostname"), model)
+    https = listener.get("protocol") == "HTTPS"
+    return Via(
+        namespace,
+        str(services[0]["metadata"]["name"]),
+        int(listener["port"]),
+        f"Gateway {gw_name}",
+        host=host,
+        scheme="https" if https else None,
+        gateway=True,
+    )
