@@ -165,6 +165,19 @@ def builtin_types() -> list[ResourceType]:
         # upstream: kubernetes/api node/v1 types.go RuntimeClass (cluster-scoped).
         _b("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", False),
         _b("coordination.k8s.io", "v1", "Lease", "leases"),
+        # upstream: kubernetes/api admissionregistration/v1 types.go (cluster-scoped, no short
+        # names). Stored only: the lab calls no webhook they name (Istio's revision tags are read
+        # from their labels: akscli/model/istio_mesh.py).
+        _b(
+            "admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", False
+        ),
+        _b(
+            "admissionregistration.k8s.io",
+            "v1",
+            "ValidatingWebhookConfiguration",
+            "validatingwebhookconfigurations",
+            False,
+        ),
         _b(
             "apiextensions.k8s.io",
             "v1",
