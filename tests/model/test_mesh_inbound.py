@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from akscli.model import istio_mesh
+from akscli.model import istio_mesh, mesh_inbound
 from akscli.model.mesh_inbound import listener_protocol, namespace_mode, port_mode, reaches_workload
 
 ROOT = "aks-istio-system"
@@ -101,3 +101,20 @@ def test_a_mesh_config_without_the_fields_has_istios_defaults() -> None:
     assert mesh.root_namespace == "istio-system"
     assert mesh.default_destination_rule_export_to == frozenset({"*"})
     assert istio_mesh.parse(": not yaml [", "istio-system/istio").root_namespace == "istio-system"
+
+
+def test_every_port_is_captured_but_the_excluded_ones_by_default() -> None:
+    assert mesh_inbound.uncaptured({}, 9002) is None
+    assert mesh_inbound.uncaptured({mesh_inbound.EXCLUDE_INBOUND: "15020, 9002"}, 9002) is not None
+
+
+def test_an_include_list_captures_only_its_ports_whatever_is_excluded() -> None:
+    include = {mesh_inbound.INCLUDE_INBOUND: "8080,9002", mesh_inbound.EXCLUDE_INBOUND: "9002"}
+    assert mesh_inbound.uncaptured(include, 9002) is None
+    assert mesh_inbound.uncaptured({mesh_inbound.INCLUDE_INBOUND: "8080"}, 9002) is not None
+
+
+def test_an_empty_include_list_captures_no_port() -> None:
+    assert mesh_inbound.uncaptured({mesh_inbound.INCLUDE_INBOUND: ""}, 9002) == (
+        "traffic.sidecar.istio.io/includeInboundPorts: ''"
+    )

@@ -240,3 +240,62 @@ def test_a_user_who_may_not_read_istio_system_is_judged_by_the_aks_root_namespac
     result = invoke(*POOLED)
     assert result.exit_code == 0, result
     assert "serves a self-signed certificate (no --cert-path)" in result.stderr
+
+
+# Ports the sidecar does not capture (traffic.sidecar.istio.io/*InboundPorts)
+
+
+def _annotate_picker(emu: Any, **annotations: str) -> None:
+    deployment = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4-epp")
+    meta = deployment["spec"]["template"].setdefault("metadata", {})
+    meta["annotations"] = {f"traffic.sidecar.istio.io/{k}": v for k, v in annotations.items()}
+    emu.cluster.update(deployment)
+
+
+def test_istios_mutual_tls_to_a_port_the_sidecar_does_not_capture_is_warned_about(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _inject_sidecars(emu)
+    _picker(emu, "phi-4-epp")
+    _annotate_picker(emu, excludeInboundPorts="9002")
+    result = invoke(*POOLED)
+    assert result.exit_code == 0, result
+    assert (
+        "has an Istio sidecar that does not capture port 9002 (traffic.sidecar.istio.io/excludeInboundPorts: "
+        "'9002'), so the gateway's Istio mutual TLS reaches the EPP itself" in result.stderr
+    )
+
+
+def test_simple_tls_to_an_excluded_grpc_port_reaches_the_epp_untouched(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _inject_sidecars(emu)
+    _picker(emu, "phi-4-epp", secure_serving=True)  # port grpc-ext-proc: HTTP to a capturing sidecar
+    _annotate_picker(emu, excludeInboundPorts="15020,9002")
+    _rule(emu, "default", INSECURE)
+    result = invoke(*POOLED)
+    assert result.exit_code == 0, result
+    assert "endpoint picker" not in result.stderr
+
+
+def test_a_strict_mesh_does_not_apply_to_a_port_outside_include_inbound_ports(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _namespace(emu, "aks-istio-system")
+    _inject_sidecars(emu)
+    _picker(emu, "phi-4-epp")
+    _annotate_picker(emu, includeInboundPorts="8080")
+    _rule(emu, "default", {"mode": "DISABLE"})
+    _peer_authentication(emu, "aks-istio-system", "STRICT")
+    result = invoke(*POOLED)
+    assert result.exit_code == 0, result
+    assert "endpoint picker" not in result.stderr
+
+
+def test_a_subsets_tls_does_not_apply_to_the_gateways_ext_proc_cluster(model_emulator: Start) -> None:
+    # The ext_proc stream goes to the cluster of no subset (istio/istio 86c9f01f
+    # pilot/pkg/networking/core/route/route.go: BuildSubsetKey(outbound, "", host, port)), so only the
+    # rule's own trafficPolicy counts. A pin: akscli reads no subset.
+    emu = model_emulator()
+    _picker(emu, "phi-4-epp", secure_serving=True)
+    _rule(emu, "default", {"mode": "DISABLE"}, subsets=[{"name": "v1", "trafficPolicy": {"tls": INSECURE}}])
+    result = invoke(*POOLED)
+    assert result.exit_code == 0, result
+    assert f"{PLAINTEXT_WARNING} (DestinationRule default/phi-4-epp tls mode DISABLE)" in result.stderr

@@ -18,6 +18,14 @@ upstream: istio/istio 1.29.6 (7019d6d3608e4995e9a36d2977cfec3a341431cd)
   Istio mutual TLS chains; DISABLE only plaintext; PERMISSIVE has both, and passes other TLS on to
   the workload as TCP only on a TCP or sniffed port ("We do not need to handle other simple TLS or
   others, as this is explicitly declared as HTTP type").
+
+Which ports the sidecar captures at all (istio/istio 86c9f01fd735fb01d8192f5bcaf0d424afb7f14c
+tools/istio-iptables/pkg/capture/run.go handleInboundPortsInclude; the injector passes the pod's
+``traffic.sidecar.istio.io/includeInboundPorts`` and ``excludeInboundPorts`` annotations on,
+manifests/charts/istio-control/istio-discovery/files/injection-template.yaml, includeInboundPorts
+"*" by default): with "*", every port but the excluded ones; with a list, only the listed ones
+(the exclusions then play no part); with "", none. A port not captured bypasses the sidecar: the
+EPP gets what the gateway sends as it is sent, and no PeerAuthentication applies to it.
 """
 
 from __future__ import annotations
@@ -133,3 +141,23 @@ def reaches_workload(sent: str, mode: str, protocol: str) -> str | None:
     if sent == "plaintext":
         return "plaintext" if mode in (PERMISSIVE, DISABLE) else None
     return "tls" if mode == PERMISSIVE and protocol in ("TCP", "AUTO") else None
+
+
+INCLUDE_INBOUND = "traffic.sidecar.istio.io/includeInboundPorts"
+EXCLUDE_INBOUND = "traffic.sidecar.istio.io/excludeInboundPorts"
+
+
+def _ports(text: str) -> set[str]:
+    return {p.strip() for p in text.split(",") if p.strip()}
+
+
+def uncaptured(annotations: Mapping[str, Any], port: int) -> str | None:
+    """Why the sidecar does not capture inbound ``port`` (the annotation that says so), or None
+    where it does (handleInboundPortsInclude)."""
+    include = str(annotations.get(INCLUDE_INBOUND, "*")).strip()
+    if include == "*":
+        excluded = str(annotations.get(EXCLUDE_INBOUND) or "")
+        return f"{EXCLUDE_INBOUND}: {excluded!r}" if str(port) in _ports(excluded) else None
+    if str(port) in _ports(include):
+        return None
+    return f"{INCLUDE_INBOUND}: {include!r}"

@@ -33,9 +33,9 @@ def check(kube: Kube, req: DeployRequest) -> list[str]:
             "yours with --endpoint-picker), or route to the Service without --inference-pool",
         )
     port = _service_port(req, picker, service)
-    container, pod_labels = _check_picker_pool(kube, req, picker, service)
+    container, pod_meta = _check_picker_pool(kube, req, picker, service)
     _check_grpc_port(req, picker, port, container)
-    return picker_tls.check_gateway_tls(kube, req, picker, container, pod_labels, port)
+    return picker_tls.check_gateway_tls(kube, req, picker, container, pod_meta, port)
 
 
 def _service_port(req: DeployRequest, picker: str, service: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -64,7 +64,8 @@ def _check_picker_pool(
     the namespace defaulting to $NAMESPACE, else "default" (llm-d/llm-d-router v0.9.0
     pkg/epp/server/options.go and cmd/epp/runner/runner.go, resolvePoolNamespace; the same flags in
     kubernetes-sigs/gateway-api-inference-extension v1.6.0 pkg/lwepp/server/options.go). A picker
-    started with --endpoint-selector serves no pool (routerlib templates/_deployment.yaml)."""
+    started with --endpoint-selector serves no pool (routerlib templates/_deployment.yaml). Returns
+    the EPP's container and the metadata of its pod template."""
     selector = dict((service.get("spec") or {}).get("selector") or {})
     pools: list[str] = []
     for deployment in kube.list("apps/v1", "Deployment", namespace=req.namespace) if selector else []:
@@ -75,7 +76,7 @@ def _check_picker_pool(
         for container in (template.get("spec") or {}).get("containers") or []:
             pool = _served_pool(container, req.namespace)
             if pool == (req.namespace, req.name, POOL_GROUP):
-                return dict(container), dict(pod_labels)
+                return dict(container), dict(template.get("metadata") or {})
             if pool is not None:
                 pools.append(f"{pool[0]}/{pool[1]}" + ("" if pool[2] == POOL_GROUP else f" of group {pool[2]}"))
     found = (

@@ -29,7 +29,7 @@ def check_gateway_tls(
     req: DeployRequest,
     picker: str,
     container: Mapping[str, Any],
-    pod_labels: Mapping[str, Any],
+    pod_meta: Mapping[str, Any],
     service_port: Mapping[str, Any],
 ) -> list[str]:
     """An Istio gateway opens the ext_proc stream to the picker as the DestinationRule it applies
@@ -57,7 +57,7 @@ def check_gateway_tls(
         if rules is None:
             return []  # no gateway pod to read the labels of, for a rule with a workloadSelector
         args = _args(container)
-        epp = _Epp(kube, req.namespace, pod_labels, service_port, mesh, int(go_flag(args, "grpc-port") or PICKER_PORT))
+        epp = _Epp(kube, req.namespace, pod_meta, service_port, mesh, int(go_flag(args, "grpc-port") or PICKER_PORT))
         warnings: list[str] = []
         for rule in rules:
             tls = _port_tls(rule.policy)
@@ -95,12 +95,15 @@ class _Epp:
         self,
         kube: Kube,
         namespace: str,
-        labels: Mapping[str, Any],
+        pod_meta: Mapping[str, Any],
         service_port: Mapping[str, Any],
         mesh: istio_mesh.Mesh,
         port: int,
     ) -> None:
-        self.kube, self.namespace, self.labels, self.service_port = kube, namespace, labels, service_port
+        self.kube, self.namespace, self.service_port = kube, namespace, service_port
+        self.labels: Mapping[str, Any] = pod_meta.get("labels") or {}
+        # Where the sidecar does not capture the EPP's port, why (the pod's annotation); else None.
+        self.bypass = mesh_inbound.uncaptured(pod_meta.get("annotations") or {}, port)
         self.mesh, self.port = mesh, port
         self._sidecar: bool | None = None
         self._policies: list[dict[str, Any]] | None = None
@@ -161,7 +164,16 @@ def _tls_problem(
         )
     speaks = {"istio": "Istio's mutual TLS", "plaintext": "plaintext", "tls": "TLS"}[sent]
     received = sent
-    if epp.sidecar:
+    if epp.sidecar and epp.bypass and sent == "istio":
+        # The gateway still sends Istio's mutual TLS (the endpoint is the sidecar's), which only
+        # the sidecar could take.
+        return (
+            f"has an Istio sidecar that does not capture port {epp.port} ({epp.bypass}), so the gateway's Istio "
+            f"mutual TLS reaches the EPP itself ({said})",
+            f"let the sidecar capture port {epp.port} (drop the annotation), or set the DestinationRule's tls mode "
+            "to DISABLE and start the picker with --secure-serving=false",
+        )
+    if epp.sidecar and not epp.bypass:
         peer_mode, policy = epp.port_mode()
         protocol = mesh_inbound.listener_protocol(epp.service_port)
         received_or_none = mesh_inbound.reaches_workload(sent, peer_mode, protocol)
