@@ -46,6 +46,8 @@ class Serving:
         self._figures: dict[tuple[str, str], Any] = {}
         # Each route rule's request counter for the lab gateway's weighted splits (gateway_dataplane.py).
         self.splits: dict[Any, int] = {}
+        # The requests the gateway brought to each pod, (namespace, pod): count.
+        self.answered: dict[tuple[str, str], int] = {}
 
     def figures(self, namespace: str, pod: str) -> Any:
         from tests.emulators.kube.controllers.vllm import VllmMetrics
@@ -62,7 +64,9 @@ class Serving:
         from tests.emulators.kube.controllers.kaito import openai_handler
 
         # upstream: kubernetes-sigs/gateway-api apis/v1/httproute_types.go (rules, backendRefs)
-        through_gateway = gateway_handler(self.kube.cluster, namespace, service, port, self.pod_answering, self.splits)
+        through_gateway = gateway_handler(
+            self.kube.cluster, namespace, service, port, self.pod_answering, self.splits, self.picked_figures
+        )
         if through_gateway is not None:
             return through_gateway
         svc = self.kube.cluster.get("v1", "Service", namespace, service)
@@ -80,6 +84,11 @@ class Serving:
                 return _server(openai_handler(served[0]), self.figures(namespace, pod["metadata"]["name"]).handler())
         return None
 
+    def picked_figures(self, namespace: str, pod: str) -> tuple[float, float]:
+        """What the endpoint picker scores a pod by: its requests waiting and KV-cache use."""
+        figures = self.figures(namespace, pod)
+        return float(figures.waiting), float(figures.kv_cache)
+
     def pod_answering(self, namespace: str, pod: dict[str, Any], port: int) -> Any:
         """The model server of a ready pod on ``port`` (a gateway's endpoint), or None."""
         from tests.emulators.kube.controllers.kaito import openai_handler
@@ -87,7 +96,14 @@ class Serving:
         served = served_by(self.kube, pod)
         if served is None or served[1] != port:
             return None
-        return _server(openai_handler(served[0]), self.figures(namespace, pod["metadata"]["name"]).handler())
+        name = pod["metadata"]["name"]
+        server = _server(openai_handler(served[0]), self.figures(namespace, name).handler())
+
+        def answer(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+            self.answered[(namespace, name)] = self.answered.get((namespace, name), 0) + 1
+            return server(method, path, body)  # type: ignore[no-any-return]
+
+        return answer
 
     def metrics(self, namespace: str, pod: str, port: str) -> Any:
         obj = self.kube.cluster.get("v1", "Pod", namespace, pod)

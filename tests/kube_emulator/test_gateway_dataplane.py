@@ -12,9 +12,20 @@ from tests.emulators.kube.controllers.gateway_dataplane import (
     _host_rank,
     _matches,
     _path_matches,
+    _pick,
     _precedence,
     _split,
 )
+
+
+def _answers(*pods: str) -> list[tuple[str, Any]]:
+    """Endpoints whose handler answers with the pod's name."""
+    return [(pod, lambda method, path, body, pod=pod: (200, {}, pod.encode())) for pod in pods]
+
+
+def _picked(figures: dict[str, tuple[float, float]] | None, *pods: str) -> str:
+    handler = _pick("default", _answers(*pods), (lambda ns, pod: figures[pod]) if figures is not None else None)
+    return str(handler("GET", "/", b"")[2].decode())
 
 
 def _route(*hostnames: str, name: str = "r") -> dict[str, Any]:
@@ -112,3 +123,22 @@ def test_each_rule_keeps_its_own_count() -> None:
 
 def test_a_rule_whose_weights_sum_to_zero_has_no_backend() -> None:
     assert _split(_route(), 0, {"backendRefs": [{"name": "a", "weight": 0}]}, {}) is None
+
+
+def test_the_picker_takes_the_pod_with_the_shortest_queue() -> None:
+    assert _picked({"a": (4, 0.1), "b": (0, 0.1), "c": (2, 0.1)}, "a", "b", "c") == "b"
+
+
+def test_the_picker_takes_the_emptier_kv_cache_when_queues_are_equal() -> None:
+    assert _picked({"a": (1, 0.9), "b": (1, 0.2)}, "a", "b") == "b"
+
+
+def test_queue_and_kv_cache_weigh_the_same() -> None:
+    # a: queue score 1 (shortest), KV 0.1 -> 2*1 + 2*0.1 = 2.2; b: queue 0, KV 1.0 -> 2.0
+    assert _picked({"a": (0, 0.9), "b": (3, 0.0)}, "a", "b") == "a"
+    # a: 2*1 + 2*0.0 = 2.0; b: 2*0 + 2*1.0 = 2.0 minus nothing: a tie, the first by name
+    assert _picked({"a": (0, 1.0), "b": (3, 0.0)}, "a", "b") == "a"
+
+
+def test_without_figures_the_first_pod_by_name_is_picked() -> None:
+    assert _picked(None, "a", "b") == "a"

@@ -97,3 +97,21 @@ def test_a_weighted_split_through_the_gateway_gives_each_model_its_share(model_e
     assert emu.idle()
     served = [_through_the_gateway("/v1/models")[1]["data"][0]["id"] for _ in range(8)]
     assert (served.count("phi-4"), served.count("phi-4-mini-instruct")) == (6, 2)
+
+
+def test_the_endpoint_picker_sends_a_request_to_the_replica_with_the_shortest_queue(model_emulator: Start) -> None:
+    emu = model_emulator(serving=True)
+    _picker(emu, "phi-4-epp")
+    _deployed("--inference-pool", "--runtime", "vllm", "--replicas", "2")
+    pods = sorted(
+        p["metadata"]["name"]
+        for p in emu.cluster.list("v1", "Pod", "default")
+        if "phi-4-" in p["metadata"]["name"] and "epp" not in p["metadata"]["name"]
+    )
+    assert len(pods) == 2, pods
+    emu.serving.figures("default", pods[0]).waiting = 6  # the first by name is busy
+    model = _through_the_gateway("/v1/models")[1]["data"][0]["id"]  # vLLM serves the Hugging Face id
+    emu.serving.answered.clear()
+    status, answer = _through_the_gateway("/v1/chat/completions", {**CHAT, "model": model})
+    assert status == 200, answer
+    assert emu.serving.answered == {("default", pods[1]): 1}

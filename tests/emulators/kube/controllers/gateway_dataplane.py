@@ -41,9 +41,19 @@ keeps its share and answers 500 for it (the spec: "requests that would have been
 invalid backend MUST receive a 500").
 
 What the lab does not simulate, and does instead:
-* The endpoint picker's choice (llm-d-router scores the endpoints): the first ready pod of the
-  pool's selector, by name, that serves on one of its targetPorts. The ext_proc stream itself (the
-  picker's TLS, its failure mode) is not carried: model/picker_tls.py judges it apart.
+* The endpoint picker's choice, as llm-d-router's chart configures it (llm-d/llm-d-router
+  ebab6879 config/charts/routerlib/templates/_config.yaml default-plugins.yaml: profile "default"
+  with queue-scorer weight 2, kv-cache-utilization-scorer weight 2, prefix-cache-scorer weight 3,
+  and the max-score picker): among the ready pods of the pool's selector that serve on one of its
+  targetPorts, the one of the highest weighted score, where the queue score is
+  (max waiting - its waiting) / (max - min), 1 for all when they are equal
+  (pkg/epp/framework/plugins/scheduling/scorer/queuedepth/queue.go), and the KV-cache score
+  1 - its vllm:kv_cache_usage_perc (scorer/kvcacheutilization/kvcache_utilization.go), read from
+  the lab's model servers' figures. Not simulated: the prefix-cache score (it needs the picker's
+  history of prompts; taken as 0 for every pod) and the picker's random tie-break
+  (picker/maxscore/picker.go shuffles; the lab takes the first by name). Without figures, the first
+  ready pod by name. The ext_proc stream itself (the picker's TLS, its failure mode) is not
+  carried: model/picker_tls.py judges it apart.
 * Filters, timeouts and retries of the rule are not applied (akscli renders none).
 """
 
@@ -67,6 +77,10 @@ ISTIO = "istio.io/gateway-controller"
 Handler = Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]
 # The answer of a model server's port: (model server handler) for a pod and a port, or None.
 PodServer = Callable[[str, dict[str, Any], int], Handler | None]
+# A pod's figures the endpoint picker scores: (requests waiting, KV-cache use 0..1), or None.
+PodFigures = Callable[[str, str], tuple[float, float] | None]
+# llm-d-router's chart: default profile weights (queue-scorer, kv-cache-utilization-scorer).
+QUEUE_WEIGHT, KV_CACHE_WEIGHT = 2.0, 2.0
 
 
 def _text(status: int, why: str) -> tuple[int, dict[str, str], bytes]:
@@ -82,11 +96,18 @@ class Request:
 
 
 def gateway_handler(
-    cluster: Any, namespace: str, service: str, port: str, pod_server: PodServer, splits: dict[Any, int] | None = None
+    cluster: Any,
+    namespace: str,
+    service: str,
+    port: str,
+    pod_server: PodServer,
+    splits: dict[Any, int] | None = None,
+    figures: PodFigures | None = None,
 ) -> Handler | None:
     """The gateway's answer for requests to ``port`` of ``service``, when that Service is the one
     Istio made for a Gateway of its class (gateway_service.py); None for any other Service.
-    ``splits`` keeps each rule's request counter between requests (weighted splits)."""
+    ``splits`` keeps each rule's request counter between requests (weighted splits); ``figures``
+    gives the endpoint picker each pod's queue and KV-cache use."""
     splits = {} if splits is None else splits
     svc = cluster.get("v1", "Service", namespace, service)
     labels = ((svc or {}).get("metadata") or {}).get("labels") or {}
@@ -103,7 +124,7 @@ def gateway_handler(
         return None
 
     def handle(method: str, path: str, body: bytes, host: str = "") -> tuple[int, dict[str, str], bytes]:
-        return _route(cluster, gateway, listeners, Request(method, path, body, host), pod_server, splits)
+        return _route(cluster, gateway, listeners, Request(method, path, body, host), pod_server, splits, figures)
 
     handle.takes_host = True  # type: ignore[attr-defined]  # the emulator's service proxy passes Host
     return handle
@@ -116,6 +137,7 @@ def _route(
     request: Request,
     pod_server: PodServer,
     splits: dict[Any, int],
+    figures: PodFigures | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     url = urllib.parse.urlsplit(request.path)
     query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
@@ -144,7 +166,7 @@ def _route(
     ref = _split(route, r_index, rule, splits)
     if ref is None:
         return _text(500, "no backend with a weight above 0")
-    return _backend(cluster, route, ref, request, pod_server)
+    return _backend(cluster, route, ref, request, pod_server, figures)
 
 
 def _bare_host(header: str) -> str:
@@ -275,14 +297,19 @@ def _precedence(match: Mapping[str, Any]) -> tuple[int, int, int, int, int]:
 
 
 def _backend(
-    cluster: Any, route: Mapping[str, Any], ref: Mapping[str, Any], request: Request, pod_server: PodServer
+    cluster: Any,
+    route: Mapping[str, Any],
+    ref: Mapping[str, Any],
+    request: Request,
+    pod_server: PodServer,
+    figures: PodFigures | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     namespace = route["metadata"]["namespace"]
     if ref.get("namespace", namespace) != namespace:
         return _text(500, f"backend {ref.get('namespace')}/{ref.get('name')} of another namespace")
     group, kind = ref.get("group", ""), ref.get("kind", "Service")
     if (group, kind) == (POOL_GROUP, "InferencePool"):
-        found = _pool_endpoint(cluster, namespace, str(ref.get("name")), pod_server)
+        found = _pool_endpoint(cluster, namespace, str(ref.get("name")), pod_server, figures)
     elif (group, kind) == ("", "Service"):
         found = _service_endpoint(cluster, namespace, str(ref.get("name")), ref.get("port"), pod_server)
     else:
@@ -321,7 +348,7 @@ def _service_endpoint(
 
 
 def _pool_endpoint(
-    cluster: Any, namespace: str, name: str, pod_server: PodServer
+    cluster: Any, namespace: str, name: str, pod_server: PodServer, figures: PodFigures | None = None
 ) -> Handler | tuple[int, dict[str, str], bytes]:
     pool = cluster.get(POOL_API, "InferencePool", namespace, name)
     if pool is None:
@@ -332,12 +359,27 @@ def _pool_endpoint(
     if shadow_labels_missing(shadow):
         return _text(500, "InferencePool service invalid, extensionRef labels not found")
     targets = [int(p["number"]) for p in pool["spec"].get("targetPorts") or []]
+    endpoints: list[tuple[str, Handler]] = []
     for pod in _selected(cluster, namespace, (pool["spec"].get("selector") or {}).get("matchLabels") or {}):
-        for target in targets:
-            handler = pod_server(namespace, pod, target)
-            if handler is not None:
-                return handler
-    return _text(503, f"no ready endpoint of InferencePool {namespace}/{name}")
+        handler = next((h for t in targets if (h := pod_server(namespace, pod, t)) is not None), None)
+        if handler is not None:
+            endpoints.append((pod["metadata"]["name"], handler))
+    if not endpoints:
+        return _text(503, f"no ready endpoint of InferencePool {namespace}/{name}")
+    return _pick(namespace, endpoints, figures)
+
+
+def _pick(namespace: str, endpoints: list[tuple[str, Handler]], figures: PodFigures | None) -> Handler:
+    """The max-score picker over the queue and KV-cache scorers (the module's docstring)."""
+    read = {pod: (figures(namespace, pod) if figures else None) or (0.0, 0.0) for pod, _ in endpoints}
+    waiting = [w for w, _ in read.values()]
+    low, high = min(waiting), max(waiting)
+
+    def score(pod: str) -> float:
+        queue = 1.0 if high == low else (high - read[pod][0]) / (high - low)
+        return QUEUE_WEIGHT * queue + KV_CACHE_WEIGHT * (1 - read[pod][1])
+
+    return max(endpoints, key=lambda e: score(e[0]))[1]  # max keeps the first (by name) of equal scores
 
 
 def _pod_port(pod: Mapping[str, Any], target: Any) -> int:
