@@ -1,0 +1,486 @@
+"""Label and field selectors, read as the API server reads them, so that akscli refuses a bad
+-l before it is sent and means by a good one what the server means.
+
+A port of kubernetes/apimachinery at kubernetes-1.32.0 (59e9003f), the version kubectl 1.32 and
+the API servers AKS runs share:
+
+- pkg/labels/selector.go: the Lexer (Lex, scanIDOrKeyword, scanSpecialSymbol), the Parser
+  (parse, parseRequirement, parseKeyAndInferOperator, parseOperator, parseValues,
+  parseIdentifiersList, parseExactValue), NewRequirement, Requirement.Matches and String;
+- pkg/util/validation/validation.go: IsQualifiedName (a label key), IsValidLabelValue,
+  IsDNS1123Subdomain, and their messages (RegexError, MaxLenError, EmptyError);
+- pkg/fields/selector.go: ParseSelector (splitTerms, splitTerm, UnescapeValue) and EscapeValue.
+
+Each error keeps upstream's text (``SelectorError.message``: what the API server answers, with
+status 400) and says which part of the selector is wrong (``problem``) for akscli's one line.
+Plain Python: no kubernetes client, no typer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+# upstream: k8s.io/apimachinery/pkg/selection/operator.go
+DOES_NOT_EXIST, EQUALS, DOUBLE_EQUALS, IN, NOT_EQUALS, NOT_IN, EXISTS, GT, LT = (
+    "!",
+    "=",
+    "==",
+    "in",
+    "!=",
+    "notin",
+    "exists",
+    "gt",
+    "lt",
+)
+_BINARY = (IN, NOT_IN, EQUALS, DOUBLE_EQUALS, NOT_EQUALS, GT, LT)
+
+# The Lexer's tokens (selector.go string2token); an identifier is any other run of characters.
+_IDENT, _END, _ERROR = "identifier", "end of string", "error"
+_TOKENS = {")": ")", ",": ",", "!": "!", "==": "==", "=": "=", ">": ">", "in": "in", "<": "<", "!=": "!="}
+_TOKENS.update({"notin": "notin", "(": "("})
+_SPECIAL = frozenset("=!(),><")
+_WHITESPACE = frozenset(" \t\r\n")
+_OPERATOR_OF = {"in": IN, "=": EQUALS, "==": DOUBLE_EQUALS, ">": GT, "<": LT, "notin": NOT_IN, "!=": NOT_EQUALS}
+
+# pkg/util/validation/validation.go (kubernetes-1.32.0)
+_QNAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_QNAME_MSG = (
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+)
+_VALUE_FMT = f"({_QNAME_FMT})?"
+_VALUE_MSG = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+    "and must start and end with an alphanumeric character"
+)
+_DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS1123_SUBDOMAIN_FMT = rf"{_DNS1123_LABEL_FMT}(\.{_DNS1123_LABEL_FMT})*"
+_DNS1123_SUBDOMAIN_MSG = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+    "and must start and end with an alphanumeric character"
+)
+_MAX_NAME, _MAX_VALUE, _MAX_SUBDOMAIN = 63, 63, 253
+
+LABEL_FORM = (
+    "write KEY=VALUE, KEY==VALUE, KEY!=VALUE, 'KEY in (V1,V2)', 'KEY notin (V1,V2)', KEY (has it) "
+    "or !KEY (has it not), joined by ',' (all must hold), e.g. -l 'app=web,env in (prod,staging)'"
+)
+KEY_FORM = "a key is [PREFIX/]NAME: NAME at most 63 letters, digits, '-', '_' or '.', PREFIX a DNS subdomain"
+VALUE_FORM = (
+    "a value is empty or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+)
+FIELD_FORM = (
+    "write FIELD=VALUE, FIELD==VALUE or FIELD!=VALUE, joined by ','; "
+    "write '\\,', '\\=' and '\\\\' for a ',', '=' or '\\' in a value, e.g. spec.nodeName=aks-gpu-0"
+)
+
+
+class SelectorError(ValueError):
+    """A selector the API server refuses. ``message``: upstream's text, as the server answers it
+    (400 BadRequest); ``problem``: the same, naming the part of the selector that is wrong;
+    ``hint``: the accepted form."""
+
+    def __init__(self, message: str, problem: str, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.problem, self.hint = message, problem, hint
+
+
+def _go_quote(text: str) -> str:
+    """Go's %q of a printable string (field.Invalid's bad value)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _regex_error(msg: str, fmt: str, *examples: str) -> str:
+    # upstream: validation.go RegexError (its "', " then " or " gives the double space)
+    if not examples:
+        return f"{msg} (regex used for validation is '{fmt}')"
+    listed = " or ".join(f"'{e}', " for e in examples)
+    return f"{msg} (e.g. {listed}regex used for validation is '{fmt}')"
+
+
+def _dns1123_subdomain_errors(value: str) -> list[str]:
+    errs = []
+    if len(value.encode()) > _MAX_SUBDOMAIN:
+        errs.append(f"must be no more than {_MAX_SUBDOMAIN} characters")
+    if not re.fullmatch(_DNS1123_SUBDOMAIN_FMT, value):
+        errs.append(_regex_error(_DNS1123_SUBDOMAIN_MSG, _DNS1123_SUBDOMAIN_FMT, "example.com"))
+    return errs
+
+
+def label_key_errors(key: str) -> list[str]:
+    """upstream: validation.go IsQualifiedName."""
+    parts = key.split("/")
+    errs: list[str] = []
+    if len(parts) == 1:
+        name = parts[0]
+    elif len(parts) == 2:
+        prefix, name = parts
+        if not prefix:
+            errs.append("prefix part must be non-empty")
+        else:
+            errs += [f"prefix part {m}" for m in _dns1123_subdomain_errors(prefix)]
+    else:
+        example = _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
+        return [f"a qualified name {example} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+    if not name:
+        errs.append("name part must be non-empty")
+    elif len(name.encode()) > _MAX_NAME:
+        errs.append(f"name part must be no more than {_MAX_NAME} characters")
+    if not re.fullmatch(_QNAME_FMT, name):
+        errs.append("name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc"))
+    return errs
+
+
+def label_value_errors(value: str) -> list[str]:
+    """upstream: validation.go IsValidLabelValue."""
+    errs = []
+    if len(value.encode()) > _MAX_VALUE:
+        errs.append(f"must be no more than {_MAX_VALUE} characters")
+    if not re.fullmatch(_VALUE_FMT, value):
+        errs.append(_regex_error(_VALUE_MSG, _VALUE_FMT, "MyValue", "my_value", "12345"))
+    return errs
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement of a label selector: ``operator`` is upstream's selection.Operator
+    ("=", "==", "!=", "in", "notin", "exists", "!", "gt", "lt"); ``values`` sorted, without
+    repeats (upstream keeps them in a sets.String)."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...] = ()
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        """upstream: selector.go Requirement.Matches."""
+        return _matcher(self)(labels)
+
+    def __str__(self) -> str:
+        """upstream: selector.go Requirement.String."""
+        if self.operator in (EXISTS, DOES_NOT_EXIST):
+            return ("!" if self.operator == DOES_NOT_EXIST else "") + self.key
+        joined = ",".join(self.values)
+        if self.operator in (IN, NOT_IN):
+            return f"{self.key} {self.operator} ({joined})"
+        return f"{self.key}{ {GT: '>', LT: '<'}.get(self.operator, self.operator) }{joined}"
+
+
+def _lex(text: str) -> list[tuple[str, str]]:
+    """upstream: selector.go Lexer.Lex, run to the end (Parser.scan)."""
+    items: list[tuple[str, str]] = []
+    pos, n = 0, len(text)
+    while True:
+        while pos < n and text[pos] in _WHITESPACE:
+            pos += 1
+        if pos >= n:
+            items.append((_END, ""))
+            return items
+        if text[pos] in _SPECIAL:
+            # scanSpecialSymbol: the longest run of special characters that is a token
+            buffer, last = "", None
+            while pos < n and text[pos] in _SPECIAL:
+                buffer += text[pos]
+                if buffer in _TOKENS:
+                    last = (_TOKENS[buffer], buffer)
+                elif last is not None:
+                    break
+                pos += 1
+            items.append(last or (_ERROR, f"error expected: keyword found '{buffer}'"))
+            continue
+        start = pos
+        while pos < n and text[pos] not in _SPECIAL and text[pos] not in _WHITESPACE:
+            pos += 1
+        word = text[start:pos]
+        items.append((_TOKENS.get(word, _IDENT), word))
+
+
+class _Parser:
+    """upstream: selector.go Parser; the "Values" context reads in and notin as identifiers."""
+
+    def __init__(self, text: str) -> None:
+        self.items = _lex(text)
+        self.position = 0
+
+    def lookahead(self, values: bool = True) -> tuple[str, str]:
+        tok, lit = self.items[self.position]
+        return (_IDENT if values and tok in ("in", "notin") else tok), lit
+
+    def consume(self, values: bool = True) -> tuple[str, str]:
+        found = self.lookahead(values)
+        self.position += 1
+        return found
+
+    def parse(self) -> list[Requirement]:
+        requirements: list[Requirement] = []
+        while True:
+            tok, lit = self.lookahead()
+            if tok == _END:
+                return requirements
+            if tok not in (_IDENT, "!"):
+                raise _syntax(f"found '{lit}', expected: !, identifier, or 'end of string'", "at the start")
+            requirements.append(self.requirement())
+            read = f"after '{requirements[-1]}'"
+            tok, lit = self.consume()
+            if tok == _END:
+                return requirements
+            if tok != ",":
+                raise _syntax(f"found '{lit}', expected: ',' or 'end of string'", read)
+            tok, lit = self.lookahead()
+            if tok not in (_IDENT, "!"):
+                raise _syntax(f"found '{lit}', expected: identifier after ','", f"after '{requirements[-1]},'")
+
+    def requirement(self) -> Requirement:
+        """parseRequirement: its errors are wrapped in "unable to parse requirement: "."""
+        key, operator = self.key_and_inferred_operator()
+        if operator in (EXISTS, DOES_NOT_EXIST):
+            return Requirement(key, operator)
+        tok, lit = self.consume(values=False)
+        if tok not in _OPERATOR_OF:
+            raise _requirement(f"found '{lit}', expected: {', '.join(_BINARY)}", f"after key {key!r}")
+        operator = _OPERATOR_OF[tok]
+        values = self.set_values(key, tok) if operator in (IN, NOT_IN) else self.exact_value(key)
+        return _new_requirement(key, operator, sorted(values))
+
+    def key_and_inferred_operator(self) -> tuple[str, str]:
+        operator = ""
+        tok, lit = self.consume()
+        if tok == "!":
+            operator = DOES_NOT_EXIST
+            tok, lit = self.consume()
+        if tok != _IDENT:
+            raise _requirement(f"found '{lit}', expected: identifier", "where a key goes")
+        if errs := label_key_errors(lit):
+            detail = "; ".join(errs)
+            raise SelectorError(
+                f"unable to parse requirement: <nil>: Invalid value: {_go_quote(lit)}: {detail}",
+                f"key {lit!r}: {_short(detail)}",
+                KEY_FORM + ", e.g. app or example.com/team",
+            )
+        if self.lookahead()[0] in (_END, ","):
+            operator = operator or EXISTS
+        return lit, operator
+
+    def set_values(self, key: str, op: str) -> set[str]:
+        tok, lit = self.consume()
+        if tok != "(":
+            raise _requirement(f"found '{lit}' expected: '('", f"after '{key} {op}'")
+        tok, lit = self.lookahead()
+        if tok in (_IDENT, ","):
+            values = self.identifiers_list()
+            if self.consume()[0] != ")":
+                raise _requirement(f"found '{lit}', expected: ')'", f"in the values of {key!r}")
+            return values
+        if tok == ")":
+            self.consume()
+            return {""}
+        raise _requirement(f"found '{lit}', expected: ',', ')' or identifier", f"in the values of {key!r}")
+
+    def identifiers_list(self) -> set[str]:
+        values: set[str] = set()
+        while True:
+            tok, lit = self.consume()
+            if tok == _IDENT:
+                values.add(lit)
+                tok2, lit2 = self.lookahead()
+                if tok2 == ",":
+                    continue
+                if tok2 == ")":
+                    return values
+                raise _requirement(f"found '{lit2}', expected: ',' or ')'", f"after the value {lit!r}")
+            if tok == ",":
+                if not values:
+                    values.add("")  # "(,"
+                tok2 = self.lookahead()[0]
+                if tok2 == ")":
+                    values.add("")  # ",)"
+                    return values
+                if tok2 == ",":
+                    # ",,": kubernetes-1.32.0 consumes the second comma, so "(a,,)" is refused
+                    # until 1.35 (kubernetes/apimachinery 65de33d3 dropped that consume)
+                    self.consume()
+                    values.add("")
+                continue
+            raise _requirement(f"found '{lit}', expected: ',', or identifier", "in a list of values")
+
+    def exact_value(self, key: str) -> set[str]:
+        if self.lookahead()[0] in (_END, ","):
+            return {""}
+        tok, lit = self.consume()
+        if tok == _IDENT:
+            return {lit}
+        raise _requirement(f"found '{lit}', expected: identifier", f"where the value of {key!r} goes")
+
+
+def _short(detail: str) -> str:
+    """Upstream's detail without its examples and regex (akscli's hint gives the form)."""
+    return re.sub(r" \(e\.g\. [^;]*?regex used for validation is '[^']*'\)", "", detail)
+
+
+def _syntax(message: str, where: str) -> SelectorError:
+    """An error of Parser.parse (upstream's text as it is), ``where``: after what was read."""
+    return SelectorError(message, f"{where}: {message}", LABEL_FORM)
+
+
+def _requirement(message: str, where: str) -> SelectorError:
+    """An error of Parser.parseRequirement, which upstream wraps."""
+    return SelectorError(f"unable to parse requirement: {message}", f"{where}: {message}", LABEL_FORM)
+
+
+def _new_requirement(key: str, operator: str, values: Sequence[str]) -> Requirement:
+    """upstream: selector.go NewRequirement (the checks a parsed requirement can fail)."""
+    errs: list[tuple[str, str]] = []
+    if operator in (GT, LT):
+        errs += [
+            (
+                f"values[{i}]: Invalid value: {_go_quote(v)}: for 'Gt', 'Lt' operators, the value must be an integer",
+                f"{v!r} is no whole number, which {'>' if operator == GT else '<'} compares",
+            )
+            for i, v in enumerate(values)
+            if not re.fullmatch(r"[+-]?[0-9]+", v) or not -(2**63) <= int(v) < 2**63
+        ]
+    for i, value in enumerate(values):
+        if problems := label_value_errors(value):
+            detail = "; ".join(problems)
+            errs.append(
+                (
+                    f"values[{i}][{key}]: Invalid value: {_go_quote(value)}: {detail}",
+                    f"value {value!r} of {key!r}: {_short(detail)}",
+                )
+            )
+    if errs:
+        # an aggregate of one is its error; of more, "[e1, e2]" (util/errors aggregate.Error)
+        text = errs[0][0] if len(errs) == 1 else "[" + ", ".join(e for e, _ in errs) + "]"
+        hint = VALUE_FORM if errs[-1][1].startswith("value ") else "for example: -l 'gpu-count>1'"
+        raise SelectorError(f"unable to parse requirement: {text}", errs[0][1], hint)
+    return Requirement(key, operator, tuple(values))
+
+
+def parse_labels(text: str) -> list[Requirement]:
+    """upstream: selector.go Parse: the requirements, sorted by key; SelectorError as the API
+    server refuses the selector. An empty or blank selector selects everything ([])."""
+    requirements = _Parser(text).parse()
+    return sorted(requirements, key=lambda r: r.key)
+
+
+def labels_string(requirements: Sequence[Requirement]) -> str:
+    """upstream: selector.go internalSelector.String."""
+    return ",".join(str(r) for r in requirements)
+
+
+LabelMatcher = Callable[[Mapping[str, str]], bool]
+
+
+def _matcher(req: Requirement) -> LabelMatcher:
+    """upstream: selector.go Requirement.Matches, as one function of the labels (an emulator
+    matches a selector against a million pods)."""
+    key, values = req.key, frozenset(req.values)
+    if req.operator in (IN, EQUALS, DOUBLE_EQUALS):
+        if len(req.values) == 1:
+            value = req.values[0]
+            return lambda labels: labels.get(key) == value
+        return lambda labels: key in labels and labels[key] in values
+    if req.operator in (NOT_IN, NOT_EQUALS):
+        return lambda labels: key not in labels or labels[key] not in values
+    if req.operator == EXISTS:
+        return lambda labels: key in labels
+    if req.operator == DOES_NOT_EXIST:
+        return lambda labels: key not in labels
+    want, greater = int(req.values[0]), req.operator == GT
+
+    def compare(labels: Mapping[str, str]) -> bool:
+        # a value that is no int64 matches neither (strconv.ParseInt fails)
+        if key not in labels or not re.fullmatch(r"[+-]?[0-9]+", labels[key]):
+            return False
+        have = int(labels[key])
+        return (have > want if greater else have < want) and -(2**63) <= have < 2**63
+
+    return compare
+
+
+def labels_matcher(requirements: Sequence[Requirement]) -> LabelMatcher:
+    """One function of the labels that holds where every requirement does (a selector's ',')."""
+    matchers = [_matcher(r) for r in requirements]
+    if len(matchers) == 1:
+        return matchers[0]
+    return lambda labels: all(m(labels) for m in matchers)
+
+
+def labels_match(requirements: Sequence[Requirement], labels: Mapping[str, str]) -> bool:
+    return labels_matcher(requirements)(labels)
+
+
+# ---- field selectors (upstream: pkg/fields/selector.go) --------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldRequirement:
+    field: str
+    operator: str  # "=", "==" or "!="
+    value: str  # unescaped
+
+    def matches(self, value: str) -> bool:
+        return (value == self.value) != (self.operator == NOT_EQUALS)
+
+
+def escape_field_value(value: str) -> str:
+    """upstream: fields/selector.go EscapeValue: '\\', ',' and '=' escaped with a backslash."""
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=")
+
+
+def _split_terms(text: str) -> list[str]:
+    terms, start, in_slash = [], 0, False
+    for i, char in enumerate(text):
+        if in_slash:
+            in_slash = False
+        elif char == "\\":
+            in_slash = True
+        elif char == ",":
+            terms.append(text[start:i])
+            start = i + 1
+    terms.append(text[start:])
+    return terms if text else []
+
+
+def _unescape(value: str, term: str) -> str:
+    out, in_slash = [], False
+    for char in value:
+        if in_slash:
+            if char not in "\\,=":
+                message = f"invalid field selector: invalid escape sequence: \\{char}"
+                raise SelectorError(message, f"'\\{char}' in {term!r} is no escape", FIELD_FORM)
+            out.append(char)
+            in_slash = False
+        elif char == "\\":
+            in_slash = True
+        elif char in ",=":
+            # Go prints the rune with %v: its number
+            message = f"invalid field selector: unescaped character in value: {ord(char)}"
+            raise SelectorError(message, f"the value in {term!r} has a bare {char!r}", FIELD_FORM)
+        else:
+            out.append(char)
+    if in_slash:
+        message = "invalid field selector: invalid escape sequence: \\"
+        raise SelectorError(message, f"{term!r} ends in a lone '\\'", FIELD_FORM)
+    return "".join(out)
+
+
+def parse_fields(text: str) -> list[FieldRequirement]:
+    """upstream: fields/selector.go ParseSelector: terms split on unescaped commas and sorted,
+    each split at its first '!=', '==' or '=' (no spaces trimmed: "a = b" is field "a " and
+    value " b"); empty terms skipped."""
+    found = []
+    for term in sorted(_split_terms(text)):
+        if not term:
+            continue
+        at = next(
+            ((i, op) for i in range(len(term)) for op in ("!=", "==", "=") if term.startswith(op, i)),
+            None,
+        )
+        if at is None:
+            message = f"invalid selector: '{text}'; can't understand '{term}'"
+            raise SelectorError(message, f"{term!r} has no '=', '==' or '!='", FIELD_FORM)
+        i, op = at
+        found.append(FieldRequirement(term[:i], EQUALS if op == "==" else op, _unescape(term[i + len(op) :], term)))
+    return found
