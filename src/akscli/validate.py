@@ -226,16 +226,20 @@ def labels(
     return result
 
 
-def label_selector(value: str) -> str:
-    """A label selector (equality and set-based); checked for shape, the server parses it."""
-    if "\n" in value or len(value) > 4096 or not value.strip():
-        raise _fail(
-            "label selector",
-            value,
-            "it must be one line",
-            "for example: -l app=web,tier!=cache or -l 'env in (prod,staging)'",
-        )
-    return value.strip()
+def label_selector(value: str, what: str = "label selector") -> str:
+    """A label selector (-l), read as the API server reads it (akscli/kube/selectors.py, a port
+    of kubernetes/apimachinery pkg/labels/selector.go Parse): a selector the server would refuse
+    with 400 is refused here, naming the part that is wrong. The value sent is the one typed,
+    trimmed as kubectl trims it (cli-runtime resource/builder.go LabelSelectorParam); a blank
+    one selects everything ("")."""
+    from akscli.kube import selectors
+
+    text = value.strip()
+    try:
+        selectors.parse_labels(text)
+    except selectors.SelectorError as exc:
+        raise _fail(what, value, exc.problem, exc.hint) from None
+    return text
 
 
 def quantity(value: str | int | float, what: str = "quantity") -> str:

@@ -208,7 +208,7 @@ def doctor(
         rdma_resources=resources,
         operator_namespace=validate.name(operator_namespace, "--operator-namespace") if operator_namespace else None,
         expect_rdma=expect_rdma,
-        label_selector=validate.label_selector(selector) if selector else None,
+        label_selector=opts.label_selector(selector),
         page_size=page_size,
     )
     kube = cluster.connect()
@@ -408,7 +408,7 @@ def inventory(
     options = logic.InventoryOptions(
         namespace=cluster.namespace or "default",
         image=logic.probe_image(image),
-        label_selector=selector,
+        label_selector=opts.label_selector(selector),
         parallel=parallel,
         timeout_s=validate.duration(timeout, "--timeout"),
         runtime_class=runtime_class,

@@ -62,7 +62,9 @@ Selector = Annotated[
         "-l",
         "--selector",
         metavar="SELECTOR",
-        help="Label selector, e.g. -l team=ml,env in (prod).",
+        help="Label selector, kubectl's grammar: KEY=VALUE, KEY==VALUE, KEY!=VALUE, 'KEY in (V1,V2)', "
+        "'KEY notin (V1,V2)', KEY (has the label), !KEY (has it not); ',' joins requirements that must all "
+        "hold, e.g. -l 'team=ml,env in (prod,staging)'. Checked before anything is sent.",
         show_default=False,
     ),
 ]
@@ -76,6 +78,8 @@ def label_selector(selector: str | None, *, within: str | None = None) -> str | 
     if selector is None:
         return within
     checked = validate.label_selector(selector)
+    if not checked:  # a blank -l selects everything (kubectl: cli-runtime builder.go LabelSelectorParam)
+        return within
     return f"{within},{checked}" if within else checked
 
 

@@ -126,16 +126,11 @@ def list_objects(
     """List ``kind`` page by page; ``columns``, or a function of the connection and the namespace
     (-n, or every one with -A: ``""``) giving them, for columns that read other objects."""
     fmt = opts.output_format(output_format)
+    chosen = opts.label_selector(selector)
     kube, ns = k8s.connect_ns()
     if callable(columns):
         columns = columns(kube, "" if all_namespaces else ns)
-    items = kube.list(
-        RAY,
-        kind,
-        namespace=ns,
-        all_namespaces=all_namespaces,
-        label_selector=validate.label_selector(selector) if selector else None,
-    )
+    items = kube.list(RAY, kind, namespace=ns, all_namespaces=all_namespaces, label_selector=chosen)
     empty = output.no_resources(None if all_namespaces else ns)
     output.emit(items, fmt, common.namespaced_columns(columns, all_namespaces), empty=empty)
 
