@@ -9,14 +9,27 @@ from akscli.fleet import selectors
 
 
 def test_equality_and_set_requirements_become_match_labels_and_expressions() -> None:
-    assert selectors.label_selector("env=prod,tier in (a,b),!legacy,gpu") == {
+    # sorted by key, each set's values sorted, as apimachinery's ParseToLabelSelector makes them
+    assert selectors.label_selector("env=prod,tier in (b,a),!legacy,gpu") == {
         "matchLabels": {"env": "prod"},
         "matchExpressions": [
-            {"key": "tier", "operator": "In", "values": ["a", "b"]},
-            {"key": "legacy", "operator": "DoesNotExist"},
             {"key": "gpu", "operator": "Exists"},
+            {"key": "legacy", "operator": "DoesNotExist"},
+            {"key": "tier", "operator": "In", "values": ["a", "b"]},
         ],
     }
+
+
+def test_an_empty_set_is_the_empty_value_as_upstream_reads_it() -> None:
+    # apimachinery pkg/labels/selector.go parseValues: "()" is the set {""}
+    assert selectors.label_selector("env in ()") == {
+        "matchExpressions": [{"key": "env", "operator": "In", "values": [""]}]
+    }
+
+
+def test_greater_than_is_refused_as_parse_to_label_selector_refuses_it() -> None:
+    with pytest.raises(UsageError, match="'gt' isn't supported in label selectors"):
+        selectors.label_selector("gpus>1")
 
 
 def test_inequality_becomes_not_in() -> None:
@@ -25,7 +38,7 @@ def test_inequality_becomes_not_in() -> None:
     }
 
 
-@pytest.mark.parametrize("bad", ["=prod", "env in ()", "!env=prod", "a b c", "env=pr od"])
+@pytest.mark.parametrize("bad", ["=prod", "env in (a", "!env=prod", "a b c", "env=pr od"])
 def test_malformed_label_selectors_are_refused(bad: str) -> None:
     with pytest.raises(UsageError):
         selectors.label_selector(bad)

@@ -62,11 +62,6 @@ _SELECT_FORM = (
 )
 _KIND = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 _VERSION = re.compile(r"^v[0-9]+((alpha|beta)[0-9]+)?$")
-_REQUIREMENT = re.compile(
-    r"^\s*(?P<neg>!)?\s*(?P<key>[A-Za-z0-9][-A-Za-z0-9_./]*)\s*"
-    r"(?:(?P<op>==|!=|=)\s*(?P<value>[-A-Za-z0-9_.]*)"
-    r"|\s+(?P<setop>in|notin)\s*\((?P<values>[^()]*)\))?\s*$"
-)
 _PROPERTY = re.compile(
     r"^\s*(?P<name>[A-Za-z0-9][-A-Za-z0-9_./]*)\s*(?P<op>>=|<=|==|!=|>|<|=)\s*"
     r"(?P<value>\S+)\s*$"
@@ -74,66 +69,37 @@ _PROPERTY = re.compile(
 _PROPERTY_OPS = {">=": "Ge", "<=": "Le", ">": "Gt", "<": "Lt", "==": "Eq", "=": "Eq", "!=": "Ne"}
 
 
-def _split_top_level(text: str) -> list[str]:
-    """Split on commas outside parentheses (``env in (a,b),tier=web`` is two requirements)."""
-    parts: list[str] = []
-    depth, start = 0, 0
-    for index, char in enumerate(text):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(text[start:index])
-            start = index + 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts if p.strip()]
+# upstream: kubernetes/apimachinery pkg/apis/meta/v1/helpers.go ParseToLabelSelector
+_EXPRESSION_OPERATORS = {"in": "In", "notin": "NotIn", "exists": "Exists", "!": "DoesNotExist"}
 
 
 def label_selector(text: str, what: str = "cluster label selector") -> dict[str, Any]:
-    """``env=prod,tier in (a,b),!legacy`` -> a LabelSelector (matchLabels, matchExpressions)."""
-    validate.label_selector(text)
+    """``env=prod,tier in (a,b),!legacy`` -> a LabelSelector (matchLabels, matchExpressions), as
+    ParseToLabelSelector makes it: the requirements parsed as the API server parses -l
+    (akscli/kube/selectors.py), sorted by key, each set's values sorted. ``KEY!=V`` becomes
+    ``NotIn [V]``, which selects the same clusters (labels.Requirement.Matches reads NotEquals
+    and NotIn alike), where ParseToLabelSelector refuses '!='; ``>`` and ``<`` are refused as
+    upstream refuses them ("isn't supported in label selectors")."""
+    from akscli.kube import selectors
+
+    validate.label_selector(text, what)
     match_labels: dict[str, str] = {}
     expressions: list[dict[str, Any]] = []
-    for part in _split_top_level(text):
-        found = _REQUIREMENT.match(part)
-        if not found:
+    for req in selectors.parse_labels(text.strip()):
+        if req.operator in (selectors.EQUALS, selectors.DOUBLE_EQUALS):
+            match_labels[req.key] = req.values[0]
+        elif req.operator == selectors.NOT_EQUALS:
+            expressions.append({"key": req.key, "operator": "NotIn", "values": list(req.values)})
+        elif req.operator in (selectors.GT, selectors.LT):
             raise UsageError(
-                f"invalid {what} {text!r}: cannot read {part!r}",
-                hint="use key=value, key!=value, 'key in (a,b)', 'key notin (a)', key or !key, comma-separated",
-            )
-        key = validate.label_key(found["key"], f"{what} key")
-        if found["op"] in ("=", "=="):
-            match_labels[key] = validate.label_value(found["value"], f"{what} value")
-        elif found["op"] == "!=":
-            expressions.append(
-                {
-                    "key": key,
-                    "operator": "NotIn",
-                    "values": [validate.label_value(found["value"], f"{what} value")],
-                }
-            )
-        elif found["setop"]:
-            values = [v.strip() for v in found["values"].split(",") if v.strip()]
-            if not values:
-                raise UsageError(
-                    f"invalid {what} {text!r}: {found['setop']} needs values",
-                    hint="for example: 'env in (prod,staging)'",
-                )
-            expressions.append(
-                {
-                    "key": key,
-                    "operator": "In" if found["setop"] == "in" else "NotIn",
-                    "values": [validate.label_value(v, f"{what} value") for v in values],
-                }
+                f"invalid {what} {text!r}: {str(req)!r}: {req.operator!r} isn't supported in label selectors",
+                hint="a LabelSelector has In, NotIn, Exists and DoesNotExist only: use KEY in (V1,V2) instead",
             )
         else:
-            expressions.append({"key": key, "operator": "DoesNotExist" if found["neg"] else "Exists"})
-        if found["neg"] and found["op"]:
-            raise UsageError(
-                f"invalid {what} {text!r}: '!' goes only before a bare key",
-                hint="write !key, or key!=value",
-            )
+            expression: dict[str, Any] = {"key": req.key, "operator": _EXPRESSION_OPERATORS[req.operator]}
+            if req.values:
+                expression["values"] = list(req.values)
+            expressions.append(expression)
     selector: dict[str, Any] = {}
     if match_labels:
         selector["matchLabels"] = match_labels
