@@ -2,115 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from akscli.kube import selectors
 from tests.emulators.kube.status import ApiError
 
 LabelMatcher = Callable[[Mapping[str, str]], bool]
 
-_KEY = r"(?:[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?"
-_KEY_RE = re.compile(rf"^{_KEY}$")
-_VALUE_RE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-
-
-def _split_top(s: str) -> list[str]:
-    """Split on commas that are not inside parentheses."""
-    parts: list[str] = []
-    depth = 0
-    cur: list[str] = []
-    for ch in s:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    return [p.strip() for p in parts]
-
-
-def _bad(selector: str, why: str) -> ApiError:
-    return ApiError(400, f"unable to parse requirement: {why}", "BadRequest") if selector else ApiError(400, why)
-
-
-def _check_key(key: str, selector: str) -> None:
-    if not _KEY_RE.match(key) or len(key.rsplit("/", 1)[-1]) > 63:
-        raise _bad(
-            selector, f"invalid label key \"{key}\": name part must consist of alphanumeric characters, '-', '_' or '.'"
-        )
-
-
-def _check_value(value: str, selector: str) -> None:
-    if len(value) > 63 or not _VALUE_RE.match(value):
-        raise _bad(
-            selector,
-            f'invalid label value: "{value}": a valid label must be an empty '
-            "string or consist of alphanumeric characters, '-', '_' or '.'",
-        )
-
-
-def _in(k: str, vs: set[str]) -> LabelMatcher:
-    return lambda lb: k in lb and lb[k] in vs
-
-
-def _notin(k: str, vs: set[str]) -> LabelMatcher:
-    return lambda lb: k not in lb or lb[k] not in vs
-
-
-def _equal(k: str, v: str) -> LabelMatcher:
-    return lambda lb: lb.get(k) == v
-
-
-def _not_equal(k: str, v: str) -> LabelMatcher:
-    return lambda lb: lb.get(k) != v
-
-
-def _exists(k: str) -> LabelMatcher:
-    return lambda lb: k in lb
-
-
-def _absent(k: str) -> LabelMatcher:
-    return lambda lb: k not in lb
-
 
 def parse_label_selector(selector: str | None) -> LabelMatcher | None:
-    if selector is None or not selector.strip():
+    """The labelSelector of a list or watch, parsed as the API server parses it: a bad one is a
+    400 BadRequest whose message is the parser's error (upstream: kubernetes/apimachinery
+    pkg/apis/meta/v1/conversion.go Convert_string_To_labels_Selector calls labels.Parse;
+    kubernetes/apiserver pkg/endpoints/handlers/get.go listOpts wraps a DecodeParameters error in
+    errors.NewBadRequest). labels.Parse is ported at kubernetes-1.32.0 in akscli/kube/selectors.py
+    (this emulator serves 1.32); tests/foundation/test_selector_grammar.py holds it to upstream's
+    selector_test.go and tests/kube_emulator/test_kubectl_selectors.py to what kubectl prints."""
+    if selector is None:
         return None
-    reqs: list[LabelMatcher] = []
-    for part in _split_top(selector):
-        if not part:
-            raise _bad(selector, "found '', expected: identifier")
-        m = re.match(r"^(\S+?)\s+(in|notin)\s*\((.*)\)$", part)
-        if m:
-            key, op, vals = m.group(1), m.group(2), m.group(3)
-            _check_key(key, selector)
-            values = {v.strip() for v in vals.split(",")}
-            for v in values:
-                _check_value(v, selector)
-            reqs.append(_in(key, values) if op == "in" else _notin(key, values))
-            continue
-        m = re.match(r"^(\S+?)\s*(==|!=|=)\s*(\S*)$", part)
-        if m:
-            key, op, val = m.group(1), m.group(2), m.group(3)
-            _check_key(key, selector)
-            _check_value(val, selector)
-            reqs.append(_not_equal(key, val) if op == "!=" else _equal(key, val))
-            continue
-        if part.startswith("!"):
-            key = part[1:].strip()
-            _check_key(key, selector)
-            reqs.append(_absent(key))
-            continue
-        if re.search(r"[\s<>]", part):
-            raise _bad(selector, f"found '{part}', expected: in, notin, =, ==, !=, gt, lt")
-        _check_key(part, selector)
-        reqs.append(_exists(part))
-    return lambda labels: all(r(labels) for r in reqs)
+    try:
+        requirements = selectors.parse_labels(selector)
+    except selectors.SelectorError as exc:
+        raise ApiError(400, exc.message, "BadRequest") from None
+    if not requirements:
+        return None
+    return selectors.labels_matcher(requirements)
 
 
 FIELD_LABELS = {
@@ -179,27 +96,27 @@ def field_value(obj: Mapping[str, Any], path: str) -> str:
 
 
 def parse_field_selector(selector: str | None, kind: str, crd: bool) -> tuple[FieldMatcher, set[str]] | None:
-    """Returns a matcher over the object dict and the set of field paths it reads."""
-    if selector is None or not selector.strip():
+    """Returns a matcher over the object dict and the set of field paths it reads. Parsed as the
+    API server parses it (upstream: kubernetes/apimachinery pkg/fields/selector.go ParseSelector,
+    ported in akscli/kube/selectors.py parse_fields: no spaces trimmed, '\\,' '\\=' '\\\\'
+    escapes), then each field checked against the kind's selectable fields (upstream:
+    kubernetes/kubernetes pkg/apis/core/v1/conversion.go AddFieldLabelConversionsForPod and its
+    siblings: "field label not supported: %s"; listOpts makes either error a 400 BadRequest)."""
+    if selector is None:
+        return None
+    try:
+        terms = selectors.parse_fields(selector)
+    except selectors.SelectorError as exc:
+        raise ApiError(400, exc.message, "BadRequest") from None
+    if not terms:
         return None
     allowed = DEFAULT_FIELD_LABELS if crd else FIELD_LABELS.get(kind, DEFAULT_FIELD_LABELS)
-    reqs: list[tuple[str, str, str]] = []
-    for part in selector.split(","):
-        part = part.strip()
-        m = re.match(r"^([^=!]+?)\s*(==|!=|=)\s*(.*)$", part)
-        if not m:
-            raise ApiError(400, f"invalid selector: '{selector}'; can't understand '{part}'", "BadRequest")
-        path, op, value = m.group(1).strip(), m.group(2), m.group(3).strip()
-        if path not in allowed:
-            raise ApiError(400, f"field label not supported: {path}", "BadRequest")
-        reqs.append((path, op, value))
-    paths = {p for p, _, _ in reqs}
+    for term in terms:
+        if term.field not in allowed:
+            raise ApiError(400, f"field label not supported: {term.field}", "BadRequest")
+    paths = {t.field for t in terms}
 
     def match(obj: Mapping[str, Any]) -> bool:
-        for path, op, value in reqs:
-            actual = field_value(obj, path)
-            if (actual == value) != (op != "!="):
-                return False
-        return True
+        return all(t.matches(field_value(obj, t.field)) for t in terms)
 
     return match, paths
