@@ -352,7 +352,7 @@ def _new_requirement(key: str, operator: str, values: Sequence[str]) -> Requirem
     if errs:
         # an aggregate of one is its error; of more, "[e1, e2]" (util/errors aggregate.Error)
         text = errs[0][0] if len(errs) == 1 else "[" + ", ".join(e for e, _ in errs) + "]"
-        hint = VALUE_FORM if errs[-1][1].startswith("value ") else "for example: -l 'gpu-count>1'"
+        hint = VALUE_FORM if errs[0][1].startswith("value ") else "compare with a whole number, e.g. -l 'gpu-count>1'"
         raise SelectorError(f"unable to parse requirement: {text}", errs[0][1], hint)
     return Requirement(key, operator, tuple(values))
 
