@@ -85,9 +85,44 @@ def test_without_a_version_akscli_sends_none_where_the_template_sends_its_defaul
     assert instance[0]["body"]["properties"]["kubernetesVersion"] == default
 
 
-def _template_role_assignments(emu: ArmEmulator) -> None:
-    """The device pool and its two role assignments as the template (or the portal) made them:
-    under names akscli does not choose (the template's guid(); stand-ins here)."""
+# ARM's guid() as Azure/bicep 9beb0fee6 pins it: src/Bicep.Core.UnitTests/TypeSystem/FunctionResolverTests.cs
+# (guid('foo', 'bar', 'baz')) and src/Bicep.Core.Samples/Files/baselines_bicepparam/Expressions/parameters.json
+# (guid('asdf')), values from ARM's own expression library.
+ARM_GUIDS = {
+    ("asdf",): "228d27cc-6fdb-5934-b7ac-1efccebade04",
+    ("foo", "bar", "baz"): "2ed86837-7c7c-5eaa-9864-dd077fd19b0d",
+}
+
+
+def test_arm_guid_gives_what_arms_guid_function_gives() -> None:
+    from akscli.baremetal.provision import arm_guid
+
+    assert {args: arm_guid(*args) for args in ARM_GUIDS} == ARM_GUIDS
+
+
+def _templates_names(sub: str) -> tuple[str, str]:
+    """The template's role assignment names, its guid() arguments written out as its resourceId() and
+    subscriptionResourceId() give them (note 'EdgeMachines', as the template spells it)."""
+    from akscli.baremetal.provision import arm_guid
+
+    rg = f"/subscriptions/{sub}/resourceGroups/{RG}/providers/Microsoft.AzureStackHCI"
+    roles = f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions"
+    return (
+        arm_guid(f"{rg}/devicePools/{EDGE}", "dpManager", f"{roles}/adc3c795-c41e-4a89-a478-0b321783324c"),
+        arm_guid(f"{rg}/EdgeMachines/{EDGE}", "emContributor", f"{roles}/1a6f9009-515c-4455-b170-143e4c9ce229"),
+    )
+
+
+def test_role_assignments_are_named_as_the_template_names_them(azure_env: ArmEmulator) -> None:
+    # Before: akscli's own UUIDv5 (URL namespace), so a later deployment of the template met Azure's
+    # 409 RoleAssignmentExists over the assignments akscli had made.
+    names = [path_of(s["url"]).rsplit("/", 1)[1] for s in dry_run() if "/roleAssignments/" in s["url"]]
+    assert tuple(names) == _templates_names(azure_env.subscription)
+
+
+def _template_role_assignments(emu: ArmEmulator, names: tuple[str, str]) -> None:
+    """The device pool and its two role assignments as the template or the portal made them, under
+    ``names``."""
     from akscli.azure import arm
 
     sub = emu.subscription
@@ -105,9 +140,9 @@ def _template_role_assignments(emu: ArmEmulator) -> None:
     arm.wait_lro(arm.raw_begin(client, "PUT", pool_id, "2024-11-01-preview", pool_body), "put")
     principal = emu.get_resource(pool_id)["identity"]["principalId"]  # type: ignore[index]
     roles = (
-        (pool_id, "adc3c795-c41e-4a89-a478-0b321783324c", "11111111-1111-1111-1111-111111111111"),
+        (pool_id, "adc3c795-c41e-4a89-a478-0b321783324c", names[0]),
         (f"{rg}/providers/Microsoft.AzureStackHCI/edgeMachines/{EDGE}", "1a6f9009-515c-4455-b170-143e4c9ce229",
-         "22222222-2222-2222-2222-222222222222"),
+         names[1]),
     )  # fmt: skip
     for scope, role, name in roles:
         body = {
@@ -121,11 +156,23 @@ def _template_role_assignments(emu: ArmEmulator) -> None:
         arm.wait_lro(arm.raw_begin(client, "PUT", path, "2022-04-01", body), "put")
 
 
-def test_create_over_the_templates_role_assignments_takes_them_as_done(azure_env: ArmEmulator) -> None:
-    # Before: akscli's own names for the same principal, role and scope met Azure's 409
-    # RoleAssignmentExists, and a create resumed after the template's (or the portal's) stopped at step 2.
+def test_create_over_the_templates_role_assignments_finds_them_under_their_names(azure_env: ArmEmulator) -> None:
     edge_machine(azure_env, RG, EDGE)
-    _template_role_assignments(azure_env)
+    _template_role_assignments(azure_env, _templates_names(azure_env.subscription))
+    result = create("edge1")
+    assert result.exit_code == 0, result
+    assert "role assignment Device Pool Manager for the device pool: exists, skipped" in result.stderr
+    assert "exists under another name" not in result.stderr
+    assert len(azure_env.list_resources("Microsoft.Authorization/roleAssignments")) == 2
+
+
+def test_create_over_the_portals_role_assignments_takes_them_as_done(azure_env: ArmEmulator) -> None:
+    # Azure keeps one assignment per principal, role and scope: the portal's, under names of its own,
+    # meet akscli's with 409 RoleAssignmentExists, which counts as the step done.
+    edge_machine(azure_env, RG, EDGE)
+    _template_role_assignments(
+        azure_env, ("11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222")
+    )
     result = create("edge1")
     assert result.exit_code == 0, result
     assert "step 2/7: role assignment" in result.stderr and "exists under another name, skipped" in result.stderr

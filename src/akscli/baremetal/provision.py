@@ -22,9 +22,10 @@ providers):
 Each step is skipped when its resource already exists (a re-run resumes at the first missing
 one); a resource an interrupted run left mid-operation (provisioningState Creating, Updating, ...)
 is waited for, not sent again; each long-running step is waited for with progress. The template names its role
-assignments with ARM's ``guid()``; akscli uses a UUID derived the same deterministic way (from the
-scope, a tag and the role), so a re-run finds the assignment it made; one the template or the portal
-made under its own name is taken as done (Azure answers 409 RoleAssignmentExists: _assigned_elsewhere).
+assignments with ARM's ``guid()``; akscli computes the same names (``arm_guid``) from the same
+arguments, so a re-run, or a later deployment of the template, finds the assignment already made;
+one the portal made under another name is taken as done (Azure answers 409 RoleAssignmentExists:
+_assigned_elsewhere).
 """
 
 from __future__ import annotations
@@ -217,15 +218,29 @@ def _rg_id(sub: str, rg: str) -> str:
     return f"/subscriptions/{sub}/resourceGroups/{rg}"
 
 
-def _role_assignment_name(scope: str, tag: str, role: str) -> str:
-    # Deterministic like the template's guid(scope, tag, role), so a re-run finds it again.
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope.lower()}|{tag}|{role}"))
+# ARM's guid(): a name-based UUID (RFC 4122 section 4.3, version 5, SHA-1) in this namespace, over
+# its arguments joined with "-" (UTF-8). upstream: the Azure docs (template-functions-string.md,
+# guid: "implements the algorithm from RFC 4122 §4.3", GuidUtility "with some modifications",
+# as MicrosoftDocs/azure-docs issue 121776 quotes them); the values ARM's own expression library
+# gives in Azure/bicep 9beb0fee6 src/Bicep.Core.UnitTests/TypeSystem/FunctionResolverTests.cs
+# (guid('foo', 'bar', 'baz') = 2ed86837-7c7c-5eaa-9864-dd077fd19b0d) and
+# src/Bicep.Core.Samples/Files/baselines_bicepparam/Expressions/parameters.json
+# (guid('asdf') = 228d27cc-6fdb-5934-b7ac-1efccebade04), which this reproduces.
+ARM_GUID_NAMESPACE = uuid.UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830")
+
+
+def arm_guid(*args: str) -> str:
+    """What ARM's ``guid(args...)`` returns for these strings."""
+    return str(uuid.uuid5(ARM_GUID_NAMESPACE, "-".join(args)))
 
 
 def steps(spec: CreateSpec, subscription: str) -> list[Step]:
     """The template's resources in its dependency order."""
     rg = _rg_id(subscription, spec.resource_group)
     edge_id = f"{rg}/providers/Microsoft.AzureStackHCI/edgeMachines/{spec.edge_machine}"
+    # The ids the template's guid() hashes, spelt as its resourceId() gives them (the case counts):
+    # the deployment's subscription id in lower case, and 'Microsoft.AzureStackHCI/EdgeMachines'.
+    hashed_rg = f"{_rg_id(subscription.lower(), spec.resource_group)}/providers/Microsoft.AzureStackHCI"
     pool_id = f"{rg}/providers/Microsoft.AzureStackHCI/devicePools/{spec.pool}"
     custom_location_id = f"{rg}/providers/Microsoft.ExtendedLocation/customLocations/{spec.location_name}"
     lnet_id = f"{rg}/providers/Microsoft.AzureStackHCI/logicalNetworks/{spec.name}{LNET_SUFFIX}"
@@ -233,9 +248,13 @@ def steps(spec: CreateSpec, subscription: str) -> list[Step]:
     tags = {**spec.tags, "aks-arc-cluster": spec.name, "purpose": "aks-arc-bmlinux"}
     extended_location = {"type": "CustomLocation", "name": custom_location_id}
 
-    def role(scope: str, tag: str, role_id: str, description: str) -> Step:
+    def role(scope: str, hashed: str, tag: str, role_id: str, description: str) -> Step:
         definition = f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
-        name = _role_assignment_name(scope, tag, definition)
+        # the template's name: guid(<resource id>, tag, subscriptionResourceId(roleDefinitions, id))
+        hashed_role = (
+            f"/subscriptions/{subscription.lower()}/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
+        )
+        name = arm_guid(hashed, tag, hashed_role)
         return Step(
             f"role assignment {description.split(' needs ')[1].split(' role')[0]} for the device pool",
             f"{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
@@ -279,12 +298,14 @@ def steps(spec: CreateSpec, subscription: str) -> list[Step]:
         ),
         role(
             pool_id,
+            f"{hashed_rg}/devicePools/{spec.pool}",
             "dpManager",
             DEVICE_POOL_MANAGER,
             "DevicePool MSI needs Device Pool Manager role for CAPE operations",
         ),
         role(
             edge_id,
+            f"{hashed_rg}/EdgeMachines/{spec.edge_machine}",
             "emContributor",
             EDGE_MACHINE_CONTRIBUTOR,
             "DevicePool MSI needs Edge Machine Contributor role for CAPE lifecycle operations",
