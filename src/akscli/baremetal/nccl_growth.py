@@ -12,8 +12,15 @@ node, which their waiting asks for) from one that cannot (refused).
   azure-aks-docs fb060ab articles/aks/cluster-autoscaler.md, "kubectl get configmap -n kube-system
   cluster-autoscaler-status"). On Azure a node group is a scale set and its name is the scale set's
   (cluster-autoscaler/cloudprovider/azure/azure_scale_set.go ScaleSet.Id), which a node's
-  ``spec.providerID`` names (``.../virtualMachineScaleSets/NAME/virtualMachines/N``). An older
-  autoscaler's text status is not read: the pool is then taken as unable to grow.
+  ``spec.providerID`` names (``.../virtualMachineScaleSets/NAME/virtualMachines/N``). Before 1.30
+  the status is text ("Cluster-autoscaler status at TIME:" then a ``NodeGroups:`` section, each
+  group a ``Name:`` line and its ``Health:``/``ScaleUp:`` conditions, "STATUS (MESSAGE)"); the
+  same facts are read from it (``_text_groups``). upstream: kubernetes/autoscaler
+  cluster-autoscaler-1.29.5 (d4bbc686a) cluster-autoscaler/clusterstate/utils/status.go
+  WriteStatusConfigMap, clusterstate/api/utils.go GetReadableString, clusterstate/clusterstate.go
+  buildHealthStatusNodeGroup ("... cloudProviderTarget=%d (minSize=%d, maxSize=%d)", the same
+  since 1.18) and buildScaleUpStatusNodeGroup (Backoff, no error message in this form); the YAML
+  form came with 11a084699c ("Convert status in cluster-autoscaler-status to yaml").
 - Node auto-provisioning (Karpenter): a NodePool may add a node while its ``spec.limits`` less
   ``status.resources`` leave room for the node's capacity of every limited resource. upstream:
   kubernetes-sigs/karpenter 2266468 pkg/apis/v1/nodepool.go Limits.ExceededBy,
@@ -105,12 +112,15 @@ def _autoscaler(kube: Kube, sets: list[str]) -> tuple[str, str]:
     text = ((cm or {}).get("data") or {}).get(STATUS_KEY)
     if not text:
         return "", f"no cluster autoscaler status ({STATUS_NAMESPACE}/{STATUS_NAME}) says {', '.join(sets)} can grow"
-    try:
-        status = yamlio.load(text, f"{STATUS_NAMESPACE}/{STATUS_NAME}")
-    except AkscliError:
-        status = None
+    if text.startswith(TEXT_HEADER):
+        status: Any = {"nodeGroups": _text_groups(text)}
+    else:
+        try:
+            status = yamlio.load(text, f"{STATUS_NAMESPACE}/{STATUS_NAME}")
+        except AkscliError:
+            status = None
     if not isinstance(status, dict):
-        return "", "the cluster autoscaler's status is not in the YAML form (cluster-autoscaler 1.30 and later)"
+        return "", "the cluster autoscaler's status is in neither of its forms (YAML since 1.30, text before)"
     wanted = {s.lower() for s in sets}
     groups = [g for g in status.get("nodeGroups") or [] if str(g.get("name", "")).lower() in wanted]
     if not groups:
@@ -128,6 +138,29 @@ def _autoscaler(kube: Kube, sets: list[str]) -> tuple[str, str]:
         else:
             fulls.append(f"{group['name']} is at the cluster autoscaler's maximum ({top} node(s))")
     return "", "; ".join(fulls)
+
+
+TEXT_HEADER = "Cluster-autoscaler status at "
+_TEXT_NAME = re.compile(r"^  Name:\s+(\S+)\s*$")
+_TEXT_HEALTH = re.compile(r"^  Health:\s+\w+ \(.*cloudProviderTarget=(\d+) \(minSize=(\d+), maxSize=(\d+)\)\)\s*$")
+_TEXT_SCALE_UP = re.compile(r"^  ScaleUp:\s+(\w+)")
+
+
+def _text_groups(text: str) -> list[dict[str, Any]]:
+    """The node groups of the text status (cluster-autoscaler before 1.30), in the YAML form's shape:
+    ``name``, ``health.cloudProviderTarget/minSize/maxSize``, ``scaleUp.status``. Only the lines
+    after ``NodeGroups:`` (the cluster-wide conditions above it look the same)."""
+    groups: list[dict[str, Any]] = []
+    _, found, section = text.partition("\nNodeGroups:\n")
+    for line in section.splitlines() if found else []:
+        if match := _TEXT_NAME.match(line):
+            groups.append({"name": match.group(1), "health": {}, "scaleUp": {}})
+        elif groups and (match := _TEXT_HEALTH.match(line)):
+            target, low, top = (int(g) for g in match.groups())
+            groups[-1]["health"] = {"cloudProviderTarget": target, "minSize": low, "maxSize": top}
+        elif groups and (match := _TEXT_SCALE_UP.match(line)):
+            groups[-1]["scaleUp"] = {"status": match.group(1)}
+    return groups
 
 
 def _amount(value: Any) -> Decimal:
