@@ -94,10 +94,17 @@ def test_a_full_pool_without_an_autoscaler_is_refused(kube_emulator: Any, kubeco
     assert "no cluster autoscaler status (kube-system/cluster-autoscaler-status)" in result.stderr
 
 
-def _nap_pool(emu: Any, *, limit: str, used: str) -> None:
+def _nap_pool(emu: Any, *, limit: str, used: str, subscription: str | None = None) -> None:
+    """Two full GPU nodes of NodePool gpu; with ``subscription``, Azure VMs there (providerID, region)."""
     nodes = [fx.node(f"aks-gpu-{i}") for i in range(2)]
     for node in nodes:
         node["metadata"]["labels"]["karpenter.sh/nodepool"] = "gpu"
+        if subscription:
+            node["metadata"]["labels"]["topology.kubernetes.io/region"] = "eastus"
+            node["spec"]["providerID"] = (
+                f"azure:///subscriptions/{subscription}/resourceGroups/mc_rg_c_eastus/providers/"
+                f"Microsoft.Compute/virtualMachines/{node['metadata']['name']}"
+            )
     add_nodes(emu, nodes)
     for i in range(2):
         _holding(emu, f"train-{i}", f"aks-gpu-{i}", 8)

@@ -58,10 +58,12 @@ def scale_set(node: Mapping[str, Any]) -> str | None:
 
 @dataclass
 class Growth:
-    """``room``: how the pool can grow ("" where it cannot); ``full``: why it cannot, where known."""
+    """``room``: how the pool can grow ("" where it cannot); ``full``: why it cannot, where known;
+    ``nodepool``: the room is a NodePool's (node auto-provisioning may pick another size)."""
 
     room: str = ""
     full: str = ""
+    nodepool: bool = False
 
 
 def growth(kube: Kube, scale_sets: Iterable[str], nodepools: Iterable[str], capacity: Mapping[str, str]) -> Growth:
@@ -71,7 +73,7 @@ def growth(kube: Kube, scale_sets: Iterable[str], nodepools: Iterable[str], capa
     for name in sorted(nodepools)[:NODEPOOLS_READ]:
         room, full = _nodepool(kube, name, capacity)
         if room:
-            return Growth(room=room)
+            return Growth(room=room, nodepool=True)
         fulls.append(full)
     sets = sorted(scale_sets)
     if sets:

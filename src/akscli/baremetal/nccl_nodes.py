@@ -41,6 +41,7 @@ from akscli.errors import AuthError, NotInstalledError, QuotaError, UsageError
 from akscli.kube import scheduling
 
 if TYPE_CHECKING:
+    from akscli.baremetal.nccl_quota import Origin
     from akscli.kube.client import Kube
 
 # The taints a GPU node pool carries on AKS, and nothing more:
@@ -104,6 +105,7 @@ class SizeNodes:
     # Nodes whose GPUs the DRA driver publishes, with as many devices of the class nvidia.com/gpu
     # maps to as can be allocated at once (from their ResourceSlices, whatever their labels say).
     dra_gpus: dict[str, int] = field(default_factory=dict)
+    azure: Origin | None = None  # one such node's subscription, region and size (nccl_quota)
 
     def add(self, other: SizeNodes) -> None:
         self.gpu_nodes += other.gpu_nodes
@@ -119,6 +121,7 @@ class SizeNodes:
         self.nodepools |= other.nodepools
         self.capacity = self.capacity or other.capacity
         self.dra_gpus.update(other.dra_gpus)
+        self.azure = self.azure or other.azure
         for name, reason in other.skipped_names:
             self.skip(name, reason, count=False)
 
@@ -269,7 +272,7 @@ def _sliced(facts: gpus.NodeGpus) -> str | None:
 
 
 def _note_origin(part: SizeNodes, node: Mapping[str, Any]) -> None:
-    from akscli.baremetal import nccl_growth
+    from akscli.baremetal import nccl_growth, nccl_quota
 
     scale_set = nccl_growth.scale_set(node)
     if scale_set:
@@ -279,6 +282,9 @@ def _note_origin(part: SizeNodes, node: Mapping[str, Any]) -> None:
         part.nodepools.add(pool)
     if not part.capacity:
         part.capacity = {str(k): str(v) for k, v in ((node.get("status") or {}).get("capacity") or {}).items()}
+    if part.azure is None:
+        labels = gpus.labels_of(node)
+        part.azure = nccl_quota.origin(node, labels, gpus.vm_size_of(labels))
 
 
 @dataclass
@@ -431,7 +437,7 @@ def _settle(kube: Kube, nodes: SizeNodes, choice: Choice, want: Want, skipped: s
 
 
 def _refuse_unless_growing(kube: Kube, nodes: SizeNodes, want: Want, skipped: str | None, warnings: list[str]) -> None:
-    from akscli.baremetal import nccl_growth
+    from akscli.baremetal import nccl_growth, nccl_quota
 
     named = f": {skipped.split(': ', 1)[1]}" if skipped else ""
     if nodes.sliced == nodes.gpu_nodes:
@@ -449,10 +455,13 @@ def _refuse_unless_growing(kube: Kube, nodes: SizeNodes, want: Want, skipped: st
             hint="wait for the pods that hold the GPUs to finish, add nodes, uncordon them, or pass "
             "--toleration for a pool's own taint",
         )
-    warnings.append(
-        f"none of the {nodes.gpu_nodes} {want.where} can take a test pod with {want.gpus_per_node} GPU(s) now, "
-        f"but {grow.room}"
-    )
+    now = f"none of the {nodes.gpu_nodes} {want.where} can take a test pod with {want.gpus_per_node} GPU(s) now"
+    try:
+        # the subscription's vCPU quota for the nodes the pods wait for (akscli.baremetal.nccl_quota)
+        quota = nccl_quota.check(nodes.azure, want.wanted, strict=not grow.nodepool)
+    except QuotaError as exc:
+        raise QuotaError(f"{now}, and {grow.room}, but {exc.message}", hint=exc.hint) from None
+    warnings.append(f"{now}, but {grow.room}" + (f"; {quota}" if quota else ""))
 
 
 # A Job's pod template names at most this many nodes to keep off (about 30 KiB of names); past it
