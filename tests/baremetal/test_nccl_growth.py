@@ -146,3 +146,17 @@ def test_a_full_nodepool_at_its_gpu_limit_is_refused(kube_emulator: Any, kubecon
     result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--dry-run=server")
     assert result.exit_code == 8, result
     assert "(NodePool gpu is at its nvidia.com/gpu limit (16 of 16 used))" in result.stderr
+
+
+def test_a_pool_the_autoscaler_can_grow_by_fewer_nodes_than_the_pods_need_is_refused(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    # Before: "can grow from 2 to 3" was promised for 2 pods; the pods are kept off the full nodes,
+    # so the second waited for the timeout.
+    _full_scale_set(kube_emulator)
+    _autoscaler_status(kube_emulator, target=2, maximum=3)
+    result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--dry-run=server")
+    assert result.exit_code == 8, result
+    assert f"(the cluster autoscaler can grow only {VMSS} from 2 to 3 node(s), and 2 new node(s) are needed)" in (
+        result.stderr
+    )

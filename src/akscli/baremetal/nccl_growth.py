@@ -66,8 +66,11 @@ class Growth:
     nodepool: bool = False
 
 
-def growth(kube: Kube, scale_sets: Iterable[str], nodepools: Iterable[str], capacity: Mapping[str, str]) -> Growth:
-    """Whether a node can be added to the scale sets or NodePools the GPU nodes come from."""
+def growth(
+    kube: Kube, scale_sets: Iterable[str], nodepools: Iterable[str], capacity: Mapping[str, str], needed: int = 1
+) -> Growth:
+    """Whether ``needed`` nodes can be added to the scale sets or NodePools the GPU nodes come from
+    (a NodePool's room is judged for one node)."""
     out = Growth()
     fulls: list[str] = []
     for name in sorted(nodepools)[:NODEPOOLS_READ]:
@@ -77,7 +80,7 @@ def growth(kube: Kube, scale_sets: Iterable[str], nodepools: Iterable[str], capa
         fulls.append(full)
     sets = sorted(scale_sets)
     if sets:
-        room, full = _autoscaler(kube, sets)
+        room, full = _autoscaler(kube, sets, needed)
         if room:
             return Growth(room=room)
         fulls.append(full)
@@ -104,7 +107,7 @@ def _nodepool(kube: Kube, name: str, capacity: Mapping[str, str]) -> tuple[str, 
     return f"NodePool {name} has room under its limits for another node", ""
 
 
-def _autoscaler(kube: Kube, sets: list[str]) -> tuple[str, str]:
+def _autoscaler(kube: Kube, sets: list[str], needed: int) -> tuple[str, str]:
     from akscli import yamlio
 
     try:
@@ -127,7 +130,7 @@ def _autoscaler(kube: Kube, sets: list[str]) -> tuple[str, str]:
     groups = [g for g in status.get("nodeGroups") or [] if str(g.get("name", "")).lower() in wanted]
     if not groups:
         return "", f"the cluster autoscaler does not scale {', '.join(sets)}"
-    fulls = []
+    fulls, rooms = [], []
     for group in groups:
         health = group.get("health") or {}
         target, top = _int(health.get("cloudProviderTarget")), _int(health.get("maxSize"))
@@ -136,9 +139,15 @@ def _autoscaler(kube: Kube, sets: list[str]) -> tuple[str, str]:
             why = (scale_up.get("backoffInfo") or {}).get("errorMessage") or "a scale-up failed"
             fulls.append(f"the cluster autoscaler is backing off {group['name']} ({why})")
         elif target < top:
-            return f"the cluster autoscaler can grow {group['name']} from {target} to {top} node(s)", ""
+            rooms.append((top - target, f"{group['name']} from {target} to {top} node(s)"))
         else:
             fulls.append(f"{group['name']} is at the cluster autoscaler's maximum ({top} node(s))")
+    grows = " and ".join(text for _, text in rooms)
+    if rooms and sum(n for n, _ in rooms) >= needed:
+        return f"the cluster autoscaler can grow {grows}", ""
+    if rooms:
+        # the pods are kept off the full nodes: those beyond the room would wait for the timeout
+        fulls.insert(0, f"the cluster autoscaler can grow only {grows}, and {needed} new node(s) are needed")
     return "", "; ".join(fulls)
 
 

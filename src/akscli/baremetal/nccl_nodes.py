@@ -446,7 +446,7 @@ def _refuse_unless_growing(kube: Kube, nodes: SizeNodes, want: Want, skipped: st
             hint="NCCL runs one rank per whole GPU, not on MIG devices or shared replicas (NVIDIA/nccl issue "
             "1716): test a pool with MIG off and no GPU sharing, or turn them off on these nodes",
         )
-    grow = nccl_growth.growth(kube, nodes.scale_sets, nodes.nodepools, nodes.capacity)
+    grow = nccl_growth.growth(kube, nodes.scale_sets, nodes.nodepools, nodes.capacity, want.wanted)
     if not grow.room:
         raise QuotaError(
             f"none of the {nodes.gpu_nodes} {want.where} can take a test pod with {want.gpus_per_node} GPU(s)"
