@@ -12,7 +12,7 @@ from tests.emulators.kube.apiserver_common import (
     clone,
     obj_key,
 )
-from tests.emulators.kube.apiserver_writes import version_precondition, version_syntax
+from tests.emulators.kube.apiserver_versions import version_precondition, version_syntax
 from tests.emulators.kube.resources import ResourceType
 from tests.emulators.kube.ssa import (
     ManagedFields,
