@@ -40,6 +40,9 @@ from tests.emulators.kube.status import (
     invalid,
 )
 
+# upstream: kubernetes/api core/v1/well_known_labels.go LabelMetadataName
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
 
 class ValidationMixin:
     """ApiServer's admission: body type, metadata, schema, builtin-kind defaulting and validation."""
@@ -342,6 +345,15 @@ class ValidationMixin:
             set_defaults_pod(obj)
         elif rt.kind == "Namespace":
             obj.setdefault("status", {}).setdefault("phase", "Active")
+            # Every decode of a named Namespace sets kubernetes.io/metadata.name to its name,
+            # over whatever a create, update or patch gave (upstream: kubernetes/kubernetes
+            # pkg/apis/core/v1/defaults.go SetDefaults_Namespace; pkg/registry/core/namespace/
+            # strategy.go Canonicalize does the same after generateName)
+            md = obj.setdefault("metadata", {})
+            if md.get("name"):
+                labels = md.get("labels")
+                labels = {**(labels if isinstance(labels, dict) else {}), NAMESPACE_NAME_LABEL: md["name"]}
+                md["labels"] = dict(sorted(labels.items()))  # Go writes a map's keys sorted
         if not rt.crd:
             set_defaults_template(rt.group, rt.kind, obj)
         if rt.kind == "Pod" and create:
