@@ -20,6 +20,7 @@ from tests.emulators.kube import (
     admission_podsecurity,
     builtin_schema,
     cel,
+    job_validation,
     resource_validation,
 )
 from tests.emulators.kube import schema as schemamod
@@ -330,6 +331,10 @@ class ValidationMixin:
             if "completions" not in spec and "parallelism" not in spec:
                 spec["completions"] = 1
             spec.setdefault("parallelism", 1)
+            for rule in (spec.get("podFailurePolicy") or {}).get("rules") or []:
+                for pattern in (rule or {}).get("onPodConditions") or []:
+                    if isinstance(pattern, dict) and not pattern.get("status"):
+                        pattern["status"] = "True"  # SetDefaults_Job
         elif rt.kind == "Service" and isinstance(spec, dict):
             spec.setdefault("type", "ClusterIP")
             if create and "clusterIP" not in spec and spec.get("type") != "ExternalName":
@@ -438,6 +443,8 @@ class ValidationMixin:
                     )
                 )
         elif rt.kind in ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job") and isinstance(spec, dict):
+            if rt.kind == "Job":
+                causes.extend(job_validation.causes(spec))
             template_spec = (spec.get("template") or {}).get("spec")
             if isinstance(template_spec, dict):
                 causes.extend(_resource_causes("spec.template.spec", template_spec))
@@ -457,6 +464,8 @@ class ValidationMixin:
                         f"Invalid value: {json.dumps(reps)}: must be greater than or equal to 0",
                     )
                 )
+            if rt.kind == "Job":
+                causes.extend(job_validation.restart_causes(spec))
         elif rt.kind == "Pod" and isinstance(spec, dict):
             if not spec.get("containers"):
                 causes.append(("FieldValueRequired", "spec.containers", "Required value"))
