@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
 
 from tests.cli import invoke, list_items
+from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers.jobs import JobController
+from tests.emulators.kube.controllers.jobs_policy import COMPLETION_INDEX
 from tests.emulators.kube.controllers.nvidia import GpuPodController
 
 from . import nodes as fx
@@ -113,3 +117,81 @@ def test_env_outside_nccl_is_refused_before_anything_is_created(h100_pool: Any, 
     result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--env", "LD_PRELOAD=/x.so")
     assert result.exit_code == 2
     assert h100_pool.requests(method="PATCH") == []
+
+
+def test_a_launcher_the_job_deadline_stops_is_reported_as_a_timeout(h100_pool: Any, kubeconfig: Any) -> None:
+    # Three nodes asked for, two there: the launcher runs and waits for its peers. The Job's
+    # activeDeadlineSeconds passes (its controller's clock moved on), the Job controller deletes
+    # the pods, and the kubelet marks the launcher Failed before it is removed, as on a real
+    # cluster (kubernetes/kubernetes pkg/kubelet/kubelet_pods.go getPhase, podIsTerminal). The
+    # run is not judged on the log of a pod that was stopped.
+    h100_pool.controllers.add(GpuPodController())
+    jobs = next(c for c in h100_pool.controllers.controllers if isinstance(c, JobController))
+    seen: list[str] = []
+
+    def launcher_running() -> bool:
+        return any(
+            p["status"].get("phase") == "Running"
+            and p["metadata"].get("annotations", {}).get(COMPLETION_INDEX) == "0"
+            for p in h100_pool.cluster.list("v1", "Pod", "default")
+        )
+
+    def watch_launcher(typ: str, rt: Any, obj: dict[str, Any], ctx: Any) -> None:
+        del ctx
+        if rt.kind == "Pod" and typ == "MODIFIED" and obj["metadata"].get("deletionTimestamp"):
+            seen.append(str((obj.get("status") or {}).get("phase")))
+
+    def stop_the_job() -> None:
+        assert wait_until(launcher_running, timeout=30)
+        jobs.advance(61)
+
+    h100_pool.api.listeners.append(watch_launcher)
+    stopper = threading.Thread(target=stop_the_job)
+    stopper.start()
+    result = invoke("baremetal", "test", "nccl", "--nodes", "3", "--timeout", "60s")
+    stopper.join()
+    assert "Failed" in seen  # the launcher's watch saw it Failed, not only its removal
+    assert result.exit_code == 5, result
+    [line, hint] = result.stderr.strip().splitlines()[-2:]
+    assert line == "error: the NCCL test did not finish within 60s", line
+    assert hint.startswith("hint: run it again with --keep")
+
+
+def test_an_evicted_launcher_is_reported_with_its_disruption(h100_pool: Any, kubeconfig: Any) -> None:
+    # The taint eviction controller's way: the DisruptionTarget condition, then the delete
+    # (kubernetes/kubernetes pkg/controller/tainteviction/taint_eviction.go addConditionAndDeletePod).
+    h100_pool.controllers.add(GpuPodController())
+    cluster = h100_pool.cluster
+
+    def launcher() -> dict[str, Any] | None:
+        return next(
+            (
+                p
+                for p in cluster.list("v1", "Pod", "default")
+                if p["status"].get("phase") == "Running"
+                and p["metadata"].get("annotations", {}).get(COMPLETION_INDEX) == "0"
+            ),
+            None,
+        )
+
+    def evict() -> None:
+        assert wait_until(lambda: launcher() is not None, timeout=30)
+        pod = launcher()
+        assert pod is not None
+        target = {"type": "DisruptionTarget", "status": "True", "reason": "DeletionByTaintManager"}
+        target["message"] = "Taint manager: deleting due to NoExecute taint"
+        conditions = [*pod["status"].get("conditions", []), target]
+        cluster.patch_status("v1", "Pod", "default", pod["metadata"]["name"], {"conditions": conditions})
+        cluster.delete("v1", "Pod", "default", pod["metadata"]["name"])
+
+    evictor = threading.Thread(target=evict)
+    evictor.start()
+    result = invoke("baremetal", "test", "nccl", "--nodes", "3", "--timeout", "60s")
+    evictor.join()
+    assert result.exit_code == 9, result
+    [line, hint] = result.stderr.strip().splitlines()[-2:]
+    assert line.startswith("error: the NCCL test's launcher pod nccl-"), line
+    assert line.endswith(
+        " was stopped before it finished (DeletionByTaintManager: Taint manager: deleting due to NoExecute taint)"
+    ), line
+    assert hint == "hint: run it again once the nodes are stable"

@@ -455,6 +455,17 @@ def _wait_for_launcher(kube: Kube, spec: NcclSpec, run_id: str, say: Callable[[s
     deadline = time.monotonic() + spec.timeout_s
     for pod in pods.pod_events(kube, spec.namespace, selector, deadline):
         name = str(pod["metadata"]["name"])
+        if pods.stopped(pod):
+            # Deleted, then marked Failed by its kubelet: stopped, not finished, and its log is
+            # about to go. An eviction says why; else the Job's deadline (the run's timeout) or
+            # its deletion stopped it, which the timeout below reports.
+            why = pods.disruption(pod)
+            if why:
+                raise CheckFailedError(
+                    f"the NCCL test's launcher pod {name} was stopped before it finished ({why})",
+                    hint="run it again once the nodes are stable",
+                )
+            break
         if pods.phase(pod) in pods.TERMINAL:
             say(f"launcher pod {name} {pods.phase(pod).lower()}")
             return name

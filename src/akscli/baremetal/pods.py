@@ -33,6 +33,22 @@ def phase(pod: Mapping[str, Any]) -> str:
     return str((pod.get("status") or {}).get("phase") or "Pending")
 
 
+def stopped(pod: Mapping[str, Any]) -> bool:
+    """Whether the pod failed because it was deleted: since Kubernetes 1.27 the kubelet marks a
+    deleted pod Failed (or Succeeded) before its removal (upstream: kubernetes/kubernetes
+    pkg/kubelet/kubelet_pods.go getPhase, podIsTerminal)."""
+    return phase(pod) == "Failed" and bool((pod.get("metadata") or {}).get("deletionTimestamp"))
+
+
+def disruption(pod: Mapping[str, Any]) -> str | None:
+    """The DisruptionTarget condition's reason and message (an eviction, a preemption, a taint),
+    else None (upstream: kubernetes/api core/v1/types.go DisruptionTarget)."""
+    for c in (pod.get("status") or {}).get("conditions") or []:
+        if c.get("type") == "DisruptionTarget" and c.get("status") == "True":
+            return ": ".join(str(x) for x in (c.get("reason"), c.get("message")) if x) or "DisruptionTarget"
+    return None
+
+
 def pull_error(pod: Mapping[str, Any]) -> str | None:
     """The kubelet's reason when the pod's image cannot be pulled (akscli.kube.pod_problems reads
     it, with every pull reason the kubelet has), else None."""

@@ -18,6 +18,7 @@ from tests.emulators.kube.apiserver_common import (
     now_iso,
     obj_key,
 )
+from tests.emulators.kube.kubelet_termination import terminal_status
 from tests.emulators.kube.resources import VIRTUAL_KINDS, ResourceType
 from tests.emulators.kube.status import (
     ApiError,
@@ -383,6 +384,16 @@ class DeletionMixin:
             e = self.store.get(rt.key, key)
             if e is None or e.uid != uid:
                 return
+            kubelet = Ctx(user="system:node", field_manager="kubelet")
+            final = terminal_status(e.obj())
+            if final is not None:
+                # the kubelet writes the terminal phase before it confirms the deletion
+                # (kubelet_termination.py)
+                with contextlib.suppress(ApiError):
+                    body = json.dumps({"status": final}).encode()
+                    self.patch(
+                        rt, version, namespace, name, "application/merge-patch+json", body, kubelet, None, "status"
+                    )
             with contextlib.suppress(ApiError):
                 self.delete(
                     rt, version, namespace, name, Ctx(user="system:node", field_manager="kubelet"), None, None, 0
