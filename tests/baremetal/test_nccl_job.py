@@ -131,8 +131,7 @@ def test_a_launcher_the_job_deadline_stops_is_reported_as_a_timeout(h100_pool: A
 
     def launcher_running() -> bool:
         return any(
-            p["status"].get("phase") == "Running"
-            and p["metadata"].get("annotations", {}).get(COMPLETION_INDEX) == "0"
+            p["status"].get("phase") == "Running" and p["metadata"].get("annotations", {}).get(COMPLETION_INDEX) == "0"
             for p in h100_pool.cluster.list("v1", "Pod", "default")
         )
 

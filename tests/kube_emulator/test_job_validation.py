@@ -176,6 +176,6 @@ def test_kubectl_prints_the_restart_policy_refusal(
     )
     assert r.returncode == 1
     assert r.stderr.strip() == (
-        f'The Job "train" is invalid: spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" '
+        'The Job "train" is invalid: spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" '
         "is supported when podFailurePolicy is specified"
     )

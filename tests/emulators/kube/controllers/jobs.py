@@ -52,6 +52,11 @@ class JobController(PodOwner):
       for success), and Failed or Complete follows once none is terminating;
     - no more active pods than completions left, new pods held back 10 s doubling to 10 min
       after failures (per index with backoffLimitPerIndex), on the simulator's clock.
+    - restartPolicy OnFailure: a failing container restarts in place (restartCount), and the
+      restarts of the active pods count against backoffLimit (pastBackoffLimitOnFailure);
+    - spec.suspend: the active pods are deleted, not counted failed (deleteJobPods), Suspended
+      True JobSuspended; a resume sets it False JobResumed and restarts startTime, and no
+      deadline runs while suspended (pastActiveDeadline).
 
     Injected ``failure="failed"`` (or "crashloop") fails every pod at once and the Job with
     BackoffLimitExceeded as though every retry had failed."""
@@ -139,6 +144,7 @@ class JobController(PodOwner):
             ):
                 return
             exit_code = _succeeds
+        restarts = False
         for p in pods:
             st = p.get("status") or {}
             if p["metadata"].get("deletionTimestamp") or st.get("phase") != "Running":
@@ -146,11 +152,24 @@ class JobController(PodOwner):
             code = exit_code(p)
             if code is None:
                 continue
+            if code != 0 and (p.get("spec") or {}).get("restartPolicy") == "OnFailure":
+                # the kubelet restarts the containers in place; the pod stays Running
+                restart = policy.restarted(st, code, now_iso())
+                cluster.patch_status("v1", "Pod", p["metadata"]["namespace"], p["metadata"]["name"], restart)
+                restarts = True
+                continue
             status = pod_status(p.get("spec") or {}, None, "Succeeded" if code == 0 else "Failed")
+            before = {c.get("name"): c for c in st.get("containerStatuses") or []}
             for container in status.get("containerStatuses") or []:
                 terminated = container["state"]["terminated"]
                 terminated["exitCode"], terminated["reason"] = code, "Completed" if code == 0 else "Error"
+                old = before.get(container.get("name")) or {}
+                container["restartCount"] = int(old.get("restartCount") or 0)
+                if old.get("lastState"):
+                    container["lastState"] = old["lastState"]
             cluster.patch_status("v1", "Pod", p["metadata"]["namespace"], p["metadata"]["name"], status)
+        if restarts:
+            self.requeue(job, self.delay)  # the restarted containers run, and exit at the next sync
 
     def _fail_all(self, cluster: ClusterState, obj: dict[str, Any], pods: list[dict[str, Any]]) -> None:
         """The injected "failed" mode: every pod fails, and the Job as though all retries had."""
@@ -183,12 +202,10 @@ class JobController(PodOwner):
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         spec = obj.get("spec") or {}
         st = obj.get("status") or {}
-        if spec.get("suspend"):
-            return
         if any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True" for c in _conds(st)):
             return
         pods = self._owned(cluster, obj)
-        if st.get("startTime"):
+        if st.get("startTime") and not spec.get("suspend"):
             running = [p for p in pods if (p.get("status") or {}).get("phase") != "Pending"]
             target = any(c.get("type") == "FailureTarget" for c in _conds(st))
             if self.failure in ("failed", "crashloop") and not target and running and len(running) == len(pods):
@@ -218,6 +235,7 @@ class _Sync:
         md, self.spec, self.st = job["metadata"], job.get("spec") or {}, job.get("status") or {}
         self.uid, self.ns, self.name = str(md["uid"]), str(md["namespace"]), str(md["name"])
         self.indexed = self.spec.get("completionMode") == "Indexed"
+        self.suspended = bool(self.spec.get("suspend"))
         completions = self.spec.get("completions")
         self.completions = int(completions) if completions is not None else None
         self.parallelism = int(self.spec.get("parallelism", 1))
@@ -279,7 +297,7 @@ class _Sync:
             for p in self.gone:
                 jc._gone.get(self.uid, {}).pop(p["metadata"]["uid"], None)
 
-        finished = self._finished(failed, failed_pods)
+        finished = self._finished(failed, failed_pods, active)
         failed_ix = None
         if self.indexed and self.per_index is not None:
             failed_ix = policy.parse_indexes(self.st.get("failedIndexes"), int(self.completions or 0))
@@ -296,7 +314,7 @@ class _Sync:
                 finished = condition("SuccessCriteriaMet", "True", "SuccessPolicy", met)
 
         status: dict[str, Any] = {"failed": failed, "succeeded": succeeded}
-        if not self.st.get("startTime"):
+        if not self.st.get("startTime") and not self.suspended:
             status["startTime"] = now_iso()
             jc._started[self.uid] = now
         if self.indexed:
@@ -307,7 +325,15 @@ class _Sync:
             self._finish(finished, active, status)
             return
         made = []
-        if not self.job["metadata"].get("deletionTimestamp"):  # syncJob: no manageJob while deleted
+        managed = not self.job["metadata"].get("deletionTimestamp")  # syncJob: no manageJob while deleted
+        if managed and self.suspended:
+            # manageJob: a suspended Job's active pods are deleted, their tracking finalizer
+            # removed first, so they are never counted failed (deleteJobPods)
+            for p in active:
+                self.cluster.delete("v1", "Pod", self.ns, p["metadata"]["name"])
+                self.counted.add(p["metadata"]["uid"])
+            active = []
+        elif managed:
             made = self._manage(active, succeeded, succeeded_ix, failed_ix or set(), failed_pods)
         active_now = [*active, *made]
         if self.completions is None:
@@ -318,10 +344,33 @@ class _Sync:
         if complete:
             self._finish(condition("SuccessCriteriaMet", "True", "CompletionsReached", COMPLETE_MESSAGE), [], status)
             return
+        if managed:
+            self._suspended_condition(status)
         if any(self.st.get(key) != value for key, value in status.items()):  # needsStatusUpdate
             self.cluster.patch_status("batch/v1", "Job", self.ns, self.name, status)
         if any((p.get("status") or {}).get("phase") == "Running" for p in made):
             jc.requeue(self.job, jc.delay)  # the new pods run, and finish at the next sync
+
+    def _suspended_condition(self, status: dict[str, Any]) -> None:
+        """Suspended True (JobSuspended) while spec.suspend is set; False (JobResumed) once it is
+        not, never added False; a resume restarts startTime, so activeDeadlineSeconds counts
+        from it (syncJob after manageJob, ensureJobConditionStatus)."""
+        if self.suspended:
+            want = ("True", "JobSuspended", "Job suspended", "Suspended")
+        else:
+            want = ("False", "JobResumed", "Job resumed", "Resumed")
+        conditions = _conds(self.st)
+        found = next((c for c in conditions if c.get("type") == "Suspended"), None)
+        if found is None and not self.suspended:
+            return
+        if found is not None and (found.get("status"), found.get("reason"), found.get("message")) == want[:3]:
+            return
+        new = condition("Suspended", want[0], want[1], want[2])
+        status["conditions"] = [new if c is found else c for c in conditions] if found else [*conditions, new]
+        self.cluster.add_event(self.job, want[3], want[2])
+        if not self.suspended:
+            status["startTime"] = now_iso()
+            self.jc._started[self.uid] = self.jc.now()
 
     def _counts(self, active: list[dict[str, Any]]) -> dict[str, int]:
         ready = sum(1 for p in active if self.jc._ready(p))
@@ -340,7 +389,9 @@ class _Sync:
             return True
         return counts and policy.failure_counts(p)[0] >= int(self.per_index or 0)
 
-    def _finished(self, failed: int, failed_pods: list[dict[str, Any]]) -> dict[str, Any] | None:
+    def _finished(
+        self, failed: int, failed_pods: list[dict[str, Any]], active: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
         """The condition that ends the Job, if any (syncJob's finishedCondition)."""
         for c in _conds(self.st):
             if c.get("type") in ("SuccessCriteriaMet", "FailureTarget") and c.get("status") == "True":
@@ -350,12 +401,13 @@ class _Sync:
             if message is not None:
                 return condition("FailureTarget", "True", "PodFailurePolicy", message)
         default_limit = 2**31 - 1 if self.per_index is not None else 6
-        if failed > int(self.spec.get("backoffLimit", default_limit)):
+        limit = int(self.spec.get("backoffLimit", default_limit))
+        if failed > limit or policy.past_backoff_limit_on_failure(self.job, active):
             return condition(
                 "FailureTarget", "True", "BackoffLimitExceeded", "Job has reached the specified backoff limit"
             )
         deadline = self.spec.get("activeDeadlineSeconds")
-        if deadline is not None:
+        if deadline is not None and not self.suspended:  # pastActiveDeadline: never while suspended
             started = self.jc._started.setdefault(self.uid, self.jc.now())
             left = started + int(deadline) - self.jc.now()
             if left <= 0:

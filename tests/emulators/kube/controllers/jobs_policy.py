@@ -201,3 +201,41 @@ def backoff_left(failures: int, since_last_failure: float) -> float:
             wait = MAX_BACKOFF_S
             break
     return max(0.0, wait - since_last_failure)
+
+
+def past_backoff_limit_on_failure(job: dict[str, Any], active: list[dict[str, Any]]) -> bool:
+    """restartPolicy OnFailure: the containers of the Pending and Running pods restart in place,
+    and their restarts count against backoffLimit: any restart with a limit of 0, else the sum
+    reaching it (upstream: job_controller.go pastBackoffLimitOnFailure)."""
+    spec = job.get("spec") or {}
+    if ((spec.get("template") or {}).get("spec") or {}).get("restartPolicy") != "OnFailure":
+        return False
+    restarts = 0
+    for pod in active:
+        status = pod.get("status") or {}
+        if status.get("phase") in ("Pending", "Running"):
+            for key in ("initContainerStatuses", "containerStatuses"):
+                restarts += sum(int(c.get("restartCount") or 0) for c in status.get(key) or [])
+    limit = int(spec.get("backoffLimit", 6))
+    return restarts > 0 if limit == 0 else restarts >= limit
+
+
+def restarted(status: dict[str, Any], code: int, now: str) -> dict[str, Any]:
+    """The kubelet's status after the containers of an OnFailure pod exited with ``code`` and
+    were started again: restartCount + 1, lastState terminated with the code, running again;
+    the pod stays Running (upstream: kubernetes/kubernetes pkg/kubelet/kubelet_pods.go getPhase,
+    "RestartPolicy is OnFailure, and at least one in failure and in the process of restarting";
+    the kubelet's restart back-off, 10 s doubling to 5 min, is not modelled)."""
+    containers = []
+    for c in status.get("containerStatuses") or []:
+        running = (c.get("state") or {}).get("running") or {}
+        last = {"exitCode": code, "reason": "Error", "startedAt": running.get("startedAt", now), "finishedAt": now}
+        containers.append(
+            {
+                **c,
+                "restartCount": int(c.get("restartCount") or 0) + 1,
+                "lastState": {"terminated": last},
+                "state": {"running": {"startedAt": now}},
+            }
+        )
+    return {"containerStatuses": containers}
