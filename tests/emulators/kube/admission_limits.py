@@ -4,7 +4,8 @@ defaults a stored LimitRange gets.
 upstream: kubernetes/kubernetes plugin/pkg/admission/limitranger/admission.go (read through the
 code index, the version with PodMutateLimitFunc, PodValidateLimitFunc and podRequests; not
 pinned to a commit):
-- SupportsAttributes: Pods (and PVCs, not modelled) on create only; a Pod update is skipped.
+- SupportsAttributes: Pods on create only (a Pod update is skipped); PersistentVolumeClaims on
+  create and update, never a subresource (PersistentVolumeClaimValidateLimitFunc, below).
 - Admit, PodMutateLimitFunc: for each LimitRange of the namespace, its Container item's
   ``default`` (limits) and ``defaultRequest`` (requests) fill what each container, then each init
   container, lacks; the Pod is annotated ``kubernetes.io/limit-ranger: LimitRanger plugin set:
@@ -180,4 +181,44 @@ def validate(pod: dict[str, Any], ranges: list[dict[str, Any]], pod_name: str) -
             message = unique[0] if len(unique) == 1 else "[" + ", ".join(unique) + "]"
             raise ApiError(
                 403, f'pods "{pod_name}" is forbidden: {message}', "Forbidden", {"name": pod_name, "kind": "pods"}
+            )
+
+
+def _max_request(kind: str, name: str, enforced: Any, requests: dict[str, Any]) -> str | None:
+    """maxRequestConstraint: a claim's max is held against its request (it has no limit)."""
+    shown = quantities.canonical(enforced)
+    if name not in requests:
+        return f"maximum {name} usage per {kind} is {shown}.  No request is specified"
+    if _amount(requests[name]) > _amount(enforced):
+        return f"maximum {name} usage per {kind} is {shown}, but request is {quantities.canonical(requests[name])}"
+    return None
+
+
+def validate_claim(claim: dict[str, Any], ranges: list[dict[str, Any]], claim_name: str) -> None:
+    """PersistentVolumeClaimValidateLimitFunc of every LimitRange, on a claim's create and
+    update (not its status): each PersistentVolumeClaim item's min and max against
+    spec.resources.requests; a claim is never given defaults ("storage is a required part of
+    pvc.Spec"). Raises the plugin's 403 for the first LimitRange that fails."""
+    requests = ((claim.get("spec") or {}).get("resources") or {}).get("requests") or {}
+    kind = "PersistentVolumeClaim"
+    for lr in ranges:
+        errors: list[str] = []
+        for item in (lr.get("spec") or {}).get("limits") or []:
+            if not isinstance(item, dict) or item.get("type") != kind:
+                continue
+            for name in sorted(item.get("min") or {}):
+                error = _min(kind, name, item["min"][name], requests, {})
+                if error:
+                    errors.append(error)
+            for name in sorted(item.get("max") or {}):
+                error = _max_request(kind, name, item["max"][name], requests)
+                if error:
+                    errors.append(error)
+        if errors:
+            message = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+            raise ApiError(
+                403,
+                f'persistentvolumeclaims "{claim_name}" is forbidden: {message}',
+                "Forbidden",
+                {"name": claim_name, "kind": "persistentvolumeclaims"},
             )

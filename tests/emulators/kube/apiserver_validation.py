@@ -197,6 +197,9 @@ class ValidationMixin:
         if webhooks and create and rt.group == "" and rt.kind == "Pod":
             # the built-in validating admission plugins, after validation (LimitRanger, then PodSecurity)
             admission_limits.validate(obj, self._limit_ranges(obj), ctx.admission_name or obj["metadata"]["name"])
+        if webhooks and rt.group == "" and rt.kind == "PersistentVolumeClaim":
+            claim_name = ctx.admission_name or obj["metadata"]["name"]
+            admission_limits.validate_claim(obj, self._limit_ranges(obj), claim_name)
         if webhooks and not rt.crd:  # PodSecurity: a Pod, a workload, a Namespace
             ctx.warnings.extend(admission_podsecurity.admit(self, rt, obj, old, create, ctx))
         if webhooks and rt.crd:
