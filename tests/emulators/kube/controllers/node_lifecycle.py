@@ -12,7 +12,10 @@ kube-controller-manager runs them.
   taint it adds. Not modelled: the per-zone rate limit of the NoExecute pass
   (evictionLimiterQPS) and the zone states.
 - A silent kubelet (upstream: node_lifecycle_controller.go monitorNodeHealth, tryUpdateNodeHealth):
-  the emulator's kubelets renew their node's Lease until a test stops one (``stop_kubelet``);
+  the emulator's kubelets renew their node's Lease in kube-node-lease (node_leases.py) until a
+  test stops one (``stop_kubelet``); a stopped kubelet's node is probed by the newer of its
+  Lease's renewTime and its Ready lastHeartbeatTime (tryUpdateNodeHealth's probeTimestamp moves
+  on when either changes), so a Lease that someone else renews keeps the node healthy;
   ``node_monitor_grace_period`` (50 s, the default since kubernetes/kubernetes#126287, 1.32;
   nodeStartupGracePeriod 60 s for a node whose kubelet never posted Ready) after its last
   heartbeat, the health pass sets Ready, MemoryPressure, DiskPressure and PIDPressure Unknown
@@ -41,15 +44,18 @@ Time is the simulator's clock: time.monotonic() plus what a test moved it on wit
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from typing import Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers import node_leases
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.pods import PodOwner, controller_of
 from tests.emulators.kube.controllers.scheduling import _tolerates
+from tests.emulators.kube.status import ApiError
 
 NOT_READY = "node.kubernetes.io/not-ready"
 UNREACHABLE = "node.kubernetes.io/unreachable"
@@ -136,23 +142,66 @@ class NodeLifecycleController(Controller):
         self._ready: dict[str, str] = {}  # node name -> the Ready status last seen
         self._marked: set[str] = set()  # uids of the pods marked not ready
         self._silent: dict[str, float] = {}  # node name -> clock time of its kubelet's last heartbeat
+        self._leased: dict[str, float] = {}  # node name -> wall clock time of its Lease's last renewal
         self.node_monitor_grace_period = 50.0  # kube-controller-manager --node-monitor-grace-period
         self.node_startup_grace_period = 60.0  # --node-startup-grace-period
 
     def now(self) -> float:
         return time.monotonic() + self.offset
 
+    def wall(self) -> float:
+        """The simulator's clock as wall time (what a Lease's renewTime records)."""
+        return time.time() + self.offset
+
     def advance(self, seconds: float) -> None:
         """Move the clock on, run the health pass, then look at every node again (evictions now
         due run)."""
         self.offset += seconds
         if self._manager is not None:
-            self._manager.call_later(self, self.monitor_node_health, 0.0)
+            self._manager.call_later(self, self._tick, 0.0)
             for node in self._manager.cluster.list("v1", "Node"):
                 self._manager.schedule(self, node, 0.0)
 
+    def _tick(self, cluster: ClusterState) -> int:
+        """The running kubelets renew their Leases a renew interval on, then the health pass."""
+        wall = self.wall()
+        with self._lock:
+            due = [
+                n
+                for n, at in self._leased.items()
+                if n not in self._silent and wall - at >= node_leases.RENEW_INTERVAL_S
+            ]
+        for name in due:
+            self._renew(cluster, name, wall)
+        return self.monitor_node_health(cluster)
+
+    def _renew(self, cluster: ClusterState, name: str, wall: float) -> None:
+        with contextlib.suppress(ApiError):
+            node_leases.renew(cluster, name, wall)
+            with self._lock:
+                self._leased[name] = wall
+
+    def _ensure_lease(self, cluster: ClusterState, node: dict[str, Any]) -> None:
+        """The kubelet's ensureLease, once, while it runs."""
+        name = node["metadata"]["name"]
+        with self._lock:
+            if name in self._leased or name in self._silent or node["metadata"].get("deletionTimestamp"):
+                return
+            self._leased[name] = wall = self.wall()
+        with contextlib.suppress(ApiError):  # already there: a kubelet that restarted finds it
+            cluster.create(node_leases.lease(node, wall))
+
+    def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        """A deleted Node's Lease goes with it (its ownerReference); a Node of that name made
+        later is a new kubelet's, with a new Lease."""
+        with self._lock:
+            self._leased.pop(obj["metadata"]["name"], None)
+
     def stop_kubelet(self, name: str) -> None:
-        """The node's kubelet stops renewing its Lease and posting status, from now on."""
+        """The node's kubelet renews its Lease one last time, then stops renewing it and posting
+        status."""
+        if self._manager is not None:
+            self._renew(self._manager.cluster, name, self.wall())
         with self._lock:
             self._silent[name] = self.now()
         if self._manager is not None:
@@ -167,6 +216,7 @@ class NodeLifecycleController(Controller):
         if self._manager is None:
             return
         cluster = self._manager.cluster
+        self._renew(cluster, name, self.wall())
         node = cluster.get("v1", "Node", None, name) or {}
         stamp = now_iso()
         conditions = [c for c in (node.get("status") or {}).get("conditions") or [] if c.get("type") != "Ready"]
@@ -178,12 +228,12 @@ class NodeLifecycleController(Controller):
         """One health pass over every node; returns how many it turned Unknown."""
         bucket = cluster.api.store.buckets.get(cluster.api.rt("v1", "Node").key)
         names = list(bucket.items) if bucket is not None else []
-        now, changed = self.now(), 0
+        changed = 0
         with self._lock:
             silent = dict(self._silent)
         for name in names:
-            heartbeat = silent.get(name)
-            if heartbeat is None:
+            stopped = silent.get(name)
+            if stopped is None:
                 continue  # its Lease is renewed: probeTimestamp is now
             node = cluster.get("v1", "Node", None, name)
             if node is None:
@@ -191,7 +241,7 @@ class NodeLifecycleController(Controller):
             conditions = list((node.get("status") or {}).get("conditions") or [])
             never = not any(c.get("type") == "Ready" for c in conditions)
             grace = self.node_startup_grace_period if never else self.node_monitor_grace_period
-            if now <= heartbeat + grace:
+            if self._probe_age(cluster, name, conditions, stopped) <= grace:
                 continue
             unknown = unknown_conditions(node, conditions)
             if unknown != conditions:
@@ -200,8 +250,19 @@ class NodeLifecycleController(Controller):
                 changed += 1
         return changed
 
+    def _probe_age(self, cluster: ClusterState, name: str, conditions: list[dict[str, Any]], stopped: float) -> float:
+        """Seconds since the node's last heartbeat: the newer of its Lease's renewTime and its
+        Ready lastHeartbeatTime; the time its kubelet stopped where it has neither."""
+        lease = node_leases.get(cluster, name) or {}
+        ready = next((c for c in conditions if c.get("type") == "Ready"), {})
+        beats = [node_leases.parse_time((lease.get("spec") or {}).get("renewTime"))]
+        beats.append(node_leases.parse_time(ready.get("lastHeartbeatTime")))
+        latest = max((b for b in beats if b is not None), default=None)
+        return self.now() - stopped if latest is None else self.wall() - latest
+
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         name = obj["metadata"]["name"]
+        self._ensure_lease(cluster, obj)
         taints = list((obj.get("spec") or {}).get("taints") or [])
         have = {(t.get("key"), t.get("effect")) for t in taints if t.get("key") in CONTROLLER_KEYS}
         want = wanted_taints(obj)
