@@ -137,7 +137,8 @@ def test_a_deleted_nodepool_takes_its_nodeclaims_and_nodes(emu: KubeEmulator) ->
     name = running_on(emu, "llm")
     emu.cluster.delete("karpenter.sh/v1", "NodePool", None, "gpu")
     assert wait_until(lambda: emu.cluster.get("v1", "Node", None, name) is None, timeout=5)
-    assert emu.cluster.list("karpenter.sh/v1", "NodeClaim") == []
+    # the NodeClaim goes after its Node, whose Lease the garbage collector removes first
+    assert wait_until(lambda: emu.cluster.list("karpenter.sh/v1", "NodeClaim") == [], timeout=5)
 
 
 def test_the_pod_is_nominated_to_the_nodeclaim_made_for_it(emu: KubeEmulator) -> None:
