@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
 
 from tests.cli import invoke
+from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers.jobs import JobController
 from tests.emulators.kube.controllers.nvidia import GpuPodController
 
 from . import nodes as fx
 from .conftest import add_nodes
 
 IMAGE = "registry.example.com/akscli-probe:0.1.0"
+
+
+class KeepRunning(dict[str, Any]):
+    """JobController.exit_codes for every Job: its pods never exit."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        del key, default
+        return lambda _pod: None
 
 
 @pytest.fixture(autouse=True)
@@ -217,3 +228,28 @@ def test_a_runtime_class_that_cannot_be_read_is_a_warning(gpu_nodes: Any, kubeco
     result = invoke("baremetal", "inventory", "--runtime-class", "nvidia-cdi", "--dry-run", "-o", "json")
     assert result.exit_code == 0, result
     assert "cannot read RuntimeClass nvidia-cdi (--runtime-class): not checked that it exists" in result.stderr
+
+
+def test_a_probe_the_job_deadline_stops_is_a_timeout_not_a_missing_pod(gpu_nodes: Any, kubeconfig: Any) -> None:
+    # The probes never finish (every Job's pods keep running); the Job's activeDeadlineSeconds
+    # passes on its controller's clock, the Job controller deletes the pods, and their kubelets
+    # mark them Failed before removing them (kubernetes/kubernetes pkg/kubelet/kubelet_pods.go
+    # getPhase, podIsTerminal). Each node is a timeout; its vanishing pod's log is not read.
+    jobs = next(c for c in gpu_nodes.controllers.controllers if isinstance(c, JobController))
+    jobs.exit_codes = KeepRunning()
+
+    def probes_running() -> bool:
+        running = [p for p in gpu_nodes.cluster.list("v1", "Pod", "default") if p["status"].get("phase") == "Running"]
+        return len(running) == 3
+
+    def stop_the_jobs() -> None:
+        assert wait_until(probes_running, timeout=30)
+        jobs.advance(61)
+
+    stopper = threading.Thread(target=stop_the_jobs)
+    stopper.start()
+    result = invoke("baremetal", "inventory", "--timeout", "60s", "-o", "json")
+    stopper.join()
+    assert result.exit_code == 9, result
+    data = json.loads(result.stdout)
+    assert {(n["status"], n["error"]) for n in data["nodes"]} == {("timeout", "no result within 60s")}

@@ -341,6 +341,14 @@ def _run_batch(kube: Kube, opts: InventoryOptions, run_id: str, batch: list[tupl
                     )
                 except AkscliError as exc:
                     results[node] = NodeResult(node, "failed", error=exc.message)
+            elif pods.stopped(pod):
+                # deleted, then marked Failed by its kubelet: its log is about to go. An eviction
+                # says why; else the Job's deadline (this run's timeout) stopped it.
+                why = pods.disruption(pod)
+                if why:
+                    results[node] = NodeResult(node, "failed", error=f"the probe pod was stopped ({why})")
+                else:
+                    results[node] = NodeResult(node, "timeout", error=f"no result within {opts.timeout_s:.0f}s")
             elif phase == "Failed":
                 results[node] = NodeResult(node, "failed", error=_error_line(_read_log(kube, opts.namespace, pod_name)))
             elif reason := pods.pull_error(pod):
