@@ -187,6 +187,10 @@ class NodeLifecycleController(Controller):
         with self._lock:
             if name in self._leased or name in self._silent or node["metadata"].get("deletionTimestamp"):
                 return
+        current = cluster.get("v1", "Node", None, name)
+        if current is None or current["metadata"].get("uid") != node["metadata"].get("uid"):
+            return  # a sync queued before the Node went: no Lease for a kubelet that is gone
+        with self._lock:
             self._leased[name] = wall = self.wall()
         with contextlib.suppress(ApiError):  # already there: a kubelet that restarted finds it
             cluster.create(node_leases.lease(node, wall))
