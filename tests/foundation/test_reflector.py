@@ -219,3 +219,28 @@ def test_a_relist_without_the_start_object_reports_it_deleted() -> None:
     kube = _Relist(lists=[[]], watches=[[WatchExpired("too old resource version")]])
     event, obj = next(_from_start(kube))
     assert (event, obj["metadata"]["resourceVersion"]) == ("DELETED", "7")
+
+
+class _PagedOnly:
+    """A fake with a list and a watch and no ``watch_list`` attribute, as fakes were written
+    before the reflector learnt watch-lists (audit22-scale7)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def list_pages(self, *_args: Any, **_kwargs: Any) -> Iterator[dict[str, Any]]:
+        self.calls.append("list")
+        yield {"metadata": {"resourceVersion": "10"}, "items": [_obj("a", "9")]}
+
+    def watch(self, *_args: Any, send_initial_events: bool = False, **_kwargs: Any) -> Iterator[tuple[str, Any]]:
+        self.calls.append("watch-list" if send_initial_events else "watch")
+        yield "MODIFIED", _obj("a", "11")
+
+
+def test_a_fake_kube_without_watch_list_is_listed_then_watched() -> None:
+    kube = _PagedOnly()
+    events = list_and_watch(kube, "v1", "Pod", namespace="default", name="a", seconds_left=lambda: 5)  # type: ignore[arg-type]
+    seen = [(event, obj["metadata"]["resourceVersion"]) for event, obj in (next(events) for _ in range(2))]
+    events.close()
+    assert seen == [("ADDED", "9"), ("MODIFIED", "11")]
+    assert kube.calls == ["list", "watch"]

@@ -19,7 +19,8 @@ per 500 objects and a watch (reflector.go watchList, handleListWatch). A server 
 (400/422: the WatchList gate is off by default in 1.33, kubernetes/apiserver v0.35.0
 pkg/features/kube_features.go) is listed page by page from then on, as the reflector falls back
 (ListAndWatchWithContext, fallbackToList). A caller with no time left gets a paged list: a
-watch-list would be cut by the watch's timeout.
+watch-list would be cut by the watch's timeout. A Kube (a test's fake) without ``watch_list`` is
+listed page by page.
 A caller that holds the object already (a create's or a get's answer) starts by watching from its
 resourceVersion, as client-go's Until from an initial version (tools/watch/until.go Until), and
 still relists on a 410 as UntilWithSync does. A caller with a precondition on the synced store
@@ -101,7 +102,8 @@ def list_and_watch(
     while not (cancel and cancel.cancelled):
         remaining = seconds_left()
         # A watch-list where the caller has time to watch: the list comes in the watch's stream.
-        streaming = version is None and kube.watch_list and remaining > 0
+        # A fake Kube without ``watch_list`` takes the paged path its list_pages and watch serve.
+        streaming = version is None and getattr(kube, "watch_list", False) and remaining > 0
         try:
             if version is None and not streaming:
                 listed = {}
