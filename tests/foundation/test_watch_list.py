@@ -105,3 +105,28 @@ def test_a_caller_with_no_time_left_gets_a_paged_list(kubeconfig: Path, kube_emu
     )
     assert [(e, o["metadata"]["name"]) for e, o in events] == [("ADDED", "a")]
     assert [verb for verb, _, _ in reads(kube_emulator)] == ["list"]
+
+
+def test_a_server_that_ignores_send_initial_events_is_listed_at_its_first_change(
+    kubeconfig: Path, kube_emulator: Any
+) -> None:
+    # A plain watch sends the objects as ADDED and never an end bookmark; a change before that
+    # bookmark shows it (a watch-list sends only ADDED events before it: kubernetes/apiserver
+    # pkg/storage/cacher/cache_watcher.go processInterval). The reflector lists, and says SYNCED.
+    kube_emulator.watch_list_ignored = True
+    kube_emulator.cluster.create(configmap("a"))
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    events = reflector.list_and_watch(
+        kube, "v1", "ConfigMap", namespace="default", label_selector=SELECTOR, seconds_left=lambda: 5, synced=True
+    )
+    assert next(events)[0] == "ADDED"  # from the plain watch
+    kube_emulator.cluster.patch("v1", "ConfigMap", "default", "a", {"data": {"k": "v"}})
+    added, synced = next(events), next(events)
+    events.close()
+    assert added[0] == "ADDED" and added[1]["data"] == {"k": "v"}  # from the list
+    assert synced == (reflector.SYNCED, {"items": [added[1]]})
+    assert [(verb, "sendInitialEvents" in query) for verb, query, _ in reads(kube_emulator)] == [
+        ("watch", True),
+        ("list", False),
+    ]
+    assert kube.watch_list is False  # not asked again on this connection

@@ -18,9 +18,11 @@ then a bookmark annotated ``k8s.io/initial-events-end``, then the changes, in pl
 per 500 objects and a watch (reflector.go watchList, handleListWatch). A server that refuses it
 (400/422: the WatchList gate is off by default in 1.33, kubernetes/apiserver v0.35.0
 pkg/features/kube_features.go) is listed page by page from then on, as the reflector falls back
-(ListAndWatchWithContext, fallbackToList). A caller with no time left gets a paged list: a
-watch-list would be cut by the watch's timeout. A Kube (a test's fake) without ``watch_list`` is
-listed page by page.
+(ListAndWatchWithContext, fallbackToList). So is a server that ignores sendInitialEvents: its
+plain watch sends a change or a plain bookmark before any end bookmark, which a watch-list never
+does (kubernetes/apiserver pkg/storage/cacher/cache_watcher.go processInterval). A caller with no
+time left gets a paged list: a watch-list would be cut by the watch's timeout. A Kube (a test's fake)
+without ``watch_list`` is listed page by page.
 A caller that holds the object already (a create's or a get's answer) starts by watching from its
 resourceVersion, as client-go's Until from an initial version (tools/watch/until.go Until), and
 still relists on a 410 as UntilWithSync does. A caller with a precondition on the synced store
@@ -104,6 +106,7 @@ def list_and_watch(
         # A watch-list where the caller has time to watch: the list comes in the watch's stream.
         # A fake Kube without ``watch_list`` takes the paged path its list_pages and watch serve.
         streaming = version is None and getattr(kube, "watch_list", False) and remaining > 0
+        plain = False  # the server sent a change before its end bookmark: it ignored sendInitialEvents
         try:
             if version is None and not streaming:
                 listed = {}
@@ -144,9 +147,10 @@ def list_and_watch(
                     if event == "BOOKMARK" and _initial_events_end(obj):
                         streaming = False  # the list is whole: what follows are changes
                         yield from replaced()
-                    elif event == "DELETED":
-                        listed.pop(_key(obj), None)
-                    elif event != "BOOKMARK":
+                    elif event != "ADDED":
+                        plain = True  # the objects it sent may not be all of them: listed below
+                        break
+                    else:
                         listed[_key(obj)] = obj
                 elif event == "DELETED":
                     known.pop(_key(obj), None)
@@ -156,6 +160,22 @@ def list_and_watch(
                     yield event, obj
                 if seconds_left() <= 0 and not streaming:
                     return
+            if plain:
+                # Only ADDED events come before the end bookmark where the server streams a
+                # watch-list (upstream: kubernetes/apiserver 24a394e5 pkg/storage/cacher/cache_watcher.go
+                # processInterval: the initial events, then initialEventsEndBookmark, then the
+                # changes and the periodic bookmarks). A change or a plain bookmark before it is a
+                # plain watch: a server that ignores sendInitialEvents (a 1.27 or 1.28 server whose
+                # watch for a resource is served by etcd, which sent no end bookmark before
+                # kubernetes/apiserver 90ba0890 "storage/etcd: the watcher supports the API
+                # streaming"). It never says its objects are whole, so it is listed page by page from
+                # then on, as client-go's reflector lists after its watch-list fails
+                # (client-go v0.35.0 tools/cache/reflector.go ListAndWatchWithContext, fallbackToList).
+                kube.watch_list = False
+                version = None
+                known.update(listed)  # seen ADDED: the list reports each one it lacks as DELETED
+                listed = {}
+                continue
             if streaming:  # ended before its list was whole: asked again, as client-go's watchList does
                 version = None
                 known.update(listed)

@@ -73,6 +73,11 @@ class KubeEmulator:
         # from 1.34, off in 1.33 (upstream: kubernetes/apiserver v0.35.0 pkg/features/kube_features.go
         # WatchList); False answers such a watch 422, as a 1.33 server does.
         self.watch_list = True
+        # True: a watch's sendInitialEvents is ignored, the watch served as a plain one (the objects
+        # as ADDED, then the changes, no end bookmark), as etcd served a watch with the watch cache
+        # off before kubernetes/apiserver 90ba0890 "storage/etcd: the watcher supports the API
+        # streaming" (pkg/storage/etcd3/watcher.go, 1.29) on a 1.27 or 1.28 server with WatchList on.
+        self.watch_list_ignored = False
         self._proxies: dict[tuple[str, str, str], ProxyHandler] = {}
         # A Service no handler is registered for: asked (namespace, service, port) before the 503
         # the API server gives a service proxy with no endpoint (upstream: kubernetes/kubernetes
