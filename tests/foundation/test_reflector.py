@@ -244,3 +244,24 @@ def test_a_fake_kube_without_watch_list_is_listed_then_watched() -> None:
     events.close()
     assert seen == [("ADDED", "9"), ("MODIFIED", "11")]
     assert kube.calls == ["list", "watch"]
+
+
+def test_an_object_keep_turns_down_is_neither_yielded_nor_synced() -> None:
+    kube = _Relist(lists=[[_obj("a", "9"), _obj("b", "9")]], watches=[[("MODIFIED", _obj("b", "11"))]])
+    events = list_and_watch(
+        kube,  # type: ignore[arg-type]
+        "v1",
+        "Pod",
+        namespace="default",
+        seconds_left=lambda: 5,
+        synced=True,
+        keep=lambda obj: obj["metadata"]["name"] == "a",
+    )
+    seen = [next(events) for _ in range(3)]
+    events.close()
+    # b's change comes between the two SYNCED marks, and is not among them.
+    assert seen == [
+        ("ADDED", _obj("a", "9")),
+        (SYNCED, {"items": [_obj("a", "9")]}),
+        (SYNCED, {"items": [_obj("a", "9")]}),
+    ]

@@ -1,8 +1,8 @@
 """A wait in a crowded namespace: what ``apply --wait`` applied is judged on the server's answer
 first, and what is not ready yet is followed with a list and watch narrowed on the server: by name
 for one object, by the stack label akscli put on each for several (kube/wait.py ``selector_of``),
-and by name for each of several that share no stack label; never by paging through every object
-of the kind in the namespace and hearing of their every change. Requests and their parameters are
+and by name for each of up to eight that share no stack label (more are one follow of the kind);
+never by paging through every object of the kind in the namespace for each object. Requests and their parameters are
 counted as the emulator saw them, never timed."""
 
 from __future__ import annotations
@@ -109,3 +109,19 @@ def test_a_group_with_no_stack_label_in_common_has_no_label_selector() -> None:
 def test_the_stack_labels_alone_are_the_selector_where_every_object_carries_them() -> None:
     labels = {"akscli.io/stack": "web", "app.kubernetes.io/managed-by": "akscli", "app": "x"}
     assert wait.selector_of(labels) == "akscli.io/stack=web,app.kubernetes.io/managed-by=akscli"
+
+
+def test_a_wait_for_more_objects_than_named_follows_with_no_stack_label_is_one_watch(
+    crowded: Any, kubeconfig: Path
+) -> None:
+    # One watch per object up to NAMED_FOLLOWS; past it, the kind in the namespace once (a
+    # field selector names one object only: kubernetes/apimachinery pkg/fields/selector.go).
+    names = [f"zz-{i}" for i in range(wait.NAMED_FOLLOWS + 1)]
+    for name in names:
+        crowded.cluster.create(configmap(name))
+    crowded.request_log.clear()
+    wait.wait_for(connect(KubeTarget(kubeconfig=str(kubeconfig))), [configmap(n) for n in names], timeout=20)
+    reads = configmap_reads(crowded)
+    assert [(r.verb, r.query.get("fieldSelector"), r.query.get("labelSelector")) for r in reads] == [
+        ("watch", None, None)  # a watch-list of the namespace's ConfigMaps
+    ]

@@ -67,6 +67,7 @@ def list_and_watch(
     start: Mapping[str, Any] | None = None,
     synced: bool = False,
     watch_seconds: int = MAX_WATCH_SECONDS,
+    keep: Callable[[Mapping[str, Any]], bool] | None = None,
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each object of one consistent list (a watch-list's objects, or a paged list's where the
     server refuses watch-lists) as ``("ADDED", obj)``, then each watch event but
@@ -82,7 +83,9 @@ def list_and_watch(
     HasSynced, where UntilWithSync checks its precondition: an empty list of one name says it is
     gone) and after each watch the server ended (where a caller that follows in slices takes its
     turn: ``watch_seconds`` is the longest one watch asks for, MAX_WATCH_SECONDS unless the caller
-    wants its turn sooner)."""
+    wants its turn sooner). ``keep`` narrows on the client what no selector narrows on the server:
+    an object it turns down is neither yielded nor held, so a follow of a whole kind holds only
+    the objects its caller wants."""
     field_selector = f"metadata.name={name}" if name else None
     version: str | None = None
     known: dict[str, dict[str, Any]] = {}  # namespace/name -> the last object seen, as Replace keys it
@@ -121,8 +124,9 @@ def list_and_watch(
                 ):
                     version = (page.get("metadata") or {}).get("resourceVersion") or version
                     for obj in page["items"]:
-                        listed[_key(obj)] = obj
-                        yield "ADDED", obj
+                        if keep is None or keep(obj):
+                            listed[_key(obj)] = obj
+                            yield "ADDED", obj
                 # Only a whole list says what is gone: a list that expired halfway reports nothing.
                 yield from replaced()
                 remaining = seconds_left()
@@ -143,6 +147,7 @@ def list_and_watch(
                 seconds_left=seconds_left,  # its backoffs end at the caller's deadline
             ):
                 version = (obj.get("metadata") or {}).get("resourceVersion") or version
+                kept = keep is None or event == "BOOKMARK" or keep(obj)
                 if streaming:
                     if event == "BOOKMARK" and _initial_events_end(obj):
                         streaming = False  # the list is whole: what follows are changes
@@ -150,13 +155,15 @@ def list_and_watch(
                     elif event != "ADDED":
                         plain = True  # the objects it sent may not be all of them: listed below
                         break
-                    else:
+                    elif kept:
                         listed[_key(obj)] = obj
+                elif not kept:
+                    pass
                 elif event == "DELETED":
                     known.pop(_key(obj), None)
                 elif event in ("ADDED", "MODIFIED"):
                     known[_key(obj)] = obj
-                if event != "BOOKMARK":
+                if event != "BOOKMARK" and kept:
                     yield event, obj
                 if seconds_left() <= 0 and not streaming:
                     return

@@ -6,9 +6,11 @@ on it reads nothing. Each other group is listed once (a watch-list where the ser
 then watched from the list's resourceVersion (kube/reflector.py: resumed from the last version
 seen, listed again on 410 Gone). A group of one object is narrowed on the server by its name, a
 group of several by the stack label akscli put on each (``selector_of``); a group whose objects
-share none is followed object by object, each by its name, as kubectl wait does. So a wait in a
-namespace of thousands of objects of the kind neither pages through them nor hears of their
-every change. Groups are followed in parallel by a bounded pool. An object whose verdict
+share none is followed object by object, each by its name, as kubectl wait does, up to
+``NAMED_FOLLOWS`` objects; a larger such group is one follow of the kind in its namespace, which
+keeps only the group's objects. So a wait in a namespace of thousands of objects of the kind pages
+through them at most once per such group, and holds one watch per group or per named object, never
+more than ``NAMED_FOLLOWS`` per group. Groups are followed in parallel by a bounded pool. An object whose verdict
 also reads objects it owns (``readiness.members_of``: a KAITO InferenceSet's Workspaces) has
 them followed too, with one label-selected list and watch, never a GET per member.
 """
@@ -31,6 +33,13 @@ from akscli.output import kind_ref, object_ref
 from akscli.render import MANAGED_BY, STACK_LABEL
 
 Progress = Callable[[str], None]
+
+# The most objects of one group followed each by its name (one watch each). A group of more objects
+# with no stack label in common is one follow of the kind in its namespace: the API server's field
+# selectors have no set of names (kubernetes/apimachinery pkg/fields/selector.go: =, == and != only),
+# so names are not batched in one request; and followed each by its name, a group larger than the
+# wait's pool of 8 workers would queue, its later objects unseen until earlier ones are ready.
+NAMED_FOLLOWS = 8
 
 
 @dataclass
@@ -151,10 +160,12 @@ class Waiter:
         """What each worker follows: a group narrowed by the stack label its objects share, or,
         where they share none, each of its objects by its name, as kubectl wait watches each
         object (upstream: kubernetes/kubectl dee3483 pkg/cmd/wait/condition.go,
-        ``OneTermEqualSelector("metadata.name", ...)`` per object): never the kind listed whole."""
+        ``OneTermEqualSelector("metadata.name", ...)`` per object, one object after another), up to
+        NAMED_FOLLOWS of them; a larger group with no stack label is followed whole (_follow keeps
+        its objects only)."""
         follows: list[tuple[tuple[str, str, str | None], set[str]]] = []
         for key, names in self.groups.items():
-            if len(names) > 1 and selector_of(self.group_labels.get(key)) is None:
+            if 1 < len(names) <= NAMED_FOLLOWS and selector_of(self.group_labels.get(key)) is None:
                 follows += [(key, {name}) for name in sorted(names)]
             else:
                 follows.append((key, names))
@@ -200,15 +211,20 @@ class Waiter:
         api_version, kind, ns = key
         if not self._pending(key, names) or self.failure is not None or time.monotonic() >= self.deadline:
             return
+        selector = selector_of(self.group_labels.get(key)) if len(names) > 1 else None
         for event, obj in reflector.list_and_watch(
             self.kube,
             api_version,
             kind,
             namespace=ns,
             name=next(iter(names)) if len(names) == 1 else None,
-            label_selector=selector_of(self.group_labels.get(key)) if len(names) > 1 else None,
+            label_selector=selector,
             seconds_left=lambda: self.deadline - time.monotonic(),
             cancel=self.cancels[key],
+            # The kind whole (a group of more than NAMED_FOLLOWS with no stack label): its objects only.
+            keep=(lambda obj: (obj.get("metadata") or {}).get("name") in names)
+            if len(names) > 1 and selector is None
+            else None,
         ):
             self._update(key, obj, deleted=event == "DELETED")
             if not self._pending(key, names) or self.failure is not None:
