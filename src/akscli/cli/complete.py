@@ -335,8 +335,12 @@ def protocol_lines(argv: Sequence[str], prog: str = "akscli") -> list[str]:
     value_of = global_flags.value_flag_before(args, incomplete)
     if value_of is not None:
         return _path_lines(PATH_OPTIONS[value_of]) if value_of in PATH_OPTIONS else [f":{DIRECTIVE_NO_FILE_COMP}"]
+    args = global_flags.without_globals(args)
+    leading = _leading_connection_value(args, incomplete)
+    if leading is not None:
+        return leading
     completer = _completer(prog)
-    items = completer.get_completions(global_flags.without_globals(args), incomplete)
+    items = completer.get_completions(_connection_flags_last(args), incomplete)
     extensions = _path_option(completer.resolved)
     if extensions is not None:
         return _path_lines(extensions)
@@ -350,6 +354,45 @@ def protocol_lines(argv: Sequence[str], prog: str = "akscli") -> list[str]:
     if items and all(str(item.value).endswith(("=", "/")) for item in items):
         directive |= DIRECTIVE_NO_SPACE
     return [*lines, f":{directive}"]
+
+
+# kubectl completes the values of its connection flags before the command as after it (upstream:
+# kubernetes/kubectl dee3483a pkg/cmd/cmd.go registerCompletionFuncForGlobalFlags: "namespace"
+# from the cluster, "context" from the kubeconfig, on the root's persistent flags), and akscli
+# takes them there (options.leading_connection_flags_last): `akscli -n <TAB>` is a namespace,
+# `kubectl akscli --context prod model status <TAB>` the models of that context.
+def _leading_connection_value(args: list[str], incomplete: str) -> list[str] | None:
+    """The lines for the value of a connection flag given before the command, or None when
+    the word is not one."""
+    from types import SimpleNamespace
+
+    from akscli.cli import options as opts
+
+    lead, waiting = opts.leading_connection_flags(args)
+    flag, eq, value = incomplete.partition("=")
+    if waiting is None and len(lead) == len(args) and eq and opts.connection_flag(flag):
+        waiting, incomplete = flag, value
+    if waiting is None:
+        return None
+    given = dict(opts.leading_connection_values(lead))
+    ctx = SimpleNamespace(params={"kubeconfig": given.get("--kubeconfig"), "kube_context": given.get("--context")})
+    if waiting in ("-n", "--namespace"):
+        rows = namespaces(ctx, incomplete)
+    elif waiting == "--context":
+        rows = kube_contexts(ctx, incomplete)
+    elif waiting == "--kubeconfig":
+        return _path_lines(PATH_OPTIONS[waiting])
+    else:
+        rows = []  # --request-timeout: a duration
+    return [f"{v}\t{h}" if h else v for v, h in rows] + [f":{DIRECTIVE_NO_FILE_COMP}"]
+
+
+def _connection_flags_last(args: list[str]) -> list[str]:
+    """``args`` as a run reads them: connection flags before the command moved after it."""
+    from akscli.cli.main import _takes_namespace
+    from akscli.cli.options import leading_connection_flags_last
+
+    return leading_connection_flags_last(args, _takes_namespace)
 
 
 def _path_option(resolved: Any) -> tuple[str, ...] | None:

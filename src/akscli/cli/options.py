@@ -289,6 +289,22 @@ def bare_dry_run(argv: list[str]) -> list[str]:
 _CONNECTION_FLAGS = ("-n", "--namespace", "--context", "--kubeconfig", "--request-timeout")
 
 
+def leading_connection_flags(argv: list[str]) -> tuple[list[str], str | None]:
+    """The connection flags (with their values) before the first command word, and the last of
+    them where its value is still to come (``akscli -n``, as shell completion sees
+    ``akscli -n <TAB>``), else None."""
+    lead: list[str] = []
+    index = 0
+    while index < len(argv) and connection_flag(argv[index]):
+        word = argv[index]
+        width = 1 if "=" in word or _short_with_value(word) else 2
+        if index + width > len(argv):
+            return lead, word
+        lead += argv[index : index + width]
+        index += width
+    return lead, None
+
+
 def leading_connection_flags_last(
     argv: list[str], takes_namespace: Callable[[list[str]], bool] | None = None
 ) -> list[str]:
@@ -298,18 +314,12 @@ def leading_connection_flags_last(
     for a command that ``takes_namespace`` says has none (``gpu usage``, ``doctor``): kubectl's
     ``-n`` is a flag of every command and a command without namespaced objects ignores it
     (``kubectl -n ml get nodes``)."""
-    lead: list[str] = []
-    index = 0
-    while index < len(argv) and _connection_flag(argv[index]):
-        word = argv[index]
-        width = 1 if "=" in word or _short_with_value(word) else 2
-        if index + width > len(argv):
-            raise UsageError(f"{word} needs a value", hint=f"for example: akscli {word} VALUE model list")
-        lead += argv[index : index + width]
-        index += width
+    lead, waiting = leading_connection_flags(argv)
+    if waiting is not None:
+        raise UsageError(f"{waiting} needs a value", hint=f"for example: akscli {waiting} VALUE model list")
     if not lead:
         return argv
-    rest = argv[index:]
+    rest = argv[len(lead) :]
     if not any(not word.startswith("-") for word in rest):
         # No command after them (`--context prod --help`, `--context prod`): the help, as kubectl
         # prints it for `kubectl --context prod --help`; the root takes no connection flags.
@@ -318,6 +328,26 @@ def leading_connection_flags_last(
         lead = _without_namespace(lead)
     cut = rest.index("--") if "--" in rest else len(rest)
     return rest[:cut] + lead + rest[cut:]
+
+
+def leading_connection_values(lead: list[str]) -> list[tuple[str, str]]:
+    """The (flag, value) pairs of ``lead`` (leading_connection_flags): ``-nNS`` and
+    ``--flag=VALUE`` are one word, the others two; ``-n`` is named ``--namespace``'s short form."""
+    pairs: list[tuple[str, str]] = []
+    index = 0
+    while index < len(lead):
+        word = lead[index]
+        if _short_with_value(word):
+            pairs.append(("-n", word[2:]))
+            index += 1
+        elif "=" in word:
+            flag, _, value = word.partition("=")
+            pairs.append((flag, value))
+            index += 1
+        else:
+            pairs.append((word, lead[index + 1] if index + 1 < len(lead) else ""))
+            index += 2
+    return pairs
 
 
 def _without_namespace(lead: list[str]) -> list[str]:
@@ -336,7 +366,7 @@ def _short_with_value(word: str) -> bool:
     return word.startswith("-n") and not word.startswith("--") and len(word) > 2
 
 
-def _connection_flag(word: str) -> bool:
+def connection_flag(word: str) -> bool:
     return word.partition("=")[0] in _CONNECTION_FLAGS or _short_with_value(word)
 
 
