@@ -132,3 +132,23 @@ def test_a_bad_value_given_with_reuse_values_is_refused_before_the_cluster_is_re
     assert result.exit_code == 2, result
     assert result.stderr.startswith(refusal)
     assert emu.request_log == []
+
+
+def test_a_recorded_option_equal_to_the_value_the_plan_works_out_raises_no_warning(
+    model_emulator: Callable[..., Any],
+) -> None:
+    model_emulator()  # phi-4's limit is 16384: the plan's context, not given, is 8192
+    assert invoke("model", "deploy", "phi-4", "--max-model-len", "8192", "-y").exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "--dry-run=server")
+    assert result.exit_code == 0, result
+    assert "warning" not in result.stderr
+    assert "configmap/phi-4-inference-config (default): unchanged" in result.stdout
+
+
+def test_a_recorded_vm_size_equal_to_the_plans_pick_raises_no_warning(model_emulator: Callable[..., Any]) -> None:
+    model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--vm-size", "Standard_NC24ads_A100_v4", "-y").exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "--dry-run=server")  # the plan's cheapest fit is the same
+    assert result.exit_code == 0, result
+    assert "plan: Standard_NC24ads_A100_v4" in result.stderr
+    assert "warning" not in result.stderr

@@ -310,7 +310,7 @@ def deploy_cmd(
     from akscli.model import revisions
 
     history = revisions.revisions(kube, req.name, req.namespace)
-    if dropped := reuse.going_back(history, options):
+    if dropped := reuse.going_back(history, options, {"context": req.context, "vm_size": req.vm_size}):
         output.warn(dropped)
     rollout = Rollout(kube, target, mode, yes, output_fmt, recreate, force_conflicts, action="model deploy")
     rev = rollout.apply(

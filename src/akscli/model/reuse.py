@@ -144,9 +144,12 @@ def reuse(history: Sequence[Any], name: str, namespace: str, given: Mapping[str,
     return reused
 
 
-def going_back(history: Sequence[Any], options: DeployOptions) -> str | None:
+def going_back(history: Sequence[Any], options: DeployOptions, resolved: Mapping[str, Any] | None = None) -> str | None:
     """A warning naming each option the latest revision recorded that this deploy neither gives
-    nor reuses, and whose recorded value is not the default it goes back to; None if none."""
+    nor reuses, and whose recorded value is not the default it goes back to; None if none.
+    ``resolved``: what this deploy worked out for an option whose default is not a constant (the
+    plan's --max-model-len, "the model's limit, at most 8192", and its --vm-size): a recorded
+    value equal to it changes nothing, so it is not named."""
     if not history:
         return None
     recorded = recorded_options(history[-1].params) or {}
@@ -156,6 +159,8 @@ def going_back(history: Sequence[Any], options: DeployOptions) -> str | None:
         if param is None or param in options.given or param in options.reused:
             continue
         if param in options.defaults and options.defaults[param] == value:
+            continue
+        if resolved and param in resolved and resolved[param] == value:
             continue
         dropped.append(_shown(flag, value))
     if not dropped:
