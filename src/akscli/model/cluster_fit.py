@@ -16,9 +16,11 @@ from akscli.errors import AkscliError, AuthError
 from akscli.gpus import NVIDIA
 from akscli.kube import resources, scheduling, volume_limits, volume_zone
 from akscli.kube.client import Kube
+from akscli.model import own_pods
 from akscli.model.cluster_affinity import AffinityReads
 from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.kinds import GPU_TOLERATIONS
+from akscli.model.own_pods import Replaced
 from akscli.model.planning import Fit, Plan, pick, servable
 
 if TYPE_CHECKING:
@@ -169,6 +171,9 @@ class _Budget:
     # The DeviceClasses where one maps nvidia.com/gpu to DRA devices (None: none does), once read.
     dra: dra_classes.Classes | None = None
     dra_read: bool = False
+    # The bound pods the deploy's own rollout deletes before it makes the new ones
+    # (akscli.model.own_pods); None: every bound pod counts.
+    replaced: Replaced | None = None
 
 
 def fit_request(
@@ -195,6 +200,7 @@ def fit_request(
         volumes=volumes,
         offered=offered,
         network=network,
+        replaced=own_pods.replaced_pods(req),
     )
 
 
@@ -284,6 +290,7 @@ def fit_to_cluster(
     volumes: VolumeReads | None = None,
     offered: Offered | None = None,
     network: Network | None = None,
+    replaced: Replaced | None = None,
 ) -> tuple[Fit, str | None]:
     """The size a deploy whose pods are pinned to a VM size should ask for on this cluster, and
     what to tell the user about it; ``pod`` gives the pod spec deployed for a fit, ``meta`` its
@@ -331,6 +338,7 @@ def fit_to_cluster(
         affinity=AffinityReads(kube, meta) if meta is not None else None,
         volumes=volumes,
         namespace=str((meta or {}).get("namespace") or ""),
+        replaced=replaced,
     )
     budget.volumes = budget.volumes or VolumeReads(kube)
     spec = pod(fit)
@@ -461,7 +469,7 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                     return room
                 budget.pod_lists -= 1
                 counted += 1
-                used, bound = _requested(kube, node, _nominated(kube, budget, pod))
+                used, bound = _requested(kube, node, _nominated(kube, budget, pod), budget.replaced)
                 reasons = resources.insufficient(fit_need, allocatable, used, len(bound))
                 if not reasons and dra_need:
                     # DynamicResources, after NodeResourcesFit in the profile (dynamicresources.go
@@ -501,7 +509,10 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
 
 
 def _requested(
-    kube: Kube, node: Mapping[str, Any], nominated: Mapping[str, list[dict[str, Any]]]
+    kube: Kube,
+    node: Mapping[str, Any],
+    nominated: Mapping[str, list[dict[str, Any]]],
+    replaced: Replaced | None = None,
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """What the pods bound to this node, and those nominated for it, request, and those pods, as
     the NodeResourcesFit filter counts them (upstream: kubernetes/kubernetes
@@ -513,6 +524,8 @@ def _requested(
         bound = gpu_held.bound_pods(kube, name, _POD_PAGE)
     except AuthError:
         bound = []
+    if replaced is not None:
+        bound = [p for p in bound if not replaced(p)]
     counted = [*bound, *nominated.get(name, [])]
     return resources.requested(counted)[0], counted
 
