@@ -20,10 +20,17 @@ app = typer.Typer(
     add_completion=False,
 )
 
-Cluster = Annotated[str, typer.Option("--cluster", "-c", help="Cluster name.")]
+# az aks nodepool names the cluster --cluster-name (upstream: Azure/azure-cli 0088c878
+# src/azure-cli/azure/cli/command_modules/acs/_params.py, argument_context('aks nodepool'):
+# cluster_name; 'aks nodepool wait': options_list=['--cluster-name']): accepted beside --cluster
+# (grammar.AZ_ALIASES).
+Cluster = Annotated[str, typer.Option("--cluster", "-c", "--cluster-name", metavar="CLUSTER", help="Cluster name.")]
 # add, list, show and delete also work on node auto-provisioning pools, which need no --cluster.
 OptCluster = Annotated[
-    str | None, typer.Option("--cluster", "-c", help="Cluster name (ARM pools).", show_default=False)
+    str | None,
+    typer.Option(
+        "--cluster", "-c", "--cluster-name", metavar="CLUSTER", help="Cluster name (ARM pools).", show_default=False
+    ),
 ]
 AutoProvision = Annotated[
     bool,
