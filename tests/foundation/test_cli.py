@@ -32,6 +32,15 @@ def test_a_mistyped_subcommand_is_answered_with_the_group_s_closest_command() ->
     assert result.stderr.splitlines()[0] == "error: No such command 'plna'. Did you mean 'plan'?"
 
 
+def test_a_mistyped_command_is_answered_with_the_closest_command_too() -> None:
+    result = invoke("modle", "list")  # the root loads its groups lazily: typer's suggestion sees none
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: No such command 'modle'. Did you mean 'model'?",
+        "hint: run 'akscli --help' for usage",
+    ]
+
+
 def test_version_json_names_akscli_python_and_sdks() -> None:
     result = invoke("version", "-o", "json")
     assert result.exit_code == 0

@@ -250,7 +250,18 @@ class LazyGroup(TyperGroup):
         if args and args[0] in COMMANDS:
             subcommand = args[1] if len(args) > 1 else None
             return args[0], _running(args[0], subcommand), args[1:]
-        return super().resolve_command(ctx, args)
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as exc:
+            # Typer suggests a close command name from the group's loaded commands (typer 0.28
+            # core.py TyperGroup.resolve_command, difflib.get_close_matches), which a lazy root
+            # has none of: the same words here, from the command names (`akscli modle`).
+            from difflib import get_close_matches
+
+            matches = get_close_matches(args[0], list(COMMANDS)) if args else []
+            if matches and "Did you mean" not in exc.message:
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"
+            raise
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
