@@ -409,6 +409,11 @@ def _run(argv: Sequence[str]) -> int:
             # A list of Azure resources or akscli's records: -l would select nothing there.
             message = f"-l/--selector selects Kubernetes objects by label; '{path}' lists no Kubernetes objects"
             return _report(AkscliError(message, hint), 2)
+        if isinstance(exc, click.exceptions.NoSuchOption):
+            from akscli.cli.name_flag import refusal
+
+            if (named := refusal(exc.ctx, exc.option_name, args, _prog_name())) is not None:
+                return _report(named, 2)
         return _report(AkscliError(exc.format_message(), hint), 2)
     except click.exceptions.ClickException as exc:
         return _report(AkscliError(exc.format_message()), exc.exit_code)

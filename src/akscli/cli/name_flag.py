@@ -1,0 +1,47 @@
+"""`akscli cluster show -n ml -g rg`: az names the resource a command acts on with -n/--name
+(upstream: Azure/azure-cli 00217f51 src/azure-cli-core/azure/cli/core/commands/parameters.py
+name_type, options_list ('--name', '-n'), which az aks, az fleet and az aks nodepool use:
+0088c878 src/azure-cli/azure/cli/command_modules/acs/_params.py). akscli follows kubectl's
+grammar (docs/grammar.md): the resource is a positional NAME and -n is the namespace. Where a
+command takes a NAME argument and has no such flag, click's `No such option: -n` becomes one line
+that says so, with the line written akscli's way as the hint."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from typing import Any
+
+from akscli.errors import UsageError
+
+NAME_FLAGS = ("-n", "--name")
+
+
+def refusal(ctx: Any, option: str | None, args: Sequence[str], prog: str) -> UsageError | None:
+    """The usage error for -n/--name given to a command ``ctx`` whose resource is its NAME
+    argument; None where that is not the case (the caller reports click's own error)."""
+    if ctx is None or option not in NAME_FLAGS:
+        return None
+    if not any(getattr(p, "param_type_name", "") == "argument" and p.name == "name" for p in ctx.command.params):
+        return None
+    depth, parent = 0, ctx.parent
+    while parent is not None:
+        depth, parent = depth + 1, parent.parent
+    words = list(args)
+    value = None
+    for index, word in enumerate(words):
+        if word == "--":
+            break
+        if word == option and index + 1 < len(words):
+            value = words[index + 1]
+            del words[index : index + 2]
+            break
+        if option == "--name" and word.startswith("--name="):
+            value = word.partition("=")[2]
+            del words[index]
+            break
+    if value is None or (len(words) > depth and not words[depth].startswith("-")):
+        return None  # the NAME was given as well: not a name written az's way
+    fixed = f"{prog} {shlex.join([*words[:depth], value, *words[depth:]])}"
+    why = "az's flag; in akscli, as in kubectl, -n is the namespace" if option == "-n" else "az's flag"
+    return UsageError(f"'{ctx.command_path}' takes the name as its argument, not {option} ({why})", hint=fixed)
