@@ -26,7 +26,7 @@ def test_a_redeploy_keeps_the_size_its_own_running_pod_holds(model_emulator: Sta
     emu = model_emulator()
     emu.cluster.create(a100())
     emu.cluster.create(node("h100-0", size=ND_H100))
-    deploy()
+    deploy("--wait", "--timeout", "2m")  # until its pod runs, bound to a100-0
     assert [p["spec"].get("nodeName") for p in emu.cluster.list("v1", "Pod", "default")] == ["a100-0"]
     result = deploy()  # the same model again: its pod on a100-0 goes before the new one comes
     assert deployment_size(emu) == NC_A100
