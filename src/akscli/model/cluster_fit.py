@@ -171,8 +171,7 @@ class _Budget:
     # The DeviceClasses where one maps nvidia.com/gpu to DRA devices (None: none does), once read.
     dra: dra_classes.Classes | None = None
     dra_read: bool = False
-    # The bound pods the deploy's own rollout deletes before it makes the new ones
-    # (akscli.model.own_pods); None: every bound pod counts.
+    # Bound pods the deploy's own rollout deletes first (model.own_pods); None: all count.
     replaced: Replaced | None = None
 
 
