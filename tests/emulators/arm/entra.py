@@ -225,6 +225,26 @@ def msi(emu: ArmEmulator, query: dict[str, list[str]], headers: dict[str, str]) 
     )
 
 
+def pipelines_oidc(emu: ArmEmulator, query: dict[str, list[str]], headers: dict[str, str]) -> Response:
+    """Azure DevOps's "Oidctoken - Create" (upstream: learn.microsoft.com/rest/api/azure/devops/
+    distributedtask/oidctoken/create, api-version 7.1: POST {org}/{project}/_apis/distributedtask/hubs/
+    {hub}/plans/{plan}/jobs/{job}/oidctoken?serviceConnectionId=..., answering TaskHubOidcToken
+    ``{"oidcToken": ...}``), which azure-identity's AzurePipelinesCredential calls with the job's
+    System.AccessToken as a bearer token (Azure/azure-sdk-for-python sdk/identity/azure-identity/
+    azure/identity/_credentials/azure_pipelines.py ``build_oidc_request``). The token it hands out is
+    an assertion the Entra side accepts. What Azure DevOps answers a wrong token or an unknown
+    connection with is not published: here a 401 and a 404 with the reason phrase as text."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if lowered.get("authorization") != f"Bearer {emu.pipeline_access_token}":
+        return 401, {"Content-Type": "text/plain"}, b"Unauthorized"
+    connection = (query.get("serviceConnectionId") or [""])[0]
+    if connection not in emu.pipeline_connections:
+        return 404, {"Content-Type": "text/plain"}, b"Not Found"
+    assertion = f"ado.{secrets.token_urlsafe(16)}.oidc"
+    emu.federated_assertions.add(assertion)
+    return 200, {}, {"oidcToken": assertion}
+
+
 def _challenge(
     emu: ArmEmulator, tenant: str, error: str, description: str, claims: str | None = None
 ) -> dict[str, str]:

@@ -68,6 +68,8 @@ def _dispatch(
         return entra.devicecode(emu, m.group(1), body)
     if lower == "/msi/token":
         return entra.msi(emu, query, headers)
+    if method == "POST" and lower.endswith("/oidctoken") and "/_apis/distributedtask/hubs/" in lower:
+        return entra.pipelines_oidc(emu, query, headers)
     fault = emu.faults.take(method, path)
     if fault is not None:
         return _fault(fault.status, fault.retry_after, fault.body)

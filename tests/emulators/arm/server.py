@@ -88,6 +88,10 @@ class ArmEmulator:
         # Entra side: confidential clients (id -> secret) and accepted federated assertions.
         self.clients: dict[str, str] = {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET}
         self.federated_assertions: set[str] = set()
+        # Azure DevOps's OIDC token endpoint (entra.pipelines_oidc): the job's System.AccessToken it
+        # takes, and the service connections (id -> client id) it hands an OIDC token for.
+        self.pipeline_access_token = uuid.uuid4().hex
+        self.pipeline_connections: dict[str, str] = {}
         # Device code sign-in: codes handed out, and how many polls before the user approves.
         self.device_codes: dict[str, dict[str, Any]] = {}
         self.device_approval_polls = 1
