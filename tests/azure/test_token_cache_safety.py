@@ -26,7 +26,7 @@ def run_token(*args: str) -> dict:
 def plant(token: str, mode: int = 0o600, owner: int | None = None) -> Path:
     folder = Path(plugin.cache_dir())
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = Path(plugin.cache_path(plugin.TokenRequest()))
+    path = Path(plugin.cache_path(plugin.parse_args([])))  # the request of a bare `akscli token`
     path.write_text(json.dumps({"token": token, "expires_on": int(time.time()) + 3600}))
     os.chmod(path, mode)
     if owner is not None:

@@ -51,6 +51,10 @@ NEEDS_MORE = {
     "--message": "free text",
     "--output-dir": "any folder name is a place to write",
     "--description": "free text",
+    "--client-secret": "a secret is any text (akscli token; Entra ID judges it)",
+    "--client-certificate-password": "a password is any text (akscli token; it opens the certificate)",
+    "--client-certificate": "a file, read at sign-in as kubelogin reads it (a wrong one is one line there)",
+    "--federated-token-file": "a file, read at sign-in as kubelogin reads it (the webhook's variable may win)",
 }
 # Arguments that take any text.
 FREE_ARGUMENTS = {

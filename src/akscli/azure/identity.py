@@ -45,6 +45,7 @@ class SignInEnv:
     client_certificate_path: str | None = None
     client_certificate_password: str | None = field(default=None, repr=False)
     federated_token_file: str | None = None
+    service_connection_id: str | None = None  # kubelogin's azurepipelines mode (akscli.azure.pipelines)
     names: str = "AZURE"
     # The variables the certificate's path and password came from, where not {names}_* (kubelogin's
     # AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE[_PASSWORD]): the hint names what the user set.
@@ -212,15 +213,17 @@ def authority_of(environment: str | None) -> str | None:
 
 
 def _common(tenant: str | None, authority: str | None = None) -> dict[str, Any]:
-    """Keyword arguments every azure-identity class accepts: authority and discovery.
-    AZURE_AUTHORITY_HOST wins over a kubeconfig's --environment."""
+    """Keyword arguments every azure-identity class accepts: authority and discovery. The
+    ``authority`` given (akscli token's, which chose it: akscli.azure.token) wins over
+    AZURE_AUTHORITY_HOST; an empty variable is the public cloud (azure-identity would sign in to "https://")."""
     from akscli.azure.armretry import ReachableRetryPolicy
 
     # A refused, unresolvable or TLS-failing token endpoint is reported at once, as for ARM
     # (akscli.azure.armretry); azure-identity builds its pipeline's retry policy from this class
     # (azure/identity/_internal/pipeline.py, build_pipeline).
     kw: dict[str, Any] = {"retry_policy_class": ReachableRetryPolicy}
-    authority = os.environ.get("AZURE_AUTHORITY_HOST") or authority
+    if not authority and "AZURE_AUTHORITY_HOST" in os.environ:
+        authority = os.environ["AZURE_AUTHORITY_HOST"] or "login.microsoftonline.com"
     if authority:
         kw["authority"] = authority
     if os.environ.get("AKSCLI_DISABLE_INSTANCE_DISCOVERY", "").lower() in ("1", "true", "yes"):
@@ -352,6 +355,10 @@ def _explicit(
         )
     if auth == "msi":
         return ai.ManagedIdentityCredential(client_id=cid) if cid else ai.ManagedIdentityCredential()
+    if auth == "azurepipelines":
+        from akscli.azure import pipelines
+
+        return pipelines.credential(tid, cid, env, _common(tid, authority))
     if auth == "azurecli":
         return _azure_cli(tenant, subscription)
     # devicecode / interactive: signed in once, then remembered (akscli.azure.signin).
@@ -481,6 +488,7 @@ _FIXES = {
     "azurecli": "run 'az login' (with --tenant for another tenant)",
     "devicecode": "finish the device code sign-in in a browser within 15 minutes",
     "interactive": "complete the browser sign-in, or use --auth devicecode on a remote shell",
+    "azurepipelines": "check the service connection's federated credential and SYSTEM_ACCESSTOKEN",
 }
 
 
@@ -519,7 +527,8 @@ def credential(
     """
     _quiet_sdk_logs()
     env = env or SignInEnv.from_environ()
-    mode = check_auth(auth)
+    # kubelogin's azurepipelines mode only akscli token offers (its parse_args checks the mode).
+    mode = auth if auth == "azurepipelines" else check_auth(auth)
     tid = check_tenant(tenant, tenant_flag)
     # One credential per command: the ARM clients, the raw pipeline and the audit identity of one
     # command share it, so a sign-in (or a token request) happens once.

@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
 AKS_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
 REFRESH_MARGIN = 300
-LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "interactive")
+LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "interactive", "azurepipelines")
 # kubelogin flags that kubeconfigs carry and that mean nothing different here.
-_IGNORED_VALUE_FLAGS = ("--authority-host", "--token-cache-dir")
+_IGNORED_VALUE_FLAGS = ("--token-cache-dir",)
 # kubelogin's boolean flags that choose which environment variables it reads.
 _ENV_FLAGS = {"--use-azurerm-env-vars": "azurerm", "--disable-environment-override": "none"}
 # Where kubelogin takes each sign-in value from, a later name winning over an earlier one
@@ -59,11 +59,30 @@ _AZURERM_VARIABLES = {
     "client_certificate_password": ("ARM_CLIENT_CERTIFICATE_PASSWORD",),
     "federated_token_file": ("AZURE_FEDERATED_TOKEN_FILE",),
 }
+# azurepipelines mode: the service connection's values, each read only where no flag or variable above
+# gave one (upstream: options.go ``UpdateFromEnv``, ``AzurePipelinesLogin``).
+_PIPELINES_VARIABLES = {
+    "client_id": "AZURESUBSCRIPTION_CLIENT_ID",
+    "tenant_id": "AZURESUBSCRIPTION_TENANT_ID",
+    "service_connection_id": "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID",
+}
+# kubelogin's sign-in value flags (options.go ``AddFlags``), by field of identity.SignInEnv.
+_VALUE_FLAGS = {
+    "--client-secret": "client_secret",
+    "--client-certificate": "client_certificate_path",
+    "--client-certificate-password": "client_certificate_password",
+    "--federated-token-file": "federated_token_file",
+    "--azure-pipelines-service-connection-id": "service_connection_id",
+}
+_SECRET_FIELDS = ("client_secret", "client_certificate_password")
+PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
 _TRUE, _FALSE = ("1", "t", "true"), ("0", "f", "false")  # Go's strconv.ParseBool, which pflag uses
 
 _USAGE = (
     "usage: akscli token [--server-id ID] [--tenant-id TENANT] [--client-id ID] "
-    "[--auth azurecli|devicecode|spn|msi|workloadidentity|interactive] "
+    "[--auth azurecli|devicecode|spn|msi|workloadidentity|interactive|azurepipelines] "
+    "[--client-secret S | --client-certificate FILE [--client-certificate-password P]] "
+    "[--federated-token-file FILE] [--authority-host URL] [--azure-pipelines-service-connection-id ID] "
     "[--use-azurerm-env-vars] [--disable-environment-override]"
 )
 
@@ -77,6 +96,16 @@ class TokenRequest(NamedTuple):
     # Which variables the sign-in reads: "azure" (AZURE_*, kubelogin's AAD_*), "azurerm" (ARM_*,
     # --use-azurerm-env-vars) or "none" (--disable-environment-override).
     variables: str = "azure"
+    # The Entra host to sign in to, where a flag or a variable names one (``_authority_host``).
+    authority_host: str = ""
+    # kubelogin's --client-secret, --client-certificate(-password), --federated-token-file and
+    # --azure-pipelines-service-connection-id, by field of identity.SignInEnv: they win over the
+    # variables, as --tenant-id and --client-id do.
+    flag_values: tuple[tuple[str, str], ...] = ()
+
+    def __repr__(self) -> str:  # the secret and the certificate password never in a repr
+        values = tuple((k, "[hidden]" if k in _SECRET_FIELDS else v) for k, v in self.flag_values)
+        return f"TokenRequest({self.server_id!r}, {self.login!r}, {self.variables!r}, {values!r})"
 
     @property
     def scope(self) -> str:
@@ -92,7 +121,7 @@ class TokenRequest(NamedTuple):
         env = sign_in_env(self.variables, self.login)
         tenant = self.tenant_id or env.get("tenant_id", "")
         client = self.client_id or ""
-        authority = os.environ.get("AZURE_AUTHORITY_HOST", "") or (self.environment or "").lower()
+        authority = self.authority_host or (self.environment or "").lower()
         parts = [tenant, client, env.get("client_id", ""), self.variables]
         parts += [self.server_id, self.login or "default", authority]
         if self.login in (None, "azurecli"):
@@ -121,6 +150,8 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         "-l": "login",
         "--environment": "environment",
         "-e": "environment",
+        "--authority-host": "authority_host",
+        **_VALUE_FLAGS,
     }
     i = 0
     args = [a for a in argv if a != "get-token"]
@@ -141,6 +172,10 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
                 value = args[i]
             else:
                 raise UsageError(f"{flag} needs a value", hint=_USAGE)
+            if flag in _VALUE_FLAGS and _VALUE_FLAGS[flag] in _SECRET_FIELDS:
+                from akscli.redact import remember
+
+                remember(value)  # akscli.redact: never in a message, whatever echoes it
             if flag in names:
                 values[names[flag]] = value.strip()
                 _check_login(values.get("login"))  # --login and --auth: each one given, not only the last
@@ -154,8 +189,11 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
     # 66784961ef44a34236a651d9b08bcdf0aa07b836): CI sets it to sign in without a browser.
     # --disable-environment-override keeps the kubeconfig's (there, and docs/book/src/concepts/
     # login-modes/devicecode.md).
-    from_env = "" if variables == "none" else os.environ.get("AAD_LOGIN_METHOD", "").strip()
-    if from_env:
+    # Read with os.LookupEnv: a set but empty AAD_LOGIN_METHOD replaces the flag with "", which
+    # kubelogin's ``Validate`` then refuses ("'' is not a supported login method").
+    from_env = None if variables == "none" else os.environ.get("AAD_LOGIN_METHOD")
+    if from_env is not None:
+        from_env = from_env.strip()
         if from_env.lower() not in LOGIN_MODES:
             raise UsageError(
                 f"AAD_LOGIN_METHOD={from_env!r} is not a sign-in mode akscli token has",
@@ -164,9 +202,13 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         login = from_env
     server = values.get("server_id") or AKS_SERVER_APP
     _check_id(server, "--server-id")
-    for key in ("tenant_id", "client_id"):
+    for key, flag in (
+        ("tenant_id", "--tenant-id"),
+        ("client_id", "--client-id"),
+        ("service_connection_id", "--azure-pipelines-service-connection-id"),
+    ):
         if values.get(key):
-            _check_id(values[key], "--" + key.replace("_", "-"))
+            _check_id(values[key], flag)
     environment = values.get("environment") or None
     if environment is not None:
         from akscli.azure.identity import ENVIRONMENTS
@@ -177,14 +219,60 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
                 hint="use AzurePublicCloud, AzureChinaCloud or AzureUSGovernmentCloud (or the Azure CLI's "
                 "AzureCloud, AzureUSGovernment)",
             )
+    login = login.lower() if login else None
+    flag_values = tuple((field, values[field]) for field in _VALUE_FLAGS.values() if values.get(field))
     return TokenRequest(
         server,
         values.get("tenant_id") or None,
         values.get("client_id") or None,
-        login.lower() if login else None,
+        login,
         environment,
         variables,
+        _authority_host(values.get("authority_host", ""), login, variables),
+        flag_values,
     )
+
+
+def _authority_host(flag: str, login: str | None, variables: str) -> str:
+    """The Entra host to sign in to where a flag or a variable names one; "" for --environment's.
+
+    kubelogin (upstream: Azure/kubelogin pkg/internal/token/options.go, commit
+    66784961ef44a34236a651d9b08bcdf0aa07b836) gives --authority-host to every credential
+    (``GetCloudConfiguration``, over --environment), and reads AZURE_AUTHORITY_HOST only in
+    workloadidentity mode, with os.LookupEnv after the flags (``UpdateFromEnv``): there the variable
+    wins over the flag, and an empty one leaves --environment's host. Its ``Validate`` then checks the
+    host: a URL with a scheme and a host, ending in a slash. akscli also reads a non-empty
+    AZURE_AUTHORITY_HOST in the other modes where no flag names a host, as azure-identity and every
+    other akscli command do; --disable-environment-override reads it in none."""
+    host, source = flag, "--authority-host"
+    if variables != "none" and "AZURE_AUTHORITY_HOST" in os.environ:
+        if login == "workloadidentity":
+            host, source = os.environ["AZURE_AUTHORITY_HOST"], "AZURE_AUTHORITY_HOST"
+        elif not flag:
+            return os.environ["AZURE_AUTHORITY_HOST"].strip()
+    if host:
+        _check_authority(host, source)
+    return host
+
+
+def _check_authority(host: str, source: str) -> None:
+    from urllib.parse import urlsplit
+
+    try:
+        url = urlsplit(host)
+        ok = url.scheme == "https" and bool(url.hostname)  # https: azure-identity and Go's azidentity refuse others
+    except ValueError:
+        ok = False
+    if not ok:
+        raise UsageError(
+            f"authority host {host!r} is not valid",
+            hint=f"{source} takes the https URL of the Entra sign-in host, e.g. https://login.microsoftonline.com/",
+        )
+    if not host.endswith("/"):
+        raise UsageError(
+            f"authority host {host!r} should have a trailing slash",
+            hint=f"{source} must end in '/', as kubelogin requires: {host}/",
+        )
 
 
 def _switch(flag: str, value: str) -> bool:
@@ -196,21 +284,27 @@ def _switch(flag: str, value: str) -> bool:
 
 def sign_in_env(variables: str, login: str | None) -> dict[str, str]:
     """The sign-in values kubelogin takes from the environment (``_KUBELOGIN_VARIABLES``), by
-    field of akscli.azure.identity ``SignInEnv``; an empty variable counts as unset. In
-    workloadidentity mode AZURE_CLIENT_ID names the client even with --use-azurerm-env-vars, as in
-    kubelogin. Unlike kubelogin, a --tenant-id or --client-id flag wins over AZURE_TENANT_ID and
-    AZURE_CLIENT_ID (``acquire``)."""
+    field of akscli.azure.identity ``SignInEnv``, read as kubelogin reads them, with os.LookupEnv
+    (options.go ``UpdateFromEnv``): a variable that is set, even to "", replaces what an earlier
+    name gave (AZURE_CLIENT_SECRET="" empties AAD_SERVICE_PRINCIPAL_CLIENT_SECRET's secret); an
+    empty value then counts as none. In workloadidentity mode AZURE_CLIENT_ID names the client even
+    with --use-azurerm-env-vars, as in kubelogin; in azurepipelines mode the AZURESUBSCRIPTION_*
+    variables fill what is still empty. Unlike kubelogin, a flag wins over the variables
+    (``acquire``), but in workloadidentity mode, where the webhook's variables win as in kubelogin."""
     if variables == "none":
         return {}
     table = _AZURERM_VARIABLES if variables == "azurerm" else _KUBELOGIN_VARIABLES
     found: dict[str, str] = {}
     for field, names in table.items():
         for name in names:
-            value = os.environ.get(name, "")
-            if value:
-                found[field] = value
-    if login == "workloadidentity" and os.environ.get("AZURE_CLIENT_ID"):
+            if name in os.environ:
+                found[field] = os.environ[name]
+    if login == "workloadidentity" and "AZURE_CLIENT_ID" in os.environ:
         found["client_id"] = os.environ["AZURE_CLIENT_ID"]
+    if login == "azurepipelines":
+        for field, name in _PIPELINES_VARIABLES.items():
+            if not found.get(field) and name in os.environ:
+                found[field] = os.environ[name]
     return found
 
 
@@ -294,14 +388,26 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
     """Get a fresh token from Entra ID (imports azure-identity) and cache it."""
     from akscli.azure import identity
 
+    flags = dict(req.flag_values)
+    values = sign_in_env(req.variables, req.login)
+    if req.login == "workloadidentity" and "federated_token_file" in values:
+        flags.pop("federated_token_file", None)  # the webhook's AZURE_FEDERATED_TOKEN_FILE wins, as in kubelogin
+    values.update(flags)
     # AKS kubeconfigs name the Azure CLI's public client; it matters only to the sign-in
-    # modes that act as a public client or pick one of several managed identities.
-    client = req.client_id if req.login in ("devicecode", "interactive", "msi") else None
-    authority = identity.authority_of(req.environment)
+    # modes that act as a public client or pick one of several managed identities, to azurepipelines
+    # (kubelogin's convert-kubeconfig writes --client-id only when given one: pkg/internal/converter/
+    # convert.go), and to spn where the exec line carries the principal's secret or certificate too.
+    own = req.login == "spn" and ("client_secret" in flags or "client_certificate_path" in flags)
+    client = req.client_id if own or req.login in ("devicecode", "interactive", "msi", "azurepipelines") else None
+    authority = req.authority_host.rstrip("/") or identity.authority_of(req.environment)
+    if authority is None and "AZURE_AUTHORITY_HOST" in os.environ:
+        # azure-identity would read the variable itself (or fail on an empty one): not read here.
+        authority = PUBLIC_AUTHORITY
     names = {"azure": "AZURE", "azurerm": "ARM"}.get(req.variables, "")
-    env = identity.SignInEnv(
-        **sign_in_env(req.variables, req.login), names=names, certificate_names=certificate_names(req.variables)
-    )
+    cert_names = certificate_names(req.variables)
+    if "client_certificate_path" in flags:
+        cert_names = ("--client-certificate", "--client-certificate-password")
+    env = identity.SignInEnv(**values, names=names, certificate_names=cert_names)
     cred = identity.credential(
         req.login, req.tenant_id, client_id=client, authority=authority, tenant_flag="--tenant-id", env=env
     )

@@ -47,6 +47,54 @@ def token(
             hidden=True,
         ),
     ] = None,
+    authority_host: Annotated[
+        str | None,
+        typer.Option(
+            "--authority-host",
+            help="Entra sign-in host, an https URL ending in '/' (over --environment; in workloadidentity mode "
+            "AZURE_AUTHORITY_HOST wins, as in kubelogin).",
+            show_default=False,
+        ),
+    ] = None,
+    client_secret: Annotated[
+        str | None,
+        typer.Option(
+            "--client-secret",
+            help="--auth spn: the service principal's secret (others can read a command line; prefer "
+            "AZURE_CLIENT_SECRET). With it, --client-id names the service principal. Never printed.",
+            show_default=False,
+        ),
+    ] = None,
+    client_certificate: Annotated[
+        str | None,
+        typer.Option(
+            "--client-certificate",
+            help="--auth spn: the service principal's certificate, PEM or PFX; --client-id names the principal.",
+            show_default=False,
+        ),
+    ] = None,
+    client_certificate_password: Annotated[
+        str | None,
+        typer.Option(
+            "--client-certificate-password", help="The certificate's password. Never printed.", show_default=False
+        ),
+    ] = None,
+    federated_token_file: Annotated[
+        str | None,
+        typer.Option(
+            "--federated-token-file",
+            help="--auth workloadidentity: the federated token file (AZURE_FEDERATED_TOKEN_FILE wins, as kubelogin).",
+            show_default=False,
+        ),
+    ] = None,
+    azure_pipelines_service_connection_id: Annotated[
+        str | None,
+        typer.Option(
+            "--azure-pipelines-service-connection-id",
+            help="--auth azurepipelines: the service connection (default: $AZURESUBSCRIPTION_SERVICE_CONNECTION_ID).",
+            show_default=False,
+        ),
+    ] = None,
     use_azurerm_env_vars: Annotated[
         bool,
         typer.Option(
@@ -67,12 +115,16 @@ def token(
 ) -> None:
     """Print an ExecCredential with an Entra token for the cluster (run by kubectl).
 
-    The environment, as kubelogin reads it: AAD_LOGIN_METHOD wins over --login and --auth. A
-    --tenant-id or --client-id flag wins over AZURE_TENANT_ID and AZURE_CLIENT_ID (kubelogin lets
-    the variables win). --auth spn signs in as AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or
-    AZURE_CLIENT_CERTIFICATE_PATH, else as kubelogin's AAD_SERVICE_PRINCIPAL_CLIENT_ID with
-    AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE. Secrets are
-    never printed.
+    The environment, as kubelogin reads it: AAD_LOGIN_METHOD wins over --login and --auth (set but
+    empty, it is refused). A --tenant-id or --client-id flag wins over AZURE_TENANT_ID and
+    AZURE_CLIENT_ID (kubelogin lets the variables win), as do --client-secret and
+    --client-certificate; in workloadidentity mode the webhook's AZURE_CLIENT_ID,
+    AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST win, as in kubelogin. --auth spn signs in as
+    AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, else as kubelogin's
+    AAD_SERVICE_PRINCIPAL_CLIENT_ID with AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or
+    AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE; a variable set but empty replaces the earlier name.
+    --auth azurepipelines signs in as an Azure Pipelines service connection (AZURESUBSCRIPTION_*
+    and SYSTEM_ACCESSTOKEN). Secrets are never printed.
     """
     from akscli.azure import token as plugin
 
@@ -85,6 +137,12 @@ def token(
         ("--login", login),
         ("--auth", auth),
         ("--environment", environment),
+        ("--authority-host", authority_host),
+        ("--client-secret", client_secret),
+        ("--client-certificate", client_certificate),
+        ("--client-certificate-password", client_certificate_password),
+        ("--federated-token-file", federated_token_file),
+        ("--azure-pipelines-service-connection-id", azure_pipelines_service_connection_id),
     ):
         if value is not None:
             argv += [flag, value]
