@@ -35,6 +35,8 @@ STACK_PREFIX = "nodepool-"
 CAPACITY_TYPE = "karpenter.sh/capacity-type"
 NODEPOOL_LABEL = "karpenter.sh/nodepool"
 GPU_RESOURCE = "nvidia.com/gpu"
+# The most pods of one DaemonSet read for its newest (_live_pods): one page, the list limit akscli uses.
+DAEMON_POD_PAGE = 500
 # Label domains a NodePool's template labels may not use (the NodePool CRD's rules on
 # spec.template.metadata.labels: karpenter.sh, karpenter.azure.com and kubernetes.azure.com are
 # restricted) and AKS's own (use-labels.md), as `nodepool add` refuses them for ARM pools.
@@ -406,7 +408,7 @@ def admitting_pool(
     of the size must also have room for them and the DaemonSets that would run on it
     (akscli.nap_fit.shortfall: one paginated list of the cluster's DaemonSets, read once where a
     pool admits the size; the pool's AKSNodeClass for pods and ephemeral-storage, one GET a class;
-    a DaemonSet's live pod, one page of one pod a DaemonSet whose status shows one: _live_pods;
+    a DaemonSet's newest live pod, one page of its pods a DaemonSet whose status shows one: _live_pods;
     ``network``, the cluster's networkProfile where read, for a class's default maxPods);
     a pool refused for room alone adds its reason to ``refused``."""
     from akscli.errors import AkscliError
@@ -483,11 +485,15 @@ def _daemonsets(kube: Kube) -> list[dict[str, Any]]:
 
 
 def _live_pods(kube: Kube) -> nap_fit.LivePod:
-    """A reader of a DaemonSet's live pod, the one Karpenter counts (upstream: kubernetes-sigs/karpenter
-    2266468 pkg/controllers/state/cluster.go UpdateDaemonSet: the pods of the DaemonSet's namespace it
-    controls, the newest). A DaemonSet has a pod a node, so akscli reads one page of one pod by the
-    DaemonSet's selector, once a DaemonSet, only for one whose status shows a pod; a pod it does not
-    control, or a list refused, reads as none (nap_fit.daemon_pod: the template then)."""
+    """A reader of a DaemonSet's live pod, the one Karpenter counts: of the pods of the DaemonSet's
+    namespace it controls, the newest by creationTimestamp, the first read where two are as new
+    (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/state/cluster.go UpdateDaemonSet,
+    ``p.CreationTimestamp.After(pod.CreationTimestamp.Time)``). Karpenter reads them from its
+    informer's cache; akscli reads them once a DaemonSet, only for one whose status shows a pod, by
+    the DaemonSet's selector, and at most one page of DAEMON_POD_PAGE: the newest of the first
+    500 the API server returns (by name, which the controller makes random: a sample across ages)
+    where a DaemonSet has more, so a node count of 75,000 costs one request a DaemonSet. A pod it
+    does not control, or a list refused, reads as none (nap_fit.daemon_pod: the template then)."""
     from akscli.errors import AkscliError
     from akscli.kube.pod_problems import selector_string
 
@@ -500,7 +506,11 @@ def _live_pods(kube: Kube) -> nap_fit.LivePod:
             selector = selector_string((daemonset.get("spec") or {}).get("selector"))
             try:
                 pages = kube.list_pages(
-                    "v1", "Pod", namespace=str(meta.get("namespace") or ""), label_selector=selector, page_size=1
+                    "v1",
+                    "Pod",
+                    namespace=str(meta.get("namespace") or ""),
+                    label_selector=selector,
+                    page_size=DAEMON_POD_PAGE,
                 )
                 items = next(iter(pages), {}).get("items") or []
             except AkscliError:

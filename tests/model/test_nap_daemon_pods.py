@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from akscli import nap_fit
+from akscli import nap, nap_fit
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
 from tests.kube_emulator.test_karpenter_allocatable import daemonset as emulated_daemonset
@@ -116,7 +116,7 @@ def scheduled(ds: dict[str, Any] | None) -> bool:
     return bool(((ds or {}).get("status") or {}).get("currentNumberScheduled"))
 
 
-def test_a_daemonsets_pod_is_read_once_one_pod_a_page_however_many_pools(model_emulator: Start) -> None:
+def test_a_daemonsets_pods_are_read_once_one_page_however_many_pools(model_emulator: Start) -> None:
     emu = nap_lab(model_emulator)
     for name in ("gpu", "gpu2"):
         assert invoke("nodepool", "add", name, "--auto-provision", "--gpu", "t4", "-y").exit_code == 0
@@ -127,4 +127,51 @@ def test_a_daemonsets_pod_is_read_once_one_pod_a_page_however_many_pools(model_e
     result = invoke("model", "deploy", "phi-4-mini-instruct", "--runtime", "vllm", "--vm-size", T4, "-y")
     assert result.exit_code == 0, text(result)
     reads = [r.query for r in emu.requests(method="GET", path="/namespaces/kube-system/pods")]
-    assert [(q.get("labelSelector"), q.get("limit")) for q in reads] == [(["app=agent"], ["1"])]
+    assert [(q.get("labelSelector"), q.get("limit")) for q in reads] == [(["app=agent"], ["500"])]
+
+
+AGENT = {"metadata": {"name": "agent", "namespace": "kube-system", "uid": "ds-1"},
+         "spec": {"selector": {"matchLabels": {"app": "agent"}}}}  # fmt: skip
+
+
+def agent_pod(name: str, created: str, memory: str, owner: str = "ds-1") -> dict[str, Any]:
+    owners = [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "agent", "uid": owner, "controller": True}]
+    container = {"name": "agent", "resources": {"requests": {"memory": memory}}}
+    meta = {"name": name, "namespace": "kube-system", "creationTimestamp": created, "ownerReferences": owners}
+    return {"metadata": meta, "spec": {"containers": [container]}}
+
+
+class PodPages:
+    """A kube whose pod list answers in pages in name order, as the API server does."""
+
+    def __init__(self, pods: list[dict[str, Any]]) -> None:
+        self.pods = sorted(pods, key=lambda p: str(p["metadata"]["name"]))
+        self.pages_served = 0
+
+    def list_pages(self, api_version: str, kind: str, *, page_size: int, **_: Any) -> Any:
+        for start in range(0, len(self.pods), page_size):
+            self.pages_served += 1
+            yield {"items": self.pods[start : start + page_size]}
+
+
+def test_the_newest_pod_of_a_daemonset_counts_not_the_first_by_name() -> None:
+    # cluster.go UpdateDaemonSet keeps the pod whose creationTimestamp is After the others'
+    kube = PodPages([agent_pod("agent-aaaaa", "2026-01-01T00:00:00Z", "64Mi"),
+                     agent_pod("agent-zzzzz", "2026-03-01T00:00:00Z", "3Gi")])  # fmt: skip
+    live = nap._live_pods(kube)(AGENT)  # type: ignore[arg-type]
+    assert live is not None and live["metadata"]["name"] == "agent-zzzzz"
+
+
+def test_a_newer_pod_the_daemonset_does_not_control_is_not_its_pod() -> None:
+    kube = PodPages([agent_pod("agent-aaaaa", "2026-01-01T00:00:00Z", "64Mi"),
+                     agent_pod("agent-zzzzz", "2026-03-01T00:00:00Z", "3Gi", owner="other")])  # fmt: skip
+    live = nap._live_pods(kube)(AGENT)  # type: ignore[arg-type]
+    assert live is not None and live["metadata"]["name"] == "agent-aaaaa"
+
+
+def test_a_daemonset_of_more_pods_than_a_page_costs_one_page() -> None:
+    pods = [agent_pod(f"agent-{n:05d}", f"2026-01-01T00:{n // 60 % 60:02d}:{n % 60:02d}Z", "64Mi") for n in range(501)]
+    kube = PodPages(pods)
+    live = nap._live_pods(kube)(AGENT)  # type: ignore[arg-type]
+    assert kube.pages_served == 1
+    assert live is not None and live["metadata"]["name"] == "agent-00499"
