@@ -14,8 +14,10 @@ reserved, system reserved, eviction threshold).
 upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetype.go
 newInstanceType, computeCapacity, CalculateMemoryWithoutOverhead, KubeReservedResources,
 SystemReservedResources, EvictionThreshold, and pkg/operator/options/options.go
-(VM_MEMORY_OVERHEAD_PERCENT, default 0.075). The provider gives the kubelet the same kube-reserved
-and eviction-hard (pkg/providers/imagefamily/resolver.go prepareKubeletConfiguration).
+(VM_MEMORY_OVERHEAD_PERCENT, default 0.075). Karpenter schedules on this count whatever the kubelet
+reserves: self-hosted aksscriptless gives the kubelet the same (pkg/providers/imagefamily/resolver.go
+prepareKubeletConfiguration); managed NAP's bootstrapping client and AKS machine API modes send none,
+so AKS's reservations apply on the Node (akscli.node_room).
 
 Pods and ephemeral-storage come from the NodePool's AKSNodeClass (upstream: Azure/karpenter-provider-azure
 352646f instancetype.go computeCapacity, pods: pkg/utils/utils.go GetMaxPods, the class's maxPods;

@@ -15,8 +15,11 @@ pkg/operator/options/options.go) the kubelet gets Karpenter's own reservations
 (imagefamily/resolver.go prepareKubeletConfiguration); in the bootstrappingclient mode
 (customscriptsbootstrap/provisionclientbootstrap.go) and the AKS machine API modes
 (instance/aksmachineinstancehelpers.go) it sends AKS the SKU's cpu and memory, or the node class's
-max pods, and no kube-reserved, so AKS's formula sets them. Which mode managed NAP runs is not
-published; Karpenter schedules on its own count either way, so the pod must fit both.
+max pods, and no kube-reserved, so AKS's formula sets them. Managed NAP runs those two, not
+aksscriptless: the provider's E2E suite says so (test/suites/integration/linuxosconfig_test.go,
+"NAP E2E ... runs via CCP (InClusterController=false), which uses bootstrappingclient";
+test/pkg/environment/azure/expectations.go, environment.go: NAP's machines pool "aksmanagedap").
+Karpenter schedules on its own count either way, so the pod must fit both.
 
 The capacity is the SKU's memory less 7.5% (Karpenter's vm-memory-overhead-percent): AKS
 publishes no per-size figure for what the kernel reports, and that is the only published estimate.

@@ -48,17 +48,40 @@ def daemonset(name: str, cpu: str, memory: str, tolerate_all: bool = True) -> di
     }
 
 
-def test_a_node_karpenter_makes_has_the_providers_allocatable_not_its_capacity(emu: KubeEmulator) -> None:
-    # upstream: karpenter-provider-azure instancetype.go computeCapacity, CalculateMemoryWithoutOverhead
+def test_a_nodeclaim_has_the_providers_allocatable_and_its_node_aks_reservations(emu: KubeEmulator) -> None:
+    # The claim: karpenter-provider-azure instancetype.go computeCapacity, CalculateMemoryWithoutOverhead
     # (220Gi less 7.5%), KubeReservedResources (cpu 60m+40m+2x20m+20x10m; memory 25% of 4 + 20% of 4 +
-    # 10% of 8 + 6% of 112 + 2% of 92 GiB = 11.16 GiB, 11427Mi), EvictionThreshold 750Mi
+    # 10% of 8 + 6% of 112 + 2% of 92 GiB = 11.16 GiB, 11427Mi), EvictionThreshold 750Mi. The Node:
+    # managed NAP's kubelet gets AKS's reservations (the bootstrapping client sends none), 1.29 and
+    # later: the lesser of 20Mi x 250 pods + 50Mi and 25% of 220Gi, and memory.available<100Mi
+    emu.cluster.create(gpu_pool("gpu", [A100]))
+    emu.cluster.create(gpu_app("llm", A100))
+    node = emu.cluster.get("v1", "Node", None, running_on(emu, "llm"))
+    claim = next(
+        c
+        for c in emu.cluster.list("karpenter.sh/v1", "NodeClaim")
+        if c["status"].get("nodeName") == node["metadata"]["name"]
+    )
+    capacity = 220 * GI - 220 * GI * 75 // 1000
+    assert node["status"]["capacity"]["memory"] == claim["status"]["capacity"]["memory"] == str(capacity)
+    assert claim["status"]["allocatable"]["memory"] == str(capacity - (11427 + 750) * MI)
+    assert node["status"]["allocatable"]["memory"] == str(capacity - (20 * 250 + 50 + 100) * MI)
+    assert node["status"]["allocatable"]["cpu"] == claim["status"]["allocatable"]["cpu"] == "23660m"
+
+
+def test_a_self_hosted_aksscriptless_node_has_karpenters_reservations_and_no_nodefs_threshold(
+    emu: KubeEmulator,
+) -> None:
+    # aksbootstrap.go kubeletConfigToMap: --eviction-hard=memory.available<750Mi replaces AKS's flag
+    # and the kubelet merges no default threshold into it, so nodefs.available is 0 (the
+    # configz of Azure/karpenter-provider-azure#988: evictionHard {"memory.available": "750Mi"})
+    emu.nap.provision_mode = "aksscriptless"
     emu.cluster.create(gpu_pool("gpu", [A100]))
     emu.cluster.create(gpu_app("llm", A100))
     status = emu.cluster.get("v1", "Node", None, running_on(emu, "llm"))["status"]
     capacity = 220 * GI - 220 * GI * 75 // 1000
-    assert status["capacity"]["memory"] == str(capacity)
     assert status["allocatable"]["memory"] == str(capacity - (11427 + 750) * MI)
-    assert status["allocatable"]["cpu"] == "23660m"
+    assert status["allocatable"]["ephemeral-storage"] == str(129886128 * 1024)
 
 
 def test_a_pod_within_a_sizes_memory_but_not_its_allocatable_gets_no_node_and_karpenter_says_so(

@@ -117,7 +117,7 @@ from tests.emulators.kube.controllers.karpenter_common import (
     _template,
     _unless_deleted,
     instance_labels,
-    kubelet_storage,
+    kubelet_status,
     node_resources,
 )
 from tests.emulators.kube.controllers.karpenter_daemons import overhead
@@ -171,8 +171,9 @@ class NodeAutoProvisioner(PassController):
         # Azure's answer to a VM create, by (size, zone label) or (size, None) for any zone: a code
         # of karpenter_errors.FAILURES (tests set it; ``quota_reached`` is SKUFamilyQuota).
         self.failures: dict[tuple[str, str | None], str] = {}
-        # The provider's PROVISION_MODE: when each failure comes (karpenter_errors.timing).
-        self.provision_mode = "aksscriptless"
+        # The provider's PROVISION_MODE: when each failure comes (karpenter_errors.timing) and what
+        # the Node's kubelet reserves (karpenter_common.kubelet_status); managed NAP's by default.
+        self.provision_mode = "bootstrappingclient"
         self.network_plugin, self.network_plugin_mode = NETWORK_PLUGIN, NETWORK_PLUGIN_MODE  # options.go
         self.spot_unavailable_until = -1.0  # LowPriorityQuota: every spot offering (spotKey)
         self._retry_at = -1.0  # no NodeClaim before (an InsufficientCapacityError that marked nothing)
@@ -534,8 +535,8 @@ class NodeAutoProvisioner(PassController):
             **template,
             "metadata": {"name": node_name, "labels": labels},
             "spec": {**template["spec"], "providerID": f"azure:///aks/{node_name}"},
-            "status": {  # the kubelet's ephemeral-storage, not Karpenter's estimate (kubelet_storage)
-                **kubelet_storage(template["status"]),
+            "status": {  # the kubelet's, not Karpenter's estimate (kubelet_status)
+                **kubelet_status(template["status"], labels[INSTANCE_TYPE], self.provision_mode),
                 "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "lastTransitionTime": t}],
             },
         }

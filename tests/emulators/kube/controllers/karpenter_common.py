@@ -146,10 +146,9 @@ def node_resources(
     NewScaledQuantity(OSDiskSizeGB, Giga)), pods GetMaxPods (max_pods; instancetypes.go List builds
     instanceTypeParameters from the class); KubeReservedResources on the vCPUs and the SKU's GiB, no
     system reserved, eviction memory.available 750Mi only (EvictionThreshold); kubernetes-sigs/
-    karpenter 2266468 pkg/cloudprovider/types.go computeAllocatable: capacity less the overhead. The
-    provider gives the kubelet the same kube-reserved, eviction-hard and max pods,
-    imagefamily/resolver.go prepareKubeletConfiguration, so the node's allocatable is taken as this
-    too; a real kubelet reports its file system's size for ephemeral-storage, not modelled)."""
+    karpenter 2266468 pkg/cloudprovider/types.go computeAllocatable: capacity less the overhead. This
+    is the NodeClaim's; the Node's kubelet on a managed NAP node reserves AKS's instead,
+    kubelet_status)."""
     import math
 
     from akscli.model import skus
@@ -185,25 +184,48 @@ def node_resources(
 # ephemeral-storage 129886128Ki, allocatable 119703055367); another disk size keeps its ratio to the
 # disk's 128 GiB (no published figure gives the partitions' share otherwise).
 _FS_KIB_OF_128_GB = 129886128
-# AKS's kubelet flag --eviction-hard "memory.available<750Mi,nodefs.available<10%,nodefs.inodesFree<5%"
-# (Azure/AgentBaker 06836ee2 pkg/agent/utils.go; Azure/karpenter-provider-azure 352646f
-# pkg/providers/imagefamily/bootstrap/staticvalues.go). A percentage is a float32 in the kubelet
-# (kubernetes/kubernetes pkg/kubelet/eviction/api/types.go ThresholdValue.Percentage,
+# Which kubelet flags a node NAP makes gets: managed NAP provisions in the bootstrappingclient mode
+# (the Node Provisioning Service) or an AKS machine API mode, never aksscriptless (upstream:
+# Azure/karpenter-provider-azure 352646f test/suites/integration/linuxosconfig_test.go, "NAP E2E ...
+# runs via CCP (InClusterController=false), which uses bootstrappingclient";
+# test/pkg/environment/azure/expectations.go, NAP's VM extensions are bootstrappingclient's;
+# test/pkg/environment/azure/environment.go, NAP's machines pool "aksmanagedap"). Neither sends
+# eviction thresholds or kube-reserved (customscriptsbootstrap/provisionclientbootstrap.go
+# CustomKubeletConfig, instance/aksmachineinstancehelpers.go configureKubeletConfig), so AKS's own
+# apply: --eviction-hard "memory.available<750Mi,nodefs.available<10%,nodefs.inodesFree<5%"
+# (Azure/AgentBaker 06836ee2 pkg/agent/utils.go) with, on AKS 1.29 and later, memory.available<100Mi
+# and kube-reserved memory the lesser of 20 MB a max pod plus 50 MB and 25% of the memory
+# (MicrosoftDocs/azure-aks-docs fb060abe articles/aks/node-resource-reservations.md; MB read as MiB,
+# cpu the same brackets as Karpenter's). Only self-hosted aksscriptless hands the kubelet
+# Karpenter's own (imagefamily/resolver.go prepareKubeletConfiguration, bootstrap/aksbootstrap.go:
+# --eviction-hard=memory.available<750Mi alone, no nodefs threshold). A percentage is a float32 in
+# the kubelet (kubernetes/kubernetes pkg/kubelet/eviction/api/types.go ThresholdValue.Percentage,
 # GetThresholdQuantity: int64(float64(capacity) * float64(percentage))).
 _NODEFS_EVICTION = struct.unpack("f", struct.pack("f", 0.1))[0]
+_AKS_EVICTION_MI = 100
 
 
-def kubelet_storage(status: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """The Node's capacity and allocatable with ephemeral-storage as its kubelet reports it, from
-    Karpenter's estimate in ``status`` (the class's osDiskSizeGB in G, node_resources): capacity
-    the root file system's size (cadvisor's RootFsInfo, kubernetes/kubernetes pkg/kubelet/
-    nodestatus/setters.go MachineInfo), allocatable that less the nodefs.available hard eviction
-    threshold (MachineInfo with pkg/kubelet/cm/node_container_manager_linux.go
-    GetNodeAllocatableReservation; no ephemeral-storage kube-reserved: the provider reserves cpu
-    and memory only). Karpenter keeps its own estimate on the NodeClaim."""
+def kubelet_status(status: dict[str, Any], size: str, mode: str = "bootstrappingclient") -> dict[str, dict[str, str]]:
+    """The Node's capacity and allocatable as its kubelet reports them, from Karpenter's estimate in
+    ``status`` (node_resources): ephemeral-storage capacity the root file system's size (cadvisor's
+    RootFsInfo, kubernetes/kubernetes pkg/kubelet/nodestatus/setters.go MachineInfo), allocatable
+    that less the nodefs.available hard eviction threshold (MachineInfo with
+    pkg/kubelet/cm/node_container_manager_linux.go GetNodeAllocatableReservation). In provision mode
+    ``aksscriptless`` the kubelet gets Karpenter's reservations and memory.available<750Mi alone,
+    which leaves nodefs.available unset (0: the kubelet merges no default threshold into a given
+    --eviction-hard, MergeDefaultEvictionSettings false); in the managed modes, AKS's for the node's
+    max pods. Karpenter keeps its own estimate on the NodeClaim and schedules on it."""
+    from akscli.model import skus
+
     disk_gb = int(str(status["capacity"]["ephemeral-storage"]).removesuffix("G"))
     fs = disk_gb * _FS_KIB_OF_128_GB // 128 * 1024
-    return {
-        "capacity": {**status["capacity"], "ephemeral-storage": f"{fs // 1024}Ki"},
-        "allocatable": {**status["allocatable"], "ephemeral-storage": str(fs - int(fs * _NODEFS_EVICTION))},
-    }
+    capacity = {**status["capacity"], "ephemeral-storage": f"{fs // 1024}Ki"}
+    if mode == "aksscriptless":
+        return {"capacity": capacity, "allocatable": {**status["allocatable"], "ephemeral-storage": str(fs)}}
+    allocatable = {**status["allocatable"], "ephemeral-storage": str(fs - int(fs * _NODEFS_EVICTION))}
+    sku = skus.get(size)
+    if sku is not None:
+        pods = int(status["capacity"]["pods"])
+        reserved = min((20 * pods + 50) * 2**20, int(0.25 * sku.memory_gib * 2**30)) + _AKS_EVICTION_MI * 2**20
+        allocatable["memory"] = str(int(status["capacity"]["memory"]) - reserved)
+    return {"capacity": capacity, "allocatable": allocatable}

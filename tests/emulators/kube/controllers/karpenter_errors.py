@@ -9,9 +9,11 @@ kubernetes-sigs/karpenter 2266468 pkg/cloudprovider/types.go CreateError, Insuff
 A test names the error by Azure's code (``FAILURES``). Whether it answers the create request or comes
 once the request was accepted depends on the provider's provision mode (``timing``):
 
-- ``aksscriptless`` (the provider's default, pkg/operator/options/options.go PROVISION_MODE; a VM
-  create, pkg/providers/instance/vminstance.go): the provider handles an error of
-  BeginCreateOrUpdate and one of the poller alike (errorHandling.Handle in both). Which Azure
+- ``aksscriptless`` (the provider's default, pkg/operator/options/options.go PROVISION_MODE) and
+  ``bootstrappingclient`` (managed NAP's, karpenter_common.kubelet_status): a VM create, the same
+  code (pkg/providers/instance/vminstance.go; AGENTS.md "VM-based (aksscriptless,
+  bootstrappingclient)"): the provider handles an error of BeginCreateOrUpdate and one of the
+  poller alike (errorHandling.Handle in both). Which Azure
   answers at once is CRP's behaviour, which no published source states; the simulator follows the
   provider's VM-path tests (pkg/providers/instancetype/suite_test.go): the quotas, SkuNotAvailable,
   AllocationFailed and the Overconstrained* errors as BeginError, ZonalAllocationFailed as the
@@ -54,7 +56,7 @@ FAILURES = {
     "OverconstrainedAllocationRequest": "sync",
     "VMSizeNotSupported": "sync",  # the AKS RP's, aksmachineapi only
 }
-PROVISION_MODES = ("aksscriptless", "aksmachineapi")
+PROVISION_MODES = ("bootstrappingclient", "aksscriptless", "aksmachineapi")
 
 
 def timing(code: str, mode: str) -> str:
