@@ -87,7 +87,8 @@ def run_seed(seed: int, count: int, max_runs: int = 8) -> SoakResult:
     """Apply ``count`` objects with faults from ``seed``; re-run (faults on) until it converges."""
     from akscli import errors
     from akscli.kube import apply as engine
-    from akscli.kube.client import KubeTarget, RetryPolicy, connect
+    from akscli.kube.client import KubeTarget, RetryPolicy
+    from akscli.kube.connecting import connect
     from akscli.render import with_stack_labels
 
     rng = random.Random(seed)

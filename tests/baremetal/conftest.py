@@ -63,7 +63,8 @@ def h100() -> dict[str, Any]:
 @pytest.fixture
 def kube(kubeconfig: Path) -> Any:
     """akscli's Kube client, connected to the test's emulator."""
-    from akscli.kube.client import KubeTarget, connect
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
 
     return connect(KubeTarget(kubeconfig=str(kubeconfig)))
 

@@ -43,7 +43,8 @@ def hold(emu: Any, node: str, gpus: int) -> None:
 
 
 def choose(kubeconfig: Any, wanted: int) -> tuple[nccl_nodes.Choice, nccl_nodes.SizeNodes]:
-    from akscli.kube.client import KubeTarget, connect
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
 
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     nodes = nccl_nodes.SizeNodes(gpu_nodes=2, usable=2, candidates=[("dra-0", 0), ("dra-1", 0)])
@@ -67,7 +68,8 @@ def test_gpus_a_claim_holds_on_a_dra_node_are_in_use_and_the_node_is_named(kube_
 
 def pick_then_recheck(kubeconfig: Any, emu: Any, late_hold: int) -> nccl_nodes.Pins:
     """One DRA node picked of two, ``late_hold`` GPUs of it taken by a claim before the re-read."""
-    from akscli.kube.client import KubeTarget, connect
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
 
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     nodes = nccl_nodes.SizeNodes(gpu_nodes=2, usable=2, candidates=[("dra-0", 0), ("dra-1", 0)])

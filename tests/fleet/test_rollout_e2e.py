@@ -435,7 +435,8 @@ def test_stopping_a_run_that_has_succeeded_says_it_cannot_be_stopped(hub: Hub) -
 def test_approval_requests_of_a_run_are_found_by_the_label_the_hub_sets(hub: Hub) -> None:
     # kubernetes-fleet.io/targetUpdateRun (apis/placement/v1beta1/commons.go TargetUpdateRunLabel).
     from akscli.fleet.approvals import requests_for_run
-    from akscli.kube.client import KubeTarget, connect
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
 
     _staged(hub)
     found = requests_for_run(connect(KubeTarget()), "run-1", None)

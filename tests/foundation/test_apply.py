@@ -15,7 +15,8 @@ from akscli import errors
 from akscli.cli.common import apply_objects
 from akscli.kube import apply as engine
 from akscli.kube import client as kube_client
-from akscli.kube.client import KubeTarget, RetryPolicy, connect
+from akscli.kube.client import KubeTarget, RetryPolicy
+from akscli.kube.connecting import connect
 from akscli.kube.wait import wait_for
 from akscli.render import with_stack_labels
 

@@ -11,7 +11,8 @@ import pytest
 from akscli import errors
 from akscli.kube import client as kube_client
 from akscli.kube import retry
-from akscli.kube.client import KubeTarget, RetryPolicy, connect
+from akscli.kube.client import KubeTarget, RetryPolicy
+from akscli.kube.connecting import connect
 from tests.cli import invoke, start, stop
 
 CONFIG_MAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"mode": "fast"}}

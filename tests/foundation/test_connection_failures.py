@@ -17,7 +17,8 @@ import pytest
 
 from akscli import errors, netfail
 from akscli.kube import retry
-from akscli.kube.client import KubeTarget, RetryPolicy, connect
+from akscli.kube.client import KubeTarget, RetryPolicy
+from akscli.kube.connecting import connect
 from tests.cli import invoke
 
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from akscli import errors
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 from akscli.kube.create_check import check_creates
 
 

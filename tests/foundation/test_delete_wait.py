@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from akscli.errors import WaitTimeoutError
-from akscli.kube.client import Kube, KubeTarget, connect
+from akscli.kube.client import Kube, KubeTarget
+from akscli.kube.connecting import connect
 from akscli.kube.deletion import deleted_ref, wait_deleted, waiting_for
 from tests.emulators.kube import KubeEmulator
 

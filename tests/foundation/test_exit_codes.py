@@ -77,7 +77,8 @@ def test_3_when_the_object_is_not_found(kubeconfig: Path) -> None:
 
 def test_4_on_a_field_manager_conflict(kubeconfig: Path, tmp_path: Path, kube_emulator: Any) -> None:
     assert invoke("apply", "-f", write(tmp_path, "d.yaml", deployment(1))).exit_code == 0
-    from akscli.kube.client import KubeTarget, connect
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
 
     obj = kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web")
     other = {

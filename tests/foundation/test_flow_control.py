@@ -16,7 +16,8 @@ import pytest
 from akscli import errors
 from akscli.kube import client as kube_client
 from akscli.kube import retry
-from akscli.kube.client import KubeTarget, RetryPolicy, connect
+from akscli.kube.client import KubeTarget, RetryPolicy
+from akscli.kube.connecting import connect
 from tests.cli import invoke
 
 

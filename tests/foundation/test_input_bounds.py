@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from akscli import errors, yamlio
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 from tests.cli import invoke
 
 ALIAS_BOMB = "\n".join(

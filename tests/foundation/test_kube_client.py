@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from akscli import errors
-from akscli.kube.client import KubeTarget, WatchExpired, connect
+from akscli.kube.client import KubeTarget, WatchExpired
+from akscli.kube.connecting import connect
 
 
 def test_kubeconfig_with_several_paths_finds_a_context_in_any_of_them(

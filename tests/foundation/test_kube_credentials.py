@@ -12,7 +12,8 @@ import pytest
 
 from akscli.concurrency import parallel_map
 from akscli.kube import credentials
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 
 
 class Config:

@@ -16,7 +16,8 @@ import pytest
 import urllib3
 
 from akscli.kube import transport
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 
 APPLIED = {
     "apiVersion": "v1",

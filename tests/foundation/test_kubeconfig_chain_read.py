@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 
 
 def _chain(emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *currents: str) -> None:

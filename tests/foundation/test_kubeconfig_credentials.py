@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from akscli.kube import credentials
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 from tests.cli import invoke
 
 

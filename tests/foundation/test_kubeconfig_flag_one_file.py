@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from akscli.errors import UsageError
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 
 
 def _write(emulator: Any, path: Path, context: str) -> Path:

@@ -12,7 +12,8 @@ import pytest
 
 from akscli.baremetal import pods
 from akscli.kube import wait
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 
 # The root CA publisher's ConfigMap, in every namespace of a real cluster (the emulator's
 # namespace_defaults.py): the namespace's lists and watches have it too.

@@ -12,7 +12,8 @@ import pytest
 
 from akscli.cli.common import apply_objects
 from akscli.kube import pod_problems
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 from tests.baremetal.nodes import small_cpu_node
 from tests.foundation.test_wait_pod_problems import failed_rollout, gpu_deployment
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from akscli.kube import wait
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 from akscli.render import with_stack_labels
 from tests.cli import invoke
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from akscli.kube import reflector, wait
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 
 # Labelled, and read by that label where a test lists the namespace: every namespace also holds the
 # root CA publisher's kube-root-ca.crt (tests/emulators/kube namespace controllers).

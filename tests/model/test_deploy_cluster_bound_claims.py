@@ -70,7 +70,7 @@ def node_in(emu: Any, zone: str) -> None:
 def check() -> str | None:
     """The fit check's note for phi-4 pinned to the A100 size, weighing a pod in default that
     mounts claim data."""
-    from akscli.kube.client import connect
+    from akscli.kube.connecting import connect
     from akscli.model import cluster_fit
 
     plan, fit = plan_and_fit()

@@ -46,7 +46,7 @@ def plan_and_fit() -> tuple[Any, Any]:
 
 def check(pod: dict[str, Any]) -> str | None:
     """The room check's note for phi-4 pinned to NC_A100 (--vm-size), weighing ``pod``."""
-    from akscli.kube.client import connect
+    from akscli.kube.connecting import connect
     from akscli.model import cluster_fit
 
     plan, fit = plan_and_fit()

@@ -163,7 +163,7 @@ def test_an_available_volume_the_node_reaches_binds_a_delayed_claim(model_emulat
 def test_a_node_failing_two_volume_binding_checks_is_counted_under_each_reason(model_emulator: Start) -> None:
     # binder.go FindPodVolumes: NodeConflict (a bound claim), then BindConflict (a delayed one);
     # volume_binding.go Filter appends both.
-    from akscli.kube.client import connect
+    from akscli.kube.connecting import connect
     from akscli.model import cluster_fit
     from tests.model.test_deploy_cluster_filters import plan_and_fit
 

@@ -47,7 +47,7 @@ def other_node(emu: Any, name: str, zone: str) -> None:
 def check(kind: str, **term: Any) -> str | None:
     """The fit check's note for phi-4 pinned to the A100 size, weighing a pod of default labelled
     app=model with one required term of ``kind``."""
-    from akscli.kube.client import connect
+    from akscli.kube.connecting import connect
     from akscli.model import cluster_fit
 
     plan, fit = plan_and_fit()

@@ -11,7 +11,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 from tests.cli import invoke
 
 from .test_serving_on_the_operators import _picker

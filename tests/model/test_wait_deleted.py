@@ -8,7 +8,8 @@ import threading
 import time
 from pathlib import Path
 
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 from akscli.kube.deletion import wait_deleted
 from tests.emulators.kube import KubeEmulator
 

@@ -135,7 +135,8 @@ def test_the_pool_a_pods_selector_picks_is_found_without_reading_the_pools_nodes
     kube_emulator: KubeEmulator, tmp_path: Path
 ) -> None:
     from akscli.kube import scale_up
-    from akscli.kube.client import KubeTarget, connect
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
 
     kube_emulator.generate_cluster(nodes=5000)  # 1,000 nodes of Standard_D16s_v5, all in one pool
     kube = connect(KubeTarget(str(kube_emulator.write_kubeconfig(tmp_path / "kubeconfig"))))

@@ -40,7 +40,8 @@ def test_doctor_still_misses_gpu_nodes_that_nothing_publishes(kube_emulator: Any
 
 
 def test_the_gpu_stack_names_the_dra_driver_not_a_missing_device_plugin(kube_emulator: Any, kubeconfig: Any) -> None:
-    from akscli.kube.client import KubeTarget, connect
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
 
     add_dra_node(kube_emulator, "dra-0", 4)
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))

@@ -209,7 +209,8 @@ def test_follow_waits_for_the_submitter_to_start(ray_emulator: Callable[..., Any
     import threading
 
     from akscli import ray
-    from akscli.kube.client import KubeTarget, connect
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
 
     emu = ray_emulator()
 

@@ -89,7 +89,8 @@ def test_dashboard_of_an_unknown_type_is_refused(ray_emulator: Callable[..., Any
 
 
 def test_port_forward_relays_and_survives_a_head_pod_restart(ray_emulator: Callable[..., Any]) -> None:
-    from akscli.kube.client import KubeTarget, connect
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
 
     emu = ray_emulator()
     assert (

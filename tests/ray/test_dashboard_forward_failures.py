@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from akscli import errors, ray
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 from tests.cli import invoke
 from tests.ray.test_cli_cluster import ray_pods, wait_until
 

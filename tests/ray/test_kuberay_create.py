@@ -226,7 +226,8 @@ def test_port_forward_to_a_head_the_kubelet_cannot_run_is_refused_before_listeni
     import socket
 
     from akscli import errors, ray
-    from akscli.kube.client import KubeTarget, connect
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
 
     emu = ray_emulator(failure="image-pull")
     assert invoke("ray", "cluster", "create", "demo").exit_code == 0

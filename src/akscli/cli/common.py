@@ -204,7 +204,7 @@ def apply_objects(
         return ApplyOutcome(objects, [], None)
 
     from akscli.kube import apply as engine
-    from akscli.kube.client import connect
+    from akscli.kube.connecting import connect
 
     kube = kube or connect(target)
     options = engine.ApplyOptions(

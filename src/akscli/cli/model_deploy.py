@@ -196,7 +196,7 @@ def deploy_cmd(
     options given; --reuse-values starts from those of the latest revision.
     """
     from akscli.cli import common
-    from akscli.kube.client import connect
+    from akscli.kube.connecting import connect
     from akscli.model import deploy, deploy_flags, flag_checks, preflight
 
     mode = opts.dry_run_mode(dry_run)

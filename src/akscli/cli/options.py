@@ -470,7 +470,7 @@ def connect(
     request_timeout: str | None = None,
 ) -> "Kube":
     """A cluster connection from the shared options (imports the kubernetes client only here)."""
-    from akscli.kube.client import connect as connect_target
+    from akscli.kube.connecting import connect as connect_target
 
     return connect_target(kube_target(kubeconfig, context, namespace, request_timeout))
 

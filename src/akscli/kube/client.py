@@ -475,10 +475,3 @@ def jwt_claims(token: str) -> dict[str, Any]:
     except (ValueError, TypeError):
         return {}
     return claims if isinstance(claims, dict) else {}
-
-
-def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = None) -> Kube:
-    """A ``Kube`` for the kubeconfig and context of ``target`` (akscli.kube.connecting)."""
-    from akscli.kube.connecting import connect as connect_to
-
-    return connect_to(target, retry=retry)

@@ -61,7 +61,7 @@ class Connection:
         if self._target is None:
             raise UsageError("this needs a cluster, and --dry-run=client uses none", hint="leave out --dry-run=client")
         if self._kube is None:
-            from akscli.kube.client import connect
+            from akscli.kube.connecting import connect
 
             self._kube = connect(self._target)
         return self._kube
