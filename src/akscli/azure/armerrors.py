@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from akscli.azure.etags import PRECONDITION_FAILED
 from akscli.errors import (
     AkscliError,
     AuthError,
@@ -30,6 +29,9 @@ from akscli.errors import (
 
 QUOTA_URL = "https://portal.azure.com/#view/Microsoft_Azure_Capacity/QuotaMenuBlade/~/myQuotas"
 DEFAULT_ARM_ENDPOINT = "https://management.azure.com"
+# The reason a 412 gets (AkscliError.reason, set here and in azure/etags.py), so callers can tell
+# it from other conflicts.
+PRECONDITION_FAILED = "PreconditionFailed"
 
 # Wrapper codes whose details hold the real reason (ARM deployments, AKS preflight).
 _WRAPPERS = frozenset(

@@ -23,14 +23,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from akscli.azure.armerrors import PRECONDITION_FAILED
 from akscli.errors import ConflictError, UsageError
 
 T = TypeVar("T")
 IF_MATCH = "If-Match"
 IF_NONE_MATCH = "If-None-Match"
-# The reason armerrors gives a 412 (AkscliError.reason, set from here), so callers can tell it from
-# other conflicts.
-PRECONDITION_FAILED = "PreconditionFailed"
 MAX_LEN = 256
 # Where each resource's eTag is in its show output (an agent pool's in its properties, 2026-08-01:
 # ManagedClusterAgentPoolProfileProperties.eTag).

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from akscli.azure import arm, etags, names
+from akscli.azure import arm, armerrors, etags, names
 from akscli.azure.clusters import as_dict, get, put_back
 from akscli.errors import ConflictError, UsageError
 
@@ -140,7 +140,7 @@ def _pools_unchanged(c: ContainerServiceClient, rg: str, name: str, cluster: Map
         f"upgrade cluster {name}: {pools} changed in Azure after akscli read it (a pool's eTag); nothing was changed",
         hint=f"run the command again to upgrade on top of the new state (see it with '{etags.cluster_show(rg, name)}')",
     )
-    err.reason = etags.PRECONDITION_FAILED
+    err.reason = armerrors.PRECONDITION_FAILED
     raise err
 
 
