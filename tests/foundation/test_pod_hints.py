@@ -18,7 +18,7 @@ import pytest
 
 from akscli import errors
 from akscli.cli.common import apply_objects
-from akscli.kube import pod_problems
+from akscli.kube import pod_hints, pod_problems
 from akscli.kube.client import KubeTarget
 from tests.foundation.test_wait_pod_problems import gpu_deployment
 
@@ -49,7 +49,7 @@ def _secret_env(name: str = "hf-token", key: str = "token", env: str = "HF_TOKEN
 
 def test_a_missing_secret_is_named_with_the_variable_that_reads_it_and_the_check() -> None:
     found = _problem("CreateContainerConfigError", 'secret "hf-token" not found', _secret_env())
-    assert found.fix() == (
+    assert pod_hints.fix(found) == (
         "Secret hf-token, which env HF_TOKEN of container main reads, does not exist in namespace ml: "
         "create it, or fix the reference (or mark it optional: true); check with: kubectl get secret hf-token -n ml"
     )
@@ -58,7 +58,7 @@ def test_a_missing_secret_is_named_with_the_variable_that_reads_it_and_the_check
 def test_a_missing_configmap_read_by_env_from_is_named() -> None:
     container = {"envFrom": [{"configMapRef": {"name": "vllm-args"}}]}
     found = _problem("CreateContainerConfigError", 'configmap "vllm-args" not found', container)
-    hint = found.fix() or ""
+    hint = pod_hints.fix(found) or ""
     assert hint.startswith("ConfigMap vllm-args, which envFrom of container main reads, does not exist")
     assert hint.endswith("kubectl get configmap vllm-args -n ml")
 
@@ -67,7 +67,7 @@ def test_a_missing_key_is_named_with_its_secret_and_a_check_that_shows_no_values
     found = _problem(
         "CreateContainerConfigError", "couldn't find key token in Secret ml/hf-token", _secret_env(key="token")
     )
-    assert found.fix() == (
+    assert pod_hints.fix(found) == (
         "Secret hf-token has no key token (env HF_TOKEN of container main reads it): add the key, or fix the "
         "reference; its keys: kubectl describe secret hf-token -n ml"
     )
@@ -75,19 +75,19 @@ def test_a_missing_key_is_named_with_its_secret_and_a_check_that_shows_no_values
 
 def test_a_config_error_the_message_does_not_explain_lists_the_sources_the_container_reads() -> None:
     container = {**_secret_env(), "envFrom": [{"configMapRef": {"name": "args"}}]}
-    hint = _problem("CreateContainerConfigError", "something else", container).fix() or ""
+    hint = pod_hints.fix(_problem("CreateContainerConfigError", "something else", container)) or ""
     assert hint.startswith("container main reads ConfigMap args, Secret hf-token: check that each exists")
     assert "kubectl describe pod llm-abc -n ml" in hint
 
 
 def test_run_as_non_root_with_a_root_image_hints_at_run_as_user() -> None:
     message = 'container has runAsNonRoot and image will run as root (pod: "llm-abc_ml(1)", container: main)'
-    hint = _problem("CreateContainerConfigError", message).fix() or ""
+    hint = pod_hints.fix(_problem("CreateContainerConfigError", message)) or ""
     assert "set securityContext.runAsUser to a non-zero UID" in hint
 
 
 def test_a_crash_loop_after_running_out_of_memory_hints_at_the_memory_limit() -> None:
-    hint = _problem("CrashLoopBackOff", "back-off 40s", last_exit="OOMKilled").fix() or ""
+    hint = pod_hints.fix(_problem("CrashLoopBackOff", "back-off 40s", last_exit="OOMKilled")) or ""
     assert "raise its resources.limits.memory" in hint
     assert hint.endswith("kubectl logs llm-abc -n ml -c main --previous")
 
@@ -102,7 +102,7 @@ def test_a_container_killed_for_memory_hints_at_the_memory_limit() -> None:
     }
     found = pod_problems.problem(pod)
     assert found is not None
-    assert found.fix() == (
+    assert pod_hints.fix(found) == (
         "container main ran out of memory: raise its resources.limits.memory; its logs: "
         "kubectl logs job-abc -n ml -c main"
     )
@@ -114,7 +114,7 @@ def test_a_pull_the_registry_refused_hints_at_credentials() -> None:
         '"myacr.azurecr.io/llm:1": failed to authorize: failed to fetch anonymous token: unexpected status: '
         "401 Unauthorized"
     )
-    hint = _problem("ErrImagePull", message).fix() or ""
+    hint = pod_hints.fix(_problem("ErrImagePull", message)) or ""
     assert hint.startswith("the registry refused the node's credentials")
     assert "az aks update --attach-acr" in hint
 
@@ -124,7 +124,7 @@ def test_a_pull_of_a_tag_that_does_not_exist_hints_at_the_tag() -> None:
         'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/vllm/vllm-openai:v9": '
         'failed to resolve reference "docker.io/vllm/vllm-openai:v9": docker.io/vllm/vllm-openai:v9: not found'
     )
-    assert _problem("ErrImagePull", message).fix() == (
+    assert pod_hints.fix(_problem("ErrImagePull", message)) == (
         "the registry has no such image or tag: check the container's image name and tag"
     )
 
@@ -133,7 +133,7 @@ def test_an_invalid_image_name_hints_at_the_reference_form() -> None:
     message = (
         'Failed to apply default image tag "Vllm/X": couldn\'t parse image name "Vllm/X": invalid reference format'
     )
-    assert "[REGISTRY/]REPOSITORY[:TAG|@DIGEST]" in (_problem("InvalidImageName", message).fix() or "")
+    assert "[REGISTRY/]REPOSITORY[:TAG|@DIGEST]" in (pod_hints.fix(_problem("InvalidImageName", message)) or "")
 
 
 def test_a_command_missing_from_the_image_hints_at_the_command() -> None:
@@ -141,24 +141,24 @@ def test_a_command_missing_from_the_image_hints_at_the_command() -> None:
         "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create "
         'failed: unable to start container process: exec: "vllm-serve": executable file not found in $PATH: unknown'
     )
-    assert _problem("RunContainerError", message).fix() == (
+    assert pod_hints.fix(_problem("RunContainerError", message)) == (
         "container main's command is not in its image: fix the container's command and args, or the image's entrypoint"
     )
 
 
 @pytest.mark.parametrize("reason", ["PreCreateHookError", "PreStartHookError"])
 def test_an_internal_lifecycle_hook_error_points_at_the_node(reason: str) -> None:
-    hint = _problem(reason, "cpu manager: not enough cpus available").fix() or ""
+    hint = pod_hints.fix(_problem(reason, "cpu manager: not enough cpus available")) or ""
     assert hint.startswith("the kubelet's CPU, memory or topology manager on the node refused the container")
     assert "kubectl describe node aks-gpu-0" in hint
 
 
 def test_a_post_start_hook_error_names_the_hook() -> None:
-    assert "lifecycle.postStart hook failed" in (_problem("PostStartHookError", "exit 1").fix() or "")
+    assert "lifecycle.postStart hook failed" in (pod_hints.fix(_problem("PostStartHookError", "exit 1")) or "")
 
 
 def test_an_image_with_no_command_hints_at_the_command() -> None:
-    hint = _problem("CreateContainerError", "Error response from daemon: No command specified").fix() or ""
+    hint = pod_hints.fix(_problem("CreateContainerError", "Error response from daemon: No command specified")) or ""
     assert hint == "container main's image has no entrypoint and the pod gives no command: set the container's command"
 
 

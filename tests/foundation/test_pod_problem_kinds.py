@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from akscli.cli.common import apply_objects
-from akscli.kube import pod_problems
+from akscli.kube import pod_hints, pod_problems
 from akscli.kube.client import KubeTarget
 from akscli.kube.connecting import connect
 from tests.baremetal.nodes import small_cpu_node
@@ -82,7 +82,7 @@ def test_a_container_that_ended_with_an_error_is_a_terminated_problem() -> None:
 def test_a_container_that_ended_with_an_error_hints_at_its_logs() -> None:
     ended = {"exitCode": 1, "reason": "Error", "message": ""}
     found = pod_problems.problem(_pod({"name": "main", "state": {"terminated": ended}}, phase="Failed"))
-    assert found is not None and found.fix() == "see its logs: kubectl logs job-abc -n ml -c main"
+    assert found is not None and pod_hints.fix(found) == "see its logs: kubectl logs job-abc -n ml -c main"
 
 
 def test_a_terminated_problem_quotes_the_last_line_of_its_termination_message() -> None:

@@ -12,10 +12,9 @@ past what the message and the pod's spec say."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from akscli.kube.pod_problems import EnvRef, Problem
+from akscli.kube import pod_problems
+from akscli.kube.pod_problems import EnvRef, Problem
 
 # The errors a missing env source gives (upstream: kubernetes/kubernetes v1.32.0
 # pkg/kubelet/kubelet_pods.go, makeEnvironmentVariables: the secret and configmap managers'
@@ -42,8 +41,6 @@ _REGISTRY = "check the image name and tag, and that the cluster can pull from it
 
 def fix(problem: Problem) -> str | None:
     """The hint for a kubelet's problem, or None (an unschedulable pod's hint depends on who asks)."""
-    from akscli.kube import pod_problems
-
     if problem.kind == pod_problems.UNSCHEDULABLE:
         return None
     if problem.kind == pod_problems.TERMINATED:

@@ -103,13 +103,6 @@ class Problem:
         """``pod NAMESPACE/NAME <problem>``, for a report that spans namespaces."""
         return f"pod {self.namespace}/{self.pod} {self.text}"
 
-    def fix(self) -> str | None:
-        """What to do about a kubelet's problem, by its reason (akscli.kube.pod_hints; the
-        scheduler's depends on who asks: see the callers), or None."""
-        from akscli.kube import pod_hints
-
-        return pod_hints.fix(self)
-
 
 @dataclass(frozen=True)
 class EnvRef:

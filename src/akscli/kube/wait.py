@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli import concurrency, errors
-from akscli.kube import pod_problems, readiness, reflector, scale_up, scheduling
+from akscli.kube import pod_hints, pod_problems, readiness, reflector, scale_up, scheduling
 from akscli.kube.client import Kube
 from akscli.kube.events import object_events
 from akscli.output import kind_ref, object_ref
@@ -298,7 +298,7 @@ class Waiter:
         if trouble is None:
             return "", None
         if trouble.kind != pod_problems.UNSCHEDULABLE:
-            return "", trouble.fix()
+            return "", pod_hints.fix(trouble)
         # The pod as the page of pods had it: read_note reads it by name only without it.
         said = scale_up.read_note(self.kube, trouble.namespace or self.kube.namespace, trouble.pod, trouble.source)
         if said is None:

@@ -342,11 +342,11 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
         )
     selector = (obj.get("spec") or {}).get("selector")
     if doc["ready"] < doc["desired"] and isinstance(selector, Mapping):
-        from akscli.kube import pod_problems
+        from akscli.kube import pod_hints, pod_problems
 
         found = pod_problems.first_problem(kube, (obj.get("metadata") or {}).get("namespace"), selector)
         doc["pods"] = str(found) if found else None
-        fix = found.fix() if found else None
+        fix = pod_hints.fix(found) if found else None
         if fix:
             doc["pods"] += f" ({fix})"  # what to do about the kubelet's problem (pod_hints)
         if found and found.kind == pod_problems.UNSCHEDULABLE:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError, NotFoundError, UsageError
-from akscli.kube import pod_problems, reach
+from akscli.kube import pod_hints, pod_problems, reach
 from akscli.ray.follow import watch_pods
 from akscli.ray.live import Progress, head_pod
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL
@@ -255,7 +255,7 @@ class DashboardForwarder:
             raise reach.not_serving_error(
                 f"the Ray dashboard of cluster {self.cluster}",
                 f"head pod {head['metadata']['name']} {problem.text}",
-                hint=problem.fix() or see,
+                hint=pod_hints.fix(problem) or see,
             )
         waiting = f"Ray cluster {self.cluster} has no head pod yet" if head is None else None
         if head is not None and not pod_ready(head):

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from akscli.kube import pod_problems, scale_up
+from akscli.kube import pod_hints, pod_problems, scale_up
 from akscli.output import kind_ref
 from akscli.ray.spec import (
     AGENTPOOL_LABEL,
@@ -331,7 +331,7 @@ def diagnose_pods(
                 message = message or _last_event(pod_events, ("Failed",)) or "cannot pull"
             elif found.crash_loop:
                 message = message or "the container keeps exiting"
-            findings.append(Finding(name, found.reason, message or found.text, found.fix()))
+            findings.append(Finding(name, found.reason, message or found.text, pod_hints.fix(found)))
             continue
         if status.get("phase") not in (None, "Pending"):
             continue
