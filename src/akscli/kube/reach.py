@@ -12,6 +12,13 @@ from dataclasses import dataclass
 from akscli import errors, netfail
 
 
+def proxy_path(namespace: str, service: str, port: int | str, path: str = "") -> str:
+    """The path of ``path`` on a Service's port through the API server's service proxy, the
+    services/proxy subresource (upstream: kubernetes/client-go 32ce75a7
+    kubernetes/typed/core/v1/service_expansion.go ProxyGet)."""
+    return f"/api/v1/namespaces/{namespace}/services/{service}:{port}/proxy/{path.lstrip('/')}"
+
+
 @dataclass(frozen=True)
 class ProxyAnswer:
     """A service or pod proxy's error answer (502/503/504) returned to the caller."""

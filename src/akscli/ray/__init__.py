@@ -20,6 +20,7 @@ Everything a caller needs is importable from ``akscli.ray`` itself.
 
 from __future__ import annotations
 
+from akscli.kube.reach import proxy_path
 from akscli.ray.build import (
     Built,
     JobFlags,
@@ -31,7 +32,6 @@ from akscli.ray.build import (
 from akscli.ray.dashboard import (
     DashboardForwarder,
     dashboard_info,
-    proxy_path,
 )
 from akscli.ray.diagnose import (
     diagnose_cluster,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError, NotFoundError, UsageError
 from akscli.kube import pod_hints, pod_problems, reach
+from akscli.kube.reach import proxy_path
 from akscli.ray.follow import watch_pods
 from akscli.ray.live import Progress, head_pod
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL
@@ -16,10 +17,6 @@ from akscli.ray.status import head_service, pod_ready
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
-
-
-def proxy_path(namespace: str, service: str, port: int | str, path: str = "") -> str:
-    return f"/api/v1/namespaces/{namespace}/services/{service}:{port}/proxy/{path.lstrip('/')}"
 
 
 def dashboard_info(kube: Kube, cluster: Mapping[str, Any]) -> dict[str, str]:

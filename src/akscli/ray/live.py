@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, UsageError
-from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error
+from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error, proxy_path
 from akscli.kube.writes import JSON_PATCH, Write
 from akscli.ray.scaling import add_group_ops, head_tasks_warning
 from akscli.ray.spec import (
@@ -225,8 +225,6 @@ class JobStop:
         """The request, as ``--dry-run`` prints it."""
         if self.suspend is not None:
             return self.suspend.describe()
-        from akscli.ray.dashboard import proxy_path
-
         return {"method": "POST", "path": proxy_path(self.namespace, str(self.service), DASHBOARD_PORT, self.api_path)}
 
 
