@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from akscli.cli.complete import protocol_lines
+from akscli.cli.main import root_command
 from akscli.fleet.rollout import run_objects, strategy_objects
 from akscli.fleet.stages import parse_stages
 from tests.cli import invoke
@@ -20,7 +21,7 @@ from tests.fleet.conftest import Hub
 
 
 def _offered(*words: str) -> list[str]:
-    return [line.split("\t")[0] for line in protocol_lines(["__complete", *words])[:-1]]
+    return [line.split("\t")[0] for line in protocol_lines(["__complete", *words], root_command)[:-1]]
 
 
 @pytest.fixture

@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from akscli.cli.complete import protocol_lines
+from akscli.cli.main import root_command
 from tests.cli import invoke
 
 
 def _offered(*words: str) -> list[str]:
-    return [line.split("\t")[0] for line in protocol_lines(["__complete", *words])[:-1]]
+    return [line.split("\t")[0] for line in protocol_lines(["__complete", *words], root_command)[:-1]]
 
 
 def test_a_hub_placement_name_completes_from_the_hub(hub: Any) -> None:
@@ -29,4 +30,4 @@ def test_a_hub_placement_name_completes_from_the_hub(hub: Any) -> None:
 
 def test_no_hub_completes_no_placement_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
-    assert protocol_lines(["__complete", "fleet", "placement", "delete", ""]) == [":4"]
+    assert protocol_lines(["__complete", "fleet", "placement", "delete", ""], root_command) == [":4"]

@@ -19,6 +19,7 @@ import pytest
 from akscli.cli.complete import protocol_lines
 from akscli.cli.completion import completion_script
 from akscli.cli.kubectl_complete import completions as kubectl_completions
+from akscli.cli.main import root_command
 from tests.cli import invoke
 from tests.shells import Terminal
 
@@ -261,35 +262,51 @@ def test_the_old_environment_protocol_does_not_get_the_help_text() -> None:
 def test_a_manifest_file_flag_offers_kubectls_extensions() -> None:
     # kubectl's -f: json, yaml and yml with cobra's FilterFileExt directive (8), the extensions
     # printed before it (k8s.io/kubectl pkg/cmd/util/helpers.go, spf13/cobra completions.go).
-    assert protocol_lines(["__complete", "apply", "-f", ""]) == ["json", "yaml", "yml", ":8"]
-    assert protocol_lines(["__complete", "policy", "check", "--filename", "x"]) == ["json", "yaml", "yml", ":8"]
+    assert protocol_lines(["__complete", "apply", "-f", ""], root_command) == ["json", "yaml", "yml", ":8"]
+    assert protocol_lines(["__complete", "policy", "check", "--filename", "x"], root_command) == [
+        "json",
+        "yaml",
+        "yml",
+        ":8",
+    ]
 
 
 def test_a_values_file_offers_yaml_files() -> None:
-    assert protocol_lines(["__complete", "render", "model/vllm", "--values", ""]) == ["yaml", "yml", ":8"]
+    assert protocol_lines(["__complete", "render", "model/vllm", "--values", ""], root_command) == ["yaml", "yml", ":8"]
 
 
 def test_a_kubeconfig_completes_any_file() -> None:
-    assert protocol_lines(["__complete", "model", "list", "--kubeconfig", ""]) == [":0"]
-    assert protocol_lines(["__complete", "model", "list", "--kubeconfig=k"]) == [":0"]
+    assert protocol_lines(["__complete", "model", "list", "--kubeconfig", ""], root_command) == [":0"]
+    assert protocol_lines(["__complete", "model", "list", "--kubeconfig=k"], root_command) == [":0"]
 
 
 def test_a_price_file_offers_csv_and_yaml() -> None:
-    assert protocol_lines(["__complete", "model", "plan", "phi-4", "--price-file", ""]) == ["csv", "yaml", "yml", ":8"]
+    assert protocol_lines(["__complete", "model", "plan", "phi-4", "--price-file", ""], root_command) == [
+        "csv",
+        "yaml",
+        "yml",
+        ":8",
+    ]
 
 
 def test_an_output_directory_completes_directories() -> None:
-    assert protocol_lines(["__complete", "render", "model/vllm", "--output-dir", ""]) == [":16"]
+    assert protocol_lines(["__complete", "render", "model/vllm", "--output-dir", ""], root_command) == [":16"]
 
 
 def test_a_global_path_flag_completes_files_wherever_it_stands() -> None:
-    assert protocol_lines(["__complete", "--policy-file", ""]) == ["yaml", "yml", ":8"]
-    assert protocol_lines(["__complete", "model", "list", "--audit-log", ""]) == [":0"]
+    assert protocol_lines(["__complete", "--policy-file", ""], root_command) == ["yaml", "yml", ":8"]
+    assert protocol_lines(["__complete", "model", "list", "--audit-log", ""], root_command) == [":0"]
+
+
+def test_a_global_flags_value_is_completed_without_building_the_command_tree() -> None:
+    def no_tree() -> Any:
+        raise AssertionError("the command tree was built")
+
+    assert protocol_lines(["__complete", "--policy-file", ""], no_tree) == ["yaml", "yml", ":8"]
 
 
 def test_every_option_whose_help_names_a_file_or_directory_completes_paths() -> None:
     from akscli.cli.complete import PATH_OPTIONS
-    from akscli.cli.main import root_command
 
     def options(command: Any, ctx: Any) -> Iterator[Any]:
         yield from (p for p in command.params if getattr(p, "param_type_name", "") == "option")
@@ -306,7 +323,7 @@ def test_every_option_whose_help_names_a_file_or_directory_completes_paths() -> 
 
 
 def test_global_flags_before_the_group_are_skipped() -> None:
-    values = protocol_lines(["__complete", "--debug", "model", "st"])
+    values = protocol_lines(["__complete", "--debug", "model", "st"], root_command)
     assert values[0].startswith("status\t") and values[-1] == ":4"
 
 
@@ -319,17 +336,20 @@ def test_a_verbose_flag_before_the_group_still_completes_namespaces(
         "contexts: [{name: c, context: {cluster: x, user: u, namespace: mine}}]\n"
     )
     monkeypatch.setenv("KUBECONFIG", str(config))
-    assert protocol_lines(["__complete", "-v", "model", "list", "-n", ""]) == ["mine", ":4"]
-    assert protocol_lines(["__complete", "--reason", "x", "model", "-vv", "list", "-n", "m"]) == ["mine", ":4"]
+    assert protocol_lines(["__complete", "-v", "model", "list", "-n", ""], root_command) == ["mine", ":4"]
+    assert protocol_lines(["__complete", "--reason", "x", "model", "-vv", "list", "-n", "m"], root_command) == [
+        "mine",
+        ":4",
+    ]
 
 
 def test_a_global_flags_value_is_not_taken_for_the_command() -> None:
-    values = protocol_lines(["__complete", "--audit-log", "model", "render", "model/vl"])
+    values = protocol_lines(["__complete", "--audit-log", "model", "render", "model/vl"], root_command)
     assert values == ["model/vllm", ":4"]
 
 
 def test_a_format_needing_a_template_asks_for_no_space() -> None:
-    assert protocol_lines(["__complete", "model", "list", "-o", "jsonp"])[-1] == ":6"
+    assert protocol_lines(["__complete", "model", "list", "-o", "jsonp"], root_command)[-1] == ":6"
 
 
 def test_the_powershell_script_registers_a_native_completer_that_asks_akscli() -> None:
@@ -361,7 +381,9 @@ def test_kubectl_plugin_completion_completes_values_too() -> None:
 
 def test_namespaces_also_come_from_the_cluster_when_it_answers_in_time(kubeconfig: Path, kube_emulator: Any) -> None:
     kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-b"}})
-    values = [line.split("\t")[0] for line in protocol_lines(["__complete", "model", "list", "-n", "team-"])]
+    values = [
+        line.split("\t")[0] for line in protocol_lines(["__complete", "model", "list", "-n", "team-"], root_command)
+    ]
     assert "team-b" in values
 
 
@@ -376,5 +398,5 @@ def test_an_unreachable_cluster_does_not_hold_up_completion(tmp_path: Path, monk
     )
     monkeypatch.setenv("KUBECONFIG", str(config))
     started = time.monotonic()
-    assert protocol_lines(["__complete", "model", "list", "-n", ""]) == ["mine", ":4"]
+    assert protocol_lines(["__complete", "model", "list", "-n", ""], root_command) == ["mine", ":4"]
     assert time.monotonic() - started < 5

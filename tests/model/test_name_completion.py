@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from akscli.cli.complete import protocol_lines
+from akscli.cli.main import root_command
 from tests.cli import invoke
 
 Start = Callable[..., Any]
@@ -22,7 +23,7 @@ def _deploy(*args: str) -> None:
 
 
 def _offered(*words: str) -> list[str]:
-    return [line.split("\t")[0] for line in protocol_lines(["__complete", *words])[:-1]]
+    return [line.split("\t")[0] for line in protocol_lines(["__complete", *words], root_command)[:-1]]
 
 
 def test_a_deployed_model_name_completes_from_the_cluster(model_emulator: Start) -> None:
@@ -42,4 +43,4 @@ def test_a_deployed_model_name_completes_in_the_namespace_given_with_n(model_emu
 
 def test_no_cluster_completes_no_model_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
-    assert protocol_lines(["__complete", "model", "history", ""]) == [":4"]
+    assert protocol_lines(["__complete", "model", "history", ""], root_command) == [":4"]

@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 
 from akscli.cli.complete import protocol_lines
+from akscli.cli.main import root_command
 
 RAY = "ray.io/v1"
 Start = Callable[..., Any]
 
 
 def _offered(*words: str) -> list[str]:
-    return [line.split("\t")[0] for line in protocol_lines(["__complete", *words])[:-1]]
+    return [line.split("\t")[0] for line in protocol_lines(["__complete", *words], root_command)[:-1]]
 
 
 # The least a RayCluster's schema takes (shared/crds/kuberay): a head group with one container.
@@ -80,7 +81,7 @@ def test_a_command_that_creates_the_object_offers_no_existing_name(ray_world: An
 
 def test_no_cluster_completes_no_ray_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
-    assert protocol_lines(["__complete", "ray", "job", "status", ""]) == [":4"]
+    assert protocol_lines(["__complete", "ray", "job", "status", ""], root_command) == [":4"]
 
 
 def test_a_dashboard_target_completes_cluster_names_and_the_type_forms(ray_world: Any) -> None:
@@ -97,8 +98,8 @@ def test_a_dashboard_type_form_completes_that_kinds_names(ray_world: Any) -> Non
 
 
 def test_a_dashboard_target_of_only_type_forms_adds_no_space_after_the_slash(ray_world: Any) -> None:
-    assert protocol_lines(["__complete", "ray", "dashboard", "rayj"]) == ["rayjob/", ":6"]
-    assert protocol_lines(["__complete", "ray", "dashboard", "t"])[-1] == ":4"
+    assert protocol_lines(["__complete", "ray", "dashboard", "rayj"], root_command) == ["rayjob/", ":6"]
+    assert protocol_lines(["__complete", "ray", "dashboard", "t"], root_command)[-1] == ":4"
 
 
 def test_a_dashboard_target_of_an_unknown_type_completes_nothing(ray_world: Any) -> None:

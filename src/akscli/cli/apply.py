@@ -68,7 +68,7 @@ def apply(
     apply_objects(
         objects,
         stack=_stack_of(objects, stack),
-        target=opts.kube_target(kubeconfig, context, namespace, request_timeout),
+        target=opts.KubeFlags(kubeconfig, context, namespace, request_timeout).target(),
         dry_run=dry_run,
         wait=wait,
         timeout=timeout,

@@ -182,9 +182,7 @@ def namespaces(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
 
 
 def _cluster_namespaces(ctx: Any) -> list[str]:
-    from akscli.cli import options as opts
-
-    kube = opts.connect(_param(ctx, "kubeconfig"), _param(ctx, "kube_context"), request_timeout="1s")
+    kube = _connect(ctx)
     return [str(ns["metadata"]["name"]) for ns in kube.list("v1", "Namespace")]
 
 
@@ -199,10 +197,9 @@ def deployed_models(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
 
 
 def _cluster_models(ctx: Any) -> list[str]:
-    from akscli.cli import options as opts
     from akscli.model import live
 
-    kube = opts.connect(_param(ctx, "kubeconfig"), _param(ctx, "kube_context"), request_timeout="1s")
+    kube = _connect(ctx)
     namespace = _param(ctx, "namespace") or kube.namespace
     return [str(row["name"]) for row in live.deployed_models(kube, namespace=namespace, all_namespaces=False)]
 
@@ -297,11 +294,16 @@ def _hub_names(ctx: Any, incomplete: str, names: Callable[[Any, str | None], lis
     return _matching([(name, "") for name in _within(CLUSTER_TIMEOUT_S, read) or []], incomplete)
 
 
+def _connect(ctx: Any) -> Any:
+    """The cluster of --kubeconfig and --context, asked with a 1s request timeout."""
+    from akscli.kube.connecting import connect, kube_target
+
+    return connect(kube_target(_param(ctx, "kubeconfig"), _param(ctx, "kube_context"), request_timeout="1s"))
+
+
 def _connected(ctx: Any) -> "tuple[Any, str]":
     """The cluster of --kubeconfig and --context, and -n's namespace (else the context's)."""
-    from akscli.cli import options as opts
-
-    kube = opts.connect(_param(ctx, "kubeconfig"), _param(ctx, "kube_context"), request_timeout="1s")
+    kube = _connect(ctx)
     return kube, _param(ctx, "namespace") or kube.namespace
 
 
@@ -324,8 +326,10 @@ def _within(seconds: float, work: Callable[[], list[str]]) -> list[str] | None:
 # ---- the __complete protocol -----------------------------------------------------------------
 
 
-def protocol_lines(argv: Sequence[str], prog: str = "akscli") -> list[str]:
-    """Answer ``__complete ARGS... WORD``: candidate lines, then ``:DIRECTIVE`` (cobra's form)."""
+def protocol_lines(argv: Sequence[str], root: Callable[[], Any], prog: str = "akscli") -> list[str]:
+    """Answer ``__complete ARGS... WORD``: candidate lines, then ``:DIRECTIVE`` (cobra's form).
+    ``root`` gives the command tree (akscli.cli.main.root_command), called only when a command's
+    words are completed: the value of a global flag needs none."""
     from akscli import globals as global_flags
 
     words = list(argv[1:] if argv[:1] == ["__complete"] else argv)
@@ -339,8 +343,8 @@ def protocol_lines(argv: Sequence[str], prog: str = "akscli") -> list[str]:
     leading = _leading_connection_value(args, incomplete)
     if leading is not None:
         return leading
-    completer = _completer(prog)
-    items = completer.get_completions(_connection_flags_last(args), incomplete)
+    completer = _completer(root(), prog)
+    items = completer.get_completions(_connection_flags_last(args, root), incomplete)
     extensions = _path_option(completer.resolved)
     if extensions is not None:
         return _path_lines(extensions)
@@ -416,15 +420,13 @@ def _path_lines(extensions: tuple[str, ...]) -> list[str]:
     return [f":{DIRECTIVE_DEFAULT}"]
 
 
-def _completer(prog: str) -> Any:
+def _completer(root: Any, prog: str) -> Any:
     from typer._click.shell_completion import (
         CompletionItem,
         ShellComplete,
         _resolve_context,
         _resolve_incomplete,
     )
-
-    from akscli.cli.main import root_command
 
     class Protocol(ShellComplete):
         """Click's completion engine; the shell side is our scripts, so no source or format."""
@@ -449,4 +451,4 @@ def _completer(prog: str) -> Any:
         def format_completion(self, item: CompletionItem) -> str:
             return str(item.value)
 
-    return Protocol(root_command(), {}, prog, "_AKSCLI_COMPLETE")
+    return Protocol(root, {}, prog, "_AKSCLI_COMPLETE")

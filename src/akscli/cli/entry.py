@@ -44,6 +44,13 @@ def completing(argv: list[str]) -> bool:
     return argv[:1] == ["__complete"] or any(key.endswith("AKSCLI_COMPLETE") for key in os.environ)
 
 
+def command_tree() -> object:
+    """The command tree (akscli.cli.main), imported only when a completion needs it."""
+    from akscli.cli.main import root_command
+
+    return root_command()
+
+
 def main() -> None:
     from akscli import process
 
@@ -53,7 +60,7 @@ def main() -> None:
         # Before the help fast path: an empty word list is a <TAB>, not a request for help.
         from akscli.cli.complete import protocol_lines
 
-        sys.stdout.write("".join(line + "\n" for line in protocol_lines(sys.argv[1:], prog)))
+        sys.stdout.write("".join(line + "\n" for line in protocol_lines(sys.argv[1:], command_tree, prog)))
         sys.exit(0)
     text = None if completing(sys.argv[1:]) else cached_help(sys.argv[1:], prog)
     if text is not None:

@@ -10,13 +10,14 @@ import sys
 from collections.abc import Sequence
 
 from akscli.cli.complete import protocol_lines
+from akscli.cli.entry import command_tree
 
 
 def completions(argv: Sequence[str]) -> list[str]:
     """The candidate lines (without the directive)."""
-    return [line for line in protocol_lines(argv, "kubectl akscli") if not line.startswith(":")]
+    return [line for line in protocol_lines(argv, command_tree, "kubectl akscli") if not line.startswith(":")]
 
 
 def main() -> None:
-    for line in protocol_lines(sys.argv[1:], "kubectl akscli"):
+    for line in protocol_lines(sys.argv[1:], command_tree, "kubectl akscli"):
         sys.stdout.write(line + "\n")

@@ -367,7 +367,7 @@ def _run(argv: Sequence[str]) -> int:
     if list(argv[:1]) == ["__complete"]:
         from akscli.cli.complete import protocol_lines
 
-        sys.stdout.write("".join(line + "\n" for line in protocol_lines(list(argv), _prog_name())))
+        sys.stdout.write("".join(line + "\n" for line in protocol_lines(list(argv), root_command, _prog_name())))
         return 0
     args = list(argv)
     try:

@@ -449,20 +449,6 @@ def bool_flag_values(
     return [w for w, _ in out] + tail
 
 
-def kube_target(
-    kubeconfig: str | None,
-    context: str | None,
-    namespace: str | None = None,
-    request_timeout: str | None = None,
-) -> "KubeTarget":
-    from akscli.kube.client import KubeTarget
-
-    if namespace is not None:
-        validate.name(namespace, "namespace")
-    timeout = validate.duration(request_timeout, "--request-timeout") if request_timeout else None
-    return KubeTarget(kubeconfig=kubeconfig, context=context, namespace=namespace, request_timeout=timeout)
-
-
 def connect(
     kubeconfig: str | None,
     context: str | None,
@@ -471,6 +457,7 @@ def connect(
 ) -> "Kube":
     """A cluster connection from the shared options (imports the kubernetes client only here)."""
     from akscli.kube.connecting import connect as connect_target
+    from akscli.kube.connecting import kube_target
 
     return connect_target(kube_target(kubeconfig, context, namespace, request_timeout))
 
@@ -486,6 +473,8 @@ class KubeFlags(NamedTuple):
     request_timeout: str | None = None
 
     def target(self) -> "KubeTarget":
+        from akscli.kube.connecting import kube_target
+
         return kube_target(self.kubeconfig, self.context, self.namespace, self.request_timeout)
 
     def connect(self) -> "Kube":

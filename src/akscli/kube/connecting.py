@@ -14,8 +14,22 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from akscli import errors
+from akscli import errors, validate
 from akscli.kube.client import Kube, KubeTarget, RetryPolicy
+
+
+def kube_target(
+    kubeconfig: str | None,
+    context: str | None,
+    namespace: str | None = None,
+    request_timeout: str | None = None,
+) -> KubeTarget:
+    """The target of the connection flags as typed (--kubeconfig, --context, -n, --request-timeout),
+    checked: a namespace name, a duration."""
+    if namespace is not None:
+        validate.name(namespace, "namespace")
+    timeout = validate.duration(request_timeout, "--request-timeout") if request_timeout else None
+    return KubeTarget(kubeconfig=kubeconfig, context=context, namespace=namespace, request_timeout=timeout)
 
 
 def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = None) -> Kube:
