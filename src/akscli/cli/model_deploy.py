@@ -29,7 +29,7 @@ from akscli.output import Column
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
-    from akscli.model import deploy
+    from akscli.model.request import DeployRequest
 
 # The cluster side (the kubernetes client wrapper, the objects per runtime, revisions, the
 # preflight reads, the apply glue) is imported inside the commands that use it: `akscli model
@@ -197,7 +197,7 @@ def deploy_cmd(
     """
     from akscli.cli import common
     from akscli.kube.connecting import connect
-    from akscli.model import deploy, deploy_flags, flag_checks, preflight
+    from akscli.model import deploy, deploy_flags, flag_checks, preflight, request
 
     mode = opts.dry_run_mode(dry_run)
     validate.duration(timeout, "--timeout")
@@ -220,7 +220,7 @@ def deploy_cmd(
     # On a fleet hub the model gets a namespace of its own: the placement takes the whole namespace.
     namespace = cluster.namespace or (deploy_flags.default_name(model) if fleet else None)
     gateway_name, gateway_namespace = flag_checks.gateway(gateway or kinds.DEFAULT_GATEWAY)
-    req = deploy.DeployRequest(
+    req = request.DeployRequest(
         name=validate.name(name, "--name", 50) if name else deploy_flags.default_name(model),
         namespace=namespace or "default",
         model=model,
@@ -333,7 +333,7 @@ def deploy_cmd(
         _wait(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted, record=record)
 
 
-def _announce(req: "deploy.DeployRequest") -> None:
+def _announce(req: "DeployRequest") -> None:
     """The size the plan chose, and what will stop the model from starting."""
     from akscli.model import catalog, kaito_names
 

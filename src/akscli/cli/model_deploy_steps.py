@@ -7,14 +7,15 @@ from akscli import errors, output
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
-    from akscli.model import cluster_fit, deploy
+    from akscli.model import cluster_fit
     from akscli.model.cluster_volumes import VolumeReads
     from akscli.model.planning import Plan
+    from akscli.model.request import DeployRequest
 
 
 def fit_to_cluster(
     kube: "Kube",
-    req: "deploy.DeployRequest",
+    req: "DeployRequest",
     the_plan: "Plan",
     volumes: "VolumeReads",
     offered: "cluster_fit.Offered | None" = None,

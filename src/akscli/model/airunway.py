@@ -14,7 +14,7 @@ from akscli.model import kaito_names
 from akscli.model.kinds import AIRUNWAY_PROVIDERS, GPU_TOLERATIONS
 
 if TYPE_CHECKING:
-    from akscli.model.deploy import DeployRequest
+    from akscli.model.request import DeployRequest
 
 # The AI Runway providers that copy spec.tolerations into their pods (ai-runway/airunway v0.7.0
 # providers/vllm/transformer.go and providers/llmd/transformer.go, buildDeployment;

@@ -24,7 +24,7 @@ from akscli.model.own_pods import Replaced
 from akscli.model.planning import Fit, Plan, pick, servable
 
 if TYPE_CHECKING:
-    from akscli.model.deploy import DeployRequest
+    from akscli.model.request import DeployRequest
     from akscli.nap_fit import Network
 
 PodFor = Callable[[Fit], Mapping[str, Any]]

@@ -11,9 +11,10 @@ from typing import Any
 from akscli.errors import NotFoundError
 from akscli.kube.client import Kube
 from akscli.model import picker_tls
-from akscli.model.deploy import PICKER_PORT, DeployRequest, endpoint_picker
+from akscli.model.deploy import PICKER_PORT, endpoint_picker
 from akscli.model.goflags import go_flag
 from akscli.model.kinds import POOL_API
+from akscli.model.request import DeployRequest
 
 # The group of the InferencePool akscli renders (inference.networking.k8s.io/v1).
 POOL_GROUP = POOL_API.split("/")[0]

@@ -9,8 +9,9 @@ from typing import Any
 from akscli.errors import AuthError
 from akscli.kube.client import Kube
 from akscli.model import destination_rules, istio_mesh, mesh_inbound
-from akscli.model.deploy import PICKER_PORT, DeployRequest
+from akscli.model.deploy import PICKER_PORT
 from akscli.model.goflags import go_bool_flag, go_flag
+from akscli.model.request import DeployRequest
 from akscli.validate import GO_BOOLS
 
 # Istio's Gateway API controller (istio/istio 1.29.6 pilot/pkg/features/pilot.go,

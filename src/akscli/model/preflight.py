@@ -12,7 +12,6 @@ from akscli.errors import AuthError, NotFoundError, NotInstalledError, UsageErro
 from akscli.kube.client import Kube
 from akscli.model import airunway, monitoring, picker
 from akscli.model.cluster_volumes import VolumeReads
-from akscli.model.deploy import DeployRequest
 from akscli.model.goflags import go_bool_flag, go_flag
 from akscli.model.kinds import (
     AIRUNWAY_API,
@@ -26,6 +25,7 @@ from akscli.model.kinds import (
     QUEUE_METRIC,
     RUNTIME_LABEL,
 )
+from akscli.model.request import DeployRequest
 from akscli.validate import GO_BOOLS
 
 GATEWAY_API = "gateway.networking.k8s.io/v1"

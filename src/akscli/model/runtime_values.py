@@ -12,7 +12,7 @@ from akscli.model.kinds import GPU_TOLERATIONS, KAITO_SCALER_PREFIX, QUEUE_METRI
 from akscli.model.planning import VLLM_GPU_MEMORY_UTILIZATION
 
 if TYPE_CHECKING:
-    from akscli.model.deploy import DeployRequest
+    from akscli.model.request import DeployRequest
 
 
 def served_name(req: DeployRequest) -> str:

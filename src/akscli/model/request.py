@@ -1,0 +1,300 @@
+"""The request a user's flags make to deploy a model, and its checks (every flag refused before
+anything is rendered). Plain logic: no Typer, no rich; nothing is printed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from akscli import validate
+from akscli.errors import UsageError
+from akscli.model import airunway, catalog, flag_checks, monitoring
+from akscli.model.catalog import Model
+from akscli.model.kinds import (
+    AIRUNWAY_API,
+    AIRUNWAY_POD_LABELS,
+    AIRUNWAY_VLLM_METRICS_PROVIDERS,
+    AZURE_MONITOR_API,
+    DEFAULT_GATEWAY,
+    DEFAULT_QUEUE_THRESHOLD,
+    DEFAULT_STORAGE_CLASS,
+    DEFAULT_VLLM_IMAGE,
+    DYNAMO_SYSTEM_PORT_NAME,
+    DYNAMO_WORKER_SELECTOR,
+    KAITO_API,
+    KAITO_POD_LABEL,
+    KAITO_PORT,
+    KAITO_SET_POD_LABEL,
+    MODEL_LABEL,
+    POD_INDEX_LABEL,
+    QUEUE_METRIC,
+    VLLM_PORT,
+)
+from akscli.model.planning import Fit
+
+
+@dataclass
+class DeployRequest:
+    name: str
+    namespace: str
+    model: Model
+    runtime: str
+    fit: Fit
+    context: int
+    replicas: int | None = None
+    access_secret: str | None = None
+    autoscale: tuple[int, int] | None = None
+    # --prometheus; None: the in-cluster Prometheus that scrapes the PodMonitor (monitoring.py).
+    prometheus: str | None = None
+    queue_threshold: int = DEFAULT_QUEUE_THRESHOLD
+    expose: bool = False
+    gateway: str = DEFAULT_GATEWAY
+    gateway_namespace: str | None = None
+    # Whether the user named the Gateway (--gateway) rather than taking the default.
+    gateway_given: bool = False
+    hostname: str | None = None
+    inference_pool: bool = False
+    endpoint_picker: str | None = None
+    image: str = DEFAULT_VLLM_IMAGE
+    storage_class: str = DEFAULT_STORAGE_CLASS
+    # Whether the user named them (--image, --storage-class): a flag the runtime has no use for is
+    # refused, not dropped without a word.
+    image_given: bool = False
+    storage_class_given: bool = False
+    # AI Runway's provider (spec.provider.name) for --runtime airunway.
+    provider: str = "kaito"
+    # The PodMonitor API the cluster serves (kinds.PODMONITOR_APIS), None where it serves none.
+    monitor_api: str | None = None
+    # Labels a Prometheus's podMonitorSelector asks the PodMonitor for (monitoring.select_scraper).
+    monitor_labels: dict[str, str] = field(default_factory=dict)
+    # Why no Prometheus would scrape the PodMonitor rendered without --autoscale (a warning).
+    monitor_warning: str | None = None
+    # KAITO's own InferencePool of this InferenceSet (kinds.KAITO_POOL_SUFFIX), when it exists:
+    # the route goes to it, and akscli makes no second pool over the same pods.
+    kaito_pool: str | None = None
+    # Whether the user named the VM size (--vm-size) rather than taking the plan's.
+    vm_size_given: bool = False
+    fleet: bool = False
+    fleet_clusters: list[str] = field(default_factory=list)
+    fleet_count: int | None = None
+    staged_strategy: str | None = None
+    # The options given (and reused with --reuse-values), flag -> value: the revision records
+    # them for the next --reuse-values (model/reuse.py).
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def managed_prometheus(self) -> bool:
+        """KEDA queries an Azure Monitor workspace (the PodMonitor is Azure Monitor's)."""
+        return self.runtime == "vllm" and self.autoscale is not None and self.monitor_api == AZURE_MONITOR_API
+
+    @property
+    def vm_size(self) -> str:
+        return self.fit.vm_size
+
+    @property
+    def uses_inferenceset(self) -> bool:
+        return self.runtime == "kaito" and (self.replicas is not None or self.autoscale is not None)
+
+    @property
+    def kind(self) -> tuple[str, str]:
+        if self.runtime == "airunway":
+            return (AIRUNWAY_API, "ModelDeployment")
+        if self.runtime == "vllm":
+            return ("apps/v1", "Deployment")
+        return (KAITO_API, "InferenceSet" if self.uses_inferenceset else "Workspace")
+
+    @property
+    def placement_warning(self) -> str | None:
+        """What the plan's VM size means where nothing pins the pods to it: AI Runway's kuberay
+        provider reads no spec.nodeSelector (ai-runway/airunway v0.7.0
+        providers/kuberay/transformer.go builds the RayService without one)."""
+        if self.runtime == "airunway" and self.provider == "kuberay":
+            return (
+                f"AI Runway's kuberay provider pins no VM size: the plan sized {self.fit.gpus} GPU(s) on "
+                f"{self.vm_size}, but the workers may run on any node with free GPUs"
+            )
+        return None
+
+    @property
+    def pins_vm_size(self) -> bool:
+        """Whether the pods are pinned to the plan's VM size by a nodeSelector on the label
+        node.kubernetes.io/instance-type (akscli's vLLM Deployment; AI Runway's providers that
+        copy spec.nodeSelector). KAITO provisions nodes of its instanceType itself."""
+        if self.runtime == "airunway":
+            return self.provider in airunway.NODE_SELECTOR_PROVIDERS
+        return self.runtime == "vllm"
+
+    @property
+    def runs_on_kaito(self) -> bool:
+        return self.runtime == "kaito" or (self.runtime == "airunway" and self.provider == "kaito")
+
+    @property
+    def pod_labels(self) -> dict[str, str]:
+        if self.runtime == "airunway":
+            # The label each provider's pods carry with the ModelDeployment's name (kinds.AIRUNWAY_POD_LABELS).
+            return {AIRUNWAY_POD_LABELS[self.provider]: self.name}
+        if self.runtime == "vllm":
+            return {MODEL_LABEL: self.name, "app.kubernetes.io/name": "vllm"}
+        return {KAITO_SET_POD_LABEL if self.uses_inferenceset else KAITO_POD_LABEL: self.name}
+
+    @property
+    def runs_vllm_image(self) -> bool:
+        """Whether --image is the serving image: akscli's Deployment, or AI Runway's providers
+        that run a vLLM server image from spec.engine.image (airunway.VLLM_IMAGE_PROVIDERS)."""
+        return self.runtime == "vllm" or (self.runtime == "airunway" and self.provider in airunway.VLLM_IMAGE_PROVIDERS)
+
+    def _check_runtime_flags(self) -> None:
+        """--image and --storage-class shape akscli's vLLM Deployment (and the vLLM image of AI
+        Runway's vllm and llmd providers); with another runtime they would be dropped unsaid."""
+        where = f"--runtime {self.runtime}" + (f" --provider {self.provider}" if self.runtime == "airunway" else "")
+        if self.image_given and not self.runs_vllm_image:
+            raise UsageError(
+                f"--image does not apply to {where}: only --runtime vllm and AI Runway's vllm and llmd "
+                "providers run the vLLM image it names",
+                hint="drop --image",
+            )
+        if self.storage_class_given and self.runtime != "vllm":
+            raise UsageError(
+                f"--storage-class does not apply to {where}: only --runtime vllm makes a volume for the weights",
+                hint="drop --storage-class",
+            )
+
+    @property
+    def serves_vllm_metrics(self) -> bool:
+        """Whether the serving pods answer vLLM's /metrics on ``metrics_port``, what the
+        PodMonitor scrapes (kinds.AIRUNWAY_VLLM_METRICS_PROVIDERS for AI Runway)."""
+        return self.runtime != "airunway" or self.provider in AIRUNWAY_VLLM_METRICS_PROVIDERS
+
+    @property
+    def metrics_port(self) -> str:
+        """The container port the PodMonitor scrapes: "system" on Dynamo's workers, else "http"."""
+        return DYNAMO_SYSTEM_PORT_NAME if self.is_dynamo else "http"
+
+    @property
+    def metrics_selector(self) -> dict[str, str]:
+        """The pods the PodMonitor scrapes: the serving pods; for Dynamo its workers only, as its
+        own worker PodMonitor selects them (kinds.DYNAMO_WORKER_SELECTOR)."""
+        return {**self.serving_selector, **DYNAMO_WORKER_SELECTOR} if self.is_dynamo else self.serving_selector
+
+    @property
+    def is_dynamo(self) -> bool:
+        return self.runtime == "airunway" and self.provider == "dynamo"
+
+    @property
+    def serving_selector(self) -> dict[str, str]:
+        """The pods that answer requests: for KAITO only each Workspace's leader."""
+        if not self.runs_on_kaito:
+            return self.pod_labels
+        return {**self.pod_labels, POD_INDEX_LABEL: "0"}
+
+    @property
+    def target_port(self) -> int:
+        return KAITO_PORT if self.runs_on_kaito else VLLM_PORT
+
+    def check(self) -> None:
+        validate.name(self.name, "model deployment name", max_len=50)
+        validate.name(self.namespace, "namespace")
+        flag_checks.runtime(self.runtime)
+        if self.replicas is not None:
+            flag_checks.replicas(self.replicas)
+        flag_checks.queue_threshold(self.queue_threshold)
+        if self.fleet_count is not None:
+            flag_checks.clusters(self.fleet_count)
+        if self.access_secret:
+            flag_checks.access_secret(self.access_secret)
+        if not self.runs_on_kaito and self.fit.nodes > 1:
+            # akscli's Deployment is one pod per replica; so is each replica of AI Runway's vllm,
+            # llmd and kuberay providers, which ask resources.gpu.count GPUs of one node (ai-runway/
+            # airunway v0.7.0 providers/vllm/transformer.go transformAggregated, buildResourceLimits;
+            # providers/kuberay/transformer.go buildAggregatedWorkerGroup), and the dynamo provider
+            # spans nodes only through a multinode override (providers/dynamo/test/e2e/testdata).
+            where = "the vllm runtime" if self.runtime == "vllm" else f"AI Runway's {self.provider} provider"
+            raise UsageError(
+                f"{self.model.id} needs {self.fit.nodes} nodes of {self.vm_size}; "
+                f"{where} runs each replica on one node",
+                hint="use --runtime kaito (KAITO runs multi-node inference) or a larger --vm-size",
+            )
+        self._check_autoscale()
+        if self.runtime == "airunway":
+            airunway.check(self)
+        who = "KAITO" if self.runs_on_kaito else {"vllm": "vLLM"}.get(self.runtime, f"AI Runway {self.provider}")
+        catalog.require_access_secret(self.model, self.access_secret, who, self.namespace)
+        if self.inference_pool and not self.expose:
+            raise UsageError(
+                "--inference-pool routes through the gateway, so it needs --expose",
+                hint="add --expose (and --gateway NAME if yours is not 'inference-gateway')",
+            )
+        if self.fleet and self.runtime != "kaito":
+            raise UsageError(
+                "--fleet-hub places a KAITO Workspace on member clusters", hint="use --runtime kaito with --fleet-hub"
+            )
+        if self.fleet and (self.namespace == "default" or self.namespace.startswith(("kube-", "fleet-"))):
+            raise UsageError(
+                f"--fleet-hub places the whole namespace, and {self.namespace!r} is reserved on member clusters",
+                hint=f"give the model its own namespace: -n {self.name}",
+            )
+        if self.hostname:
+            flag_checks.hostname(self.hostname)
+        if self.endpoint_picker:
+            flag_checks.endpoint_picker(self.endpoint_picker)
+        if self.staged_strategy:
+            flag_checks.staged_strategy(self.staged_strategy)
+        flag_checks.member(self.fleet_clusters)
+        self._check_runtime_flags()
+        if self.runs_vllm_image:
+            flag_checks.image(self.image)
+        if self.runtime == "vllm":
+            flag_checks.storage_class(self.storage_class)
+        if self.prometheus is not None:
+            flag_checks.prometheus(self.prometheus, managed=self.managed_prometheus)
+        elif self.managed_prometheus:
+            raise monitoring.managed_needs_url()
+
+    def _check_autoscale(self) -> None:
+        if not self.autoscale:
+            return
+        low, high = self.autoscale
+        if self.runtime == "vllm" and low < 1:
+            # With minReplicaCount 0 KEDA itself scales between 0 and 1 on the trigger's
+            # activity, value > activationThreshold (0): the queue is 0 whenever the server keeps
+            # up, so a busy model is scaled to 0 after cooldownPeriod, and at 0 replicas no pod
+            # reports the series, so it is never active again (kedacore/keda v2.20.2
+            # pkg/scalers/prometheus_scaler.go GetMetricsAndActivity;
+            # pkg/scaling/executor/scale_scaledobjects.go RequestScale, scaleToZeroOrIdle).
+            raise UsageError(
+                f"invalid --autoscale {low}:{high} for vLLM: KEDA scales to 0 replicas whenever no request waits "
+                f"(even while requests run), and at 0 no server reports {QUEUE_METRIC}, so it never scales up again",
+                hint=f"use MIN >= 1, e.g. --autoscale 1:{high}",
+            )
+        if self.runtime == "kaito" and (low < 1 or high < 2):
+            # keda-kaito-scaler keeps at least one replica and provisions nothing for a maximum
+            # of 1 (kaito-project/keda-kaito-scaler pkg/controllers/autoprovision, resolveMinReplicas
+            # and autoscalingConfigValid).
+            raise UsageError(
+                f"invalid --autoscale {low}:{high} for KAITO: its scaler needs MIN >= 1 and MAX >= 2",
+                hint="for example --autoscale 1:4",
+            )
+
+    def params(self) -> dict[str, Any]:
+        """What was asked for, for the revision record and `model history`."""
+        return {
+            "name": self.name,
+            "namespace": self.namespace,
+            "model": self.model.id,
+            "runtime": self.runtime,
+            "vm_size": self.vm_size,
+            "context": self.context,
+            "replicas": self.replicas,
+            "tensor_parallel": self.fit.tensor_parallel,
+            "pipeline_parallel": self.fit.pipeline_parallel,
+            "nodes": self.fit.nodes,
+            "gpus": self.fit.gpus,
+            "access_secret": self.access_secret,
+            "autoscale": list(self.autoscale) if self.autoscale else None,
+            "expose": self.expose,
+            "inference_pool": self.inference_pool,
+            "image": self.image if self.runs_vllm_image else None,
+            "fleet": self.fleet,
+            "price_per_month": self.fit.price_per_month,
+            "options": self.options,
+        }
