@@ -1,17 +1,18 @@
-"""AI Runway's ModelDeployment (``--runtime airunway``): the flags its providers cannot honour and
-the values of templates/model/airunway.yaml.j2, each field as the provider that reads it reads it
-(ai-runway/airunway v0.7.0 providers/*/transformer.go). Plain logic: no Typer, no rich."""
+"""AI Runway's ModelDeployment (``--runtime airunway``): the values of
+templates/model/airunway.yaml.j2, each field as the provider that reads it reads it
+(ai-runway/airunway v0.7.0 providers/*/transformer.go), and what the cluster's nodes and Gateway
+mean for it. The flags its providers cannot honour are refused with the request's other checks
+(model/request.py check_airunway). Plain logic: no Typer, no rich."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from akscli import validate
 from akscli.errors import UsageError
 from akscli.kube import scheduling
 from akscli.model import kaito_names
-from akscli.model.kinds import AIRUNWAY_PROVIDERS, GPU_TOLERATIONS
+from akscli.model.kinds import AIRUNWAY_NODE_SELECTOR_PROVIDERS, AIRUNWAY_VLLM_IMAGE_PROVIDERS, GPU_TOLERATIONS
 
 if TYPE_CHECKING:
     from akscli.model.request import DeployRequest
@@ -21,101 +22,6 @@ if TYPE_CHECKING:
 # providers/dynamo/transformer.go, addSchedulingConfig). The kaito provider's Workspaces are
 # KAITO's, which tolerates its own nodes' taints; the kuberay provider reads none.
 TOLERATING_PROVIDERS = ("vllm", "llmd", "dynamo")
-# The providers whose serving container is a vLLM OpenAI server image taken from spec.engine.image
-# (else the legacy spec.image, controller/api/v1alpha1/modeldeployment_validation.go
-# ImageOverride), run with vLLM's flags as its args: providers/vllm/transformer.go getImage (else
-# vllm/vllm-openai:cu130-nightly, a nightly: versions.env VLLM_VERSION) and providers/llmd/
-# transformer.go getImage (else vllm/vllm-openai:v0.9.1). akscli passes them the image it pins
-# for its own vLLM runtime (--image). The others read no vLLM image there: the kuberay provider
-# takes a Ray image from it (rayproject/ray-llm, providers/kuberay/transformer.go getImage), the
-# dynamo provider a Dynamo runtime image for its workers and frontend (providers/dynamo/
-# transformer.go getImage), and the kaito provider an image only on its llama.cpp path (KAITO
-# picks the vLLM image of a preset, providers/kaito/transformer.go buildInference).
-VLLM_IMAGE_PROVIDERS = ("vllm", "llmd")
-# The providers that place their pods by spec.nodeSelector (see params below): the plan's VM size
-# pins them, as it pins akscli's own vLLM Deployment.
-NODE_SELECTOR_PROVIDERS = ("vllm", "dynamo", "llmd")
-
-
-def check(req: DeployRequest) -> None:
-    """The flags AI Runway cannot honour, refused before anything is rendered."""
-    validate.choice(req.provider, AIRUNWAY_PROVIDERS, "--provider")
-    kaito = req.provider == "kaito"
-    if req.autoscale:
-        # ModelDeployment has no scale subresource and AI Runway makes no autoscaler
-        # (ai-runway/airunway controller/config/crd/bases/airunway.ai_modeldeployments.yaml).
-        raise UsageError(
-            "--autoscale has nothing to scale with --runtime airunway: a ModelDeployment has no scale "
-            "subresource and AI Runway provisions no autoscaler",
-            hint="use --runtime kaito --autoscale MIN:MAX (a KAITO InferenceSet)"
-            + ("" if kaito else f", or --replicas N with --provider {req.provider}"),
-        )
-    if kaito and req.replicas is not None and req.replicas != 1:
-        # The KAITO provider writes scaling.replicas into the Workspace's resource.count
-        # (ai-runway/airunway v0.7.0 providers/kaito/transformer.go, buildResource), which KAITO
-        # reads as the GPU node count of its one replica (kaito-project/kaito v0.12.0
-        # pkg/utils/workspace/helper.go, pkg/workspace/estimator/nodesestimator/estimator.go)
-        # and never lets change (api/v1beta1/workspace_validation.go, validateUpdate).
-        raise UsageError(
-            f"--replicas {req.replicas} with --provider kaito: AI Runway makes one Workspace and passes "
-            "the count as its resource.count, which KAITO reads as GPU nodes (0 as 1), not as replicas",
-            hint=f"use --runtime kaito --replicas {req.replicas} (a KAITO InferenceSet), or another --provider",
-        )
-    if not kaito and req.replicas is not None:
-        _check_replicas(req)
-    if req.provider == "kuberay" and req.vm_size_given:
-        raise UsageError(
-            f"--vm-size {req.vm_size} cannot be kept with --provider kuberay: AI Runway's kuberay provider "
-            "sets no node selector, so its workers land on any node with free GPUs",
-            hint="drop --vm-size, or use --provider vllm, dynamo or llmd (they place pods by spec.nodeSelector)",
-        )
-    if req.endpoint_picker:
-        raise UsageError(
-            "--endpoint-picker does not apply to --runtime airunway: AI Runway makes the pool and its picker",
-            hint="drop --endpoint-picker",
-        )
-    # AI Runway's route has no hostnames and a parent it picks itself: its controller's
-    # --gateway-name, the only Gateway, or the one labelled airunway.ai/inference-gateway=true
-    # (ai-runway/airunway v0.7.0 controller/internal/controller/gateway_reconciler.go,
-    # resolveGatewayConfig and buildHTTPRouteSpec).
-    if req.hostname or req.gateway_given:
-        flag = "--hostname" if req.hostname else "--gateway"
-        raise UsageError(
-            f"{flag} does not apply to --runtime airunway: AI Runway makes the HTTPRoute, with no hostname, on "
-            "the Gateway it picks (the only one, or the one labelled airunway.ai/inference-gateway=true)",
-            hint=f"drop {flag}; label the Gateway to use: kubectl label gateway -n NAMESPACE NAME "
-            "airunway.ai/inference-gateway=true",
-        )
-
-
-# AI Runway's webhook refuses a ModelDeployment asking more (upstream: ai-runway/airunway v0.7.0
-# f5fd48d1 controller/internal/webhook/v1alpha1/modeldeployment_webhook.go, MaxReplicas and
-# validateResourceCeilings: "exceeds maximum allowed (32)").
-MAX_REPLICAS = 32
-
-
-def _check_replicas(req: DeployRequest) -> None:
-    """--replicas as the vllm, llmd, kuberay and dynamo providers read scaling.replicas."""
-    replicas = int(req.replicas or 0)
-    if replicas == 0:
-        # Each of them runs one replica for 0: it reads the count only when it is above 0
-        # (upstream: ai-runway/airunway v0.7.0 f5fd48d1 providers/vllm/transformer.go and
-        # providers/llmd/transformer.go transformAggregated, providers/kuberay/transformer.go
-        # buildSpec and buildAggregatedWorkerGroup, providers/dynamo/transformer.go
-        # buildAggregatedWorker: `Replicas > 0`, else 1). Writing 0 would keep a GPU replica running.
-        ns = "" if req.namespace == "default" else f" -n {req.namespace}"
-        raise UsageError(
-            f"--replicas 0 with --provider {req.provider}: AI Runway's providers run 1 replica for "
-            "scaling.replicas 0 (they read only a count above 0), so the model would keep a GPU replica running",
-            hint=f"to run no replica, delete the model (akscli model delete {req.name}{ns}) and deploy it again "
-            "later, or use --runtime vllm --replicas 0 (akscli's Deployment scales to 0)",
-        )
-    if replicas > MAX_REPLICAS:
-        raise UsageError(
-            f"--replicas {replicas} with --runtime airunway: AI Runway's webhook refuses scaling.replicas above "
-            f"{MAX_REPLICAS} (exceeds maximum allowed ({MAX_REPLICAS}))",
-            hint=f"use --replicas 1 to {MAX_REPLICAS}, or --runtime vllm for more",
-        )
 
 
 # The only toleration the kuberay provider's Ray workers get. The provider writes none, and no
@@ -211,7 +117,7 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
         if req.access_secret:
             inference["preset"] = {"presetOptions": {"modelAccessSecret": req.access_secret}}
         overrides = {"resource": {"instanceType": req.vm_size}, "inference": inference}
-    reads_node_selector = req.provider in NODE_SELECTOR_PROVIDERS
+    reads_node_selector = req.provider in AIRUNWAY_NODE_SELECTOR_PROVIDERS
     return {
         **base,
         "access_secret": None if kaito else req.access_secret,
@@ -222,7 +128,7 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
         "node_selector": {"node.kubernetes.io/instance-type": req.vm_size} if reads_node_selector else {},
         # Without them the pods of these providers cannot land on a tainted GPU pool.
         "tolerations": list(GPU_TOLERATIONS) if req.provider in TOLERATING_PROVIDERS else [],
-        "image": req.image if req.provider in VLLM_IMAGE_PROVIDERS else None,
+        "image": req.image if req.provider in AIRUNWAY_VLLM_IMAGE_PROVIDERS else None,
         "context": None if kaito else req.context,
         # A GPU count makes the KAITO provider target GPU nodes (buildResource, kaitoHasGPU).
         "gpus": req.fit.gpus_per_node if kaito else req.fit.gpus,

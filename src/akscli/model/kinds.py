@@ -56,6 +56,20 @@ AIRUNWAY_POD_LABELS = {
 # ray-operator/controllers/ray/utils/constant.go). Dynamo's port "http" is its own frontend's
 # (ai-dynamo/dynamo d195d280 consts.go, DynamoContainerPortName), so its workers are scraped on "system".
 AIRUNWAY_VLLM_METRICS_PROVIDERS = ("kaito", "vllm", "llmd", "dynamo")
+# The providers whose serving container is a vLLM OpenAI server image taken from spec.engine.image
+# (else the legacy spec.image, controller/api/v1alpha1/modeldeployment_validation.go
+# ImageOverride), run with vLLM's flags as its args: providers/vllm/transformer.go getImage (else
+# vllm/vllm-openai:cu130-nightly, a nightly: versions.env VLLM_VERSION) and providers/llmd/
+# transformer.go getImage (else vllm/vllm-openai:v0.9.1). akscli passes them the image it pins
+# for its own vLLM runtime (--image). The others read no vLLM image there: the kuberay provider
+# takes a Ray image from it (rayproject/ray-llm, providers/kuberay/transformer.go getImage), the
+# dynamo provider a Dynamo runtime image for its workers and frontend (providers/dynamo/
+# transformer.go getImage), and the kaito provider an image only on its llama.cpp path (KAITO
+# picks the vLLM image of a preset, providers/kaito/transformer.go buildInference).
+AIRUNWAY_VLLM_IMAGE_PROVIDERS = ("vllm", "llmd")
+# The providers that place their pods by spec.nodeSelector (airunway.values): the plan's VM size
+# pins them, as it pins akscli's own vLLM Deployment.
+AIRUNWAY_NODE_SELECTOR_PROVIDERS = ("vllm", "dynamo", "llmd")
 # The container port of Dynamo's worker pods: the system server, which passes vLLM's own metrics
 # through at /metrics under their vllm: names (upstream: ai-dynamo/dynamo
 # 015d780ba9c3d32c293ad67b786fe9af0d8a4d22 deploy/operator/internal/dynamo/component_worker.go,

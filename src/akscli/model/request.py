@@ -1,5 +1,6 @@
 """The request a user's flags make to deploy a model, and its checks (every flag refused before
-anything is rendered). Plain logic: no Typer, no rich; nothing is printed."""
+anything is rendered), AI Runway's among them (check_airunway). Plain logic: no Typer, no rich;
+nothing is printed."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from typing import Any
 
 from akscli import validate
 from akscli.errors import UsageError
-from akscli.model import airunway, catalog, flag_checks, monitoring
+from akscli.model import catalog, flag_checks, monitoring
 from akscli.model.catalog import Model
 from akscli.model.kinds import (
     AIRUNWAY_API,
+    AIRUNWAY_NODE_SELECTOR_PROVIDERS,
     AIRUNWAY_POD_LABELS,
+    AIRUNWAY_PROVIDERS,
+    AIRUNWAY_VLLM_IMAGE_PROVIDERS,
     AIRUNWAY_VLLM_METRICS_PROVIDERS,
     AZURE_MONITOR_API,
     DEFAULT_GATEWAY,
@@ -121,7 +125,7 @@ class DeployRequest:
         node.kubernetes.io/instance-type (akscli's vLLM Deployment; AI Runway's providers that
         copy spec.nodeSelector). KAITO provisions nodes of its instanceType itself."""
         if self.runtime == "airunway":
-            return self.provider in airunway.NODE_SELECTOR_PROVIDERS
+            return self.provider in AIRUNWAY_NODE_SELECTOR_PROVIDERS
         return self.runtime == "vllm"
 
     @property
@@ -140,8 +144,8 @@ class DeployRequest:
     @property
     def runs_vllm_image(self) -> bool:
         """Whether --image is the serving image: akscli's Deployment, or AI Runway's providers
-        that run a vLLM server image from spec.engine.image (airunway.VLLM_IMAGE_PROVIDERS)."""
-        return self.runtime == "vllm" or (self.runtime == "airunway" and self.provider in airunway.VLLM_IMAGE_PROVIDERS)
+        that run a vLLM server image from spec.engine.image (AIRUNWAY_VLLM_IMAGE_PROVIDERS)."""
+        return self.runtime == "vllm" or (self.runtime == "airunway" and self.provider in AIRUNWAY_VLLM_IMAGE_PROVIDERS)
 
     def _check_runtime_flags(self) -> None:
         """--image and --storage-class shape akscli's vLLM Deployment (and the vLLM image of AI
@@ -216,7 +220,7 @@ class DeployRequest:
             )
         self._check_autoscale()
         if self.runtime == "airunway":
-            airunway.check(self)
+            check_airunway(self)
         who = "KAITO" if self.runs_on_kaito else {"vllm": "vLLM"}.get(self.runtime, f"AI Runway {self.provider}")
         catalog.require_access_secret(self.model, self.access_secret, who, self.namespace)
         if self.inference_pool and not self.expose:
@@ -298,3 +302,84 @@ class DeployRequest:
             "price_per_month": self.fit.price_per_month,
             "options": self.options,
         }
+
+
+def check_airunway(req: DeployRequest) -> None:
+    """The flags AI Runway cannot honour, refused before anything is rendered."""
+    validate.choice(req.provider, AIRUNWAY_PROVIDERS, "--provider")
+    kaito = req.provider == "kaito"
+    if req.autoscale:
+        # ModelDeployment has no scale subresource and AI Runway makes no autoscaler
+        # (ai-runway/airunway controller/config/crd/bases/airunway.ai_modeldeployments.yaml).
+        raise UsageError(
+            "--autoscale has nothing to scale with --runtime airunway: a ModelDeployment has no scale "
+            "subresource and AI Runway provisions no autoscaler",
+            hint="use --runtime kaito --autoscale MIN:MAX (a KAITO InferenceSet)"
+            + ("" if kaito else f", or --replicas N with --provider {req.provider}"),
+        )
+    if kaito and req.replicas is not None and req.replicas != 1:
+        # The KAITO provider writes scaling.replicas into the Workspace's resource.count
+        # (ai-runway/airunway v0.7.0 providers/kaito/transformer.go, buildResource), which KAITO
+        # reads as the GPU node count of its one replica (kaito-project/kaito v0.12.0
+        # pkg/utils/workspace/helper.go, pkg/workspace/estimator/nodesestimator/estimator.go)
+        # and never lets change (api/v1beta1/workspace_validation.go, validateUpdate).
+        raise UsageError(
+            f"--replicas {req.replicas} with --provider kaito: AI Runway makes one Workspace and passes "
+            "the count as its resource.count, which KAITO reads as GPU nodes (0 as 1), not as replicas",
+            hint=f"use --runtime kaito --replicas {req.replicas} (a KAITO InferenceSet), or another --provider",
+        )
+    if not kaito and req.replicas is not None:
+        _check_airunway_replicas(req)
+    if req.provider == "kuberay" and req.vm_size_given:
+        raise UsageError(
+            f"--vm-size {req.vm_size} cannot be kept with --provider kuberay: AI Runway's kuberay provider "
+            "sets no node selector, so its workers land on any node with free GPUs",
+            hint="drop --vm-size, or use --provider vllm, dynamo or llmd (they place pods by spec.nodeSelector)",
+        )
+    if req.endpoint_picker:
+        raise UsageError(
+            "--endpoint-picker does not apply to --runtime airunway: AI Runway makes the pool and its picker",
+            hint="drop --endpoint-picker",
+        )
+    # AI Runway's route has no hostnames and a parent it picks itself: its controller's
+    # --gateway-name, the only Gateway, or the one labelled airunway.ai/inference-gateway=true
+    # (ai-runway/airunway v0.7.0 controller/internal/controller/gateway_reconciler.go,
+    # resolveGatewayConfig and buildHTTPRouteSpec).
+    if req.hostname or req.gateway_given:
+        flag = "--hostname" if req.hostname else "--gateway"
+        raise UsageError(
+            f"{flag} does not apply to --runtime airunway: AI Runway makes the HTTPRoute, with no hostname, on "
+            "the Gateway it picks (the only one, or the one labelled airunway.ai/inference-gateway=true)",
+            hint=f"drop {flag}; label the Gateway to use: kubectl label gateway -n NAMESPACE NAME "
+            "airunway.ai/inference-gateway=true",
+        )
+
+
+# AI Runway's webhook refuses a ModelDeployment asking more (upstream: ai-runway/airunway v0.7.0
+# f5fd48d1 controller/internal/webhook/v1alpha1/modeldeployment_webhook.go, MaxReplicas and
+# validateResourceCeilings: "exceeds maximum allowed (32)").
+AIRUNWAY_MAX_REPLICAS = 32
+
+
+def _check_airunway_replicas(req: DeployRequest) -> None:
+    """--replicas as the vllm, llmd, kuberay and dynamo providers read scaling.replicas."""
+    replicas = int(req.replicas or 0)
+    if replicas == 0:
+        # Each of them runs one replica for 0: it reads the count only when it is above 0
+        # (upstream: ai-runway/airunway v0.7.0 f5fd48d1 providers/vllm/transformer.go and
+        # providers/llmd/transformer.go transformAggregated, providers/kuberay/transformer.go
+        # buildSpec and buildAggregatedWorkerGroup, providers/dynamo/transformer.go
+        # buildAggregatedWorker: `Replicas > 0`, else 1). Writing 0 would keep a GPU replica running.
+        ns = "" if req.namespace == "default" else f" -n {req.namespace}"
+        raise UsageError(
+            f"--replicas 0 with --provider {req.provider}: AI Runway's providers run 1 replica for "
+            "scaling.replicas 0 (they read only a count above 0), so the model would keep a GPU replica running",
+            hint=f"to run no replica, delete the model (akscli model delete {req.name}{ns}) and deploy it again "
+            "later, or use --runtime vllm --replicas 0 (akscli's Deployment scales to 0)",
+        )
+    if replicas > AIRUNWAY_MAX_REPLICAS:
+        raise UsageError(
+            f"--replicas {replicas} with --runtime airunway: AI Runway's webhook refuses scaling.replicas above "
+            f"{AIRUNWAY_MAX_REPLICAS} (exceeds maximum allowed ({AIRUNWAY_MAX_REPLICAS}))",
+            hint=f"use --replicas 1 to {AIRUNWAY_MAX_REPLICAS}, or --runtime vllm for more",
+        )
