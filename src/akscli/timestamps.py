@@ -1,4 +1,5 @@
-"""Times read one way: RFC 3339 as the servers akscli talks to read it, and ``--since`` as typed.
+"""Times read and written one way: RFC 3339 as the servers akscli talks to read and write it, and
+``--since`` as typed.
 
 Kubernetes reads its times with Go's ``time.Parse``: metav1.Time with ``time.RFC3339`` and
 metav1.MicroTime with ``RFC3339Micro`` (upstream: kubernetes/apimachinery eed236ce
@@ -18,11 +19,16 @@ it falls back to). RFC3339Nano and RFC3339Micro accept nothing more:
 
 Python holds microseconds, so digits after the sixth are dropped (Go keeps nine). Go's year 0 has no
 ``datetime`` and reads as no time.
+
+``format`` writes a time as a Go server writes a metav1.Time, ``t.UTC().Format(time.RFC3339)``
+(upstream: kubernetes/apimachinery eed236ce pkg/apis/meta/v1/time.go MarshalJSON; MicroTime the
+same with six digits, micro_time.go): UTC, ``Z``, and as many fraction digits as asked.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 _RFC3339 = re.compile(
@@ -63,3 +69,33 @@ def typed(text: str) -> datetime:
     ValueError when it is not one."""
     when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def format(when: datetime | int | None = None, *, digits: int = 0) -> str:
+    """``when`` as RFC 3339 in UTC with ``Z`` (now when None; an int is seconds since the Unix
+    epoch, a datetime without an offset is taken as UTC), with ``digits`` digits of the second's
+    fraction (0 to 6), cut, not rounded: 0 for a metav1.Time or an ExecCredential's
+    expirationTimestamp, 3 for akscli's audit log. OverflowError where UTC leaves the years 1 to
+    9999."""
+    if not 0 <= digits <= 6:
+        raise ValueError(f"digits: 0 to 6, not {digits}")
+    if isinstance(when, int):
+        # time.gmtime, not datetime: an epoch past year 9999 is written, not refused.
+        fields, micro = time.gmtime(when)[:6], 0
+    else:
+        when = datetime.now(UTC) if when is None else when
+        utc = when.astimezone(UTC) if when.tzinfo is not None else when
+        fields, micro = utc.timetuple()[:6], utc.microsecond
+    year, month, day, hour, minute, second = fields
+    fraction = f".{micro:06d}"[: digits + 1] if digits else ""
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{fraction}Z"
+
+
+# What a typed date looks like, told from a duration (``7d``, ``2h``): YYYY-MM-DD, then maybe a
+# time after ``T`` or a space and an offset. ``typed`` then reads it or refuses it.
+_TYPED = re.compile(r"\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def looks_typed(text: str) -> bool:
+    """Whether ``text`` has the shape of a date a person types (``typed``), not of a duration."""
+    return _TYPED.fullmatch(text) is not None
