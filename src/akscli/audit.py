@@ -103,7 +103,7 @@ ID_LENGTH = 16  # hex characters of an entry's id: 64 random bits
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return timestamps.format(digits=3)
 
 
 def build_entry(
@@ -331,10 +331,10 @@ def _object_refs(obj: Mapping[str, Any]) -> list[str]:
 def since_time(value: str, now: datetime | None = None) -> str:
     """``--since`` (a duration back from now, or an ISO time) as a comparable UTC string."""
     text = value.strip()
-    is_date = re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?", text)
+    is_date = timestamps.looks_typed(text)
     try:
         when = timestamps.typed(text) if is_date else (now or datetime.now(UTC)) - _age(text)
-        return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return timestamps.format(when, digits=3)
     except OverflowError as exc:
         raise UsageError(f"invalid --since {value!r}: outside the years 1 to 9999", hint=_SINCE_FORM) from exc
     except (UsageError, ValueError) as exc:

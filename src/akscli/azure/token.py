@@ -21,7 +21,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, NamedTuple
 
-from akscli import cachedir
+from akscli import cachedir, timestamps
 from akscli.azure.execinfo import exec_api_version
 from akscli.errors import AkscliError, UsageError
 
@@ -421,7 +421,7 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
 
 
 def exec_credential(token: str, expires_on: int, api_version: str | None = None) -> str:
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_on))
+    stamp = timestamps.format(expires_on)
     return json.dumps(
         {
             "kind": "ExecCredential",
@@ -440,7 +440,7 @@ def run(argv: Sequence[str], *, verbose: bool = False) -> str:
     token, expires_on = cached or acquire(req)
     if verbose:  # where the token came from and until when; never the token
         source = "the cache" if cached else "Entra ID"
-        until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_on))
+        until = timestamps.format(expires_on)
         sys.stderr.write(f"akscli token: token for {req.server_id} from {source}, valid until {until}\n")
     return exec_credential(token, expires_on, api_version)
 

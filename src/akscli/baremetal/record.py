@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from akscli import timestamps
 from akscli.baremetal.nvml_replay import (
     NVML_AGGREGATE_ECC,
     NVML_MEMORY_ERROR_TYPE_UNCORRECTED,
@@ -129,7 +130,7 @@ def record_nvml(nvml: Any) -> dict[str, Any]:
 
 
 def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return timestamps.format()
 
 
 class _RecordingSysfs:

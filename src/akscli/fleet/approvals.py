@@ -3,11 +3,11 @@ waiting for its next gate (moved out of fleet/rollout.py, which keeps the runs' 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from akscli import timestamps
 from akscli.errors import NotFoundError, WaitTimeoutError
 from akscli.fleet import AR, CAR, CSUR, PLACEMENT_V1, SUR, TARGET_UPDATE_RUN_LABEL, hub
 from akscli.fleet.rollout import fail_if_stuck_on_apply, get_run, refuse_finished, run_summary
@@ -58,7 +58,7 @@ def approval_write(kube: Kube, name: str, namespace: str | None) -> Write:
         "reason": f"{kind}Approved",
         "message": "approved with akscli",
         "observedGeneration": meta.get("generation", 1),
-        "lastTransitionTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "lastTransitionTime": timestamps.format(),
     }
     conditions = [c for c in (request.get("status") or {}).get("conditions") or [] if c.get("type") != "Approved"] + [
         approved

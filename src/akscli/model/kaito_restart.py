@@ -25,9 +25,10 @@ sets the container's env and volume mounts, the init containers and the volumes 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from akscli import timestamps
 from akscli.model.kinds import AIRUNWAY_API, KAITO_API, KAITO_POD_LABEL, KAITO_SET_POD_LABEL
 from akscli.output import dig
 
@@ -81,7 +82,7 @@ def restart(
     patch (kubectl rollout restart --dry-run=server)."""
     meta = server["metadata"]
     label = _SERVING[(str(server["apiVersion"]), str(server["kind"]))][1]
-    when = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = timestamps.format(now)
     patch = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: when}}}}}
     restarted = []
     for sts in kube.list("apps/v1", "StatefulSet", namespace=meta["namespace"]):
