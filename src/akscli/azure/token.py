@@ -220,6 +220,9 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
                 "AzureCloud, AzureUSGovernment)",
             )
     login = login.lower() if login else None
+    for flag in ("--client-certificate", "--federated-token-file"):
+        _check_file(flag, values.get(_VALUE_FLAGS[flag], ""))
+    _check_federated_token(values.get("federated_token_file", ""))
     flag_values = tuple((field, values[field]) for field in _VALUE_FLAGS.values() if values.get(field))
     return TokenRequest(
         server,
@@ -231,6 +234,33 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         _authority_host(values.get("authority_host", ""), login, variables),
         flag_values,
     )
+
+
+def _check_file(flag: str, path: str) -> None:
+    """A file flag names a readable file, checked before the cache is read: a cached token must
+    not hide a kubeconfig whose exec line names a folder or a file that is gone."""
+    if path and not (os.path.isfile(path) and os.access(path, os.R_OK)):
+        what = "a folder" if os.path.isdir(path) else "no readable file"
+        raise UsageError(f"{flag} {path!r} is {what}", hint=f"give {flag} the path of a file akscli can read")
+
+
+def _check_federated_token(path: str) -> None:
+    """The federated token file holds one JWT (compact JWS: three base64url parts, RFC 7515 7.1),
+    as the workload identity webhook projects it; anything else Entra would refuse after a round
+    trip. Its contents are never quoted."""
+    if not path:
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    parts = head.strip().split(b".")
+    if len(parts) != 3 or not all(parts[:2]) or any(p.strip(_BASE64URL) for p in parts):
+        raise UsageError(
+            f"--federated-token-file {path!r} does not hold a JWT",
+            hint="point it at the projected service account token (AZURE_FEDERATED_TOKEN_FILE in the pod)",
+        )
+
+
+_BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 def _authority_host(flag: str, login: str | None, variables: str) -> str:
