@@ -29,7 +29,13 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+# datetime is imported where it is used: `akscli token` (kubectl runs it before each request)
+# writes its expiry from an int through time.gmtime and so never loads it (about 2 ms).
 
 _RFC3339 = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:[.,]([0-9]+))?(?:Z|([+-])([0-9]{2}):([0-9]{2}))",
@@ -43,6 +49,8 @@ def parse(text: object) -> datetime | None:
     match = _RFC3339.fullmatch(text) if isinstance(text, str) else None
     if match is None:
         return None
+    from datetime import UTC, datetime, timedelta
+
     year, month, day, hour, minute, second, fraction, sign, off_hour, off_minute = match.groups()
     micro = int(fraction[:6].ljust(6, "0")) if fraction else 0
     try:  # ValueError: a day the month lacks, hour 24, second 60, year 0; OverflowError: past year 1 or 9999
@@ -67,6 +75,8 @@ def typed(text: str) -> datetime:
     """A date or date-time a person typed (``--since 2026-01-31``, ``2026-01-31 12:00``): ISO 8601
     as Python's ``datetime.fromisoformat`` reads it, ``Z`` for UTC, and UTC where it has no offset.
     ValueError when it is not one."""
+    from datetime import UTC, datetime
+
     when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
@@ -83,6 +93,8 @@ def format(when: datetime | int | None = None, *, digits: int = 0) -> str:
         # time.gmtime, not datetime: an epoch past year 9999 is written, not refused.
         fields, micro = time.gmtime(when)[:6], 0
     else:
+        from datetime import UTC, datetime
+
         when = datetime.now(UTC) if when is None else when
         utc = when.astimezone(UTC) if when.tzinfo is not None else when
         fields, micro = utc.timetuple()[:6], utc.microsecond

@@ -284,13 +284,14 @@ def cluster_after_job(job: Mapping[str, Any]) -> str:
 
 
 def _plus_seconds(stamp: str, seconds: int) -> str:
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
+    from akscli import timestamps
+
+    moment = timestamps.parse(stamp)
+    if moment is None:
         return f"{stamp} + {seconds}s"
-    return (moment + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return timestamps.format(moment + timedelta(seconds=seconds))
 
 
 def _no_retry(job: Mapping[str, Any]) -> str | None:
