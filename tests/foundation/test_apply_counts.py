@@ -14,7 +14,8 @@ import yaml
 from akscli import errors, shapes
 from akscli.kube import apply as kube_apply
 from akscli.kube import client as kube_client
-from akscli.kube.client import KubeTarget, connect
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 from tests.cli import invoke
 
 MANIFEST = """\

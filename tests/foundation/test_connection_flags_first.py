@@ -36,7 +36,7 @@ def test_kubeconfig_and_attached_namespace_before_the_command(
 
 
 def test_words_after_double_dash_are_left_alone(kubeconfig: Path) -> None:
-    from akscli.cli.options import leading_connection_flags_last
+    from akscli.cli.leading_flags import leading_connection_flags_last
 
     argv = ["--context", "c", "ray", "job", "submit", "--", "python", "-n", "x"]
     assert leading_connection_flags_last(argv) == ["ray", "job", "submit", "--context", "c", "--", "python", "-n", "x"]
@@ -65,7 +65,7 @@ def test_a_bad_request_timeout_before_the_command_is_the_flags_own_error(kubecon
 
 
 def test_a_kubectl_flag_akscli_does_not_implement_is_not_moved() -> None:
-    from akscli.cli.options import leading_connection_flags_last
+    from akscli.cli.leading_flags import leading_connection_flags_last
 
     assert leading_connection_flags_last(["--as", "bob", "model", "list"]) == ["--as", "bob", "model", "list"]
 
@@ -81,7 +81,7 @@ def test_a_namespace_before_a_command_without_one_is_ignored_as_kubectl_does(
 
 
 def test_only_the_namespace_is_dropped_before_a_command_without_one() -> None:
-    from akscli.cli.options import leading_connection_flags_last
+    from akscli.cli.leading_flags import leading_connection_flags_last
 
     argv = ["--context", "c", "-n", "ml", "--namespace=x", "-ny", "gpu", "usage"]
     assert leading_connection_flags_last(argv, lambda rest: False) == ["gpu", "usage", "--context", "c"]

@@ -1,5 +1,5 @@
 """TAB after connection flags given before the command (`akscli -n <TAB>`, `kubectl akscli
---context prod model status <TAB>`): akscli runs such a line (options.leading_connection_flags_last),
+--context prod model status <TAB>`): akscli runs such a line (leading_flags.leading_connection_flags_last),
 and kubectl completes its connection flags' values there (kubernetes/kubectl dee3483a
 pkg/cmd/cmd.go registerCompletionFuncForGlobalFlags), so completion reads them as a run does."""
 
@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from akscli.cli.complete import protocol_lines
+from akscli.cli.main import root_command
 from tests.cli import invoke
 
 
 def _offered(*words: str) -> list[str]:
-    return [line.split("\t")[0] for line in protocol_lines(["__complete", *words])]
+    return [line.split("\t")[0] for line in protocol_lines(["__complete", *words], root_command)]
 
 
 def test_a_namespace_before_the_command_completes_from_the_cluster(kubeconfig: Path, kube_emulator: Any) -> None:

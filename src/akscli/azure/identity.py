@@ -358,7 +358,7 @@ def _explicit(
     if auth == "azurepipelines":
         from akscli.azure import pipelines
 
-        return pipelines.credential(tid, cid, env, _common(tid, authority))
+        return pipelines.credential(tid, cid, env.service_connection_id, _common(tid, authority))
     if auth == "azurecli":
         return _azure_cli(tenant, subscription)
     # devicecode / interactive: signed in once, then remembered (akscli.azure.signin).

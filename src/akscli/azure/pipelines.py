@@ -21,11 +21,12 @@ from akscli.redact import remember
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
-    from akscli.azure.identity import SignInEnv
 
-
-def credential(tenant: str | None, client_id: str | None, env: SignInEnv, common: dict[str, Any]) -> TokenCredential:
-    """azure-identity's AzurePipelinesCredential, or one usage line naming what is missing."""
+def credential(
+    tenant: str | None, client_id: str | None, connection: str | None, common: dict[str, Any]
+) -> TokenCredential:
+    """azure-identity's AzurePipelinesCredential for the service ``connection`` (the sign-in
+    environment's service_connection_id), or one usage line naming what is missing."""
     import azure.identity as ai
 
     job_token = os.environ.get("SYSTEM_ACCESSTOKEN", "")
@@ -35,7 +36,6 @@ def credential(tenant: str | None, client_id: str | None, env: SignInEnv, common
             hint="map it in the pipeline step: env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)",
         )
     remember(job_token)  # akscli.redact: never in a message, whatever echoes it
-    connection = env.service_connection_id
     missing = [
         name
         for name, value in (

@@ -61,6 +61,8 @@ PATH_OPTIONS: dict[str, tuple[str, ...]] = {
     "--policy-file": YAML_EXTENSIONS,
     "--kubeconfig": (),
     "--ssh-key": (),
+    "--client-certificate": (),
+    "--federated-token-file": (),
     "--audit-log": (),
     "--output-dir": DIRECTORY,
     "--out-dir": DIRECTORY,
@@ -363,22 +365,22 @@ def protocol_lines(argv: Sequence[str], root: Callable[[], Any], prog: str = "ak
 # kubectl completes the values of its connection flags before the command as after it (upstream:
 # kubernetes/kubectl dee3483a pkg/cmd/cmd.go registerCompletionFuncForGlobalFlags: "namespace"
 # from the cluster, "context" from the kubeconfig, on the root's persistent flags), and akscli
-# takes them there (options.leading_connection_flags_last): `akscli -n <TAB>` is a namespace,
+# takes them there (leading_flags.leading_connection_flags_last): `akscli -n <TAB>` is a namespace,
 # `kubectl akscli --context prod model status <TAB>` the models of that context.
 def _leading_connection_value(args: list[str], incomplete: str) -> list[str] | None:
     """The lines for the value of a connection flag given before the command, or None when
     the word is not one."""
     from types import SimpleNamespace
 
-    from akscli.cli import options as opts
+    from akscli.cli import leading_flags
 
-    lead, waiting = opts.leading_connection_flags(args)
+    lead, waiting = leading_flags.leading_connection_flags(args)
     flag, eq, value = incomplete.partition("=")
-    if waiting is None and len(lead) == len(args) and eq and opts.connection_flag(flag):
+    if waiting is None and len(lead) == len(args) and eq and leading_flags.connection_flag(flag):
         waiting, incomplete = flag, value
     if waiting is None:
         return None
-    given = dict(opts.leading_connection_values(lead))
+    given = dict(leading_flags.leading_connection_values(lead))
     ctx = SimpleNamespace(params={"kubeconfig": given.get("--kubeconfig"), "kube_context": given.get("--context")})
     if waiting in ("-n", "--namespace"):
         rows = namespaces(ctx, incomplete)
@@ -391,12 +393,11 @@ def _leading_connection_value(args: list[str], incomplete: str) -> list[str] | N
     return [f"{v}\t{h}" if h else v for v, h in rows] + [f":{DIRECTIVE_NO_FILE_COMP}"]
 
 
-def _connection_flags_last(args: list[str]) -> list[str]:
+def _connection_flags_last(args: list[str], root: Callable[[], Any]) -> list[str]:
     """``args`` as a run reads them: connection flags before the command moved after it."""
-    from akscli.cli.main import _takes_namespace
-    from akscli.cli.options import leading_connection_flags_last
+    from akscli.cli.leading_flags import leading_connection_flags_last, takes_namespace
 
-    return leading_connection_flags_last(args, _takes_namespace)
+    return leading_connection_flags_last(args, lambda rest: takes_namespace(root(), rest))
 
 
 def _path_option(resolved: Any) -> tuple[str, ...] | None:

@@ -371,7 +371,8 @@ def _run(argv: Sequence[str]) -> int:
         return 0
     args = list(argv)
     try:
-        from akscli.cli.options import bare_dry_run, leading_connection_flags_last
+        from akscli.cli.leading_flags import leading_connection_flags_last
+        from akscli.cli.options import bare_dry_run
         from akscli.validate import command_line
 
         command_line(list(argv))  # global flags' values too
@@ -444,27 +445,10 @@ def _lists_no_kubernetes_objects(command: click.Command) -> bool:
 
 
 def _takes_namespace(args: Sequence[str]) -> bool:
-    """Whether the command ``args`` name declares -n (a word that names no command: let click
-    say so, with the namespace where the user put it)."""
-    command = _leaf_command(args)
-    if command is None:
-        return True
-    return any("--namespace" in param.opts for param in command.params)
+    """Whether the command ``args`` name declares -n (akscli.cli.leading_flags.takes_namespace)."""
+    from akscli.cli.leading_flags import takes_namespace
 
-
-def _leaf_command(args: Sequence[str]) -> click.Command | None:
-    command: click.Command = root_command()
-    for word in args:
-        if word.startswith("-"):
-            break
-        get = getattr(command, "get_command", None)  # a group (the root loads its groups lazily)
-        if get is None:
-            break
-        sub = get(click.Context(command), word)
-        if sub is None:
-            return None
-        command = sub
-    return command
+    return takes_namespace(root_command(), args)
 
 
 def _command_path(exc: click.exceptions.UsageError, args: Sequence[str]) -> str:

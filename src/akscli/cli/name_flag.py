@@ -6,8 +6,6 @@ grammar (docs/grammar.md): the resource is a positional NAME and -n is the names
 command takes a NAME argument and has no such flag, click's `No such option: -n` becomes one line
 that says so, with the line written akscli's way as the hint."""
 
-from __future__ import annotations
-
 import shlex
 from collections.abc import Sequence
 from typing import Any

@@ -51,8 +51,8 @@ def token(
         str | None,
         typer.Option(
             "--authority-host",
-            help="Entra sign-in host, an https URL ending in '/' (over --environment; in workloadidentity mode "
-            "AZURE_AUTHORITY_HOST wins, as in kubelogin).",
+            help="Entra sign-in host, an https URL ending in '/' (over kubelogin's cloud name; in "
+            "workloadidentity mode AZURE_AUTHORITY_HOST wins, as in kubelogin).",
             show_default=False,
         ),
     ] = None,

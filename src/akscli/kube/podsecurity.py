@@ -210,7 +210,8 @@ def check_client_dry_run(target: KubeTarget, objects: Iterable[Mapping[str, Any]
     offline render (a 5 s request timeout unless --request-timeout says otherwise)."""
     from dataclasses import replace
 
-    from akscli.kube.client import RetryPolicy, connect
+    from akscli.kube.client import RetryPolicy
+    from akscli.kube.connecting import connect
 
     objects = list(objects)
     if not any(pod_specs(obj) for obj in objects):

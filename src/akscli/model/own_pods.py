@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from akscli.model.deploy import DeployRequest
+    from akscli.model.request import DeployRequest
 
 # Whether a bound pod goes before the deployed pods come.
 Replaced = Callable[[Mapping[str, Any]], bool]
