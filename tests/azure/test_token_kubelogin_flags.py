@@ -65,6 +65,16 @@ def test_a_secret_flag_quoted_by_a_usage_error_is_hidden(sp_env: ArmEmulator) ->
     assert secret not in text
 
 
+def test_a_misspelt_secret_flag_is_named_without_its_value() -> None:
+    secret = f"s-{uuid.uuid4().hex}"
+    code, text = fast_path("--login", "spn", f"--client-secrett={secret}")
+    assert code == 2 and "unknown flag '--client-secrett'" in text
+    assert secret not in text
+    r = invoke("token", "--login", "spn", f"--client-secrett={secret}")
+    assert r.exit_code == 2, r
+    assert secret not in r.stdout + r.stderr
+
+
 def test_client_certificate_flags_sign_in_with_the_certificate(sp_env: ArmEmulator, tmp_path: Path) -> None:  # noqa: F811
     password = f"pw-{uuid.uuid4().hex}"
     _encrypted_certificate(tmp_path / "sp.pem", password)

@@ -180,7 +180,9 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
                 values[names[flag]] = value.strip()
                 _check_login(values.get("login"))  # --login and --auth: each one given, not only the last
         else:
-            raise UsageError(f"unknown flag {arg!r} for akscli token", hint=_USAGE)
+            # The flag's name only, as pflag says it (spf13/pflag flag.go parseLongArg: "unknown flag:
+            # --%s" of the name before '='): a misspelt --client-secret=S must not print S.
+            raise UsageError(f"unknown flag {flag!r} for akscli token", hint=_USAGE)
         i += 1
     login = values.get("login")
     variables = "none" if "none" in switches else "azurerm" if "azurerm" in switches else "azure"
