@@ -264,3 +264,12 @@ def test_a_negative_fallback_is_refused_in_one_line(tmp_path: Path) -> None:
         "error: scaledobject/phi-4: fallback.failureThreshold and fallback.replicas must be 0 or more, not 3 and -1 "
         "(KEDA's webhook refuses it)"
     )
+
+
+def test_scaling_modifiers_with_only_empty_fields_do_not_make_a_cpu_only_fallback_valid(tmp_path: Path) -> None:
+    # KEDA's IsUsingModifiers compares with ScalingModifiers{}: an empty formula is not using them.
+    path = tmp_path / "so.yaml"
+    path.write_text(CPU_ONLY_FALLBACK + '  advanced: {scalingModifiers: {formula: ""}}\n')
+    result = invoke("apply", "-f", str(path), "--dry-run=client")
+    assert result.exit_code == 2
+    assert "scaledobject/phi-4: a fallback needs a trigger that is not cpu or memory" in result.stderr

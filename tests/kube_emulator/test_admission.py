@@ -294,3 +294,10 @@ def test_a_fallback_over_cpu_triggers_only_is_denied_by_the_keda_webhook(kube_em
 
 def test_a_fallback_beside_a_trigger_that_is_not_cpu_is_admitted(kube_emulator: KubeEmulator) -> None:
     assert raw(kube_emulator, "POST", SCALEDOBJECTS, scaled_object(CPU, QUEUE)).status == 201
+
+
+def test_scaling_modifiers_with_only_empty_fields_do_not_admit_a_cpu_only_fallback(kube_emulator: KubeEmulator) -> None:
+    # IsUsingModifiers compares with ScalingModifiers{}: an empty formula is not using them.
+    obj = scaled_object(CPU)
+    obj["spec"]["advanced"] = {"scalingModifiers": {"formula": ""}}
+    assert raw(kube_emulator, "POST", SCALEDOBJECTS, obj).status == 403

@@ -31,7 +31,7 @@ def check_fallbacks(objects: Iterable[Mapping[str, Any]]) -> None:
                 f"{numbers[1]} (KEDA's webhook refuses it)",
                 hint="set both to 0 or more",
             )
-        if (spec.get("advanced") or {}).get("scalingModifiers"):
+        if using_modifiers(spec):
             continue
         triggers = spec.get("triggers") or []
         if not any(isinstance(t, Mapping) and t.get("type") not in ("cpu", "memory") for t in triggers):
@@ -39,3 +39,16 @@ def check_fallbacks(objects: Iterable[Mapping[str, Any]]) -> None:
                 f"{ref}: a fallback needs a trigger that is not cpu or memory (KEDA's webhook refuses it)",
                 hint="add such a trigger, set spec.advanced.scalingModifiers, or drop spec.fallback",
             )
+
+
+# ScalingModifiers' fields (upstream: kedacore/keda v2.20.2 apis/keda/v1alpha1/scaledobject_types.go).
+MODIFIER_FIELDS = ("formula", "target", "activationTarget", "metricType")
+
+
+def using_modifiers(spec: Mapping[str, Any]) -> bool:
+    """IsUsingModifiers: spec.advanced.scalingModifiers differs from Go's zero value, so a field holds a
+    non-empty string; ``scalingModifiers: {formula: ""}`` is not using them (upstream: kedacore/keda
+    v2.20.2 apis/keda/v1alpha1/scaledobject_types.go IsUsingModifiers, reflect.DeepEqual with
+    ScalingModifiers{})."""
+    modifiers = (spec.get("advanced") or {}).get("scalingModifiers")
+    return isinstance(modifiers, Mapping) and any(modifiers.get(name) for name in MODIFIER_FIELDS)

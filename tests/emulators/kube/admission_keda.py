@@ -29,7 +29,9 @@ def fallback_error(obj: dict[str, Any]) -> str | None:
     threshold, replicas = int(fallback.get("failureThreshold") or 0), int(fallback.get("replicas") or 0)
     if threshold < 0 or replicas < 0:
         return f"FailureThreshold={threshold} & Replicas={replicas} must both be greater than or equal to 0"
-    if (spec.get("advanced") or {}).get("scalingModifiers"):  # IsUsingModifiers: any field set
+    # IsUsingModifiers: scalingModifiers is not Go's zero value, so one of its four strings is not empty
+    modifiers = (spec.get("advanced") or {}).get("scalingModifiers") or {}
+    if any(modifiers.get(f) for f in ("formula", "target", "activationTarget", "metricType")):
         return None
     if any((t or {}).get("type") not in ("cpu", "memory") for t in spec.get("triggers") or []):
         return None
