@@ -75,6 +75,13 @@ def test_a_misspelt_secret_flag_is_named_without_its_value() -> None:
     assert secret not in r.stdout + r.stderr
 
 
+@pytest.mark.parametrize("flag", ["--cache-dir", "--token-cache-dir"])
+def test_kubelogins_cache_dir_flags_from_a_converted_kubeconfig_are_accepted(flag: str) -> None:
+    # kubelogin convert-kubeconfig writes --cache-dir (where it was --token-cache-dir before)
+    req = plugin.parse_args(["get-token", "--login", "azurecli", flag, "/home/u/.kube/cache"])
+    assert req.login == "azurecli"
+
+
 def test_client_certificate_flags_sign_in_with_the_certificate(sp_env: ArmEmulator, tmp_path: Path) -> None:  # noqa: F811
     password = f"pw-{uuid.uuid4().hex}"
     _encrypted_certificate(tmp_path / "sp.pem", password)

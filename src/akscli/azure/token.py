@@ -31,8 +31,11 @@ if TYPE_CHECKING:
 AKS_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
 REFRESH_MARGIN = 300
 LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "interactive", "azurepipelines")
-# kubelogin flags that kubeconfigs carry and that mean nothing different here.
-_IGNORED_VALUE_FLAGS = ("--token-cache-dir",)
+# kubelogin flags that kubeconfigs carry and that mean nothing different here: where kubelogin keeps
+# its authentication record, --cache-dir and the deprecated --token-cache-dir (one option; kubelogin's
+# convert-kubeconfig rewrites --token-cache-dir as --cache-dir: Azure/kubelogin 66784961
+# pkg/internal/token/options.go AddFlags, pkg/internal/converter/convert.go getArgValues).
+_IGNORED_VALUE_FLAGS = ("--token-cache-dir", "--cache-dir")
 # kubelogin's boolean flags that choose which environment variables it reads.
 _ENV_FLAGS = {"--use-azurerm-env-vars": "azurerm", "--disable-environment-override": "none"}
 # Where kubelogin takes each sign-in value from, a later name winning over an earlier one
