@@ -32,16 +32,16 @@ _RESOURCE_ID = re.compile(
     r"(?P<ns>[^/]+)/(?P<type>[^/]+)/(?P<name>[^/]+)$",
     re.IGNORECASE,
 )
-_FLEET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+FLEET_NAME_MAX = 63
 
 
 def fleet_name(value: str, what: str = "fleet name") -> str:
-    if not _FLEET_NAME.match(value) or len(value) > 63:
-        raise UsageError(
-            f"invalid {what} {value!r}",
-            hint="use 1-63 lower-case letters, digits and '-', e.g. ml-fleet",
-        )
-    return value
+    """A fleet's name as the Fleet API's fleetName path parameter takes it: minLength 1, maxLength 63,
+    ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ (upstream: Azure/azure-rest-api-specs 1dd9b4ac
+    specification/containerservice/resource-manager/Microsoft.ContainerService/fleet/stable/2026-06-01/
+    fleets.json, Fleets_Get and every path below a fleet). The one line says what is wrong (too long,
+    or which characters), as validate.name does for every other name."""
+    return validate.name(value, what, max_len=FLEET_NAME_MAX)
 
 
 def as_dict(obj: Any) -> dict[str, Any]:
@@ -146,7 +146,10 @@ def cluster_ref(value: str, *, subscription: str | None = None, group: str | Non
             f"cannot tell which cluster {value!r} is",
             hint="give its full resource id, or its resource group with --cluster-group",
         )
-    validate.name(value, "cluster name")
+    # An AKS cluster's name, not a Kubernetes one: letters of either case, digits, '-' and '_'
+    # (managedClusters.json resourceName: ^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$,
+    # maxLength 63; names.cluster_name, as `cluster create` takes it).
+    names.cluster_name(value)
     names.resource_group(group)
     rid = (
         f"/subscriptions/{subscription}/resourceGroups/{group}/providers/"

@@ -45,8 +45,14 @@ INT32_MAX = 2**31 - 1
 
 
 def child_name(value: str, what: str) -> str:
-    """A name the Fleet API limits to ARM_NAME_MAX characters (validate.name with that bound)."""
-    return validate.name(value, what, max_len=ARM_NAME_MAX)
+    """A name the Fleet API limits to ARM_NAME_MAX characters (validate.name with that bound). A longer
+    one is refused on a read or delete too: no such resource can exist."""
+    try:
+        return validate.name(value, what, max_len=ARM_NAME_MAX)
+    except UsageError as exc:
+        if isinstance(value, str) and len(value) > ARM_NAME_MAX:
+            exc.hint = f"the Fleet API's names are at most {ARM_NAME_MAX} characters; shorten it"
+        raise
 
 
 @dataclass

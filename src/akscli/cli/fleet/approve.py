@@ -17,6 +17,7 @@ from akscli.cli.fleet.common import (
     on_hub,
     opt,
     refuse_namespace_on_arm,
+    staged_name,
 )
 from akscli.errors import CheckFailedError, UsageError
 from akscli.output import Column
@@ -57,9 +58,9 @@ def approve(
     fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
     mode = opts.dry_run_mode(dry_run)
     refuse_namespace_on_arm(arm, namespace)
-    validate.name(run, "update run name")
+    staged_name(arm, run, "update run name")
     if stage is not None:
-        validate.name(stage, "stage name")
+        staged_name(arm, stage, "stage name")
     seconds = validate.duration(timeout, "--timeout")
     wait_for = seconds if wait else None
     if arm.fleet:
@@ -165,7 +166,7 @@ def gates_list(
 
     fmt = opts.output_format(output_format)
     if run is not None:
-        validate.name(run, "--run")
+        staged_name(arm, run, "--run")
     scope = arm.scope()
     # The ARM pager passed through: each gate becomes its text or its row as its page arrives
     # (output.emit), and a later page that fails prints nothing.

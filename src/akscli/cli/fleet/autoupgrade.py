@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from akscli import output, validate
+from akscli import output
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
@@ -65,7 +65,7 @@ def autoupgrade_create(
     child_name(name, "profile name")
     body = auto_upgrade_body(channel, target_version=target_version, node_image=node_image_selection, disabled=disabled)
     if strategy:
-        validate.name(strategy, "strategy name")
+        child_name(strategy, "strategy name")
     with azopts.dry_run_scope(dry_run, fmt):
         scope = arm.scope(timeout)
         saved = scope.strategy_of_run(strategy)

@@ -184,6 +184,17 @@ def checked_namespace(namespace: str | None) -> str | None:
     return validate.name(namespace, "namespace") if namespace is not None else None
 
 
+def staged_name(arm: ArmFlags, value: str, what: str) -> str:
+    """The name of an update run, strategy or stage, checked before anything is read or sent: on the
+    hub a Kubernetes name; through ARM (--fleet) the Fleet API's, at most 50 characters (fleets.json
+    2026-06-01 updateRunName and updateStrategyName path parameters, UpdateStage.name:
+    stages.ARM_NAME_MAX). No such resource can exist, so a read or delete of a longer name is refused
+    too, not sent for Azure to answer."""
+    from akscli.fleet.stages import child_name
+
+    return child_name(value, what) if arm.fleet else validate.name(value, what)
+
+
 @contextmanager
 def audit_arm(scope: "FleetScope", action: str, ref: str, change: str) -> Iterator[None]:
     """Audit the ARM write made within under ``action`` (the command), its object ``ref`` with
@@ -304,7 +315,7 @@ def delete_staged(
     from akscli.fleet.armclient import UPDATE_RUN
 
     mode = opts.dry_run_mode(dry_run)
-    validate.name(name, f"{child.noun} name")
+    staged_name(arm, name, f"{child.noun} name")
     if arm.fleet:
         limit = _arm_delete_timeout(timeout or azopts.ARM_TIMEOUT_DEFAULT)
         with azopts.dry_run_scope(mode, fmt or "json", offline=True) as dry:

@@ -77,6 +77,7 @@ def member_join(
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Join an AKS cluster or an Arc-enabled cluster to the fleet."""
+    from akscli.azure import names
     from akscli.fleet.arm import cluster_ref, member_body, member_fields, member_labels
     from akscli.fleet.armclient import MEMBER
 
@@ -94,7 +95,7 @@ def member_join(
     if cluster.startswith("/"):
         cluster_ref(cluster)  # a resource id names its own subscription and group
     else:
-        validate.name(cluster, "cluster name")
+        names.cluster_name(cluster)  # an AKS cluster's name (fleet.arm.cluster_ref)
     if cluster_group is not None:
         azopts.resource_group(cluster_group)
     if update_group:

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from akscli import output, validate
+from akscli import output
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
@@ -30,6 +30,7 @@ from akscli.cli.fleet.common import (
     on_hub,
     opt,
     refuse_namespace_on_arm,
+    staged_name,
 )
 from akscli.cli.fleet.strategy import strategy_app
 from akscli.errors import UsageError
@@ -89,6 +90,8 @@ def rollout_create(
         from akscli.fleet.stages import child_name, parse_stages
 
         child_name(name, "update run name")
+        if strategy is not None:
+            child_name(strategy, "strategy name")
         body = update_run_body(
             upgrade_type=upgrade_type,
             kubernetes_version=kubernetes_version,
@@ -232,7 +235,7 @@ def _run_action(
 
     mode = opts.dry_run_mode(dry_run)
     refuse_namespace_on_arm(arm, namespace)
-    validate.name(name, "update run name")
+    staged_name(arm, name, "update run name")
     outcome = "started" if action == "start" else "stopped"
     limit = arm_timeout(arm, timeout)
     if arm.fleet:
@@ -327,7 +330,7 @@ def rollout_skip(
             "skip applies to ARM update runs (--fleet)",
             hint="hub runs move on through approvals: akscli fleet approve RUN",
         )
-    validate.name(name, "update run name")
+    staged_name(arm, name, "update run name")
     body = skip_body(target or [])
     with azopts.dry_run_scope(dry_run, fmt, offline=True):
         scope = arm.scope(timeout)
@@ -364,7 +367,7 @@ def rollout_status(
     """The stages of a run, each with its gates and members and their state."""
     fmt = opts.output_format(output_format)
     refuse_namespace_on_arm(arm, namespace)
-    validate.name(name, "update run name")
+    staged_name(arm, name, "update run name")
     if arm.fleet:
         from akscli.fleet import arm_run_status as logic
         from akscli.fleet.armclient import UPDATE_RUN

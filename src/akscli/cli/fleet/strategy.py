@@ -3,7 +3,7 @@ Moved out of cli/fleet/rollout.py, which keeps the update runs."""
 
 from typing import Annotated
 
-from akscli import output, validate
+from akscli import output
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
@@ -24,6 +24,7 @@ from akscli.cli.fleet.common import (
     on_fleet,
     on_hub,
     refuse_namespace_on_arm,
+    staged_name,
 )
 from akscli.output import Column
 
@@ -143,7 +144,7 @@ def strategy_show(
     """Show one staged update strategy: its stages (ARM with --fleet, as az fleet updatestrategy show)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     refuse_namespace_on_arm(arm, namespace)
-    validate.name(name, "strategy name")
+    staged_name(arm, name, "strategy name")
     if arm.fleet:
         from akscli.fleet.arm import strategy_fields
         from akscli.fleet.armclient import STRATEGY
