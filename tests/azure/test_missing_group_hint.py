@@ -51,3 +51,13 @@ def test_a_command_on_a_cluster_in_a_missing_group_says_it_cannot_be_there(
         "hint: check the resource group (-g) and subscription: cluster aks1 cannot be in a group that does not "
         "exist ('akscli cluster list' shows each cluster's group)"
     )
+
+
+def test_cluster_list_of_a_missing_group_points_at_the_list_of_the_subscription(azure_env: ArmEmulator) -> None:
+    # A list finds nothing a new, empty group would hold: creating the group is no fix.
+    result = invoke("cluster", "list", "-g", "rg-missing")
+    assert result.exit_code == 3, result
+    assert result.stderr.splitlines()[1] == (
+        "hint: check the resource group (-g) and subscription: 'akscli cluster list' (without -g) shows each "
+        "cluster of the subscription with its group"
+    )

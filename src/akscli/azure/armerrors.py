@@ -99,6 +99,15 @@ _RESOURCE = re.compile(
     r"(?:/agentPools/(?P<pool>[^/?]+))?",
     re.I,
 )
+# A fleet and what lives below it (members, update runs, strategies, profiles, gates).
+_FLEET = re.compile(
+    r"/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.ContainerService/fleets/(?P<fleet>[^/?]+)(?P<child>/[^?]+)?",
+    re.I,
+)
+# A list of one kind of resource in a group (Fleets_ListByResourceGroup, ManagedClusters_ListByResourceGroup).
+_GROUP_LIST = re.compile(r"/resourcegroups/[^/]+/providers/(?P<type>[^/?]+/[^/?]+)/?(?:\?|$)", re.I)
+# The akscli list that shows each resource of a type with its group (subscription-wide).
+_LISTS = {"microsoft.containerservice/managedclusters": "cluster", "microsoft.containerservice/fleets": "fleet"}
 
 
 @dataclass(frozen=True)
@@ -419,6 +428,23 @@ def _not_found(f: ArmFailure, prefix: str) -> NotFoundError:
         return NotFoundError(
             message, hint=f"check the resource group (-g) and subscription: {NO_CLUSTER_THERE % m['cluster']}"
         )
+    fleet = _FLEET.search(f.url)
+    if fleet is not None and (fleet["child"] or f.method.upper() != "PUT"):
+        # As a cluster's: only the fleet's own PUT puts a fleet into a group; its members, runs and
+        # the rest live below a fleet, which a group that does not exist cannot hold.
+        return NotFoundError(
+            message, hint=f"check the resource group (-g) and subscription: {NO_FLEET_THERE % fleet['fleet']}"
+        )
+    listing = _GROUP_LIST.search(f.url)
+    if listing is not None and f.method.upper() == "GET":
+        # A list finds nothing a new, empty group would hold: creating the group is no fix.
+        noun = _LISTS.get(listing["type"].lower())
+        where = (
+            f"'akscli {noun} list' (without -g) shows each {noun} of the subscription with its group"
+            if noun
+            else "'az group list -o table' shows the subscription's groups"
+        )
+        return NotFoundError(message, hint=f"check the resource group (-g) and subscription: {where}")
     group = _GROUP_NOT_FOUND.search(f.message)
     create = f"az group create -n {group.group(1) if group else 'NAME'} {LOCATION_PLACEHOLDER}"
     return NotFoundError(message, hint=f"check the resource group (-g) and subscription; to create it: '{create}'")
@@ -428,6 +454,22 @@ def _not_found(f: ArmFailure, prefix: str) -> NotFoundError:
 NO_CLUSTER_THERE = (
     "cluster %s cannot be in a group that does not exist ('akscli cluster list' shows each cluster's group)"
 )
+
+
+def group_missing(exc: AkscliError) -> bool:
+    """Whether ``exc`` is ARM's ResourceGroupNotFound (its message names the group)."""
+    return isinstance(exc, NotFoundError) and _GROUP_NOT_FOUND.search(exc.message) is not None
+
+
+# The same for a command on a fleet or what lives below it.
+NO_FLEET_THERE = "fleet %s cannot be in a group that does not exist ('akscli fleet list' shows each fleet's group)"
+
+
+def create_fleet_first(exc: AkscliError, fleet: str, rg: str) -> None:
+    """A command that adds to a fleet (`fleet member join`, `fleet rollout create --fleet`) in a missing
+    group: the fix is the fleet first, as create_cluster_first says for a pool."""
+    if isinstance(exc, NotFoundError) and exc.hint and exc.hint.endswith(NO_FLEET_THERE % fleet):
+        exc.hint += f"; or create the fleet first: 'akscli fleet create {fleet} -g {rg} -l LOCATION'"
 
 
 def create_cluster_first(exc: AkscliError, cluster: str, rg: str) -> None:

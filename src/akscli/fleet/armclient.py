@@ -161,18 +161,24 @@ class FleetArm:
         fails the operation, the member stays in the fleet, Failed, until removed. One GET with the
         same credential avoids that. Only a definite 404 refuses: a cluster this credential cannot read
         (another subscription, no read role) is left to the join itself."""
-        from akscli.azure import arm
+        from akscli.azure import arm, armerrors
 
         version = _ARC_API if ref.arc else _AKS_API
         try:
             arm.raw_call(arm.raw_client(self.target), "GET", ref.resource_id, version)
         except NotFoundError as exc:
             listing = "az connectedk8s list" if ref.arc else "akscli cluster list"
-            raise NotFoundError(
-                f"{what}: {exc.message}",
-                hint=f"nothing was joined; check --cluster (a name with --cluster-group, or the resource id) and "
-                f"--subscription; see the clusters there with '{listing} -g {ref.resource_group}'",
-            ) from exc
+            hint = (
+                f"nothing was joined; check --cluster (a name with --cluster-group, or the resource id) and "
+                f"--subscription; see the clusters there with '{listing} -g {ref.resource_group}'"
+            )
+            if armerrors.group_missing(exc):
+                # As a cluster command's (armerrors.NO_CLUSTER_THERE): listing that group finds nothing.
+                hint = (
+                    f"nothing was joined; check --cluster-group (default: -g) and --subscription: cluster "
+                    f"{ref.name} cannot be in a group that does not exist ('{listing}' shows each cluster's group)"
+                )
+            raise NotFoundError(f"{what}: {exc.message}", hint=hint) from exc
         except AkscliError:
             return
 

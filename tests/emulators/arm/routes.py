@@ -406,9 +406,12 @@ def _delete(emu: ArmEmulator, path: str, p: ParsedId, existing: dict[str, Any] |
 
 
 def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: bytes, api_version: str) -> Response:
+    from tests.emulators.arm import groups
+
     resource_id = p.prefix(len(p.rest) - 1)
     action = p.rest[-1].lower()
     type_name = "/".join([p.namespace, *p.types[:-1]]) if len(p.rest) % 2 else p.type
+    groups.check(emu, resource_id + "/")  # a POST under a missing group: ResourceGroupNotFound, as a GET
     obj = emu.get_resource(resource_id)
     if obj is None:
         raise _not_found(resource_id, type_name)

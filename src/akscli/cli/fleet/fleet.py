@@ -77,8 +77,14 @@ def fleet_create(
     body = fleet_body(fleet_name(name), location, hub=hub, dns_prefix=dns_prefix, vm_size=vm_size)
     with azopts.dry_run_scope(dry_run, fmt, offline=True):
         scope = arm.named(name, timeout)
-        with audit_arm(scope, "fleet create", f"fleet/{name}", "create"):
-            result = scope.create(body)
+        try:
+            with audit_arm(scope, "fleet create", f"fleet/{name}", "create"):
+                result = scope.create(body)
+        except errors.NotFoundError as exc:
+            from akscli.azure import armerrors
+
+            armerrors.in_location(exc, str(body["location"]))  # the hint's `az group create` in --location
+            raise
         _emit_fleet(result, fmt)
 
 

@@ -77,7 +77,7 @@ def member_join(
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Join an AKS cluster or an Arc-enabled cluster to the fleet."""
-    from akscli.azure import names
+    from akscli.azure import armerrors, names
     from akscli.fleet.arm import cluster_ref, member_body, member_fields, member_labels
     from akscli.fleet.armclient import MEMBER
 
@@ -112,6 +112,7 @@ def member_join(
                 result = scope.put(MEMBER, name, body, what=what)
         except AkscliError as error:
             scope.explain_failed_join(name, error)
+            armerrors.create_fleet_first(error, scope.fleet, scope.group)
             raise
         fields = member_fields(result, ref) if fmt == "table" else None
         output.emit_object(result, fmt, fields=fields, name=output.named(MEMBER.ref))
