@@ -112,28 +112,65 @@ def test_pick_n_keeps_the_members_it_is_on_up_to_the_new_number() -> None:
     )
 
 
-def _placed(hub: Hub) -> None:
-    result = invoke(*PLACE)
+def _placed(hub: Hub, *extra: str) -> None:
+    result = invoke(*PLACE, *extra)
     assert result.exit_code == 0, result
     hub.settle()
 
 
+def _workspace_in_llm(hub: Hub) -> None:
+    """A KAITO Workspace: a kind KubeFleet cannot track (availability_tracker.go), so each member waits
+    unavailablePeriodSeconds."""
+    hub.cluster.create(
+        {
+            "apiVersion": "kaito.sh/v1beta1",
+            "kind": "Workspace",
+            "metadata": {"name": "phi-4", "namespace": "llm"},
+            "resource": {"instanceType": "Standard_NC24ads_A100_v4", "labelSelector": {"matchLabels": {"apps": "phi"}}},
+            "inference": {"preset": {"name": "phi-4-mini-instruct"}},
+        }
+    )
+
+
+# A change of what the placement places on every member: an override it did not have.
+GOLD = ("--override", 'env=prod@/metadata/labels/tier="gold"')
+
+
 def test_an_update_that_cannot_fit_its_timeout_is_warned_before_it_starts(hub: Hub) -> None:
+    _workspace_in_llm(hub)
     _placed(hub)  # on the three members
-    result = invoke(*PLACE, "--max-unavailable", "1", "--unavailable-period", "300", "--wait", "--timeout", "5m")
-    assert result.exit_code == 0, result  # a ConfigMap is tracked: no period, the wait ends at once
+    result = invoke(*PLACE, *GOLD, "--max-unavailable", "1", "--unavailable-period", "300", "--wait", "--timeout", "5m")
+    assert result.exit_code == 0, result  # the simulator's periods are 0 unless a test sets wait_scale
     assert (
         "warning: --wait may run out before the rollout ends: the placement is on 3 members and --max-unavailable 1 "
-        "updates 1 at a time, 3 steps;" in result.stderr
+        "updates 1 at a time, 3 steps; for objects KubeFleet cannot track (here Workspace/phi-4)" in result.stderr
     )
     assert "2 x 300s = 600s, not less than --timeout (300s). Give --timeout 15m" in result.stderr
 
 
 def test_an_update_that_fits_its_timeout_is_not_warned(hub: Hub) -> None:
+    _workspace_in_llm(hub)
     _placed(hub)
-    result = invoke(*PLACE, "--max-unavailable", "1", "--wait", "--timeout", "5m")
+    result = invoke(*PLACE, *GOLD, "--max-unavailable", "1", "--wait", "--timeout", "5m")
     assert result.exit_code == 0, result
     assert "may run out" not in result.stderr
+
+
+def test_an_update_of_objects_kubefleet_tracks_waits_no_period_and_is_not_warned(hub: Hub) -> None:
+    # A ConfigMap alone: a member is ready once available (isBindingReady), whatever the period.
+    _placed(hub)
+    result = invoke(*PLACE, *GOLD, "--max-unavailable", "1", "--unavailable-period", "300", "--wait", "--timeout", "5m")
+    assert result.exit_code == 0, result
+    assert "may run out" not in result.stderr
+
+
+def test_a_re_place_that_changes_nothing_placed_is_not_warned(hub: Hub) -> None:
+    # Same selectors, same objects, no override: every binding stays on its snapshot (pickBindingsToRoll).
+    _workspace_in_llm(hub)
+    _placed(hub)
+    result = invoke(*PLACE, "--max-unavailable", "1", "--unavailable-period", "300", "--wait", "--timeout", "5m")
+    assert result.exit_code == 0, result
+    assert "warning: --wait may" not in result.stderr
 
 
 def test_a_first_placement_is_not_paced_and_not_warned(hub: Hub) -> None:
@@ -142,23 +179,16 @@ def test_a_first_placement_is_not_paced_and_not_warned(hub: Hub) -> None:
     assert "may run out" not in result.stderr
 
 
+def _to_three(*extra: str) -> Any:
+    fixed = ("--pick-fixed", "gpu-east,cpu-west,canary")
+    pace = ("--max-unavailable", "1", "--max-surge", "1", "--unavailable-period", "300", "--wait", "--timeout", "5m")
+    return invoke(*PLACE, *fixed, *pace, *extra)
+
+
 def test_a_change_to_more_members_in_the_same_command_is_counted(hub: Hub) -> None:
-    assert invoke(*PLACE, "--pick-fixed", "gpu-east").exit_code == 0
-    hub.settle()
-    result = invoke(
-        *PLACE,
-        "--pick-fixed",
-        "gpu-east,cpu-west,canary",
-        "--max-unavailable",
-        "1",
-        "--max-surge",
-        "1",
-        "--unavailable-period",
-        "300",
-        "--wait",
-        "--timeout",
-        "5m",
-    )
+    _workspace_in_llm(hub)
+    _placed(hub, "--pick-fixed", "gpu-east")
+    result = _to_three(*GOLD)
     assert result.exit_code == 0, result
     assert (
         "the placement goes from 1 member to 3 (1 kept, 2 added, 0 left) and --max-unavailable 1 updates 1 at a time "
@@ -167,19 +197,46 @@ def test_a_change_to_more_members_in_the_same_command_is_counted(hub: Hub) -> No
     assert "1 x 300s = 300s, not less than --timeout (300s). Give --timeout 10m" in result.stderr
 
 
+def test_members_added_while_the_kept_one_keeps_what_it_has_take_one_step(hub: Hub) -> None:
+    # The kept member's binding stays up to date; the two new ones are bound at once (calculateMaxToAdd).
+    _workspace_in_llm(hub)
+    _placed(hub, "--pick-fixed", "gpu-east")
+    result = _to_three()
+    assert result.exit_code == 0, result
+    assert "may run out" not in result.stderr
+
+
 def test_a_change_to_fewer_members_that_fits_is_not_warned(hub: Hub) -> None:
     # PickN 3 -> 1, maxUnavailable 1 of 1: 3 ready - 0 = 3 at once, two removals and the update.
-    assert invoke(*PLACE, "--pick-n", "3").exit_code == 0
-    hub.settle()
+    _workspace_in_llm(hub)
+    _placed(hub, "--pick-n", "3")
     result = invoke(
-        *PLACE, "--pick-n", "1", "--max-unavailable", "1", "--unavailable-period", "300", "--wait", "--timeout", "5m"
+        *PLACE,
+        *GOLD,
+        "--pick-n",
+        "1",
+        "--max-unavailable",
+        "1",
+        "--unavailable-period",
+        "300",
+        "--wait",
+        "--timeout",
+        "5m",
     )
     assert result.exit_code == 0, result
     assert "may run out" not in result.stderr
 
 
-def test_max_unavailable_zero_on_a_placed_placement_is_warned(hub: Hub) -> None:
+def test_max_unavailable_zero_with_a_change_of_what_is_placed_is_warned(hub: Hub) -> None:
+    _placed(hub)
+    result = invoke(*PLACE, *GOLD, "--max-unavailable", "0", "--max-surge", "1", "--wait", "--timeout", "1s")
+    assert result.exit_code == 5, result  # and so it is: the hub simulator's rollout holds every member
+    assert "warning: --wait may not see the rollout end: the placement is on 3 members;" in result.stderr
+    assert "never reaches the 3 members it stays on" in result.stderr
+
+
+def test_max_unavailable_zero_when_nothing_placed_changes_is_not_warned(hub: Hub) -> None:
     _placed(hub)
     result = invoke(*PLACE, "--max-unavailable", "0", "--max-surge", "1", "--wait", "--timeout", "1m")
-    assert result.exit_code == 0, result  # nothing it places has changed: the wait ends at once
-    assert "warning: --wait may not see the rollout end: the placement is on 3 members;" in result.stderr
+    assert result.exit_code == 0, result
+    assert "warning: --wait may" not in result.stderr

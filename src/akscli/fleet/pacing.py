@@ -18,13 +18,14 @@ determineBindingsToUpdate):
   apis/placement/v1 clusterresourceplacement_types.go) after it became available.
 ``rollout_seconds`` plays those passes: each member updated or added becomes ready one period later,
 a removal is done at once, and a pass that changes something is followed at once by the next (the
-controller watches its bindings). The members the placement stays on are all updated in place: the
-worst case (a change of what it places or overrides); objects KubeFleet can track are ready once
-available, with no period, so the estimate is the worst case and the warning says so. A first
+controller watches its bindings). Of the members the placement stays on, those whose binding moves
+to a new resource snapshot or new overrides are updated in place (``Change.updated``, None: all of
+them); when every object it places is one KubeFleet tracks, a member is ready once available, with
+no period (``Change.untracked`` False): fleet/pacing_change.py reads both from the hub. A first
 placement binds every member at once (maxSurge: audit20-fleet6) and is not paced.
 
-With maxUnavailable 0 (or one below target minus the members that can be ready) no member is ever
-updated in place: apis/placement/v1 clusterresourceplacement_types.go RollingUpdateConfig says "Please
+With maxUnavailable 0 (or one below target minus the members that can be ready) no member that needs
+an update is ever updated in place: apis/placement/v1 clusterresourceplacement_types.go RollingUpdateConfig says "Please
 set it to be greater than 0 to avoid rolling out stuck during in-place resource update". Members
 added or left still move, paced by maxSurge alone.
 """
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 UNAVAILABLE_PERIOD_DEFAULT = 60
@@ -56,6 +57,17 @@ class Change:
     added: int = 0
     removed: int = 0
     target: int | None = None  # None: kept + added (PickAll)
+    # Of the members kept, those the rollout controller updates in place (None: every one, the worst
+    # case) and whether what it places has objects KubeFleet cannot track, so that it waits
+    # unavailablePeriodSeconds for each member (False: it waits for none): fleet/pacing_change.py.
+    updated: int | None = None
+    untracked: bool = True
+    slow: tuple[str, ...] = field(default=(), compare=False)  # KIND/NAME of one such object, for the line
+    kept_names: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def in_place(self) -> int:
+        return self.kept if self.updated is None else self.updated
 
     @property
     def goal(self) -> int:
@@ -110,8 +122,14 @@ def change_for(
     else:
         chosen = found
         target = len(policy.get("clusterNames") or []) if kind == "PickFixed" else None
-    kept_n = len([n for n in now if n in chosen])
-    return Change(kept=kept_n, added=len(chosen) - kept_n, removed=len(now) - kept_n, target=target)
+    kept = [n for n in now if n in chosen]
+    return Change(
+        kept=len(kept),
+        added=len(chosen) - len(kept),
+        removed=len(now) - len(kept),
+        target=target,
+        kept_names=tuple(kept),
+    )
 
 
 def _policy_key(policy: Mapping[str, Any]) -> dict[str, Any]:
@@ -135,7 +153,7 @@ def rollout_seconds(change: Change, unavailable: int, surge: int, period: float)
     """Play the rollout controller's passes over ``change`` (the module docstring): ``unavailable`` and
     ``surge`` members, every updated or new member ready ``period`` seconds after it was changed."""
     target = change.goal
-    stale, unbound, leaving, bound_new = change.kept, change.added, change.removed, 0
+    stale, unbound, leaving, bound_new = change.in_place, change.added, change.removed, 0
     waiting: dict[float, int] = {}  # when members changed become ready -> how many
     now, last, steps, last_step_at = 0.0, 0.0, 0, -1.0
     while True:
@@ -169,11 +187,12 @@ def _count(n: int) -> str:
 
 
 def _members(change: Change) -> str:
+    some = f", {change.in_place} of them to update in place" if change.in_place != change.kept else ""
     if not change.added and not change.removed:
-        return f"the placement is on {_count(change.kept)}"
+        return f"the placement is on {_count(change.kept)}{some}"
     before, after = change.kept + change.removed, change.kept + change.added
     return (
-        f"the placement goes from {_count(before)} to {after} ({change.kept} kept, {change.added} added, "
+        f"the placement goes from {_count(before)} to {after} ({change.kept} kept{some}, {change.added} added, "
         f"{change.removed} left)"
     )
 
@@ -185,6 +204,8 @@ def timeout_warning(
     the CRD's default) at a time, waiting ``period`` seconds (None: KubeFleet's default) for each
     member, cannot be seen done within ``timeout_s``, or never ends; None when it fits."""
     seconds = UNAVAILABLE_PERIOD_DEFAULT if period is None else period
+    if not change.untracked:
+        seconds = 0  # every object tracked: a member is ready once available (isBindingReady), no period
     target = change.goal
     unavailable = members_at_once(max_unavailable, target)
     surge_text = ROLLING_DEFAULT if max_surge is None else max_surge
@@ -195,8 +216,8 @@ def timeout_warning(
         return (
             f"--wait may not see the rollout end: {_members(change)}; KubeFleet updates a member in place only "
             f"while more than {floor} of the {target} members it targets are ready, and at most {most} can be "
-            f"(--max-unavailable {max_unavailable}), so a change of what it places or overrides never reaches "
-            f"the {played.stuck} members it stays on. Give --max-unavailable {target - most + 1} or more "
+            f"(--max-unavailable {max_unavailable}), so this change of what it places or overrides never reaches "
+            f"the {_count(played.stuck)} it stays on. Give --max-unavailable {target - most + 1} or more "
             f"(upstream: {UPSTREAM_STUCK})"
         )
     if played.steps <= 1 or played.seconds < timeout_s:
@@ -208,9 +229,10 @@ def timeout_warning(
     )
     if moves:
         pace += f" and --max-surge {surge_text} adds up to {surge} above the target of {target}"
+    which = f"here {change.slow[0]}" if change.slow else "e.g. a KAITO Workspace"
     return (
         f"--wait may run out before the rollout ends: {_members(change)} and {pace}, {played.steps} steps; for "
-        f"objects KubeFleet cannot track (e.g. a KAITO Workspace) it waits unavailablePeriodSeconds ({seconds}s) "
+        f"objects KubeFleet cannot track ({which}) it waits unavailablePeriodSeconds ({seconds}s) "
         f"after each step, {played.steps - 1} x {seconds}s = {played.seconds:g}s, not less than --timeout "
         f"({timeout_s:g}s). Give --timeout {_minutes(fits)} to see it through "
         f"(upstream: {UPSTREAM_ADD if moves else UPSTREAM})"

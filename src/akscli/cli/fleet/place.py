@@ -188,15 +188,16 @@ def _warn_if_paced_past(
     """Before an update of a placement already on members: warn when KubeFleet's pacing (fleet/pacing.py)
     cannot fit in --timeout, naming the --timeout that would, or never ends. The members it goes to
     are those the new policy matches (a change of policy in this command counts)."""
-    from akscli.fleet import CRP, RP, pacing
+    from akscli.fleet import CRP, RP, pacing, pacing_change
 
     kind = RP if request.namespace else CRP
     existing = kube.get(PLACEMENT_V1, kind, request.name, request.namespace)
-    if not pacing.placed_members(existing):
+    if existing is None or not pacing.placed_members(existing):
         return  # a first placement binds every member at once
     placement = next(o for o in objects if o.get("kind") == kind)
     policy = (placement.get("spec") or {}).get("policy") or {}
     change = pacing.change_for(existing, policy, kube.list(CLUSTER_V1, MEMBER))
+    change = pacing_change.what_changes(kube, change, existing, objects)  # of the members it stays on
     seconds = validate.duration(timeout, "--timeout")
     line = pacing.timeout_warning(change, max_unavailable, request.max_surge, request.unavailable_period, seconds)
     if line:
