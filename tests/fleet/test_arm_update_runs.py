@@ -105,9 +105,22 @@ def test_approve_completes_only_the_gate_of_the_named_run(fleet: Any) -> None:
 
 
 def test_approve_with_no_pending_gate_is_not_found(fleet: Any) -> None:
+    seed_members(fleet)
+    _strategy("cloud;groups=cloud;before=approval")
+    _create("up-1", "--strategy", "safe")  # not started: no gate yet
     result = invoke("fleet", "approve", "up-1", *ARM)
     assert result.exit_code == 3
-    assert "no pending gate" in result.stderr
+    assert result.stderr.splitlines() == [
+        "error: update run 'up-1' (NotStarted) has no pending gate",
+        f"hint: akscli fleet rollout start up-1 {' '.join(ARM)} starts it",
+    ]
+
+
+def test_approve_of_a_run_that_does_not_exist_says_the_run_is_not_found(fleet: Any) -> None:
+    result = invoke("fleet", "approve", "nosuch", *ARM)
+    assert result.exit_code == 3
+    assert result.stderr.splitlines()[0].startswith("error: reading update run nosuch: ")
+    assert "no pending gate" not in result.stderr
 
 
 def test_pending_gates_are_listed_through_arms_state_filter(fleet: Any) -> None:

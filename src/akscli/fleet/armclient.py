@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from akscli.azure import kinds
 from akscli.errors import AkscliError, ConflictError, NotFoundError
 from akscli.fleet.arm import ARC_TYPE, ClusterRef, as_dict, check_no_arc_in_run
-from akscli.fleet.arm_run_status import gate_row, pending_gates, wait_for_gate
+from akscli.fleet.arm_run_status import gate_row, pending_gates, run_state, wait_for_gate
 
 if TYPE_CHECKING:
     from akscli.azure.arm import AzureTarget, Deadline
@@ -424,11 +424,16 @@ class FleetScope:
         NotFoundError when there are none."""
         pending = [g for g in pending_gates(self.pending_gate_items(), run, stage) if not gate or g.get("name") == gate]
         if not pending:
+            # A run that does not exist is not found as such (the GET's own error), not "no pending gate";
+            # one that does says its state (NotStarted: nothing is pending until it starts).
+            state = run_state(self.get(UPDATE_RUN, run))
             raise NotFoundError(
-                f"update run {run!r} has no pending gate"
+                f"update run {run!r} ({state}) has no pending gate"
                 + (f" {gate}" if gate else "")
                 + (f" in stage {stage}" if stage else ""),
-                hint=f"see its gates with: akscli fleet rollout status {run}{self.where}",
+                hint=f"akscli fleet rollout start {run}{self.where} starts it"
+                if state == "NotStarted"
+                else f"see its gates with: akscli fleet rollout status {run}{self.where}",
             )
         return pending
 
