@@ -147,8 +147,9 @@ def cluster_ref(value: str, *, subscription: str | None = None, group: str | Non
             hint="give its full resource id, or its resource group with --cluster-group",
         )
     # An AKS cluster's name, not a Kubernetes one: letters of either case, digits, '-' and '_'
-    # (managedClusters.json resourceName: ^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$,
-    # maxLength 63; names.cluster_name, as `cluster create` takes it).
+    # (the AKS API's resourceName path parameter, ^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$,
+    # max_length 63, as the path checks of azure-mgmt-containerservice builds generated from
+    # managedClusters.json carry it; names.cluster_name, as `cluster create` takes it).
     names.cluster_name(value)
     names.resource_group(group)
     rid = (
