@@ -119,6 +119,32 @@ def test_an_override_written_with_the_hubs_defaults_is_no_change() -> None:
     assert what_changes(hub, KEPT, existing, [_placement(SELECT_LLM), changed]).updated == 3  # type: ignore[arg-type]
 
 
+def _member(name: str, env: str) -> dict[str, Any]:
+    return {"metadata": {"name": name, "labels": {"env": env}}}
+
+
+def test_a_changed_override_moves_only_the_members_its_rules_select_before_or_after() -> None:
+    # overrider.go isClusterMatched: a rule's clusterSelectorTerms, by label.
+    def override(env: str, value: int) -> dict[str, Any]:
+        term = {"labelSelector": {"matchLabels": {"env": env}}}
+        rule = {
+            "clusterSelector": {"clusterSelectorTerms": [term]},
+            "jsonPatchOverrides": [{"op": "add", "path": "/x", "value": value}],
+        }
+        return {
+            "kind": "ClusterResourceOverride",
+            "metadata": {"name": "llm-override"},
+            "spec": {"policy": {"overrideRules": [rule]}},
+        }
+
+    members = [_member("a", "prod"), _member("b", "staging"), _member("c", "dev")]
+    hub = FakeHub(_snapshot(1), [_binding(m, "llm-1-snapshot") for m in "abc"], override=override("staging", 1))
+    change = what_changes(
+        hub, KEPT, _placement(SELECT_LLM, [CONFIG]), [_placement(SELECT_LLM), override("prod", 2)], members
+    )  # type: ignore[arg-type]
+    assert change.updated == 2  # a (matched now) and b (matched before); c never
+
+
 def test_kept_members_that_keep_what_they_have_are_not_paced() -> None:
     played = pacing.rollout_seconds(Change(kept=3, updated=0), unavailable=1, surge=1, period=60)
     assert (played.steps, played.stuck) == (0, 0)

@@ -132,7 +132,8 @@ def _workspace_in_llm(hub: Hub) -> None:
     )
 
 
-# A change of what the placement places on every member: an override it did not have.
+# A change of what the placement places on the env=prod members (gpu-east, cpu-west): an override it
+# did not have.
 GOLD = ("--override", 'env=prod@/metadata/labels/tier="gold"')
 
 
@@ -141,11 +142,13 @@ def test_an_update_that_cannot_fit_its_timeout_is_warned_before_it_starts(hub: H
     _placed(hub)  # on the three members
     result = invoke(*PLACE, *GOLD, "--max-unavailable", "1", "--unavailable-period", "300", "--wait", "--timeout", "5m")
     assert result.exit_code == 0, result  # the simulator's periods are 0 unless a test sets wait_scale
+    # The override's rule selects env=prod: gpu-east and cpu-west, not canary (overrider.go isClusterMatched).
     assert (
-        "warning: --wait may run out before the rollout ends: the placement is on 3 members and --max-unavailable 1 "
-        "updates 1 at a time, 3 steps; for objects KubeFleet cannot track (here Workspace/phi-4)" in result.stderr
+        "warning: --wait may run out before the rollout ends: the placement is on 3 members, 2 of them to update in "
+        "place and --max-unavailable 1 updates 1 at a time, 2 steps; for objects KubeFleet cannot track "
+        "(here Workspace/phi-4)" in result.stderr
     )
-    assert "2 x 300s = 600s, not less than --timeout (300s). Give --timeout 15m" in result.stderr
+    assert "1 x 300s = 300s, not less than --timeout (300s). Give --timeout 10m" in result.stderr
 
 
 def test_an_update_that_fits_its_timeout_is_not_warned(hub: Hub) -> None:
@@ -231,8 +234,11 @@ def test_max_unavailable_zero_with_a_change_of_what_is_placed_is_warned(hub: Hub
     _placed(hub)
     result = invoke(*PLACE, *GOLD, "--max-unavailable", "0", "--max-surge", "1", "--wait", "--timeout", "1s")
     assert result.exit_code == 5, result  # and so it is: the hub simulator's rollout holds every member
-    assert "warning: --wait may not see the rollout end: the placement is on 3 members;" in result.stderr
-    assert "never reaches the 3 members it stays on" in result.stderr
+    assert (
+        "warning: --wait may not see the rollout end: the placement is on 3 members, 2 of them to update"
+        in result.stderr
+    )
+    assert "never reaches the 2 members it stays on" in result.stderr
 
 
 def test_max_unavailable_zero_when_nothing_placed_changes_is_not_warned(hub: Hub) -> None:

@@ -24,9 +24,12 @@ Upstream (kubefleet-dev/kubefleet e160c1cdfdd9bf4c0234713d2b7f34e0ec95dab6):
   resourceSelectors[].selectionScope NamespaceWithResources; an override's
   policy.overrideRules[].overrideType JSONPatch and placement.scope Cluster.
 
+- pkg/utils/overrider/overrider.go PickFromResourceMatchedOverridesForTargetCluster, isClusterMatched:
+  an override reaches the members its rules' cluster selectors match; a changed override moves the
+  bindings of the members it matched before or matches after.
+
 What the hub cannot tell before the update: a selected object changed on the hub that the placement
-controller has not seen yet; and which members a changed override applies to (every member kept is
-counted).
+controller has not seen yet.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from akscli.fleet import (
     RESOURCE_BINDING,
     RO,
 )
+from akscli.fleet.matching import label_selector_matches
 from akscli.fleet.pacing import Change
 from akscli.kube.client import Kube
 
@@ -168,13 +172,33 @@ def behind(kube: Kube, existing: Mapping[str, Any]) -> set[str] | None:
     }
 
 
+def overridden(override: Mapping[str, Any] | None, member: Mapping[str, Any]) -> bool:
+    """Whether ``override`` applies to ``member``: one of its rules selects it (kubefleet-dev/kubefleet
+    pkg/utils/overrider/overrider.go isClusterMatched, IsClusterMatched: no clusterSelector matches no
+    member, an empty clusterSelectorTerms every member, else any term's labelSelector)."""
+    labels = dict((member.get("metadata") or {}).get("labels") or {})
+    for rule in ((((override or {}).get("spec") or {}).get("policy")) or {}).get("overrideRules") or []:
+        selector = rule.get("clusterSelector")
+        if selector is None:
+            continue
+        terms = selector.get("clusterSelectorTerms") or []
+        if not terms or any(label_selector_matches(t.get("labelSelector"), labels) for t in terms):
+            return True
+    return False
+
+
 def what_changes(
-    kube: Kube, change: Change, existing: Mapping[str, Any], objects: Iterable[Mapping[str, Any]]
+    kube: Kube,
+    change: Change,
+    existing: Mapping[str, Any],
+    objects: Iterable[Mapping[str, Any]],
+    members: Iterable[Mapping[str, Any]] = (),
 ) -> Change:
     """``change`` with the members kept that will be updated in place and whether what it places
     is tracked (module docstring). ``existing``: the placement on the hub now; ``objects``: what this
     update applies, the placement and its override (``{NAME}-override``, fleet/placement.py), whose
-    spec is compared with the hub's."""
+    spec is compared with the hub's; ``members``: the MemberClusters, for whom a changed override
+    applies to (before or after the change)."""
     objects = list(objects)
     meta = existing.get("metadata") or {}
     placement = next(o for o in objects if o.get("kind") == existing.get("kind"))
@@ -188,10 +212,11 @@ def what_changes(
     )
     selection = selection_after(existing, placement)
     slow = untracked(selection or [])
-    same = _selectors(placement.get("spec") or {}) == _selectors(existing.get("spec") or {})
-    if not same or _override_spec(override) != _override_spec(on_hub):
-        updated = change.kept
-    else:
+    moving = None
+    if _selectors(placement.get("spec") or {}) == _selectors(existing.get("spec") or {}):
         moving = behind(kube, existing)
-        updated = change.kept if moving is None else len([n for n in change.kept_names if n in moving])
+    if moving is not None and _override_spec(override) != _override_spec(on_hub):
+        by_name = {str((m.get("metadata") or {}).get("name")): m for m in members}
+        moving |= {n for n in change.kept_names if any(overridden(o, by_name.get(n, {})) for o in (override, on_hub))}
+    updated = change.kept if moving is None else len([n for n in change.kept_names if n in moving])
     return dataclasses.replace(change, updated=updated, untracked=selection is None or bool(slow), slow=tuple(slow[:1]))

@@ -196,8 +196,9 @@ def _warn_if_paced_past(
         return  # a first placement binds every member at once
     placement = next(o for o in objects if o.get("kind") == kind)
     policy = (placement.get("spec") or {}).get("policy") or {}
-    change = pacing.change_for(existing, policy, kube.list(CLUSTER_V1, MEMBER))
-    change = pacing_change.what_changes(kube, change, existing, objects)  # of the members it stays on
+    members = list(kube.list(CLUSTER_V1, MEMBER))
+    change = pacing.change_for(existing, policy, members)
+    change = pacing_change.what_changes(kube, change, existing, objects, members)  # of the members it stays on
     seconds = validate.duration(timeout, "--timeout")
     line = pacing.timeout_warning(change, max_unavailable, request.max_surge, request.unavailable_period, seconds)
     if line:
