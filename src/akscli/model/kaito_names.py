@@ -16,9 +16,12 @@ webhook admits the Workspace (``hub_note`` says what that needs and what akscli 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from akscli.errors import UsageError
+from akscli.errors import AkscliError, UsageError
 
 if TYPE_CHECKING:
     from akscli.model.catalog import Model
@@ -159,3 +162,81 @@ def served_name(preset: str) -> str:
     """The model name KAITO's vLLM answers to for a Workspace of this preset (not a set member)."""
     resolved = LEGACY_PRESETS.get(preset.lower(), preset)
     return resolved.rsplit("/", 1)[-1].lower()
+
+
+# KAITO's words when the Hub refused the webhook's request (kaito-project/kaito v0.12.0 0894eb2b
+# presets/workspace/generator/generator.go: listRepoFiles "error listing files: ",
+# fetchAndParseConfig "error fetching config: ", fetchURL "authentication required for accessing "
+# for a 401 or 403 sent without a token, "failed to fetch <url>: status <n>" otherwise).
+_PRESET_FAILED = "failed to get model preset: "
+_LISTING, _CONFIG = "error listing files: ", "error fetching config: "
+_NO_TOKEN = "authentication required for accessing "
+_STATUS = re.compile(r"(\d{3})\b")  # fetchURL's status, before knative's ": <field path>"
+
+
+def hub_refusal_hint(message: str, model_id: str, namespace: str, access_secret: str | None) -> str | None:
+    """The fix for KAITO's webhook refusing a Workspace because the Hugging Face Hub refused its
+    request for the repo (None for any other message). The Hub lists a gated repo's files to
+    anyone and answers 401 for a file without a token, 403 with a token whose account has no
+    access; it answers 401 without a token and 404 with one for a repo it does not have, or a
+    private repo the token cannot see (huggingface/huggingface_hub src/huggingface_hub/utils/_http.py
+    hf_raise_for_status, errors.py GatedRepoError; https://huggingface.co/docs/hub/models-gated).
+    The token is named, never shown: KAITO's message has only the URL."""
+    at = message.find(_PRESET_FAILED)
+    if at < 0:
+        return None
+    cause = message[at + len(_PRESET_FAILED) :]
+    page = f"https://huggingface.co/{model_id}"
+    secret = f"Secret {namespace}/{access_secret} (--access-secret)" if access_secret else ""
+    create = (
+        f"kubectl create secret generic hf-token -n {namespace} --from-literal=HF_TOKEN=<token>, then add "
+        "--access-secret hf-token"
+    )
+    # Without --access-secret a token reached the Hub only from the controller's own HF_TOKEN
+    # (generator.go getAuthHeader); the model's pods get none, so they need --access-secret anyway.
+    token = (
+        f"the token in {secret}"
+        if secret
+        else "the HF_TOKEN of KAITO's workspace controller (no --access-secret given)"
+    )
+    if cause.startswith(_CONFIG + _NO_TOKEN):
+        return (
+            f"{model_id} is gated or private on Hugging Face: its files need a token. {create} (the token's "
+            f"account must have access: accept the model's conditions at {page})"
+        )
+    status = _STATUS.match(cause.split(": status ", 1)[-1]) if ": status " in cause else None
+    code = status.group(1) if status else ""
+    if cause.startswith(_CONFIG) and code in ("401", "403") and access_secret:
+        return (
+            f"{token} has no access to {model_id}: with that token's account, ask for access at {page}, or put "
+            "a token of an account that has access in the Secret's key HF_TOKEN"
+        )
+    if cause.startswith(_CONFIG) and code in ("401", "403"):
+        return (
+            f"{token} has no access to {model_id}, and the model's pods get no token from it: {create}, with the "
+            f"token of an account that has access (ask for it at {page})"
+        )
+    if cause.startswith(_LISTING + _NO_TOKEN):
+        return (
+            f"Hugging Face has no public repo {model_id}: check the id at {page}; a private repo needs a token "
+            f"({create})"
+        )
+    if cause.startswith(_LISTING) and code == "404":
+        return (
+            f"Hugging Face has no repo {model_id} that {token} can see: check the id at {page}, "
+            "and that the token's account can read a private repo"
+        )
+    return None
+
+
+@contextmanager
+def hub_refusals(model_id: str | None, namespace: str, access_secret: str | None) -> Iterator[None]:
+    """Errors within get hub_refusal_hint's fix as their hint, for a model KAITO serves
+    (``model_id`` None: any other runtime, nothing changes)."""
+    try:
+        yield
+    except AkscliError as exc:
+        hint = hub_refusal_hint(exc.message, model_id, namespace, access_secret) if model_id else None
+        if hint is not None:
+            exc.hint = hint
+        raise

@@ -44,7 +44,7 @@ upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
   ``ApiServer.huggingface_hub`` (lower-cased id to the repo's files), which tests fill: hf_hub.py
   reads it as KAITO does (file list, config.json or a Mistral-format repo's params.json, the
   architecture check against vllm_model_arch_list.txt, the token of
-  presetOptions.modelAccessSecret).
+  presetOptions.modelAccessSecret, else the controller's HF_TOKEN: ``ApiServer.kaito_hf_token``).
 
 - GetModelByName runs for every Workspace created with a valid preset, not only with a config:
   upstream: kaito-project/kaito api/v1beta1/workspace_validation.go InferenceSpec.validateCreate (via "inference") fails
@@ -196,7 +196,10 @@ def review(
     lookup: ConfigMapLookup,
     hub: hf_hub.Repos | None = None,
     secrets: ConfigMapLookup = lambda _ns, _name: None,
+    controller_token: str = "",
 ) -> ApiError | None:
+    """The denial of KAITO's validating webhook, or None. ``controller_token``: the HF_TOKEN
+    environment variable of KAITO's workspace controller, which serves the webhook ("" unset)."""
     if group != "kaito.sh":
         return None
     md = obj.get("metadata") or {}
@@ -215,7 +218,8 @@ def review(
     preset_spec = inference.get("preset") if isinstance(inference.get("preset"), Mapping) else {}
     preset = str(preset_spec.get("name") or "")
     options = preset_spec.get("presetOptions") if isinstance(preset_spec.get("presetOptions"), Mapping) else {}
-    token = _hf_token(namespace, str(options.get("modelAccessSecret") or ""), secrets)
+    # generator.go getAuthHeader: the Workspace's token, else the controller's own HF_TOKEN
+    token = _hf_token(namespace, str(options.get("modelAccessSecret") or ""), secrets) or controller_token
     hub_name = _hub_name(preset) if preset and kaito_presets.is_valid_preset(preset) else None
 
     @cache

@@ -62,6 +62,10 @@ class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
         # Workspace for a repo it lacks, as huggingface.co answers (upstream: kaito-project/kaito
         # presets/workspace/models/vllm_model.go GetModelByName; hf_hub.py, admission_kaito_config.py).
         self.huggingface_hub: dict[str, dict[str, Any]] = {}
+        # The HF_TOKEN environment variable of KAITO's workspace controller ("" unset, as its chart
+        # leaves it): the token its webhook sends the Hub for a Workspace without modelAccessSecret
+        # (upstream: kaito-project/kaito v0.12.0 presets/workspace/generator/generator.go getAuthHeader).
+        self.kaito_hf_token = ""
         self.gc_delay = 0.1
         # How long the simulated kubelet takes to stop a deleted pod's containers (capped by the
         # grace period); None: the containers ignore SIGTERM and live the whole grace period.

@@ -205,7 +205,14 @@ class ValidationMixin:
         if webhooks and rt.crd:
             admission.review(rt.group, rt.kind, obj, old, self.kuberay_webhook, self._airunway_provider_stored)
             denial = admission_kaito_config.review(
-                rt.group, rt.kind, obj, old, self._stored_configmap, self.huggingface_hub, self._stored_secret
+                rt.group,
+                rt.kind,
+                obj,
+                old,
+                self._stored_configmap,
+                self.huggingface_hub,
+                self._stored_secret,
+                self.kaito_hf_token,
             )
             if denial is not None:
                 raise denial

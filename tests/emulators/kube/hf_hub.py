@@ -22,26 +22,40 @@ upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
   admission_kaito_config.hub_token_limit; with no architectures, a name starting
   ``mistral-large-3`` gets MistralLarge3ForCausalLM and one starting ``ministral-3``
   Mistral3ForConditionalGeneration).
+- fetchURL's token is getAuthHeader's: the Workspace's (modelAccessSecret), else the HF_TOKEN
+  environment variable of the controller that serves the webhook (``os.Getenv("HF_TOKEN")``);
+  only with neither is a 401 or 403 "authentication required".
 - The Hub answers 401 for a repo that does not exist when the request has no token, 404 with one
   (huggingface/huggingface_hub src/huggingface_hub/utils/_http.py hf_raise_for_status: "401 is
   misleading as it is returned for: private and gated repos if user is not authenticated;
   missing repos"), and 404 for a file a repo lacks.
+- A gated repo (https://huggingface.co/docs/hub/models-gated: access requests, granted to
+  individual users): anyone may list its files ("Gated model: You can list files but not access
+  them" on the repo's tree page; huggingface/huggingface.js issue #945: listing a gated repo's
+  files with no or a wrong token no longer fails, the download does), a file is 401 without a
+  token and 403 with the token of an account not granted access, both with ``X-Error-Code:
+  GatedRepo`` (huggingface_hub src/huggingface_hub/errors.py GatedRepoError: "403 Client Error
+  ... Access to model <id> is restricted and you are not in the authorized list. Visit
+  https://huggingface.co/<id> to ask for access."). KAITO reads the status only.
 
-A repo here is ``{path: content}``: a JSON file's decoded content, a weight file's size in bytes.
-Not emulated: gated repos (a 401 with no token, a 403 with a token without access), JSON the
-Hub holds that Go's encoding/json cannot read (sanitizeJSON), and the catalog overrides
-(catalogOverrides) for ids akscli's tests do not use.
+A repo here is ``{path: content}``: a JSON file's decoded content, a weight file's size in bytes;
+a gated one also holds ``GATED``, the tokens granted access. Not emulated: a token the Hub does
+not know (401 "Invalid credentials in Authorization header"), JSON the Hub holds that Go's
+encoding/json cannot read (sanitizeJSON), and the catalog overrides (catalogOverrides) for ids
+akscli's tests do not use.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 HUGGING_FACE = "https://huggingface.co"
+# The key of a gated repo's tokens granted access (not a file: the file list leaves it out).
+GATED = "\0gated"
 Repos = Mapping[str, Mapping[str, Any]]
 
 _MISTRAL = re.compile(r"consolidated.*\.safetensors")
@@ -53,15 +67,20 @@ class HubError(Exception):
     """GetModelByName's error, as KAITO's webhook wraps it: ``failed to get model preset: <it>``."""
 
 
-def repo(config: Mapping[str, Any] | None = None, **files: Any) -> dict[str, Any]:
+def repo(
+    config: Mapping[str, Any] | None = None, *, gated: Iterable[str] | None = None, **files: Any
+) -> dict[str, Any]:
     """A repo as tests put it in ``ApiServer.huggingface_hub``: config.json, one weight file
     (model.safetensors) unless weights are given, and any other files (``params_json=`` for
-    params.json, ``consolidated_safetensors=`` for consolidated.safetensors)."""
+    params.json, ``consolidated_safetensors=`` for consolidated.safetensors). ``gated``: the repo
+    is gated, and these tokens' accounts have been granted access."""
     named = {k.replace("_json", ".json").replace("_safetensors", ".safetensors"): v for k, v in files.items()}
     out: dict[str, Any] = {} if config is None else {"config.json": dict(config)}
     if not any(_SAFETENSORS.search(p) or _BIN.search(p) for p in named):
         out["model.safetensors"] = 1 << 30
     out.update(named)
+    if gated is not None:
+        out[GATED] = frozenset(gated)
     return out
 
 
@@ -83,7 +102,10 @@ def _fetch(repos: Repos, repo_id: str, path: str | None, token: str) -> Any:
     if held is None:
         status = 404 if token else 401
     elif path is None:
-        return [{"path": p, "size": v if isinstance(v, int) else 0, "type": "file"} for p, v in held.items()]
+        listed = ((p, v) for p, v in held.items() if p != GATED)
+        return [{"path": p, "size": v if isinstance(v, int) else 0, "type": "file"} for p, v in listed]
+    elif GATED in held and token not in held[GATED]:
+        status = 403 if token else 401
     else:
         status = 404 if path not in held else 200
     if status == 200:
@@ -95,7 +117,8 @@ def _fetch(repos: Repos, repo_id: str, path: str | None, token: str) -> Any:
 
 def preset(repos: Repos, repo_id: str, token: str = "") -> dict[str, Any]:
     """The config generateHuggingFaceModel builds the preset from (text_config merged), with
-    ``architectures`` as ParseModelMetadata sets them; HubError as KAITO fails."""
+    ``architectures`` as ParseModelMetadata sets them; HubError as KAITO fails. ``token``: the one
+    getAuthHeader sends (the Workspace's, else the controller's HF_TOKEN; "" for none)."""
     try:
         files = _fetch(repos, repo_id, None, token)
     except HubError as exc:
