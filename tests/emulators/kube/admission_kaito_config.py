@@ -53,8 +53,19 @@ upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
   max-model-len; knative merges the two into one message with both paths (field_error.go merge).
   A Hub the emulator lacks a repo for answers as huggingface.co does for a missing repo.
 
-Not emulated: ResourceSpec.validateCreateWithInference's own GetModelByName (the SKU table is not
-in ../shared; it runs only without node auto-provisioning or for the transformers runtime).
+- ResourceSpec.validateCreateWithInference (via "resource") makes its own GetModelByName call,
+  with the same token, for a valid preset once it has a GPU config, and only without node
+  auto-provisioning or for a runtime other than vLLM (``napDisabled || runtime != vLLM``). With
+  node auto-provisioning (the chart's featureGates, profiles.KAITO_CHART_FEATURE_GATES) the GPU
+  config is the instance type's row of KAITO's SKU table (pkg/sku/azure_sku_handler.go; an
+  N-series size outside it has none, and no call is made). So the Hub is asked twice only for a
+  Workspace annotated ``kaito.sh/runtime: transformers`` on a size in that table (akscli writes
+  neither annotation value), and knative merges the two errors: ``...: inference.preset,
+  resource.preset``.
+
+Not emulated: the resource path without node auto-provisioning (the GPU config of the nodes the
+labelSelector matches), and what it checks after GetModelByName (the weights' size against the
+GPU memory, multi-node with the transformers runtime), nor InferenceSpec's "Runtime validation".
 """
 
 from __future__ import annotations
@@ -81,6 +92,28 @@ TOKEN_LIMIT_KEYS = (
     "model_max_length",
 )
 DEFAULT_TOKEN_LIMIT = 2048
+
+
+# The sizes of KAITO's SKU table for Azure (upstream: kaito-project/kaito v0.12.0
+# pkg/sku/azure_sku_handler.go NewAzureSKUHandler, the rows not commented out).
+KAITO_AZURE_SKUS = frozenset(
+    {
+        "Standard_NV36ads_A10_v5",
+        "Standard_NV72ads_A10_v5",
+        "Standard_NC24ads_A100_v4",
+        "Standard_NC48ads_A100_v4",
+        "Standard_NC96ads_A100_v4",
+        "Standard_ND96asr_A100_v4",
+        "Standard_ND96amsr_A100_v4",
+        "Standard_NC40ads_H100_v5",
+        "Standard_NC80adis_H100_v5",
+        "Standard_ND96isr_H100_v5",
+        "Standard_NCC40ads_H100_v5",
+        "Standard_ND96isr_H200_v5",
+        "Standard_NG32ads_V620_v1",
+        "Standard_NG32adms_V620_v1",
+    }
+)
 
 
 def _runtime_is_vllm(metadata: Mapping[str, Any]) -> bool:
@@ -206,11 +239,11 @@ def review(
     namespace = str(md.get("namespace") or "default")
     if kind == "Workspace" and old is None:
         webhook, prefix, inference = "validation.workspace.kaito.sh", "", obj.get("inference")
-        labels_from = md
+        labels_from, resource = md, obj.get("resource")
     elif kind == "InferenceSet":
         template = (obj.get("spec") or {}).get("template") or {}
         webhook, prefix, inference = "validation.inferenceset.kaito.sh", "spec.template.", template.get("inference")
-        labels_from = template.get("metadata") or {}
+        labels_from, resource = template.get("metadata") or {}, template.get("resource")
     else:
         return None
     if not isinstance(inference, Mapping):
@@ -228,11 +261,19 @@ def review(
         return hf_hub.preset(hub or {}, hub_name, token)
 
     errs: FieldError | None = None
+    instance_type = str((resource if isinstance(resource, Mapping) else {}).get("instanceType") or "")
+    if hub_name is not None and not _runtime_is_vllm(labels_from) and instance_type in KAITO_AZURE_SKUS:
+        # validateCreateWithInference's call (node auto-provisioning on, a runtime other than vLLM)
+        try:
+            hub_preset()
+        except hf_hub.HubError as exc:
+            errs = FieldError.invalid_value(f"failed to get model preset: {exc}", "preset").via("resource")
     if hub_name is not None:
         try:
             hub_preset()
         except hf_hub.HubError as exc:
-            errs = FieldError.invalid_value(f"failed to get model preset: {exc}", "preset").via("inference")
+            err = FieldError.invalid_value(f"failed to get model preset: {exc}", "preset").via("inference")
+            errs = err if errs is None else errs.also(err)
     if inference.get("config") and _runtime_is_vllm(labels_from):
         err = _config_error(str(inference["config"]), namespace, preset, lookup, hub_preset)
         if err is not None:
