@@ -112,7 +112,7 @@ def test_approve_with_no_pending_gate_is_not_found(fleet: Any) -> None:
     assert result.exit_code == 3
     assert result.stderr.splitlines() == [
         "error: update run 'up-1' (NotStarted) has no pending gate",
-        f"hint: akscli fleet rollout start up-1 {' '.join(ARM)} starts it",
+        f"hint: start it with: akscli fleet rollout start up-1 {' '.join(ARM)}",
     ]
 
 

@@ -431,7 +431,7 @@ class FleetScope:
                 f"update run {run!r} ({state}) has no pending gate"
                 + (f" {gate}" if gate else "")
                 + (f" in stage {stage}" if stage else ""),
-                hint=f"akscli fleet rollout start {run}{self.where} starts it"
+                hint=f"start it with: akscli fleet rollout start {run}{self.where}"
                 if state == "NotStarted"
                 else f"see its gates with: akscli fleet rollout status {run}{self.where}",
             )
