@@ -32,6 +32,11 @@ class GpuNodes:
     # GPU nodes whose MIG layout failed or is pending, by state: how many, the first few (node, layout).
     mig: dict[str, int] = field(default_factory=dict)
     mig_names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # GPU nodes (no operand held off them) whose device plugin stopped: "stopped", GPUs in capacity and
+    # none allocatable (the kubelet's grace period); "dropped", nvidia.com/gpu written as capacity 0
+    # (the grace period over). How many, the first few (node, capacity). akscli.gpu_plugin judges them.
+    plugin: dict[str, int] = field(default_factory=dict)
+    plugin_names: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     def add(self, node: dict[str, Any]) -> None:
         from akscli import gpus
@@ -49,8 +54,25 @@ class GpuNodes:
             self.held += 1
             if len(self.held_names) < HELD_SHOWN:
                 self.held_names.append((name, hold))
+        if not hold and facts.vendor == "nvidia" and (gone := _plugin_gone(node, facts)):
+            self.plugin[gone] = self.plugin.get(gone, 0) + 1
+            if len(listed := self.plugin_names.setdefault(gone, [])) < HELD_SHOWN:
+                listed.append((name, facts.capacity))
         labels = gpus.labels_of(node)
         if (state := labels.get(MIG_STATE, "")) in MIG_STUCK:
             self.mig[state] = self.mig.get(state, 0) + 1
             if len(shown := self.mig_names.setdefault(state, [])) < HELD_SHOWN:
                 shown.append((name, labels.get(MIG_CONFIG, "")))
+
+
+def _plugin_gone(node: dict[str, Any], facts: Any) -> str:
+    """ "stopped" where the node has GPUs and none allocatable, "dropped" where it has none and its
+    nvidia.com/gpu capacity is written as 0, "" otherwise (upstream: kubernetes/kubernetes 0022bec3
+    pkg/kubelet/cm/devicemanager/manager.go GetCapacity: a stopped plugin's devices are unhealthy,
+    counted in capacity only, until stopGracePeriodExpired, five minutes; then the resource is
+    deleted and pkg/kubelet/nodestatus/setters.go MachineInfo writes its capacity as 0, "to indicate
+    that the resource is managed by device plugin and had been registered before")."""
+    if facts.capacity and not facts.allocatable:
+        return "stopped"
+    capacity = (node.get("status") or {}).get("capacity") or {}
+    return "dropped" if not facts.capacity and str(capacity.get("nvidia.com/gpu", "")) == "0" else ""

@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from akscli import gpu_mig
+from akscli import gpu_mig, gpu_plugin
 from akscli.errors import NotInstalledError
 from akscli.gpu_nodes import HELD_SHOWN as HELD_SHOWN  # re-exported
 from akscli.gpu_nodes import GpuNodes as GpuNodes  # re-exported
@@ -193,7 +193,10 @@ def rules(
                     subject="crds",
                 )
             )
-        out.extend(_without_operator(nodes, nvidia))
+        plugin = gpu_plugin.standalone(kube) if nodes.nodes and nvidia else None
+        out.extend(_without_operator(nodes, nvidia, plugin))
+        if nvidia:
+            out.extend(gpu_plugin.rules(kube, nodes, None, Rule))
         return found, out
     ns = namespace or found.operator_namespace or "gpu-operator"
     if found.operator_pods == 0:
@@ -223,6 +226,7 @@ def rules(
     if nodes.held:
         out.append(_held(nodes))
     out.extend(gpu_mig.rules(nodes, ns, Rule))
+    out.extend(gpu_plugin.rules(kube, nodes, ns, Rule))
     return found, out
 
 
@@ -245,7 +249,8 @@ def _held(nodes: GpuNodes) -> Rule:
     )
 
 
-def _without_operator(nodes: GpuNodes, nvidia: bool) -> list[Rule]:
+def _without_operator(nodes: GpuNodes, nvidia: bool, plugin: dict[str, Any] | None) -> list[Rule]:
+    """``plugin``: a pod of a device plugin installed without the GPU Operator (akscli.gpu_plugin)."""
     if not nodes.nodes:
         # Nothing to judge and nothing to run GPU work on: blocks where GPUs are asked for
         # (doctor --for baremetal, baremetal doctor), is only reported by a plain doctor.
@@ -282,12 +287,14 @@ def _without_operator(nodes: GpuNodes, nvidia: bool) -> list[Rule]:
                 subject="driver",
             )
         ]
-    if nodes.advertising:
+    if nodes.advertising or plugin is not None:
+        named = f" ({gpu_plugin.where(plugin)})" if plugin is not None else ""
         return [
             Rule(
                 "gpu-operator",
                 "info",
-                "a device plugin installed without the GPU Operator advertises the GPUs",
+                f"a device plugin installed without the GPU Operator{named} "
+                + ("advertises the GPUs" if nodes.advertising else "runs, and no GPU node advertises GPUs"),
                 subject="driver",
             )
         ]

@@ -1,20 +1,33 @@
-"""The kubelet's device manager, for the GPUs the NVIDIA device plugin advertises: a node whose
-device plugin pod goes (deleted: the kubelet stops its containers and the plugin exits) advertises
-no allocatable ``nvidia.com/gpu`` until a plugin pod on it is ready again. Added with the GPU
-Operator's simulator (nvidia.py), whose device plugin DaemonSet makes the pods; the nodes start
-with their GPUs registered (the fixtures' allocatable).
+"""The kubelet's device manager, for the GPUs an NVIDIA device plugin advertises: a node whose
+device plugin stops (its pod deleted: the kubelet stops its containers; or its container exited
+and crash-loops) advertises no allocatable ``nvidia.com/gpu``; five minutes after it stopped the
+resource is dropped (capacity 0 as well); a plugin pod running on the node again gives back what
+it had. The plugin pods are the GPU Operator's (nvidia.py, whose DaemonSet makes them) and those
+of a device plugin installed without it: NVIDIA's Helm chart or its static manifest. The nodes
+start with their GPUs registered (the fixtures' allocatable).
 
 upstream: kubernetes/kubernetes 0022bec3 pkg/kubelet/cm/devicemanager/manager.go: when a plugin's
-endpoint stops (its pod gone, its socket closed), addEndpoint's goroutine calls
+endpoint stops (its process gone, its socket closed), addEndpoint's goroutine calls
 markResourceUnhealthy, which moves every healthy device of the resource to unhealthy; GetCapacity
 then reports allocatable as the healthy devices only (0) and capacity as healthy plus unhealthy
-(unchanged), until the endpoint's stop grace period (five minutes) expires and the resource is
-dropped. A plugin that registers again lists its devices, healthy, and allocatable comes back. The
-grace period's end (capacity to 0 as well) is not modelled: the emulator has no kubelet clock.
+(unchanged) until the endpoint's stopGracePeriodExpired (pkg/kubelet/cm/devicemanager/endpoint.go
+endpointStopGracePeriod, five minutes); then it deletes the resource and returns it among the
+deleted ones, which pkg/kubelet/nodestatus/setters.go MachineInfo writes as capacity 0 ("to
+indicate that the resource is managed by device plugin and had been registered before"), and
+allocatable follows capacity (setters.go Allocatable). A plugin that registers again lists its
+devices, healthy. The plugins' labels: NVIDIA/k8s-device-plugin 1b826acc6
+deployments/static/nvidia-device-plugin.yml (DaemonSet nvidia-device-plugin-daemonset in
+kube-system, pods labelled name=nvidia-device-plugin-ds) and deployments/helm/nvidia-device-plugin/
+templates/_helpers.tpl (app.kubernetes.io/name: the chart's name, nvidia-device-plugin).
+
+The grace period runs on this simulator's clock: the wall clock plus what a test moved it on
+with ``advance(seconds)``.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from tests.emulators.kube.controllers.base import Controller
@@ -22,14 +35,22 @@ from tests.emulators.kube.controllers.base import Controller
 GPU = "nvidia.com/gpu"
 PLUGIN_NAMESPACE = "gpu-operator"
 PLUGIN_LABEL = ("app", "nvidia-device-plugin-daemonset")  # nvidia.py OPERANDS: the DaemonSet's pod label
+# A device plugin without the GPU Operator, in any namespace: the static manifest's and the chart's labels.
+STANDALONE_LABELS = (("name", "nvidia-device-plugin-ds"), ("app.kubernetes.io/name", "nvidia-device-plugin"))
+STOP_GRACE_PERIOD = 300.0  # endpoint.go endpointStopGracePeriod
+
+
+def is_plugin(pod: dict[str, Any]) -> bool:
+    meta = pod.get("metadata") or {}
+    labels = meta.get("labels") or {}
+    if meta.get("namespace") == PLUGIN_NAMESPACE and labels.get(PLUGIN_LABEL[0]) == PLUGIN_LABEL[1]:
+        return True
+    return any(labels.get(key) == value for key, value in STANDALONE_LABELS)
 
 
 def _plugin(pod: dict[str, Any]) -> str:
     """The node of a device plugin pod; "" for any other pod."""
-    meta = pod.get("metadata") or {}
-    if meta.get("namespace") != PLUGIN_NAMESPACE or (meta.get("labels") or {}).get(PLUGIN_LABEL[0]) != PLUGIN_LABEL[1]:
-        return ""
-    return str((pod.get("spec") or {}).get("nodeName") or "")
+    return str((pod.get("spec") or {}).get("nodeName") or "") if is_plugin(pod) else ""
 
 
 def _ready(pod: dict[str, Any]) -> bool:
@@ -40,18 +61,46 @@ def _ready(pod: dict[str, Any]) -> bool:
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
 
+def _exited(pod: dict[str, Any]) -> bool:
+    """The plugin ran and its process is gone: a container not running that has restarted or
+    terminated (CrashLoopBackOff: waiting after a termination, restartCount counting them)."""
+    for cs in (pod.get("status") or {}).get("containerStatuses") or []:
+        state = cs.get("state") or {}
+        if "running" in state:
+            continue
+        if (
+            state.get("terminated")
+            or int(cs.get("restartCount") or 0) > 0
+            or (cs.get("lastState") or {}).get("terminated")
+        ):
+            return True
+    return False
+
+
 class DeviceManager(Controller):
-    """Drops a node's allocatable GPUs when its device plugin pod is deleted, and gives them back
-    when a plugin pod on it is ready again (the module docstring)."""
+    """Drops a node's allocatable GPUs when its device plugin stops, its capacity too five minutes
+    later, and gives them back when a plugin pod on it is ready again (the module docstring)."""
 
     def __init__(self, delay: float = 0.0) -> None:
         super().__init__(delay)
-        self._unhealthy: dict[str, str] = {}  # node -> its allocatable GPUs before the plugin went
+        self.offset = 0.0
+        self._lock = threading.Lock()
+        self._unhealthy: dict[str, str] = {}  # node -> its GPUs before the plugin stopped
+        self._stopped_at: dict[str, float] = {}  # node -> clock time its plugin stopped (until dropped)
+
+    def now(self) -> float:
+        return time.monotonic() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on; resources whose plugin stopped over five minutes ago are dropped."""
+        self.offset += seconds
+        if self._manager is not None:
+            self._manager.call_later(self, self._expire, 0.0)
 
     def attach(self, manager: Any) -> None:
         def on_event(typ: str, rt: Any, obj: dict[str, Any], ctx: Any) -> None:
             if rt.group == "" and rt.kind == "Pod" and (node := _plugin(obj)):
-                gone = typ == "DELETED" or (obj.get("metadata") or {}).get("deletionTimestamp")
+                gone = typ == "DELETED" or (obj.get("metadata") or {}).get("deletionTimestamp") or _exited(obj)
                 act = self._stopped if gone else self._registered
                 manager.call_later(self, lambda cluster: act(cluster, node, obj), self.delay)
 
@@ -61,29 +110,58 @@ class DeviceManager(Controller):
         """Watches no kind: pod events come through ``attach``."""
         del cluster, obj
 
-    def _allocatable(self, cluster: Any, node: str) -> dict[str, Any] | None:
+    def _node_status(self, cluster: Any, node: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         found = cluster.get("v1", "Node", None, node)
-        return None if found is None else dict((found.get("status") or {}).get("allocatable") or {})
+        if found is None:
+            return None
+        status = found.get("status") or {}
+        return dict(status.get("allocatable") or {}), dict(status.get("capacity") or {})
 
     def _stopped(self, cluster: Any, node: str, pod: dict[str, Any]) -> None:
         """markResourceUnhealthy: allocatable GPUs 0, capacity kept; unless another plugin pod on
         the node is ready (the newest registration is the endpoint)."""
-        others = cluster.list("v1", "Pod", namespace=PLUGIN_NAMESPACE, label_selector="=".join(PLUGIN_LABEL))
-        if any(_plugin(p) == node and _ready(p) for p in others if p["metadata"]["name"] != pod["metadata"]["name"]):
+        selectors = ["=".join(PLUGIN_LABEL)] + ["=".join(label) for label in STANDALONE_LABELS]
+        others = [p for sel in selectors for p in cluster.list("v1", "Pod", label_selector=sel) if _plugin(p) == node]
+        if any(_ready(p) and not _exited(p) for p in others if p["metadata"]["name"] != pod["metadata"]["name"]):
             return
-        allocatable = self._allocatable(cluster, node)
-        if allocatable is None or str(allocatable.get(GPU, "0")) == "0":
+        found = self._node_status(cluster, node)
+        if found is None:
+            return
+        allocatable, _ = found
+        if str(allocatable.get(GPU, "0")) == "0":
             return  # no GPU registered, or already marked unhealthy
-        self._unhealthy[node] = str(allocatable[GPU])
+        with self._lock:
+            self._unhealthy[node] = str(allocatable[GPU])
+            self._stopped_at[node] = self.now()
         cluster.patch_status("v1", "Node", None, node, {"allocatable": {**allocatable, GPU: "0"}})
+
+    def _expire(self, cluster: Any) -> None:
+        """GetCapacity after stopGracePeriodExpired: the resource is deleted, written as capacity 0."""
+        with self._lock:
+            due = [n for n, at in self._stopped_at.items() if self.now() - at > STOP_GRACE_PERIOD]
+            for node in due:
+                self._stopped_at.pop(node)
+        for node in due:
+            found = self._node_status(cluster, node)
+            if found is None:
+                continue
+            allocatable, capacity = found
+            patch = {"capacity": {**capacity, GPU: "0"}, "allocatable": {**allocatable, GPU: "0"}}
+            cluster.patch_status("v1", "Node", None, node, patch)
 
     def _registered(self, cluster: Any, node: str, pod: dict[str, Any]) -> None:
         """A plugin pod ready on the node registers again: its devices are healthy."""
-        current = cluster.get("v1", "Pod", PLUGIN_NAMESPACE, pod["metadata"]["name"])
-        if current is None or not _ready(current) or node not in self._unhealthy:
+        current = cluster.get("v1", "Pod", (pod.get("metadata") or {}).get("namespace"), pod["metadata"]["name"])
+        if current is None or not _ready(current) or _exited(current):
             return
-        allocatable = self._allocatable(cluster, node)
-        if allocatable is None:
-            self._unhealthy.pop(node, None)
+        with self._lock:
+            if node not in self._unhealthy:
+                return
+            gpus = self._unhealthy.pop(node)
+            self._stopped_at.pop(node, None)
+        found = self._node_status(cluster, node)
+        if found is None:
             return
-        cluster.patch_status("v1", "Node", None, node, {"allocatable": {**allocatable, GPU: self._unhealthy.pop(node)}})
+        allocatable, capacity = found
+        patch = {"allocatable": {**allocatable, GPU: gpus}, "capacity": {**capacity, GPU: gpus}}
+        cluster.patch_status("v1", "Node", None, node, patch)

@@ -1,0 +1,148 @@
+"""GPU nodes whose NVIDIA device plugin stopped, and a device plugin installed without the GPU
+Operator, as ``akscli doctor`` and ``akscli baremetal doctor`` report them (through
+akscli.gpu_stack.rules). Plain logic: no Typer, no rich.
+
+What the kubelet shows (upstream: kubernetes/kubernetes 0022bec3 pkg/kubelet/cm/devicemanager/
+manager.go): a plugin that stops (its pod deleted, its container crashing) closes its endpoint, and
+markResourceUnhealthy moves every device of its resource to unhealthy: the node keeps its GPUs in
+capacity and has none allocatable. GetCapacity drops the resource once the endpoint's
+stopGracePeriodExpired (endpoint.go endpointStopGracePeriod, five minutes), and
+pkg/kubelet/nodestatus/setters.go MachineInfo then writes its capacity as 0 rather than removing it.
+The NVIDIA plugin also marks a GPU unhealthy itself on an XID error while it runs
+(NVIDIA/k8s-device-plugin internal/rm/health.go), so GPUs none of which is allocatable are either.
+
+A plugin without the operator: NVIDIA/k8s-device-plugin 1b826acc6 deployments/static/
+nvidia-device-plugin.yml (pods labelled name=nvidia-device-plugin-ds, in kube-system) and its Helm
+chart deployments/helm/nvidia-device-plugin (app.kubernetes.io/name=nvidia-device-plugin, from
+templates/_helpers.tpl); the GPU Operator's own is the DaemonSet nvidia-device-plugin-daemonset,
+pods labelled app=nvidia-device-plugin-daemonset (NVIDIA/gpu-operator assets/state-device-plugin).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from akscli import errors
+from akscli.kube import pod_problems
+
+if TYPE_CHECKING:
+    from akscli.gpu_nodes import GpuNodes
+    from akscli.kube.client import Kube
+
+OPERATOR_PODS = "app=nvidia-device-plugin-daemonset"
+STANDALONE_PODS = ("name=nvidia-device-plugin-ds", "app.kubernetes.io/name=nvidia-device-plugin")
+
+
+def standalone(kube: Kube) -> dict[str, Any] | None:
+    """One pod of a device plugin installed without the GPU Operator (one page of one pod per
+    selector), or None."""
+    for selector in STANDALONE_PODS:
+        try:
+            pages = kube.list_pages("v1", "Pod", all_namespaces=True, label_selector=selector, page_size=1)
+            items: list[dict[str, Any]] = next(pages, {"items": []})["items"]
+        except (errors.AuthError, errors.NotInstalledError):
+            return None
+        if items:
+            return items[0]
+    return None
+
+
+def where(pod: dict[str, Any]) -> str:
+    """namespace/name of the plugin's DaemonSet-made pod, as doctor names the install."""
+    meta = pod.get("metadata") or {}
+    owner = next((o.get("name") for o in meta.get("ownerReferences") or [] if o.get("kind") == "DaemonSet"), None)
+    return f"DaemonSet {meta.get('namespace')}/{owner}" if owner else f"pod {meta.get('namespace')}/{meta.get('name')}"
+
+
+def _pods_on(kube: Kube, node: str, operator_ns: str | None) -> list[dict[str, Any]]:
+    """The device plugin pods bound to ``node`` (the operator's in its namespace, else any
+    standalone one), read by the node's field selector."""
+    field = f"spec.nodeName={node}"
+    try:
+        if operator_ns:
+            return list(
+                kube.list("v1", "Pod", namespace=operator_ns, label_selector=OPERATOR_PODS, field_selector=field)
+            )
+        return [
+            pod
+            for selector in STANDALONE_PODS
+            for pod in kube.list("v1", "Pod", all_namespaces=True, label_selector=selector, field_selector=field)
+        ]
+    except (errors.AuthError, errors.NotInstalledError):
+        return []
+
+
+def _state(pod: dict[str, Any]) -> str:
+    """The plugin pod's state as kubectl's STATUS column shows it ("Running" when nothing is wrong)."""
+    if (pod.get("metadata") or {}).get("deletionTimestamp"):
+        return "Terminating"
+    for cs in (pod.get("status") or {}).get("containerStatuses") or []:
+        waiting = ((cs.get("state") or {}).get("waiting") or {}).get("reason")
+        if waiting:
+            return str(waiting)
+    found = pod_problems.problem(pod)
+    return found.text if found is not None else "Running"
+
+
+def _named(nodes: GpuNodes, kind: str) -> str:
+    listed = nodes.plugin_names.get(kind) or []
+    more = nodes.plugin.get(kind, 0) - len(listed)
+    if kind == "stopped":
+        shown = ", ".join(f"{node} (0 of {capacity} allocatable)" for node, capacity in listed)
+    else:
+        shown = ", ".join(node for node, _ in listed)
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _first_pod(kube: Kube, node: str, operator_ns: str | None) -> tuple[str, str]:
+    """What the first node's plugin pod says, as a clause, and the command that reads its log (or
+    the pods on the node, where no plugin pod is there)."""
+    pods = _pods_on(kube, node, operator_ns)
+    if not pods:
+        ds = "the GPU Operator's nvidia-device-plugin-daemonset" if operator_ns else "the device plugin's DaemonSet"
+        return (
+            f"no device plugin pod is on {node}: {ds} does not place one there (its nodeSelector or tolerations)",
+            f"kubectl get pods -A -o wide --field-selector spec.nodeName={node}",
+        )
+    meta = pods[0].get("metadata") or {}
+    ns, name = meta.get("namespace"), meta.get("name")
+    return f"its device plugin pod {ns}/{name} is {_state(pods[0])}", f"kubectl -n {ns} logs {name} --previous"
+
+
+def rules(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[..., Any]) -> list[Any]:
+    """An error for the GPU nodes with GPUs none allocatable, one for those whose GPUs the kubelet
+    dropped; ``operator_ns`` is where the GPU Operator runs its plugin (None: a plugin without it);
+    ``rule`` is gpu_stack.Rule. Reads the plugin pods of the first node of each, by field selector."""
+    out: list[Any] = []
+    if nodes.plugin.get("stopped"):
+        node = nodes.plugin_names["stopped"][0][0]
+        pod, logs = _first_pod(kube, node, operator_ns)
+        out.append(
+            rule(
+                "gpu-operator",
+                "error",
+                f"{nodes.plugin['stopped']} GPU node(s) have GPUs no pod can get (nvidia.com/gpu allocatable 0): "
+                f"{_named(nodes, 'stopped')}; the kubelet marks every GPU unhealthy when the device plugin stops, "
+                f"or the plugin marked them unhealthy (XID errors); {pod}",
+                f"read the plugin's log on {node} ({logs}); the "
+                "kubelet drops the GPUs (capacity 0) five minutes after the plugin stopped and counts them again "
+                "when it registers; where it runs and reports XID errors, drain the node and reset it (nvidia-smi -q)",
+                subject="device plugin",
+            )
+        )
+    if nodes.plugin.get("dropped"):
+        node = nodes.plugin_names["dropped"][0][0]
+        pod, logs = _first_pod(kube, node, operator_ns)
+        out.append(
+            rule(
+                "gpu-operator",
+                "error",
+                f"{nodes.plugin['dropped']} GPU node(s) advertise nvidia.com/gpu capacity 0, the kubelet's mark of a "
+                f"device plugin that registered GPUs and has been gone more than five minutes: "
+                f"{_named(nodes, 'dropped')}; {pod}",
+                f"read why the plugin is not running ({logs}); once it runs it registers again and the GPUs come back",
+                subject="device plugin",
+            )
+        )
+    return out
