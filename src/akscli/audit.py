@@ -357,12 +357,18 @@ class ReadStats:
 
 
 def entries(
-    path: Path, stats: ReadStats | None = None, *, newest_first: bool = False, needles: Sequence[bytes] = ()
+    path: Path,
+    stats: ReadStats | None = None,
+    *,
+    newest_first: bool = False,
+    needles: Sequence[bytes] = (),
+    folded: Sequence[bytes] = (),
 ) -> Iterator[dict[str, Any]]:
     """The log's entries in order (``newest_first``: read backwards from the end), line by line;
     unreadable lines are counted, not fatal. A line that lacks one of ``needles`` (bytes that every
     entry a caller wants has in its line: ``needles_for``) and reads as one JSON object, ``{`` to
-    ``}``, is counted and not parsed (akscli.logscan): a filter that matches few entries of a log of
+    ``}``, is counted and not parsed (akscli.logscan; ``folded``: needles of any letter case,
+    ``folded_for``): a filter that matches few entries of a log of
     years costs a byte search of each block, not a JSON parse of each line."""
     if not path.exists():
         return
@@ -375,7 +381,7 @@ def entries(
         ) from exc
     with handle:
         for chunk in logscan.chunks(handle, _BLOCK, backwards=newest_first):
-            wanted, passed = logscan.lines(chunk, needles, backwards=newest_first)
+            wanted, passed = logscan.lines(chunk, needles, folded=folded, backwards=newest_first)
             if stats is not None:
                 stats.read += passed
             for raw in wanted:
@@ -409,13 +415,23 @@ def _literal(glob: str | None) -> bytes | None:
 def needles_for(filters: Filters) -> tuple[bytes, ...]:
     """Bytes that the line of every entry ``filters`` match contains, as ``append`` (or any
     json.dumps) writes it: the plain text of the --action, --result and --object globs, and the
-    --namespace and --cluster values in their quotes. --user (any letter case), --since and
-    --allowed give none."""
+    --namespace and --cluster values in their quotes. --user is matched in any letter case
+    (``folded_for``); --since and --allowed give none. A line written with escapes is parsed
+    whatever its needles (akscli.logscan)."""
     found = [_literal(filters.action), _literal(filters.result), _literal(filters.object)]
     for exact in (filters.namespace, filters.cluster):
         if exact and _VERBATIM.fullmatch(exact):
             found.append(f'"{exact}"'.encode())
     return tuple(n for n in found if n)
+
+
+def folded_for(filters: Filters) -> tuple[bytes, ...]:
+    """The needles to find in any letter case: --user in lower case, which every identity claim
+    it matches holds when ASCII-lowered (Filters.match compares ``who.lower()`` with each claim's
+    ``lower()``; a claim with a non-ASCII character, which str.lower may turn into ASCII, is parsed
+    whatever its needles: akscli.logscan)."""
+    who = (filters.who or "").lower()
+    return (who.encode(),) if who and _VERBATIM.fullmatch(who) else ()
 
 
 def skipped_line(path: Path, stats: ReadStats) -> str:
@@ -449,15 +465,18 @@ def query(
     log's end, so that a log of years (hundreds of MB, one line per change) is read only as far
     back as they go, or as --since goes (less ``SINCE_SKEW``); ``stats`` then counts the lines of
     that part."""
-    needles = needles_for(filters)
+    needles, folded = needles_for(filters), folded_for(filters)
     if limit is None:
-        return [entry for entry in entries(path, stats, needles=needles) if filters.match(entry)]
+        found = entries(path, stats, needles=needles, folded=folded)
+        return [entry for entry in found if filters.match(entry)]
     kept: list[dict[str, Any]] = []
     if limit <= 0:
         return kept
     floor = _floor(filters.since)
     # With --since a line is parsed for its time, to stop the read; without it, only lines that may match.
-    for entry in entries(path, stats, newest_first=True, needles=() if floor else needles):
+    for entry in entries(
+        path, stats, newest_first=True, needles=() if floor else needles, folded=() if floor else folded
+    ):
         if floor is not None and _older(entry, floor):
             break
         if filters.match(entry):

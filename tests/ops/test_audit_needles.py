@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from akscli import audit
 
 
@@ -61,3 +63,46 @@ def test_blocks_of_any_size_hand_out_exactly_the_lines_with_the_needles_either_w
                     others += passed
             assert found == (want[::-1] if backwards else want), (block, backwards)
             assert len(found) + others == len(rows), (block, backwards)
+
+
+def _line(n: int, action: str, upn: str) -> str:
+    return json.dumps({"id": f"{n:016x}", "action": action, "identity": {"upn": upn}}, separators=(",", ":"))
+
+
+def test_a_line_that_writes_the_needles_text_with_escapes_is_still_found(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    escaped = '{"id":"00000000000000a2","action":"r\\u0061y create","target":{"namespace":"serv\\u0069ng"}}'
+    log.write_text(_line(1, "model deploy", "bob@contoso.com") + "\n" + escaped + "\n", encoding="utf-8")
+    filters = audit.Filters(action="ray*", namespace="serving")
+    assert [e["id"] for e in audit.query(log, filters, limit=10)] == ["00000000000000a2"]
+    assert [e["id"] for e in audit.query(log, filters)] == ["00000000000000a2"]
+
+
+def test_user_gives_a_lower_case_needle_and_none_for_text_beyond_plain_ascii() -> None:
+    assert audit.folded_for(audit.Filters(who="Alice@Contoso")) == (b"alice@contoso",)
+    assert audit.folded_for(audit.Filters(who="Zoë")) == ()
+    assert audit.folded_for(audit.Filters(action="ray*")) == ()
+
+
+def test_a_user_filter_parses_only_the_lines_holding_the_name_in_any_letter_case(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    rows = [_line(n, "model deploy", "ALICE@contoso.com" if n % 50 == 0 else "bob@contoso.com") for n in range(1, 201)]
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    parsed: list[bytes] = []
+    loads = audit.json.loads
+    monkeypatch.setattr(audit.json, "loads", lambda raw: parsed.append(raw) or loads(raw))
+    found = audit.query(log, audit.Filters(who="alice"))
+    assert [e["id"] for e in found] == [f"{n:016x}" for n in (50, 100, 150, 200)]
+    assert len(parsed) == 4
+
+
+def test_a_claim_with_a_non_ascii_character_is_parsed_under_a_user_filter(tmp_path: Path) -> None:
+    """str.lower turns the Kelvin sign (U+212A) into "k": the claim matches --user kim. Written as
+    append writes it, UTF-8 (ensure_ascii=False), it holds no escape."""
+    log = tmp_path / "audit.jsonl"
+    rows = [_line(1, "model deploy", "bob@contoso.com"), _line(2, "model deploy", "\u212aim@contoso.com")]
+    log.write_text("\n".join(rows).replace("\\u212a", "\u212a") + "\n", encoding="utf-8")
+    assert "\\" not in log.read_text(encoding="utf-8")
+    assert [e["id"] for e in audit.query(log, audit.Filters(who="kim"))] == [f"{2:016x}"]
