@@ -188,7 +188,7 @@ def _by_reason(name: str, kind: str, reason: str, message: str) -> str:
                 'subnet: az role assignment create --role "Network Contributor" --assignee <its principal id> '
                 f"--scope {subnet} (or a role with subnets/read and subnets/join/action)"
             )
-        return "Azure did not answer the read of the subnet: the message's ERROR CODE says why; Karpenter tries again"
+        return _subnet_unknown(message)
     if reason == "CheckingClusterRequirementsFailed":
         # localdns.go: only spec.localDNS.mode Preferred checks the cluster; Required and Disabled do not.
         return (
@@ -196,6 +196,37 @@ def _by_reason(name: str, kind: str, reason: str, message: str) -> str:
             f"spec.localDNS.mode to Required or Disabled, which needs no check ({edit}), or fix what the message names"
         )
     return ""
+
+
+def _subnet_unknown(message: str) -> str:
+    """subnet.go SubnetUnknownError other than a refusal, by azcore's "RESPONSE <status>" line
+    (sdk/azcore/internal/exported/response_error.go Error). The provider's ARM clients keep the Azure
+    SDK's retries (Azure/karpenter-provider-azure 352646f pkg/utils/clientopts/armopts.go
+    DefaultRetryOpts: 408, 429, 500, 502, 503, 504, three retries), so such an answer came four
+    times; the reconciler returns the error and controller-runtime tries again with backoff. No
+    RESPONSE line: no answer (a token the credential could not get, or no route to ARM)."""
+    status = re.search(r"^RESPONSE (\d{3}):", message, re.MULTILINE)
+    code = re.search(r"^ERROR CODE: (\S+)", message, re.MULTILINE)
+    named = f"{status.group(1) if status else ''} {code.group(1) if code else ''}".strip()
+    if status and status.group(1) == "429":
+        return (
+            f"ARM throttled the subscription's reads ({named}) through the Azure SDK's three retries: something in "
+            "the subscription reads too much (the x-ms-ratelimit-remaining-subscription-reads header of its answers "
+            "counts down); Karpenter tries again with backoff"
+        )
+    if status and status.group(1) in ("408", "500", "502", "503", "504"):
+        return (
+            f"Azure failed the read of the subnet ({named}) through the Azure SDK's three retries: Karpenter tries "
+            "again with backoff; if it stays, open an Azure support request with the time and the subnet ID"
+        )
+    if status:
+        return (
+            f"Azure refused the read of the subnet ({named}): the message's ERROR CODE says why; Karpenter tries again"
+        )
+    return (
+        "Karpenter got no answer from ARM: the message says why (a token its credential could not get, or no "
+        "route to management.azure.com: egress rules, DNS); Karpenter tries again with backoff"
+    )
 
 
 def _subnet_invalid(edit: str, message: str) -> str:

@@ -74,3 +74,18 @@ def test_a_subnet_arm_refuses_to_read_is_an_unknown_error_with_azures_text(emu: 
     assert message.startswith(f"unknown error getting subnet: GET https://management.azure.com{VNET}/subnets/gpu\n")
     assert "RESPONSE 403: 403 Forbidden\nERROR CODE: AuthorizationFailed\n" in message
     assert "perform action 'Microsoft.Network/virtualNetworks/subnets/read'" in message
+
+
+def test_a_read_arm_throttles_past_the_sdks_retries_is_an_unknown_error_with_the_429(emu: KubeEmulator) -> None:
+    emu.nap.cloud.subnet_errors[f"{VNET}/subnets/gpu"] = 429
+    status, reason, message = subnets_ready(emu, {"vnetSubnetID": f"{VNET}/subnets/gpu"})
+    assert (status, reason) == ("False", "SubnetUnknownError")
+    assert "RESPONSE 429: 429 Too Many Requests\nERROR CODE: SubscriptionRequestsThrottled\n" in message
+
+
+def test_a_read_arm_fails_with_a_500_is_an_unknown_error_with_the_providers_own_test_message(emu: KubeEmulator) -> None:
+    emu.nap.cloud.subnet_errors[f"{VNET}/subnets/gpu"] = 500
+    status, reason, message = subnets_ready(emu, {"vnetSubnetID": f"{VNET}/subnets/gpu"})
+    assert (status, reason) == ("False", "SubnetUnknownError")
+    assert "RESPONSE 500: 500 Internal Server Error\nERROR CODE: InternalServerError\n" in message
+    assert "An unexpected internal server error occurred while processing the request." in message

@@ -74,6 +74,37 @@ def test_a_subnet_id_that_does_not_parse_shows_the_whole_form() -> None:
     assert "set spec.vnetSubnetID to a whole subnet ID, /subscriptions/<id>/resourceGroups/<group>/providers/" in fix
 
 
-def test_an_arm_error_other_than_a_refusal_says_karpenter_tries_again() -> None:
-    fix = fix_for("SubnetUnknownError", "unknown error getting subnet: GET https://...\nRESPONSE 500: 500 Internal")
-    assert fix.startswith("kubectl describe aksnodeclass gpu; Azure did not answer the read of the subnet")
+def test_an_arm_error_without_a_known_status_says_the_error_code_tells_why() -> None:
+    fix = fix_for("SubnetUnknownError", "unknown error getting subnet: GET https://...\nRESPONSE 409: 409 Conflict")
+    assert fix.startswith("kubectl describe aksnodeclass gpu; Azure refused the read of the subnet (409)")
+
+
+def test_a_throttled_subnet_read_says_the_subscription_reads_too_much(nap: Any) -> None:
+    nap.cloud.subnet_errors[f"{VNET}/subnets/gpu"] = 429
+    check = class_check(nap, {"vnetSubnetID": f"{VNET}/subnets/gpu"})
+    assert check["fix"].startswith(
+        "kubectl describe aksnodeclass gpu; ARM throttled the subscription's reads (429 SubscriptionRequestsThrottled) "
+        "through the Azure SDK's three retries"
+    )
+    assert "x-ms-ratelimit-remaining-subscription-reads" in check["fix"]
+
+
+def test_a_server_error_on_the_subnet_read_says_karpenter_retries_and_when_to_ask_azure(nap: Any) -> None:
+    nap.cloud.subnet_errors[f"{VNET}/subnets/gpu"] = 500
+    check = class_check(nap, {"vnetSubnetID": f"{VNET}/subnets/gpu"})
+    assert check["fix"].startswith(
+        "kubectl describe aksnodeclass gpu; Azure failed the read of the subnet (500 InternalServerError) through the "
+        "Azure SDK's three retries: Karpenter tries again with backoff"
+    )
+
+
+def test_no_answer_from_arm_says_the_token_or_the_route_to_arm() -> None:
+    """No RESPONSE line: net/url's Error text (Op "URL": err), as Go's http.Client returns it."""
+    message = (
+        'unknown error getting subnet: Get "https://management.azure.com/subscriptions/0000/resourceGroups/net/'
+        'providers/Microsoft.Network/virtualNetworks/vnet/subnets/gpu": dial tcp: lookup management.azure.com: '
+        "no such host"
+    )
+    fix = fix_for("SubnetUnknownError", message)
+    assert fix.startswith("kubectl describe aksnodeclass gpu; Karpenter got no answer from ARM")
+    assert "egress rules, DNS" in fix

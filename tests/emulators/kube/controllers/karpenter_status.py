@@ -25,8 +25,9 @@ Upstream files:
   the condition is left; subnet.go (with utils/subnet_parser.go and utils/utils.go IsAKSManagedVNET):
   an ID that does not parse, a subnet outside the cluster's VNet, or another subnet of an AKS-managed
   VNet, False "SubnetIDInvalid"; ARM answers 404, False "SubnetNotFound" "resource not found:
-  <vnetSubnetID>"; any other ARM error (a 403 modelled), False "SubnetUnknownError" "unknown error
-  getting subnet: <azcore's text>"; validation.go: the Disk Encryption Set answers 403, False
+  <vnetSubnetID>"; any other ARM error, False "SubnetUnknownError" "unknown error getting subnet:
+  <azcore's text>" (modelled: a 403, and a 429 or 500 the Azure SDK's retries did not get past:
+  ``subnet_errors``); validation.go: the Disk Encryption Set answers 403, False
   "DiskEncryptionSetRBACMissing" with validateDiskEncryptionSetRBAC's message wrapping the azcore
   ResponseError text (Azure/azure-sdk-for-go sdk/azcore/internal/exported/response_error.go Error,
   read through the code index); localdns.go: mode Preferred while the version is not ready, False
@@ -69,6 +70,10 @@ class NodeClassCloud:
 
     missing_subnets: set[str] = field(default_factory=set)  # subnet IDs ARM answers 404 for
     forbidden_subnets: set[str] = field(default_factory=set)  # subnet IDs ARM answers 403 for (no subnets/read)
+    # Subnet IDs ARM answers 429 or 500 for, on every try: the provider's clients keep the Azure SDK's
+    # default retries (Azure/karpenter-provider-azure 352646f pkg/utils/clientopts/armopts.go
+    # DefaultRetryOpts: 408, 429, 500, 502, 503, 504, three retries), so the error is the last answer's.
+    subnet_errors: dict[str, int] = field(default_factory=dict)
     # The provider's --vnet-subnet-id (options.SubnetID, the cluster's own subnet) and
     # --node-resource-group. The default is a cluster on its own VNet (BYO), in the VNet the tests'
     # custom subnets live in; an AKS-managed VNet is aks-vnet-<8 digits>/aks-subnet in the node
@@ -122,20 +127,44 @@ def _response_403(scope: str, action: str, identity: str) -> str:
     """azcore's ResponseError text for ARM's 403 on a GET of ``scope`` (the body as ARM writes
     AuthorizationFailed: MicrosoftDocs/azure-aks-docs fb060ab
     articles/kubernetes-fleet/howto-configure-use-cross-cluster-networking.md)."""
-    rule = "-" * 80
-    body = json.dumps(
-        {
-            "error": {
-                "code": "AuthorizationFailed",
-                "message": f"The client '{identity}' with object id '{identity}' does not have authorization to "
-                f"perform action '{action}' over scope '{scope}' or the scope is invalid.",
-            }
-        },
-        indent=2,
+    message = (
+        f"The client '{identity}' with object id '{identity}' does not have authorization to perform action "
+        f"'{action}' over scope '{scope}' or the scope is invalid."
     )
+    return _response_error(scope, 403, "AuthorizationFailed", message)
+
+
+# The error bodies of the other answers modelled: ARM's subscription throttling (as
+# tests/emulators/arm/throttle.py writes it, from the reports it cites) and the 500 of the provider's
+# own test (Azure/karpenter-provider-azure 352646f pkg/controllers/nodeclass/status/subnet_test.go
+# "should mark nodeclass as not ready when subnet hits unknown error").
+_ARM_ERRORS = {
+    429: (
+        "SubscriptionRequestsThrottled",
+        "Number of 'read' requests for subscription '{subscription}' exceeded the limit. Please try again after "
+        "'6' seconds.",
+    ),
+    500: (
+        "InternalServerError",
+        "An unexpected internal server error occurred while processing the request. The service encountered an "
+        "unrecoverable condition and was unable to complete the operation. Please retry the request after some time. "
+        "If the problem persists, contact Azure support with the correlation ID and timestamp for further "
+        "investigation.",
+    ),
+}
+_STATUS_TEXT = {403: "403 Forbidden", 429: "429 Too Many Requests", 500: "500 Internal Server Error"}
+
+
+def _response_error(scope: str, status: int, code: str, message: str) -> str:
+    """azcore's ResponseError text (Azure/azure-sdk-for-go sdk/azcore/internal/exported/
+    response_error.go Error, read through the code index): the method and URL without its query
+    (URL.Path: no api-version), RESPONSE with net/http's status text, ERROR CODE, the body
+    indented, each part between rules of 80 dashes."""
+    rule = "-" * 80
+    body = json.dumps({"error": {"code": code, "message": message}}, indent=2)
     return (
-        f"GET https://management.azure.com{scope}\n{rule}\nRESPONSE 403: 403 Forbidden\n"
-        f"ERROR CODE: AuthorizationFailed\n{rule}\n{body}\n{rule}\n"
+        f"GET https://management.azure.com{scope}\n{rule}\nRESPONSE {status}: {_STATUS_TEXT[status]}\n"
+        f"ERROR CODE: {code}\n{rule}\n{body}\n{rule}\n"
     )
 
 
@@ -208,6 +237,10 @@ def _subnet(nodeclass: dict[str, Any], cloud: NodeClassCloud) -> dict[str, Any]:
         return _condition("SubnetsReady", "False", "SubnetNotFound", f"resource not found: {subnet_id}")
     if subnet_id in cloud.forbidden_subnets:
         error = _response_403(subnet_id, SUBNET_READ, cloud.identity)
+        return _condition("SubnetsReady", "False", "SubnetUnknownError", f"unknown error getting subnet: {error}")
+    if (status := cloud.subnet_errors.get(subnet_id)) is not None:
+        code, message = _ARM_ERRORS[status]
+        error = _response_error(subnet_id, status, code, message.format(subscription=parts[0]))
         return _condition("SubnetsReady", "False", "SubnetUnknownError", f"unknown error getting subnet: {error}")
     return _condition("SubnetsReady", "True")
 
