@@ -20,12 +20,71 @@ Plain logic: no Typer, no rich.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from akscli import errors, timestamps
 
 if TYPE_CHECKING:
     from akscli.gpu_nodes import GpuNodes
+    from akscli.kube.client import Kube
 
 PODS = "app=nvidia-mig-manager"
+# waitForPodsToBeDeleted's order, in the operator's namespace, on the node, five minutes each.
+CLIENTS = ("nvidia-device-plugin-daemonset", "gpu-feature-discovery", "nvidia-dcgm-exporter", "nvidia-dcgm")
+WAIT_MINUTES = 5
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _progress(kube: Kube, node: str, since: str, ns: str) -> tuple[str, str, str]:
+    """How far a pending change on ``node`` has got: (severity, a clause for the message, the pod
+    it is stuck on or "").
+
+    mig-parted publishes no more than the state label; the time is the MIG manager's last write
+    to the node (its managedFields entry: "pending" and the paused labels, written together), the
+    step is read from the GPU client pods still on the node. The waits run in CLIENTS order, each
+    up to five minutes, so a client of the k-th kind still there more than 5*k minutes after
+    "pending" outlived its wait: Run returned, and nothing moves until the label changes or the
+    manager's pod restarts (an error). Clients all gone: the layout is being applied."""
+    started = timestamps.parse(since)
+    if started is None:
+        return "warning", "", ""
+    minutes = int((_now() - started).total_seconds() // 60)
+    selector = f"app in ({','.join(CLIENTS)})"
+    try:
+        pods = list(
+            kube.list("v1", "Pod", namespace=ns, label_selector=selector, field_selector=f"spec.nodeName={node}")
+        )
+    except (errors.AuthError, errors.NotInstalledError):
+        return "warning", f"; {node} has been pending {minutes} minute(s)", ""
+    present = {str(((p.get("metadata") or {}).get("labels") or {}).get("app")): p for p in pods}
+    waiting = next(((k, app) for k, app in enumerate(CLIENTS, 1) if app in present), None)
+    if waiting is None:
+        return (
+            "warning",
+            f"; {node} has been pending {minutes} minute(s), its GPU clients gone: the MIG manager is applying the "
+            "layout (a MIG mode change resets the GPUs)",
+            "",
+        )
+    k, app = waiting
+    pod = str((present[app].get("metadata") or {}).get("name"))
+    if minutes > WAIT_MINUTES * k:
+        return (
+            "error",
+            f"; {node} is stuck: pending {minutes} minute(s) with {pod} still on it, longer than the MIG manager waits "
+            f"for it ({WAIT_MINUTES} minutes for each GPU client up to it): it gave up, and acts again only when the "
+            "label changes or its pod restarts",
+            pod,
+        )
+    return (
+        "warning",
+        f"; {node} has been pending {minutes} minute(s): the MIG manager waits for {pod} to go "
+        f"(up to {WAIT_MINUTES} minutes for each GPU client)",
+        "",
+    )
 
 
 def _named(nodes: GpuNodes, state: str) -> str:
@@ -35,11 +94,11 @@ def _named(nodes: GpuNodes, state: str) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def rules(nodes: GpuNodes, ns: str, rule: Callable[..., Any]) -> list[Any]:
+def rules(kube: Kube, nodes: GpuNodes, ns: str, rule: Callable[..., Any]) -> list[Any]:
     """One rule for the nodes whose MIG layout failed (an error: their GPUs keep the layout they
     had, which is not the one asked for) and one for those pending (a warning: their GPU clients
-    are paused until it ends, and one that stays pending stopped waiting); ``rule`` is
-    gpu_stack.Rule."""
+    are paused until it ends; an error where the first one's change is stuck: _progress);
+    ``rule`` is gpu_stack.Rule."""
     out: list[Any] = []
     if not nodes.mig:
         return out
@@ -64,16 +123,24 @@ def rules(nodes: GpuNodes, ns: str, rule: Callable[..., Any]) -> list[Any]:
         )
     if "pending" in first:
         node, _ = first["pending"]
+        since = nodes.mig_since.get(node, "")
+        severity, progress, stuck_pod = _progress(kube, node, since, ns) if since else ("warning", "", "")
+        fix = (
+            f"find why {stuck_pod} stays (kubectl -n {ns} describe pod {stuck_pod}: a finalizer, a container that does "
+            f"not stop), then delete the node's nvidia-mig-manager pod to start again ({logs})"
+            if stuck_pod
+            else "a change takes minutes; one that stays pending stopped waiting (five minutes) for a GPU client pod "
+            f"to go: find the pods still on {node} (kubectl get pods -A --field-selector spec.nodeName={node}), "
+            f"read the MIG manager's log ({logs}), then delete its nvidia-mig-manager pod to start again"
+        )
         out.append(
             rule(
                 "gpu-operator",
-                "warning",
+                severity,
                 f"{nodes.mig['pending']} GPU node(s) are changing their MIG layout (nvidia.com/mig.config.state="
                 f"pending), their GPU clients paused (nvidia.com/gpu.deploy.*=paused-for-mig-change): "
-                f"{_named(nodes, 'pending')}",
-                "a change takes minutes; one that stays pending stopped waiting (five minutes) for a GPU client pod "
-                f"to go: find the pods still on {node} (kubectl get pods -A --field-selector spec.nodeName={node}), "
-                f"read the MIG manager's log ({logs}), then delete its nvidia-mig-manager pod to start again",
+                f"{_named(nodes, 'pending')}{progress}",
+                fix,
                 subject="mig",
             )
         )

@@ -14,6 +14,11 @@ HELD_SHOWN = 3  # nodes named where GPU Operator labels keep operands off them
 # not yet applied, then "rebooting", "success" or "failed").
 MIG_CONFIG, MIG_STATE = "nvidia.com/mig.config", "nvidia.com/mig.config.state"
 MIG_STUCK = ("failed", "pending")  # the states doctor names
+# The MIG manager's field manager: client-go's default user agent up to "/", the binary the
+# DaemonSet's entrypoint execs (upstream: kubernetes/apiserver pkg/endpoints/handlers/create.go
+# managerOrUserAgent, kubernetes/client-go rest/config.go DefaultKubernetesUserAgent,
+# NVIDIA/gpu-operator a22dbf6 assets/state-mig-manager/0420_configmap.yaml "exec nvidia-mig-manager").
+MIG_MANAGER = "nvidia-mig-manager"
 
 
 @dataclass
@@ -32,6 +37,8 @@ class GpuNodes:
     # GPU nodes whose MIG layout failed or is pending, by state: how many, the first few (node, layout).
     mig: dict[str, int] = field(default_factory=dict)
     mig_names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # The named pending nodes' last write by the MIG manager (its managedFields time), where known.
+    mig_since: dict[str, str] = field(default_factory=dict)
     # GPU nodes (no operand held off them) whose device plugin stopped: "stopped", GPUs in capacity and
     # none allocatable (the kubelet's grace period); "dropped", nvidia.com/gpu written as capacity 0
     # (the grace period over). How many, the first few (node, capacity). akscli.gpu_plugin judges them.
@@ -63,6 +70,8 @@ class GpuNodes:
             self.mig[state] = self.mig.get(state, 0) + 1
             if len(shown := self.mig_names.setdefault(state, [])) < HELD_SHOWN:
                 shown.append((name, labels.get(MIG_CONFIG, "")))
+                if state == "pending" and (since := _written_by(node, MIG_MANAGER)):
+                    self.mig_since[name] = since
 
 
 def _plugin_gone(node: dict[str, Any], facts: Any) -> str:
@@ -76,3 +85,13 @@ def _plugin_gone(node: dict[str, Any], facts: Any) -> str:
         return "stopped"
     capacity = (node.get("status") or {}).get("capacity") or {}
     return "dropped" if not facts.capacity and str(capacity.get("nvidia.com/gpu", "")) == "0" else ""
+
+
+def _written_by(node: dict[str, Any], manager: str) -> str:
+    """When ``manager`` last changed fields of the node (its Update entry's managedFields time: "updated
+    if ... the manager changes any of the owned fields value", kubernetes/api meta/v1 types.go
+    ManagedFieldsEntry.Time); "" where it has none."""
+    for entry in (node.get("metadata") or {}).get("managedFields") or []:
+        if entry.get("manager") == manager and entry.get("operation") == "Update" and not entry.get("subresource"):
+            return str(entry.get("time") or "")
+    return ""

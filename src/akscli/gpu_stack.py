@@ -225,7 +225,7 @@ def rules(
     out.extend(_policy(kube, found, ns, nodes))
     if nodes.held:
         out.append(_held(nodes))
-    out.extend(gpu_mig.rules(nodes, ns, Rule))
+    out.extend(gpu_mig.rules(kube, nodes, ns, Rule))
     out.extend(gpu_plugin.rules(kube, nodes, ns, Rule))
     return found, out
 

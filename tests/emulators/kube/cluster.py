@@ -105,9 +105,17 @@ class ClusterState:
         return self._merge_patch(api_version, kind, namespace, name, {"status": status}, to_status=True)
 
     def patch(
-        self, api_version: str, kind: str, namespace: str | None, name: str, patch: dict[str, Any]
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None,
+        name: str,
+        patch: dict[str, Any],
+        manager: str = "emulator-test",
     ) -> dict[str, Any]:
-        return self._merge_patch(api_version, kind, namespace, name, patch, to_status=False)
+        """A JSON merge patch as ``manager`` (its managedFields entry, as a client whose user agent
+        starts ``<manager>/`` gets: kubernetes/apiserver pkg/endpoints/handlers/create.go managerOrUserAgent)."""
+        return self._merge_patch(api_version, kind, namespace, name, patch, to_status=False, manager=manager)
 
     def json_patch(
         self, api_version: str, kind: str, namespace: str | None, name: str, ops: list[dict[str, Any]]
@@ -118,12 +126,21 @@ class ClusterState:
         return self._patch(api_version, kind, namespace, name, "application/json-patch+json", ops, to_status=False)
 
     def _merge_patch(
-        self, api_version: str, kind: str, namespace: str | None, name: str, patch: dict[str, Any], to_status: bool
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None,
+        name: str,
+        patch: dict[str, Any],
+        to_status: bool,
+        manager: str = "emulator-test",
     ) -> dict[str, Any]:
         """A JSON merge patch of the object, or of its status subresource where the kind has one
         (RFC 7386, as kube-apiserver applies application/merge-patch+json; upstream:
         kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go)."""
-        return self._patch(api_version, kind, namespace, name, "application/merge-patch+json", patch, to_status)
+        return self._patch(
+            api_version, kind, namespace, name, "application/merge-patch+json", patch, to_status, manager
+        )
 
     def _patch(
         self,
@@ -134,6 +151,7 @@ class ClusterState:
         content_type: str,
         body: Any,
         to_status: bool,
+        manager: str = "emulator-test",
     ) -> dict[str, Any]:
         rt, version = self._rt_version(api_version, kind)
         return self.api.patch(
@@ -143,7 +161,7 @@ class ClusterState:
             name,
             content_type,
             json.dumps(body).encode(),
-            self._ctx(),
+            self._ctx(manager),
             subresource="status" if to_status and rt.status else None,
         )
 
