@@ -6,7 +6,7 @@ What the kubelet shows (upstream: kubernetes/kubernetes 0022bec3 pkg/kubelet/cm/
 manager.go): a plugin that stops (its pod deleted, its container crashing) closes its endpoint, and
 markResourceUnhealthy moves every device of its resource to unhealthy: the node keeps its GPUs in
 capacity and has none allocatable. GetCapacity drops the resource once the endpoint's
-stopGracePeriodExpired (endpoint.go endpointStopGracePeriod, five minutes), and
+stopGracePeriodExpired (types.go endpointStopGracePeriod, five minutes), and
 pkg/kubelet/nodestatus/setters.go MachineInfo then writes its capacity as 0 rather than removing it.
 The NVIDIA plugin also marks a GPU unhealthy itself on an XID error while it runs
 (NVIDIA/k8s-device-plugin internal/rm/health.go), so GPUs none of which is allocatable are either.

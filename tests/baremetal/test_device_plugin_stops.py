@@ -1,6 +1,6 @@
 """The kubelet's device manager as the emulator reproduces it (tests/emulators/kube/controllers/
 device_manager.py; upstream: kubernetes/kubernetes 0022bec3 pkg/kubelet/cm/devicemanager/manager.go
-markResourceUnhealthy and GetCapacity, endpoint.go endpointStopGracePeriod, pkg/kubelet/nodestatus/
+markResourceUnhealthy and GetCapacity, types.go endpointStopGracePeriod, pkg/kubelet/nodestatus/
 setters.go MachineInfo): a plugin that crash-loops takes the node's allocatable GPUs, five minutes
 later its capacity too, and a plugin running again gives both back, whether the GPU Operator
 installed it or NVIDIA's static manifest did (as AKS's GPU doc applies it)."""

@@ -10,7 +10,7 @@ upstream: kubernetes/kubernetes 0022bec3 pkg/kubelet/cm/devicemanager/manager.go
 endpoint stops (its process gone, its socket closed), addEndpoint's goroutine calls
 markResourceUnhealthy, which moves every healthy device of the resource to unhealthy; GetCapacity
 then reports allocatable as the healthy devices only (0) and capacity as healthy plus unhealthy
-(unchanged) until the endpoint's stopGracePeriodExpired (pkg/kubelet/cm/devicemanager/endpoint.go
+(unchanged) until the endpoint's stopGracePeriodExpired (pkg/kubelet/cm/devicemanager/types.go
 endpointStopGracePeriod, five minutes); then it deletes the resource and returns it among the
 deleted ones, which pkg/kubelet/nodestatus/setters.go MachineInfo writes as capacity 0 ("to
 indicate that the resource is managed by device plugin and had been registered before"), and
@@ -37,7 +37,7 @@ PLUGIN_NAMESPACE = "gpu-operator"
 PLUGIN_LABEL = ("app", "nvidia-device-plugin-daemonset")  # nvidia.py OPERANDS: the DaemonSet's pod label
 # A device plugin without the GPU Operator, in any namespace: the static manifest's and the chart's labels.
 STANDALONE_LABELS = (("name", "nvidia-device-plugin-ds"), ("app.kubernetes.io/name", "nvidia-device-plugin"))
-STOP_GRACE_PERIOD = 300.0  # endpoint.go endpointStopGracePeriod
+STOP_GRACE_PERIOD = 300.0  # types.go endpointStopGracePeriod
 
 
 def is_plugin(pod: dict[str, Any]) -> bool:
