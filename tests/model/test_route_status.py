@@ -79,9 +79,18 @@ def test_test_warns_that_the_gateway_does_not_serve_a_refused_route(model_emulat
     result = invoke("model", "test", "phi-4", "--prompt", "hello")
     assert result.exit_code == 0, result
     assert result.stdout == "Hi there\n"
-    assert "the reply came through the Service, not the gateway, which does not serve it: HTTPRoute/phi-4" in (
-        result.stderr
-    )
+    assert "testing through the Service, not the gateway, which does not serve it: HTTPRoute/phi-4" in (result.stderr)
+
+
+def test_test_of_a_refused_route_whose_service_fails_claims_no_reply(model_emulator: Start) -> None:
+    """The warning comes before the request: where the Service then fails, no line speaks of a reply."""
+    emu = model_emulator()
+    _refused_pool_route(emu)
+    emu.register_service_proxy("default", "phi-4", 80, lambda method, path, body: (503, {}, b"overloaded"))
+    result = invoke("model", "test", "phi-4", "--prompt", "hello")
+    assert result.exit_code != 0, result
+    assert "testing through the Service, not the gateway, which does not serve it: HTTPRoute/phi-4" in (result.stderr)
+    assert "reply came" not in result.stderr
 
 
 def test_test_of_a_served_route_goes_through_the_gateway_without_a_warning(model_emulator: Start) -> None:
@@ -192,5 +201,5 @@ def test_endpoint_says_why_a_gateway_whose_load_balancer_is_pending_has_no_url(m
     assert json.loads(result.stdout)["gateway_url"] is None
     assert (
         "Gateway default/inference-gateway has no address yet (status.addresses): Programmed=False (AddressNotAssigned)"
-        in (result.stderr)
+        in result.stderr
     )

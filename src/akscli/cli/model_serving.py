@@ -220,9 +220,9 @@ def test_cmd(
                 hint="test it through its Service: --via service",
             )
         elif exposed is not None:
-            output.warn(
-                f"the reply came through the Service, not the gateway, which does not serve it: {exposed.line()}"
-            )
+            # Said before the request, so in the tense of what is about to happen: a request that
+            # fails has no reply to speak of (review8's finding on route6's wording).
+            output.warn(f"testing through the Service, not the gateway, which does not serve it: {exposed.line()}")
     answer = openai_calls.chat(kube, obj, text, limit, through)
     if fmt != "table":
         output.emit_object(answer.to_dict(), fmt)
