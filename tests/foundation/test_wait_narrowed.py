@@ -126,3 +126,22 @@ def test_a_wait_for_more_objects_than_named_follows_with_no_stack_label_is_one_w
     assert [(r.verb, r.query.get("fieldSelector"), r.query.get("labelSelector")) for r in reads] == [
         ("watch", None, None)  # a watch-list of the namespace's ConfigMaps
     ]
+
+
+def test_a_wait_for_more_than_named_follows_objects_of_a_cluster_scoped_kind_follows_each_by_name(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    # The kind whole of a cluster-scoped kind is the cluster's every object (75,000 Nodes): each
+    # is followed by its name instead, as kubectl wait does (kubernetes/kubectl pkg/cmd/wait/condition.go).
+    names = [f"zz-{i}" for i in range(wait.NAMED_FOLLOWS + 2)]
+    roles = [
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": n}} for n in names
+    ]
+    for role in roles:
+        kube_emulator.cluster.create(role)
+    kube_emulator.request_log.clear()
+    wait.wait_for(connect(KubeTarget(kubeconfig=str(kubeconfig))), roles, timeout=20)
+    reads = [r for r in kube_emulator.requests(method="GET", path="/clusterroles") if r.verb in ("list", "watch")]
+    assert sorted(tuple(r.query.get("fieldSelector") or ()) for r in reads) == sorted(
+        (f"metadata.name={n}",) for n in names
+    )

@@ -8,11 +8,12 @@ seen, listed again on 410 Gone). A group of one object is narrowed on the server
 group of several by the stack label akscli put on each (``selector_of``); a group whose objects
 share none is followed object by object, each by its name, as kubectl wait does, up to
 ``NAMED_FOLLOWS`` objects; a larger such group is one follow of the kind in its namespace, which
-keeps only the group's objects. So a wait in a namespace of thousands of objects of the kind pages
-through them at most once per such group, and holds one watch per group or per named object, never
-more than ``NAMED_FOLLOWS`` per group. Groups are followed in parallel by a bounded pool. An object whose verdict
-also reads objects it owns (``readiness.members_of``: a KAITO InferenceSet's Workspaces) has
-them followed too, with one label-selected list and watch, never a GET per member.
+keeps only the group's objects (a cluster-scoped kind's group is followed by name whatever its size:
+the kind whole would be every Node of the cluster). So a wait in a namespace of thousands of
+objects of the kind pages through them at most once per such group, and holds one watch per group
+or per named object, at most ``max_parallel`` at once. Groups are followed in parallel by a
+bounded pool. An object whose verdict also reads objects it owns (``readiness.members_of``: a
+KAITO InferenceSet's Workspaces) has them followed too, with one label-selected list and watch, never a GET per member.
 """
 
 from __future__ import annotations
@@ -162,10 +163,14 @@ class Waiter:
         object (upstream: kubernetes/kubectl dee3483 pkg/cmd/wait/condition.go,
         ``OneTermEqualSelector("metadata.name", ...)`` per object, one object after another), up to
         NAMED_FOLLOWS of them; a larger group with no stack label is followed whole (_follow keeps
-        its objects only)."""
+        its objects only), except for a cluster-scoped kind: there the kind whole is every Node,
+        Namespace or ClusterRole of the cluster (75,000 Nodes, each status update heard), so its
+        objects are followed by name whatever their number, queued on the bounded pool as kubectl
+        wait takes one object after another."""
         follows: list[tuple[tuple[str, str, str | None], set[str]]] = []
         for key, names in self.groups.items():
-            if 1 < len(names) <= NAMED_FOLLOWS and selector_of(self.group_labels.get(key)) is None:
+            by_name = len(names) <= NAMED_FOLLOWS or key[2] is None  # key[2]: None for a cluster-scoped kind
+            if len(names) > 1 and by_name and selector_of(self.group_labels.get(key)) is None:
                 follows += [(key, {name}) for name in sorted(names)]
             else:
                 follows.append((key, names))
