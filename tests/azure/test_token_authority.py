@@ -114,6 +114,26 @@ def test_a_workload_identity_authority_variable_without_its_slash_is_refused_by_
     ]
 
 
+@pytest.mark.parametrize("host", ["http://127.0.0.1:8080/", "https://", "login.example.com:443"])
+def test_an_authority_variable_azure_identity_refuses_is_one_usage_line_outside_workload_identity(
+    azure_env: ArmEmulator, host: str
+) -> None:
+    # azure-identity's normalize_authority raises ValueError for a scheme other than https (it
+    # reached the user as 'akscli token: ValueError', exit 1).
+    r = invoke("token", "--login", "spn", env={"AZURE_AUTHORITY_HOST": host})
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines()[0] == f"error: authority host {host!r} is not valid"
+    assert azure_env.token_requests == []
+
+
+def test_a_bare_authority_variable_host_is_taken_as_azure_identity_takes_it(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # normalize_authority makes a bare host https://host; kubelogin's slash rule is its flag's only.
+    monkeypatch.setenv("AZURE_AUTHORITY_HOST", "login.microsoftonline.us")
+    assert authority_chosen(monkeypatch, "--login", "spn") == "login.microsoftonline.us"
+
+
 def test_an_empty_aad_login_method_is_refused_as_kubelogin_refuses_it(azure_env: ArmEmulator) -> None:
     r = invoke("token", "--login", "spn", env={"AAD_LOGIN_METHOD": ""})
     assert r.exit_code == 2, r
