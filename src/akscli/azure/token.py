@@ -319,11 +319,13 @@ def _check_variable_authority(host: str) -> None:
     ``normalize_authority``): a bare host is https://host, any other scheme a ValueError (it reached
     the user as 'akscli token: ValueError', exit 1), checked before the cache is read. kubelogin
     reads no variable there, so its trailing slash rule is not asked; "" is the public cloud."""
+    if not host:
+        return
     from urllib.parse import urlsplit
 
     try:
         url = urlsplit(host)
-        ok = not host or (url.scheme == "https" and bool(url.hostname)) or (not url.scheme and bool(url.path))
+        ok = (url.scheme == "https" and bool(url.hostname)) or (not url.scheme and bool(url.path))
     except ValueError:
         ok = False
     if not ok:
