@@ -126,6 +126,22 @@ def test_cached_path_imports_neither_azure_nor_kubernetes(azure_env: ArmEmulator
     assert json.loads(p.stdout)["kind"] == "ExecCredential"
 
 
+def test_cached_path_loads_no_datetime(azure_env: ArmEmulator) -> None:
+    # kubectl runs akscli token before each request: the cached token's int expiry goes through
+    # time.gmtime (timestamps.format), and datetime is imported only where a date is parsed.
+    run_token()  # fills the cache
+    code = (
+        "import sys\n"
+        "from akscli.azure.token import main\n"
+        "rc = main(['token'])\n"
+        "print('LOADED', sorted(m for m in sys.modules if m in ('datetime', '_datetime')), file=sys.stderr)\n"
+        "sys.exit(rc)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy(), timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert "LOADED []" in p.stderr
+
+
 def test_aad_login_method_wins_over_the_kubeconfigs_login(monkeypatch: pytest.MonkeyPatch) -> None:
     """kubelogin reads AAD_LOGIN_METHOD after its flags (Azure/kubelogin pkg/internal/token/options.go)."""
     monkeypatch.setenv("AAD_LOGIN_METHOD", "spn")
