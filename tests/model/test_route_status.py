@@ -79,7 +79,7 @@ def test_test_warns_that_the_gateway_does_not_serve_a_refused_route(model_emulat
     result = invoke("model", "test", "phi-4", "--prompt", "hello")
     assert result.exit_code == 0, result
     assert result.stdout == "Hi there\n"
-    assert "testing through the Service, not the gateway, which does not serve it: HTTPRoute/phi-4" in (result.stderr)
+    assert "testing through the Service, not the gateway, which does not serve it: HTTPRoute/phi-4" in result.stderr
 
 
 def test_test_of_a_refused_route_whose_service_fails_claims_no_reply(model_emulator: Start) -> None:
@@ -89,7 +89,7 @@ def test_test_of_a_refused_route_whose_service_fails_claims_no_reply(model_emula
     emu.register_service_proxy("default", "phi-4", 80, lambda method, path, body: (503, {}, b"overloaded"))
     result = invoke("model", "test", "phi-4", "--prompt", "hello")
     assert result.exit_code != 0, result
-    assert "testing through the Service, not the gateway, which does not serve it: HTTPRoute/phi-4" in (result.stderr)
+    assert "testing through the Service, not the gateway, which does not serve it: HTTPRoute/phi-4" in result.stderr
     assert "reply came" not in result.stderr
 
 
