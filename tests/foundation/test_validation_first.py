@@ -53,8 +53,6 @@ NEEDS_MORE = {
     "--description": "free text",
     "--client-secret": "a secret is any text (akscli token; Entra ID judges it)",
     "--client-certificate-password": "a password is any text (akscli token; it opens the certificate)",
-    "--client-certificate": "a file, read at sign-in as kubelogin reads it (a wrong one is one line there)",
-    "--federated-token-file": "a file, read at sign-in as kubelogin reads it (the webhook's variable may win)",
 }
 # Arguments that take any text.
 FREE_ARGUMENTS = {
