@@ -85,6 +85,18 @@ def test_an_empty_authority_variable_is_the_public_cloud_for_every_command(monke
     assert identity._common(None)["authority"] == "login.microsoftonline.com"
 
 
+@pytest.mark.parametrize("command", [("cluster", "list"), ("fleet", "list")])
+def test_an_authority_variable_azure_identity_refuses_is_one_usage_line_for_every_command(
+    azure_env: ArmEmulator, command: tuple[str, ...]
+) -> None:
+    # Was 'list clusters: ValueError: ... is an invalid authority' (exit 1) with a service
+    # principal, and 'no Azure credential found' through the default chain.
+    r = invoke(*command, env={"AZURE_AUTHORITY_HOST": "http://127.0.0.1:8080/"})
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines()[0] == "error: authority host 'http://127.0.0.1:8080/' is not valid"
+    assert azure_env.token_requests == []
+
+
 @pytest.mark.parametrize(
     ("host", "message"),
     [

@@ -530,6 +530,10 @@ def credential(
     # kubelogin's azurepipelines mode only akscli token offers (its parse_args checks the mode).
     mode = auth if auth == "azurepipelines" else check_auth(auth)
     tid = check_tenant(tenant, tenant_flag)
+    if not authority and os.environ.get("AZURE_AUTHORITY_HOST", "").strip():  # read by azure-identity then
+        from akscli.azure.authority import check_variable
+
+        check_variable(os.environ["AZURE_AUTHORITY_HOST"].strip())
     # One credential per command: the ARM clients, the raw pipeline and the audit identity of one
     # command share it, so a sign-in (or a token request) happens once.
     key = (mode, tid, client_id, subscription, authority, env, _env_key())

@@ -278,7 +278,7 @@ def _authority_host(flag: str, login: str | None, variables: str) -> str:
     wins over the flag, and an empty one leaves --environment's host. Its ``Validate`` then checks the
     host: a URL with a scheme and a host, ending in a slash. akscli also reads a non-empty
     AZURE_AUTHORITY_HOST in the other modes where no flag names a host, as azure-identity and every
-    other akscli command do, checked as azure-identity reads it (_check_variable_authority);
+    other akscli command do, checked as azure-identity reads it (akscli.azure.authority);
     --disable-environment-override reads it in none."""
     host, source = flag, "--authority-host"
     if variables != "none" and "AZURE_AUTHORITY_HOST" in os.environ:
@@ -286,7 +286,10 @@ def _authority_host(flag: str, login: str | None, variables: str) -> str:
             host, source = os.environ["AZURE_AUTHORITY_HOST"], "AZURE_AUTHORITY_HOST"
         elif not flag:
             variable = os.environ["AZURE_AUTHORITY_HOST"].strip()
-            _check_variable_authority(variable)
+            if variable:
+                from akscli.azure.authority import check_variable
+
+                check_variable(variable)
             return variable
     if host:
         _check_authority(host, source)
@@ -310,29 +313,6 @@ def _check_authority(host: str, source: str) -> None:
         raise UsageError(
             f"authority host {host!r} should have a trailing slash",
             hint=f"{source} must end in '/', as kubelogin requires: {host}/",
-        )
-
-
-def _check_variable_authority(host: str) -> None:
-    """AZURE_AUTHORITY_HOST outside workloadidentity mode, as azure-identity reads it (upstream:
-    Azure/azure-sdk-for-python sdk/identity/azure-identity azure/identity/_internal/utils.py
-    ``normalize_authority``): a bare host is https://host, any other scheme a ValueError (it reached
-    the user as 'akscli token: ValueError', exit 1), checked before the cache is read. kubelogin
-    reads no variable there, so its trailing slash rule is not asked; "" is the public cloud."""
-    if not host:
-        return
-    from urllib.parse import urlsplit
-
-    try:
-        url = urlsplit(host)
-        ok = (url.scheme == "https" and bool(url.hostname)) or (not url.scheme and bool(url.path))
-    except ValueError:
-        ok = False
-    if not ok:
-        raise UsageError(
-            f"authority host {host!r} is not valid",
-            hint="AZURE_AUTHORITY_HOST takes the Entra sign-in host or its https URL, "
-            "e.g. https://login.microsoftonline.com/ (or unset it)",
         )
 
 
