@@ -52,10 +52,13 @@ def test_replica_failure_is_the_message_while_waiting() -> None:
     assert verdict.message == "ReplicaFailure=True (FailedCreateWorkerPod): exceeded quota"
 
 
-def test_an_object_without_status_says_nobody_picked_it_up() -> None:
+def test_an_object_without_status_waits_for_kuberay_and_asks_about_the_operator_only_in_its_hint() -> None:
+    # Every new object has no status until KubeRay's first reconcile writes one: the progress line
+    # says so plainly, and the question about the operator is the hint of a wait that times out.
     for kind in ("RayCluster", "RayJob", "RayService"):
         verdict = readiness.check({"apiVersion": RAY, "kind": kind, "metadata": {"name": "x", "generation": 1}})
-        assert "KubeRay has not picked it up" in verdict.message, kind
+        assert verdict.message == "no status yet: waiting for KubeRay to pick it up", kind
+        assert "is the kuberay-operator running?" in verdict.fix, kind
 
 
 def service(**status: Any) -> dict[str, Any]:
@@ -185,4 +188,12 @@ def test_create_wait_without_operator_says_nobody_picked_it_up(ray_emulator: Cal
     ray_emulator(operator=False)
     result = invoke("ray", "cluster", "create", "alone", "--wait", "--timeout", "1s")
     assert result.exit_code == 5, result
-    assert "KubeRay has not picked it up (is the kuberay-operator running?)" in result.stderr
+    assert "KubeRay has not picked it up: is the kuberay-operator running?" in result.stderr
+
+
+def test_create_wait_with_an_operator_does_not_ask_whether_it_runs(ray_emulator: Callable[..., Any]) -> None:
+    ray_emulator()
+    result = invoke("ray", "cluster", "create", "fresh", "--wait", "--timeout", "20s")
+    assert result.exit_code == 0, result
+    assert "waiting for KubeRay to pick it up" in result.stderr
+    assert "kuberay-operator running" not in result.stderr

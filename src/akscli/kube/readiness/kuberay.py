@@ -42,7 +42,8 @@ Paths are under ``ray-operator/`` in ray-project/kuberay:
   pending cluster is dropped (reconcileRollbackState, and the RollbackInProgress branch of the
   reconcile): the wait names the rollback.
 
-An object with no status at all has not been picked up: the message says to check the operator.
+An object with no status at all has not been picked up yet: the progress line says it waits for
+KubeRay, and a wait that times out so asks whether the operator runs (its hint).
 """
 
 from __future__ import annotations
@@ -62,7 +63,17 @@ from akscli.kube.readiness.core import (
     status_of,
 )
 
-UNPICKED = "no status yet: KubeRay has not picked it up (is the kuberay-operator running?)"
+# KubeRay writes a status on its first reconcile of an object (raycluster_controller.go
+# rayClusterReconcile: calculateStatus, then updateRayClusterStatus, whose status differs from the
+# new object's empty one; rayjob_controller.go and rayservice_controller.go likewise), so no status
+# at all is every new object's state until the operator has seen it. The progress line says so; the
+# question about the operator is the hint of a wait that times out with no status yet.
+UNPICKED = "no status yet: waiting for KubeRay to pick it up"
+NO_OPERATOR_FIX = (
+    "KubeRay has not picked it up: is the kuberay-operator running? "
+    "(kubectl get pods -A -l app.kubernetes.io/component=kuberay-operator)"
+)
+NOT_PICKED = Readiness(False, message=UNPICKED, fix=NO_OPERATOR_FIX)
 # Serve application states that are not RUNNING and say something went wrong
 # (rayservice_types.go ApplicationStatusEnum); final only as app_failed() says.
 APP_TROUBLE = ("DEPLOY_FAILED", "UNHEALTHY")
@@ -73,7 +84,7 @@ def ray_cluster(obj: Mapping[str, Any]) -> Readiness:
     """raycluster_controller.go calculateStatus; utils/util.go CalculateReadyReplicas."""
     status = status_of(obj)
     if not status:
-        return Readiness(False, message=UNPICKED)
+        return NOT_PICKED
     if status.get("state") == "failed":
         return Readiness(False, True, f"state=failed: {status.get('reason', '')}", "failed")
     waiting = stale(obj, Generation.STATUS)
@@ -112,7 +123,7 @@ def ray_job(obj: Mapping[str, Any]) -> Readiness:
         message = f"jobDeploymentStatus={deployment}" + (f": {why}" if why else "")
         return Readiness(False, True, message, str(status.get("reason") or deployment))
     if not status:
-        return Readiness(False, message=UNPICKED)
+        return NOT_PICKED
     job_status = status.get("jobStatus") or "-"
     return Readiness(False, message=f"jobDeploymentStatus={deployment or 'New'}, jobStatus={job_status}")
 
@@ -182,7 +193,7 @@ def _app_trouble(status: Mapping[str, Any]) -> str:
 def ray_service(obj: Mapping[str, Any]) -> Readiness:
     """rayservice_controller.go calculateStatus and calculateConditions."""
     if not status_of(obj):
-        return Readiness(False, message=UNPICKED)
+        return NOT_PICKED
     failure = service_failure(obj)
     if failure is not None:
         return failure
