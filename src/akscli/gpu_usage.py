@@ -165,6 +165,14 @@ def use_prices(price_region: str | None, price_file: str | None) -> str | None:
     return validate.choice(price_region, skus.regions(), "--price-region") if price_region else None
 
 
+def in_namespace(data: Mapping[str, Any], namespace: str | None) -> dict[str, Any]:
+    """``data`` with only ``namespace``'s row in its namespace table (-n; None: every row). The
+    pools and totals stay the whole cluster's: a GPU belongs to a node, not to a namespace."""
+    if namespace is None:
+        return dict(data)
+    return {**data, "namespaces": [n for n in data["namespaces"] if n["namespace"] == namespace]}
+
+
 def csv_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Pool rows then namespace rows in one flat list; ``scope`` tells them apart."""
     rows = [{"scope": "pool", "name": p["pool"], **p} for p in data["pools"]]

@@ -327,3 +327,15 @@ def test_gpu_usage_rejects_an_unknown_price_region(kube_emulator: Any, kubeconfi
     result = invoke("gpu", "usage", "--price-region", "moon-1")
     assert result.exit_code == 2
     assert "--price-region" in result.stderr
+
+
+def test_gpu_usage_n_keeps_one_namespace_row_and_the_whole_clusters_pools(kube_emulator: Any, kubeconfig: Any) -> None:
+    gpu_node(kube_emulator, "a100-0", "a100", "Standard_NC24ads_A100_v4", 1)
+    gpu_node(kube_emulator, "h100-0", "h100", "Standard_NC96ads_A100_v4", 4)
+    gpu_pod(kube_emulator, "serving", "llm-0", "a100-0", 1)
+    gpu_pod(kube_emulator, "research", "train-0", "h100-0", 1)
+    result = invoke("gpu", "usage", "-n", "serving", "-o", "json")
+    assert result.exit_code == 0, result
+    data = json.loads(result.stdout)
+    assert [n["namespace"] for n in data["namespaces"]] == ["serving"]
+    assert sorted(p["pool"] for p in data["pools"]) == ["a100", "h100"]

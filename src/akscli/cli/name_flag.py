@@ -17,10 +17,13 @@ NAME_FLAGS = ("-n", "--name")
 
 def refusal(ctx: Any, option: str | None, args: Sequence[str], prog: str) -> UsageError | None:
     """The usage error for -n/--name given to a command ``ctx`` whose resource is its NAME
-    argument; None where that is not the case (the caller reports click's own error)."""
-    if ctx is None or option not in NAME_FLAGS:
+    argument, or for -n/--namespace given to one that works in no namespace; None where neither
+    is the case (the caller reports click's own error)."""
+    if ctx is None or option not in (*NAME_FLAGS, "--namespace"):
         return None
     if not any(getattr(p, "param_type_name", "") == "argument" and p.name == "name" for p in ctx.command.params):
+        return no_namespace(ctx, option, args, prog) if option in ("-n", "--namespace") else None
+    if option not in NAME_FLAGS:
         return None
     depth, parent = 0, ctx.parent
     while parent is not None:
@@ -43,3 +46,29 @@ def refusal(ctx: Any, option: str | None, args: Sequence[str], prog: str) -> Usa
     fixed = f"{prog} {shlex.join([*words[:depth], value, *words[depth:]])}"
     why = "az's flag; in akscli, as in kubectl, -n is the namespace" if option == "-n" else "az's flag"
     return UsageError(f"'{ctx.command_path}' takes the name as its argument, not {option} ({why})", hint=fixed)
+
+
+def no_namespace(ctx: Any, option: str, args: Sequence[str], prog: str) -> UsageError | None:
+    """-n/--namespace after a command that has none (``doctor -n ml``, ``cluster list -n x``): one
+    line saying the command works in no namespace, and the line without it as the hint. kubectl
+    takes -n on every command (a persistent flag of its root: kubernetes/kubectl dee3483a
+    pkg/cmd/cmd.go) and a command without namespaced objects ignores it, as akscli ignores a -n
+    given before the command (options.leading_connection_flags_last); after it, the user asked
+    this command for a namespace, so it is said, not dropped."""
+    words = list(args)
+    for index, word in enumerate(words):
+        if word == "--":
+            return None
+        if word == option and index + 1 < len(words):
+            del words[index : index + 2]
+            break
+        if word.startswith(option + "=") or (option == "-n" and word.startswith("-n") and not word.startswith("--")):
+            del words[index]
+            break
+    else:
+        return None
+    return UsageError(
+        f"'{ctx.command_path}' works in no namespace: it takes no {option} (in akscli, as in kubectl, "
+        "-n is the namespace of the objects a command reads or writes)",
+        hint=f"{prog} {shlex.join(words)}",
+    )

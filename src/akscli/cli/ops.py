@@ -193,23 +193,30 @@ def gpu_usage(
         ),
     ] = None,
     page_size: Annotated[int, typer.Option("--page-size", help="Objects per list request.", min=50, max=5000)] = 500,
+    namespace: Annotated[
+        str | None,
+        opts.namespace_option("Only this namespace's row of the namespace table (default: every namespace)."),
+    ] = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """GPUs allocatable, requested and idle per node pool and namespace, and what idle GPUs cost.
 
     Pools with the most idle GPUs come first. Nodes and pods (and, with Dynamic Resource Allocation,
     ResourceSlices and ResourceClaims) are streamed page by page, so this works on clusters of any
-    size.
+    size. -n keeps one namespace's row; the pools and totals stay the whole cluster's (a GPU
+    belongs to a node).
     """
-    from akscli import gpu_usage
+    from akscli import gpu_usage, validate
     from akscli.model import skus
 
     fmt = opts.output_format(output_format, GPU_USAGE_FORMATS)
     region = gpu_usage.use_prices(price_region, price_file)
+    if namespace is not None:
+        validate.name(namespace, "namespace")
     kube = cluster.connect()
     with output.status("reading nodes and pods") as update:
         usage = gpu_usage.measure(kube, price_region=region, page_size=page_size, progress=update)
-    data = usage.to_dict()
+    data = gpu_usage.in_namespace(usage.to_dict(), namespace)
     if output.structured(fmt):
         output.emit_object(data, fmt, rows=data["pools"])
     elif fmt == "csv":
@@ -219,6 +226,8 @@ def gpu_usage(
         if data["namespaces"]:
             output.write("")
             output.emit(data["namespaces"], fmt, _NAMESPACE_COLUMNS)
+        elif namespace is not None:
+            output.info(f"no GPU pods or claims in namespace {namespace}")
         output.info(gpu_usage.summary(data["totals"], skus.as_of()))
         if data["unpriced"]:
             output.warn(
