@@ -41,6 +41,24 @@ def test_a_mistyped_command_is_answered_with_the_closest_command_too() -> None:
     ]
 
 
+def test_help_as_a_command_prints_the_root_help_as_kubectl_help_does() -> None:
+    result = invoke("help")
+    assert result.exit_code == 0, result
+    assert result.stdout == invoke("--help").stdout
+
+
+def test_help_before_a_command_prints_that_commands_help() -> None:
+    result = invoke("help", "model", "deploy")
+    assert result.exit_code == 0, result
+    assert result.stdout == invoke("model", "deploy", "--help").stdout
+
+
+def test_help_for_an_unknown_command_is_the_mistyped_command_error() -> None:
+    result = invoke("help", "modle")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "error: No such command 'modle'. Did you mean 'model'?"
+
+
 def test_version_json_names_akscli_python_and_sdks() -> None:
     result = invoke("version", "-o", "json")
     assert result.exit_code == 0

@@ -222,6 +222,7 @@ def grammar_markdown() -> str:
         "  a namespace ignores `-n`, as kubectl's do (`akscli -n ml doctor`). After such a command",
         "  `-n` is one usage line whose hint is the line without it (`akscli doctor -n ml`).",
         "  `gpu usage -n NS` keeps that namespace's row; its pools stay the whole cluster's.",
+        "- `akscli help [COMMAND...]` prints the help of `akscli [COMMAND...] --help`, as `kubectl help` does.",
         "- `--dry-run[=none|client|server]` on every command that changes something; bare `--dry-run`",
         "  is client, as in kubectl (`--dry-run NAME` keeps NAME as the argument; `--dry-run client`",
         "  still reads the mode). client prints what would be sent (objects, patches, ARM requests",

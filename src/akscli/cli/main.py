@@ -377,6 +377,7 @@ def _run(argv: Sequence[str]) -> int:
 
         command_line(list(argv))  # global flags' values too
         args = bare_dry_run(leading_connection_flags_last(global_flags.extract(list(argv)), _takes_namespace))
+        args = _help_command(args)
         logconfig.configure()
         if any(k.endswith("AKSCLI_COMPLETE") for k in os.environ):
             from typer._completion_classes import completion_init
@@ -442,6 +443,16 @@ def _lists_no_kubernetes_objects(command: click.Command) -> bool:
     from akscli.cli.options import lists_no_kubernetes_objects_declared
 
     return lists_no_kubernetes_objects_declared(command)
+
+
+def _help_command(args: list[str]) -> list[str]:
+    """``akscli help [COMMAND...]`` as ``akscli [COMMAND...] --help``: kubectl and helm have the
+    help command cobra gives every root (upstream: spf13/cobra command.go InitDefaultHelpCmd, which
+    finds the command its arguments name and prints that command's help; an unknown one is an
+    error). akscli has no command named help, so the word is free for this."""
+    if args[:1] != ["help"]:
+        return args
+    return [*args[1:], "--help"]
 
 
 def _takes_namespace(args: Sequence[str]) -> bool:
