@@ -240,6 +240,23 @@ def test_a_plan_over_budget_exits_9_with_the_budget_hint() -> None:
     assert "--budget" in result.stderr
 
 
+def test_a_plan_over_budget_says_the_budget_and_the_cheapest_size_in_its_error() -> None:
+    result = invoke("model", "plan", "phi-4", "--budget", "500")
+    assert result.exit_code == 9, result
+    error = next(line for line in result.stderr.splitlines() if line.startswith("error: "))
+    assert error == (
+        "error: no VM size that fits microsoft/phi-4 at context 8,192 and concurrency 1 is within --budget "
+        "$500/month: the cheapest, Standard_NC24ads_A100_v4, is $2,681/month"
+    )
+    assert "hint: raise --budget to 2682 or more" in result.stderr
+
+
+def test_a_deploy_over_budget_says_the_same_as_the_plan() -> None:
+    result = invoke("model", "deploy", "phi-4", "--budget", "500", "--dry-run=client")
+    assert result.exit_code == 2, result
+    assert "is within --budget $500/month: the cheapest, Standard_NC24ads_A100_v4" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("flags", "refused"),
     [

@@ -228,7 +228,8 @@ def test_a_deploy_without_a_priced_size_says_why() -> None:
     p = planning.plan(catalog.get("phi-4"), runtime="vllm", region="westeurope")
     with pytest.raises(UsageError) as err:
         plan_view.fit_to_deploy(p, None)
-    assert "no VM size with a price fits" in str(err.value) and "westeurope" in (err.value.hint or "")
+    assert "no VM size that fits microsoft/phi-4" in str(err.value) and "has a price in westeurope" in str(err.value)
+    assert "--price-file" in (err.value.hint or "")
 
 
 @pytest.mark.parametrize("runtime", planning.RUNTIMES)

@@ -110,10 +110,8 @@ def plan_cmd(
         _print_plan(the_plan, chosen, fmt)
     if chosen is None:
         # A runbook gating on the plan must see that there is nothing to deploy.
-        raise errors.CheckFailedError(
-            f"no VM size fits {model.id} within this plan",
-            hint="lower --max-model-len or --concurrency, raise --budget, or try another --region",
-        )
+        message, hint = plan_view.nothing_picked(the_plan)
+        raise errors.CheckFailedError(message, hint=hint)
 
 
 def _mark_quota(the_plan: planning.Plan, subscription: str) -> planning.Plan:

@@ -4,6 +4,7 @@ printed beside it. Plain logic: no Typer, no rich; nothing is printed."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -49,12 +50,37 @@ def fit_to_deploy(p: Plan, vm_size: str | None) -> Fit:
     """Like ``chosen_fit``, but a deploy needs a size: no pick is an error that says why."""
     chosen = chosen_fit(p, vm_size)
     if chosen is None:
-        raise UsageError(
-            f"no VM size with a price fits {p.model.id} at context {p.context}"
-            + (" within the budget" if p.budget is not None else ""),
-            hint="; ".join(p.warnings) or "give --vm-size, or lower --max-model-len",
-        )
+        message, hint = nothing_picked(p)
+        raise UsageError(message, hint=hint)
     return chosen
+
+
+def nothing_picked(p: Plan) -> tuple[str, str]:
+    """(the error, its hint) of a plan that picked no size, saying which of the plan's reasons
+    it was: nothing fits at this context, nothing that fits has a price, or every priced size
+    that fits is over --budget (then the cheapest, and the budget that would take it)."""
+    fitting = [o for o in p.options if servable(o)]
+    priced = [o for o in fitting if o.price_per_month is not None]
+    what = f"{p.model.id} at context {p.context:,} and concurrency {p.concurrency}"
+    if not fitting:
+        return f"no VM size fits {what}", "lower --max-model-len or --concurrency"
+    if not priced:
+        return (
+            f"no VM size that fits {what} has a price in {p.region}",
+            "pass your prices with --price-file, or try another --region",
+        )
+    if p.budget is not None and all(o.within_budget is False for o in priced):
+        cheapest = min(priced, key=lambda o: (o.price_per_month or 0.0, o.vm_size))
+        cost = cheapest.price_per_month or 0.0
+        return (
+            f"no VM size that fits {what} is within --budget ${p.budget:,.0f}/month: the cheapest, "
+            f"{cheapest.vm_size}, is ${cost:,.0f}/month",
+            f"raise --budget to {math.ceil(cost)} or more, or lower --max-model-len or --concurrency",
+        )
+    return (
+        f"no VM size fits {what} within this plan",
+        "lower --max-model-len or --concurrency, raise --budget, or try another --region",
+    )
 
 
 def usd(value: float | None) -> str:
