@@ -93,10 +93,15 @@ def test_aks_gpu_health_conditions_block(healthy: Any, kube: Any, condition: str
 
 
 def test_missing_gpu_feature_labels_warn(healthy: Any, kube: Any) -> None:
-    healthy.cluster.create(fx.node("aks-gpu-9", gpu_labels=False))
-    assert ("gpu-labels", "warning", "GPU feature labels missing: gpu.product, gpu.count, gpu.memory") in found(
-        run(kube)
+    unlabelled = fx.node("aks-gpu-9", gpu_labels=False)
+    # NFD found the GPU and the operator's labeller marked it: only GFD's labels are missing.
+    unlabelled["metadata"]["labels"].update(
+        {"feature.node.kubernetes.io/pci-10de.present": "true", "nvidia.com/gpu.present": "true"}
     )
+    healthy.cluster.create(unlabelled)
+    finding = only(run(kube), "gpu-labels")
+    assert finding.message == "GPU feature labels missing: gpu.product, gpu.count, gpu.memory"
+    assert "akscli baremetal prepare" in (finding.fix or "")
 
 
 def test_mixed_driver_versions_in_a_pool_warn(healthy: Any, kube: Any) -> None:

@@ -84,7 +84,8 @@ def operator_simulators(delay: float = 0.02, kube: Any = None) -> list[Controlle
         KaitoScalerController(delay=delay, metrics=metrics),
         KubeRayController(delay=delay),
         FleetHubController(delay=delay),
-        ClusterPolicyController(delay=delay),
+        # The chart's NFD with it (nfd.enabled, true by default: nvidia_gfd.py).
+        ClusterPolicyController(delay=delay, nfd=True),
         GatewayController(delay=delay),
     ]
 

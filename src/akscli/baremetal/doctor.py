@@ -10,6 +10,7 @@ Severity: ``error`` blocks GPU work (the command exits non-zero, so a runbook ca
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -361,6 +362,49 @@ def _check_gpu_health(
             )
 
 
+# upstream: NVIDIA/gpu-operator a22dbf6 deployments/gpu-operator/values.yaml: NFD's worker (a subchart,
+# nfd.enabled) labels a node with an NVIDIA PCI device feature.node.kubernetes.io/pci-10de.present
+# and tolerates only these taints (node-feature-discovery.worker.tolerations).
+NFD_NVIDIA_LABEL = "feature.node.kubernetes.io/pci-10de.present"
+GPU_PRESENT = "nvidia.com/gpu.present"  # the labeller's (controllers/state_manager.go commonGPULabelKey)
+NFD_WORKER_TOLERATIONS = (
+    {"key": "node-role.kubernetes.io/control-plane", "operator": "Equal", "value": "", "effect": "NoSchedule"},
+    {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
+)
+
+
+def _unlabelled(node: Mapping[str, Any], labels: Mapping[str, str]) -> tuple[str, str]:
+    """(why, fix) for a GPU node without GFD's labels. GFD runs where the operator's labeller set
+    nvidia.com/gpu.present=true, which it sets only from NFD's NVIDIA PCI label (controllers/
+    nodelabeling_controller.go reconcileCommonGPULabel); a node NFD has not labelled gets no operand,
+    and running prepare again changes nothing. NFD's worker does not run on a node whose taint it
+    does not tolerate (AKS's sku=gpu:NoSchedule): the fix adds that taint to the chart's list."""
+    if labels.get(NFD_NVIDIA_LABEL) == "true" or labels.get(GPU_PRESENT) == "true":
+        return "", "enable GPU Feature Discovery (ClusterPolicy spec.gfd.enabled, or akscli baremetal prepare)"
+    why = f" (Node Feature Discovery has not labelled it {NFD_NVIDIA_LABEL}, so the GPU Operator runs nothing there)"
+    tolerated = {(t["key"], t["effect"]) for t in NFD_WORKER_TOLERATIONS}
+    taints = [
+        t
+        for t in (node.get("spec") or {}).get("taints") or []
+        if t.get("effect") in ("NoSchedule", "NoExecute") and (t.get("key"), t.get("effect")) not in tolerated
+    ]
+    if not taints:
+        return why, (
+            "run Node Feature Discovery on the node: helm upgrade gpu-operator nvidia/gpu-operator -n gpu-operator "
+            f"--reuse-values --set nfd.enabled=true (kubectl get pods -A -l {gpu_stack.NFD_PODS[0]} -o wide)"
+        )
+    extra = [
+        {"key": t.get("key"), "operator": "Equal", "value": t.get("value") or "", "effect": t.get("effect")}
+        for t in taints
+    ]
+    listed = json.dumps([*NFD_WORKER_TOLERATIONS, *extra], separators=(",", ":"))
+    shown = ", ".join(f"{t.get('key')}={t.get('value') or ''}:{t.get('effect')}" for t in taints)
+    return why, (
+        f"NFD's worker does not tolerate the node's taint {shown}: helm upgrade gpu-operator nvidia/gpu-operator "
+        f"-n gpu-operator --reuse-values --set-json 'node-feature-discovery.worker.tolerations={listed}'"
+    )
+
+
 def _check_gpu_setup(
     node: Mapping[str, Any],
     name: str,
@@ -376,14 +420,9 @@ def _check_gpu_setup(
     # AKS installs neither (azure-aks-docs articles/aks/gpu-cluster.md), so its nodes have none.
     missing = [k.split("/", 1)[1] for k in GPU_FEATURE_LABELS if k not in labels]
     if missing and opts.gfd_expected and facts.vendor == "nvidia" and facts.sharing != gpus.MIG_MIXED:
+        why, fix = _unlabelled(node, labels)
         out.add(
-            "gpu-labels",
-            "warning",
-            "node",
-            pool,
-            f"GPU feature labels missing: {', '.join(missing)}",
-            "enable GPU Feature Discovery (ClusterPolicy spec.gfd.enabled, or akscli baremetal prepare)",
-            name,
+            "gpu-labels", "warning", "node", pool, f"GPU feature labels missing: {', '.join(missing)}{why}", fix, name
         )
     driver = driver_version(labels)
     if driver:

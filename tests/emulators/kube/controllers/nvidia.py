@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.device_manager import DeviceManager
+from tests.emulators.kube.controllers.nvidia_gfd import GFD_DEPLOY_LABEL, label_gfd, label_nfd
 from tests.emulators.kube.controllers.nvidia_labels import (
     GPU_PRESENT,
     NFD_GPU_LABELS,
@@ -48,14 +49,21 @@ OPERANDS = (
     ("driver", "nvidia-driver-daemonset"),
     ("toolkit", "nvidia-container-toolkit-daemonset"),
     ("devicePlugin", "nvidia-device-plugin-daemonset"),
+    ("gfd", "gpu-feature-discovery"),  # nvidia_gfd.py
 )
 # upstream: NVIDIA/gpu-operator v26.7.0 controllers/state_manager.go addState: each operand's state
 # is named for its assets folder, the names the not-ready condition message lists.
-STATE_NAMES = {"driver": "state-driver", "toolkit": "state-container-toolkit", "devicePlugin": "state-device-plugin"}
+STATE_NAMES = {
+    "driver": "state-driver",
+    "toolkit": "state-container-toolkit",
+    "devicePlugin": "state-device-plugin",
+    "gfd": "gpu-feature-discovery",
+}
 DEPLOY_LABELS = {
     "driver": "nvidia.com/gpu.deploy.driver",
     "toolkit": "nvidia.com/gpu.deploy.container-toolkit",
     "devicePlugin": "nvidia.com/gpu.deploy.device-plugin",
+    "gfd": GFD_DEPLOY_LABEL,
 }
 FAILURES = (None, "device-plugin-crash", "probe-no-driver", "nccl-slow")
 NFD_LABEL_PREFIX = "feature.node.kubernetes.io/"
@@ -135,8 +143,11 @@ class ClusterPolicyController(Controller):
     watches: ClassVar[list[tuple[str, str]]] = [("nvidia.com/v1", "ClusterPolicy")]
     node_selector: ClassVar[dict[str, str]] = {"nvidia.com/gpu.present": "true"}
 
-    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+    def __init__(self, delay: float = 0.05, failure: str | None = None, nfd: bool = False) -> None:
         super().__init__(delay, failure)
+        # The chart's NFD runs beside the operator (nvidia_gfd.py; values.yaml nfd.enabled, true by
+        # default): its worker's labels, written as each ClusterPolicy reconcile starts.
+        self.nfd = nfd
         self._gpu_nodes: set[str] = set()  # nodes last seen with gpu.present=true (the informer's old object)
         self._seen: set[str] = set()  # nodes seen at all
 
@@ -183,6 +194,8 @@ class ClusterPolicyController(Controller):
             return
         if cluster.get("v1", "Namespace", None, NAMESPACE) is None:
             cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
+        if self.nfd:
+            label_nfd(cluster, cluster.list("v1", "Node"))
         has_nfd_labels = any(
             k.startswith(NFD_LABEL_PREFIX)
             for n in cluster.list("v1", "Node")
@@ -231,6 +244,8 @@ class ClusterPolicyController(Controller):
             if len(pods) < len(nodes):
                 self.requeue(obj, 0.05)  # the DaemonSet controller has not placed every pod yet
                 return
+            if component == "gfd":
+                label_gfd(cluster, pods)
             if self.failure == "device-plugin-crash" and component == "devicePlugin" and pods:
                 victim = min(pods, key=lambda p: (p.get("spec") or {}).get("nodeName") or "")
                 status = victim.get("status") or {}
