@@ -92,9 +92,43 @@ def test_gpu_pool_without_nodes_only_warns(ray_emulator: Callable[..., Any]) -> 
     emu = ray_emulator()
     result = akscli("ray cluster create demo --worker-gpu 1 --gpu-pool gpuzero --worker-min 0 --worker-max 2")
     assert result.exit_code == 0, result
-    assert "node pool gpuzero has no nodes now" in result.stderr
+    assert "node pool gpuzero has no nodes" in result.stderr
     group = emu.cluster.get(RAY, "RayCluster", "default", "demo")["spec"]["workerGroupSpecs"][0]
     assert group["template"]["spec"]["nodeSelector"] == {"kubernetes.azure.com/agentpool": "gpuzero"}
+
+
+def autoscaler_status(emu: Any, *groups: tuple[str, int]) -> None:
+    """The cluster autoscaler's status ConfigMap (cluster-autoscaler 1.30+ YAML, as
+    tests/baremetal/test_nccl_growth.py writes it), one node group per (scale set, maxSize)."""
+    lines = ["time: 2026-12-05 12:00:00.000000000 +0000 UTC", "autoscalerStatus: Running", "nodeGroups:"]
+    for name, top in groups:
+        lines += [f"- name: {name}", "  health:", "    status: Healthy", "    cloudProviderTarget: 0",
+                  "    minSize: 0", f"    maxSize: {top}"]  # fmt: skip
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "cluster-autoscaler-status", "namespace": "kube-system"},
+            "data": {"status": "\n".join(lines) + "\n"},
+        }
+    )
+
+
+def test_a_misspelt_gpu_pool_is_named_with_the_pool_the_autoscaler_scales(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator()
+    autoscaler_status(emu, ("aks-gpua100-12345678-vmss", 3))
+    result = akscli("ray cluster create demo --worker-gpu 1 --gpu-pool gpua10 --worker-min 0 --worker-max 2")
+    assert result.exit_code == 0, result
+    assert "the cluster autoscaler does not scale it (it scales gpua100) (did you mean gpua100?)" in result.stderr
+    assert "scales up" not in result.stderr
+
+
+def test_a_gpu_pool_the_autoscaler_scales_from_zero_is_said_to_get_nodes(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator()
+    autoscaler_status(emu, ("aks-gpua100-12345678-vmss", 3))
+    result = akscli("ray cluster create demo --worker-gpu 1 --gpu-pool gpua100 --worker-min 0 --worker-max 2")
+    assert result.exit_code == 0, result
+    assert "node pool gpua100 has no nodes now; the cluster autoscaler adds them (up to 3)" in result.stderr
 
 
 def test_kuberay_missing_is_named_with_its_install_command(ray_emulator: Callable[..., Any]) -> None:

@@ -66,7 +66,7 @@ def test_stuck_job_is_explained_and_times_out(ray_emulator: Callable[..., Any]) 
         entrypoint=("python", "t.py"),
     )
     assert result.exit_code == 5
-    assert "warning: node pool gpua100 has no nodes now" in result.stderr
+    assert "warning: node pool gpua100 has no nodes" in result.stderr
     assert "waiting: stuck-" in result.stderr and "Insufficient nvidia.com/gpu" in result.stderr
     assert "error: Ray job stuck is still Initializing" in result.stderr
     status = json.loads(invoke("ray", "job", "status", "stuck", "-o", "json").stdout)

@@ -395,7 +395,32 @@ def test_gpu_pool_scaled_to_zero_is_only_a_warning() -> None:
     spec = ray.ClusterSpec(name="c", namespace="n", groups=(ray.worker_group("g", gpu=1, gpu_pool="gpua100"),))
     problem, warnings = ray.gpu_capacity_problem(spec, gpu_nodes=False, pools_with_nodes={"gpua100": False})
     assert problem is None
-    assert "node pool gpua100 has no nodes now" in warnings[0]
+    assert "node pool gpua100 has no nodes" in warnings[0]
+
+
+def pool_warning(pool: str, autoscaled: dict[str, int] | None) -> str:
+    spec = ray.ClusterSpec(name="c", namespace="n", groups=(ray.worker_group("g", gpu=1, gpu_pool=pool),))
+    _, warnings = ray.gpu_capacity_problem(spec, False, {pool: False}, autoscaled)
+    return warnings[0]
+
+
+def test_a_pool_the_autoscaler_scales_from_zero_is_said_to_get_nodes() -> None:
+    said = pool_warning("gpua100", {"gpua100": 3, "system": 5})
+    assert said.startswith("node pool gpua100 has no nodes now; the cluster autoscaler adds them (up to 3)")
+
+
+def test_a_misspelt_pool_is_told_from_one_that_scales_with_the_closest_name() -> None:
+    said = pool_warning("gpua10", {"gpua100": 3, "system": 5})
+    assert said.startswith(
+        "node pool gpua10 has no nodes and the cluster autoscaler does not scale it (it scales gpua100, system) "
+        "(did you mean gpua100?): worker group g stays pending"
+    )
+    assert said.endswith("check the name with: akscli nodepool list --cluster CLUSTER -g RESOURCE_GROUP")
+
+
+def test_a_pool_without_nodes_and_no_autoscaler_status_is_not_said_to_scale_up() -> None:
+    said = pool_warning("gpua100", None)
+    assert "no cluster autoscaler status says it will get any" in said and "scales up" not in said
 
 
 def test_job_phases_read_from_status() -> None:

@@ -471,3 +471,37 @@ def _gone_claim_note(kube: Kube, name: str) -> ScaleUpNote:
         "NodePool allows (akscli model deploy --vm-size SIZE), raise the quota, or let the NodePool allow "
         "other sizes; Karpenter makes a new NodeClaim when one can launch",
     )
+
+
+# The cluster autoscaler's status: ConfigMap kube-system/cluster-autoscaler-status, key "status", a
+# YAML document since cluster-autoscaler 1.30 with each node group's health.maxSize (upstream:
+# kubernetes/autoscaler d610672 cluster-autoscaler/clusterstate/api/types.go
+# ClusterAutoscalerStatus, NodeGroupHealthCondition). AKS's autoscaler writes it
+# (MicrosoftDocs/azure-aks-docs fb060ab articles/aks/cluster-autoscaler.md); baremetal/nccl_growth.py
+# reads the same document for a full pool's room.
+STATUS_NAMESPACE, STATUS_NAME, STATUS_KEY = "kube-system", "cluster-autoscaler-status", "status"
+
+
+def autoscaled_pools(kube: Kube) -> dict[str, int] | None:
+    """Each AKS pool the cluster autoscaler scales, with its largest maxSize (its node groups are
+    the pools' scale sets, ``aks-<pool>-<digits>-vmss``), from one GET of its status; None where
+    the status cannot be read (no ConfigMap, no right to read it, an older autoscaler's text)."""
+    from akscli import yamlio
+    from akscli.errors import AkscliError
+
+    try:
+        cm = kube.get("v1", "ConfigMap", STATUS_NAME, namespace=STATUS_NAMESPACE)
+        text = ((cm or {}).get("data") or {}).get(STATUS_KEY)
+        status = yamlio.load(text, f"{STATUS_NAMESPACE}/{STATUS_NAME}") if text else None
+    except AkscliError:
+        return None
+    if not isinstance(status, dict):
+        return None
+    pools: dict[str, int] = {}
+    for group in status.get("nodeGroups") or []:
+        found = _AKS_SCALE_SET.match(str((group or {}).get("name") or "").lower())
+        if found:
+            top = (group.get("health") or {}).get("maxSize")
+            size = int(top) if isinstance(top, int | str) and str(top).isdigit() else 0
+            pools[found.group(1)] = max(size, pools.get(found.group(1), 0))
+    return pools

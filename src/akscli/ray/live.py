@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, UsageError
+from akscli.kube import scale_up
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error, proxy_path
 from akscli.kube.writes import JSON_PATCH, Write
 from akscli.ray.scaling import add_group_ops, head_tasks_warning
@@ -344,7 +345,9 @@ def check_gpu_capacity(kube: Kube, spec: ClusterSpec) -> list[str]:
         }
     except AuthError:
         return ["cannot list nodes (no RBAC permission): the GPU capacity check was skipped"]
-    problem, warnings = gpu_capacity_problem(spec, has_gpu, pools)
+    # One GET, only where a named pool has no node: will the cluster autoscaler add some?
+    autoscaled = scale_up.autoscaled_pools(kube) if not all(pools.values()) else None
+    problem, warnings = gpu_capacity_problem(spec, has_gpu, pools, autoscaled)
     if problem:
         raise UsageError(problem, hint=NO_GPU_HINT)
     return warnings
