@@ -10,9 +10,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.cli import invoke, list_items
 from tests.emulators.kube.apiserver_common import wait_until
-from tests.emulators.kube.incluster import InClusterHttp
+from tests.emulators.kube.incluster import DialError, InClusterHttp
 from tests.emulators.kube.profiles import ready_pod
 from tests.emulators.serving import serve_models, vllm_serves
 
@@ -153,3 +155,25 @@ def test_v1_models_lists_every_served_model_name(model_emulator: Start) -> None:
 
 def test_a_container_that_runs_no_vllm_server_serves_nothing() -> None:
     assert vllm_serves({"name": "s", "image": "nginx:1.27", "args": ["--model", "m"]}) is None
+
+
+def test_a_service_without_a_ready_pod_refuses_an_in_cluster_connection_not_503(model_emulator: Start) -> None:
+    # A pod dialling a Service with no endpoints meets kube-proxy's REJECT (connection refused);
+    # only the API server's proxy answers 503. keda-kaito-scaler scraped a member before its pod
+    # was ready and said "unexpected status code 503" (journeys7, on the standalone emulator).
+    emu = model_emulator()
+    serve_models(emu)
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "server", "namespace": "default"},
+            "spec": {"selector": {"app": "server"}, "ports": [{"port": 80, "targetPort": 8000}]},
+        }
+    )
+    ip = emu.cluster.get("v1", "Service", "default", "server")["spec"]["clusterIP"]
+    with pytest.raises(DialError) as refused:
+        InClusterHttp(emu).get("http://server.default.svc.cluster.local:80/metrics")
+    assert str(refused.value) == (
+        f'Get "http://server.default.svc.cluster.local:80/metrics": dial tcp {ip}:80: connect: connection refused'
+    )

@@ -3,7 +3,9 @@ DNS name (``SERVICE.NAMESPACE.svc`` or ``SERVICE.NAMESPACE.svc.cluster.local``, 
 kubernetes/dns docs/specification.md, "A/AAAA Records" for Services) reaches that Service, here over
 real HTTP through the emulator's service proxy
 (``/api/v1/namespaces/NS/services/SCHEME:SERVICE:PORT/proxy/PATH``). A host that names no Service
-fails as Go's net/http fails to resolve it (``Get "URL": dial tcp: lookup HOST: no such host``).
+fails as Go's net/http fails to resolve it (``Get "URL": dial tcp: lookup HOST: no such host``), and
+a Service without a ready endpoint refuses the connection (``dial tcp IP:PORT: connect: connection
+refused``), as kube-proxy's REJECT rule makes it, where the API server's proxy would answer 503.
 
 Used by the operator simulators that call a Service the way the operator's pod does (KEDA's
 prometheus scaler, controllers/keda.py).
@@ -19,6 +21,9 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 CLUSTER_DNS = re.compile(r"([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?")
+
+
+_NO_ENDPOINTS = b"no endpoints available for service"
 
 
 class DialError(Exception):
@@ -50,6 +55,15 @@ class InClusterHttp:
             with urllib.request.urlopen(request, timeout=self.timeout, context=context) as response:
                 return int(response.status), bytes(response.read())
         except urllib.error.HTTPError as exc:
-            return int(exc.code), bytes(exc.read())
+            body = bytes(exc.read())
+            if exc.code == 503 and _NO_ENDPOINTS in body:
+                # The API server's proxy answers 503 for a Service without a ready endpoint; a pod
+                # dialling the Service's cluster IP meets kube-proxy's REJECT rule for a Service
+                # with no endpoints instead, and its connect fails (upstream: kubernetes/kubernetes
+                # pkg/proxy/iptables/proxier.go syncProxyRules, "If the service has no endpoints
+                # then reject packets", comment "%s has no endpoints", -j REJECT).
+                ip = (service.get("spec") or {}).get("clusterIP") or host
+                raise DialError(f'Get "{url}": dial tcp {ip}:{port}: connect: connection refused') from None
+            return int(exc.code), body
         except (urllib.error.URLError, OSError) as exc:
             raise DialError(f'Get "{url}": {getattr(exc, "reason", exc)}') from None
