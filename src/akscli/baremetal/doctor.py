@@ -365,7 +365,8 @@ def _check_gpu_health(
 # upstream: NVIDIA/gpu-operator a22dbf6 deployments/gpu-operator/values.yaml: NFD's worker (a subchart,
 # nfd.enabled) labels a node with an NVIDIA PCI device feature.node.kubernetes.io/pci-10de.present
 # and tolerates only these taints (node-feature-discovery.worker.tolerations).
-NFD_NVIDIA_LABEL = "feature.node.kubernetes.io/pci-10de.present"
+NFD_PREFIX = "feature.node.kubernetes.io/"
+NFD_NVIDIA_LABEL = NFD_PREFIX + "pci-10de.present"
 GPU_PRESENT = "nvidia.com/gpu.present"  # the labeller's (controllers/state_manager.go commonGPULabelKey)
 NFD_WORKER_TOLERATIONS = (
     {"key": "node-role.kubernetes.io/control-plane", "operator": "Equal", "value": "", "effect": "NoSchedule"},
@@ -382,6 +383,15 @@ def _unlabelled(node: Mapping[str, Any], labels: Mapping[str, str]) -> tuple[str
     if labels.get(NFD_NVIDIA_LABEL) == "true" or labels.get(GPU_PRESENT) == "true":
         return "", "enable GPU Feature Discovery (ClusterPolicy spec.gfd.enabled, or akscli baremetal prepare)"
     why = f" (Node Feature Discovery has not labelled it {NFD_NVIDIA_LABEL}, so the GPU Operator runs nothing there)"
+    return why, _nfd_fix(node) or (
+        "run Node Feature Discovery on the node: helm upgrade gpu-operator nvidia/gpu-operator -n gpu-operator "
+        f"--reuse-values --set nfd.enabled=true (kubectl get pods -A -l {gpu_stack.NFD_PODS[0]} -o wide)"
+    )
+
+
+def _nfd_fix(node: Mapping[str, Any]) -> str | None:
+    """The helm line that lets the chart's NFD worker run on ``node``, where a taint keeps it off
+    (None where the worker tolerates every NoSchedule/NoExecute taint the node has)."""
     tolerated = {(t["key"], t["effect"]) for t in NFD_WORKER_TOLERATIONS}
     taints = [
         t
@@ -389,17 +399,14 @@ def _unlabelled(node: Mapping[str, Any], labels: Mapping[str, str]) -> tuple[str
         if t.get("effect") in ("NoSchedule", "NoExecute") and (t.get("key"), t.get("effect")) not in tolerated
     ]
     if not taints:
-        return why, (
-            "run Node Feature Discovery on the node: helm upgrade gpu-operator nvidia/gpu-operator -n gpu-operator "
-            f"--reuse-values --set nfd.enabled=true (kubectl get pods -A -l {gpu_stack.NFD_PODS[0]} -o wide)"
-        )
+        return None
     extra = [
         {"key": t.get("key"), "operator": "Equal", "value": t.get("value") or "", "effect": t.get("effect")}
         for t in taints
     ]
     listed = json.dumps([*NFD_WORKER_TOLERATIONS, *extra], separators=(",", ":"))
     shown = ", ".join(f"{t.get('key')}={t.get('value') or ''}:{t.get('effect')}" for t in taints)
-    return why, (
+    return (
         f"NFD's worker does not tolerate the node's taint {shown}: helm upgrade gpu-operator nvidia/gpu-operator "
         f"-n gpu-operator --reuse-values --set-json 'node-feature-discovery.worker.tolerations={listed}'"
     )
@@ -470,7 +477,9 @@ def _check_rdma(
             "node",
             pool,
             f"NFD does not label the node {RDMA_CAPABLE}=true",
-            "install Node Feature Discovery (akscli baremetal prepare) or check that the "
+            # prepare deploys no NFD (baremetal/prepare.py): the chart's, where its worker runs.
+            (_nfd_fix(node) if not any(k.startswith(NFD_PREFIX) for k in labels) else None)
+            or "run Node Feature Discovery (the GPU Operator chart's nfd.enabled=true) or check that the "
             "InfiniBand devices are passed through",
             name,
         )
