@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.errors import AkscliError, UsageError
+from akscli.ray.job_cleanup import cluster_after_job
 from akscli.ray.spec import CLUSTER_LABEL, DEFAULT_IMAGE_REPO, DEFAULT_RAY_VERSION, ray_name
 from akscli.ray.workdir import WORKDIR_MOUNT
 
@@ -261,37 +262,6 @@ def job_summary(job: Mapping[str, Any], findings: Sequence[Finding]) -> dict[str
 
 # The rows of a job summary only -o wide shows, as kubectl's wide printers add columns to the default ones.
 WIDE_FIELDS = ("submissionMode", "clusterAfterJob", "created")
-
-
-def cluster_after_job(job: Mapping[str, Any]) -> str:
-    """What KubeRay does with the job's Ray cluster once the job ends (ray-project/kuberay v1.7.0
-    ray-operator/controllers/ray/rayjob_controller.go Reconcile, terminal states: a clusterSelector's
-    cluster is never deleted; spec.deletionStrategy where set (the RayJobDeletionPolicy gate);
-    else with shutdownAfterJobFinishes, handleShutdownAfterJobFinishes deletes the cluster
-    ttlSecondsAfterFinished after status.endTime (the RayJob itself where the operator runs with
-    DELETE_RAYJOB_CR_AFTER_JOB_FINISHES=true); else it is kept)."""
-    spec = job.get("spec") or {}
-    if spec.get("clusterSelector"):
-        return "kept: the job runs on an existing cluster (clusterSelector)"
-    if spec.get("deletionStrategy"):
-        return "as spec.deletionStrategy says"
-    if not spec.get("shutdownAfterJobFinishes"):
-        return "kept (shutdownAfterJobFinishes is false): delete it with the job"
-    ttl = int(spec.get("ttlSecondsAfterFinished") or 0)
-    end = (job.get("status") or {}).get("endTime")
-    when = f"at {_plus_seconds(str(end), ttl)}, {ttl}s after the job ended" if end else f"{ttl}s after the job ends"
-    return f"deleted {when} (shutdownAfterJobFinishes, ttlSecondsAfterFinished)"
-
-
-def _plus_seconds(stamp: str, seconds: int) -> str:
-    from datetime import timedelta
-
-    from akscli import timestamps
-
-    moment = timestamps.parse(stamp)
-    if moment is None:
-        return f"{stamp} + {seconds}s"
-    return timestamps.format(moment + timedelta(seconds=seconds))
 
 
 def _no_retry(job: Mapping[str, Any]) -> str | None:
