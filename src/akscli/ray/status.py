@@ -151,6 +151,12 @@ def cluster_summary(cluster: Mapping[str, Any], pods: Iterable[Mapping[str, Any]
         ],
         "head": head,
         "groups": [vars(g) for g in groups.values()],
+        # KubeRay's sums of the head's and each unsuspended group's replicas' requests (a limit
+        # where no request), as Quantities (upstream: ray-project/kuberay v1.7.0 (59d663ae)
+        # ray-operator/controllers/ray/raycluster_controller.go calculateStatus; utils/util.go
+        # CalculateDesiredResources, CalculatePodResource): `kubectl get raycluster`'s CPUS and MEMORY.
+        "cpus": {"desired": str(status.get("desiredCPU") or "0")},
+        "memory": {"desired": str(status.get("desiredMemory") or "0")},
         "gpus": {"desired": int(str(status.get("desiredGPU") or 0)), "inUse": gpus_in_use},
         "dashboard": (status.get("head") or {}).get("serviceName"),
         # kubectl get raycluster -o wide's columns (priority=1; upstream: ray-project/kuberay feeaf72f
@@ -253,6 +259,8 @@ def cluster_summary_fields(
         *([("created", summary["created"])] if wide else []),
         ("head", f"{head['pod']} ({'ready' if head['ready'] else 'not ready'})"),
         *([("head pod IP", summary["headPodIP"]), ("head service IP", summary["headServiceIP"])] if wide else []),
+        ("cpus", f"{summary['cpus']['desired']} desired"),
+        ("memory", f"{summary['memory']['desired']} desired"),
         ("gpus", f"{summary['gpus']['inUse']} in use of {summary['gpus']['desired']} desired"),
     ]
     for cond in summary["conditions"]:
