@@ -218,7 +218,8 @@ def cluster_delete(
     wait: opts.DeleteWait = True,
     timeout: opts.DeleteTimeout = "5m",
 ) -> None:
-    """Delete a Ray cluster and its pods."""
+    """Delete a Ray cluster and its pods (a RayService's active or pending cluster: KubeRay makes one
+    again, which a warning says, with the fix: ray service delete)."""
     delete_object(
         "RayCluster",
         name,
@@ -230,7 +231,20 @@ def cluster_delete(
         fmt=output_,
         ignore_not_found=ignore_not_found,
         wait=opts.delete_wait(wait, timeout),
+        warning=_remade_by_service,
     )
+
+
+def _remade_by_service(kube: "Kube", cluster: dict[str, Any]) -> str | None:
+    """The warning when a RayService keeps ``cluster`` (service_cluster_delete_warning); one GET of
+    the RayService its labels name, only for a cluster a RayService made."""
+    from akscli.ray.cluster_delete import service_cluster_delete_warning
+
+    owner = logic.service_owner(cluster)
+    if owner is None:
+        return None
+    service = kube.get(RAY, "RayService", owner, namespace=cluster["metadata"]["namespace"])
+    return service_cluster_delete_warning(cluster, service)
 
 
 def _label(key: str) -> Callable[[dict[str, Any]], Any]:

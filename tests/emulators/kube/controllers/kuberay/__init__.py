@@ -92,6 +92,25 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
                 if current is not None:
                     self._service(cluster, current, meta["namespace"], meta["name"])
 
+    def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
+        """A RayCluster gone enqueues the RayService that is its controller owner, as controller-runtime's
+        ``Owns(&rayv1.RayCluster{})`` does (upstream: ray-project/kuberay v1.7.0 (59d663ae)
+        ray-operator/controllers/ray/rayservice_controller.go SetupWithManager): the service's next pass
+        finds the cluster its status names missing (reconcileRayCluster, shouldPrepareNewCluster).
+        (The RayJob controller Owns RayClusters too; its passes after a deletion are not simulated.)"""
+        del cluster
+        meta = obj.get("metadata") or {}
+        if obj.get("kind") != "RayCluster":
+            return
+        for ref in meta.get("ownerReferences") or []:
+            if ref.get("controller") and ref.get("kind") == "RayService":
+                owner = {
+                    "apiVersion": RAY,
+                    "kind": "RayService",
+                    "metadata": {"name": ref["name"], "namespace": meta.get("namespace")},
+                }
+                self.requeue(owner, self.delay)
+
     def _lock(self, key: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(key, threading.Lock())
