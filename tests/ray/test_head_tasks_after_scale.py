@@ -82,3 +82,47 @@ def test_a_head_that_runs_tasks_left_without_workers_gives_no_warning() -> None:
     change = ray.scale_patch(cluster, "g", None, None, 0)
     assert change is not None
     assert ray.head_tasks_warning(cluster, ray.scaled_groups(cluster, "g", change)) is None
+
+
+def _edit_head_params(emu: Any, cluster: str, params: dict[str, Any]) -> None:
+    """Someone edits the RayCluster's head rayStartParams after the head started (kubectl edit)."""
+    stored = emu.cluster.get(RAY, "RayCluster", "default", cluster)
+    stored["spec"]["headGroupSpec"]["rayStartParams"] = params
+    emu.cluster.update(stored)
+
+
+def test_the_warning_reads_the_running_heads_ray_start_line_not_an_edited_spec(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # The head started with its CPUs (`--num-cpus=2`, from its CPU request: common/pod.go
+    # generateRayStartCommand); the spec now says num-cpus 0, which the running head never read.
+    emu = ray_emulator()
+    assert akscli("ray cluster create solo --worker-replicas 0 --wait --timeout 20s").exit_code == 0
+    _edit_head_params(emu, "solo", {"num-cpus": "0"})
+    scaled = akscli("ray cluster scale solo --group default-group --max 2 --replicas 1")
+    assert scaled.exit_code == 0, scaled
+    assert "warning: the head of Ray cluster solo goes on running tasks beside the workers" in scaled.stderr
+
+
+def test_a_head_started_with_num_cpus_0_warns_when_no_worker_can_remain_whatever_the_spec_says(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    emu = ray_emulator()
+    assert akscli("ray cluster create demo --wait --timeout 20s").exit_code == 0
+    _edit_head_params(emu, "demo", {})
+    scaled = akscli("ray cluster scale demo --group default-group --min 0 --max 0")
+    assert scaled.exit_code == 0, scaled
+    assert "its head was started with num-cpus 0: no Ray task or actor can run" in scaled.stderr
+
+
+def _head_pod(command: list[str], args: list[str], generated: str | None = None) -> dict[str, Any]:
+    env = [{"name": "KUBERAY_GEN_RAY_START_CMD", "value": generated}] if generated else []
+    return {"spec": {"containers": [{"name": "ray-head", "command": command, "args": args, "env": env}]}}
+
+
+def test_the_head_start_is_read_from_kuberays_env_where_the_command_is_the_templates_own() -> None:
+    # ray.io/overwrite-container-cmd: "true" keeps the template's command; KubeRay still stores the
+    # line in KUBERAY_GEN_RAY_START_CMD (ray-project/kuberay v1.7.0 utils/constant.go).
+    pod = _head_pod(["bash", "-c"], ["setup.sh && $KUBERAY_GEN_RAY_START_CMD"], "ray start --head  --num-cpus=0 ")
+    assert ray.started_num_cpus(pod) == "0"
+    assert ray.started_num_cpus(_head_pod(["/bin/bash", "-c", "--"], ["ulimit -n 65536; ray start --head "])) is None

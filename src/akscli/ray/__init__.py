@@ -112,6 +112,7 @@ from akscli.ray.scaling import (
     head_tasks_warning,
     scale_patch,
     scaled_groups,
+    started_num_cpus,
 )
 from akscli.ray.service import (
     cluster_owner,
@@ -333,6 +334,7 @@ __all__ = [
     "service_summary_fields",
     "size_gpu_groups",
     "sized_for",
+    "started_num_cpus",
     "stop_job",
     "stuck_pods",
     "submission_mode",

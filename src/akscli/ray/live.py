@@ -165,7 +165,7 @@ def add_worker_group(
     group_obj = render_worker_group(cluster, group, image)
     patch_cluster(kube, cluster, add_group_ops(cluster, group_obj), dry_run=dry_run)
     groups = [*((cluster.get("spec") or {}).get("workerGroupSpecs") or []), group_obj]
-    head = head_tasks_warning(cluster, groups)
+    head = head_tasks_warning(cluster, groups, lambda: head_pod(kube, meta["namespace"], meta["name"]))
     return group_obj, [*warnings, *([head] if head else [])]
 
 

@@ -3,7 +3,8 @@ autoscaler leaves to akscli (ray-project/kuberay ray-operator/controllers/ray/ra
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from akscli.errors import UsageError
@@ -177,7 +178,40 @@ def scaled_groups(cluster: Mapping[str, Any], group: str, change: Mapping[str, A
     return groups
 
 
-def head_tasks_warning(cluster: Mapping[str, Any], groups: Iterable[Mapping[str, Any]]) -> str | None:
+# The env var in which KubeRay keeps the `ray start` line it generated, also where the Ray container's
+# command is the template's own (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go
+# KUBERAY_GEN_RAY_START_CMD, RayOverwriteContainerCmdAnnotationKey; common/pod.go setContainerEnvVars).
+GEN_RAY_START_CMD = "KUBERAY_GEN_RAY_START_CMD"
+_NUM_CPUS = re.compile(r"--num-cpus(?:=|\s+)['\"]?([^\s'\";&|]+)")
+_UNKNOWN = object()
+
+
+def started_num_cpus(pod: Mapping[str, Any]) -> object:
+    """The ``--num-cpus`` a Ray pod was started with, read from its Ray container (index 0,
+    utils/constant.go RayContainerIndex): the command and args where they hold ``ray start``
+    (common/pod.go BuildPod writes ``/bin/bash -c -- "ulimit ...; ray start --head ... --num-cpus=0 ..."``,
+    with num-cpus from rayStartParams, else the CPU limit, else the request: generateRayStartCommand),
+    else the KUBERAY_GEN_RAY_START_CMD env where the command runs it. None: started without
+    ``--num-cpus`` (Ray then counts the node's CPUs); ``_UNKNOWN``: no ``ray start`` line to read."""
+    containers = (pod.get("spec") or {}).get("containers") or []
+    if not containers:
+        return _UNKNOWN
+    ray = containers[0]
+    line = " ".join(str(word) for word in [*(ray.get("command") or []), *(ray.get("args") or [])])
+    if "ray start" not in line:
+        generated = next((e.get("value") for e in ray.get("env") or [] if e.get("name") == GEN_RAY_START_CMD), None)
+        if not generated or GEN_RAY_START_CMD not in line:
+            return _UNKNOWN
+        line = str(generated)
+    found = _NUM_CPUS.search(line[line.index("ray start") :])
+    return found.group(1) if found else None
+
+
+def head_tasks_warning(
+    cluster: Mapping[str, Any],
+    groups: Iterable[Mapping[str, Any]],
+    head_pod: Callable[[], Mapping[str, Any] | None] = lambda: None,
+) -> str | None:
     """A warning when the worker groups ``groups`` (the cluster's after a scale or an added group)
     change whether the running head should run tasks, and the head will not follow.
 
@@ -187,12 +221,20 @@ def head_tasks_warning(cluster: Mapping[str, Any], groups: Iterable[Mapping[str,
     generateRayStartCommand), and makes the head again only when it is gone or has ended
     (raycluster_controller.go reconcilePods, shouldDeletePod; with upgradeStrategy Recreate, on a
     spec hash change, which sizes never make: shouldRecreatePodsForUpgrade). So the running head
-    keeps the start it had."""
+    keeps the start it had: its ``--num-cpus`` is read from the head pod (``head_pod``, called only
+    when the groups change whether a worker can exist; started_num_cpus), and from the spec's
+    ``rayStartParams`` where there is no head pod or no ``ray start`` line in it."""
     spec = cluster.get("spec") or {}
     name, namespace = cluster["metadata"]["name"], cluster["metadata"].get("namespace")
-    params = (spec.get("headGroupSpec") or {}).get("rayStartParams") or {}
-    head_cpus = str(params["num-cpus"]) if params.get("num-cpus") is not None else None
     before, after = can_have_workers(spec.get("workerGroupSpecs") or []), can_have_workers(groups)
+    if before == after:
+        return None
+    pod = head_pod()
+    started = started_num_cpus(pod) if pod is not None else _UNKNOWN
+    if started is _UNKNOWN:
+        params = (spec.get("headGroupSpec") or {}).get("rayStartParams") or {}
+        started = str(params["num-cpus"]) if params.get("num-cpus") is not None else None
+    head_cpus = None if started is None else str(started)
     if not before and after and head_cpus != "0":
         return (
             f"the head of Ray cluster {name} goes on running tasks beside the workers: it was started when no "

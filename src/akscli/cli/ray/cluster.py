@@ -179,8 +179,10 @@ def cluster_scale(
     kube, ns = k8s.connect_ns()
     cluster = logic.get_object(kube, "RayCluster", name, ns)
     change = logic.scale_patch(cluster, group, replicas, min_replicas, max_replicas)
-    if change is not None and (head := logic.head_tasks_warning(cluster, logic.scaled_groups(cluster, group, change))):
-        output.warn(head)
+    if change is not None:
+        groups = logic.scaled_groups(cluster, group, change)
+        if head := logic.head_tasks_warning(cluster, groups, lambda: logic.head_pod(kube, ns, name)):
+            output.warn(head)
     result: dict[str, Any] = {"cluster": name, "namespace": ns, "group": group, "changed": change is not None}
     if mode != "none":
         common.dry_run_writes(kube, [logic.cluster_patch(cluster, change["ops"])] if change else [], mode, fmt)

@@ -40,10 +40,12 @@ from tests.emulators.kube.controllers.kuberay.common import (
     gpus,
     metadata_problem,
     now,
+    ray_start_command,
     remove_condition,
     running_and_ready,
     set_condition,
     suffix,
+    with_ray_start,
 )
 from tests.emulators.kube.controllers.kuberay.gcs_ft import redis_cleanup
 from tests.emulators.kube.controllers.kuberay.services import head_labels, head_service, pod_labels
@@ -294,7 +296,8 @@ class ClusterReconciler:
                 }
             )
         pod_name = f"{name}-head-{suffix(ns, name)}"
-        return self._pod(cluster, ns, pod_name, name, "head", "headgroup", template, owner)
+        params = (spec.get("headGroupSpec") or {}).get("rayStartParams") or {}
+        return self._pod(cluster, ns, pod_name, name, "head", "headgroup", template, owner, params)
 
     def _reconcile_workers(
         self, cluster: Any, rc: dict[str, Any], pods: list[dict[str, Any]], owner: dict[str, Any]
@@ -351,7 +354,8 @@ class ClusterReconciler:
                     )
                     self._warn_once(cluster, rc, "FailedToCreateWorkerPod", f"Failed to create worker Pod: {message}")
                     return "FailedCreateWorkerPod", message
-                self._pod(cluster, ns, pod_name, name, "worker", gname, template, owner)
+                params = group.get("rayStartParams") or {}
+                self._pod(cluster, ns, pod_name, name, "worker", gname, template, owner, params, _head_address(rc))
                 count += 1
         if cleared:
             current = cluster.get(RAY, "RayCluster", ns, name)
@@ -370,8 +374,14 @@ class ClusterReconciler:
         group: str,
         template: dict[str, Any],
         owner: dict[str, Any],
+        params: Mapping[str, Any],
+        address: str = "",
     ) -> dict[str, Any]:
         spec = copy.deepcopy(template.get("spec") or {})
+        # common/pod.go BuildPod: the Ray container's `ray start` line (common.ray_start_command).
+        resources = ((spec.get("containers") or [{}])[0]).get("resources") or {}
+        annotations = (template.get("metadata") or {}).get("annotations") or {}
+        with_ray_start(spec, annotations, ray_start_command(node_type, params, resources, address))
         # common/pod.go labelPod: the template's labels override KubeRay's, except these three.
         labels = pod_labels(rc, node_type, group)
         for key, value in ((template.get("metadata") or {}).get("labels") or {}).items():
@@ -471,3 +481,15 @@ class ClusterReconciler:
                 )
                 cluster.set_pod_logs(ns, pod_name, text, container=container)
         return dict(cluster.patch_status("v1", "Pod", ns, pod_name, status))
+
+
+def _head_address(rc: Mapping[str, Any]) -> str:
+    """A worker's ``address``: the head service's FQDN and the head's GCS port (upstream:
+    ray-project/kuberay v1.7.0 ray-operator/controllers/ray/raycluster_controller.go createWorkerPod,
+    utils/util.go GenerateFQDNServiceName, GetHeadPort: rayStartParams' port, else 6379)."""
+    spec = rc.get("spec") or {}
+    head = spec.get("headGroupSpec") or {}
+    custom = ((head.get("headService") or {}).get("metadata") or {}).get("name")
+    ns, name = rc["metadata"]["namespace"], rc["metadata"]["name"]
+    port = (head.get("rayStartParams") or {}).get("port") or "6379"
+    return f"{custom or f'{name}-head-svc'}.{ns}.svc.cluster.local:{port}"

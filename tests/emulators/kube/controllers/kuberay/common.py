@@ -247,3 +247,78 @@ def running_and_ready(pod: Mapping[str, Any]) -> bool:
     return status.get("phase") == "Running" and any(
         c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or []
     )
+
+
+# upstream: ray-project/kuberay v1.7.0 (59d663ae) ray-operator/controllers/ray/utils/constant.go.
+GEN_RAY_START_CMD = "KUBERAY_GEN_RAY_START_CMD"
+OVERWRITE_CMD_ANNOTATION = "ray.io/overwrite-container-cmd"
+DEFAULT_METRICS_PORT = "8080"
+DEFAULT_DASHBOARD_AGENT_LISTEN_PORT = "52365"
+
+
+def ray_start_command(node_type: str, params: Mapping[str, Any], resources: Mapping[str, Any], address: str) -> str:
+    """The ``ray start`` line KubeRay writes for a Ray container (upstream: common/pod.go
+    setMissingRayStartParams, generateRayStartCommand, addWellKnownAcceleratorResources, convertParamMap):
+    the rayStartParams, with a worker's ``address`` (the head service's FQDN and port), the head's
+    ``dashboard-host``, ``metrics-export-port``, ``block`` and ``dashboard-agent-listen-port`` where
+    missing; ``num-cpus`` from the CPU limit, else the request (Quantity.Value: rounded up), ``memory``
+    from the memory limit in bytes, ``num-gpus`` from a GPU limit; flags sorted, a ``true`` value a bare
+    flag and a ``false`` one left out (but for log-color, include-dashboard, include-log-monitor).
+    Not simulated: the first custom accelerator (TPU, Neuron) into ``resources``; AKS has none."""
+    import math
+
+    from tests.emulators.kube.quantities import parse
+
+    start = {str(k): str(v) for k, v in params.items()}
+    if node_type == "worker":
+        start.setdefault("address", address)
+    else:
+        start.setdefault("dashboard-host", "0.0.0.0")
+    start.setdefault("metrics-export-port", DEFAULT_METRICS_PORT)
+    start["block"] = "true"
+    start.setdefault("dashboard-agent-listen-port", DEFAULT_DASHBOARD_AGENT_LISTEN_PORT)
+    limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
+
+    def value(amount: Any) -> int:
+        parsed = parse(amount) if amount is not None else None
+        return math.ceil(parsed[0]) if parsed is not None else 0
+
+    if "num-cpus" not in start and (cpus := value(limits.get("cpu")) or value(requests.get("cpu"))):
+        start["num-cpus"] = str(cpus)
+    if "memory" not in start and (memory := value(limits.get("memory"))):
+        start["memory"] = str(memory)
+    for key in sorted(limits):
+        if "num-gpus" not in start and is_gpu_resource_key(str(key)) and value(limits[key]):
+            start["num-gpus"] = str(value(limits[key]))
+    flags = []
+    for option in sorted(start):
+        argument = start[option]
+        if argument.lower() in ("true", "false") and option not in (
+            "log-color",
+            "include-dashboard",
+            "include-log-monitor",
+        ):
+            if argument.lower() == "true":
+                flags.append(f" --{option} ")
+        else:
+            flags.append(f" --{option}={argument} ")
+    return ("ray start --head " if node_type == "head" else "ray start ") + "".join(flags)
+
+
+def with_ray_start(pod_spec: dict[str, Any], annotations: Mapping[str, Any], start: str) -> None:
+    """BuildPod on the Ray container (index 0): unless the template's ray.io/overwrite-container-cmd
+    annotation is "true" or its command and args already hold ``ray start``, the command becomes
+    ``/bin/bash -c --`` and the one arg ``ulimit ...; <ray start>`` (after the template's own command
+    and args, joined by ``&&``); the line always goes into the KUBERAY_GEN_RAY_START_CMD env
+    (setContainerEnvVars; utils/util.go GetContainerCommand without ENABLE_LOGIN_SHELL)."""
+    containers = pod_spec.get("containers") or []
+    if not containers:
+        return
+    ray = containers[0]
+    cmd = "".join(f" {word} " for word in [*(ray.get("command") or []), *(ray.get("args") or [])])
+    overwrite = str(annotations.get(OVERWRITE_CMD_ANNOTATION) or "").lower() == "true"
+    if not overwrite and "ray start" not in cmd:
+        generated = f"ulimit -n ${{RAY_START_ULIMIT_OPEN_FILES:-65536}}; {start}"
+        ray["command"] = ["/bin/bash", "-c", "--"]
+        ray["args"] = [f"{cmd} && {generated}" if cmd else generated]
+    ray["env"] = [*(ray.get("env") or []), {"name": GEN_RAY_START_CMD, "value": start}]
