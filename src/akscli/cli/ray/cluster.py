@@ -137,7 +137,7 @@ def cluster_status(
     k8s: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
-    """Conditions, workers ready per group, GPUs in use, and why pods are stuck."""
+    """Conditions, desired CPUs and memory, workers ready per group, GPUs in use, and why pods are stuck."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "Ray cluster name")
     kube, ns = k8s.connect_ns()
