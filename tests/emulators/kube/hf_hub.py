@@ -91,6 +91,22 @@ def vllm_architectures() -> frozenset[str]:
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
+def answer(repos: Repos, repo_id: str, path: str | None, token: str) -> tuple[int, Any, str]:
+    """What the Hub answers a GET of the file list (path None) or of a file, sent with ``token``
+    ("" for none): (status, content, the ``X-Error-Code`` of a refusal)."""
+    held = repos.get(repo_id)
+    if held is None:
+        return (404 if token else 401), None, "RepoNotFound"
+    if path is None:
+        listed = ((p, v) for p, v in held.items() if p != GATED)
+        return 200, [{"path": p, "size": v if isinstance(v, int) else 0, "type": "file"} for p, v in listed], ""
+    if GATED in held and token not in held[GATED]:
+        return (403 if token else 401), None, "GatedRepo"
+    if path not in held:
+        return 404, None, "EntryNotFound"
+    return 200, held[path], ""
+
+
 def _fetch(repos: Repos, repo_id: str, path: str | None, token: str) -> Any:
     """generator.go fetchURL of the file list (path None) or of a file."""
     url = (
@@ -98,18 +114,9 @@ def _fetch(repos: Repos, repo_id: str, path: str | None, token: str) -> Any:
         if path is None
         else f"{HUGGING_FACE}/{repo_id}/resolve/main/{path}"
     )
-    held = repos.get(repo_id)
-    if held is None:
-        status = 404 if token else 401
-    elif path is None:
-        listed = ((p, v) for p, v in held.items() if p != GATED)
-        return [{"path": p, "size": v if isinstance(v, int) else 0, "type": "file"} for p, v in listed]
-    elif GATED in held and token not in held[GATED]:
-        status = 403 if token else 401
-    else:
-        status = 404 if path not in held else 200
+    status, content, _ = answer(repos, repo_id, path, token)
     if status == 200:
-        return held[path]  # type: ignore[index]
+        return content
     if status in (401, 403) and not token:
         raise HubError(f"authentication required for accessing {url}")
     raise HubError(f"failed to fetch {url}: status {status}")
