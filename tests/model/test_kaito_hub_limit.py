@@ -122,11 +122,11 @@ def test_a_described_model_on_akscli_s_vllm_says_what_vllm_holds_max_model_len_t
     )
     assert result.exit_code == 0, result
     assert (
-        f"akscli checked max-model-len 8192 against --max-context 32768 only: it cannot read {REPO}'s config.json, "
-        "and vLLM itself exits at start with max-model-len 8192 above config.json's model_max_length where it has "
-        "one, else the smallest of its max_position_embeddings, n_positions, max_seq_len, seq_length, "
-        "max_target_positions, max_sequence_length, max_seq_length, seq_len (times its RoPE scaling factor; 2048 if "
-        "none), so give --max-context that value"
+        f"akscli checked max-model-len 8192 against --max-context 32768 only: it did not read {REPO}'s config.json "
+        "(--hub-config reads it), and vLLM itself exits at start with max-model-len 8192 above config.json's "
+        "model_max_length where it has one, else the smallest of its max_position_embeddings, n_positions, "
+        "max_seq_len, seq_length, max_target_positions, max_sequence_length, max_seq_length, seq_len (times its "
+        "RoPE scaling factor; 2048 if none), so give --max-context that value"
     ) in result.stderr
 
 

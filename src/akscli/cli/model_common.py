@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from akscli import validate
+from akscli import errors, validate
 from akscli.cli import complete
 from akscli.cli import options as opts
 from akscli.model import catalog
@@ -83,6 +83,39 @@ DESCRIPTION_OPTIONS: dict[str, Any] = {
     "quantization": _describing("--quantization", "bf16, fp8, mxfp4, awq, gptq ...", str),
     "params_b": _describing("--params-b", "parameters in billions.", float),
 }
+
+# Read a described model's config.json from the Hub (akscli.model.hub_config): opt-in, because
+# `model plan` and a client dry run of `model deploy` otherwise send nothing.
+HubConfigOpt = Annotated[
+    bool,
+    typer.Option(
+        "--hub-config",
+        help="Model not in the catalog: read its config.json from Hugging Face (HF_ENDPOINT; token from HF_TOKEN "
+        "or the Hub's token file) to check --max-context and learn its architecture.",
+    ),
+]
+
+
+def resolve_model(name: str, described: catalog.Description, hub_config: bool, runtime: str) -> catalog.Model:
+    """The model to plan (catalog.resolve), checked by ``hub_checked``."""
+    return hub_checked(catalog.resolve(name, described), described, hub_config, runtime)
+
+
+def hub_checked(model: catalog.Model, described: catalog.Description, hub_config: bool, runtime: str) -> catalog.Model:
+    """With ``--hub-config``, a described model checked against its config.json on the Hub (akscli.model.
+    hub_config); ``runtime``: the plan's, kaito or vllm (any other is refused by the plan, before anything
+    is sent, so the Hub is not asked)."""
+    if not hub_config or runtime not in ("kaito", "vllm"):
+        return model
+    if not described.given:
+        raise errors.UsageError(
+            f"--hub-config reads the config.json of a model described with {', '.join(catalog.DESCRIPTION_FLAGS)}; "
+            f"{model.id} is in akscli's catalog, which already holds its limits",
+            hint="leave out --hub-config",
+        )
+    from akscli.model import hub_config as hub
+
+    return hub.checked(model, hub.read_config(model.id), kaito=runtime == "kaito")
 
 
 Command = Callable[..., None]

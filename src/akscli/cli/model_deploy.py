@@ -14,12 +14,14 @@ from akscli.cli.model_common import (
     ConcurrencyOpt,
     DeploymentName,
     FleetHubOpt,
+    HubConfigOpt,
     MaxModelLenOpt,
     ModelName,
     PriceFileOpt,
     RegionOpt,
     VmSizeOpt,
     connect_model,
+    hub_checked,
     on_cluster,
     with_description_flags,
 )
@@ -161,6 +163,7 @@ def deploy_cmd(
     budget: BudgetOpt = None,
     price_file: PriceFileOpt = None,
     described: catalog.Description = catalog.Description(),
+    hub_config: HubConfigOpt = False,
     subscription: Annotated[
         str | None,
         typer.Option(
@@ -206,6 +209,7 @@ def deploy_cmd(
     flag_checks.runtime(runtime)
     flag_checks.provider(provider)  # with any --runtime: before the cluster is read
     deploy_steps.check_aks_cluster(aks_cluster, resource_group, subscription)
+    model = hub_checked(model, described, hub_config, deploy.plan_runtime(runtime, provider))
     the_plan = plan_view.plan_from_flags(
         model,
         runtime=deploy.plan_runtime(runtime, provider),

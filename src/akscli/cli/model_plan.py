@@ -11,12 +11,14 @@ from akscli.cli import options as opts
 from akscli.cli.model_common import (
     BudgetOpt,
     ConcurrencyOpt,
+    HubConfigOpt,
     MaxModelLenOpt,
     ModelName,
     PriceFileOpt,
     RegionOpt,
     RuntimeOpt,
     VmSizeOpt,
+    resolve_model,
     with_description_flags,
 )
 from akscli.model import catalog, plan_view, planning, skus
@@ -65,6 +67,7 @@ def plan_cmd(
     price_file: PriceFileOpt = None,
     vm_size: VmSizeOpt = None,
     described: catalog.Description = catalog.Description(),
+    hub_config: HubConfigOpt = False,
     output_fmt: Annotated[
         str, opts.output_option(output.LIST_FORMATS, "custom-columns: one row per VM size, as -o json's options")
     ] = "table",
@@ -86,7 +89,7 @@ def plan_cmd(
     --max-model-len tokens and 2.3 GiB per GPU of overhead, within 90% of GPU memory.
     """
     fmt = opts.output_format(output_fmt)
-    model = catalog.resolve(model_name, described)
+    model = resolve_model(model_name, described, hub_config, runtime)
     the_plan = plan_view.plan_from_flags(
         model,
         runtime=runtime,

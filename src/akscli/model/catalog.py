@@ -296,8 +296,8 @@ def vllm_limit_note(model: Model, context: int) -> str | None:
     if model.source != DESCRIBED_SOURCE:
         return None
     return (
-        f"akscli checked max-model-len {context} against --max-context {model.context} only: it cannot read "
-        f"{model.id}'s config.json, and {vllm_limit_rule(context)}"
+        f"akscli checked max-model-len {context} against --max-context {model.context} only: it did not read "
+        f"{model.id}'s config.json (--hub-config reads it), and {vllm_limit_rule(context)}"
     )
 
 
@@ -327,6 +327,9 @@ def validate_hf_id(value: str) -> str:
 
 # The source of a model described by flags (custom), not taken from the catalog.
 DESCRIBED_SOURCE = "given on the command line"
+# The source of a described model checked against its config.json on the Hub (--hub-config:
+# akscli.model.hub_config.checked).
+HUB_SOURCE = "config.json on Hugging Face"
 
 
 def custom(

@@ -127,17 +127,22 @@ def hub_note(model: Model, context: int) -> str | None:
     --max-context typed. That check reads the inference ConfigMap as stored, so no dry run makes
     it before the ConfigMap exists (akscli.kube.deferred_checks): KAITO makes it when the
     Workspace is created, and vLLM's own rule follows at start (catalog.vllm_limit_rule)."""
-    from akscli.model.catalog import DESCRIBED_SOURCE, vllm_limit_rule
+    from akscli.model.catalog import DESCRIBED_SOURCE, HUB_SOURCE, vllm_limit_rule
 
     if not from_hub(model):
         return None
     if model.source == DESCRIBED_SOURCE:
         limit = (
             f"it refuses max-model-len {context} above config.json's token limit (the first of "
-            f"{', '.join(TOKEN_LIMIT_KEYS)}, else {DEFAULT_TOKEN_LIMIT}), which akscli cannot read: it checked "
-            f"{context} against --max-context {model.context} only, and no dry run can ask KAITO before the "
-            "inference ConfigMap is stored, so KAITO checks it when the Workspace is created; "
+            f"{', '.join(TOKEN_LIMIT_KEYS)}, else {DEFAULT_TOKEN_LIMIT}), which akscli did not read (--hub-config "
+            f"reads it): it checked {context} against --max-context {model.context} only, and no dry run can ask "
+            "KAITO before the inference ConfigMap is stored, so KAITO checks it when the Workspace is created; "
             + vllm_limit_rule(context)
+        )
+    elif model.source == HUB_SOURCE:
+        limit = (
+            f"akscli read that config.json (--hub-config) and checked max-model-len {context} against KAITO's "
+            "token limit and vLLM's length there"
         )
     else:
         limit = f"the limit akscli checked max-model-len {context} against, {model.context}, is that config.json's"

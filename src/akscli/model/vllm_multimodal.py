@@ -87,5 +87,6 @@ CACHE_COPIES = 2
 
 def is_multimodal(architecture: str | None) -> bool:
     """Whether vLLM v0.11.0 builds a multimodal config (and its processor cache) for a model of
-    this config.json architecture; False for a model described on the command line (none known)."""
+    this config.json architecture; False for a model described on the command line (none known),
+    unless --hub-config read its config.json (akscli.model.hub_config)."""
     return architecture in ARCHITECTURES
