@@ -238,7 +238,10 @@ def vllm_limit(config: Mapping[str, Any]) -> tuple[int | None, str]:
         derived, key = command_r, "model_max_length"
     if derived is None:
         return None, ""
-    rope = text.get("rope_scaling")
+    # transformers v5's configs name it rope_parameters (vLLM v0.25.1 reads that; a per-layer-type
+    # nested one is not read here)
+    field = "rope_scaling" if text.get("rope_scaling") else "rope_parameters"
+    rope = text.get(field)
     model_type = str(text.get("model_type") or config.get("model_type") or "")
     if isinstance(rope, Mapping) and "gemma3" not in model_type:
         rope_type = str(rope.get("rope_type") or rope.get("type") or "")
@@ -247,9 +250,9 @@ def vllm_limit(config: Mapping[str, Any]) -> tuple[int | None, str]:
             factor = _number(rope.get("factor")) or 1.0
             original = _number(rope.get("original_max_position_embeddings"))
             if rope_type == "yarn" and original is not None:
-                derived, key = original, "rope_scaling.original_max_position_embeddings"
+                derived, key = original, f"{field}.original_max_position_embeddings"
             if factor != 1.0:
-                derived, key = derived * factor, f"{key} × rope_scaling.factor {factor:g}"
+                derived, key = derived * factor, f"{key} × {field}.factor {factor:g}"
     return int(derived), key
 
 
