@@ -61,11 +61,26 @@ def test_upgrading_to_the_control_plane_minor_sends_its_patch_to_the_pools(azure
 
 
 def test_upgrading_a_cluster_to_the_version_everything_runs_says_it_is_already_there(azure_env: ArmEmulator) -> None:
+    # az aks upgrade warns "The cluster is already on version ..." and exits 0, so a pipeline
+    # pinned to a version passes when it runs again (Azure/azure-cli acs/custom.py aks_upgrade).
     seed_cluster(azure_env)
-    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-k", "1.33.5", "-y")
-    assert r.exit_code == 2, r
-    assert "error: cluster aks1 is already at 1.33.5 (its control plane and every node pool)" in r.stderr
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-k", "1.33.5", "-y", "-o", "name")
+    assert r.exit_code == 0, r
+    assert r.stdout == "cluster/aks1\n"
+    assert (
+        "cluster aks1 is already at 1.33.5 (its control plane and every node pool); nothing to upgrade. "
+        "'akscli cluster upgrade aks1 -g rg-ml' lists the newer versions"
+    ) in r.stderr
+    assert "error" not in r.stderr
     assert azure_env.requests_to("/managedClusters/aks1$", "PUT") == []
+
+
+def test_a_dry_run_of_an_upgrade_to_the_version_everything_runs_prints_no_request(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-k", "1.33.5", "--dry-run", "-o", "json")
+    assert r.exit_code == 0, r
+    assert r.stdout == ""
+    assert "dry run: there is nothing to send" in r.stderr
 
 
 def test_a_node_image_upgrade_of_a_stopped_cluster_is_refused_with_a_hint_to_start_it(azure_env: ArmEmulator) -> None:
@@ -166,10 +181,14 @@ def test_nodepool_upgrade_refuses_a_max_surge_it_cannot_send(
 
 def test_upgrading_a_node_pool_to_the_version_it_runs_says_it_is_already_there(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "-k", "1.33.5", "-y")
-    assert r.exit_code == 2, r
-    assert "error: node pool system is already at 1.33.5" in r.stderr
-    assert "hint: 'akscli nodepool upgrade system -c aks1 -g rg-ml' lists the versions it can go to" in r.stderr
+    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "-k", "1.33.5", "-y", "-o", "name")
+    assert r.exit_code == 0, r  # az aks nodepool upgrade goes on too (acs/custom.py aks_agentpool_upgrade)
+    assert r.stdout == "nodepool/system\n"
+    assert (
+        "node pool system is already at 1.33.5; nothing to upgrade. "
+        "'akscli nodepool upgrade system -c aks1 -g rg-ml' lists the versions it can go to"
+    ) in r.stderr
+    assert azure_env.requests_to("/agentPools/system", "PUT") == []
 
 
 def test_a_node_pool_at_the_control_plane_version_hints_the_cluster_upgrade_as_typed(azure_env: ArmEmulator) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from akscli.azure import arm, names
 from akscli.azure.clusters import as_dict
 from akscli.azure.nodepools import get_pool, put_pool
+from akscli.azure.upgrades import AlreadyAtVersion
 from akscli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -74,8 +75,8 @@ def upgrade_body(
     offered = available_versions(profile)
     current = str((profile.get("properties") or {}).get("kubernetesVersion") or "")
     if version not in offered and (version == current or current.startswith(version + ".")):
-        raise UsageError(
-            f"node pool {name} is already at {current}",
+        raise AlreadyAtVersion(
+            f"node pool {name} is already at {current}; nothing to upgrade",
             hint=f"'akscli nodepool upgrade {name} -c {cluster} -g {rg}' lists the versions it can go to",
         )
     if version not in offered:

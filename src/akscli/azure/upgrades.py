@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from azure.mgmt.containerservice import ContainerServiceClient
 
 
+class AlreadyAtVersion(Exception):
+    """An upgrade to the version the cluster (or pool) already runs: nothing to send, and not an
+    error. ``az aks upgrade`` and ``az aks nodepool upgrade`` warn "The cluster is already on version
+    ..." and go on with exit 0 (upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/
+    custom.py aks_upgrade, aks_agentpool_upgrade), so a pipeline that upgrades to a pinned version
+    passes when run again, as a ``kubectl apply`` of what is there already does."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
 def upgrade_profile(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any]:
     return as_dict(arm.call(f"upgrade profile of {name}", lambda: c.managed_clusters.get_upgrade_profile(rg, name)))
 
@@ -146,7 +158,7 @@ def _pools_unchanged(c: ContainerServiceClient, rg: str, name: str, cluster: Map
 
 def _align_pools(name: str, rg: str, props: Mapping[str, Any], current: str, *, control_plane_only: bool) -> str:
     """The control plane's version, as the target that upgrades only the node pools behind it;
-    UsageError when no pool is behind (or the control plane alone is asked for)."""
+    AlreadyAtVersion when no pool is behind (or the control plane alone is asked for)."""
     behind = [
         str(p.get("name"))
         for p in props.get("agentPoolProfiles") or []
@@ -154,8 +166,8 @@ def _align_pools(name: str, rg: str, props: Mapping[str, Any], current: str, *, 
     ]
     if control_plane_only or not behind:
         what = "its control plane" if control_plane_only else "its control plane and every node pool"
-        raise UsageError(
-            f"cluster {name} is already at {current} ({what})",
+        raise AlreadyAtVersion(
+            f"cluster {name} is already at {current} ({what}); nothing to upgrade",
             hint=f"'akscli cluster upgrade {name} -g {rg}' lists the newer versions",
         )
     return current

@@ -299,7 +299,13 @@ def upgrade(
                 )
             return
         scope = "the control plane" if control_plane_only else "the control plane and all node pools"
-        body = upgrades.upgrade_body(c, rg, cname, version, control_plane_only=control_plane_only)
+        try:
+            body = upgrades.upgrade_body(c, rg, cname, version, control_plane_only=control_plane_only)
+        except upgrades.AlreadyAtVersion as there:
+            output.info(f"{there.message}. {there.hint}")
+            if not dry:
+                _show(clusters.get(c, rg, cname), fmt)
+            return
         common.confirm(f"upgrade {scope} of {cname} to {version}", yes or dry)
         poller = upgrades.send_upgrade(c, rg, cname, body, if_match=etag)
         what = f"upgrade cluster {cname} to {version}"

@@ -475,7 +475,7 @@ def upgrade(
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List available upgrades, or upgrade a node pool's version or node image."""
-    from akscli.azure import nodepools, poolupgrades
+    from akscli.azure import nodepools, poolupgrades, upgrades
     from akscli.cli import common
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
@@ -493,7 +493,13 @@ def upgrade(
             common.confirm(f"upgrade the node image of pool {pname}", yes or dry)
             poller = poolupgrades.begin_node_image_upgrade(c, rg, cname, pname)
         elif version:
-            body = poolupgrades.upgrade_body(c, rg, cname, pname, version, max_surge=max_surge)
+            try:
+                body = poolupgrades.upgrade_body(c, rg, cname, pname, version, max_surge=max_surge)
+            except upgrades.AlreadyAtVersion as there:
+                output.info(f"{there.message}. {there.hint}")
+                if not dry:
+                    _show(nodepools.get_pool(c, rg, cname, pname), fmt)
+                return
             common.confirm(f"upgrade node pool {pname} to {version}", yes or dry)
             poller = poolupgrades.send_upgrade(c, rg, cname, pname, body, if_match=etag)
         else:
