@@ -73,3 +73,17 @@ def test_pick_fixed_of_members_not_joined_is_refused(hub: Hub) -> None:
     result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "ghost", "-y")
     assert result.exit_code == 2, result
     assert "matches no member cluster" in result.stderr
+
+
+def test_place_on_a_hub_with_no_members_says_to_join_one_not_to_fix_labels(kube_emulator: Any, kubeconfig: Any) -> None:
+    # No MemberCluster at all: "check the required labels ... or label the members" sent a first-time
+    # user looking for labels on members that do not exist.
+    result = invoke("fleet", "place", "llm", "--select", "namespace/default", "-y")
+    assert result.exit_code == 2, result
+    assert result.stderr.splitlines() == [
+        "error: placement llm matches no member cluster: this hub has no member clusters yet",
+        "hint: join a cluster first: akscli fleet member join NAME --fleet FLEET -g RG --cluster CLUSTER "
+        "(kubectl get memberclusters lists the members)",
+    ]
+    placement = kube_emulator.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "llm")
+    assert placement is None

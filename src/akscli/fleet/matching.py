@@ -154,6 +154,15 @@ def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
         if ptype in ("PickN", "PickFixed") and not wanted:
             continue  # selects no cluster by design (isPolicySelectingNoClusters)
         found = matching_members(policy, members)
+        if not found and not members:
+            # A hub with no MemberCluster yet: the labels are not what is wrong. Members join
+            # through Fleet's ARM API (az fleet member create; upstream: MicrosoftDocs/azure-aks-docs
+            # fb060abe articles/kubernetes-fleet/quickstart-create-fleet-and-members.md).
+            raise UsageError(
+                f"placement {name} matches no member cluster: this hub has no member clusters yet",
+                hint="join a cluster first: akscli fleet member join NAME --fleet FLEET -g RG --cluster CLUSTER "
+                "(kubectl get memberclusters lists the members)",
+            )
         if not found:
             joined = ", ".join(sorted(str((m.get("metadata") or {}).get("name")) for m in members)) or "none"
             raise UsageError(
