@@ -13,6 +13,7 @@ from akscli.azure import arm, clusters, nodepools
 from akscli.azure.arm import AzureTarget
 from akscli.errors import AkscliError, AuthError, ConflictError, NotInstalledError, QuotaError, UsageError
 from tests.azure.helpers import RG, cluster_id, seed_cluster
+from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 
 QUOTA_MESSAGE = (
@@ -138,7 +139,9 @@ def test_a_second_pool_operation_while_one_is_creating_is_refused(azure_env: Arm
     with pytest.raises(ConflictError) as err:
         nodepools.begin_add(c, spec2, nodepools.build_body(spec2))  # type: ignore[arg-type]
     assert "Another agentpool operation (one - Creating)" in err.value.message
-    assert "akscli nodepool show one" not in (err.value.hint or "")  # the hint names the refused request's target
+    # The hint waits for the operation that runs (pool one), not for the refused pool two, which
+    # does not exist yet ('nodepool show two' would answer "not found").
+    assert err.value.hint == f"wait for it to finish ('akscli nodepool show one --cluster aks1 -g {RG}'), then retry"
     assert "-g RG -n NAME" not in (err.value.hint or "")
     with pytest.raises(ConflictError):
         clusters.begin_stop(c, RG, "aks1")  # type: ignore[arg-type]
@@ -152,6 +155,16 @@ def test_the_in_progress_hint_names_the_real_cluster(azure_env: ArmEmulator) -> 
     with pytest.raises(ConflictError) as err:
         clusters.begin_start(c, RG, "aks1")  # type: ignore[arg-type]
     assert f"akscli cluster wait aks1 -g {RG}" in (err.value.hint or "")
+
+
+def test_a_pool_added_while_the_cluster_is_creating_waits_for_the_cluster(azure_env: ArmEmulator) -> None:
+    azure_env.lro_polls = 50  # the cluster stays Creating
+    created = invoke("cluster", "create", "aks9", "-g", RG, "--sku", "base", "--no-wait")
+    assert created.exit_code == 0, created
+    r = invoke("nodepool", "add", "gpu", "-c", "aks9", "-g", RG, "--vm-size", "Standard_D8ds_v5")
+    assert r.exit_code == 4, r
+    assert "Another operation (Creating) is in progress" in r.stderr
+    assert f"hint: wait for it to finish ('akscli cluster wait aks9 -g {RG}'), then retry" in r.stderr
 
 
 # ---------------------------------------------------------------- ARM refusals and their fixes

@@ -248,6 +248,31 @@ def wait_command(url: str) -> str | None:
     return f"akscli cluster wait {m.group('cluster')} -g {m.group('rg')}"
 
 
+# What AKS names as the operation that holds a cluster (a 409 OperationNotAllowed), as users
+# reported its messages: "Another agentpool operation (nodepool1 - Creating) is in progress"
+# (cilium/cilium#25944), "Another operation (nodepool1 - Updating) is in progress"
+# (Azure/azure-workload-identity#417), "Another operation (Creating) is in progress", "an in progress
+# put operation ... on managedClusters 'NAME'" (the cluster's own).
+_RUNNING_POOL = re.compile(r"Another (?:agentpool )?operation \((?P<pool>[^\s()]+) - \w+\)", re.I)
+_RUNNING_CLUSTER = re.compile(r"Another operation \(\w+\)|on managedClusters '", re.I)
+
+
+def _running_operation_wait(f: ArmFailure) -> str | None:
+    """The command that waits for the operation the 409 names, which need not be the refused
+    request's target: a pool added while the cluster is still Creating waits for the cluster
+    (``cluster wait``), and one added while another pool changes waits for that pool (the refused
+    pool does not exist yet, so ``nodepool show`` of it answers "not found")."""
+    m = _RESOURCE.search(f.url)
+    if m is None:
+        return None
+    rg, cluster = m.group("rg"), m.group("cluster")
+    if (running := _RUNNING_POOL.search(f.message)) is not None:
+        return f"akscli nodepool show {running.group('pool')} --cluster {cluster} -g {rg}"
+    if _RUNNING_CLUSTER.search(f.message):
+        return f"akscli cluster wait {cluster} -g {rg}"
+    return wait_command(f.url)
+
+
 def _show_command(url: str) -> str:
     m = _RESOURCE.search(url)
     if m is None:
@@ -329,7 +354,7 @@ def _conflict(f: ArmFailure, prefix: str) -> AkscliError:
         )
     in_progress = "in progress" in lmsg or "inprogress" in f.lcode or f.lcode in ("operationpreempted", "etagmismatch")
     if in_progress:
-        resume = wait_command(f.url)
+        resume = _running_operation_wait(f)
         wait = f"'{resume}'" if resume else "the show command"
         return ConflictError(
             f"{prefix}another operation is in progress: {f.message}",
