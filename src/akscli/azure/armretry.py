@@ -180,6 +180,18 @@ def poll_transport(interval: float) -> Any:
     longest = max(MAX_POLL_RETRY_AFTER_S, interval)
 
     class _PollTransport(RequestsTransport):  # type: ignore[misc]
+        def send(self, request: Any, **kwargs: Any) -> Any:
+            # --debug / -vv: one line per ARM request, as the Kubernetes client logs its own
+            # (akscli.kube.client): method, path and api-version, status, latency. Never headers
+            # (the token), bodies, or the rest of the query (an operation URL a provider may sign).
+            sent, status = time.monotonic(), "no response"
+            try:
+                response = super().send(request, **kwargs)
+                status = str(response.status_code)
+                return response
+            finally:
+                _request_line(request.method, request.url, status, (time.monotonic() - sent) * 1000)
+
         def sleep(self, duration: float) -> None:
             if duration > longest:
                 raise PollWaitTooLong(duration, longest)
@@ -189,3 +201,16 @@ def poll_transport(interval: float) -> Any:
                 pause(duration)
 
     return _PollTransport()
+
+
+def _request_line(method: str, url: str, status: str, ms: float) -> None:
+    import logging
+    from urllib.parse import parse_qs
+
+    log = logging.getLogger("akscli.azure")
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+    parts = urlsplit(url)
+    version = parse_qs(parts.query).get("api-version")
+    where = f"{parts.path}?api-version={version[0]}" if version else parts.path
+    log.debug("%s %s -> %s in %.0f ms", method, where, status, ms)
