@@ -113,3 +113,25 @@ def test_help_names_az_flag_beside_akscli_s(command: list[str], names: list[str]
     text = " ".join(invoke(*command, "--help").stdout.split())
     for name in names:
         assert name in text, name
+
+
+def test_nodepool_add_takes_az_node_taints_comma_separated(azure_env: ArmEmulator) -> None:
+    # az aks nodepool add --node-taints "k1=v1:NoSchedule,k2=v2:NoExecute" (Azure/azure-cli
+    # acs/_validators.py validate_nodepool_taints splits it on commas).
+    seed_cluster(azure_env)
+    r = invoke(
+        "nodepool", "add", "work2", "--cluster-name", "aks1", "-g", RG, "--vm-size", "Standard_D8ds_v5",
+        "--node-taints", "sku=batch:NoSchedule,team=ml:NoExecute",
+    )  # fmt: skip
+    assert r.exit_code == 0, r
+    assert _pool_body(azure_env, "work2")["nodeTaints"] == ["sku=batch:NoSchedule", "team=ml:NoExecute"]
+
+
+def test_a_bad_taint_in_a_comma_separated_list_is_named_alone(azure_env: ArmEmulator) -> None:
+    r = invoke(
+        "nodepool", "add", "work2", "-c", "aks1", "-g", RG, "--vm-size", "Standard_D8ds_v5",
+        "--taint", "sku=batch:NoSchedule,team=ml",
+    )  # fmt: skip
+    assert r.exit_code == 2, r
+    assert r.stderr.startswith("error: invalid taint 'team=ml': it is not key[=value]:Effect")
+    assert azure_env.requests_to("/agentPools/work2") == []

@@ -93,6 +93,7 @@ AZ_ALIASES: dict[str, str] = {
     "--disable-cluster-autoscaler": "--disable-autoscaler (nodepool scale; az aks nodepool update's flag)",
     "--member-cluster-id": "--cluster on fleet member join, a resource id only (az fleet member create's flag)",
     "--cluster-name": "--cluster on the nodepool commands (az aks nodepool's flag)",
+    "--node-taints": "--taint on nodepool add, comma-separated as az takes it (az aks nodepool add's flag)",
 }
 
 # Verbs that act on one named resource: it is a positional NAME.

@@ -124,7 +124,10 @@ def add(
     enable_autoscaler: EnableAutoscaler = False,
     mode: Annotated[str, typer.Option("--mode", help="System|User.")] = "User",
     taints: Annotated[
-        list[str] | None, typer.Option("--taint", help="key[=value]:Effect (repeatable).", show_default=False)
+        list[str] | None,
+        typer.Option(
+            "--taint", "--node-taints", help="key[=value]:Effect (repeatable, or comma-separated).", show_default=False
+        ),
     ] = None,
     no_gpu_taint: Annotated[
         bool, typer.Option("--no-gpu-taint", help="Do not add nvidia.com/gpu=present:NoSchedule to a GPU pool.")
@@ -238,6 +241,9 @@ def add(
 
     With --auto-provision: a node auto-provisioning (Karpenter) NodePool on the cluster of --context,
     which makes nodes of those sizes for pending pods that fit no node."""
+    # az's --node-taints takes "k1=v1:NoSchedule,k2=v2:NoExecute" (Azure/azure-cli acs/_validators.py
+    # validate_nodepool_taints splits it on commas); a taint holds no comma, so each value is split.
+    taints = [t for value in taints or [] for t in value.split(",") if t] or None
     if nodepool_nap.routed(
         auto_provision,
         cluster=cluster,
