@@ -235,11 +235,11 @@ class FleetScope:
     def show(self) -> dict[str, Any]:
         return as_dict(self.arm.call(f"reading fleet {self.fleet}", lambda: self.arm.client.fleets.get(*self._at())))
 
-    def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
+    def create(self, body: Mapping[str, Any], *, no_wait: bool = False) -> Any:
         """PUT a new fleet, never over an existing one (_put_new; azure-mgmt-containerservicefleet
         4.0.0 build_fleets_create_or_update_request, match_condition), as ``create_new`` for a child
         and ``cluster create``. A plain PUT replaced an existing fleet with the new body (its tags,
-        its hub profile)."""
+        its hub profile). With ``no_wait`` the poller once Azure accepted it (--no-wait)."""
         fleets = self.arm.client.fleets
         return self._put_new(
             f"creating fleet {self.fleet}",
@@ -249,6 +249,7 @@ class FleetScope:
                 hint=f"see it with 'akscli fleet show {self.fleet} -g {self.group}', or delete it first",
             ),
             self.follow(),
+            no_wait=no_wait,
         )
 
     def delete(self, *, no_wait: bool = False) -> Any:
@@ -319,18 +320,21 @@ class FleetScope:
         src/fleet/azext_fleet/custom.py create_update_run): a second create of the same name
         replaces the run, its progress with it. An existing one: ConflictError with exists_hint."""
         begin = getattr(self._ops(child), child.create_method)
-        return self._put_new(
+        created: dict[str, Any] = self._put_new(
             f"creating {child.noun} {name}",
             lambda **condition: begin(*self._at(), name, model(child.model, body), **condition),
             ConflictError(f"{child.noun} {name} already exists in fleet {self.fleet}", hint=exists_hint),
             self.follow(child, name),
         )
+        return created
 
-    def _put_new(self, what: str, begin: Callable[..., Any], exists: ConflictError, follow: str) -> dict[str, Any]:
-        """Start ``begin`` with If-None-Match: * and wait for it; the 412 the resource provider
-        answers where the resource exists is ``exists`` (upstream: Azure/azure-resource-manager-rpc
-        v1.0/Addendum.md "ETags for Resources"). The one create-only PUT: the fleet's and its
-        children's."""
+    def _put_new(
+        self, what: str, begin: Callable[..., Any], exists: ConflictError, follow: str, *, no_wait: bool = False
+    ) -> Any:
+        """Start ``begin`` with If-None-Match: * and wait for it (``no_wait``: return its poller);
+        the 412 the resource provider answers where the resource exists is ``exists`` (upstream:
+        Azure/azure-resource-manager-rpc v1.0/Addendum.md "ETags for Resources"). The one
+        create-only PUT: the fleet's and its children's."""
         from azure.core import MatchConditions
         from azure.core.exceptions import HttpResponseError
 
@@ -342,6 +346,8 @@ class FleetScope:
                     raise
                 raise exists from exc
 
+        if no_wait:
+            return self.arm.call(what, start)
         return self.arm.wait(what, start, follow)
 
     def explain_failed_join(self, name: str, error: AkscliError) -> None:

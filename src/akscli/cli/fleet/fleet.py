@@ -69,6 +69,7 @@ def fleet_create(
     dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
+    no_wait: azopts.NoWait = False,
 ) -> None:
     """Create a fleet (with a hub cluster unless --no-hub)."""
     from akscli.fleet.arm import fleet_body, fleet_name
@@ -78,6 +79,11 @@ def fleet_create(
     with azopts.dry_run_scope(dry_run, fmt, offline=True):
         scope = arm.named(name, timeout)
         try:
+            if no_wait:  # as az fleet create --no-wait (azure-cli-extensions src/fleet commands.py)
+                poller = scope.create(body, no_wait=True)
+                audit_accepted(scope, "fleet create", f"fleet/{name}", "create")
+                azopts.report_accepted(poller, f"create fleet {name}", fmt, scope.follow())
+                return
             with audit_arm(scope, "fleet create", f"fleet/{name}", "create"):
                 result = scope.create(body)
         except errors.NotFoundError as exc:
