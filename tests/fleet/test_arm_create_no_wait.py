@@ -1,7 +1,8 @@
-"""`fleet create --no-wait` returns once Azure accepted the PUT, as az fleet create --no-wait does
-(Azure/azure-cli-extensions src/fleet/azext_fleet/commands.py: create_fleet, supports_no_wait=True),
-and reports it as every ARM --no-wait (azopts.report_accepted): the fleet's show as the command to
-check on it, -o json the operation, the audit line "accepted". A hub takes minutes to create."""
+"""`fleet create --no-wait` and `fleet member join --no-wait` return once Azure accepted the PUT, as
+az fleet create and az fleet member create --no-wait do (Azure/azure-cli-extensions
+src/fleet/azext_fleet/commands.py: create_fleet, create_fleet_member, supports_no_wait=True), and
+report it as every ARM --no-wait (azopts.report_accepted): the show command to check on it, -o json
+the operation, the audit line "accepted". A hub takes minutes to create, a join minutes too."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.cli import invoke
-from tests.fleet.armworld import RG
+from tests.fleet.armworld import ARM, RG
 
 HELD = 10**9  # polls: the operation never ends while the test runs
 
@@ -50,3 +51,30 @@ def test_fleet_create_no_wait_of_an_existing_fleet_is_refused(fleet: Any) -> Non
     result = invoke("fleet", "create", "f2", "-g", RG, "--no-wait")
     assert result.exit_code == 4, result
     assert "error: fleet f2 already exists in resource group" in result.stderr
+
+
+def test_member_join_no_wait_returns_once_azure_accepted_it(
+    fleet: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AKSCLI_LRO_POLL_INTERVAL", "0.2")
+    fleet.lro_polls = HELD
+    log = tmp_path / "audit.jsonl"
+    result = invoke(
+        "fleet", "member", "join", "gpu", *ARM, "--cluster", "aks-gpu", "--no-wait", "--audit-log", str(log)
+    )
+    assert result.exit_code == 0, result
+    assert result.stdout == ""
+    assert (
+        "join member gpu: accepted by Azure, in progress (InProgress); check on it with: "
+        f"akscli fleet member show gpu {' '.join(ARM)}"
+    ) in result.stderr
+    puts = [r for r in fleet.request_log if r.method == "PUT"]
+    assert len(puts) == 1 and puts[0].path.endswith("/members/gpu")
+    (entry,) = [json.loads(line) for line in log.read_text().splitlines()]
+    assert entry["result"] == "accepted (--no-wait)"
+
+
+def test_member_join_no_wait_of_a_missing_cluster_joins_nothing(fleet: Any) -> None:
+    result = invoke("fleet", "member", "join", "gpu", *ARM, "--cluster", "nope", "--no-wait")
+    assert result.exit_code == 3, result
+    assert [r for r in fleet.request_log if r.method == "PUT"] == []

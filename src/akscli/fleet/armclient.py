@@ -291,8 +291,16 @@ class FleetScope:
         ops = self._ops(child)
         return as_dict(self.arm.call(f"reading {child.noun} {name}", lambda: ops.get(*self._at(), name)))
 
-    def put(self, child: Child, name: str, body: Mapping[str, Any], what: str | None = None) -> dict[str, Any]:
+    def put(
+        self, child: Child, name: str, body: Mapping[str, Any], what: str | None = None, *, no_wait: bool = False
+    ) -> Any:
+        """PUT a child and wait for its operation; with ``no_wait`` return the poller once Azure
+        accepted it (--no-wait, as ``remove``)."""
         begin = getattr(self._ops(child), child.create_method)
+        if no_wait:
+            return self.arm.call(
+                what or f"creating {child.noun} {name}", lambda: begin(*self._at(), name, model(child.model, body))
+            )
         return self.arm.wait(
             what or f"creating {child.noun} {name}",
             lambda: begin(*self._at(), name, model(child.model, body)),

@@ -10,6 +10,7 @@ from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
     HubMemberName,
+    audit_accepted,
     audit_arm,
     audit_hub,
     group_app,
@@ -75,6 +76,7 @@ def member_join(
     dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
+    no_wait: azopts.NoWait = False,
 ) -> None:
     """Join an AKS cluster or an Arc-enabled cluster to the fleet."""
     from akscli.azure import armerrors, names
@@ -108,6 +110,11 @@ def member_join(
         if not dry:  # one GET, so that a missing cluster leaves no Failed member behind (a dry run reads nothing)
             scope.arm.require_cluster(ref, what)
         try:
+            if no_wait:  # as az fleet member create --no-wait (azure-cli-extensions src/fleet commands.py)
+                poller = scope.put(MEMBER, name, body, what=what, no_wait=True)
+                audit_accepted(scope, "fleet member join", scope.ref(MEMBER, name), "create")
+                azopts.report_accepted(poller, f"join member {name}", fmt, scope.follow(MEMBER, name))
+                return
             with audit_arm(scope, "fleet member join", scope.ref(MEMBER, name), "create"):
                 result = scope.put(MEMBER, name, body, what=what)
         except AkscliError as error:
