@@ -217,3 +217,23 @@ def test_listing_upgrades_names_the_node_pools_behind_and_the_command_that_bring
     typed = invoke(*command.split()[1:], "-y", "-o", "json")
     assert typed.exit_code == 0, typed
     assert json.loads(typed.stdout)["properties"]["agentPoolProfiles"][0]["currentOrchestratorVersion"] == "1.33.5"
+
+
+def test_upgrading_a_failed_cluster_to_its_own_version_sends_it_to_reconcile(azure_env: ArmEmulator) -> None:
+    # az aks upgrade: "Cluster currently in failed state. Proceeding with upgrade to existing version
+    # ... to attempt resolution of failed cluster state" (Azure/azure-cli acs/custom.py aks_upgrade).
+    seed_cluster(azure_env, provisioningState="Failed")
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-k", "1.33.5", "-y", "-o", "name")
+    assert r.exit_code == 0, r
+    assert "cluster aks1 is in a failed state: sending it its own version to reconcile it" in r.stderr
+    [put] = azure_env.requests_to("/managedClusters/aks1$", "PUT")
+    assert json.loads(put.body)["properties"]["kubernetesVersion"] == "1.33.5"
+
+
+def test_upgrading_a_failed_node_pool_to_its_own_version_sends_it_to_reconcile(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env, pools=[{"name": "system", "mode": "System", "count": 3, "provisioningState": "Failed"}])
+    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "-k", "1.33.5", "-y", "-o", "name")
+    assert r.exit_code == 0, r
+    assert "node pool system is in a failed state: sending it its own version to reconcile it" in r.stderr
+    [put] = azure_env.requests_to("/agentPools/system", "PUT")
+    assert json.loads(put.body)["properties"]["orchestratorVersion"] == "1.33.5"

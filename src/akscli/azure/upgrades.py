@@ -82,7 +82,12 @@ def upgrade_body(
     cluster = get(c, rg, name)
     props = cluster["properties"]
     current = str(props.get("currentKubernetesVersion") or props.get("kubernetesVersion") or "")
-    if version == current or current.startswith(version + "."):
+    if (version == current or current.startswith(version + ".")) and props.get("provisioningState") == "Failed":
+        # A Failed cluster is sent its own version again "to attempt resolution of failed cluster
+        # state" (upstream: Azure/azure-cli acs/custom.py aks_upgrade; MicrosoftDocs SupportArticles
+        # error-code-poddrainfailure.md: "This process triggers a reconciliation").
+        version = current
+    elif version == current or current.startswith(version + "."):
         # The control plane's own version: what brings node pools left behind by a
         # --control-plane-only upgrade up to it, as 'az aks upgrade' does (it warns, then sends every
         # pool the version; upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/

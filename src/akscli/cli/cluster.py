@@ -306,6 +306,11 @@ def upgrade(
             if not dry:
                 _show(clusters.get(c, rg, cname), fmt)
             return
+        if body["properties"].get("provisioningState") == "Failed":
+            output.info(
+                f"cluster {cname} is in a failed state: sending it its own version to reconcile it, as az aks "
+                "upgrade does"
+            )
         common.confirm(f"upgrade {scope} of {cname} to {version}", yes or dry)
         poller = upgrades.send_upgrade(c, rg, cname, body, if_match=etag)
         what = f"upgrade cluster {cname} to {version}"

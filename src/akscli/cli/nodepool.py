@@ -506,6 +506,8 @@ def upgrade(
                 if not dry:
                     _show(nodepools.get_pool(c, rg, cname, pname), fmt)
                 return
+            if body["properties"].get("provisioningState") == "Failed":
+                output.info(f"node pool {pname} is in a failed state: sending it its own version to reconcile it")
             common.confirm(f"upgrade node pool {pname} to {version}", yes or dry)
             poller = poolupgrades.send_upgrade(c, rg, cname, pname, body, if_match=etag)
         else:
