@@ -98,6 +98,11 @@ def test_use_azurerm_env_vars_without_them_names_the_arm_variables(sp_env: ArmEm
         "error: --auth spn needs a service principal: ARM_CLIENT_ID with ARM_CLIENT_SECRET or "
         "ARM_CLIENT_CERTIFICATE_PATH, and a tenant"
     )
+    # The hint reads the secret at a silent prompt: an export line typed with it stays in the history.
+    assert r.stderr.splitlines()[1] == (
+        "hint: export ARM_TENANT_ID=... ARM_CLIENT_ID=...; read -rs ARM_CLIENT_SECRET && export ARM_CLIENT_SECRET "
+        "(or pass --tenant-id)"
+    )
 
 
 def test_a_tenant_flag_wins_over_arm_tenant_id(sp_env: ArmEmulator) -> None:
@@ -119,6 +124,12 @@ def test_disable_environment_override_reads_no_service_principal(sp_env: ArmEmul
     assert r.stderr.splitlines()[0] == (
         "error: --auth spn needs a service principal, and --disable-environment-override reads none from "
         "the environment"
+    )
+    # auth4 added --client-secret and --client-certificate: the hint no longer says the plugin takes
+    # no secret on its command line, and names the certificate over the secret a kubeconfig would keep.
+    assert r.stderr.splitlines()[1] == (
+        "hint: drop --disable-environment-override from the kubeconfig's exec args, or add --client-certificate "
+        "FILE to them (a --client-secret there is kept in the kubeconfig and shown by ps)"
     )
     assert sp_env.token_requests == []
 

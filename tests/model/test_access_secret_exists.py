@@ -25,7 +25,10 @@ def test_a_missing_access_secret_is_refused_before_anything_is_applied(model_emu
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--access-secret", "hf-token", "-y")
     assert result.exit_code == 3, result
     assert "--access-secret names Secret default/hf-token, which does not exist" in result.stderr
-    assert "kubectl create secret generic hf-token -n default --from-literal=HF_TOKEN=<token>" in result.stderr
+    assert (
+        'read -rs HF_TOKEN && printf %s "$HF_TOKEN" | kubectl create secret generic hf-token -n default '
+        "--from-file=HF_TOKEN=/dev/stdin (type the token at the silent prompt)"
+    ) in result.stderr
     assert "Traceback" not in result.stderr
     assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4") is None
 

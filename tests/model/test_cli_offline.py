@@ -161,7 +161,10 @@ def test_the_gated_model_hint_creates_the_token_secret_in_the_models_namespace()
     # A pod reads only Secrets of its own namespace: a Secret made in default would not help -n ml.
     result = invoke("model", "deploy", "llama-3.1-8b-instruct", "-n", "ml", "--dry-run=client")
     assert result.exit_code == 2, result
-    assert "hint: kubectl create secret generic hf-token -n ml --from-literal=HF_TOKEN=<token>" in result.stderr
+    assert (
+        'hint: read -rs HF_TOKEN && printf %s "$HF_TOKEN" | kubectl create secret generic hf-token -n ml '
+        "--from-file=HF_TOKEN=/dev/stdin"
+    ) in result.stderr
 
 
 def test_gemma_3_is_gated_on_hugging_face_as_kaitos_proposal_says() -> None:

@@ -40,7 +40,10 @@ def test_a_gated_repo_without_a_token_is_refused_at_its_config_and_the_hint_says
         f"failed to get model preset: error fetching config: authentication required for accessing {CONFIG}",
     )
     assert f"hint: {REPO} is gated or private on Hugging Face" in result.stderr
-    assert "kubectl create secret generic hf-token -n default --from-literal=HF_TOKEN=<token>" in result.stderr
+    assert (
+        'read -rs HF_TOKEN && printf %s "$HF_TOKEN" | kubectl create secret generic hf-token -n default '
+        "--from-file=HF_TOKEN=/dev/stdin"
+    ) in result.stderr
     assert f"accept the model's conditions at https://huggingface.co/{REPO}" in result.stderr
 
 

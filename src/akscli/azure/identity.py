@@ -105,14 +105,18 @@ class SignInEnv:
             return UsageError(
                 "--auth spn needs a service principal, and --disable-environment-override reads none "
                 "from the environment",
-                hint="drop --disable-environment-override from the kubeconfig's exec args "
-                "(the token plugin takes no secret on its command line)",
+                hint="drop --disable-environment-override from the kubeconfig's exec args, or add "
+                "--client-certificate FILE to them (a --client-secret there is kept in the kubeconfig and shown "
+                "by ps)",
             )
         p = self.names
         return UsageError(
             f"--auth spn needs a service principal: {p}_CLIENT_ID with "
             f"{p}_CLIENT_SECRET or {p}_CLIENT_CERTIFICATE_PATH, and a tenant",
-            hint=f"export {p}_TENANT_ID=... {p}_CLIENT_ID=... {p}_CLIENT_SECRET=... (or pass {tenant_flag})",
+            # The secret is read at a silent prompt (bash's read -s), not typed into an export line that
+            # the shell's history keeps.
+            hint=f"export {p}_TENANT_ID=... {p}_CLIENT_ID=...; read -rs {p}_CLIENT_SECRET && export "
+            f"{p}_CLIENT_SECRET (or pass {tenant_flag})",
         )
 
 

@@ -60,8 +60,9 @@ def token(
         str | None,
         typer.Option(
             "--client-secret",
-            help="--auth spn: the service principal's secret (others can read a command line; prefer "
-            "AZURE_CLIENT_SECRET). With it, --client-id names the service principal. Never printed.",
+            help="--auth spn: the service principal's secret, a flag for kubelogin's exec lines (it stays in the "
+            "kubeconfig, and others can read a command line with ps; prefer AZURE_CLIENT_SECRET). With it, "
+            "--client-id names the service principal. Never printed.",
             show_default=False,
         ),
     ] = None,
@@ -76,7 +77,10 @@ def token(
     client_certificate_password: Annotated[
         str | None,
         typer.Option(
-            "--client-certificate-password", help="The certificate's password. Never printed.", show_default=False
+            "--client-certificate-password",
+            help="The certificate's password (others can read a command line with ps; prefer "
+            "AZURE_CLIENT_CERTIFICATE_PASSWORD). Never printed.",
+            show_default=False,
         ),
     ] = None,
     federated_token_file: Annotated[

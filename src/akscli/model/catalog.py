@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from akscli import datafiles, validate
 from akscli.errors import UsageError
+from akscli.secret_hints import secret_from_stdin
 
 DATA_FILE = datafiles.source_path("models")  # the editable truth; commands read the module generated from it
 
@@ -185,8 +186,9 @@ def require_access_secret(model: Model, secret: str | None, downloader: str, nam
         raise UsageError(
             f"{model.id} is gated on Hugging Face and needs --access-secret NAME (a Secret with key HF_TOKEN): "
             f"{downloader} downloads it from Hugging Face at start, and the Hub refuses a download without a token",
-            hint=f"kubectl create secret generic hf-token -n {namespace} --from-literal=HF_TOKEN=<token>, then add "
-            "--access-secret hf-token (the token's account must have accepted the model's licence on Hugging Face)",
+            hint=f"{secret_from_stdin('hf-token', namespace, 'HF_TOKEN')} (type the token at the silent prompt), "
+            "then add --access-secret hf-token (the token's account must have accepted the model's licence on "
+            "Hugging Face)",
         )
 
 

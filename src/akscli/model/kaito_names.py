@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from akscli.errors import AkscliError, UsageError
+from akscli.secret_hints import secret_from_stdin
 
 if TYPE_CHECKING:
     from akscli.model.catalog import Model
@@ -194,8 +195,8 @@ def hub_refusal_hint(message: str, model_id: str, namespace: str, access_secret:
     page = f"https://huggingface.co/{model_id}"
     secret = f"Secret {namespace}/{access_secret} (--access-secret)" if access_secret else ""
     create = (
-        f"kubectl create secret generic hf-token -n {namespace} --from-literal=HF_TOKEN=<token>, then add "
-        "--access-secret hf-token"
+        f"{secret_from_stdin('hf-token', namespace, 'HF_TOKEN')} (type the token at the silent prompt), then "
+        "add --access-secret hf-token"
     )
     # Without --access-secret a token reached the Hub only from the controller's own HF_TOKEN
     # (generator.go getAuthHeader); the model's pods get none, so they need --access-secret anyway.

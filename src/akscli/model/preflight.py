@@ -26,6 +26,7 @@ from akscli.model.kinds import (
     RUNTIME_LABEL,
 )
 from akscli.model.request import DeployRequest
+from akscli.secret_hints import secret_from_stdin
 from akscli.validate import GO_BOOLS
 
 GATEWAY_API = "gateway.networking.k8s.io/v1"
@@ -179,7 +180,7 @@ def _check_access_secret(kube: Kube, req: DeployRequest) -> list[str]:
         obj = kube.get("v1", "Secret", secret, namespace=req.namespace)
     except AuthError:
         return [f"cannot read Secret {req.namespace}/{secret} (--access-secret): not checked that it exists"]
-    create = f"kubectl create secret generic {secret} -n {req.namespace} --from-literal={HF_TOKEN_KEY}=<token>"
+    create = f"{secret_from_stdin(secret, req.namespace, HF_TOKEN_KEY)} (type the token at the silent prompt)"
     if obj is None:
         raise NotFoundError(
             f"--access-secret names Secret {req.namespace}/{secret}, which does not exist: the model's pods "

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AuthError, NotFoundError
+from akscli.secret_hints import secret_from_stdin
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -112,7 +113,7 @@ def check(kube: Kube, cluster: Mapping[str, Any], namespace: str, source: str) -
         make = {
             "ServiceAccount": f"kubectl create serviceaccount {first.name} -n {namespace}",
             "ConfigMap": f"kubectl create configmap {first.name} -n {namespace} --from-file=PATH",
-            "Secret": f"kubectl create secret generic {first.name} -n {namespace} --from-literal=KEY=VALUE",
+            "Secret": secret_from_stdin(first.name, namespace, "KEY", "VALUE"),
         }[first.kind]
         raise NotFoundError(
             f"-f file {source} names what namespace {namespace} does not have: {what}; the Ray pods that need "

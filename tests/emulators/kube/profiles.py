@@ -36,8 +36,8 @@ def namespace(emu: Any, name: str) -> None:
 
 
 def hf_token_secret(emu: Any, name: str = "hf-token", namespace_name: str = "default", key: str = "HF_TOKEN") -> None:
-    """The Secret a user makes for --access-secret, as the hint says: kubectl create secret generic
-    NAME --from-literal=HF_TOKEN=<token> (a fake token: nothing reads it)."""
+    """The Secret a user makes for --access-secret, as the hint says (akscli.secret_hints: the token
+    on kubectl's stdin, --from-file=HF_TOKEN=/dev/stdin; a fake token: nothing reads it)."""
     namespace(emu, namespace_name)
     emu.cluster.create(
         {

@@ -1,0 +1,22 @@
+"""The one way a hint tells a user to put a secret into a Kubernetes Secret: read it without echo
+into a shell variable, then hand it to kubectl on its standard input, so the secret reaches neither
+the shell's history nor the process list (``ps``), as a ``--from-literal=KEY=VALUE`` argument does.
+
+upstream: kubernetes/kubectl dee3483a pkg/cmd/create/create_secret.go (handleSecretFromFileSources:
+``--from-file=KEY=PATH`` stats PATH and reads it whole with os.ReadFile, so ``/dev/stdin`` works and
+the key is the one named); kubernetes.io "Managing Secrets using kubectl" gives --from-file as the
+form that needs no shell escaping and writes its files with ``echo -n`` so no newline is stored.
+``printf %s`` (a shell builtin: no process of its own) adds no newline: KAITO v0.12.0
+sends the Secret's HF_TOKEN as is in its Authorization header (presets/workspace/models/vllm_model.go
+GetHFTokenFromSecret, generator.go getAuthHeader), and Go's net/http refuses a header value with a
+newline in it."""
+
+
+def secret_from_stdin(name: str, namespace: str, key: str, variable: str | None = None) -> str:
+    """``read -rs VAR && printf %s "$VAR" | kubectl create secret generic NAME -n NS
+    --from-file=KEY=/dev/stdin``: the secret is typed at a silent prompt, never on a command line."""
+    var = variable or key
+    return (
+        f'read -rs {var} && printf %s "${var}" | kubectl create secret generic {name} -n {namespace} '
+        f"--from-file={key}=/dev/stdin"
+    )
