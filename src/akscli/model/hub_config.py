@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from akscli.errors import AkscliError, AuthError, NotFoundError, UsageError
+from akscli.redact import remember
 
 if TYPE_CHECKING:
     from akscli.model.catalog import Model
@@ -47,9 +48,17 @@ _TRUE = {"1", "on", "yes", "true"}  # huggingface_hub constants.py ENV_VARS_TRUE
 def endpoint() -> str:
     value = os.environ.get("HF_ENDPOINT", DEFAULT_ENDPOINT).rstrip("/")
     if not value.startswith(("https://", "http://")):
+        # Not quoted: a token put in the wrong variable would be printed.
         raise UsageError(
-            f"HF_ENDPOINT {value!r} is not an http(s) URL", hint="unset it, or set it to https://huggingface.co"
+            "HF_ENDPOINT is not an http(s) URL (its value is not shown)",
+            hint="unset it, or set it to https://huggingface.co",
         )
+    if "@" in value:  # a mirror's user:password in the URL is a credential: masked wherever a URL is said
+        from urllib.parse import urlsplit
+
+        password = urlsplit(value).password
+        if password:
+            remember(password)
     return value
 
 
@@ -58,7 +67,21 @@ def _clean(token: str | None) -> str | None:
 
 
 def token() -> str | None:
-    """The token huggingface_hub would send (None: none)."""
+    """The token huggingface_hub would send (None: none), remembered by akscli.redact so that no
+    message shows it, whatever echoes it (as azure/pipelines.py does with the job token)."""
+    found = _token()
+    if found:
+        remember(found)
+        if not (found.isascii() and found.isprintable()):  # http.client would raise UnicodeEncodeError
+            raise UsageError(
+                "the Hugging Face token (HF_TOKEN, HUGGING_FACE_HUB_TOKEN or the token file) has a character an "
+                "HTTP header cannot carry (the token is not shown)",
+                hint="copy the token again from https://huggingface.co/settings/tokens",
+            )
+    return found
+
+
+def _token() -> str | None:
     if os.environ.get("HF_HUB_DISABLE_IMPLICIT_TOKEN", "").lower() in _TRUE:
         return None
     found = _clean(os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN"))
