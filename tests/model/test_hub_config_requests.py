@@ -82,7 +82,7 @@ def test_a_gated_repo_without_a_token_is_refused_with_the_way_to_give_one(hub: H
     result = _plan(32768, "--runtime", "vllm")
     assert result.exit_code == 6, result
     assert f"error: {REPO} is gated on Hugging Face: its config.json needs a token (HTTP 401)" in result.stderr
-    assert "set HF_TOKEN (or log in with `hf auth login`)" in result.stderr
+    assert "log in with `hf auth login` (it asks for the token without showing it; or set HF_TOKEN)" in result.stderr
     assert f"accept the model's conditions at {hub.url}/{REPO}" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -92,7 +92,7 @@ def test_a_repo_the_hub_lacks_without_a_token_says_so_with_the_id_to_check(hub: 
     result = _plan(32768, "--runtime", "vllm")
     assert result.exit_code == 6, result
     assert f"error: Hugging Face has no public repo {REPO} (HTTP 401)" in result.stderr
-    assert f"hint: check the id at {hub.url}/{REPO}; for a private repo, set HF_TOKEN" in result.stderr
+    assert f"hint: check the id at {hub.url}/{REPO}; for a private repo, log in with `hf auth login`" in result.stderr
 
 
 def test_an_unreadable_token_file_is_one_line_not_a_traceback(hub: HubServer, tmp_path: Path) -> None:

@@ -112,7 +112,12 @@ def read_config(model_id: str) -> dict[str, Any]:
     secret = token()
     status, body, code = _get(url, secret)
     page = f"{endpoint()}/{model_id}"
-    give = "set HF_TOKEN (or log in with `hf auth login`) with the token of an account that has access"
+    # hf auth login reads the token at a prompt that does not echo it (huggingface_hub _login.py getpass),
+    # so it stays out of the shell's history, where an `export HF_TOKEN=...` line would keep it.
+    give = (
+        "log in with `hf auth login` (it asks for the token without showing it; or set HF_TOKEN) with the token "
+        "of an account that has access"
+    )
     # The Hub names its refusal in X-Error-Code (huggingface_hub utils/_http.py hf_raise_for_status):
     # GatedRepo for a gated repo's file, RepoNotFound for a repo it does not have or will not show.
     if status == 401 and not secret and code == "GatedRepo":
