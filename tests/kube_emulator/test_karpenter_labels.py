@@ -5,7 +5,7 @@ parse of the size name (Family, AcceleratorType)."""
 
 from __future__ import annotations
 
-from akscli import nap
+from akscli import nap_admit, nap_sizes
 from akscli.model import skus
 from tests.kube_emulator.test_karpenter import gpu_pool
 
@@ -41,7 +41,7 @@ EXPECTED: dict[str, tuple[str, str, str | None, str | None]] = {
 
 
 def _got(size: str) -> tuple[str | None, str | None, str | None, str | None]:
-    labels = nap.size_labels(size)
+    labels = nap_sizes.size_labels(size)
     return tuple(labels.get(K + k) for k in ("sku-family", "sku-gpu-count", "sku-gpu-manufacturer", "sku-gpu-name"))  # type: ignore[return-value]
 
 
@@ -63,5 +63,5 @@ def test_sku_family_is_skewers_family_letter() -> None:
 
 def test_a_nodepool_cannot_give_a_gpu_pod_a_size_nap_counts_no_gpus_of() -> None:
     pool = gpu_pool("gpu", ["Standard_NCC40ads_H100_v5"])
-    assert not nap.admits_size(pool, "Standard_NCC40ads_H100_v5", 1)
-    assert nap.admits_size(gpu_pool("gpu", ["Standard_NC40ads_H100_v5"]), "Standard_NC40ads_H100_v5", 1)
+    assert not nap_admit.admits_size(pool, "Standard_NCC40ads_H100_v5", 1)
+    assert nap_admit.admits_size(gpu_pool("gpu", ["Standard_NC40ads_H100_v5"]), "Standard_NC40ads_H100_v5", 1)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from akscli import nap, nap_fit
+from akscli import nap_admit, nap_fit
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
 from tests.kube_emulator.test_karpenter_allocatable import daemonset as emulated_daemonset
@@ -158,20 +158,20 @@ def test_the_newest_pod_of_a_daemonset_counts_not_the_first_by_name() -> None:
     # cluster.go UpdateDaemonSet keeps the pod whose creationTimestamp is After the others'
     kube = PodPages([agent_pod("agent-aaaaa", "2026-01-01T00:00:00Z", "64Mi"),
                      agent_pod("agent-zzzzz", "2026-03-01T00:00:00Z", "3Gi")])  # fmt: skip
-    live = nap._live_pods(kube)(AGENT)  # type: ignore[arg-type]
+    live = nap_admit._live_pods(kube)(AGENT)  # type: ignore[arg-type]
     assert live is not None and live["metadata"]["name"] == "agent-zzzzz"
 
 
 def test_a_newer_pod_the_daemonset_does_not_control_is_not_its_pod() -> None:
     kube = PodPages([agent_pod("agent-aaaaa", "2026-01-01T00:00:00Z", "64Mi"),
                      agent_pod("agent-zzzzz", "2026-03-01T00:00:00Z", "3Gi", owner="other")])  # fmt: skip
-    live = nap._live_pods(kube)(AGENT)  # type: ignore[arg-type]
+    live = nap_admit._live_pods(kube)(AGENT)  # type: ignore[arg-type]
     assert live is not None and live["metadata"]["name"] == "agent-aaaaa"
 
 
 def test_a_daemonset_of_more_pods_than_a_page_costs_one_page() -> None:
     pods = [agent_pod(f"agent-{n:05d}", f"2026-01-01T00:{n // 60 % 60:02d}:{n % 60:02d}Z", "64Mi") for n in range(501)]
     kube = PodPages(pods)
-    live = nap._live_pods(kube)(AGENT)  # type: ignore[arg-type]
+    live = nap_admit._live_pods(kube)(AGENT)  # type: ignore[arg-type]
     assert kube.pages_served == 1
     assert live is not None and live["metadata"]["name"] == "agent-00499"

@@ -1,13 +1,13 @@
 """Whether node auto-provisioning makes a node for a pinned deploy's pods, as Karpenter decides it:
 the size's allocatable (capacity less kube-reserved and eviction, Azure's provider's formulas), the
 DaemonSets that would run on the node, and the NodePool's Gt/Lt/Gte/Lte bounds and minValues
-(akscli.nap_fit, akscli.nap.admits_size, akscli.model.cluster_fit)."""
+(akscli.nap_fit, akscli.nap_admit.admits_size, akscli.model.cluster_fit)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from akscli import nap, nap_fit
+from akscli import nap_admit, nap_fit
 from tests.cli import invoke
 from tests.kube_emulator.test_karpenter_allocatable import daemonset
 from tests.model.test_nap_gpu_pool import Start, nap_lab, text
@@ -88,23 +88,23 @@ def _pool(*requirements: dict[str, Any]) -> dict[str, Any]:
 def test_a_gte_bound_the_size_is_below_refuses_it() -> None:
     # upstream: karpenter requirement.go (Gte, Lte; Gt N is Gte N+1), the NodePool CRD's operators
     gpus = {"key": "karpenter.azure.com/sku-gpu-count", "operator": "Gte", "values": ["2"]}
-    assert not nap.admits_size(_pool(gpus), T4, 1)
-    assert nap.admits_size(_pool({**gpus, "operator": "Lte"}), T4, 1)
+    assert not nap_admit.admits_size(_pool(gpus), T4, 1)
+    assert nap_admit.admits_size(_pool({**gpus, "operator": "Lte"}), T4, 1)
 
 
 def test_gt_and_lt_are_strict_bounds() -> None:
     cpu = {"key": "karpenter.azure.com/sku-cpu", "operator": "Gt", "values": ["4"]}
-    assert not nap.admits_size(_pool(cpu), T4, 1)
-    assert nap.admits_size(_pool({**cpu, "values": ["3"]}), T4, 1)
-    assert not nap.admits_size(_pool({**cpu, "operator": "Lt"}), T4, 1)
+    assert not nap_admit.admits_size(_pool(cpu), T4, 1)
+    assert nap_admit.admits_size(_pool({**cpu, "values": ["3"]}), T4, 1)
+    assert not nap_admit.admits_size(_pool({**cpu, "operator": "Lt"}), T4, 1)
 
 
 def test_min_values_above_one_on_a_size_label_refuses_pods_pinned_to_one_size() -> None:
     # upstream: karpenter cloudprovider/types.go SatisfiesMinValues over the one instance type the
     # pinned pod leaves; nodeclaim.go filterInstanceTypesByRequirements (Strict by default)
     sizes = {"key": "karpenter.azure.com/sku-name", "operator": "In", "values": [T4, NC8_T4], "minValues": 2}
-    assert not nap.admits_size(_pool(sizes), T4, 1)
-    assert nap.admits_size(_pool({**sizes, "minValues": 1}), T4, 1)
+    assert not nap_admit.admits_size(_pool(sizes), T4, 1)
+    assert nap_admit.admits_size(_pool({**sizes, "minValues": 1}), T4, 1)
 
 
 def test_the_daemonsets_are_one_paginated_list_of_the_cluster_read_once(model_emulator: Start) -> None:

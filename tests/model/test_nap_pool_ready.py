@@ -1,7 +1,7 @@
 """akscli counts a NodePool as nodes on demand only where Karpenter's provisioner schedules with it:
 Ready, not static (spec.replicas), not being deleted (upstream: kubernetes-sigs/karpenter 2266468
 pkg/controllers/provisioning/provisioner.go NewScheduler, "ignoring nodepool, not ready";
-pkg/utils/nodepool/nodepool.go IsStatic; akscli.nap.schedules)."""
+pkg/utils/nodepool/nodepool.go IsStatic; akscli.nap_admit.schedules)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from akscli import nap
+from akscli import nap_admit
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
 from tests.model.test_nap_fit import T4
@@ -39,7 +39,7 @@ def ready(status: str) -> dict[str, Any]:
 def test_karpenter_schedules_only_with_a_ready_dynamic_pool_not_being_deleted(
     parts: dict[str, Any], schedules: bool
 ) -> None:
-    assert nap.schedules(pool(**parts)) is schedules
+    assert nap_admit.schedules(pool(**parts)) is schedules
 
 
 def test_a_pool_whose_node_class_is_missing_is_not_capacity_on_demand(model_emulator: Start) -> None:
@@ -50,7 +50,9 @@ def test_a_pool_whose_node_class_is_missing_is_not_capacity_on_demand(model_emul
     assert added.exit_code == 0, text(added)
     # Karpenter's readiness controller writes Ready=False a moment after the add (until then the
     # pool is "just added" and counts); the deploy reads the pool after it, as on a cluster
-    assert wait_until(lambda: not nap.schedules(emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu") or {}))
+    assert wait_until(
+        lambda: not nap_admit.schedules(emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu") or {})
+    )
     result = invoke("model", "deploy", "phi-4-mini-instruct", "--runtime", "vllm", "--vm-size", T4, "-y")
     assert result.exit_code == 0, text(result)
     assert "node auto-provisioning makes" not in " ".join(text(result).split())

@@ -390,15 +390,15 @@ def _on_demand(
     """Whether node auto-provisioning makes a node of the size for the pods: a NodePool admits the
     size within its limits, its taints are tolerated, and a node of the size has room for the
     pod's requests with the DaemonSets that would run on it, in Karpenter's allocatable
-    (akscli.nap.admitting_pool, akscli.nap_fit; upstream: kubernetes-sigs/karpenter 2266468
+    (akscli.nap_admit.admitting_pool, akscli.nap_fit; upstream: kubernetes-sigs/karpenter 2266468
     pkg/controllers/provisioning/provisioner.go, a pending pod no node fits gets a NodeClaim from
     the NodePool that admits it). Capacity on demand: no warning, an info line naming the NodePool
     (None: no NodePool makes it; ``refused`` says which pool lacked room, and what)."""
-    from akscli import nap
+    from akscli import nap_admit
 
     tolerations = scheduling.pod_tolerations(pod)
     requests = resources.pod_requests(pod)
-    return nap.admitting_pool(kube, fit.vm_size, fit.gpus, tolerations, offered, requests, refused, network)
+    return nap_admit.admitting_pool(kube, fit.vm_size, fit.gpus, tolerations, offered, requests, refused, network)
 
 
 def _serves_nap(kube: Kube) -> bool:
