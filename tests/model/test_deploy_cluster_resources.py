@@ -243,9 +243,9 @@ def test_a_nominated_pod_below_the_global_default_priority_leaves_the_node_free(
 
 
 def test_nominated_pods_past_the_first_page_count(model_emulator: Start, monkeypatch: Any) -> None:
-    from akscli.model import cluster_fit
+    from akscli.model import cluster_room
 
-    monkeypatch.setattr(cluster_fit, "_NOMINATED_PAGE", 1)  # the preemptor is on the second page
+    monkeypatch.setattr(cluster_room, "_NOMINATED_PAGE", 1)  # the preemptor is on the second page
     emu = model_emulator()
     a100_and_h100(emu)
     nominated_pod(emu, "another", "h100-0", 1000)
