@@ -11,14 +11,17 @@ Severity: ``error`` blocks GPU work (the command exits non-zero, so a runbook ca
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from akscli import gpu_dra, gpu_stack, gpus
-from akscli.statuslines import as_invoked
+from akscli.baremetal.findings import DEFAULT_RDMA_RESOURCES as DEFAULT_RDMA_RESOURCES
+from akscli.baremetal.findings import SAMPLE as SAMPLE
+from akscli.baremetal.findings import Collector, PoolStats
+from akscli.baremetal.findings import Finding as Finding
+from akscli.baremetal.findings import Options as Options
+from akscli.baremetal.findings import Report as Report
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -29,112 +32,8 @@ SIZE_LABEL = "node.kubernetes.io/instance-type"
 GPU_FEATURE_LABELS = ("nvidia.com/gpu.product", "nvidia.com/gpu.count", "nvidia.com/gpu.memory")
 RDMA_CAPABLE = "feature.node.kubernetes.io/rdma.capable"
 RDMA_AVAILABLE = "feature.node.kubernetes.io/rdma.available"
-DEFAULT_RDMA_RESOURCES = ("rdma/rdma_shared_device_a", "rdma/ib", "rdma/shared_ib", "rdma/hca_shared_devices_a")
 GPU_TAINT_KEYS = ("nvidia.com/gpu", "amd.com/gpu", "sku")
-# Node conditions that AKS's node problem detector sets on GPU nodes
-# (https://learn.microsoft.com/azure/aks/node-problem-detector).
-AKS_GPU_CONDITIONS = (
-    "GPUMissing",
-    "NVLinkStatusInactive",
-    "XIDErrors",
-    "IBLinkFlapping",
-    "UnhealthyNvidiaDevicePlugin",
-    "UnhealthyNvidiaDCGMServices",
-    "GPUClockThrottling",
-)
 PRESSURE_CONDITIONS = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
-SAMPLE = 5
-
-
-@dataclass
-class Finding:
-    check: str
-    severity: str
-    scope: str  # "cluster", "pool", "node"
-    pool: str | None
-    message: str
-    fix: str
-    count: int = 0
-    nodes: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "check": self.check,
-            "severity": self.severity,
-            "scope": self.scope,
-            "pool": self.pool,
-            "message": self.message,
-            "fix": self.fix,
-            "count": self.count,
-            "nodes": self.nodes,
-        }
-
-
-@dataclass
-class PoolStats:
-    pool: str
-    vm_size: str | None = None
-    nodes: int = 0
-    gpu_nodes: int = 0
-    ready: int = 0
-    gpu_capacity: int = 0
-    gpu_allocatable: int = 0
-    expected_gpus: int = 0
-    rdma_nodes: int = 0
-    drivers: Counter[str] = field(default_factory=Counter)
-    sizes: Counter[str] = field(default_factory=Counter)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "pool": self.pool,
-            "vm_size": self.vm_size,
-            "nodes": self.nodes,
-            "gpu_nodes": self.gpu_nodes,
-            "ready": self.ready,
-            "gpu_capacity": self.gpu_capacity,
-            "gpu_allocatable": self.gpu_allocatable,
-            "expected_gpus": self.expected_gpus,
-            "rdma_nodes": self.rdma_nodes,
-            "drivers": dict(self.drivers.most_common()),
-        }
-
-
-@dataclass
-class Options:
-    rdma_resources: Sequence[str] = DEFAULT_RDMA_RESOURCES
-    operator_namespace: str | None = None  # None: where the GPU Operator's pod runs
-    gpu_conditions: Sequence[str] = AKS_GPU_CONDITIONS
-    expect_rdma: bool | None = None  # None: expect it where the VM size has InfiniBand
-    gfd_expected: bool = True  # GPU feature discovery runs (it comes with the GPU Operator)
-    label_selector: str | None = None
-    page_size: int = 500
-
-
-@dataclass
-class Report:
-    findings: list[Finding]
-    pools: list[PoolStats]
-    nodes_seen: int
-    gpu_nodes: int
-    pages: int
-
-    @property
-    def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "summary": {
-                "nodes": self.nodes_seen,
-                "gpu_nodes": self.gpu_nodes,
-                "pages": self.pages,
-                "errors": len(self.blocking),
-                "warnings": sum(1 for f in self.findings if f.severity == "warning"),
-                "ok": not self.blocking,
-            },
-            "pools": [p.to_dict() for p in self.pools],
-            "findings": [f.to_dict() for f in self.findings],
-        }
 
 
 # ---- facts about one node ---------------------------------------------------------------------
@@ -199,41 +98,10 @@ def _conditions(node: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {str(c.get("type")): c for c in (node.get("status") or {}).get("conditions") or []}
 
 
-class _Collector:
-    """Findings keyed by (check, pool, message) with a count and a few sample nodes."""
-
-    def __init__(self) -> None:
-        self.found: dict[tuple[str, str | None, str], Finding] = {}
-
-    def add(
-        self,
-        check: str,
-        severity: str,
-        scope: str,
-        pool: str | None,
-        message: str,
-        fix: str,
-        node: str | None = None,
-        count: int = 1,
-    ) -> None:
-        key = (check, pool, message)
-        finding = self.found.get(key)
-        if finding is None:
-            # A fix that runs akscli names it as akscli was run (kubectl akscli under kubectl).
-            finding = self.found[key] = Finding(check, severity, scope, pool, message, as_invoked(fix))
-        finding.count += count
-        if node is not None and len(finding.nodes) < SAMPLE:
-            finding.nodes.append(node)
-
-    def sorted(self) -> list[Finding]:
-        order = {"error": 0, "warning": 1, "info": 2}
-        return sorted(self.found.values(), key=lambda f: (order.get(f.severity, 3), f.check, f.pool or "", f.message))
-
-
 def check_node(
     node: Mapping[str, Any],
     stats: PoolStats,
-    out: _Collector,
+    out: Collector,
     opts: Options,
     dra: Mapping[str, gpu_dra.DraNode] | None = None,
 ) -> None:
@@ -260,7 +128,7 @@ def check_node(
 
 
 def _check_node_health(
-    name: str, stats: PoolStats, conditions: Mapping[str, Mapping[str, Any]], out: _Collector
+    name: str, stats: PoolStats, conditions: Mapping[str, Mapping[str, Any]], out: Collector
 ) -> None:
     pool = stats.pool
     if conditions.get("Ready", {}).get("status") == "True":
@@ -289,7 +157,7 @@ def _check_node_health(
 
 
 def _check_gpu_devices(
-    facts: gpus.NodeGpus, name: str, size: str | None, want: int, stats: PoolStats, out: _Collector
+    facts: gpus.NodeGpus, name: str, size: str | None, want: int, stats: PoolStats, out: Collector
 ) -> None:
     """GPU units advertised and allocatable against what the VM size has. Units are whole GPUs,
     or MIG devices / shared replicas (``akscli.gpus``): those are never compared with the VM's
@@ -344,7 +212,7 @@ def _check_gpu_devices(
 
 
 def _check_gpu_health(
-    name: str, pool: str, conditions: Mapping[str, Mapping[str, Any]], opts: Options, out: _Collector
+    name: str, pool: str, conditions: Mapping[str, Mapping[str, Any]], opts: Options, out: Collector
 ) -> None:
     for ctype in opts.gpu_conditions:
         cond = conditions.get(ctype)
@@ -419,7 +287,7 @@ def _check_gpu_setup(
     facts: gpus.NodeGpus,
     stats: PoolStats,
     opts: Options,
-    out: _Collector,
+    out: Collector,
 ) -> None:
     """Feature labels (where GPU feature discovery runs), driver version and the GPU taint."""
     pool = stats.pool
@@ -455,7 +323,7 @@ def _check_rdma(
     size: str | None,
     stats: PoolStats,
     opts: Options,
-    out: _Collector,
+    out: Collector,
 ) -> None:
     pool = stats.pool
     allocatable = (node.get("status") or {}).get("allocatable") or {}
@@ -507,7 +375,7 @@ def _check_rdma(
         )
 
 
-def check_pools(pools: Iterable[PoolStats], out: _Collector) -> None:
+def check_pools(pools: Iterable[PoolStats], out: Collector) -> None:
     for stats in pools:
         if len(stats.drivers) > 1:
             versions = ", ".join(f"{v} ({n} nodes)" for v, n in stats.drivers.most_common())
@@ -530,7 +398,7 @@ def check_pools(pools: Iterable[PoolStats], out: _Collector) -> None:
 def check_operator(
     kube: Kube,
     opts: Options,
-    out: _Collector,
+    out: Collector,
     nodes: gpu_stack.GpuNodes,
     found: gpu_stack.Installed | None = None,
 ) -> None:
@@ -555,7 +423,7 @@ def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str
     opts = opts or Options()
     installed = gpu_stack.detect(kube)
     opts.gfd_expected = installed.operator
-    out = _Collector()
+    out = Collector()
     gpu_node_facts = gpu_stack.GpuNodes()
     dra = gpu_dra.nodes_if_served(kube, opts.page_size)  # one small entry per GPU node
     pools: dict[str, PoolStats] = {}

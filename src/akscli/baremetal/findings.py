@@ -1,0 +1,148 @@
+"""What ``baremetal doctor`` reports and how it gathers it: a finding (a count and the first few
+node names), a pool's counters, the options, the report, and the collector that folds every node's
+findings into one per (check, pool, message), so memory stays proportional to pools x findings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from akscli.statuslines import as_invoked
+
+DEFAULT_RDMA_RESOURCES = ("rdma/rdma_shared_device_a", "rdma/ib", "rdma/shared_ib", "rdma/hca_shared_devices_a")
+# Node conditions that AKS's node problem detector sets on GPU nodes
+# (https://learn.microsoft.com/azure/aks/node-problem-detector).
+AKS_GPU_CONDITIONS = (
+    "GPUMissing",
+    "NVLinkStatusInactive",
+    "XIDErrors",
+    "IBLinkFlapping",
+    "UnhealthyNvidiaDevicePlugin",
+    "UnhealthyNvidiaDCGMServices",
+    "GPUClockThrottling",
+)
+SAMPLE = 5
+
+
+@dataclass
+class Finding:
+    check: str
+    severity: str
+    scope: str  # "cluster", "pool", "node"
+    pool: str | None
+    message: str
+    fix: str
+    count: int = 0
+    nodes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "severity": self.severity,
+            "scope": self.scope,
+            "pool": self.pool,
+            "message": self.message,
+            "fix": self.fix,
+            "count": self.count,
+            "nodes": self.nodes,
+        }
+
+
+@dataclass
+class PoolStats:
+    pool: str
+    vm_size: str | None = None
+    nodes: int = 0
+    gpu_nodes: int = 0
+    ready: int = 0
+    gpu_capacity: int = 0
+    gpu_allocatable: int = 0
+    expected_gpus: int = 0
+    rdma_nodes: int = 0
+    drivers: Counter[str] = field(default_factory=Counter)
+    sizes: Counter[str] = field(default_factory=Counter)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pool": self.pool,
+            "vm_size": self.vm_size,
+            "nodes": self.nodes,
+            "gpu_nodes": self.gpu_nodes,
+            "ready": self.ready,
+            "gpu_capacity": self.gpu_capacity,
+            "gpu_allocatable": self.gpu_allocatable,
+            "expected_gpus": self.expected_gpus,
+            "rdma_nodes": self.rdma_nodes,
+            "drivers": dict(self.drivers.most_common()),
+        }
+
+
+@dataclass
+class Options:
+    rdma_resources: Sequence[str] = DEFAULT_RDMA_RESOURCES
+    operator_namespace: str | None = None  # None: where the GPU Operator's pod runs
+    gpu_conditions: Sequence[str] = AKS_GPU_CONDITIONS
+    expect_rdma: bool | None = None  # None: expect it where the VM size has InfiniBand
+    gfd_expected: bool = True  # GPU feature discovery runs (it comes with the GPU Operator)
+    label_selector: str | None = None
+    page_size: int = 500
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    pools: list[PoolStats]
+    nodes_seen: int
+    gpu_nodes: int
+    pages: int
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": {
+                "nodes": self.nodes_seen,
+                "gpu_nodes": self.gpu_nodes,
+                "pages": self.pages,
+                "errors": len(self.blocking),
+                "warnings": sum(1 for f in self.findings if f.severity == "warning"),
+                "ok": not self.blocking,
+            },
+            "pools": [p.to_dict() for p in self.pools],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+class Collector:
+    """Findings keyed by (check, pool, message) with a count and a few sample nodes."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[str, str | None, str], Finding] = {}
+
+    def add(
+        self,
+        check: str,
+        severity: str,
+        scope: str,
+        pool: str | None,
+        message: str,
+        fix: str,
+        node: str | None = None,
+        count: int = 1,
+    ) -> None:
+        key = (check, pool, message)
+        finding = self.found.get(key)
+        if finding is None:
+            # A fix that runs akscli names it as akscli was run (kubectl akscli under kubectl).
+            finding = self.found[key] = Finding(check, severity, scope, pool, message, as_invoked(fix))
+        finding.count += count
+        if node is not None and len(finding.nodes) < SAMPLE:
+            finding.nodes.append(node)
+
+    def sorted(self) -> list[Finding]:
+        order = {"error": 0, "warning": 1, "info": 2}
+        return sorted(self.found.values(), key=lambda f: (order.get(f.severity, 3), f.check, f.pool or "", f.message))
