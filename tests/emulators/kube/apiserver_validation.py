@@ -21,6 +21,7 @@ from tests.emulators.kube import (
     builtin_schema,
     cel,
     job_validation,
+    resource_requirements,
     resource_validation,
 )
 from tests.emulators.kube import schema as schemamod
@@ -457,7 +458,7 @@ class ValidationMixin:
                 causes.extend(job_validation.causes(spec))
             template_spec = (spec.get("template") or {}).get("spec")
             if isinstance(template_spec, dict):
-                causes.extend(_resource_causes("spec.template.spec", template_spec))
+                causes.extend(resource_requirements.resource_causes("spec.template.spec", template_spec))
             if rt.kind != "Job":
                 sel = spec.get("selector")
                 if not isinstance(sel, dict) or not (sel.get("matchLabels") or sel.get("matchExpressions")):
@@ -482,7 +483,7 @@ class ValidationMixin:
             for i, c in enumerate(spec.get("containers") or []):
                 if not isinstance(c, dict) or not c.get("image"):
                     causes.append(("FieldValueRequired", f"spec.containers[{i}].image", "Required value"))
-            causes.extend(_resource_causes("spec", spec, pod=True))
+            causes.extend(resource_requirements.resource_causes("spec", spec, pod=True))
         elif rt.kind == "ConfigMap":
             for k in obj.get("data") or {}:
                 if not re.match(r"^[-._a-zA-Z0-9]+$", str(k)):
@@ -500,90 +501,3 @@ class ValidationMixin:
         if subresource == "status":
             return True
         return False if rt.status else None
-
-
-def _overcommit_allowed(name: str) -> bool:
-    """upstream: kubernetes/kubernetes pkg/apis/core/helper/helpers.go IsOvercommitAllowed: a native
-    resource (no domain, or *kubernetes.io/) that is not hugepages-*; extended resources never are."""
-    native = "/" not in name or "kubernetes.io/" in name
-    return native and not name.startswith("hugepages-")
-
-
-def _integer_resource(name: str) -> bool:
-    """upstream: kubernetes/kubernetes pkg/apis/core/helper/helpers.go IsIntegerResourceName: the
-    object-count quota names and every extended resource (IsExtendedResourceName: not native, not
-    ``requests.``-prefixed, a domain-qualified name); pods' containers only ever carry the latter."""
-    return "/" in name and "kubernetes.io/" not in name and not name.startswith("requests.")
-
-
-def _quantity_causes(at: str, name: str, value: Any) -> list[tuple[str, str, str]]:
-    """ValidateResourceQuantityValue on one request or limit: not negative, and whole for an integer
-    resource (upstream: kubernetes/kubernetes pkg/apis/core/validation/validation.go
-    ValidateNonnegativeQuantity, field.Invalid with value.String() and IsNegativeErrorMsg "must be
-    greater than or equal to 0" (kubernetes/apimachinery pkg/api/validation/generic.go);
-    isNotIntegerErrorMsg "must be an integer", the Quantity printed through its MarshalJSON, the
-    canonical string (kubernetes/apimachinery pkg/util/validation/field/errors.go ErrorBody))."""
-    from tests.emulators.kube.quantities import canonical, is_integer, parse
-
-    parsed = parse(value)
-    if parsed is None:
-        return []  # the typed schema refuses what is no quantity
-    causes = []
-    shown = json.dumps(canonical(value))
-    if parsed[0] < 0:
-        causes.append(
-            ("FieldValueInvalid", f"{at}[{name}]", f"Invalid value: {shown}: must be greater than or equal to 0")
-        )
-    if _integer_resource(name) and not is_integer(value):
-        causes.append(("FieldValueInvalid", f"{at}[{name}]", f"Invalid value: {shown}: must be an integer"))
-    return causes
-
-
-def _resource_causes(path: str, pod_spec: dict[str, Any], pod: bool = False) -> list[tuple[str, str, str]]:
-    """The quantity rules of each container's resources, limits first, then requests.
-
-    upstream: kubernetes/kubernetes pkg/apis/core/validation/validation.go
-    validateResourceRequirements: every limit and request is checked by ValidateResourceQuantityValue
-    (_quantity_causes); a request of a resource that cannot be overcommitted needs a limit
-    (field.Required on .limits, "Limit must be set for non overcommitable resources") and must
-    equal it (field.Invalid on .requests, the request's Quantity.String(), "must be equal to NAME
-    limit of LIMIT.String()": tests/emulators/kube/quantities.py prints them). On a Pod, and only
-    there, a missing request is first defaulted from the limit (pkg/apis/core/v1/defaults.go
-    SetDefaults_Pod, "we only want this defaulting semantic to take place on a v1.Pod and not a
-    v1.PodTemplate"), so a limit alone passes and a fractional limit is refused twice.
-    """
-    from tests.emulators.kube.controllers.scheduling import quantity
-    from tests.emulators.kube.quantities import canonical
-
-    causes: list[tuple[str, str, str]] = []
-    for key in ("initContainers", "containers"):
-        for i, c in enumerate(pod_spec.get(key) or []):
-            res = (c.get("resources") if isinstance(c, dict) else None) or {}
-            requests, limits = dict(res.get("requests") or {}), dict(res.get("limits") or {})
-            if pod:
-                requests = {**limits, **requests}
-            at = f"{path}.{key}[{i}].resources"
-            for name, value in limits.items():
-                causes.extend(_quantity_causes(f"{at}.limits", str(name), value))
-            for name, value in requests.items():
-                causes.extend(_quantity_causes(f"{at}.requests", str(name), value))
-                if _overcommit_allowed(str(name)):
-                    continue
-                if name not in limits:
-                    causes.append(
-                        (
-                            "FieldValueRequired",
-                            f"{at}.limits",
-                            "Required value: Limit must be set for non overcommitable resources",
-                        )
-                    )
-                elif quantity(value) != quantity(limits[name]):
-                    shown, limit = json.dumps(canonical(value)), canonical(limits[name])
-                    causes.append(
-                        (
-                            "FieldValueInvalid",
-                            f"{at}.requests",
-                            f"Invalid value: {shown}: must be equal to {name} limit of {limit}",
-                        )
-                    )
-    return causes
