@@ -5,13 +5,18 @@ command group only renders its objects and calls it.
 """
 
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors, output, validate
+from akscli.cli import audit_lines
 from akscli.cli import options as opts
+from akscli.cli.audit_lines import audited as audited
+from akscli.cli.audit_lines import carried_deletions as carried_deletions
+from akscli.cli.audit_lines import deletion_objects as deletion_objects
+from akscli.cli.audit_lines import record_audit as record_audit
+from akscli.cli.audit_lines import record_deletions as record_deletions
 from akscli.globals import FLAGS
 
 if TYPE_CHECKING:
@@ -217,7 +222,7 @@ def apply_objects(
     )
     the_plan: Plan | None = None
     try:
-        with _sigterm_interrupts():
+        with audit_lines.sigterm_interrupts():
             if not pod_security_checked:
                 check_pod_security(kube, objects, target)
             with output.status("planning (server-side dry run)"):
@@ -307,27 +312,6 @@ def _attempted(objects: Sequence[dict[str, Any]], the_plan: "Plan | None") -> li
     ]
 
 
-@contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM (a CI job cancelled, a pod stopped) stops an apply like Ctrl-C does, so the
-    audit log still records what was changed before it."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _print_applied(done: "Sequence[Change]", fmt: str) -> None:
     from akscli.kube.apply import past_tense
 
@@ -339,88 +323,6 @@ def _print_applied(done: "Sequence[Change]", fmt: str) -> None:
     else:
         for change in done:
             output.write(f"{change.ref} {past_tense(change.action)}")
-
-
-def record_audit(
-    action: str,
-    kube: "Kube | None",
-    changes: "Sequence[Change]",
-    result: str,
-    *,
-    target: Mapping[str, str] | None = None,
-    objects: Sequence[Mapping[str, str]] | None = None,
-    allowed_rules: Sequence[str] = (),
-    identity: Mapping[str, str] | None = None,
-) -> None:
-    """One audit line for a change made through Kubernetes (ARM commands pass target/objects)."""
-    from akscli import audit
-
-    where: dict[str, str] = dict(target or {})
-    if kube is not None:
-        where.setdefault("context", kube.context_name)
-        where.setdefault("namespace", kube.namespace)
-        identity = kube.identity()
-    changed = list(objects or [])
-    for change in changes:
-        meta = (change.result or change.obj).get("metadata", {})
-        changed.append(
-            {
-                "object": change.ref,
-                "namespace": meta.get("namespace") or "",
-                "action": change.action,
-                "resourceVersion": str(meta.get("resourceVersion", "")),
-            }
-        )
-    audit.record(
-        action=action,
-        target=where,
-        objects=changed,
-        result=result,
-        identity=identity,
-        reason=FLAGS.reason,
-        allowed_rules=allowed_rules,
-    )
-
-
-@contextmanager
-def audited(
-    action: str,
-    target: Mapping[str, str],
-    *,
-    resource: str,
-    identity: Mapping[str, str] | None = None,
-    change: str | None = None,
-    follow: str | None = None,
-) -> Iterator[None]:
-    """Audit a change made through ARM: one line whether it succeeds or fails, under ``action``
-    (the command), its object's action being ``change`` (else ``action``).
-
-    A wait cut after Azure accepted the write (--timeout, Ctrl-C: errors.OperationTimedOut,
-    OperationInterrupted) is a change that goes on in Azure: its line says so, names the
-    operation's URL (no token) and ``follow``, the command that follows it; a Ctrl-C's last line
-    says the same (cli/main.py). SIGTERM (a CI job cancelled) stops the wait as Ctrl-C does, so
-    its line is written too."""
-    objects = [{"object": resource, "action": change or action}]
-
-    def cut(exc: errors.OperationTimedOut | errors.OperationInterrupted, how: str) -> None:
-        what = exc.what
-        line = [{**objects[0], "action": what, **({"operation": exc.operation} if exc.operation else {})}]
-        result = f"{how}: {what} continues in Azure" + (f"; follow it with: {follow}" if follow else "")
-        record_audit(action, None, [], result, target=target, objects=line, identity=identity)
-
-    try:
-        with _sigterm_interrupts():
-            yield
-    except errors.OperationTimedOut as exc:
-        cut(exc, "timed out")
-        raise
-    except errors.AkscliError as exc:
-        record_audit(action, None, [], f"failed: {exc.message}", target=target, objects=objects, identity=identity)
-        raise
-    except errors.OperationInterrupted as exc:
-        cut(exc, "interrupted")
-        raise
-    record_audit(action, None, [], "success", target=target, objects=objects, identity=identity)
 
 
 def deletion_question(refs: Sequence[tuple[str, str, str, str | None]], why: str = "") -> str:
@@ -472,7 +374,7 @@ def delete_objects(
         confirm(deletion_question(refs, what), yes)
     answers = [(r, kube.delete(r[0], r[1], r[2], namespace=r[3], dry_run=mode == "server")) for r in refs]
     gone = [(r, answer) for r, answer in answers if answer is not None]
-    entries = [deleted_entry(*r) for r, _ in gone]
+    entries = [audit_lines.deleted_entry(*r) for r, _ in gone]
     if mode == "none":
         record_audit(action, kube, [], "success", objects=entries)
     for (api_version, kind, name, namespace), _ in gone:
@@ -549,45 +451,3 @@ def check_creates_again(
 
     for line in check_creates(kube, objects, stack=stack, rendered=rendered):
         output.warn(line)
-
-
-def deleted_entry(api_version: str, kind: str, name: str, namespace: str | None) -> dict[str, str]:
-    """A deleted object as an audit line lists it: named as the apply's lines name what they
-    create (kubectl's ``kind.group/name``), so one entry names an object one way."""
-    return {"object": output.kind_ref(api_version, kind, name), "namespace": namespace or "", "action": "delete"}
-
-
-def deletion_objects(deleted: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """Deleted objects as an audit line lists them (deleted_entry)."""
-    return [
-        deleted_entry(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], obj["metadata"].get("namespace"))
-        for obj in deleted
-    ]
-
-
-def record_deletions(action: str, kube: "Kube", deleted: Sequence[Mapping[str, Any]], result: str = "success") -> None:
-    """One audit line for objects a command deleted after its apply's line (what a deploy no
-    longer renders)."""
-    if deleted:
-        record_audit(action, kube, [], result, objects=deletion_objects(deleted))
-
-
-@contextmanager
-def carried_deletions(action: str, kube: "Kube | None") -> Iterator[list[dict[str, str]]]:
-    """The deletions a command makes on its way to an apply (--recreate, the objects a deploy
-    replaces), as audit objects. The apply lists them in its own line (apply_objects ``prior``),
-    so one command reads as one entry in `audit list` (docs/operations.md: one line per command);
-    what no apply recorded (a failure, Ctrl-C or a dry run before it) gets its own line here."""
-    carried: list[dict[str, str]] = []
-    try:
-        yield carried
-    except BaseException as exc:
-        if carried:
-            if isinstance(exc, errors.AkscliError):
-                failed = f"failed: {exc.message}"
-            else:
-                failed = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed: {type(exc).__name__}"
-            record_audit(action, kube, [], failed, objects=carried)
-        raise
-    if carried:
-        record_audit(action, kube, [], "success", objects=carried)
