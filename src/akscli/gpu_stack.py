@@ -29,13 +29,14 @@ What each rule reads, from upstream:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from akscli import gpu_mig, gpu_plugin
+from akscli import gpu_lease, gpu_mig, gpu_plugin
 from akscli.errors import NotInstalledError
 from akscli.gpu_nodes import HELD_SHOWN as HELD_SHOWN  # re-exported
 from akscli.gpu_nodes import GpuNodes as GpuNodes  # re-exported
+from akscli.gpu_verdict import Installed as Installed  # re-exported
+from akscli.gpu_verdict import Rule as Rule  # re-exported
 from akscli.kube import pod_problems, scheduling
 from akscli.kube.readiness.core import conditions
 
@@ -56,39 +57,6 @@ CLUSTER_POLICY_CRD = "clusterpolicies.nvidia.com"
 # which the operator sets from NFD's NVIDIA PCI labels: NoGPUNodes; see _no_gpu_node_fix).
 NO_GPU_NODE_REASONS = ("NFDLabelsMissing", "NoGPUNodes")
 NODE_SAMPLE = 50  # GPU nodes a quick (doctor) look reads
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One verdict: ``error`` blocks GPU work, ``warning`` is worth fixing, ``info`` is context."""
-
-    check: str
-    severity: str
-    message: str
-    fix: str = ""
-    node: str | None = None  # the node a pod-level verdict is about
-    subject: str = "operator"  # what it is about, as doctor names its check rows
-
-
-@dataclass
-class Installed:
-    """Which GPU software is present, found by its own labels and CRDs."""
-
-    operator_crd: bool = False
-    operator_pods: int = 0
-    operator_ready: int = 0
-    operator_namespace: str | None = None
-    operator_problem: pod_problems.Problem | None = None  # why the first operator pod not ready is not
-    operator_ready_names: list[str] = field(default_factory=list)  # the ready operator pods
-    policies: list[dict[str, Any]] = field(default_factory=list)
-    nfd_pods: int = 0
-    nfd_namespace: str | None = None
-
-    @property
-    def operator(self) -> bool:
-        """Installed: its pod runs, or a ClusterPolicy asks for it. CRDs alone are what
-        ``helm uninstall`` leaves behind (Helm never deletes CRDs), so they do not count."""
-        return self.operator_pods > 0 or bool(self.policies)
 
 
 def _pods(kube: Kube, selectors: Sequence[str]) -> Iterator[dict[str, Any]]:
@@ -337,7 +305,7 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
     if not state:
         # Before its first reconcile the operator has created no operand yet: judging the
         # DaemonSets now would report as missing what it is about to create.
-        yield _unreconciled(kube, found, str(name), ns)
+        yield gpu_lease.unreconciled(kube, found, str(name), ns)
         return
     if state != "ready":
         error = _condition(policy, "Error")
@@ -389,109 +357,6 @@ def _no_gpu_node_fix(reason: str) -> str:
         "feature.node.kubernetes.io/pci-10de.present=true: check NFD runs on the GPU nodes "
         f"(kubectl get pods -A -l {NFD_PODS[0]} -o wide), or {install}"
     )
-
-
-# upstream: NVIDIA/gpu-operator a22dbf6 cmd/gpu-operator/main.go: LeaderElectionID "53822513.nvidia.com",
-# in the operator's namespace unless --leader-elect-namespace says otherwise; the Helm chart passes
-# --leader-elect (deployments/gpu-operator/templates/operator.yaml) and lets the operator's Role
-# get and update leases (templates/role.yaml).
-LEADER_LEASE = "53822513.nvidia.com"
-
-
-def _unreconciled(kube: Kube, found: Installed, name: str, ns: str) -> Rule:
-    """A ClusterPolicy with no ``status.state``: the operator has not finished a reconcile of it.
-
-    upstream: NVIDIA/gpu-operator v26.7.0 controllers/clusterpolicy_controller.go Reconcile and
-    updateCRState: the state (and the Ready/Error conditions) is written only when a reconcile ends
-    (ready, notReady, or an error on the way), after it has stepped through every operand state; a
-    step does not wait for its operand (one not ready makes the pass end notReady, requeued after
-    5 s). api/nvidia/v1/clusterpolicy_types.go ClusterPolicyStatus has no observedGeneration, so an
-    empty state is all there is to read. What tells "not yet" from "never" is the operator: with no
-    ready pod nothing will ever write it; with ready pods, only the one holding the leader lease
-    reconciles (controller-runtime starts the controllers once elected:
-    kubernetes-sigs/controller-runtime pkg/manager, pkg/leaderelection/leader_election.go, whose lock
-    identity is the pod's host name, "_", a UUID; read through the code index), so the lease names
-    the pod to read, or says that none leads."""
-    if not found.operator_ready:
-        return Rule(
-            "gpu-operator",
-            "error",
-            f"ClusterPolicy {name} has no state: no ready GPU Operator pod reconciles it",
-            f"kubectl -n {ns} describe pods -l app.kubernetes.io/component=gpu-operator",
-            subject="clusterpolicy",
-        )
-    home = found.operator_namespace or ns
-    lease = _lease(kube, home)
-    spec = (lease or {}).get("spec") or {}
-    holder = str(spec.get("holderIdentity") or "").split("_", 1)[0]
-    where = f"its leader lease ({home}/{LEADER_LEASE})"
-    ready = ", ".join(found.operator_ready_names)
-    if lease is not None and (not holder or _expired(spec)):
-        last = (
-            f"was last renewed by {holder} at {spec.get('renewTime')} and has expired"
-            if holder
-            else "is held by no pod"
-        )
-        return Rule(
-            "gpu-operator",
-            "error",
-            f"ClusterPolicy {name} has no state and never will while no GPU Operator pod leads: {where} {last}, "
-            f"so the ready pod(s) {ready} reconcile nothing",
-            f"kubectl -n {home} logs {found.operator_ready_names[0]} (leader election errors: the operator's Role "
-            f"must let it get and update leases in {home})",
-            subject="clusterpolicy",
-        )
-    if holder and holder not in found.operator_ready_names:
-        return Rule(
-            "gpu-operator",
-            "error",
-            f"ClusterPolicy {name} has no state: {holder} holds {where}, and it is not a ready GPU Operator pod, "
-            f"so the ready one(s), {ready}, wait and reconcile nothing",
-            f"kubectl -n {home} get pod {holder}; kubectl -n {home} logs {holder}",
-            subject="clusterpolicy",
-        )
-    if holder:
-        return Rule(
-            "gpu-operator",
-            "warning",
-            f"ClusterPolicy {name} has no state yet: {holder} leads the GPU Operator (since "
-            f"{spec.get('acquireTime') or '?'}) and has not finished a reconcile pass; a pass writes the state at its "
-            "end without waiting for the operands, so a state that stays empty means the pass is stuck",
-            f"kubectl -n {home} logs {holder}",
-            subject="clusterpolicy",
-        )
-    return Rule(
-        "gpu-operator",
-        "warning",
-        f"ClusterPolicy {name} has no state yet: the GPU Operator has not finished its first reconcile of it",
-        f"wait for it (kubectl get clusterpolicy {name} -w shows STATUS); if it stays empty: "
-        f"kubectl -n {ns} logs deploy/gpu-operator",
-        subject="clusterpolicy",
-    )
-
-
-def _lease(kube: Kube, namespace: str) -> dict[str, Any] | None:
-    try:
-        return kube.get("coordination.k8s.io/v1", "Lease", LEADER_LEASE, namespace=namespace)
-    except NotInstalledError:
-        return None
-
-
-def _expired(spec: Mapping[str, Any]) -> bool:
-    """The lease's holder has not renewed it within leaseDurationSeconds (upstream: kubernetes/client-go
-    32ce75a tools/leaderelection/leaderelection.go tryAcquireOrRenew and isLeaseValid: a candidate
-    takes a lease not renewed within that long, timed from when it saw the record; doctor times it
-    from renewTime). A time that does not parse is not expired."""
-    from datetime import UTC, datetime, timedelta
-
-    from akscli import timestamps
-
-    renewed = timestamps.parse(spec.get("renewTime"))
-    try:
-        duration = timedelta(seconds=int(spec.get("leaseDurationSeconds") or 15))
-    except (TypeError, ValueError):
-        return False
-    return renewed is not None and renewed + duration < datetime.now(UTC)
 
 
 def _condition(obj: dict[str, Any], kind: str) -> Mapping[str, Any]:
