@@ -1,0 +1,66 @@
+"""The flags and table columns akscli nodepool's commands share (cli/nodepool.py): the cluster,
+with az's --cluster-name beside --cluster, the pool's name, --auto-provision, and the autoscaler's
+bounds with az's long names."""
+
+from typing import Annotated
+
+import typer
+
+from akscli.output import Column
+
+# az aks nodepool names the cluster --cluster-name (upstream: Azure/azure-cli 0088c878
+# src/azure-cli/azure/cli/command_modules/acs/_params.py, argument_context('aks nodepool'):
+# cluster_name; 'aks nodepool wait': options_list=['--cluster-name']): accepted beside --cluster
+# (grammar.AZ_ALIASES).
+Cluster = Annotated[str, typer.Option("--cluster", "-c", "--cluster-name", metavar="CLUSTER", help="Cluster name.")]
+# add, list, show and delete also work on node auto-provisioning pools, which need no --cluster.
+OptCluster = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster", "-c", "--cluster-name", metavar="CLUSTER", help="Cluster name (ARM pools).", show_default=False
+    ),
+]
+AutoProvision = Annotated[
+    bool,
+    typer.Option(
+        "--auto-provision",
+        help="A node auto-provisioning (Karpenter) NodePool on the cluster of --context, not an ARM pool.",
+    ),
+]
+Name = Annotated[str, typer.Argument(help="Node pool name.", show_default=False)]
+# az's long names are accepted beside akscli's, one option each, so an `az aks nodepool add/update`
+# line runs as it is (upstream: Azure/azure-cli 0088c878 src/azure-cli/azure/cli/command_modules/acs/
+# _params.py: node_count '--node-count' (its -c is akscli's --cluster, not taken), min_count, max_count,
+# '--enable-cluster-autoscaler', '--disable-cluster-autoscaler', and aks nodepool add's node_vm_size
+# '--node-vm-size' (its -s is not taken); grammar.AZ_ALIASES lists them).
+MinCount = Annotated[
+    int | None, typer.Option("--min", "--min-count", metavar="MIN", help="Autoscaler minimum.", show_default=False)
+]
+MaxCount = Annotated[
+    int | None, typer.Option("--max", "--max-count", metavar="MAX", help="Autoscaler maximum.", show_default=False)
+]
+EnableAutoscaler = Annotated[
+    bool,
+    typer.Option(
+        "--enable-cluster-autoscaler",
+        help="az's flag: needs --min and --max (which turn the autoscaler on without it).",
+    ),
+]
+
+COLUMNS = [
+    Column("name", "name"),
+    Column("mode", "mode"),
+    Column("vm size", "vmSize"),
+    Column("count", "count"),
+    Column("autoscale", "autoscale"),
+    Column("gpus", "gpus"),
+    Column("version", "version"),
+    Column("state", "provisioningState"),
+    Column("power", "powerState"),
+    Column("gpu model", "gpuModel", wide=True),
+    Column("mig", "mig", wide=True),
+    Column("spot", "spot", wide=True),
+    Column("os sku", "osSku", wide=True),
+    Column("zones", "zones", wide=True),
+    Column("taints", "taints", wide=True),
+]
