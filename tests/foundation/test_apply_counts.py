@@ -13,6 +13,7 @@ import yaml
 
 from akscli import errors, shapes
 from akscli.kube import apply as kube_apply
+from akscli.kube import changes as kube_changes
 from akscli.kube import client as kube_client
 from akscli.kube.client import KubeTarget
 from akscli.kube.connecting import connect
@@ -62,7 +63,7 @@ def test_an_apply_parses_the_kubeconfig_once(kubeconfig: Path, tmp_path: Path, m
 
 
 def test_a_change_names_its_object_once_however_often_it_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    named = _counting(monkeypatch, kube_apply, "object_ref")
+    named = _counting(monkeypatch, kube_changes, "object_ref")
     change = kube_apply.Change({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}, "create")
     # The plan, the progress line, the applied list and the audit line each name the object.
     assert [change.ref for _ in range(4)] == ["configmap/a"] * 4

@@ -1,0 +1,133 @@
+"""What the apply engine (akscli.kube.apply) plans and runs with: the options of an apply, one
+object's change (create, configure, unchanged, delete, with its diff and the server's answer), the
+plan, and the tier an object is applied in (namespaces and other prerequisites first, custom
+resources last)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from akscli.kube import deferred_checks
+from akscli.kube.client import FIELD_MANAGER, Kube
+from akscli.kube.plan_diff import object_ref
+
+Progress = Callable[[str], None]
+
+TIER_OF_KIND: dict[str, int] = {
+    "CustomResourceDefinition": 0,
+    "Namespace": 1,
+    "PriorityClass": 2,
+    "StorageClass": 2,
+    "ServiceAccount": 2,
+    "ClusterRole": 2,
+    "Role": 2,
+    "ClusterRoleBinding": 2,
+    "RoleBinding": 2,
+    "ConfigMap": 2,
+    "Secret": 2,
+    "PersistentVolumeClaim": 2,
+    "ResourceQuota": 2,
+    "LimitRange": 2,
+    "Service": 3,
+    "Deployment": 3,
+    "StatefulSet": 3,
+    "DaemonSet": 3,
+    "Job": 3,
+    "CronJob": 3,
+    "PodDisruptionBudget": 3,
+    "Pod": 3,
+    "HorizontalPodAutoscaler": 3,
+}
+CORE_GROUPS = frozenset(
+    {
+        "",
+        "apps",
+        "batch",
+        "policy",
+        "rbac.authorization.k8s.io",
+        "storage.k8s.io",
+        "scheduling.k8s.io",
+        "autoscaling",
+        "apiextensions.k8s.io",
+        "networking.k8s.io",
+    }
+)
+
+# Requests in flight at once. An AKS API server is a network hop away (tens of ms): 16 keeps a
+# 500-object apply several times faster than kubectl's one-after-another while staying far below
+# the API server's defaults (MaxRequestsInFlight 400, MaxMutatingRequestsInFlight 200 in
+# kubernetes/apiserver pkg/server/config.go NewConfig).
+DEFAULT_PARALLEL = 16
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    force_conflicts: bool = False
+    prune: bool = False
+    parallel: int = DEFAULT_PARALLEL
+    # `apply -f ... -n NS`: a namespaced object that names another namespace is refused, as
+    # kubectl refuses it (k8s.io/cli-runtime pkg/resource/visitor.go, RequireNamespace).
+    require_namespace: str | None = None
+    # Keep each object's dry-run answer on its Change (--dry-run=server -o json|yaml prints them).
+    # Off otherwise: a real apply prints what the apply answers, and 5,000 kept answers cost as
+    # much memory as the objects themselves (nox -s bench's 5,000-object row).
+    keep_answers: bool = False
+    # What the operator of a changed object will do about the change, beyond the field diff
+    # (akscli.ray.service.kube_plan_notes for a RayService): lines the plan prints under the
+    # object. It gets the connection, to read the objects the operator made (a RayService's clusters).
+    notes: Callable[[Kube, Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None
+
+
+@dataclass
+class Change:
+    obj: dict[str, Any]
+    action: str  # create | configure | unchanged | delete
+    diff: list[str] = field(default_factory=list)
+    result: dict[str, Any] | None = None
+    current: dict[str, Any] | None = None
+    error: str | None = None  # why applying it failed
+    # The server's answer to the dry run (the object as it would be stored: defaulted and
+    # admitted); None where the object could not be dry-run under its own name.
+    server: dict[str, Any] | None = None
+    # A webhook check the dry run could not make, since it reads a ConfigMap this apply creates
+    # (akscli.kube.deferred_checks): the plan says so, and the object is sent right after it.
+    deferred: deferred_checks.Deferred | None = None
+    notes: list[str] = field(default_factory=list)  # ApplyOptions.notes of a configured object
+    # kubectl's ``-o name`` of the object, worked out once: the plan, the progress line, the
+    # applied list and the audit each name every object (four times per object before).
+    ref: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.ref = object_ref(self.obj)
+
+    @property
+    def already_owned(self) -> bool:
+        """Unchanged and already applied by akscli: applying again would change nothing."""
+        managers = (self.current or {}).get("metadata", {}).get("managedFields") or []
+        return self.action == "unchanged" and any(
+            m.get("manager") == FIELD_MANAGER and m.get("operation") == "Apply" for m in managers
+        )
+
+
+@dataclass
+class Plan:
+    changes: list[Change]
+
+    @property
+    def pending(self) -> list[Change]:
+        return [c for c in self.changes if c.action != "unchanged"]
+
+    @property
+    def deletions(self) -> list[Change]:
+        return [c for c in self.changes if c.action == "delete"]
+
+
+def tier(obj: Mapping[str, Any]) -> int:
+    kind = str(obj.get("kind"))
+    api_version = str(obj.get("apiVersion", ""))
+    group = api_version.split("/")[0] if "/" in api_version else ""
+    if kind in TIER_OF_KIND and group in CORE_GROUPS:
+        return TIER_OF_KIND[kind]
+    return 3 if group in CORE_GROUPS else 4  # custom resources after what they refer to
