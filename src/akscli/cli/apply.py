@@ -84,7 +84,7 @@ def apply(
 
 def _operator_notes(kube: Any, current: Any, applied: Any) -> list[str]:
     """What an operator does about a changed object that the field diff does not show: KubeRay
-    and a RayService's clusters (akscli.ray.service.kube_plan_notes)."""
-    from akscli.ray.service import kube_plan_notes
+    and a RayService's clusters (akscli.ray.service_plan.kube_plan_notes)."""
+    from akscli.ray.service_plan import kube_plan_notes
 
     return kube_plan_notes(kube, current, applied)

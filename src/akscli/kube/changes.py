@@ -75,7 +75,7 @@ class ApplyOptions:
     # much memory as the objects themselves (nox -s bench's 5,000-object row).
     keep_answers: bool = False
     # What the operator of a changed object will do about the change, beyond the field diff
-    # (akscli.ray.service.kube_plan_notes for a RayService): lines the plan prints under the
+    # (akscli.ray.service_plan.kube_plan_notes for a RayService): lines the plan prints under the
     # object. It gets the connection, to read the objects the operator made (a RayService's clusters).
     notes: Callable[[Kube, Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None
 

@@ -117,9 +117,7 @@ from akscli.ray.scaling import (
 from akscli.ray.service import (
     cluster_owner,
     cluster_role,
-    kube_plan_notes,
     own_clusters_selector,
-    plan_notes,
     render_service,
     serve_config,
     service_cluster,
@@ -130,6 +128,7 @@ from akscli.ray.service import (
     service_summary,
     service_summary_fields,
 )
+from akscli.ray.service_plan import kube_plan_notes, plan_notes
 from akscli.ray.spec import (
     AGENTPOOL_LABEL,
     CLUSTER_LABEL,

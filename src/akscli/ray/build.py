@@ -23,7 +23,8 @@ from akscli.ray.job import (
     runtime_env,
 )
 from akscli.ray.live import Connection, check_gpu_capacity, get_object, size_gpu_groups
-from akscli.ray.service import kept_cluster_warning, render_service, serve_config
+from akscli.ray.service import render_service, serve_config
+from akscli.ray.service_plan import kept_cluster_warning
 from akscli.ray.spec import RAY_API, ClusterSpec, head_image, ray_name, render_cluster
 from akscli.ray.workdir import WORKDIR_MOUNT, PackedWorkdir, pack_workdir, workdir_configmap_name, workdir_values
 

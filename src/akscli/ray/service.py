@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from akscli.errors import AuthError, UsageError
-from akscli.ray.spec import RAY_API
+from akscli.errors import UsageError
 from akscli.ray.status import condition
 
 if TYPE_CHECKING:
-    from akscli.kube.client import Kube
     from akscli.ray.status import Finding
 
 
@@ -57,166 +55,7 @@ def render_service(
     return render("ray/rayservice.yaml.j2", values)
 
 
-def kept_cluster_warning(existing: Mapping[str, Any] | None) -> str | None:
-    """A warning when KubeRay will not roll a new cluster config out to ``existing``.
-
-    With ``upgradeStrategy.type: None`` KubeRay prepares no new cluster for a changed
-    ``rayClusterConfig`` and keeps serving on the old one, applying only the Serve config
-    (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayservice_controller.go
-    shouldPrepareNewCluster, isZeroDowntimeUpgradeEnabled).
-    """
-    if existing is None:
-        return None
-    if ((existing.get("spec") or {}).get("upgradeStrategy") or {}).get("type") != "None":
-        return None
-    name = existing["metadata"]["name"]
-    return (
-        f"RayService {name} has upgradeStrategy.type None: KubeRay applies the new Serve config but keeps "
-        "its current Ray cluster, so cluster changes (image, resources, groups) are not rolled out; "
-        f"set upgradeStrategy.type to NewCluster, or delete and redeploy {name}"
-    )
-
-
-def _for_hashing(spec: Any, groups: int | None = None) -> Any:
-    """A RayService's ``rayClusterConfig`` as KubeRay hashes it to decide whether a cluster is
-    outdated: without suspend and upgradeStrategy, each worker group without replicas,
-    minReplicas, maxReplicas and workersToDelete, no pod template's tolerations or schedulingGates
-    (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayservice_controller.go
-    rayClusterSpecForHashing; utils/util.go GenerateHashWithoutReplicasAndWorkersToDelete).
-    ``groups``: only the first that many worker groups (isClusterSpecHashEqual, partial)."""
-    import copy
-
-    muted = copy.deepcopy(dict(spec)) if isinstance(spec, Mapping) else {}
-    muted.pop("suspend", None)
-    muted.pop("upgradeStrategy", None)
-    pods = [(muted.get("headGroupSpec") or {}).get("template")]
-    workers = list(muted.get("workerGroupSpecs") or [])[:groups]
-    for group in workers:
-        for key in ("replicas", "minReplicas", "maxReplicas"):
-            group.pop(key, None)
-        strategy = group.get("scaleStrategy")
-        if isinstance(strategy, dict):
-            strategy.pop("workersToDelete", None)
-            if not strategy:
-                group.pop("scaleStrategy")
-        pods.append(group.get("template"))
-    for template in pods:
-        pod = (template or {}).get("spec") if isinstance(template, Mapping) else None
-        if isinstance(pod, dict):
-            pod.pop("tolerations", None)
-            pod.pop("schedulingGates", None)
-    muted["workerGroupSpecs"] = workers
-    return muted
-
-
-# A worker group's size fields and the `akscli ray cluster scale` flag for each.
-_SIZE_FLAGS = {"replicas": "--replicas", "minReplicas": "--min", "maxReplicas": "--max"}
-
-
-def plan_notes(
-    current: Mapping[str, Any],
-    applied: Mapping[str, Any],
-    read_cluster: Callable[[str], Mapping[str, Any] | None] | None = None,
-) -> list[str]:
-    """What KubeRay does to a RayService's clusters when ``current`` becomes ``applied`` (the dry
-    run's answer), as reconcileRayCluster, shouldUpdateCluster and shouldPrepareNewCluster decide
-    (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayservice_controller.go):
-
-    - a cluster spec that differs beyond replicas and tolerations replaces the pending cluster
-      with a new one, even one still coming up; the replaced one goes rayClusterDeletionDelaySeconds
-      later; worker groups only added at the end update it in place;
-    - a change of only replicas, minReplicas or maxReplicas reaches no existing cluster: their
-      hash annotation, which KubeRay compares, leaves them out; nor does a change of only
-      tolerations, schedulingGates or suspend, which the hash leaves out too;
-    - a pending cluster that is named but not created yet is made from the new spec.
-
-    ``read_cluster`` reads a RayCluster by name: each cluster is compared with its own spec, which
-    KubeRay made from the RayService spec it hashed (constructRayClusterForRayService); without it,
-    or when a cluster cannot be read, with the stored ``rayClusterConfig``."""
-    if applied.get("kind") != "RayService":
-        return []
-    if (condition(current, "RollbackInProgress") or {}).get("status") == "True":
-        return []
-    stored = (current.get("spec") or {}).get("rayClusterConfig") or {}
-    new = (applied.get("spec") or {}).get("rayClusterConfig") or {}
-    specs: dict[str, tuple[str, Mapping[str, Any]]] = {}  # cluster name -> (role, its spec)
-    for role, which in (("active", "activeServiceStatus"), ("pending", "pendingServiceStatus")):
-        name = _service_status(current, which).get("rayClusterName")
-        if not name:
-            continue
-        found = read_cluster(str(name)) if read_cluster is not None else None
-        if read_cluster is not None and found is None and role == "pending":
-            # reconcileRayCluster: a named pending cluster without its object is created next.
-            return [f"KubeRay has not created pending Ray cluster {name} yet: it makes it from this spec"]
-        specs[str(name)] = (role, (found or {}).get("spec") or stored)
-    notes = [note for name, (role, spec) in specs.items() if (note := _kept_size(name, role, spec, new, applied))]
-    notes += [note for name, (role, spec) in specs.items() if (note := _kept_unhashed(name, role, spec, stored, new))]
-    pending = next((name for name, (role, _) in specs.items() if role == "pending"), None)
-    kind = ((applied.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
-    if pending is None or kind not in (None, "NewCluster", INCREMENTAL_UPGRADE):  # isZeroDowntimeUpgradeEnabled
-        return notes
-    old = specs[pending][1]
-    if _for_hashing(old) == _for_hashing(new):
-        return notes
-    had = len(old.get("workerGroupSpecs") or [])
-    if len(new.get("workerGroupSpecs") or []) >= had and _for_hashing(old) == _for_hashing(new, had):
-        return [f"KubeRay updates pending Ray cluster {pending} in place: only worker groups are added at the end"]
-    delay = (applied.get("spec") or {}).get("rayClusterDeletionDelaySeconds")
-    return [
-        f"KubeRay replaces pending Ray cluster {pending}, which is not serving yet, with a new cluster "
-        f"and deletes {pending} {DELETION_DELAY_SECONDS if delay is None else int(delay)}s later "
-        "(rayClusterDeletionDelaySeconds)"
-    ]
-
-
-def kube_plan_notes(kube: Kube, current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
-    """``plan_notes`` with each of the RayService's clusters read through ``kube`` (the apply
-    engine's ApplyOptions.notes hook)."""
-    if applied.get("kind") != "RayService":
-        return []
-    namespace = (applied.get("metadata") or {}).get("namespace")
-    stored = (current.get("spec") or {}).get("rayClusterConfig") or {}
-
-    def read(name: str) -> Mapping[str, Any] | None:
-        try:
-            return kube.get(RAY_API, "RayCluster", name, namespace)
-        except AuthError:
-            # One allowed to change the RayService but not to read its clusters: the notes
-            # compare with the stored spec, as when no cluster can be read, and the plan goes on.
-            return {"spec": stored}
-
-    return plan_notes(current, applied, read)
-
-
-def _kept_size(
-    name: str, role: str, spec: Mapping[str, Any], new: Mapping[str, Any], applied: Mapping[str, Any]
-) -> str | None:
-    """The note for a cluster whose groups the new spec only resizes: KubeRay's hash leaves out
-    replicas, minReplicas and maxReplicas (utils/util.go GenerateHashWithoutReplicasAndWorkersToDelete),
-    so neither shouldUpdateCluster nor shouldPrepareNewCluster acts, and the cluster keeps its size.
-    An autoscaled cluster is compared by its bounds only (the autoscaler owns replicas)."""
-    if _for_hashing(spec) != _for_hashing(new):
-        return None
-    autoscaled = bool(spec.get("enableInTreeAutoscaling"))
-    keys = [k for k in _SIZE_FLAGS if k != "replicas" or not autoscaled]
-    have = {g.get("groupName"): g for g in spec.get("workerGroupSpecs") or []}
-    commands = []
-    for group in new.get("workerGroupSpecs") or []:
-        mine = have.get(group.get("groupName")) or {}
-        if all(mine.get(k) == group.get(k) for k in keys):
-            continue
-        flags = " ".join(f"{_SIZE_FLAGS[k]} {group.get(k)}" for k in keys if group.get(k) is not None)
-        namespace = (applied.get("metadata") or {}).get("namespace")
-        commands.append(f"akscli ray cluster scale {name} -n {namespace} --group {group.get('groupName')} {flags}")
-    if not commands:
-        return None
-    return (
-        f"KubeRay leaves {role} Ray cluster {name} at its current size: a change of only replicas, minReplicas "
-        "or maxReplicas is not in the spec hash it compares; scale it now with: " + "; ".join(commands)
-    )
-
-
-def _service_status(service: Mapping[str, Any], which: str) -> Mapping[str, Any]:
+def service_status(service: Mapping[str, Any], which: str) -> Mapping[str, Any]:
     value: Mapping[str, Any] = (service.get("status") or {}).get(which) or {}
     return value
 
@@ -230,7 +69,7 @@ def service_cluster(service: Mapping[str, Any]) -> str | None:
     before the first promotion the pending cluster is the only one.
     """
     for which in ("activeServiceStatus", "pendingServiceStatus"):
-        cluster = _service_status(service, which).get("rayClusterName")
+        cluster = service_status(service, which).get("rayClusterName")
         if cluster:
             return str(cluster)
     return None
@@ -238,7 +77,7 @@ def service_cluster(service: Mapping[str, Any]) -> str | None:
 
 def service_clusters(service: Mapping[str, Any]) -> list[str]:
     """The active and the pending cluster of a RayService (during an upgrade both exist)."""
-    names = [_service_status(service, w).get("rayClusterName") for w in ("activeServiceStatus", "pendingServiceStatus")]
+    names = [service_status(service, w).get("rayClusterName") for w in ("activeServiceStatus", "pendingServiceStatus")]
     return [str(n) for n in names if n]
 
 
@@ -317,7 +156,7 @@ def cluster_role(cluster: Mapping[str, Any], service: Mapping[str, Any] | None) 
         return "gone"
     name = cluster["metadata"]["name"]
     for which, role in (("activeServiceStatus", "active"), ("pendingServiceStatus", "pending")):
-        if _service_status(service, which).get("rayClusterName") == name:
+        if service_status(service, which).get("rayClusterName") == name:
             return role
     return "replaced"
 
@@ -350,8 +189,8 @@ def service_summary(
     ``clusters``, the service's own), problems."""
     name, ns = service["metadata"]["name"], service["metadata"]["namespace"]
     status = service.get("status") or {}
-    active = _service_status(service, "activeServiceStatus")
-    pending = _service_status(service, "pendingServiceStatus")
+    active = service_status(service, "activeServiceStatus")
+    pending = service_status(service, "pendingServiceStatus")
     ready = condition(service, "Ready") or {}
     rollback = condition(service, "RollbackInProgress") or {}
     return {
@@ -412,7 +251,7 @@ def serve_address(service: Mapping[str, Any]) -> str | None:
     name, ns = service["metadata"]["name"], service["metadata"]["namespace"]
     spec = service.get("spec") or {}
     if ((spec.get("upgradeStrategy") or {}).get("type")) == INCREMENTAL_UPGRADE:
-        active = _service_status(service, "activeServiceStatus").get("rayClusterName")
+        active = service_status(service, "activeServiceStatus").get("rayClusterName")
         if not active:
             return None
         svc_name = f"{active}-serve-svc"
@@ -496,68 +335,3 @@ def service_summary_fields(
 def _state_line(state: Mapping[str, Any]) -> str:
     message = f": {state['message']}" if state.get("message") else ""
     return f"{state.get('status')}{message}"
-
-
-# The fields KubeRay leaves out of a RayService cluster's spec hash besides the sizes, and so never
-# rolls out by themselves: each pod template's tolerations and schedulingGates (utils/util.go
-# GenerateHashWithoutReplicasAndWorkersToDelete: "External controllers like Kueue may inject these
-# fields"), and suspend, which reaches a cluster only when KubeRay creates it (rayservice_controller.go
-# rayClusterSpecForHashing, modifyRayCluster keeps the cluster's own).
-_UNHASHED_POD_FIELDS = ("tolerations", "schedulingGates")
-
-
-def _unhashed_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    """What changed from ``old`` to ``new`` (rayClusterConfigs) in fields KubeRay does not hash,
-    as ``tolerations of the head``, ``schedulingGates of worker group gpu``, ``suspend``."""
-
-    def pod(template_owner: Any) -> Mapping[str, Any]:
-        spec = (
-            ((template_owner or {}).get("template") or {}).get("spec") if isinstance(template_owner, Mapping) else None
-        )
-        return spec if isinstance(spec, Mapping) else {}
-
-    old_groups = {g.get("groupName"): g for g in old.get("workerGroupSpecs") or [] if isinstance(g, Mapping)}
-    pairs = [("the head", pod(old.get("headGroupSpec")), pod(new.get("headGroupSpec")))]
-    for group in new.get("workerGroupSpecs") or []:
-        if isinstance(group, Mapping) and group.get("groupName") in old_groups:
-            name = group.get("groupName")
-            pairs.append((f"worker group {name}", pod(old_groups[name]), pod(group)))
-    changed = [
-        f"{field} of {where}"
-        for where, was, now in pairs
-        for field in _UNHASHED_POD_FIELDS
-        if was.get(field) != now.get(field)
-    ]
-    if bool(old.get("suspend")) != bool(new.get("suspend")):
-        changed.append("suspend")
-    return changed
-
-
-def _kept_unhashed(
-    name: str, role: str, spec: Mapping[str, Any], stored: Mapping[str, Any], new: Mapping[str, Any]
-) -> str | None:
-    """The note for a cluster KubeRay leaves as it is although the applied spec changes its
-    tolerations, schedulingGates or suspend: with the cluster's hash equal to the new spec's,
-    neither shouldUpdateCluster nor shouldPrepareNewCluster acts. The change is read from the
-    stored RayService spec to the new one (the user's change), not from the cluster's spec, where
-    Kueue may have put tolerations and gates of its own."""
-    if _for_hashing(spec) != _for_hashing(new):
-        return None
-    changed = _unhashed_changes(stored, new)
-    if not changed:
-        return None
-    pods = [c for c in changed if c != "suspend"]
-    said = []
-    if pods:
-        said.append(
-            f"KubeRay leaves {role} Ray cluster {name} as it is: a change of only " + ", ".join(pods) + " is not "
-            "in the spec hash it compares (other controllers, such as Kueue, set tolerations and scheduling "
-            "gates), so its pods keep what they have; the change reaches a new cluster with the next change "
-            "KubeRay does compare (image, resources, ray start parameters, groups)"
-        )
-    if "suspend" in changed:
-        said.append(
-            f"KubeRay leaves {role} Ray cluster {name} as it is: rayClusterConfig.suspend reaches a cluster only "
-            "when KubeRay creates it; to suspend the service, set the RayService's own spec.suspend"
-        )
-    return "; ".join(said)
