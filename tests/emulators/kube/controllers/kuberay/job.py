@@ -42,7 +42,6 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from datetime import datetime
 from typing import Any
 
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
@@ -56,9 +55,14 @@ from tests.emulators.kube.controllers.kuberay.common import (
     random_suffix,
     suffix,
 )
+from tests.emulators.kube.controllers.kuberay.job_submitter import (
+    SUBMITTER_CONTAINER,
+    Deadline,
+    StatusChecks,
+    submitter_pod,
+)
 from tests.emulators.kube.controllers.kuberay.services import apply_service, owner_head_service
 
-SUBMITTER_CONTAINER = "ray-job-submitter"
 # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go
 # RayJobStopJobFinalizer; rayjob_controller.go Reconcile adds it in JobDeploymentStatusNew and, on
 # a deleted RayJob, removes it "no matter StopJob() succeeds or not".
@@ -220,7 +224,7 @@ class JobReconciler:
         job_id = None if mode == "InteractiveMode" else f"{name}-{random_suffix()}"
         # initRayJobStatusIfNeed sets startTime on each attempt: activeDeadlineSeconds counts from it.
         started = now()
-        deadline = _Deadline(spec.get("activeDeadlineSeconds"), started)
+        deadline = Deadline(spec.get("activeDeadlineSeconds"), started)
         cluster.patch_status(
             RAY,
             "RayJob",
@@ -269,7 +273,7 @@ class JobReconciler:
             if job_id is None:
                 return False
         assert job_id is not None
-        submitter = self._submitter(cluster, job, rc_name, job_id) if mode == "K8sJobMode" else None
+        submitter = submitter_pod(cluster, job, rc_name, job_id) if mode == "K8sJobMode" else None
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Running", "jobStatus": "PENDING"})
         time.sleep(self.delay)
         if self._job(cluster, ns, name) is None:
@@ -277,7 +281,7 @@ class JobReconciler:
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
         self._autoscale_for_job(cluster, ns, rc_name)
         until = time.monotonic() + max(self.run_seconds, self.delay)
-        checks = _StatusChecks(self.status_check_timeout) if self.failure == "job-status-check" else None
+        checks = StatusChecks(self.status_check_timeout) if self.failure == "job-status-check" else None
         while time.monotonic() < until or checks is not None:
             time.sleep(min(self.delay or 0.01, 0.05))
             if self._job(cluster, ns, name) is None:
@@ -446,59 +450,6 @@ class JobReconciler:
         time.sleep(self.delay)
         return self._job(cluster, ns, name) is not None
 
-    def _submitter(self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str) -> str:
-        # The submitter is created as a bare pod labelled like a batch Job's pod, not as a batch
-        # Job, so that the emulator's own Job controller does not run it a second time.
-        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
-        # The submitter Job's pod: generateName <job>- (kubernetes/apimachinery
-        # pkg/storage/names/generate.go), a new name for each attempt.
-        pod_name = f"{name}-{random_suffix()}"
-        template = copy.deepcopy((job.get("spec") or {}).get("submitterPodTemplate") or {})
-        pod_spec = template.get("spec") or {
-            "restartPolicy": "Never",
-            "containers": [{"name": SUBMITTER_CONTAINER, "image": "rayproject/ray"}],
-        }
-        for container in pod_spec.get("containers") or []:
-            container.setdefault(
-                "command",
-                [
-                    "ray",
-                    "job",
-                    "submit",
-                    "--address",
-                    f"http://{rc_name}-head-svc:8265",
-                    "--submission-id",
-                    job_id,
-                    "--",
-                    str((job.get("spec") or {}).get("entrypoint", "")),
-                ],
-            )
-        if cluster.get("v1", "Pod", ns, pod_name) is None:
-            cluster.create(
-                {
-                    "apiVersion": "v1",
-                    "kind": "Pod",
-                    "metadata": {
-                        "name": pod_name,
-                        "namespace": ns,
-                        "labels": {"batch.kubernetes.io/job-name": name, "job-name": name},
-                    },
-                    "spec": pod_spec,
-                }
-            )
-        cluster.patch_status(
-            "v1",
-            "Pod",
-            ns,
-            pod_name,
-            {
-                "phase": "Running",
-                "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "True"}],
-            },
-        )
-        cluster.set_pod_logs(ns, pod_name, f"Job '{job_id}' submitted successfully\n")
-        return pod_name
-
     def _suspend_job(self, cluster: Any, ns: str, name: str) -> None:
         time.sleep(self.delay)
         job = cluster.get(RAY, "RayJob", ns, name)
@@ -533,53 +484,3 @@ class JobReconciler:
                 "endTime": None,
             },
         )
-
-
-def _go_time(stamp: str) -> str:
-    """A status time as KubeRay's ``%v`` of a ``*metav1.Time`` prints it (Go's time.Time String)."""
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
-
-
-class _Deadline:
-    """rayjob_controller.go checkActiveDeadlineAndUpdateStatusIfNeeded: spec.activeDeadlineSeconds
-    after status.startTime."""
-
-    def __init__(self, seconds: Any, started: str) -> None:
-        self.seconds = int(seconds) if seconds else None
-        self.started = started
-        self._at = time.monotonic() + self.seconds if self.seconds else None
-
-    def passed(self) -> bool:
-        return self._at is not None and time.monotonic() >= self._at
-
-    def failure(self) -> dict[str, str]:
-        return {
-            "reason": "DeadlineExceeded",
-            "message": f"The RayJob has passed the activeDeadlineSeconds. StartTime: {_go_time(self.started)}. "
-            f"ActiveDeadlineSeconds: {self.seconds}",
-        }
-
-
-class _StatusChecks:
-    """The dashboard's GetJobInfo failing from the job's start (recordJobStatusCheckFailure, then
-    checkJobStatusCheckTimeoutAndUpdateStatusIfNeeded after ``timeout`` seconds)."""
-
-    def __init__(self, timeout: float) -> None:
-        self.timeout = timeout
-        self.since: str | None = None
-        self._at = 0.0
-
-    def first_failure(self) -> bool:
-        if self.since is not None:
-            return False
-        self.since, self._at = now(), time.monotonic()
-        return True
-
-    def failure(self) -> dict[str, str] | None:
-        if self.since is None or time.monotonic() < self._at + self.timeout:
-            return None
-        since = datetime.strptime(self.since, "%Y-%m-%dT%H:%M:%SZ").strftime("%Y-%m-%d %H:%M:%S")  # time.DateTime
-        return {
-            "reason": "JobStatusCheckTimeoutExceeded",
-            "message": f"Job status checks have been failing since {since}; exceeded timeout of {int(self.timeout)}s",
-        }
