@@ -84,7 +84,8 @@ def operator_simulators(delay: float = 0.02, kube: Any = None) -> list[Controlle
         KaitoScalerController(delay=delay, metrics=metrics),
         KubeRayController(delay=delay),
         FleetHubController(delay=delay),
-        # The chart's NFD with it (nfd.enabled, true by default: nvidia_gfd.py).
+        # The chart's NFD with it (nfd.enabled, true by default: nvidia_gfd.py; upstream:
+        # NVIDIA/gpu-operator deployments/gpu-operator/values.yaml).
         ClusterPolicyController(delay=delay, nfd=True),
         GatewayController(delay=delay),
     ]

@@ -44,7 +44,8 @@ class Serving:
     def __init__(self, kube: Any) -> None:
         self.kube = kube
         self._figures: dict[tuple[str, str], Any] = {}
-        # Each route rule's request counter for the lab gateway's weighted splits (gateway_dataplane.py).
+        # Each route rule's request counter for the lab gateway's weighted splits (gateway_dataplane.py;
+        # upstream: kubernetes-sigs/gateway-api apis/v1/httproute_types.go BackendRef weight).
         self.splits: dict[Any, int] = {}
         # The requests the gateway brought to each pod, (namespace, pod): count.
         self.answered: dict[tuple[str, str], int] = {}

@@ -69,6 +69,7 @@ def _dispatch(
     if lower == "/msi/token":
         return entra.msi(emu, query, headers)
     if method == "POST" and lower.endswith("/oidctoken") and "/_apis/distributedtask/hubs/" in lower:
+        # upstream: Azure/azure-sdk-for-python sdk/identity/azure-identity azure_pipelines.py
         return entra.pipelines_oidc(emu, query, headers)
     fault = emu.faults.take(method, path)
     if fault is not None:

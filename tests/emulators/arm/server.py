@@ -89,7 +89,8 @@ class ArmEmulator:
         self.clients: dict[str, str] = {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET}
         self.federated_assertions: set[str] = set()
         # Azure DevOps's OIDC token endpoint (entra.pipelines_oidc): the job's System.AccessToken it
-        # takes, and the service connections (id -> client id) it hands an OIDC token for.
+        # takes, and the service connections (id -> client id) it hands an OIDC token for (upstream:
+        # Azure/azure-sdk-for-python sdk/identity/azure-identity/azure/identity/_credentials/azure_pipelines.py).
         self.pipeline_access_token = uuid.uuid4().hex
         self.pipeline_connections: dict[str, str] = {}
         # Device code sign-in: codes handed out, and how many polls before the user approves.

@@ -30,7 +30,8 @@ not the status subresource, and run after schema and CEL validation.
   inference ConfigMap check reads the store, and a Hugging Face id outside KAITO's catalog the
   emulated Hub (hf_hub.py): admission_kaito_config.py (upstream: kaito-project/kaito
   api/v1beta1/workspace_validation.go).
-- KubeFleet's ClusterResourcePlacement webhook: admission_fleet.py.
+- KubeFleet's ClusterResourcePlacement webhook: admission_fleet.py (upstream: kubefleet-dev/kubefleet
+  pkg/webhook/clusterresourceplacement).
 - AI Runway's ModelDeployment webhooks, the defaulting one (``mutate``, before the schema
   checks) and the validating one: admission_airunway.py.
 - KEDA's ScaledObject webhook, its fallback check: admission_keda.py.

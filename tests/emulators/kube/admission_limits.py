@@ -5,7 +5,8 @@ upstream: kubernetes/kubernetes plugin/pkg/admission/limitranger/admission.go (r
 code index, the version with PodMutateLimitFunc, PodValidateLimitFunc and podRequests; not
 pinned to a commit):
 - SupportsAttributes: Pods on create only (a Pod update is skipped); PersistentVolumeClaims on
-  create and update, never a subresource (PersistentVolumeClaimValidateLimitFunc, below).
+  create and update, never a subresource (PersistentVolumeClaimValidateLimitFunc, below; upstream:
+  kubernetes/kubernetes plugin/pkg/admission/limitranger/admission.go).
 - Admit, PodMutateLimitFunc: for each LimitRange of the namespace, its Container item's
   ``default`` (limits) and ``defaultRequest`` (requests) fill what each container, then each init
   container, lacks; the Pod is annotated ``kubernetes.io/limit-ranger: LimitRanger plugin set:

@@ -18,7 +18,8 @@ one AKS runs) admits it: they run after the Pod is decoded and defaulted, before
   own gets the ServiceAccount's.
   A Pod whose ServiceAccount does not exist is refused with the plugin's 403: NewForbidden names
   the Pod (its generateName while the name is not yet generated, apiserver pkg/admission/
-  errors.go extractResourceName), and getServiceAccount's NotFound names the resource
+  errors.go extractResourceName), and getServiceAccount's NotFound names the resource (upstream:
+  kubernetes/kubernetes plugin/pkg/admission/serviceaccount/admission.go)
   "serviceaccount": ``pods "p" is forbidden: error looking up service account ns/sa:
   serviceaccount "sa" not found``. The account "default" is looked up until the ServiceAccounts
   controller has made it (namespace_defaults.py). Mirror pods (kubelet static pods) are never

@@ -12,7 +12,10 @@ from tests.emulators.kube.apiserver_common import (
     clone,
     obj_key,
 )
-from tests.emulators.kube.apiserver_versions import version_precondition, version_syntax
+from tests.emulators.kube.apiserver_versions import (  # upstream: kubernetes/apiserver registry/store.go
+    version_precondition,
+    version_syntax,
+)
 from tests.emulators.kube.resources import ResourceType
 from tests.emulators.kube.ssa import (
     ManagedFields,

@@ -388,7 +388,7 @@ class DeletionMixin:
             final = terminal_status(e.obj())
             if final is not None:
                 # the kubelet writes the terminal phase before it confirms the deletion
-                # (kubelet_termination.py)
+                # (kubelet_termination.py; upstream: kubernetes/kubernetes pkg/kubelet/status/status_manager.go)
                 with contextlib.suppress(ApiError):
                     body = json.dumps({"status": final}).encode()
                     self.patch(

@@ -19,7 +19,7 @@ from tests.emulators.kube.apiserver_common import (
     now_iso,
     obj_key,
 )
-from tests.emulators.kube.apiserver_versions import (
+from tests.emulators.kube.apiserver_versions import (  # upstream: kubernetes/apiserver registry/store.go
     uid_precondition,
     version_precondition,
     version_set_on_create,

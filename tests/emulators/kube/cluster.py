@@ -114,7 +114,8 @@ class ClusterState:
         manager: str = "emulator-test",
     ) -> dict[str, Any]:
         """A JSON merge patch as ``manager`` (its managedFields entry, as a client whose user agent
-        starts ``<manager>/`` gets: kubernetes/apiserver pkg/endpoints/handlers/create.go managerOrUserAgent)."""
+        starts ``<manager>/`` gets; upstream: kubernetes/apiserver pkg/endpoints/handlers/create.go
+        managerOrUserAgent)."""
         return self._merge_patch(api_version, kind, namespace, name, patch, to_status=False, manager=manager)
 
     def json_patch(

@@ -75,7 +75,7 @@ class KubeEmulator:
         self.watch_list = True
         # True: a watch's sendInitialEvents is ignored, the watch served as a plain one (the objects
         # as ADDED, then the changes, no end bookmark), as etcd served a watch with the watch cache
-        # off before kubernetes/apiserver 90ba0890 "storage/etcd: the watcher supports the API
+        # off before upstream kubernetes/apiserver 90ba0890 "storage/etcd: the watcher supports the API
         # streaming" (pkg/storage/etcd3/watcher.go, 1.29) on a 1.27 or 1.28 server with WatchList on.
         self.watch_list_ignored = False
         self._proxies: dict[tuple[str, str, str], ProxyHandler] = {}

@@ -22,7 +22,8 @@ upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
   admission_kaito_config.hub_token_limit; with no architectures, a name starting
   ``mistral-large-3`` gets MistralLarge3ForCausalLM and one starting ``ministral-3``
   Mistral3ForConditionalGeneration).
-- fetchURL's token is getAuthHeader's: the Workspace's (modelAccessSecret), else the HF_TOKEN
+- fetchURL's token is getAuthHeader's (upstream: kaito-project/kaito pkg/utils/generator/generator.go):
+  the Workspace's (modelAccessSecret), else the HF_TOKEN
   environment variable of the controller that serves the webhook (``os.Getenv("HF_TOKEN")``);
   only with neither is a 401 or 403 "authentication required".
 - The Hub answers 401 for a repo that does not exist when the request has no token, 404 with one

@@ -37,7 +37,8 @@ def namespace(emu: Any, name: str) -> None:
 
 def hf_token_secret(emu: Any, name: str = "hf-token", namespace_name: str = "default", key: str = "HF_TOKEN") -> None:
     """The Secret a user makes for --access-secret, as the hint says (akscli.secret_hints: the token
-    on kubectl's stdin, --from-file=HF_TOKEN=/dev/stdin; a fake token: nothing reads it)."""
+    on kubectl's stdin, --from-file=HF_TOKEN=/dev/stdin, upstream: kubernetes/kubectl
+    pkg/cmd/create/create_secret.go; a fake token: nothing reads it)."""
     namespace(emu, namespace_name)
     emu.cluster.create(
         {

@@ -262,6 +262,7 @@ class ResourcesMixin:
         # pkg/endpoints/handlers/get.go ListResource, minRequestTimeout * (rand.Float64() + 1.0)).
         timeout = float(timeout_s) if timeout_s else emu.watch_default_timeout * (random.random() + 1.0)
         bookmarks = _truthy(_q1(query, "allowWatchBookmarks"))
+        # upstream: kubernetes/apiserver pkg/storage/cacher/cacher.go (emulator.py watch_list_ignored)
         send_initial = _truthy(_q1(query, "sendInitialEvents")) and not emu.watch_list_ignored
         rv = _q1(query, "resourceVersion")
         problem = None if emu.watch_list_ignored else watch_options_invalid(query, emu.watch_list)

@@ -80,6 +80,7 @@ CLUSTER_TYPES = (
 )
 
 
+# upstream: kubefleet-dev/kubefleet pkg/scheduler/scheduler.go and pkg/controllers (one mixin per controller)
 class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses, ResourceSelection, Controller):
     # The hub agent's chart installs the snapshot and binding CRDs; ../shared/crds has none.
     crds: ClassVar[list[dict[str, Any]]] = fleet_snapshots.CRDS + fleet_bindings.CRDS

@@ -77,6 +77,7 @@ from tests.emulators.kube.controllers.fleet_runs_init import RunInitialization
 REASON_FAILED = "UpdateRunFailed"
 
 
+# upstream: kubefleet-dev/kubefleet pkg/controllers/updaterun/controller.go (initialize, execute, delete)
 class StagedRuns(RunDeletion, RunInitialization):
     """The update-run half of the hub simulator (mixed into FleetHubController)."""
 

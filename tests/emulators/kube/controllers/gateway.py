@@ -1,6 +1,7 @@
 """A Gateway API implementation's status, for the lab: what a conformant controller writes on the
 GatewayClasses it implements, their Gateways and the HTTPRoutes attached to them. The request a
-Gateway's Service receives is routed by gateway_dataplane.py.
+Gateway's Service receives is routed by gateway_dataplane.py (upstream: kubernetes-sigs/gateway-api
+apis/v1/httproute_types.go).
 
 Each behaviour follows kubernetes-sigs/gateway-api v1.6.1 (8bb74df00e56ec8f944d48c25e6c1c9c2f6848e3,
 the bundle ../shared/crds/gateway-api comes from), apis/v1:

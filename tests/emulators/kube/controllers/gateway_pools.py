@@ -1,5 +1,6 @@
 """The status Istio's Gateway API controller writes on an InferencePool, for the lab's gateway
-(tests/emulators/kube/controllers/gateway.py). A request to a pool is routed by gateway_dataplane.py.
+(tests/emulators/kube/controllers/gateway.py). A request to a pool is routed by gateway_dataplane.py
+(upstream: kubernetes-sigs/gateway-api-inference-extension api/v1/inferencepool_types.go).
 
 upstream: istio/istio 1.29.6 pilot/pkg/config/kube/gateway/inferencepool_collection.go
 (InferencePoolCollection, calculateInferencePoolStatus, findGatewayParents,

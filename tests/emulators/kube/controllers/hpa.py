@@ -16,7 +16,8 @@ pkg/controller/podautoscaler/horizontal.go and replica_calculator.go; pkg/apis/a
   The Event is the replica calculator's error, "unable to get external metric NS/NAME/SELECTOR: E",
   E the metrics client's "unable to fetch metrics from external metrics API: <the API's error>" or
   "no metrics returned from external metrics API" for an empty list (replica_calculator.go
-  GetExternalPerPodMetricReplicas, GetExternalMetricReplicas; pkg/controller/podautoscaler/metrics/
+  GetExternalPerPodMetricReplicas, GetExternalMetricReplicas; upstream: kubernetes/kubernetes
+  pkg/controller/podautoscaler/metrics/
   client.go externalMetricsClient.GetExternalMetric).
 * A target below minReplicas or above maxReplicas is set to the bound at once (reconcileAutoscaler).
 * Without ``spec.behavior`` (akscli's ScaledObjects set none): the recommendation is the highest of

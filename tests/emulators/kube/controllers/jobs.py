@@ -1,7 +1,8 @@
 """The Job controller's simulator (moved out of builtin.py): its pods, in waves of parallelism
 until completions succeed, Indexed ones with their completion index, the pod failure policy,
 backoffLimitPerIndex, the success policy, and the status it writes. One sync is jobs_sync.py; the
-rules themselves are in jobs_policy.py; the pods' status in pods.py."""
+rules themselves are in jobs_policy.py; the pods' status in pods.py (upstream: kubernetes/kubernetes
+pkg/controller/job/job_controller.go)."""
 
 from __future__ import annotations
 

@@ -86,7 +86,8 @@ capacity holds (each is checked against the nodes made in the pass), consolidati
 (kubernetes-sigs/karpenter pkg/controllers/disruption: an empty node removed after consolidateAfter;
 no test needs a node to go, and a timed removal would make tests wait on the clock),
 startupTaints, topology, spot interruption, NodeOverlay. The daemon overhead: karpenter_daemons; the
-NodeClaim's launch and its failures: karpenter_launch.
+NodeClaim's launch and its failures: karpenter_launch (upstream: Azure/karpenter-provider-azure
+pkg/providers/instance/vminstance.go).
 """
 
 from __future__ import annotations

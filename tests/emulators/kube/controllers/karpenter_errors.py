@@ -9,7 +9,8 @@ kubernetes-sigs/karpenter 2266468 pkg/cloudprovider/types.go CreateError, Insuff
 A test names the error by Azure's code (``FAILURES``). Whether it answers the create request or comes
 once the request was accepted depends on the provider's provision mode (``timing``):
 
-- ``aksscriptless`` (the provider's default, pkg/operator/options/options.go PROVISION_MODE) and
+- ``aksscriptless`` (the provider's default, Azure/karpenter-provider-azure
+  pkg/operator/options/options.go PROVISION_MODE) and
   ``bootstrappingclient`` (managed NAP's, karpenter_common.kubelet_status): a VM create, the same
   code (pkg/providers/instance/vminstance.go; AGENTS.md "VM-based (aksscriptless,
   bootstrappingclient)"): the provider handles an error of BeginCreateOrUpdate and one of the

@@ -4,7 +4,8 @@ calculateScalingModifiersFormula). Only what keda-kaito-scaler writes is read: n
 ``== != < <= > >=``, ``&&``, ``||``, parentheses and ``cond ? a : b`` (its buildFormula), and the
 ``??`` of a fallback with behavior scalingModifiers; anything else is a ValueError that says so.
 
-A trigger past its fallback's failureThreshold is nil (None; formula.go scalingModifierTriggerValue).
+A trigger past its fallback's failureThreshold is nil (None; upstream: kedacore/keda
+pkg/scaling/modifiers/formula.go scalingModifierTriggerValue).
 ``a ?? b`` is b where a is nil, binding tighter than any other operator (expr-lang/expr
 parser/operator/operator.go Binary: ``??`` 500). A formula with ``??`` may come out nil (None), as
 KEDA's webhook rewrites it to keep nil (apis/keda/v1alpha1/scaledobject_webhook.go

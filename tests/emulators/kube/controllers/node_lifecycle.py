@@ -15,7 +15,8 @@ kube-controller-manager runs them.
   the emulator's kubelets renew their node's Lease in kube-node-lease (node_leases.py) until a
   test stops one (``stop_kubelet``); a stopped kubelet's node is probed by the newer of its
   Lease's renewTime and its Ready lastHeartbeatTime (tryUpdateNodeHealth's probeTimestamp moves
-  on when either changes), so a Lease that someone else renews keeps the node healthy;
+  on when either changes; upstream: kubernetes/kubernetes pkg/controller/nodelifecycle/
+  node_lifecycle_controller.go), so a Lease that someone else renews keeps the node healthy;
   ``node_monitor_grace_period`` (50 s, the default since kubernetes/kubernetes#126287, 1.32;
   nodeStartupGracePeriod 60 s for a node whose kubelet never posted Ready) after its last
   heartbeat, the health pass sets Ready, MemoryPressure, DiskPressure and PIDPressure Unknown

@@ -49,7 +49,7 @@ OPERANDS = (
     ("driver", "nvidia-driver-daemonset"),
     ("toolkit", "nvidia-container-toolkit-daemonset"),
     ("devicePlugin", "nvidia-device-plugin-daemonset"),
-    ("gfd", "gpu-feature-discovery"),  # nvidia_gfd.py
+    ("gfd", "gpu-feature-discovery"),  # nvidia_gfd.py (upstream: NVIDIA/gpu-operator controllers/state_manager.go)
 )
 # upstream: NVIDIA/gpu-operator v26.7.0 controllers/state_manager.go addState: each operand's state
 # is named for its assets folder, the names the not-ready condition message lists.

@@ -55,7 +55,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     random_suffix,
     suffix,
 )
-from tests.emulators.kube.controllers.kuberay.job_submitter import (
+from tests.emulators.kube.controllers.kuberay.job_submitter import (  # upstream: ray-project/kuberay
     SUBMITTER_CONTAINER,
     Deadline,
     StatusChecks,
