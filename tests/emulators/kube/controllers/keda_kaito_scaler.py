@@ -151,7 +151,7 @@ def _gate(cluster: Any, namespace: str, name: str) -> float:
 def _scraped(snap: _Snapshot, metric: str, inference_set: str) -> list[_Service]:
     """The Services scraped, as both aggregators take them: no Service is "no services found", none
     scraped is "failed to resolve metric" with each Service's error (service_avg_aggregator.go,
-    service_sum_aggregator.go Aggregate; upstream: kaito-project/keda-kaito-scaler pkg/scaler)."""
+    service_sum_aggregator.go Aggregate; upstream: kaito-project/keda-kaito-scaler pkg/aggregator)."""
     if not snap.services:
         raise ExternalScalerError("Internal", f"no services found for inferenceset {inference_set}")
     scraped = [s for s in snap.services if s.metrics is not None]
