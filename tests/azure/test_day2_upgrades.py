@@ -237,3 +237,5 @@ def test_upgrading_a_failed_node_pool_to_its_own_version_sends_it_to_reconcile(a
     assert "node pool system is in a failed state: sending it its own version to reconcile it" in r.stderr
     [put] = azure_env.requests_to("/agentPools/system", "PUT")
     assert json.loads(put.body)["properties"]["orchestratorVersion"] == "1.33.5"
+    before_put = [e for e in azure_env.requests_to("/agentPools/system$") if e.method in ("GET", "PUT")]
+    assert [e.method for e in before_put][:2] == ["GET", "PUT"]  # the pool read once before its PUT

@@ -75,21 +75,16 @@ def upgrade_body(
     offered = available_versions(profile)
     current = str((profile.get("properties") or {}).get("kubernetesVersion") or "")
     same = version not in offered and (version == current or current.startswith(version + "."))
-    if same and _provisioning_state(c, rg, cluster, name) == "Failed":
-        # A Failed pool is sent its own version again, which reconciles it: az aks nodepool upgrade
-        # sends orchestratorVersion whatever it was (upstream: Azure/azure-cli acs/custom.py
-        # aks_agentpool_upgrade).
-        pool = get_pool(c, rg, cluster, name)
-        pool["properties"]["orchestratorVersion"] = current
-        if max_surge is not None:
-            pool["properties"].setdefault("upgradeSettings", {})["maxSurge"] = max_surge
-        return pool
-    if same:
+    pool = get_pool(c, rg, cluster, name) if same else None
+    if pool is not None and pool["properties"].get("provisioningState") != "Failed":
         raise AlreadyAtVersion(
             f"node pool {name} is already at {current}; nothing to upgrade",
             hint=f"'akscli nodepool upgrade {name} -c {cluster} -g {rg}' lists the versions it can go to",
         )
-    if version not in offered:
+    # A Failed pool is sent its own version again, which reconciles it: az aks nodepool upgrade
+    # sends orchestratorVersion whatever it was (upstream: Azure/azure-cli acs/custom.py
+    # aks_agentpool_upgrade).
+    if pool is None and version not in offered:
         raise UsageError(
             f"node pool {name} cannot be upgraded to {version}",
             hint="available: "
@@ -101,8 +96,8 @@ def upgrade_body(
                 "--control-plane-only"
             ),
         )
-    pool = get_pool(c, rg, cluster, name)
-    pool["properties"]["orchestratorVersion"] = version
+    pool = pool or get_pool(c, rg, cluster, name)
+    pool["properties"]["orchestratorVersion"] = current if same else version
     if max_surge is not None:
         pool["properties"].setdefault("upgradeSettings", {})["maxSurge"] = max_surge
     return pool
@@ -121,7 +116,3 @@ def begin_node_image_upgrade(c: ContainerServiceClient, rg: str, cluster: str, n
     return arm.call(
         f"node image upgrade of {name}", lambda: c.agent_pools.begin_upgrade_node_image_version(rg, cluster, name)
     )
-
-
-def _provisioning_state(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> str:
-    return str((get_pool(c, rg, cluster, name).get("properties") or {}).get("provisioningState") or "")
