@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.emulators.kube.controllers.gateway_bbr import headers_after
 from tests.emulators.kube.controllers.gateway_dataplane import (
     _bare_host,
     _host_matches,
@@ -142,3 +143,30 @@ def test_queue_and_kv_cache_weigh_the_same() -> None:
 
 def test_without_figures_the_first_pod_by_name_is_picked() -> None:
     assert _picked(None, "a", "b") == "a"
+
+
+# ---- request headers, and the body-based router's (tests/emulators/kube/controllers/gateway_bbr.py)
+
+
+def test_a_header_match_takes_the_name_in_any_case_and_the_value_exactly() -> None:
+    match = {"headers": [{"type": "Exact", "name": "X-Gateway-Model-Name", "value": "phi-4"}]}
+    assert _matches(match, "POST", "/v1/chat/completions", {}, {"x-gateway-model-name": "phi-4"})
+    assert not _matches(match, "POST", "/v1/chat/completions", {}, {"x-gateway-model-name": "Phi-4"})
+    assert not _matches(match, "POST", "/v1/chat/completions", {}, {})
+
+
+def test_bbr_copies_the_bodys_model_into_the_header() -> None:
+    after = headers_after({"Content-Type": "application/json"}, b'{"model": "phi-4", "messages": []}')
+    assert after == {"content-type": "application/json", "x-gateway-model-name": "phi-4"}
+
+
+def test_bbr_leaves_a_request_without_a_body_or_without_a_model_as_it_came() -> None:
+    assert headers_after({"Accept": "*/*"}, b"") == {"accept": "*/*"}
+    assert headers_after({}, b'{"model": ""}') == {}
+
+
+def test_bbr_refuses_a_body_that_is_not_json() -> None:
+    assert headers_after({}, b"model=phi-4") == (
+        400,
+        "failed to parse request body: Expecting value: line 1 column 1 (char 0)",
+    )

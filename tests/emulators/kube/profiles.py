@@ -352,7 +352,7 @@ def install_prometheus(
     return serve_prometheus(emu, namespace, scrape_loop=scrape_loop)
 
 
-def install_crd(emu: Any, group: str, kind: str, plural: str | None = None) -> None:
+def install_crd(emu: Any, group: str, kind: str, plural: str | None = None, version: str = "v1") -> None:
     plural = plural or f"{kind.lower()}s"
     if emu.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, f"{plural}.{group}") is not None:
         return
@@ -367,7 +367,7 @@ def install_crd(emu: Any, group: str, kind: str, plural: str | None = None) -> N
                 "names": {"plural": plural, "singular": kind.lower(), "kind": kind, "listKind": f"{kind}List"},
                 "versions": [
                     {
-                        "name": "v1",
+                        "name": version,
                         "served": True,
                         "storage": True,
                         "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},

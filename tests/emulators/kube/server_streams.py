@@ -291,7 +291,10 @@ class SubresourcesMixin:
         # The service proxy passes the request's Host header on (kubernetes/kubernetes
         # pkg/registry/core/service/proxy.go sets no UseLocationHost): the lab's gateway reads it.
         if getattr(handler, "takes_host", False):
-            status, headers, out = handler(self.command, target, body, host=self.headers.get("Host") or "")
+            sent = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "authorization")}
+            status, headers, out = handler(
+                self.command, target, body, host=self.headers.get("Host") or "", headers=sent
+            )
         else:
             status, headers, out = handler(self.command, target, body)
         ct = headers.get("Content-Type") or headers.get("content-type") or "application/octet-stream"

@@ -40,6 +40,13 @@ n mod the sum, so a test counts exact shares over whole cycles. A backend Istio 
 keeps its share and answers 500 for it (the spec: "requests that would have been sent to an
 invalid backend MUST receive a 500").
 
+Request headers (HTTPHeaderMatch): a header's name matches case-insensitively, its value exactly
+(Exact, the default) or as a RegularExpression. Where the body-based router runs for the Gateway
+(gateway_bbr.py), the headers are those it leaves: ``X-Gateway-Model-Name`` from the body's model.
+
+A Gateway deployed by hand (spec.addresses naming a Service; Istio makes no Service for it) is
+reached through the Service its Hostname address names (``_deployed_by_hand``).
+
 What the lab does not simulate, and does instead:
 * The endpoint picker's choice, as llm-d-router's chart configures it (llm-d/llm-d-router
   ebab6879 config/charts/routerlib/templates/_config.yaml default-plugins.yaml: profile "default"
@@ -62,11 +69,12 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from tests.emulators.kube.controllers import gateway_bbr
 from tests.emulators.kube.controllers.gateway_pools import POOL_LABEL, shadow_labels_missing, shadow_name
-from tests.emulators.kube.controllers.gateway_service import NAME_LABEL
+from tests.emulators.kube.controllers.gateway_service import NAME_LABEL, managed
 
 ROUTE_API = "gateway.networking.k8s.io/v1"
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -93,6 +101,7 @@ class Request:
     path: str
     body: bytes
     host: str  # the Host header as sent, port and all
+    headers: Mapping[str, str] = field(default_factory=dict)  # the other headers, names lower-cased
 
 
 def gateway_handler(
@@ -114,6 +123,8 @@ def gateway_handler(
     gateway = cluster.get(ROUTE_API, "Gateway", namespace, labels.get(NAME_LABEL, "")) if NAME_LABEL in labels else None
     owners = ((svc or {}).get("metadata") or {}).get("ownerReferences") or []
     if gateway is None or not any(o.get("kind") == "Gateway" for o in owners):
+        gateway = _deployed_by_hand(cluster, namespace, service) if svc is not None else None
+    if gateway is None:
         return None
     number = next(
         (p["port"] for p in (svc or {})["spec"].get("ports") or [] if port in ("", str(p.get("name")), str(p["port"]))),
@@ -123,11 +134,32 @@ def gateway_handler(
     if not listeners:
         return None
 
-    def handle(method: str, path: str, body: bytes, host: str = "") -> tuple[int, dict[str, str], bytes]:
-        return _route(cluster, gateway, listeners, Request(method, path, body, host), pod_server, splits, figures)
+    def handle(
+        method: str, path: str, body: bytes, host: str = "", headers: Mapping[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        request = Request(method, path, body, host, {k.lower(): v for k, v in (headers or {}).items()})
+        return _route(cluster, gateway, listeners, request, pod_server, splits, figures)
 
     handle.takes_host = True  # type: ignore[attr-defined]  # the emulator's service proxy passes Host
     return handle
+
+
+def _deployed_by_hand(cluster: Any, namespace: str, service: str) -> dict[str, Any] | None:
+    """The Gateway deployed by hand whose spec.addresses name this Service: each Hostname address
+    (type unset too) is a Service's hostname, a short name one of the Gateway's namespace (istio/istio
+    86c9f01f pilot/pkg/config/kube/gateway/conversion.go extractGatewayServices,
+    gatewaycommon/gateway_utils.go IsManaged)."""
+    for gw in cluster.list(ROUTE_API, "Gateway", None):
+        if managed(gw):
+            continue
+        for address in gw["spec"].get("addresses") or []:
+            if address.get("type") not in (None, "Hostname"):
+                continue
+            labels = str(address.get("value") or "").split(".")
+            named = (gw["metadata"]["namespace"], labels[0]) if len(labels) == 1 else (labels[1], labels[0])
+            if named == (namespace, service) and (len(labels) == 1 or labels[2:3] == ["svc"]):
+                return dict(gw)
+    return None
 
 
 def _route(
@@ -141,6 +173,12 @@ def _route(
 ) -> tuple[int, dict[str, str], bytes]:
     url = urllib.parse.urlsplit(request.path)
     query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+    headers: Mapping[str, str] = request.headers
+    if gateway_bbr.runs_for(cluster, gateway):
+        after = gateway_bbr.headers_after(request.headers, request.body)
+        if isinstance(after, tuple):
+            return _text(*after)
+        headers = after
     host = _bare_host(request.host)
     candidates: list[tuple[tuple[Any, ...], Mapping[str, Any], int, Mapping[str, Any]]] = []
     for route in cluster.list(ROUTE_API, "HTTPRoute", None):
@@ -150,7 +188,7 @@ def _route(
         meta = route["metadata"]
         for r_index, rule in enumerate(route["spec"].get("rules") or []):
             for m_index, match in enumerate(rule.get("matches") or [{"path": {"type": "PathPrefix", "value": "/"}}]):
-                if _matches(match, request.method, url.path or "/", query):
+                if _matches(match, request.method, url.path or "/", query, headers):
                     key = (
                         *matched,
                         *_precedence(match),
@@ -262,16 +300,29 @@ def _path_matches(kind: str, value: str, path: str) -> bool:
     return not prefix or path == prefix or path.startswith(prefix + "/")
 
 
-def _matches(match: Mapping[str, Any], method: str, path: str, query: Mapping[str, str]) -> bool:
+def _matches(
+    match: Mapping[str, Any],
+    method: str,
+    path: str,
+    query: Mapping[str, str],
+    headers: Mapping[str, str] | None = None,
+) -> bool:
     path_match = match.get("path") or {"type": "PathPrefix", "value": "/"}
     if not _path_matches(str(path_match.get("type") or "PathPrefix"), str(path_match.get("value") or "/"), path):
         return False
     if match.get("method") not in (None, method):
         return False
-    if match.get("headers"):
-        return False  # the lab's gateway is given the Host header only
-    for item in match.get("queryParams") or []:
-        value = query.get(str(item.get("name")))
+    return _pairs_match(match.get("headers") or [], headers or {}, fold=True) and _pairs_match(
+        match.get("queryParams") or [], query
+    )
+
+
+def _pairs_match(items: list[Mapping[str, Any]], given: Mapping[str, str], fold: bool = False) -> bool:
+    """HTTPHeaderMatch / HTTPQueryParamMatch: each named one present with its value (Exact, the
+    default) or matching it (RegularExpression); header names case-insensitively (``fold``)."""
+    for item in items:
+        name = str(item.get("name"))
+        value = given.get(name.lower() if fold else name)
         if value is None:
             return False
         if item.get("type") == "RegularExpression":
