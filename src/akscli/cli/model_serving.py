@@ -9,7 +9,7 @@ from akscli import output, validate
 from akscli.cli import options as opts
 from akscli.cli.common import namespaced_columns
 from akscli.cli.model_common import DeploymentName, FleetHubOpt, deployed, on_cluster
-from akscli.errors import NotFoundError
+from akscli.errors import NotFoundError, NotInstalledError
 from akscli.output import Column
 
 # ---- list, status, endpoint, test, logs ---------------------------------------------------
@@ -202,6 +202,7 @@ def test_cmd(
     Host, and the gateway routes it. Until the gateway serves the route, the Service answers, with
     a warning (--via gateway refuses instead)."""
     from akscli.model import exposure, gateway_via, openai_calls
+    from akscli.model.body_router import SERVICE_HINT
 
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     text = validate.text(prompt, "--prompt", 8000, multiline=True)
@@ -212,7 +213,17 @@ def test_cmd(
     if path != "service":
         exposed = exposure.read(kube, name, obj["metadata"]["namespace"])
         if exposed is not None and exposed.served:
-            through = gateway_via.via_gateway(kube, exposed, name)
+            try:
+                through = gateway_via.via_gateway(kube, exposed, name)
+            except NotInstalledError as exc:
+                # What the gateway path lacks (a body-based router; a listener the service proxy's
+                # TLS cannot reach): auto says so with its fix and tests the Service.
+                if path == "gateway":
+                    raise
+                fix = (exc.hint or "").removesuffix(f"; or {SERVICE_HINT}")
+                output.warn(
+                    f"testing through the Service, not the gateway: {exc.message}" + (f"; {fix}" if fix else "")
+                )
         elif path == "gateway":
             raise NotFoundError(
                 f"model {name} is not served through a gateway: "

@@ -2,7 +2,9 @@
 Service, reached through the API server's service proxy, on the port of the listener the route
 attached to, with the route's hostname as the Host header. The gateway's proxies then route it as
 they route a client's request: by the route's host and path matches, to the model's Service or its
-InferencePool (and the endpoint picker).
+InferencePool (and the endpoint picker). A Gateway deployed by hand (spec.addresses) is reached
+through the Service its address names; a route that matches the body-based router's header
+names its model in the body (body_router.py).
 
 Why the Gateway's Service and not its load balancer's address: the service proxy reaches the
 gateway's pods from wherever the API server is reachable (a private cluster, an internal load
@@ -31,8 +33,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from akscli.errors import AkscliError, NotFoundError
+from akscli.errors import AkscliError, NotFoundError, NotInstalledError
 from akscli.kube.client import Kube
+from akscli.model import body_router
+from akscli.model.body_router import SERVICE_HINT
 from akscli.model.exposure import Exposure
 from akscli.model.kinds import GATEWAY_API
 
@@ -51,6 +55,8 @@ class Via:
     host: str | None = None
     scheme: str | None = None
     gateway: bool = False
+    # The model a request names, where the route routes by it (body_router.py): no /v1/models then.
+    model: str | None = None
 
 
 def _parent(route: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -63,7 +69,15 @@ def _parent(route: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _listener(gateway: Mapping[str, Any], ref: Mapping[str, Any], gw_name: str) -> Mapping[str, Any]:
-    """The first HTTP (else HTTPS) listener the parentRef selects."""
+    """The first listener the parentRef selects that the service proxy can reach: HTTP, else HTTPS
+    without a hostname. An HTTPS listener with a hostname is refused: the API server's service
+    proxy dials the gateway pod's IP and sends no TLS server name (kubernetes/kubernetes
+    pkg/controlplane/apiserver/config.go CreateProxyTransport: "Proxying to pods and services is
+    IP-based", ``InsecureSkipVerify`` and no ServerName; Go's TLS sends no SNI for an IP), and
+    Istio's filter chain for such a listener matches that server name only (istio/istio
+    pilot/pkg/config/kube/gateway/conversion.go buildHostnameMatch, pilot/pkg/model/gateway.go
+    GetSNIHostsForServer, pilot/pkg/networking/core/listener.go toFilterChainMatch: only ``*``
+    matches any), so Envoy would close the connection."""
     listeners: list[Mapping[str, Any]] = [
         lst
         for lst in (gateway.get("spec") or {}).get("listeners") or []
@@ -71,13 +85,83 @@ def _listener(gateway: Mapping[str, Any], ref: Mapping[str, Any], gw_name: str) 
         and ref.get("sectionName") in (None, lst.get("name"))
         and ref.get("port") in (None, lst.get("port"))
     ]
-    listeners.sort(key=lambda lst: lst.get("protocol") != "HTTP")
+    listeners.sort(key=lambda lst: (lst.get("protocol") != "HTTP", bool(lst.get("hostname"))))
     if not listeners:
         raise AkscliError(
             f"Gateway {gw_name} has no HTTP or HTTPS listener the model's route attaches to",
             hint="test through the model's Service: --via service",
         )
-    return listeners[0]
+    chosen = listeners[0]
+    if chosen.get("protocol") == "HTTPS" and chosen.get("hostname"):
+        raise NotInstalledError(
+            f"Gateway {gw_name} serves the model's route on HTTPS listener {chosen.get('name')} only, which "
+            f"takes TLS for {chosen['hostname']} only, and the API server's service proxy sends no TLS server name",
+            hint=f"call the gateway's address with that name (the gateway_url of model endpoint); or {SERVICE_HINT}",
+        )
+    return chosen
+
+
+def _managed(gateway: Mapping[str, Any]) -> bool:
+    """Istio deploys the Gateway itself (and makes its Service) unless spec.addresses names more
+    than one address, or one that is not an IPAddress (istio/istio
+    pilot/pkg/config/kube/gatewaycommon/gateway_utils.go IsManaged; manual deployment is on by
+    default: PILOT_ENABLE_GATEWAY_API_MANUAL_DEPLOYMENT)."""
+    addresses = (gateway.get("spec") or {}).get("addresses") or []
+    return not addresses or (len(addresses) == 1 and addresses[0].get("type") in (None, "IPAddress"))
+
+
+def _manual_service(kube: Kube, gateway: Mapping[str, Any], namespace: str, gw_name: str) -> tuple[str, str]:
+    """The Service a manually deployed Gateway names: each Hostname address (type unset too) is a
+    Service's hostname, a short name one of the Gateway's namespace (istio/istio
+    pilot/pkg/config/kube/gateway/conversion.go extractGatewayServices); the first is reached."""
+    values = [
+        str(a.get("value") or "")
+        for a in (gateway.get("spec") or {}).get("addresses") or []
+        if a.get("type") in (None, "Hostname")
+    ]
+    if not values:
+        raise NotFoundError(
+            f"Gateway {gw_name} is deployed by hand and its spec.addresses name no Hostname, "
+            "which is how Istio finds the gateway's Service",
+            hint="test through the model's Service: --via service",
+        )
+    labels = values[0].split(".")
+    if len(labels) == 1:
+        svc_ns, svc = namespace, labels[0]
+    elif len(labels) >= 3 and labels[2] == "svc":
+        svc_ns, svc = labels[1], labels[0]
+    else:
+        raise NotFoundError(
+            f"Gateway {gw_name} is deployed by hand at {values[0]}, which is not a Service of the cluster "
+            "(NAME.NAMESPACE.svc.DOMAIN), so the API server's service proxy cannot reach it",
+            hint="test through the model's Service: --via service",
+        )
+    if kube.get("v1", "Service", svc, namespace=svc_ns) is None:
+        raise NotFoundError(
+            f"Gateway {gw_name} is deployed by hand at Service {svc_ns}/{svc} (its spec.addresses), "
+            "which does not exist",
+            hint=f"see it with: kubectl get service {svc} -n {svc_ns}; or {SERVICE_HINT}",
+        )
+    return svc_ns, svc
+
+
+def _own_service(kube: Kube, namespace: str, name: str, gw_name: str) -> str:
+    """The Service Istio made for a Gateway it deploys: found by its label and owner."""
+    services = [
+        s
+        for s in kube.list("v1", "Service", namespace=namespace, label_selector=f"{NAME_LABEL}={name}")
+        if any(
+            o.get("kind") == "Gateway" and o.get("name") == name
+            for o in (s.get("metadata") or {}).get("ownerReferences") or []
+        )
+    ]
+    if not services:
+        raise NotFoundError(
+            f"Gateway {gw_name} has no Service of its own (labelled {NAME_LABEL}={name}, owned by the Gateway)",
+            hint="Istio makes it once it deploys the Gateway: see its Programmed condition with "
+            f"kubectl get gateway {name} -n {namespace} -o yaml, or test through the model's Service: --via service",
+        )
+    return str(services[0]["metadata"]["name"])
 
 
 def host_of(pattern: str | None, model: str) -> str | None:
@@ -98,29 +182,21 @@ def via_gateway(kube: Kube, exposure: Exposure, model: str) -> Via:
     if gateway is None:
         raise NotFoundError(f"Gateway {gw_name}, which the model's route names, does not exist")
     listener = _listener(gateway, ref, gw_name)
-    services = [
-        s
-        for s in kube.list("v1", "Service", namespace=namespace, label_selector=f"{NAME_LABEL}={name}")
-        if any(
-            o.get("kind") == "Gateway" and o.get("name") == name
-            for o in (s.get("metadata") or {}).get("ownerReferences") or []
-        )
-    ]
-    if not services:
-        raise NotFoundError(
-            f"Gateway {gw_name} has no Service of its own (labelled {NAME_LABEL}={name}, owned by the Gateway)",
-            hint="Istio makes it once it deploys the Gateway: see its Programmed condition with "
-            f"kubectl get gateway {name} -n {namespace} -o yaml, or test through the model's Service: --via service",
-        )
+    if _managed(gateway):
+        svc_ns, svc = namespace, _own_service(kube, namespace, name, gw_name)
+    else:
+        svc_ns, svc = _manual_service(kube, gateway, namespace, gw_name)
+    model_name = body_router.require(kube, route, namespace, name)
     hostnames = (route.get("spec") or {}).get("hostnames") or []
     host = host_of(next(iter(hostnames), None) or listener.get("hostname"), model)
     https = listener.get("protocol") == "HTTPS"
     return Via(
-        namespace,
-        str(services[0]["metadata"]["name"]),
+        svc_ns,
+        svc,
         int(listener["port"]),
         f"Gateway {gw_name}",
         host=host,
         scheme="https" if https else None,
         gateway=True,
+        model=model_name,
     )

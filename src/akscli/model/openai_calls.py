@@ -115,7 +115,10 @@ def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int, via: 
     ``via`` the model's Service (the default) or its gateway."""
     name, ns = obj["metadata"]["name"], obj["metadata"]["namespace"]
     via = via or service_via(obj)
-    served = served_models(kube, obj, via)
+    # A route that routes by the request's model (body_router.py) matches no bodyless GET: the
+    # request names the route's model, as AI Runway's own chat does (backend/src/routes/
+    # deployments.ts resolveGatewayChatModel).
+    served = [via.model] if via.model else served_models(kube, obj, via)
     if not served:
         raise AkscliError(f"{name} serves no model yet", hint=f"wait for it: akscli model status {name} -n {ns}")
     body = {"model": served[0], "messages": [{"role": "user", "content": prompt}], "max_tokens": max_tokens}

@@ -1,0 +1,108 @@
+"""The body-based router as its Helm chart installs it with provider.name=istio, in the lab
+(kubernetes-sigs/gateway-api-inference-extension v1.5.0 config/charts/body-based-routing:
+templates/bbr.yaml, the Deployment and Service body-based-router; templates/istio.yaml, the
+EnvoyFilter on the Gateway)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+from tests.emulators.kube.profiles import install_crd
+
+NAME = "body-based-router"
+EXT_PROC = "type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor"
+
+
+def envoy_filter(gateway: str, namespace: str = "default") -> dict[str, Any]:
+    """templates/istio.yaml with inferenceGateway.name=GATEWAY (the DestinationRule left out)."""
+    return {
+        "apiVersion": "networking.istio.io/v1alpha3",
+        "kind": "EnvoyFilter",
+        "metadata": {"name": NAME, "namespace": namespace},
+        "spec": {
+            "targetRefs": [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": gateway}],
+            "configPatches": [
+                {
+                    "applyTo": "HTTP_FILTER",
+                    "match": {
+                        "context": "GATEWAY",
+                        "listener": {
+                            "filterChain": {"filter": {"name": "envoy.filters.network.http_connection_manager"}}
+                        },
+                    },
+                    "patch": {
+                        "operation": "INSERT_FIRST",
+                        "value": {
+                            "name": "envoy.filters.http.ext_proc.bbr",
+                            "typed_config": {
+                                "@type": EXT_PROC,
+                                "failure_mode_allow": False,
+                                "grpc_service": {
+                                    "envoy_grpc": {
+                                        "cluster_name": f"outbound|9004||{NAME}.{namespace}.svc.cluster.local"
+                                    }
+                                },
+                            },
+                        },
+                    },
+                }
+            ],
+        },
+    }
+
+
+def install_bbr(emu: Any, gateway: str = "inference-gateway", namespace: str = "default", replicas: int = 1) -> None:
+    """The chart's ServiceAccount (bbr.name-RELEASE: templates/rbac.yaml), Deployment (``replicas``;
+    the lab's controllers make its pods ready), Service and EnvoyFilter."""
+    install_crd(emu, "networking.istio.io", "EnvoyFilter", version="v1alpha3")
+    labels = {"app": NAME}
+    account = f"{NAME}-{NAME}"
+    emu.cluster.create(
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": account, "namespace": namespace}}
+    )
+    emu.cluster.create(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": NAME, "namespace": namespace},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": labels},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {
+                        "serviceAccountName": account,
+                        "containers": [
+                            {
+                                "name": "bbr",
+                                "image": "registry.k8s.io/gateway-api-inference-extension/bbr:v1.5.0",
+                                "args": ["--streaming"],
+                                "ports": [{"containerPort": 9004}, {"containerPort": 9005}],
+                            }
+                        ],
+                    },
+                },
+            },
+        }
+    )
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": NAME, "namespace": namespace},
+            "spec": {"selector": labels, "ports": [{"protocol": "TCP", "port": 9004, "targetPort": 9004}]},
+        }
+    )
+    emu.cluster.create(envoy_filter(gateway, namespace))
+    # The lab's Deployment controller counts ready pods when it syncs; a label change makes it
+    # sync. Waited for by state (its readyReplicas), not by time.
+    deadline = time.monotonic() + 20
+    for n in itertools.count():
+        assert emu.idle()
+        status = emu.cluster.get("apps/v1", "Deployment", namespace, NAME).get("status") or {}
+        if int(status.get("readyReplicas") or 0) == replicas:
+            return
+        assert time.monotonic() < deadline, f"Deployment {NAME} never had {replicas} ready replicas: {status}"
+        emu.cluster.patch("apps/v1", "Deployment", namespace, NAME, {"metadata": {"labels": {"synced": str(n)}}})
