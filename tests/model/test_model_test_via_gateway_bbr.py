@@ -94,6 +94,15 @@ def test_bbr_with_no_ready_replica_is_refused_before_the_request(model_emulator:
     assert _proxied(emu) == []
 
 
+def test_where_envoy_filters_may_not_be_read_the_request_is_sent_as_it_is(model_emulator: Start) -> None:
+    emu = _airunway(model_emulator, gateway="inference-gateway")
+    emu.auth.deny(verb="list", resource="envoyfilters")
+    emu.request_log.clear()
+    result = invoke("model", "test", "phi-4", "--via", "gateway")
+    assert result.exit_code == 0, result
+    assert _proxied(emu) == [GATEWAY_PROXY + "chat/completions"]
+
+
 # ---- a Gateway deployed by hand (spec.addresses) -------------------------------------------------------
 
 

@@ -130,7 +130,10 @@ def require(kube: Kube, route: Mapping[str, Any], namespace: str, gateway: str) 
             hint=f"install it: {install_hint(namespace, gateway)}; or {SERVICE_HINT}",
         )
     bbr_ns, bbr_name = found.service.split("/", 1)
-    deployment = kube.get("apps/v1", "Deployment", bbr_name, namespace=bbr_ns)
+    try:
+        deployment = kube.get("apps/v1", "Deployment", bbr_name, namespace=bbr_ns)
+    except AuthError:
+        return model  # may not be read: the request is sent, and the gateway answers
     if deployment is None or not int((deployment.get("status") or {}).get("readyReplicas") or 0):
         raise NotInstalledError(
             f"the body-based router {found.service} of {name} has no ready replica: the gateway "
