@@ -63,12 +63,18 @@ FIELD_LABELS = {
     "Namespace": {"metadata.name", "status.phase"},
     "Job": {"metadata.name", "metadata.namespace", "status.successful"},
     "ReplicaSet": {"metadata.name", "metadata.namespace", "status.replicas"},
-    # upstream: kubernetes/api resource/v1 types.go ResourceSliceSpec (Driver, NodeName: "A field
-    # selector can be used to list only ResourceSlice objects with a certain driver name / ...
-    # belonging to a certain node").
-    "ResourceSlice": {"metadata.name", "metadata.namespace", "spec.driver", "spec.nodeName"},
+    # upstream: kubernetes/kubernetes 2e090810 pkg/apis/resource/v1/conversion.go addConversionFuncs
+    # (metadata.name, spec.nodeName, spec.driver; no metadata.namespace: the kind is cluster-scoped)
+    # and pkg/registry/resource/resourceslice/strategy.go toSelectableFields (a slice without
+    # spec.nodeName has the value "").
+    "ResourceSlice": {"metadata.name", "spec.driver", "spec.nodeName"},
 }
 DEFAULT_FIELD_LABELS = {"metadata.name", "metadata.namespace"}
+# The refusal of a label the kind does not convert, where its conversion function words it
+# otherwise than core/v1's "field label not supported: %s" (upstream: kubernetes/kubernetes
+# 2e090810 pkg/apis/resource/v1/conversion.go: "field label not supported for %s: %s" with the
+# GroupVersionKind, which prints as "resource.k8s.io/v1, Kind=ResourceSlice").
+FIELD_LABEL_REFUSALS = {"ResourceSlice": "field label not supported for resource.k8s.io/v1, Kind=ResourceSlice: {}"}
 
 FieldMatcher = Callable[[Mapping[str, Any]], bool]
 
@@ -113,7 +119,12 @@ def parse_field_selector(selector: str | None, kind: str, crd: bool) -> tuple[Fi
     allowed = DEFAULT_FIELD_LABELS if crd else FIELD_LABELS.get(kind, DEFAULT_FIELD_LABELS)
     for term in terms:
         if term.field not in allowed:
-            raise ApiError(400, f"field label not supported: {term.field}", "BadRequest")
+            refusal = (
+                "field label not supported: {}"
+                if crd
+                else FIELD_LABEL_REFUSALS.get(kind, "field label not supported: {}")
+            )
+            raise ApiError(400, refusal.format(term.field), "BadRequest")
     paths = {t.field for t in terms}
 
     def match(obj: Mapping[str, Any]) -> bool:
