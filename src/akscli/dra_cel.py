@@ -7,18 +7,28 @@ deviceclass-vfio-gpu.yaml, deviceclass-compute-domain-*.yaml, and the per-profil
 demo/specs/extended-resources/mig-1g-12gb.yaml):
 
 - ``device.driver``; ``device.attributes['DOMAIN'].NAME`` (also ``['DOMAIN']['NAME']``);
-- string, int and bool literals; ``==`` and ``!=``; ``&&``, ``||``, ``!`` and parentheses.
+- string, int and bool literals; ``==`` and ``!=``; ``&&``, ``||``, ``!`` and parentheses;
+- ``has(device.attributes['DOMAIN'].NAME)``: whether the device has the attribute (CEL's has()
+  macro on a map tests the key; a missing domain is the empty map, so false);
+- ``X in [LITERAL, ...]`` (CEL's list membership: heterogeneous equality, so ``0 in ['0']`` is
+  false, not an error) and ``'NAME' in device.attributes['DOMAIN']`` (map key membership);
+- ``<``, ``<=``, ``>``, ``>=`` between two ints or two strings (CEL orders strings by code
+  point); any other pair of types, a version among them, is CEL's ``no such overload`` error.
 
-Anything else (``has()``, ``in``, ``<``, ``matches()``, ``device.capacity``, ``quantity()``,
-``semver()``, ``cel.bind``) raises :class:`Unsupported`: the caller says, in one line, that it
-did not evaluate the class, rather than guess. cel-python (a test dependency, used by the
+Anything else (``matches()``, ``device.capacity``, ``quantity()``, ``semver()``, ``cel.bind``,
+``in`` over ``device.attributes`` itself) raises :class:`Unsupported`: the caller says, in one
+line, that it did not evaluate the class, rather than guess. cel-python (a test dependency, used by the
 emulator for CRD rules) is not used here: it has neither the Kubernetes quantity and semver
 libraries nor the DRA device variable's semantics below, so it would need the same code around
 it, and it would bring lark, pendulum and google-re2 into every akscli install for expressions of
 two comparisons.
 
 Semantics (upstream: kubernetes/dynamic-resource-allocation v0.34.9 bf5dd065 cel/compile.go,
-DeviceMatches and parseQualifiedName):
+DeviceMatches and parseQualifiedName; 3d036712 cel/compile.go newStringInterfaceMapWithDefault:
+only ``device.attributes``' own lookups default, a domain map is a plain map, so has() and ``in``
+on it test its keys; has(), ``in`` and the orderings are CEL's own: google/cel-spec
+doc/langdef.md, "Field Selection" (has(e.f) on a map: whether ``f`` is a key), "Equality" and
+"Ordering"):
 
 - an attribute name without a domain is in the driver's domain (``type`` published by
   ``gpu.nvidia.com`` is ``device.attributes['gpu.nvidia.com'].type``);
@@ -30,6 +40,11 @@ DeviceMatches and parseQualifiedName):
 - values of different types are not equal (CEL's heterogeneous equality); a version attribute
   equals no string literal;
 - the result must be a bool.
+
+A selector may pin the drivers whose devices it can select: ``device.driver == 'X'`` (or ``in
+['X', ...]``) as a conjunct of the whole expression (``&&``; ``||`` pins where both sides do).
+Any other driver's device is then false, never an error (``false && error`` is false), so a
+reader may ask the API server for those drivers' ResourceSlices only (``Selector.drivers``).
 
 An error is what the allocator returns for the class (structured/internal/stable/
 allocator_stable.go selectorsMatch: ``class NAME: selector #I: CEL runtime error: ...``), which
@@ -52,11 +67,12 @@ _TOKEN = re.compile(
     (?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
     |(?P<int>\d+)
     |(?P<id>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<op>==|!=|&&|\|\||[!().\[\]])
+    |(?P<op>==|!=|<=|>=|&&|\|\||[<>!().,\[\]])
     |(?P<other>\S+)
     )""",
     re.VERBOSE,
 )
+_ORDER = ("<", "<=", ">", ">=")
 
 
 class Unsupported(ValueError):
@@ -77,6 +93,8 @@ class _Version(str):
 class Selector:
     expression: str
     evaluate: Eval
+    # The drivers whose devices the selector can select (None: any driver's).
+    drivers: frozenset[str] | None = None
 
     def matches(self, device: Mapping[str, Any], driver: str) -> bool:
         value = self.evaluate(device, driver)
@@ -85,14 +103,26 @@ class Selector:
         return value
 
 
+@dataclass(frozen=True, slots=True)
+class _Expr:
+    """A parsed operand: how to evaluate it, and what the parser needs to know of its form."""
+
+    evaluate: Eval
+    pins: frozenset[str] | None = None  # the drivers outside which it is false (see the docstring)
+    literal: Value | None = None  # a string, int or bool literal's value
+    driver: bool = False  # device.driver itself
+    items: tuple[Value, ...] | None = None  # a list literal
+    domain: str | None = None  # device.attributes['DOMAIN'] itself (a map)
+
+
 @lru_cache(maxsize=256)
 def compile_selector(expression: str) -> Selector:
     """The selector, compiled once per text; Unsupported for what is outside the subset."""
     parser = _Parser(_tokens(expression))
-    evaluate = parser.expr()
+    expr = parser.expr()
     if parser.peek() is not None:
         raise Unsupported(f"{parser.peek()!r} after a complete expression")
-    return Selector(expression, evaluate)
+    return Selector(expression, _value(expr), expr.pins)
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -106,6 +136,15 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             raise Unsupported(f"{token!r}")
         out.append((kind, token))
     return out
+
+
+def _value(expr: _Expr) -> Eval:
+    """An operand used as a value: a list literal or a whole domain map is outside the subset."""
+    if expr.items is not None:
+        raise Unsupported("a list outside 'in'")
+    if expr.domain is not None:
+        raise Unsupported(f"device.attributes['{expr.domain}'] outside 'in'")
+    return expr.evaluate
 
 
 class _Parser:
@@ -125,33 +164,47 @@ class _Parser:
         self.at += 1
         return kind, token
 
-    def expr(self) -> Eval:
+    def expr(self) -> _Expr:
         return self._binary("||", self._and)
 
-    def _and(self) -> Eval:
+    def _and(self) -> _Expr:
         return self._binary("&&", self._relation)
 
-    def _binary(self, op: str, operand: Callable[[], Eval]) -> Eval:
+    def _binary(self, op: str, operand: Callable[[], _Expr]) -> _Expr:
         left = operand()
         while self.peek() == op:
             self.take()
-            left = _logical(op, left, operand())
+            right = operand()
+            left = _Expr(_logical(op, _value(left), _value(right)), _pins(op, left.pins, right.pins))
         return left
 
-    def _relation(self) -> Eval:
-        # CEL's grammar: ``!`` binds tighter than ``==`` (``!a == b`` is ``(!a) == b``)
+    def _relation(self) -> _Expr:
+        # CEL's grammar: ``!`` binds tighter than the relations (``!a == b`` is ``(!a) == b``)
         left = self._unary()
-        if self.peek() in ("==", "!="):
-            equal = self.take()[1] == "=="
-            right = self._unary()
-            return lambda d, drv: _equal(left(d, drv), right(d, drv)) == equal
-        return left
+        op = self.peek()
+        if op == "in":
+            self.take()
+            return _membership(left, self._unary())
+        if op not in ("==", "!=", *_ORDER):
+            return left
+        self.take()
+        right = self._unary()
+        lhs, rhs = _value(left), _value(right)
+        if op in _ORDER:
+            return _Expr(lambda d, drv: _compare(op, lhs(d, drv), rhs(d, drv)))
+        equal = op == "=="
+        pins = None
+        if equal and left.driver and isinstance(right.literal, str):
+            pins = frozenset({right.literal})
+        elif equal and right.driver and isinstance(left.literal, str):
+            pins = frozenset({left.literal})
+        return _Expr(lambda d, drv: _equal(lhs(d, drv), rhs(d, drv)) == equal, pins)
 
-    def _unary(self) -> Eval:
+    def _unary(self) -> _Expr:
         if self.peek() != "!":
             return self._term()
         self.take()
-        inner = self._unary()
+        inner = _value(self._unary())
 
         def negate(device: Mapping[str, Any], driver: str) -> Value:
             value = inner(device, driver)
@@ -159,57 +212,119 @@ class _Parser:
                 raise CelError(f"no such overload: !{_type(value)}")
             return not value
 
-        return negate
+        return _Expr(negate)
 
-    def _term(self) -> Eval:
+    def _term(self) -> _Expr:
         kind, token = self.take()
         if token == "(":
             inner = self.expr()
             self.take(")")
             return inner
+        if token == "[":
+            return self._list()
         if kind == "str":
             text = _unquote(token)
-            return lambda d, drv: text
+            return _Expr(lambda d, drv: text, literal=text)
         if kind == "int":
             number = int(token)
-            return lambda d, drv: number
+            return _Expr(lambda d, drv: number, literal=number)
         if token in ("true", "false"):
             flag = token == "true"
-            return lambda d, drv: flag
+            return _Expr(lambda d, drv: flag, literal=flag)
+        if token == "has" and self.peek() == "(":
+            return self._has()
         if token == "device":
             return self._device()
         raise Unsupported(f"{token!r}")
 
-    def _device(self) -> Eval:
+    def _list(self) -> _Expr:
+        items: list[Value] = []
+        while self.peek() != "]":
+            literal = self._term().literal
+            if literal is None:
+                raise Unsupported("a list of anything but literals")
+            items.append(literal)
+            if self.peek() != ",":
+                break
+            self.take(",")
+        self.take("]")
+        return _Expr(lambda d, drv: True, items=tuple(items))
+
+    def _has(self) -> _Expr:
+        # has(device.attributes['DOMAIN'].NAME): CEL's has() macro takes a field selection only
+        self.take("(")
+        self.take("device")
         self.take(".")
-        _, field = self.take()
-        if field == "driver":
-            if self.peek() in (".", "["):
-                raise Unsupported("a member of device.driver")
-            return lambda d, drv: drv
-        if field != "attributes":
-            raise Unsupported(f"device.{field}")
+        self.take("attributes")
+        domain = self._domain()
+        self.take(".")
+        kind, name = self.take()
+        if kind != "id":
+            raise Unsupported(f"has(device.attributes[...].{name})")
+        self.take(")")
+        return _Expr(lambda d, drv: _has(d, drv, domain, name))
+
+    def _domain(self) -> str:
         self.take("[")
         kind, domain = self.take()
         if kind != "str":
             raise Unsupported(f"device.attributes[{domain}] (a domain must be a string literal)")
         self.take("]")
-        domain = _unquote(domain)
+        return _unquote(domain)
+
+    def _device(self) -> _Expr:
+        self.take(".")
+        _, field = self.take()
+        if field == "driver":
+            if self.peek() in (".", "["):
+                raise Unsupported("a member of device.driver")
+            return _Expr(lambda d, drv: drv, driver=True)
+        if field != "attributes":
+            raise Unsupported(f"device.{field}")
+        if self.peek() != "[":
+            raise Unsupported("device.attributes without a domain")
+        domain = self._domain()
         if self.peek() == ".":
             self.take()
             kind, name = self.take()
             if kind != "id":
                 raise Unsupported(f"device.attributes[...].{name}")
-        else:
+        elif self.peek() == "[":
             self.take("[")
             kind, name = self.take()
             if kind != "str":
                 raise Unsupported(f"device.attributes[...][{name}]")
             name = _unquote(name)
             self.take("]")
+        else:
+            return _Expr(lambda d, drv: True, domain=domain)
         if self.peek() in (".", "(", "["):
             raise Unsupported(f"a call or member on device.attributes['{domain}'].{name}")
-        return lambda d, drv: _attribute(d, drv, domain, name)
+        return _Expr(lambda d, drv: _attribute(d, drv, domain, name))
+
+
+def _pins(op: str, left: frozenset[str] | None, right: frozenset[str] | None) -> frozenset[str] | None:
+    """The drivers an ``&&`` or ``||`` of two operands pins: a conjunct's pins hold for the whole,
+    a disjunction pins only where both sides do."""
+    if op == "&&":
+        if left is None or right is None:
+            return left if right is None else right
+        return left & right
+    return left | right if left is not None and right is not None else None
+
+
+def _membership(left: _Expr, right: _Expr) -> _Expr:
+    """``X in [LITERALS]`` or ``'NAME' in device.attributes['DOMAIN']``."""
+    if right.items is not None:
+        items, value = right.items, _value(left)
+        pins = frozenset(str(i) for i in items if isinstance(i, str)) if left.driver else None
+        return _Expr(lambda d, drv: any(_equal(value(d, drv), item) for item in items), pins)
+    if right.domain is not None:
+        if not isinstance(left.literal, str):
+            raise Unsupported("'in' a domain's attributes with anything but a string literal")
+        name, domain = left.literal, right.domain
+        return _Expr(lambda d, drv: _has(d, drv, domain, name))
+    raise Unsupported("'in' anything but a list literal or device.attributes['DOMAIN']")
 
 
 def _logical(op: str, left: Eval, right: Eval) -> Eval:
@@ -238,12 +353,37 @@ def _equal(a: Value, b: Value) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _attribute(device: Mapping[str, Any], driver: str, domain: str, name: str) -> Value:
+def _compare(op: str, a: Value, b: Value) -> bool:
+    # CEL orders two ints, two strings (by code point) or two bools; a version has no ``<``
+    # (the semver library's compareTo() is outside the subset), nor has a mixed pair.
+    if type(a) is not type(b) or isinstance(a, _Version):
+        raise CelError(f"no such overload: {_type(a)} {op} {_type(b)}")
+    if op == "<":
+        return a < b  # type: ignore[operator]
+    if op == "<=":
+        return a <= b  # type: ignore[operator]
+    if op == ">":
+        return a > b  # type: ignore[operator]
+    return a >= b  # type: ignore[operator]
+
+
+def _find(device: Mapping[str, Any], driver: str, domain: str, name: str) -> tuple[str, Mapping[str, Any]] | None:
     for qualified, attr in (device.get("attributes") or {}).items():
         found_domain, _, found_name = str(qualified).rpartition("/")
         if (found_domain or driver) == domain and found_name == name:
-            return _attribute_value(attr or {}, qualified)
-    raise CelError(f"no such key: {name}")
+            return str(qualified), attr or {}
+    return None
+
+
+def _has(device: Mapping[str, Any], driver: str, domain: str, name: str) -> bool:
+    return _find(device, driver, domain, name) is not None
+
+
+def _attribute(device: Mapping[str, Any], driver: str, domain: str, name: str) -> Value:
+    found = _find(device, driver, domain, name)
+    if found is None:
+        raise CelError(f"no such key: {name}")
+    return _attribute_value(found[1], found[0])
 
 
 def _attribute_value(attr: Mapping[str, Any], name: str) -> Value:

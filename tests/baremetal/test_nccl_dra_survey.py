@@ -85,3 +85,37 @@ def test_without_a_class_mapping_nvidia_gpu_unlabelled_nodes_are_not_gpu_nodes(
     bare_dra_node(kube_emulator, "metal-0", 4)
     result = nccl("--gpus-per-node", "4")
     assert node_names(result.stdout) != ["metal-0"]
+
+
+def slice_lists(emu: Any) -> list[list[str]]:
+    """The field selectors of the survey's ResourceSlice lists (one entry per page; not the
+    reads of one chosen node's slices, by spec.nodeName)."""
+    lists = [r.query.get("fieldSelector", []) for r in emu.requests(method="GET", path="/resourceslices", verb="list")]
+    return [s for s in lists if not any(term.startswith("spec.nodeName=") for term in s)]
+
+
+def test_the_survey_asks_for_the_drivers_slices_only(kube_emulator: Any, kubeconfig: Any) -> None:
+    # The class pins device.driver == 'gpu.nvidia.com': another driver's slices (a network
+    # driver's on every node) are not read. Before: one list of every slice, no selector.
+    kube_emulator.cluster.create(gpu_class())
+    bare_dra_node(kube_emulator, "metal-0", 4)
+    net = resource_slice("metal-0", [{"name": "eth1"}], index=1)
+    net["spec"].update(driver="dra.net", pool={"name": "metal-0-net", "generation": 1, "resourceSliceCount": 1})
+    kube_emulator.cluster.create(net)
+    kube_emulator.request_log.clear()
+    result = nccl()
+    assert result.exit_code == 0, result.stderr
+    assert slice_lists(kube_emulator) == [["spec.driver=gpu.nvidia.com"]]
+    assert pod_gpus(result.stdout) == "4"
+
+
+def test_a_class_that_pins_no_driver_reads_every_slice(kube_emulator: Any, kubeconfig: Any) -> None:
+    # Guard: without device.driver in a conjunct, any driver's device may be selected.
+    any_driver = gpu_class()
+    any_driver["spec"]["selectors"] = [{"cel": {"expression": "device.attributes['gpu.nvidia.com'].type == 'gpu'"}}]
+    kube_emulator.cluster.create(any_driver)
+    bare_dra_node(kube_emulator, "metal-0", 4)
+    kube_emulator.request_log.clear()
+    result = nccl()
+    assert result.exit_code == 0, result.stderr
+    assert slice_lists(kube_emulator) == [[]]

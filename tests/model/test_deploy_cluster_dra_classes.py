@@ -135,3 +135,39 @@ def test_a_lower_priority_pod_nominated_with_an_allocated_claim_holds_its_gpu(mo
     )
     deploy()
     assert deployment_size(emu) == ND_H100
+
+
+IMPLICIT = "deviceclass.resource.kubernetes.io/gpu.nvidia.com"
+
+
+def test_on_1_35_a_pod_asking_for_the_implicit_name_holds_a_gpu(model_emulator: Start, monkeypatch: Any) -> None:
+    # 1.35's scheduler maps the implicit name of every class (extended DeviceClassMapping): the
+    # pod's request is placed on the node's one GPU, so the node cannot take the pods.
+    from tests.emulators.kube import discovery
+
+    monkeypatch.setitem(discovery.VERSION_INFO, "minor", "35")
+    emu = model_emulator()
+    dra_cluster(emu)
+    emu.cluster.create(_pod_asking(IMPLICIT))
+    emu.cluster.patch_status("v1", "Pod", "team-a", "tune", {"phase": "Running"})
+    deploy()
+    assert deployment_size(emu) == ND_H100
+
+
+def test_on_1_34_the_implicit_name_of_a_class_with_its_own_name_holds_nothing(
+    model_emulator: Start, monkeypatch: Any
+) -> None:
+    # 1.34's scheduler maps deviceclass.resource.kubernetes.io/<class> only for a class without
+    # extendedResourceName; gpu.nvidia.com has one, so the request is no DRA request there.
+    # Before: the 1.35 rule whatever the server, and the node's GPU was counted held.
+    from tests.emulators.kube import discovery
+
+    monkeypatch.setitem(discovery.VERSION_INFO, "minor", "34")
+    emu = model_emulator()
+    dra_cluster(emu)
+    emu.cluster.create(_pod_asking(IMPLICIT))
+    emu.cluster.patch_status("v1", "Pod", "team-a", "tune", {"phase": "Running"})
+    emu.request_log.clear()
+    deploy()
+    assert deployment_size(emu) == NC_A100
+    assert len(emu.requests(method="GET", path="/version")) == 1

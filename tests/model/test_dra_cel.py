@@ -79,16 +79,79 @@ def test_a_result_that_is_not_a_bool_is_an_error() -> None:
 @pytest.mark.parametrize(
     "expression",
     [
-        "has(device.attributes['gpu.nvidia.com'].profile)",
         "device.capacity['gpu.nvidia.com'].memory.compareTo(quantity('40Gi')) >= 0",
         "device.attributes['gpu.nvidia.com'].productName.lowerAscii().matches('^.*a100.*$')",
-        "device.attributes['gpu.nvidia.com'].index < 4",
-        "device.attributes['gpu.nvidia.com'].type in ['gpu', 'vfio']",
+        "device.attributes['gpu.nvidia.com'].driverVersion.compareTo(semver('550.0.0')) >= 0",
+        "has(device.attributes['gpu.nvidia.com']['profile'])",  # has() takes a field selection only
+        "'gpu.nvidia.com' in device.attributes",
+        "device.attributes['gpu.nvidia.com'].type in [device.driver]",
+        "device.attributes['gpu.nvidia.com'] == 'x'",
     ],
 )
 def test_an_expression_outside_the_subset_is_refused_not_guessed(expression: str) -> None:
     with pytest.raises(dra_cel.Unsupported):
         dra_cel.compile_selector(expression)
+
+
+def test_has_tells_whether_the_device_has_the_attribute() -> None:
+    # google/cel-spec doc/langdef.md "Field Selection": has(e.f) on a map is whether f is a key;
+    # a domain the device has nothing in is the empty map (cel/compile.go newStringInterfaceMapWithDefault)
+    assert matches("has(device.attributes['gpu.nvidia.com'].profile)", mig_device(0, "n", 0))
+    assert not matches("has(device.attributes['gpu.nvidia.com'].profile)", gpu_device(0, "n"))
+    assert not matches("has(device.attributes['other.example.com'].type)", gpu_device(0, "n"))
+
+
+def test_has_guards_an_attribute_another_device_lacks() -> None:
+    guarded = f"{WHOLE_GPUS} || has(device.attributes['gpu.nvidia.com'].profile) && " + (
+        "device.attributes['gpu.nvidia.com'].profile == '1g.10gb'"
+    )
+    assert matches(guarded, gpu_device(0, "n"))
+    assert matches(guarded, mig_device(0, "n", 0))
+
+
+def test_in_a_list_is_membership_by_cels_equality() -> None:
+    assert matches("device.attributes['gpu.nvidia.com'].type in ['gpu', 'vfio']", gpu_device(0, "n"))
+    assert not matches("device.attributes['gpu.nvidia.com'].type in ['vfio']", gpu_device(0, "n"))
+    # heterogeneous equality: an int is in no list of strings, and that is false, not an error
+    assert not matches("device.attributes['gpu.nvidia.com'].index in ['0']", {"attributes": {"index": {"int": 0}}})
+
+
+def test_in_a_domain_is_whether_the_attribute_is_there() -> None:
+    assert matches("'profile' in device.attributes['gpu.nvidia.com']", mig_device(0, "n", 0))
+    assert not matches("'profile' in device.attributes['gpu.nvidia.com']", gpu_device(0, "n"))
+
+
+def test_ints_and_strings_are_ordered_and_other_pairs_are_an_error() -> None:
+    device = {"attributes": {"index": {"int": 3}, "driverVersion": {"version": "550.90.7"}}}
+    assert matches("device.attributes['gpu.nvidia.com'].index < 4", device)
+    assert not matches("device.attributes['gpu.nvidia.com'].index >= 4", device)
+    assert matches("'a100' <= 'h100'", device)
+    with pytest.raises(dra_cel.CelError, match="no such overload"):
+        matches("device.attributes['gpu.nvidia.com'].index < '4'", device)
+    with pytest.raises(dra_cel.CelError, match="no such overload"):
+        matches("device.attributes['gpu.nvidia.com'].driverVersion > '500'", device)
+
+
+@pytest.mark.parametrize(
+    ("expression", "drivers"),
+    [
+        (WHOLE_GPUS, {"gpu.nvidia.com"}),
+        ("'gpu.nvidia.com' == device.driver", {"gpu.nvidia.com"}),
+        ("device.driver in ['a.example.com', 'b.example.com']", {"a.example.com", "b.example.com"}),
+        (
+            "(device.driver == 'a.example.com' || device.driver == 'b.example.com') && true",
+            {"a.example.com", "b.example.com"},
+        ),
+        ("device.driver == 'a.example.com' || device.attributes['a.example.com'].type == 'gpu'", None),
+        ("!(device.driver == 'a.example.com')", None),
+        ("device.driver != 'a.example.com'", None),
+        ("device.attributes['gpu.nvidia.com'].type == 'gpu'", None),
+    ],
+)
+def test_a_selector_pins_the_drivers_a_conjunct_names(expression: str, drivers: set[str] | None) -> None:
+    # another driver's device is then false whatever the rest says (false && error is false)
+    pinned = dra_cel.compile_selector(expression).drivers
+    assert pinned == (frozenset(drivers) if drivers is not None else None)
 
 
 def device_class(name: str, created: str, resource: str | None = None) -> dict[str, Any]:
@@ -121,3 +184,32 @@ def test_of_two_classes_made_at_once_the_lower_name_is_used() -> None:
 def test_every_class_maps_its_implicit_name() -> None:
     classes = dra_classes.mapping([device_class("gpu.nvidia.com", "2026-01-01T00:00:00Z", "nvidia.com/gpu")])
     assert classes.by_resource["deviceclass.resource.kubernetes.io/gpu.nvidia.com"] == "gpu.nvidia.com"
+
+
+def test_before_1_35_the_implicit_name_of_a_class_with_its_own_name_maps_nothing() -> None:
+    # kubernetes/kubernetes dynamicresources/extended DeviceClassMapping at 1.34: the implicit name
+    # only for a class without extendedResourceName
+    explicit = device_class("gpu.nvidia.com", "2026-01-01T00:00:00Z", "nvidia.com/gpu")
+    plain = device_class("other.example.com", "2026-01-01T00:00:00Z")
+    classes = dra_classes.mapping([explicit, plain], lambda: False)
+    assert classes.for_resource("deviceclass.resource.kubernetes.io/gpu.nvidia.com") is None
+    assert classes.for_resource("deviceclass.resource.kubernetes.io/other.example.com") is plain
+    assert classes.for_resource("nvidia.com/gpu") is explicit
+
+
+class VersionOnly:
+    def __init__(self, answer: dict[str, str]) -> None:
+        self.answer = answer
+
+    def request(self, method: str, path: str, **_: Any) -> dict[str, str]:
+        assert (method, path) == ("GET", "/version")
+        return self.answer
+
+
+@pytest.mark.parametrize(
+    ("major", "minor", "every"),
+    [("1", "34", False), ("1", "34+", False), ("1", "35", True), ("1", "36+", True), ("2", "0", True), ("", "", True)],
+)
+def test_the_rule_follows_the_servers_version(major: str, minor: str, every: bool) -> None:
+    kube: Any = VersionOnly({"major": major, "minor": minor})
+    assert dra_classes.maps_every_implicit_name(kube) is every

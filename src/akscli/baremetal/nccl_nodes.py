@@ -64,6 +64,7 @@ GPU_TOLERATIONS: tuple[dict[str, str], ...] = (
 UNSCHEDULABLE = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
 NAMES_KEPT = 5  # node names kept per reason (a count is kept for all)
 POD_PAGE = 500
+_DRIVER = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"  # DNS-1123 subdomain
 PARALLEL_READS = 8  # pod reads in flight at once
 
 
@@ -228,19 +229,34 @@ def dra_nodes(kube: Kube) -> dict[str, int]:
     publish (as many as can be allocated at once, none held), for nodes GPU labels may not mark;
     empty where no class maps the name, DRA is not served or may not be read, or the class's
     selectors cannot be evaluated (its nodes are then read by their labels, as before).
-    Every ResourceSlice is read, in pages of 500 (one per node, or one per GPU with the driver's
-    DynamicMIG on 1.34); each is kept as a count of the GPUs it publishes."""
+    The ResourceSlices are read in pages of 500 (one per node, or one per GPU with the driver's
+    DynamicMIG on 1.34); each is kept as a count of the GPUs it publishes. Where the class's
+    selectors pin its driver (NVIDIA's: ``device.driver == 'gpu.nvidia.com'``), only that
+    driver's slices are asked for, by the field selector ``spec.driver`` (upstream:
+    kubernetes/kubernetes 2e090810 pkg/apis/resource/v1/conversion.go, the ResourceSlice field
+    labels ``metadata.name``, ``spec.nodeName``, ``spec.driver``; pkg/registry/resource/
+    resourceslice/strategy.go toSelectableFields): other drivers' slices (a network driver's on
+    every node) never cross the wire. Otherwise every slice is read."""
     from akscli import gpu_dra
 
     classes = gpu_held.gpu_classes(kube)
     if classes is None:
         return {}
+    target = classes.for_resource(gpu_held.NVIDIA_GPU)
+    drivers = classes.drivers(target) if target is not None else None
+    if drivers is not None:
+        # a driver is a DNS subdomain (the API server refuses any other): a name that is not one
+        # is published by no slice, and could not be sent in a selector as it is
+        drivers = frozenset(d for d in drivers if len(d) <= 63 and re.fullmatch(_DRIVER, d))
+    selectors = [f"spec.driver={d}" for d in sorted(drivers)] if drivers is not None else [None]
     by_node: dict[str, list[gpu_held.Slice]] = {}
     try:
-        for item in kube.list(gpu_dra.API_VERSION, "ResourceSlice", page_size=POD_PAGE):
-            node = (item.get("spec") or {}).get("nodeName")
-            if node:
-                by_node.setdefault(str(node), []).append(gpu_held.selected(item, classes))
+        for selector in selectors:
+            for item in kube.list(gpu_dra.API_VERSION, "ResourceSlice", field_selector=selector, page_size=POD_PAGE):
+                spec = item.get("spec") or {}
+                node = spec.get("nodeName")
+                if node and (drivers is None or spec.get("driver") in drivers):
+                    by_node.setdefault(str(node), []).append(gpu_held.selected(item, classes))
         return {node: count for node, slices in by_node.items() if (count := gpu_held.published(slices))}
     except (AuthError, NotInstalledError, dra_classes.SelectorError, dra_classes.NotEvaluated):
         return {}
