@@ -64,6 +64,11 @@ class Classes:
     newer_only: frozenset[str] = frozenset()
     # Whether the cluster's scheduler maps those too (asked once, when one is looked up)
     every_implicit_name: Callable[[], bool] = field(default=lambda: True)
+    # Every allocated claim of the cluster: (its owners' uids, its devices as (driver, pool,
+    # device)), read once when first asked (akscli.gpu_held.allocated_claims); None where not read
+    claims: Callable[[], tuple[tuple[frozenset[str], tuple[tuple[str, str, str], ...]], ...] | None] = field(
+        default=lambda: None
+    )
 
     def for_resource(self, resource: str) -> Mapping[str, Any] | None:
         name = self.by_resource.get(resource)

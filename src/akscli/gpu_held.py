@@ -23,16 +23,25 @@ on a node are found through its pods: ``spec.resourceClaims[].resourceClaimName`
 pod's ``nvidia.com/gpu``; kubernetes/api core/v1 types.go PodStatus), each read once by name.
 Which devices count is the mapped class's to say: its CEL selectors (akscli.dra_classes).
 
-A claim allocated on the node that no pod there names is not found: a ResourceClaim has no
-selectable field but ``metadata.name`` and ``metadata.namespace`` (kubernetes/kubernetes
-pkg/apis/resource/v1 conversion.go registers field labels for ResourceSlice only), and no label
-names its node, so finding one means listing every claim (600 pages of 500 at 300,000 claims).
-The resourceclaim controller clears the allocation of a claim no pod reserves any more
-(pkg/controller/resourceclaim/controller.go syncClaim), so such a claim lasts until it catches up.
+The scheduler counts every allocated claim of the cluster, whoever reserves it: its claim
+tracker calls foreachAllocatedDevice on each claim with ``status.allocation``, for every result
+but those with ``adminAccess`` (upstream: kubernetes/kubernetes
+pkg/scheduler/framework/plugins/dynamicresources/allocateddevices.go, read through the code
+index). A claim allocated on the node that no pod there names (allocated by hand or by another
+scheduler, left allocated after its pod went until the resourceclaim controller clears it:
+pkg/controller/resourceclaim/controller.go syncClaim) cannot be found through the pods, and a
+ResourceClaim has no selectable field but ``metadata.name`` and ``metadata.namespace``
+(kubernetes/kubernetes 2e090810 pkg/apis/resource/v1 conversion.go registers field labels for
+ResourceSlice only) nor a label naming its node. So every claim is listed, once per run, where
+the cluster has at most ``CLAIMS_READ_MAX`` (the first page's ``remainingItemCount`` says so
+before more is read): 10 pages of 500. Past that (600 pages at 300,000 claims) the claims are
+found through the pods only, as before.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -46,6 +55,8 @@ if TYPE_CHECKING:
 # case a server ignores the field selector.
 ACTIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
 NVIDIA_GPU = "nvidia.com/gpu"
+CLAIMS_READ_MAX = 5000  # claims listed cluster-wide for those no pod names (10 pages of 500)
+_CLAIM_PAGE = 500
 
 
 def bound_pods(kube: Kube, node: str, page_size: int = 250) -> list[dict[str, Any]]:
@@ -75,7 +86,30 @@ def gpu_classes(kube: Kube) -> dra_classes.Classes | None:
     that advertises none may still take a pod asking for it); None otherwise, or where DRA is
     not served or may not be read. One page."""
     classes = dra_classes.read(kube)
-    return classes if classes is not None and classes.for_resource(NVIDIA_GPU) is not None else None
+    if classes is None or classes.for_resource(NVIDIA_GPU) is None:
+        return None
+    return dataclasses.replace(classes, claims=functools.cache(lambda: allocated_claims(kube)))
+
+
+def allocated_claims(kube: Kube) -> tuple[tuple[frozenset[str], tuple[_Key, ...]], ...] | None:
+    """Every allocated claim of the cluster: its owners' uids (the pod a claim was made for) and
+    the devices it holds; None where there are more than CLAIMS_READ_MAX or they may not be listed."""
+    out: list[tuple[frozenset[str], tuple[_Key, ...]]] = []
+    read = 0
+    try:
+        for page in kube.list_pages(gpu_dra.API_VERSION, "ResourceClaim", all_namespaces=True, page_size=_CLAIM_PAGE):
+            items = page.get("items") or []
+            read += len(items)
+            if read + int((page.get("metadata") or {}).get("remainingItemCount") or 0) > CLAIMS_READ_MAX:
+                return None
+            for claim in items:
+                keys = _results(claim)
+                if keys:
+                    owners = (claim.get("metadata") or {}).get("ownerReferences") or []
+                    out.append((frozenset(str(o.get("uid") or "") for o in owners), tuple(keys)))
+    except (errors.AuthError, errors.NotInstalledError):
+        return None
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +165,16 @@ def dra_gpus(
     # where its status does not name that claim (a server without the DRAExtendedResource gate
     # drops the field), its requests are placed on devices of their classes, in slice order.
     unnamed: list[tuple[Mapping[str, Any], int]] = []
+    placed: set[str] = set()  # the pods whose DRA-backed requests are placed (their claim unnamed)
     seen: set[tuple[str, str]] = set()
     try:
         for pod, requests_hold in [*((p, True) for p in pods), *((p, False) for p in claims_only)]:
             status = pod.get("status") or {}
             if requests_hold and not (status.get("extendedResourceClaimStatus") or {}).get("resourceClaimName"):
-                unnamed += _dra_backed(pod, classes, advertised or {})
+                backed = _dra_backed(pod, classes, advertised or {})
+                unnamed += backed
+                if backed:
+                    placed.add(str((pod.get("metadata") or {}).get("uid") or ""))
             namespace = str((pod.get("metadata") or {}).get("namespace") or "")
             for name in sorted(claim_names(pod)):
                 if (namespace, name) in seen:
@@ -147,6 +185,12 @@ def dra_gpus(
                     taken.take(result)
     except errors.AuthError:
         pass
+    # Claims no pod here names (their devices are taken once: a claim named above is listed too).
+    # The claim the scheduler made for a pod's request placed below is left to that placement.
+    for owners, keys in classes.claims() or ():
+        if not owners & placed:
+            for key in keys:
+                taken.take(key)
     for device_class, count in unnamed:
         taken.fit(_selected(classes, device_class, devices), count)
     return DraGpus(published, published - taken.room(mine))
@@ -278,7 +322,7 @@ class _Taken:
         return gpu not in self.whole and not (whole and gpu in self.parted)
 
     def take(self, key: _Key) -> None:
-        if key not in self.devices:
+        if key not in self.devices or key in self.held:  # a device held once is held (two claims' lists)
             return
         self.held.add(key)
         for counter_set, name, need in self._consumes(key):
@@ -306,9 +350,15 @@ class _Taken:
 
 
 def _results(claim: Mapping[str, Any]) -> list[_Key]:
+    """The devices an allocated claim holds: every result but one with admin access, which other
+    claims may share (allocateddevices.go foreachAllocatedDevice)."""
     allocation = (claim.get("status") or {}).get("allocation") or {}
     results = (allocation.get("devices") or {}).get("results") or []
-    return [(str(r.get("driver", "")), str(r.get("pool", "")), str(r.get("device", ""))) for r in results]
+    return [
+        (str(r.get("driver", "")), str(r.get("pool", "")), str(r.get("device", "")))
+        for r in results
+        if not r.get("adminAccess")
+    ]
 
 
 def _counter(counter: Mapping[str, Any]) -> int:
