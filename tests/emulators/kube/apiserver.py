@@ -144,6 +144,9 @@ class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
                 ):
                     node, phase = e.fields or ("", "")
                     return fmatch({"spec": {"nodeName": node}, "status": {"phase": phase}})
+                if rt.kind == "ResourceSlice" and e.fields is not None and paths <= {"spec.nodeName", "spec.driver"}:
+                    node, driver = e.fields
+                    return fmatch({"spec": {"nodeName": node, "driver": driver}})
                 return fmatch(json.loads(e.raw))
             return True
 

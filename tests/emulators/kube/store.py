@@ -61,8 +61,10 @@ class Entry:
         self.labels = labels
         self.rv = rv
         self.uid = uid
-        # (spec.nodeName, status.phase) for pods: field selectors on a million pods must not
-        # parse each one.
+        # (spec.nodeName, status.phase) for pods, (spec.nodeName, spec.driver) for ResourceSlices:
+        # field selectors on a million objects must not parse each one (the API server's watch
+        # cache keeps each object's selectable fields beside it: kubernetes/apiserver
+        # pkg/storage/cacher/store.go storeElement.Fields, computed once by GetAttrs).
         self.fields = fields
         self.owners = owners
 
@@ -76,7 +78,9 @@ def make_entry(obj: dict[str, Any], rv: int) -> Entry:
     fields = None
     spec = obj.get("spec")
     st = obj.get("status")
-    if (isinstance(spec, dict) and "nodeName" in spec) or (isinstance(st, dict) and "phase" in st):
+    if isinstance(spec, dict) and "driver" in spec and "pool" in spec:  # a ResourceSlice (stored without kind)
+        fields = (str(spec.get("nodeName") or ""), str(spec.get("driver") or ""))
+    elif (isinstance(spec, dict) and "nodeName" in spec) or (isinstance(st, dict) and "phase" in st):
         fields = (
             str((spec or {}).get("nodeName") or "") if isinstance(spec, dict) else "",
             str((st or {}).get("phase") or "") if isinstance(st, dict) else "",
