@@ -235,8 +235,8 @@ def dra_nodes(kube: Kube) -> dict[str, int]:
     driver's slices are asked for, by the field selector ``spec.driver`` (upstream:
     kubernetes/kubernetes 2e090810 pkg/apis/resource/v1/conversion.go, the ResourceSlice field
     labels ``metadata.name``, ``spec.nodeName``, ``spec.driver``; pkg/registry/resource/
-    resourceslice/strategy.go toSelectableFields): other drivers' slices (a network driver's on
-    every node) never cross the wire. Otherwise every slice is read."""
+    resourceslice/strategy.go toSelectableFields, read through the code index): other drivers'
+    slices (a network driver's on every node) never cross the wire. Otherwise every slice is read."""
     from akscli import gpu_dra
 
     classes = gpu_held.gpu_classes(kube)
