@@ -212,12 +212,26 @@ def hub_refusal_hint(message: str, model_id: str, namespace: str, access_secret:
         )
     status = _STATUS.match(cause.split(": status ", 1)[-1]) if ": status " in cause else None
     code = status.group(1) if status else ""
-    if cause.startswith(_CONFIG) and code in ("401", "403") and access_secret:
+    # A 401 to a request that carried a token: the Hub does not know the token ("Invalid credentials in
+    # Authorization header", on every URL; huggingface_hub utils/_http.py hf_raise_for_status). With a
+    # token it knows, a gated file is 403 and a missing repo 404. The file list is asked first, so
+    # that is where it shows.
+    if cause.startswith((_LISTING, _CONFIG)) and code == "401" and access_secret:
+        return (
+            f"Hugging Face does not know {token} (HTTP 401: revoked, expired or mistyped): make a new token at "
+            "https://huggingface.co/settings/tokens and put it in the Secret's key HF_TOKEN"
+        )
+    if cause.startswith((_LISTING, _CONFIG)) and code == "401":
+        return (
+            f"Hugging Face does not know {token} (HTTP 401: revoked, expired or mistyped): replace it, or give "
+            f"the webhook a token of your own, which it sends instead: {create}"
+        )
+    if cause.startswith(_CONFIG) and code == "403" and access_secret:
         return (
             f"{token} has no access to {model_id}: with that token's account, ask for access at {page}, or put "
             "a token of an account that has access in the Secret's key HF_TOKEN"
         )
-    if cause.startswith(_CONFIG) and code in ("401", "403"):
+    if cause.startswith(_CONFIG) and code == "403":
         return (
             f"{token} has no access to {model_id}, and the model's pods get no token from it: {create}, with the "
             f"token of an account that has access (ask for it at {page})"

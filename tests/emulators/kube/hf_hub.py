@@ -39,9 +39,16 @@ upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
   ... Access to model <id> is restricted and you are not in the authorized list. Visit
   https://huggingface.co/<id> to ask for access."). KAITO reads the status only.
 
+- A token the Hub does not know (revoked, expired, mistyped) is a 401 on every URL, public repos
+  too, with ``X-Error-Message: Invalid credentials in Authorization header`` and no
+  ``X-Error-Code`` (huggingface/huggingface_hub ee0a4510 src/huggingface_hub/utils/_http.py
+  hf_raise_for_status: such a 401 is the one not read as RepoNotFound; the body is
+  ``{"error":"Invalid credentials in Authorization header"}``, as huggingface_hub issue #3368
+  shows for curl). KAITO reads the status only: ``failed to fetch <url>: status 401``.
+
 A repo here is ``{path: content}``: a JSON file's decoded content, a weight file's size in bytes;
-a gated one also holds ``GATED``, the tokens granted access. Not emulated: a token the Hub does
-not know (401 "Invalid credentials in Authorization header"), JSON the Hub holds that Go's
+a gated one also holds ``GATED``, the tokens granted access. The Hub's tokens are every token,
+unless the mapping holds ``TOKENS`` (``known_tokens``): then only those. Not emulated: JSON the Hub holds that Go's
 encoding/json cannot read (sanitizeJSON), and the catalog overrides (catalogOverrides) for ids
 akscli's tests do not use.
 """
@@ -58,6 +65,11 @@ HUGGING_FACE = "https://huggingface.co"
 # The key of a gated repo's tokens granted access (not a file: the file list leaves it out).
 GATED = "\0gated"
 Repos = Mapping[str, Mapping[str, Any]]
+# The key, beside the repo ids, of the tokens the Hub knows (token -> account); absent: every token.
+TOKENS = "\0tokens"
+# What answer() gives as the error code of a token the Hub does not know: no X-Error-Code is sent.
+INVALID_CREDENTIALS = "\0invalid-credentials"
+INVALID_CREDENTIALS_MESSAGE = "Invalid credentials in Authorization header"
 
 _MISTRAL = re.compile(r"consolidated.*\.safetensors")
 _SAFETENSORS = re.compile(r".*\.safetensors")
@@ -85,6 +97,11 @@ def repo(
     return out
 
 
+def known_tokens(repos: dict[str, Any], **accounts: str) -> None:
+    """The Hub knows only these tokens (account name = token); any other is refused with a 401."""
+    repos[TOKENS] = {token: account for account, token in accounts.items()}
+
+
 @cache
 def vllm_architectures() -> frozenset[str]:
     text = (Path(__file__).parent / "kaito_vllm_archs.txt").read_text(encoding="utf-8")
@@ -94,7 +111,11 @@ def vllm_architectures() -> frozenset[str]:
 
 def answer(repos: Repos, repo_id: str, path: str | None, token: str) -> tuple[int, Any, str]:
     """What the Hub answers a GET of the file list (path None) or of a file, sent with ``token``
-    ("" for none): (status, content, the ``X-Error-Code`` of a refusal)."""
+    ("" for none): (status, content, the ``X-Error-Code`` of a refusal; INVALID_CREDENTIALS for a token
+    the Hub does not know)."""
+    known = repos.get(TOKENS)
+    if token and known is not None and token not in known:
+        return 401, None, INVALID_CREDENTIALS
     held = repos.get(repo_id)
     if held is None:
         return (404 if token else 401), None, "RepoNotFound"

@@ -10,7 +10,11 @@ which reads ``X-Error-Code`` and ``X-Error-Message``):
   or 404 with ``X-Error-Code: RepoNotFound`` for a repo it lacks (without and with a token),
   401 or 403 with ``GatedRepo`` for a gated repo's file the token cannot read, 404 with
   ``EntryNotFound`` for a file the repo lacks;
-- ``GET /api/models/<org>/<name>/tree/main``: the file list.
+- ``GET /api/models/<org>/<name>/tree/main``: the file list, each entry ``{"type": "file", "path",
+  "size"}`` (hf_api.py RepoFile); with ``page_size`` set, in pages linked by a ``Link: <...>;
+  rel="next"`` header, as the Hub pages it (utils/_pagination.py paginate follows it);
+- a token the Hub does not know: 401 with ``X-Error-Message: Invalid credentials in Authorization
+  header`` and no ``X-Error-Code`` (hf_hub.py says where from).
 
 The token is the ``Authorization: Bearer`` header's. The id is looked up lower-cased, as
 ``ApiServer.huggingface_hub`` holds it. A test may queue answers given before the real one
@@ -43,6 +47,7 @@ class HubServer:
         self.repos = repos
         self.requests: list[tuple[str, str | None]] = []
         self.redirects: dict[str, str] = {}
+        self.page_size: int | None = None
         self._queued: list[tuple[int, dict[str, str], bytes]] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -70,10 +75,25 @@ class HubServer:
         else:
             return 404, {}, b"Not Found"
         status, content, code = hf_hub.answer(self.repos, repo_id, file, token)
+        if code == hf_hub.INVALID_CREDENTIALS:
+            message = hf_hub.INVALID_CREDENTIALS_MESSAGE
+            headers = {"X-Error-Message": message, "Content-Type": "application/json"}
+            return status, headers, json.dumps({"error": message}).encode()
         if status != 200:
             message = _MESSAGES[code]
             headers = {"X-Error-Code": code, "X-Error-Message": message, "Content-Type": "application/json"}
             return status, headers, json.dumps({"error": message}).encode()
+        if file is None and self.page_size:
+            query = dict(part.partition("=")[::2] for part in path.partition("?")[2].split("&") if part)
+            start = int(query.get("cursor") or 0)
+            rest = content[start + self.page_size :]
+            headers = {"Content-Type": "application/json"}
+            if rest:
+                base = path.split("?", 1)[0]
+                headers["Link"] = (
+                    f'<{self.url}{base}?recursive=true&expand=false&cursor={start + self.page_size}>; rel="next"'
+                )
+            return 200, headers, json.dumps(content[start : start + self.page_size]).encode()
         if isinstance(content, bytes):
             return 200, {"Content-Type": "application/octet-stream"}, content
         return 200, {"Content-Type": "application/json"}, json.dumps(content).encode()
