@@ -168,7 +168,9 @@ def test_without_the_flag_the_hub_is_not_asked(hub: HubServer) -> None:
 def test_the_flag_with_a_catalog_model_is_refused_without_asking_the_hub(hub: HubServer) -> None:
     result = invoke("model", "plan", "microsoft/phi-4", "--hub-config")
     assert result.exit_code == 2, result
-    assert "error: --hub-config reads the config.json of a model described with --weights-gib" in result.stderr
+    assert (
+        "error: --hub-config reads the config.json of a model the catalog lacks; microsoft/phi-4 is in" in result.stderr
+    )
     assert hub.requests == []
 
 

@@ -90,32 +90,53 @@ HubConfigOpt = Annotated[
     bool,
     typer.Option(
         "--hub-config",
-        help="Model not in the catalog: read its config.json from Hugging Face (HF_ENDPOINT; token from HF_TOKEN "
-        "or the Hub's token file) to check --max-context and learn its architecture.",
+        help="Model not in the catalog: read its config.json and file list from Hugging Face (HF_ENDPOINT; token "
+        "from HF_TOKEN or the Hub's token file) for the description flags not given, and check --max-context.",
     ),
 ]
 
 
 def resolve_model(name: str, described: catalog.Description, hub_config: bool, runtime: str) -> catalog.Model:
-    """The model to plan (catalog.resolve), checked by ``hub_checked``."""
-    return hub_checked(catalog.resolve(name, described), described, hub_config, runtime)
+    """The model to plan (catalog.resolve), completed and checked by ``hub_checked``."""
+    return hub_checked(early_model(name, described, hub_config), name, described, hub_config, runtime)
 
 
-def hub_checked(model: catalog.Model, described: catalog.Description, hub_config: bool, runtime: str) -> catalog.Model:
-    """With ``--hub-config``, a described model checked against its config.json on the Hub (akscli.model.
-    hub_config); ``runtime``: the plan's, kaito or vllm (any other is refused by the plan, before anything
-    is sent, so the Hub is not asked)."""
-    if not hub_config or runtime not in ("kaito", "vllm"):
-        return model
-    if not described.given:
+def early_model(name: str, described: catalog.Description, hub_config: bool) -> catalog.Model | None:
+    """The model, before the Hub is read: None where --hub-config is to complete its description (every
+    value given is checked now, before anything is sent)."""
+    if not hub_config:
+        return catalog.resolve(name, described)
+    if not described.given and catalog.find(name) is not None:
         raise errors.UsageError(
-            f"--hub-config reads the config.json of a model described with {', '.join(catalog.DESCRIPTION_FLAGS)}; "
-            f"{model.id} is in akscli's catalog, which already holds its limits",
+            f"--hub-config reads the config.json of a model the catalog lacks; {name.strip()} is in akscli's "
+            "catalog, which already holds its limits",
             hint="leave out --hub-config",
         )
-    from akscli.model import hub_config as hub
+    if catalog.complete(described):
+        return catalog.resolve(name, described)
+    catalog.validate_hf_id(validate.text(name, "model", 200))
+    catalog.checked_description(described)
+    return None
 
-    return hub.checked(model, hub.read_config(model.id), kaito=runtime == "kaito")
+
+def hub_checked(
+    model: catalog.Model | None, name: str, described: catalog.Description, hub_config: bool, runtime: str
+) -> catalog.Model:
+    """With ``--hub-config``, a described model completed and checked from the Hub (akscli.model.
+    hub_describe), the values that came from there said on stderr; ``runtime``: the plan's, kaito or
+    vllm (any other is refused here, before anything is sent)."""
+    if not hub_config:
+        assert model is not None
+        return model
+    from akscli.model import hub_describe, planning
+
+    validate.choice(runtime, planning.RUNTIMES, "--runtime")
+    completed, said = hub_describe.resolve(name, described, kaito=runtime == "kaito")
+    if said:
+        from akscli import output
+
+        output.info(said)
+    return completed
 
 
 Command = Callable[..., None]

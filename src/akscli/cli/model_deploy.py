@@ -21,6 +21,7 @@ from akscli.cli.model_common import (
     RegionOpt,
     VmSizeOpt,
     connect_model,
+    early_model,
     hub_checked,
     on_cluster,
     with_description_flags,
@@ -204,12 +205,12 @@ def deploy_cmd(
 
     mode = opts.dry_run_mode(dry_run)
     validate.duration(timeout, "--timeout")
-    model = catalog.resolve(model_name, described)
+    early = early_model(model_name, described, hub_config)
     deploy_flags.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
     flag_checks.runtime(runtime)
     flag_checks.provider(provider)  # with any --runtime: before the cluster is read
     deploy_steps.check_aks_cluster(aks_cluster, resource_group, subscription)
-    model = hub_checked(model, described, hub_config, deploy.plan_runtime(runtime, provider))
+    model = hub_checked(early, model_name, described, hub_config, deploy.plan_runtime(runtime, provider))
     the_plan = plan_view.plan_from_flags(
         model,
         runtime=deploy.plan_runtime(runtime, provider),

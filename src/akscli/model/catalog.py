@@ -229,30 +229,62 @@ def resolve(name: str, described: Description) -> Model:
     if missing:
         raise UsageError(
             f"describing {name} needs {', '.join(missing)} as well",
-            hint="read them from the model's config.json and file sizes",
+            hint="read them from the model's config.json and file sizes, or add --hub-config to read them from "
+            "Hugging Face",
         )
+    d = checked_description(d)
     assert d.weights_gib is not None and d.layers is not None and d.attention_heads is not None
     assert d.max_context is not None
-    heads = validate.integer(d.attention_heads, "--attention-heads", 1, 4096)
-    kv_heads = validate.integer(d.kv_heads, "--kv-heads", 1, heads) if d.kv_heads is not None else None
-    if kv_heads is not None and heads % kv_heads:
+    return custom(
+        name,
+        weights_gib=d.weights_gib,
+        layers=d.layers,
+        attention_heads=d.attention_heads,
+        kv_heads=d.kv_heads,
+        head_dim=d.head_dim,
+        hidden_size=d.hidden_size,
+        context=d.max_context,
+        quantization=d.quantization or "bf16",
+        parameters_b=d.params_b,
+    )
+
+
+def checked_description(d: Description) -> Description:
+    """Each value of a description that is given, checked on its own (and --kv-heads against
+    --attention-heads where both are): what ``resolve`` checks, also for a description that
+    --hub-config completes."""
+    heads = validate.integer(d.attention_heads, "--attention-heads", 1, 4096) if d.attention_heads is not None else None
+    kv_heads = validate.integer(d.kv_heads, "--kv-heads", 1, heads or 4096) if d.kv_heads is not None else None
+    if kv_heads is not None and heads is not None and heads % kv_heads:
         raise UsageError(
             f"invalid --kv-heads {kv_heads}: it must divide --attention-heads {heads}",
             hint="num_key_value_heads in config.json (equal to num_attention_heads without grouped-query attention)",
         )
-    return custom(
-        name,
-        weights_gib=validate.number(d.weights_gib, "--weights-gib", 0.01, 100_000),
-        layers=validate.integer(d.layers, "--layers", 1, 1000),
+    return Description(
+        weights_gib=validate.number(d.weights_gib, "--weights-gib", 0.01, 100_000)
+        if d.weights_gib is not None
+        else None,
+        layers=validate.integer(d.layers, "--layers", 1, 1000) if d.layers is not None else None,
         attention_heads=heads,
         kv_heads=kv_heads,
         head_dim=validate.integer(d.head_dim, "--head-dim", 1, 4096) if d.head_dim is not None else None,
         hidden_size=(
-            validate.integer(d.hidden_size, "--hidden-size", heads, 1_000_000) if d.hidden_size is not None else None
+            validate.integer(d.hidden_size, "--hidden-size", heads or 1, 1_000_000)
+            if d.hidden_size is not None
+            else None
         ),
-        context=validate.integer(d.max_context, "--max-context", 128, 100_000_000),
-        quantization=d.quantization or "bf16",
-        parameters_b=validate.number(d.params_b, "--params-b", 0.001, 100_000) if d.params_b is not None else None,
+        max_context=validate.integer(d.max_context, "--max-context", 128, 100_000_000)
+        if d.max_context is not None
+        else None,
+        quantization=d.quantization,
+        params_b=validate.number(d.params_b, "--params-b", 0.001, 100_000) if d.params_b is not None else None,
+    )
+
+
+def complete(d: Description) -> bool:
+    """Whether the description names everything ``resolve`` needs."""
+    return None not in (d.weights_gib, d.layers, d.attention_heads, d.max_context) and (
+        d.head_dim is not None or d.hidden_size is not None
     )
 
 

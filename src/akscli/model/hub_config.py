@@ -104,58 +104,139 @@ def _token() -> str | None:
         ) from None
 
 
+# The Hub's X-Error-Message for a token it does not know (revoked, expired, mistyped): a 401 on any
+# URL, with no X-Error-Code (huggingface/huggingface_hub ee0a4510 src/huggingface_hub/utils/_http.py
+# hf_raise_for_status: only a 401 without this message is read as RepoNotFound).
+INVALID_TOKEN = "Invalid credentials in Authorization header"
+
+
+class Answer(NamedTuple):
+    """The Hub's last answer: status, body, X-Error-Code, X-Error-Message, and the Link header's
+    rel="next" URL (a paged list, huggingface_hub utils/_pagination.py paginate)."""
+
+    status: int
+    body: bytes
+    code: str
+    message: str
+    next: str | None = None
+
+
+def page(model_id: str) -> str:
+    return f"{endpoint()}/{model_id}"
+
+
 def read_config(model_id: str) -> dict[str, Any]:
     """The repo's config.json, as a dict; an AkscliError, one line with its fix, where it cannot be read."""
+    found = read_json(model_id, "config.json")
+    assert found is not None
+    return found
+
+
+def read_json(model_id: str, path: str, *, optional: bool = False) -> dict[str, Any] | None:
+    """The repo's JSON file ``path`` as a dict; None for a file the repo lacks when ``optional`` (the Hub's
+    404 EntryNotFound); any other refusal is refused as read_config's is."""
     import json
 
-    url = f"{endpoint()}/{model_id}/resolve/main/config.json"
     secret = token()
-    status, body, code = _get(url, secret)
-    page = f"{endpoint()}/{model_id}"
+    answer = _get(f"{endpoint()}/{model_id}/resolve/main/{path}", secret)
+    if optional and answer.status == 404 and answer.code == "EntryNotFound":
+        return None
+    body = _checked(model_id, path, answer, secret)
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise AkscliError(f"{model_id}'s {path} on Hugging Face is not a JSON object", hint=f"see {page(model_id)}")
+    return parsed
+
+
+MAX_PAGES = 20  # the Hub pages a tree at 1000 entries: 20,000 files is more than any model repo holds
+
+
+def list_files(model_id: str) -> list[dict[str, Any]]:
+    """The repo's files, as huggingface_hub's HfApi.list_repo_tree lists them (hf_api.py: GET
+    ``{endpoint}/api/models/{id}/tree/main`` with ``recursive`` and ``expand`` false, each page's Link
+    rel="next" followed, utils/_pagination.py paginate): the entries whose ``type`` is ``file``. A next
+    page on another server than the endpoint is refused (the token would go there)."""
+    import json
+
+    secret = token()
+    url: str | None = f"{endpoint()}/api/models/{model_id}/tree/main?recursive=true&expand=false"
+    files: list[dict[str, Any]] = []
+    for _ in range(MAX_PAGES):
+        if url is None:
+            return files
+        if not _same_server(url, endpoint()):
+            raise AkscliError(f"Hugging Face sent {model_id}'s file list on to another server", hint="try again later")
+        answer = _get(url, secret)
+        body = _checked(model_id, "file list", answer, secret)
+        try:
+            entries = json.loads(body)
+        except ValueError:
+            entries = None
+        if not isinstance(entries, list):
+            raise AkscliError(f"{model_id}'s file list on Hugging Face is not a JSON list", hint="try again later")
+        files += [e for e in entries if isinstance(e, dict) and e.get("type") == "file"]
+        url = answer.next
+    raise AkscliError(f"{model_id}'s file list on Hugging Face runs to more than {MAX_PAGES} pages")
+
+
+def _checked(model_id: str, what: str, answer: Answer, secret: str | None) -> bytes:
+    """The body of a 200; else the Hub's refusal, one line with its fix. The Hub names its refusal in
+    X-Error-Code (huggingface_hub utils/_http.py hf_raise_for_status): GatedRepo for a gated repo's file,
+    RepoNotFound for a repo it does not have or will not show, EntryNotFound for a file a repo lacks; a
+    token it does not know is a 401 whose X-Error-Message is INVALID_TOKEN."""
+    status, code = answer.status, answer.code
+    if status == 200:
+        return answer.body
+    at = page(model_id)
+    its = "the file list of " + model_id if what == "file list" else f"{model_id}'s {what}"
     # hf auth login reads the token at a prompt that does not echo it (huggingface_hub _login.py getpass),
     # so it stays out of the shell's history, where an `export HF_TOKEN=...` line would keep it.
     give = (
         "log in with `hf auth login` (it asks for the token without showing it; or set HF_TOKEN) with the token "
         "of an account that has access"
     )
-    # The Hub names its refusal in X-Error-Code (huggingface_hub utils/_http.py hf_raise_for_status):
-    # GatedRepo for a gated repo's file, RepoNotFound for a repo it does not have or will not show.
+    if status == 401 and secret and answer.message == INVALID_TOKEN:
+        raise AuthError(
+            "Hugging Face does not accept the token akscli sent (HF_TOKEN, HUGGING_FACE_HUB_TOKEN or the Hub's token "
+            f'file): HTTP 401 "{INVALID_TOKEN}" for {its}',
+            hint="the token is revoked, expired or mistyped: make a new one at https://huggingface.co/settings/tokens "
+            "and log in with `hf auth login`; a public repo needs none (HF_HUB_DISABLE_IMPLICIT_TOKEN=1 sends none)",
+        )
     if status == 401 and not secret and code == "GatedRepo":
         raise AuthError(
-            f"{model_id} is gated on Hugging Face: its config.json needs a token (HTTP 401)",
-            hint=f"{give} (accept the model's conditions at {page})",
+            f"{model_id} is gated on Hugging Face: its {what} needs a token (HTTP 401)",
+            hint=f"{give} (accept the model's conditions at {at})",
         )
     if status == 401 and not secret and code == "RepoNotFound":
         raise AuthError(
             f"Hugging Face has no public repo {model_id} (HTTP 401)",
-            hint=f"check the id at {page}; for a private repo, {give}",
+            hint=f"check the id at {at}; for a private repo, {give}",
         )
     if status == 401 and not secret:
         raise AuthError(
-            f"Hugging Face answered 401 for {model_id}'s config.json: the repo is gated or private, or there is no "
-            "such repo",
-            hint=f"check the id at {page}; for a gated or private repo, {give}",
+            f"Hugging Face answered 401 for {its}: the repo is gated or private, or there is no such repo",
+            hint=f"check the id at {at}; for a gated or private repo, {give}",
         )
-    if status in (401, 403):
+    if status == 401:
         raise AuthError(
-            f"Hugging Face answered {status} for {model_id}'s config.json: the token akscli sent (HF_TOKEN or the "
-            "Hub's token file) has no access to it",
-            hint=f"with that token's account, ask for access at {page}, or use a token of an account that has access",
+            f"Hugging Face answered 401 for {its} with the token akscli sent (HF_TOKEN or the Hub's token file)",
+            hint=f"check the id at {at}; if the token is revoked or expired, make a new one at "
+            "https://huggingface.co/settings/tokens and log in with `hf auth login`",
+        )
+    if status == 403:
+        raise AuthError(
+            f"Hugging Face answered 403 for {its}: the token akscli sent (HF_TOKEN or the Hub's token file) has "
+            "no access to it",
+            hint=f"with that token's account, ask for access at {at}, or use a token of an account that has access",
         )
     if status == 404:
-        raise NotFoundError(
-            f"Hugging Face has no {model_id}/config.json{' that the token can see' if secret else ''} (HTTP 404)",
-            hint=f"check the id at {page}",
-        )
-    if status != 200:
-        raise AkscliError(f"Hugging Face answered HTTP {status} for {model_id}'s config.json", hint="try again later")
-    try:
-        config = json.loads(body)
-    except ValueError:
-        config = None
-    if not isinstance(config, dict):
-        raise AkscliError(f"{model_id}'s config.json on Hugging Face is not a JSON object", hint=f"see {page}")
-    return config
+        seen = " that the token can see" if secret else ""
+        missing = f"no {model_id}/{what}" if what != "file list" else f"no repo {model_id}"
+        raise NotFoundError(f"Hugging Face has {missing}{seen} (HTTP 404)", hint=f"check the id at {at}")
+    raise AkscliError(f"Hugging Face answered HTTP {status} for {its}", hint="try again later")
 
 
 def _same_server(a: str, b: str) -> bool:
@@ -165,8 +246,8 @@ def _same_server(a: str, b: str) -> bool:
     return (x.scheme, x.netloc) == (y.scheme, y.netloc)
 
 
-def _get(url: str, secret: str | None) -> tuple[int, bytes, str]:
-    """GET with the retries and redirects above; (status, body, X-Error-Code) of the last answer. A failed
+def _get(url: str, secret: str | None) -> Answer:
+    """GET with the retries and redirects above; the last answer. A failed
     connection is retried as akscli's other transports retry one (akscli.netfail.classify)."""
     from urllib.parse import urljoin, urlsplit
 
@@ -200,7 +281,14 @@ def _get(url: str, secret: str | None) -> tuple[int, bytes, str]:
                     url = urljoin(url, location)
                     continue
                 if status not in RETRY_STATUSES:
-                    return status, _read_capped(response, url), response.headers.get("X-Error-Code", "")
+                    head = response.headers
+                    return Answer(
+                        status,
+                        _read_capped(response, url),
+                        head.get("X-Error-Code", ""),
+                        head.get("X-Error-Message", ""),
+                        _next_page(head.get("Link"), url),
+                    )
                 retry_after = retry.parse_retry_after(response.headers.get("Retry-After"))
             finally:
                 response.release_conn()
@@ -214,6 +302,18 @@ def _get(url: str, secret: str | None) -> tuple[int, bytes, str]:
                 hint="try again later, or leave out --hub-config",
             )
         retry.sleep(policy.delay(attempt - 1, retry_after))
+
+
+def _next_page(link: str | None, url: str) -> str | None:
+    """The rel="next" URL of a Link header (RFC 8288, as httpx's Response.links reads it), made absolute."""
+    from urllib.parse import urljoin
+
+    for part in (link or "").split(","):
+        target, _, params = part.partition(";")
+        rels = [p.split("=", 1)[1].strip().strip('"') for p in params.split(";") if p.strip().startswith("rel=")]
+        if "next" in rels and target.strip().startswith("<") and target.strip().endswith(">"):
+            return urljoin(url, target.strip()[1:-1])
+    return None
 
 
 def _read_capped(response: Any, url: str) -> bytes:
@@ -244,13 +344,16 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def vllm_limit(config: Mapping[str, Any]) -> tuple[int | None, str]:
+def vllm_limit(config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = None) -> tuple[int | None, str]:
     """vLLM's derived max_model_len and the key it came from (catalog.py's rule, VLLM_TOKEN_LIMIT_KEYS
     cites it: vllm-project/vllm v0.11.0 and v0.25.1 vllm/config/model.py _get_and_verify_max_len),
     read from the text config (vllm/transformers_utils/config.py get_hf_text_config: a multimodal
-    model's ``text_config``). The RoPE type is ``rope_type``, else the legacy ``type``, ``su`` read
-    as longrope and ``mrope`` as default (config.py patch_rope_scaling_dict). Not here: a
-    tokenizer_config.json model_max_length (a second file), a sliding window vLLM is told to disable."""
+    model's ``text_config``). ``tokenizer``: tokenizer_config.json where vLLM reads it
+    (reads_tokenizer_config): its ``model_max_length`` lowers the length, and gives it where config.json
+    names none, before the RoPE factor (``derived_max_model_len = min(derived_max_model_len,
+    tokenizer_model_max_length)``). The RoPE type is ``rope_type``, else the legacy ``type``, ``su`` read
+    as longrope and ``mrope`` as default (config.py patch_rope_scaling_dict). Not here: a sliding window
+    vLLM is told to disable."""
     from akscli.model.catalog import VLLM_TOKEN_LIMIT_KEYS
 
     nested = config.get("text_config")
@@ -264,6 +367,9 @@ def vllm_limit(config: Mapping[str, Any]) -> tuple[int | None, str]:
     command_r = _number(text.get("model_max_length"))
     if command_r:
         derived, key = command_r, "model_max_length"
+    lowered = _number(tokenizer.get("model_max_length")) if tokenizer is not None else None
+    if lowered is not None and (derived is None or lowered < derived):
+        derived, key = lowered, "tokenizer_config.json model_max_length"
     if derived is None:
         return None, ""
     # transformers v5's configs name it rope_parameters (vLLM v0.25.1 reads that; a per-layer-type
@@ -282,6 +388,45 @@ def vllm_limit(config: Mapping[str, Any]) -> tuple[int | None, str]:
             if factor != 1.0:
                 derived, key = derived * factor, f"{key} × {field}.factor {factor:g}"
     return int(derived), key
+
+
+# vLLM's default runner by an architecture's suffix (vllm-project/vllm v0.25.1 vllm/config/model.py
+# _SUFFIX_TO_DEFAULTS, in its order: the first suffix that matches decides).
+_RUNNER_BY_SUFFIX = (
+    ("ForCausalLM", "generate"),
+    ("ForConditionalGeneration", "generate"),
+    ("ChatModel", "generate"),
+    ("LMHeadModel", "generate"),
+    ("ForTextEncoding", "pooling"),
+    ("EmbeddingModel", "pooling"),
+    ("ForSequenceClassification", "pooling"),
+    ("ForTokenClassification", "pooling"),
+    ("ForAudioClassification", "pooling"),
+    ("ForImageClassification", "pooling"),
+    ("ForVideoClassification", "pooling"),
+    ("ClassificationModel", "pooling"),
+    ("ForRewardModeling", "pooling"),
+    ("RewardModel", "pooling"),
+    ("Model", "pooling"),
+)
+
+
+def reads_tokenizer_config(config: Mapping[str, Any]) -> bool:
+    """Whether vLLM reads tokenizer_config.json's model_max_length for this model: only a pooling model
+    whose config says ``position_embedding_type: absolute`` (vllm-project/vllm v0.11.0 and v0.25.1
+    vllm/config/model.py get_and_verify_max_len: "Consider max_model_len in tokenizer_config only when
+    pooling models use absolute position_embedding"). The runner is vLLM's default for the first
+    architecture whose suffix it knows (_get_default_runner_type, try_match_architecture_defaults). Not
+    held: vLLM's registry, which decides first for the architectures it serves, and a sentence-transformers
+    modules.json, which makes any model a pooling one (get_pooling_config)."""
+    if config.get("position_embedding_type") != "absolute":
+        return False
+    listed = config.get("architectures")
+    for arch in listed if isinstance(listed, list) else []:
+        for suffix, runner in _RUNNER_BY_SUFFIX:
+            if isinstance(arch, str) and arch.endswith(suffix):
+                return runner == "pooling"
+    return False
 
 
 def kaito_limit(config: Mapping[str, Any]) -> tuple[int, str]:
@@ -307,18 +452,18 @@ def kaito_limit(config: Mapping[str, Any]) -> tuple[int, str]:
     return DEFAULT_TOKEN_LIMIT, f"KAITO's default, {DEFAULT_TOKEN_LIMIT}"
 
 
-def limits(config: Mapping[str, Any]) -> Limits:
+def limits(config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = None) -> Limits:
     listed = config.get("architectures")
     archs = [a for a in listed if isinstance(a, str)] if isinstance(listed, list) else []
-    return Limits(*vllm_limit(config), *kaito_limit(config), archs[0] if archs else None)
+    return Limits(*vllm_limit(config, tokenizer), *kaito_limit(config), archs[0] if archs else None)
 
 
-def checked(model: Model, config: Mapping[str, Any], kaito: bool) -> Model:
+def checked(model: Model, config: Mapping[str, Any], kaito: bool, tokenizer: Mapping[str, Any] | None = None) -> Model:
     """``model`` (a catalog.Model described on the command line) with its architecture from
     config.json, or a UsageError where its --max-context is above what config.json allows: vLLM
     exits at start above its derived length, and for KAITO (``kaito``) its webhook also refuses a
     max-model-len above its own token limit (api/v1beta1/inference_config_validation.go)."""
-    found = limits(config)
+    found = limits(config, tokenizer)
     bounds = []
     if found.vllm is not None:
         bounds.append((found.vllm, f"{found.vllm} ({found.vllm_key}), above which vLLM exits at start"))

@@ -1,0 +1,177 @@
+"""``--hub-config`` completes a model described on the command line: what config.json (and, for the
+weights' size, the repo's file list) on the Hugging Face Hub gives, for each description flag not
+given; the flags given win. Plain logic: no Typer, no rich; the HTTP is akscli.model.hub_config's.
+
+The keys are the ones vLLM reads (upstream: vllm-project/vllm v0.25.1
+vllm/transformers_utils/model_arch_config_convertor.py ModelArchConfigConvertorBase, all read from
+the text config, a multimodal model's ``text_config``): ``num_hidden_layers``,
+``num_attention_heads``, ``hidden_size``, the KV heads from the first of ``n_head_kv``,
+``num_kv_heads``, ``num_key_value_heads``, ``multi_query_group_num``, ``num_attention_groups``
+(else the attention heads), the head size from ``head_dim`` (when above 0), else
+``hidden_size_per_head``, else ``hidden_size // num_attention_heads``; multi-head latent attention
+from ``kv_lora_rank`` and ``qk_rope_head_dim`` (is_deepseek_mla, get_head_size). The model types
+vLLM reads with a convertor of their own (MODEL_ARCH_CONFIG_CONVERTORS) get no attention values
+from here: akscli does not hold those readings, so their flags stay required.
+
+The weights are the files KAITO's preset generator counts (kaito-project/kaito v0.12.0 0894eb2b
+presets/workspace/generator/generator.go selectWeightFiles: ``consolidated.*\\.safetensors`` for a
+Mistral-format repo, else ``.*\\.safetensors``, else ``.*\\.bin``), summed from the file list's
+``size`` (huggingface/huggingface_hub ee0a4510 src/huggingface_hub/hf_api.py RepoFile: "The file's
+size, in bytes").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from akscli.errors import UsageError
+from akscli.model import catalog, hub_config
+
+# vllm-project/vllm v0.25.1 model_arch_config_convertor.py MODEL_ARCH_CONFIG_CONVERTORS: the model
+# types whose attention values vLLM reads its own way.
+OWN_CONVERTORS = frozenset(
+    {
+        "bailing_hybrid_mtp", "cohere_asr", "dbrx", "deepseek_mtp", "diffusion_gemma_text", "ernie_mtp", "falcon",
+        "falcon_mamba", "gemma4", "gemma4_mtp", "gemma4_text", "gemma4_unified", "gemma4_unified_text",
+        "glm4_moe_mtp", "glm_ocr_mtp", "longcat_flash_mtp", "mamba", "medusa", "mimo_mtp", "mimo_v2",
+        "mimo_v2_flash", "mimo_v2_mtp", "mimo_v2_omni_mtp", "moss_audio", "mpt", "nemotron-nas",
+        "pangu_ultra_moe_mtp", "qwen3_5_mtp", "qwen3_next_mtp", "RefinedWeb", "RefinedWebModel", "step3p5_mtp",
+        "timm_wrapper", "zamba2",
+    }
+)  # fmt: skip
+KV_HEAD_KEYS = ("n_head_kv", "num_kv_heads", "num_key_value_heads", "multi_query_group_num", "num_attention_groups")
+_MISTRAL = re.compile(r"consolidated.*\.safetensors")
+_SAFETENSORS = re.compile(r".*\.safetensors")
+_BIN = re.compile(r".*\.bin")
+GIB = float(1 << 30)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def text_config(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    nested = config.get("text_config")
+    return nested if isinstance(nested, Mapping) else config
+
+
+def quantization(config: Mapping[str, Any]) -> str | None:
+    """The --quantization config.json names: ``quantization_config.quant_method`` (for vLLM's
+    compressed-tensors, its ``format``), else ``torch_dtype`` (transformers v5: ``dtype``) float16;
+    None where it names none akscli knows (catalog.QUANT_FAMILIES)."""
+    quant = config.get("quantization_config")
+    if isinstance(quant, Mapping):
+        method = str(quant.get("quant_method") or "").lower()
+        if method == "compressed-tensors":
+            method = str(quant.get("format") or "").lower()
+        return method if method in catalog.QUANT_FAMILIES else None
+    dtype = config.get("torch_dtype") or config.get("dtype")
+    return "fp16" if dtype == "float16" else None
+
+
+def weight_files(files: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The files KAITO's generator counts as weights (selectWeightFiles), in the list's order."""
+    paths = [f for f in files if isinstance(f.get("path"), str)]
+    mistral = [f for f in paths if _MISTRAL.search(f["path"])]
+    return (
+        mistral or [f for f in paths if _SAFETENSORS.search(f["path"])] or [f for f in paths if _BIN.search(f["path"])]
+    )
+
+
+class Filled(NamedTuple):
+    """A description completed from the Hub, what came from there (as flags), and the MLA sizes."""
+
+    description: catalog.Description
+    said: list[str]
+    mla: tuple[int, int] | None
+
+
+def fill(
+    given: catalog.Description,
+    config: Mapping[str, Any],
+    limit: tuple[int, str] | None,
+    files: Sequence[Mapping[str, Any]] | None,
+) -> Filled:
+    """``given`` with each value it lacks taken from ``config`` (``limit``: the --max-context it gets, the
+    length vLLM and, for KAITO, its webhook accept, and the key it comes from) and ``files`` (the file
+    list; None: not read)."""
+    text = text_config(config)
+    values: dict[str, Any] = {}
+    said: list[str] = []
+    model_type = str(text.get("model_type") or config.get("model_type") or "")
+    mla: tuple[int, int] | None = None
+    if model_type not in OWN_CONVERTORS:
+        heads = _int(text.get("num_attention_heads"))
+        kv = next((_int(text.get(k)) for k in KV_HEAD_KEYS if text.get(k) is not None), None) or heads
+        head_dim = _int(text.get("head_dim")) or _int(text.get("hidden_size_per_head"))
+        lora, rope = _int(text.get("kv_lora_rank")), _int(text.get("qk_rope_head_dim"))
+        if lora and rope and given.head_dim is None:
+            mla = lora, rope
+        found = {
+            "layers": _int(text.get("num_hidden_layers")),
+            "attention_heads": heads,
+            "kv_heads": kv,
+            "head_dim": head_dim,
+            "hidden_size": _int(text.get("hidden_size")),
+        }
+        values.update({k: v for k, v in found.items() if v is not None})
+    why: dict[str, str] = {}
+    if limit is not None:
+        values["max_context"], why["max_context"] = limit[0], f" ({limit[1]})"
+    quant = quantization(config)
+    if quant is not None:
+        values["quantization"] = quant
+    weights: list[Mapping[str, Any]] = weight_files(files) if files is not None else []
+    if weights and given.weights_gib is None:
+        total = sum(f["size"] for f in weights if isinstance(f.get("size"), int))
+        values["weights_gib"] = max(round(total / GIB, 2), 0.01)
+        kind = "safetensors" if weights[0]["path"].endswith(".safetensors") else "bin"
+        why["weights_gib"] = f" (its {len(weights)} .{kind} file{'s' if len(weights) > 1 else ''})"
+    merged = given._asdict()
+    for key, value in values.items():
+        if merged.get(key) is None:
+            merged[key] = value
+            said.append(
+                f"--{key.replace('_', '-')} {value:g}{why.get(key, '')}"
+                if isinstance(value, float)
+                else f"--{key.replace('_', '-')} {value}{why.get(key, '')}"
+            )
+    return Filled(catalog.Description(**merged), said, mla)
+
+
+def resolve(name: str, given: catalog.Description, kaito: bool) -> tuple[catalog.Model, str | None]:
+    """The model ``name`` described by ``given``, completed and checked from its config.json on the Hub
+    (and its tokenizer_config.json where vLLM reads it, and its file list where --weights-gib is not
+    given); and the line that names what came from the Hub (None: nothing did)."""
+    model_id = catalog.validate_hf_id(name)
+    config = hub_config.read_config(model_id)
+    tokenizer = (
+        hub_config.read_json(model_id, "tokenizer_config.json", optional=True)
+        if hub_config.reads_tokenizer_config(config)
+        else None
+    )
+    found = hub_config.limits(config, tokenizer)
+    bounds = [(found.vllm, found.vllm_key)] if found.vllm is not None else []
+    if kaito:
+        key = found.kaito_key
+        bounds.append((found.kaito, key if key.startswith("KAITO") else f"{key}, KAITO's token limit"))
+    files = hub_config.list_files(model_id) if given.weights_gib is None else None
+    filled = fill(given, config, min(bounds) if bounds else None, files)
+    try:
+        model = catalog.resolve(model_id, filled.description)
+    except UsageError as exc:
+        if filled.said and not exc.message.startswith("describing"):
+            exc.hint = (
+                f"{exc.hint + '; ' if exc.hint else ''}a value came from Hugging Face: give its flag to override it"
+            )
+        elif exc.message.startswith("describing"):
+            exc.hint = f"{model_id}'s config.json on Hugging Face does not give them (read the model card)"
+        raise
+    if filled.mla is not None:
+        model = model._replace(kv_lora_rank=filled.mla[0], qk_rope_head_dim=filled.mla[1])
+    model = hub_config.checked(model, config, kaito, tokenizer)
+    if not filled.said:
+        return model, None
+    return model, f"from {model_id} on Hugging Face: {' '.join(filled.said)}"
