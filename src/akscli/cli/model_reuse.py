@@ -74,7 +74,13 @@ def _reused(values: dict[str, Any], given: dict[str, Any]) -> tuple[dict[str, An
     from akscli.model import catalog, deploy_flags, revisions
 
     cluster: opts.KubeFlags = values["cluster"]
-    model = catalog.resolve(values["model_name"], values["described"])
+    model_name, described = values["model_name"], values["described"]
+    model: catalog.Model | str
+    if catalog.complete(described) or (not described.given and catalog.find(model_name) is not None):
+        model = catalog.resolve(model_name, described)
+    else:  # --hub-config, given now or recorded, is to complete the description: each value given checked now
+        model = catalog.validate_hf_id(validate.text(model_name, "model", 200))
+        catalog.checked_description(described)
     name = validate.name(values["name"], "--name", 50) if values["name"] else deploy_flags.default_name(model)
     kube = cluster.connect()
     namespace = cluster.namespace or (deploy_flags.default_name(model) if values["fleet"] else kube.namespace)

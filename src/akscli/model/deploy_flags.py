@@ -11,8 +11,11 @@ from akscli.errors import UsageError
 from akscli.model.catalog import Model
 
 
-def default_name(model: Model) -> str:
-    base = re.sub(r"[^a-z0-9-]+", "-", model.name.lower()).strip("-")
+def default_name(model: Model | str) -> str:
+    """The deployment's name when --name is not given: the model's short name (a Model's, or that of a
+    Hugging Face id's last part) as a Kubernetes name."""
+    short = model.name if not isinstance(model, str) else model.split("/")[-1]
+    base = re.sub(r"[^a-z0-9-]+", "-", short.lower()).strip("-")
     return base[:50].rstrip("-") or "model"
 
 

@@ -22,6 +22,8 @@ from akscli.errors import NotFoundError, UsageError
 # applied (-n, --context, --fleet-hub, --dry-run, --wait, --timeout, -y, --recreate,
 # --create-namespace, --force-conflicts, -o, --subscription) and the flags that describe a model
 # the catalog lacks (the MODEL argument is given each time, and with it its description).
+# --hub-config is recorded: it says where the description's missing values come from, so a
+# redeploy with --reuse-values reads them from the Hub again.
 REUSABLE: dict[str, tuple[str, tuple[type, ...]]] = {
     "runtime": ("--runtime", (str,)),
     "provider": ("--provider", (str,)),
@@ -46,6 +48,7 @@ REUSABLE: dict[str, tuple[str, tuple[type, ...]]] = {
     "member": ("--member", (list,)),
     "clusters": ("--clusters", (int,)),
     "staged_strategy": ("--staged-strategy", (str,)),
+    "hub_config": ("--hub-config", (bool,)),
 }
 _BY_FLAG = {flag: param for param, (flag, _) in REUSABLE.items()}
 
