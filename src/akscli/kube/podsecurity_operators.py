@@ -12,11 +12,20 @@ predicted (the pods are left to the API server, as before).
   UseLocalWeights, GetLocalWeightsPath, sanitizePresetName); configureCUDAToolkitVolume and
   setInferenceContainers: a hostPath volume ``cuda-toolkit-hostpath`` and the init container
   ``cuda-toolkit-provisioner`` for a preset that RequiresCUDAToolkit (pkg/model/interface.go:
-  RequiresDeepGEMM by architecture, RequiresFlashInfer by preset name). Not predicted: the
-  ``model-weights-downloader`` init container (manifests/manifests.go GenerateModelPullerContainer,
-  for presets not downloaded at runtime, which akscli's catalog does not record) and the adapter
-  pullers; neither sets a securityContext, so the verdict is the same, only fewer containers are
-  named.
+  RequiresDeepGEMM by architecture, RequiresFlashInfer by preset name). Adapters (SetAdapterPuller,
+  the same at v0.12.0 0894eb2b): for those with an image, an ``adapter-volume`` emptyDir and an
+  init container ``puller-<source.name>`` each (manifests/manifests.go GeneratePullerContainers,
+  pkg/workspace/image/puller.go NewPullerContainer: no securityContext), with a projected volume
+  ``docker-config-<name>-inference-adapter`` where it has imagePullSecrets
+  (pkg/utils/common_preset.go ConfigImagePullSecretVolume); for those with a ``volumeSource``, a
+  volume ``adapter-volume-<name>`` of that source, as given (a hostPath one meets baseline's
+  check). No ``model-weights-downloader`` (manifests.go GenerateModelPullerContainer): KAITO makes
+  it only for a preset not downloaded at runtime, and every inference preset is one that is:
+  vLLMCompatibleModel.GetInferenceParameters sets ``DownloadAtRuntime: true`` for the catalog's
+  presets and the Hub-built ones alike (presets/workspace/models/vllm_model.go, v0.12.0 and
+  056b8280b), so SetModelDownloadInfo returns before it; supported_models.yaml's
+  ``downloadAtRuntime`` (../shared/data/kaito) is not read for this ("only used for version
+  tracking of KAITO's base image. Other contents in the file are deprecated": model_catalog.md).
 - KAITO InferenceSet: each child Workspace is NewWorkspaceForInferenceSet's (pkg/utils/
   inferenceset/inferenceset.go): the template's annotations and inference, and a generated name
   (``generateName: <set>-``), which names the container.
@@ -69,7 +78,26 @@ def workspace_pod(name: str, annotations: Mapping[str, Any], inference: Any) -> 
     if preset and _requires_cuda_toolkit(preset):
         volumes.append({"name": "cuda-toolkit-hostpath", "hostPath": {"path": "/opt/kaito/cuda/129"}})
         init.append({"name": "cuda-toolkit-provisioner"})
+    _adapters(inference, init, volumes)
     return {"initContainers": init, "containers": [{"name": name}], "volumes": volumes}
+
+
+def _adapters(inference: Any, init: list[dict[str, Any]], volumes: list[dict[str, Any]]) -> None:
+    """SetAdapterPuller's init containers and volumes for ``inference.adapters``."""
+    listed = (inference if isinstance(inference, dict) else {}).get("adapters")
+    adapters = [a for a in listed if isinstance(a, dict)] if isinstance(listed, list) else []
+    sources = [a.get("source") if isinstance(a.get("source"), dict) else {} for a in adapters]
+    images = [s for s in sources if not s.get("volumeSource")]
+    if images:
+        volumes.append({"name": "adapter-volume", "emptyDir": {}})
+    for source in images:
+        init.append({"name": f"puller-{source.get('name') or ''}"})
+        if source.get("imagePullSecrets"):
+            volumes.append({"name": f"docker-config-{source.get('name') or ''}-inference-adapter", "projected": {}})
+    for source in sources:
+        given = source.get("volumeSource")
+        if given and isinstance(given, dict):
+            volumes.append({**given, "name": f"adapter-volume-{source.get('name') or ''}"})
 
 
 def _requires_cuda_toolkit(preset: str) -> bool:
