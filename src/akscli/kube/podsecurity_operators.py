@@ -86,7 +86,7 @@ def _adapters(inference: Any, init: list[dict[str, Any]], volumes: list[dict[str
     """SetAdapterPuller's init containers and volumes for ``inference.adapters``."""
     listed = (inference if isinstance(inference, dict) else {}).get("adapters")
     adapters = [a for a in listed if isinstance(a, dict)] if isinstance(listed, list) else []
-    sources = [a.get("source") if isinstance(a.get("source"), dict) else {} for a in adapters]
+    sources: list[dict[str, Any]] = [a["source"] if isinstance(a.get("source"), dict) else {} for a in adapters]
     images = [s for s in sources if not s.get("volumeSource")]
     if images:
         volumes.append({"name": "adapter-volume", "emptyDir": {}})
