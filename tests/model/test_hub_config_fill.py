@@ -145,3 +145,13 @@ def test_a_gated_repos_file_list_is_read_with_the_token_that_opens_its_config(hu
     model, _ = _planned()
     assert model["weights_gib"] == 15.0
     assert {auth for _, auth in hub.requests} == {"Bearer hf_user"}
+
+
+def test_a_name_that_is_neither_in_the_catalog_nor_an_org_name_id_gets_the_catalogs_nearest_names(
+    hub: HubServer,
+) -> None:
+    result = invoke("model", "plan", "phi-4x", "--hub-config")
+    assert result.exit_code == 2, result
+    assert "error: unknown model 'phi-4x'" in result.stderr
+    assert "did you mean" in result.stderr
+    assert hub.requests == []

@@ -114,6 +114,8 @@ def early_model(name: str, described: catalog.Description, hub_config: bool) -> 
         )
     if catalog.complete(described):
         return catalog.resolve(name, described)
+    if not described.given and "/" not in name:
+        catalog.get(validate.text(name, "model", 200))  # not an org/name id: "unknown model", with the nearest names
     catalog.validate_hf_id(validate.text(name, "model", 200))
     catalog.checked_description(described)
     return None
