@@ -248,7 +248,7 @@ def apply_objects(
             record_audit(action, kube, [], "interrupted", objects=attempted, allowed_rules=allowed)
         raise
     record_audit(action, kube, done, "success", objects=_taken(prior), allowed_rules=allowed)
-    _print_applied(done, output_format)
+    _print_applied(engine.in_plan_order(done, the_plan), output_format)
     if wait:
         from akscli.kube.wait import wait_for
 

@@ -317,6 +317,18 @@ def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions, progress: Prog
     return done
 
 
+def in_plan_order(done: list[Change], the_plan: Plan) -> list[Change]:
+    """What ``execute`` applied (in the tiers' order), in the order the objects were given, then
+    the pruned: the order kubectl apply prints them in, each object as its builder read it
+    (upstream: kubernetes/kubectl dee3483a pkg/cmd/apply/apply.go Run: applyOneObject for each
+    object GetObjects read, in order).
+    The order applied is not stable: a deferred check moves its object (_tier_of) on a first
+    apply only, so printed as applied, a re-run's ``-o name`` and ``-o json`` would differ from
+    the first run's."""
+    position = {id(change): index for index, change in enumerate(the_plan.changes)}
+    return sorted(done, key=lambda change: position.get(id(change), len(position)))
+
+
 def _tier_of(change: Change) -> float:
     """An object whose webhook check was deferred goes right after the ConfigMaps it reads and
     before the rest of its tier, so that its refusal leaves only what can be undone."""
