@@ -199,10 +199,15 @@ class Waiter:
                 self.failure = failure_error(state.ref, verdict)
             ready = sum(1 for s in self.states.values() if s.readiness.ready)
             total = len(self.states)
+            waiting = next((s for s in self.states.values() if not s.readiness.ready), None)
         if changed:
             detail = verdict.message
             if verdict.ready:
                 detail = f"ready ({verdict.warning})" if verdict.warning else "ready"
+                # The status line repeats the last line every 30 s until the next change: it
+                # names what the wait is still waiting for, not only what just became ready.
+                if waiting is not None:
+                    detail += f"; still waiting for {waiting.ref}: {waiting.readiness.message}"
             self.progress(f"{ready}/{total} ready; {state.ref}: {detail}")
 
     def _verdict(self, state_key: tuple[str, str, str | None, str], obj: Mapping[str, Any]) -> readiness.Readiness:
