@@ -48,7 +48,7 @@ _VALUE_FLAGS = {"--reason": "reason", "--audit-log": "audit_log", "--policy-file
 GLOBAL_HELP = """\
 Global flags (accepted anywhere on the command line):
   --debug                tracebacks on errors, and the API request log on stderr
-  -v, --verbose          more detail on stderr; -vv adds the API request log
+  -v, --verbose          more detail on stderr; -vv (or kubectl's -v=6) adds the API request log
   --reason TEXT          why this change is made; recorded in the audit log
   --audit-log PATH       audit log file (default $AKSCLI_AUDIT_LOG or ~/.local/state/akscli/audit.jsonl)
   --allow RULE           let an apply through a blocking policy rule (repeatable; audited)
@@ -70,6 +70,35 @@ def _is_verbose(arg: str) -> bool:
     return arg == "--verbose" or (arg.startswith("-v") and arg == "-" + "v" * (len(arg) - 1))
 
 
+# kubectl's log level (``-v=6``, ``--v=6``, ``--v 6``, ``-v6``): client-go logs each request from
+# level 6 on (upstream: kubernetes/client-go 32ce75a7 transport/round_trippers.go, DebugWrappers:
+# klog.V(6) adds the debugging round tripper, levelsV6 = DebugURLTiming), akscli's -vv; below 6 it
+# is -v. Levels 7 to 9 add headers and bodies there; akscli's request log never prints them.
+LOG_LEVEL = "--v"
+REQUEST_LOG_LEVEL = 6
+
+
+def _log_level(arg: str) -> tuple[bool, str | None]:
+    """(whether ``arg`` is kubectl's log level flag, its value when it is in ``arg``)."""
+    name, eq, inline = arg.partition("=")
+    if name in ("-v", LOG_LEVEL) and eq:
+        return True, inline
+    if arg.startswith("-v") and arg[2:].isdigit():
+        return True, arg[2:]
+    return arg == LOG_LEVEL, None
+
+
+def _verbosity(value: str) -> int:
+    """akscli's -v count for kubectl's log level ``value``."""
+    if not value.isdigit():
+        raise UsageError(
+            f"-v={value}: kubectl's log level is a number (0 to 9)",
+            hint="-v=6 (or -vv) logs each API request on stderr; -v alone adds more detail",
+        )
+    level = int(value)
+    return 2 if level >= REQUEST_LOG_LEVEL else 1 if level > 0 else 0
+
+
 def _scan(argv: list[str]) -> Iterator[tuple[str | None, str | None, str]]:
     """Each word of ``argv`` as (global flag, its value, the word): the flag is None for a word
     that is not a global flag, and the value None for a flag without one (``--debug``, ``-vv``,
@@ -88,6 +117,12 @@ def _scan(argv: list[str]) -> Iterator[tuple[str | None, str | None, str]]:
             yield name, inline if eq else None, arg  # --debug, or kubectl's --no-headers=false
         elif _is_verbose(arg):
             yield arg, None, arg
+        elif _log_level(arg)[0]:
+            level = _log_level(arg)[1]
+            if level is None and i + 1 < len(argv):
+                i += 1
+                level = argv[i]  # --v 6, as pflag reads a flag's value after a space
+            yield LOG_LEVEL, level, arg
         elif _takes_value(name):
             value: str | None = inline if eq else (argv[i + 1] if i + 1 < len(argv) else None)
             if not eq and value is not None:
@@ -138,6 +173,8 @@ def extract(argv: list[str]) -> list[str]:
             flags.no_headers = _switch(flag, value)
         elif _is_verbose(flag):
             flags.verbose += 1 if flag == "--verbose" else len(flag) - 1  # -v, -vv, -vvv as documented
+        elif flag == LOG_LEVEL and value is not None:
+            flags.verbose = max(flags.verbose, _verbosity(value))
         elif value is None:
             raise UsageError(f"{flag} needs a value", hint=f"for example: {flag} VALUE")
         elif flag == "--allow":
