@@ -496,7 +496,9 @@ def history_cmd(
         rows,
         fmt,
         HISTORY_COLUMNS,
-        name=lambda r: f"{name}/{r['revision']}",
+        # The ConfigMap that records the revision (kubectl's configmap/NAME, as model delete -o name
+        # lists it), where the revision number alone is no name kubectl takes.
+        name=lambda r: f"configmap/{r['object_name']}",
         empty=f"No revisions recorded for {name}.",
     )
 

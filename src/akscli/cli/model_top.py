@@ -89,7 +89,8 @@ def top_cmd(
             output.warn(f"no figures from pod {target.namespace}/{target.pod}: {error.message}")
         rows = [r.to_dict() for r in figures]
         columns = namespaced_columns(TOP_COLUMNS, all_namespaces)
-        output.emit(rows, fmt, columns, name=lambda r: f"{r['model']}/{r['pod']}", empty="No serving pod to read.")
+        # A row is a serving pod: -o name is its kubectl name (pod/NAME), which kubectl logs takes.
+        output.emit(rows, fmt, columns, name=lambda r: f"pod/{r['pod']}", empty="No serving pod to read.")
         if not watch or not targets:
             return
         output.write("")
