@@ -416,6 +416,10 @@ def _run(argv: Sequence[str]) -> int:
 
             if (named := refusal(exc.ctx, exc.option_name, args, _prog_name())) is not None:
                 return _report(named, 2)
+            from akscli.cli import kubectl_flags
+
+            if (kubectls := kubectl_flags.refusal(exc.option_name)) is not None:
+                return _report(kubectls, 2)
         return _report(AkscliError(exc.format_message(), hint), 2)
     except click.exceptions.ClickException as exc:
         return _report(AkscliError(exc.format_message()), exc.exit_code)
