@@ -9,7 +9,7 @@ from akscli import output, validate
 from akscli.cli import options as opts
 from akscli.cli.common import namespaced_columns
 from akscli.cli.model_common import DeploymentName, FleetHubOpt, deployed, on_cluster
-from akscli.errors import NotFoundError, NotInstalledError
+from akscli.errors import NotFoundError, NotInstalledError, UsageError
 from akscli.output import Column
 
 # ---- list, status, endpoint, test, logs ---------------------------------------------------
@@ -249,16 +249,43 @@ def logs_cmd(
     name: DeploymentName,
     follow: Annotated[bool, typer.Option("-f", "--follow", help="Stream new lines.")] = False,
     tail: Annotated[int | None, typer.Option("--tail", help="Last N lines of each pod.", show_default=False)] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only lines newer than this, e.g. 5s, 2m or 3h.", show_default=False),
+    ] = None,
+    timestamps: Annotated[bool, typer.Option("--timestamps", help="Begin each line with its time.")] = False,
+    previous: Annotated[
+        bool, typer.Option("-p", "--previous", help="The logs of each pod's previous, terminated server.")
+    ] = False,
     cluster: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Logs of the model's server pods (the first pod when following)."""
     from akscli.model import live
 
     tail_lines = validate.integer(tail, "--tail", 0, 1_000_000) if tail is not None else None
+    since_seconds = _since_seconds(since) if since is not None else None
     kube, obj = deployed(cluster, name)
     pods = live.server_pods(kube, obj)
     shown = pods[:1] if follow else pods
     for pod in shown:
         prefix = f"[{pod}] " if len(shown) > 1 else ""
-        for line in kube.logs(obj["metadata"]["namespace"], pod, follow=follow, tail_lines=tail_lines):
+        for line in kube.logs(
+            obj["metadata"]["namespace"],
+            pod,
+            follow=follow,
+            tail_lines=tail_lines,
+            previous=previous,
+            since_seconds=since_seconds,
+            timestamps=timestamps,
+        ):
             output.write(prefix + line.rstrip("\n"))
+
+
+def _since_seconds(since: str) -> int:
+    """kubectl logs' --since: a duration sent as whole seconds, rounded (upstream: kubernetes/kubectl
+    dee3483a pkg/cmd/logs/logs.go ToLogOptions, SinceSeconds.Round(time.Second)); the API server
+    refuses less than one (kubernetes/kubernetes pkg/apis/core/validation ValidatePodLogOptions)."""
+    seconds = int(validate.duration(since, "--since") + 0.5)
+    if seconds < 1:
+        raise UsageError(f"--since {since}: the server counts whole seconds", hint="use 1s or more")
+    return seconds

@@ -100,6 +100,8 @@ class Streams:
         follow: bool = False,
         tail_lines: int | None = None,
         previous: bool = False,
+        since_seconds: int | None = None,
+        timestamps: bool = False,
     ) -> Iterator[str]:
         path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/log"
         response = self.request(
@@ -112,6 +114,8 @@ class Streams:
                 "follow": "true" if follow else None,
                 "tailLines": tail_lines,
                 "previous": "true" if previous else None,
+                "sinceSeconds": since_seconds,
+                "timestamps": "true" if timestamps else None,
             },
             timeout=(10.0, 3600.0 * 24) if follow else None,
         )

@@ -1,0 +1,72 @@
+"""`model logs` takes kubectl logs' --since, --timestamps and -p/--previous (upstream:
+kubernetes/kubectl dee3483a pkg/cmd/logs/logs.go: --since a duration sent as sinceSeconds rounded
+to the second, --timestamps, -p/--previous), the flags a runbook reaches for when a model
+crash-loops or a CI job dumps the last minutes of logs. They were `No such option`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+
+Start = Callable[..., Any]
+
+
+def _deployed(model_emulator: Start) -> Any:
+    emu = model_emulator()
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 0, result
+    [pod] = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")
+    emu.cluster.set_pod_logs("default", pod["metadata"]["name"], "INFO vLLM ready\n")
+    emu.request_log.clear()
+    return emu
+
+
+def _log_query(emu: Any) -> dict[str, list[str]]:
+    [request] = emu.requests(method="GET", path="/log")
+    return dict(request.query)
+
+
+def test_since_asks_the_server_for_the_lines_of_that_last_duration_in_seconds(model_emulator: Start) -> None:
+    emu = _deployed(model_emulator)
+    result = invoke("model", "logs", "phi-4", "--since", "10m")
+    assert result.exit_code == 0, result
+    assert "vLLM ready" in result.stdout
+    assert _log_query(emu)["sinceSeconds"] == ["600"]
+
+
+def test_timestamps_prints_each_line_with_the_servers_time(model_emulator: Start) -> None:
+    emu = _deployed(model_emulator)
+    result = invoke("model", "logs", "phi-4", "--timestamps")
+    assert result.exit_code == 0, result
+    stamp, _, text = result.stdout.strip().partition(" ")
+    assert text == "INFO vLLM ready" and stamp.endswith("Z")
+    assert _log_query(emu)["timestamps"] == ["true"]
+
+
+def test_previous_asks_for_the_last_terminated_container_and_says_when_there_is_none(
+    model_emulator: Start,
+) -> None:
+    emu = _deployed(model_emulator)
+    result = invoke("model", "logs", "phi-4", "-p")
+    assert _log_query(emu)["previous"] == ["true"]
+    assert result.exit_code != 0
+    assert "previous terminated container" in result.stderr
+
+
+def test_a_since_that_is_not_a_duration_is_one_usage_line_and_nothing_is_read(model_emulator: Start) -> None:
+    emu = _deployed(model_emulator)
+    result = invoke("model", "logs", "phi-4", "--since", "yesterday")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: invalid --since 'yesterday': it is not a duration")
+    assert not emu.requests(path="/log")
+
+
+def test_a_since_under_a_second_is_refused_as_the_server_counts_whole_seconds() -> None:
+    result = invoke("model", "logs", "phi-4", "--since", "400ms")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: --since 400ms: the server counts whole seconds",
+        "hint: use 1s or more",
+    ]
