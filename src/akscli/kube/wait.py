@@ -207,7 +207,8 @@ class Waiter:
                 # The status line repeats the last line every 30 s until the next change: it
                 # names what the wait is still waiting for, not only what just became ready.
                 if waiting is not None:
-                    detail += f"; still waiting for {waiting.ref}: {waiting.readiness.message}"
+                    why = f": {waiting.readiness.message}" if waiting.readiness.message else ""
+                    detail += f"; still waiting for {waiting.ref}{why}"
             self.progress(f"{ready}/{total} ready; {state.ref}: {detail}")
 
     def _verdict(self, state_key: tuple[str, str, str | None, str], obj: Mapping[str, Any]) -> readiness.Readiness:
