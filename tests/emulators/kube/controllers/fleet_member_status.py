@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tests.emulators.kube.controllers import fleet_snapshots
 from tests.emulators.kube.controllers.fleet_conditions import REPORT_DIFF_TYPES, Clock, _cond, _now, expected_types
 from tests.emulators.kube.controllers.fleet_scheduler import PICKED, matches_selector
 from tests.emulators.kube.controllers.fleet_scheduler import labels_of as _labels
@@ -125,20 +126,23 @@ class MemberStatuses:
         return index
 
     def _overrides_for(
-        self, cluster: Any, placement: dict[str, Any], member: dict[str, Any]
+        self, cluster: Any, placement: dict[str, Any], member: dict[str, Any], index: str | None = None
     ) -> tuple[list[str], list[dict[str, str]]]:
+        """The override snapshots that reach ``member`` for what resource snapshot ``index`` (None: the
+        latest) of ``placement`` holds."""
         name = placement["metadata"]["name"]
         namespaced = placement["kind"] == "ResourcePlacement"
         cro_names: list[str] = []
         ro_names: list[dict[str, str]] = []
+        selected = _candidates(_snapshot_holds(cluster, placement, index))
         if not namespaced:
             for cro in cluster.list(P1, "ClusterResourceOverride"):
-                if self._override_applies(cro, name, "Cluster", member):
+                if self._override_applies(cro, name, "Cluster", member) and _selects(cro, selected):
                     cro_names.append(f"{cro['metadata']['name']}-{self.override_snapshot(cro)}")
         ns = placement["metadata"].get("namespace")
         for ro in cluster.list(P1, "ResourceOverride", ns) if ns else cluster.list(P1, "ResourceOverride"):
             scope = "Namespaced" if namespaced else "Cluster"
-            if self._override_applies(ro, name, scope, member):
+            if self._override_applies(ro, name, scope, member) and _selects(ro, selected):
                 ro_names.append(
                     {
                         "name": f"{ro['metadata']['name']}-{self.override_snapshot(ro)}",
@@ -154,7 +158,9 @@ class MemberStatuses:
         if ref.get("name") != placement or ref.get("scope", "Cluster") != scope:
             return False
         for rule in (spec.get("policy") or {}).get("overrideRules") or []:
-            terms = (rule.get("clusterSelector") or {}).get("clusterSelectorTerms") or []
+            if rule.get("clusterSelector") is None:  # IsClusterMatched: no selector matches no member
+                continue
+            terms = rule["clusterSelector"].get("clusterSelectorTerms") or []
             if not terms or any(matches_selector(t.get("labelSelector"), _labels(member)) for t in terms):
                 return True
         return False
@@ -390,3 +396,44 @@ class MemberStatuses:
                 )
         entry["conditions"] = conds
         return entry
+
+
+# upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/overrider/overrider.go
+# FetchAllMatchingOverridesForResourceSnapshot, addCandidatesFromResource: an override counts for a
+# placement only when a resource selector names an object its latest resource snapshot holds (a
+# ClusterResourceOverride: a cluster-scoped object, or the Namespace of a namespaced one; a
+# ResourceOverride: a namespaced object of its own namespace). Envelopes are not modelled.
+def _snapshot_holds(cluster: Any, placement: Mapping[str, Any], index: str | None) -> list[dict[str, Any]]:
+    """What the placement's resource snapshot ``index`` (None: its latest) holds (an External placement
+    has none until a run makes one: then nothing)."""
+    index = index if index is not None else fleet_snapshots.latest_index(cluster, placement)
+    return fleet_snapshots.identifiers(cluster, placement, index) if index is not None else []
+
+
+def _candidates(selection: list[dict[str, Any]]) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
+    cro: set[tuple[str, ...]] = set()
+    ro: set[tuple[str, ...]] = set()
+    for r in selection:
+        gvk = (str(r.get("group") or ""), str(r.get("version") or ""), str(r["kind"]))
+        if r.get("namespace"):
+            cro.add(("", "v1", "Namespace", str(r["namespace"])))
+            ro.add((*gvk, str(r["namespace"]), str(r["name"])))
+        else:
+            cro.add((*gvk, str(r["name"])))
+    return cro, ro
+
+
+def _selects(override: Mapping[str, Any], candidates: tuple[set[tuple[str, ...]], set[tuple[str, ...]]]) -> bool:
+    spec = override.get("spec") or {}
+    if override.get("kind") == "ClusterResourceOverride":
+        keys = [
+            (s.get("group") or "", s["version"], s["kind"], s.get("name") or "")
+            for s in spec.get("clusterResourceSelectors") or []
+        ]
+        return any(k in candidates[0] for k in keys)
+    namespace = override["metadata"]["namespace"]
+    keys = [
+        (s.get("group") or "", s["version"], s["kind"], namespace, s["name"])
+        for s in spec.get("resourceSelectors") or []
+    ]
+    return any(k in candidates[1] for k in keys)

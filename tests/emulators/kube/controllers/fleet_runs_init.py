@@ -41,7 +41,7 @@ def unscheduled_members(cluster: Any, placement: Mapping[str, Any]) -> list[str]
 class RunInitialization:
     """Update-run initialization (mixed into StagedRuns)."""
 
-    _overrides_for: Callable[[Any, dict[str, Any], dict[str, Any]], tuple[list[str], list[dict[str, str]]]]
+    _overrides_for: Callable[..., tuple[list[str], list[dict[str, str]]]]
 
     # ---- initialization.go -------------------------------------------------------------------
 
@@ -107,10 +107,16 @@ class RunInitialization:
         # recordOverrideSnapshots (upstream: kubefleet-dev/kubefleet pkg/controllers/updaterun/
         # initialization.go): the override snapshots that apply to each
         # member, which execution.go writes on its binding when it updates the member.
+        # No index: the run snapshots what the placement selects now, or reuses the latest snapshot
+        # of the same content (getResourceSnapshotObjs, GetOrCreateResourceSnapshot), before it
+        # records the overrides that select what that snapshot holds (FetchAllMatchingOverridesForResourceSnapshot).
+        index = index or snapshots.get_or_create(
+            cluster, placement, self.selected_objects(cluster, self.selected_resources(cluster, placement))
+        )
         members = self._members(cluster)
         for stage in stages:
             for entry in stage["clusters"]:
-                cros, ros = self._overrides_for(cluster, placement, members[entry["clusterName"]])
+                cros, ros = self._overrides_for(cluster, placement, members[entry["clusterName"]], index)
                 if cros:
                     entry["clusterResourceOverrideSnapshots"] = cros
                 if ros:
@@ -118,12 +124,7 @@ class RunInitialization:
         return {
             "policySnapshotIndexUsed": snapshot.rsplit("-", 1)[-1],
             "policyObservedClusterCount": len(scheduled),
-            # No index: the run snapshots what the placement selects now, or reuses the latest snapshot
-            # of the same content (getResourceSnapshotObjs, GetOrCreateResourceSnapshot).
-            "resourceSnapshotIndexUsed": index
-            or snapshots.get_or_create(
-                cluster, placement, self.selected_objects(cluster, self.selected_resources(cluster, placement))
-            ),
+            "resourceSnapshotIndexUsed": index,
             "stagedUpdateStrategySnapshot": strategy.get("spec"),
             "stagesStatus": stages,
             # generateStagesByStrategy: the deletion stage, its clusters sorted by name.
