@@ -6,11 +6,13 @@ only for objects KubeFleet cannot track (pkg/controllers/workapplier/availabilit
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from akscli.fleet import pacing
 from akscli.fleet.pacing import Change
-from akscli.fleet.pacing_change import behind, selection_after, untracked, what_changes
+from akscli.fleet.pacing_change import CANDIDATE_DETECTED as DETECTED
+from akscli.fleet.pacing_change import behind, pending, selection_after, selects, untracked, what_changes
 
 CRP = {"apiVersion": "placement.kubernetes-fleet.io/v1", "kind": "ClusterResourcePlacement"}
 SELECT_LLM = [{"group": "", "version": "v1", "kind": "Namespace", "name": "llm"}]
@@ -66,13 +68,48 @@ def test_only_the_members_behind_the_latest_snapshot_are_updated_in_place() -> N
     assert (change.updated, change.untracked) == (1, False)
 
 
+def _stamp(seconds_ago: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - seconds_ago))
+
+
+def _seen(detected_ago: float, created_ago: float) -> dict[str, Any]:
+    """The latest snapshot, made ``created_ago`` seconds ago, stamped with a change seen ``detected_ago`` ago."""
+    snapshot = _snapshot(2, **{DETECTED: _stamp(detected_ago)})
+    snapshot["metadata"]["creationTimestamp"] = _stamp(created_ago)
+    return snapshot
+
+
 def test_a_change_the_hub_saw_but_has_not_snapshot_updates_every_member_kept() -> None:
     # resource_snapshot_resolver.go: the latest snapshot is stamped until the new one is made.
-    detected = {"kubernetes-fleet.io/next-resource-snapshot-candidate-detection-time": "2026-12-05T21:00:00Z"}
-    hub = FakeHub(_snapshot(2, **detected), [_binding(m, "llm-2-snapshot") for m in "abc"])
+    hub = FakeHub(_seen(5, 20), [_binding(m, "llm-2-snapshot") for m in "abc"])
     assert behind(hub, _placement(SELECT_LLM)) is None  # type: ignore[arg-type]
     change = what_changes(hub, KEPT, _placement(SELECT_LLM, [CONFIG]), [_placement(SELECT_LLM)])  # type: ignore[arg-type]
     assert change.updated == 3
+
+
+def test_a_stamp_left_after_the_hub_would_have_snapshot_the_change_moves_no_member() -> None:
+    # The change was undone: the hub kept the snapshot (same hash) and never takes the stamp off.
+    hub = FakeHub(_seen(600, 900), [_binding(m, "llm-2-snapshot") for m in "abc"])
+    assert behind(hub, _placement(SELECT_LLM)) == set()  # type: ignore[arg-type]
+    change = what_changes(hub, KEPT, _placement(SELECT_LLM, [CONFIG]), [_placement(SELECT_LLM)])  # type: ignore[arg-type]
+    assert change.updated == 0
+
+
+def test_a_change_is_pending_until_the_longest_interval_the_hub_takes_and_a_margin() -> None:
+    # placementmgmt.go bounds: collection at most 1m after the stamp, at most 5m after the snapshot.
+    created = 1_800_000_000.0
+    snapshot = {"metadata": {"creationTimestamp": _at(created), "annotations": {DETECTED: _at(created + 100)}}}
+    assert pending(snapshot, created + 359)  # 5m after its creation, and the 60 s margin
+    assert not pending(snapshot, created + 361)
+    snapshot["metadata"]["annotations"][DETECTED] = _at(created + 400)  # stamped long after the snapshot
+    assert pending(snapshot, created + 400 + 119)
+    assert not pending(snapshot, created + 400 + 121)
+    assert not pending({"metadata": {"creationTimestamp": _at(created)}}, created)  # no stamp: nothing pending
+    assert pending({"metadata": {"annotations": {DETECTED: "yesterday"}}}, created)  # unreadable: pending
+
+
+def _at(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 def test_the_hubs_default_selection_scope_is_no_change_of_selectors() -> None:
@@ -101,21 +138,35 @@ def test_a_workspace_is_not_tracked_and_a_config_map_is() -> None:
     assert untracked([CONFIG, WORKSPACE]) == ["Workspace/phi-4"]
 
 
-def test_an_override_written_with_the_hubs_defaults_is_no_change() -> None:
-    rule = {
-        "clusterSelector": {"clusterSelectorTerms": []},
-        "jsonPatchOverrides": [{"op": "add", "path": "/x", "value": 1}],
-    }
-    mine = {
+def _cro(rules: list[dict[str, Any]], selected: str = "llm") -> dict[str, Any]:
+    """akscli's ClusterResourceOverride of placement llm (fleet/placement.py), selecting namespace ``selected``."""
+    namespace = {"group": "", "version": "v1", "kind": "Namespace", "name": selected}
+    return {
         "kind": "ClusterResourceOverride",
         "metadata": {"name": "llm-override"},
-        "spec": {"policy": {"overrideRules": [rule]}},
+        "spec": {
+            "placement": {"name": "llm", "scope": "Cluster"},
+            "clusterResourceSelectors": [namespace],
+            "policy": {"overrideRules": rules},
+        },
     }
-    stored = {"spec": {"policy": {"overrideRules": [{**rule, "overrideType": "JSONPatch"}]}}}
+
+
+def _rule(value: int, env: str | None = None) -> dict[str, Any]:
+    terms = [{"labelSelector": {"matchLabels": {"env": env}}}] if env else []
+    return {
+        "clusterSelector": {"clusterSelectorTerms": terms},
+        "jsonPatchOverrides": [{"op": "add", "path": "/x", "value": value}],
+    }
+
+
+def test_an_override_written_with_the_hubs_defaults_is_no_change() -> None:
+    mine = _cro([_rule(1)])
+    stored = _cro([{**_rule(1), "overrideType": "JSONPatch"}])
     hub = FakeHub(_snapshot(1), [_binding(m, "llm-1-snapshot") for m in "abc"], override=stored)
     existing = _placement(SELECT_LLM, [CONFIG])
     assert what_changes(hub, KEPT, existing, [_placement(SELECT_LLM), mine]).updated == 0  # type: ignore[arg-type]
-    changed = {**mine, "spec": {"policy": {"overrideRules": [{**rule, "jsonPatchOverrides": []}]}}}
+    changed = _cro([_rule(2)])
     assert what_changes(hub, KEPT, existing, [_placement(SELECT_LLM), changed]).updated == 3  # type: ignore[arg-type]
 
 
@@ -123,26 +174,58 @@ def _member(name: str, env: str) -> dict[str, Any]:
     return {"metadata": {"name": name, "labels": {"env": env}}}
 
 
+MEMBERS = [_member("a", "prod"), _member("b", "staging"), _member("c", "dev")]
+
+
 def test_a_changed_override_moves_only_the_members_its_rules_select_before_or_after() -> None:
     # overrider.go isClusterMatched: a rule's clusterSelectorTerms, by label.
-    def override(env: str, value: int) -> dict[str, Any]:
-        term = {"labelSelector": {"matchLabels": {"env": env}}}
-        rule = {
-            "clusterSelector": {"clusterSelectorTerms": [term]},
-            "jsonPatchOverrides": [{"op": "add", "path": "/x", "value": value}],
-        }
-        return {
-            "kind": "ClusterResourceOverride",
-            "metadata": {"name": "llm-override"},
-            "spec": {"policy": {"overrideRules": [rule]}},
-        }
-
-    members = [_member("a", "prod"), _member("b", "staging"), _member("c", "dev")]
-    hub = FakeHub(_snapshot(1), [_binding(m, "llm-1-snapshot") for m in "abc"], override=override("staging", 1))
-    change = what_changes(
-        hub, KEPT, _placement(SELECT_LLM, [CONFIG]), [_placement(SELECT_LLM), override("prod", 2)], members
-    )  # type: ignore[arg-type]
+    hub = FakeHub(_snapshot(1), [_binding(m, "llm-1-snapshot") for m in "abc"], override=_cro([_rule(1, "staging")]))
+    objects = [_placement(SELECT_LLM), _cro([_rule(2, "prod")])]
+    change = what_changes(hub, KEPT, _placement(SELECT_LLM, [CONFIG]), objects, MEMBERS)  # type: ignore[arg-type]
     assert change.updated == 2  # a (matched now) and b (matched before); c never
+
+
+def test_an_override_that_selects_nothing_the_placement_holds_moves_no_member() -> None:
+    # FetchAllMatchingOverridesForResourceSnapshot: no selector names a candidate of the snapshot
+    # (namespace chat is not what placement llm holds), so no binding's override snapshots change.
+    hub = FakeHub(_snapshot(1), [_binding(m, "llm-1-snapshot") for m in "abc"], override=None)
+    objects = [_placement(SELECT_LLM), _cro([_rule(2)], selected="chat")]
+    assert what_changes(hub, KEPT, _placement(SELECT_LLM, [CONFIG]), objects, MEMBERS).updated == 0  # type: ignore[arg-type]
+
+
+def _ro(namespace: str, kind: str, name: str, placement: dict[str, str]) -> dict[str, Any]:
+    selector = {"group": "", "version": "v1", "kind": kind, "name": name}
+    return {
+        "kind": "ResourceOverride",
+        "metadata": {"name": "llm-override", "namespace": namespace},
+        "spec": {"placement": placement, "resourceSelectors": [selector], "policy": {"overrideRules": [_rule(1)]}},
+    }
+
+
+def test_a_resource_override_selects_a_namespaced_object_of_its_own_namespace() -> None:
+    placement = _placement(SELECT_LLM, [CONFIG])
+    cluster = {"name": "llm", "scope": "Cluster"}
+    assert selects(_ro("llm", "ConfigMap", "model-config", cluster), placement, [CONFIG])
+    assert not selects(_ro("chat", "ConfigMap", "model-config", cluster), placement, [CONFIG])
+    assert not selects(_ro("llm", "ConfigMap", "other", cluster), placement, [CONFIG])
+
+
+def test_an_override_of_another_placement_is_not_counted() -> None:
+    placement = _placement(SELECT_LLM, [CONFIG])
+    assert not selects(_ro("llm", "ConfigMap", "model-config", {"name": "chat"}), placement, [CONFIG])
+    # A Namespaced reference names a ResourcePlacement of the override's namespace: llm/llm.
+    rp = {"kind": "ResourcePlacement", "metadata": {"name": "llm", "namespace": "llm"}}
+    namespaced = {"name": "llm", "scope": "Namespaced"}
+    assert selects(_ro("llm", "ConfigMap", "model-config", namespaced), rp, [CONFIG])
+    assert not selects(_ro("llm", "ConfigMap", "model-config", namespaced), placement, [CONFIG])
+    assert not selects(_cro([_rule(1)]), rp, [CONFIG])  # a CRO's reference is a name; llm/llm is none
+
+
+def test_an_override_is_counted_when_the_selection_is_not_known_or_holds_an_envelope() -> None:
+    placement = _placement(SELECT_LLM, [CONFIG])
+    envelope = {"group": "placement.kubernetes-fleet.io", "version": "v1beta1", "kind": "ResourceEnvelope", "name": "e"}
+    assert selects(_cro([_rule(1)], selected="chat"), placement, None)
+    assert selects(_cro([_rule(1)], selected="chat"), placement, [{**envelope, "namespace": "llm"}])
 
 
 def test_kept_members_that_keep_what_they_have_are_not_paced() -> None:
