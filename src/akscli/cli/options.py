@@ -136,9 +136,12 @@ ObjectOutput = Output
 # -o of a command that applies objects: what was applied (kubectl apply's printers), and with
 # --dry-run=client the manifests (kubectl create --dry-run=client -o; yaml for the default).
 ApplyOutput = Annotated[str, output_option(APPLY_FORMATS, "what was applied; --dry-run=client: the manifests")]
-# -o of a changing command that prints nothing else: the format of what --dry-run prints.
+# -o of a changing command that prints nothing else: the format of what --dry-run prints; -o name
+# also makes the real run print only the kind/NAME of each object it changed (kubectl patch -o name).
 DRY_RUN_FORMATS = MANIFEST_FORMATS
-DryRunOutput = Annotated[str, output_option(DRY_RUN_FORMATS, "what --dry-run prints")]
+DryRunOutput = Annotated[
+    str, output_option(DRY_RUN_FORMATS, "what --dry-run prints; name: only the kind/NAME of what it changes")
+]
 # -o of a delete: kubectl delete's -o name (output.DELETE_FORMATS); without it, kubectl's lines.
 DeleteOutput = Annotated[str | None, output_option(DELETE_FORMATS, "each deleted object as kind.group/name")]
 # kubectl delete's --ignore-not-found, default false (upstream: kubernetes/kubectl

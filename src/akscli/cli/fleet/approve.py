@@ -69,7 +69,7 @@ def approve(
             return
         # A gate's PATCH is bounded as every ARM wait is by default (azopts.ARM_TIMEOUT_DEFAULT);
         # this command's --timeout is --wait's, for the next gate.
-        _approve_arm(arm.scope(azopts.ARM_TIMEOUT_DEFAULT), run, stage, gate, wait_for)
+        _approve_arm(arm.scope(azopts.ARM_TIMEOUT_DEFAULT), run, stage, gate, wait_for, fmt)
         return
     if gate:
         raise UsageError("--gate names ARM gates", hint="add --fleet NAME -g GROUP, or drop --gate")
@@ -82,15 +82,24 @@ def approve(
         pending = approvals.pending_for(kube, run, ns, stage)
         dry_run_writes(kube, [approvals.approval_write(kube, p.name, ns) for p in pending], mode, fmt)
         return
-    _approve_hub(hub.connect(), run, ns, stage, wait_for)
+    _approve_hub(hub.connect(), run, ns, stage, wait_for, fmt)
 
 
-def _approve_hub(kube: "Kube", run: str, namespace: str | None, stage: str | None, wait: float | None) -> None:
-    from akscli.fleet import approvals
+def _approved(ref: str, line: str, fmt: str) -> None:
+    """One answered approval: ``-o name`` prints its kind/NAME alone, as its --dry-run and kubectl's name
+    printer do (k8s.io/cli-runtime pkg/printers/name.go), else the line saying what was approved."""
+    output.write(ref if fmt == "name" else line)
+
+
+def _approve_hub(
+    kube: "Kube", run: str, namespace: str | None, stage: str | None, wait: float | None, fmt: str
+) -> None:
+    from akscli.fleet import AR, CAR, PLACEMENT_V1, approvals
 
     approved = approvals.approve_pending(kube, run, namespace, stage)
     for item in approved:
-        output.write(f"approved {item.name} (stage {item.stage})")
+        ref = output.kind_ref(PLACEMENT_V1, AR if namespace else CAR, item.name)
+        _approved(ref, f"approved {item.name} (stage {item.stage})", fmt)
     answered = sorted({a.name for a in approved})
     audit_hub(kube, "fleet approve", [(f"approvalrequest/{n}", "approve") for n in answered])
     if wait is None:
@@ -99,7 +108,7 @@ def _approve_hub(kube: "Kube", run: str, namespace: str | None, stage: str | Non
         outcome, gates = approvals.wait_for_next_gate(
             kube, run, namespace, set(answered), wait, on_event=lambda s: update(f"run {run}: {s}")
         )
-    _report_next(run, outcome, [f"{g.name} (stage {g.stage})" for g in gates])
+    _report_next(run, outcome, [f"{g.name} (stage {g.stage})" for g in gates], fmt=fmt)
 
 
 def _print_arm_approvals(scope: "FleetScope", run: str, stage: str | None, gate: str | None, fmt: str) -> None:
@@ -114,7 +123,9 @@ def _print_arm_approvals(scope: "FleetScope", run: str, stage: str | None, gate:
     azopts.print_request(requests, fmt)
 
 
-def _approve_arm(scope: "FleetScope", run: str, stage: str | None, gate: str | None, wait: float | None) -> None:
+def _approve_arm(
+    scope: "FleetScope", run: str, stage: str | None, gate: str | None, wait: float | None, fmt: str
+) -> None:
     from akscli.fleet.armclient import GATE, gate_label
 
     approved = scope.gates_to_approve(run, stage, gate)
@@ -122,20 +133,22 @@ def _approve_arm(scope: "FleetScope", run: str, stage: str | None, gate: str | N
         # Each gate is its own ARM write: its own audit line, cut or not (audit_arm).
         with audit_arm(scope, "fleet approve", scope.ref(GATE, str(item["name"])), "approve"):
             scope.complete_gate(str(item["name"]), run)
-        output.write(f"approved gate {gate_label(item)}")
+        _approved(output.named(GATE.ref)(item), f"approved gate {gate_label(item)}", fmt)
     answered = sorted(str(g["name"]) for g in approved)
     if wait is None:
         return
     with output.status(f"waiting for the next gate of {run}"):
         outcome, fresh = scope.wait_for_next_gate(run, answered, wait)
-    _report_next(run, outcome, [gate_label(g) for g in fresh], scope.where)
+    _report_next(run, outcome, [gate_label(g) for g in fresh], scope.where, fmt)
 
 
-def _report_next(run: str, outcome: str, gates: list[str], where: str = "") -> None:
+def _report_next(run: str, outcome: str, gates: list[str], where: str = "", fmt: str = "yaml") -> None:
+    # With -o name stdout holds the names alone; where the wait ended goes to stderr.
+    say = output.info if fmt == "name" else output.write
     if outcome == "gate":
-        output.write("next: " + ", ".join(gates))
+        say("next: " + ", ".join(gates))
     elif outcome == "done":
-        output.write(f"update run {run} completed")
+        say(f"update run {run} completed")
     else:
         hint = f"see why with: akscli fleet rollout status {run}{where}"
         raise CheckFailedError(f"update run {run} {outcome}", hint=hint)

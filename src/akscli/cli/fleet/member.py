@@ -308,7 +308,7 @@ def member_uncordon(
     if not drain.uncordon(kube, name):
         # kubectl uncordon's line for a node that is not cordoned (upstream: kubernetes/kubectl
         # dee3483 pkg/cmd/drain/drain.go already(false)).
-        output.write(f"{output.kind_ref(CLUSTER_V1, MEMBER_KIND, name)} already uncordoned")
+        output.write(output.kind_ref(CLUSTER_V1, MEMBER_KIND, name) + ("" if fmt == "name" else " already uncordoned"))
         return
     audit_hub(kube, "fleet member uncordon", [(f"membercluster/{name}", "uncordon")])
-    output.write(f"{output.kind_ref(CLUSTER_V1, MEMBER_KIND, name)} uncordoned")
+    output.write(output.kind_ref(CLUSTER_V1, MEMBER_KIND, name) + ("" if fmt == "name" else " uncordoned"))

@@ -251,7 +251,7 @@ def _run_action(
                 outcome = f"started: {run_outcome(run)}"
             elif run_state(run) == "Stopping":
                 outcome = "stopping"
-            output.write(f"updaterun/{name} {outcome}")
+            output.write(f"updaterun/{name}" + ("" if fmt == "name" else f" {outcome}"))
         return
     from akscli.fleet.rollout import run_state_write
 
@@ -267,7 +267,8 @@ def _run_action(
         # The hub stops a run through Stopping: members already updating finish first
         # (kubefleet-dev/kubefleet pkg/controllers/updaterun/stop.go).
         outcome = f"stopping (see when it has stopped with: akscli fleet rollout status {name})"
-    output.write(f"{output.kind_ref(PLACEMENT_V1, SUR if ns else CSUR, name)} {outcome}")
+    # -o name: only kind.group/NAME, as kubectl patch -o name prints what it changed.
+    output.write(output.kind_ref(PLACEMENT_V1, SUR if ns else CSUR, name) + ("" if fmt == "name" else f" {outcome}"))
 
 
 @app.command("start")
@@ -336,7 +337,8 @@ def rollout_skip(
         scope = arm.scope(timeout)
         with audit_arm(scope, "fleet rollout skip", scope.ref(UPDATE_RUN, name), "skip"):
             scope.skip(name, body)
-        output.write(f"updaterun/{name} skipped " + ", ".join(f"{t['type']}:{t['name']}" for t in body["targets"]))
+        skipped = ", ".join(f"{t['type']}:{t['name']}" for t in body["targets"])
+        output.write(f"updaterun/{name}" + ("" if fmt == "name" else f" skipped {skipped}"))
 
 
 HUB_RUN_COLUMNS = [
@@ -373,8 +375,8 @@ def rollout_status(
         from akscli.fleet.armclient import UPDATE_RUN
 
         run = arm.scope().get(UPDATE_RUN, name)
-        if output.structured(fmt):
-            output.emit_object(run, fmt)
+        if output.structured(fmt) or fmt == "name":  # -o name: the run, as rollout list names it
+            output.emit_object(run, fmt, name=output.named(UPDATE_RUN.ref))
             return
         rows, heading, columns = logic.run_rows(run), f"update run {name}: {logic.run_outcome(run)}", ARM_RUN_COLUMNS
     else:
@@ -382,14 +384,16 @@ def rollout_status(
 
         ns = checked_namespace(namespace)
         run = rollout.get_run(hub.connect(), name, ns)
+        if fmt == "name":  # the run's kind.group/NAME, as kubectl's name printer and rollout list
+            output.emit_object(run, fmt)
+            return
         summary, rows = rollout.run_summary(run), rollout.run_rows(run)
         if output.structured(fmt):
             output.emit_object({"run": summary, "stages": rows}, fmt, rows=rows)
             return
         heading, columns = f"update run {name}: {rollout.describe(summary)}", HUB_RUN_COLUMNS
-    if fmt != "name":
-        output.write(heading)
-    output.emit(rows, fmt, columns, name=lambda r: f"{r['stage']}/{r['member']}", empty="the run has no stages yet")
+    output.write(heading)
+    output.emit(rows, fmt, columns, empty="the run has no stages yet")
 
 
 # Over akscli.fleet.arm_run_status.run_row's rows.
