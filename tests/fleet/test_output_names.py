@@ -12,7 +12,7 @@ from tests.cli import invoke
 from tests.fleet.armworld import ARM, gates_of, ok, seed_members
 from tests.fleet.conftest import Hub
 from tests.fleet.test_arm_update_runs import _create, _strategy
-from tests.fleet.test_rollout_e2e import _staged
+from tests.fleet.test_rollout_e2e import _runs_in_both_scopes, _staged
 
 RUN = "clusterstagedupdaterun.placement.kubernetes-fleet.io/run-1"
 
@@ -28,6 +28,13 @@ def test_hub_rollout_status_names_the_run_as_rollout_list_does(hub: Hub) -> None
     # It printed a STAGE/MEMBER line per row: canary/, canary/canary, canary/(after approval), ...
     assert _names("fleet", "rollout", "status", "run-1") == [RUN]
     assert _names("fleet", "rollout", "list") == [RUN]
+
+
+def test_hub_rollout_status_of_a_namespaced_run_names_its_staged_update_run(hub: Hub) -> None:
+    _runs_in_both_scopes(hub)
+    assert _names("fleet", "rollout", "status", "run-ns", "-n", "llm") == [
+        "stagedupdaterun.placement.kubernetes-fleet.io/run-ns"
+    ]
 
 
 def test_hub_approve_names_each_approval_request_it_answered_as_its_dry_run_does(hub: Hub) -> None:

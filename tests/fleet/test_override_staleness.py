@@ -110,3 +110,32 @@ def test_an_update_run_binds_each_member_with_the_override_snapshots_it_recorded
     }
     assert recorded == {"canary": ["llm-override-0"], "cpu-west": ["llm-override-0"], "gpu-east": ["llm-override-0"]}
     assert _overrides(hub) == recorded
+
+
+def _hub_override(hub: Hub, name: str, namespace: str, placement: dict[str, str] | None) -> None:
+    """A ClusterResourceOverride written on the hub (not by akscli), for env=prod, of namespace ``namespace``."""
+    spec: dict[str, Any] = {
+        "clusterResourceSelectors": [{"group": "", "version": "v1", "kind": "Namespace", "name": namespace}],
+        "policy": {
+            "overrideRules": [
+                {
+                    "clusterSelector": {"clusterSelectorTerms": [{"labelSelector": {"matchLabels": {"env": "prod"}}}]},
+                    "jsonPatchOverrides": [{"op": "add", "path": "/metadata/labels/tier", "value": "gold"}],
+                }
+            ]
+        },
+    }
+    if placement is not None:
+        spec["placement"] = placement
+    hub.cluster.create({"apiVersion": P1, "kind": "ClusterResourceOverride", "metadata": {"name": name}, "spec": spec})
+
+
+def test_an_override_reaches_a_placement_only_through_what_it_selects_and_its_reference(hub: Hub) -> None:
+    # overrider.go FetchAllMatchingOverridesForResourceSnapshot: no reference is any placement; the
+    # selector must name a candidate of the snapshot (namespace llm here, not chat).
+    _hub_override(hub, "any", "llm", None)
+    _hub_override(hub, "other-namespace", "chat", None)
+    _hub_override(hub, "other-placement", "llm", {"name": "chat"})
+    _ok(*PLACE, "-y")
+    hub.settle()
+    assert _overrides(hub) == {"gpu-east": ["any-0"], "cpu-west": ["any-0"], "canary": []}

@@ -130,19 +130,17 @@ class MemberStatuses:
     ) -> tuple[list[str], list[dict[str, str]]]:
         """The override snapshots that reach ``member`` for what resource snapshot ``index`` (None: the
         latest) of ``placement`` holds."""
-        name = placement["metadata"]["name"]
-        namespaced = placement["kind"] == "ResourcePlacement"
+        ns = placement["metadata"].get("namespace")
+        # The placement's key: namespace/name for a ResourcePlacement (controller.GetObjectKeyFromRequest).
+        key = f"{ns}/{placement['metadata']['name']}" if ns else str(placement["metadata"]["name"])
         cro_names: list[str] = []
         ro_names: list[dict[str, str]] = []
         selected = _candidates(_snapshot_holds(cluster, placement, index))
-        if not namespaced:
-            for cro in cluster.list(P1, "ClusterResourceOverride"):
-                if self._override_applies(cro, name, "Cluster", member) and _selects(cro, selected):
-                    cro_names.append(f"{cro['metadata']['name']}-{self.override_snapshot(cro)}")
-        ns = placement["metadata"].get("namespace")
+        for cro in cluster.list(P1, "ClusterResourceOverride"):
+            if self._override_applies(cro, key, member) and _selects(cro, selected):
+                cro_names.append(f"{cro['metadata']['name']}-{self.override_snapshot(cro)}")
         for ro in cluster.list(P1, "ResourceOverride", ns) if ns else cluster.list(P1, "ResourceOverride"):
-            scope = "Namespaced" if namespaced else "Cluster"
-            if self._override_applies(ro, name, scope, member) and _selects(ro, selected):
+            if self._override_applies(ro, key, member) and _selects(ro, selected):
                 ro_names.append(
                     {
                         "name": f"{ro['metadata']['name']}-{self.override_snapshot(ro)}",
@@ -152,11 +150,19 @@ class MemberStatuses:
         return cro_names, ro_names
 
     @staticmethod
-    def _override_applies(override: Mapping[str, Any], placement: str, scope: str, member: Mapping[str, Any]) -> bool:
+    def _override_applies(override: Mapping[str, Any], key: str, member: Mapping[str, Any]) -> bool:
+        """FetchAllMatchingOverridesForResourceSnapshot's placement check (a reference names the placement's
+        ``key``; a ResourceOverride's Namespaced one is its-namespace/name; none: any placement), then
+        isClusterMatched for ``member``. A ClusterResourceOverride's reference, a name, never names a
+        ResourcePlacement (namespace/name)."""
         spec = override.get("spec") or {}
-        ref = spec.get("placement") or {}
-        if ref.get("name") != placement or ref.get("scope", "Cluster") != scope:
-            return False
+        ref = spec.get("placement")
+        if ref is not None:
+            named = str(ref.get("name"))
+            if override.get("kind") == "ResourceOverride" and ref.get("scope") == "Namespaced":
+                named = f"{override['metadata']['namespace']}/{named}"
+            if named != key:
+                return False
         for rule in (spec.get("policy") or {}).get("overrideRules") or []:
             if rule.get("clusterSelector") is None:  # IsClusterMatched: no selector matches no member
                 continue
