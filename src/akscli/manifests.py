@@ -17,15 +17,48 @@ SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def files(path: str) -> list[Path]:
+    """The manifest files ``-f PATH`` names, as kubectl's resource builder finds them (upstream:
+    kubernetes/cli-runtime pkg/resource/builder.go FilenameParam, expandIfFilePattern, Path;
+    visitor.go ExpandPathsToFileVisitors): a path that exists and is not a folder is read whatever
+    its name (``/dev/null`` too); a folder gives its .yaml/.yml/.json files (akscli walks it
+    recursively); a path that does not exist is a glob pattern (``'k8s/*.yaml'``), and one that
+    matches nothing is refused in kubectl's words: ``the path "x" does not exist``."""
     root = Path(path).expanduser()
-    if root.is_file():
-        return [root]
+    try:
+        root.stat()
+    except FileNotFoundError:
+        return _glob(path)
+    except OSError as exc:
+        raise UsageError(
+            f"the path {_go_quote(path)} cannot be accessed: {exc.strerror or exc}",
+            hint="check the path's permissions, or give -f another manifest file or folder",
+        ) from exc
     if root.is_dir():
         return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
-    raise UsageError(
-        f"{path!r} is neither a file nor a directory",
-        hint="give -f a manifest file or a folder of .yaml/.yml/.json files",
-    )
+    return [root]
+
+
+def _glob(pattern: str) -> list[Path]:
+    """kubectl's expandIfFilePattern: Go's filepath.Glob, which matches dot files too and sorts."""
+    import glob
+
+    matches = sorted(glob.glob(str(Path(pattern).expanduser()), include_hidden=True))
+    if not matches:
+        raise UsageError(
+            f"the path {_go_quote(pattern)} does not exist",
+            hint="give -f a manifest file, a folder of .yaml/.yml/.json files, a glob pattern or - for stdin",
+        )
+    found: list[Path] = []
+    for match in matches:
+        found += files(match)
+    return found
+
+
+def _go_quote(text: str) -> str:
+    """Go's %q for a path, as kubectl prints it: double quotes, backslash escapes."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _read(file: Path | None) -> tuple[str, str]:

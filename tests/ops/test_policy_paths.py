@@ -1,0 +1,43 @@
+"""``-f PATH`` as kubectl's resource builder reads it (kubernetes/cli-runtime pkg/resource/builder.go):
+the same loader serves ``policy check -f`` and ``apply -f``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.cli import invoke, list_items
+from tests.ops.test_policy import load_balancer, write_manifests
+
+
+def test_a_missing_path_is_refused_in_kubectls_words(tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    result = invoke("policy", "check", "-f", str(missing))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == f'error: the path "{missing}" does not exist'
+
+
+def test_apply_refuses_a_missing_path_in_the_same_words(tmp_path: Path) -> None:
+    result = invoke("apply", "-f", str(tmp_path / "nope.yaml"), "--dry-run=client")
+    assert result.exit_code == 2
+    assert f'the path "{tmp_path / "nope.yaml"}" does not exist' in result.stderr
+
+
+def test_a_glob_pattern_reads_the_files_it_matches(tmp_path: Path) -> None:
+    write_manifests(tmp_path / "m", load_balancer())
+    (tmp_path / "m" / "stack.yaml").rename(tmp_path / "m" / "svc.yml")
+    result = invoke("policy", "check", "-f", str(tmp_path / "m" / "*.yml"), "-o", "json")
+    assert result.exit_code == 9
+    assert [f["rule"] for f in list_items(result.stdout)] == ["service-load-balancer"]
+
+
+def test_a_glob_pattern_that_matches_nothing_does_not_exist(tmp_path: Path) -> None:
+    result = invoke("policy", "check", "-f", str(tmp_path / "*.yaml"))
+    assert result.exit_code == 2
+    assert f'the path "{tmp_path / "*.yaml"}" does not exist' in result.stderr
+
+
+def test_a_path_that_is_not_a_regular_file_is_read_like_one(tmp_path: Path) -> None:
+    result = invoke("policy", "check", "-f", os.devnull)
+    assert result.exit_code == 2
+    assert "no manifests found in /dev/null" in result.stderr
