@@ -68,23 +68,50 @@ def _read(file: Path | None) -> tuple[str, str]:
     return yamlio.read_text(file), str(file)
 
 
-def load(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
-    """The mapping documents in ``paths``, each with the file it came from; ``-`` reads stdin."""
+def load(paths: Sequence[str], nodes: list[Any] | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """The mapping documents in ``paths``, each with the file it came from; ``-`` reads stdin.
+
+    ``nodes``, when given, gets each object's YAML node (``akscli.manifest_lines``), or None where
+    its place in the file cannot be told: ``policy check`` names the line of each finding."""
     objects: list[dict[str, Any]] = []
     sources: list[str] = []
     for path in paths:
         for file in [None] if path == "-" else files(path):
             text, source = _read(file)
-            for doc in yamlio.load_all(text, source=source, kubernetes=True):
+            docs = yamlio.load_all(text, source=source, kubernetes=True)
+            doc_nodes = _document_nodes(text, source, docs) if nodes is not None else None
+            for index, doc in enumerate(docs):
                 is_list = isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List")
                 if is_list and not isinstance(doc.get("items") or [], list):
                     raise UsageError(f"{source}: the items of a {doc['kind']} must be a list", "check the manifest")
-                for item in (doc.get("items") if is_list else [doc]) or []:
+                items = (doc.get("items") if is_list else [doc]) or []
+                item_nodes = _item_nodes(doc_nodes[index] if doc_nodes else None, is_list, len(items))
+                for item, node in zip(items, item_nodes, strict=True):
                     if not isinstance(item, dict):
                         raise UsageError(f"{source}: a document is not a mapping", "check the manifest")
                     objects.append(item)
                     sources.append(source)
+                    if nodes is not None:
+                        nodes.append(node)
     return objects, sources
+
+
+def _document_nodes(text: str, source: str, docs: Sequence[Any]) -> list[Any] | None:
+    from akscli import manifest_lines
+
+    found = manifest_lines.document_nodes(text, source)
+    return found if found is not None and len(found) == len(docs) else None
+
+
+def _item_nodes(node: Any, is_list: bool, count: int) -> list[Any]:
+    if node is None:
+        return [None] * count
+    if not is_list:
+        return [node]
+    from akscli import manifest_lines
+
+    found = manifest_lines.items_nodes(node)
+    return found if found is not None and len(found) == count else [None] * count
 
 
 def require_names(objects: Sequence[dict[str, Any]], sources: Sequence[str]) -> None:

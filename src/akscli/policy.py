@@ -31,9 +31,12 @@ class Finding:
     object_ref: str
     message: str
     source: str | None = None
+    # Where in ``source`` the finding's field (or its object) is: line and column, from 1.
+    line: int | None = None
+    column: int | None = None
 
-    def to_dict(self) -> dict[str, str]:
-        data = {
+    def to_dict(self) -> dict[str, str | int]:
+        data: dict[str, str | int] = {
             "rule": self.rule,
             "severity": self.severity,
             "object": self.object_ref,
@@ -41,6 +44,8 @@ class Finding:
         }
         if self.source:
             data["source"] = self.source
+        if self.line is not None:
+            data["line"] = self.line
         return data
 
 
@@ -136,8 +141,12 @@ def evaluate(
     objects: Sequence[Mapping[str, Any]],
     config: PolicyConfig,
     sources: Sequence[str | None] | None = None,
+    nodes: Sequence[Any] | None = None,
 ) -> list[Finding]:
-    """All findings of the enabled rules, errors first, in object order."""
+    """All findings of the enabled rules, errors first, in object order; ``nodes`` (from
+    ``manifests.load``) give each finding the line of its field in its file."""
+    from akscli import manifest_lines
+
     findings: list[Finding] = []
     for index, obj in enumerate(objects):
         if not isinstance(obj, Mapping):
@@ -162,10 +171,13 @@ def evaluate(
                     f"{where}{object_ref(obj)} has a field of the wrong type ({exc})",
                     hint=f"check the manifest against the schema: kubectl explain {obj.get('kind', 'KIND')}.spec",
                 ) from exc
-            for rule, message in found:
+            node = nodes[index] if nodes else None
+            for rule, message, at in found:
                 severity = config.severity(rule)
-                if severity is not None:
-                    findings.append(Finding(rule, severity, object_ref(obj), message, source))
+                if severity is None:
+                    continue
+                line, column = manifest_lines.locate(obj, node, at) if node is not None else (None, None)
+                findings.append(Finding(rule, severity, object_ref(obj), message, source, line, column))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(findings, key=lambda f: order[f.severity])
 
@@ -223,16 +235,17 @@ def check_paths(
     """
     known_rules(allow)
     config = load_config(policy_file)
-    loaded, files = manifests.load(paths)
-    pairs = [(obj, src) for obj, src in zip(loaded, files, strict=True) if "kind" in obj]
-    objects, sources = [o for o, _ in pairs], [s for _, s in pairs]
+    nodes: list[Any] = []
+    loaded, files = manifests.load(paths, nodes)
+    kept = [i for i, obj in enumerate(loaded) if "kind" in obj]
+    objects, sources = [loaded[i] for i in kept], [files[i] for i in kept]
     if not objects:
         # A CI gate that passes because the path held no manifests hides a wrong path.
         raise UsageError(
             f"no manifests found in {', '.join(paths)}",
             hint="give -f a file or folder of .yaml/.yml/.json manifests with apiVersion and kind",
         )
-    return evaluate(objects, config, sources), len(objects)
+    return evaluate(objects, config, sources, [nodes[i] for i in kept]), len(objects)
 
 
 def rule_rows(config: PolicyConfig) -> list[dict[str, str | None]]:
@@ -251,25 +264,65 @@ def rule_rows(config: PolicyConfig) -> list[dict[str, str | None]]:
     ]
 
 
-def sarif(findings: Sequence[Finding]) -> dict[str, Any]:
-    """SARIF 2.1.0, the format CI code-scanning uploads take."""
+# The base id a SARIF artifact location's relative uri is resolved against (SARIF 2.1.0 §3.4.4,
+# run.originalUriBaseIds §3.14.14); the name sarif-sdk and GitHub's examples use.
+SRCROOT = "%SRCROOT%"
+
+
+def source_root(cwd: Path) -> Path:
+    """The root SARIF paths are relative to: the git repository ``cwd`` is in (code scanning reads
+    a relative uri from the repository's root), else ``cwd``."""
+    for folder in (cwd, *cwd.parents):
+        if (folder / ".git").exists():
+            return folder
+    return cwd
+
+
+def _artifact_location(source: str, root: Path) -> dict[str, str]:
+    """A file under ``root`` as a relative uri with ``uriBaseId`` (GitHub's upload docs: a path
+    from the repository's root); one outside it as an absolute ``file://`` uri, with no base id
+    (SARIF 2.1.0 §3.4.4: a uriBaseId goes only with a relative reference). Symlinks are resolved,
+    as GitHub's docs ask."""
+    from urllib.parse import quote
+
+    path = Path(source).resolve()
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        return {"uri": path.as_uri()}
+    return {"uri": quote(relative.as_posix(), safe="/"), "uriBaseId": SRCROOT}
+
+
+def _location(f: Finding, root: Path) -> dict[str, Any]:
+    location: dict[str, Any] = {"logicalLocations": [{"fullyQualifiedName": f.object_ref, "kind": "resource"}]}
+    if not f.source or f.source == "<stdin>":
+        return location  # no file to point at: stdin, or objects akscli rendered
+    region: dict[str, int] = {"startLine": f.line or 1}  # no line: the file's first
+    if f.line is not None and f.column is not None:
+        region["startColumn"] = f.column
+    location["physicalLocation"] = {"artifactLocation": _artifact_location(f.source, root), "region": region}
+    return location
+
+
+def sarif(findings: Sequence[Finding], cwd: Path | None = None) -> dict[str, Any]:
+    """SARIF 2.1.0, the format CI code-scanning uploads take (upstream: oasis-tcs/sarif-spec
+    Schemata/sarif-schema-2.1.0.json; the properties GitHub reads: github/docs
+    sarif-support-for-code-scanning.md). Each finding's location is its file, relative to
+    ``%SRCROOT%`` (the git repository ``cwd`` is in), and ``region.startLine`` the line of the
+    field it is about (microsoft/sarif-sdk GH1003 ProvideRequiredRegionProperties)."""
+    root = source_root((cwd or Path.cwd()).resolve())
     used = sorted({f.rule for f in findings} | set(RULES))
     level = {"error": "error", "warning": "warning", "info": "note"}
-    results = []
-    for f in findings:
-        result: dict[str, Any] = {
+    results = [
+        {
             "ruleId": f.rule,
             "ruleIndex": used.index(f.rule),
             "level": level[f.severity],
             "message": {"text": f"{f.object_ref}: {f.message}"},
-            "locations": [
-                {
-                    "physicalLocation": {"artifactLocation": {"uri": f.source or "rendered-manifests"}},
-                    "logicalLocations": [{"fullyQualifiedName": f.object_ref, "kind": "resource"}],
-                }
-            ],
+            "locations": [_location(f, root)],
         }
-        results.append(result)
+        for f in findings
+    ]
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -283,6 +336,7 @@ def sarif(findings: Sequence[Finding]) -> dict[str, Any]:
                             {
                                 "id": rule,
                                 "shortDescription": {"text": RULES[rule].summary},
+                                "fullDescription": {"text": _full_description(rule)},
                                 "help": {"text": RULES[rule].fix},
                                 "defaultConfiguration": {"level": level[RULES[rule].severity]},
                             }
@@ -290,7 +344,19 @@ def sarif(findings: Sequence[Finding]) -> dict[str, Any]:
                         ],
                     }
                 },
+                "originalUriBaseIds": {
+                    SRCROOT: {
+                        "uri": root.as_uri().rstrip("/") + "/",
+                        "description": {"text": "The git repository policy check ran in, else its folder."},
+                    }
+                },
                 "results": results,
             }
         ],
     }
+
+
+def _full_description(rule: str) -> str:
+    """GitHub shows ``fullDescription.text`` beside each alert (its upload docs mark it required)."""
+    found = RULES[rule]
+    return f"{found.summary}; {found.upstream}" if found.upstream else found.summary

@@ -202,12 +202,14 @@ def _quantity(value: Any) -> Decimal | None:
         return None
 
 
-Check = Callable[[Mapping[str, Any], Sequence[Mapping[str, Any]], PolicyConfig], Iterator[tuple[str, str]]]
+# What a check finds: (rule, message, at), where ``at`` names the field the finding is about: the
+# mapping or list in the object and its key or index there (key None: that mapping itself), or None
+# for the object as a whole. ``policy check -o sarif`` turns it into a line of the file.
+Hit = tuple[str, str, tuple[Any, Any] | None]
+Check = Callable[[Mapping[str, Any], Sequence[Mapping[str, Any]], PolicyConfig], Iterator[Hit]]
 
 
-def _check_resources(
-    obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig
-) -> Iterator[tuple[str, str]]:
+def _check_resources(obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig) -> Iterator[Hit]:
     for where, template in pod_templates(obj):
         for container in _containers(template):
             resources = container.get("resources") or {}
@@ -218,6 +220,7 @@ def _check_resources(
                 yield (
                     "container-resources",
                     f"{where}container {container.get('name')!r} has no {', '.join(missing)}",
+                    (container, "resources" if "resources" in container else None),
                 )
 
 
@@ -229,9 +232,7 @@ def _image_parts(image: str) -> tuple[str | None, str | None]:
     return tag, digest or None
 
 
-def _check_images(
-    obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig
-) -> Iterator[tuple[str, str]]:
+def _check_images(obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig) -> Iterator[Hit]:
     for where, template in pod_templates(obj):
         for container in _containers(template):
             image = str(container.get("image") or "")
@@ -243,9 +244,10 @@ def _check_images(
                 yield (
                     "image-latest",
                     (f"{label} uses ':latest'" if tag else f"{label} has no tag, so it means ':latest'"),
+                    (container, "image"),
                 )
             if digest is None:
-                yield "image-digest", f"{label} is not pinned by digest"
+                yield "image-digest", f"{label} is not pinned by digest", (container, "image")
 
 
 def _tolerates_gpu(template: Mapping[str, Any], keys: Sequence[str]) -> bool:
@@ -258,9 +260,15 @@ def _tolerates_gpu(template: Mapping[str, Any], keys: Sequence[str]) -> bool:
     return False
 
 
-def _check_gpu(
-    obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], config: PolicyConfig
-) -> Iterator[tuple[str, str]]:
+def _toleration_field(template: Mapping[str, Any]) -> tuple[Any, Any] | None:
+    """The pod spec's ``tolerations`` where it has some, else the pod spec itself."""
+    spec = template.get("spec")
+    if not isinstance(spec, Mapping):
+        return None
+    return (spec, "tolerations") if "tolerations" in spec else (spec, None)
+
+
+def _check_gpu(obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], config: PolicyConfig) -> Iterator[Hit]:
     for where, template in pod_templates(obj):
         uses_gpu = False
         for container in _containers(template):
@@ -274,12 +282,14 @@ def _check_gpu(
                         f"{where}container {container.get('name')!r} {section} "
                         f"{resource}: {value} must be an integer (the API server refuses any other "
                         "amount of an extended resource)",
+                        ((container.get("resources") or {}).get(section), resource),
                     )
         if uses_gpu and not _tolerates_gpu(template, config.gpu_toleration_keys):
             yield (
                 "gpu-toleration",
                 f"{where}pods request GPUs but tolerate none of the GPU taints "
                 f"({', '.join(config.gpu_toleration_keys)}), so they stay Pending on tainted pools",
+                _toleration_field(template),
             )
 
 
@@ -291,7 +301,7 @@ def _overcommit_allowed(name: str) -> bool:
 
 def _check_request_limit(
     obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig
-) -> Iterator[tuple[str, str]]:
+) -> Iterator[Hit]:
     """The API server's rule for resources it cannot overcommit, in its words (upstream:
     kubernetes/kubernetes 000f260 pkg/apis/core/validation/validation.go validateResourceRequirements:
     "Limit must be set for non overcommitable resources", "must be equal to NAME limit of LIMIT").
@@ -309,6 +319,7 @@ def _check_request_limit(
                         "extended-resource-limit",
                         f"{label} requests {name}: {value} with no limit: Limit must be set for non "
                         "overcommitable resources (the API server refuses it)",
+                        (requests, name),
                     )
                     continue
                 asked, limit = _quantity(value), _quantity(limits[name])
@@ -317,6 +328,7 @@ def _check_request_limit(
                         "extended-resource-limit",
                         f"{label} requests {name}: {value} must be equal to {name} limit of {limits[name]} "
                         "(the API server refuses any other request)",
+                        (requests, name),
                     )
 
 
@@ -324,9 +336,7 @@ def _namespace(obj: Mapping[str, Any], config: PolicyConfig) -> str | None:
     return (obj.get("metadata") or {}).get("namespace") or config.default_namespace
 
 
-def _check_privileged(
-    obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], config: PolicyConfig
-) -> Iterator[tuple[str, str]]:
+def _check_privileged(obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], config: PolicyConfig) -> Iterator[Hit]:
     namespace = _namespace(obj, config)
     if namespace in config.privileged_namespaces:
         return
@@ -338,12 +348,13 @@ def _check_privileged(
                     f"{where}container {container.get('name')!r} must not set securityContext.privileged=true "
                     f"(Pod Security Standards baseline) in namespace {namespace or '<default>'!r}; allowed only in "
                     f"{', '.join(config.privileged_namespaces) or 'no namespace'}",
+                    (container.get("securityContext"), "privileged"),
                 )
 
 
 def _check_load_balancer(
     obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig
-) -> Iterator[tuple[str, str]]:
+) -> Iterator[Hit]:
     if obj.get("kind") != "Service" or (obj.get("spec") or {}).get("type") != "LoadBalancer":
         return
     annotations = (obj.get("metadata") or {}).get("annotations") or {}
@@ -354,6 +365,7 @@ def _check_load_balancer(
     yield (
         "service-load-balancer",
         f"type LoadBalancer gets a public IP without the {LOAD_BALANCER_OPT_IN} opt-in",
+        (obj.get("spec"), "type"),
     )
 
 
@@ -377,9 +389,7 @@ def _selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) ->
     return True
 
 
-def _check_pdb(
-    obj: Mapping[str, Any], objects: Sequence[Mapping[str, Any]], config: PolicyConfig
-) -> Iterator[tuple[str, str]]:
+def _check_pdb(obj: Mapping[str, Any], objects: Sequence[Mapping[str, Any]], config: PolicyConfig) -> Iterator[Hit]:
     if obj.get("kind") not in _SERVING_KINDS:
         return
     spec = obj.get("spec") or {}
@@ -395,7 +405,7 @@ def _check_pdb(
             and _selector_matches((other.get("spec") or {}).get("selector") or {}, labels)
         ):
             return
-    yield "pdb-missing", f"{replicas} replicas and no PodDisruptionBudget selects their pods"
+    yield "pdb-missing", f"{replicas} replicas and no PodDisruptionBudget selects their pods", (spec, "replicas")
 
 
 _SECRET_WORDS = frozenset(
@@ -451,9 +461,7 @@ def looks_secret(value: str) -> bool:
     return bool(_SECRET_VALUE.search(value))
 
 
-def _check_env(
-    obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig
-) -> Iterator[tuple[str, str]]:
+def _check_env(obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig) -> Iterator[Hit]:
     for where, template in pod_templates(obj):
         for container in _containers(template):
             for env in container.get("env") or []:
@@ -465,6 +473,7 @@ def _check_env(
                         "env-plain-secret",
                         f"{where}container {container.get('name')!r} sets {name} as a plain "
                         "value (the value is not shown)",
+                        (env, "value"),
                     )
 
 

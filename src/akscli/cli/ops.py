@@ -334,7 +334,7 @@ _FINDING_COLUMNS = [
     Column("severity", "severity"),
     Column("object", "object"),
     Column("message", "message"),
-    Column("source", "source", wide=True),
+    Column("source", lambda f: f"{f['source']}:{f['line']}" if "line" in f else f.get("source"), wide=True),
 ]
 
 
