@@ -87,6 +87,31 @@ def _progress(kube: Kube, node: str, since: str, ns: str) -> tuple[str, str, str
     )
 
 
+def _pending(kube: Kube, nodes: GpuNodes, ns: str, first: str) -> tuple[str, str, str, str, str]:
+    """The pending nodes looked into (the first MIG_LOOKED with the manager's write time, one pod
+    list each): (the node the message is about, severity, its progress clause, the pod it is stuck
+    on or "", how many of those looked at are stuck). The node is the first stuck one, else the
+    first looked at, else ``first``."""
+    looked = [(node, _progress(kube, node, since, ns)) for node, since in nodes.mig_since.items()]
+    if not looked:
+        return first, "warning", "", "", ""
+    stuck = [(node, found) for node, found in looked if found[0] == "error"]
+    node, (severity, progress, pod) = stuck[0] if stuck else looked[0]
+    pending = nodes.mig.get("pending", 0)
+    if len(looked) == 1 and pending == 1:
+        return node, severity, progress, pod, ""
+    verb = "is" if len(stuck) == 1 else "are"
+    count = (
+        f"; {len(stuck)} of the {len(looked)} pending node(s) looked at {verb} stuck "
+        f"({', '.join(name for name, _ in stuck)})"
+        if stuck
+        else f"; none of the {len(looked)} pending node(s) looked at is stuck"
+    )
+    if pending > len(looked):
+        count += f", {pending - len(looked)} more not looked at"
+    return node, severity, progress, pod, count
+
+
 def _named(nodes: GpuNodes, state: str) -> str:
     names = nodes.mig_names.get(state) or []
     more = nodes.mig.get(state, 0) - len(names)
@@ -97,7 +122,8 @@ def _named(nodes: GpuNodes, state: str) -> str:
 def rules(kube: Kube, nodes: GpuNodes, ns: str, rule: Callable[..., Any]) -> list[Any]:
     """One rule for the nodes whose MIG layout failed (an error: their GPUs keep the layout they
     had, which is not the one asked for) and one for those pending (a warning: their GPU clients
-    are paused until it ends; an error where the first one's change is stuck: _progress);
+    are paused until it ends; an error where a change is stuck: _progress, on up to MIG_LOOKED nodes,
+    saying how many of those are stuck);
     ``rule`` is gpu_stack.Rule."""
     out: list[Any] = []
     if not nodes.mig:
@@ -122,9 +148,7 @@ def rules(kube: Kube, nodes: GpuNodes, ns: str, rule: Callable[..., Any]) -> lis
             )
         )
     if "pending" in first:
-        node, _ = first["pending"]
-        since = nodes.mig_since.get(node, "")
-        severity, progress, stuck_pod = _progress(kube, node, since, ns) if since else ("warning", "", "")
+        node, severity, progress, stuck_pod, count = _pending(kube, nodes, ns, first["pending"][0])
         fix = (
             f"find why {stuck_pod} stays (kubectl -n {ns} describe pod {stuck_pod}: a finalizer, a container that does "
             f"not stop), then delete the node's nvidia-mig-manager pod to start again ({logs})"
@@ -139,7 +163,7 @@ def rules(kube: Kube, nodes: GpuNodes, ns: str, rule: Callable[..., Any]) -> lis
                 severity,
                 f"{nodes.mig['pending']} GPU node(s) are changing their MIG layout (nvidia.com/mig.config.state="
                 f"pending), their GPU clients paused (nvidia.com/gpu.deploy.*=paused-for-mig-change): "
-                f"{_named(nodes, 'pending')}{progress}",
+                f"{_named(nodes, 'pending')}{progress}{count}",
                 fix,
                 subject="mig",
             )

@@ -14,6 +14,7 @@ HELD_SHOWN = 3  # nodes named where GPU Operator labels keep operands off them
 # not yet applied, then "rebooting", "success" or "failed").
 MIG_CONFIG, MIG_STATE = "nvidia.com/mig.config", "nvidia.com/mig.config.state"
 MIG_STUCK = ("failed", "pending")  # the states doctor names
+MIG_LOOKED = 20  # pending nodes doctor looks into (one pod list each)
 # The MIG manager's field manager: client-go's default user agent up to "/", the binary the
 # DaemonSet's entrypoint execs (upstream: kubernetes/apiserver pkg/endpoints/handlers/create.go
 # managerOrUserAgent, kubernetes/client-go rest/config.go DefaultKubernetesUserAgent,
@@ -37,7 +38,8 @@ class GpuNodes:
     # GPU nodes whose MIG layout failed or is pending, by state: how many, the first few (node, layout).
     mig: dict[str, int] = field(default_factory=dict)
     mig_names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    # The named pending nodes' last write by the MIG manager (its managedFields time), where known.
+    # The first MIG_LOOKED pending nodes' last write by the MIG manager (its managedFields time), where
+    # known: doctor reads each one's GPU client pods to tell a change under way from one stuck.
     mig_since: dict[str, str] = field(default_factory=dict)
     # GPU nodes (no operand held off them) whose device plugin stopped: "stopped", GPUs in capacity and
     # none allocatable (the kubelet's grace period); "dropped", nvidia.com/gpu written as capacity 0
@@ -70,8 +72,8 @@ class GpuNodes:
             self.mig[state] = self.mig.get(state, 0) + 1
             if len(shown := self.mig_names.setdefault(state, [])) < HELD_SHOWN:
                 shown.append((name, labels.get(MIG_CONFIG, "")))
-                if state == "pending" and (since := _written_by(node, MIG_MANAGER)):
-                    self.mig_since[name] = since
+            if state == "pending" and len(self.mig_since) < MIG_LOOKED and (since := _written_by(node, MIG_MANAGER)):
+                self.mig_since[name] = since
 
 
 def _plugin_gone(node: dict[str, Any], facts: Any) -> str:

@@ -1,0 +1,86 @@
+"""doctor on several GPU nodes changing their MIG layout: every pending node is looked into (up to
+gpu_nodes.MIG_LOOKED, one pod list each), the message names a stuck one wherever it is in the
+list, and says how many of those looked at are stuck (akscli.gpu_mig)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from akscli import gpu_mig, gpu_nodes
+from tests.emulators.kube.controllers.mig_manager import MigManager
+
+from . import nodes as fx
+from .conftest import add_nodes, install_gpu_operator
+from .plugin_fixtures import plugin_pod
+from .test_mig_manager import PLUGIN, mig_findings, settle
+
+APPLYING, STUCK = "aks-gpu-0", "aks-gpu-1"
+
+
+@pytest.fixture
+def mig(kube_emulator: Any) -> MigManager:
+    add_nodes(kube_emulator, fx.healthy_cluster(2))
+    install_gpu_operator(kube_emulator)
+    manager = kube_emulator.controllers.add(MigManager())
+    assert kube_emulator.idle(10.0)
+    return manager  # type: ignore[no-any-return]
+
+
+def test_a_stuck_node_after_one_still_applying_makes_the_finding_an_error(
+    kube_emulator: Any, kube: Any, mig: MigManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mig.hold.add(APPLYING)  # its clients gone, the apply holds: under way
+    pod = plugin_pod(kube_emulator, STUCK, "gpu-operator", PLUGIN)["metadata"]["name"]
+    kube_emulator.cluster.patch("v1", "Pod", "gpu-operator", pod, {"metadata": {"finalizers": ["akscli.test/hold"]}})
+    for node in (APPLYING, STUCK):
+        kube_emulator.cluster.patch(
+            "v1", "Node", None, node, {"metadata": {"labels": {gpu_nodes.MIG_CONFIG: "all-1g.10gb"}}}
+        )
+    settle(kube_emulator)
+    mig.advance(301)
+    assert kube_emulator.idle(10.0)
+    later = datetime.now(UTC) + timedelta(minutes=6)
+    monkeypatch.setattr(gpu_mig, "_now", lambda: later)
+    [found] = mig_findings(kube)
+    assert found.severity == "error"
+    assert f"; {STUCK} is stuck: pending 6 minute(s) with {pod} still on it" in found.message
+    assert found.message.endswith(f"; 1 of the 2 pending node(s) looked at is stuck ({STUCK})")
+    assert found.fix.startswith(f"find why {pod} stays")
+    kube_emulator.cluster.patch("v1", "Pod", "gpu-operator", pod, {"metadata": {"finalizers": None}})
+    mig.release(APPLYING)
+
+
+def pending_node(index: int) -> dict[str, Any]:
+    node = fx.node(f"aks-gpu-{index}")
+    node["metadata"]["labels"].update({gpu_nodes.MIG_CONFIG: "all-1g.10gb", gpu_nodes.MIG_STATE: "pending"})
+    node["metadata"]["managedFields"] = [
+        {"manager": gpu_nodes.MIG_MANAGER, "operation": "Update", "time": datetime.now(UTC).isoformat()}
+    ]
+    return node
+
+
+class PodLists:
+    """A Kube that answers every pod list with no pod (each node's clients gone) and counts them."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def list(self, *_args: Any, **_kwargs: Any) -> list[dict[str, Any]]:
+        self.calls += 1
+        return []
+
+
+def test_pending_nodes_are_looked_into_up_to_the_bound_and_the_rest_counted() -> None:
+    found = gpu_nodes.GpuNodes()
+    for index in range(gpu_nodes.MIG_LOOKED + 5):
+        found.add(pending_node(index))
+    kube = PodLists()
+    [rule] = gpu_mig.rules(kube, found, "gpu-operator", lambda *a, **k: a)  # type: ignore[arg-type]
+    assert kube.calls == gpu_nodes.MIG_LOOKED
+    assert rule[1] == "warning"
+    assert rule[2].endswith(
+        f"; none of the {gpu_nodes.MIG_LOOKED} pending node(s) looked at is stuck, 5 more not looked at"
+    )
