@@ -43,9 +43,11 @@ class GpuNodes:
     mig_since: dict[str, str] = field(default_factory=dict)
     # GPU nodes (no operand held off them) whose device plugin stopped: "stopped", GPUs in capacity and
     # none allocatable (the kubelet's grace period); "dropped", nvidia.com/gpu written as capacity 0
-    # (the grace period over). How many, the first few (node, capacity). akscli.gpu_plugin judges them.
+    # (the grace period over); "unhealthy", some GPUs allocatable and fewer than in capacity (the
+    # plugin marked the others unhealthy: an XID error). How many, the first few (node, capacity,
+    # allocatable). akscli.gpu_plugin judges them.
     plugin: dict[str, int] = field(default_factory=dict)
-    plugin_names: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    plugin_names: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
 
     def add(self, node: dict[str, Any]) -> None:
         from akscli import gpus
@@ -66,7 +68,7 @@ class GpuNodes:
         if not hold and facts.vendor == "nvidia" and (gone := _plugin_gone(node, facts)):
             self.plugin[gone] = self.plugin.get(gone, 0) + 1
             if len(listed := self.plugin_names.setdefault(gone, [])) < HELD_SHOWN:
-                listed.append((name, facts.capacity))
+                listed.append((name, facts.capacity, facts.allocatable))
         labels = gpus.labels_of(node)
         if (state := labels.get(MIG_STATE, "")) in MIG_STUCK:
             self.mig[state] = self.mig.get(state, 0) + 1
@@ -82,9 +84,14 @@ def _plugin_gone(node: dict[str, Any], facts: Any) -> str:
     pkg/kubelet/cm/devicemanager/manager.go GetCapacity: a stopped plugin's devices are unhealthy,
     counted in capacity only, until stopGracePeriodExpired, five minutes; then the resource is
     deleted and pkg/kubelet/nodestatus/setters.go MachineInfo writes its capacity as 0, "to indicate
-    that the resource is managed by device plugin and had been registered before")."""
+    that the resource is managed by device plugin and had been registered before"). "unhealthy" where
+    some are allocatable and fewer than in capacity: GetCapacity counts unhealthy devices in capacity
+    only, and a running plugin marks a GPU unhealthy on an XID error (NVIDIA/k8s-device-plugin
+    1b826acc6 internal/rm/health.go checkHealth, internal/plugin/server.go ListAndWatch)."""
     if facts.capacity and not facts.allocatable:
         return "stopped"
+    if 0 < facts.allocatable < facts.capacity:
+        return "unhealthy"
     capacity = (node.get("status") or {}).get("capacity") or {}
     return "dropped" if not facts.capacity and str(capacity.get("nvidia.com/gpu", "")) == "0" else ""
 

@@ -88,10 +88,10 @@ def _state(pod: dict[str, Any]) -> str:
 def _named(nodes: GpuNodes, kind: str) -> str:
     listed = nodes.plugin_names.get(kind) or []
     more = nodes.plugin.get(kind, 0) - len(listed)
-    if kind == "stopped":
-        shown = ", ".join(f"{node} (0 of {capacity} allocatable)" for node, capacity in listed)
+    if kind in ("stopped", "unhealthy"):
+        shown = ", ".join(f"{node} ({free} of {capacity} allocatable)" for node, capacity, free in listed)
     else:
-        shown = ", ".join(node for node, _ in listed)
+        shown = ", ".join(node for node, _, _ in listed)
     return shown + (f" and {more} more" if more > 0 else "")
 
 
@@ -113,7 +113,8 @@ def _first_pod(kube: Kube, node: str, operator_ns: str | None) -> tuple[str, str
 def rules(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[..., Any]) -> list[Any]:
     """An error for the GPU nodes with GPUs none allocatable, one for those whose GPUs the kubelet
     dropped; ``operator_ns`` is where the GPU Operator runs its plugin (None: a plugin without it);
-    ``rule`` is gpu_stack.Rule. Reads the plugin pods of the first node of each, by field selector."""
+    ``rule`` is gpu_stack.Rule. Reads the plugin pods of the first node of each, by field selector;
+    a warning for those with GPUs the plugin marked unhealthy."""
     out: list[Any] = []
     if nodes.plugin.get("stopped"):
         node = nodes.plugin_names["stopped"][0][0]
@@ -132,17 +133,66 @@ def rules(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[.
             )
         )
     if nodes.plugin.get("dropped"):
-        node = nodes.plugin_names["dropped"][0][0]
-        pod, logs = _first_pod(kube, node, operator_ns)
-        out.append(
-            rule(
-                "gpu-operator",
-                "error",
-                f"{nodes.plugin['dropped']} GPU node(s) advertise nvidia.com/gpu capacity 0, the kubelet's mark of a "
-                f"device plugin that registered GPUs and has been gone more than five minutes: "
-                f"{_named(nodes, 'dropped')}; {pod}",
-                f"read why the plugin is not running ({logs}); once it runs it registers again and the GPUs come back",
-                subject="device plugin",
-            )
-        )
+        out.append(_dropped(kube, nodes, operator_ns, rule))
+    if nodes.plugin.get("unhealthy"):
+        out.append(_unhealthy(kube, nodes, operator_ns, rule))
     return out
+
+
+def _dropped(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[..., Any]) -> Any:
+    """Capacity 0: a plugin gone past the grace period, or, where its pod runs, one not registered
+    since the kubelet restarted (readCheckpoint keeps a registered resource at capacity 0 "till the
+    corresponding device plugin re-registers"; the NVIDIA plugin re-registers when it sees
+    kubelet.sock created, NVIDIA/k8s-device-plugin cmd/nvidia-device-plugin/main.go)."""
+    node = nodes.plugin_names["dropped"][0][0]
+    pods = _pods_on(kube, node, operator_ns)
+    meta = (pods[0].get("metadata") or {}) if pods else {}
+    if pods and _state(pods[0]) == "Running":
+        ns, name = meta.get("namespace"), meta.get("name")
+        return rule(
+            "gpu-operator",
+            "error",
+            f"{nodes.plugin['dropped']} GPU node(s) advertise nvidia.com/gpu capacity 0 while their device plugin "
+            f"runs: {_named(nodes, 'dropped')}; its device plugin pod {ns}/{name} is Running and not registered "
+            "with the kubelet: a restarted kubelet keeps capacity 0 until the plugin registers again, which it "
+            "does when it sees kubelet.sock created",
+            f"wait a minute; if it stays, read the plugin's log (kubectl -n {ns} logs {name}) and restart it "
+            f"(kubectl -n {ns} delete pod {name}): a new plugin process registers and lists every GPU",
+            subject="device plugin",
+        )
+    pod, logs = _first_pod(kube, node, operator_ns)
+    return rule(
+        "gpu-operator",
+        "error",
+        f"{nodes.plugin['dropped']} GPU node(s) advertise nvidia.com/gpu capacity 0, the kubelet's mark of a "
+        f"device plugin that registered GPUs and has been gone more than five minutes: "
+        f"{_named(nodes, 'dropped')}; {pod}",
+        f"read why the plugin is not running ({logs}); once it runs it registers again and the GPUs come back",
+        subject="device plugin",
+    )
+
+
+def _unhealthy(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[..., Any]) -> Any:
+    """Some GPUs allocatable, fewer than in capacity: the running plugin marked the others unhealthy
+    (an XID error: internal/rm/health.go logs "XidCriticalError: Xid=N on Device=ID; marking device
+    as unhealthy."), and it never marks one healthy again ("there is no way to recover from the
+    Unhealthy state", internal/plugin/server.go ListAndWatch): a new plugin process lists it again."""
+    node = nodes.plugin_names["unhealthy"][0][0]
+    pods = _pods_on(kube, node, operator_ns)
+    meta = (pods[0].get("metadata") or {}) if pods else {}
+    logs = (
+        f"kubectl -n {meta.get('namespace')} logs {meta.get('name')} | grep XidCriticalError"
+        if pods
+        else f"kubectl get pods -A -o wide --field-selector spec.nodeName={node}"
+    )
+    return rule(
+        "gpu-operator",
+        "warning",
+        f"{nodes.plugin['unhealthy']} GPU node(s) have GPUs their device plugin marked unhealthy (allocatable "
+        f"below capacity): {_named(nodes, 'unhealthy')}; the NVIDIA device plugin does so on an XID error and "
+        "keeps them unhealthy while it runs; pods keep the other GPUs",
+        f"find the XID ({logs}; on the node, dmesg shows NVRM: Xid); drain the node (kubectl drain {node} "
+        "--ignore-daemonsets) and have the GPU reset or the VM redeployed; a restarted plugin lists it again "
+        "until the error comes back",
+        subject="device plugin",
+    )

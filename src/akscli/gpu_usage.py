@@ -66,6 +66,11 @@ class PoolUsage:
     requested: int = 0
     idle: int = 0
     idle_nodes: int = 0  # GPU nodes with no GPU requested at all: candidates to scale in
+    # Units in capacity and not allocatable on nodes that still offer some: GPUs the device plugin
+    # marked unhealthy (an XID error; gpu_nodes._plugin_gone). Billed, and no pod can get them.
+    unhealthy: int = 0
+    unhealthy_nodes: int = 0
+    unhealthy_usd_per_hour: float | None = None
     usd_per_vm_hour: float | None = None
     idle_usd_per_hour: float | None = None
     idle_usd_per_month: float | None = None
@@ -137,6 +142,10 @@ class Usage:
             "unusableGpus": sum(p.gpus for p in unusable),
             "unusableNodes": sum(p.gpu_nodes for p in unusable),
             "unusableUsdPerHour": waste,
+            "unhealthy": _sum(ok, "unhealthy", "gpu"),
+            "unhealthySlices": _sum(ok, "unhealthy", "slice"),
+            "unhealthyNodes": sum(p.unhealthy_nodes for p in ok),
+            "unhealthyUsdPerHour": _money_sum(p.unhealthy_usd_per_hour for p in ok if p.unhealthy),
             "pending": sum(n.pending for n in self.namespaces),
             "idleUsdPerHour": hourly,
             "idleUsdPerMonth": round(hourly * HOURS_PER_MONTH, 2) if hourly is not None else None,
@@ -195,6 +204,15 @@ def summary(totals: Mapping[str, Any], prices_as_of: str) -> str:
             f"{totals['unusableGpus']} GPUs on {totals['unusableNodes']} nodes billed but unusable "
             "(device plugin advertises none)" + (f", ${waste:,.2f}/hour" if waste is not None else "")
         )
+    if totals.get("unhealthyNodes"):
+        units = " and ".join(
+            f"{n} {what}" for n, what in ((totals["unhealthy"], "GPUs"), (totals["unhealthySlices"], "GPU slices")) if n
+        )
+        cost = totals["unhealthyUsdPerHour"]
+        parts.append(
+            f"{units} on {totals['unhealthyNodes']} nodes marked unhealthy by the device plugin (allocatable below "
+            "capacity, an XID error)" + (f", ${cost:,.2f}/hour" if cost is not None else "")
+        )
     if totals.get("dra") == "forbidden":
         parts.append("GPUs allocated by DRA not counted (no permission to list resourceslices and resourceclaims)")
     return "; ".join(parts) + (
@@ -234,6 +252,7 @@ class _GpuNode:
 
     pool: PoolUsage
     allocatable: int
+    capacity: int  # allocatable and the units marked unhealthy: the node's price is shared over these
     requested: int = 0
 
 
@@ -354,7 +373,10 @@ def _count_nodes(
             pool.gpu_nodes += 1
             pool.gpus += facts.physical
             pool.allocatable += facts.allocatable
-            gpu_nodes[meta.get("name", "")] = _GpuNode(pool, facts.allocatable)
+            if not facts.unusable and facts.capacity > facts.allocatable:
+                pool.unhealthy += facts.capacity - facts.allocatable
+                pool.unhealthy_nodes += 1
+            gpu_nodes[meta.get("name", "")] = _GpuNode(pool, facts.allocatable, max(facts.capacity, facts.allocatable))
         if progress and seen % 10000 == 0:
             progress(f"read {seen:,} nodes")
     return pools, gpu_nodes, seen
@@ -449,7 +471,7 @@ def _bill(ns: NamespaceUsage, node: _GpuNode, vm_price: Mapping[PoolKey, float |
     if price is None or not node.allocatable:
         ns.unpriced += units
     else:
-        ns._cost += price * units / node.allocatable
+        ns._cost += price * units / node.capacity
 
 
 def _settle_pools(
@@ -458,6 +480,7 @@ def _settle_pools(
     """Fold each GPU node's requests into its pool: requested, idle, idle nodes, idle cost.
     A node with nothing allocatable costs its whole VM price: billed, and no pod can use it."""
     idle_cost: dict[PoolKey, float] = {}
+    unhealthy_cost: dict[PoolKey, float] = {}
     for node in gpu_nodes.values():
         pool, used = node.pool, min(node.requested, node.allocatable)
         pool.requested += used
@@ -466,11 +489,15 @@ def _settle_pools(
         key = _key(pool)
         price = vm_price[key]
         if price is not None:
-            share = (node.allocatable - used) / node.allocatable if node.allocatable else 1.0
+            share = (node.allocatable - used) / node.capacity if node.allocatable else 1.0
             idle_cost[key] = idle_cost.get(key, 0.0) + price * share
+            if node.allocatable and node.capacity > node.allocatable:
+                lost = price * (node.capacity - node.allocatable) / node.capacity
+                unhealthy_cost[key] = unhealthy_cost.get(key, 0.0) + lost
     for key, pool in pools.items():
         price = vm_price[key]
         if price is not None:
             pool.usd_per_vm_hour = price
             pool.idle_usd_per_hour = round(idle_cost.get(key, 0.0), 4)
             pool.idle_usd_per_month = round(idle_cost.get(key, 0.0) * HOURS_PER_MONTH, 2)
+            pool.unhealthy_usd_per_hour = round(unhealthy_cost.get(key, 0.0), 4)

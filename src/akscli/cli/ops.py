@@ -120,6 +120,7 @@ _POOL_COLUMNS = [
     Column("requested", "requested"),
     Column("idle", "idle"),
     Column("idle nodes", "idle_nodes"),
+    Column("unhealthy", "unhealthy", wide=True),
     Column("state", lambda p: f"{p['state']} ({p['held']})" if p["held"] else p["state"]),
     Column("vm usd/hour", lambda p: _money(p["usd_per_vm_hour"]), wide=True),
     Column("idle usd/hour", lambda p: _money(p["idle_usd_per_hour"]) or p["price_note"] or None),

@@ -20,6 +20,23 @@ deployments/static/nvidia-device-plugin.yml (DaemonSet nvidia-device-plugin-daem
 kube-system, pods labelled name=nvidia-device-plugin-ds) and deployments/helm/nvidia-device-plugin/
 templates/_helpers.tpl (app.kubernetes.io/name: the chart's name, nvidia-device-plugin).
 
+Two more things change what a node advertises while its plugin runs:
+
+- An XID error on a GPU (``xid(node, xid, gpus)``): the plugin's health check (upstream:
+  NVIDIA/k8s-device-plugin 1b826acc6 internal/rm/health.go checkHealth) marks the GPU unhealthy on
+  a critical XID, except the application XIDs it ignores (13, 31, 43, 45, 68, 109:
+  getDisabledHealthCheckXids), and ListAndWatch sends the device list again with it Unhealthy
+  (internal/plugin/server.go; "there is no way to recover from the Unhealthy state"): the kubelet's
+  genericDeviceUpdateCallback moves it to unhealthy, so allocatable drops by one and capacity
+  stays. Only a new plugin process lists it healthy again (its pod restarted, or a kubelet restart).
+- A kubelet restart (``restart_kubelet(node)``): readCheckpoint (manager.go) gives each resource
+  registered before an empty device set and a stopped endpoint, "so that the resource capacity
+  will stay zero till the corresponding device plugin re-registers": capacity and allocatable 0.
+  The plugin registers again when it sees kubelet.sock created (cmd/nvidia-device-plugin/main.go:
+  "inotify: ... created, restarting."), which a test triggers with ``plugin_registers(node)``, or
+  when a plugin pod on the node becomes ready; it lists every GPU healthy. A plugin that does not
+  register within the grace period leaves capacity 0, as a stopped one does.
+
 The grace period runs on this simulator's clock: the wall clock plus what a test moved it on
 with ``advance(seconds)``.
 """
@@ -38,6 +55,8 @@ PLUGIN_LABEL = ("app", "nvidia-device-plugin-daemonset")  # nvidia.py OPERANDS: 
 # A device plugin without the GPU Operator, in any namespace: the static manifest's and the chart's labels.
 STANDALONE_LABELS = (("name", "nvidia-device-plugin-ds"), ("app.kubernetes.io/name", "nvidia-device-plugin"))
 STOP_GRACE_PERIOD = 300.0  # types.go endpointStopGracePeriod
+# health.go getDisabledHealthCheckXids: application errors, "the GPU should still be healthy".
+IGNORED_XIDS = frozenset({13, 31, 43, 45, 68, 109})
 
 
 def is_plugin(pod: dict[str, Any]) -> bool:
@@ -85,7 +104,8 @@ class DeviceManager(Controller):
         super().__init__(delay)
         self.offset = 0.0
         self._lock = threading.Lock()
-        self._unhealthy: dict[str, str] = {}  # node -> its GPUs before the plugin stopped
+        # node -> the GPUs its plugin registered (capacity), while the plugin is not registered
+        self._unhealthy: dict[str, str] = {}
         self._stopped_at: dict[str, float] = {}  # node -> clock time its plugin stopped (until dropped)
 
     def now(self) -> float:
@@ -96,6 +116,21 @@ class DeviceManager(Controller):
         self.offset += seconds
         if self._manager is not None:
             self._manager.call_later(self, self._expire, 0.0)
+
+    def xid(self, node: str, xid: int = 79, gpus: int = 1) -> None:
+        """An XID error on ``gpus`` of the node's GPUs, which its running plugin reports."""
+        if self._manager is not None:
+            self._manager.call_later(self, lambda cluster: self._xid(cluster, node, xid, gpus), 0.0)
+
+    def restart_kubelet(self, node: str) -> None:
+        """The node's kubelet restarts: its device plugin resources are registered with no device."""
+        if self._manager is not None:
+            self._manager.call_later(self, lambda cluster: self._kubelet_started(cluster, node), 0.0)
+
+    def plugin_registers(self, node: str) -> None:
+        """The plugin on ``node`` registers again (it saw kubelet.sock created)."""
+        if self._manager is not None:
+            self._manager.call_later(self, lambda cluster: self._register(cluster, node), 0.0)
 
     def attach(self, manager: Any) -> None:
         def on_event(typ: str, rt: Any, obj: dict[str, Any], ctx: Any) -> None:
@@ -127,13 +162,43 @@ class DeviceManager(Controller):
         found = self._node_status(cluster, node)
         if found is None:
             return
-        allocatable, _ = found
-        if str(allocatable.get(GPU, "0")) == "0":
-            return  # no GPU registered, or already marked unhealthy
+        allocatable, capacity = found
         with self._lock:
-            self._unhealthy[node] = str(allocatable[GPU])
+            if node in self._unhealthy or str(capacity.get(GPU, "0")) == "0":
+                return  # no GPU registered, or already marked unhealthy
+            self._unhealthy[node] = str(capacity[GPU])
             self._stopped_at[node] = self.now()
         cluster.patch_status("v1", "Node", None, node, {"allocatable": {**allocatable, GPU: "0"}})
+
+    def _xid(self, cluster: Any, node: str, xid: int, gpus: int) -> None:
+        """checkHealth: a critical XID marks the GPU unhealthy; ListAndWatch sends it; allocatable
+        counts the healthy devices only (GetCapacity)."""
+        if xid in IGNORED_XIDS:
+            return
+        with self._lock:
+            if node in self._unhealthy:
+                return  # no plugin registered to report it
+        found = self._node_status(cluster, node)
+        if found is None:
+            return
+        allocatable, _ = found
+        healthy = max(int(str(allocatable.get(GPU, "0"))) - gpus, 0)
+        cluster.patch_status("v1", "Node", None, node, {"allocatable": {**allocatable, GPU: str(healthy)}})
+
+    def _kubelet_started(self, cluster: Any, node: str) -> None:
+        """readCheckpoint: the resource registered, with no device, behind a stopped endpoint."""
+        found = self._node_status(cluster, node)
+        if found is None:
+            return
+        allocatable, capacity = found
+        with self._lock:
+            registered = self._unhealthy.get(node) or str(capacity.get(GPU, "0"))
+            if registered == "0":
+                return
+            self._unhealthy[node] = registered
+            self._stopped_at[node] = self.now()
+        patch = {"capacity": {**capacity, GPU: "0"}, "allocatable": {**allocatable, GPU: "0"}}
+        cluster.patch_status("v1", "Node", None, node, patch)
 
     def _expire(self, cluster: Any) -> None:
         """GetCapacity after stopGracePeriodExpired: the resource is deleted, written as capacity 0."""
@@ -154,6 +219,10 @@ class DeviceManager(Controller):
         current = cluster.get("v1", "Pod", (pod.get("metadata") or {}).get("namespace"), pod["metadata"]["name"])
         if current is None or not _ready(current) or _exited(current):
             return
+        self._register(cluster, node)
+
+    def _register(self, cluster: Any, node: str) -> None:
+        """The plugin registers and lists every GPU it finds, healthy."""
         with self._lock:
             if node not in self._unhealthy:
                 return
