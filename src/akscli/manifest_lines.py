@@ -1,10 +1,10 @@
 """Where an object, and a field in it, sits in its manifest file: (line, column), both from 1.
 
 ``policy check -o sarif`` needs a line for each finding (GitHub code scanning places an alert by
-``region.startLine``; microsoft/sarif-sdk rule GH1003 ProvideRequiredRegionProperties). The values
-come from the one loader (``akscli.manifests``); this composes the same text once more into YAML
-nodes, which keep their marks, and finds a field by walking the nodes along the field's path.
-JSON is YAML, so a JSON file is read the same way.
+``region.startLine``; microsoft/sarif-sdk rule GH1003 ProvideRequiredRegionProperties). The one loader
+(``akscli.manifests``, ``yamlio.load_all(nodes=...)``) keeps each document's YAML node, which keeps
+its marks, beside its value; this finds a field by walking the nodes along the field's path. JSON is
+YAML, so a JSON file is read the same way.
 """
 
 from __future__ import annotations
@@ -17,23 +17,6 @@ Position = tuple[int, int]
 # What a check points at: a mapping or list in the object, and the key or index in it (None: the
 # mapping or list itself).
 At = tuple[Any, Any]
-
-
-def document_nodes(text: str, source: str) -> list[Any] | None:
-    """The mapping node of each non-empty document in ``text``, in order; None when the text
-    cannot be composed (then findings carry the file without a line)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-    from ruamel.yaml.nodes import MappingNode
-
-    from akscli import yamlio
-
-    yaml = yamlio.bounded(YAML(typ="safe", pure=True))
-    try:
-        nodes = list(yaml.compose_all(text))
-    except (YAMLError, ValueError):
-        return None
-    return [n for n in nodes if isinstance(n, MappingNode)]
 
 
 def items_nodes(node: Any) -> list[Any] | None:

@@ -78,8 +78,9 @@ def load(paths: Sequence[str], nodes: list[Any] | None = None) -> tuple[list[dic
     for path in paths:
         for file in [None] if path == "-" else files(path):
             text, source = _read(file)
-            docs = yamlio.load_all(text, source=source, kubernetes=True)
-            doc_nodes = _document_nodes(text, source, docs) if nodes is not None else None
+            found: list[Any] | None = [] if nodes is not None else None
+            docs = yamlio.load_all(text, source=source, kubernetes=True, nodes=found)
+            doc_nodes = found if found is not None and len(found) == len(docs) else None
             for index, doc in enumerate(docs):
                 is_list = isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List")
                 if is_list and not isinstance(doc.get("items") or [], list):
@@ -94,13 +95,6 @@ def load(paths: Sequence[str], nodes: list[Any] | None = None) -> tuple[list[dic
                     if nodes is not None:
                         nodes.append(node)
     return objects, sources
-
-
-def _document_nodes(text: str, source: str, docs: Sequence[Any]) -> list[Any] | None:
-    from akscli import manifest_lines
-
-    found = manifest_lines.document_nodes(text, source)
-    return found if found is not None and len(found) == len(docs) else None
 
 
 def _item_nodes(node: Any, is_list: bool, count: int) -> list[Any]:

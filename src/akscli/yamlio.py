@@ -178,14 +178,19 @@ def _c_loader() -> Any:
     return CLoader
 
 
-def _c_documents(loader_class: Any, text: str) -> list[Any]:
+def _c_documents(loader_class: Any, text: str, nodes: list[Any] | None = None) -> list[Any]:
+    """The documents, composed then constructed one at a time (what ruamel's get_data does), so
+    that ``nodes`` can get each kept document's node too."""
     loader = loader_class(text)
     try:
         docs = []
-        while loader.check_data():
-            doc = loader.get_data()
+        while loader.check_node():
+            node = loader.get_node()
+            doc = loader.construct_document(node)
             if doc is not None:
                 docs.append(doc)
+                if nodes is not None:
+                    nodes.append(node)
         return docs
     finally:
         loader.dispose()
@@ -224,16 +229,20 @@ def _yaml(pure: bool = True, kubernetes: bool = False) -> Any:
     return yaml
 
 
-def load_all(text: str, source: str = "input", kubernetes: bool = False) -> list[Any]:
+def load_all(text: str, source: str = "input", kubernetes: bool = False, nodes: list[Any] | None = None) -> list[Any]:
     """The documents in ``text``, read as YAML 1.2; with ``kubernetes``, a Kubernetes manifest's plain
     scalars and keys are read as kubectl reads them (YAML 1.1 as go-yaml v2 resolves it, see
-    ``akscli.kubeyaml``), so ``0644`` is 420 and ``yes`` is true there too."""
+    ``akscli.kubeyaml``), so ``0644`` is 420 and ``yes`` is true there too.
+
+    ``nodes``, when given, gets each document's YAML node (with its marks: ``akscli.manifest_lines``),
+    composed in the same pass where libyaml parses; on the pure parser's path they are composed
+    once more. JSON then goes through the YAML path, which reads it to the same values."""
     process.import_large("ruamel.yaml")
     from ruamel.yaml.error import YAMLError
 
     check_bounds(text, source)
     fast = not _has_1_1_break(text)
-    if fast and text.lstrip()[:1] in ("{", "["):
+    if fast and nodes is None and text.lstrip()[:1] in ("{", "["):
         doc = _json_document(text, kubernetes)
         if doc is not _NOT_JSON:
             return [] if doc is None else [doc]
@@ -244,11 +253,28 @@ def load_all(text: str, source: str = "input", kubernetes: bool = False) -> list
         loader_class = kubeyaml.loader_class(loader_class)
     with refusals(source):
         if loader_class is not None:
+            found: list[Any] = []
             try:
-                return _c_documents(loader_class, text)
+                docs = _c_documents(loader_class, text, found if nodes is not None else None)
             except YAMLError:
                 pass  # libyaml parses YAML 1.1 syntax: what it refuses, ruamel's YAML 1.2 parser decides
-        return [doc for doc in _yaml(kubernetes=kubernetes).load_all(text) if doc is not None]
+            else:
+                if nodes is not None:
+                    nodes.extend(found)
+                return docs
+        docs = [doc for doc in _yaml(kubernetes=kubernetes).load_all(text) if doc is not None]
+        if nodes is not None:
+            nodes.extend(_pure_nodes(text))
+        return docs
+
+
+def _pure_nodes(text: str) -> list[Any]:
+    """The node of each non-null document, by ruamel's pure-Python composer."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.nodes import ScalarNode
+
+    composed = bounded(YAML(typ="safe", pure=True)).compose_all(text)
+    return [n for n in composed if not (isinstance(n, ScalarNode) and str(n.tag).endswith(":null"))]
 
 
 @contextmanager

@@ -117,3 +117,11 @@ def test_json_output_gives_each_finding_its_line(repo: Path) -> None:
     result = invoke("policy", "check", "-f", "k8s", "-o", "json")
     found = {f["rule"]: f for f in json.loads(result.stdout)["items"]}
     assert (found["image-latest"]["source"], found["image-latest"]["line"]) == ("k8s/web app.yaml", 22)
+
+
+def test_a_manifest_only_the_pure_parser_reads_still_has_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    # libyaml refuses a ':' inside a flow scalar; ruamel's YAML 1.2 parser reads it (akscli.yamlio).
+    Path("web.yaml").write_text(MANIFEST.replace("ports: [{port: 80}]", "externalIPs: [http://host:80]"))
+    doc = sarif_of("-f", "web.yaml")
+    assert first_location(doc, "image-latest")["physicalLocation"]["region"] == {"startLine": 22, "startColumn": 9}
