@@ -17,11 +17,33 @@ def _job(status: dict[str, Any] | None = None, **spec: Any) -> dict[str, Any]:
 
 def test_a_job_that_shuts_its_cluster_down_says_when() -> None:
     ended = _job({"endTime": "2026-01-01T10:00:00Z"}, shutdownAfterJobFinishes=True, ttlSecondsAfterFinished=300)
-    assert cluster_after_job(ended) == (
+    assert cluster_after_job(ended).startswith(
         "deleted at 2026-01-01T10:05:00Z, 300s after the job ended (shutdownAfterJobFinishes, ttlSecondsAfterFinished)"
     )
     running = _job(shutdownAfterJobFinishes=True, ttlSecondsAfterFinished=60)
     assert cluster_after_job(running).startswith("deleted 60s after the job ends")
+
+
+def test_shutdown_after_the_job_names_the_operator_setting_that_deletes_the_rayjob_instead() -> None:
+    # upstream: ray-project/kuberay v1.7.0 rayjob_controller.go handleShutdownAfterJobFinishes reads
+    # DELETE_RAYJOB_CR_AFTER_JOB_FINISHES from the operator's environment, which no RayJob field shows.
+    ended = _job({"endTime": "2026-01-01T10:00:00Z"}, shutdownAfterJobFinishes=True, ttlSecondsAfterFinished=300)
+    assert cluster_after_job(ended) == (
+        "deleted at 2026-01-01T10:05:00Z, 300s after the job ended (shutdownAfterJobFinishes, "
+        "ttlSecondsAfterFinished); where the operator runs with DELETE_RAYJOB_CR_AFTER_JOB_FINISHES=true, the "
+        "RayJob is deleted then instead, and its cluster with it (an operator setting, not in the RayJob)"
+    )
+
+
+def test_the_operator_setting_is_not_named_where_a_deletion_strategy_decides() -> None:
+    # handleDeletionRules and handleLegacyDeletionPolicy never read DELETE_RAYJOB_CR_AFTER_JOB_FINISHES.
+    rules = _job(shutdownAfterJobFinishes=True, deletionStrategy={"deletionRules": _RULES})
+    legacy = _job(
+        shutdownAfterJobFinishes=True,
+        deletionStrategy={"onSuccess": {"policy": "DeleteCluster"}, "onFailure": {"policy": "DeleteNone"}},
+    )
+    assert "DELETE_RAYJOB_CR_AFTER_JOB_FINISHES" not in cluster_after_job(rules)
+    assert "DELETE_RAYJOB_CR_AFTER_JOB_FINISHES" not in cluster_after_job(legacy)
 
 
 def test_a_job_on_an_existing_cluster_never_deletes_it() -> None:

@@ -4,7 +4,8 @@
 upstream: ray-project/kuberay v1.7.0 (59d663ae) ray-operator/controllers/ray/rayjob_controller.go
 Reconcile (terminal states: a clusterSelector's cluster is never deleted; spec.deletionStrategy where
 set, its deletionRules before its legacy onSuccess/onFailure; else shutdownAfterJobFinishes),
-handleDeletionRules, handleLegacyDeletionPolicy, handleShutdownAfterJobFinishes, executeDeletionPolicy.
+handleDeletionRules, handleLegacyDeletionPolicy, handleShutdownAfterJobFinishes (which alone reads the
+operator's DELETE_RAYJOB_CR_AFTER_JOB_FINISHES: _CR_TOO), executeDeletionPolicy.
 The fields by version (ray-operator/apis/ray/v1/rayjob_types.go at each tag):
 
 - v1.3.0 (8ba2b33c) to v1.4.2 (34ea80e0): ``spec.deletionPolicy``, one
@@ -64,7 +65,18 @@ def cluster_after_job(job: Mapping[str, Any]) -> str:
         return f"{_EFFECT.get(policy, policy)} {_when(status, ttl)} (deletionPolicy {policy}, ttlSecondsAfterFinished)"
     if not spec.get("shutdownAfterJobFinishes"):
         return "kept (shutdownAfterJobFinishes is false): delete it with the job"
-    return f"deleted {_when(status, ttl)} (shutdownAfterJobFinishes, ttlSecondsAfterFinished)"
+    return f"deleted {_when(status, ttl)} (shutdownAfterJobFinishes, ttlSecondsAfterFinished); {_CR_TOO}"
+
+
+# handleShutdownAfterJobFinishes (and only it: not the deletionStrategy paths) reads the operator's
+# own environment: with DELETE_RAYJOB_CR_AFTER_JOB_FINISHES=true it deletes the RayJob instead of
+# the RayCluster, and the garbage collector the cluster with it (ray-operator/main.go,
+# utils/constant.go; helm-chart/kuberay-operator/values.yaml env). That setting is in the operator's
+# Deployment, not in the RayJob this line is read from: the line says so rather than guess.
+_CR_TOO = (
+    "where the operator runs with DELETE_RAYJOB_CR_AFTER_JOB_FINISHES=true, the RayJob is deleted then instead, "
+    "and its cluster with it (an operator setting, not in the RayJob)"
+)
 
 
 def _rules(rules: list[Mapping[str, Any]], status: Mapping[str, Any], ended: bool) -> str:
