@@ -126,3 +126,65 @@ def test_the_head_start_is_read_from_kuberays_env_where_the_command_is_the_templ
     pod = _head_pod(["bash", "-c"], ["setup.sh && $KUBERAY_GEN_RAY_START_CMD"], "ray start --head  --num-cpus=0 ")
     assert ray.started_num_cpus(pod) == "0"
     assert ray.started_num_cpus(_head_pod(["/bin/bash", "-c", "--"], ["ulimit -n 65536; ray start --head "])) is None
+
+
+def test_the_warning_reads_the_live_head_not_one_being_deleted_beside_it(ray_emulator: Callable[..., Any]) -> None:
+    # A head being deleted (held by a finalizer) that started with --num-cpus=0 sits first in the
+    # list, beside the live head, which runs tasks. KubeRay acts on one head only (raycluster_controller.go
+    # reconcilePods); the live one is the head whose Ray runs.
+    emu = ray_emulator()
+    assert akscli("ray cluster create solo --worker-replicas 0 --wait --timeout 20s").exit_code == 0
+    live = emu.cluster.get("v1", "Pod", "default", _head(emu, "solo"))
+    old = {"apiVersion": "v1", "kind": "Pod", "spec": live["spec"], "status": live.get("status") or {}}
+    old["metadata"] = {
+        "name": "solo-a-old-head",  # sorts before solo-head-*: the first of the page
+        "namespace": "default",
+        "labels": live["metadata"]["labels"],
+        "finalizers": ["example.com/hold"],
+    }
+    old["spec"]["containers"][0]["args"] = ["ulimit -n 65536; ray start --head  --block  --num-cpus=0 "]
+    emu.cluster.create(old)
+    emu.cluster.delete("v1", "Pod", "default", "solo-a-old-head")
+    assert emu.cluster.get("v1", "Pod", "default", "solo-a-old-head")["metadata"].get("deletionTimestamp")
+    scaled = akscli("ray cluster scale solo --group default-group --max 2 --replicas 1")
+    assert scaled.exit_code == 0, scaled
+    assert "warning: the head of Ray cluster solo goes on running tasks beside the workers" in scaled.stderr
+
+
+def _pod(name: str, *, ready: bool = True, created: str = "2026-01-01T10:00:00Z", **status: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name, "creationTimestamp": created}
+    if status.pop("deleting", False):
+        meta["deletionTimestamp"] = "2026-01-01T11:00:00Z"
+    conditions = [{"type": "Ready", "status": "True" if ready else "False"}]
+    return {"metadata": meta, "status": {"phase": "Running", "conditions": conditions, **status}}
+
+
+def test_the_live_head_is_the_one_not_being_deleted_nor_ended() -> None:
+    pods = [_pod("old", deleting=True), _pod("failed", phase="Failed"), _pod("new", ready=False)]
+    assert ray.live_head(pods)["metadata"]["name"] == "new"  # type: ignore[index]
+
+
+def test_among_live_heads_the_ready_one_then_the_newest_is_taken() -> None:
+    ready = [
+        _pod("ready", created="2026-01-01T09:00:00Z"),
+        _pod("starting", ready=False, created="2026-01-01T12:00:00Z"),
+    ]
+    assert ray.live_head(ready)["metadata"]["name"] == "ready"  # type: ignore[index]
+    both = [_pod("older", created="2026-01-01T09:00:00Z"), _pod("newer", created="2026-01-01T12:00:00Z")]
+    assert ray.live_head(both)["metadata"]["name"] == "newer"  # type: ignore[index]
+
+
+def test_with_only_heads_on_their_way_out_the_first_is_read_and_none_without_any() -> None:
+    assert ray.live_head([_pod("a", deleting=True), _pod("b", deleting=True)])["metadata"]["name"] == "a"  # type: ignore[index]
+    assert ray.live_head([]) is None
+
+
+def test_a_head_on_its_way_out_is_not_read_the_spec_is_which_its_replacement_starts_from() -> None:
+    # KubeRay deletes an ended head and builds the next one from the spec (raycluster_controller.go
+    # shouldDeletePod, reconcilePods): the spec's num-cpus 0 is what counts, not the ended pod's line.
+    cluster = _cluster("0", 2)
+    ended = {**_head_pod(["/bin/bash", "-c", "--"], ["ray start --head "]), "status": {"phase": "Failed"}}
+    change = ray.scale_patch(cluster, "g", None, 0, 0)
+    assert change is not None
+    warning = ray.head_tasks_warning(cluster, ray.scaled_groups(cluster, "g", change), lambda: ended)
+    assert warning is not None and "its head was started with num-cpus 0" in warning

@@ -36,6 +36,7 @@ from akscli.ray.status import (
     cluster_summary,
     gpu_capacity_problem,
     head_service,
+    live_head,
     workergroup_rows,
 )
 
@@ -365,8 +366,8 @@ def pod_events(kube: Kube, namespace: str, pod: str, kind: str | None = None) ->
 
 
 def head_pod(kube: Kube, namespace: str, cluster: str) -> dict[str, Any] | None:
+    """The cluster's live head pod (status.live_head: not the one being deleted beside it), from
+    one label-selected page of at most 5 (KubeRay keeps one head; 5 covers the extra ones)."""
     selector = f"{CLUSTER_LABEL}={cluster},{NODE_TYPE_LABEL}=head"
-    pod: dict[str, Any] | None = _first(
-        kube.list("v1", "Pod", namespace=namespace, label_selector=selector, page_size=5)
-    )
-    return pod
+    pods = itertools.islice(kube.list("v1", "Pod", namespace=namespace, label_selector=selector, page_size=5), 5)
+    return live_head(pods)

@@ -9,6 +9,7 @@ from typing import Any
 
 from akscli.errors import UsageError
 from akscli.ray.spec import replica_range
+from akscli.ray.status import pod_ending
 
 
 def add_group_ops(cluster: Mapping[str, Any], group_obj: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -223,14 +224,16 @@ def head_tasks_warning(
     spec hash change, which sizes never make: shouldRecreatePodsForUpgrade). So the running head
     keeps the start it had: its ``--num-cpus`` is read from the head pod (``head_pod``, called only
     when the groups change whether a worker can exist; started_num_cpus), and from the spec's
-    ``rayStartParams`` where there is no head pod or no ``ray start`` line in it."""
+    ``rayStartParams`` where there is no head pod, only one on its way out, or no ``ray start`` line in it."""
     spec = cluster.get("spec") or {}
     name, namespace = cluster["metadata"]["name"], cluster["metadata"].get("namespace")
     before, after = can_have_workers(spec.get("workerGroupSpecs") or []), can_have_workers(groups)
     if before == after:
         return None
     pod = head_pod()
-    started = started_num_cpus(pod) if pod is not None else _UNKNOWN
+    # A head on its way out (deleted, or ended: KubeRay deletes it) is replaced by one KubeRay builds
+    # from the spec (reconcilePods): the spec's rayStartParams are then the start that counts.
+    started = started_num_cpus(pod) if pod is not None and not pod_ending(pod) else _UNKNOWN
     if started is _UNKNOWN:
         params = (spec.get("headGroupSpec") or {}).get("rayStartParams") or {}
         started = str(params["num-cpus"]) if params.get("num-cpus") is not None else None

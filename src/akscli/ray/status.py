@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from akscli.kube import pod_hints, pod_problems, scale_up
 from akscli.output import kind_ref
@@ -34,6 +34,38 @@ def pod_ready(pod: Mapping[str, Any]) -> bool:
     # Running and Ready: a Succeeded pod is "ready" for --wait but holds no GPU any more.
     cond = condition(pod, "Ready")
     return bool(cond and cond.get("status") == "True") and (pod.get("status") or {}).get("phase") == "Running"
+
+
+_Pod = TypeVar("_Pod", bound=Mapping[str, Any])
+
+
+def pod_ending(pod: Mapping[str, Any]) -> bool:
+    """A pod on its way out: deleted (terminating), or ended (Failed or Succeeded), which KubeRay
+    deletes and builds again from the spec (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
+    raycluster_controller.go shouldDeletePod)."""
+    phase = (pod.get("status") or {}).get("phase")
+    return bool((pod.get("metadata") or {}).get("deletionTimestamp")) or phase in ("Failed", "Succeeded")
+
+
+def live_head(pods: Iterable[_Pod]) -> _Pod | None:
+    """The head pod that runs the cluster, among the pods labelled as its head: the one not on its
+    way out (pod_ending), Ready first, then the newest; where every one is on its way out, the
+    first (its logs are still there); None for none.
+
+    KubeRay itself lists the head pods by the same labels and acts only on one: with more it stops
+    and asks for the extra ones to be deleted (ray-project/kuberay v1.7.0 ray-operator/controllers/
+    ray/raycluster_controller.go reconcilePods, "Please delete extra head pods"; common/association.go
+    GetRayClusterHeadPod: "found multiple heads"). Its list holds terminating pods too, so a head
+    being deleted beside a new one (a pod recreated by hand or by another controller) is the case
+    that needs a choice; the live one is the one whose Ray runs."""
+    seen = list(pods)
+    live = [pod for pod in seen if not pod_ending(pod)]
+    if live:
+        return max(
+            live,
+            key=lambda pod: (pod_ready(pod), str((pod.get("metadata") or {}).get("creationTimestamp") or "")),
+        )
+    return seen[0] if seen else None
 
 
 def pod_gpus(pod: Mapping[str, Any]) -> int:
