@@ -220,8 +220,9 @@ def cluster_delete(
     wait: opts.DeleteWait = True,
     timeout: opts.DeleteTimeout = "5m",
 ) -> None:
-    """Delete a Ray cluster and its pods (a RayService's active or pending cluster: KubeRay makes one
-    again, which a warning says, with the fix: ray service delete)."""
+    """Delete a Ray cluster and its pods (a RayService's active or pending cluster, or a running
+    RayJob's: KubeRay makes one again, which a warning says, with the fix: ray service delete, or
+    ray job stop or delete)."""
     delete_object(
         "RayCluster",
         name,
@@ -233,20 +234,21 @@ def cluster_delete(
         fmt=output_,
         ignore_not_found=ignore_not_found,
         wait=opts.delete_wait(wait, timeout),
-        warning=_remade_by_service,
+        warning=_remade_by_owner,
     )
 
 
-def _remade_by_service(kube: "Kube", cluster: dict[str, Any]) -> str | None:
-    """The warning when a RayService keeps ``cluster`` (service_cluster_delete_warning); one GET of
-    the RayService its labels name, only for a cluster a RayService made."""
-    from akscli.ray.cluster_delete import service_cluster_delete_warning
+def _remade_by_owner(kube: "Kube", cluster: dict[str, Any]) -> str | None:
+    """The warning when a RayService or a RayJob keeps ``cluster`` (service_cluster_delete_warning,
+    job_cluster_delete_warning); one GET of the owner its labels name, only for a cluster one made."""
+    from akscli.ray.cluster_delete import job_cluster_delete_warning, job_owner, service_cluster_delete_warning
 
-    owner = logic.service_owner(cluster)
-    if owner is None:
-        return None
-    service = kube.get(RAY, "RayService", owner, namespace=cluster["metadata"]["namespace"])
-    return service_cluster_delete_warning(cluster, service)
+    ns = cluster["metadata"]["namespace"]
+    if (service := logic.service_owner(cluster)) is not None:
+        return service_cluster_delete_warning(cluster, kube.get(RAY, "RayService", service, namespace=ns))
+    if (job := job_owner(cluster)) is not None:
+        return job_cluster_delete_warning(cluster, kube.get(RAY, "RayJob", job, namespace=ns))
+    return None
 
 
 def _label(key: str) -> Callable[[dict[str, Any]], Any]:

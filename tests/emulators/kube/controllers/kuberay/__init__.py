@@ -69,6 +69,7 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._jobs_started: set[str] = set()
+        self._clusters_made: set[tuple[str, str]] = set()  # (namespace, name): RayClusters a RayJob created
         self._warned: set[str] = set()
         # Exceptions of the simulator's own job threads (reconcile's are kept by the manager).
         self.thread_errors: list[BaseException] = []
@@ -93,20 +94,21 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
                     self._service(cluster, current, meta["namespace"], meta["name"])
 
     def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
-        """A RayCluster gone enqueues the RayService that is its controller owner, as controller-runtime's
-        ``Owns(&rayv1.RayCluster{})`` does (upstream: ray-project/kuberay v1.7.0 (59d663ae)
-        ray-operator/controllers/ray/rayservice_controller.go SetupWithManager): the service's next pass
-        finds the cluster its status names missing (reconcileRayCluster, shouldPrepareNewCluster).
-        (The RayJob controller Owns RayClusters too; its passes after a deletion are not simulated.)"""
+        """A RayCluster gone enqueues the RayService or RayJob that is its controller owner, as
+        controller-runtime's ``Owns(&rayv1.RayCluster{})`` does (upstream: ray-project/kuberay v1.7.0
+        (59d663ae) ray-operator/controllers/ray/rayservice_controller.go and rayjob_controller.go
+        SetupWithManager): the service's next pass finds the cluster its status names missing
+        (reconcileRayCluster, shouldPrepareNewCluster); a job's, Initializing or Running, creates it
+        again under the same name (getOrCreateRayClusterInstance; job.py _get_or_create_cluster)."""
         del cluster
         meta = obj.get("metadata") or {}
         if obj.get("kind") != "RayCluster":
             return
         for ref in meta.get("ownerReferences") or []:
-            if ref.get("controller") and ref.get("kind") == "RayService":
+            if ref.get("controller") and ref.get("kind") in ("RayService", "RayJob"):
                 owner = {
                     "apiVersion": RAY,
-                    "kind": "RayService",
+                    "kind": ref["kind"],
                     "metadata": {"name": ref["name"], "namespace": meta.get("namespace")},
                 }
                 self.requeue(owner, self.delay)

@@ -39,6 +39,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import time
@@ -62,6 +63,7 @@ from tests.emulators.kube.controllers.kuberay.job_submitter import (  # upstream
     submitter_pod,
 )
 from tests.emulators.kube.controllers.kuberay.services import apply_service, owner_head_service
+from tests.emulators.kube.status import ApiError
 
 # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go
 # RayJobStopJobFinalizer; rayjob_controller.go Reconcile adds it in JobDeploymentStatusNew and, on
@@ -82,6 +84,7 @@ class JobReconciler:
     thread_errors: list[BaseException]
     _guard: threading.Lock
     _jobs_started: set[str]
+    _clusters_made: set[tuple[str, str]]
 
     def _reconcile_job(self, cluster: Any, job: dict[str, Any]) -> None:
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
@@ -111,6 +114,7 @@ class JobReconciler:
         if spec.get("suspend"):
             self._spawn(self._suspend_job, cluster, ns, name)
             return
+        running = False
         with self._guard:
             if deployment == "Suspended":
                 # rayjob_controller.go: "The status is 'Suspended', but the suspend flag is false.
@@ -118,11 +122,17 @@ class JobReconciler:
                 self._jobs_started.discard(key)
                 cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": None, "jobStatus": None})
             elif key in self._jobs_started or deployment:
-                return
-            if not add_finalizer(cluster, job, RAYJOB_FINALIZER):
-                self.requeue(job, self.delay)
-                return
-            self._jobs_started.add(key)
+                running = True
+            if not running:
+                if not add_finalizer(cluster, job, RAYJOB_FINALIZER):
+                    self.requeue(job, self.delay)
+                    return
+                self._jobs_started.add(key)
+        if running:
+            # The job's own thread moves it on; this pass (one a watch woke) only does what the
+            # Initializing and Running cases do on every pass: getOrCreateRayClusterInstance.
+            self._get_or_create_cluster(cluster, job)
+            return
         self._spawn(self._run_job, cluster, ns, name)
 
     def _spawn(self, target: Any, cluster: Any, ns: str, name: str) -> None:
@@ -165,8 +175,29 @@ class JobReconciler:
                     return None
         if cluster.get(RAY, "RayCluster", ns, rc_name) is None:
             cluster.create(self._job_cluster_object(job, rc_name))
+            self._clusters_made.add((ns, rc_name))
         rc = cluster.get(RAY, "RayCluster", ns, rc_name)
         return dict(rc) if rc is not None else None
+
+    def _get_or_create_cluster(self, cluster: Any, job: dict[str, Any]) -> None:
+        """getOrCreateRayClusterInstance on a pass of a job that is Initializing or Running (upstream:
+        ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go Reconcile): a
+        RayCluster the job made and someone deleted is created again, under the same name
+        (status.rayClusterName), from spec.rayClusterSpec. The RayJob Owns its RayClusters
+        (SetupWithManager), so the deletion itself wakes this pass (on_delete). A clusterSelector's
+        cluster is never created (the pass only records RayClusterNotFound)."""
+        ns = job["metadata"]["namespace"]
+        status, spec = job.get("status") or {}, job.get("spec") or {}
+        rc_name = status.get("rayClusterName")
+        if status.get("jobDeploymentStatus") not in ("Initializing", "Running") or spec.get("clusterSelector"):
+            return
+        if not rc_name or (ns, rc_name) not in self._clusters_made or spec.get("suspend"):
+            return  # not made yet: the job's own thread creates it first
+        if cluster.get(RAY, "RayCluster", ns, rc_name) is None:
+            with contextlib.suppress(ApiError):  # 409: a pass beside this one created it first
+                # A write inside reconcile does not wake this same controller: the new cluster's
+                # first pass is run here, as the RayCluster controller's watch would run it.
+                self.provision(cluster, cluster.create(self._job_cluster_object(job, rc_name)))
 
     def _job_cluster_object(self, job: dict[str, Any], rc_name: str) -> dict[str, Any]:
         """constructRayClusterForRayJob: the job's labels and annotations are copied, with the
@@ -255,10 +286,12 @@ class JobReconciler:
         while (rc.get("status") or {}).get("state") != "ready":
             time.sleep(max(self.delay, 0.05))
             current = cluster.get(RAY, "RayCluster", ns, rc_name)
-            if self._job(cluster, ns, name) is None or current is None or not self._running():
+            if self._job(cluster, ns, name) is None or not self._running():
                 return False
             if deadline.passed():
                 return self._fail_unretried(cluster, job, rc_name, deadline.failure())
+            if current is None:
+                continue  # deleted: the pass its deletion wakes creates it again (_get_or_create_cluster)
             if (current.get("status") or {}) != (rc.get("status") or {}):
                 cluster.patch_status(RAY, "RayJob", ns, name, {"rayClusterStatus": current.get("status", {})})
             rc = dict(current)
@@ -282,10 +315,19 @@ class JobReconciler:
         self._autoscale_for_job(cluster, ns, rc_name)
         until = time.monotonic() + max(self.run_seconds, self.delay)
         checks = StatusChecks(self.status_check_timeout) if self.failure == "job-status-check" else None
+        uid = (rc.get("metadata") or {}).get("uid")
         while time.monotonic() < until or checks is not None:
             time.sleep(min(self.delay or 0.01, 0.05))
             if self._job(cluster, ns, name) is None:
                 return False
+            now_rc = None if selector else cluster.get(RAY, "RayCluster", ns, rc_name)
+            if not selector and (now_rc is None or now_rc["metadata"].get("uid") != uid):
+                rerun = self._rerun_on_new_cluster(cluster, job, rc_name, job_id, submitter, deadline)
+                if rerun is None:
+                    return False
+                uid, submitter = rerun
+                until = time.monotonic() + max(self.run_seconds, self.delay)
+                continue
             # The Running case checks the deadline first, then the status-check timeout, then
             # reads the job's info from the dashboard (recording the first failure to read it).
             failure = deadline.failure() if deadline.passed() else (checks.failure() if checks else None)
@@ -296,6 +338,47 @@ class JobReconciler:
         if not self._finish_job(cluster, job, rc_name, job_id, submitter, mode, attempt):
             return False
         return self._retry(cluster, ns, name, rc_name)
+
+    def _rerun_on_new_cluster(
+        self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, submitter: str | None, deadline: Deadline
+    ) -> tuple[Any, str | None] | None:
+        """The running job's RayCluster was deleted (upstream: ray-project/kuberay v1.7.0
+        ray-operator/controllers/ray/rayjob_controller.go, the Running case): its driver ended with
+        the head. The pass the deletion wakes creates the cluster again (_get_or_create_cluster);
+        until its dashboard answers, GetJobInfo fails (recordJobStatusCheckFailure writes
+        jobStatusCheckFailureStartTime; RAYJOB_STATUS_CHECK_TIMEOUT_SECONDS later the job ends
+        JobStatusCheckTimeoutExceeded). The submitter's ``ray job logs --follow`` loses the head and
+        fails (ray-project/ray python/ray/dashboard/modules/job/sdk.py tail_job_logs raises on an
+        abnormal close), so the batch Job runs a new pod (backoffLimit 2), which waits for the new
+        dashboard, finds no job under its submission ID and submits it again (common/job.go
+        BuildJobSubmitCommand): the job starts over, PENDING then RUNNING, and the timer is
+        cleared on the first status read. Returns the new cluster's uid and the new submitter pod,
+        or None when the job is gone or has failed."""
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        checks = StatusChecks(self.status_check_timeout)
+        checks.first_failure()
+        cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatusCheckFailureStartTime": checks.since})
+        if submitter is not None and cluster.get("v1", "Pod", ns, submitter) is not None:
+            ended = {"phase": "Failed", "conditions": [{"type": "Ready", "status": "False"}]}
+            cluster.patch_status("v1", "Pod", ns, submitter, ended)
+            submitter = submitter_pod(cluster, job, rc_name, job_id)
+        while True:
+            time.sleep(max(self.delay, 0.05))
+            if self._job(cluster, ns, name) is None or not self._running():
+                return None
+            failure = deadline.failure() if deadline.passed() else checks.failure()
+            if failure is not None:
+                self._fail_unretried(cluster, job, rc_name, failure)
+                return None
+            rc = cluster.get(RAY, "RayCluster", ns, rc_name)
+            if rc is not None and (rc.get("status") or {}).get("state") == "ready":
+                break
+        update = {"jobStatus": "PENDING", "jobStatusCheckFailureStartTime": None, "rayClusterStatus": rc["status"]}
+        cluster.patch_status(RAY, "RayJob", ns, name, update)
+        time.sleep(self.delay)
+        cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
+        self._autoscale_for_job(cluster, ns, rc_name)
+        return rc["metadata"].get("uid"), submitter
 
     def _running(self) -> bool:
         """Still registered with a running emulator (a waiting job thread ends with it)."""
