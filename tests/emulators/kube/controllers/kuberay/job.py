@@ -33,6 +33,10 @@
   RAYJOB_STATUS_CHECK_TIMEOUT_SECONDS, 300 by default), the attempt ends ``Failed`` with reason
   ``JobStatusCheckTimeoutExceeded`` (``checkJobStatusCheckTimeoutAndUpdateStatusIfNeeded``). Neither
   is ever retried, whatever ``backoffLimit`` says (``checkBackoffLimitAndUpdateStatusIfNeeded``).
+* A job's RayCluster deleted while the job is Initializing or Running wakes the RayJob (``Owns``),
+  whose pass creates it again under the same name (``getOrCreateRayClusterInstance``); a running job
+  records ``jobStatusCheckFailureStartTime``, its submitter pod fails and a new one submits the job
+  again once the new cluster is ready (``_rerun_on_new_cluster``).
 * With in-tree autoscaling the Ray autoscaler (not KubeRay) raises a group's ``replicas`` when
   the job asks for workers: the simulator raises each group at 0 to 1 when the job starts.
 """
