@@ -11,6 +11,10 @@ sends the Secret's HF_TOKEN as is in its Authorization header (presets/workspace
 GetHFTokenFromSecret, generator.go getAuthHeader), and Go's net/http refuses a header value with a
 newline in it."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 
 def secret_from_stdin(name: str, namespace: str, key: str, variable: str | None = None) -> str:
     """``read -rs VAR && printf %s "$VAR" | kubectl create secret generic NAME -n NS
@@ -20,3 +24,26 @@ def secret_from_stdin(name: str, namespace: str, key: str, variable: str | None 
         f'read -rs {var} && printf %s "${var}" | kubectl create secret generic {name} -n {namespace} '
         f"--from-file={key}=/dev/stdin"
     )
+
+
+def secret_keys(pairs: Iterable[str], *, by_name: bool = True) -> list[str]:
+    """The KEYs of ``KEY=VALUE`` flag values that carry a secret, by the audit log's rules (a name
+    such as HF_TOKEN or API_KEY, or a value shaped like a token or key: policy_rules.is_secret_name,
+    looks_secret), each once, in order. Such a value is on akscli's own command line, which ``ps``
+    and the shell's history show; the value itself is never returned. ``by_name`` False: the value's
+    shape only, for keys that name a Secret rather than hold one (a template's ``access_secret``)."""
+    from akscli.policy_rules import is_secret_name, looks_secret
+
+    keys: list[str] = []
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        secret = looks_secret(value) or (by_name and is_secret_name(key))
+        if eq and secret and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def secret_name_for(key: str) -> str:
+    """A Secret name for the variable ``key`` in a hint: HF_TOKEN -> hf-token."""
+    name = "-".join(part for part in key.lower().replace("_", "-").split("-") if part.isalnum())
+    return name[:63].strip("-") or "secret"

@@ -81,12 +81,28 @@ def render(
         values = validate.merge_values(values, loaded)
     values = validate.merge_values(values, validate.set_values(set_values or []))
     _check_declared(template, values)
+    _warn_secret_sets(set_values or [], template)
     objects = render_objects(template, values, stack=stack)
     fmt = output_format or "yaml"
     if output_dir:
         _write_files(objects, Path(output_dir), fmt)
     else:
         output.emit_documents(objects, fmt)
+
+
+def _warn_secret_sets(set_values: list[str], template: str) -> None:
+    """A --set value shaped like a secret (secret_hints.secret_keys; by its value only: a template's
+    ``access_secret`` names a Secret, it does not hold one) is on akscli's command line, which ps and
+    the shell's history show: say so, without the value, and name the file form."""
+    from akscli.secret_hints import secret_keys
+
+    if keys := secret_keys(set_values, by_name=False):
+        named = ", ".join(f"--set {key}=..." for key in keys)
+        output.warn(
+            f"{named} looks like a secret (the value is not shown): ps and the shell's history show akscli's "
+            f"command line; put it in a values file instead (akscli render {template} --values FILE), and keep "
+            "the rendered manifests, which hold it as plain text, out of Git"
+        )
 
 
 def _check_declared(template: str, values: dict[str, object]) -> None:

@@ -16,6 +16,7 @@ from akscli.ray.job import (
     JobSpec,
     entrypoint,
     entrypoint_resources,
+    env_secret_warning,
     job_name,
     job_values,
     load_runtime_env,
@@ -230,6 +231,7 @@ def job_objects(
     new_cluster = None if flags.cluster else cluster_spec(name, "", cluster_flags)
     # Everything is validated: from here on the cluster is read.
     namespace = conn.namespace()
+    secret_warning = env_secret_warning(flags.env, namespace)
     if new_cluster is None and conn.offline:
         # --dry-run=client reads no cluster: a submitter (only with a working directory) shows
         # the default image; the real submission runs it on the cluster's head image.
@@ -265,7 +267,8 @@ def job_objects(
         labels=labels,
     )
     cluster_spec_obj = built.objects[0]["spec"] if built.objects else None
-    return JobSubmission(name, _render_job(job, cluster_spec_obj, packed), built.warnings, packed)
+    warnings = [secret_warning, *built.warnings] if secret_warning else built.warnings
+    return JobSubmission(name, _render_job(job, cluster_spec_obj, packed), warnings, packed)
 
 
 def _runtime_env(flags: JobFlags) -> tuple[dict[str, Any], PackedWorkdir | None]:

@@ -41,6 +41,36 @@ def entrypoint(args: Sequence[str]) -> str:
     return validate.text(text, "entrypoint", max_len=8192)
 
 
+def env_secret_warning(env: Sequence[str], namespace: str) -> str | None:
+    """A warning for ``--env KEY=VALUE`` values that carry a secret (secret_hints.secret_keys), or None.
+
+    The value is on akscli's command line (``ps``, the shell's history), and it is stored as plain
+    text in the RayJob's ``spec.runtimeEnvYAML``, which KubeRay's submitter passes on its own command
+    line (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/common/job.go BuildJobSubmitCommand:
+    ``--runtime-env-json``). The fix uses upstream fields only: a Secret, given to the Ray containers
+    as ``env`` ``valueFrom.secretKeyRef`` in the pod templates of the cluster's head and worker groups
+    (a RayCluster file, ``ray cluster create -f``; the job then runs there with ``--cluster``). Ray's
+    workers and drivers see the environment set "as part of your cluster setup configuration"
+    (docs.ray.io ray-observability/user-guides/debug-apps/general-debugging: "Environment variables
+    aren't passed from the Driver process to Worker processes")."""
+    from akscli.secret_hints import secret_from_stdin, secret_keys, secret_name_for
+
+    keys = secret_keys(env)
+    if not keys:
+        return None
+    key = keys[0]
+    secret = secret_name_for(key)
+    named = ", ".join(f"--env {k}=..." for k in keys)
+    return (
+        f"{named} looks like a secret (the value is not shown): ps and the shell's history show akscli's command "
+        "line, and the RayJob stores it as plain text in spec.runtimeEnvYAML, which the submitter passes on its "
+        f"command line too. Keep it in a Secret instead: {secret_from_stdin(secret, namespace, key)}; then give it "
+        f"to the Ray containers as env {key} valueFrom.secretKeyRef (name {secret}, key {key}) in the head and "
+        "worker group templates of a cluster file, akscli ray cluster create NAME -f FILE, and submit the job "
+        "there with --cluster NAME: Ray's workers and drivers see the containers' environment"
+    )
+
+
 def runtime_env(
     base: Mapping[str, Any] | None,
     *,
