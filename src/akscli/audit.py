@@ -26,8 +26,8 @@ from typing import Any
 
 from akscli import cachedir, logscan, timestamps
 from akscli.errors import AkscliError, NotFoundError, UsageError
-from akscli.policy_rules import is_secret_name, looks_secret
 from akscli.redact import scrub
+from akscli.secret_words import is_secret_name, looks_secret
 
 REDACTED = "<redacted>"
 IDENTITY_CLAIMS = ("oid", "upn", "appid", "tid", "preferred_username", "unique_name", "sub", "user")

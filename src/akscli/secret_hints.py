@@ -28,11 +28,11 @@ def secret_from_stdin(name: str, namespace: str, key: str, variable: str | None 
 
 def secret_keys(pairs: Iterable[str], *, by_name: bool = True) -> list[str]:
     """The KEYs of ``KEY=VALUE`` flag values that carry a secret, by the audit log's rules (a name
-    such as HF_TOKEN or API_KEY, or a value shaped like a token or key: policy_rules.is_secret_name,
-    looks_secret), each once, in order. Such a value is on akscli's own command line, which ``ps``
-    and the shell's history show; the value itself is never returned. ``by_name`` False: the value's
+    such as HF_TOKEN or API_KEY, or a value shaped like a token or key: akscli.secret_words), each
+    once, in order. Such a value is on akscli's own command line, which ``ps`` and the shell's
+    history show; the value itself is never returned. ``by_name`` False: the value's
     shape only, for keys that name a Secret rather than hold one (a template's ``access_secret``)."""
-    from akscli.policy_rules import is_secret_name, looks_secret
+    from akscli.secret_words import is_secret_name, looks_secret
 
     keys: list[str] = []
     for pair in pairs:

@@ -15,7 +15,7 @@ from akscli import yamlio
 from tests.cli import invoke
 from tests.ray.test_cli_job import submit
 
-TOKEN = "hf_" + "a1B2c3D4e5F6g7H8i9J0k1L2"  # shaped like a Hugging Face token (policy_rules.looks_secret)
+TOKEN = "hf_" + "a1B2c3D4e5F6g7H8i9J0k1L2"  # shaped like a Hugging Face token (akscli.secret_words.looks_secret)
 
 
 def test_a_secret_named_env_value_warns_without_showing_it_and_names_a_secret_ref(

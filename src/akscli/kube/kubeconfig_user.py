@@ -82,8 +82,8 @@ class User:
         """The user's password and the exec plugin's secret-named env values (a client secret
         handed to the plugin) are hidden from every message (akscli.redact): a failing plugin's
         stderr, passed through as kubectl does, may quote them."""
-        from akscli.policy_rules import is_secret_name
         from akscli.redact import remember
+        from akscli.secret_words import is_secret_name
 
         if isinstance(self.config.get("password"), str):
             remember(self.config["password"])
