@@ -71,6 +71,7 @@ KEY_FORM = "a key is [PREFIX/]NAME: NAME at most 63 letters, digits, '-', '_' or
 VALUE_FORM = (
     "a value is empty or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
 )
+REQUIREMENT_FORM = "In and NotIn take one or more values, Exists and DoesNotExist none, Gt and Lt one whole number"
 FIELD_FORM = (
     "write FIELD=VALUE, FIELD==VALUE or FIELD!=VALUE, joined by ','; "
     "write '\\,', '\\=' and '\\\\' for a ',', '=' or '\\' in a value, e.g. spec.nodeName=aks-gpu-0"
@@ -87,7 +88,7 @@ class SelectorError(ValueError):
         self.message, self.problem, self.hint = message, problem, hint
 
 
-def _go_quote(text: str) -> str:
+def go_quote(text: str) -> str:
     """Go's %q of a printable string (field.Invalid's bad value)."""
     return json.dumps(text, ensure_ascii=False)
 
@@ -146,8 +147,8 @@ def label_value_errors(value: str) -> list[str]:
 @dataclass(frozen=True)
 class Requirement:
     """One requirement of a label selector: ``operator`` is upstream's selection.Operator
-    ("=", "==", "!=", "in", "notin", "exists", "!", "gt", "lt"); ``values`` sorted, without
-    repeats (upstream keeps them in a sets.String)."""
+    ("=", "==", "!=", "in", "notin", "exists", "!", "gt", "lt"); ``values`` as NewRequirement
+    got them (the parser's sorted, without repeats: it reads them into a sets.String)."""
 
     key: str
     operator: str
@@ -161,7 +162,7 @@ class Requirement:
         """upstream: selector.go Requirement.String."""
         if self.operator in (EXISTS, DOES_NOT_EXIST):
             return ("!" if self.operator == DOES_NOT_EXIST else "") + self.key
-        joined = ",".join(self.values)
+        joined = ",".join(sorted(self.values))  # safeSort
         if self.operator in (IN, NOT_IN):
             return f"{self.key} {self.operator} ({joined})"
         return f"{self.key}{ {GT: '>', LT: '<'}.get(self.operator, self.operator) }{joined}"
@@ -241,7 +242,11 @@ class _Parser:
             raise _requirement(f"found '{lit}', expected: {', '.join(_BINARY)}", f"after key {key!r}")
         operator = _OPERATOR_OF[tok]
         values = self.set_values(key, tok) if operator in (IN, NOT_IN) else self.exact_value(key)
-        return _new_requirement(key, operator, sorted(values))
+        # upstream passes field.WithPath(p.path), a nil path: "values[0]"; the key was checked above
+        try:
+            return new_requirement(key, operator, sorted(values))
+        except SelectorError as exc:
+            raise SelectorError(f"unable to parse requirement: {exc.message}", exc.problem, exc.hint) from None
 
     def key_and_inferred_operator(self) -> tuple[str, str]:
         operator = ""
@@ -254,7 +259,7 @@ class _Parser:
         if errs := label_key_errors(lit):
             detail = "; ".join(errs)
             raise SelectorError(
-                f"unable to parse requirement: <nil>: Invalid value: {_go_quote(lit)}: {detail}",
+                f"unable to parse requirement: <nil>: Invalid value: {go_quote(lit)}: {detail}",
                 f"key {lit!r}: {_short(detail)}",
                 KEY_FORM + ", e.g. app or example.com/team",
             )
@@ -328,33 +333,78 @@ def _requirement(message: str, where: str) -> SelectorError:
     return SelectorError(f"unable to parse requirement: {message}", f"{where}: {message}", LABEL_FORM)
 
 
-def _new_requirement(key: str, operator: str, values: Sequence[str]) -> Requirement:
-    """upstream: selector.go NewRequirement (the checks a parsed requirement can fail)."""
+def go_strings(values: Sequence[str] | None) -> str:
+    """Go's %#v of a []string: field.Invalid's bad value when it is a list (field/errors.go
+    ErrorBody); a nil slice is ``[]string(nil)``."""
+    if values is None:
+        return "[]string(nil)"
+    return "[]string{" + ", ".join(go_quote(v) for v in values) + "}"
+
+
+def _child(path: str, name: str) -> str:
+    """field.Path Child: "" is a nil path."""
+    return f"{path}.{name}" if path else name
+
+
+def new_requirement(key: str, operator: str, values: Sequence[str] | None, path: str = "") -> Requirement:
+    """upstream: selector.go NewRequirement (kubernetes-1.32.0): the key a qualified name, as many
+    values as the operator takes (In and NotIn one or more, =, == and != one, Exists and
+    DoesNotExist none, Gt and Lt one integer), and each value a label value; its errors are
+    aggregated. ``path``: the field.Path of field.WithPath ("" for none). ``values`` None is a nil
+    slice (its error prints ``[]string(nil)``). The Requirement keeps the values as given (the
+    parser gives them sorted, without repeats)."""
+    vals = list(values or [])
     errs: list[tuple[str, str]] = []
-    if operator in (GT, LT):
+    where = _child(path, "values")
+    if problems := label_key_errors(key):
+        detail = "; ".join(problems)
+        text = f"{_child(path, 'key')}: Invalid value: {go_quote(key)}: {detail}"
+        errs.append((text, f"key {key!r}: {_short(detail)}"))
+    given = go_strings(values)
+    if operator in (IN, NOT_IN) and not vals:
+        message = "for 'in', 'notin' operators, values set can't be empty"
+        errs.append((f"{where}: Invalid value: {given}: {message}", f"{key!r} {operator} has no values"))
+    elif operator in (EQUALS, DOUBLE_EQUALS, NOT_EQUALS) and len(vals) != 1:
+        message = "exact-match compatibility requires one single value"
+        errs.append((f"{where}: Invalid value: {given}: {message}", f"{key!r} {operator} needs exactly one value"))
+    elif operator in (EXISTS, DOES_NOT_EXIST) and vals:
+        message = "values set must be empty for exists and does not exist"
+        errs.append((f"{where}: Invalid value: {given}: {message}", f"{key!r} {operator} takes no values"))
+    elif operator in (GT, LT):
+        if len(vals) != 1:
+            message = "for 'Gt', 'Lt' operators, exactly one value is required"
+            errs.append((f"{where}: Invalid value: {given}: {message}", f"{key!r} {operator} needs exactly one value"))
         errs += [
             (
-                f"values[{i}]: Invalid value: {_go_quote(v)}: for 'Gt', 'Lt' operators, the value must be an integer",
+                f"{where}[{i}]: Invalid value: {go_quote(v)}: for 'Gt', 'Lt' operators, the value must be an integer",
                 f"{v!r} is no whole number, which {'>' if operator == GT else '<'} compares",
             )
-            for i, v in enumerate(values)
+            for i, v in enumerate(vals)
             if not re.fullmatch(r"[+-]?[0-9]+", v) or not -(2**63) <= int(v) < 2**63
         ]
-    for i, value in enumerate(values):
+    for i, value in enumerate(vals):
         if problems := label_value_errors(value):
             detail = "; ".join(problems)
             errs.append(
                 (
-                    f"values[{i}][{key}]: Invalid value: {_go_quote(value)}: {detail}",
+                    f"{where}[{i}][{key}]: Invalid value: {go_quote(value)}: {detail}",
                     f"value {value!r} of {key!r}: {_short(detail)}",
                 )
             )
     if errs:
         # an aggregate of one is its error; of more, "[e1, e2]" (util/errors aggregate.Error)
         text = errs[0][0] if len(errs) == 1 else "[" + ", ".join(e for e, _ in errs) + "]"
-        hint = VALUE_FORM if errs[0][1].startswith("value ") else "compare with a whole number, e.g. -l 'gpu-count>1'"
-        raise SelectorError(f"unable to parse requirement: {text}", errs[0][1], hint)
-    return Requirement(key, operator, tuple(values))
+        problem = errs[0][1]
+        if problem.startswith("value "):
+            hint = VALUE_FORM
+        elif problem.startswith("key "):
+            hint = KEY_FORM + ", e.g. app or example.com/team"
+        elif " is no whole number" in problem:
+            hint = "compare with a whole number, e.g. -l 'gpu-count>1'"
+        else:
+            hint = REQUIREMENT_FORM
+        raise SelectorError(text, problem, hint)
+    return Requirement(key, operator, tuple(vals))
 
 
 def parse_labels(text: str) -> list[Requirement]:
