@@ -12,6 +12,8 @@ from typing import Any
 
 from akscli.errors import UsageError
 from akscli.gpus import is_gpu_resource
+from akscli.kube import label_selector
+from akscli.kube.selectors import SelectorError
 from akscli.secret_words import is_secret_name, looks_secret
 
 SEVERITIES = ("error", "warning", "info")
@@ -368,24 +370,18 @@ def _check_load_balancer(
     )
 
 
-def _selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
-    """A LabelSelector (matchLabels and matchExpressions) against a label set."""
-    match_labels = selector.get("matchLabels") or {}
-    expressions = selector.get("matchExpressions") or []
-    if not match_labels and not expressions:
-        return False  # an empty PDB selector selects nothing in policy/v1
-    if any(labels.get(k) != v for k, v in match_labels.items()):
+def _pdb_selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
+    """Whether a policy/v1 PodDisruptionBudget's selector guards pods with these labels, as the
+    eviction API reads it: metav1.LabelSelectorAsSelector, so a null selector guards no pod and an
+    empty one ({}) every pod of its namespace (kubernetes/api policy/v1 types.go
+    PodDisruptionBudgetSpec.Selector; kubernetes/kubernetes pkg/registry/core/pod/storage/
+    eviction.go getPodDisruptionBudgets, which honours {} since kubernetes/kubernetes#119732,
+    1.29 and the 1.27/1.28 patches); one it cannot read guards nothing ("This object has an
+    invalid selector, it does not match the pod")."""
+    try:
+        return label_selector.matches(selector, labels)
+    except SelectorError:
         return False
-    for expr in expressions:
-        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
-        if (
-            (op == "In" and labels.get(key) not in values)
-            or (op == "NotIn" and labels.get(key) in values)
-            or (op == "Exists" and key not in labels)
-            or (op == "DoesNotExist" and key in labels)
-        ):
-            return False
-    return True
 
 
 def _check_pdb(obj: Mapping[str, Any], objects: Sequence[Mapping[str, Any]], config: PolicyConfig) -> Iterator[Hit]:
@@ -401,7 +397,7 @@ def _check_pdb(obj: Mapping[str, Any], objects: Sequence[Mapping[str, Any]], con
         if (
             other.get("kind") == "PodDisruptionBudget"
             and _namespace(other, config) == namespace
-            and _selector_matches((other.get("spec") or {}).get("selector") or {}, labels)
+            and _pdb_selects((other.get("spec") or {}).get("selector"), labels)
         ):
             return
     yield "pdb-missing", f"{replicas} replicas and no PodDisruptionBudget selects their pods", (spec, "replicas")

@@ -17,7 +17,9 @@ from typing import Any
 from akscli import output
 from akscli.errors import AuthError, NotInstalledError, UsageError
 from akscli.fleet import CLUSTER_V1, MEMBER
+from akscli.kube import label_selector
 from akscli.kube.client import Kube
+from akscli.kube.selectors import SelectorError
 from akscli.validate import quantity_value
 
 _COMPARE = {
@@ -34,21 +36,16 @@ def _labels(member: Mapping[str, Any]) -> dict[str, str]:
     return dict((member.get("metadata") or {}).get("labels") or {})
 
 
-def label_selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
-    for key, value in ((selector or {}).get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
-    for expr in (selector or {}).get("matchExpressions") or []:
-        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
-        present = key in labels
-        if (
-            (op == "In" and (not present or labels[key] not in values))
-            or (op == "NotIn" and present and labels[key] in values)
-            or (op == "Exists" and not present)
-            or (op == "DoesNotExist" and present)
-        ):
-            return False
-    return True
+def label_selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str], what: str) -> bool:
+    """metav1.LabelSelectorAsSelector(selector).Matches(labels), as KubeFleet reads a member
+    selector (akscli.kube.label_selector): nil matches nothing, {} every member. Each caller says
+    what its upstream does with nil. One KubeFleet cannot read fails its controller (the
+    scheduler's clusteraffinity Filter, the update run's validation, the overrider), so akscli
+    refuses it, naming ``what``."""
+    try:
+        return label_selector.matches(selector, labels)
+    except SelectorError as exc:
+        raise UsageError(f"{what} has a label selector KubeFleet cannot read: {exc.message}", hint=exc.hint) from None
 
 
 def _property(member: Mapping[str, Any], name: str) -> Decimal | None:
@@ -93,8 +90,13 @@ def matching_members(policy: Mapping[str, Any], members: Iterable[Mapping[str, A
         taints = (member.get("spec") or {}).get("taints") or []
         if any(not _tolerated(t, tolerations) for t in taints):
             continue
+        # clusteraffinity/types.go clusterRequirement.Matches: a term with no labelSelector
+        # skips the label check (it is not LabelSelectorAsSelector(nil), which matches nothing)
         if terms and not any(
-            label_selector_matches(t.get("labelSelector"), _labels(member))
+            (
+                t.get("labelSelector") is None
+                or label_selector_matches(t["labelSelector"], _labels(member), "a clusterSelectorTerm")
+            )
             and property_selector_matches(t.get("propertySelector"), member)
             for t in terms
         ):

@@ -211,14 +211,16 @@ def behind(kube: Kube, existing: Mapping[str, Any]) -> set[str] | None:
 def overridden(override: Mapping[str, Any] | None, member: Mapping[str, Any]) -> bool:
     """Whether ``override`` applies to ``member``: one of its rules selects it (kubefleet-dev/kubefleet
     pkg/utils/overrider/overrider.go isClusterMatched, IsClusterMatched: no clusterSelector matches no
-    member, an empty clusterSelectorTerms every member, else any term's labelSelector)."""
+    member, an empty clusterSelectorTerms every member, else any term's labelSelector through
+    LabelSelectorAsSelector, so a term with no labelSelector matches no member)."""
     labels = dict((member.get("metadata") or {}).get("labels") or {})
     for rule in ((((override or {}).get("spec") or {}).get("policy")) or {}).get("overrideRules") or []:
         selector = rule.get("clusterSelector")
         if selector is None:
             continue
         terms = selector.get("clusterSelectorTerms") or []
-        if not terms or any(label_selector_matches(t.get("labelSelector"), labels) for t in terms):
+        name = f"override {((override or {}).get('metadata') or {}).get('name')}"
+        if not terms or any(label_selector_matches(t.get("labelSelector"), labels, name) for t in terms):
             return True
     return False
 

@@ -229,7 +229,8 @@ def _check_members(
     for stage in (strategy.get("spec") or {}).get("stages") or []:
         selector, sort_key = stage.get("labelSelector"), stage.get("sortingLabelKey")
         for member in sorted(scheduled):
-            if selector is None or not label_selector_matches(selector, labels[member]):
+            # initialization.go LabelSelectorAsSelector(stage.LabelSelector): nil selects no member
+            if not label_selector_matches(selector, labels[member], f"stage {stage.get('name')} of {strategy_name}"):
                 continue
             if member in placed:
                 raise UsageError(

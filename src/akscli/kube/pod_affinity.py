@@ -40,6 +40,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from akscli.kube import label_selector
+from akscli.kube.selectors import SelectorError
+
 # filtering.go ErrReasonExistingAntiAffinityRulesNotMatch, ErrReasonAffinityRulesNotMatch,
 # ErrReasonAntiAffinityRulesNotMatch.
 EXISTING_REASON = "node(s) didn't satisfy existing pods anti-affinity rules"
@@ -50,23 +53,15 @@ Pair = tuple[str, str]
 
 
 def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
-    """metav1.LabelSelectorAsSelector(selector).Matches(labels): nil matches nothing, {} all;
-    matchLabels, then matchExpressions In, NotIn, Exists, DoesNotExist, ANDed."""
-    if selector is None:
+    """The scheduler's metav1.LabelSelectorAsSelector(selector).Matches(labels) (framework/types.go
+    newAffinityTerm, for labelSelector and namespaceSelector alike): nil matches nothing, {}
+    everything (akscli.kube.label_selector). A selector upstream cannot read never reaches a stored
+    pod (the API server's pod validation refuses it); given one, akscli lets it match nothing, as
+    the scheduler keeps none of that pod's terms (getAffinityTerms returns the error)."""
+    try:
+        return label_selector.matches(selector, labels)
+    except SelectorError:
         return False
-    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
-        return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = str(expr.get("key") or ""), expr.get("operator"), expr.get("values") or []
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
 
 
 def anti_affinity_terms(pod: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from akscli.kube import label_selector
+
 # Effects the TaintToleration filter reads; PreferNoSchedule only lowers a node's score.
 FILTERING_EFFECTS = ("NoSchedule", "NoExecute")
 
@@ -81,34 +83,12 @@ def target_node(pod: Mapping[str, Any]) -> str:
 AFFINITY_REASON = "node(s) didn't match Pod's node affinity/selector"
 
 
-def _requirement_holds(expr: Mapping[str, Any], have: Mapping[str, str]) -> bool:
-    """One NodeSelectorRequirement against a node's labels or fields (upstream: kubernetes/kubernetes
-    staging/src/k8s.io/apimachinery/pkg/labels/selector.go Requirement.Matches: NotIn and
-    DoesNotExist hold where the key is missing; Gt and Lt need the label and one value, both
-    integers)."""
-    key, op, values = str(expr.get("key") or ""), expr.get("operator"), list(expr.get("values") or [])
-    if op == "In":
-        return key in have and have[key] in values
-    if op == "NotIn":
-        return key not in have or have[key] not in values
-    if op == "Exists":
-        return key in have
-    if op == "DoesNotExist":
-        return key not in have
-    if op in ("Gt", "Lt") and key in have and len(values) == 1:
-        try:
-            value, bound = int(have[key]), int(values[0])
-        except ValueError:
-            return False
-        return value > bound if op == "Gt" else value < bound
-    return False  # an unknown operator is a parse error: the term matches nothing
-
-
 def matches_node_affinity(pod: Mapping[str, Any], node: Mapping[str, Any]) -> bool:
     """Whether the NodeAffinity filter lets the pod (a Pod or a pod spec) onto the node: every
     nodeSelector label equal, and, where required node affinity is set, one of its terms (ORed)
-    whose matchExpressions (node labels) and matchFields (metadata.name only) all hold; a term
-    with neither matches nothing.
+    whose matchExpressions (node labels) and matchFields (metadata.name only; skipped for a node
+    with no name) all hold; a term with neither, or one upstream cannot read, matches nothing
+    (akscli.kube.label_selector node_term_matches).
     upstream: kubernetes/kubernetes staging/src/k8s.io/component-helpers/scheduling/corev1/
     nodeaffinity/nodeaffinity.go GetRequiredNodeAffinity, RequiredNodeAffinity.Match,
     LazyErrorNodeSelector.Match, extractNodeFields."""
@@ -123,15 +103,10 @@ def matches_node_affinity(pod: Mapping[str, Any], node: Mapping[str, Any]) -> bo
     if required is None:
         return True
     fields = {"metadata.name": str(meta.get("name"))} if meta.get("name") else {}
-    for term in required.get("nodeSelectorTerms") or []:
-        expressions, node_fields = term.get("matchExpressions") or [], term.get("matchFields") or []
-        if not expressions and not node_fields:
-            continue
-        if all(_requirement_holds(e, labels) for e in expressions) and all(
-            _requirement_holds(e, fields) for e in node_fields
-        ):
-            return True
-    return False
+    return any(
+        label_selector.node_term_matches(term, labels, fields, f"nodeSelectorTerms[{i}]")
+        for i, term in enumerate(required.get("nodeSelectorTerms") or [])
+    )
 
 
 def extended_resource(name: str) -> bool:

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from akscli.errors import NotInstalledError, UsageError
+from akscli.kube import label_selector
+from akscli.kube.selectors import SelectorError
 from akscli.model.kinds import (
     AZURE_MONITOR_CLOUDS,
     AZURE_MONITOR_QUERY_HOSTS,
@@ -160,8 +162,12 @@ def scraper_of(
         # A null namespace selector is the Prometheus's own namespace only (SelectNamespacesFromCache).
         if md.get("namespace") != namespace:
             return None, f"{ref} reads PodMonitors of its own namespace only"
-    elif not selector_matches(ns_selector, ns_labels):
-        return None, f"{ref}'s podMonitorNamespaceSelector does not select namespace {namespace}"
+    else:
+        try:
+            if not selector_matches(ns_selector, ns_labels):
+                return None, f"{ref}'s podMonitorNamespaceSelector does not select namespace {namespace}"
+        except SelectorError as exc:
+            return None, f"{ref}'s podMonitorNamespaceSelector cannot be read ({exc.message}), so it selects nothing"
     selector = spec.get("podMonitorSelector")
     if selector is None:
         # A null label selector matches no objects (metav1.LabelSelectorAsSelector(nil) is
@@ -172,28 +178,19 @@ def scraper_of(
     if clash:
         return None, f"{ref} selects {', '.join(clash)} with values akscli sets otherwise"
     merged = {**labels, **wanted}
-    if not selector_matches(selector, merged):
-        return None, f"{ref}'s podMonitorSelector matchExpressions exclude akscli's PodMonitor"
+    try:
+        if not selector_matches(selector, merged):
+            return None, f"{ref}'s podMonitorSelector matchExpressions exclude akscli's PodMonitor"
+    except SelectorError as exc:
+        return None, f"{ref}'s podMonitorSelector cannot be read ({exc.message}), so it selects nothing"
     return Scraper(str(md.get("namespace", "")), str(md["name"]), wanted), ""
 
 
 def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
-    """A metav1.LabelSelector over a label set ({} selects everything;
-    kubernetes/apimachinery pkg/apis/meta/v1/helpers.go, LabelSelectorAsSelector)."""
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(str(key)) != str(value):
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = str(expr.get("key")), str(expr.get("operator")), [str(v) for v in expr.get("values") or []]
-        present = key in labels
-        if op == "In" and not (present and labels[key] in values):
-            return False
-        if op == "NotIn" and present and labels[key] in values:
-            return False
-        if op == "Exists" and not present:
-            return False
-        if op == "DoesNotExist" and present:
-            return False
-        if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
-            return False
-    return True
+    """A Prometheus's selector over a label set, as the operator reads it: metav1.LabelSelectorAsSelector
+    ({} selects everything; akscli.kube.label_selector). The callers handle a null selector
+    first, each by its own rule. One the operator cannot read is a SelectorError: the operator's
+    selectObjects returns the error and that Prometheus selects nothing
+    (prometheus-operator/prometheus-operator 6adcebc5 pkg/prometheus/resource_selector.go,
+    pkg/operator/operator.go SelectNamespacesFromCache)."""
+    return label_selector.matches(selector, labels)

@@ -9,7 +9,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from akscli.errors import AuthError, NotFoundError, NotInstalledError, UsageError
+from akscli.kube import label_selector
 from akscli.kube.client import Kube
+from akscli.kube.selectors import SelectorError
 from akscli.model import airunway, monitoring, picker
 from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.goflags import go_bool_flag, go_flag
@@ -463,12 +465,26 @@ def _listener_refusal(
     origin = namespaces.get("from") or "Same"
     if origin == "Same" and req.namespace != gateway_namespace:
         return f"listener {name} admits routes of namespace {gateway_namespace} only"
-    if origin == "Selector" and not monitoring.selector_matches(namespaces.get("selector") or {}, ns_labels):
+    if origin == "Selector" and not _listener_selects(namespaces.get("selector"), ns_labels):
         return f"listener {name}'s namespace selector does not select namespace {req.namespace}"
     host = str(listener.get("hostname") or "")
     if req.hostname and host and not _hostname_matches(host, req.hostname):
         return f"listener {name} serves hostname {host}, not {req.hostname}"
     return ""
+
+
+def _listener_selects(selector: Mapping[str, Any] | None, ns_labels: Mapping[str, str]) -> bool:
+    """A listener's allowedRoutes.namespaces.selector over the route's namespace, as a Gateway
+    implementation reads it (istio/istio 86c9f01f pilot/pkg/config/kube/gateway/conversion.go
+    namespacesFromSelector): no selector with from: Selector admits every namespace ("Should never
+    happen, invalid config"), else metav1.LabelSelectorAsSelector ({} every namespace;
+    akscli.kube.label_selector), and one it cannot read admits none."""
+    if selector is None:
+        return True
+    try:
+        return label_selector.matches(selector, ns_labels)
+    except SelectorError:
+        return False
 
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
