@@ -11,20 +11,28 @@ from tests.emulators.kube.status import ApiError
 LabelMatcher = Callable[[Mapping[str, str]], bool]
 
 
-def parse_label_selector(selector: str | None) -> LabelMatcher | None:
-    """The labelSelector of a list or watch, parsed as the API server parses it: a bad one is a
+def label_requirements(selector: str) -> list[selectors.Requirement]:
+    """The requirements of a labelSelector, parsed as the API server parses it: a bad one is a
     400 BadRequest whose message is the parser's error (upstream: kubernetes/apimachinery
     pkg/apis/meta/v1/conversion.go Convert_string_To_labels_Selector calls labels.Parse;
     kubernetes/apiserver pkg/endpoints/handlers/get.go listOpts wraps a DecodeParameters error in
     errors.NewBadRequest). labels.Parse is ported at kubernetes-1.32.0 in akscli/kube/selectors.py
-    (this emulator serves 1.32); tests/foundation/test_selector_grammar.py holds it to upstream's
-    selector_test.go and tests/kube_emulator/test_kubectl_selectors.py to what kubectl prints."""
-    if selector is None:
-        return None
+    (this emulator serves 1.32). That port is akscli's own, so it is held to an oracle outside
+    akscli: tests/kube_emulator/test_kubectl_parser_oracle.py runs the real kubectl's Go parser
+    (kubectl set selector --local) on the same selectors; tests/foundation/test_selector_grammar.py
+    holds it to upstream's selector_test.go tables."""
     try:
-        requirements = selectors.parse_labels(selector)
+        return selectors.parse_labels(selector)
     except selectors.SelectorError as exc:
         raise ApiError(400, exc.message, "BadRequest") from None
+
+
+def parse_label_selector(selector: str | None) -> LabelMatcher | None:
+    """The labelSelector of a list or watch as one function of the labels; None for none or an
+    empty one (everything)."""
+    if selector is None:
+        return None
+    requirements = label_requirements(selector)
     if not requirements:
         return None
     return selectors.labels_matcher(requirements)
