@@ -59,6 +59,18 @@ def test_a_set_without_parentheses_names_what_came_instead() -> None:
     assert hint.startswith("hint: write KEY=VALUE, KEY==VALUE, KEY!=VALUE, 'KEY in (V1,V2)'")
 
 
+def test_a_set_ending_in_two_commas_is_refused_with_the_spelling_every_server_reads() -> None:
+    # akscli reads -l as the oldest supported server (1.32) does; 1.35 accepts ",,)" (apimachinery
+    # 65de33d3), "(a,)" holds the same values for every server
+    result = invoke("model", "list", "-l", "env in (a,,)")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[:2] == [
+        "error: invalid label selector 'env in (a,,)': in the values of 'env': ',,)' (API servers before 1.35 "
+        "refuse it)",
+        "hint: end the set with one comma for an empty value, e.g. 'env in (a,)': every server reads that alike",
+    ]
+
+
 def test_a_bad_value_names_the_value_and_its_key() -> None:
     result = invoke("ray", "cluster", "list", "-l", "team=ml/a")
     assert result.exit_code == 2

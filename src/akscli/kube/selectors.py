@@ -1,8 +1,8 @@
 """Label and field selectors, read as the API server reads them, so that akscli refuses a bad
 -l before it is sent and means by a good one what the server means.
 
-A port of kubernetes/apimachinery at kubernetes-1.32.0 (59e9003f), the version kubectl 1.32 and
-the API servers AKS runs share:
+A port of kubernetes/apimachinery at kubernetes-1.32.0 (59e9003f), the grammar of the oldest
+Kubernetes version AKS supports (``GRAMMAR_VERSION``):
 
 - pkg/labels/selector.go: the Lexer (Lex, scanIDOrKeyword, scanSpecialSymbol), the Parser
   (parse, parseRequirement, parseKeyAndInferOperator, parseOperator, parseValues,
@@ -14,6 +14,17 @@ the API servers AKS runs share:
 Each error keeps upstream's text (``SelectorError.message``: what the API server answers, with
 status 400) and says which part of the selector is wrong (``problem``) for akscli's one line.
 Plain Python: no kubernetes client, no typer.
+
+Which version's grammar: the oldest AKS supports, not the server's. 1.33 and 1.34 read labels as
+1.32 does; 1.35 (apimachinery 65de33d3) also accepts a set ending in two commas, ``x in (a,,)``,
+and words some messages otherwise (3d653663: "bytes", "a valid label key"). So the oldest
+version's grammar is the one every supported server accepts: a selector it passes, no server
+refuses. What it refuses and 1.35 accepts is only ``,,)``, whose values ``(a,)`` spells for every
+server; that refusal says so. Following the server instead would need GET /version before -l is
+checked (akscli reads it nowhere, and checks every value before it sends anything), and the
+fleet's selectors become LabelSelectors on the client, for whichever server. Raise
+GRAMMAR_VERSION when the oldest supported AKS version moves past 1.34 (AKS LTS: 1.34 until Nov
+2027; MicrosoftDocs/azure-aks-docs articles/aks/supported-kubernetes-versions.md).
 """
 
 from __future__ import annotations
@@ -22,6 +33,8 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+GRAMMAR_VERSION = "1.32"
 
 # upstream: k8s.io/apimachinery/pkg/selection/operator.go
 DOES_NOT_EXIST, EQUALS, DOUBLE_EQUALS, IN, NOT_EQUALS, NOT_IN, EXISTS, GT, LT = (
@@ -273,7 +286,7 @@ class _Parser:
             raise _requirement(f"found '{lit}' expected: '('", f"after '{key} {op}'")
         tok, lit = self.lookahead()
         if tok in (_IDENT, ","):
-            values = self.identifiers_list()
+            values = self.identifiers_list(key)
             if self.consume()[0] != ")":
                 raise _requirement(f"found '{lit}', expected: ')'", f"in the values of {key!r}")
             return values
@@ -282,7 +295,7 @@ class _Parser:
             return {""}
         raise _requirement(f"found '{lit}', expected: ',', ')' or identifier", f"in the values of {key!r}")
 
-    def identifiers_list(self) -> set[str]:
+    def identifiers_list(self, key: str) -> set[str]:
         values: set[str] = set()
         while True:
             tok, lit = self.consume()
@@ -306,6 +319,13 @@ class _Parser:
                     # until 1.35 (kubernetes/apimachinery 65de33d3 dropped that consume)
                     self.consume()
                     values.add("")
+                    if self.lookahead()[0] == ")":
+                        raise SelectorError(
+                            "unable to parse requirement: found ')', expected: ',', or identifier",
+                            f"in the values of {key!r}: ',,)' (API servers before 1.35 refuse it)",
+                            f"end the set with one comma for an empty value, e.g. '{key} in (a,)': "
+                            "every server reads that alike",
+                        )
                 continue
             raise _requirement(f"found '{lit}', expected: ',', or identifier", "in a list of values")
 
