@@ -212,7 +212,8 @@ def overridden(override: Mapping[str, Any] | None, member: Mapping[str, Any]) ->
     """Whether ``override`` applies to ``member``: one of its rules selects it (kubefleet-dev/kubefleet
     pkg/utils/overrider/overrider.go isClusterMatched, IsClusterMatched: no clusterSelector matches no
     member, an empty clusterSelectorTerms every member, else any term's labelSelector through
-    LabelSelectorAsSelector, so a term with no labelSelector matches no member)."""
+    LabelSelectorAsSelector, so a term with no labelSelector, which the hub's webhook refuses
+    (pkg/utils/validator/resourceoverride.go validateOverridePolicy), matches no member)."""
     labels = dict((member.get("metadata") or {}).get("labels") or {})
     for rule in ((((override or {}).get("spec") or {}).get("policy")) or {}).get("overrideRules") or []:
         selector = rule.get("clusterSelector")

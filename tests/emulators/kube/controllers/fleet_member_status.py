@@ -163,11 +163,18 @@ class MemberStatuses:
                 named = f"{override['metadata']['namespace']}/{named}"
             if named != key:
                 return False
+        # upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/overrider/overrider.go IsClusterMatched:
+        # no clusterSelector matches no member, no terms every member, else any term's labelSelector
+        # through LabelSelectorAsSelector (nil: labels.Nothing(); the webhook refuses a term without
+        # one, pkg/utils/validator/resourceoverride.go validateOverridePolicy)
         for rule in (spec.get("policy") or {}).get("overrideRules") or []:
-            if rule.get("clusterSelector") is None:  # IsClusterMatched: no selector matches no member
+            if rule.get("clusterSelector") is None:
                 continue
             terms = rule["clusterSelector"].get("clusterSelectorTerms") or []
-            if not terms or any(matches_selector(t.get("labelSelector"), _labels(member)) for t in terms):
+            if not terms or any(
+                t.get("labelSelector") is not None and matches_selector(t["labelSelector"], _labels(member))
+                for t in terms
+            ):
                 return True
         return False
 
