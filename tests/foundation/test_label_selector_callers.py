@@ -10,8 +10,8 @@ import pytest
 
 from akscli import policy
 from akscli.errors import UsageError
-from akscli.fleet import matching, pacing_change
-from akscli.kube import pod_affinity, scheduling
+from akscli.fleet import matching, pacing_change, stages
+from akscli.kube import pod_affinity, pod_problems, scheduling
 from akscli.model import monitoring, preflight
 
 BAD = {"matchExpressions": [{"key": "app", "operator": "Equals", "values": ["x"]}]}
@@ -121,6 +121,23 @@ def test_a_stage_without_a_label_selector_holds_no_member() -> None:
     assert not matching.label_selector_matches(None, {"env": "prod"}, "stage s")
 
 
+def _stages_shown(*stage_list: dict[str, Any]) -> str:
+    fields = dict(stages.hub_strategy_fields({"metadata": {"name": "s"}, "spec": {"stages": list(stage_list)}}))
+    return str(fields["stages"])
+
+
+def test_a_stage_without_a_label_selector_is_shown_to_pick_no_member() -> None:
+    # stageupdate_types.go: a nil selector includes no cluster, {} every selected one
+    assert _stages_shown({"name": "canary"}, {"name": "rest", "labelSelector": {}}) == (
+        "canary: no members; rest: all members"
+    )
+
+
+def test_a_stage_selector_is_shown_as_minus_l_takes_it() -> None:
+    selector = {"matchLabels": {"env": "prod"}, "matchExpressions": [{"key": "canary", "operator": "DoesNotExist"}]}
+    assert _stages_shown({"name": "prod", "labelSelector": selector}) == "prod: !canary,env=prod"
+
+
 # ---- the eviction API's PodDisruptionBudget ----------------------------------------------------------
 
 
@@ -195,3 +212,10 @@ def test_a_listener_with_from_selector_and_no_selector_admits_every_namespace() 
 
 def test_a_listener_selector_the_implementation_cannot_read_admits_no_namespace() -> None:
     assert not preflight._listener_selects(BAD, {"app": "x"})
+
+
+# ---- a workload's pods, listed by its selector ----------------------------------------------------------
+
+
+def test_a_workload_selector_upstream_cannot_read_lists_no_pods() -> None:
+    assert pod_problems.selector_string(BAD) is None

@@ -19,6 +19,8 @@ from typing import Any
 from akscli import validate
 from akscli.errors import UsageError
 from akscli.fleet import selectors
+from akscli.kube import label_selector
+from akscli.kube.selectors import SelectorError
 
 _FORM = (
     "use NAME[;labels=SELECTOR][;groups=G1,G2][;sort=LABELKEY][;max=N|P%]"
@@ -221,17 +223,23 @@ def arm_stages(specs: list[StageSpec]) -> list[dict[str, Any]]:
 
 def hub_strategy_fields(strategy: dict[str, Any]) -> list[tuple[str, Any]]:
     """The fields ``fleet rollout strategy show`` prints as a table for a hub strategy: each
-    stage with the members it picks (spec.stages[].labelSelector.matchLabels), in order."""
+    stage with the members it picks, in order: its labelSelector written as -l takes it
+    (LabelSelectorAsSelector(...).String(), akscli.kube.label_selector); {} is all members and
+    no labelSelector none (kubefleet-dev/kubefleet apis/placement/v1beta1/stageupdate_types.go
+    StageConfig.LabelSelector: "If the label selector is nil, the stage does not include any
+    selected clusters")."""
     meta = strategy.get("metadata") or {}
     stages = (strategy.get("spec") or {}).get("stages") or []
 
     def stage(s: dict[str, Any]) -> str:
-        selector = s.get("labelSelector") or {}
-        terms = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
-        for e in selector.get("matchExpressions") or []:
-            values = ",".join(e.get("values") or [])
-            terms.append(f"{e.get('key')} {str(e.get('operator', '')).lower()}" + (f" ({values})" if values else ""))
-        return f"{s.get('name')}: " + (",".join(terms) or "all members")
+        selector = s.get("labelSelector")
+        if selector is None:
+            return f"{s.get('name')}: no members"
+        try:
+            picks = label_selector.selector_string(selector) or "all members"
+        except SelectorError as exc:
+            picks = f"a label selector KubeFleet cannot read ({exc.message})"
+        return f"{s.get('name')}: {picks}"
 
     namespace = [("namespace", meta["namespace"])] if meta.get("namespace") else []
     return [("name", meta.get("name")), *namespace, ("stages", "; ".join(stage(s) for s in stages) or None)]

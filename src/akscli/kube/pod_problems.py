@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any, Literal
 
+from akscli.kube import label_selector
+from akscli.kube.selectors import SelectorError
+
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
@@ -161,20 +164,14 @@ def after(trouble: Problem | None) -> str:
 
 
 def selector_string(selector: Mapping[str, Any] | None) -> str | None:
-    """A LabelSelector as the `labelSelector` query parameter (apimachinery
-    metav1.LabelSelectorAsSelector); None for a missing or empty one (which selects everything)."""
-    parts = [f"{k}={v}" for k, v in sorted(((selector or {}).get("matchLabels") or {}).items())]
-    for expr in (selector or {}).get("matchExpressions") or []:
-        key, op, values = str(expr.get("key")), expr.get("operator"), sorted(expr.get("values") or [])
-        if op == "In":
-            parts.append(f"{key} in ({','.join(values)})")
-        elif op == "NotIn":
-            parts.append(f"{key} notin ({','.join(values)})")
-        elif op == "Exists":
-            parts.append(key)
-        elif op == "DoesNotExist":
-            parts.append(f"!{key}")
-    return ",".join(parts) or None
+    """A LabelSelector as the `labelSelector` query parameter: metav1.LabelSelectorAsSelector's
+    String() (akscli.kube.label_selector; requirements sorted by key, values sorted). None for a
+    missing or empty one (which selects everything) and for one upstream cannot read (the API
+    server stores no workload with one)."""
+    try:
+        return label_selector.selector_string(selector) or None
+    except SelectorError:
+        return None
 
 
 def problem(pod: Mapping[str, Any]) -> Problem | None:
