@@ -30,6 +30,7 @@ kubernetes/component-helpers (1961876) scheduling/corev1/nodeaffinity/nodeaffini
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -95,13 +96,54 @@ def selector_string(selector: Mapping[str, Any] | None) -> str:
 
 
 def matcher(selector: Mapping[str, Any] | None) -> LabelMatcher:
-    """LabelSelectorAsSelector(selector).Matches as one function of the labels (build it once for
-    many label sets); SelectorError for a selector upstream cannot read."""
+    """LabelSelectorAsSelector(selector).Matches as one function of the labels; SelectorError for
+    a selector upstream cannot read. Built once per distinct selector (a placed pod's term is met
+    once per pod of a list of thousands)."""
+    if selector is None:
+        return _nothing
+    try:
+        key = _key(selector)
+    except TypeError:  # a value no selector written as YAML holds (a list, a map): not cached
+        return _build(selector)
+    return _cached(key)
+
+
+def _nothing(_labels: Mapping[str, str]) -> bool:
+    return False
+
+
+def _everything(_labels: Mapping[str, str]) -> bool:
+    return True
+
+
+_Key = tuple[tuple[tuple[Any, Any], ...], tuple[tuple[Any, Any, tuple[Any, ...] | None], ...]]
+
+
+def _key(selector: Mapping[str, Any]) -> _Key:
+    exprs = selector.get("matchExpressions") or []
+    key = (
+        tuple((selector.get("matchLabels") or {}).items()),
+        tuple(
+            (e.get("key"), e.get("operator"), None if e.get("values") is None else tuple(e["values"])) for e in exprs
+        ),
+    )
+    hash(key)
+    return key
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached(key: _Key) -> LabelMatcher:
+    match_labels, exprs = key
+    expressions = [
+        {"key": k, "operator": op, **({} if values is None else {"values": list(values)})} for k, op, values in exprs
+    ]
+    return _build({"matchLabels": dict(match_labels), "matchExpressions": expressions})
+
+
+def _build(selector: Mapping[str, Any]) -> LabelMatcher:
     found = requirements(selector)
-    if found is None:
-        return lambda _labels: False
     if not found:
-        return lambda _labels: True
+        return _everything  # not None: matcher handles nil first
     return labels_matcher(found)
 
 

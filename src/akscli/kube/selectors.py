@@ -29,6 +29,7 @@ GRAMMAR_VERSION when the oldest supported AKS version moves past 1.34 (AKS LTS: 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -123,8 +124,10 @@ def _dns1123_subdomain_errors(value: str) -> list[str]:
     return errs
 
 
-def label_key_errors(key: str) -> list[str]:
-    """upstream: validation.go IsQualifiedName."""
+@functools.lru_cache(maxsize=4096)
+def label_key_errors(key: str) -> tuple[str, ...]:
+    """upstream: validation.go IsQualifiedName. Cached: a selector met on every pod of a list is
+    checked once."""
     parts = key.split("/")
     errs: list[str] = []
     if len(parts) == 1:
@@ -137,24 +140,26 @@ def label_key_errors(key: str) -> list[str]:
             errs += [f"prefix part {m}" for m in _dns1123_subdomain_errors(prefix)]
     else:
         example = _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
-        return [f"a qualified name {example} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+        prefixed = "with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+        return (f"a qualified name {example} {prefixed}",)
     if not name:
         errs.append("name part must be non-empty")
     elif len(name.encode()) > _MAX_NAME:
         errs.append(f"name part must be no more than {_MAX_NAME} characters")
     if not re.fullmatch(_QNAME_FMT, name):
         errs.append("name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc"))
-    return errs
+    return tuple(errs)
 
 
-def label_value_errors(value: str) -> list[str]:
-    """upstream: validation.go IsValidLabelValue."""
+@functools.lru_cache(maxsize=4096)
+def label_value_errors(value: str) -> tuple[str, ...]:
+    """upstream: validation.go IsValidLabelValue (cached)."""
     errs = []
     if len(value.encode()) > _MAX_VALUE:
         errs.append(f"must be no more than {_MAX_VALUE} characters")
     if not re.fullmatch(_VALUE_FMT, value):
         errs.append(_regex_error(_VALUE_MSG, _VALUE_FMT, "MyValue", "my_value", "12345"))
-    return errs
+    return tuple(errs)
 
 
 @dataclass(frozen=True)
@@ -366,6 +371,10 @@ def _child(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
+def _invalid(where: str, values: Sequence[str] | None, message: str) -> str:
+    return f"{where}: Invalid value: {go_strings(values)}: {message}"
+
+
 def new_requirement(key: str, operator: str, values: Sequence[str] | None, path: str = "") -> Requirement:
     """upstream: selector.go NewRequirement (kubernetes-1.32.0): the key a qualified name, as many
     values as the operator takes (In and NotIn one or more, =, == and != one, Exists and
@@ -380,20 +389,19 @@ def new_requirement(key: str, operator: str, values: Sequence[str] | None, path:
         detail = "; ".join(problems)
         text = f"{_child(path, 'key')}: Invalid value: {go_quote(key)}: {detail}"
         errs.append((text, f"key {key!r}: {_short(detail)}"))
-    given = go_strings(values)
     if operator in (IN, NOT_IN) and not vals:
         message = "for 'in', 'notin' operators, values set can't be empty"
-        errs.append((f"{where}: Invalid value: {given}: {message}", f"{key!r} {operator} has no values"))
+        errs.append((_invalid(where, values, message), f"{key!r} {operator} has no values"))
     elif operator in (EQUALS, DOUBLE_EQUALS, NOT_EQUALS) and len(vals) != 1:
         message = "exact-match compatibility requires one single value"
-        errs.append((f"{where}: Invalid value: {given}: {message}", f"{key!r} {operator} needs exactly one value"))
+        errs.append((_invalid(where, values, message), f"{key!r} {operator} needs exactly one value"))
     elif operator in (EXISTS, DOES_NOT_EXIST) and vals:
         message = "values set must be empty for exists and does not exist"
-        errs.append((f"{where}: Invalid value: {given}: {message}", f"{key!r} {operator} takes no values"))
+        errs.append((_invalid(where, values, message), f"{key!r} {operator} takes no values"))
     elif operator in (GT, LT):
         if len(vals) != 1:
             message = "for 'Gt', 'Lt' operators, exactly one value is required"
-            errs.append((f"{where}: Invalid value: {given}: {message}", f"{key!r} {operator} needs exactly one value"))
+            errs.append((_invalid(where, values, message), f"{key!r} {operator} needs exactly one value"))
         errs += [
             (
                 f"{where}[{i}]: Invalid value: {go_quote(v)}: for 'Gt', 'Lt' operators, the value must be an integer",
