@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from akscli import nap_class, nap_fit, nap_zones
+from akscli import nap_class, nap_fit, nap_zones, node_room
 from akscli.nap import API_VERSION, GPU_RESOURCE, KIND, requirements
 from akscli.nap_sizes import admits_value, size_labels
 
@@ -74,6 +74,7 @@ def admitting_pool(
     requests: Mapping[str, int] | None = None,
     refused: list[str] | None = None,
     network: nap_fit.Network | None = None,
+    stranded: list[str] | None = None,
 ) -> str | None:
     """The NodePool, highest weight first, that may make a node of the size for a pod with these
     tolerations (None: none, or the cluster serves no NodePool, or the user may not list them):
@@ -90,7 +91,9 @@ def admitting_pool(
     pool admits the size; the pool's AKSNodeClass for pods and ephemeral-storage, one GET a class;
     a DaemonSet's newest live pod, one page of its pods a DaemonSet whose status shows one: _live_pods;
     ``network``, the cluster's networkProfile where read, for a class's default maxPods);
-    a pool refused for room alone adds its reason to ``refused``."""
+    a pool refused for room alone adds its reason to ``refused``. The pool returned may still make a
+    node whose kubelet leaves the pods too little room (akscli.node_room.kubelet_shortfall: AKS
+    reserves more than Karpenter counts on small-memory sizes); that reason goes to ``stranded``."""
     from akscli.errors import AkscliError
     from akscli.kube.scheduling import untolerated_taints
 
@@ -119,6 +122,9 @@ def admitting_pool(
                 if refused is not None:
                     refused.append(f"NodePool {pool['metadata']['name']} admits the size, but {short}")
                 continue
+            kubelet = node_room.kubelet_shortfall(pool, vm_size, requests, daemonsets, node_class, live_pod, network)
+            if kubelet is not None and stranded is not None:
+                stranded.append(kubelet)
         return str(pool["metadata"]["name"])
     return None
 

@@ -251,7 +251,8 @@ def daemon_overhead(
     return total, count
 
 
-def _amount(name: str, n: int) -> str:
+def amount(name: str, n: int) -> str:
+    """An amount of a resource as the messages write it: 1.5 cpu or 500m, 21.8Gi, 128G."""
     if name == "cpu":
         return f"{n / 1000:g}" if n % 1000 == 0 else f"{n}m"
     if name == "memory":
@@ -281,6 +282,12 @@ def _counted(name: str, node_class: Mapping[str, Any] | None, network: Network |
     return "its capacity less kube-reserved and eviction"
 
 
+def asks(name: str, own: int, extra: int, daemons: int) -> str:
+    """What the pod and the DaemonSets that would join it ask of one resource."""
+    plus = f" and {daemons} DaemonSet pod(s) that would run there {amount(name, extra)}" if extra else ""
+    return f"the pods ask {amount(name, own)}{plus}"
+
+
 def shortfall(
     pool: Mapping[str, Any],
     vm_size: str,
@@ -308,9 +315,8 @@ def shortfall(
                 f"with {daemons} DaemonSet pod(s) that would run there make {own + extra}"
             )
         if own + extra > have:
-            plus = f" and {daemons} DaemonSet pod(s) that would run there {_amount(name, extra)}" if extra else ""
             return (
-                f"Karpenter counts {_amount(name, have)} of {name} for pods on it ({_counted(name, node_class)}) "
-                f"and the pods ask {_amount(name, own)}{plus}"
+                f"Karpenter counts {amount(name, have)} of {name} for pods on it ({_counted(name, node_class)}) "
+                f"and {asks(name, own, extra, daemons)}"
             )
     return None

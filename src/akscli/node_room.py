@@ -19,7 +19,8 @@ max pods, and no kube-reserved, so AKS's formula sets them. Managed NAP runs tho
 aksscriptless: the provider's E2E suite says so (test/suites/integration/linuxosconfig_test.go,
 "NAP E2E ... runs via CCP (InClusterController=false), which uses bootstrappingclient";
 test/pkg/environment/azure/expectations.go, environment.go: NAP's machines pool "aksmanagedap").
-Karpenter schedules on its own count either way, so the pod must fit both.
+Karpenter schedules on its own count either way, so the pod must fit both: kubelet_shortfall says
+where a pod Karpenter makes a node for does not fit what the node's kubelet leaves it.
 
 The capacity is the SKU's memory less 7.5% (Karpenter's vm-memory-overhead-percent): AKS
 publishes no per-size figure for what the kernel reports, and that is the only published estimate.
@@ -29,6 +30,11 @@ MB in AKS's formula is read as MiB (the larger reservation).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from akscli.nap_fit import LivePod, Network
 
 _MIB, _GIB = 1 << 20, 1 << 30
 MAX_PODS = 250  # the largest default max pods AKS sets (Azure CNI Overlay)
@@ -78,3 +84,43 @@ def pod_room(vm_size: str) -> dict[str, int] | None:
     if aks is None or karpenter is None:
         return None
     return {name: min(aks[name], karpenter[name]) - margin for name, margin in DAEMONSET_MARGIN.items()}
+
+
+def kubelet_shortfall(
+    pool: Mapping[str, Any],
+    vm_size: str,
+    requests: Mapping[str, int],
+    daemonsets: Iterable[Mapping[str, Any]],
+    node_class: Mapping[str, Any] | None = None,
+    live_pod: LivePod | None = None,
+    network: Network | None = None,
+) -> str | None:
+    """None where the kubelet of a node that node auto-provisioning makes of the size leaves room for
+    the pod and the DaemonSets that would join it, else what it lacks. Karpenter decides to make the
+    node on its own count (akscli.nap_fit.shortfall); the node's kubelet then reserves what AKS gives
+    it, cpu and memory by AKS's 1.29+ formula for the node's max pods (aks_allocatable; managed NAP's
+    provision modes send AKS no reservations: Azure/karpenter-provider-azure 352646f
+    customscriptsbootstrap/provisionclientbootstrap.go, instance/aksmachineinstancehelpers.go).
+    Where that is less than the pods ask, the kube-scheduler refuses the node Karpenter made
+    (Insufficient memory) and the pods stay Pending on it. GPUs and pods are not counted here: AKS
+    gives the node the GPUs and max pods Karpenter counts. ephemeral-storage is left to Karpenter's
+    count: what the kubelet reports for an OS disk is published for 128 GB alone."""
+    from akscli.nap_fit import amount, asks, class_room, daemon_overhead
+
+    pods = class_room(node_class, network)["pods"]
+    room = aks_allocatable(vm_size, pods)
+    if room is None:
+        return None
+    overhead, daemons = daemon_overhead(pool, vm_size, daemonsets, live_pod)
+    for name, have in room.items():
+        own, extra = requests.get(name, 0), overhead.get(name, 0)
+        if own + extra > have:
+            why = (
+                f"AKS's kube-reserved memory for {pods} pods and its {AKS_EVICTION_MEMORY >> 20}Mi eviction threshold"
+                if name == "memory"
+                else f"AKS's kube-reserved {name}"
+            )
+            return (
+                f"its kubelet leaves pods {amount(name, have)} of {name} ({why}) and {asks(name, own, extra, daemons)}"
+            )
+    return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli import nap_admit, nap_fit
+from akscli import nap_admit, nap_fit, node_room
 from tests.cli import invoke
 from tests.kube_emulator.test_karpenter_allocatable import daemonset
 from tests.model.test_nap_gpu_pool import Start, nap_lab, text
@@ -119,3 +119,28 @@ def test_the_daemonsets_are_one_paginated_list_of_the_cluster_read_once(model_em
     assert result.exit_code == 0, text(result)
     reads = [r for r in emu.requests(method="GET") if r.path.endswith("/daemonsets")]
     assert [(r.path, r.query.get("limit")) for r in reads] == [("/apis/apps/v1/daemonsets", ["500"])]
+
+
+def test_a_pod_karpenter_has_room_for_but_the_kubelet_of_aks_has_not_is_said_to_stay_pending_on_the_new_node(
+    model_emulator: Start,
+) -> None:
+    # Standard_NC4as_T4_v3 (28 GiB): Karpenter counts 21.85 GiB for pods (its tax brackets and
+    # 750Mi), the node's kubelet 20.87 GiB (AKS 1.29+: 20 MB x 250 pods + 50 MB and 100Mi, as managed
+    # NAP's bootstrappingclient mode leaves it); the vLLM pod's 19Gi with a 2Gi DaemonSet fits the first
+    out = deploy_t4(model_emulator, T4, lambda emu: emu.cluster.create(daemonset("agent", "100m", "2Gi")))
+    said = " ".join(out.split())
+    assert "node auto-provisioning makes a" in said and "(NodePool gpu: Karpenter counts room for them on it)" in said
+    assert (
+        "but its kubelet leaves pods 20.9Gi of memory (AKS's kube-reserved memory for 250 pods and its 100Mi "
+        "eviction threshold) and the pods ask 19Gi and 1 DaemonSet pod(s) that would run there 2Gi; the pods stay "
+        "Pending on the new node"
+    ) in said
+
+
+def test_the_kubelet_count_is_aks_for_the_class_max_pods_and_refuses_only_past_it() -> None:
+    # AKS reserves min(20 MB x maxPods + 50 MB, 25%): 30 pods on a class leave the T4 node 4.4 GiB more
+    pool = {"metadata": {"name": "gpu"}, "spec": {"template": {"spec": {}}}}
+    asks = {"cpu": 1000, "memory": 21 * GI}
+    assert node_room.kubelet_shortfall(pool, T4, asks, []) is not None
+    assert node_room.kubelet_shortfall(pool, T4, asks, [], {"spec": {"maxPods": 30}}) is None
+    assert node_room.kubelet_shortfall(pool, T4, {**asks, "memory": 20 * GI}, []) is None

@@ -220,7 +220,16 @@ def fit_to_cluster(
                 )
             candidates.remove(chosen)
     refused: list[str] = []
-    pool = _on_demand(kube, fit, pod(fit), offered, refused, network)
+    stranded: list[str] = []
+    pool = _on_demand(kube, fit, pod(fit), offered, refused, network, stranded)
+    if pool is not None and stranded:
+        # Karpenter makes the node on its count; the node's kubelet, on AKS's, is short
+        # (akscli.node_room.kubelet_shortfall): a node made and a pod that stays Pending.
+        return fit, (
+            f"{room.why()}, and node auto-provisioning makes a {fit.vm_size} node for them (NodePool {pool}: "
+            f"Karpenter counts room for them on it), but {stranded[0]}; the pods stay Pending on the new node, "
+            "and Karpenter may make more such nodes and remove them empty: deploy a larger size with --vm-size"
+        )
     if pool is not None:
         return fit, OnDemand(
             f"no node can take the pods now: node auto-provisioning makes a {fit.vm_size} node for them "
@@ -242,6 +251,7 @@ def _on_demand(
     offered: Offered | None = None,
     refused: list[str] | None = None,
     network: Network | None = None,
+    stranded: list[str] | None = None,
 ) -> str | None:
     """Whether node auto-provisioning makes a node of the size for the pods: a NodePool admits the
     size within its limits, its taints are tolerated, and a node of the size has room for the
@@ -249,12 +259,15 @@ def _on_demand(
     (akscli.nap_admit.admitting_pool, akscli.nap_fit; upstream: kubernetes-sigs/karpenter 2266468
     pkg/controllers/provisioning/provisioner.go, a pending pod no node fits gets a NodeClaim from
     the NodePool that admits it). Capacity on demand: no warning, an info line naming the NodePool
-    (None: no NodePool makes it; ``refused`` says which pool lacked room, and what)."""
+    (None: no NodePool makes it; ``refused`` says which pool lacked room, and what; ``stranded``
+    what the node's kubelet lacks where Karpenter makes it all the same: akscli.node_room.kubelet_shortfall)."""
     from akscli import nap_admit
 
     tolerations = scheduling.pod_tolerations(pod)
     requests = resources.pod_requests(pod)
-    return nap_admit.admitting_pool(kube, fit.vm_size, fit.gpus, tolerations, offered, requests, refused, network)
+    return nap_admit.admitting_pool(
+        kube, fit.vm_size, fit.gpus, tolerations, offered, requests, refused, network, stranded
+    )
 
 
 def _serves_nap(kube: Kube) -> bool:
