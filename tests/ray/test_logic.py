@@ -86,9 +86,16 @@ def test_spot_adds_the_aks_spot_selector_and_toleration() -> None:
     assert place.tolerations(gpu=False) == [ray.SPOT_TOLERATION]
 
 
-def test_pool_names_follow_aks_rules() -> None:
-    with pytest.raises(UsageError, match="AKS pool names"):
-        ray.placement("gpu-pool", spot=False)
+def test_a_pool_name_aks_cannot_give_a_pool_is_a_nap_nodepools_selected_by_karpenters_label() -> None:
+    # AKS pool names: lower-case letters and digits, a letter first, 12 at most; a NodePool's name
+    # is a DNS label, the value of its nodes' karpenter.sh/nodepool (akscli.nap_target)
+    assert ray.placement("gpu-a100", spot=False).selector() == {"karpenter.sh/nodepool": "gpu-a100"}
+    assert ray.placement("gpunodepoolh100", spot=False).selector() == {"karpenter.sh/nodepool": "gpunodepoolh100"}
+
+
+def test_a_pool_name_that_is_no_dns_label_is_refused() -> None:
+    with pytest.raises(UsageError, match="invalid node pool name 'gpu_pool'"):
+        ray.placement("gpu_pool", spot=False)
 
 
 def test_memory_below_ray_minimum_is_refused() -> None:

@@ -303,19 +303,20 @@ def gpu_nodes_exist(kube: Kube) -> bool:
     return False
 
 
-def pool_has_nodes(kube: Kube, pool: str) -> bool:
-    selector = f"{AGENTPOOL_LABEL}={pool}"
-    return _first(kube.list("v1", "Node", label_selector=selector, page_size=1)) is not None
+def pool_has_nodes(kube: Kube, pool: str, label: str = AGENTPOOL_LABEL) -> bool:
+    """Whether a node carries the pool's name in ``label`` (the agentpool label, or a NAP NodePool's
+    karpenter.sh/nodepool): one page of one node."""
+    return _first(kube.list("v1", "Node", label_selector=f"{label}={pool}", page_size=1)) is not None
 
 
 # The well-known node label the kubelet sets from the cloud provider (on AKS: the VM size).
 INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
 
 
-def pool_vm_size(kube: Kube, pool: str) -> str | None:
+def pool_vm_size(kube: Kube, pool: str, label: str = AGENTPOOL_LABEL) -> str | None:
     """The VM size of a node pool, from one of its nodes (None when it has none, or no access)."""
     try:
-        node = _first(kube.list("v1", "Node", label_selector=f"{AGENTPOOL_LABEL}={pool}", page_size=1))
+        node = _first(kube.list("v1", "Node", label_selector=f"{label}={pool}", page_size=1))
     except AuthError:
         return None
     labels = ((node or {}).get("metadata") or {}).get("labels") or {}
@@ -323,32 +324,67 @@ def pool_vm_size(kube: Kube, pool: str) -> str | None:
     return str(value) if value else None
 
 
+def _on_nodepool(kube: Kube, group: WorkerGroup, read: dict[str, dict[str, Any] | None]) -> WorkerGroup:
+    """The group placed by karpenter.sh/nodepool where its pool is a NAP NodePool: a name AKS could
+    not give a pool (spec.placement), or one whose name no node's agentpool label carries while the
+    cluster has a NodePool of it (one page of one node, then one GET of the NodePool, read once a
+    name). A pool with nodes of that name stays an AKS pool (akscli.nap_target says why NAP nodes
+    do not carry it)."""
+    from dataclasses import replace
+
+    from akscli import nap_target
+
+    placed = group.placement
+    name = placed.gpu_pool
+    if not name:
+        return group
+    try:
+        if not placed.nap and pool_has_nodes(kube, name):
+            return group
+    except AuthError:
+        return group
+    if name not in read:
+        read[name] = nap_target.read(kube, name)
+    return group if read[name] is None else replace(group, placement=replace(placed, nap=True))
+
+
 def size_gpu_groups(kube: Kube, groups: Iterable[WorkerGroup]) -> tuple[WorkerGroup, ...]:
-    """GPU groups on a named pool, sized from the pool's VM size when the user gave none."""
+    """GPU groups on a named pool, placed on a NAP NodePool where the name is one's (_on_nodepool),
+    and sized from the pool's VM size when the user gave none: one of its nodes', else the one size
+    a NodePool's requirements allow (akscli.nap_target.vm_size)."""
+    from akscli import nap_target
+
+    read: dict[str, dict[str, Any] | None] = {}
     sized = []
     for group in groups:
-        if group.sizable and group.vm_size is None and group.placement.gpu_pool:
-            group = sized_for(group, pool_vm_size(kube, group.placement.gpu_pool))
+        group = _on_nodepool(kube, group, read)
+        placed = group.placement
+        if group.sizable and group.vm_size is None and placed.gpu_pool:
+            size = pool_vm_size(kube, placed.gpu_pool, placed.pool_label)
+            nodepool = read.get(placed.gpu_pool) if placed.nap else None
+            group = sized_for(group, size or (nap_target.vm_size(nodepool) if nodepool else None))
         sized.append(group)
     return tuple(sized)
 
 
 def check_gpu_capacity(kube: Kube, spec: ClusterSpec) -> list[str]:
     """Raise when GPUs are asked for on a cluster without GPU nodes; return warnings."""
+    from akscli import nap_target
+
     if not spec.gpus_requested:
         return []
+    placed = {str(g.placement.gpu_pool): g.placement for g in spec.groups if g.placement.gpu_pool}
     try:
         has_gpu = gpu_nodes_exist(kube)
-        pools = {
-            str(g.placement.gpu_pool): pool_has_nodes(kube, str(g.placement.gpu_pool))
-            for g in spec.groups
-            if g.placement.gpu_pool
-        }
+        pools = {name: pool_has_nodes(kube, name, p.pool_label) for name, p in placed.items()}
     except AuthError:
         return ["cannot list nodes (no RBAC permission): the GPU capacity check was skipped"]
-    # One GET, only where a named pool has no node: will the cluster autoscaler add some?
-    autoscaled = scale_up.autoscaled_pools(kube) if not all(pools.values()) else None
-    problem, warnings = gpu_capacity_problem(spec, has_gpu, pools, autoscaled)
+    # One GET, only where a named AKS pool has no node: will the cluster autoscaler add some?
+    empty_aks = [name for name, has in pools.items() if not has and not placed[name].nap]
+    autoscaled = scale_up.autoscaled_pools(kube) if empty_aks else None
+    # One GET a NodePool with no node: its limits, status and taints say whether NAP makes some.
+    nodepools = {name: nap_target.read(kube, name) for name, has in pools.items() if not has and placed[name].nap}
+    problem, warnings = gpu_capacity_problem(spec, has_gpu, pools, autoscaled, nodepools)
     if problem:
         raise UsageError(problem, hint=NO_GPU_HINT)
     return warnings

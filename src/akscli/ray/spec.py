@@ -27,6 +27,8 @@ SUBMITTER_LABEL = "batch.kubernetes.io/job-name"
 
 GPU_RESOURCE = "nvidia.com/gpu"
 AGENTPOOL_LABEL = "kubernetes.azure.com/agentpool"
+# A NAP (Karpenter) NodePool's nodes carry its name here, not in the agentpool label (akscli.nap_target).
+NODEPOOL_LABEL = "karpenter.sh/nodepool"
 SPOT_LABEL = "kubernetes.azure.com/scalesetpriority"
 # AKS taints spot nodes with this key; GPU pools are commonly tainted sku=gpu or nvidia.com/gpu.
 SPOT_TOLERATION = {"key": SPOT_LABEL, "operator": "Equal", "value": "spot", "effect": "NoSchedule"}
@@ -109,11 +111,17 @@ class Placement:
     gpu_pool: str | None = None
     spot: bool = False
     node_selector: Mapping[str, str] = field(default_factory=dict)
+    # gpu_pool names a NAP NodePool: its nodes are selected by karpenter.sh/nodepool.
+    nap: bool = False
+
+    @property
+    def pool_label(self) -> str:
+        return NODEPOOL_LABEL if self.nap else AGENTPOOL_LABEL
 
     def selector(self) -> dict[str, str]:
         result = dict(self.node_selector)
         if self.gpu_pool:
-            result[AGENTPOOL_LABEL] = self.gpu_pool
+            result[self.pool_label] = self.gpu_pool
         if self.spot:
             result[SPOT_LABEL] = "spot"
         return result
@@ -286,15 +294,19 @@ def sized_for(group: WorkerGroup, vm: str | None) -> WorkerGroup:
 
 
 def placement(gpu_pool: str | None, spot: bool, node_selector: Iterable[str] = ()) -> Placement:
-    pool = validate.name(gpu_pool, "node pool name", max_len=12) if gpu_pool else None
-    if pool and not re.fullmatch(r"[a-z][a-z0-9]*", pool):
-        raise UsageError(
-            f"invalid node pool name {gpu_pool!r}: AKS pool names are lower-case "
-            "letters and digits, starting with a letter",
-            hint="for example: gpua100",
-        )
+    """A group's placement. A pool name AKS could not give an agent pool (more than 12 characters,
+    or a '-', or a leading digit) can only be a NAP NodePool's: a DNS-1123 label, the value of its
+    nodes' karpenter.sh/nodepool label. A name AKS could give is taken as an AKS pool here; on a
+    cluster, akscli.ray.live.size_gpu_groups reads whether it is a NodePool instead."""
+    pool = validate.name(gpu_pool, "node pool name", max_len=63) if gpu_pool else None
     selector = validate.labels(list(node_selector), "node selector")
-    return Placement(gpu_pool=pool, spot=spot, node_selector=selector)
+    return Placement(gpu_pool=pool, spot=spot, node_selector=selector, nap=pool is not None and not aks_pool_name(pool))
+
+
+def aks_pool_name(name: str) -> bool:
+    """Whether AKS could name an agent pool so: lower-case letters and digits, starting with a
+    letter, 12 at most (Linux pools)."""
+    return bool(re.fullmatch(r"[a-z][a-z0-9]{0,11}", name))
 
 
 def replica_range(

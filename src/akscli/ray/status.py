@@ -19,6 +19,7 @@ from akscli.ray.spec import (
     GPU_RESOURCE,
     GROUP_LABEL,
     NODE_TYPE_LABEL,
+    NODEPOOL_LABEL,
     RAY_API,
     ClusterSpec,
 )
@@ -398,9 +399,15 @@ def diagnose_pods(
         elif said:
             hint = f"{said.fix} ({said.clause})"
         elif GPU_RESOURCE in message:
-            pool = ((pod.get("spec") or {}).get("nodeSelector") or {}).get(AGENTPOOL_LABEL)
+            selector = (pod.get("spec") or {}).get("nodeSelector") or {}
+            pool, nodepool = selector.get(AGENTPOOL_LABEL), selector.get(NODEPOOL_LABEL)
             where = f"node pool {pool}" if pool else "the GPU node pool"
             hint = f"no node has a free GPU: scale {where} up or enable its cluster autoscaler"
+            if nodepool and not pool:
+                hint = (
+                    f"no node has a free GPU and node auto-provisioning made none: see NodePool {nodepool}'s "
+                    f"limits and taints with: akscli nodepool show {nodepool} --auto-provision"
+                )
         findings.append(Finding(name, "Unschedulable", message, hint))
     return findings
 
@@ -437,6 +444,7 @@ def gpu_capacity_problem(
     gpu_nodes: bool,
     pools_with_nodes: Mapping[str, bool],
     autoscaled: Mapping[str, int] | None = None,
+    nodepools: Mapping[str, Mapping[str, Any] | None] | None = None,
 ) -> tuple[str | None, list[str]]:
     """An error when GPUs are asked for and the cluster cannot have any; warnings otherwise.
 
@@ -444,7 +452,8 @@ def gpu_capacity_problem(
     has none until the first pod asks for one. ``autoscaled`` (the cluster autoscaler's pools and
     their maximum, ``scale_up.autoscaled_pools``; None where its status could not be read) tells
     such a pool from one nothing will scale up: a misspelt name, or a pool at 0 without an
-    autoscaler.
+    autoscaler. A NAP NodePool's group (placement.nap) is judged by the NodePool ``nodepools``
+    holds (None: not there): akscli.nap_target.empty_pool_warning.
     """
     warnings: list[str] = []
     if not spec.gpus_requested:
@@ -453,7 +462,13 @@ def gpu_capacity_problem(
     pooled = [g for g in gpu_groups if g.placement.gpu_pool]
     for group in pooled:
         pool = str(group.placement.gpu_pool)
-        if not pools_with_nodes.get(pool, False):
+        if not pools_with_nodes.get(pool, False) and group.placement.nap:
+            from akscli import nap_target
+
+            tolerations = group.placement.tolerations(True)
+            nodepool = (nodepools or {}).get(pool)
+            warnings.append(nap_target.empty_pool_warning(nodepool, pool, group.name, group.resources.gpu, tolerations))
+        elif not pools_with_nodes.get(pool, False):
             warnings.append(_empty_pool(pool, group.name, autoscaled))
     if not gpu_nodes and len(pooled) < len(gpu_groups) + (1 if spec.head.gpu else 0):
         return (f"Ray cluster {spec.name} asks for GPUs but the cluster has no GPU nodes", warnings)

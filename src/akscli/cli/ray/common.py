@@ -37,7 +37,9 @@ Image = Annotated[
 GpuPool = Annotated[
     str | None,
     typer.Option(
-        "--gpu-pool", help="AKS node pool for the workers (node selector + GPU tolerations).", show_default=False
+        "--gpu-pool",
+        help="AKS node pool or NAP NodePool for the workers (node selector + GPU tolerations).",
+        show_default=False,
     ),
 ]
 Spot = Annotated[bool, typer.Option("--spot", help="Run the workers on AKS spot nodes (selector + spot toleration).")]
