@@ -102,7 +102,9 @@ def kubelet_shortfall(
     provision modes send AKS no reservations: Azure/karpenter-provider-azure 352646f
     customscriptsbootstrap/provisionclientbootstrap.go, instance/aksmachineinstancehelpers.go).
     Where that is less than the pods ask, the kube-scheduler refuses the node Karpenter made
-    (Insufficient memory) and the pods stay Pending on it. GPUs and pods are not counted here: AKS
+    (Insufficient memory) and the pods stay Pending on it. The capacity is Karpenter's estimate
+    (_capacity_memory): a node's kernel may report up to a few percent more (see the module's
+    docstring), so the refusal holds unless it does. GPUs and pods are not counted here: AKS
     gives the node the GPUs and max pods Karpenter counts. ephemeral-storage is left to Karpenter's
     count: what the kubelet reports for an OS disk is published for 128 GB alone."""
     from akscli.nap_fit import amount, asks, class_room, daemon_overhead
@@ -116,7 +118,8 @@ def kubelet_shortfall(
         own, extra = requests.get(name, 0), overhead.get(name, 0)
         if own + extra > have:
             why = (
-                f"AKS's kube-reserved memory for {pods} pods and its {AKS_EVICTION_MEMORY >> 20}Mi eviction threshold"
+                f"AKS's kube-reserved memory for {pods} pods and its {AKS_EVICTION_MEMORY >> 20}Mi eviction threshold, "
+                "from the VM's memory less 7.5% as Karpenter estimates it"
                 if name == "memory"
                 else f"AKS's kube-reserved {name}"
             )

@@ -132,8 +132,9 @@ def test_a_pod_karpenter_has_room_for_but_the_kubelet_of_aks_has_not_is_said_to_
     assert "node auto-provisioning makes a" in said and "(NodePool gpu: Karpenter counts room for them on it)" in said
     assert (
         "but its kubelet leaves pods 20.9Gi of memory (AKS's kube-reserved memory for 250 pods and its 100Mi "
-        "eviction threshold) and the pods ask 19Gi and 1 DaemonSet pod(s) that would run there 2Gi; the pods stay "
-        "Pending on the new node"
+        "eviction threshold, from the VM's memory less 7.5% as Karpenter estimates it) and the pods ask 19Gi and 1 "
+        "DaemonSet pod(s) that would run there 2Gi; unless the node's kernel reports more memory than that estimate, "
+        "the new node cannot hold them all"
     ) in said
 
 

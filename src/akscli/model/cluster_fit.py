@@ -227,8 +227,9 @@ def fit_to_cluster(
         # (akscli.node_room.kubelet_shortfall): a node made and a pod that stays Pending.
         return fit, (
             f"{room.why()}, and node auto-provisioning makes a {fit.vm_size} node for them (NodePool {pool}: "
-            f"Karpenter counts room for them on it), but {stranded[0]}; the pods stay Pending on the new node, "
-            "and Karpenter may make more such nodes and remove them empty: deploy a larger size with --vm-size"
+            f"Karpenter counts room for them on it), but {stranded[0]}; unless the node's kernel reports more memory "
+            "than that estimate, the new node cannot hold them all: the pods (or a DaemonSet's pod there) stay "
+            "Pending, and Karpenter may make more such nodes and remove them empty: deploy a larger size with --vm-size"
         )
     if pool is not None:
         return fit, OnDemand(
