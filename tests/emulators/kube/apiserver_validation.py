@@ -20,6 +20,7 @@ from tests.emulators.kube import (
     admission_podsecurity,
     builtin_schema,
     cel,
+    cronjob_validation,
     job_validation,
     resource_requirements,
     resource_validation,
@@ -189,7 +190,7 @@ class ValidationMixin:
         if precondition is not None:
             precondition()
         seen = {c[1] for c in causes}
-        causes += [c for c in self._kind_validation(rt, obj) if c[1] not in seen]
+        causes += [c for c in self._kind_validation(rt, obj, None if create else old) if c[1] not in seen]
         if rt.group == "resource.k8s.io":
             causes += resource_validation.causes(rt.kind, obj, old)
         if causes:
@@ -346,6 +347,8 @@ class ValidationMixin:
                 for pattern in (rule or {}).get("onPodConditions") or []:
                     if isinstance(pattern, dict) and not pattern.get("status"):
                         pattern["status"] = "True"  # SetDefaults_Job
+        elif rt.kind == "CronJob" and rt.group == "batch" and isinstance(spec, dict):
+            cronjob_validation.defaults(spec)
         elif rt.kind == "Service" and isinstance(spec, dict):
             spec.setdefault("type", "ClusterIP")
             if create and "clusterIP" not in spec and spec.get("type") != "ExternalName":
@@ -419,7 +422,9 @@ class ValidationMixin:
         name = (pod.get("metadata") or {}).get("name", "")
         return ApiError(403, f'pods "{name}" is forbidden: {why}', "Forbidden", {"name": name, "kind": "pods"})
 
-    def _kind_validation(self, rt: ResourceType, obj: dict[str, Any]) -> list[tuple[str, str, str]]:
+    def _kind_validation(
+        self, rt: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None = None
+    ) -> list[tuple[str, str, str]]:
         causes: list[tuple[str, str, str]] = []
         spec = obj.get("spec")
         if rt.kind == "CustomResourceDefinition":
@@ -458,6 +463,8 @@ class ValidationMixin:
                 causes.extend(job_validation.causes(spec))
             template_spec = (spec.get("template") or {}).get("spec")
             if isinstance(template_spec, dict):
+                if rt.kind == "Job":
+                    causes.extend(job_validation.container_causes("spec.template.spec", template_spec))
                 causes.extend(resource_requirements.resource_causes("spec.template.spec", template_spec))
             if rt.kind != "Job":
                 sel = spec.get("selector")
@@ -477,6 +484,8 @@ class ValidationMixin:
                 )
             if rt.kind == "Job":
                 causes.extend(job_validation.restart_causes(spec))
+        elif rt.kind == "CronJob" and rt.group == "batch":
+            causes.extend(cronjob_validation.causes(obj, old))
         elif rt.kind == "Pod" and isinstance(spec, dict):
             if not spec.get("containers"):
                 causes.append(("FieldValueRequired", "spec.containers", "Required value"))
