@@ -20,6 +20,7 @@ from tests.emulators.kube import (
     admission_podsecurity,
     builtin_schema,
     cel,
+    claim_validation,
     cronjob_validation,
     job_validation,
     resource_requirements,
@@ -486,6 +487,8 @@ class ValidationMixin:
                 causes.extend(job_validation.restart_causes(spec))
         elif rt.kind == "CronJob" and rt.group == "batch":
             causes.extend(cronjob_validation.causes(obj, old))
+        elif rt.kind == "PersistentVolumeClaim" and rt.group == "" and isinstance(spec, dict):
+            causes.extend(claim_validation.causes(spec))
         elif rt.kind == "Pod" and isinstance(spec, dict):
             if not spec.get("containers"):
                 causes.append(("FieldValueRequired", "spec.containers", "Required value"))
