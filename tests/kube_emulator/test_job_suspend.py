@@ -11,6 +11,7 @@ from typing import Any
 from akscli.kube import readiness
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers import kubelet_backoff
 from tests.emulators.kube.controllers.jobs import JobController
 
 NAME = "train"
@@ -126,7 +127,10 @@ def test_on_failure_restarts_the_container_in_the_same_pod(kube_emulator: KubeEm
 
 
 def test_on_failure_restarts_count_against_the_backoff_limit(kube_emulator: KubeEmulator) -> None:
-    start(kube_emulator, lambda _pod: 1, "OnFailure", backoffLimit=2)
+    jc = start(kube_emulator, lambda _pod: 1, "OnFailure", backoffLimit=2)
+    # the first restart comes at once, the second after the kubelet's 10 s back-off
+    assert wait_until(lambda: any(kubelet_backoff.waiting(p.get("status") or {}) for p in pods(kube_emulator)))
+    jc.advance(10)
     assert wait_until(lambda: "Failed" in conditions(kube_emulator))
     failed = conditions(kube_emulator)["Failed"]
     assert (failed["reason"], failed["message"]) == (

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers import jobs_policy as policy
+from tests.emulators.kube.controllers import kubelet_backoff
 from tests.emulators.kube.controllers.jobs_sync import TERMINAL, JobSync, job_conditions
 from tests.emulators.kube.controllers.pods import PodOwner, controller_of, pod_status
 from tests.emulators.kube.controllers.rollout import condition
@@ -48,8 +49,10 @@ class JobController(PodOwner):
       for success), and Failed or Complete follows once none is terminating;
     - no more active pods than completions left, new pods held back 10 s doubling to 10 min
       after failures (per index with backoffLimitPerIndex), on the simulator's clock.
-    - restartPolicy OnFailure: a failing container restarts in place (restartCount), and the
-      restarts of the active pods count against backoffLimit (pastBackoffLimitOnFailure);
+    - restartPolicy OnFailure: a failing container restarts in place (restartCount), at once the
+      first time and then after the kubelet's back-off, 10 s doubling to 5 min, in
+      CrashLoopBackOff meanwhile (kubelet_backoff.py), and the restarts of the active pods count
+      against backoffLimit (pastBackoffLimitOnFailure);
     - spec.suspend: the active pods are deleted, not counted failed (deleteJobPods), Suspended
       True JobSuspended; a resume sets it False JobResumed and restarts startTime, and no
       deadline runs while suspended (pastActiveDeadline).
@@ -70,6 +73,7 @@ class JobController(PodOwner):
         self._failed_at: dict[str, float] = {}  # pod uid -> clock time it was first seen failed
         self._backoff: dict[str, tuple[int, float]] = {}  # job uid -> failures after a success, last
         self._made: dict[str, int] = {}  # job uid -> pods made (their names)
+        self.restart_back_off = kubelet_backoff.RestartBackOff()  # the kubelets', by pod uid
         self._lock = threading.Lock()
 
     def now(self) -> float:
@@ -145,14 +149,16 @@ class JobController(PodOwner):
             st = p.get("status") or {}
             if p["metadata"].get("deletionTimestamp") or st.get("phase") != "Running":
                 continue
+            if kubelet_backoff.waiting(st):
+                restarts |= self._after_back_off(cluster, job, p)
+                continue
             code = exit_code(p)
             if code is None:
                 continue
             if code != 0 and (p.get("spec") or {}).get("restartPolicy") == "OnFailure":
-                # the kubelet restarts the containers in place; the pod stays Running
-                restart = policy.restarted(st, code, now_iso())
-                cluster.patch_status("v1", "Pod", p["metadata"]["namespace"], p["metadata"]["name"], restart)
-                restarts = True
+                # the kubelet restarts the containers in place, at once the first time, later
+                # after its back-off; the pod stays Running
+                restarts |= self._exited(cluster, job, p, code)
                 continue
             status = pod_status(p.get("spec") or {}, None, "Succeeded" if code == 0 else "Failed")
             before = {c.get("name"): c for c in st.get("containerStatuses") or []}
@@ -166,6 +172,37 @@ class JobController(PodOwner):
             cluster.patch_status("v1", "Pod", p["metadata"]["namespace"], p["metadata"]["name"], status)
         if restarts:
             self.requeue(job, self.delay)  # the restarted containers run, and exit at the next sync
+
+    def _exited(self, cluster: ClusterState, job: dict[str, Any], pod: dict[str, Any], code: int) -> bool:
+        """An OnFailure pod's containers exited with ``code``: restarted at once (True) unless
+        the kubelet's back-off holds them in CrashLoopBackOff until it has passed."""
+        key, now, md = str(pod["metadata"].get("uid")), self.now(), pod["metadata"]
+        if not self.restart_back_off.in_back_off_since(key, now, now):
+            self.restart_back_off.next(key, now, now)
+            restart = policy.restarted(pod.get("status") or {}, code, now_iso())
+            cluster.patch_status("v1", "Pod", md["namespace"], md["name"], restart)
+            return True
+        wait = self.restart_back_off.get(key)
+        self.restart_back_off.exited(key, now)
+        cluster.patch_status(
+            "v1", "Pod", md["namespace"], md["name"], kubelet_backoff.crash_loop(pod, code, now_iso(), wait)
+        )
+        cluster.add_event(pod, "BackOff", kubelet_backoff.back_off_event(pod), "Warning")
+        self.requeue(job, wait + 0.01)
+        return False
+
+    def _after_back_off(self, cluster: ClusterState, job: dict[str, Any], pod: dict[str, Any]) -> bool:
+        """A pod waiting in CrashLoopBackOff: its containers start again once the back-off has
+        passed on the clock (True), else the Job syncs again then."""
+        key, now, md = str(pod["metadata"].get("uid")), self.now(), pod["metadata"]
+        left = self.restart_back_off.remaining(key, now)
+        if left > 0:
+            self.requeue(job, left + 0.01)
+            return False
+        self.restart_back_off.restart(key, now)
+        status = kubelet_backoff.started_again(pod.get("status") or {}, now_iso())
+        cluster.patch_status("v1", "Pod", md["namespace"], md["name"], status)
+        return True
 
     def _fail_all(self, cluster: ClusterState, obj: dict[str, Any], pods: list[dict[str, Any]]) -> None:
         """The injected "failed" mode: every pod fails, and the Job as though all retries had."""

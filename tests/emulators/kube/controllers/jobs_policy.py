@@ -224,8 +224,9 @@ def restarted(status: dict[str, Any], code: int, now: str) -> dict[str, Any]:
     """The kubelet's status after the containers of an OnFailure pod exited with ``code`` and
     were started again: restartCount + 1, lastState terminated with the code, running again;
     the pod stays Running (upstream: kubernetes/kubernetes pkg/kubelet/kubelet_pods.go getPhase,
-    "RestartPolicy is OnFailure, and at least one in failure and in the process of restarting";
-    the kubelet's restart back-off, 10 s doubling to 5 min, is not modelled)."""
+    "RestartPolicy is OnFailure, and at least one in failure and in the process of restarting").
+    This is the kubelet's first restart, which no back-off holds; later ones wait in
+    CrashLoopBackOff first (kubelet_backoff.py)."""
     containers = []
     for c in status.get("containerStatuses") or []:
         running = (c.get("state") or {}).get("running") or {}
