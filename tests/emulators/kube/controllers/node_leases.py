@@ -11,10 +11,13 @@ node_lifecycle_controller.go tryUpdateNodeHealth (a Lease whose renewTime moved 
 heartbeat, as is a new Ready lastHeartbeatTime).
 
 What the emulator does: a node created through the API gets its Lease at once. A running
-kubelet renews it when the simulator's clock moves on by a renew interval or more (``advance``);
-between advances it is treated as renewed. A stopped kubelet renews it one last time and then
-never again. Nodes a test loads in bulk (``generate_cluster``) get no Lease: their kubelets count
-as alive until stopped, so a 75,000-node cluster stores no 75,000 Leases.
+kubelet renews it every renew interval of wall time, and when the simulator's clock moves on by a
+renew interval or more (``advance``); above ``wall_clock_renewals_max`` running kubelets, only on
+``advance`` (node_lifecycle.py). A stopped kubelet renews it one last time and then never again.
+Nodes a test loads in bulk (``generate_cluster``) after the controller started get no Lease until
+the controller syncs them: their kubelets count as alive until stopped, so a 75,000-node cluster
+stores no 75,000 Leases. A controller added after the load (``python -m tests.emulators.kube``)
+syncs every node as it starts, and so makes every Lease.
 """
 
 from __future__ import annotations

@@ -13,13 +13,17 @@ kube-controller-manager runs them.
   (evictionLimiterQPS) and the zone states.
 - A silent kubelet (upstream: node_lifecycle_controller.go monitorNodeHealth, tryUpdateNodeHealth):
   the emulator's kubelets renew their node's Lease in kube-node-lease (node_leases.py) until a
-  test stops one (``stop_kubelet``); a stopped kubelet's node is probed by the newer of its
-  Lease's renewTime and its Ready lastHeartbeatTime (tryUpdateNodeHealth's probeTimestamp moves
-  on when either changes; upstream: kubernetes/kubernetes pkg/controller/nodelifecycle/
-  node_lifecycle_controller.go), so a Lease that someone else renews keeps the node healthy;
+  test stops one (``stop_kubelet``), every 10 s of wall time (``renew_interval``; with more than
+  ``wall_clock_renewals_max`` running kubelets only on ``advance``) and when the clock moves on;
+  a stopped kubelet's node is probed as tryUpdateNodeHealth does: probeTimestamp is the
+  controller's clock when it observed a heartbeat, a Lease renewTime later than the one it saw
+  or a Ready lastHeartbeatTime other than the one it saw, through its Lease and Node events and
+  each health pass (what the stamps say is not read as a time; upstream: kubernetes/kubernetes
+  pkg/controller/nodelifecycle/node_lifecycle_controller.go), so a Lease that someone else
+  renews keeps the node healthy;
   ``node_monitor_grace_period`` (50 s, the default since kubernetes/kubernetes#126287, 1.32;
-  nodeStartupGracePeriod 60 s for a node whose kubelet never posted Ready) after its last
-  heartbeat, the health pass sets Ready, MemoryPressure, DiskPressure and PIDPressure Unknown
+  nodeStartupGracePeriod 60 s for a node whose kubelet never posted Ready) after the last
+  heartbeat observed, the health pass sets Ready, MemoryPressure, DiskPressure and PIDPressure Unknown
   (reason NodeStatusUnknown "Kubelet stopped posting node status.", lastHeartbeatTime kept; one
   never posted: NodeStatusNeverUpdated "Kubelet never posted node status."), NetworkUnavailable
   left alone, and the node then gets the unreachable taints and MarkPodsNotReady as below. The
@@ -48,7 +52,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
@@ -57,6 +61,11 @@ from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.pods import PodOwner, controller_of
 from tests.emulators.kube.controllers.scheduling import _tolerates
 from tests.emulators.kube.status import ApiError
+
+if TYPE_CHECKING:
+    from tests.emulators.kube.apiserver_common import Ctx
+    from tests.emulators.kube.controllers.runner import ControllerManager
+    from tests.emulators.kube.resources import ResourceType
 
 NOT_READY = "node.kubernetes.io/not-ready"
 UNREACHABLE = "node.kubernetes.io/unreachable"
@@ -144,6 +153,15 @@ class NodeLifecycleController(Controller):
         self._marked: set[str] = set()  # uids of the pods marked not ready
         self._silent: dict[str, float] = {}  # node name -> clock time of its kubelet's last heartbeat
         self._leased: dict[str, float] = {}  # node name -> wall clock time of its Lease's last renewal
+        # a silent node's nodeHealthData: clock time of the last heartbeat observed (probeTimestamp),
+        # the Ready lastHeartbeatTime and the Lease renewTime it was observed with
+        self._health: dict[str, tuple[float, Any, float | None]] = {}
+        self._renewing = False  # the kubelets' renewal timer is set
+        self.renew_interval = node_leases.RENEW_INTERVAL_S  # seconds between a kubelet's renewals
+        # Above this many running kubelets with a Lease, renewals happen only when a test moves the
+        # clock (advance): a renewal costs about 1 ms here, and 75,000 kubelets renewing every 10 s
+        # would be 7,500 writes a second.
+        self.wall_clock_renewals_max = 500
         self.node_monitor_grace_period = 50.0  # kube-controller-manager --node-monitor-grace-period
         self.node_startup_grace_period = 60.0  # --node-startup-grace-period
 
@@ -167,14 +185,75 @@ class NodeLifecycleController(Controller):
         """The running kubelets renew their Leases a renew interval on, then the health pass."""
         wall = self.wall()
         with self._lock:
-            due = [
-                n
-                for n, at in self._leased.items()
-                if n not in self._silent and wall - at >= node_leases.RENEW_INTERVAL_S
-            ]
+            due = [n for n, at in self._leased.items() if n not in self._silent and wall - at >= self.renew_interval]
         for name in due:
             self._renew(cluster, name, wall)
         return self.monitor_node_health(cluster)
+
+    def attach(self, manager: ControllerManager) -> None:
+        """Follow the writes of a silent node's Lease and Node status, as the controller's Lease
+        and Node informers do: a change is a heartbeat when it is observed."""
+
+        def on_event(typ: str, rt: ResourceType, obj: dict[str, Any], ctx: Ctx) -> None:
+            del ctx
+            if typ == "DELETED" or (rt.kind, rt.group) not in (("Lease", "coordination.k8s.io"), ("Node", "")):
+                return
+            md = obj.get("metadata") or {}
+            name = str(md.get("name") or "")
+            if name not in self._health:
+                return
+            if rt.kind == "Node":
+                self._observe(name, node=obj)
+            elif md.get("namespace") == node_leases.NAMESPACE:
+                self._observe(name, lease=obj)
+
+        manager.api.listeners.append(on_event)
+
+    def _observe(self, name: str, node: dict[str, Any] | None = None, lease: dict[str, Any] | None = None) -> None:
+        """tryUpdateNodeHealth's probeTimestamp: now, when the Ready condition's lastHeartbeatTime
+        differs from the one last seen, or the Lease's renewTime is later than the one last seen;
+        what the stamps say is not read as a time (upstream: kubernetes/kubernetes
+        pkg/controller/nodelifecycle/node_lifecycle_controller.go tryUpdateNodeHealth, "Always update
+        the probe time if node lease is renewed": savedLease.Spec.RenewTime.Before(observed))."""
+        now = self.now()
+        with self._lock:
+            record = self._health.get(name)
+            if record is None:
+                return
+            probe, heartbeat, renewed = record
+            if node is not None:
+                conditions = (node.get("status") or {}).get("conditions") or []
+                ready = next((c for c in conditions if c.get("type") == "Ready"), None)
+                beat = None if ready is None else ready.get("lastHeartbeatTime")
+                if beat != heartbeat:
+                    probe, heartbeat = now, beat
+            if lease is not None:
+                renew = node_leases.parse_time((lease.get("spec") or {}).get("renewTime"))
+                if renew is not None and (renewed is None or renewed < renew):
+                    probe, renewed = now, renew
+            self._health[name] = (probe, heartbeat, renewed)
+
+    def _schedule_renewals(self) -> None:
+        """The kubelets renew their Leases every renew interval of wall time (10 s), besides when a
+        test moves the clock on: one timer for all of them, set while a running kubelet has one."""
+        with self._lock:
+            if self._renewing or self._manager is None:
+                return
+            self._renewing = True
+        self._manager.call_later(self, self._renewal_tick, self.renew_interval)
+
+    def _renewal_tick(self, cluster: ClusterState) -> None:
+        wall = self.wall()
+        with self._lock:
+            running = {n: at for n, at in self._leased.items() if n not in self._silent}
+            self._renewing = False
+        if len(running) > self.wall_clock_renewals_max:
+            return  # renewed on advance only; the timer is set again by the next Lease made
+        for name, at in running.items():
+            if wall - at >= self.renew_interval - 0.05:
+                self._renew(cluster, name, wall)
+        if running:
+            self._schedule_renewals()
 
     def _renew(self, cluster: ClusterState, name: str, wall: float) -> None:
         with contextlib.suppress(ApiError):
@@ -195,12 +274,14 @@ class NodeLifecycleController(Controller):
             self._leased[name] = wall = self.wall()
         with contextlib.suppress(ApiError):  # already there: a kubelet that restarted finds it
             cluster.create(node_leases.lease(node, wall))
+        self._schedule_renewals()
 
     def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         """A deleted Node's Lease goes with it (its ownerReference); a Node of that name made
         later is a new kubelet's, with a new Lease."""
         with self._lock:
             self._leased.pop(obj["metadata"]["name"], None)
+            self._health.pop(obj["metadata"]["name"], None)
 
     def stop_kubelet(self, name: str) -> None:
         """The node's kubelet renews its Lease one last time, then stops renewing it and posting
@@ -209,7 +290,10 @@ class NodeLifecycleController(Controller):
             self._renew(self._manager.cluster, name, self.wall())
         with self._lock:
             self._silent[name] = self.now()
-        if self._manager is not None:
+            self._health[name] = (self.now(), None, None)
+        if self._manager is not None:  # its final renewal and status, observed now
+            cluster = self._manager.cluster
+            self._observe(name, node=cluster.get("v1", "Node", None, name) or {}, lease=node_leases.get(cluster, name))
             grace = max(self.node_monitor_grace_period, self.node_startup_grace_period)
             self._manager.call_later(self, self.monitor_node_health, grace + 0.01)
 
@@ -218,6 +302,7 @@ class NodeLifecycleController(Controller):
         pkg/kubelet/nodestatus/setters.go ReadyCondition)."""
         with self._lock:
             self._silent.pop(name, None)
+            self._health.pop(name, None)
         if self._manager is None:
             return
         cluster = self._manager.cluster
@@ -234,6 +319,7 @@ class NodeLifecycleController(Controller):
         bucket = cluster.api.store.buckets.get(cluster.api.rt("v1", "Node").key)
         names = list(bucket.items) if bucket is not None else []
         changed = 0
+        soonest: float | None = None  # seconds until a silent node's grace period ends
         with self._lock:
             silent = dict(self._silent)
         for name in names:
@@ -246,24 +332,26 @@ class NodeLifecycleController(Controller):
             conditions = list((node.get("status") or {}).get("conditions") or [])
             never = not any(c.get("type") == "Ready" for c in conditions)
             grace = self.node_startup_grace_period if never else self.node_monitor_grace_period
-            if self._probe_age(cluster, name, conditions, stopped) <= grace:
+            self._observe(name, node=node, lease=node_leases.get(cluster, name))
+            age = self._probe_age(name, stopped)
+            if age <= grace:
+                soonest = grace - age if soonest is None else min(soonest, grace - age)
                 continue
             unknown = unknown_conditions(node, conditions)
             if unknown != conditions:
                 node = cluster.patch_status("v1", "Node", None, name, {"conditions": unknown})
                 self.reconcile(cluster, node)
                 changed += 1
+        if soonest is not None and self._manager is not None:
+            # a heartbeat observed since the kubelet stopped moved the end of its grace period
+            self._manager.call_later(self, self.monitor_node_health, soonest + 0.01)
         return changed
 
-    def _probe_age(self, cluster: ClusterState, name: str, conditions: list[dict[str, Any]], stopped: float) -> float:
-        """Seconds since the node's last heartbeat: the newer of its Lease's renewTime and its
-        Ready lastHeartbeatTime; the time its kubelet stopped where it has neither."""
-        lease = node_leases.get(cluster, name) or {}
-        ready = next((c for c in conditions if c.get("type") == "Ready"), {})
-        beats = [node_leases.parse_time((lease.get("spec") or {}).get("renewTime"))]
-        beats.append(node_leases.parse_time(ready.get("lastHeartbeatTime")))
-        latest = max((b for b in beats if b is not None), default=None)
-        return self.now() - stopped if latest is None else self.wall() - latest
+    def _probe_age(self, name: str, stopped: float) -> float:
+        """Seconds since the node's last heartbeat was observed (probeTimestamp)."""
+        with self._lock:
+            record = self._health.get(name)
+        return self.now() - (stopped if record is None else record[0])
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         name = obj["metadata"]["name"]
