@@ -64,3 +64,13 @@ def test_a_running_kubelet_renews_its_lease_on_the_wall_clock(kube_emulator: Kub
     assert wait_until(lambda: lease(kube_emulator, "n1") is not None)
     first = renew_time(kube_emulator, "n1")
     assert wait_until(lambda: renew_time(kube_emulator, "n1") > first)  # no advance: the timer renews it
+
+
+def test_a_bulk_loaded_node_gets_its_lease_when_its_kubelet_stops(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.generate_cluster(nodes=3, pods=0, gpu_fraction=0.0, variety=False)
+    name = kube_emulator.cluster.list("v1", "Node")[0]["metadata"]["name"]
+    assert lease(kube_emulator, name) is None  # 3 nodes, no Lease until the controller syncs one
+    controller(kube_emulator).stop_kubelet(name)
+    found = lease(kube_emulator, name) or {}
+    assert found.get("spec", {}).get("holderIdentity") == name
+    assert found["metadata"]["ownerReferences"][0]["kind"] == "Node"

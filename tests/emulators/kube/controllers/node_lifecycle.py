@@ -285,8 +285,12 @@ class NodeLifecycleController(Controller):
 
     def stop_kubelet(self, name: str) -> None:
         """The node's kubelet renews its Lease one last time, then stops renewing it and posting
-        status."""
+        status. A node loaded in bulk that the controller never synced gets its Lease first, as
+        its kubelet would have made it (ensureLease)."""
         if self._manager is not None:
+            node = self._manager.cluster.get("v1", "Node", None, name)
+            if node is not None:
+                self._ensure_lease(self._manager.cluster, node)
             self._renew(self._manager.cluster, name, self.wall())
         with self._lock:
             self._silent[name] = self.now()
