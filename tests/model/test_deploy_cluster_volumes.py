@@ -20,6 +20,8 @@ Start = Callable[..., Any]
 
 CLASS = "managed-csi-premium"
 DISK = "/subscriptions/s/resourceGroups/mc_rg/providers/Microsoft.Compute/disks/"
+# validation requires a claim's storage request (ValidatePersistentVolumeClaimSpec)
+STORAGE = {"requests": {"storage": "10Gi"}}
 
 
 def disk_class(emu: Any, name: str = CLASS, provisioner: str = AZURE_DISK) -> None:
@@ -43,7 +45,7 @@ def claim(
     an ownerReference to the pod with controller true)."""
     if emu.cluster.get("v1", "Namespace", None, namespace) is None:
         emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-    spec: dict[str, Any] = {"storageClassName": cls, "accessModes": ["ReadWriteOnce"]}
+    spec: dict[str, Any] = {"storageClassName": cls, "accessModes": ["ReadWriteOnce"], "resources": STORAGE}
     if pv:
         spec["volumeName"] = pv
     meta: dict[str, Any] = {"name": name, "namespace": namespace}
@@ -60,7 +62,7 @@ def disks_on(emu: Any, node_name: str, used: int, count: int | None = None) -> N
     provisioned for it."""
     disk_class(emu)
     emu.cluster.create(csinode(node_name, NC_A100, count))
-    template = {"spec": {"storageClassName": CLASS, "accessModes": ["ReadWriteOnce"]}}
+    template = {"spec": {"storageClassName": CLASS, "accessModes": ["ReadWriteOnce"], "resources": STORAGE}}
     volumes = [{"name": f"d{i}", "ephemeral": {"volumeClaimTemplate": template}} for i in range(used)]
     bound_pod(emu, "db", node_name, {"containers": [{"name": "app", "image": "app"}], "volumes": volumes})
     db = emu.cluster.get("v1", "Pod", "team-a", "db")
