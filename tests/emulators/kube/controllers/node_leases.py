@@ -16,8 +16,9 @@ renew interval or more (``advance``); above ``wall_clock_renewals_max`` running 
 ``advance`` (node_lifecycle.py). A stopped kubelet renews it one last time and then never again.
 Nodes a test loads in bulk (``generate_cluster``) after the controller started get no Lease until
 the controller syncs them or a test stops their kubelet (which then makes it): their kubelets
-count as alive until stopped, so a 75,000-node cluster stores no 75,000 Leases. A controller added after the load (``python -m tests.emulators.kube``)
-syncs every node as it starts, and so makes every Lease.
+count as alive until stopped, so a 75,000-node cluster stores no 75,000 Leases. A controller
+added after the load (``python -m tests.emulators.kube``) syncs every node as it starts, and so
+makes every Lease.
 """
 
 from __future__ import annotations
