@@ -46,11 +46,14 @@ def test_the_second_failure_waits_in_crash_loop_back_off(kube_emulator: KubeEmul
 
 def test_a_back_off_event_names_the_container_and_pod(kube_emulator: KubeEmulator) -> None:
     start(kube_emulator, lambda _pod: 1, "OnFailure")
-    assert wait_until(lambda: waiting(kube_emulator))
+
+    def events() -> list[dict[str, Any]]:
+        return [e for e in kube_emulator.cluster.list("v1", "Event", "default") if e.get("reason") == "BackOff"]
+
+    assert wait_until(lambda: bool(events()))  # the event follows the pod's CrashLoopBackOff status
     [pod] = pods(kube_emulator)
     md = pod["metadata"]
-    events = [e for e in kube_emulator.cluster.list("v1", "Event", "default") if e.get("reason") == "BackOff"]
-    assert [(e["type"], e["message"]) for e in events] == [
+    assert [(e["type"], e["message"]) for e in events()] == [
         ("Warning", f"Back-off restarting failed container main in pod {md['name']}_default({md['uid']})")
     ]
 
@@ -97,3 +100,23 @@ def test_a_container_stable_for_twice_the_cap_starts_again_from_ten_seconds() ->
     assert not back_off.in_back_off_since("pod", 631.0, 631.0)
     back_off.next("pod", 631.0, 631.0)
     assert back_off.get("pod") == 10.0
+
+
+def test_a_crash_looping_deployment_pod_names_itself_as_the_kubelet_does(kube_emulator_factory: Any) -> None:
+    emu = kube_emulator_factory(controller_failure="crashloop")
+    template = {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "main", "image": "web"}]}}
+    spec = {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "template": template}
+    emu.cluster.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": spec})
+
+    def events() -> list[str]:
+        return [e["message"] for e in emu.cluster.list("v1", "Event", "default") if e.get("reason") == "BackOff"]
+
+    assert wait_until(lambda: bool(events()))  # the kubelet's event comes after the pod's status
+    [pod] = emu.cluster.list("v1", "Pod", "default")
+    md, [state] = pod["metadata"], pod["status"]["containerStatuses"]
+    who = f"{md['name']}_default({md['uid']})"
+    assert (state["restartCount"], state["state"]["waiting"]["message"]) == (
+        3,
+        f"back-off 40s restarting failed container=main pod={who}",
+    )
+    assert events() == [f"Back-off restarting failed container main in pod {who}"]

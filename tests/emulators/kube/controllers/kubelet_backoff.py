@@ -128,6 +128,29 @@ def started_again(status: dict[str, Any], now: str) -> dict[str, Any]:
     return {"containerStatuses": containers, "conditions": _ready_conditions(status, True, now, {})}
 
 
+def after_restarts(restarts: int) -> float:
+    """The back-off a container waits after ``restarts`` restarts that came each at its end: the
+    first restart is at once and sets 10 s, each later one doubles it, up to the cap."""
+    return min(INITIAL * 2 ** max(restarts - 1, 0), CAP)
+
+
+def named(pod: dict[str, Any]) -> dict[str, Any]:
+    """The status patch that gives a stored pod's CrashLoopBackOff containers doBackOff's whole
+    message, naming the pod as format.Pod does (for pods made crash-looping, whose name and uid
+    the API server gave)."""
+    md, status = pod["metadata"], pod.get("status") or {}
+    who = f"{md['name']}_{md.get('namespace', '')}({md.get('uid', '')})"
+    containers = []
+    for c in status.get("containerStatuses") or []:
+        waiting = (c.get("state") or {}).get("waiting") or {}
+        if waiting.get("reason") == REASON:
+            wait = go_duration(after_restarts(int(c.get("restartCount") or 0)))
+            message = f"back-off {wait} restarting failed container={c.get('name')} pod={who}"
+            c = {**c, "state": {"waiting": {"reason": REASON, "message": message}}}
+        containers.append(c)
+    return {"containerStatuses": containers}
+
+
 def back_off_event(pod: dict[str, Any]) -> str:
     md = pod["metadata"]
     names = [str(c.get("name")) for c in (pod.get("status") or {}).get("containerStatuses") or []]

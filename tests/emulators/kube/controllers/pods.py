@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers import kubelet_env
+from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.rescheduling import mark_injected
 from tests.emulators.kube.controllers.scheduling import Placement
@@ -279,7 +279,9 @@ class PodOwner(Controller):
         if failure == "unschedulable":
             cluster.add_event(created, "FailedScheduling", created["status"]["conditions"][0]["message"], "Warning")
         elif failure == "crashloop":
-            cluster.add_event(created, "BackOff", "Back-off restarting failed container", "Warning")
+            ns, pod_name = created["metadata"]["namespace"], created["metadata"]["name"]
+            created = cluster.patch_status("v1", "Pod", ns, pod_name, kubelet_backoff.named(created))
+            cluster.add_event(created, "BackOff", kubelet_backoff.back_off_event(created), "Warning")
         elif failure == "imagepull":
             cluster.add_event(created, "Failed", "Error: ImagePullBackOff", "Warning")
         return created
