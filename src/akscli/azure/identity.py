@@ -50,6 +50,7 @@ class SignInEnv:
     client_certificate_password: str | None = field(default=None, repr=False)
     federated_token_file: str | None = None
     service_connection_id: str | None = None  # kubelogin's azurepipelines mode (akscli.azure.pipelines)
+    identity_resource_id: str | None = None  # kubelogin's --identity-resource-id (msi), where no client id is given
     names: str = "AZURE"
     # The variables the certificate's path and password came from, where not {names}_* (kubelogin's
     # AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE[_PASSWORD]): the hint names what the user set.
@@ -266,7 +267,13 @@ def _explicit(
             tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid, authority)
         )
     if auth == "msi":
-        return ai.ManagedIdentityCredential(client_id=cid) if cid else ai.ManagedIdentityCredential()
+        # A client id, else a resource id, else the system-assigned identity (upstream: Azure/kubelogin
+        # pkg/internal/token/msicredential.go; azure-identity's identity_config "resource_id").
+        if cid:
+            return ai.ManagedIdentityCredential(client_id=cid)
+        if env.identity_resource_id:
+            return ai.ManagedIdentityCredential(identity_config={"resource_id": env.identity_resource_id})
+        return ai.ManagedIdentityCredential()
     if auth == "azurepipelines":
         from akscli.azure import pipelines
 

@@ -76,6 +76,7 @@ _VALUE_FLAGS = {
     "--client-certificate-password": "client_certificate_password",
     "--federated-token-file": "federated_token_file",
     "--azure-pipelines-service-connection-id": "service_connection_id",
+    "--identity-resource-id": "identity_resource_id",
 }
 _SECRET_FIELDS = ("client_secret", "client_certificate_password")
 PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
@@ -86,6 +87,7 @@ _USAGE = (
     "[--auth azurecli|devicecode|spn|msi|workloadidentity|interactive|azurepipelines] "
     "[--client-secret S | --client-certificate FILE [--client-certificate-password P]] "
     "[--federated-token-file FILE] [--authority-host URL] [--azure-pipelines-service-connection-id ID] "
+    "[--identity-resource-id ID] "
     "[--use-azurerm-env-vars] [--disable-environment-override]"
 )
 
@@ -127,6 +129,8 @@ class TokenRequest(NamedTuple):
         authority = self.authority_host or (self.environment or "").lower()
         parts = [tenant, client, env.get("client_id", ""), self.variables]
         parts += [self.server_id, self.login or "default", authority]
+        if self.login == "msi":  # which identity: --identity-resource-id, where no client id names one
+            parts.append(dict(self.flag_values).get("identity_resource_id", ""))
         if self.login in (None, "azurecli"):
             # The Azure CLI signs in as whoever 'az login' last signed in; kubelogin's azurecli mode
             # keeps no token of its own and asks the CLI on every call (Azure/kubelogin
@@ -228,6 +232,7 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
     for flag in ("--client-certificate", "--federated-token-file"):
         _check_file(flag, values.get(_VALUE_FLAGS[flag], ""))
     _check_federated_token(values.get("federated_token_file", ""))
+    _check_identity_resource_id(values.get("identity_resource_id", ""))
     flag_values = tuple((field, values[field]) for field in _VALUE_FLAGS.values() if values.get(field))
     return TokenRequest(
         server,
@@ -262,6 +267,32 @@ def _check_federated_token(path: str) -> None:
         raise UsageError(
             f"--federated-token-file {path!r} does not hold a JWT",
             hint="point it at the projected service account token (AZURE_FEDERATED_TOKEN_FILE in the pod)",
+        )
+
+
+_IDENTITY_ID_KEYS = ["subscriptions", "resourcegroups", "providers", "userassignedidentities"]
+
+
+def _check_identity_resource_id(value: str) -> None:
+    """kubelogin's --identity-resource-id names a user-assigned managed identity by its ARM ID
+    (upstream: Azure/kubelogin pkg/internal/token/msicredential.go, azidentity.ResourceID), the ID of a
+    Microsoft.ManagedIdentity/userAssignedIdentities resource."""
+    parts = value.split("/")
+    ok = (
+        len(parts) == 9
+        and parts[0] == ""
+        and [p.lower() for p in parts[1:8:2]]
+        == ["subscriptions", "resourcegroups", "providers", "userassignedidentities"]
+        and parts[6].lower() == "microsoft.managedidentity"
+        and all(parts[1:])
+        and value.isprintable()
+        and " " not in value
+    )
+    if value and not ok:
+        raise UsageError(
+            f"invalid --identity-resource-id {value!r}",
+            hint="give the ARM ID of a user-assigned identity: /subscriptions/SUB/resourceGroups/RG/providers/"
+            "Microsoft.ManagedIdentity/userAssignedIdentities/NAME",
         )
 
 
@@ -440,6 +471,14 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
     # convert.go), and to spn where the exec line carries the principal's secret or certificate too.
     own = req.login == "spn" and ("client_secret" in flags or "client_certificate_path" in flags)
     client = req.client_id if own or req.login in ("devicecode", "interactive", "msi", "azurepipelines") else None
+    if req.login == "msi" and "client_id" in values:
+        # For msi, kubelogin's rule: the variable (AZURE_CLIENT_ID, AAD_SERVICE_PRINCIPAL_CLIENT_ID, or with
+        # --use-azurerm-env-vars ARM_CLIENT_ID) wins over --client-id, read with os.LookupEnv after the flags
+        # (upstream: Azure/kubelogin 66784961 pkg/internal/token/options.go ``UpdateFromEnv``, then
+        # msicredential.go: ClientID, else --identity-resource-id, else the system-assigned identity). The
+        # --client-id an AKS kubeconfig carries is the AKS client, not an identity; set but empty, the
+        # variable leaves the system-assigned identity (or --identity-resource-id's).
+        client = values["client_id"]
     authority = req.authority_host.rstrip("/") or identity.authority_of(req.environment)
     if authority is None and "AZURE_AUTHORITY_HOST" in os.environ:
         # azure-identity would read the variable itself (or fail on an empty one): not read here.

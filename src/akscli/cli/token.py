@@ -27,7 +27,8 @@ def token(
         str | None,
         typer.Option(
             "--client-id",
-            help="Public client for devicecode/interactive, or a user-assigned managed identity.",
+            help="Public client for devicecode/interactive, or a user-assigned managed identity (for msi, "
+            "AZURE_CLIENT_ID wins, as in kubelogin).",
             show_default=False,
         ),
     ] = None,
@@ -99,6 +100,14 @@ def token(
             show_default=False,
         ),
     ] = None,
+    identity_resource_id: Annotated[
+        str | None,
+        typer.Option(
+            "--identity-resource-id",
+            help="--auth msi: the ARM ID of a user-assigned identity, where no client id names one (kubelogin's).",
+            show_default=False,
+        ),
+    ] = None,
     use_azurerm_env_vars: Annotated[
         bool,
         typer.Option(
@@ -147,6 +156,7 @@ def token(
         ("--client-certificate-password", client_certificate_password),
         ("--federated-token-file", federated_token_file),
         ("--azure-pipelines-service-connection-id", azure_pipelines_service_connection_id),
+        ("--identity-resource-id", identity_resource_id),
     ):
         if value is not None:
             argv += [flag, value]

@@ -211,6 +211,17 @@ def msi(emu: ArmEmulator, query: dict[str, list[str]], headers: dict[str, str]) 
     resource = (query.get("resource") or [""])[0]
     aud = resource[: -len("/.default")] if resource.endswith("/.default") else resource
     client_id = (query.get("client_id") or ["msi-system-assigned"])[0]
+    resource_id = (query.get("mi_res_id") or [""])[0]
+    if resource_id and "client_id" not in query:
+        # App Service's endpoint names a user-assigned identity by its ARM ID in mi_res_id (upstream:
+        # AzureAD/microsoft-authentication-library-for-python msal/managed_identity.py, the App Service
+        # query names; learn.microsoft.com/azure/app-service/overview-managed-identity, "mi_res_id").
+        # The token is that identity's. What it answers for an identity not on the resource is not
+        # published; 400 invalid_request is this emulator's assumption.
+        known = emu.user_assigned_identities.get(resource_id.lower())
+        if known is None:
+            return 400, {}, {"error": "invalid_request", "error_description": "unknown identity"}
+        client_id = known
     token, exp = emu.issue_token(aud.rstrip("/"), client_id=client_id)
     return (
         200,

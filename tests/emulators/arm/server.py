@@ -102,6 +102,8 @@ class ArmEmulator:
         self.device_slow_downs = 0
         self.refresh_tokens: dict[str, dict[str, str]] = {}
         self.msi_header = uuid.uuid4().hex
+        # User-assigned identities the managed identity endpoint knows: ARM ID (lower) -> client id.
+        self.user_assigned_identities: dict[str, str] = {}
         self.tokens: dict[str, dict[str, Any]] = {}
         self.token_requests: list[dict[str, str]] = []
         # What listClusterUserCredential points kubeconfigs at (a kube emulator, in tests).
