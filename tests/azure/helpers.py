@@ -82,3 +82,15 @@ def record_pauses(monkeypatch: pytest.MonkeyPatch, record: Callable[[float], Non
             record(seconds)
 
     monkeypatch.setattr(armretry, "pause", pause)
+
+
+def entra_flag() -> tuple[str, ...]:
+    """kubelogin's --authority-host naming the ARM emulator's Entra (the ``azure_env`` fixture's
+    AZURE_AUTHORITY_HOST): ``akscli token`` reads that variable only in workloadidentity mode, as
+    kubelogin does (Azure/kubelogin pkg/internal/token/options.go UpdateFromEnv), so a test of any
+    other mode names the host on the exec line, as ``akscli cluster credentials`` writes it. None
+    outside the fixture."""
+    import os
+
+    host = os.environ.get("AZURE_AUTHORITY_HOST", "")
+    return ("--authority-host", host.rstrip("/") + "/") if host else ()

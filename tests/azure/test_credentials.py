@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from tests.azure.helpers import RG, seed_cluster
+from tests.azure.helpers import RG, entra_flag, seed_cluster
 from tests.azure.test_kubeconfig import EXISTING
 from tests.cli import invoke
 from tests.emulators.arm import AKS_SERVER_APP, ArmEmulator
@@ -38,7 +38,7 @@ def test_credentials_merge_an_exec_user_that_runs_akscli_token(azure_env: ArmEmu
     user = next(u for u in data["users"] if u["name"] == f"clusterUser_{RG}_aks1")
     ex = user["user"]["exec"]
     assert ex["command"] == "akscli"
-    assert ex["args"] == ["token", "--server-id", AKS_SERVER_APP, "--tenant-id", azure_env.tenant]
+    assert ex["args"] == ["token", "--server-id", AKS_SERVER_APP, "--tenant-id", azure_env.tenant, *entra_flag()]
     assert "kubelogin" not in cfg.read_text()
     assert [c["name"] for c in data["contexts"]] == ["prod", "kind", "aks1"]
     assert data["current-context"] == "aks1"
@@ -65,7 +65,8 @@ def test_azure_cli_sign_in_takes_the_tenant_given_as_kubelogin_convert_does(
     r = invoke(*args, "--tenant", azure_env.tenant)
     assert r.exit_code == 0, r
     ex = load(cfg)["users"][0]["user"]["exec"]
-    assert ex["args"] == ["token", "--server-id", AKS_SERVER_APP, "--tenant-id", azure_env.tenant, "--auth", "azurecli"]
+    tenant = ["--tenant-id", azure_env.tenant]
+    assert ex["args"] == ["token", "--server-id", AKS_SERVER_APP, *tenant, *entra_flag(), "--auth", "azurecli"]
 
 
 def test_admin_credentials_go_into_a_context_of_their_own_beside_the_user_one(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from ruamel.yaml import YAML
 
 from akscli.azure import clustercreds, identity, token
+from tests.azure.helpers import entra_flag
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 
@@ -72,7 +74,7 @@ def test_the_azure_cli_cloud_names_kubelogin_takes_sign_in_to_their_cloud() -> N
 
 
 def test_akscli_token_runs_with_the_azure_cli_cloud_name(azure_env: ArmEmulator) -> None:
-    r = invoke("token", "--environment", "AzureCloud")
+    r = invoke("token", "--environment", "AzureCloud", *entra_flag())
     assert r.exit_code == 0, r
     assert json.loads(r.stdout)["kind"] == "ExecCredential"
 
@@ -81,3 +83,25 @@ def test_a_public_cloud_alias_is_not_written_into_the_plugin_args() -> None:
     kubeconfig = AKS_KUBECONFIG.replace("AzureChinaCloud", "AzureCloud").encode()
     out = clustercreds.rewrite_exec_user(kubeconfig, login="devicecode")
     assert "--environment" not in YAML(typ="safe", pure=True).load(out)["users"][0]["user"]["exec"]["args"]
+
+
+@pytest.mark.parametrize(
+    "variable", ["https://login.partner.example", "login.partner.example", "https://login.partner.example/"]
+)
+def test_a_sign_in_host_other_than_the_public_one_is_written_as_kubelogins_authority_host(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    # akscli token reads AZURE_AUTHORITY_HOST only in workloadidentity mode, as kubelogin: the exec
+    # line carries the host, in the form kubelogin's Validate takes (https, a trailing slash).
+    monkeypatch.setenv("AZURE_AUTHORITY_HOST", variable)
+    args = _args("devicecode")
+    assert args[args.index("--authority-host") + 1] == "https://login.partner.example/"
+
+
+@pytest.mark.parametrize("variable", [None, "", "login.microsoftonline.com", "https://LOGIN.microsoftonline.com/"])
+def test_the_public_sign_in_host_is_not_written(monkeypatch: pytest.MonkeyPatch, variable: str | None) -> None:
+    if variable is None:
+        monkeypatch.delenv("AZURE_AUTHORITY_HOST", raising=False)
+    else:
+        monkeypatch.setenv("AZURE_AUTHORITY_HOST", variable)
+    assert "--authority-host" not in _args("devicecode")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from akscli.azure import token as plugin
+from tests.azure.helpers import entra_flag
 from tests.cli import invoke
 from tests.emulators.arm import AKS_SERVER_APP, DEFAULT_CLIENT_ID, ArmEmulator
 
@@ -20,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run_token(*args: str, env: dict[str, str | None] | None = None) -> dict:
-    r = invoke("token", *args, env=env)
+    r = invoke("token", *entra_flag(), *args, env=env)
     assert r.exit_code == 0, r
     return json.loads(r.stdout)
 
@@ -43,7 +44,11 @@ def test_answers_in_the_version_kubectl_asks_for(azure_env: ArmEmulator) -> None
 
 
 def test_a_version_it_does_not_speak_is_a_clear_error(azure_env: ArmEmulator) -> None:
-    r = invoke("token", env={"KUBERNETES_EXEC_INFO": json.dumps({"apiVersion": "client.authentication.k8s.io/v2"})})
+    r = invoke(
+        "token",
+        *entra_flag(),
+        env={"KUBERNETES_EXEC_INFO": json.dumps({"apiVersion": "client.authentication.k8s.io/v2"})},
+    )
     assert r.exit_code == 2 and "v2" in r.stderr
 
 
@@ -80,12 +85,12 @@ def test_cache_is_keyed_by_server_application(azure_env: ArmEmulator) -> None:
 
 def test_kubelogin_style_arguments_are_accepted(azure_env: ArmEmulator) -> None:
     out = plugin.run(["get-token", "--environment", "AzurePublicCloud", "--server-id", AKS_SERVER_APP,
-                      "--tenant-id", azure_env.tenant, "--login", "spn"])  # fmt: skip
+                      "--tenant-id", azure_env.tenant, "--login", "spn", *entra_flag()])  # fmt: skip
     assert json.loads(out)["status"]["token"] in azure_env.tokens
 
 
 def test_its_sign_in_hints_name_its_own_tenant_flag(azure_env: ArmEmulator) -> None:
-    missing = invoke("token", "--auth", "spn", env={"AZURE_TENANT_ID": None})
+    missing = invoke("token", *entra_flag(), "--auth", "spn", env={"AZURE_TENANT_ID": None})
     assert missing.exit_code == 2 and "(or pass --tenant-id)" in missing.stderr
     assert run_token("--tenant-id", azure_env.tenant, "--auth", "spn")["status"]["token"] in azure_env.tokens
 
@@ -107,7 +112,7 @@ def test_failure_to_sign_in_is_one_line_without_the_secret(
     azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AZURE_CLIENT_SECRET", "s3cr3t-wrong")
-    assert plugin.main(["--login", "spn"]) == 6
+    assert plugin.main(["--login", "spn", *entra_flag()]) == 6
 
 
 def test_cached_path_imports_neither_azure_nor_kubernetes(azure_env: ArmEmulator) -> None:
@@ -115,7 +120,7 @@ def test_cached_path_imports_neither_azure_nor_kubernetes(azure_env: ArmEmulator
     code = (
         "import sys\n"
         "from akscli.azure.token import main\n"
-        "rc = main(['token'])\n"
+        f"rc = main(['token', *{list(entra_flag())!r}])\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('azure', 'kubernetes', 'msal', 'typer', 'rich'))\n"
         "print('LOADED', bad, file=sys.stderr)\n"
         "sys.exit(rc or (3 if bad else 0))\n"
@@ -133,7 +138,7 @@ def test_cached_path_loads_no_datetime(azure_env: ArmEmulator) -> None:
     code = (
         "import sys\n"
         "from akscli.azure.token import main\n"
-        "rc = main(['token'])\n"
+        f"rc = main(['token', *{list(entra_flag())!r}])\n"
         "print('LOADED', sorted(m for m in sys.modules if m in ('datetime', '_datetime')), file=sys.stderr)\n"
         "sys.exit(rc)\n"
     )
@@ -158,7 +163,7 @@ def test_with_aad_login_method_spn_a_devicecode_kubeconfig_signs_in_as_the_servi
 
 
 def test_an_aad_login_method_akscli_lacks_is_one_clear_line(azure_env: ArmEmulator) -> None:
-    r = invoke("token", env={"AAD_LOGIN_METHOD": "ropc"})
+    r = invoke("token", *entra_flag(), env={"AAD_LOGIN_METHOD": "ropc"})
     assert r.exit_code == 2, r
     assert r.stderr.splitlines()[0] == "error: AAD_LOGIN_METHOD='ropc' is not a sign-in mode akscli token has"
 

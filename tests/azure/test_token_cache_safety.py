@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from akscli.azure import token as plugin
+from tests.azure.helpers import entra_flag
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 
@@ -18,7 +19,7 @@ NOBODY = 65534
 
 
 def run_token(*args: str) -> dict:
-    result = invoke("token", *args)
+    result = invoke("token", *entra_flag(), *args)
     assert result.exit_code == 0, result
     return json.loads(result.stdout)
 
@@ -26,7 +27,7 @@ def run_token(*args: str) -> dict:
 def plant(token: str, mode: int = 0o600, owner: int | None = None) -> Path:
     folder = Path(plugin.cache_dir())
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = Path(plugin.cache_path(plugin.parse_args([])))  # the request of a bare `akscli token`
+    path = Path(plugin.cache_path(plugin.parse_args(list(entra_flag()))))  # the request of a bare `akscli token`
     path.write_text(json.dumps({"token": token, "expires_on": int(time.time()) + 3600}))
     os.chmod(path, mode)
     if owner is not None:
@@ -60,7 +61,7 @@ def test_an_unwritable_cache_still_prints_the_token_it_obtained(azure_env: ArmEm
     folder = Path(plugin.cache_dir())
     folder.parent.mkdir(parents=True)
     folder.write_text("not a folder")  # nothing can be cached under it, whoever runs this
-    result = invoke("token")
+    result = invoke("token", *entra_flag())
     assert result.exit_code == 0, result
     assert json.loads(result.stdout)["status"]["token"] in azure_env.tokens
     assert "cannot cache the token" in result.stderr
@@ -70,7 +71,7 @@ def test_an_unwritable_cache_still_prints_the_token_it_obtained(azure_env: ArmEm
 def test_token_accepts_the_documented_verbose_flags_and_never_prints_the_token_on_stderr(
     azure_env: ArmEmulator, flag: str
 ) -> None:
-    result = invoke("token", flag)
+    result = invoke("token", *entra_flag(), flag)
     assert result.exit_code == 0, result
     token = json.loads(result.stdout)["status"]["token"]
     assert "from Entra ID" in result.stderr and token not in result.stderr

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from akscli.azure import token as plugin
+from tests.azure.helpers import entra_flag
 from tests.cli import invoke
 from tests.emulators.arm import AKS_SERVER_APP, DEFAULT_CLIENT_ID, ArmEmulator
 
@@ -47,7 +48,7 @@ def sp_env(azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 def claims_of(emulator: ArmEmulator, *args: str, env: dict[str, str | None] | None = None) -> dict:
-    r = invoke("token", *args, env=env)
+    r = invoke("token", *entra_flag(), *args, env=env)
     assert r.exit_code == 0, r
     return emulator.tokens[json.loads(r.stdout)["status"]["token"]]
 
@@ -92,7 +93,7 @@ def test_use_azurerm_env_vars_signs_in_with_terraforms_arm_variables_only(sp_env
 
 
 def test_use_azurerm_env_vars_without_them_names_the_arm_variables(sp_env: ArmEmulator) -> None:
-    r = invoke("token", "--login", "spn", "--use-azurerm-env-vars", env={"AZURE_CLIENT_ID": SP_ID})
+    r = invoke("token", *entra_flag(), "--login", "spn", "--use-azurerm-env-vars", env={"AZURE_CLIENT_ID": SP_ID})
     assert r.exit_code == 2, r
     assert r.stderr.splitlines()[0] == (
         "error: --auth spn needs a service principal: ARM_CLIENT_ID with ARM_CLIENT_SECRET or "
@@ -119,7 +120,7 @@ def test_disable_environment_override_keeps_the_kubeconfigs_login(monkeypatch: p
 
 def test_disable_environment_override_reads_no_service_principal(sp_env: ArmEmulator) -> None:
     env = {"AZURE_CLIENT_ID": SP_ID, "AZURE_CLIENT_SECRET": SP_SECRET}
-    r = invoke("token", "--login", "spn", "--disable-environment-override", env=env)
+    r = invoke("token", *entra_flag(), "--login", "spn", "--disable-environment-override", env=env)
     assert r.exit_code == 2, r
     assert r.stderr.splitlines()[0] == (
         "error: --auth spn needs a service principal, and --disable-environment-override reads none from "
@@ -158,10 +159,10 @@ def test_a_refused_secret_never_reaches_stdout_or_stderr_even_with_debug(
     monkeypatch.setenv("ARM_TENANT_ID", sp_env.tenant)
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):  # kubectl's path: the fast entry point
-        assert plugin.main(["token", "--debug", "-v", "--login", "spn", *flags]) == 6
+        assert plugin.main(["token", "--debug", "-v", "--login", "spn", *flags, *entra_flag()]) == 6
     assert "AADSTS7000215" in err.getvalue()  # Entra's refusal is shown ...
     assert secret not in out.getvalue() + err.getvalue()  # ... never the secret
-    r = invoke("--debug", "-v", "token", "--login", "spn", *flags)
+    r = invoke("--debug", "-v", "token", *entra_flag(), "--login", "spn", *flags)
     assert r.exit_code == 6, r
     assert secret not in r.stdout + r.stderr
 
@@ -219,7 +220,7 @@ def test_the_certificate_password_opens_the_service_principals_certificate(
     password = f"pw-{uuid.uuid4().hex}"
     _encrypted_certificate(tmp_path / "sp.pem", password)
     env = {id_name: SP_ID, path_name: str(tmp_path / "sp.pem"), password_name: password}
-    r = invoke("--debug", "token", "--login", "spn", env=env)
+    r = invoke("--debug", "token", *entra_flag(), "--login", "spn", env=env)
     # The emulator trusts no certificate: Entra's refusal shows the signed assertion was sent.
     assert r.exit_code == 6, r
     assert [q["client_id"] for q in sp_env.token_requests if "client_assertion" in q] == [SP_ID]
@@ -233,7 +234,7 @@ def test_a_wrong_certificate_password_is_one_line_naming_the_variables(sp_env: A
         "AZURE_CLIENT_CERTIFICATE_PATH": str(tmp_path / "sp.pem"),
         "AZURE_CLIENT_CERTIFICATE_PASSWORD": "a-wrong-one",
     }
-    r = invoke("token", "--login", "spn", env=env)
+    r = invoke("token", *entra_flag(), "--login", "spn", env=env)
     assert r.exit_code == 2, r
     assert r.stderr.splitlines() == [
         f"error: cannot read the service principal's certificate {tmp_path / 'sp.pem'}: Incorrect password, "
@@ -259,7 +260,7 @@ def test_a_wrong_certificate_password_names_the_variables_it_was_read_from(
     if prefix == "ARM":
         env["ARM_TENANT_ID"] = OTHER_TENANT
     args = ("--use-azurerm-env-vars",) if prefix == "ARM" else ()
-    r = invoke("token", "--login", "spn", *args, env=env)
+    r = invoke("token", *entra_flag(), "--login", "spn", *args, env=env)
     assert r.exit_code == 2, r
     assert r.stderr.splitlines()[1:] == [f"hint: check {path_name} and {password_name}"]
 
@@ -272,7 +273,7 @@ def test_a_certificate_without_its_password_names_the_password_variable_beside_t
         "AAD_SERVICE_PRINCIPAL_CLIENT_ID": SP_ID,
         "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE": str(tmp_path / "sp.pem"),
     }
-    r = invoke("token", "--login", "spn", env=env)
+    r = invoke("token", *entra_flag(), "--login", "spn", env=env)
     assert r.exit_code == 2, r
     assert r.stderr.splitlines()[1:] == [
         "hint: check AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE and AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD"

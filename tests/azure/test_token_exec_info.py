@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from tests.azure.helpers import entra_flag
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 
@@ -27,7 +28,7 @@ REFUSAL = "error: cannot unmarshal KUBERNETES_EXEC_INFO to ExecCredential: "
 def test_a_value_that_is_no_exec_credential_is_refused_before_signing_in(
     azure_env: ArmEmulator, value: str, problem: str
 ) -> None:
-    r = invoke("token", env={"KUBERNETES_EXEC_INFO": value})
+    r = invoke("token", *entra_flag(), env={"KUBERNETES_EXEC_INFO": value})
     assert r.exit_code == 2, r
     assert r.stdout == ""
     assert r.stderr.splitlines()[0] == REFUSAL + problem
@@ -36,7 +37,7 @@ def test_a_value_that_is_no_exec_credential_is_refused_before_signing_in(
 
 def test_the_refusal_does_not_quote_the_value_kubectl_sent(azure_env: ArmEmulator) -> None:
     value = '{"spec": {"cluster": {"config": "cluster-private-detail"}}, "kind": 7}'
-    r = invoke("token", env={"KUBERNETES_EXEC_INFO": value})
+    r = invoke("token", *entra_flag(), env={"KUBERNETES_EXEC_INFO": value})
     assert r.exit_code == 2 and "cluster-private-detail" not in r.stderr
 
 
@@ -44,6 +45,6 @@ def test_the_refusal_does_not_quote_the_value_kubectl_sent(azure_env: ArmEmulato
     "value", ['{"kind": "ExecCredential", "apiVersion": "", "spec": {"interactive": true}}', "null"]
 )
 def test_an_empty_api_version_or_null_is_v1beta1(azure_env: ArmEmulator, value: str) -> None:
-    r = invoke("token", env={"KUBERNETES_EXEC_INFO": value})
+    r = invoke("token", *entra_flag(), env={"KUBERNETES_EXEC_INFO": value})
     assert r.exit_code == 0, r
     assert json.loads(r.stdout)["apiVersion"] == "client.authentication.k8s.io/v1beta1"

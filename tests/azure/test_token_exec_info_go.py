@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.azure.helpers import entra_flag
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 
@@ -25,13 +26,13 @@ V1BETA1 = "client.authentication.k8s.io/v1beta1"
 
 
 def version_answered(value: str) -> str:
-    r = invoke("token", env={"KUBERNETES_EXEC_INFO": value})
+    r = invoke("token", *entra_flag(), env={"KUBERNETES_EXEC_INFO": value})
     assert r.exit_code == 0, r
     return str(json.loads(r.stdout)["apiVersion"])
 
 
 def refusal(value: str) -> str:
-    r = invoke("token", env={"KUBERNETES_EXEC_INFO": value})
+    r = invoke("token", *entra_flag(), env={"KUBERNETES_EXEC_INFO": value})
     assert r.exit_code == 2, r
     assert r.stdout == ""
     return r.stderr.splitlines()[0].removeprefix(REFUSAL)
@@ -97,7 +98,13 @@ def test_what_the_real_kubectl_sends_with_provide_cluster_info_is_read(azure_env
     plugin.write_text(f'#!/bin/sh\n"{sys.executable}" -m akscli.azure.token "$@" | tee "{out}"\n')
     plugin.chmod(plugin.stat().st_mode | stat.S_IXUSR)
     kubeconfig = tmp_path / "kubeconfig.yaml"
-    exec_block = {"apiVersion": V1, "command": str(plugin), "provideClusterInfo": True, "interactiveMode": "Never"}
+    exec_block = {
+        "apiVersion": V1,
+        "command": str(plugin),
+        "args": list(entra_flag()),
+        "provideClusterInfo": True,
+        "interactiveMode": "Never",
+    }
     cluster = {
         "server": "https://127.0.0.1:1",
         "tls-server-name": "api.example",

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from akscli.azure import token as plugin
+from tests.azure.helpers import entra_flag
 from tests.azure.test_token_env_overrides import (  # noqa: F401 - sp_env is a fixture
     SP_ID,
     SP_SECRET,
@@ -31,7 +32,7 @@ def fast_path(*args: str) -> tuple[int, str]:
     """``akscli token ARGS`` as kubectl runs it (the fast entry point): exit code, stdout + stderr."""
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
-        code = plugin.main(["token", *args])
+        code = plugin.main(["token", *args, *entra_flag()])
     return code, out.getvalue() + err.getvalue()
 
 
@@ -52,7 +53,7 @@ def test_a_refused_client_secret_flag_never_reaches_stdout_or_stderr(sp_env: Arm
     code, text = fast_path(*args)
     assert code == 6 and "AADSTS7000215" in text
     assert secret not in text
-    r = invoke("--debug", "-v", "token", *args[2:])
+    r = invoke("--debug", "-v", "token", *entra_flag(), *args[2:])
     assert r.exit_code == 6, r
     assert secret not in r.stdout + r.stderr
     assert secret not in repr(plugin.parse_args(list(args[2:])))
@@ -86,7 +87,7 @@ def test_client_certificate_flags_sign_in_with_the_certificate(sp_env: ArmEmulat
     password = f"pw-{uuid.uuid4().hex}"
     _encrypted_certificate(tmp_path / "sp.pem", password)
     args = ("--login", "spn", "--client-id", SP_ID, "--client-certificate", str(tmp_path / "sp.pem"))
-    r = invoke("--debug", "token", *args, "--client-certificate-password", password)
+    r = invoke("--debug", "token", *entra_flag(), *args, "--client-certificate-password", password)
     # The emulator trusts no certificate: Entra's refusal shows the signed assertion was sent.
     assert r.exit_code == 6, r
     assert [q["client_id"] for q in sp_env.token_requests if "client_assertion" in q] == [SP_ID]
@@ -96,7 +97,7 @@ def test_client_certificate_flags_sign_in_with_the_certificate(sp_env: ArmEmulat
 def test_a_wrong_certificate_password_flag_names_the_flags(sp_env: ArmEmulator, tmp_path: Path) -> None:  # noqa: F811
     _encrypted_certificate(tmp_path / "sp.pem", "the-right-one")
     args = ("--login", "spn", "--client-id", SP_ID, "--client-certificate", str(tmp_path / "sp.pem"))
-    r = invoke("token", *args, "--client-certificate-password", "a-wrong-one")
+    r = invoke("token", *entra_flag(), *args, "--client-certificate-password", "a-wrong-one")
     assert r.exit_code == 2, r
     assert r.stderr.splitlines()[1:] == ["hint: check --client-certificate and --client-certificate-password"]
     assert "a-wrong-one" not in r.stdout + r.stderr
@@ -159,7 +160,7 @@ def test_the_service_connection_flag_wins_over_its_variable(
 
 
 def test_azurepipelines_without_the_job_token_is_one_line(sp_env: ArmEmulator, pipeline: dict[str, str | None]) -> None:  # noqa: F811
-    r = invoke("token", "--login", "azurepipelines", env={**pipeline, "SYSTEM_ACCESSTOKEN": None})
+    r = invoke("token", *entra_flag(), "--login", "azurepipelines", env={**pipeline, "SYSTEM_ACCESSTOKEN": None})
     assert r.exit_code == 2, r
     assert r.stderr.splitlines()[0] == (
         "error: --auth azurepipelines needs the job's token in SYSTEM_ACCESSTOKEN, which is not set"

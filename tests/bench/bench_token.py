@@ -60,7 +60,8 @@ def main() -> int:
             "AKSCLI_CACHE_DIR": tmp,
             "KUBECONFIG": str(Path(tmp) / "kubeconfig"),
         }
-        token_args = ["token", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"]
+        # akscli token reads AZURE_AUTHORITY_HOST only in workloadidentity mode, as kubelogin.
+        token_args = ["token", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630", "--authority-host", emu.url + "/"]
         subprocess.run([akscli, *token_args], env=env, check=True, capture_output=True)  # fill the cache
         asked = len(emu.token_requests)
         rows = [

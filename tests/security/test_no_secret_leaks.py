@@ -219,9 +219,10 @@ def test_an_arm_answer_that_quotes_the_client_secret_is_scrubbed(azure_env: Any)
 def test_the_token_cache_is_private_and_holds_no_client_secret(azure_env: Any) -> None:
     # akscli token prints an access token on stdout by design (kubectl's exec credential plugin);
     # the token it caches is kept, 0600, and the client secret that obtained it is not.
+    from tests.azure.helpers import entra_flag
     from tests.emulators.arm import AKS_SERVER_APP
 
-    result = invoke("token", "--server-id", AKS_SERVER_APP)
+    result = invoke("token", "--server-id", AKS_SERVER_APP, *entra_flag())
     assert result.exit_code == 0, result
     cached = list(files_under(Path(os.environ["AKSCLI_CACHE_DIR"])))
     assert cached, "akscli token cached nothing"

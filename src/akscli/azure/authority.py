@@ -31,3 +31,21 @@ def check_variable(host: str) -> None:
             hint="AZURE_AUTHORITY_HOST takes the Entra sign-in host or its https URL, "
             "e.g. https://login.microsoftonline.com/ (or unset it)",
         )
+
+
+PUBLIC_HOST = "login.microsoftonline.com"
+
+
+def exec_flag(variable: str) -> str | None:
+    """AZURE_AUTHORITY_HOST as kubelogin's --authority-host takes it (an https URL ending in '/',
+    upstream: Azure/kubelogin pkg/internal/token/options.go ``Validate``), for the exec line of a
+    kubeconfig akscli writes; None when unset, empty or the public cloud's host (the default)."""
+    host = variable.strip()
+    if not host:
+        return None
+    url = host if "://" in host else f"https://{host}"
+    from urllib.parse import urlsplit
+
+    if (urlsplit(url).hostname or "").lower() == PUBLIC_HOST:
+        return None
+    return url if url.endswith("/") else url + "/"

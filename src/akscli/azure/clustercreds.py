@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 from typing import TYPE_CHECKING
 
 from akscli.azure import arm
+from akscli.azure.authority import exec_flag
 from akscli.azure.clusters import as_dict
 from akscli.azure.token import AKS_SERVER_APP
 from akscli.errors import NotFoundError
@@ -46,6 +48,11 @@ def rewrite_exec_user(kubeconfig: bytes, *, login: str | None = None, tenant: st
     # ruamel.yaml.clib, PyYAML's CSafeLoader) refuses it.
     y.preserve_quotes = True
     data = y.load(kubeconfig.decode("utf-8"))
+    # akscli token reads AZURE_AUTHORITY_HOST only in workloadidentity mode, as kubelogin does
+    # (Azure/kubelogin pkg/internal/token/options.go UpdateFromEnv): the host this command signed in
+    # to, where it is not the public cloud's, goes into the exec line as kubelogin's --authority-host,
+    # which every mode takes (GetCloudConfiguration), so the cluster's token comes from the same Entra.
+    host = exec_flag(os.environ.get("AZURE_AUTHORITY_HOST", ""))
     for user in data.get("users") or []:
         ex = (user.get("user") or {}).get("exec")
         if not ex:
@@ -63,6 +70,8 @@ def rewrite_exec_user(kubeconfig: bytes, *, login: str | None = None, tenant: st
             new_args += ["--tenant-id", tenant_id]
         if environment and not identity.is_public_cloud(environment):  # the public cloud is the default
             new_args += ["--environment", environment]
+        if host:
+            new_args += ["--authority-host", host]
         if login:
             new_args += ["--auth", login]
             client = _flag(args, "--client-id")

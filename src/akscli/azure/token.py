@@ -302,26 +302,17 @@ _BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 def _authority_host(flag: str, login: str | None, variables: str) -> str:
     """The Entra host to sign in to where a flag or a variable names one; "" for --environment's.
 
-    kubelogin (upstream: Azure/kubelogin pkg/internal/token/options.go, commit
-    66784961ef44a34236a651d9b08bcdf0aa07b836) gives --authority-host to every credential
-    (``GetCloudConfiguration``, over --environment), and reads AZURE_AUTHORITY_HOST only in
+    As kubelogin (upstream: Azure/kubelogin pkg/internal/token/options.go, commit
+    66784961ef44a34236a651d9b08bcdf0aa07b836): --authority-host goes to every credential
+    (``GetCloudConfiguration``, over --environment), and AZURE_AUTHORITY_HOST is read only in
     workloadidentity mode, with os.LookupEnv after the flags (``UpdateFromEnv``): there the variable
-    wins over the flag, and an empty one leaves --environment's host. Its ``Validate`` then checks the
-    host: a URL with a scheme and a host, ending in a slash. akscli also reads a non-empty
-    AZURE_AUTHORITY_HOST in the other modes where no flag names a host, as azure-identity and every
-    other akscli command do, checked as azure-identity reads it (akscli.azure.authority);
-    --disable-environment-override reads it in none."""
+    wins over the flag, and an empty one leaves --environment's host. In the other modes the variable
+    is not read: ``akscli cluster credentials`` writes --authority-host into the exec line for a cloud
+    whose host is not the public one (akscli.azure.clustercreds). ``Validate`` then checks the host: a
+    URL with a scheme and a host, ending in a slash."""
     host, source = flag, "--authority-host"
-    if variables != "none" and "AZURE_AUTHORITY_HOST" in os.environ:
-        if login == "workloadidentity":
-            host, source = os.environ["AZURE_AUTHORITY_HOST"], "AZURE_AUTHORITY_HOST"
-        elif not flag:
-            variable = os.environ["AZURE_AUTHORITY_HOST"].strip()
-            if variable:
-                from akscli.azure.authority import check_variable
-
-                check_variable(variable)
-            return variable
+    if variables != "none" and login == "workloadidentity" and "AZURE_AUTHORITY_HOST" in os.environ:
+        host, source = os.environ["AZURE_AUTHORITY_HOST"], "AZURE_AUTHORITY_HOST"
     if host:
         _check_authority(host, source)
     return host

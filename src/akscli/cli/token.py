@@ -43,7 +43,7 @@ def token(
             "--environment",
             "-e",
             help="kubelogin's Azure cloud to sign in to (AzurePublicCloud, AzureChinaCloud, AzureUSGovernmentCloud; "
-            "AZURE_AUTHORITY_HOST wins).",
+            "--authority-host wins).",
             show_default=False,
             hidden=True,
         ),
@@ -52,8 +52,8 @@ def token(
         str | None,
         typer.Option(
             "--authority-host",
-            help="Entra sign-in host, an https URL ending in '/' (over kubelogin's cloud name; in "
-            "workloadidentity mode AZURE_AUTHORITY_HOST wins, as in kubelogin).",
+            help="Entra sign-in host, an https URL ending in '/' (over kubelogin's cloud name; AZURE_AUTHORITY_HOST "
+            "is read only in workloadidentity mode, where it wins, as in kubelogin).",
             show_default=False,
         ),
     ] = None,
@@ -121,8 +121,8 @@ def token(
         bool,
         typer.Option(
             "--disable-environment-override",
-            help="Read no sign-in variable (AAD_LOGIN_METHOD, AZURE_*, AAD_*, ARM_*): the flags only; "
-            "AZURE_AUTHORITY_HOST still picks the sign-in host (kubelogin's flag).",
+            help="Read no sign-in variable (AAD_LOGIN_METHOD, AZURE_*, AAD_*, ARM_*): the flags only "
+            "(kubelogin's flag).",
         ),
     ] = False,
 ) -> None:
