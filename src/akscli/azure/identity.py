@@ -129,12 +129,13 @@ def _common(tenant: str | None, authority: str | None = None) -> dict[str, Any]:
     """Keyword arguments every azure-identity class accepts: authority and discovery. The
     ``authority`` given (akscli token's, which chose it: akscli.azure.token) wins over
     AZURE_AUTHORITY_HOST; an empty variable is the public cloud (azure-identity would sign in to "https://")."""
+    from akscli.azure import signinlog
     from akscli.azure.armretry import ReachableRetryPolicy
 
     # A refused, unresolvable or TLS-failing token endpoint is reported at once, as for ARM
     # (akscli.azure.armretry); azure-identity builds its pipeline's retry policy from this class
-    # (azure/identity/_internal/pipeline.py, build_pipeline).
-    kw: dict[str, Any] = {"retry_policy_class": ReachableRetryPolicy}
+    # (azure/identity/_internal/pipeline.py, build_pipeline). Its requests are logged at --debug.
+    kw: dict[str, Any] = {"retry_policy_class": ReachableRetryPolicy, **signinlog.hooks()}
     if not authority and "AZURE_AUTHORITY_HOST" in os.environ:
         authority = os.environ["AZURE_AUTHORITY_HOST"] or "login.microsoftonline.com"
     if authority:
@@ -195,8 +196,14 @@ def _managed_identity_source(env: SignInEnv) -> _Source:
         # seconds on every command of a developer laptop with no credential at all.
         if not has_endpoint and os.environ.get("AKSCLI_TRY_IMDS", "1") != "1":
             raise CredentialUnavailableError("no managed identity endpoint")
+        from akscli.azure.signinlog import hooks
+
         client_id = env.client_id
-        return ManagedIdentityCredential(client_id=client_id) if client_id else (ManagedIdentityCredential())
+        return (
+            ManagedIdentityCredential(client_id=client_id, **hooks())
+            if client_id
+            else (ManagedIdentityCredential(**hooks()))
+        )
 
     return _Source(
         "managed identity",
@@ -269,11 +276,13 @@ def _explicit(
     if auth == "msi":
         # A client id, else a resource id, else the system-assigned identity (upstream: Azure/kubelogin
         # pkg/internal/token/msicredential.go; azure-identity's identity_config "resource_id").
+        from akscli.azure.signinlog import hooks
+
         if cid:
-            return ai.ManagedIdentityCredential(client_id=cid)
+            return ai.ManagedIdentityCredential(client_id=cid, **hooks())
         if env.identity_resource_id:
-            return ai.ManagedIdentityCredential(identity_config={"resource_id": env.identity_resource_id})
-        return ai.ManagedIdentityCredential()
+            return ai.ManagedIdentityCredential(identity_config={"resource_id": env.identity_resource_id}, **hooks())
+        return ai.ManagedIdentityCredential(**hooks())
     if auth == "azurepipelines":
         from akscli.azure import pipelines
 

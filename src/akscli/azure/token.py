@@ -525,8 +525,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(_USAGE + "\n")
         return 0
     debug = "--debug" in args
-    verbose = any(a == "--verbose" or (a.startswith("-v") and a == "-" + "v" * (len(a) - 1)) for a in args)
-    args = [a for a in args if a != "--debug" and a != "--verbose" and not (a.startswith("-v") and set(a[1:]) == {"v"})]
+    verbosity = sum(1 if a == "--verbose" else len(a) - 1 for a in args if a == "--verbose" or _is_v(a))
+    verbose = verbosity > 0
+    args = [a for a in args if a != "--debug" and a != "--verbose" and not _is_v(a)]
+    logged = debug or verbosity >= 2  # the request log, as the CLI's --debug and -vv (akscli.logconfig)
+    if logged:
+        _request_log(debug, verbosity)
+    try:
+        return _main(args, debug, verbose)
+    finally:
+        if logged:  # one in-process run (a test) never leaks the log into the next
+            _request_log(False, 0)
+
+
+def _main(args: list[str], debug: bool, verbose: bool) -> int:
     try:
         sys.stdout.write(run(args, verbose=verbose) + "\n")
         sys.stdout.flush()
@@ -543,6 +555,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from akscli.azure.arm import translate_arm_error
 
         return _failed(translate_arm_error(exc, what="akscli token"))
+
+
+def _is_v(arg: str) -> bool:
+    return arg.startswith("-v") and set(arg[1:]) == {"v"}
+
+
+def _request_log(debug: bool, verbosity: int) -> None:
+    """The sign-in's requests on stderr (akscli.azure.signinlog), configured as the CLI configures them."""
+    from akscli import logconfig
+    from akscli.globals import FLAGS
+
+    FLAGS.debug, FLAGS.verbose = debug, verbosity
+    logconfig.configure()
+    logconfig.ready()
 
 
 def _failed(err: AkscliError, details: bool = False) -> int:
