@@ -23,6 +23,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from akscli import cachedir, timestamps
 from akscli.azure.execinfo import exec_api_version
+from akscli.azure.tokenflags import authority_host as _authority_host
+from akscli.azure.tokenflags import check_federated_token as _check_federated_token
+from akscli.azure.tokenflags import check_file as _check_file
+from akscli.azure.tokenflags import check_identity_resource_id as _check_identity_resource_id
 from akscli.errors import AkscliError, UsageError
 
 if TYPE_CHECKING:
@@ -244,98 +248,6 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         _authority_host(values.get("authority_host", ""), login, variables),
         flag_values,
     )
-
-
-def _check_file(flag: str, path: str) -> None:
-    """A file flag names a readable file, checked before the cache is read: a cached token must
-    not hide a kubeconfig whose exec line names a folder or a file that is gone."""
-    if path and not (os.path.isfile(path) and os.access(path, os.R_OK)):
-        what = "a folder" if os.path.isdir(path) else "no readable file"
-        raise UsageError(f"{flag} {path!r} is {what}", hint=f"give {flag} the path of a file akscli can read")
-
-
-def _check_federated_token(path: str) -> None:
-    """The federated token file holds one JWT (compact JWS: three base64url parts, RFC 7515 7.1),
-    as the workload identity webhook projects it; anything else Entra would refuse after a round
-    trip. Its contents are never quoted."""
-    if not path:
-        return
-    with open(path, "rb") as fh:
-        head = fh.read(65536)
-    parts = head.strip().split(b".")
-    if len(parts) != 3 or not all(parts[:2]) or any(p.strip(_BASE64URL) for p in parts):
-        raise UsageError(
-            f"--federated-token-file {path!r} does not hold a JWT",
-            hint="point it at the projected service account token (AZURE_FEDERATED_TOKEN_FILE in the pod)",
-        )
-
-
-_IDENTITY_ID_KEYS = ["subscriptions", "resourcegroups", "providers", "userassignedidentities"]
-
-
-def _check_identity_resource_id(value: str) -> None:
-    """kubelogin's --identity-resource-id names a user-assigned managed identity by its ARM ID
-    (upstream: Azure/kubelogin pkg/internal/token/msicredential.go, azidentity.ResourceID), the ID of a
-    Microsoft.ManagedIdentity/userAssignedIdentities resource."""
-    parts = value.split("/")
-    ok = (
-        len(parts) == 9
-        and parts[0] == ""
-        and [p.lower() for p in parts[1:8:2]]
-        == ["subscriptions", "resourcegroups", "providers", "userassignedidentities"]
-        and parts[6].lower() == "microsoft.managedidentity"
-        and all(parts[1:])
-        and value.isprintable()
-        and " " not in value
-    )
-    if value and not ok:
-        raise UsageError(
-            f"invalid --identity-resource-id {value!r}",
-            hint="give the ARM ID of a user-assigned identity: /subscriptions/SUB/resourceGroups/RG/providers/"
-            "Microsoft.ManagedIdentity/userAssignedIdentities/NAME",
-        )
-
-
-_BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
-
-def _authority_host(flag: str, login: str | None, variables: str) -> str:
-    """The Entra host to sign in to where a flag or a variable names one; "" for --environment's.
-
-    As kubelogin (upstream: Azure/kubelogin pkg/internal/token/options.go, commit
-    66784961ef44a34236a651d9b08bcdf0aa07b836): --authority-host goes to every credential
-    (``GetCloudConfiguration``, over --environment), and AZURE_AUTHORITY_HOST is read only in
-    workloadidentity mode, with os.LookupEnv after the flags (``UpdateFromEnv``): there the variable
-    wins over the flag, and an empty one leaves --environment's host. In the other modes the variable
-    is not read: ``akscli cluster credentials`` writes --authority-host into the exec line for a cloud
-    whose host is not the public one (akscli.azure.clustercreds). ``Validate`` then checks the host: a
-    URL with a scheme and a host, ending in a slash."""
-    host, source = flag, "--authority-host"
-    if variables != "none" and login == "workloadidentity" and "AZURE_AUTHORITY_HOST" in os.environ:
-        host, source = os.environ["AZURE_AUTHORITY_HOST"], "AZURE_AUTHORITY_HOST"
-    if host:
-        _check_authority(host, source)
-    return host
-
-
-def _check_authority(host: str, source: str) -> None:
-    from urllib.parse import urlsplit
-
-    try:
-        url = urlsplit(host)
-        ok = url.scheme == "https" and bool(url.hostname)  # https: azure-identity and Go's azidentity refuse others
-    except ValueError:
-        ok = False
-    if not ok:
-        raise UsageError(
-            f"authority host {host!r} is not valid",
-            hint=f"{source} takes the https URL of the Entra sign-in host, e.g. https://login.microsoftonline.com/",
-        )
-    if not host.endswith("/"):
-        raise UsageError(
-            f"authority host {host!r} should have a trailing slash",
-            hint=f"{source} must end in '/', as kubelogin requires: {host}/",
-        )
 
 
 def _switch(flag: str, value: str) -> bool:

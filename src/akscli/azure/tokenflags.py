@@ -1,0 +1,101 @@
+"""The checks of ``akscli token``'s exec-line values that need more than a look (files, the federated
+token, the managed identity's ARM ID, the authority host), moved out of akscli.azure.token. kubectl
+runs the plugin before every request: the standard library only (os; urllib.parse for a host)."""
+
+from __future__ import annotations
+
+import os
+
+from akscli.errors import UsageError
+
+
+def check_file(flag: str, path: str) -> None:
+    """A file flag names a readable file, checked before the cache is read: a cached token must
+    not hide a kubeconfig whose exec line names a folder or a file that is gone."""
+    if path and not (os.path.isfile(path) and os.access(path, os.R_OK)):
+        what = "a folder" if os.path.isdir(path) else "no readable file"
+        raise UsageError(f"{flag} {path!r} is {what}", hint=f"give {flag} the path of a file akscli can read")
+
+
+def check_federated_token(path: str) -> None:
+    """The federated token file holds one JWT (compact JWS: three base64url parts, RFC 7515 7.1),
+    as the workload identity webhook projects it; anything else Entra would refuse after a round
+    trip. Its contents are never quoted."""
+    if not path:
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    parts = head.strip().split(b".")
+    if len(parts) != 3 or not all(parts[:2]) or any(p.strip(_BASE64URL) for p in parts):
+        raise UsageError(
+            f"--federated-token-file {path!r} does not hold a JWT",
+            hint="point it at the projected service account token (AZURE_FEDERATED_TOKEN_FILE in the pod)",
+        )
+
+
+_IDENTITY_ID_KEYS = ["subscriptions", "resourcegroups", "providers", "userassignedidentities"]
+
+
+def check_identity_resource_id(value: str) -> None:
+    """kubelogin's --identity-resource-id names a user-assigned managed identity by its ARM ID
+    (upstream: Azure/kubelogin pkg/internal/token/msicredential.go, azidentity.ResourceID), the ID of a
+    Microsoft.ManagedIdentity/userAssignedIdentities resource."""
+    parts = value.split("/")
+    ok = (
+        len(parts) == 9
+        and parts[0] == ""
+        and [p.lower() for p in parts[1:8:2]]
+        == ["subscriptions", "resourcegroups", "providers", "userassignedidentities"]
+        and parts[6].lower() == "microsoft.managedidentity"
+        and all(parts[1:])
+        and value.isprintable()
+        and " " not in value
+    )
+    if value and not ok:
+        raise UsageError(
+            f"invalid --identity-resource-id {value!r}",
+            hint="give the ARM ID of a user-assigned identity: /subscriptions/SUB/resourceGroups/RG/providers/"
+            "Microsoft.ManagedIdentity/userAssignedIdentities/NAME",
+        )
+
+
+_BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def authority_host(flag: str, login: str | None, variables: str) -> str:
+    """The Entra host to sign in to where a flag or a variable names one; "" for --environment's.
+
+    As kubelogin (upstream: Azure/kubelogin pkg/internal/token/options.go, commit
+    66784961ef44a34236a651d9b08bcdf0aa07b836): --authority-host goes to every credential
+    (``GetCloudConfiguration``, over --environment), and AZURE_AUTHORITY_HOST is read only in
+    workloadidentity mode, with os.LookupEnv after the flags (``UpdateFromEnv``): there the variable
+    wins over the flag, and an empty one leaves --environment's host. In the other modes the variable
+    is not read: ``akscli cluster credentials`` writes --authority-host into the exec line for a cloud
+    whose host is not the public one (akscli.azure.clustercreds). ``Validate`` then checks the host: a
+    URL with a scheme and a host, ending in a slash."""
+    host, source = flag, "--authority-host"
+    if variables != "none" and login == "workloadidentity" and "AZURE_AUTHORITY_HOST" in os.environ:
+        host, source = os.environ["AZURE_AUTHORITY_HOST"], "AZURE_AUTHORITY_HOST"
+    if host:
+        _check_authority(host, source)
+    return host
+
+
+def _check_authority(host: str, source: str) -> None:
+    from urllib.parse import urlsplit
+
+    try:
+        url = urlsplit(host)
+        ok = url.scheme == "https" and bool(url.hostname)  # https: azure-identity and Go's azidentity refuse others
+    except ValueError:
+        ok = False
+    if not ok:
+        raise UsageError(
+            f"authority host {host!r} is not valid",
+            hint=f"{source} takes the https URL of the Entra sign-in host, e.g. https://login.microsoftonline.com/",
+        )
+    if not host.endswith("/"):
+        raise UsageError(
+            f"authority host {host!r} should have a trailing slash",
+            hint=f"{source} must end in '/', as kubelogin requires: {host}/",
+        )
