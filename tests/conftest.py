@@ -27,6 +27,10 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.delenv("KUBECONFIG", raising=False)
     monkeypatch.delenv("AKSCLI_AUDIT_LOG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # Hints that read a secret are written in the user's shell (akscli.secret_hints): bash's, unless a
+    # test names another.
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    monkeypatch.delenv("PSModulePath", raising=False)
     from akscli import redact
 
     redact.forget_all()  # each test is a new process: no Secret value of an earlier one is hidden

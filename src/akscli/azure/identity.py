@@ -25,6 +25,7 @@ from akscli.azure.account import is_public_cloud as is_public_cloud
 from akscli.azure.account import resolve_subscription as resolve_subscription
 from akscli.errors import AkscliError, AuthError, UsageError
 from akscli.redact import remember
+from akscli.secret_hints import export_with_secret
 
 if TYPE_CHECKING:
     from azure.core.credentials import AccessToken, TokenCredential
@@ -118,10 +119,10 @@ class SignInEnv:
         return UsageError(
             f"--auth spn needs a service principal: {p}_CLIENT_ID with "
             f"{p}_CLIENT_SECRET or {p}_CLIENT_CERTIFICATE_PATH, and a tenant",
-            # The secret is read at a silent prompt (bash's read -s), not typed into an export line that
-            # the shell's history keeps.
-            hint=f"export {p}_TENANT_ID=... {p}_CLIENT_ID=...; read -rs {p}_CLIENT_SECRET && export "
-            f"{p}_CLIENT_SECRET (or pass {tenant_flag})",
+            # The secret is read at a silent prompt of the user's shell (akscli.secret_hints), not typed
+            # into an export line that the shell's history keeps.
+            hint=f"{export_with_secret((f'{p}_TENANT_ID', f'{p}_CLIENT_ID'), f'{p}_CLIENT_SECRET')} "
+            f"(or pass {tenant_flag})",
         )
 
 
