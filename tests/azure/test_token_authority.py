@@ -163,3 +163,13 @@ def test_an_empty_azure_variable_replaces_kubelogins_own_name(sp_env: ArmEmulato
 def test_an_empty_variable_after_none_is_still_no_value(sp_env: ArmEmulator) -> None:  # noqa: F811
     env = {"AAD_SERVICE_PRINCIPAL_CLIENT_ID": "", "AZURE_CLIENT_ID": SP_ID, "AZURE_CLIENT_SECRET": SP_SECRET}
     assert claims_of(sp_env, "--login", "spn", env=env)["appid"] == SP_ID
+
+
+def test_an_unreachable_sign_in_host_is_named_with_the_flag_that_sets_it(azure_env: ArmEmulator) -> None:
+    # Was the emulator's AZURE_AUTHORITY_HOST, which akscli token does not read in this mode, in both lines.
+    r = invoke("token", "--login", "spn", "--authority-host", REFUSED + "/")
+    assert r.exit_code == 6, r
+    assert r.stderr.splitlines() == [
+        f"error: --auth spn could not get a token: cannot reach {REFUSED}: the connection was refused",
+        "hint: check the network or proxy (HTTPS_PROXY) and --authority-host (or --environment)",
+    ]

@@ -299,10 +299,11 @@ def _explicit(
 class _Translating:
     """A TokenCredential whose failures are ``AuthError``s with a fix, never tracebacks."""
 
-    def __init__(self, inner: TokenCredential, what: str, fix: str) -> None:
+    def __init__(self, inner: TokenCredential, what: str, fix: str, host: tuple[str | None, str]) -> None:
         self._inner = inner
         self._what = what
         self._fix = fix
+        self._host = host  # the sign-in host given (None: azure-identity's) and where the user sets it
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         from azure.core.exceptions import ClientAuthenticationError
@@ -310,7 +311,7 @@ class _Translating:
         try:
             return self._inner.get_token(*scopes, **kwargs)
         except ClientAuthenticationError as exc:
-            raise _unreachable(exc, self._what) or AuthError(
+            raise _unreachable(exc, self._what, *self._host) or AuthError(
                 f"{self._what} could not get a token: {_first_line(exc)}", hint=self._fix
             ) from exc
 
@@ -320,24 +321,28 @@ class _Translating:
             close()
 
 
-def _unreachable(exc: BaseException, what: str) -> AuthError | None:
+def _unreachable(
+    exc: BaseException, what: str, host: str | None = None, knob: str = "AZURE_AUTHORITY_HOST"
+) -> AuthError | None:
     """A sign-in that reached no token endpoint (refused, no such host, TLS: akscli.netfail) says
-    so, instead of blaming the credentials."""
+    so, instead of blaming the credentials; it names the host (the one given, else the variable's)
+    and where the user sets it (``knob``: akscli token's --authority-host, which it reads in place of
+    AZURE_AUTHORITY_HOST outside workloadidentity mode, as kubelogin)."""
     from akscli import netfail
 
     failure = netfail.classify(exc)
-    authority = os.environ.get("AZURE_AUTHORITY_HOST") or "the Entra ID sign-in endpoint"
+    authority = host or os.environ.get("AZURE_AUTHORITY_HOST") or "the Entra ID sign-in endpoint"
     if failure.is_tls:
         return AuthError(
             f"{what} could not get a token: TLS to {authority} failed: {netfail.TLS_HINTS[failure.kind]} "
             f"({failure.reason})",
-            hint="a proxy that inspects TLS needs its CA in REQUESTS_CA_BUNDLE; check AZURE_AUTHORITY_HOST",
+            hint=f"a proxy that inspects TLS needs its CA in REQUESTS_CA_BUNDLE; check {knob}",
         )
     if failure.kind in ("refused", "dns"):
         problem = "the connection was refused" if failure.kind == "refused" else failure.reason
         return AuthError(
             f"{what} could not get a token: cannot reach {authority}: {problem}",
-            hint="check the network or proxy (HTTPS_PROXY) and AZURE_AUTHORITY_HOST",
+            hint=f"check the network or proxy (HTTPS_PROXY) and {knob}",
         )
     return None
 
@@ -444,6 +449,7 @@ def credential(
     authority: str | None = None,
     tenant_flag: str = "--tenant",
     env: SignInEnv | None = None,
+    host_flag: str = "AZURE_AUTHORITY_HOST",
 ) -> TokenCredential:
     """The credential every Azure call of akscli uses.
 
@@ -451,7 +457,8 @@ def credential(
     overrides AZURE_CLIENT_ID for the explicit modes (the token plugin's --client-id).
     ``subscription`` lets the Azure CLI pick that subscription's tenant; ``authority`` is the
     Entra host of a sovereign cloud (from a kubeconfig's --environment). ``tenant_flag``: the
-    command's own name for the tenant, for the hints (``token`` keeps kubelogin's --tenant-id).
+    command's own name for the tenant, for the hints (``token`` keeps kubelogin's --tenant-id), and
+    ``host_flag`` where it takes the sign-in host (``token``: --authority-host).
     ``env``: the sign-in variables to use (default: azure-identity's, ``SignInEnv.from_environ``).
     """
     _quiet_sdk_logs()
@@ -469,7 +476,7 @@ def credential(
     cached = _CREDENTIALS.get(key)
     if cached is not None:
         return cached
-    cred = _build(mode, tid, client_id, subscription, authority, env, tenant_flag)
+    cred = _build(mode, tid, client_id, subscription, authority, env, tenant_flag, host_flag)
     _CREDENTIALS.clear()  # a process holds the credentials of one command
     _CREDENTIALS[key] = cred
     return cred
@@ -491,6 +498,7 @@ def _build(
     authority: str | None,
     env: SignInEnv,
     tenant_flag: str = "--tenant",
+    host_flag: str = "AZURE_AUTHORITY_HOST",
 ) -> TokenCredential:
     from akscli.process import large_import
 
@@ -499,7 +507,7 @@ def _build(
 
     if mode is not None:
         explicit = _explicit(mode, tid, client_id, subscription, env, authority, tenant_flag)
-        return _Translating(explicit, f"--auth {mode}", _FIXES[mode])
+        return _Translating(explicit, f"--auth {mode}", _FIXES[mode], (authority, host_flag))
     sources = [
         _env_source(tid, env, authority),
         _workload_identity_source(tid, env, authority),

@@ -392,7 +392,13 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
         cert_names = ("--client-certificate", "--client-certificate-password")
     env = identity.SignInEnv(**values, names=names, certificate_names=cert_names)
     cred = identity.credential(
-        req.login, req.tenant_id, client_id=client, authority=authority, tenant_flag="--tenant-id", env=env
+        req.login,
+        req.tenant_id,
+        client_id=client,
+        authority=authority,
+        tenant_flag="--tenant-id",
+        env=env,
+        host_flag="--authority-host (or --environment)",
     )
     tok = cred.get_token(req.scope)
     try:
