@@ -13,6 +13,7 @@ from tests.emulators.kube.controllers.nvidia import GpuPodController
 
 from . import nodes as fx
 from .conftest import add_nodes
+from .growth import growable
 
 
 def _holding(emu: Any, name: str, node: str, gpus: int, phase: str = "Running") -> None:
@@ -115,7 +116,7 @@ def test_fewer_free_nodes_than_asked_keeps_the_pods_off_the_nodes_passed_over(
     # The cluster autoscaler adds nodes for pods that wait: pinned to today's nodes, they never
     # could; kept off the full one, the free node and any new node can take them. Before: not
     # pinned at all, so a node not Ready yet untainted could take one.
-    add_nodes(kube_emulator, [fx.node(f"aks-gpu-{i}") for i in range(2)])
+    add_nodes(kube_emulator, growable(kube_emulator, [fx.node(f"aks-gpu-{i}") for i in range(2)]))
     _holding(kube_emulator, "train-0", "aks-gpu-0", 8)
     result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--dry-run=server")
     assert result.exit_code == 0, result

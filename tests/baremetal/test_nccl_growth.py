@@ -6,45 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli import yamlio
 from tests.cli import invoke
 
 from . import nodes as fx
 from .conftest import add_nodes
+from .growth import VMSS
+from .growth import autoscaler_status as _autoscaler_status
+from .growth import in_scale_set as _in_scale_set
 from .test_nccl_free_gpus import _holding, node_names
-
-VMSS = "aks-gpu-12345678-vmss"
-
-
-def _in_scale_set(name: str, index: int) -> dict[str, Any]:
-    # cloud-provider-azure's providerID of a scale set instance
-    node = fx.node(name)
-    node["spec"]["providerID"] = (
-        "azure:///subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mc_rg_c_eastus/providers/"
-        f"Microsoft.Compute/virtualMachineScaleSets/{VMSS}/virtualMachines/{index}"
-    )
-    return node
-
-
-def _autoscaler_status(emu: Any, *, target: int, maximum: int, scale_up: str = "NoActivity") -> None:
-    """kube-system/cluster-autoscaler-status as cluster-autoscaler 1.30+ writes it (upstream:
-    kubernetes/autoscaler cluster-autoscaler/clusterstate/utils/status_test.yaml)."""
-    group: dict[str, Any] = {
-        "name": VMSS,
-        "health": {"status": "Healthy", "cloudProviderTarget": target, "minSize": 0, "maxSize": maximum},
-        "scaleUp": {"status": scale_up},
-    }
-    if scale_up == "Backoff":
-        group["scaleUp"]["backoffInfo"] = {"errorCode": "QuotaExceeded", "errorMessage": "quota exceeded"}
-    status = {"time": "2026-12-05 19:00:00 +0000 UTC", "autoscalerStatus": "Running", "nodeGroups": [group]}
-    emu.cluster.create(
-        {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": "cluster-autoscaler-status", "namespace": "kube-system"},
-            "data": {"status": yamlio.dump(status)},
-        }
-    )
 
 
 def _full_scale_set(emu: Any) -> None:

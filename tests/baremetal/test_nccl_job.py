@@ -16,11 +16,14 @@ from tests.emulators.kube.controllers.nvidia import GpuPodController
 
 from . import nodes as fx
 from .conftest import add_nodes
+from .growth import growable
 
 
 @pytest.fixture
 def h100_pool(kube_emulator: Any) -> Any:
-    add_nodes(kube_emulator, [fx.cpu_node("aks-system-0")] + [fx.node(f"aks-gpu-{i}") for i in range(2)])
+    # one scale set the cluster autoscaler can grow: a test asking for more nodes waits for them
+    gpu_nodes = growable(kube_emulator, [fx.node(f"aks-gpu-{i}") for i in range(2)])
+    add_nodes(kube_emulator, [fx.cpu_node("aks-system-0"), *gpu_nodes])
     return kube_emulator
 
 

@@ -14,6 +14,7 @@ from tests.emulators.kube.controllers.nvidia import GpuPodController
 
 from . import nodes as fx
 from .conftest import add_nodes
+from .growth import growable
 
 # The taints the node lifecycle controller puts on a node whose Ready condition is False
 # (kubernetes/kubernetes pkg/controller/nodelifecycle/node_lifecycle_controller.go).
@@ -76,7 +77,9 @@ def test_the_pod_does_not_tolerate_a_cordon_a_bad_node_or_another_pools_taint(ta
 def test_a_cordoned_or_not_ready_node_is_not_used_and_is_named(kube_emulator: Any, kubeconfig: Any) -> None:
     # One healthy node, one cordoned, one not ready: two pods asked for, so one waits, where before
     # both ran (the pod tolerated every taint and landed on the cordoned node).
-    add_nodes(kube_emulator, [fx.node("aks-gpu-0"), _cordoned("aks-gpu-1"), _not_ready("aks-gpu-2")])
+    # The scale set can grow, so the second pod waits for a new node.
+    pool = [fx.node("aks-gpu-0"), _cordoned("aks-gpu-1"), _not_ready("aks-gpu-2")]
+    add_nodes(kube_emulator, growable(kube_emulator, pool))
     kube_emulator.controllers.add(GpuPodController())
     result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--timeout", "3s", "--keep")
     assert result.exit_code == 5, result

@@ -15,8 +15,11 @@ from tests.emulators.arm.compute import family_of, vcpus_of
 
 from . import nodes as fx
 from .conftest import add_nodes
+from .growth import VMSS
+from .growth import autoscaler_status as _autoscaler_status
+from .growth import in_scale_set as _in_scale_set
 from .test_nccl_free_gpus import _holding
-from .test_nccl_growth import VMSS, _autoscaler_status, _in_scale_set, _nap_pool
+from .test_nccl_growth import _nap_pool
 
 REGION = "eastus"
 FAMILY = family_of(fx.ND_H100)

@@ -12,6 +12,7 @@ from tests.cli import invoke
 
 from . import nodes as fx
 from .conftest import add_nodes
+from .growth import growable
 from .test_nccl_free_gpus import _holding, node_names
 
 
@@ -46,7 +47,7 @@ def test_a_pod_bound_to_a_chosen_node_meanwhile_moves_the_test_to_another(
 def test_a_chosen_node_filled_meanwhile_with_no_spare_keeps_the_pods_off_it(
     kube_emulator: Any, kubeconfig: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    add_nodes(kube_emulator, [fx.node(f"aks-gpu-{i}") for i in range(2)])
+    add_nodes(kube_emulator, growable(kube_emulator, [fx.node(f"aks-gpu-{i}") for i in range(2)]))
     _bind_after_pick(monkeypatch, kube_emulator)
     result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--dry-run=server")
     assert result.exit_code == 0, result
@@ -57,7 +58,8 @@ def test_a_chosen_node_filled_meanwhile_with_no_spare_keeps_the_pods_off_it(
 
 def test_with_fewer_free_nodes_a_node_not_ready_yet_untainted_is_kept_off(kube_emulator: Any, kubeconfig: Any) -> None:
     # Before: not pinned, and the scheduler, which reads taints, could bind a pod to aks-gpu-0.
-    add_nodes(kube_emulator, [fx.node("aks-gpu-0", ready=False), fx.node("aks-gpu-1"), fx.node("aks-gpu-2")])
+    pool = [fx.node("aks-gpu-0", ready=False), fx.node("aks-gpu-1"), fx.node("aks-gpu-2")]
+    add_nodes(kube_emulator, growable(kube_emulator, pool))
     _holding(kube_emulator, "train-0", "aks-gpu-1", 8)
     result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--dry-run=server")
     assert result.exit_code == 0, result

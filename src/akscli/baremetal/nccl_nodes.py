@@ -21,8 +21,9 @@ one list of every pod in the cluster would be thousands of pages at 75,000 nodes
 
 A node whose ``nvidia.com/gpu`` are MIG devices or shared replicas is passed over (NCCL runs one
 rank per whole GPU: ``_sliced``). With fewer free nodes than pods, the pods are kept off the nodes
-passed over (``keep_off``); with none, a pool that can grow is waited for (akscli.baremetal.
-nccl_growth). The chosen nodes are read again just before the Job is made (``recheck``).
+passed over (``keep_off``) and those beyond the free nodes wait for new ones: only where the pool
+can grow by that many (akscli.baremetal.nccl_growth, then the vCPU quota: nccl_quota), else the
+run is refused. The chosen nodes are read again just before the Job is made (``recheck``).
 
 Plain logic over Node and Pod objects; the only I/O is ``kube.list`` (page by page). Memory: one
 node page at a time, plus the name and GPU count of each usable GPU node.
@@ -441,40 +442,50 @@ def _settle(kube: Kube, nodes: SizeNodes, choice: Choice, want: Want, skipped: s
     chosen = [name for name, _ in choice.chosen]
     if len(chosen) >= want.wanted:
         return Pins(chosen, [], warnings, choice)
+    # the pods beyond the free nodes wait for new ones: only where the pool can grow by as many
+    _refuse_unless_growing(kube, nodes, want, skipped, warnings, len(chosen))
     if not chosen:
-        _refuse_unless_growing(kube, nodes, want, skipped, warnings)
         waiting = f"the {want.wanted} pods wait for new nodes"
     else:
         waiting = f"the other {want.wanted - len(chosen)} pod(s) wait for new nodes"
-        warnings.append(f"{len(chosen)} GPU node(s) can take a test pod and {want.wanted} are asked for")
     kept_off, how = keep_off(nodes)
     warnings.append(f"{how}; {waiting} until the timeout ({want.timeout_s:.0f}s)")
     return Pins([], kept_off, warnings, choice)
 
 
-def _refuse_unless_growing(kube: Kube, nodes: SizeNodes, want: Want, skipped: str | None, warnings: list[str]) -> None:
+def _refuse_unless_growing(
+    kube: Kube, nodes: SizeNodes, want: Want, skipped: str | None, warnings: list[str], free: int
+) -> None:
+    """Refuse the run (exit 8) unless the pool can grow by the nodes the pods beyond the ``free``
+    ones wait for: the cluster autoscaler's or a NodePool's room for that many, then the vCPU quota
+    for that many (a scale set's shortfall refuses, a NodePool's warns)."""
     from akscli.baremetal import nccl_growth, nccl_quota
 
     named = f": {skipped.split(': ', 1)[1]}" if skipped else ""
-    if nodes.sliced == nodes.gpu_nodes:
+    if not free and nodes.sliced == nodes.gpu_nodes:
         raise NotInstalledError(
             f"none of the {nodes.gpu_nodes} {want.where} has whole GPUs for an NCCL test{named}",
             hint="NCCL runs one rank per whole GPU, not on MIG devices or shared replicas (NVIDIA/nccl issue "
             "1716): test a pool with MIG off and no GPU sharing, or turn them off on these nodes",
         )
-    grow = nccl_growth.growth(kube, nodes.scale_sets, nodes.nodepools, nodes.capacity, want.wanted)
+    needed = want.wanted - free
+    grow = nccl_growth.growth(kube, nodes.scale_sets, nodes.nodepools, nodes.capacity, needed)
+    if free:
+        now = f"{free} GPU node(s) can take a test pod and {want.wanted} are asked for"
+        refused = f"only {free} of the {nodes.gpu_nodes} {want.where} can take a test pod with {want.gpus_per_node} "
+        refused += f"GPU(s), and {want.wanted} are asked for"
+    else:
+        now = f"none of the {nodes.gpu_nodes} {want.where} can take a test pod with {want.gpus_per_node} GPU(s) now"
+        refused = f"none of the {nodes.gpu_nodes} {want.where} can take a test pod with {want.gpus_per_node} GPU(s)"
     if not grow.room:
         raise QuotaError(
-            f"none of the {nodes.gpu_nodes} {want.where} can take a test pod with {want.gpus_per_node} GPU(s)"
-            + named
-            + (f" ({grow.full})" if grow.full else ""),
+            refused + named + (f" ({grow.full})" if grow.full else ""),
             hint="wait for the pods that hold the GPUs to finish, add nodes, uncordon them, or pass "
-            "--toleration for a pool's own taint",
+            "--toleration for a pool's own taint" + (f"; or test {free} node(s): --nodes {free}" if free else ""),
         )
-    now = f"none of the {nodes.gpu_nodes} {want.where} can take a test pod with {want.gpus_per_node} GPU(s) now"
     try:
         # the subscription's vCPU quota for the nodes the pods wait for (akscli.baremetal.nccl_quota)
-        quota = nccl_quota.check(nodes.azure, want.wanted, strict=not grow.nodepool)
+        quota = nccl_quota.check(nodes.azure, needed, strict=not grow.nodepool)
     except QuotaError as exc:
         raise QuotaError(f"{now}, and {grow.room}, but {exc.message}", hint=exc.hint) from None
     warnings.append(f"{now}, but {grow.room}" + (f"; {quota}" if quota else ""))

@@ -95,8 +95,9 @@ def test_nccl(
 
     The pods tolerate the nvidia.com/gpu and sku=gpu taints and those given with --toleration, never
     a cordoned or not-ready node, and go to nodes with whole GPUs free (not MIG devices or shared
-    replicas); where none has, refused unless the cluster autoscaler or a NodePool can add a node
-    (and, on Azure VMs, the subscription's vCPU quota holds the cluster autoscaler's new nodes).
+    replicas); where fewer have than pods are asked for, refused unless the cluster autoscaler or a
+    NodePool can add the nodes missing (and, on Azure VMs, the subscription's vCPU quota holds the
+    cluster autoscaler's new nodes).
     The GPU nodes they cannot use are named first. On ND sizes the
     pods load Azure's NCCL topology file (NCCL_TOPO_FILE) and stay on nodes of that size.
     --dry-run prints the Service, Secret (no key is made), ConfigMap and Job; client reads nothing,
