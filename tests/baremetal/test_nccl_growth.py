@@ -10,7 +10,7 @@ from tests.cli import invoke
 
 from . import nodes as fx
 from .conftest import add_nodes
-from .growth import VMSS
+from .growth import NO_RDMA, VMSS
 from .growth import autoscaler_status as _autoscaler_status
 from .growth import in_scale_set as _in_scale_set
 from .test_nccl_free_gpus import _holding, node_names
@@ -101,7 +101,7 @@ def _nap_pool(emu: Any, *, limit: str, used: str, subscription: str | None = Non
 def test_a_full_nodepool_under_its_limits_runs_unpinned(kube_emulator: Any, kubeconfig: Any) -> None:
     # Karpenter adds no node for pods pinned by node name: the pods are left to the scheduler.
     _nap_pool(kube_emulator, limit="32", used="16")
-    result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--dry-run=server")
+    result = invoke("baremetal", "test", "nccl", "--nodes", "2", *NO_RDMA, "--dry-run=server")
     assert result.exit_code == 0, result
     assert "but NodePool gpu has room under its limits for another node" in result.stderr
     assert "the pods are not pinned (node auto-provisioning adds no node for pods pinned by node name)" in (
@@ -112,7 +112,7 @@ def test_a_full_nodepool_under_its_limits_runs_unpinned(kube_emulator: Any, kube
 
 def test_a_full_nodepool_at_its_gpu_limit_is_refused(kube_emulator: Any, kubeconfig: Any) -> None:
     _nap_pool(kube_emulator, limit="16", used="16")
-    result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--dry-run=server")
+    result = invoke("baremetal", "test", "nccl", "--nodes", "2", *NO_RDMA, "--dry-run=server")
     assert result.exit_code == 8, result
     assert "(NodePool gpu is at its nvidia.com/gpu limit (16 of 16 used))" in result.stderr
 

@@ -15,7 +15,7 @@ from tests.emulators.arm.compute import family_of, vcpus_of
 
 from . import nodes as fx
 from .conftest import add_nodes
-from .growth import VMSS
+from .growth import NO_RDMA, VMSS
 from .growth import autoscaler_status as _autoscaler_status
 from .growth import in_scale_set as _in_scale_set
 from .test_nccl_free_gpus import _holding
@@ -83,7 +83,7 @@ def test_a_nodepool_the_quota_may_not_hold_runs_with_a_warning(
 ) -> None:
     _nap_pool(kube_emulator, limit="32", used="16", subscription=azure_env.subscription)
     _quota_left(azure_env, 0)
-    result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--dry-run=server")
+    result = invoke("baremetal", "test", "nccl", "--nodes", "2", *NO_RDMA, "--dry-run=server")
     assert result.exit_code == 0, result
     assert (
         f"the subscription's vCPU quota may not hold them (2 more {fx.ND_H100} node(s): needs" in result.stderr

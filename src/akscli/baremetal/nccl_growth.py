@@ -27,6 +27,31 @@ node, which their waiting asks for) from one that cannot (refused).
   pkg/controllers/provisioning/scheduling/scheduler.go filterByRemainingResources. The capacity
   is read from a node of the size the test wants.
 
+Whether a new node would offer the RDMA resource the pods ask for (``Rdma``):
+
+- The cluster autoscaler judges a pending pod against its node group's template node. For a group
+  with a node that is Ready (for a minute), schedulable and not being deleted by it, the template
+  is a copy of such a node, allocatable included; else one such node it saw earlier (a cache with a
+  TTL), else the cloud provider's template. upstream: kubernetes/autoscaler cluster-autoscaler-1.36.1
+  (35e8a28) cluster-autoscaler/processors/nodeinfosprovider/mixed_nodeinfos_processor.go Process and
+  isNodeGoodTemplateCandidate, cluster-autoscaler/simulator/node_info_utils.go createSanitizedNode.
+  Which of the group's good nodes is copied is the order the autoscaler lists them in, which akscli
+  cannot know: a scale set none of whose good nodes offers the resource cannot grow for the pods; one
+  where only some do may not; one with no good node is built from a node akscli cannot see or from
+  the scale set's tags (below), and is said to be unknown.
+- Azure's template (a scale set with no good node): ``nvidia.com/gpu`` from the size's GPU count,
+  and extended resources only from tags ``k8s.io_cluster-autoscaler_node-template_resources_<name>``,
+  whose every ``_`` is read as ``/`` (cluster-autoscaler/cloudprovider/azure/azure_template.go
+  buildNodeFromTemplate, extractAllocatableResourcesFromScaleSet; azure_util.go nodeResourcesTagName):
+  a tag can name ``rdma/ib`` but not ``rdma/rdma_shared_device_a`` or ``rdma/shared_ib``. The tags
+  are ARM's, not read here.
+- Node auto-provisioning on Azure offers a pod only an instance type whose allocatable holds every
+  resource it requests, and its instance types' capacity is cpu, memory, ephemeral-storage, pods,
+  ``nvidia.com/gpu`` and ``amd.com/gpu``: no RDMA resource, so no node is added for the test's pods.
+  upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetype.go
+  computeCapacity; kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/scheduling/
+  nodeclaim.go fits, pkg/utils/resources/resources.go Fits.
+
 Two GETs at most (the ConfigMap, each NodePool named by the nodes), whatever the cluster's size.
 """
 
@@ -48,12 +73,36 @@ STATUS_NAMESPACE, STATUS_NAME, STATUS_KEY = "kube-system", "cluster-autoscaler-s
 NODEPOOL_LABEL = "karpenter.sh/nodepool"  # upstream: kubernetes-sigs/karpenter pkg/apis/v1/labels.go
 _SCALE_SET = re.compile(r"/virtualMachineScaleSets/([^/]+)/virtualMachines/", re.IGNORECASE)
 NODEPOOLS_READ = 4  # NodePools read at most (a size's nodes come from one or a few)
+# The taint the cluster autoscaler puts on a node it deletes (upstream: kubernetes/autoscaler
+# cluster-autoscaler/utils/taints/taints.go ToBeDeletedTaint)
+TO_BE_DELETED = "ToBeDeletedByClusterAutoscaler"
 
 
 def scale_set(node: Mapping[str, Any]) -> str | None:
     """The scale set a node's VM belongs to, from its providerID; None for a standalone VM."""
     match = _SCALE_SET.search(str((node.get("spec") or {}).get("providerID") or ""))
     return match.group(1) if match else None
+
+
+def template_candidate(node: Mapping[str, Any]) -> bool:
+    """Whether the cluster autoscaler may copy this node as its group's template: Ready,
+    schedulable, not being deleted by it (isNodeGoodTemplateCandidate; its minute of stable
+    readiness is not judged)."""
+    from akscli.kube import scheduling
+
+    spec = node.get("spec") or {}
+    deleting = any(t.get("key") == TO_BE_DELETED for t in spec.get("taints") or [])
+    return scheduling.ready(node) and not spec.get("unschedulable") and not deleting
+
+
+@dataclass
+class Rdma:
+    """The RDMA resource the pods ask for and, per scale set, its template candidates and how many
+    of them offer it."""
+
+    resource: str
+    candidates: Mapping[str, int]
+    offering: Mapping[str, int]
 
 
 @dataclass
@@ -67,25 +116,66 @@ class Growth:
 
 
 def growth(
-    kube: Kube, scale_sets: Iterable[str], nodepools: Iterable[str], capacity: Mapping[str, str], needed: int = 1
+    kube: Kube,
+    scale_sets: Iterable[str],
+    nodepools: Iterable[str],
+    capacity: Mapping[str, str],
+    needed: int = 1,
+    rdma: Rdma | None = None,
 ) -> Growth:
     """Whether ``needed`` nodes can be added to the scale sets or NodePools the GPU nodes come from
-    (a NodePool's room is judged for one node)."""
+    (a NodePool's room is judged for one node), new nodes that offer ``rdma``'s resource."""
     out = Growth()
     fulls: list[str] = []
-    for name in sorted(nodepools)[:NODEPOOLS_READ]:
+    pools = sorted(nodepools)[:NODEPOOLS_READ]
+    if rdma is not None and pools:
+        fulls.append(
+            f"node auto-provisioning adds no node for pods asking for {rdma.resource}: its Azure instance "
+            "types offer no RDMA resource"
+        )
+        pools = []
+    for name in pools:
         room, full = _nodepool(kube, name, capacity)
         if room:
             return Growth(room=room, nodepool=True)
         fulls.append(full)
-    sets = sorted(scale_sets)
+    sets, caveats = sorted(scale_sets), list[str]()
+    if rdma is not None:
+        sets, caveats, refused = _rdma_templates(sets, rdma)
+        fulls += refused
     if sets:
         room, full = _autoscaler(kube, sets, needed)
         if room:
-            return Growth(room=room)
+            return Growth(room="; ".join([room, *caveats]))
         fulls.append(full)
     out.full = "; ".join(f for f in fulls if f)
     return out
+
+
+def _rdma_templates(sets: list[str], rdma: Rdma) -> tuple[list[str], list[str], list[str]]:
+    """The scale sets whose new node may offer the RDMA resource, what is not known of them, and
+    why the others cannot grow for the pods."""
+    kept, caveats, refused = [], [], []
+    for name in sets:
+        good, offering = rdma.candidates.get(name, 0), rdma.offering.get(name, 0)
+        if good and not offering:
+            refused.append(
+                f"the cluster autoscaler judges a new {name} node by one of its {good} ready node(s), and none "
+                f"offers {rdma.resource}"
+            )
+            continue
+        kept.append(name)
+        if offering < good:
+            caveats.append(
+                f"{good - offering} of {name}'s {good} ready node(s) offer no {rdma.resource}, and the cluster "
+                "autoscaler may judge a new node by one of them"
+            )
+        elif not good:
+            caveats.append(
+                f"{name} has no ready node, so whether the cluster autoscaler's template for it offers "
+                f"{rdma.resource} is not known here"
+            )
+    return kept, caveats, refused
 
 
 def _nodepool(kube: Kube, name: str, capacity: Mapping[str, str]) -> tuple[str, str]:

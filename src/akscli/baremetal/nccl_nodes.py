@@ -104,6 +104,11 @@ class SizeNodes:
     scale_sets: set[str] = field(default_factory=set)
     nodepools: set[str] = field(default_factory=set)
     capacity: dict[str, str] = field(default_factory=dict)  # one such node's capacity
+    # Per scale set: the nodes the cluster autoscaler may copy as its template, and those of them
+    # that offer the RDMA resource the pods ask for (nccl_growth.Rdma)
+    rdma: str | None = None
+    templates: Counter[str] = field(default_factory=Counter)
+    templates_rdma: Counter[str] = field(default_factory=Counter)
     # Nodes whose GPUs the DRA driver publishes, with as many devices of the class nvidia.com/gpu
     # maps to as can be allocated at once (from their ResourceSlices, whatever their labels say).
     dra_gpus: dict[str, int] = field(default_factory=dict)
@@ -122,6 +127,9 @@ class SizeNodes:
         self.scale_sets |= other.scale_sets
         self.nodepools |= other.nodepools
         self.capacity = self.capacity or other.capacity
+        self.rdma = self.rdma or other.rdma
+        self.templates.update(other.templates)
+        self.templates_rdma.update(other.templates_rdma)
         self.dra_gpus.update(other.dra_gpus)
         self.azure = self.azure or other.azure
         for name, reason in other.skipped_names:
@@ -194,7 +202,7 @@ def survey(
         dra_count = dra.get(name, 0)
         if not dra_count and not gpus.read(node).is_gpu_node:
             continue
-        part = result.by_size.setdefault(gpus.vm_size_of(gpus.labels_of(node)), SizeNodes())
+        part = result.by_size.setdefault(gpus.vm_size_of(gpus.labels_of(node)), SizeNodes(rdma=rdma_resource))
         part.gpu_nodes += 1
         allocatable = (node.get("status") or {}).get("allocatable") or {}
         for resource, value in allocatable.items():
@@ -210,7 +218,7 @@ def survey(
         sliced = None if dra_node else _sliced(facts)
         part.sliced += 1 if sliced else 0
         if not sliced:
-            _note_origin(part, node)
+            _note_origin(part, node, rdma_resource is not None and has_rdma)
         reason = _why_not(node, tols) or (None if has_rdma else f"no {rdma_resource}") or sliced
         if reason is None:
             part.usable += 1
@@ -288,12 +296,15 @@ def _sliced(facts: gpus.NodeGpus) -> str | None:
     return None
 
 
-def _note_origin(part: SizeNodes, node: Mapping[str, Any]) -> None:
+def _note_origin(part: SizeNodes, node: Mapping[str, Any], has_rdma: bool) -> None:
     from akscli.baremetal import nccl_growth, nccl_quota
 
     scale_set = nccl_growth.scale_set(node)
     if scale_set:
         part.scale_sets.add(scale_set)
+        if nccl_growth.template_candidate(node):
+            part.templates[scale_set] += 1
+            part.templates_rdma[scale_set] += 1 if has_rdma else 0
     pool = gpus.labels_of(node).get(nccl_growth.NODEPOOL_LABEL)
     if pool:
         part.nodepools.add(pool)
@@ -469,7 +480,8 @@ def _refuse_unless_growing(
             "1716): test a pool with MIG off and no GPU sharing, or turn them off on these nodes",
         )
     needed = want.wanted - free
-    grow = nccl_growth.growth(kube, nodes.scale_sets, nodes.nodepools, nodes.capacity, needed)
+    rdma = nccl_growth.Rdma(nodes.rdma, nodes.templates, nodes.templates_rdma) if nodes.rdma else None
+    grow = nccl_growth.growth(kube, nodes.scale_sets, nodes.nodepools, nodes.capacity, needed, rdma)
     if free:
         now = f"{free} GPU node(s) can take a test pod and {want.wanted} are asked for"
         refused = f"only {free} of the {nodes.gpu_nodes} {want.where} can take a test pod with {want.gpus_per_node} "
