@@ -78,16 +78,18 @@ def test_a_scale_set_the_quota_cannot_grow_is_refused(
     assert f"hint: request a limit of at least {2 * free + need} for {FAMILY} in {REGION}" in result.stderr
 
 
-def test_a_nodepool_the_quota_may_not_hold_runs_with_a_warning(
+def test_a_nodepool_whose_pods_name_their_size_is_refused_where_the_quota_cannot_hold_it(
     azure_env: ArmEmulator, kube_emulator: Any, kubeconfig: Any
 ) -> None:
+    # Before: a warning ("node auto-provisioning may pick another size"); the pods' node selector names
+    # the size (NCCL's topology file), so Karpenter could launch no other, and they waited.
     _nap_pool(kube_emulator, limit="32", used="16", subscription=azure_env.subscription)
     _quota_left(azure_env, 0)
     result = invoke("baremetal", "test", "nccl", "--nodes", "2", *NO_RDMA, "--dry-run=server")
-    assert result.exit_code == 0, result
+    assert result.exit_code == 8, result
     assert (
-        f"the subscription's vCPU quota may not hold them (2 more {fx.ND_H100} node(s): needs" in result.stderr
-        and "node auto-provisioning may pick another size" in result.stderr
+        f"and NodePool gpu has room under its limits for another node, but 2 more {fx.ND_H100} node(s): needs"
+        in result.stderr
     )
 
 

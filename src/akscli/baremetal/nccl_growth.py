@@ -113,6 +113,8 @@ class Growth:
     room: str = ""
     full: str = ""
     nodepool: bool = False
+    pool: str = ""  # the NodePool with room, and its requirements (the sizes it may launch)
+    requirements: tuple[Mapping[str, Any], ...] = ()
 
 
 def growth(
@@ -135,9 +137,9 @@ def growth(
         )
         pools = []
     for name in pools:
-        room, full = _nodepool(kube, name, capacity)
+        room, full, requirements = _nodepool(kube, name, capacity)
         if room:
-            return Growth(room=room, nodepool=True)
+            return Growth(room=room, nodepool=True, pool=name, requirements=requirements)
         fulls.append(full)
     sets, caveats = sorted(scale_sets), list[str]()
     if rdma is not None:
@@ -178,23 +180,26 @@ def _rdma_templates(sets: list[str], rdma: Rdma) -> tuple[list[str], list[str], 
     return kept, caveats, refused
 
 
-def _nodepool(kube: Kube, name: str, capacity: Mapping[str, str]) -> tuple[str, str]:
+def _nodepool(kube: Kube, name: str, capacity: Mapping[str, str]) -> tuple[str, str, tuple[Mapping[str, Any], ...]]:
+    """The NodePool's room (or why it has none) and its template's requirements."""
     try:
         pool = kube.get("karpenter.sh/v1", "NodePool", name)
     except AkscliError:  # no Karpenter CRD served, or no right to read it
-        return "", ""
+        return "", "", ()
     if pool is None:
-        return "", ""
-    limits = (pool.get("spec") or {}).get("limits") or {}
+        return "", "", ()
+    spec = pool.get("spec") or {}
+    requirements = tuple(((spec.get("template") or {}).get("spec") or {}).get("requirements") or [])
+    limits = spec.get("limits") or {}
     used = (pool.get("status") or {}).get("resources") or {}
     if not limits:
-        return f"NodePool {name} has no limits: node auto-provisioning can add a node", ""
+        return f"NodePool {name} has no limits: node auto-provisioning can add a node", "", requirements
     for resource, limit in sorted(limits.items()):
         need = _amount(capacity.get(resource))
         left = _amount(limit) - _amount(used.get(resource))
         if need > left:
-            return "", f"NodePool {name} is at its {resource} limit ({used.get(resource, 0)} of {limit} used)"
-    return f"NodePool {name} has room under its limits for another node", ""
+            return "", f"NodePool {name} is at its {resource} limit ({used.get(resource, 0)} of {limit} used)", ()
+    return f"NodePool {name} has room under its limits for another node", "", requirements
 
 
 def _autoscaler(kube: Kube, sets: list[str], needed: int) -> tuple[str, str]:

@@ -396,6 +396,7 @@ class Want:
     wanted: int
     where: str
     timeout_s: float
+    size_pinned: str | None = None  # the size the pods' node selector names (NCCL's topology file)
 
 
 def pick(kube: Kube, nodes: SizeNodes, want: Want) -> Pins:
@@ -497,7 +498,11 @@ def _refuse_unless_growing(
         )
     try:
         # the subscription's vCPU quota for the nodes the pods wait for (akscli.baremetal.nccl_quota)
-        quota = nccl_quota.check(nodes.azure, needed, strict=not grow.nodepool)
+        if grow.nodepool:  # Karpenter may launch another size, unless the pods name theirs
+            launch = nccl_quota.Launch(grow.pool, grow.requirements, want.gpus_per_node, want.size_pinned)
+            quota = nccl_quota.check_nodepool(nodes.azure, needed, launch)
+        else:
+            quota = nccl_quota.check(nodes.azure, needed, strict=True)
     except QuotaError as exc:
         raise QuotaError(f"{now}, and {grow.room}, but {exc.message}", hint=exc.hint) from None
     warnings.append(f"{now}, but {grow.room}" + (f"; {quota}" if quota else ""))

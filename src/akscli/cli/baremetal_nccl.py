@@ -156,7 +156,8 @@ def test_nccl(
         node_selector=placement.node_selector,
         topology=placement.topology,
     )
-    want = nccl_nodes.Want(spec.gpus_per_node, spec.nodes, placement.where, spec.timeout_s)
+    pinned = spec.node_selector.get(nccl.INSTANCE_TYPE)
+    want = nccl_nodes.Want(spec.gpus_per_node, spec.nodes, placement.where, spec.timeout_s, pinned)
     if kube is not None and placement.nodes is not None:
         # the nodes whose GPUs are free, read pod by pod until enough are found; then, just before
         # the Job is made, the chosen ones again (a pod bound to one since it was read)
