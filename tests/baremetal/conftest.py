@@ -74,9 +74,10 @@ def add_nodes(emu: Any, nodes: list[dict[str, Any]]) -> None:
         emu.cluster.create(n)
 
 
-def helm_gpu_operator(emu: Any) -> None:
+def helm_gpu_operator(emu: Any, *, nfd: bool = False) -> None:
     """What ``helm install gpu-operator nvidia/gpu-operator -n gpu-operator --create-namespace
-    --set clusterPolicy.deployCR=false`` leaves: the namespace and the operator's Deployment."""
+    --set clusterPolicy.deployCR=false`` leaves: the namespace and the operator's Deployment;
+    ``nfd``: NFD's worker DaemonSet too (the chart's default, nfd.enabled)."""
     from tests.emulators.kube.controllers.nvidia import NAMESPACE, operator_objects
     from tests.emulators.kube.profiles import install_crds
 
@@ -85,7 +86,7 @@ def helm_gpu_operator(emu: Any) -> None:
         install_crds(emu, "nvidia")
     if emu.cluster.get("v1", "Namespace", None, NAMESPACE) is None:
         emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
-    for obj in operator_objects():
+    for obj in operator_objects(nfd=nfd):
         emu.cluster.create(obj)
     assert emu.idle(10.0)  # the Deployment's pod exists, as after `helm install --wait`
 

@@ -313,11 +313,10 @@ def test_nodes_are_streamed_page_by_page(kube_emulator: Any, kube: Any) -> None:
     assert [bool(r.query.get("continue")) for r in lists] == [False, True, True]
 
 
-def test_rdma_labels_missing_where_a_taint_keeps_nfd_off_names_the_toleration_not_prepare(
-    healthy: Any, kube: Any
-) -> None:
-    # prepare deploys no NFD; the chart's worker tolerates nvidia.com/gpu and the control plane only.
+def test_rdma_labels_missing_where_a_taint_keeps_nfd_off_names_the_toleration(healthy: Any, kube: Any) -> None:
+    # The chart's worker tolerates nvidia.com/gpu and the control plane only: prepare -y adds the
+    # node's taint to it (it deploys no NFD of its own), and the helm line keeps it.
     healthy.cluster.create(fx.node("aks-gpu-9", gpu_labels=False, rdma_capable=None, rdma_available=None))
     finding = only(run(kube), "rdma-labels")
-    assert "akscli baremetal prepare" not in finding.fix
+    assert "akscli baremetal prepare -y adds the toleration to the worker's DaemonSet" in finding.fix
     assert '{"key":"sku","operator":"Equal","value":"gpu","effect":"NoSchedule"}' in finding.fix

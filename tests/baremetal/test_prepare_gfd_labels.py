@@ -56,6 +56,8 @@ def test_a_node_nfd_cannot_run_on_is_named_with_the_toleration_not_prepare(kube_
     assert "feature.node.kubernetes.io/pci-10de.present" not in labels  # the chart's worker does not tolerate sku=gpu
     [finding] = gpu_label_findings(kube_emulator)
     assert "Node Feature Discovery has not labelled it" in finding["message"]
-    assert "akscli baremetal prepare" not in finding["fix"]
+    assert finding["fix"].startswith(  # prepare adds it to the worker's DaemonSet (test_prepare_nfd_toleration.py)
+        "NFD's worker does not tolerate the node's taint sku=gpu:NoSchedule: akscli baremetal prepare -y adds"
+    )
     assert "node-feature-discovery.worker.tolerations=" in finding["fix"]
     assert '{"key":"sku","operator":"Equal","value":"gpu","effect":"NoSchedule"}' in finding["fix"]

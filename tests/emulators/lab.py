@@ -176,7 +176,7 @@ def install_gpu_operator_chart(kube: Any) -> None:
     from tests.emulators.kube.controllers.nvidia import NAMESPACE, operator_objects
 
     kube.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
-    for obj in operator_objects():
+    for obj in operator_objects(nfd=True):  # nfd.enabled, the chart's default
         kube.cluster.create(obj)
 
 

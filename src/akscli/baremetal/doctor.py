@@ -275,8 +275,10 @@ def _nfd_fix(node: Mapping[str, Any]) -> str | None:
     listed = json.dumps([*NFD_WORKER_TOLERATIONS, *extra], separators=(",", ":"))
     shown = ", ".join(f"{t.get('key')}={t.get('value') or ''}:{t.get('effect')}" for t in taints)
     return (
-        f"NFD's worker does not tolerate the node's taint {shown}: helm upgrade gpu-operator nvidia/gpu-operator "
-        f"-n gpu-operator --reuse-values --set-json 'node-feature-discovery.worker.tolerations={listed}'"
+        f"NFD's worker does not tolerate the node's taint {shown}: akscli baremetal prepare -y adds the toleration "
+        "to the worker's DaemonSet (akscli.baremetal.nfd_worker); to keep it through helm upgrades: helm upgrade "
+        f"gpu-operator nvidia/gpu-operator -n gpu-operator --reuse-values --set-json "
+        f"'node-feature-discovery.worker.tolerations={listed}'"
     )
 
 

@@ -15,6 +15,7 @@ from akscli.cli.baremetal_nccl import test_app
 from akscli.errors import CheckFailedError, UsageError
 
 if TYPE_CHECKING:
+    from akscli.baremetal import nfd_worker
     from akscli.baremetal.inventory import InventoryOptions
     from akscli.kube.client import Kube
 
@@ -313,8 +314,10 @@ def prepare(
     Needs the GPU Operator installed by its Helm chart (which also brings Node Feature Discovery).
     Adds no second ClusterPolicy where one exists (prints the helm upgrade line instead) and leaves
     the driver, toolkit and device plugin to AKS on nodes that run AKS's GPU driver. Plan, then apply.
+    Where a GPU node's taint (AKS's sku=gpu) keeps the chart's NFD worker off it, offers to add the
+    toleration to the worker's DaemonSet (asked, or -y) and prints the helm line that keeps it.
     """
-    from akscli.baremetal import nccl_nodes
+    from akscli.baremetal import nccl_nodes, nfd_worker
     from akscli.baremetal import prepare as logic
     from akscli.cli import common
 
@@ -335,25 +338,67 @@ def prepare(
         rdma_tolerations=[nccl_nodes.toleration(t, "--rdma-toleration") for t in rdma_toleration or []],
     )
     logic.check(options)
-    if opts.dry_run_mode(dry_run) != "client":
-        for note in logic.fit(cluster.connect(), options):
+    mode = opts.dry_run_mode(dry_run)
+    kube = None if mode == "client" else cluster.connect()
+    nfd = None
+    if kube is not None:
+        for note in logic.fit(kube, options):
             output.info(note)
+        nfd = nfd_worker.offer(kube)  # NFD's worker kept off GPU nodes by their taints (AKS's sku=gpu)
     objects = logic.objects(options)
     if not objects:
         output.info("nothing to apply")
+    else:
+        common.apply_objects(
+            objects,
+            stack=logic.STACK,
+            target=cluster.target(),
+            dry_run=dry_run,
+            wait=wait,
+            timeout=timeout,
+            force_conflicts=force_conflicts,
+            yes=yes,
+            output_format=output_format,
+            action="baremetal prepare",
+            kube=kube,
+        )
+    if kube is not None and nfd is not None:
+        _tolerate_nfd(kube, nfd, mode, yes)
+
+
+def _tolerate_nfd(kube: "Kube", nfd: "nfd_worker.Offer", mode: str, yes: bool) -> None:
+    """Offer the NFD worker the tolerations it lacks: asked on a terminal, done with -y, sent as a
+    server dry run with --dry-run=server; the helm line keeps them across upgrades."""
+    import sys
+
+    from akscli.cli import common
+
+    output.warn(nfd.problem())
+    keep = f"to keep it through helm upgrades: {nfd.helm_line()}"
+    if mode == "server":
+        nfd.write().send(kube, dry_run=True)
+        output.info(f"server dry run: adding the toleration of {nfd.taints()} to {nfd.where} was accepted; {keep}")
         return
-    common.apply_objects(
-        objects,
-        stack=logic.STACK,
-        target=cluster.target(),
-        dry_run=dry_run,
-        wait=wait,
-        timeout=timeout,
-        force_conflicts=force_conflicts,
-        yes=yes,
-        output_format=output_format,
-        action="baremetal prepare",
+    if not yes:
+        if not sys.stdin.isatty():
+            output.info(f"pass -y to add the toleration of {nfd.taints()} to {nfd.where}, or run: {nfd.helm_line()}")
+            return
+        sys.stderr.write(f"Add the toleration of {nfd.taints()} to {nfd.where}? [y/N] ")
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            output.info(f"left {nfd.where} as it is; to add the toleration: {nfd.helm_line()}")
+            return
+    answer = nfd.write().send(kube) or {}
+    meta = answer.get("metadata") or nfd.daemonset["metadata"]
+    record = {"object": nfd.write().ref, "namespace": str(meta.get("namespace") or ""), "action": "configure"}
+    common.record_audit(
+        "baremetal prepare",
+        kube,
+        [],
+        "success",
+        objects=[{**record, "resourceVersion": str(meta.get("resourceVersion", ""))}],
     )
+    output.info(f"added the toleration of {nfd.taints()} to {nfd.where}; {keep}")
 
 
 # ---- inventory -------------------------------------------------------------------------------

@@ -33,7 +33,13 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.device_manager import DeviceManager
-from tests.emulators.kube.controllers.nvidia_gfd import GFD_DEPLOY_LABEL, label_gfd, label_nfd
+from tests.emulators.kube.controllers.nvidia_gfd import (
+    GFD_DEPLOY_LABEL,
+    NfdWorkerController,
+    label_gfd,
+    label_nfd,
+    nfd_worker_objects,
+)
 from tests.emulators.kube.controllers.nvidia_labels import (
     GPU_PRESENT,
     NFD_GPU_LABELS,
@@ -88,12 +94,14 @@ def _pod_state(crashing: bool) -> dict[str, Any]:
 NODE_OS, NODE_KERNEL = "ubuntu22.04", "5.15.0-1092-azure"
 
 
-def operator_objects(namespace: str = NAMESPACE, release: str = "gpu-operator") -> list[dict[str, Any]]:
+def operator_objects(
+    namespace: str = NAMESPACE, release: str = "gpu-operator", nfd: bool = False
+) -> list[dict[str, Any]]:
     """The operator's ServiceAccount and Deployment as ``helm install gpu-operator
     nvidia/gpu-operator`` creates them (NVIDIA/gpu-operator deployments/gpu-operator/templates/
     serviceaccount.yaml, operator.yaml and _helpers.tpl labels); the account comes first, as
     Helm installs ServiceAccounts before Deployments (helm/helm pkg/releaseutil/kind_sorter.go
-    InstallOrder)."""
+    InstallOrder); with ``nfd`` (the chart's ``nfd.enabled``), NFD's worker DaemonSet after them."""
     labels = {
         "app.kubernetes.io/name": "gpu-operator",
         "app.kubernetes.io/instance": release,
@@ -101,6 +109,7 @@ def operator_objects(namespace: str = NAMESPACE, release: str = "gpu-operator") 
         "app.kubernetes.io/component": "gpu-operator",
     }
     pod_labels = {**labels, "app": "gpu-operator", "nvidia.com/gpu-driver-upgrade-drain.skip": "true"}
+    worker = nfd_worker_objects(namespace, release) if nfd else []
     return [
         {
             "apiVersion": "v1",
@@ -123,6 +132,7 @@ def operator_objects(namespace: str = NAMESPACE, release: str = "gpu-operator") 
                 },
             },
         },
+        *worker,
     ]
 
 
@@ -158,6 +168,8 @@ class ClusterPolicyController(Controller):
         self.labeller = manager.add(NodeLabelingController(delay=0.0))
         # The kubelets' device managers, for the device plugin pods the DaemonSet makes.
         self.device_manager = manager.add(DeviceManager())
+        if self.nfd:  # the chart's NFD worker, relabelling when its DaemonSet changes
+            manager.add(NfdWorkerController(delay=0.0))
         on_node_events(manager, self, self._node_changed)
 
     def _node_changed(self, cluster: Any, node: dict[str, Any]) -> None:

@@ -7,7 +7,10 @@ ClusterPolicy simulator (nvidia.py).
   0207, 0300, 0302; ``deviceLabelFields: [vendor]``), so a node with an NVIDIA GPU (vendor 10de)
   gets ``feature.node.kubernetes.io/pci-10de.present=true``. The worker runs only where the chart's
   ``node-feature-discovery.worker.tolerations`` tolerate the node's taints: the control plane's and
-  ``nvidia.com/gpu``, not AKS's ``sku=gpu`` (:data:`NFD_WORKER_TOLERATIONS`).
+  ``nvidia.com/gpu``, not AKS's ``sku=gpu`` (:data:`NFD_WORKER_TOLERATIONS`). Where the worker's
+  DaemonSet exists (:func:`nfd_worker_daemonset`, as the NFD chart renders it), its live
+  tolerations are the ones read, and :class:`NfdWorkerController` labels again when it changes
+  (a patched toleration lets the worker onto more nodes).
 * GFD: the operand DaemonSet ``gpu-feature-discovery`` (assets/gpu-feature-discovery/0500_daemonset.yaml:
   nodeSelector ``nvidia.com/gpu.deploy.gpu-feature-discovery: "true"``; state
   ``gpu-feature-discovery``, on unless ``spec.gfd.enabled`` is false, controllers/state_manager.go
@@ -23,8 +26,9 @@ ClusterPolicy simulator (nvidia.py).
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, ClassVar
 
+from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.scheduling import daemon_pod_spec, should_run_daemon_pod
 
 NFD_NVIDIA_LABEL = "feature.node.kubernetes.io/pci-10de.present"
@@ -48,15 +52,67 @@ def nvidia_size(node: dict[str, Any]) -> Any:
     return _nvidia_sizes().get(str((node["metadata"].get("labels") or {}).get(INSTANCE_TYPE) or ""))
 
 
-def nfd_worker_runs(node: dict[str, Any]) -> bool:
-    return bool(should_run_daemon_pod(daemon_pod_spec({"tolerations": NFD_WORKER_TOLERATIONS}), node))
+# upstream: kubernetes-sigs/node-feature-discovery deployment/helm/node-feature-discovery/templates/
+# worker.yaml (labels: _helpers.tpl node-feature-discovery.labels, then role: worker)
+NFD_WORKER_SELECTOR = {"app.kubernetes.io/name": "node-feature-discovery", "role": "worker"}
+
+
+def nfd_worker_objects(namespace: str, release: str = "gpu-operator") -> list[dict[str, Any]]:
+    """The gpu-operator chart's NFD subchart's ServiceAccount and worker DaemonSet as ``helm
+    install`` renders them: the account ``node-feature-discovery`` (the chart's values: the master
+    creates it, the worker uses it), the DaemonSet ``<fullname>-worker`` (fullname: release-chart
+    name) with the chart's ``node-feature-discovery.worker.tolerations``."""
+    selector = {"app.kubernetes.io/name": "node-feature-discovery", "app.kubernetes.io/instance": release}
+    labels = {**selector, "app.kubernetes.io/managed-by": "Helm", "role": "worker"}
+    account = {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": {"name": "node-feature-discovery", "namespace": namespace, "labels": {**selector}},
+    }
+    return [
+        account,
+        {
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
+            "metadata": {"name": f"{release}-node-feature-discovery-worker", "namespace": namespace, "labels": labels},
+            "spec": {
+                "selector": {"matchLabels": {**selector, "role": "worker"}},
+                "template": {
+                    "metadata": {"labels": {**selector, "role": "worker"}},
+                    "spec": {
+                        "dnsPolicy": "ClusterFirstWithHostNet",
+                        "serviceAccountName": "node-feature-discovery",
+                        "containers": [
+                            {"name": "worker", "image": "registry.k8s.io/nfd/node-feature-discovery:v0.18.2"}
+                        ],
+                        "tolerations": [dict(t) for t in NFD_WORKER_TOLERATIONS],
+                    },
+                },
+            },
+        },
+    ]
+
+
+def _worker_tolerations(cluster: Any) -> list[dict[str, Any]]:
+    """The live worker DaemonSet's tolerations, else the chart's (no DaemonSet object made)."""
+    for ds in cluster.list("apps/v1", "DaemonSet"):
+        labels = ds["metadata"].get("labels") or {}
+        if all(labels.get(k) == v for k, v in NFD_WORKER_SELECTOR.items()):
+            return list(((ds.get("spec") or {}).get("template") or {}).get("spec", {}).get("tolerations") or [])
+    return NFD_WORKER_TOLERATIONS
+
+
+def nfd_worker_runs(node: dict[str, Any], tolerations: list[dict[str, Any]] = NFD_WORKER_TOLERATIONS) -> bool:
+    return bool(should_run_daemon_pod(daemon_pod_spec({"tolerations": tolerations}), node))
 
 
 def label_nfd(cluster: Any, nodes: list[dict[str, Any]]) -> None:
     """NFD's worker: the NVIDIA PCI label on each node with NVIDIA GPUs the worker runs on."""
+    tolerations = _worker_tolerations(cluster)
     for node in nodes:
         labels = node["metadata"].get("labels") or {}
-        if labels.get(NFD_NVIDIA_LABEL) != "true" and nvidia_size(node) is not None and nfd_worker_runs(node):
+        runs = nfd_worker_runs(node, tolerations)
+        if labels.get(NFD_NVIDIA_LABEL) != "true" and nvidia_size(node) is not None and runs:
             cluster.patch(
                 "v1", "Node", None, node["metadata"]["name"], {"metadata": {"labels": {NFD_NVIDIA_LABEL: "true"}}}
             )
@@ -87,3 +143,15 @@ def label_gfd(cluster: Any, pods: list[dict[str, Any]]) -> None:
         labels = gfd_labels(node) if node is not None else {}
         if labels:
             cluster.patch("v1", "Node", None, name, {"metadata": {"labels": labels}})
+
+
+class NfdWorkerController(Controller):
+    """The NFD worker DaemonSet's pods, as far as labels go: when the DaemonSet changes (a
+    toleration added), the nodes it now runs on get NFD's label."""
+
+    watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "DaemonSet")]
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        labels = obj["metadata"].get("labels") or {}
+        if all(labels.get(k) == v for k, v in NFD_WORKER_SELECTOR.items()):
+            label_nfd(cluster, cluster.list("v1", "Node"))
