@@ -257,7 +257,7 @@ class ClusterPolicyController(Controller):
                 self.requeue(obj, 0.05)  # the DaemonSet controller has not placed every pod yet
                 return
             if component == "gfd":
-                label_gfd(cluster, pods)
+                label_gfd(cluster, pods, obj)
             if self.failure == "device-plugin-crash" and component == "devicePlugin" and pods:
                 victim = min(pods, key=lambda p: (p.get("spec") or {}).get("nodeName") or "")
                 status = victim.get("status") or {}

@@ -20,12 +20,36 @@ ClusterPolicy simulator (nvidia.py).
   (none) from baseLabeler, ``.memory`` (MiB), and ``.family`` from newArchitectureLabels. The
   device facts come from the node's VM size (shared/data/azure-gpu-skus.csv). A node that already
   has ``nvidia.com/gpu.product`` keeps its labels: the generator wrote them as GFD would, with
-  sharing (MIG, time-slicing) this simulator does not model.
+  sharing (MIG) this simulator does not model.
+* What GFD reads from NVML (internal/lm/nvml.go newVersionLabeler; resource.go
+  newArchitectureLabels) comes from real machines' recorded NVML answers
+  (../shared/data/gpu-probe/h100-80gb-hbm3-vm/nvml.json and tests/baremetal/data/h200-vm/nvml.json,
+  both driver 580.159.04, CUDA 13000): the driver and CUDA labels ``nvidia.com/cuda.driver.*``,
+  ``cuda.runtime.*`` and their ``-version`` forms on every node it labels (CUDA's major and minor
+  as internal/resource/nvml-lib.go GetCudaDriverVersion splits NVML's number: v/1000, v%1000/10),
+  and ``nvidia.com/gpu.compute.major/minor`` only for a GPU model a recording has (its device name
+  begins with the size's model): no other model's compute capability was recorded.
+* Time-slicing: GFD reads the device plugin's config the ClusterPolicy names
+  (``spec.devicePlugin.config.name``, a ConfigMap in the operator's namespace; the key is the
+  node's ``nvidia.com/device-plugin.config`` label, else ``config.default``; none: the "empty"
+  fallback, no sharing: NVIDIA/gpu-operator a22dbf6 assets/gpu-feature-discovery/0500_daemonset.yaml
+  NODE_LABEL, controllers/object_controls.go DEFAULT_CONFIG and FALLBACK_STRATEGIES). A
+  ``sharing.timeSlicing`` resource ``nvidia.com/gpu`` with more than one replica makes its labels
+  ``gpu.replicas`` N, ``gpu.sharing-strategy`` time-slicing and a product ending ``-SHARED``
+  unless the resource is renamed (``rename``, or ``renameByDefault``: NVIDIA/k8s-device-plugin
+  internal/lm/resource.go baseLabeler, getProductName; api/config/v1/replicas.go). Such a node is
+  relabelled even where it had labels of its own. Not modelled: MIG (single or mixed: the MIG
+  devices' names and attributes come from NVML, and no MIG GPU was recorded), MPS, and the device
+  plugin's capacity of N replicas per GPU.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.base import Controller
@@ -118,29 +142,109 @@ def label_nfd(cluster: Any, nodes: list[dict[str, Any]]) -> None:
             )
 
 
-def gfd_labels(node: dict[str, Any]) -> dict[str, str]:
-    """The labels GFD's pod writes on ``node`` ({} where it keeps the node's own, or finds no GPU)."""
-    from tests.emulators.kube.generate import architecture
+SHARED = Path(os.environ.get("AKSCLI_SHARED_DIR") or Path(__file__).resolve().parents[4].parent / "shared")
+NVML_RECORDINGS = (
+    SHARED / "data" / "gpu-probe" / "h100-80gb-hbm3-vm" / "nvml.json",
+    Path(__file__).resolve().parents[3] / "baremetal" / "data" / "h200-vm" / "nvml.json",
+)
+DEVICE_PLUGIN_CONFIG = "nvidia.com/device-plugin.config"
 
-    size = nvidia_size(node)
-    if size is None or "nvidia.com/gpu.product" in (node["metadata"].get("labels") or {}):
-        return {}
+
+@functools.cache
+def _recorded() -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
+    """The first recording's driver answers, and each recorded device name's compute capability."""
+    driver: dict[str, Any] = {}
+    compute: dict[str, tuple[int, int]] = {}
+    for path in NVML_RECORDINGS:
+        answers = json.loads(path.read_text(encoding="utf-8"))
+        driver = driver or {"version": answers["driver_version"], "cuda": int(answers["cuda_driver_version"])}
+        for device in answers["devices"]:
+            major, minor = device["cuda_compute_capability"]
+            compute[str(device["name"])] = (int(major), int(minor))
+    return driver, compute
+
+
+def version_labels() -> dict[str, str]:
+    """internal/lm/nvml.go newVersionLabeler, from the recorded driver."""
+    driver, _ = _recorded()
+    version = str(driver["version"])
+    major, minor, rev = [*version.split("."), ""][:3]
+    cuda_major, cuda_minor = driver["cuda"] // 1000, driver["cuda"] % 1000 // 10
     return {
-        "nvidia.com/gpu.product": "-".join(size.gpu_model.split()),
-        "nvidia.com/gpu.count": str(size.gpus),
-        "nvidia.com/gpu.replicas": "1",
-        "nvidia.com/gpu.sharing-strategy": "none",
-        "nvidia.com/gpu.memory": str(size.gpu_memory_gib * 1024),
-        "nvidia.com/gpu.family": architecture(size.gpu_model),
+        "nvidia.com/cuda.driver.major": major,
+        "nvidia.com/cuda.driver.minor": minor,
+        "nvidia.com/cuda.driver.rev": rev,
+        "nvidia.com/cuda.runtime.major": str(cuda_major),
+        "nvidia.com/cuda.runtime.minor": str(cuda_minor),
+        "nvidia.com/cuda.driver-version.major": major,
+        "nvidia.com/cuda.driver-version.minor": minor,
+        "nvidia.com/cuda.driver-version.revision": rev,
+        "nvidia.com/cuda.driver-version.full": version,
+        "nvidia.com/cuda.runtime-version.major": str(cuda_major),
+        "nvidia.com/cuda.runtime-version.minor": str(cuda_minor),
+        "nvidia.com/cuda.runtime-version.full": f"{cuda_major}.{cuda_minor}",
     }
 
 
-def label_gfd(cluster: Any, pods: list[dict[str, Any]]) -> None:
-    """Each GFD pod's node labelled by it."""
+def compute_labels(gpu_model: str) -> dict[str, str]:
+    """resource.go newArchitectureLabels' compute.major/minor, for a model a recording has."""
+    _, compute = _recorded()
+    found = next((cc for name, cc in compute.items() if name.startswith(gpu_model)), None)
+    if found is None:
+        return {}
+    return {"nvidia.com/gpu.compute.major": str(found[0]), "nvidia.com/gpu.compute.minor": str(found[1])}
+
+
+def time_slicing(cluster: Any, policy: Mapping[str, Any], node: Mapping[str, Any], namespace: str) -> tuple[int, bool]:
+    """(replicas, renamed) of ``nvidia.com/gpu`` in the node's device plugin config (the module doc)."""
+    from akscli import yamlio
+
+    config = ((policy.get("spec") or {}).get("devicePlugin") or {}).get("config") or {}
+    key = ((node.get("metadata") or {}).get("labels") or {}).get(DEVICE_PLUGIN_CONFIG) or config.get("default")
+    source = cluster.get("v1", "ConfigMap", namespace, config["name"]) if config.get("name") else None
+    text = ((source or {}).get("data") or {}).get(str(key or ""))
+    if not text:
+        return 1, False
+    sliced = ((yamlio.load(text, "device plugin config") or {}).get("sharing") or {}).get("timeSlicing") or {}
+    for resource in sliced.get("resources") or []:
+        if resource.get("name") == "nvidia.com/gpu":
+            return int(resource.get("replicas") or 1), bool(resource.get("rename") or sliced.get("renameByDefault"))
+    return 1, False
+
+
+def gfd_labels(node: dict[str, Any], sharing: tuple[int, bool] = (1, False)) -> dict[str, str]:
+    """The labels GFD's pod writes on ``node`` ({} where it keeps the node's own, or finds no GPU);
+    ``sharing``: the node's time-slicing (replicas, renamed)."""
+    from tests.emulators.kube.generate import architecture
+
+    size = nvidia_size(node)
+    replicas, renamed = sharing
+    own = node["metadata"].get("labels") or {}
+    shared_before = own.get("nvidia.com/gpu.sharing-strategy") == "time-slicing"
+    if size is None or ("nvidia.com/gpu.product" in own and replicas < 2 and not shared_before):
+        return {}
+    product = "-".join(size.gpu_model.split()) + ("-SHARED" if replicas > 1 and not renamed else "")
+    return {
+        "nvidia.com/gpu.product": product,
+        "nvidia.com/gpu.count": str(size.gpus),
+        "nvidia.com/gpu.replicas": str(replicas),
+        "nvidia.com/gpu.sharing-strategy": "time-slicing" if replicas > 1 else "none",
+        "nvidia.com/gpu.memory": str(size.gpu_memory_gib * 1024),
+        "nvidia.com/gpu.family": architecture(size.gpu_model),
+        **compute_labels(size.gpu_model),
+        **version_labels(),
+    }
+
+
+def label_gfd(cluster: Any, pods: list[dict[str, Any]], policy: Mapping[str, Any] | None = None) -> None:
+    """Each GFD pod's node labelled by it, under ``policy``'s device plugin config."""
     for pod in pods:
         name = (pod.get("spec") or {}).get("nodeName")
         node = cluster.get("v1", "Node", None, name) if name else None
-        labels = gfd_labels(node) if node is not None else {}
+        if node is None:
+            continue
+        sharing = time_slicing(cluster, policy or {}, node, str(pod["metadata"].get("namespace")))
+        labels = gfd_labels(node, sharing)
         if labels:
             cluster.patch("v1", "Node", None, name, {"metadata": {"labels": labels}})
 
