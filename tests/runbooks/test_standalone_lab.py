@@ -78,6 +78,36 @@ def test_doctor_for_ray_passes_on_the_standalone_emulator_whose_kuberay_simulato
         assert pods["status"] == "ok"
 
 
+def test_the_kube_emulator_with_lab_runs_the_readme_tour_vllm_line_by_hand(tmp_path: Path) -> None:
+    """docs/runbooks/README.md sends a user to the standalone emulators to explore the tour by hand;
+    without the lab's PodMonitor API and Gateway the tour's `--runtime vllm --autoscale --expose`
+    line exits 7 there. `--lab` adds them, and `model test` goes through the Gateway."""
+    kubeconfig = tmp_path / "kc"
+    with _process(["tests.emulators.kube", "--lab", "--no-tls", "--kubeconfig", str(kubeconfig)], kubeconfig):
+        env = {"KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)}
+        line = ["phi-4", "--name", "phi-4-vllm", "--runtime", "vllm", "--autoscale", "1:4", "--expose"]
+        deployed = _akscli(env, "model", "deploy", *line, "--wait", "--timeout", "60s")
+        assert deployed.returncode == 0, deployed.stderr
+        tested = _akscli(env, "model", "test", "phi-4-vllm")
+        assert tested.returncode == 0, tested.stderr
+        assert "through Gateway default/inference-gateway" in tested.stderr
+
+
+def test_the_kube_emulator_refuses_lab_without_the_operators(tmp_path: Path) -> None:
+    kubeconfig = tmp_path / "kc"
+    refused = subprocess.run(
+        [sys.executable, "-m", "tests.emulators.kube", "--lab", "--no-operators", "--kubeconfig", str(kubeconfig)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert "--lab adds to the operator simulators" in refused.stderr
+    assert not kubeconfig.exists()
+
+
 def test_the_arm_emulator_writes_the_environment_akscli_needs(tmp_path: Path) -> None:
     env_file = tmp_path / "arm.env"
     with _process(["tests.emulators.arm", "--env-file", str(env_file), "--home", str(tmp_path)], env_file):

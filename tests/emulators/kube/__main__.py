@@ -4,6 +4,8 @@
 
 The operator simulators (KAITO, KubeRay, the Fleet hub, the NVIDIA GPU Operator) run by default,
 so akscli's model, ray, fleet and baremetal commands work against it; --no-operators leaves them out.
+--lab adds the rest of the runbooks' lab (a Prometheus with the PodMonitor API, a Gateway, Fleet
+members, H100 nodes), so that the README's short tour runs by hand.
 
 The kubeconfig is written last, once every generated object is loaded, so its appearance
 means "ready". TLS and a bearer token are on by default (kubectl sends credentials only
@@ -39,6 +41,7 @@ def build(args: argparse.Namespace) -> KubeEmulator:
         emu.generate_cluster(
             nodes=args.nodes, pods=args.pods, gpu_fraction=args.gpu_fraction, dra_fraction=args.dra_fraction
         )
+    if args.nodes or args.pods or args.lab:
         from tests.emulators.kube.profiles import aks_storage_classes
 
         aks_storage_classes(emu)  # as an AKS cluster has them (its Azure Disk CSI driver's)
@@ -77,7 +80,26 @@ def build(args: argparse.Namespace) -> KubeEmulator:
             keda_operator_pod(emu)
         if served("rayclusters.ray.io"):
             kuberay_operator_pod(emu)
+    if args.lab:
+        install_lab_extras(emu)
     return emu
+
+
+def install_lab_extras(emu: KubeEmulator) -> None:
+    """What the runbooks' lab adds to the operators (tests.emulators.lab.running), so that the
+    README's tour runs by hand: the PodMonitor API with kube-prometheus-stack's Prometheus (the
+    `--runtime vllm --autoscale` line exits 7 without it), the Gateway `inference-gateway` in
+    `default` (`--expose` exits 3 without one), the Fleet hub's three MemberClusters, and two
+    ready H100 nodes in pool `gpu` beside a system node (``build`` adds AKS's storage classes).
+    The lab's cluster autoscaler is left out: it grows the ARM emulator's pools, which here run
+    in another process."""
+    from tests.emulators.kube.profiles import install_gateway, install_podmonitor_api
+    from tests.emulators.lab import add_fleet_members, add_gpu_nodes
+
+    install_podmonitor_api(emu)
+    install_gateway(emu)
+    add_fleet_members(emu)
+    add_gpu_nodes(emu)
 
 
 def build_args(**values: Any) -> argparse.Namespace:
@@ -117,6 +139,12 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument(
         "--no-operators", action="store_true", help="do not run the operator simulators (KAITO, KubeRay, Fleet, GPU)"
     )
+    ap.add_argument(
+        "--lab",
+        action="store_true",
+        help="add what the runbooks' lab adds: the PodMonitor API and its Prometheus, the Gateway "
+        "inference-gateway, Fleet members, two H100 nodes (the README's tour by hand)",
+    )
     ap.add_argument("--request-log", action="store_true", help="keep a request log and print a summary at exit")
     ap.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every request (a network hop)")
     return ap
@@ -131,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--gpu-fraction must be within 0..1")
     if args.latency_ms < 0:
         ap.error("--latency-ms must be >= 0")
+    if args.lab and (args.no_operators or args.no_crds):
+        ap.error("--lab adds to the operator simulators and the shared CRDs: leave out --no-operators and --no-crds")
 
     started = time.monotonic()
     emu = build(args)
