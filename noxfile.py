@@ -58,6 +58,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Regenerate docs/reference.md, docs/exit-codes.md, completions/ and the help cache."""
+    """Regenerate docs/reference.md, docs/exit-codes.md, docs/grammar.md, completions/, the help cache
+    and the Python modules of the data files."""
     session.install("-e", ".")
     session.run("python", "-m", "akscli.cli.docgen")

@@ -1,5 +1,6 @@
-"""Generate docs/reference.md, docs/exit-codes.md and completions/ from the command tree, and the
-Python modules of the data files (akscli.datafiles) from their YAML sources.
+"""Generate docs/reference.md, docs/exit-codes.md, docs/grammar.md, completions/ and the help cache
+(cli/help.json) from the command tree, and the Python modules of the data files (akscli.datafiles)
+from their YAML sources.
 
 Run ``python -m akscli.cli.docgen`` (or ``nox -s docs``); tests fail when the files are stale.
 """
