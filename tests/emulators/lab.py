@@ -54,14 +54,15 @@ def seed_subscription(arm: Any) -> None:
     edge_machine(arm, *LAB_EDGE_MACHINE)
 
 
-def operator_simulators(delay: float = 0.02, kube: Any = None) -> list[Controller]:
+def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: float | None = None) -> list[Controller]:
     """The operators akscli drives, as the emulator simulates them: KAITO (Workspace and
     InferenceSet), KEDA, KubeRay, the Fleet hub, the NVIDIA GPU Operator's ClusterPolicy, and the
     status a Gateway API implementation writes for the lab's GatewayClass (controllers/gateway.py).
     Given the emulator (``kube``), KEDA reads a prometheus trigger over the cluster's HTTP, from the
     Prometheus that scrapes the model's pods, and keda-kaito-scaler's trigger from what it scrapes
     of the InferenceSet's Services (controllers/keda.py, prometheus_server.py, keda_kaito_scaler.py);
-    the HPA KEDA makes scales the target every 15 s (controllers/hpa.py)."""
+    the HPA KEDA makes scales the target every 15 s (controllers/hpa.py). With ``agent_period``, the
+    Fleet members' agents send heartbeats on the wall clock (FleetHubController.attach)."""
     from tests.emulators.kube.controllers import kaito
     from tests.emulators.kube.controllers.fleet import FleetHubController
     from tests.emulators.kube.controllers.gateway import GatewayController
@@ -83,7 +84,7 @@ def operator_simulators(delay: float = 0.02, kube: Any = None) -> list[Controlle
         HorizontalPodAutoscalerController(keda.external_metric, delay=delay),
         KaitoScalerController(delay=delay, metrics=metrics),
         KubeRayController(delay=delay),
-        FleetHubController(delay=delay),
+        FleetHubController(delay=delay, agent_period=agent_period),
         # The chart's NFD with it (nfd.enabled, true by default: nvidia_gfd.py; upstream:
         # NVIDIA/gpu-operator deployments/gpu-operator/values.yaml).
         ClusterPolicyController(delay=delay, nfd=True),

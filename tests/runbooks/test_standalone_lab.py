@@ -93,6 +93,17 @@ def test_the_kube_emulator_with_lab_runs_the_readme_tour_vllm_line_by_hand(tmp_p
         assert "through Gateway default/inference-gateway" in tested.stderr
 
 
+def test_the_standalone_kube_emulators_fleet_member_agents_send_heartbeats_every_60_seconds() -> None:
+    """No test moves a standalone emulator's clock on: without heartbeats on the wall clock its Fleet
+    members stopped being eligible 5 minutes after it started (tests/fleet/test_member_agent_heartbeats.py)."""
+    from tests.emulators.kube.__main__ import build, build_args
+    from tests.emulators.kube.controllers.fleet import FleetHubController
+
+    emu = build(build_args())
+    [hub] = [c for c in emu.controllers.controllers if isinstance(c, FleetHubController)]
+    assert hub.agent_period == 60.0
+
+
 def test_the_kube_emulator_refuses_lab_without_the_operators(tmp_path: Path) -> None:
     kubeconfig = tmp_path / "kc"
     refused = subprocess.run(

@@ -60,7 +60,10 @@ def build(args: argparse.Namespace) -> KubeEmulator:
 
         # KEDA reads a prometheus trigger over the cluster's HTTP, as its prometheus scaler does (upstream:
         # kedacore/keda pkg/scalers/prometheus_scaler.go): the simulators get the emulator's address.
-        for c in operator_simulators(kube=emu):
+        # Its Fleet members' agents send their heartbeats every 60 s of wall clock (MemberCluster
+        # spec.heartbeatPeriodSeconds' default; kubefleet-dev/kubefleet e160c1cd
+        # apis/cluster/v1/membercluster_types.go): no test moves this emulator's clock on.
+        for c in operator_simulators(kube=emu, agent_period=60.0):
             emu.controllers.add(c)
 
         # The operators' own pods, as tests.emulators.lab.running installs them: without them

@@ -106,8 +106,12 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         failure: str | None = None,
         wait_scale: float = 0.0,
         stuck_after: float = UPDATE_RUN_STUCK_THRESHOLD,
+        agent_period: float | None = None,
     ) -> None:
         super().__init__(delay, failure)
+        # With ``agent_period``, the member agents also send their heartbeats every that many seconds
+        # of wall clock (``attach``): a standalone emulator, whose clock no test moves on.
+        self.agent_period = agent_period
         # A TimedWait of waitTime seconds lasts waitTime * wait_scale seconds here.
         self.wait_scale = wait_scale
         # updateRunStuckThreshold (pkg/controllers/updaterun/execution.go); tests pass it with advance.
@@ -162,6 +166,23 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         for kind in ("ClusterResourcePlacement", "ResourcePlacement", "ClusterStagedUpdateRun", "StagedUpdateRun"):
             for obj in manager.cluster.list(P1, kind):
                 self.requeue(obj, self.delay)
+
+    def attach(self, manager: Any) -> None:
+        """With ``agent_period``: the running member agents' heartbeats every ``agent_period``
+        seconds of wall clock, as each agent's Reconcile requeues after heartbeatPeriodSeconds
+        (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/internalmembercluster/v1beta1/
+        member_controller.go). Without it a member of a standalone emulator stops being eligible 5
+        minutes after it joined (fleet_scheduler.ineligible); tests renew them with ``advance``."""
+        period = self.agent_period
+        if period is None:
+            return
+
+        def beat(cluster: Any) -> None:
+            with self._lock:
+                self._renew_heartbeats(cluster)
+            manager.call_later(self, beat, period)
+
+        manager.call_later(self, beat, period)
 
     def _renew_heartbeats(self, cluster: Any) -> None:
         """A running member agent sends its heartbeat every heartbeatPeriodSeconds (60 s by default;
