@@ -108,6 +108,18 @@ def parse_ref(ref: str) -> tuple[str, str]:
     return kind, validate.name(name, f"{kind} name")
 
 
+# RayJob states in which its Ray cluster may be gone on purpose: why, and what is left to read.
+_ENDED = (
+    "KubeRay deletes it after the job where the RayJob asks it to",
+    "its submitter's log remains: akscli ray job logs {name}",
+)
+_SUSPENDED = (
+    "KubeRay deletes it while the job is suspended",
+    "KubeRay makes a new one when the job resumes (spec.suspend: false)",
+)
+JOB_CLUSTER_GONE = {"Complete": _ENDED, "Failed": _ENDED, "Suspended": _SUSPENDED, "Suspending": _SUSPENDED}
+
+
 def resolve_cluster(kube: Kube, ref: str, namespace: str) -> dict[str, Any]:
     """The RayCluster behind ``NAME``, ``raycluster/NAME``, ``rayjob/NAME`` or ``rayservice/NAME``."""
     from akscli.ray.service import service_cluster
@@ -115,8 +127,11 @@ def resolve_cluster(kube: Kube, ref: str, namespace: str) -> dict[str, Any]:
     kind, name = parse_ref(ref)
     if kind == "raycluster":
         return get_object(kube, "RayCluster", name, namespace)
+    job_state = ""
     if kind == "rayjob":
-        cluster = (get_object(kube, "RayJob", name, namespace).get("status") or {}).get("rayClusterName")
+        job_status = get_object(kube, "RayJob", name, namespace).get("status") or {}
+        cluster = job_status.get("rayClusterName")
+        job_state = str(job_status.get("jobDeploymentStatus") or "")
     else:
         cluster = service_cluster(get_object(kube, "RayService", name, namespace))
     if not cluster:
@@ -125,6 +140,17 @@ def resolve_cluster(kube: Kube, ref: str, namespace: str) -> dict[str, Any]:
             hint=f"wait for it: akscli ray {kind[3:]} status {name}",
         )
     found = kube.get(RAY_API, "RayCluster", str(cluster), namespace=namespace)
+    if found is None and job_state in JOB_CLUSTER_GONE:
+        # A RayJob that has ended or is suspended had its cluster: KubeRay deletes it once the job
+        # ends where the RayJob says so, and while it is suspended (ray-project/kuberay feeaf72
+        # ray-operator/controllers/ray/rayjob_controller.go: deleteClusterResources in the
+        # Suspending case, handleShutdownAfterJobFinishes and the deletion rules once
+        # IsJobDeploymentTerminal, apis/ray/v1/rayjob_types.go).
+        why, left = JOB_CLUSTER_GONE[job_state]
+        raise NotFoundError(
+            f"{kind} {name} is {job_state} and its Ray cluster {cluster} is gone: {why}",
+            hint=left.format(name=name),
+        )
     if found is None:
         # KubeRay writes a RayService's new pending name at the end of one reconcile and creates
         # that cluster on the next, 2 s later (ray-project/kuberay v1.7.0 ray-operator/controllers/

@@ -1,0 +1,60 @@
+"""`ray dashboard rayjob/NAME` of a job whose Ray cluster KubeRay deleted on purpose says so: after
+the job ends (shutdownAfterJobFinishes, the deletion rules) or while it is suspended (ray-project/
+kuberay feeaf72 ray-operator/controllers/ray/rayjob_controller.go). It used to say the cluster was
+one "which KubeRay has not created yet" and to wait for it, which never comes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.cli import invoke
+
+RAY = "ray.io/v1"
+
+
+def _job(kube_emulator: Any, state: str) -> None:
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": RAY,
+            "kind": "RayJob",
+            "metadata": {"name": "train", "namespace": "default"},
+            "spec": {"entrypoint": "python train.py", "shutdownAfterJobFinishes": True},
+            "status": {"jobDeploymentStatus": state, "rayClusterName": "train-x7k2p"},
+        }
+    )
+
+
+@pytest.mark.parametrize("state", ["Complete", "Failed"])
+def test_the_dashboard_of_an_ended_job_whose_cluster_is_gone_says_kuberay_deleted_it(
+    kube_emulator: Any, kubeconfig: Any, state: str
+) -> None:
+    _job(kube_emulator, state)
+    result = invoke("ray", "dashboard", "rayjob/train", "-o", "json")
+    assert result.exit_code == 3, result
+    error, hint = result.stderr.splitlines()
+    assert error == (
+        f"error: rayjob train is {state} and its Ray cluster train-x7k2p is gone: "
+        "KubeRay deletes it after the job where the RayJob asks it to"
+    )
+    assert hint == "hint: its submitter's log remains: akscli ray job logs train"
+
+
+def test_the_dashboard_of_a_suspended_job_says_its_cluster_comes_back_on_resume(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    _job(kube_emulator, "Suspended")
+    result = invoke("ray", "dashboard", "rayjob/train")
+    assert result.exit_code == 3, result
+    assert "is Suspended and its Ray cluster train-x7k2p is gone" in result.stderr
+    assert "when the job resumes" in result.stderr
+
+
+def test_the_dashboard_of_a_running_job_whose_cluster_is_not_there_yet_still_says_to_wait(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    _job(kube_emulator, "Initializing")
+    result = invoke("ray", "dashboard", "rayjob/train")
+    assert result.exit_code == 3, result
+    assert "which KubeRay has not created yet" in result.stderr
