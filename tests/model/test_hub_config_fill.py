@@ -155,3 +155,27 @@ def test_a_name_that_is_neither_in_the_catalog_nor_an_org_name_id_gets_the_catal
     assert "error: unknown model 'phi-4x'" in result.stderr
     assert "did you mean" in result.stderr
     assert hub.requests == []
+
+
+def test_a_file_list_past_its_page_bound_is_one_line_whose_fix_is_weights_gib(hub: HubServer, monkeypatch: Any) -> None:
+    from akscli.model import hub_config
+
+    monkeypatch.setattr(hub_config, "MAX_PAGES", 1)
+    hub.page_size = 1
+    _put(hub, QWEN)
+    result = invoke("model", "plan", REPO, "--hub-config", "--runtime", "vllm")
+    assert result.exit_code == 1, result
+    assert f"error: {REPO}'s file list on Hugging Face runs to more than 1 pages" in result.stderr
+    assert "hint: give the size of its weight files yourself: --weights-gib GIB" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_next_page_on_another_server_is_refused_with_weights_gib_as_the_fix(hub: HubServer) -> None:
+    _put(hub, QWEN)
+    hub.queue(200, {"Content-Type": "application/json"}, json.dumps(QWEN).encode())
+    hub.queue(200, {"Link": '<http://elsewhere.invalid/next>; rel="next"'}, b"[]")
+    result = invoke("model", "plan", REPO, "--hub-config", "--runtime", "vllm")
+    assert result.exit_code == 1, result
+    assert f"error: Hugging Face sent {REPO}'s file list on to another server" in result.stderr
+    assert "hint: give the size of its weight files yourself: --weights-gib GIB" in result.stderr
+    assert not any("elsewhere" in path for path, _ in hub.requests)

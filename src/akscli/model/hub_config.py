@@ -152,6 +152,10 @@ def read_json(model_id: str, path: str, *, optional: bool = False) -> dict[str, 
 
 
 MAX_PAGES = 20  # the Hub pages a tree at 1000 entries: 20,000 files is more than any model repo holds
+# The file list gives --weights-gib only (it is not read where the flag is given), so where it cannot
+# be read the fix is the flag, not a retry: neither a page past MAX_PAGES nor a next page on another
+# server changes by waiting.
+WEIGHTS_HINT = "give the size of its weight files yourself: --weights-gib GIB"
 
 
 def list_files(model_id: str) -> list[dict[str, Any]]:
@@ -168,7 +172,7 @@ def list_files(model_id: str) -> list[dict[str, Any]]:
         if url is None:
             return files
         if not _same_server(url, endpoint()):
-            raise AkscliError(f"Hugging Face sent {model_id}'s file list on to another server", hint="try again later")
+            raise AkscliError(f"Hugging Face sent {model_id}'s file list on to another server", hint=WEIGHTS_HINT)
         answer = _get(url, secret)
         body = _checked(model_id, "file list", answer, secret)
         try:
@@ -179,7 +183,7 @@ def list_files(model_id: str) -> list[dict[str, Any]]:
             raise AkscliError(f"{model_id}'s file list on Hugging Face is not a JSON list", hint="try again later")
         files += [e for e in entries if isinstance(e, dict) and e.get("type") == "file"]
         url = answer.next
-    raise AkscliError(f"{model_id}'s file list on Hugging Face runs to more than {MAX_PAGES} pages")
+    raise AkscliError(f"{model_id}'s file list on Hugging Face runs to more than {MAX_PAGES} pages", hint=WEIGHTS_HINT)
 
 
 def _checked(model_id: str, what: str, answer: Answer, secret: str | None) -> bytes:
