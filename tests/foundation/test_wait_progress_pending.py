@@ -63,3 +63,22 @@ def test_the_last_line_of_a_wait_still_waiting_names_what_it_waits_for(
 ) -> None:
     lines = _lines_of_a_wait_that_times_out(kube_emulator_factory, tmp_path)
     assert "deployment.apps/web" in lines[-1]
+
+
+def test_a_pending_object_with_no_state_message_is_named_without_an_empty_colon(
+    kube_emulator_factory: Any, tmp_path: Path
+) -> None:
+    from akscli.kube.readiness import Readiness
+
+    emu = kube_emulator_factory()
+    kube = connect(KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config"))))
+    maps = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n, "namespace": "default"}} for n in "ba"]
+    answers = [kube.apply(m) for m in maps]
+    lines: list[str] = []
+
+    def rule(obj: Any) -> Readiness:  # a rule that has nothing to say yet about b
+        return Readiness(obj["metadata"]["name"] == "a")
+
+    with pytest.raises(errors.WaitTimeoutError):
+        wait_for(kube, answers, timeout=1, progress=lines.append, rule=rule)
+    assert lines[:2] == ["0/2 ready; configmap/b", "1/2 ready; configmap/a: ready; still waiting for configmap/b"]

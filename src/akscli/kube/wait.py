@@ -209,7 +209,7 @@ class Waiter:
                 if waiting is not None:
                     why = f": {waiting.readiness.message}" if waiting.readiness.message else ""
                     detail += f"; still waiting for {waiting.ref}{why}"
-            self.progress(f"{ready}/{total} ready; {state.ref}: {detail}")
+            self.progress(f"{ready}/{total} ready; {state.ref}" + (f": {detail}" if detail else ""))
 
     def _verdict(self, state_key: tuple[str, str, str | None, str], obj: Mapping[str, Any]) -> readiness.Readiness:
         if state_key not in self.member_sources:
