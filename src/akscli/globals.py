@@ -88,11 +88,12 @@ def _log_level(arg: str) -> tuple[bool, str | None]:
     return arg == LOG_LEVEL, None
 
 
-def _verbosity(value: str) -> int:
-    """akscli's -v count for kubectl's log level ``value``."""
+def _verbosity(value: str, word: str = "-v") -> int:
+    """akscli's -v count for kubectl's log level ``value``, given as ``word`` (the flag as typed)."""
     if not value.isdigit():
+        spelled = word if "=" in word else f"{word} {value}"  # --v=x, -v=x, or --v x
         raise UsageError(
-            f"-v={value}: kubectl's log level is a number (0 to 9)",
+            f"{spelled}: kubectl's log level is a number (0 to 9)",
             hint="-v=6 (or -vv) logs each API request on stderr; -v alone adds more detail",
         )
     level = int(value)
@@ -174,7 +175,7 @@ def extract(argv: list[str]) -> list[str]:
         elif _is_verbose(flag):
             flags.verbose += 1 if flag == "--verbose" else len(flag) - 1  # -v, -vv, -vvv as documented
         elif flag == LOG_LEVEL and value is not None:
-            flags.verbose = max(flags.verbose, _verbosity(value))
+            flags.verbose = max(flags.verbose, _verbosity(value, word))
         elif value is None:
             raise UsageError(f"{flag} needs a value", hint=f"for example: {flag} VALUE")
         elif flag == "--allow":

@@ -41,6 +41,13 @@ def test_a_log_level_that_is_not_a_number_is_one_usage_line() -> None:
     assert "-v=6" in (caught.value.hint or "")
 
 
+@pytest.mark.parametrize(("given", "named"), [(["--v=x"], "--v=x"), (["--v", "x"], "--v x")])
+def test_a_log_level_that_is_not_a_number_is_named_as_it_was_typed(given: list[str], named: str) -> None:
+    with pytest.raises(errors.UsageError) as caught:
+        extract(["model", "list", *given])
+    assert caught.value.message == f"{named}: kubectl's log level is a number (0 to 9)"
+
+
 def test_completion_leaves_the_log_level_and_its_value_out() -> None:
     assert without_globals(["model", "list", "--v", "6", "-v=6", "-n"]) == ["model", "list", "-n"]
 
