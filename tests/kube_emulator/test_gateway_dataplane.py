@@ -170,3 +170,27 @@ def test_bbr_refuses_a_body_that_is_not_json() -> None:
         400,
         "failed to parse request body: Expecting value: line 1 column 1 (char 0)",
     )
+
+
+def test_bbr_refuses_a_json_body_that_is_not_an_object_as_encoding_json_does() -> None:
+    # upstream: gateway-api-inference-extension v1.5.0 pkg/bbr/framework/types.go Body map[string]any
+    assert headers_after({}, b'[{"model": "phi-4"}]') == (
+        400,
+        "failed to parse request body: json: cannot unmarshal array into Go value of type map[string]interface {}",
+    )
+    assert headers_after({}, b"null") == {}
+
+
+def test_bbr_writes_a_model_that_is_no_string_as_gos_percent_v_does() -> None:
+    # upstream: body_field_to_header.go fmt.Sprintf("%v", rawFieldValue) of encoding/json's any
+    def header(model: str) -> object:
+        after = headers_after({}, b'{"model": ' + model.encode() + b"}")
+        return after.get("x-gateway-model-name") if isinstance(after, dict) else after
+
+    assert header("null") == "<nil>"
+    assert header("7") == "7"
+    assert header("1234567") == "1.234567e+06"
+    assert header("0.00001") == "1e-05"
+    assert header("true") == "true"
+    assert header('["a", 2]') == "[a 2]"
+    assert header('{"b": 1, "a": "x"}') == "map[a:x b:1]"

@@ -12,8 +12,10 @@ upstream:
   plugins body-field-to-header ``model`` -> ``X-Gateway-Model-Name``, then base-model-to-header);
   pkg/bbr/handlers/request.go HandleRequestHeaders (a request without a body passes unchanged),
   HandleRequestBody (a body that is not JSON: BadRequest; ClearRouteCache true);
-  pkg/bbr/plugins/bodyfieldtoheader/body_field_to_header.go ProcessRequest (a missing or empty
-  field sets nothing; else the field's value as text).
+  pkg/bbr/plugins/bodyfieldtoheader/body_field_to_header.go ProcessRequest (a missing field, or
+  one whose fmt %v is empty, sets nothing; else that text: a null model is "<nil>");
+  pkg/bbr/framework/types.go InferenceRequest.Body (a map[string]any: a body that is JSON but no
+  object is refused as encoding/json refuses it).
 * istio/istio 86c9f01fd735fb01d8192f5bcaf0d424afb7f14c pilot/pkg/model/policyattachment.go
   ShouldAttachPolicy: an EnvoyFilter's targetRef applies only from the gateway's own namespace.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 ENVOY_FILTER_API = "networking.istio.io/v1alpha3"
@@ -66,7 +69,50 @@ def headers_after(headers: Mapping[str, str], body: bytes) -> dict[str, str] | t
         parsed = json.loads(body)
     except ValueError as exc:
         return 400, f"failed to parse request body: {exc}"
-    value = parsed.get("model") if isinstance(parsed, dict) else None
-    if value is not None and str(value) != "":
-        out[HEADER] = value if isinstance(value, str) else json.dumps(value)
+    # request.go HandleRequestBody unmarshals into framework.InferenceRequest.Body, a map[string]any:
+    # JSON null leaves it empty, any other value that is not an object is encoding/json's refusal.
+    if parsed is not None and not isinstance(parsed, dict):
+        kind = {str: "string", bool: "bool", list: "array"}.get(type(parsed), "number")
+        unmarshal = f"json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}"
+        return 400, f"failed to parse request body: {unmarshal}"
+    if parsed is not None and "model" in parsed:
+        text = _go_v(parsed["model"])  # body_field_to_header.go: fmt.Sprintf("%v", rawFieldValue)
+        if text != "":
+            out[HEADER] = text
     return out
+
+
+def _go_v(value: Any) -> str:
+    """Go's fmt %v of a value encoding/json decoded into an ``any``: null is <nil>, a number is a
+    float64 (strconv 'g' shortest, exponent from 1e+06 and below 1e-04), an array [a b], an object
+    map[k:v] with its keys sorted (fmt sorts map keys)."""
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "[" + " ".join(_go_v(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{_go_v(value[k])}" for k in sorted(value)) + "]"
+    return _go_float(float(value))
+
+
+def _go_float(number: float) -> str:
+    """strconv.FormatFloat(number, 'g', -1, 64): the shortest digits, %e where the exponent is
+    below -4 or at least 6 (ftoa.go: "if precision was the shortest possible, use precision 6")."""
+    if number == 0:
+        return "0"
+    _, digit_tuple, exponent = Decimal(repr(abs(number))).normalize().as_tuple()
+    sign, digits = "-" if number < 0 else "", "".join(map(str, digit_tuple))
+    point = len(digits) + int(exponent)  # where the decimal point falls after the first digits
+    exp = point - 1
+    if exp < -4 or exp >= 6:
+        tail = f".{digits[1:]}" if len(digits) > 1 else ""
+        return f"{sign}{digits[0]}{tail}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return f"{sign}{digits}{'0' * (point - len(digits))}"
+    return f"{sign}{digits[:point]}.{digits[point:]}"
