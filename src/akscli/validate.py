@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 # compiles only those it checks, instead of all of them at every start-up.
 _DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 _DNS1123_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_LABEL_NAME = r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$"
-_LABEL_VALUE = r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"
 _QUANTITY = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
 # A Docker reference: [registry[:port]/]path[:tag][@digest], lower-case path components.
 _IMAGE = (
@@ -119,76 +117,33 @@ def subdomain(value: str, what: str = "name") -> str:
     return value
 
 
-# k8s.io/apimachinery v0.36.0 pkg/api/validate/content (kube.go IsLabelKey, IsLabelValue; dns.go;
-# errors.go MaxLenError, EmptyError, RegexError): the messages the API server and operators give.
-_KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_KEY_MSG = (
-    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
-)
-_SUBDOMAIN_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
-_SUBDOMAIN_MSG = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-    "and must start and end with an alphanumeric character"
-)
-_VALUE_MSG = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character"
-)
-
-
-def _regex_error(msg: str, fmt: str, *examples: str) -> str:
-    shown = " or ".join(f"'{e}', " for e in examples)
-    return f"{msg} (e.g. {shown}regex used for validation is '{fmt}')"
-
-
-def label_key_errors(value: str) -> list[str]:
-    """apimachinery's IsLabelKey (IsQualifiedName): an optional DNS subdomain prefix and '/', then
-    at most 63 alphanumerics, '-', '_' or '.'; its messages, none where the key is valid."""
-    parts = value.split("/")
-    errors: list[str] = []
-    if len(parts) > 2:
-        key = _regex_error(_KEY_MSG, _KEY_FMT, "MyName", "my.name", "123-abc")
-        return [f"a valid label key {key} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
-    if len(parts) == 2:
-        prefix = parts[0]
-        if not prefix:
-            errors.append("prefix part must be non-empty")
-        else:
-            if len(prefix.encode()) > 253:
-                errors.append("prefix part must be no more than 253 bytes")
-            if not re.fullmatch(_DNS1123_SUBDOMAIN, prefix):
-                errors.append("prefix part " + _regex_error(_SUBDOMAIN_MSG, _SUBDOMAIN_FMT, "example.com"))
-    name = parts[-1]
-    if not name:
-        errors.append("name part must be non-empty")
-    elif len(name.encode()) > 63:
-        errors.append("name part must be no more than 63 bytes")
-    if not re.fullmatch(_LABEL_NAME, name):
-        errors.append("name part " + _regex_error(_KEY_MSG, _KEY_FMT, "MyName", "my.name", "123-abc"))
-    return errors
-
-
-def label_value_errors(value: str) -> list[str]:
-    """apimachinery's IsLabelValue: its messages, none where the value is valid."""
-    errors = ["must be no more than 63 bytes"] if len(value.encode()) > 63 else []
-    if not re.fullmatch(_LABEL_VALUE, value):
-        errors.append(_regex_error(_VALUE_MSG, f"({_KEY_FMT})?", "MyValue", "my_value", "12345"))
-    return errors
-
-
 def is_label_key(value: str) -> bool:
-    return not label_key_errors(value)
+    """apimachinery's IsQualifiedName (akscli.kube.label_validation)."""
+    return not _label_key_errors(value)
 
 
 def is_label_value(value: str) -> bool:
-    return not label_value_errors(value)
+    """apimachinery's IsValidLabelValue (akscli.kube.label_validation)."""
+    return not _label_value_errors(value)
+
+
+def _label_key_errors(value: str) -> tuple[str, ...]:
+    from akscli.kube import label_validation, selectors  # imported where a label is checked
+
+    return label_validation.label_key_errors(value, selectors.GRAMMAR_VERSION)
+
+
+def _label_value_errors(value: str) -> tuple[str, ...]:
+    from akscli.kube import label_validation, selectors  # imported where a label is checked
+
+    return label_validation.label_value_errors(value, selectors.GRAMMAR_VERSION)
 
 
 def label_key(value: str, what: str = "label key") -> str:
-    prefix, slash, key = value.rpartition("/")
-    if slash and (not prefix or len(prefix) > 253 or not re.fullmatch(_DNS1123_SUBDOMAIN, prefix)):
+    errors = _label_key_errors(value)
+    if any(not e.startswith("name part ") for e in errors):  # the prefix, or more than one '/'
         raise _fail(what, value, "its prefix must be a DNS subdomain", "for example: example.com/team")
-    if not key or len(key) > 63 or not re.fullmatch(_LABEL_NAME, key):
+    if errors:
         raise _fail(what, value, "its name must be at most 63 alphanumerics, '-', '_' or '.'", "for example: team")
     return value
 

@@ -202,7 +202,7 @@ class _Parser:
             tok, lit = self.consume()
         if tok != _IDENT:
             raise _requirement(f"found '{lit}', expected: identifier", "where a key goes")
-        if errs := label_key_errors(lit):
+        if errs := label_key_errors(lit, GRAMMAR_VERSION):
             detail = "; ".join(errs)
             raise SelectorError(
                 f"unable to parse requirement: <nil>: Invalid value: {go_quote(lit)}: {detail}",
@@ -313,7 +313,7 @@ def new_requirement(key: str, operator: str, values: Sequence[str] | None, path:
     vals = list(values or [])
     errs: list[tuple[str, str]] = []
     where = _child(path, "values")
-    if problems := label_key_errors(key):
+    if problems := label_key_errors(key, GRAMMAR_VERSION):
         detail = "; ".join(problems)
         text = f"{_child(path, 'key')}: Invalid value: {go_quote(key)}: {detail}"
         errs.append((text, f"key {key!r}: {_short(detail)}"))
@@ -339,7 +339,7 @@ def new_requirement(key: str, operator: str, values: Sequence[str] | None, path:
             if not re.fullmatch(r"[+-]?[0-9]+", v) or not -(2**63) <= int(v) < 2**63
         ]
     for i, value in enumerate(vals):
-        if problems := label_value_errors(value):
+        if problems := label_value_errors(value, GRAMMAR_VERSION):
             detail = "; ".join(problems)
             errs.append(
                 (

@@ -19,11 +19,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from akscli.validate import label_key_errors, label_value_errors
+from akscli.kube.label_validation import label_key_errors, label_value_errors
 
 # k8s.io/apimachinery v0.36.0 pkg/util/version/version.go versionMatchRE (Go's \s is [\t\n\f\r ];
 # Go's "." matches no newline, and neither does Python's).
 _VERSION = re.compile(r"[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*)(.*)")
+# KubeRay v1.7.0's ray-operator/go.mod pins k8s.io/apimachinery v0.36.0: a group label's errors
+# are that version's words (pkg/api/validate/content kube.go IsLabelKey, IsLabelValue).
+KUBERAY_APIMACHINERY = "1.36"
 _UINT64_MAX = 2**64 - 1  # strconv.ParseUint(comp, 10, 0) on a 64-bit build
 _GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
@@ -124,10 +127,13 @@ def _group_labels(group: str, params: Mapping[str, Any], labels: Mapping[str, An
         )
     errors = []
     for key, value in labels.items():  # each of apimachinery's messages, as upstream joins them
-        errors += [f"invalid label key for {group} group: '{key}', error: {e}" for e in label_key_errors(str(key))]
+        errors += [
+            f"invalid label key for {group} group: '{key}', error: {e}"
+            for e in label_key_errors(str(key), KUBERAY_APIMACHINERY)
+        ]
         errors += [
             f"invalid label value for key '{key}' in {group} group: '{value}', error: {e}"
-            for e in label_value_errors(str(value))
+            for e in label_value_errors(str(value), KUBERAY_APIMACHINERY)
         ]
     return "; ".join(errors) or None
 
