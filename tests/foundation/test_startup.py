@@ -39,6 +39,7 @@ UNUSED_OFFLINE = (
     "akscli.kube",
     "akscli.azure",
     "akscli.cli.model_deploy",
+    "akscli.cli.model_revisions",
     "akscli.cli.model_serving",
     "akscli.cli.model_top",
     "akscli.model.live",

@@ -1,8 +1,9 @@
 """akscli model: catalog, GPU-fit and cost plan, deploy through KAITO or vLLM, operate, roll back.
 
 Thin: this module only registers the commands, which parse their flags in ``model_offline``
-(catalog, show), ``model_plan`` (plan), ``model_deploy`` (deploy, delete, history, rollback), ``model_serving``
-(list, status, endpoint, test, logs) and ``model_top``, with shared flags in ``model_common``.
+(catalog, show), ``model_plan`` (plan), ``model_deploy`` (deploy, delete), ``model_revisions``
+(history, rollback), ``model_serving`` (list, status, endpoint, test, logs) and ``model_top``, with
+shared flags in ``model_common``.
 Models come from ``akscli.model.catalog``, the numbers from ``akscli.model.planning``, the objects
 from ``akscli.model.deploy``, revisions from ``akscli.model.revisions``, every cluster read from
 ``akscli.model.live``, and every change goes through ``common.apply_objects``.
@@ -14,8 +15,8 @@ from typing import Any
 import typer
 
 # The commands live by concern (model_offline: the catalog; model_plan: sizes and costs, no
-# cluster either; model_deploy: changes and revisions; model_serving and model_top: reads), in
-# the order help lists them. A module is imported only when one of its commands is registered:
+# cluster either; model_deploy: changes; model_revisions: revisions; model_serving and model_top:
+# reads), in the order help lists them. A module is imported only when one of its commands is registered:
 # `akscli model plan` loads model_plan alone, `akscli model catalog` none of the planning modules.
 COMMANDS: dict[str, str] = {
     "catalog": "akscli.cli.model_offline:catalog_cmd",
@@ -29,8 +30,8 @@ COMMANDS: dict[str, str] = {
     "test": "akscli.cli.model_serving:test_cmd",
     "logs": "akscli.cli.model_serving:logs_cmd",
     "delete": "akscli.cli.model_deploy:delete_cmd",
-    "history": "akscli.cli.model_deploy:history_cmd",
-    "rollback": "akscli.cli.model_deploy:rollback_cmd",
+    "history": "akscli.cli.model_revisions:history_cmd",
+    "rollback": "akscli.cli.model_revisions:rollback_cmd",
 }
 
 

@@ -1,7 +1,8 @@
-"""akscli model deploy, delete, history and rollback: the commands that change a cluster and the
-revisions they record; registered on the model group by ``cli/model.py``."""
+"""akscli model deploy and delete: the commands that change a cluster (history and rollback, the
+revisions they record, are cli/model_revisions.py); registered on the model group by
+``cli/model.py``."""
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,10 +29,8 @@ from akscli.cli.model_common import (
 )
 from akscli.cli.model_reuse import reusing_values
 from akscli.model import catalog, kinds, plan_view, reuse, skus
-from akscli.output import Column
 
 if TYPE_CHECKING:
-    from akscli.kube.client import Kube
     from akscli.model.request import DeployRequest
 
 # The cluster side (the kubernetes client wrapper, the objects per runtime, revisions, the
@@ -311,7 +310,7 @@ def deploy_cmd(
         check_stages_before_placing(kube, objects)
     if not fleet:
         deploy_steps.ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode, fmt=output_fmt)
-    from akscli.cli.model_rollout import Rollout
+    from akscli.cli.model_rollout import Rollout, wait_ready
     from akscli.model import revisions
 
     history = revisions.revisions(kube, req.name, req.namespace)
@@ -339,7 +338,7 @@ def deploy_cmd(
         output.info(f"recorded revision {rev} of {req.name}")
     if wait:
         record = revisions.revision_object(req.name, req.namespace, rev, [], {})
-        _wait(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted, record=record)
+        wait_ready(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted, record=record)
 
 
 def _announce(req: "DeployRequest") -> None:
@@ -365,33 +364,7 @@ def _announce(req: "DeployRequest") -> None:
         output.warn(req.placement_warning)
 
 
-def _wait(
-    kube: "Kube",
-    objects: list[dict[str, Any]],
-    timeout: str,
-    *,
-    fleet: bool,
-    restarted: list[dict[str, Any]],
-    record: dict[str, Any],
-) -> None:
-    from akscli.kube.wait import wait_for
-    from akscli.model import fleet_wait, live
-
-    # And the StatefulSets restarted for a changed KAITO config: the Workspace stays Ready through
-    # their rolling update, so only they say when the new config is served.
-    waited = live.objects_to_wait_for(objects, fleet=fleet) + restarted
-    # A placement that rolls out by itself: until the hub snapshots this deploy's objects and its
-    # revision record, its conditions describe the snapshot before (model/fleet_wait.py).
-    rolling = fleet and any(fleet_wait.rolls_out_by_itself(o) for o in waited)
-    rule = fleet_wait.holding(fleet_wait.placed_keys(objects, record)) if rolling else None
-    with output.status(f"waiting up to {timeout} for {len(waited)} object(s)") as update:
-        warnings = wait_for(kube, waited, validate.duration(timeout, "--timeout"), progress=update, rule=rule)
-    for warning in warnings:
-        output.warn(warning)
-    output.info("ready")
-
-
-# ---- delete, history, rollback --------------------------------------------------------------
+# ---- delete --------------------------------------------------------------------------------
 
 
 @on_cluster
@@ -456,105 +429,3 @@ def delete_cmd(
                 f"namespace/{ns} kept on the hub: a model never deletes a namespace "
                 f"(delete it with: kubectl delete namespace {ns})"
             )
-
-
-HISTORY_COLUMNS = [
-    Column("Revision", "revision"),
-    Column("Created", "created"),
-    Column("Change", "change"),
-    Column("Model", "params.model"),
-    Column("Runtime", "params.runtime"),
-    Column("VM size", "params.vm_size"),
-    Column("Context", "params.context"),
-    Column("Replicas", lambda r: reuse.replicas_shown(r["params"])),
-    Column("$/month", lambda r: plan_view.usd(r["params"].get("price_per_month")), wide=True),
-    Column("Options", lambda r: reuse.options_line(r["params"]), wide=True),
-]
-
-
-@opts.lists_no_kubernetes_objects
-@on_cluster
-def history_cmd(
-    name: DeploymentName,
-    cluster: opts.KubeFlags = opts.KubeFlags(),
-    output_fmt: opts.Output = "table",
-) -> None:
-    """The recorded revisions of a deployed model, oldest first."""
-    from akscli.model import revisions
-
-    fmt = opts.output_format(output_fmt)
-    validate.name(name, "model deployment name")
-    kube, ns = connect_model(cluster, name)
-    rows = [r.summary() for r in revisions.revisions(kube, name, ns)]
-    if not rows:
-        from akscli.model import live
-
-        # kubectl rollout history of a name that is not there is NotFound; a model that is
-        # there without records (applied by hand) has an empty history.
-        live.find(kube, name, ns)
-    output.emit(
-        rows,
-        fmt,
-        HISTORY_COLUMNS,
-        # The ConfigMap that records the revision (kubectl's configmap/NAME, as model delete -o name
-        # lists it), where the revision number alone is no name kubectl takes.
-        name=lambda r: f"configmap/{r['object_name']}",
-        empty=f"No revisions recorded for {name}.",
-    )
-
-
-@on_cluster
-def rollback_cmd(
-    name: DeploymentName,
-    to_revision: Annotated[
-        int | None,
-        typer.Option(
-            "--to-revision", help="Revision to return to (default: the one before the latest).", show_default=False
-        ),
-    ] = None,
-    recreate: Annotated[
-        bool, typer.Option("--recreate", help="Delete and create objects whose immutable fields differ.")
-    ] = False,
-    cluster: opts.KubeFlags = opts.KubeFlags(),
-    dry_run: opts.DryRun = "none",
-    wait: opts.Wait = False,
-    timeout: opts.Timeout = "30m",
-    yes: opts.Yes = False,
-    output_fmt: opts.ApplyOutput = "table",
-) -> None:
-    """Apply the manifests of an earlier revision again (recorded as a new revision unless unchanged)."""
-    from akscli.model import preflight, revisions
-
-    mode = opts.dry_run_mode(dry_run)
-    validate.duration(timeout, "--timeout")
-    validate.name(name, "model deployment name")
-    history_cmd = f"akscli model history {name}" + (f" -n {cluster.namespace}" if cluster.namespace else "")
-    number = (
-        validate.integer(to_revision, "--to-revision", 1, 1_000_000, hint=f"list the revisions: {history_cmd}")
-        if to_revision is not None
-        else None
-    )
-    kube, ns = connect_model(cluster, name)
-    history = revisions.revisions(kube, name, ns)
-    chosen = revisions.pick_revision(history, name, ns, number)
-    objects = [dict(o) for o in chosen.manifests]
-    preflight.check_operators(kube, objects)
-    from akscli.cli.model_rollout import Rollout
-
-    rollout = Rollout(kube, cluster.target(), mode, yes, output_fmt, recreate, False, action="model rollback")
-    rev = rollout.apply(
-        objects,
-        name=name,
-        namespace=ns,
-        params=chosen.params,
-        note=f"rollback to {chosen.revision}",
-        dropped=f"revision {chosen.revision} does not have",
-        history=history,
-    )
-    if rev is None:
-        return
-    output.info(revisions.rollback_outcome(name, chosen.revision, rev, same=rollout.unchanged, changed=rollout.changed))
-    if wait:
-        record = revisions.revision_object(name, ns, rev, [], {})
-        fleet = bool(chosen.params.get("fleet"))
-        _wait(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted, record=record)

@@ -1,7 +1,7 @@
 """The apply that ``model deploy`` and ``model rollback`` share (moved out of cli/model_deploy.py):
 recreate what cannot change in place, apply, delete what is no longer rendered, restart what
-KAITO does not, and record the revision. Imported only by those commands, once they reach a
-cluster."""
+KAITO does not, and record the revision; then, with --wait, wait for it (wait_ready). Imported
+only by those commands, once they reach a cluster."""
 
 import dataclasses
 from collections.abc import Mapping, Sequence
@@ -234,3 +234,31 @@ class Rollout:
             beside=self.output_fmt,
             stack=stack,
         )
+
+
+def wait_ready(
+    kube: "Kube",
+    objects: list[dict[str, Any]],
+    timeout: str,
+    *,
+    fleet: bool,
+    restarted: list[dict[str, Any]],
+    record: dict[str, Any],
+) -> None:
+    """Wait for what deploy or rollback applied (and the StatefulSets it restarted) to be ready."""
+    from akscli import validate
+    from akscli.kube.wait import wait_for
+    from akscli.model import fleet_wait, live
+
+    # And the StatefulSets restarted for a changed KAITO config: the Workspace stays Ready through
+    # their rolling update, so only they say when the new config is served.
+    waited = live.objects_to_wait_for(objects, fleet=fleet) + restarted
+    # A placement that rolls out by itself: until the hub snapshots this deploy's objects and its
+    # revision record, its conditions describe the snapshot before (model/fleet_wait.py).
+    rolling = fleet and any(fleet_wait.rolls_out_by_itself(o) for o in waited)
+    rule = fleet_wait.holding(fleet_wait.placed_keys(objects, record)) if rolling else None
+    with output.status(f"waiting up to {timeout} for {len(waited)} object(s)") as update:
+        warnings = wait_for(kube, waited, validate.duration(timeout, "--timeout"), progress=update, rule=rule)
+    for warning in warnings:
+        output.warn(warning)
+    output.info("ready")
