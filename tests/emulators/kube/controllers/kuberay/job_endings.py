@@ -1,0 +1,176 @@
+"""How a RayJob's attempt ends in the KubeRay simulator (part of job.py's JobReconciler, moved out
+of job.py): Complete, Failed, or Retrying while the backoff limit allows; a failure that is never
+retried; the Retrying pass back to New; and a suspend (upstream: ray-project/kuberay v1.7.0
+ray-operator/controllers/ray/rayjob_controller.go checkBackoffLimitAndUpdateStatusIfNeeded,
+updateStatusToSuspendingIfNeeded, the Suspending/Retrying case)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.emulators.kube.controllers.kuberay.common import RAY, now, suffix
+from tests.emulators.kube.controllers.kuberay.job_submitter import SUBMITTER_CONTAINER
+
+
+class JobEndings:
+    """The end of a RayJob's attempt; mixed into ``JobReconciler``."""
+
+    failure: str | None
+    delay: float
+    job_logs: str | None
+    failing_attempts: int
+    ttl_scale: float
+
+    def _finish_job(
+        self,
+        cluster: Any,
+        job: dict[str, Any],
+        rc_name: str,
+        job_id: str,
+        submitter: str | None,
+        mode: str,
+        attempt: int,
+    ) -> bool:
+        """End an attempt: Complete, Failed, or Retrying (True) while the backoff limit allows."""
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        spec = job.get("spec") or {}
+        failed = self.failure == "job-fail" or attempt < self.failing_attempts
+        entry = str(spec.get("entrypoint", ""))
+        output = self.job_logs if self.job_logs is not None else f"running: {entry}\njob output line\n"
+        if failed:
+            output += 'Traceback (most recent call last):\n  File "train.py", line 3\nRuntimeError: simulated failure\n'
+        logs = (
+            f"Job submission server address: http://{rc_name}-head-svc.{ns}.svc.cluster.local"
+            f":8265\nJob '{job_id}' submitted successfully\n"
+            f"Tailing logs until the job exits (disable with --no-wait):\n{output}"
+            f"Job '{job_id}' {'failed' if failed else 'succeeded'}\n"
+        )
+        head = f"{rc_name}-head-{suffix(ns, rc_name)}"
+        if cluster.get("v1", "Pod", ns, head) is not None:
+            cluster.set_pod_logs(ns, head, f"ray head {head} started\n{output}", container=None)
+            if mode == "SidecarMode":
+                cluster.set_pod_logs(ns, head, logs, container=SUBMITTER_CONTAINER)
+        if submitter is not None:
+            cluster.set_pod_logs(ns, submitter, logs)
+            cluster.patch_status(
+                "v1",
+                "Pod",
+                ns,
+                submitter,
+                {
+                    "phase": "Failed" if failed else "Succeeded",
+                    "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "False"}],
+                },
+            )
+        # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
+        # checkBackoffLimitAndUpdateStatusIfNeeded: a Failed attempt counts in status.failed and,
+        # while failed < backoffLimit + 1, becomes Retrying in the same status write.
+        status = (cluster.get(RAY, "RayJob", ns, name) or job).get("status") or {}
+        counts = {"failed": int(status.get("failed") or 0), "succeeded": int(status.get("succeeded") or 0)}
+        counts["failed" if failed else "succeeded"] += 1
+        backoff = spec.get("backoffLimit")
+        retry = failed and backoff is not None and counts["failed"] < int(backoff) + 1
+        final: dict[str, Any] = {
+            "jobStatus": "FAILED" if failed else "SUCCEEDED",
+            "jobDeploymentStatus": "Retrying" if retry else ("Failed" if failed else "Complete"),
+            **counts,
+        }
+        if not retry:
+            # updateRayJobStatus: endTime only when the deployment status is terminal (Complete,
+            # Failed: IsJobDeploymentTerminal); Retrying is not.
+            final["endTime"] = now()
+        if failed:
+            final["reason"] = "AppFailed"
+            final["message"] = "Job entrypoint command failed with exit code 1"
+        cluster.patch_status(RAY, "RayJob", ns, name, final)
+        if retry:
+            return True
+        selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
+        if spec.get("shutdownAfterJobFinishes") and not selector:
+            time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
+            self.delete_cluster(cluster, ns, rc_name)
+        return False
+
+    def _fail_unretried(self, cluster: Any, job: dict[str, Any], rc_name: str, failure: dict[str, str]) -> bool:
+        """A DeadlineExceeded or JobStatusCheckTimeoutExceeded failure: ``Failed`` (jobStatus left
+        as it was), counted in ``failed`` and never Retrying (checkBackoffLimitAndUpdateStatusIfNeeded:
+        "RayJob is not eligible for retry due to failure with DeadlineExceeded or
+        JobStatusCheckTimeoutExceeded"); then the Failed case's clean-up. Returns False: no next attempt."""
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        spec = job.get("spec") or {}
+        status = (cluster.get(RAY, "RayJob", ns, name) or job).get("status") or {}
+        counts = {"failed": int(status.get("failed") or 0) + 1, "succeeded": int(status.get("succeeded") or 0)}
+        final = {"jobDeploymentStatus": "Failed", **failure, **counts, "endTime": now()}
+        cluster.patch_status(RAY, "RayJob", ns, name, final)
+        if spec.get("shutdownAfterJobFinishes") and not (spec.get("clusterSelector") or {}).get("ray.io/cluster"):
+            time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
+            self.delete_cluster(cluster, ns, rc_name)
+        return False
+
+    def _retry(self, cluster: Any, ns: str, name: str, rc_name: str) -> bool:
+        """Retrying (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
+        rayjob_controller.go, the Suspending/Retrying case): delete the attempt's RayCluster and
+        submitter, reset the cluster and job fields, then New; whether the job is still there."""
+        time.sleep(self.delay)
+        if self._job(cluster, ns, name) is None:
+            return False
+        # deleteClusterResources (a retried job never has a clusterSelector: backoffLimit > 0 with
+        # one is refused by ValidateRayJobSpec) and deleteSubmitterJob.
+        self.delete_cluster(cluster, ns, rc_name)
+        for pod in cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
+            cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+        cluster.patch_status(
+            RAY,
+            "RayJob",
+            ns,
+            name,
+            {
+                "jobDeploymentStatus": "New",
+                "jobStatus": None,  # JobStatusNew is ""
+                "rayClusterStatus": {},
+                "rayClusterName": None,
+                "dashboardURL": None,
+                "jobId": None,
+                "message": None,
+                "reason": None,
+                "rayJobInfo": None,
+            },
+        )
+        time.sleep(self.delay)
+        return self._job(cluster, ns, name) is not None
+
+    def _suspend_job(self, cluster: Any, ns: str, name: str) -> None:
+        time.sleep(self.delay)
+        job = cluster.get(RAY, "RayJob", ns, name)
+        if job is None:
+            return
+        status = job.get("status") or {}
+        # updateStatusToSuspendingIfNeeded: only Running and Initializing may move to Suspending.
+        if status.get("jobDeploymentStatus") not in ("Running", "Initializing"):
+            return
+        cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Suspending"})
+        rc_name = status.get("rayClusterName")
+        if rc_name:
+            self.delete_cluster(cluster, ns, rc_name)
+        for pod in cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
+            cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+        time.sleep(self.delay)
+        cluster.patch_status(
+            RAY,
+            "RayJob",
+            ns,
+            name,
+            {
+                "jobDeploymentStatus": "Suspended",
+                "jobStatus": None,
+                "rayClusterName": None,
+                "rayClusterStatus": {},
+                "dashboardURL": None,
+                "jobId": None,
+                "message": None,
+                "reason": None,
+                "startTime": None,
+                "endTime": None,
+            },
+        )
