@@ -50,6 +50,9 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
 Other providers are not simulated: their ModelDeployments stay Pending with a message saying so.
 Not simulated: the finalizers, the image resolution conditions, the httproute-created annotation
 (a route the user deleted is made again here) and the body-based router's restart.
+
+The objects it makes (vLLM's, the endpoint picker's, the pool and the route) are built in
+airunway_objects.py; the reconciling, the phases and the Gateway's patch are here.
 """
 
 from __future__ import annotations
@@ -57,20 +60,26 @@ from __future__ import annotations
 import copy
 from typing import Any, ClassVar
 
+from tests.emulators.kube.controllers.airunway_objects import (
+    AIRUNWAY,
+    DEPLOYMENT_LABEL,
+    GATEWAY_API,
+    LABEL,
+    POOL_API,
+    _epp_objects,
+    _md_owner,
+    _pool,
+    _route,
+    _target_port,
+    _vllm_objects,
+)
 from tests.emulators.kube.controllers.base import DeletionTolerantController
-from tests.emulators.kube.controllers.kaito import KAITO, _cond, _owner
+from tests.emulators.kube.controllers.kaito import KAITO, _cond
 from tests.emulators.kube.status import ApiError
 
-AIRUNWAY = "airunway.ai/v1alpha1"
-LABEL = "airunway.ai/model-deployment"
-# buildLabels / the pods' selector in providers/vllm/transformer.go.
-DEPLOYMENT_LABEL = "airunway.ai/deployment"
 # gateway.LabelInferenceGateway (controller/internal/gateway/detection.go).
 INFERENCE_GATEWAY_LABEL = "airunway.ai/inference-gateway"
-POOL_API = "inference.networking.k8s.io/v1"
-GATEWAY_API = "gateway.networking.k8s.io/v1"
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
-EPP_PORT = 9002
 # mapStateToPhase in providers/kaito/status.go: KAITO 0.10.0+ status.state.
 _STATE_PHASES = {
     "Ready": "Running",
@@ -92,10 +101,6 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = copy.deepcopy(value)
     return out
-
-
-def _md_owner(obj: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{**_owner(obj), "apiVersion": AIRUNWAY}]
 
 
 class ModelDeploymentController(DeletionTolerantController):
@@ -318,202 +323,6 @@ def _allow_namespace(cluster: Any, gateway: dict[str, Any], namespace: str) -> N
         }
     md = gateway["metadata"]
     cluster.patch(GATEWAY_API, "Gateway", md["namespace"], md["name"], {"spec": {"listeners": listeners}})
-
-
-def _target_port(service: dict[str, Any]) -> int | None:
-    """resolveTargetPort: the port named http (or 80, 8080), else the first; its targetPort."""
-    ports = (service.get("spec") or {}).get("ports") or []
-    pick = next(
-        (p for p in ports if p.get("name") == "http" or p.get("port") in (80, 8080)), ports[0] if ports else None
-    )
-    if pick is None:
-        return None
-    target = pick.get("targetPort")
-    return int(target) if isinstance(target, int) and target > 0 else int(pick.get("port") or 0) or None
-
-
-def _vllm_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
-    """providers/vllm/transformer.go transformAggregated: buildDeployment and buildService."""
-    md, spec = obj["metadata"], obj.get("spec") or {}
-    name, model = md["name"], spec.get("model") or {}
-    labels = {
-        "airunway.ai/managed-by": "airunway",
-        DEPLOYMENT_LABEL: name,
-        "airunway.ai/model-source": str(model.get("source") or ""),
-        "airunway.ai/engine-type": "vllm",
-    }
-    selector = {DEPLOYMENT_LABEL: name, "app": name}
-    gpus = int(((spec.get("resources") or {}).get("gpu") or {}).get("count") or 0)
-    args = ["--host", "0.0.0.0", "--port", "8000", "--model", str(model.get("id"))]
-    if model.get("servedName"):
-        args += ["--served-model-name", str(model["servedName"])]
-    if (spec.get("engine") or {}).get("contextLength"):
-        args += ["--max-model-len", str(spec["engine"]["contextLength"])]
-    if gpus > 1:
-        args += ["--tensor-parallel-size", str(gpus)]
-    container: dict[str, Any] = {
-        "name": "vllm",
-        "image": _vllm_image(spec),
-        "args": args,
-        "ports": [{"name": "http", "containerPort": 8000, "protocol": "TCP"}],
-    }
-    if gpus:
-        container["resources"] = {"limits": {"nvidia.com/gpu": str(gpus)}, "requests": {"nvidia.com/gpu": str(gpus)}}
-    secret = (spec.get("secrets") or {}).get("huggingFaceToken")
-    if secret:
-        container["env"] = [{"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {"name": secret, "key": "HF_TOKEN"}}}]
-    pod_spec: dict[str, Any] = {"containers": [container]}
-    if spec.get("nodeSelector"):
-        pod_spec["nodeSelector"] = dict(spec["nodeSelector"])
-    if spec.get("tolerations"):
-        pod_spec["tolerations"] = copy.deepcopy(spec["tolerations"])
-    meta = {"name": name, "namespace": md["namespace"], "labels": labels, "ownerReferences": _md_owner(obj)}
-    replicas = int((spec.get("scaling") or {}).get("replicas") or 0) or 1
-    return [
-        {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": copy.deepcopy(meta),
-            "spec": {
-                "replicas": replicas,
-                "selector": {"matchLabels": selector},
-                "template": {"metadata": {"labels": dict(selector)}, "spec": pod_spec},
-            },
-        },
-        {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": copy.deepcopy(meta),
-            "spec": {
-                "type": "ClusterIP",
-                "selector": selector,
-                "ports": [{"name": "http", "port": 8000, "targetPort": 8000, "protocol": "TCP"}],
-            },
-        },
-    ]
-
-
-def _vllm_image(spec: dict[str, Any]) -> str:
-    """upstream: ai-runway/airunway v0.7.0 providers/vllm/transformer.go getImage:
-    ``spec.engine.image``, else the legacy ``spec.image``
-    (controller/api/v1alpha1/modeldeployment_validation.go ImageOverride), else DefaultVLLMImage,
-    ``vllm/vllm-openai:`` + VLLMVersion ``cu130-nightly`` (versions.env). The image the provider
-    resolved to a digest (``status.image.resolved``) is not simulated."""
-    engine = spec.get("engine") or {}
-    return str(engine.get("image") or spec.get("image") or "vllm/vllm-openai:cu130-nightly")
-
-
-def _epp_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
-    """reconcileEPP: the endpoint picker of the pool, all named NAME-epp."""
-    md = obj["metadata"]
-    ns, epp = md["namespace"], f"{md['name']}-epp"
-    meta = {"name": epp, "namespace": ns, "ownerReferences": _md_owner(obj)}
-    labels = {
-        "app.kubernetes.io/name": epp,
-        "app.kubernetes.io/instance": md["name"],
-        "app.kubernetes.io/managed-by": "airunway",
-    }
-    read = ["get", "watch", "list"]
-    rules = [
-        {"apiGroups": [""], "resources": ["pods"], "verbs": read},
-        {"apiGroups": ["inference.networking.k8s.io"], "resources": ["inferencepools"], "verbs": read},
-        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create", "get", "update"]},
-        {
-            "apiGroups": ["inference.networking.x-k8s.io"],
-            "resources": ["inferenceobjectives", "inferencemodelrewrites"],
-            "verbs": read,
-        },
-    ]
-    container = {
-        "name": "epp",
-        "image": "registry.k8s.io/gateway-api-inference-extension/epp:v1.5.0",
-        "args": ["--pool-name", md["name"], "--pool-namespace", ns, "--zap-encoder", "json",
-                 "--config-file", "/config/default-plugins.yaml", "--tracing=false"],
-        "ports": [{"name": "grpc", "containerPort": EPP_PORT}, {"name": "grpc-health", "containerPort": 9003}],
-    }  # fmt: skip
-    plugins = "apiVersion: inference.networking.x-k8s.io/v1alpha1\nkind: EndpointPickerConfig\n"
-    return [
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": copy.deepcopy(meta)},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": copy.deepcopy(meta), "rules": rules},
-        {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "RoleBinding",
-            "metadata": copy.deepcopy(meta),
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": epp},
-            "subjects": [{"kind": "ServiceAccount", "name": epp, "namespace": ns}],
-        },
-        {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": copy.deepcopy(meta),
-            "data": {"default-plugins.yaml": plugins},
-        },
-        {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": copy.deepcopy(meta),
-            "spec": {
-                "replicas": 1,
-                "strategy": {"type": "Recreate"},
-                "selector": {"matchLabels": labels},
-                "template": {
-                    "metadata": {"labels": dict(labels)},
-                    "spec": {"serviceAccountName": epp, "containers": [container]},
-                },
-            },
-        },
-        {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": copy.deepcopy(meta),
-            "spec": {
-                "type": "ClusterIP",
-                "selector": labels,
-                "ports": [
-                    {"name": "grpc-ext-proc", "protocol": "TCP", "port": EPP_PORT, "appProtocol": "kubernetes.io/h2c"}
-                ],
-            },
-        },
-    ]
-
-
-def _pool(obj: dict[str, Any], port: int) -> dict[str, Any]:
-    """reconcileInferencePool: failureMode left to the CRD's default (FailClose)."""
-    md = obj["metadata"]
-    return {
-        "apiVersion": POOL_API,
-        "kind": "InferencePool",
-        "metadata": {"name": md["name"], "namespace": md["namespace"], "ownerReferences": _md_owner(obj)},
-        "spec": {
-            "selector": {"matchLabels": {LABEL: md["name"]}},
-            "targetPorts": [{"number": port}],
-            "endpointPickerRef": {"name": f"{md['name']}-epp", "port": {"number": EPP_PORT}},
-        },
-    }
-
-
-def _route(obj: dict[str, Any], gw_ns: str, gw_name: str, model: str) -> dict[str, Any]:
-    """buildHTTPRouteSpec: one rule, path / and the X-Gateway-Model-Name header, 300s timeout."""
-    md = obj["metadata"]
-    match = {
-        "path": {"type": "PathPrefix", "value": "/"},
-        "headers": [{"type": "Exact", "name": "X-Gateway-Model-Name", "value": model}],
-    }
-    backend = {
-        "group": "inference.networking.k8s.io",
-        "kind": "InferencePool",
-        "name": md["name"],
-        "namespace": md["namespace"],
-    }
-    return {
-        "apiVersion": GATEWAY_API,
-        "kind": "HTTPRoute",
-        "metadata": {"name": md["name"], "namespace": md["namespace"], "ownerReferences": _md_owner(obj)},
-        "spec": {
-            "parentRefs": [{"name": gw_name, "namespace": gw_ns}],
-            "rules": [{"matches": [match], "backendRefs": [backend], "timeouts": {"request": "300s"}}],
-        },
-    }
 
 
 def _phase(ws: dict[str, Any]) -> tuple[str, str]:
