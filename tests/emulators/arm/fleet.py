@@ -3,7 +3,8 @@
 Shapes follow ../shared/data/arm-examples/fleet-2026-06-01. Members have the provisioning states of
 fleetmember.tsp (Joining, Updating, Leaving, Failed with status.lastOperationError); strategies and
 auto-upgrade profiles are plain resources of the generic store; update runs get a status tree
-(stages -> groups -> members) that progresses after start, creating gates (fleetruns.py).
+(stages -> groups -> members) that progresses after start, creating gates (fleetruns.py; start, stop
+and skip: fleetrun_actions.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.arm import fleetruns, schema
+from tests.emulators.arm import fleetrun_actions, fleetruns, schema
 from tests.emulators.arm.server import ArmError
 
 if TYPE_CHECKING:
@@ -203,8 +204,10 @@ def install(emu: ArmEmulator) -> None:
     emu.lro_headers.append((re.compile(MEMBER + "$", re.I), {"patch": ("Location",)}))
     # Gates_Update.json: the PATCH answers 202 with Location (and Retry-After) only.
     emu.lro_headers.append((re.compile(GATE + "$", re.I), {"patch": ("Location",)}))
-    emu.register_action(RUN, "start", fleetruns.start, busy_state="Succeeded", before=fleetruns.check_start)
-    emu.register_action(RUN, "stop", fleetruns.stop, busy_state="Succeeded")
-    emu.register_action(RUN, "skip", fleetruns.skip, busy_state="Succeeded", before=fleetruns.check_skip)
+    emu.register_action(
+        RUN, "start", fleetrun_actions.start, busy_state="Succeeded", before=fleetrun_actions.check_start
+    )
+    emu.register_action(RUN, "stop", fleetrun_actions.stop, busy_state="Succeeded")
+    emu.register_action(RUN, "skip", fleetrun_actions.skip, busy_state="Succeeded", before=fleetrun_actions.check_skip)
     emu.register_action(FLEET, "listCredentials", _fleet_credentials, lro=False)
     emu.register_action(AUTO, "generateUpdateRun", _generate_run)
