@@ -12,20 +12,10 @@ import pytest
 
 from akscli.kube import label_selector
 from akscli.kube.selectors import SelectorError
+from tests.foundation.test_selector_grammar import KEY_RULE, VALUE_RULE
 
 MATCH_LABELS = {"foo": "bar"}
 MATCH_EXPRESSIONS = [{"key": "baz", "operator": "In", "values": ["qux", "norf"]}]
-
-KEY_RULE = (
-    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
-    "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
-    "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
-)
-VALUE_RULE = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
-    "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used "
-    "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
-)
 
 
 # TestLabelSelectorAsSelector: the selector's String() (labels.Nothing()'s and Everything()'s are "")

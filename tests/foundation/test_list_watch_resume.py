@@ -14,6 +14,7 @@ from akscli.baremetal import pods
 from akscli.kube import wait
 from akscli.kube.client import KubeTarget
 from akscli.kube.connecting import connect
+from tests.kube_emulator.helpers import deployment
 
 # The root CA publisher's ConfigMap, in every namespace of a real cluster (the emulator's
 # namespace_defaults.py): the namespace's lists and watches have it too.
@@ -184,21 +185,7 @@ def test_a_wait_rides_out_an_in_stream_error(kube_emulator_factory: Any, tmp_pat
     emu = kube_emulator_factory(controller_delay=1.0)
     emu.faults.add(verb="watch", path="/deployments", status=500, in_stream=True)
     target = KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config")))
-    labels = {"app": "web"}
-    deployment = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": "default"},
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": labels},
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]},
-            },
-        },
-    }
-    apply_objects([deployment], stack="demo", target=target, yes=True, wait=True, timeout="30s")
+    apply_objects([deployment("web", replicas=1)], stack="demo", target=target, yes=True, wait=True, timeout="30s")
     assert len(emu.requests(verb="watch", path="/deployments")) >= 2
 
 

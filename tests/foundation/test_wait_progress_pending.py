@@ -14,20 +14,7 @@ from akscli import errors
 from akscli.kube.client import KubeTarget
 from akscli.kube.connecting import connect
 from akscli.kube.wait import wait_for
-
-
-def _deployment() -> dict[str, Any]:
-    labels = {"app": "web"}
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": "default"},
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": labels},
-            "template": {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}},
-        },
-    }
+from tests.kube_emulator.helpers import deployment
 
 
 def _service() -> dict[str, Any]:
@@ -43,7 +30,7 @@ def _lines_of_a_wait_that_times_out(kube_emulator_factory: Any, tmp_path: Path) 
     emu = kube_emulator_factory(controller_delay=3600)  # the Deployment never becomes available
     kube = connect(KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config"))))
     # As the apply hands them over: the servers' answers, the Deployment judged first.
-    answers = [kube.apply(_deployment()), kube.apply(_service())]
+    answers = [kube.apply(deployment("web", replicas=1)), kube.apply(_service())]
     lines: list[str] = []
     with pytest.raises(errors.WaitTimeoutError):
         wait_for(kube, answers, timeout=1, progress=lines.append)

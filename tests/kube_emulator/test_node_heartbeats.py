@@ -10,16 +10,12 @@ from __future__ import annotations
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers import node_leases
-from tests.kube_emulator.test_node_leases import lease, ready, renew_time
-from tests.kube_emulator.test_node_lifecycle import controller, node
+from tests.kube_emulator.test_node_leases import lease, leased_node, ready, renew_time, stopped_kubelet
+from tests.kube_emulator.test_node_lifecycle import controller
 
 
 def test_a_renewal_counts_from_when_it_is_observed(kube_emulator: KubeEmulator) -> None:
-    kube_emulator.cluster.create(node("n1"))
-    assert wait_until(lambda: lease(kube_emulator, "n1") is not None)
-    nlc = controller(kube_emulator)
-    nlc.stop_kubelet("n1")
-    last = renew_time(kube_emulator, "n1")
+    nlc, last = stopped_kubelet(kube_emulator)
     nlc.advance(40)
     # a holder whose clock runs 39 s behind renews: its renewTime is later than the last one
     node_leases.renew(kube_emulator.cluster, "n1", last + 1)
@@ -29,11 +25,7 @@ def test_a_renewal_counts_from_when_it_is_observed(kube_emulator: KubeEmulator) 
 
 
 def test_a_renew_time_that_goes_back_is_no_heartbeat(kube_emulator: KubeEmulator) -> None:
-    kube_emulator.cluster.create(node("n1"))
-    assert wait_until(lambda: lease(kube_emulator, "n1") is not None)
-    nlc = controller(kube_emulator)
-    nlc.stop_kubelet("n1")
-    last = renew_time(kube_emulator, "n1")
+    nlc, last = stopped_kubelet(kube_emulator)
     nlc.advance(40)
     node_leases.renew(kube_emulator.cluster, "n1", last - 60)
     nlc.advance(11)
@@ -41,10 +33,7 @@ def test_a_renew_time_that_goes_back_is_no_heartbeat(kube_emulator: KubeEmulator
 
 
 def test_a_new_ready_heartbeat_counts_whatever_time_it_records(kube_emulator: KubeEmulator) -> None:
-    kube_emulator.cluster.create(node("n1"))
-    assert wait_until(lambda: lease(kube_emulator, "n1") is not None)
-    nlc = controller(kube_emulator)
-    nlc.stop_kubelet("n1")
+    nlc, _ = stopped_kubelet(kube_emulator)
     nlc.advance(40)
     current = kube_emulator.cluster.get("v1", "Node", None, "n1") or {}
     conditions = [
@@ -60,8 +49,7 @@ def test_a_new_ready_heartbeat_counts_whatever_time_it_records(kube_emulator: Ku
 def test_a_running_kubelet_renews_its_lease_on_the_wall_clock(kube_emulator: KubeEmulator) -> None:
     nlc = controller(kube_emulator)
     nlc.renew_interval = 0.2  # the test's kubelets renew every 0.2 s instead of 10 s
-    kube_emulator.cluster.create(node("n1"))
-    assert wait_until(lambda: lease(kube_emulator, "n1") is not None)
+    leased_node(kube_emulator)
     first = renew_time(kube_emulator, "n1")
     assert wait_until(lambda: renew_time(kube_emulator, "n1") > first)  # no advance: the timer renews it
 

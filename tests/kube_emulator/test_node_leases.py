@@ -11,6 +11,7 @@ from typing import Any
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers import node_leases
+from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleController
 from tests.kube_emulator.test_node_lifecycle import controller, node
 
 
@@ -30,6 +31,21 @@ def ready(emu: KubeEmulator, name: str) -> str:
     return next((str(c["status"]) for c in obj["status"]["conditions"] if c["type"] == "Ready"), "")
 
 
+def leased_node(emu: KubeEmulator, name: str = "n1") -> None:
+    """A new node, once its kubelet has taken its Lease."""
+    emu.cluster.create(node(name))
+    assert wait_until(lambda: lease(emu, name) is not None)
+
+
+def stopped_kubelet(emu: KubeEmulator, name: str = "n1") -> tuple[NodeLifecycleController, float]:
+    """A node whose kubelet took its Lease and then stopped: the node lifecycle controller, and the
+    Lease's last renewTime."""
+    leased_node(emu, name)
+    nlc = controller(emu)
+    nlc.stop_kubelet(name)
+    return nlc, renew_time(emu, name)
+
+
 def test_a_new_node_gets_its_kubelets_lease(kube_emulator: KubeEmulator) -> None:
     created = kube_emulator.cluster.create(node("n1"))
     assert wait_until(lambda: lease(kube_emulator, "n1") is not None)
@@ -42,19 +58,14 @@ def test_a_new_node_gets_its_kubelets_lease(kube_emulator: KubeEmulator) -> None
 
 
 def test_a_running_kubelet_renews_its_lease_as_the_clock_moves_on(kube_emulator: KubeEmulator) -> None:
-    kube_emulator.cluster.create(node("n1"))
-    assert wait_until(lambda: lease(kube_emulator, "n1") is not None)
+    leased_node(kube_emulator)
     first = renew_time(kube_emulator, "n1")
     controller(kube_emulator).advance(10)
     assert wait_until(lambda: renew_time(kube_emulator, "n1") >= first + 10)
 
 
 def test_a_stopped_kubelet_renews_its_lease_no_more(kube_emulator: KubeEmulator) -> None:
-    kube_emulator.cluster.create(node("n1"))
-    assert wait_until(lambda: lease(kube_emulator, "n1") is not None)
-    nlc = controller(kube_emulator)
-    nlc.stop_kubelet("n1")
-    last = renew_time(kube_emulator, "n1")
+    nlc, last = stopped_kubelet(kube_emulator)
     nlc.advance(30)
     kube_emulator.idle()
     assert renew_time(kube_emulator, "n1") == last
@@ -63,10 +74,7 @@ def test_a_stopped_kubelet_renews_its_lease_no_more(kube_emulator: KubeEmulator)
 def test_a_lease_renewed_by_its_holder_keeps_the_node_ready(kube_emulator: KubeEmulator) -> None:
     # the controller reads the Lease: the node is alive while its renewTime moves on, whoever
     # writes it, and Unknown a grace period after the last renewal
-    kube_emulator.cluster.create(node("n1"))
-    assert wait_until(lambda: lease(kube_emulator, "n1") is not None)
-    nlc = controller(kube_emulator)
-    nlc.stop_kubelet("n1")
+    nlc, _ = stopped_kubelet(kube_emulator)
     nlc.advance(30)
     node_leases.renew(kube_emulator.cluster, "n1", nlc.wall())
     nlc.advance(30)
@@ -77,7 +85,6 @@ def test_a_lease_renewed_by_its_holder_keeps_the_node_ready(kube_emulator: KubeE
 
 
 def test_a_deleted_nodes_lease_is_collected(kube_emulator: KubeEmulator) -> None:
-    kube_emulator.cluster.create(node("n1"))
-    assert wait_until(lambda: lease(kube_emulator, "n1") is not None)
+    leased_node(kube_emulator)
     kube_emulator.cluster.delete("v1", "Node", None, "n1")
     assert wait_until(lambda: lease(kube_emulator, "n1") is None)

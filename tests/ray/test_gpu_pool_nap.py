@@ -89,15 +89,21 @@ def test_an_aks_pool_with_nodes_keeps_the_agentpool_selector_beside_a_nodepool_o
     assert worker_selector(emu) == {"kubernetes.azure.com/agentpool": "gpua100"}
 
 
-def test_a_nodepool_at_its_gpu_limit_is_said_to_make_no_node(nap_ray: Callable[[], Any]) -> None:
-    nap_ray()
-    add_pool("gpu-t4", "--gpu", "t4", "--max-gpus", "0")
+def _warnings_of_workers_on_the_t4_pool(*pool_flags: str) -> str:
+    """What `ray cluster create` says (stderr, one line) of autoscaled GPU workers on a new NAP
+    NodePool gpu-t4 of T4s made with ``pool_flags``."""
+    add_pool("gpu-t4", "--gpu", "t4", *pool_flags)
     result = akscli("ray cluster create demo --worker-gpu 1 --gpu-pool gpu-t4 --worker-min 0 --worker-max 2")
     assert result.exit_code == 0, result
+    return " ".join(result.stderr.split())
+
+
+def test_a_nodepool_at_its_gpu_limit_is_said_to_make_no_node(nap_ray: Callable[[], Any]) -> None:
+    nap_ray()
     assert (
         "NAP NodePool gpu-t4 has no nodes, and its nvidia.com/gpu limit is reached (0 of 0 in use, a worker asks 1): "
         "worker group default-group stays pending; check it with: akscli nodepool show gpu-t4 --auto-provision"
-    ) in " ".join(result.stderr.split())
+    ) in _warnings_of_workers_on_the_t4_pool("--max-gpus", "0")
 
 
 def test_a_nodepool_whose_taint_the_workers_do_not_tolerate_is_said_to_make_no_node(
@@ -106,13 +112,10 @@ def test_a_nodepool_whose_taint_the_workers_do_not_tolerate_is_said_to_make_no_n
     # upstream: Karpenter skips a NodePool whose taints the pod does not tolerate (scheduler.go
     # Taints.ToleratesPod); the workers tolerate sku=gpu and nvidia.com/gpu only
     nap_ray()
-    add_pool("gpu-t4", "--gpu", "t4", "--node-taints", "team=ml:NoSchedule")
-    result = akscli("ray cluster create demo --worker-gpu 1 --gpu-pool gpu-t4 --worker-min 0 --worker-max 2")
-    assert result.exit_code == 0, result
     assert (
         "NAP NodePool gpu-t4 has no nodes, and its nodes are tainted team=ml:NoSchedule, which the workers do not "
         "tolerate: Karpenter makes no node of it for them"
-    ) in " ".join(result.stderr.split())
+    ) in _warnings_of_workers_on_the_t4_pool("--node-taints", "team=ml:NoSchedule")
 
 
 def test_a_name_no_nodepool_or_node_has_keeps_the_agentpool_selector_and_its_warning(
