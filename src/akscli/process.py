@@ -15,6 +15,14 @@ one-object ``akscli apply``):
   system frees the memory. ``finish`` flushes the standard streams, runs the atexit handlers
   (logging's flush, the kubernetes client's removal of its temporary certificate files, the
   token cache) and ends the process with ``os._exit``, which skips only the teardown.
+- **The frame stack's chunks.** CPython 3.11 and 3.12 keep each thread's frames in 16 KiB
+  chunks, and free a chunk (munmap) as soon as the frame at its bottom returns: a call depth
+  that sits at a chunk's edge maps and unmaps one on every call (python/cpython#142183, fixed
+  in 3.13 and 3.14 by keeping one spare chunk: python/cpython#145789, #146123). The kubernetes
+  client's import (about 500 modules) from ``connect``, some 40 frames under Typer, met an edge
+  about 3,000 times: 3,000 mmap/munmap pairs and page faults, about 20 ms. So it runs on a
+  short-lived thread, whose frames start at the bottom of a chunk of their own
+  (``import_on_own_stack``).
 """
 
 from __future__ import annotations
@@ -77,6 +85,39 @@ def import_large(name: str) -> None:
         return
     with large_import():
         __import__(name)
+
+
+def import_on_own_stack(*names: str) -> None:
+    """Import the packages ``names`` under ``large_import`` on a short-lived thread, and wait for
+    it: the import's frames start at the bottom of that thread's own frame stack, wherever the
+    caller is, so no chunk edge is met over and over (see the module's docstring). What the
+    import raises is raised here. For a command's code only, never at a module's import: the
+    caller must hold no module's import lock, which the thread could need.
+
+    The thread starts and is joined with signals deferred (akscli.concurrency): a Ctrl-C during
+    the import (a fifth of a second) is raised here when it ends."""
+    missing = [name for name in names if name not in sys.modules]
+    if not missing:
+        return
+    import threading
+
+    from akscli.concurrency import deferred_interrupts
+
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            for name in missing:
+                __import__(name)
+        except BaseException as exc:  # raised again in the caller's thread, below
+            failed.append(exc)
+
+    worker = threading.Thread(target=run, name="akscli-import", daemon=True)
+    with large_import(), deferred_interrupts():
+        worker.start()
+        worker.join()
+    if failed:
+        raise failed[0]
 
 
 def finish(code: int, *, wait_for_threads: bool = True) -> NoReturn:

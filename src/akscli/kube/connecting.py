@@ -34,12 +34,12 @@ def kube_target(
 
 def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = None) -> Kube:
     """A ``Kube`` for the kubeconfig and context of ``target``."""
-    from akscli.process import large_import
+    from akscli.process import import_on_own_stack
 
-    with large_import():
-        from kubernetes import client as k8s_client
-        from kubernetes import config as k8s_config
-        from kubernetes.config.config_exception import ConfigException
+    import_on_own_stack("kubernetes.client", "kubernetes.config")
+    from kubernetes import client as k8s_client
+    from kubernetes import config as k8s_config
+    from kubernetes.config.config_exception import ConfigException
 
     target = target or KubeTarget()
     path, paths = _kubeconfig_files(target.kubeconfig)
