@@ -14,6 +14,7 @@ stay cheap to import.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import threading
@@ -53,6 +54,18 @@ class KubeTarget:
 
 
 DEFAULT_RETRY = RetryPolicy()
+
+
+@functools.cache
+def _wire() -> tuple[Any, Any, Any]:
+    """The transport module and the errors it raises, imported on the first request (after
+    ``connect`` has imported the client) and then looked up once, not three imports a request."""
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    from akscli.kube import transport
+
+    return transport, ApiException, HTTPError
 
 
 class Kube(Streams):
@@ -188,13 +201,9 @@ class Kube(Streams):
         body: Any,
         timeout: float | tuple[float, float],
     ) -> tuple[int | None, Any, float | None]:
-        from kubernetes.client.exceptions import ApiException
-        from urllib3.exceptions import HTTPError
-
-        from akscli.kube.transport import send
-
+        transport, ApiException, HTTPError = _wire()
         try:
-            response = send(self.api, method, path, params, headers, body, timeout)
+            response = transport.send(self.api, method, path, params, headers, body, timeout)
         except ApiException as exc:
             if not exc.status:  # the client's wrapper for connection and TLS failures
                 return None, exc, None
