@@ -90,3 +90,10 @@ def test_a_package_already_loaded_starts_no_thread(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(threading.Thread, "start", no_thread)
     process.import_on_own_stack("json")  # loaded by the test run
+
+
+def test_the_azure_sdk_is_imported_on_a_thread_of_its_own_too() -> None:
+    script = WHICH_THREAD.replace('name == "kubernetes"', 'name == "azure.identity"').split("from akscli.kube")[0]
+    script += "from akscli.azure import identity\nidentity.credential()\nprint(json.dumps({'on_main_thread': seen}))\n"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(done.stdout) == {"on_main_thread": [False]}

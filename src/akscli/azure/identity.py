@@ -500,10 +500,9 @@ def _build(
     tenant_flag: str = "--tenant",
     host_flag: str = "AZURE_AUTHORITY_HOST",
 ) -> TokenCredential:
-    from akscli.process import large_import
+    from akscli.process import import_on_own_stack
 
-    with large_import():
-        import azure.identity  # noqa: F401  (every source below imports from it)
+    import_on_own_stack("azure.identity")  # every source below imports from it
 
     if mode is not None:
         explicit = _explicit(mode, tid, client_id, subscription, env, authority, tenant_flag)
