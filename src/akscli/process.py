@@ -114,8 +114,12 @@ def import_on_own_stack(*names: str) -> None:
 
     worker = threading.Thread(target=run, name="akscli-import", daemon=True)
     with large_import(), deferred_interrupts():
-        worker.start()
-        worker.join()
+        try:
+            worker.start()
+        except RuntimeError:  # no thread to be had (a process or memory limit): import here
+            run()
+        else:
+            worker.join()
     if failed:
         raise failed[0]
 

@@ -97,3 +97,13 @@ def test_the_azure_sdk_is_imported_on_a_thread_of_its_own_too() -> None:
     script += "from akscli.azure import identity\nidentity.credential()\nprint(json.dumps({'on_main_thread': seen}))\n"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
     assert json.loads(done.stdout) == {"on_main_thread": [False]}
+
+
+def test_without_a_thread_to_start_the_import_runs_in_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refused)
+    sys.modules.pop("colorsys", None)
+    process.import_on_own_stack("colorsys")
+    assert "colorsys" in sys.modules
