@@ -39,12 +39,17 @@ upstream: kubernetes/pod-security-admission 8f84a87c (mirror HEAD):
   ``existing pods in namespace "ns" violate the new PodSecurity enforce level "restricted:latest"``
   then ``pod (and N other pods): reason, reason`` per distinct ForbiddenReason, sorted. An exempt
   namespace labelled with a policy warns that it is ignored (exemptNamespaceWarning).
+- Invalid labels (ValidateNamespace, api/helpers.go PolicyToEvaluate, ParseLevel, ParseVersion,
+  appendErr; admission/response.go invalidResponse): a Namespace create with an invalid
+  PodSecurity label, or an update whose label errors differ from the old object's (an old
+  namespace already invalid may keep them), is refused with 422 ``Namespace "team" is invalid:
+  metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "bogus": must be one of
+  privileged, baseline, restricted``. Pods in a namespace whose labels are invalid: an invalid
+  enforce level is restricted, an invalid warn level privileged, an invalid version latest.
 Not modelled: the checks no akscli object meets (appArmorProfile, hostProbesAndhostLifecycle,
 procMount, seLinuxOptions, seccompProfile_baseline, sysctls, windowsHostProcess, runAsUser), the
-user-namespace relaxations of the baseline checks, audit annotations, the 422 for invalid labels
-on a Namespace, and the namespace pod check's timeout (1 s upstream). The checks themselves:
-podsecurity_checks.py.
-"""
+user-namespace relaxations of the baseline checks, audit annotations, and the namespace pod
+check's timeout (1 s upstream). The checks themselves: podsecurity_checks.py."""
 
 from __future__ import annotations
 
@@ -53,7 +58,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.emulators.kube.podsecurity_checks import VERSION_PATTERN, evaluate, results
-from tests.emulators.kube.status import ApiError
+from tests.emulators.kube.status import ApiError, invalid
 
 PREFIX = "pod-security.kubernetes.io/"
 LEVELS = ("privileged", "baseline", "restricted")
@@ -78,14 +83,46 @@ def _level(labels: dict[str, str], mode: str) -> tuple[str, str] | None:
     return level, version if VERSION_PATTERN.match(version) else "latest"
 
 
+def _version(labels: dict[str, str], mode: str) -> str:
+    version = labels.get(f"{PREFIX}{mode}-version", "latest")
+    return version if VERSION_PATTERN.match(version) else "latest"  # ParseVersion: an error is latest
+
+
 def policy(labels: dict[str, str]) -> tuple[tuple[str, str], tuple[str, str]]:
-    """(enforce, warn) as PolicyToEvaluate makes them (the defaults are privileged:latest)."""
-    enforce = _level(labels, "enforce") or ("privileged", "latest")
-    warn = _level(labels, "warn")
-    if warn is None and PREFIX + "warn" not in labels and LEVELS.index(enforce[0]) > 0:
-        version = labels.get(PREFIX + "warn-version")
-        warn = (enforce[0], version if version and VERSION_PATTERN.match(version) else enforce[1])
-    return enforce, warn or ("privileged", "latest")
+    """(enforce, warn) as PolicyToEvaluate makes them (the defaults are privileged:latest). An
+    invalid enforce level is restricted (ParseLevel fails closed) and does not default warn; an
+    invalid warn level is privileged (fails open)."""
+    enforce_label = labels.get(PREFIX + "enforce")
+    enforce_level = (
+        "privileged" if enforce_label is None else enforce_label if enforce_label in LEVELS else "restricted"
+    )
+    enforce = (enforce_level, _version(labels, "enforce"))
+    warn_label = labels.get(PREFIX + "warn")
+    warn = ("privileged" if warn_label not in LEVELS else str(warn_label), _version(labels, "warn"))
+    if warn_label is None and enforce_label in LEVELS and LEVELS.index(enforce[0]) > LEVELS.index(warn[0]):
+        warn = (enforce[0], warn[1] if PREFIX + "warn-version" in labels else enforce[1])
+    return enforce, warn
+
+
+LEVEL_ERROR = "must be one of privileged, baseline, restricted"  # api/helpers.go ParseLevel
+VERSION_ERROR = 'must be "latest" or "v1.x"'  # api/helpers.go ParseVersion
+
+
+def label_errors(labels: dict[str, str]) -> list[tuple[str, str, str]]:
+    """PolicyToEvaluate's field.ErrorList for the PodSecurity labels, in its order (enforce,
+    enforce-version, audit, audit-version, warn, warn-version), as (reason, field, message) causes:
+    field.Invalid(metadata.labels[LABEL], value, ParseLevel's or ParseVersion's error)."""
+    errs: list[tuple[str, str, str]] = []
+    for mode in ("enforce", "audit", "warn"):
+        for label, ok, detail in (
+            (PREFIX + mode, lambda v: v in LEVELS, LEVEL_ERROR),
+            (f"{PREFIX}{mode}-version", lambda v: v == "latest" or bool(VERSION_PATTERN.match(v)), VERSION_ERROR),
+        ):
+            value = labels.get(label)
+            if value is not None and not ok(value):
+                quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                errs.append(("FieldValueInvalid", f"metadata.labels[{label}]", f"Invalid value: {quoted}: {detail}"))
+    return errs
 
 
 @dataclass(frozen=True)
@@ -198,9 +235,14 @@ def validate_namespace(
     pods: Callable[[], list[dict[str, Any]]],
     exemptions: Exemptions = NO_EXEMPTIONS,
 ) -> list[str]:
-    """ValidateNamespace's warnings for a Namespace create (``old_labels`` None) or update."""
+    """ValidateNamespace's warnings for a Namespace create (``old_labels`` None) or update; its
+    invalidResponse (admission/response.go: apierrors.NewInvalid, a 422 the in-tree plugin returns
+    as it is) for invalid PodSecurity labels on a create, or on an update that changes them."""
     (enforce, enforce_version), _ = policy(labels)
     exempt = name in exemptions.namespaces
+    errs = label_errors(labels)
+    if errs and (old_labels is None or errs != label_errors(old_labels)):
+        raise invalid("Namespace", name, "", "Namespace", errs)
     if old_labels is None:
         ignored = _exempt_warning(name, labels) if exempt else None
         return [ignored] if ignored else []
