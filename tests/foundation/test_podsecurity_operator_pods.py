@@ -104,4 +104,73 @@ def test_ai_runway_vllm_and_kaito_providers_predict_their_pods() -> None:
 
     assert where_and_containers(model_deployment("vllm")) == [("AI Runway vllm provider's pods", ["vllm"])]
     assert where_and_containers(model_deployment("kaito")) == [("AI Runway kaito provider's pods", ["m"])]
-    assert where_and_containers(model_deployment("dynamo")) == []
+    assert where_and_containers(model_deployment("kuberay")) == [
+        ("AI Runway kuberay provider's pods", ["ray-head"]),
+        ("AI Runway kuberay provider's pods", ["ray-worker"]),
+    ]
+
+
+def dynamo(annotations: dict[str, str] | None = None, **spec: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "airunway.ai/v1alpha1",
+        "kind": "ModelDeployment",
+        "metadata": {"name": "m", "annotations": annotations or {}},
+        "spec": {"model": {"id": "phi-4"}, "provider": {"name": "dynamo", **spec.pop("provider", {})}, **spec},
+    }
+
+
+WHERE = "AI Runway dynamo provider's pods, service"
+
+
+def test_dynamo_with_the_gateway_predicts_the_epp_and_a_worker_with_dynamos_frontend_sidecar() -> None:
+    # airunway b0d3fb77 providers/dynamo/transformer.go buildServices; ai-dynamo/dynamo 015d780b
+    # graph.go GenerateBasePodSpec: "main", then "sidecar-frontend" for a frontendSidecar
+    assert where_and_containers(dynamo()) == [
+        (f"{WHERE} Epp", ["main"]),
+        (f"{WHERE} VllmWorker", ["main", "sidecar-frontend"]),
+    ]
+
+
+def test_dynamo_without_the_gateway_predicts_a_frontend_and_a_worker_without_sidecar() -> None:
+    assert where_and_containers(dynamo(gateway={"enabled": False})) == [
+        (f"{WHERE} Frontend", ["main"]),
+        (f"{WHERE} VllmWorker", ["main"]),
+    ]
+
+
+def test_dynamo_mocker_mode_takes_the_frontend_path_even_with_the_gateway() -> None:
+    mocker = {"airunway.ai/dynamo-test-backend": "mocker"}
+    assert [w for w, _ in where_and_containers(dynamo(mocker))] == [f"{WHERE} Frontend", f"{WHERE} VllmWorker"]
+
+
+def test_disaggregated_dynamo_predicts_prefill_and_decode_workers() -> None:
+    services = [w for w, _ in where_and_containers(dynamo(serving={"mode": "disaggregated"}))]
+    assert services == [f"{WHERE} Epp", f"{WHERE} VllmPrefillWorker", f"{WHERE} VllmDecodeWorker"]
+
+
+def test_dynamos_pods_meet_baseline_but_not_restricted() -> None:
+    (epp, worker) = podsecurity.pod_specs(dynamo())
+    assert evaluate("baseline", None, epp[1]) is None and evaluate("baseline", None, worker[1]) is None
+    assert 'container "main" must set' in (evaluate("restricted", None, epp[1]) or "")
+    assert 'containers "main", "sidecar-frontend" must set' in (evaluate("restricted", None, worker[1]) or "")
+
+
+def test_a_hardened_main_container_from_the_overrides_is_kept_but_the_frontend_sidecar_is_still_refused() -> None:
+    hardened = {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "runAsNonRoot": True,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    extra = {"extraPodSpec": {"mainContainer": {"securityContext": hardened}}}
+    overrides = {"spec": {"services": {"Epp": extra, "VllmWorker": extra}}}
+    (epp, worker) = podsecurity.pod_specs(dynamo(provider={"overrides": overrides}))
+    assert evaluate("restricted", None, epp[1]) is None
+    detail = evaluate("restricted", None, worker[1]) or ""
+    assert 'container "sidecar-frontend" must set' in detail and '"main"' not in detail
+
+
+def test_a_host_network_from_the_overrides_meets_baselines_check() -> None:
+    overrides = {"spec": {"services": {"VllmWorker": {"extraPodSpec": {"hostNetwork": True}}}}}
+    (_, (_, worker)) = podsecurity.pod_specs(dynamo(provider={"overrides": overrides}))
+    assert evaluate("baseline", None, worker) == "host namespaces (hostNetwork=true)"

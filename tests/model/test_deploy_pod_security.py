@@ -14,6 +14,8 @@ from typing import Any
 from tests.cli import invoke
 from tests.kube_emulator.helpers import raw
 
+from .conftest import AIRUNWAY_CRDS
+
 Start = Callable[..., Any]
 ENFORCE = "pod-security.kubernetes.io/enforce"
 WARN = "pod-security.kubernetes.io/warn"
@@ -150,3 +152,28 @@ def test_a_kaito_workspace_deploys_in_a_baseline_namespace(model_emulator: Start
     result = invoke("model", "deploy", "phi-4", "-n", "team", "-y")
     assert result.exit_code == 0, result
     assert emu.cluster.get("kaito.sh/v1beta1", "Workspace", "team", "phi-4") is not None
+
+
+def test_an_ai_runway_dynamo_deploy_is_refused_for_the_pods_dynamos_operator_would_make(
+    model_emulator: Start,
+) -> None:
+    # NVIDIA Dynamo's operator sets no container securityContext (ai-dynamo/dynamo 015d780b
+    # deploy/operator/internal/dynamo/graph.go GenerateBasePodSpec): restricted refuses its pods.
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    namespace(emu, "locked", **{ENFORCE: "restricted"})
+    result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "dynamo", "-n", "locked", "-y")
+    assert result.exit_code == 9, result
+    assert (
+        "error: modeldeployment.airunway.ai/phi-4 (AI Runway dynamo provider's pods, service Frontend): "
+        'namespace locked would refuse its pods: violates PodSecurity "restricted:latest": '
+        'allowPrivilegeEscalation != false (container "main" must set'
+    ) in result.stderr
+    assert emu.cluster.get("airunway.ai/v1alpha1", "ModelDeployment", "locked", "phi-4") is None
+
+
+def test_an_ai_runway_dynamo_deploy_is_taken_by_a_baseline_namespace(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    namespace(emu, "team", **{ENFORCE: "baseline"})
+    result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "dynamo", "-n", "team", "-y")
+    assert result.exit_code == 0, result
+    assert emu.cluster.get("airunway.ai/v1alpha1", "ModelDeployment", "team", "phi-4") is not None

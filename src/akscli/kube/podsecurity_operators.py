@@ -34,8 +34,27 @@ predicted (the pods are left to the API server, as before).
   (buildContainer), with PVC and emptyDir volumes only; the ``kaito`` provider makes a Workspace
   named after the ModelDeployment from spec.model.id with spec.provider.overrides deep-merged in
   (Transform, applyOverrides), checked as above; the ``kuberay`` provider makes a RayService with
-  the containers ``ray-head`` and ``ray-worker`` and no securityContext. The ``dynamo`` provider's
-  pods come from NVIDIA Dynamo's operator, not read here: not predicted.
+  the containers ``ray-head`` and ``ray-worker`` and no securityContext.
+- AI Runway ``dynamo`` provider (ai-runway/airunway b0d3fb77 providers/dynamo/transformer.go
+  buildServices, config.go DynamoVersion 1.1.1): a DynamoGraphDeployment whose services are, with
+  the gateway on (spec.gateway.enabled unset or true, and not the ``airunway.ai/dynamo-test-backend:
+  mocker`` annotation: mocker.go isMockerMode) an ``Epp`` and workers with a ``frontendSidecar``,
+  else a ``Frontend`` and workers without one; the workers are ``VllmWorker``, or
+  ``VllmPrefillWorker`` and ``VllmDecodeWorker`` for ``serving.mode: disaggregated``;
+  spec.provider.overrides is deep-merged into the whole object last (applyOverrides). NVIDIA
+  Dynamo's operator (ai-dynamo/dynamo 015d780b deploy/operator/internal/dynamo/graph.go
+  GenerateBasePodSpec, component_common.go getCommonContainer, component_worker.go,
+  component_epp.go, backend_vllm.go; consts.go MainContainerName, FrontendSidecarContainerName)
+  makes each service's pod from ``extraPodSpec`` (its inline PodSpec merged over the base with
+  mergo.WithOverride: its containers, initContainers, volumes, host namespaces and pod
+  securityContext as given) and appends the container ``main`` (``extraPodSpec.mainContainer``
+  merged over it, so a securityContext given there is kept) and, for a ``frontendSidecar``, the
+  container ``sidecar-frontend``, whose spec (image, args, envFromSecret, envs) has no
+  securityContext. The operator sets none itself: only the pod's fsGroup
+  (applyDefaultSecurityContext), which no check reads. Volumes it adds: PVCs, an emptyDir
+  ``shared-memory``, the EPP's ConfigMap and emptyDir. Not predicted: a multinode service's
+  ``wait-for-leader-mp`` init container (backend_vllm.go UpdatePodSpec, vLLM's mp backend only;
+  no securityContext, so the main container's verdict stands) and Grove's own init container.
 """
 
 from __future__ import annotations
@@ -63,7 +82,7 @@ def pod_specs(group: str, kind: str, obj: Mapping[str, Any]) -> list[tuple[str, 
         child = f"{name}-<generated>"
         return [("KAITO's inference pods", workspace_pod(child, annotations, template.get("inference")))]
     if (group, kind) == ("airunway.ai", "ModelDeployment"):
-        return _model_deployment(name, obj.get("spec") or {})
+        return _model_deployment(name, meta.get("annotations") or {}, obj.get("spec") or {})
     return []
 
 
@@ -107,19 +126,70 @@ def _requires_cuda_toolkit(preset: str) -> bool:
     return model is not None and model.architecture in DEEPGEMM_ARCHITECTURES
 
 
-def _model_deployment(name: str, spec: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def _model_deployment(
+    name: str, annotations: Mapping[str, Any], spec: Mapping[str, Any]
+) -> list[tuple[str, dict[str, Any]]]:
     provider = (spec.get("provider") or {}).get("name")
     where = f"AI Runway {provider} provider's pods"
     if provider in ("vllm", "llmd"):
         return [(where, {"containers": [{"name": "vllm"}]})]
     if provider == "kuberay":
         return [(where, {"containers": [{"name": "ray-head"}]}), (where, {"containers": [{"name": "ray-worker"}]})]
+    if provider == "dynamo":
+        return [(f"{where}, service {service}", pod) for service, pod in dynamo_pods(annotations, spec)]
     if provider == "kaito":
         workspace: dict[str, Any] = {"inference": {"preset": {"name": (spec.get("model") or {}).get("id")}}}
         _merge(workspace, (spec.get("provider") or {}).get("overrides") or {})
-        annotations = ((spec.get("podTemplate") or {}).get("metadata") or {}).get("annotations") or {}
-        return [(where, workspace_pod(name, annotations, workspace.get("inference")))]
+        template = ((spec.get("podTemplate") or {}).get("metadata") or {}).get("annotations") or {}
+        return [(where, workspace_pod(name, template, workspace.get("inference")))]
     return []
+
+
+def dynamo_pods(annotations: Mapping[str, Any], spec: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(service, pod spec) for each service of the DynamoGraphDeployment the dynamo provider makes."""
+    gateway = (spec.get("gateway") or {}).get("enabled") is not False
+    if annotations.get("airunway.ai/dynamo-test-backend") == "mocker":
+        gateway = False
+    disaggregated = (spec.get("serving") or {}).get("mode") == "disaggregated"
+    workers = ["VllmPrefillWorker", "VllmDecodeWorker"] if disaggregated else ["VllmWorker"]
+    services: dict[str, Any] = {"Epp" if gateway else "Frontend": {}}
+    for worker in workers:
+        services[worker] = {"frontendSidecar": {}} if gateway else {}
+    graph: dict[str, Any] = {"spec": {"services": services}}
+    overrides = (spec.get("provider") or {}).get("overrides")
+    if isinstance(overrides, Mapping):
+        _deep_merge(graph, overrides)
+    merged = (graph.get("spec") or {}).get("services")
+    return [
+        (str(service), _dynamo_pod(component))
+        for service, component in (merged.items() if isinstance(merged, dict) else [])
+        if isinstance(component, dict)
+    ]
+
+
+def _dynamo_pod(component: Mapping[str, Any]) -> dict[str, Any]:
+    """GenerateBasePodSpec's pod, for what the checks read."""
+    given = component.get("extraPodSpec")
+    extra: dict[str, Any] = given if isinstance(given, dict) else {}
+    pod = {k: v for k, v in extra.items() if k != "mainContainer"}
+    main: dict[str, Any] = {"name": "main"}
+    overlay = extra.get("mainContainer")
+    if isinstance(overlay, dict):  # mergo.WithOverride: the fields given that are not empty
+        main.update({k: v for k, v in overlay.items() if v not in (None, "", [], {})})
+    containers = [c for c in pod.get("containers") or [] if isinstance(c, dict)] + [main]
+    if component.get("frontendSidecar") is not None:  # component.FrontendSidecar != nil
+        containers.append({"name": "sidecar-frontend"})
+    pod["containers"] = containers
+    return pod
+
+
+def _deep_merge(into: dict[str, Any], overrides: Mapping[str, Any]) -> None:
+    """The dynamo provider's deepMerge: maps merge, anything else (null too) replaces."""
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _deep_merge(into[key], value)
+        else:
+            into[key] = value
 
 
 def _merge(into: dict[str, Any], overrides: Mapping[str, Any]) -> None:
