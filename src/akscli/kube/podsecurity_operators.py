@@ -28,7 +28,16 @@ predicted (the pods are left to the API server, as before).
   tracking of KAITO's base image. Other contents in the file are deprecated": model_catalog.md).
 - KAITO InferenceSet: each child Workspace is NewWorkspaceForInferenceSet's (pkg/utils/
   inferenceset/inferenceset.go): the template's annotations and inference, and a generated name
-  (``generateName: <set>-``), which names the container.
+  (``generateName: <set>-``), which names the container. KAITO's llm-d-router-gateway release
+  for the set (with its gatewayAPIInferenceExtension gate, for a preset set on vLLM:
+  pkg/inferenceset/inferenceset_controller.go ensureGatewayAPIInferenceExtension,
+  pkg/workspace/manifests/manifests.go GenerateInferencePoolHelmRelease, consts.go
+  InferencePoolChartVersion v0.9.0) is not predicted, on purpose: it cannot change a verdict. The
+  chart (llm-d/llm-d-router v0.9.0 5f4e762f config/charts/routerlib/templates/_deployment.yaml,
+  values.yaml: proxy, tokenizer and latency predictor off, and KAITO's values turn none on) makes
+  one pod in the set's namespace with one container, ``epp``, no securityContext and a ConfigMap
+  volume: baseline admits it and restricted refuses it, exactly as it does the set's own inference
+  pods, which are checked first. Predicting it would only cost a read of KAITO's gates.
 - AI Runway ModelDeployment (upstream: ai-runway/airunway b0d3fb77 providers/*/transformer.go):
   the ``vllm`` and ``llmd`` providers make Deployments whose one container is ``vllm``
   (buildContainer), with PVC and emptyDir volumes only; the ``kaito`` provider makes a Workspace
