@@ -136,7 +136,8 @@ def test_the_nodepool_is_read_with_one_get_and_its_nodes_with_one_page_of_one(na
     result = akscli("ray cluster create demo --worker-gpu 1 --gpu-pool gpu-t4 --worker-min 0 --worker-max 2")
     assert result.exit_code == 0, result
     gets = [r.path for r in emu.requests(method="GET") if "/nodepools" in r.path]
-    assert gets == ["/apis/karpenter.sh/v1/nodepools/gpu-t4"] * 2  # sizing and the empty-pool warning
+    # One read serves the sizing and the empty-pool warning (akscli.ray.live size_gpu_groups, check_gpu_capacity).
+    assert gets == ["/apis/karpenter.sh/v1/nodepools/gpu-t4"]
     nodes = [r.query for r in emu.requests(method="GET") if r.path == "/api/v1/nodes"]
     assert all(q.get("limit") == ["1"] for q in nodes)
 
@@ -160,3 +161,15 @@ def test_a_worker_pending_on_a_nodepool_is_told_to_read_the_nodepool_not_to_scal
         "no node has a free GPU and node auto-provisioning made none: see NodePool gpu-t4's limits and taints "
         "with: akscli nodepool show gpu-t4 --auto-provision"
     )
+
+
+def test_a_group_added_on_a_nodepool_reads_it_with_one_get(nap_ray: Callable[[], Any]) -> None:
+    emu = nap_ray()
+    add_pool("gpu-t4")
+    assert akscli("ray cluster create demo --worker-replicas 0").exit_code == 0
+    with emu._log_lock:
+        emu.request_log.clear()
+    added = akscli("ray workergroup add demo t4 --worker-gpu 1 --gpu-pool gpu-t4 --replicas 1")
+    assert added.exit_code == 0, added
+    gets = [r.path for r in emu.requests(method="GET") if "/nodepools" in r.path]
+    assert gets == ["/apis/karpenter.sh/v1/nodepools/gpu-t4"]

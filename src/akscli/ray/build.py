@@ -117,9 +117,10 @@ def _cluster_objects(
 def _on_cluster(spec: ClusterSpec, conn: Connection, objects: Callable[[ClusterSpec], list[dict[str, Any]]]) -> Built:
     """``objects`` of a validated ``spec`` in the connection's namespace, checked for GPUs."""
     spec = replace(spec, namespace=conn.namespace())
+    nodepools: dict[str, dict[str, Any] | None] = {}  # each NodePool read once: sizing, then the check
     if not conn.offline:
-        spec = replace(spec, groups=size_gpu_groups(conn.kube(), spec.groups))
-    warnings = [] if conn.offline else check_gpu_capacity(conn.kube(), spec)
+        spec = replace(spec, groups=size_gpu_groups(conn.kube(), spec.groups, nodepools))
+    warnings = [] if conn.offline else check_gpu_capacity(conn.kube(), spec, nodepools)
     if not conn.offline and spec.service_account:
         warnings += check_service_account(conn, spec.service_account)
     return Built(objects(spec), warnings)

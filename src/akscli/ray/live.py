@@ -187,8 +187,10 @@ def add_worker_group(
     """Append ``group`` to a running RayCluster, after the GPU check; the group spec and warnings.
     ``dry_run`` sends the patch as a server-side dry run."""
     meta = cluster["metadata"]
-    (group,) = size_gpu_groups(kube, (group,))
-    warnings = check_gpu_capacity(kube, ClusterSpec(name=meta["name"], namespace=meta["namespace"], groups=(group,)))
+    nodepools: dict[str, dict[str, Any] | None] = {}
+    (group,) = size_gpu_groups(kube, (group,), nodepools)
+    spec = ClusterSpec(name=meta["name"], namespace=meta["namespace"], groups=(group,))
+    warnings = check_gpu_capacity(kube, spec, nodepools)
     group_obj = render_worker_group(cluster, group, image)
     patch_cluster(kube, cluster, add_group_ops(cluster, group_obj), dry_run=dry_run)
     groups = [*((cluster.get("spec") or {}).get("workerGroupSpecs") or []), group_obj]
@@ -374,13 +376,17 @@ def _on_nodepool(kube: Kube, group: WorkerGroup, read: dict[str, dict[str, Any] 
     return group if read[name] is None else replace(group, placement=replace(placed, nap=True))
 
 
-def size_gpu_groups(kube: Kube, groups: Iterable[WorkerGroup]) -> tuple[WorkerGroup, ...]:
+def size_gpu_groups(
+    kube: Kube, groups: Iterable[WorkerGroup], read: dict[str, dict[str, Any] | None] | None = None
+) -> tuple[WorkerGroup, ...]:
     """GPU groups on a named pool, placed on a NAP NodePool where the name is one's (_on_nodepool),
     and sized from the pool's VM size when the user gave none: one of its nodes', else the one size
-    a NodePool's requirements allow (akscli.nap_target.vm_size)."""
+    a NodePool's requirements allow (akscli.nap_target.vm_size). ``read``: the NodePools read so
+    far, by name (None: none, or the cluster has none of the name), filled here for
+    check_gpu_capacity, so that a create reads each NodePool once."""
     from akscli import nap_target
 
-    read: dict[str, dict[str, Any] | None] = {}
+    read = {} if read is None else read
     sized = []
     for group in groups:
         group = _on_nodepool(kube, group, read)
@@ -393,9 +399,14 @@ def size_gpu_groups(kube: Kube, groups: Iterable[WorkerGroup]) -> tuple[WorkerGr
     return tuple(sized)
 
 
-def check_gpu_capacity(kube: Kube, spec: ClusterSpec) -> list[str]:
-    """Raise when GPUs are asked for on a cluster without GPU nodes; return warnings."""
+def check_gpu_capacity(
+    kube: Kube, spec: ClusterSpec, read: Mapping[str, dict[str, Any] | None] | None = None
+) -> list[str]:
+    """Raise when GPUs are asked for on a cluster without GPU nodes; return warnings. ``read``: the
+    NodePools size_gpu_groups read, by name; a NodePool not among them is read here."""
     from akscli import nap_target
+
+    read = read or {}
 
     if not spec.gpus_requested:
         return []
@@ -409,7 +420,11 @@ def check_gpu_capacity(kube: Kube, spec: ClusterSpec) -> list[str]:
     empty_aks = [name for name, has in pools.items() if not has and not placed[name].nap]
     autoscaled = scale_up.autoscaled_pools(kube) if empty_aks else None
     # One GET a NodePool with no node: its limits, status and taints say whether NAP makes some.
-    nodepools = {name: nap_target.read(kube, name) for name, has in pools.items() if not has and placed[name].nap}
+    nodepools = {
+        name: read[name] if name in read else nap_target.read(kube, name)
+        for name, has in pools.items()
+        if not has and placed[name].nap
+    }
     problem, warnings = gpu_capacity_problem(spec, has_gpu, pools, autoscaled, nodepools)
     if problem:
         raise UsageError(problem, hint=NO_GPU_HINT)
