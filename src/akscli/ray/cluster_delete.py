@@ -17,7 +17,7 @@ warning, not a refusal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from akscli.ray.service import ORIGIN_KIND_LABEL, ORIGIN_NAME_LABEL, cluster_role, service_owner
@@ -70,16 +70,18 @@ def job_cluster_delete_warning(cluster: Mapping[str, Any], job: Mapping[str, Any
     submits again when the job is not found (reconcileHTTPModeJobNotFound); SidecarMode ends Failed
     when it finds no head pod ("Ray head pod not found."). Complete, Failed, Suspended and Retrying
     jobs do not create a cluster again; neither does a job on a clusterSelector's cluster, which is
-    not labelled as the job's. A Waiting job (InteractiveMode) creates it only once it is Running:
-    no warning is given for it (what the user's own submission then meets was not traced)."""
+    not labelled as the job's (selector_jobs_delete_warning). A Waiting job (InteractiveMode):
+    waiting_job_warning."""
     owner = job_owner(cluster)
     if owner is None or job is None:
         return None
     status = job.get("status") or {}
     name, ns = cluster["metadata"]["name"], cluster["metadata"].get("namespace")
     deployment = status.get("jobDeploymentStatus")
-    if status.get("rayClusterName") != name or deployment not in ("Initializing", "Running"):
+    if status.get("rayClusterName") != name or deployment not in ("Initializing", "Running", "Waiting"):
         return None
+    if deployment == "Waiting":
+        return waiting_job_warning(name, owner, ns)
     again = (
         f"KubeRay creates {name} again, under the same name, from {owner}'s rayClusterSpec (changes made to the "
         "cluster since, such as a scale, are not in it; rayjob_controller.go getOrCreateRayClusterInstance)"
@@ -96,3 +98,88 @@ def job_cluster_delete_warning(cluster: Mapping[str, Any], job: Mapping[str, Any
         "its entrypoint on the new cluster, or it ends Failed (its submitter ended or ran out of retries, or its "
         f"status could not be read for RAYJOB_STATUS_CHECK_TIMEOUT_SECONDS, 300 s by default); {fix}"
     )
+
+
+def waiting_job_warning(cluster: str, job: str, ns: str | None) -> str:
+    """A Waiting job's cluster (InteractiveMode: KubeRay submits nothing and waits for the user's
+    own submission's ID in spec.jobId).
+
+    upstream: ray-project/kuberay v1.7.0 (59d663ae) ray-operator/controllers/ray/rayjob_controller.go
+    Reconcile: the Waiting case checks preRunningDeadlineSeconds and spec.jobId only; it does not call
+    getOrCreateRayClusterInstance, so the cluster stays gone while the job waits, and with it its head
+    Service (owned by the RayCluster), the status.dashboardURL a submission goes to. Once spec.jobId is
+    set the job is Running, and the Running case creates the cluster again (same name, from
+    rayClusterSpec) and asks its dashboard for that ID (GetJobInfo): not found, with no submitter
+    (InteractiveMode has none: utils.HasSubmitter) and not HTTPMode, it only requeues. The job stays
+    Running with no Ray job until one of that ID is submitted to the new cluster, or
+    activeDeadlineSeconds ends it Failed (checkActiveDeadlineAndUpdateStatusIfNeeded)."""
+    return (
+        f"Ray cluster {cluster} was made for RayJob {job}, which is Waiting for its job ID (InteractiveMode): "
+        f"KubeRay does not make {cluster} again while {job} waits, so a job submitted to its dashboard now finds "
+        f"none. Once spec.jobId is set, {job} is Running and KubeRay creates {cluster} again, under the same name, "
+        f"where no Ray job has that ID: {job} then stays Running until a job of that ID is submitted to the new "
+        "cluster or activeDeadlineSeconds ends it (rayjob_controller.go, the Waiting and Running cases); "
+        f"to end the job and free its cluster: akscli ray job delete {job} -n {ns}"
+    )
+
+
+def selected_by(job: Mapping[str, Any], cluster: str) -> bool:
+    """Whether ``job`` runs on ``cluster`` through spec.clusterSelector (the ray.io/cluster key: utils.
+    RayJobClusterSelectorKey, the only key KubeRay reads there: initRayJobStatusIfNeed)."""
+    selector = (job.get("spec") or {}).get("clusterSelector") or {}
+    return selector.get("ray.io/cluster") == cluster
+
+
+def selector_jobs_delete_warning(cluster: Mapping[str, Any], jobs: Iterable[Mapping[str, Any]]) -> str | None:
+    """The warning for deleting a cluster that RayJobs still to end name in spec.clusterSelector
+    (``akscli ray job submit --cluster``), or None for none.
+
+    upstream: ray-project/kuberay v1.7.0 (59d663ae) ray-operator/controllers/ray/rayjob_controller.go:
+    getOrCreateRayClusterInstance never creates a selected cluster; where it is gone it records a
+    Warning event RayClusterNotFound ("... set in the clusterSelector is not found. It must be created
+    manually") and the pass ends with an error, before the submitter or the job's status is read. The
+    RayJob does not own the cluster (no ownerReference: it is not woken by the deletion), so a Running
+    job stays Running, and an Initializing one Initializing, until activeDeadlineSeconds
+    (checkActiveDeadlineAndUpdateStatusIfNeeded, before getOrCreate in both cases) or
+    preRunningDeadlineSeconds (before Running) ends it Failed; with neither set it stays so. A Waiting
+    job meets the same once spec.jobId moves it to Running. Stopping a job on a selected cluster goes
+    through that cluster's dashboard (akscli ray job stop), so it works only while the cluster is there."""
+    name, ns = cluster["metadata"]["name"], cluster["metadata"].get("namespace")
+    running: list[str] = []
+    waiting: list[str] = []
+    for job in jobs:
+        if not selected_by(job, name):
+            continue
+        deployment = (job.get("status") or {}).get("jobDeploymentStatus") or "New"
+        if deployment == "Running":
+            running.append(str(job["metadata"]["name"]))
+        elif deployment in ("New", "Initializing", "Waiting"):
+            waiting.append(str(job["metadata"]["name"]))
+    if not running and not waiting:
+        return None
+    said: list[str] = []
+    stays = (
+        "KubeRay does not make a cluster that a clusterSelector names: it records RayClusterNotFound on each pass, "
+        "and the job stays as it is until its activeDeadlineSeconds (or preRunningDeadlineSeconds before it runs) "
+        "ends it Failed, or a cluster of that name is created again "
+        "(rayjob_controller.go getOrCreateRayClusterInstance)"
+    )
+    if running:
+        first = running[0]
+        said.append(
+            f"Ray cluster {name} runs {_jobs(running)} through --cluster (clusterSelector), Running: deleting it ends "
+            f"their drivers and tasks with the cluster's pods. {stays}; stop them first, while the cluster is there "
+            f"(ray job stop goes through its dashboard): akscli ray job stop {first} -n {ns}, then delete the cluster"
+        )
+    if waiting:
+        said.append(
+            f"{_jobs(waiting)} {'waits' if len(waiting) == 1 else 'wait'} to run on Ray cluster {name} through "
+            f"--cluster (clusterSelector). {stays}; to drop {'it' if len(waiting) == 1 else 'them'}: "
+            f"akscli ray job delete {waiting[0]} -n {ns}"
+        )
+    return "; ".join(said)
+
+
+def _jobs(names: list[str], shown: int = 5) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ("RayJob " if len(names) == 1 else "RayJobs ") + ", ".join(names[:shown]) + more

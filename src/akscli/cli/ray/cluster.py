@@ -222,7 +222,8 @@ def cluster_delete(
 ) -> None:
     """Delete a Ray cluster and its pods (a RayService's active or pending cluster, or a running
     RayJob's: KubeRay makes one again, which a warning says, with the fix: ray service delete, or
-    ray job stop or delete)."""
+    ray job stop or delete; a cluster that jobs run on through --cluster: a warning that they stay
+    as they are, with the fix: ray job stop them first)."""
     delete_object(
         "RayCluster",
         name,
@@ -238,17 +239,26 @@ def cluster_delete(
     )
 
 
-def _remade_by_owner(kube: "Kube", cluster: dict[str, Any]) -> str | None:
-    """The warning when a RayService or a RayJob keeps ``cluster`` (service_cluster_delete_warning,
-    job_cluster_delete_warning); one GET of the owner its labels name, only for a cluster one made."""
-    from akscli.ray.cluster_delete import job_cluster_delete_warning, job_owner, service_cluster_delete_warning
+def _remade_by_owner(kube: "Kube", cluster: dict[str, Any]) -> list[str]:
+    """The warnings when a RayService or a RayJob keeps ``cluster`` (service_cluster_delete_warning,
+    job_cluster_delete_warning; one GET of the owner its labels name, only for a cluster one made),
+    and when RayJobs run on it through clusterSelector (selector_jobs_delete_warning; one paged list
+    of the namespace's RayJobs)."""
+    from akscli.ray.cluster_delete import (
+        job_cluster_delete_warning,
+        job_owner,
+        selector_jobs_delete_warning,
+        service_cluster_delete_warning,
+    )
 
     ns = cluster["metadata"]["namespace"]
+    said: list[str | None] = []
     if (service := logic.service_owner(cluster)) is not None:
-        return service_cluster_delete_warning(cluster, kube.get(RAY, "RayService", service, namespace=ns))
-    if (job := job_owner(cluster)) is not None:
-        return job_cluster_delete_warning(cluster, kube.get(RAY, "RayJob", job, namespace=ns))
-    return None
+        said.append(service_cluster_delete_warning(cluster, kube.get(RAY, "RayService", service, namespace=ns)))
+    elif (job := job_owner(cluster)) is not None:
+        said.append(job_cluster_delete_warning(cluster, kube.get(RAY, "RayJob", job, namespace=ns)))
+    said.append(selector_jobs_delete_warning(cluster, kube.list(RAY, "RayJob", namespace=ns)))
+    return [s for s in said if s]
 
 
 def _label(key: str) -> Callable[[dict[str, Any]], Any]:

@@ -150,16 +150,16 @@ def delete_object(
     also: "Callable[[Kube, str], list[tuple[str, str, str, str | None]]]" = lambda _kube, _ns: [],
     ignore_not_found: bool = False,
     wait: float | None = None,
-    warning: "Callable[[Kube, dict[str, Any]], str | None]" = lambda _kube, _obj: None,
+    warning: "Callable[[Kube, dict[str, Any]], list[str]]" = lambda _kube, _obj: [],
 ) -> None:
     """Delete one Ray object (and what ``also`` names) after a confirmation; ``wait``: as
-    common.delete_objects. ``warning``: a note on stderr about the object before anything else
+    common.delete_objects. ``warning``: notes on stderr about the object before anything else
     (dry runs and -y included), e.g. that KubeRay makes it again."""
     validate.name(name, f"{what} name")
     kube, ns = k8s.connect_ns()
     with errors.absent_is_done(ignore_not_found):
         obj = logic.get_object(kube, kind, name, ns)
-        if said := warning(kube, obj):
+        for said in warning(kube, obj):
             output.warn(said)
         refs = [(RAY, kind, name, ns), *also(kube, ns)]
         common.delete_objects(
