@@ -5,28 +5,28 @@ most ``STUCK_LIMIT`` stuck pods (those whose events the diagnosis reads), not ev
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from akscli.ray.live import cluster_pods
-from akscli.ray.status import STUCK_LIMIT, cluster_summary, is_stuck
+from akscli.ray.status import STUCK_LIMIT, HeadPods, PodTally, cluster_summary, is_stuck
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
 
-def summary_and_stuck(kube: Kube, cluster: Mapping[str, Any]) -> tuple[dict[str, Any], list[Mapping[str, Any]]]:
-    """One cluster's summary (``status.cluster_summary``, which folds over its pods) and its
-    first ``STUCK_LIMIT`` stuck pods, from one paged list of its pods by the ``ray.io/cluster``
-    label; ``diagnose_cluster`` takes the stuck pods as the pods it would have read."""
+def summary_and_stuck(
+    kube: Kube, cluster: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Mapping[str, Any]], HeadPods]:
+    """One cluster's summary (``status.cluster_summary``, which folds over its pods), its first
+    ``STUCK_LIMIT`` stuck pods and its head pods (``status.HeadPods``), from one paged list of its
+    pods by the ``ray.io/cluster`` label; ``diagnose_cluster`` takes the stuck and head pods as the
+    pods it would have read."""
     meta = cluster["metadata"]
     stuck: list[Mapping[str, Any]] = []
-
-    def noting_stuck(pods: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
-        for pod in pods:
-            if len(stuck) < STUCK_LIMIT and is_stuck(pod):
-                stuck.append(pod)
-            yield pod
-
-    summary = cluster_summary(cluster, noting_stuck(cluster_pods(kube, meta["namespace"], meta["name"])))
-    return summary, stuck
+    counted = PodTally()
+    for pod in cluster_pods(kube, meta["namespace"], meta["name"]):
+        if len(stuck) < STUCK_LIMIT and is_stuck(pod):
+            stuck.append(pod)
+        counted.add(pod)
+    return cluster_summary(cluster, counted), stuck, counted.heads

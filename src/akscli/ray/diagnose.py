@@ -3,18 +3,20 @@ object, its warning events, whether an operator runs, and the stuck pods of its 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError
 from akscli.output import kind_ref
 from akscli.ray.job import job_finished, job_phase
 from akscli.ray.live import cluster_pods, gpu_nodes_exist, pod_events
-from akscli.ray.spec import RAY_API
+from akscli.ray.spec import NODE_TYPE_LABEL, RAY_API
 from akscli.ray.status import (
     Finding,
+    HeadPods,
     cluster_findings,
     diagnose_pods,
+    extra_heads_finding,
     pod_gpus,
     pod_ready,
     spec_accepted,
@@ -81,23 +83,25 @@ def diagnose_cluster(
     cluster: str,
     gpu_nodes: bool | None = None,
     *,
-    read: tuple[Mapping[str, Any], Iterable[Mapping[str, Any]]] | None = None,
+    read: tuple[Mapping[str, Any], Iterable[Mapping[str, Any]], HeadPods] | None = None,
 ) -> list[Finding]:
     """Why a RayCluster is not all there: what the RayCluster says (ReplicaFailure, a refused
-    name or spec, suspension), then at most 20 stuck pods and their events. ``read``: the
-    RayCluster and its pods where the caller has read them already (each is read once).
+    name or spec, suspension), more than one head pod (extra_heads_finding), then at most 20 stuck
+    pods and their events. ``read``: the RayCluster, its stuck pods and its head pods where the
+    caller has read them already (each is read once).
 
     KubeRay's ``state: ready`` is sticky (raycluster_controller.go calculateStatus never sets it
     back), so this runs whatever the state is: a worker lost after a scale-up is only seen here.
     """
     findings: list[Finding] = []
-    obj, pods = read or (kube.get(RAY_API, "RayCluster", cluster, namespace=namespace), None)
+    obj, pods, heads = read or (kube.get(RAY_API, "RayCluster", cluster, namespace=namespace), None, HeadPods())
     if obj is not None:
         events = [] if spec_accepted(obj) else _events(kube, obj)
         findings.extend(cluster_findings(obj, events))
         if not obj.get("status") and not events:
             findings.extend(f for f in [operator_finding(kube, kind_ref(RAY_API, "RayCluster", cluster))] if f)
-    stuck = stuck_pods(cluster_pods(kube, namespace, cluster) if pods is None else pods)
+    stuck = stuck_pods(_noting_heads(cluster_pods(kube, namespace, cluster), heads) if pods is None else pods)
+    findings.extend(f for f in [extra_heads_finding(cluster, namespace, heads)] if f)
     if not stuck:
         return findings
     events_by_pod = {str(p["metadata"]["name"]): pod_events(kube, namespace, str(p["metadata"]["name"])) for p in stuck}
@@ -107,6 +111,13 @@ def diagnose_cluster(
         except AuthError:
             gpu_nodes = None
     return findings + diagnose_pods(stuck, events_by_pod, gpu_nodes)
+
+
+def _noting_heads(pods: Iterable[Mapping[str, Any]], heads: HeadPods) -> Iterator[Mapping[str, Any]]:
+    for pod in pods:
+        if ((pod.get("metadata") or {}).get("labels") or {}).get(NODE_TYPE_LABEL) == "head":
+            heads.add(pod)
+        yield pod
 
 
 def _events(kube: Kube, obj: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -32,8 +32,10 @@ from akscli.ray.spec import (
 )
 from akscli.ray.status import (
     NO_GPU_HINT,
+    HeadPods,
     PodTally,
     cluster_summary,
+    extra_heads_finding,
     gpu_capacity_problem,
     head_service,
     live_head,
@@ -194,8 +196,9 @@ def add_worker_group(
     group_obj = render_worker_group(cluster, group, image)
     patch_cluster(kube, cluster, add_group_ops(cluster, group_obj), dry_run=dry_run)
     groups = [*((cluster.get("spec") or {}).get("workerGroupSpecs") or []), group_obj]
-    head = head_tasks_warning(cluster, groups, lambda: head_pod(kube, meta["namespace"], meta["name"]))
-    return group_obj, [*warnings, *([head] if head else [])]
+    heads = head_pods(kube, meta["namespace"], meta["name"])
+    said = [stuck_heads_warning(cluster, heads), head_tasks_warning(cluster, groups, lambda: live_head(heads.pods))]
+    return group_obj, [*warnings, *(w for w in said if w)]
 
 
 def offline_group_ops(cluster: str, namespace: str, group: WorkerGroup, image: str | None) -> list[dict[str, Any]]:
@@ -442,9 +445,29 @@ def pod_events(kube: Kube, namespace: str, pod: str, kind: str | None = None) ->
     return object_events(kube, namespace, pod, kind)
 
 
+def head_pods(kube: Kube, namespace: str, cluster: str) -> HeadPods:
+    """The pods labelled as the cluster's head, from one label-selected page of at most 5 (KubeRay
+    keeps one head; 5 covers the extra ones)."""
+    selector = f"{CLUSTER_LABEL}={cluster},{NODE_TYPE_LABEL}=head"
+    heads = HeadPods()
+    for pod in itertools.islice(kube.list("v1", "Pod", namespace=namespace, label_selector=selector, page_size=5), 5):
+        heads.add(pod)
+    return heads
+
+
 def head_pod(kube: Kube, namespace: str, cluster: str) -> dict[str, Any] | None:
     """The cluster's live head pod (status.live_head: not the one being deleted beside it), from
-    one label-selected page of at most 5 (KubeRay keeps one head; 5 covers the extra ones)."""
-    selector = f"{CLUSTER_LABEL}={cluster},{NODE_TYPE_LABEL}=head"
-    pods = itertools.islice(kube.list("v1", "Pod", namespace=namespace, label_selector=selector, page_size=5), 5)
-    return live_head(pods)
+    head_pods' one page."""
+    found = live_head(head_pods(kube, namespace, cluster).pods)
+    return dict(found) if found is not None else None
+
+
+def stuck_heads_warning(cluster: Mapping[str, Any], heads: HeadPods) -> str | None:
+    """The warning for a change written to a cluster KubeRay does not reconcile: more than one pod
+    carries its head labels (status.extra_heads_finding), so the change waits until one is left."""
+    meta = cluster["metadata"]
+    found = extra_heads_finding(str(meta["name"]), meta.get("namespace"), heads)
+    if found is None:
+        return None
+    fix = f"; {found.hint}" if found.hint else ""
+    return f"Ray cluster {meta['name']}: {found.message}. The change is written, and KubeRay acts on it then{fix}"

@@ -110,14 +110,74 @@ class GroupStatus:
 
 
 @dataclass
+class HeadPods:
+    """The pods labelled as one cluster's head, counted as they are read: all counted, the first
+    ``HEAD_LIMIT`` kept (KubeRay keeps one; more is the case extra_heads_finding explains)."""
+
+    pods: list[Mapping[str, Any]] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, pod: Mapping[str, Any]) -> None:
+        self.count += 1
+        if len(self.pods) < HEAD_LIMIT:
+            self.pods.append(pod)
+
+
+HEAD_LIMIT = 5
+
+
+def extra_heads_finding(cluster: str, namespace: str | None, heads: HeadPods) -> Finding | None:
+    """A finding when more than one pod carries the cluster's head labels: KubeRay then reconciles
+    nothing of the cluster until one is left.
+
+    upstream: ray-project/kuberay v1.7.0 (59d663ae) ray-operator/controllers/ray/raycluster_controller.go
+    reconcilePods lists the head pods by the ray.io/cluster and ray.io/node-type labels (terminating
+    ones too: common/association.go RayClusterHeadPodsAssociationOptions) and, with more than one,
+    returns "%d head pods found %v. Please delete extra head pods" before any worker group is
+    reconciled; calculateStatus then fails too (common/association.go GetRayClusterHeadPod: "found
+    multiple heads"), so the status is not written. It is a plain error: no event, and no
+    ReplicaFailure condition (utils/constant.go RayClusterReplicaFailureReason names only its own
+    errors), so only the operator's log says it. MultipleHeadPods is akscli's name for it, from that
+    log line ("Multiple head pods found")."""
+    if heads.count < 2:
+        return None
+    live = live_head(heads.pods)
+    keep = str(live["metadata"]["name"]) if live is not None else ""
+    names = [str(p["metadata"]["name"]) for p in heads.pods]
+    more = f" and {heads.count - len(names)} more" if heads.count > len(names) else ""
+    others = [p for p in heads.pods if p["metadata"]["name"] != keep]
+    leaving = [str(p["metadata"]["name"]) for p in others if (p.get("metadata") or {}).get("deletionTimestamp")]
+    extra = [str(p["metadata"]["name"]) for p in others if not (p.get("metadata") or {}).get("deletionTimestamp")]
+    fixes = []
+    if extra:
+        fixes.append(f"delete the extra ones, keeping {keep}: kubectl delete pod {' '.join(extra)} -n {namespace}")
+    if leaving:
+        fixes.append(
+            f"{', '.join(leaving)} {'is' if len(leaving) == 1 else 'are'} already being deleted and KubeRay goes on "
+            f"once {'it is' if len(leaving) == 1 else 'they are'} gone: kubectl get pod {leaving[0]} -n {namespace} "
+            "-o yaml shows what holds it (a finalizer, or a node that no longer answers)"
+        )
+    return Finding(
+        kind_ref(RAY_API, "RayCluster", cluster),
+        "MultipleHeadPods",
+        f"KubeRay reconciles nothing of this cluster while {heads.count} pods carry its head labels "
+        f"({', '.join(names)}{more}): it creates, replaces and scales no pod and writes no status until one is left "
+        f'(raycluster_controller.go reconcilePods: "{heads.count} head pods found [...]. Please delete extra head '
+        'pods"; an error in its log only, with no event or condition)',
+        "; ".join(fixes) or None,
+    )
+
+
+@dataclass
 class PodTally:
     """What a cluster summary reads from the cluster's pods, counted as each pod is read, so that a
-    list of many clusters keeps counts, not pods: the head pod (the last one read) and, per worker
-    group label, pods ready, pods pending and GPUs held by ready pods."""
+    list of many clusters keeps counts, not pods: the head pods (HeadPods) and the live one among
+    them (live_head), and, per worker group label, pods ready, pods pending and GPUs held by ready pods."""
 
     head: dict[str, Any] = field(default_factory=lambda: {"pod": None, "ready": False})
     gpus_in_use: int = 0
     groups: dict[str, GroupStatus] = field(default_factory=dict)
+    heads: HeadPods = field(default_factory=lambda: HeadPods())
 
     def add(self, pod: Mapping[str, Any]) -> None:
         labels = (pod.get("metadata") or {}).get("labels") or {}
@@ -125,7 +185,10 @@ class PodTally:
         gpus = pod_gpus(pod) if ready else 0
         self.gpus_in_use += gpus
         if labels.get(NODE_TYPE_LABEL) == "head":
-            self.head = {"pod": pod["metadata"]["name"], "ready": ready}
+            self.heads.add(pod)
+            live = live_head(self.heads.pods)
+            if live is not None:
+                self.head = {"pod": live["metadata"]["name"], "ready": pod_ready(live)}
             return
         group = str(labels.get(GROUP_LABEL))
         entry = self.groups.setdefault(group, GroupStatus(group, 0, 0, 0))

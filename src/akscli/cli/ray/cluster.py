@@ -143,9 +143,9 @@ def cluster_status(
     kube, ns = k8s.connect_ns()
     cluster = logic.get_object(kube, "RayCluster", name, ns)
     # Counted as pages arrive: a training cluster's thousands of worker pods are not held.
-    summary, stuck = summary_and_stuck(kube, cluster)
+    summary, stuck, heads = summary_and_stuck(kube, cluster)
     # KubeRay never sets state back from "ready": pods lost or stuck later are only seen here.
-    findings = logic.diagnose_cluster(kube, ns, name, read=(cluster, stuck))
+    findings = logic.diagnose_cluster(kube, ns, name, read=(cluster, stuck, heads))
     summary["problems"] = [vars(f) for f in findings]
     fields = logic.cluster_summary_fields(summary, findings, wide=fmt == "wide")
     show(summary, fields, fmt, kind="raycluster.ray.io")
@@ -181,8 +181,13 @@ def cluster_scale(
     change = logic.scale_patch(cluster, group, replicas, min_replicas, max_replicas)
     if change is not None:
         groups = logic.scaled_groups(cluster, group, change)
-        if head := logic.head_tasks_warning(cluster, groups, lambda: logic.head_pod(kube, ns, name)):
-            output.warn(head)
+        heads = logic.head_pods(kube, ns, name)  # one page of at most 5
+        for said in (
+            logic.stuck_heads_warning(cluster, heads),
+            logic.head_tasks_warning(cluster, groups, lambda: logic.live_head(heads.pods)),
+        ):
+            if said:
+                output.warn(said)
     result: dict[str, Any] = {"cluster": name, "namespace": ns, "group": group, "changed": change is not None}
     if mode != "none":
         common.dry_run_writes(kube, [logic.cluster_patch(cluster, change["ops"])] if change else [], mode, fmt)

@@ -21,6 +21,8 @@ What a test can rely on, each with the upstream code it follows:
   v1.7.0 ray-operator/controllers/ray/raycluster_controller.go rayClusterReconcile).
 * ``spec.suspend`` deletes every pod; ``RayClusterSuspending`` then ``RayClusterSuspended`` and
   ``state: suspended``.
+* More than one pod with the head labels (a terminating one included) stops the reconcile: no pod
+  is made or deleted and no status written, and no event is recorded (``reconcilePods``).
 """
 
 from __future__ import annotations
@@ -128,6 +130,12 @@ class ClusterReconciler:
         svc_name = self._head_service(cluster, ns, name, spec, owner)
         head_template = (spec.get("headGroupSpec") or {}).get("template") or {}
         heads = [p for p in pods if p["metadata"]["labels"].get("ray.io/node-type") == "head"]
+        if len(heads) > 1:
+            # upstream: ray-project/kuberay v1.7.0 raycluster_controller.go reconcilePods: more than one
+            # pod with the head labels (terminating ones too) is an error ("Please delete extra head
+            # pods") before any worker group; calculateStatus fails on it too (common/association.go
+            # GetRayClusterHeadPod), so nothing is created or deleted and no status is written.
+            return dict(rc)
         head = heads[0] if heads else self._head_pod(cluster, ns, name, spec, head_template, owner)
         error = self._reconcile_workers(cluster, rc, pods, owner)
         pods = cluster.list("v1", "Pod", ns, label_selector=f"ray.io/cluster={name}")
