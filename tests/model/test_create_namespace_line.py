@@ -35,3 +35,19 @@ def test_with_o_json_stdout_stays_one_document(model_emulator: Callable[..., Any
     assert result.exit_code == 0, result
     json.loads(result.stdout)
     assert "namespace/team-a created" in result.stderr
+
+
+def test_a_re_run_names_the_namespace_as_unchanged(model_emulator: Callable[..., Any]) -> None:
+    model_emulator()
+    first = invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "-y")
+    again = invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "-y")
+    assert first.exit_code == again.exit_code == 0, again
+    assert again.stdout.splitlines()[0] == "namespace/team-a unchanged"
+
+
+def test_with_o_name_a_re_run_prints_what_the_first_run_printed(model_emulator: Callable[..., Any]) -> None:
+    model_emulator()
+    first = invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "-y", "-o", "name")
+    again = invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "-y", "-o", "name")
+    assert first.exit_code == again.exit_code == 0, again
+    assert again.stdout == first.stdout

@@ -39,6 +39,11 @@ def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str
     from akscli.kube import namespaces
 
     if namespaces.read(kube, namespace) is not None:
+        if create and dry_run == "none":
+            # A re-run prints what the first run printed, "unchanged" in place of "created", as
+            # kubectl apply prints every object it was given (upstream: kubernetes/kubectl
+            # dee3483a pkg/cmd/apply/apply.go applyOneObject: a patch of {} prints "unchanged").
+            _namespace_line(namespace, "unchanged", fmt)
         return
     if not create:
         raise errors.NotFoundError(
@@ -64,10 +69,16 @@ def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str
         # o.Out with the "created" operation; helm install --create-namespace prints nothing,
         # helm/helm pkg/action/install.go). -o json/yaml: stdout is the applied objects' one
         # document, so the line stays on stderr.
-        if output.structured(fmt):
-            output.info(f"namespace/{namespace} created")
-        else:
-            output.write(f"namespace/{namespace}" if fmt == "name" else f"namespace/{namespace} created")
+        _namespace_line(namespace, "created", fmt)
+
+
+def _namespace_line(namespace: str, operation: str, fmt: str) -> None:
+    """``namespace/NS created`` (or unchanged) on stdout, ``namespace/NS`` with -o name; with -o
+    json/yaml on stderr, stdout being the applied objects' one document."""
+    if output.structured(fmt):
+        output.info(f"namespace/{namespace} {operation}")
+    else:
+        output.write(f"namespace/{namespace}" if fmt == "name" else f"namespace/{namespace} {operation}")
 
 
 def check_aks_cluster(cluster: str | None, resource_group: str | None, subscription: str | None) -> None:
