@@ -7,6 +7,8 @@ import re
 import sys
 from typing import Annotated
 
+import typer
+
 from akscli import __version__, output
 from akscli.cli import options as opts
 
@@ -62,8 +64,22 @@ def _installed(dist: str) -> str | None:
 
 def version(
     output_format: Annotated[str, opts.output_option(VERSION_FORMATS)] = "table",
+    client: Annotated[
+        bool,
+        typer.Option(
+            "--client",
+            help="Accepted as kubectl version --client is: akscli's version is always the client's only "
+            "(it reads no server).",
+        ),
+    ] = False,
 ) -> None:
     """Show akscli, Python, Kubernetes client and Azure SDK versions."""
+    # kubectl version --client shows the client's version only, without asking a server
+    # (upstream: kubernetes/kubectl dee3483a pkg/cmd/version/version.go, ClientOnly). akscli's
+    # version never asks one, so the flag changes nothing. Its -o json keeps akscli's own fields:
+    # kubectl's clientVersion (apimachinery's version.Info: gitCommit, gitTreeState, buildDate,
+    # goVersion, compiler) has no honest value for a Python package.
+    del client
     packages = {name: _installed(name) for name in PACKAGES}
     info: dict[str, object] = {
         "akscli": __version__,
