@@ -152,6 +152,20 @@ def value_flag_before(argv: list[str], word: str) -> str | None:
     return waiting
 
 
+def log_level_before(argv: list[str], word: str) -> str | None:
+    """What of ``word`` is the value of kubectl's log level flag being typed (``--v WORD``,
+    ``--v=WORD``, ``-v=WORD``), for shell completion; None when ``word`` is not one."""
+    if "--" in argv:
+        return None
+    name, eq, inline = word.partition("=")
+    if eq and name in ("-v", LOG_LEVEL):
+        return inline
+    waiting = False  # --v given last, with its value still to come
+    for flag, value, _ in _scan(argv):
+        waiting = flag == LOG_LEVEL and value is None
+    return word if waiting else None
+
+
 def _switch(flag: str, value: str | None) -> bool:
     """A switch given bare (on) or, as kubectl takes its bool flags, ``=true``/``=false``."""
     return True if value is None else validate.go_bool(value, flag)

@@ -73,6 +73,15 @@ PATH_OPTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# kubectl's log levels (-v=N, --v N) as akscli reads them (akscli.globals._verbosity): 6 and up
+# log each request, as client-go does from klog level 6 (kubernetes/client-go transport/round_trippers.go).
+LOG_LEVELS = [
+    ("0", "no log"),
+    *((str(n), "more detail on stderr (akscli's -v)") for n in range(1, 6)),
+    *((str(n), "each API request on stderr (akscli's -vv)") for n in range(6, 10)),
+]
+
+
 def _matching(candidates: Sequence[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
     return [(value, helptext) for value, helptext in candidates if value.startswith(incomplete)]
 
@@ -338,6 +347,9 @@ def protocol_lines(argv: Sequence[str], root: Callable[[], Any], prog: str = "ak
     args, incomplete = (words[:-1], words[-1]) if words else ([], "")
     # A global flag may stand anywhere (akscli.globals): its value is completed here, and it and
     # its value are taken out before the command path is resolved, as they are before a run.
+    level = global_flags.log_level_before(args, incomplete)
+    if level is not None:
+        return [f"{v}\t{h}" for v, h in _matching(LOG_LEVELS, level)] + [f":{DIRECTIVE_NO_FILE_COMP}"]
     value_of = global_flags.value_flag_before(args, incomplete)
     if value_of is not None:
         return _path_lines(PATH_OPTIONS[value_of]) if value_of in PATH_OPTIONS else [f":{DIRECTIVE_NO_FILE_COMP}"]
