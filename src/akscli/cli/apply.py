@@ -1,4 +1,5 @@
-"""akscli apply -f: manifests from files through the apply engine (plan, policy, audit, wait)."""
+"""akscli apply -f: manifests from files through the apply engine (plan, policy, audit, wait);
+akscli diff -f: the same plan, a server-side dry run, with kubectl diff's exit status."""
 
 from typing import Annotated, Any
 
@@ -7,7 +8,14 @@ import typer
 from akscli import manifests, validate
 from akscli.cli import options as opts
 from akscli.cli.common import apply_objects
-from akscli.errors import UsageError
+from akscli.errors import AkscliError, UsageError
+
+# kubectl diff's exit status (upstream: kubernetes/kubectl dee3483a pkg/cmd/diff/diff.go, diffLong
+# "Exit status": 0 no differences, 1 differences, >1 an error; CheckDiffErr adds one to an error's
+# code, pkg/cmd/util/helpers.go). akscli's codes from 2 up already mean an error
+# (docs/exit-codes.md), so they stay; only a failure's 1 becomes 2.
+DIFF_FOUND = 1
+DIFF_FAILED = 2
 
 
 def _read_manifests(paths: list[str]) -> list[dict[str, Any]]:
@@ -80,6 +88,56 @@ def apply(
         enforce_namespace=True,
         plan_notes=_operator_notes,
     )
+
+
+def diff(
+    filenames: Annotated[
+        list[str],
+        typer.Option("-f", "--filename", help="Manifest file or directory, or - for stdin. Repeatable."),
+    ],
+    stack: Annotated[
+        str | None,
+        typer.Option(
+            "--stack",
+            help="The stack these objects belong to (for --prune). Default: the stack the manifests' "
+            "akscli.io/stack label names, else 'default'.",
+        ),
+    ] = None,
+    kubeconfig: opts.Kubeconfig = None,
+    context: opts.Context = None,
+    namespace: opts.Namespace = None,
+    request_timeout: opts.RequestTimeout = None,
+    prune: opts.Prune = False,
+    force_conflicts: opts.ForceConflicts = False,
+    parallel: opts.Parallel = opts.DEFAULT_PARALLEL,
+) -> None:
+    """What apply -f would change, as --dry-run=server plans it (with --prune, what it would
+    delete too); exit 0: no differences, 1: differences, 2 or more: an error (kubectl diff's exit
+    status)."""
+    try:
+        if stack is not None:
+            validate.name(stack, "stack name")
+        objects = _read_manifests(filenames)
+        from akscli.kube.keda_checks import check_fallbacks
+
+        check_fallbacks(objects)
+        outcome = apply_objects(
+            objects,
+            stack=_stack_of(objects, stack),
+            target=opts.KubeFlags(kubeconfig, context, namespace, request_timeout).target(),
+            dry_run="server",
+            prune=prune,
+            force_conflicts=force_conflicts,
+            parallel=parallel,
+            enforce_namespace=True,
+            plan_notes=_operator_notes,
+        )
+    except AkscliError as exc:
+        if exc.exit_code == DIFF_FOUND:
+            exc.exit_code = DIFF_FAILED  # 1 is "differences found" here
+        raise
+    if any(change.action != "unchanged" for change in outcome.changes):
+        raise typer.Exit(DIFF_FOUND)
 
 
 def _operator_notes(kube: Any, current: Any, applied: Any) -> list[str]:

@@ -167,6 +167,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         " --set node_selector=agentpool=gpu --set 'vllm_args={--model,microsoft/phi-4}'",
     ),
     "apply": ("akscli apply -f manifests/ --stack demo --prune --wait", "akscli apply -f app.yaml --dry-run=server"),
+    "diff": (
+        "akscli diff -f manifests/ --stack demo --prune",
+        "akscli diff -f app.yaml -n ml",
+    ),
     "token": ("akscli token --server-id 6dae42f8-4368-4678-94ff-3960e28e3630 --auth azurecli",),
     "completion": (
         "source <(akscli completion bash)",

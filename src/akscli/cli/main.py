@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "policy": ("akscli.cli.ops:policy_app", "Policy guardrails for manifests."),
     "render": ("akscli.cli.render:render", "Render a template into manifests (for GitOps)."),
     "apply": ("akscli.cli.apply:apply", "Apply manifest files through akscli's plan, policy and audit."),
+    "diff": ("akscli.cli.apply:diff", "What apply -f would change; exit 1 when something would (kubectl diff)."),
     "token": ("akscli.cli.token:token", "kubectl exec credential plugin for Entra ID sign-in."),
     "completion": ("akscli.cli.completion:completion", "Print a shell completion script."),
     "version": ("akscli.cli.version:version", "Show akscli, Python and SDK versions."),
