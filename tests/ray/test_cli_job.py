@@ -46,7 +46,7 @@ def test_submit_stores_the_entrypoint_and_runtime_env(ray_emulator: Callable[...
 def test_failed_job_exits_non_zero_with_its_logs(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator(failure="job-fail")
     result = submit("bad", "--wait", "--timeout", "30s", entrypoint=("python", "train.py"))
-    assert result.exit_code == 1
+    assert result.exit_code == 10  # an object failed (docs/exit-codes.md)
     assert "RuntimeError: simulated failure" in result.stdout
     assert "error: Ray job bad ended Failed (job FAILED): Job entrypoint command failed" in result.stderr
     assert "akscli ray job logs bad" in result.stderr

@@ -23,7 +23,7 @@ from tests.ray.test_kuberay_retries import job_statuses
 def test_a_job_past_its_deadline_fails_deadline_exceeded_and_is_not_retried(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator(run_seconds=30)
     result = submit("slow", "--deadline", "1s", "--backoff-limit", "2", "--wait", "--timeout", "20s")
-    assert result.exit_code == 1, result
+    assert result.exit_code == 10, result
     status = job(emu, "slow")["status"]
     assert (status["jobDeploymentStatus"], status["reason"], status["failed"]) == ("Failed", "DeadlineExceeded", 1)
     assert status["jobStatus"] == "RUNNING"  # the deadline leaves jobStatus as it was
@@ -67,7 +67,7 @@ def test_a_job_whose_status_cannot_be_read_fails_after_the_check_timeout_and_is_
 ) -> None:
     emu = ray_emulator(failure="job-status-check", status_check_timeout=1)
     result = submit("lost", "--backoff-limit", "1", "--wait", "--timeout", "20s")
-    assert result.exit_code == 1, result
+    assert result.exit_code == 10, result
     status = job(emu, "lost")["status"]
     assert (status["jobDeploymentStatus"], status["reason"], status["failed"]) == (
         "Failed",

@@ -37,7 +37,7 @@ def test_a_failed_attempt_with_retries_left_is_retried_and_the_job_succeeds(ray_
 def test_a_job_is_failed_only_after_its_last_attempt(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator(failure="job-fail")
     result = submit("bad", "--backoff-limit", "1", "--wait", "--timeout", "30s")
-    assert result.exit_code == 1
+    assert result.exit_code == 10
     assert result.stderr.index("deployment Retrying, job FAILED") < result.stderr.index("deployment Failed")
     assert "error: Ray job bad ended Failed (job FAILED) after 2 attempts: Job entrypoint command failed" in (
         result.stderr
@@ -74,7 +74,7 @@ def test_a_retry_goes_back_to_new_and_runs_on_a_new_cluster(ray_emulator: Callab
 
 def test_ray_job_status_shows_the_attempt_of_a_job_with_retries(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator(failure="job-fail")
-    assert submit("bad", "--backoff-limit", "1", "--wait", "--timeout", "30s").exit_code == 1
+    assert submit("bad", "--backoff-limit", "1", "--wait", "--timeout", "30s").exit_code == 10
     status = json.loads(invoke("ray", "job", "status", "bad", "-o", "json").stdout)
     assert status["attempt"] == "attempt 2 of 2"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from akscli import validate
-from akscli.errors import AkscliError, UsageError
+from akscli.errors import AkscliError, ObjectFailedError, UsageError
 from akscli.ray.job_cleanup import cluster_after_job
 from akscli.ray.spec import CLUSTER_LABEL, DEFAULT_IMAGE_REPO, DEFAULT_RAY_VERSION, ray_name
 from akscli.ray.workdir import WORKDIR_MOUNT
@@ -310,7 +310,11 @@ def job_summary_fields(
 
 
 def job_failure(job: Mapping[str, Any]) -> AkscliError:
-    """The error for a job that ended without succeeding, with where to read why."""
+    """The error for a job that ended without succeeding, with where to read why: an object its
+    controller ended (exit 10, as a Workspace or an update run that failed), so that a pipeline
+    tells a failed job from akscli's own failure (1) and a timeout (5). KubeRay's terminal
+    jobDeploymentStatus values (upstream: ray-project/kuberay ray-operator/apis/ray/v1/rayjob_types.go
+    IsJobDeploymentTerminal: Complete, Failed)."""
     ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
     deployment, status = job_phase(job)
     st = job.get("status") or {}
@@ -320,14 +324,14 @@ def job_failure(job: Mapping[str, Any]) -> AkscliError:
     logs = f"read its logs: akscli ray job logs {name} -n {ns} --out-dir ./{name}-logs"
     unretried = unretried_failure(job)
     if unretried is None:
-        return AkscliError(
+        return ObjectFailedError(
             f"Ray job {name} ended {deployment} (job {status}){attempts}" + (f": {reason}" if reason else ""),
             hint=logs,
         )
     limit = int((job.get("spec") or {}).get("backoffLimit") or 0)
     unused = f" (--backoff-limit {limit} is not used)" if limit and failed <= limit else ""
     fix = "submit it again with a longer --deadline, or none" if unretried == "DeadlineExceeded" else logs
-    return AkscliError(
+    return ObjectFailedError(
         f"Ray job {name} ended {deployment} (job {status}){attempts} with {unretried}, which KubeRay never "
         f"retries{unused}" + (f": {reason}" if reason else ""),
         hint=f"{NOT_RETRIED[unretried]}: {fix}",

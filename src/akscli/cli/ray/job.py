@@ -226,7 +226,10 @@ def job_list(
 @on_cluster
 def job_status(
     name: JobName,
-    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Follow the job until it ends, or not.")] = False,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait/--no-wait", help="Follow the job until it ends (exit 10 unless it succeeded), or not."),
+    ] = False,
     timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows.")] = "1h",
     k8s: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
@@ -242,6 +245,10 @@ def job_status(
     findings = [] if logic.job_succeeded(job) else logic.diagnose_job(kube, job)
     summary = logic.job_summary(job, findings)
     show(summary, logic.job_summary_fields(summary, findings, wide=fmt == "wide"), fmt, kind="rayjob.ray.io")
+    if wait and not logic.job_succeeded(job):
+        # --wait ends as submit --wait does: a job that ended without succeeding is exit 10, so
+        # that `submit` then `status --wait` in a pipeline cannot pass a failed job.
+        raise logic.job_failure(job)
 
 
 @app.command("logs")
