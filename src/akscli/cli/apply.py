@@ -8,14 +8,7 @@ import typer
 from akscli import manifests, validate
 from akscli.cli import options as opts
 from akscli.cli.common import apply_objects
-from akscli.errors import AkscliError, UsageError
-
-# kubectl diff's exit status (upstream: kubernetes/kubectl dee3483a pkg/cmd/diff/diff.go, diffLong
-# "Exit status": 0 no differences, 1 differences, >1 an error; CheckDiffErr adds one to an error's
-# code, pkg/cmd/util/helpers.go). akscli's codes from 2 up already mean an error
-# (docs/exit-codes.md), so they stay; only a failure's 1 becomes 2.
-DIFF_FOUND = 1
-DIFF_FAILED = 2
+from akscli.errors import UsageError
 
 
 def _read_manifests(paths: list[str]) -> list[dict[str, Any]]:
@@ -114,7 +107,9 @@ def diff(
     """What apply -f would change, as --dry-run=server plans it (with --prune, what it would
     delete too); exit 0: no differences, 1: differences, 2 or more: an error (kubectl diff's exit
     status)."""
-    try:
+    from akscli.cli.diff_status import diff_exit_status, found
+
+    with diff_exit_status():
         if stack is not None:
             validate.name(stack, "stack name")
         objects = _read_manifests(filenames)
@@ -132,12 +127,7 @@ def diff(
             enforce_namespace=True,
             plan_notes=_operator_notes,
         )
-    except AkscliError as exc:
-        if exc.exit_code == DIFF_FOUND:
-            exc.exit_code = DIFF_FAILED  # 1 is "differences found" here
-        raise
-    if any(change.action != "unchanged" for change in outcome.changes):
-        raise typer.Exit(DIFF_FOUND)
+    found(any(change.action != "unchanged" for change in outcome.changes))
 
 
 def _operator_notes(kube: Any, current: Any, applied: Any) -> list[str]:

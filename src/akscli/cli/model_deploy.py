@@ -10,6 +10,7 @@ from akscli import errors, output, validate
 from akscli.cli import azopts, complete
 from akscli.cli import model_deploy_steps as deploy_steps
 from akscli.cli import options as opts
+from akscli.cli.diff_status import ExitCode, check_exit_code, found, with_exit_code
 from akscli.cli.model_common import (
     BudgetOpt,
     ConcurrencyOpt,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 @with_description_flags
 @on_cluster
 @reusing_values
+@with_exit_code
 def deploy_cmd(
     model_name: ModelName,
     name: Annotated[
@@ -191,6 +193,7 @@ def deploy_cmd(
     yes: opts.Yes = False,
     force_conflicts: opts.ForceConflicts = False,
     output_fmt: opts.ApplyOutput = "table",
+    exit_code: ExitCode = False,
     options: reuse.DeployOptions = reuse.DeployOptions(),
 ) -> None:
     """Deploy a model through KAITO (default) or vLLM, sized by the plan.
@@ -203,6 +206,7 @@ def deploy_cmd(
     from akscli.model import deploy, deploy_flags, flag_checks, preflight, request
 
     mode = opts.dry_run_mode(dry_run)
+    check_exit_code(exit_code, mode)
     validate.duration(timeout, "--timeout")
     early = early_model(model_name, described, hub_config)
     deploy_flags.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
@@ -331,6 +335,7 @@ def deploy_cmd(
             history=history,
         )
     if rev is None:
+        found(exit_code and rollout.changed)
         return
     if rollout.unchanged:
         output.info(f"no change since revision {rev} of {req.name}: nothing recorded")

@@ -103,6 +103,8 @@ class Rollout:
         self._restart_kaito(changes)
         if self.mode != "none":
             self._plan_deletions(stale, first_stale, new)
+            # what a server dry run would change, for --exit-code (cli/diff_status.py)
+            self.changed = bool(stale) or any(c.action != "unchanged" for c in changes)
             return None
         gone = revisions.delete_stale(self.kube, after)
         common.record_deletions(self.action, self.kube, gone)

@@ -1,0 +1,65 @@
+"""kubectl diff's exit status, for `akscli diff` and `--exit-code`: 0 when nothing would change,
+1 when something would, above 1 on an error (upstream: kubernetes/kubectl dee3483a
+pkg/cmd/diff/diff.go diffLong "Exit status"; CheckDiffErr in pkg/cmd/util/helpers.go adds one to
+an error's code). akscli's codes from 2 up already mean an error (docs/exit-codes.md), so they
+stay; only a failure's 1 becomes 2."""
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+
+from akscli.errors import AkscliError, UsageError
+
+DIFF_FOUND = 1
+DIFF_FAILED = 2
+
+ExitCode = Annotated[
+    bool,
+    typer.Option(
+        "--exit-code",
+        help="With --dry-run=server: exit 1 when something would change, 0 when nothing would, 2 or more "
+        "on an error (kubectl diff's exit status).",
+    ),
+]
+
+
+@contextmanager
+def diff_exit_status() -> Iterator[None]:
+    """An error raised inside exits 2 where it would exit 1: 1 means differences found."""
+    try:
+        yield
+    except AkscliError as exc:
+        if exc.exit_code == DIFF_FOUND:
+            exc.exit_code = DIFF_FAILED
+        raise
+
+
+def found(changed: bool) -> None:
+    """End with 1 when something would change."""
+    if changed:
+        raise typer.Exit(DIFF_FOUND)
+
+
+def check_exit_code(exit_code: bool, mode: str) -> None:
+    """--exit-code reads the server's plan: without --dry-run=server there is none."""
+    if exit_code and mode != "server":
+        raise UsageError(
+            "--exit-code needs --dry-run=server: it tells whether the server's plan changes something",
+            hint="add --dry-run=server",
+        )
+
+
+def with_exit_code(command: Callable[..., None]) -> Callable[..., None]:
+    """Run ``command`` under diff_exit_status when its ``exit_code`` argument is true."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **values: Any) -> None:
+        if not values.get("exit_code"):
+            return command(*args, **values)
+        with diff_exit_status():
+            return command(*args, **values)
+
+    return run
