@@ -107,7 +107,7 @@ def diff(
     """What apply -f would change, as --dry-run=server plans it (with --prune, what it would
     delete too); exit 0: no differences, 1: differences, 2 or more: an error (kubectl diff's exit
     status)."""
-    from akscli.cli.diff_status import diff_exit_status, found
+    from akscli.cli.diff_status import diff_exit_status, found, would_change
 
     with diff_exit_status():
         if stack is not None:
@@ -127,7 +127,7 @@ def diff(
             enforce_namespace=True,
             plan_notes=_operator_notes,
         )
-    found(any(change.action != "unchanged" for change in outcome.changes))
+    found(would_change(outcome.changes))
 
 
 def _operator_notes(kube: Any, current: Any, applied: Any) -> list[str]:

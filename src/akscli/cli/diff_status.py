@@ -5,13 +5,16 @@ an error's code). akscli's codes from 2 up already mean an error (docs/exit-code
 stay; only a failure's 1 becomes 2."""
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from akscli.errors import AkscliError, UsageError
+
+if TYPE_CHECKING:
+    from akscli.kube.apply import Change
 
 DIFF_FOUND = 1
 DIFF_FAILED = 2
@@ -35,6 +38,11 @@ def diff_exit_status() -> Iterator[None]:
         if exc.exit_code == DIFF_FOUND:
             exc.exit_code = DIFF_FAILED
         raise
+
+
+def would_change(changes: "Sequence[Change]") -> bool:
+    """Whether a plan creates, changes or deletes (prunes) an object."""
+    return any(change.action != "unchanged" for change in changes)
 
 
 def found(changed: bool) -> None:

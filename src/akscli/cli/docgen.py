@@ -66,7 +66,8 @@ def exit_codes_markdown() -> str:
     lines += [f"| {code} | {title} |" for code, title in EXIT_CODES]
     lines += [
         "",
-        "`akscli diff` and `model deploy --dry-run=server --exit-code` exit as kubectl diff does:",
+        "`akscli diff` and `--dry-run=server --exit-code` (model deploy, ray cluster create, ray service",
+        "deploy) exit as kubectl diff does:",
         "0 when nothing would change, 1 when something would, and above 1 on an error. Their errors",
         "keep the codes above, except a failure (1), which exits 2 there.",
     ]

@@ -41,10 +41,10 @@ if TYPE_CHECKING:
 # ---- deploy ---------------------------------------------------------------------------------
 
 
+@with_exit_code  # outermost: an error the other decorators raise (--reuse-values reads the cluster) too
 @with_description_flags
 @on_cluster
 @reusing_values
-@with_exit_code
 def deploy_cmd(
     model_name: ModelName,
     name: Annotated[

@@ -10,6 +10,7 @@ from akscli import errors, output, validate
 from akscli import ray as logic
 from akscli.cli import common
 from akscli.cli import options as opts
+from akscli.cli.diff_status import ExitCode, with_exit_code
 from akscli.cli.ray.common import (
     RAY,
     ApplyOutput,
@@ -37,6 +38,7 @@ app = typer_app("Ray clusters (RayCluster).")
 
 
 @app.command("create")
+@with_exit_code
 @on_cluster
 @with_cluster_flags
 def cluster_create(
@@ -54,6 +56,7 @@ def cluster_create(
     yes: opts.Yes = False,
     force_conflicts: opts.ForceConflicts = False,
     output_format: ApplyOutput = "table",
+    exit_code: ExitCode = False,
 ) -> None:
     """Create or update a Ray cluster (--wait: RayClusterProvisioned and HeadPodReady)."""
     build_and_apply(
@@ -67,6 +70,7 @@ def cluster_create(
         yes=yes,
         force_conflicts=force_conflicts,
         output_format=output_format,
+        exit_code=exit_code,
     )
 
 

@@ -186,15 +186,20 @@ def build_and_apply(
     yes: bool,
     force_conflicts: bool,
     output_format: str,
+    exit_code: bool = False,
 ) -> None:
     """Build a Ray object set and apply it (cluster create, service deploy): ``build`` gets a
     connection that reads nothing with --dry-run=client; its warnings go to stderr first. The
-    plan says what KubeRay does to a RayService's clusters (logic.kube_plan_notes)."""
+    plan says what KubeRay does to a RayService's clusters (logic.kube_plan_notes).
+    ``exit_code``: --exit-code, kubectl diff's exit status of the server dry run (cli/diff_status.py)."""
+    from akscli.cli.diff_status import check_exit_code, found, would_change
+
     mode = opts.dry_run_mode(dry_run)
+    check_exit_code(exit_code, mode)
     fmt = opts.output_format(output_format, output.APPLY_FORMATS)
     built = build(logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace))
     warn_all(built.warnings)
-    common.apply_objects(
+    outcome = common.apply_objects(
         built.objects,
         stack=stack,
         target=k8s.target(),
@@ -207,6 +212,7 @@ def build_and_apply(
         action=action,
         plan_notes=logic.kube_plan_notes,
     )
+    found(exit_code and would_change(outcome.changes))
 
 
 def audit(action: str, kube: "Kube", ref: str, change: str, **details: str) -> None:

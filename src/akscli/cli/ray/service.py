@@ -7,6 +7,7 @@ import typer
 from akscli import output, validate
 from akscli import ray as logic
 from akscli.cli import options as opts
+from akscli.cli.diff_status import ExitCode, with_exit_code
 from akscli.cli.ray.common import (
     RAY,
     ApplyOutput,
@@ -26,6 +27,7 @@ app = typer_app("Ray Serve applications (RayService).")
 
 
 @app.command("deploy")
+@with_exit_code
 @on_cluster
 @with_cluster_flags
 def service_deploy(
@@ -40,6 +42,7 @@ def service_deploy(
     yes: opts.Yes = False,
     force_conflicts: opts.ForceConflicts = False,
     output_format: ApplyOutput = "table",
+    exit_code: ExitCode = False,
 ) -> None:
     """Deploy Ray Serve applications as a RayService (--wait: the Ready condition)."""
     build_and_apply(
@@ -53,6 +56,7 @@ def service_deploy(
         yes=yes,
         force_conflicts=force_conflicts,
         output_format=output_format,
+        exit_code=exit_code,
     )
 
 
