@@ -67,7 +67,7 @@ def exit_codes_markdown() -> str:
     lines += [
         "",
         "`akscli diff` and `--dry-run=server --exit-code` (model deploy, ray cluster create, ray service",
-        "deploy) exit as kubectl diff does:",
+        "deploy, fleet place) exit as kubectl diff does:",
         "0 when nothing would change, 1 when something would, and above 1 on an error. Their errors",
         "keep the codes above, except a failure (1), which exits 2 there.",
     ]

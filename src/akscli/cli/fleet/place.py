@@ -6,6 +6,7 @@ import typer
 
 from akscli import errors, output, validate
 from akscli.cli import options as opts
+from akscli.cli.diff_status import ExitCode, with_exit_code
 from akscli.cli.fleet.common import (
     HubPlacementName,
     PlacementName,
@@ -29,6 +30,7 @@ placement_app = group_app("Placements on the hub: status per member, which, list
 # ---- placement (hub) --------------------------------------------------------------------------
 
 
+@with_exit_code
 @on_hub
 def place(
     name: PlacementName,
@@ -109,9 +111,11 @@ def place(
     force_conflicts: opts.ForceConflicts = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
+    exit_code: ExitCode = False,
 ) -> None:
     """Place hub resources onto member clusters (ClusterResourcePlacement or ResourcePlacement)."""
     from akscli.cli.common import apply_objects, carried_deletions, check_policy, recreate_if_needed
+    from akscli.cli.diff_status import check_exit_code, found, would_change
     from akscli.fleet.placement import PlacementRequest, build, fixed_members
 
     request = PlacementRequest(
@@ -139,6 +143,7 @@ def place(
     objects = build(request)
     stack = f"fleet-{name}"[:63]
     mode = opts.dry_run_mode(dry_run)
+    check_exit_code(exit_code, mode)
     # The policy first, as model deploy checks it (cli/model_rollout.py): a refusal met after
     # --recreate deleted the placement would leave its resources gone from the members.
     allowed = check_policy(objects, hub.target().namespace)
@@ -166,7 +171,7 @@ def place(
             wait = False
         if wait and mode == "none" and kube is not None and request.max_unavailable is not None:
             _warn_if_paced_past(kube, objects, request, request.max_unavailable, timeout)
-        apply_objects(
+        outcome = apply_objects(
             objects,
             stack=stack,
             target=hub.target(),
@@ -180,6 +185,7 @@ def place(
             prior=carried,
             policy_allowed=allowed,
         )
+    found(exit_code and would_change(outcome.changes))
 
 
 def _warn_if_paced_past(
