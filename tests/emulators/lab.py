@@ -62,7 +62,8 @@ def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: flo
     Prometheus that scrapes the model's pods, and keda-kaito-scaler's trigger from what it scrapes
     of the InferenceSet's Services (controllers/keda.py, prometheus_server.py, keda_kaito_scaler.py);
     the HPA KEDA makes scales the target every 15 s (controllers/hpa.py). With ``agent_period``, the
-    Fleet members' agents send heartbeats on the wall clock (FleetHubController.attach)."""
+    Fleet members' agents send heartbeats on the wall clock (FleetHubController.attach; upstream:
+    kubefleet-dev/kubefleet e160c1cd apis/cluster/v1/membercluster_types.go heartbeatPeriodSeconds)."""
     from tests.emulators.kube.controllers import kaito
     from tests.emulators.kube.controllers.fleet import FleetHubController
     from tests.emulators.kube.controllers.gateway import GatewayController
@@ -177,7 +178,8 @@ def install_gpu_operator_chart(kube: Any) -> None:
     from tests.emulators.kube.controllers.nvidia import NAMESPACE, operator_objects
 
     kube.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
-    for obj in operator_objects(nfd=True):  # nfd.enabled, the chart's default
+    # nfd.enabled, the chart's default (upstream: NVIDIA/gpu-operator deployments/gpu-operator/values.yaml)
+    for obj in operator_objects(nfd=True):
         kube.cluster.create(obj)
 
 

@@ -204,6 +204,8 @@ def install(emu: ArmEmulator) -> None:
     emu.lro_headers.append((re.compile(MEMBER + "$", re.I), {"patch": ("Location",)}))
     # Gates_Update.json: the PATCH answers 202 with Location (and Retry-After) only.
     emu.lro_headers.append((re.compile(GATE + "$", re.I), {"patch": ("Location",)}))
+    # Start, stop and skip moved to fleetrun_actions.py, a pure move (upstream: Azure/azure-rest-api-specs
+    # Microsoft.ContainerService/fleet/examples/2026-06-01 UpdateRuns_Start.json, _Stop.json, _Skip.json).
     emu.register_action(
         RUN, "start", fleetrun_actions.start, busy_state="Succeeded", before=fleetrun_actions.check_start
     )

@@ -442,3 +442,8 @@ def _all_items(status: dict[str, Any]) -> list[dict[str, Any]]:
             items.append(group)
             items.extend(group.get("members") or [])
     return items
+
+
+# The actions (start, stop, skip) are in fleetrun_actions.py, a pure move (upstream: Azure/azure-rest-api-specs
+# Microsoft.ContainerService/fleet/examples/2026-06-01 UpdateRuns_Start.json, UpdateRuns_Stop.json,
+# UpdateRuns_Skip.json).

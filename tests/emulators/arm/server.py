@@ -102,7 +102,9 @@ class ArmEmulator:
         self.device_slow_downs = 0
         self.refresh_tokens: dict[str, dict[str, str]] = {}
         self.msi_header = uuid.uuid4().hex
-        # User-assigned identities the managed identity endpoint knows: ARM ID (lower) -> client id.
+        # User-assigned identities the managed identity endpoint knows: ARM ID (lower) -> client id, for
+        # App Service's mi_res_id (upstream: AzureAD/microsoft-authentication-library-for-python
+        # msal/managed_identity.py; Azure/kubelogin 66784961 pkg/internal/token/msicredential.go).
         self.user_assigned_identities: dict[str, str] = {}
         self.tokens: dict[str, dict[str, Any]] = {}
         self.token_requests: list[dict[str, str]] = []

@@ -144,6 +144,8 @@ class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
                 ):
                     node, phase = e.fields or ("", "")
                     return fmatch({"spec": {"nodeName": node}, "status": {"phase": phase}})
+                # A ResourceSlice's selectable fields (upstream: kubernetes/kubernetes 02d4c8c3
+                # pkg/registry/resource/resourceslice/strategy.go toSelectableFields: spec.nodeName, spec.driver).
                 if rt.kind == "ResourceSlice" and e.fields is not None and paths <= {"spec.nodeName", "spec.driver"}:
                     node, driver = e.fields
                     return fmatch({"spec": {"nodeName": node, "driver": driver}})

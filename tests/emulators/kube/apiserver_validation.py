@@ -349,6 +349,7 @@ class ValidationMixin:
                     if isinstance(pattern, dict) and not pattern.get("status"):
                         pattern["status"] = "True"  # SetDefaults_Job
         elif rt.kind == "CronJob" and rt.group == "batch" and isinstance(spec, dict):
+            # upstream: kubernetes/kubernetes pkg/apis/batch/v1/defaults.go SetDefaults_CronJob
             cronjob_validation.defaults(spec)
         elif rt.kind == "Service" and isinstance(spec, dict):
             spec.setdefault("type", "ClusterIP")
@@ -464,7 +465,7 @@ class ValidationMixin:
                 causes.extend(job_validation.causes(spec))
             template_spec = (spec.get("template") or {}).get("spec")
             if isinstance(template_spec, dict):
-                if rt.kind == "Job":
+                if rt.kind == "Job":  # upstream: kubernetes/kubernetes validation.go validateContainerCommon
                     causes.extend(job_validation.container_causes("spec.template.spec", template_spec))
                 causes.extend(resource_requirements.resource_causes("spec.template.spec", template_spec))
             if rt.kind != "Job":
@@ -486,8 +487,10 @@ class ValidationMixin:
             if rt.kind == "Job":
                 causes.extend(job_validation.restart_causes(spec))
         elif rt.kind == "CronJob" and rt.group == "batch":
+            # upstream: kubernetes/kubernetes pkg/apis/batch/validation/validation.go ValidateCronJobCreate/Update
             causes.extend(cronjob_validation.causes(obj, old))
         elif rt.kind == "PersistentVolumeClaim" and rt.group == "" and isinstance(spec, dict):
+            # upstream: kubernetes/kubernetes pkg/apis/core/validation/validation.go ValidatePersistentVolumeClaimSpec
             causes.extend(claim_validation.causes(spec))
         elif rt.kind == "Pod" and isinstance(spec, dict):
             if not spec.get("containers"):

@@ -41,7 +41,7 @@ upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
 
 - A token the Hub does not know (revoked, expired, mistyped) is a 401 on every URL, public repos
   too, with ``X-Error-Message: Invalid credentials in Authorization header`` and no
-  ``X-Error-Code`` (huggingface/huggingface_hub ee0a4510 src/huggingface_hub/utils/_http.py
+  ``X-Error-Code`` (upstream: huggingface/huggingface_hub ee0a4510 src/huggingface_hub/utils/_http.py
   hf_raise_for_status: such a 401 is the one not read as RepoNotFound; the body is
   ``{"error":"Invalid credentials in Authorization header"}``, as huggingface_hub issue #3368
   shows for curl). KAITO reads the status only: ``failed to fetch <url>: status 401``.

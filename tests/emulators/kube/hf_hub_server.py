@@ -11,8 +11,8 @@ which reads ``X-Error-Code`` and ``X-Error-Message``):
   401 or 403 with ``GatedRepo`` for a gated repo's file the token cannot read, 404 with
   ``EntryNotFound`` for a file the repo lacks;
 - ``GET /api/models/<org>/<name>/tree/main``: the file list, each entry ``{"type": "file", "path",
-  "size"}`` (hf_api.py RepoFile); with ``page_size`` set, in pages linked by a ``Link: <...>;
-  rel="next"`` header, as the Hub pages it (utils/_pagination.py paginate follows it);
+  "size"}`` (upstream: huggingface/huggingface_hub hf_api.py RepoFile); with ``page_size`` set, in
+  pages linked by a ``Link: <...>; rel="next"`` header, as the Hub pages it (utils/_pagination.py paginate follows it);
 - a token the Hub does not know: 401 with ``X-Error-Message: Invalid credentials in Authorization
   header`` and no ``X-Error-Code`` (hf_hub.py says where from).
 

@@ -353,6 +353,8 @@ def install_prometheus(
 
 
 def install_crd(emu: Any, group: str, kind: str, plural: str | None = None, version: str = "v1") -> None:
+    # version: the CRD's one served version, e.g. v1alpha3 for Istio's EnvoyFilter (upstream: istio/istio
+    # manifests/charts/base/files/crd-all.gen.yaml, networking.istio.io EnvoyFilter).
     plural = plural or f"{kind.lower()}s"
     if emu.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, f"{plural}.{group}") is not None:
         return

@@ -291,6 +291,8 @@ class SubresourcesMixin:
         # The service proxy passes the request's Host header on (kubernetes/kubernetes
         # pkg/registry/core/service/proxy.go sets no UseLocationHost): the lab's gateway reads it.
         if getattr(handler, "takes_host", False):
+            # The other request headers go on; Authorization does not (upstream: kubernetes/apiserver
+            # 24a394e5 pkg/endpoints/filters/authentication.go deletes it once authenticated).
             sent = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "authorization")}
             status, headers, out = handler(
                 self.command, target, body, host=self.headers.get("Host") or "", headers=sent

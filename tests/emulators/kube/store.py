@@ -63,8 +63,8 @@ class Entry:
         self.uid = uid
         # (spec.nodeName, status.phase) for pods, (spec.nodeName, spec.driver) for ResourceSlices:
         # field selectors on a million objects must not parse each one (the API server's watch
-        # cache keeps each object's selectable fields beside it: kubernetes/apiserver
-        # pkg/storage/cacher/store.go storeElement.Fields, computed once by GetAttrs).
+        # cache keeps each object's selectable fields beside it; upstream: kubernetes/apiserver 24a394e5
+        # pkg/storage/cacher/store/store.go Element.Fields, computed once by GetAttrs).
         self.fields = fields
         self.owners = owners
 
@@ -78,7 +78,9 @@ def make_entry(obj: dict[str, Any], rv: int) -> Entry:
     fields = None
     spec = obj.get("spec")
     st = obj.get("status")
-    if isinstance(spec, dict) and "driver" in spec and "pool" in spec:  # a ResourceSlice (stored without kind)
+    # a ResourceSlice (stored without kind); upstream: kubernetes/kubernetes pkg/registry/resource/resourceslice/
+    # strategy.go toSelectableFields (spec.nodeName, "" when unset; spec.driver)
+    if isinstance(spec, dict) and "driver" in spec and "pool" in spec:
         fields = (str(spec.get("nodeName") or ""), str(spec.get("driver") or ""))
     elif (isinstance(spec, dict) and "nodeName" in spec) or (isinstance(st, dict) and "phase" in st):
         fields = (

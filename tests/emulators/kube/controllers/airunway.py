@@ -52,7 +52,8 @@ Not simulated: the finalizers, the image resolution conditions, the httproute-cr
 (a route the user deleted is made again here) and the body-based router's restart.
 
 The objects it makes (vLLM's, the endpoint picker's, the pool and the route) are built in
-airunway_objects.py; the reconciling, the phases and the Gateway's patch are here.
+airunway_objects.py, a pure move (upstream: ai-runway/airunway, the files named above); the
+reconciling, the phases and the Gateway's patch are here.
 """
 
 from __future__ import annotations

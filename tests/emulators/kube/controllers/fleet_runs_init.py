@@ -110,6 +110,8 @@ class RunInitialization:
         # No index: the run snapshots what the placement selects now, or reuses the latest snapshot
         # of the same content (getResourceSnapshotObjs, GetOrCreateResourceSnapshot), before it
         # records the overrides that select what that snapshot holds (FetchAllMatchingOverridesForResourceSnapshot).
+        # upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/initialization.go,
+        # pkg/utils/overrider/overrider.go.
         index = index or snapshots.get_or_create(
             cluster, placement, self.selected_objects(cluster, self.selected_resources(cluster, placement))
         )

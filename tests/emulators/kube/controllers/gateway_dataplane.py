@@ -40,12 +40,14 @@ n mod the sum, so a test counts exact shares over whole cycles. A backend Istio 
 keeps its share and answers 500 for it (the spec: "requests that would have been sent to an
 invalid backend MUST receive a 500").
 
-Request headers (HTTPHeaderMatch): a header's name matches case-insensitively, its value exactly
+Request headers (HTTPHeaderMatch; upstream: kubernetes-sigs/gateway-api 4564255a apis/v1/httproute_types.go):
+a header's name matches case-insensitively, its value exactly
 (Exact, the default) or as a RegularExpression. Where the body-based router runs for the Gateway
 (gateway_bbr.py), the headers are those it leaves: ``X-Gateway-Model-Name`` from the body's model.
 
 A Gateway deployed by hand (spec.addresses naming a Service; Istio makes no Service for it) is
-reached through the Service its Hostname address names (``_deployed_by_hand``).
+reached through the Service its Hostname address names (``_deployed_by_hand``; upstream: istio/istio
+86c9f01f pilot/pkg/config/kube/gateway/conversion.go extractGatewayServices).
 
 What the lab does not simulate, and does instead:
 * The endpoint picker's choice, as llm-d-router's chart configures it (llm-d/llm-d-router

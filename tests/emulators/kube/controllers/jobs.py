@@ -51,7 +51,9 @@ class JobController(PodOwner):
       after failures (per index with backoffLimitPerIndex), on the simulator's clock.
     - restartPolicy OnFailure: a failing container restarts in place (restartCount), at once the
       first time and then after the kubelet's back-off, 10 s doubling to 5 min, in
-      CrashLoopBackOff meanwhile (kubelet_backoff.py), and the restarts of the active pods count
+      CrashLoopBackOff meanwhile (kubelet_backoff.py; upstream: kubernetes/kubernetes
+      pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff, pkg/kubelet/kubelet.go
+      backOffPeriod, MaxContainerBackOff), and the restarts of the active pods count
       against backoffLimit (pastBackoffLimitOnFailure);
     - spec.suspend: the active pods are deleted, not counted failed (deleteJobPods), Suspended
       True JobSuspended; a resume sets it False JobResumed and restarts startTime, and no

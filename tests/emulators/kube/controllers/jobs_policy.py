@@ -226,7 +226,8 @@ def restarted(status: dict[str, Any], code: int, now: str) -> dict[str, Any]:
     the pod stays Running (upstream: kubernetes/kubernetes pkg/kubelet/kubelet_pods.go getPhase,
     "RestartPolicy is OnFailure, and at least one in failure and in the process of restarting").
     This is the kubelet's first restart, which no back-off holds; later ones wait in
-    CrashLoopBackOff first (kubelet_backoff.py)."""
+    CrashLoopBackOff first (kubelet_backoff.py; upstream: kubernetes/kubernetes
+    pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff)."""
     containers = []
     for c in status.get("containerStatuses") or []:
         running = (c.get("state") or {}).get("running") or {}

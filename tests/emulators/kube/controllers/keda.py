@@ -375,6 +375,7 @@ class KaitoScalerController(Controller):
                 if not so["metadata"].get("deletionTimestamp"):
                     cluster.delete(KEDA, "ScaledObject", md["namespace"], so["metadata"]["name"])
             return
+        # upstream: kaito-project/keda-kaito-scaler v0.6.2 pkg/controllers/autoprovision/auto_provision_controller.go
         # autoscalingConfigValid, resolveMaxReplicas, resolveMinReplicas (strconv.Atoi; nodeCountLimit,
         # which akscli's InferenceSet never sets, is not modelled): a bad config is skipped silently,
         # then a max below the min is a Warning InvalidReplicaRange on the set.

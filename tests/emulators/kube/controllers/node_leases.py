@@ -18,7 +18,9 @@ Nodes a test loads in bulk (``generate_cluster``) after the controller started g
 the controller syncs them or a test stops their kubelet (which then makes it): their kubelets
 count as alive until stopped, so a 75,000-node cluster stores no 75,000 Leases. A controller
 added after the load (``python -m tests.emulators.kube``) syncs every node as it starts, and so
-makes every Lease.
+makes every Lease (upstream: kubernetes/component-helpers 1961876b apimachinery/lease/controller.go
+renewInterval, ensureLease; kubernetes/kubernetes pkg/controller/nodelifecycle/
+node_lifecycle_controller.go tryUpdateNodeHealth).
 """
 
 from __future__ import annotations

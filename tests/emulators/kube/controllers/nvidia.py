@@ -168,6 +168,8 @@ class ClusterPolicyController(Controller):
         self.labeller = manager.add(NodeLabelingController(delay=0.0))
         # The kubelets' device managers, for the device plugin pods the DaemonSet makes.
         self.device_manager = manager.add(DeviceManager())
+        # upstream: NVIDIA/gpu-operator a22dbf67 deployments/gpu-operator/values.yaml nfd.enabled;
+        # kubernetes-sigs/node-feature-discovery deployment/helm/node-feature-discovery/templates/worker.yaml
         if self.nfd:  # the chart's NFD worker, relabelling when its DaemonSet changes
             manager.add(NfdWorkerController(delay=0.0))
         on_node_events(manager, self, self._node_changed)
@@ -257,6 +259,8 @@ class ClusterPolicyController(Controller):
                 self.requeue(obj, 0.05)  # the DaemonSet controller has not placed every pod yet
                 return
             if component == "gfd":
+                # time-slicing labels from the ClusterPolicy's device plugin config (upstream:
+                # NVIDIA/k8s-device-plugin 1b826ac internal/lm/resource.go, api/config/v1/replicas.go)
                 label_gfd(cluster, pods, obj)
             if self.failure == "device-plugin-crash" and component == "devicePlugin" and pods:
                 victim = min(pods, key=lambda p: (p.get("spec") or {}).get("nodeName") or "")

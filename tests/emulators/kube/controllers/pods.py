@@ -279,6 +279,8 @@ class PodOwner(Controller):
         if failure == "unschedulable":
             cluster.add_event(created, "FailedScheduling", created["status"]["conditions"][0]["message"], "Warning")
         elif failure == "crashloop":
+            # doBackOff's message and BackOff event (upstream: kubernetes/kubernetes
+            # pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff)
             ns, pod_name = created["metadata"]["namespace"], created["metadata"]["name"]
             created = cluster.patch_status("v1", "Pod", ns, pod_name, kubelet_backoff.named(created))
             cluster.add_event(created, "BackOff", kubelet_backoff.back_off_event(created), "Warning")

@@ -16,7 +16,8 @@ Messages carry what KubeRay wraps into them: a bad group label gives each of api
 (``label_key_errors``, ``label_value_errors``: kubernetes/apimachinery v0.36.0, the version KubeRay
 v1.7.0's go.mod pins, pkg/api/validate/content/kube.go), and an unreadable rayVersion gives
 ParseGeneric's error (``parse_generic``: pkg/util/version/version.go ``parse``, Go %q quoting). This
-is the simulator's own copy, not akscli.kube.label_validation's or akscli.ray.kuberay_rules'.
+is the simulator's own copy, not akscli.kube.label_validation's or akscli.ray.kuberay_rules'
+(upstream: none for this line, an akscli module's new name; the rules' upstream is named above).
 
 Not ported: history server collector options, network policy and TLS option contents (their gates
 are off by default, so only the gate checks are here).
