@@ -12,7 +12,7 @@ PLUGIN_PROGRAM = "kubectl-akscli"
 # A command to run (`list them with: akscli model list`): the top-level commands but `token`,
 # which kubeconfigs run as `akscli token` whatever runs akscli.
 _RUN_AKSCLI = re.compile(
-    r"(?<![\w./-])(?<!kubectl )akscli(?= (?:apply|audit|baremetal|cluster|completion|doctor|fleet|gpu|model"
+    r"(?<![\w./-])(?<!kubectl )akscli(?= (?:apply|audit|baremetal|cluster|completion|diff|doctor|fleet|gpu|model"
     r"|nodepool|policy|ray|render|version)\b)"
 )
 
