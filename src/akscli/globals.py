@@ -116,6 +116,11 @@ def _scan(argv: list[str]) -> Iterator[tuple[str | None, str | None, str]]:
         name, eq, inline = arg.partition("=")
         if name in _SWITCHES:
             yield name, inline if eq else None, arg  # --debug, or kubectl's --no-headers=false
+        elif arg == "-v" and i + 1 < len(argv) and argv[i + 1].isdigit():
+            # kubectl's -v is --v's shorthand and takes its level after a space (pflag), so
+            # ``-v 6`` is level 6 there; akscli's -v counts, and a number after it is that level.
+            i += 1
+            yield LOG_LEVEL, argv[i], arg
         elif _is_verbose(arg):
             yield arg, None, arg
         elif _log_level(arg)[0]:

@@ -21,7 +21,7 @@ def test_a_kubectl_user_flag_says_akscli_takes_the_user_from_a_kubeconfig_contex
     assert result.exit_code == 2
     name = flag.partition("=")[0]
     assert result.stderr.splitlines() == [
-        f"error: {name} is kubectl's flag, which akscli does not take: {READ}",
+        f"error: 'akscli model list' takes no {name}, kubectl's flag: {READ}",
         "hint: pass a kubeconfig context that holds the cluster and user: --context NAME "
         "(kubectl config get-contexts lists them)",
     ]
@@ -32,16 +32,14 @@ def test_a_kubectl_user_flag_says_akscli_takes_the_user_from_a_kubeconfig_contex
 def test_a_kubectl_cluster_flag_names_the_kubeconfig_context_too(words: list[str]) -> None:
     result = invoke("model", "list", *words)
     assert result.exit_code == 2
-    assert result.stderr.startswith(
-        f"error: {words[0].partition('=')[0]} is kubectl's flag, which akscli does not take"
-    )
+    assert result.stderr.startswith(f"error: 'akscli model list' takes no {words[0].partition('=')[0]}, kubectl's flag")
     assert "--context NAME" in result.stderr
 
 
 def test_a_kubectl_flag_before_the_command_is_answered_the_same() -> None:
     result = invoke("--insecure-skip-tls-verify", "model", "list")
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: --insecure-skip-tls-verify is kubectl's flag, which akscli does not take")
+    assert result.stderr.startswith("error: 'akscli' takes no --insecure-skip-tls-verify, kubectl's flag")
 
 
 def test_a_kubectl_flag_with_no_connection_to_set_says_to_leave_it_out() -> None:
@@ -54,3 +52,10 @@ def test_an_option_kubectl_does_not_have_keeps_clicks_line() -> None:
     result = invoke("model", "list", "--bogus")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: No such option: --bogus")
+
+
+def test_the_line_names_the_command_for_a_flag_another_command_has() -> None:
+    """``ray job submit --cluster`` names a Ray cluster: the refusal of kubectl's --cluster on
+    ``model list`` must not say that akscli takes no --cluster at all."""
+    result = invoke("model", "list", "--cluster=prod")
+    assert result.stderr.startswith("error: 'akscli model list' takes no --cluster, kubectl's flag: ")

@@ -62,3 +62,16 @@ def test_a_run_with_kubectl_log_level_six_prints_the_request_log_on_stderr() -> 
     )
     done = subprocess.run([sys.executable, "-c", script, "version", "-v=6"], capture_output=True, text=True, timeout=60)
     assert "akscli.kube: GET /api -> 200" in done.stderr
+
+
+@pytest.mark.parametrize(("spelling", "verbose"), [(["-v", "6"], 2), (["-v", "3"], 1), (["-v", "0"], 0)])
+def test_kubectl_short_log_level_takes_its_number_after_a_space(spelling: list[str], verbose: int) -> None:
+    """kubectl's ``-v`` is ``--v``'s shorthand, so pflag reads ``-v 6`` as level 6; akscli read the
+    6 as a command or an extra argument ("No such command '6'")."""
+    assert extract(["-v", *spelling[1:], "model", "list"]) == ["model", "list"]
+    assert FLAGS.verbose == verbose
+
+
+def test_a_bare_short_v_before_a_word_that_is_not_a_number_still_counts() -> None:
+    assert extract(["-v", "model", "list"]) == ["model", "list"]
+    assert FLAGS.verbose == 1

@@ -44,8 +44,11 @@ SETTINGS = frozenset(
 READ = "akscli reads --kubeconfig, --context, -n and --request-timeout of kubectl's connection flags"
 
 
-def refusal(option: str | None) -> UsageError | None:
-    """The usage error for one of kubectl's flags that akscli does not take; None for another."""
+def refusal(option: str | None, path: str) -> UsageError | None:
+    """The usage error for one of kubectl's flags that akscli does not take; None for another. The
+    line names the command (``path``): a few akscli commands have a flag of the same name with
+    another meaning (``ray job submit --cluster`` names a Ray cluster), so "akscli does not take
+    --cluster" would be wrong there."""
     if option in CONNECTION_FLAGS:
         hint = (
             "pass a kubeconfig context that holds the cluster and user: --context NAME "
@@ -55,4 +58,4 @@ def refusal(option: str | None) -> UsageError | None:
         hint = "leave it out: akscli has no such setting"
     else:
         return None
-    return UsageError(f"{option} is kubectl's flag, which akscli does not take: {READ}", hint=hint)
+    return UsageError(f"'{path}' takes no {option}, kubectl's flag: {READ}", hint=hint)

@@ -419,7 +419,7 @@ def _run(argv: Sequence[str]) -> int:
                 return _report(named, 2)
             from akscli.cli import kubectl_flags
 
-            if (kubectls := kubectl_flags.refusal(exc.option_name)) is not None:
+            if (kubectls := kubectl_flags.refusal(exc.option_name, path)) is not None:
                 return _report(kubectls, 2)
         return _report(AkscliError(exc.format_message(), hint), 2)
     except click.exceptions.ClickException as exc:
