@@ -125,7 +125,8 @@ def test_a_config_json_over_the_size_cap_is_refused(hub: HubServer) -> None:
     _put(hub, {**LLAMA, "padding": "x" * hub_config.MAX_BYTES})
     result = _plan(32768, "--runtime", "vllm")
     assert result.exit_code == 1, result
-    assert f"more than a config.json ({hub_config.MAX_BYTES} at most)" in result.stderr
+    assert f"more than akscli reads from the Hub ({hub_config.MAX_BYTES} at most)" in result.stderr
+    assert "hint: describe the model with flags instead" in result.stderr
 
 
 # ---- retries ---------------------------------------------------------------------------------

@@ -320,14 +320,22 @@ def _next_page(link: str | None, url: str) -> str | None:
     return None
 
 
+# A config.json, tokenizer_config.json or file-list page is a few KiB; more is not one of them.
+_TOO_BIG = (
+    "describe the model with flags instead (--layers, --max-context, --weights-gib ...) and leave out --hub-config"
+)
+
+
 def _read_capped(response: Any, url: str) -> bytes:
     url = url.split("?", 1)[0]  # a CDN's URL is signed in its query
     length = response.headers.get("Content-Length")
     if length and length.isdigit() and int(length) > MAX_BYTES:
-        raise AkscliError(f"{url} is {int(length)} bytes, more than a config.json ({MAX_BYTES} at most)")
+        raise AkscliError(
+            f"{url} is {int(length)} bytes, more than akscli reads from the Hub ({MAX_BYTES} at most)", hint=_TOO_BIG
+        )
     body = bytes(response.read(MAX_BYTES + 1))
     if len(body) > MAX_BYTES:
-        raise AkscliError(f"{url} is more than {MAX_BYTES} bytes, more than a config.json")
+        raise AkscliError(f"{url} is more than akscli reads from the Hub ({MAX_BYTES} bytes at most)", hint=_TOO_BIG)
     return body
 
 
