@@ -59,7 +59,11 @@ def apply(
     yes: opts.Yes = False,
     output_format: opts.ApplyOutput = "table",
 ) -> None:
-    """Apply manifests with server-side apply: plan, policy check, apply, prune, wait, audit."""
+    """Apply manifests with server-side apply: plan, policy check, apply, prune, wait, audit.
+
+    A blocking policy rule is let through with the global flags --allow RULE --reason TEXT
+    (audited); --policy-file PATH re-grades rules (akscli --help lists the global flags).
+    """
     if stack is not None:
         validate.name(stack, "stack name")
     objects = _read_manifests(filenames)
