@@ -114,6 +114,7 @@ def test_the_kaito_note_says_kaito_checks_the_limit_when_the_workspace_is_create
         "is created"
     ) in result.stderr
     assert "vLLM itself exits at start with max-model-len 8192 above config.json's model_max_length" in result.stderr
+    assert "vLLM's length keys: max_position_embeddings" in result.stderr
 
 
 def test_a_described_model_on_akscli_s_vllm_says_what_vllm_holds_max_model_len_to() -> None:
@@ -123,10 +124,15 @@ def test_a_described_model_on_akscli_s_vllm_says_what_vllm_holds_max_model_len_t
     assert result.exit_code == 0, result
     assert (
         f"akscli checked max-model-len 8192 against --max-context 32768 only: it did not read {REPO}'s config.json "
-        "(--hub-config reads it), and vLLM itself exits at start with max-model-len 8192 above config.json's "
-        "model_max_length where it has one, else the smallest of its max_position_embeddings, n_positions, "
-        "max_seq_len, seq_length, max_target_positions, max_sequence_length, max_seq_length, seq_len (times its "
-        "RoPE scaling factor; 2048 if none), so give --max-context that value"
+        "(--hub-config reads it)\n"
+    ) in result.stderr
+    assert (
+        "vLLM itself exits at start with max-model-len 8192 above config.json's model_max_length where it has one, "
+        "else the smallest of its length keys (times its RoPE scaling factor; 2048 if none)\n"
+    ) in result.stderr
+    assert (
+        "vLLM's length keys: max_position_embeddings, n_positions, max_seq_len, seq_length, max_target_positions, "
+        "max_sequence_length, max_seq_length, seq_len; give --max-context the limit they set"
     ) in result.stderr
 
 
@@ -135,9 +141,9 @@ def test_vllms_rule_puts_config_jsons_model_max_length_before_the_smallest_key()
     # models", a model_max_length in config.json replaces the smallest of the keys.
     from akscli.model.catalog import vllm_limit_rule
 
-    rule = vllm_limit_rule(8192)
-    assert "above config.json's model_max_length where it has one, else the smallest of its" in rule
-    assert "model_max_length" not in rule.split("else the smallest of its", 1)[1]
+    rule, keys = vllm_limit_rule(8192)
+    assert "above config.json's model_max_length where it has one, else the smallest of its length keys" in rule
+    assert "model_max_length" not in keys
 
 
 def test_model_plan_for_vllm_lists_the_vllm_note_among_its_warnings() -> None:

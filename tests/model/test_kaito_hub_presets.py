@@ -44,12 +44,12 @@ def test_a_described_model_says_kaito_reads_its_limit_from_the_hub_and_akscli_ca
     assert result.exit_code == 0, result
     assert f"{HUB} acme/Fancy-LM-7B" in result.stderr
     assert "must reach huggingface.co" in result.stderr and "--access-secret" in result.stderr
-    assert "max-model-len 8192 above config.json's token limit" in result.stderr
+    assert "KAITO refuses max-model-len 8192 above config.json's token limit" in result.stderr
     assert "max_position_embeddings" in result.stderr and "else 2048" in result.stderr
     assert (
-        "akscli did not read (--hub-config reads it)" in result.stderr
-        and "against --max-context 32768 only" in result.stderr
-    )
+        "akscli did not read config.json (--hub-config reads it): it checked max-model-len 8192 against "
+        "--max-context 32768 only"
+    ) in result.stderr
     assert "KAITO serves it as fancy-lm-7b" in result.stderr
 
 
@@ -85,3 +85,27 @@ def test_model_plan_lists_the_hub_note_among_its_warnings() -> None:
     assert result.exit_code == 0, result
     warnings = json.loads(result.stdout)["warnings"]
     assert any(w.startswith(f"{HUB} acme/Fancy-LM-7B") for w in warnings), warnings
+
+
+def _warning_lines(stderr: str) -> list[str]:
+    return [line.removeprefix("warning: ") for line in stderr.splitlines() if line.startswith("warning: ")]
+
+
+def test_each_hub_warning_of_model_plan_is_one_short_line() -> None:
+    # Session 24 found one warning of about 1,080 characters: each subject is now a line of its own.
+    result = invoke(
+        "model", "plan", "acme/chat-7b", "--weights-gib", "14", "--layers", "32", "--attention-heads", "32",
+        "--max-context", "8192", "--head-dim", "128",
+    )  # fmt: skip
+    assert result.exit_code == 0, result
+    warnings = _warning_lines(result.stderr)
+    assert all(len(w) <= kaito_names.WARNING_WIDTH for w in warnings), [len(w) for w in warnings]
+    assert len([w for w in warnings if "KAITO" in w or "vLLM" in w or "config.json" in w]) >= 5, warnings
+
+
+def test_each_vllm_limit_warning_of_model_plan_is_one_short_line() -> None:
+    result = invoke("model", "plan", "acme/chat-7b", *DESCRIBED, "--runtime", "vllm", "-o", "json")
+    assert result.exit_code == 0, result
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any(w.startswith("vLLM's length keys: max_position_embeddings") for w in warnings), warnings
+    assert all(len(w) <= kaito_names.WARNING_WIDTH for w in warnings), [len(w) for w in warnings]

@@ -358,13 +358,13 @@ def _announce(req: "DeployRequest") -> None:
     for warning in fit.warnings:
         output.warn(warning)
     # What KAITO's webhook reads from the Hub at admission, or vLLM from config.json at start: out of akscli's reach.
-    limit_note = (
+    limit_notes = (
         kaito_names.hub_note(req.model, req.context)
         if req.runs_on_kaito
         else catalog.vllm_limit_note(req.model, req.context)
     )
-    if limit_note:
-        output.warn(limit_note)
+    for note in limit_notes:
+        output.warn(note)
     if req.placement_warning:
         output.warn(req.placement_warning)
 

@@ -313,25 +313,27 @@ VLLM_TOKEN_LIMIT_KEYS = (
 )
 
 
-def vllm_limit_rule(context: int) -> str:
+def vllm_limit_rule(context: int) -> tuple[str, str]:
     """What vLLM holds max-model-len ``context`` to when it starts, for a model akscli knows only
-    from the command line."""
+    from the command line: two warning lines, each short enough to read (the rule, then the keys)."""
     others = [k for k in VLLM_TOKEN_LIMIT_KEYS if k != "model_max_length"]
     return (
         f"vLLM itself exits at start with max-model-len {context} above config.json's model_max_length where it "
-        f"has one, else the smallest of its {', '.join(others)} (times its RoPE scaling factor; 2048 if none), so "
-        "give --max-context that value"
+        "has one, else the smallest of its length keys (times its RoPE scaling factor; 2048 if none)",
+        f"vLLM's length keys: {', '.join(others)}; give --max-context the limit they set",
     )
 
 
-def vllm_limit_note(model: Model, context: int) -> str | None:
+def vllm_limit_note(model: Model, context: int) -> tuple[str, ...]:
     """For a model described on the command line, served by a vLLM akscli starts itself (not
-    KAITO's: kaito_names.hub_note says it for those): the limit akscli could not check."""
+    KAITO's: kaito_names.hub_note says it for those): the limit akscli could not check, as warning
+    lines (none for any other model)."""
     if model.source != DESCRIBED_SOURCE:
-        return None
+        return ()
     return (
         f"akscli checked max-model-len {context} against --max-context {model.context} only: it did not read "
-        f"{model.id}'s config.json (--hub-config reads it), and {vllm_limit_rule(context)}"
+        f"{model.id}'s config.json (--hub-config reads it)",
+        *vllm_limit_rule(context),
     )
 
 

@@ -111,9 +111,14 @@ def check_token_limit(model: Model, context: int) -> None:
     )
 
 
-def hub_note(model: Model, context: int) -> str | None:
+# A warning line akscli prints is at most this long: one subject a line, so a long note reads as lines.
+WARNING_WIDTH = 200
+
+
+def hub_note(model: Model, context: int) -> tuple[str, ...]:
     """What a KAITO Workspace of a model missing from KAITO's catalog depends on, and what akscli
-    could not check; None for a model in KAITO's catalog.
+    could not check, as warning lines of at most WARNING_WIDTH characters, one subject each (the
+    Hub, its reach, the limit, how it is checked); none for a model in KAITO's catalog.
 
     KAITO's webhook builds the preset when it admits the Workspace (kaito-project/kaito v0.12.0
     0894eb2b presets/workspace/models/vllm_model.go GetModelByName, generateHuggingFaceModel):
@@ -131,28 +136,33 @@ def hub_note(model: Model, context: int) -> str | None:
     from akscli.model.catalog import DESCRIBED_SOURCE, HUB_SOURCE, vllm_limit_rule
 
     if not from_hub(model):
-        return None
+        return ()
+    notes = [
+        f"KAITO's catalog has no {model.id}: KAITO's webhook builds its preset from the Hugging Face Hub (the repo's "
+        f"file list and config.json) when it admits the Workspace; KAITO serves it as {served_name(model.id)}",
+        "KAITO's workspace controller, which serves that webhook, must reach huggingface.co, with --access-secret's "
+        "token for a gated repo",
+    ]
     if model.source == DESCRIBED_SOURCE:
-        limit = (
-            f"it refuses max-model-len {context} above config.json's token limit (the first of "
-            f"{', '.join(TOKEN_LIMIT_KEYS)}, else {DEFAULT_TOKEN_LIMIT}), which akscli did not read (--hub-config "
-            f"reads it): it checked {context} against --max-context {model.context} only, and no dry run can ask "
-            "KAITO before the inference ConfigMap is stored, so KAITO checks it when the Workspace is created; "
-            + vllm_limit_rule(context)
-        )
+        notes += [
+            f"KAITO refuses max-model-len {context} above config.json's token limit: the first of "
+            f"{', '.join(TOKEN_LIMIT_KEYS)}, else {DEFAULT_TOKEN_LIMIT}",
+            f"akscli did not read config.json (--hub-config reads it): it checked max-model-len {context} against "
+            f"--max-context {model.context} only",
+            "no dry run can ask KAITO before the inference ConfigMap is stored, so KAITO checks it when the Workspace "
+            "is created",
+            *vllm_limit_rule(context),
+        ]
     elif model.source == HUB_SOURCE:
-        limit = (
+        notes.append(
             f"akscli read that config.json (--hub-config) and checked max-model-len {context} against KAITO's "
             "token limit and vLLM's length there"
         )
     else:
-        limit = f"the limit akscli checked max-model-len {context} against, {model.context}, is that config.json's"
-    return (
-        f"KAITO's catalog has no {model.id}: KAITO's webhook builds its preset from the Hugging Face Hub (the "
-        "repo's file list and config.json) when it admits the Workspace, so KAITO's workspace controller, "
-        "which serves the webhook, must reach huggingface.co, with --access-secret's token for a gated repo; "
-        f"{limit}; KAITO serves it as {served_name(model.id)}"
-    )
+        notes.append(
+            f"the limit akscli checked max-model-len {context} against, {model.context}, is that config.json's"
+        )
+    return tuple(notes)
 
 
 def preset_name(model: Model) -> str:

@@ -449,9 +449,7 @@ def plan(
         warnings.append("no size that fits has a price for this region")
     if recommended is not None:
         warnings.extend(recommended.warnings)
-    limit_note = kaito_names.hub_note(model, ctx) if runtime == "kaito" else catalog.vllm_limit_note(model, ctx)
-    if limit_note:
-        warnings.append(limit_note)
+    warnings.extend(kaito_names.hub_note(model, ctx) if runtime == "kaito" else catalog.vllm_limit_note(model, ctx))
     return Plan(
         model=model,
         runtime=runtime,
