@@ -133,11 +133,14 @@ def hub_checked(
     from akscli.model import hub_describe, planning
 
     validate.choice(runtime, planning.RUNTIMES, "--runtime")
-    completed, said = hub_describe.resolve(name, described, kaito=runtime == "kaito")
-    if said:
+    completed, said, warnings = hub_describe.resolve(name, described, kaito=runtime == "kaito")
+    if said or warnings:
         from akscli import output
 
-        output.info(said)
+        if said:
+            output.info(said)
+        for warning in warnings:
+            output.warn(warning)
     return completed
 
 

@@ -42,6 +42,16 @@ OWN_CONVERTORS = frozenset(
     }
 )  # fmt: skip
 KV_HEAD_KEYS = ("n_head_kv", "num_kv_heads", "num_key_value_heads", "multi_query_group_num", "num_attention_groups")
+# vllm-project/vllm 0034007d vllm/model_executor/layers/quantization/__init__.py QuantizationMethods:
+# the quant_method names vLLM loads (a later release may add some).
+VLLM_QUANT_METHODS = frozenset(
+    {
+        "aqlm", "awq", "deepspeedfp", "tpu_int8", "fp8", "ptpc_fp8", "fbgemm_fp8", "deepgemm_fp8", "modelopt",
+        "modelopt_fp4", "marlin", "bitblas", "gguf", "gptq_marlin_24", "gptq_marlin", "gptq_bitblas", "awq_marlin",
+        "gptq", "compressed-tensors", "bitsandbytes", "qqq", "hqq", "experts_int8", "neuron_quant", "ipex", "quark",
+        "moe_wna16", "torchao", "auto-round",
+    }
+)  # fmt: skip
 _MISTRAL = re.compile(r"consolidated.*\.safetensors")
 _SAFETENSORS = re.compile(r".*\.safetensors")
 _BIN = re.compile(r".*\.bin")
@@ -71,6 +81,22 @@ def quantization(config: Mapping[str, Any]) -> str | None:
     return "fp16" if dtype == "float16" else None
 
 
+def unknown_quantization(config: Mapping[str, Any]) -> str | None:
+    """The warning for a ``quantization_config.quant_method`` akscli does not size (it plans the model
+    as bf16 then); None where config.json names none, or one akscli knows."""
+    quant = config.get("quantization_config")
+    if not isinstance(quant, Mapping) or quantization(config) is not None:
+        return None
+    method = str(quant.get("quant_method") or "").lower()
+    if method == "compressed-tensors":
+        method = f"compressed-tensors, format {str(quant.get('format') or '') or 'unset'}"
+    vllm = "vLLM loads it" if method.split(",")[0] in VLLM_QUANT_METHODS else "not a method vLLM lists"
+    return (
+        f"config.json's quant_method {method or 'unset'} is not one akscli sizes ({vllm}): it planned the model "
+        "as bf16; give --quantization to say otherwise"
+    )
+
+
 def weight_files(files: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The files KAITO's generator counts as weights (selectWeightFiles), in the list's order."""
     paths = [f for f in files if isinstance(f.get("path"), str)]
@@ -81,11 +107,13 @@ def weight_files(files: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 
 
 class Filled(NamedTuple):
-    """A description completed from the Hub, what came from there (as flags), and the MLA sizes."""
+    """A description completed from the Hub, what came from there (as flags), the MLA sizes, and
+    what akscli assumed where config.json names what it does not know (warning lines)."""
 
     description: catalog.Description
     said: list[str]
     mla: tuple[int, int] | None
+    warnings: tuple[str, ...] = ()
 
 
 def fill(
@@ -123,6 +151,7 @@ def fill(
     quant = quantization(config)
     if quant is not None:
         values["quantization"] = quant
+    unknown = unknown_quantization(config) if given.quantization is None else None
     weights: list[Mapping[str, Any]] = weight_files(files) if files is not None else []
     if weights and given.weights_gib is None:
         total = sum(f["size"] for f in weights if isinstance(f.get("size"), int))
@@ -138,13 +167,14 @@ def fill(
                 if isinstance(value, float)
                 else f"--{key.replace('_', '-')} {value}{why.get(key, '')}"
             )
-    return Filled(catalog.Description(**merged), said, mla)
+    return Filled(catalog.Description(**merged), said, mla, (unknown,) if unknown else ())
 
 
-def resolve(name: str, given: catalog.Description, kaito: bool) -> tuple[catalog.Model, str | None]:
+def resolve(name: str, given: catalog.Description, kaito: bool) -> tuple[catalog.Model, str | None, tuple[str, ...]]:
     """The model ``name`` described by ``given``, completed and checked from its config.json on the Hub
     (and its tokenizer_config.json where vLLM reads it, and its file list where --weights-gib is not
-    given); and the line that names what came from the Hub (None: nothing did)."""
+    given); the line that names what came from the Hub (None: nothing did); and the warnings for
+    what akscli assumed there."""
     model_id = catalog.validate_hf_id(name)
     config = hub_config.read_config(model_id)
     tokenizer = (
@@ -173,5 +203,5 @@ def resolve(name: str, given: catalog.Description, kaito: bool) -> tuple[catalog
         model = model._replace(kv_lora_rank=filled.mla[0], qk_rope_head_dim=filled.mla[1])
     model = hub_config.checked(model, config, kaito, tokenizer)
     if not filled.said:
-        return model, None
-    return model, f"from {model_id} on Hugging Face: {' '.join(filled.said)}"
+        return model, None, filled.warnings
+    return model, f"from {model_id} on Hugging Face: {' '.join(filled.said)}", filled.warnings
