@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from tests.emulators.kube.apiserver import Ctx
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
-from tests.emulators.kube.controllers.daemon_pods import daemon_pod_affinity
+from tests.emulators.kube.controllers.daemon_pods import daemon_pod_affinity, target_node
 from tests.emulators.kube.controllers.jobs import JobController as JobController  # re-exported
 from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleController
 from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, template_hash
@@ -322,26 +322,33 @@ class DaemonSetController(PodOwner):
         ]
         desired = len(eligible)
         names = [json.loads(e.raw)["metadata"]["name"] for e in eligible[: self.max_pods]]
-        existing = {(p.get("spec") or {}).get("nodeName") or p["metadata"]["name"]: p for p in self._pods(cluster, obj)}
+        existing = {target_node(p) or p["metadata"]["name"]: p for p in self._pods(cluster, obj)}
         labels = dict((template.get("metadata") or {}).get("labels") or {})
         h = template_hash(template)
         pods = []
+        scheduler = Scheduler(cluster)
         for node in names:
             p = existing.get(node)
             if p is None:
                 # The controller's pod template (CreatePodTemplate: its tolerations) pinned to the
-                # node by required node affinity; the scheduler binds it (syncNodes).
+                # node by required node affinity; the scheduler binds it (syncNodes), through its
+                # filters on that node alone (NodeAffinity's PreFilter): a node without room for
+                # the pod's requests leaves it Pending, as NodeResourcesFit does (upstream:
+                # kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/fit.go
+                # Filter; the DaemonSet controller's NodeShouldRunDaemonPod checks no resources,
+                # pkg/controller/daemon/daemon_controller.go predicates).
                 pod_template = {
                     **template,
                     "spec": {**pod_spec, "affinity": daemon_pod_affinity(pod_spec.get("affinity"), node)},
                 }
+                meta = {"namespace": ns, "labels": {**labels, "controller-revision-hash": h[:10]}}
                 p = self._make_pod(
                     cluster,
                     obj,
                     f"{md['name']}-{template_hash({'node': node, 'h': h})[:5]}",
                     pod_template,
                     {**labels, "controller-revision-hash": h[:10]},
-                    node,
+                    scheduler.place(pod_template["spec"], md["uid"], meta),
                 )
             pods.append(p)
         # syncNodes deletes the pod of a node the DaemonSet's pod no longer fits: NodeShouldRunDaemonPod

@@ -61,3 +61,26 @@ def daemon_pod_affinity(affinity: dict[str, Any] | None, node: str) -> dict[str,
     term = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
     node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = {"nodeSelectorTerms": [term]}
     return out
+
+
+def target_node(pod: dict[str, Any]) -> str:
+    """The node a DaemonSet's pod is for: its spec.nodeName once bound, else the one node its
+    required node affinity's matchFields metadata.name names (upstream: kubernetes/kubernetes
+    pkg/controller/daemon/util/daemonset_util.go GetTargetNodeName; a pod the scheduler left
+    Pending still belongs to its node)."""
+    spec = pod.get("spec") or {}
+    if spec.get("nodeName"):
+        return str(spec["nodeName"])
+    terms = (
+        ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution")
+        or {}
+    ).get("nodeSelectorTerms") or []
+    for term in terms:
+        for field in term.get("matchFields") or []:
+            if (
+                field.get("key") == "metadata.name"
+                and field.get("operator") == "In"
+                and len(field.get("values") or []) == 1
+            ):
+                return str(field["values"][0])
+    return ""

@@ -118,12 +118,17 @@ def unschedulable_pods(api: ApiServer) -> UnschedulablePods:
 
 def waiting_pods(cluster: ClusterState) -> list[dict[str, Any]]:
     """The pods the scheduler left Pending, as they are now, in key order: what the autoscaler
-    and NAP emulators scale up for (a pod bound or deleted since is left out)."""
+    and NAP emulators scale up for (a pod bound or deleted since is left out). A DaemonSet's pod
+    is not one: a new node would not run it on its node (upstream: kubernetes-sigs/karpenter
+    pkg/utils/pod/scheduling.go IsProvisionable, !IsOwnedByDaemonSet; kubernetes/autoscaler
+    cluster-autoscaler/core/podlistprocessor/filter_out_daemon_sets.go)."""
     waiting = []
     for key in sorted(unschedulable_pods(cluster.api).snapshot()):
         ns, _, name = key.partition("/")
         pod = cluster.get("v1", "Pod", ns, name)
-        if pod is not None and is_unschedulable(pod):
+        owners = (pod or {}).get("metadata", {}).get("ownerReferences") or []
+        daemon = any(o.get("kind") == "DaemonSet" and o.get("apiVersion") == "apps/v1" for o in owners)
+        if pod is not None and is_unschedulable(pod) and not daemon:
             waiting.append(pod)
     return waiting
 

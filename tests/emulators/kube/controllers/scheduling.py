@@ -392,6 +392,48 @@ class Scheduler:
         adding = Counter(f"attachable-volumes-csi-{d}" for unique, d in new.items() if unique not in attached)
         return any(k in limits and count[k] + n > limits[k] for k, n in adding.items())
 
+    def _place_on_named(
+        self,
+        spec: dict[str, Any],
+        need: Counter[str],
+        names: set[str],
+        affinity: Callable[[], InterPodAffinity],
+        pod: dict[str, Any],
+    ) -> Placement:
+        """The filters on the nodes NodeAffinity's PreFilter named, and no others: the rest count
+        as "node(s) didn't satisfy plugin(s) [NodeAffinity]", UnschedulableAndUnresolvable
+        (upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go findNodesThatFitPod,
+        SetAbsentNodesStatus; pkg/scheduler/framework/types.go FitError.Error adds the absent
+        nodes' reason NumAllNodes - NodeToStatus.Len() times)."""
+        namespace = str(pod["metadata"].get("namespace") or "")
+        total = self.cluster.api.store.count("/nodes")
+        if total == 0:
+            return Placement(None)
+        failures: Counter[str] = Counter()
+        checked = victims = not_helpful = 0
+        for name in sorted(names):
+            node = self.cluster.get("v1", "Node", None, name)
+            if node is None:
+                continue  # PreRes may name a node that does not exist: not in the snapshot
+            checked += 1
+            try:
+                reasons, resolvable = self._reasons(spec, need, node, affinity, namespace)
+            except FilterError as error:
+                return Placement(None, str(error))
+            if not reasons:
+                placed = Counter(need)
+                placed["pods"] = Decimal(1)
+                self._usage_of(name).update(placed)
+                self._placed.append((pod, name))
+                return Placement(name)
+            failures.update(reasons)
+            victims += resolvable
+            not_helpful += not resolvable
+        if total > checked:
+            failures[f"node(s) didn't satisfy plugin(s) [{NODE_AFFINITY}]"] += total - checked
+            not_helpful += total - checked
+        return Placement(None, _fit_error(total, failures, not_helpful, victims))
+
     def place(self, spec: dict[str, Any], owner_uid: str = "", meta: dict[str, Any] | None = None) -> Placement:
         """The node for a new pod with ``spec`` (and ``meta``, its namespace and labels, which
         InterPodAffinity reads), or None and the FailedScheduling message."""
@@ -419,6 +461,9 @@ class Scheduler:
                     f"0/{total} nodes are available: {held}. preemption: 0/{total} nodes are available: "
                     f"{total} Preemption is not helpful for scheduling.",
                 )
+        names = node_names(spec)
+        if names:  # after every PreFilter passed (framework.go RunPreFilterPlugins merges their results)
+            return self._place_on_named(spec, need, names, affinity, pod)
         feasible: list[str] = []
         failures: Counter[str] = Counter()
         not_helpful = victims = total = 0
@@ -458,17 +503,49 @@ class Scheduler:
             self._usage_of(name).update(placed)
             self._placed.append((pod, name))
             return Placement(name)
-        histogram = ", ".join(sorted(f"{count} {reason}" for reason, count in failures.items()))
-        post = []
-        if not_helpful:
-            post.append(f"{not_helpful} Preemption is not helpful for scheduling")
-        if victims:
-            post.append(f"{victims} No preemption victims found for incoming pod")
-        return Placement(
-            None,
-            f"0/{total} nodes are available: {histogram}. preemption: 0/{total} nodes are available: "
-            f"{', '.join(sorted(post))}.",
-        )
+        return Placement(None, _fit_error(total, failures, not_helpful, victims))
+
+
+def _fit_error(total: int, failures: Counter[str], not_helpful: int, victims: int) -> str:
+    """FitError.Error with the preemption PostFilter's words (see the module docstring)."""
+    histogram = ", ".join(sorted(f"{count} {reason}" for reason, count in failures.items()))
+    post = []
+    if not_helpful:
+        post.append(f"{not_helpful} Preemption is not helpful for scheduling")
+    if victims:
+        post.append(f"{victims} No preemption victims found for incoming pod")
+    return (
+        f"0/{total} nodes are available: {histogram}. preemption: 0/{total} nodes are available: "
+        f"{', '.join(sorted(post))}."
+    )
+
+
+NODE_AFFINITY = "NodeAffinity"
+
+
+def node_names(spec: dict[str, Any]) -> set[str] | None:
+    """The nodes NodeAffinity's PreFilter narrows the pod to: where every required term has a
+    matchFields ``metadata.name In`` (each term's such requirements intersected, the terms
+    united), as a DaemonSet's pod has; None where any term has none (every node is a candidate).
+    upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/nodeaffinity/node_affinity.go
+    PreFilter. A union that comes out empty (conflicting terms) is left to the Filter here."""
+    required = (
+        ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution")
+        or {}
+    ).get("nodeSelectorTerms") or []
+    if not required:
+        return None
+    names: set[str] = set()
+    for term in required:
+        found: set[str] | None = None
+        for req in term.get("matchFields") or []:
+            if req.get("key") == "metadata.name" and req.get("operator") == "In":
+                values = set(req.get("values") or [])
+                found = values if found is None else found & values
+        if found is None:
+            return None
+        names |= found
+    return names
 
 
 def should_run_daemon_pod(pod_spec: dict[str, Any], node: dict[str, Any]) -> bool:
