@@ -93,11 +93,18 @@ def test_aks_gpu_health_conditions_block(healthy: Any, kube: Any, condition: str
 
 
 def test_missing_gpu_feature_labels_warn(healthy: Any, kube: Any) -> None:
-    unlabelled = fx.node("aks-gpu-9", gpu_labels=False)
-    # NFD found the GPU and the operator's labeller marked it: only GFD's labels are missing.
+    unlabelled = fx.node("aks-gpu-9", gpu_labels=False, ready=False)
+    # NFD found the GPU and the operator's labeller marked it: only GFD's labels are missing. GFD
+    # labels a node once its pod runs there (nvidia_gfd.label_gfd). The node is not Ready yet and
+    # carries the node lifecycle controller's not-ready:NoSchedule taint (kubernetes/kubernetes
+    # pkg/controller/nodelifecycle/node_lifecycle_controller.go doNoScheduleTaintingPass), which a
+    # DaemonSet's pod does not tolerate (pkg/controller/daemon/util/daemonset_util.go
+    # AddOrUpdateDaemonPodTolerations adds not-ready:NoExecute only): no GFD pod is made there, so
+    # the node stays unlabelled while doctor reads it, however slow the machine.
     unlabelled["metadata"]["labels"].update(
         {"feature.node.kubernetes.io/pci-10de.present": "true", "nvidia.com/gpu.present": "true"}
     )
+    unlabelled["spec"]["taints"].append({"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"})
     healthy.cluster.create(unlabelled)
     finding = only(run(kube), "gpu-labels")
     assert finding.message == "GPU feature labels missing: gpu.product, gpu.count, gpu.memory"

@@ -237,8 +237,14 @@ def gfd_labels(node: dict[str, Any], sharing: tuple[int, bool] = (1, False)) -> 
 
 
 def label_gfd(cluster: Any, pods: list[dict[str, Any]], policy: Mapping[str, Any] | None = None) -> None:
-    """Each GFD pod's node labelled by it, under ``policy``'s device plugin config."""
+    """Each GFD pod's node labelled by it, under ``policy``'s device plugin config, once the pod runs
+    there: GFD's container writes the labels (upstream: NVIDIA/k8s-device-plugin 1b826ac
+    cmd/gpu-feature-discovery/main.go start, run: d.labelOutputer.Output, from the running process),
+    so a pod the scheduler left Pending, or none at all (a node the DaemonSet does not run on), leaves
+    the node without them."""
     for pod in pods:
+        if (pod.get("status") or {}).get("phase") != "Running":
+            continue
         name = (pod.get("spec") or {}).get("nodeName")
         node = cluster.get("v1", "Node", None, name) if name else None
         if node is None:
