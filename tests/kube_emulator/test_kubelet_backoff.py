@@ -10,6 +10,7 @@ from typing import Any
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers import kubelet_backoff
+from tests.emulators.kube.controllers import kubelet_crashloop as crash
 from tests.emulators.kube.controllers.kubelet_backoff import RestartBackOff, go_duration
 from tests.kube_emulator.test_job_suspend import conditions, pods, start
 
@@ -120,3 +121,57 @@ def test_a_crash_looping_deployment_pod_names_itself_as_the_kubelet_does(kube_em
         f"back-off 40s restarting failed container=main pod={who}",
     )
     assert events() == [f"Back-off restarting failed container main in pod {who}"]
+
+
+def crash_looping_web(kube_emulator_factory: Any, containers: list[str]) -> tuple[Any, Any]:
+    """A crashloop-mode emulator with Deployment ``web`` of one pod with ``containers``, made
+    after 3 restarts (back-off 40s); returns the emulator and its Deployment controller."""
+    emu = kube_emulator_factory(controller_failure="crashloop")
+    template = {
+        "metadata": {"labels": {"app": "web"}},
+        "spec": {"containers": [{"name": name, "image": "web"} for name in containers]},
+    }
+    spec = {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "template": template}
+    emu.cluster.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": spec})
+    assert wait_until(lambda: len(emu.cluster.list("v1", "Pod", "default")) == 1)
+    [controller] = [c for c in emu.controllers.controllers if type(c).__name__ == "DeploymentController"]
+    return emu, controller
+
+
+def restarts_and_waits(emu: Any) -> list[tuple[int, str]]:
+    [pod] = emu.cluster.list("v1", "Pod", "default")
+    return [
+        (c["restartCount"], c["state"]["waiting"]["message"].split(" restarting")[0])
+        for c in pod["status"]["containerStatuses"]
+    ]
+
+
+def test_a_crash_looping_always_pod_restarts_when_its_back_off_ends_and_waits_twice_as_long(
+    kube_emulator_factory: Any,
+) -> None:
+    emu, deployments = crash_looping_web(kube_emulator_factory, ["main"])
+    deployments.advance(40)
+    assert wait_until(lambda: restarts_and_waits(emu) == [(4, "back-off 1m20s")])
+
+
+def test_a_crash_looping_always_pods_back_off_stops_doubling_at_five_minutes(kube_emulator_factory: Any) -> None:
+    # 40 s, then 80, 160 and 300: 580 s after it was made the pod has restarted 4 more times
+    emu, deployments = crash_looping_web(kube_emulator_factory, ["main"])
+    deployments.advance(580)
+    assert wait_until(lambda: restarts_and_waits(emu) == [(7, "back-off 5m0s")])
+
+
+def test_a_pod_before_its_back_off_ends_is_not_restarted(kube_emulator_factory: Any) -> None:
+    emu, deployments = crash_looping_web(kube_emulator_factory, ["main"])
+    deployments.advance(5)  # 35 s of real time to spare before the 40 s back-off ends
+    assert emu.idle(10.0)
+    assert restarts_and_waits(emu) == [(3, "back-off 40s")]
+
+
+def test_each_container_of_a_crash_looping_pod_has_its_own_back_off(kube_emulator_factory: Any) -> None:
+    emu, deployments = crash_looping_web(kube_emulator_factory, ["main", "sidecar"])
+    deployments.advance(40)
+    assert wait_until(lambda: restarts_and_waits(emu) == [(4, "back-off 1m20s"), (4, "back-off 1m20s")])
+    [pod] = emu.cluster.list("v1", "Pod", "default")
+    keys = {crash.stable_key(pod, c) for c in pod["spec"]["containers"]}
+    assert len(keys) == 2 and all(deployments.crash_loops.back_off.get(k) == 80 for k in keys)

@@ -87,10 +87,16 @@ class DeploymentController(PodOwner):
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
         self.progress = ProgressDeadline()
+        # The ReplicaSets' pods are made here; their kubelets run on this controller's clock.
+        self._replicasets = ReplicaSetController(0, failure)
+        self._replicasets.crash_loops = self.crash_loops
+        self._replicasets.kubelet_now = self.kubelet_now  # type: ignore[method-assign]
 
     def advance(self, seconds: float) -> None:
         """Move the simulator's clock on, then sync every Deployment: a stuck one past its
-        progressDeadlineSeconds times out (rollout.ProgressDeadline)."""
+        progressDeadlineSeconds times out (rollout.ProgressDeadline); the kubelets' clock moves
+        with it (PodOwner.advance)."""
+        super().advance(seconds)
         self.progress.offset += seconds
         if self._manager is not None:
             for obj in self._manager.cluster.list("apps/v1", "Deployment"):
@@ -138,7 +144,7 @@ class DeploymentController(PodOwner):
         elif (rs.get("spec") or {}).get("replicas") != want:
             rs = cluster.patch("apps/v1", "ReplicaSet", ns, rs_name, {"spec": {"replicas": want}})
         # the ReplicaSet's pods, made here so one controller gives the whole picture
-        ReplicaSetController(0, self.failure).reconcile(cluster, rs)
+        self._replicasets.reconcile(cluster, rs)
         rs = cluster.get("apps/v1", "ReplicaSet", ns, rs_name) or rs
         rst = rs.get("status") or {}
         ready = int(rst.get("readyReplicas", 0))

@@ -16,6 +16,7 @@ from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers import jobs_policy as policy
 from tests.emulators.kube.controllers import kubelet_backoff
 from tests.emulators.kube.controllers.jobs_sync import TERMINAL, JobSync, job_conditions
+from tests.emulators.kube.controllers.kubelet_crashloop import container_keys
 from tests.emulators.kube.controllers.pods import PodOwner, controller_of, pod_status
 from tests.emulators.kube.controllers.rollout import condition
 
@@ -75,7 +76,7 @@ class JobController(PodOwner):
         self._failed_at: dict[str, float] = {}  # pod uid -> clock time it was first seen failed
         self._backoff: dict[str, tuple[int, float]] = {}  # job uid -> failures after a success, last
         self._made: dict[str, int] = {}  # job uid -> pods made (their names)
-        self.restart_back_off = kubelet_backoff.RestartBackOff()  # the kubelets', by pod uid
+        self.restart_back_off = kubelet_backoff.RestartBackOff()  # the kubelets', per container
         self._lock = threading.Lock()
 
     def now(self) -> float:
@@ -178,14 +179,16 @@ class JobController(PodOwner):
     def _exited(self, cluster: ClusterState, job: dict[str, Any], pod: dict[str, Any], code: int) -> bool:
         """An OnFailure pod's containers exited with ``code``: restarted at once (True) unless
         the kubelet's back-off holds them in CrashLoopBackOff until it has passed."""
-        key, now, md = str(pod["metadata"].get("uid")), self.now(), pod["metadata"]
-        if not self.restart_back_off.in_back_off_since(key, now, now):
-            self.restart_back_off.next(key, now, now)
+        keys, now, md = container_keys(pod), self.now(), pod["metadata"]
+        if not any(self.restart_back_off.in_back_off_since(key, now, now) for key in keys):
+            for key in keys:
+                self.restart_back_off.next(key, now, now)
             restart = policy.restarted(pod.get("status") or {}, code, now_iso())
             cluster.patch_status("v1", "Pod", md["namespace"], md["name"], restart)
             return True
-        wait = self.restart_back_off.get(key)
-        self.restart_back_off.exited(key, now)
+        wait = max(self.restart_back_off.get(key) for key in keys)
+        for key in keys:
+            self.restart_back_off.exited(key, now)
         cluster.patch_status(
             "v1", "Pod", md["namespace"], md["name"], kubelet_backoff.crash_loop(pod, code, now_iso(), wait)
         )
@@ -196,12 +199,13 @@ class JobController(PodOwner):
     def _after_back_off(self, cluster: ClusterState, job: dict[str, Any], pod: dict[str, Any]) -> bool:
         """A pod waiting in CrashLoopBackOff: its containers start again once the back-off has
         passed on the clock (True), else the Job syncs again then."""
-        key, now, md = str(pod["metadata"].get("uid")), self.now(), pod["metadata"]
-        left = self.restart_back_off.remaining(key, now)
+        keys, now, md = container_keys(pod), self.now(), pod["metadata"]
+        left = max(self.restart_back_off.remaining(key, now) for key in keys)
         if left > 0:
             self.requeue(job, left + 0.01)
             return False
-        self.restart_back_off.restart(key, now)
+        for key in keys:
+            self.restart_back_off.restart(key, now)
         status = kubelet_backoff.started_again(pod.get("status") or {}, now_iso())
         cluster.patch_status("v1", "Pod", md["namespace"], md["name"], status)
         return True

@@ -61,8 +61,16 @@ class RestartBackOff:
             return False
         return now - event_time < self.get(key)
 
+    def set(self, key: str, back_off: float, at: float) -> None:
+        """An entry as a run of earlier restarts left it (a pod made crash-looping)."""
+        self._entries[key] = (back_off, at)
+
     def exited(self, key: str, at: float) -> None:
         self._exited[key] = at
+
+    def waiting_since(self, key: str) -> float | None:
+        """When the key's container exited and began to wait (None: not waiting)."""
+        return self._exited.get(key)
 
     def remaining(self, key: str, now: float) -> float:
         """Seconds until a waiting pod's containers may start again (0: now)."""

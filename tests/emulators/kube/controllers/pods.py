@@ -7,12 +7,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.kubelet_crashloop import CrashLoops
 from tests.emulators.kube.controllers.rescheduling import mark_injected
 from tests.emulators.kube.controllers.scheduling import Placement
 
@@ -175,7 +177,23 @@ def pod_status(
 
 
 class PodOwner(Controller):
-    """Shared pod bookkeeping for controllers that own pods directly."""
+    """Shared pod bookkeeping for controllers that own pods directly. The kubelets of the pods it
+    makes crash-looping (``failure="crashloop"``) restart them on its clock as their back-off ends
+    (kubelet_crashloop.py): ``advance(seconds)`` moves that clock on (no sleeps)."""
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        super().__init__(delay, failure)
+        self.crash_loops = CrashLoops()
+        self.kubelet_offset = 0.0
+
+    def kubelet_now(self) -> float:
+        return time.monotonic() + self.kubelet_offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the kubelets' clock on: crash-looping containers whose back-off ends restart."""
+        self.kubelet_offset += seconds
+        if self._manager is not None:
+            self._manager.call_later(self, lambda cluster: self.crash_loops.step(cluster, self.kubelet_now()), 0.0)
 
     def attach(self, manager: ControllerManager) -> None:
         """Follow the owned pods' deletions, as the workload controllers' pod informers do: a pod
@@ -283,6 +301,7 @@ class PodOwner(Controller):
             # pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff)
             ns, pod_name = created["metadata"]["namespace"], created["metadata"]["name"]
             created = cluster.patch_status("v1", "Pod", ns, pod_name, kubelet_backoff.named(created))
+            self.crash_loops.track(created, self.kubelet_now())
             cluster.add_event(created, "BackOff", kubelet_backoff.back_off_event(created), "Warning")
         elif failure == "imagepull":
             cluster.add_event(created, "Failed", "Error: ImagePullBackOff", "Warning")

@@ -1,0 +1,119 @@
+"""The kubelet's restart back-off for the containers of the injected ``crashloop`` mode's pods
+(restartPolicy Always: Deployments, StatefulSets, DaemonSets). Such a pod is made after 3
+restarts, waiting 40 s; as its owner's clock moves on (``advance``), each container starts again
+when its back-off has passed, exits at once with code 1, and waits again for twice as long, up to
+5 min: restartCount grows, lastState is the new exit, the message gives the new back-off, and the
+kubelet records another BackOff event.
+
+The back-off is kept per container, as the kubelet keys it (upstream: kubernetes/kubernetes
+pkg/kubelet/kuberuntime/helpers.go getStableKey: pod name, namespace, uid, container name and the
+container's hash; pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff, one container at a
+time). The container's hash here is a hash of its spec's JSON, not HashContainer's. The rules of
+the back-off itself are kubelet_backoff.RestartBackOff's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from typing import Any
+
+from tests.emulators.kube.apiserver import now_iso
+from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers import kubelet_backoff
+from tests.emulators.kube.controllers.kubelet_backoff import REASON, RestartBackOff, after_restarts, go_duration
+
+EXIT_CODE = 1
+
+
+def stable_key(pod: dict[str, Any], container: dict[str, Any]) -> str:
+    """getStableKey: ``name_namespace_uid_container_hash``."""
+    md = pod["metadata"]
+    digest = hashlib.sha256(json.dumps(container, sort_keys=True).encode()).hexdigest()[:16]
+    return f"{md['name']}_{md.get('namespace', '')}_{md.get('uid', '')}_{container.get('name', '')}_{digest}"
+
+
+def container_keys(pod: dict[str, Any]) -> list[str]:
+    """The back-off key of each of the pod's containers (the Job controller's OnFailure restarts
+    use them too: all of a pod's containers exit together there, each with its own entry)."""
+    return [stable_key(pod, c) for c in (pod.get("spec") or {}).get("containers") or []] or [
+        str(pod["metadata"].get("uid"))
+    ]
+
+
+class CrashLoops:
+    """The crash-looping pods one controller made, with each container's back-off."""
+
+    def __init__(self) -> None:
+        self.back_off = RestartBackOff()
+        self._pods: dict[str, tuple[str, str]] = {}  # pod uid -> (namespace, name)
+        self._lock = threading.Lock()
+
+    def track(self, pod: dict[str, Any], now: float) -> None:
+        """A pod made crash-looping: each container exited ``now`` after its restarts so far."""
+        md = pod["metadata"]
+        containers = {c.get("name"): c for c in (pod.get("spec") or {}).get("containers") or []}
+        with self._lock:
+            self._pods[str(md.get("uid"))] = (str(md.get("namespace", "")), str(md["name"]))
+            for status in (pod.get("status") or {}).get("containerStatuses") or []:
+                key = stable_key(pod, containers.get(status.get("name")) or {"name": status.get("name")})
+                self.back_off.set(key, after_restarts(int(status.get("restartCount") or 0)), now)
+                self.back_off.exited(key, now)
+
+    def step(self, cluster: ClusterState, now: float) -> None:
+        """Every tracked pod's containers whose back-off has passed by ``now`` restart and exit
+        again, as often as the time allows (a restart comes when the previous back-off ends)."""
+        with self._lock:
+            tracked = dict(self._pods)
+        for uid, (namespace, name) in tracked.items():
+            pod = cluster.get("v1", "Pod", namespace, name)
+            if pod is None or pod["metadata"].get("uid") != uid or pod["metadata"].get("deletionTimestamp"):
+                self._forget(uid)
+                continue
+            patch = self._restarts(pod, now)
+            if patch is not None:
+                updated = cluster.patch_status("v1", "Pod", namespace, name, patch)
+                cluster.add_event(updated, "BackOff", kubelet_backoff.back_off_event(updated), "Warning")
+
+    def _restarts(self, pod: dict[str, Any], now: float) -> dict[str, Any] | None:
+        md = pod["metadata"]
+        who = f"{md['name']}_{md.get('namespace', '')}({md.get('uid', '')})"
+        containers = {c.get("name"): c for c in (pod.get("spec") or {}).get("containers") or []}
+        statuses, moved = [], False
+        with self._lock:
+            for status in (pod.get("status") or {}).get("containerStatuses") or []:
+                key = stable_key(pod, containers.get(status.get("name")) or {"name": status.get("name")})
+                restarts = 0
+                while self.back_off.remaining(key, now) <= 0 and self.back_off.waiting_since(key) is not None:
+                    started = self.back_off.waiting_since(key) + self.back_off.get(key)  # type: ignore[operator]
+                    self.back_off.restart(key, started)  # doBackOff's Next, then the container starts
+                    self.back_off.exited(key, started)  # ... and exits at once
+                    restarts += 1
+                if not restarts:
+                    statuses.append(status)
+                    continue
+                moved = True
+                stamp = now_iso()
+                wait = go_duration(self.back_off.get(key))
+                message = f"back-off {wait} restarting failed container={status.get('name')} pod={who}"
+                statuses.append(
+                    {
+                        **status,
+                        "restartCount": int(status.get("restartCount") or 0) + restarts,
+                        "lastState": {
+                            "terminated": {
+                                "exitCode": EXIT_CODE,
+                                "reason": "Error",
+                                "startedAt": stamp,
+                                "finishedAt": stamp,
+                            }
+                        },
+                        "state": {"waiting": {"reason": REASON, "message": message}},
+                    }
+                )
+        return {"containerStatuses": statuses} if moved else None
+
+    def _forget(self, uid: str) -> None:
+        with self._lock:
+            self._pods.pop(uid, None)
