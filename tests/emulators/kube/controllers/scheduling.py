@@ -225,6 +225,11 @@ class Scheduler:
     _owned: Counter[str] = field(default_factory=Counter)
     # Pods placed during this reconcile (not yet in the index read), with their node's name.
     _placed: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    # Of those, the ones with required anti-affinity; and the bound ones read once per Scheduler
+    # (a DaemonSet's 1,000 pods are placed in one reconcile: no rescan per pod).
+    _placed_anti: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    _bound_anti: list[tuple[dict[str, Any], str]] | None = None
+    _namespaces: dict[str, dict[str, str]] | None = None
     _node_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def _pods_by_node(self) -> dict[str, list[Any]]:
@@ -282,17 +287,32 @@ class Scheduler:
         every = bool(required_terms(pod, "podAffinity") or required_terms(pod, "podAntiAffinity"))
 
         def placed() -> list[tuple[dict[str, Any], dict[str, str]]]:
-            out = []
-            for node, entries in self._pods_by_node().items():
-                for entry in entries:
-                    if every or b"podAntiAffinity" in entry.raw:
-                        out.append((json.loads(entry.raw), self._labels_of(node)))
-            return out + [(p, self._labels_of(n)) for p, n in self._placed]
+            if every:
+                out = [
+                    (json.loads(entry.raw), node) for node, entries in self._pods_by_node().items() for entry in entries
+                ]
+                return [(p, self._labels_of(n)) for p, n in out + self._placed]
+            if self._bound_anti is None:
+                self._bound_anti = [
+                    (json.loads(entry.raw), node)
+                    for node, entries in self._pods_by_node().items()
+                    for entry in entries
+                    if b"podAntiAffinity" in entry.raw
+                ]
+            return [(p, self._labels_of(n)) for p, n in self._bound_anti + self._placed_anti]
 
-        namespaces = {
-            ns["metadata"]["name"]: ns["metadata"].get("labels") or {} for ns in self.cluster.list("v1", "Namespace")
-        }
-        return InterPodAffinity(pod, placed, namespaces)
+        if self._namespaces is None:
+            self._namespaces = {
+                ns["metadata"]["name"]: ns["metadata"].get("labels") or {}
+                for ns in self.cluster.list("v1", "Namespace")
+            }
+        return InterPodAffinity(pod, placed, self._namespaces)
+
+    def _record(self, pod: dict[str, Any], node: str) -> None:
+        """A pod placed during this reconcile, counted by the next placements' filters."""
+        self._placed.append((pod, node))
+        if required_terms(pod, "podAntiAffinity"):
+            self._placed_anti.append((pod, node))
 
     def _labels_of(self, node: str) -> dict[str, str]:
         if node not in self._node_labels:
@@ -424,7 +444,7 @@ class Scheduler:
                 placed = Counter(need)
                 placed["pods"] = Decimal(1)
                 self._usage_of(name).update(placed)
-                self._placed.append((pod, name))
+                self._record(pod, name)
                 return Placement(name)
             failures.update(reasons)
             victims += resolvable
@@ -501,7 +521,7 @@ class Scheduler:
             placed = Counter(need)
             placed["pods"] = Decimal(1)
             self._usage_of(name).update(placed)
-            self._placed.append((pod, name))
+            self._record(pod, name)
             return Placement(name)
         return Placement(None, _fit_error(total, failures, not_helpful, victims))
 
