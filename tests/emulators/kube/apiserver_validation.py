@@ -23,6 +23,7 @@ from tests.emulators.kube import (
     claim_validation,
     cronjob_validation,
     job_validation,
+    pod_template_validation,
     resource_requirements,
     resource_validation,
 )
@@ -468,6 +469,7 @@ class ValidationMixin:
                 if rt.kind == "Job":  # upstream: kubernetes/kubernetes validation.go validateContainerCommon
                     causes.extend(job_validation.container_causes("spec.template.spec", template_spec))
                 causes.extend(resource_requirements.resource_causes("spec.template.spec", template_spec))
+                causes.extend(pod_template_validation.causes("spec.template.spec", template_spec))
             if rt.kind != "Job":
                 sel = spec.get("selector")
                 if not isinstance(sel, dict) or not (sel.get("matchLabels") or sel.get("matchExpressions")):

@@ -16,7 +16,7 @@ import re
 import zoneinfo
 from typing import Any
 
-from tests.emulators.kube import job_validation, resource_requirements
+from tests.emulators.kube import job_validation, pod_template_validation, resource_requirements
 
 Cause = tuple[str, str, str]
 
@@ -98,6 +98,7 @@ def job_template_causes(spec: dict[str, Any], at: str) -> list[Cause]:
         out.append(("FieldValueRequired", f"{at}.template.spec.containers", "Required value"))
     out += job_validation.container_causes(f"{at}.template.spec", pod_spec)
     out += resource_requirements.resource_causes(f"{at}.template.spec", pod_spec)
+    out += pod_template_validation.causes(f"{at}.template.spec", pod_spec)
     out += job_validation.restart_causes(spec, at)
     selector = spec.get("selector")
     if selector is not None:
