@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.cli import invoke
+from tests.emulators.kube.apiserver import wait_until
 from tests.fleet.conftest import Hub
 
 A100 = "Standard_NC24ads_A100_v4"
@@ -20,6 +22,12 @@ def _available_members() -> list[str]:
     return sorted(c["cluster"] for c in status["clusters"] if c["state"] == "Available")
 
 
+def _scheduled_reason(hub: Hub) -> str | None:
+    crp = hub.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "llm") or {}
+    conds = {c["type"]: c for c in (crp.get("status") or {}).get("conditions") or []}
+    return conds.get("ClusterResourcePlacementScheduled", {}).get("reason")
+
+
 def test_changing_pick_n_waits_for_the_status_of_the_new_generation(hub: Hub) -> None:
     first = _place_and_wait("--pick-n", "1", "--gpu-size", A100)
     assert first.exit_code == 0, first  # type: ignore[attr-defined]
@@ -30,22 +38,43 @@ def test_changing_pick_n_waits_for_the_status_of_the_new_generation(hub: Hub) ->
     assert _available_members() == ["canary", "gpu-east"]
 
 
-def test_pick_n_with_too_few_matching_members_fails_the_wait(hub: Hub) -> None:
-    result = _place_and_wait("--pick-n", "3", "--gpu-size", A100)
-    assert result.exit_code == 10, result  # type: ignore[attr-defined]
-    assert "ClusterResourcePlacementScheduled=False (SchedulingPolicyUnfulfilled)" in result.stderr  # type: ignore[attr-defined]
+def test_pick_n_with_too_few_matching_members_waits_on_and_times_out_with_the_reason(hub: Hub) -> None:
+    # Upstream the scheduler's SchedulingPolicyUnfulfilled is not final: it schedules again as
+    # members join (kubefleet-dev/kubefleet pkg/scheduler/watchers/membercluster/watcher.go).
+    result = _place_and_wait("--pick-n", "3", "--gpu-size", A100, timeout="2s")
+    assert result.exit_code == 5, result  # type: ignore[attr-defined]
+    stderr = result.stderr  # type: ignore[attr-defined]
+    assert "ClusterResourcePlacementScheduled=False (SchedulingPolicyUnfulfilled)" in stderr
+    assert "found 2 cluster(s) instead" in stderr
+    assert "join or label members that match the policy" in stderr
 
 
-def test_pick_fixed_naming_a_missing_member_fails_the_wait_naming_it(hub: Hub) -> None:
-    result = _place_and_wait("--pick-fixed", "gpu-east,nowhere")
-    assert result.exit_code == 10, result  # type: ignore[attr-defined]
+def test_pick_n_with_too_few_matching_members_rolls_out_to_those_it_picked(hub: Hub) -> None:
+    _place_and_wait("--pick-n", "3", "--gpu-size", A100, timeout="1s")
+    hub.settle()
+    assert _available_members() == ["canary", "gpu-east"]
+
+
+def test_pick_n_wait_ends_once_a_matching_member_joins(hub: Hub) -> None:
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(_place_and_wait, "--pick-n", "3", "--require-labels", "env=prod", timeout="60s")
+        assert wait_until(lambda: _scheduled_reason(hub) == "SchedulingPolicyUnfulfilled", timeout=30)
+        hub.member("prod-north", {"env": "prod"})
+        result = waiting.result()
+    assert result.exit_code == 0, result  # type: ignore[attr-defined]
+    assert _available_members() == ["cpu-west", "gpu-east", "prod-north"]
+
+
+def test_pick_fixed_naming_a_missing_member_waits_on_naming_it(hub: Hub) -> None:
+    result = _place_and_wait("--pick-fixed", "gpu-east,nowhere", timeout="2s")
+    assert result.exit_code == 5, result  # type: ignore[attr-defined]
     assert "member nowhere" in result.stderr  # type: ignore[attr-defined]
 
 
 def test_apply_failure_ends_the_wait_at_once_with_the_member_and_object(hub: Hub) -> None:
     hub.member("broken", {"env": "prod"}, fail="apply")
     hub.settle()
-    result = _place_and_wait("--pick-fixed", "broken", timeout="60s")
+    result = _place_and_wait("--pick-fixed", "broken", timeout="8s")
     assert result.exit_code == 10, result  # type: ignore[attr-defined]
     stderr = result.stderr  # type: ignore[attr-defined]
     assert "ClusterResourcePlacementApplied=False (ApplyFailed)" in stderr

@@ -184,15 +184,43 @@ def _selects_none_by_design(obj: Mapping[str, Any]) -> bool:
     return policy.get("placementType") == "PickFixed" and not policy.get("clusterNames")
 
 
+def _unfulfilled(obj: Mapping[str, Any], prefix: str) -> Readiness | None:
+    """Scheduled=False of the current generation (SchedulingPolicyUnfulfilled): not final, the
+    scheduler tries again as members join or change (see placement); the wait goes on, naming the
+    reason, the members it could not schedule, and what would let it finish."""
+    scheduled = current_conditions(obj, Generation.CONDITIONS).get(prefix + "Scheduled")
+    if scheduled is None or scheduled.get("status") != "False":
+        return None
+    message = describe(scheduled)
+    unscheduled = placement_culprit(obj, scheduled)
+    if unscheduled:
+        message += f" ({unscheduled})"
+    message += "; KubeFleet schedules it again as members join or change, and rolls out to the members it picked"
+    return Readiness(
+        False,
+        message=message,
+        reason=str(scheduled.get("reason") or ""),
+        fix="join or label members that match the policy (kubectl get memberclusters --show-labels), "
+        "or place on fewer members (--pick-n, --pick-fixed)",
+    )
+
+
 def placement(obj: Mapping[str, Any]) -> Readiness:
     """isRolloutCompleted (pkg/controllers/placement/controller.go): Scheduled and every expected
     condition True for the current generation.
 
-    Scheduled=False (the policy cannot be fulfilled: too few matching members, a PickFixed member
-    that does not exist) and the failures in TERMINAL_PLACEMENT_REASONS end the wait, naming the
-    members. A placement scheduled onto no member keeps only its Scheduled condition
-    (setPlacementStatus, controller.go): nothing will roll out until a member matches, so that
-    ends the wait too, unless the policy selects no cluster by design.
+    The failures in TERMINAL_PLACEMENT_REASONS end the wait, naming the members. Scheduled=False
+    does not: it is the scheduler's SchedulingPolicyUnfulfilled (too few matching members for PickN,
+    a PickFixed member not joined or not eligible), which it sets on every cycle that finds too
+    few (kubefleet-dev/kubefleet e160c1cd pkg/scheduler/framework/frameworkutils.go
+    newScheduledConditionFromBindings, framework.go updatePolicySnapshotStatusForPickFixedPlacementType),
+    and it schedules the placement again whenever a member joins or its labels, taints or properties
+    change (pkg/scheduler/watchers/membercluster/watcher.go and utils.go classifyPlacements: PickN
+    and PickFixed placements not fully scheduled). The members it picked roll out meanwhile
+    (setPlacementStatus). So the wait goes on, saying why, until more members match or --timeout.
+    A placement scheduled onto no member keeps only its Scheduled condition (setPlacementStatus,
+    controller.go): nothing will roll out until a member matches, so that ends the wait, unless
+    the policy selects no cluster by design.
     """
     prefix = str(obj.get("kind") or "ClusterResourcePlacement")
     expected = tuple(prefix + t for t in expected_condition_types(obj))
@@ -200,10 +228,7 @@ def placement(obj: Mapping[str, Any]) -> Readiness:
         upstream=PLACEMENT_CONTROLLER,
         generation=Generation.CONDITIONS,
         ready=(prefix + "Scheduled", *expected),
-        terminal=(
-            Terminal(prefix + "Scheduled"),
-            *tuple(Terminal(prefix + t, reasons=r) for t, r in TERMINAL_PLACEMENT_REASONS.items()),
-        ),
+        terminal=tuple(Terminal(prefix + t, reasons=r) for t, r in TERMINAL_PLACEMENT_REASONS.items()),
         culprit=placement_culprit,
     )
     verdict = rule(obj)
@@ -212,6 +237,9 @@ def placement(obj: Mapping[str, Any]) -> Readiness:
         return Readiness(False, message=f"the members' Works are being applied: {applying}")
     if verdict.ready or verdict.failed:
         return verdict
+    unfulfilled = _unfulfilled(obj, prefix)
+    if unfulfilled is not None:
+        return unfulfilled
     held = holding_back(obj)
     if held:
         return replace(verdict, message=f"{verdict.message}; {held}")
