@@ -74,4 +74,6 @@ def test_the_tour_runs_in_the_lab(tmp_path: Path) -> None:
     assert errors == []
     for text in PROMISED:
         assert text in outcome.output
+    # Every object the tour places exists on the hub (fleet place warns of one that does not).
+    assert "does not exist on the hub" not in outcome.output
     assert (tmp_path / "work" / "phi-4.yaml").read_text().startswith("apiVersion")
