@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from akscli import output
+from akscli import output, validate
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
@@ -365,11 +365,22 @@ def rollout_status(
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
+    wait: Annotated[
+        bool,
+        typer.Option("--wait/--no-wait", help="Hub: first wait until the run has succeeded (exit 10 if it fails)."),
+    ] = False,
+    timeout: opts.Timeout = "30m",
 ) -> None:
     """The stages of a run, each with its gates and members and their state."""
     fmt = opts.output_format(output_format)
     refuse_namespace_on_arm(arm, namespace)
     staged_name(arm, name, "update run name")
+    seconds = validate.duration(timeout, "--timeout")
+    if wait and arm.fleet:
+        raise UsageError(
+            "--wait follows a hub staged update run; an ARM update run has no watch here",
+            hint="drop --wait, or follow the ARM run's gates with: akscli fleet approve RUN --fleet F -g RG --wait",
+        )
     if arm.fleet:
         from akscli.fleet import arm_run_status as logic
         from akscli.fleet.armclient import UPDATE_RUN
@@ -384,6 +395,16 @@ def rollout_status(
 
         ns = checked_namespace(namespace)
         run = rollout.get_run(hub.connect(), name, ns)
+        if wait:
+            # The one wait rule (a watch): the run's Succeeded condition, failed for good on
+            # Initialized/Succeeded False or Progressing False UpdateRunStopped (akscli.kube.readiness.fleet
+            # run_state; upstream: kubefleet-dev/kubefleet pkg/controllers/updaterun/controller.go). A run
+            # without approval gates needs no one; one at a gate waits for `fleet approve`.
+            from akscli.kube.wait import wait_for
+
+            with output.status(f"waiting for update run {name} to succeed") as update:
+                wait_for(hub.connect(), [run], seconds, progress=update)
+            run = rollout.get_run(hub.connect(), name, ns)
         if fmt == "name":  # the run's kind.group/NAME, as kubectl's name printer and rollout list
             output.emit_object(run, fmt)
             return
