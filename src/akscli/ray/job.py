@@ -318,7 +318,10 @@ def job_failure(job: Mapping[str, Any]) -> AkscliError:
     ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
     deployment, status = job_phase(job)
     st = job.get("status") or {}
-    reason = st.get("message") or st.get("reason")
+    # Ray's message for an entrypoint that exited non-zero goes on with up to 20,000 characters of
+    # its log (upstream: ray-project/ray python/ray/dashboard/modules/job/job_supervisor.py
+    # JobSupervisor.run); the error keeps its first line and the hint names the logs.
+    reason = str(st.get("message") or "").split("\n", 1)[0].rstrip(":") or st.get("reason")
     failed = int(st.get("failed") or 0)
     attempts = f" after {failed} attempts" if deployment == "Failed" and failed > 1 else ""
     logs = f"read its logs: akscli ray job logs {name} -n {ns} --out-dir ./{name}-logs"

@@ -6,11 +6,36 @@ updateStatusToSuspendingIfNeeded, the Suspending/Retrying case)."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
 from tests.emulators.kube.controllers.kuberay.common import RAY, now, suffix
 from tests.emulators.kube.controllers.kuberay.job_submitter import SUBMITTER_CONTAINER
+
+# The emulator's convention for an entrypoint's outcome (it runs no code): the first
+# ``sys.exit(N)``, ``exit(N)`` or shell ``exit N`` in the entrypoint string is its exit code; none
+# is 0. docs/emulator.md says so.
+_EXIT = re.compile(r"(?:\bsys\.exit\(\s*|(?<![\w.])exit\(\s*|(?<![\w.])exit\s+)(-?\d+)")
+
+
+def entrypoint_exit_code(entrypoint: str) -> int:
+    """The exit code the emulator gives an entrypoint (0 when it names none)."""
+    match = _EXIT.search(entrypoint)
+    return int(match.group(1)) if match else 0
+
+
+def failure_message(code: int, log_tail: str) -> str:
+    """Ray's JobInfo message for an entrypoint that exited non-zero, which KubeRay copies into the
+    RayJob's status.message (upstream: ray-project/ray 06a58f81 python/ray/dashboard/modules/job/
+    job_supervisor.py JobSupervisor.run; ray-project/kuberay feeaf72f ray-operator/controllers/ray/
+    rayjob_controller.go, the Running case: ``rayJobInstance.Status.Message = jobInfo.Message``)."""
+    if log_tail:
+        return (
+            f"Job entrypoint command failed with exit code {code}, last available logs "
+            f"(truncated to 20,000 chars):\n{log_tail[-20000:]}"
+        )
+    return f"Job entrypoint command failed with exit code {code}. No logs available."
 
 
 class JobEndings:
@@ -35,10 +60,13 @@ class JobEndings:
         """End an attempt: Complete, Failed, or Retrying (True) while the backoff limit allows."""
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         spec = job.get("spec") or {}
-        failed = self.failure == "job-fail" or attempt < self.failing_attempts
         entry = str(spec.get("entrypoint", ""))
+        code = entrypoint_exit_code(entry)
+        if code == 0 and (self.failure == "job-fail" or attempt < self.failing_attempts):
+            code = 1  # the fixture's failing entrypoint
+        failed = code != 0
         output = self.job_logs if self.job_logs is not None else f"running: {entry}\njob output line\n"
-        if failed:
+        if failed and not entrypoint_exit_code(entry):
             output += 'Traceback (most recent call last):\n  File "train.py", line 3\nRuntimeError: simulated failure\n'
         logs = (
             f"Job submission server address: http://{rc_name}-head-svc.{ns}.svc.cluster.local"
@@ -81,8 +109,10 @@ class JobEndings:
             # Failed: IsJobDeploymentTerminal); Retrying is not.
             final["endTime"] = now()
         if failed:
+            # rayjob_controller.go, the Running case: a FAILED JobInfo gives reason AppFailed and
+            # the JobInfo's message (Ray's job_supervisor.py: the exit code and the log tail).
             final["reason"] = "AppFailed"
-            final["message"] = "Job entrypoint command failed with exit code 1"
+            final["message"] = failure_message(code, output)
         cluster.patch_status(RAY, "RayJob", ns, name, final)
         if retry:
             return True
