@@ -14,6 +14,10 @@ objects of the kind pages through them at most once per such group, and holds on
 or per named object, at most ``max_parallel`` at once. Groups are followed in parallel by a
 bounded pool. An object whose verdict also reads objects it owns (``readiness.members_of``: a
 KAITO InferenceSet's Workspaces) has them followed too, with one label-selected list and watch, never a GET per member.
+An object that is still not ready ``POD_LOOK_AFTER`` seconds into the wait has its pods (``readiness.pod_selector``)
+followed too, one label-selected list and watch for each of the first ``POD_FOLLOWS`` such objects, so that
+the progress line names a pod's problem (the scheduler's PodScheduled=False message, the kubelet's
+waiting reason) as soon as it is known, not only in the timeout's error; a wait that ends sooner reads no pods.
 """
 
 from __future__ import annotations
@@ -41,6 +45,11 @@ Progress = Callable[[str], None]
 # so names are not batched in one request; and followed each by its name, a group larger than the
 # wait's pool of 8 workers would queue, its later objects unseen until earlier ones are ready.
 NAMED_FOLLOWS = 8
+# A wait that has not ended this many seconds in follows the pods of its pending objects (a
+# controller's status such as KubeRay's RayClusterPodsProvisioning does not say why a pod waits),
+# for at most POD_FOLLOWS objects (one watch each); a wait that ends sooner reads no pods.
+POD_LOOK_AFTER = 10.0
+POD_FOLLOWS = 4
 
 
 @dataclass
@@ -51,6 +60,7 @@ class _State:
     seen: bool = False
     last: Mapping[str, Any] | None = None
     kind: str = ""  # the object's kind, which its events' involvedObject names
+    pods: str | None = None  # the first problem of its pods, once they are followed (_follow_pods)
 
 
 def ref_of(obj: Mapping[str, Any]) -> str:
@@ -91,6 +101,10 @@ class Waiter:
         # Objects given as the API server answered a write (they carry a resourceVersion): judged
         # first, so that a group ready on them (a ConfigMap, a Service) sends no list at all.
         self.answered: dict[tuple[str, str, str | None, str], Mapping[str, Any]] = {}
+        # The objects whose pods are followed once the wait has lasted POD_LOOK_AFTER: their pods'
+        # label selector; ``settled`` ends the delay early when the wait is over.
+        self.pod_sources: dict[tuple[str, str, str | None, str], str] = {}
+        self.settled = threading.Event()
         for obj in objects:
             api_version, kind = str(obj["apiVersion"]), str(obj["kind"])
             resource = kube.resource(api_version, kind)
@@ -109,8 +123,13 @@ class Waiter:
             if source is not None:
                 self.member_sources[(api_version, kind, ns, name)] = source
                 self.members[(api_version, kind, ns, name)] = {}
+            selector = readiness.pod_selector(obj) if rule is None and ns is not None else None
+            labels_text = pod_problems.selector_string(selector)
+            if labels_text is not None and len(self.pod_sources) < POD_FOLLOWS:
+                self.pod_sources[(api_version, kind, ns, name)] = labels_text
         for key in [*self.groups, *self.member_sources]:
             self.cancels[key] = concurrency.Cancellation()
+        self.pod_cancels = {key: concurrency.Cancellation() for key in self.pod_sources}
 
     def run(self) -> list[str]:
         """Wait; the warnings of objects that are ready with one (``Readiness.warning``)."""
@@ -122,12 +141,13 @@ class Waiter:
             self._update(state_key[:3], obj)
         # A member watch has a worker of its own: queued behind its owner's, it could not end it.
         follows = self._follows()
-        workers = min(self.max_parallel, len(follows)) + len(self.member_sources)
+        workers = min(self.max_parallel, len(follows)) + len(self.member_sources) + len(self.pod_sources)
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="akscli-wait")
         try:
             with concurrency.deferred_interrupts():
                 futures = [pool.submit(self._follow_members, key) for key in self.member_sources]
                 futures += [pool.submit(self._follow, key, names) for key, names in follows]
+                futures += [pool.submit(self._follow_pods, key) for key in self.pod_sources]
                 # A failure ends the wait at once, even while other groups' watches are quiet.
                 concurrency.wait(futures, stop=lambda: self.failure is not None)
             concurrency.raise_first_failure(futures)
@@ -135,6 +155,7 @@ class Waiter:
             # The watches still open (Ctrl-C, a failure elsewhere) are shut, so their threads
             # end now rather than when their timeoutSeconds runs out.
             self.cancel.cancel()
+            self._settle()
             for cancel in self.cancels.values():
                 cancel.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
@@ -190,6 +211,8 @@ class Waiter:
         verdict = readiness.Readiness(False, message="deleted") if deleted else self._verdict(state_key, obj)
         if verdict.ready and state_key in self.member_sources and not by_members:
             self.cancels[state_key].cancel()  # its members no longer matter
+        if verdict.ready and state_key in self.pod_cancels:
+            self.pod_cancels[state_key].cancel()  # nor its pods
         with self.lock:
             state = self.states[state_key]
             changed = verdict != state.readiness
@@ -200,14 +223,19 @@ class Waiter:
             ready = sum(1 for s in self.states.values() if s.readiness.ready)
             total = len(self.states)
             waiting = next((s for s in self.states.values() if not s.readiness.ready), None)
+        if waiting is None or self.failure is not None:
+            self._settle()
         if changed:
             detail = verdict.message
+            if not verdict.ready and state.pods:
+                detail = f"{detail}; {state.pods}" if detail else state.pods
             if verdict.ready:
                 detail = f"ready ({verdict.warning})" if verdict.warning else "ready"
                 # The status line repeats the last line every 30 s until the next change: it
                 # names what the wait is still waiting for, not only what just became ready.
                 if waiting is not None:
                     why = f": {waiting.readiness.message}" if waiting.readiness.message else ""
+                    why += f"; {waiting.pods}" if waiting.pods else ""
                     detail += f"; still waiting for {waiting.ref}{why}"
             self.progress(f"{ready}/{total} ready; {state.ref}" + (f": {detail}" if detail else ""))
 
@@ -240,6 +268,50 @@ class Waiter:
             self._update(key, obj, deleted=event == "DELETED")
             if not self._pending(key, names) or self.failure is not None:
                 return
+
+    def _settle(self) -> None:
+        """The wait is over (every object ready, or one failed): end the pods' delay and watches."""
+        self.settled.set()
+        for cancel in self.pod_cancels.values():
+            cancel.cancel()
+
+    def _follow_pods(self, state_key: tuple[str, str, str | None, str]) -> None:
+        """Once the wait has lasted POD_LOOK_AFTER, follow the pods of one pending object (one
+        label-selected list and watch) and print its first pod's problem whenever it changes."""
+        delay = max(0.0, min(POD_LOOK_AFTER, self.deadline - time.monotonic()))
+        if self.settled.wait(delay) or self._pods_done(state_key):
+            return
+        problems: dict[str, str] = {}
+        for event, pod in reflector.list_and_watch(
+            self.kube,
+            "v1",
+            "Pod",
+            namespace=state_key[2],
+            label_selector=self.pod_sources[state_key],
+            seconds_left=lambda: self.deadline - time.monotonic(),
+            cancel=self.pod_cancels[state_key],
+        ):
+            name = str((pod.get("metadata") or {}).get("name"))
+            found = None if event == "DELETED" else pod_problems.problem(pod)
+            if found is None:
+                problems.pop(name, None)
+            else:
+                problems[name] = str(found)
+            first = problems[min(problems)] if problems else None
+            with self.lock:
+                state = self.states[state_key]
+                changed, state.pods = first != state.pods, first
+                ready = sum(1 for s in self.states.values() if s.readiness.ready)
+                message = state.readiness.message
+            if changed and first and not state.readiness.ready:
+                self.progress(
+                    f"{ready}/{len(self.states)} ready; {state.ref}: " + (f"{message}; " if message else "") + first
+                )
+            if self._pods_done(state_key):
+                return
+
+    def _pods_done(self, state_key: tuple[str, str, str | None, str]) -> bool:
+        return self.failure is not None or self.states[state_key].readiness.ready or time.monotonic() >= self.deadline
 
     def _follow_members(self, state_key: tuple[str, str, str | None, str]) -> None:
         """Follow the members of one object (one list and watch by label in its namespace) and
