@@ -4,9 +4,11 @@ KubeRay writes for Ray's FAILED JobInfo."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
+from tests.cli import invoke
 from tests.emulators.kube.controllers.kuberay.job_endings import entrypoint_exit_code
 from tests.ray.test_cli_job import job, submit
 
@@ -48,3 +50,15 @@ def test_the_exit_code_convention_reads_python_and_shell_exits() -> None:
     assert entrypoint_exit_code("python -c 'exit(2)'") == 2
     assert entrypoint_exit_code("python train.py --exit-after 5") == 0
     assert entrypoint_exit_code("python x.py") == 0
+
+
+def test_job_status_shows_the_first_line_of_rays_message_and_json_keeps_it_whole(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    ray_emulator()
+    submit("exit3", "--wait", "--timeout", "30s", entrypoint=("python", "-c", "import sys; sys.exit(3)"))
+    table = invoke("ray", "job", "status", "exit3")
+    assert "job output line" not in table.stdout  # the log tail stays out of the table
+    assert "message:          Job entrypoint command failed with exit code 3, last available logs" in table.stdout
+    doc = json.loads(invoke("ray", "job", "status", "exit3", "-o", "json").stdout)
+    assert doc["message"].endswith("job output line\n")

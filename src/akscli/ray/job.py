@@ -305,8 +305,19 @@ def job_summary_fields(
     """The table rows of a job summary: every field that is set (WIDE_FIELDS only when ``wide``),
     then one row per problem."""
     hidden = {"problems", *(() if wide else WIDE_FIELDS)}
-    fields: list[tuple[str, Any]] = [(k, v) for k, v in summary.items() if k not in hidden and v is not None]
-    return fields + [("problem", f.line()) for f in findings]
+    fields: list[tuple[str, Any]] = [
+        (k, first_line(v) if k == "message" else v) for k, v in summary.items() if k not in hidden and v is not None
+    ]
+    return fields + [("problem", first_line(f.line())) for f in findings]
+
+
+def first_line(message: Any) -> str:
+    """A status message's first line. Ray's message for an entrypoint that exited non-zero goes on
+    with up to 20,000 characters of its log (upstream: ray-project/ray 06a58f81
+    python/ray/dashboard/modules/job/job_supervisor.py JobSupervisor.run), which KubeRay copies into
+    the RayJob's status.message; a table row and an error keep the first line (-o json keeps it
+    whole; ``ray job logs`` reads the log)."""
+    return str(message or "").split("\n", 1)[0].rstrip(":")
 
 
 def job_failure(job: Mapping[str, Any]) -> AkscliError:
@@ -318,10 +329,7 @@ def job_failure(job: Mapping[str, Any]) -> AkscliError:
     ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
     deployment, status = job_phase(job)
     st = job.get("status") or {}
-    # Ray's message for an entrypoint that exited non-zero goes on with up to 20,000 characters of
-    # its log (upstream: ray-project/ray python/ray/dashboard/modules/job/job_supervisor.py
-    # JobSupervisor.run); the error keeps its first line and the hint names the logs.
-    reason = str(st.get("message") or "").split("\n", 1)[0].rstrip(":") or st.get("reason")
+    reason = first_line(st.get("message")) or st.get("reason")  # the hint names the logs
     failed = int(st.get("failed") or 0)
     attempts = f" after {failed} attempts" if deployment == "Failed" and failed > 1 else ""
     logs = f"read its logs: akscli ray job logs {name} -n {ns} --out-dir ./{name}-logs"
