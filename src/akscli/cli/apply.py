@@ -10,6 +10,30 @@ from akscli.cli import options as opts
 from akscli.cli.common import apply_objects
 from akscli.errors import UsageError
 
+Filenames = Annotated[
+    list[str], typer.Option("-f", "--filename", help="Manifest file or directory, or - for stdin. Repeatable.")
+]
+Stack = Annotated[
+    str | None,
+    typer.Option(
+        "--stack",
+        help="The stack these objects belong to (for --prune). Default: the stack the manifests' "
+        "akscli.io/stack label names, else 'default'.",
+    ),
+]
+
+
+def _checked_manifests(paths: list[str], stack: str | None) -> list[dict[str, Any]]:
+    """The manifests of ``-f``, checked before anything is sent: the stack name, each object's
+    name, and what KEDA's webhook would refuse."""
+    if stack is not None:
+        validate.name(stack, "stack name")
+    objects = _read_manifests(paths)
+    from akscli.kube.keda_checks import check_fallbacks
+
+    check_fallbacks(objects)
+    return objects
+
 
 def _read_manifests(paths: list[str]) -> list[dict[str, Any]]:
     objects, sources = manifests.load(paths)
@@ -34,18 +58,8 @@ def _stack_of(objects: list[dict[str, Any]], stack: str | None) -> str:
 
 
 def apply(
-    filenames: Annotated[
-        list[str],
-        typer.Option("-f", "--filename", help="Manifest file or directory, or - for stdin. Repeatable."),
-    ],
-    stack: Annotated[
-        str | None,
-        typer.Option(
-            "--stack",
-            help="The stack these objects belong to (for --prune). Default: the stack the manifests' "
-            "akscli.io/stack label names, else 'default'.",
-        ),
-    ] = None,
+    filenames: Filenames,
+    stack: Stack = None,
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     namespace: opts.Namespace = None,
@@ -64,12 +78,7 @@ def apply(
     A blocking policy rule is let through with the global flags --allow RULE --reason TEXT
     (audited); --policy-file PATH re-grades rules (akscli --help lists the global flags).
     """
-    if stack is not None:
-        validate.name(stack, "stack name")
-    objects = _read_manifests(filenames)
-    from akscli.kube.keda_checks import check_fallbacks
-
-    check_fallbacks(objects)  # what KEDA's webhook would refuse, refused before anything is sent
+    objects = _checked_manifests(filenames, stack)
     apply_objects(
         objects,
         stack=_stack_of(objects, stack),
@@ -88,18 +97,8 @@ def apply(
 
 
 def diff(
-    filenames: Annotated[
-        list[str],
-        typer.Option("-f", "--filename", help="Manifest file or directory, or - for stdin. Repeatable."),
-    ],
-    stack: Annotated[
-        str | None,
-        typer.Option(
-            "--stack",
-            help="The stack these objects belong to (for --prune). Default: the stack the manifests' "
-            "akscli.io/stack label names, else 'default'.",
-        ),
-    ] = None,
+    filenames: Filenames,
+    stack: Stack = None,
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     namespace: opts.Namespace = None,
@@ -114,12 +113,7 @@ def diff(
     from akscli.cli.diff_status import diff_exit_status, found, would_change
 
     with diff_exit_status():
-        if stack is not None:
-            validate.name(stack, "stack name")
-        objects = _read_manifests(filenames)
-        from akscli.kube.keda_checks import check_fallbacks
-
-        check_fallbacks(objects)
+        objects = _checked_manifests(filenames, stack)
         outcome = apply_objects(
             objects,
             stack=_stack_of(objects, stack),
