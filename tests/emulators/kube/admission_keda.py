@@ -29,7 +29,8 @@ def fallback_error(obj: dict[str, Any]) -> str | None:
     threshold, replicas = int(fallback.get("failureThreshold") or 0), int(fallback.get("replicas") or 0)
     if threshold < 0 or replicas < 0:
         return f"FailureThreshold={threshold} & Replicas={replicas} must both be greater than or equal to 0"
-    # IsUsingModifiers: scalingModifiers is not Go's zero value, so one of its four strings is not empty
+    # upstream: kedacore/keda v2.20.2 apis/keda/v1alpha1/scaledobject_types.go IsUsingModifiers:
+    # scalingModifiers is not Go's zero value, so one of its four strings is not empty
     modifiers = (spec.get("advanced") or {}).get("scalingModifiers") or {}
     if any(modifiers.get(f) for f in ("formula", "target", "activationTarget", "metricType")):
         return None
