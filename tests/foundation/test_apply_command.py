@@ -9,29 +9,7 @@ from typing import Any
 import pytest
 
 from tests.cli import invoke
-
-MANIFEST = """\
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: one
-data:
-  a: "1"
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: two
-data:
-  b: "2"
-"""
-
-
-@pytest.fixture
-def manifest(tmp_path: Path) -> Path:
-    path = tmp_path / "objects.yaml"
-    path.write_text(MANIFEST)
-    return path
+from tests.foundation.manifest_files import CONFIG_MAP_ONE, CONFIG_MAPS
 
 
 def test_apply_prints_results_on_stdout_and_the_plan_on_stderr(kubeconfig: Path, manifest: Path) -> None:
@@ -57,7 +35,7 @@ def test_prune_asks_on_a_terminal_and_no_keeps_everything(
 ) -> None:
     invoke("apply", "-f", str(manifest), "--stack", "demo")
     only_one = tmp_path / "one.yaml"
-    only_one.write_text(MANIFEST.split("---")[0])
+    only_one.write_text(CONFIG_MAP_ONE)
     result = invoke("apply", "-f", str(only_one), "--stack", "demo", "--prune", tty=True, input="n\n")
     assert result.exit_code == 1
     assert "cancelled" in result.stderr
@@ -69,7 +47,7 @@ def test_prune_asks_on_a_terminal_and_yes_deletes(
 ) -> None:
     invoke("apply", "-f", str(manifest), "--stack", "demo")
     only_one = tmp_path / "one.yaml"
-    only_one.write_text(MANIFEST.split("---")[0])
+    only_one.write_text(CONFIG_MAP_ONE)
     result = invoke("apply", "-f", str(only_one), "--stack", "demo", "--prune", tty=True, input="y\n")
     assert result.exit_code == 0, result
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "two") is None
@@ -78,7 +56,7 @@ def test_prune_asks_on_a_terminal_and_yes_deletes(
 def test_prune_without_a_terminal_or_yes_refuses_with_exit_2(kubeconfig: Path, manifest: Path, tmp_path: Path) -> None:
     invoke("apply", "-f", str(manifest), "--stack", "demo")
     only_one = tmp_path / "one.yaml"
-    only_one.write_text(MANIFEST.split("---")[0])
+    only_one.write_text(CONFIG_MAP_ONE)
     result = invoke("apply", "-f", str(only_one), "--stack", "demo", "--prune")
     assert result.exit_code == 2
     assert "error: refusing to delete 1 object(s) no longer in stack demo" in result.stderr
@@ -141,7 +119,7 @@ def test_an_explicit_namespace_refuses_an_object_in_another_as_kubectl_does(
     kubeconfig: Path, kube_emulator: Any, tmp_path: Path, dry_run: str
 ) -> None:
     path = tmp_path / "other.yaml"
-    path.write_text(MANIFEST + "---\n" + OTHER_NAMESPACE)
+    path.write_text(CONFIG_MAPS + "---\n" + OTHER_NAMESPACE)
     result = invoke("apply", "-f", str(path), "-n", "default", dry_run)
     assert result.exit_code == 2, result
     assert 'the namespace from the provided object "other" does not match the namespace "default"' in result.stderr
@@ -151,7 +129,7 @@ def test_an_explicit_namespace_refuses_an_object_in_another_as_kubectl_does(
 
 def test_without_n_each_object_goes_to_its_own_namespace(kubeconfig: Path, kube_emulator: Any, tmp_path: Path) -> None:
     path = tmp_path / "other.yaml"
-    path.write_text(MANIFEST + "---\n" + OTHER_NAMESPACE)
+    path.write_text(CONFIG_MAPS + "---\n" + OTHER_NAMESPACE)
     assert invoke("apply", "-f", str(path)).exit_code == 0
     assert kube_emulator.cluster.get("v1", "ConfigMap", "other", "three")
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "one")
@@ -169,7 +147,7 @@ def test_an_unchanged_object_prints_apiversion_and_kind_first_as_kubectl_does(ku
     # The second apply prints the stack's listed object (the API server's list items carry no
     # apiVersion or kind); kubectl's printers put them first.
     path = tmp_path / "one.yaml"
-    path.write_text(MANIFEST.split("---")[0])
+    path.write_text(CONFIG_MAP_ONE)
     assert invoke("apply", "-f", str(path), "--stack", "demo").exit_code == 0
     again = invoke("apply", "-f", str(path), "--stack", "demo", "-o", "json")
     assert again.exit_code == 0, again

@@ -8,31 +8,17 @@ import socket
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.cli import invoke
-
-MANIFEST = """\
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: one
-data:
-  a: "1"
-"""
-
-
-@pytest.fixture
-def manifest(tmp_path: Path) -> Path:
-    path = tmp_path / "objects.yaml"
-    path.write_text(MANIFEST)
-    return path
+from tests.foundation.manifest_files import CONFIG_MAP_TWO, CONFIG_MAPS
 
 
 def test_an_object_to_create_is_a_difference_exit_1(kubeconfig: Path, manifest: Path) -> None:
     result = invoke("diff", "-f", str(manifest))
     assert result.exit_code == 1, result
-    assert result.stdout.splitlines() == ["configmap/one (default): will be created"]
+    assert result.stdout.splitlines() == [
+        "configmap/one (default): will be created",
+        "configmap/two (default): will be created",
+    ]
     assert "error:" not in result.stderr
 
 
@@ -45,13 +31,13 @@ def test_what_is_applied_already_is_no_difference_exit_0(kubeconfig: Path, manif
     assert invoke("apply", "-f", str(manifest)).exit_code == 0
     result = invoke("diff", "-f", str(manifest))
     assert result.exit_code == 0, result
-    assert result.stdout.splitlines() == ["configmap/one (default): unchanged"]
+    assert result.stdout.splitlines() == ["configmap/one (default): unchanged", "configmap/two (default): unchanged"]
 
 
 def test_a_changed_field_is_a_difference_shown_with_the_field(kubeconfig: Path, manifest: Path, tmp_path: Path) -> None:
     assert invoke("apply", "-f", str(manifest)).exit_code == 0
     changed = tmp_path / "changed.yaml"
-    changed.write_text(MANIFEST.replace('"1"', '"2"'))
+    changed.write_text(CONFIG_MAPS.replace('a: "1"', 'a: "2"'))
     result = invoke("diff", "-f", str(changed))
     assert result.exit_code == 1, result
     assert "configmap/one (default): will be changed" in result.stdout
@@ -61,8 +47,7 @@ def test_a_changed_field_is_a_difference_shown_with_the_field(kubeconfig: Path, 
 def test_prune_lists_what_apply_prune_would_delete_exit_1(kubeconfig: Path, manifest: Path, tmp_path: Path) -> None:
     assert invoke("apply", "-f", str(manifest), "--stack", "demo").exit_code == 0
     other = tmp_path / "other.yaml"
-    other.write_text(MANIFEST.replace("name: one", "name: two"))
-    assert invoke("apply", "-f", str(other), "--stack", "demo").exit_code == 0
+    other.write_text(CONFIG_MAP_TWO)
     result = invoke("diff", "-f", str(other), "--stack", "demo", "--prune")
     assert result.exit_code == 1, result
     assert "configmap/one (default): will be deleted (pruned)" in result.stdout
