@@ -7,6 +7,7 @@ import typer
 
 from akscli import output, validate
 from akscli.cli import options as opts
+from akscli.cli.diff_status import ExitCode, check_exit_code, found, with_exit_code
 from akscli.cli.model_common import DeploymentName, connect_model, on_cluster
 from akscli.model import plan_view, reuse
 from akscli.output import Column
@@ -59,6 +60,7 @@ def history_cmd(
     )
 
 
+@with_exit_code  # outermost, as deploy_cmd's: an error on_cluster's connection raises exits 2 too
 @on_cluster
 def rollback_cmd(
     name: DeploymentName,
@@ -77,11 +79,13 @@ def rollback_cmd(
     timeout: opts.Timeout = "30m",
     yes: opts.Yes = False,
     output_fmt: opts.ApplyOutput = "table",
+    exit_code: ExitCode = False,
 ) -> None:
     """Apply the manifests of an earlier revision again (recorded as a new revision unless unchanged)."""
     from akscli.model import preflight, revisions
 
     mode = opts.dry_run_mode(dry_run)
+    check_exit_code(exit_code, mode)
     validate.duration(timeout, "--timeout")
     validate.name(name, "model deployment name")
     history_cmd = f"akscli model history {name}" + (f" -n {cluster.namespace}" if cluster.namespace else "")
@@ -108,6 +112,7 @@ def rollback_cmd(
         history=history,
     )
     if rev is None:
+        found(exit_code and rollout.changed)
         return
     output.info(revisions.rollback_outcome(name, chosen.revision, rev, same=rollout.unchanged, changed=rollout.changed))
     if wait:

@@ -9,6 +9,7 @@ from akscli.azure import etags, kinds
 from akscli.cli import azopts, complete, nodepool_arm, nodepool_nap
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
+from akscli.cli.diff_status import ExitCode, check_exit_code, with_exit_code
 from akscli.cli.nodepool_arm import _ids, _resume, _show, _show_cmd
 from akscli.cli.nodepool_flags import (
     COLUMNS,
@@ -31,6 +32,7 @@ app = typer.Typer(
 
 
 @app.command("add")
+@with_exit_code
 @on_azure
 @opts.on_kube(into="kube")
 def add(
@@ -188,11 +190,13 @@ def add(
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
     kube: opts.KubeFlags = opts.KubeFlags(),
+    exit_code: ExitCode = False,
 ) -> None:
     """Add a node pool; --gpu h100 --gpus-per-node 8 picks the Azure GPU VM size.
 
     With --auto-provision: a node auto-provisioning (Karpenter) NodePool on the cluster of --context,
     which makes nodes of those sizes for pending pods that fit no node."""
+    check_exit_code(exit_code, opts.dry_run_mode(dry_run))  # --auto-provision's plan: ARM has no server dry run
     # az's --node-taints takes "k1=v1:NoSchedule,k2=v2:NoExecute" (Azure/azure-cli acs/_validators.py
     # validate_nodepool_taints splits it on commas); a taint holds no comma, so each value is split.
     taints = [t for value in taints or [] for t in value.split(",") if t] or None
@@ -249,6 +253,7 @@ def add(
             dry_run=dry_run,
             yes=yes,
             output_format=output_,
+            exit_code=exit_code,
         )
         return
     cluster = nodepool_nap.need_cluster(cluster)

@@ -101,11 +101,14 @@ def add(
     dry_run: str,
     yes: bool,
     output_format: str,
+    exit_code: bool = False,
 ) -> None:
+    """``exit_code``: --exit-code, kubectl diff's exit status of the server dry run (cli/diff_status.py)."""
     from dataclasses import replace
 
     from akscli import nap, nap_class, nap_zones
     from akscli.cli import common
+    from akscli.cli.diff_status import found, would_change
 
     common.manifest_format(output_format)
     spec = nap.NapPoolSpec.from_flags(
@@ -142,7 +145,7 @@ def add(
         missing = None if spec.os_disk_size is not None else nap_class.missing(connection, spec.node_class)
         if missing:
             output.warn(missing)
-    common.apply_objects(
+    outcome = common.apply_objects(
         objects,
         stack=nap.stack(spec.name),
         target=kube.target(),
@@ -158,6 +161,7 @@ def add(
         action="nodepool add",
         kube=connection,
     )
+    found(exit_code and would_change(outcome.changes))
 
 
 def list_pools(kube: opts.KubeFlags, fmt: str, label_selector: str | None = None) -> None:

@@ -112,10 +112,18 @@ def list_strategies(
 def run_state_write(kube: Kube, name: str, namespace: str | None, action: str) -> Write:
     """The patch that starts (Run) or stops (Stop) a staged update run through ``spec.state``
     (reads the run: one that has ended cannot be started or stopped)."""
+    return run_state_change(kube, name, namespace, action)[0]
+
+
+def run_state_change(kube: Kube, name: str, namespace: str | None, action: str) -> tuple[Write, bool]:
+    """run_state_write's patch, and whether it changes the run: a run already in that state is
+    left as it is (spec.state defaults to Initialize; upstream: kubefleet-dev/kubefleet e160c1cd
+    apis/placement/v1beta1/stageupdate_types.go UpdateRunSpec.State)."""
     run = get_run(kube, name, namespace)
     refuse_finished(run, name, action)
     state = RUN_STATES[action]
-    return Write.patch(run, {"spec": {"state": state}})
+    current = (run.get("spec") or {}).get("state") or "Initialize"
+    return Write.patch(run, {"spec": {"state": state}}), current != state
 
 
 def set_run_state(kube: Kube, name: str, namespace: str | None, action: str) -> dict[str, Any] | None:

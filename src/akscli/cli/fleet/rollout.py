@@ -8,6 +8,7 @@ import typer
 from akscli import output, validate
 from akscli.cli import azopts
 from akscli.cli import options as opts
+from akscli.cli.diff_status import ExitCode, check_exit_code, found, with_exit_code, would_change
 from akscli.cli.fleet.common import (
     ARM_SELECTOR_HINT,
     ArmFlags,
@@ -50,6 +51,7 @@ app.add_typer(strategy_app, name="strategy")
 @app.command("create")
 @on_fleet
 @on_hub
+@with_exit_code
 def rollout_create(
     name: RunName,
     placement: Annotated[
@@ -78,9 +80,11 @@ def rollout_create(
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
     timeout: ArmTimeout = None,
+    exit_code: ExitCode = False,
 ) -> None:
     """Create an update run: a Kubernetes/node-image upgrade (--fleet) or a hub workload rollout."""
     fmt = opts.output_format(output_format)
+    check_exit_code(exit_code, opts.dry_run_mode(dry_run))
     refuse_namespace_on_arm(arm, namespace)
     limit = arm_timeout(arm, timeout)
     if arm.fleet:
@@ -141,7 +145,7 @@ def rollout_create(
 
         with output.status(f"waiting for placement {placement} to be scheduled before run {name}") as update:
             wait_until_scheduled(hub.connect(), objects, progress=update)
-    apply_objects(
+    outcome = apply_objects(
         objects,
         stack=f"fleet-run-{name}"[:63],
         target=hub.target(),
@@ -151,6 +155,7 @@ def rollout_create(
         force_conflicts=force_conflicts,
         action="fleet rollout create",
     )
+    found(exit_code and would_change(outcome.changes))
 
 
 def _refuse_hub_flags(placement: str | None, resource_index: str | None) -> None:
@@ -225,15 +230,18 @@ def _run_action(
     dry_run: str,
     fmt: str,
     timeout: str | None,
+    exit_code: bool = False,
 ) -> None:
     """Start or stop a run: ARM (--fleet) or the hub's staged update run.
 
     --dry-run: ARM's POST is built by the SDK and printed, with nothing contacted (the real run
     reads nothing first either); the hub's patch reads the run first, as the real run does.
+    --exit-code: 1 when the server dry run's patch changes the run's state (a run already in it: 0).
     """
     from akscli.cli.common import dry_run_writes
 
     mode = opts.dry_run_mode(dry_run)
+    check_exit_code(exit_code, mode)
     refuse_namespace_on_arm(arm, namespace)
     staged_name(arm, name, "update run name")
     outcome = "started" if action == "start" else "stopped"
@@ -253,13 +261,14 @@ def _run_action(
                 outcome = "stopping"
             output.write(f"updaterun/{name}" + ("" if fmt == "name" else f" {outcome}"))
         return
-    from akscli.fleet.rollout import run_state_write
+    from akscli.fleet.rollout import run_state_change
 
     ns = checked_namespace(namespace)
     kube = hub.connect()
-    write = run_state_write(kube, name, ns, action)
+    write, changes = run_state_change(kube, name, ns, action)
     if mode != "none":
         dry_run_writes(kube, [write], mode, fmt)
+        found(exit_code and changes)
         return
     write.send(kube)
     audit_hub(kube, f"fleet rollout {action}", [(f"stagedupdaterun/{name}", action)])
@@ -274,6 +283,7 @@ def _run_action(
 @app.command("start")
 @on_fleet
 @on_hub
+@with_exit_code
 def rollout_start(
     name: HubRunName,
     namespace: RunNamespace = None,
@@ -283,15 +293,17 @@ def rollout_start(
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.DryRunOutput = "yaml",
     timeout: ArmTimeout = None,
+    exit_code: ExitCode = False,
 ) -> None:
     """Start an update run."""
     fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
-    _run_action("start", name, namespace, arm, hub, dry_run, fmt, timeout)
+    _run_action("start", name, namespace, arm, hub, dry_run, fmt, timeout, exit_code)
 
 
 @app.command("stop")
 @on_fleet
 @on_hub
+@with_exit_code
 def rollout_stop(
     name: HubRunName,
     namespace: RunNamespace = None,
@@ -301,10 +313,11 @@ def rollout_stop(
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.DryRunOutput = "yaml",
     timeout: ArmTimeout = None,
+    exit_code: ExitCode = False,
 ) -> None:
     """Stop an update run (members being updated finish; no new ones start)."""
     fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
-    _run_action("stop", name, namespace, arm, hub, dry_run, fmt, timeout)
+    _run_action("stop", name, namespace, arm, hub, dry_run, fmt, timeout, exit_code)
 
 
 @app.command("skip")

@@ -6,6 +6,7 @@ from typing import Annotated
 from akscli import output
 from akscli.cli import azopts
 from akscli.cli import options as opts
+from akscli.cli.diff_status import ExitCode, check_exit_code, found, with_exit_code, would_change
 from akscli.cli.fleet.common import (
     ARM_SELECTOR_HINT,
     ArmFlags,
@@ -47,6 +48,7 @@ HUB_STRATEGY_COLUMNS = [
 @strategy_app.command("create")
 @on_fleet
 @on_hub
+@with_exit_code
 def strategy_create(
     name: StrategyName,
     stage: Stage = None,
@@ -58,11 +60,13 @@ def strategy_create(
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
     timeout: ArmTimeout = None,
+    exit_code: ExitCode = False,
 ) -> None:
     """Create a staged update strategy: ARM (--fleet: update groups) or hub (members by labels)."""
     from akscli.fleet.stages import parse_stages
 
     fmt = opts.output_format(output_format)
+    check_exit_code(exit_code, opts.dry_run_mode(dry_run))
     refuse_namespace_on_arm(arm, namespace)
     specs = parse_stages(stage or [])
     limit = arm_timeout(arm, timeout)
@@ -70,7 +74,7 @@ def strategy_create(
         from akscli.cli.common import apply_objects
         from akscli.fleet.rollout import strategy_objects
 
-        apply_objects(
+        outcome = apply_objects(
             strategy_objects(name, checked_namespace(namespace), specs),
             stack=f"fleet-strategy-{name}"[:63],
             target=hub.target(),
@@ -80,6 +84,7 @@ def strategy_create(
             force_conflicts=force_conflicts,
             action="fleet rollout strategy create",
         )
+        found(exit_code and would_change(outcome.changes))
         return
     hub_only(force_conflicts)
     from akscli.fleet.arm import strategy_body

@@ -1,0 +1,91 @@
+"""`fleet rollout create|start|stop` and `fleet rollout strategy create` on the hub with
+`--dry-run=server --exit-code`: the server dry run's plan with kubectl diff's exit status, 0
+nothing would change, 1 something would (kubernetes/kubectl pkg/cmd/diff/diff.go), as
+`fleet place --exit-code`."""
+
+from __future__ import annotations
+
+import pytest
+
+from akscli.fleet.placement import PlacementRequest, build
+from akscli.fleet.rollout import run_objects, strategy_objects
+from akscli.fleet.stages import parse_stages
+from tests.cli import invoke
+from tests.fleet.conftest import Hub
+
+STRATEGY = ("fleet", "rollout", "strategy", "create", "all", "--stage", "all;max=100%")
+RUN = ("fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "all")
+
+
+def _placed(hub: Hub) -> None:
+    """An External placement of namespace llm and the strategy `all`, on the hub."""
+    for obj in build(PlacementRequest(name="llm", selects=["namespace/llm"], external=True)):
+        hub.cluster.create(obj)
+    for obj in strategy_objects("all", None, parse_stages(["all;max=100%"])):
+        hub.cluster.create(obj)
+    hub.settle()
+
+
+def _run(hub: Hub, *, start: bool) -> None:
+    _placed(hub)
+    for obj in run_objects("run-1", None, "llm", "all", None, start=start):
+        hub.cluster.create(obj)
+
+
+def test_a_new_strategy_would_change_something_exit_1(hub: Hub) -> None:
+    result = invoke(*STRATEGY, "--dry-run=server", "--exit-code")
+    assert result.exit_code == 1, result
+    assert "will be created" in result.stdout
+
+
+def test_the_same_strategy_again_is_no_change_exit_0(hub: Hub) -> None:
+    assert invoke(*STRATEGY, "-y").exit_code == 0
+    result = invoke(*STRATEGY, "--dry-run=server", "--exit-code")
+    assert result.exit_code == 0, result
+
+
+def test_a_new_run_would_change_something_exit_1(hub: Hub) -> None:
+    _placed(hub)
+    result = invoke(*RUN, "--dry-run=server", "--exit-code")
+    assert result.exit_code == 1, result
+    assert "clusterstagedupdaterun.placement.kubernetes-fleet.io/run-1 (cluster): will be created" in result.stdout
+
+
+def test_the_same_run_again_is_no_change_exit_0(hub: Hub) -> None:
+    _placed(hub)
+    assert invoke(*RUN, "-y").exit_code == 0
+    result = invoke(*RUN, "--dry-run=server", "--exit-code")
+    assert result.exit_code == 0, result
+
+
+def test_starting_a_run_not_started_would_change_it_exit_1(hub: Hub) -> None:
+    _run(hub, start=False)
+    result = invoke("fleet", "rollout", "start", "run-1", "--dry-run=server", "--exit-code")
+    assert result.exit_code == 1, result
+
+
+def test_starting_a_started_run_is_no_change_exit_0(hub: Hub) -> None:
+    _run(hub, start=True)
+    result = invoke("fleet", "rollout", "start", "run-1", "--dry-run=server", "--exit-code")
+    assert result.exit_code == 0, result
+
+
+def test_stopping_a_started_run_would_change_it_exit_1(hub: Hub) -> None:
+    _run(hub, start=True)
+    result = invoke("fleet", "rollout", "stop", "run-1", "--dry-run=server", "--exit-code")
+    assert result.exit_code == 1, result
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        STRATEGY,
+        RUN,
+        ("fleet", "rollout", "start", "run-1"),
+        ("fleet", "rollout", "stop", "run-1"),
+    ],
+)
+def test_exit_code_without_a_server_dry_run_is_one_usage_line(command: tuple[str, ...]) -> None:
+    result = invoke(*command, "--exit-code")
+    assert result.exit_code == 2, result
+    assert result.stderr.startswith("error: --exit-code needs --dry-run=server")
