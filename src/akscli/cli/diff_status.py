@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer import _click as click
 
 from akscli.errors import AkscliError, UsageError
 
@@ -29,14 +30,37 @@ ExitCode = Annotated[
 ]
 
 
+class _Unexpected:
+    """main._run's exit code for an unexpected exception (a bug): 1, or 2 once one left a
+    diff_exit_status block, where 1 would read as "differences found"."""
+
+    code = DIFF_FOUND
+
+
+def unexpected_exit_code() -> int:
+    """The code main._run exits with for an unexpected exception (1 outside a diff)."""
+    return _Unexpected.code
+
+
+def reset() -> None:
+    """For main.run's end: the next command starts with 1 again."""
+    _Unexpected.code = DIFF_FOUND
+
+
 @contextmanager
 def diff_exit_status() -> Iterator[None]:
-    """An error raised inside exits 2 where it would exit 1: 1 means differences found."""
+    """An error raised inside exits 2 where it would exit 1: 1 means differences found. That
+    holds for a bug too (an exception that is no AkscliError): main._run reports it, and exits 2."""
     try:
         yield
     except AkscliError as exc:
         if exc.exit_code == DIFF_FOUND:
             exc.exit_code = DIFF_FAILED
+        raise
+    except (typer.Exit, click.exceptions.ClickException):
+        raise  # found()'s exit, or a usage error (already 2)
+    except Exception:
+        _Unexpected.code = DIFF_FAILED
         raise
 
 

@@ -84,10 +84,12 @@ def exit_codes_markdown() -> str:
     lines += [f"| {code} | {title} |" for code, title in EXIT_CODES]
     lines += [
         "",
-        "`akscli diff` and `--dry-run=server --exit-code` (model deploy, ray cluster create, ray service",
-        "deploy, fleet place) exit as kubectl diff does:",
+        "`akscli diff` and `--dry-run=server --exit-code` (model deploy, model rollback, ray cluster",
+        "create, ray service deploy, fleet place, fleet rollout create|start|stop, fleet rollout",
+        "strategy create, nodepool add --auto-provision) exit as kubectl diff does:",
         "0 when nothing would change, 1 when something would, and above 1 on an error. Their errors",
-        "keep the codes above, except a failure (1), which exits 2 there.",
+        "keep the codes above, except a failure (1), which exits 2 there; an unexpected error (a bug,",
+        "`unexpected error: ...`) exits 2 there too.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -347,6 +347,9 @@ def run(argv: Sequence[str]) -> int:
         recorded = sys.modules.get("akscli.audit")
         if recorded is not None:
             recorded.RESULTS.clear()
+        diff_status = sys.modules.get("akscli.cli.diff_status")
+        if diff_status is not None:
+            diff_status.reset()
 
 
 def _interrupted() -> str:
@@ -431,16 +434,23 @@ def _run(argv: Sequence[str]) -> int:
         # `akscli ... | head` closed stdout: not an error for a CLI.
         return 0
     except Exception as exc:  # an unexpected failure: one line unless --debug
+        code = _unexpected_exit_code()
         if global_flags.FLAGS.debug:
             _traceback(exc)
-            return 1
+            return code
         return _report(
             AkscliError(
                 f"unexpected error: {type(exc).__name__}: {exc}",
                 "run again with --debug for the traceback and report it",
             ),
-            1,
+            code,
         )
+
+
+def _unexpected_exit_code() -> int:
+    """1, or 2 for `diff` and `--exit-code`, where 1 means differences (cli/diff_status.py)."""
+    diff_status = sys.modules.get("akscli.cli.diff_status")  # imported by the commands that use it
+    return 1 if diff_status is None else int(diff_status.unexpected_exit_code())
 
 
 def _lists_no_kubernetes_objects(command: click.Command) -> bool:
