@@ -51,3 +51,30 @@ def test_with_o_name_a_re_run_prints_what_the_first_run_printed(model_emulator: 
     again = invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "-y", "-o", "name")
     assert first.exit_code == again.exit_code == 0, again
     assert again.stdout == first.stdout
+
+
+def test_with_o_name_a_server_dry_run_prints_the_real_runs_lines(model_emulator: Callable[..., Any]) -> None:
+    model_emulator()
+    deploy = ("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "-o", "name")
+    first = invoke(*deploy, "-y")
+    assert first.exit_code == 0, first
+    dry = invoke(*deploy, "--dry-run=server")
+    assert dry.exit_code == 0, dry
+    assert dry.stdout == first.stdout
+
+
+def test_a_server_dry_run_names_the_namespace_in_the_plan(model_emulator: Callable[..., Any]) -> None:
+    model_emulator()
+    assert invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "-y").exit_code == 0
+    dry = invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "--dry-run=server")
+    assert dry.exit_code == 0, dry
+    assert dry.stdout.splitlines()[0] == "namespace/team-a (cluster): unchanged"
+
+
+def test_a_server_dry_run_with_o_json_keeps_stdout_one_document(model_emulator: Callable[..., Any]) -> None:
+    model_emulator()
+    assert invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "-y").exit_code == 0
+    dry = invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "--dry-run=server", "-o", "json")
+    assert dry.exit_code == 0, dry
+    json.loads(dry.stdout)
+    assert "namespace/team-a unchanged" in dry.stderr

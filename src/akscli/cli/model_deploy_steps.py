@@ -44,6 +44,11 @@ def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str
             # kubectl apply prints every object it was given (upstream: kubernetes/kubectl
             # dee3483a pkg/cmd/apply/apply.go applyOneObject: a patch of {} prints "unchanged").
             _namespace_line(namespace, "unchanged", fmt)
+        elif create and dry_run == "server":
+            # The server dry run names it too, so that its -o name lines are the real run's
+            # (kubectl apply --dry-run=server prints every object it was given, as a real apply).
+            # The table is the plan's: "namespace/NS (cluster): unchanged", before the objects' lines.
+            _namespace_line(namespace, "unchanged", fmt, plan=True)
         return
     if not create:
         raise errors.NotFoundError(
@@ -72,13 +77,16 @@ def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str
         _namespace_line(namespace, "created", fmt)
 
 
-def _namespace_line(namespace: str, operation: str, fmt: str) -> None:
+def _namespace_line(namespace: str, operation: str, fmt: str, *, plan: bool = False) -> None:
     """``namespace/NS created`` (or unchanged) on stdout, ``namespace/NS`` with -o name; with -o
-    json/yaml on stderr, stdout being the applied objects' one document."""
+    json/yaml on stderr, stdout being the applied objects' one document. ``plan``: a server dry
+    run's table line, as common.print_plan writes each object's (``namespace/NS (cluster): unchanged``)."""
     if output.structured(fmt):
         output.info(f"namespace/{namespace} {operation}")
+    elif fmt == "name":
+        output.write(f"namespace/{namespace}")
     else:
-        output.write(f"namespace/{namespace}" if fmt == "name" else f"namespace/{namespace} {operation}")
+        output.write(f"namespace/{namespace} (cluster): {operation}" if plan else f"namespace/{namespace} {operation}")
 
 
 def check_aks_cluster(cluster: str | None, resource_group: str | None, subscription: str | None) -> None:
