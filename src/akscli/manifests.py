@@ -39,9 +39,18 @@ def files(path: str) -> list[Path]:
 
 
 def _glob(pattern: str) -> list[Path]:
-    """kubectl's expandIfFilePattern: Go's filepath.Glob, which matches dot files too and sorts."""
+    """kubectl's expandIfFilePattern: Go's filepath.Glob, which matches dot files too and sorts.
+    A malformed pattern is refused first, as Glob refuses it (ErrBadPattern) and kubectl says
+    ``pattern %q is not valid: syntax error in pattern`` (upstream: kubernetes/cli-runtime
+    69e8693b pkg/resource/builder.go expandIfFilePattern)."""
     import glob
 
+    if not well_formed(pattern):
+        raise UsageError(
+            f"pattern {_go_quote(pattern)} is not valid: syntax error in pattern",
+            hint="close each [ with a ] (a class holds at least one character), end no pattern on a lone \\, "
+            "or quote the pattern so that the shell leaves it as written",
+        )
     matches = sorted(glob.glob(str(Path(pattern).expanduser()), include_hidden=True))
     if not matches:
         raise UsageError(
@@ -52,6 +61,76 @@ def _glob(pattern: str) -> list[Path]:
     for match in matches:
         found += files(match)
     return found
+
+
+def well_formed(pattern: str) -> bool:
+    """Whether Go's filepath.Glob takes ``pattern``: Glob first checks it with Match(pattern, ""),
+    which (since Go 1.16) reads every chunk of the pattern for its syntax: a class ``[...]`` that
+    is not closed or is empty, a range with no end (``[a-]``), a ``-`` or ``]`` where a character
+    is due, or a ``\\`` at the end, is ErrBadPattern (upstream: golang/go src/path/filepath/match.go,
+    Glob, Match, scanChunk, matchChunk, getEsc; '\\' escapes a character outside Windows)."""
+    rest = pattern
+    while rest:
+        rest = rest.lstrip("*")
+        chunk, rest = _scan_chunk(rest)
+        if not _chunk_well_formed(chunk):
+            return False
+    return True
+
+
+def _scan_chunk(pattern: str) -> tuple[str, str]:
+    """Go's scanChunk (after the stars): the pattern up to a ``*`` outside a class."""
+    in_range, i = False, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            i += 1
+        elif char == "[":
+            in_range = True
+        elif char == "]":
+            in_range = False
+        elif char == "*" and not in_range:
+            break
+        i += 1
+    return pattern[:i], pattern[i:]
+
+
+def _chunk_well_formed(chunk: str) -> bool:
+    """Go's matchChunk on an empty name: the syntax of literals, ``?``, ``\\c`` and classes."""
+    while chunk:
+        if chunk[0] == "[":
+            chunk = chunk[1:]
+            if chunk[:1] == "^":
+                chunk = chunk[1:]
+            ranges = 0
+            while not (chunk[:1] == "]" and ranges > 0):
+                after = _class_char(chunk)
+                if after is not None and after[0] == "-":
+                    after = _class_char(after[1:])
+                if after is None:
+                    return False
+                chunk = after
+                ranges += 1
+            chunk = chunk[1:]
+        elif chunk[0] == "\\":
+            if len(chunk) == 1:
+                return False
+            chunk = chunk[2:]
+        else:
+            chunk = chunk[1:]
+    return True
+
+
+def _class_char(chunk: str) -> str | None:
+    """Go's getEsc: one (possibly escaped) character of a class, and what follows it; None where
+    Go says ErrBadPattern (nothing left, a ``-`` or ``]`` in its place, nothing after it)."""
+    if not chunk or chunk[0] in "-]":
+        return None
+    if chunk[0] == "\\":
+        chunk = chunk[1:]
+        if not chunk:
+            return None
+    return chunk[1:] or None
 
 
 def _go_quote(text: str) -> str:
