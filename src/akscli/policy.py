@@ -16,7 +16,7 @@ from typing import Any
 
 from akscli import manifests, shapes
 from akscli.errors import CheckFailedError, UsageError
-from akscli.policy_rules import CHECKS, object_ref
+from akscli.policy_rules import CHECKS, finding_ref, object_ref
 from akscli.policy_rules import RULES as RULES
 from akscli.policy_rules import SEVERITIES as SEVERITIES
 from akscli.policy_rules import PolicyConfig as PolicyConfig
@@ -177,7 +177,7 @@ def evaluate(
                 if severity is None:
                     continue
                 line, column = manifest_lines.locate(obj, node, at) if node is not None else (None, None)
-                findings.append(Finding(rule, severity, object_ref(obj), message, source, line, column))
+                findings.append(Finding(rule, severity, finding_ref(obj, config), message, source, line, column))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(findings, key=lambda f: order[f.severity])
 

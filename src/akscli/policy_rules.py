@@ -155,6 +155,17 @@ def object_ref(obj: Mapping[str, Any]) -> str:
     return f"{obj.get('kind', '?')} {namespace}/{name}" if namespace else f"{obj.get('kind', '?')} {name}"
 
 
+def finding_ref(obj: Mapping[str, Any], config: PolicyConfig) -> str:
+    """``Kind namespace/name`` of an object a rule found something in, named with the namespace it
+    will land in: its own, else the apply's (``config.default_namespace``: -n, else the context's),
+    else ``default``, kubectl's namespace for a context that names none (upstream: kubernetes/client-go
+    32ce75a7 tools/clientcmd/client_config.go DirectClientConfig.Namespace: "default" when the context has none).
+    Every kind a rule reads is namespaced (pod_templates' workloads, Service, the serving kinds)."""
+    meta = obj.get("metadata") or {}
+    name = meta.get("name") or meta.get("generateName") or "<unnamed>"
+    return f"{obj.get('kind', '?')} {_namespace(obj, config) or 'default'}/{name}"
+
+
 def pod_templates(obj: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Each pod template in a workload: (where, template with metadata and spec)."""
     kind = obj.get("kind")

@@ -105,7 +105,7 @@ def test_stdin_has_no_file_to_point_at() -> None:
     result = invoke("policy", "check", "-f", "-", "-o", "sarif", input=MANIFEST)
     location = first_location(json.loads(result.stdout), "image-latest")
     assert "physicalLocation" not in location
-    assert location["logicalLocations"] == [{"fullyQualifiedName": "Deployment web", "kind": "resource"}]
+    assert location["logicalLocations"] == [{"fullyQualifiedName": "Deployment default/web", "kind": "resource"}]
 
 
 def test_every_rule_has_the_descriptions_github_shows(repo: Path) -> None:

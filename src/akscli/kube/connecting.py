@@ -93,6 +93,26 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
     )
 
 
+def context_namespace(target: KubeTarget) -> str | None:
+    """The namespace of the context ``target`` names (else the current one), read from the
+    kubeconfig alone: no sign-in, nothing sent. None where the kubeconfig cannot tell (no file,
+    no such context, no namespace in it): ``connect`` says what is wrong when it is called."""
+    from akscli.process import import_on_own_stack
+
+    import_on_own_stack("kubernetes.config")
+    from akscli.kube.config_files import check_kubeconfig_files
+
+    path, paths = _kubeconfig_files(target.kubeconfig)
+    try:
+        present = check_kubeconfig_files([p for p in paths if os.path.exists(os.path.expanduser(p))])
+        contexts, current = _contexts(_merged(present)) if present else ([], None)
+        chosen = _chosen_context(contexts, current, target.context, path, "")
+    except Exception:  # connect reports it, in its words
+        return None
+    namespace = chosen.get("context", {}).get("namespace")
+    return str(namespace) if namespace else None
+
+
 def _chosen_context(
     contexts: list[dict[str, Any]], current: str | None, given: str | None, path: str, setup_hint: str
 ) -> dict[str, Any]:
