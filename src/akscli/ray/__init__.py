@@ -50,6 +50,7 @@ from akscli.ray.follow import (
     wait_for_submitter,
     watch_pods,
 )
+from akscli.ray.gpu_capacity import NO_GPU_HINT, gpu_capacity_problem
 from akscli.ray.job import (
     JOB_TERMINAL_DEPLOYMENT,
     JOB_TERMINAL_STATUS,
@@ -171,7 +172,6 @@ from akscli.ray.spec import (
     worker_memory_params,
 )
 from akscli.ray.status import (
-    NO_GPU_HINT,
     Finding,
     GroupStatus,
     HeadPods,
@@ -181,7 +181,6 @@ from akscli.ray.status import (
     condition,
     diagnose_pods,
     extra_heads_finding,
-    gpu_capacity_problem,
     head_service,
     live_head,
     pod_gpus,

@@ -17,6 +17,7 @@ from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, 
 from akscli.kube import scale_up
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error, proxy_path
 from akscli.kube.writes import JSON_PATCH, Write
+from akscli.ray.gpu_capacity import NO_GPU_HINT, gpu_capacity_problem
 from akscli.ray.scaling import add_group_ops, head_tasks_warning
 from akscli.ray.spec import (
     AGENTPOOL_LABEL,
@@ -31,12 +32,10 @@ from akscli.ray.spec import (
     sized_for,
 )
 from akscli.ray.status import (
-    NO_GPU_HINT,
     HeadPods,
     PodTally,
     cluster_summary,
     extra_heads_finding,
-    gpu_capacity_problem,
     head_service,
     live_head,
     workergroup_rows,
