@@ -92,3 +92,38 @@ def test_the_status_head_row_is_the_live_head_not_the_last_one_read() -> None:
     head = {"ray.io/node-type": "head"}
     pods = [_pod("live", labels=head), _pod("old", labels=head, deletionTimestamp="2026-01-01T11:00:00Z")]
     assert ray.cluster_summary(cluster, pods)["head"] == {"pod": "live", "ready": True}
+
+
+def test_between_two_ready_heads_the_one_the_raycluster_owns_is_kept_not_a_newer_one_made_by_hand(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # KubeRay lists heads by label only (common/association.go RayClusterHeadPodsAssociationOptions);
+    # the pod it built carries the RayCluster as its controller (raycluster_controller.go buildHeadPod).
+    emu = ray_emulator()
+    assert akscli("ray cluster create demo --wait --timeout 20s").exit_code == 0
+    [live] = emu.cluster.list("v1", "Pod", "default", label_selector="ray.io/cluster=demo,ray.io/node-type=head")
+    extra = {"apiVersion": "v1", "kind": "Pod", "spec": live["spec"]}
+    extra["metadata"] = {"name": "demo-a-copy-head", "namespace": "default", "labels": live["metadata"]["labels"]}
+    emu.cluster.create(extra)
+    ready = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+    copy = emu.cluster.patch_status("v1", "Pod", "default", "demo-a-copy-head", ready)
+    assert str(copy["metadata"]["creationTimestamp"]) >= str(live["metadata"]["creationTimestamp"])
+    shown = json.loads(invoke("ray", "cluster", "status", "demo", "-o", "json").stdout)
+    [problem] = [p for p in shown["problems"] if p["reason"] == "MultipleHeadPods"]
+    assert problem["hint"] == (
+        f"delete the extra ones, keeping {live['metadata']['name']}: kubectl delete pod demo-a-copy-head -n default"
+    )
+    assert shown["head"]["pod"] == live["metadata"]["name"]
+
+
+def test_among_ready_heads_the_one_its_raycluster_controls_is_taken_before_a_newer_one() -> None:
+    labels = {"ray.io/cluster": "c", "ray.io/node-type": "head"}
+    owned = _pod("owned", creationTimestamp="2026-01-01T09:00:00Z", labels=labels)
+    owned["metadata"]["ownerReferences"] = [{"apiVersion": RAY, "kind": "RayCluster", "name": "c", "controller": True}]
+    by_hand = _pod("by-hand", creationTimestamp="2026-01-01T12:00:00Z", labels=labels)
+    assert ray.live_head([owned, by_hand])["metadata"]["name"] == "owned"  # type: ignore[index]
+    # Another RayCluster's reference, or one that is not the controller, is not the owner.
+    owned["metadata"]["ownerReferences"] = [
+        {"apiVersion": RAY, "kind": "RayCluster", "name": "other", "controller": True}
+    ]
+    assert ray.live_head([owned, by_hand])["metadata"]["name"] == "by-hand"  # type: ignore[index]

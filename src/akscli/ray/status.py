@@ -48,23 +48,47 @@ def pod_ending(pod: Mapping[str, Any]) -> bool:
 
 def live_head(pods: Iterable[_Pod]) -> _Pod | None:
     """The head pod that runs the cluster, among the pods labelled as its head: the one not on its
-    way out (pod_ending), Ready first, then the newest; where every one is on its way out, the
-    first (its logs are still there); None for none.
+    way out (pod_ending), Ready first, then the one its RayCluster controls, then the newest; where
+    every one is on its way out, the first (its logs are still there); None for none.
 
     KubeRay itself lists the head pods by the same labels and acts only on one: with more it stops
     and asks for the extra ones to be deleted (ray-project/kuberay v1.7.0 ray-operator/controllers/
     ray/raycluster_controller.go reconcilePods, "Please delete extra head pods"; common/association.go
     GetRayClusterHeadPod: "found multiple heads"). Its list holds terminating pods too, so a head
     being deleted beside a new one (a pod recreated by hand or by another controller) is the case
-    that needs a choice; the live one is the one whose Ray runs."""
+    that needs a choice; the live one is the one whose Ray runs. Between two ready heads, the one the
+    RayCluster owns (its controller reference: KubeRay sets it on every head it builds,
+    raycluster_controller.go buildHeadPod ``SetControllerReference``) wins over a newer one made by
+    hand or by another controller with the same labels."""
     seen = list(pods)
     live = [pod for pod in seen if not pod_ending(pod)]
     if live:
         return max(
             live,
-            key=lambda pod: (pod_ready(pod), str((pod.get("metadata") or {}).get("creationTimestamp") or "")),
+            key=lambda pod: (
+                pod_ready(pod),
+                owned_by_cluster(pod),
+                str((pod.get("metadata") or {}).get("creationTimestamp") or ""),
+            ),
         )
     return seen[0] if seen else None
+
+
+def owned_by_cluster(pod: Mapping[str, Any]) -> bool:
+    """Whether the pod's controller is the RayCluster its ``ray.io/cluster`` label names: KubeRay
+    makes itself the controller of each pod it builds (ray-project/kuberay v1.7.0
+    ray-operator/controllers/ray/raycluster_controller.go buildHeadPod and buildWorkerPod,
+    ``controllerutil.SetControllerReference``)."""
+    meta = pod.get("metadata") or {}
+    cluster = (meta.get("labels") or {}).get(CLUSTER_LABEL)
+    return any(
+        ref.get("controller") is True
+        and ref.get("kind") == "RayCluster"
+        and str(ref.get("apiVersion", "")).startswith("ray.io/")
+        and ref.get("name") == cluster
+        for ref in meta.get("ownerReferences") or []
+        if isinstance(ref, Mapping)
+    )
 
 
 def pod_gpus(pod: Mapping[str, Any]) -> int:
