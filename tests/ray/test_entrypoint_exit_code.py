@@ -8,6 +8,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.cli import invoke
 from tests.emulators.kube.controllers.kuberay.job_endings import entrypoint_exit_code
 from tests.ray.test_cli_job import job, submit
@@ -62,3 +64,21 @@ def test_job_status_shows_the_first_line_of_rays_message_and_json_keeps_it_whole
     assert "message:          Job entrypoint command failed with exit code 3, last available logs" in table.stdout
     doc = json.loads(invoke("ray", "job", "status", "exit3", "-o", "json").stdout)
     assert doc["message"].endswith("job output line\n")
+
+
+def test_the_wait_of_a_retried_job_says_the_first_line_of_the_failed_attempts_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # While the next attempt waits, the RayJob's message is still the failed attempt's, log tail and all.
+    from akscli.ray import follow
+    from akscli.ray.status import Finding
+
+    message = "Job entrypoint command failed with exit code 3, last available logs (truncated to 20,000 chars):\nboom"
+    found = [Finding("rayjob.ray.io/train", "AppFailed", message)]
+    monkeypatch.setattr(follow, "diagnose_job", lambda _kube, _job: found)
+    said: list[str] = []
+    follow._explain(None, {}, set(), said.append)  # type: ignore[arg-type]
+    assert said == [
+        "waiting: rayjob.ray.io/train: AppFailed: Job entrypoint command failed with exit code 3, "
+        "last available logs (truncated to 20,000 chars)"
+    ]

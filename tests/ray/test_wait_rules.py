@@ -138,6 +138,26 @@ def test_a_job_that_failed_validation_ends_the_wait() -> None:
     assert verdict.failed and verdict.message == "jobDeploymentStatus=ValidationFailed: bad"
 
 
+def test_a_failed_jobs_multi_line_message_ends_the_wait_with_its_first_line_only() -> None:
+    # Ray's message for an entrypoint that exited non-zero carries its log tail, which KubeRay copies
+    # into status.message (ray dashboard/modules/job/job_supervisor.py JobSupervisor.run).
+    message = (
+        "Job entrypoint command failed with exit code 3, last available logs (truncated to 20,000 chars):\nTraceback"
+    )
+    job = {
+        "apiVersion": RAY,
+        "kind": "RayJob",
+        "metadata": {"name": "j"},
+        "status": {"jobDeploymentStatus": "Failed", "reason": "AppFailed", "message": message},
+    }
+    verdict = readiness.check(job)
+    assert verdict.failed
+    assert verdict.message == (
+        "jobDeploymentStatus=Failed: Job entrypoint command failed with exit code 3, "
+        "last available logs (truncated to 20,000 chars)"
+    )
+
+
 # ---- end to end -------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import NotFoundError, WaitTimeoutError
+from akscli.kube.readiness.kuberay import first_line
 from akscli.output import kind_ref
 from akscli.ray.diagnose import diagnose_job
 from akscli.ray.job import job_attempt, job_finished, job_phase
@@ -93,7 +94,7 @@ def follow_job(
             break
     deployment, status = job_phase(job)
     findings = diagnose_job(kube, job) if job else []
-    why = "; ".join(f.line() for f in findings[:3])
+    why = "; ".join(first_line(f.line()) for f in findings[:3])
     raise WaitTimeoutError(
         f"Ray job {name} is still {deployment} (job {status}) after {timeout:g}s" + (f": {why}" if why else ""),
         hint=f"it keeps running; follow it with akscli ray job status {name} -n {namespace}, or raise --timeout",
@@ -131,6 +132,7 @@ def _job_updates(
 def _explain(kube: Kube, job: Mapping[str, Any], said: set[str], progress: Progress) -> None:
     """Say why a job still waits, each reason once."""
     for finding in diagnose_job(kube, job):
-        if finding.line() not in said:
-            said.add(finding.line())
-            progress(f"waiting: {finding.line()}")
+        line = first_line(finding.line())  # a retried job's message carries the failed attempt's log
+        if line not in said:
+            said.add(line)
+            progress(f"waiting: {line}")

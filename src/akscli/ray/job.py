@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.errors import AkscliError, ObjectFailedError, UsageError
+from akscli.kube.readiness.kuberay import first_line
 from akscli.ray.job_cleanup import cluster_after_job
 from akscli.ray.spec import CLUSTER_LABEL, DEFAULT_IMAGE_REPO, DEFAULT_RAY_VERSION, ray_name
 from akscli.ray.workdir import WORKDIR_MOUNT
@@ -309,15 +310,6 @@ def job_summary_fields(
         (k, first_line(v) if k == "message" else v) for k, v in summary.items() if k not in hidden and v is not None
     ]
     return fields + [("problem", first_line(f.line())) for f in findings]
-
-
-def first_line(message: Any) -> str:
-    """A status message's first line. Ray's message for an entrypoint that exited non-zero goes on
-    with up to 20,000 characters of its log (upstream: ray-project/ray 06a58f81
-    python/ray/dashboard/modules/job/job_supervisor.py JobSupervisor.run), which KubeRay copies into
-    the RayJob's status.message; a table row and an error keep the first line (-o json keeps it
-    whole; ``ray job logs`` reads the log)."""
-    return str(message or "").split("\n", 1)[0].rstrip(":")
 
 
 def job_failure(job: Mapping[str, Any]) -> AkscliError:

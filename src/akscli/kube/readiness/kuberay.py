@@ -112,6 +112,17 @@ def ray_cluster(obj: Mapping[str, Any]) -> Readiness:
     return READY
 
 
+def first_line(message: Any) -> str:
+    """A status message's first line. Ray's message for an entrypoint that exited non-zero goes on
+    with up to 20,000 characters of its log (upstream: ray-project/ray 06a58f81
+    python/ray/dashboard/modules/job/job_supervisor.py JobSupervisor.run), which KubeRay copies into
+    the RayJob's status.message; a table row and an error keep the first line (-o json keeps it
+    whole; ``ray job logs`` reads the log). Every place that prints a RayJob's message on one line
+    uses it: ``ray job status``'s table, a failed job's error, the ``--wait`` of ``akscli apply``
+    (``ray_job``), and ``ray job submit --wait``'s progress and timeout (ray/follow.py)."""
+    return str(message or "").split("\n", 1)[0].rstrip(":")
+
+
 def ray_job(obj: Mapping[str, Any]) -> Readiness:
     """rayjob_controller.go: jobDeploymentStatus (Generation.NONE: no observedGeneration written)."""
     status = status_of(obj)
@@ -119,7 +130,7 @@ def ray_job(obj: Mapping[str, Any]) -> Readiness:
     if deployment == "Complete":
         return READY
     if deployment in ("Failed", "ValidationFailed", "Suspended"):
-        why = status.get("message") or status.get("reason") or ""
+        why = first_line(status.get("message")) or status.get("reason") or ""
         message = f"jobDeploymentStatus={deployment}" + (f": {why}" if why else "")
         return Readiness(False, True, message, str(status.get("reason") or deployment))
     if not status:
