@@ -5,13 +5,16 @@ RayClusterPodsProvisioning."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from akscli.kube import wait
 from tests.baremetal.nodes import small_cpu_node
+from tests.cli import invoke
 from tests.ray.conftest import akscli
 
 REASON = "not scheduled: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector."
@@ -45,3 +48,49 @@ def test_a_wait_shorter_than_the_look_after_reads_no_pods(
     assert result.exit_code == 5, result
     assert not [line for line in progress_lines(result.stderr) if REASON in line]
     assert not [e for e in emu.request_log if e.path.endswith("/pods") and "watch" in e.query]
+
+
+def test_an_applied_rayjob_has_its_clusters_pods_followed_once_kuberay_names_the_cluster(
+    ray_emulator: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The RayJob as applied has no status.rayClusterName (its pods' selector, readiness.kuberay
+    # POD_SELECTORS): the wait reads it from the job's watch once KubeRay has set it.
+    monkeypatch.setattr(wait, "POD_LOOK_AFTER", 0.0)
+    emu = ray_emulator()
+    emu.cluster.create(small_cpu_node())
+    rendered = invoke(
+        "ray", "job", "submit", "--name", "train", "--worker-gpu", "1", "--gpu-pool", "gpu", "--worker-replicas", "1",
+        "--dry-run=client", "--", "python", "x.py",
+    )  # fmt: skip
+    assert rendered.exit_code == 0, rendered
+    manifest = tmp_path / "job.yaml"
+    manifest.write_text(rendered.stdout)
+    result = invoke("apply", "-f", str(manifest), "-y", "--wait", "--timeout", "3s")
+    assert result.exit_code == 5, result
+    lines = [line for line in result.stderr.splitlines() if line.startswith("0/1 ready; rayjob.ray.io/train: ")]
+    assert [line for line in lines if REASON in line], result.stderr
+
+
+def _cluster(name: str, *flags: str) -> str:
+    rendered = invoke("ray", "cluster", "create", name, *flags, "--dry-run=client")
+    assert rendered.exit_code == 0, rendered
+    return rendered.stdout
+
+
+def test_a_fifth_pending_object_has_its_pods_followed_once_one_of_the_first_four_is_ready(
+    ray_emulator: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # At most POD_FOLLOWS (4) pod watches at once; the one freed by a ready cluster takes the next.
+    monkeypatch.setattr(wait, "POD_LOOK_AFTER", 0.0)
+    emu = ray_emulator()
+    for i in range(5):
+        emu.cluster.create(small_cpu_node(f"aks-system-{i}"))  # room for the five heads; none in pool gpu
+    ready = [_cluster(f"cpu{i}", "--worker-replicas", "0") for i in range(4)]
+    stuck = _cluster("demo", "--worker-gpu", "1", "--gpu-pool", "gpu", "--worker-replicas", "1")
+    manifest = tmp_path / "clusters.yaml"
+    manifest.write_text("---\n".join([*ready, stuck]))
+    result = invoke("apply", "-f", str(manifest), "--stack", "five", "-y", "--wait", "--timeout", "6s")
+    assert result.exit_code == 5, result
+    progress = [line for line in result.stderr.splitlines() if re.match(r"\d/5 ready; ", line)]
+    said = [line for line in progress if "raycluster.ray.io/demo: " in line and "not scheduled: 0/5 nodes" in line]
+    assert said, result.stderr

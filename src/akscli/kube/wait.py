@@ -15,9 +15,12 @@ or per named object, at most ``max_parallel`` at once. Groups are followed in pa
 bounded pool. An object whose verdict also reads objects it owns (``readiness.members_of``: a
 KAITO InferenceSet's Workspaces) has them followed too, with one label-selected list and watch, never a GET per member.
 An object that is still not ready ``POD_LOOK_AFTER`` seconds into the wait has its pods (``readiness.pod_selector``)
-followed too, one label-selected list and watch for each of the first ``POD_FOLLOWS`` such objects, so that
-the progress line names a pod's problem (the scheduler's PodScheduled=False message, the kubelet's
-waiting reason) as soon as it is known, not only in the timeout's error; a wait that ends sooner reads no pods.
+followed too, one label-selected list and watch for each of at most ``POD_FOLLOWS`` such objects at a time (a
+follow freed by a ready object takes the next pending one), so that the progress line names a pod's problem
+(the scheduler's PodScheduled=False message, the kubelet's waiting reason) as soon as it is known, not only in
+the timeout's error; a wait that ends sooner reads no pods. An object whose pods its status names (a RayJob's,
+from ``status.rayClusterName``) is followed once the watch has seen that status, and again under the new
+selector when it changes (a retried RayJob's new cluster).
 """
 
 from __future__ import annotations
@@ -46,9 +49,18 @@ Progress = Callable[[str], None]
 # wait's pool of 8 workers would queue, its later objects unseen until earlier ones are ready.
 NAMED_FOLLOWS = 8
 # A wait that has not ended this many seconds in follows the pods of its pending objects (a
-# controller's status such as KubeRay's RayClusterPodsProvisioning does not say why a pod waits),
-# for at most POD_FOLLOWS objects (one watch each); a wait that ends sooner reads no pods.
+# controller's status such as KubeRay's RayClusterPodsProvisioning does not say why a pod waits); a
+# wait that ends sooner reads no pods. 10 s is the cluster autoscaler's default scan-interval on AKS
+# (MicrosoftDocs/azure-aks-docs fb060abe articles/aks/cluster-autoscaler.md, "How often the cluster is
+# reevaluated for scale up or down. | 10 seconds"): by then an unschedulable pod has been seen by the
+# autoscaler once, so what the line names is what it left standing, and a wait on objects that are
+# ready in a few seconds (a warm cluster, a ConfigMap) sends no pod request at all.
 POD_LOOK_AFTER = 10.0
+# At most this many pod watches at once, on top of the wait's own (at most max_parallel, 8): each is
+# one more open watch on the API server. A follow freed by a ready object takes the next pending one
+# (_claim_pods), so a wait of more pending objects still follows each in turn; the progress line names
+# one object's pod problem at a time, and the timeout's error reads the pods of its first 5 pending
+# objects (one page each) whatever this is.
 POD_FOLLOWS = 4
 
 
@@ -101,9 +113,14 @@ class Waiter:
         # Objects given as the API server answered a write (they carry a resourceVersion): judged
         # first, so that a group ready on them (a ConfigMap, a Service) sends no list at all.
         self.answered: dict[tuple[str, str, str | None, str], Mapping[str, Any]] = {}
-        # The objects whose pods are followed once the wait has lasted POD_LOOK_AFTER: their pods'
-        # label selector; ``settled`` ends the delay early when the wait is over.
-        self.pod_sources: dict[tuple[str, str, str | None, str], str] = {}
+        # The objects whose pods may be followed once the wait has lasted POD_LOOK_AFTER (a kind
+        # with pods: readiness.names_pods), as given; ``pods_following``: the pod selector and the
+        # watch's cancellation of each object followed now (at most POD_FOLLOWS); ``pods_changed``
+        # wakes a follow looking for an object to take when an object changes; ``settled`` ends the
+        # delay early when the wait is over.
+        self.pod_sources: dict[tuple[str, str, str | None, str], Mapping[str, Any]] = {}
+        self.pods_following: dict[tuple[str, str, str | None, str], tuple[str, concurrency.Cancellation]] = {}
+        self.pods_changed = threading.Condition(self.lock)
         self.settled = threading.Event()
         for obj in objects:
             api_version, kind = str(obj["apiVersion"]), str(obj["kind"])
@@ -123,13 +140,10 @@ class Waiter:
             if source is not None:
                 self.member_sources[(api_version, kind, ns, name)] = source
                 self.members[(api_version, kind, ns, name)] = {}
-            selector = readiness.pod_selector(obj) if rule is None and ns is not None else None
-            labels_text = pod_problems.selector_string(selector)
-            if labels_text is not None and len(self.pod_sources) < POD_FOLLOWS:
-                self.pod_sources[(api_version, kind, ns, name)] = labels_text
+            if rule is None and ns is not None and readiness.names_pods(obj):
+                self.pod_sources[(api_version, kind, ns, name)] = obj
         for key in [*self.groups, *self.member_sources]:
             self.cancels[key] = concurrency.Cancellation()
-        self.pod_cancels = {key: concurrency.Cancellation() for key in self.pod_sources}
 
     def run(self) -> list[str]:
         """Wait; the warnings of objects that are ready with one (``Readiness.warning``)."""
@@ -141,13 +155,14 @@ class Waiter:
             self._update(state_key[:3], obj)
         # A member watch has a worker of its own: queued behind its owner's, it could not end it.
         follows = self._follows()
-        workers = min(self.max_parallel, len(follows)) + len(self.member_sources) + len(self.pod_sources)
+        pod_follows = min(POD_FOLLOWS, len(self.pod_sources))
+        workers = min(self.max_parallel, len(follows)) + len(self.member_sources) + pod_follows
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="akscli-wait")
         try:
             with concurrency.deferred_interrupts():
                 futures = [pool.submit(self._follow_members, key) for key in self.member_sources]
                 futures += [pool.submit(self._follow, key, names) for key, names in follows]
-                futures += [pool.submit(self._follow_pods, key) for key in self.pod_sources]
+                futures += [pool.submit(self._pod_follower) for _ in range(pod_follows)]
                 # A failure ends the wait at once, even while other groups' watches are quiet.
                 concurrency.wait(futures, stop=lambda: self.failure is not None)
             concurrency.raise_first_failure(futures)
@@ -211,13 +226,16 @@ class Waiter:
         verdict = readiness.Readiness(False, message="deleted") if deleted else self._verdict(state_key, obj)
         if verdict.ready and state_key in self.member_sources and not by_members:
             self.cancels[state_key].cancel()  # its members no longer matter
-        if verdict.ready and state_key in self.pod_cancels:
-            self.pod_cancels[state_key].cancel()  # nor its pods
         with self.lock:
             state = self.states[state_key]
             changed = verdict != state.readiness
             state.readiness, state.seen = verdict, True
             state.last = None if deleted else obj
+            following = self.pods_following.get(state_key)
+            # Its pods no longer matter once it is ready; under a new selector they are others.
+            if following and (verdict.ready or self._pods_of(state_key) != following[0]):
+                following[1].cancel()
+            self.pods_changed.notify_all()
             if verdict.failed and self.failure is None:
                 self.failure = failure_error(state.ref, verdict)
             ready = sum(1 for s in self.states.values() if s.readiness.ready)
@@ -272,14 +290,60 @@ class Waiter:
     def _settle(self) -> None:
         """The wait is over (every object ready, or one failed): end the pods' delay and watches."""
         self.settled.set()
-        for cancel in self.pod_cancels.values():
+        with self.lock:
+            following = [cancel for _, cancel in self.pods_following.values()]
+            self.pods_changed.notify_all()
+        for cancel in following:
             cancel.cancel()
 
-    def _follow_pods(self, state_key: tuple[str, str, str | None, str]) -> None:
-        """Once the wait has lasted POD_LOOK_AFTER, follow the pods of one pending object (one
-        label-selected list and watch) and print its first pod's problem whenever it changes."""
+    def _pods_of(self, state_key: tuple[str, str, str | None, str]) -> str | None:
+        """The label selector of the object's pods as last seen (as given until the watch sees it)."""
+        obj = self.states[state_key].last or self.pod_sources[state_key]
+        return pod_problems.selector_string(readiness.pod_selector(obj))
+
+    def _pod_follower(self) -> None:
+        """One of at most POD_FOLLOWS pod follows: once the wait has lasted POD_LOOK_AFTER, take a
+        pending object (_claim_pods) and follow its pods until it is ready or its selector changes,
+        then take the next, until none is left or the wait is over."""
         delay = max(0.0, min(POD_LOOK_AFTER, self.deadline - time.monotonic()))
-        if self.settled.wait(delay) or self._pods_done(state_key):
+        if self.settled.wait(delay):
+            return
+        while (claim := self._claim_pods()) is not None:
+            state_key, selector, cancel = claim
+            try:
+                self._follow_pods(state_key, selector, cancel)
+            finally:
+                with self.lock:
+                    self.pods_following.pop(state_key, None)
+
+    def _claim_pods(self) -> tuple[tuple[str, str, str | None, str], str, concurrency.Cancellation] | None:
+        """The first pending object that no follow has, whose pods' selector is known, with a new
+        cancellation; waits for a change while pending objects still lack a selector (a RayJob
+        before KubeRay names its cluster); None when none is left or the wait is over."""
+        with self.lock:
+            while not (self.settled.is_set() or self.failure is not None or time.monotonic() >= self.deadline):
+                unnamed = False
+                for key in self.pod_sources:
+                    if key in self.pods_following or self.states[key].readiness.ready:
+                        continue
+                    selector = self._pods_of(key)
+                    if selector is None:
+                        unnamed = True
+                        continue
+                    cancel = concurrency.Cancellation()
+                    self.pods_following[key] = (selector, cancel)
+                    return key, selector, cancel
+                if not unnamed:
+                    return None
+                self.pods_changed.wait(max(0.0, self.deadline - time.monotonic()))
+        return None
+
+    def _follow_pods(
+        self, state_key: tuple[str, str, str | None, str], selector: str, cancel: concurrency.Cancellation
+    ) -> None:
+        """Follow the pods of one pending object (one label-selected list and watch) and print its
+        first pod's problem whenever it changes."""
+        if self._pods_done(state_key):
             return
         problems: dict[str, str] = {}
         for event, pod in reflector.list_and_watch(
@@ -287,9 +351,9 @@ class Waiter:
             "v1",
             "Pod",
             namespace=state_key[2],
-            label_selector=self.pod_sources[state_key],
+            label_selector=selector,
             seconds_left=lambda: self.deadline - time.monotonic(),
-            cancel=self.pod_cancels[state_key],
+            cancel=cancel,
         ):
             name = str((pod.get("metadata") or {}).get("name"))
             found = None if event == "DELETED" else pod_problems.problem(pod)
@@ -307,7 +371,7 @@ class Waiter:
                 self.progress(
                     f"{ready}/{len(self.states)} ready; {state.ref}: " + (f"{message}; " if message else "") + first
                 )
-            if self._pods_done(state_key):
+            if self._pods_done(state_key) or cancel.cancelled:
                 return
 
     def _pods_done(self, state_key: tuple[str, str, str | None, str]) -> bool:

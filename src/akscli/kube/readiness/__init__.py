@@ -102,3 +102,11 @@ def pod_selector(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
         return selector
     pods = POD_SELECTORS.get((group_of(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))))
     return pods(obj) if pods else None
+
+
+def names_pods(obj: Mapping[str, Any]) -> bool:
+    """Whether the object's kind has pods that ``pod_selector`` finds, now or once its status names
+    them (a RayJob's from ``status.rayClusterName``, which the object as applied lacks)."""
+    if isinstance((obj.get("spec") or {}).get("selector"), Mapping):
+        return True
+    return (group_of(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))) in POD_SELECTORS
