@@ -10,6 +10,7 @@ import re
 import time
 from typing import Any
 
+from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import RAY, now, suffix
 from tests.emulators.kube.controllers.kuberay.job_submitter import SUBMITTER_CONTAINER
 
@@ -68,26 +69,25 @@ class JobEndings:
         output = self.job_logs if self.job_logs is not None else f"running: {entry}\njob output line\n"
         if failed and not entrypoint_exit_code(entry):
             output += 'Traceback (most recent call last):\n  File "train.py", line 3\nRuntimeError: simulated failure\n'
-        logs = (
-            f"Job submission server address: http://{rc_name}-head-svc.{ns}.svc.cluster.local"
-            f":8265\nJob '{job_id}' submitted successfully\n"
-            f"Tailing logs until the job exits (disable with --no-wait):\n{output}"
-            f"Job '{job_id}' {'failed' if failed else 'succeeded'}\n"
-        )
+        message = failure_message(code, output)
         head = f"{rc_name}-head-{suffix(ns, rc_name)}"
         if cluster.get("v1", "Pod", ns, head) is not None:
             cluster.set_pod_logs(ns, head, f"ray head {head} started\n{output}", container=None)
             if mode == "SidecarMode":
+                logs = submitter_log.sidecar_log("http://127.0.0.1:8265", job_id, output, failed, message)
                 cluster.set_pod_logs(ns, head, logs, container=SUBMITTER_CONTAINER)
         if submitter is not None:
-            cluster.set_pod_logs(ns, submitter, logs)
+            address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
+            cluster.set_pod_logs(ns, submitter, submitter_log.k8s_job_log(address, job_id, output, failed, message))
+            # Its last command, ``ray job logs --follow``, ends 0 whatever the Ray job's status
+            # (submitter_log.py): the pod ends Succeeded for a failed job too.
             cluster.patch_status(
                 "v1",
                 "Pod",
                 ns,
                 submitter,
                 {
-                    "phase": "Failed" if failed else "Succeeded",
+                    "phase": "Succeeded",
                     "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "False"}],
                 },
             )
@@ -112,7 +112,7 @@ class JobEndings:
             # rayjob_controller.go, the Running case: a FAILED JobInfo gives reason AppFailed and
             # the JobInfo's message (Ray's job_supervisor.py: the exit code and the log tail).
             final["reason"] = "AppFailed"
-            final["message"] = failure_message(code, output)
+            final["message"] = message
         cluster.patch_status(RAY, "RayJob", ns, name, final)
         if retry:
             return True

@@ -10,6 +10,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import now, random_suffix
 
 SUBMITTER_CONTAINER = "ray-job-submitter"
@@ -65,7 +66,8 @@ def submitter_pod(cluster: Any, job: dict[str, Any], rc_name: str, job_id: str) 
             "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "True"}],
         },
     )
-    cluster.set_pod_logs(ns, pod_name, f"Job '{job_id}' submitted successfully\n")
+    address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
+    cluster.set_pod_logs(ns, pod_name, submitter_log.k8s_job_started(address, job_id))
     return pod_name
 
 
