@@ -41,6 +41,43 @@ def test_deleting_a_cluster_a_running_job_selects_warns_that_the_job_stays_runni
     assert [r.query.get("limit") for r in lists] == [["500"]]
 
 
+def test_the_warning_holds_the_job_stays_running_with_rayclusternotfound_until_its_deadline_fails_it(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # The simulator does what rayjob_controller.go's Running case does once a selected cluster is gone.
+    emu = ray_emulator(run_seconds=60)
+    assert invoke("ray", "cluster", "create", "shared", "--wait", "--timeout", "20s").exit_code == 0
+    assert submit("onshared", "--cluster", "shared", "--deadline", "10s").exit_code == 0
+    wait_until(lambda: (job(emu, "onshared").get("status") or {}).get("jobStatus") == "RUNNING")
+    deleted = akscli("ray cluster delete shared -y")
+    assert deleted.exit_code == 0, deleted
+    said = " ".join(deleted.stderr.split())
+    assert "KubeRay does not make a cluster that a clusterSelector names" in said, said
+    assert "until its activeDeadlineSeconds" in said, said
+
+    def not_found() -> list[dict[str, Any]]:
+        events = emu.cluster.list("v1", "Event", "default")
+        return [
+            e for e in events if e.get("reason") == "RayClusterNotFound" and e["involvedObject"]["name"] == "onshared"
+        ]
+
+    wait_until(lambda: bool(not_found()))
+    [event] = not_found()
+    assert (event["type"], event["message"]) == (
+        "Warning",
+        "RayCluster default/shared set in the clusterSelector is not found. It must be created manually",
+    )
+    status = job(emu, "onshared")["status"]
+    assert (status["jobDeploymentStatus"], status["jobStatus"]) == ("Running", "RUNNING")
+    assert "jobStatusCheckFailureStartTime" not in status  # the pass ends before the job's info is read
+    shown = invoke("ray", "job", "status", "onshared")
+    assert "RayClusterNotFound" in shown.stdout, shown
+    wait_until(lambda: job(emu, "onshared")["status"]["jobDeploymentStatus"] == "Failed")
+    status = job(emu, "onshared")["status"]
+    assert (status["reason"], status["jobStatus"]) == ("DeadlineExceeded", "RUNNING")
+    assert emu.cluster.get("ray.io/v1", "RayCluster", "default", "shared") is None  # never made again
+
+
 def _cluster(name: str = "shared", labels: dict[str, str] | None = None) -> dict[str, Any]:
     return {"metadata": {"name": name, "namespace": "default", "labels": labels or {}}}
 

@@ -37,6 +37,10 @@
   whose pass creates it again under the same name (``getOrCreateRayClusterInstance``); a running job
   records ``jobStatusCheckFailureStartTime``, its submitter pod fails and a new one submits the job
   again once the new cluster is ready (``_rerun_on_new_cluster``).
+* A RayCluster a running job selects (``clusterSelector``) deleted: KubeRay never makes it again;
+  each pass records ``RayClusterNotFound`` and the job stays Running until ``activeDeadlineSeconds``
+  ends it (``DeadlineExceeded``), or a cluster of that name is made again and the job is submitted
+  there anew (``_selected_cluster_gone``).
 * With in-tree autoscaling the Ray autoscaler (not KubeRay) raises a group's ``replicas`` when
   the job asks for workers: the simulator raises each group at 0 to 1 when the job starts.
 """
@@ -50,6 +54,7 @@ import time
 from typing import Any
 
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
+from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import (
     RAY,
     autoscaling,
@@ -325,6 +330,13 @@ class JobReconciler(JobEndings):
             time.sleep(min(self.delay or 0.01, 0.05))
             if self._job(cluster, ns, name) is None:
                 return False
+            if selector and cluster.get(RAY, "RayCluster", ns, rc_name) is None:
+                back = self._selected_cluster_gone(cluster, job, rc_name, job_id, submitter, deadline)
+                if back is None:
+                    return False
+                uid, submitter = back
+                until = time.monotonic() + max(self.run_seconds, self.delay)
+                continue
             now_rc = None if selector else cluster.get(RAY, "RayCluster", ns, rc_name)
             if not selector and (now_rc is None or now_rc["metadata"].get("uid") != uid):
                 rerun = self._rerun_on_new_cluster(cluster, job, rc_name, job_id, submitter, deadline)
@@ -383,6 +395,55 @@ class JobReconciler(JobEndings):
         time.sleep(self.delay)
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
         self._autoscale_for_job(cluster, ns, rc_name)
+        return rc["metadata"].get("uid"), submitter
+
+    def _selected_cluster_gone(
+        self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, submitter: str | None, deadline: Deadline
+    ) -> tuple[Any, str | None] | None:
+        """The RayCluster a running job selects (spec.clusterSelector) was deleted (upstream:
+        ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go, the Running
+        case). The job does not own it, so the deletion wakes no pass; the periodic requeue does.
+        Each pass checks activeDeadlineSeconds first (checkActiveDeadlineAndUpdateStatusIfNeeded:
+        past it, Failed with DeadlineExceeded, never retried), then getOrCreateRayClusterInstance,
+        which never creates a selected cluster: it records a Warning event ``RayClusterNotFound``
+        ("RayCluster NS/NAME set in the clusterSelector is not found. It must be created manually";
+        the event recorder folds the repeats into a count) and the pass ends with an error before
+        the submitter or the job's info is read. So the job stays Running, jobStatus as it was, no
+        jobStatusCheckFailureStartTime, and without a deadline forever. Its driver ended with the
+        head: the submitter's ``ray job logs --follow`` fails (ray-project/ray
+        python/ray/dashboard/modules/job/sdk.py tail_job_logs raises on an abnormal close) and the
+        batch Job's next pod waits for the dashboard (common/job.go BuildJobSubmitCommand's loop,
+        "Waiting for Ray Dashboard GCS to become healthy at URL ..." every 2 s). A cluster of that
+        name made again is found by the next pass: the waiting pod finds no job under its
+        submission ID and submits it again (PENDING, then RUNNING). Returns the new cluster's uid
+        and the submitter pod, or None when the job is gone or has failed."""
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
+        if submitter is not None and cluster.get("v1", "Pod", ns, submitter) is not None:
+            ended = {"phase": "Failed", "conditions": [{"type": "Ready", "status": "False"}]}
+            cluster.patch_status("v1", "Pod", ns, submitter, ended)
+            submitter = submitter_pod(cluster, job, rc_name, job_id)
+            waiting = f"Waiting for Ray Dashboard GCS to become healthy at {address} ...\n"
+            cluster.set_pod_logs(ns, submitter, waiting)
+        missing = f"RayCluster {ns}/{rc_name} set in the clusterSelector is not found. It must be created manually"
+        while True:
+            current = self._job(cluster, ns, name)
+            if current is None or not self._running():
+                return None
+            if deadline.passed():
+                self._fail_unretried(cluster, current, rc_name, deadline.failure())
+                return None
+            rc = cluster.get(RAY, "RayCluster", ns, rc_name)
+            if rc is None:
+                self._warn_once(cluster, current, "RayClusterNotFound", missing)
+            elif (rc.get("status") or {}).get("state") == "ready":
+                break
+            time.sleep(max(self.delay, 0.05))
+        if submitter is not None:
+            cluster.set_pod_logs(ns, submitter, submitter_log.k8s_job_started(address, job_id))
+        cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "PENDING", "rayClusterStatus": rc["status"]})
+        time.sleep(self.delay)
+        cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
         return rc["metadata"].get("uid"), submitter
 
     def _running(self) -> bool:
