@@ -6,7 +6,9 @@ RayClusterPodsProvisioning."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +96,50 @@ def test_a_fifth_pending_object_has_its_pods_followed_once_one_of_the_first_four
     progress = [line for line in result.stderr.splitlines() if re.match(r"\d/5 ready; ", line)]
     said = [line for line in progress if "raycluster.ray.io/demo: " in line and "not scheduled: 0/5 nodes" in line]
     assert said, result.stderr
+
+
+class _Resource:
+    namespaced = True
+
+
+class _Kube:
+    """Just what the Waiter asks of a client before it watches (reflector.list_and_watch is faked)."""
+
+    namespace = "default"
+
+    def resource(self, api_version: str, kind: str) -> _Resource:
+        return _Resource()
+
+
+def test_a_rayjobs_pods_are_followed_again_under_its_new_cluster_when_a_retry_names_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A retried RayJob gets a new status.rayClusterName (KubeRay's Retrying -> New, a new cluster):
+    # the pod watch under the old cluster's selector ends and one under the new selector starts.
+    monkeypatch.setattr(wait, "POD_LOOK_AFTER", 0.0)
+    job: dict[str, Any] = {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": "train"}}
+    pod_selectors: list[str] = []
+    watching = threading.Event()
+
+    def with_status(**status: str) -> dict[str, Any]:
+        return {**job, "metadata": {"name": "train", "namespace": "default"}, "status": status}
+
+    def list_and_watch(_kube: Any, _api: str, kind: str, **kw: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        if kind == "Pod":
+            pod_selectors.append(kw["label_selector"])
+            watching.set()
+            while not kw["cancel"].cancelled and kw["seconds_left"]() > 0:
+                time.sleep(0.01)
+            return
+        yield "ADDED", with_status(jobDeploymentStatus="Initializing", rayClusterName="train-aaaaa")
+        for cluster in ("train-bbbbb", None):
+            assert watching.wait(5)
+            watching.clear()
+            if cluster is None:
+                yield "MODIFIED", with_status(jobDeploymentStatus="Complete", rayClusterName="train-bbbbb")
+            else:
+                yield "MODIFIED", with_status(jobDeploymentStatus="Initializing", rayClusterName=cluster)
+
+    monkeypatch.setattr(wait.reflector, "list_and_watch", list_and_watch)
+    assert wait.wait_for(_Kube(), [job], timeout=10) == []  # type: ignore[arg-type]
+    assert pod_selectors == ["ray.io/cluster=train-aaaaa", "ray.io/cluster=train-bbbbb"]
