@@ -26,13 +26,23 @@ not labelled. It is set two ways:
 Taints Kubernetes or an autoscaler manage (``node.kubernetes.io/*``, the cloud provider's
 uninitialized taint, Karpenter's and the cluster autoscaler's) are never tolerated here: the
 DaemonSet controller adds its own tolerations (akscli.kube.scheduling.daemon_pod_tolerations), and
-the others are transient. Reads: one label-selected DaemonSet list and the nodes, page by page.
+the others are transient.
+
+Reads, bounded whatever the cluster's size: one label-selected DaemonSet list, then only the
+NVIDIA GPU nodes NFD has not labelled, by label selector: each label that marks an NVIDIA node
+(``gpus.NVIDIA_NODE_SELECTORS``, and Karpenter-Azure's ``karpenter.azure.com/sku-gpu-manufacturer=nvidia``,
+Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetype.go computeRequirements)
+joined with ``feature.node.kubernetes.io/pci-10de.present!=true`` (a ``!=`` requirement also
+matches a node without the label), 500 nodes a page and 2 pages at most per label: at most 10
+node lists, whatever the number of nodes. The API server applies the selector (on a page, it stops
+once the page is full), so the nodes NFD labelled and the CPU nodes never come back. Where a
+label has more pages, the count is a floor ("at least").
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +60,10 @@ _MANAGED_KEYS = ("ToBeDeletedByClusterAutoscaler", "DeletionCandidateOfClusterAu
 TAINTS_KEPT = 8  # distinct taints offered at most
 NAMES_KEPT = 3
 NODE_PAGE = 500
+NODE_PAGES = 2  # per label
+# upstream: Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/labels.go LabelSKUGPUManufacturer
+KARPENTER_NVIDIA = "karpenter.azure.com/sku-gpu-manufacturer=nvidia"
+UNLABELLED = f"{NFD_NVIDIA_LABEL}!=true"
 
 
 @dataclass
@@ -60,6 +74,7 @@ class Offer:
     added: list[dict[str, str]] = field(default_factory=list)
     nodes: int = 0
     names: list[str] = field(default_factory=list)
+    unread: bool = False  # a label had more pages than were read: ``nodes`` is a floor
 
     @property
     def where(self) -> str:
@@ -78,9 +93,10 @@ class Offer:
         shown = ", ".join(self.names) + (
             f" and {self.nodes - len(self.names)} more" if self.nodes > len(self.names) else ""
         )
+        floor = "at least " if self.unread else ""
         return (
             f"Node Feature Discovery's worker ({self.where}) does not tolerate {self.taints()}, so it has not "
-            f"labelled {self.nodes} NVIDIA GPU node(s) ({shown}) and the GPU Operator deploys nothing there"
+            f"labelled {floor}{self.nodes} NVIDIA GPU node(s) ({shown}) and the GPU Operator deploys nothing there"
         )
 
     def write(self) -> Write:
@@ -108,8 +124,8 @@ def offer(kube: Kube) -> Offer | None:
     found = Offer(workers[0])
     spec = ((found.daemonset.get("spec") or {}).get("template") or {}).get("spec") or {}
     tolerated = scheduling.daemon_pod_tolerations(spec)
-    for node in kube.list("v1", "Node", page_size=NODE_PAGE):
-        if gpus.labels_of(node).get(NFD_NVIDIA_LABEL) == "true" or gpus.read(node).vendor != "nvidia":
+    for node in _unlabelled_gpu_nodes(kube, found):
+        if gpus.read(node).vendor != "nvidia":
             continue
         keeping = [t for t in scheduling.untolerated_taints(node, tolerated) if not _managed(t)]
         if not keeping:
@@ -122,6 +138,22 @@ def offer(kube: Kube) -> Offer | None:
             if toleration not in found.added and len(found.added) < TAINTS_KEPT:
                 found.added.append(toleration)
     return found if found.added else None
+
+
+def _unlabelled_gpu_nodes(kube: Kube, found: Offer) -> Iterator[dict[str, Any]]:
+    """The NVIDIA GPU nodes NFD has not labelled, each once, by label selector (see the module)."""
+    seen: set[str] = set()
+    for marks in (*gpus.NVIDIA_NODE_SELECTORS, KARPENTER_NVIDIA):
+        pages = kube.list_pages("v1", "Node", label_selector=f"{marks},{UNLABELLED}", page_size=NODE_PAGE)
+        for number, page in enumerate(pages, 1):
+            for node in page["items"]:
+                name = str((node.get("metadata") or {}).get("name"))
+                if name not in seen:
+                    seen.add(name)
+                    yield node
+            if number == NODE_PAGES:
+                found.unread = found.unread or bool((page.get("metadata") or {}).get("continue"))
+                break
 
 
 def _managed(taint: Mapping[str, Any]) -> bool:
