@@ -137,3 +137,74 @@ def install_gpu_operator(
     policy = emu.cluster.create(cluster_policy(driver=driver))
     assert emu.idle(10.0)
     return policy  # type: ignore[no-any-return]
+
+
+# Two healthy ND H100 GPU nodes under the GPU Operator, and the stuck-MIG sequence: the shared
+# setup of test_mig_manager, test_doctor_mig_pending_nodes and test_device_plugin_health.
+PLUGIN = "app=nvidia-device-plugin-daemonset"
+HOLD = "akscli.test/hold"
+
+
+def gpu_operator_cluster(emu: Any) -> None:
+    """Two healthy GPU nodes (aks-gpu-0, aks-gpu-1) with the GPU Operator running on them."""
+    from . import nodes as fx
+
+    add_nodes(emu, fx.healthy_cluster(2))
+    install_gpu_operator(emu)
+
+
+@pytest.fixture
+def mig(kube_emulator: Any) -> Any:
+    """The MIG manager simulated on :func:`gpu_operator_cluster`."""
+    from tests.emulators.kube.controllers.mig_manager import MigManager
+
+    gpu_operator_cluster(kube_emulator)
+    manager = kube_emulator.controllers.add(MigManager())
+    assert kube_emulator.idle(10.0)
+    return manager
+
+
+def settle(emu: Any) -> None:
+    """Idle until no operand pod is left terminating with nothing holding it: the simulated kubelet
+    removes a deleted pod after the controllers' pass that deleted it, and the MIG manager goes on
+    from that removal."""
+    for _ in range(20):
+        assert emu.idle(10.0)
+        pods = emu.cluster.list("v1", "Pod", namespace="gpu-operator")
+        if not any(p["metadata"].get("deletionTimestamp") and not p["metadata"].get("finalizers") for p in pods):
+            assert emu.idle(10.0)
+            return
+    raise AssertionError("operand pods kept terminating")
+
+
+def hold_plugin_pod(emu: Any, node: str) -> str:
+    """Keep the node's device plugin pod from going (a finalizer), so a MIG change waits on it; its name."""
+    from .plugin_fixtures import plugin_pod
+
+    pod = str(plugin_pod(emu, node, "gpu-operator", PLUGIN)["metadata"]["name"])
+    emu.cluster.patch("v1", "Pod", "gpu-operator", pod, {"metadata": {"finalizers": [HOLD]}})
+    return pod
+
+
+def release_pod(emu: Any, pod: str) -> None:
+    emu.cluster.patch("v1", "Pod", "gpu-operator", pod, {"metadata": {"finalizers": None}})
+
+
+def mig_past_its_wait(emu: Any, mig: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Move the MIG manager past its 5 minutes per GPU client and doctor's clock 6 minutes on: a
+    change still waiting on a held pod is then stuck."""
+    from datetime import UTC, datetime, timedelta
+
+    from akscli import gpu_mig
+
+    mig.advance(301)
+    assert emu.idle(10.0)
+    later = datetime.now(UTC) + timedelta(minutes=6)
+    monkeypatch.setattr(gpu_mig, "_now", lambda: later)
+
+
+def mig_findings(kube: Any) -> list[Any]:
+    """baremetal doctor's findings about a MIG layout."""
+    from akscli.baremetal import doctor
+
+    return [f for f in doctor.diagnose(kube, doctor.Options()).findings if "MIG layout" in f.message]

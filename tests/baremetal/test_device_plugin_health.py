@@ -16,18 +16,15 @@ from akscli.baremetal import doctor
 from tests.cli import invoke
 from tests.emulators.kube.controllers.device_manager import DeviceManager
 
-from . import nodes as fx
-from .conftest import add_nodes, install_gpu_operator
+from .conftest import PLUGIN, gpu_operator_cluster
 from .plugin_fixtures import crash, plugin_pod, recover
 
 NODE = "aks-gpu-1"
-PLUGIN = "app=nvidia-device-plugin-daemonset"
 
 
 @pytest.fixture
 def manager(kube_emulator: Any) -> DeviceManager:
-    add_nodes(kube_emulator, fx.healthy_cluster(2))
-    install_gpu_operator(kube_emulator)
+    gpu_operator_cluster(kube_emulator)
     [found] = [c for c in kube_emulator.controllers.controllers if isinstance(c, DeviceManager)]
     return found
 

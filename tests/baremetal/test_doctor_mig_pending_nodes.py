@@ -4,7 +4,7 @@ list, and says how many of those looked at are stuck (akscli.gpu_mig)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,43 +13,28 @@ from akscli import gpu_mig, gpu_nodes
 from tests.emulators.kube.controllers.mig_manager import MigManager
 
 from . import nodes as fx
-from .conftest import add_nodes, install_gpu_operator
-from .plugin_fixtures import plugin_pod
-from .test_mig_manager import PLUGIN, mig_findings, settle
+from .conftest import hold_plugin_pod, mig_findings, mig_past_its_wait, release_pod, settle
 
 APPLYING, STUCK = "aks-gpu-0", "aks-gpu-1"
-
-
-@pytest.fixture
-def mig(kube_emulator: Any) -> MigManager:
-    add_nodes(kube_emulator, fx.healthy_cluster(2))
-    install_gpu_operator(kube_emulator)
-    manager = kube_emulator.controllers.add(MigManager())
-    assert kube_emulator.idle(10.0)
-    return manager  # type: ignore[no-any-return]
 
 
 def test_a_stuck_node_after_one_still_applying_makes_the_finding_an_error(
     kube_emulator: Any, kube: Any, mig: MigManager, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mig.hold.add(APPLYING)  # its clients gone, the apply holds: under way
-    pod = plugin_pod(kube_emulator, STUCK, "gpu-operator", PLUGIN)["metadata"]["name"]
-    kube_emulator.cluster.patch("v1", "Pod", "gpu-operator", pod, {"metadata": {"finalizers": ["akscli.test/hold"]}})
+    pod = hold_plugin_pod(kube_emulator, STUCK)
     for node in (APPLYING, STUCK):
         kube_emulator.cluster.patch(
             "v1", "Node", None, node, {"metadata": {"labels": {gpu_nodes.MIG_CONFIG: "all-1g.10gb"}}}
         )
     settle(kube_emulator)
-    mig.advance(301)
-    assert kube_emulator.idle(10.0)
-    later = datetime.now(UTC) + timedelta(minutes=6)
-    monkeypatch.setattr(gpu_mig, "_now", lambda: later)
+    mig_past_its_wait(kube_emulator, mig, monkeypatch)
     [found] = mig_findings(kube)
     assert found.severity == "error"
     assert f"; {STUCK} is stuck: pending 6 minute(s) with {pod} still on it" in found.message
     assert found.message.endswith(f"; 1 of the 2 pending node(s) looked at is stuck ({STUCK})")
     assert found.fix.startswith(f"find why {pod} stays")
-    kube_emulator.cluster.patch("v1", "Pod", "gpu-operator", pod, {"metadata": {"finalizers": None}})
+    release_pod(kube_emulator, pod)
     mig.release(APPLYING)
 
 

@@ -5,30 +5,16 @@ managedFields time, the step the GPU client pods still on the node)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from akscli import gpu_mig
-from akscli.baremetal import doctor
 from tests.emulators.kube.controllers.mig_manager import MigManager
 
-from . import nodes as fx
-from .conftest import add_nodes, install_gpu_operator
+from .conftest import PLUGIN, hold_plugin_pod, mig_findings, mig_past_its_wait, release_pod, settle
 from .plugin_fixtures import plugin_pod
 
 NODE = "aks-gpu-1"
-PLUGIN = "app=nvidia-device-plugin-daemonset"
-
-
-@pytest.fixture
-def mig(kube_emulator: Any) -> MigManager:
-    add_nodes(kube_emulator, fx.healthy_cluster(2))
-    install_gpu_operator(kube_emulator)
-    manager = kube_emulator.controllers.add(MigManager())
-    assert kube_emulator.idle(10.0)
-    return manager  # type: ignore[no-any-return]
 
 
 def ask(emu: Any, layout: str) -> None:
@@ -36,25 +22,8 @@ def ask(emu: Any, layout: str) -> None:
     settle(emu)
 
 
-def settle(emu: Any) -> None:
-    """Idle until no operand pod is left terminating with nothing holding it: the simulated kubelet
-    removes a deleted pod after the controllers' pass that deleted it, and the MIG manager goes on
-    from that removal."""
-    for _ in range(20):
-        assert emu.idle(10.0)
-        pods = emu.cluster.list("v1", "Pod", namespace="gpu-operator")
-        if not any(p["metadata"].get("deletionTimestamp") and not p["metadata"].get("finalizers") for p in pods):
-            assert emu.idle(10.0)
-            return
-    raise AssertionError("operand pods kept terminating")
-
-
 def labels(emu: Any) -> dict[str, str]:
     return emu.cluster.get("v1", "Node", None, NODE)["metadata"]["labels"]  # type: ignore[no-any-return]
-
-
-def mig_findings(kube: Any) -> list[doctor.Finding]:
-    return [f for f in doctor.diagnose(kube, doctor.Options()).findings if "MIG layout" in f.message]
 
 
 def test_a_listed_layout_ends_in_success_with_the_device_plugin_back(kube_emulator: Any, mig: MigManager) -> None:
@@ -98,8 +67,7 @@ def test_a_change_whose_clients_are_gone_is_applying_a_warning(kube_emulator: An
 def test_a_device_plugin_pod_that_stays_is_waited_for_then_stuck_after_five_minutes(
     kube_emulator: Any, kube: Any, mig: MigManager, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pod = plugin_pod(kube_emulator, NODE, "gpu-operator", PLUGIN)["metadata"]["name"]
-    kube_emulator.cluster.patch("v1", "Pod", "gpu-operator", pod, {"metadata": {"finalizers": ["akscli.test/hold"]}})
+    pod = hold_plugin_pod(kube_emulator, NODE)
     ask(kube_emulator, "all-1g.10gb")
     [waiting] = mig_findings(kube)
     assert waiting.severity == "warning"
@@ -107,14 +75,11 @@ def test_a_device_plugin_pod_that_stays_is_waited_for_then_stuck_after_five_minu
         f"; {NODE} has been pending 0 minute(s): the MIG manager waits for {pod} to go (up to 5 minutes for each "
         "GPU client)"
     )
-    mig.advance(301)
-    assert kube_emulator.idle(10.0)
-    later = datetime.now(UTC) + timedelta(minutes=6)
-    monkeypatch.setattr(gpu_mig, "_now", lambda: later)
+    mig_past_its_wait(kube_emulator, mig, monkeypatch)
     [stuck] = mig_findings(kube)
     assert stuck.severity == "error"
     assert f"; {NODE} is stuck: pending 6 minute(s) with {pod} still on it" in stuck.message
     assert stuck.fix.startswith(f"find why {pod} stays (kubectl -n gpu-operator describe pod {pod}")
     assert labels(kube_emulator)["nvidia.com/mig.config.state"] == "pending"
     assert labels(kube_emulator)["nvidia.com/gpu.deploy.device-plugin"] == "paused-for-mig-change"
-    kube_emulator.cluster.patch("v1", "Pod", "gpu-operator", pod, {"metadata": {"finalizers": None}})
+    release_pod(kube_emulator, pod)
