@@ -18,13 +18,21 @@ from .test_nccl_free_gpus import _holding
 
 REGION = "eastus"
 NC_H100 = "Standard_NC40ads_H100_v5"
+# AKS's default NodePool's capacity type; with none, Karpenter may launch spot too, which the
+# low-priority quota holds (test_nccl_quota_nodepool_offerings.py).
+ON_DEMAND = {"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["on-demand"]}
 
 
-def _full_nap_nodes(emu: Any, arm: ArmEmulator, sizes: list[str]) -> None:
-    """Two full one-GPU NC A100 nodes of NodePool gpu, whose requirements allow ``sizes``."""
+def _full_nap_nodes(
+    emu: Any, arm: ArmEmulator, sizes: list[str], *, more: tuple[dict[str, Any], ...] = (), spot: bool = False
+) -> None:
+    """Two full one-GPU NC A100 nodes of NodePool gpu, whose requirements allow ``sizes`` (and
+    ``more``); ``spot``: the nodes are spot VMs."""
     nodes = [fx.node(f"aks-gpu-{i}", size=fx.NC_A100, gpus=1, rdma_resource=None) for i in range(2)]
     for node in nodes:
         node["metadata"]["labels"].update({"karpenter.sh/nodepool": "gpu", "topology.kubernetes.io/region": REGION})
+        if spot:
+            node["metadata"]["labels"]["kubernetes.azure.com/scalesetpriority"] = "spot"
         node["spec"]["providerID"] = (
             f"azure:///subscriptions/{arm.subscription}/resourceGroups/mc_rg_c_eastus/providers/"
             f"Microsoft.Compute/virtualMachines/{node['metadata']['name']}"
@@ -43,7 +51,7 @@ def _full_nap_nodes(emu: Any, arm: ArmEmulator, sizes: list[str]) -> None:
                 "template": {
                     "spec": {
                         "nodeClassRef": {"group": "karpenter.azure.com", "kind": "AKSNodeClass", "name": "gpu"},
-                        "requirements": [requirement],
+                        "requirements": [requirement, *more],
                     }
                 },
             },
@@ -70,7 +78,7 @@ def test_a_nodepool_that_may_launch_a_size_the_quota_holds_runs_without_a_quota_
 def test_a_nodepool_none_of_whose_sizes_the_quota_holds_warns_naming_them(
     azure_env: ArmEmulator, kube_emulator: Any, kubeconfig: Any
 ) -> None:
-    _full_nap_nodes(kube_emulator, azure_env, [fx.NC_A100, NC_H100])
+    _full_nap_nodes(kube_emulator, azure_env, [fx.NC_A100, NC_H100], more=(ON_DEMAND,))
     _no_quota_for(azure_env, fx.NC_A100)
     _no_quota_for(azure_env, NC_H100)
     result = invoke("baremetal", "test", "nccl", "--nodes", "2", *NO_RDMA, "--dry-run=server")

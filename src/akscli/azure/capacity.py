@@ -41,6 +41,10 @@ class SkuOffer:
     zones: tuple[str, ...]
     restricted_zones: tuple[str, ...] = ()
     location_restriction: str | None = None  # its reasonCode when the whole region is restricted
+    # Spot VMs of the size can be had (capability LowPriorityCapable "True"; Azure reports a spot
+    # capacity restriction as False, upstream: Azure/karpenter-provider-azure 352646f
+    # pkg/providers/instancetype/instancetypes.go createOfferings, skewer IsLowPriorityCapable).
+    spot_capable: bool = False
 
     @property
     def usable_zones(self) -> tuple[str, ...]:
@@ -103,6 +107,7 @@ def offer_from_row(row: dict[str, Any], location: str) -> SkuOffer | None:
         zones=zones,
         restricted_zones=tuple(sorted(restricted_zones)),
         location_restriction=location_restriction,
+        spot_capable=str(_capability(row, "LowPriorityCapable")).lower() == "true",
     )
 
 

@@ -21,10 +21,12 @@ low-priority quota). Two ARM GETs, with the credential every akscli Azure comman
 - A NodePool may launch any size its requirements allow that holds the pod (Karpenter tries the
   instance types it may launch, cheapest first). Its candidates (``nodepool_sizes``): the NVIDIA
   GPU sizes Azure's provider knows as GPU sizes (akscli.nap_sizes), with at least the GPUs a pod
-  asks for, whose labels (akscli.nap_sizes.size_labels) every requirement on a size label admits
-  (requirements on other labels, zones or capacity type, are not judged: a superset). The quota is
-  read for each (akscli.azure.capacity.quota_marks, still two GETs); a warning only where it holds
-  none of them. upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
+  asks for, whose labels (akscli.nap_sizes.size_labels: size, SKU, arch and os labels) every
+  requirement on such a label admits. Each is then judged on its offerings: a zone and capacity
+  type the requirements admit (``offerings``: zones from the Resource SKUs, spot only where the size
+  is LowPriorityCapable), and the quota of an admitted capacity type (on-demand: family and
+  regional vCPUs; spot: low-priority vCPUs). Still two GETs (akscli.azure.capacity.capacity); a
+  warning only where no size can be had. upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
   scheduling/nodeclaim.go (fits, compatible), Azure/karpenter-provider-azure 352646f
   pkg/providers/instancetype/instancetype.go computeRequirements. Where the pods' node selector
   names their size (ND sizes: NCCL's topology file), Karpenter may launch only that size, so its
@@ -37,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from akscli.errors import AkscliError, QuotaError
@@ -108,27 +110,37 @@ _SIZE_KEYS = frozenset(
         "karpenter.azure.com/sku-gpu-name",
         "kubernetes.azure.com/sku-cpu",
         "kubernetes.azure.com/sku-memory",
+        "kubernetes.io/arch",  # amd64 for every size here (v1beta1 AzureToKubeArchitectures: x64)
+        "kubernetes.io/os",
     }
 )
 SIZES_NAMED = 4  # sizes named in the warning
 
 
 def check_nodepool(where: Origin | None, nodes: int, launch: Launch) -> str:
-    """The NodePool's quota check: ``check`` for the one size the pods name (a shortfall refuses),
-    or for the node's size of a spot pool; else the quota of every size the NodePool may launch,
-    and what to add to the growth warning where it holds none of them."""
+    """The NodePool's quota check: ``check`` for the one size the pods name (a shortfall refuses);
+    else every size the NodePool may launch, judged as Karpenter judges an instance type: an
+    offering (zone, capacity type) its requirements admit, and the quota of that capacity type
+    (see ``size_mark``); what to add to the growth warning where none of them can be had."""
     if where is None:
         return ""
-    if launch.size_pinned or where.spot or not where.region:
-        return check(where, nodes, strict=bool(launch.size_pinned) and not where.spot)
+    if launch.size_pinned or not where.region:
+        spot = where.spot or not admits_on_demand(launch.requirements)
+        return check(replace(where, spot=spot), nodes, strict=bool(launch.size_pinned) and not spot)
     from akscli.azure import arm, capacity
 
-    sizes = nodepool_sizes(launch) or [where.vm_size]
+    sizes = nodepool_sizes(launch)
+    if not sizes:
+        return (
+            f"NodePool {launch.pool}'s requirements admit none of the NVIDIA GPU sizes akscli knows with "
+            f"{launch.gpus_per_node} GPU(s) or more: node auto-provisioning may launch no node for the pods"
+        )
     try:
-        marks = capacity.quota_marks(arm.AzureTarget(where.subscription), where.region, dict.fromkeys(sizes, nodes))
+        caps = capacity.capacity(arm.AzureTarget(where.subscription), where.region, sizes)
     except AkscliError as exc:
         return f"the subscription's vCPU quota was not checked ({exc.message.splitlines()[0]})"
-    if any(size not in marks for size in sizes):
+    marks = {size: size_mark(caps[size], nodes, launch.requirements) for size in sizes}
+    if not all(marks.values()):
         return ""
     named = ", ".join(f"{size} ({marks[size]})" for size in sizes[:SIZES_NAMED])
     more = f" and {len(sizes) - SIZES_NAMED} more" if len(sizes) > SIZES_NAMED else ""
@@ -136,6 +148,89 @@ def check_nodepool(where: Origin | None, nodes: int, launch: Launch) -> str:
         f"the subscription's vCPU quota in {where.region} may hold none of the {len(sizes)} size(s) NodePool "
         f"{launch.pool} may launch for {nodes} node(s): {named}{more}"
     )
+
+
+# What Karpenter matches a NodePool's zone and capacity-type requirements against: an instance
+# type's offerings, one per zone it is offered in (then the regional "0") and capacity type, each
+# with these labels; spot only where the size is LowPriorityCapable. upstream:
+# Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetypes.go createOfferings
+# and instanceTypeZones, pkg/utils/zones/zones.go (Regional, PlacementScopeForZone),
+# pkg/apis/v1beta1/labels.go (scalesetpriority, priority, placement-scope); kubernetes-sigs/karpenter
+# 2266468 pkg/cloudprovider/types.go InstanceTypes.Compatible (an available offering the
+# requirements admit) and pkg/apis/v1/labels.go CapacityTypeLabelKey.
+ZONE = "topology.kubernetes.io/zone"
+REGIONAL = "0"
+PLACEMENT_SCOPE = "karpenter.azure.com/placement-scope"
+CAPACITY_TYPE = "karpenter.sh/capacity-type"
+_OFFERING_LABELS = {
+    "on-demand": {
+        CAPACITY_TYPE: "on-demand",
+        SPOT_LABEL: "regular",
+        "kubernetes.azure.com/priority": "regular",
+    },
+    "spot": {CAPACITY_TYPE: "spot", SPOT_LABEL: "spot", "kubernetes.azure.com/priority": "spot"},
+}
+# The quotas an offering's VMs count against: on-demand, the family's and the regional vCPUs;
+# spot, the regional low-priority vCPUs (akscli.azure.capacity.check).
+_QUOTA_LABELS = {"cores": "regional vCPU", "lowPriorityCores": "spot vCPU"}
+
+
+def _admits(requirements: tuple[Mapping[str, Any], ...], key: str, value: str) -> bool:
+    from akscli import nap_sizes
+
+    return all(nap_sizes.admits_value(r, value) for r in requirements if r.get("key") == key)
+
+
+def admits_on_demand(requirements: tuple[Mapping[str, Any], ...]) -> bool:
+    return all(_admits(requirements, k, v) for k, v in _OFFERING_LABELS["on-demand"].items())
+
+
+def offerings(offer: Any, location: str, requirements: tuple[Mapping[str, Any], ...]) -> list[tuple[str, str]]:
+    """The (zone, capacity type) offerings of a size (an akscli.azure.capacity.SkuOffer) in
+    ``location`` that the NodePool's requirements admit."""
+    out = []
+    for zone in (*(f"{location}-{z}" for z in offer.usable_zones), REGIONAL):
+        scope = "regional" if zone == REGIONAL else "zonal"
+        if not (_admits(requirements, ZONE, zone) and _admits(requirements, PLACEMENT_SCOPE, scope)):
+            continue
+        for kind, labels in _OFFERING_LABELS.items():
+            if (kind == "on-demand" or offer.spot_capable) and all(
+                _admits(requirements, k, v) for k, v in labels.items()
+            ):
+                out.append((zone, kind))
+    return out
+
+
+def size_mark(cap: Any, nodes: int, requirements: tuple[Mapping[str, Any], ...]) -> str:
+    """Why Karpenter could not launch ``nodes`` of a size (an akscli.azure.capacity.Capacity) for
+    the NodePool: not offered, restricted, no offering its requirements admit, or each admitted
+    capacity type's quota short; "" where it could."""
+    offer = cap.offer
+    if offer is None:
+        return f"not offered in {cap.location}"
+    if offer.location_restriction is not None:
+        return f"restricted in {cap.location} ({offer.location_restriction})"
+    kinds = {kind for _, kind in offerings(offer, cap.location, requirements)}
+    if not kinds:
+        zones = ", ".join(offer.usable_zones) or "none"
+        spot = "" if offer.spot_capable else ", no spot"
+        return f"no offering the NodePool's zone and capacity-type requirements admit (zones {zones}{spot})"
+    needed = offer.vcpus * max(nodes, 1)
+    short = []
+    for kind in ("on-demand", "spot"):
+        if kind not in kinds:
+            continue
+        over = ""
+        for name in [offer.family, "cores"] if kind == "on-demand" else ["lowPriorityCores"]:
+            quota = cap.quotas.get(name.lower())
+            if quota is not None and needed > quota.free:
+                label = _QUOTA_LABELS.get(name, f"{name} vCPU")
+                over = f"over quota: needs {needed} vCPUs, {max(quota.free, 0)} free of the {label} quota"
+                break
+        if not over:
+            return ""
+        short.append(over)
+    return "; ".join(short)
 
 
 def check(where: Origin | None, nodes: int, *, strict: bool) -> str:

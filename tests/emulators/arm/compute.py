@@ -93,7 +93,7 @@ def _row(emu: ArmEmulator, size: str, location: str) -> dict[str, Any] | None:
         "capabilities": [
             {"name": "vCPUs", "value": str(vcpus_of(size))},
             {"name": "vCPUsAvailable", "value": str(vcpus_of(size))},
-            {"name": "LowPriorityCapable", "value": "True"},
+            {"name": "LowPriorityCapable", "value": "False" if size.lower() in emu.spot_incapable else "True"},
         ],
         "restrictions": restrictions,
     }

@@ -118,6 +118,11 @@ class ArmEmulator:
         self.sku_restrictions: dict[str, list[dict[str, Any]]] = {}
         self.quota_limits: dict[tuple[str, str], int] = {}
         self.quota_used: dict[tuple[str, str], int] = {}
+        # Sizes (lower) whose SKU row says LowPriorityCapable "False": Azure's spot capacity
+        # restriction (upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/
+        # instancetypes.go createOfferings, "spot capacity restrictions are not returned in the
+        # restrictions section of the SKU API, instead the LowPriorityCapable capability is set to False").
+        self.spot_incapable: set[str] = set()
         self.regions: set[str] = {"eastus", "eastus2", "westus2", "westus3", "westeurope", "swedencentral"}
         # Resource groups (subscription lower, group lower) -> location (groups.py).
         self.resource_groups: dict[tuple[str, str], str] = {}
