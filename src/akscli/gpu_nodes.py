@@ -20,6 +20,14 @@ MIG_LOOKED = 20  # pending nodes doctor looks into (one pod list each)
 # managerOrUserAgent, kubernetes/client-go rest/config.go DefaultKubernetesUserAgent,
 # NVIDIA/gpu-operator a22dbf6 assets/state-mig-manager/0420_configmap.yaml "exec nvidia-mig-manager").
 MIG_MANAGER = "nvidia-mig-manager"
+# AKS's Node Problem Detector's node condition for XID errors (akscli.gpu_xid).
+XID_CONDITION = "XIDErrors"
+
+
+def xid_marked(node: dict[str, Any]) -> bool:
+    """Whether the node's XIDErrors condition is True."""
+    conditions = (node.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == XID_CONDITION and c.get("status") == "True" for c in conditions)
 
 
 @dataclass
@@ -48,6 +56,23 @@ class GpuNodes:
     # allocatable). akscli.gpu_plugin judges them.
     plugin: dict[str, int] = field(default_factory=dict)
     plugin_names: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    # doctor's sample only (baremetal doctor reads the condition on every node itself, check
+    # aks-gpu-health): GPU nodes whose XIDErrors condition (AKS's Node Problem Detector) is True,
+    # how many, the first few, and every one's name (few: akscli.gpu_xid reads the events for others).
+    xid: int = 0
+    xid_names: list[str] = field(default_factory=list)
+    xid_seen: set[str] = field(default_factory=set)
+    xid_unread: int = 0  # more nodes recent events name than doctor looked at
+
+    def add_xid(self, node: dict[str, Any]) -> None:
+        """Count the node where its XIDErrors condition is True, once."""
+        name = str((node.get("metadata") or {}).get("name"))
+        if name in self.xid_seen or not xid_marked(node):
+            return
+        self.xid_seen.add(name)
+        self.xid += 1
+        if len(self.xid_names) < HELD_SHOWN:
+            self.xid_names.append(name)
 
     def add(self, node: dict[str, Any]) -> None:
         from akscli import gpus

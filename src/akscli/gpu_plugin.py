@@ -136,6 +136,10 @@ def rules(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[.
         out.append(_dropped(kube, nodes, operator_ns, rule))
     if nodes.plugin.get("unhealthy"):
         out.append(_unhealthy(kube, nodes, operator_ns, rule))
+    if nodes.xid:
+        from akscli import gpu_xid
+
+        out.append(gpu_xid.rule(nodes, rule))
     return out
 
 

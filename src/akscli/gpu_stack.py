@@ -117,7 +117,10 @@ def active_policy(policies: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def sample_gpu_nodes(kube: Kube) -> GpuNodes:
-    """A bounded look at GPU nodes (a label-selected page each), for ``doctor``."""
+    """A bounded look at GPU nodes (a label-selected page each), for ``doctor``, and at the nodes
+    recent Node Problem Detector events mark with XID errors (akscli.gpu_xid, bounded too)."""
+    from akscli import gpu_xid
+
     nodes = GpuNodes()
     seen: set[str] = set()
     for selector in ("kubernetes.azure.com/accelerator", "nvidia.com/gpu.present=true", "nvidia.com/gpu.product"):
@@ -126,8 +129,11 @@ def sample_gpu_nodes(kube: Kube) -> GpuNodes:
             if name not in seen:
                 seen.add(name)
                 nodes.add(node)
+                nodes.add_xid(node)
             if len(seen) >= NODE_SAMPLE:
+                gpu_xid.from_events(kube, nodes)
                 return _with_dra(kube, nodes)
+    gpu_xid.from_events(kube, nodes)
     return _with_dra(kube, nodes)
 
 
