@@ -233,4 +233,10 @@ class DeviceManager(Controller):
             return
         allocatable, capacity = found
         patch = {"allocatable": {**allocatable, GPU: gpus}, "capacity": {**capacity, GPU: gpus}}
+        # A plugin that starts under MIG or time-slicing lists those devices (nvidia_gfd.plugin_resources).
+        from tests.emulators.kube.controllers.nvidia_gfd import plugin_resources
+
+        resources = plugin_resources(cluster, cluster.get("v1", "Node", None, node))
+        if resources is not None:
+            patch = {"allocatable": {**allocatable, **resources}, "capacity": {**capacity, **resources}}
         cluster.patch_status("v1", "Node", None, node, patch)

@@ -35,7 +35,9 @@ from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.device_manager import DeviceManager
 from tests.emulators.kube.controllers.nvidia_gfd import (
     GFD_DEPLOY_LABEL,
+    GfdPodController,
     NfdWorkerController,
+    advertise,
     label_gfd,
     label_nfd,
     nfd_worker_objects,
@@ -168,6 +170,8 @@ class ClusterPolicyController(Controller):
         self.labeller = manager.add(NodeLabelingController(delay=0.0))
         # The kubelets' device managers, for the device plugin pods the DaemonSet makes.
         self.device_manager = manager.add(DeviceManager())
+        # GFD's pods label their nodes when they come up (a MIG change restarts them).
+        manager.add(GfdPodController(delay=0.0))
         # upstream: NVIDIA/gpu-operator a22dbf67 deployments/gpu-operator/values.yaml nfd.enabled;
         # kubernetes-sigs/node-feature-discovery deployment/helm/node-feature-discovery/templates/worker.yaml
         if self.nfd:  # the chart's NFD worker, relabelling when its DaemonSet changes
@@ -262,6 +266,9 @@ class ClusterPolicyController(Controller):
                 # time-slicing labels from the ClusterPolicy's device plugin config (upstream:
                 # NVIDIA/k8s-device-plugin 1b826ac internal/lm/resource.go, api/config/v1/replicas.go)
                 label_gfd(cluster, pods, obj)
+            if component == "devicePlugin":
+                # MIG devices and time-slicing replicas (nvidia_mig_labels.advertised)
+                advertise(cluster, pods)
             if self.failure == "device-plugin-crash" and component == "devicePlugin" and pods:
                 victim = min(pods, key=lambda p: (p.get("spec") or {}).get("nodeName") or "")
                 status = victim.get("status") or {}

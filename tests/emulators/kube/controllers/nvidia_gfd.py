@@ -38,9 +38,10 @@ ClusterPolicy simulator (nvidia.py).
   ``gpu.replicas`` N, ``gpu.sharing-strategy`` time-slicing and a product ending ``-SHARED``
   unless the resource is renamed (``rename``, or ``renameByDefault``: NVIDIA/k8s-device-plugin
   internal/lm/resource.go baseLabeler, getProductName; api/config/v1/replicas.go). Such a node is
-  relabelled even where it had labels of its own. Not modelled: MIG (single or mixed: the MIG
-  devices' names and attributes come from NVML, and no MIG GPU was recorded), MPS, and the device
-  plugin's capacity of N replicas per GPU.
+  relabelled even where it had labels of its own.
+* MIG (single, mixed) and the device plugin's resources under MIG and time-slicing:
+  nvidia_mig_labels.py. A node the MIG manager split is relabelled even where it had labels of
+  its own. Not modelled: MPS; labels GFD no longer writes are left on the node.
 """
 
 from __future__ import annotations
@@ -212,19 +213,23 @@ def time_slicing(cluster: Any, policy: Mapping[str, Any], node: Mapping[str, Any
     return 1, False
 
 
-def gfd_labels(node: dict[str, Any], sharing: tuple[int, bool] = (1, False)) -> dict[str, str]:
+def gfd_labels(
+    node: dict[str, Any], sharing: tuple[int, bool] = (1, False), mig_strategy: str = "none"
+) -> dict[str, str]:
     """The labels GFD's pod writes on ``node`` ({} where it keeps the node's own, or finds no GPU);
-    ``sharing``: the node's time-slicing (replicas, renamed)."""
+    ``sharing``: the node's time-slicing (replicas, renamed); ``mig_strategy``: the ClusterPolicy's."""
+    from tests.emulators.kube.controllers import nvidia_mig_labels as migs
     from tests.emulators.kube.generate import architecture
 
     size = nvidia_size(node)
     replicas, renamed = sharing
     own = node["metadata"].get("labels") or {}
     shared_before = own.get("nvidia.com/gpu.sharing-strategy") == "time-slicing"
-    if size is None or ("nvidia.com/gpu.product" in own and replicas < 2 and not shared_before):
+    mig = migs.applied(node, size.gpu_model) if size is not None and mig_strategy != "none" else None
+    if size is None or ("nvidia.com/gpu.product" in own and replicas < 2 and not shared_before and mig is None):
         return {}
     product = "-".join(size.gpu_model.split()) + ("-SHARED" if replicas > 1 and not renamed else "")
-    return {
+    whole = {
         "nvidia.com/gpu.product": product,
         "nvidia.com/gpu.count": str(size.gpus),
         "nvidia.com/gpu.replicas": str(replicas),
@@ -234,6 +239,43 @@ def gfd_labels(node: dict[str, Any], sharing: tuple[int, bool] = (1, False)) -> 
         **compute_labels(size.gpu_model),
         **version_labels(),
     }
+    return whole | migs.mig_labels(size.gpu_model, size.gpus, mig_strategy, mig, sharing) if mig else whole
+
+
+def plugin_resources(cluster: Any, node: dict[str, Any]) -> dict[str, str] | None:
+    """What the node's device plugin advertises under the oldest ClusterPolicy's MIG strategy and
+    device plugin config (nvidia_mig_labels.advertised); None: its whole GPUs, as before."""
+    from tests.emulators.kube.controllers import nvidia_mig_labels as migs
+
+    size = nvidia_size(node)
+    policies = cluster.list("nvidia.com/v1", "ClusterPolicy") if size is not None else []
+    if not policies:
+        return None
+    policy = min(policies, key=lambda p: (p["metadata"].get("creationTimestamp") or "", p["metadata"]["name"]))
+    strategy = migs.strategy(policy)
+    sharing = time_slicing(cluster, policy, node, "gpu-operator")
+    mig = migs.applied(node, size.gpu_model) if strategy != "none" else None
+    return migs.advertised(size.gpus, strategy, mig, sharing)
+
+
+def advertise(cluster: Any, pods: list[dict[str, Any]]) -> None:
+    """Each running device plugin pod's node advertises ``plugin_resources``."""
+    for pod in pods:
+        name = (pod.get("spec") or {}).get("nodeName")
+        node = (
+            cluster.get("v1", "Node", None, name)
+            if name and (pod.get("status") or {}).get("phase") == "Running"
+            else None
+        )
+        resources = plugin_resources(cluster, node) if node is not None else None
+        if node is None or resources is None:
+            continue
+        status = node.get("status") or {}
+        capacity, allocatable = dict(status.get("capacity") or {}), dict(status.get("allocatable") or {})
+        if any(capacity.get(k) != v or allocatable.get(k) != v for k, v in resources.items()):
+            cluster.patch_status(
+                "v1", "Node", None, name, {"capacity": capacity | resources, "allocatable": allocatable | resources}
+            )
 
 
 def label_gfd(cluster: Any, pods: list[dict[str, Any]], policy: Mapping[str, Any] | None = None) -> None:
@@ -249,8 +291,10 @@ def label_gfd(cluster: Any, pods: list[dict[str, Any]], policy: Mapping[str, Any
         node = cluster.get("v1", "Node", None, name) if name else None
         if node is None:
             continue
+        from tests.emulators.kube.controllers import nvidia_mig_labels as migs
+
         sharing = time_slicing(cluster, policy or {}, node, str(pod["metadata"].get("namespace")))
-        labels = gfd_labels(node, sharing)
+        labels = gfd_labels(node, sharing, migs.strategy(policy or {}))
         if labels:
             cluster.patch("v1", "Node", None, name, {"metadata": {"labels": labels}})
 
@@ -265,3 +309,20 @@ class NfdWorkerController(Controller):
         labels = obj["metadata"].get("labels") or {}
         if all(labels.get(k) == v for k, v in NFD_WORKER_SELECTOR.items()):
             label_nfd(cluster, cluster.list("v1", "Node"))
+
+
+class GfdPodController(Controller):
+    """GFD's pods, as far as labels go: a GFD pod that comes up (after the MIG manager paused it, or
+    on a node added later) labels its node under the oldest ClusterPolicy, as its process does at
+    start (cmd/gpu-feature-discovery/main.go start)."""
+
+    watches: ClassVar[list[tuple[str, str]]] = [("v1", "Pod")]
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        labels = obj["metadata"].get("labels") or {}
+        if labels.get("app") != "gpu-feature-discovery" or (obj.get("status") or {}).get("phase") != "Running":
+            return
+        policies = cluster.list("nvidia.com/v1", "ClusterPolicy")
+        if policies:
+            policy = min(policies, key=lambda p: (p["metadata"].get("creationTimestamp") or "", p["metadata"]["name"]))
+            label_gfd(cluster, [obj], policy)
