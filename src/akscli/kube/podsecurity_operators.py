@@ -26,6 +26,28 @@ predicted (the pods are left to the API server, as before).
   056b8280b), so SetModelDownloadInfo returns before it; supported_models.yaml's
   ``downloadAtRuntime`` (../shared/data/kaito) is not read for this ("only used for version
   tracking of KAITO's base image. Other contents in the file are deprecated": model_catalog.md).
+- KAITO Workspace with ``inference.template`` (upstream: kaito-project/kaito 056b8280b
+  pkg/workspace/controllers/workspace_controller.go applyInference: the template is taken before
+  any preset; pkg/workspace/inference/template_inference.go CreateTemplateInference;
+  pkg/workspace/manifests/manifests.go GenerateManifestWithPodTemplate): a StatefulSet whose pod
+  template is the user's, with only its labels, affinity and tolerations changed (and
+  ApplyProvisionerNodeSelector's node affinity): every field the checks read is the user's.
+- KAITO tuning Workspace (056b8280b pkg/workspace/tuning/preset_tuning.go CreatePresetTuning,
+  GenerateBasicTuningPodSpec, SetTrainingResultVolume, SetTrainingInput, prepareDataSource,
+  handleURLDataSource, SetTrainingOutputImagePush; pkg/utils/common_preset.go ConfigSHMVolume,
+  DefaultModelWeightsVolume, ConfigCMVolume, ConfigResultsVolume, ConfigDataVolume,
+  ConfigImagePullSecretVolume, ConfigImagePushSecretVolume; pkg/workspace/image/puller.go
+  NewPullerContainer, pusher.go NewPusherContainer): a Job whose pod has the init container
+  ``model-weights-downloader`` (GenerateModelPullerContainer with GetTuningParameters, whose
+  metadata is supported_models.yaml's MustGet: none of the tuning presets,
+  transformer_runtime_tuning_parameters.go, sets ``downloadAtRuntime`` there), then ``puller``
+  for an image input or ``data-downloader`` for URLs; the container named after the Workspace,
+  and ``pusher`` and ``pause`` for an image output; the volumes ``dshm`` (memory emptyDir),
+  ``model-weights-volume`` (emptyDir), ``config-volume`` (ConfigMap), ``results-volume`` (the
+  output's ``volumeSource`` as given, else emptyDir), ``data-volume`` (the input's
+  ``volumeSource`` as given, else emptyDir), ``docker-config-<input name>-tuning-input`` and
+  ``docker-config`` (projected). No securityContext anywhere, so restricted refuses it, and
+  baseline refuses it only for a hostPath input or output volume.
 - KAITO InferenceSet: each child Workspace is NewWorkspaceForInferenceSet's (pkg/utils/
   inferenceset/inferenceset.go): the template's annotations and inference, and a generated name
   (``generateName: <set>-``), which names the container. KAITO's llm-d-router-gateway release
@@ -84,15 +106,63 @@ def pod_specs(group: str, kind: str, obj: Mapping[str, Any]) -> list[tuple[str, 
     meta = obj.get("metadata") or {}
     name = str(meta.get("name") or "")
     if (group, kind) == ("kaito.sh", "Workspace"):
-        return [("KAITO's inference pods", workspace_pod(name, meta.get("annotations") or {}, obj.get("inference")))]
+        return workspace_pods(name, meta.get("annotations") or {}, obj.get("inference"), obj.get("tuning"))
     if (group, kind) == ("kaito.sh", "InferenceSet"):
         template = (obj.get("spec") or {}).get("template") or {}
         annotations = (template.get("metadata") or {}).get("annotations") or {}
         child = f"{name}-<generated>"
-        return [("KAITO's inference pods", workspace_pod(child, annotations, template.get("inference")))]
+        return workspace_pods(child, annotations, template.get("inference"), None)
     if (group, kind) == ("airunway.ai", "ModelDeployment"):
         return _model_deployment(name, meta.get("annotations") or {}, obj.get("spec") or {})
     return []
+
+
+def workspace_pods(
+    name: str, annotations: Mapping[str, Any], inference: Any, tuning: Any
+) -> list[tuple[str, dict[str, Any]]]:
+    """The pods KAITO's workspace controller makes for a Workspace named ``name``: the inference
+    pods from ``inference.template`` where it is given (the controller's applyInference takes it
+    before any preset), else from the preset; the tuning Job's pod for ``tuning``."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(inference, dict) and isinstance(inference.get("template"), dict):
+        spec = inference["template"].get("spec")
+        found.append(("KAITO's inference pods (inference.template)", dict(spec) if isinstance(spec, dict) else {}))
+    elif isinstance(inference, dict):
+        found.append(("KAITO's inference pods", workspace_pod(name, annotations, inference)))
+    if isinstance(tuning, dict):
+        found.append(("KAITO's tuning job", tuning_pod(name, tuning)))
+    return found
+
+
+def tuning_pod(name: str, tuning: Mapping[str, Any]) -> dict[str, Any]:
+    """The pod of the Job KAITO makes for ``tuning`` (preset_tuning.go CreatePresetTuning's modifiers,
+    in their order): GenerateBasicTuningPodSpec, SetTrainingResultVolume, SetTrainingInput,
+    SetTrainingOutputImagePush."""
+    given_input, given_output = tuning.get("input"), tuning.get("output")
+    source: Mapping[str, Any] = given_input if isinstance(given_input, dict) else {}
+    output: Mapping[str, Any] = given_output if isinstance(given_output, dict) else {}
+    init: list[dict[str, Any]] = [{"name": "model-weights-downloader"}]
+    containers: list[dict[str, Any]] = [{"name": name}]
+    results = output.get("volumeSource") if isinstance(output.get("volumeSource"), dict) else {"emptyDir": {}}
+    volumes: list[dict[str, Any]] = [
+        {"name": "dshm", "emptyDir": {"medium": "Memory"}},
+        {"name": "model-weights-volume", "emptyDir": {}},
+        {"name": "config-volume", "configMap": {"name": str(tuning.get("config") or "")}},
+        {**results, "name": "results-volume"},
+    ]
+    if source.get("image"):  # prepareDataSource: an image, else URLs, else a volume
+        init.append({"name": "puller"})
+        volumes.append({"name": f"docker-config-{source.get('name') or ''}-tuning-input", "projected": {}})
+        volumes.append({"name": "data-volume", "emptyDir": {}})
+    elif source.get("urls"):
+        init.append({"name": "data-downloader"})
+        volumes.append({"name": "data-volume", "emptyDir": {}})
+    elif isinstance(source.get("volumeSource"), dict):
+        volumes.append({**source["volumeSource"], "name": "data-volume"})
+    if output.get("volumeSource") is None and output.get("image"):
+        volumes.append({"name": "docker-config", "projected": {}})
+        containers += [{"name": "pusher"}, {"name": "pause"}]
+    return {"initContainers": init, "containers": containers, "volumes": volumes}
 
 
 def workspace_pod(name: str, annotations: Mapping[str, Any], inference: Any) -> dict[str, Any]:
@@ -150,7 +220,8 @@ def _model_deployment(
         workspace: dict[str, Any] = {"inference": {"preset": {"name": (spec.get("model") or {}).get("id")}}}
         _merge(workspace, (spec.get("provider") or {}).get("overrides") or {})
         template = ((spec.get("podTemplate") or {}).get("metadata") or {}).get("annotations") or {}
-        return [(where, workspace_pod(name, template, workspace.get("inference")))]
+        pods = workspace_pods(name, template, workspace.get("inference"), None)
+        return [(where + (" (inference.template)" if w.endswith(")") else ""), pod) for w, pod in pods]
     return []
 
 
