@@ -29,6 +29,7 @@ QWEN = {
 }
 SHARDS = {"model-00001-of-00002.safetensors": 8 * GIB, "model-00002-of-00002.safetensors": 7 * GIB}
 TREE = f"/api/models/{REPO}/tree/main?recursive=true&expand=false"
+INFO = f"/api/models/{REPO}?expand=safetensors"
 
 
 def _put(hub: HubServer, config: dict[str, Any], **files: Any) -> None:
@@ -67,7 +68,7 @@ def test_a_flag_given_wins_over_config_json(hub: HubServer) -> None:
 def test_the_file_list_is_not_asked_when_weights_gib_is_given(hub: HubServer) -> None:
     _put(hub, QWEN)
     _planned("--weights-gib", "20")
-    assert [path for path, _ in hub.requests] == [f"/{REPO}/resolve/main/config.json"]
+    assert [path for path, _ in hub.requests] == [f"/{REPO}/resolve/main/config.json", INFO]
 
 
 def test_the_file_lists_pages_are_followed_to_the_last(hub: HubServer) -> None:
@@ -75,7 +76,7 @@ def test_the_file_lists_pages_are_followed_to_the_last(hub: HubServer) -> None:
     _put(hub, QWEN)
     model, _ = _planned()
     assert model["weights_gib"] == 15.0
-    assert [path for path, _ in hub.requests][1:] == [TREE, f"{TREE}&cursor=1", f"{TREE}&cursor=2"]
+    assert [path for path, _ in hub.requests][1:] == [TREE, f"{TREE}&cursor=1", f"{TREE}&cursor=2", INFO]
 
 
 def test_a_mistral_format_repo_counts_only_its_consolidated_files(hub: HubServer) -> None:

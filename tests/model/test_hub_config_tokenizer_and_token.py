@@ -34,7 +34,9 @@ def _put(hub: HubServer, config: dict[str, Any], **files: Any) -> None:
 
 
 def _plan(*args: str) -> Any:
-    return invoke("model", "plan", REPO, "--hub-config", "--runtime", "vllm", "--weights-gib", "0.5", *args)
+    # --weights-gib and --params-b given: the file list and the model info are not asked
+    sizes = ("--weights-gib", "0.5", "--params-b", "0.1")
+    return invoke("model", "plan", REPO, "--hub-config", "--runtime", "vllm", *sizes, *args)
 
 
 def test_an_embedders_tokenizer_config_lowers_vllms_length_below_config_jsons(hub: HubServer) -> None:

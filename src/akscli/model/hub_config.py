@@ -186,6 +186,29 @@ def list_files(model_id: str) -> list[dict[str, Any]]:
     raise AkscliError(f"{model_id}'s file list on Hugging Face runs to more than {MAX_PAGES} pages", hint=WEIGHTS_HINT)
 
 
+def read_safetensors(model_id: str) -> dict[str, Any] | None:
+    """The repo's safetensors parameter counts on the Hub, as huggingface_hub's HfApi.model_info
+    asks for them with ``expand=["safetensors"]`` (upstream: huggingface/huggingface_hub ee0a4510
+    src/huggingface_hub/hf_api.py model_info: GET ``{endpoint}/api/models/{repo_id}`` with
+    ``params["expand"]``, which returns only the properties listed; ModelInfo, SafeTensorsInfo:
+    ``parameters`` by dtype and ``total``): ``{"parameters": {dtype: count}, "total": count}``, or None
+    where the Hub gives none (a repo without .safetensors files). One GET, with the same token,
+    bounds and retries as config.json."""
+    import json
+
+    secret = token()
+    answer = _get(f"{endpoint()}/api/models/{model_id}?expand=safetensors", secret)
+    body = _checked(model_id, "model info", answer, secret)
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise AkscliError(f"{model_id}'s model info on Hugging Face is not a JSON object", hint="try again later")
+    found = parsed.get("safetensors")
+    return found if isinstance(found, dict) else None
+
+
 def _checked(model_id: str, what: str, answer: Answer, secret: str | None) -> bytes:
     """The body of a 200; else the Hub's refusal, one line with its fix. The Hub names its refusal in
     X-Error-Code (huggingface_hub utils/_http.py hf_raise_for_status): GatedRepo for a gated repo's file,
@@ -195,7 +218,7 @@ def _checked(model_id: str, what: str, answer: Answer, secret: str | None) -> by
     if status == 200:
         return answer.body
     at = page(model_id)
-    its = "the file list of " + model_id if what == "file list" else f"{model_id}'s {what}"
+    its = f"the {what} of {model_id}" if what in ("file list", "model info") else f"{model_id}'s {what}"
     # hf auth login reads the token at a prompt that does not echo it (huggingface_hub _login.py getpass),
     # so it stays out of the shell's history, where an `export HF_TOKEN=...` line would keep it.
     give = (
@@ -238,7 +261,7 @@ def _checked(model_id: str, what: str, answer: Answer, secret: str | None) -> by
         )
     if status == 404:
         seen = " that the token can see" if secret else ""
-        missing = f"no {model_id}/{what}" if what != "file list" else f"no repo {model_id}"
+        missing = f"no {model_id}/{what}" if what not in ("file list", "model info") else f"no repo {model_id}"
         raise NotFoundError(f"Hugging Face has {missing}{seen} (HTTP 404)", hint=f"check the id at {at}")
     raise AkscliError(f"Hugging Face answered HTTP {status} for {its}", hint="try again later")
 

@@ -106,6 +106,25 @@ def weight_files(files: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     )
 
 
+def parameters_b(safetensors: Mapping[str, Any] | None) -> float | None:
+    """--params-b from the Hub's safetensors counts (hub_config.read_safetensors): ``total`` in
+    billions. None where the Hub gives none, or where more than 1% of it is in integer tensors: a
+    packed quantized checkpoint (GPTQ, AWQ: eight 4-bit weights in one I32; NVFP4: two in one U8)
+    whose element count is not its parameter count. A small integer buffer (a BERT's I64
+    position_ids) is under that. The Hub counts elements per dtype as huggingface_hub does
+    (upstream: huggingface/huggingface_hub ee0a4510 src/huggingface_hub/utils/_safetensors.py
+    TensorInfo.parameter_count, SafetensorsRepoMetadata.parameter_count)."""
+    if safetensors is None:
+        return None
+    total, counts = _int(safetensors.get("total")), safetensors.get("parameters")
+    if total is None or not isinstance(counts, Mapping):
+        return None
+    packed = sum(v for k, v in counts.items() if _int(v) and not str(k).startswith(("F", "BF")))
+    if packed > total / 100:
+        return None
+    return max(round(total / 1e9, 3), 0.001)
+
+
 class Filled(NamedTuple):
     """A description completed from the Hub, what came from there (as flags), the MLA sizes, and
     what akscli assumed where config.json names what it does not know (warning lines)."""
@@ -121,10 +140,11 @@ def fill(
     config: Mapping[str, Any],
     limit: tuple[int, str] | None,
     files: Sequence[Mapping[str, Any]] | None,
+    safetensors: Mapping[str, Any] | None = None,
 ) -> Filled:
     """``given`` with each value it lacks taken from ``config`` (``limit``: the --max-context it gets, the
-    length vLLM and, for KAITO, its webhook accept, and the key it comes from) and ``files`` (the file
-    list; None: not read)."""
+    length vLLM and, for KAITO, its webhook accept, and the key it comes from), ``files`` (the file
+    list; None: not read) and ``safetensors`` (the Hub's parameter counts; None: not read or none)."""
     text = text_config(config)
     values: dict[str, Any] = {}
     said: list[str] = []
@@ -158,6 +178,9 @@ def fill(
         values["weights_gib"] = max(round(total / GIB, 2), 0.01)
         kind = "safetensors" if weights[0]["path"].endswith(".safetensors") else "bin"
         why["weights_gib"] = f" (its {len(weights)} .{kind} file{'s' if len(weights) > 1 else ''})"
+    params = parameters_b(safetensors)
+    if params is not None:
+        values["params_b"], why["params_b"] = params, " (the Hub's safetensors total)"
     merged = given._asdict()
     for key, value in values.items():
         if merged.get(key) is None:
@@ -188,7 +211,12 @@ def resolve(name: str, given: catalog.Description, kaito: bool) -> tuple[catalog
         key = found.kaito_key
         bounds.append((found.kaito, key if key.startswith("KAITO") else f"{key}, KAITO's token limit"))
     files = hub_config.list_files(model_id) if given.weights_gib is None else None
-    filled = fill(given, config, min(bounds) if bounds else None, files)
+    # One GET each: config.json; tokenizer_config.json only where vLLM reads it; the file list only
+    # without --weights-gib; the model info only without --params-b, and only where the Hub completes
+    # the description (flags that describe the model in full make --hub-config a check: one GET).
+    asks = given.params_b is None and not catalog.complete(given)
+    safetensors = hub_config.read_safetensors(model_id) if asks else None
+    filled = fill(given, config, min(bounds) if bounds else None, files, safetensors)
     try:
         model = catalog.resolve(model_id, filled.description)
     except UsageError as exc:

@@ -46,6 +46,16 @@ upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
   ``{"error":"Invalid credentials in Authorization header"}``, as huggingface_hub issue #3368
   shows for curl). KAITO reads the status only: ``failed to fetch <url>: status 401``.
 
+- The model info (upstream: huggingface/huggingface_hub ee0a4510 src/huggingface_hub/hf_api.py
+  model_info: GET ``/api/models/<id>``, ``expand`` listing the properties returned; ModelInfo,
+  SafeTensorsInfo): ``safetensors`` is ``{"parameters": {dtype: count}, "total": count}``, the
+  elements of the repo's .safetensors tensors by dtype (utils/_safetensors.py parameter_count; the
+  shape as in the Hub's answers recorded in huggingface_hub's tests/cassettes, e.g.
+  ``"safetensors":{"parameters":{"I64":512,"F32":11683584},"total":11684096}``), and absent for a repo
+  without .safetensors files. Like the file list, a gated repo's info is given without a token.
+  Here the counts are the repo's ``PARAMETERS`` where a test gives them, else the .safetensors
+  files' bytes read as BF16 (two bytes an element).
+
 A repo here is ``{path: content}``: a JSON file's decoded content, a weight file's size in bytes;
 a gated one also holds ``GATED``, the tokens granted access. The Hub's tokens are every token,
 unless the mapping holds ``TOKENS`` (``known_tokens``): then only those. Not emulated: JSON the Hub holds that Go's
@@ -65,6 +75,8 @@ HUGGING_FACE = "https://huggingface.co"
 # The key of a gated repo's tokens granted access (not a file: the file list leaves it out).
 GATED = "\0gated"
 Repos = Mapping[str, Mapping[str, Any]]
+# The key of a repo's safetensors parameter counts by dtype (not a file: the file list leaves it out).
+PARAMETERS = "\0parameters"
 # The key, beside the repo ids, of the tokens the Hub knows (token -> account); absent: every token.
 TOKENS = "\0tokens"
 # What answer() gives as the error code of a token the Hub does not know: no X-Error-Code is sent.
@@ -81,7 +93,11 @@ class HubError(Exception):
 
 
 def repo(
-    config: Mapping[str, Any] | None = None, *, gated: Iterable[str] | None = None, **files: Any
+    config: Mapping[str, Any] | None = None,
+    *,
+    gated: Iterable[str] | None = None,
+    parameters: Mapping[str, int] | None = None,
+    **files: Any,
 ) -> dict[str, Any]:
     """A repo as tests put it in ``ApiServer.huggingface_hub``: config.json, one weight file
     (model.safetensors) unless weights are given, and any other files (``params_json=`` for
@@ -94,6 +110,8 @@ def repo(
     out.update(named)
     if gated is not None:
         out[GATED] = frozenset(gated)
+    if parameters is not None:
+        out[PARAMETERS] = dict(parameters)
     return out
 
 
@@ -120,13 +138,30 @@ def answer(repos: Repos, repo_id: str, path: str | None, token: str) -> tuple[in
     if held is None:
         return (404 if token else 401), None, "RepoNotFound"
     if path is None:
-        listed = ((p, v) for p, v in held.items() if p != GATED)
+        listed = ((p, v) for p, v in held.items() if p not in (GATED, PARAMETERS))
         return 200, [{"path": p, "size": v if isinstance(v, int) else 0, "type": "file"} for p, v in listed], ""
     if GATED in held and token not in held[GATED]:
         return (403 if token else 401), None, "GatedRepo"
     if path not in held:
         return 404, None, "EntryNotFound"
     return 200, held[path], ""
+
+
+def model_info(repos: Repos, repo_id: str, token: str) -> tuple[int, Any, str]:
+    """What the Hub answers ``GET /api/models/<id>?expand=safetensors``: (status, the info, the
+    ``X-Error-Code`` of a refusal), refused as the file list is."""
+    status, listed, code = answer(repos, repo_id, None, token)
+    if status != 200:
+        return status, listed, code
+    held = repos[repo_id]
+    counts = held.get(PARAMETERS)
+    if counts is None:
+        size = sum(f["size"] for f in listed if _SAFETENSORS.search(f["path"]))
+        counts = {"BF16": size // 2} if size else None
+    info: dict[str, Any] = {"_id": f"id-{repo_id}", "id": repo_id}
+    if counts:
+        info["safetensors"] = {"parameters": dict(counts), "total": sum(counts.values())}
+    return 200, info, ""
 
 
 def _fetch(repos: Repos, repo_id: str, path: str | None, token: str) -> Any:

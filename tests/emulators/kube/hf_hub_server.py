@@ -13,6 +13,9 @@ which reads ``X-Error-Code`` and ``X-Error-Message``):
 - ``GET /api/models/<org>/<name>/tree/main``: the file list, each entry ``{"type": "file", "path",
   "size"}`` (upstream: huggingface/huggingface_hub hf_api.py RepoFile); with ``page_size`` set, in
   pages linked by a ``Link: <...>; rel="next"`` header, as the Hub pages it (utils/_pagination.py paginate follows it);
+- ``GET /api/models/<org>/<name>?expand=safetensors``: the model info (upstream: huggingface_hub
+  hf_api.py model_info), ``{"_id", "id", "safetensors"}`` as hf_hub.model_info gives it, refused as
+  the file list is;
 - a token the Hub does not know: 401 with ``X-Error-Message: Invalid credentials in Authorization
   header`` and no ``X-Error-Code`` (hf_hub.py says where from).
 
@@ -35,6 +38,7 @@ from typing import Any
 
 from tests.emulators.kube import hf_hub
 
+INFO = "\0model-info"  # what respond() reads for GET /api/models/<id> (the model info)
 _MESSAGES = {
     "RepoNotFound": "Repository not found",
     "GatedRepo": "Access to this model is restricted",
@@ -72,9 +76,14 @@ class HubServer:
             repo_id, file = "/".join(parts[:2]).lower(), "/".join(parts[4:])
         elif len(parts) >= 6 and parts[0] == "api" and parts[1] == "models" and parts[4:6] == ["tree", "main"]:
             repo_id, file = "/".join(parts[2:4]).lower(), None
+        elif len(parts) == 4 and parts[:2] == ["api", "models"]:  # hf_api.py model_info
+            repo_id, file = "/".join(parts[2:4]).lower(), INFO
         else:
             return 404, {}, b"Not Found"
-        status, content, code = hf_hub.answer(self.repos, repo_id, file, token)
+        if file == INFO:
+            status, content, code = hf_hub.model_info(self.repos, repo_id, token)
+        else:
+            status, content, code = hf_hub.answer(self.repos, repo_id, file, token)
         if code == hf_hub.INVALID_CREDENTIALS:
             message = hf_hub.INVALID_CREDENTIALS_MESSAGE
             headers = {"X-Error-Message": message, "Content-Type": "application/json"}
