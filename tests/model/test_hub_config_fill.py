@@ -98,7 +98,9 @@ def test_a_multimodal_models_values_are_read_from_its_text_config(hub: HubServer
 
 
 def test_the_kv_heads_are_the_attention_heads_where_config_json_names_none(hub: HubServer) -> None:
-    _put(hub, {k: v for k, v in QWEN.items() if k != "num_key_value_heads"})
+    # LlamaConfig's num_key_value_heads defaults to None: the attention heads (transformers __post_init__)
+    llama = {**QWEN, "model_type": "llama", "architectures": ["LlamaForCausalLM"]}
+    _put(hub, {k: v for k, v in llama.items() if k != "num_key_value_heads"})
     model, _ = _planned()
     assert model["kv_heads"] == 28
 

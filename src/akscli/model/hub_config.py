@@ -387,12 +387,16 @@ def vllm_limit(config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = 
     (reads_tokenizer_config): its ``model_max_length`` lowers the length, and gives it where config.json
     names none, before the RoPE factor (``derived_max_model_len = min(derived_max_model_len,
     tokenizer_model_max_length)``). The RoPE type is ``rope_type``, else the legacy ``type``, ``su`` read
-    as longrope and ``mrope`` as default (config.py patch_rope_scaling_dict). Not here: a sliding window
-    vLLM is told to disable."""
+    as longrope and ``mrope`` as default (config.py patch_rope_scaling_dict). A ``rope_parameters`` nested by
+    layer type is read as v0.25.1 reads it: each layer type's (not longrope, llama3) factor, the last one
+    winning, and a yarn one's original_max_position_embeddings. A key config.json leaves out is its
+    transformers config class's default where akscli holds it (akscli.model.hf_defaults). Not here: a
+    sliding window vLLM is told to disable."""
+    from akscli.model import hf_defaults
     from akscli.model.catalog import VLLM_TOKEN_LIMIT_KEYS
 
-    nested = config.get("text_config")
-    text: Mapping[str, Any] = nested if isinstance(nested, Mapping) else config
+    seen = hf_defaults.text_config(config)
+    text = seen.values
     derived: float | None = None
     key = ""
     for k in VLLM_TOKEN_LIMIT_KEYS:
@@ -402,27 +406,52 @@ def vllm_limit(config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = 
     command_r = _number(text.get("model_max_length"))
     if command_r:
         derived, key = command_r, "model_max_length"
+    if key in seen.defaulted:
+        key = f"{key}, {seen.source}'s default"
     lowered = _number(tokenizer.get("model_max_length")) if tokenizer is not None else None
     if lowered is not None and (derived is None or lowered < derived):
         derived, key = lowered, "tokenizer_config.json model_max_length"
     if derived is None:
         return None, ""
-    # transformers v5's configs name it rope_parameters (vLLM v0.25.1 reads that; a per-layer-type
-    # nested one is not read here)
+    # transformers v5's configs name it rope_parameters (vLLM v0.25.1 reads that), either one dict or
+    # one per layer type (is_rope_parameters_nested: its keys are all transformers' layer types)
     field = "rope_scaling" if text.get("rope_scaling") else "rope_parameters"
     rope = text.get(field)
+    if "rope_parameters" in seen.defaulted:
+        field = f"{seen.source}'s default rope_parameters"
     model_type = str(text.get("model_type") or config.get("model_type") or "")
-    if isinstance(rope, Mapping) and "gemma3" not in model_type:
-        rope_type = str(rope.get("rope_type") or rope.get("type") or "")
+    if not isinstance(rope, Mapping) or not rope or "gemma3" in model_type:
+        return int(derived), key
+    nested = set(rope).issubset(LAYER_TYPES)
+    factor, factor_at = 1.0, field
+    for layer, params in rope.items() if nested else [("", rope)]:
+        if not isinstance(params, Mapping):
+            continue
+        at = f"{field}.{layer}" if layer else field
+        rope_type = str(params.get("rope_type") or params.get("type") or "")
         rope_type = {"su": "longrope", "mrope": "default"}.get(rope_type, rope_type)
-        if rope_type not in ("longrope", "llama3"):
-            factor = _number(rope.get("factor")) or 1.0
-            original = _number(rope.get("original_max_position_embeddings"))
-            if rope_type == "yarn" and original is not None:
-                derived, key = original, f"{field}.original_max_position_embeddings"
-            if factor != 1.0:
-                derived, key = derived * factor, f"{key} × {field}.factor {factor:g}"
+        if rope_type in ("longrope", "llama3"):
+            continue
+        if "factor" in params:  # "assumes all layer types have the same scaling factor": the last one
+            factor, factor_at = _number(params.get("factor")) or 1.0, at
+        original = _number(params.get("original_max_position_embeddings"))
+        if rope_type == "yarn" and original is not None:
+            derived, key = original, f"{at}.original_max_position_embeddings"
+    if factor != 1.0:
+        derived, key = derived * factor, f"{key} × {factor_at}.factor {factor:g}"
     return int(derived), key
+
+
+# transformers v5.17.0 src/transformers/configuration_utils.py ALLOWED_LAYER_TYPES (the attention
+# and MLP layer types): the keys of a rope_parameters nested by layer type (vLLM v0.25.1
+# vllm/transformers_utils/config.py is_rope_parameters_nested).
+LAYER_TYPES = frozenset(
+    {
+        "full_attention", "sliding_attention", "chunked_attention", "window_attention", "compressed_sparse_attention",
+        "heavily_compressed_attention", "minimax_m3_sparse", "conv", "moe", "hybrid", "hybrid_sliding",
+        "deepseek_sparse_attention", "qwen_sparse_attention", "linear_attention", "sparse", "dense",
+    }
+)  # fmt: skip
 
 
 # vLLM's default runner by an architecture's suffix (vllm-project/vllm v0.25.1 vllm/config/model.py

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from akscli.errors import UsageError
-from akscli.model import catalog, hub_config
+from akscli.model import catalog, hf_defaults, hub_config
 
 # vllm-project/vllm v0.25.1 model_arch_config_convertor.py MODEL_ARCH_CONFIG_CONVERTORS: the model
 # types whose attention values vLLM reads its own way.
@@ -60,11 +60,6 @@ GIB = float(1 << 30)
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
-
-
-def text_config(config: Mapping[str, Any]) -> Mapping[str, Any]:
-    nested = config.get("text_config")
-    return nested if isinstance(nested, Mapping) else config
 
 
 def quantization(config: Mapping[str, Any]) -> str | None:
@@ -145,7 +140,8 @@ def fill(
     """``given`` with each value it lacks taken from ``config`` (``limit``: the --max-context it gets, the
     length vLLM and, for KAITO, its webhook accept, and the key it comes from), ``files`` (the file
     list; None: not read) and ``safetensors`` (the Hub's parameter counts; None: not read or none)."""
-    text = text_config(config)
+    seen = hf_defaults.text_config(config)
+    text = seen.values
     values: dict[str, Any] = {}
     said: list[str] = []
     model_type = str(text.get("model_type") or config.get("model_type") or "")
@@ -166,6 +162,17 @@ def fill(
         }
         values.update({k: v for k, v in found.items() if v is not None})
     why: dict[str, str] = {}
+    # the flags whose every key came from the config class (transformers' default, as vLLM sees it)
+    keys = {
+        "layers": ("num_hidden_layers",),
+        "attention_heads": ("num_attention_heads",),
+        "kv_heads": KV_HEAD_KEYS,
+        "head_dim": ("head_dim",),
+        "hidden_size": ("hidden_size",),
+    }
+    for flag, read in keys.items():
+        if flag in values and any(k in seen.defaulted for k in read):
+            why[flag] = f" ({seen.source}'s default)"
     if limit is not None:
         values["max_context"], why["max_context"] = limit[0], f" ({limit[1]})"
     quant = quantization(config)
