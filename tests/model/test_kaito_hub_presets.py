@@ -50,7 +50,7 @@ def test_a_described_model_says_kaito_reads_its_limit_from_the_hub_and_akscli_ca
         "akscli did not read config.json (--hub-config reads it): it checked max-model-len 8192 against "
         "--max-context 32768 only"
     ) in result.stderr
-    assert "KAITO serves it as fancy-lm-7b" in result.stderr
+    assert "KAITO serves acme/Fancy-LM-7B as fancy-lm-7b" in result.stderr
 
 
 def test_a_catalog_model_kaito_lacks_says_its_limit_is_its_config_jsons() -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.errors import UsageError
 from akscli.kube import scheduling
-from akscli.model import kaito_names
+from akscli.model import bounded, kaito_names
 from akscli.model.kinds import AIRUNWAY_NODE_SELECTOR_PROVIDERS, AIRUNWAY_VLLM_IMAGE_PROVIDERS, GPU_TOLERATIONS
 
 if TYPE_CHECKING:
@@ -70,7 +70,8 @@ def kuberay_blocked(nodes: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
 
 
 def _blocked_text(blocked: Mapping[str, list[str]]) -> str:
-    return "; ".join(f"{what} ({len(names)} node{'s' if len(names) > 1 else ''})" for what, names in blocked.items())
+    each = [f"{what} ({len(names)} node{'s' if len(names) > 1 else ''})" for what, names in blocked.items()]
+    return bounded.listed(each, 2, "; ")
 
 
 def kuberay_refusal(blocked: Mapping[str, list[str]]) -> UsageError:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from akscli import datafiles, validate
 from akscli.errors import UsageError
+from akscli.model import bounded
 from akscli.secret_hints import secret_from_stdin
 
 DATA_FILE = datafiles.source_path("models")  # the editable truth; commands read the module generated from it
@@ -332,7 +333,7 @@ def vllm_limit_note(model: Model, context: int) -> tuple[str, ...]:
         return ()
     return (
         f"akscli checked max-model-len {context} against --max-context {model.context} only: it did not read "
-        f"{model.id}'s config.json (--hub-config reads it)",
+        f"{bounded.value(model.id)}'s config.json (--hub-config reads it)",
         *vllm_limit_rule(context),
     )
 

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from akscli.errors import UsageError
-from akscli.model import catalog, hf_defaults, hub_config
+from akscli.model import bounded, catalog, hf_defaults, hub_config
 
 # vllm-project/vllm v0.25.1 model_arch_config_convertor.py MODEL_ARCH_CONFIG_CONVERTORS: the model
 # types whose attention values vLLM reads its own way.
@@ -87,7 +87,8 @@ def unknown_quantization(config: Mapping[str, Any]) -> str | None:
         method = f"compressed-tensors, format {str(quant.get('format') or '') or 'unset'}"
     vllm = "vLLM loads it" if method.split(",")[0] in VLLM_QUANT_METHODS else "not a method vLLM lists"
     return (
-        f"config.json's quant_method {method or 'unset'} is not one akscli sizes ({vllm}): it planned the model "
+        f"config.json's quant_method {bounded.value(method) or 'unset'} is not one akscli sizes ({vllm}): it "
+        "planned the model "
         "as bf16; give --quantization to say otherwise"
     )
 

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from akscli.errors import AkscliError, UsageError
+from akscli.model import bounded
 from akscli.secret_hints import secret_from_stdin
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def check_token_limit(model: Model, context: int) -> None:
 
 
 # A warning line akscli prints is at most this long: one subject a line, so a long note reads as lines.
-WARNING_WIDTH = 200
+WARNING_WIDTH = bounded.WIDTH
 
 
 def hub_note(model: Model, context: int) -> tuple[str, ...]:
@@ -137,9 +138,11 @@ def hub_note(model: Model, context: int) -> tuple[str, ...]:
 
     if not from_hub(model):
         return ()
+    shown = bounded.value(model.id)  # an id runs to 193 characters: each line stays within WARNING_WIDTH
     notes = [
-        f"KAITO's catalog has no {model.id}: KAITO's webhook builds its preset from the Hugging Face Hub (the repo's "
-        f"file list and config.json) when it admits the Workspace; KAITO serves it as {served_name(model.id)}",
+        f"KAITO's catalog has no {shown}: KAITO's webhook builds its preset from the Hugging Face Hub (the repo's "
+        "file list and config.json) when it admits the Workspace",
+        f"KAITO serves {shown} as {bounded.value(served_name(model.id))}",
         "KAITO's workspace controller, which serves that webhook, must reach huggingface.co, with --access-secret's "
         "token for a gated repo",
     ]

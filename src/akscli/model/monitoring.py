@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from akscli.errors import NotInstalledError, UsageError
 from akscli.kube import label_selector
 from akscli.kube.selectors import SelectorError
+from akscli.model import bounded
 from akscli.model.kinds import (
     AZURE_MONITOR_CLOUDS,
     AZURE_MONITOR_QUERY_HOSTS,
@@ -146,7 +147,8 @@ def unscraped_warning(namespace: str, name: str, detail: str) -> str:
     (pkg/apis/monitoring/v1/types.go ConfigResourceStatus; prometheus-operator 6adcebc5). So the
     user hears it here or not at all."""
     return (
-        f"no Prometheus selects PodMonitor {namespace}/{name} ({detail}): vLLM's metrics will not be scraped; "
+        f"no Prometheus selects PodMonitor {namespace}/{name} ({bounded.value(detail, 80)}): vLLM's metrics will not "
+        "be scraped; "
         f"{SELECT_HINT}"
     )
 

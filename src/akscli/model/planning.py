@@ -16,7 +16,7 @@ import math
 from typing import Any, NamedTuple
 
 from akscli.errors import UsageError
-from akscli.model import catalog, kaito_names, skus
+from akscli.model import bounded, catalog, kaito_names, skus
 from akscli.model.catalog import Model
 from akscli.model.kaito_estimator import (
     GIB,
@@ -418,7 +418,8 @@ def plan(
     warnings: list[str] = []
     if region not in known_regions:
         warnings.append(
-            f"no prices for region {region!r} (prices known for {', '.join(known_regions)}); give --price-file for it"
+            f"no prices for region {bounded.value(region)!r} (prices known for {bounded.listed(known_regions, 5)}); "
+            "give --price-file for it"
         )
     sizes = vm_sizes or skus.all_skus()
     if runtime == "kaito":
@@ -436,7 +437,7 @@ def plan(
     recommended = pick(affordable)
     if not fitting:
         warnings.append(
-            f"{model.id} does not fit any known VM size at context {ctx} and "
+            f"{bounded.value(model.id)} does not fit any known VM size at context {ctx} and "
             f"concurrency {concurrency}; lower --max-model-len or --concurrency"
         )
     elif budget is not None and priced and not affordable:

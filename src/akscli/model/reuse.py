@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from akscli.errors import NotFoundError, UsageError
+from akscli.model import bounded
 
 # The deploy options a revision records and --reuse-values reuses: the command's parameter name,
 # its flag, and the JSON types its value may have. Not recorded: where it goes and how it is
@@ -69,12 +70,18 @@ class DeployOptions:
         return {REUSABLE[p][0]: merged[p] for p in REUSABLE if p in merged and merged[p] is not False}
 
 
-def _shown(flag: str, value: Any) -> str:
+def _shown(flag: str, value: Any, width: int | None = None) -> str:
+    """The option as typed; ``width``: each value shortened to it (a warning's line)."""
     if value is True:
         return flag
+
+    def shown(v: Any) -> str:
+        return bounded.value(str(v), width) if width else str(v)
+
     if isinstance(value, list):
-        return " ".join(f"{flag} {v}" for v in value)
-    return f"{flag} {value}"
+        each = [f"{flag} {shown(v)}" for v in value]
+        return bounded.listed(each, 2, " ") if width else " ".join(each)
+    return f"{flag} {shown(value)}"
 
 
 def recorded_options(params: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -165,11 +172,15 @@ def going_back(history: Sequence[Any], options: DeployOptions, resolved: Mapping
             continue
         if resolved and param in resolved and resolved[param] == value:
             continue
-        dropped.append(_shown(flag, value))
+        dropped.append(_shown(flag, value, 24))
     if not dropped:
         return None
     it, goes = ("it goes", "its default") if len(dropped) == 1 else ("they go", "their defaults")
-    return (
-        f"revision {history[-1].revision} has {', '.join(dropped)}, not given now: {it} back to {goes} "
-        "(--reuse-values keeps the latest revision's options)"
-    )
+    for shown in (3, 2, 1):  # as many as the line holds (bounded.WIDTH)
+        line = (
+            f"revision {history[-1].revision} has {bounded.listed(dropped, shown)}, not given now: {it} back to "
+            f"{goes} (--reuse-values keeps the latest revision's options)"
+        )
+        if len(line) <= bounded.WIDTH:
+            break
+    return line
