@@ -143,7 +143,8 @@ def tuning_pod(name: str, tuning: Mapping[str, Any]) -> dict[str, Any]:
     output: Mapping[str, Any] = given_output if isinstance(given_output, dict) else {}
     init: list[dict[str, Any]] = [{"name": "model-weights-downloader"}]
     containers: list[dict[str, Any]] = [{"name": name}]
-    results = output.get("volumeSource") if isinstance(output.get("volumeSource"), dict) else {"emptyDir": {}}
+    given = output.get("volumeSource")
+    results: dict[str, Any] = given if isinstance(given, dict) else {"emptyDir": {}}
     volumes: list[dict[str, Any]] = [
         {"name": "dshm", "emptyDir": {"medium": "Memory"}},
         {"name": "model-weights-volume", "emptyDir": {}},
