@@ -163,7 +163,7 @@ def finding_ref(obj: Mapping[str, Any], config: PolicyConfig) -> str:
     Every kind a rule reads is namespaced (pod_templates' workloads, Service, the serving kinds)."""
     meta = obj.get("metadata") or {}
     name = meta.get("name") or meta.get("generateName") or "<unnamed>"
-    return f"{obj.get('kind', '?')} {_namespace(obj, config) or 'default'}/{name}"
+    return f"{obj.get('kind', '?')} {_namespace(obj, config)}/{name}"
 
 
 def pod_templates(obj: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -344,8 +344,10 @@ def _check_request_limit(
                     )
 
 
-def _namespace(obj: Mapping[str, Any], config: PolicyConfig) -> str | None:
-    return (obj.get("metadata") or {}).get("namespace") or config.default_namespace
+def _namespace(obj: Mapping[str, Any], config: PolicyConfig) -> str:
+    """Where ``obj`` lands: its own namespace, else the apply's, else ``default`` (client-go's namespace
+    for a context that names none): the one finding_ref names and the privileged rule reads."""
+    return (obj.get("metadata") or {}).get("namespace") or config.default_namespace or "default"
 
 
 def _check_privileged(obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], config: PolicyConfig) -> Iterator[Hit]:

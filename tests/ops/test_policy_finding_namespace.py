@@ -81,3 +81,20 @@ def test_an_apply_with_a_context_without_a_namespace_names_default(
     result = invoke("apply", "-f", manifest, "--kubeconfig", str(config), "--dry-run=server")
     assert result.exit_code == 9, result
     assert "[image-latest] Deployment default/web:" in result.stderr
+
+
+def test_policy_check_lets_a_privileged_pod_through_to_default_when_the_policy_file_lists_default(
+    tmp_path: Path,
+) -> None:
+    """The finding names ``default``, so the privileged-namespace rule reads ``default`` too: CI's
+    policy check and an apply to a context with no namespace agree (both land it in default)."""
+    privileged = json.loads(json.dumps(WEB))
+    container = privileged["spec"]["template"]["spec"]["containers"][0]
+    container |= {"image": "nginx:1.27", "securityContext": {"privileged": True}}
+    path = tmp_path / "priv.yaml"
+    path.write_text(yamlio.dump_all([privileged]))
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text("privilegedNamespaces: [default]\n")
+    result = invoke("policy", "check", "-f", str(path), "--policy-file", str(policy_file), "-o", "json")
+    rules = {item["rule"] for item in json.loads(result.stdout)["items"]}
+    assert "privileged-pod" not in rules, result.stdout
