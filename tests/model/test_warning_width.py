@@ -88,3 +88,13 @@ def test_the_tainted_pools_that_keep_kuberay_workers_off_are_named_within_the_wi
     line = airunway.kuberay_warning(blocked)
     assert "and 28 more" in line
     assert len(line) < 2 * bounded.WIDTH  # the fixed text is long; the pools no longer grow it
+
+
+def test_kaitos_hub_note_names_the_served_model_name_whole_for_the_longest_model_id() -> None:
+    """The served name is what a client sends as ``model``: shortened, it could not be copied. The
+    longest (96 characters) still fits the width beside a shortened id."""
+    notes = kaito_names.hub_note(_described(LONG_ID), 8192)
+    served = kaito_names.served_name(LONG_ID)
+    assert len(served) == 96
+    assert any(line.endswith(f" as {served}") for line in notes), notes
+    assert _fits(notes), [len(n) for n in notes]

@@ -138,11 +138,13 @@ def hub_note(model: Model, context: int) -> tuple[str, ...]:
 
     if not from_hub(model):
         return ()
-    shown = bounded.value(model.id)  # an id runs to 193 characters: each line stays within WARNING_WIDTH
+    # An id runs to 193 characters: shortened, each line stays within WARNING_WIDTH. The served name
+    # (at most 96: catalog.validate_hf_id) is kept whole: a client sends it as the request's model.
+    shown = bounded.value(model.id)
     notes = [
         f"KAITO's catalog has no {shown}: KAITO's webhook builds its preset from the Hugging Face Hub (the repo's "
         "file list and config.json) when it admits the Workspace",
-        f"KAITO serves {shown} as {bounded.value(served_name(model.id))}",
+        f"KAITO serves {shown} as {served_name(model.id)}",
         "KAITO's workspace controller, which serves that webhook, must reach huggingface.co, with --access-secret's "
         "token for a gated repo",
     ]
