@@ -5,6 +5,7 @@ The one loader behind ``akscli apply -f`` and ``akscli policy check -f``.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,15 +44,16 @@ def _glob(pattern: str) -> list[Path]:
     A malformed pattern is refused first, as Glob refuses it (ErrBadPattern) and kubectl says
     ``pattern %q is not valid: syntax error in pattern`` (upstream: kubernetes/cli-runtime
     69e8693b pkg/resource/builder.go expandIfFilePattern)."""
-    import glob
-
-    if not well_formed(pattern):
+    try:
+        matches = _go_glob(str(Path(pattern).expanduser())) if well_formed(pattern) else None
+    except _BadPattern:
+        matches = None
+    if matches is None:
         raise UsageError(
             f"pattern {_go_quote(pattern)} is not valid: syntax error in pattern",
             hint="close each [ with a ] (a class holds at least one character), end no pattern on a lone \\, "
             "or quote the pattern so that the shell leaves it as written",
         )
-    matches = sorted(glob.glob(str(Path(pattern).expanduser()), include_hidden=True))
     if not matches:
         raise UsageError(
             f"the path {_go_quote(pattern)} does not exist",
@@ -61,6 +63,82 @@ def _glob(pattern: str) -> list[Path]:
     for match in matches:
         found += files(match)
     return found
+
+
+def _go_glob(pattern: str) -> list[str]:
+    """Go's filepath.Glob on a well-formed pattern, not Python's glob, whose classes read ``[!a]``
+    as negated and ``[^a]`` as a class of ``^`` and ``a`` (Go: the other way round) and whose ``\\``
+    escapes nothing (upstream: golang/go src/path/filepath/match.go Glob, glob, hasMeta,
+    cleanGlobPath): the folder part is globbed first, then each folder's names, sorted, are matched
+    against the last part; a folder that cannot be read gives nothing; dot files match too."""
+    import os
+
+    if not _has_meta(pattern):
+        return [pattern] if os.path.lexists(pattern) else []
+    folder, last = os.path.split(pattern)
+    folder = folder or "."
+    folders = _go_glob(folder) if _has_meta(folder) else [folder]
+    found: list[str] = []
+    for each in folders:
+        try:
+            names = sorted(os.listdir(each))  # sort.Strings: Go's byte order is UTF-8's code point order
+        except OSError:
+            continue  # glob ignores an I/O error, and a path that is no folder
+        if not names:
+            continue
+        if not well_formed(last):  # a class split by a separator ("a/[b/c]"): Match's ErrBadPattern
+            raise _BadPattern
+        matcher = _go_match(last)
+        found += [os.path.normpath(os.path.join(each, n)) for n in names if matcher.fullmatch(n)]
+    return found
+
+
+class _BadPattern(Exception):
+    """Go's ErrBadPattern from a part of the pattern (``_go_glob``)."""
+
+
+def _has_meta(path: str) -> bool:
+    return any(char in path for char in "*?[\\")
+
+
+def _go_match(pattern: str) -> re.Pattern[str]:
+    """Go's Match for one path part as a regular expression: ``*`` any run, ``?`` one character,
+    ``\\c`` the character c, ``[^...]`` a negated class of characters and ``lo-hi`` ranges (a range
+    with lo above hi holds nothing), anything else itself."""
+    out, i = [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "*":
+            out.append(".*")
+        elif char == "?":
+            out.append(".")
+        elif char == "\\":
+            i += 1
+            out.append(re.escape(pattern[i]))
+        elif char == "[":
+            i += 1
+            negated = pattern[i] == "^"
+            i += negated
+            members: list[str] = []  # one per range, as Go's nrange counts them
+            while not (members and pattern[i] == "]"):
+                low, i = _class_member(pattern, i)
+                high = low
+                if pattern[i] == "-":
+                    high, i = _class_member(pattern, i + 1)
+                members.append("" if low > high else re.escape(low) + ("" if low == high else "-" + re.escape(high)))
+            held = "".join(members)
+            out.append(("[^" + held + "]" if held else "(?s:.)") if negated else ("[" + held + "]" if held else "(?!)"))
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _class_member(pattern: str, i: int) -> tuple[str, int]:
+    """getEsc: one class character at ``i`` (after a ``\\``), and where the pattern goes on."""
+    if pattern[i] == "\\":
+        i += 1
+    return pattern[i], i + 1
 
 
 def well_formed(pattern: str) -> bool:
