@@ -55,7 +55,7 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
         raise errors.UsageError(f"kubeconfig {path} is empty", setup_hint)
     path = os.pathsep.join(present)  # an empty file among several is skipped, as kubectl skips it
     try:
-        merged = _merged(present)
+        merged = _parsed_before(present) or _merged(present)
         contexts, current = _contexts(merged)
     except ConfigException as exc:
         raise errors.UsageError(f"cannot read kubeconfig {path}: {exc}", "check the file") from exc
@@ -105,12 +105,45 @@ def context_namespace(target: KubeTarget) -> str | None:
     path, paths = _kubeconfig_files(target.kubeconfig)
     try:
         present = check_kubeconfig_files([p for p in paths if os.path.exists(os.path.expanduser(p))])
-        contexts, current = _contexts(_merged(present)) if present else ([], None)
+        merged = _merged(present) if present else None
+        contexts, current = _contexts(merged) if merged is not None else ([], None)
+        if merged is not None:
+            _keep_parsed(present, merged)
         chosen = _chosen_context(contexts, current, target.context, path, "")
     except Exception:  # connect reports it, in its words
         return None
     namespace = chosen.get("context", {}).get("namespace")
     return str(namespace) if namespace else None
+
+
+# The kubeconfig context_namespace parsed, for the connect that follows it in the same command (an
+# apply reads the context's namespace for its policy check before it connects), so that the files
+# are parsed once (tests/foundation/test_apply_counts.py). One entry, taken by the next connect;
+# keyed by each file's path, inode, size and mtime, so a file changed in between is parsed again.
+_PARSED: dict[tuple[tuple[str, int, int, int], ...], Any] = {}
+
+
+def _stamp(files: list[str]) -> tuple[tuple[str, int, int, int], ...] | None:
+    try:
+        stats = [(f, os.stat(os.path.expanduser(f))) for f in files]
+    except OSError:
+        return None
+    return tuple((f, st.st_ino, st.st_size, st.st_mtime_ns) for f, st in stats)
+
+
+def _keep_parsed(files: list[str], merged: Any) -> None:
+    _PARSED.clear()
+    key = _stamp(files)
+    if key is not None:
+        _PARSED[key] = merged
+
+
+def _parsed_before(files: list[str]) -> Any:
+    """The merged files context_namespace parsed, where they are unchanged since; else None."""
+    key = _stamp(files)
+    found = _PARSED.pop(key, None) if key is not None else None
+    _PARSED.clear()
+    return found
 
 
 def _chosen_context(
