@@ -14,8 +14,10 @@ A pod serves once it is Ready (a Service's endpoints are its selected ready pods
   ``ENTRYPOINT ["vllm", "serve"]``) serves on ``--port`` (default 8000,
   vllm/entrypoints/openai/cli_args.py) under every ``--served-model-name``, else the model
   (``vllm serve MODEL`` or ``--model``; vllm/entrypoints/openai/api_server.py builds one
-  BaseModelPath per served name, and serving_models.py show_available_models lists each). Its
-  metrics carry the first name (vllm/config/model.py get_served_model_name).
+  BaseModelPath per served name, and serving_models.py show_available_models lists each), and,
+  with ``--enable-lora``, under each LoRA adapter ``--lora-modules`` names (``name=path`` or JSON
+  with a name: cli_args.py LoRAParserAction; show_available_models lists the adapters after the
+  base models). Its metrics carry the first name (vllm/config/model.py get_served_model_name).
 
 The server answers /v1/models and /v1/chat/completions (vllm/entrypoints/openai/api_server.py;
 tests.emulators.kube.controllers.kaito.openai_handler) through the Service, or through the lab's
@@ -29,6 +31,7 @@ gives KEDA a value: the lab's Prometheus or keda-kaito-scaler scrapes them).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -173,10 +176,20 @@ def vllm_serves(container: dict[str, Any]) -> tuple[tuple[str, ...], int] | None
     if words and not words[0].startswith("-"):
         model = words[0]  # the positional model of `vllm serve MODEL`
     names = tuple(_option_values(words, "--served-model-name")) or ((model,) if model else ())
+    if names and "--enable-lora" in words:
+        names += tuple(_lora_name(v) for v in _option_values(words, "--lora-modules"))
     port = _option(words, "--port")
     if not names:
         return None
     return names, int(port) if port and port.isdigit() else VLLM_DEFAULT_PORT
+
+
+def _lora_name(value: str) -> str:
+    """A LoRA adapter's name in ``--lora-modules``: ``name=path``, or JSON with a ``name``
+    (vllm/entrypoints/openai/cli_args.py LoRAParserAction)."""
+    if value.lstrip().startswith("{"):
+        return str(json.loads(value).get("name") or "")
+    return value.split("=", 1)[0]
 
 
 def _repository(image: str) -> str:

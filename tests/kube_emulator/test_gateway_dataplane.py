@@ -194,3 +194,45 @@ def test_bbr_writes_a_model_that_is_no_string_as_gos_percent_v_does() -> None:
     assert header("true") == "true"
     assert header('["a", 2]') == "[a 2]"
     assert header('{"b": 1, "a": "x"}') == "map[a:x b:1]"
+
+
+class _ConfigMaps:
+    """The lab cluster's ConfigMap list, as gateway_bbr reads it."""
+
+    def __init__(self, *items: dict[str, object]) -> None:
+        self.items = items
+
+    def list(self, api_version: str, kind: str, namespace: str | None) -> list[dict[str, object]]:
+        return [i for i in self.items if namespace is None or i["metadata"]["namespace"] == namespace]  # type: ignore[index]
+
+
+BBR_DEPLOYMENT = {"metadata": {"name": "body-based-router", "namespace": "default"}, "spec": {}}
+ADAPTERS = {
+    "metadata": {
+        "name": "qwen-adapters",
+        "namespace": "default",
+        "labels": {"inference.networking.k8s.io/bbr-managed": "true"},
+    },
+    "data": {"baseModel": "Qwen/Qwen3-32B", "adapters": "- food-review-1\n"},
+}
+
+
+def test_bbr_sets_an_adapters_base_model_from_its_configmaps() -> None:
+    # upstream: gateway-api-inference-extension v1.5.0 pkg/bbr/plugins/basemodelextractor
+    cluster = _ConfigMaps(ADAPTERS)
+    after = headers_after({}, b'{"model": "food-review-1"}', cluster, BBR_DEPLOYMENT)
+    assert after == {"x-gateway-model-name": "food-review-1", "x-gateway-base-model-name": "Qwen/Qwen3-32B"}
+    base = headers_after({}, b'{"model": "Qwen/Qwen3-32B"}', cluster, BBR_DEPLOYMENT)
+    assert isinstance(base, dict) and base["x-gateway-base-model-name"] == "Qwen/Qwen3-32B"
+
+
+def test_bbr_sets_an_empty_base_model_for_a_model_no_configmap_names() -> None:
+    after = headers_after({}, b'{"model": "phi-4"}', _ConfigMaps(ADAPTERS), BBR_DEPLOYMENT)
+    assert isinstance(after, dict) and after["x-gateway-base-model-name"] == ""
+
+
+def test_bbr_runs_only_the_plugins_its_args_name_with_their_header() -> None:
+    container = {"args": ["--plugin", 'body-field-to-header:m:{"fieldName":"model","headerName":"X-Model"}']}
+    deployment = {**BBR_DEPLOYMENT, "spec": {"template": {"spec": {"containers": [container]}}}}
+    after = headers_after({}, b'{"model": "food-review-1"}', _ConfigMaps(ADAPTERS), deployment)
+    assert after == {"x-model": "food-review-1"}

@@ -1,27 +1,41 @@
 """The body-based router (BBR) in the lab's Istio gateway: the request headers a request reaches
-the gateway's routes with, once BBR has copied the body's ``model`` into ``X-Gateway-Model-Name``.
+the gateway's routes with, once BBR has run its plugins: body-field-to-header (the body's
+``model`` into ``X-Gateway-Model-Name``) and base-model-to-header (its base model, from BBR's
+ConfigMaps, into ``X-Gateway-Base-Model-Name``).
 
-BBR runs for a Gateway where its Helm chart, installed with ``provider.name=istio``, put its
-EnvoyFilter: in the Gateway's namespace, ``targetRefs`` naming the Gateway, inserting the HTTP
-filter ``envoy.filters.http.ext_proc.bbr`` (an ext_proc whose response clears the route cache, so
-the gateway routes on the header it set).
+BBR runs for a gateway where an EnvoyFilter that Istio applies to the gateway's proxies inserts an
+ext_proc HTTP filter whose gRPC service is the Service of a Deployment running BBR's image (or
+which carries the chart's filter name): the chart's, installed with ``provider.name=istio``
+(targetRefs naming the Gateway, in its namespace), or one written by hand (a workloadSelector, or
+the mesh's root namespace).
 
 upstream:
 * kubernetes-sigs/gateway-api-inference-extension v1.5.0 (9cd2896dd6c1f6e79be4098e5a55ae0a01119e44):
-  config/charts/body-based-routing/templates/istio.yaml (the EnvoyFilter) and values.yaml (the
-  plugins body-field-to-header ``model`` -> ``X-Gateway-Model-Name``, then base-model-to-header);
+  config/charts/body-based-routing/templates/istio.yaml (the EnvoyFilter), templates/bbr.yaml
+  (``--plugin TYPE:NAME[:JSON]`` args, env NAMESPACE) and values.yaml (the plugins
+  body-field-to-header ``model`` -> ``X-Gateway-Model-Name``, then base-model-to-header);
+  cmd/bbr/runner/runner.go (no --plugin: both plugins; NAMESPACE limits the ConfigMaps read);
   pkg/bbr/handlers/request.go HandleRequestHeaders (a request without a body passes unchanged),
   HandleRequestBody (a body that is not JSON: BadRequest; ClearRouteCache true);
   pkg/bbr/plugins/bodyfieldtoheader/body_field_to_header.go ProcessRequest (a missing field, or
   one whose fmt %v is empty, sets nothing; else that text: a null model is "<nil>");
+  pkg/bbr/plugins/basemodelextractor/base_model_to_header.go ProcessRequest (a body with a model
+  always sets the header: the base model, or empty), adapters_store.go (getBaseModel: an adapter's
+  base model, a base model itself, else empty; names trimmed), configmap_reconciler.go (ConfigMaps
+  labelled ``inference.networking.k8s.io/bbr-managed: "true"``);
   pkg/bbr/framework/types.go InferenceRequest.Body (a map[string]any: a body that is JSON but no
   object is refused as encoding/json refuses it).
-* istio/istio 86c9f01fd735fb01d8192f5bcaf0d424afb7f14c pilot/pkg/model/policyattachment.go
-  ShouldAttachPolicy: an EnvoyFilter's targetRef applies only from the gateway's own namespace.
+* istio/istio 86c9f01fd735fb01d8192f5bcaf0d424afb7f14c pilot/pkg/model/push_context.go
+  EnvoyFilters (the root namespace's and the proxy's own), pilot/pkg/model/policyattachment.go
+  ShouldAttachPolicy (a gateway's pod labelled gateway.networking.k8s.io/gateway-name takes a
+  targetRef from its own namespace only, a filter without targetRefs by its workloadSelector; any
+  other proxy ignores targetRefs), manifests/charts/istio-control/istio-discovery/files/
+  kube-gateway.yaml (a deployed gateway's pod labels).
 
-Not simulated: base-model-to-header (LoRA adapters' base model, from ConfigMaps), BBR's own pods
-(the lab takes it as running once its EnvoyFilter is there; akscli checks its Deployment), and the
-answer of the ext_proc filter when BBR is down.
+The lab's mesh root namespace is aks-istio-system: the AKS add-on's, which it does not let users
+change (MicrosoftDocs/azure-aks-docs articles/aks/istio-meshconfig.md); the lab runs no istiod.
+Not simulated: BBR's own pods (the lab takes it as running once its filter applies; akscli checks
+its Deployment), the answer of the ext_proc filter when BBR is down, a patch's proxyVersion match.
 """
 
 from __future__ import annotations
@@ -31,37 +45,149 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+import yaml
+
 ENVOY_FILTER_API = "networking.istio.io/v1alpha3"
 FILTER = "envoy.filters.http.ext_proc.bbr"
 HEADER = "x-gateway-model-name"
+BASE_HEADER = "x-gateway-base-model-name"
+EXT_PROC = "type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor"
+IMAGE = "gateway-api-inference-extension/bbr"
+MANAGED = "inference.networking.k8s.io/bbr-managed"
+ROOT_NAMESPACE = "aks-istio-system"
+GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
+INSERTS = ("ADD", "INSERT_FIRST", "INSERT_BEFORE", "INSERT_AFTER")
+# A gateway's proxies: their namespace and their pods' labels.
+Workload = tuple[str, dict[str, Any]]
 
 
-def runs_for(cluster: Any, gateway: Mapping[str, Any]) -> bool:
-    """Whether an EnvoyFilter of the Gateway's namespace puts BBR's filter on it."""
-    meta = gateway["metadata"]
+def workload_of(gateway: Mapping[str, Any], service: Mapping[str, Any] | None, managed: bool, cluster: Any) -> Workload:
+    """The namespace and pod labels of the gateway's proxies: kube-gateway.yaml's pod labels for a
+    gateway Istio deploys; the first pod a hand-made Service selects (its selector, with none)."""
+    meta, spec = gateway["metadata"], gateway.get("spec") or {}
+    if managed:
+        labels = dict((spec.get("infrastructure") or {}).get("labels") or {})
+        labels.update(
+            {
+                GATEWAY_NAME_LABEL: meta["name"],
+                "gateway.networking.k8s.io/gateway-class-name": spec.get("gatewayClassName"),
+                "gateway.istio.io/managed": "istio.io-gateway-controller",
+            }
+        )
+        return meta["namespace"], labels
+    svc = service or {}
+    namespace = svc["metadata"]["namespace"]
+    selector = (svc.get("spec") or {}).get("selector") or {}
+    for pod in cluster.list("v1", "Pod", namespace) if selector else []:
+        labels = pod["metadata"].get("labels") or {}
+        if all(labels.get(k) == v for k, v in selector.items()):
+            return namespace, dict(labels)
+    return namespace, dict(selector)
+
+
+def _attaches(item: Mapping[str, Any], workload: Workload) -> bool:
+    """ShouldAttachPolicy (ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY at its default, true)."""
+    namespace, labels = workload
+    spec = item.get("spec") or {}
+    refs = spec.get("targetRefs") or ([spec["targetRef"]] if spec.get("targetRef") else [])
+    selector = (spec.get("workloadSelector") or {}).get("labels")
+    selected = selector is None or all(labels.get(k) == v for k, v in selector.items())
+    gateway = labels.get(GATEWAY_NAME_LABEL)
+    if gateway is None or not refs:
+        return not refs and selected
+    return item["metadata"]["namespace"] == namespace and any(
+        r.get("namespace") in (None, "", namespace)
+        and r.get("group") == "gateway.networking.k8s.io"
+        and r.get("kind") == "Gateway"
+        and r.get("name") == gateway
+        for r in refs
+    )
+
+
+def _ext_procs(item: Mapping[str, Any], port: int) -> list[tuple[str, str, str]]:
+    """(filter name, namespace, Service) of each ext_proc HTTP filter the EnvoyFilter inserts."""
+    out = []
+    for patch in (item.get("spec") or {}).get("configPatches") or []:
+        match = patch.get("match") or {}
+        listener = match.get("listener") or {}
+        body = patch.get("patch") or {}
+        value = body.get("value") or {}
+        config = value.get("typed_config") or value.get("typedConfig") or {}
+        if (
+            patch.get("applyTo") != "HTTP_FILTER"
+            or match.get("context", "ANY") not in ("ANY", "GATEWAY")
+            or listener.get("portNumber") not in (None, 0, port)
+            or body.get("operation") not in INSERTS
+            or config.get("@type") != EXT_PROC
+        ):
+            continue
+        cluster = str(((config.get("grpc_service") or {}).get("envoy_grpc") or {}).get("cluster_name") or "")
+        host = cluster.split("|")[-1].split(".") if cluster.startswith("outbound|") else []
+        if len(host) >= 3 and host[2] == "svc":
+            out.append((str(value.get("name") or ""), host[1], host[0]))
+    return out
+
+
+def router_for(cluster: Any, workload: Workload, port: int) -> dict[str, Any] | None:
+    """The BBR Deployment an EnvoyFilter Istio applies to these proxies calls, if any (a filter
+    with the chart's name whose Deployment is missing: an empty one, BBR as the chart runs it)."""
     if cluster.api.registry.by_api_version_kind(ENVOY_FILTER_API, "EnvoyFilter") is None:
-        return False  # Istio's EnvoyFilter API is not served
-    filters = cluster.list(ENVOY_FILTER_API, "EnvoyFilter", meta["namespace"])
-    for item in filters:
-        spec = item.get("spec") or {}
-        refs = spec.get("targetRefs") or ([spec["targetRef"]] if spec.get("targetRef") else [])
-        targets = any(
-            r.get("group") == "gateway.networking.k8s.io"
-            and r.get("kind") == "Gateway"
-            and r.get("name") == meta["name"]
-            for r in refs
-        )
-        patched = any(
-            ((p.get("patch") or {}).get("value") or {}).get("name") == FILTER for p in spec.get("configPatches") or []
-        )
-        if targets and patched:
-            return True
-    return False
+        return None  # Istio's EnvoyFilter API is not served
+    for namespace in dict.fromkeys((ROOT_NAMESPACE, workload[0])):
+        for item in cluster.list(ENVOY_FILTER_API, "EnvoyFilter", namespace):
+            if not _attaches(item, workload):
+                continue
+            for name, ns, svc in _ext_procs(item, port):
+                deployment = cluster.get("apps/v1", "Deployment", ns, svc)
+                containers = ((deployment or {}).get("spec") or {}).get("template", {}).get("spec", {})
+                if any(IMAGE in str(c.get("image") or "") for c in containers.get("containers") or []):
+                    return dict(deployment)
+                if name == FILTER:
+                    return {"metadata": {"name": svc, "namespace": ns}}
+    return None
 
 
-def headers_after(headers: Mapping[str, str], body: bytes) -> dict[str, str] | tuple[int, str]:
-    """The request's headers (lower-cased names) once BBR has run, or (400, why) for a body it
-    cannot parse."""
+def _plugins(deployment: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The --plugin args (spec.go Set), or runner.go's two defaults."""
+    out = []
+    for c in ((deployment.get("spec") or {}).get("template") or {}).get("spec", {}).get("containers") or []:
+        args = [str(a) for a in c.get("args") or []]
+        for i, arg in enumerate(args):
+            if arg == "--plugin" and i + 1 < len(args):
+                parts = args[i + 1].split(":", 2)
+                params = json.loads(parts[2]) if len(parts) == 3 and parts[2].strip() else {}
+                out.append((parts[0].strip(), params))
+    return out or [("body-field-to-header", {"fieldName": "model", "headerName": HEADER}), ("base-model-to-header", {})]
+
+
+def _base_model(cluster: Any, deployment: Mapping[str, Any], model: str) -> str:
+    """adapters_store.go getBaseModel over the ConfigMaps BBR reads (its NAMESPACE's, else all)."""
+    containers = ((deployment.get("spec") or {}).get("template") or {}).get("spec", {}).get("containers") or []
+    scoped = any(e.get("name") == "NAMESPACE" for c in containers for e in c.get("env") or [])
+    namespace = deployment["metadata"]["namespace"] if scoped else None
+    adapters: dict[str, str] = {}
+    bases: set[str] = set()
+    for cm in cluster.list("v1", "ConfigMap", namespace):
+        if (cm["metadata"].get("labels") or {}).get(MANAGED) != "true":
+            continue
+        data = cm.get("data") or {}
+        base = str(data.get("baseModel") or "").strip()
+        if not base:
+            continue
+        bases.add(base)
+        listed = yaml.safe_load(data.get("adapters") or "") or []
+        for adapter in listed if isinstance(listed, list) else []:
+            if str(adapter).strip():
+                adapters[str(adapter).strip()] = base
+    name = model.strip()
+    return adapters.get(name) or (name if name in bases else "")
+
+
+def headers_after(
+    headers: Mapping[str, str], body: bytes, cluster: Any = None, deployment: Mapping[str, Any] | None = None
+) -> dict[str, str] | tuple[int, str]:
+    """The request's headers (lower-cased names) once BBR (``deployment``: its plugins and
+    ConfigMaps) has run, or (400, why) for a body it cannot parse."""
     out = {k.lower(): v for k, v in headers.items()}
     if not body:
         return out
@@ -75,10 +201,15 @@ def headers_after(headers: Mapping[str, str], body: bytes) -> dict[str, str] | t
         kind = {str: "string", bool: "bool", list: "array"}.get(type(parsed), "number")
         unmarshal = f"json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}"
         return 400, f"failed to parse request body: {unmarshal}"
-    if parsed is not None and "model" in parsed:
-        text = _go_v(parsed["model"])  # body_field_to_header.go: fmt.Sprintf("%v", rawFieldValue)
-        if text != "":
-            out[HEADER] = text
+    for kind, params in _plugins(deployment or {}):
+        if kind == "body-field-to-header":
+            field = str(params.get("fieldName") or "")
+            if parsed is not None and field in parsed:
+                text = _go_v(parsed[field])  # body_field_to_header.go: fmt.Sprintf("%v", rawFieldValue)
+                if text != "":
+                    out[str(params.get("headerName") or "").lower()] = text
+        elif kind == "base-model-to-header" and parsed is not None and "model" in parsed and cluster is not None:
+            out[BASE_HEADER] = _base_model(cluster, deployment or {}, _go_v(parsed["model"]))
     return out
 
 

@@ -124,10 +124,12 @@ def gateway_handler(
     labels = ((svc or {}).get("metadata") or {}).get("labels") or {}
     gateway = cluster.get(ROUTE_API, "Gateway", namespace, labels.get(NAME_LABEL, "")) if NAME_LABEL in labels else None
     owners = ((svc or {}).get("metadata") or {}).get("ownerReferences") or []
-    if gateway is None or not any(o.get("kind") == "Gateway" for o in owners):
+    is_managed = gateway is not None and any(o.get("kind") == "Gateway" for o in owners)
+    if not is_managed:
         gateway = _deployed_by_hand(cluster, namespace, service) if svc is not None else None
     if gateway is None:
         return None
+    workload = gateway_bbr.workload_of(gateway, svc, is_managed, cluster)
     number = next(
         (p["port"] for p in (svc or {})["spec"].get("ports") or [] if port in ("", str(p.get("name")), str(p["port"]))),
         None,
@@ -140,7 +142,7 @@ def gateway_handler(
         method: str, path: str, body: bytes, host: str = "", headers: Mapping[str, str] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
         request = Request(method, path, body, host, {k.lower(): v for k, v in (headers or {}).items()})
-        return _route(cluster, gateway, listeners, request, pod_server, splits, figures)
+        return _route(cluster, gateway, listeners, request, pod_server, splits, figures, (workload, int(number)))
 
     handle.takes_host = True  # type: ignore[attr-defined]  # the emulator's service proxy passes Host
     return handle
@@ -172,12 +174,14 @@ def _route(
     pod_server: PodServer,
     splits: dict[Any, int],
     figures: PodFigures | None = None,
+    proxies: tuple[gateway_bbr.Workload, int] | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     url = urllib.parse.urlsplit(request.path)
     query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
     headers: Mapping[str, str] = request.headers
-    if gateway_bbr.runs_for(cluster, gateway):
-        after = gateway_bbr.headers_after(request.headers, request.body)
+    router = gateway_bbr.router_for(cluster, *proxies) if proxies is not None else None
+    if router is not None:
+        after = gateway_bbr.headers_after(request.headers, request.body, cluster, router)
         if isinstance(after, tuple):
             return _text(*after)
         headers = after
