@@ -47,6 +47,7 @@ NEEDS_MORE = {
     "--record": "any folder name is a place to write; it records this machine as it is, driver or not",
     "--node-name": "free text: the name the probe report shows",
     "--prompt": "free text: what the model is asked",
+    "--model": "a served model id (microsoft/phi-4, a LoRA adapter's name) is any text the server names",
     "--pip": "pip's requirement grammar is Ray's to read, in the cluster",
     "--message": "free text",
     "--output-dir": "any folder name is a place to write",

@@ -53,9 +53,16 @@ def envoy_filter(gateway: str, namespace: str = "default") -> dict[str, Any]:
     }
 
 
-def install_bbr(emu: Any, gateway: str = "inference-gateway", namespace: str = "default", replicas: int = 1) -> None:
+def install_bbr(
+    emu: Any,
+    gateway: str = "inference-gateway",
+    namespace: str = "default",
+    replicas: int = 1,
+    wired: dict[str, Any] | None = None,
+) -> None:
     """The chart's ServiceAccount (bbr.name-RELEASE: templates/rbac.yaml), Deployment (``replicas``;
-    the lab's controllers make its pods ready), Service and EnvoyFilter."""
+    the lab's controllers make its pods ready), Service and EnvoyFilter (``wired``: another
+    EnvoyFilter in its place, one written by hand)."""
     install_crd(emu, "networking.istio.io", "EnvoyFilter", version="v1alpha3")
     labels = {"app": NAME}
     account = f"{NAME}-{NAME}"
@@ -79,6 +86,12 @@ def install_bbr(emu: Any, gateway: str = "inference-gateway", namespace: str = "
                                 "name": "bbr",
                                 "image": "registry.k8s.io/gateway-api-inference-extension/bbr:v1.5.0",
                                 "args": ["--streaming"],
+                                "env": [
+                                    {
+                                        "name": "NAMESPACE",
+                                        "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}},
+                                    }
+                                ],
                                 "ports": [{"containerPort": 9004}, {"containerPort": 9005}],
                             }
                         ],
@@ -95,7 +108,11 @@ def install_bbr(emu: Any, gateway: str = "inference-gateway", namespace: str = "
             "spec": {"selector": labels, "ports": [{"protocol": "TCP", "port": 9004, "targetPort": 9004}]},
         }
     )
-    emu.cluster.create(envoy_filter(gateway, namespace))
+    if wired is not None and emu.cluster.get("v1", "Namespace", None, wired["metadata"]["namespace"]) is None:
+        emu.cluster.create(
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": wired["metadata"]["namespace"]}}
+        )
+    emu.cluster.create(wired if wired is not None else envoy_filter(gateway, namespace))
     # The lab's Deployment controller counts ready pods when it syncs; a label change makes it
     # sync. Waited for by state (its readyReplicas), not by time.
     deadline = time.monotonic() + 20

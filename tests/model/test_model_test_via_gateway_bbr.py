@@ -14,7 +14,7 @@ from akscli.errors import NotInstalledError
 from akscli.model.gateway_via import _listener
 from tests.cli import invoke
 
-from ._bbr import install_bbr
+from ._bbr import envoy_filter, install_bbr
 from .conftest import AIRUNWAY_CRDS
 
 Start = Callable[..., Any]
@@ -155,6 +155,70 @@ def test_an_address_naming_a_missing_service_is_one_line(model_emulator: Start) 
     result = invoke("model", "test", "phi-4", "--via", "gateway")
     assert result.exit_code == 3, result
     assert "deployed by hand at Service istio-ingress/gone (its spec.addresses), which does not exist" in result.stderr
+
+
+def test_a_service_entry_host_is_one_line_with_why_and_auto_tests_the_service(model_emulator: Start) -> None:
+    emu = model_emulator(serving=True)
+    assert invoke("model", "deploy", "phi-4", *EXPOSE).exit_code == 0
+    _by_hand(emu, "ingress.mesh.internal", None)
+    refused = invoke("model", "test", "phi-4", "--via", "gateway")
+    assert refused.exit_code == 7, refused
+    assert "deployed by hand at ingress.mesh.internal, which is no Service of the cluster" in refused.stderr
+    assert "a ServiceEntry's, or an external name" in refused.stderr
+    auto = invoke("model", "test", "phi-4")
+    assert auto.exit_code == 0, auto
+    assert "warning: testing through the Service, not the gateway: Gateway default/inference-gateway is deployed" in (
+        auto.stderr
+    )
+
+
+def test_the_first_address_that_is_a_service_of_the_cluster_is_reached(model_emulator: Start) -> None:
+    emu = model_emulator(serving=True)
+    assert invoke("model", "deploy", "phi-4", *EXPOSE).exit_code == 0
+    _by_hand(emu, "ingress.mesh.internal", ("istio-ingress", "ingress"))
+    gateway = emu.cluster.get("gateway.networking.k8s.io/v1", "Gateway", "default", "inference-gateway")
+    gateway["spec"]["addresses"].append({"type": "Hostname", "value": "ingress.istio-ingress.svc.cluster.local"})
+    emu.cluster.update(gateway)
+    assert emu.idle()
+    emu.request_log.clear()
+    result = invoke("model", "test", "phi-4", "--via", "gateway")
+    assert result.exit_code == 0, result
+    assert _proxied(emu)[-1] == "/api/v1/namespaces/istio-ingress/services/ingress:80/proxy/v1/chat/completions"
+
+
+def test_bbr_of_a_gateway_deployed_by_hand_is_found_by_its_pods_labels(model_emulator: Start) -> None:
+    """Its pods carry no gateway-name label: Istio ignores the chart's targetRefs for them and takes
+    an EnvoyFilter of their namespace by its workloadSelector, on any of the pods' labels."""
+    wired = envoy_filter("inference-gateway", "default")
+    wired["metadata"]["namespace"] = "istio-ingress"
+    del wired["spec"]["targetRefs"]
+    wired["spec"]["workloadSelector"] = {"labels": {"app": "istio-ingressgateway"}}
+    emu = _airunway(model_emulator, wired=wired)
+    _by_hand(emu, "ingress.istio-ingress.svc.cluster.local", ("istio-ingress", "ingress"))
+    pod_labels = {"istio": "ingressgateway", "app": "istio-ingressgateway"}  # the Service selects istio= only
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "ingress-0", "namespace": "istio-ingress", "labels": pod_labels},
+            "spec": {"containers": [{"name": "istio-proxy", "image": "istio/proxyv2:1.29.6"}]},
+        }
+    )
+    assert emu.idle()
+    emu.request_log.clear()
+    result = invoke("model", "test", "phi-4", "--via", "gateway")
+    assert result.exit_code == 0, result
+    assert _proxied(emu)[-1] == "/api/v1/namespaces/istio-ingress/services/ingress:80/proxy/v1/chat/completions"
+
+
+def test_the_charts_target_ref_does_not_reach_a_gateway_deployed_by_hand(model_emulator: Start) -> None:
+    emu = _airunway(model_emulator, gateway="inference-gateway")
+    _by_hand(emu, "ingress.istio-ingress.svc.cluster.local", ("istio-ingress", "ingress"))
+    result = invoke("model", "test", "phi-4", "--via", "gateway")
+    assert result.exit_code == 7, result
+    assert "runs no body-based router" in result.stderr and "pods in istio-ingress labelled istio=ingressgateway" in (
+        result.stderr
+    )
 
 
 # ---- HTTPS listeners: the service proxy sends no TLS server name -------------------------------------

@@ -192,6 +192,15 @@ def test_cmd(
             "gateway: only through the gateway; service: only the model's Service.",
         ),
     ] = "auto",
+    model_id: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="The model id the request names, e.g. a LoRA adapter; default: the one the model's route "
+            "routes by, else the first the server lists.",
+            show_default=False,
+        ),
+    ] = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
@@ -208,13 +217,16 @@ def test_cmd(
     text = validate.text(prompt, "--prompt", 8000, multiline=True)
     limit = validate.integer(max_tokens, "--max-tokens", 1, 32_768)
     path = validate.choice(via, VIA_CHOICES, "--via value")
+    asked = validate.text(model_id, "--model", 256) if model_id is not None else None
+    if asked is not None and not asked.strip():
+        raise UsageError("--model is empty", hint="name a model id the server serves, e.g. a LoRA adapter's")
     kube, obj = deployed(cluster, name)
     through = None
     if path != "service":
         exposed = exposure.read(kube, name, obj["metadata"]["namespace"])
         if exposed is not None and exposed.served:
             try:
-                through = gateway_via.via_gateway(kube, exposed, name)
+                through = gateway_via.via_gateway(kube, exposed, name, asked)
             except NotInstalledError as exc:
                 # What the gateway path lacks (a body-based router; a listener the service proxy's
                 # TLS cannot reach): auto says so with its fix and tests the Service.
@@ -234,7 +246,7 @@ def test_cmd(
             # Said before the request, so in the tense of what is about to happen: a request that
             # fails has no reply to speak of (review8's finding on route6's wording).
             output.warn(f"testing through the Service, not the gateway, which does not serve it: {exposed.line()}")
-    answer = openai_calls.chat(kube, obj, text, limit, through)
+    answer = openai_calls.chat(kube, obj, text, limit, through, asked)
     if fmt != "table":
         output.emit_object(answer.to_dict(), fmt)
         return

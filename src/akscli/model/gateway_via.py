@@ -33,10 +33,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from akscli.errors import AkscliError, NotFoundError, NotInstalledError
+from akscli.errors import AkscliError, AuthError, NotFoundError, NotInstalledError
 from akscli.kube.client import Kube
-from akscli.model import body_router
+from akscli.model import body_router, envoy_filters
 from akscli.model.body_router import SERVICE_HINT
+from akscli.model.envoy_filters import Workload
 from akscli.model.exposure import Exposure
 from akscli.model.kinds import GATEWAY_API
 
@@ -110,39 +111,77 @@ def _managed(gateway: Mapping[str, Any]) -> bool:
     return not addresses or (len(addresses) == 1 and addresses[0].get("type") in (None, "IPAddress"))
 
 
-def _manual_service(kube: Kube, gateway: Mapping[str, Any], namespace: str, gw_name: str) -> tuple[str, str]:
+def _service_of(host: str, namespace: str) -> tuple[str, str] | None:
+    """NAMESPACE, NAME of a Service hostname: a short name is one of the Gateway's namespace, an
+    FQDN ``NAME.NAMESPACE.svc.DOMAIN`` names the Service; any other host (a ServiceEntry's, an
+    external name) is no Service of the cluster."""
+    labels = host.split(".")
+    if len(labels) == 1:
+        return namespace, labels[0]
+    if len(labels) >= 3 and labels[2] == "svc":
+        return labels[1], labels[0]
+    return None
+
+
+def _manual_service(kube: Kube, gateway: Mapping[str, Any], namespace: str, gw_name: str) -> dict[str, Any]:
     """The Service a manually deployed Gateway names: each Hostname address (type unset too) is a
-    Service's hostname, a short name one of the Gateway's namespace (istio/istio
-    pilot/pkg/config/kube/gateway/conversion.go extractGatewayServices); the first is reached."""
-    values = [
+    host of Istio's registry, a short name one of the Gateway's namespace (istio/istio
+    pilot/pkg/config/kube/gateway/conversion.go extractGatewayServices). The first that is an
+    existing Service is reached: the API server's service proxy reaches Services only, not a
+    ServiceEntry's host. status.addresses adds none: Istio derives it from these same hosts
+    (reportGatewayStatus, ResolveGatewayInstances: their external addresses, else the hosts)."""
+    spec_hosts = [
         str(a.get("value") or "")
         for a in (gateway.get("spec") or {}).get("addresses") or []
         if a.get("type") in (None, "Hostname")
     ]
-    if not values:
+    if not spec_hosts:
         raise NotFoundError(
             f"Gateway {gw_name} is deployed by hand and its spec.addresses name no Hostname, "
             "which is how Istio finds the gateway's Service",
             hint="test through the model's Service: --via service",
         )
-    labels = values[0].split(".")
-    if len(labels) == 1:
-        svc_ns, svc = namespace, labels[0]
-    elif len(labels) >= 3 and labels[2] == "svc":
-        svc_ns, svc = labels[1], labels[0]
-    else:
+    missing: list[str] = []
+    for host in dict.fromkeys(spec_hosts):
+        named = _service_of(host, namespace)
+        if named is None:
+            continue
+        service = kube.get("v1", "Service", named[1], namespace=named[0])
+        if service is not None:
+            return service
+        missing.append(f"{named[0]}/{named[1]}")
+    if missing:
+        svc_ns, svc = missing[0].split("/", 1)
         raise NotFoundError(
-            f"Gateway {gw_name} is deployed by hand at {values[0]}, which is not a Service of the cluster "
-            "(NAME.NAMESPACE.svc.DOMAIN), so the API server's service proxy cannot reach it",
-            hint="test through the model's Service: --via service",
-        )
-    if kube.get("v1", "Service", svc, namespace=svc_ns) is None:
-        raise NotFoundError(
-            f"Gateway {gw_name} is deployed by hand at Service {svc_ns}/{svc} (its spec.addresses), "
-            "which does not exist",
+            f"Gateway {gw_name} is deployed by hand at Service {missing[0]} (its spec.addresses), which does not exist",
             hint=f"see it with: kubectl get service {svc} -n {svc_ns}; or {SERVICE_HINT}",
         )
-    return svc_ns, svc
+    raise NotInstalledError(
+        f"Gateway {gw_name} is deployed by hand at {', '.join(dict.fromkeys(spec_hosts))}, which is no "
+        "Service of the cluster (NAME.NAMESPACE.svc.DOMAIN, or a short NAME) but a host of Istio's registry (a "
+        "ServiceEntry's, or an external name), and akscli reaches a gateway only through the API server's proxy "
+        "to a Service",
+        hint=f"call the gateway from where that host resolves (the gateway_url of model endpoint); or {SERVICE_HINT}",
+    )
+
+
+def _manual_workload(kube: Kube, service: Mapping[str, Any]) -> Workload:
+    """The proxies behind a hand-deployed gateway's Service: the labels of the first pod its
+    selector selects (istiod matches policies on a proxy's pod labels: envoy_filters.py), or the
+    selector itself where no pod can be listed."""
+    namespace = str(service["metadata"]["namespace"])
+    selector = {str(k): str(v) for k, v in ((service.get("spec") or {}).get("selector") or {}).items()}
+    if not selector:
+        return Workload(namespace)
+    try:
+        pods = kube.list(
+            "v1", "Pod", namespace=namespace, label_selector=",".join(f"{k}={v}" for k, v in selector.items())
+        )
+        pod = next(iter(pods), None)
+    except AuthError:
+        pod = None
+    labels = ((pod or {}).get("metadata") or {}).get("labels") or selector
+    return Workload(namespace, {str(k): str(v) for k, v in labels.items()})
 
 
 def _own_service(kube: Kube, namespace: str, name: str, gw_name: str) -> str:
@@ -171,8 +210,9 @@ def host_of(pattern: str | None, model: str) -> str | None:
     return f"{model}{pattern[1:]}" if pattern.startswith("*") else pattern
 
 
-def via_gateway(kube: Kube, exposure: Exposure, model: str) -> Via:
-    """The Gateway's Service, port, Host and scheme for a request that goes through the gateway."""
+def via_gateway(kube: Kube, exposure: Exposure, model: str, asked: str | None = None) -> Via:
+    """The Gateway's Service, port, Host and scheme for a request that goes through the gateway;
+    ``asked`` is the model id the request is to name (--model), if the user chose one."""
     route = exposure.route
     ref = _parent(route)
     namespace = str(ref.get("namespace") or (route.get("metadata") or {}).get("namespace"))
@@ -184,9 +224,12 @@ def via_gateway(kube: Kube, exposure: Exposure, model: str) -> Via:
     listener = _listener(gateway, ref, gw_name)
     if _managed(gateway):
         svc_ns, svc = namespace, _own_service(kube, namespace, name, gw_name)
+        workload = envoy_filters.managed_workload(gateway)
     else:
-        svc_ns, svc = _manual_service(kube, gateway, namespace, gw_name)
-    model_name = body_router.require(kube, route, namespace, name)
+        service = _manual_service(kube, gateway, namespace, gw_name)
+        svc_ns, svc = str(service["metadata"]["namespace"]), str(service["metadata"]["name"])
+        workload = _manual_workload(kube, service) if body_router.routed_match(route) else Workload(svc_ns)
+    model_name = body_router.require(kube, route, gateway, workload, int(listener["port"]), asked)
     hostnames = (route.get("spec") or {}).get("hostnames") or []
     host = host_of(next(iter(hostnames), None) or listener.get("hostname"), model)
     https = listener.get("protocol") == "HTTPS"

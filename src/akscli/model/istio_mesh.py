@@ -37,7 +37,7 @@ one can be read, gives defaultDestinationRuleExportTo: what akscli took before i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from akscli.errors import AkscliError, AuthError, NotInstalledError
@@ -59,6 +59,9 @@ class Mesh:
     default_destination_rule_export_to: frozenset[str]
     # Where it was read ("istio-system/istio"); None for the AKS add-on's fixed root namespace.
     source: str | None
+    # istiod's ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY (pilot/pkg/features/pilot.go, default
+    # true): whether a Gateway API gateway takes policies by their workloadSelector.
+    selector_gateway_policy: bool = True
 
 
 AKS_MESH = Mesh(AKS_NAMESPACE, frozenset({"*"}), None)
@@ -110,13 +113,24 @@ def istiod_of(kube: Kube, revision: str) -> dict[str, Any] | None:
     return min(found, key=lambda d: str(d["metadata"]["namespace"])) if found else None
 
 
-def _shared_name(istiod: Mapping[str, Any]) -> str | None:
+def _env(istiod: Mapping[str, Any], name: str) -> str | None:
     containers = ((istiod.get("spec") or {}).get("template") or {}).get("spec", {}).get("containers") or []
     for container in containers:
         for env in container.get("env") or []:
-            if env.get("name") == "SHARED_MESH_CONFIG" and env.get("value"):
+            if env.get("name") == name and env.get("value"):
                 return str(env["value"])
     return None
+
+
+def _shared_name(istiod: Mapping[str, Any]) -> str | None:
+    return _env(istiod, "SHARED_MESH_CONFIG")
+
+
+def _selector_policy(istiod: Mapping[str, Any]) -> bool:
+    """ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY, read as Go's strconv.ParseBool (pkg/env: an
+    unparsable value keeps the default, true)."""
+    value = _env(istiod, "ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY")
+    return value not in ("0", "f", "F", "false", "FALSE", "False")
 
 
 def _mesh_fields(kube: Kube, namespace: str, name: str) -> dict[str, Any] | None:
@@ -139,7 +153,8 @@ def for_gateway(kube: Kube, gateway: Mapping[str, Any]) -> Mesh:
         user = (_mesh_fields(kube, namespace, shared) if shared else None) or {}
         own = _mesh_fields(kube, namespace, name) or {}
         sources = [f"{namespace}/{n}" for n, m in ((shared, user), (name, own)) if n and m]
-        return from_fields({**user, **own}, ", ".join(sources) or f"{namespace}/{name}")
+        mesh = from_fields({**user, **own}, ", ".join(sources) or f"{namespace}/{name}")
+        return replace(mesh, selector_gateway_policy=_selector_policy(istiod))
     name = config_map_name(revision)
     in_istio_system = _mesh_fields(kube, ISTIO_NAMESPACE, name)
     if in_istio_system is not None:

@@ -110,15 +110,18 @@ class ChatReply:
         return asdict(self)
 
 
-def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int, via: Via | None = None) -> ChatReply:
-    """One chat completion against the first model the server lists, timed; both requests go
-    ``via`` the model's Service (the default) or its gateway."""
+def chat(
+    kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int, via: Via | None = None, asked: str | None = None
+) -> ChatReply:
+    """One chat completion against ``asked`` (--model), else the model the gateway's route routes
+    by, else the first model the server lists, timed; both requests go ``via`` the model's Service
+    (the default) or its gateway."""
     name, ns = obj["metadata"]["name"], obj["metadata"]["namespace"]
     via = via or service_via(obj)
     # A route that routes by the request's model (body_router.py) matches no bodyless GET: the
     # request names the route's model, as AI Runway's own chat does (backend/src/routes/
     # deployments.ts resolveGatewayChatModel).
-    served = [via.model] if via.model else served_models(kube, obj, via)
+    served = [via.model] if via.model else [asked] if asked else served_models(kube, obj, via)
     if not served:
         raise AkscliError(f"{name} serves no model yet", hint=f"wait for it: akscli model status {name} -n {ns}")
     body = {"model": served[0], "messages": [{"role": "user", "content": prompt}], "max_tokens": max_tokens}
