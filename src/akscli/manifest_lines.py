@@ -45,14 +45,27 @@ def path_to(root: Any, target: Any) -> list[Any] | None:
 
 def position(node: Any, path: Sequence[Any]) -> Position:
     """The position of the field at ``path`` under the document ``node``: a key's own position,
-    or a list item's. Where the nodes part from the values (a merge key ``<<``), the deepest
-    position reached: at worst the object's first line."""
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
+    or a list item's; where the path leaves the nodes, the deepest position reached (at worst the
+    object's first line).
 
+    A key is matched by the value it constructs to (``yes:`` under ``%YAML 1.1`` is the key True,
+    ``0x50:`` is 80), and the last key node that matches wins, as it does when the mapping is
+    constructed: ruamel's SafeConstructor.flatten_mapping puts the keys a merge key ``<<`` brings
+    in before the mapping's own ones (the later of several merged mappings first), so a key the
+    mapping sets itself, or the first merged mapping's, is the one that holds the value. A merged
+    or aliased field sits where its anchor's text is: the composer hands the anchor's node out for
+    each alias (upstream: ruamel.yaml constructor.py flatten_mapping, composer.py compose_node)."""
+    from ruamel.yaml.constructor import SafeConstructor
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    keys = SafeConstructor()
     mark = node.start_mark
     for step in path:
         if isinstance(node, MappingNode):
-            found = next(((k, v) for k, v in node.value if k.value == str(step) or k.value == step), None)
+            found = None
+            for k, v in node.value:
+                if isinstance(k, ScalarNode) and _key_is(keys, k, step):
+                    found = (k, v)
             if found is None:
                 break
             mark, node = found[0].start_mark, found[1]
@@ -62,6 +75,30 @@ def position(node: Any, path: Sequence[Any]) -> Position:
         else:
             break
     return mark.line + 1, mark.column + 1
+
+
+def _key_is(keys: Any, key: Any, step: Any) -> bool:
+    """Whether the key node reads as ``step``: a plain key as kubectl reads it (akscli.kubeyaml:
+    ``yes`` is the key "true", ``0x50`` is "80"), a quoted one as its text, any other as ruamel's
+    safe constructor builds it (``%YAML 1.1``'s ``yes`` is True)."""
+    from akscli import kubeyaml
+    from akscli.errors import UsageError
+
+    tag = str(key.tag)
+    if tag == kubeyaml.PLAIN_TAG:
+        try:
+            return bool(kubeyaml.key(kubeyaml.resolve(key.value)) == step)
+        except UsageError:  # a null key: refused when the manifest was read
+            return False
+    if tag == "tag:yaml.org,2002:str":
+        return bool(key.value == str(step))
+    from ruamel.yaml.constructor import ConstructorError
+
+    try:
+        value = keys.construct_object(key, deep=True)
+    except (ConstructorError, ValueError):  # a key the safe constructor refuses cannot be the one
+        return False
+    return bool(value == step and type(value) is type(step))
 
 
 def locate(obj: Mapping[str, Any], node: Any, at: At | None) -> Position:
