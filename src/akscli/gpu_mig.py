@@ -20,7 +20,7 @@ Plain logic: no Typer, no rich.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors, timestamps
@@ -39,59 +39,93 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _paused_at(pods: list[dict[str, Any]]) -> datetime | None:
+    """When the GPU client pods still on a node were first asked to go: the earliest deletion
+    request among them (deletionTimestamp less deletionGracePeriodSeconds: the API server sets it
+    to the request's time plus the grace period, and to the time of a shorter request, such as the
+    kubelet's final delete of a pod a finalizer holds, so this is never earlier than the request;
+    upstream: kubernetes/apiserver pkg/registry/rest/delete.go BeforeDelete). The DaemonSet
+    controller deletes them once the MIG manager's paused labels no longer match their nodeSelector,
+    written with "pending" (mig-parted pkg/mig/reconfigure/reconfigure.go Run: setNodeLabel
+    "pending", then the paused labels); None where none is being deleted."""
+    found = []
+    for pod in pods:
+        meta = pod.get("metadata") or {}
+        at = timestamps.parse(str(meta.get("deletionTimestamp") or ""))
+        if at is not None:
+            found.append(at - timedelta(seconds=int(meta.get("deletionGracePeriodSeconds") or 0)))
+    return min(found, default=None)
+
+
 def _progress(kube: Kube, node: str, since: str, ns: str) -> tuple[str, str, str]:
     """How far a pending change on ``node`` has got: (severity, a clause for the message, the pod
     it is stuck on or "").
 
     mig-parted publishes no more than the state label; the time is the MIG manager's last write
-    to the node (its managedFields entry: "pending" and the paused labels, written together), the
-    step is read from the GPU client pods still on the node. The waits run in CLIENTS order, each
-    up to five minutes, so a client of the k-th kind still there more than 5*k minutes after
-    "pending" outlived its wait: Run returned, and nothing moves until the label changes or the
-    manager's pod restarts (an error). Clients all gone: the layout is being applied."""
-    started = timestamps.parse(since)
-    if started is None:
+    to the node (its managedFields entry: "pending" and the paused labels, written together) or,
+    where the node has no such entry (``since`` ""), the deletion of the GPU client pods still on
+    it (_paused_at); the step is read from those pods. The waits run in CLIENTS order, each up to
+    five minutes, so a client of the k-th kind still there more than 5*k minutes after "pending"
+    outlived its wait: Run returned, and nothing moves until the label changes or the manager's pod
+    restarts (an error). Clients all gone: the layout is being applied."""
+    started = timestamps.parse(since) if since else None
+    if since and started is None:
         return "warning", "", ""
-    minutes = int((_now() - started).total_seconds() // 60)
     selector = f"app in ({','.join(CLIENTS)})"
     try:
         pods = list(
             kube.list("v1", "Pod", namespace=ns, label_selector=selector, field_selector=f"spec.nodeName={node}")
         )
     except (errors.AuthError, errors.NotInstalledError):
+        if started is None:
+            return "warning", "", ""
+        minutes = int((_now() - started).total_seconds() // 60)
         return "warning", f"; {node} has been pending {minutes} minute(s)", ""
     present = {str(((p.get("metadata") or {}).get("labels") or {}).get("app")): p for p in pods}
     waiting = next(((k, app) for k, app in enumerate(CLIENTS, 1) if app in present), None)
+    counted = ""
+    if started is None:
+        started = _paused_at(list(present.values()))
+        counted = " (counted from its GPU clients' deletion: no MIG manager write in managedFields)"
     if waiting is None:
+        pending = "" if started is None else f" {int((_now() - started).total_seconds() // 60)} minute(s)"
         return (
             "warning",
-            f"; {node} has been pending {minutes} minute(s), its GPU clients gone: the MIG manager is applying the "
+            f"; {node} has been pending{pending}, its GPU clients gone: the MIG manager is applying the "
             "layout (a MIG mode change resets the GPUs)",
             "",
         )
     k, app = waiting
     pod = str((present[app].get("metadata") or {}).get("name"))
+    if started is None:
+        return (
+            "warning",
+            f"; {node} is pending with {pod} still on it and not being deleted: the MIG manager has not paused "
+            "its GPU clients yet, or their DaemonSets do not select nodes by the nvidia.com/gpu.deploy.* labels",
+            "",
+        )
+    minutes = int((_now() - started).total_seconds() // 60)
     if minutes > WAIT_MINUTES * k:
         return (
             "error",
-            f"; {node} is stuck: pending {minutes} minute(s) with {pod} still on it, longer than the MIG manager waits "
-            f"for it ({WAIT_MINUTES} minutes for each GPU client up to it): it gave up, and acts again only when the "
-            "label changes or its pod restarts",
+            f"; {node} is stuck: pending {minutes} minute(s){counted} with {pod} still on it, longer than the MIG "
+            f"manager waits for it ({WAIT_MINUTES} minutes for each GPU client up to it): it gave up, and acts again "
+            "only when the label changes or its pod restarts",
             pod,
         )
     return (
         "warning",
-        f"; {node} has been pending {minutes} minute(s): the MIG manager waits for {pod} to go "
+        f"; {node} has been pending {minutes} minute(s){counted}: the MIG manager waits for {pod} to go "
         f"(up to {WAIT_MINUTES} minutes for each GPU client)",
         "",
     )
 
 
 def _pending(kube: Kube, nodes: GpuNodes, ns: str, first: str) -> tuple[str, str, str, str, str]:
-    """The pending nodes looked into (the first MIG_LOOKED with the manager's write time, one pod
-    list each): (the node the message is about, severity, its progress clause, the pod it is stuck
-    on or "", how many of those looked at are stuck). The node is the first stuck one, else the
-    first looked at, else ``first``."""
+    """The pending nodes looked into (the first MIG_LOOKED, with the manager's write time where
+    managedFields has it, one pod list each): (the node the message is about, severity, its progress
+    clause, the pod it is stuck on or "", how many of those looked at are stuck). The node is the
+    first stuck one, else the first looked at, else ``first``."""
     looked = [(node, _progress(kube, node, since, ns)) for node, since in nodes.mig_since.items()]
     if not looked:
         return first, "warning", "", "", ""

@@ -46,8 +46,9 @@ class GpuNodes:
     # GPU nodes whose MIG layout failed or is pending, by state: how many, the first few (node, layout).
     mig: dict[str, int] = field(default_factory=dict)
     mig_names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    # The first MIG_LOOKED pending nodes' last write by the MIG manager (its managedFields time), where
-    # known: doctor reads each one's GPU client pods to tell a change under way from one stuck.
+    # The first MIG_LOOKED pending nodes, each with its last write by the MIG manager (its managedFields
+    # time) or "" where managedFields has none (akscli.gpu_mig then dates the change by its GPU client
+    # pods' deletion): doctor reads each one's GPU client pods to tell a change under way from one stuck.
     mig_since: dict[str, str] = field(default_factory=dict)
     # GPU nodes (no operand held off them) whose device plugin stopped: "stopped", GPUs in capacity and
     # none allocatable (the kubelet's grace period); "dropped", nvidia.com/gpu written as capacity 0
@@ -99,8 +100,8 @@ class GpuNodes:
             self.mig[state] = self.mig.get(state, 0) + 1
             if len(shown := self.mig_names.setdefault(state, [])) < HELD_SHOWN:
                 shown.append((name, labels.get(MIG_CONFIG, "")))
-            if state == "pending" and len(self.mig_since) < MIG_LOOKED and (since := _written_by(node, MIG_MANAGER)):
-                self.mig_since[name] = since
+            if state == "pending" and len(self.mig_since) < MIG_LOOKED:
+                self.mig_since[name] = _written_by(node, MIG_MANAGER)
 
 
 def _plugin_gone(node: dict[str, Any], facts: Any) -> str:

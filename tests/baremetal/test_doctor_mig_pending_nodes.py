@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from akscli import gpu_mig, gpu_nodes
+from akscli.gpu_nodes import GpuNodes
 from tests.emulators.kube.controllers.mig_manager import MigManager
 
 from . import nodes as fx
@@ -68,4 +69,50 @@ def test_pending_nodes_are_looked_into_up_to_the_bound_and_the_rest_counted() ->
     assert rule[1] == "warning"
     assert rule[2].endswith(
         f"; none of the {gpu_nodes.MIG_LOOKED} pending node(s) looked at is stuck, 5 more not looked at"
+    )
+
+
+class ClientPods:
+    """A Kube whose every node still has one GPU client pod, the device plugin's, deleted
+    ``minutes`` ago (None: not being deleted) and held by a finalizer."""
+
+    def __init__(self, minutes: int | None) -> None:
+        self.minutes = minutes
+
+    def list(self, *_args: Any, **_kwargs: Any) -> list[dict[str, Any]]:
+        meta: dict[str, Any] = {"name": "nvidia-device-plugin-daemonset-x1", "labels": {"app": gpu_mig.CLIENTS[0]}}
+        if self.minutes is not None:
+            # The kubelet's final delete (grace 0) of a pod a finalizer holds: deletionTimestamp is its time.
+            deleted = datetime.now(UTC) - timedelta(minutes=self.minutes)
+            meta.update(deletionTimestamp=deleted.strftime("%Y-%m-%dT%H:%M:%SZ"), deletionGracePeriodSeconds=0)
+        return [{"metadata": meta}]
+
+
+def unwritten_pending_node() -> GpuNodes:
+    """One pending node whose managedFields has no MIG manager entry (another manager took its fields)."""
+    node = pending_node(1)
+    del node["metadata"]["managedFields"]
+    found = gpu_nodes.GpuNodes()
+    found.add(node)
+    return found
+
+
+def test_a_pending_node_without_the_managers_write_is_dated_by_its_clients_deletion() -> None:
+    [rule] = gpu_mig.rules(ClientPods(minutes=11), unwritten_pending_node(), "gpu-operator", lambda *a, **k: a)  # type: ignore[arg-type]
+    assert rule[1] == "error"
+    assert rule[2].endswith(
+        "; aks-gpu-1 is stuck: pending 11 minute(s) (counted from its GPU clients' deletion: no MIG manager write in "
+        "managedFields) with nvidia-device-plugin-daemonset-x1 still on it, longer than the MIG manager waits for "
+        "it (5 minutes for each GPU client up to it): it gave up, and acts again only when the label changes or "
+        "its pod restarts"
+    )
+
+
+def test_a_pending_node_whose_clients_are_not_being_deleted_is_a_warning_that_says_so() -> None:
+    [rule] = gpu_mig.rules(ClientPods(minutes=None), unwritten_pending_node(), "gpu-operator", lambda *a, **k: a)  # type: ignore[arg-type]
+    assert rule[1] == "warning"
+    assert rule[2].endswith(
+        "; aks-gpu-1 is pending with nvidia-device-plugin-daemonset-x1 still on it and not being deleted: the MIG "
+        "manager has not paused its GPU clients yet, or their DaemonSets do not select nodes by the "
+        "nvidia.com/gpu.deploy.* labels"
     )
