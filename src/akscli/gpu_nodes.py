@@ -57,6 +57,9 @@ class GpuNodes:
     # allocatable). akscli.gpu_plugin judges them.
     plugin: dict[str, int] = field(default_factory=dict)
     plugin_names: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    # Of the "unhealthy" nodes listed, those with MIG devices: the MIG resources short of their
+    # capacity ("nvidia.com/mig-1g.10gb 55 of 56"); the plugin marks one MIG device per XID.
+    plugin_mig: dict[str, str] = field(default_factory=dict)
     # doctor's sample only (baremetal doctor reads the condition on every node itself, check
     # aks-gpu-health): GPU nodes whose XIDErrors condition (AKS's Node Problem Detector) is True,
     # how many, the first few, and every one's name (few: akscli.gpu_xid reads the events for others).
@@ -95,6 +98,8 @@ class GpuNodes:
             self.plugin[gone] = self.plugin.get(gone, 0) + 1
             if len(listed := self.plugin_names.setdefault(gone, [])) < HELD_SHOWN:
                 listed.append((name, facts.capacity, facts.allocatable))
+                if gone == "unhealthy" and facts.sharing in (gpus.MIG_SINGLE, gpus.MIG_MIXED):
+                    self.plugin_mig[name] = _short(node)
         labels = gpus.labels_of(node)
         if (state := labels.get(MIG_STATE, "")) in MIG_STUCK:
             self.mig[state] = self.mig.get(state, 0) + 1
@@ -120,6 +125,20 @@ def _plugin_gone(node: dict[str, Any], facts: Any) -> str:
         return "unhealthy"
     capacity = (node.get("status") or {}).get("capacity") or {}
     return "dropped" if not facts.capacity and str(capacity.get("nvidia.com/gpu", "")) == "0" else ""
+
+
+def _short(node: dict[str, Any]) -> str:
+    """The NVIDIA resources with fewer allocatable than in capacity: "name N of M", comma-separated."""
+    status = node.get("status") or {}
+    capacity, allocatable = status.get("capacity") or {}, status.get("allocatable") or {}
+    return ", ".join(
+        f"{name} {allocatable.get(name, 0)} of {total}"
+        for name, total in sorted(capacity.items())
+        if name.startswith("nvidia.com/")
+        and str(allocatable.get(name, "0")).isdigit()
+        and str(total).isdigit()
+        and int(allocatable.get(name, 0)) < int(total)
+    )
 
 
 def _written_by(node: dict[str, Any], manager: str) -> str:

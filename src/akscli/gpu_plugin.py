@@ -21,10 +21,12 @@ pods labelled app=nvidia-device-plugin-daemonset (NVIDIA/gpu-operator assets/sta
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from akscli import errors
+from akscli import errors, timestamps
 from akscli.kube import pod_problems
+from akscli.object_names import human_duration
 
 if TYPE_CHECKING:
     from akscli.gpu_nodes import GpuNodes
@@ -32,6 +34,19 @@ if TYPE_CHECKING:
 
 OPERATOR_PODS = "app=nvidia-device-plugin-daemonset"
 STANDALONE_PODS = ("name=nvidia-device-plugin-ds", "app.kubernetes.io/name=nvidia-device-plugin")
+# How long a running plugin may take to register with a restarted kubelet before doctor calls it an
+# error: it restarts its plugins when it sees kubelet.sock created and registers within seconds;
+# a failed start is retried every 30 s (NVIDIA/k8s-device-plugin 1b826acc6 cmd/nvidia-device-plugin/
+# main.go start: "Failed to start one or more plugins. Retrying in 30s..."): four tries.
+REGISTER_SECONDS = 120
+# The kubelet's Event on its Node as it starts (upstream: kubernetes/kubernetes pkg/kubelet/kubelet.go
+# BirthCry, events.StartingKubelet); node events are kept an hour (the API server's --event-ttl).
+KUBELET_STARTING = "Starting"
+GRACE_SECONDS = 300  # the kubelet's endpointStopGracePeriod (devicemanager/types.go)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def standalone(kube: Kube) -> dict[str, Any] | None:
@@ -88,7 +103,14 @@ def _state(pod: dict[str, Any]) -> str:
 def _named(nodes: GpuNodes, kind: str) -> str:
     listed = nodes.plugin_names.get(kind) or []
     more = nodes.plugin.get(kind, 0) - len(listed)
-    if kind in ("stopped", "unhealthy"):
+    if kind == "unhealthy":
+        shown = ", ".join(
+            f"{node} ({nodes.plugin_mig[node]} allocatable)"
+            if node in nodes.plugin_mig
+            else f"{node} ({free} of {capacity} allocatable)"
+            for node, capacity, free in listed
+        )
+    elif kind == "stopped":
         shown = ", ".join(f"{node} ({free} of {capacity} allocatable)" for node, capacity, free in listed)
     else:
         shown = ", ".join(node for node, _, _ in listed)
@@ -143,6 +165,44 @@ def rules(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[.
     return out
 
 
+def _kubelet_started(kube: Kube, node: str) -> datetime | None:
+    """When the node's kubelet last started: its newest "Starting" Event from the kubelet on the
+    Node (in namespace default, where node events go); None where there is none (over an hour ago,
+    or events cannot be read)."""
+    from akscli.kube.events import object_events
+
+    try:
+        events = object_events(kube, "default", node, "Node")
+    except (errors.AuthError, errors.NotInstalledError):
+        return None
+    starts = [
+        e
+        for e in events
+        if e.get("reason") == KUBELET_STARTING
+        and "kubelet" in ((e.get("source") or {}).get("component"), e.get("reportingComponent"))
+    ]
+    if not starts:
+        return None
+    last = starts[-1]
+    return timestamps.parse(
+        (last.get("series") or {}).get("lastObservedTime") or last.get("lastTimestamp") or last.get("eventTime")
+    )
+
+
+def _plugin_started(pod: dict[str, Any]) -> datetime | None:
+    """When the plugin pod's running container started (a new plugin process registers as it
+    starts); None where none runs."""
+    found = [
+        timestamps.parse(((cs.get("state") or {}).get("running") or {}).get("startedAt"))
+        for cs in (pod.get("status") or {}).get("containerStatuses") or []
+    ]
+    return max((at for at in found if at is not None), default=None)
+
+
+def _since(at: datetime | None) -> float | None:
+    return None if at is None else (_now() - at).total_seconds()
+
+
 def _dropped(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[..., Any]) -> Any:
     """Capacity 0: a plugin gone past the grace period, or, where its pod runs, one not registered
     since the kubelet restarted (readCheckpoint keeps a registered resource at capacity 0 "till the
@@ -151,20 +211,48 @@ def _dropped(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callabl
     node = nodes.plugin_names["dropped"][0][0]
     pods = _pods_on(kube, node, operator_ns)
     meta = (pods[0].get("metadata") or {}) if pods else {}
+    kubelet = _since(_kubelet_started(kube, node))
+    restarted = (
+        f"the kubelet on {node} restarted {human_duration(kubelet)} ago"
+        if kubelet is not None
+        else f"no kubelet start is recorded on {node} (its Starting event: events are kept an hour)"
+    )
     if pods and _state(pods[0]) == "Running":
         ns, name = meta.get("namespace"), meta.get("name")
+        ages = [age for age in (kubelet, _since(_plugin_started(pods[0]))) if age is not None]
+        young = bool(ages) and min(ages) < REGISTER_SECONDS
         return rule(
             "gpu-operator",
-            "error",
+            "warning" if young else "error",
             f"{nodes.plugin['dropped']} GPU node(s) advertise nvidia.com/gpu capacity 0 while their device plugin "
             f"runs: {_named(nodes, 'dropped')}; its device plugin pod {ns}/{name} is Running and not registered "
             "with the kubelet: a restarted kubelet keeps capacity 0 until the plugin registers again, which it "
-            "does when it sees kubelet.sock created",
-            f"wait a minute; if it stays, read the plugin's log (kubectl -n {ns} logs {name}) and restart it "
-            f"(kubectl -n {ns} delete pod {name}): a new plugin process registers and lists every GPU",
+            f"does when it sees kubelet.sock created; {restarted}"
+            + (f", under the {REGISTER_SECONDS // 60} minutes a registration takes at most" if young else ""),
+            (
+                f"wait: the plugin registers within seconds and retries a failed start every 30 s; if it is still "
+                f"0 after {REGISTER_SECONDS // 60} minutes, read the plugin's log (kubectl -n {ns} logs {name}) and "
+                f"restart it (kubectl -n {ns} delete pod {name})"
+                if young
+                else f"read the plugin's log (kubectl -n {ns} logs {name}) and restart it (kubectl -n {ns} delete "
+                f"pod {name}): a new plugin process registers and lists every GPU"
+            ),
             subject="device plugin",
         )
     pod, logs = _first_pod(kube, node, operator_ns)
+    if kubelet is not None and kubelet < GRACE_SECONDS:
+        # Capacity 0 from the kubelet's checkpoint, not the grace period: the plugin did not come back.
+        return rule(
+            "gpu-operator",
+            "error",
+            f"{nodes.plugin['dropped']} GPU node(s) advertise nvidia.com/gpu capacity 0: {_named(nodes, 'dropped')}; "
+            f"{restarted} and its device plugin has not registered since (a restarted kubelet keeps capacity 0 "
+            f"until it does); {pod}",
+            f'read why the plugin fails ({logs}): "Failed to initialize NVML" means the driver does not answer '
+            f"(nvidia-smi on the node; the GPU Operator's driver pod on {node}); once it runs it registers and "
+            "the GPUs come back",
+            subject="device plugin",
+        )
     return rule(
         "gpu-operator",
         "error",
@@ -179,7 +267,8 @@ def _dropped(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callabl
 def _unhealthy(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[..., Any]) -> Any:
     """Some GPUs allocatable, fewer than in capacity: the running plugin marked the others unhealthy
     (an XID error: internal/rm/health.go logs "XidCriticalError: Xid=N on Device=ID; marking device
-    as unhealthy."), and it never marks one healthy again ("there is no way to recover from the
+    as unhealthy."; an event naming a GPU and compute instance marks the one MIG device with those
+    ids, checkHealth's IsMigDevice branch), and it never marks one healthy again ("there is no way to recover from the
     Unhealthy state", internal/plugin/server.go ListAndWatch): a new plugin process lists it again."""
     node = nodes.plugin_names["unhealthy"][0][0]
     pods = _pods_on(kube, node, operator_ns)
@@ -194,7 +283,13 @@ def _unhealthy(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Calla
         "warning",
         f"{nodes.plugin['unhealthy']} GPU node(s) have GPUs their device plugin marked unhealthy (allocatable "
         f"below capacity): {_named(nodes, 'unhealthy')}; the NVIDIA device plugin does so on an XID error and "
-        "keeps them unhealthy while it runs; pods keep the other GPUs",
+        "keeps them unhealthy while it runs; pods keep the other GPUs"
+        + (
+            "; on a MIG GPU it marks only the MIG device whose GPU and compute instance the XID names, and the "
+            "GPU's other MIG devices stay allocatable"
+            if nodes.plugin_mig
+            else ""
+        ),
         f"find the XID ({logs}; on the node, dmesg shows NVRM: Xid); drain the node (kubectl drain {node} "
         "--ignore-daemonsets) and have the GPU reset or the VM redeployed; a restarted plugin lists it again "
         "until the error comes back",

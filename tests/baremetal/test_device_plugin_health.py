@@ -95,11 +95,12 @@ def test_doctor_says_a_running_plugin_has_not_registered_since_the_kubelet_resta
     assert kube_emulator.idle(10.0)
     [found] = plugin_findings(kube)
     pod = plugin_pod(kube_emulator, NODE, "gpu-operator", PLUGIN)["metadata"]["name"]
-    assert found.severity == "error"
-    assert found.message == (
+    assert found.severity == "warning"  # just restarted: test_device_plugin_restart.py has the error it becomes
+    assert found.message.startswith(
         f"1 GPU node(s) advertise nvidia.com/gpu capacity 0 while their device plugin runs: {NODE}; its device "
         f"plugin pod gpu-operator/{pod} is Running and not registered with the kubelet: a restarted kubelet keeps "
-        "capacity 0 until the plugin registers again, which it does when it sees kubelet.sock created"
+        f"capacity 0 until the plugin registers again, which it does when it sees kubelet.sock created; the kubelet "
+        f"on {NODE} restarted "
     )
     assert f"kubectl -n gpu-operator delete pod {pod}" in found.fix
 

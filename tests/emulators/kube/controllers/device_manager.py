@@ -35,7 +35,19 @@ Two more things change what a node advertises while its plugin runs:
   The plugin registers again when it sees kubelet.sock created (cmd/nvidia-device-plugin/main.go:
   "inotify: ... created, restarting."), which a test triggers with ``plugin_registers(node)``, or
   when a plugin pod on the node becomes ready; it lists every GPU healthy. A plugin that does not
-  register within the grace period leaves capacity 0, as a stopped one does.
+  register within the grace period leaves capacity 0, as a stopped one does. The kubelet records a
+  Normal Event "Starting" ("Starting kubelet.", source kubelet) on its Node as it starts (upstream:
+  kubernetes/kubernetes pkg/kubelet/kubelet.go BirthCry; node events go to namespace default).
+- A kubelet restart the plugin cannot come back from (``restart_kubelet(node, nvml="ERROR_...")``):
+  its restart loop starts the plugins again, and NVML does not initialise ("Failed to initialize
+  NVML", internal/plugin/factory.go getResourceManagers). With --fail-on-init-error, true by
+  default (cmd/nvidia-device-plugin/main.go), that is an error: start returns it and the process
+  exits 1, so the container crash-loops and the node keeps capacity 0 (the kubelet's checkpoint).
+- An XID on one MIG device (``xid(node, xid, mig=(resource, gi, ci))``): health.go checkHealth
+  matches an event that names a GPU instance and compute instance to the MIG device with those
+  ids, and marks that device only; the GPU's other MIG devices stay allocatable. An event for the
+  whole GPU (no instance ids) marks the one device parentToDeviceMap keeps for that GPU (the last
+  one registered): one unit either way. A device already unhealthy is not counted twice.
 
 The grace period runs on this simulator's clock: the wall clock plus what a test moved it on
 with ``advance(seconds)``.
@@ -107,6 +119,8 @@ class DeviceManager(Controller):
         # node -> the GPUs its plugin registered (capacity), while the plugin is not registered
         self._unhealthy: dict[str, str] = {}
         self._stopped_at: dict[str, float] = {}  # node -> clock time its plugin stopped (until dropped)
+        # node -> the MIG devices (resource, GPU instance, compute instance) its plugin marked unhealthy
+        self._mig_unhealthy: dict[str, set[tuple[str, int, int]]] = {}
 
     def now(self) -> float:
         return time.monotonic() + self.offset
@@ -117,15 +131,18 @@ class DeviceManager(Controller):
         if self._manager is not None:
             self._manager.call_later(self, self._expire, 0.0)
 
-    def xid(self, node: str, xid: int = 79, gpus: int = 1) -> None:
-        """An XID error on ``gpus`` of the node's GPUs, which its running plugin reports."""
+    def xid(self, node: str, xid: int = 79, gpus: int = 1, mig: tuple[str, int, int] | None = None) -> None:
+        """An XID error on ``gpus`` of the node's GPUs, which its running plugin reports; with
+        ``mig`` (the MIG resource, GPU instance id, compute instance id) on that one MIG device."""
         if self._manager is not None:
-            self._manager.call_later(self, lambda cluster: self._xid(cluster, node, xid, gpus), 0.0)
+            self._manager.call_later(self, lambda cluster: self._xid(cluster, node, xid, gpus, mig), 0.0)
 
-    def restart_kubelet(self, node: str) -> None:
-        """The node's kubelet restarts: its device plugin resources are registered with no device."""
+    def restart_kubelet(self, node: str, nvml: str = "") -> None:
+        """The node's kubelet restarts: its device plugin resources are registered with no device;
+        with ``nvml`` (an NVML return code such as "ERROR_UNKNOWN") the plugin's restart fails to
+        initialise NVML, and its container exits and crash-loops."""
         if self._manager is not None:
-            self._manager.call_later(self, lambda cluster: self._kubelet_started(cluster, node), 0.0)
+            self._manager.call_later(self, lambda cluster: self._kubelet_started(cluster, node, nvml), 0.0)
 
     def plugin_registers(self, node: str) -> None:
         """The plugin on ``node`` registers again (it saw kubelet.sock created)."""
@@ -170,23 +187,39 @@ class DeviceManager(Controller):
             self._stopped_at[node] = self.now()
         cluster.patch_status("v1", "Node", None, node, {"allocatable": {**allocatable, GPU: "0"}})
 
-    def _xid(self, cluster: Any, node: str, xid: int, gpus: int) -> None:
-        """checkHealth: a critical XID marks the GPU unhealthy; ListAndWatch sends it; allocatable
-        counts the healthy devices only (GetCapacity)."""
+    def _xid(self, cluster: Any, node: str, xid: int, gpus: int, mig: tuple[str, int, int] | None) -> None:
+        """checkHealth: a critical XID marks the GPU (or the one MIG device whose GPU and compute
+        instance the event names) unhealthy; ListAndWatch sends it; allocatable counts the healthy
+        devices only (GetCapacity)."""
         if xid in IGNORED_XIDS:
             return
+        resource = mig[0] if mig else GPU
         with self._lock:
             if node in self._unhealthy:
                 return  # no plugin registered to report it
+            if mig is not None:
+                marked = self._mig_unhealthy.setdefault(node, set())
+                if mig in marked:
+                    return  # that device is unhealthy already
+                marked.add(mig)
+                gpus = 1
         found = self._node_status(cluster, node)
         if found is None:
             return
         allocatable, _ = found
-        healthy = max(int(str(allocatable.get(GPU, "0"))) - gpus, 0)
-        cluster.patch_status("v1", "Node", None, node, {"allocatable": {**allocatable, GPU: str(healthy)}})
+        healthy = max(int(str(allocatable.get(resource, "0"))) - gpus, 0)
+        cluster.patch_status("v1", "Node", None, node, {"allocatable": {**allocatable, resource: str(healthy)}})
 
-    def _kubelet_started(self, cluster: Any, node: str) -> None:
-        """readCheckpoint: the resource registered, with no device, behind a stopped endpoint."""
+    def _kubelet_started(self, cluster: Any, node: str, nvml: str) -> None:
+        """BirthCry's Event, then readCheckpoint: the resource registered, with no device, behind a
+        stopped endpoint; with ``nvml``, the plugin's restart fails (_plugin_fails)."""
+        found_node = cluster.get("v1", "Node", None, node)
+        if found_node is None:
+            return
+        ref = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": node, "uid": node}}  # kubelet's nodeRef
+        cluster.add_event(ref, "Starting", "Starting kubelet.", component="kubelet")
+        if nvml:
+            self._plugin_fails(cluster, node, nvml)
         found = self._node_status(cluster, node)
         if found is None:
             return
@@ -199,6 +232,35 @@ class DeviceManager(Controller):
             self._stopped_at[node] = self.now()
         patch = {"capacity": {**capacity, GPU: "0"}, "allocatable": {**allocatable, GPU: "0"}}
         cluster.patch_status("v1", "Node", None, node, patch)
+
+    def _plugin_fails(self, cluster: Any, node: str, nvml: str) -> None:
+        """The plugin's process exits on NVML's error and the kubelet backs off restarting it: its
+        pod's container waiting in CrashLoopBackOff after a termination with exit code 1, as the
+        kubelet reports it (the simulated kubelet's part)."""
+        selectors = ["=".join(PLUGIN_LABEL)] + ["=".join(label) for label in STANDALONE_LABELS]
+        for pod in [
+            p for sel in selectors for p in cluster.list("v1", "Pod", label_selector=sel) if _plugin(p) == node
+        ]:
+            statuses = (pod.get("status") or {}).get("containerStatuses") or [
+                {"name": c["name"], "image": c.get("image", "")} for c in pod["spec"]["containers"]
+            ]
+            failed = [
+                {
+                    **cs,
+                    "ready": False,
+                    "started": False,
+                    "restartCount": int(cs.get("restartCount") or 0) + 1,
+                    "state": {
+                        "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 10s restarting failed container"}
+                    },
+                    "lastState": {
+                        "terminated": {"exitCode": 1, "reason": "Error", "message": f"nvml init failed: {nvml}"}
+                    },
+                }
+                for cs in statuses
+            ]
+            status = {"conditions": [{"type": "Ready", "status": "False"}], "containerStatuses": failed}
+            cluster.patch_status("v1", "Pod", pod["metadata"]["namespace"], pod["metadata"]["name"], status)
 
     def _expire(self, cluster: Any) -> None:
         """GetCapacity after stopGracePeriodExpired: the resource is deleted, written as capacity 0."""
@@ -228,6 +290,7 @@ class DeviceManager(Controller):
                 return
             gpus = self._unhealthy.pop(node)
             self._stopped_at.pop(node, None)
+            self._mig_unhealthy.pop(node, None)
         found = self._node_status(cluster, node)
         if found is None:
             return
