@@ -4,7 +4,7 @@ list, and says how many of those looked at are stuck (akscli.gpu_mig)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
