@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers import jobs_policy as policy
 from tests.emulators.kube.controllers import kubelet_backoff
@@ -183,14 +182,18 @@ class JobController(PodOwner):
         if not any(self.restart_back_off.in_back_off_since(key, now, now) for key in keys):
             for key in keys:
                 self.restart_back_off.next(key, now, now)
-            restart = policy.restarted(pod.get("status") or {}, code, now_iso())
+            restart = policy.restarted(pod.get("status") or {}, code, kubelet_backoff.clock_iso(now))
             cluster.patch_status("v1", "Pod", md["namespace"], md["name"], restart)
             return True
         wait = max(self.restart_back_off.get(key) for key in keys)
         for key in keys:
             self.restart_back_off.exited(key, now)
         cluster.patch_status(
-            "v1", "Pod", md["namespace"], md["name"], kubelet_backoff.crash_loop(pod, code, now_iso(), wait)
+            "v1",
+            "Pod",
+            md["namespace"],
+            md["name"],
+            kubelet_backoff.crash_loop(pod, code, kubelet_backoff.clock_iso(now), wait),
         )
         cluster.add_event(pod, "BackOff", kubelet_backoff.back_off_event(pod), "Warning")
         self.requeue(job, wait + 0.01)
@@ -206,7 +209,7 @@ class JobController(PodOwner):
             return False
         for key in keys:
             self.restart_back_off.restart(key, now)
-        status = kubelet_backoff.started_again(pod.get("status") or {}, now_iso())
+        status = kubelet_backoff.started_again(pod.get("status") or {}, kubelet_backoff.clock_iso(now))
         cluster.patch_status("v1", "Pod", md["namespace"], md["name"], status)
         return True
 

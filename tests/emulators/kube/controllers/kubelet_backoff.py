@@ -14,6 +14,8 @@ GenerateContainersReadyCondition (ContainersNotReady, "containers with unready s
 
 from __future__ import annotations
 
+import datetime
+import time
 from typing import Any
 
 INITIAL = 10.0  # backOffPeriod
@@ -31,6 +33,17 @@ def go_duration(seconds: float) -> str:
         return f"{minutes}m{secs}s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes}m{secs}s"
+
+
+def clock_iso(at: float) -> str:
+    """The RFC 3339 time of ``at`` on a controller's kubelet clock (time.monotonic() plus what a
+    test moved it on with ``advance``): the wall clock now, moved on as far as that clock was. A
+    container's startedAt and finishedAt are the times it started and exited on that clock, as the
+    runtime stamps them (upstream: kubernetes/kubernetes pkg/kubelet/kuberuntime/
+    kuberuntime_container.go toKubeContainerStatus, StartedAt/FinishedAt from the CRI status),
+    not the time the emulator's pass that found the exit ran."""
+    wall = time.time() + at - time.monotonic()
+    return datetime.datetime.fromtimestamp(wall, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class RestartBackOff:

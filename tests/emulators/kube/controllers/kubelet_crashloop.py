@@ -19,7 +19,6 @@ import json
 import threading
 from typing import Any
 
-from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers import kubelet_backoff
 from tests.emulators.kube.controllers.kubelet_backoff import REASON, RestartBackOff, after_restarts, go_duration
@@ -94,7 +93,7 @@ class CrashLoops:
                     statuses.append(status)
                     continue
                 moved = True
-                stamp = now_iso()
+                stamp = kubelet_backoff.clock_iso(started)  # the last restart's start, and its exit
                 wait = go_duration(self.back_off.get(key))
                 message = f"back-off {wait} restarting failed container={status.get('name')} pod={who}"
                 statuses.append(
