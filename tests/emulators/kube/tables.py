@@ -96,7 +96,9 @@ def _pod_status(o: dict[str, Any]) -> str:
         w = (c.get("state") or {}).get("waiting")
         if w and w.get("reason"):
             return str(w["reason"])
-    return str(st.get("phase") or "Pending")
+    # printPod: the pod's own reason (the kubelet's OutOfmemory, Evicted) replaces its phase
+    # (upstream: kubernetes/kubernetes pkg/printers/internalversion/printers.go printPod)
+    return str(st.get("reason") or st.get("phase") or "Pending")
 
 
 def _node_status(o: dict[str, Any]) -> str:

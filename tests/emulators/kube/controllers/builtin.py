@@ -24,6 +24,7 @@ from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
 from tests.emulators.kube.controllers.daemon_pods import daemon_pod_affinity, target_node
 from tests.emulators.kube.controllers.jobs import JobController as JobController  # re-exported
+from tests.emulators.kube.controllers.kubelet_admission import KubeletAdmission
 from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleController
 from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, template_hash
 from tests.emulators.kube.controllers.rescheduling import Rescheduler
@@ -398,4 +399,7 @@ def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list
         # Pending pods retried on node events, as kube-scheduler's queue does (upstream:
         # kubernetes/kubernetes pkg/scheduler/backend/queue/scheduling_queue.go, MoveAllToActiveOrBackoffQueue).
         Rescheduler(delay),
+        # The kubelet's admission of pods created bound (upstream: kubernetes/kubernetes
+        # pkg/kubelet/lifecycle/predicate.go).
+        KubeletAdmission(delay),
     ]
