@@ -74,6 +74,8 @@ class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
         self._pending_cond = threading.Condition()
         self.authorizer: Callable[[str, list[str], str, str, str, str | None, str | None], bool] = lambda *a: True
         self._logs: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+        # The log of each container's instance before the current one (see restart_logs).
+        self._previous_logs: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
         self.logs_cond = threading.Condition()
         self._gc_queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._gc_thread = threading.Thread(target=self._gc_loop, name="kube-emulator-gc", daemon=True)
@@ -249,6 +251,20 @@ class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
     def log_lines(self, namespace: str, pod: str, container: str) -> list[tuple[str, str]]:
         with self.logs_cond:
             return list(self._logs.get((namespace, pod, container), []))
+
+    def restart_logs(self, namespace: str, pod: str, container: str) -> None:
+        """A new instance of the container starts: the current one's log becomes the previous
+        one's, and the new instance's log starts empty. The kubelet reads a container's log by
+        container ID; the last terminated instance's ID is lastState's (upstream:
+        kubernetes/kubernetes pkg/kubelet/kubelet_pods.go validateContainerLogStatus)."""
+        with self.logs_cond:
+            key = (namespace, pod, container)
+            self._previous_logs[key] = self._logs.pop(key, [])
+            self.logs_cond.notify_all()
+
+    def previous_log_lines(self, namespace: str, pod: str, container: str) -> list[tuple[str, str]]:
+        with self.logs_cond:
+            return list(self._previous_logs.get((namespace, pod, container), []))
 
     # ---- reviews -----------------------------------------------------------------------
 

@@ -160,8 +160,18 @@ class SubresourcesMixin:
             c.get("name") for c in (pod.get("spec") or {}).get("initContainers") or []
         ]:
             raise bad_request(f"container {container} is not valid for pod {name}")
-        if _truthy(_q1(query, "previous")):
-            raise bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
+        previous = _truthy(_q1(query, "previous"))
+        found: dict[str, Any] = {}
+        if previous:
+            # upstream: kubernetes/kubernetes pkg/kubelet/kubelet_pods.go validateContainerLogStatus:
+            # previous names lastState's terminated container, and there is none without one
+            statuses = [
+                *((pod.get("status") or {}).get("containerStatuses") or []),
+                *((pod.get("status") or {}).get("initContainerStatuses") or []),
+            ]
+            found = next((c for c in statuses if c.get("name") == container), None) or {}
+            if not ((found.get("lastState") or {}).get("terminated")):
+                raise bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
         for unsupported in ("sinceTime",):
             if _q1(query, unsupported):
                 raise not_implemented(f"the pod log option {unsupported}")
@@ -170,6 +180,10 @@ class SubresourcesMixin:
         stamps = _truthy(_q1(query, "timestamps"))
         limit_bytes = int(_q1(query, "limitBytes") or 0)
         lines = api.log_lines(namespace, name, container)
+        if previous and ((found.get("state") or {}).get("running") or (found.get("state") or {}).get("terminated")):
+            # a new instance started since: the last terminated one's log was kept as the previous
+            # one's; a container waiting to restart has no newer instance, so its log is the current one
+            lines = api.previous_log_lines(namespace, name, container)
         if since:
             import datetime
 
@@ -184,7 +198,7 @@ class SubresourcesMixin:
         def fmt(ls: list[tuple[str, str]]) -> bytes:
             return "".join(f"{t} {s}\n" if stamps else f"{s}\n" for t, s in ls).encode()
 
-        if not _truthy(_q1(query, "follow")):
+        if previous or not _truthy(_q1(query, "follow")):  # a terminated container's log has no more lines
             data = fmt(lines)
             if limit_bytes:
                 data = data[:limit_bytes]

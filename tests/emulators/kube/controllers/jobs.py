@@ -183,6 +183,7 @@ class JobController(PodOwner):
             for key in keys:
                 self.restart_back_off.next(key, now, now)
             restart = policy.restarted(pod.get("status") or {}, code, kubelet_backoff.clock_iso(now))
+            restart_logs(cluster, pod)
             cluster.patch_status("v1", "Pod", md["namespace"], md["name"], restart)
             return True
         wait = max(self.restart_back_off.get(key) for key in keys)
@@ -210,6 +211,7 @@ class JobController(PodOwner):
         for key in keys:
             self.restart_back_off.restart(key, now)
         status = kubelet_backoff.started_again(pod.get("status") or {}, kubelet_backoff.clock_iso(now))
+        restart_logs(cluster, pod)
         cluster.patch_status("v1", "Pod", md["namespace"], md["name"], status)
         return True
 
@@ -261,3 +263,11 @@ class JobController(PodOwner):
 def _succeeds(pod: dict[str, Any]) -> int:
     del pod
     return 0
+
+
+def restart_logs(cluster: ClusterState, pod: dict[str, Any]) -> None:
+    """The pod's containers start again in place: each one's log so far becomes its previous
+    instance's (what ``kubectl logs --previous`` reads)."""
+    md = pod["metadata"]
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        cluster.api.restart_logs(md["namespace"], md["name"], str(c.get("name")))

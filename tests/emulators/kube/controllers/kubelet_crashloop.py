@@ -47,6 +47,7 @@ class CrashLoops:
     def __init__(self) -> None:
         self.back_off = RestartBackOff()
         self._pods: dict[str, tuple[str, str]] = {}  # pod uid -> (namespace, name)
+        self.restarted_logs: list[tuple[str, str, str]] = []  # (namespace, pod, container) per restart
         self._lock = threading.Lock()
 
     def track(self, pod: dict[str, Any], now: float) -> None:
@@ -70,7 +71,10 @@ class CrashLoops:
             if pod is None or pod["metadata"].get("uid") != uid or pod["metadata"].get("deletionTimestamp"):
                 self._forget(uid)
                 continue
+            self.restarted_logs = []
             patch = self._restarts(pod, now)
+            for ns, pod_name, container in self.restarted_logs:  # each new instance's log starts empty
+                cluster.api.restart_logs(ns, pod_name, container)
             if patch is not None:
                 updated = cluster.patch_status("v1", "Pod", namespace, name, patch)
                 cluster.add_event(updated, "BackOff", kubelet_backoff.back_off_event(updated), "Warning")
@@ -87,6 +91,7 @@ class CrashLoops:
                 while self.back_off.remaining(key, now) <= 0 and self.back_off.waiting_since(key) is not None:
                     started = self.back_off.waiting_since(key) + self.back_off.get(key)  # type: ignore[operator]
                     self.back_off.restart(key, started)  # doBackOff's Next, then the container starts
+                    self.restarted_logs.append((str(md.get("namespace", "")), str(md["name"]), str(status.get("name"))))
                     self.back_off.exited(key, started)  # ... and exits at once
                     restarts += 1
                 if not restarts:
