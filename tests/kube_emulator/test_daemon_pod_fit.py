@@ -79,3 +79,35 @@ def test_a_pending_daemon_pod_is_not_one_the_autoscalers_add_a_node_for(kube_emu
     kube_emulator.cluster.create(asking(daemonset("agent"), "3Gi"))
     assert wait_until(lambda: len(pending(kube_emulator)) == 1)
     assert waiting_pods(kube_emulator.cluster) == []
+
+
+def t4_node() -> dict[str, Any]:
+    """nap10's case: a Standard_NC4as_T4_v3 node whose kubelet leaves pods 20.87 GiB (AKS's
+    kube-reserved memory for 250 pods and its 100Mi eviction threshold, karpenter_common.kubelet_status)."""
+    t4 = node("t4-0")
+    t4["status"]["allocatable"]["memory"] = t4["status"]["capacity"]["memory"] = "21371Mi"
+    return t4
+
+
+def running_of(emu: KubeEmulator, app: str) -> list[str]:
+    return [p["metadata"]["name"] for p in pods(emu, app) if p["status"].get("phase") == "Running"]
+
+
+def test_a_19gi_model_pod_leaves_a_2gi_daemon_pod_pending_on_a_20_87gi_node(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, t4_node())
+    kube_emulator.cluster.create(asking(deployment("llm", replicas=1), "19Gi"))
+    assert wait_until(lambda: len(running_of(kube_emulator, "llm")) == 1)
+    kube_emulator.cluster.create(asking(daemonset("agent"), "2Gi"))
+    assert wait_until(lambda: len(pending(kube_emulator)) == 1)
+    assert pending(kube_emulator)[0]["status"]["conditions"][0]["message"].startswith(
+        "0/1 nodes are available: 1 Insufficient memory."
+    )
+
+
+def test_a_2gi_daemon_pod_there_first_leaves_the_19gi_model_pod_pending(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, t4_node())
+    kube_emulator.cluster.create(asking(daemonset("agent"), "2Gi"))
+    assert wait_until(lambda: len(running_of(kube_emulator, "agent")) == 1)
+    kube_emulator.cluster.create(asking(deployment("llm", replicas=1), "19Gi"))
+    assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(kube_emulator, "llm")))
+    assert running_of(kube_emulator, "llm") == []
