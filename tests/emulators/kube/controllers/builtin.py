@@ -27,6 +27,7 @@ from tests.emulators.kube.controllers.jobs import JobController as JobController
 from tests.emulators.kube.controllers.kubelet_admission import KubeletAdmission
 from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleController
 from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, template_hash
+from tests.emulators.kube.controllers.preemption import Preemption
 from tests.emulators.kube.controllers.rescheduling import Rescheduler
 from tests.emulators.kube.controllers.rollout import (
     REVISION,
@@ -402,4 +403,7 @@ def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list
         # The kubelet's admission of pods created bound (upstream: kubernetes/kubernetes
         # pkg/kubelet/lifecycle/predicate.go).
         KubeletAdmission(delay),
+        # DefaultPreemption for Pending pods of a higher priority (upstream: kubernetes/kubernetes
+        # pkg/scheduler/framework/plugins/defaultpreemption).
+        Preemption(delay),
     ]

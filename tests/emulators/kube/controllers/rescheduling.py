@@ -198,12 +198,19 @@ class Rescheduler(PassController):
         index = self.index or unschedulable_pods(cluster.api)
         scheduler = Scheduler(cluster)
         bound = 0
+        waiting = []
         for key in sorted(index.snapshot()):
             ns, _, name = key.partition("/")
             pod = cluster.get("v1", "Pod", ns, name)
             if pod is None or not is_unschedulable(pod):
                 index.discard(key)
                 continue
+            waiting.append((key, ns, name, pod))
+        # the scheduling queue's PrioritySort: the highest priority first (a preemptor before the
+        # replacements of the pods it evicted; upstream: kubernetes/kubernetes
+        # pkg/scheduler/framework/plugins/queuesort/priority_sort.go Less)
+        waiting.sort(key=lambda w: -int((w[3].get("spec") or {}).get("priority") or 0))
+        for key, ns, name, pod in waiting:
             spec = pod.get("spec") or {}
             owner = next((r.get("uid", "") for r in pod["metadata"].get("ownerReferences") or []), "")
             placement = scheduler.place(spec, owner, pod["metadata"])

@@ -1,0 +1,211 @@
+"""The scheduler's DefaultPreemption: a pod left Pending that outranks pods on a node where their
+room would let it fit evicts them, and waits for that node.
+
+upstream: kubernetes/kubernetes
+- pkg/scheduler/framework/plugins/defaultpreemption/default_preemption.go:
+  - PodEligibleToPreemptOthers: not with preemptionPolicy Never; not while its nominated node
+    still has a terminating pod of lower priority (one preemption at a time).
+  - SelectVictimsOnNode: every pod on the node of lower priority is removed; if the pod still
+    does not fit there, the node is no candidate. The removed pods are then put back one by one,
+    the most important first (MoreImportantPod: higher priority, then earlier start), and each
+    one the pod cannot fit beside stays a victim (reprievePod).
+- pkg/scheduler/framework/preemption/preemption.go:
+  - nodesWherePreemptionMightHelp: only nodes whose filters said Unschedulable, not
+    UnschedulableAndUnresolvable (taints, affinity, a DaemonSet pod's other nodes).
+  - pickOneNodeForPreemption: the lowest highest-victim priority, then the lowest sum of
+    priorities, then the fewest victims, then the latest start of the highest-priority victims,
+    then the first node.
+- pkg/scheduler/framework/preemption/executor.go PreemptPod: each victim gets the condition
+  DisruptionTarget True, reason PreemptionByScheduler, message "<schedulerName>: preempting to
+  accommodate a higher priority pod", then is deleted; the event Normal "Preempted" on the
+  victim says "Preempted by pod <preemptor uid> on node <node>".
+- pkg/scheduler/schedule_one.go handleSchedulingFailure: the preemptor gets
+  status.nominatedNodeName; PostFilter succeeded, so its FailedScheduling message has no
+  "preemption:" part (FitError.Error adds PostFilterMsg only when there is one).
+
+The pod binds when the victims are gone: the Rescheduler retries on an assigned pod's delete,
+the highest priority first (the scheduling queue's PrioritySort). Not modelled: PodDisruptionBudgets
+(pickOneNodeForPreemption's first criterion, and reprieving violating victims first), nominated
+pods' room held against lower-priority pods in the filters, and extenders. Only pods with a
+priority above 0 preempt here (a pod of priority 0 can only preempt the rare negative classes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from tests.emulators.kube.apiserver import now_iso
+from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.pod_resources import pod_requests
+from tests.emulators.kube.controllers.rescheduling import is_unschedulable, unschedulable_pods
+from tests.emulators.kube.controllers.scheduling import fit_reasons, node_names
+
+if TYPE_CHECKING:
+    from tests.emulators.kube.controllers.runner import ControllerManager
+
+PAGE = 5000
+
+
+def priority(pod: dict[str, Any]) -> int:
+    """corev1helpers.PodPriority: spec.priority, 0 when unset."""
+    return int((pod.get("spec") or {}).get("priority") or 0)
+
+
+def _usage(pods: list[dict[str, Any]]) -> Counter[str]:
+    used: Counter[str] = Counter()
+    for p in pods:
+        need = pod_requests(p.get("spec") or {})
+        need["pods"] = Decimal(1)
+        used.update(need)
+    return used
+
+
+def _more_important_first(pod: dict[str, Any]) -> tuple[int, str]:
+    """MoreImportantPod as a sort key: higher priority, then the earlier start."""
+    status = pod.get("status") or {}
+    start = str(status.get("startTime") or (pod.get("metadata") or {}).get("creationTimestamp") or "")
+    return -priority(pod), start
+
+
+def select_victims(
+    spec: dict[str, Any], node: dict[str, Any], on_node: list[dict[str, Any]], rank: int
+) -> list[dict[str, Any]] | None:
+    """SelectVictimsOnNode (no PDBs): the fewest lower-priority pods whose removal lets the pod fit,
+    or None when removing all of them is not enough."""
+    need = pod_requests(spec)
+    lower = [p for p in on_node if priority(p) < rank]
+    if not lower:
+        return None
+    kept = [p for p in on_node if priority(p) >= rank]
+    if fit_reasons(spec, need, node, lambda: _usage(kept))[0]:
+        return None
+    victims = []
+    for p in sorted(lower, key=_more_important_first):
+        if fit_reasons(spec, need, node, lambda p=p: _usage([*kept, p]))[0]:  # type: ignore[misc]
+            victims.append(p)
+        else:
+            kept.append(p)
+    return sorted(victims, key=_more_important_first)
+
+
+def pick_node(candidates: dict[str, list[dict[str, Any]]]) -> str:
+    """pickOneNodeForPreemption, without its PDB criterion."""
+
+    def key(name: str) -> tuple[int, int, int, str, str]:
+        victims = candidates[name]
+        highest = max(priority(v) for v in victims)
+        # the latest start among the highest-priority victims wins: negate by sorting reversed
+        starts = [str((v.get("status") or {}).get("startTime") or "") for v in victims if priority(v) == highest]
+        return (highest, sum(priority(v) + 2**31 for v in victims), len(victims), _invert(min(starts)), name)
+
+    return min(sorted(candidates), key=key)
+
+
+def _invert(stamp: str) -> str:
+    """An RFC 3339 stamp that sorts in reverse (later first)."""
+    return "".join(chr(0x7F - ord(ch)) for ch in stamp)
+
+
+class Preemption(Controller):
+    """Runs DefaultPreemption for each pod the scheduler leaves Pending (see the module docstring)."""
+
+    watches: list[tuple[str, str]] = []  # noqa: RUF012  (follows the unschedulable-pod index)
+
+    def attach(self, manager: ControllerManager) -> None:
+        index = unschedulable_pods(manager.api)
+
+        def on_change(what: str, obj: dict[str, Any]) -> None:
+            if what != "pending" or priority(obj) <= 0:
+                return
+            md = obj.get("metadata") or {}
+            ns, name, uid = str(md.get("namespace", "")), str(md.get("name", "")), md.get("uid")
+            manager.call_later(self, lambda cluster: self.preempt(cluster, ns, name, uid), self.delay)
+
+        index.changed.append(on_change)
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        del cluster, obj
+
+    def preempt(self, cluster: ClusterState, namespace: str, name: str, uid: Any) -> str | None:
+        """The node the pod was nominated for, with its victims evicted; None when none helps."""
+        pod = cluster.get("v1", "Pod", namespace, name)
+        if pod is None or pod["metadata"].get("uid") != uid or not is_unschedulable(pod):
+            return None
+        spec = pod.get("spec") or {}
+        if spec.get("preemptionPolicy") == "Never" or (pod.get("status") or {}).get("nominatedNodeName"):
+            return None
+        rank = priority(pod)
+        by_node = self._pods_by_node(cluster)
+        candidates: dict[str, list[dict[str, Any]]] = {}
+        for node in self._nodes(cluster, node_names(spec)):
+            node_name = node["metadata"]["name"]
+            on_node = [json.loads(raw) for raw in by_node.get(node_name, [])]
+            reasons, resolvable = fit_reasons(spec, pod_requests(spec), node, lambda on_node=on_node: _usage(on_node))  # type: ignore[misc]
+            if not reasons or not resolvable:
+                continue  # fits already (the Rescheduler binds it), or preemption cannot help
+            victims = select_victims(spec, node, on_node, rank)
+            if victims:
+                candidates[node_name] = victims
+        if not candidates:
+            return None
+        chosen = pick_node(candidates)
+        scheduler = spec.get("schedulerName") or "default-scheduler"
+        for victim in candidates[chosen]:
+            self._evict(cluster, victim, pod, chosen, str(scheduler))
+        self._nominate(cluster, pod, chosen)
+        return chosen
+
+    def _evict(self, cluster: ClusterState, victim: dict[str, Any], pod: dict[str, Any], node: str, by: str) -> None:
+        md = victim["metadata"]
+        condition = {
+            "type": "DisruptionTarget",
+            "status": "True",
+            "reason": "PreemptionByScheduler",
+            "message": f"{by}: preempting to accommodate a higher priority pod",
+            "lastTransitionTime": now_iso(),
+        }
+        others = [
+            c for c in (victim.get("status") or {}).get("conditions") or [] if c.get("type") != "DisruptionTarget"
+        ]
+        updated = cluster.patch_status("v1", "Pod", md["namespace"], md["name"], {"conditions": [*others, condition]})
+        cluster.add_event(updated, "Preempted", f"Preempted by pod {pod['metadata']['uid']} on node {node}")
+        cluster.delete("v1", "Pod", md["namespace"], md["name"])
+
+    def _nominate(self, cluster: ClusterState, pod: dict[str, Any], node: str) -> None:
+        md, status = pod["metadata"], pod.get("status") or {}
+        conditions = []
+        for c in status.get("conditions") or []:
+            if c.get("type") == "PodScheduled" and " preemption: " in str(c.get("message")):
+                c = {**c, "message": str(c["message"]).split(" preemption: ")[0]}
+            conditions.append(c)
+        cluster.patch_status(
+            "v1", "Pod", md["namespace"], md["name"], {"nominatedNodeName": node, "conditions": conditions}
+        )
+
+    def _nodes(self, cluster: ClusterState, names: set[str] | None) -> list[dict[str, Any]]:
+        if names is not None:  # NodeAffinity's PreFilter: the other nodes are unresolvable
+            return [n for n in (cluster.get("v1", "Node", None, name) for name in sorted(names)) if n is not None]
+        nodes, after = [], None
+        while True:
+            entries, after, _ = cluster.api.store.page("/nodes", "", after, PAGE, None)
+            nodes.extend(json.loads(e.raw) for e in entries)
+            if after is None:
+                return nodes
+
+    def _pods_by_node(self, cluster: ClusterState) -> dict[str, list[bytes]]:
+        """The pods each node holds, undecoded (a node is decoded only when it is checked), from
+        the store's (nodeName, phase) index; terminating pods still count (the scheduler's NodeInfo)."""
+        out: dict[str, list[bytes]] = {}
+        after: str | None = None
+        while True:
+            entries, after, _ = cluster.api.store.page("/pods", "", after, PAGE, None)
+            for entry in entries:
+                node, phase = entry.fields or ("", "")
+                if node and phase not in ("Succeeded", "Failed"):
+                    out.setdefault(node, []).append(entry.raw)
+            if after is None:
+                return out
