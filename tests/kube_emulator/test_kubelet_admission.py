@@ -112,3 +112,17 @@ def test_kubectl_get_pods_shows_the_kubelets_reason(kube_emulator: KubeEmulator,
     r = kubectl("get", "pod", "big", "--no-headers")
     assert r.returncode == 0, r.stderr
     assert r.stdout.split()[:3] == ["big", "0/1", "OutOfmemory"]
+
+
+@pytest.mark.kubectl
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_describe_shows_the_rejection(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    seed(kube_emulator, node("node-0"))
+    kube_emulator.cluster.create(bound_pod("big", {"memory": "30Gi"}))
+    rejected(kube_emulator, "big")
+    r = kubectl("describe", "pod", "big")
+    assert r.returncode == 0, r.stderr
+    fields = {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in r.stdout.splitlines()) if v}
+    assert (fields["Status"], fields["Reason"]) == ("Failed", "OutOfmemory")
+    assert fields["Message"].startswith("Pod was rejected: Node didn't have enough resource: memory")
+    assert "Warning  OutOfmemory" in r.stdout

@@ -5,13 +5,19 @@ executor.go PreemptPod; pkg/scheduler/schedule_one.go handleSchedulingFailure)."
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.kube_emulator.helpers import deployment
 from tests.kube_emulator.test_daemon_pod_fit import asking
 from tests.kube_emulator.test_daemon_pods import daemonset
+from tests.kube_emulator.test_kubectl_fidelity import kubectl
 from tests.kube_emulator.test_scheduling import node, pods, seed
 
 
@@ -61,6 +67,25 @@ def test_the_preemptor_is_nominated_for_the_node_and_its_message_has_no_preempti
     assert scheduled["message"] == "0/1 nodes are available: 1 Insufficient memory."
 
 
+def test_a_retry_while_the_victims_terminate_does_not_preempt_again(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.api.pod_shutdown_seconds = None  # the victim stays Terminating for its grace period
+    a_node_full_of_batch_pods(kube_emulator)
+    kube_emulator.cluster.create(critical(asking(deployment("web", replicas=1), "10Gi")))
+    assert wait_until(lambda: [p["status"].get("nominatedNodeName") for p in pods(kube_emulator, "web")] == ["node-0"])
+    kube_emulator.cluster.patch("v1", "Node", None, "node-0", {"metadata": {"labels": {"retry": "now"}}})
+
+    def message() -> str:
+        [web] = pods(kube_emulator, "web")
+        return str(next(c for c in web["status"]["conditions"] if c["type"] == "PodScheduled")["message"])
+
+    assert wait_until(lambda: "terminating" in message())
+    assert message() == (
+        "0/1 nodes are available: 1 Insufficient memory. "
+        "preemption: not eligible due to a terminating pod on the nominated node."
+    )
+    assert len([e for e in kube_emulator.cluster.list("v1", "Event", "default") if e.get("reason") == "Preempted"]) == 1
+
+
 def test_the_victim_gets_the_schedulers_preempted_event(kube_emulator: KubeEmulator) -> None:
     victim = a_node_full_of_batch_pods(kube_emulator)
     kube_emulator.cluster.create(critical(asking(deployment("web", replicas=1), "10Gi")))
@@ -106,6 +131,10 @@ def test_a_pod_whose_class_never_preempts_evicts_nothing(kube_emulator: KubeEmul
     assert kube_emulator.idle()
     assert [p["metadata"]["uid"] for p in pods(kube_emulator, "batch")] == [victim["metadata"]["uid"]]
     assert "nominatedNodeName" not in pods(kube_emulator, "web")[0]["status"]
+    scheduled = next(c for c in pods(kube_emulator, "web")[0]["status"]["conditions"] if c["type"] == "PodScheduled")
+    assert scheduled["message"] == (
+        "0/1 nodes are available: 1 Insufficient memory. preemption: not eligible due to preemptionPolicy=Never."
+    )
 
 
 def test_a_pod_of_the_same_priority_evicts_nothing(kube_emulator: KubeEmulator) -> None:
@@ -120,3 +149,17 @@ def test_a_pod_of_the_same_priority_evicts_nothing(kube_emulator: KubeEmulator) 
     assert kube_emulator.idle()
     assert [p["status"].get("phase") for p in pods(kube_emulator, "batch")] == ["Running"]
     assert "Preempted" not in [e.get("reason") for e in kube_emulator.cluster.list("v1", "Event", "default")]
+
+
+@pytest.mark.kubectl
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_describe_shows_the_nominated_node(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    kube_emulator.api.pod_shutdown_seconds = None
+    a_node_full_of_batch_pods(kube_emulator)
+    kube_emulator.cluster.create(critical(asking(deployment("web", replicas=1), "10Gi")))
+    assert wait_until(lambda: [p["status"].get("nominatedNodeName") for p in pods(kube_emulator, "web")] == ["node-0"])
+    r = kubectl("describe", "pod", "-l", "app=web")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^NominatedNodeName:\s+node-0$", r.stdout, re.M)
+    # the attempt that preempted: PostFilter succeeded, so no "preemption:" part
+    assert re.search(r"FailedScheduling .*0/1 nodes are available: 1 Insufficient memory\.$", r.stdout, re.M)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env
+from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env, preemption
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.kubelet_crashloop import CrashLoops
 from tests.emulators.kube.controllers.rescheduling import mark_injected
@@ -295,7 +295,10 @@ class PodOwner(Controller):
         if injected:
             mark_injected(cluster, created)
         if failure == "unschedulable":
-            cluster.add_event(created, "FailedScheduling", created["status"]["conditions"][0]["message"], "Warning")
+            message = created["status"]["conditions"][0]["message"]
+            if not injected:  # the scheduler's PostFilter: DefaultPreemption (preemption.py)
+                created, message = preemption.apply(cluster, created, message)
+            cluster.add_event(created, "FailedScheduling", message, "Warning")
         elif failure == "crashloop":
             # doBackOff's message and BackOff event (upstream: kubernetes/kubernetes
             # pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff)

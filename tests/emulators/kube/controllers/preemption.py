@@ -23,7 +23,9 @@ upstream: kubernetes/kubernetes
   status.nominatedNodeName; PostFilter succeeded, so its FailedScheduling message has no
   "preemption:" part (FitError.Error adds PostFilterMsg only when there is one).
 
-The pod binds when the victims are gone: the Rescheduler retries on an assigned pod's delete,
+Each failed scheduling attempt runs ``post_filter``: a controller's new pod (pods.py, through
+``apply``, before its FailedScheduling event) and each Rescheduler retry; the ``Preemption``
+controller does it once for pods left Pending by other paths. The pod binds when the victims are gone: the Rescheduler retries on an assigned pod's delete,
 the highest priority first (the scheduling queue's PrioritySort). Not modelled: PodDisruptionBudgets
 (pickOneNodeForPreemption's first criterion, and reprieving violating victims first), nominated
 pods' room held against lower-priority pods in the filters, and extenders. Only pods with a
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +44,6 @@ from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.pod_resources import pod_requests
-from tests.emulators.kube.controllers.rescheduling import is_unschedulable, unschedulable_pods
 from tests.emulators.kube.controllers.scheduling import fit_reasons, node_names
 
 if TYPE_CHECKING:
@@ -110,102 +112,160 @@ def _invert(stamp: str) -> str:
     return "".join(chr(0x7F - ord(ch)) for ch in stamp)
 
 
+NEVER = "preemption: not eligible due to preemptionPolicy=Never."
+TERMINATING = "preemption: not eligible due to a terminating pod on the nominated node."
+
+
+@dataclass
+class Outcome:
+    """PostFilter's result for one scheduling attempt: the node the pod is nominated for (its
+    victims evicted), and the pod's new PodScheduled message, None where the scheduler's stands."""
+
+    node: str | None = None
+    message: str | None = None
+
+
+def _fit_part(message: str) -> str:
+    return message.split(" preemption: ")[0]
+
+
+def post_filter(cluster: ClusterState, pod: dict[str, Any], message: str) -> Outcome:
+    """DefaultPreemption's PostFilter for a pod the filters left with ``message`` (FitError.Error).
+    Evicts the victims when it finds some. Preempt: PodEligibleToPreemptOthers first, then the
+    candidates, pickOneNodeForPreemption, prepareCandidate."""
+    spec, status = pod.get("spec") or {}, pod.get("status") or {}
+    if spec.get("preemptionPolicy") == "Never":
+        return Outcome(None, f"{_fit_part(message)} {NEVER}")
+    rank = priority(pod)
+    nominated = status.get("nominatedNodeName")
+    if rank <= 0 and not nominated:
+        return Outcome()  # no pod of a lower priority to find here (negative classes not modelled)
+    by_node = _pods_by_node(cluster)
+    if nominated:
+        on_nominated = [json.loads(raw) for raw in by_node.get(nominated, [])]
+        if any(priority(p) < rank and _preempted(p) for p in on_nominated):
+            return Outcome(None, f"{_fit_part(message)} {TERMINATING}")
+    candidates: dict[str, list[dict[str, Any]]] = {}
+    need = pod_requests(spec)
+    for node in _nodes(cluster, node_names(spec)):
+        node_name = node["metadata"]["name"]
+        on_node = [json.loads(raw) for raw in by_node.get(node_name, [])]
+        reasons, resolvable = fit_reasons(spec, need, node, lambda on_node=on_node: _usage(on_node))  # type: ignore[misc]
+        if not reasons or not resolvable:
+            continue  # fits already (the Rescheduler binds it), or preemption cannot help
+        victims = select_victims(spec, node, on_node, rank)
+        if victims:
+            candidates[node_name] = victims
+    if not candidates:
+        return Outcome()
+    chosen = pick_node(candidates)
+    scheduler = str(spec.get("schedulerName") or "default-scheduler")
+    for victim in candidates[chosen]:
+        _evict(cluster, victim, pod, chosen, scheduler)
+    return Outcome(chosen, _fit_part(message))
+
+
+def apply(cluster: ClusterState, pod: dict[str, Any], message: str) -> tuple[dict[str, Any], str]:
+    """post_filter, then the pod's status as handleSchedulingFailure writes it: nominatedNodeName
+    and the PodScheduled message. Returns the pod and the message its FailedScheduling event says."""
+    outcome = post_filter(cluster, pod, message)
+    status = pod.get("status") or {}
+    patch: dict[str, Any] = {}
+    if outcome.node is not None:
+        patch["nominatedNodeName"] = outcome.node
+    final = outcome.message if outcome.message is not None else message
+    conditions = status.get("conditions") or []
+    if any(c.get("type") == "PodScheduled" and c.get("message") != final for c in conditions):
+        patch["conditions"] = [{**c, "message": final} if c.get("type") == "PodScheduled" else c for c in conditions]
+    if not patch:
+        return pod, final
+    md = pod["metadata"]
+    return cluster.patch_status("v1", "Pod", md["namespace"], md["name"], patch), final
+
+
+def _preempted(pod: dict[str, Any]) -> bool:
+    """podTerminatingByPreemption: terminating, with the scheduler's DisruptionTarget condition."""
+    return bool(pod["metadata"].get("deletionTimestamp")) and any(
+        c.get("type") == "DisruptionTarget" and c.get("reason") == "PreemptionByScheduler"
+        for c in (pod.get("status") or {}).get("conditions") or []
+    )
+
+
+def _evict(cluster: ClusterState, victim: dict[str, Any], pod: dict[str, Any], node: str, by: str) -> None:
+    md = victim["metadata"]
+    condition = {
+        "type": "DisruptionTarget",
+        "status": "True",
+        "reason": "PreemptionByScheduler",
+        "message": f"{by}: preempting to accommodate a higher priority pod",
+        "lastTransitionTime": now_iso(),
+    }
+    conditions = (victim.get("status") or {}).get("conditions") or []
+    others = [c for c in conditions if c.get("type") != "DisruptionTarget"]
+    updated = cluster.patch_status("v1", "Pod", md["namespace"], md["name"], {"conditions": [*others, condition]})
+    cluster.add_event(updated, "Preempted", f"Preempted by pod {pod['metadata']['uid']} on node {node}")
+    cluster.delete("v1", "Pod", md["namespace"], md["name"])
+
+
+def _nodes(cluster: ClusterState, names: set[str] | None) -> list[dict[str, Any]]:
+    if names is not None:  # NodeAffinity's PreFilter: the other nodes are unresolvable
+        return [n for n in (cluster.get("v1", "Node", None, name) for name in sorted(names)) if n is not None]
+    nodes, after = [], None
+    while True:
+        entries, after, _ = cluster.api.store.page("/nodes", "", after, PAGE, None)
+        nodes.extend(json.loads(e.raw) for e in entries)
+        if after is None:
+            return nodes
+
+
+def _pods_by_node(cluster: ClusterState) -> dict[str, list[bytes]]:
+    """The pods each node holds, undecoded (a node is decoded only when it is checked), from the
+    store's (nodeName, phase) index; terminating pods still count (the scheduler's NodeInfo)."""
+    out: dict[str, list[bytes]] = {}
+    after: str | None = None
+    while True:
+        entries, after, _ = cluster.api.store.page("/pods", "", after, PAGE, None)
+        for entry in entries:
+            node, phase = entry.fields or ("", "")
+            if node and phase not in ("Succeeded", "Failed"):
+                out.setdefault(node, []).append(entry.raw)
+        if after is None:
+            return out
+
+
 class Preemption(Controller):
-    """Runs DefaultPreemption for each pod the scheduler leaves Pending (see the module docstring)."""
+    """PostFilter for the pods left Pending by paths that do not call ``apply`` themselves (a
+    Job's or a RayCluster's pods): each new one is handled once, on the index's pending event."""
 
     watches: list[tuple[str, str]] = []  # noqa: RUF012  (follows the unschedulable-pod index)
 
     def attach(self, manager: ControllerManager) -> None:
-        index = unschedulable_pods(manager.api)
+        from tests.emulators.kube.controllers.rescheduling import unschedulable_pods
 
         def on_change(what: str, obj: dict[str, Any]) -> None:
-            if what != "pending" or priority(obj) <= 0:
+            if what != "pending":
                 return
             md = obj.get("metadata") or {}
             ns, name, uid = str(md.get("namespace", "")), str(md.get("name", "")), md.get("uid")
             manager.call_later(self, lambda cluster: self.preempt(cluster, ns, name, uid), self.delay)
 
-        index.changed.append(on_change)
+        unschedulable_pods(manager.api).changed.append(on_change)
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         del cluster, obj
 
-    def preempt(self, cluster: ClusterState, namespace: str, name: str, uid: Any) -> str | None:
-        """The node the pod was nominated for, with its victims evicted; None when none helps."""
+    def preempt(self, cluster: ClusterState, namespace: str, name: str, uid: Any) -> None:
+        from tests.emulators.kube.controllers.rescheduling import is_unschedulable
+
         pod = cluster.get("v1", "Pod", namespace, name)
         if pod is None or pod["metadata"].get("uid") != uid or not is_unschedulable(pod):
-            return None
-        spec = pod.get("spec") or {}
-        if spec.get("preemptionPolicy") == "Never" or (pod.get("status") or {}).get("nominatedNodeName"):
-            return None
-        rank = priority(pod)
-        by_node = self._pods_by_node(cluster)
-        candidates: dict[str, list[dict[str, Any]]] = {}
-        for node in self._nodes(cluster, node_names(spec)):
-            node_name = node["metadata"]["name"]
-            on_node = [json.loads(raw) for raw in by_node.get(node_name, [])]
-            reasons, resolvable = fit_reasons(spec, pod_requests(spec), node, lambda on_node=on_node: _usage(on_node))  # type: ignore[misc]
-            if not reasons or not resolvable:
-                continue  # fits already (the Rescheduler binds it), or preemption cannot help
-            victims = select_victims(spec, node, on_node, rank)
-            if victims:
-                candidates[node_name] = victims
-        if not candidates:
-            return None
-        chosen = pick_node(candidates)
-        scheduler = spec.get("schedulerName") or "default-scheduler"
-        for victim in candidates[chosen]:
-            self._evict(cluster, victim, pod, chosen, str(scheduler))
-        self._nominate(cluster, pod, chosen)
-        return chosen
-
-    def _evict(self, cluster: ClusterState, victim: dict[str, Any], pod: dict[str, Any], node: str, by: str) -> None:
-        md = victim["metadata"]
-        condition = {
-            "type": "DisruptionTarget",
-            "status": "True",
-            "reason": "PreemptionByScheduler",
-            "message": f"{by}: preempting to accommodate a higher priority pod",
-            "lastTransitionTime": now_iso(),
-        }
-        others = [
-            c for c in (victim.get("status") or {}).get("conditions") or [] if c.get("type") != "DisruptionTarget"
-        ]
-        updated = cluster.patch_status("v1", "Pod", md["namespace"], md["name"], {"conditions": [*others, condition]})
-        cluster.add_event(updated, "Preempted", f"Preempted by pod {pod['metadata']['uid']} on node {node}")
-        cluster.delete("v1", "Pod", md["namespace"], md["name"])
-
-    def _nominate(self, cluster: ClusterState, pod: dict[str, Any], node: str) -> None:
-        md, status = pod["metadata"], pod.get("status") or {}
-        conditions = []
-        for c in status.get("conditions") or []:
-            if c.get("type") == "PodScheduled" and " preemption: " in str(c.get("message")):
-                c = {**c, "message": str(c["message"]).split(" preemption: ")[0]}
-            conditions.append(c)
-        cluster.patch_status(
-            "v1", "Pod", md["namespace"], md["name"], {"nominatedNodeName": node, "conditions": conditions}
+            return
+        status = pod.get("status") or {}
+        if status.get("nominatedNodeName"):
+            return  # handled where it was made
+        message = next(
+            (c.get("message") for c in status.get("conditions") or [] if c.get("type") == "PodScheduled"), ""
         )
-
-    def _nodes(self, cluster: ClusterState, names: set[str] | None) -> list[dict[str, Any]]:
-        if names is not None:  # NodeAffinity's PreFilter: the other nodes are unresolvable
-            return [n for n in (cluster.get("v1", "Node", None, name) for name in sorted(names)) if n is not None]
-        nodes, after = [], None
-        while True:
-            entries, after, _ = cluster.api.store.page("/nodes", "", after, PAGE, None)
-            nodes.extend(json.loads(e.raw) for e in entries)
-            if after is None:
-                return nodes
-
-    def _pods_by_node(self, cluster: ClusterState) -> dict[str, list[bytes]]:
-        """The pods each node holds, undecoded (a node is decoded only when it is checked), from
-        the store's (nodeName, phase) index; terminating pods still count (the scheduler's NodeInfo)."""
-        out: dict[str, list[bytes]] = {}
-        after: str | None = None
-        while True:
-            entries, after, _ = cluster.api.store.page("/pods", "", after, PAGE, None)
-            for entry in entries:
-                node, phase = entry.fields or ("", "")
-                if node and phase not in ("Succeeded", "Failed"):
-                    out.setdefault(node, []).append(entry.raw)
-            if after is None:
-                return out
+        if NEVER in str(message) or TERMINATING in str(message):
+            return
+        apply(cluster, pod, str(message))

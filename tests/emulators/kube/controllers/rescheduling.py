@@ -216,11 +216,20 @@ class Rescheduler(PassController):
             placement = scheduler.place(spec, owner, pod["metadata"])
             if placement.node is None:
                 old = next((c for c in pod["status"]["conditions"] if c.get("type") == "PodScheduled"), {})
-                if placement.message and placement.message != old.get("message"):
-                    condition = {**old, "message": placement.message, "lastTransitionTime": now_iso()}
+                message = placement.message
+                if message:
+                    # the scheduler's PostFilter: DefaultPreemption (preemption.py)
+                    from tests.emulators.kube.controllers import preemption
+
+                    outcome = preemption.post_filter(cluster, pod, message)
+                    message = outcome.message if outcome.message is not None else message
+                    if outcome.node is not None:
+                        cluster.patch_status("v1", "Pod", ns, name, {"nominatedNodeName": outcome.node})
+                if message and message != old.get("message"):
+                    condition = {**old, "message": message, "lastTransitionTime": now_iso()}
                     conditions = [c for c in pod["status"]["conditions"] if c.get("type") != "PodScheduled"]
                     cluster.patch_status("v1", "Pod", ns, name, {"conditions": [condition, *conditions]})
-                    cluster.add_event(pod, "FailedScheduling", placement.message, "Warning")
+                    cluster.add_event(pod, "FailedScheduling", message, "Warning")
                 continue
             cluster.patch("v1", "Pod", ns, name, {"spec": {"nodeName": placement.node}})
             updated = cluster.patch_status("v1", "Pod", ns, name, running_status(spec, placement.node))
