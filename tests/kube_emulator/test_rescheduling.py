@@ -33,8 +33,8 @@ def place_a_pending_gpu_pod_on_a_new_gpu_node(emu: KubeEmulator) -> None:
 
 def test_a_pending_pod_runs_when_a_node_that_fits_is_added(kube_emulator: KubeEmulator) -> None:
     place_a_pending_gpu_pod_on_a_new_gpu_node(kube_emulator)
-    pod = pods(kube_emulator, "llm")[0]
-    assert pod["status"]["phase"] == "Running"
+    # bound first (spec.nodeName), then the kubelet's Running status: two writes, as upstream
+    assert wait_until(lambda: pods(kube_emulator, "llm")[0]["status"]["phase"] == "Running")
     # The Deployment's controller sees its pod run, as its informer would.
     assert wait_until(lambda: deployment_ready(kube_emulator, "llm") == 1)
 
