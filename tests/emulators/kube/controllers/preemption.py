@@ -25,8 +25,9 @@ upstream: kubernetes/kubernetes
 
 Each failed scheduling attempt runs ``post_filter``: a controller's new pod (pods.py, through
 ``apply``, before its FailedScheduling event) and each Rescheduler retry; the ``Preemption``
-controller does it once for pods left Pending by other paths. The pod binds when the victims are gone: the Rescheduler retries on an assigned pod's delete,
-the highest priority first (the scheduling queue's PrioritySort). Not modelled: PodDisruptionBudgets
+controller does it once for pods left Pending by other paths. The pod binds when the victims
+are gone: the Rescheduler retries on an assigned pod's delete, the highest priority first (the
+scheduling queue's PrioritySort). Not modelled: PodDisruptionBudgets
 (pickOneNodeForPreemption's first criterion, and reprieving violating victims first), nominated
 pods' room held against lower-priority pods in the filters, and extenders. Only pods with a
 priority above 0 preempt here (a pod of priority 0 can only preempt the rare negative classes).
