@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import shutil
 import ssl
+import subprocess
 from typing import Any
+
+import pytest
 
 from tests.emulators.kube import KubeEmulator
 
@@ -98,3 +102,19 @@ def deployment(name: str, replicas: int = 2, image: str = "nginx:1.27", ns: str 
             },
         },
     }
+
+
+def kubectl_create(manifest: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+    """The real `kubectl create -f -` of ``manifest``, against the KUBECONFIG the `kubeconfig`
+    fixture sets: how a validation test checks that kubectl prints the emulator's refusal as an
+    API server's. The test is skipped where kubectl is not installed."""
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    return subprocess.run(
+        ["kubectl", "create", "-f", "-"],
+        input=json.dumps(manifest),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )

@@ -5,16 +5,13 @@ pkg/apis/core/validation/validation.go; plugin/pkg/admission/limitranger runs af
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.emulators.kube import KubeEmulator
-from tests.kube_emulator.helpers import raw
+from tests.kube_emulator.helpers import kubectl_create, raw
 from tests.kube_emulator.test_limit_ranger_claims import BOUNDS, CLAIMS, claim, limit_range
 
 
@@ -66,12 +63,7 @@ def test_a_zero_storage_request_is_refused(kube_emulator: KubeEmulator) -> None:
 
 
 @pytest.mark.kubectl
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
-def test_kubectl_prints_the_missing_storage(kube_emulator: KubeEmulator, kubeconfig: Path, tmp_path: Path) -> None:
-    manifest = tmp_path / "claim.json"
-    manifest.write_text(json.dumps(claim(None)), "utf-8")
-    r = subprocess.run(
-        ["kubectl", "create", "-f", str(manifest)], capture_output=True, text=True, timeout=30, check=False
-    )
+def test_kubectl_prints_the_missing_storage(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    r = kubectl_create(claim(None))
     assert r.returncode == 1
     assert r.stderr.strip() == ('The PersistentVolumeClaim "data" is invalid: spec.resources[storage]: Required value')

@@ -6,16 +6,13 @@ parser.go does)."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.emulators.kube import KubeEmulator
-from tests.kube_emulator.helpers import raw
+from tests.kube_emulator.helpers import kubectl_create, raw
 
 CRONJOBS = "/apis/batch/v1/namespaces/default/cronjobs"
 
@@ -143,13 +140,8 @@ def test_a_name_longer_than_52_characters_is_refused_on_create(kube_emulator: Ku
 
 
 @pytest.mark.kubectl
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
-def test_kubectl_prints_the_jobtemplate_refusal(kube_emulator: KubeEmulator, kubeconfig: Path, tmp_path: Path) -> None:
-    manifest = tmp_path / "cronjob.json"
-    manifest.write_text(json.dumps(cronjob("0 24 * * *", restart="Always")), "utf-8")
-    r = subprocess.run(
-        ["kubectl", "create", "-f", str(manifest)], capture_output=True, text=True, timeout=30, check=False
-    )
+def test_kubectl_prints_the_jobtemplate_refusal(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    r = kubectl_create(cronjob("0 24 * * *", restart="Always"))
     assert r.returncode == 1
     assert r.stderr.strip() == (
         'The CronJob "nightly" is invalid: \n'

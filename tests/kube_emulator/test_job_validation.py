@@ -4,16 +4,13 @@ validation.go)."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.emulators.kube import KubeEmulator
-from tests.kube_emulator.helpers import raw
+from tests.kube_emulator.helpers import kubectl_create, raw
 
 EXIT_42 = {"action": "FailJob", "onExitCodes": {"operator": "In", "values": [42]}}
 
@@ -165,15 +162,8 @@ def test_an_update_is_validated_too(kube_emulator: KubeEmulator) -> None:
 
 
 @pytest.mark.kubectl
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
-def test_kubectl_prints_the_restart_policy_refusal(
-    kube_emulator: KubeEmulator, kubeconfig: Path, tmp_path: Path
-) -> None:
-    manifest = tmp_path / "job.json"
-    manifest.write_text(json.dumps(job("OnFailure", podFailurePolicy={"rules": [EXIT_42]})), "utf-8")
-    r = subprocess.run(
-        ["kubectl", "create", "-f", str(manifest)], capture_output=True, text=True, timeout=30, check=False
-    )
+def test_kubectl_prints_the_restart_policy_refusal(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    r = kubectl_create(job("OnFailure", podFailurePolicy={"rules": [EXIT_42]}))
     assert r.returncode == 1
     assert r.stderr.strip() == (
         'The Job "train" is invalid: spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" '

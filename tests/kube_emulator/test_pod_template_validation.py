@@ -4,16 +4,13 @@ names the functions)."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.emulators.kube import KubeEmulator
-from tests.kube_emulator.helpers import deployment, raw
+from tests.kube_emulator.helpers import deployment, kubectl_create, raw
 
 AT = "spec.template.spec"
 
@@ -145,14 +142,9 @@ def test_a_job_template_is_checked_the_same_way(kube_emulator: KubeEmulator) -> 
 
 
 @pytest.mark.kubectl
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
-def test_kubectl_prints_the_volume_refusal(kube_emulator: KubeEmulator, kubeconfig: Path, tmp_path: Path) -> None:
-    manifest = tmp_path / "web.json"
+def test_kubectl_prints_the_volume_refusal(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
     volume = {"name": "data", "persistentVolumeClaim": {"claimName": "data"}, "emptyDir": {}}
-    manifest.write_text(json.dumps(with_volumes(volume)), "utf-8")
-    r = subprocess.run(
-        ["kubectl", "create", "-f", str(manifest)], capture_output=True, text=True, timeout=30, check=False
-    )
+    r = kubectl_create(with_volumes(volume))
     assert r.returncode == 1
     assert r.stderr.strip() == (
         'The Deployment "web" is invalid: spec.template.spec.volumes[0].persistentVolumeClaim: Forbidden: may not '
