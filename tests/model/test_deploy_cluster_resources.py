@@ -34,8 +34,9 @@ def bound_pod(emu: Any, name: str, node_name: str, spec: dict[str, Any], phase: 
     )
 
 
-def asking(**requests: str) -> dict[str, Any]:
-    return {"name": "app", "image": "app", "resources": {"requests": requests}}
+def asking(name: str = "app", **requests: str) -> dict[str, Any]:
+    # an init container's name must differ from the containers' (validateInitContainers)
+    return {"name": name, "image": "app", "resources": {"requests": requests}}
 
 
 def deploy(*extra: str) -> Any:
@@ -100,7 +101,7 @@ def test_an_init_containers_request_is_a_floor_not_added_to_the_containers(model
     # max(init 50, containers 40) = 50 cpu held, 45 left: the pod fits; summed, 90 would not.
     emu = model_emulator()
     a100_and_h100(emu)
-    spec = {"initContainers": [asking(cpu="50")], "containers": [asking(cpu="40")]}
+    spec = {"initContainers": [asking("init", cpu="50")], "containers": [asking(cpu="40")]}
     bound_pod(emu, "job", "a100-0", spec)
     result = deploy()
     assert deployment_size(emu) == NC_A100
@@ -111,7 +112,7 @@ def test_an_init_container_larger_than_the_containers_holds_its_request(model_em
     # max(init 80, containers 1) = 80 cpu held, 15 left.
     emu = model_emulator()
     a100_and_h100(emu)
-    bound_pod(emu, "job", "a100-0", {"initContainers": [asking(cpu="80")], "containers": [asking(cpu="1")]})
+    bound_pod(emu, "job", "a100-0", {"initContainers": [asking("init", cpu="80")], "containers": [asking(cpu="1")]})
     result = deploy()
     assert deployment_size(emu) == ND_H100
     assert "(1 Insufficient cpu)" in result.stderr
@@ -121,7 +122,7 @@ def test_a_sidecar_is_added_to_the_containers(model_emulator: Start) -> None:
     # An init container with restartPolicy Always runs beside the containers: 40 + 40 = 80 held.
     emu = model_emulator()
     a100_and_h100(emu)
-    sidecar = {**asking(cpu="40"), "restartPolicy": "Always"}
+    sidecar = {**asking("proxy", cpu="40"), "restartPolicy": "Always"}
     bound_pod(emu, "mesh", "a100-0", {"initContainers": [sidecar], "containers": [asking(cpu="40")]})
     result = deploy()
     assert deployment_size(emu) == ND_H100

@@ -501,6 +501,8 @@ class ValidationMixin:
                 if not isinstance(c, dict) or not c.get("image"):
                     causes.append(("FieldValueRequired", f"spec.containers[{i}].image", "Required value"))
             causes.extend(resource_requirements.resource_causes("spec", spec, pod=True))
+            # a Pod's spec is ValidatePodSpec's as a template's is (validatePodMetadataAndSpec)
+            causes.extend(pod_template_validation.causes("spec", spec))
         elif rt.kind == "ConfigMap":
             for k in obj.get("data") or {}:
                 if not re.match(r"^[-._a-zA-Z0-9]+$", str(k)):
