@@ -22,6 +22,7 @@ from tests.emulators.kube import (
     cel,
     claim_validation,
     cronjob_validation,
+    job_selector,
     job_validation,
     pod_template_validation,
     resource_requirements,
@@ -151,6 +152,7 @@ class ValidationMixin:
         old: dict[str, Any] | None = None,
         webhooks: bool = True,
         precondition: collections.abc.Callable[[], None] | None = None,
+        uid: str | None = None,
     ) -> dict[str, Any]:
         """Kind defaults, schema defaulting/pruning, mutating webhooks, validation; raises 400/422.
         ``precondition`` (the store's resourceVersion check) runs once the object is decoded and
@@ -191,6 +193,12 @@ class ValidationMixin:
                 admission_pods.admit(obj, create, self._pod_serviceaccount, ctx.admission_name)
         if precondition is not None:
             precondition()
+        if create and uid and rt.group == "batch" and rt.kind == "Job":
+            # the store fills the uid, then the strategy's PrepareForCreate generates the
+            # selector (upstream: kubernetes/apiserver 24a394e5 pkg/registry/generic/registry/
+            # store.go create, FillObjectMetaSystemFields before rest.BeforeCreate)
+            obj.setdefault("metadata", {})["uid"] = uid
+            job_selector.generate(obj, uid)
         seen = {c[1] for c in causes}
         causes += [c for c in self._kind_validation(rt, obj, None if create else old) if c[1] not in seen]
         if rt.group == "resource.k8s.io":
@@ -345,6 +353,7 @@ class ValidationMixin:
             if "completions" not in spec and "parallelism" not in spec:
                 spec["completions"] = 1
             spec.setdefault("parallelism", 1)
+            job_selector.default(spec)
             for rule in (spec.get("podFailurePolicy") or {}).get("rules") or []:
                 for pattern in (rule or {}).get("onPodConditions") or []:
                     if isinstance(pattern, dict) and not pattern.get("status"):
@@ -462,7 +471,8 @@ class ValidationMixin:
                     )
                 )
         elif rt.kind in ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job") and isinstance(spec, dict):
-            if rt.kind == "Job":
+            if rt.kind == "Job":  # ValidateJob: the generated selector, then the spec
+                causes.extend(job_selector.generated_causes(obj, old))
                 causes.extend(job_validation.causes(spec))
             template_spec = (spec.get("template") or {}).get("spec")
             if isinstance(template_spec, dict):
@@ -488,6 +498,7 @@ class ValidationMixin:
                 )
             if rt.kind == "Job":
                 causes.extend(job_validation.restart_causes(spec))
+                causes.extend(job_selector.spec_causes(spec))
         elif rt.kind == "CronJob" and rt.group == "batch":
             # upstream: kubernetes/kubernetes pkg/apis/batch/validation/validation.go ValidateCronJobCreate/Update
             causes.extend(cronjob_validation.causes(obj, old))

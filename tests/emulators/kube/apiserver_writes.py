@@ -480,9 +480,10 @@ class WritesMixin:
         pkg/registry/rest/create.go BeforeCreate, FillObjectMetaSystemFields)."""
         if rt.status and not ctx.keep_status:
             obj.pop("status", None)
-        obj = self._admit(rt, version, obj, ctx, create=True, precondition=precondition)
+        uid = str(uuid.uuid4())
+        obj = self._admit(rt, version, obj, ctx, create=True, precondition=precondition, uid=uid)
         md = obj["metadata"]
-        md["uid"] = str(uuid.uuid4())
+        md["uid"] = uid
         md["creationTimestamp"] = now_iso()
         if rt.generation:
             md["generation"] = 1
