@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube.job_validation import LABEL_MSG
 from tests.kube_emulator.helpers import deployment, kubectl_create, raw
 
 AT = "spec.template.spec"
@@ -127,6 +128,32 @@ def test_an_init_container_may_not_share_a_regular_containers_name(kube_emulator
     assert refusal(kube_emulator, body) == [(f"{AT}.initContainers[0].name", 'Duplicate value: "main"')]
 
 
+def test_a_deployments_container_needs_an_image_and_a_dns_label_name(kube_emulator: KubeEmulator) -> None:
+    # validateContainerCommon runs for every template, not only a Job's
+    body = web(containers=[{"name": "Main_App"}])
+    assert refusal(kube_emulator, body) == [
+        (f"{AT}.containers[0].name", f'Invalid value: "Main_App": {LABEL_MSG}'),
+        (f"{AT}.containers[0].image", "Required value"),
+    ]
+
+
+def test_a_containers_causes_come_in_validate_container_commons_order_before_the_init_containers(
+    kube_emulator: KubeEmulator,
+) -> None:
+    container = main(ports=[{"name": "HTTP", "containerPort": 80}], resources={"limits": {"cpu": "-1"}})
+    body = web(containers=[container], initContainers=[{"name": "fetch"}])
+    assert refusal(kube_emulator, body) == [
+        (f"{AT}.containers[0].ports[0].name", 'Invalid value: "HTTP": ' + detail)
+        for detail in (
+            "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
+            "must contain at least one letter (a-z)",
+        )
+    ] + [
+        (f"{AT}.containers[0].resources.limits[cpu]", 'Invalid value: "-1": must be greater than or equal to 0'),
+        (f"{AT}.initContainers[0].image", "Required value"),
+    ]
+
+
 def pod(**fields: Any) -> dict[str, Any]:
     spec = {"containers": [main()], **fields}
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}
@@ -135,11 +162,12 @@ def pod(**fields: Any) -> dict[str, Any]:
 def test_a_bare_pod_gets_the_same_checks_as_a_template(kube_emulator: KubeEmulator) -> None:
     body = pod(
         containers=[main(env=[{"name": "A=B"}], volumeMounts=[{"name": "data", "mountPath": "/data"}])],
-        initContainers=[{"name": "fetch", "image": "busybox", "livenessProbe": PROBE}],
+        initContainers=[{"name": "fetch", "livenessProbe": PROBE}],
     )
     assert refusal(kube_emulator, body, "pods") == [
         ("spec.containers[0].env[0].name", f'Invalid value: "A=B": {RELAXED}'),
         ("spec.containers[0].volumeMounts[0].name", 'Not found: "data"'),
+        ("spec.initContainers[0].image", "Required value"),
         ("spec.initContainers[0].livenessProbe", INIT_ONLY),
     ]
 

@@ -25,7 +25,6 @@ from tests.emulators.kube import (
     job_selector,
     job_validation,
     pod_template_validation,
-    resource_requirements,
     resource_validation,
 )
 from tests.emulators.kube import schema as schemamod
@@ -476,9 +475,6 @@ class ValidationMixin:
                 causes.extend(job_validation.causes(spec))
             template_spec = (spec.get("template") or {}).get("spec")
             if isinstance(template_spec, dict):
-                if rt.kind == "Job":  # upstream: kubernetes/kubernetes validation.go validateContainerCommon
-                    causes.extend(job_validation.container_causes("spec.template.spec", template_spec))
-                causes.extend(resource_requirements.resource_causes("spec.template.spec", template_spec))
                 causes.extend(pod_template_validation.causes("spec.template.spec", template_spec))
             if rt.kind != "Job":
                 sel = spec.get("selector")
@@ -508,12 +504,8 @@ class ValidationMixin:
         elif rt.kind == "Pod" and isinstance(spec, dict):
             if not spec.get("containers"):
                 causes.append(("FieldValueRequired", "spec.containers", "Required value"))
-            for i, c in enumerate(spec.get("containers") or []):
-                if not isinstance(c, dict) or not c.get("image"):
-                    causes.append(("FieldValueRequired", f"spec.containers[{i}].image", "Required value"))
-            causes.extend(resource_requirements.resource_causes("spec", spec, pod=True))
             # a Pod's spec is ValidatePodSpec's as a template's is (validatePodMetadataAndSpec)
-            causes.extend(pod_template_validation.causes("spec", spec))
+            causes.extend(pod_template_validation.causes("spec", spec, pod=True))
         elif rt.kind == "ConfigMap":
             for k in obj.get("data") or {}:
                 if not re.match(r"^[-._a-zA-Z0-9]+$", str(k)):

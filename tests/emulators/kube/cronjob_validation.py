@@ -16,7 +16,7 @@ import re
 import zoneinfo
 from typing import Any
 
-from tests.emulators.kube import job_validation, pod_template_validation, resource_requirements
+from tests.emulators.kube import job_validation, pod_template_validation
 
 Cause = tuple[str, str, str]
 
@@ -96,8 +96,6 @@ def job_template_causes(spec: dict[str, Any], at: str) -> list[Cause]:
     pod_spec = template.get("spec") if isinstance(template.get("spec"), dict) else {}
     if not pod_spec.get("containers"):
         out.append(("FieldValueRequired", f"{at}.template.spec.containers", "Required value"))
-    out += job_validation.container_causes(f"{at}.template.spec", pod_spec)
-    out += resource_requirements.resource_causes(f"{at}.template.spec", pod_spec)
     out += pod_template_validation.causes(f"{at}.template.spec", pod_spec)
     out += job_validation.restart_causes(spec, at)
     selector = spec.get("selector")

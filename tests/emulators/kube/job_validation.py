@@ -436,24 +436,19 @@ def _atoi(text: str) -> int | None:
     return int(text)
 
 
-def container_causes(at: str, pod_spec: dict[str, Any]) -> list[Cause]:
-    """validateContainerCommon's name and image checks for a pod template's containers (a template
-    needs an image as a Pod does; upstream: kubernetes/kubernetes pkg/apis/core/validation/
-    validation.go validateContainerCommon, ValidateDNS1123Label)."""
+def container_causes(path: str, container: dict[str, Any]) -> list[Cause]:
+    """validateContainerCommon's name and image checks of one container (``path`` is its path; a
+    template needs an image as a Pod does; upstream: kubernetes/kubernetes pkg/apis/core/
+    validation/validation.go validateContainerCommon, ValidateDNS1123Label)."""
     out: list[Cause] = []
-    for key in ("containers", "initContainers"):
-        for i, container in enumerate(pod_spec.get(key) or []):
-            if not isinstance(container, dict):
-                continue
-            path = f"{at}.{key}[{i}]"
-            name = container.get("name") or ""
-            if not name:
-                out.append(("FieldValueRequired", f"{path}.name", "Required value"))
-            else:
-                if len(name) > 63:
-                    out.append(_invalid(f"{path}.name", json.dumps(name), "must be no more than 63 characters"))
-                if not LABEL.match(name):
-                    out.append(_invalid(f"{path}.name", json.dumps(name), LABEL_MSG))
-            if not container.get("image"):
-                out.append(("FieldValueRequired", f"{path}.image", "Required value"))
+    name = container.get("name") or ""
+    if not name:
+        out.append(("FieldValueRequired", f"{path}.name", "Required value"))
+    else:
+        if len(name) > 63:
+            out.append(_invalid(f"{path}.name", json.dumps(name), "must be no more than 63 characters"))
+        if not LABEL.match(name):
+            out.append(_invalid(f"{path}.name", json.dumps(name), LABEL_MSG))
+    if not container.get("image"):
+        out.append(("FieldValueRequired", f"{path}.image", "Required value"))
     return out

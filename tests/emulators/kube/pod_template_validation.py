@@ -1,16 +1,16 @@
-"""A pod spec's containers as ValidatePodSpec checks them, beyond the names, images and resources
-(job_validation.container_causes, resource_requirements): each container's ports, env, volume
-mounts, lifecycle hooks and probes, and the init containers' own rules; the volumes are
+"""A pod spec's containers as ValidatePodSpec checks them: each container's name and image
+(job_validation.container_causes), ports, env, volume mounts, resources (resource_requirements),
+lifecycle hooks and probes, and the init containers' own rules; the volumes are
 pod_volume_validation's. A workload's template and a bare Pod get the same checks. The texts are
 upstream's field errors.
 
 upstream: kubernetes/kubernetes pkg/apis/core/validation/validation.go (000f2605, read through
 the code index; the repository is too large to fetch here):
 - ValidatePodSpec's order: ValidateVolumes, validateContainers, validateInitContainers;
-- validateContainers: each container's validateContainerCommon (validateContainerPorts, ValidateEnv,
-  ValidateVolumeMounts), then a name seen before (Duplicate), validateLifecycle, the liveness,
-  readiness and startup probes, and a container restartPolicy ("may not be set for non-init
-  containers");
+- validateContainers: each container's validateContainerCommon (name, image,
+  validateContainerPorts, ValidateEnv, ValidateVolumeMounts, ValidateContainerResourceRequirements),
+  then a name seen before (Duplicate), validateLifecycle, the liveness, readiness and startup
+  probes, and a container restartPolicy ("may not be set for non-init containers");
 - validateInitContainers: validateContainerCommon, validateInitContainerRestartPolicy (only
   "Always"), a name any regular or earlier init container has (Duplicate), then for a
   restartPolicy Always sidecar its lifecycle and probes, for any other init container a Forbidden
@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.emulators.kube import pod_volume_validation
+from tests.emulators.kube import job_validation, pod_volume_validation, resource_requirements
 
 Cause = tuple[str, str, str]
 
@@ -53,14 +53,15 @@ RELAXED_ENV_NAME = "a valid environment variable name must consist only of print
 INIT_ONLY_ALWAYS = "Forbidden: may not be set for init containers without restartPolicy=Always"
 
 
-def causes(at: str, pod_spec: dict[str, Any]) -> list[Cause]:
-    """ValidatePodSpec's volume and container causes for the spec at ``at``, in its order."""
+def causes(at: str, pod_spec: dict[str, Any], pod: bool = False) -> list[Cause]:
+    """ValidatePodSpec's volume and container causes for the spec at ``at``, in its order (``pod``:
+    a Pod's spec, whose requests default from its limits)."""
     names, out = pod_volume_validation.volumes(f"{at}.volumes", pod_spec.get("volumes") or [])
     regular = [c for c in pod_spec.get("containers") or [] if isinstance(c, dict)]
     seen: set[str] = set()
     for i, container in enumerate(regular):
         path = f"{at}.containers[{i}]"
-        out += _common(path, container, names)
+        out += _common(path, container, names, pod)
         name = str(container.get("name") or "")
         if name in seen:
             out.append(_duplicate(f"{path}.name", name))
@@ -74,13 +75,15 @@ def causes(at: str, pod_spec: dict[str, Any]) -> list[Cause]:
     all_names = {str(c.get("name") or "") for c in regular}
     for i, container in enumerate(pod_spec.get("initContainers") or []):
         if isinstance(container, dict):
-            out += _init_container(f"{at}.initContainers[{i}]", container, names, all_names)
+            out += _init_container(f"{at}.initContainers[{i}]", container, names, all_names, pod)
     return out
 
 
-def _init_container(path: str, container: dict[str, Any], volume_names: set[str], all_names: set[str]) -> list[Cause]:
+def _init_container(
+    path: str, container: dict[str, Any], volume_names: set[str], all_names: set[str], pod: bool
+) -> list[Cause]:
     """validateInitContainers for one init container; ``all_names`` gains its name."""
-    out = _common(path, container, volume_names)
+    out = _common(path, container, volume_names, pod)
     policy = container.get("restartPolicy")
     if policy is not None and policy != "Always":
         out.append(
@@ -103,12 +106,14 @@ def _init_container(path: str, container: dict[str, Any], volume_names: set[str]
     return out
 
 
-def _common(path: str, container: dict[str, Any], volume_names: set[str]) -> list[Cause]:
-    """validateContainerCommon's ports, env and volume mounts."""
-    out = _ports(f"{path}.ports", container.get("ports") or [])
+def _common(path: str, container: dict[str, Any], volume_names: set[str], pod: bool) -> list[Cause]:
+    """validateContainerCommon's name, image, ports, env, volume mounts and resources."""
+    out = job_validation.container_causes(path, container)
+    out += _ports(f"{path}.ports", container.get("ports") or [])
     out += _env(f"{path}.env", container.get("env") or [])
     mounts = container.get("volumeMounts") or []
-    return out + pod_volume_validation.mounts(f"{path}.volumeMounts", mounts, volume_names)
+    out += pod_volume_validation.mounts(f"{path}.volumeMounts", mounts, volume_names)
+    return out + resource_requirements.resource_causes(path, container, pod)
 
 
 def _duplicate(path: str, value: str) -> Cause:

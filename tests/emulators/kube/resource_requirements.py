@@ -47,8 +47,9 @@ def _quantity_causes(at: str, name: str, value: Any) -> list[tuple[str, str, str
     return causes
 
 
-def resource_causes(path: str, pod_spec: dict[str, Any], pod: bool = False) -> list[tuple[str, str, str]]:
-    """The quantity rules of each container's resources, limits first, then requests.
+def resource_causes(at: str, container: dict[str, Any], pod: bool = False) -> list[tuple[str, str, str]]:
+    """The quantity rules of one container's resources (``at`` is the container's path), limits
+    first, then requests; pod_template_validation calls it where validateContainerCommon does.
 
     upstream: kubernetes/kubernetes pkg/apis/core/validation/validation.go
     validateResourceRequirements: every limit and request is checked by ValidateResourceQuantityValue
@@ -64,34 +65,32 @@ def resource_causes(path: str, pod_spec: dict[str, Any], pod: bool = False) -> l
     from tests.emulators.kube.quantities import canonical
 
     causes: list[tuple[str, str, str]] = []
-    for key in ("initContainers", "containers"):
-        for i, c in enumerate(pod_spec.get(key) or []):
-            res = (c.get("resources") if isinstance(c, dict) else None) or {}
-            requests, limits = dict(res.get("requests") or {}), dict(res.get("limits") or {})
-            if pod:
-                requests = {**limits, **requests}
-            at = f"{path}.{key}[{i}].resources"
-            for name, value in limits.items():
-                causes.extend(_quantity_causes(f"{at}.limits", str(name), value))
-            for name, value in requests.items():
-                causes.extend(_quantity_causes(f"{at}.requests", str(name), value))
-                if _overcommit_allowed(str(name)):
-                    continue
-                if name not in limits:
-                    causes.append(
-                        (
-                            "FieldValueRequired",
-                            f"{at}.limits",
-                            "Required value: Limit must be set for non overcommitable resources",
-                        )
-                    )
-                elif quantity(value) != quantity(limits[name]):
-                    shown, limit = json.dumps(canonical(value)), canonical(limits[name])
-                    causes.append(
-                        (
-                            "FieldValueInvalid",
-                            f"{at}.requests",
-                            f"Invalid value: {shown}: must be equal to {name} limit of {limit}",
-                        )
-                    )
+    res = container.get("resources") or {}
+    requests, limits = dict(res.get("requests") or {}), dict(res.get("limits") or {})
+    if pod:
+        requests = {**limits, **requests}
+    at = f"{at}.resources"
+    for name, value in limits.items():
+        causes.extend(_quantity_causes(f"{at}.limits", str(name), value))
+    for name, value in requests.items():
+        causes.extend(_quantity_causes(f"{at}.requests", str(name), value))
+        if _overcommit_allowed(str(name)):
+            continue
+        if name not in limits:
+            causes.append(
+                (
+                    "FieldValueRequired",
+                    f"{at}.limits",
+                    "Required value: Limit must be set for non overcommitable resources",
+                )
+            )
+        elif quantity(value) != quantity(limits[name]):
+            shown, limit = json.dumps(canonical(value)), canonical(limits[name])
+            causes.append(
+                (
+                    "FieldValueInvalid",
+                    f"{at}.requests",
+                    f"Invalid value: {shown}: must be equal to {name} limit of {limit}",
+                )
+            )
     return causes
