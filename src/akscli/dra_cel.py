@@ -13,15 +13,22 @@ demo/specs/extended-resources/mig-1g-12gb.yaml):
 - ``X in [LITERAL, ...]`` (CEL's list membership: heterogeneous equality, so ``0 in ['0']`` is
   false, not an error) and ``'NAME' in device.attributes['DOMAIN']`` (map key membership);
 - ``<``, ``<=``, ``>``, ``>=`` between two ints or two strings (CEL orders strings by code
-  point); any other pair of types, a version among them, is CEL's ``no such overload`` error.
+  point); any other pair of types, a quantity or a version among them, is CEL's ``no such
+  overload`` error;
+- ``device.capacity['DOMAIN'].NAME`` (a quantity), and the functions of the DRA environment that
+  akscli.dra_cel_lib judges: ``quantity()``, ``isQuantity()``, ``semver()``, ``isSemver()``,
+  ``sign()``, ``size()``, ``matches()`` with a literal pattern RE2 and Python read alike, and the
+  members ``compareTo``, ``isGreaterThan``, ``isLessThan``, ``isInteger``, ``asInteger``,
+  ``major``, ``minor``, ``patch``, ``contains``, ``startsWith``, ``endsWith``, ``lowerAscii``,
+  ``upperAscii``, ``size``.
 
-Anything else (``matches()``, ``device.capacity``, ``quantity()``, ``semver()``, ``cel.bind``,
-``in`` over ``device.attributes`` itself) raises :class:`Unsupported`: the caller says, in one
-line, that it did not evaluate the class, rather than guess. cel-python (a test dependency, used by the
-emulator for CRD rules) is not used here: it has neither the Kubernetes quantity and semver
-libraries nor the DRA device variable's semantics below, so it would need the same code around
-it, and it would bring lark, pendulum and google-re2 into every akscli install for expressions of
-two comparisons.
+Anything else (the environment's other functions, ``cel.bind``, a field of a value, an index of a
+value, unary minus, ``in`` over ``device.attributes`` itself) raises :class:`Unsupported`: the
+caller says, in one line, that it did not evaluate the class, rather than guess. cel-python (a
+test dependency, used by the emulator for CRD rules) is not used here: it has neither the
+Kubernetes quantity and semver libraries nor the DRA device variable's semantics below, so it
+would need the same code around it, and it would bring lark, pendulum and google-re2 into every
+akscli install.
 
 Semantics (upstream: kubernetes/dynamic-resource-allocation v0.34.9 bf5dd065 cel/compile.go,
 DeviceMatches and parseQualifiedName; 3d036712 cel/compile.go newStringInterfaceMapWithDefault:
@@ -37,8 +44,10 @@ doc/langdef.md, "Field Selection" (has(e.f) on a map: whether ``f`` is a key), "
 - ``&&`` and ``||`` absorb an error when the other side decides (CEL's commutative logical
   operators): ``device.driver == 'x' && device.attributes['x'].type == 'gpu'`` is false, not an
   error, on another driver's device;
-- values of different types are not equal (CEL's heterogeneous equality); a version attribute
-  equals no string literal;
+- values of different types are not equal (CEL's heterogeneous equality), except that ``==``
+  with a quantity or a version on its left and another kind on its right is ``no such
+  overload`` (cel-go compare.go Equal calls ``lhs.Equal(rhs)``; apiserver pkg/cel/quantity.go and
+  semver.go Equal refuse another kind); ``!=`` is then true (interpreter evalNe: ``Equal != True``);
 - the result must be a bool.
 
 A selector may pin the drivers whose devices it can select: ``device.driver == 'X'`` (or ``in
@@ -59,7 +68,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-Value = str | int | bool
+from akscli import dra_cel_lib as lib
+from akscli.dra_cel_lib import CelError, Unsupported, Value
+
+__all__ = ["CelError", "Selector", "Unsupported", "compile_selector"]
+
 Eval = Callable[[Mapping[str, Any], str], Value]
 
 _TOKEN = re.compile(
@@ -73,20 +86,6 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _ORDER = ("<", "<=", ">", ">=")
-
-
-class Unsupported(ValueError):
-    """An expression outside the subset akscli evaluates (the message says what)."""
-
-
-class CelError(ValueError):
-    """A runtime error, as cel-go words it (``no such key: type``)."""
-
-
-class _Version(str):
-    """A version attribute's value: equal to no string literal."""
-
-    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +111,8 @@ class _Expr:
     literal: Value | None = None  # a string, int or bool literal's value
     driver: bool = False  # device.driver itself
     items: tuple[Value, ...] | None = None  # a list literal
-    domain: str | None = None  # device.attributes['DOMAIN'] itself (a map)
+    domain: str | None = None  # device.attributes['DOMAIN'] (or device.capacity's) itself (a map)
+    capacity: bool = False  # that map is device.capacity's
 
 
 @lru_cache(maxsize=256)
@@ -198,11 +198,13 @@ class _Parser:
             pins = frozenset({right.literal})
         elif equal and right.driver and isinstance(left.literal, str):
             pins = frozenset({left.literal})
-        return _Expr(lambda d, drv: _equal(lhs(d, drv), rhs(d, drv)) == equal, pins)
+        if equal:
+            return _Expr(lambda d, drv: lib.equal(lhs(d, drv), rhs(d, drv)), pins)
+        return _Expr(lambda d, drv: not _same(lhs(d, drv), rhs(d, drv)))
 
     def _unary(self) -> _Expr:
         if self.peek() != "!":
-            return self._term()
+            return self._postfix(self._term())
         self.take()
         inner = _value(self._unary())
 
@@ -213,6 +215,53 @@ class _Parser:
             return not value
 
         return _Expr(negate)
+
+    def _postfix(self, expr: _Expr) -> _Expr:
+        """Member calls: ``X.name(ARGS)`` (a field of anything but ``device`` is outside the subset)."""
+        while self.peek() == ".":
+            self.take()
+            kind, name = self.take()
+            if kind != "id" or self.peek() != "(":
+                raise Unsupported(f"a member {name!r} of a value")
+            expr = self._call(name, [expr, *self._arguments()], member=True)
+        if self.peek() == "[":
+            raise Unsupported("an index of a value")
+        return expr
+
+    def _arguments(self) -> list[_Expr]:
+        self.take("(")
+        args: list[_Expr] = []
+        while self.peek() != ")":
+            args.append(self.expr())
+            if self.peek() != ",":
+                break
+            self.take(",")
+        self.take(")")
+        return args
+
+    def _call(self, name: str, args: list[_Expr], member: bool) -> _Expr:
+        """A function of the DRA environment akscli judges (akscli.dra_cel_lib); Unsupported for
+        the others."""
+        table = lib.METHODS if member else lib.FUNCTIONS
+        if name == "matches" and len(args) == 2:
+            # the pattern must be a literal: cel.ValidateRegexLiterals compiles it with the expression
+            if not isinstance(args[1].literal, str):
+                raise Unsupported("matches() with a pattern that is not a string literal")
+            pattern, subject = lib.compile_re2(args[1].literal), _value(args[0])
+
+            def search(device: Mapping[str, Any], driver: str) -> Value:
+                text = subject(device, driver)
+                if not isinstance(text, str):
+                    raise lib.no_such_overload()
+                return pattern.search(text) is not None
+
+            return _Expr(search)
+        if name not in table:
+            raise Unsupported(f"{'.' if member else ''}{name}()")
+        if len(args) - member not in table[name][0]:
+            raise Unsupported(f"{'.' if member else ''}{name}() with {len(args) - member} argument(s)")
+        function, operands = table[name][1], [_value(a) for a in args]
+        return _Expr(lambda d, drv: function(*(o(d, drv) for o in operands)))
 
     def _term(self) -> _Expr:
         kind, token = self.take()
@@ -235,6 +284,8 @@ class _Parser:
             return self._has()
         if token == "device":
             return self._device()
+        if kind == "id" and self.peek() == "(":
+            return self._call(token, self._arguments(), member=False)
         raise Unsupported(f"{token!r}")
 
     def _list(self) -> _Expr:
@@ -255,14 +306,16 @@ class _Parser:
         self.take("(")
         self.take("device")
         self.take(".")
-        self.take("attributes")
+        _, field = self.take()
+        if field not in ("attributes", "capacity"):
+            raise Unsupported(f"has(device.{field}...)")
         domain = self._domain()
         self.take(".")
         kind, name = self.take()
         if kind != "id":
-            raise Unsupported(f"has(device.attributes[...].{name})")
+            raise Unsupported(f"has(device.{field}[...].{name})")
         self.take(")")
-        return _Expr(lambda d, drv: _has(d, drv, domain, name))
+        return _Expr(lambda d, drv: _has(d, drv, domain, name, field))
 
     def _domain(self) -> str:
         self.take("[")
@@ -279,27 +332,27 @@ class _Parser:
             if self.peek() in (".", "["):
                 raise Unsupported("a member of device.driver")
             return _Expr(lambda d, drv: drv, driver=True)
-        if field != "attributes":
+        if field not in ("attributes", "capacity"):
             raise Unsupported(f"device.{field}")
         if self.peek() != "[":
-            raise Unsupported("device.attributes without a domain")
+            raise Unsupported(f"device.{field} without a domain")
         domain = self._domain()
         if self.peek() == ".":
             self.take()
             kind, name = self.take()
-            if kind != "id":
-                raise Unsupported(f"device.attributes[...].{name}")
+            if kind != "id" or self.peek() == "(":
+                raise Unsupported(f"device.{field}[...].{name}")
         elif self.peek() == "[":
             self.take("[")
             kind, name = self.take()
             if kind != "str":
-                raise Unsupported(f"device.attributes[...][{name}]")
+                raise Unsupported(f"device.{field}[...][{name}]")
             name = _unquote(name)
             self.take("]")
         else:
-            return _Expr(lambda d, drv: True, domain=domain)
-        if self.peek() in (".", "(", "["):
-            raise Unsupported(f"a call or member on device.attributes['{domain}'].{name}")
+            return _Expr(lambda d, drv: True, domain=domain, capacity=field == "capacity")
+        if field == "capacity":
+            return _Expr(lambda d, drv: _capacity(d, drv, domain, name))
         return _Expr(lambda d, drv: _attribute(d, drv, domain, name))
 
 
@@ -318,12 +371,14 @@ def _membership(left: _Expr, right: _Expr) -> _Expr:
     if right.items is not None:
         items, value = right.items, _value(left)
         pins = frozenset(str(i) for i in items if isinstance(i, str)) if left.driver else None
-        return _Expr(lambda d, drv: any(_equal(value(d, drv), item) for item in items), pins)
+        # cel-go's list Contains: an element of another type is not equal, never an error
+        return _Expr(lambda d, drv: any(_same(value(d, drv), item) for item in items), pins)
     if right.domain is not None:
         if not isinstance(left.literal, str):
             raise Unsupported("'in' a domain's attributes with anything but a string literal")
         name, domain = left.literal, right.domain
-        return _Expr(lambda d, drv: _has(d, drv, domain, name))
+        field = "capacity" if right.capacity else "attributes"
+        return _Expr(lambda d, drv: _has(d, drv, domain, name, field))
     raise Unsupported("'in' anything but a list literal or device.attributes['DOMAIN']")
 
 
@@ -349,14 +404,16 @@ def _logical(op: str, left: Eval, right: Eval) -> Eval:
     return run
 
 
-def _equal(a: Value, b: Value) -> bool:
+def _same(a: Value, b: Value) -> bool:
+    # cel-go's ``!=`` (interpreter evalNe: Equal(l, r) != True) and list Contains: a pair the
+    # left side cannot compare is simply not equal
     return type(a) is type(b) and a == b
 
 
 def _compare(op: str, a: Value, b: Value) -> bool:
-    # CEL orders two ints, two strings (by code point) or two bools; a version has no ``<``
-    # (the semver library's compareTo() is outside the subset), nor has a mixed pair.
-    if type(a) is not type(b) or isinstance(a, _Version):
+    # CEL orders two ints, two strings (by code point) or two bools; a quantity or a version has
+    # no ``<`` (its library's compareTo() orders it), nor has a mixed pair.
+    if type(a) is not type(b) or isinstance(a, lib.Quantity | lib.Semver):
         raise CelError(f"no such overload: {_type(a)} {op} {_type(b)}")
     if op == "<":
         return a < b  # type: ignore[operator]
@@ -367,16 +424,27 @@ def _compare(op: str, a: Value, b: Value) -> bool:
     return a >= b  # type: ignore[operator]
 
 
-def _find(device: Mapping[str, Any], driver: str, domain: str, name: str) -> tuple[str, Mapping[str, Any]] | None:
-    for qualified, attr in (device.get("attributes") or {}).items():
+def _find(
+    device: Mapping[str, Any], driver: str, domain: str, name: str, field: str = "attributes"
+) -> tuple[str, Mapping[str, Any]] | None:
+    for qualified, attr in (device.get(field) or {}).items():
         found_domain, _, found_name = str(qualified).rpartition("/")
         if (found_domain or driver) == domain and found_name == name:
             return str(qualified), attr or {}
     return None
 
 
-def _has(device: Mapping[str, Any], driver: str, domain: str, name: str) -> bool:
-    return _find(device, driver, domain, name) is not None
+def _has(device: Mapping[str, Any], driver: str, domain: str, name: str, field: str = "attributes") -> bool:
+    return _find(device, driver, domain, name, field) is not None
+
+
+def _capacity(device: Mapping[str, Any], driver: str, domain: str, name: str) -> Value:
+    # upstream: cel/compile.go DeviceMatches: each capacity's value as a Quantity, in the same
+    # domain maps as the attributes (a missing domain is the empty map)
+    found = _find(device, driver, domain, name, "capacity")
+    if found is None:
+        raise CelError(f"no such key: {name}")
+    return lib.parse_quantity(str(found[1].get("value") or ""))
 
 
 def _attribute(device: Mapping[str, Any], driver: str, domain: str, name: str) -> Value:
@@ -395,13 +463,32 @@ def _attribute_value(attr: Mapping[str, Any], name: str) -> Value:
     if attr.get("string") is not None:
         return str(attr["string"])
     if attr.get("version") is not None:
-        return _Version(attr["version"])
+        try:
+            return lib.parse_semver(str(attr["version"]))
+        except CelError as exc:
+            raise CelError(f"attribute {name}: parse semantic version: {exc}") from exc
     raise CelError(f"attribute {name}: unsupported attribute value")
 
 
+# CEL's string escapes (google/cel-spec doc/langdef.md "String and Bytes Values"); any other
+# backslash is a syntax error, so the expression is not judged
+_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+_ESCAPE = re.compile(
+    r"\\(?:([abfnrtv\\'\"`?])|x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([0-3][0-7]{2})|(.?))"
+)
+
+
 def _unquote(token: str) -> str:
-    body = token[1:-1]
-    return re.sub(r"\\(.)", r"\1", body)
+    def one(match: re.Match[str]) -> str:
+        simple, *codes, bad = match.groups()
+        if bad is not None:
+            raise Unsupported(f"the escape {match.group(0)!r}")
+        if simple is not None:
+            return _ESCAPES.get(simple, simple)
+        hex2, hex4, hex8, octal = codes
+        return chr(int(octal, 8)) if octal else chr(int(hex2 or hex4 or hex8, 16))
+
+    return _ESCAPE.sub(one, token[1:-1])
 
 
 def _type(value: Value) -> str:
@@ -409,4 +496,6 @@ def _type(value: Value) -> str:
         return "bool"
     if isinstance(value, int):
         return "int"
-    return "semver" if isinstance(value, _Version) else "string"
+    if isinstance(value, lib.Quantity):
+        return "kubernetes.Quantity"
+    return "kubernetes.Semver" if isinstance(value, lib.Semver) else "string"

@@ -67,13 +67,35 @@ def test_a_selector_that_fails_on_the_nodes_devices_is_the_schedulers_error(mode
 
 def test_a_selector_outside_the_cel_akscli_evaluates_is_said_not_judged(model_emulator: Start) -> None:
     emu = model_emulator()
-    only_class(emu, "device.attributes['gpu.nvidia.com'].productName.lowerAscii().matches('^.*a100.*$')")
+    only_class(emu, "device.attributes['gpu.nvidia.com'].productName.split(' ').size() > 1")
     result = deploy()
     assert deployment_size(emu) == ND_H100
     assert (
-        "not judged: DeviceClass picked.example.com: selector #0 is outside the CEL akscli evaluates "
-        "(a call or member on device.attributes['gpu.nvidia.com'].productName)"
+        "not judged: DeviceClass picked.example.com: selector #0 is outside the CEL akscli evaluates (.split())"
     ) in " ".join(result.stderr.split())
+
+
+def test_a_class_that_selects_by_memory_quantity_leaves_out_a_smaller_gpu(model_emulator: Start) -> None:
+    # The quantity library (apiserver pkg/cel/library/quantity.go): the A100's 80Gi is below 100Gi.
+    # Before, the class was not judged.
+    emu = model_emulator()
+    only_class(emu, f"{WHOLE_GPUS} && device.capacity['gpu.nvidia.com'].memory.compareTo(quantity('100Gi')) >= 0")
+    result = deploy()
+    assert deployment_size(emu) == ND_H100
+    assert (
+        f"no {NC_A100} node of the cluster can take the pods now (1 with no device the DeviceClass "
+        "picked.example.com selects)"
+    ) in " ".join(result.stderr.split())
+
+
+def test_a_class_that_matches_the_product_name_picks_the_nodes_gpus(model_emulator: Start) -> None:
+    # Guard for matches() (RE2, unanchored) and lowerAscii() (cel-go ext.Strings).
+    emu = model_emulator()
+    only_class(
+        emu, f"{WHOLE_GPUS} && device.attributes['gpu.nvidia.com'].productName.lowerAscii().matches('a100 80gb')"
+    )
+    deploy()
+    assert deployment_size(emu) == NC_A100
 
 
 def test_a_mig_partition_held_through_its_own_extended_resource_holds_its_gpu(model_emulator: Start) -> None:
