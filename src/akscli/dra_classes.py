@@ -69,6 +69,8 @@ class Classes:
     claims: Callable[[], tuple[tuple[frozenset[str], tuple[tuple[str, str, str], ...]], ...] | None] = field(
         default=lambda: None
     )
+    # Whether those claims were past the read limit, so not read (asked after claims())
+    claims_skipped: Callable[[], bool] = field(default=lambda: False)
 
     def for_resource(self, resource: str) -> Mapping[str, Any] | None:
         name = self.by_resource.get(resource)

@@ -35,13 +35,13 @@ ResourceClaim has no selectable field but ``metadata.name`` and ``metadata.names
 ResourceSlice only) nor a label naming its node. So every claim is listed, once per run, where
 the cluster has at most ``CLAIMS_READ_MAX`` (the first page's ``remainingItemCount`` says so
 before more is read): 10 pages of 500. Past that (600 pages at 300,000 claims) the claims are
-found through the pods only, as before.
+found through the pods only, as before, and the fit says so (``Classes.claims_skipped``): a claim
+that no pod on the node found names may still hold its GPUs.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -88,12 +88,20 @@ def gpu_classes(kube: Kube) -> dra_classes.Classes | None:
     classes = dra_classes.read(kube)
     if classes is None or classes.for_resource(NVIDIA_GPU) is None:
         return None
-    return dataclasses.replace(classes, claims=functools.cache(lambda: allocated_claims(kube)))
+    read: list[tuple[_Claims | None, bool]] = []  # allocated_claims' answer, once asked
+
+    def claims() -> _Claims | None:
+        if not read:
+            read.append(allocated_claims(kube))
+        return read[0][0]
+
+    return dataclasses.replace(classes, claims=claims, claims_skipped=lambda: bool(read) and read[0][1])
 
 
-def allocated_claims(kube: Kube) -> tuple[tuple[frozenset[str], tuple[_Key, ...]], ...] | None:
+def allocated_claims(kube: Kube) -> tuple[_Claims | None, bool]:
     """Every allocated claim of the cluster: its owners' uids (the pod a claim was made for) and
-    the devices it holds; None where there are more than CLAIMS_READ_MAX or they may not be listed."""
+    the devices it holds; None where there are more than CLAIMS_READ_MAX (then True beside it)
+    or they may not be listed."""
     out: list[tuple[frozenset[str], tuple[_Key, ...]]] = []
     read = 0
     try:
@@ -101,15 +109,15 @@ def allocated_claims(kube: Kube) -> tuple[tuple[frozenset[str], tuple[_Key, ...]
             items = page.get("items") or []
             read += len(items)
             if read + int((page.get("metadata") or {}).get("remainingItemCount") or 0) > CLAIMS_READ_MAX:
-                return None
+                return None, True
             for claim in items:
                 keys = _results(claim)
                 if keys:
                     owners = (claim.get("metadata") or {}).get("ownerReferences") or []
                     out.append((frozenset(str(o.get("uid") or "") for o in owners), tuple(keys)))
     except (errors.AuthError, errors.NotInstalledError):
-        return None
-    return tuple(out)
+        return None, False
+    return tuple(out), False
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +278,7 @@ def _selected(
 
 # (driver, pool, device name)
 _Key = tuple[str, str, str]
+_Claims = tuple[tuple[frozenset[str], tuple[_Key, ...]], ...]
 
 
 # (driver, pool, counter set name) -> counter name -> what is left of it

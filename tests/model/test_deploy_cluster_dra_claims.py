@@ -102,3 +102,31 @@ def test_past_the_read_limit_claims_are_found_through_the_pods_only(
     deploy()
     assert deployment_size(emu) == NC_A100
     assert len(emu.requests(method="GET", path="/resourceclaims", verb="list")) == 1
+
+
+def test_past_the_read_limit_the_fit_says_a_claim_no_pod_names_was_not_counted(
+    model_emulator: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No bounded read finds them: a ResourceClaim's selectable fields are its metadata only
+    # (kubernetes/kubernetes pkg/registry/resource/resourceclaim/strategy.go toSelectableFields).
+    monkeypatch.setattr(gpu_held, "CLAIMS_READ_MAX", 1)
+    monkeypatch.setattr(gpu_held, "_CLAIM_PAGE", 1)
+    emu = model_emulator()
+    dra_cluster(emu)
+    allocated(emu, "by-hand", ["gpu-0"])
+    allocated(emu, "other", ["gpu-9"])
+    result = deploy()
+    assert (
+        "the cluster has more than 1 ResourceClaims, so DRA GPUs were counted through the claims the node's pods "
+        "name: a claim allocated there that no pod names (made by hand or by another scheduler, or not yet "
+        "released) may still hold its GPUs"
+    ) in " ".join(result.stderr.split())
+
+
+def test_within_the_read_limit_the_fit_adds_no_note_on_claims(model_emulator: Start) -> None:
+    # Guard: every claim was read, so nothing was left out.
+    emu = model_emulator()
+    dra_cluster(emu)
+    allocated(emu, "other", ["gpu-9"])
+    result = deploy()
+    assert "ResourceClaims" not in result.stderr

@@ -9,6 +9,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from akscli import gpu_held
 from akscli.errors import AkscliError
 from akscli.gpus import NVIDIA
 from akscli.kube import resources, scheduling
@@ -125,13 +126,26 @@ class Unread(str):
 
 def _unread(budget: cluster_room.Budget) -> Unread | None:
     """Where InterPodAffinity's reads stopped at a budget before the node was found: what was not
-    read (the scheduler, which reads every pod, may still refuse the node for one of those)."""
-    if budget.affinity is None or not budget.affinity.stopped:
+    read (the scheduler, which reads every pod, may still refuse the node for one of those). Where
+    the cluster had more ResourceClaims than akscli lists (gpu_held.CLAIMS_READ_MAX), DRA nodes
+    were weighed with the claims their pods name only: no selectable field or label names a
+    claim's node (kubernetes/kubernetes pkg/registry/resource/resourceclaim/strategy.go
+    toSelectableFields: metadata only), so a claim allocated there that no pod names was not read."""
+    notes = []
+    if budget.affinity is not None and budget.affinity.stopped:
+        notes.append(
+            f"the pod affinity check stopped at its read budget ({budget.affinity.stopped} not read): a pod it did "
+            "not read may still keep the scheduler off the node it found"
+        )
+    if budget.dra is not None and budget.dra.claims_skipped():
+        notes.append(
+            f"the cluster has more than {gpu_held.CLAIMS_READ_MAX} ResourceClaims, so DRA GPUs were counted "
+            "through the claims the node's pods name: a claim allocated there that no pod names (made by hand or "
+            "by another scheduler, or not yet released) may still hold its GPUs"
+        )
+    if not notes:
         return None
-    return Unread(
-        f"the pod affinity check stopped at its read budget ({budget.affinity.stopped} not read): a pod it did "
-        "not read may still keep the scheduler off the node it found; kubectl get events says so if it does"
-    )
+    return Unread("; ".join(notes) + "; kubectl get events says so if it does")
 
 
 def fit_to_cluster(
