@@ -35,6 +35,7 @@ the left is simply not equal to it.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -265,7 +266,7 @@ def equal(a: Value, b: Value) -> bool:
 # backreferences and possessive repeats (not RE2), flags, POSIX classes and ``{,n}`` (spelled or
 # meant differently), \s (RE2's has no \v), \Z \z \Q \p \N \u \0 (one side only). ``$`` is RE2's
 # end of text: Python's \Z. \d \w \b are ASCII in RE2: re.ASCII.
-_NOT_SHARED = re.compile(r"\(\?[^:P]|\(\?P=|\\[0-9sSZzQEpPCGXRKNuU]|\[:|[*+?}]\+|\{,")
+_NOT_SHARED = re.compile(r"\(\?[^:P]|\(\?P=|\\[0-9sSZzQEpPCGXRKNuUB]|\[:|[*+?}]\+|\{,")
 
 
 @lru_cache(maxsize=128)
@@ -278,6 +279,8 @@ def compile_re2(pattern: str) -> re.Pattern[str]:
     for char in pattern:
         if escaped:
             escaped = False
+            if in_class and char == "b":  # Python's backspace; an error in RE2
+                raise Unsupported(f"matches({pattern!r}): \\b in a character class")
         elif char == "\\":
             escaped = True
         elif in_class:
@@ -289,7 +292,9 @@ def compile_re2(pattern: str) -> re.Pattern[str]:
             continue
         translated.append(char)
     try:
-        return re.compile("".join(translated), re.ASCII)
+        with warnings.catch_warnings():  # Python's FutureWarning on "[[" and "&&" in a set: RE2 reads them plainly
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile("".join(translated), re.ASCII)
     except re.error as exc:
         raise Unsupported(f"matches({pattern!r}): {exc}") from exc
 
