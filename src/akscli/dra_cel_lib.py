@@ -96,6 +96,7 @@ _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 
 
+@lru_cache(maxsize=4096)  # a class's literal, and the few values a fleet's devices publish
 def parse_quantity(text: str) -> Quantity:
     """resource.ParseQuantity's value, or CelError with its words."""
     if text == "":
@@ -162,6 +163,7 @@ def is_quantity(text: str) -> bool:
 _ALNUM = re.compile(r"[0-9A-Za-z-]*")
 
 
+@lru_cache(maxsize=4096)
 def parse_semver(text: str, normalize: bool = False) -> Semver:
     """semver.Parse (or apiserver's normalizeAndParse), or CelError with its words."""
     if normalize:
