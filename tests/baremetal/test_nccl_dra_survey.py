@@ -119,3 +119,26 @@ def test_a_class_that_pins_no_driver_reads_every_slice(kube_emulator: Any, kubec
     result = nccl()
     assert result.exit_code == 0, result.stderr
     assert slice_lists(kube_emulator) == [[]]
+
+
+def test_past_the_claim_read_limit_the_run_says_a_claim_no_pod_names_was_not_counted(
+    kube_emulator: Any, kubeconfig: Any, monkeypatch: Any
+) -> None:
+    # No selectable field names a claim's node (kubernetes/kubernetes pkg/registry/resource/
+    # resourceclaim/strategy.go toSelectableFields: metadata only): past the limit, none is listed.
+    from akscli import gpu_held
+    from tests.model.test_deploy_cluster_dra_claims import allocated
+
+    monkeypatch.setattr(gpu_held, "CLAIMS_READ_MAX", 1)
+    monkeypatch.setattr(gpu_held, "_CLAIM_PAGE", 1)
+    kube_emulator.cluster.create(gpu_class())
+    bare_dra_node(kube_emulator, "a100-0", 4)
+    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}})
+    allocated(kube_emulator, "by-hand", ["gpu-0"])
+    allocated(kube_emulator, "other", ["gpu-1"])
+    result = nccl()
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "the cluster has more than 1 ResourceClaims, so GPUs in use on DRA nodes were counted through the claims "
+        "their pods name: a claim no pod names may still hold GPUs"
+    ) in " ".join(result.stderr.split())

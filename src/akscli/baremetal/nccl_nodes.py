@@ -451,6 +451,11 @@ def _settle(kube: Kube, nodes: SizeNodes, choice: Choice, want: Want, skipped: s
     warnings: list[str] = []
     if not choice.counted:
         warnings.append("cannot list pods in every namespace: GPUs already in use on the nodes are not counted")
+    if choice.dra is not None and choice.dra.claims_skipped():  # gpu_held: no bounded read finds them
+        warnings.append(
+            f"the cluster has more than {gpu_held.CLAIMS_READ_MAX} ResourceClaims, so GPUs in use on DRA nodes were "
+            "counted through the claims their pods name: a claim no pod names may still hold GPUs"
+        )
     chosen = [name for name, _ in choice.chosen]
     if len(chosen) >= want.wanted:
         return Pins(chosen, [], warnings, choice)
