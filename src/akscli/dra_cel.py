@@ -329,8 +329,7 @@ class _Parser:
         self.take(".")
         _, field = self.take()
         if field == "driver":
-            if self.peek() in (".", "["):
-                raise Unsupported("a member of device.driver")
+            # a call on it (device.driver.endsWith('.nvidia.com')) is _postfix's; it pins nothing
             return _Expr(lambda d, drv: drv, driver=True)
         if field not in ("attributes", "capacity"):
             raise Unsupported(f"device.{field}")

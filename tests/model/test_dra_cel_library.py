@@ -123,6 +123,7 @@ def test_matches_searches_with_re2s_meaning(expression: str, expected: bool) -> 
         ("device.attributes['gpu.nvidia.com'].productName.endsWith('PCIe')", True),
         ("device.attributes['gpu.nvidia.com'].type.upperAscii() == 'GPU'", True),
         ("size(device.attributes['gpu.nvidia.com'].type) == 3", True),
+        ("device.driver.endsWith('.nvidia.com')", True),
     ],
 )
 def test_the_string_functions_judged(expression: str, expected: bool) -> None:
