@@ -156,3 +156,19 @@ def test_without_debug_nothing_is_logged(sp_env: ArmEmulator) -> None:  # noqa: 
     )
     assert r.exit_code == 0, r
     assert "akscli.entra" not in r.stderr
+
+
+REFUSED = "https://127.0.0.1:9/"  # nothing listens on the discard port: each attempt is refused at once
+
+
+def test_a_sign_in_request_that_got_no_answer_is_logged_without_its_secret(sp_env: ArmEmulator, run) -> None:  # noqa: F811
+    secret = f"never-logged-{uuid.uuid4().hex}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AZURE_CLIENT_ID", SP_ID)
+        mp.setenv("AZURE_CLIENT_SECRET", secret)
+        out, err = run("--login", "spn", "--authority-host", REFUSED, code=6)
+    lines = [x for x in err.splitlines() if x.startswith("akscli.entra: ")]
+    no_answer = re.compile(r"^akscli\.entra: (GET|POST) https://127\.0\.0\.1:9/[^ ?]+ -> no response in \d+ ms$")
+    assert lines and all(no_answer.match(x) for x in lines), err
+    assert secret not in err and secret not in out
+    assert [t for t in sp_env.tokens if t in err] == []
