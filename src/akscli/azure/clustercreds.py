@@ -36,8 +36,11 @@ def user_kubeconfig(c: ContainerServiceClient, rg: str, name: str, *, admin: boo
     return base64.b64decode(value)
 
 
-def rewrite_exec_user(kubeconfig: bytes, *, login: str | None = None, tenant: str | None = None) -> bytes:
-    """Point every kubelogin exec user at ``akscli token`` (same server and tenant)."""
+def rewrite_exec_user(
+    kubeconfig: bytes, *, login: str | None = None, tenant: str | None = None, identity_resource_id: str | None = None
+) -> bytes:
+    """Point every kubelogin exec user at ``akscli token`` (same server and tenant). With ``login`` msi,
+    ``identity_resource_id`` (checked by the caller) names the user-assigned identity."""
     from ruamel.yaml import YAML
 
     from akscli.azure import identity
@@ -77,6 +80,12 @@ def rewrite_exec_user(kubeconfig: bytes, *, login: str | None = None, tenant: st
             client = _flag(args, "--client-id")
             if client and login in ("devicecode", "interactive"):
                 new_args += ["--client-id", client]
+            # kubelogin's convert-kubeconfig writes, for msi, the --identity-resource-id it was given
+            # as that flag and its value, and drops the AKS client's --client-id (upstream:
+            # Azure/kubelogin pkg/internal/converter/convert.go, case token.MSILogin; convert_test.go
+            # "convert from devicecode to msi with identity-resource-id override").
+            if login == "msi" and identity_resource_id:
+                new_args += ["--identity-resource-id", identity_resource_id]
         ex["command"] = "akscli"
         ex["args"] = new_args
         ex["apiVersion"] = "client.authentication.k8s.io/v1beta1"

@@ -111,6 +111,16 @@ IfNoneMatch = Annotated[
 # The kubeconfig that `credentials` merges into is the one every other command reads.
 KubeconfigFile = opts.Kubeconfig
 OverwriteExisting = Annotated[bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")]
+# kubelogin's --identity-resource-id (Azure/kubelogin pkg/internal/token/options.go AddFlags): akscli token's,
+# and the one cluster credentials --login msi writes into the exec line (converter/convert.go).
+IdentityResourceId = Annotated[
+    str | None,
+    typer.Option(
+        "--identity-resource-id",
+        help="msi sign-in: the ARM ID of a user-assigned identity, where no client id names one (kubelogin's).",
+        show_default=False,
+    ),
+]
 UPGRADE_LABELS = {
     "name": "name",
     "currentVersion": "current version",

@@ -474,6 +474,7 @@ def credentials(
             show_default=False,
         ),
     ] = None,
+    identity_resource_id: azopts.IdentityResourceId = None,
     admin: Annotated[
         bool, typer.Option("--admin", help="Static admin credentials (only where local accounts are on).")
     ] = False,
@@ -482,16 +483,29 @@ def credentials(
 ) -> None:
     """Merge the cluster's kubeconfig (signing in through 'akscli token') into a kubeconfig."""
     from akscli.azure import clustercreds, identity
+    from akscli.azure.tokenflags import check_identity_resource_id
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
     mode = identity.check_auth(login)
+    if identity_resource_id is not None:
+        if mode != "msi" or admin:
+            raise errors.UsageError(
+                "--identity-resource-id names the managed identity of --login msi",
+                hint="add --login msi (and leave out --admin), or drop --identity-resource-id",
+            )
+        check_identity_resource_id(identity_resource_id)
     c = azure.aks_client()
     raw = clustercreds.user_kubeconfig(c, rg, cname, admin=admin)
     if not admin:
         # With --login azurecli, the --tenant given goes into the plugin's args, as kubelogin's
         # 'convert-kubeconfig -l azurecli --tenant-id' writes it (Azure/kubelogin
         # pkg/internal/converter/convert.go); without it 'az' signs in to its default tenant.
-        raw = clustercreds.rewrite_exec_user(raw, login=mode, tenant=azure.tenant if mode == "azurecli" else None)
+        raw = clustercreds.rewrite_exec_user(
+            raw,
+            login=mode,
+            tenant=azure.tenant if mode == "azurecli" else None,
+            identity_resource_id=identity_resource_id,
+        )
     merged = azopts.merge_credentials(raw, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.report_merge(merged, cname, fmt)

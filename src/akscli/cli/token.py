@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from akscli import output
-from akscli.cli.azopts import AzAuth
+from akscli.cli.azopts import AzAuth, IdentityResourceId
 
 
 def token(
@@ -100,14 +100,7 @@ def token(
             show_default=False,
         ),
     ] = None,
-    identity_resource_id: Annotated[
-        str | None,
-        typer.Option(
-            "--identity-resource-id",
-            help="--auth msi: the ARM ID of a user-assigned identity, where no client id names one (kubelogin's).",
-            show_default=False,
-        ),
-    ] = None,
+    identity_resource_id: IdentityResourceId = None,
     use_azurerm_env_vars: Annotated[
         bool,
         typer.Option(
