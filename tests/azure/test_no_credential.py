@@ -70,7 +70,7 @@ def test_verbose_or_debug_adds_why_each_source_failed_and_how_to_use_it(no_crede
     assert [line.split(":")[0] for line in details[:-1]] == list(SOURCES)
     assert details[1].startswith("workload identity: AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID")
     assert "Azure CLI: Azure CLI not found on path; to use it: run 'az login'" in details
-    assert details[-1] == "or pick one with --auth azurecli|devicecode|spn|msi|workloadidentity|interactive"
+    assert details[-1] == "or pick one with --auth azurecli|devicecode|spn|msi|workloadidentity|interactive|azd"
 
 
 def test_akscli_token_shows_the_same_two_lines_and_the_details_only_with_v(

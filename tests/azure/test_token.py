@@ -163,9 +163,10 @@ def test_with_aad_login_method_spn_a_devicecode_kubeconfig_signs_in_as_the_servi
 
 
 def test_an_aad_login_method_akscli_lacks_is_one_clear_line(azure_env: ArmEmulator) -> None:
-    r = invoke("token", *entra_flag(), env={"AAD_LOGIN_METHOD": "ropc"})
+    # (kubelogin's ropc has a line of its own: tests/azure/test_token_kubelogin_modes.py)
+    r = invoke("token", *entra_flag(), env={"AAD_LOGIN_METHOD": "kerberos"})
     assert r.exit_code == 2, r
-    assert r.stderr.splitlines()[0] == "error: AAD_LOGIN_METHOD='ropc' is not a sign-in mode akscli token has"
+    assert r.stderr.splitlines()[0] == "error: AAD_LOGIN_METHOD='kerberos' is not a sign-in mode akscli token has"
 
 
 def test_the_scope_is_kubelogins_for_an_app_id_uri_with_a_slash_or_its_scope() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from akscli.errors import UsageError
 
-AUTH_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "interactive")
+AUTH_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "interactive", "azd")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$")
 

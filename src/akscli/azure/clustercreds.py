@@ -66,7 +66,8 @@ def rewrite_exec_user(
         # Azure CLI sign-in takes the tenant only when given explicitly, because 'az' logged in
         # with a managed identity or in Cloud Shell refuses --tenant; --environment is kept so a
         # sovereign cloud signs in to its own authority.
-        tenant_id = tenant if login == "azurecli" else (tenant or _flag(args, "--tenant-id"))
+        # So does azd (case token.AzureDeveloperCLILogin: --tenant-id only where it is given).
+        tenant_id = tenant if login in ("azurecli", "azd") else (tenant or _flag(args, "--tenant-id"))
         environment = _flag(args, "--environment")
         new_args = ["token", "--server-id", server]
         if tenant_id:

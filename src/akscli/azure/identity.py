@@ -230,11 +230,18 @@ def _azure_cli_source(tenant: str | None, subscription: str | None) -> _Source:
     return _Source("Azure CLI", build, "run 'az login'")
 
 
+def _azd(tenant: str | None) -> TokenCredential:
+    """The Azure Developer CLI's token ('azd auth token'), of ``tenant`` where one is given, as
+    kubelogin's azd mode (upstream: Azure/kubelogin pkg/internal/token/azuredevopscredential.go,
+    azidentity.AzureDeveloperCLICredential with the TenantID)."""
+    from azure.identity import AzureDeveloperCliCredential
+
+    return AzureDeveloperCliCredential(tenant_id=tenant or "", process_timeout=20)
+
+
 def _azd_source(tenant: str | None) -> _Source:
     def build() -> TokenCredential:
-        from azure.identity import AzureDeveloperCliCredential
-
-        return AzureDeveloperCliCredential(tenant_id=tenant or "", process_timeout=20)
+        return _azd(tenant)
 
     return _Source("Azure Developer CLI", build, "run 'azd auth login'")
 
@@ -290,6 +297,8 @@ def _explicit(
         return pipelines.credential(tid, cid, env.service_connection_id, _common(tid, authority))
     if auth == "azurecli":
         return _azure_cli(tenant, subscription)
+    if auth == "azd":
+        return _azd(tenant)
     # devicecode / interactive: signed in once, then remembered (akscli.azure.signin).
     from akscli.azure import signin
 
@@ -420,6 +429,7 @@ _FIXES = {
     "workloadidentity": "check the federated credential of the app matches the service account",
     "msi": "assign a managed identity to this VM or node, or set AZURE_CLIENT_ID to pick one",
     "azurecli": "run 'az login' (with --tenant for another tenant)",
+    "azd": "run 'azd auth login' (with --tenant-id for another tenant)",
     "devicecode": "finish the device code sign-in in a browser within 15 minutes",
     "interactive": "complete the browser sign-in, or use --auth devicecode on a remote shell",
     "azurepipelines": "check the service connection's federated credential and SYSTEM_ACCESSTOKEN",

@@ -34,7 +34,27 @@ if TYPE_CHECKING:
 
 AKS_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
 REFRESH_MARGIN = 300
-LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "interactive", "azurepipelines")
+LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "interactive", "azurepipelines", "azd")
+# kubelogin's modes and flags that akscli token refuses by name, each with its fix: ropc (a user's password,
+# which Entra ID refuses where MFA is required) and --legacy (an ADAL v1 token for the retired Azure AD
+# integration). upstream: Azure/kubelogin 66784961 pkg/internal/token/options.go (supportedLogin, AddFlags),
+# provider.go (ROPCLogin; IsLegacy: the ADAL credentials), docs/book/src/concepts/login-modes/ropc.md.
+_REFUSED_MODES = {
+    "ropc": (
+        "signing in with a user's name and password is not supported by akscli token: Entra ID refuses it "
+        "where MFA is required, and Microsoft recommends against it",
+        "sign in as a person with --login devicecode or interactive, or as automation with spn, "
+        "workloadidentity or msi ('akscli cluster credentials NAME -g RG --login MODE' rewrites the exec line)",
+    ),
+}
+_REFUSED_FLAGS = {
+    "--legacy": (
+        "an ADAL v1 token with the 'spn:' audience, for clusters on the retired Azure AD integration, "
+        "is not supported by akscli token",
+        "drop --legacy from the exec line ('akscli cluster credentials NAME -g RG' writes one without it); "
+        "a cluster still on the legacy integration: move it to AKS-managed Entra ID (az aks update --enable-aad)",
+    ),
+}
 # kubelogin flags that kubeconfigs carry and that mean nothing different here: where kubelogin keeps
 # its authentication record, --cache-dir and the deprecated --token-cache-dir (one option; kubelogin's
 # convert-kubeconfig rewrites --token-cache-dir as --cache-dir: Azure/kubelogin 66784961
@@ -88,7 +108,7 @@ _TRUE, _FALSE = ("1", "t", "true"), ("0", "f", "false")  # Go's strconv.ParseBoo
 
 _USAGE = (
     "usage: akscli token [--server-id ID] [--tenant-id TENANT] [--client-id ID] "
-    "[--auth azurecli|devicecode|spn|msi|workloadidentity|interactive|azurepipelines] "
+    "[--auth azurecli|devicecode|spn|msi|workloadidentity|interactive|azurepipelines|azd] "
     "[--client-secret S | --client-certificate FILE [--client-certificate-password P]] "
     "[--federated-token-file FILE] [--authority-host URL] [--azure-pipelines-service-connection-id ID] "
     "[--identity-resource-id ID] "
@@ -170,7 +190,11 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
     while i < len(args):
         arg = args[i]
         flag, eq, inline = arg.partition("=")
-        if flag in _ENV_FLAGS:
+        if flag in _REFUSED_FLAGS:
+            if _switch(flag, inline if eq else "true"):  # a boolean, as pflag's: --legacy=false asks nothing
+                message, hint = _REFUSED_FLAGS[flag]
+                raise UsageError(f"{flag}: {message}", hint=hint)
+        elif flag in _ENV_FLAGS:
             if _switch(flag, inline if eq else "true"):
                 switches.add(_ENV_FLAGS[flag])
             else:
@@ -207,6 +231,9 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
     from_env = None if variables == "none" else os.environ.get("AAD_LOGIN_METHOD")
     if from_env is not None:
         from_env = from_env.strip()
+        if from_env.lower() in _REFUSED_MODES:
+            message, hint = _REFUSED_MODES[from_env.lower()]
+            raise UsageError(f"AAD_LOGIN_METHOD={from_env}: {message}", hint=hint)
         if from_env.lower() not in LOGIN_MODES:
             raise UsageError(
                 f"AAD_LOGIN_METHOD={from_env!r} is not a sign-in mode akscli token has",
@@ -297,6 +324,9 @@ def certificate_names(variables: str) -> tuple[str, str] | None:
 
 
 def _check_login(login: str | None) -> None:
+    if login is not None and login.strip().lower() in _REFUSED_MODES:
+        message, hint = _REFUSED_MODES[login.strip().lower()]
+        raise UsageError(f"--login {login.strip()}: {message}", hint=hint)
     if login is not None and login.lower() not in LOGIN_MODES:
         raise UsageError(f"unknown --auth mode {login!r}", hint="use one of: " + ", ".join(LOGIN_MODES))
 
@@ -401,6 +431,8 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
         host_flag="--authority-host (or --environment)",
     )
     tok = cred.get_token(req.scope)
+    if req.login == "azd":
+        return tok.token, int(tok.expires_on)  # azd keeps its own tokens (``run``)
     try:
         write_cached(req, tok.token, int(tok.expires_on))
     except OSError as exc:
@@ -425,7 +457,10 @@ def run(argv: Sequence[str], *, verbose: bool = False) -> str:
     """The ExecCredential JSON for ``argv`` (kubelogin get-token flags)."""
     req = parse_args(argv)
     api_version = exec_api_version()
-    cached = read_cached(req)
+    # azd mode keeps no token of its own and asks azd on every call, as kubelogin (docs/book/src/concepts/
+    # login-modes/azd.md: "kubelogin will not cache any token since it's already managed by Azure
+    # Developer CLI"): a token of the previous account is never served after 'azd auth login' as another.
+    cached = None if req.login == "azd" else read_cached(req)
     token, expires_on = cached or acquire(req)
     if verbose:  # where the token came from and until when; never the token
         source = "the cache" if cached else "Entra ID"

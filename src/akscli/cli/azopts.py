@@ -31,7 +31,7 @@ AzAuth = Annotated[
     str | None,
     typer.Option(
         "--auth",
-        help="Sign in with one source: azurecli|devicecode|spn|msi|workloadidentity|interactive "
+        help="Sign in with one source: azurecli|devicecode|spn|msi|workloadidentity|interactive|azd "
         "(default: environment, workload identity, managed identity, Azure CLI, azd in turn).",
         show_default=False,
     ),

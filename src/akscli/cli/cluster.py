@@ -504,7 +504,7 @@ def credentials(
         raw = clustercreds.rewrite_exec_user(
             raw,
             login=mode,
-            tenant=azure.tenant if mode == "azurecli" else None,
+            tenant=azure.tenant if mode in ("azurecli", "azd") else None,
             identity_resource_id=identity_resource_id,
         )
     merged = azopts.merge_credentials(raw, file, overwrite_existing=overwrite_existing, dry_run=dry_run)

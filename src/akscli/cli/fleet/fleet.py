@@ -148,7 +148,7 @@ def fleet_credentials(
     mode = identity.check_auth(login)
     scope = arm.named(name)
     # The hub signs in with Entra ID like an AKS cluster: the same exec plugin rewrite.
-    tenant = arm.azure.tenant if mode == "azurecli" else None  # as 'cluster credentials'
+    tenant = arm.azure.tenant if mode in ("azurecli", "azd") else None  # as 'cluster credentials'
     value = clustercreds.rewrite_exec_user(scope.hub_kubeconfig(), login=mode, tenant=tenant)
     result = azopts.merge_credentials(value, kubeconfig, overwrite_existing=overwrite_existing, dry_run=dry_run)
     if output.structured(fmt):
