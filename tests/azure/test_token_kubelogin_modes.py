@@ -158,3 +158,9 @@ def test_legacy_is_refused_with_the_fix(azure_env: ArmEmulator, flag: str) -> No
 def test_legacy_false_asks_for_nothing_legacy(fake_azd: Path) -> None:
     code, _, err = kubectl_runs("--login", "azd", "--legacy=false")
     assert code == 0, err
+
+
+def test_legacy_is_refused_the_same_way_after_a_global_flag(azure_env: ArmEmulator) -> None:
+    r = invoke("-v", "token", *LEGACY_LINE[1:])  # a global flag first: the CLI, not the fast path
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines()[0].startswith("error: --legacy: an ADAL v1 token with the 'spn:' audience")

@@ -110,6 +110,14 @@ def token(
             "names, in place of AZURE_* and AAD_* (kubelogin's flag).",
         ),
     ] = False,
+    legacy: Annotated[
+        bool,
+        typer.Option(
+            "--legacy",
+            hidden=True,  # kubelogin's; refused with its fix (akscli.azure.token), so not offered in help
+            help="kubelogin's ADAL v1 token for the retired Azure AD integration: refused.",
+        ),
+    ] = False,
     disable_environment_override: Annotated[
         bool,
         typer.Option(
@@ -155,6 +163,7 @@ def token(
             argv += [flag, value]
     argv += ["--use-azurerm-env-vars"] if use_azurerm_env_vars else []
     argv += ["--disable-environment-override"] if disable_environment_override else []
+    argv += ["--legacy"] if legacy else []
     from akscli.globals import FLAGS
 
     output.write(plugin.run(argv, verbose=FLAGS.verbose > 0))
