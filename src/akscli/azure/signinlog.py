@@ -70,15 +70,20 @@ class _NoAnswer:
         LOG.debug("%s %s -> no response in %.0f ms", http.method, where(http.url), ms)
 
 
+_POLICY: list[Any] = []  # the one policy, made at the first credential (it keeps no state)
+
+
 def _no_answer() -> Any:
     """A ``_NoAnswer`` that azure-core runs as a SansIOHTTPPolicy (the pipeline wraps only those with
     the runner that calls ``on_exception``); azure-core is imported here, where a credential is built."""
-    from azure.core.pipeline.policies import SansIOHTTPPolicy
+    if not _POLICY:
+        from azure.core.pipeline.policies import SansIOHTTPPolicy
 
-    class NoAnswerPolicy(_NoAnswer, SansIOHTTPPolicy[Any, Any]):
-        pass
+        class NoAnswerPolicy(_NoAnswer, SansIOHTTPPolicy[Any, Any]):
+            pass
 
-    return NoAnswerPolicy()
+        _POLICY.append(NoAnswerPolicy())
+    return _POLICY[0]
 
 
 def where(url: str) -> str:
