@@ -172,3 +172,12 @@ def test_a_sign_in_request_that_got_no_answer_is_logged_without_its_secret(sp_en
     assert lines and all(no_answer.match(x) for x in lines), err
     assert secret not in err and secret not in out
     assert [t for t in sp_env.tokens if t in err] == []
+
+
+def test_kubectls_v_6_logs_a_request_that_got_no_answer(sp_env: ArmEmulator) -> None:  # noqa: F811
+    secret = f"never-logged-{uuid.uuid4().hex}"
+    env = {"AZURE_CLIENT_ID": SP_ID, "AZURE_CLIENT_SECRET": secret}
+    r = invoke("-v", "6", "token", "--login", "spn", "--authority-host", REFUSED, env=env)
+    assert r.exit_code == 6, r
+    assert re.search(r"^akscli\.entra: GET https://127\.0\.0\.1:9/\S+ -> no response in \d+ ms$", r.stderr, re.M), r
+    assert secret not in r.stderr + r.stdout
