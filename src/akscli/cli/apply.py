@@ -25,13 +25,15 @@ Stack = Annotated[
 
 def _checked_manifests(paths: list[str], stack: str | None) -> list[dict[str, Any]]:
     """The manifests of ``-f``, checked before anything is sent: the stack name, each object's
-    name, and what KEDA's webhook would refuse."""
+    name, and what KEDA's and KubeFleet's override webhooks would refuse."""
     if stack is not None:
         validate.name(stack, "stack name")
     objects = _read_manifests(paths)
+    from akscli.fleet.override_checks import check_overrides
     from akscli.kube.keda_checks import check_fallbacks
 
     check_fallbacks(objects)
+    check_overrides(objects)
     return objects
 
 
