@@ -138,6 +138,33 @@ def warn_missing_selected(
                 )
 
 
+def check_selected_kinds(kube: Kube, placements: Iterable[Mapping[str, Any]]) -> None:
+    """Refuse a selector whose kind the hub serves under another case (``workspace`` for
+    ``Workspace``): KubeFleet's webhook looks the kind up in its REST mapper as written and denies the
+    placement ("failed to get GVR of the selector": upstream kubefleet-dev/kubefleet e160c1cd
+    pkg/utils/validator/placement.go validatePlacement; the mapper, controller-runtime's, keys kinds
+    exactly). A kind the hub does not serve at all is left to the hub to report."""
+    for placement in placements:
+        pname = (placement.get("metadata") or {}).get("name")
+        for sel in (placement.get("spec") or {}).get("resourceSelectors") or []:
+            kind = str(sel.get("kind"))
+            api_version = f"{sel['group']}/{sel['version']}" if sel.get("group") else str(sel.get("version"))
+            try:
+                if kube.has_api(api_version, kind):
+                    continue
+                served = kube.served_kinds(api_version)
+            except AuthError:
+                continue
+            same = [k for k in served if k.lower() == kind.lower()]
+            if same:
+                form = f"{same[0]}.{sel['version']}.{sel['group']}" if sel.get("group") else same[0]
+                raise UsageError(
+                    f"placement {pname}: the hub serves kind {same[0]} in {api_version}, not {kind}; KubeFleet "
+                    "matches a selector's kind as written and its webhook would deny the placement",
+                    hint=f"write --select {form}/NAME",
+                )
+
+
 def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
     """Refuse a placement that no member can take (one line, before anything is sent); warn when a
     PickN or PickFixed placement can be only partly fulfilled."""
@@ -145,6 +172,7 @@ def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
     placements = [o for o in objects if o.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement")]
     if not placements:
         return
+    check_selected_kinds(kube, placements)
     warn_missing_selected(kube, placements, objects)
     members = list(kube.list(CLUSTER_V1, MEMBER))
     for obj in placements:

@@ -359,4 +359,14 @@ def _gvk(kind_text: str, original: str, what: str) -> tuple[str, str, str]:
     if not _KIND.match(kind) or not _VERSION.match(version or "") or not group:
         raise UsageError(f"invalid {what} {original!r}: unknown kind {kind_text!r}", hint=_SELECT_FORM)
     validate.subdomain(group, f"API group in {what} {original!r}")
+    known = KNOWN_KINDS.get(kind.lower())
+    if known is not None and known[0] == group and kind != known[2]:
+        # KubeFleet looks a selector's kind up as written: its webhook's RESTMapping (controller-runtime's
+        # REST mapper, keyed by the exact Kind) finds no "workspace" (upstream: kubefleet-dev/kubefleet
+        # e160c1cd pkg/utils/validator/placement.go validatePlacement, "failed to get GVR of the selector").
+        fixed = f"{known[2]}.{version}.{group}"
+        raise UsageError(
+            f"invalid {what} {original!r}: the kind is {known[2]}, not {kind} (KubeFleet matches kinds as written)",
+            hint=f"write {fixed}{original[len(kind_text) :]}",
+        )
     return group, version, kind

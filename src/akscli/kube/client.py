@@ -260,6 +260,10 @@ class Kube(Streams):
     def has_api(self, api_version: str, kind: str) -> bool:
         return kind in self._group_version(api_version)
 
+    def served_kinds(self, api_version: str) -> list[str]:
+        """The kinds the server serves in ``apiVersion`` (its discovery document), sorted."""
+        return sorted(self._group_version(api_version))
+
     def forget_discovery(self) -> None:
         with self._lock:
             self._resources.clear()
