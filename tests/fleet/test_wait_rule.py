@@ -49,6 +49,19 @@ def test_pick_n_with_too_few_matching_members_waits_on_and_times_out_with_the_re
     assert "join or label members that match the policy" in stderr
 
 
+def test_pick_n_with_too_few_matching_members_says_where_it_is_placed_so_far(hub: Hub) -> None:
+    # The members it picked roll out meanwhile (kubefleet-dev/kubefleet pkg/controllers/placement/
+    # controller.go setPlacementStatus); the wait says so rather than only "not scheduled".
+    _place_and_wait("--pick-n", "3", "--gpu-size", A100, timeout="1s")
+    hub.settle()
+    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--pick-n", "3", "--gpu-size", A100, "--wait",
+                    "--timeout", "2s", "-y")  # fmt: skip
+    assert result.exit_code == 5, result
+    timed_out = next(line for line in result.stderr.splitlines() if line.startswith("error: timed out"))
+    assert "placed on 2 of 3 members (available: canary, gpu-east)" in timed_out
+    assert "KubeFleet schedules it again as members join or change" in timed_out
+
+
 def test_pick_n_with_too_few_matching_members_rolls_out_to_those_it_picked(hub: Hub) -> None:
     _place_and_wait("--pick-n", "3", "--gpu-size", A100, timeout="1s")
     hub.settle()

@@ -187,7 +187,8 @@ def _selects_none_by_design(obj: Mapping[str, Any]) -> bool:
 def _unfulfilled(obj: Mapping[str, Any], prefix: str) -> Readiness | None:
     """Scheduled=False of the current generation (SchedulingPolicyUnfulfilled): not final, the
     scheduler tries again as members join or change (see placement); the wait goes on, naming the
-    reason, the members it could not schedule, and what would let it finish."""
+    reason, the members it could not schedule, where it is placed so far, and what would let it
+    finish."""
     scheduled = current_conditions(obj, Generation.CONDITIONS).get(prefix + "Scheduled")
     if scheduled is None or scheduled.get("status") != "False":
         return None
@@ -195,7 +196,13 @@ def _unfulfilled(obj: Mapping[str, Any], prefix: str) -> Readiness | None:
     unscheduled = placement_culprit(obj, scheduled)
     if unscheduled:
         message += f" ({unscheduled})"
-    message += "; KubeFleet schedules it again as members join or change, and rolls out to the members it picked"
+    placed = _placed_so_far(obj)
+    if placed:
+        message += f"; {placed}"
+    external = ((obj.get("spec") or {}).get("strategy") or {}).get("type") == "External"
+    message += "; KubeFleet schedules it again as members join or change"
+    if not external:
+        message += ", and rolls out to the members it picked"
     return Readiness(
         False,
         message=message,
@@ -203,6 +210,24 @@ def _unfulfilled(obj: Mapping[str, Any], prefix: str) -> Readiness | None:
         fix="join or label members that match the policy (kubectl get memberclusters --show-labels), "
         "or place on fewer members (--pick-n, --pick-fixed)",
     )
+
+
+def _placed_so_far(obj: Mapping[str, Any]) -> str:
+    """``placed on 2 of 3 members (available: canary, gpu-east)``: the members the scheduler picked
+    (their rows' Scheduled True, setPlacementStatus in kubefleet-dev/kubefleet e160c1cd
+    pkg/controllers/placement/controller.go), of the count the policy asks for (numberOfClusters, or
+    the PickFixed names), and those of them Available already."""
+    policy = (obj.get("spec") or {}).get("policy") or {}
+    ptype = policy.get("placementType")
+    wanted = len(policy.get("clusterNames") or []) if ptype == "PickFixed" else policy.get("numberOfClusters")
+    picked = [s for s in cluster_statuses(obj) if _cluster_conditions(s).get("Scheduled", {}).get("status") == "True"]
+    if not isinstance(wanted, int) or ptype not in ("PickN", "PickFixed"):
+        return ""
+    available = sorted(
+        str(s.get("clusterName")) for s in picked if _cluster_conditions(s).get("Available", {}).get("status") == "True"
+    )
+    text = f"placed on {len(picked)} of {wanted} members"
+    return text + (f" (available: {', '.join(available)})" if available else "")
 
 
 def placement(obj: Mapping[str, Any]) -> Readiness:
@@ -262,9 +287,23 @@ def placement_scheduled(obj: Mapping[str, Any]) -> Readiness:
     """Ready to take a staged update run: the placement is scheduled for its current generation onto
     at least one member. A run created earlier fails for good ("no latest policy snapshot found",
     "policy snapshot ... not fully scheduled yet", "no scheduled or to-be-deleted bindings found":
-    kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go), so those states end the wait.
+    kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go). A placement scheduled onto
+    no member ends the wait; one the scheduler could not fully schedule (Scheduled=False,
+    SchedulingPolicyUnfulfilled) does not: the scheduler tries again as members join or change
+    (pkg/scheduler/watchers/membercluster/watcher.go), so the wait goes on until it is fully
+    scheduled or the timeout, with the run not created yet.
     """
     prefix = str(obj.get("kind") or "ClusterResourcePlacement")
+    unfulfilled = _unfulfilled(obj, prefix)
+    if unfulfilled is not None:
+        # Not final for the placement, but a run created now fails for good ("policy snapshot ... not
+        # fully scheduled yet", determinePolicySnapshot): so the run waits to be created until the
+        # scheduler finds enough members, or --timeout.
+        return replace(
+            unfulfilled,
+            message=unfulfilled.message + "; the run is created once the placement is fully scheduled, "
+            "as KubeFleet fails a run created before (updaterun/initialization.go)",
+        )
     rule = ConditionRule(
         upstream="kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go",
         generation=Generation.CONDITIONS,
