@@ -43,9 +43,3 @@ def test_status_wait_on_a_run_held_at_a_gate_times_out_saying_it_waits(hub: Hub)
     result = invoke("fleet", "rollout", "status", "run-1", "--wait", "--timeout", "1s")
     assert result.exit_code == 5, result
     assert "clusterstagedupdaterun" in result.stderr.lower() and "Progressing=False" in result.stderr
-
-
-def test_status_wait_of_an_arm_run_is_a_usage_error(hub: Hub) -> None:
-    result = invoke("fleet", "rollout", "status", "up-1", "--fleet", "f", "-g", "rg", "--wait")
-    assert result.exit_code == 2, result
-    assert "--wait follows a hub staged update run" in result.stderr

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from akscli import timestamps
-from akscli.errors import WaitTimeoutError
+from akscli.errors import ObjectFailedError, WaitTimeoutError
 
 
 def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -187,6 +187,40 @@ def wait_for_gate(
             raise WaitTimeoutError(
                 f"update run {run!r} reached no new gate within {int(timeout)}s",
                 hint=f"see where it stands with: akscli fleet rollout status {run}{where}",
+            )
+        sleep(delay)
+        delay = min(interval, delay * 2)
+
+
+def wait_for_run(
+    get_run: Callable[[], Mapping[str, Any]],
+    run: str,
+    timeout: float,
+    interval: float = 5.0,
+    sleep: Callable[[float], None] = time.sleep,
+    where: str = "",
+) -> Mapping[str, Any]:
+    """Poll an ARM update run until it is Completed (ARM has no watch), 1 s doubling to ``interval``
+    between reads, as ``wait_for_gate``; each read is the ARM client's, whose retry policy honours
+    Retry-After on a throttled read. Failed, Stopped or Skipped end it (exit 10), a run still going
+    at ``timeout`` is exit 5; ``where`` is the ``--fleet F -g RG`` of the hints."""
+    deadline = time.monotonic() + timeout
+    delay = min(interval, 1.0)
+    while True:
+        current = get_run()
+        state = run_state(current)
+        if state == "Completed":
+            return current
+        if state in ("Failed", "Stopped", "Skipped"):
+            detail = _error(((current.get("properties") or {}).get("status") or {}).get("status") or {})
+            raise ObjectFailedError(
+                f"update run {run!r} is {state}" + (f": {detail}" if detail else ""),
+                hint=f"see its stages with: akscli fleet rollout status {run}{where}",
+            )
+        if time.monotonic() + delay > deadline:
+            raise WaitTimeoutError(
+                f"timed out after {int(timeout)}s waiting for update run {run!r} ({run_outcome(current)})",
+                hint=f"approve a gate it waits at (akscli fleet approve {run}{where}), or wait longer (--timeout)",
             )
         sleep(delay)
         delay = min(interval, delay * 2)

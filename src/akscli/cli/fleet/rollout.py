@@ -380,7 +380,10 @@ def rollout_status(
     output_format: opts.Output = "table",
     wait: Annotated[
         bool,
-        typer.Option("--wait/--no-wait", help="Hub: first wait until the run has succeeded (exit 10 if it fails)."),
+        typer.Option(
+            "--wait/--no-wait",
+            help="First wait until the run has succeeded (exit 10 if it fails or stops); with --fleet, polls ARM.",
+        ),
     ] = False,
     timeout: opts.Timeout = "30m",
 ) -> None:
@@ -389,16 +392,18 @@ def rollout_status(
     refuse_namespace_on_arm(arm, namespace)
     staged_name(arm, name, "update run name")
     seconds = validate.duration(timeout, "--timeout")
-    if wait and arm.fleet:
-        raise UsageError(
-            "--wait follows a hub staged update run; an ARM update run has no watch here",
-            hint="drop --wait, or follow the ARM run's gates with: akscli fleet approve RUN --fleet F -g RG --wait",
-        )
     if arm.fleet:
         from akscli.fleet import arm_run_status as logic
         from akscli.fleet.armclient import UPDATE_RUN
 
-        run = arm.scope().get(UPDATE_RUN, name)
+        scope = arm.scope()
+        if wait:
+            # ARM has no watch: a poll with backoff (arm_run_status.wait_for_run).
+            where = f" --fleet {arm.fleet} -g {arm.group}"
+            with output.status(f"waiting for update run {name} to complete"):
+                run = dict(logic.wait_for_run(lambda: scope.get(UPDATE_RUN, name), name, seconds, where=where))
+        else:
+            run = scope.get(UPDATE_RUN, name)
         if output.structured(fmt) or fmt == "name":  # -o name: the run, as rollout list names it
             output.emit_object(run, fmt, name=output.named(UPDATE_RUN.ref))
             return
