@@ -19,24 +19,24 @@ from .test_clusters import ssh_key as ssh_key  # autouse: writes the --ssh-key f
 @pytest.fixture
 def edge1(azure_env: ArmEmulator) -> ArmEmulator:
     add_edge_machine(azure_env)
-    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
+    assert create("edge1", "--kubernetes-version", "1.34.3").exit_code == 0
     azure_env.update_resource(
-        instance_id(azure_env, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.31.1")
+        instance_id(azure_env, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.34.2")
     )
     return azure_env
 
 
 def test_upgrade_dry_run_prints_the_put_with_the_new_version_and_sends_no_write(edge1: ArmEmulator) -> None:
     before = len(writes(edge1))
-    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "-k", "1.31.2", "--dry-run", tty=True)
+    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "-k", "1.34.3", "--dry-run", tty=True)
     assert result.exit_code == 0, result
     request = json.loads(result.stdout)  # one write: one request, as every ARM dry run prints it
     assert (request["method"], urlsplit(request["url"]).path) == ("PUT", instance_id(edge1, "edge1"))
     assert urlsplit(request["url"]).query == "api-version=2024-09-01-preview"
-    assert request["body"]["properties"]["kubernetesVersion"] == "1.31.2"
+    assert request["body"]["properties"]["kubernetesVersion"] == "1.34.3"
     assert request["body"]["extendedLocation"]["type"] == "CustomLocation"
     assert len(writes(edge1)) == before
-    assert edge1.get_resource(instance_id(edge1, "edge1"))["properties"]["kubernetesVersion"] == "1.31.1"
+    assert edge1.get_resource(instance_id(edge1, "edge1"))["properties"]["kubernetesVersion"] == "1.34.2"
 
 
 def test_delete_dry_run_prints_every_delete_in_order_and_sends_none(edge1: ArmEmulator) -> None:
@@ -55,7 +55,7 @@ def test_delete_dry_run_prints_every_delete_in_order_and_sends_none(edge1: ArmEm
 
 
 @pytest.mark.parametrize(
-    "command", [["upgrade", "edge1", "-k", "1.31.2"], ["delete", "edge1"]], ids=["upgrade", "delete"]
+    "command", [["upgrade", "edge1", "-k", "1.34.3"], ["delete", "edge1"]], ids=["upgrade", "delete"]
 )
 def test_server_dry_run_is_refused_before_any_request(edge1: ArmEmulator, command: list[str]) -> None:
     before = len(edge1.request_log)
@@ -75,7 +75,7 @@ def test_delete_dry_run_o_name_names_each_resource_it_would_delete(edge1: ArmEmu
 
 
 def test_upgrade_dry_run_o_name_is_the_clusters_show_name(edge1: ArmEmulator) -> None:
-    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "-k", "1.31.2", "--dry-run", "-o", "name")
+    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "-k", "1.34.3", "--dry-run", "-o", "name")
     assert result.exit_code == 0, result
     assert result.stdout.split() == ["baremetalcluster/edge1"]
 

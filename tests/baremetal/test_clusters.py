@@ -55,10 +55,10 @@ def create(name: str = "edge1", *extra: str) -> Any:
 
 def test_create_makes_a_connected_cluster_and_its_instance(azure_env: ArmEmulator) -> None:
     add_edge_machine(azure_env)
-    result = create("edge1", "--kubernetes-version", "1.32.5", "-o", "json")
+    result = create("edge1", "--kubernetes-version", "1.34.2", "-o", "json")
     assert result.exit_code == 0, result
     shown = json.loads(result.stdout)
-    assert (shown["name"], shown["kubernetesVersion"], shown["machine"]) == ("edge1", "1.32.5", EDGE)
+    assert (shown["name"], shown["kubernetesVersion"], shown["machine"]) == ("edge1", "1.34.2", EDGE)
     connected = azure_env.get_resource(connected_id(azure_env, "edge1"))
     assert connected is not None and connected["kind"] == "ProvisionedCluster"
     assert connected["properties"]["aadProfile"]["adminGroupObjectIDs"] == [ADMINS]
@@ -116,21 +116,21 @@ def test_show_of_an_unknown_cluster_is_not_found(azure_env: ArmEmulator) -> None
 
 def test_upgrade_list_offers_patch_versions_only(azure_env: ArmEmulator) -> None:
     add_edge_machine(azure_env)
-    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
-    # The emulator offers 1.32.5 (a minor upgrade) too: the preview cannot take it.
+    assert create("edge1", "--kubernetes-version", "1.34.3").exit_code == 0
+    # Azure offers only newer patches of 1.34: the listing is the running minor's.
     azure_env.update_resource(
-        instance_id(azure_env, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.31.1")
+        instance_id(azure_env, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.34.2")
     )
     result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--list", "-o", "json")
     assert result.exit_code == 0, result
-    assert json.loads(result.stdout) == {"current": "1.31.1", "available": ["1.31.2"]}
+    assert json.loads(result.stdout) == {"current": "1.34.2", "available": ["1.34.3"]}
 
 
 def test_minor_upgrade_is_refused_before_any_write(azure_env: ArmEmulator) -> None:
     add_edge_machine(azure_env)
-    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
+    assert create("edge1", "--kubernetes-version", "1.34.3").exit_code == 0
     before = len(writes(azure_env))
-    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--kubernetes-version", "1.32.5", "-y")
+    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--kubernetes-version", "1.35.0", "-y")
     assert result.exit_code == 2
     assert "patch upgrades only" in result.stderr
     assert len(writes(azure_env)) == before
@@ -138,15 +138,15 @@ def test_minor_upgrade_is_refused_before_any_write(azure_env: ArmEmulator) -> No
 
 def test_patch_upgrade_moves_the_instance_to_the_new_version(azure_env: ArmEmulator) -> None:
     add_edge_machine(azure_env)
-    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
+    assert create("edge1", "--kubernetes-version", "1.34.3").exit_code == 0
     azure_env.update_resource(
-        instance_id(azure_env, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.31.1")
+        instance_id(azure_env, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.34.2")
     )
     result = invoke(
-        "baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--kubernetes-version", "1.31.2", "-y", "-o", "json"
+        "baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--kubernetes-version", "1.34.3", "-y", "-o", "json"
     )
     assert result.exit_code == 0, result
-    assert json.loads(result.stdout)["kubernetesVersion"] == "1.31.2"
+    assert json.loads(result.stdout)["kubernetesVersion"] == "1.34.3"
 
 
 def test_credentials_merge_the_user_kubeconfig(azure_env: ArmEmulator, tmp_path: Path) -> None:
@@ -188,9 +188,9 @@ def test_malformed_kubernetes_version_is_a_usage_error(azure_env: ArmEmulator, v
 
 def test_upgrade_to_a_version_not_offered_is_refused_before_confirmation(azure_env: ArmEmulator) -> None:
     add_edge_machine(azure_env)
-    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
+    assert create("edge1", "--kubernetes-version", "1.34.3").exit_code == 0
     before = len(writes(azure_env))
-    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--kubernetes-version", "1.31.9")
+    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--kubernetes-version", "1.34.9")
     assert result.exit_code == 2
     assert "not offered" in result.stderr and "confirmation" not in result.stderr
     assert len(writes(azure_env)) == before

@@ -31,14 +31,14 @@ def _runs_as_typed(command: str) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ["-k", "1.32.5", "-y"],  # a minor upgrade: patch upgrades only
-        ["-k", "1.31.2", "-y"],  # not newer
+        ["-k", "1.35.0", "-y"],  # a minor upgrade: patch upgrades only
+        ["-k", "1.34.3", "-y"],  # not newer
         [],  # no version at all
     ],
 )
 def test_an_upgrade_refusal_hints_a_listing_that_runs_as_typed(azure_env: ArmEmulator, args: list[str]) -> None:
     add_edge_machine(azure_env)
-    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
+    assert create("edge1", "--kubernetes-version", "1.34.3").exit_code == 0
     result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, *args)
     assert result.exit_code == 2, result
     hint = _hint(result.stderr)

@@ -58,7 +58,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "baremetal cluster show": ("akscli baremetal cluster show edge1 -g rg-edge",),
     "baremetal cluster upgrade": (
         "akscli baremetal cluster upgrade edge1 -g rg-edge --list",
-        "akscli baremetal cluster upgrade edge1 -g rg-edge -k 1.32.7 -y",
+        "akscli baremetal cluster upgrade edge1 -g rg-edge -k 1.34.3 -y",
     ),
     "baremetal cluster credentials": ("akscli baremetal cluster credentials edge1 -g rg-edge",),
     "baremetal cluster delete": ("akscli baremetal cluster delete edge1 -g rg-edge -y",),

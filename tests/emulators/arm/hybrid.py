@@ -15,11 +15,21 @@ if TYPE_CHECKING:
     from tests.emulators.arm.server import ArmEmulator
 
 PCI = r"Microsoft\.HybridContainerService/provisionedClusterInstances"
-VERSIONS = ["1.30.4", "1.31.2", "1.32.5", "1.33.1"]
+# The Kubernetes versions AKS on bare metal offers in its preview: 1.34.2 and 1.34.3, the latest
+# (upstream: MicrosoftDocs/azure-stack-docs 08b61912 AKS-Arc/aks-bare-metal-upgrade-cluster.md,
+# "Supported upgrade paths"; "You can only upgrade to a newer version"). The ARM template sends the
+# latest with its image's build date, 1.34.3-20260204 (Azure/aksArc 3186e6c3 deploymentTemplates/
+# aks-baremetal-arm/aks-baremetal-arm.json, parameter kubernetesVersion): a version with such a
+# suffix is its MAJOR.MINOR.PATCH's.
+VERSIONS = ["1.34.2", "1.34.3"]
+
+
+def _base(v: str) -> str:
+    return v.split("-", 1)[0]
 
 
 def _vkey(v: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in v.split(".") if x.isdigit())
+    return tuple(int(x) for x in _base(v).split(".") if x.isdigit())
 
 
 def _connected_cluster_name(rid: str) -> str:
@@ -85,7 +95,7 @@ def _upgrade_profile(emu: ArmEmulator, rid: str, obj: dict[str, Any], query: dic
 def _pci_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     props = body["properties"]
     v = props.get("kubernetesVersion")
-    if v and v not in VERSIONS:
+    if v and _base(str(v)) not in VERSIONS:
         raise ArmError(
             400,
             "InvalidKubernetesVersion",
