@@ -4,9 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.emulators.kube.discovery import VERSION_INFO
+
 ND_H100 = "Standard_ND96isr_H100_v5"
 NC_A100 = "Standard_NC24ads_A100_v4"
 CPU_SIZE = "Standard_D8ds_v5"
+
+# What the kubelet of an AKS Ubuntu 22.04 node writes in status.nodeInfo. The kubelet's version is the
+# API server's (the lab's /version, tests/emulators/kube/discovery.py, less its emulator suffix): a
+# node of an AKS cluster runs its cluster's patch. kubeProxyVersion is the kubelet's own version, as
+# the kubelet still writes it in 1.32: DisableNodeKubeProxyVersion is deprecated there, default off
+# (kubernetes/website content/en/docs/reference/command-line-tools-reference/feature-gates/
+# DisableNodeKubeProxyVersion.md; kubernetes/enhancements keps/sig-network/4004-deprecate-kube-proxy-
+# version: gate off, kubeProxyVersion = kubeletVersion). OS image, kernel and runtime are one real
+# AKS Ubuntu node's, as `kubectl get nodes -o wide` showed it (MicrosoftDocs/azure-aks-docs fb060abe
+# articles/aks/upgrade-windows-os.md: Ubuntu 22.04.5 LTS, 5.15.0-1116-azure, containerd://1.7.33-1).
+KUBELET_VERSION = str(VERSION_INFO["gitVersion"]).split("-", 1)[0]
+NODE_INFO = {
+    "architecture": "amd64",
+    "containerRuntimeVersion": "containerd://1.7.33-1",
+    "kernelVersion": "5.15.0-1116-azure",
+    "kubeProxyVersion": KUBELET_VERSION,
+    "kubeletVersion": KUBELET_VERSION,
+    "operatingSystem": "linux",
+    "osImage": "Ubuntu 22.04.5 LTS",
+}
 
 
 def node(
@@ -92,7 +114,12 @@ def node(
         "kind": "Node",
         "metadata": {"name": name, "labels": labels},
         "spec": spec,
-        "status": {"capacity": capacity, "allocatable": allocatable, "conditions": conditions},
+        "status": {
+            "capacity": capacity,
+            "allocatable": allocatable,
+            "conditions": conditions,
+            "nodeInfo": dict(NODE_INFO),
+        },
     }
 
 

@@ -140,9 +140,17 @@ def add_gpu_nodes(kube: Any, count: int = 2) -> None:
     v26.7.0 deployments/gpu-operator/values.yaml operator.tolerations: the control-plane taint only)."""
     from tests.baremetal.nodes import cpu_node, node
 
-    kube.cluster.create(cpu_node("aks-system-0"))
-    for index in range(count):
-        kube.cluster.create(node(f"gpu-node-{index}"))
+    made = [cpu_node("aks-system-0"), *(node(f"gpu-node-{index}") for index in range(count))]
+    for index, obj in enumerate(made):
+        # The addresses the kubelet reports (InternalIP, Hostname), from the node subnet of AKS's
+        # default network, 10.224.0.0/16, first host .4 (MicrosoftDocs/azure-aks-docs fb060abe
+        # articles/aks/upgrade-windows-os.md: `kubectl get nodes -o wide`, INTERNAL-IP 10.224.0.4).
+        name = obj["metadata"]["name"]
+        obj["status"]["addresses"] = [
+            {"type": "InternalIP", "address": f"10.224.0.{4 + index}"},
+            {"type": "Hostname", "address": name},
+        ]
+        kube.cluster.create(obj)
 
 
 # The lab's fleet hub and its members (a real hub learns them from `fleet member join`):

@@ -165,8 +165,35 @@ BUILTIN_COLUMNS: dict[str, list[tuple[dict[str, Any], Getter]]] = {
         (_col("Cluster-IP"), lambda o: (o.get("spec") or {}).get("clusterIP", "<none>")),
     ],
 }
+
+
+def _node_address(kind: str) -> Getter:
+    """getNodeInternalIP / getNodeExternalIP: the first address of that type, else <none>."""
+
+    def get(o: dict[str, Any]) -> str:
+        found = (a.get("address") for a in (o.get("status") or {}).get("addresses") or [] if a.get("type") == kind)
+        return next(found, None) or "<none>"
+
+    return get
+
+
+def _node_info(key: str) -> Getter:
+    """printNode with Wide: an empty osImage, kernelVersion or containerRuntimeVersion is <unknown>."""
+    return lambda o: ((o.get("status") or {}).get("nodeInfo") or {}).get(key) or "<unknown>"
+
+
+# upstream: kubernetes/kubernetes pkg/printers/internalversion/printers.go nodeColumnDefinitions
+# (Version, then Internal-IP, External-IP, OS-Image, Kernel-Version, Container-Runtime at priority
+# 1, the columns `kubectl get nodes -o wide` adds) and printNode.
 AFTER_AGE: dict[str, list[tuple[dict[str, Any], Getter]]] = {
-    "Node": [(_col("Version"), lambda o: ((o.get("status") or {}).get("nodeInfo") or {}).get("kubeletVersion", ""))],
+    "Node": [
+        (_col("Version"), lambda o: ((o.get("status") or {}).get("nodeInfo") or {}).get("kubeletVersion", "")),
+        (_col("Internal-IP", priority=1), _node_address("InternalIP")),
+        (_col("External-IP", priority=1), _node_address("ExternalIP")),
+        (_col("OS-Image", priority=1), _node_info("osImage")),
+        (_col("Kernel-Version", priority=1), _node_info("kernelVersion")),
+        (_col("Container-Runtime", priority=1), _node_info("containerRuntimeVersion")),
+    ],
     "Pod": [
         (_col("IP", priority=1), lambda o: (o.get("status") or {}).get("podIP", "<none>")),
         (_col("Node", priority=1), lambda o: (o.get("spec") or {}).get("nodeName", "<none>")),
