@@ -78,3 +78,28 @@ def test_a_server_dry_run_with_o_json_keeps_stdout_one_document(model_emulator: 
     assert dry.exit_code == 0, dry
     json.loads(dry.stdout)
     assert "namespace/team-a unchanged" in dry.stderr
+
+
+def test_with_o_name_a_client_dry_run_prints_the_real_runs_lines(model_emulator: Callable[..., Any]) -> None:
+    # kubectl apply prints every object it was given, in a client dry run too (kubectl dee3483a
+    # pkg/cmd/apply/apply.go applyOneObject): the namespace is named though no cluster is read.
+    model_emulator()
+    deploy = ("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "-o", "name")
+    dry = invoke(*deploy, "--dry-run=client")
+    assert dry.exit_code == 0, dry
+    real = invoke(*deploy, "-y")
+    assert real.exit_code == 0, real
+    assert dry.stdout == real.stdout
+    assert dry.stdout.splitlines()[0] == "namespace/team-a"
+
+
+def test_a_client_dry_run_says_the_namespace_would_be_created_beside_the_manifest(
+    model_emulator: Callable[..., Any],
+) -> None:
+    # As `kubectl create namespace team-a --dry-run=client` says it (kubectl dee3483a
+    # pkg/cmd/create/create_namespace.go); stdout stays the model's manifest, no Namespace in it.
+    model_emulator()
+    dry = invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "--dry-run=client")
+    assert dry.exit_code == 0, dry
+    assert "namespace/team-a created (dry run)" in dry.stderr.splitlines()
+    assert "kind: Namespace" not in dry.stdout and "namespace/team-a" not in dry.stdout

@@ -299,6 +299,8 @@ def deploy_cmd(
     objects = deploy.build(req)
     _announce(req)
     if kube is None:
+        if create_namespace and not fleet:
+            deploy_steps.client_dry_run_namespace(req.namespace, output_fmt)
         common.apply_objects(
             objects, stack=kinds.stack_of(req.name), target=target, dry_run=mode, yes=yes, output_format=output_fmt
         )

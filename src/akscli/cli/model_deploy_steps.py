@@ -77,6 +77,20 @@ def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str
         _namespace_line(namespace, "created", fmt)
 
 
+def client_dry_run_namespace(namespace: str, fmt: str) -> None:
+    """--create-namespace with --dry-run=client: reads no cluster, so the namespace is named as
+    kubectl names what a client dry run would create, without asking whether it exists (upstream:
+    kubernetes/kubectl dee3483a pkg/cmd/create/create_namespace.go, `kubectl create namespace NS
+    --dry-run=client`: "namespace/NS created (dry run)", with -o name "namespace/NS"; pkg/cmd/apply/
+    apply.go applyOneObject prints every object given, so -o name lines are the same in a client
+    dry run, a server dry run and a real run). With -o name on stdout, first, as the real run's;
+    otherwise on stderr: stdout is the manifest, and the namespace is not part of the model's stack."""
+    if fmt == "name":
+        output.write(f"namespace/{namespace}")
+    else:
+        output.info(f"namespace/{namespace} created (dry run)")
+
+
 def _namespace_line(namespace: str, operation: str, fmt: str, *, plan: bool = False) -> None:
     """``namespace/NS created`` (or unchanged) on stdout, ``namespace/NS`` with -o name; with -o
     json/yaml on stderr, stdout being the applied objects' one document. ``plan``: a server dry
