@@ -18,7 +18,9 @@ upstream: kubernetes/apimachinery kubernetes-1.32.0 (59e9003f)
 - pkg/labels/selector.go NewRequirement and Requirement.Matches (akscli.kube.selectors).
 kubernetes/component-helpers (1961876) scheduling/corev1/nodeaffinity/nodeaffinity.go
 - nodeSelectorRequirementsAsSelector: Gt and Lt too, each requirement with field.WithPath
-  (``nodeSelectorTerms[i].matchExpressions[j]``); an unknown operator is NotSupported.
+  (``nodeSelectorTerms[i].matchExpressions[j]``); an unknown operator is NotSupported; every
+  expression's error is kept, and NewNodeSelector / LazyErrorNodeSelector.Match return them as
+  errors.NewAggregate (``aggregate``).
 - nodeSelectorRequirementsAsFieldSelector: In or NotIn with exactly one value ("must have one
   element"), as ``field=value`` or ``field!=value``.
 - NewLazyErrorNodeSelector, newNodeSelectorTerm, nodeSelectorTerm.match: a term with neither
@@ -153,33 +155,56 @@ def matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bo
     return matcher(selector)(labels)
 
 
+def aggregate(errs: Sequence[SelectorError]) -> SelectorError:
+    """utilerrors.NewAggregate(errs) as one SelectorError: one error is itself; of more, the text is
+    aggregate.Error()'s: every message (an inner aggregate's flattened, as aggregate.visit does), the
+    repeats dropped, in order, joined by ", " in brackets, or the one message left bare.
+    upstream: kubernetes/apimachinery eed236ce pkg/util/errors/errors.go NewAggregate, aggregate.Error."""
+    if len(errs) == 1:
+        return errs[0]
+    seen = list(dict.fromkeys(message for err in errs for message in err.errors))
+    text = seen[0] if len(seen) == 1 else "[" + ", ".join(seen) + "]"
+    return SelectorError(text, "; ".join(err.problem for err in errs), errs[0].hint, errors=tuple(seen))
+
+
 def node_requirements(expressions: Sequence[Mapping[str, Any]], path: str) -> list[Requirement]:
-    """nodeSelectorRequirementsAsSelector; SelectorError with the first error (upstream collects
-    them all; every caller here only needs to know the term cannot be read)."""
-    found = []
+    """nodeSelectorRequirementsAsSelector; SelectorError aggregating every expression's error, as
+    NewNodeSelector returns them (errors.NewAggregate of the terms' parse errors)."""
+    found, errs = [], []
     for i, expr in enumerate(expressions):
         where, operator = f"{path}[{i}]", str(expr.get("operator") or "")
         if operator not in NODE_OPERATORS:
             supported = ", ".join(f'"{op}"' for op in NODE_OPERATORS)
             message = f"{where}.operator: Unsupported value: {go_quote(operator)}: supported values: {supported}"
-            raise SelectorError(message, f"{expr.get('key')!r} has operator {operator!r}", OPERATOR_HINT)
-        found.append(new_requirement(str(expr.get("key") or ""), NODE_OPERATORS[operator], _values(expr), where))
+            errs.append(SelectorError(message, f"{expr.get('key')!r} has operator {operator!r}", OPERATOR_HINT))
+            continue
+        try:
+            found.append(new_requirement(str(expr.get("key") or ""), NODE_OPERATORS[operator], _values(expr), where))
+        except SelectorError as exc:
+            errs.append(exc)
+    if errs:
+        raise aggregate(errs)
     return found
 
 
 def field_requirements(expressions: Sequence[Mapping[str, Any]], path: str) -> list[FieldRequirement]:
-    """nodeSelectorRequirementsAsFieldSelector; SelectorError with the first error."""
-    found = []
+    """nodeSelectorRequirementsAsFieldSelector; SelectorError aggregating every expression's error."""
+    found, errs = [], []
     for i, expr in enumerate(expressions):
         where, operator, values = f"{path}[{i}]", str(expr.get("operator") or ""), _values(expr)
         if operator not in ("In", "NotIn"):
             message = f'{where}.operator: Unsupported value: {go_quote(operator)}: supported values: "In", "NotIn"'
-            raise SelectorError(message, f"matchFields operator {operator!r} is neither In nor NotIn", OPERATOR_HINT)
-        if len(values or []) != 1:
+            problem = f"matchFields operator {operator!r} is neither In nor NotIn"
+            errs.append(SelectorError(message, problem, OPERATOR_HINT))
+        elif len(values or []) != 1:
             message = f"{where}.values: Invalid value: {go_strings(values)}: must have one element"
-            raise SelectorError(message, f"matchFields {expr.get('key')!r} needs exactly one value", OPERATOR_HINT)
-        field_op = EQUALS if operator == "In" else NOT_EQUALS
-        found.append(FieldRequirement(str(expr.get("key") or ""), field_op, (values or [""])[0]))
+            problem = f"matchFields {expr.get('key')!r} needs exactly one value"
+            errs.append(SelectorError(message, problem, OPERATOR_HINT))
+        else:
+            field_op = EQUALS if operator == "In" else NOT_EQUALS
+            found.append(FieldRequirement(str(expr.get("key") or ""), field_op, (values or [""])[0]))
+    if errs:
+        raise aggregate(errs)
     return found
 
 

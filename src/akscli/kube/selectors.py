@@ -78,11 +78,13 @@ FIELD_FORM = (
 class SelectorError(ValueError):
     """A selector the API server refuses. ``message``: upstream's text, as the server answers it
     (400 BadRequest); ``problem``: the same, naming the part of the selector that is wrong;
-    ``hint``: the accepted form."""
+    ``hint``: the accepted form; ``errors``: the messages ``message`` aggregates (itself where it
+    is one error), which an enclosing aggregate flattens (util/errors aggregate.visit)."""
 
-    def __init__(self, message: str, problem: str, hint: str) -> None:
+    def __init__(self, message: str, problem: str, hint: str, *, errors: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.message, self.problem, self.hint = message, problem, hint
+        self.errors = errors or (message,)
 
 
 def go_quote(text: str) -> str:
@@ -359,7 +361,7 @@ def new_requirement(key: str, operator: str, values: Sequence[str] | None, path:
             hint = "compare with a whole number, e.g. -l 'gpu-count>1'"
         else:
             hint = REQUIREMENT_FORM
-        raise SelectorError(text, problem, hint)
+        raise SelectorError(text, problem, hint, errors=tuple(e for e, _ in errs))
     return Requirement(key, operator, tuple(vals))
 
 
