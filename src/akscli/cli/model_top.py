@@ -12,6 +12,7 @@ from akscli import errors, output, validate
 from akscli.cli import complete
 from akscli.cli import options as opts
 from akscli.cli.common import namespaced_columns
+from akscli.cli.model_common import deployment_name
 from akscli.output import Column
 
 
@@ -42,7 +43,11 @@ TOP_COLUMNS = [
 def top_cmd(
     name: Annotated[
         str | None,
-        typer.Argument(help="Deployment name (default: every model).", autocompletion=complete.deployed_models),
+        typer.Argument(
+            help="Deployment name (default: every model); model/NAME as -o name prints it also works.",
+            autocompletion=complete.deployed_models,
+            callback=deployment_name,
+        ),
     ] = None,
     namespace: opts.Namespace = None,
     all_namespaces: opts.AllNamespaces = False,
