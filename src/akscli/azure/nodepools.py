@@ -312,19 +312,31 @@ def get_pool_or_none(c: ContainerServiceClient, rg: str, cluster: str, name: str
 def check_fits_cluster(spec: NodePoolSpec, cluster: Mapping[str, Any]) -> None:
     """Refuse what AKS refuses for this cluster (see refuse_autoscaler_on_nap)."""
     if spec.min_count is not None:
-        refuse_autoscaler_on_nap(spec.cluster, cluster, spec.min_count)
+        # The pool NAP would make instead: a Karpenter NodePool of the same name and size, which
+        # `nodepool add --auto-provision` applies on the cluster's kube context (docs/azure.md).
+        nap_pool = (
+            f"akscli cluster credentials {spec.cluster} -g {spec.resource_group}, then "
+            f"akscli nodepool add {spec.name} --auto-provision --vm-size {spec.vm_size}"
+        )
+        refuse_autoscaler_on_nap(spec.cluster, cluster, spec.min_count, nap_pool=nap_pool)
 
 
-def refuse_autoscaler_on_nap(name: str, cluster: Mapping[str, Any], min_count: int) -> None:
+def refuse_autoscaler_on_nap(name: str, cluster: Mapping[str, Any], min_count: int, *, nap_pool: str = "") -> None:
     """A cluster with node auto-provisioning takes no autoscaled pool (upstream: Azure/azure-rest-api-specs
     aks/stable/2026-08-01 NodeProvisioningMode "Auto", as azure-mgmt-containerservice 41.8.0 ships it:
-    "Fixed size Node Pools can still be created, but autoscaling Node Pools cannot be")."""
+    "Fixed size Node Pools can still be created, but autoscaling Node Pools cannot be"). ``nap_pool``:
+    the commands that make the same nodes on demand, for the hint of a new pool."""
     props = cluster.get("properties") or {}
     if str((props.get("nodeProvisioningProfile") or {}).get("mode") or "").lower() == "auto":
+        instead = (
+            f"let auto-provisioning make the nodes: {nap_pool}"
+            if nap_pool
+            else "leave node creation to auto-provisioning"
+        )
         raise UsageError(
             f"cluster {name} uses node auto-provisioning, which AKS does not allow beside an autoscaled "
             f"node pool ({_min()}/{_max()})",
-            hint=f"give a fixed size with {_count()} {min_count or 1}, or leave node creation to auto-provisioning",
+            hint=f"give a fixed size with {_count()} {min_count or 1}, or {instead}",
         )
 
 
