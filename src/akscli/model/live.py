@@ -312,7 +312,7 @@ def recent_events(kube: Kube, obj: Mapping[str, Any], limit: int = 10) -> list[d
     from akscli.kube.events import object_events
 
     meta = obj["metadata"]
-    events = object_events(kube, meta.get("namespace"), str(meta["name"]))
+    events = [e for e in object_events(kube, meta.get("namespace"), str(meta["name"])) if _about_this_model(e, obj)]
     return [
         {
             "type": e.get("type"),
@@ -325,6 +325,24 @@ def recent_events(kube: Kube, obj: Mapping[str, Any], limit: int = 10) -> list[d
         }
         for e in events[-limit:]
     ]
+
+
+# KAITO's two serving kinds take each other's place under the model's name (a deploy with
+# --replicas/--autoscale deletes the Workspace, a rollback the InferenceSet): the events of the one
+# replaced are about an object that is gone.
+_REPLACED_KIND = {"Workspace": "InferenceSet", "InferenceSet": "Workspace"}
+
+
+def _about_this_model(event: Mapping[str, Any], obj: Mapping[str, Any]) -> bool:
+    """Whether an event named after the model is about what serves it now: not about an earlier
+    object of its kind and name (another uid), nor about the KAITO kind it replaced. kubectl describe
+    reads an object's events by name, namespace, kind and uid (upstream: kubernetes/kubectl dee3483a
+    pkg/describe/describe.go searchEvents); the model's other objects (its Service, ScaledObject,
+    route, KAITO's StatefulSet) keep theirs."""
+    kind, uid, own = dig(event, "involvedObject.kind"), dig(event, "involvedObject.uid"), dig(obj, "metadata.uid")
+    if kind == obj.get("kind"):
+        return bool(not uid or not own or uid == own)
+    return bool(kind != _REPLACED_KIND.get(str(obj.get("kind"))))
 
 
 def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
