@@ -56,7 +56,7 @@ def test_another_type_is_one_usage_line(model_emulator: Start) -> None:
     assert result.exit_code == 2, result
     assert result.stderr.splitlines() == [
         "error: invalid model deployment name 'pod/phi-4': give NAME or model/NAME, as model list -o name prints it",
-        "hint: list the deployed models with: akscli model list -o name",
+        "hint: list them with: akscli model list -o name",
     ]
 
 

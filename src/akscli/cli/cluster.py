@@ -20,7 +20,14 @@ app = typer.Typer(
     add_completion=False,
 )
 
-Name = Annotated[str, typer.Argument(help="Cluster name.", show_default=False)]
+Name = Annotated[
+    str,
+    typer.Argument(
+        help="Cluster name; cluster/NAME as -o name prints it also works.",
+        show_default=False,
+        callback=opts.type_name("cluster", "cluster name", "akscli cluster list"),
+    ),
+]
 
 COLUMNS = [
     Column("name", "name"),

@@ -172,25 +172,8 @@ with_description_flags = opts.flag_block(DESCRIPTION_OPTIONS, "described", catal
 on_cluster = opts.on_kube("namespace", "kubeconfig", "context", "request_timeout")
 
 
-# The kind of `-o name`'s lines for a deployed model (model list|status|endpoint: model/NAME).
-MODEL_KIND = "model"
-
-
-def deployment_name(ctx: Any, _param: Any, value: str | None) -> str | None:
-    """A deployed model's NAME, or kubectl's TYPE/NAME form of it: ``model/NAME``, the line that
-    `model list|status|endpoint -o name` prints, so that a script hands it back as it is (upstream:
-    kubernetes/cli-runtime 69e8693b pkg/resource/builder.go splitResourceTypeName, one slash, a
-    type and a name). Another type names no model: one usage line, before anything is read."""
-    if value is None or "/" not in value or getattr(ctx, "resilient_parsing", False):
-        return value
-    kind, _, rest = value.partition("/")
-    if kind == MODEL_KIND and rest and "/" not in rest:
-        return rest
-    raise errors.UsageError(
-        f"invalid model deployment name {value!r}: give NAME or {MODEL_KIND}/NAME, as model list -o name prints it",
-        hint="list the deployed models with: akscli model list -o name",
-    )
-
+# A deployed model's NAME, or model/NAME: the line `model list|status|endpoint -o name` prints.
+deployment_name = opts.type_name("model", "model deployment name", "akscli model list")
 
 DeploymentName = Annotated[
     str,

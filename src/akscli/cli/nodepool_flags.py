@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from akscli.cli import options as opts
 from akscli.output import Column
 
 # az aks nodepool names the cluster --cluster-name (upstream: Azure/azure-cli 0088c878
@@ -27,7 +28,14 @@ AutoProvision = Annotated[
         help="A node auto-provisioning (Karpenter) NodePool on the cluster of --context, not an ARM pool.",
     ),
 ]
-Name = Annotated[str, typer.Argument(help="Node pool name.", show_default=False)]
+Name = Annotated[
+    str,
+    typer.Argument(
+        help="Node pool name; nodepool/NAME as -o name prints it also works.",
+        show_default=False,
+        callback=opts.type_name("nodepool", "node pool name", "akscli nodepool list"),
+    ),
+]
 # az's long names are accepted beside akscli's, one option each, so an `az aks nodepool add/update`
 # line runs as it is (upstream: Azure/azure-cli 0088c878 src/azure-cli/azure/cli/command_modules/acs/
 # _params.py: node_count '--node-count' (its -c is akscli's --cluster, not taken), min_count, max_count,

@@ -129,6 +129,28 @@ def output_option(formats: Sequence[str], note: str = "", *, accept: Sequence[st
     )
 
 
+def type_name(kind: str, what: str, listing: str) -> Callable[[Any, Any, str | None], str | None]:
+    """The callback of a NAME argument that also takes kubectl's TYPE/NAME form, ``KIND/NAME``: the
+    line that the command group's ``-o name`` prints, so that a script hands it back as it is
+    (upstream: kubernetes/cli-runtime 69e8693b pkg/resource/builder.go splitResourceTypeName: one
+    slash, a type and a name). Another type names nothing of the group: one usage line, before
+    anything is read. ``what`` is the name's description in errors, ``listing`` the command that
+    lists the names (the hint)."""
+
+    def check(ctx: Any, _param: Any, value: str | None) -> str | None:
+        if value is None or "/" not in value or getattr(ctx, "resilient_parsing", False):
+            return value
+        given, _, rest = value.partition("/")
+        if given == kind and rest and "/" not in rest:
+            return rest
+        raise UsageError(
+            f"invalid {what} {value!r}: give NAME or {kind}/NAME, as {listing.partition(' ')[2]} -o name prints it",
+            hint=f"list them with: {listing} -o name",
+        )
+
+    return check
+
+
 Output = Annotated[str, output_option(LIST_FORMATS)]
 # Commands that show one object accept the same formats as lists (wide is the table, name is
 # kind/name), so `-o name` works on every read command.
