@@ -31,9 +31,9 @@ AutoProvision = Annotated[
 Name = Annotated[
     str,
     typer.Argument(
-        help="Node pool name; nodepool/NAME as -o name prints it also works.",
+        help="Node pool name; nodepool/NAME (nodepool.karpenter.sh/NAME) as -o name prints it also works.",
         show_default=False,
-        callback=opts.type_name("nodepool", "node pool name", "akscli nodepool list"),
+        callback=opts.type_name("nodepool", "node pool name", "akscli nodepool list", also=("nodepool.karpenter.sh",)),
     ),
 ]
 # az's long names are accepted beside akscli's, one option each, so an `az aks nodepool add/update`

@@ -183,7 +183,8 @@ def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
     connection = kube.connect()
     pool: Mapping[str, Any] = nap.get_pool(connection, name)
     if fmt != "table":
-        output.emit_object(pool, fmt, name=output.named(NAME_KIND))
+        # The NodePool itself: its -o name is its kind.group/name (output.object_name), as the list's.
+        output.emit_object(pool, fmt)
         return
     fields = [*nap.summary(pool).items(), ("resources", nap.usage(pool))]
     output.emit_object(pool, fmt, fields=fields, name=output.named(NAME_KIND))

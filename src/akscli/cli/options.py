@@ -129,19 +129,22 @@ def output_option(formats: Sequence[str], note: str = "", *, accept: Sequence[st
     )
 
 
-def type_name(kind: str, what: str, listing: str) -> Callable[[Any, Any, str | None], str | None]:
+def type_name(
+    kind: str, what: str, listing: str, *, also: Sequence[str] = ()
+) -> Callable[[Any, Any, str | None], str | None]:
     """The callback of a NAME argument that also takes kubectl's TYPE/NAME form, ``KIND/NAME``: the
     line that the command group's ``-o name`` prints, so that a script hands it back as it is
     (upstream: kubernetes/cli-runtime 69e8693b pkg/resource/builder.go splitResourceTypeName: one
     slash, a type and a name). Another type names nothing of the group: one usage line, before
     anything is read. ``what`` is the name's description in errors, ``listing`` the command that
-    lists the names (the hint)."""
+    lists the names (the hint); ``also``: other types its -o name prints (a NodePool's
+    ``nodepool.karpenter.sh``)."""
 
     def check(ctx: Any, _param: Any, value: str | None) -> str | None:
         if value is None or "/" not in value or getattr(ctx, "resilient_parsing", False):
             return value
         given, _, rest = value.partition("/")
-        if given == kind and rest and "/" not in rest:
+        if (given == kind or given in also) and rest and "/" not in rest:
             return rest
         raise UsageError(
             f"invalid {what} {value!r}: give NAME or {kind}/NAME, as {listing.partition(' ')[2]} -o name prints it",
