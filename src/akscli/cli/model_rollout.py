@@ -129,6 +129,13 @@ class Rollout:
 
         refs = ", ".join(revisions.ref(o) for o in stale)
         instead = f", replaced by {', '.join(new)}" if new else ""
+        rest = [o for o in stale if o not in first_stale]
+        if new and first_stale and rest:
+            # Each object with its reason, as the dry run's lines give it (_plan_deletions): a route
+            # no longer rendered is not replaced by the new server.
+            refs = ", ".join(revisions.ref(o) for o in first_stale) + instead
+            refs += "; " + ", ".join(revisions.ref(o) for o in rest) + ", no longer rendered"
+            instead = ""
         common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs}){instead}", self.yes)
         replaced = []
         if first_stale:  # the wait's progress on stderr, as a delete's (common.delete_objects)
