@@ -97,10 +97,37 @@ def upgrade_body(
             ),
         )
     pool = pool or get_pool(c, rg, cluster, name)
+    if max_surge is not None:
+        _check_zero_surge(max_surge, pool, rg, cluster, name)
     pool["properties"]["orchestratorVersion"] = current if same else version
     if max_surge is not None:
         pool["properties"].setdefault("upgradeSettings", {})["maxSurge"] = max_surge
     return pool
+
+
+def _is_zero(value: object) -> bool:
+    """Whether an upgradeSettings count or percentage ("0", "0%") is zero; absent is zero for
+    maxUnavailable, whose default is 0."""
+    text = str(value or "0").rstrip("%")
+    return text.isdigit() and int(text) == 0
+
+
+def _check_zero_surge(max_surge: str, pool: Mapping[str, Any], rg: str, cluster: str, name: str) -> None:
+    """Refuse --max-surge 0 on a pool whose maxUnavailable (as read) is 0: AKS then has no node to
+    upgrade with. upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/upgrade-aks-node-pools-rolling.md,
+    "Customize unavailable nodes": "The default value of `maxUnavailable` is `0`. When `maxUnavailable`
+    is `0`, AKS requires `maxSurge` to be greater than `0`", and "You can't set max unavailable on system
+    node pools"; Azure/azure-rest-api-specs aks/stable/2026-08-01 AgentPoolUpgradeSettings.maxUnavailable,
+    "If not specified, the default is 0"."""
+    settings = (pool.get("properties") or {}).get("upgradeSettings") or {}
+    unavailable = settings.get("maxUnavailable")
+    if _is_zero(max_surge) and _is_zero(unavailable):
+        raise UsageError(
+            f"--max-surge {max_surge} leaves node pool {name} no node to upgrade with: its maxUnavailable is "
+            f"{unavailable or 0}, and AKS needs maxSurge above 0 then",
+            hint="use --max-surge 1 or more, or give a user pool a maxUnavailable first "
+            f"('az aks nodepool update -g {rg} --cluster-name {cluster} -n {name} --max-surge 0 --max-unavailable 1')",
+        )
 
 
 def send_upgrade(

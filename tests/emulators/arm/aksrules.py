@@ -122,6 +122,30 @@ def _profile_rules(pool: dict[str, Any]) -> None:
         raise ArmError(400, "InvalidParameter", f"spotMaxPrice {price} must be -1 or positive with up to 5 decimals.")
     if pool.get("mode") == "System" and pool.get("scaleSetPriority") == "Spot":
         raise ArmError(400, "InvalidParameter", "A System mode agent pool cannot use Spot priority.")
+    _upgrade_settings_rules(pool)
+
+
+def _zero(value: Any) -> bool:
+    text = str(value or "0").rstrip("%")
+    return text.isdigit() and int(text) == 0
+
+
+def _upgrade_settings_rules(pool: dict[str, Any]) -> None:
+    """upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/upgrade-aks-node-pools-rolling.md,
+    "Customize unavailable nodes": "You can't set max unavailable on system node pools"; "The default
+    value of `maxUnavailable` is `0`. When `maxUnavailable` is `0`, AKS requires `maxSurge` to be greater
+    than `0`" (maxSurge's own default is 10%: Azure/azure-rest-api-specs aks/stable/2026-08-01
+    AgentPoolUpgradeSettings). The page gives neither refusal's code: InvalidParameter is the emulator's."""
+    settings = pool.get("upgradeSettings")
+    if not isinstance(settings, dict):
+        return
+    unavailable = settings.get("maxUnavailable")
+    if pool.get("mode") == "System" and not _zero(unavailable):
+        raise ArmError(400, "InvalidParameter", "maxUnavailable cannot be set on a System mode agent pool.")
+    if "maxSurge" in settings and _zero(settings["maxSurge"]) and _zero(unavailable):
+        raise ArmError(
+            400, "InvalidParameter", "upgradeSettings.maxSurge must be greater than 0 when maxUnavailable is 0."
+        )
 
 
 def _spot_upgrade_rule(old: dict[str, Any], new: dict[str, Any]) -> None:
