@@ -1,7 +1,8 @@
-"""A node pool upgrade's surge: AKS needs maxSurge above 0 while the pool's maxUnavailable is 0 (its
-default), and takes no maxUnavailable on a System pool (upstream: MicrosoftDocs/azure-aks-docs fb060abe
-articles/aks/upgrade-aks-node-pools-rolling.md, "Customize unavailable nodes"). akscli refuses
-``--max-surge 0`` on such a pool before it asks or sends anything; the ARM emulator refuses the body."""
+"""A node pool upgrade's surge, as AKS's page on it says (upstream: MicrosoftDocs/azure-aks-docs fb060abe
+articles/aks/upgrade-aks-node-pools-rolling.md): AKS needs maxSurge above 0 while the pool's
+maxUnavailable is 0 (its default), takes no maxUnavailable on a System pool ("Customize unavailable
+nodes"), and rejects an upgrade whose surge would take a scale set past 1,000 instances ("Customize node
+surge"). akscli refuses such an upgrade before it asks or sends anything; the ARM emulator refuses it."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ from tests.emulators.arm import ArmEmulator
 AKS_API = "2026-08-01"
 
 
-def _seed(emu: ArmEmulator, **settings: str) -> None:
-    """A cluster at 1.33.5 with a user pool 'gpu' still at 1.32.9 (and its upgradeSettings)."""
+def _seed(emu: ArmEmulator, count: int = 2, **settings: str) -> None:
+    """A cluster at 1.33.5 with a user pool 'gpu' of ``count`` nodes still at 1.32.9 (and its upgradeSettings)."""
     pool: dict[str, Any] = {
         "name": "gpu",
         "mode": "User",
-        "count": 2,
+        "count": count,
         "vmSize": "Standard_D4ds_v5",
         "orchestratorVersion": "1.32.9",
         "currentOrchestratorVersion": "1.32.9",
@@ -101,3 +102,105 @@ def test_the_emulator_takes_a_user_pool_that_upgrades_in_place(azure_env: ArmEmu
     _put_pool("gpu", {"properties": {**props, "upgradeSettings": {"maxSurge": "0", "maxUnavailable": "1"}}})
     pool = azure_env.get_resource(cluster_id("aks1") + "/agentPools/gpu")["properties"]
     assert pool["upgradeSettings"] == {"maxSurge": "0", "maxUnavailable": "1"}
+
+
+def test_nodepool_upgrade_refuses_a_surge_past_the_scale_sets_thousand_instances(azure_env: ArmEmulator) -> None:
+    _seed(azure_env, count=900)
+    r = _upgrade("--max-surge", "50%")
+    assert r.exit_code == 2, r
+    assert "--max-surge 50% would take node pool gpu to 1350 instances during the upgrade" in r.stderr
+    assert "a scale set holds at most 1000" in r.stderr and "use --max-surge 100 or less" in r.stderr
+    assert azure_env.requests_to("/agentPools/gpu", "PUT") == []
+
+
+def test_nodepool_upgrade_judges_the_pools_own_surge_when_none_is_given(azure_env: ArmEmulator) -> None:
+    _seed(azure_env, count=900, maxSurge="33%")
+    r = _upgrade()
+    assert r.exit_code == 2, r
+    assert "node pool gpu's maxSurge 33% would take node pool gpu to 1197 instances" in r.stderr
+    assert "pass --max-surge 100 or less with -k" in r.stderr
+    assert azure_env.requests_to("/agentPools/gpu", "PUT") == []
+
+
+def test_a_node_image_upgrade_is_refused_when_its_surge_passes_a_thousand_instances(azure_env: ArmEmulator) -> None:
+    _seed(azure_env, count=900, maxSurge="33%")
+    r = invoke("nodepool", "upgrade", "gpu", "-c", "aks1", "-g", RG, "--node-image-only", "-y")
+    assert r.exit_code == 2, r
+    assert "would take node pool gpu to 1197 instances" in r.stderr
+    assert "--max-surge 100'), then upgrade the node image" in r.stderr
+    assert azure_env.requests_to("/agentPools/gpu/upgradeNodeImageVersion", "POST") == []
+
+
+def test_a_pool_of_a_thousand_nodes_is_told_it_has_no_room_to_surge(azure_env: ArmEmulator) -> None:
+    _seed(azure_env, count=1000)
+    r = _upgrade("--max-surge", "1")
+    assert r.exit_code == 2, r
+    assert "a pool of 1000 nodes has no room to surge" in r.stderr
+
+
+def test_nodepool_upgrade_sends_a_surge_that_fills_the_scale_set_to_a_thousand(azure_env: ArmEmulator) -> None:
+    _seed(azure_env, count=900, maxSurge="33%")
+    r = _upgrade("--max-surge", "100")
+    assert r.exit_code == 0, r
+    pool = azure_env.get_resource(cluster_id("aks1") + "/agentPools/gpu")["properties"]
+    assert (pool["upgradeSettings"]["maxSurge"], pool["currentOrchestratorVersion"]) == ("100", "1.33.5")
+
+
+def test_the_emulator_refuses_a_pool_upgrade_whose_surge_passes_a_thousand_instances(azure_env: ArmEmulator) -> None:
+    from akscli.errors import AkscliError
+
+    _seed(azure_env, count=900)
+    props = {"mode": "User", "count": 900, "vmSize": "Standard_D4ds_v5", "orchestratorVersion": "1.33.5"}
+    with pytest.raises(AkscliError, match="would take the agent pool to 1350 instances"):
+        _put_pool("gpu", {"properties": {**props, "upgradeSettings": {"maxSurge": "50%"}}})
+
+
+def test_the_emulator_refuses_a_node_image_upgrade_whose_surge_passes_a_thousand_instances(
+    azure_env: ArmEmulator,
+) -> None:
+    from akscli.azure import arm
+    from akscli.errors import AkscliError
+
+    _seed(azure_env, count=950)  # the spec's default surge, 10%: 95 more
+    client = arm.raw_client(arm.AzureTarget())
+    path = cluster_id("aks1") + "/agentPools/gpu/upgradeNodeImageVersion"
+    with pytest.raises(AkscliError, match="would take the agent pool to 1045 instances"):
+        arm.wait_lro(arm.raw_begin(client, "POST", path, AKS_API, None), "node image upgrade")
+
+
+def test_cluster_upgrade_refuses_when_a_pools_surge_passes_a_thousand_instances(azure_env: ArmEmulator) -> None:
+    _seed(azure_env, count=900, maxSurge="33%")  # the control plane at 1.33.5, the pool behind it
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-k", "1.33.5", "-y")
+    assert r.exit_code == 2, r
+    assert "node pool gpu's maxSurge 33% would take node pool gpu to 1197 instances" in r.stderr
+    assert "then the pool with 'akscli nodepool upgrade gpu -c aks1 -g rg-ml -k 1.33.5 --max-surge 100'" in r.stderr
+    assert azure_env.requests_to(r"/managedClusters/aks1$", "PUT") == []
+
+
+def test_cluster_node_image_upgrade_refuses_when_a_pools_surge_passes_a_thousand_instances(
+    azure_env: ArmEmulator,
+) -> None:
+    _seed(azure_env, count=900, maxSurge="33%")
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "--node-image-only", "-y")
+    assert r.exit_code == 2, r
+    assert "would take node pool gpu to 1197 instances" in r.stderr
+    assert azure_env.requests_to("/upgradeNodeImageVersion", "POST") == []
+
+
+def test_the_emulator_refuses_a_cluster_upgrade_whose_pool_surge_passes_a_thousand_instances(
+    azure_env: ArmEmulator,
+) -> None:
+    from akscli.azure import arm
+    from akscli.errors import AkscliError
+
+    _seed(azure_env, count=900, maxSurge="50%")
+    cluster = azure_env.get_resource(cluster_id("aks1"))
+    assert cluster is not None
+    pools = [{**p, "orchestratorVersion": "1.33.5"} for p in cluster["properties"]["agentPoolProfiles"]]
+    read_only = ("currentOrchestratorVersion", "provisioningState", "nodeImageVersion", "eTag")
+    pools = [{k: v for k, v in p.items() if k not in read_only} for p in pools]
+    body = {"location": "eastus", "sku": cluster["sku"], "properties": {"dnsPrefix": "aks1-dns",
+            "kubernetesVersion": "1.33.5", "agentPoolProfiles": pools}}  # fmt: skip
+    client = arm.raw_client(arm.AzureTarget())
+    with pytest.raises(AkscliError, match="would take the agent pool to 1350 instances"):
+        arm.wait_lro(arm.raw_begin(client, "PUT", cluster_id("aks1"), AKS_API, body), "put")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from akscli.azure import arm, names
 from akscli.azure.clusters import as_dict
 from akscli.azure.nodepools import get_pool, put_pool
-from akscli.azure.upgrades import AlreadyAtVersion
+from akscli.azure.upgrades import AlreadyAtVersion, check_scale_set_limit
 from akscli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -99,6 +99,7 @@ def upgrade_body(
     pool = pool or get_pool(c, rg, cluster, name)
     if max_surge is not None:
         _check_zero_surge(max_surge, pool, rg, cluster, name)
+    check_scale_set_limit(pool["properties"], rg, cluster, name, max_surge=max_surge)
     pool["properties"]["orchestratorVersion"] = current if same else version
     if max_surge is not None:
         pool["properties"].setdefault("upgradeSettings", {})["maxSurge"] = max_surge
@@ -128,6 +129,14 @@ def _check_zero_surge(max_surge: str, pool: Mapping[str, Any], rg: str, cluster:
             hint="use --max-surge 1 or more, or give a user pool a maxUnavailable first "
             f"('az aks nodepool update -g {rg} --cluster-name {cluster} -n {name} --max-surge 0 --max-unavailable 1')",
         )
+
+
+def node_image_pool(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any]:
+    """The pool read before a node image upgrade (before the question), checked as a version
+    upgrade is: its surge must leave the scale set within 1,000 instances."""
+    pool = get_pool(c, rg, cluster, name)
+    check_scale_set_limit(pool["properties"], rg, cluster, name, node_image=True)
+    return pool
 
 
 def send_upgrade(

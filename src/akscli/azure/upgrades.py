@@ -4,11 +4,14 @@ cluster's other verbs."""
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from akscli.azure import arm, armerrors, etags, names
 from akscli.azure.clusters import as_dict, get, put_back
+from akscli.azure.nodepools import MAX_COUNT
 from akscli.errors import ConflictError, UsageError
 
 if TYPE_CHECKING:
@@ -110,11 +113,80 @@ def upgrade_body(
             hint=f"upgrade the control plane with --control-plane-only, then each pool with "
             f"'akscli nodepool upgrade POOL --cluster {name} -g {rg} -k {version}'",
         )
+    if not control_plane_only:
+        for pool in props.get("agentPoolProfiles") or []:
+            if pool.get("orchestratorVersion") != version:
+                check_scale_set_limit(pool, rg, name, str(pool.get("name")), version=version)
     props["kubernetesVersion"] = version
     if not control_plane_only:
         for pool in props.get("agentPoolProfiles") or []:
             pool["orchestratorVersion"] = version
     return cluster
+
+
+def surge_nodes(max_surge: str, count: int) -> int:
+    """The nodes a maxSurge adds during an upgrade: a count, or a percentage of the pool's nodes
+    rounded up, and never more than the nodes there are to upgrade (upstream: Azure/azure-rest-api-specs
+    aks/stable/2026-08-01 AgentPoolUpgradeSettings.maxSurge, "For percentages, fractional nodes are
+    rounded up"; MicrosoftDocs/azure-aks-docs fb060abe articles/aks/upgrade-aks-node-pools-rolling.md: "If
+    the max surge value is higher than the required number of nodes to be upgraded, the number of nodes
+    to be upgraded is used")."""
+    asked = math.ceil(count * int(max_surge[:-1]) / 100) if max_surge.endswith("%") else int(max_surge)
+    return min(asked, count)
+
+
+def check_scale_set_limit(
+    props: Mapping[str, Any],
+    rg: str,
+    cluster: str,
+    name: str,
+    *,
+    max_surge: str | None = None,
+    version: str | None = None,
+    node_image: bool = False,
+) -> None:
+    """Refuse an upgrade whose surge would take a scale set pool past 1,000 instances, which AKS refuses
+    before it starts (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/upgrade-aks-node-pools-rolling.md,
+    "Customize node surge": "Azure Virtual Machine Scale Sets (VMSS) allow a maximum of 1,000 instances
+    per scale set. If a node pool's current size plus the calculated surge count would exceed 1,000
+    instances, AKS rejects the upgrade before it starts"). The surge is --max-surge, else the pool's own
+    upgradeSettings.maxSurge as read; a pool that reads none is not judged (the spec's default is 10%,
+    the page's one node). ``props``: the pool's properties (a pool read alone) or its profile (in a
+    cluster); ``version``: the cluster upgrade's target, which the hint then names; ``node_image``: a
+    node image upgrade, which takes no --max-surge."""
+    if (props.get("type") or "VirtualMachineScaleSets") != "VirtualMachineScaleSets":
+        return
+    surge = max_surge if max_surge is not None else (props.get("upgradeSettings") or {}).get("maxSurge")
+    if not surge or not re.fullmatch(r"[0-9]+%?", str(surge)):
+        return
+    count = int(props.get("count") or 0)
+    total = count + surge_nodes(str(surge), count)
+    if total <= MAX_COUNT:
+        return
+    room = MAX_COUNT - count
+    given = f"--max-surge {surge}" if max_surge is not None else f"node pool {name}'s maxSurge {surge}"
+    az = f"az aks nodepool update -g {rg} --cluster-name {cluster} -n {name}"
+    if room <= 0:
+        hint = (
+            f"a pool of {count} nodes has no room to surge: scale it down first, or upgrade a user pool in place "
+            f"('{az} --max-surge 0 --max-unavailable 1')"
+        )
+    elif max_surge is not None:
+        hint = f"use --max-surge {room} or less"
+    elif node_image:
+        hint = f"lower it first ('{az} --max-surge {room}'), then upgrade the node image"
+    elif version is not None:
+        hint = (
+            f"upgrade the control plane with --control-plane-only, then the pool with 'akscli nodepool upgrade "
+            f"{name} -c {cluster} -g {rg} -k {version} --max-surge {room}'"
+        )
+    else:
+        hint = f"pass --max-surge {room} or less with -k, or lower it first ('{az} --max-surge {room}')"
+    raise UsageError(
+        f"{given} would take node pool {name} to {total} instances during the upgrade; a scale set holds at most "
+        f"{MAX_COUNT}, so AKS refuses the upgrade",
+        hint=hint,
+    )
 
 
 def send_upgrade(
@@ -180,8 +252,11 @@ def _align_pools(name: str, rg: str, props: Mapping[str, Any], current: str, *, 
 
 def pool_names(c: ContainerServiceClient, rg: str, name: str) -> list[str]:
     """The cluster's node pools, read before a node image upgrade is confirmed (a missing cluster
-    is NotFoundError then, not after the question)."""
-    return [str(p["name"]) for p in get(c, rg, name)["properties"].get("agentPoolProfiles") or []]
+    is NotFoundError then, not after the question), each checked for room to surge."""
+    pools = get(c, rg, name)["properties"].get("agentPoolProfiles") or []
+    for pool in pools:
+        check_scale_set_limit(pool, rg, name, str(pool["name"]), node_image=True)
+    return [str(p["name"]) for p in pools]
 
 
 def begin_node_image_upgrades(

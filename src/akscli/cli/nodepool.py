@@ -452,7 +452,7 @@ def upgrade(
         # Every read and check comes before the question: a missing pool is "not found", not a
         # prompt first (kubectl delete --interactive lists what it found before it asks).
         if node_image_only:
-            nodepools.get_pool(c, rg, cname, pname)
+            poolupgrades.node_image_pool(c, rg, cname, pname)
             common.confirm(f"upgrade the node image of pool {pname}", yes or dry)
             poller = poolupgrades.begin_node_image_upgrade(c, rg, cname, pname)
         elif version:

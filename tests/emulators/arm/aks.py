@@ -446,6 +446,9 @@ def _check_node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], b
             "OperationNotAllowed",
             "Managed cluster is in stopped state, no operations except start and delete are allowed.",
         )
+    from tests.emulators.arm.aksrules import check_surge_room
+
+    check_surge_room(obj.get("properties") or {})  # a node image upgrade surges as a version upgrade does
 
 
 def _node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:

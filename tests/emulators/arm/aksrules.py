@@ -53,6 +53,10 @@ def _cluster_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: d
         _profile_rules(pool)
     if existing is not None:
         _spot_upgrade_rule(existing.get("properties") or {}, props)
+        before = {p.get("name"): p for p in (existing.get("properties") or {}).get("agentPoolProfiles") or []}
+        for pool in props.get("agentPoolProfiles") or []:
+            if pool.get("name") in before and _upgrades(pool, before[pool.get("name")]):
+                check_surge_room(pool, before[pool.get("name")])
         old = existing.get("properties") or {}
         if props.get("kubernetesVersion") and old.get("currentKubernetesVersion"):
             refusal = upgrade_not_allowed(str(old["currentKubernetesVersion"]), str(props["kubernetesVersion"]))
@@ -167,8 +171,49 @@ def _spot_upgrade_rule(old: dict[str, Any], new: dict[str, Any]) -> None:
         )
 
 
+# upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/upgrade-aks-node-pools-rolling.md, "Customize
+# node surge": "Azure Virtual Machine Scale Sets (VMSS) allow a maximum of 1,000 instances per scale set."
+SCALE_SET_MAX = 1000
+
+
+def check_surge_room(pool: dict[str, Any], old: dict[str, Any] | None = None) -> None:
+    """An upgrade of ``pool`` (its properties; ``old``: the pool before this PUT, whose values it keeps
+    where it sends none) whose surge would take the scale set past 1,000 instances: "If a node pool's
+    current size plus the calculated surge count would exceed 1,000 instances, AKS rejects the upgrade
+    before it starts" (the page above). The surge is maxSurge, a count or a percentage of the pool rounded
+    up, at most the pool's nodes ("the number of nodes to be upgraded is used"); absent, the spec's default
+    10% (aks/stable/2026-08-01 AgentPoolUpgradeSettings). The page gives no error code: InvalidParameter is
+    the emulator's."""
+    import math
+
+    old = old or {}
+    if (pool.get("type") or old.get("type") or "VirtualMachineScaleSets") != "VirtualMachineScaleSets":
+        return
+    settings = pool.get("upgradeSettings") or old.get("upgradeSettings") or {}
+    surge = str(settings.get("maxSurge") or "10%")
+    count = int(pool.get("count", old.get("count")) or 0)
+    if not surge.rstrip("%").isdigit():
+        return
+    asked = math.ceil(count * int(surge[:-1]) / 100) if surge.endswith("%") else int(surge)
+    total = count + min(asked, count)
+    if total > SCALE_SET_MAX:
+        raise ArmError(
+            400,
+            "InvalidParameter",
+            f"Upgrading with maxSurge {surge} would take the agent pool to {total} instances; a virtual machine "
+            f"scale set allows at most {SCALE_SET_MAX}.",
+        )
+
+
+def _upgrades(pool: dict[str, Any], old: dict[str, Any]) -> bool:
+    return pool.get("orchestratorVersion") not in (None, old.get("orchestratorVersion"))
+
+
 def _pool_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     _profile_rules(body.get("properties") or {})
+    old = (existing or {}).get("properties") or {}
+    if existing is not None and _upgrades(body.get("properties") or {}, old):
+        check_surge_room(body.get("properties") or {}, old)
     cluster = emu.get_resource(rid.rsplit("/", 2)[0]) or {}
     # upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 NodeProvisioningMode "Auto" (as
     # azure-mgmt-containerservice 41.8.0 ships it): "autoscaling Node Pools cannot be" created.
