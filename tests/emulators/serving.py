@@ -186,7 +186,7 @@ def vllm_serves(container: dict[str, Any]) -> tuple[tuple[str, ...], int] | None
 
 def _lora_name(value: str) -> str:
     """A LoRA adapter's name in ``--lora-modules``: ``name=path``, or JSON with a ``name``
-    (vllm/entrypoints/openai/cli_args.py LoRAParserAction)."""
+    (upstream: vllm-project/vllm vllm/entrypoints/openai/cli_args.py LoRAParserAction)."""
     if value.lstrip().startswith("{"):
         return str(json.loads(value).get("name") or "")
     return value.split("=", 1)[0]

@@ -86,7 +86,8 @@ def workload_of(gateway: Mapping[str, Any], service: Mapping[str, Any] | None, m
 
 
 def _attaches(item: Mapping[str, Any], workload: Workload) -> bool:
-    """ShouldAttachPolicy (ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY at its default, true)."""
+    """ShouldAttachPolicy (ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY at its default, true; upstream:
+    istio/istio 86c9f01f pilot/pkg/model/policyattachment.go, pilot/pkg/features/pilot.go)."""
     namespace, labels = workload
     spec = item.get("spec") or {}
     refs = spec.get("targetRefs") or ([spec["targetRef"]] if spec.get("targetRef") else [])
@@ -148,7 +149,8 @@ def router_for(cluster: Any, workload: Workload, port: int) -> dict[str, Any] | 
 
 
 def _plugins(deployment: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """The --plugin args (spec.go Set), or runner.go's two defaults."""
+    """The --plugin args (spec.go Set), or runner.go's two defaults (upstream:
+    kubernetes-sigs/gateway-api-inference-extension v1.5.0 pkg/bbr/config/spec.go, cmd/bbr/runner/runner.go)."""
     out = []
     for c in ((deployment.get("spec") or {}).get("template") or {}).get("spec", {}).get("containers") or []:
         args = [str(a) for a in c.get("args") or []]
@@ -161,7 +163,8 @@ def _plugins(deployment: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _base_model(cluster: Any, deployment: Mapping[str, Any], model: str) -> str:
-    """adapters_store.go getBaseModel over the ConfigMaps BBR reads (its NAMESPACE's, else all)."""
+    """adapters_store.go getBaseModel over the ConfigMaps BBR reads (its NAMESPACE's, else all;
+    upstream: kubernetes-sigs/gateway-api-inference-extension v1.5.0 pkg/bbr/plugins/basemodelextractor/)."""
     containers = ((deployment.get("spec") or {}).get("template") or {}).get("spec", {}).get("containers") or []
     scoped = any(e.get("name") == "NAMESPACE" for c in containers for e in c.get("env") or [])
     namespace = deployment["metadata"]["namespace"] if scoped else None
