@@ -93,6 +93,8 @@ def _row(emu: ArmEmulator, size: str, location: str) -> dict[str, Any] | None:
         "capabilities": [
             {"name": "vCPUs", "value": str(vcpus_of(size))},
             {"name": "vCPUsAvailable", "value": str(vcpus_of(size))},
+            # upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetypes.go
+            # createOfferings: spot capacity restrictions show as LowPriorityCapable "False".
             {"name": "LowPriorityCapable", "value": "False" if size.lower() in emu.spot_incapable else "True"},
         ],
         "restrictions": restrictions,

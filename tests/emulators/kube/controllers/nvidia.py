@@ -170,7 +170,8 @@ class ClusterPolicyController(Controller):
         self.labeller = manager.add(NodeLabelingController(delay=0.0))
         # The kubelets' device managers, for the device plugin pods the DaemonSet makes.
         self.device_manager = manager.add(DeviceManager())
-        # GFD's pods label their nodes when they come up (a MIG change restarts them).
+        # GFD's pods label their nodes when they come up (a MIG change restarts them; upstream:
+        # NVIDIA/k8s-device-plugin 1b826ac cmd/gpu-feature-discovery/main.go start).
         manager.add(GfdPodController(delay=0.0))
         # upstream: NVIDIA/gpu-operator a22dbf67 deployments/gpu-operator/values.yaml nfd.enabled;
         # kubernetes-sigs/node-feature-discovery deployment/helm/node-feature-discovery/templates/worker.yaml
@@ -267,7 +268,8 @@ class ClusterPolicyController(Controller):
                 # NVIDIA/k8s-device-plugin 1b826ac internal/lm/resource.go, api/config/v1/replicas.go)
                 label_gfd(cluster, pods, obj)
             if component == "devicePlugin":
-                # MIG devices and time-slicing replicas (nvidia_mig_labels.advertised)
+                # MIG devices and time-slicing replicas (nvidia_mig_labels.advertised; upstream:
+                # NVIDIA/k8s-device-plugin 1b826ac internal/rm, api/config/v1/replicas.go)
                 advertise(cluster, pods)
             if self.failure == "device-plugin-crash" and component == "devicePlugin" and pods:
                 victim = min(pods, key=lambda p: (p.get("spec") or {}).get("nodeName") or "")

@@ -225,6 +225,7 @@ def gfd_labels(
     replicas, renamed = sharing
     own = node["metadata"].get("labels") or {}
     shared_before = own.get("nvidia.com/gpu.sharing-strategy") == "time-slicing"
+    # upstream: NVIDIA/k8s-device-plugin 1b826ac internal/lm/mig-strategy.go NewResourceLabeler
     mig = migs.applied(node, size.gpu_model) if size is not None and mig_strategy != "none" else None
     if size is None or ("nvidia.com/gpu.product" in own and replicas < 2 and not shared_before and mig is None):
         return {}
@@ -244,7 +245,9 @@ def gfd_labels(
 
 def plugin_resources(cluster: Any, node: dict[str, Any]) -> dict[str, str] | None:
     """What the node's device plugin advertises under the oldest ClusterPolicy's MIG strategy and
-    device plugin config (nvidia_mig_labels.advertised); None: its whole GPUs, as before."""
+    device plugin config (nvidia_mig_labels.advertised); None: its whole GPUs, as before. The oldest
+    (name as tie-breaker) is the one the operator runs (upstream: NVIDIA/gpu-operator a22dbf6
+    controllers/active_config.go getSingletonClusterPolicy)."""
     from tests.emulators.kube.controllers import nvidia_mig_labels as migs
 
     size = nvidia_size(node)
@@ -314,7 +317,9 @@ class NfdWorkerController(Controller):
 class GfdPodController(Controller):
     """GFD's pods, as far as labels go: a GFD pod that comes up (after the MIG manager paused it, or
     on a node added later) labels its node under the oldest ClusterPolicy, as its process does at
-    start (cmd/gpu-feature-discovery/main.go start)."""
+    start (upstream: NVIDIA/k8s-device-plugin 1b826ac cmd/gpu-feature-discovery/main.go start; the
+    pods' label app=gpu-feature-discovery: NVIDIA/gpu-operator a22dbf6 assets/gpu-feature-discovery/
+    0500_daemonset.yaml)."""
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Pod")]
 

@@ -80,7 +80,9 @@ class JobEndings:
             address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
             cluster.set_pod_logs(ns, submitter, submitter_log.k8s_job_log(address, job_id, output, failed, message))
             # Its last command, ``ray job logs --follow``, ends 0 whatever the Ray job's status
-            # (submitter_log.py): the pod ends Succeeded for a failed job too.
+            # (submitter_log.py): the pod ends Succeeded for a failed job too (upstream:
+            # ray-project/ray 0718d5b0 python/ray/dashboard/modules/job/cli.py logs, _tail_logs;
+            # ray-project/kuberay feeaf72f ray-operator/controllers/ray/common/job.go BuildJobSubmitCommand).
             cluster.patch_status(
                 "v1",
                 "Pod",
