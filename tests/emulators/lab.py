@@ -142,9 +142,10 @@ def add_gpu_nodes(kube: Any, count: int = 2) -> None:
 
     made = [cpu_node("aks-system-0"), *(node(f"gpu-node-{index}") for index in range(count))]
     for index, obj in enumerate(made):
-        # The addresses the kubelet reports (InternalIP, Hostname), from the node subnet of AKS's
-        # default network, 10.224.0.0/16, first host .4 (MicrosoftDocs/azure-aks-docs fb060abe
-        # articles/aks/upgrade-windows-os.md: `kubectl get nodes -o wide`, INTERNAL-IP 10.224.0.4).
+        # The addresses the kubelet reports (InternalIP, Hostname), first node 10.224.0.4 as AKS
+        # nodes show (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/learn/
+        # quick-windows-container-deploy-cli.md `kubectl get nodes -o wide`; upgrade-windows-os.md
+        # shows 10.240.0.4). Consecutive hosts are the lab's choice; no page gives the subnet's size.
         name = obj["metadata"]["name"]
         obj["status"]["addresses"] = [
             {"type": "InternalIP", "address": f"10.224.0.{4 + index}"},

@@ -480,6 +480,9 @@ class WritesMixin:
         pkg/registry/rest/create.go BeforeCreate, FillObjectMetaSystemFields)."""
         if rt.status and not ctx.keep_status:
             obj.pop("status", None)
+        # The uid comes first (upstream: kubernetes/apiserver 24a394e5 pkg/registry/generic/registry/
+        # store.go create), so a Job's generateSelector can label it (kubernetes/kubernetes
+        # pkg/registry/batch/job/strategy.go PrepareForCreate; job_selector.py).
         uid = str(uuid.uuid4())
         obj = self._admit(rt, version, obj, ctx, create=True, precondition=precondition, uid=uid)
         md = obj["metadata"]

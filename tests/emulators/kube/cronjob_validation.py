@@ -96,6 +96,8 @@ def job_template_causes(spec: dict[str, Any], at: str) -> list[Cause]:
     pod_spec = template.get("spec") if isinstance(template.get("spec"), dict) else {}
     if not pod_spec.get("containers"):
         out.append(("FieldValueRequired", f"{at}.template.spec.containers", "Required value"))
+    # each container's name, image and resources in validateContainerCommon's order (upstream:
+    # kubernetes/kubernetes 000f2605 pkg/apis/core/validation/validation.go; pod_template_validation)
     out += pod_template_validation.causes(f"{at}.template.spec", pod_spec)
     out += job_validation.restart_causes(spec, at)
     selector = spec.get("selector")

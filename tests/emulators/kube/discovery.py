@@ -11,10 +11,10 @@ from tests.emulators.kube.resources import Registry, ResourceType
 
 # The emulator models 1.32 (builtin_schema's v1.32 definitions, the kubelet and pod behaviours
 # cited at v1.32.0, kubectl 1.32 as its oracle) and serves resource.k8s.io/v1, which only 1.34
-# serves (kubernetes/api v0.34.0 ae6c3b91 resource/v1; v0.33.0 has v1beta2 at most): a graft, so
+# serves (upstream: kubernetes/api v0.34.0 ae6c3b91 resource/v1; v0.33.0 has v1beta2 at most): a graft, so
 # akscli's DRA reads have an API to talk to. It keeps reporting 1.32: reporting 1.34 would claim
 # the 1.33 and 1.34 changes of every other kind, and put the kubectl here (1.32) past its +/-1
-# skew (kubernetes/kubectl pkg/cmd/version/skew_warning.go: `kubectl version` warns, other
+# skew (upstream: kubernetes/kubectl dee3483a pkg/cmd/version/skew_warning.go: `kubectl version` warns, other
 # commands work). akscli reads /version once (akscli.dra_classes.maps_every_implicit_name: below
 # 1.35 is 1.34's rule), so 1.32 and 1.34 read alike; a test that needs another server version
 # sets VERSION_INFO (tests/model/test_deploy_cluster_dra_classes.py).

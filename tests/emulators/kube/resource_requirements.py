@@ -49,7 +49,8 @@ def _quantity_causes(at: str, name: str, value: Any) -> list[tuple[str, str, str
 
 def resource_causes(at: str, container: dict[str, Any], pod: bool = False) -> list[tuple[str, str, str]]:
     """The quantity rules of one container's resources (``at`` is the container's path), limits
-    first, then requests; pod_template_validation calls it where validateContainerCommon does.
+    first, then requests; pod_template_validation calls it where validateContainerCommon does
+    (upstream: kubernetes/kubernetes 000f2605 pkg/apis/core/validation/validation.go).
 
     upstream: kubernetes/kubernetes pkg/apis/core/validation/validation.go
     validateResourceRequirements: every limit and request is checked by ValidateResourceQuantityValue

@@ -182,6 +182,8 @@ class JobController(PodOwner):
         if not any(self.restart_back_off.in_back_off_since(key, now, now) for key in keys):
             for key in keys:
                 self.restart_back_off.next(key, now, now)
+            # lastState stamped on the kubelet's clock (upstream: kubernetes/kubernetes
+            # pkg/kubelet/kuberuntime/kuberuntime_container.go toKubeContainerStatus; clock_iso).
             restart = policy.restarted(pod.get("status") or {}, code, kubelet_backoff.clock_iso(now))
             restart_logs(cluster, pod)
             cluster.patch_status("v1", "Pod", md["namespace"], md["name"], restart)
@@ -267,7 +269,8 @@ def _succeeds(pod: dict[str, Any]) -> int:
 
 def restart_logs(cluster: ClusterState, pod: dict[str, Any]) -> None:
     """The pod's containers start again in place: each one's log so far becomes its previous
-    instance's (what ``kubectl logs --previous`` reads)."""
+    instance's (what ``kubectl logs --previous`` reads; upstream: kubernetes/kubernetes
+    pkg/kubelet/kubelet_pods.go validateContainerLogStatus, the last terminated instance's log)."""
     md = pod["metadata"]
     for c in (pod.get("spec") or {}).get("containers") or []:
         cluster.api.restart_logs(md["namespace"], md["name"], str(c.get("name")))

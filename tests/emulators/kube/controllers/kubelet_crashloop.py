@@ -73,7 +73,9 @@ class CrashLoops:
                 continue
             self.restarted_logs = []
             patch = self._restarts(pod, now)
-            for ns, pod_name, container in self.restarted_logs:  # each new instance's log starts empty
+            # each new instance's log starts empty, the old one kept for --previous (upstream:
+            # kubernetes/kubernetes pkg/kubelet/kubelet_pods.go validateContainerLogStatus)
+            for ns, pod_name, container in self.restarted_logs:
                 cluster.api.restart_logs(ns, pod_name, container)
             if patch is not None:
                 updated = cluster.patch_status("v1", "Pod", namespace, name, patch)

@@ -296,6 +296,8 @@ class PodOwner(Controller):
             mark_injected(cluster, created)
         if failure == "unschedulable":
             message = created["status"]["conditions"][0]["message"]
+            # upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/defaultpreemption/
+            # default_preemption.go PostFilter, run after each failed scheduling attempt
             if not injected:  # the scheduler's PostFilter: DefaultPreemption (preemption.py)
                 created, message = preemption.apply(cluster, created, message)
             cluster.add_event(created, "FailedScheduling", message, "Warning")
