@@ -86,8 +86,17 @@ def test_the_reasons_no_prometheus_selects_a_pod_monitor_are_named_within_the_wi
 def test_the_tainted_pools_that_keep_kuberay_workers_off_are_named_within_the_width() -> None:
     blocked = {f"dedicated=team{n}:NoSchedule on pool gpu{n}": ["n1", "n2"] for n in range(30)}
     line = airunway.kuberay_warning(blocked)
-    assert "and 28 more" in line
-    assert len(line) < 2 * bounded.WIDTH  # the fixed text is long; the pools no longer grow it
+    assert "(dedicated=team0:NoSchedule on pool gpu0 (2 nodes); and 29 more)" in line
+    assert len(line) <= bounded.WIDTH, len(line)
+
+
+def test_the_kuberay_warning_stays_one_line_with_its_fix_for_the_longest_taint() -> None:
+    # A taint's key runs to 253 + 63 characters and its value to 63 (Kubernetes' qualified name and
+    # label value): the warning still fits and still ends with what to do.
+    taint = f"{'k' * 253}/{'x' * 63}={'v' * 63}:NoSchedule on pool {'p' * 12}"
+    line = airunway.kuberay_warning({f"{taint}{n}": ["n"] * 1000 for n in range(300)})
+    assert len(line) <= bounded.WIDTH, len(line)
+    assert line.endswith("untaint a pool or use --provider vllm, llmd or dynamo")
 
 
 def test_kaitos_hub_note_names_the_served_model_name_whole_for_the_longest_model_id() -> None:

@@ -88,11 +88,13 @@ def kuberay_refusal(blocked: Mapping[str, list[str]]) -> UsageError:
 
 
 def kuberay_warning(blocked: Mapping[str, list[str]]) -> str:
-    """What to say when the GPU nodes read all keep the workers off but more were left unread."""
+    """What to say when the GPU nodes read all keep the workers off but more were left unread: one
+    line within bounded.WIDTH that names the fix, whatever the taints and pools (the first one
+    named, shortened; the rest counted)."""
+    each = [f"{bounded.value(what, 40)} ({len(n)} node{'s' if len(n) > 1 else ''})" for what, n in blocked.items()]
     return (
-        "AI Runway's kuberay provider gives its Ray workers no tolerations, and every GPU node read has a taint "
-        f"they do not tolerate: {_blocked_text(blocked)}; more GPU nodes were not read: unless one of them is "
-        "untainted, the workers stay Pending (--provider vllm, llmd or dynamo copy tolerations into their pods)"
+        f"kuberay's Ray workers tolerate no GPU node read ({bounded.listed(each, 1, '; ')}); others were not read: "
+        "untaint a pool or use --provider vllm, llmd or dynamo"
     )
 
 
