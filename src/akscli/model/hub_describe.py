@@ -42,16 +42,34 @@ OWN_CONVERTORS = frozenset(
     }
 )  # fmt: skip
 KV_HEAD_KEYS = ("n_head_kv", "num_kv_heads", "num_key_value_heads", "multi_query_group_num", "num_attention_groups")
-# vllm-project/vllm 0034007d vllm/model_executor/layers/quantization/__init__.py QuantizationMethods:
-# the quant_method names vLLM loads (a later release may add some).
-VLLM_QUANT_METHODS = frozenset(
-    {
-        "aqlm", "awq", "deepspeedfp", "tpu_int8", "fp8", "ptpc_fp8", "fbgemm_fp8", "deepgemm_fp8", "modelopt",
-        "modelopt_fp4", "marlin", "bitblas", "gguf", "gptq_marlin_24", "gptq_marlin", "gptq_bitblas", "awq_marlin",
-        "gptq", "compressed-tensors", "bitsandbytes", "qqq", "hqq", "experts_int8", "neuron_quant", "ipex", "quark",
-        "moe_wna16", "torchao", "auto-round",
-    }
-)  # fmt: skip
+# The quant_method names vLLM loads from a config.json, by the vLLM a runtime runs: KAITO's images
+# (kaito-project/kaito 056b8280b presets/workspace/dependencies/requirements.txt: vllm==0.25.1) and
+# the one akscli pins for its own vLLM runtime (kinds.DEFAULT_VLLM_IMAGE, v0.11.0). upstream:
+# vllm-project/vllm v0.11.0 and v0.25.1 (sdists) vllm/model_executor/layers/quantization/__init__.py
+# QuantizationMethods. v0.25.1 also loads "auto-round", which INCConfig.override_quantization_method
+# reads as inc (quantization/inc/inc.py). Both read the name lowercased, compressed_tensors as
+# compressed-tensors (v0.11.0 vllm/config/model.py _parse_quant_hf_config; v0.25.1
+# vllm/transformers_utils/model_arch_config_convertor.py _normalize_quantization_config).
+KAITO_VLLM, OWN_VLLM = "v0.25.1", "v0.11.0"
+VLLM_QUANT_METHODS: dict[str, frozenset[str]] = {
+    OWN_VLLM: frozenset(
+        {
+            "awq", "deepspeedfp", "tpu_int8", "fp8", "ptpc_fp8", "fbgemm_fp8", "modelopt", "modelopt_fp4", "bitblas",
+            "gguf", "gptq_marlin_24", "gptq_marlin", "gptq_bitblas", "awq_marlin", "gptq", "compressed-tensors",
+            "bitsandbytes", "hqq", "experts_int8", "ipex", "quark", "moe_wna16", "torchao", "auto-round", "rtn", "inc",
+            "mxfp4", "petit_nvfp4",
+        }
+    ),
+    KAITO_VLLM: frozenset(
+        {
+            "awq", "auto_awq", "fp8", "fbgemm_fp8", "fp_quant", "modelopt", "modelopt_fp4", "modelopt_mxfp8",
+            "modelopt_mixed", "auto_gptq", "gptq", "gptq_marlin", "awq_marlin", "humming", "compressed-tensors",
+            "bitsandbytes", "experts_int8", "quark", "moe_wna16", "torchao", "inc", "mxfp4", "gpt_oss_mxfp4",
+            "deepseek_v4_fp8", "online", "fp8_per_tensor", "fp8_per_block", "fp8_per_channel",
+            "int8_per_channel_weight_only", "mxfp8", "auto-round",
+        }
+    ),
+}  # fmt: skip
 _MISTRAL = re.compile(r"consolidated.*\.safetensors")
 _SAFETENSORS = re.compile(r".*\.safetensors")
 _BIN = re.compile(r".*\.bin")
@@ -68,7 +86,7 @@ def quantization(config: Mapping[str, Any]) -> str | None:
     None where it names none akscli knows (catalog.QUANT_FAMILIES)."""
     quant = config.get("quantization_config")
     if isinstance(quant, Mapping):
-        method = str(quant.get("quant_method") or "").lower()
+        method = _method(quant)
         if method == "compressed-tensors":
             method = str(quant.get("format") or "").lower()
         return method if method in catalog.QUANT_FAMILIES else None
@@ -76,18 +94,25 @@ def quantization(config: Mapping[str, Any]) -> str | None:
     return "fp16" if dtype == "float16" else None
 
 
-def unknown_quantization(config: Mapping[str, Any]) -> str | None:
+def _method(quant: Mapping[str, Any]) -> str:
+    """``quant_method`` as vLLM reads it: lowercased, compressed_tensors as compressed-tensors."""
+    return str(quant.get("quant_method") or "").lower().replace("compressed_tensors", "compressed-tensors")
+
+
+def unknown_quantization(config: Mapping[str, Any], vllm_version: str = OWN_VLLM) -> str | None:
     """The warning for a ``quantization_config.quant_method`` akscli does not size (it plans the model
-    as bf16 then); None where config.json names none, or one akscli knows."""
+    as bf16 then); None where config.json names none, or one akscli knows. ``vllm_version``: the vLLM
+    the runtime runs (a key of VLLM_QUANT_METHODS), whose list says whether it loads the method."""
     quant = config.get("quantization_config")
     if not isinstance(quant, Mapping) or quantization(config) is not None:
         return None
-    method = str(quant.get("quant_method") or "").lower()
+    method = _method(quant)
+    listed = method in VLLM_QUANT_METHODS[vllm_version]
     if method == "compressed-tensors":
         method = f"compressed-tensors, format {str(quant.get('format') or '') or 'unset'}"
-    vllm = "vLLM loads it" if method.split(",")[0] in VLLM_QUANT_METHODS else "not a method vLLM lists"
+    vllm = f"vLLM {vllm_version} loads it" if listed else f"not a method vLLM {vllm_version} lists"
     return (
-        f"config.json's quant_method {bounded.value(method) or 'unset'} is not one akscli sizes ({vllm}): it "
+        f"config.json's quant_method {bounded.value(method, 40) or 'unset'} is not one akscli sizes ({vllm}): it "
         "planned the model "
         "as bf16; give --quantization to say otherwise"
     )
@@ -137,10 +162,12 @@ def fill(
     limit: tuple[int, str] | None,
     files: Sequence[Mapping[str, Any]] | None,
     safetensors: Mapping[str, Any] | None = None,
+    vllm_version: str = OWN_VLLM,
 ) -> Filled:
     """``given`` with each value it lacks taken from ``config`` (``limit``: the --max-context it gets, the
     length vLLM and, for KAITO, its webhook accept, and the key it comes from), ``files`` (the file
-    list; None: not read) and ``safetensors`` (the Hub's parameter counts; None: not read or none)."""
+    list; None: not read), ``safetensors`` (the Hub's parameter counts; None: not read or none) and
+    ``vllm_version`` (the vLLM the runtime runs, for the quant_method warning)."""
     seen = hf_defaults.text_config(config)
     text = seen.values
     values: dict[str, Any] = {}
@@ -179,7 +206,7 @@ def fill(
     quant = quantization(config)
     if quant is not None:
         values["quantization"] = quant
-    unknown = unknown_quantization(config) if given.quantization is None else None
+    unknown = unknown_quantization(config, vllm_version) if given.quantization is None else None
     weights: list[Mapping[str, Any]] = weight_files(files) if files is not None else []
     if weights and given.weights_gib is None:
         total = sum(f["size"] for f in weights if isinstance(f.get("size"), int))
@@ -224,7 +251,8 @@ def resolve(name: str, given: catalog.Description, kaito: bool) -> tuple[catalog
     # the description (flags that describe the model in full make --hub-config a check: one GET).
     asks = given.params_b is None and not catalog.complete(given)
     safetensors = hub_config.read_safetensors(model_id) if asks else None
-    filled = fill(given, config, min(bounds) if bounds else None, files, safetensors)
+    vllm_version = KAITO_VLLM if kaito else OWN_VLLM
+    filled = fill(given, config, min(bounds) if bounds else None, files, safetensors, vllm_version)
     try:
         model = catalog.resolve(model_id, filled.description)
     except UsageError as exc:
