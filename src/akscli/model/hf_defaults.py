@@ -17,9 +17,22 @@ assumed: a key config.json leaves out stays unread, as before.
   number is held (qwen3 128, gemma 256, gpt_oss 64, ministral3 128).
 - gpt_oss and ministral3 set a yarn RoPE where config.json gives none (GptOssConfig,
   Ministral3Config ``__post_init__``: ``if self.rope_parameters is None``).
-- A multimodal wrapper builds its text config from ``text_config`` with that dict's model_type,
-  else its own default type: Gemma3Config's Gemma3TextConfig, Mistral3Config's ``mistral``
-  (configuration_gemma3.py, configuration_mistral3.py ``__post_init__``).
+- A multimodal wrapper builds its text config in ``__post_init__`` (WRAPPERS): from ``text_config``
+  with that dict's model_type, else its own text type (Mistral3Config's ``mistral``, LlavaConfig's
+  ``llama``), or always with its own text class (Gemma3Config, MllamaConfig, Llama4Config, the Qwen
+  VL configs). With no ``text_config`` at all, Qwen2VLConfig and Qwen2_5_VLConfig build it from the
+  top level's keys ("Hub configs are saved as flat dicts"); the others build their default text
+  config and read none of the top level's keys (configuration_gemma3.py, configuration_mistral3.py,
+  configuration_llava.py, configuration_llava_next.py, configuration_idefics3.py,
+  configuration_paligemma.py, configuration_mllama.py, configuration_llama4.py,
+  configuration_qwen2_vl.py, configuration_qwen2_5_vl.py, configuration_qwen3_vl.py). vLLM serves
+  that text config (vllm-project/vllm v0.25.1 vllm/transformers_utils/config.py get_hf_text_config:
+  ``config.get_text_config()``, transformers configuration_utils.py: the one of ``text_encoder``,
+  ``decoder``, ``generator``, ``text_config`` that is set, else the config itself).
+- Phi3Config and Phi4MultimodalConfig declare a top-level ``original_max_position_embeddings``
+  (4096), which transformers v5 puts in a yarn, llama3 or longrope ``rope_parameters`` over the
+  dict's own (modeling_rope_utils.py standardize_rope_params: "give priority to
+  `self.original_max_position_embeddings`"): TOP_ORIGINAL.
 """
 
 from __future__ import annotations
@@ -67,8 +80,54 @@ DEFAULTS: dict[str, tuple[str, dict[str, Any]]] = {
         rope_parameters=_yarn(16.0, 16384),
     ),
 }
-# A multimodal wrapper's text config type where its text_config names none.
-TEXT_TYPES = {"gemma3": "gemma3_text", "mistral3": "mistral"}
+DEFAULTS.update(
+    {
+        "qwen2_vl_text": _class("Qwen2VLTextConfig", 80, 64, 8192, 32768, num_key_value_heads=8),
+        "qwen2_5_vl_text": _class("Qwen2_5_VLTextConfig", 80, 64, 8192, 32768, num_key_value_heads=8),
+        "qwen3_vl_text": _class("Qwen3VLTextConfig", 32, 32, 4096, 128000, num_key_value_heads=32, head_dim=128),
+        "mllama_text_model": _class("MllamaTextConfig", 40, 32, 4096, 131072, num_key_value_heads=8),
+        "llama4_text": _class("Llama4TextConfig", 48, 40, 5120, 4096 * 32, num_key_value_heads=8, head_dim=128),
+        "phi4_multimodal": _class(
+            "Phi4MultimodalConfig", 32, 32, 3072, 131072, num_key_value_heads=8, original_max_position_embeddings=4096
+        ),
+    }
+)
+
+
+class Wrapper(NamedTuple):
+    """A multimodal config class: its name, the type of the text config it builds where
+    ``text_config`` names none, whether it builds that class whatever the dict names (``fixed``),
+    whether it builds it from the top level's keys where config.json has no ``text_config`` (``flat``),
+    and the values it gives that default text config over the class's own (``given``)."""
+
+    name: str
+    text_type: str
+    fixed: bool = False
+    flat: bool = False
+    given: Mapping[str, Any] = {}
+
+
+WRAPPERS = {
+    "gemma3": Wrapper("Gemma3Config", "gemma3_text", fixed=True),
+    "mistral3": Wrapper(
+        "Mistral3Config",
+        "mistral",
+        given=_class("", 40, 32, 5120, 131072, num_key_value_heads=8, head_dim=128)[1],
+    ),
+    "llava": Wrapper("LlavaConfig", "llama"),
+    "llava_next": Wrapper("LlavaNextConfig", "llama"),
+    "idefics3": Wrapper("Idefics3Config", "llama"),
+    "paligemma": Wrapper("PaliGemmaConfig", "gemma", given={"num_hidden_layers": 18, "num_attention_heads": 8,
+                                                             "num_key_value_heads": 1, "hidden_size": 2048}),
+    "mllama": Wrapper("MllamaConfig", "mllama_text_model", fixed=True),
+    "llama4": Wrapper("Llama4Config", "llama4_text", fixed=True),
+    "qwen2_vl": Wrapper("Qwen2VLConfig", "qwen2_vl_text", fixed=True, flat=True),
+    "qwen2_5_vl": Wrapper("Qwen2_5_VLConfig", "qwen2_5_vl_text", fixed=True, flat=True),
+    "qwen3_vl": Wrapper("Qwen3VLConfig", "qwen3_vl_text", fixed=True),
+}  # fmt: skip
+# The config classes that declare a top-level original_max_position_embeddings (transformers v5.17.0:
+# configuration_phi3.py, configuration_phi4_multimodal.py; no other class does).
+TOP_ORIGINAL = frozenset({"phi3", "phi4_multimodal"})
 _ROPE_KEYS = ("rope_scaling", "rope_parameters")
 
 
@@ -85,9 +144,18 @@ class TextConfig(NamedTuple):
 def text_config(config: Mapping[str, Any]) -> TextConfig:
     nested = config.get("text_config")
     top_type = str(config.get("model_type") or "")
+    wrapper = WRAPPERS.get(top_type)
     if isinstance(nested, Mapping):
         text: Mapping[str, Any] = nested
-        model_type = str(nested.get("model_type") or TEXT_TYPES.get(top_type, ""))
+        named = "" if wrapper is not None and wrapper.fixed else str(nested.get("model_type") or "")
+        model_type = named or (wrapper.text_type if wrapper is not None else "")
+    elif wrapper is not None and not wrapper.flat:
+        # the wrapper's default text config: config.json's top-level keys are not read
+        held = DEFAULTS.get(wrapper.text_type)
+        values = {**(held[1] if held else {}), **wrapper.given}
+        return TextConfig({**values, "model_type": wrapper.text_type}, frozenset(values), wrapper.name)
+    elif wrapper is not None:
+        text, model_type = config, wrapper.text_type
     else:
         text, model_type = config, top_type
     held = DEFAULTS.get(model_type)

@@ -389,7 +389,8 @@ def vllm_limit(config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = 
     tokenizer_model_max_length)``). The RoPE type is ``rope_type``, else the legacy ``type``, ``su`` read
     as longrope and ``mrope`` as default (config.py patch_rope_scaling_dict). A ``rope_parameters`` nested by
     layer type is read as v0.25.1 reads it: each layer type's (not longrope, llama3) factor, the last one
-    winning, and a yarn one's original_max_position_embeddings. A key config.json leaves out is its
+    winning, and a yarn one's original_max_position_embeddings (a Phi3 one's from the top level:
+    hf_defaults.TOP_ORIGINAL). A key config.json leaves out is its
     transformers config class's default where akscli holds it (akscli.model.hf_defaults). Not here: a
     sliding window vLLM is told to disable."""
     from akscli.model import hf_defaults
@@ -434,9 +435,13 @@ def vllm_limit(config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = 
             continue
         if "factor" in params:  # "assumes all layer types have the same scaling factor": the last one
             factor, factor_at = _number(params.get("factor")) or 1.0, at
-        original = _number(params.get("original_max_position_embeddings"))
+        original, original_at = _number(params.get("original_max_position_embeddings")), f"{at}."
+        if not nested and model_type in hf_defaults.TOP_ORIGINAL:  # transformers v5 standardize_rope_params
+            original, original_at = _number(text.get("original_max_position_embeddings")), ""
+            if "original_max_position_embeddings" in seen.defaulted:
+                original_at = f"{seen.source}'s default "
         if rope_type == "yarn" and original is not None:
-            derived, key = original, f"{at}.original_max_position_embeddings"
+            derived, key = original, f"{original_at}original_max_position_embeddings"
     if factor != 1.0:
         derived, key = derived * factor, f"{key} × {factor_at}.factor {factor:g}"
     return int(derived), key
