@@ -83,9 +83,33 @@ predicted (the pods are left to the API server, as before).
   container ``sidecar-frontend``, whose spec (image, args, envFromSecret, envs) has no
   securityContext. The operator sets none itself: only the pod's fsGroup
   (applyDefaultSecurityContext), which no check reads. Volumes it adds: PVCs, an emptyDir
-  ``shared-memory``, the EPP's ConfigMap and emptyDir. Not predicted: a multinode service's
-  ``wait-for-leader-mp`` init container (backend_vllm.go UpdatePodSpec, vLLM's mp backend only;
-  no securityContext, so the main container's verdict stands) and Grove's own init container.
+  ``shared-memory``, the EPP's ConfigMap and emptyDir.
+- Dynamo's ``wait-for-leader-mp`` init container (ai-dynamo/dynamo backend_vllm.go
+  VLLMBackend.UpdatePodSpec, read in the code index at a v1alpha1 and a v1beta1 revision, commits
+  not shown): the operator adds it, with the main container's image, no securityContext and at most a
+  ConfigMap volume, to the worker pods (not the leader) of a vLLM service whose
+  ``multinode.nodeCount`` is above 1 (a vLLM service: ``python3 -m dynamo.vllm``, AI Runway's
+  transformer.go engineCommand), when vLLM runs multi-node with its mp backend. The two
+  revisions differ on when: the v1alpha1 one whenever the backend is mp, the v1beta1 one only when
+  the main container's command line has ``--distributed-executor-backend mp``, which
+  updateVLLMMultinodeArgs adds when tensor × pipeline parallel size (the first
+  ``--tensor-parallel-size`` and ``--pipeline-parallel-size`` in its args, else 1) is above the
+  service's ``resources.limits.gpu``. akscli predicts it where both agree: mp (the annotation
+  ``nvidia.com/vllm-distributed-executor-backend`` on the service or the graph, else mp, the
+  default for a graph first reconciled by an operator at 1.0.0 or later: compatibility
+  VLLMMultiprocessing, MinOriginVersion 1.0.0; AI Runway installs 1.1.1) and a world size above
+  the GPUs. The args are AI Runway's (transformer.go buildEngineArgs: ``--model``, then
+  spec.engine.args sorted, each ``--key value``) unless the overrides replace them; the GPUs
+  spec.resources.gpu.count (buildResourceLimits: ``limits.gpu``). Not predicted: the case the
+  revisions disagree on (mp with a world size that fits one pod), a vLLM flag given as
+  ``--flag=value``, and Grove's ``grove-initc`` (ai-dynamo/grove
+  operator/internal/controller/podclique/components/pod/initcontainer.go addInitContainer: no
+  securityContext, a service-account token Secret and a downwardAPI volume), which Grove adds to
+  the pods of a PodClique with startup dependencies: which cliques Dynamo's operator gives
+  dependencies, and whether it deploys multinode services with Grove or LeaderWorkerSet, is the
+  operator's configuration, not in the objects akscli makes. Neither init container changes a
+  baseline verdict; under restricted each is refused, so a main container hardened through the
+  overrides does not make such a worker pod pass.
 """
 
 from __future__ import annotations
@@ -229,27 +253,78 @@ def _model_deployment(
 def dynamo_pods(annotations: Mapping[str, Any], spec: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(service, pod spec) for each service of the DynamoGraphDeployment the dynamo provider makes."""
     gateway = (spec.get("gateway") or {}).get("enabled") is not False
-    if annotations.get("airunway.ai/dynamo-test-backend") == "mocker":
-        gateway = False
+    mocker = annotations.get("airunway.ai/dynamo-test-backend") == "mocker"
+    gateway = gateway and not mocker
     disaggregated = (spec.get("serving") or {}).get("mode") == "disaggregated"
     workers = ["VllmPrefillWorker", "VllmDecodeWorker"] if disaggregated else ["VllmWorker"]
     services: dict[str, Any] = {"Epp" if gateway else "Frontend": {}}
     for worker in workers:
-        services[worker] = {"frontendSidecar": {}} if gateway else {}
-    graph: dict[str, Any] = {"spec": {"services": services}}
+        services[worker] = _dynamo_worker(spec, mocker)
+        if gateway:
+            services[worker]["frontendSidecar"] = {}
+    graph: dict[str, Any] = {"metadata": {"annotations": {}}, "spec": {"services": services}}
     overrides = (spec.get("provider") or {}).get("overrides")
     if isinstance(overrides, Mapping):
         _deep_merge(graph, overrides)
     merged = (graph.get("spec") or {}).get("services")
+    on_graph = (graph.get("metadata") or {}).get("annotations")
     return [
-        (str(service), _dynamo_pod(component))
+        (str(service), _dynamo_pod(component, on_graph if isinstance(on_graph, Mapping) else {}))
         for service, component in (merged.items() if isinstance(merged, dict) else [])
         if isinstance(component, dict)
     ]
 
 
-def _dynamo_pod(component: Mapping[str, Any]) -> dict[str, Any]:
-    """GenerateBasePodSpec's pod, for what the checks read."""
+def _dynamo_worker(spec: Mapping[str, Any], mocker: bool) -> dict[str, Any]:
+    """The fields of a vLLM worker service that decide its multinode launch (transformer.go
+    buildWorkerService, buildEngineArgs, buildResourceLimits); a mocker worker runs no vLLM."""
+    if mocker:
+        return {"componentType": "worker"}
+    engine = spec.get("engine") or {}
+    found = engine.get("args")
+    given: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    args = ["--model", str((spec.get("model") or {}).get("id") or "")]
+    for key in sorted(given):
+        args += [f"--{key}", str(given[key])] if given[key] not in (None, "") else [f"--{key}"]
+    gpus = ((spec.get("resources") or {}).get("gpu") or {}).get("count")
+    worker: dict[str, Any] = {"componentType": "worker"}
+    worker["extraPodSpec"] = {"mainContainer": {"command": ["python3", "-m", "dynamo.vllm"], "args": args}}
+    if isinstance(gpus, int) and gpus > 0:
+        worker["resources"] = {"limits": {"gpu": str(gpus)}}
+    return worker
+
+
+EXECUTOR_BACKEND = "nvidia.com/vllm-distributed-executor-backend"  # consts.go
+
+
+def _waits_for_leader(component: Mapping[str, Any], on_graph: Mapping[str, Any]) -> bool:
+    """Whether the operator adds ``wait-for-leader-mp`` to the service's worker pods, in the case
+    both revisions read agree on (module docstring)."""
+    nodes = (component.get("multinode") or {}).get("nodeCount")
+    main = (component.get("extraPodSpec") or {}).get("mainContainer") or {}
+    line = [part for arg in [*(main.get("command") or []), *(main.get("args") or [])] for part in str(arg).split()]
+    if "dynamo.vllm" not in line or not (isinstance(nodes, int) and nodes > 1):  # the vLLM backend's
+        return False
+    own = component.get("annotations")
+    backend = {**on_graph, **(own if isinstance(own, Mapping) else {})}.get(EXECUTOR_BACKEND, "mp")
+    if str(backend).lower() == "ray":
+        return False
+    args = [part for arg in main.get("args") or [] for part in str(arg).split()]
+    world = _flag(args, "--tensor-parallel-size") * _flag(args, "--pipeline-parallel-size")
+    gpus = str(((component.get("resources") or {}).get("limits") or {}).get("gpu") or "")
+    return gpus.isdigit() and 0 < int(gpus) < world
+
+
+def _flag(args: list[str], flag: str) -> int:
+    """backend_vllm.go getFlagValue: the first value of ``flag`` that parses, else 1."""
+    for i, arg in enumerate(args[:-1]):
+        if arg == flag and args[i + 1].lstrip("+-").isdigit():
+            return int(args[i + 1])
+    return 1
+
+
+def _dynamo_pod(component: Mapping[str, Any], on_graph: Mapping[str, Any]) -> dict[str, Any]:
+    """GenerateBasePodSpec's pod, for what the checks read (a worker pod of a multinode service)."""
     given = component.get("extraPodSpec")
     extra: dict[str, Any] = given if isinstance(given, dict) else {}
     pod = {k: v for k, v in extra.items() if k != "mainContainer"}
@@ -261,6 +336,9 @@ def _dynamo_pod(component: Mapping[str, Any]) -> dict[str, Any]:
     if component.get("frontendSidecar") is not None:  # component.FrontendSidecar != nil
         containers.append({"name": "sidecar-frontend"})
     pod["containers"] = containers
+    if _waits_for_leader(component, on_graph):
+        given_init = [c for c in pod.get("initContainers") or [] if isinstance(c, dict)]
+        pod["initContainers"] = [*given_init, {"name": "wait-for-leader-mp"}]
     return pod
 
 
