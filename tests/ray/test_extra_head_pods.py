@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from akscli import ray
+from akscli.ray.status import owned_by_cluster
 from tests.cli import invoke
 from tests.ray.conftest import akscli
 
@@ -127,3 +128,44 @@ def test_among_ready_heads_the_one_its_raycluster_controls_is_taken_before_a_new
         {"apiVersion": RAY, "kind": "RayCluster", "name": "other", "controller": True}
     ]
     assert ray.live_head([owned, by_hand])["metadata"]["name"] == "by-hand"  # type: ignore[index]
+
+
+def test_a_ready_head_left_by_an_earlier_raycluster_of_the_same_name_is_not_taken_for_the_live_one(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # KubeRay tells what it controls by uid (metav1.IsControlledBy, raycluster_controller.go
+    # reconcileIngressKubernetes): a head whose controller reference names a RayCluster "demo" of
+    # another uid (made before this one, not yet garbage collected) runs another Ray cluster.
+    emu = ray_emulator()
+    assert akscli("ray cluster create demo --wait --timeout 20s").exit_code == 0
+    [live] = emu.cluster.list("v1", "Pod", "default", label_selector="ray.io/cluster=demo,ray.io/node-type=head")
+    earlier = {**live["metadata"]["ownerReferences"][0], "uid": "11111111-0000-0000-0000-000000000000"}
+    meta = {"name": "demo-earlier-head", "namespace": "default", "labels": live["metadata"]["labels"]}
+    emu.cluster.create(
+        {"apiVersion": "v1", "kind": "Pod", "spec": live["spec"], "metadata": {**meta, "ownerReferences": [earlier]}}
+    )
+    ready = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+    emu.cluster.patch_status("v1", "Pod", "default", "demo-earlier-head", ready)
+    shown = json.loads(invoke("ray", "cluster", "status", "demo", "-o", "json").stdout)
+    assert shown["head"]["pod"] == live["metadata"]["name"]
+    [problem] = [p for p in shown["problems"] if p["reason"] == "MultipleHeadPods"]
+    assert problem["hint"].endswith(
+        f"keeping {live['metadata']['name']}: kubectl delete pod demo-earlier-head -n default"
+    )
+
+
+def test_a_controller_reference_is_compared_by_uid_where_the_rayclusters_uid_is_known() -> None:
+    labels = {"ray.io/cluster": "c", "ray.io/node-type": "head"}
+    ref = {"apiVersion": RAY, "kind": "RayCluster", "name": "c", "controller": True}
+    mine = _pod("mine", creationTimestamp="2026-01-01T09:00:00Z", labels=labels, ownerReferences=[{**ref, "uid": "u1"}])
+    earlier = _pod(
+        "earlier", creationTimestamp="2026-01-01T12:00:00Z", labels=labels, ownerReferences=[{**ref, "uid": "u0"}]
+    )
+    assert owned_by_cluster(earlier) and not owned_by_cluster(earlier, "u1")
+    assert ray.live_head([mine, earlier], "u1")["metadata"]["name"] == "mine"  # type: ignore[index]
+    # Even a head of the earlier cluster that is Ready loses to this cluster's own head still starting.
+    mine["status"] = {"phase": "Pending"}
+    assert ray.live_head([mine, earlier], "u1")["metadata"]["name"] == "mine"  # type: ignore[index]
+    # The summary of a RayCluster read with its uid picks the same.
+    cluster = {"metadata": {"name": "c", "namespace": "ml", "uid": "u1"}, "spec": {}, "status": {}}
+    assert ray.cluster_summary(cluster, [earlier, mine])["head"] == {"pod": "mine", "ready": False}

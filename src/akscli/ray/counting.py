@@ -25,6 +25,7 @@ def summary_and_stuck(
     meta = cluster["metadata"]
     stuck: list[Mapping[str, Any]] = []
     counted = PodTally()
+    counted.heads.owner_uid = meta.get("uid")
     for pod in cluster_pods(kube, meta["namespace"], meta["name"]):
         if len(stuck) < STUCK_LIMIT and is_stuck(pod):
             stuck.append(pod)

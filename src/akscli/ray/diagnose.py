@@ -95,6 +95,8 @@ def diagnose_cluster(
     """
     findings: list[Finding] = []
     obj, pods, heads = read or (kube.get(RAY_API, "RayCluster", cluster, namespace=namespace), None, HeadPods())
+    if obj is not None and heads.owner_uid is None:
+        heads.owner_uid = (obj.get("metadata") or {}).get("uid")
     if obj is not None:
         events = [] if spec_accepted(obj) else _events(kube, obj)
         findings.extend(cluster_findings(obj, events))

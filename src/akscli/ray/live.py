@@ -195,8 +195,11 @@ def add_worker_group(
     group_obj = render_worker_group(cluster, group, image)
     patch_cluster(kube, cluster, add_group_ops(cluster, group_obj), dry_run=dry_run)
     groups = [*((cluster.get("spec") or {}).get("workerGroupSpecs") or []), group_obj]
-    heads = head_pods(kube, meta["namespace"], meta["name"])
-    said = [stuck_heads_warning(cluster, heads), head_tasks_warning(cluster, groups, lambda: live_head(heads.pods))]
+    heads = head_pods(kube, meta["namespace"], meta["name"], meta.get("uid"))
+    said = [
+        stuck_heads_warning(cluster, heads),
+        head_tasks_warning(cluster, groups, lambda: live_head(heads.pods, heads.owner_uid)),
+    ]
     return group_obj, [*warnings, *(w for w in said if w)]
 
 
@@ -444,11 +447,12 @@ def pod_events(kube: Kube, namespace: str, pod: str, kind: str | None = None) ->
     return object_events(kube, namespace, pod, kind)
 
 
-def head_pods(kube: Kube, namespace: str, cluster: str) -> HeadPods:
+def head_pods(kube: Kube, namespace: str, cluster: str, owner_uid: str | None = None) -> HeadPods:
     """The pods labelled as the cluster's head, from one label-selected page of at most 5 (KubeRay
-    keeps one head; 5 covers the extra ones)."""
+    keeps one head; 5 covers the extra ones). ``owner_uid``: the RayCluster's metadata.uid, where
+    the caller has read the RayCluster (live_head then tells its head by uid)."""
     selector = f"{CLUSTER_LABEL}={cluster},{NODE_TYPE_LABEL}=head"
-    heads = HeadPods()
+    heads = HeadPods(owner_uid=owner_uid)
     for pod in itertools.islice(kube.list("v1", "Pod", namespace=namespace, label_selector=selector, page_size=5), 5):
         heads.add(pod)
     return heads
@@ -457,7 +461,8 @@ def head_pods(kube: Kube, namespace: str, cluster: str) -> HeadPods:
 def head_pod(kube: Kube, namespace: str, cluster: str) -> dict[str, Any] | None:
     """The cluster's live head pod (status.live_head: not the one being deleted beside it), from
     head_pods' one page."""
-    found = live_head(head_pods(kube, namespace, cluster).pods)
+    heads = head_pods(kube, namespace, cluster)
+    found = live_head(heads.pods, heads.owner_uid)
     return dict(found) if found is not None else None
 
 

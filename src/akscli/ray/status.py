@@ -46,10 +46,12 @@ def pod_ending(pod: Mapping[str, Any]) -> bool:
     return bool((pod.get("metadata") or {}).get("deletionTimestamp")) or phase in ("Failed", "Succeeded")
 
 
-def live_head(pods: Iterable[_Pod]) -> _Pod | None:
+def live_head(pods: Iterable[_Pod], owner_uid: str | None = None) -> _Pod | None:
     """The head pod that runs the cluster, among the pods labelled as its head: the one not on its
-    way out (pod_ending), Ready first, then the one its RayCluster controls, then the newest; where
-    every one is on its way out, the first (its logs are still there); None for none.
+    way out (pod_ending), not controlled by another RayCluster (controlled_by_another: same name,
+    other uid), Ready first, then the one its RayCluster controls (owned_by_cluster; by
+    ``owner_uid``, the RayCluster's metadata.uid, where the caller has read it), then the newest;
+    where every one is on its way out, the first (its logs are still there); None for none.
 
     KubeRay itself lists the head pods by the same labels and acts only on one: with more it stops
     and asks for the extra ones to be deleted (ray-project/kuberay v1.7.0 ray-operator/controllers/
@@ -66,28 +68,55 @@ def live_head(pods: Iterable[_Pod]) -> _Pod | None:
         return max(
             live,
             key=lambda pod: (
+                not controlled_by_another(pod, owner_uid),
                 pod_ready(pod),
-                owned_by_cluster(pod),
+                owned_by_cluster(pod, owner_uid),
                 str((pod.get("metadata") or {}).get("creationTimestamp") or ""),
             ),
         )
     return seen[0] if seen else None
 
 
-def owned_by_cluster(pod: Mapping[str, Any]) -> bool:
+def controlled_by_another(pod: Mapping[str, Any], owner_uid: str | None) -> bool:
+    """Whether the pod's controller is a RayCluster other than the one of ``owner_uid`` (a head left
+    by an earlier RayCluster of the same name that the garbage collector has not removed yet): its
+    Ray is not this cluster's, so live_head takes it last, even Ready. False without ``owner_uid``."""
+    if not owner_uid:
+        return False
+    refs = [ref for ref in (pod.get("metadata") or {}).get("ownerReferences") or [] if isinstance(ref, Mapping)]
+    controller = next((ref for ref in refs if ref.get("controller") is True), None)
+    return (
+        controller is not None
+        and controller.get("kind") == "RayCluster"
+        and str(controller.get("uid") or "") != owner_uid
+    )
+
+
+def owned_by_cluster(pod: Mapping[str, Any], owner_uid: str | None = None) -> bool:
     """Whether the pod's controller is the RayCluster its ``ray.io/cluster`` label names: KubeRay
     makes itself the controller of each pod it builds (ray-project/kuberay v1.7.0
     ray-operator/controllers/ray/raycluster_controller.go buildHeadPod and buildWorkerPod,
-    ``controllerutil.SetControllerReference``)."""
+    ``controllerutil.SetControllerReference``).
+
+    With ``owner_uid`` (the RayCluster's metadata.uid), the controller reference's uid must be it,
+    as KubeRay itself checks ownership (ray-project/kuberay feeaf72f raycluster_controller.go
+    reconcileIngressKubernetes and reconcileGCSStoragePVCOwnerRef call ``metav1.IsControlledBy``,
+    which compares the controller reference's UID with the owner's: kubernetes/apimachinery
+    eed236ce pkg/apis/meta/v1/controller_ref.go IsControlledBy). A pod left by an earlier RayCluster of the
+    same name (deleted and made again) then no longer counts as the new one's. Without it, the
+    name is all there is to compare."""
     meta = pod.get("metadata") or {}
-    cluster = (meta.get("labels") or {}).get(CLUSTER_LABEL)
-    return any(
-        ref.get("controller") is True
-        and ref.get("kind") == "RayCluster"
-        and str(ref.get("apiVersion", "")).startswith("ray.io/")
-        and ref.get("name") == cluster
-        for ref in meta.get("ownerReferences") or []
-        if isinstance(ref, Mapping)
+    refs = [ref for ref in meta.get("ownerReferences") or [] if isinstance(ref, Mapping)]
+    # GetControllerOf: the first reference with controller: true is the controller.
+    controller = next((ref for ref in refs if ref.get("controller") is True), None)
+    if controller is None:
+        return False
+    if owner_uid:
+        return str(controller.get("uid") or "") == owner_uid
+    return (
+        controller.get("kind") == "RayCluster"
+        and str(controller.get("apiVersion", "")).startswith("ray.io/")
+        and controller.get("name") == (meta.get("labels") or {}).get(CLUSTER_LABEL)
     )
 
 
@@ -138,6 +167,8 @@ class HeadPods:
 
     pods: list[Mapping[str, Any]] = field(default_factory=list)
     count: int = 0
+    # The RayCluster's metadata.uid where it was read: live_head then tells its own head by uid.
+    owner_uid: str | None = None
 
     def add(self, pod: Mapping[str, Any]) -> None:
         self.count += 1
@@ -163,7 +194,7 @@ def extra_heads_finding(cluster: str, namespace: str | None, heads: HeadPods) ->
     log line ("Multiple head pods found")."""
     if heads.count < 2:
         return None
-    live = live_head(heads.pods)
+    live = live_head(heads.pods, heads.owner_uid)
     keep = str(live["metadata"]["name"]) if live is not None else ""
     names = [str(p["metadata"]["name"]) for p in heads.pods]
     more = f" and {heads.count - len(names)} more" if heads.count > len(names) else ""
@@ -193,10 +224,10 @@ def extra_heads_finding(cluster: str, namespace: str | None, heads: HeadPods) ->
 @dataclass
 class PodTally:
     """What a cluster summary reads from the cluster's pods, counted as each pod is read, so that a
-    list of many clusters keeps counts, not pods: the head pods (HeadPods) and the live one among
-    them (live_head), and, per worker group label, pods ready, pods pending and GPUs held by ready pods."""
+    list of many clusters keeps counts, not pods: the head pods (HeadPods; cluster_summary picks the
+    live one, by the RayCluster's uid), and, per worker group label, pods ready, pods pending and GPUs
+    held by ready pods."""
 
-    head: dict[str, Any] = field(default_factory=lambda: {"pod": None, "ready": False})
     gpus_in_use: int = 0
     groups: dict[str, GroupStatus] = field(default_factory=dict)
     heads: HeadPods = field(default_factory=lambda: HeadPods())
@@ -208,9 +239,6 @@ class PodTally:
         self.gpus_in_use += gpus
         if labels.get(NODE_TYPE_LABEL) == "head":
             self.heads.add(pod)
-            live = live_head(self.heads.pods)
-            if live is not None:
-                self.head = {"pod": live["metadata"]["name"], "ready": pod_ready(live)}
             return
         group = str(labels.get(GROUP_LABEL))
         entry = self.groups.setdefault(group, GroupStatus(group, 0, 0, 0))
@@ -251,7 +279,8 @@ def cluster_summary(cluster: Mapping[str, Any], pods: Iterable[Mapping[str, Any]
             gpus_per_pod=gpus,
             gpus_in_use=seen.gpus_in_use,
         )
-    head = counted.head
+    live = live_head(counted.heads.pods, cluster["metadata"].get("uid"))
+    head = {"pod": live["metadata"]["name"] if live else None, "ready": pod_ready(live) if live else False}
     gpus_in_use = counted.gpus_in_use
     return {
         "name": cluster["metadata"]["name"],

@@ -185,10 +185,10 @@ def cluster_scale(
     change = logic.scale_patch(cluster, group, replicas, min_replicas, max_replicas)
     if change is not None:
         groups = logic.scaled_groups(cluster, group, change)
-        heads = logic.head_pods(kube, ns, name)  # one page of at most 5
+        heads = logic.head_pods(kube, ns, name, cluster["metadata"].get("uid"))  # one page of at most 5
         for said in (
             logic.stuck_heads_warning(cluster, heads),
-            logic.head_tasks_warning(cluster, groups, lambda: logic.live_head(heads.pods)),
+            logic.head_tasks_warning(cluster, groups, lambda: logic.live_head(heads.pods, heads.owner_uid)),
         ):
             if said:
                 output.warn(said)
