@@ -10,6 +10,10 @@ request, as kubectl's printers do.
   kubernetes/kubernetes issues #23564 "kubectl apply leaks secret data" and #29923; the annotation
   is written by kubernetes/kubectl pkg/util/apply.go, CreateApplyAnnotation), so masking ``data``
   alone would leave them readable one field up.
+* A RayJob's ``spec.runtimeEnvYAML`` and a RayService's ``spec.serveConfigV2`` hold a runtime
+  environment's ``env_vars`` as plain text (``ray job submit --env``); a variable that carries a
+  secret by its name or its value's shape (akscli.secret_words, the rules ``--env`` warns by) is
+  shown as ``***`` there (masked_env), the rest of the text as it is.
 * ``metadata.managedFields`` is left out of ``-o json`` and ``-o yaml`` unless
   ``--show-managed-fields`` is given (upstream: kubernetes/cli-runtime
   pkg/genericclioptions/json_yaml_flags.go, JSONYamlPrintFlags.ToPrinter wraps the printer in
@@ -50,6 +54,9 @@ def shown(data: Any, fmt: str) -> Any:
     result: dict[str, Any] = dict(data)
     if fmt in ("json", "yaml") and not FLAGS.show_managed_fields and "managedFields" in data["metadata"]:
         result["metadata"] = {k: v for k, v in data["metadata"].items() if k != "managedFields"}
+    masked = masked_env(data)
+    if masked is not data:
+        result["spec"] = masked["spec"]
     if is_secret(data):
         for field in ("data", "stringData"):
             if isinstance(data.get(field), Mapping):
@@ -59,3 +66,55 @@ def shown(data: Any, fmt: str) -> Any:
         if isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
             result["metadata"] = {**metadata, "annotations": {**annotations, LAST_APPLIED: MASK}}
     return result
+
+
+def masked_env(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``obj`` with the secret values of its runtime environments' ``env_vars`` shown as ``***``: a
+    RayJob's ``spec.runtimeEnvYAML`` (ray-project/kuberay v1.7.0 ray-operator/apis/ray/v1/
+    rayjob_types.go RuntimeEnvYAML), a RayService's ``spec.serveConfigV2`` (each application's
+    ``runtime_env``, rayservice_types.go ServeConfigV2). ``obj`` itself where nothing is masked
+    (or the text is not YAML: KubeRay refuses it then, and there is nothing to read)."""
+    if not str(obj.get("apiVersion", "")).startswith("ray.io/") or not isinstance(obj.get("spec"), Mapping):
+        return obj
+    spec = obj["spec"]
+    field = {"RayJob": "runtimeEnvYAML", "RayService": "serveConfigV2"}.get(str(obj.get("kind")))
+    text = spec.get(field) if field else None
+    if field is None or not isinstance(text, str) or "env_vars" not in text:
+        return obj
+    from akscli import yamlio
+    from akscli.errors import AkscliError
+
+    try:
+        doc = yamlio.load(text, field)
+    except AkscliError:
+        return obj
+    if not isinstance(doc, Mapping):
+        return obj
+    if field == "runtimeEnvYAML":
+        shown_doc: Any = _masked_runtime_env(doc)
+    else:
+        apps = doc.get("applications")
+        if not isinstance(apps, list):
+            return obj
+        shown_apps = [
+            {**app, "runtime_env": _masked_runtime_env(app["runtime_env"])}
+            if isinstance(app, Mapping) and isinstance(app.get("runtime_env"), Mapping)
+            else app
+            for app in apps
+        ]
+        shown_doc = {**doc, "applications": shown_apps}
+    if shown_doc == doc:
+        return obj
+    return {**obj, "spec": {**spec, field: yamlio.dump(shown_doc)}}
+
+
+def _masked_runtime_env(env: Mapping[str, Any]) -> Mapping[str, Any]:
+    from akscli.secret_words import is_secret_name, looks_secret
+
+    variables = env.get("env_vars")
+    if not isinstance(variables, Mapping):
+        return env
+    shown_vars = {
+        key: MASK if is_secret_name(str(key)) or looks_secret(str(value)) else value for key, value in variables.items()
+    }
+    return {**env, "env_vars": shown_vars}

@@ -19,6 +19,8 @@ _SECRET_WORDS = frozenset(
         "CREDENTIAL",
         "CREDENTIALS",
         "PASSPHRASE",
+        "PAT",
+        "SAS",
     }
 )
 _SECRET_PAIRS = frozenset(
@@ -32,15 +34,25 @@ _SECRET_PAIRS = frozenset(
         ("MASTER", "KEY"),
     }
 )
-# Values that are secrets whatever their name: JWTs, PEM keys, Azure storage keys, SAS signatures,
-# GitHub and Hugging Face tokens, AWS access keys.
+# Values that are secrets whatever their name, as users put them in ``--env`` and ``--set``:
+# - JWTs (Entra tokens) and PEM private keys;
+# - Azure: a storage, Cosmos DB, Service Bus or Event Hubs connection string's key
+#   (``AccountKey=``, ``SharedAccessKey=``, ``SharedAccessSignature=``), a SAS token's ``sig=``
+#   (whole, as a query string, or in a URL), a storage account key (64 bytes, base64);
+# - GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_: "Authentication token format updates are generally
+#   available", github.blog changelog 2021-03-31; fine-grained github_pat_);
+# - Hugging Face tokens (hf_), OpenAI and Anthropic API keys (sk-, sk-proj-, sk-ant-);
+# - AWS access key IDs: AKIA long-term, ASIA temporary (AWS STS API reference, GetAccessKeyInfo);
+# - a URL with a password in it (scheme://user:password@host).
 _SECRET_VALUE = re.compile(
     r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
-    r"|AccountKey=[^;\s]+"
-    r"|[?&]sig=[A-Za-z0-9%/+=]{16,}"
-    r"|\b(ghp|gho|ghs|github_pat|hf)_[A-Za-z0-9_]{16,}"
-    r"|\bAKIA[0-9A-Z]{16}\b"
+    r"|(?:AccountKey|SharedAccessKey|SharedAccessSignature)=[^;\s]+"
+    r"|(?:^|[?&])sig=[A-Za-z0-9%/+=]{16,}"
+    r"|\b(ghp|gho|ghu|ghs|ghr|github_pat|hf)_[A-Za-z0-9_]{16,}"
+    r"|\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"
+    r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"
+    r"|\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@"
     r"|\b[A-Za-z0-9+/]{86}=="
 )
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from akscli.output import object_ref as output_object_ref
-from akscli.printable import MASK, SECRET_FIELDS, is_secret
+from akscli.printable import MASK, SECRET_FIELDS, is_secret, masked_env
 
 IGNORED_METADATA = (
     "managedFields",
@@ -64,11 +64,19 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
         return [f"+ {object_ref(after)}"]
     old: dict[str, Any] = {}
     new: dict[str, Any] = {}
-    _flatten(_comparable(before), "", old)
-    _flatten(_comparable(after), "", new)
+    # A runtime environment's secret env_vars are shown as *** (akscli.printable.masked_env); a
+    # field whose only change is such a value says it changed, not what to.
+    shown_before, shown_after = masked_env(before), masked_env(after)
+    _flatten(_comparable(shown_before), "", old)
+    _flatten(_comparable(shown_after), "", new)
+    env_masked = shown_before is not before or shown_after is not after
     secret = is_secret(after) or is_secret(before)  # akscli.printable: values never shown
     lines = []
     for path in sorted(set(old) | set(new)):
+        if env_masked and path in old and path in new and old[path] == new[path]:
+            if _field(before, path) != _field(after, path):
+                lines.append(f"~ {path}: {MASK} (changed)")
+            continue
         hidden = secret and path.startswith(SECRET_FIELDS)
         if path not in old:
             lines.append(f"+ {path}: {MASK if hidden else _short(new[path])}")
@@ -81,6 +89,14 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
             was, now = (f"{MASK} (before)", f"{MASK} (after)") if hidden else (_short(old[path]), _short(new[path]))
             lines.append(f"~ {path}: {was} -> {now}")
     return lines
+
+
+def _field(obj: Mapping[str, Any], path: str) -> Any:
+    """The value at a flattened ``spec.x`` path of ``obj`` (the masked env fields are one level under
+    spec), or None."""
+    head, _, rest = path.partition(".")
+    value = obj.get(head)
+    return value.get(rest) if isinstance(value, Mapping) and rest and "." not in rest else None
 
 
 def _multiline(*values: Any) -> bool:

@@ -53,12 +53,21 @@ def env_secret_warning(env: Sequence[str], namespace: str) -> str | None:
     (a RayCluster file, ``ray cluster create -f``; the job then runs there with ``--cluster``). Ray's
     workers and drivers see the environment set "as part of your cluster setup configuration"
     (docs.ray.io ray-observability/user-guides/debug-apps/general-debugging: "Environment variables
-    aren't passed from the Driver process to Worker processes")."""
+    aren't passed from the Driver process to Worker processes").
+
+    Each such value is remembered (akscli.redact.remember): an error, a log line or the audit log's
+    result that quotes it (a server or webhook echoing the RayJob) shows ``***``; printed objects and
+    plans show it as ``***`` too (akscli.printable.masked_env)."""
+    from akscli.redact import remember
     from akscli.secret_hints import secret_from_stdin, secret_keys, secret_name_for
 
     keys = secret_keys(env)
     if not keys:
         return None
+    for pair in env:
+        key, _, value = pair.partition("=")
+        if key in keys:
+            remember(value)  # akscli.redact: never in an error, a log line or the audit log's result
     key = keys[0]
     secret = secret_name_for(key)
     named = ", ".join(f"--env {k}=..." for k in keys)
