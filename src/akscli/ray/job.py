@@ -321,6 +321,31 @@ def job_summary_fields(
     return fields + [("problem", first_line(f.line())) for f in findings]
 
 
+def sidecar_ending(job: Mapping[str, Any]) -> str:
+    """What a SidecarMode job's SubmissionFailed means, appended to its failure ('' otherwise).
+
+    In SidecarMode ``ray job submit`` runs in the head pod's ``ray-job-submitter`` container and
+    exits 1 when the Ray job failed, as when it could not be submitted (docs.ray.io
+    cluster/running-applications/job-submission/cli.html#ray-job-submit). KubeRay reads that exit
+    code before the job's own status in each pass, so a pass that sees the container ended before
+    any pass read FAILED from the dashboard writes SubmissionFailed, the container's exit code as
+    the message, and leaves jobStatus the last one read (upstream: ray-project/kuberay feeaf72f
+    ray-operator/controllers/ray/rayjob_controller.go checkSubmitterAndUpdateStatusIfNeeded,
+    checkSidecarContainerStatus). The container's log says which it was."""
+    spec, status = job.get("spec") or {}, job.get("status") or {}
+    if spec.get("submissionMode") != "SidecarMode" or status.get("reason") != "SubmissionFailed":
+        return ""
+    return (
+        f" (SidecarMode: ray job submit in the head's {SIDECAR_SUBMITTER} container exits 1 when the Ray job "
+        "failed, as when it could not be submitted; KubeRay saw the container end before it read the job's "
+        f"own status, so job {status.get('jobStatus') or '-'} is the last status it read; "
+        "the container's log says which)"
+    )
+
+
+SIDECAR_SUBMITTER = "ray-job-submitter"  # utils/constant.go SubmitterContainerName
+
+
 def job_failure(job: Mapping[str, Any]) -> AkscliError:
     """The error for a job that ended without succeeding, with where to read why: an object its
     controller ended (exit 10, as a Workspace or an update run that failed), so that a pipeline
@@ -337,7 +362,9 @@ def job_failure(job: Mapping[str, Any]) -> AkscliError:
     unretried = unretried_failure(job)
     if unretried is None:
         return ObjectFailedError(
-            f"Ray job {name} ended {deployment} (job {status}){attempts}" + (f": {reason}" if reason else ""),
+            f"Ray job {name} ended {deployment} (job {status}){attempts}"
+            + (f": {reason}" if reason else "")
+            + sidecar_ending(job),
             hint=logs,
         )
     limit = int((job.get("spec") or {}).get("backoffLimit") or 0)

@@ -22,16 +22,15 @@ from typing import IO, TYPE_CHECKING, Any
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving
 from akscli.ray.follow import submitter_pods, wait_for_submitter
-from akscli.ray.job import job_phase
+from akscli.ray.job import SIDECAR_SUBMITTER, job_phase
 from akscli.ray.live import Progress, head_not_serving, head_pod
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL, RAY_API
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
-# common/pod.go AutoscalerContainerName; utils/constant.go SubmitterContainerName (SidecarMode).
+# common/pod.go AutoscalerContainerName (SIDECAR_SUBMITTER, from ray/job.py: utils/constant.go SubmitterContainerName).
 AUTOSCALER_CONTAINER = "autoscaler"
-SIDECAR_SUBMITTER = "ray-job-submitter"
 RESUME_PATCH = """'{"spec":{"suspend":false}}'"""
 JOB_ID_PATCH = """'{"spec":{"jobId":"ID"}}'"""
 

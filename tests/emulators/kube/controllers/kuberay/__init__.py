@@ -18,7 +18,9 @@ Failure modes (``failure=``): ``image-pull`` (every Ray pod sits in ImagePullBac
 events), ``quota`` (GPU worker pods are refused by a ResourceQuota: ``ReplicaFailure``),
 ``job-fail`` (the entrypoint exits 1), ``serve-fail`` (the Serve applications are DEPLOY_FAILED),
 ``job-status-check`` (the dashboard never answers a running job's status: JobStatusCheckTimeoutExceeded
-after ``status_check_timeout`` seconds, 300 as upstream unless given).
+after ``status_check_timeout`` seconds, 300 as upstream unless given), ``sidecar-exit-first`` (a
+SidecarMode job's ``ray-job-submitter`` container is seen ended before the job's status is read:
+a failed job ends SubmissionFailed; job_endings.py ``_sidecar_ends``).
 
 Options: ``job_logs`` (what the submitter's log shows as the job's output), ``run_seconds``
 (how long a job stays RUNNING; suspension ends it early), ``ttl_scale`` (multiplies
@@ -39,7 +41,16 @@ from tests.emulators.kube.controllers.kuberay.job import JobReconciler
 from tests.emulators.kube.controllers.kuberay.service import ServiceReconciler
 from tests.emulators.kube.controllers.kuberay.service_clusters import DanglingClusters
 
-FAILURES = (None, "image-pull", "unschedulable-gpu", "quota", "job-fail", "serve-fail", "job-status-check")
+FAILURES = (
+    None,
+    "image-pull",
+    "unschedulable-gpu",
+    "quota",
+    "job-fail",
+    "serve-fail",
+    "job-status-check",
+    "sidecar-exit-first",
+)
 
 
 class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Controller):

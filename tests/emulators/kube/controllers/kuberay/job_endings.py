@@ -71,11 +71,13 @@ class JobEndings:
             output += 'Traceback (most recent call last):\n  File "train.py", line 3\nRuntimeError: simulated failure\n'
         message = failure_message(code, output)
         head = f"{rc_name}-head-{suffix(ns, rc_name)}"
+        exit_first = False
         if cluster.get("v1", "Pod", ns, head) is not None:
             cluster.set_pod_logs(ns, head, f"ray head {head} started\n{output}", container=None)
             if mode == "SidecarMode":
                 logs = submitter_log.sidecar_log("http://127.0.0.1:8265", job_id, output, failed, message)
                 cluster.set_pod_logs(ns, head, logs, container=SUBMITTER_CONTAINER)
+                exit_first = self._sidecar_ends(cluster, ns, name, head, code, message)
         if submitter is not None:
             address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
             cluster.set_pod_logs(ns, submitter, submitter_log.k8s_job_log(address, job_id, output, failed, message))
@@ -110,7 +112,14 @@ class JobEndings:
             # updateRayJobStatus: endTime only when the deployment status is terminal (Complete,
             # Failed: IsJobDeploymentTerminal); Retrying is not.
             final["endTime"] = now()
-        if failed:
+        if failed and exit_first:
+            # checkSubmitterAndUpdateStatusIfNeeded, SidecarMode: the container's exit code 1 was
+            # seen before any pass read FAILED from the dashboard: SubmissionFailed, with the
+            # container's exit code and reason; jobStatus stays the last one read (RUNNING).
+            final["jobStatus"] = "RUNNING"
+            final["reason"] = "SubmissionFailed"
+            final["message"] = f"Ray head pod container {SUBMITTER_CONTAINER} terminated with exit code {code}: Error"
+        elif failed:
             # rayjob_controller.go, the Running case: a FAILED JobInfo gives reason AppFailed and
             # the JobInfo's message (Ray's job_supervisor.py: the exit code and the log tail).
             final["reason"] = "AppFailed"
@@ -123,6 +132,56 @@ class JobEndings:
             time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
             self.delete_cluster(cluster, ns, rc_name)
         return False
+
+    def _sidecar_ends(self, cluster: Any, ns: str, name: str, head: str, code: int, message: str) -> bool:
+        """SidecarMode's end on the head pod: the ``ray-job-submitter`` container ends with ``ray job
+        submit``'s exit code (0 for a job that succeeded, 1 for one that failed: docs.ray.io
+        cluster/running-applications/job-submission/cli.html#ray-job-submit) and stays terminated
+        (SidecarMode's head has restartPolicy Never: utils/validation.go; rayjob_controller.go
+        "In SidecarMode, the pod-level RestartPolicy is set to Never"); the kubelet then reports the
+        pod not Ready, a container being unready (kubernetes/kubernetes pkg/kubelet/status/
+        generate.go GeneratePodReadyCondition, ContainersNotReady).
+
+        Before it ends, a pass reads the Ray job's terminal status from the dashboard and writes it
+        with jobDeploymentStatus still Running: the submitter has not finished, so the job is not
+        terminal yet (upstream: ray-project/kuberay feeaf72f rayjob_controller.go, the Running case,
+        ``isJobTerminal = isJobTerminal && finishedAt != nil``; kuberay PR 1919). With the fixture's
+        ``failure="sidecar-exit-first"`` the container's end is seen first (KubeRay polls every 3 s,
+        RayJobDefaultRequeueDuration): True, and the job ends SubmissionFailed (_finish_job)."""
+        exit_first = self.failure == "sidecar-exit-first"
+        if not exit_first:
+            seen: dict[str, Any] = {"jobStatus": "FAILED" if code else "SUCCEEDED"}
+            if code:
+                seen["message"] = message
+            cluster.patch_status(RAY, "RayJob", ns, name, seen)
+            time.sleep(self.delay)
+        pod = cluster.get("v1", "Pod", ns, head)
+        if pod is None:
+            return exit_first
+        stamp = now()
+        statuses = []
+        for status in (pod.get("status") or {}).get("containerStatuses") or []:
+            if status.get("name") == SUBMITTER_CONTAINER:
+                started = ((status.get("state") or {}).get("running") or {}).get("startedAt") or stamp
+                ended = {
+                    "exitCode": code,
+                    "reason": "Error" if code else "Completed",
+                    "startedAt": started,
+                    "finishedAt": stamp,
+                }
+                status = {**status, "ready": False, "started": False, "state": {"terminated": ended}}
+            statuses.append(status)
+        unready = {
+            "type": "Ready",
+            "status": "False",
+            "reason": "ContainersNotReady",
+            "message": f"containers with unready status: [{SUBMITTER_CONTAINER}]",
+        }
+        conditions = [c for c in (pod.get("status") or {}).get("conditions") or [] if c.get("type") != "Ready"]
+        cluster.patch_status(
+            "v1", "Pod", ns, head, {"containerStatuses": statuses, "conditions": [*conditions, unready]}
+        )
+        return exit_first
 
     def _fail_unretried(self, cluster: Any, job: dict[str, Any], rc_name: str, failure: dict[str, str]) -> bool:
         """A DeadlineExceeded or JobStatusCheckTimeoutExceeded failure: ``Failed`` (jobStatus left
