@@ -101,6 +101,7 @@ def plan_notes(
     stored = (current.get("spec") or {}).get("rayClusterConfig") or {}
     new = (applied.get("spec") or {}).get("rayClusterConfig") or {}
     specs: dict[str, tuple[str, Mapping[str, Any]]] = {}  # cluster name -> (role, its spec)
+    found_by_name: dict[str, Mapping[str, Any] | None] = {}
     for role, which in (("active", "activeServiceStatus"), ("pending", "pendingServiceStatus")):
         name = service_status(current, which).get("rayClusterName")
         if not name:
@@ -109,8 +110,22 @@ def plan_notes(
         if read_cluster is not None and found is None and role == "pending":
             # reconcileRayCluster: a named pending cluster without its object is created next.
             return [f"KubeRay has not created pending Ray cluster {name} yet: it makes it from this spec"]
+        found_by_name[str(name)] = found
         specs[str(name)] = (role, (found or {}).get("spec") or stored)
-    notes = [note for name, (role, spec) in specs.items() if (note := _kept_size(name, role, spec, new, applied))]
+    edited = _edited_by_hand(current, specs, found_by_name, stored)
+    hand_note: list[str] = []
+    if edited is not None:
+        role, _ = specs[edited]
+        specs[edited] = (role, stored)
+        hand_note = [
+            f"{role.capitalize()} Ray cluster {edited} was changed by hand since KubeRay made it: KubeRay compares the "
+            "hash of the RayService spec it made the cluster from (its ray.io/hash-without-replicas-and-workers-"
+            "to-delete annotation), not the cluster's spec, so this plan reads the change against the RayService's "
+            "rayClusterConfig; the hand edit stays until KubeRay replaces the cluster"
+        ]
+    notes = hand_note + [
+        note for name, (role, spec) in specs.items() if (note := _kept_size(name, role, spec, new, applied))
+    ]
     notes += [note for name, (role, spec) in specs.items() if (note := _kept_unhashed(name, role, spec, stored, new))]
     pending = next((name for name, (role, _) in specs.items() if role == "pending"), None)
     kind = ((applied.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
@@ -121,13 +136,50 @@ def plan_notes(
         return notes
     had = len(old.get("workerGroupSpecs") or [])
     if len(new.get("workerGroupSpecs") or []) >= had and _for_hashing(old) == _for_hashing(new, had):
-        return [f"KubeRay updates pending Ray cluster {pending} in place: only worker groups are added at the end"]
+        return [
+            *hand_note,
+            f"KubeRay updates pending Ray cluster {pending} in place: only worker groups are added at the end",
+        ]
     delay = (applied.get("spec") or {}).get("rayClusterDeletionDelaySeconds")
     return [
+        *hand_note,
         f"KubeRay replaces pending Ray cluster {pending}, which is not serving yet, with a new cluster "
         f"and deletes {pending} {DELETION_DELAY_SECONDS if delay is None else int(delay)}s later "
-        "(rayClusterDeletionDelaySeconds)"
+        "(rayClusterDeletionDelaySeconds)",
     ]
+
+
+HASH_ANNOTATION = "ray.io/hash-without-replicas-and-workers-to-delete"  # utils/constant.go
+
+
+def _edited_by_hand(
+    current: Mapping[str, Any],
+    specs: Mapping[str, tuple[str, Mapping[str, Any]]],
+    found: Mapping[str, Mapping[str, Any] | None],
+    stored: Mapping[str, Any],
+) -> str | None:
+    """The cluster KubeRay compares the RayService's spec with (the pending one, else the active
+    one) where its own spec no longer hashes as the stored rayClusterConfig: a hand edit, or None.
+
+    KubeRay never reads a cluster's spec to decide: isClusterSpecHashEqual compares the hash
+    annotation it wrote when it made (or last updated) the cluster with the hash of the RayService's
+    spec (ray-project/kuberay feeaf72f ray-operator/controllers/ray/rayservice_controller.go
+    shouldUpdateCluster, isClusterSpecHashEqual, shouldPrepareNewCluster). Once the RayService is
+    observed at its generation (status.observedGeneration, written by every pass: calculateStatus)
+    that cluster's annotation is the stored spec's hash (a differing spec would have made KubeRay
+    prepare or update a cluster in that pass), so the stored spec stands in for the hash akscli
+    cannot recompute (Go's JSON encoding of the typed spec)."""
+    meta, status = current.get("metadata") or {}, current.get("status") or {}
+    if ((current.get("spec") or {}).get("upgradeStrategy") or {}).get("type") == "None":
+        return None  # KubeRay keeps an outdated cluster then (isZeroDowntimeUpgradeEnabled): no such rule
+    if status.get("observedGeneration") is None or status.get("observedGeneration") != meta.get("generation"):
+        return None
+    roles = {role: name for name, (role, _) in specs.items()}
+    name = roles.get("pending") or roles.get("active")
+    cluster = found.get(name) if name else None
+    if name is None or not cluster or HASH_ANNOTATION not in ((cluster.get("metadata") or {}).get("annotations") or {}):
+        return None
+    return name if _for_hashing(cluster.get("spec") or {}) != _for_hashing(stored) else None
 
 
 def kube_plan_notes(kube: Kube, current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
