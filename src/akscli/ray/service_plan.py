@@ -129,6 +129,10 @@ def plan_notes(
     notes += [note for name, (role, spec) in specs.items() if (note := _kept_unhashed(name, role, spec, stored, new))]
     pending = next((name for name, (role, _) in specs.items() if role == "pending"), None)
     kind = ((applied.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
+    active = next((name for name, (role, _) in specs.items() if role == "active"), None)
+    if pending is None and active is not None and kind == INCREMENTAL_UPGRADE:
+        said = _incremental_note(active, specs[active][1], new, applied)
+        return notes + ([said] if said else [])
     if pending is None or kind not in (None, "NewCluster", INCREMENTAL_UPGRADE):  # isZeroDowntimeUpgradeEnabled
         return notes
     old = specs[pending][1]
@@ -147,6 +151,69 @@ def plan_notes(
         f"and deletes {pending} {DELETION_DELAY_SECONDS if delay is None else int(delay)}s later "
         "(rayClusterDeletionDelaySeconds)",
     ]
+
+
+def incremental_steps(step: int, surge: int) -> int | None:
+    """How many traffic moves an incremental upgrade takes, or None when it never ends (a step
+    of 0). Each reconcile pass moves traffic toward the new cluster by ``step`` percent, never past
+    its Serve target_capacity, then, once traffic has caught up, lowers the old cluster's
+    target_capacity by ``surge`` when both add up to more than 100, else raises the new one's by
+    ``surge``; it ends with the old cluster at 0 and all traffic on the new one (upstream:
+    ray-project/kuberay feeaf72f ray-operator/controllers/ray/rayservice_controller.go
+    calculateTrafficRoutedPercent, reconcileServeTargetCapacity, reconcilePromotionAndServingStatus;
+    utils/util.go IsIncrementalUpgradeComplete)."""
+    if step <= 0 or surge <= 0:
+        return None
+    old_capacity, new_capacity, traffic, moves = 100, 0, 0, 0
+    while not (old_capacity == 0 and traffic == 100):
+        if traffic != new_capacity:
+            traffic = min(100, traffic + step, new_capacity)
+            moves += 1
+        elif old_capacity + new_capacity > 100:
+            old_capacity = max(0, old_capacity - surge)
+        else:
+            new_capacity = min(100, new_capacity + surge)
+    return moves
+
+
+def _incremental_note(
+    active: str, old: Mapping[str, Any], new: Mapping[str, Any], applied: Mapping[str, Any]
+) -> str | None:
+    """What KubeRay does to a serving RayService whose upgradeStrategy is
+    NewClusterWithIncrementalUpgrade when the change is one it rolls out on a new cluster
+    (shouldPrepareNewCluster): the new cluster beside the old, Serve target_capacity raised by
+    maxSurgePercent, traffic moved by stepSizePercent every intervalSeconds through the HTTPRoute's
+    backend weights (createHTTPRoute), the old cluster deleted rayClusterDeletionDelaySeconds after
+    the switch. The CRD defaults maxSurgePercent to 100; the other options are required
+    (utils/validation.go ValidateClusterUpgradeOptions refuses the RayService without them)."""
+    if _for_hashing(old) == _for_hashing(new):
+        return None
+    had = len(old.get("workerGroupSpecs") or [])
+    if len(new.get("workerGroupSpecs") or []) >= had and _for_hashing(old) == _for_hashing(new, had):
+        return None  # updated in place: no new cluster
+    spec = applied.get("spec") or {}
+    options = (spec.get("upgradeStrategy") or {}).get("clusterUpgradeOptions") or {}
+    step, interval = options.get("stepSizePercent"), options.get("intervalSeconds")
+    surge = options.get("maxSurgePercent", 100)
+    if not (isinstance(step, int) and isinstance(interval, int) and isinstance(surge, int)):
+        return None  # refused by KubeRay (ValidateClusterUpgradeOptions): no upgrade to describe
+    moves = incremental_steps(step, surge)
+    delay = spec.get("rayClusterDeletionDelaySeconds")
+    name = (applied.get("metadata") or {}).get("name")
+    how_long = (
+        f"{moves} traffic steps, at least {(moves - 1) * interval}s once the new cluster is ready"
+        if moves is not None
+        else "never done: with a step or surge of 0 no traffic moves"
+    )
+    return (
+        f"KubeRay upgrades RayService {name} incrementally (NewClusterWithIncrementalUpgrade): it makes a new "
+        f"Ray cluster beside active cluster {active}, which keeps serving; once the new one is ready it raises "
+        f"its Serve target_capacity by maxSurgePercent ({surge}%) at a time and moves stepSizePercent ({step}%) "
+        f"of the traffic to it every intervalSeconds ({interval}s) through the HTTPRoute {name} on Gateway class "
+        f"{options.get('gatewayClassName')}, lowering {active}'s target_capacity as the traffic follows "
+        f"({how_long}); then it deletes {active} {DELETION_DELAY_SECONDS if delay is None else int(delay)}s later "
+        "(rayClusterDeletionDelaySeconds)"
+    )
 
 
 HASH_ANNOTATION = "ray.io/hash-without-replicas-and-workers-to-delete"  # utils/constant.go
