@@ -97,3 +97,22 @@ def test_a_plan_says_a_secret_env_value_changed_without_either_value() -> None:
     lines = diff_objects(job(TOKEN), job(TOKEN[:-2] + "zz"))
     assert lines == ["~ spec.runtimeEnvYAML: *** (changed)"]
     assert diff_objects(job(TOKEN), job(TOKEN)) == []
+
+
+def test_a_printed_rayservice_shows_its_serve_applications_secret_env_values_as_a_mask() -> None:
+    from akscli.printable import shown
+
+    config = yamlio.dump(
+        {"applications": [{"name": "llm", "runtime_env": {"env_vars": {"HF_TOKEN": TOKEN, "MODEL": "llama"}}}]}
+    )
+    service = {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayService",
+        "metadata": {"name": "llm"},
+        "spec": {"serveConfigV2": config},
+    }
+    printed = shown(service, "yaml")["spec"]["serveConfigV2"]
+    assert TOKEN not in printed
+    [app] = yamlio.load(printed, "serveConfigV2")["applications"]
+    assert app["runtime_env"]["env_vars"] == {"HF_TOKEN": "***", "MODEL": "llama"}
+    assert service["spec"]["serveConfigV2"] == config  # the object itself is not changed
