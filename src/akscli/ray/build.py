@@ -24,8 +24,8 @@ from akscli.ray.job import (
     runtime_env,
 )
 from akscli.ray.live import Connection, check_gpu_capacity, get_object, size_gpu_groups
-from akscli.ray.service import render_service, serve_config
-from akscli.ray.service_plan import kept_cluster_warning
+from akscli.ray.service import INCREMENTAL_UPGRADE, render_service, serve_config
+from akscli.ray.service_plan import kept_cluster_warning, kept_upgrade_refusal
 from akscli.ray.spec import RAY_API, ClusterSpec, head_image, ray_name, render_cluster
 from akscli.ray.workdir import WORKDIR_MOUNT, PackedWorkdir, pack_workdir, workdir_configmap_name, workdir_values
 
@@ -160,7 +160,29 @@ def service_objects(name: str, serve_file: str, flags: ClusterFlags, labels: Seq
     if not conn.offline:
         existing = conn.kube().get(RAY_API, "RayService", name, namespace=conn.namespace())
         built.warnings.extend(w for w in [kept_cluster_warning(existing)] if w)
+        _refuse_kept_upgrade(name, conn.namespace(), existing, built)
     return built
+
+
+def _refuse_kept_upgrade(name: str, namespace: str, existing: Mapping[str, Any] | None, built: Built) -> None:
+    """Refuse, before anything is sent, a deploy that KubeRay would refuse for the upgradeStrategy
+    the RayService keeps (service_plan.kept_upgrade_refusal)."""
+    rendered = next((o for o in built.objects if o.get("kind") == "RayService"), None)
+    spec = ((rendered or {}).get("spec") or {}).get("rayClusterConfig") or {}
+    problem = kept_upgrade_refusal(existing, spec)
+    if problem is None:
+        return
+    fix = (
+        "add --autoscaler v2 (the incremental upgrade scales the new cluster with the Ray autoscaler)"
+        if problem.startswith("Ray Autoscaler")
+        else "fix spec.upgradeStrategy.clusterUpgradeOptions (kubectl edit rayservice)"
+    )
+    raise UsageError(
+        f"KubeRay refuses RayService {name} as this deploy leaves it: {problem} (it keeps its upgradeStrategy "
+        f"{INCREMENTAL_UPGRADE}, which ray service deploy does not set)",
+        hint=f"{fix}, or set another strategy first: kubectl patch rayservice {name} -n {namespace} --type merge "
+        """-p '{"spec":{"upgradeStrategy":{"type":"NewCluster","clusterUpgradeOptions":null}}}'""",
+    )
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,51 @@ def kept_cluster_warning(existing: Mapping[str, Any] | None) -> str | None:
     )
 
 
+def kept_upgrade_refusal(existing: Mapping[str, Any] | None, cluster_spec: Mapping[str, Any]) -> str | None:
+    """Why KubeRay would refuse the RayService that ``ray service deploy`` leaves, or None.
+
+    The deploy sets no ``upgradeStrategy``; under server-side apply one that another field manager
+    set (kubectl, an ``akscli apply -f`` of a file under another manager) stays. With
+    ``NewClusterWithIncrementalUpgrade`` KubeRay then holds the new spec to ValidateClusterUpgradeOptions
+    (ray-project/kuberay feeaf72f ray-operator/controllers/ray/utils/validation.go, in its order and
+    words; utils/util.go IsAutoscalingEnabled: ``enableInTreeAutoscaling`` true) and refuses the
+    whole RayService when it fails. Only akscli's own ownership (manager ``akscli``) is dropped by
+    the deploy; without managedFields the strategy is taken to stay."""
+    if existing is None:
+        return None
+    strategy = (existing.get("spec") or {}).get("upgradeStrategy") or {}
+    if strategy.get("type") != INCREMENTAL_UPGRADE:
+        return None
+    owners = [
+        str(entry.get("manager"))
+        for entry in (existing.get("metadata") or {}).get("managedFields") or []
+        if "f:upgradeStrategy" in (((entry.get("fieldsV1") or {}).get("f:spec")) or {})
+    ]
+    if owners and all(owner == "akscli" for owner in owners):
+        return None
+    if not cluster_spec.get("enableInTreeAutoscaling"):
+        return "Ray Autoscaler is required for NewClusterWithIncrementalUpgrade"
+    options = strategy.get("clusterUpgradeOptions")
+    if not isinstance(options, Mapping):
+        return "ClusterUpgradeOptions are required for NewClusterWithIncrementalUpgrade"
+    surge, step, interval = (
+        options.get("maxSurgePercent", 100),
+        options.get("stepSizePercent"),
+        options.get("intervalSeconds"),
+    )
+    if not isinstance(surge, int) or not 0 <= surge <= 100:
+        return "maxSurgePercent must be between 0 and 100"
+    if not isinstance(step, int) or not 0 <= step <= 100:
+        return "stepSizePercent must be between 0 and 100"
+    if step > surge:
+        return "stepSizePercent must be less than or equal to maxSurgePercent"
+    if not isinstance(interval, int) or interval <= 0:
+        return "intervalSeconds must be greater than 0"
+    if not options.get("gatewayClassName"):
+        return "gatewayClassName is required for NewClusterWithIncrementalUpgrade"
+    return None
+
+
 def _for_hashing(spec: Any, groups: int | None = None) -> Any:
     """A RayService's ``rayClusterConfig`` as KubeRay hashes it to decide whether a cluster is
     outdated: without suspend and upgradeStrategy, each worker group without replicas,
