@@ -68,7 +68,7 @@ def test_raw_client_drives_bare_metal_extension_resources_and_actions(azure_env:
     instance = {
         "extendedLocation": {"type": "CustomLocation", "name": location},
         "properties": {
-            "kubernetesVersion": "1.31.2",
+            "kubernetesVersion": "1.34.2",
             "linuxProfile": {"ssh": {"publicKeys": [{"keyData": "ssh-ed25519 AAAA"}]}},
             "cloudProviderProfile": {"infraNetworkProfile": {"vnetSubnetIds": [lnet]}},
         },
@@ -77,7 +77,7 @@ def test_raw_client_drives_bare_metal_extension_resources_and_actions(azure_env:
     result = arm.wait_lro(arm.raw_begin(client, "POST", PCI + "/listUserKubeconfig", "2024-01-01"), "kubeconfig")
     assert result["properties"]["kubeconfigs"][0]["value"]
     profile = arm.raw_call(client, "GET", PCI + "/upgradeProfiles/default", "2024-01-01")
-    assert [u["kubernetesVersion"] for u in profile["properties"]["controlPlaneProfile"]["upgrades"]] == ["1.32.5"]
+    assert [u["kubernetesVersion"] for u in profile["properties"]["controlPlaneProfile"]["upgrades"]] == ["1.34.3"]
 
 
 def test_an_extension_resource_needs_its_parent(azure_env: ArmEmulator) -> None:

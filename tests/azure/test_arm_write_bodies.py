@@ -216,27 +216,27 @@ def test_an_approval_gate_patch_is_in_the_published_api(azure_env: ArmEmulator) 
 
 
 # The edge machine edge-gpu-01 in rg-edge (Purposed), the key id.pub in the working folder; the upgrade
-# of a cluster edge1 that create made, on 1.31.1 (baremetal_world).
+# of a cluster edge1 that create made, on 1.34.2 (baremetal_world).
 ADMINS = "6f1e4a0b-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
 BM = f"-g rg-edge --edge-machine edge-gpu-01 --ssh-key id.pub --admin-group {ADMINS}"
 WORKSPACE = "/subscriptions/0/resourceGroups/rg-mon/providers/Microsoft.OperationalInsights/workspaces/ws1"
 BAREMETAL_WRITES = {
     "create": f"baremetal cluster create edge2 {BM}",
-    "create, every flag": f"baremetal cluster create edge2 {BM} -k 1.32.5 --control-plane-ip 10.0.0.5"
+    "create, every flag": f"baremetal cluster create edge2 {BM} -k 1.34.2 --control-plane-ip 10.0.0.5"
     f" --device-pool pool-1 --custom-location cl-1 --no-azure-rbac --log-analytics-workspace {WORKSPACE}",
-    "upgrade": "baremetal cluster upgrade edge1 -g rg-edge -k 1.31.2 -y",
+    "upgrade": "baremetal cluster upgrade edge1 -g rg-edge -k 1.34.3 -y",
 }
 
 
 def baremetal_world(emu: ArmEmulator, folder: Path) -> None:
-    """An edge machine and a cluster edge1 on it, on 1.31.1 with 1.31.2 offered; folder holds id.pub."""
+    """An edge machine and a cluster edge1 on it, on 1.34.2 with 1.34.3 offered; folder holds id.pub."""
     from tests.baremetal.test_clusters import KEY, create, instance_id
     from tests.emulators.arm.baremetal import edge_machine
 
     (folder / "id.pub").write_text(KEY + "\n")
     edge_machine(emu, "rg-edge", "edge-gpu-01")
-    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
-    emu.update_resource(instance_id(emu, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.31.1"))
+    assert create("edge1", "--kubernetes-version", "1.34.3").exit_code == 0
+    emu.update_resource(instance_id(emu, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.34.2"))
 
 
 @pytest.mark.parametrize("case", list(BAREMETAL_WRITES))
