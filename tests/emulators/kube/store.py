@@ -92,13 +92,32 @@ def make_entry(obj: dict[str, Any], rv: int) -> Entry:
 
 
 class Bucket:
-    """The objects of one resource (group/plural), keyed 'namespace/name' or 'name'."""
+    """The objects of one resource (group/plural), keyed 'namespace/name' or 'name'; and, for
+    objects with a spec.nodeName (pods, ResourceSlices), the keys on each node: the scheduler's
+    NodeInfo and the kubelet read one node's pods without walking a million (upstream:
+    kubernetes/kubernetes pkg/scheduler/backend/cache/cache.go keeps a NodeInfo per node, each
+    with its pods; the kubelet's pod manager holds only its own node's pods)."""
 
-    __slots__ = ("items", "keys")
+    __slots__ = ("items", "keys", "on_node")
 
     def __init__(self) -> None:
         self.items: dict[str, Entry] = {}
         self.keys: list[str] = []
+        self.on_node: dict[str, set[str]] = {}
+
+    def index(self, key: str, old: Entry | None, new: Entry | None) -> None:
+        was = old.fields[0] if old is not None and old.fields else ""
+        now = new.fields[0] if new is not None and new.fields else ""
+        if was == now:
+            return
+        if was:
+            keys = self.on_node.get(was)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self.on_node[was]
+        if now:
+            self.on_node.setdefault(now, set()).add(key)
 
 
 @dataclass
@@ -207,6 +226,7 @@ class Store:
             else:
                 self._unindex_owners(bucket, key, old)
             b.items[key] = entry
+            b.index(key, old, entry)
             self._index_owners(bucket, key, entry)
             self._record(Event(self.rv, bucket, "MODIFIED" if old else "ADDED", key, entry, old))
             return entry
@@ -224,6 +244,7 @@ class Store:
             if old is None:
                 bisect.insort(b.keys, key)
             b.items[key] = entry
+            b.index(key, old, entry)
             self._record(Event(self.rv, bucket, "MODIFIED" if old else "ADDED", key, entry, old))
             return entry
 
@@ -236,6 +257,7 @@ class Store:
             i = bisect.bisect_left(b.keys, key)
             if i < len(b.keys) and b.keys[i] == key:
                 del b.keys[i]
+            b.index(key, old, None)
             self._unindex_owners(bucket, key, old)
             self.rv += 1
             final["metadata"]["resourceVersion"] = str(self.rv)
@@ -253,7 +275,9 @@ class Store:
                 obj["metadata"]["resourceVersion"] = str(self.rv)
                 if key not in b.items:
                     b.keys.append(key)
-                b.items[key] = make_entry(obj, self.rv)
+                entry = make_entry(obj, self.rv)
+                b.index(key, b.items.get(key), entry)
+                b.items[key] = entry
                 n += 1
             b.keys.sort()
             self.compacted_rv = self.rv
@@ -382,6 +406,14 @@ class Store:
                     more = i < hi or j < len(extra)
                     return out, last if more else None, (hi - i) + (len(extra) - j) if more else 0
             return out, None, 0
+
+    def on_node(self, bucket: str, node: str) -> list[Entry]:
+        """The entries whose spec.nodeName is ``node``, in key order (the live index)."""
+        with self.lock:
+            b = self.buckets.get(bucket)
+            if b is None:
+                return []
+            return [b.items[k] for k in sorted(b.on_node.get(node, ()))]
 
     def count(self, bucket: str) -> int:
         b = self.buckets.get(bucket)

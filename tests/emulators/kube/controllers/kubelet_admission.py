@@ -170,23 +170,21 @@ class KubeletAdmission(Controller):
 
     def _usage(self, cluster: ClusterState, node: str, uid: Any) -> tuple[Counter[str], int]:
         """What the node's other active pods request, and how many they are (the kubelet's
-        admitted pods that have not finished), from the store's (nodeName, phase) index."""
+        admitted pods that have not finished), from the store's index of pods by node: one
+        node's pods are read, not the cluster's."""
         used: Counter[str] = Counter()
-        count = 0
+        others = self._others(cluster, node, uid)
+        for other in others:
+            used.update(pod_requests(other.get("spec") or {}))
+        return used, len(others)
+
+    def _others(self, cluster: ClusterState, node: str, uid: Any) -> list[dict[str, Any]]:
+        """The node's active pods the kubelet has admitted, but the one it checks."""
         with self._lock:
             skip = self._waiting | {uid}
-        after: str | None = None
-        while True:
-            entries, after, _ = cluster.api.store.page("/pods", "", after, 5000, None)
-            for entry in entries:
-                on, phase = entry.fields or ("", "")
-                if on != node or phase in ("Succeeded", "Failed"):
-                    continue
-                other = json.loads(entry.raw)
-                if (other.get("metadata") or {}).get("uid") in skip:
-                    continue
-                count += 1
-                used.update(pod_requests(other.get("spec") or {}))
-            if after is None:
-                break
-        return used, count
+        out = []
+        for entry in cluster.api.store.on_node("/pods", node):
+            if (entry.fields or ("", ""))[1] in ("Succeeded", "Failed") or entry.uid in skip:
+                continue
+            out.append(json.loads(entry.raw))
+        return out

@@ -141,20 +141,24 @@ def post_filter(cluster: ClusterState, pod: dict[str, Any], message: str) -> Out
     nominated = status.get("nominatedNodeName")
     if rank <= 0 and not nominated:
         return Outcome()  # no pod of a lower priority to find here (negative classes not modelled)
-    by_node = _pods_by_node(cluster)
     if nominated:
-        on_nominated = [json.loads(raw) for raw in by_node.get(nominated, [])]
+        on_nominated = _pods_on(cluster, nominated)
         if any(priority(p) < rank and _preempted(p) for p in on_nominated):
             return Outcome(None, f"{_fit_part(message)} {TERMINATING}")
     candidates: dict[str, list[dict[str, Any]]] = {}
     need = pod_requests(spec)
     for node in _nodes(cluster, node_names(spec)):
         node_name = node["metadata"]["name"]
-        on_node = [json.loads(raw) for raw in by_node.get(node_name, [])]
-        reasons, resolvable = fit_reasons(spec, need, node, lambda on_node=on_node: _usage(on_node))  # type: ignore[misc]
+        read: list[list[dict[str, Any]]] = []  # the node's pods, decoded once the node passes the filters before fit
+
+        def usage(node_name: str = node_name, read: list[list[dict[str, Any]]] = read) -> Counter[str]:
+            read.append(_pods_on(cluster, node_name))
+            return _usage(read[0])
+
+        reasons, resolvable = fit_reasons(spec, need, node, usage)
         if not reasons or not resolvable:
             continue  # fits already (the Rescheduler binds it), or preemption cannot help
-        victims = select_victims(spec, node, on_node, rank)
+        victims = select_victims(spec, node, read[0], rank)
         if victims:
             candidates[node_name] = victims
     if not candidates:
@@ -219,19 +223,14 @@ def _nodes(cluster: ClusterState, names: set[str] | None) -> list[dict[str, Any]
             return nodes
 
 
-def _pods_by_node(cluster: ClusterState) -> dict[str, list[bytes]]:
-    """The pods each node holds, undecoded (a node is decoded only when it is checked), from the
-    store's (nodeName, phase) index; terminating pods still count (the scheduler's NodeInfo)."""
-    out: dict[str, list[bytes]] = {}
-    after: str | None = None
-    while True:
-        entries, after, _ = cluster.api.store.page("/pods", "", after, PAGE, None)
-        for entry in entries:
-            node, phase = entry.fields or ("", "")
-            if node and phase not in ("Succeeded", "Failed"):
-                out.setdefault(node, []).append(entry.raw)
-        if after is None:
-            return out
+def _pods_on(cluster: ClusterState, node: str) -> list[dict[str, Any]]:
+    """The pods the node holds, from the store's index of pods by node (a node's pods are
+    decoded only when it is checked); terminating pods still count (the scheduler's NodeInfo)."""
+    return [
+        json.loads(e.raw)
+        for e in cluster.api.store.on_node("/pods", node)
+        if (e.fields or ("", ""))[1] not in ("Succeeded", "Failed")
+    ]
 
 
 class Preemption(Controller):
