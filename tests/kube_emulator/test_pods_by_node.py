@@ -74,8 +74,8 @@ def test_the_kubelet_admission_reads_only_its_nodes_pods(
         made["spec"]["containers"] = [{"name": "main", "image": "vllm"}]
         kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Pod", **made})
     no_full_scan(kube_emulator, monkeypatch)
-    _, count = KubeletAdmission()._usage(kube_emulator.cluster, "node-0", "new")
-    assert count == 1
+    others = KubeletAdmission()._others(kube_emulator.cluster, "node-0", "new")
+    assert [p["metadata"]["name"] for p in others] == ["y"]
 
 
 def test_preemption_reads_only_the_checked_nodes_pods(

@@ -1,9 +1,13 @@
 """The kubelet's admission of a pod bound by its creator: a pod created with ``spec.nodeName``
-skips the scheduler, and the node's kubelet checks that it fits before it runs it. A pod that
-does not fit beside the pods already there is refused: phase Failed, reason ``OutOf<resource>``
-(``OutOfcpu``, ``OutOfmemory``, ``OutOfephemeral-storage``, ``OutOfpods``, ``OutOfnvidia.com/gpu``),
-message ``Pod was rejected: Node didn't have enough resource: memory, requested: N, used: N,
-capacity: N``, and a Warning event with that reason and the message without its prefix.
+skips the scheduler, and the node's kubelet checks it (GeneralPredicates) before it runs it. A
+pod that does not fit beside the pods already there is refused: phase Failed, reason
+``OutOf<resource>`` (``OutOfcpu``, ``OutOfmemory``, ``OutOfephemeral-storage``, ``OutOfpods``,
+``OutOfnvidia.com/gpu``), message ``Pod was rejected: Node didn't have enough resource: memory,
+requested: N, used: N, capacity: N``, and a Warning event with that reason and the message
+without its prefix. The other predicates refuse with the plugin's name as the reason and
+``Pod was rejected: Predicate NAME failed: DESC``: NodeAffinity (nodeSelector and required node
+affinity), NodePorts (a host port another pod on the node holds), TaintToleration (a NoExecute
+taint the pod does not tolerate). A pod the kubelet admits runs: Running, its containers ready.
 
 upstream: kubernetes/kubernetes
 - pkg/kubelet/lifecycle/predicate.go predicateAdmitHandler.Admit: the first reason only; an
@@ -19,10 +23,19 @@ upstream: kubernetes/kubernetes
   the pod requests nothing.
 - pkg/kubelet/kubelet.go rejectPod: the event, then status {phase Failed, reason, message
   "Pod was rejected: " + message, qosClass}; the status manager gives it a startTime.
+- pkg/kubelet/lifecycle/predicate.go (recent, through the code index): Admit checks the
+  ``kubernetes.io/os`` pod label (PodOSSelectorNodeLabelDoesNotMatch) and spec.os
+  (PodOSNotSupported) first; generalFilter: scheduler.AdmissionCheck(pod, nodeInfo, true)
+  (resources, then NodeAffinity "node(s) didn't match Pod's node affinity/selector", NodeName,
+  NodePorts "node(s) didn't have free ports for the requested pod ports"), then the NoExecute
+  taints only ("Kubelet is only interested in the NoExecute taint"; TaintToleration "node(s) had
+  taints that the pod didn't tolerate"); PredicateFailureError.Error is "Predicate %s failed: %s".
+- pkg/scheduler/framework/types.go HostPortInfo.CheckConflict (hostIP "" is 0.0.0.0, protocol ""
+  is TCP; 0.0.0.0 conflicts with any address of the same protocol and port); NodeInfo
+  updateUsedPorts reads the containers' ports (v1.32: not the init containers').
 
 Only pods a client creates bound, with no phase yet, on a Node that exists are checked: the
 emulator's own controllers bind through the Scheduler, and tests that seed a Running pod keep it.
-An admitted pod is left as it was (this emulator runs no kubelet for bare pods).
 """
 
 from __future__ import annotations
@@ -36,8 +49,11 @@ from typing import TYPE_CHECKING, Any
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers import kubelet_env
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.pod_resources import pod_requests, quantity
+from tests.emulators.kube.controllers.pods import pod_status
+from tests.emulators.kube.controllers.scheduling import _tolerates, matches_affinity
 
 if TYPE_CHECKING:
     from tests.emulators.kube.apiserver_common import Ctx
@@ -78,6 +94,69 @@ def insufficient(
         taken = _amount(resource, used.get(resource, Decimal(0)))
         if requested > capacity - taken:
             return resource, requested, taken, capacity
+    return None
+
+
+def _host_ports(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """The containers' (hostIP, protocol, hostPort) with a hostPort, sanitized as HostPortInfo does."""
+    return [
+        (str(p.get("hostIP") or "0.0.0.0"), str(p.get("protocol") or "TCP"), int(p["hostPort"]))
+        for c in spec.get("containers") or []
+        for p in c.get("ports") or []
+        if int(p.get("hostPort") or 0) > 0
+    ]
+
+
+def ports_conflict(spec: dict[str, Any], others: list[dict[str, Any]]) -> bool:
+    """nodeports.Fits: a wanted host port another pod on the node already holds (CheckConflict)."""
+    used = {port for other in others for port in _host_ports(other.get("spec") or {})}
+    for ip, protocol, port in _host_ports(spec):
+        if ip == "0.0.0.0":
+            if any((u_protocol, u_port) == (protocol, port) for _, u_protocol, u_port in used):
+                return True
+        elif (ip, protocol, port) in used or ("0.0.0.0", protocol, port) in used:
+            return True
+    return False
+
+
+def untolerated_no_execute(spec: dict[str, Any], node: dict[str, Any]) -> bool:
+    """A NoExecute taint none of the pod's own tolerations tolerates (FindMatchingUntoleratedTaint)."""
+    tolerations = list(spec.get("tolerations") or [])
+    return any(
+        t.get("effect") == "NoExecute" and not _tolerates(tolerations, t)
+        for t in (node.get("spec") or {}).get("taints") or []
+    )
+
+
+def predicate(name: str, desc: str) -> tuple[str, str]:
+    return name, f"Predicate {name} failed: {desc}"
+
+
+def refusal(pod: dict[str, Any], node: dict[str, Any], others: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """Admit's (reason, message) for the pod beside ``others`` on ``node``, or None when it is admitted."""
+    spec = pod.get("spec") or {}
+    os_label = ((pod.get("metadata") or {}).get("labels") or {}).get("kubernetes.io/os")
+    if os_label is not None and os_label != "linux":  # the node's label is runtime.GOOS, linux on AKS
+        return "PodOSSelectorNodeLabelDoesNotMatch", (
+            "Failed to admit pod as the `kubernetes.io/os` label doesn't match node label"
+        )
+    if (spec.get("os") or {}).get("name") not in (None, "linux"):
+        return "PodOSNotSupported", "Failed to admit pod as the OS field doesn't match node OS"
+    used: Counter[str] = Counter()
+    for other in others:
+        used.update(pod_requests(other.get("spec") or {}))
+    short = insufficient(spec, (node.get("status") or {}).get("allocatable") or {}, used, len(others))
+    if short is not None:
+        resource, requested, taken, capacity = short
+        return reason_for(resource), (
+            f"Node didn't have enough resource: {resource}, requested: {requested}, used: {taken}, capacity: {capacity}"
+        )
+    if not matches_affinity(spec, node):
+        return predicate("NodeAffinity", "node(s) didn't match Pod's node affinity/selector")
+    if ports_conflict(spec, others):
+        return predicate("NodePorts", "node(s) didn't have free ports for the requested pod ports")
+    if untolerated_no_execute(spec, node):
+        return predicate("TaintToleration", "node(s) had taints that the pod didn't tolerate")
     return None
 
 
@@ -149,15 +228,11 @@ class KubeletAdmission(Controller):
         node = cluster.get("v1", "Node", None, str(spec.get("nodeName")))
         if node is None:
             return  # no kubelet to admit it
-        used, count = self._usage(cluster, str(spec["nodeName"]), uid)
-        short = insufficient(spec, (node.get("status") or {}).get("allocatable") or {}, used, count)
-        if short is None:
+        refused = refusal(pod, node, self._others(cluster, str(spec["nodeName"]), uid))
+        if refused is None:
+            self._run(cluster, pod)
             return
-        resource, requested, taken, capacity = short
-        message = (
-            f"Node didn't have enough resource: {resource}, requested: {requested}, used: {taken}, capacity: {capacity}"
-        )
-        reason = reason_for(resource)
+        reason, message = refused
         cluster.add_event(pod, reason, message, "Warning")
         status = {
             "phase": "Failed",
@@ -168,15 +243,20 @@ class KubeletAdmission(Controller):
         }
         cluster.patch_status("v1", "Pod", namespace, name, status)
 
-    def _usage(self, cluster: ClusterState, node: str, uid: Any) -> tuple[Counter[str], int]:
-        """What the node's other active pods request, and how many they are (the kubelet's
-        admitted pods that have not finished), from the store's index of pods by node: one
-        node's pods are read, not the cluster's."""
-        used: Counter[str] = Counter()
-        others = self._others(cluster, node, uid)
-        for other in others:
-            used.update(pod_requests(other.get("spec") or {}))
-        return used, len(others)
+    def _run(self, cluster: ClusterState, pod: dict[str, Any]) -> None:
+        """The admitted pod runs: its containers start (Running, ready), or wait in
+        CreateContainerConfigError where an env source is missing (kubelet_env)."""
+        md, spec = pod["metadata"], pod.get("spec") or {}
+        errors = {
+            str(c.get("name")): message
+            for c in spec.get("containers") or []
+            if (message := kubelet_env.config_error(cluster, md["namespace"], c))
+        }
+        status = pod_status(spec, None, "Running", spec.get("nodeName"), config_errors=errors)
+        status["qosClass"] = (pod.get("status") or {}).get("qosClass") or qos_class(spec)
+        updated = cluster.patch_status("v1", "Pod", md["namespace"], md["name"], status)
+        for message in errors.values():
+            cluster.add_event(updated, "Failed", f"Error: {message}", "Warning")
 
     def _others(self, cluster: ClusterState, node: str, uid: Any) -> list[dict[str, Any]]:
         """The node's active pods the kubelet has admitted, but the one it checks."""
