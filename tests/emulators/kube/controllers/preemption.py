@@ -7,12 +7,17 @@ upstream: kubernetes/kubernetes
     still has a terminating pod of lower priority (one preemption at a time).
   - SelectVictimsOnNode: every pod on the node of lower priority is removed; if the pod still
     does not fit there, the node is no candidate. The removed pods are then put back one by one,
+    first those whose eviction would violate a PodDisruptionBudget, then the others, each group
     the most important first (MoreImportantPod: higher priority, then earlier start), and each
-    one the pod cannot fit beside stays a victim (reprievePod).
+    one the pod cannot fit beside stays a victim (reprievePod); the violating victims are counted.
+- pkg/scheduler/framework/preemption/preemption.go filterPodsWithPDBViolation: a pod matching a
+  budget of its namespace spends one of status.disruptionsAllowed (not when the budget's
+  status.disruptedPods has it); below zero, it violates. Budgets are read from their status, as
+  the disruption controller writes it (not modelled here: a test writes the status).
 - pkg/scheduler/framework/preemption/preemption.go:
   - nodesWherePreemptionMightHelp: only nodes whose filters said Unschedulable, not
     UnschedulableAndUnresolvable (taints, affinity, a DaemonSet pod's other nodes).
-  - pickOneNodeForPreemption: the lowest highest-victim priority, then the lowest sum of
+  - pickOneNodeForPreemption: the fewest PDB violations, the lowest highest-victim priority, then the lowest sum of
     priorities, then the fewest victims, then the latest start of the highest-priority victims,
     then the first node.
 - pkg/scheduler/framework/preemption/executor.go PreemptPod: each victim gets the condition
@@ -27,9 +32,8 @@ Each failed scheduling attempt runs ``post_filter``: a controller's new pod (pod
 ``apply``, before its FailedScheduling event) and each Rescheduler retry; the ``Preemption``
 controller does it once for pods left Pending by other paths. The pod binds when the victims
 are gone: the Rescheduler retries on an assigned pod's delete, the highest priority first (the
-scheduling queue's PrioritySort). Not modelled: PodDisruptionBudgets
-(pickOneNodeForPreemption's first criterion, and reprieving violating victims first), nominated
-pods' room held against lower-priority pods in the filters, and extenders. Only pods with a
+scheduling queue's PrioritySort). Not modelled: the disruption controller (budgets' status),
+and extenders. Only pods with a
 priority above 0 preempt here (a pod of priority 0 can only preempt the rare negative classes).
 """
 
@@ -44,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.pod_affinity import selector_matches
 from tests.emulators.kube.controllers.pod_resources import pod_requests
 from tests.emulators.kube.controllers.scheduling import fit_reasons, node_names
 
@@ -74,36 +79,81 @@ def _more_important_first(pod: dict[str, Any]) -> tuple[int, str]:
     return -priority(pod), start
 
 
+def violating(pods: list[dict[str, Any]], pdbs: list[dict[str, Any]]) -> set[int]:
+    """filterPodsWithPDBViolation: the indexes of ``pods`` (most important first) whose eviction
+    takes a PodDisruptionBudget below zero disruptions allowed. Each matching pod spends one of its
+    budget's status.disruptionsAllowed, unless the budget lists it in status.disruptedPods already;
+    a pod with no labels, and a budget with no (or an empty) selector, match nothing."""
+    allowed = [int((pdb.get("status") or {}).get("disruptionsAllowed") or 0) for pdb in pdbs]
+    out = set()
+    for i, pod in enumerate(pods):
+        md = pod.get("metadata") or {}
+        labels = md.get("labels") or {}
+        if not labels:
+            continue
+        for j, pdb in enumerate(pdbs):
+            selector = (pdb.get("spec") or {}).get("selector")
+            if (pdb.get("metadata") or {}).get("namespace") != md.get("namespace") or not selector:
+                continue
+            if not selector_matches(selector, labels):
+                continue
+            if md.get("name") in ((pdb.get("status") or {}).get("disruptedPods") or {}):
+                continue
+            allowed[j] -= 1
+            if allowed[j] < 0:
+                out.add(i)
+    return out
+
+
 def select_victims(
-    spec: dict[str, Any], node: dict[str, Any], on_node: list[dict[str, Any]], rank: int
-) -> list[dict[str, Any]] | None:
-    """SelectVictimsOnNode (no PDBs): the fewest lower-priority pods whose removal lets the pod fit,
-    or None when removing all of them is not enough."""
+    spec: dict[str, Any],
+    node: dict[str, Any],
+    on_node: list[dict[str, Any]],
+    rank: int,
+    pdbs: list[dict[str, Any]] | None = None,
+) -> tuple[list[dict[str, Any]], int] | None:
+    """SelectVictimsOnNode: the fewest lower-priority pods whose removal lets the pod fit, and how
+    many of them violate a PodDisruptionBudget; None when removing all of them is not enough. The
+    violating pods are reprieved first, then the others, each group most important first."""
     need = pod_requests(spec)
-    lower = [p for p in on_node if priority(p) < rank]
+    lower = sorted((p for p in on_node if priority(p) < rank), key=_more_important_first)
     if not lower:
         return None
     kept = [p for p in on_node if priority(p) >= rank]
     if fit_reasons(spec, need, node, lambda: _usage(kept))[0]:
         return None
-    victims = []
-    for p in sorted(lower, key=_more_important_first):
-        if fit_reasons(spec, need, node, lambda p=p: _usage([*kept, p]))[0]:  # type: ignore[misc]
-            victims.append(p)
-        else:
-            kept.append(p)
-    return sorted(victims, key=_more_important_first)
+    bad = violating(lower, pdbs or [])
+    victims: list[dict[str, Any]] = []
+    violations = 0
+    first = [p for i, p in enumerate(lower) if i in bad]
+    then = [p for i, p in enumerate(lower) if i not in bad]
+    for group, violates in ((first, True), (then, False)):
+        for p in group:
+            if fit_reasons(spec, need, node, lambda p=p: _usage([*kept, p]))[0]:  # type: ignore[misc]
+                victims.append(p)
+                violations += violates
+            else:
+                kept.append(p)
+    return sorted(victims, key=_more_important_first), violations
 
 
-def pick_node(candidates: dict[str, list[dict[str, Any]]]) -> str:
-    """pickOneNodeForPreemption, without its PDB criterion."""
+def pick_node(candidates: dict[str, tuple[list[dict[str, Any]], int]]) -> str:
+    """pickOneNodeForPreemption: the fewest PodDisruptionBudget violations, then the lowest
+    highest-victim priority, the lowest sum, the fewest victims, the latest start, the first node."""
 
-    def key(name: str) -> tuple[int, int, int, str, str]:
-        victims = candidates[name]
+    def key(name: str) -> tuple[int, int, int, int, str, str]:
+        victims, violations = candidates[name]
         highest = max(priority(v) for v in victims)
         # the latest start among the highest-priority victims wins: negate by sorting reversed
         starts = [str((v.get("status") or {}).get("startTime") or "") for v in victims if priority(v) == highest]
-        return (highest, sum(priority(v) + 2**31 for v in victims), len(victims), _invert(min(starts)), name)
+        return (
+            violations,
+            highest,
+            sum(priority(v) + 2**31 for v in victims),
+            len(victims),
+            _invert(min(starts)),
+            name,
+        )
 
     return min(sorted(candidates), key=key)
 
@@ -145,7 +195,8 @@ def post_filter(cluster: ClusterState, pod: dict[str, Any], message: str) -> Out
         on_nominated = _pods_on(cluster, nominated)
         if any(priority(p) < rank and _preempted(p) for p in on_nominated):
             return Outcome(None, f"{_fit_part(message)} {TERMINATING}")
-    candidates: dict[str, list[dict[str, Any]]] = {}
+    candidates: dict[str, tuple[list[dict[str, Any]], int]] = {}
+    pdbs: list[dict[str, Any]] | None = None  # getPodDisruptionBudgets, read once a node is a candidate
     need = pod_requests(spec)
     for node in _nodes(cluster, node_names(spec)):
         node_name = node["metadata"]["name"]
@@ -158,14 +209,16 @@ def post_filter(cluster: ClusterState, pod: dict[str, Any], message: str) -> Out
         reasons, resolvable = fit_reasons(spec, need, node, usage)
         if not reasons or not resolvable:
             continue  # fits already (the Rescheduler binds it), or preemption cannot help
-        victims = select_victims(spec, node, read[0], rank)
-        if victims:
-            candidates[node_name] = victims
+        if pdbs is None:
+            pdbs = cluster.list("policy/v1", "PodDisruptionBudget")
+        found = select_victims(spec, node, read[0], rank, pdbs)
+        if found:
+            candidates[node_name] = found
     if not candidates:
         return Outcome()
     chosen = pick_node(candidates)
     scheduler = str(spec.get("schedulerName") or "default-scheduler")
-    for victim in candidates[chosen]:
+    for victim in candidates[chosen][0]:
         _evict(cluster, victim, pod, chosen, scheduler)
     return Outcome(chosen, _fit_part(message))
 

@@ -62,6 +62,7 @@ from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.daemon_pods import daemon_pod_spec as daemon_pod_spec  # re-exported
+from tests.emulators.kube.controllers.nominator import Nominated
 from tests.emulators.kube.controllers.pod_affinity import InterPodAffinity, required_terms
 from tests.emulators.kube.controllers.pod_resources import _QUANTITY as _QUANTITY  # re-exported
 from tests.emulators.kube.controllers.pod_resources import _container_requests, pod_requests, quantity
@@ -231,6 +232,7 @@ class Scheduler:
     _bound_anti: list[tuple[dict[str, Any], str]] | None = None
     _namespaces: dict[str, dict[str, str]] | None = None
     _node_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    _nominated: Nominated | None = None  # nominator.py: the room of the pods that preempted
 
     def _pods_by_node(self) -> dict[str, list[Any]]:
         if self._bound is None:
@@ -266,9 +268,13 @@ class Scheduler:
         node: dict[str, Any],
         affinity: Callable[[], InterPodAffinity],
         namespace: str = "",
+        uid: str = "",
     ) -> tuple[list[str], bool]:
         name = (node.get("metadata") or {}).get("name", "")
-        reasons, resolvable = fit_reasons(spec, need, node, lambda: self._usage_of(name))
+        if self._nominated is None:
+            self._nominated = Nominated(self.cluster)
+        nominated = self._nominated.usage(name, int(spec.get("priority") or 0), uid)
+        reasons, resolvable = fit_reasons(spec, need, node, lambda: self._usage_of(name) + nominated)
         if not reasons and self._volumes_exceed(spec, node):
             return ["node(s) exceed max volume count"], True  # csi.go: framework.Unschedulable
         if not reasons and (unbound := binding_reasons(self.cluster, spec, node, namespace)):
@@ -310,6 +316,8 @@ class Scheduler:
 
     def _record(self, pod: dict[str, Any], node: str) -> None:
         """A pod placed during this reconcile, counted by the next placements' filters."""
+        if self._nominated is not None:
+            self._nominated.placed(str(pod["metadata"].get("uid") or ""))
         self._placed.append((pod, node))
         if required_terms(pod, "podAntiAffinity"):
             self._placed_anti.append((pod, node))
@@ -425,7 +433,7 @@ class Scheduler:
         (upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go findNodesThatFitPod,
         SetAbsentNodesStatus; pkg/scheduler/framework/types.go FitError.Error adds the absent
         nodes' reason NumAllNodes - NodeToStatus.Len() times)."""
-        namespace = str(pod["metadata"].get("namespace") or "")
+        namespace, uid = str(pod["metadata"].get("namespace") or ""), str(pod["metadata"].get("uid") or "")
         total = self.cluster.api.store.count("/nodes")
         if total == 0:
             return Placement(None)
@@ -437,7 +445,7 @@ class Scheduler:
                 continue  # PreRes may name a node that does not exist: not in the snapshot
             checked += 1
             try:
-                reasons, resolvable = self._reasons(spec, need, node, affinity, namespace)
+                reasons, resolvable = self._reasons(spec, need, node, affinity, namespace, uid)
             except FilterError as error:
                 return Placement(None, str(error))
             if not reasons:
@@ -481,6 +489,7 @@ class Scheduler:
                     f"0/{total} nodes are available: {held}. preemption: 0/{total} nodes are available: "
                     f"{total} Preemption is not helpful for scheduling.",
                 )
+        uid = str(pod["metadata"].get("uid") or "")
         names = node_names(spec)
         if names:  # after every PreFilter passed (framework.go RunPreFilterPlugins merges their results)
             return self._place_on_named(spec, need, names, affinity, pod)
@@ -495,7 +504,7 @@ class Scheduler:
                 total += 1
                 try:
                     reasons, resolvable = self._reasons(
-                        spec, need, node, affinity, str(pod["metadata"].get("namespace") or "")
+                        spec, need, node, affinity, str(pod["metadata"].get("namespace") or ""), uid
                     )
                 except FilterError as error:
                     # schedule_one.go findNodesThatPassFilters: a filter's error ends the attempt
