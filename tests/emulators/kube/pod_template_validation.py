@@ -29,8 +29,9 @@ the code index; the repository is too large to fetch here):
   emulator reports, so the strict rule (IsEnvVarName, "must not start with a digit") is not
   applied. valueFrom has exactly one of fieldRef, resourceFieldRef, configMapKeyRef, secretKeyRef
   and no value beside it.
-Not checked: host port conflicts, envFrom, the handlers' own fields, terminationGracePeriodSeconds
-of probes and sleep hooks, resizePolicy, securityContext.
+envFrom, securityContext, node affinity and tolerations: pod_spec_policy_validation. Not checked:
+host port conflicts, the handlers' own fields, terminationGracePeriodSeconds of probes and sleep
+hooks, resizePolicy.
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.emulators.kube import job_validation, pod_volume_validation, resource_requirements
+from tests.emulators.kube import (
+    job_validation,
+    pod_spec_policy_validation,
+    pod_volume_validation,
+    resource_requirements,
+)
 
 Cause = tuple[str, str, str]
 
@@ -76,7 +82,7 @@ def causes(at: str, pod_spec: dict[str, Any], pod: bool = False) -> list[Cause]:
     for i, container in enumerate(pod_spec.get("initContainers") or []):
         if isinstance(container, dict):
             out += _init_container(f"{at}.initContainers[{i}]", container, names, all_names, pod)
-    return out
+    return out + pod_spec_policy_validation.pod_level(at, pod_spec)
 
 
 def _init_container(
@@ -107,13 +113,18 @@ def _init_container(
 
 
 def _common(path: str, container: dict[str, Any], volume_names: set[str], pod: bool) -> list[Cause]:
-    """validateContainerCommon's name, image, ports, env, volume mounts and resources."""
+    """validateContainerCommon's name, image, ports, env, envFrom, volume mounts, resources and
+    securityContext (pod_spec_policy_validation)."""
     out = job_validation.container_causes(path, container)
     out += _ports(f"{path}.ports", container.get("ports") or [])
     out += _env(f"{path}.env", container.get("env") or [])
+    out += pod_spec_policy_validation.env_from(f"{path}.envFrom", container.get("envFrom") or [])
     mounts = container.get("volumeMounts") or []
     out += pod_volume_validation.mounts(f"{path}.volumeMounts", mounts, volume_names)
-    return out + resource_requirements.resource_causes(path, container, pod)
+    out += resource_requirements.resource_causes(path, container, pod)
+    return out + pod_spec_policy_validation.container_security_context(
+        f"{path}.securityContext", container.get("securityContext")
+    )
 
 
 def _duplicate(path: str, value: str) -> Cause:
