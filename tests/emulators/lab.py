@@ -56,8 +56,9 @@ def seed_subscription(arm: Any) -> None:
 
 def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: float | None = None) -> list[Controller]:
     """The operators akscli drives, as the emulator simulates them: KAITO (Workspace and
-    InferenceSet), KEDA, KubeRay, the Fleet hub, the NVIDIA GPU Operator's ClusterPolicy, and the
-    status a Gateway API implementation writes for the lab's GatewayClass (controllers/gateway.py).
+    InferenceSet), KEDA, KubeRay, the Fleet hub, the NVIDIA GPU Operator's ClusterPolicy, the logs
+    of akscli's GPU probe and NCCL test pods, and the status a Gateway API implementation writes
+    for the lab's GatewayClass (controllers/gateway.py).
     Given the emulator (``kube``), KEDA reads a prometheus trigger over the cluster's HTTP, from the
     Prometheus that scrapes the model's pods, and keda-kaito-scaler's trigger from what it scrapes
     of the InferenceSet's Services (controllers/keda.py, prometheus_server.py, keda_kaito_scaler.py);
@@ -71,7 +72,7 @@ def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: flo
     from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
     from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerMetrics
     from tests.emulators.kube.controllers.kuberay import KubeRayController
-    from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
+    from tests.emulators.kube.controllers.nvidia import ClusterPolicyController, GpuPodController
     from tests.emulators.kube.incluster import InClusterHttp
 
     http = InClusterHttp(kube) if kube is not None else None
@@ -89,6 +90,11 @@ def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: flo
         # The chart's NFD with it (nfd.enabled, true by default: nvidia_gfd.py; upstream:
         # NVIDIA/gpu-operator deployments/gpu-operator/values.yaml).
         ClusterPolicyController(delay=delay, nfd=True),
+        # What the GPU nodes' pods print, which no controller writes: the probe's report as the
+        # `baremetal inventory` pods' log (the recorded H100 machine) and nccl-tests'
+        # all_reduce_perf output as the `baremetal test nccl` launcher's log (nvidia.py nccl_log,
+        # as nccl-tests 2.x prints it), so both commands run in the lab.
+        GpuPodController(delay=delay),
         GatewayController(delay=delay),
     ]
 

@@ -18,7 +18,11 @@ PROMISED = {
     "serve-a-model": ("rolled phi-4 back to revision 1",),
     "ray-job-on-spot-gpus": ("Ray job train succeeded",),
     "fleet-model-rollout": ("phi-4   gpu-west   Available",),
-    "bare-metal-gpu-nodes": ("gpu\t16\n", "No findings: the cluster is ready for GPU work."),
+    "bare-metal-gpu-nodes": (
+        "gpu\t16\n",
+        "No findings: the cluster is ready for GPU work.",
+        "result:               pass",
+    ),
     "nap-gpu-pool": (
         "gpu-",
         "Standard_NC40ads_H100_v5   on-demand   aks-gpu-",
