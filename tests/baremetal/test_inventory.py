@@ -47,8 +47,8 @@ def test_inventory_probes_every_gpu_node_once(gpu_nodes: Any, kubeconfig: Any) -
     assert {
         (n["status"], n["gpus"], n["gpu_model"], n["driver"], n["cuda"], n["nvlink"], n["rdma_ports"])
         for n in data["nodes"]
-    } == {("ok", 1, "NVIDIA H100 80GB HBM3", "580.159.04", "13.0", "none", "none")}
-    assert data["summary"]["gpus"] == 3
+    } == {("ok", 8, "NVIDIA H100 80GB HBM3", "580.159.04", "13.0", "none", "none")}
+    assert data["summary"]["gpus"] == 24
     assert [r["node"] for r in data["reports"]] == ["aks-gpu-0", "aks-gpu-1", "aks-gpu-2"]
 
 

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import render, validate
 from akscli.baremetal import doctor, pods
-from akscli.baremetal.report import ProbeReport, report_from_dict
+from akscli.baremetal.report import Anomaly, ProbeReport, report_from_dict
 from akscli.concurrency import parallel_map
 from akscli.errors import AkscliError, AuthError, CheckFailedError, NotFoundError, NotInstalledError, UsageError
+from akscli.gpus import vm_size_of
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -37,6 +38,7 @@ class NodeResult:
     status: str  # ok | failed | timeout
     report: ProbeReport | None = None
     error: str | None = None
+    expected_gpus: int = 0  # the node's VM size's GPUs (0: size unknown)
 
     def row(self) -> dict[str, Any]:
         r = self.report
@@ -48,6 +50,7 @@ class NodeResult:
             "node": self.node,
             "status": self.status,
             "gpus": len(gpus),
+            "expected_gpus": self.expected_gpus or None,
             "gpu_model": gpus[0].name if gpus else None,
             "driver": r.driver_version if r else None,
             "cuda": r.cuda_version if r else None,
@@ -214,14 +217,37 @@ def fit(kube: Kube, opts: InventoryOptions) -> str | None:
 
 def gpu_nodes(kube: Kube, opts: InventoryOptions) -> Iterator[str]:
     """Names of GPU nodes, streamed page by page."""
+    return (name for name, _, _ in sized_gpu_nodes(kube, opts))
+
+
+def sized_gpu_nodes(kube: Kube, opts: InventoryOptions) -> Iterator[tuple[str, str | None, int]]:
+    """(name, VM size, the size's GPUs) of each GPU node, streamed page by page."""
     count = 0
     for page in kube.list_pages("v1", "Node", label_selector=opts.label_selector):
         for node in page["items"]:
             if doctor.is_gpu_node(node):
-                yield str(node["metadata"]["name"])
+                size = vm_size_of((node.get("metadata") or {}).get("labels") or {})
+                yield str(node["metadata"]["name"]), size, doctor.expected_gpus(size)
                 count += 1
                 if opts.max_nodes is not None and count >= opts.max_nodes:
                     return
+
+
+def missing_gpus(report: ProbeReport, vm_size: str | None, expected: int) -> Anomaly | None:
+    """An error where NVML sees fewer GPUs than the node's VM size has: a GPU the driver lost
+    (fallen off the bus, Xid 79) or the host never attached. The device plugin advertises only
+    what NVML sees, so doctor's gpu-count finds the same node from its capacity; the probe sees
+    it even where no plugin runs. upstream: NVIDIA/k8s-device-plugin 1b826ac internal/rm/nvml_manager.go
+    NewNVMLResourceManagers (the devices NVML enumerates)."""
+    if expected <= 0 or len(report.gpus) >= expected:
+        return None
+    return Anomaly(
+        "node",
+        "error",
+        f"NVML sees {len(report.gpus)} of the {expected} GPUs a {vm_size} has",
+        "look for Xid 79 (GPU fallen off the bus) in the node's kernel log and compare 'nvidia-smi -L'; "
+        "drain the node and reimage it, or report the VM to Azure",
+    )
 
 
 def job_name(run_id: str, index: int) -> str:
@@ -317,7 +343,13 @@ def dry_run_jobs(kube: Kube, jobs: Iterable[dict[str, Any]], parallel: int) -> I
 _DRY_RUN_BATCH = 64
 
 
-def _run_batch(kube: Kube, opts: InventoryOptions, run_id: str, batch: list[tuple[int, str]]) -> list[NodeResult]:
+def _run_batch(
+    kube: Kube,
+    opts: InventoryOptions,
+    run_id: str,
+    batch: list[tuple[int, str]],
+    sizes: dict[str, tuple[str | None, int]],
+) -> list[NodeResult]:
     jobs = [job(opts, run_id, index, node) for index, node in batch]
     names = {j["metadata"]["name"]: j["metadata"]["annotations"][NODE_ANNOTATION] for j in jobs}
     create_jobs(kube, jobs, opts.parallel)
@@ -335,10 +367,12 @@ def _run_batch(kube: Kube, opts: InventoryOptions, run_id: str, batch: list[tupl
             phase = pods.phase(pod)
             pod_name = str(pod["metadata"]["name"])
             if phase == "Succeeded":
+                size, expected = sizes.get(node, (None, 0))
                 try:
-                    results[node] = NodeResult(
-                        node, "ok", report=parse_probe_log(_read_log(kube, opts.namespace, pod_name))
-                    )
+                    report = parse_probe_log(_read_log(kube, opts.namespace, pod_name))
+                    if short := missing_gpus(report, size, expected):
+                        report.anomalies.append(short)
+                    results[node] = NodeResult(node, "ok", report=report, expected_gpus=expected)
                 except AkscliError as exc:
                     results[node] = NodeResult(node, "failed", error=exc.message)
             elif pods.stopped(pod):
@@ -375,10 +409,11 @@ def run(
     inventory = Inventory()
     # Names first (a few MB for 75,000 nodes): a list continue token would expire while the
     # batches run, and the total makes the progress line meaningful.
-    names = list(gpu_nodes(kube, opts))
+    sizes = {name: (size, expected) for name, size, expected in sized_gpu_nodes(kube, opts)}
+    names = list(sizes)
     say(f"{len(names):,} GPU nodes to probe, {opts.parallel} at a time")
     for start in range(0, len(names), opts.parallel):
         batch = [(i, names[i]) for i in range(start, min(start + opts.parallel, len(names)))]
-        inventory.nodes += _run_batch(kube, opts, run_id, batch)
+        inventory.nodes += _run_batch(kube, opts, run_id, batch, sizes)
         say(f"probed {len(inventory.nodes):,} of {len(names):,} GPU nodes")
     return inventory

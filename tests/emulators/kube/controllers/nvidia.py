@@ -418,11 +418,34 @@ def nccl_log(
 # ---- pods of akscli's probe and NCCL Jobs ----------------------------------------------------
 
 
-def recorded_probe_json(node: str) -> str:
-    """The probe's JSON for the recorded H100 machine, as reported on ``node``."""
+def recorded_probe_json(node: str, gpus: int = 1) -> str:
+    """The probe's JSON for the recorded H100 machine, as reported on ``node``; with ``gpus``, its
+    one GPU repeated that many times (index, UUID and PCI bus id each its own), as NVML enumerates
+    the GPUs of a node whose VM size has as many of that model (an ND H100 v5: 8)."""
     from akscli.baremetal import probe
 
-    return json.dumps(probe.replay(H100_RECORDING, node=node).to_dict(), indent=2)
+    report = probe.replay(H100_RECORDING, node=node).to_dict()
+    if gpus > 1:
+        first = report["gpus"][0]
+        report["gpus"] = [
+            first
+            | {
+                "index": i,
+                "uuid": f"GPU-00000000-0000-0000-0000-{i:012d}",
+                "pci_bus_id": f"00000000:{0x1A + i:02X}:00.0",
+            }
+            for i in range(gpus)
+        ]
+    return json.dumps(report, indent=2)
+
+
+def _node_gpus(cluster: Any, node: str) -> int:
+    """GPUs of the recorded model the node's VM size has (1 for any other size: the recording's)."""
+    from tests.emulators.kube.controllers.nvidia_gfd import nvidia_size
+
+    obj = cluster.get("v1", "Node", None, node)
+    size = nvidia_size(obj) if obj is not None else None
+    return int(size.gpus) if size is not None and size.gpu_model == "NVIDIA H100 80GB" else 1
 
 
 class GpuPodController(Controller):
@@ -442,8 +465,9 @@ class GpuPodController(Controller):
     ) -> None:
         super().__init__(delay, failure)
         self.peak_busbw = peak_busbw
-        # node name -> the probe's output on that node (default: the recorded H100 machine)
-        self.probe_output = probe_output or recorded_probe_json
+        # node name -> the probe's output on that node (default: the recorded H100 machine, with
+        # as many GPUs as the node's VM size has of that model)
+        self.probe_output = probe_output
         self._nccl_seen: set[str] = set()  # uids of the NCCL pods given their index and logs
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
@@ -464,8 +488,10 @@ class GpuPodController(Controller):
                 "error: cannot probe GPUs: no NVIDIA driver on this machine (libnvidia-ml.so was not found)\n"
                 "hint: install the NVIDIA driver, or run the probe in a pod that requests nvidia.com/gpu\n"
             )
-        else:
+        elif self.probe_output is not None:
             text = self.probe_output(str(node))
+        else:
+            text = recorded_probe_json(str(node), _node_gpus(cluster, str(node)))
         cluster.set_pod_logs(meta["namespace"], meta["name"], text, container="probe")
 
     @staticmethod
