@@ -57,3 +57,15 @@ def test_a_mapping_that_is_not_a_dict_is_still_diffed_field_by_field() -> None:
     before = config_map(mode="fast")
     after = {**config_map(), "data": MappingProxyType({"mode": "slow"})}
     assert diff_objects(before, after) == ["~ data.mode: fast -> slow"]
+
+
+def test_a_changed_boolean_reads_as_the_manifest_writes_it() -> None:
+    before = {"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": {"on": False}}
+    after = {"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": {"on": True}}
+    assert diff_objects(before, after) == ["~ spec.on: false -> true"]
+
+
+def test_an_added_list_and_null_read_as_json_not_as_python() -> None:
+    before = {"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": {"gone": None}}
+    after = {"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": {"gone": 1, "args": ["--x", "é"]}}
+    assert diff_objects(before, after) == ['+ spec.args: ["--x", "é"]', "~ spec.gone: null -> 1"]

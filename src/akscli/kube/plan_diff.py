@@ -3,6 +3,7 @@ object is named in plans and errors (``kind.group/name``). Moved from akscli.kub
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -116,7 +117,11 @@ def _changed_lines(old: str, new: str) -> list[str]:
 
 
 def _short(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else value
+    """A value as the manifest writes it: a string as is, anything else in JSON, which YAML reads
+    the same (``true``, ``null``, ``["a", "b"]``), not Python's ``True``/``None``/``['a']``.
+    kubectl diff compares YAML (upstream: kubernetes/kubectl dee3483a pkg/cmd/diff/diff.go
+    Printer.Print, yaml.Marshal)."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     if "\n" in text.rstrip("\n"):
         first, count = text.splitlines()[0], len(text.splitlines())
         text = f"{first} ... ({count} lines)"
