@@ -72,6 +72,7 @@ def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: flo
     from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
     from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerMetrics
     from tests.emulators.kube.controllers.kuberay import KubeRayController
+    from tests.emulators.kube.controllers.mig_manager import PolicyMigManager
     from tests.emulators.kube.controllers.nvidia import ClusterPolicyController, GpuPodController
     from tests.emulators.kube.incluster import InClusterHttp
 
@@ -95,6 +96,9 @@ def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: flo
         # all_reduce_perf output as the `baremetal test nccl` launcher's log (nvidia.py nccl_log,
         # as nccl-tests 2.x prints it), so both commands run in the lab.
         GpuPodController(delay=delay),
+        # The MIG manager, where the ClusterPolicy enables it: a node labelled nvidia.com/mig.config
+        # gets that layout (controllers/mig_manager.py).
+        PolicyMigManager(delay=delay),
         GatewayController(delay=delay),
     ]
 
@@ -145,8 +149,12 @@ def add_gpu_nodes(kube: Any, count: int = 2) -> None:
     nodes' sku=gpu taint, the GPU Operator's own pod among them: upstream NVIDIA/gpu-operator
     v26.7.0 deployments/gpu-operator/values.yaml operator.tolerations: the control-plane taint only)."""
     from tests.baremetal.nodes import cpu_node, node
+    from tests.emulators.kube.controllers.nvidia_gfd import version_labels
 
-    made = [cpu_node("aks-system-0"), *(node(f"gpu-node-{index}") for index in range(count))]
+    # The driver GFD's simulator writes (the recorded machines' NVML answers), so a node GFD labels
+    # again (after a MIG change) keeps the version its pool's other nodes show.
+    driver = version_labels()["nvidia.com/cuda.driver-version.full"]
+    made = [cpu_node("aks-system-0"), *(node(f"gpu-node-{index}", driver=driver) for index in range(count))]
     for index, obj in enumerate(made):
         # The addresses the kubelet reports (InternalIP, Hostname), first node 10.224.0.4 as AKS
         # nodes show (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/learn/

@@ -119,6 +119,13 @@ class MigManager(Controller):
         self._label(cluster, node, {MIG_STATE: state})
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        if obj.get("kind") == "ClusterPolicy":  # watched by the lab's PolicyMigManager only
+            for node in cluster.list("v1", "Node"):
+                if MIG_CONFIG in (node["metadata"].get("labels") or {}):
+                    self.reconcile(cluster, node)
+            return
+        if not self.deployed(cluster):
+            return
         name = obj["metadata"]["name"]
         node = cluster.get("v1", "Node", None, name)
         labels = ((node or {}).get("metadata") or {}).get("labels") or {}
@@ -132,6 +139,11 @@ class MigManager(Controller):
             self._start(cluster, name, want, labels)
         elif name in self._run:
             self._step(cluster, name)
+
+    def deployed(self, cluster: Any) -> bool:
+        """Whether the manager's pods run: always here (tests add it as the operator's DaemonSet)."""
+        del cluster
+        return True
 
     def _start(self, cluster: Any, node: str, want: str, labels: dict[str, str]) -> None:
         deployed = {k: labels.get(k, "") for k in CLIENT_LABELS}
@@ -173,3 +185,20 @@ class MigManager(Controller):
             return
         self.applied[node] = run["layout"]
         self._set_state(cluster, node, "success", run["deployed"])
+
+
+class PolicyMigManager(MigManager):
+    """The MIG manager as the GPU Operator deploys it, for the lab: its pods run only while the
+    ClusterPolicy the operator acts on (the oldest) enables it, and a pod that starts reads the
+    label the node already has (upstream: NVIDIA/gpu-operator a22dbf6 controllers/state_manager.go
+    isStateEnabled "state-mig-manager"; api/nvidia/v1/clusterpolicy_types.go MIGManagerSpec.IsEnabled:
+    unset is enabled; NVIDIA/mig-parted bd7160f cmd/nvidia-mig-manager/main.go AddFunc)."""
+
+    watches: ClassVar[list[tuple[str, str]]] = [("v1", "Node"), ("nvidia.com/v1", "ClusterPolicy")]
+
+    def deployed(self, cluster: Any) -> bool:
+        policies = cluster.list("nvidia.com/v1", "ClusterPolicy")
+        if not policies:
+            return False
+        oldest = min(policies, key=lambda p: (p["metadata"].get("creationTimestamp") or "", p["metadata"]["name"]))
+        return ((oldest.get("spec") or {}).get("migManager") or {}).get("enabled") is not False
