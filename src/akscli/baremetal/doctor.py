@@ -168,6 +168,8 @@ def _check_gpu_devices(
     stats.gpu_nodes += 1
     stats.gpu_capacity += cap
     stats.gpu_allocatable += alloc
+    if facts.sharing not in gpus.WHOLE_GPU_SHARING:
+        stats.shared_capacity += cap
     stats.expected_gpus += want
     if cap == 0:
         out.add(

@@ -59,6 +59,7 @@ class PoolStats:
     ready: int = 0
     gpu_capacity: int = 0
     gpu_allocatable: int = 0
+    shared_capacity: int = 0  # of gpu_capacity, the MIG devices and shared replicas (not whole GPUs)
     expected_gpus: int = 0
     rdma_nodes: int = 0
     drivers: Counter[str] = field(default_factory=Counter)
@@ -73,6 +74,7 @@ class PoolStats:
             "ready": self.ready,
             "gpu_capacity": self.gpu_capacity,
             "gpu_allocatable": self.gpu_allocatable,
+            "shared_capacity": self.shared_capacity,
             "expected_gpus": self.expected_gpus,
             "rdma_nodes": self.rdma_nodes,
             "drivers": dict(self.drivers.most_common()),

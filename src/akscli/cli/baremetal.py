@@ -61,11 +61,21 @@ POOL_COLUMNS = [
     output.Column("NODES", "nodes"),
     output.Column("READY", "ready"),
     output.Column("GPU NODES", "gpu_nodes"),
-    output.Column("GPUS", lambda p: f"{p['gpu_allocatable']}/{p['gpu_capacity']}"),
+    output.Column("GPUS", lambda p: _pool_gpus(p)),
     output.Column("EXPECTED", "expected_gpus"),
     output.Column("RDMA NODES", "rdma_nodes"),
     output.Column("DRIVERS", lambda p: ", ".join(p["drivers"]) or None),
 ]
+
+
+def _pool_gpus(pool: dict[str, Any]) -> str:
+    """Allocatable/capacity units; where some are MIG devices or shared replicas, how many, so a
+    pool of 16 GPUs whose 8 are split in 56 MIG devices does not read as 64 GPUs against 16."""
+    text = f"{pool['gpu_allocatable']}/{pool['gpu_capacity']}"
+    shared = pool.get("shared_capacity") or 0
+    return f"{text} ({shared} MIG or shared)" if shared else text
+
+
 FINDING_COLUMNS = [
     output.Column("SEVERITY", "severity"),
     output.Column("CHECK", "check"),
