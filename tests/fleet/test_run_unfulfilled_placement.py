@@ -54,3 +54,18 @@ def test_a_run_on_an_unfulfilled_placement_is_created_once_a_member_joins(hub: H
     hub.settle()
     conds = {c["type"]: c for c in hub.get("ClusterStagedUpdateRun", "run-1")["status"]["conditions"]}
     assert conds["Initialized"]["status"] == "True", conds
+
+
+def test_the_wait_for_an_unfulfilled_placement_ends_at_the_given_timeout(hub: Hub) -> None:
+    assert invoke("fleet", "rollout", "strategy", "create", "all", "--stage", "all;max=100%", "-y").exit_code == 0
+    assert (
+        invoke("fleet", "place", "llm", "--select", "namespace/llm", "--external", "--pick-n", "4", "-y").exit_code == 0
+    )
+    assert wait_until(lambda: _scheduled(hub).get("reason") == "SchedulingPolicyUnfulfilled", timeout=30)
+    made = invoke(
+        "fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "all", "--start", "--timeout", "2s",
+        "-y",
+    )  # fmt: skip
+    assert made.exit_code == 5, made  # was exit 2: --timeout was refused on the hub
+    assert "timed out after 2s waiting for" in made.stderr
+    assert hub.cluster.get(P1, "ClusterStagedUpdateRun", None, "run-1") is None

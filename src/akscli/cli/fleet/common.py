@@ -65,6 +65,18 @@ ArmTimeout = Annotated[
     ),
 ]
 
+# --timeout of `rollout create`: on the hub it bounds the wait for the placement to be scheduled
+# before the run is created (fleet.rollout.SCHEDULE_TIMEOUT, 5m, when not given); a run created
+# before fails for good (kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/initialization.go).
+RunCreateTimeout = Annotated[
+    str | None,
+    opts.timeout_option(
+        "--fleet: how long to wait for Azure's operation (default 60m); past it akscli stops waiting "
+        "(exit 5) and the operation continues in Azure. Hub: how long to wait for the placement to be "
+        "scheduled before the run is created (default 5m); past it exit 5, nothing created."
+    ),
+]
+
 # --wait/--no-wait and --timeout of `rollout delete` and `rollout strategy delete`, whose object is
 # a hub object or, with --fleet, an ARM child of the fleet: each path has its own default, as
 # `nodepool delete`'s --timeout (azopts.PoolDeleteTimeout). The hub's is kubectl delete's

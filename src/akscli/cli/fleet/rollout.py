@@ -14,6 +14,7 @@ from akscli.cli.fleet.common import (
     ArmFlags,
     ArmTimeout,
     HubRunName,
+    RunCreateTimeout,
     RunName,
     RunNamespace,
     Stage,
@@ -79,15 +80,15 @@ def rollout_create(
     force_conflicts: opts.ForceConflicts = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
-    timeout: ArmTimeout = None,
+    timeout: RunCreateTimeout = None,
     exit_code: ExitCode = False,
 ) -> None:
     """Create an update run: a Kubernetes/node-image upgrade (--fleet) or a hub workload rollout."""
     fmt = opts.output_format(output_format)
     check_exit_code(exit_code, opts.dry_run_mode(dry_run))
     refuse_namespace_on_arm(arm, namespace)
-    limit = arm_timeout(arm, timeout)
     if arm.fleet:
+        limit = arm_timeout(arm, timeout)
         hub_only(force_conflicts)
         _refuse_hub_flags(placement, resource_index)
         from akscli.fleet.arm import update_run_body
@@ -141,10 +142,11 @@ def rollout_create(
 
         check_runs(hub.connect(), objects)
     if opts.dry_run_mode(dry_run) == "none":
-        from akscli.fleet.rollout import wait_until_scheduled
+        from akscli.fleet.rollout import SCHEDULE_TIMEOUT, wait_until_scheduled
 
+        seconds = validate.duration(timeout, "--timeout") if timeout is not None else SCHEDULE_TIMEOUT
         with output.status(f"waiting for placement {placement} to be scheduled before run {name}") as update:
-            wait_until_scheduled(hub.connect(), objects, progress=update)
+            wait_until_scheduled(hub.connect(), objects, seconds, progress=update)
     outcome = apply_objects(
         objects,
         stack=f"fleet-run-{name}"[:63],
