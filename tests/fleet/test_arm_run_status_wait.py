@@ -1,16 +1,34 @@
 """``fleet rollout status RUN --fleet F -g RG --wait``: ARM has no watch, so akscli polls the run with
 backoff until it is Completed. The ARM emulator moves a run one step each time it is read
-(tests/emulators/arm/fleetruns.py)."""
+(tests/emulators/arm/fleetruns.py). The poll waits through the ARM retry policy's pause and reads
+its clock (akscli.azure.armretry), so here every wait, the poll's and the retry policy's, is
+recorded on the emulator's clock: nothing sleeps, and no test races the wall clock."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 
+from akscli.azure import armretry
 from tests.azure.helpers import record_pauses
 from tests.cli import invoke
 from tests.fleet.armworld import ARM, ok, seed_members
+
+
+@pytest.fixture(autouse=True)
+def waited(fleet: Any, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Each wait akscli makes, in order; each moves the ARM emulator's clock on by as much."""
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        fleet.clock_offset += seconds
+
+    record_pauses(monkeypatch, pause)
+    monkeypatch.setattr(armretry, "clock", lambda: time.monotonic() + fleet.clock_offset)
+    return pauses
 
 
 def test_status_wait_of_an_arm_run_ends_once_it_completed(fleet: Any) -> None:
@@ -42,14 +60,7 @@ def test_status_wait_of_a_stopped_arm_run_ends_at_once(fleet: Any) -> None:
     assert "update run 'up-1' is Stopped" in result.stderr
 
 
-def test_status_wait_honours_retry_after_on_a_throttled_read(fleet: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    waited: list[float] = []
-
-    def pause(seconds: float) -> None:  # the ARM retry policy's wait, recorded on the emulator's clock
-        waited.append(seconds)
-        fleet.clock_offset += seconds
-
-    record_pauses(monkeypatch, pause)
+def test_status_wait_honours_retry_after_on_a_throttled_read(fleet: Any, waited: list[float]) -> None:
     seed_members(fleet)
     ok("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--stage", "s;groups=cloud",
        "--start")  # fmt: skip
@@ -57,3 +68,15 @@ def test_status_wait_honours_retry_after_on_a_throttled_read(fleet: Any, monkeyp
     result = invoke("fleet", "rollout", "status", "up-1", *ARM, "--wait", "--timeout", "60s")
     assert result.exit_code == 0, result
     assert waited[0] == 7.0
+
+
+def test_status_wait_polls_with_backoff_on_the_emulators_clock_until_its_timeout(
+    fleet: Any, waited: list[float]
+) -> None:
+    seed_members(fleet)
+    ok("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "cloud;groups=cloud;before=approval")
+    ok("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--strategy", "safe", "--start")
+    result = invoke("fleet", "rollout", "status", "up-1", *ARM, "--wait", "--timeout", "20s")
+    assert result.exit_code == 5, result
+    # 1 s doubling to 5 s; one more 5 s would pass the 20 s, so it ends after 17 s of the emulator's clock.
+    assert waited == [1.0, 2.0, 4.0, 5.0, 5.0]

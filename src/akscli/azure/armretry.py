@@ -62,6 +62,9 @@ JITTER = (0.8, 1.3)
 # How the policy waits and draws its jitter; tests replace them with a recorder (no real sleep).
 pause: Callable[[float], None] = time.sleep
 uniform: Callable[[float, float], float] = random.uniform
+# The clock akscli's own ARM polls (fleet.arm_run_status) measure their --timeout by, as they wait
+# through ``pause``: a test that records the pauses on the ARM emulator's clock reads that clock here.
+clock: Callable[[], float] = time.monotonic
 
 # Per thread, the Retry-After (None: none) of the last 429 this policy gave back to its caller
 # without sending the request again, or no attribute: azure-identity turns a token endpoint's

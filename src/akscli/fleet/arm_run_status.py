@@ -168,12 +168,13 @@ def wait_for_gate(
     answered: set[str],
     timeout: float,
     interval: float = 5.0,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     where: str = "",
 ) -> tuple[str, list[dict[str, Any]]]:
     """Poll until a new gate of ``run`` is pending or the run ends (ARM has no watch); ``where`` is the
     ``--fleet F -g RG`` of the hint."""
-    deadline = time.monotonic() + timeout
+    sleep, clock = _waits(sleep)
+    deadline = clock() + timeout
     delay = min(interval, 1.0)
     while True:
         # The run first, then the gates: a gate the run reached by then is in the list that follows.
@@ -183,7 +184,7 @@ def wait_for_gate(
             return "gate", fresh
         if state in ("Completed", "Failed", "Stopped", "Skipped"):
             return ("done" if state == "Completed" else state.lower()), []
-        if time.monotonic() + delay > deadline:
+        if clock() + delay > deadline:
             raise WaitTimeoutError(
                 f"update run {run!r} reached no new gate within {int(timeout)}s",
                 hint=f"see where it stands with: akscli fleet rollout status {run}{where}",
@@ -197,14 +198,15 @@ def wait_for_run(
     run: str,
     timeout: float,
     interval: float = 5.0,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     where: str = "",
 ) -> Mapping[str, Any]:
     """Poll an ARM update run until it is Completed (ARM has no watch), 1 s doubling to ``interval``
     between reads, as ``wait_for_gate``; each read is the ARM client's, whose retry policy honours
     Retry-After on a throttled read. Failed, Stopped or Skipped end it (exit 10), a run still going
     at ``timeout`` is exit 5; ``where`` is the ``--fleet F -g RG`` of the hints."""
-    deadline = time.monotonic() + timeout
+    sleep, clock = _waits(sleep)
+    deadline = clock() + timeout
     delay = min(interval, 1.0)
     while True:
         current = get_run()
@@ -217,10 +219,20 @@ def wait_for_run(
                 f"update run {run!r} is {state}" + (f": {detail}" if detail else ""),
                 hint=f"see its stages with: akscli fleet rollout status {run}{where}",
             )
-        if time.monotonic() + delay > deadline:
+        if clock() + delay > deadline:
             raise WaitTimeoutError(
                 f"timed out after {int(timeout)}s waiting for update run {run!r} ({run_outcome(current)})",
                 hint=f"approve a gate it waits at (akscli fleet approve {run}{where}), or wait longer (--timeout)",
             )
         sleep(delay)
         delay = min(interval, delay * 2)
+
+
+def _waits(sleep: Callable[[float], None] | None) -> tuple[Callable[[float], None], Callable[[], float]]:
+    """How a poll waits and reads the time: the ARM retry policy's ``pause`` and ``clock``
+    (akscli.azure.armretry), looked up at each call, so a test that records the policy's waits on the
+    ARM emulator's clock has the poll's waits and deadline on that clock too; ``sleep``, when given,
+    waits instead (and the clock is then the policy's, the wall clock outside tests)."""
+    from akscli.azure import armretry
+
+    return (sleep or armretry.pause), armretry.clock
