@@ -231,8 +231,13 @@ def test_a_change_to_fewer_members_that_fits_is_not_warned(hub: Hub) -> None:
 
 
 def test_max_unavailable_zero_with_a_change_of_what_is_placed_is_warned(hub: Hub) -> None:
-    _placed(hub)
-    result = invoke(*PLACE, *GOLD, "--max-unavailable", "0", "--max-surge", "1", "--wait", "--timeout", "1s")
+    # The placement is at maxUnavailable 0 before the override comes: the override is applied before
+    # the placement, so with a strategy changed in the same command the rollout controller could roll
+    # the override out under the old strategy first (it did, under load). A changed period still
+    # makes a new generation, whose conditions the wait reads.
+    _placed(hub, "--max-unavailable", "0", "--max-surge", "1")
+    pace = ("--max-unavailable", "0", "--max-surge", "1", "--unavailable-period", "30")
+    result = invoke(*PLACE, *GOLD, *pace, "--wait", "--timeout", "1s")
     assert result.exit_code == 5, result  # and so it is: the hub simulator's rollout holds every member
     assert (
         "warning: --wait may not see the rollout end: the placement is on 3 members, 2 of them to update"
