@@ -30,8 +30,9 @@ not the status subresource, and run after schema and CEL validation.
   inference ConfigMap check reads the store, and a Hugging Face id outside KAITO's catalog the
   emulated Hub (hf_hub.py): admission_kaito_config.py (upstream: kaito-project/kaito
   api/v1beta1/workspace_validation.go).
-- KubeFleet's ClusterResourcePlacement webhook: admission_fleet.py (upstream: kubefleet-dev/kubefleet
-  pkg/webhook/clusterresourceplacement).
+- KubeFleet's ClusterResourcePlacement webhook and its override webhooks: admission_fleet.py
+  (upstream: kubefleet-dev/kubefleet pkg/webhook/clusterresourceplacement,
+  pkg/webhook/clusterresourceoverride, pkg/webhook/resourceoverride).
 - AI Runway's ModelDeployment webhooks, the defaulting one (``mutate``, before the schema
   checks) and the validating one: admission_airunway.py.
 - KEDA's ScaledObject webhook, its fallback check: admission_keda.py.
@@ -364,18 +365,23 @@ def review(
     old: dict[str, Any] | None,
     kuberay: bool = False,
     airunway_providers: admission_airunway.Providers | None = None,
+    served: admission_fleet.Served | None = None,
 ) -> None:
     """Raise the denial of the webhook that upstream registers for this kind, if any.
     ``kuberay``: whether KubeRay's webhook is installed (off by default, as in its chart);
-    ``airunway_providers``: AI Runway's webhook's InferenceProviderConfig lookup."""
+    ``airunway_providers``: AI Runway's webhook's InferenceProviderConfig lookup; ``served``: the
+    kinds the API server serves (KubeFleet's webhook maps each placement selector through them)."""
     denial: ApiError | None = None
     if kuberay and group == "ray.io" and kind in ("RayCluster", "RayJob", "RayService"):
         denial = _kuberay(kind, obj)
     elif group == "kaito.sh" and kind == "Workspace":
         denial = _workspace(obj, old)
     elif group == "placement.kubernetes-fleet.io" and kind == "ClusterResourcePlacement":
-        message = admission_fleet.review(obj, old)
+        message = admission_fleet.review(obj, old, served)
         denial = _deny(admission_fleet.WEBHOOK, 403, message, "Forbidden") if message else None
+    elif group == "placement.kubernetes-fleet.io" and kind in admission_fleet.OVERRIDE_WEBHOOKS:
+        message = admission_fleet.override_review(obj)
+        denial = _deny(admission_fleet.OVERRIDE_WEBHOOKS[kind], 403, message, "Forbidden") if message else None
     elif group == "airunway.ai" and kind == "ModelDeployment":
         denial = admission_airunway.review(obj, old, airunway_providers)
     elif group == "keda.sh" and kind == "ScaledObject" and (message := admission_keda.review(obj, old)):

@@ -11,19 +11,37 @@ validating``): denied with controller-runtime's admission.Denied, 403 Forbidden
 spread); the rollout strategy (type, no rollingUpdate with External, no negative values); on
 update the placement type and existing tolerations unchanged (only additions); property
 selector and sorter names (upstream: kubefleet-dev/kubefleet e160c1cd
-pkg/utils/validator/placement.go validateName), operators and value counts, sort orders. Not
-emulated: the resource selectors' REST mapping and scope checks, quantity parsing of values and
-the consistency of requirements (validateRequirementsConsistency).
+pkg/utils/validator/placement.go validateName), operators and value counts, sort orders; each
+resource selector's REST mapping, through the hub's mapper (``mgr.GetRESTMapper()``,
+cmd/hubagent/workload/setup.go), which keys kinds exactly: ``served`` stands for it. Not
+emulated: the selectors' scope checks (ResourceInformer), quantity parsing of values and the
+consistency of requirements (validateRequirementsConsistency).
+
+KubeFleet's override webhooks (``override_review``; upstream: pkg/webhook/clusterresourceoverride/
+clusterresourceoverride_validating_webhook.go, pkg/webhook/resourceoverride/
+resourceoverride_validating_webhook.go, registered as ``fleet.clusterresourceoverride.validating``
+and ``fleet.resourceoverride.validating`` in pkg/webhook/webhook.go): validateOverridePolicy
+(pkg/utils/validator/resourceoverride.go, for both kinds): a cluster selector term must have a
+labelSelector and nothing else, a Delete rule has no JSON patches, a JSONPatch rule has some. Not
+emulated: the resource selector and per-resource limit checks, the 100-override limit, the label
+selectors' parsing and the JSON patch paths.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.kube.fleet_properties import property_selector_errors, property_sorter_errors
 
 WEBHOOK = "fleet.clusterresourceplacementv1beta1.validating"
+OVERRIDE_WEBHOOKS = {
+    "ClusterResourceOverride": "fleet.clusterresourceoverride.validating",
+    "ResourceOverride": "fleet.resourceoverride.validating",
+}
+# (group, version, kind) -> whether the hub serves it: the hub agent's REST mapper.
+Served = Callable[[str, str, str], bool]
 DNS_1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
@@ -145,8 +163,9 @@ def _fleet_strategy_errors(strategy: dict[str, Any]) -> list[str]:
     return errs
 
 
-def _fleet_placement_errors(obj: dict[str, Any]) -> str | None:
-    """validatePlacement (placement.go) for a ClusterResourcePlacement."""
+def _fleet_placement_errors(obj: dict[str, Any], served: Served | None = None) -> str | None:
+    """validatePlacement (placement.go) for a ClusterResourcePlacement; ``served`` (group, version,
+    kind): whether the hub serves that kind, as written."""
     spec = obj.get("spec") or {}
     errs: list[str] = []
     if len(str((obj.get("metadata") or {}).get("name", ""))) > 63:
@@ -154,6 +173,12 @@ def _fleet_placement_errors(obj: dict[str, Any]) -> str | None:
     for sel in spec.get("resourceSelectors") or []:
         if sel.get("labelSelector") is not None and sel.get("name"):
             errs.append(f"the labelSelector and name fields are mutually exclusive in selector {sel}")
+        group, version, kind = str(sel.get("group") or ""), str(sel.get("version") or ""), str(sel.get("kind") or "")
+        if served is not None and not served(group, version, kind):
+            # RestMapper.RESTMapping(gk, selector.Version): controller-runtime's mapper answers
+            # meta.NoKindMatchError (kubernetes/apimachinery eed236ce pkg/api/meta/errors.go).
+            gv = f"{group}/{version}" if group else version
+            errs.append(f'failed to get GVR of the selector: no matches for kind "{kind}" in version "{gv}"')
     policy_errs = _fleet_policy_errors(spec["policy"]) if spec.get("policy") is not None else []
     if policy_errs:
         errs.append(f"the placement policy field is invalid: {_aggregate(policy_errs)}")
@@ -163,7 +188,7 @@ def _fleet_placement_errors(obj: dict[str, Any]) -> str | None:
     return _aggregate(errs) if errs else None
 
 
-def review(obj: dict[str, Any], old: dict[str, Any] | None) -> str | None:
+def review(obj: dict[str, Any], old: dict[str, Any] | None, served: Served | None = None) -> str | None:
     """HandlePlacementValidation (placement.go) for create and update: the denial's message
     (admission.py denies with it, 403 Forbidden), None where the placement is allowed."""
     if old is not None:
@@ -180,5 +205,56 @@ def review(obj: dict[str, Any], old: dict[str, Any] | None) -> str | None:
         new_tolerations = (new_policy or {}).get("tolerations") or []
         if any(t not in new_tolerations for t in (old_policy or {}).get("tolerations") or []):
             return "tolerations have been updated/deleted, only additions to tolerations are allowed"
-    errs = _fleet_placement_errors(obj)
+    errs = _fleet_placement_errors(obj, served)
     return f"deny create/update v1beta1 CRP has invalid fields {errs}" if errs else None
+
+
+def _go_label_selector(selector: dict[str, Any]) -> str:
+    """A *metav1.LabelSelector as Go's fmt prints it inside a struct: its generated String()
+    (kubernetes/apimachinery eed236ce pkg/apis/meta/v1/generated.pb.go LabelSelector.String)."""
+    labels = selector.get("matchLabels") or {}
+    exprs = "".join(
+        f"LabelSelectorRequirement{{Key:{e.get('key', '')},Operator:{e.get('operator', '')},"
+        f"Values:[{' '.join(str(v) for v in e.get('values') or [])}],}},"
+        for e in selector.get("matchExpressions") or []
+    )
+    pairs = "".join(f"{k}: {labels[k]}," for k in sorted(labels))
+    matched = f"MatchLabels:map[string]string{{{pairs}}}"
+    return f"&LabelSelector{{{matched},MatchExpressions:[]LabelSelectorRequirement{{{exprs}}},}}"
+
+
+def _go_term(term: dict[str, Any]) -> str:
+    """A ClusterSelectorTerm as %+v prints it (apis/placement/v1beta1/clusterresourceplacement_types.go):
+    a nil LabelSelector is its String()'s "nil", other nil pointers "<nil>"; a set PropertySelector
+    or PropertySorter is a pointer, which Go prints as its address: here a fixed one."""
+    labels = term.get("labelSelector")
+    shown = "nil" if labels is None else _go_label_selector(labels)
+
+    def pointer(field: str) -> str:
+        return "<nil>" if term.get(field) is None else "0xc000000000"
+
+    props = f"PropertySelector:{pointer('propertySelector')} PropertySorter:{pointer('propertySorter')}"
+    return f"{{LabelSelector:{shown} {props}}}"
+
+
+def override_review(obj: dict[str, Any]) -> str | None:
+    """validateOverridePolicy (pkg/utils/validator/resourceoverride.go), as ValidateClusterResourceOverride
+    and ValidateResourceOverride run it: the denial's message (admission.Denied, 403), or None."""
+    policy = (obj.get("spec") or {}).get("policy")
+    if policy is None:
+        return None
+    errs: list[str] = []
+    for rule in policy.get("overrideRules") or []:
+        for term in (rule.get("clusterSelector") or {}).get("clusterSelectorTerms") or []:
+            if term.get("propertySelector") is not None or term.get("propertySorter") is not None:
+                errs.append(f"invalid clusterSelector {_go_term(term)}: only labelSelector is supported")
+            elif term.get("labelSelector") is None:
+                errs.append(f"invalid clusterSelector {_go_term(term)}: labelSelector is required")
+        patches = rule.get("jsonPatchOverrides") or []
+        otype = rule.get("overrideType") or "JSONPatch"  # the CRD's default
+        if otype == "Delete" and patches:
+            # upstream returns at once here, dropping the errors found so far
+            return "invalid JSONPatchOverrides: JSONPatchOverrides cannot be set when the override type is Delete"
+        if otype == "JSONPatch" and not patches:
+            errs.append("invalid JSONPatchOverrides: JSONPatchOverrides cannot be empty")
+    return _aggregate(errs) if errs else None

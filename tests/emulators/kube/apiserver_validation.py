@@ -214,7 +214,9 @@ class ValidationMixin:
         if webhooks and not rt.crd:  # PodSecurity: a Pod, a workload, a Namespace
             ctx.warnings.extend(admission_podsecurity.admit(self, rt, obj, old, create, ctx))
         if webhooks and rt.crd:
-            admission.review(rt.group, rt.kind, obj, old, self.kuberay_webhook, self._airunway_provider_stored)
+            admission.review(
+                rt.group, rt.kind, obj, old, self.kuberay_webhook, self._airunway_provider_stored, self._serves_kind
+            )
             denial = admission_kaito_config.review(
                 rt.group,
                 rt.kind,
@@ -228,6 +230,12 @@ class ValidationMixin:
             if denial is not None:
                 raise denial
         return obj
+
+    def _serves_kind(self, group: str, version: str, kind: str) -> bool:
+        """Whether this API server serves ``kind`` (exactly as written) at group/version: what the
+        REST mapper of an operator's webhook finds through discovery."""
+        api_version = f"{group}/{version}" if group else version
+        return self.registry.by_api_version_kind(api_version, kind) is not None
 
     def _airunway_provider_stored(self, name: str) -> dict[str, Any] | Literal[False] | None:
         """AI Runway's InferenceProviderConfig ``name`` as stored (what its webhook's GET reads),
