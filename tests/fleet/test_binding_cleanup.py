@@ -178,23 +178,38 @@ def test_a_member_that_leaves_the_fleet_loses_its_binding_of_a_rolling_placement
     assert [s["clusterName"] for s in status["placementStatuses"]] == ["canary", "cpu-west"]
 
 
+def _delete_held(hub: Hub, name: str) -> None:
+    """The MemberCluster is deleted and stays, deleting, on a finalizer."""
+    hub.cluster.patch(C1, "MemberCluster", None, name, {"metadata": {"finalizers": ["test/hold"]}})
+    hub.cluster.delete(C1, "MemberCluster", None, name)
+    hub.settle()
+
+
 def test_a_member_being_deleted_has_left_the_fleet_for_the_scheduler(hub: Hub) -> None:
     # clustereligibilitychecker/checker.go IsEligible: "cluster has left the fleet" while the
     # MemberCluster waits on its finalizers; its binding dangles and the rollout controller deletes it.
+    # The scheduler's member watcher ignores a member being deleted "until it is left"
+    # (pkg/scheduler/watchers/membercluster/watcher.go): the binding goes once the scheduler runs
+    # for another reason, here another member's labels changing (a PickAll placement passes).
     _ok("fleet", "place", "llm", "--select", "namespace/llm", "-y")
     hub.settle()
-    hub.cluster.patch(C1, "MemberCluster", None, "gpu-east", {"metadata": {"finalizers": ["test/hold"]}})
-    hub.cluster.delete(C1, "MemberCluster", None, "gpu-east")
-    hub.settle()
+    _delete_held(hub, "gpu-east")
+    assert [b["spec"]["targetCluster"] for b in _bindings(hub)] == ["canary", "cpu-west", "gpu-east"]
+    _member(hub, "canary", labels={"env": "staging", "tier": "edge"})
     assert [b["spec"]["targetCluster"] for b in _bindings(hub)] == ["canary", "cpu-west"]
 
 
 def test_a_pick_fixed_member_being_deleted_is_not_eligible(hub: Hub) -> None:
-    # framework.go pickFixedInvalidClusterReasonTemplate, one failed-to-schedule row.
+    # framework.go pickFixedInvalidClusterReasonTemplate, one failed-to-schedule row, once the
+    # scheduler runs: not on a member update while the placement is fully scheduled
+    # (membercluster/utils.go classifyPlacements), but on a new policy snapshot.
     _ok("fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "gpu-east,canary", "-y")
     hub.settle()
-    hub.cluster.patch(C1, "MemberCluster", None, "gpu-east", {"metadata": {"finalizers": ["test/hold"]}})
-    hub.cluster.delete(C1, "MemberCluster", None, "gpu-east")
+    _delete_held(hub, "gpu-east")
+    _member(hub, "canary", labels={"env": "staging", "tier": "edge"})
+    scheduled = {s["clusterName"]: s for s in hub.get("ClusterResourcePlacement", "llm")["status"]["placementStatuses"]}
+    assert scheduled["gpu-east"]["conditions"][0]["status"] == "True"
+    _ok("fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "gpu-east,canary,cpu-west", "-y")
     hub.settle()
     rows = {
         s["clusterName"]: s["conditions"][0]

@@ -121,10 +121,16 @@ def test_each_reason_the_scheduler_gives_for_a_member_not_eligible() -> None:
 
 def test_a_pick_fixed_member_placed_already_keeps_its_binding_when_its_heartbeat_stops(hub: Hub) -> None:
     # crossReferenceValidTargetsWithBindings unschedules obsolete bindings only; the decision says
-    # the member is not eligible.
+    # the member is not eligible, once the scheduler runs: a member turning ineligible passes none
+    # of the member watcher's checks (pkg/scheduler/watchers/membercluster/watcher.go), so here a
+    # new policy snapshot runs it.
     _ok("fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "gpu-east,canary", "-y")
     hub.settle()
     _stop_member_agent(hub, "gpu-east")
+    rows = {s["clusterName"]: s for s in hub.get("ClusterResourcePlacement", "llm")["status"]["placementStatuses"]}
+    assert rows["gpu-east"]["conditions"][0]["status"] == "True"  # the watcher passed nothing
+    _ok("fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "gpu-east,canary,cpu-west", "-y")
+    hub.settle()
     (binding,) = [b for b in hub.cluster.list(PB, "ClusterResourceBinding") if b["spec"]["targetCluster"] == "gpu-east"]
     assert binding["spec"]["state"] == "Bound"
     rows = {s["clusterName"]: s for s in hub.get("ClusterResourcePlacement", "llm")["status"]["placementStatuses"]}

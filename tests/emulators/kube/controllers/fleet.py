@@ -5,7 +5,9 @@ status as the hub does; each behaviour names its upstream file, all of them (ups
 kubefleet-dev/kubefleet at e160c1cd (2026-08-20; Azure/fleet 942238f3 has the same behaviour),
 paths below relative to that repository:
 
-* MemberCluster objects are the members (labels, ``spec.taints``, ``status.properties``).
+* MemberCluster objects are the members (labels, ``spec.taints``, ``status.properties``); the
+  member changes the scheduler reacts to are ``fleet_member_watch``'s
+  (pkg/scheduler/watchers/membercluster/watcher.go).
 * Placements are scheduled by ``fleet_scheduler`` (pkg/scheduler/framework) one delay after a new
   generation; until then Scheduled is Unknown and the other conditions keep their old generation
   (pkg/controllers/placement/controller.go). Per-member conditions, the placement-level rollup
@@ -62,6 +64,7 @@ from tests.emulators.kube.controllers.fleet_conditions import (
 from tests.emulators.kube.controllers.fleet_evictions import Evictions
 from tests.emulators.kube.controllers.fleet_member_status import FAIL_ANNOTATION as FAIL_ANNOTATION
 from tests.emulators.kube.controllers.fleet_member_status import UNTRACKABLE, MemberStatuses
+from tests.emulators.kube.controllers.fleet_member_watch import fully_scheduled_fixed_or_n, reschedules
 from tests.emulators.kube.controllers.fleet_runs import StagedRuns
 from tests.emulators.kube.controllers.fleet_runs_common import UPDATE_RUN_STUCK_THRESHOLD
 from tests.emulators.kube.controllers.fleet_scheduler import Decisions, ineligible, leaving, schedule
@@ -78,6 +81,18 @@ CLUSTER_TYPES = (
     "Applied",
     "Available",
 )
+
+
+def _hooks_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> bool:
+    """Whether the member's ``fleet.emulator/*`` annotations changed: they stand for what its work
+    applier reports (Work status, which the work generator, rollout and placement controllers react
+    to upstream), so the simulator passes over the placements again. No upstream field."""
+
+    def hooks(obj: Mapping[str, Any] | None) -> dict[str, Any]:
+        annotations = ((obj or {}).get("metadata") or {}).get("annotations") or {}
+        return {k: v for k, v in annotations.items() if k.startswith("fleet.emulator/")}
+
+    return old is not None and hooks(old) != hooks(new)
 
 
 # upstream: kubefleet-dev/kubefleet pkg/scheduler/scheduler.go and pkg/controllers (one mixin per controller)
@@ -144,6 +159,8 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         # (resource snapshot index and override snapshots, Clock.monotonic time) (_still_applying).
         self._applying: dict[tuple[str | None, str], dict[str, tuple[str, float]]] = {}
         self._override_snapshots: dict[tuple[str, str | None, str], tuple[str, str, int]] = {}
+        # Each member as the scheduler's member watcher saw it last: its update events' old object.
+        self._members_seen: dict[str, dict[str, Any]] = {}
         Clock.offset = 0.0  # the wall clock until a test moves it on (advance)
 
     cond = staticmethod(_cond)
@@ -201,6 +218,8 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             self._heartbeats[name] = beat
             renewed = [{**a, "lastReceivedHeartbeat": beat} if a is agent else a for a in agents]
             cluster.patch_status(C1, "MemberCluster", None, name, {"agentStatus": renewed})
+            if name in self._members_seen:  # the watcher sees the renewal (advance passes over every placement)
+                self._members_seen[name] = cluster.get(C1, "MemberCluster", None, name) or member
 
     # ---- dispatch -----------------------------------------------------------------------------
 
@@ -209,11 +228,10 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         with self._lock:
             if kind in ("ClusterResourcePlacement", "ResourcePlacement"):
                 self.place(cluster, obj)
-            elif kind in ("MemberCluster", "ClusterResourceOverride", "ResourceOverride"):
-                if kind == "MemberCluster":
-                    self._member_status(cluster, obj)
-                else:
-                    self.override_snapshot(obj)  # the override controller (fleet_member_status)
+            elif kind == "MemberCluster":
+                self._member_changed(cluster, obj)
+            elif kind in ("ClusterResourceOverride", "ResourceOverride"):
+                self.override_snapshot(obj)  # the override controller (fleet_member_status)
                 self.replace_all(cluster)
             elif kind in ("ClusterStagedUpdateRun", "StagedUpdateRun"):
                 self.run(cluster, obj)
@@ -247,17 +265,36 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             elif obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):
                 self.placement_deleted(cluster, obj)
             elif obj.get("kind") == "MemberCluster":
+                self._members_seen.pop(obj["metadata"]["name"], None)
                 # A member that left: its bindings dangle and are unscheduled (fleet_bindings); the
                 # scheduler re-runs every placement on a member change (upstream: kubefleet-dev/kubefleet
                 # pkg/scheduler/watchers/membercluster/watcher.go).
                 self.replace_all(cluster)
 
-    def replace_all(self, cluster: Any) -> None:
+    def replace_all(self, cluster: Any, classify: bool = False) -> None:
+        """Pass over every placement; with ``classify``, as the member watcher's Reconcile does for a
+        member update, only those classifyPlacements keeps: PickAll, and PickN or PickFixed not
+        fully scheduled (pkg/scheduler/watchers/membercluster/utils.go)."""
         fleet_bindings.release_all(cluster)
-        for crp in cluster.list(P1, "ClusterResourcePlacement"):
-            self.place(cluster, crp)
-        for rp in cluster.list(P1, "ResourcePlacement"):
-            self.place(cluster, rp)
+        for kind in ("ClusterResourcePlacement", "ResourcePlacement"):
+            for placement in cluster.list(P1, kind):
+                if not (classify and fully_scheduled_fixed_or_n(placement)):
+                    self.place(cluster, placement)
+
+    def _member_changed(self, cluster: Any, member: dict[str, Any]) -> None:
+        """The member controller's join, then the scheduler's member watcher, which passes over
+        the placements again only on some updates (fleet_member_watch): the update from the member
+        as it saw it last, then the join's own status update (upstream, another controller's
+        write, which the watcher sees as an update: a create is ignored, joining makes it eligible)."""
+        name = member["metadata"]["name"]
+        self._member_status(cluster, member)
+        now = cluster.get(C1, "MemberCluster", None, name) or member
+        old = self._members_seen.get(name)
+        self._members_seen[name] = now
+        if reschedules(old, member) or (now is not member and reschedules(member, now)):
+            self.replace_all(cluster, classify=True)
+        elif _hooks_changed(old, now):
+            self.replace_all(cluster)
 
     def _member_status(self, cluster: Any, member: dict[str, Any]) -> None:
         """A member joins once: the hub's conditions, and the member agent's status as the hub copies
