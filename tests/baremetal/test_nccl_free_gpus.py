@@ -45,12 +45,15 @@ def node_names(stdout: str, operator: str = "In") -> list[str] | None:
     node_affinity = job["spec"]["template"]["spec"]["affinity"].get("nodeAffinity")
     if node_affinity is None:
         return None
-    (term,) = node_affinity["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
-    (field,) = term["matchFields"]
-    if field["operator"] != operator:
+    # One value per node field requirement, as the API server demands (validateNodeFieldSelectorRequirement):
+    # pinned is one term per node (ORed), kept off one term of NotIn requirements (ANDed).
+    terms = node_affinity["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    fields = [field for term in terms for field in term["matchFields"]]
+    if any(field["operator"] != operator for field in fields):
         return None
-    assert field["key"] == "metadata.name"
-    return list(field["values"])
+    assert operator == "In" or len(terms) == 1
+    assert all(field["key"] == "metadata.name" and len(field["values"]) == 1 for field in fields)
+    return [field["values"][0] for field in fields]
 
 
 def _pinned(stdout: str) -> list[str] | None:
