@@ -204,6 +204,23 @@ def install_gpu_operator_chart(kube: Any) -> None:
     # nfd.enabled, the chart's default (upstream: NVIDIA/gpu-operator deployments/gpu-operator/values.yaml)
     for obj in operator_objects(nfd=True):
         kube.cluster.create(obj)
+    # The lab starts where the helm install left a running operator (as `helm install --wait` does:
+    # helm/helm pkg/kube/ready.go waits for a Deployment's pods to be ready); without this a runbook's
+    # first `baremetal prepare` on a loaded machine can run before the Deployment controller's pod.
+    from tests.emulators.kube.apiserver_common import wait_until
+
+    def operator_ready() -> bool:
+        pods = kube.cluster.list("v1", "Pod", namespace=NAMESPACE, label_selector="app=gpu-operator")
+        return any(
+            any(
+                c.get("type") == "Ready" and c.get("status") == "True"
+                for c in (p.get("status") or {}).get("conditions") or []
+            )
+            for p in pods
+        )
+
+    if not wait_until(operator_ready, timeout=60.0, interval=0.05):
+        raise RuntimeError("the lab's GPU Operator pod did not become ready in 60 s")
 
 
 # The size whose vCPU quota the lab's subscription has used up, so that a runbook can show a
