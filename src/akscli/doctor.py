@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import gpu_stack
-from akscli.doctor_components import Component, components
+from akscli.doctor_components import APISERVICE_FIXES, Component, components
 from akscli.errors import CheckFailedError, NotInstalledError, UsageError
 from akscli.kube import pod_problems
 from akscli.kube.client import Kube
@@ -98,7 +98,10 @@ def run(kube: Kube, groups: Sequence[str] = ()) -> list[Result]:
         checks = list(_check(kube, comp))
         present = any(c.present for c in checks)
         for c in checks:
-            fix = "" if c.status == OK else (c.fix or comp.fix) + (f" ({comp.note})" if comp.note else "")
+            # What is lost without the component is said of a gap found, not of a check that
+            # could not tell (an API server that lists no aggregated APIs, say).
+            note = f" ({comp.note})" if comp.note and c.status != UNKNOWN else ""
+            fix = "" if c.status == OK else (c.fix or comp.fix) + note
             fix = as_invoked(fix)  # a fix that runs akscli names it as akscli was run (kubectl akscli)
             required = comp.required and c.blocking and (bool(groups) or present)
             results.append(Result(comp.id, c.name, c.status, c.detail, needed_by, required, fix, present))
@@ -185,7 +188,10 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
             "the AKS Istio add-on: az aks mesh enable, then its Gateway API support)",
         )
     for name in comp.apiservices:
-        yield Check(f"apiservice {name}", *_apiservice(kube, name))
+        status, detail = _apiservice(kube, name)
+        # A registered APIService says its server is installed, Available or not.
+        present = status in (OK, NOT_READY)
+        yield Check(f"apiservice {name}", status, detail, _apiservice_fix(name, status), present=present)
     if comp.pods:
         status, detail = _pods(kube, comp.pods)
         # A node label stands in only where no pod is found: pods that exist and fail are reported.
@@ -415,6 +421,14 @@ def _apiservice(kube: Kube, name: str) -> tuple[str, str]:
     if _condition(svc, "Available") != "True":
         return NOT_READY, f"APIService {name} is not Available"
     return OK, f"APIService {name} is Available"
+
+
+def _apiservice_fix(name: str, status: str) -> str:
+    """The fix of an APIService check: its own server's, where doctor knows which serves it."""
+    if status == UNKNOWN:
+        return f"kubectl get apiservice {name} shows whether the API server serves it"
+    unavailable, unregistered = APISERVICE_FIXES.get(name, ("", ""))
+    return unregistered if status == MISSING else unavailable
 
 
 def _gateway_class(kube: Kube) -> tuple[str, str]:

@@ -26,6 +26,28 @@ class Component:
     note: str = ""  # what is lost without it, for optional components
 
 
+# The servers behind the aggregated APIs doctor checks, and where to look when one is not Available.
+# metrics.k8s.io is metrics-server's, which AKS installs in kube-system on every cluster (upstream:
+# kubernetes-sigs/metrics-server manifests/base/apiservice.yaml; MicrosoftDocs/azure-aks-docs
+# fb060abe6 articles/aks/aks-desktop-install-cluster-setup.md "metrics-server (Included by default)",
+# articles/aks/horizontal-pod-autoscaler.md). external.metrics.k8s.io is KEDA's metrics apiserver
+# (kedacore/charts 1444d00d keda/templates/metrics-server/apiservice.yaml: service
+# keda-operator-metrics-apiserver in KEDA's namespace).
+APISERVICE_FIXES = {  # name: (fix when it is not Available, fix when it is not registered; "": the component's)
+    "v1beta1.metrics.k8s.io": (
+        "kubectl describe apiservice v1beta1.metrics.k8s.io names the failing check; metrics-server serves it "
+        "(AKS runs it in kube-system: kubectl -n kube-system get deployment metrics-server)",
+        "metrics-server registers it, and AKS installs it in kube-system: "
+        "kubectl -n kube-system get deployment metrics-server",
+    ),
+    "v1beta1.external.metrics.k8s.io": (
+        "kubectl describe apiservice v1beta1.external.metrics.k8s.io names the failing check; "
+        "KEDA's metrics apiserver serves it (service keda-operator-metrics-apiserver)",
+        "",
+    ),
+}
+
+
 def _operator_fix(group: str, default: str) -> str:
     from akscli.kube.operators import OPERATORS
 

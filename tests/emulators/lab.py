@@ -257,6 +257,7 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
         install_podmonitor_api,
         keda_operator_pod,
         kuberay_operator_pod,
+        metrics_server,
     )
     from tests.emulators.serving import serve_models
 
@@ -288,6 +289,7 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
             install_podmonitor_api(kube)
             install_gateway(kube)
             aks_storage_classes(kube)  # the Azure Disk CSI driver's classes, on by default on AKS
+            metrics_server(kube)  # metrics.k8s.io, on by default on AKS
             add_fleet_members(kube)
             add_gpu_nodes(kube)
             install_gpu_operator_chart(kube)

@@ -96,9 +96,10 @@ def install_lab_extras(emu: KubeEmulator) -> None:
     ready H100 nodes in pool `gpu` beside a system node (``build`` adds AKS's storage classes).
     The lab's cluster autoscaler is left out: it grows the ARM emulator's pools, which here run
     in another process."""
-    from tests.emulators.kube.profiles import install_gateway, install_podmonitor_api
+    from tests.emulators.kube.profiles import install_gateway, install_podmonitor_api, metrics_server
     from tests.emulators.lab import add_fleet_members, add_gpu_nodes
 
+    metrics_server(emu)  # on every AKS cluster
     install_podmonitor_api(emu)
     install_gateway(emu)
     add_fleet_members(emu)

@@ -176,6 +176,73 @@ def keda_operator_pod(emu: Any, ns: str = "keda") -> None:
         },
         image="ghcr.io/kedacore/keda:2.20.2",
     )
+    # The chart's metrics apiserver: its Deployment's pod, Service and the APIService that
+    # registers external.metrics.k8s.io (upstream: kedacore/charts 1444d00d
+    # keda/templates/metrics-server/deployment.yaml, service.yaml, apiservice.yaml; values.yaml
+    # service.portHttps 443, portHttpsTarget 6443).
+    apiserver = "keda-operator-metrics-apiserver"
+    labels = {"app": apiserver, "app.kubernetes.io/name": apiserver, "app.kubernetes.io/instance": "keda"}
+    ready_pod(emu, ns, f"{apiserver}-7c9b8f6d5-pqrst", labels, image="ghcr.io/kedacore/keda-metrics-apiserver:2.20.2")
+    aggregated_api(emu, ns, apiserver, {"app": apiserver}, "external.metrics.k8s.io", target=6443)
+
+
+def aggregated_api(
+    emu: Any,
+    ns: str,
+    service: str,
+    selector: dict[str, str],
+    group: str,
+    target: int | str = "https",
+    insecure: bool = False,
+) -> None:
+    """An extension API server's Service (port https 443) and the APIService v1beta1.GROUP that
+    points at it, with groupPriorityMinimum and versionPriority 100, as both KEDA's chart and
+    metrics-server's manifests register theirs (metrics-server's with insecureSkipTLSVerify, KEDA's
+    with a CA its certificates inject); the aggregator's controller then sets Available
+    (controllers/aggregator.py)."""
+    if emu.cluster.get("v1", "Service", ns, service) is None:
+        emu.cluster.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": service, "namespace": ns, "labels": dict(selector)},
+                "spec": {
+                    "selector": dict(selector),
+                    "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": target}],
+                },
+            }
+        )
+    name = f"v1beta1.{group}"
+    if emu.cluster.get("apiregistration.k8s.io/v1", "APIService", None, name) is None:
+        emu.cluster.create(
+            {
+                "apiVersion": "apiregistration.k8s.io/v1",
+                "kind": "APIService",
+                "metadata": {"name": name},
+                "spec": {
+                    "service": {"name": service, "namespace": ns, "port": 443},
+                    "group": group,
+                    "version": "v1beta1",
+                    **({"insecureSkipTLSVerify": True} if insecure else {}),
+                    "groupPriorityMinimum": 100,
+                    "versionPriority": 100,
+                },
+            }
+        )
+
+
+def metrics_server(emu: Any) -> None:
+    """metrics-server in kube-system, which AKS installs on every cluster (upstream:
+    MicrosoftDocs/azure-aks-docs fb060abe6 articles/aks/aks-desktop-install-cluster-setup.md
+    "metrics-server (Included by default)", articles/aks/horizontal-pod-autoscaler.md
+    `kubectl logs -n kube-system deploy/metrics-server`): its pod labelled k8s-app=metrics-server,
+    its Service and the APIService v1beta1.metrics.k8s.io (kubernetes-sigs/metrics-server
+    009ffa21 manifests/base/deployment.yaml, 0c84f02d manifests/base/service.yaml and
+    apiservice.yaml; image v0.8.1 from 1cdb9fa2 manifests/components/release/kustomization.yaml)."""
+    labels = {"k8s-app": "metrics-server"}
+    image = "registry.k8s.io/metrics-server/metrics-server:v0.8.1"
+    ready_pod(emu, "kube-system", "metrics-server-5d6c7b8f9-abcde", labels, image=image)
+    aggregated_api(emu, "kube-system", "metrics-server", labels, "metrics.k8s.io", insecure=True)
 
 
 def gpu_operator_helm(emu: Any) -> None:

@@ -165,6 +165,10 @@ def builtin_types() -> list[ResourceType]:
         # upstream: kubernetes/api node/v1 types.go RuntimeClass (cluster-scoped).
         _b("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", False),
         _b("coordination.k8s.io", "v1", "Lease", "leases"),
+        # upstream: kubernetes/kube-aggregator pkg/apis/apiregistration/v1/types.go APIService
+        # (cluster-scoped, named VERSION.GROUP, a status with conditions). Its Available condition
+        # is kept by controllers/aggregator.py; the aggregated groups' own discovery is not served.
+        _b("apiregistration.k8s.io", "v1", "APIService", "apiservices", False, status=True),
         # upstream: kubernetes/api admissionregistration/v1 types.go (cluster-scoped, no short
         # names). Stored only: the lab calls no webhook they name (Istio's revision tags are read
         # from their labels: akscli/model/istio_mesh.py).

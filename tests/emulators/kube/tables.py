@@ -125,7 +125,24 @@ def _ready_of(o: dict[str, Any]) -> str:
     return f"{st.get('readyReplicas', 0)}/{(o.get('spec') or {}).get('replicas', 0)}"
 
 
+def _apiservice_service(o: dict[str, Any]) -> str:
+    ref = (o.get("spec") or {}).get("service")
+    return f"{ref.get('namespace', '')}/{ref.get('name', '')}" if ref else "Local"
+
+
+def _apiservice_available(o: dict[str, Any]) -> str:
+    """kube-aggregator's ConvertToTable: True, else "STATUS (REASON)", Unknown without a condition
+    (upstream: kubernetes/kubernetes staging/src/k8s.io/kube-aggregator/pkg/registry/apiservice/etcd/etcd.go)."""
+    conds = (o.get("status") or {}).get("conditions") or []
+    c = next((c for c in conds if c.get("type") == "Available"), None)
+    if c is None:
+        return "Unknown"
+    status = str(c.get("status", ""))
+    return f"{status} ({c['reason']})" if status != "True" and c.get("reason") else status
+
+
 BUILTIN_COLUMNS: dict[str, list[tuple[dict[str, Any], Getter]]] = {
+    "APIService": [(_col("Service"), _apiservice_service), (_col("Available"), _apiservice_available)],
     "Pod": [
         (_col("Ready"), _pod_ready),
         (_col("Status"), _pod_status),

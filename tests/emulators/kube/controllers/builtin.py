@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.apiserver import Ctx
 from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.aggregator import APIServiceAvailability
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
 from tests.emulators.kube.controllers.daemon_pods import daemon_pod_affinity, target_node
 from tests.emulators.kube.controllers.jobs import JobController as JobController  # re-exported
@@ -406,4 +407,6 @@ def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list
         # DefaultPreemption for Pending pods of a higher priority (upstream: kubernetes/kubernetes
         # pkg/scheduler/framework/plugins/defaultpreemption).
         Preemption(delay),
+        # kube-aggregator's Available condition of APIServices (aggregator.py).
+        APIServiceAvailability(delay),
     ]
