@@ -48,6 +48,15 @@ SET_LABEL = "inferenceset.kaito.sh/created-by"
 CONFIG_MOUNT = "/mnt/config"
 
 
+# The base image KAITO v0.12.0 runs presets in: GetBaseImageName, "REGISTRY/kaito-base:TAG" with the
+# chart's presetRegistryName and the base entry's tag 0.5.0, whose vLLM is 0.25.1 (runtimeVersion.vllm,
+# requirements.txt vllm==0.25.1; kaito_benchmark.VLLM_VERSION). upstream: kaito-project/kaito v0.12.0
+# 8b050c7b pkg/workspace/inference/preset_inferences.go GetBaseImageName, pkg/utils/common_preset.go
+# GetPresetImageName, charts/kaito/workspace/values.yaml presetRegistryName,
+# presets/workspace/models/supported_models.yaml (base), presets/workspace/dependencies/requirements.txt.
+BASE_IMAGE = "mcr.microsoft.com/aks/kaito/kaito-base:0.5.0"
+
+
 def compute_hash(ws: dict[str, Any]) -> str:
     """ComputeHash: one JSON document each for resource, inference and tuning."""
     hasher = hashlib.sha256()
@@ -96,7 +105,7 @@ def _pod_spec(ws: dict[str, Any], scheduling: dict[str, Any]) -> dict[str, Any]:
         mounts.append({"name": "config-volume", "mountPath": CONFIG_MOUNT})
     volumes.append({"name": "dshm", "emptyDir": {"medium": "Memory"}})
     mounts.append({"name": "dshm", "mountPath": "/dev/shm"})
-    container: dict[str, Any] = {"name": ws["metadata"]["name"], "image": "kaito-base", "volumeMounts": mounts}
+    container: dict[str, Any] = {"name": ws["metadata"]["name"], "image": BASE_IMAGE, "volumeMounts": mounts}
     if resources:
         container["resources"] = resources
     return {"containers": [container], "volumes": volumes, **scheduling}
