@@ -349,7 +349,8 @@ class WorkspaceController(_KaitoController):
             name = pod["metadata"]["name"]
             rank = (pod["metadata"].get("labels") or {}).get(POD_INDEX, "0")
             # The vLLM of KAITO's base image (kaito_workload.BASE_IMAGE), the version its benchmark records.
-            logs = f"INFO vLLM API server version {kaito_benchmark.VLLM_VERSION}\nINFO Loading model {preset} (rank {rank})\n"
+            logs = f"INFO vLLM API server version {kaito_benchmark.VLLM_VERSION}\n"
+            logs += f"INFO Loading model {preset} (rank {rank})\n"
             logs += CRASH_LOG if crashing else "INFO Uvicorn running on http://0.0.0.0:5000\n"
             if benchmark and not crashing and rank == "0":
                 logs += kaito_benchmark.log_lines()
