@@ -179,9 +179,44 @@ BUILTIN_COLUMNS: dict[str, list[tuple[dict[str, Any], Getter]]] = {
     "ConfigMap": [(_col("Data", "integer"), lambda o: len(o.get("data") or {}) + len(o.get("binaryData") or {}))],
     "Service": [
         (_col("Type"), lambda o: (o.get("spec") or {}).get("type", "ClusterIP")),
-        (_col("Cluster-IP"), lambda o: (o.get("spec") or {}).get("clusterIP", "<none>")),
+        (_col("Cluster-IP"), lambda o: (o.get("spec") or {}).get("clusterIP") or "<none>"),
+        (_col("External-IP"), lambda o: _service_external_ip(o)),
+        (_col("Port(s)"), lambda o: _service_ports(o)),
     ],
 }
+
+
+# upstream: kubernetes/kubernetes pkg/printers/internalversion/printers.go serviceColumnDefinitions
+# (Name, Type, Cluster-IP, External-IP, Port(s), Age, then Selector at priority 1), printService,
+# getServiceExternalIP, loadBalancerStatusStringer, makePortString (read at 51652d1c; the API
+# server prints with Wide, so the load balancer's addresses are not clipped and Selector is sent).
+def _service_external_ip(o: dict[str, Any]) -> str:
+    spec = o.get("spec") or {}
+    external = [str(ip) for ip in spec.get("externalIPs") or []]
+    kind = spec.get("type", "ClusterIP")
+    if kind in ("ClusterIP", "NodePort"):
+        return ",".join(external) or "<none>"
+    if kind == "LoadBalancer":
+        ingress = ((o.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+        lb = sorted({str(i.get("ip") or i.get("hostname")) for i in ingress if i.get("ip") or i.get("hostname")})
+        return ",".join([*lb, *external]) or "<pending>"
+    if kind == "ExternalName":
+        return str(spec.get("externalName", ""))
+    return "<unknown>"
+
+
+def _service_ports(o: dict[str, Any]) -> str:
+    pieces = []
+    for p in (o.get("spec") or {}).get("ports") or []:
+        node = f":{p['nodePort']}" if p.get("nodePort") else ""
+        pieces.append(f"{p.get('port')}{node}/{p.get('protocol', 'TCP')}")
+    return ",".join(pieces) or "<none>"
+
+
+def _selector(o: dict[str, Any]) -> str:
+    """labels.FormatLabels: k=v sorted by key, joined by commas; <none> when empty."""
+    selector = (o.get("spec") or {}).get("selector") or {}
+    return ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or "<none>"
 
 
 def _node_address(kind: str) -> Getter:
@@ -211,6 +246,7 @@ AFTER_AGE: dict[str, list[tuple[dict[str, Any], Getter]]] = {
         (_col("Kernel-Version", priority=1), _node_info("kernelVersion")),
         (_col("Container-Runtime", priority=1), _node_info("containerRuntimeVersion")),
     ],
+    "Service": [(_col("Selector", priority=1), _selector)],
     "Pod": [
         (_col("IP", priority=1), lambda o: (o.get("status") or {}).get("podIP", "<none>")),
         (_col("Node", priority=1), lambda o: (o.get("spec") or {}).get("nodeName", "<none>")),
