@@ -177,6 +177,13 @@ BUILTIN_COLUMNS: dict[str, list[tuple[dict[str, Any], Getter]]] = {
         ),
     ],
     "ConfigMap": [(_col("Data", "integer"), lambda o: len(o.get("data") or {}) + len(o.get("binaryData") or {}))],
+    "HorizontalPodAutoscaler": [
+        (_col("Reference"), lambda o: _hpa_reference(o)),
+        (_col("Targets"), lambda o: _hpa_targets(o)),
+        (_col("MinPods"), lambda o: _hpa_min(o)),
+        (_col("MaxPods", "integer"), lambda o: int((o.get("spec") or {}).get("maxReplicas", 0))),
+        (_col("Replicas", "integer"), lambda o: int((o.get("status") or {}).get("currentReplicas", 0))),
+    ],
     "Service": [
         (_col("Type"), lambda o: (o.get("spec") or {}).get("type", "ClusterIP")),
         (_col("Cluster-IP"), lambda o: (o.get("spec") or {}).get("clusterIP") or "<none>"),
@@ -211,6 +218,54 @@ def _service_ports(o: dict[str, Any]) -> str:
         node = f":{p['nodePort']}" if p.get("nodePort") else ""
         pieces.append(f"{p.get('port')}{node}/{p.get('protocol', 'TCP')}")
     return ",".join(pieces) or "<none>"
+
+
+# upstream: kubernetes/kubernetes pkg/printers/internalversion/printers.go
+# horizontalPodAutoscalerColumnDefinitions (Reference, Targets, MinPods, MaxPods, Replicas, Age),
+# printHorizontalPodAutoscaler and formatHPAMetrics at 1.32 (the "NAME: current/target" form of
+# Resource metrics, "(avg)" for AverageValue targets, two metrics then "+ N more..."), read in a
+# published copy of that file ported to the autoscaling/v2 types.
+def _hpa_metric(spec: dict[str, Any], status: dict[str, Any]) -> str:
+    kind = spec.get("type")
+    key = {"External": "external", "Pods": "pods", "Object": "object"}.get(str(kind))
+    if key:
+        target = (spec.get(key) or {}).get("target") or {}
+        current = ((status.get(key) or {}) if status.get("type") == kind else {}).get("current") or {}
+        if key == "pods" or target.get("averageValue") is not None:
+            avg = " (avg)" if key != "pods" else ""
+            return f"{current.get('averageValue') or '<unknown>'}/{target.get('averageValue')}{avg}"
+        return f"{current.get('value') or '<unknown>'}/{target.get('value')}"
+    key = {"Resource": "resource", "ContainerResource": "containerResource"}.get(str(kind))
+    if not key:
+        return "<unknown type>"
+    source = spec.get(key) or {}
+    target = source.get("target") or {}
+    current = ((status.get(key) or {}) if status.get("type") == kind else {}).get("current") or {}
+    if target.get("averageValue") is not None:
+        return f"{source.get('name')}: {current.get('averageValue') or '<unknown>'}/{target['averageValue']}"
+    now = f"{current['averageUtilization']}%" if current.get("averageUtilization") is not None else "<unknown>"
+    want = f"{target['averageUtilization']}%" if target.get("averageUtilization") is not None else "<auto>"
+    return f"{source.get('name')}: {now}/{want}"
+
+
+def _hpa_targets(o: dict[str, Any]) -> str:
+    specs = (o.get("spec") or {}).get("metrics") or []
+    if not specs:
+        return "<none>"
+    statuses = (o.get("status") or {}).get("currentMetrics") or []
+    shown = [_hpa_metric(s, statuses[i] if i < len(statuses) else {}) for i, s in enumerate(specs)]
+    text = ", ".join(shown[:2])
+    return f"{text} + {len(shown) - 2} more..." if len(shown) > 2 else text
+
+
+def _hpa_reference(o: dict[str, Any]) -> str:
+    ref = (o.get("spec") or {}).get("scaleTargetRef") or {}
+    return f"{ref.get('kind', '')}/{ref.get('name', '')}"
+
+
+def _hpa_min(o: dict[str, Any]) -> str:
+    low = (o.get("spec") or {}).get("minReplicas")
+    return "<unset>" if low is None else str(low)
 
 
 def _selector(o: dict[str, Any]) -> str:
