@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 from tests.emulators.kube.apiserver import ApiServer, Ctx, now_iso
+from tests.emulators.kube.event_correlator import EventCorrelator
 from tests.emulators.kube.status import ApiError
 
 _origin = threading.local()
@@ -35,6 +36,7 @@ class OriginScope:
 class ClusterState:
     def __init__(self, api: ApiServer) -> None:
         self.api = api
+        self.events = EventCorrelator()
 
     def _ctx(self, manager: str = "emulator-test") -> Ctx:
         return Ctx(user="system:admin", field_manager=manager, origin=current_origin(), keep_status=True)
@@ -227,4 +229,20 @@ class ClusterState:
             "source": {"component": component},
             "reportingComponent": component,
         }
-        return self.create(ev)
+        # client-go's EventCorrelator: a repeat is the same Event, counted (event_correlator.py).
+        ev, key = self.events.aggregate(ev)
+        last = self.events.last(key)
+        stored = None
+        if last is not None:
+            name, namespace, first, count = last
+            change = {"count": int(count or 0) + 1, "lastTimestamp": t, "message": ev["message"]}
+            try:
+                stored = self.patch("v1", "Event", namespace, name, change, manager=component)
+            except ApiError as exc:
+                if exc.code != 404:
+                    raise
+                ev = dict(ev, count=change["count"], firstTimestamp=first)  # recordEvent: create it again
+        if stored is None:
+            stored = self.create(ev)
+        self.events.observed(key, stored)
+        return stored
