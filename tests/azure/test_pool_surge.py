@@ -138,6 +138,19 @@ def test_a_pool_of_a_thousand_nodes_is_told_it_has_no_room_to_surge(azure_env: A
     assert "a pool of 1000 nodes has no room to surge" in r.stderr
 
 
+def test_a_pool_of_a_thousand_nodes_that_reads_no_surge_is_refused_before_anything_is_sent(
+    azure_env: ArmEmulator,
+) -> None:
+    # A pool that reads no maxSurge still surges by one node at least (the page's default; the spec's 10%),
+    # so AKS refuses the upgrade of a pool already at 1,000 nodes whichever default it applies.
+    _seed(azure_env, count=1000)
+    r = _upgrade()
+    assert r.exit_code == 2, r
+    assert "node pool gpu's default surge (one node at least) would take node pool gpu to 1001 instances" in r.stderr
+    assert "a pool of 1000 nodes has no room to surge" in r.stderr
+    assert azure_env.requests_to("/agentPools/gpu", "PUT") == []
+
+
 def test_nodepool_upgrade_sends_a_surge_that_fills_the_scale_set_to_a_thousand(azure_env: ArmEmulator) -> None:
     _seed(azure_env, count=900, maxSurge="33%")
     r = _upgrade("--max-surge", "100")

@@ -150,21 +150,30 @@ def check_scale_set_limit(
     "Customize node surge": "Azure Virtual Machine Scale Sets (VMSS) allow a maximum of 1,000 instances
     per scale set. If a node pool's current size plus the calculated surge count would exceed 1,000
     instances, AKS rejects the upgrade before it starts"). The surge is --max-surge, else the pool's own
-    upgradeSettings.maxSurge as read; a pool that reads none is not judged (the spec's default is 10%,
-    the page's one node). ``props``: the pool's properties (a pool read alone) or its profile (in a
-    cluster); ``version``: the cluster upgrade's target, which the hint then names; ``node_image``: a
-    node image upgrade, which takes no --max-surge."""
+    upgradeSettings.maxSurge as read; a pool that reads none is judged with one node (the page's
+    default; the spec's 10%, rounded up, is never less). ``props``: the pool's properties (a pool read
+    alone) or its profile (in a cluster); ``version``: the cluster upgrade's target, which the hint
+    then names; ``node_image``: a node image upgrade, which takes no --max-surge."""
     if (props.get("type") or "VirtualMachineScaleSets") != "VirtualMachineScaleSets":
         return
     surge = max_surge if max_surge is not None else (props.get("upgradeSettings") or {}).get("maxSurge")
-    if not surge or not re.fullmatch(r"[0-9]+%?", str(surge)):
+    # A pool that reads no maxSurge still surges: one node by the page ("AKS configures upgrades to surge
+    # with one extra node by default"), 10% by the spec. One node is the least either gives, so a pool
+    # already at 1,000 nodes is refused whichever AKS applies.
+    default = not surge
+    if default:
+        surge = "1"
+    if not re.fullmatch(r"[0-9]+%?", str(surge)):
         return
     count = int(props.get("count") or 0)
     total = count + surge_nodes(str(surge), count)
     if total <= MAX_COUNT:
         return
     room = MAX_COUNT - count
-    given = f"--max-surge {surge}" if max_surge is not None else f"node pool {name}'s maxSurge {surge}"
+    if default:
+        given = f"node pool {name}'s default surge (one node at least)"
+    else:
+        given = f"--max-surge {surge}" if max_surge is not None else f"node pool {name}'s maxSurge {surge}"
     az = f"az aks nodepool update -g {rg} --cluster-name {cluster} -n {name}"
     if room <= 0:
         hint = (
