@@ -222,14 +222,15 @@ BM = f"-g rg-edge --edge-machine edge-gpu-01 --ssh-key id.pub --admin-group {ADM
 WORKSPACE = "/subscriptions/0/resourceGroups/rg-mon/providers/Microsoft.OperationalInsights/workspaces/ws1"
 BAREMETAL_WRITES = {
     "create": f"baremetal cluster create edge2 {BM}",
-    "create, every flag": f"baremetal cluster create edge2 {BM} -k 1.34.2 --control-plane-ip 10.0.0.5"
+    "create, every flag": f"baremetal cluster create edge2 {BM} -k 1.34.3 --control-plane-ip 10.0.0.5"
     f" --device-pool pool-1 --custom-location cl-1 --no-azure-rbac --log-analytics-workspace {WORKSPACE}",
     "upgrade": "baremetal cluster upgrade edge1 -g rg-edge -k 1.34.3 -y",
 }
 
 
 def baremetal_world(emu: ArmEmulator, folder: Path) -> None:
-    """An edge machine and a cluster edge1 on it, on 1.34.2 with 1.34.3 offered; folder holds id.pub."""
+    """An edge machine and a cluster edge1 on it, on 1.34.2 with 1.34.3 offered (the versions the ARM
+    emulator offers, tests/emulators/arm/hybrid.py VERSIONS); folder holds id.pub."""
     from tests.baremetal.test_clusters import KEY, create, instance_id
     from tests.emulators.arm.baremetal import edge_machine
 
