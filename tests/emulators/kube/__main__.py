@@ -99,7 +99,8 @@ def install_lab_extras(emu: KubeEmulator) -> None:
     from tests.emulators.kube.profiles import install_gateway, install_podmonitor_api, metrics_server
     from tests.emulators.lab import add_fleet_members, add_gpu_nodes
 
-    metrics_server(emu)  # on every AKS cluster
+    # On every AKS cluster (upstream: MicrosoftDocs/azure-aks-docs, cited in profiles.metrics_server).
+    metrics_server(emu)
     install_podmonitor_api(emu)
     install_gateway(emu)
     add_fleet_members(emu)

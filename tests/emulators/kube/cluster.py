@@ -229,7 +229,8 @@ class ClusterState:
             "source": {"component": component},
             "reportingComponent": component,
         }
-        # client-go's EventCorrelator: a repeat is the same Event, counted (event_correlator.py).
+        # client-go's EventCorrelator: a repeat is the same Event, counted (event_correlator.py; upstream:
+        # kubernetes/client-go tools/record/events_cache.go, event.go recordEvent).
         ev, key = self.events.aggregate(ev)
         last = self.events.last(key)
         stored = None

@@ -348,7 +348,8 @@ class WorkspaceController(_KaitoController):
                 continue
             name = pod["metadata"]["name"]
             rank = (pod["metadata"].get("labels") or {}).get(POD_INDEX, "0")
-            # The vLLM of KAITO's base image (kaito_workload.BASE_IMAGE), the version its benchmark records.
+            # The vLLM of KAITO's base image (kaito_workload.BASE_IMAGE), the version its benchmark records
+            # (upstream: kaito-project/kaito v0.12.0 requirements.txt vllm==0.25.1).
             logs = f"INFO vLLM API server version {kaito_benchmark.VLLM_VERSION}\n"
             logs += f"INFO Loading model {preset} (rank {rank})\n"
             logs += CRASH_LOG if crashing else "INFO Uvicorn running on http://0.0.0.0:5000\n"

@@ -232,7 +232,9 @@ class Scheduler:
     _bound_anti: list[tuple[dict[str, Any], str]] | None = None
     _namespaces: dict[str, dict[str, str]] | None = None
     _node_labels: dict[str, dict[str, str]] = field(default_factory=dict)
-    _nominated: Nominated | None = None  # nominator.py: the room of the pods that preempted
+    # nominator.py: the room of the pods that preempted (upstream: kubernetes/kubernetes
+    # pkg/scheduler/framework/runtime/framework.go addGENominatedPods).
+    _nominated: Nominated | None = None
 
     def _pods_by_node(self) -> dict[str, list[Any]]:
         if self._bound is None:
