@@ -194,7 +194,7 @@ def add_fleet_members(kube: Any, vm_size: str = "Standard_NC24ads_A100_v4") -> N
         kube.cluster.patch_status(api, "MemberCluster", None, name, {"properties": properties})
 
 
-def install_gpu_operator_chart(kube: Any) -> None:
+def install_gpu_operator_chart(kube: Any, *, wait_ready: bool = False) -> None:
     """What `helm install gpu-operator nvidia/gpu-operator -n gpu-operator --create-namespace
     --set clusterPolicy.deployCR=false` leaves: the namespace and the operator's Deployment
     (its objects as tests/emulators/kube/controllers/nvidia.py renders them from the chart)."""
@@ -204,9 +204,10 @@ def install_gpu_operator_chart(kube: Any) -> None:
     # nfd.enabled, the chart's default (upstream: NVIDIA/gpu-operator deployments/gpu-operator/values.yaml)
     for obj in operator_objects(nfd=True):
         kube.cluster.create(obj)
-    # The lab starts where the helm install left a running operator (as `helm install --wait` does:
-    # helm/helm pkg/kube/ready.go waits for a Deployment's pods to be ready); without this a runbook's
-    # first `baremetal prepare` on a loaded machine can run before the Deployment controller's pod.
+    # With wait_ready (the lab, whose controllers run), it starts where the helm install left a running
+    # operator (as `helm install --wait` does: helm/helm pkg/kube/ready.go waits for a Deployment's pods to
+    # be ready); without it a runbook's first `baremetal prepare` on a loaded machine can run before the
+    # Deployment controller's pod. The standalone emulator may run no controllers (--no-controllers).
     from tests.emulators.kube.apiserver_common import wait_until
 
     def operator_ready() -> bool:
@@ -219,7 +220,7 @@ def install_gpu_operator_chart(kube: Any) -> None:
             for p in pods
         )
 
-    if not wait_until(operator_ready, timeout=60.0, interval=0.05):
+    if wait_ready and not wait_until(operator_ready, timeout=60.0, interval=0.05):
         raise RuntimeError("the lab's GPU Operator pod did not become ready in 60 s")
 
 
@@ -292,7 +293,7 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
             metrics_server(kube)  # metrics.k8s.io, on by default on AKS
             add_fleet_members(kube)
             add_gpu_nodes(kube)
-            install_gpu_operator_chart(kube)
+            install_gpu_operator_chart(kube, wait_ready=True)
             if nap:
                 install_lab_nap(kube)
             kubeconfig = kube.write_kubeconfig(home / ".kube" / "config")
