@@ -95,6 +95,15 @@ def test_a_pod_that_fits_is_not_rejected(kube_emulator: KubeEmulator) -> None:
     assert status_of(kube_emulator, "small").get("phase") != "Failed"
 
 
+def test_a_pod_already_shown_succeeded_is_not_started_again(kube_emulator: KubeEmulator) -> None:
+    # generateAPIPodStatus: no transition out of a terminal phase, even before the kubelet admitted it
+    seed(kube_emulator, node("node-0"))
+    kube_emulator.cluster.create(bound_pod("done", {"memory": "1Gi"}))
+    kube_emulator.cluster.patch_status("v1", "Pod", "default", "done", {"phase": "Succeeded"})
+    assert kube_emulator.idle()
+    assert status_of(kube_emulator, "done")["phase"] == "Succeeded"
+
+
 def test_an_extended_resource_the_node_lacks_is_not_checked(kube_emulator: KubeEmulator) -> None:
     # removeMissingExtendedResources: the kubelet drops what the node has no entry for at all
     seed(kube_emulator, node("node-0"))

@@ -224,6 +224,11 @@ class KubeletAdmission(Controller):
         pod = cluster.get("v1", "Pod", namespace, name)
         if pod is None or pod["metadata"].get("uid") != uid or pod["metadata"].get("deletionTimestamp"):
             return
+        if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            # A pod the API server already shows terminal never runs again: "pods are not allowed to
+            # transition out of terminal phases" (kubernetes/kubernetes pkg/kubelet/kubelet_pods.go
+            # generateAPIPodStatus, which forces the phase back to the API server's).
+            return
         spec = pod.get("spec") or {}
         node = cluster.get("v1", "Node", None, str(spec.get("nodeName")))
         if node is None:
