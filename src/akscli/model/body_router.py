@@ -14,9 +14,11 @@ matches, BBR or not.
 
 How BBR runs for a Gateway on Istio: an EnvoyFilter that Istio applies to the gateway's proxies
 (envoy_filters.py: the chart's, with targetRefs naming the Gateway; or one by workloadSelector,
-or one of the mesh's root namespace), inserting an ext_proc HTTP filter whose gRPC service is
-BBR's Service: the Deployment of that name runs BBR's image (or the filter carries the chart's
-name ``envoy.filters.http.ext_proc.bbr``). The chart's filter has ``failure_mode_allow: false``
+or one of the mesh's root namespace), leaving in its listener's HTTP filters an ext_proc filter
+(inserted, or turned into one by REPLACE or MERGE) whose gRPC service (envoy_grpc or
+google_grpc) is BBR's Service: the Deployment behind it (of its name, or the one its selector
+selects) runs BBR's image (or the filter carries the chart's name
+``envoy.filters.http.ext_proc.bbr``). The chart's filter has ``failure_mode_allow: false``
 (no ready BBR: the gateway refuses the request). The chart's default provider ``none`` installs
 the Deployment and Service only, which no gateway calls.
 
@@ -94,18 +96,24 @@ def install_hint(namespace: str, gateway: str) -> str:
 @dataclass(frozen=True)
 class BodyRouter:
     """The ext_proc filters Istio puts on the gateway's proxies: ``candidates`` (filter name,
-    namespace, Service); ``known`` False when akscli may not read the EnvoyFilters (then the request
-    is sent as it is); ``looked_for`` what was searched, for the line that says none was found."""
+    namespace, Service); ``unsure`` those a patch puts at a filter akscli cannot see (Istio's
+    filters that come with the mesh's policies); ``known`` False when akscli may not read the
+    EnvoyFilters (then the request is sent as it is); ``looked_for`` what was searched, for the
+    line that says none was found."""
 
     candidates: tuple[tuple[str, str, str], ...]
     looked_for: str
     known: bool = True
+    unsure: tuple[tuple[str, str, str], ...] = ()
 
 
-def find(kube: Kube, gateway: Mapping[str, Any], workload: Workload, port: int) -> BodyRouter:
-    """The ext_proc filters of the EnvoyFilters Istio applies to the gateway's proxies on
-    ``port``: one list of EnvoyFilters in the proxies' namespace and one in the root namespace."""
-    mesh = istio_mesh.for_gateway(kube, gateway)
+def find(
+    kube: Kube, gateway: Mapping[str, Any], workload: Workload, port: int, mesh: istio_mesh.Mesh | None = None
+) -> BodyRouter:
+    """The ext_proc filters the gateway's listener on ``port`` ends with, after the EnvoyFilters
+    Istio applies to its proxies: one list of EnvoyFilters in the proxies' namespace and one in the
+    root namespace, patched in istiod's order (envoy_filters.http_filters)."""
+    mesh = mesh or istio_mesh.for_gateway(kube, gateway)
     namespaces = list(dict.fromkeys((mesh.root_namespace, workload.namespace)))
     name = (gateway.get("metadata") or {}).get("name")
     looked_for = (
@@ -113,7 +121,7 @@ def find(kube: Kube, gateway: Mapping[str, Any], workload: Workload, port: int) 
         f"gateway's {workload.describe()} (targetRefs naming Gateway {name}, or a workloadSelector), inserting an "
         "ext_proc filter to the body-based router's Service"
     )
-    found: list[tuple[str, str, str]] = []
+    attached: list[Mapping[str, Any]] = []
     known = True
     for namespace in namespaces:
         try:
@@ -123,15 +131,41 @@ def find(kube: Kube, gateway: Mapping[str, Any], workload: Workload, port: int) 
         except AuthError:
             known = False
             continue
-        for item in items:
-            if envoy_filters.attaches(item, workload, mesh.selector_gateway_policy):
-                found.extend(envoy_filters.ext_proc_services(item, port))
-    return BodyRouter(tuple(found), looked_for, known=known or bool(found))
+        attached.extend(i for i in items if envoy_filters.attaches(i, workload, mesh.selector_gateway_policy))
+    chain = envoy_filters.http_filters(
+        envoy_filters.istio_order(attached, mesh.root_namespace), port, workload.namespace
+    )
+    return BodyRouter(chain.services, looked_for, known=known or bool(chain.services), unsure=chain.unsure)
 
 
 def _is_bbr(deployment: Mapping[str, Any] | None) -> bool:
     containers = ((deployment or {}).get("spec") or {}).get("template", {}).get("spec", {}).get("containers") or []
     return any(IMAGE in str(c.get("image") or "").rsplit(":", 1)[0] for c in containers)
+
+
+def _template_labels(deployment: Mapping[str, Any]) -> dict[str, str]:
+    template = (deployment.get("spec") or {}).get("template") or {}
+    return {str(k): str(v) for k, v in ((template.get("metadata") or {}).get("labels") or {}).items()}
+
+
+def deployment_behind(kube: Kube, namespace: str, service: str) -> dict[str, Any] | None:
+    """The Deployment behind a Service: the one of its name where that runs BBR's image (the
+    chart's, templates/bbr.yaml), else one whose pod template the Service's selector selects (the
+    pods it sends to: kubernetes/kubernetes pkg/controller/endpointslice, a Pod's labels matching
+    spec.selector), BBR's first; else the one of its name, if any."""
+    named = kube.get("apps/v1", "Deployment", service, namespace=namespace)
+    if _is_bbr(named):
+        return named
+    found = kube.get("v1", "Service", service, namespace=namespace)
+    selector = {str(k): str(v) for k, v in (((found or {}).get("spec") or {}).get("selector") or {}).items()}
+    if not selector:
+        return named
+    selected = [
+        d
+        for d in kube.list("apps/v1", "Deployment", namespace=namespace)
+        if all(_template_labels(d).get(k) == v for k, v in selector.items())
+    ]
+    return next((d for d in selected if _is_bbr(d)), named or next(iter(selected), None))
 
 
 def plugins(deployment: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -205,6 +239,7 @@ def require(
     workload: Workload,
     port: int,
     asked: str | None = None,
+    mesh: istio_mesh.Mesh | None = None,
 ) -> str | None:
     """The model a request through the route names (``asked``, else the route's), when the route
     matches a header BBR sets: refused in one line when the Gateway runs no BBR (exit 7), its
@@ -216,19 +251,21 @@ def require(
     header, value = match
     meta = gateway.get("metadata") or {}
     namespace, gw = str(meta.get("namespace")), str(meta.get("name"))
-    found = find(kube, gateway, workload, port)
+    found = find(kube, gateway, workload, port, mesh)
     model = asked or value
     if not found.known:
         return model
     name = f"Gateway {namespace}/{gw}"
     bbr: tuple[str, str, Mapping[str, Any] | None] | None = None
-    for filter_name, bbr_ns, bbr_name in found.candidates:
+    for filter_name, bbr_ns, service in found.candidates + found.unsure:
         try:
-            deployment = kube.get("apps/v1", "Deployment", bbr_name, namespace=bbr_ns)
+            deployment = deployment_behind(kube, bbr_ns, service)
         except AuthError:
             return model  # may not be read: the request is sent, and the gateway answers
         if _is_bbr(deployment) or filter_name == FILTER:
-            bbr = bbr_ns, bbr_name, deployment
+            if (filter_name, bbr_ns, service) not in found.candidates:
+                return model  # put at a filter of Istio's that akscli cannot see: sent as it is
+            bbr = bbr_ns, str(((deployment or {}).get("metadata") or {}).get("name") or service), deployment
             break
     if bbr is None:
         raise NotInstalledError(

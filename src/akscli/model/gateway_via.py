@@ -35,13 +35,14 @@ from typing import Any
 
 from akscli.errors import AkscliError, AuthError, NotFoundError, NotInstalledError
 from akscli.kube.client import Kube
-from akscli.model import body_router, envoy_filters
+from akscli.model import body_router, envoy_filters, istio_mesh
 from akscli.model.body_router import SERVICE_HINT
 from akscli.model.envoy_filters import Workload
 from akscli.model.exposure import Exposure
 from akscli.model.kinds import GATEWAY_API
 
 NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
+CLASS_DEFAULTS = "gateway.istio.io/defaults-for-class"
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,39 @@ def _manual_workload(kube: Kube, service: Mapping[str, Any]) -> Workload:
     return Workload(namespace, {str(k): str(v) for k, v in labels.items()})
 
 
+def _managed_workload(kube: Kube, gateway: Mapping[str, Any], mesh: istio_mesh.Mesh) -> Workload:
+    """The pods Istio deploys for a Gateway (envoy_filters.managed_workload), with the ``deployment``
+    overlays istiod applies to their Deployment: the oldest ConfigMap in its own namespace labelled
+    ``gateway.istio.io/defaults-for-class: CLASS``, then the ConfigMap the Gateway's
+    spec.infrastructure.parametersRef names in its namespace (istio/istio
+    86c9f01fd735fb01d8192f5bcaf0d424afb7f14c pilot/pkg/config/kube/gatewaycommon/
+    deploymentcontroller.go render, fetchParameters; gateway_utils.go GatewayClassDefaults;
+    pkg/kube/controllers/common.go OldestObject). istiod reads no GatewayClass's
+    spec.parametersRef. One it may not read, or that is missing, adds nothing: istiod does not
+    render a Gateway whose parametersRef it cannot resolve, and its pods keep what they had."""
+    meta, spec = gateway.get("metadata") or {}, gateway.get("spec") or {}
+    overlays: list[str] = []
+    system = mesh.system_namespace or mesh.root_namespace
+    selector = f"{CLASS_DEFAULTS}={spec.get('gatewayClassName')}"
+    try:
+        defaults = list(kube.list("v1", "ConfigMap", namespace=system, label_selector=selector))
+    except AuthError:
+        defaults = []
+    if defaults:
+        oldest = min(
+            defaults, key=lambda c: (str(c["metadata"].get("creationTimestamp") or ""), str(c["metadata"]["name"]))
+        )
+        overlays.append(str((oldest.get("data") or {}).get("deployment") or ""))
+    ref = (spec.get("infrastructure") or {}).get("parametersRef") or {}
+    if ref.get("kind") == "ConfigMap" and ref.get("group") in (None, "") and ref.get("name"):
+        try:
+            params = kube.get("v1", "ConfigMap", str(ref["name"]), namespace=str(meta.get("namespace")))
+        except AuthError:
+            params = None
+        overlays.append(str(((params or {}).get("data") or {}).get("deployment") or ""))
+    return envoy_filters.managed_workload(gateway, overlays, mesh.copy_gateway_labels)
+
+
 def _own_service(kube: Kube, namespace: str, name: str, gw_name: str) -> str:
     """The Service Istio made for a Gateway it deploys: found by its label and owner."""
     services = [
@@ -222,14 +256,16 @@ def via_gateway(kube: Kube, exposure: Exposure, model: str, asked: str | None = 
     if gateway is None:
         raise NotFoundError(f"Gateway {gw_name}, which the model's route names, does not exist")
     listener = _listener(gateway, ref, gw_name)
+    routed = body_router.routed_match(route) is not None
+    mesh = istio_mesh.for_gateway(kube, gateway) if routed else None
     if _managed(gateway):
         svc_ns, svc = namespace, _own_service(kube, namespace, name, gw_name)
-        workload = envoy_filters.managed_workload(gateway)
+        workload = _managed_workload(kube, gateway, mesh) if mesh else Workload(svc_ns)
     else:
         service = _manual_service(kube, gateway, namespace, gw_name)
         svc_ns, svc = str(service["metadata"]["namespace"]), str(service["metadata"]["name"])
-        workload = _manual_workload(kube, service) if body_router.routed_match(route) else Workload(svc_ns)
-    model_name = body_router.require(kube, route, gateway, workload, int(listener["port"]), asked)
+        workload = _manual_workload(kube, service) if routed else Workload(svc_ns)
+    model_name = body_router.require(kube, route, gateway, workload, int(listener["port"]), asked, mesh)
     hostnames = (route.get("spec") or {}).get("hostnames") or []
     host = host_of(next(iter(hostnames), None) or listener.get("hostname"), model)
     https = listener.get("protocol") == "HTTPS"

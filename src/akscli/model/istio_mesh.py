@@ -62,6 +62,12 @@ class Mesh:
     # istiod's ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY (pilot/pkg/features/pilot.go, default
     # true): whether a Gateway API gateway takes policies by their workloadSelector.
     selector_gateway_policy: bool = True
+    # istiod's namespace (its Deployment's), where its Gateway class defaults ConfigMaps live;
+    # None where no istiod could be listed.
+    system_namespace: str | None = None
+    # istiod's PILOT_ENABLE_GATEWAY_API_COPY_LABELS_ANNOTATIONS (pilot/pkg/features/
+    # experimental.go, default true): a deployed Gateway's pods take its labels.
+    copy_gateway_labels: bool = True
 
 
 AKS_MESH = Mesh(AKS_NAMESPACE, frozenset({"*"}), None)
@@ -126,11 +132,10 @@ def _shared_name(istiod: Mapping[str, Any]) -> str | None:
     return _env(istiod, "SHARED_MESH_CONFIG")
 
 
-def _selector_policy(istiod: Mapping[str, Any]) -> bool:
-    """ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY, read as Go's strconv.ParseBool (pkg/env: an
-    unparsable value keeps the default, true)."""
-    value = _env(istiod, "ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY")
-    return value not in ("0", "f", "F", "false", "FALSE", "False")
+def _flag(istiod: Mapping[str, Any], name: str) -> bool:
+    """A boolean env var of istiod whose default is true, read as Go's strconv.ParseBool (pkg/env:
+    an unparsable value keeps the default)."""
+    return _env(istiod, name) not in ("0", "f", "F", "false", "FALSE", "False")
 
 
 def _mesh_fields(kube: Kube, namespace: str, name: str) -> dict[str, Any] | None:
@@ -154,7 +159,12 @@ def for_gateway(kube: Kube, gateway: Mapping[str, Any]) -> Mesh:
         own = _mesh_fields(kube, namespace, name) or {}
         sources = [f"{namespace}/{n}" for n, m in ((shared, user), (name, own)) if n and m]
         mesh = from_fields({**user, **own}, ", ".join(sources) or f"{namespace}/{name}")
-        return replace(mesh, selector_gateway_policy=_selector_policy(istiod))
+        return replace(
+            mesh,
+            selector_gateway_policy=_flag(istiod, "ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY"),
+            system_namespace=namespace,
+            copy_gateway_labels=_flag(istiod, "PILOT_ENABLE_GATEWAY_API_COPY_LABELS_ANNOTATIONS"),
+        )
     name = config_map_name(revision)
     in_istio_system = _mesh_fields(kube, ISTIO_NAMESPACE, name)
     if in_istio_system is not None:
