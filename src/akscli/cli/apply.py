@@ -25,15 +25,18 @@ Stack = Annotated[
 
 def _checked_manifests(paths: list[str], stack: str | None) -> list[dict[str, Any]]:
     """The manifests of ``-f``, checked before anything is sent: the stack name, each object's
-    name, and what KEDA's and KubeFleet's override webhooks would refuse."""
+    name, what KEDA's and KubeFleet's override webhooks would refuse, and a KubeRay spec KubeRay's
+    own validation would refuse (akscli.ray.object_rules)."""
     if stack is not None:
         validate.name(stack, "stack name")
     objects = _read_manifests(paths)
     from akscli.fleet.override_checks import check_overrides
     from akscli.kube.keda_checks import check_fallbacks
+    from akscli.ray.object_rules import check_objects
 
     check_fallbacks(objects)
     check_overrides(objects)
+    check_objects(objects)
     return objects
 
 

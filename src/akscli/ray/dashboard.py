@@ -13,7 +13,7 @@ from akscli.kube.reach import proxy_path
 from akscli.ray.follow import watch_pods
 from akscli.ray.live import Progress, head_pod
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL
-from akscli.ray.status import head_service, pod_ready
+from akscli.ray.status import controlled_by_another, head_service, pod_ready
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -66,10 +66,13 @@ class DashboardForwarder:
         address: str = "127.0.0.1",
         progress: Progress | None = None,
         reconnect_timeout: float = 60.0,
+        owner_uid: str | None = None,
     ) -> None:
         self.kube = kube
         self.namespace = namespace
         self.cluster = cluster
+        # The RayCluster's metadata.uid: its head is the pod it controls (live.head_pod).
+        self.owner_uid = owner_uid
         self.service = service
         self.progress = progress or (lambda _m: None)
         self.reconnect_timeout = reconnect_timeout
@@ -219,6 +222,8 @@ class DashboardForwarder:
 
     def _head_event(self, event: str, pod: Mapping[str, Any]) -> None:
         name = str((pod.get("metadata") or {}).get("name"))
+        if controlled_by_another(pod, self.owner_uid):
+            return  # an earlier cluster's head, not yet garbage collected: not this dashboard's
         if event == "DELETED":
             if name == self.head_name:
                 self.head_ready.clear()
@@ -233,7 +238,7 @@ class DashboardForwarder:
 
     def head_problem(self) -> str | None:
         """Why the head pod cannot serve the dashboard now, or None when it is ready."""
-        head = head_pod(self.kube, self.namespace, self.cluster)
+        head = head_pod(self.kube, self.namespace, self.cluster, self.owner_uid)
         if head is None:
             return f"Ray cluster {self.cluster} has no head pod yet"
         if pod_ready(head):
@@ -244,7 +249,7 @@ class DashboardForwarder:
         """Listen, or raise (nothing listening) when the head pod is one the kubelet cannot run:
         kubectl port-forward refuses a pod that is not running; a head that is only on its way
         up (being scheduled, pulling, starting) is waited for, as the relay does."""
-        head = head_pod(self.kube, self.namespace, self.cluster)
+        head = head_pod(self.kube, self.namespace, self.cluster, self.owner_uid)
         problem = None if head is None or pod_ready(head) else pod_problems.problem(head)
         if head is not None and problem is not None and problem.kind != pod_problems.UNSCHEDULABLE:
             self._server.server_close()

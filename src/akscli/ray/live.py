@@ -458,10 +458,19 @@ def head_pods(kube: Kube, namespace: str, cluster: str, owner_uid: str | None = 
     return heads
 
 
-def head_pod(kube: Kube, namespace: str, cluster: str) -> dict[str, Any] | None:
-    """The cluster's live head pod (status.live_head: not the one being deleted beside it), from
-    head_pods' one page."""
-    heads = head_pods(kube, namespace, cluster)
+def head_pod(kube: Kube, namespace: str, cluster: str, owner_uid: str | None = None) -> dict[str, Any] | None:
+    """The cluster's live head pod (status.live_head: not the one being deleted beside it, Ready
+    first, then the one the RayCluster controls), from head_pods' one page.
+
+    The head is told by the RayCluster's uid (``owner_uid``; read from the RayCluster when the
+    caller has not read it): a head another RayCluster of that name controls (left by an earlier
+    cluster, not yet garbage collected) runs a Ray that is not this cluster's, and comes last
+    (ray-project/kuberay feeaf72f ray-operator/controllers/ray/raycluster_controller.go checks
+    ownership with metav1.IsControlledBy, which compares the uid)."""
+    if owner_uid is None:
+        found_cluster = kube.get(RAY_API, "RayCluster", cluster, namespace=namespace)
+        owner_uid = ((found_cluster or {}).get("metadata") or {}).get("uid")
+    heads = head_pods(kube, namespace, cluster, owner_uid)
     found = live_head(heads.pods, heads.owner_uid)
     return dict(found) if found is not None else None
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AuthError
+from akscli.ray.object_rules import upgrade_options_problem
 from akscli.ray.service import DELETION_DELAY_SECONDS, INCREMENTAL_UPGRADE, service_status
 from akscli.ray.spec import RAY_API
 from akscli.ray.status import condition
@@ -44,10 +45,9 @@ def kept_upgrade_refusal(existing: Mapping[str, Any] | None, cluster_spec: Mappi
     The deploy sets no ``upgradeStrategy``; under server-side apply one that another field manager
     set (kubectl, an ``akscli apply -f`` of a file under another manager) stays. With
     ``NewClusterWithIncrementalUpgrade`` KubeRay then holds the new spec to ValidateClusterUpgradeOptions
-    (ray-project/kuberay feeaf72f ray-operator/controllers/ray/utils/validation.go, in its order and
-    words; utils/util.go IsAutoscalingEnabled: ``enableInTreeAutoscaling`` true) and refuses the
-    whole RayService when it fails. Only akscli's own ownership (manager ``akscli``) is dropped by
-    the deploy; without managedFields the strategy is taken to stay."""
+    (object_rules.upgrade_options_problem, the one copy) and refuses the whole RayService when it
+    fails. Only akscli's own ownership (manager ``akscli``) is dropped by the deploy; without
+    managedFields the strategy is taken to stay."""
     if existing is None:
         return None
     strategy = (existing.get("spec") or {}).get("upgradeStrategy") or {}
@@ -60,27 +60,7 @@ def kept_upgrade_refusal(existing: Mapping[str, Any] | None, cluster_spec: Mappi
     ]
     if owners and all(owner == "akscli" for owner in owners):
         return None
-    if not cluster_spec.get("enableInTreeAutoscaling"):
-        return "Ray Autoscaler is required for NewClusterWithIncrementalUpgrade"
-    options = strategy.get("clusterUpgradeOptions")
-    if not isinstance(options, Mapping):
-        return "ClusterUpgradeOptions are required for NewClusterWithIncrementalUpgrade"
-    surge, step, interval = (
-        options.get("maxSurgePercent", 100),
-        options.get("stepSizePercent"),
-        options.get("intervalSeconds"),
-    )
-    if not isinstance(surge, int) or not 0 <= surge <= 100:
-        return "maxSurgePercent must be between 0 and 100"
-    if not isinstance(step, int) or not 0 <= step <= 100:
-        return "stepSizePercent must be between 0 and 100"
-    if step > surge:
-        return "stepSizePercent must be less than or equal to maxSurgePercent"
-    if not isinstance(interval, int) or interval <= 0:
-        return "intervalSeconds must be greater than 0"
-    if not options.get("gatewayClassName"):
-        return "gatewayClassName is required for NewClusterWithIncrementalUpgrade"
-    return None
+    return upgrade_options_problem(cluster_spec, strategy)
 
 
 def _for_hashing(spec: Any, groups: int | None = None) -> Any:

@@ -35,7 +35,8 @@ def dashboard(
     validate.integer(port, "--port", 0, 65535)
     logic.parse_ref(ref)  # before the cluster is read
     kube, ns = k8s.connect_ns()
-    info: dict[str, Any] = logic.dashboard_info(kube, logic.resolve_cluster(kube, ref, ns))
+    cluster = logic.resolve_cluster(kube, ref, ns)
+    info: dict[str, Any] = logic.dashboard_info(kube, cluster)
     if not port_forward:
         if fmt != "table":
             output.emit_object(info, fmt)
@@ -46,7 +47,10 @@ def dashboard(
             f"open it with your cluster credentials (e.g. through kubectl proxy: http://127.0.0.1:8001{proxied})"
         )
         return
-    forwarder = logic.DashboardForwarder(kube, ns, info["cluster"], info["service"], port=port, progress=output.info)
+    uid = cluster["metadata"].get("uid")
+    forwarder = logic.DashboardForwarder(
+        kube, ns, info["cluster"], info["service"], port=port, progress=output.info, owner_uid=uid
+    )
     forwarder.start()
     info["local"] = forwarder.url
     if fmt == "table":
