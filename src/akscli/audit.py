@@ -27,7 +27,7 @@ from typing import Any
 from akscli import cachedir, logscan, timestamps
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.redact import scrub
-from akscli.secret_words import is_secret_name, looks_secret
+from akscli.secret_words import is_bare_hex_key, is_secret_name, looks_secret
 
 REDACTED = "<redacted>"
 IDENTITY_CLAIMS = ("oid", "upn", "appid", "tid", "preferred_username", "unique_name", "sub", "user")
@@ -82,8 +82,8 @@ def redact_argv(argv: Sequence[str]) -> list[str]:
 
 
 def _redact_pair(text: str) -> str:
-    key, eq, _value = text.partition("=")
-    if eq and is_secret_name(key.lstrip("-")):
+    key, eq, value = text.partition("=")
+    if eq and (is_secret_name(key.lstrip("-")) or is_bare_hex_key(key.lstrip("-"), value)):
         return f"{key}={REDACTED}"
     return _redact_value(text)
 

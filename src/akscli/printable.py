@@ -109,12 +109,10 @@ def masked_env(obj: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _masked_runtime_env(env: Mapping[str, Any]) -> Mapping[str, Any]:
-    from akscli.secret_words import is_secret_name, looks_secret
+    from akscli.secret_words import is_secret_variable
 
     variables = env.get("env_vars")
     if not isinstance(variables, Mapping):
         return env
-    shown_vars = {
-        key: MASK if is_secret_name(str(key)) or looks_secret(str(value)) else value for key, value in variables.items()
-    }
+    shown_vars = {key: MASK if is_secret_variable(str(key), str(value)) else value for key, value in variables.items()}
     return {**env, "env_vars": shown_vars}

@@ -66,15 +66,16 @@ def secret_from_stdin(name: str, namespace: str, key: str, variable: str | None 
 def secret_keys(pairs: Iterable[str], *, by_name: bool = True) -> list[str]:
     """The KEYs of ``KEY=VALUE`` flag values that carry a secret, by the audit log's rules (a name
     such as HF_TOKEN or API_KEY, or a value shaped like a token or key: akscli.secret_words), each
-    once, in order. Such a value is on akscli's own command line, which ``ps`` and the shell's
+    once, in order; with ``by_name``, a bare 32-hex-digit key under a neutral name too
+    (is_bare_hex_key). Such a value is on akscli's own command line, which ``ps`` and the shell's
     history show; the value itself is never returned. ``by_name`` False: the value's
     shape only, for keys that name a Secret rather than hold one (a template's ``access_secret``)."""
-    from akscli.secret_words import is_secret_name, looks_secret
+    from akscli.secret_words import is_secret_variable, looks_secret
 
     keys: list[str] = []
     for pair in pairs:
         key, eq, value = pair.partition("=")
-        secret = looks_secret(value) or (by_name and is_secret_name(key))
+        secret = is_secret_variable(key, value) if by_name else looks_secret(value)
         if eq and secret and key not in keys:
             keys.append(key)
     return keys

@@ -70,3 +70,48 @@ def is_secret_name(name: str) -> bool:
 def looks_secret(value: str) -> bool:
     """A value that is a secret whatever it is called (token, key, signature)."""
     return bool(_SECRET_VALUE.search(value))
+
+
+# A bare key of 32 hexadecimal digits, as Azure OpenAI and the other Azure AI services (Cognitive
+# Services accounts) issue KEY1 and KEY2: 32 characters in learn.microsoft.com's example of
+# Get-AzCognitiveServicesAccountKey (az.cognitiveservices); the hex digits are the keys as issued
+# (no spec read). Ordinary hex values are not it: a git SHA is 40 digits, SHA-256 64, and a value
+# of only digits or only letters is taken for a number or a word. 32 hex digits are also an MD5
+# digest, a UUID without its dashes or a trace ID: a name with one of _HEX_ID_WORDS says so.
+_HEX_KEY = re.compile(r"(?=[0-9a-fA-F]*[0-9])(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{32}")
+_HEX_ID_WORDS = frozenset(
+    {
+        "ID",
+        "IDS",
+        "UUID",
+        "GUID",
+        "HASH",
+        "MD5",
+        "SHA",
+        "CHECKSUM",
+        "DIGEST",
+        "COMMIT",
+        "REV",
+        "REVISION",
+        "VERSION",
+        "TRACE",
+        "SPAN",
+        "ETAG",
+        "REQUEST",
+        "RUN",
+    }
+)
+
+
+def is_bare_hex_key(name: str, value: str) -> bool:
+    """``value`` is exactly a 32-hex-digit key (Azure OpenAI's shape) under a name that does not say
+    it is an identifier or a digest (MODEL_MD5, TRACE_ID, RUN_ID are not keys)."""
+    if not _HEX_KEY.fullmatch(value.strip()):
+        return False
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return not any(w in _HEX_ID_WORDS for w in re.split(r"[^A-Za-z0-9]+", spaced.upper()) if w)
+
+
+def is_secret_variable(name: str, value: str) -> bool:
+    """An environment variable that holds a secret: by its name, its value's shape, or a bare hex key."""
+    return is_secret_name(name) or looks_secret(value) or is_bare_hex_key(name, value)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.cli import invoke
+from tests.ray.test_kuberay_service_replacement import wait_until
 from tests.ray.test_kuberay_states import _cluster_spec
 
 RAY = "ray.io/v1"
@@ -90,3 +91,50 @@ def test_the_head_of_an_ended_sidecar_job_is_not_ready_as_the_kubelet_reports_it
     cluster = emu.cluster.get(RAY, "RayJob", "default", "side")["status"]["rayClusterName"]
     shown = json.loads(invoke("ray", "cluster", "status", cluster, "-o", "json").stdout)
     assert shown["head"]["ready"] is False
+
+
+def test_a_sidecar_jobs_head_pod_deleted_fails_the_job_ray_head_pod_not_found(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # checkSubmitterAndUpdateStatusIfNeeded, SidecarMode: a pass that finds no head pod
+    # (common/association.go GetRayClusterHeadPod) fails the attempt AppFailed.
+    emu = ray_emulator(run_seconds=30)
+    _sidecar_job(emu, "python x.py")
+    wait_until(
+        lambda: (emu.cluster.get(RAY, "RayJob", "default", "side").get("status") or {}).get("jobStatus") == "RUNNING"
+    )
+    cluster = emu.cluster.get(RAY, "RayJob", "default", "side")["status"]["rayClusterName"]
+    [head] = emu.cluster.list("v1", "Pod", "default", label_selector=f"ray.io/cluster={cluster},ray.io/node-type=head")
+    emu.cluster.delete("v1", "Pod", "default", head["metadata"]["name"])
+    result = invoke("ray", "job", "status", "side", "--wait", "--timeout", "20s")
+    assert result.exit_code == 10, result
+    status = emu.cluster.get(RAY, "RayJob", "default", "side")["status"]
+    assert (status["jobDeploymentStatus"], status["reason"], status["message"]) == (
+        "Failed",
+        "AppFailed",
+        "Ray head pod not found.",
+    )
+    assert "Ray head pod not found." in result.stderr
+
+
+def test_a_sidecar_that_ends_0_while_the_job_runs_fails_it_after_the_grace_period(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # checkSubmitterFinishedTimeoutAndUpdateStatusIfNeeded: 30 s (here 0.2 s) after the submitter
+    # container's finishedAt with the Ray job not terminal, the job is FAILED.
+    emu = ray_emulator(failure="sidecar-ends-early", submitter_finished_timeout=0.2)
+    _sidecar_job(emu, "python x.py")
+    result = invoke("ray", "job", "status", "side", "--wait", "--timeout", "20s", "-o", "json")
+    assert result.exit_code == 10, result
+    status = emu.cluster.get(RAY, "RayJob", "default", "side")["status"]
+    assert (status["jobDeploymentStatus"], status["jobStatus"], status["reason"]) == (
+        "Failed",
+        "FAILED",
+        "JobDeploymentStatusTransitionGracePeriodExceeded",
+    )
+    finished = _submitter_state(emu)["terminated"]
+    assert finished["exitCode"] == 0
+    when = finished["finishedAt"].replace("T", " ").removesuffix("Z")
+    assert status["message"] == (
+        f"The RayJob submitter finished at {when} but the ray job did not reach terminal state within 30s"
+    )

@@ -20,7 +20,9 @@ events), ``quota`` (GPU worker pods are refused by a ResourceQuota: ``ReplicaFai
 ``job-status-check`` (the dashboard never answers a running job's status: JobStatusCheckTimeoutExceeded
 after ``status_check_timeout`` seconds, 300 as upstream unless given), ``sidecar-exit-first`` (a
 SidecarMode job's ``ray-job-submitter`` container is seen ended before the job's status is read:
-a failed job ends SubmissionFailed; job_endings.py ``_sidecar_ends``).
+a failed job ends SubmissionFailed; job_endings.py ``_sidecar_ends``), ``sidecar-ends-early`` (that
+container ends 0 while the job runs: JobDeploymentStatusTransitionGracePeriodExceeded after
+``submitter_finished_timeout`` seconds, 30 as upstream unless given; ``_sidecar_ended_early``).
 
 Options: ``job_logs`` (what the submitter's log shows as the job's output), ``run_seconds``
 (how long a job stays RUNNING; suspension ends it early), ``ttl_scale`` (multiplies
@@ -50,6 +52,7 @@ FAILURES = (
     "serve-fail",
     "job-status-check",
     "sidecar-exit-first",
+    "sidecar-ends-early",
 )
 
 
@@ -65,6 +68,7 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         run_seconds: float = 0.0,
         failing_attempts: int = 0,
         status_check_timeout: float = 300.0,
+        submitter_finished_timeout: float = 30.0,
     ) -> None:
         if failure not in FAILURES:
             raise ValueError(f"unknown KubeRay failure mode {failure!r}; known: {FAILURES}")
@@ -76,6 +80,7 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         self.run_seconds = run_seconds
         self.failing_attempts = failing_attempts
         self.status_check_timeout = status_check_timeout
+        self.submitter_finished_timeout = submitter_finished_timeout
         self.dangling = DanglingClusters()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()

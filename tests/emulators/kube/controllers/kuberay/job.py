@@ -41,6 +41,10 @@
   each pass records ``RayClusterNotFound`` and the job stays Running until ``activeDeadlineSeconds``
   ends it (``DeadlineExceeded``), or a cluster of that name is made again and the job is submitted
   there anew (``_selected_cluster_gone``).
+* SidecarMode: a pass that finds no head pod fails the attempt (AppFailed, "Ray head pod not
+  found."); failure mode ``sidecar-ends-early`` ends the ``ray-job-submitter`` container 0 while the
+  job runs, and ``submitter_finished_timeout`` seconds later (upstream's 30 s) the attempt fails
+  ``JobDeploymentStatusTransitionGracePeriodExceeded`` (job_endings.py).
 * With in-tree autoscaling the Ray autoscaler (not KubeRay) raises a group's ``replicas`` when
   the job asks for workers: the simulator raises each group at 0 to 1 when the job starts.
 """
@@ -90,6 +94,7 @@ class JobReconciler(JobEndings):
     run_seconds: float
     failing_attempts: int
     status_check_timeout: float
+    submitter_finished_timeout: float
     ttl_scale: float
     thread_errors: list[BaseException]
     _guard: threading.Lock
@@ -352,6 +357,12 @@ class JobReconciler(JobEndings):
                 return self._fail_unretried(cluster, job, rc_name, failure)
             if checks is not None and checks.first_failure():
                 cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatusCheckFailureStartTime": checks.since})
+            # checkSubmitterAndUpdateStatusIfNeeded, SidecarMode: no head pod fails the attempt.
+            head_selector = f"ray.io/cluster={rc_name},ray.io/node-type=head"
+            if mode == "SidecarMode" and not cluster.list("v1", "Pod", ns, label_selector=head_selector):
+                return self._sidecar_head_gone(cluster, job, rc_name) and self._retry(cluster, ns, name, rc_name)
+        if mode == "SidecarMode" and self.failure == "sidecar-ends-early":
+            return bool(self._sidecar_ended_early(cluster, job, rc_name)) and self._retry(cluster, ns, name, rc_name)
         if not self._finish_job(cluster, job, rc_name, job_id, submitter, mode, attempt):
             return False
         return self._retry(cluster, ns, name, rc_name)

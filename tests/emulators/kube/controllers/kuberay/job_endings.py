@@ -47,6 +47,7 @@ class JobEndings:
     job_logs: str | None
     failing_attempts: int
     ttl_scale: float
+    submitter_finished_timeout: float
 
     def _finish_job(
         self,
@@ -155,9 +156,15 @@ class JobEndings:
                 seen["message"] = message
             cluster.patch_status(RAY, "RayJob", ns, name, seen)
             time.sleep(self.delay)
+        self._end_sidecar_container(cluster, ns, head, code)
+        return exit_first
+
+    def _end_sidecar_container(self, cluster: Any, ns: str, head: str, code: int) -> str | None:
+        """The head's ``ray-job-submitter`` container terminated with ``code`` and the pod not
+        Ready (``_sidecar_ends``); its finishedAt, None without the head."""
         pod = cluster.get("v1", "Pod", ns, head)
         if pod is None:
-            return exit_first
+            return None
         stamp = now()
         statuses = []
         for status in (pod.get("status") or {}).get("containerStatuses") or []:
@@ -181,7 +188,60 @@ class JobEndings:
         cluster.patch_status(
             "v1", "Pod", ns, head, {"containerStatuses": statuses, "conditions": [*conditions, unready]}
         )
-        return exit_first
+        return stamp
+
+    def _sidecar_head_gone(self, cluster: Any, job: dict[str, Any], rc_name: str) -> bool:
+        """SidecarMode, a pass that finds no head pod: Failed, reason AppFailed, "Ray head pod not
+        found.", jobStatus as last read (upstream: ray-project/kuberay feeaf72f
+        ray-operator/controllers/ray/rayjob_controller.go checkSubmitterAndUpdateStatusIfNeeded;
+        common/association.go GetRayClusterHeadPod lists the head pods by label, none is nil). The
+        simulator's RayCluster controller does not watch pods, so a deleted head stays gone until the
+        RayCluster is reconciled again; upstream's makes it again at once, and the RayJob's pass
+        (every 3 s) may find the new head instead. Whether to retry (``_failed_attempt``)."""
+        return self._failed_attempt(
+            cluster, job, rc_name, {"reason": "AppFailed", "message": "Ray head pod not found."}
+        )
+
+    def _sidecar_ended_early(self, cluster: Any, job: dict[str, Any], rc_name: str) -> bool | None:
+        """Failure mode ``sidecar-ends-early``: the ``ray-job-submitter`` container ends 0 while the
+        dashboard still says RUNNING. ``submitter_finished_timeout`` seconds after its finishedAt
+        (upstream DefaultSubmitterFinishedTimeout, 30 s) KubeRay fails the attempt: jobStatus FAILED,
+        reason JobDeploymentStatusTransitionGracePeriodExceeded (upstream: ray-project/kuberay feeaf72f
+        ray-operator/controllers/ray/rayjob_controller.go checkSubmitterFinishedTimeoutAndUpdateStatusIfNeeded,
+        getSubmitterContainerFinishedTime; Go's time.DateTime layout and Duration text). Whether to
+        retry; None when the job was deleted meanwhile."""
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        finished = self._end_sidecar_container(cluster, ns, f"{rc_name}-head-{suffix(ns, rc_name)}", 0)
+        if finished is None:
+            return self._sidecar_head_gone(cluster, job, rc_name)
+        until = time.monotonic() + self.submitter_finished_timeout
+        while time.monotonic() < until:
+            time.sleep(min(self.delay or 0.01, 0.05))
+            if cluster.get(RAY, "RayJob", ns, name) is None:
+                return None
+        when = finished.replace("T", " ").removesuffix("Z")
+        message = f"The RayJob submitter finished at {when} but the ray job did not reach terminal state within 30s"
+        fields = {"jobStatus": "FAILED", "reason": "JobDeploymentStatusTransitionGracePeriodExceeded"}
+        return self._failed_attempt(cluster, job, rc_name, {**fields, "message": message})
+
+    def _failed_attempt(self, cluster: Any, job: dict[str, Any], rc_name: str, fields: dict[str, Any]) -> bool:
+        """A Failed attempt's status write with ``fields`` (checkBackoffLimitAndUpdateStatusIfNeeded):
+        counted in ``failed``, Retrying while the backoff limit allows, else Failed with endTime and
+        the Failed case's clean-up. Whether to retry."""
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        spec = job.get("spec") or {}
+        status = (cluster.get(RAY, "RayJob", ns, name) or job).get("status") or {}
+        counts = {"failed": int(status.get("failed") or 0) + 1, "succeeded": int(status.get("succeeded") or 0)}
+        backoff = spec.get("backoffLimit")
+        retry = backoff is not None and counts["failed"] < int(backoff) + 1
+        final = {**fields, **counts, "jobDeploymentStatus": "Retrying" if retry else "Failed"}
+        if not retry:
+            final["endTime"] = now()
+        cluster.patch_status(RAY, "RayJob", ns, name, final)
+        if not retry and spec.get("shutdownAfterJobFinishes"):  # SidecarMode has no clusterSelector
+            time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
+            self.delete_cluster(cluster, ns, rc_name)
+        return retry
 
     def _fail_unretried(self, cluster: Any, job: dict[str, Any], rc_name: str, failure: dict[str, str]) -> bool:
         """A DeadlineExceeded or JobStatusCheckTimeoutExceeded failure: ``Failed`` (jobStatus left
