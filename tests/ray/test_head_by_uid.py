@@ -62,3 +62,14 @@ def test_the_dashboard_forward_does_not_follow_an_earlier_clusters_head() -> Non
         assert (forwarder.head_name, forwarder.restarts) == ("c-head-mine", 0)
     finally:
         forwarder._server.server_close()
+
+
+def test_without_rbac_to_read_rayclusters_the_head_is_still_found_by_its_labels() -> None:
+    from akscli.errors import AuthError
+
+    class _NoClusterRead(_Kube):
+        def get(self, api: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+            raise AuthError("rayclusters.ray.io is forbidden")
+
+    found = head_pod(_NoClusterRead(), "ml", "c")  # type: ignore[arg-type]
+    assert found is not None and found["metadata"]["name"] in ("c-head-mine", "c-head-earlier")

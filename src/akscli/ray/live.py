@@ -468,7 +468,10 @@ def head_pod(kube: Kube, namespace: str, cluster: str, owner_uid: str | None = N
     (ray-project/kuberay feeaf72f ray-operator/controllers/ray/raycluster_controller.go checks
     ownership with metav1.IsControlledBy, which compares the uid)."""
     if owner_uid is None:
-        found_cluster = kube.get(RAY_API, "RayCluster", cluster, namespace=namespace)
+        try:
+            found_cluster = kube.get(RAY_API, "RayCluster", cluster, namespace=namespace)
+        except AuthError:  # RBAC that reads pods but not RayClusters: the labels and the order alone
+            found_cluster = None
         owner_uid = ((found_cluster or {}).get("metadata") or {}).get("uid")
     heads = head_pods(kube, namespace, cluster, owner_uid)
     found = live_head(heads.pods, heads.owner_uid)
