@@ -101,3 +101,46 @@ def test_an_identity_resource_id_that_is_no_identitys_arm_id_is_refused_before_a
     assert "Traceback" not in r.stderr
     assert azure_env.requests_to("/listClusterUserCredential$", "POST") == []
     assert not cfg.exists()
+
+
+# --client-id, written as kubelogin's convert writes it (convert.go: case token.MSILogin, the flag's --client-id
+# over --identity-resource-id; devicecode and interactive, getArgValues: the flag's client over the kubeconfig's).
+@pytest.mark.parametrize("mode", ["msi", "devicecode"])
+def test_credentials_write_the_client_id_given_as_kubelogin_writes_it(
+    azure_env: ArmEmulator, tmp_path: Path, mode: str
+) -> None:
+    seed_cluster(azure_env)
+    cfg = tmp_path / "config"
+    r = credentials(cfg, "--login", mode, "--client-id", IDENTITY)
+    assert r.exit_code == 0, r
+    args = exec_of(cfg)["args"]
+    assert args[:3] == ["token", "--server-id", AKS_SERVER_APP]
+    assert args[-4:] == ["--auth", mode, "--client-id", IDENTITY]
+    assert AKS_CLIENT not in args
+
+
+@pytest.mark.parametrize(
+    ("args", "first"),
+    [
+        (("--client-id", IDENTITY), "--client-id names the managed identity of --login msi, or the public client"),
+        (("--login", "azurecli", "--client-id", IDENTITY), "--client-id names the managed identity of --login msi"),
+        (("--login", "msi", "--admin", "--client-id", IDENTITY), "--client-id names the managed identity of"),
+        (
+            ("--login", "msi", "--client-id", IDENTITY, "--identity-resource-id", IDENTITY_ID),
+            "--client-id and --identity-resource-id each name the managed identity: give one",
+        ),
+        (("--login", "msi", "--client-id", "not an id"), "invalid --client-id 'not an id'"),
+    ],
+    ids=["no-login", "azurecli", "admin", "both", "invalid"],
+)
+def test_a_client_id_the_exec_line_cannot_take_is_one_usage_line_and_nothing_is_sent(
+    azure_env: ArmEmulator, tmp_path: Path, args: tuple[str, ...], first: str
+) -> None:
+    seed_cluster(azure_env)
+    cfg = tmp_path / "config"
+    r = credentials(cfg, *args)
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines()[0].startswith("error: " + first)
+    assert "Traceback" not in r.stderr
+    assert azure_env.requests_to("/listCluster(User|Admin)Credential$", "POST") == []
+    assert not cfg.exists()

@@ -61,6 +61,7 @@ def fake_azd(azure_env: ArmEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyP
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin:/bin")
     monkeypatch.delenv("AAD_LOGIN_METHOD", raising=False)
+    monkeypatch.delenv("AZURE_TENANT_ID")  # azd mode reads it, as kubelogin: each test sets the one it means
     return log
 
 
@@ -83,6 +84,47 @@ def test_azd_mode_asks_azd_for_the_tenant_id_given(azure_env: ArmEmulator, fake_
     assert code == 0, err
     assert azure_env.tokens[json.loads(out)["status"]["token"]]["tid"] == OTHER_TENANT
     assert calls(fake_azd)[0][-2:] == ["--tenant-id", OTHER_TENANT]
+
+
+@pytest.mark.parametrize(
+    ("variable", "flags"),
+    [("AZURE_TENANT_ID", ()), ("ARM_TENANT_ID", ("--use-azurerm-env-vars",))],
+    ids=["azure", "azurerm"],
+)
+def test_azd_mode_without_tenant_id_asks_azd_for_the_environments_tenant_as_kubelogin(
+    azure_env: ArmEmulator, fake_azd: Path, monkeypatch: pytest.MonkeyPatch, variable: str, flags: tuple[str, ...]
+) -> None:
+    # kubelogin's UpdateFromEnv reads AZURE_TENANT_ID (ARM_TENANT_ID with --use-azurerm-env-vars) into the
+    # TenantID its azd credential gets (options.go, azuredevopscredential.go).
+    monkeypatch.setenv(variable, OTHER_TENANT)
+    code, out, err = kubectl_runs("--login", "azd", *flags)
+    assert code == 0, err
+    assert azure_env.tokens[json.loads(out)["status"]["token"]]["tid"] == OTHER_TENANT
+    assert calls(fake_azd)[0][-2:] == ["--tenant-id", OTHER_TENANT]
+
+
+@pytest.mark.parametrize(
+    "flags", [("--tenant-id", "TENANT"), ("--disable-environment-override",)], ids=["flag-wins", "no-variables"]
+)
+def test_azd_mode_takes_the_tenant_id_flag_over_the_variable_and_no_variable_when_told_not_to(
+    azure_env: ArmEmulator, fake_azd: Path, monkeypatch: pytest.MonkeyPatch, flags: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("AZURE_TENANT_ID", OTHER_TENANT)
+    code, _, err = kubectl_runs("--login", "azd", *(azure_env.tenant if f == "TENANT" else f for f in flags))
+    assert code == 0, err
+    asked = calls(fake_azd)[0]
+    assert OTHER_TENANT not in asked
+    assert asked[-2:] == ["--tenant-id", azure_env.tenant] if "--tenant-id" in flags else "--tenant-id" not in asked
+
+
+def test_azd_mode_refuses_a_tenant_variable_that_is_no_tenant_before_running_azd(
+    fake_azd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AZURE_TENANT_ID", "not a tenant")
+    code, out, err = kubectl_runs("--login", "azd")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0] == "error: invalid tenant 'not a tenant': expected a tenant ID (GUID) or a domain"
+    assert "Traceback" not in err and calls(fake_azd) == []
 
 
 def test_azd_mode_keeps_no_token_and_asks_azd_on_every_call(fake_azd: Path) -> None:

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
 from tests.cli import invoke, list_items
-from tests.emulators.arm import ArmEmulator
+from tests.emulators.arm import AKS_SERVER_APP, ArmEmulator
 
 RG = "rg-edge"
 EDGE = "edge-gpu-01"
@@ -159,6 +160,26 @@ def test_credentials_merge_the_user_kubeconfig(azure_env: ArmEmulator, tmp_path:
     assert "current-context: edge1" in text
     assert "command: akscli" in text  # signs in with Entra through `akscli token`, not a static token
     assert "kubelogin" not in text
+
+
+def test_credentials_write_the_sign_in_mode_and_identity_given_as_cluster_credentials(
+    azure_env: ArmEmulator, tmp_path: Path
+) -> None:
+    # --login msi --identity-resource-id, as kubelogin's convert-kubeconfig writes it (Azure/kubelogin
+    # pkg/internal/converter/convert.go, case token.MSILogin) and as 'cluster credentials' does.
+    identity = (
+        f"/subscriptions/{azure_env.subscription}/resourceGroups/{RG}/providers/"
+        "Microsoft.ManagedIdentity/userAssignedIdentities/edge-runner"
+    )
+    add_edge_machine(azure_env)
+    assert create("edge1").exit_code == 0
+    target = tmp_path / "config"
+    args = ("--kubeconfig", str(target), "--login", "msi", "--identity-resource-id", identity)
+    result = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, *args)
+    assert result.exit_code == 0, result
+    exec_args = YAML(typ="safe", pure=True).load(target.read_text())["users"][0]["user"]["exec"]["args"]
+    assert exec_args[:3] == ["token", "--server-id", AKS_SERVER_APP]
+    assert exec_args[-4:] == ["--auth", "msi", "--identity-resource-id", identity]
 
 
 def test_delete_removes_the_cluster_and_keeps_the_edge_machine(azure_env: ArmEmulator) -> None:

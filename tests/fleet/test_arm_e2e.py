@@ -219,6 +219,36 @@ def test_credentials_with_azure_cli_sign_in_write_the_tenant_given(fleet: Any, t
     assert exec_args[exec_args.index("--tenant-id") + 1] == fleet.tenant
 
 
+IDENTITY_ID = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+    "Microsoft.ManagedIdentity/userAssignedIdentities/ml-runner"
+)
+
+
+@pytest.mark.parametrize(
+    "flag", [("--identity-resource-id", IDENTITY_ID), ("--client-id", "5b3c1f0e-2d4a-4e6b-8c9d-0a1b2c3d4e5f")]
+)
+def test_credentials_with_msi_write_the_identity_given(fleet: Any, tmp_path: Path, flag: tuple[str, str]) -> None:
+    """As 'cluster credentials' and kubelogin's convert-kubeconfig -l msi (convert.go, case token.MSILogin)."""
+    path = tmp_path / "config"
+    result = invoke("fleet", "credentials", FLEET, "-g", RG, "--kubeconfig", str(path), "--login", "msi", *flag)
+    assert result.exit_code == 0, result
+    exec_args = YAML(typ="safe", pure=True).load(path.read_text())["users"][0]["user"]["exec"]["args"]
+    assert exec_args[-4:] == ["--auth", "msi", *flag]
+
+
+def test_credentials_refuse_an_identity_without_msi_before_fetching_the_hubs_kubeconfig(
+    fleet: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "config"
+    result = invoke(
+        "fleet", "credentials", FLEET, "-g", RG, "--kubeconfig", str(path), "--identity-resource-id", IDENTITY_ID
+    )
+    assert result.exit_code == 2, result
+    assert result.stderr.splitlines()[0] == "error: --identity-resource-id names the managed identity of --login msi"
+    assert fleet.requests_to("/listCredentials$", "POST") == [] and not path.exists()
+
+
 def _run_with_strategy(fleet: Any) -> None:
     seed_members(fleet)
     invoke("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "s;groups=cloud")

@@ -12,7 +12,7 @@ from akscli.azure import arm
 from akscli.azure.authority import exec_flag
 from akscli.azure.clusters import as_dict
 from akscli.azure.token import AKS_SERVER_APP
-from akscli.errors import NotFoundError
+from akscli.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from azure.mgmt.containerservice import ContainerServiceClient
@@ -36,11 +36,54 @@ def user_kubeconfig(c: ContainerServiceClient, rg: str, name: str, *, admin: boo
     return base64.b64decode(value)
 
 
+# The modes whose exec line takes the --client-id given to the credentials commands, as kubelogin's convert
+# writes it (Azure/kubelogin 66784961 pkg/internal/converter/convert.go): msi (case token.MSILogin: the flag's
+# --client-id, else --identity-resource-id), devicecode and interactive (getArgValues: the flag's client over
+# the kubeconfig's). akscli token reads no exec-line client id in the other modes (akscli.azure.token acquire).
+CLIENT_ID_MODES = ("msi", "devicecode", "interactive")
+
+
+def check_exec_identity(
+    login: str | None, *, admin: bool = False, client_id: str | None = None, identity_resource_id: str | None = None
+) -> None:
+    """The credentials commands' --client-id and --identity-resource-id, checked before anything is
+    fetched: each for the modes whose exec line takes it, not with --admin, not both at once (kubelogin's
+    convert would drop --identity-resource-id without a word), each a value akscli token accepts."""
+    from akscli.azure.token import check_id
+    from akscli.azure.tokenflags import check_identity_resource_id
+
+    if identity_resource_id is not None and (login != "msi" or admin):
+        raise UsageError(
+            "--identity-resource-id names the managed identity of --login msi",
+            hint="add --login msi (and leave out --admin), or drop --identity-resource-id",
+        )
+    if client_id is not None and (login not in CLIENT_ID_MODES or admin):
+        raise UsageError(
+            "--client-id names the managed identity of --login msi, or the public client of devicecode or interactive",
+            hint="add --login msi, devicecode or interactive (and leave out --admin), or drop --client-id",
+        )
+    if client_id is not None and identity_resource_id is not None:
+        raise UsageError(
+            "--client-id and --identity-resource-id each name the managed identity: give one",
+            hint="keep --client-id (the identity's client ID) or --identity-resource-id (its ARM ID)",
+        )
+    if client_id is not None:
+        check_id(client_id, "--client-id")
+    if identity_resource_id is not None:
+        check_identity_resource_id(identity_resource_id)
+
+
 def rewrite_exec_user(
-    kubeconfig: bytes, *, login: str | None = None, tenant: str | None = None, identity_resource_id: str | None = None
+    kubeconfig: bytes,
+    *,
+    login: str | None = None,
+    tenant: str | None = None,
+    identity_resource_id: str | None = None,
+    client_id: str | None = None,
 ) -> bytes:
     """Point every kubelogin exec user at ``akscli token`` (same server and tenant). With ``login`` msi,
-    ``identity_resource_id`` (checked by the caller) names the user-assigned identity."""
+    ``client_id`` or ``identity_resource_id`` (checked by the caller: ``check_exec_identity``) names the
+    user-assigned identity; with devicecode or interactive, ``client_id`` replaces the kubeconfig's client."""
     from ruamel.yaml import YAML
 
     from akscli.azure import identity
@@ -78,14 +121,17 @@ def rewrite_exec_user(
             new_args += ["--authority-host", host]
         if login:
             new_args += ["--auth", login]
-            client = _flag(args, "--client-id")
+            # The --client-id given wins over the kubeconfig's, as convert's getArgValues (o.isSet(flagClientID)).
+            client = client_id or _flag(args, "--client-id")
             if client and login in ("devicecode", "interactive"):
                 new_args += ["--client-id", client]
-            # kubelogin's convert-kubeconfig writes, for msi, the --identity-resource-id it was given
-            # as that flag and its value, and drops the AKS client's --client-id (upstream:
-            # Azure/kubelogin pkg/internal/converter/convert.go, case token.MSILogin; convert_test.go
-            # "convert from devicecode to msi with identity-resource-id override").
-            if login == "msi" and identity_resource_id:
+            # kubelogin's convert-kubeconfig writes, for msi, the --client-id it was given, else the
+            # --identity-resource-id, each as that flag and its value, and drops the AKS client's
+            # --client-id (upstream: Azure/kubelogin pkg/internal/converter/convert.go, case token.MSILogin;
+            # convert_test.go "convert from devicecode to msi with identity-resource-id override").
+            if login == "msi" and client_id:
+                new_args += ["--client-id", client_id]
+            elif login == "msi" and identity_resource_id:
                 new_args += ["--identity-resource-id", identity_resource_id]
         ex["command"] = "akscli"
         ex["args"] = new_args

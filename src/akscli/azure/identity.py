@@ -298,7 +298,12 @@ def _explicit(
     if auth == "azurecli":
         return _azure_cli(tenant, subscription)
     if auth == "azd":
-        return _azd(tenant)
+        # The tenant given, else the environment's (AZURE_TENANT_ID; akscli token: ARM_TENANT_ID with
+        # --use-azurerm-env-vars, none with --disable-environment-override), as kubelogin hands its TenantID,
+        # which UpdateFromEnv reads in every mode, to azd (upstream: Azure/kubelogin 66784961
+        # pkg/internal/token/options.go UpdateFromEnv, azuredevopscredential.go). As everywhere in akscli
+        # token, the --tenant-id flag wins over the variable; the variable is checked as the flag is.
+        return _azd(tenant or check_tenant(env.tenant_id or None, f"{env.names or 'AZURE'}_TENANT_ID"))
     # devicecode / interactive: signed in once, then remembered (akscli.azure.signin).
     from akscli.azure import signin
 

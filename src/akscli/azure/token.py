@@ -241,14 +241,14 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
             )
         login = from_env
     server = values.get("server_id") or AKS_SERVER_APP
-    _check_id(server, "--server-id")
+    check_id(server, "--server-id")
     for key, flag in (
         ("tenant_id", "--tenant-id"),
         ("client_id", "--client-id"),
         ("service_connection_id", "--azure-pipelines-service-connection-id"),
     ):
         if values.get(key):
-            _check_id(values[key], flag)
+            check_id(values[key], flag)
     environment = values.get("environment") or None
     if environment is not None:
         from akscli.azure.identity import ENVIRONMENTS
@@ -331,7 +331,8 @@ def _check_login(login: str | None) -> None:
         raise UsageError(f"unknown --auth mode {login!r}", hint="use one of: " + ", ".join(LOGIN_MODES))
 
 
-def _check_id(value: str, what: str) -> None:
+def check_id(value: str, what: str) -> None:
+    """An exec line's ID flag (--server-id, --tenant-id, --client-id...): a GUID, a domain or an App ID URI."""
     ok = value and len(value) <= 256 and all(c.isalnum() or c in "-._:/" for c in value)
     if not ok:
         raise UsageError(

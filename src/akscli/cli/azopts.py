@@ -121,6 +121,26 @@ IdentityResourceId = Annotated[
         show_default=False,
     ),
 ]
+# kubelogin's --client-id (options.go AddFlags): akscli token's, and the one the credentials commands write into
+# the exec line for msi, devicecode and interactive (converter/convert.go; akscli.azure.clustercreds).
+ClientId = Annotated[
+    str | None,
+    typer.Option(
+        "--client-id",
+        help="Public client for devicecode/interactive, or a user-assigned managed identity (for msi, "
+        "AZURE_CLIENT_ID wins, as in kubelogin).",
+        show_default=False,
+    ),
+]
+# The sign-in mode the credentials commands write into the exec line (cluster, fleet and baremetal cluster).
+ExecLogin = Annotated[
+    str | None,
+    typer.Option(
+        "--login",
+        help="Sign-in mode written into the kubeconfig for 'akscli token' (default: the default credential chain).",
+        show_default=False,
+    ),
+]
 UPGRADE_LABELS = {
     "name": "name",
     "currentVersion": "current version",

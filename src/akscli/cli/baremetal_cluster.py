@@ -279,18 +279,29 @@ def cluster_credentials(
     overwrite_existing: azopts.OverwriteExisting = False,
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
+    login: azopts.ExecLogin = None,
+    client_id: azopts.ClientId = None,
+    identity_resource_id: azopts.IdentityResourceId = None,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Merge the cluster's kubeconfig into your kubeconfig (like 'cluster credentials')."""
-    from akscli.azure.clustercreds import rewrite_exec_user
+    from akscli.azure import clustercreds, identity
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
+    mode = identity.check_auth(login)
+    clustercreds.check_exec_identity(mode, admin=admin, client_id=client_id, identity_resource_id=identity_resource_id)
     bm = _baremetal(azure, resource_group, name)
     config = bm.kubeconfig(bm.ref(resource_group, name), admin=admin)
     if not admin:
         # Sign in through `akscli token`, as `cluster credentials` does, not through kubelogin.
-        config = rewrite_exec_user(config)
+        config = clustercreds.rewrite_exec_user(
+            config,
+            login=mode,
+            tenant=azure.tenant if mode in ("azurecli", "azd") else None,  # as 'cluster credentials'
+            identity_resource_id=identity_resource_id,
+            client_id=client_id,
+        )
     merged = azopts.merge_credentials(config, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.report_merge(merged, name, fmt)
 

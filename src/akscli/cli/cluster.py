@@ -473,14 +473,8 @@ def credentials(
     overwrite_existing: azopts.OverwriteExisting = False,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
-    login: Annotated[
-        str | None,
-        typer.Option(
-            "--login",
-            help="Sign-in mode written into the kubeconfig for 'akscli token' (default: the default credential chain).",
-            show_default=False,
-        ),
-    ] = None,
+    login: azopts.ExecLogin = None,
+    client_id: azopts.ClientId = None,
     identity_resource_id: azopts.IdentityResourceId = None,
     admin: Annotated[
         bool, typer.Option("--admin", help="Static admin credentials (only where local accounts are on).")
@@ -490,18 +484,11 @@ def credentials(
 ) -> None:
     """Merge the cluster's kubeconfig (signing in through 'akscli token') into a kubeconfig."""
     from akscli.azure import clustercreds, identity
-    from akscli.azure.tokenflags import check_identity_resource_id
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
     mode = identity.check_auth(login)
-    if identity_resource_id is not None:
-        if mode != "msi" or admin:
-            raise errors.UsageError(
-                "--identity-resource-id names the managed identity of --login msi",
-                hint="add --login msi (and leave out --admin), or drop --identity-resource-id",
-            )
-        check_identity_resource_id(identity_resource_id)
+    clustercreds.check_exec_identity(mode, admin=admin, client_id=client_id, identity_resource_id=identity_resource_id)
     c = azure.aks_client()
     raw = clustercreds.user_kubeconfig(c, rg, cname, admin=admin)
     if not admin:
@@ -513,6 +500,7 @@ def credentials(
             login=mode,
             tenant=azure.tenant if mode in ("azurecli", "azd") else None,
             identity_resource_id=identity_resource_id,
+            client_id=client_id,
         )
     merged = azopts.merge_credentials(raw, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.report_merge(merged, cname, fmt)

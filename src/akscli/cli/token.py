@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from akscli import output
-from akscli.cli.azopts import AzAuth, IdentityResourceId
+from akscli.cli.azopts import AzAuth, ClientId, IdentityResourceId
 
 
 def token(
@@ -23,15 +23,7 @@ def token(
         str | None,
         typer.Option("--tenant-id", "-t", help="Entra tenant (default: $AZURE_TENANT_ID).", show_default=False),
     ] = None,
-    client_id: Annotated[
-        str | None,
-        typer.Option(
-            "--client-id",
-            help="Public client for devicecode/interactive, or a user-assigned managed identity (for msi, "
-            "AZURE_CLIENT_ID wins, as in kubelogin).",
-            show_default=False,
-        ),
-    ] = None,
+    client_id: ClientId = None,
     auth: AzAuth = None,
     login: Annotated[
         str | None,

@@ -131,13 +131,9 @@ def fleet_credentials(
     ] = False,
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
-    login: Annotated[
-        str | None,
-        opt(
-            "--login",
-            help="Sign-in mode written into the kubeconfig for 'akscli token' (default: the default credential chain).",
-        ),
-    ] = None,
+    login: azopts.ExecLogin = None,
+    client_id: azopts.ClientId = None,
+    identity_resource_id: azopts.IdentityResourceId = None,
     output_format: opts.ObjectOutput = "table",
     arm: ArmFlags = ArmFlags(),
 ) -> None:
@@ -146,10 +142,17 @@ def fleet_credentials(
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     mode = identity.check_auth(login)
+    clustercreds.check_exec_identity(mode, client_id=client_id, identity_resource_id=identity_resource_id)
     scope = arm.named(name)
     # The hub signs in with Entra ID like an AKS cluster: the same exec plugin rewrite.
     tenant = arm.azure.tenant if mode in ("azurecli", "azd") else None  # as 'cluster credentials'
-    value = clustercreds.rewrite_exec_user(scope.hub_kubeconfig(), login=mode, tenant=tenant)
+    value = clustercreds.rewrite_exec_user(
+        scope.hub_kubeconfig(),
+        login=mode,
+        tenant=tenant,
+        identity_resource_id=identity_resource_id,
+        client_id=client_id,
+    )
     result = azopts.merge_credentials(value, kubeconfig, overwrite_existing=overwrite_existing, dry_run=dry_run)
     if output.structured(fmt):
         fields = ("path", "context", "added", "replaced", "unchanged", "backup")
