@@ -99,7 +99,7 @@ def test_unknown_flags_and_login_modes_are_usage_errors() -> None:
     from akscli.errors import UsageError
 
     with pytest.raises(UsageError):
-        plugin.parse_args(["--pop-enabled"])
+        plugin.parse_args(["--no-such-flag"])  # --pop-enabled is kubelogin's: its own line (browser_flags)
     with pytest.raises(UsageError):
         plugin.parse_args(["--auth", "ropc"])
     with pytest.raises(UsageError):

@@ -125,6 +125,12 @@ def rewrite_exec_user(
             client = client_id or _flag(args, "--client-id")
             if client and login in ("devicecode", "interactive"):
                 new_args += ["--client-id", client]
+            # The kubeconfig's --redirect-url and --login-hint are kept for interactive, as convert keeps them
+            # (getArgValues; case token.InteractiveLogin): akscli token hands them to the browser sign-in.
+            for kept in ("--redirect-url", "--login-hint") if login == "interactive" else ():
+                value = _flag(args, kept)
+                if value:
+                    new_args += [kept, value]
             # kubelogin's convert-kubeconfig writes, for msi, the --client-id it was given, else the
             # --identity-resource-id, each as that flag and its value, and drops the AKS client's
             # --client-id (upstream: Azure/kubelogin pkg/internal/converter/convert.go, case token.MSILogin;

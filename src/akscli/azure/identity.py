@@ -52,6 +52,8 @@ class SignInEnv:
     federated_token_file: str | None = None
     service_connection_id: str | None = None  # kubelogin's azurepipelines mode (akscli.azure.pipelines)
     identity_resource_id: str | None = None  # kubelogin's --identity-resource-id (msi), where no client id is given
+    login_hint: str | None = None  # kubelogin's --login-hint and --redirect-url (interactive; akscli token's flags)
+    redirect_url: str | None = None
     names: str = "AZURE"
     # The variables the certificate's path and password came from, where not {names}_* (kubelogin's
     # AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE[_PASSWORD]): the hint names what the user set.
@@ -307,7 +309,11 @@ def _explicit(
     # devicecode / interactive: signed in once, then remembered (akscli.azure.signin).
     from akscli.azure import signin
 
-    return signin.remembered(auth, cid or AZURE_CLI_CLIENT_ID, tid, _common(tid, authority), _prompt)
+    # kubelogin's --login-hint and --redirect-url go to the browser sign-in only (upstream: Azure/kubelogin
+    # 66784961 pkg/internal/token/interactivebrowsercredential.go; azure-identity's login_hint, redirect_uri).
+    given = (("login_hint", env.login_hint), ("redirect_uri", env.redirect_url)) if auth == "interactive" else ()
+    browser = {k: v for k, v in given if v}
+    return signin.remembered(auth, cid or AZURE_CLI_CLIENT_ID, tid, _common(tid, authority), _prompt, browser)
 
 
 class _Translating:

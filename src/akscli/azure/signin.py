@@ -104,8 +104,16 @@ def cache_options() -> Any:
     return TokenCachePersistenceOptions(name=CACHE_NAME, allow_unencrypted_storage=True)
 
 
-def remembered(kind: str, client_id: str, tenant: str | None, common: dict[str, Any], prompt: Any) -> Remembered:
-    """``kind`` is devicecode or interactive; ``common`` the authority/discovery keywords."""
+def remembered(
+    kind: str,
+    client_id: str,
+    tenant: str | None,
+    common: dict[str, Any],
+    prompt: Any,
+    browser: dict[str, str] | None = None,
+) -> Remembered:
+    """``kind`` is devicecode or interactive; ``common`` the authority/discovery keywords; ``browser`` the
+    browser sign-in's login_hint and redirect_uri, where given."""
     import azure.identity as ai
 
     def build(record: Any) -> TokenCredential:
@@ -114,6 +122,6 @@ def remembered(kind: str, client_id: str, tenant: str | None, common: dict[str, 
             kw.pop("authority", None)  # the record names its authority (azure-identity InteractiveCredential)
         if kind == "devicecode":
             return ai.DeviceCodeCredential(client_id=client_id, tenant_id=tenant, prompt_callback=prompt, **kw)
-        return ai.InteractiveBrowserCredential(client_id=client_id, tenant_id=tenant, **kw)
+        return ai.InteractiveBrowserCredential(client_id=client_id, tenant_id=tenant, **kw, **(browser or {}))
 
     return Remembered(build, record_path(kind, client_id, tenant, common.get("authority")))

@@ -27,6 +27,8 @@ from akscli.azure.tokenflags import authority_host as _authority_host
 from akscli.azure.tokenflags import check_federated_token as _check_federated_token
 from akscli.azure.tokenflags import check_file as _check_file
 from akscli.azure.tokenflags import check_identity_resource_id as _check_identity_resource_id
+from akscli.azure.tokenflags import check_pop as _check_pop
+from akscli.azure.tokenflags import check_redirect_url as _check_redirect_url
 from akscli.errors import AkscliError, UsageError
 
 if TYPE_CHECKING:
@@ -101,6 +103,9 @@ _VALUE_FLAGS = {
     "--federated-token-file": "federated_token_file",
     "--azure-pipelines-service-connection-id": "service_connection_id",
     "--identity-resource-id": "identity_resource_id",
+    # interactive only, as kubelogin (interactivebrowsercredential.go: LoginHint, RedirectURL); ignored elsewhere
+    "--login-hint": "login_hint",
+    "--redirect-url": "redirect_url",
 }
 _SECRET_FIELDS = ("client_secret", "client_certificate_password")
 PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
@@ -111,7 +116,7 @@ _USAGE = (
     "[--auth azurecli|devicecode|spn|msi|workloadidentity|interactive|azurepipelines|azd] "
     "[--client-secret S | --client-certificate FILE [--client-certificate-password P]] "
     "[--federated-token-file FILE] [--authority-host URL] [--azure-pipelines-service-connection-id ID] "
-    "[--identity-resource-id ID] "
+    "[--identity-resource-id ID] [--login-hint USER] [--redirect-url URL] "
     "[--use-azurerm-env-vars] [--disable-environment-override]"
 )
 
@@ -182,11 +187,13 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         "--environment": "environment",
         "-e": "environment",
         "--authority-host": "authority_host",
+        "--pop-claims": "pop_claims",  # with --pop-enabled: checked by tokenflags.check_pop
         **_VALUE_FLAGS,
     }
     i = 0
     args = [a for a in argv if a != "get-token"]
     switches: set[str] = set()
+    pop = False
     while i < len(args):
         arg = args[i]
         flag, eq, inline = arg.partition("=")
@@ -194,6 +201,8 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
             if _switch(flag, inline if eq else "true"):  # a boolean, as pflag's: --legacy=false asks nothing
                 message, hint = _REFUSED_FLAGS[flag]
                 raise UsageError(f"{flag}: {message}", hint=hint)
+        elif flag == "--pop-enabled":  # kubelogin's boolean (options.go AddFlags)
+            pop = _switch(flag, inline if eq else "true")
         elif flag in _ENV_FLAGS:
             if _switch(flag, inline if eq else "true"):
                 switches.add(_ENV_FLAGS[flag])
@@ -264,6 +273,8 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         _check_file(flag, values.get(_VALUE_FLAGS[flag], ""))
     _check_federated_token(values.get("federated_token_file", ""))
     _check_identity_resource_id(values.get("identity_resource_id", ""))
+    _check_pop(pop, values.get("pop_claims", ""), login)
+    _check_redirect_url(values.get("redirect_url", ""), login)
     flag_values = tuple((field, values[field]) for field in _VALUE_FLAGS.values() if values.get(field))
     return TokenRequest(
         server,

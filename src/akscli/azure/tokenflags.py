@@ -99,3 +99,55 @@ def _check_authority(host: str, source: str) -> None:
             f"authority host {host!r} should have a trailing slash",
             hint=f"{source} must end in '/', as kubelogin requires: {host}/",
         )
+
+
+# Where kubelogin uses --pop-enabled: the interactive and spn credentials (provider.go; ropc's is refused here
+# anyway). Elsewhere it ignores the pair (docs/book/src/concepts/azure-arc.md: "these flags will be ignored if
+# provided for other login modes").
+_POP_MODES = ("interactive", "spn")
+
+
+def check_pop(enabled: bool, claims: str, login: str | None) -> None:
+    """kubelogin's --pop-enabled and --pop-claims, a proof-of-possession token for an Azure Arc-enabled
+    cluster (upstream: Azure/kubelogin 66784961 pkg/internal/token/options.go ``Validate``, provider.go,
+    docs/book/src/concepts/azure-arc.md). The pair is checked as kubelogin's Validate checks it, in every
+    mode; where kubelogin would get a PoP token, akscli token, which gets bearer tokens only, refuses to
+    hand kubectl a token the cluster would refuse."""
+    if enabled and not claims:
+        raise UsageError(
+            "--pop-enabled needs --pop-claims",
+            hint="give both, as kubelogin requires: --pop-enabled --pop-claims u=ARM_ID_OF_CLUSTER",
+        )
+    if claims and not enabled:
+        raise UsageError(
+            "--pop-claims needs --pop-enabled",
+            hint="give both, as kubelogin requires, or drop --pop-claims",
+        )
+    if enabled and login in _POP_MODES:
+        raise UsageError(
+            f"--pop-enabled: a proof-of-possession token (--login {login}), which an Azure Arc-enabled cluster "
+            "asks for, is not something akscli token can get",
+            hint="sign in to that cluster with kubelogin (its exec line as kubelogin convert-kubeconfig writes it); "
+            "where the cluster takes Entra bearer tokens, drop --pop-enabled and --pop-claims",
+        )
+
+
+def check_redirect_url(value: str, login: str | None) -> None:
+    """kubelogin's --redirect-url, used by interactive sign-in only (upstream: Azure/kubelogin 66784961
+    pkg/internal/token/interactivebrowsercredential.go, ``RedirectURL``; ignored in other modes), checked as
+    azure-identity's InteractiveBrowserCredential checks its redirect_uri: a URL with a host and a port, where
+    akscli listens for Entra's answer (azure/identity/_credentials/browser.py)."""
+    if not value or login != "interactive":
+        return
+    from urllib.parse import urlsplit
+
+    try:
+        url = urlsplit(value)
+        ok = url.scheme in ("http", "https") and bool(url.hostname) and url.port is not None
+    except ValueError:
+        ok = False
+    if not ok:
+        raise UsageError(
+            f"--redirect-url {value!r} is not a URL with a port",
+            hint="give the redirect URI registered for --client-id, with its port, e.g. http://localhost:8400",
+        )

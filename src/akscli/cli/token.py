@@ -93,6 +93,37 @@ def token(
         ),
     ] = None,
     identity_resource_id: IdentityResourceId = None,
+    login_hint: Annotated[
+        str | None,
+        typer.Option(
+            "--login-hint",
+            help="--auth interactive: the user name to fill in on the sign-in page (kubelogin's).",
+            show_default=False,
+        ),
+    ] = None,
+    redirect_url: Annotated[
+        str | None,
+        typer.Option(
+            "--redirect-url",
+            help="--auth interactive: the redirect URI registered for --client-id, with its port, e.g. "
+            "http://localhost:8400 (kubelogin's).",
+            show_default=False,
+        ),
+    ] = None,
+    pop_enabled: Annotated[
+        bool,
+        typer.Option(
+            "--pop-enabled",
+            hidden=True,  # kubelogin's Azure Arc PoP token; refused with its fix (akscli.azure.tokenflags)
+            help="kubelogin's proof-of-possession token: refused in interactive and spn modes.",
+        ),
+    ] = False,
+    pop_claims: Annotated[
+        str | None,
+        typer.Option(
+            "--pop-claims", hidden=True, help="kubelogin's PoP claims (with --pop-enabled).", show_default=False
+        ),
+    ] = None,
     use_azurerm_env_vars: Annotated[
         bool,
         typer.Option(
@@ -150,12 +181,16 @@ def token(
         ("--federated-token-file", federated_token_file),
         ("--azure-pipelines-service-connection-id", azure_pipelines_service_connection_id),
         ("--identity-resource-id", identity_resource_id),
+        ("--login-hint", login_hint),
+        ("--redirect-url", redirect_url),
+        ("--pop-claims", pop_claims),
     ):
         if value is not None:
             argv += [flag, value]
     argv += ["--use-azurerm-env-vars"] if use_azurerm_env_vars else []
     argv += ["--disable-environment-override"] if disable_environment_override else []
     argv += ["--legacy"] if legacy else []
+    argv += ["--pop-enabled"] if pop_enabled else []
     from akscli.globals import FLAGS
 
     output.write(plugin.run(argv, verbose=FLAGS.verbose > 0))
