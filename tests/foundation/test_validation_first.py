@@ -54,6 +54,9 @@ NEEDS_MORE = {
     "--description": "free text",
     "--client-secret": "a secret is any text (akscli token; Entra ID judges it)",
     "--client-certificate-password": "a password is any text (akscli token; it opens the certificate)",
+    "--login-hint": "free text: the user name the browser sign-in page fills in (akscli token, interactive)",
+    "--redirect-url": "akscli token checks it in interactive mode, where kubelogin uses it; the other modes "
+    "ignore it, as kubelogin's (interactivebrowsercredential.go)",
 }
 # Arguments that take any text.
 FREE_ARGUMENTS = {
