@@ -100,13 +100,6 @@ def test_the_rope_scaling_factor_raises_vllms_limit(hub: HubServer) -> None:
     assert "16384 (max_position_embeddings × rope_scaling.factor 4)" in refused.stderr
 
 
-def test_a_transformers_v5_config_names_its_rope_factor_rope_parameters(hub: HubServer) -> None:
-    # vLLM v0.25.1 (KAITO's) reads rope_parameters (vllm/config/model.py _get_and_verify_max_len)
-    _put(hub, {**LLAMA, "max_position_embeddings": 4096, "rope_parameters": {"rope_type": "linear", "factor": 2.0}})
-    assert _plan(8192, "--runtime", "vllm").exit_code == 0
-    assert "8192 (max_position_embeddings × rope_parameters.factor 2)" in _plan(8193, "--runtime", "vllm").stderr
-
-
 def test_a_yarn_rope_counts_from_its_original_max_position_embeddings(hub: HubServer) -> None:
     rope = {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768}
     _put(hub, {**LLAMA, "max_position_embeddings": 40960, "rope_scaling": rope})

@@ -85,13 +85,6 @@ def test_a_rope_parameters_nested_by_layer_type_scales_the_length() -> None:
     )
 
 
-def test_a_nested_rope_parameters_refuses_a_max_context_above_it(hub: HubServer) -> None:
-    _put(hub, {**LLAMA, "max_position_embeddings": 131072, "rope_parameters": NESTED_YARN})
-    result = _plan("--max-context", "65536")
-    assert result.exit_code == 2, result
-    assert "use --max-context 32768" in result.stderr
-
-
 def test_a_gpt_oss_config_without_rope_gets_gptossconfigs_yarn() -> None:
     config = {"model_type": "gpt_oss", "max_position_embeddings": 8192}
     assert hub_config.vllm_limit(config) == (

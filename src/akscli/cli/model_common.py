@@ -122,18 +122,24 @@ def early_model(name: str, described: catalog.Description, hub_config: bool) -> 
 
 
 def hub_checked(
-    model: catalog.Model | None, name: str, described: catalog.Description, hub_config: bool, runtime: str
+    model: catalog.Model | None,
+    name: str,
+    described: catalog.Description,
+    hub_config: bool,
+    runtime: str,
+    image: str | None = None,
 ) -> catalog.Model:
     """With ``--hub-config``, a described model completed and checked from the Hub (akscli.model.
     hub_describe), the values that came from there said on stderr; ``runtime``: the plan's, kaito or
-    vllm (any other is refused here, before anything is sent)."""
+    vllm (any other is refused here, before anything is sent); ``image``: the vLLM image --image names
+    where it is the serving image (None: akscli's pinned one)."""
     if not hub_config:
         assert model is not None
         return model
     from akscli.model import hub_describe, planning
 
     validate.choice(runtime, planning.RUNTIMES, "--runtime")
-    completed, said, warnings = hub_describe.resolve(name, described, kaito=runtime == "kaito")
+    completed, said, warnings = hub_describe.resolve(name, described, kaito=runtime == "kaito", image=image)
     if said or warnings:
         from akscli import output
 

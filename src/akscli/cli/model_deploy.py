@@ -213,7 +213,14 @@ def deploy_cmd(
     flag_checks.runtime(runtime)
     flag_checks.provider(provider)  # with any --runtime: before the cluster is read
     deploy_steps.check_aks_cluster(aks_cluster, resource_group, subscription)
-    model = hub_checked(early, model_name, described, hub_config, deploy.plan_runtime(runtime, provider))
+    # --image is the serving image only for akscli's vLLM and AI Runway's vllm and llmd providers
+    # (request.DeployRequest.runs_vllm_image, which refuses it elsewhere)
+    serving = (
+        image
+        if runtime == "vllm" or (runtime == "airunway" and provider in kinds.AIRUNWAY_VLLM_IMAGE_PROVIDERS)
+        else None
+    )
+    model = hub_checked(early, model_name, described, hub_config, deploy.plan_runtime(runtime, provider), serving)
     the_plan = plan_view.plan_from_flags(
         model,
         runtime=deploy.plan_runtime(runtime, provider),

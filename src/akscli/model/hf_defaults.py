@@ -33,6 +33,12 @@ assumed: a key config.json leaves out stays unread, as before.
   (4096), which transformers v5 puts in a yarn, llama3 or longrope ``rope_parameters`` over the
   dict's own (modeling_rope_utils.py standardize_rope_params: "give priority to
   `self.original_max_position_embeddings`"): TOP_ORIGINAL.
+- transformers v4.57.6 (the image of vLLM v0.11.0, akscli's pinned one: akscli.model.vllm_versions)
+  differs in three things held here: the RoPE is the ``rope_scaling`` argument, whose default applies
+  only where config.json leaves the key out (a null stays null, GptOssConfig.__init__); there is no
+  Ministral3Config (V5_ONLY); and Phi3Config and Phi4MultimodalConfig refuse any RoPE but a longrope
+  one (V4_LONGROPE_ONLY). The other defaults above and the wrappers' text configs are the same
+  there (each class's ``__init__``, read key by key with an AST script).
 """
 
 from __future__ import annotations
@@ -90,8 +96,12 @@ DEFAULTS.update(
         "phi4_multimodal": _class(
             "Phi4MultimodalConfig", 32, 32, 3072, 131072, num_key_value_heads=8, original_max_position_embeddings=4096
         ),
+        # configuration_qwen2_5_omni.py (v4.57.6 and v5.17.0 alike)
+        "qwen2_5_omni_text": _class("Qwen2_5OmniTextConfig", 28, 28, 3584, 32768, num_key_value_heads=4),
     }
 )
+# The types transformers v4.57.6 has no config class for (vLLM's v4 images cannot load them): not held there.
+V5_ONLY = frozenset({"ministral3"})
 
 
 class Wrapper(NamedTuple):
@@ -124,7 +134,25 @@ WRAPPERS = {
     "qwen2_vl": Wrapper("Qwen2VLConfig", "qwen2_vl_text", fixed=True, flat=True),
     "qwen2_5_vl": Wrapper("Qwen2_5_VLConfig", "qwen2_5_vl_text", fixed=True, flat=True),
     "qwen3_vl": Wrapper("Qwen3VLConfig", "qwen3_vl_text", fixed=True),
+    "internvl": Wrapper("InternVLConfig", "qwen2"),  # configuration_internvl.py: model_type else "qwen2"
 }  # fmt: skip
+# Omni configs: the text config is the thinker's (Qwen2_5OmniConfig.get_text_config and
+# Qwen3OmniMoeConfig.get_text_config return ``self.thinker_config.get_text_config()``), whose
+# ``text_config`` is always its own text class, else that class's defaults (Qwen2_5OmniThinkerConfig,
+# Qwen3OmniMoeThinkerConfig); no thinker_config: the default thinker. transformers v4.57.6 and v5.17.0
+# configuration_qwen2_5_omni.py, configuration_qwen3_omni_moe.py; vLLM v0.11.0 and v0.25.1
+# get_hf_text_config call get_text_config().
+THINKERS = {
+    "qwen2_5_omni": Wrapper("Qwen2_5OmniConfig", "qwen2_5_omni_text", fixed=True),
+    "qwen3_omni_moe": Wrapper("Qwen3OmniMoeConfig", "qwen3_omni_moe_text", fixed=True),
+}
+# vLLM renames a config's ``llm_config`` to ``text_config`` where it has none (vllm-project/vllm v0.11.0
+# and v0.25.1 vllm/transformers_utils/config.py _CONFIG_ATTRS_MAPPING, _maybe_remap_hf_config_attrs):
+# InternVL's remote-code config (model_type internvl_chat) builds it by ``llm_config.architectures[0]``
+# (OpenGVLab/InternVL 016ae21f internvl_chat/internvl/model/internvl_chat/configuration_internvl_chat.py):
+# transformers' LlamaConfig or Qwen2Config, else its own copies of InternLM2Config, Phi3Config and
+# Gemma2Config, whose defaults akscli does not hold. Another type's llm_config: its keys, nothing assumed.
+LLM_CONFIG_CLASSES = {"LlamaForCausalLM": "llama", "Qwen2ForCausalLM": "qwen2"}
 # The config classes that declare a top-level original_max_position_embeddings (transformers v5.17.0:
 # configuration_phi3.py, configuration_phi4_multimodal.py; no other class does).
 TOP_ORIGINAL = frozenset({"phi3", "phi4_multimodal"})
@@ -141,30 +169,99 @@ class TextConfig(NamedTuple):
     source: str
 
 
-def text_config(config: Mapping[str, Any]) -> TextConfig:
-    nested = config.get("text_config")
+def _inner(config: Mapping[str, Any], top_type: str) -> tuple[Any, Wrapper | None, str | None]:
+    """The dict vLLM serves as the text config (None: none given), the wrapper class that builds it,
+    and the text type forced whatever the dict names ("": unknown, nothing assumed; None: not forced)."""
+    thinker = THINKERS.get(top_type)
+    if thinker is not None:
+        found = config.get("thinker_config")
+        return (found.get("text_config") if isinstance(found, Mapping) else None), thinker, None
+    llm = config.get("llm_config")
+    if "text_config" not in config and isinstance(llm, Mapping):
+        archs = llm.get("architectures")
+        arch = archs[0] if isinstance(archs, list) and archs else None
+        return llm, None, LLM_CONFIG_CLASSES.get(str(arch), "") if top_type == "internvl_chat" else ""
+    return config.get("text_config"), WRAPPERS.get(top_type), None
+
+
+def text_config(config: Mapping[str, Any], transformers: int | None = 5) -> TextConfig:
+    """``transformers``: the major version the image runs (4: the v4.57.6 classes, which take a key
+    config.json gives as null as null and name the RoPE ``rope_scaling``; 5 or None: v5.17.0's)."""
     top_type = str(config.get("model_type") or "")
-    wrapper = WRAPPERS.get(top_type)
+    nested, wrapper, forced = _inner(config, top_type)
     if isinstance(nested, Mapping):
         text: Mapping[str, Any] = nested
         named = "" if wrapper is not None and wrapper.fixed else str(nested.get("model_type") or "")
-        model_type = named or (wrapper.text_type if wrapper is not None else "")
+        model_type = forced if forced is not None else named or (wrapper.text_type if wrapper is not None else "")
     elif wrapper is not None and not wrapper.flat:
         # the wrapper's default text config: config.json's top-level keys are not read
-        held = DEFAULTS.get(wrapper.text_type)
+        held = _held(wrapper.text_type, transformers)
         values = {**(held[1] if held else {}), **wrapper.given}
+        values = _v4_rope(values) if transformers == 4 else values
         return TextConfig({**values, "model_type": wrapper.text_type}, frozenset(values), wrapper.name)
     elif wrapper is not None:
         text, model_type = config, wrapper.text_type
     else:
         text, model_type = config, top_type
-    held = DEFAULTS.get(model_type)
+    held = _held(model_type, transformers)
     if held is None:
         return TextConfig(dict(text), frozenset(), "")
     source, defaults = held
     # A key given as null is taken as given (None), as the class takes it; a null RoPE is replaced
     # (``if self.rope_parameters is None``), unless config.json gives one under either name.
+    # transformers v4: the RoPE is the ``rope_scaling`` argument, whose default applies only where
+    # config.json leaves it out (GptOssConfig.__init__); its rope_parameters is no RoPE to v4.
     missing = {k: v for k, v in defaults.items() if k not in text and k != "rope_parameters"}
-    if "rope_parameters" in defaults and not any(text.get(k) for k in _ROPE_KEYS):
+    if "rope_parameters" in defaults and transformers == 4:
+        missing.update(_v4_rope({"rope_parameters": defaults["rope_parameters"]}) if "rope_scaling" not in text else {})
+    elif "rope_parameters" in defaults and not any(text.get(k) for k in _ROPE_KEYS):
         missing["rope_parameters"] = defaults["rope_parameters"]
     return TextConfig({**dict(text), **missing}, frozenset(missing), source)
+
+
+def _held(model_type: str, transformers: int | None) -> tuple[str, dict[str, Any]] | None:
+    return None if transformers == 4 and model_type in V5_ONLY else DEFAULTS.get(model_type)
+
+
+def _v4_rope(values: Mapping[str, Any]) -> dict[str, Any]:
+    """v5's default ``rope_parameters`` as v4 names it, ``rope_scaling``."""
+    out = {k: v for k, v in values.items() if k != "rope_parameters"}
+    if "rope_parameters" in values:
+        out["rope_scaling"] = values["rope_parameters"]
+    return out
+
+
+# transformers v4.57.6 models/phi3/configuration_phi3.py and models/phi4_multimodal/
+# configuration_phi4_multimodal.py: ``__init__`` runs _rope_scaling_adjustment (a ``type`` su or yarn
+# becomes longrope) and _rope_scaling_validation, which raises a ValueError unless ``rope_scaling`` is
+# None or a dict of exactly three keys, ``type`` longrope and ``short_factor`` and ``long_factor``
+# lists of numbers, each of length int(hidden_size // num_attention_heads * partial_rotary_factor) // 2.
+V4_LONGROPE_ONLY = {"phi3": "Phi3Config", "phi4_multimodal": "Phi4MultimodalConfig"}
+
+
+def v4_refused_rope(config: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Where transformers v4's config class refuses the config's RoPE: the class and the RoPE's type
+    as config.json names it; None where it accepts it (or akscli does not hold the rule)."""
+    seen = text_config(config, 4)
+    text = seen.values
+    # the class that builds the text config (seen.source): not a remote-code copy of Phi3Config
+    cls = seen.source if seen.source in V4_LONGROPE_ONLY.values() else None
+    rope = text.get("rope_scaling")
+    if cls is None or rope is None:
+        return None
+    named = str(rope.get("rope_type") or rope.get("type") or "unset") if isinstance(rope, Mapping) else "not a dict"
+    if not isinstance(rope, Mapping) or len(rope) != 3:
+        return cls, named
+    kind = rope.get("type")
+    if {"su": "longrope", "yarn": "longrope"}.get(str(kind), kind) != "longrope":
+        return cls, named
+    sizes = [text.get("hidden_size"), text.get("num_attention_heads"), text.get("partial_rotary_factor", 1.0)]
+    numbers = [x for x in sizes if isinstance(x, int | float) and not isinstance(x, bool)]
+    half = int(numbers[0] // numbers[1] * numbers[2]) // 2 if len(numbers) == 3 and numbers[1] else None
+    for key in ("short_factor", "long_factor"):
+        factors = rope.get(key)
+        if not isinstance(factors, list) or not all(isinstance(x, int | float) for x in factors):
+            return cls, named
+        if half is not None and len(factors) != half:
+            return cls, named
+    return None

@@ -379,7 +379,9 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def vllm_limit(config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = None) -> tuple[int | None, str]:
+def vllm_limit(
+    config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = None, transformers: int | None = 5
+) -> tuple[int | None, str]:
     """vLLM's derived max_model_len and the key it came from (catalog.py's rule, VLLM_TOKEN_LIMIT_KEYS
     cites it: vllm-project/vllm v0.11.0 and v0.25.1 vllm/config/model.py _get_and_verify_max_len),
     read from the text config (vllm/transformers_utils/config.py get_hf_text_config: a multimodal
@@ -391,12 +393,14 @@ def vllm_limit(config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = 
     layer type is read as v0.25.1 reads it: each layer type's (not longrope, llama3) factor, the last one
     winning, and a yarn one's original_max_position_embeddings (a Phi3 one's from the top level:
     hf_defaults.TOP_ORIGINAL). A key config.json leaves out is its
-    transformers config class's default where akscli holds it (akscli.model.hf_defaults). Not here: a
-    sliding window vLLM is told to disable."""
+    transformers config class's default where akscli holds it (akscli.model.hf_defaults). ``transformers``
+    4 (an image with transformers v4, as vLLM v0.11.0's): the RoPE is ``rope_scaling`` only, which is what
+    v0.11.0 reads (vllm/config/model.py _get_and_verify_max_len: ``getattr(hf_config, "rope_scaling",
+    None)``), and a yarn one's original length is its own. Not here: a sliding window vLLM is told to disable."""
     from akscli.model import hf_defaults
     from akscli.model.catalog import VLLM_TOKEN_LIMIT_KEYS
 
-    seen = hf_defaults.text_config(config)
+    seen = hf_defaults.text_config(config, transformers)
     text = seen.values
     derived: float | None = None
     key = ""
@@ -416,9 +420,9 @@ def vllm_limit(config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = 
         return None, ""
     # transformers v5's configs name it rope_parameters (vLLM v0.25.1 reads that), either one dict or
     # one per layer type (is_rope_parameters_nested: its keys are all transformers' layer types)
-    field = "rope_scaling" if text.get("rope_scaling") else "rope_parameters"
+    field = "rope_scaling" if text.get("rope_scaling") or transformers == 4 else "rope_parameters"
     rope = text.get(field)
-    if "rope_parameters" in seen.defaulted:
+    if field in seen.defaulted:
         field = f"{seen.source}'s default rope_parameters"
     model_type = str(text.get("model_type") or config.get("model_type") or "")
     if not isinstance(rope, Mapping) or not rope or "gemma3" in model_type:
@@ -436,7 +440,7 @@ def vllm_limit(config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = 
         if "factor" in params:  # "assumes all layer types have the same scaling factor": the last one
             factor, factor_at = _number(params.get("factor")) or 1.0, at
         original, original_at = _number(params.get("original_max_position_embeddings")), f"{at}."
-        if not nested and model_type in hf_defaults.TOP_ORIGINAL:  # transformers v5 standardize_rope_params
+        if not nested and model_type in hf_defaults.TOP_ORIGINAL and transformers != 4:  # v5 standardize_rope_params
             original, original_at = _number(text.get("original_max_position_embeddings")), ""
             if "original_max_position_embeddings" in seen.defaulted:
                 original_at = f"{seen.source}'s default "
@@ -521,18 +525,43 @@ def kaito_limit(config: Mapping[str, Any]) -> tuple[int, str]:
     return DEFAULT_TOKEN_LIMIT, f"KAITO's default, {DEFAULT_TOKEN_LIMIT}"
 
 
-def limits(config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = None) -> Limits:
+def limits(
+    config: Mapping[str, Any], tokenizer: Mapping[str, Any] | None = None, transformers: int | None = 5
+) -> Limits:
     listed = config.get("architectures")
     archs = [a for a in listed if isinstance(a, str)] if isinstance(listed, list) else []
-    return Limits(*vllm_limit(config, tokenizer), *kaito_limit(config), archs[0] if archs else None)
+    return Limits(*vllm_limit(config, tokenizer, transformers), *kaito_limit(config), archs[0] if archs else None)
 
 
-def checked(model: Model, config: Mapping[str, Any], kaito: bool, tokenizer: Mapping[str, Any] | None = None) -> Model:
+def check_loads(model_id: str, config: Mapping[str, Any], transformers: int | None, vllm_version: str | None) -> None:
+    """A UsageError where the image's transformers refuses the config: v4's Phi3Config and
+    Phi4MultimodalConfig take no RoPE but a longrope one (hf_defaults.v4_refused_rope), so vLLM exits at
+    start on an image with transformers v4 (``transformers`` 4), as akscli's pinned v0.11.0."""
+    from akscli.model import bounded, hf_defaults
+
+    refused = hf_defaults.v4_refused_rope(config) if transformers == 4 else None
+    if refused is not None:
+        raise UsageError(
+            f"{bounded.value(model_id, 48)}'s rope_scaling ({bounded.value(refused[1], 24)}) is refused by "
+            f"transformers 4's {refused[0]} (longrope only), which vLLM {vllm_version}'s image runs: vLLM exits at "
+            "start",
+            hint="use --runtime kaito (vLLM v0.25.1, transformers 5), or deploy with --image "
+            "vllm/vllm-openai:v0.24.0 or later",
+        )
+
+
+def checked(
+    model: Model,
+    config: Mapping[str, Any],
+    kaito: bool,
+    tokenizer: Mapping[str, Any] | None = None,
+    transformers: int | None = 5,
+) -> Model:
     """``model`` (a catalog.Model described on the command line) with its architecture from
     config.json, or a UsageError where its --max-context is above what config.json allows: vLLM
     exits at start above its derived length, and for KAITO (``kaito``) its webhook also refuses a
     max-model-len above its own token limit (api/v1beta1/inference_config_validation.go)."""
-    found = limits(config, tokenizer)
+    found = limits(config, tokenizer, transformers)
     bounds = []
     if found.vllm is not None:
         bounds.append((found.vllm, f"{found.vllm} ({found.vllm_key}), above which vLLM exits at start"))

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from akscli.errors import UsageError
-from akscli.model import bounded, catalog, hf_defaults, hub_config
+from akscli.model import bounded, catalog, hf_defaults, hub_config, vllm_versions
 
 # vllm-project/vllm v0.25.1 model_arch_config_convertor.py MODEL_ARCH_CONFIG_CONVERTORS: the model
 # types whose attention values vLLM reads its own way.
@@ -42,34 +42,13 @@ OWN_CONVERTORS = frozenset(
     }
 )  # fmt: skip
 KV_HEAD_KEYS = ("n_head_kv", "num_kv_heads", "num_key_value_heads", "multi_query_group_num", "num_attention_groups")
-# The quant_method names vLLM loads from a config.json, by the vLLM a runtime runs: KAITO's images
-# (kaito-project/kaito 056b8280b presets/workspace/dependencies/requirements.txt: vllm==0.25.1) and
-# the one akscli pins for its own vLLM runtime (kinds.DEFAULT_VLLM_IMAGE, v0.11.0). upstream:
-# vllm-project/vllm v0.11.0 and v0.25.1 (sdists) vllm/model_executor/layers/quantization/__init__.py
-# QuantizationMethods. v0.25.1 also loads "auto-round", which INCConfig.override_quantization_method
-# reads as inc (quantization/inc/inc.py). Both read the name lowercased, compressed_tensors as
-# compressed-tensors (v0.11.0 vllm/config/model.py _parse_quant_hf_config; v0.25.1
+# The vLLM a runtime runs: KAITO's images (kaito-project/kaito 056b8280b
+# presets/workspace/dependencies/requirements.txt: vllm==0.25.1) and the one akscli pins for its own vLLM
+# runtime (kinds.DEFAULT_VLLM_IMAGE, v0.11.0), or the release an --image tag names (vllm_versions). Which
+# quant_method names each loads: vllm_versions.quant_methods. vLLM reads the name lowercased,
+# compressed_tensors as compressed-tensors (v0.11.0 vllm/config/model.py _parse_quant_hf_config; v0.25.1
 # vllm/transformers_utils/model_arch_config_convertor.py _normalize_quantization_config).
 KAITO_VLLM, OWN_VLLM = "v0.25.1", "v0.11.0"
-VLLM_QUANT_METHODS: dict[str, frozenset[str]] = {
-    OWN_VLLM: frozenset(
-        {
-            "awq", "deepspeedfp", "tpu_int8", "fp8", "ptpc_fp8", "fbgemm_fp8", "modelopt", "modelopt_fp4", "bitblas",
-            "gguf", "gptq_marlin_24", "gptq_marlin", "gptq_bitblas", "awq_marlin", "gptq", "compressed-tensors",
-            "bitsandbytes", "hqq", "experts_int8", "ipex", "quark", "moe_wna16", "torchao", "auto-round", "rtn", "inc",
-            "mxfp4", "petit_nvfp4",
-        }
-    ),
-    KAITO_VLLM: frozenset(
-        {
-            "awq", "auto_awq", "fp8", "fbgemm_fp8", "fp_quant", "modelopt", "modelopt_fp4", "modelopt_mxfp8",
-            "modelopt_mixed", "auto_gptq", "gptq", "gptq_marlin", "awq_marlin", "humming", "compressed-tensors",
-            "bitsandbytes", "experts_int8", "quark", "moe_wna16", "torchao", "inc", "mxfp4", "gpt_oss_mxfp4",
-            "deepseek_v4_fp8", "online", "fp8_per_tensor", "fp8_per_block", "fp8_per_channel",
-            "int8_per_channel_weight_only", "mxfp8", "auto-round",
-        }
-    ),
-}  # fmt: skip
 _MISTRAL = re.compile(r"consolidated.*\.safetensors")
 _SAFETENSORS = re.compile(r".*\.safetensors")
 _BIN = re.compile(r".*\.bin")
@@ -99,23 +78,36 @@ def _method(quant: Mapping[str, Any]) -> str:
     return str(quant.get("quant_method") or "").lower().replace("compressed_tensors", "compressed-tensors")
 
 
-def unknown_quantization(config: Mapping[str, Any], vllm_version: str = OWN_VLLM) -> str | None:
+def unknown_quantization(config: Mapping[str, Any], vllm_version: str | None = OWN_VLLM) -> str | None:
     """The warning for a ``quantization_config.quant_method`` akscli does not size (it plans the model
     as bf16 then); None where config.json names none, or one akscli knows. ``vllm_version``: the vLLM
-    the runtime runs (a key of VLLM_QUANT_METHODS), whose list says whether it loads the method."""
+    the runtime runs (a release vllm_versions read), whose registry says whether it loads the method;
+    None: an --image whose tag names none, where that is not judged."""
     quant = config.get("quantization_config")
     if not isinstance(quant, Mapping) or quantization(config) is not None:
         return None
     method = _method(quant)
-    listed = method in VLLM_QUANT_METHODS[vllm_version]
+    if vllm_version is None:
+        vllm = "not judged: --image's vLLM not known"
+    elif method in vllm_versions.quant_methods(vllm_version):
+        vllm = f"vLLM {vllm_version} loads it"
+    else:
+        vllm = f"not a method vLLM {vllm_version} lists"
     if method == "compressed-tensors":
         method = f"compressed-tensors, format {str(quant.get('format') or '') or 'unset'}"
-    vllm = f"vLLM {vllm_version} loads it" if listed else f"not a method vLLM {vllm_version} lists"
     return (
         f"config.json's quant_method {bounded.value(method, 40) or 'unset'} is not one akscli sizes ({vllm}): it "
         "planned the model "
         "as bf16; give --quantization to say otherwise"
     )
+
+
+def serving_vllm(kaito: bool, image: str | None) -> str | None:
+    """The vLLM release the runtime runs: KAITO's, else --image's tag (None where it names no release
+    akscli read), else akscli's pinned image's."""
+    if kaito:
+        return KAITO_VLLM
+    return OWN_VLLM if image is None else vllm_versions.image_version(image)
 
 
 def weight_files(files: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -162,13 +154,14 @@ def fill(
     limit: tuple[int, str] | None,
     files: Sequence[Mapping[str, Any]] | None,
     safetensors: Mapping[str, Any] | None = None,
-    vllm_version: str = OWN_VLLM,
+    vllm_version: str | None = OWN_VLLM,
 ) -> Filled:
     """``given`` with each value it lacks taken from ``config`` (``limit``: the --max-context it gets, the
     length vLLM and, for KAITO, its webhook accept, and the key it comes from), ``files`` (the file
     list; None: not read), ``safetensors`` (the Hub's parameter counts; None: not read or none) and
-    ``vllm_version`` (the vLLM the runtime runs, for the quant_method warning)."""
-    seen = hf_defaults.text_config(config)
+    ``vllm_version`` (the vLLM the runtime runs, for the quant_method warning and the transformers
+    its image runs; None: not known)."""
+    seen = hf_defaults.text_config(config, transformers_of(vllm_version))
     text = seen.values
     values: dict[str, Any] = {}
     said: list[str] = []
@@ -228,11 +221,18 @@ def fill(
     return Filled(catalog.Description(**merged), said, mla, (unknown,) if unknown else ())
 
 
-def resolve(name: str, given: catalog.Description, kaito: bool) -> tuple[catalog.Model, str | None, tuple[str, ...]]:
+def transformers_of(vllm_version: str | None) -> int | None:
+    """The transformers major version the image of ``vllm_version`` runs (None: not known)."""
+    return vllm_versions.transformers_major(vllm_version) if vllm_version is not None else None
+
+
+def resolve(
+    name: str, given: catalog.Description, kaito: bool, image: str | None = None
+) -> tuple[catalog.Model, str | None, tuple[str, ...]]:
     """The model ``name`` described by ``given``, completed and checked from its config.json on the Hub
     (and its tokenizer_config.json where vLLM reads it, and its file list where --weights-gib is not
-    given); the line that names what came from the Hub (None: nothing did); and the warnings for
-    what akscli assumed there."""
+    given) for the vLLM the runtime runs (``image``: --image, the vLLM image; None: akscli's); the line
+    that names what came from the Hub (None: nothing did); and the warnings for what akscli assumed there."""
     model_id = catalog.validate_hf_id(name)
     config = hub_config.read_config(model_id)
     tokenizer = (
@@ -240,7 +240,10 @@ def resolve(name: str, given: catalog.Description, kaito: bool) -> tuple[catalog
         if hub_config.reads_tokenizer_config(config)
         else None
     )
-    found = hub_config.limits(config, tokenizer)
+    vllm_version = serving_vllm(kaito, image)
+    transformers = transformers_of(vllm_version)
+    hub_config.check_loads(model_id, config, transformers, vllm_version)
+    found = hub_config.limits(config, tokenizer, transformers)
     bounds = [(found.vllm, found.vllm_key)] if found.vllm is not None else []
     if kaito:
         key = found.kaito_key
@@ -251,7 +254,6 @@ def resolve(name: str, given: catalog.Description, kaito: bool) -> tuple[catalog
     # the description (flags that describe the model in full make --hub-config a check: one GET).
     asks = given.params_b is None and not catalog.complete(given)
     safetensors = hub_config.read_safetensors(model_id) if asks else None
-    vllm_version = KAITO_VLLM if kaito else OWN_VLLM
     filled = fill(given, config, min(bounds) if bounds else None, files, safetensors, vllm_version)
     try:
         model = catalog.resolve(model_id, filled.description)
@@ -265,7 +267,7 @@ def resolve(name: str, given: catalog.Description, kaito: bool) -> tuple[catalog
         raise
     if filled.mla is not None:
         model = model._replace(kv_lora_rank=filled.mla[0], qk_rope_head_dim=filled.mla[1])
-    model = hub_config.checked(model, config, kaito, tokenizer)
+    model = hub_config.checked(model, config, kaito, tokenizer, transformers)
     if not filled.said:
         return model, None, filled.warnings
     return model, f"from {model_id} on Hugging Face: {' '.join(filled.said)}", filled.warnings
