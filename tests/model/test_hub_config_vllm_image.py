@@ -146,4 +146,13 @@ def test_an_image_s_quant_method_is_judged_by_its_release_or_said_not_judged(hub
     judged = _deploy("--image", "vllm/vllm-openai:v0.16.0")
     assert "quant_method hqq is not one akscli sizes (not a method vLLM v0.16.0 lists)" in judged.stderr
     unknown = _deploy("--image", "example.azurecr.io/serving:1.0")
-    assert "quant_method hqq is not one akscli sizes (not judged: --image's vLLM not known)" in unknown.stderr
+    assert "quant_method hqq is not one akscli sizes (not judged: vLLM release not known)" in unknown.stderr
+
+
+def test_ai_runway_s_dynamo_image_is_not_judged_as_akscli_s_pinned_vllm(hub: HubServer) -> None:
+    # a Dynamo runtime image (kinds.AIRUNWAY_VLLM_IMAGE_PROVIDERS): neither the quant method nor the Phi3 RoPE
+    _put(hub, {**PHI35, "rope_scaling": YARN, "quantization_config": {"quant_method": "hqq"}})
+    result = invoke("model", "deploy", REPO, "--hub-config", "--runtime", "airunway", "--provider", "dynamo",
+                    "--params-b", "4", "--dry-run", "client", "-o", "name")  # fmt: skip
+    assert result.exit_code == 0, result
+    assert "(not judged: vLLM release not known)" in result.stderr

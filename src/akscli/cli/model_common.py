@@ -132,7 +132,7 @@ def hub_checked(
     """With ``--hub-config``, a described model completed and checked from the Hub (akscli.model.
     hub_describe), the values that came from there said on stderr; ``runtime``: the plan's, kaito or
     vllm (any other is refused here, before anything is sent); ``image``: the vLLM image --image names
-    where it is the serving image (None: akscli's pinned one)."""
+    where it is the serving image (None: akscli's pinned one; "": an image whose vLLM is not known)."""
     if not hub_config:
         assert model is not None
         return model

@@ -214,12 +214,12 @@ def deploy_cmd(
     flag_checks.provider(provider)  # with any --runtime: before the cluster is read
     deploy_steps.check_aks_cluster(aks_cluster, resource_group, subscription)
     # --image is the serving image only for akscli's vLLM and AI Runway's vllm and llmd providers
-    # (request.DeployRequest.runs_vllm_image, which refuses it elsewhere)
-    serving = (
-        image
-        if runtime == "vllm" or (runtime == "airunway" and provider in kinds.AIRUNWAY_VLLM_IMAGE_PROVIDERS)
-        else None
-    )
+    # (request.DeployRequest.runs_vllm_image, which refuses it elsewhere); AI Runway's kuberay and
+    # dynamo providers run a Ray or Dynamo image whose vLLM akscli does not know ("")
+    if runtime == "vllm" or (runtime == "airunway" and provider in kinds.AIRUNWAY_VLLM_IMAGE_PROVIDERS):
+        serving: str | None = image
+    else:
+        serving = "" if runtime == "airunway" and provider != "kaito" else None
     model = hub_checked(early, model_name, described, hub_config, deploy.plan_runtime(runtime, provider), serving)
     the_plan = plan_view.plan_from_flags(
         model,

@@ -82,13 +82,13 @@ def unknown_quantization(config: Mapping[str, Any], vllm_version: str | None = O
     """The warning for a ``quantization_config.quant_method`` akscli does not size (it plans the model
     as bf16 then); None where config.json names none, or one akscli knows. ``vllm_version``: the vLLM
     the runtime runs (a release vllm_versions read), whose registry says whether it loads the method;
-    None: an --image whose tag names none, where that is not judged."""
+    None: an image whose tag names none (or AI Runway's Ray or Dynamo image), where that is not judged."""
     quant = config.get("quantization_config")
     if not isinstance(quant, Mapping) or quantization(config) is not None:
         return None
     method = _method(quant)
     if vllm_version is None:
-        vllm = "not judged: --image's vLLM not known"
+        vllm = "not judged: vLLM release not known"
     elif method in vllm_versions.quant_methods(vllm_version):
         vllm = f"vLLM {vllm_version} loads it"
     else:
@@ -104,7 +104,7 @@ def unknown_quantization(config: Mapping[str, Any], vllm_version: str | None = O
 
 def serving_vllm(kaito: bool, image: str | None) -> str | None:
     """The vLLM release the runtime runs: KAITO's, else --image's tag (None where it names no release
-    akscli read), else akscli's pinned image's."""
+    akscli read, or ``image`` is "": an image whose vLLM is not known), else akscli's pinned image's."""
     if kaito:
         return KAITO_VLLM
     return OWN_VLLM if image is None else vllm_versions.image_version(image)
