@@ -90,6 +90,12 @@ def test_an_automatic_cluster_needs_no_preview_registration(azure_env: ArmEmulat
     assert azure_env.requests_to("Microsoft.Features") == []
 
 
+def test_the_emulator_gives_an_automatic_cluster_its_upgrade_channels(azure_env: ArmEmulator) -> None:
+    # intro-aks-automatic.md: the stable channel for the cluster, NodeImage for the node OS images.
+    profile = _create(_spec())["properties"]["autoUpgradeProfile"]
+    assert profile == {"upgradeChannel": "stable", "nodeOSUpgradeChannel": "NodeImage"}
+
+
 def test_an_automatic_cluster_reads_no_compute_quota_for_a_system_pool(azure_env: ArmEmulator) -> None:
     _create(_spec())
     assert azure_env.requests_to("Microsoft.Compute") == []

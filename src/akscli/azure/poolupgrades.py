@@ -39,33 +39,51 @@ def upgrade_info(c: ContainerServiceClient, rg: str, cluster: str, name: str) ->
     }
 
 
-def check_upgrade_flags(version: str | None, *, node_image_only: bool, max_surge: str | None = None) -> str | None:
+def check_upgrade_flags(
+    version: str | None, *, node_image_only: bool, max_surge: str | None = None, max_unavailable: str | None = None
+) -> str | None:
     """The normalised target version; raises UsageError for flags that exclude each other."""
     if node_image_only and version:
         raise UsageError(
             "--node-image-only and --kubernetes-version exclude each other", hint="run them one after the other"
         )
-    if max_surge is not None:
-        # upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/custom.py
-        # aks_agentpool_upgrade: max surge is refused with --node-image-only ("node image upgrade
-        # can't accept nodepool put fields like max surge"); it rides on the pool's PUT.
-        if not version:
-            raise UsageError(
-                "--max-surge goes with a version upgrade (it is sent in the pool's PUT)",
-                hint="add --kubernetes-version; a node image upgrade surges as the pool's upgradeSettings say",
-            )
-        # upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 AgentPoolUpgradeSettings.maxSurge:
-        # "either be set to an integer (e.g. '5') or a percentage (e.g. '50%')".
-        if not re.fullmatch(r"[0-9]+%?", max_surge) or (max_surge.endswith("%") and int(max_surge[:-1]) > 100):
-            raise UsageError(
-                f"invalid --max-surge {max_surge!r}: a node count or a percentage of the pool",
-                hint="for example --max-surge 1 or --max-surge 33%",
-            )
+    for flag, value, example in (("--max-surge", max_surge, "33%"), ("--max-unavailable", max_unavailable, "5%")):
+        if value is not None:
+            _check_upgrade_setting(flag, value, example, version)
     return names.kubernetes_version(version) if version else None
 
 
+def _check_upgrade_setting(flag: str, value: str, example: str, version: str | None) -> None:
+    """--max-surge or --max-unavailable: upgradeSettings of the pool's PUT."""
+    # upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/custom.py
+    # aks_agentpool_upgrade: max surge is refused with --node-image-only ("node image upgrade
+    # can't accept nodepool put fields like max surge"); it rides on the pool's PUT, as
+    # maxUnavailable does (MicrosoftDocs/azure-aks-docs fb060abe articles/aks/upgrade-aks-node-pools-rolling.md,
+    # "Set max unavailable at upgrade time": az aks nodepool upgrade --max-surge 0 --max-unavailable 5).
+    if not version:
+        raise UsageError(
+            f"{flag} goes with a version upgrade (it is sent in the pool's PUT)",
+            hint="add --kubernetes-version; a node image upgrade follows the pool's upgradeSettings as they are",
+        )
+    # upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 AgentPoolUpgradeSettings: maxSurge "either be set
+    # to an integer (e.g. '5') or a percentage (e.g. '50%')"; maxUnavailable "an integer (e.g. '1') or a
+    # percentage (e.g. '5%')", each a percentage "of the total agent pool size at the time of the upgrade".
+    if not re.fullmatch(r"[0-9]+%?", value) or (value.endswith("%") and int(value[:-1]) > 100):
+        raise UsageError(
+            f"invalid {flag} {value!r}: a node count or a percentage of the pool",
+            hint=f"for example {flag} 1 or {flag} {example}",
+        )
+
+
 def upgrade_body(
-    c: ContainerServiceClient, rg: str, cluster: str, name: str, version: str, *, max_surge: str | None = None
+    c: ContainerServiceClient,
+    rg: str,
+    cluster: str,
+    name: str,
+    version: str,
+    *,
+    max_surge: str | None = None,
+    max_unavailable: str | None = None,
 ) -> dict[str, Any]:
     """The pool as read, changed to upgrade to ``version`` (send_upgrade PUTs it back), after every
     read and check that can refuse it (a missing pool, a version not offered), so that they come
@@ -97,12 +115,12 @@ def upgrade_body(
             ),
         )
     pool = pool or get_pool(c, rg, cluster, name)
-    if max_surge is not None:
-        _check_zero_surge(max_surge, pool, rg, cluster, name)
+    _check_settings(pool, rg, cluster, name, max_surge=max_surge, max_unavailable=max_unavailable)
     check_scale_set_limit(pool["properties"], rg, cluster, name, max_surge=max_surge)
     pool["properties"]["orchestratorVersion"] = current if same else version
-    if max_surge is not None:
-        pool["properties"].setdefault("upgradeSettings", {})["maxSurge"] = max_surge
+    for key, value in (("maxSurge", max_surge), ("maxUnavailable", max_unavailable)):
+        if value is not None:
+            pool["properties"].setdefault("upgradeSettings", {})[key] = value
     return pool
 
 
@@ -113,22 +131,41 @@ def _is_zero(value: object) -> bool:
     return text.isdigit() and int(text) == 0
 
 
-def _check_zero_surge(max_surge: str, pool: Mapping[str, Any], rg: str, cluster: str, name: str) -> None:
-    """Refuse --max-surge 0 on a pool whose maxUnavailable (as read) is 0: AKS then has no node to
-    upgrade with. upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/upgrade-aks-node-pools-rolling.md,
-    "Customize unavailable nodes": "The default value of `maxUnavailable` is `0`. When `maxUnavailable`
-    is `0`, AKS requires `maxSurge` to be greater than `0`", and "You can't set max unavailable on system
-    node pools"; Azure/azure-rest-api-specs aks/stable/2026-08-01 AgentPoolUpgradeSettings.maxUnavailable,
-    "If not specified, the default is 0"."""
-    settings = (pool.get("properties") or {}).get("upgradeSettings") or {}
-    unavailable = settings.get("maxUnavailable")
-    if _is_zero(max_surge) and _is_zero(unavailable):
+def _check_settings(
+    pool: Mapping[str, Any], rg: str, cluster: str, name: str, *, max_surge: str | None, max_unavailable: str | None
+) -> None:
+    """Refuse upgradeSettings AKS refuses, as the pool's PUT would carry them (the flags over the pool's own).
+    upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/upgrade-aks-node-pools-rolling.md, "Customize
+    unavailable nodes": "You can't set max unavailable on system node pools"; "The default value of
+    `maxUnavailable` is `0`. When `maxUnavailable` is `0`, AKS requires `maxSurge` to be greater than `0`";
+    Azure/azure-rest-api-specs aks/stable/2026-08-01 AgentPoolUpgradeSettings.maxUnavailable, "If not specified,
+    the default is 0"."""
+    props = pool.get("properties") or {}
+    settings = props.get("upgradeSettings") or {}
+    system = props.get("mode") == "System"
+    if max_unavailable is not None and system and not _is_zero(max_unavailable):
         raise UsageError(
-            f"--max-surge {max_surge} leaves node pool {name} no node to upgrade with: its maxUnavailable is "
-            f"{unavailable or 0}, and AKS needs maxSurge above 0 then",
-            hint="use --max-surge 1 or more, or give a user pool a maxUnavailable first "
-            f"('az aks nodepool update -g {rg} --cluster-name {cluster} -n {name} --max-surge 0 --max-unavailable 1')",
+            f"--max-unavailable {max_unavailable}: node pool {name} is a System pool, and AKS takes no maxUnavailable "
+            "on a System pool",
+            hint="upgrade it with a surge (--max-surge 1 or more); only a User pool upgrades in place",
         )
+    surge = max_surge if max_surge is not None else settings.get("maxSurge")
+    unavailable = max_unavailable if max_unavailable is not None else settings.get("maxUnavailable")
+    if surge is None or not _is_zero(surge) or not _is_zero(unavailable):
+        return  # no maxSurge at all is AKS's default surge (10% by the spec), not 0
+    if max_surge is None and max_unavailable is None:
+        return  # the pool's own settings, as AKS took them: nothing akscli changes
+    given = f"--max-surge {max_surge}" if max_surge is not None else f"node pool {name}'s maxSurge {surge}"
+    why = (
+        f"--max-unavailable {max_unavailable}"
+        if max_unavailable is not None
+        else f"its maxUnavailable is {unavailable or 0}"
+    )
+    in_place = "" if system else ", or upgrade it in place with --max-surge 0 --max-unavailable 1 (a User pool)"
+    raise UsageError(
+        f"{given} leaves node pool {name} no node to upgrade with: {why}, and AKS needs maxSurge above 0 then",
+        hint=f"use --max-surge 1 or more{in_place}",
+    )
 
 
 def node_image_pool(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from akscli import statuslines
 from akscli.azure import arm, armerrors, etags, names
 from akscli.azure.clusters import as_dict, get, put_back
 from akscli.azure.nodepools import MAX_COUNT
@@ -166,8 +167,12 @@ def check_scale_set_limit(
     if not re.fullmatch(r"[0-9]+%?", str(surge)):
         return
     count = int(props.get("count") or 0)
+    if props.get("enableAutoScaling"):
+        # The autoscaler keeps the pool within minCount..maxCount (2026-08-01 ManagedClusterAgentPoolProfileProperties).
+        count = max(count, int(props.get("minCount") or 0))
     total = count + surge_nodes(str(surge), count)
     if total <= MAX_COUNT:
+        _warn_autoscaled(props, str(surge), name, default=default)
         return
     room = MAX_COUNT - count
     if default:
@@ -175,13 +180,19 @@ def check_scale_set_limit(
     else:
         given = f"--max-surge {surge}" if max_surge is not None else f"node pool {name}'s maxSurge {surge}"
     az = f"az aks nodepool update -g {rg} --cluster-name {cluster} -n {name}"
+    # In place (maxSurge 0, maxUnavailable above 0) adds no instance: "In-place upgrades with max unavailable
+    # don't create additional surge nodes, so they aren't subject to this limit" (upstream: MicrosoftDocs/
+    # azure-aks-docs 6d4bd931 articles/aks/upgrade-aks-node-pools-rolling.md, "Node pools near the
+    # 1,000-instance limit"). AKS takes no maxUnavailable on a System pool (the same page).
+    user = props.get("mode") != "System"
+    in_place = "--max-surge 0 --max-unavailable 1" if not node_image and version is None else None
     if room <= 0:
-        hint = (
-            f"a pool of {count} nodes has no room to surge: scale it down first, or upgrade a user pool in place "
-            f"('{az} --max-surge 0 --max-unavailable 1')"
-        )
+        hint = f"a pool of {count} nodes has no room to surge: scale it down first"
+        if user:
+            how = in_place or f"'{az} --max-surge 0 --max-unavailable 1' first"
+            hint += f", or upgrade it in place ({how})"
     elif max_surge is not None:
-        hint = f"use --max-surge {room} or less"
+        hint = f"use --max-surge {room} or less" + (f", or upgrade in place ({in_place})" if user and in_place else "")
     elif node_image:
         hint = f"lower it first ('{az} --max-surge {room}'), then upgrade the node image"
     elif version is not None:
@@ -190,11 +201,34 @@ def check_scale_set_limit(
             f"{name} -c {cluster} -g {rg} -k {version} --max-surge {room}'"
         )
     else:
-        hint = f"pass --max-surge {room} or less with -k, or lower it first ('{az} --max-surge {room}')"
+        hint = f"pass --max-surge {room} or less with -k, or lower it first ('{az} --max-surge {room}')" + (
+            f", or upgrade in place ({in_place})" if user and in_place else ""
+        )
     raise UsageError(
         f"{given} would take node pool {name} to {total} instances during the upgrade; a scale set holds at most "
         f"{MAX_COUNT}, so AKS refuses the upgrade",
         hint=hint,
+    )
+
+
+def _warn_autoscaled(props: Mapping[str, Any], surge: str, name: str, *, default: bool) -> None:
+    """Warn, before the question, when an autoscaled pool fits now but would not at its maxCount. AKS judges
+    "the node pool's current size plus the calculated surge count" when the upgrade starts (upstream:
+    MicrosoftDocs/azure-aks-docs fb060abe articles/aks/upgrade-aks-node-pools-rolling.md, "Customize node
+    surge"; its 6d4bd931 error: "Current size: 995, configured maxSurge: 1%, calculated surge count: 10"), and
+    the autoscaler may have grown the pool up to maxCount by then ("account for nodes that might be added as
+    part of upgrades, including the count of nodes specified via maxCount and maxSurge values":
+    articles/aks/configure-load-balancer-standard.md). A warning, not a refusal: AKS takes the upgrade while
+    the pool is small enough, and refuses it before it starts otherwise."""
+    top = int(props.get("maxCount") or 0)
+    if not props.get("enableAutoScaling") or top + surge_nodes(surge, top) <= MAX_COUNT:
+        return
+    fits = max((n for n in range(top + 1) if n + surge_nodes(surge, n) <= MAX_COUNT), default=0)
+    what = "its default surge (one node at least)" if default else f"maxSurge {surge}"
+    statuslines.warn(
+        f"node pool {name} autoscales up to {top} nodes: with {what}, AKS refuses the upgrade if the pool has more "
+        f"than {fits} nodes when it starts (a scale set holds at most {MAX_COUNT} instances)"
+        + ("" if props.get("mode") == "System" else "; an in-place upgrade (maxSurge 0, maxUnavailable 1) adds none")
     )
 
 

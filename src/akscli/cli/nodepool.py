@@ -429,6 +429,15 @@ def upgrade(
             show_default=False,
         ),
     ] = None,
+    max_unavailable: Annotated[
+        str | None,
+        typer.Option(
+            "--max-unavailable",
+            help="Nodes drained at once without a surge node (an in-place upgrade, User pools only; AKS default 0): "
+            "a count or a percentage of the pool, with --max-surge 0 for no surge at all; kept for later upgrades.",
+            show_default=False,
+        ),
+    ] = None,
     if_match: azopts.IfMatch = None,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
@@ -443,7 +452,9 @@ def upgrade(
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    version = poolupgrades.check_upgrade_flags(kubernetes_version, node_image_only=node_image_only, max_surge=max_surge)
+    version = poolupgrades.check_upgrade_flags(
+        kubernetes_version, node_image_only=node_image_only, max_surge=max_surge, max_unavailable=max_unavailable
+    )
     etag = etags.check_upgrade_if_match(
         if_match, _show_cmd(rg, cname, pname), version=version, node_image_only=node_image_only
     )
@@ -457,7 +468,9 @@ def upgrade(
             poller = poolupgrades.begin_node_image_upgrade(c, rg, cname, pname)
         elif version:
             try:
-                body = poolupgrades.upgrade_body(c, rg, cname, pname, version, max_surge=max_surge)
+                body = poolupgrades.upgrade_body(
+                    c, rg, cname, pname, version, max_surge=max_surge, max_unavailable=max_unavailable
+                )
             except upgrades.AlreadyAtVersion as there:
                 output.info(f"{there.message}. {there.hint}")
                 if not dry:

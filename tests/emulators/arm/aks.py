@@ -450,7 +450,7 @@ def _check_node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], b
 
     # A node image upgrade surges as a version upgrade does (upstream: MicrosoftDocs/azure-aks-docs
     # upgrade-aks-node-pools-rolling.md, the 1,000-instance rule; aksrules.check_surge_room).
-    check_surge_room(obj.get("properties") or {})
+    check_surge_room(obj.get("properties") or {}, name=rid.rsplit("/", 1)[-1])
 
 
 def _node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:

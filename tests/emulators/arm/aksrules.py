@@ -40,6 +40,15 @@ def _cluster_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: d
             {"networkPlugin": "azure", "networkPluginMode": "overlay", "networkDataplane": "cilium",
              "networkPolicy": "cilium"},
         )  # fmt: skip
+    if automatic and "autoUpgradeProfile" not in props:
+        # AKS Automatic clusters are "automatically upgraded using the stable channel" and their node OS
+        # images "using the NodeImage channel" (upstream: MicrosoftDocs/azure-aks-docs fb060abe
+        # articles/aks/intro-aks-automatic.md, "Cluster upgrades", "Node OS image upgrades"); the names and
+        # values are Azure/azure-rest-api-specs aks/stable/2026-08-01 ManagedClusterAutoUpgradeProfile
+        # (upgradeChannel "stable", nodeOSUpgradeChannel "NodeImage"). A PUT that sends none keeps the
+        # cluster's own.
+        old_profile = ((existing or {}).get("properties") or {}).get("autoUpgradeProfile")
+        props["autoUpgradeProfile"] = old_profile or {"upgradeChannel": "stable", "nodeOSUpgradeChannel": "NodeImage"}
     if automatic and existing is None and not (props.get("hostedSystemProfile") or {}).get("enabled"):
         # upstream: MicrosoftDocs/azure-aks-docs fb060abe
         # articles/aks/includes/aks-automatic/aks-automatic-limitations.md:
@@ -56,7 +65,7 @@ def _cluster_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: d
         before = {p.get("name"): p for p in (existing.get("properties") or {}).get("agentPoolProfiles") or []}
         for pool in props.get("agentPoolProfiles") or []:
             if pool.get("name") in before and _upgrades(pool, before[pool.get("name")]):
-                check_surge_room(pool, before[pool.get("name")])
+                check_surge_room(pool, before[pool.get("name")], name=str(pool.get("name")))
         old = existing.get("properties") or {}
         if props.get("kubernetesVersion") and old.get("currentKubernetesVersion"):
             refusal = upgrade_not_allowed(str(old["currentKubernetesVersion"]), str(props["kubernetesVersion"]))
@@ -176,14 +185,15 @@ def _spot_upgrade_rule(old: dict[str, Any], new: dict[str, Any]) -> None:
 SCALE_SET_MAX = 1000
 
 
-def check_surge_room(pool: dict[str, Any], old: dict[str, Any] | None = None) -> None:
+def check_surge_room(pool: dict[str, Any], old: dict[str, Any] | None = None, *, name: str) -> None:
     """An upgrade of ``pool`` (its properties; ``old``: the pool before this PUT, whose values it keeps
     where it sends none) whose surge would take the scale set past 1,000 instances: "If a node pool's
     current size plus the calculated surge count would exceed 1,000 instances, AKS rejects the upgrade
     before it starts" (the page above). The surge is maxSurge, a count or a percentage of the pool rounded
     up, at most the pool's nodes ("the number of nodes to be upgraded is used"); absent, the spec's default
-    10% (aks/stable/2026-08-01 AgentPoolUpgradeSettings). The page gives no error code: InvalidParameter is
-    the emulator's."""
+    10% (aks/stable/2026-08-01 AgentPoolUpgradeSettings). The message is the one the page quoted in
+    MicrosoftDocs/azure-aks-docs 6d4bd931 ("Node pools near the 1,000-instance limit", taken out again in
+    14299c46); no page gives the code: InvalidParameter is the emulator's."""
     import math
 
     old = old or {}
@@ -200,8 +210,10 @@ def check_surge_room(pool: dict[str, Any], old: dict[str, Any] | None = None) ->
         raise ArmError(
             400,
             "InvalidParameter",
-            f"Upgrading with maxSurge {surge} would take the agent pool to {total} instances; a virtual machine "
-            f"scale set allows at most {SCALE_SET_MAX}.",
+            f"Node pool '{name}' upgrade would exceed the VMSS {SCALE_SET_MAX}-instance limit. Current size: {count}, "
+            f"configured maxSurge: {surge}, calculated surge count: {total - count}, resulting capacity: {total} "
+            f"(limit: {SCALE_SET_MAX}). To proceed, use maxUnavailable instead of maxSurge, reduce the pool size below "
+            f"{SCALE_SET_MAX} nodes, or split the pool into multiple smaller pools.",
         )
 
 
@@ -213,7 +225,7 @@ def _pool_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict
     _profile_rules(body.get("properties") or {})
     old = (existing or {}).get("properties") or {}
     if existing is not None and _upgrades(body.get("properties") or {}, old):
-        check_surge_room(body.get("properties") or {}, old)
+        check_surge_room(body.get("properties") or {}, old, name=rid.rsplit("/", 1)[-1])
     cluster = emu.get_resource(rid.rsplit("/", 2)[0]) or {}
     # upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 NodeProvisioningMode "Auto" (as
     # azure-mgmt-containerservice 41.8.0 ships it): "autoscaling Node Pools cannot be" created.
