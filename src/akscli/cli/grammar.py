@@ -57,6 +57,7 @@ CONTEXTUAL: dict[str, str] = {
     "--node-image-only": "node images only",
     "--node-image-selection": "Latest|Consistent node images",
     "--max-surge": "how many more than desired may run during a rollout: members of a placement, nodes of a pool",
+    "--max-unavailable": "how many may be down at once during a rollout: members of a placement, nodes of a pool",
     "--interval": "how often the command checks again",
     "--runtime": "the serving runtime: what plan sizes for, what deploy creates",
     "--subscription": "a subscription ID: the one a command acts in, or the one model plan/deploy check quota in",
