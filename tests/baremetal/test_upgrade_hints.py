@@ -32,7 +32,7 @@ def _runs_as_typed(command: str) -> None:
     "args",
     [
         ["-k", "1.35.0", "-y"],  # a minor upgrade: patch upgrades only
-        ["-k", "1.34.3", "-y"],  # not newer
+        ["-k", "1.34.2", "-y"],  # older (the version it runs is no refusal: test_upgrade_same_version.py)
         [],  # no version at all
     ],
 )

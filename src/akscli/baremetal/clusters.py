@@ -64,6 +64,14 @@ def list_upgrades_command(name: str, resource_group: str | None) -> str:
     return f"akscli baremetal cluster upgrade {name} -g {resource_group or 'RESOURCE_GROUP'} --list"
 
 
+class AlreadyAtVersion(Exception):
+    """An upgrade to the version the cluster runs, on a cluster that is not Failed: nothing to send."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
 def check_patch_upgrade(current: str, target: str, listing: str) -> None:
     """UsageError unless ``target`` is a newer patch of ``current``; ``listing`` is the hint's command."""
     cur, new = version_tuple(current, "current version"), version_tuple(target)
@@ -73,9 +81,9 @@ def check_patch_upgrade(current: str, target: str, listing: str) -> None:
             f"{'major' if new[0] != cur[0] else 'minor'} version",
             hint=f"pick a {cur[0]}.{cur[1]}.x version: {listing}",
         )
-    if new <= cur:
+    if new < cur:
         raise UsageError(
-            f"{target} is not newer than the current version {current}",
+            f"{target} is older than the current version {current}",
             hint=f"{listing} shows the available patches",
         )
 
@@ -281,6 +289,9 @@ class BareMetal:
     def upgrades(self, ref: ClusterRef) -> tuple[str, list[str]]:
         """(current version, patch versions available)."""
         self.show(ref)
+        return self._upgrades(ref)
+
+    def _upgrades(self, ref: ClusterRef) -> tuple[str, list[str]]:
         profile = self._get(ref.instance_id + "/upgradeProfiles/default", HYBRID_API) or {}
         cp = (profile.get("properties") or {}).get("controlPlaneProfile") or {}
         current = str(cp.get("kubernetesVersion") or "")
@@ -288,10 +299,24 @@ class BareMetal:
         return current, patch_upgrades(current, offered) if current else []
 
     def check_upgrade(self, ref: ClusterRef, version: str) -> str:
-        """Raise UsageError unless ``version`` is a patch upgrade Azure offers; returns the current version."""
+        """Raise UsageError unless ``version`` is a patch upgrade Azure offers; returns the current
+        version. The version the cluster runs is no error, as for ``az aks upgrade`` (upstream:
+        Azure/azure-cli 0a1fa21c src/azure-cli/azure/cli/command_modules/acs/custom.py aks_upgrade:
+        "The cluster is already on version %s and is not in a failed state. No operations will
+        occur", and for a Failed cluster "Proceeding with upgrade to existing version %s to attempt
+        resolution of failed cluster state"): AlreadyAtVersion when the cluster is not Failed (nothing
+        to send, exit 0, as akscli's AKS ``cluster upgrade``); a Failed one is sent its own version."""
         version_tuple(version)
-        current, available = self.upgrades(ref)
+        shown = self.show(ref)
+        current, available = self._upgrades(ref)
         check_patch_upgrade(current, version, list_upgrades_command(ref.name, ref.resource_group))
+        if current and version_tuple(version) == version_tuple(current, "current version"):
+            if shown.get("provisioningState") != "Failed":
+                raise AlreadyAtVersion(
+                    f"bare-metal cluster {ref.name} is already at {current}; nothing to upgrade",
+                    hint=f"{list_upgrades_command(ref.name, ref.resource_group)} lists the newer patches",
+                )
+            return current
         if version not in available:
             raise UsageError(
                 f"{version} is not offered for {ref.name} (running {current})",

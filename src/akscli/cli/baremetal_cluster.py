@@ -23,7 +23,15 @@ cluster_app = typer.Typer(
     rich_markup_mode=None,
     add_completion=False,
 )
-ClusterName = Annotated[str, typer.Argument(help="Cluster name.")]
+NewClusterName = Annotated[str, typer.Argument(help="Cluster name.")]
+# A cluster that exists also takes baremetalcluster/NAME, the line -o name prints (options.type_name).
+ClusterName = Annotated[
+    str,
+    typer.Argument(
+        help="Cluster name; baremetalcluster/NAME as -o name prints it also works.",
+        callback=opts.type_name("baremetalcluster", "bare-metal cluster name", "akscli baremetal cluster list"),
+    ),
+]
 # -o name: baremetalcluster/NAME, for the list and for one cluster (create, show, upgrade).
 CLUSTER_NAME = output.named(kinds.BAREMETAL_CLUSTER)
 
@@ -64,7 +72,7 @@ def _baremetal(
 @cluster_app.command("create")
 @azopts.on_azure
 def cluster_create(
-    name: ClusterName,
+    name: NewClusterName,
     edge_machine: Annotated[
         str, typer.Option("--edge-machine", help="The edge machine (Microsoft.AzureStackHCI/edgeMachines) to run on.")
     ],
@@ -233,7 +241,16 @@ def cluster_upgrade(
         _print_patch_upgrades(*bm.upgrades(ref), fmt)
         return
     assert kubernetes_version is not None
-    current = bm.check_upgrade(ref, kubernetes_version)
+    try:
+        current = bm.check_upgrade(ref, kubernetes_version)
+    except clusters.AlreadyAtVersion as there:
+        # Exit 0 and nothing sent, as 'akscli cluster upgrade' to the version an AKS cluster runs.
+        output.info(f"{there.message}. {there.hint}")
+        if not dry:
+            output.emit_object(bm.show(ref), fmt, name=CLUSTER_NAME)
+        return
+    if clusters.version_tuple(current, "current version") == clusters.version_tuple(kubernetes_version):
+        output.info(f"{name} is in a failed state: sending it its own version to reconcile it, as az aks upgrade does")
     request = bm.upgrade_request(ref, kubernetes_version)
     if dry:
         azopts.print_request(clusters.printable([request])[0], fmt)

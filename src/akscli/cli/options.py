@@ -25,6 +25,7 @@ from akscli.output import (
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube, KubeTarget
+    from akscli.object_names import ResourceType
 
 Kubeconfig = Annotated[
     str | None,
@@ -130,7 +131,7 @@ def output_option(formats: Sequence[str], note: str = "", *, accept: Sequence[st
 
 
 def type_name(
-    kind: str, what: str, listing: str, *, also: Sequence[str] = ()
+    kind: str, what: str, listing: str, *, also: Sequence[str] = (), resources: Sequence["ResourceType"] = ()
 ) -> Callable[[Any, Any, str | None], str | None]:
     """The callback of a NAME argument that also takes kubectl's TYPE/NAME form, ``KIND/NAME``: the
     line that the command group's ``-o name`` prints, so that a script hands it back as it is
@@ -138,20 +139,38 @@ def type_name(
     slash, a type and a name). Another type names nothing of the group: one usage line, before
     anything is read. ``what`` is the name's description in errors, ``listing`` the command that
     lists the names (the hint); ``also``: other types its -o name prints (a NodePool's
-    ``nodepool.karpenter.sh``)."""
+    ``nodepool.karpenter.sh``); ``resources``: the Kubernetes resources the NAME may be, each taken
+    by every TYPE kubectl takes for it (object_names.ResourceType.named_by). The resource a TYPE
+    named is left in ``ctx.meta`` (typed_resource) for a command whose scope it decides."""
 
-    def check(ctx: Any, _param: Any, value: str | None) -> str | None:
+    def check(ctx: Any, param: Any, value: str | None) -> str | None:
         if value is None or "/" not in value or getattr(ctx, "resilient_parsing", False):
             return value
         given, _, rest = value.partition("/")
-        if (given == kind or given in also) and rest and "/" not in rest:
-            return rest
+        if rest and "/" not in rest:
+            named: list[ResourceType | None] = [r for r in resources if r.named_by(given)]
+            if named or given == kind or given in also:
+                ctx.meta[_TYPED + str(getattr(param, "name", ""))] = (given, named[0] if named else None)
+                return rest
         raise UsageError(
             f"invalid {what} {value!r}: give NAME or {kind}/NAME, as {listing.partition(' ')[2]} -o name prints it",
             hint=f"list them with: {listing} -o name",
         )
 
     return check
+
+
+_TYPED = "akscli.typed."
+
+
+def typed_resource(param: str = "name") -> "tuple[str, ResourceType | None] | None":
+    """The TYPE that the NAME argument ``param`` was given with, and the resource of type_name's
+    ``resources`` it named (None for the group's own ``kind`` and ``also``); None for a bare NAME."""
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    found = ctx.meta.get(_TYPED + param) if ctx is not None else None
+    return found if isinstance(found, tuple) else None
 
 
 Output = Annotated[str, output_option(LIST_FORMATS)]

@@ -6,6 +6,8 @@ Plain logic only (no typer, no rich). The hub side talks to the KubeFleet APIs t
 
 from __future__ import annotations
 
+from akscli.object_names import ResourceType
+
 PLACEMENT_GROUP = "placement.kubernetes-fleet.io"
 CLUSTER_GROUP = "cluster.kubernetes-fleet.io"
 # v1 is the GA version every hub serves; evictions and disruption budgets exist only in v1beta1.
@@ -28,6 +30,37 @@ EVICTION = "ClusterResourcePlacementEviction"
 BUDGET = "ClusterResourcePlacementDisruptionBudget"
 BINDING = "ClusterResourceBinding"
 RESOURCE_BINDING = "ResourceBinding"
+
+# Each hub resource that a command's NAME may be given as, by every TYPE kubectl takes for it
+# (object_names.ResourceType), from the CRDs' spec.names, served versions and scope
+# (kubefleet-dev/kubefleet config/crd/bases/cluster.kubernetes-fleet.io_memberclusters.yaml,
+# placement.kubernetes-fleet.io_{clusterresourceplacements,resourceplacements,clusterstagedupdateruns,
+# stagedupdateruns,clusterstagedupdatestrategies,stagedupdatestrategies}.yaml; shared/crds/fleet).
+MEMBER_CLUSTERS = ResourceType(CLUSTER_GROUP, "memberclusters", "membercluster", ("cluster",), ("v1", "v1beta1"), False)
+CLUSTER_PLACEMENTS = ResourceType(
+    PLACEMENT_GROUP, "clusterresourceplacements", "clusterresourceplacement", ("crp",), ("v1", "v1beta1"), False
+)
+PLACEMENTS = ResourceType(PLACEMENT_GROUP, "resourceplacements", "resourceplacement", ("rp",), ("v1", "v1beta1"))
+CLUSTER_RUNS = ResourceType(
+    PLACEMENT_GROUP,
+    "clusterstagedupdateruns",
+    "clusterstagedupdaterun",
+    ("csur",),
+    ("v1", "v1alpha1", "v1beta1"),
+    False,
+)
+RUNS = ResourceType(PLACEMENT_GROUP, "stagedupdateruns", "stagedupdaterun", ("sur",), ("v1", "v1beta1"))
+CLUSTER_STRATEGIES = ResourceType(
+    PLACEMENT_GROUP,
+    "clusterstagedupdatestrategies",
+    "clusterstagedupdatestrategy",
+    ("csus",),
+    ("v1", "v1alpha1", "v1beta1"),
+    False,
+)
+STRATEGIES = ResourceType(
+    PLACEMENT_GROUP, "stagedupdatestrategies", "stagedupdatestrategy", ("sus",), ("v1", "v1beta1")
+)
 
 FLEET_PREFIX = "kubernetes-fleet.io/"
 TARGET_UPDATE_RUN_LABEL = FLEET_PREFIX + "targetUpdateRun"  # apis/placement/v1beta1/commons.go

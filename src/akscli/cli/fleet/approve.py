@@ -17,6 +17,7 @@ from akscli.cli.fleet.common import (
     on_hub,
     opt,
     refuse_namespace_on_arm,
+    run_name,
     staged_name,
 )
 from akscli.errors import CheckFailedError, UsageError
@@ -34,7 +35,12 @@ if TYPE_CHECKING:
 @on_hub
 def approve(
     run: Annotated[
-        str, typer.Argument(help="Update run whose pending approval to give.", autocompletion=complete.hub_runs)
+        str,
+        typer.Argument(
+            help="Update run whose pending approval to give; its line from rollout list -o name also works.",
+            autocompletion=complete.hub_runs,
+            callback=run_name,
+        ),
     ],
     stage: Annotated[str | None, opt("--stage", help="Only the gate of this stage.")] = None,
     gate: Annotated[str | None, opt("--gate", help="ARM: approve this gate by name.")] = None,
@@ -58,7 +64,7 @@ def approve(
     fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
     mode = opts.dry_run_mode(dry_run)
     refuse_namespace_on_arm(arm, namespace)
-    staged_name(arm, run, "update run name")
+    staged_name(arm, run, "update run name", param="run")
     if stage is not None:
         staged_name(arm, stage, "stage name")
     seconds = validate.duration(timeout, "--timeout")
@@ -73,7 +79,7 @@ def approve(
         return
     if gate:
         raise UsageError("--gate names ARM gates", hint="add --fleet NAME -g GROUP, or drop --gate")
-    ns = checked_namespace(namespace)
+    ns = checked_namespace(namespace, param="run")
     if mode != "none":
         from akscli.cli.common import dry_run_writes
         from akscli.fleet import approvals

@@ -10,6 +10,7 @@ from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
+    NewProfileName,
     ProfileName,
     audit_arm,
     group_app,
@@ -43,7 +44,7 @@ PROFILE_COLUMNS = [
 @app.command("create")
 @on_fleet
 def autoupgrade_create(
-    name: ProfileName,
+    name: NewProfileName,
     channel: Annotated[str, typer.Option("--channel", help="Stable|Rapid|NodeImage|TargetKubernetesVersion.")],
     strategy: Annotated[str | None, opt("--strategy", help="Update strategy the generated runs use.")] = None,
     target_version: Annotated[

@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import errors, output, validate
+from akscli import fleet as kubefleet
+from akscli.azure import kinds
 from akscli.cli import azopts, complete
 from akscli.cli import options as opts
 from akscli.errors import UsageError
+from akscli.object_names import ResourceType
 
 if TYPE_CHECKING:
     from akscli.fleet.armclient import Child, FleetArm, FleetScope
@@ -39,19 +42,79 @@ Stage = Annotated[
         "[;after=approval|wait:DUR]. Repeat in order.",
     ),
 ]
-FleetName = Annotated[str, typer.Argument(help="Fleet name.")]
-RunName = Annotated[str, typer.Argument(help="Update run name.")]
-StrategyName = Annotated[str, typer.Argument(help="Strategy name.")]
+
+
+# A NAME of something that exists also takes kubectl's TYPE/NAME (options.type_name): the line the
+# group's list prints with -o name (an ARM resource's kind/NAME: azure.kinds), and on the hub every
+# TYPE kubectl takes for the KubeFleet resource (akscli.fleet's ResourceTypes). Whether the TYPE fits
+# --fleet and -n is checked with them (staged_name, checked_namespace). A NAME the command creates
+# takes no TYPE (New...).
+def _typed(kind: str, what: str, listing: str, *resources: ResourceType, also: tuple[str, ...] = ()) -> Any:
+    return opts.type_name(kind, what, listing, also=also, resources=resources)
+
+
+def _name(help_text: str, callback: Any, autocompletion: Any = None) -> Any:
+    if autocompletion is None:
+        return Annotated[str, typer.Argument(help=help_text, callback=callback)]
+    return Annotated[str, typer.Argument(help=help_text, callback=callback, autocompletion=autocompletion)]
+
+
+NewFleetName = Annotated[str, typer.Argument(help="Fleet name.")]
+FleetName = _name(
+    "Fleet name; fleet/NAME as -o name prints it also works.",
+    _typed(kinds.FLEET, "fleet name", "akscli fleet list"),
+)
+NewRunName = Annotated[str, typer.Argument(help="Update run name.")]
+NewStrategyName = Annotated[str, typer.Argument(help="Strategy name.")]
+# An update run (hub or ARM): updaterun/NAME as the ARM list names it, or the hub's run as kubectl names it.
+run_name = _typed(
+    kinds.UPDATE_RUN, "update run name", "akscli fleet rollout list", kubefleet.CLUSTER_RUNS, kubefleet.RUNS
+)
+_RUN_HELP = "Update run name; its line from rollout list -o name also works."
+RunName = _name(_RUN_HELP, run_name)
 # A run or strategy the command reads, changes or deletes completes from the hub (complete.hub_runs,
 # complete.hub_strategies; nothing with --fleet); one it creates completes nothing.
-HubRunName = Annotated[str, typer.Argument(help="Update run name.", autocompletion=complete.hub_runs)]
-HubStrategyName = Annotated[str, typer.Argument(help="Strategy name.", autocompletion=complete.hub_strategies)]
+HubRunName = _name(_RUN_HELP, run_name, complete.hub_runs)
+HubStrategyName = _name(
+    "Strategy name; its line from rollout strategy list -o name also works.",
+    _typed(
+        kinds.STRATEGY,
+        "strategy name",
+        "akscli fleet rollout strategy list",
+        kubefleet.CLUSTER_STRATEGIES,
+        kubefleet.STRATEGIES,
+    ),
+    complete.hub_strategies,
+)
 # fleet place creates or updates: an update names an existing placement, so it completes them too.
 PlacementName = Annotated[str, typer.Argument(help="Placement name.", autocompletion=complete.hub_placements)]
 # A placement the command reads or deletes completes from the hub (complete.hub_placements).
-HubPlacementName = Annotated[str, typer.Argument(help="Placement name.", autocompletion=complete.hub_placements)]
-HubMemberName = Annotated[str, typer.Argument(help="Member cluster name on the hub.")]
-ProfileName = Annotated[str, typer.Argument(help="Profile name.")]
+HubPlacementName = _name(
+    "Placement name; its line from placement list -o name also works.",
+    _typed(
+        kubefleet.CLUSTER_PLACEMENTS.singular + "." + kubefleet.PLACEMENT_GROUP,
+        "placement name",
+        "akscli fleet placement list",
+        kubefleet.CLUSTER_PLACEMENTS,
+        kubefleet.PLACEMENTS,
+    ),
+    complete.hub_placements,
+)
+# A member on the hub: its MemberCluster, or member/NAME as member list prints it (Fleet Manager
+# names a member's MemberCluster after the member).
+HubMemberName = _name(
+    "Member cluster name on the hub; member/NAME or membercluster/NAME also works.",
+    _typed(kinds.MEMBER, "member name", "akscli fleet member list", kubefleet.MEMBER_CLUSTERS),
+)
+MemberName = _name(
+    "Member name; member/NAME as -o name prints it also works.",
+    _typed(kinds.MEMBER, "member name", "akscli fleet member list"),
+)
+NewProfileName = Annotated[str, typer.Argument(help="Profile name.")]
+ProfileName = _name(
+    "Profile name; autoupgradeprofile/NAME as -o name prints it also works.",
+    _typed(kinds.PROFILE, "profile name", "akscli fleet autoupgrade list"),
+)
 RunNamespace = Annotated[str | None, opts.namespace_option("Hub: namespace of a StagedUpdateRun.")]
 PlacementNamespace = Annotated[str | None, opts.namespace_option("Namespace of a ResourcePlacement.")]
 StrategyOption = Annotated[str | None, opt("--strategy", help="Strategy name (hub or ARM).")]
@@ -192,11 +255,22 @@ def refuse_namespace_on_arm(arm: ArmFlags, namespace: str | None, all_namespaces
 ARM_SELECTOR_HINT = "drop -l, or leave out --fleet to list the hub's objects by label"
 
 
-def checked_namespace(namespace: str | None) -> str | None:
+def checked_namespace(namespace: str | None, param: str = "name") -> str | None:
+    """-n, checked; and the hub TYPE its NAME argument ``param`` was given with (options.type_name)
+    agrees with it: -n reads the namespaced kind, no -n the cluster-scoped one."""
+    typed = opts.typed_resource(param)
+    resource = typed[1] if typed else None
+    if typed and resource is not None and resource.namespaced != (namespace is not None):
+        if resource.namespaced:
+            raise UsageError(
+                f"{typed[0]} is namespaced: give its namespace with -n NAMESPACE",
+                hint="without -n akscli reads the cluster-scoped kind",
+            )
+        raise UsageError(f"{typed[0]} is cluster-scoped: drop -n", hint="with -n akscli reads the namespaced kind")
     return validate.name(namespace, "namespace") if namespace is not None else None
 
 
-def staged_name(arm: ArmFlags, value: str, what: str) -> str:
+def staged_name(arm: ArmFlags, value: str, what: str, param: str = "name") -> str:
     """The name of an update run, strategy or stage, checked before anything is read or sent: on the
     hub a Kubernetes name; through ARM (--fleet) the Fleet API's, at most 50 characters (fleets.json
     2026-06-01 updateRunName and updateStrategyName path parameters, UpdateStage.name:
@@ -204,6 +278,11 @@ def staged_name(arm: ArmFlags, value: str, what: str) -> str:
     too, not sent for Azure to answer."""
     from akscli.fleet.stages import child_name
 
+    typed = opts.typed_resource(param)
+    if typed and (typed[1] is None) != bool(arm.fleet):
+        # A hub TYPE with --fleet, or the ARM resource's kind on the hub: it names no such object.
+        where = "the fleet's hub (leave out --fleet)" if arm.fleet else "Azure Resource Manager (add --fleet)"
+        raise UsageError(f"{typed[0]}/{value} names an object of {where}", hint=f"give the {what} alone: {value}")
     return child_name(value, what) if arm.fleet else validate.name(value, what)
 
 

@@ -11,6 +11,7 @@ from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
     FleetName,
+    NewFleetName,
     audit_accepted,
     audit_arm,
     on_group,
@@ -57,7 +58,7 @@ def _emit_fleet(fleet: dict[str, Any], output_format: str) -> None:
 @app.command("create")
 @on_group
 def fleet_create(
-    name: FleetName,
+    name: NewFleetName,
     location: Annotated[str, typer.Option("--location", "-l", help="Azure region, e.g. eastus.")] = "eastus",
     hub: Annotated[
         bool, typer.Option("--hub/--no-hub", help="Create a hub cluster (for placement and staged workload rollouts).")

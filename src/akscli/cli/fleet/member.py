@@ -10,6 +10,7 @@ from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
     HubMemberName,
+    MemberName,
     audit_accepted,
     audit_arm,
     audit_hub,
@@ -128,7 +129,7 @@ def member_join(
 @app.command("update")
 @on_fleet
 def member_update(
-    name: Annotated[str, typer.Argument(help="Member name in the fleet.")],
+    name: MemberName,
     update_group: Annotated[str | None, opt("--update-group", help="Update group for staged upgrade runs.")] = None,
     labels: Annotated[
         list[str] | None,
@@ -181,7 +182,7 @@ def member_list(
 @app.command("show")
 @on_fleet
 def member_show(
-    name: Annotated[str, typer.Argument(help="Member name.")],
+    name: MemberName,
     arm: ArmFlags = ArmFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
@@ -199,7 +200,7 @@ def member_show(
 @app.command("remove")
 @on_fleet
 def member_remove(
-    name: Annotated[str, typer.Argument(help="Member name.")],
+    name: MemberName,
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",

@@ -14,6 +14,7 @@ from akscli.cli.fleet.common import (
     ArmFlags,
     ArmTimeout,
     HubRunName,
+    NewRunName,
     RunCreateTimeout,
     RunName,
     RunNamespace,
@@ -54,7 +55,7 @@ app.add_typer(strategy_app, name="strategy")
 @on_hub
 @with_exit_code
 def rollout_create(
-    name: RunName,
+    name: NewRunName,
     placement: Annotated[
         str | None, opt("--placement", help="Hub: the placement (with an External strategy) to roll out.")
     ] = None,

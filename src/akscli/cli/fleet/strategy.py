@@ -12,10 +12,10 @@ from akscli.cli.fleet.common import (
     ArmFlags,
     ArmTimeout,
     HubStrategyName,
+    NewStrategyName,
     Stage,
     StagedDeleteTimeout,
     StagedDeleteWait,
-    StrategyName,
     arm_timeout,
     audit_arm,
     checked_namespace,
@@ -50,7 +50,7 @@ HUB_STRATEGY_COLUMNS = [
 @on_hub
 @with_exit_code
 def strategy_create(
-    name: StrategyName,
+    name: NewStrategyName,
     stage: Stage = None,
     namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced StagedUpdateStrategy.")] = None,
     arm: ArmFlags = ArmFlags(),

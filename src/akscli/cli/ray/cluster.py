@@ -20,6 +20,7 @@ from akscli.cli.ray.common import (
     NewClusterName,
     audit,
     build_and_apply,
+    cluster_name,
     delete_object,
     list_objects,
     on_cluster,
@@ -291,7 +292,9 @@ NODE_COLUMNS = [
 @app.command("nodes")
 @on_cluster
 def cluster_nodes(
-    name: Annotated[str | None, typer.Argument(help="Ray cluster (default: every cluster).")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="Ray cluster (default: every cluster).", callback=cluster_name)
+    ] = None,
     group: Annotated[str | None, typer.Option("--group", help="Worker group name.", show_default=False)] = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
     all_namespaces: opts.AllNamespaces = False,

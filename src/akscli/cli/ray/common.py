@@ -9,6 +9,7 @@ from akscli import errors, output, validate
 from akscli import ray as logic
 from akscli.cli import common, complete
 from akscli.cli import options as opts
+from akscli.object_names import ResourceType
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -53,10 +54,45 @@ Group = Annotated[str, typer.Option("--group", help="Worker group name.")]
 # The name of a Ray object the command reads or changes completes from the cluster (<TAB>), as
 # kubectl completes `kubectl get raycluster <TAB>` (kubernetes/kubectl pkg/util/completion/completion.go
 # ResourceNameCompletionFunc); a name the command creates (New...) does not.
-ClusterName = Annotated[str, typer.Argument(help="Ray cluster name.", autocompletion=complete.ray_clusters)]
+# It also takes kubectl's TYPE/NAME (options.type_name): each TYPE kubectl takes for the resource,
+# from KubeRay's CRDs (ray-project/kuberay 59d663ae ray-operator/config/crd/bases/ray.io_rayclusters.yaml,
+# ray.io_rayjobs.yaml, ray.io_rayservices.yaml: spec.names, no shortNames; served v1 and v1alpha1).
+RAY_CLUSTERS = ResourceType("ray.io", "rayclusters", "raycluster", versions=("v1", "v1alpha1"))
+RAY_JOBS = ResourceType("ray.io", "rayjobs", "rayjob", versions=("v1", "v1alpha1"))
+RAY_SERVICES = ResourceType("ray.io", "rayservices", "rayservice", versions=("v1", "v1alpha1"))
+
+
+def _typed(resource: ResourceType, what: str, listing: str) -> Any:
+    return opts.type_name(f"{resource.singular}.ray.io", what, listing, resources=[resource])
+
+
+# The callback of every argument that names an existing Ray cluster (cluster nodes, workergroup list too).
+cluster_name = _typed(RAY_CLUSTERS, "Ray cluster name", "akscli ray cluster list")
+ClusterName = Annotated[
+    str,
+    typer.Argument(
+        help="Ray cluster name; raycluster.ray.io/NAME as -o name prints it also works.",
+        autocompletion=complete.ray_clusters,
+        callback=cluster_name,
+    ),
+]
 NewClusterName = Annotated[str, typer.Argument(help="Ray cluster name.")]
-JobName = Annotated[str, typer.Argument(help="RayJob name.", autocompletion=complete.ray_jobs)]
-ServiceName = Annotated[str, typer.Argument(help="RayService name.", autocompletion=complete.ray_services)]
+JobName = Annotated[
+    str,
+    typer.Argument(
+        help="RayJob name; rayjob.ray.io/NAME as -o name prints it also works.",
+        autocompletion=complete.ray_jobs,
+        callback=_typed(RAY_JOBS, "RayJob name", "akscli ray job list"),
+    ),
+]
+ServiceName = Annotated[
+    str,
+    typer.Argument(
+        help="RayService name; rayservice.ray.io/NAME as -o name prints it also works.",
+        autocompletion=complete.ray_services,
+        callback=_typed(RAY_SERVICES, "RayService name", "akscli ray service list"),
+    ),
+]
 NewServiceName = Annotated[str, typer.Argument(help="RayService name.")]
 
 # The options of a new Ray cluster, shared by cluster create, job submit and service deploy, in

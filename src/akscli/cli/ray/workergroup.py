@@ -15,6 +15,7 @@ from akscli.cli.ray.common import (
     Image,
     Spot,
     audit,
+    cluster_name,
     on_cluster,
     typer_app,
     warn_all,
@@ -127,7 +128,7 @@ WORKERGROUP_COLUMNS = [
 @opts.lists_no_kubernetes_objects
 @on_cluster
 def workergroup_list(
-    cluster: Annotated[str | None, typer.Argument(help="Ray cluster (default: all).")] = None,
+    cluster: Annotated[str | None, typer.Argument(help="Ray cluster (default: all).", callback=cluster_name)] = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
     all_namespaces: opts.AllNamespaces = False,
     output_format: opts.Output = "table",
