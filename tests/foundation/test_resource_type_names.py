@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from akscli import fleet
+from akscli.cli.nodepool_flags import NAP_NODEPOOLS
 from akscli.cli.ray.common import RAY_CLUSTERS
 
 TAKEN = [
@@ -23,6 +24,8 @@ TAKEN = [
     (fleet.RUNS, "StagedUpdateRun"),
     (fleet.MEMBER_CLUSTERS, "cluster"),
     (fleet.MEMBER_CLUSTERS, "memberclusters.v1beta1.cluster.kubernetes-fleet.io"),
+    (NAP_NODEPOOLS, "NodePool.karpenter.sh"),
+    (NAP_NODEPOOLS, "nodepools.v1.karpenter.sh"),
 ]
 REFUSED = [
     (RAY_CLUSTERS, "rayjob"),  # another resource of the group
@@ -31,6 +34,7 @@ REFUSED = [
     (RAY_CLUSTERS, "rc"),  # KubeRay's CRDs declare no short name
     (fleet.CLUSTER_RUNS, "CSUR"),  # a short name is matched as written
     (fleet.RUNS, "csur"),  # the cluster-scoped kind's short name
+    (NAP_NODEPOOLS, "nodepool.karpenter.azure.com"),  # another group
 ]
 
 

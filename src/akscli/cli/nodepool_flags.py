@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from akscli.cli import options as opts
+from akscli.object_names import ResourceType
 from akscli.output import Column
 
 # az aks nodepool names the cluster --cluster-name (upstream: Azure/azure-cli 0088c878
@@ -28,12 +29,15 @@ AutoProvision = Annotated[
         help="A node auto-provisioning (Karpenter) NodePool on the cluster of --context, not an ARM pool.",
     ),
 ]
+# A NAP NodePool also by every TYPE kubectl takes for Karpenter's NodePool (Azure/karpenter-provider-azure
+# 352646f5 pkg/apis/crds/karpenter.sh_nodepools.yaml: nodepools, nodepool, no short name, served v1).
+NAP_NODEPOOLS = ResourceType("karpenter.sh", "nodepools", "nodepool", namespaced=False)
 Name = Annotated[
     str,
     typer.Argument(
         help="Node pool name; nodepool/NAME (nodepool.karpenter.sh/NAME) as -o name prints it also works.",
         show_default=False,
-        callback=opts.type_name("nodepool", "node pool name", "akscli nodepool list", also=("nodepool.karpenter.sh",)),
+        callback=opts.type_name("nodepool", "node pool name", "akscli nodepool list", resources=[NAP_NODEPOOLS]),
     ),
 ]
 # az's long names are accepted beside akscli's, one option each, so an `az aks nodepool add/update`
