@@ -14,7 +14,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.kube import discovery
+from tests.emulators.kube import aggregated_apis, discovery
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.control import Fault, RequestRecord
 from tests.emulators.kube.server_params import _Dropped
@@ -251,6 +251,24 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
                 self._fault(path)
                 self._discovery_root(core=False)
                 return
+            if aggregated_apis.is_aggregated(parts[1]):
+                # kube-aggregator proxies the group to its APIService's server (aggregated_apis.py)
+                self._verb = "get"
+                self._fault(path)
+                if self.command != "GET":
+                    raise ApiError(
+                        405, "the server does not allow this method on the requested resource", "MethodNotAllowed"
+                    )
+                aggregated_apis.check(emu.cluster, parts[1])
+                if len(parts) == 2:
+                    self._json(200, aggregated_apis.api_group(parts[1]))
+                elif len(parts) == 3 and parts[2] == aggregated_apis.VERSION:
+                    self._json(200, aggregated_apis.resource_list(parts[1]))
+                elif parts[2] == aggregated_apis.VERSION:
+                    self._json(200, aggregated_apis.serve(emu.cluster, parts[1], parts[3:], query))
+                else:
+                    raise ApiError(404, "the server could not find the requested resource", "NotFound")
+                return
             if len(parts) == 2:
                 self._verb = "get"
                 ag = discovery.api_group(emu.api.registry, parts[1])
@@ -308,12 +326,19 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
         for v in ("v2", "v2beta1"):
             if f"v={v};as=APIGroupDiscoveryList" in accept.replace(" ", ""):
                 doc = discovery.aggregated(emu.api.registry, core, v)
+                if not core:
+                    doc["items"] += [aggregated_apis.aggregated_item(g) for g in aggregated_apis.served(emu.cluster)]
                 self._json(200, doc, content_type=AGGREGATED_CT.format(v=v))
                 return
         if core:
             self._json(200, discovery.api_versions(f"127.0.0.1:{emu.port}"))
         else:
-            self._json(200, discovery.api_group_list(emu.api.registry))
+            doc = discovery.api_group_list(emu.api.registry)
+            for g in aggregated_apis.served(emu.cluster):
+                doc["groups"].append(
+                    {k: v for k, v in aggregated_apis.api_group(g).items() if k not in ("kind", "apiVersion")}
+                )
+            self._json(200, doc)
 
     def _openapi(self, parts: list[str]) -> None:
         reg = self.server.emulator.api.registry
