@@ -56,3 +56,44 @@ def test_kubectl_get_events_shows_one_line_for_the_repeats(kube_emulator: Any, k
         kube_emulator.cluster.add_event(POD, "Ready", "p is ready")
     out = subprocess.run(["kubectl", "get", "events"], capture_output=True, text=True, timeout=30, check=True)
     assert len([line for line in out.stdout.splitlines() if "p is ready" in line]) == 1
+
+
+def test_the_spam_filter_lets_25_through_then_one_every_5_minutes_counting_the_rest(kube_emulator: Any) -> None:
+    clock = [1000.0]
+    kube_emulator.cluster.events.clock = lambda: clock[0]
+    for _ in range(30):
+        kube_emulator.cluster.add_event(POD, "Ready", "p is ready")
+    (only,) = events(kube_emulator)
+    assert only["count"] == 25  # the last 5 are skipped, but counted
+    clock[0] += 300  # one token back
+    kube_emulator.cluster.add_event(POD, "Ready", "p is ready")
+    kube_emulator.cluster.add_event(POD, "Ready", "p is ready")
+    (only,) = events(kube_emulator)
+    assert only["count"] == 31
+    kube_emulator.cluster.add_event(POD, "Ready", "p is ready", component="kubelet")  # another source's bucket
+    assert sorted(e["count"] for e in events(kube_emulator)) == [1, 31]
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_get_events_wide_shows_the_servers_priority_columns(kube_emulator: Any, kubeconfig: Any) -> None:
+    kube_emulator.cluster.add_event(POD, "Ready", "p is ready", component="kubelet")
+    kube_emulator.cluster.add_event(POD, "Ready", "p is ready", component="kubelet")
+    cmd = ["kubectl", "get", "events", "-o", "wide", "--field-selector", "involvedObject.name=p"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=True)
+    header, row = out.stdout.splitlines()
+    assert header.split() == [
+        "LAST",
+        "SEEN",
+        "TYPE",
+        "REASON",
+        "OBJECT",
+        "SUBOBJECT",
+        "SOURCE",
+        "MESSAGE",
+        "FIRST",
+        "SEEN",
+        "COUNT",
+        "NAME",
+    ]
+    cells = row.split()
+    assert cells[1:6] == ["Normal", "Ready", "pod/p", "kubelet", "p"] and cells[-2].isdigit() and cells[-2] == "2"

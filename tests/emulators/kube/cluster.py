@@ -237,12 +237,20 @@ class ClusterState:
         if last is not None:
             name, namespace, first, count = last
             change = {"count": int(count or 0) + 1, "lastTimestamp": t, "message": ev["message"]}
+            if not self.events.allow(ev):
+                # the spam filter skips it, counted (event_correlator.py); nothing is written
+                self.events.observe(key, name, namespace, first, change["count"])
+                return dict(ev, count=change["count"], firstTimestamp=first)
             try:
-                stored = self.patch("v1", "Event", namespace, name, change, manager=component)
+                stored = self.patch("v1", "Event", namespace, name, change, manager=component) if name else None
             except ApiError as exc:
                 if exc.code != 404:
                     raise
+            if stored is None:
                 ev = dict(ev, count=change["count"], firstTimestamp=first)  # recordEvent: create it again
+        elif not self.events.allow(ev):
+            self.events.observe(key, None, ns, t, 1)
+            return ev
         if stored is None:
             stored = self.create(ev)
         self.events.observed(key, stored)

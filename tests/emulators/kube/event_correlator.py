@@ -8,8 +8,10 @@ EventAggregatorByReasonFunc, EventAggregatorByReasonMessageFunc, EventAggregator
 defaultAggregateMaxEvents 10, defaultAggregateIntervalInSeconds 600; eventLogger.eventObserve: the
 name, firstTimestamp and count of the last observation, patched with count, lastTimestamp and
 message; maxLruCacheEntries 4096) and tools/record/event.go recordEvent (a patch that finds no
-Event creates one). The spam filter (a token bucket of 25 per object and source, one token every
-5 minutes) is left out: no controller here writes that many.
+Event creates one), and its spam filter (EventSourceObjectSpamFilter, getSpamKey: source and
+object, not reason or message; a token bucket of defaultSpamBurst 25, refilled at defaultSpamQPS
+1/300, one every 5 minutes; EventCorrelate observes the event, counting it, before the filter
+skips it, so the next write that passes carries the count of every occurrence).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 MAX_EVENTS = 10
 MAX_INTERVAL_S = 600.0
 CACHE_ENTRIES = 4096
+SPAM_BURST = 25
+SPAM_QPS = 1.0 / 300.0
 
 
 def _fields(ev: dict[str, Any]) -> list[str]:
@@ -34,6 +38,11 @@ def event_key(ev: dict[str, Any]) -> str:
     obj = ev.get("involvedObject") or {}
     rest = [obj.get("fieldPath"), obj.get("uid"), obj.get("apiVersion"), ev.get("type"), ev.get("reason")]
     return "".join([*_fields(ev), *(str(v or "") for v in rest), str(ev.get("message") or "")])
+
+
+def _spam_key(ev: dict[str, Any]) -> str:
+    obj = ev.get("involvedObject") or {}
+    return "".join([*_fields(ev), str(obj.get("uid") or ""), str(obj.get("apiVersion") or "")])
 
 
 def _aggregate_key(ev: dict[str, Any]) -> str:
@@ -56,10 +65,29 @@ class EventCorrelator:
         self._lock = threading.Lock()
         self._similar: _Lru = _Lru()  # aggregate key -> (message set, last time)
         self._seen: _Lru = _Lru()  # event key -> (name, namespace, firstTimestamp, count)
+        self._spam: _Lru = _Lru()  # spam key -> (tokens, last time)
+        self.clock = time.monotonic
+
+    def allow(self, ev: dict[str, Any]) -> bool:
+        """EventSourceObjectSpamFilter.Filter, negated: whether the bucket of ``ev``'s source and
+        object has a token left (one is taken)."""
+        now = self.clock()
+        key = _spam_key(ev)
+        with self._lock:
+            tokens, last = self._spam.get(key, (float(SPAM_BURST), now))
+            tokens = min(float(SPAM_BURST), tokens + (now - last) * SPAM_QPS)
+            allowed = tokens >= 1.0
+            self._spam.put(key, (tokens - 1.0 if allowed else tokens, now))
+        return allowed
+
+    def observe(self, key: str, name: str | None, namespace: str, first: str, count: int) -> None:
+        """eventObserve's "record our new observation", for an event the filter then skips."""
+        with self._lock:
+            self._seen.put(key, (name, namespace, first, count))
 
     def aggregate(self, ev: dict[str, Any]) -> tuple[dict[str, Any], str]:
         """EventAggregate: the event (or the combined one that stands for it) and its cache key."""
-        now = time.monotonic()
+        now = self.clock()
         key = _aggregate_key(ev)
         with self._lock:
             messages, last = self._similar.get(key, (set(), 0.0))

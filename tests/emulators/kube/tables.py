@@ -311,20 +311,48 @@ AFTER_AGE: dict[str, list[tuple[dict[str, Any], Getter]]] = {
 
 def _event_object(o: dict[str, Any]) -> str:
     inv = o.get("involvedObject") or {}
-    return f"{str(inv.get('kind', '')).lower()}/{inv.get('name', '')}"
+    kind = str(inv.get("kind", "")).lower()
+    return f"{kind}/{inv['name']}" if inv.get("name") else kind
 
 
+def _event_first(o: dict[str, Any]) -> str:
+    return age(o.get("firstTimestamp") or o.get("eventTime"))
+
+
+def _event_last(o: dict[str, Any]) -> str:
+    series = o.get("series") or {}
+    if series:
+        return age(series.get("lastObservedTime"))
+    return age(o["lastTimestamp"]) if o.get("lastTimestamp") else _event_first(o)
+
+
+def _event_count(o: dict[str, Any]) -> int:
+    series = o.get("series") or {}
+    return int(series.get("count") or 0) if series else int(o.get("count") or 0) or 1
+
+
+def _event_source(o: dict[str, Any]) -> str:
+    src = o.get("source") or {}
+    component = src.get("component") or o.get("reportingComponent") or ""
+    instance = src.get("host") or o.get("reportingInstance") or ""
+    return f"{component}, {instance}" if instance else str(component)
+
+
+# upstream: kubernetes/kubernetes pkg/printers/internalversion/printers.go eventColumnDefinitions,
+# printEvent (the server prints wide: Subobject, Source, First Seen, Count and Name at priority 1;
+# Last Seen falls back to First Seen, which falls back to eventTime; a series' count and last
+# observation win; a count of 0 prints 1) and formatEventSource ("component, host", the reporting
+# controller and instance where the source is empty).
 EVENT_COLUMNS: list[tuple[dict[str, Any], Getter]] = [
-    (
-        _col("Last Seen"),
-        lambda o: age(
-            o.get("lastTimestamp") or o.get("eventTime") or (o.get("metadata") or {}).get("creationTimestamp")
-        ),
-    ),
+    (_col("Last Seen"), _event_last),
     (_col("Type"), lambda o: o.get("type", "")),
     (_col("Reason"), lambda o: o.get("reason", "")),
     (_col("Object"), _event_object),
-    (_col("Message"), lambda o: o.get("message", "")),
+    (_col("Subobject", priority=1), lambda o: (o.get("involvedObject") or {}).get("fieldPath", "")),
+    (_col("Source", priority=1), _event_source),
+    (_col("Message"), lambda o: str(o.get("message", "")).strip()),
+    (_col("First Seen", priority=1), _event_first),
+    (_col("Count", priority=1), _event_count),
 ]
 
 
