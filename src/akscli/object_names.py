@@ -58,6 +58,14 @@ def age(obj_or_stamp: Mapping[str, Any] | str | None, *, now: "datetime | None" 
     return human_duration(((now or datetime.now(UTC)) - created).total_seconds())
 
 
+def event_age(last: str | None, first: str | None, count: int, *, now: "datetime | None" = None) -> str:
+    """kubectl describe's Age of an event: ``3m (x2 over 10m)`` for one seen more than once, the
+    time since its first sighting otherwise (upstream: kubernetes/kubectl dee3483a
+    pkg/describe/describe.go DescribeEvents: the last time, the count, the first time)."""
+    since = age(first, now=now)
+    return f"{age(last, now=now)} (x{count} over {since})" if count > 1 else since
+
+
 def human_duration(seconds: float) -> str:
     """A duration with two or three significant figures, as kubectl prints ages (upstream:
     kubernetes/apimachinery eed236ce pkg/util/duration/duration.go HumanDuration): whole seconds

@@ -16,6 +16,7 @@ from akscli.errors import UsageError
 from akscli.globals import FLAGS
 from akscli.object_names import age as age
 from akscli.object_names import dig as dig
+from akscli.object_names import event_age as event_age
 from akscli.object_names import human_duration as human_duration
 from akscli.object_names import kind_group as kind_group
 from akscli.object_names import kind_ref as kind_ref

@@ -5,11 +5,14 @@ kubernetes/kubernetes pkg/printers/internalversion/printers.go printEvent)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from akscli.object_names import event_age
 from tests.cli import invoke
 
 Start = Callable[..., Any]
@@ -36,5 +39,20 @@ def test_wide_status_keeps_the_conditions_and_events_sections(deployed: Any) -> 
 def test_status_events_name_their_object_as_kubectl_get_events_does(deployed: Any) -> None:
     table = invoke("model", "status", "phi-4").stdout
     events = table.split("\nEvents:\n")[1].splitlines()
-    assert events[0].split() == ["TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert events[0].split() == ["TYPE", "REASON", "AGE", "OBJECT", "MESSAGE"]
     assert "   workspace/phi-4   workspace phi-4 is ready" in table
+
+
+def test_a_counted_event_shows_how_often_as_kubectl_describe_does(deployed: Any) -> None:
+    workspace = deployed.cluster.get("kaito.sh/v1beta1", "Workspace", "default", "phi-4")
+    deployed.cluster.add_event(workspace, EVENT["reason"], EVENT["message"], EVENT["type"])
+    row = invoke("model", "status", "phi-4").stdout.split("\nEvents:\n")[1].splitlines()[1]
+    assert row.split()[:2] == ["Normal", "WorkspaceReady"] and " (x2 over " in row
+    doc = json.loads(invoke("model", "status", "phi-4", "-o", "json").stdout)
+    assert doc["events"][-1]["count"] == 2 and doc["events"][-1]["first_time"]
+
+
+def test_event_age_follows_describe() -> None:
+    now = datetime(2026, 1, 1, 0, 10, tzinfo=UTC)
+    assert event_age("2026-01-01T00:07:00Z", "2026-01-01T00:00:00Z", 2, now=now) == "3m (x2 over 10m)"
+    assert event_age("2026-01-01T00:07:00Z", "2026-01-01T00:00:00Z", 1, now=now) == "10m"

@@ -89,6 +89,8 @@ EVENT_COLUMNS = [
     Column("Last Seen", "time", wide=True),
     Column("Type", "type"),
     Column("Reason", "reason"),
+    # kubectl describe's Age: `3m (x2 over 10m)` for a counted event (object_names.event_age)
+    Column("Age", lambda r: output.event_age(r.get("time"), r.get("first_time"), int(r.get("count") or 1))),
     Column("Object", "object"),
     Column("Message", "message"),
 ]

@@ -318,7 +318,13 @@ def recent_events(kube: Kube, obj: Mapping[str, Any], limit: int = 10) -> list[d
             "type": e.get("type"),
             "reason": e.get("reason"),
             "message": e.get("message"),
-            "time": e.get("lastTimestamp") or e.get("eventTime"),
+            "time": dig(e, "series.lastObservedTime") or e.get("lastTimestamp") or e.get("eventTime"),
+            # How often and since when, as kubectl describe reads them: the series' count, else
+            # count, 0 (a singleton of events.k8s.io) is 1; the first sighting is eventTime, else
+            # firstTimestamp (upstream: kubernetes/kubectl dee3483a pkg/describe/describe.go
+            # DescribeEvents).
+            "count": int(dig(e, "series.count") or e.get("count") or 1),
+            "first_time": e.get("eventTime") or e.get("firstTimestamp"),
             # As kubectl get events' OBJECT column: the kind lower-cased (upstream: kubernetes/kubernetes
             # pkg/printers/internalversion/printers.go printEvent, strings.ToLower(InvolvedObject.Kind)).
             "object": f"{str(dig(e, 'involvedObject.kind') or '').lower()}/{meta['name']}",
