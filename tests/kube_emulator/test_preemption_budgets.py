@@ -81,6 +81,10 @@ def test_preemption_evicts_on_the_node_whose_victim_no_budget_protects(kube_emul
     for app in ("guarded", "spare"):
         kube_emulator.cluster.create(asking(deployment(app, replicas=1), "25Gi"))
         assert wait_until(lambda app=app: [p["status"].get("phase") for p in pods(kube_emulator, app)] == ["Running"])  # type: ignore[misc]
+    # the disruption controller's status, not one written here: 1 healthy of the 1 required
+    guarded = lambda: kube_emulator.cluster.get("policy/v1", "PodDisruptionBudget", "default", "guarded") or {}  # noqa: E731
+    assert wait_until(lambda: (guarded().get("status") or {}).get("currentHealthy") == 1)
+    assert guarded()["status"]["disruptionsAllowed"] == 0
     spare = pods(kube_emulator, "spare")[0]
     kube_emulator.cluster.create(critical(asking(deployment("web", replicas=1), "10Gi")))
     assert wait_until(
@@ -119,3 +123,26 @@ def test_a_nominated_pods_room_is_held_against_a_lower_priority_pod(kube_emulato
     assert (
         Scheduler(kube_emulator.cluster).place(higher, "", {"namespace": "default", "uid": "higher"}).node == "node-0"
     )
+
+
+def test_a_nomination_whose_node_is_gone_is_cleared_and_holds_no_room(kube_emulator: KubeEmulator) -> None:
+    # Preempt finds no candidate on the retry a node's arrival brings: NewPostFilterResultWithNominatedNode("")
+    waiting = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "priorityClassName": "system-cluster-critical",
+            "nodeSelector": {"pool": "not-yet"},  # no node can take it: no candidate
+            "containers": [{"name": "c", "image": "vllm", "resources": {"requests": {"memory": "20Gi"}}}],
+        },
+    }
+    kube_emulator.cluster.create(waiting)
+    unschedulable = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "0/0 nodes"}
+    status = {"phase": "Pending", "conditions": [unschedulable], "nominatedNodeName": "node-0"}  # node-0 is gone
+    kube_emulator.cluster.patch_status("v1", "Pod", "default", "web", status)
+    seed(kube_emulator, node("node-0"))  # a new node of that name: the scheduler retries the pod
+    get = lambda: kube_emulator.cluster.get("v1", "Pod", "default", "web") or {}  # noqa: E731
+    assert wait_until(lambda: "nominatedNodeName" not in get().get("status", {}))
+    lower = {"priority": 0, "containers": [{"name": "c", "resources": {"requests": {"memory": "20Gi"}}}]}
+    assert Scheduler(kube_emulator.cluster).place(lower, "", {"namespace": "default", "uid": "lower"}).node == "node-0"

@@ -24,6 +24,7 @@ from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.aggregator import APIServiceAvailability
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
 from tests.emulators.kube.controllers.daemon_pods import daemon_pod_affinity, target_node
+from tests.emulators.kube.controllers.disruption import DisruptionController
 from tests.emulators.kube.controllers.jobs import JobController as JobController  # re-exported
 from tests.emulators.kube.controllers.kubelet_admission import KubeletAdmission
 from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleController
@@ -407,6 +408,8 @@ def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list
         # DefaultPreemption for Pending pods of a higher priority (upstream: kubernetes/kubernetes
         # pkg/scheduler/framework/plugins/defaultpreemption).
         Preemption(delay),
+        # PodDisruptionBudget status (upstream: kubernetes/kubernetes pkg/controller/disruption/disruption.go).
+        DisruptionController(delay),
         # kube-aggregator's Available condition of APIServices (aggregator.py).
         APIServiceAvailability(delay),
     ]

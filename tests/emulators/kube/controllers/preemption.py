@@ -13,7 +13,7 @@ upstream: kubernetes/kubernetes
 - pkg/scheduler/framework/preemption/preemption.go filterPodsWithPDBViolation: a pod matching a
   budget of its namespace spends one of status.disruptionsAllowed (not when the budget's
   status.disruptedPods has it); below zero, it violates. Budgets are read from their status, as
-  the disruption controller writes it (not modelled here: a test writes the status).
+  the disruption controller writes it (disruption.py).
 - pkg/scheduler/framework/preemption/preemption.go:
   - nodesWherePreemptionMightHelp: only nodes whose filters said Unschedulable, not
     UnschedulableAndUnresolvable (taints, affinity, a DaemonSet pod's other nodes).
@@ -32,8 +32,7 @@ Each failed scheduling attempt runs ``post_filter``: a controller's new pod (pod
 ``apply``, before its FailedScheduling event) and each Rescheduler retry; the ``Preemption``
 controller does it once for pods left Pending by other paths. The pod binds when the victims
 are gone: the Rescheduler retries on an assigned pod's delete, the highest priority first (the
-scheduling queue's PrioritySort). Not modelled: the disruption controller (budgets' status),
-and extenders. Only pods with a
+scheduling queue's PrioritySort). Not modelled: extenders. Only pods with a
 priority above 0 preempt here (a pod of priority 0 can only preempt the rare negative classes).
 """
 
@@ -174,6 +173,11 @@ class Outcome:
 
     node: str | None = None
     message: str | None = None
+    # Preempt found no candidate: NewPostFilterResultWithNominatedNode(""), so a stale nomination (its
+    # node gone, or no room to make there any more) is cleared and holds no room (upstream:
+    # kubernetes/kubernetes pkg/scheduler/framework/preemption/preemption.go Preempt; schedule_one.go
+    # updatePod writes the "" in ModeOverride, and the nominator drops the pod).
+    clear: bool = False
 
 
 def _fit_part(message: str) -> str:
@@ -215,7 +219,7 @@ def post_filter(cluster: ClusterState, pod: dict[str, Any], message: str) -> Out
         if found:
             candidates[node_name] = found
     if not candidates:
-        return Outcome()
+        return Outcome(clear=bool(nominated))
     chosen = pick_node(candidates)
     scheduler = str(spec.get("schedulerName") or "default-scheduler")
     for victim in candidates[chosen][0]:
@@ -229,7 +233,7 @@ def apply(cluster: ClusterState, pod: dict[str, Any], message: str) -> tuple[dic
     outcome = post_filter(cluster, pod, message)
     status = pod.get("status") or {}
     patch: dict[str, Any] = {}
-    if outcome.node is not None:
+    if outcome.node is not None or outcome.clear:
         patch["nominatedNodeName"] = outcome.node
     final = outcome.message if outcome.message is not None else message
     conditions = status.get("conditions") or []

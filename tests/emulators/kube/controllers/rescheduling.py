@@ -223,7 +223,7 @@ class Rescheduler(PassController):
 
                     outcome = preemption.post_filter(cluster, pod, message)
                     message = outcome.message if outcome.message is not None else message
-                    if outcome.node is not None:
+                    if outcome.node is not None or outcome.clear:  # a stale nomination is cleared (None)
                         cluster.patch_status("v1", "Pod", ns, name, {"nominatedNodeName": outcome.node})
                 if message and message != old.get("message"):
                     condition = {**old, "message": message, "lastTransitionTime": now_iso()}
