@@ -118,6 +118,15 @@ def _gvk_index() -> dict[tuple[str, str, str], str]:
 
 _nodes: dict[str, Node] = {}
 
+# Definitions whose "required" list is left to the kind's validation, which reports a missing field
+# in upstream's words: a Go string or int32 decodes to "" or 0 when absent (pod_affinity_validation:
+# "topologyKey: Required value: can not be empty" and the name checks; a weight "must be in the range
+# 1-100"; upstream: kubernetes/kubernetes pkg/apis/core/validation/validation.go validatePodAffinityTerm,
+# validateWeightedPodAffinityTerms).
+_REQUIRED_BY_VALIDATION = frozenset(
+    {"io.k8s.api.core.v1.PodAffinityTerm", "io.k8s.api.core.v1.WeightedPodAffinityTerm"}
+)
+
 
 def _go_name(defname: str) -> str:
     parts = defname.split(".")
@@ -167,7 +176,7 @@ def _fill(node: Node, s: dict[str, Any], defname: str | None) -> None:
         node.type = "object"
         if "properties" in s:
             node.props = {k: _convert(v) for k, v in s["properties"].items()}
-            node.required = tuple(s.get("required") or ())
+            node.required = () if defname in _REQUIRED_BY_VALIDATION else tuple(s.get("required") or ())
         addl = s.get("additionalProperties")
         if isinstance(addl, dict):
             node.map_values = _convert(addl)

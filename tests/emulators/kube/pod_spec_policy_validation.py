@@ -325,8 +325,13 @@ def tolerations(path: str, items: list[Any]) -> list[Cause]:
 
 
 def pod_level(at: str, spec: dict[str, Any]) -> list[Cause]:
-    """The pod-level checks of this module in ValidatePodSpec's order, after the containers'."""
-    out = pod_security_context(f"{at}.securityContext", spec.get("securityContext"))
+    """The pod-level checks of this module in ValidatePodSpec's order, after the containers': the
+    nodeSelector, securityContext, affinity (node, then pod affinity: pod_affinity_validation.py)."""
+    from tests.emulators.kube import pod_affinity_validation as pods
+
+    out = pods.labels(f"{at}.nodeSelector", spec.get("nodeSelector"))
+    out += pod_security_context(f"{at}.securityContext", spec.get("securityContext"))
     out += affinity(f"{at}.affinity", spec.get("affinity"))
+    out += pods.pod_affinity(f"{at}.affinity", spec.get("affinity"))
     items = spec.get("tolerations")
     return out + (tolerations(f"{at}.tolerations", items) if isinstance(items, list) else [])
