@@ -76,12 +76,13 @@ def test_login_hint_and_redirect_url_go_to_the_browser_sign_in_as_kubelogin(
     ("args", "first"),
     [
         ((*INTERACTIVE, "--redirect-url", "http://localhost"), "--redirect-url 'http://localhost' is not a URL with"),
+        ((*INTERACTIVE, "--redirect-url", "http://localhost:0"), "--redirect-url 'http://localhost:0' is not a URL"),
         ((*INTERACTIVE, "--pop-enabled"), "--pop-enabled needs --pop-claims"),
         (("--login", "azurecli", "--pop-claims", f"u={ARC_ID}"), "--pop-claims needs --pop-enabled"),
         ((*INTERACTIVE, "--pop-enabled", "--pop-claims", f"u={ARC_ID}"), "--pop-enabled: a proof-of-possession"),
         (("--login", "spn", "--pop-enabled=true", f"--pop-claims=u={ARC_ID}"), "--pop-enabled: a proof-of-possession"),
     ],
-    ids=["redirect-without-port", "pop-without-claims", "claims-without-pop", "pop-interactive", "pop-spn"],
+    ids=["redirect-without-port", "redirect-port-0", "pop-without-claims", "claims-without-pop", "pop-interactive", "pop-spn"],
 )
 def test_what_kubelogin_refuses_or_akscli_cannot_get_is_one_usage_line(args: tuple[str, ...], first: str) -> None:
     with pytest.raises(plugin.UsageError) as err:
