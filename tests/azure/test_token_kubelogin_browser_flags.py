@@ -82,7 +82,14 @@ def test_login_hint_and_redirect_url_go_to_the_browser_sign_in_as_kubelogin(
         ((*INTERACTIVE, "--pop-enabled", "--pop-claims", f"u={ARC_ID}"), "--pop-enabled: a proof-of-possession"),
         (("--login", "spn", "--pop-enabled=true", f"--pop-claims=u={ARC_ID}"), "--pop-enabled: a proof-of-possession"),
     ],
-    ids=["redirect-without-port", "redirect-port-0", "pop-without-claims", "claims-without-pop", "pop-interactive", "pop-spn"],
+    ids=[
+        "redirect-without-port",
+        "redirect-port-0",
+        "pop-without-claims",
+        "claims-without-pop",
+        "pop-interactive",
+        "pop-spn",
+    ],
 )
 def test_what_kubelogin_refuses_or_akscli_cannot_get_is_one_usage_line(args: tuple[str, ...], first: str) -> None:
     with pytest.raises(plugin.UsageError) as err:
