@@ -59,10 +59,11 @@ def install_bbr(
     namespace: str = "default",
     replicas: int = 1,
     wired: dict[str, Any] | None = None,
+    deployment: str = NAME,
 ) -> None:
     """The chart's ServiceAccount (bbr.name-RELEASE: templates/rbac.yaml), Deployment (``replicas``;
     the lab's controllers make its pods ready), Service and EnvoyFilter (``wired``: another
-    EnvoyFilter in its place, one written by hand)."""
+    EnvoyFilter in its place, one written by hand); the Deployment named ``deployment``."""
     install_crd(emu, "networking.istio.io", "EnvoyFilter", version="v1alpha3")
     labels = {"app": NAME}
     account = f"{NAME}-{NAME}"
@@ -73,7 +74,7 @@ def install_bbr(
         {
             "apiVersion": "apps/v1",
             "kind": "Deployment",
-            "metadata": {"name": NAME, "namespace": namespace},
+            "metadata": {"name": deployment, "namespace": namespace},
             "spec": {
                 "replicas": replicas,
                 "selector": {"matchLabels": labels},
@@ -118,8 +119,8 @@ def install_bbr(
     deadline = time.monotonic() + 20
     for n in itertools.count():
         assert emu.idle()
-        status = emu.cluster.get("apps/v1", "Deployment", namespace, NAME).get("status") or {}
+        status = emu.cluster.get("apps/v1", "Deployment", namespace, deployment).get("status") or {}
         if int(status.get("readyReplicas") or 0) == replicas:
             return
-        assert time.monotonic() < deadline, f"Deployment {NAME} never had {replicas} ready replicas: {status}"
-        emu.cluster.patch("apps/v1", "Deployment", namespace, NAME, {"metadata": {"labels": {"synced": str(n)}}})
+        assert time.monotonic() < deadline, f"Deployment {deployment} never had {replicas} ready replicas: {status}"
+        emu.cluster.patch("apps/v1", "Deployment", namespace, deployment, {"metadata": {"labels": {"synced": str(n)}}})

@@ -41,11 +41,14 @@ its Deployment), the answer of the ext_proc filter when BBR is down, a patch's p
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import yaml
+
+from tests.emulators.kube.controllers import gateway_proxy
 
 ENVOY_FILTER_API = "networking.istio.io/v1alpha3"
 FILTER = "envoy.filters.http.ext_proc.bbr"
@@ -56,25 +59,19 @@ IMAGE = "gateway-api-inference-extension/bbr"
 MANAGED = "inference.networking.k8s.io/bbr-managed"
 ROOT_NAMESPACE = "aks-istio-system"
 GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
-INSERTS = ("ADD", "INSERT_FIRST", "INSERT_BEFORE", "INSERT_AFTER")
 # A gateway's proxies: their namespace and their pods' labels.
 Workload = tuple[str, dict[str, Any]]
 
 
 def workload_of(gateway: Mapping[str, Any], service: Mapping[str, Any] | None, managed: bool, cluster: Any) -> Workload:
-    """The namespace and pod labels of the gateway's proxies: kube-gateway.yaml's pod labels for a
-    gateway Istio deploys; the first pod a hand-made Service selects (its selector, with none)."""
-    meta, spec = gateway["metadata"], gateway.get("spec") or {}
+    """The namespace and pod labels of the gateway's proxies: for a gateway Istio deploys, its pod
+    template's labels after the class's and the Gateway's overlays (gateway_proxy.py; upstream:
+    istio/istio 86c9f01f pilot/pkg/config/kube/gatewaycommon/deploymentcontroller.go render,
+    manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml); the first pod a
+    hand-made Service selects (its selector, with none)."""
+    meta = gateway["metadata"]
     if managed:
-        labels = dict((spec.get("infrastructure") or {}).get("labels") or {})
-        labels.update(
-            {
-                GATEWAY_NAME_LABEL: meta["name"],
-                "gateway.networking.k8s.io/gateway-class-name": spec.get("gatewayClassName"),
-                "gateway.istio.io/managed": "istio.io-gateway-controller",
-            }
-        )
-        return meta["namespace"], labels
+        return meta["namespace"], gateway_proxy.pod_labels(gateway, cluster)
     svc = service or {}
     namespace = svc["metadata"]["namespace"]
     selector = (svc.get("spec") or {}).get("selector") or {}
@@ -105,46 +102,80 @@ def _attaches(item: Mapping[str, Any], workload: Workload) -> bool:
     )
 
 
-def _ext_procs(item: Mapping[str, Any], port: int) -> list[tuple[str, str, str]]:
-    """(filter name, namespace, Service) of each ext_proc HTTP filter the EnvoyFilter inserts."""
-    out = []
-    for patch in (item.get("spec") or {}).get("configPatches") or []:
-        match = patch.get("match") or {}
-        listener = match.get("listener") or {}
-        body = patch.get("patch") or {}
-        value = body.get("value") or {}
-        config = value.get("typed_config") or value.get("typedConfig") or {}
-        if (
-            patch.get("applyTo") != "HTTP_FILTER"
-            or match.get("context", "ANY") not in ("ANY", "GATEWAY")
-            or listener.get("portNumber") not in (None, 0, port)
-            or body.get("operation") not in INSERTS
-            or config.get("@type") != EXT_PROC
-        ):
-            continue
-        cluster = str(((config.get("grpc_service") or {}).get("envoy_grpc") or {}).get("cluster_name") or "")
+def _target(config: Mapping[str, Any], proxy_namespace: str) -> tuple[str, str] | None:
+    """(namespace, Service) an ext_proc filter's grpc_service calls: an envoy_grpc cluster Istio
+    names outbound|PORT||HOST (istio/istio 86c9f01f pilot/pkg/model/service.go BuildSubsetKey), or a
+    google_grpc target_uri (envoyproxy/envoy api/envoy/config/core/v3/grpc_service.proto), which
+    gRPC resolves with its dns resolver, the default scheme (grpc/grpc doc/naming.md), through the
+    proxy pod's DNS search path NS.svc.cluster.local, svc.cluster.local, cluster.local (kubernetes
+    pkg/kubelet/network/dns/dns.go generateSearchesForDNSClusterFirst)."""
+    service = config.get("grpc_service") or {}
+    cluster = str((service.get("envoy_grpc") or {}).get("cluster_name") or "")
+    if cluster:
         host = cluster.split("|")[-1].split(".") if cluster.startswith("outbound|") else []
-        if len(host) >= 3 and host[2] == "svc":
-            out.append((str(value.get("name") or ""), host[1], host[0]))
-    return out
+        return (host[1], host[0]) if len(host) >= 3 and host[2] == "svc" else None
+    uri = str((service.get("google_grpc") or {}).get("target_uri") or "")
+    if ":" in uri.split("/")[0] and not uri.startswith("dns:") and not re.match(r"^[^:/]+:\d+$", uri):
+        return None  # another resolver (ipv4:, unix:, xds:...)
+    rest = uri[4:] if uri.startswith("dns:") else uri
+    if rest.startswith("//"):
+        rest = rest[2:].split("/", 1)[1] if "/" in rest[2:] else ""
+    labels = rest.rsplit(":", 1)[0].rstrip(".").split(".") if rest else []
+    if len(labels) == 1:
+        return proxy_namespace, labels[0]
+    if len(labels) == 2 or (len(labels) >= 3 and labels[2] == "svc" and labels[3:] in ([], ["cluster", "local"])):
+        return labels[1], labels[0]
+    return None
+
+
+def _runs_bbr(spec: Mapping[str, Any]) -> bool:
+    return any(IMAGE in str(c.get("image") or "") for c in spec.get("containers") or [])
+
+
+def _behind(cluster: Any, namespace: str, service: str) -> dict[str, Any] | None:
+    """What BBR's ext_proc stream reaches behind the Service: a pod the Service's selector selects
+    that runs BBR's image (its spec read as a Deployment's template), else a Deployment whose pod
+    template the selector selects, else the Deployment of the Service's name (the Service's
+    endpoints: kubernetes pkg/controller/endpointslice, the selector against pod labels)."""
+    svc = cluster.get("v1", "Service", namespace, service)
+    selector = ((svc or {}).get("spec") or {}).get("selector") or {}
+    if selector:
+        query = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+        for pod in sorted(cluster.list("v1", "Pod", namespace, query), key=lambda p: p["metadata"]["name"]):
+            if _runs_bbr(pod.get("spec") or {}):
+                return {"metadata": dict(pod["metadata"]), "spec": {"template": {"spec": pod.get("spec") or {}}}}
+        for deployment in cluster.list("apps/v1", "Deployment", namespace):
+            template = (deployment.get("spec") or {}).get("template") or {}
+            labels = (template.get("metadata") or {}).get("labels") or {}
+            if all(labels.get(k) == v for k, v in selector.items()) and _runs_bbr(template.get("spec") or {}):
+                return dict(deployment)
+    deployment = cluster.get("apps/v1", "Deployment", namespace, service)
+    template = ((deployment or {}).get("spec") or {}).get("template") or {}
+    return dict(deployment) if deployment is not None and _runs_bbr(template.get("spec") or {}) else None
 
 
 def router_for(cluster: Any, workload: Workload, port: int) -> dict[str, Any] | None:
-    """The BBR Deployment an EnvoyFilter Istio applies to these proxies calls, if any (a filter
-    with the chart's name whose Deployment is missing: an empty one, BBR as the chart runs it)."""
+    """The BBR an ext_proc filter left in the proxies' HTTP filter chain calls, once the
+    EnvoyFilters Istio applies to them have patched it (gateway_proxy.py), if any (a filter with the
+    chart's name whose Service has no BBR behind it: an empty Deployment, BBR as the chart runs it)."""
     if cluster.api.registry.by_api_version_kind(ENVOY_FILTER_API, "EnvoyFilter") is None:
         return None  # Istio's EnvoyFilter API is not served
-    for namespace in dict.fromkeys((ROOT_NAMESPACE, workload[0])):
-        for item in cluster.list(ENVOY_FILTER_API, "EnvoyFilter", namespace):
-            if not _attaches(item, workload):
-                continue
-            for name, ns, svc in _ext_procs(item, port):
-                deployment = cluster.get("apps/v1", "Deployment", ns, svc)
-                containers = ((deployment or {}).get("spec") or {}).get("template", {}).get("spec", {})
-                if any(IMAGE in str(c.get("image") or "") for c in containers.get("containers") or []):
-                    return dict(deployment)
-                if name == FILTER:
-                    return {"metadata": {"name": svc, "namespace": ns}}
+    found = [
+        item
+        for namespace in dict.fromkeys((ROOT_NAMESPACE, workload[0]))
+        for item in cluster.list(ENVOY_FILTER_API, "EnvoyFilter", namespace)
+        if _attaches(item, workload)
+    ]
+    for http_filter in gateway_proxy.http_filters(gateway_proxy.ordered(found), port):
+        config = http_filter.get("typed_config") or {}
+        target = _target(config, workload[0]) if config.get("@type") == EXT_PROC else None
+        if target is None:
+            continue
+        deployment = _behind(cluster, *target)
+        if deployment is not None:
+            return deployment
+        if http_filter.get("name") == FILTER and cluster.get("apps/v1", "Deployment", *target) is None:
+            return {"metadata": {"name": target[1], "namespace": target[0]}}
     return None
 
 
