@@ -108,4 +108,5 @@ def test_a_google_grpc_target_of_bbrs_service_routes_by_body(model_emulator: Sta
     config["grpc_service"] = {"google_grpc": {"target_uri": f"{NAME}:9004", "stat_prefix": "bbr"}}
     assert config["@type"] == EXT_PROC
     install_bbr(emu, wired=item)
-    assert _chat(emu) == 200
+    result = invoke("model", "test", "phi-4", "--via", "gateway")
+    assert result.exit_code == 0, result

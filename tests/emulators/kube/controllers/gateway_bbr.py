@@ -3,11 +3,14 @@ the gateway's routes with, once BBR has run its plugins: body-field-to-header (t
 ``model`` into ``X-Gateway-Model-Name``) and base-model-to-header (its base model, from BBR's
 ConfigMaps, into ``X-Gateway-Base-Model-Name``).
 
-BBR runs for a gateway where an EnvoyFilter that Istio applies to the gateway's proxies inserts an
-ext_proc HTTP filter whose gRPC service is the Service of a Deployment running BBR's image (or
-which carries the chart's filter name): the chart's, installed with ``provider.name=istio``
-(targetRefs naming the Gateway, in its namespace), or one written by hand (a workloadSelector, or
-the mesh's root namespace).
+BBR runs for a gateway where the gateway's HTTP filter chain, once the EnvoyFilters Istio applies
+to its proxies have patched it (gateway_proxy.py: ADD, INSERT_*, REPLACE, REMOVE, then MERGE), holds
+an ext_proc filter whose gRPC service (an envoy_grpc cluster or a google_grpc target_uri) is a
+Service whose selector reaches BBR's image (a pod, else a Deployment's template, else the
+Deployment of the Service's name), or which carries the chart's filter name: the chart's,
+installed with ``provider.name=istio`` (targetRefs naming the Gateway, in its namespace), or one
+written by hand (a workloadSelector on the pods' labels, overlays included, or the mesh's root
+namespace).
 
 upstream:
 * kubernetes-sigs/gateway-api-inference-extension v1.5.0 (9cd2896dd6c1f6e79be4098e5a55ae0a01119e44):

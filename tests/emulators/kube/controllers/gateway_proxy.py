@@ -174,7 +174,7 @@ def _patches(filters: list[dict[str, Any]], port: int) -> list[tuple[str, str | 
                 patch.get("applyTo", patch.get("apply_to")) != "HTTP_FILTER"
                 or match.get("context", "ANY") not in ("ANY", "GATEWAY")
                 or int(listener.get("port_number") or 0) not in (0, port)
-                or (network is not None and network.get("name") not in (None, "", HCM))
+                or (network is not None and network.get("name") != HCM)  # networkFilterMatch
             ):
                 continue
             sub = (network or {}).get("sub_filter")
