@@ -73,8 +73,12 @@ def _commands() -> Iterator[tuple[str, set[str]]]:
 
 
 def arm_commands() -> dict[str, bool]:
-    """Each ARM command (the Azure flag block), and whether it has --dry-run (it writes)."""
-    return {path: "--dry-run" in opts for path, opts in _commands() if {"--subscription", "--auth"} <= opts}
+    """Each ARM command (the Azure flag block), and whether it has --dry-run (it writes). Not akscli token:
+    its --subscription is kubelogin's, the Azure CLI account it signs in with, and it sends nothing to ARM."""
+    found = _commands()
+    return {
+        path: "--dry-run" in opts for path, opts in found if {"--subscription", "--auth"} <= opts and path != "token"
+    }
 
 
 def command_of(line: str, known: set[str]) -> str:

@@ -54,6 +54,9 @@ class SignInEnv:
     identity_resource_id: str | None = None  # kubelogin's --identity-resource-id (msi), where no client id is given
     login_hint: str | None = None  # kubelogin's --login-hint and --redirect-url (interactive; akscli token's flags)
     redirect_url: str | None = None
+    # akscli token's --timeout (seconds 'az' or 'azd' may take) and --disable-instance-discovery, kubelogin's.
+    process_timeout: int | None = None
+    disable_instance_discovery: bool = False
     names: str = "AZURE"
     # The variables the certificate's path and password came from, where not {names}_* (kubelogin's
     # AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE[_PASSWORD]): the hint names what the user set.
@@ -80,7 +83,7 @@ class SignInEnv:
             raise ai.CredentialUnavailableError(f"{self._spn_names()} are not all set")
         if self.client_secret:
             remember(self.client_secret)  # akscli.redact: never in a message, whatever echoes it
-            return ai.ClientSecretCredential(tid, cid, self.client_secret, **_common(tid, authority))
+            return ai.ClientSecretCredential(tid, cid, self.client_secret, **_common(tid, authority, self))
         if self.client_certificate_password:
             remember(self.client_certificate_password)
         try:
@@ -89,7 +92,7 @@ class SignInEnv:
                 cid,
                 certificate_path=self.client_certificate_path,
                 password=self.client_certificate_password,
-                **_common(tid, authority),
+                **_common(tid, authority, self),
             )
         except (OSError, ValueError, TypeError) as exc:  # no such file, no or a wrong password, not a PEM or PFX
             p = self.names or "AZURE"
@@ -128,10 +131,15 @@ class SignInEnv:
         )
 
 
-def _common(tenant: str | None, authority: str | None = None) -> dict[str, Any]:
+def _common(tenant: str | None, authority: str | None = None, env: SignInEnv | None = None) -> dict[str, Any]:
     """Keyword arguments every azure-identity class accepts: authority and discovery. The
     ``authority`` given (akscli token's, which chose it: akscli.azure.token) wins over
-    AZURE_AUTHORITY_HOST; an empty variable is the public cloud (azure-identity would sign in to "https://")."""
+    AZURE_AUTHORITY_HOST; an empty variable is the public cloud (azure-identity would sign in to "https://").
+    Instance discovery is off with AKSCLI_DISABLE_INSTANCE_DISCOVERY or akscli token's
+    --disable-instance-discovery, which kubelogin hands to each Entra credential it builds (upstream:
+    Azure/kubelogin 66784961 pkg/internal/token/devicecodecredential.go, interactivebrowsercredential.go,
+    clientsecretcredential.go, clientcertcredential.go, workloadidentitycredential.go,
+    azurepipelinescredential.go: ``DisableInstanceDiscovery``)."""
     from akscli.azure import signinlog
     from akscli.azure.armretry import ReachableRetryPolicy
 
@@ -143,7 +151,8 @@ def _common(tenant: str | None, authority: str | None = None) -> dict[str, Any]:
         authority = os.environ["AZURE_AUTHORITY_HOST"] or "login.microsoftonline.com"
     if authority:
         kw["authority"] = authority
-    if os.environ.get("AKSCLI_DISABLE_INSTANCE_DISCOVERY", "").lower() in ("1", "true", "yes"):
+    off = env is not None and env.disable_instance_discovery
+    if off or os.environ.get("AKSCLI_DISABLE_INSTANCE_DISCOVERY", "").lower() in ("1", "true", "yes"):
         kw["disable_instance_discovery"] = True
     if tenant:
         kw["additionally_allowed_tenants"] = ["*"]
@@ -180,7 +189,7 @@ def _workload_identity_source(tenant: str | None, env: SignInEnv, authority: str
                 "AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID are not all set"
             )
         return WorkloadIdentityCredential(
-            tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid, authority)
+            tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid, authority, env)
         )
 
     return _Source(
@@ -215,14 +224,16 @@ def _managed_identity_source(env: SignInEnv) -> _Source:
     )
 
 
-def _azure_cli(tenant: str | None, subscription: str | None) -> TokenCredential:
+def _azure_cli(tenant: str | None, subscription: str | None, timeout: int | None = None) -> TokenCredential:
     """The Azure CLI asked for a token of the right tenant: ``--tenant`` when the user named one,
     otherwise ``--subscription``, so that the CLI picks the tenant that subscription lives in (a
     token of the CLI's default tenant gets 401 InvalidAuthenticationTokenTenant from ARM).
-    ``az account get-access-token`` takes one of the two (azure-identity AzureCliCredential)."""
+    ``az account get-access-token`` takes one of the two (azure-identity AzureCliCredential). ``timeout``:
+    akscli token's --timeout, in seconds (else 20)."""
     from azure.identity import AzureCliCredential
 
-    return AzureCliCredential(tenant_id=tenant or "", subscription=None if tenant else subscription, process_timeout=20)
+    sub = None if tenant else subscription
+    return AzureCliCredential(tenant_id=tenant or "", subscription=sub, process_timeout=timeout or 20)
 
 
 def _azure_cli_source(tenant: str | None, subscription: str | None) -> _Source:
@@ -232,13 +243,13 @@ def _azure_cli_source(tenant: str | None, subscription: str | None) -> _Source:
     return _Source("Azure CLI", build, "run 'az login'")
 
 
-def _azd(tenant: str | None) -> TokenCredential:
+def _azd(tenant: str | None, timeout: int | None = None) -> TokenCredential:
     """The Azure Developer CLI's token ('azd auth token'), of ``tenant`` where one is given, as
     kubelogin's azd mode (upstream: Azure/kubelogin pkg/internal/token/azuredevopscredential.go,
     azidentity.AzureDeveloperCLICredential with the TenantID)."""
     from azure.identity import AzureDeveloperCliCredential
 
-    return AzureDeveloperCliCredential(tenant_id=tenant or "", process_timeout=20)
+    return AzureDeveloperCliCredential(tenant_id=tenant or "", process_timeout=timeout or 20)
 
 
 def _azd_source(tenant: str | None) -> _Source:
@@ -281,7 +292,7 @@ def _explicit(
                 "account has azure.workload.identity/client-id",
             )
         return ai.WorkloadIdentityCredential(
-            tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid, authority)
+            tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid, authority, env)
         )
     if auth == "msi":
         # A client id, else a resource id, else the system-assigned identity (upstream: Azure/kubelogin
@@ -296,16 +307,17 @@ def _explicit(
     if auth == "azurepipelines":
         from akscli.azure import pipelines
 
-        return pipelines.credential(tid, cid, env.service_connection_id, _common(tid, authority))
+        return pipelines.credential(tid, cid, env.service_connection_id, _common(tid, authority, env))
     if auth == "azurecli":
-        return _azure_cli(tenant, subscription)
+        return _azure_cli(tenant, subscription, env.process_timeout)
     if auth == "azd":
         # The tenant given, else the environment's (AZURE_TENANT_ID; akscli token: ARM_TENANT_ID with
         # --use-azurerm-env-vars, none with --disable-environment-override), as kubelogin hands its TenantID,
         # which UpdateFromEnv reads in every mode, to azd (upstream: Azure/kubelogin 66784961
         # pkg/internal/token/options.go UpdateFromEnv, azuredevopscredential.go). As everywhere in akscli
         # token, the --tenant-id flag wins over the variable; the variable is checked as the flag is.
-        return _azd(tenant or check_tenant(env.tenant_id or None, f"{env.names or 'AZURE'}_TENANT_ID"))
+        tid = tenant or check_tenant(env.tenant_id or None, f"{env.names or 'AZURE'}_TENANT_ID")
+        return _azd(tid, env.process_timeout)
     # devicecode / interactive: signed in once, then remembered (akscli.azure.signin).
     from akscli.azure import signin
 
@@ -313,7 +325,7 @@ def _explicit(
     # 66784961 pkg/internal/token/interactivebrowsercredential.go; azure-identity's login_hint, redirect_uri).
     given = (("login_hint", env.login_hint), ("redirect_uri", env.redirect_url)) if auth == "interactive" else ()
     browser = {k: v for k, v in given if v}
-    return signin.remembered(auth, cid or AZURE_CLI_CLIENT_ID, tid, _common(tid, authority), _prompt, browser)
+    return signin.remembered(auth, cid or AZURE_CLI_CLIENT_ID, tid, _common(tid, authority, env), _prompt, browser)
 
 
 class _Translating:

@@ -23,12 +23,17 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from akscli import cachedir, timestamps
 from akscli.azure.execinfo import exec_api_version
+from akscli.azure.tokenenv import certificate_names as certificate_names
+from akscli.azure.tokenenv import sign_in_env as sign_in_env
 from akscli.azure.tokenflags import authority_host as _authority_host
+from akscli.azure.tokenflags import azurecli_tenant as _azurecli_tenant
 from akscli.azure.tokenflags import check_federated_token as _check_federated_token
 from akscli.azure.tokenflags import check_file as _check_file
 from akscli.azure.tokenflags import check_identity_resource_id as _check_identity_resource_id
 from akscli.azure.tokenflags import check_pop as _check_pop
 from akscli.azure.tokenflags import check_redirect_url as _check_redirect_url
+from akscli.azure.tokenflags import check_subscription as _check_subscription
+from akscli.azure.tokenflags import timeout as _timeout
 from akscli.errors import AkscliError, UsageError
 
 if TYPE_CHECKING:
@@ -49,6 +54,9 @@ _REFUSED_MODES = {
         "workloadidentity or msi ('akscli cluster credentials NAME -g RG --login MODE' rewrites the exec line)",
     ),
 }
+# ropc's own flags (options.go AddFlags: "user name for ropc login flow", "password for ropc login flow"):
+# refused with ropc's line wherever they stand, before any other problem of the line.
+_ROPC_FLAGS = ("--username", "--password")
 _REFUSED_FLAGS = {
     "--legacy": (
         "an ADAL v1 token with the 'spn:' audience, for clusters on the retired Azure AD integration, "
@@ -64,37 +72,6 @@ _REFUSED_FLAGS = {
 _IGNORED_VALUE_FLAGS = ("--token-cache-dir", "--cache-dir")
 # kubelogin's boolean flags that choose which environment variables it reads.
 _ENV_FLAGS = {"--use-azurerm-env-vars": "azurerm", "--disable-environment-override": "none"}
-# Where kubelogin takes each sign-in value from, a later name winning over an earlier one
-# (upstream: Azure/kubelogin pkg/internal/token/options.go ``UpdateFromEnv`` and
-# pkg/internal/env/variables.go, commit 66784961ef44a34236a651d9b08bcdf0aa07b836): its own AAD_*
-# names and azure-identity's AZURE_* ones, or with --use-azurerm-env-vars the Terraform azurerm
-# provider's ARM_* ones only; with --disable-environment-override none (nor AAD_LOGIN_METHOD).
-_KUBELOGIN_VARIABLES = {
-    "tenant_id": ("AZURE_TENANT_ID",),
-    "client_id": ("AAD_SERVICE_PRINCIPAL_CLIENT_ID", "AZURE_CLIENT_ID"),
-    "client_secret": ("AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", "AZURE_CLIENT_SECRET"),
-    "client_certificate_path": ("AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE", "AZURE_CLIENT_CERTIFICATE_PATH"),
-    "client_certificate_password": (
-        "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD",
-        "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-    ),
-    "federated_token_file": ("AZURE_FEDERATED_TOKEN_FILE",),
-}
-_AZURERM_VARIABLES = {
-    "tenant_id": ("ARM_TENANT_ID",),
-    "client_id": ("ARM_CLIENT_ID",),
-    "client_secret": ("ARM_CLIENT_SECRET",),
-    "client_certificate_path": ("ARM_CLIENT_CERTIFICATE_PATH",),
-    "client_certificate_password": ("ARM_CLIENT_CERTIFICATE_PASSWORD",),
-    "federated_token_file": ("AZURE_FEDERATED_TOKEN_FILE",),
-}
-# azurepipelines mode: the service connection's values, each read only where no flag or variable above
-# gave one (upstream: options.go ``UpdateFromEnv``, ``AzurePipelinesLogin``).
-_PIPELINES_VARIABLES = {
-    "client_id": "AZURESUBSCRIPTION_CLIENT_ID",
-    "tenant_id": "AZURESUBSCRIPTION_TENANT_ID",
-    "service_connection_id": "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID",
-}
 # kubelogin's sign-in value flags (options.go ``AddFlags``), by field of identity.SignInEnv.
 _VALUE_FLAGS = {
     "--client-secret": "client_secret",
@@ -116,8 +93,8 @@ _USAGE = (
     "[--auth azurecli|devicecode|spn|msi|workloadidentity|interactive|azurepipelines|azd] "
     "[--client-secret S | --client-certificate FILE [--client-certificate-password P]] "
     "[--federated-token-file FILE] [--authority-host URL] [--azure-pipelines-service-connection-id ID] "
-    "[--identity-resource-id ID] [--login-hint USER] [--redirect-url URL] "
-    "[--use-azurerm-env-vars] [--disable-environment-override]"
+    "[--identity-resource-id ID] [--login-hint USER] [--redirect-url URL] [--subscription SUB] [--timeout 60s] "
+    "[--use-azurerm-env-vars] [--disable-environment-override] [--disable-instance-discovery]"
 )
 
 
@@ -136,6 +113,9 @@ class TokenRequest(NamedTuple):
     # --azure-pipelines-service-connection-id, by field of identity.SignInEnv: they win over the
     # variables, as --tenant-id and --client-id do.
     flag_values: tuple[tuple[str, str], ...] = ()
+    subscription: str | None = None  # kubelogin's --subscription: the Azure CLI's account (azurecli mode)
+    timeout: int | None = None  # --timeout / AZURE_CLI_TIMEOUT, whole seconds: how long az (or azd) may take
+    no_discovery: bool = False  # --disable-instance-discovery: azure-identity's disable_instance_discovery
 
     def __repr__(self) -> str:  # the secret and the certificate password never in a repr
         values = tuple((k, "[hidden]" if k in _SECRET_FIELDS else v) for k, v in self.flag_values)
@@ -168,7 +148,7 @@ class TokenRequest(NamedTuple):
             # another tenant, or 'az logout'.
             from akscli.azure import azprofile
 
-            parts.append(azprofile.signed_in_account())
+            parts += [azprofile.signed_in_account(), self.subscription or ""]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
@@ -188,48 +168,29 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         "-e": "environment",
         "--authority-host": "authority_host",
         "--pop-claims": "pop_claims",  # with --pop-enabled: checked by tokenflags.check_pop
+        "--subscription": "subscription",
+        "-s": "subscription",
+        "--timeout": "timeout",
+        **dict.fromkeys(_ROPC_FLAGS, "ropc"),
         **_VALUE_FLAGS,
     }
-    i = 0
     args = [a for a in argv if a != "get-token"]
     switches: set[str] = set()
-    pop = False
-    while i < len(args):
-        arg = args[i]
-        flag, eq, inline = arg.partition("=")
-        if flag in _REFUSED_FLAGS:
-            if _switch(flag, inline if eq else "true"):  # a boolean, as pflag's: --legacy=false asks nothing
-                message, hint = _REFUSED_FLAGS[flag]
-                raise UsageError(f"{flag}: {message}", hint=hint)
-        elif flag == "--pop-enabled":  # kubelogin's boolean (options.go AddFlags)
-            pop = _switch(flag, inline if eq else "true")
-        elif flag in _ENV_FLAGS:
-            if _switch(flag, inline if eq else "true"):
-                switches.add(_ENV_FLAGS[flag])
-            else:
-                switches.discard(_ENV_FLAGS[flag])
-        elif flag in names or flag in _IGNORED_VALUE_FLAGS:
-            if eq:
-                value = inline
-            elif i + 1 < len(args):
-                i += 1
-                value = args[i]
-            else:
-                raise UsageError(f"{flag} needs a value", hint=_USAGE)
-            if flag in _VALUE_FLAGS and _VALUE_FLAGS[flag] in _SECRET_FIELDS:
-                from akscli.redact import remember
-
-                remember(value)  # akscli.redact: never in a message, whatever echoes it
-            if flag in names:
-                values[names[flag]] = value.strip()
-                _check_login(values.get("login"))  # --login and --auth: each one given, not only the last
-        else:
-            # The flag's name only, as pflag says it (spf13/pflag flag.go parseLongArg: "unknown flag:
-            # --%s" of the name before '='): a misspelt --client-secret=S must not print S.
-            raise UsageError(f"unknown flag {flag!r} for akscli token", hint=_USAGE)
-        i += 1
+    state = _Parsed()
+    problems: list[UsageError] = []  # each flag's; ropc's line comes before the first, wherever it stands
+    while state.i < len(args):
+        try:
+            _parse_one(args, state, names, values, switches)
+        except UsageError as exc:
+            problems.append(exc)
+        state.i += 1
     login = values.get("login")
     variables = "none" if "none" in switches else "azurerm" if "azurerm" in switches else "azure"
+    if state.ropc:
+        message, hint = _REFUSED_MODES["ropc"]
+        raise UsageError(f"{state.ropc}: {message}", hint=hint)
+    if problems:
+        raise problems[0]
     # kubelogin reads AAD_LOGIN_METHOD after its flags, so the variable wins over the kubeconfig's
     # --login (upstream: Azure/kubelogin pkg/internal/token/options.go ``UpdateFromEnv``, commit
     # 66784961ef44a34236a651d9b08bcdf0aa07b836): CI sets it to sign in without a browser.
@@ -273,19 +234,82 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         _check_file(flag, values.get(_VALUE_FLAGS[flag], ""))
     _check_federated_token(values.get("federated_token_file", ""))
     _check_identity_resource_id(values.get("identity_resource_id", ""))
-    _check_pop(pop, values.get("pop_claims", ""), login)
+    _check_pop(state.pop, values.get("pop_claims", ""), login)
     _check_redirect_url(values.get("redirect_url", ""), login)
+    subscription = values.get("subscription", "")
+    _check_subscription(subscription)
+    timeout = _timeout(values.get("timeout"), variables)
+    tenant = values.get("tenant_id") or None
+    if login == "azurecli":  # the environment's tenant too, as kubelogin (tokenflags.azurecli_tenant)
+        tenant = _azurecli_tenant(tenant, sign_in_env(variables, login).get("tenant_id"), variables, subscription)
     flag_values = tuple((field, values[field]) for field in _VALUE_FLAGS.values() if values.get(field))
     return TokenRequest(
         server,
-        values.get("tenant_id") or None,
+        tenant,
         values.get("client_id") or None,
         login,
         environment,
         variables,
         _authority_host(values.get("authority_host", ""), login, variables),
         flag_values,
+        subscription if login == "azurecli" else None,  # kubelogin: "Used in azurecli login method"
+        timeout,
+        state.discovery_off,
     )
+
+
+class _Parsed:
+    """Where parse_args is in its words (``i``), the ropc flag or mode seen first, and kubelogin's booleans
+    --pop-enabled and --disable-instance-discovery: kept when one flag's check fails, so that the later
+    flags are still read."""
+
+    __slots__ = ("discovery_off", "i", "pop", "ropc")
+
+    def __init__(self) -> None:
+        self.i, self.ropc, self.pop, self.discovery_off = 0, "", False, False
+
+
+def _parse_one(
+    args: list[str], state: _Parsed, names: dict[str, str], values: dict[str, str], switches: set[str]
+) -> None:
+    """The flag of ``args`` at ``state.i`` (and its value, where ``state.i`` moves on to it)."""
+    flag, eq, inline = args[state.i].partition("=")
+    if flag in _ROPC_FLAGS and not state.ropc:
+        state.ropc = f"{flag} (kubelogin's ropc sign-in)"
+    if flag in _REFUSED_FLAGS:
+        if _switch(flag, inline if eq else "true"):  # a boolean, as pflag's: --legacy=false asks nothing
+            message, hint = _REFUSED_FLAGS[flag]
+            raise UsageError(f"{flag}: {message}", hint=hint)
+    elif flag == "--pop-enabled":  # kubelogin's boolean (options.go AddFlags)
+        state.pop = _switch(flag, inline if eq else "true")
+    elif flag == "--disable-instance-discovery":  # kubelogin's boolean: to each Entra credential it builds
+        state.discovery_off = _switch(flag, inline if eq else "true")
+    elif flag in _ENV_FLAGS:
+        if _switch(flag, inline if eq else "true"):
+            switches.add(_ENV_FLAGS[flag])
+        else:
+            switches.discard(_ENV_FLAGS[flag])
+    elif flag in names or flag in _IGNORED_VALUE_FLAGS:
+        if eq:
+            value = inline
+        elif state.i + 1 < len(args):
+            state.i += 1
+            value = args[state.i]
+        else:
+            raise UsageError(f"{flag} needs a value", hint=_USAGE)
+        if flag == "--password" or (flag in _VALUE_FLAGS and _VALUE_FLAGS[flag] in _SECRET_FIELDS):
+            from akscli.redact import remember
+
+            remember(value)  # akscli.redact: never in a message, whatever echoes it
+        if names.get(flag) == "login" and value.strip().lower() == "ropc" and not state.ropc:
+            state.ropc = f"{flag} {value.strip()}"
+        if flag in names:
+            values[names[flag]] = value.strip()
+            _check_login(values.get("login"))  # --login and --auth: each one given, not only the last
+    else:
+        # The flag's name only, as pflag says it (spf13/pflag flag.go parseLongArg: "unknown flag:
+        # --%s" of the name before '='): a misspelt --client-secret=S must not print S.
+        raise UsageError(f"unknown flag {flag!r} for akscli token", hint=_USAGE)
 
 
 def _switch(flag: str, value: str) -> bool:
@@ -293,45 +317,6 @@ def _switch(flag: str, value: str) -> bool:
     if word in _TRUE or word in _FALSE:
         return word in _TRUE
     raise UsageError(f"{flag} takes true or false, not {value!r}", hint=_USAGE)
-
-
-def sign_in_env(variables: str, login: str | None) -> dict[str, str]:
-    """The sign-in values kubelogin takes from the environment (``_KUBELOGIN_VARIABLES``), by
-    field of akscli.azure.identity ``SignInEnv``, read as kubelogin reads them, with os.LookupEnv
-    (options.go ``UpdateFromEnv``): a variable that is set, even to "", replaces what an earlier
-    name gave (AZURE_CLIENT_SECRET="" empties AAD_SERVICE_PRINCIPAL_CLIENT_SECRET's secret); an
-    empty value then counts as none. In workloadidentity mode AZURE_CLIENT_ID names the client even
-    with --use-azurerm-env-vars, as in kubelogin; in azurepipelines mode the AZURESUBSCRIPTION_*
-    variables fill what is still empty. Unlike kubelogin, a flag wins over the variables
-    (``acquire``), but in workloadidentity mode, where the webhook's variables win as in kubelogin."""
-    if variables == "none":
-        return {}
-    table = _AZURERM_VARIABLES if variables == "azurerm" else _KUBELOGIN_VARIABLES
-    found: dict[str, str] = {}
-    for field, names in table.items():
-        for name in names:
-            if name in os.environ:
-                found[field] = os.environ[name]
-    if login == "workloadidentity" and "AZURE_CLIENT_ID" in os.environ:
-        found["client_id"] = os.environ["AZURE_CLIENT_ID"]
-    if login == "azurepipelines":
-        for field, name in _PIPELINES_VARIABLES.items():
-            if not found.get(field) and name in os.environ:
-                found[field] = os.environ[name]
-    return found
-
-
-def certificate_names(variables: str) -> tuple[str, str] | None:
-    """The variables the certificate's path and password are read from (the last set name of each,
-    as ``sign_in_env``), the password's named beside the path's when none is set; None without a
-    certificate path."""
-    table = _AZURERM_VARIABLES if variables == "azurerm" else _KUBELOGIN_VARIABLES
-    paths = [n for n in table["client_certificate_path"] if os.environ.get(n)]
-    if variables == "none" or not paths:
-        return None
-    passwords = [n for n in table["client_certificate_password"] if os.environ.get(n)]
-    beside = paths[-1].removesuffix("_PATH") + "_PASSWORD"  # AZURE_, ARM_ and AAD_SERVICE_PRINCIPAL_
-    return paths[-1], (passwords[-1] if passwords else beside)
 
 
 def _check_login(login: str | None) -> None:
@@ -432,11 +417,18 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
     cert_names = certificate_names(req.variables)
     if "client_certificate_path" in flags:
         cert_names = ("--client-certificate", "--client-certificate-password")
-    env = identity.SignInEnv(**values, names=names, certificate_names=cert_names)
+    env = identity.SignInEnv(
+        **values,
+        names=names,
+        certificate_names=cert_names,
+        process_timeout=req.timeout,
+        disable_instance_discovery=req.no_discovery,
+    )
     cred = identity.credential(
         req.login,
         req.tenant_id,
         client_id=client,
+        subscription=req.subscription,
         authority=authority,
         tenant_flag="--tenant-id",
         env=env,

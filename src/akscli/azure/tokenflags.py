@@ -152,3 +152,118 @@ def check_redirect_url(value: str, login: str | None) -> None:
             f"--redirect-url {value!r} is not a URL with a port",
             hint="give the redirect URI registered for --client-id, with its port, e.g. http://localhost:8400",
         )
+
+
+# Go's time.ParseDuration units (upstream: golang/go src/time/format.go ``unitMap``), which pflag's DurationVar
+# uses for kubelogin's --timeout (Azure/kubelogin 66784961 pkg/internal/token/options.go ``AddFlags``).
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DIGITS = "0123456789"
+
+
+def go_duration(text: str) -> float | None:
+    """Seconds of a Go duration ("60s", "1m30s", "1.5h", "-2s", "0"), as time.ParseDuration reads it; None
+    for what it refuses: no unit ("60"), an unknown unit, spaces, an empty number. Hand-written: ``re`` is
+    not imported on kubectl's every call."""
+    s = text[1:] if text[:1] in ("-", "+") else text
+    sign = -1.0 if text[:1] == "-" else 1.0
+    if s == "0":
+        return 0.0
+    total, i = 0.0, 0
+    if not s:
+        return None
+    while i < len(s):
+        start = i
+        while i < len(s) and s[i] in _DIGITS:
+            i += 1
+        whole = s[start:i]
+        fraction = ""
+        if i < len(s) and s[i] == ".":
+            i += 1
+            begin = i
+            while i < len(s) and s[i] in _DIGITS:
+                i += 1
+            fraction = s[begin:i]
+        if not whole and not fraction:
+            return None
+        begin = i
+        while i < len(s) and s[i] != "." and s[i] not in _DIGITS:
+            i += 1
+        unit = _GO_UNITS.get(s[begin:i])
+        if unit is None:
+            return None
+        total += float(f"{whole or 0}.{fraction or 0}") * unit
+    return None if total > 9223372036.854775807 else sign * total  # Go's int64 nanoseconds
+
+
+def timeout(flag: str | None, variables: str) -> int | None:
+    """kubelogin's --timeout (default 60s) and AZURE_CLI_TIMEOUT, which UpdateFromEnv reads after the flags
+    (so it wins) where it parses, and skips where it does not or with --disable-environment-override; then
+    ``Validate``: "timeout must be greater than 0" (upstream: Azure/kubelogin 66784961
+    pkg/internal/token/options.go). It bounds the Azure CLI (and azd) that akscli token runs, in whole seconds
+    as azure-identity's process_timeout takes them (rounded up); None: akscli's own default."""
+    seconds, source = None, "--timeout"
+    if flag is not None:
+        seconds = go_duration(flag)
+        if seconds is None:
+            raise UsageError(
+                f"invalid --timeout {flag!r}: not a duration",
+                hint="give a Go duration with its unit, as kubelogin takes it: e.g. --timeout 60s, 2m or 1m30s",
+            )
+    if variables != "none" and "AZURE_CLI_TIMEOUT" in os.environ:
+        from_env = go_duration(os.environ["AZURE_CLI_TIMEOUT"])
+        if from_env is not None:
+            seconds, source = from_env, "AZURE_CLI_TIMEOUT"
+    if seconds is not None and seconds <= 0:
+        raise UsageError(
+            f"{source} must be greater than 0",
+            hint=f"give {source} a positive duration, e.g. 60s (kubelogin's default)",
+        )
+    return None if seconds is None else max(1, int(-(-seconds // 1)))
+
+
+# azure-identity's check of a subscription it hands to 'az' (azure/identity/_internal/utils.py
+# VALID_SUBSCRIPTION_CHARACTERS): an ID or a name of letters, digits, '_', '-', '.' and spaces.
+_SUBSCRIPTION_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. ")
+
+
+def check_subscription(value: str) -> None:
+    """kubelogin's --subscription (-s), "Azure subscription ID or name. Used in azurecli login method"
+    (upstream: Azure/kubelogin 66784961 pkg/internal/token/options.go ``AddFlags``)."""
+    if value and (len(value) > 256 or not set(value) <= _SUBSCRIPTION_CHARS):
+        raise UsageError(
+            f"invalid --subscription {value!r}",
+            hint="give the subscription's ID (or its name: letters, digits, '_', '-', '.' and spaces); "
+            "'az account list -o table' lists them",
+        )
+
+
+def azurecli_tenant(flag: str | None, variable: str | None, variables: str, subscription: str) -> str | None:
+    """The tenant akscli token's azurecli mode asks 'az' for: --tenant-id, else the environment's, as kubelogin
+    hands its TenantID (read by UpdateFromEnv from AZURE_TENANT_ID, ARM_TENANT_ID with --use-azurerm-env-vars,
+    none with --disable-environment-override) to the Azure CLI credential with the --subscription given
+    (upstream: Azure/kubelogin 66784961 pkg/internal/token/azureclicredential.go; azidentity's
+    azure_cli_credential.go appends --tenant and --subscription). 'az account get-access-token' refuses the
+    two together ("Please specify only one of subscription and tenant, not both": Azure/azure-cli
+    src/azure-cli-core/azure/cli/core/_profile.py ``get_raw_token``): refused here first, naming where the
+    tenant came from. An account signed in as a managed identity takes its own tenant (Azure/azure-cli
+    pull 31869, July 2025; before it, az refused any --tenant for such an account)."""
+    name = "--tenant-id"
+    tenant = flag
+    if not tenant and variable:
+        from akscli.azure.account import check_tenant
+
+        name = "ARM_TENANT_ID" if variables == "azurerm" else "AZURE_TENANT_ID"
+        try:
+            tenant = check_tenant(variable, name)
+        except UsageError:
+            raise UsageError(
+                f"invalid {name} {variable!r}: expected a tenant ID (GUID) or a domain",
+                hint=f"set {name} to the tenant's ID or domain (e.g. {name}=contoso.onmicrosoft.com), or unset it",
+            ) from None
+    if tenant and subscription:
+        fix = "drop --tenant-id" if name == "--tenant-id" else f"unset {name} (or add --disable-environment-override)"
+        raise UsageError(
+            f"--subscription and a tenant ({name}) together: 'az account get-access-token' takes one of them",
+            hint=f"{fix}, or drop --subscription: the subscription already names its tenant",
+        )
+    return tenant or None

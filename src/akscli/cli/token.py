@@ -141,6 +141,43 @@ def token(
             help="kubelogin's ADAL v1 token for the retired Azure AD integration: refused.",
         ),
     ] = False,
+    subscription: Annotated[
+        str | None,
+        typer.Option(
+            "--subscription",
+            help="--auth azurecli: the subscription (ID or name) whose Azure CLI account signs in, kubelogin's; "
+            "not with a tenant (--tenant-id, AZURE_TENANT_ID), which 'az' refuses beside it.",
+            show_default=False,
+        ),
+    ] = None,
+    subscription_short: Annotated[
+        str | None, typer.Option("-s", hidden=True, help="kubelogin's -s, --subscription.", show_default=False)
+    ] = None,
+    timeout: Annotated[
+        str | None,
+        typer.Option(
+            "--timeout",
+            help="How long the Azure CLI (or azd) may take to give the token, a Go duration such as 60s "
+            "(kubelogin's; AZURE_CLI_TIMEOUT wins where it is one, as in kubelogin).",
+            show_default=False,
+        ),
+    ] = None,
+    disable_instance_discovery: Annotated[
+        bool,
+        typer.Option(
+            "--disable-instance-discovery",
+            help="Skip Entra's instance discovery, for an identity provider that has no discovery endpoint "
+            "(kubelogin's flag).",
+        ),
+    ] = False,
+    username: Annotated[
+        str | None,
+        typer.Option("--username", hidden=True, help="kubelogin's ropc user: refused.", show_default=False),
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option("--password", hidden=True, help="kubelogin's ropc password: refused.", show_default=False),
+    ] = None,
     disable_environment_override: Annotated[
         bool,
         typer.Option(
@@ -184,6 +221,11 @@ def token(
         ("--login-hint", login_hint),
         ("--redirect-url", redirect_url),
         ("--pop-claims", pop_claims),
+        ("--subscription", subscription),
+        ("-s", subscription_short),
+        ("--timeout", timeout),
+        ("--username", username),  # kubelogin's ropc flags: refused by name (akscli.azure.token)
+        ("--password", password),
     ):
         if value is not None:
             argv += [flag, value]
@@ -191,6 +233,7 @@ def token(
     argv += ["--disable-environment-override"] if disable_environment_override else []
     argv += ["--legacy"] if legacy else []
     argv += ["--pop-enabled"] if pop_enabled else []
+    argv += ["--disable-instance-discovery"] if disable_instance_discovery else []
     from akscli.globals import FLAGS
 
     output.write(plugin.run(argv, verbose=FLAGS.verbose > 0))
