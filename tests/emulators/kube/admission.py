@@ -366,11 +366,13 @@ def review(
     kuberay: bool = False,
     airunway_providers: admission_airunway.Providers | None = None,
     served: admission_fleet.Served | None = None,
+    overrides: admission_fleet.Overrides | None = None,
 ) -> None:
     """Raise the denial of the webhook that upstream registers for this kind, if any.
     ``kuberay``: whether KubeRay's webhook is installed (off by default, as in its chart);
     ``airunway_providers``: AI Runway's webhook's InferenceProviderConfig lookup; ``served``: the
-    kinds the API server serves (KubeFleet's webhook maps each placement selector through them)."""
+    kinds the API server serves and their scope (KubeFleet's webhook maps each placement selector
+    through them); ``overrides``: the stored overrides KubeFleet's override webhooks list."""
     denial: ApiError | None = None
     if kuberay and group == "ray.io" and kind in ("RayCluster", "RayJob", "RayService"):
         denial = _kuberay(kind, obj)
@@ -380,7 +382,7 @@ def review(
         message = admission_fleet.review(obj, old, served)
         denial = _deny(admission_fleet.WEBHOOK, 403, message, "Forbidden") if message else None
     elif group == "placement.kubernetes-fleet.io" and kind in admission_fleet.OVERRIDE_WEBHOOKS:
-        message = admission_fleet.override_review(obj)
+        message = admission_fleet.override_review(obj, kind, old is None, overrides)
         denial = _deny(admission_fleet.OVERRIDE_WEBHOOKS[kind], 403, message, "Forbidden") if message else None
     elif group == "airunway.ai" and kind == "ModelDeployment":
         denial = admission_airunway.review(obj, old, airunway_providers)

@@ -215,7 +215,14 @@ class ValidationMixin:
             ctx.warnings.extend(admission_podsecurity.admit(self, rt, obj, old, create, ctx))
         if webhooks and rt.crd:
             admission.review(
-                rt.group, rt.kind, obj, old, self.kuberay_webhook, self._airunway_provider_stored, self._serves_kind
+                rt.group,
+                rt.kind,
+                obj,
+                old,
+                self.kuberay_webhook,
+                self._airunway_provider_stored,
+                self._serves_kind,
+                self._stored_fleet_overrides,
             )
             denial = admission_kaito_config.review(
                 rt.group,
@@ -231,11 +238,23 @@ class ValidationMixin:
                 raise denial
         return obj
 
-    def _serves_kind(self, group: str, version: str, kind: str) -> bool:
-        """Whether this API server serves ``kind`` (exactly as written) at group/version: what the
-        REST mapper of an operator's webhook finds through discovery."""
+    def _serves_kind(self, group: str, version: str, kind: str) -> str | None:
+        """The scope ("Cluster" or "Namespaced") of ``kind`` (exactly as written) at group/version,
+        None where this API server does not serve it: what the REST mapper and resource informer
+        of an operator's webhook find through discovery."""
         api_version = f"{group}/{version}" if group else version
-        return self.registry.by_api_version_kind(api_version, kind) is not None
+        rt = self.registry.by_api_version_kind(api_version, kind)
+        return None if rt is None else "Namespaced" if rt.namespaced else "Cluster"
+
+    def _stored_fleet_overrides(self, kind: str, namespace: str | None) -> list[dict[str, Any]]:
+        """KubeFleet's (Cluster)ResourceOverrides as stored, by name (in ``namespace``): the override
+        webhooks' List through the uncached API reader."""
+        rt = self.registry.by_api_version_kind("placement.kubernetes-fleet.io/v1", kind)
+        if rt is None:
+            return []
+        prefix = f"{namespace}/" if namespace else ""
+        entries, _, _ = self.store.page(rt.key, prefix, None, 10_000, None)
+        return [e.obj() for e in entries]
 
     def _airunway_provider_stored(self, name: str) -> dict[str, Any] | Literal[False] | None:
         """AI Runway's InferenceProviderConfig ``name`` as stored (what its webhook's GET reads),
