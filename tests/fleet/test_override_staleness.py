@@ -112,10 +112,13 @@ def test_an_update_run_binds_each_member_with_the_override_snapshots_it_recorded
     assert _overrides(hub) == recorded
 
 
-def _hub_override(hub: Hub, name: str, namespace: str, placement: dict[str, str] | None) -> None:
+def _hub_override(
+    hub: Hub, name: str, namespace: str, placement: dict[str, str] | None, scope: str = "NamespaceWithResources"
+) -> None:
     """A ClusterResourceOverride written on the hub (not by akscli), for env=prod, of namespace ``namespace``."""
+    selector = {"group": "", "version": "v1", "kind": "Namespace", "name": namespace, "selectionScope": scope}
     spec: dict[str, Any] = {
-        "clusterResourceSelectors": [{"group": "", "version": "v1", "kind": "Namespace", "name": namespace}],
+        "clusterResourceSelectors": [selector],
         "policy": {
             "overrideRules": [
                 {
@@ -135,7 +138,10 @@ def test_an_override_reaches_a_placement_only_through_what_it_selects_and_its_re
     # selector must name a candidate of the snapshot (namespace llm here, not chat).
     _hub_override(hub, "any", "llm", None)
     _hub_override(hub, "other-namespace", "chat", None)
-    _hub_override(hub, "other-placement", "llm", {"name": "chat"})
+    # Another selectionScope: KubeFleet's webhook admits one override per selector, the whole
+    # ResourceSelectorTerm (pkg/utils/validator/clusterresourceoverride.go
+    # validateClusterResourceOverrideResourceLimit); the matching reads group, kind and name only.
+    _hub_override(hub, "other-placement", "llm", {"name": "chat"}, "NamespaceOnly")
     _ok(*PLACE, "-y")
     hub.settle()
     assert _overrides(hub) == {"gpu-east": ["any-0"], "cpu-west": ["any-0"], "canary": []}

@@ -190,6 +190,7 @@ def apply_objects(
     policy_allowed: list[str] | None = None,
     plan_notes: Callable[["Kube", Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None,
     pod_security_checked: bool = False,
+    last: frozenset[str] = frozenset(),
 ) -> ApplyOutcome:
     """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
     caller's connection to ``target``, whose discovery is then not asked for again.
@@ -200,7 +201,8 @@ def apply_objects(
     returned when the caller ran it first, before a deletion it makes on its way here (a blocked
     apply must leave the running objects as they were); None: the policy is checked here.
     ``plan_notes``: what an operator does about a changed object (ApplyOptions.notes).
-    ``pod_security_checked``: the caller ran ``check_pod_security`` first (before a deletion)."""
+    ``pod_security_checked``: the caller ran ``check_pod_security`` first (before a deletion).
+    ``last``: objects (``kind.group/name``) applied after the rest of their tier (ApplyOptions.last)."""
     from akscli.cli.options import dry_run_mode
     from akscli.render import with_stack_labels
 
@@ -233,6 +235,7 @@ def apply_objects(
         require_namespace=required,
         keep_answers=mode == "server" and output.structured(output_format),
         notes=plan_notes,
+        last=last,
     )
     the_plan: Plan | None = None
     try:

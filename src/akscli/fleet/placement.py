@@ -359,6 +359,43 @@ def build(req: PlacementRequest) -> list[dict[str, Any]]:
     return objects
 
 
+def applied_last(objects: Sequence[Mapping[str, Any]], existing: Mapping[str, Any] | None) -> frozenset[str]:
+    """Which of ``fleet place``'s objects (``kind.group/name``) to apply once the others are written.
+
+    KubeFleet's rollout controller rolls a changed override out under the placement's strategy as
+    stored when it runs: it reads spec.strategy at each reconcile (maxUnavailable, maxSurge,
+    unavailablePeriodSeconds; External rolls nothing out), and an override's change enqueues the
+    placement (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/rollout/controller.go
+    Reconcile, calculateMaxToRemove/calculateMaxToAdd, resourceOverrideHandlerFuncs). So:
+    - on an update that changes the strategy, the overrides last: they roll out under the new
+      strategy (or wait for a staged update run when it became External), not the old one;
+    - otherwise the placement last: a new placement's first rollout already carries its overrides.
+    """
+    from akscli.object_names import object_ref
+
+    placement = next((o for o in objects if o.get("kind") in (CRP, RP)), None)
+    if placement is None:
+        return frozenset()
+    overrides = [o for o in objects if o.get("kind") in (CRO, RO)]
+    old_strategy = (existing or {}).get("spec", {}).get("strategy") or {}
+    new_strategy = placement.get("spec", {}).get("strategy") or {}
+    if existing is not None and _rollout_of(old_strategy) != _rollout_of(new_strategy):
+        return frozenset(object_ref(o) for o in overrides)
+    return frozenset([object_ref(placement)]) if overrides else frozenset()
+
+
+def _rollout_of(strategy: Mapping[str, Any]) -> tuple[str, str, str, int]:
+    """What the rollout controller paces by: the type and rollingUpdate's fields, with the CRD's
+    defaults (RollingUpdate, 25%, 25%, 60 s) where they are left out, as the server fills them in."""
+    rolling = strategy.get("rollingUpdate") or {}
+    return (
+        str(strategy.get("type") or "RollingUpdate"),
+        str(rolling.get("maxUnavailable", "25%")),
+        str(rolling.get("maxSurge", "25%")),
+        int(rolling.get("unavailablePeriodSeconds", 60)),
+    )
+
+
 def get_placement(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
     hint = "list placements with: akscli fleet placement list" + (f" -n {namespace}" if namespace else "")
     return hub.read(kube, RP if namespace else CRP, name, namespace, hint)

@@ -293,9 +293,9 @@ def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions, progress: Prog
     report = progress or (lambda _msg: None)
     done: list[Change] = []
     to_apply = [c for c in the_plan.changes if c.action in ("create", "configure", "unchanged")]
-    tiers = sorted({_tier_of(c) for c in to_apply})
+    tiers = sorted({_tier_of(c, options) for c in to_apply})
     for level in tiers:
-        batch = [c for c in to_apply if _tier_of(c) == level]
+        batch = [c for c in to_apply if _tier_of(c, options) == level]
         failures = _apply_batch(kube, batch, options, report)
         done += [c for c in batch if c.result is not None]
         if failures:
@@ -329,10 +329,13 @@ def in_plan_order(done: list[Change], the_plan: Plan) -> list[Change]:
     return sorted(done, key=lambda change: position.get(id(change), len(position)))
 
 
-def _tier_of(change: Change) -> float:
+def _tier_of(change: Change, options: ApplyOptions | None = None) -> float:
     """An object whose webhook check was deferred goes right after the ConfigMaps it reads and
-    before the rest of its tier, so that its refusal leaves only what can be undone."""
-    return DEFERRED_TIER if change.deferred else tier(change.obj)
+    before the rest of its tier, so that its refusal leaves only what can be undone; one the
+    caller wants ``last`` goes after the rest of its tier."""
+    if change.deferred:
+        return DEFERRED_TIER
+    return tier(change.obj) + (0.5 if options is not None and change.ref in options.last else 0)
 
 
 DEFERRED_TIER = 2.5

@@ -78,6 +78,10 @@ class ApplyOptions:
     # (akscli.ray.service_plan.kube_plan_notes for a RayService): lines the plan prints under the
     # object. It gets the connection, to read the objects the operator made (a RayService's clusters).
     notes: Callable[[Kube, Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None
+    # Objects (Change.ref) applied after the rest of their tier, once it is written: what must
+    # reach the server after another custom resource (fleet place's placement or override,
+    # akscli.fleet.placement.applied_last).
+    last: frozenset[str] = frozenset()
 
 
 @dataclass

@@ -116,7 +116,8 @@ def place(
     """Place hub resources onto member clusters (ClusterResourcePlacement or ResourcePlacement)."""
     from akscli.cli.common import apply_objects, carried_deletions, check_policy, recreate_if_needed
     from akscli.cli.diff_status import check_exit_code, found, would_change
-    from akscli.fleet.placement import PlacementRequest, build, fixed_members
+    from akscli.fleet import CRP, RP
+    from akscli.fleet.placement import PlacementRequest, applied_last, build, fixed_members
 
     request = PlacementRequest(
         name=name,
@@ -148,6 +149,7 @@ def place(
     # --recreate deleted the placement would leave its resources gone from the members.
     allowed = check_policy(objects, hub.target().namespace)
     kube = hub.connect() if mode != "client" else None
+    last = applied_last(objects, None)
     with carried_deletions("fleet place", kube) as carried:
         if kube is not None:
             from akscli.fleet.matching import check_placements
@@ -163,6 +165,9 @@ def place(
                 carried=carried,
                 stack=stack,
             )
+            # after a --recreate's deletion: what is on the hub now
+            existing = kube.get(PLACEMENT_V1, RP if request.namespace else CRP, name, request.namespace)
+            last = applied_last(objects, existing)
         if wait and external:
             output.warn(
                 "an External placement becomes available through a staged update run; "
@@ -184,6 +189,7 @@ def place(
             action="fleet place",
             prior=carried,
             policy_allowed=allowed,
+            last=last,
         )
     found(exit_code and would_change(outcome.changes))
 
