@@ -161,6 +161,13 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         self._override_snapshots: dict[tuple[str, str | None, str], tuple[str, str, int]] = {}
         # Each member as the scheduler's member watcher saw it last: its update events' old object.
         self._members_seen: dict[str, dict[str, Any]] = {}
+        # The scheduler's last decisions per placement, the placements its watchers enqueued since
+        # (_due), and the live bindings each pass left (a binding gone since is the binding watcher's
+        # event): the scheduler runs only then (upstream: kubefleet-dev/kubefleet e160c1cd
+        # pkg/scheduler/watchers/{membercluster,schedulingpolicysnapshot,binding,placement}/watcher.go).
+        self._decisions: dict[tuple[str | None, str], tuple[str, Decisions]] = {}  # by uid
+        self._due: set[tuple[str | None, str]] = set()
+        self._bindings_left: dict[tuple[str | None, str], set[str]] = {}
         Clock.offset = 0.0  # the wall clock until a test moves it on (advance)
 
     cond = staticmethod(_cond)
@@ -269,16 +276,19 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
                 # A member that left: its bindings dangle and are unscheduled (fleet_bindings); the
                 # scheduler re-runs every placement on a member change (upstream: kubefleet-dev/kubefleet
                 # pkg/scheduler/watchers/membercluster/watcher.go).
-                self.replace_all(cluster)
+                self.replace_all(cluster, scheduling=True)
 
-    def replace_all(self, cluster: Any, classify: bool = False) -> None:
+    def replace_all(self, cluster: Any, classify: bool = False, scheduling: bool = False) -> None:
         """Pass over every placement; with ``classify``, as the member watcher's Reconcile does for a
         member update, only those classifyPlacements keeps: PickAll, and PickN or PickFixed not
-        fully scheduled (pkg/scheduler/watchers/membercluster/utils.go)."""
+        fully scheduled (pkg/scheduler/watchers/membercluster/utils.go). ``scheduling``: the member
+        watcher enqueues them for the scheduler; otherwise a pass keeps its last decisions."""
         fleet_bindings.release_all(cluster)
         for kind in ("ClusterResourcePlacement", "ResourcePlacement"):
             for placement in cluster.list(P1, kind):
                 if not (classify and fully_scheduled_fixed_or_n(placement)):
+                    if scheduling:
+                        self._due.add(self._key(placement))
                     self.place(cluster, placement)
 
     def _member_changed(self, cluster: Any, member: dict[str, Any]) -> None:
@@ -292,7 +302,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         old = self._members_seen.get(name)
         self._members_seen[name] = now
         if reschedules(old, member) or (now is not member and reschedules(member, now)):
-            self.replace_all(cluster, classify=True)
+            self.replace_all(cluster, classify=True, scheduling=True)
         elif _hooks_changed(old, now):
             self.replace_all(cluster)
 
@@ -374,7 +384,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         if not self.ensure_finalizer(cluster, _latest(cluster, placement), SCHEDULER_CLEANUP_FINALIZER):
             return
         members = self._members(cluster)
-        decisions = self.schedule(cluster, placement)
+        decisions = self._scheduled_decisions(cluster, placement, members)
         resources = self.selected_resources(cluster, placement)
         external = ((placement.get("spec") or {}).get("strategy") or {}).get("type") == "External"
         updated = self.updated.get(key, set())
@@ -468,6 +478,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             frozen=frozen,
             overrides=roll.overrides if roll else self.run_overrides.get(key),
         )
+        self._bindings_left[key] = set(fleet_bindings.bindings_of(cluster, placement))
         if roll is not None and (roll.changed or changed):
             self.requeue(placement, self.delay)
         elif roll is not None and roll.wait is not None:
@@ -552,6 +563,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             {"placementStatuses": [], "conditions": [pending, *old]},
         )
         self._scheduled[key] = generation
+        self._due.add(key)  # the policy snapshot watcher (or a new snapshot's creation) enqueues it
         # A new policy snapshot when the policy (without numberOfClusters) changed (controller.go).
         policy = dict((placement.get("spec") or {}).get("policy") or {})
         policy.pop("numberOfClusters", None)
@@ -560,6 +572,19 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         if digest != last:
             self._snapshots[key] = (index + 1, digest)
         self.requeue(placement, self.delay)
+
+    def _scheduled_decisions(self, cluster: Any, placement: dict[str, Any], members: Mapping[str, Any]) -> Decisions:
+        """A new cycle (scheduleOnce) where a watcher enqueued the placement (_due: a new generation,
+        a member event; a binding deleted since the last pass: pkg/scheduler/watchers/binding/
+        watcher.go; a picked member's delete event), else the last decisions of this placement."""
+        key, uid = self._key(placement), str(placement["metadata"].get("uid"))
+        last_uid, last = self._decisions.get(key, ("", None))
+        deleted = self._bindings_left.get(key, set()) - set(fleet_bindings.bindings_of(cluster, placement))
+        if last is None or uid != last_uid or key in self._due or deleted or set(last.picked) - set(members):
+            self._due.discard(key)
+            last = self.schedule(cluster, placement)
+            self._decisions[key] = (uid, last)
+        return last
 
     def policy_snapshot(self, placement: Mapping[str, Any]) -> str | None:
         """The name of the placement's latest policy snapshot (PolicySnapshotNameFmt), if taken."""
