@@ -199,6 +199,18 @@ def test_a_member_being_deleted_has_left_the_fleet_for_the_scheduler(hub: Hub) -
     assert [b["spec"]["targetCluster"] for b in _bindings(hub)] == ["canary", "cpu-west"]
 
 
+def test_a_pass_for_an_override_does_not_run_the_scheduler(hub: Hub) -> None:
+    # The scheduler runs only when its watchers enqueue the placement (pkg/scheduler/watchers/
+    # {membercluster,schedulingpolicysnapshot,binding,placement}/watcher.go); an override's change
+    # makes the placement controller and the rollout controller pass, not the scheduler.
+    _ok("fleet", "place", "llm", "--select", "namespace/llm", "-y")
+    hub.settle()
+    _delete_held(hub, "gpu-east")
+    _ok("fleet", "place", "llm", "--select", "namespace/llm", "--override", "env=prod@/metadata/labels/a=1", "-y")
+    hub.settle()
+    assert [b["spec"]["targetCluster"] for b in _bindings(hub)] == ["canary", "cpu-west", "gpu-east"]
+
+
 def test_a_pick_fixed_member_being_deleted_is_not_eligible(hub: Hub) -> None:
     # framework.go pickFixedInvalidClusterReasonTemplate, one failed-to-schedule row, once the
     # scheduler runs: not on a member update while the placement is fully scheduled
