@@ -65,9 +65,9 @@ def seed_cluster(
 
 def record_pauses(monkeypatch: pytest.MonkeyPatch, record: Callable[[float], None]) -> None:
     """akscli's ARM retry waits (akscli.azure.armretry.pause) go to ``record`` instead of sleeping,
-    for the threads of this test. A thread an earlier test left running (an azure-core LROPoller
-    of a ``--no-wait`` command polls in a daemon thread of its own until the process ends) keeps
-    sleeping for real: its retries are not this test's waits."""
+    for the threads of this test. A thread an earlier test left running keeps sleeping for real: its
+    retries are not this test's waits (akscli leaves no azure-core LROPoller thread behind: --no-wait
+    starts none, a cut wait stops its own; tests/azure/test_arm_poller_threads.py)."""
     from akscli.azure import armretry
 
     earlier = set(threading.enumerate())

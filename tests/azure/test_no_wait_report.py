@@ -21,7 +21,6 @@ def test_create_no_wait_json_names_the_operation_url_and_the_resume_command_not_
     azure_env: ArmEmulator,
 ) -> None:
     azure_env.lro_polls = 3
-    azure_env.retry_after = 5  # keeps this process's own background poller out of the way
     r = invoke("cluster", "create", "aks1", "-g", RG, "--no-wait", "-o", "json")
     assert r.exit_code == 0, r
     started = json.loads(r.stdout)

@@ -438,6 +438,45 @@ def wait_lro(
         raise
     except Exception as exc:
         raise translate_arm_error(exc, what=what) from exc
+    finally:
+        # A wait cut by --timeout or Ctrl-C leaves no azure-core thread polling on in this
+        # process, and the command's exit does not wait for that thread (stop_polling).
+        stop_polling(poller)
+
+
+def stop_polling(poller: Any) -> None:
+    """Stop the thread of an azure-core LROPoller that akscli no longer follows, without waiting
+    for it. azure-core 1.41 has no public cancel: ``LROPoller.__init__`` starts ``self._thread``
+    (a daemon, named ``LROPoller(<uuid>)``) unless the polling method is already finished, and
+    the thread polls until the operation ends (azure/core/polling/_poller.py). Its waits and requests
+    go through akscli's transport and retry policy, which end it (armretry.stop_polling). A poller
+    made with ``polling=False`` (--no-wait) has no thread."""
+    from akscli.azure import armretry
+
+    armretry.stop_polling(getattr(poller, "_thread", None))
+
+
+def begun_status(poller: Any) -> str:
+    """The operation's state as Azure's answer to the write gives it: what ``poller.status()`` says
+    of a polling poller before its first poll. A --no-wait write is sent with ``polling=False``, as
+    az sends it (Azure/azure-cli src/azure-cli-core/azure/cli/core/util.py ``sdk_no_wait``:
+    ``kwargs.update({'polling': False})``), and azure-core's NoPolling then says "succeeded" of
+    anything (azure/core/polling/_poller.py _SansIONoPolling.status); so the state is read from
+    the response NoPolling keeps, as ARMPolling reads it when it starts (azure-core
+    azure/core/polling/base_polling.py LROBasePolling.initialize, set_initial_status; no request)."""
+    from azure.core.polling import NoPolling
+    from azure.mgmt.core.polling.arm_polling import ARMPolling
+
+    method = poller.polling_method()
+    if not isinstance(method, NoPolling):
+        return str(poller.status())
+
+    def read() -> str:
+        reader: Any = ARMPolling()  # its client is never used: initialize sends nothing
+        reader.initialize(None, method._initial_response, lambda response: response)
+        return str(reader.status())
+
+    return call("the operation Azure accepted", read)
 
 
 def translate_arm_error(exc: BaseException, what: str | None = None) -> AkscliError:

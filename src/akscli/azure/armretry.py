@@ -32,6 +32,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -59,8 +60,54 @@ POLL_JITTER = (1.0, 1.3)
 # Jitter factor range of the backoff (Azure/azure-sdk-for-go sdk/azcore/runtime/policy_retry.go).
 JITTER = (0.8, 1.3)
 
+# The poller threads akscli stopped following (stop_polling), each with the event that wakes it.
+_STOPS: weakref.WeakKeyDictionary[threading.Thread, threading.Event] = weakref.WeakKeyDictionary()
+_STOPS_LOCK = threading.Lock()
+
+
+class PollingStopped(Exception):
+    """Raised in an azure-core LROPoller's thread that akscli stopped following (stop_polling):
+    ``LROPoller._start`` keeps it as the poller's exception and the thread ends, sending nothing more.
+    Not an AzureError, so the retry policy does not retry it."""
+
+
+def _stop_event(thread: threading.Thread) -> threading.Event:
+    with _STOPS_LOCK:
+        event = _STOPS.get(thread)
+        if event is None:
+            event = _STOPS[thread] = threading.Event()
+        return event
+
+
+def stop_polling(thread: threading.Thread | None) -> None:
+    """Stop an LROPoller's thread without waiting for it: a wait between two polls (or a retry)
+    ends at once, and the thread sends no request after the one it may be sending now.
+
+    azure-core 1.41 has no public cancel (azure/core/polling/_poller.py: LROPoller starts
+    ``self._thread``, a daemon that runs ``polling_method.run()`` until the operation ends, and sets
+    ``self._done`` when it does); its waits and its polls are this module's (``pause``, the
+    transport's ``sleep`` and ``send``), so they are where the thread is told to end."""
+    if thread is not None and thread.is_alive():
+        _stop_event(thread).set()
+
+
+def _raise_if_stopped() -> None:
+    event = _STOPS.get(threading.current_thread())
+    if event is not None and event.is_set():
+        raise PollingStopped()
+
+
+def _sleep(seconds: float) -> None:
+    """time.sleep, cut short in a poller thread that stop_polling stopped (then PollingStopped)."""
+    thread = threading.current_thread()
+    if thread is threading.main_thread():
+        time.sleep(seconds)
+    elif _stop_event(thread).wait(seconds):
+        raise PollingStopped()
+
+
 # How the policy waits and draws its jitter; tests replace them with a recorder (no real sleep).
-pause: Callable[[float], None] = time.sleep
+pause: Callable[[float], None] = _sleep
 uniform: Callable[[float, float], float] = random.uniform
 # The clock akscli's own ARM polls (fleet.arm_run_status) measure their --timeout by, as they wait
 # through ``pause``: a test that records the pauses on the ARM emulator's clock reads that clock here.
@@ -184,6 +231,7 @@ def poll_transport(interval: float) -> Any:
 
     class _PollTransport(RequestsTransport):  # type: ignore[misc]
         def send(self, request: Any, **kwargs: Any) -> Any:
+            _raise_if_stopped()  # a poller thread akscli stopped following sends nothing more
             # --debug / -vv: one line per ARM request, as the Kubernetes client logs its own
             # (akscli.kube.client): method, path and api-version, status, latency. Never headers
             # (the token), bodies, or the rest of the query (an operation URL a provider may sign).
@@ -202,6 +250,7 @@ def poll_transport(interval: float) -> Any:
                 duration *= uniform(*POLL_JITTER)  # the interval, not a Retry-After Azure gave
             if duration > 0:
                 pause(duration)
+            _raise_if_stopped()
 
     return _PollTransport()
 

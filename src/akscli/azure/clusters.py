@@ -299,9 +299,11 @@ def begin_create(
     *,
     update: bool = False,
     target: arm.AzureTarget | None = None,
+    no_wait: bool = False,
 ) -> LROPoller[Any]:
     """Start the create; with ``target``, check first what Azure would refuse minutes later (the
-    system pool's size, zones and quota; AKS Automatic hosts its system pools and their quota itself)."""
+    system pool's size, zones and quota; AKS Automatic hosts its system pools and their quota itself).
+    ``no_wait`` (--no-wait): a poller that polls nothing (arm.begun_status)."""
     if target is not None and spec.sku != "automatic":
         from akscli.azure import capacity
 
@@ -328,10 +330,12 @@ def begin_create(
                 f"cluster {spec.name} already exists in resource group {spec.resource_group}",
                 hint="change it with 'akscli cluster upgrade' or 'akscli nodepool', or delete it first",
             )
-    return send_create(c, spec, body)
+    return send_create(c, spec, body, no_wait=no_wait)
 
 
-def send_create(c: ContainerServiceClient, spec: ClusterSpec, body: dict[str, Any]) -> LROPoller[Any]:
+def send_create(
+    c: ContainerServiceClient, spec: ClusterSpec, body: dict[str, Any], *, no_wait: bool = False
+) -> LROPoller[Any]:
     """The PUT alone, with no check before it: what ``--dry-run`` has the SDK build and prints. It
     carries If-None-Match: *, so that a cluster of the same name created since the check is refused
     (412), never overwritten (azure/etags.py)."""
@@ -340,7 +344,9 @@ def send_create(c: ContainerServiceClient, spec: ClusterSpec, body: dict[str, An
     rg, what, conditions = spec.resource_group, f"create cluster {spec.name}", etags.headers(if_none_match="*")
     return etags.guarded(
         what,
-        lambda: c.managed_clusters.begin_create_or_update(rg, spec.name, cast(Any, body), headers=conditions),
+        lambda: c.managed_clusters.begin_create_or_update(
+            rg, spec.name, cast(Any, body), headers=conditions, polling=not no_wait
+        ),
         show=etags.cluster_show(rg, spec.name),
         given=False,
         created=True,
@@ -427,11 +433,11 @@ def summary(cluster: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def begin_start(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
-    return arm.call(f"start cluster {name}", lambda: c.managed_clusters.begin_start(rg, name))
+def begin_start(c: ContainerServiceClient, rg: str, name: str, *, no_wait: bool = False) -> LROPoller[Any]:
+    return arm.call(f"start cluster {name}", lambda: c.managed_clusters.begin_start(rg, name, polling=not no_wait))
 
 
-def begin_stop(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
+def begin_stop(c: ContainerServiceClient, rg: str, name: str, *, no_wait: bool = False) -> LROPoller[Any]:
     cluster = get(c, rg, name)
     mode = str(((cluster.get("properties") or {}).get("nodeProvisioningProfile") or {}).get("mode") or "")
     if mode.lower() == "auto":
@@ -441,10 +447,12 @@ def begin_stop(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
             f"cluster {name} uses node auto-provisioning, and AKS cannot stop such a cluster",
             hint="scale its workloads down instead (auto-provisioning then removes the nodes), or delete the cluster",
         )
-    return arm.call(f"stop cluster {name}", lambda: c.managed_clusters.begin_stop(rg, name))
+    return arm.call(f"stop cluster {name}", lambda: c.managed_clusters.begin_stop(rg, name, polling=not no_wait))
 
 
-def begin_delete(c: ContainerServiceClient, rg: str, name: str, *, if_match: str | None = None) -> LROPoller[Any]:
+def begin_delete(
+    c: ContainerServiceClient, rg: str, name: str, *, if_match: str | None = None, no_wait: bool = False
+) -> LROPoller[Any]:
     """Delete; with ``if_match`` (--if-match) only while the cluster's eTag is that one (azure/etags.py)."""
     from akscli.azure import etags
 
@@ -452,7 +460,7 @@ def begin_delete(c: ContainerServiceClient, rg: str, name: str, *, if_match: str
     what, conditions = f"delete cluster {name}", etags.headers(if_match)
     return etags.guarded(
         what,
-        lambda: c.managed_clusters.begin_delete(rg, name, headers=conditions),
+        lambda: c.managed_clusters.begin_delete(rg, name, headers=conditions, polling=not no_wait),
         show=etags.cluster_show(rg, name),
         given=True,
     )

@@ -341,7 +341,12 @@ def refuse_autoscaler_on_nap(name: str, cluster: Mapping[str, Any], min_count: i
 
 
 def begin_add(
-    c: ContainerServiceClient, spec: NodePoolSpec, body: dict[str, Any], target: arm.AzureTarget | None = None
+    c: ContainerServiceClient,
+    spec: NodePoolSpec,
+    body: dict[str, Any],
+    target: arm.AzureTarget | None = None,
+    *,
+    no_wait: bool = False,
 ) -> LROPoller[Any]:
     """Start adding the pool. With ``target``, first check that the region and zones offer the size and
     that the quota holds it (``capacity.check``), and a SkuNotAvailable failure says where it is offered."""
@@ -377,7 +382,7 @@ def begin_add(
         what = f"add node pool {spec.name}"
         capacity.check(target, what, location, spec.vm_size, nodes, zones=spec.zones, spot=spec.spot)
     try:
-        return send_add(c, spec, body)
+        return send_add(c, spec, body, no_wait=no_wait)
     except QuotaError as exc:
         if target is not None and "SkuNotAvailable" in exc.message:
             from akscli.azure import capacity
@@ -386,14 +391,18 @@ def begin_add(
         raise
 
 
-def send_add(c: ContainerServiceClient, spec: NodePoolSpec, body: dict[str, Any]) -> LROPoller[Any]:
+def send_add(
+    c: ContainerServiceClient, spec: NodePoolSpec, body: dict[str, Any], *, no_wait: bool = False
+) -> LROPoller[Any]:
     """The PUT alone, with no check before it: what ``--dry-run`` has the SDK build and prints. It
     carries If-None-Match: *, so that a pool of the same name added since the check is refused
     (412), never overwritten (azure/etags.py)."""
     rg, what, conditions = spec.resource_group, f"add node pool {spec.name}", etags.headers(if_none_match="*")
     return etags.guarded(
         what,
-        lambda: c.agent_pools.begin_create_or_update(rg, spec.cluster, spec.name, cast(Any, body), headers=conditions),
+        lambda: c.agent_pools.begin_create_or_update(
+            rg, spec.cluster, spec.name, cast(Any, body), headers=conditions, polling=not no_wait
+        ),
         show=etags.pool_show(rg, spec.cluster, spec.name),
         path=etags.POOL_ETAG,
         given=False,
@@ -446,6 +455,7 @@ def begin_scale(
     max_count: int | None = None,
     disable_autoscaler: bool = False,
     if_match: str | None = None,
+    no_wait: bool = False,
 ) -> LROPoller[Any]:
     check_scale_flags(count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler)
     pool = get_pool(c, rg, cluster, name)
@@ -475,11 +485,19 @@ def begin_scale(
             props["enableAutoScaling"] = False
             props.pop("minCount", None)
             props.pop("maxCount", None)
-    return put_pool(c, rg, cluster, name, pool, f"scale node pool {name}", if_match)
+    return put_pool(c, rg, cluster, name, pool, f"scale node pool {name}", if_match, no_wait=no_wait)
 
 
 def put_pool(
-    c: ContainerServiceClient, rg: str, cluster: str, name: str, pool: dict[str, Any], what: str, if_match: str | None
+    c: ContainerServiceClient,
+    rg: str,
+    cluster: str,
+    name: str,
+    pool: dict[str, Any],
+    what: str,
+    if_match: str | None,
+    *,
+    no_wait: bool = False,
 ) -> LROPoller[Any]:
     """PUT back a pool read and changed, under If-Match: the eTag read with it (or --if-match), so a
     change made in between is refused (412) rather than overwritten (azure/etags.py)."""
@@ -487,7 +505,7 @@ def put_pool(
     conditions = etags.headers(if_match or etags.of_pool(pool))
     return etags.guarded(
         what,
-        lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, body, headers=conditions),
+        lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, body, headers=conditions, polling=not no_wait),
         show=etags.pool_show(rg, cluster, name),
         path=etags.POOL_ETAG,
         given=if_match is not None,
@@ -512,13 +530,13 @@ def check_scale_flags(
 
 
 def begin_delete(
-    c: ContainerServiceClient, rg: str, cluster: str, name: str, *, if_match: str | None = None
+    c: ContainerServiceClient, rg: str, cluster: str, name: str, *, if_match: str | None = None, no_wait: bool = False
 ) -> LROPoller[Any]:
     get_pool(c, rg, cluster, name)
     what, conditions = f"delete node pool {name}", etags.headers(if_match)
     return etags.guarded(
         what,
-        lambda: c.agent_pools.begin_delete(rg, cluster, name, headers=conditions),
+        lambda: c.agent_pools.begin_delete(rg, cluster, name, headers=conditions, polling=not no_wait),
         show=etags.pool_show(rg, cluster, name),
         path=etags.POOL_ETAG,
         given=True,

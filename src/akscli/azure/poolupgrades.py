@@ -177,15 +177,25 @@ def node_image_pool(c: ContainerServiceClient, rg: str, cluster: str, name: str)
 
 
 def send_upgrade(
-    c: ContainerServiceClient, rg: str, cluster: str, name: str, pool: dict[str, Any], *, if_match: str | None = None
+    c: ContainerServiceClient,
+    rg: str,
+    cluster: str,
+    name: str,
+    pool: dict[str, Any],
+    *,
+    if_match: str | None = None,
+    no_wait: bool = False,
 ) -> LROPoller[Any]:
     """The upgrade's PUT alone (``upgrade_body`` builds and checks it), under If-Match: the eTag
     read with the pool, or --if-match."""
-    return put_pool(c, rg, cluster, name, pool, f"upgrade node pool {name}", if_match)
+    return put_pool(c, rg, cluster, name, pool, f"upgrade node pool {name}", if_match, no_wait=no_wait)
 
 
-def begin_node_image_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> LROPoller[Any]:
+def begin_node_image_upgrade(
+    c: ContainerServiceClient, rg: str, cluster: str, name: str, *, no_wait: bool = False
+) -> LROPoller[Any]:
     """The node image upgrade's POST; the caller reads the pool first (get_pool), before it confirms."""
     return arm.call(
-        f"node image upgrade of {name}", lambda: c.agent_pools.begin_upgrade_node_image_version(rg, cluster, name)
+        f"node image upgrade of {name}",
+        lambda: c.agent_pools.begin_upgrade_node_image_version(rg, cluster, name, polling=not no_wait),
     )

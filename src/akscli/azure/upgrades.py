@@ -233,7 +233,13 @@ def _warn_autoscaled(props: Mapping[str, Any], surge: str, name: str, *, default
 
 
 def send_upgrade(
-    c: ContainerServiceClient, rg: str, name: str, cluster: dict[str, Any], *, if_match: str | None = None
+    c: ContainerServiceClient,
+    rg: str,
+    name: str,
+    cluster: dict[str, Any],
+    *,
+    if_match: str | None = None,
+    no_wait: bool = False,
 ) -> LROPoller[Any]:
     """The upgrade's PUT alone (``upgrade_body`` builds and checks it). It carries If-Match: the
     eTag read with the cluster (or ``if_match``, --if-match), so a change made in between is
@@ -245,7 +251,7 @@ def send_upgrade(
     what, conditions = f"upgrade cluster {name}", etags.headers(if_match or etags.of_cluster(cluster))
     return etags.guarded(
         what,
-        lambda: c.managed_clusters.begin_create_or_update(rg, name, body, headers=conditions),
+        lambda: c.managed_clusters.begin_create_or_update(rg, name, body, headers=conditions, polling=not no_wait),
         show=etags.cluster_show(rg, name),
         given=if_match is not None,
     )
@@ -303,17 +309,18 @@ def pool_names(c: ContainerServiceClient, rg: str, name: str) -> list[str]:
 
 
 def begin_node_image_upgrades(
-    c: ContainerServiceClient, rg: str, name: str, pools: list[str]
+    c: ContainerServiceClient, rg: str, name: str, pools: list[str], *, no_wait: bool = False
 ) -> list[tuple[str, LROPoller[Any]]]:
     """Start a node image upgrade on each of ``pools`` (they run side by side in Azure); a dry
     run prints each pool's POST (arm.each_write)."""
     from functools import partial
 
-    pollers = arm.each_write([partial(_begin_node_image, c, rg, name, pool) for pool in pools])
+    pollers = arm.each_write([partial(_begin_node_image, c, rg, name, pool, no_wait) for pool in pools])
     return list(zip(pools, pollers, strict=True))
 
 
-def _begin_node_image(c: ContainerServiceClient, rg: str, name: str, pool: str) -> LROPoller[Any]:
+def _begin_node_image(c: ContainerServiceClient, rg: str, name: str, pool: str, no_wait: bool) -> LROPoller[Any]:
     return arm.call(
-        f"node image upgrade of {pool}", lambda: c.agent_pools.begin_upgrade_node_image_version(rg, name, pool)
+        f"node image upgrade of {pool}",
+        lambda: c.agent_pools.begin_upgrade_node_image_version(rg, name, pool, polling=not no_wait),
     )

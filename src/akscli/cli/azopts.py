@@ -361,9 +361,9 @@ def report_accepted(poller: "LROPoller[Any]", what: str, fmt: str, resume: str) 
     azure/core/polling/base_polling.py get_continuation_token), where a provider's signed query
     would be a token, and no akscli command takes it back. ``operationUrl`` keeps only the
     api-version of that URL (azure/arm.py operation_url); null when Azure answered at once."""
-    from akscli.azure.arm import operation_url
+    from akscli.azure.arm import begun_status, operation_url
 
-    status = str(poller.status())
+    status = begun_status(poller)
     if not output.structured(fmt):
         output.info(no_wait_line(what, status, resume))
         return

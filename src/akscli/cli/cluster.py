@@ -182,7 +182,7 @@ def create(
         if dry:
             clusters.send_create(c, spec, body)
         try:
-            poller = clusters.begin_create(c, spec, body, target=azure.target())
+            poller = clusters.begin_create(c, spec, body, target=azure.target(), no_wait=no_wait)
         except errors.NotFoundError as exc:
             armerrors.in_location(exc, spec.location)  # the hint's `az group create` in --location
             raise
@@ -264,7 +264,7 @@ def upgrade(
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List available upgrades, or upgrade the control plane and node pools."""
-    from akscli.azure import clusters, upgrades
+    from akscli.azure import arm, clusters, upgrades
     from akscli.cli import common
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
@@ -283,16 +283,21 @@ def upgrade(
             # (kubectl delete --interactive lists what it found before it asks).
             pools = upgrades.pool_names(c, rg, cname)
             common.confirm(f"upgrade the node images of every pool of {cname}", yes or dry)
-            for pool, poller in upgrades.begin_node_image_upgrades(c, rg, cname, pools):
-                azopts.finish(
-                    poller,
-                    f"node image upgrade of {pool}",
-                    fmt,
-                    no_wait=no_wait,
-                    resume=_resume(rg, cname),
-                    target=azopts.audit_target(c, rg, cname, pool, command="cluster upgrade"),
-                    deadline=deadline,
-                )
+            begun = upgrades.begin_node_image_upgrades(c, rg, cname, pools, no_wait=no_wait)
+            try:
+                for pool, poller in begun:
+                    azopts.finish(
+                        poller,
+                        f"node image upgrade of {pool}",
+                        fmt,
+                        no_wait=no_wait,
+                        resume=_resume(rg, cname),
+                        target=azopts.audit_target(c, rg, cname, pool, command="cluster upgrade"),
+                        deadline=deadline,
+                    )
+            finally:  # a wait cut short leaves no other pool's poller polling on (arm.stop_polling)
+                for _pool, poller in begun:
+                    arm.stop_polling(poller)
             if not no_wait:
                 _show(clusters.get(c, rg, cname), fmt)
             return
@@ -319,7 +324,7 @@ def upgrade(
                 "upgrade does"
             )
         common.confirm(f"upgrade {scope} of {cname} to {version}", yes or dry)
-        poller = upgrades.send_upgrade(c, rg, cname, body, if_match=etag)
+        poller = upgrades.send_upgrade(c, rg, cname, body, if_match=etag, no_wait=no_wait)
         what = f"upgrade cluster {cname} to {version}"
         result = azopts.finish(
             poller,
@@ -352,7 +357,7 @@ def _power(
     with azopts.dry_run_scope(dry_run, fmt, offline=action == "start"):
         c = azure.aks_client()
         begin = clusters.begin_start if action == "start" else clusters.begin_stop
-        poller = begin(c, rg, cname)
+        poller = begin(c, rg, cname, no_wait=no_wait)
         azopts.finish(
             poller,
             f"{action} cluster {cname}",
@@ -423,7 +428,7 @@ def delete(
         with errors.absent_is_done(ignore_not_found):
             clusters.get(c, rg, cname)
             common.confirm(f"delete cluster {cname} in resource group {rg} and all its workloads", yes or dry)
-            poller = clusters.begin_delete(c, rg, cname, if_match=etag)
+            poller = clusters.begin_delete(c, rg, cname, if_match=etag, no_wait=no_wait)
             azopts.finish(
                 poller,
                 f"delete cluster {cname}",

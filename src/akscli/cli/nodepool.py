@@ -389,6 +389,7 @@ def scale(
             max_count=max_count,
             disable_autoscaler=disable_autoscaler,
             if_match=etag,
+            no_wait=no_wait,
         )
         what = f"scale node pool {pname}"
         result = azopts.finish(
@@ -465,7 +466,7 @@ def upgrade(
         if node_image_only:
             poolupgrades.node_image_pool(c, rg, cname, pname)
             common.confirm(f"upgrade the node image of pool {pname}", yes or dry)
-            poller = poolupgrades.begin_node_image_upgrade(c, rg, cname, pname)
+            poller = poolupgrades.begin_node_image_upgrade(c, rg, cname, pname, no_wait=no_wait)
         elif version:
             try:
                 body = poolupgrades.upgrade_body(
@@ -479,7 +480,7 @@ def upgrade(
             if body["properties"].get("provisioningState") == "Failed":
                 output.info(f"node pool {pname} is in a failed state: sending it its own version to reconcile it")
             common.confirm(f"upgrade node pool {pname} to {version}", yes or dry)
-            poller = poolupgrades.send_upgrade(c, rg, cname, pname, body, if_match=etag)
+            poller = poolupgrades.send_upgrade(c, rg, cname, pname, body, if_match=etag, no_wait=no_wait)
         else:
             azopts.emit_upgrades(poolupgrades.upgrade_info(c, rg, cname, pname), fmt)
             return
@@ -544,7 +545,7 @@ def delete(
         with errors.absent_is_done(ignore_not_found):
             nodepools.get_pool(c, rg, cname, pname)
             common.confirm(f"delete node pool {pname} of cluster {cname}", yes or dry)
-            poller = nodepools.begin_delete(c, rg, cname, pname, if_match=etag)
+            poller = nodepools.begin_delete(c, rg, cname, pname, if_match=etag, no_wait=no_wait)
             azopts.finish(
                 poller,
                 f"delete node pool {pname}",

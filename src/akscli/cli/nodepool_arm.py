@@ -101,7 +101,7 @@ def add(
         c = clusters.client(target)
         if dry:
             nodepools.send_add(c, spec, body)
-        poller = nodepools.begin_add(c, spec, body, target)
+        poller = nodepools.begin_add(c, spec, body, target, no_wait=no_wait)
         resume = _resume(spec.resource_group, spec.cluster, spec.name)
         result = azopts.finish(
             poller,

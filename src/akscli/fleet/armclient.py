@@ -256,8 +256,8 @@ class FleetScope:
         """DELETE the fleet and wait for its operation; with ``no_wait`` return the poller once
         Azure accepted it (--no-wait, as ``remove``)."""
         what = f"deleting fleet {self.fleet}"
-        if no_wait:
-            return self.arm.call(what, lambda: self.arm.client.fleets.begin_delete(*self._at()))
+        if no_wait:  # polling=False: no poller thread, as az's sdk_no_wait (azure/arm.py begun_status)
+            return self.arm.call(what, lambda: self.arm.client.fleets.begin_delete(*self._at(), polling=False))
         self.arm.wait(what, lambda: self.arm.client.fleets.begin_delete(*self._at()), self.follow())
         return None
 
@@ -297,9 +297,10 @@ class FleetScope:
         """PUT a child and wait for its operation; with ``no_wait`` return the poller once Azure
         accepted it (--no-wait, as ``remove``)."""
         begin = getattr(self._ops(child), child.create_method)
-        if no_wait:
+        if no_wait:  # polling=False: no poller thread, as az's sdk_no_wait (azure/arm.py begun_status)
             return self.arm.call(
-                what or f"creating {child.noun} {name}", lambda: begin(*self._at(), name, model(child.model, body))
+                what or f"creating {child.noun} {name}",
+                lambda: begin(*self._at(), name, model(child.model, body), polling=False),
             )
         return self.arm.wait(
             what or f"creating {child.noun} {name}",
@@ -347,8 +348,8 @@ class FleetScope:
         from azure.core.exceptions import HttpResponseError
 
         def start() -> Any:
-            try:
-                return begin(match_condition=MatchConditions.IfMissing)
+            try:  # --no-wait: polling=False, no poller thread (azure/arm.py begun_status)
+                return begin(match_condition=MatchConditions.IfMissing, polling=not no_wait)
             except HttpResponseError as exc:
                 if exc.status_code != 412:
                     raise
@@ -386,8 +387,8 @@ class FleetScope:
         accepted it (--no-wait, as the AKS deletes: the operation goes on in Azure)."""
         ops = self._ops(child)
         what = f"deleting {child.noun} {name}"
-        if no_wait:
-            return self.arm.call(what, lambda: ops.begin_delete(*self._at(), name))
+        if no_wait:  # polling=False: no poller thread, as az's sdk_no_wait (azure/arm.py begun_status)
+            return self.arm.call(what, lambda: ops.begin_delete(*self._at(), name, polling=False))
         self.arm.wait(what, lambda: ops.begin_delete(*self._at(), name), self.follow(child, name))
         return None
 

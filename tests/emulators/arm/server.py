@@ -147,6 +147,9 @@ class ArmEmulator:
         self.busy_states: list[tuple[re.Pattern[str], dict[str, str]]] = []
         self._server: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # The port, kept after stop(): a request the server took just before it stopped is still
+        # answered (its handler builds URLs from it), and a later one is refused by the closed socket.
+        self._port: int | None = None
         self.tls: TlsFiles = throwaway_tls()
         from tests.emulators.arm import aks, aksrules, compute, fleet, groups, hybrid
 
@@ -166,6 +169,7 @@ class ArmEmulator:
         server.daemon_threads = True
         server.socket = ctx.wrap_socket(server.socket, server_side=True)
         self._server = server
+        self._port = int(server.server_address[1])
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
@@ -184,8 +188,8 @@ class ArmEmulator:
 
     @property
     def port(self) -> int:
-        assert self._server is not None, "start() the emulator first"
-        return int(self._server.server_address[1])
+        assert self._port is not None, "start() the emulator first"
+        return self._port
 
     @property
     def url(self) -> str:
