@@ -55,6 +55,19 @@ def eight_gpu_record(active_links: int = 18) -> dict[str, Any]:
     return base
 
 
+def ib_sysfs(hcas: int = 8) -> Any:
+    """/sys/class/infiniband of an ND H100 v5 (mlx5_ib<N>, port 1 each, as the kernel's
+    drivers/infiniband/core/sysfs.c writes state and link_layer), for sysfs.ListingSysfs."""
+    from akscli.baremetal.sysfs import INFINIBAND, ListingSysfs
+
+    devices = [f"mlx5_ib{i}" for i in range(hcas)]
+    dirs = {INFINIBAND: devices} | {f"{INFINIBAND}/{d}/ports": ["1"] for d in devices}
+    files = {f"{INFINIBAND}/{d}/ports/1/state": "4: ACTIVE" for d in devices} | {
+        f"{INFINIBAND}/{d}/ports/1/link_layer": "InfiniBand" for d in devices
+    }
+    return ListingSysfs(dirs, files)
+
+
 @pytest.fixture
 def h100() -> dict[str, Any]:
     return h100_record()

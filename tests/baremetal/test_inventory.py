@@ -47,7 +47,7 @@ def test_inventory_probes_every_gpu_node_once(gpu_nodes: Any, kubeconfig: Any) -
     assert {
         (n["status"], n["gpus"], n["gpu_model"], n["driver"], n["cuda"], n["nvlink"], n["rdma_ports"])
         for n in data["nodes"]
-    } == {("ok", 8, "NVIDIA H100 80GB HBM3", "580.159.04", "13.0", "none", "none")}
+    } == {("ok", 8, "NVIDIA H100 80GB HBM3", "580.159.04", "13.0", "144/144", "8/8")}
     assert data["summary"]["gpus"] == 24
     assert [r["node"] for r in data["reports"]] == ["aks-gpu-0", "aks-gpu-1", "aks-gpu-2"]
 
@@ -123,14 +123,14 @@ def test_probe_job_pins_its_node_and_runs_the_probe_in_the_given_image(gpu_nodes
 
 
 def test_anomalies_from_any_node_reach_the_cluster_table(gpu_nodes: Any, kubeconfig: Any) -> None:
-    from akscli.baremetal import probe, sysfs
+    from akscli.baremetal import probe
     from akscli.baremetal.nvml_replay import RecordedNvml
 
-    from .conftest import eight_gpu_record
+    from .conftest import eight_gpu_record, ib_sysfs
 
     def output(node: str) -> str:
         record = eight_gpu_record(active_links=18 if node != "aks-gpu-1" else 17)
-        report = probe.probe(RecordedNvml(record), sysfs.ListingSysfs({}), node=node, kernel="6.8")
+        report = probe.probe(RecordedNvml(record), ib_sysfs(), node=node, kernel="6.8")
         return json.dumps(report.to_dict())
 
     gpu_nodes.controllers.add(GpuPodController(probe_output=output))

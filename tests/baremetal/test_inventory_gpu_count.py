@@ -15,6 +15,7 @@ from . import nodes as fx
 from .conftest import add_nodes
 
 IMAGE = "registry.example.com/akscli-probe:0.1.0"
+ND_H100 = "Standard_ND96isr_H100_v5"
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +27,7 @@ def test_a_node_whose_probe_sees_fewer_gpus_than_its_size_has_is_a_blocking_anom
     kube_emulator: Any, kubeconfig: Any
 ) -> None:
     add_nodes(kube_emulator, [fx.node("aks-gpu-0")])  # Standard_ND96isr_H100_v5: 8 GPUs
-    kube_emulator.controllers.add(GpuPodController(probe_output=lambda node: recorded_probe_json(node, 7)))
+    kube_emulator.controllers.add(GpuPodController(probe_output=lambda node: recorded_probe_json(node, 7, ND_H100)))
     result = invoke("baremetal", "inventory", "-o", "json")
     assert result.exit_code == 9, result
     data = json.loads(result.stdout)

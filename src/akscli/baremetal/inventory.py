@@ -250,6 +250,51 @@ def missing_gpus(report: ProbeReport, vm_size: str | None, expected: int) -> Ano
     )
 
 
+def missing_interconnect(report: ProbeReport, vm_size: str | None) -> list[Anomaly]:
+    """Errors where the node lacks the interconnect its VM size has, by akscli's interconnect table
+    (data/interconnect.yaml; each size's row names its sources: Azure's size pages and
+    Azure/azurehpc-health-checks conf/<size>.conf):
+
+    - an NVLink size whose GPUs NVML lists no NVLink link for: NVML answers NotSupported for
+      every link where the GPU has none (the recorded single-H100 VM,
+      shared/data/gpu-probe/h100-80gb-hbm3-vm/nvml.json), so NCCL inside the node falls back to
+      PCIe. Links that exist but are down are already an anomaly of the GPU (report.py).
+    - an InfiniBand size with fewer InfiniBand HCAs under /sys/class/infiniband than it has (none
+      at all: that recording's sysfs.txt). A port whose link layer is Ethernet (the accelerated
+      networking NIC's mlx5 device) is not an InfiniBand HCA.
+    """
+    from akscli.baremetal import nccl
+
+    info = nccl.interconnect(vm_size) if vm_size else None
+    if info is None or not report.gpus:
+        return []
+    found: list[Anomaly] = []
+    unlinked = [g.index for g in report.gpus if not g.nvlinks]
+    if info.nvlink_version and unlinked:
+        which = "any GPU" if len(unlinked) == len(report.gpus) else f"GPU {', '.join(map(str, unlinked))}"
+        found.append(
+            Anomaly(
+                "node",
+                "error",
+                f"NVML lists no NVLink link on {which}; a {info.vm_size} has NVLink {info.nvlink_version}",
+                "check 'nvidia-smi nvlink -s' and 'nvidia-smi topo -m' (NV# between the GPUs), and that the "
+                "fabric manager runs; drain the node and reimage it, or report the VM to Azure",
+            )
+        )
+    hcas = sorted({p.device for p in report.rdma if (p.link_layer or "").lower() != "ethernet"})
+    if info.ib_hcas and len(hcas) < info.ib_hcas:
+        found.append(
+            Anomaly(
+                "node",
+                "error",
+                f"/sys/class/infiniband shows {len(hcas)} of the {info.ib_hcas} InfiniBand HCAs a {info.vm_size} has",
+                "check 'ibstat' and that the InfiniBand driver is loaded (the GPU Operator's MOFED or the "
+                "node image's); drain the node and reimage it, or report the VM to Azure",
+            )
+        )
+    return found
+
+
 def job_name(run_id: str, index: int) -> str:
     return f"gpu-probe-{run_id}-{index}"
 
@@ -372,6 +417,7 @@ def _run_batch(
                     report = parse_probe_log(_read_log(kube, opts.namespace, pod_name))
                     if short := missing_gpus(report, size, expected):
                         report.anomalies.append(short)
+                    report.anomalies += missing_interconnect(report, size)
                     results[node] = NodeResult(node, "ok", report=report, expected_gpus=expected)
                 except AkscliError as exc:
                     results[node] = NodeResult(node, "failed", error=exc.message)

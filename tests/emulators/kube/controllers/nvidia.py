@@ -418,10 +418,11 @@ def nccl_log(
 # ---- pods of akscli's probe and NCCL Jobs ----------------------------------------------------
 
 
-def recorded_probe_json(node: str, gpus: int = 1) -> str:
+def recorded_probe_json(node: str, gpus: int = 1, vm_size: str | None = None) -> str:
     """The probe's JSON for the recorded H100 machine, as reported on ``node``; with ``gpus``, its
     one GPU repeated that many times (index, UUID and PCI bus id each its own), as NVML enumerates
-    the GPUs of a node whose VM size has as many of that model (an ND H100 v5: 8)."""
+    the GPUs of a node whose VM size has as many of that model (an ND H100 v5: 8). With ``vm_size``,
+    the NVLink links and InfiniBand ports that size has (``_interconnect``)."""
     from akscli.baremetal import probe
 
     report = probe.replay(H100_RECORDING, node=node).to_dict()
@@ -436,16 +437,67 @@ def recorded_probe_json(node: str, gpus: int = 1) -> str:
             }
             for i in range(gpus)
         ]
+    if vm_size:
+        _interconnect(report, vm_size)
     return json.dumps(report, indent=2)
 
 
-def _node_gpus(cluster: Any, node: str) -> int:
-    """GPUs of the recorded model the node's VM size has (1 for any other size: the recording's)."""
+# NVLink 4 links of one H100 SXM5 GPU. upstream: NVIDIA H100 Tensor Core GPU datasheet (18 NVLink
+# links, 900 GB/s) and Azure's ND H100 v5 size page (learn.microsoft.com .../ndh100v5-series:
+# 8 H100 joined by NVLink 4.0), as data/interconnect.yaml cites them.
+H100_NVLINKS = 18
+
+
+def _interconnect(report: dict[str, Any], vm_size: str) -> None:
+    """The links and ports akscli's interconnect table gives ``vm_size``, in the probe's shapes:
+    every NVLink link active (report.NvLink), one InfiniBand port per HCA as sysfs shows it.
+
+    - NVLink: only for the H100 sizes (``H100_NVLINKS`` links). The link's version and remote PCI
+      bus id are None: what NVML answers for them in an Azure VM is not recorded or published.
+    - InfiniBand: mlx5_ib<N> port 1, the names Azure's HPC images give the HCAs
+      (Azure/azurehpc-health-checks and the Azure HPC docs' UCX_NET_DEVICES=mlx5_ib0:1 ...
+      mlx5_ib7:1); state, phys_state, rate and link_layer as the kernel writes them
+      (torvalds/linux drivers/infiniband/core/sysfs.c state_show "4: ACTIVE", phys_state_show
+      "5: LinkUp", rate_show "400 Gb/sec (4X NDR)", link_layer_show "InfiniBand"), read back by
+      akscli's sysfs.read_rdma, which keeps the word after the code.
+    """
+    from akscli.baremetal import nccl
+
+    info = nccl.interconnect(vm_size)
+    if info is None:
+        return
+    if info.nvlink_version and "H100" in info.gpu_model:
+        for gpu in report["gpus"]:
+            gpu["nvlink_supported"] = True
+            gpu["nvlinks"] = [
+                {"link": link, "active": True, "version": None, "remote_pci_bus_id": None}
+                for link in range(H100_NVLINKS)
+            ]
+            gpu["nvlinks_active"] = H100_NVLINKS
+    if info.ib_hcas and info.ib_per_hca_gbit and info.ib_generation:
+        report["rdma"] = [
+            {
+                "device": f"mlx5_ib{i}",
+                "port": 1,
+                "state": "ACTIVE",
+                "physical_state": "LinkUp",
+                "rate": f"{info.ib_per_hca_gbit:g} Gb/sec (4X {info.ib_generation})",
+                "link_layer": "InfiniBand",
+            }
+            for i in range(info.ib_hcas)
+        ]
+
+
+def _node_size(cluster: Any, node: str) -> tuple[int, str | None]:
+    """GPUs of the recorded model the node's VM size has and that size (1 and None for any other
+    size: the recording's)."""
     from tests.emulators.kube.controllers.nvidia_gfd import nvidia_size
 
     obj = cluster.get("v1", "Node", None, node)
     size = nvidia_size(obj) if obj is not None else None
-    return int(size.gpus) if size is not None and size.gpu_model == "NVIDIA H100 80GB" else 1
+    if size is not None and size.gpu_model == "NVIDIA H100 80GB":
+        return int(size.gpus), str(size.name)
+    return 1, None
 
 
 class GpuPodController(Controller):
@@ -491,7 +543,7 @@ class GpuPodController(Controller):
         elif self.probe_output is not None:
             text = self.probe_output(str(node))
         else:
-            text = recorded_probe_json(str(node), _node_gpus(cluster, str(node)))
+            text = recorded_probe_json(str(node), *_node_size(cluster, str(node)))
         cluster.set_pod_logs(meta["namespace"], meta["name"], text, container="probe")
 
     @staticmethod
