@@ -28,7 +28,10 @@ ClusterPolicy simulator (nvidia.py).
   ``cuda.runtime.*`` and their ``-version`` forms on every node it labels (CUDA's major and minor
   as internal/resource/nvml-lib.go GetCudaDriverVersion splits NVML's number: v/1000, v%1000/10),
   and ``nvidia.com/gpu.compute.major/minor`` only for a GPU model a recording has (its device name
-  begins with the size's model): no other model's compute capability was recorded.
+  begins with the size's model): no other model's compute capability was recorded. Where the
+  ClusterPolicy installs the driver (``driver.enabled``, unset means true), the driver labels are
+  its ``driver.version`` on every node GFD runs on, as a real GFD reports the running driver; the
+  CUDA labels are then left out (no machine with that driver was recorded).
 * Time-slicing: GFD reads the device plugin's config the ClusterPolicy names
   (``spec.devicePlugin.config.name``, a ConfigMap in the operator's namespace; the key is the
   node's ``nvidia.com/device-plugin.config`` label, else ``config.default``; none: the "empty"
@@ -165,22 +168,41 @@ def _recorded() -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
     return driver, compute
 
 
-def version_labels() -> dict[str, str]:
-    """internal/lm/nvml.go newVersionLabeler, from the recorded driver."""
-    driver, _ = _recorded()
-    version = str(driver["version"])
+def running_driver(policy: Mapping[str, Any] | None) -> str | None:
+    """The driver a node runs under ``policy``: the version its driver container installs
+    (``spec.driver.version``) where the operator installs drivers (upstream: NVIDIA/gpu-operator
+    a22dbf6 api/nvidia/v1/clusterpolicy_types.go DriverSpec.IsEnabled, true when unset; the
+    driver image's tag is that version), else None: the node's own, the recorded one."""
+    driver = ((policy or {}).get("spec") or {}).get("driver") or {}
+    if driver.get("enabled") is False or not driver.get("version"):
+        return None
+    return str(driver["version"])
+
+
+def version_labels(driver: str | None = None) -> dict[str, str]:
+    """internal/lm/nvml.go newVersionLabeler, from the running driver: NVML's driver version
+    (nvmlSystemGetDriverVersion) and the CUDA version it supports (nvmlSystemGetCudaDriverVersion).
+    ``driver``: the one the GPU Operator installed (``running_driver``), else the recorded one.
+    No machine with another driver was recorded, so for it the ``cuda.runtime`` labels are left
+    out rather than guessed (a real GFD writes them)."""
+    recorded, _ = _recorded()
+    version = driver or str(recorded["version"])
     major, minor, rev = [*version.split("."), ""][:3]
-    cuda_major, cuda_minor = driver["cuda"] // 1000, driver["cuda"] % 1000 // 10
-    return {
+    labels = {
         "nvidia.com/cuda.driver.major": major,
         "nvidia.com/cuda.driver.minor": minor,
         "nvidia.com/cuda.driver.rev": rev,
-        "nvidia.com/cuda.runtime.major": str(cuda_major),
-        "nvidia.com/cuda.runtime.minor": str(cuda_minor),
         "nvidia.com/cuda.driver-version.major": major,
         "nvidia.com/cuda.driver-version.minor": minor,
         "nvidia.com/cuda.driver-version.revision": rev,
         "nvidia.com/cuda.driver-version.full": version,
+    }
+    if version != str(recorded["version"]):
+        return labels
+    cuda_major, cuda_minor = recorded["cuda"] // 1000, recorded["cuda"] % 1000 // 10
+    return labels | {
+        "nvidia.com/cuda.runtime.major": str(cuda_major),
+        "nvidia.com/cuda.runtime.minor": str(cuda_minor),
         "nvidia.com/cuda.runtime-version.major": str(cuda_major),
         "nvidia.com/cuda.runtime-version.minor": str(cuda_minor),
         "nvidia.com/cuda.runtime-version.full": f"{cuda_major}.{cuda_minor}",
@@ -214,10 +236,14 @@ def time_slicing(cluster: Any, policy: Mapping[str, Any], node: Mapping[str, Any
 
 
 def gfd_labels(
-    node: dict[str, Any], sharing: tuple[int, bool] = (1, False), mig_strategy: str = "none"
+    node: dict[str, Any],
+    sharing: tuple[int, bool] = (1, False),
+    mig_strategy: str = "none",
+    driver: str | None = None,
 ) -> dict[str, str]:
-    """The labels GFD's pod writes on ``node`` ({} where it keeps the node's own, or finds no GPU);
-    ``sharing``: the node's time-slicing (replicas, renamed); ``mig_strategy``: the ClusterPolicy's."""
+    """The labels GFD's pod writes on ``node`` ({} where it finds no GPU; only the driver's where
+    it keeps the node's own GPU labels); ``sharing``: the node's time-slicing (replicas, renamed);
+    ``mig_strategy``: the ClusterPolicy's; ``driver``: the one it installed (``running_driver``)."""
     from tests.emulators.kube.controllers import nvidia_mig_labels as migs
     from tests.emulators.kube.generate import architecture
 
@@ -227,8 +253,11 @@ def gfd_labels(
     shared_before = own.get("nvidia.com/gpu.sharing-strategy") == "time-slicing"
     # upstream: NVIDIA/k8s-device-plugin 1b826ac internal/lm/mig-strategy.go NewResourceLabeler
     mig = migs.applied(node, size.gpu_model) if size is not None and mig_strategy != "none" else None
-    if size is None or ("nvidia.com/gpu.product" in own and replicas < 2 and not shared_before and mig is None):
+    if size is None:
         return {}
+    if "nvidia.com/gpu.product" in own and replicas < 2 and not shared_before and mig is None:
+        # GFD reports the driver that runs, whatever labels the generator gave the node
+        return version_labels(driver) if driver else {}
     product = "-".join(size.gpu_model.split()) + ("-SHARED" if replicas > 1 and not renamed else "")
     whole = {
         "nvidia.com/gpu.product": product,
@@ -238,7 +267,7 @@ def gfd_labels(
         "nvidia.com/gpu.memory": str(size.gpu_memory_gib * 1024),
         "nvidia.com/gpu.family": architecture(size.gpu_model),
         **compute_labels(size.gpu_model),
-        **version_labels(),
+        **version_labels(driver),
     }
     return whole | migs.mig_labels(size.gpu_model, size.gpus, mig_strategy, mig, sharing) if mig else whole
 
@@ -297,7 +326,7 @@ def label_gfd(cluster: Any, pods: list[dict[str, Any]], policy: Mapping[str, Any
         from tests.emulators.kube.controllers import nvidia_mig_labels as migs
 
         sharing = time_slicing(cluster, policy or {}, node, str(pod["metadata"].get("namespace")))
-        labels = gfd_labels(node, sharing, migs.strategy(policy or {}))
+        labels = gfd_labels(node, sharing, migs.strategy(policy or {}), running_driver(policy))
         if labels:
             cluster.patch("v1", "Node", None, name, {"metadata": {"labels": labels}})
 
