@@ -253,6 +253,8 @@ def fit(kube: Kube, opts: PrepareOptions) -> list[str]:
         _check_mofed_source(kube, opts)  # the chart's ClusterPolicy too: the helm hint sets driver.rdma
     if opts.rdma:
         notes += _network_operator_rdma(_network_operator_policies(kube), opts)
+    if opts.rdma:
+        notes += _advertised_rdma(kube, opts)
     if opts.rdma and not found.nfd_pods and any(k.startswith("feature.node") for k in opts.rdma_node_selector):
         notes.append(
             "no Node Feature Discovery runs, so no node is labelled rdma.capable and the RDMA plugin "
@@ -303,6 +305,45 @@ def _network_operator_rdma(policies: list[dict[str, Any]], opts: PrepareOptions)
             f"plugin{what}: prepare deploys none"
         ]
     return []
+
+
+# Nodes read for RDMA resources already advertised: one page, whatever the cluster's size.
+RDMA_NODE_SAMPLE = 500
+RDMA_PLUGIN_DAEMONSET = "rdma-shared-dp-ds"  # templates/baremetal/rdma-shared-device-plugin.yaml.j2
+
+
+def _advertised_rdma(kube: Kube, opts: PrepareOptions) -> list[str]:
+    """Deploy no RDMA plugin where the RDMA nodes already advertise an ``rdma/`` resource from a
+    plugin no NicClusterPolicy deploys (``_network_operator_rdma`` went first) and akscli did not
+    apply: a second RDMA shared device plugin would register the same HCAs again, under a second
+    resource name. ``rdma/`` is the plugin's resource prefix (Mellanox/k8s-rdma-shared-dev-plugin
+    README "RDMA Shared Device Plugin Configurations": each configList entry is advertised as
+    rdma/<resourceName>; the Network Operator deploys the same plugin, Mellanox/network-operator
+    b06827e0 manifests/state-rdma-shared-device-plugin). Bounded: akscli's own DaemonSet by name,
+    then one page of ``RDMA_NODE_SAMPLE`` nodes of ``--rdma-node-selector``."""
+    from akscli.render import MANAGED_BY
+
+    own = kube.get("apps/v1", "DaemonSet", RDMA_PLUGIN_DAEMONSET, namespace=opts.rdma_namespace)
+    if own is not None and ((own.get("metadata") or {}).get("labels") or {}).get(MANAGED_BY) == "akscli":
+        return []  # ours: apply updates it
+    selector = ",".join(f"{k}={v}" for k, v in opts.rdma_node_selector.items()) or None
+    page = next(iter(kube.list_pages("v1", "Node", label_selector=selector, page_size=RDMA_NODE_SAMPLE)), None)
+    nodes = (page or {}).get("items") or []
+    advertised: dict[str, int] = {}
+    for node in nodes:
+        capacity = (node.get("status") or {}).get("capacity") or {}
+        for name in sorted(k for k, v in capacity.items() if k.startswith("rdma/") and str(v) not in ("", "0")):
+            advertised[name] = advertised.get(name, 0) + 1
+    if not advertised:
+        return []
+    opts.rdma = False
+    more = " (the first page)" if (page or {}).get("metadata", {}).get("continue") else ""
+    counted = "(" + ", ".join(f"{name} on {count}" for name, count in advertised.items())
+    return [
+        f"the RDMA nodes already advertise {counted} of the {len(nodes)} read{more}) from an RDMA device "
+        "plugin no NicClusterPolicy deploys and akscli did not apply: prepare deploys none (a second would "
+        f"register the same HCAs again). Use it: akscli baremetal test nccl --rdma-resource {next(iter(advertised))}"
+    ]
 
 
 def _check_mofed_source(kube: Kube, opts: PrepareOptions) -> None:
