@@ -49,9 +49,11 @@ def test_the_offer_lists_only_unlabelled_nvidia_nodes_by_label_whatever_the_cpu_
     kube_emulator.request_log.clear()
     result = invoke("baremetal", "prepare", "--no-driver")
     assert result.exit_code == 0, result
-    assert "it has not labelled 2 NVIDIA GPU node(s) (aks-gpu-0, aks-gpu-1)" in result.stderr
+    # at least: 500 of the 1,100 nodes with no NVIDIA label were read
+    assert "it has not labelled at least 2 NVIDIA GPU node(s) (aks-gpu-0, aks-gpu-1)" in result.stderr
     offer_lists = [s for s in _node_lists(kube_emulator) if UNLABELLED in s]
-    assert len(offer_lists) == 5  # one page for each label that marks an NVIDIA node
+    # one page for each label that marks an NVIDIA node, one of the nodes with none of them
+    assert len(offer_lists) == 6
     assert "" not in _node_lists(kube_emulator)
 
 
@@ -65,4 +67,25 @@ def test_a_label_with_more_pages_than_are_read_makes_the_count_a_floor(
     assert result.exit_code == 0, result
     assert "it has not labelled at least 2 NVIDIA GPU node(s) (aks-gpu-0, aks-gpu-1)" in result.stderr
     offer_lists = [s for s in _node_lists(kube_emulator) if UNLABELLED in s]
-    assert len(offer_lists) <= 2 * 5
+    assert len(offer_lists) <= 2 * 5 + 1
+
+
+def test_a_gpu_node_with_no_nvidia_label_is_counted_by_its_capacity(kube_emulator: Any, kubeconfig: Any) -> None:
+    # A device plugin installed by hand advertises nvidia.com/gpu; no label marks the node NVIDIA's.
+    name = "gpu-by-hand-0"
+    labels = {"kubernetes.io/hostname": name, "node.kubernetes.io/instance-type": "Standard_Custom_v1"}
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {"name": name, "labels": labels},
+            "spec": {"taints": [SKU]},
+            "status": {"capacity": {"nvidia.com/gpu": "8"}, "allocatable": {"nvidia.com/gpu": "8"}},
+        }
+    )
+    kube_emulator.cluster.create(_cpu_node(0))
+    helm_gpu_operator(kube_emulator, nfd=True)
+    result = invoke("baremetal", "prepare", "--no-driver")
+    assert result.exit_code == 0, result
+    assert f"it has not labelled 1 NVIDIA GPU node(s) ({name})" in result.stderr
+    assert "sku=gpu:NoSchedule" in result.stderr

@@ -37,6 +37,14 @@ matches a node without the label), 500 nodes a page and 2 pages at most per labe
 node lists, whatever the number of nodes. The API server applies the selector (on a page, it stops
 once the page is full), so the nodes NFD labelled and the CPU nodes never come back. Where a
 label has more pages, the count is a floor ("at least").
+
+A GPU node that carries none of those labels (a device plugin installed by hand, a size AKS does
+not mark) is known by its capacity (``nvidia.com/gpu``) or its VM size (gpus.read), neither of
+which a selector can ask for. One more list reads them: the nodes with none of the NVIDIA labels
+(each label negated, ``k!=v`` or ``!k``, joined with the same ``!=true`` on NFD's), one page of
+500 (``NO_LABEL_PAGES``), kept where gpus.read finds an NVIDIA GPU. Those nodes are mostly CPU
+nodes, so in a cluster with more than 500 of them this sees only the first 500 the API server
+returns (by name), and the count becomes a floor too. So the reads are 11 node lists at most.
 """
 
 from __future__ import annotations
@@ -61,6 +69,7 @@ TAINTS_KEPT = 8  # distinct taints offered at most
 NAMES_KEPT = 3
 NODE_PAGE = 500
 NODE_PAGES = 2  # per label
+NO_LABEL_PAGES = 1  # of the nodes with no NVIDIA label
 # upstream: Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/labels.go LabelSKUGPUManufacturer
 KARPENTER_NVIDIA = "karpenter.azure.com/sku-gpu-manufacturer=nvidia"
 UNLABELLED = f"{NFD_NVIDIA_LABEL}!=true"
@@ -154,6 +163,22 @@ def _unlabelled_gpu_nodes(kube: Kube, found: Offer) -> Iterator[dict[str, Any]]:
             if number == NODE_PAGES:
                 found.unread = found.unread or bool((page.get("metadata") or {}).get("continue"))
                 break
+    pages = kube.list_pages("v1", "Node", label_selector=NO_NVIDIA_LABEL, page_size=NODE_PAGE)
+    for number, page in enumerate(pages, 1):
+        yield from (node for node in page["items"] if str((node.get("metadata") or {}).get("name")) not in seen)
+        if number == NO_LABEL_PAGES:
+            found.unread = found.unread or bool((page.get("metadata") or {}).get("continue"))
+            break
+
+
+def _negated(selector: str) -> str:
+    """``k=v`` as ``k!=v`` (which also matches a node without k), ``k`` as ``!k``."""
+    key, equals, value = selector.partition("=")
+    return f"{key}!={value}" if equals else f"!{key}"
+
+
+# Nodes with none of the labels that mark an NVIDIA node, NFD's included.
+NO_NVIDIA_LABEL = ",".join([*(_negated(s) for s in (*gpus.NVIDIA_NODE_SELECTORS, KARPENTER_NVIDIA)), UNLABELLED])
 
 
 def _managed(taint: Mapping[str, Any]) -> bool:
