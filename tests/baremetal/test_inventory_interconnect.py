@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from akscli.baremetal.inventory import missing_interconnect
-from akscli.baremetal.report import report_from_dict
+from akscli.baremetal.report import RdmaPort, report_from_dict
 from tests.cli import invoke
 from tests.emulators.kube.controllers.nvidia import GpuPodController, recorded_probe_json
 
@@ -35,7 +35,7 @@ def test_an_nvlink_infiniband_size_without_links_or_ports_has_two_errors() -> No
 def test_the_gpus_without_links_are_named_and_an_ethernet_port_is_no_hca() -> None:
     report = _report(vm_size=ND_H100)
     report.gpus[3].nvlinks = []
-    report.rdma = report.rdma[:7] + [report.rdma[7].__class__("mlx5_an0", 1, "ACTIVE", "LinkUp", None, "Ethernet")]
+    report.rdma = [*report.rdma[:7], RdmaPort("mlx5_an0", 1, "ACTIVE", "LinkUp", None, "Ethernet")]
     assert [a.message for a in missing_interconnect(report, ND_H100)] == [
         f"NVML lists no NVLink link on GPU 3; a {ND_H100} has NVLink 4",
         f"/sys/class/infiniband shows 7 of the 8 InfiniBand HCAs a {ND_H100} has",

@@ -449,18 +449,12 @@ H100_NVLINKS = 18
 
 
 def _interconnect(report: dict[str, Any], vm_size: str) -> None:
-    """The links and ports akscli's interconnect table gives ``vm_size``, in the probe's shapes:
-    every NVLink link active (report.NvLink), one InfiniBand port per HCA as sysfs shows it.
-
-    - NVLink: only for the H100 sizes (``H100_NVLINKS`` links). The link's version and remote PCI
-      bus id are None: what NVML answers for them in an Azure VM is not recorded or published.
-    - InfiniBand: mlx5_ib<N> port 1, the names Azure's HPC images give the HCAs
-      (Azure/azurehpc-health-checks and the Azure HPC docs' UCX_NET_DEVICES=mlx5_ib0:1 ...
-      mlx5_ib7:1); state, phys_state, rate and link_layer as the kernel writes them
-      (torvalds/linux drivers/infiniband/core/sysfs.c state_show "4: ACTIVE", phys_state_show
-      "5: LinkUp", rate_show "400 Gb/sec (4X NDR)", link_layer_show "InfiniBand"), read back by
-      akscli's sysfs.read_rdma, which keeps the word after the code.
-    """
+    """The links and ports akscli's interconnect table gives ``vm_size``, in the probe's shapes.
+    NVLink: H100 sizes only, every link active; version and remote PCI bus id None (what NVML
+    answers for them in an Azure VM is not recorded or published). InfiniBand: mlx5_ib<N> port 1,
+    the HCA names of Azure's HPC images (UCX_NET_DEVICES=mlx5_ib0:1 ... in Azure's HPC docs), each
+    file as torvalds/linux drivers/infiniband/core/sysfs.c writes it (state_show "4: ACTIVE",
+    phys_state_show "5: LinkUp", rate_show "400 Gb/sec (4X NDR)") after sysfs.read_rdma's strip."""
     from akscli.baremetal import nccl
 
     info = nccl.interconnect(vm_size)
