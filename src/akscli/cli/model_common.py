@@ -96,9 +96,12 @@ HubConfigOpt = Annotated[
 ]
 
 
-def resolve_model(name: str, described: catalog.Description, hub_config: bool, runtime: str) -> catalog.Model:
-    """The model to plan (catalog.resolve), completed and checked by ``hub_checked``."""
-    return hub_checked(early_model(name, described, hub_config), name, described, hub_config, runtime)
+def resolve_model(
+    name: str, described: catalog.Description, hub_config: bool, runtime: str, image: str | None = None
+) -> catalog.Model:
+    """The model to plan (catalog.resolve), completed and checked by ``hub_checked`` for the vLLM image
+    ``image`` (plan's --image; None: the runtime's own)."""
+    return hub_checked(early_model(name, described, hub_config), name, described, hub_config, runtime, image)
 
 
 def early_model(name: str, described: catalog.Description, hub_config: bool) -> catalog.Model | None:

@@ -21,7 +21,7 @@ from akscli.cli.model_common import (
     resolve_model,
     with_description_flags,
 )
-from akscli.model import catalog, plan_view, planning, skus
+from akscli.model import catalog, flag_checks, plan_view, planning, skus
 from akscli.output import Column
 
 PLAN_COLUMNS = [
@@ -68,6 +68,15 @@ def plan_cmd(
     vm_size: VmSizeOpt = None,
     described: catalog.Description = catalog.Description(),
     hub_config: HubConfigOpt = False,
+    image: Annotated[
+        str | None,
+        typer.Option(
+            "--image",
+            help="The vLLM server image model deploy --image would run (runtime vllm): --hub-config judges the "
+            "model for its vLLM release, as that deploy does.",
+            show_default=False,
+        ),
+    ] = None,
     output_fmt: Annotated[
         str, opts.output_option(output.LIST_FORMATS, "custom-columns: one row per VM size, as -o json's options")
     ] = "table",
@@ -89,7 +98,9 @@ def plan_cmd(
     --max-model-len tokens and 2.3 GiB per GPU of overhead, within 90% of GPU memory.
     """
     fmt = opts.output_format(output_fmt)
-    model = resolve_model(model_name, described, hub_config, runtime)
+    if image is not None:
+        flag_checks.plan_image(image, runtime)
+    model = resolve_model(model_name, described, hub_config, runtime, image)
     the_plan = plan_view.plan_from_flags(
         model,
         runtime=runtime,

@@ -98,6 +98,19 @@ def image(value: str) -> str:
     return validate.image(value, "--image")
 
 
+def plan_image(value: str, runtime_name: str) -> str:
+    """``model plan --image``: the check deploy makes (request.DeployRequest._check_runtime_flags, then
+    ``image``), before anything is sent. plan's runtimes are kaito and vllm; only vllm runs the image."""
+    from akscli.model import planning
+
+    if validate.choice(runtime_name, planning.RUNTIMES, "--runtime") != "vllm":
+        raise UsageError(
+            f"--image does not apply to --runtime {runtime_name}: only --runtime vllm runs the vLLM image it names",
+            hint="drop --image, or add --runtime vllm",
+        )
+    return image(value)
+
+
 def storage_class(value: str) -> str:
     return validate.name(value, "--storage-class")
 

@@ -237,6 +237,13 @@ def _v4_rope(values: Mapping[str, Any]) -> dict[str, Any]:
 # None or a dict of exactly three keys, ``type`` longrope and ``short_factor`` and ``long_factor``
 # lists of numbers, each of length int(hidden_size // num_attention_heads * partial_rotary_factor) // 2.
 V4_LONGROPE_ONLY = {"phi3": "Phi3Config", "phi4_multimodal": "Phi4MultimodalConfig"}
+# A model repo's own config class (remote code, which vLLM v0.11.0's get_config loads through AutoConfig):
+# microsoft/Phi-4-multimodal-instruct configuration_phi4mm.py Phi4MMConfig, read in the copy at
+# apoorvas-523/projectDL2025 f3c6d9be configuration_phi4mm.py (the Hub repo itself is not in the index):
+# the same su/yarn rename, then a dict of exactly three keys, ``type`` longrope, ``short_factor`` a list
+# of numbers; that copy checks neither ``long_factor`` nor any length. phi3_v's configuration_phi3_v.py
+# was found nowhere: not judged.
+REMOTE_LONGROPE_ONLY = {"phi4mm": "Phi4MMConfig"}
 
 
 def v4_refused_rope(config: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -244,8 +251,9 @@ def v4_refused_rope(config: Mapping[str, Any]) -> tuple[str, str] | None:
     as config.json names it; None where it accepts it (or akscli does not hold the rule)."""
     seen = text_config(config, 4)
     text = seen.values
-    # the class that builds the text config (seen.source): not a remote-code copy of Phi3Config
-    cls = seen.source if seen.source in V4_LONGROPE_ONLY.values() else None
+    # the class that builds the text config (seen.source), or the repo's own remote class
+    remote = REMOTE_LONGROPE_ONLY.get(str(config.get("model_type") or ""))
+    cls = seen.source if seen.source in V4_LONGROPE_ONLY.values() else remote
     rope = text.get("rope_scaling")
     if cls is None or rope is None:
         return None
@@ -255,6 +263,10 @@ def v4_refused_rope(config: Mapping[str, Any]) -> tuple[str, str] | None:
     kind = rope.get("type")
     if {"su": "longrope", "yarn": "longrope"}.get(str(kind), kind) != "longrope":
         return cls, named
+    if cls == remote:
+        short = rope.get("short_factor")
+        numeric = isinstance(short, list) and all(isinstance(x, int | float) for x in short)
+        return None if numeric else (cls, named)
     sizes = [text.get("hidden_size"), text.get("num_attention_heads"), text.get("partial_rotary_factor", 1.0)]
     numbers = [x for x in sizes if isinstance(x, int | float) and not isinstance(x, bool)]
     half = int(numbers[0] // numbers[1] * numbers[2]) // 2 if len(numbers) == 3 and numbers[1] else None

@@ -541,12 +541,14 @@ def check_loads(model_id: str, config: Mapping[str, Any], transformers: int | No
 
     refused = hf_defaults.v4_refused_rope(config) if transformers == 4 else None
     if refused is not None:
+        remote = refused[0] in hf_defaults.REMOTE_LONGROPE_ONLY.values()
         raise UsageError(
             f"{bounded.value(model_id, 48)}'s rope_scaling ({bounded.value(refused[1], 24)}) is refused by "
-            f"transformers 4's {refused[0]} (longrope only), which vLLM {vllm_version}'s image runs: vLLM exits at "
-            "start",
-            hint="use --runtime kaito (vLLM v0.25.1, transformers 5), or deploy with --image "
-            "vllm/vllm-openai:v0.24.0 or later",
+            + (f"its own remote-code {refused[0]}" if remote else f"transformers 4's {refused[0]}")
+            + f" (longrope only), which vLLM {vllm_version}'s image runs: vLLM exits at start",
+            hint="the repo's code takes only rope_scaling {type: longrope, short_factor, long_factor}"
+            if remote
+            else "use --runtime kaito (vLLM v0.25.1, transformers 5), or --image vllm/vllm-openai:v0.24.0 or later",
         )
 
 

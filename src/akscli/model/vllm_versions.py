@@ -92,10 +92,18 @@ def quant_methods(version: str) -> frozenset[str]:
     return frozenset(names)
 
 
+# The vllm/vllm-openai image of a release whose wheel allows either major (v0.19.1 to v0.23.0), where a
+# published source says which it holds. v0.19.1: transformers 5 (vllm-project/recipes pull 354, "Now that
+# v0.19.1 has transformers v5", and vllm-project/vllm-metal pull 286, "vllm 0.19.1, which ships
+# transformers v5 officially upstream (#30566)"). v0.20.0 to v0.23.0: no source read says (the Dockerfile
+# and requirements at those tags were not reachable here): not judged.
+IMAGE_TRANSFORMERS = {"0.19.1": 5}
+
+
 def transformers_major(version: str) -> int | None:
-    """The transformers major version the image of vLLM ``version`` runs: 4 up to v0.19.0, 5 from v0.24.0;
-    None between, where the wheel allows either."""
+    """The transformers major version the image of vLLM ``version`` runs: 4 up to v0.19.0, 5 from v0.24.0
+    and for v0.19.1 (IMAGE_TRANSFORMERS); None for v0.20.0 to v0.23.0, whose wheel allows either."""
     key = _key(version)
     if key <= _key("0.19.0"):
         return 4
-    return 5 if key >= _key("0.24.0") else None
+    return 5 if key >= _key("0.24.0") else IMAGE_TRANSFORMERS.get(version.lstrip("v"))
