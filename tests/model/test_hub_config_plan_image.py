@@ -34,7 +34,7 @@ def test_plan_and_deploy_judge_a_phi3_yarn_rope_alike_for_the_image_given(hub: H
     assert pinned.exit_code == 2 and "transformers 4's Phi3Config" in pinned.stderr  # type: ignore[attr-defined]
 
 
-def test_plan_refuses_an_image_deploy_refuses_before_any_request(hub: HubServer) -> None:
+def test_plan_and_deploy_refuse_an_image_they_cannot_run_before_any_request(hub: HubServer) -> None:
     _put(hub, {**PHI35, "rope_scaling": YARN})
     kaito, bad = _plan("--image", V0251), _plan("--runtime", "vllm", "--image", "Bad Image")
     assert kaito.exit_code == bad.exit_code == 2, (kaito, bad)  # type: ignore[attr-defined]
@@ -43,6 +43,11 @@ def test_plan_refuses_an_image_deploy_refuses_before_any_request(hub: HubServer)
     )
     assert bad.stderr.splitlines()[0] == (  # type: ignore[attr-defined]
         "error: invalid --image 'Bad Image': it is not a container image reference"
+    )
+    deploy = invoke("model", "deploy", REPO, "--hub-config", "--params-b", "4", "--image", V0251, "--dry-run",
+                    "client")  # fmt: skip
+    assert deploy.exit_code == 2 and deploy.stderr.startswith(  # type: ignore[attr-defined]
+        "error: --image does not apply to --runtime kaito: only --runtime vllm and AI Runway's"
     )
     assert hub.requests == []
 

@@ -212,6 +212,8 @@ def deploy_cmd(
     deploy_flags.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
     flag_checks.runtime(runtime)
     flag_checks.provider(provider)  # with any --runtime: before the cluster is read
+    if image is not None:
+        flag_checks.deploy_image(image, runtime, provider)  # before the Hub is read, as model plan --image
     deploy_steps.check_aks_cluster(aks_cluster, resource_group, subscription)
     # --image is the serving image only for akscli's vLLM and AI Runway's vllm and llmd providers
     # (request.DeployRequest.runs_vllm_image, which refuses it elsewhere); AI Runway's kuberay and

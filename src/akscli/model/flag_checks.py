@@ -98,6 +98,19 @@ def image(value: str) -> str:
     return validate.image(value, "--image")
 
 
+def deploy_image(value: str, runtime_name: str, provider_name: str) -> str:
+    """``model deploy --image``, before the Hub or the cluster is read: the refusal
+    request.DeployRequest._check_runtime_flags makes, where the runtime runs no vLLM image, then ``image``."""
+    if runtime_name == "vllm" or (runtime_name == "airunway" and provider_name in kinds.AIRUNWAY_VLLM_IMAGE_PROVIDERS):
+        return image(value)
+    where = f"--runtime {runtime_name}" + (f" --provider {provider_name}" if runtime_name == "airunway" else "")
+    raise UsageError(
+        f"--image does not apply to {where}: only --runtime vllm and AI Runway's vllm and llmd "
+        "providers run the vLLM image it names",
+        hint="drop --image",
+    )
+
+
 def plan_image(value: str, runtime_name: str) -> str:
     """``model plan --image``: the check deploy makes (request.DeployRequest._check_runtime_flags, then
     ``image``), before anything is sent. plan's runtimes are kaito and vllm; only vllm runs the image."""
