@@ -33,6 +33,11 @@ REDACTED = "<redacted>"
 IDENTITY_CLAIMS = ("oid", "upn", "appid", "tid", "preferred_username", "unique_name", "sub", "user")
 # Flags whose value is a key=value pair that may carry a secret in its key.
 _PAIR_FLAGS = ("--set", "--set-string", "--env", "-e", "--label", "--annotation")
+# Flags named like a secret whose value names an object, not a secret: `model deploy --access-secret
+# hf-token` names the Secret the pods read (referenced, never read by akscli). The log keeps the name,
+# which says what the change used (docs/operations.md's example line); a value shaped like a token is
+# still hidden (looks_secret).
+_NAME_FLAGS = ("--access-secret",)
 
 
 def default_path() -> Path:
@@ -66,6 +71,9 @@ def redact_argv(argv: Sequence[str]) -> list[str]:
             continue
         if arg.startswith("-") and not arg.startswith("---"):
             name, eq, value = arg.partition("=")
+            if name in _NAME_FLAGS:
+                out.append(f"{name}={_redact_value(value)}" if eq else name)
+                continue
             if is_secret_name(name.lstrip("-")):
                 out.append(f"{name}={REDACTED}" if eq else name)
                 hide_next = not eq

@@ -143,6 +143,18 @@ def test_ordinary_arguments_are_kept_verbatim() -> None:
     assert audit.redact_argv(argv) == argv
 
 
+def test_the_name_of_the_secret_a_deploy_references_is_kept_and_a_token_given_there_is_not() -> None:
+    # docs/operations.md's audit line: "--access-secret", "hf-token" (a Secret's name, not its value).
+    argv = ["model", "deploy", "phi-4", "--access-secret", "hf-token", "--access-secret=hf-token"]
+    assert audit.redact_argv(argv) == argv
+    token = "hf_" + "a" * 30
+    assert audit.redact_argv(["--access-secret", token, f"--access-secret={token}"]) == [
+        "--access-secret",
+        audit.REDACTED,
+        f"--access-secret={audit.REDACTED}",
+    ]
+
+
 def test_record_redacts_argv_from_the_global_flags(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FLAGS, "argv", ("cluster", "create", "--client-secret", "hunter2"))
     record()
