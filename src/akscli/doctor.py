@@ -20,7 +20,7 @@ the cost does not grow with the size of the cluster.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from akscli import gpu_stack
@@ -91,12 +91,21 @@ def run(kube: Kube, groups: Sequence[str] = ()) -> list[Result]:
     Without ``groups`` a component blocks only where it is installed: a cluster that never had
     KubeRay is not "broken for ray", it simply does not offer it."""
     results: list[Result] = []
-    for comp in components():
-        if groups and not set(groups) & set(comp.groups):
-            continue
+    chosen = [comp for comp in components() if not groups or set(groups) & set(comp.groups)]
+    checked = {comp.id: list(_check(kube, comp)) for comp in chosen}
+    working = {c.id: c.title for c in chosen if checked[c.id] and all(x.status == OK for x in checked[c.id])}
+    for comp in chosen:
         needed_by = tuple(g for g in comp.groups if not groups or g in groups)
-        checks = list(_check(kube, comp))
+        checks = checked[comp.id]
         present = any(c.present for c in checks)
+        if not present and (cover := next((a for a in comp.alternatives if a in working), None)):
+            # Not installed, and another component does its job: say so, with no fix to follow.
+            checks = [
+                c
+                if c.status == OK
+                else replace(c, status=OK, detail=f"{c.detail}; not needed while {working[cover]} works")
+                for c in checks
+            ]
         for c in checks:
             # What is lost without the component is said of a gap found, not of a check that
             # could not tell (an API server that lists no aggregated APIs, say).

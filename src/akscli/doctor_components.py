@@ -24,6 +24,9 @@ class Component:
     nap: bool = False  # node auto-provisioning's NodePools (akscli.nap_health)
     fix: str = ""
     note: str = ""  # what is lost without it, for optional components
+    # Components that do the same job: where one is installed and passes every check, this one's
+    # absence is no gap (the PodMonitor groups, either of which model deploy uses: akscli.model.kinds).
+    alternatives: tuple[str, ...] = ()
 
 
 # The servers behind the aggregated APIs doctor checks, and where to look when one is not Available.
@@ -174,6 +177,7 @@ def components() -> list[Component]:
             crds=(("podmonitors.azmonitoring.coreos.com", "v1"),),
             fix="az aks update --enable-azure-monitor-metrics",
             note="no PodMonitor in this group: model deploy uses monitoring.coreos.com/v1 if served",
+            alternatives=("prometheus-operator",),
         ),
         Component(
             "prometheus-operator",
@@ -183,6 +187,7 @@ def components() -> list[Component]:
             crds=(("podmonitors.monitoring.coreos.com", "v1"),),
             fix=_operator_fix("monitoring.coreos.com", "install the Prometheus Operator"),
             note="no PodMonitor in this group: without either group, vllm --autoscale is refused",
+            alternatives=("azure-managed-prometheus",),
         ),
         Component(
             "fleet-member",

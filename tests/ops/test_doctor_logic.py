@@ -179,3 +179,25 @@ def test_gpu_nodes_that_advertise_gpus_count_as_found() -> None:
 def test_a_cluster_without_gpu_nodes_has_gpu_nodes_absent() -> None:
     found, absent = doctor.found_and_absent(doctor.run(FakeReader(), ("gpu",)))
     assert "gpu-nodes" in absent and "gpu-nodes" not in found
+
+
+def test_a_podmonitor_group_not_installed_is_no_gap_where_the_other_one_works() -> None:
+    # Either PodMonitor group serves model deploy (akscli.model.kinds.PODMONITOR_APIS): the lab's
+    # Prometheus Operator makes Azure Monitor's CRD needless, so no fix asks to enable it.
+    reader = FakeReader(crd("podmonitors.monitoring.coreos.com", "v1"))
+    results = [r for r in doctor.run(reader, ("model",)) if r.component == "azure-managed-prometheus"]
+    assert [(r.status, r.fix) for r in results] == [("ok", "")]
+    assert "not needed while Prometheus Operator" in results[0].detail
+    assert doctor.found_and_absent(results)[1] == ["azure-managed-prometheus"]
+    # Without either, both are gaps.
+    assert set(results_for(FakeReader(), "azure-managed-prometheus").values()) == {"missing"}
+
+
+def test_every_component_the_doctor_checks_has_a_row_in_the_operations_docs() -> None:
+    from pathlib import Path
+
+    from akscli.doctor_components import components
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    rows = {line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ")}
+    assert [c.id for c in components() if c.id not in rows] == []
