@@ -336,6 +336,14 @@ def test_audit_list_cli_reads_the_audit_log_flag(tmp_path: Path, log: Path) -> N
     assert result.stdout.split() == [entry["id"]]
 
 
+def test_audit_list_allowed_shows_the_rules_each_change_overrode(log: Path) -> None:
+    record(allowed_rules=["image-latest"])
+    result = invoke("audit", "list", "--allowed")
+    assert result.exit_code == 0, result
+    header, row = result.stdout.splitlines()
+    assert "ALLOWED" in header and "image-latest" in row
+
+
 def test_audit_list_cli_table_names_the_object_and_reason(log: Path) -> None:
     record(reason="CHG-9")
     result = invoke("audit", "list")

@@ -242,7 +242,8 @@ def gpu_usage(
 audit_app = _sub_app("audit", "The audit trail of changes made with akscli.")
 
 
-def _audit_columns() -> list[Column]:
+def _audit_columns(allowed: bool = False) -> list[Column]:
+    """``allowed``: `audit list --allowed` shows which rules each change overrode in the table too."""
     from akscli import audit
 
     return [
@@ -254,7 +255,7 @@ def _audit_columns() -> list[Column]:
         Column("namespace", "target.namespace", wide=True),
         Column("objects", audit.objects_summary),
         Column("result", "result"),
-        Column("allowed", lambda e: ",".join(e.get("allowedRules") or []), wide=True),
+        Column("allowed", lambda e: ",".join(e.get("allowedRules") or []), wide=not allowed),
         Column("reason", "reason"),
     ]
 
@@ -303,7 +304,7 @@ def audit_list(
     output.emit(
         found,
         fmt,
-        _audit_columns(),
+        _audit_columns(allowed),
         name=lambda e: str(e.get("id")),
         empty=f"No audit entries match in {path}.",
     )
