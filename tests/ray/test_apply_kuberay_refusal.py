@@ -8,13 +8,14 @@ gives the same words."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from akscli.ray.object_rules import object_problem
+from akscli.ray.object_rules import incremental_gate, object_problem
 from tests.cli import invoke
 from tests.emulators.kube.controllers.kuberay.common import job_spec_problem as simulated_job_problem
 from tests.emulators.kube.controllers.kuberay.validation import service_spec_problem as simulated_service_problem
@@ -42,18 +43,101 @@ JOB: dict[str, Any] = {
 }
 
 
-def test_an_incremental_rayservice_without_the_autoscaler_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+def _operator_pod(emu: Any, image: str, name: str = "kuberay-operator-5f8d7c6b9-fghij") -> None:
+    from tests.emulators.kube.profiles import ready_pod
+
+    # The pod helm install kuberay-operator runs (helm-chart/kuberay-operator/templates/deployment.yaml).
+    ready_pod(
+        emu,
+        "kuberay-system",
+        name,
+        {"app.kubernetes.io/component": "kuberay-operator"},
+        image,
+    )
+
+
+def test_a_v170_operator_refuses_an_incremental_rayservice_without_the_autoscaler_before_it_is_sent(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    emu = ray_emulator(operator=False)
+    _operator_pod(emu, "quay.io/kuberay/operator:v1.7.0")  # RayServiceIncrementalUpgrade on by default
     bad = copy.deepcopy(SERVICE)
     del bad["spec"]["rayClusterConfig"]["enableInTreeAutoscaling"]
     path = tmp_path / "svc.yaml"
     path.write_text(yaml.safe_dump(bad))
+    result = invoke("apply", "-f", str(path), "-y")
+    assert result.exit_code == 2, result
+    assert [line for line in result.stderr.splitlines() if line.startswith("error:")] == [
+        "error: rayservice/llm: KubeRay refuses this RayService spec: Ray Autoscaler is required for "
+        "NewClusterWithIncrementalUpgrade"
+    ]
+    assert "InvalidRayServiceSpec" in result.stderr and "Traceback" not in result.stderr
+    assert emu.cluster.get("ray.io/v1", "RayService", "default", "llm") is None
+
+
+def test_a_partial_rayservice_file_is_judged_merged_into_the_stored_one(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    emu = ray_emulator(operator=False)
+    _operator_pod(emu, "quay.io/kuberay/operator:v1.6.2")
+    stored = copy.deepcopy(SERVICE)  # stored by another field manager, without the autoscaler
+    del stored["spec"]["upgradeStrategy"]
+    del stored["spec"]["rayClusterConfig"]["enableInTreeAutoscaling"]
+    emu.cluster.create({**stored, "metadata": {"name": "llm", "namespace": "default"}})
+    partial = {k: v for k, v in SERVICE.items() if k != "spec"}
+    partial["spec"] = {"upgradeStrategy": SERVICE["spec"]["upgradeStrategy"]}
+    path = tmp_path / "svc.yaml"
+    path.write_text(yaml.safe_dump(partial))
+    # v1.6.2 runs with the gate off (Alpha): KubeRay takes the merged object, and so does akscli.
+    assert invoke("diff", "-f", str(path)).exit_code == 1
+    _operator_pod(
+        emu, "quay.io/kuberay/operator:v1.6.2-x", "kuberay-operator-5f8d7c6b9-other"
+    )  # a second, unknown build: refuse nothing
+    assert invoke("diff", "-f", str(path)).exit_code == 1
+    for pod in ("kuberay-operator-5f8d7c6b9-fghij", "kuberay-operator-5f8d7c6b9-other"):
+        emu.cluster.delete("v1", "Pod", "kuberay-system", pod)
+    _operator_pod(emu, "quay.io/kuberay/operator:v1.7.0")
+    result = invoke("diff", "-f", str(path))
+    assert result.exit_code == 2, result
+    assert "error: rayservice/llm: KubeRay refuses this RayService spec: Ray Autoscaler is required" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("container", "gate"),
+    [
+        ({"image": "quay.io/kuberay/operator:v1.7.0"}, True),
+        ({"image": "quay.io/kuberay/operator:v1.6.2"}, False),
+        ({"image": "quay.io/kuberay/operator:v1.4.2"}, False),
+        ({"image": "kuberay/operator:v1.6.2", "args": ["--feature-gates=RayServiceIncrementalUpgrade=true"]}, True),
+        (
+            {"image": "kuberay/operator:v1.7.0", "args": ["--feature-gates=A=true,RayServiceIncrementalUpgrade=false"]},
+            False,
+        ),
+        ({"image": "quay.io/kuberay/operator:nightly"}, None),
+        ({"image": "quay.io/kuberay/operator@sha256:" + "a" * 64}, None),
+    ],
+)
+def test_the_gate_is_read_from_the_operators_flag_or_release(container: dict[str, Any], gate: bool | None) -> None:
+    assert incremental_gate(container) is gate
+
+
+def test_without_the_gate_known_an_incremental_rayservice_is_let_through() -> None:
+    bad = copy.deepcopy(SERVICE)
+    del bad["spec"]["rayClusterConfig"]["enableInTreeAutoscaling"]
+    assert object_problem(bad) is None and object_problem(bad, False) is None
+    assert object_problem(bad, True) is not None
+
+
+def test_a_rayjob_deletion_strategy_kuberay_refuses_is_refused_without_a_cluster(tmp_path: Path) -> None:
+    bad = _job(shutdownAfterJobFinishes=True, deletionStrategy={"deletionRules": [RULE]})
+    path = tmp_path / "job.yaml"
+    path.write_text(yaml.safe_dump(bad))
     result = invoke("apply", "-f", str(path), "--kubeconfig", str(tmp_path / "none"))  # no cluster to send to
     assert result.exit_code == 2, result
     assert result.stderr.splitlines()[0] == (
-        "error: rayservice/llm: KubeRay refuses this RayService spec: Ray Autoscaler is required for "
-        "NewClusterWithIncrementalUpgrade"
+        "error: rayjob/train: KubeRay refuses this RayJob spec: "
+        "spec.shutdownAfterJobFinishes and spec.deletionStrategy.deletionRules are mutually exclusive"
     )
-    assert "InvalidRayServiceSpec" in result.stderr and "Traceback" not in result.stderr
 
 
 def _service(**options: Any) -> dict[str, Any]:
@@ -90,7 +174,68 @@ def test_the_rules_give_the_simulators_words(obj: dict[str, Any], words: str | N
         obj["spec"] = spec
         expected = simulated_job_problem(spec, {})
     assert expected is not None and (words is None or words in expected)
-    assert object_problem(obj) == expected
+    assert object_problem(obj, True) == expected
+
+
+RULE = {"condition": {"jobStatus": "SUCCEEDED", "ttlSeconds": 60}, "policy": "DeleteCluster"}
+ON = {"policy": "DeleteCluster"}
+
+
+def _rules(*rules: dict[str, Any]) -> dict[str, Any]:
+    return {"deletionRules": list(rules)}
+
+
+@pytest.mark.parametrize(
+    ("obj", "words"),
+    [
+        (_job(deletionStrategy={"onSuccess": ON}), "both DeletionStrategy.OnSuccess and DeletionStrategy.OnFailure"),
+        (_job(deletionStrategy={"onSuccess": ON, "onFailure": {}}), "DeletionStrategy.OnFailure cannot be unset"),
+        (_job(deletionStrategy={}), "requires either BOTH onSuccess and onFailure, OR the deletionRules field"),
+        (_job(deletionStrategy={"onSuccess": ON, "onFailure": ON, **_rules(RULE)}), "Cannot use both legacy"),
+        (
+            _job(
+                shutdownAfterJobFinishes=True, deletionStrategy={"onSuccess": {"policy": "DeleteNone"}, "onFailure": ON}
+            ),
+            "shutdownAfterJobFinshes is set to 'true' while deletion policy is 'DeleteNone'",
+        ),
+        (
+            _job(deletionStrategy=_rules(RULE, RULE)),
+            "deletionRules[1]: duplicate rule for DeletionPolicyType 'DeleteCluster' and JobStatus 'SUCCEEDED'",
+        ),
+        (
+            _job(
+                deletionStrategy=_rules({**RULE, "condition": {"jobStatus": "FAILED", "jobDeploymentStatus": "Failed"}})
+            ),
+            "deletionRules[0]: cannot set both JobStatus and JobDeploymentStatus at the same time",
+        ),
+        (
+            _job(
+                deletionStrategy=_rules(RULE, {**RULE, "policy": "DeleteSelf", "condition": {"jobStatus": "SUCCEEDED"}})
+            ),
+            "for JobStatus 'SUCCEEDED': DeleteSelf TTL (0) must be >= DeleteCluster TTL (60)",
+        ),
+        (_job(runtimeEnvYAML="pip: [torch"), "failed to unmarshal RuntimeEnvYAML"),
+        (_job(runtimeEnvYAML="just words"), "failed to unmarshal RuntimeEnvYAML"),
+        ({**JOB, "metadata": {"name": "t" * 48}}, "RayJob name should be no more than 47 characters"),
+        ({**JOB, "metadata": {"name": "1train"}}, "RayJob name should be a valid DNS1035 label"),
+        (
+            {**SERVICE, "metadata": {"name": "llm", "annotations": {"ray.io/initializing-timeout": "0s"}}},
+            "annotation ray.io/initializing-timeout must be a positive duration, got: 0s",
+        ),
+        (
+            {**SERVICE, "metadata": {"name": "llm", "annotations": {"ray.io/initializing-timeout": "soon"}}},
+            "annotation ray.io/initializing-timeout has invalid format: soon",
+        ),
+        (_job(deletionStrategy=_rules(RULE), runtimeEnvYAML="pip: [torch]\n"), None),
+        ({**SERVICE, "metadata": {"name": "llm", "annotations": {"ray.io/initializing-timeout": "1h30m"}}}, None),
+        ({**SERVICE, "metadata": {"name": "llm", "annotations": {"ray.io/initializing-timeout": "600"}}}, None),
+    ],
+)
+def test_the_rest_of_kuberays_rayjob_and_metadata_rules(obj: dict[str, Any], words: str | None) -> None:
+    # upstream's words: validation.go validateDeletionConfiguration, validateLegacyDeletionPolicies,
+    # validateDeletionRules, ValidateRayJobMetadata, ValidateRayServiceMetadata, UnmarshalRuntimeEnvYAML.
+    problem = object_problem(obj, True)
+    assert (problem is None) if words is None else (problem is not None and words in problem), problem
 
 
 def test_a_valid_or_partial_object_is_let_through() -> None:

@@ -97,7 +97,7 @@ def apply(
         yes=yes,
         output_format=output_format,
         enforce_namespace=True,
-        plan_notes=_operator_notes,
+        plan_notes=_operator_notes(),
     )
 
 
@@ -128,14 +128,33 @@ def diff(
             force_conflicts=force_conflicts,
             parallel=parallel,
             enforce_namespace=True,
-            plan_notes=_operator_notes,
+            plan_notes=_operator_notes(),
         )
     found(would_change(outcome.changes))
 
 
-def _operator_notes(kube: Any, current: Any, applied: Any) -> list[str]:
-    """What an operator does about a changed object that the field diff does not show: KubeRay
-    and a RayService's clusters (akscli.ray.service_plan.kube_plan_notes)."""
+def _operator_notes() -> Any:
+    """The plan hook of ``apply -f`` / ``diff -f``, for each object the server's dry run answers.
+
+    It holds the answer, the object as the server would store it, to KubeRay's rules
+    (akscli.ray.object_rules): for a partial file that is the merged object, merged as server-side
+    apply merges (kubernetes/apiserver pkg/endpoints/handlers/patch.go applyPatcher, through
+    structured-merge-diff: fields the file leaves out keep their stored values, owned by other field
+    managers), so no GET is added. The incremental-upgrade rules are checked only where the
+    operator's RayServiceIncrementalUpgrade gate is known (one LIST of its pods, the first time a
+    RayService asks for that strategy). Then what KubeRay does about a changed RayService's clusters
+    (akscli.ray.service_plan.kube_plan_notes)."""
+    from akscli.ray.object_rules import check_objects, operator_incremental_gate
+    from akscli.ray.service import INCREMENTAL_UPGRADE
     from akscli.ray.service_plan import kube_plan_notes
 
-    return kube_plan_notes(kube, current, applied)
+    gates: list[bool | None] = []
+
+    def notes(kube: Any, current: Any, applied: Any) -> list[str]:
+        strategy = ((applied.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
+        if applied.get("kind") == "RayService" and strategy == INCREMENTAL_UPGRADE and not gates:
+            gates.append(operator_incremental_gate(kube))
+        check_objects([applied], gates[0] if gates else None)
+        return kube_plan_notes(kube, current, applied)
+
+    return notes

@@ -126,14 +126,16 @@ def plan(
         try:
             if meta.get("namespace") in new_namespaces:
                 dry_run_create_elsewhere(kube, sent, new_namespaces)
-                return Change(obj, "create", diff_objects({}, obj), deferred=check)
+                notes = _notes(kube, {}, obj, options)
+                return Change(obj, "create", diff_objects({}, obj), deferred=check, notes=notes)
             dry = kube.apply(sent, force=options.force_conflicts, dry_run=True)
         except errors.AkscliError as exc:
             exc.message = f"{object_ref(obj)}: {exc.message}"
             raise
         if not (dry.get("metadata") or {}).get("resourceVersion"):
             kept = _restored(dry, check) if options.keep_answers else None
-            return Change(obj, "create", diff_objects({}, obj), server=kept, deferred=check)
+            notes = _notes(kube, {}, _restored(dry, check), options)
+            return Change(obj, "create", diff_objects({}, obj), server=kept, deferred=check, notes=notes)
         key = (obj["apiVersion"], obj["kind"], meta.get("namespace"), meta["name"])
         current = known.get(key) or kube.get(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"))
         dry, current = _same_version(kube, sent, dry, current, options.force_conflicts)
@@ -172,6 +174,12 @@ def plan(
     for obj, change in zip(waiting, parallel_map(plan_waiting, waiting, options.parallel), strict=True):
         planned[id(obj)] = change
     return Plan([planned[id(o)] for o in prepared] + pruned)
+
+
+def _notes(kube: Kube, current: dict[str, Any], answer: dict[str, Any], options: ApplyOptions) -> list[str]:
+    """ApplyOptions.notes of a created object (``current`` empty): the hook sees the server's answer
+    too, and may refuse it before anything is written."""
+    return options.notes(kube, current, answer) if options.notes is not None else []
 
 
 def _restored(answer: dict[str, Any], check: deferred_checks.Deferred | None) -> dict[str, Any]:

@@ -77,6 +77,8 @@ class ApplyOptions:
     # What the operator of a changed object will do about the change, beyond the field diff
     # (akscli.ray.service_plan.kube_plan_notes for a RayService): lines the plan prints under the
     # object. It gets the connection, to read the objects the operator made (a RayService's clusters).
+    # Called with the server's dry-run answer for a created object too (current: {}), and may raise
+    # to refuse the object before anything is written (akscli apply -f: KubeRay's rules, cli/apply.py).
     notes: Callable[[Kube, Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None
     # Objects (Change.ref) applied after the rest of their tier, once it is written: what must
     # reach the server after another custom resource (fleet place's placement or override,

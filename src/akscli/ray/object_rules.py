@@ -9,15 +9,22 @@ and words, with the operator's default feature gates (pkg/features/features.go:
 RayServiceIncrementalUpgrade and RayJobDeletionPolicy on, SidecarSubmitterRestart off). The
 RayCluster rules they include are kuberay_rules.py's (one copy).
 
-Left out of ValidateRayJobSpec: the deletionStrategy rules (validateDeletionConfiguration past
-its first TTL rule) and runtimeEnvYAML's YAML check; KubeRay still refuses those. A value of the
-wrong type is left to the API server, which refuses it against the CRD schema.
+Also ValidateRayJobMetadata and ValidateRayServiceMetadata (name length, DNS-1035 label, the
+ray.io/initializing-timeout annotation), the deletionStrategy rules (validateDeletionConfiguration)
+and runtimeEnvYAML's YAML check. The incremental-upgrade rules depend on the operator's
+RayServiceIncrementalUpgrade gate (off in v1.5.x-v1.6.x, on from v1.7.0): they are checked only
+when the gate is known (``incremental_gate``, from the operator pod); a file alone does not tell it.
+A value of the wrong type is left to the API server, which refuses it against the CRD schema.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+import yaml
 
 from akscli.errors import UsageError
 from akscli.ray.kuberay_rules import cluster_spec_problem, upgrade_problem
@@ -75,8 +82,9 @@ def upgrade_options_problem(cluster_spec: Mapping[str, Any], strategy: Mapping[s
     return None
 
 
-def service_spec_problem(service: Mapping[str, Any]) -> str | None:
-    """utils/validation.go ValidateRayServiceSpec: the first rule the RayService breaks, in KubeRay's words."""
+def service_spec_problem(service: Mapping[str, Any], incremental: bool | None = True) -> str | None:
+    """utils/validation.go ValidateRayServiceSpec: the first rule the RayService breaks, in KubeRay's words.
+    ``incremental``: the operator's RayServiceIncrementalUpgrade gate; None (unknown) skips its rules."""
     spec = _mapping(service.get("spec"))
     cluster = _mapping(spec.get("rayClusterConfig"))
     if _k8s_auth(cluster):
@@ -97,7 +105,7 @@ def service_spec_problem(service: Mapping[str, Any]) -> str | None:
     delay = _int(spec.get("rayClusterDeletionDelaySeconds"))
     if delay is not None and delay < 0:
         return _SERVICE_INVALID + f"Spec.RayClusterDeletionDelaySeconds should be a non-negative integer, got {delay}"
-    if kind == INCREMENTAL_UPGRADE:  # IsIncrementalUpgradeEnabled: its gate is on by default
+    if kind == INCREMENTAL_UPGRADE and incremental:  # utils/util.go IsIncrementalUpgradeEnabled
         problem = upgrade_options_problem(cluster, strategy)
         if problem:
             return _SERVICE_INVALID + problem
@@ -116,8 +124,9 @@ def job_spec_problem(job: Mapping[str, Any]) -> str | None:
         return _JOB_INVALID + "a RayJob with shutdownAfterJobFinishes set to false is not allowed to be suspended"
     if ttl < 0:
         return _JOB_INVALID + "TTLSecondsAfterFinished must be a non-negative integer"
-    if not shutdown and ttl > 0:  # validateDeletionConfiguration's first rule
-        return _JOB_INVALID + "a RayJob with shutdownAfterJobFinishes set to false cannot have TTLSecondsAfterFinished"
+    problem = deletion_problem(spec, shutdown, ttl)
+    if problem:
+        return problem
     if spec.get("suspend") is True and selector:
         return _JOB_INVALID + "the ClusterSelector mode doesn't support the suspend operation"
     cluster = spec.get("rayClusterSpec")
@@ -147,6 +156,14 @@ def job_spec_problem(job: Mapping[str, Any]) -> str | None:
         problem = cluster_spec_problem(cluster, _mapping(_mapping(job.get("metadata")).get("annotations")))
         if problem:
             return _JOB_INVALID + problem
+    runtime_env = spec.get("runtimeEnvYAML")
+    if isinstance(runtime_env, str):  # dashboardclient/dashboard_httpclient.go UnmarshalRuntimeEnvYAML
+        try:
+            parsed = yaml.safe_load(runtime_env)
+        except yaml.YAMLError as exc:
+            return f"failed to unmarshal RuntimeEnvYAML: {' '.join(str(exc).split())}"
+        if parsed is not None and not isinstance(parsed, Mapping):  # into a map (RuntimeEnvType)
+            return f"failed to unmarshal RuntimeEnvYAML: a map is needed, got {type(parsed).__name__}"
     for field in ("activeDeadlineSeconds", "preRunningDeadlineSeconds"):
         value = _int(spec.get(field))
         if value is not None and value <= 0:
@@ -156,8 +173,137 @@ def job_spec_problem(job: Mapping[str, Any]) -> str | None:
     return None
 
 
-def object_problem(obj: Mapping[str, Any]) -> str | None:
+# utils/constant.go MaxRayClusterNameLength 53, less 6 for a RayService's or RayJob's cluster suffix.
+_MAX_NAME = 47
+_DNS1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")  # k8s.io/apimachinery validation.IsDNS1035Label
+_TIMEOUT = "ray.io/initializing-timeout"  # utils/constant.go RayServiceInitializingTimeoutAnnotation
+# Go's time.ParseDuration: signed, one or more decimal numbers each with a unit, or a bare 0.
+_GO_DURATION = re.compile(r"[-+]?(0|((\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)\Z")
+
+
+def metadata_problem(kind: str, metadata: Mapping[str, Any]) -> str | None:
+    """utils/validation.go ValidateRayJobMetadata / ValidateRayServiceMetadata, in KubeRay's words."""
+    invalid, name = f"The {kind} metadata is invalid: ", str(metadata.get("name") or "")
+    if len(name) > _MAX_NAME:
+        return invalid + f"{kind} name should be no more than {_MAX_NAME} characters"
+    if len(name) > 63 or not _DNS1035.match(name):
+        return (
+            invalid
+            + f"{kind} name should be a valid DNS1035 label: lowercase letters, digits and '-', starting with a letter"
+        )
+    timeout = _mapping(metadata.get("annotations")).get(_TIMEOUT) if kind == "RayService" else None
+    if not isinstance(timeout, str) or not timeout:
+        return None
+    bad = invalid + "RayService annotations is invalid: annotation " + _TIMEOUT
+    if _GO_DURATION.match(timeout):  # validateInitializingTimeout: a Go duration first
+        positive = timeout[0] != "-" and any(c in "123456789" for c in timeout)
+        return None if positive else f"{bad} must be a positive duration, got: {timeout}"
+    if re.fullmatch(r"[-+]?\d+", timeout):  # then strconv.Atoi seconds
+        return None if int(timeout) > 0 else f"{bad} must be a positive integer (seconds), got: {timeout}"
+    return (
+        f"{bad} has invalid format: {timeout}. "
+        "Expected Go duration format (e.g., '5m', '1h') or positive integer seconds"
+    )
+
+
+def _legacy_deletion_problem(spec: Mapping[str, Any], strategy: Mapping[str, Any], shutdown: bool) -> str | None:
+    """utils/validation.go validateLegacyDeletionPolicies (onSuccess/onFailure)."""
+    on_success, on_failure = strategy.get("onSuccess"), strategy.get("onFailure")
+    if on_success is None or on_failure is None:
+        return (
+            "both DeletionStrategy.OnSuccess and DeletionStrategy.OnFailure must be set when using the legacy "
+            "deletion policy fields of DeletionStrategy"
+        )
+    policies = {}
+    for field, words in (("onSuccess", "OnSuccess"), ("onFailure", "OnFailure")):
+        policies[field] = _mapping(strategy.get(field)).get("policy")
+        if policies[field] is None:
+            return (
+                f"the DeletionPolicyType field of DeletionStrategy.{words} "
+                "cannot be unset when DeletionStrategy is enabled"
+            )
+    if _mapping(spec.get("clusterSelector")):
+        for field, words in (("onSuccess", "success"), ("onFailure", "failure")):
+            if policies[field] in ("DeleteCluster", "DeleteWorkers"):
+                return f"the ClusterSelector mode doesn't support DeletionStrategy={policies[field]} on {words}"
+    autoscaled = _mapping(spec.get("rayClusterSpec")).get("enableInTreeAutoscaling") is True
+    if "DeleteWorkers" in policies.values() and autoscaled:
+        return "DeletionStrategy=DeleteWorkers currently does not support RayCluster with autoscaling enabled"
+    if shutdown and "DeleteNone" in policies.values():  # upstream's spelling, "Finshes"
+        return _JOB_INVALID + "shutdownAfterJobFinshes is set to 'true' while deletion policy is 'DeleteNone'"
+    return None
+
+
+def _deletion_rules_problem(spec: Mapping[str, Any], rules: list[Any]) -> str | None:
+    """utils/validation.go validateDeletionRules, validateDeletionCondition, validateTTLConsistency:
+    the first of the errors upstream joins (errors.Join, one per line)."""
+    selector = bool(_mapping(spec.get("clusterSelector")))
+    autoscaled = _mapping(spec.get("rayClusterSpec")).get("enableInTreeAutoscaling") is True
+    grouped: dict[tuple[str, str], dict[str, int]] = {}
+    problems: list[str] = []
+    for i, rule in enumerate(_mapping(r) for r in rules):
+        condition, policy = _mapping(rule.get("condition")), rule.get("policy")
+        status, deployment = condition.get("jobStatus"), condition.get("jobDeploymentStatus")
+        if status is not None and deployment is not None:
+            problems.append(f"deletionRules[{i}]: cannot set both JobStatus and JobDeploymentStatus at the same time")
+        elif status is None and deployment is None:
+            problems.append(f"deletionRules[{i}]: exactly one of JobStatus and JobDeploymentStatus must be set")
+        elif (_int(condition.get("ttlSeconds")) or 0) < 0:
+            problems.append(f"deletionRules[{i}]: TTLSeconds must be non-negative")
+        elif selector and policy in ("DeleteCluster", "DeleteWorkers"):
+            problems.append(
+                f"deletionRules[{i}]: DeletionPolicyType '{policy}' not supported when ClusterSelector is set"
+            )
+        elif autoscaled and policy == "DeleteWorkers":
+            problems.append(
+                f"deletionRules[{i}]: DeletionPolicyType 'DeleteWorkers' not supported with autoscaling enabled"
+            )
+        else:
+            key = ("JobStatus", str(status)) if status is not None else ("JobDeploymentStatus", str(deployment))
+            ttls = grouped.setdefault(key, {})
+            if policy in ttls:
+                problems.append(
+                    f"deletionRules[{i}]: duplicate rule for DeletionPolicyType '{policy}' and {key[0]} '{key[1]}'"
+                )
+            else:
+                ttls[str(policy)] = _int(condition.get("ttlSeconds")) or 0
+    for (field, value), ttls in grouped.items():
+        order = [(p, ttls[p]) for p in ("DeleteWorkers", "DeleteCluster", "DeleteSelf") if p in ttls]
+        for (before, low), (policy, ttl) in itertools.pairwise(order):
+            if ttl < low:
+                problems.append(f"for {field} '{value}': {policy} TTL ({ttl}) must be >= {before} TTL ({low})")
+    return problems[0] if problems else None
+
+
+def deletion_problem(spec: Mapping[str, Any], shutdown: bool, ttl: int) -> str | None:
+    """utils/validation.go validateDeletionConfiguration, with RayJobDeletionPolicy on (its default
+    from v1.5.0, pkg/features/features.go)."""
+    if not shutdown and ttl > 0:
+        return _JOB_INVALID + "a RayJob with shutdownAfterJobFinishes set to false cannot have TTLSecondsAfterFinished"
+    strategy = spec.get("deletionStrategy")
+    if not isinstance(strategy, Mapping):
+        return None
+    legacy = strategy.get("onSuccess") is not None or strategy.get("onFailure") is not None
+    rules = strategy.get("deletionRules") if isinstance(strategy.get("deletionRules"), list) else []
+    if rules and shutdown:
+        return (
+            _JOB_INVALID
+            + "spec.shutdownAfterJobFinishes and spec.deletionStrategy.deletionRules are mutually exclusive"
+        )
+    if rules and legacy:
+        return _JOB_INVALID + "Cannot use both legacy onSuccess/onFailure fields and deletionRules simultaneously"
+    if legacy:
+        return _legacy_deletion_problem(spec, strategy, shutdown)
+    if rules:
+        return _deletion_rules_problem(spec, rules)
+    return _JOB_INVALID + (
+        "DeletionStrategy requires either BOTH onSuccess and onFailure, OR the deletionRules field (cannot be empty)"
+    )
+
+
+def object_problem(obj: Mapping[str, Any], incremental: bool | None = None) -> str | None:
     """Why KubeRay would refuse a ray.io/v1 RayCluster, RayService or RayJob, or None.
+    ``incremental``: the operator's RayServiceIncrementalUpgrade gate (None: not known).
 
     Only an object that carries its whole spec is checked (a RayCluster with headGroupSpec, a
     RayService with rayClusterConfig, a RayJob with rayClusterSpec or clusterSelector): server-side
@@ -169,26 +315,75 @@ def object_problem(obj: Mapping[str, Any]) -> str | None:
     if kind == "RayCluster" and "headGroupSpec" in spec:
         annotations = _mapping(_mapping(obj.get("metadata")).get("annotations"))
         return cluster_spec_problem(spec, annotations) or upgrade_problem(obj)
+    if kind in ("RayService", "RayJob"):  # rayservice/rayjob_controller.go: metadata before spec
+        problem = metadata_problem(str(kind), _mapping(obj.get("metadata")))
+        if problem:
+            return problem
     if kind == "RayService" and "rayClusterConfig" in spec:
-        return service_spec_problem(obj)
+        return service_spec_problem(obj, incremental)
     if kind == "RayJob" and ("rayClusterSpec" in spec or "clusterSelector" in spec):
         return job_spec_problem(obj)
     return None
 
 
-def check_objects(objects: Iterable[Mapping[str, Any]]) -> None:
+# ray-project/kuberay pkg/features/features.go: RayServiceIncrementalUpgrade is Alpha (off) in
+# v1.5.0-v1.6.2 and Beta (on) from v1.7.0; before v1.5.0 there is no such gate and no such rule.
+_INCREMENTAL_ON_SINCE = (1, 7)
+_GATE = "RayServiceIncrementalUpgrade"
+
+
+def incremental_gate(container: Mapping[str, Any]) -> bool | None:
+    """The RayServiceIncrementalUpgrade gate of the KubeRay operator ``container`` runs: the
+    ``--feature-gates`` flag if it names the gate (k8s.io/component-base featuregate; the Helm chart
+    writes it from values.yaml featureGates, helm-chart/kuberay-operator/templates/_helpers.tpl
+    kuberay.featureGates), else the default of the release its image tag names. None when the tag is
+    no release (``nightly``, a digest): then akscli cannot know and refuses nothing."""
+    words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
+    for word in words:
+        if word.startswith("--feature-gates="):
+            for pair in word.removeprefix("--feature-gates=").split(","):
+                name, _, value = pair.partition("=")
+                if name.strip() == _GATE and value.strip().lower() in ("true", "false"):
+                    return value.strip().lower() == "true"
+    image = str(container.get("image") or "")
+    tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] and "@" not in image else ""
+    release = re.fullmatch(r"v?(\d+)\.(\d+)\.\d+(-rc\.\d+)?", tag)
+    if release is None:
+        return None
+    return (int(release[1]), int(release[2])) >= _INCREMENTAL_ON_SINCE
+
+
+def operator_incremental_gate(kube: Any) -> bool | None:
+    """``incremental_gate`` of the KubeRay operator on the cluster (one LIST of its pods, by the label
+    both install methods set, ray.diagnose.OPERATOR_SELECTOR). None when the pods cannot be listed,
+    none is found, or they disagree."""
+    from akscli.errors import AkscliError
+    from akscli.ray.diagnose import OPERATOR_SELECTOR
+
+    try:
+        pods = list(kube.list("v1", "Pod", all_namespaces=True, label_selector=OPERATOR_SELECTOR, page_size=10))
+    except AkscliError:
+        return None
+    gates = {incremental_gate(((p.get("spec") or {}).get("containers") or [{}])[0]) for p in pods}
+    return gates.pop() if len(gates) == 1 else None
+
+
+def check_objects(objects: Iterable[Mapping[str, Any]], incremental: bool | None = None) -> None:
     """Raise UsageError, one line, for the first object KubeRay would refuse (``object_problem``).
     An object with a field of the wrong type is left to the policy check's akscli.shapes, which names it."""
     from akscli import shapes
 
     for obj in objects:
-        problem = object_problem(obj)
+        problem = object_problem(obj, incremental)
         if problem is None or shapes.problem(obj):
             continue
         kind = str(obj["kind"])
         name = _mapping(obj.get("metadata")).get("name")
-        problem = problem.removeprefix(f"The {kind} spec is invalid: ")
+        part = "metadata" if problem.startswith(f"The {kind} metadata") else "spec"
+        problem = problem.removeprefix(f"The {kind} spec is invalid: ").removeprefix(
+            f"The {kind} metadata is invalid: "
+        )
         raise UsageError(
-            f"{kind.lower()}/{name}: KubeRay refuses this {kind} spec: {problem}",
+            f"{kind.lower()}/{name}: KubeRay refuses this {kind} {part}: {problem}",
             hint=f"fix the file: KubeRay would only record a Warning event ({_EVENT[kind]}) and act on none of it",
         )

@@ -277,7 +277,7 @@ def _edited_by_hand(
 def kube_plan_notes(kube: Kube, current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
     """``plan_notes`` with each of the RayService's clusters read through ``kube`` (the apply
     engine's ApplyOptions.notes hook)."""
-    if applied.get("kind") != "RayService":
+    if applied.get("kind") != "RayService" or not current:
         return []
     namespace = (applied.get("metadata") or {}).get("namespace")
     stored = (current.get("spec") or {}).get("rayClusterConfig") or {}
