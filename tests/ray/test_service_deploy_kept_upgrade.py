@@ -13,6 +13,7 @@ from typing import Any
 
 from akscli.ray.service_plan import kept_upgrade_refusal
 from tests.cli import invoke
+from tests.emulators.kube.profiles import ready_pod
 from tests.ray.test_kuberay_service_replacement import RAY, _serve_file
 
 INCREMENTAL = {
@@ -30,6 +31,12 @@ def test_a_deploy_without_the_autoscaler_onto_an_incremental_service_is_refused_
     stored = emu.cluster.get(RAY, "RayService", "default", "llm")
     stored["spec"]["upgradeStrategy"] = INCREMENTAL  # as `kubectl edit rayservice llm` sets it
     generation = emu.cluster.update(stored)["metadata"]["generation"]
+    # No operator pod to read the RayServiceIncrementalUpgrade gate from: KubeRay judges it.
+    unknown = invoke("ray", "service", "deploy", "llm", "-f", str(serve), "--dry-run=server")
+    assert unknown.exit_code == 0, unknown
+    # A KubeRay v1.7.0 operator: the gate on by default (pkg/features/features.go).
+    labels = {"app.kubernetes.io/component": "kuberay-operator"}
+    ready_pod(emu, "kuberay-system", "kuberay-operator-5f8d7c6b9-fghij", labels, "quay.io/kuberay/operator:v1.7.0")
     result = invoke("ray", "service", "deploy", "llm", "-f", str(serve), "-y")
     assert result.exit_code == 2, result
     assert result.stderr.splitlines()[0] == (

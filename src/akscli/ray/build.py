@@ -160,17 +160,23 @@ def service_objects(name: str, serve_file: str, flags: ClusterFlags, labels: Seq
     if not conn.offline:
         existing = conn.kube().get(RAY_API, "RayService", name, namespace=conn.namespace())
         built.warnings.extend(w for w in [kept_cluster_warning(existing)] if w)
-        _refuse_kept_upgrade(name, conn.namespace(), existing, built)
+        _refuse_kept_upgrade(conn.kube(), name, conn.namespace(), existing, built)
     return built
 
 
-def _refuse_kept_upgrade(name: str, namespace: str, existing: Mapping[str, Any] | None, built: Built) -> None:
+def _refuse_kept_upgrade(
+    kube: Any, name: str, namespace: str, existing: Mapping[str, Any] | None, built: Built
+) -> None:
     """Refuse, before anything is sent, a deploy that KubeRay would refuse for the upgradeStrategy
-    the RayService keeps (service_plan.kept_upgrade_refusal)."""
+    the RayService keeps (service_plan.kept_upgrade_refusal), when the operator's
+    RayServiceIncrementalUpgrade gate is known to be on (object_rules.operator_incremental_gate:
+    one LIST of its pods, only then); unknown or off, KubeRay judges it."""
+    from akscli.ray.object_rules import operator_incremental_gate
+
     rendered = next((o for o in built.objects if o.get("kind") == "RayService"), None)
     spec = ((rendered or {}).get("spec") or {}).get("rayClusterConfig") or {}
     problem = kept_upgrade_refusal(existing, spec)
-    if problem is None:
+    if problem is None or operator_incremental_gate(kube) is not True:
         return
     fix = (
         "add --autoscaler v2 (the incremental upgrade scales the new cluster with the Ray autoscaler)"
