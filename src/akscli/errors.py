@@ -134,6 +134,21 @@ class ConfirmationRequired(UsageError):
     exit_code = 2
 
 
+class AlreadyAtVersion(Exception):
+    """An upgrade to the version the cluster (or pool) already runs: nothing to send, and not an
+    error (the one class for AKS and AKS on bare metal, kept here so that akscli.baremetal need not
+    load the Azure SDK). ``az aks upgrade`` and ``az aks nodepool upgrade`` warn "The cluster is
+    already on version ..." and go on with exit 0 (upstream: Azure/azure-cli src/azure-cli/azure/cli/
+    command_modules/acs/custom.py aks_upgrade, aks_agentpool_upgrade), so a pipeline that upgrades to
+    a pinned version passes when run again, as a ``kubectl apply`` of what is there already does.
+    On bare metal it is raised only for a cluster that is not Failed (a Failed one is sent its own
+    version to reconcile it)."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
 @contextmanager
 def absent_is_done(ignore_not_found: bool) -> Iterator[None]:
     """The one place where a delete's "not found" becomes "nothing to do" (--ignore-not-found).

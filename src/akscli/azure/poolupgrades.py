@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from akscli.azure import arm, names
 from akscli.azure.clusters import as_dict
 from akscli.azure.nodepools import get_pool, put_pool
-from akscli.azure.upgrades import AlreadyAtVersion, check_scale_set_limit
-from akscli.errors import UsageError
+from akscli.azure.upgrades import check_scale_set_limit
+from akscli.errors import AlreadyAtVersion, UsageError
 
 if TYPE_CHECKING:
     from azure.core.polling import LROPoller

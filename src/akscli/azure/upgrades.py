@@ -13,23 +13,11 @@ from akscli import statuslines
 from akscli.azure import arm, armerrors, etags, names
 from akscli.azure.clusters import as_dict, get, put_back
 from akscli.azure.nodepools import MAX_COUNT
-from akscli.errors import ConflictError, UsageError
+from akscli.errors import AlreadyAtVersion, ConflictError, UsageError
 
 if TYPE_CHECKING:
     from azure.core.polling import LROPoller
     from azure.mgmt.containerservice import ContainerServiceClient
-
-
-class AlreadyAtVersion(Exception):
-    """An upgrade to the version the cluster (or pool) already runs: nothing to send, and not an
-    error. ``az aks upgrade`` and ``az aks nodepool upgrade`` warn "The cluster is already on version
-    ..." and go on with exit 0 (upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/
-    custom.py aks_upgrade, aks_agentpool_upgrade), so a pipeline that upgrades to a pinned version
-    passes when run again, as a ``kubectl apply`` of what is there already does."""
-
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.message, self.hint = message, hint
 
 
 def upgrade_profile(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any]:

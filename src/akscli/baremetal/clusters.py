@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli.concurrency import parallel_map
-from akscli.errors import NotFoundError, UsageError
+from akscli.errors import AlreadyAtVersion, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from akscli.azure.arm import AzureTarget
@@ -62,14 +62,6 @@ def check_region(location: str) -> str:
 def list_upgrades_command(name: str, resource_group: str | None) -> str:
     """The command that lists a cluster's patch upgrades, as a hint can give it to be typed."""
     return f"akscli baremetal cluster upgrade {name} -g {resource_group or 'RESOURCE_GROUP'} --list"
-
-
-class AlreadyAtVersion(Exception):
-    """An upgrade to the version the cluster runs, on a cluster that is not Failed: nothing to send."""
-
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.message, self.hint = message, hint
 
 
 def check_patch_upgrade(current: str, target: str, listing: str) -> None:

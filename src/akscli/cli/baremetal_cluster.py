@@ -243,7 +243,7 @@ def cluster_upgrade(
     assert kubernetes_version is not None
     try:
         current = bm.check_upgrade(ref, kubernetes_version)
-    except clusters.AlreadyAtVersion as there:
+    except errors.AlreadyAtVersion as there:
         # Exit 0 and nothing sent, as 'akscli cluster upgrade' to the version an AKS cluster runs.
         output.info(f"{there.message}. {there.hint}")
         if not dry:

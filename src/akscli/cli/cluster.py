@@ -313,7 +313,7 @@ def upgrade(
         scope = "the control plane" if control_plane_only else "the control plane and all node pools"
         try:
             body = upgrades.upgrade_body(c, rg, cname, version, control_plane_only=control_plane_only)
-        except upgrades.AlreadyAtVersion as there:
+        except errors.AlreadyAtVersion as there:
             output.info(f"{there.message}. {there.hint}")
             if not dry:
                 _show(clusters.get(c, rg, cname), fmt)

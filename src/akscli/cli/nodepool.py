@@ -472,7 +472,7 @@ def upgrade(
                 body = poolupgrades.upgrade_body(
                     c, rg, cname, pname, version, max_surge=max_surge, max_unavailable=max_unavailable
                 )
-            except upgrades.AlreadyAtVersion as there:
+            except errors.AlreadyAtVersion as there:
                 output.info(f"{there.message}. {there.hint}")
                 if not dry:
                     _show(nodepools.get_pool(c, rg, cname, pname), fmt)
