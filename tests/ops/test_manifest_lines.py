@@ -10,20 +10,11 @@ from pathlib import Path
 import pytest
 
 from akscli import manifest_lines, yamlio
-from tests.ops.test_policy_sarif import first_location, sarif_of
+from tests.ops._sarif import WEB_DEPLOYMENT_HEAD, first_location, sarif_of
 
-MERGED = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
+MERGED = (
+    WEB_DEPLOYMENT_HEAD
+    + """\
       - &base
         name: web
         image: nginx:1.27
@@ -34,6 +25,7 @@ spec:
         name: sidecar
         image: nginx:latest
 """
+)
 
 
 def where(text: str, path: list[object], kubernetes: bool = True) -> tuple[int, int]:

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.cli import invoke
+from tests.ops._sarif import WEB_DEPLOYMENT_HEAD, first_location, sarif_of
 from tests.ops.test_policy import deployment, load_balancer
 
-MANIFEST = """\
+MANIFEST = (
+    """\
 # the web stack
 apiVersion: v1
 kind: Service
@@ -23,34 +24,16 @@ spec:
   type: LoadBalancer
   ports: [{port: 80}]
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
+"""
+    + WEB_DEPLOYMENT_HEAD
+    + """\
       - name: web
         image: nginx:latest
         resources:
           requests: {cpu: 1, memory: 1Gi}
           limits: {memory: 1Gi}
 """
-
-
-def sarif_of(*args: str) -> dict[str, Any]:
-    result = invoke("policy", "check", *args, "-o", "sarif")
-    assert result.exit_code in (0, 9), result
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
-
-
-def first_location(doc: dict[str, Any], rule: str) -> dict[str, Any]:
-    found = [r for r in doc["runs"][0]["results"] if r["ruleId"] == rule]
-    return found[0]["locations"][0]  # type: ignore[no-any-return]
+)
 
 
 @pytest.fixture
