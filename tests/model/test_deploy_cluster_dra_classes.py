@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.baremetal.nodes import NC_A100, ND_H100
 from tests.model.test_deploy_cluster_dra import WHOLE_GPUS, deploy, dra_cluster
 from tests.model.test_deploy_cluster_room import deployment_size
@@ -35,10 +37,24 @@ def only_class(emu: Any, expression: str) -> None:
     emu.cluster.create(mapped_class("picked.example.com", expression))
 
 
-def test_a_class_whose_selector_leaves_out_the_nodes_gpus_gives_it_none(model_emulator: Start) -> None:
-    # Before: every whole GPU of the driver counted, whatever the class selects.
+@pytest.mark.parametrize(
+    "selector",
+    [
+        # Before: every whole GPU of the driver counted, whatever the class selects.
+        pytest.param(
+            f"{WHOLE_GPUS} && device.attributes['gpu.nvidia.com'].productName == 'NVIDIA H100 80GB HBM3'", id="product"
+        ),
+        # The quantity library (apiserver pkg/cel/library/quantity.go): the A100's 80Gi is below 100Gi.
+        # Before, the class was not judged.
+        pytest.param(
+            f"{WHOLE_GPUS} && device.capacity['gpu.nvidia.com'].memory.compareTo(quantity('100Gi')) >= 0",
+            id="memory-quantity",
+        ),
+    ],
+)
+def test_a_class_whose_selector_leaves_out_the_nodes_gpus_gives_it_none(model_emulator: Start, selector: str) -> None:
     emu = model_emulator()
-    only_class(emu, f"{WHOLE_GPUS} && device.attributes['gpu.nvidia.com'].productName == 'NVIDIA H100 80GB HBM3'")
+    only_class(emu, selector)
     result = deploy()
     assert deployment_size(emu) == ND_H100
     assert (
@@ -47,10 +63,23 @@ def test_a_class_whose_selector_leaves_out_the_nodes_gpus_gives_it_none(model_em
     ) in " ".join(result.stderr.split())
 
 
-def test_a_class_whose_selector_picks_the_nodes_gpus_lets_it_take_the_pods(model_emulator: Start) -> None:
-    # Guard: the same check with the product the node has.
+@pytest.mark.parametrize(
+    "selector",
+    [
+        # Guard: the same check with the product the node has.
+        pytest.param(f"{WHOLE_GPUS} && device.attributes['gpu.nvidia.com'].productName == '{A100}'", id="product"),
+        # Guard for matches() (RE2, unanchored) and lowerAscii() (cel-go ext.Strings).
+        pytest.param(
+            f"{WHOLE_GPUS} && device.attributes['gpu.nvidia.com'].productName.lowerAscii().matches('a100 80gb')",
+            id="matches",
+        ),
+    ],
+)
+def test_a_class_whose_selector_picks_the_nodes_gpus_lets_it_take_the_pods(
+    model_emulator: Start, selector: str
+) -> None:
     emu = model_emulator()
-    only_class(emu, f"{WHOLE_GPUS} && device.attributes['gpu.nvidia.com'].productName == '{A100}'")
+    only_class(emu, selector)
     deploy()
     assert deployment_size(emu) == NC_A100
 
@@ -73,29 +102,6 @@ def test_a_selector_outside_the_cel_akscli_evaluates_is_said_not_judged(model_em
     assert (
         "not judged: DeviceClass picked.example.com: selector #0 is outside the CEL akscli evaluates (.split())"
     ) in " ".join(result.stderr.split())
-
-
-def test_a_class_that_selects_by_memory_quantity_leaves_out_a_smaller_gpu(model_emulator: Start) -> None:
-    # The quantity library (apiserver pkg/cel/library/quantity.go): the A100's 80Gi is below 100Gi.
-    # Before, the class was not judged.
-    emu = model_emulator()
-    only_class(emu, f"{WHOLE_GPUS} && device.capacity['gpu.nvidia.com'].memory.compareTo(quantity('100Gi')) >= 0")
-    result = deploy()
-    assert deployment_size(emu) == ND_H100
-    assert (
-        f"no {NC_A100} node of the cluster can take the pods now (1 with no device the DeviceClass "
-        "picked.example.com selects)"
-    ) in " ".join(result.stderr.split())
-
-
-def test_a_class_that_matches_the_product_name_picks_the_nodes_gpus(model_emulator: Start) -> None:
-    # Guard for matches() (RE2, unanchored) and lowerAscii() (cel-go ext.Strings).
-    emu = model_emulator()
-    only_class(
-        emu, f"{WHOLE_GPUS} && device.attributes['gpu.nvidia.com'].productName.lowerAscii().matches('a100 80gb')"
-    )
-    deploy()
-    assert deployment_size(emu) == NC_A100
 
 
 def test_a_mig_partition_held_through_its_own_extended_resource_holds_its_gpu(model_emulator: Start) -> None:
