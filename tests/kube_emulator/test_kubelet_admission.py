@@ -5,6 +5,7 @@ Admit, pkg/kubelet/kubelet.go rejectPod, noderesources/fit.go fitsRequest)."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ from tests.kube_emulator.test_kubectl_fidelity import kubectl
 from tests.kube_emulator.test_scheduling import node, seed
 
 CAPACITY = 28000000 * 1024  # test_scheduling.node's allocatable memory, 28000000Ki, in bytes
+
+
+Settle = Callable[[KubeEmulator, str], Any]
 
 
 def bound_pod(name: str, requests: dict[str, str], on: str = "node-0") -> dict[str, Any]:
@@ -35,6 +39,17 @@ def status_of(emu: KubeEmulator, name: str) -> dict[str, Any]:
 def rejected(emu: KubeEmulator, name: str) -> dict[str, Any]:
     assert wait_until(lambda: status_of(emu, name).get("phase") == "Failed")
     return status_of(emu, name)
+
+
+def kubectl_of_bound_pod(emu: KubeEmulator, pod: dict[str, Any], *args: str, settle: Settle = rejected) -> str:
+    """The real kubectl's stdout for ``args`` once ``pod``, bound to a fresh node-0, is settled by
+    the kubelet (``settle``: rejected, or running)."""
+    seed(emu, node("node-0"))
+    emu.cluster.create(pod)
+    settle(emu, pod["metadata"]["name"])
+    r = kubectl(*args)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
 
 
 def test_a_bound_pod_larger_than_the_nodes_memory_is_rejected_out_of_memory(kube_emulator: KubeEmulator) -> None:
@@ -115,23 +130,15 @@ def test_an_extended_resource_the_node_lacks_is_not_checked(kube_emulator: KubeE
 @pytest.mark.kubectl
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 def test_kubectl_get_pods_shows_the_kubelets_reason(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
-    seed(kube_emulator, node("node-0"))
-    kube_emulator.cluster.create(bound_pod("big", {"memory": "30Gi"}))
-    rejected(kube_emulator, "big")
-    r = kubectl("get", "pod", "big", "--no-headers")
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.split()[:3] == ["big", "0/1", "OutOfmemory"]
+    out = kubectl_of_bound_pod(kube_emulator, bound_pod("big", {"memory": "30Gi"}), "get", "pod", "big", "--no-headers")
+    assert out.split()[:3] == ["big", "0/1", "OutOfmemory"]
 
 
 @pytest.mark.kubectl
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 def test_kubectl_describe_shows_the_rejection(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
-    seed(kube_emulator, node("node-0"))
-    kube_emulator.cluster.create(bound_pod("big", {"memory": "30Gi"}))
-    rejected(kube_emulator, "big")
-    r = kubectl("describe", "pod", "big")
-    assert r.returncode == 0, r.stderr
-    fields = {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in r.stdout.splitlines()) if v}
+    out = kubectl_of_bound_pod(kube_emulator, bound_pod("big", {"memory": "30Gi"}), "describe", "pod", "big")
+    fields = {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in out.splitlines()) if v}
     assert (fields["Status"], fields["Reason"]) == ("Failed", "OutOfmemory")
     assert fields["Message"].startswith("Pod was rejected: Node didn't have enough resource: memory")
-    assert "Warning  OutOfmemory" in r.stdout
+    assert "Warning  OutOfmemory" in out

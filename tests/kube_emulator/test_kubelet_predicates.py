@@ -14,8 +14,7 @@ import pytest
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.kubelet_admission import refusal
-from tests.kube_emulator.test_kubectl_fidelity import kubectl
-from tests.kube_emulator.test_kubelet_admission import bound_pod, rejected, status_of
+from tests.kube_emulator.test_kubelet_admission import bound_pod, kubectl_of_bound_pod, rejected, status_of
 from tests.kube_emulator.test_scheduling import node, seed
 
 
@@ -125,22 +124,15 @@ def test_the_resources_are_checked_before_the_node_affinity(kube_emulator: KubeE
 def test_kubectl_get_pods_shows_the_admitted_pod_running_and_ready(
     kube_emulator: KubeEmulator, kubeconfig: Path
 ) -> None:
-    seed(kube_emulator, node("node-0"))
-    kube_emulator.cluster.create(bound_pod("small", {"memory": "1Gi"}))
-    running(kube_emulator, "small")
-    r = kubectl("get", "pod", "small", "--no-headers")
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.split()[:3] == ["small", "1/1", "Running"]
+    pod = bound_pod("small", {"memory": "1Gi"})
+    out = kubectl_of_bound_pod(kube_emulator, pod, "get", "pod", "small", "--no-headers", settle=running)
+    assert out.split()[:3] == ["small", "1/1", "Running"]
 
 
 @pytest.mark.kubectl
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 def test_kubectl_get_pods_shows_node_affinity(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
-    seed(kube_emulator, node("node-0"))
     pod = bound_pod("picky", {"memory": "1Gi"})
     pod["spec"]["nodeSelector"] = {"agentpool": "gpu"}
-    kube_emulator.cluster.create(pod)
-    rejected(kube_emulator, "picky")
-    r = kubectl("get", "pod", "picky", "--no-headers")
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.split()[:3] == ["picky", "0/1", "NodeAffinity"]
+    out = kubectl_of_bound_pod(kube_emulator, pod, "get", "pod", "picky", "--no-headers")
+    assert out.split()[:3] == ["picky", "0/1", "NodeAffinity"]
