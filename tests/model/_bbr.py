@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from typing import Any
 
+from tests.cli import invoke
 from tests.emulators.kube.profiles import install_crd
 
 NAME = "body-based-router"
 EXT_PROC = "type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor"
+ROUTE_API = "gateway.networking.k8s.io/v1"
+GATEWAY_PROXY = "/api/v1/namespaces/default/services/inference-gateway-approuting-istio:80/proxy/v1/"
+SERVED = "microsoft/phi-4"
+ADAPTER = "food-review-1"
 
 
 def envoy_filter(gateway: str, namespace: str = "default") -> dict[str, Any]:
@@ -124,3 +130,33 @@ def install_bbr(
             return
         assert time.monotonic() < deadline, f"Deployment {deployment} never had {replicas} ready replicas: {status}"
         emu.cluster.patch("apps/v1", "Deployment", namespace, deployment, {"metadata": {"labels": {"synced": str(n)}}})
+
+
+def exposed(model_emulator: Callable[..., Any], header: str = "X-Gateway-Model-Name", lora: bool = False) -> Any:
+    """phi-4 on vLLM with --expose; its route then matches ``header`` = the served model, as AI
+    Runway's route (X-Gateway-Model-Name) or the inferencepool chart's experimentalHttpRoute
+    (X-Gateway-Base-Model-Name) do. With ``lora``: vLLM also serves the LoRA adapter ADAPTER."""
+    emu = model_emulator(serving=True)
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--expose", "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 0, result
+    route = emu.cluster.get(ROUTE_API, "HTTPRoute", "default", "phi-4")
+    route["spec"]["rules"][0]["matches"][0]["headers"] = [{"type": "Exact", "name": header, "value": SERVED}]
+    emu.cluster.update(route)
+    if lora:
+        deployment = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        container["args"] += ["--enable-lora", "--lora-modules", f"{ADAPTER}=/adapters/{ADAPTER}"]
+        emu.cluster.update(deployment)
+    assert emu.idle()
+    return emu
+
+
+def hand_written_filter(namespace: str = "default", **spec: Any) -> dict[str, Any]:
+    """The chart's EnvoyFilter renamed (model-header, filter model.header) and moved to
+    ``namespace``, its targetRefs replaced by ``spec``'s fields."""
+    item = envoy_filter("inference-gateway", "default")
+    item["metadata"] = {"name": "model-header", "namespace": namespace}
+    del item["spec"]["targetRefs"]
+    item["spec"].update(spec)
+    item["spec"]["configPatches"][0]["patch"]["value"]["name"] = "model.header"
+    return item

@@ -12,36 +12,20 @@ from typing import Any
 from tests.cli import invoke
 from tests.kube_emulator.helpers import raw
 
-from ._bbr import EXT_PROC, NAME, envoy_filter, install_bbr
+from ._bbr import (
+    EXT_PROC,
+    GATEWAY_PROXY,
+    NAME,
+    ROUTE_API,
+    SERVED,
+    exposed,
+    hand_written_filter,
+    install_bbr,
+)
 
 Start = Callable[..., Any]
-ROUTE_API = "gateway.networking.k8s.io/v1"
-GATEWAY_PROXY = "/api/v1/namespaces/default/services/inference-gateway-approuting-istio:80/proxy/v1/"
-SERVED = "microsoft/phi-4"
 HCM = "envoy.filters.network.http_connection_manager"
 TARGET = [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "inference-gateway"}]
-
-
-def _exposed(model_emulator: Start) -> Any:
-    """phi-4 on vLLM with --expose; its route matches X-Gateway-Model-Name, as AI Runway's does."""
-    emu = model_emulator(serving=True)
-    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--expose", "--wait", "--timeout", "20s", "-y")
-    assert result.exit_code == 0, result
-    route = emu.cluster.get(ROUTE_API, "HTTPRoute", "default", "phi-4")
-    route["spec"]["rules"][0]["matches"][0]["headers"] = [{"name": "X-Gateway-Model-Name", "value": SERVED}]
-    emu.cluster.update(route)
-    assert emu.idle()
-    return emu
-
-
-def _hand_written(**spec: Any) -> dict[str, Any]:
-    """The chart's EnvoyFilter renamed (filter model.header), its targetRefs replaced by ``spec``."""
-    item = envoy_filter("inference-gateway")
-    item["metadata"]["name"] = "model-header"
-    del item["spec"]["targetRefs"]
-    item["spec"].update(spec)
-    item["spec"]["configPatches"][0]["patch"]["value"]["name"] = "model.header"
-    return item
 
 
 def _chat(emu: Any) -> int:
@@ -52,7 +36,7 @@ def _chat(emu: Any) -> int:
 def test_a_filter_selecting_the_label_of_the_gateways_parameters_ref_overlay_routes_by_body(
     model_emulator: Start,
 ) -> None:
-    emu = _exposed(model_emulator)
+    emu = exposed(model_emulator)
     overlay = "spec:\n  template:\n    metadata:\n      labels:\n        team: ml\n"
     emu.cluster.create(
         {
@@ -66,13 +50,13 @@ def test_a_filter_selecting_the_label_of_the_gateways_parameters_ref_overlay_rou
     emu.cluster.patch(
         ROUTE_API, "Gateway", "default", "inference-gateway", {"spec": {"infrastructure": {"parametersRef": ref}}}
     )
-    install_bbr(emu, wired=_hand_written(workloadSelector={"labels": {"team": "ml"}}))
+    install_bbr(emu, wired=hand_written_filter(workloadSelector={"labels": {"team": "ml"}}))
     result = invoke("model", "test", "phi-4", "--via", "gateway")
     assert result.exit_code == 0, result
 
 
 def test_a_remove_of_bbrs_filter_makes_the_gateway_stop_routing_by_body(model_emulator: Start) -> None:
-    emu = _exposed(model_emulator)
+    emu = exposed(model_emulator)
     install_bbr(emu)
     assert _chat(emu) == 200
     sub = {"name": HCM, "subFilter": {"name": "envoy.filters.http.ext_proc.bbr"}}
@@ -94,16 +78,16 @@ def test_a_remove_of_bbrs_filter_makes_the_gateway_stop_routing_by_body(model_em
 
 
 def test_bbr_behind_its_service_in_a_deployment_of_another_name_routes_by_body(model_emulator: Start) -> None:
-    emu = _exposed(model_emulator)
-    install_bbr(emu, wired=_hand_written(targetRefs=TARGET), deployment="bbr-v2")
+    emu = exposed(model_emulator)
+    install_bbr(emu, wired=hand_written_filter(targetRefs=TARGET), deployment="bbr-v2")
     assert emu.cluster.get("apps/v1", "Deployment", "default", NAME) is None
     result = invoke("model", "test", "phi-4", "--via", "gateway")
     assert result.exit_code == 0, result
 
 
 def test_a_google_grpc_target_of_bbrs_service_routes_by_body(model_emulator: Start) -> None:
-    emu = _exposed(model_emulator)
-    item = _hand_written(targetRefs=TARGET)
+    emu = exposed(model_emulator)
+    item = hand_written_filter(targetRefs=TARGET)
     config = item["spec"]["configPatches"][0]["patch"]["value"]["typed_config"]
     config["grpc_service"] = {"google_grpc": {"target_uri": f"{NAME}:9004", "stat_prefix": "bbr"}}
     assert config["@type"] == EXT_PROC

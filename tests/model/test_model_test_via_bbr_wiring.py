@@ -7,54 +7,20 @@ inference.networking.k8s.io/bbr-managed)."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 from akscli.model.envoy_filters import Workload, attaches
 from tests.cli import invoke
 
-from ._bbr import NAME, envoy_filter, install_bbr
+from ._bbr import ADAPTER, GATEWAY_PROXY, NAME, SERVED, envoy_filter, exposed, hand_written_filter, install_bbr
 
 Start = Callable[..., Any]
-ROUTE_API = "gateway.networking.k8s.io/v1"
-GATEWAY_PROXY = "/api/v1/namespaces/default/services/inference-gateway-approuting-istio:80/proxy/v1/"
-SERVED = "microsoft/phi-4"
-ADAPTER = "food-review-1"
 GATEWAY_PODS = {"gateway.networking.k8s.io/gateway-name": "inference-gateway"}
 
 
 def _proxied(emu: Any) -> list[str]:
     return [r.path for r in emu.request_log if "/proxy/" in r.path]
-
-
-def _exposed(model_emulator: Start, header: str = "X-Gateway-Model-Name", lora: bool = False) -> Any:
-    """phi-4 on vLLM with --expose; its route then matches ``header`` = the served model, as AI
-    Runway's route (X-Gateway-Model-Name) or the inferencepool chart's experimentalHttpRoute
-    (X-Gateway-Base-Model-Name) do. With ``lora``: vLLM also serves the LoRA adapter ADAPTER."""
-    emu = model_emulator(serving=True)
-    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--expose", "--wait", "--timeout", "20s", "-y")
-    assert result.exit_code == 0, result
-    route = emu.cluster.get(ROUTE_API, "HTTPRoute", "default", "phi-4")
-    route["spec"]["rules"][0]["matches"][0]["headers"] = [{"type": "Exact", "name": header, "value": SERVED}]
-    emu.cluster.update(route)
-    if lora:
-        deployment = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")
-        container = deployment["spec"]["template"]["spec"]["containers"][0]
-        container["args"] += ["--enable-lora", "--lora-modules", f"{ADAPTER}=/adapters/{ADAPTER}"]
-        emu.cluster.update(deployment)
-    assert emu.idle()
-    return emu
-
-
-def _filter(namespace: str, **spec: Any) -> dict[str, Any]:
-    """The chart's EnvoyFilter moved to ``namespace``, its targetRefs replaced by ``spec``'s fields."""
-    item = copy.deepcopy(envoy_filter("inference-gateway", "default"))
-    item["metadata"] = {"name": "model-header", "namespace": namespace}
-    del item["spec"]["targetRefs"]
-    item["spec"].update(spec)
-    item["spec"]["configPatches"][0]["patch"]["value"]["name"] = "model.header"
-    return item
 
 
 def _adapters(emu: Any, base: str, *adapters: str) -> None:
@@ -83,33 +49,33 @@ def _through_gateway(emu: Any, *extra: str) -> Any:
 
 
 def test_bbr_wired_by_a_workload_selector_on_the_gateways_pods_is_found(model_emulator: Start) -> None:
-    emu = _exposed(model_emulator)
-    install_bbr(emu, wired=_filter("default", workloadSelector={"labels": GATEWAY_PODS}))
+    emu = exposed(model_emulator)
+    install_bbr(emu, wired=hand_written_filter("default", workloadSelector={"labels": GATEWAY_PODS}))
     result = _through_gateway(emu)
     assert result.exit_code == 0, result
     assert _proxied(emu) == [GATEWAY_PROXY + "chat/completions"]
 
 
 def test_bbr_wired_in_the_mesh_root_namespace_is_found(model_emulator: Start) -> None:
-    emu = _exposed(model_emulator)
-    install_bbr(emu, wired=_filter("aks-istio-system"))
+    emu = exposed(model_emulator)
+    install_bbr(emu, wired=hand_written_filter("aks-istio-system"))
     result = _through_gateway(emu)
     assert result.exit_code == 0, result
     assert _proxied(emu) == [GATEWAY_PROXY + "chat/completions"]
 
 
 def test_a_hand_written_filter_of_any_name_is_found_by_its_ext_proc_to_bbr(model_emulator: Start) -> None:
-    emu = _exposed(model_emulator)
+    emu = exposed(model_emulator)
     refs = [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "inference-gateway"}]
-    install_bbr(emu, wired=_filter("default", targetRefs=refs))
+    install_bbr(emu, wired=hand_written_filter("default", targetRefs=refs))
     result = _through_gateway(emu)
     assert result.exit_code == 0, result
 
 
 def test_a_target_ref_from_the_root_namespace_does_not_count(model_emulator: Start) -> None:
-    emu = _exposed(model_emulator)
+    emu = exposed(model_emulator)
     refs = [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "inference-gateway"}]
-    install_bbr(emu, wired=_filter("aks-istio-system", targetRefs=refs))
+    install_bbr(emu, wired=hand_written_filter("aks-istio-system", targetRefs=refs))
     result = _through_gateway(emu)
     assert result.exit_code == 7, result
     assert "runs no body-based router" in result.stderr
@@ -118,16 +84,16 @@ def test_a_target_ref_from_the_root_namespace_does_not_count(model_emulator: Sta
 
 
 def test_a_selector_that_misses_the_gateways_pods_does_not_count(model_emulator: Start) -> None:
-    emu = _exposed(model_emulator)
-    install_bbr(emu, wired=_filter("default", workloadSelector={"labels": {"istio": "ingressgateway"}}))
+    emu = exposed(model_emulator)
+    install_bbr(emu, wired=hand_written_filter("default", workloadSelector={"labels": {"istio": "ingressgateway"}}))
     result = _through_gateway(emu)
     assert result.exit_code == 7, result
     assert "gateway.networking.k8s.io/gateway-name=inference-gateway" in result.stderr
 
 
 def test_an_ext_proc_to_something_else_than_bbr_does_not_count(model_emulator: Start) -> None:
-    emu = _exposed(model_emulator)
-    install_bbr(emu, wired=_filter("default", workloadSelector={"labels": GATEWAY_PODS}))
+    emu = exposed(model_emulator)
+    install_bbr(emu, wired=hand_written_filter("default", workloadSelector={"labels": GATEWAY_PODS}))
     deployment = emu.cluster.get("apps/v1", "Deployment", "default", NAME)
     deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "registry.k8s.io/llm-d/llm-d-router:v0.5.0"
     emu.cluster.update(deployment)
@@ -139,14 +105,14 @@ def test_an_ext_proc_to_something_else_than_bbr_does_not_count(model_emulator: S
 def test_a_gateway_that_is_not_a_gateway_api_pod_ignores_target_refs_and_takes_selectors() -> None:
     ingress = Workload("istio-ingress", {"istio": "ingressgateway", "app": "istio-ingressgateway"})
     chart = envoy_filter("inference-gateway", "istio-ingress")
-    by_selector = _filter("istio-ingress", workloadSelector={"labels": {"istio": "ingressgateway"}})
+    by_selector = hand_written_filter("istio-ingress", workloadSelector={"labels": {"istio": "ingressgateway"}})
     assert not attaches(chart, ingress)
     assert attaches(by_selector, ingress)
 
 
 def test_istiod_without_selector_policies_for_gateways_ignores_a_selector_filter() -> None:
     gateway = Workload("default", dict(GATEWAY_PODS))
-    by_selector = _filter("default", workloadSelector={"labels": GATEWAY_PODS})
+    by_selector = hand_written_filter("default", workloadSelector={"labels": GATEWAY_PODS})
     assert attaches(by_selector, gateway)
     assert not attaches(by_selector, gateway, selector_for_gateways=False)
 
@@ -155,7 +121,7 @@ def test_istiod_without_selector_policies_for_gateways_ignores_a_selector_filter
 
 
 def test_an_adapter_is_tested_through_its_base_models_route(model_emulator: Start) -> None:
-    emu = _exposed(model_emulator, header="X-Gateway-Base-Model-Name", lora=True)
+    emu = exposed(model_emulator, header="X-Gateway-Base-Model-Name", lora=True)
     install_bbr(emu)
     _adapters(emu, SERVED, ADAPTER)
     result = _through_gateway(emu, "--model", ADAPTER)
@@ -165,7 +131,7 @@ def test_an_adapter_is_tested_through_its_base_models_route(model_emulator: Star
 
 
 def test_an_adapter_of_another_base_model_is_refused_in_one_line(model_emulator: Start) -> None:
-    emu = _exposed(model_emulator, header="X-Gateway-Base-Model-Name", lora=True)
+    emu = exposed(model_emulator, header="X-Gateway-Base-Model-Name", lora=True)
     install_bbr(emu)
     _adapters(emu, "Qwen/Qwen3-32B", ADAPTER)
     result = _through_gateway(emu, "--model", ADAPTER)
@@ -175,7 +141,7 @@ def test_an_adapter_of_another_base_model_is_refused_in_one_line(model_emulator:
 
 
 def test_a_base_model_route_whose_model_no_configmap_names_falls_back_to_the_service(model_emulator: Start) -> None:
-    emu = _exposed(model_emulator, header="X-Gateway-Base-Model-Name")
+    emu = exposed(model_emulator, header="X-Gateway-Base-Model-Name")
     install_bbr(emu)
     result = invoke("model", "test", "phi-4")
     assert result.exit_code == 0, result
@@ -186,7 +152,7 @@ def test_a_base_model_route_whose_model_no_configmap_names_falls_back_to_the_ser
 def test_another_model_than_the_routes_is_refused_where_the_route_matches_the_model_name(
     model_emulator: Start,
 ) -> None:
-    emu = _exposed(model_emulator, lora=True)
+    emu = exposed(model_emulator, lora=True)
     install_bbr(emu)
     result = _through_gateway(emu, "--model", ADAPTER)
     assert result.exit_code == 2, result
