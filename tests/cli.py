@@ -132,3 +132,16 @@ def interrupt(args: tuple[str, ...], when: Callable[[str], bool], signum: int = 
     finally:
         stop(process)
     return process.returncode, "".join(seen)
+
+
+def server_diff(*command: str) -> Result:
+    """``akscli COMMAND --dry-run=server --exit-code``: the server dry run's plan with kubectl diff's
+    exit status (0 nothing would change, 1 something would; kubernetes/kubectl pkg/cmd/diff/diff.go)."""
+    return invoke(*command, "--dry-run=server", "--exit-code")
+
+
+def assert_exit_code_needs_server_dry_run(*command: str) -> None:
+    """``--exit-code`` without ``--dry-run=server`` is one usage line, exit 2."""
+    result = invoke(*command, "--exit-code")
+    assert result.exit_code == 2, result
+    assert result.stderr.startswith("error: --exit-code needs --dry-run=server")

@@ -10,7 +10,7 @@ import pytest
 from akscli.fleet.placement import PlacementRequest, build
 from akscli.fleet.rollout import run_objects, strategy_objects
 from akscli.fleet.stages import parse_stages
-from tests.cli import invoke
+from tests.cli import assert_exit_code_needs_server_dry_run, invoke, server_diff
 from tests.fleet.conftest import Hub
 
 STRATEGY = ("fleet", "rollout", "strategy", "create", "all", "--stage", "all;max=100%")
@@ -33,20 +33,20 @@ def _run(hub: Hub, *, start: bool) -> None:
 
 
 def test_a_new_strategy_would_change_something_exit_1(hub: Hub) -> None:
-    result = invoke(*STRATEGY, "--dry-run=server", "--exit-code")
+    result = server_diff(*STRATEGY)
     assert result.exit_code == 1, result
     assert "will be created" in result.stdout
 
 
 def test_the_same_strategy_again_is_no_change_exit_0(hub: Hub) -> None:
     assert invoke(*STRATEGY, "-y").exit_code == 0
-    result = invoke(*STRATEGY, "--dry-run=server", "--exit-code")
+    result = server_diff(*STRATEGY)
     assert result.exit_code == 0, result
 
 
 def test_a_new_run_would_change_something_exit_1(hub: Hub) -> None:
     _placed(hub)
-    result = invoke(*RUN, "--dry-run=server", "--exit-code")
+    result = server_diff(*RUN)
     assert result.exit_code == 1, result
     assert "clusterstagedupdaterun.placement.kubernetes-fleet.io/run-1 (cluster): will be created" in result.stdout
 
@@ -54,25 +54,25 @@ def test_a_new_run_would_change_something_exit_1(hub: Hub) -> None:
 def test_the_same_run_again_is_no_change_exit_0(hub: Hub) -> None:
     _placed(hub)
     assert invoke(*RUN, "-y").exit_code == 0
-    result = invoke(*RUN, "--dry-run=server", "--exit-code")
+    result = server_diff(*RUN)
     assert result.exit_code == 0, result
 
 
 def test_starting_a_run_not_started_would_change_it_exit_1(hub: Hub) -> None:
     _run(hub, start=False)
-    result = invoke("fleet", "rollout", "start", "run-1", "--dry-run=server", "--exit-code")
+    result = server_diff("fleet", "rollout", "start", "run-1")
     assert result.exit_code == 1, result
 
 
 def test_starting_a_started_run_is_no_change_exit_0(hub: Hub) -> None:
     _run(hub, start=True)
-    result = invoke("fleet", "rollout", "start", "run-1", "--dry-run=server", "--exit-code")
+    result = server_diff("fleet", "rollout", "start", "run-1")
     assert result.exit_code == 0, result
 
 
 def test_stopping_a_started_run_would_change_it_exit_1(hub: Hub) -> None:
     _run(hub, start=True)
-    result = invoke("fleet", "rollout", "stop", "run-1", "--dry-run=server", "--exit-code")
+    result = server_diff("fleet", "rollout", "stop", "run-1")
     assert result.exit_code == 1, result
 
 
@@ -86,6 +86,4 @@ def test_stopping_a_started_run_would_change_it_exit_1(hub: Hub) -> None:
     ],
 )
 def test_exit_code_without_a_server_dry_run_is_one_usage_line(command: tuple[str, ...]) -> None:
-    result = invoke(*command, "--exit-code")
-    assert result.exit_code == 2, result
-    assert result.stderr.startswith("error: --exit-code needs --dry-run=server")
+    assert_exit_code_needs_server_dry_run(*command)

@@ -10,14 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import assert_exit_code_needs_server_dry_run, invoke, server_diff
 
 DEPLOY = ("model", "deploy", "phi-4", "-n", "default")
 
 
 def test_a_new_model_would_change_something_exit_1(model_emulator: Callable[..., Any]) -> None:
     model_emulator()
-    result = invoke(*DEPLOY, "--dry-run=server", "--exit-code")
+    result = server_diff(*DEPLOY)
     assert result.exit_code == 1, result
     assert "workspace.kaito.sh/phi-4 (default): will be created" in result.stdout
     assert "error:" not in result.stderr
@@ -26,7 +26,7 @@ def test_a_new_model_would_change_something_exit_1(model_emulator: Callable[...,
 def test_a_deployed_model_deployed_again_is_no_change_exit_0(model_emulator: Callable[..., Any]) -> None:
     model_emulator()
     assert invoke(*DEPLOY, "-y").exit_code == 0
-    result = invoke(*DEPLOY, "--dry-run=server", "--exit-code")
+    result = server_diff(*DEPLOY)
     assert result.exit_code == 0, result
     assert "workspace.kaito.sh/phi-4 (default): unchanged" in result.stdout
 
@@ -34,7 +34,7 @@ def test_a_deployed_model_deployed_again_is_no_change_exit_0(model_emulator: Cal
 def test_a_replaced_workspace_is_a_change_exit_1(model_emulator: Callable[..., Any]) -> None:
     model_emulator()
     assert invoke(*DEPLOY, "-y").exit_code == 0
-    result = invoke(*DEPLOY, "--replicas", "2", "--dry-run=server", "--exit-code")
+    result = server_diff(*DEPLOY, "--replicas", "2")
     assert result.exit_code == 1, result
     assert "workspace.kaito.sh/phi-4 (default): will be deleted (replaced by" in result.stdout
 
@@ -45,9 +45,7 @@ def test_without_the_flag_the_server_dry_run_still_exits_0(model_emulator: Calla
 
 
 def test_exit_code_without_a_server_dry_run_is_one_usage_line() -> None:
-    result = invoke(*DEPLOY, "--exit-code")
-    assert result.exit_code == 2, result
-    assert result.stderr.startswith("error: --exit-code needs --dry-run=server")
+    assert_exit_code_needs_server_dry_run(*DEPLOY)
 
 
 def test_a_failure_exits_2_not_1(tmp_path: Path) -> None:

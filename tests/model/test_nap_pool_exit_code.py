@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import assert_exit_code_needs_server_dry_run, invoke, server_diff
 from tests.emulators.kube.controllers.karpenter_install import install_nap
 from tests.model.conftest import SERVING_CRDS
 
@@ -16,7 +16,7 @@ ADD = ("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpu
 
 def test_a_new_nap_pool_would_change_something_exit_1(model_emulator: Callable[..., Any]) -> None:
     install_nap(model_emulator(crds=(*SERVING_CRDS, "karpenter")))
-    result = invoke(*ADD, "--dry-run=server", "--exit-code")
+    result = server_diff(*ADD)
     assert result.exit_code == 1, result
     assert "nodepool.karpenter.sh/gpu (cluster): will be created" in result.stdout
 
@@ -24,14 +24,12 @@ def test_a_new_nap_pool_would_change_something_exit_1(model_emulator: Callable[.
 def test_the_same_nap_pool_again_is_no_change_exit_0(model_emulator: Callable[..., Any]) -> None:
     install_nap(model_emulator(crds=(*SERVING_CRDS, "karpenter")))
     assert invoke(*ADD, "-y").exit_code == 0
-    result = invoke(*ADD, "--dry-run=server", "--exit-code")
+    result = server_diff(*ADD)
     assert result.exit_code == 0, result
 
 
 def test_exit_code_without_a_server_dry_run_is_one_usage_line() -> None:
-    result = invoke(*ADD, "--exit-code")
-    assert result.exit_code == 2, result
-    assert result.stderr.startswith("error: --exit-code needs --dry-run=server")
+    assert_exit_code_needs_server_dry_run(*ADD)
 
 
 def test_exit_code_on_an_aks_pool_is_refused_as_arm_has_no_server_dry_run() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import assert_exit_code_needs_server_dry_run, invoke, server_diff
 
 Start = Callable[..., Any]
 
@@ -16,7 +16,7 @@ def test_a_rollback_to_other_manifests_would_change_something_exit_1(model_emula
     model_emulator()
     assert invoke("model", "deploy", "phi-4", "-y").exit_code == 0
     assert invoke("model", "deploy", "phi-4", "--max-model-len", "4096", "-y").exit_code == 0
-    result = invoke("model", "rollback", "phi-4", "--dry-run=server", "--exit-code")
+    result = server_diff("model", "rollback", "phi-4")
     assert result.exit_code == 1, result
     assert "configmap/phi-4-inference-config (default): will be changed" in result.stdout
 
@@ -24,17 +24,15 @@ def test_a_rollback_to_other_manifests_would_change_something_exit_1(model_emula
 def test_a_rollback_to_the_live_revision_is_no_change_exit_0(model_emulator: Start) -> None:
     model_emulator()
     assert invoke("model", "deploy", "phi-4", "-y").exit_code == 0
-    result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "--dry-run=server", "--exit-code")
+    result = server_diff("model", "rollback", "phi-4", "--to-revision", "1")
     assert result.exit_code == 0, result
 
 
 def test_a_rollback_of_a_model_never_deployed_exits_above_1(model_emulator: Start) -> None:
     model_emulator()
-    result = invoke("model", "rollback", "phi-4", "--dry-run=server", "--exit-code")
+    result = server_diff("model", "rollback", "phi-4")
     assert result.exit_code > 1, result
 
 
 def test_exit_code_without_a_server_dry_run_is_one_usage_line() -> None:
-    result = invoke("model", "rollback", "phi-4", "--exit-code")
-    assert result.exit_code == 2, result
-    assert result.stderr.startswith("error: --exit-code needs --dry-run=server")
+    assert_exit_code_needs_server_dry_run("model", "rollback", "phi-4")
