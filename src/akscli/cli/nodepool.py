@@ -448,7 +448,7 @@ def upgrade(
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List available upgrades, or upgrade a node pool's version or node image."""
-    from akscli.azure import nodepools, poolupgrades, upgrades
+    from akscli.azure import nodepools, poolupgrades
     from akscli.cli import common
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
