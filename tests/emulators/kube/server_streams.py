@@ -11,6 +11,7 @@ from typing import Any
 
 from tests.emulators.kube import streams, tables
 from tests.emulators.kube.apiserver import Ctx
+from tests.emulators.kube.eviction import evict
 from tests.emulators.kube.resources import ResourceType
 from tests.emulators.kube.server_params import _q1, _truthy, pointer_bool
 from tests.emulators.kube.status import ApiError, bad_request, not_found, not_implemented
@@ -77,6 +78,10 @@ class SubresourcesMixin:
             return
         if sub == "proxy" and rt.kind in ("Service", "Pod"):
             self._proxy(namespace or "", name, tail, body, rt.kind)
+            return
+        if sub == "eviction" and rt.kind == "Pod" and method == "POST":
+            # upstream: kubernetes/kubernetes pkg/registry/core/pod/storage/eviction.go (EvictionREST.Create)
+            self._json(201, evict(emu, namespace or "", name, self._parse(body), ctx))
             return
         if sub == "finalize" and rt.kind == "Namespace" and method == "PUT":
             self._json(200, emu.api.update(rt, version, None, name, self._parse(body), ctx))
