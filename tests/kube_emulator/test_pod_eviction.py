@@ -12,6 +12,7 @@ import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers.disruption import DisruptionController
 from tests.kube_emulator.helpers import deployment, raw
 from tests.kube_emulator.test_disruption_budgets import budget, counts
 from tests.kube_emulator.test_scheduling import node, pods, seed
@@ -91,12 +92,55 @@ def test_a_pod_two_budgets_select_is_500_and_a_pending_pod_goes_without_a_budget
             "apiVersion": "v1",
             "metadata": {},
             "status": "Failure",
-            "message": "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
+            "message": (
+                "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support."
+            ),
             "code": 500,
         },
     )
     kube_emulator.cluster.patch_status("v1", "Pod", "default", "p", {"phase": "Pending"})  # canIgnorePDB
     assert evict(kube_emulator, "p").status == 201
+
+
+def running(emu: KubeEmulator, ready: bool) -> None:
+    """A bare pod p (app=web), Running, its Ready condition as asked."""
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"app": "web"}}}
+    emu.cluster.create({**pod, "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    cond = [{"type": "Ready", "status": "True" if ready else "False"}]
+    emu.cluster.patch_status("v1", "Pod", "default", "p", {"phase": "Running", "conditions": cond})
+
+
+def test_a_budget_status_older_than_its_spec_is_429_retry_after_10(
+    kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(DisruptionController, "reconcile", lambda self, cluster, obj: None)  # status as written
+    kube_emulator.cluster.create(budget("web", "web", minAvailable=1))  # generation 1, no observedGeneration
+    kube_emulator.cluster.patch_status("policy/v1", "PodDisruptionBudget", "default", "web", {"disruptionsAllowed": 1})
+    running(kube_emulator, ready=True)
+    r = evict(kube_emulator, "p")
+    assert (r.status, r.headers.get("Retry-After")) == (429, "10")
+    assert r.json()["details"] == {
+        "retryAfterSeconds": 10,
+        "causes": [
+            {
+                "reason": "DisruptionBudget",
+                "message": "The disruption budget web is still being processed by the server.",
+            }
+        ],
+    }
+
+
+def test_an_unready_pod_goes_under_always_allow_without_a_disruption(
+    kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(DisruptionController, "reconcile", lambda self, cluster, obj: None)
+    kube_emulator.cluster.create(budget("web", "web", minAvailable=1, unhealthyPodEvictionPolicy="AlwaysAllow"))
+    written = {"observedGeneration": 1, "disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 1}
+    kube_emulator.cluster.patch_status("policy/v1", "PodDisruptionBudget", "default", "web", written)
+    running(kube_emulator, ready=False)
+    assert evict(kube_emulator, "p").status == 201
+    status = (kube_emulator.cluster.get("policy/v1", "PodDisruptionBudget", "default", "web") or {})["status"]
+    assert (status["disruptionsAllowed"], status.get("disruptedPods")) == (0, None)
 
 
 def test_a_name_other_than_the_urls_is_400(kube_emulator: KubeEmulator) -> None:
