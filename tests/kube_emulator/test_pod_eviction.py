@@ -167,6 +167,7 @@ def test_kubectl_drain_is_held_by_the_budget_then_goes_after_a_scale_up(
     assert "(will retry after 5s)" in r.stderr  # kubectl's 429 path: the eviction API, not a delete
     kube_emulator.cluster.patch("apps/v1", "Deployment", "default", "web", {"spec": {"replicas": 2}})
     assert wait_until(lambda: counts(kube_emulator, "web") == (2, 1, 2, 1))  # the new pod went to node-b
+    drain[-1] = "--timeout=20s"  # kubectl polls each evicted pod's delete every second
     r = subprocess.run(drain, capture_output=True, text=True, timeout=30, check=False)
     assert r.returncode == 0, r.stderr
     assert "evicted" in r.stdout and "node/node-a drained" in r.stdout
