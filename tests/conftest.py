@@ -39,3 +39,13 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
 @pytest.fixture
 def shared_dir() -> Path:
     return SHARED
+
+
+def _runs_long(item: pytest.Item) -> bool:
+    return item.get_closest_marker("slow") is not None or "tests/runbooks/" in item.nodeid
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first (the runbooks and the slow-marked ones, 5-25 s each): pytest-xdist's
+    workers then share them out at the start, and none is left running one alone at the end."""
+    items[:] = [item for item in items if _runs_long(item)] + [item for item in items if not _runs_long(item)]

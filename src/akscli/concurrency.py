@@ -132,6 +132,28 @@ def _wait_for_last_or_failure(futures: Collection[Future[Any]], finished: Simple
         return
 
 
+def _first_failed(futures: Sequence[Future[Any]]) -> int | None:
+    for index, future in enumerate(futures):
+        if future.done() and not future.cancelled() and future.exception() is not None:
+            return index
+    return None
+
+
+def _settle_before_first_failure(futures: Sequence[Future[Any]]) -> None:
+    """Make the first failure in order final, as one-by-one work (kubectl's) would meet it: the
+    work queued after it is cancelled, and the items before it, which the pool has already started
+    (it takes them in order), are waited for. Without this, the failure reported was whichever
+    finished first: a diff of two broken objects named either one, by the machine's load."""
+    while (failed := _first_failed(futures)) is not None:
+        for later in futures[failed + 1 :]:
+            later.cancel()
+        earlier = [future for future in futures[:failed] if not future.done()]
+        if not earlier:
+            return
+        with deferred_interrupts():
+            wait(earlier)
+
+
 def raise_first_failure(futures: Sequence[Future[Any]]) -> None:
     """Re-raise the exception of the first finished future (in their order) that failed."""
     for future in futures:
@@ -154,6 +176,7 @@ def parallel_map(fn: Callable[[_T], _R], items: Sequence[_T], parallel: int) -> 
             return [future.result(timeout=0) for future in futures]
         except (TimeoutError, CancelledError):
             # A failure ended the wait with work still queued or cancelled: the first that failed.
+            _settle_before_first_failure(futures)
             raise_first_failure(futures)
             raise
     finally:

@@ -143,6 +143,38 @@ def test_parallel_work_returns_results_in_order_and_raises_the_first_failure_in_
         parallel_map(fail_on_odd, [0, 1, 2, 3], 1)
 
 
+def test_the_first_failure_in_order_is_raised_even_when_a_later_one_fails_sooner() -> None:
+    # kubectl meets a manifest's objects one by one: the error named is the first object's, not the
+    # one whose request happened to fail first on a loaded machine
+    first_started = threading.Event()
+
+    def work(n: int) -> int:
+        if n == 0:
+            first_started.wait(5)
+            threading.Event().wait(0.2)
+            raise ValueError("item 0")
+        first_started.set()
+        raise ValueError(f"item {n}")
+
+    with pytest.raises(ValueError, match="item 0"):
+        parallel_map(work, [0, 1], 2)
+
+
+def test_work_queued_after_the_first_failure_is_not_started() -> None:
+    started: list[int] = []
+
+    def work(n: int) -> int:
+        started.append(n)
+        if n == 0:
+            raise ValueError("item 0")
+        threading.Event().wait(0.05)
+        return n
+
+    with pytest.raises(ValueError, match="item 0"):
+        parallel_map(work, list(range(20)), 1)
+    assert started == [0]
+
+
 def test_parallel_work_wakes_the_waiting_thread_once_not_once_per_item(monkeypatch: pytest.MonkeyPatch) -> None:
     # #16: each wake-up was a GIL hand-off while the workers held it, 1,000 for a 500-object apply.
     from queue import SimpleQueue
