@@ -372,7 +372,8 @@ def review(
     ``kuberay``: whether KubeRay's webhook is installed (off by default, as in its chart);
     ``airunway_providers``: AI Runway's webhook's InferenceProviderConfig lookup; ``served``: the
     kinds the API server serves and their scope (KubeFleet's webhook maps each placement selector
-    through them); ``overrides``: the stored overrides KubeFleet's override webhooks list."""
+    through them); ``overrides``: the stored overrides KubeFleet's override webhooks list (upstream:
+    kubefleet-dev/kubefleet pkg/webhook/clusterresourceoverride, pkg/webhook/resourceoverride)."""
     denial: ApiError | None = None
     if kuberay and group == "ray.io" and kind in ("RayCluster", "RayJob", "RayService"):
         denial = _kuberay(kind, obj)

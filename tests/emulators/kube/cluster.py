@@ -238,7 +238,8 @@ class ClusterState:
             name, namespace, first, count = last
             change = {"count": int(count or 0) + 1, "lastTimestamp": t, "message": ev["message"]}
             if not self.events.allow(ev):
-                # the spam filter skips it, counted (event_correlator.py); nothing is written
+                # the spam filter skips it, counted (event_correlator.py; upstream: kubernetes/client-go
+                # tools/record/events_cache.go EventCorrelate); nothing is written
                 self.events.observe(key, name, namespace, first, change["count"])
                 return dict(ev, count=change["count"], firstTimestamp=first)
             try:

@@ -8,7 +8,8 @@ EventAggregatorByReasonFunc, EventAggregatorByReasonMessageFunc, EventAggregator
 defaultAggregateMaxEvents 10, defaultAggregateIntervalInSeconds 600; eventLogger.eventObserve: the
 name, firstTimestamp and count of the last observation, patched with count, lastTimestamp and
 message; maxLruCacheEntries 4096) and tools/record/event.go recordEvent (a patch that finds no
-Event creates one), and its spam filter (EventSourceObjectSpamFilter, getSpamKey: source and
+Event creates one), and its spam filter (upstream kubernetes/client-go tools/record/events_cache.go:
+EventSourceObjectSpamFilter, getSpamKey: source and
 object, not reason or message; a token bucket of defaultSpamBurst 25, refilled at defaultSpamQPS
 1/300, one every 5 minutes; EventCorrelate observes the event, counting it, before the filter
 skips it, so the next write that passes carries the count of every occurrence).

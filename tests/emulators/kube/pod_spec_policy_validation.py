@@ -326,7 +326,8 @@ def tolerations(path: str, items: list[Any]) -> list[Cause]:
 
 def pod_level(at: str, spec: dict[str, Any]) -> list[Cause]:
     """The pod-level checks of this module in ValidatePodSpec's order, after the containers': the
-    nodeSelector, securityContext, affinity (node, then pod affinity: pod_affinity_validation.py)."""
+    nodeSelector, securityContext, affinity (node, then pod affinity: pod_affinity_validation.py), as
+    upstream kubernetes/kubernetes pkg/apis/core/validation/validation.go ValidatePodSpec orders them."""
     from tests.emulators.kube import pod_affinity_validation as pods
 
     out = pods.labels(f"{at}.nodeSelector", spec.get("nodeSelector"))

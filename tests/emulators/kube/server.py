@@ -252,7 +252,8 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
                 self._discovery_root(core=False)
                 return
             if aggregated_apis.is_aggregated(parts[1]):
-                # kube-aggregator proxies the group to its APIService's server (aggregated_apis.py)
+                # kube-aggregator proxies the group to its APIService's server (aggregated_apis.py;
+                # upstream: kubernetes/kube-aggregator pkg/apiserver/handler_proxy.go)
                 self._verb = "get"
                 self._fault(path)
                 if self.command != "GET":

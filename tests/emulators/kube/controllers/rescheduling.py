@@ -223,7 +223,9 @@ class Rescheduler(PassController):
 
                     outcome = preemption.post_filter(cluster, pod, message)
                     message = outcome.message if outcome.message is not None else message
-                    if outcome.node is not None or outcome.clear:  # a stale nomination is cleared (None)
+                    # a stale nomination is cleared (None), as upstream kubernetes/kubernetes
+                    # pkg/scheduler/framework/preemption/preemption.go Preempt does
+                    if outcome.node is not None or outcome.clear:
                         cluster.patch_status("v1", "Pod", ns, name, {"nominatedNodeName": outcome.node})
                 if message and message != old.get("message"):
                     condition = {**old, "message": message, "lastTransitionTime": now_iso()}
