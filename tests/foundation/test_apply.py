@@ -357,3 +357,20 @@ def test_a_plan_keeps_the_servers_answers_only_when_asked(target: KubeTarget) ->
     kept = engine.plan(kube, [config_map()], stack=None, options=engine.ApplyOptions(keep_answers=True))
     assert plain.changes[0].server is None
     assert kept.changes[0].server is not None and kept.changes[0].server["metadata"]["uid"]
+
+
+def test_an_object_applied_last_never_shares_the_deferred_objects_batch() -> None:
+    # a ConfigMap (tier 2) the caller wants last goes after the deferred KAITO objects (2.5), which
+    # must come right after the ConfigMaps they read, and before tier 3
+    from akscli.kube import deferred_checks
+    from akscli.kube.changes import ApplyOptions, Change
+
+    options = ApplyOptions(last=frozenset({"configmap/settings"}))
+    last = engine._tier_of(Change(config_map(), "create"), options)
+    deferred = Change(
+        {"apiVersion": "kaito.sh/v1beta1", "kind": "Workspace", "metadata": {"name": "w"}},
+        "create",
+        deferred=deferred_checks.Deferred(("inference",), "cm", "configmap/cm"),
+    )
+    assert engine._tier_of(Change(config_map("other"), "create"), options) < engine._tier_of(deferred, options)
+    assert engine._tier_of(deferred, options) < last < engine._tier_of(Change(deployment(), "create"), options)

@@ -340,13 +340,15 @@ def in_plan_order(done: list[Change], the_plan: Plan) -> list[Change]:
 def _tier_of(change: Change, options: ApplyOptions | None = None) -> float:
     """An object whose webhook check was deferred goes right after the ConfigMaps it reads and
     before the rest of its tier, so that its refusal leaves only what can be undone; one the
-    caller wants ``last`` goes after the rest of its tier."""
+    caller wants ``last`` goes after the rest of its tier (and after the deferred objects, which
+    sit between tiers 2 and 3: never in their batch)."""
     if change.deferred:
         return DEFERRED_TIER
-    return tier(change.obj) + (0.5 if options is not None and change.ref in options.last else 0)
+    return tier(change.obj) + (LAST_OFFSET if options is not None and change.ref in options.last else 0)
 
 
 DEFERRED_TIER = 2.5
+LAST_OFFSET = 0.75
 
 
 def _undo_creates(kube: Kube, done: list[Change], report: Progress) -> list[Change]:
