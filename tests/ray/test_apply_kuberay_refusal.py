@@ -102,6 +102,9 @@ def test_a_partial_rayservice_file_is_judged_merged_into_the_stored_one(
     assert "error: rayservice/llm: KubeRay refuses this RayService spec: Ray Autoscaler is required" in result.stderr
 
 
+GATE = "RayServiceIncrementalUpgrade"
+
+
 @pytest.mark.parametrize(
     ("container", "gate"),
     [
@@ -111,6 +114,16 @@ def test_a_partial_rayservice_file_is_judged_merged_into_the_stored_one(
         ({"image": "kuberay/operator:v1.6.2", "args": ["--feature-gates=RayServiceIncrementalUpgrade=true"]}, True),
         (
             {"image": "kuberay/operator:v1.7.0", "args": ["--feature-gates=A=true,RayServiceIncrementalUpgrade=false"]},
+            False,
+        ),
+        # Go's flag package: the next word, one dash, the last flag given; strconv.ParseBool's values
+        ({"image": "kuberay/operator:v1.7.0", "args": ["--feature-gates", f"{GATE}=false"]}, False),
+        ({"image": "kuberay/operator:v1.7.0", "args": [f"-feature-gates={GATE}=0"]}, False),
+        (
+            {
+                "image": "kuberay/operator:v1.6.2",
+                "args": [f"--feature-gates={GATE}=true", "--feature-gates=A=true"],
+            },
             False,
         ),
         ({"image": "quay.io/kuberay/operator:nightly"}, None),

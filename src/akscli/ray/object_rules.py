@@ -334,23 +334,47 @@ _GATE = "RayServiceIncrementalUpgrade"
 
 def incremental_gate(container: Mapping[str, Any]) -> bool | None:
     """The RayServiceIncrementalUpgrade gate of the KubeRay operator ``container`` runs: the
-    ``--feature-gates`` flag if it names the gate (k8s.io/component-base featuregate; the Helm chart
-    writes it from values.yaml featureGates, helm-chart/kuberay-operator/templates/_helpers.tpl
-    kuberay.featureGates), else the default of the release its image tag names. None when the tag is
-    no release (``nightly``, a digest): then akscli cannot know and refuses nothing."""
+    ``--feature-gates`` flag if it names the gate (read as the operator reads it: _feature_gates, then
+    k8s.io/component-base featuregate.Set; the Helm chart writes it from values.yaml featureGates,
+    helm-chart/kuberay-operator/templates/_helpers.tpl kuberay.featureGates), else the default of the
+    release its image tag names. None when the tag is no release (``nightly``, a digest): then akscli
+    cannot know and refuses nothing."""
     words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
-    for word in words:
-        if word.startswith("--feature-gates="):
-            for pair in word.removeprefix("--feature-gates=").split(","):
-                name, _, value = pair.partition("=")
-                if name.strip() == _GATE and value.strip().lower() in ("true", "false"):
-                    return value.strip().lower() == "true"
+    gate: bool | None = None
+    for pair in _feature_gates(words).split(","):
+        name, _, value = pair.partition("=")
+        if name.strip() == _GATE and value.strip() in _GO_BOOLS:
+            gate = _GO_BOOLS[value.strip()]  # featuregate.Set: a map, the later pair wins
+    if gate is not None:
+        return gate
     image = str(container.get("image") or "")
     tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] and "@" not in image else ""
     release = re.fullmatch(r"v?(\d+)\.(\d+)\.\d+(-rc\.\d+)?", tag)
     if release is None:
         return None
     return (int(release[1]), int(release[2])) >= _INCREMENTAL_ON_SINCE
+
+
+# strconv.ParseBool, which k8s.io/component-base featuregate.Set reads each gate's value with.
+_GO_BOOLS = {
+    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
+    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
+}
+
+
+def _feature_gates(words: list[str]) -> str:
+    """The operator's -feature-gates value as Go's flag package reads it (ray-operator/main.go
+    flag.StringVar): one or two dashes, ``=VALUE`` or the next word, the last one given wins."""
+    value, i = "", 0
+    while i < len(words):
+        name, eq, inline = words[i].partition("=")
+        if name in ("-feature-gates", "--feature-gates"):
+            if eq:
+                value = inline
+            elif i + 1 < len(words):
+                value, i = words[i + 1], i + 1
+        i += 1
+    return value
 
 
 def operator_incremental_gate(kube: Any) -> bool | None:
