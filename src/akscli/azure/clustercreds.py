@@ -44,13 +44,31 @@ CLIENT_ID_MODES = ("msi", "devicecode", "interactive")
 
 
 def check_exec_identity(
-    login: str | None, *, admin: bool = False, client_id: str | None = None, identity_resource_id: str | None = None
+    login: str | None,
+    *,
+    admin: bool = False,
+    client_id: str | None = None,
+    identity_resource_id: str | None = None,
+    subscription: str | None = None,
+    tenant: str | None = None,
 ) -> None:
     """The credentials commands' --client-id and --identity-resource-id, checked before anything is
     fetched: each for the modes whose exec line takes it, not with --admin, not both at once (kubelogin's
-    convert would drop --identity-resource-id without a word), each a value akscli token accepts."""
+    convert would drop --identity-resource-id without a word), each a value akscli token accepts. With
+    --login azurecli, the --subscription given (written into the exec line) is checked as akscli token
+    checks it, and refused with --tenant, a pair akscli token (as 'az account get-access-token') refuses."""
     from akscli.azure.token import check_id
-    from akscli.azure.tokenflags import check_identity_resource_id
+    from akscli.azure.tokenflags import check_identity_resource_id, check_subscription
+
+    if login == "azurecli" and not admin and subscription:
+        check_subscription(subscription)
+        if tenant:
+            raise UsageError(
+                "--subscription and --tenant together with --login azurecli: 'akscli token' (as 'az account"
+                " get-access-token') takes one of them",
+                hint="drop --tenant (the subscription names its tenant), or give the subscription through"
+                " AZURE_SUBSCRIPTION_ID to use it only to find the cluster",
+            )
 
     if identity_resource_id is not None and (login != "msi" or admin):
         raise UsageError(
@@ -80,10 +98,12 @@ def rewrite_exec_user(
     tenant: str | None = None,
     identity_resource_id: str | None = None,
     client_id: str | None = None,
+    subscription: str | None = None,
 ) -> bytes:
     """Point every kubelogin exec user at ``akscli token`` (same server and tenant). With ``login`` msi,
     ``client_id`` or ``identity_resource_id`` (checked by the caller: ``check_exec_identity``) names the
-    user-assigned identity; with devicecode or interactive, ``client_id`` replaces the kubeconfig's client."""
+    user-assigned identity; with devicecode or interactive, ``client_id`` replaces the kubeconfig's client;
+    with azurecli, ``subscription`` (checked by ``check_exec_identity``) is written as kubelogin's --subscription."""
     from ruamel.yaml import YAML
 
     from akscli.azure import identity
@@ -135,6 +155,10 @@ def rewrite_exec_user(
             # --identity-resource-id, each as that flag and its value, and drops the AKS client's
             # --client-id (upstream: Azure/kubelogin pkg/internal/converter/convert.go, case token.MSILogin;
             # convert_test.go "convert from devicecode to msi with identity-resource-id override").
+            # azurecli: the --subscription given, after the tenant, as convert writes it (case
+            # token.AzureCLILogin: o.isSet(flagSubscriptionID)); akscli token hands it to 'az'.
+            if login == "azurecli" and subscription:
+                new_args += ["--subscription", subscription]
             if login == "msi" and client_id:
                 new_args += ["--client-id", client_id]
             elif login == "msi" and identity_resource_id:

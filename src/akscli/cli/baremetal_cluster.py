@@ -307,7 +307,14 @@ def cluster_credentials(
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     mode = identity.check_auth(login)
-    clustercreds.check_exec_identity(mode, admin=admin, client_id=client_id, identity_resource_id=identity_resource_id)
+    clustercreds.check_exec_identity(
+        mode,
+        admin=admin,
+        client_id=client_id,
+        identity_resource_id=identity_resource_id,
+        subscription=azure.subscription,
+        tenant=azure.tenant,
+    )
     bm = _baremetal(azure, resource_group, name)
     config = bm.kubeconfig(bm.ref(resource_group, name), admin=admin)
     if not admin:
@@ -318,6 +325,7 @@ def cluster_credentials(
             tenant=azure.tenant if mode in ("azurecli", "azd") else None,  # as 'cluster credentials'
             identity_resource_id=identity_resource_id,
             client_id=client_id,
+            subscription=azure.subscription,  # written for azurecli, as convert writes it
         )
     merged = azopts.merge_credentials(config, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.report_merge(merged, name, fmt)

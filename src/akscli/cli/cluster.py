@@ -493,7 +493,14 @@ def credentials(
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
     mode = identity.check_auth(login)
-    clustercreds.check_exec_identity(mode, admin=admin, client_id=client_id, identity_resource_id=identity_resource_id)
+    clustercreds.check_exec_identity(
+        mode,
+        admin=admin,
+        client_id=client_id,
+        identity_resource_id=identity_resource_id,
+        subscription=azure.subscription,
+        tenant=azure.tenant,
+    )
     c = azure.aks_client()
     raw = clustercreds.user_kubeconfig(c, rg, cname, admin=admin)
     if not admin:
@@ -506,6 +513,7 @@ def credentials(
             tenant=azure.tenant if mode in ("azurecli", "azd") else None,
             identity_resource_id=identity_resource_id,
             client_id=client_id,
+            subscription=azure.subscription,  # written for azurecli, as convert writes it
         )
     merged = azopts.merge_credentials(raw, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.report_merge(merged, cname, fmt)

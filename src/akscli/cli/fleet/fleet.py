@@ -143,7 +143,13 @@ def fleet_credentials(
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     mode = identity.check_auth(login)
-    clustercreds.check_exec_identity(mode, client_id=client_id, identity_resource_id=identity_resource_id)
+    clustercreds.check_exec_identity(
+        mode,
+        client_id=client_id,
+        identity_resource_id=identity_resource_id,
+        subscription=arm.azure.subscription,
+        tenant=arm.azure.tenant,
+    )
     scope = arm.named(name)
     # The hub signs in with Entra ID like an AKS cluster: the same exec plugin rewrite.
     tenant = arm.azure.tenant if mode in ("azurecli", "azd") else None  # as 'cluster credentials'
@@ -153,6 +159,7 @@ def fleet_credentials(
         tenant=tenant,
         identity_resource_id=identity_resource_id,
         client_id=client_id,
+        subscription=arm.azure.subscription,  # written for azurecli, as convert writes it
     )
     result = azopts.merge_credentials(value, kubeconfig, overwrite_existing=overwrite_existing, dry_run=dry_run)
     if output.structured(fmt):
