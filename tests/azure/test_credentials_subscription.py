@@ -77,3 +77,13 @@ def test_the_subscription_and_tenant_pair_is_refused_before_the_cluster_is_read(
     r = invoke(*base, "--subscription", DEFAULT_SUBSCRIPTION)
     assert r.exit_code == 0, r
     assert exec_args(cfg.read_bytes())[-2:] == ["--subscription", DEFAULT_SUBSCRIPTION]
+
+
+def test_workloadidentity_writes_the_client_id_given_and_not_the_kubeconfigs() -> None:
+    # convert, case token.WorkloadIdentityLogin: --client-id only where the flag is set.
+    clustercreds.check_exec_identity("workloadidentity", client_id=SUB)
+    args = exec_args(clustercreds.rewrite_exec_user(KUBECONFIG, login="workloadidentity", client_id=SUB))
+    assert args[-4:] == ["--auth", "workloadidentity", "--client-id", SUB]
+    assert "80faf920-1908-4b52-b5ef-a8e7bedfc67a" not in exec_args(
+        clustercreds.rewrite_exec_user(KUBECONFIG, login="workloadidentity")
+    )

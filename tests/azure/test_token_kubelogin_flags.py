@@ -182,3 +182,17 @@ def test_a_refused_job_token_never_reaches_stdout_or_stderr(
     assert code != 0 and "OIDC token endpoint" in text
     assert job_token not in text
     assert sp_env.token_requests == []
+
+
+@pytest.mark.parametrize(("variable", "used"), [(None, CONNECTION), (SP_ID, SP_ID)], ids=["flag", "variable-wins"])
+def test_workload_identity_takes_the_client_id_flag_where_the_webhook_sets_none(
+    azure_env: ArmEmulator, tmp_path: Path, variable: str | None, used: str
+) -> None:
+    # kubelogin: AZURE_CLIENT_ID (UpdateFromEnv, after the flags) wins, else --client-id (convert writes it).
+    azure_env.federated_assertions.add("a.b.c")
+    (tmp_path / "token").write_text("a.b.c")
+    env = {"AZURE_FEDERATED_TOKEN_FILE": str(tmp_path / "token"), "AZURE_AUTHORITY_HOST": azure_env.url + "/"}
+    claims_of(
+        azure_env, "--login", "workloadidentity", "--client-id", CONNECTION, env={**env, "AZURE_CLIENT_ID": variable}
+    )
+    assert azure_env.token_requests[-1]["client_id"] == used

@@ -39,8 +39,10 @@ def user_kubeconfig(c: ContainerServiceClient, rg: str, name: str, *, admin: boo
 # The modes whose exec line takes the --client-id given to the credentials commands, as kubelogin's convert
 # writes it (Azure/kubelogin 66784961 pkg/internal/converter/convert.go): msi (case token.MSILogin: the flag's
 # --client-id, else --identity-resource-id), devicecode and interactive (getArgValues: the flag's client over
-# the kubeconfig's). akscli token reads no exec-line client id in the other modes (akscli.azure.token acquire).
-CLIENT_ID_MODES = ("msi", "devicecode", "interactive")
+# the kubeconfig's), workloadidentity (the flag's only: case token.WorkloadIdentityLogin; akscli token reads it
+# where the webhook sets no AZURE_CLIENT_ID). akscli token reads no exec-line client id in the other modes
+# (akscli.azure.token acquire).
+CLIENT_ID_MODES = ("msi", "devicecode", "interactive", "workloadidentity")
 
 
 def check_exec_identity(
@@ -77,8 +79,10 @@ def check_exec_identity(
         )
     if client_id is not None and (login not in CLIENT_ID_MODES or admin):
         raise UsageError(
-            "--client-id names the managed identity of --login msi, or the public client of devicecode or interactive",
-            hint="add --login msi, devicecode or interactive (and leave out --admin), or drop --client-id",
+            "--client-id names the managed identity of --login msi, or the public client of devicecode or interactive,"
+            " or the workload identity's app",
+            hint="add --login msi, devicecode, interactive or workloadidentity (and leave out --admin), or drop"
+            " --client-id",
         )
     if client_id is not None and identity_resource_id is not None:
         raise UsageError(
@@ -159,7 +163,8 @@ def rewrite_exec_user(
             # token.AzureCLILogin: o.isSet(flagSubscriptionID)); akscli token hands it to 'az'.
             if login == "azurecli" and subscription:
                 new_args += ["--subscription", subscription]
-            if login == "msi" and client_id:
+            # workloadidentity too, the flag's only (case token.WorkloadIdentityLogin: o.isSet(flagClientID)).
+            if login in ("msi", "workloadidentity") and client_id:
                 new_args += ["--client-id", client_id]
             elif login == "msi" and identity_resource_id:
                 new_args += ["--identity-resource-id", identity_resource_id]

@@ -409,6 +409,12 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
         # --client-id an AKS kubeconfig carries is the AKS client, not an identity; set but empty, the
         # variable leaves the system-assigned identity (or --identity-resource-id's).
         client = values["client_id"]
+    elif req.login == "workloadidentity":
+        # kubelogin's rule: the webhook's AZURE_CLIENT_ID (read by UpdateFromEnv after the flags) wins, else the
+        # --client-id that convert-kubeconfig writes when given one (upstream: Azure/kubelogin 66784961
+        # pkg/internal/token/options.go ``UpdateFromEnv``; pkg/internal/converter/convert.go, case
+        # token.WorkloadIdentityLogin).
+        client = values.get("client_id") or req.client_id
     authority = req.authority_host.rstrip("/") or identity.authority_of(req.environment)
     if authority is None and "AZURE_AUTHORITY_HOST" in os.environ:
         # azure-identity would read the variable itself (or fail on an empty one): not read here.

@@ -127,8 +127,8 @@ ClientId = Annotated[
     str | None,
     typer.Option(
         "--client-id",
-        help="Public client for devicecode/interactive, or a user-assigned managed identity (for msi, "
-        "AZURE_CLIENT_ID wins, as in kubelogin).",
+        help="Public client for devicecode/interactive, a user-assigned managed identity (msi) or the workload "
+        "identity's app (for msi and workloadidentity, AZURE_CLIENT_ID wins, as in kubelogin).",
         show_default=False,
     ),
 ]
