@@ -141,20 +141,25 @@ def _operator_notes() -> Any:
     apply merges (kubernetes/apiserver pkg/endpoints/handlers/patch.go applyPatcher, through
     structured-merge-diff: fields the file leaves out keep their stored values, owned by other field
     managers), so no GET is added. The incremental-upgrade rules are checked only where the
-    operator's RayServiceIncrementalUpgrade gate is known (one LIST of its pods, the first time a
-    RayService asks for that strategy). Then what KubeRay does about a changed RayService's clusters
-    (akscli.ray.service_plan.kube_plan_notes)."""
-    from akscli.ray.object_rules import check_objects, operator_incremental_gate
+    operator's RayServiceIncrementalUpgrade gate is known, and a RayJob's deletionStrategy is
+    refused where its RayJobDeletionPolicy gate is known off (one LIST of its pods, the first time
+    a RayService asks for that strategy or a RayJob sets one). Then what KubeRay does about a
+    changed RayService's clusters (akscli.ray.service_plan.kube_plan_notes)."""
+    from akscli.ray.object_rules import DELETION_GATE, check_objects, operator_gates
     from akscli.ray.service import INCREMENTAL_UPGRADE
     from akscli.ray.service_plan import kube_plan_notes
 
-    gates: list[bool | None] = []
+    gates: dict[str, bool | None] = {}
 
     def notes(kube: Any, current: Any, applied: Any) -> list[str]:
-        strategy = ((applied.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
-        if applied.get("kind") == "RayService" and strategy == INCREMENTAL_UPGRADE and not gates:
-            gates.append(operator_incremental_gate(kube))
-        check_objects([applied], gates[0] if gates else None)
+        spec = applied.get("spec") or {}
+        strategy = (spec.get("upgradeStrategy") or {}).get("type")
+        gated = (applied.get("kind") == "RayService" and strategy == INCREMENTAL_UPGRADE) or (
+            applied.get("kind") == "RayJob" and spec.get("deletionStrategy") is not None
+        )
+        if gated and not gates:
+            gates.update(operator_gates(kube))
+        check_objects([applied], gates.get("RayServiceIncrementalUpgrade"), gates.get(DELETION_GATE))
         return kube_plan_notes(kube, current, applied)
 
     return notes

@@ -14,6 +14,8 @@ ray.io/initializing-timeout annotation), the deletionStrategy rules (validateDel
 and runtimeEnvYAML's YAML check. The incremental-upgrade rules depend on the operator's
 RayServiceIncrementalUpgrade gate (off in v1.5.x-v1.6.x, on from v1.7.0): they are checked only
 when the gate is known (``incremental_gate``, from the operator pod); a file alone does not tell it.
+RayJobDeletionPolicy (off in v1.3.x-v1.5.x, on from v1.6.0) likewise: a deletionStrategy is refused
+only when the operator is known to run with it off.
 A value of the wrong type is left to the API server, which refuses it against the CRD schema.
 """
 
@@ -112,9 +114,10 @@ def service_spec_problem(service: Mapping[str, Any], incremental: bool | None = 
     return None
 
 
-def job_spec_problem(job: Mapping[str, Any]) -> str | None:
+def job_spec_problem(job: Mapping[str, Any], deletion: bool | None = None) -> str | None:
     """utils/validation.go ValidateRayJobSpec (less what the module's docstring leaves out): the
-    first rule the RayJob breaks, in KubeRay's words."""
+    first rule the RayJob breaks, in KubeRay's words. ``deletion``: the operator's
+    RayJobDeletionPolicy gate (None: not known, taken as on)."""
     spec = _mapping(job.get("spec"))
     shutdown = spec.get("shutdownAfterJobFinishes") is True
     selector = _mapping(spec.get("clusterSelector"))
@@ -124,7 +127,7 @@ def job_spec_problem(job: Mapping[str, Any]) -> str | None:
         return _JOB_INVALID + "a RayJob with shutdownAfterJobFinishes set to false is not allowed to be suspended"
     if ttl < 0:
         return _JOB_INVALID + "TTLSecondsAfterFinished must be a non-negative integer"
-    problem = deletion_problem(spec, shutdown, ttl)
+    problem = deletion_problem(spec, shutdown, ttl, deletion is not False)
     if problem:
         return problem
     if spec.get("suspend") is True and selector:
@@ -275,14 +278,16 @@ def _deletion_rules_problem(spec: Mapping[str, Any], rules: list[Any]) -> str | 
     return problems[0] if problems else None
 
 
-def deletion_problem(spec: Mapping[str, Any], shutdown: bool, ttl: int) -> str | None:
-    """utils/validation.go validateDeletionConfiguration, with RayJobDeletionPolicy on (its default
-    from v1.5.0, pkg/features/features.go)."""
+def deletion_problem(spec: Mapping[str, Any], shutdown: bool, ttl: int, gate: bool = True) -> str | None:
+    """utils/validation.go validateDeletionConfiguration; ``gate``: RayJobDeletionPolicy (its default
+    is on from v1.6.0, off in v1.3.x-v1.5.x: pkg/features/features.go)."""
     if not shutdown and ttl > 0:
         return _JOB_INVALID + "a RayJob with shutdownAfterJobFinishes set to false cannot have TTLSecondsAfterFinished"
     strategy = spec.get("deletionStrategy")
     if not isinstance(strategy, Mapping):
         return None
+    if not gate:  # ray-project/kuberay v1.5.0-v1.7.0 utils/validation.go validateDeletionConfiguration
+        return "RayJobDeletionPolicy feature gate must be enabled to use DeletionStrategy"
     legacy = strategy.get("onSuccess") is not None or strategy.get("onFailure") is not None
     rules = strategy.get("deletionRules") if isinstance(strategy.get("deletionRules"), list) else []
     if rules and shutdown:
@@ -301,9 +306,10 @@ def deletion_problem(spec: Mapping[str, Any], shutdown: bool, ttl: int) -> str |
     )
 
 
-def object_problem(obj: Mapping[str, Any], incremental: bool | None = None) -> str | None:
+def object_problem(obj: Mapping[str, Any], incremental: bool | None = None, deletion: bool | None = None) -> str | None:
     """Why KubeRay would refuse a ray.io/v1 RayCluster, RayService or RayJob, or None.
-    ``incremental``: the operator's RayServiceIncrementalUpgrade gate (None: not known).
+    ``incremental``, ``deletion``: the operator's RayServiceIncrementalUpgrade and
+    RayJobDeletionPolicy gates (None: not known).
 
     Only an object that carries its whole spec is checked (a RayCluster with headGroupSpec, a
     RayService with rayClusterConfig, a RayJob with rayClusterSpec or clusterSelector): server-side
@@ -322,37 +328,46 @@ def object_problem(obj: Mapping[str, Any], incremental: bool | None = None) -> s
     if kind == "RayService" and "rayClusterConfig" in spec:
         return service_spec_problem(obj, incremental)
     if kind == "RayJob" and ("rayClusterSpec" in spec or "clusterSelector" in spec):
-        return job_spec_problem(obj)
+        return job_spec_problem(obj, deletion)
     return None
 
 
-# ray-project/kuberay pkg/features/features.go: RayServiceIncrementalUpgrade is Alpha (off) in
-# v1.5.0-v1.6.2 and Beta (on) from v1.7.0; before v1.5.0 there is no such gate and no such rule.
-_INCREMENTAL_ON_SINCE = (1, 7)
+# ray-project/kuberay ray-operator/pkg/features/features.go defaultFeatureGates at each tag (v1.3.2,
+# v1.4.2, v1.5.0-v1.5.2, v1.6.0, v1.6.2, v1.7.0): the release each gate is on from by default.
+# RayServiceIncrementalUpgrade is Alpha (off) in v1.5.x-v1.6.x and Beta (on) from v1.7.0 (before
+# v1.5.0 there is no such gate and no such rule); RayJobDeletionPolicy is Alpha (off) in
+# v1.3.x-v1.5.x and Beta (on) from v1.6.0.
+_ON_SINCE = {"RayServiceIncrementalUpgrade": (1, 7), "RayJobDeletionPolicy": (1, 6)}
 _GATE = "RayServiceIncrementalUpgrade"
+DELETION_GATE = "RayJobDeletionPolicy"
 
 
-def incremental_gate(container: Mapping[str, Any]) -> bool | None:
-    """The RayServiceIncrementalUpgrade gate of the KubeRay operator ``container`` runs: the
+def operator_gate(container: Mapping[str, Any], gate: str) -> bool | None:
+    """The ``gate`` (a key of _ON_SINCE) of the KubeRay operator ``container`` runs: the
     ``--feature-gates`` flag if it names the gate (read as the operator reads it: _feature_gates, then
     k8s.io/component-base featuregate.Set; the Helm chart writes it from values.yaml featureGates,
     helm-chart/kuberay-operator/templates/_helpers.tpl kuberay.featureGates), else the default of the
     release its image tag names. None when the tag is no release (``nightly``, a digest): then akscli
     cannot know and refuses nothing."""
     words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
-    gate: bool | None = None
+    value: bool | None = None
     for pair in _feature_gates(words).split(","):
-        name, _, value = pair.partition("=")
-        if name.strip() == _GATE and value.strip() in _GO_BOOLS:
-            gate = _GO_BOOLS[value.strip()]  # featuregate.Set: a map, the later pair wins
-    if gate is not None:
-        return gate
+        name, _, text = pair.partition("=")
+        if name.strip() == gate and text.strip() in _GO_BOOLS:
+            value = _GO_BOOLS[text.strip()]  # featuregate.Set: a map, the later pair wins
+    if value is not None:
+        return value
     image = str(container.get("image") or "")
     tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] and "@" not in image else ""
     release = re.fullmatch(r"v?(\d+)\.(\d+)\.\d+(-rc\.\d+)?", tag)
     if release is None:
         return None
-    return (int(release[1]), int(release[2])) >= _INCREMENTAL_ON_SINCE
+    return (int(release[1]), int(release[2])) >= _ON_SINCE[gate]
+
+
+def incremental_gate(container: Mapping[str, Any]) -> bool | None:
+    """``operator_gate`` for RayServiceIncrementalUpgrade."""
+    return operator_gate(container, _GATE)
 
 
 # strconv.ParseBool, which k8s.io/component-base featuregate.Set reads each gate's value with.
@@ -377,28 +392,39 @@ def _feature_gates(words: list[str]) -> str:
     return value
 
 
-def operator_incremental_gate(kube: Any) -> bool | None:
-    """``incremental_gate`` of the KubeRay operator on the cluster (one LIST of its pods, by the label
-    both install methods set, ray.diagnose.OPERATOR_SELECTOR). None when the pods cannot be listed,
-    none is found, or they disagree."""
+def operator_gates(kube: Any) -> dict[str, bool | None]:
+    """``operator_gate`` of each gate akscli judges, for the KubeRay operator on the cluster (one
+    LIST of its pods, by the label both install methods set, ray.diagnose.OPERATOR_SELECTOR). A
+    gate is None when the pods cannot be listed, none is found, or they disagree."""
     from akscli.errors import AkscliError
     from akscli.ray.diagnose import OPERATOR_SELECTOR
 
     try:
         pods = list(kube.list("v1", "Pod", all_namespaces=True, label_selector=OPERATOR_SELECTOR, page_size=10))
     except AkscliError:
-        return None
-    gates = {incremental_gate(((p.get("spec") or {}).get("containers") or [{}])[0]) for p in pods}
-    return gates.pop() if len(gates) == 1 else None
+        return dict.fromkeys(_ON_SINCE)
+    containers = [((p.get("spec") or {}).get("containers") or [{}])[0] for p in pods]
+    found: dict[str, bool | None] = {}
+    for gate in _ON_SINCE:
+        values = {operator_gate(c, gate) for c in containers}
+        found[gate] = values.pop() if len(values) == 1 else None
+    return found
 
 
-def check_objects(objects: Iterable[Mapping[str, Any]], incremental: bool | None = None) -> None:
+def operator_incremental_gate(kube: Any) -> bool | None:
+    """The RayServiceIncrementalUpgrade gate of ``operator_gates``."""
+    return operator_gates(kube)[_GATE]
+
+
+def check_objects(
+    objects: Iterable[Mapping[str, Any]], incremental: bool | None = None, deletion: bool | None = None
+) -> None:
     """Raise UsageError, one line, for the first object KubeRay would refuse (``object_problem``).
     An object with a field of the wrong type is left to the policy check's akscli.shapes, which names it."""
     from akscli import shapes
 
     for obj in objects:
-        problem = object_problem(obj, incremental)
+        problem = object_problem(obj, incremental, deletion)
         if problem is None or shapes.problem(obj):
             continue
         kind = str(obj["kind"])

@@ -49,6 +49,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     suffix,
     with_ray_start,
 )
+from tests.emulators.kube.controllers.kuberay.gates import Gates
 from tests.emulators.kube.controllers.kuberay.gcs_ft import redis_cleanup
 from tests.emulators.kube.controllers.kuberay.services import head_labels, head_service, pod_labels
 from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem, cluster_upgrade_problem
@@ -103,7 +104,7 @@ class ClusterReconciler:
         spec = rc.get("spec") or {}
         # upstream: ray-project/kuberay v1.7.0 raycluster_controller.go rayClusterReconcile: then
         # ValidateRayClusterSpec and ValidateRayClusterUpgradeOptions; a Warning event and no status.
-        problem = cluster_spec_problem(spec, rc["metadata"].get("annotations") or {})
+        problem = cluster_spec_problem(spec, rc["metadata"].get("annotations") or {}, Gates(cluster))
         if problem:
             self._warn_once(
                 cluster, rc, "InvalidRayClusterSpec", f"The RayCluster spec is invalid {ns}/{name}: {problem}"

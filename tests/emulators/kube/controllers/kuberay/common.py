@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.emulators.kube.controllers.kuberay.gates import DEFAULT, Gates
+
 RAY = "ray.io/v1"
 GPU = "nvidia.com/gpu"
 
@@ -75,7 +77,9 @@ def metadata_problem(obj: Mapping[str, Any]) -> str | None:
     return ray_metadata_error(str(obj["kind"]), dict(obj.get("metadata") or {}))
 
 
-def job_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any] | None = None) -> str | None:
+def job_spec_problem(
+    spec: Mapping[str, Any], annotations: Mapping[str, Any] | None = None, gates: Gates = DEFAULT
+) -> str | None:
     """The rules of upstream ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
     ValidateRayJobSpec, in its order and with its messages; its cluster spec's rules
     (ValidateRayClusterSpec) and deletion rules (validateDeletionConfiguration) are validation.py's."""
@@ -91,7 +95,7 @@ def job_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any] | N
     ttl = int(spec.get("ttlSecondsAfterFinished") or 0)
     if ttl < 0:
         return invalid + "TTLSecondsAfterFinished must be a non-negative integer"
-    problem = deletion_problem(spec)  # validateDeletionConfiguration: the TTL, then deletionStrategy
+    problem = deletion_problem(spec, gates)  # validateDeletionConfiguration: the TTL, then deletionStrategy
     if problem:
         return problem
     if spec.get("suspend") and selector:
@@ -119,7 +123,7 @@ def job_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any] | N
     if spec.get("rayClusterSpec") is not None:
         if (cluster_spec.get("authOptions") or {}).get("enableK8sTokenAuth"):
             return invalid + "K8s token auth mode is currently not supported for RayJob"
-        problem = cluster_spec_problem(cluster_spec, annotations or {})
+        problem = cluster_spec_problem(cluster_spec, annotations or {}, gates)
         if problem:
             return invalid + problem
     problem = runtime_env_problem(spec.get("runtimeEnvYAML"))

@@ -68,6 +68,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     now,
     random_suffix,
 )
+from tests.emulators.kube.controllers.kuberay.gates import Gates
 from tests.emulators.kube.controllers.kuberay.job_endings import JobEndings
 from tests.emulators.kube.controllers.kuberay.job_submitter import (  # upstream: ray-project/kuberay
     SUBMITTER_CONTAINER,
@@ -113,7 +114,7 @@ class JobReconciler(JobEndings):
         # validateRayJob: the metadata, then the spec; the event's reason names which.
         problem, reason = metadata_problem(job), "InvalidRayJobMetadata"
         if problem is None:
-            problem = job_spec_problem(spec, job["metadata"].get("annotations") or {})
+            problem = job_spec_problem(spec, job["metadata"].get("annotations") or {}, Gates(cluster))
             reason = "InvalidRayJobSpec"
         if problem is not None:
             if deployment != "ValidationFailed":

@@ -53,6 +53,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     random_suffix,
     set_condition,
 )
+from tests.emulators.kube.controllers.kuberay.gates import Gates
 from tests.emulators.kube.controllers.kuberay.service_clusters import (
     GATEWAY_API,
     DanglingClusters,
@@ -121,9 +122,10 @@ class ServiceReconciler:
         status_pending = (status.get("pendingServiceStatus") or {}).get("rayClusterName")
         # upstream: ray-project/kuberay v1.7.0 rayservice_controller.go validates the metadata first.
         # validateRayService: the metadata, then ValidateRayServiceSpec; the event names which.
+        gates = Gates(cluster)  # the running operator's release and --feature-gates (gates.py)
         problem, reason = metadata_problem(svc), "InvalidRayServiceMetadata"
         if problem is None:
-            problem, reason = service_spec_problem(svc), "InvalidRayServiceSpec"
+            problem, reason = service_spec_problem(svc, gates), "InvalidRayServiceSpec"
         if problem:
             ready = find_condition(conditions, "Ready") or {}
             if ready.get("reason") != "ValidationFailed" or ready.get("message") != problem:
@@ -157,7 +159,7 @@ class ServiceReconciler:
             for rc, is_active in ((active_rc, True), (pending_rc, False)):
                 if should_update(svc, rc, is_active, conditions):
                     update_in_place(cluster, svc, rc)
-        if incremental(svc) and cluster.api.registry.by_api_version_kind(GATEWAY_API, "Gateway") is None:
+        if incremental(svc, gates) and cluster.api.registry.by_api_version_kind(GATEWAY_API, "Gateway") is None:
             # Reconcile -> reconcileGateway reads the service's Gateway before calculateStatus: on a
             # cluster that serves no Gateway API the Get fails (no kind match, not NotFound, so no
             # event), Reconcile returns the error and no status is ever written. Requeued with
@@ -179,7 +181,7 @@ class ServiceReconciler:
         # spec's. This pass only writes the name (GenerateRayClusterName); an outdated pending
         # cluster it replaces is left dangling (cleanUpRayClusterInstance deletes it), and the next
         # pass creates the new one.
-        if not serving and should_prepare(svc, conditions, active_rc, pending_rc):
+        if not serving and should_prepare(svc, conditions, active_rc, pending_rc, gates):
             pending = {"rayClusterName": f"{name}-{random_suffix()}"}
         if active.get("rayClusterName"):
             rc = cluster.get(RAY, "RayCluster", ns, active["rayClusterName"])

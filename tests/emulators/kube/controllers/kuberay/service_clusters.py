@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers.kuberay.common import RAY, child_cluster, find_condition
+from tests.emulators.kube.controllers.kuberay.gates import DEFAULT, Gates
 
 # utils/constant.go HashWithoutReplicasAndWorkersToDeleteKey, NumWorkerGroupsKey, KubeRayVersion,
 # KUBERAY_VERSION.
@@ -147,22 +148,29 @@ def _name(svc: Mapping[str, Any], which: str) -> str:
     return str(((svc.get("status") or {}).get(which) or {}).get("rayClusterName") or "")
 
 
-def zero_downtime(svc: Mapping[str, Any]) -> bool:
-    """isZeroDowntimeUpgradeEnabled with the operator's default feature gates (pkg/features/
-    features.go: RayServiceIncrementalUpgrade is Beta and on) and ENABLE_ZERO_DOWNTIME unset:
-    only an upgradeStrategy.type other than NewCluster and NewClusterWithIncrementalUpgrade (None)
-    turns it off."""
+def zero_downtime(svc: Mapping[str, Any], gates: Gates = DEFAULT) -> bool:
+    """isZeroDowntimeUpgradeEnabled with ENABLE_ZERO_DOWNTIME unset: only an upgradeStrategy.type
+    other than NewCluster and NewClusterWithIncrementalUpgrade (None) turns it off; with the
+    RayServiceIncrementalUpgrade gate off (ray-project/kuberay v1.6.2 rayservice_controller.go
+    isZeroDowntimeUpgradeEnabled), any type but NewCluster does."""
     kind = ((svc.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
-    return kind in (None, "NewCluster", INCREMENTAL_UPGRADE)
+    if kind == INCREMENTAL_UPGRADE:
+        return gates.on("RayServiceIncrementalUpgrade")
+    return kind in (None, "NewCluster")
 
 
-def incremental(svc: Mapping[str, Any]) -> bool:
-    """utils/util.go IsIncrementalUpgradeEnabled, its gate on (the default)."""
-    return ((svc.get("spec") or {}).get("upgradeStrategy") or {}).get("type") == INCREMENTAL_UPGRADE
+def incremental(svc: Mapping[str, Any], gates: Gates = DEFAULT) -> bool:
+    """utils/util.go IsIncrementalUpgradeEnabled: the gate (gates.py), then the type."""
+    kind = ((svc.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
+    return kind == INCREMENTAL_UPGRADE and gates.on("RayServiceIncrementalUpgrade")
 
 
 def should_prepare(
-    svc: Mapping[str, Any], conditions: list[Any], active: Mapping[str, Any] | None, pending: Mapping[str, Any] | None
+    svc: Mapping[str, Any],
+    conditions: list[Any],
+    active: Mapping[str, Any] | None,
+    pending: Mapping[str, Any] | None,
+    gates: Gates = DEFAULT,
 ) -> bool:
     """shouldPrepareNewCluster (with a pending cluster not yet serving): a new pending cluster when
     there is none at all, or when the pending cluster (else the active one) was made from another
@@ -177,7 +185,7 @@ def should_prepare(
     assert rc is not None
     if _hash_equal(svc, rc, partial=False) or _hash_equal(svc, rc, partial=True):
         return False
-    return zero_downtime(svc)
+    return zero_downtime(svc, gates)
 
 
 class DanglingClusters:

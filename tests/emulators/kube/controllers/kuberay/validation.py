@@ -4,8 +4,9 @@ upstream: ray-project/kuberay v1.7.0 (59d663ae) ray-operator/controllers/ray/uti
 ValidateRayClusterSpec, validateRayGroupResources, validateRayGroupLabels,
 validateWorkerGroupIdleTimeout, validateWorkerGroupPriority; utils/util.go IsAutoscalingV2Enabled,
 IsGCSFaultToleranceEnabled, IsAuthEnabled; utils/constant.go for the names; pkg/features/features.go
-for the gates' defaults (RayJobDeletionPolicy on; RayClusterHistoryServer, RayClusterNetworkPolicy
-and RayClusterMTLS off). The rules run in upstream's order with its messages.
+for the gates (RayJobDeletionPolicy and RayServiceIncrementalUpgrade as the running operator's
+release and flags set them, gates.py; RayClusterHistoryServer, RayClusterNetworkPolicy and
+RayClusterMTLS taken as off). The rules run in upstream's order with its messages.
 
 Also here: validateGcsFaultToleranceBackend (the embedded RocksDB backend's gate, off by default;
 no ``storage`` with Redis), the K8s token auth rules, ValidateRayServiceSpec whole
@@ -28,6 +29,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from tests.emulators.kube.controllers.kuberay.gates import DEFAULT, Gates
 
 AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
 
@@ -241,8 +244,9 @@ def _worker_group(group: Mapping[str, Any], spec: Mapping[str, Any], head: Mappi
     return None
 
 
-def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]) -> str | None:
-    """utils/validation.go ValidateRayClusterSpec: the first rule broken, in upstream's words."""
+def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any], gates: Gates = DEFAULT) -> str | None:
+    """utils/validation.go ValidateRayClusterSpec: the first rule broken, in upstream's words.
+    ``gates``: the running operator's feature gates (gates.py)."""
     head_group = spec.get("headGroupSpec") or {}
     head_pod = _pod_spec(head_group.get("template"))
     if not head_pod.get("containers"):
@@ -293,6 +297,14 @@ def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]
         return (
             "cannot set redis username in rayStartParams or environment variables - "
             "use GcsFaultToleranceOptions.RedisUsername instead"
+        )
+    # upstream: ray-project/kuberay v1.5.0-v1.7.0 ray-operator/controllers/ray/utils/validation.go
+    # ValidateRayClusterSpec: a suspended worker group needs RayJobDeletionPolicy (off before v1.6.0).
+    if any(g.get("suspend") for g in spec.get("workerGroupSpecs") or []) and not gates.on("RayJobDeletionPolicy"):
+        group = next(g for g in spec.get("workerGroupSpecs") or [] if g.get("suspend"))
+        return (
+            f"worker group {group.get('groupName')} can be suspended only when the RayJobDeletionPolicy "
+            "feature gate is enabled"
         )
     autoscaling = bool(spec.get("enableInTreeAutoscaling"))
     v2_env = _env(head, AUTOSCALER_V2_ENV)
@@ -389,14 +401,14 @@ def cluster_upgrade_problem(rc: Mapping[str, Any]) -> str | None:
     return None
 
 
-def service_spec_problem(service: Mapping[str, Any]) -> str | None:
-    """utils/validation.go ValidateRayServiceSpec (its first rules)."""
+def service_spec_problem(service: Mapping[str, Any], gates: Gates = DEFAULT) -> str | None:
+    """utils/validation.go ValidateRayServiceSpec (its first rules), under the operator's ``gates``."""
     invalid = "The RayService spec is invalid: "
     spec = service.get("spec") or {}
     cluster = spec.get("rayClusterConfig") or {}
     if (cluster.get("authOptions") or {}).get("enableK8sTokenAuth"):
         return invalid + "K8s token auth mode is currently not supported for RayService"
-    problem = cluster_spec_problem(cluster, (service.get("metadata") or {}).get("annotations") or {})
+    problem = cluster_spec_problem(cluster, (service.get("metadata") or {}).get("annotations") or {}, gates)
     if problem:
         return invalid + problem
     if (((cluster.get("headGroupSpec") or {}).get("headService") or {}).get("metadata") or {}).get("name"):
@@ -410,7 +422,9 @@ def service_spec_problem(service: Mapping[str, Any]) -> str | None:
     delay = spec.get("rayClusterDeletionDelaySeconds")
     if delay is not None and int(delay) < 0:
         return invalid + f"Spec.RayClusterDeletionDelaySeconds should be a non-negative integer, got {delay}"
-    if kind == "NewClusterWithIncrementalUpgrade":  # IsIncrementalUpgradeEnabled: its gate is on by default
+    # utils/util.go IsIncrementalUpgradeEnabled: RayServiceIncrementalUpgrade off (v1.5.x, v1.6.x
+    # by default) skips ValidateClusterUpgradeOptions (ray-project/kuberay v1.6.2 validation.go).
+    if kind == "NewClusterWithIncrementalUpgrade" and gates.on("RayServiceIncrementalUpgrade"):
         problem = _cluster_upgrade_options(spec, cluster)
         if problem:
             return invalid + problem
@@ -443,8 +457,8 @@ def _cluster_upgrade_options(spec: Mapping[str, Any], cluster: Mapping[str, Any]
 _DELETION_ORDER = ("DeleteWorkers", "DeleteCluster", "DeleteSelf")
 
 
-def deletion_problem(spec: Mapping[str, Any]) -> str | None:
-    """utils/validation.go validateDeletionConfiguration (RayJobDeletionPolicy is on by default),
+def deletion_problem(spec: Mapping[str, Any], gates: Gates = DEFAULT) -> str | None:
+    """utils/validation.go validateDeletionConfiguration (RayJobDeletionPolicy from ``gates``),
     validateLegacyDeletionPolicies, validateDeletionRules, validateDeletionCondition and
     validateTTLConsistency, with their messages; the rules' errors joined as errors.Join does (one a line)."""
     invalid = "The RayJob spec is invalid: "
@@ -454,6 +468,10 @@ def deletion_problem(spec: Mapping[str, Any]) -> str | None:
     strategy = spec.get("deletionStrategy")
     if strategy is None:
         return None
+    # upstream: ray-project/kuberay v1.5.0-v1.7.0 ray-operator/controllers/ray/utils/validation.go
+    # validateDeletionConfiguration: any strategy needs the gate (Alpha, off, in v1.5.x).
+    if not gates.on("RayJobDeletionPolicy"):
+        return "RayJobDeletionPolicy feature gate must be enabled to use DeletionStrategy"
     legacy = strategy.get("onSuccess") is not None or strategy.get("onFailure") is not None
     rules = strategy.get("deletionRules") or []
     if rules and shutdown:

@@ -1,0 +1,136 @@
+"""The feature gates of the KubeRay operator the simulator stands for, by its release and flags.
+
+Each release's defaults are ray-project/kuberay ``ray-operator/pkg/features/features.go``
+``defaultFeatureGates`` at its tag (read at v1.1.1 f460fda7, v1.2.2 0ea404b8, v1.3.2 66e4132c,
+v1.4.2 34ea80e0, v1.5.0 21cf8ccd, v1.5.1 9e8a2c08, v1.5.2, v1.6.0 3fe72c3c, v1.6.2 598eb66a,
+v1.7.0 59d663ae and master feeaf72f, which has v1.7.0's set). v1.1.x has no features.go: no gates.
+The operator reads ``-feature-gates`` with Go's flag package (ray-operator/main.go flag.StringVar,
+the last one given wins) and hands it to k8s.io/component-base featuregate.Set (``Name=bool``
+pairs split on commas, each value strconv.ParseBool'd, a later pair over an earlier one).
+
+The simulator finds the operator as akscli's users install it: a Deployment (or, with none, a
+pod) labelled ``app.kubernetes.io/component=kuberay-operator`` (helm-chart/kuberay-operator
+templates/_helpers.tpl and ray-operator/config/manager/manager.yaml), its first container's image
+tag and arguments. With no operator object, an image tag that is no release (``nightly``, a
+digest), the simulator runs v1.7.0's defaults, the release it follows. Reading happens only when a
+spec uses a gated field (``Gates`` is lazy): ordinary reconciles list nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+COMPONENT = "kuberay-operator"
+
+_BETA_ON_SINCE_V1_3 = {"RayClusterStatusConditions": True}
+# upstream: ray-project/kuberay <tag> ray-operator/pkg/features/features.go defaultFeatureGates.
+RELEASE_DEFAULTS: dict[tuple[int, int], dict[str, bool]] = {
+    (1, 1): {},
+    (1, 2): {"RayClusterStatusConditions": False},
+    (1, 3): {**_BETA_ON_SINCE_V1_3, "RayJobDeletionPolicy": False},
+    (1, 4): {**_BETA_ON_SINCE_V1_3, "RayJobDeletionPolicy": False},
+    (1, 5): {
+        **_BETA_ON_SINCE_V1_3,
+        "RayJobDeletionPolicy": False,
+        "RayMultiHostIndexing": False,
+        "RayServiceIncrementalUpgrade": False,
+    },
+    (1, 6): {
+        **_BETA_ON_SINCE_V1_3,
+        "RayJobDeletionPolicy": True,
+        "RayMultiHostIndexing": True,
+        "RayServiceIncrementalUpgrade": False,
+        "RayCronJob": False,
+        "AsyncJobInfoQuery": False,
+    },
+    (1, 7): {
+        **_BETA_ON_SINCE_V1_3,
+        "RayJobDeletionPolicy": True,
+        "RayMultiHostIndexing": True,
+        "RayServiceIncrementalUpgrade": True,
+        "RayCronJob": False,
+        "SidecarSubmitterRestart": False,
+        "RayClusterNetworkPolicy": False,
+        "GCSFaultToleranceEmbeddedStorage": False,
+        "RayClusterMTLS": False,
+        "RayClusterHistoryServer": False,
+        "KubernetesWAS": False,
+    },
+}
+SIMULATED = (1, 7)
+
+# strconv.ParseBool, which featuregate.Set reads each value with.
+_GO_BOOLS = {
+    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
+    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
+}
+
+
+def release(image: str) -> tuple[int, int]:
+    """The (major, minor) release an operator image's tag names; the simulated one otherwise."""
+    last = image.rsplit("/", 1)[-1]
+    tag = last.rsplit(":", 1)[1] if ":" in last and "@" not in image else ""
+    found = re.fullmatch(r"v?(\d+)\.(\d+)\.\d+(-rc\.\d+)?", tag)
+    if found is None:
+        return SIMULATED
+    key = (int(found[1]), int(found[2]))
+    return key if key in RELEASE_DEFAULTS else SIMULATED
+
+
+def flag_value(words: Sequence[str]) -> str:
+    """-feature-gates as Go's flag package reads it: one or two dashes, ``=VALUE`` or the next
+    word; the last one given wins."""
+    value, i = "", 0
+    while i < len(words):
+        name, eq, inline = words[i].partition("=")
+        if name in ("-feature-gates", "--feature-gates"):
+            if eq:
+                value = inline
+            elif i + 1 < len(words):
+                value, i = words[i + 1], i + 1
+        i += 1
+    return value
+
+
+def container_gates(container: Mapping[str, Any]) -> dict[str, bool]:
+    """The gates the operator in ``container`` runs with: its release's defaults, then its flag.
+    A gate the release does not know makes upstream's featuregate.Set fail and main.go exit; the
+    simulator ignores such a pair (the operator it stands for would not be running)."""
+    gates = dict(RELEASE_DEFAULTS[release(str(container.get("image") or ""))])
+    words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
+    for pair in flag_value(words).split(","):
+        name, _, value = pair.partition("=")
+        if name.strip() in gates and value.strip() in _GO_BOOLS:
+            gates[name.strip()] = _GO_BOOLS[value.strip()]
+    return gates
+
+
+def _operator_container(cluster: Any) -> Mapping[str, Any] | None:
+    """The first container of the operator's pod template (helm-chart/kuberay-operator
+    templates/deployment.yaml labels the template with the component), else of its pod."""
+    for deployment in cluster.list("apps/v1", "Deployment"):
+        template = (deployment.get("spec") or {}).get("template") or {}
+        if ((template.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/component") == COMPONENT:
+            return ((template.get("spec") or {}).get("containers") or [None])[0]
+    for pod in cluster.list("v1", "Pod", label_selector=f"app.kubernetes.io/component={COMPONENT}"):
+        return ((pod.get("spec") or {}).get("containers") or [None])[0]
+    return None
+
+
+class Gates:
+    """The running operator's gates, read from the cluster the first time one is asked for."""
+
+    def __init__(self, cluster: Any = None, gates: Mapping[str, bool] | None = None) -> None:
+        self._cluster = cluster
+        self._gates = dict(gates) if gates is not None else None
+
+    def on(self, name: str) -> bool:
+        if self._gates is None:
+            container = _operator_container(self._cluster) if self._cluster is not None else None
+            self._gates = container_gates(container or {})
+        return self._gates.get(name, False)
+
+
+DEFAULT = Gates(gates=RELEASE_DEFAULTS[SIMULATED])
