@@ -20,7 +20,7 @@ import yaml
 from akscli.ray import object_rules
 from tests.cli import invoke
 from tests.emulators.kube.controllers.kuberay.common import job_spec_problem
-from tests.emulators.kube.controllers.kuberay.gates import RELEASE_DEFAULTS, Gates, container_gates
+from tests.emulators.kube.controllers.kuberay.gates import RELEASE_DEFAULTS, Gates, at_release, container_gates
 from tests.emulators.kube.controllers.kuberay.service_clusters import zero_downtime
 from tests.emulators.kube.controllers.kuberay.validation import service_spec_problem
 from tests.ray.test_apply_kuberay_refusal import JOB, RULE, SERVICE, _operator_pod
@@ -33,10 +33,6 @@ REFUSED = "RayJobDeletionPolicy feature gate must be enabled to use DeletionStra
 # A deletionStrategy v1.7.0 accepts (validateDeletionRules: one rule, shutdown unset).
 STRATEGY_JOB: dict[str, Any] = copy.deepcopy(JOB)
 STRATEGY_JOB["spec"]["deletionStrategy"] = {"deletionRules": [RULE]}
-
-
-def _gates(image: str, *args: str) -> Gates:
-    return Gates(gates=container_gates({"image": image, "args": list(args)}))
 
 
 @pytest.mark.parametrize(
@@ -62,7 +58,7 @@ def test_the_simulator_takes_the_gates_of_the_operators_release_and_flag(
 def test_a_release_with_the_deletion_gate_off_refuses_a_strategy_v170_accepts() -> None:
     spec = STRATEGY_JOB["spec"]
     assert job_spec_problem(spec) is None
-    assert job_spec_problem(spec, {}, _gates("quay.io/kuberay/operator:v1.5.1")) == REFUSED
+    assert job_spec_problem(spec, {}, at_release("quay.io/kuberay/operator:v1.5.1")) == REFUSED
     suspended = copy.deepcopy(spec)
     del suspended["deletionStrategy"]
     worker = {
@@ -74,7 +70,7 @@ def test_a_release_with_the_deletion_gate_off_refuses_a_strategy_v170_accepts() 
     }
     suspended["rayClusterSpec"]["workerGroupSpecs"] = [worker]
     assert job_spec_problem(suspended) is None
-    assert job_spec_problem(suspended, {}, _gates("quay.io/kuberay/operator:v1.5.1")) == (
+    assert job_spec_problem(suspended, {}, at_release("quay.io/kuberay/operator:v1.5.1")) == (
         "The RayJob spec is invalid: worker group gpu can be suspended only when the RayJobDeletionPolicy "
         "feature gate is enabled"
     )
@@ -83,16 +79,32 @@ def test_a_release_with_the_deletion_gate_off_refuses_a_strategy_v170_accepts() 
 def test_with_the_incremental_gate_off_its_rules_and_zero_downtime_are_skipped() -> None:
     bad = copy.deepcopy(SERVICE)
     del bad["spec"]["rayClusterConfig"]["enableInTreeAutoscaling"]
-    old = _gates("quay.io/kuberay/operator:v1.6.2")
+    old = at_release("quay.io/kuberay/operator:v1.6.2")
     assert service_spec_problem(bad) is not None and service_spec_problem(bad, old) is None
     assert zero_downtime(bad) is True and zero_downtime(bad, old) is False
 
 
 def test_akscli_and_the_simulator_hold_the_same_release_defaults() -> None:
     for release, defaults in RELEASE_DEFAULTS.items():
-        for gate in (DELETION, INCREMENTAL):
-            container = {"image": f"quay.io/kuberay/operator:v{release[0]}.{release[1]}.0"}
-            assert object_rules.operator_gate(container, gate) is defaults.get(gate, False), (release, gate)
+        container = {"image": f"quay.io/kuberay/operator:v{release[0]}.{release[1]}.0"}
+        assert object_rules.operator_gate(container, INCREMENTAL) is defaults.get(INCREMENTAL, False), release
+        # Before v1.5.0 there is no deletionStrategy: akscli cannot judge one, the simulator ignores it.
+        deletion = defaults.get(DELETION, False) if release >= (1, 5) else None
+        assert object_rules.operator_gate(container, DELETION) is deletion, release
+
+
+def test_before_v150_a_deletion_strategy_is_ignored_and_v13_words_the_suspend_rule_its_own_way() -> None:
+    spec = STRATEGY_JOB["spec"]
+    assert job_spec_problem(spec, {}, at_release("quay.io/kuberay/operator:v1.4.2")) is None
+    suspended = copy.deepcopy(spec)
+    del suspended["deletionStrategy"]
+    worker = {"groupName": "gpu", "suspend": True, "minReplicas": 0, "maxReplicas": 1}
+    suspended["rayClusterSpec"]["workerGroupSpecs"] = [worker | {"template": {"spec": {"containers": [{}]}}}]
+    assert job_spec_problem(suspended, {}, at_release("quay.io/kuberay/operator:v1.3.2")) == (
+        "The RayJob spec is invalid: suspending worker groups is currently available when the "
+        "RayJobDeletionPolicy feature gate is enabled"
+    )
+    assert job_spec_problem(suspended, {}, at_release("quay.io/kuberay/operator:v1.2.2")) is None
 
 
 def test_a_v151_operator_refuses_a_deletion_strategy_in_akscli_and_in_the_simulator(
@@ -111,3 +123,29 @@ def test_a_v151_operator_refuses_a_deletion_strategy_in_akscli_and_in_the_simula
     emu.cluster.create(STRATEGY_JOB | {"metadata": {"name": "train", "namespace": "default"}})
     wait_until(lambda: bool(events(emu, "InvalidRayJobSpec")))
     assert events(emu, "InvalidRayJobSpec")[0]["message"] == f"default/train: {REFUSED}"
+
+
+class _Store:
+    """A stand-in for the emulator's cluster: the operator Deployment helm install makes."""
+
+    def __init__(self) -> None:
+        self.lists = 0
+
+    def list(self, api: str, kind: str, label_selector: str | None = None) -> list[dict[str, Any]]:
+        self.lists += 1
+        if kind != "Deployment":
+            return []
+        container = {"image": "quay.io/kuberay/operator:v1.7.0", "args": [f"--feature-gates={DELETION}=false"]}
+        template = {
+            "metadata": {"labels": {"app.kubernetes.io/component": "kuberay-operator"}},
+            "spec": {"containers": [container]},
+        }
+        return [{"metadata": {"name": "kuberay-operator"}, "spec": {"template": template}}]
+
+
+def test_the_simulator_reads_the_operator_deployment_once_and_only_when_asked() -> None:
+    store = _Store()
+    gates = Gates(store)
+    assert job_spec_problem(copy.deepcopy(JOB)["spec"], {}, gates) is None and store.lists == 0
+    assert job_spec_problem(STRATEGY_JOB["spec"], {}, gates) == REFUSED
+    assert gates.on(INCREMENTAL) and gates.release() == (1, 7) and store.lists == 1

@@ -348,7 +348,14 @@ def operator_gate(container: Mapping[str, Any], gate: str) -> bool | None:
     k8s.io/component-base featuregate.Set; the Helm chart writes it from values.yaml featureGates,
     helm-chart/kuberay-operator/templates/_helpers.tpl kuberay.featureGates), else the default of the
     release its image tag names. None when the tag is no release (``nightly``, a digest): then akscli
-    cannot know and refuses nothing."""
+    cannot know and refuses nothing. RayJobDeletionPolicy is None before v1.5.0, whose RayJob has no
+    deletionStrategy to refuse."""
+    image = str(container.get("image") or "")
+    tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] and "@" not in image else ""
+    found = re.fullmatch(r"v?(\d+)\.(\d+)\.\d+(-rc\.\d+)?", tag)
+    release = (int(found[1]), int(found[2])) if found else None
+    if gate == DELETION_GATE and release is not None and release < (1, 5):
+        return None  # no deletionStrategy before v1.5.0 (apis/ray/v1/rayjob_types.go at v1.4.2): ignored
     words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
     value: bool | None = None
     for pair in _feature_gates(words).split(","):
@@ -357,12 +364,7 @@ def operator_gate(container: Mapping[str, Any], gate: str) -> bool | None:
             value = _GO_BOOLS[text.strip()]  # featuregate.Set: a map, the later pair wins
     if value is not None:
         return value
-    image = str(container.get("image") or "")
-    tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] and "@" not in image else ""
-    release = re.fullmatch(r"v?(\d+)\.(\d+)\.\d+(-rc\.\d+)?", tag)
-    if release is None:
-        return None
-    return (int(release[1]), int(release[2])) >= _ON_SINCE[gate]
+    return None if release is None else release >= _ON_SINCE[gate]
 
 
 def incremental_gate(container: Mapping[str, Any]) -> bool | None:

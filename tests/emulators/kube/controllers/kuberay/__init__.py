@@ -10,6 +10,8 @@ Each part cites the controller it follows (paths under ``ray-operator/controller
 * ``common``: names, metadata and RayJob validation (``utils/validation.go``, ``utils/constant.go``), conditions.
 * ``validation``: ValidateRayClusterSpec for RayClusters, RayJob and RayService cluster specs
   (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go).
+* ``gates``: the feature gates of the operator found on the cluster, by its image tag's release and
+  ``--feature-gates`` (upstream: ray-project/kuberay ray-operator/pkg/features/features.go at each tag).
 * ``services``: the head and serve Services (upstream: ray-project/kuberay v1.7.0
   ray-operator/controllers/ray/common/service.go, common/job.go).
 

@@ -120,17 +120,34 @@ def _operator_container(cluster: Any) -> Mapping[str, Any] | None:
 
 
 class Gates:
-    """The running operator's gates, read from the cluster the first time one is asked for."""
+    """The running operator's release and gates, read from the cluster the first time one is asked for."""
 
-    def __init__(self, cluster: Any = None, gates: Mapping[str, bool] | None = None) -> None:
+    def __init__(
+        self, cluster: Any = None, gates: Mapping[str, bool] | None = None, at: tuple[int, int] = SIMULATED
+    ) -> None:
         self._cluster = cluster
         self._gates = dict(gates) if gates is not None else None
+        self._release = at
+
+    def _read(self) -> dict[str, bool]:
+        if self._gates is None:
+            container = (_operator_container(self._cluster) if self._cluster is not None else None) or {}
+            self._release = release(str(container.get("image") or ""))
+            self._gates = container_gates(container)
+        return self._gates
 
     def on(self, name: str) -> bool:
-        if self._gates is None:
-            container = _operator_container(self._cluster) if self._cluster is not None else None
-            self._gates = container_gates(container or {})
-        return self._gates.get(name, False)
+        return self._read().get(name, False)
+
+    def release(self) -> tuple[int, int]:
+        """(major, minor) of the operator's release."""
+        self._read()
+        return self._release
+
+
+def at_release(image: str, *args: str) -> Gates:
+    """The gates of an operator container running ``image`` with ``args`` (for tests)."""
+    return Gates(gates=container_gates({"image": image, "args": list(args)}), at=release(image))
 
 
 DEFAULT = Gates(gates=RELEASE_DEFAULTS[SIMULATED])

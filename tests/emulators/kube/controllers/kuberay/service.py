@@ -27,9 +27,9 @@
   ``spec.suspend: false`` on a suspended service sets ``Suspended=False/RayServiceResumed``, a fresh
   ``Ready=False/Initializing`` and reconciles on in the same pass.
 * ``upgradeStrategy.type: NewClusterWithIncrementalUpgrade`` (its gate, RayServiceIncrementalUpgrade,
-  is on by default: pkg/features/features.go): on a cluster without the Gateway API the service
-  never gets a status (reconcileGateway fails before calculateStatus); with it, the Gateway,
-  HTTPRoute, per-cluster serve services and traffic steps are not simulated.
+  on from v1.7.0: pkg/features/features.go; the running operator's, gates.py): on a cluster
+  without the Gateway API the service never gets a status (reconcileGateway fails before
+  calculateStatus); with it, the Gateway, HTTPRoute, per-cluster serve services and traffic steps are not simulated.
 * The finalizer ``ray.io/rayservice-finalizer`` is added on the first reconcile, before
   validation; a deleted RayService has its RayClusters deleted (``cleanUpRayClusterInstance``:
   every cluster labelled as its own, no deletion delay) and keeps the finalizer until none is

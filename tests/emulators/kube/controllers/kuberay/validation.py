@@ -10,8 +10,8 @@ RayClusterMTLS taken as off). The rules run in upstream's order with its message
 
 Also here: validateGcsFaultToleranceBackend (the embedded RocksDB backend's gate, off by default;
 no ``storage`` with Redis), the K8s token auth rules, ValidateRayServiceSpec whole
-(rayClusterDeletionDelaySeconds, ValidateClusterUpgradeOptions with RayServiceIncrementalUpgrade on
-by default) and validateDeletionConfiguration for RayJobs (RayJobDeletionPolicy on by default).
+(rayClusterDeletionDelaySeconds, ValidateClusterUpgradeOptions under RayServiceIncrementalUpgrade) and
+validateDeletionConfiguration for RayJobs (under RayJobDeletionPolicy; gates.py).
 
 Messages carry what KubeRay wraps into them: a bad group label gives each of apimachinery's reasons
 (``label_key_errors``, ``label_value_errors``: kubernetes/apimachinery v0.36.0, the version KubeRay
@@ -298,12 +298,18 @@ def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]
             "cannot set redis username in rayStartParams or environment variables - "
             "use GcsFaultToleranceOptions.RedisUsername instead"
         )
-    # upstream: ray-project/kuberay v1.5.0-v1.7.0 ray-operator/controllers/ray/utils/validation.go
-    # ValidateRayClusterSpec: a suspended worker group needs RayJobDeletionPolicy (off before v1.6.0).
-    if any(g.get("suspend") for g in spec.get("workerGroupSpecs") or []) and not gates.on("RayJobDeletionPolicy"):
-        group = next(g for g in spec.get("workerGroupSpecs") or [] if g.get("suspend"))
+    # upstream: ray-project/kuberay v1.3.2-v1.7.0 ray-operator/controllers/ray/utils/validation.go
+    # ValidateRayClusterSpec: a suspended worker group needs RayJobDeletionPolicy (off before v1.6.0);
+    # v1.3.x words it otherwise, and before v1.3.0 a worker group has no suspend field
+    # (apis/ray/v1/raycluster_types.go at v1.2.2).
+    suspended = [g for g in spec.get("workerGroupSpecs") or [] if g.get("suspend")]
+    if suspended and gates.release() >= (1, 3) and not gates.on("RayJobDeletionPolicy"):
+        if gates.release() == (1, 3):
+            return (
+                "suspending worker groups is currently available when the RayJobDeletionPolicy feature gate is enabled"
+            )
         return (
-            f"worker group {group.get('groupName')} can be suspended only when the RayJobDeletionPolicy "
+            f"worker group {suspended[0].get('groupName')} can be suspended only when the RayJobDeletionPolicy "
             "feature gate is enabled"
         )
     autoscaling = bool(spec.get("enableInTreeAutoscaling"))
@@ -469,7 +475,10 @@ def deletion_problem(spec: Mapping[str, Any], gates: Gates = DEFAULT) -> str | N
     if strategy is None:
         return None
     # upstream: ray-project/kuberay v1.5.0-v1.7.0 ray-operator/controllers/ray/utils/validation.go
-    # validateDeletionConfiguration: any strategy needs the gate (Alpha, off, in v1.5.x).
+    # validateDeletionConfiguration: any strategy needs the gate (Alpha, off, in v1.5.x). Before
+    # v1.5.0 RayJobSpec has no deletionStrategy (apis/ray/v1/rayjob_types.go at v1.4.2): ignored.
+    if gates.release() < (1, 5):
+        return None
     if not gates.on("RayJobDeletionPolicy"):
         return "RayJobDeletionPolicy feature gate must be enabled to use DeletionStrategy"
     legacy = strategy.get("onSuccess") is not None or strategy.get("onFailure") is not None
