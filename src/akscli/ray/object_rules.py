@@ -5,8 +5,8 @@ KubeRay checks these only when it reconciles: a refusal is a Warning event (Inva
 InvalidRayJobSpec, InvalidRayClusterSpec) and nothing else, so a wait runs to its timeout. The
 rules are ray-project/kuberay feeaf72f ray-operator/controllers/ray/utils/validation.go
 ValidateRayServiceSpec, ValidateClusterUpgradeOptions and ValidateRayJobSpec, in upstream's order
-and words, with the operator's default feature gates (pkg/features/features.go:
-RayServiceIncrementalUpgrade and RayJobDeletionPolicy on, SidecarSubmitterRestart off). The
+and words, with feeaf72f's default feature gates (pkg/features/features.go: SidecarSubmitterRestart
+off) except the two read from the operator below. The
 RayCluster rules they include are kuberay_rules.py's (one copy).
 
 Also ValidateRayJobMetadata and ValidateRayServiceMetadata (name length, DNS-1035 label, the

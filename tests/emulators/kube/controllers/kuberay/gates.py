@@ -2,7 +2,7 @@
 
 Each release's defaults are ray-project/kuberay ``ray-operator/pkg/features/features.go``
 ``defaultFeatureGates`` at its tag (read at v1.1.1 f460fda7, v1.2.2 0ea404b8, v1.3.2 66e4132c,
-v1.4.2 34ea80e0, v1.5.0 21cf8ccd, v1.5.1 9e8a2c08, v1.5.2, v1.6.0 3fe72c3c, v1.6.2 598eb66a,
+v1.4.2 34ea80e0, v1.5.0 21cf8ccd, v1.5.1 9e8a2c08, v1.5.2 9f65eca1, v1.6.0 3fe72c3c, v1.6.2 598eb66a,
 v1.7.0 59d663ae and master feeaf72f, which has v1.7.0's set). v1.1.x has no features.go: no gates.
 The operator reads ``-feature-gates`` with Go's flag package (ray-operator/main.go flag.StringVar,
 the last one given wins) and hands it to k8s.io/component-base featuregate.Set (``Name=bool``
