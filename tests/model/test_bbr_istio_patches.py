@@ -18,7 +18,8 @@ import pytest
 
 from akscli.errors import NotInstalledError
 from akscli.model import gateway_via
-from akscli.model.envoy_filters import grpc_service, overlay_labels
+from akscli.model.body_router import proxy_version
+from akscli.model.envoy_filters import Workload, _merged, grpc_service, managed_workload, overlay_labels
 
 from ._bbr import EXT_PROC, NAME, envoy_filter
 
@@ -250,3 +251,70 @@ def test_google_grpc_targets_name_a_service_as_the_proxys_dns_resolves_them() ->
 def test_a_bbr_deployment_named_differently_from_its_service_is_found_through_the_selector() -> None:
     chart = envoy_filter(GATEWAY)
     assert _via(_world(chart, deployment="bbr-v2")).model == "phi-4"
+
+
+# ---- audit 27: MERGE as pkg/proto/merge does it, match.proxy -----------------------------------------
+
+
+def _chart(**proxy: str) -> dict[str, Any]:
+    """The chart's EnvoyFilter, its patch matching proxies of ``proxy`` (match.proxy) if given."""
+    chart = envoy_filter(GATEWAY)
+    chart["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+    if proxy:
+        chart["spec"]["configPatches"][0]["match"]["proxy"] = proxy
+    return chart
+
+
+def _gateway_pod(image: str, env: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """A pod Istio deployed for the Gateway, its istio-proxy running ``image``."""
+    gateway = _world().get("gateway.networking.k8s.io/v1", "Gateway", GATEWAY)
+    labels = managed_workload(gateway or {}).labels
+    proxy = {"name": "istio-proxy", "image": image, "env": env or []}
+    return _obj("v1", "Pod", f"{GATEWAY}-istio-0", meta={"labels": dict(labels)}, spec={"containers": [proxy]})
+
+
+def test_a_merge_of_another_type_into_istios_filters_leaves_the_listener_unpatched() -> None:
+    # No subFilter: merged into the router too, whose Router config is no ExternalProcessor: istiod's
+    # merge panics and the listener keeps Istio's own filters.
+    merge = _filter("z-merge", _patch("MERGE", {"typed_config": {"@type": EXT_PROC, "failure_mode_allow": True}}))
+    with pytest.raises(NotInstalledError, match="runs no body-based router"):
+        _via(_world(_chart(), merge))
+
+
+def test_a_proxy_version_the_gateways_pods_do_not_run_takes_the_charts_patch_out() -> None:
+    pod = _gateway_pod("mcr.microsoft.com/oss/istio/proxyv2:1.26.3-distroless")
+    with pytest.raises(NotInstalledError, match="runs no body-based router"):
+        _via(_world(_chart(proxyVersion=r"^1\.24\..*"), pod))
+
+
+def test_a_remove_for_a_proxy_version_akscli_cannot_read_is_sent_as_it_is() -> None:
+    remove = _patch("REMOVE", {}, "envoy.filters.http.ext_proc.bbr")
+    remove["match"]["proxy"] = {"proxyVersion": r"^1\.2[0-9]\..*"}
+    later = _filter("z-remove", remove, created="2026-02-01T00:00:00Z")
+    assert _via(_world(_chart(), later)).model == "phi-4"  # no gateway pod: the version is unknown
+
+
+def test_the_proxys_istio_version_env_wins_over_its_image_tag() -> None:
+    workload = Workload("default", {"app": "gw"})
+    env = [{"name": "ISTIO_META_ISTIO_VERSION", "value": "1.24.1"}]
+    tagged = _obj(
+        "v1",
+        "Pod",
+        "a",
+        meta={"labels": {"app": "gw"}},
+        spec={"containers": [{"name": "istio-proxy", "image": "docker.io/istio/proxyv2:1.26.3-distroless"}]},
+    )
+    assert proxy_version(Cluster(tagged), workload) == "1.26.3"  # type: ignore[arg-type]
+    tagged["spec"]["containers"][0]["env"] = env
+    assert proxy_version(Cluster(tagged), workload) == "1.24.1"  # type: ignore[arg-type]
+
+
+def test_a_merged_any_field_is_replaced_whole() -> None:
+    dst = {"@type": "t", "list": [1], "inner": {"@type": "a", "x": 1}, "msg": {"y": 1}}
+    src = {"@type": "t", "list": [2], "inner": {"@type": "a", "z": 2}, "msg": {"w": 2}}
+    assert _merged(dst, src) == {
+        "@type": "t",
+        "list": [1, 2],
+        "inner": {"@type": "a", "z": 2},
+        "msg": {"y": 1, "w": 2},
+    }

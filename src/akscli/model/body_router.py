@@ -47,6 +47,7 @@ upstream:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -132,10 +133,48 @@ def find(
             known = False
             continue
         attached.extend(i for i in items if envoy_filters.attaches(i, workload, mesh.selector_gateway_policy))
+    version = proxy_version(kube, workload) if envoy_filters.version_patterns(attached) else None
     chain = envoy_filters.http_filters(
-        envoy_filters.istio_order(attached, mesh.root_namespace), port, workload.namespace
+        envoy_filters.istio_order(attached, mesh.root_namespace), port, workload.namespace, version
     )
     return BodyRouter(chain.services, looked_for, known=known or bool(chain.services), unsure=chain.unsure)
+
+
+def proxy_version(kube: Kube, workload: Workload) -> str | None:
+    """The Istio version the gateway's proxies report to istiod (node metadata ISTIO_VERSION), for
+    a patch's match.proxy.proxyVersion: their istio-proxy container's ``ISTIO_META_ISTIO_VERSION``
+    env where set (ISTIO_META_* env is node metadata), else their pilot-agent's own version
+    (istio/istio 86c9f01f pkg/bootstrap/config.go getNodeMetaData, SetIstioVersion), taken as the
+    proxyv2 image's tag less a variant suffix (``1.26.3-distroless``: 1.26.3). None where the pods
+    cannot be listed, have none of these, or disagree (a rollout)."""
+    if not workload.labels:
+        return None
+    try:
+        pods = list(
+            kube.list(
+                "v1",
+                "Pod",
+                namespace=workload.namespace,
+                label_selector=",".join(f"{k}={v}" for k, v in sorted(workload.labels.items())),
+            )
+        )
+    except (AuthError, NotInstalledError):
+        return None
+    found: set[str | None] = set()
+    for pod in pods:
+        containers = ((pod.get("spec") or {}).get("containers")) or []
+        proxy = next((c for c in containers if c.get("name") == "istio-proxy"), None)
+        if proxy is None:
+            continue
+        env = next((e for e in proxy.get("env") or [] if e.get("name") == "ISTIO_META_ISTIO_VERSION"), None)
+        image = str(proxy.get("image") or "").split("@", 1)[0]
+        tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else ""
+        release = re.match(r"\d+\.\d+\.\d+(?:-(?:alpha|beta|rc)\.\d+)?", tag)
+        if env is not None:
+            found.add(str(env["value"]) if "value" in env and not env.get("valueFrom") else None)
+        else:
+            found.add(release.group(0) if release else None)
+    return found.pop() if len(found) == 1 else None
 
 
 def _is_bbr(deployment: Mapping[str, Any] | None) -> bool:

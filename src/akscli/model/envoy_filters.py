@@ -143,24 +143,31 @@ def attaches(policy: Mapping[str, Any], workload: Workload, selector_for_gateway
     )
 
 
-# Istio's HTTP filters on a gateway's HTTP listener with the mesh's defaults, in order: what a
-# patch naming a subFilter finds (pilot/pkg/networking/core/listener_builder.go
-# buildHTTPConnectionManager: metadata exchange, grpc_stats, alpn, fault, cors, the telemetry's
-# stats, the router; pilot/pkg/networking/core/gateway_test.go's expected gateway chains). Others
-# come and go with the mesh's policies (RBAC, JWT, ext_authz, WasmPlugins, the InferencePool's
-# ext_proc): a patch naming one of those is one akscli cannot judge (Chain.unsure).
-DEFAULT_CHAIN = (
-    "istio.metadata_exchange",
-    "envoy.filters.http.grpc_stats",
-    "istio.alpn",
-    "envoy.filters.http.fault",
-    "envoy.filters.http.cors",
-    "istio.stats",
-    "envoy.filters.http.router",
-)
+# Istio's HTTP filters on a gateway's HTTP listener with the mesh's defaults, in order, with the
+# type of their typed_config: what a patch naming a subFilter finds, and what a MERGE merges into
+# (pilot/pkg/networking/core/listener_builder.go buildHTTPConnectionManager: metadata exchange,
+# grpc_stats, alpn, fault, cors, the telemetry's stats, the router; gateway_test.go's expected
+# gateway chains; the types: pilot/pkg/xds/filters/filters.go (the metadata exchange a
+# protoconv.TypedStructWithFields, udpa.type.v1.TypedStruct; grpcstats, alpn, fault, cors, router),
+# pilot/pkg/model/telemetry.go buildHTTPTelemetryFilter (istio.io/api envoy/extensions/stats
+# PluginConfig)). Others come and go with the mesh's policies (RBAC, JWT, ext_authz, WasmPlugins,
+# the InferencePool's ext_proc): a patch naming one of those is one akscli cannot judge (Chain.unsure).
+_TYPE = "type.googleapis.com/"
+DEFAULT_TYPES = {
+    "istio.metadata_exchange": _TYPE + "udpa.type.v1.TypedStruct",
+    "envoy.filters.http.grpc_stats": _TYPE + "envoy.extensions.filters.http.grpc_stats.v3.FilterConfig",
+    "istio.alpn": _TYPE + "istio.envoy.config.filter.http.alpn.v2alpha1.FilterConfig",
+    "envoy.filters.http.fault": _TYPE + "envoy.extensions.filters.http.fault.v3.HTTPFault",
+    "envoy.filters.http.cors": _TYPE + "envoy.extensions.filters.http.cors.v3.Cors",
+    "istio.stats": _TYPE + "stats.PluginConfig",
+    "envoy.filters.http.router": _TYPE + "envoy.extensions.filters.http.router.v3.Router",
+}
+DEFAULT_CHAIN = tuple(DEFAULT_TYPES)
 HCM = "envoy.filters.network.http_connection_manager"
-# What a filter's typed_config is to akscli when Istio made it: no ext_proc.
-_BUILT_IN = {"@type": "istio"}
+# wellKnownVersions of pilot/pkg/model/envoyfilter.go: proxyVersion regexes read as a prefix.
+_WELL_KNOWN = {f"^1\\.{minor}.*": f"1.{minor}" for minor in range(16, 24)}
+_MAX_VERSION_LEN = 1024  # maxProxyVersionLen: a longer proxyVersion matches no proxy
+_MAX_UNSURE = 6  # patches whose proxy match akscli cannot tell, tried in every combination
 # GrpcService's target_specifier oneof (envoy api/envoy/config/core/v3/grpc_service.proto).
 _ONE_OF = (frozenset({"envoy_grpc", "google_grpc"}),)
 # gRPC's resolvers other than dns, the default (grpc/grpc doc/naming.md).
@@ -193,54 +200,119 @@ def istio_order(policies: Sequence[Mapping[str, Any]], root_namespace: str) -> l
     return sorted(policies, key=key)
 
 
-def http_filters(policies: Sequence[Mapping[str, Any]], port: int, namespace: str) -> Chain:
+def proxy_match(proxy: Mapping[str, Any] | None, version: str | None) -> bool | None:
+    """Whether a patch's ``match.proxy`` takes a proxy of Istio ``version`` (None: akscli could not
+    read it): pilot/pkg/model/envoyfilter.go proxyMatch and convertToEnvoyFilterWrapper. A
+    proxyVersion of wellKnownVersions is a prefix, one over 1024 characters matches no proxy, any
+    other a regex searched in the version (none: no match; one Go cannot compile: every proxy).
+    ``metadata`` is matched against the proxy's node metadata, which akscli does not read: None."""
+    if not proxy:
+        return True
+    pattern = str(proxy.get("proxyVersion") or proxy.get("proxy_version") or "")
+    if len(pattern) > _MAX_VERSION_LEN:
+        return False
+    if pattern and version is not None:
+        if pattern in _WELL_KNOWN:
+            if not version.startswith(_WELL_KNOWN[pattern]):
+                return False
+        else:
+            try:
+                compiled: re.Pattern[str] | None = re.compile(pattern)
+            except re.error:
+                compiled = None  # regexp.Compile's error is ignored: a nil regex matches every proxy
+            if compiled is not None and (not version or not compiled.search(version)):
+                return False
+    return None if (pattern and version is None) or proxy.get("metadata") else True
+
+
+def version_patterns(policies: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a patch of ``policies`` matches on the proxy's version (then akscli reads it)."""
+    return any(
+        ((patch.get("match") or {}).get("proxy") or {}).get("proxyVersion")
+        for policy in policies
+        for patch in (policy.get("spec") or {}).get("configPatches") or []
+    )
+
+
+def http_filters(policies: Sequence[Mapping[str, Any]], port: int, namespace: str, version: str | None = None) -> Chain:
     """The gateway listener's HTTP filters on ``port`` after the EnvoyFilters that apply to its
-    proxies (in istio_order), as istiod patches them (pilot/pkg/networking/core/envoyfilter/
-    listener_patch.go patchHTTPFilters, mergeHTTPFilter; util.go): ADD appends; INSERT_FIRST puts
-    first; INSERT_BEFORE and INSERT_AFTER put at the subFilter they name (none named: first, or
-    last), nothing when it is not there; REPLACE and REMOVE act on the subFilter they name, nothing
-    without one; then each MERGE merges its value into each filter its subFilter names (none
-    named: every filter): a new name, and a typed_config of the same type merged field by field
-    (pkg/proto/merge Merge). ``namespace``: where a short gRPC target resolves (the proxies')."""
-    chain: list[tuple[str, dict[str, Any]]] = [(name, _BUILT_IN) for name in DEFAULT_CHAIN]
-    merges: list[tuple[str | None, str, dict[str, Any] | None]] = []
-    unsure: list[tuple[str, dict[str, Any]]] = []
+    proxies (in istio_order), as istiod patches them (_patched). ``version``: the proxies' Istio
+    version, for a patch's match.proxy (None: unknown). A patch akscli cannot tell matches is tried
+    both ways: an ext_proc filter left either way is found, one left only one way is unsure."""
+    patches: list[Mapping[str, Any]] = []
+    unknown: list[int] = []
     for policy in policies:
         for patch in (policy.get("spec") or {}).get("configPatches") or []:
-            if not _applies(patch, port):
+            matched = proxy_match((patch.get("match") or {}).get("proxy"), version)
+            if matched is False or not _applies(patch, port):
                 continue
-            body = patch.get("patch") or {}
-            operation, value = body.get("operation"), body.get("value") or {}
-            new = (str(value.get("name") or ""), _snake(value.get("typed_config") or value.get("typedConfig")) or {})
-            sub = (((patch.get("match") or {}).get("listener") or {}).get("filterChain") or {}).get("filter") or {}
-            target = (sub.get("subFilter") or {}).get("name")
-            at = next((i for i, (name, _) in enumerate(chain) if target is not None and name == target), None)
-            if operation == "MERGE":
-                merges.append((target, new[0], new[1] or None))
-                if target is not None and at is None:
-                    unsure.append(new)
-            elif operation == "ADD" or (operation == "INSERT_AFTER" and target is None):
-                chain.append(new)
-            elif operation == "INSERT_FIRST" or (operation == "INSERT_BEFORE" and target is None):
-                chain.insert(0, new)
-            elif operation in ("INSERT_BEFORE", "INSERT_AFTER", "REPLACE") and target is not None:
-                if at is None:
-                    unsure.append(new)
-                elif operation == "REPLACE":
-                    chain[at] = new
-                else:
-                    chain.insert(at + (operation == "INSERT_AFTER"), new)
-            elif operation == "REMOVE" and target is not None:
-                chain = [item for item in chain if item[0] != target]
-    for i, (name, config) in enumerate(chain):
-        for target, new_name, new_config in merges:
-            if target is not None and target != name:
-                continue
-            if not config or (new_config is not None and new_config.get("@type") != config.get("@type")):
-                continue  # istio merges into a filter with a typed_config, of the same type only
-            name = new_name or name
-            config = _merged(config, new_config) if new_config is not None else config
-        chain[i] = (name, config)
+            if matched is None:
+                unknown.append(len(patches))
+            patches.append(patch)
+    if len(unknown) > _MAX_UNSURE:
+        tries = [set(unknown), set()]
+    else:
+        tries = [{i for bit, i in enumerate(unknown) if pick >> bit & 1} for pick in range(2 ** len(unknown))]
+    chains = [
+        _patched([p for i, p in enumerate(patches) if i not in unknown or i in taken], namespace) for taken in tries
+    ]
+    services = tuple(found for found in chains[0].services if all(found in c.services for c in chains))
+    unsure = {found: None for c in chains for found in c.services + c.unsure if found not in services}
+    return Chain(services, tuple(unsure))
+
+
+class _MergePanic(Exception):
+    """pkg/proto/merge merge's panic on two messages of different types ("descriptor mismatch")."""
+
+
+def _patched(patches: Sequence[Mapping[str, Any]], namespace: str) -> Chain:
+    """pilot/pkg/networking/core/envoyfilter/listener_patch.go patchHTTPFilters, mergeHTTPFilter
+    (util.go): ADD appends; INSERT_FIRST puts first; INSERT_BEFORE and INSERT_AFTER put at the
+    subFilter they name (none named: first, or last), nothing when it is not there; REPLACE and
+    REMOVE act on the subFilter they name, nothing without one; then each MERGE merges its value
+    into each filter its subFilter names (none named: every filter) that has a typed_config: a new
+    name, and the typed_config merged by pkg/proto/merge Merge (util.MergeAnyWithAny). A MERGE of
+    another type than the filter's panics there; ApplyListenerPatches recovers it and keeps the
+    listeners it had ("patches did not take effect"): Istio's own chain, without ext_proc."""
+    chain: list[tuple[str, dict[str, Any]]] = [(name, {"@type": kind}) for name, kind in DEFAULT_TYPES.items()]
+    merges: list[tuple[str | None, str, dict[str, Any] | None]] = []
+    unsure: list[tuple[str, dict[str, Any]]] = []
+    for patch in patches:
+        body = patch.get("patch") or {}
+        operation, value = body.get("operation"), body.get("value") or {}
+        new = (str(value.get("name") or ""), _snake(value.get("typed_config") or value.get("typedConfig")) or {})
+        sub = (((patch.get("match") or {}).get("listener") or {}).get("filterChain") or {}).get("filter") or {}
+        target = (sub.get("subFilter") or {}).get("name")
+        at = next((i for i, (name, _) in enumerate(chain) if target is not None and name == target), None)
+        if operation == "MERGE":
+            merges.append((target, new[0], new[1] or None))
+            if target is not None and at is None:
+                unsure.append(new)
+        elif operation == "ADD" or (operation == "INSERT_AFTER" and target is None):
+            chain.append(new)
+        elif operation == "INSERT_FIRST" or (operation == "INSERT_BEFORE" and target is None):
+            chain.insert(0, new)
+        elif operation in ("INSERT_BEFORE", "INSERT_AFTER", "REPLACE") and target is not None:
+            if at is None:
+                unsure.append(new)
+            elif operation == "REPLACE":
+                chain[at] = new
+            else:
+                chain.insert(at + (operation == "INSERT_AFTER"), new)
+        elif operation == "REMOVE" and target is not None:
+            chain = [item for item in chain if item[0] != target]
+    try:
+        for i, (name, config) in enumerate(chain):
+            for target, new_name, new_config in merges:
+                if (target is not None and target != name) or not config:
+                    continue  # istio merges into a filter with a typed_config only
+                if new_config is not None and new_config.get("@type") != config.get("@type"):
+                    raise _MergePanic(name)
+                name = new_name or name
+                config = _merged(config, new_config) if new_config is not None else config
+            chain[i] = (name, config)
+    except _MergePanic:
+        return Chain(())
     return Chain(
         tuple(found for item in chain if (found := _ext_proc(item, namespace))),
         tuple(found for item in unsure if (found := _ext_proc(item, namespace))),
@@ -272,9 +344,14 @@ def _snake(value: Any) -> Any:
 
 def _merged(dst: Mapping[str, Any], src: Mapping[str, Any]) -> dict[str, Any]:
     """Proto merge of two messages as dicts: a set scalar replaces, a message merges, a list
-    appends, one member of a oneof clears the others; a proto3 scalar at its zero value is not set."""
+    appends, one member of a oneof clears the others; a proto3 scalar at its zero value is not set;
+    a google.protobuf.Any (a map with ``@type``) is replaced whole, its type_url and value bytes set
+    (pkg/proto/merge mergeMessage: bytes cloned, not merged)."""
     out = dict(dst)
     for key, value in src.items():
+        if isinstance(value, Mapping) and "@type" in value and key != "@type":
+            out[key] = dict(value)
+            continue
         for group in _ONE_OF:
             if key in group:
                 for other in group - {key}:
