@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.emulators.kube.controllers.gateway_bbr import _target
-from tests.emulators.kube.controllers.gateway_proxy import http_filters, ordered, pod_labels
+from tests.emulators.kube.controllers.gateway_proxy import _proto_merge, http_filters, ordered, pod_labels
 
 HCM = "envoy.filters.network.http_connection_manager"
 EXT_PROC = "type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor"
@@ -87,3 +87,43 @@ def test_a_google_grpc_target_names_a_service_as_the_pods_dns_search_path_resolv
     assert target("dns:///bbr.models:9004") == ("models", "bbr")
     assert target("bbr.models.svc.cluster.local:9004") == ("models", "bbr")
     assert target("ipv4:10.0.0.1:9004") is None
+
+
+ENVOY = {
+    "@type": EXT_PROC,
+    "grpc_service": {"envoy_grpc": {"cluster_name": "outbound|9004||bbr.default.svc.cluster.local"}},
+}
+ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"
+
+
+def test_a_merge_of_another_type_leaves_istios_own_chain() -> None:
+    add = _filter("a-add", _patch("INSERT_FIRST", None, name="bbr", typed_config=ENVOY))
+    merge = _filter("b-merge", _patch("MERGE", None, typed_config={"@type": EXT_PROC, "failure_mode_allow": True}))
+    chain = http_filters(ordered([add, merge]), 80)
+    assert "bbr" not in [f["name"] for f in chain] and chain[-1]["typed_config"]["@type"] == ROUTER
+
+
+def test_a_merge_into_the_default_router_renames_it() -> None:
+    merge = _filter("m", _patch("MERGE", "envoy.filters.http.router", name="router", typed_config={"@type": ROUTER}))
+    assert http_filters([merge], 80)[-1]["name"] == "router"
+
+
+def test_a_patch_for_another_proxy_version_is_not_applied() -> None:
+    add = _patch("INSERT_FIRST", None, name="bbr", typed_config=ENVOY)
+    add["match"]["proxy"] = {"proxyVersion": r"^1\.24\..*"}
+    assert "bbr" not in [f["name"] for f in http_filters([_filter("a", add)], 80, "1.29.6")]
+    assert http_filters([_filter("a", add)], 80, "1.24.2")[0]["name"] == "bbr"
+
+
+def test_a_merged_false_scalar_is_not_set() -> None:
+    add = _filter("a", _patch("ADD", None, name="bbr", typed_config={**ENVOY, "failure_mode_allow": True}))
+    merge = _filter("b", _patch("MERGE", "bbr", typed_config={"@type": EXT_PROC, "failure_mode_allow": False}))
+    assert http_filters(ordered([add, merge]), 80)[-1]["typed_config"]["failure_mode_allow"] is True
+
+
+def test_a_merged_any_field_is_taken_whole() -> None:
+    old = {"@type": EXT_PROC, "inner": {"@type": "type.googleapis.com/x", "a": 1}}
+    assert _proto_merge(old, {"inner": {"@type": "type.googleapis.com/x", "b": 2}})["inner"] == {
+        "@type": "type.googleapis.com/x",
+        "b": 2,
+    }

@@ -169,7 +169,8 @@ def router_for(cluster: Any, workload: Workload, port: int) -> dict[str, Any] | 
         for item in cluster.list(ENVOY_FILTER_API, "EnvoyFilter", namespace)
         if _attaches(item, workload)
     ]
-    for http_filter in gateway_proxy.http_filters(gateway_proxy.ordered(found), port):
+    version, metadata = _node(cluster, workload)
+    for http_filter in gateway_proxy.http_filters(gateway_proxy.ordered(found), port, version, metadata):
         config = http_filter.get("typed_config") or {}
         target = _target(config, workload[0]) if config.get("@type") == EXT_PROC else None
         if target is None:
@@ -180,6 +181,30 @@ def router_for(cluster: Any, workload: Workload, port: int) -> dict[str, Any] | 
         if http_filter.get("name") == FILTER and cluster.get("apps/v1", "Deployment", *target) is None:
             return {"metadata": {"name": target[1], "namespace": target[0]}}
     return None
+
+
+def _node(cluster: Any, workload: Workload) -> tuple[str, dict[str, str]]:
+    """The Istio version and node metadata the gateway's proxy reports: its pod's istio-proxy
+    ISTIO_META_* env (ISTIO_META_ISTIO_VERSION the version), else the proxyv2 image's release tag
+    as the binary's version (upstream: istio/istio 86c9f01f pkg/bootstrap/config.go
+    getNodeMetaData, SetIstioVersion); a gateway without such a pod runs the lab's Istio."""
+    namespace, labels = workload
+    for pod in cluster.list("v1", "Pod", namespace):
+        if not labels or any((pod["metadata"].get("labels") or {}).get(k) != v for k, v in labels.items()):
+            continue
+        for c in (pod.get("spec") or {}).get("containers") or []:
+            if c.get("name") != "istio-proxy":
+                continue
+            meta = {
+                str(e["name"])[len("ISTIO_META_") :]: str(e.get("value") or "")
+                for e in c.get("env") or []
+                if str(e.get("name", "")).startswith("ISTIO_META_") and "valueFrom" not in e
+            }
+            tag = str(c.get("image") or "").split("@")[0].rsplit("/", 1)[-1].partition(":")[2]
+            release = re.match(r"\d+\.\d+\.\d+", tag)
+            version = meta.get("ISTIO_VERSION") or (release.group(0) if release else "")
+            return version, meta
+    return gateway_proxy.PROXY_VERSION, {}
 
 
 def _plugins(deployment: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:

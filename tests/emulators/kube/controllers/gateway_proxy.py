@@ -21,16 +21,20 @@ upstream (istio/istio 86c9f01fd735fb01d8192f5bcaf0d424afb7f14c):
   INSERT_FIRST prepends, INSERT_BEFORE / INSERT_AFTER next to the named subFilter or, with none,
   first / last; REPLACE the first filter of the subFilter's name and REMOVE all of them, nothing
   without a subFilter), mergeHTTPFilter (MERGE last, on each filter the subFilter names or all;
-  its name replaces the filter's; a filter without typed_config is skipped), networkFilterMatch,
-  patchContextMatch, listenerMatch (portNumber).
+  its name replaces the filter's; a filter without typed_config is skipped; the typed configs
+  merged by pilot/pkg/networking/util/util.go MergeAnyWithAny and pkg/proto/merge/merge.go, which
+  panics on two types, ApplyListenerPatches recovering with the listener unpatched),
+  networkFilterMatch, patchContextMatch, listenerMatch (portNumber); pilot/pkg/model/envoyfilter.go
+  proxyMatch (match.proxy: proxyVersion, metadata) against the proxy's node metadata.
 * pilot/pkg/networking/core/gateway_test.go (a gateway's HTTP filters with the mesh's defaults:
   istio.metadata_exchange, grpc_stats, istio.alpn, fault, cors, istio.stats, router).
 
 The lab runs no istiod: its namespace is taken as the AKS add-on's, aks-istio-system, the mesh
-root namespace. Not simulated: a patch's proxy match, listener name and filterChain sni / name /
-transport (taken as matching), MERGE's proto3 rules beyond a deep merge of maps (lists appended,
-a oneof such as grpc_service's replaced whole), a render that fails (a missing parametersRef
-ConfigMap, an unsupported overlay key: the lab keeps the gateway's pods as ready).
+root namespace. Not simulated: a patch's listener name and filterChain sni / name / transport
+(taken as matching); MERGE's proto rules that need the schema (a map field's entries replaced, a
+google.protobuf.Struct's keys replaced, wrapper types' zero values set; the lab knows one oneof,
+grpc_service's); a render that fails (a missing parametersRef ConfigMap, an unsupported overlay
+key: the lab keeps the gateway's pods as ready).
 """
 
 from __future__ import annotations
@@ -47,15 +51,24 @@ ROOT_NAMESPACE = "aks-istio-system"
 CLASS_DEFAULTS = "gateway.istio.io/defaults-for-class"
 NAME_OVERRIDE = "gateway.istio.io/name-override"
 HCM = "envoy.filters.network.http_connection_manager"
+# The gateway chain's filters and their typed_config types (pilot/pkg/xds/filters/filters.go:
+# the metadata exchange is protoconv.TypedStructWithFields, a udpa TypedStruct; pilot/pkg/model/
+# telemetry.go buildHTTPTelemetryFilter: istio.io/api envoy/extensions/stats PluginConfig).
 DEFAULT_CHAIN = (
-    "istio.metadata_exchange",
-    "envoy.filters.http.grpc_stats",
-    "istio.alpn",
-    "envoy.filters.http.fault",
-    "envoy.filters.http.cors",
-    "istio.stats",
-    "envoy.filters.http.router",
+    ("istio.metadata_exchange", "udpa.type.v1.TypedStruct"),
+    ("envoy.filters.http.grpc_stats", "envoy.extensions.filters.http.grpc_stats.v3.FilterConfig"),
+    ("istio.alpn", "istio.envoy.config.filter.http.alpn.v2alpha1.FilterConfig"),
+    ("envoy.filters.http.fault", "envoy.extensions.filters.http.fault.v3.HTTPFault"),
+    ("envoy.filters.http.cors", "envoy.extensions.filters.http.cors.v3.Cors"),
+    ("istio.stats", "stats.PluginConfig"),
+    ("envoy.filters.http.router", "envoy.extensions.filters.http.router.v3.Router"),
 )
+# The Istio the lab's gateways run (gateway_service.py: istio/istio 1.29.6), the version a proxy
+# reports where its pod names none.
+PROXY_VERSION = "1.29.6"
+# pilot/pkg/model/envoyfilter.go wellKnownVersions (regex -> prefix) and maxProxyVersionLen.
+WELL_KNOWN_VERSIONS = {f"^1\\.{m}.*": f"1.{m}" for m in range(16, 24)}
+MAX_PROXY_VERSION_LEN = 1024
 _ONEOFS = ({"envoy_grpc", "google_grpc"},)  # envoy config/core/v3/grpc_service.proto target_specifier
 
 
@@ -160,9 +173,35 @@ def ordered(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items, key=key)
 
 
-def _patches(filters: list[dict[str, Any]], port: int) -> list[tuple[str, str | None, dict[str, Any]]]:
+def proxy_matches(proxy: Mapping[str, Any] | None, version: str, metadata: Mapping[str, Any]) -> bool:
+    """pilot/pkg/model/envoyfilter.go proxyMatch (convertToEnvoyFilterWrapper compiles it): a
+    well-known proxyVersion is a prefix; one over maxProxyVersionLen matches nothing; else a regex
+    (Go's MatchString: found anywhere; an empty version never matches; a regex that does not compile
+    is ignored); each metadata key must equal the node's."""
+    if not proxy:
+        return True
+    pattern = str(proxy.get("proxy_version") or "")
+    if len(pattern) > MAX_PROXY_VERSION_LEN:
+        return False
+    if pattern in WELL_KNOWN_VERSIONS:
+        if not version.startswith(WELL_KNOWN_VERSIONS[pattern]):
+            return False
+    elif pattern:
+        try:
+            regex = re.compile(pattern)
+        except re.error:
+            regex = None
+        if regex is not None and (not version or regex.search(version) is None):
+            return False
+    return all(metadata.get(k) == v for k, v in (proxy.get("metadata") or {}).items())
+
+
+def _patches(
+    filters: list[dict[str, Any]], port: int, version: str, metadata: Mapping[str, Any]
+) -> list[tuple[str, str | None, dict[str, Any]]]:
     """(operation, subFilter name, value) of each HTTP_FILTER patch that matches a gateway listener
-    on ``port`` and its http_connection_manager."""
+    on ``port`` and its http_connection_manager, for a proxy of that Istio version and node metadata
+    (push_context.go EnvoyFilters keeps the patches proxyMatch takes)."""
     out = []
     for item in filters:
         for patch in (item.get("spec") or {}).get("configPatches") or []:
@@ -171,7 +210,8 @@ def _patches(filters: list[dict[str, Any]], port: int) -> list[tuple[str, str | 
             network = (listener.get("filter_chain") or {}).get("filter")
             body = snake(patch.get("patch") or {})
             if (
-                patch.get("applyTo", patch.get("apply_to")) != "HTTP_FILTER"
+                not proxy_matches(match.get("proxy"), version, metadata)
+                or patch.get("applyTo", patch.get("apply_to")) != "HTTP_FILTER"
                 or match.get("context", "ANY") not in ("ANY", "GATEWAY")
                 or int(listener.get("port_number") or 0) not in (0, port)
                 or (network is not None and network.get("name") != HCM)  # networkFilterMatch
@@ -183,11 +223,18 @@ def _patches(filters: list[dict[str, Any]], port: int) -> list[tuple[str, str | 
     return out
 
 
-def http_filters(filters: list[dict[str, Any]], port: int) -> list[dict[str, Any]]:
+def http_filters(
+    filters: list[dict[str, Any]], port: int, version: str = PROXY_VERSION, metadata: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """The listener's HTTP filters (name, typed_config) after ``filters`` (in order) have patched
-    the default chain: patchHTTPFilters, then mergeHTTPFilter."""
-    chain: list[dict[str, Any]] = [{"name": n} for n in DEFAULT_CHAIN]
-    patches = _patches(filters, port)
+    the default chain: patchHTTPFilters, then mergeHTTPFilter. A MERGE whose typed_config is of
+    another type than the filter's panics in pkg/proto/merge ("descriptor mismatch");
+    ApplyListenerPatches recovers and keeps the listener it had: the default chain."""
+    chain: list[dict[str, Any]] = [
+        {"name": n, "typed_config": {"@type": "type.googleapis.com/" + t}} for n, t in DEFAULT_CHAIN
+    ]
+    default = copy.deepcopy(chain)
+    patches = _patches(filters, port, version, metadata or {})
     for op, sub, value in patches:
         hits = [i for i, f in enumerate(chain) if f.get("name") == sub]
         if op == "ADD" or (op == "INSERT_AFTER" and sub is None):
@@ -208,20 +255,27 @@ def http_filters(filters: list[dict[str, Any]], port: int) -> list[dict[str, Any
                 continue
             if http_filter.get("typed_config") is None:
                 continue  # mergeHTTPFilter: "skip this op"
+            if value.get("typed_config") is not None:
+                if value["typed_config"].get("@type") != http_filter["typed_config"].get("@type"):
+                    return default  # util.MergeAnyWithAny -> merge.Merge panics; HandleCrash
+                http_filter["typed_config"] = _proto_merge(http_filter["typed_config"], value["typed_config"])
             if value.get("name"):
                 http_filter["name"] = value["name"]
-            if value.get("typed_config") is not None:
-                # The patch's type URL is swapped for the filter's before the proto merge.
-                config = {**value["typed_config"], "@type": http_filter["typed_config"].get("@type")}
-                http_filter["typed_config"] = _proto_merge(http_filter["typed_config"], config)
     return chain
 
 
 def _proto_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
-    """proto.Merge over JSON: messages merged field by field, scalars set, lists appended, a oneof
-    member set clearing its siblings."""
+    """pkg/proto/merge mergeMessage over JSON: messages merged field by field, lists appended, a
+    oneof member set clearing its siblings; a scalar set only when populated (proto3: not at its
+    zero value); a google.protobuf.Any (a map with ``@type``) taken whole (type_url and value bytes
+    set, not merged)."""
     out = dict(base)
     for key, value in patch.items():
+        if value in (None, False, 0, "") and not isinstance(value, dict | list):
+            continue  # protoreflect Range skips unpopulated proto3 scalars
+        if isinstance(value, dict) and "@type" in value and key != "@type":
+            out[key] = copy.deepcopy(value)
+            continue
         for group in _ONEOFS:
             if key in group:
                 for other in group - {key}:
