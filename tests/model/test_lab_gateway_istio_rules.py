@@ -94,3 +94,26 @@ def test_a_google_grpc_target_of_bbrs_service_routes_by_body(model_emulator: Sta
     install_bbr(emu, wired=item)
     result = invoke("model", "test", "phi-4", "--via", "gateway")
     assert result.exit_code == 0, result
+
+
+def test_a_remove_for_another_istio_version_leaves_bbr_routing(model_emulator: Start) -> None:
+    # The lab's gateways run Istio 1.29.6; akscli cannot read their version (no pod): sent as it is.
+    emu = exposed(model_emulator)
+    install_bbr(emu)
+    sub = {"name": HCM, "subFilter": {"name": "envoy.filters.http.ext_proc.bbr"}}
+    match = {
+        "context": "GATEWAY",
+        "proxy": {"proxyVersion": r"^1\.24\..*"},
+        "listener": {"filterChain": {"filter": sub}},
+    }
+    patch = {"applyTo": "HTTP_FILTER", "match": match, "patch": {"operation": "REMOVE"}}
+    emu.cluster.create(
+        {
+            "apiVersion": "networking.istio.io/v1alpha3",
+            "kind": "EnvoyFilter",
+            "metadata": {"name": "drop-bbr-1-24", "namespace": "default"},
+            "spec": {"targetRefs": TARGET, "priority": 10, "configPatches": [patch]},
+        }
+    )
+    result = invoke("model", "test", "phi-4", "--via", "gateway")
+    assert result.exit_code == 0, result

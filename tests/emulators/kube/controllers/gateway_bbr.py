@@ -169,7 +169,10 @@ def router_for(cluster: Any, workload: Workload, port: int) -> dict[str, Any] | 
         for item in cluster.list(ENVOY_FILTER_API, "EnvoyFilter", namespace)
         if _attaches(item, workload)
     ]
-    version, metadata = _node(cluster, workload)
+    by_proxy = any(
+        (p.get("match") or {}).get("proxy") for f in found for p in (f.get("spec") or {}).get("configPatches") or []
+    )
+    version, metadata = _node(cluster, workload) if by_proxy else (gateway_proxy.PROXY_VERSION, {})
     for http_filter in gateway_proxy.http_filters(gateway_proxy.ordered(found), port, version, metadata):
         config = http_filter.get("typed_config") or {}
         target = _target(config, workload[0]) if config.get("@type") == EXT_PROC else None
