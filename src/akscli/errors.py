@@ -141,12 +141,32 @@ class AlreadyAtVersion(Exception):
     already on version ..." and go on with exit 0 (upstream: Azure/azure-cli src/azure-cli/azure/cli/
     command_modules/acs/custom.py aks_upgrade, aks_agentpool_upgrade), so a pipeline that upgrades to
     a pinned version passes when run again, as a ``kubectl apply`` of what is there already does.
-    On bare metal it is raised only for a cluster that is not Failed (a Failed one is sent its own
-    version to reconcile it)."""
+    It is raised only for what is Succeeded: in any other state (Failed, Canceled after an abort, ...)
+    the upgrade is sent, with its own version (``resend_note``)."""
 
     def __init__(self, message: str, hint: str) -> None:
         super().__init__(message)
         self.message, self.hint = message, hint
+
+    @staticmethod
+    def applies(state: object) -> bool:
+        """Whether a same-version upgrade has nothing to do: the last operation Succeeded (a state
+        left out, as a test's bare object, counts as Succeeded). ``az aks upgrade`` says "No operations
+        will occur" for Succeeded alone and sends the PUT in every state (upstream: Azure/azure-cli
+        0a1fa21c src/azure-cli/azure/cli/command_modules/acs/custom.py aks_upgrade)."""
+        return state in (None, "Succeeded")
+
+
+def resend_note(what: str, state: object, command: str) -> str:
+    """The stderr line before a same-version upgrade of something not Succeeded is sent. az's own:
+    Failed, "Cluster currently in failed state. Proceeding with upgrade to existing version %s to
+    attempt resolution of failed cluster state" (Azure/azure-cli 0a1fa21c acs/custom.py aks_upgrade);
+    another state, "The new kubernetes version is the same as the current kubernetes version."
+    (Azure/azure-cli-extensions 003e28f6 src/aks-preview/azext_aks_preview/custom.py
+    aks_agentpool_upgrade, which asks before it goes on; akscli's -y question does that)."""
+    if state == "Failed":
+        return f"{what} is in a failed state: sending it its own version to reconcile it, as {command} does"
+    return f"{what} is {state}, not Succeeded: sending it its own version again, as {command} does"
 
 
 @contextmanager

@@ -37,6 +37,8 @@ BODYLESS_WRITES = {
     "cluster node image": ("aks", "cluster upgrade aks1 -g rg-ml --node-image-only -y"),
     "pool node image": ("aks", "nodepool upgrade system -c aks1 -g rg-ml --node-image-only -y"),
     "pool delete": ("aks", "nodepool delete gpu -c aks1 -g rg-ml -y"),
+    "cluster abort": ("aks-running", "cluster abort aks1 -g rg-ml -y"),
+    "pool abort": ("aks-running", "nodepool abort system -c aks1 -g rg-ml -y"),
     "fleet delete": ("fleet", "fleet delete ml-fleet -g rg-fleet -y"),
     "member remove": ("fleet", f"fleet member remove gpu {F} -y"),
     "rollout start": ("fleet", f"fleet rollout start up-1 {F}"),
@@ -129,6 +131,8 @@ def _world(kind: str, emu: ArmEmulator, folder: Path) -> None:
     if kind == "aks":
         seed_cluster(emu)
         assert invoke("nodepool", "add", "gpu", "-c", "aks1", "-g", "rg-ml", "--gpu", "a100").exit_code == 0
+    elif kind == "aks-running":  # an operation runs on the cluster and its pool: what an abort stops
+        seed_cluster(emu, provisioningState="Upgrading", pools=[{"name": "system", "provisioningState": "Upgrading"}])
     elif kind == "fleet":
         armworld.make_fleet(emu)
         armworld.seed_member(emu, "gpu", armworld.aks_id(emu, "aks-gpu"), "cloud")

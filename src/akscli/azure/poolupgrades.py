@@ -94,14 +94,15 @@ def upgrade_body(
     current = str((profile.get("properties") or {}).get("kubernetesVersion") or "")
     same = version not in offered and (version == current or current.startswith(version + "."))
     pool = get_pool(c, rg, cluster, name) if same else None
-    if pool is not None and pool["properties"].get("provisioningState") != "Failed":
+    if pool is not None and AlreadyAtVersion.applies(pool["properties"].get("provisioningState")):
         raise AlreadyAtVersion(
             f"node pool {name} is already at {current}; nothing to upgrade",
             hint=f"'akscli nodepool upgrade {name} -c {cluster} -g {rg}' lists the versions it can go to",
         )
-    # A Failed pool is sent its own version again, which reconciles it: az aks nodepool upgrade
-    # sends orchestratorVersion whatever it was (upstream: Azure/azure-cli acs/custom.py
-    # aks_agentpool_upgrade).
+    # A pool not Succeeded (Failed, Canceled after 'akscli nodepool abort', ...) is sent its own version
+    # again: az aks nodepool upgrade sends orchestratorVersion whatever the state (upstream: Azure/azure-cli
+    # 0a1fa21c acs/custom.py aks_agentpool_upgrade, no state read at all; Azure/azure-cli-extensions
+    # 003e28f6 src/aks-preview/azext_aks_preview/custom.py aks_agentpool_upgrade asks first, then sends).
     if pool is None and version not in offered:
         raise UsageError(
             f"node pool {name} cannot be upgraded to {version}",

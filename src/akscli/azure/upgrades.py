@@ -74,9 +74,13 @@ def upgrade_body(
     cluster = get(c, rg, name)
     props = cluster["properties"]
     current = str(props.get("currentKubernetesVersion") or props.get("kubernetesVersion") or "")
-    if (version == current or current.startswith(version + ".")) and props.get("provisioningState") == "Failed":
-        # A Failed cluster is sent its own version again "to attempt resolution of failed cluster
-        # state" (upstream: Azure/azure-cli acs/custom.py aks_upgrade; MicrosoftDocs SupportArticles
+    if (version == current or current.startswith(version + ".")) and not AlreadyAtVersion.applies(
+        props.get("provisioningState")
+    ):
+        # A cluster not Succeeded (Failed, Canceled after 'akscli cluster abort', ...) is sent its own
+        # version again: az aks upgrade sends the PUT in every state, warning "Proceeding with upgrade
+        # to existing version %s to attempt resolution of failed cluster state" for Failed (upstream:
+        # Azure/azure-cli 0a1fa21c acs/custom.py aks_upgrade; MicrosoftDocs SupportArticles
         # error-code-poddrainfailure.md: "This process triggers a reconciliation").
         version = current
     elif version == current or current.startswith(version + "."):
@@ -271,12 +275,14 @@ def _pools_unchanged(c: ContainerServiceClient, rg: str, name: str, cluster: Map
 
 
 def _align_pools(name: str, rg: str, props: Mapping[str, Any], current: str, *, control_plane_only: bool) -> str:
-    """The control plane's version, as the target that upgrades only the node pools behind it;
-    AlreadyAtVersion when no pool is behind (or the control plane alone is asked for)."""
+    """The control plane's version, as the target that upgrades only the node pools behind it or not
+    Succeeded (a pool aborted or failed at this version is sent it again, as 'nodepool upgrade' sends
+    it); AlreadyAtVersion when there is none (or the control plane alone is asked for)."""
     behind = [
         str(p.get("name"))
         for p in props.get("agentPoolProfiles") or []
         if (p.get("currentOrchestratorVersion") or p.get("orchestratorVersion")) != current
+        or not AlreadyAtVersion.applies(p.get("provisioningState"))
     ]
     if control_plane_only or not behind:
         what = "its control plane" if control_plane_only else "its control plane and every node pool"

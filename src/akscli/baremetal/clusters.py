@@ -290,31 +290,33 @@ class BareMetal:
         offered = [str(u.get("kubernetesVersion")) for u in cp.get("upgrades") or [] if u.get("kubernetesVersion")]
         return current, patch_upgrades(current, offered) if current else []
 
-    def check_upgrade(self, ref: ClusterRef, version: str) -> str:
+    def check_upgrade(self, ref: ClusterRef, version: str) -> tuple[str, str | None]:
         """Raise UsageError unless ``version`` is a patch upgrade Azure offers; returns the current
-        version. The version the cluster runs is no error, as for ``az aks upgrade`` (upstream:
+        version and the cluster's provisioningState. The version the cluster runs is no error, as for
+        ``az aks upgrade`` (upstream:
         Azure/azure-cli 0a1fa21c src/azure-cli/azure/cli/command_modules/acs/custom.py aks_upgrade:
         "The cluster is already on version %s and is not in a failed state. No operations will
         occur", and for a Failed cluster "Proceeding with upgrade to existing version %s to attempt
-        resolution of failed cluster state"): AlreadyAtVersion when the cluster is not Failed (nothing
-        to send, exit 0, as akscli's AKS ``cluster upgrade``); a Failed one is sent its own version."""
+        resolution of failed cluster state"): AlreadyAtVersion when the cluster is Succeeded (nothing
+        to send, exit 0, as akscli's AKS ``cluster upgrade``); in any other state (Failed, Canceled, ...)
+        it is sent its own version, as az sends the PUT in every state."""
         version_tuple(version)
         shown = self.show(ref)
         current, available = self._upgrades(ref)
         check_patch_upgrade(current, version, list_upgrades_command(ref.name, ref.resource_group))
         if current and version_tuple(version) == version_tuple(current, "current version"):
-            if shown.get("provisioningState") != "Failed":
+            if AlreadyAtVersion.applies(shown.get("provisioningState")):
                 raise AlreadyAtVersion(
                     f"bare-metal cluster {ref.name} is already at {current}; nothing to upgrade",
                     hint=f"{list_upgrades_command(ref.name, ref.resource_group)} lists the newer patches",
                 )
-            return current
+            return current, shown.get("provisioningState")
         if version not in available:
             raise UsageError(
                 f"{version} is not offered for {ref.name} (running {current})",
                 hint="available patch upgrades: " + (", ".join(available) or "none"),
             )
-        return current
+        return current, shown.get("provisioningState")
 
     def upgrade_request(self, ref: ClusterRef, version: str) -> ArmRequest:
         """The PUT that upgrades the cluster: its instance as it is, with the new version (read

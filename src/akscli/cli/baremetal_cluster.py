@@ -242,7 +242,7 @@ def cluster_upgrade(
         return
     assert kubernetes_version is not None
     try:
-        current = bm.check_upgrade(ref, kubernetes_version)
+        current, state = bm.check_upgrade(ref, kubernetes_version)
     except errors.AlreadyAtVersion as there:
         # Exit 0 and nothing sent, as 'akscli cluster upgrade' to the version an AKS cluster runs.
         output.info(f"{there.message}. {there.hint}")
@@ -250,7 +250,7 @@ def cluster_upgrade(
             output.emit_object(bm.show(ref), fmt, name=CLUSTER_NAME)
         return
     if clusters.version_tuple(current, "current version") == clusters.version_tuple(kubernetes_version):
-        output.info(f"{name} is in a failed state: sending it its own version to reconcile it, as az aks upgrade does")
+        output.info(errors.resend_note(f"bare-metal cluster {name}", state, "az aks upgrade"))
     request = bm.upgrade_request(ref, kubernetes_version)
     if dry:
         azopts.print_request(clusters.printable([request])[0], fmt)

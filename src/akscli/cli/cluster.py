@@ -318,11 +318,12 @@ def upgrade(
             if not dry:
                 _show(clusters.get(c, rg, cname), fmt)
             return
-        if body["properties"].get("provisioningState") == "Failed":
-            output.info(
-                f"cluster {cname} is in a failed state: sending it its own version to reconcile it, as az aks "
-                "upgrade does"
-            )
+        state = body["properties"].get("provisioningState")
+        if not errors.AlreadyAtVersion.applies(state) and body["properties"].get("currentKubernetesVersion") in (
+            body["properties"]["kubernetesVersion"],
+            None,
+        ):
+            output.info(errors.resend_note(f"cluster {cname}", state, "az aks upgrade"))
         common.confirm(f"upgrade {scope} of {cname} to {version}", yes or dry)
         poller = upgrades.send_upgrade(c, rg, cname, body, if_match=etag, no_wait=no_wait)
         what = f"upgrade cluster {cname} to {version}"
@@ -401,6 +402,35 @@ def stop(
 ) -> None:
     """Stop a cluster (its nodes are deallocated; the configuration is kept)."""
     _power("stop", name, resource_group, no_wait, output_, azure, dry_run, timeout)
+
+
+@app.command("abort")
+@on_azure
+def abort(
+    name: Name,
+    resource_group: ResourceGroup = None,
+    yes: opts.Yes = False,
+    dry_run: DryRun = "none",
+    no_wait: NoWait = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
+    output_: opts.ObjectOutput = "table",
+    azure: AzureFlags = AzureFlags(),
+) -> None:
+    """Abort the operation running on a cluster (az aks operation-abort); it ends Canceled."""
+    from akscli.cli import abort as aborting
+
+    rg, cname = _ids(resource_group, name)
+    aborting.run(
+        rg=rg,
+        cluster=cname,
+        pool=None,
+        yes=yes,
+        dry_run=dry_run,
+        no_wait=no_wait,
+        timeout=timeout,
+        fmt=output_,
+        azure=azure,
+    )
 
 
 @app.command("delete")

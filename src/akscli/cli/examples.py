@@ -14,6 +14,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "cluster upgrade": ("akscli cluster upgrade ml -g rg-ml", "akscli cluster upgrade ml -g rg-ml -k 1.34.2 -y"),
     "cluster start": ("akscli cluster start ml -g rg-ml",),
     "cluster stop": ("akscli cluster stop ml -g rg-ml --no-wait",),
+    "cluster abort": ("akscli cluster abort ml -g rg-ml -y", "akscli cluster abort ml -g rg-ml -y --no-wait -o json"),
     "cluster delete": ("akscli cluster delete ml -g rg-ml -y --no-wait",),
     "cluster wait": ("akscli cluster wait ml -g rg-ml", "akscli cluster wait ml -g rg-ml --deleted --timeout 30m"),
     "cluster credentials": (
@@ -35,6 +36,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "akscli nodepool upgrade gpu --cluster ml -g rg-ml --node-image-only -y",
         "akscli nodepool upgrade gpu --cluster ml -g rg-ml -k 1.34.2 --max-surge 1 -y",
     ),
+    "nodepool abort": ("akscli nodepool abort gpu --cluster ml -g rg-ml -y --no-wait",),
     "nodepool delete": (
         "akscli nodepool delete gpu --cluster ml -g rg-ml -y",
         "akscli nodepool delete h100 --auto-provision -y",

@@ -477,8 +477,12 @@ def upgrade(
                 if not dry:
                     _show(nodepools.get_pool(c, rg, cname, pname), fmt)
                 return
-            if body["properties"].get("provisioningState") == "Failed":
-                output.info(f"node pool {pname} is in a failed state: sending it its own version to reconcile it")
+            state = body["properties"].get("provisioningState")
+            if not errors.AlreadyAtVersion.applies(state) and body["properties"].get("currentOrchestratorVersion") in (
+                body["properties"]["orchestratorVersion"],
+                None,
+            ):
+                output.info(errors.resend_note(f"node pool {pname}", state, "az aks nodepool upgrade"))
             common.confirm(f"upgrade node pool {pname} to {version}", yes or dry)
             poller = poolupgrades.send_upgrade(c, rg, cname, pname, body, if_match=etag, no_wait=no_wait)
         else:
@@ -495,6 +499,36 @@ def upgrade(
         )
         if not no_wait:
             _show(nodepools.get_pool(c, rg, cname, pname), fmt)
+
+
+@app.command("abort")
+@on_azure
+def abort(
+    name: Name,
+    cluster: Cluster,
+    resource_group: ResourceGroup = None,
+    yes: opts.Yes = False,
+    dry_run: DryRun = "none",
+    no_wait: NoWait = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
+    output_: opts.ObjectOutput = "table",
+    azure: AzureFlags = AzureFlags(),
+) -> None:
+    """Abort the operation running on a node pool (az aks nodepool operation-abort); it ends Canceled."""
+    from akscli.cli import abort as aborting
+
+    rg, cname, pname = _ids(resource_group, cluster, name)
+    aborting.run(
+        rg=rg,
+        cluster=cname,
+        pool=pname,
+        yes=yes,
+        dry_run=dry_run,
+        no_wait=no_wait,
+        timeout=timeout,
+        fmt=output_,
+        azure=azure,
+    )
 
 
 @app.command("delete")

@@ -459,6 +459,25 @@ def _node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: d
     _pool_on_put_done(emu, rid, emu.get_resource(rid) or obj)
 
 
+def _abort(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
+    """POST .../abort on a cluster or pool: the operation running on it ends Canceled, and the answer
+    is 204 (upstream: Azure/azure-rest-api-specs e5ece900 aks/stable/2026-08-01 examples/
+    ManagedClustersAbortOperation.json, 202 or 204; AgentPools_AbortLatestOperation: "We return a 204 no
+    content code here to indicate that the operation has been accepted"). The Canceling state between
+    is not shown: the cancel is done at once. Nothing running: 409 OperationNotAllowed, in the words
+    users report for a Failed cluster (VijayRod/demo container-storage/logs/k8s-aks-op.md: "Cancel
+    operation is not allowed when the ProvisioningState is Failed"). A cancel does not roll back what the
+    operation changed (MicrosoftDocs/azure-aks-docs fb060abe articles/aks/manage-abort-operations.md):
+    the body a PUT stored stays, its versions too."""
+    if not emu.cancel_operation(rid):
+        state = (obj.get("properties") or {}).get("provisioningState") or "Succeeded"
+        raise ArmError(
+            409, "OperationNotAllowed", f"Cancel operation is not allowed when the ProvisioningState is {state}"
+        )
+    if "/agentPools/" in rid or "/agentpools/" in rid:
+        _pool_on_put_done(emu, rid, emu.get_resource(rid) or obj)  # the cluster's profile shows the pool's state
+
+
 def _kubernetes_versions(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes) -> tuple[int, Any]:
     values = []
     for minor, patches in VERSIONS.items():
@@ -533,6 +552,8 @@ def install(emu: ArmEmulator) -> None:
         busy_state="UpgradingNodeImageVersion",
         before=_check_node_image_upgrade,
     )
+    emu.register_action(MC, "abort", _abort, lro=False)
+    emu.register_action(AP, "abort", _abort, lro=False)
     emu.register_get(MC, "upgradeProfiles/default", _upgrade_profile)
     emu.register_get(AP, "upgradeProfiles/default", _pool_upgrade_profile)
     emu.register_route(

@@ -324,6 +324,21 @@ class ArmEmulator:
         if op is not None:
             self._complete_now(op)
 
+    def cancel_operation(self, resource_id: str) -> bool:
+        """End the operation running on ``resource_id`` Canceled, its change not completed (an abort);
+        False when none runs. The resource's provisioningState becomes Canceled (Azure/azure-resource-
+        manager-rpc v1.0/async-api-reference.md: Canceled is terminal, and a Canceled operation carries an
+        "error"); no provisioningError is recorded. AKS's code and message for an aborted operation are
+        published nowhere: this error's are the emulator's own."""
+        with self._lock:
+            op = self._ops.get(self._busy.pop(resource_id.lower(), ""))
+            if op is None or op.status != "InProgress":
+                return False
+            op.status = "Canceled"
+            op.error = {"code": "Canceled", "message": "The operation was canceled."}
+        self.update_resource(resource_id, lambda o: o.setdefault("properties", {}).update(provisioningState="Canceled"))
+        return True
+
     def issue_token(
         self,
         audience: str = ARM_AUDIENCES[0],
