@@ -40,7 +40,7 @@ def test_a_cluster_upgrade_to_its_own_version_is_sent_unless_succeeded(
 ) -> None:
     monkeypatch.setattr(upgrades, "get", lambda c, rg, name: _cluster(state))
     if state == "Succeeded":
-        with pytest.raises(AlreadyAtVersion, match="already at 1.33.5"):
+        with pytest.raises(AlreadyAtVersion, match=r"already at 1\.33\.5"):
             upgrades.upgrade_body(None, RG, "aks1", "1.33")  # type: ignore[arg-type]
         return
     body = upgrades.upgrade_body(None, RG, "aks1", "1.33")  # type: ignore[arg-type]
@@ -67,7 +67,7 @@ def test_a_pool_upgrade_to_its_own_version_is_sent_unless_succeeded(
     monkeypatch.setattr(poolupgrades, "upgrade_profile", lambda *a: profile)
     monkeypatch.setattr(poolupgrades, "get_pool", lambda *a: pool)
     if state == "Succeeded":
-        with pytest.raises(AlreadyAtVersion, match="node pool np1 is already at 1.33.5"):
+        with pytest.raises(AlreadyAtVersion, match=r"node pool np1 is already at 1\.33\.5"):
             poolupgrades.upgrade_body(None, RG, "aks1", "np1", "1.33.5")  # type: ignore[arg-type]
         return
     body = poolupgrades.upgrade_body(None, RG, "aks1", "np1", "1.33.5")  # type: ignore[arg-type]
