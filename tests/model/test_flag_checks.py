@@ -14,7 +14,7 @@ from akscli.model import flag_checks, planning, reuse, skus
 from tests.cli import invoke
 
 # The options --reuse-values reuses that have no value to check: switches.
-SWITCHES = {"expose", "inference_pool", "hub_config"}
+SWITCHES = {"expose", "inference_pool", "hub_config", "trust_remote_code"}
 
 # Each option's command-line words that reach its check in a deploy.
 ARGS: dict[str, list[str]] = {

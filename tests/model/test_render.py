@@ -44,6 +44,7 @@ CASES: dict[str, dict[str, Any]] = {
     },
     "kaito-multinode.yaml": {"model": "deepseek-r1-0528", "context": 8192},
     "vllm.yaml": {"runtime": "vllm", "access_secret": "hf-token"},
+    "vllm-trust-remote-code.yaml": {"runtime": "vllm", "trust_remote_code": True},
     "vllm-autoscale-route.yaml": {
         "model": "gpt-oss-120b",
         "runtime": "vllm",
@@ -66,7 +67,7 @@ def test_rendered_manifests_match_the_golden_file(name: str) -> None:
     assert_golden(name, deploy.build(_request(**CASES[name])))
 
 
-@pytest.mark.parametrize("name", sorted(set(CASES) - {"vllm.yaml"}))
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"vllm.yaml", "vllm-trust-remote-code.yaml"}))
 def test_every_custom_resource_is_valid_against_its_crd(name: str) -> None:
     objects = deploy.build(_request(**CASES[name]))
     custom = [o for o in objects if has_schema(o)]

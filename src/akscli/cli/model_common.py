@@ -86,6 +86,14 @@ DESCRIPTION_OPTIONS: dict[str, Any] = {
 
 # Read a described model's config.json from the Hub (akscli.model.hub_config): opt-in, because
 # `model plan` and a client dry run of `model deploy` otherwise send nothing.
+TrustRemoteCodeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--trust-remote-code",
+        help="Pass vLLM --trust-remote-code (runtime vllm): it runs Python code from the model's Hugging Face "
+        "repository in the pod; only for a repository you trust. Needed where config.json names code of its own.",
+    ),
+]
 HubConfigOpt = Annotated[
     bool,
     typer.Option(
@@ -97,11 +105,17 @@ HubConfigOpt = Annotated[
 
 
 def resolve_model(
-    name: str, described: catalog.Description, hub_config: bool, runtime: str, image: str | None = None
+    name: str,
+    described: catalog.Description,
+    hub_config: bool,
+    runtime: str,
+    image: str | None = None,
+    trusted: bool | None = None,
 ) -> catalog.Model:
     """The model to plan (catalog.resolve), completed and checked by ``hub_checked`` for the vLLM image
-    ``image`` (plan's --image; None: the runtime's own)."""
-    return hub_checked(early_model(name, described, hub_config), name, described, hub_config, runtime, image)
+    ``image`` (plan's --image; None: the runtime's own) and ``trusted`` (--trust-remote-code)."""
+    early = early_model(name, described, hub_config)
+    return hub_checked(early, name, described, hub_config, runtime, image, trusted)
 
 
 def early_model(name: str, described: catalog.Description, hub_config: bool) -> catalog.Model | None:
@@ -131,18 +145,22 @@ def hub_checked(
     hub_config: bool,
     runtime: str,
     image: str | None = None,
+    trusted: bool | None = None,
 ) -> catalog.Model:
     """With ``--hub-config``, a described model completed and checked from the Hub (akscli.model.
     hub_describe), the values that came from there said on stderr; ``runtime``: the plan's, kaito or
     vllm (any other is refused here, before anything is sent); ``image``: the vLLM image --image names
-    where it is the serving image (None: akscli's pinned one; "": an image whose vLLM is not known)."""
+    where it is the serving image (None: akscli's pinned one; "": an image whose vLLM is not known);
+    ``trusted``: --trust-remote-code where akscli's vLLM Deployment serves (None: another runtime, not judged)."""
     if not hub_config:
         assert model is not None
         return model
     from akscli.model import hub_describe, planning
 
     validate.choice(runtime, planning.RUNTIMES, "--runtime")
-    completed, said, warnings = hub_describe.resolve(name, described, kaito=runtime == "kaito", image=image)
+    completed, said, warnings = hub_describe.resolve(
+        name, described, kaito=runtime == "kaito", image=image, trusted=trusted
+    )
     if said or warnings:
         from akscli import output
 

@@ -21,6 +21,7 @@ from akscli.cli.model_common import (
     ModelName,
     PriceFileOpt,
     RegionOpt,
+    TrustRemoteCodeOpt,
     VmSizeOpt,
     connect_model,
     early_model,
@@ -129,6 +130,7 @@ def deploy_cmd(
             show_default=False,
         ),
     ] = None,
+    trust_remote_code: TrustRemoteCodeOpt = False,
     recreate: Annotated[
         bool,
         typer.Option(
@@ -214,6 +216,8 @@ def deploy_cmd(
     flag_checks.provider(provider)  # with any --runtime: before the cluster is read
     if image is not None:
         flag_checks.deploy_image(image, runtime, provider)  # before the Hub is read, as model plan --image
+    if trust_remote_code:
+        flag_checks.trust_remote_code(runtime, provider)  # before the Hub is read
     deploy_steps.check_aks_cluster(aks_cluster, resource_group, subscription)
     # --image is the serving image only for akscli's vLLM and AI Runway's vllm and llmd providers
     # (request.DeployRequest.runs_vllm_image, which refuses it elsewhere); AI Runway's kuberay and
@@ -222,7 +226,11 @@ def deploy_cmd(
         serving: str | None = image
     else:
         serving = "" if runtime == "airunway" and provider != "kaito" else None
-    model = hub_checked(early, model_name, described, hub_config, deploy.plan_runtime(runtime, provider), serving)
+    # the remote-code judgement is akscli's vLLM Deployment's (AI Runway's providers are not told the flag)
+    trusted = trust_remote_code if runtime == "vllm" else None
+    model = hub_checked(
+        early, model_name, described, hub_config, deploy.plan_runtime(runtime, provider), serving, trusted
+    )
     the_plan = plan_view.plan_from_flags(
         model,
         runtime=deploy.plan_runtime(runtime, provider),
@@ -262,6 +270,7 @@ def deploy_cmd(
         storage_class=storage_class or kinds.DEFAULT_STORAGE_CLASS,
         image_given=image is not None,
         storage_class_given=storage_class is not None,
+        trust_remote_code=trust_remote_code,
         fleet=fleet,
         fleet_clusters=list(member or []),
         fleet_count=clusters,

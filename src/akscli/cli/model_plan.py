@@ -17,6 +17,7 @@ from akscli.cli.model_common import (
     PriceFileOpt,
     RegionOpt,
     RuntimeOpt,
+    TrustRemoteCodeOpt,
     VmSizeOpt,
     resolve_model,
     with_description_flags,
@@ -77,6 +78,7 @@ def plan_cmd(
             show_default=False,
         ),
     ] = None,
+    trust_remote_code: TrustRemoteCodeOpt = False,
     output_fmt: Annotated[
         str, opts.output_option(output.LIST_FORMATS, "custom-columns: one row per VM size, as -o json's options")
     ] = "table",
@@ -100,7 +102,10 @@ def plan_cmd(
     fmt = opts.output_format(output_fmt)
     if image is not None:
         flag_checks.plan_image(image, runtime)
-    model = resolve_model(model_name, described, hub_config, runtime, image)
+    if trust_remote_code:
+        flag_checks.trust_remote_code(runtime)
+    trusted = trust_remote_code if runtime == "vllm" else None
+    model = resolve_model(model_name, described, hub_config, runtime, image, trusted)
     the_plan = plan_view.plan_from_flags(
         model,
         runtime=runtime,

@@ -227,12 +227,14 @@ def transformers_of(vllm_version: str | None) -> int | None:
 
 
 def resolve(
-    name: str, given: catalog.Description, kaito: bool, image: str | None = None
+    name: str, given: catalog.Description, kaito: bool, image: str | None = None, trusted: bool | None = None
 ) -> tuple[catalog.Model, str | None, tuple[str, ...]]:
     """The model ``name`` described by ``given``, completed and checked from its config.json on the Hub
     (and its tokenizer_config.json where vLLM reads it, and its file list where --weights-gib is not
     given) for the vLLM the runtime runs (``image``: --image, the vLLM image; None: akscli's); the line
-    that names what came from the Hub (None: nothing did); and the warnings for what akscli assumed there."""
+    that names what came from the Hub (None: nothing did); and the warnings for what akscli assumed there.
+    ``trusted``: whether akscli's vLLM Deployment passes --trust-remote-code (akscli.model.remote_code
+    judges a config that needs the repo's own code); None: not akscli's vLLM Deployment, not judged."""
     model_id = catalog.validate_hf_id(name)
     config = hub_config.read_config(model_id)
     tokenizer = (
@@ -241,6 +243,11 @@ def resolve(
         else None
     )
     vllm_version = serving_vllm(kaito, image)
+    remote = None
+    if trusted is not None and not kaito:
+        from akscli.model import remote_code
+
+        remote = remote_code.check(model_id, config, vllm_version, trusted)
     transformers = transformers_of(vllm_version)
     hub_config.check_loads(model_id, config, transformers, vllm_version)
     found = hub_config.limits(config, tokenizer, transformers)
@@ -268,6 +275,7 @@ def resolve(
     if filled.mla is not None:
         model = model._replace(kv_lora_rank=filled.mla[0], qk_rope_head_dim=filled.mla[1])
     model = hub_config.checked(model, config, kaito, tokenizer, transformers)
+    warnings = filled.warnings + ((remote,) if remote else ())
     if not filled.said:
-        return model, None, filled.warnings
-    return model, f"from {model_id} on Hugging Face: {' '.join(filled.said)}", filled.warnings
+        return model, None, warnings
+    return model, f"from {model_id} on Hugging Face: {' '.join(filled.said)}", warnings

@@ -65,6 +65,8 @@ class DeployRequest:
     # refused, not dropped without a word.
     image_given: bool = False
     storage_class_given: bool = False
+    # --trust-remote-code: vLLM runs the model repo's own code (runtime vllm only; flag_checks.trust_remote_code).
+    trust_remote_code: bool = False
     # AI Runway's provider (spec.provider.name) for --runtime airunway.
     provider: str = "kaito"
     # The PodMonitor API the cluster serves (kinds.PODMONITOR_APIS), None where it serves none.
@@ -157,6 +159,8 @@ class DeployRequest:
                 "providers run the vLLM image it names",
                 hint="drop --image",
             )
+        if self.trust_remote_code:
+            flag_checks.trust_remote_code(self.runtime, self.provider)
         if self.storage_class_given and self.runtime != "vllm":
             raise UsageError(
                 f"--storage-class does not apply to {where}: only --runtime vllm makes a volume for the weights",

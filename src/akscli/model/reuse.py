@@ -40,6 +40,7 @@ REUSABLE: dict[str, tuple[str, tuple[type, ...]]] = {
     "endpoint_picker": ("--endpoint-picker", (str,)),
     "image": ("--image", (str,)),
     "storage_class": ("--storage-class", (str,)),
+    "trust_remote_code": ("--trust-remote-code", (bool,)),
     "vm_size": ("--vm-size", (str,)),
     "context": ("--max-model-len", (int,)),
     "concurrency": ("--concurrency", (int,)),

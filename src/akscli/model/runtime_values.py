@@ -72,6 +72,8 @@ def vllm_args(req: DeployRequest) -> list[str]:
     cache = mm_processor_cache_gb(req)
     if cache is not None:
         args += ["--mm-processor-cache-gb", f"{cache:g}"]
+    if req.trust_remote_code:  # vllm serve's own flag (vllm/engine/arg_utils.py EngineArgs.trust_remote_code)
+        args.append("--trust-remote-code")
     return args
 
 

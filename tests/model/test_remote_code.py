@@ -1,0 +1,69 @@
+"""A Hub model whose config.json needs the repo's own code (``auto_map`` AutoConfig, a model_type no
+transformers maps) under ``--runtime vllm``: refused where akscli is sure the image's vLLM cannot load it
+(akscli.model.remote_code), a warning for an image whose vLLM it does not know, and ``--trust-remote-code``
+to pass vLLM's own flag (refused with KAITO, whose preset already passes it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from akscli.errors import UsageError
+from akscli.model import remote_code
+from tests.cli import invoke
+from tests.emulators.kube.hf_hub_server import HubServer
+from tests.model.test_hub_config import REPO
+from tests.model.test_hub_config import hub as hub
+from tests.model.test_hub_config_multimodal_defaults import PHI35
+from tests.model.test_hub_config_vllm_image import _put
+
+# microsoft/Phi-4-multimodal-instruct's shape: model_type phi4mm, its config class in the repo
+PHI4MM = {**PHI35, "model_type": "phi4mm", "auto_map": {"AutoConfig": "configuration_phi4mm.Phi4MMConfig"}}
+
+
+def test_the_judge_refuses_only_where_sure_and_warns_for_an_image_it_does_not_know() -> None:
+    with pytest.raises(UsageError, match=r"needs the repo.s own code \(model_type phi4mm") as refused:
+        remote_code.check(REPO, PHI4MM, "v0.11.0", trusted=False)
+    assert "--trust-remote-code" in (refused.value.hint or "") and "--runtime kaito" in (refused.value.hint or "")
+    assert remote_code.check(REPO, PHI4MM, "v0.11.0", trusted=True) is None
+    warned = remote_code.check(REPO, PHI4MM, None, trusted=False)
+    assert warned is not None and "does not know the image's vLLM" in warned
+    # vLLM's own config class: internvl_chat is in its registry up to v0.9.1, not from v0.9.2
+    internvl = {**PHI4MM, "model_type": "internvl_chat"}
+    assert remote_code.check(REPO, internvl, "v0.9.1", trusted=False) is None
+    with pytest.raises(UsageError):
+        remote_code.check(REPO, internvl, "v0.9.2", trusted=False)
+    # a model_type transformers maps loads without the repo's code, auto_map or not (Phi-3.5's config)
+    assert remote_code.check(REPO, {**PHI4MM, "model_type": "phi3"}, "v0.11.0", trusted=False) is None
+
+
+def _deploy(*args: str) -> Any:
+    return invoke("model", "deploy", REPO, "--hub-config", "--params-b", "4", "--dry-run", "client", *args)
+
+
+def test_deploy_refuses_a_remote_code_model_under_vllm_and_passes_the_flag_when_given(hub: HubServer) -> None:
+    _put(hub, PHI4MM)
+    refused = _deploy("--runtime", "vllm", "-o", "name")
+    assert refused.exit_code == 2, refused
+    lines = refused.stderr.splitlines()
+    assert lines[0] == (
+        f"error: {REPO}'s config.json needs the repo's own code (model_type phi4mm, auto_map AutoConfig), which "
+        "neither transformers nor vLLM v0.11.0's own configs know: without --trust-remote-code vLLM exits at start"
+    )
+    assert "add --trust-remote-code" in lines[1] and "--runtime kaito" in lines[1] and refused.stdout == ""
+    trusted = _deploy("--runtime", "vllm", "--trust-remote-code", "-o", "yaml")
+    assert trusted.exit_code == 0, trusted
+    assert "- --trust-remote-code" in trusted.stdout
+
+
+def test_trust_remote_code_is_refused_with_kaito_before_the_hub_is_read(hub: HubServer) -> None:
+    _put(hub, PHI4MM)
+    deploy = _deploy("--trust-remote-code")
+    plan = invoke("model", "plan", REPO, "--hub-config", "--params-b", "4", "--trust-remote-code")
+    for result in (deploy, plan):
+        assert result.exit_code == 2 and result.stderr.splitlines()[0] == (  # type: ignore[attr-defined]
+            "error: --trust-remote-code does not apply to KAITO: its vLLM preset for a Hugging Face model already "
+            "passes --trust-remote-code"
+        ), result
+    assert hub.requests == []
