@@ -82,9 +82,10 @@ def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: flo
     return [
         *kaito.controllers(delay=delay),
         keda,
-        # kube-controller-manager's HPA, which scales what KEDA's HPAs name (controllers/hpa.py;
-        # upstream: kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go).
-        HorizontalPodAutoscalerController(keda.external_metric, delay=delay),
+        # kube-controller-manager's HPA, which scales what KEDA's HPAs name, reading KEDA's values
+        # from external.metrics.k8s.io (controllers/hpa.py; upstream: kubernetes/kubernetes
+        # pkg/controller/podautoscaler/horizontal.go, metrics/client.go).
+        HorizontalPodAutoscalerController(delay=delay),
         KaitoScalerController(delay=delay, metrics=metrics),
         KubeRayController(delay=delay),
         FleetHubController(delay=delay, agent_period=agent_period),

@@ -18,6 +18,7 @@ from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerControll
 from tests.emulators.kube.controllers.keda import KedaController
 
 KEDA, HPA = "keda.sh/v1alpha1", "autoscaling/v2"
+APISERVICE = ("apiregistration.k8s.io/v1", "APIService")
 ADDRESS = "http://prometheus.monitoring.svc:9090"
 
 
@@ -53,7 +54,16 @@ class Lab:
         self.emu = factory(tls=False, builtin_controllers=False)
         self.prometheus = Prometheus()
         self.keda = KedaController(delay=0.01, http=self.prometheus)  # type: ignore[arg-type]
-        self.hpa = HorizontalPodAutoscalerController(self.keda.external_metric, delay=0.01, resync=False)
+        # The HPA reads KEDA through external.metrics.k8s.io; without the built-in controllers the
+        # APIService that KEDA's chart registers is made Available here (aggregator.py's "Passed").
+        self.hpa = HorizontalPodAutoscalerController(delay=0.01, resync=False)
+        apiservice = {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+                      "metadata": {"name": "v1beta1.external.metrics.k8s.io"},
+                      "spec": {"group": "external.metrics.k8s.io", "version": "v1beta1",
+                               "groupPriorityMinimum": 100, "versionPriority": 100}}  # fmt: skip
+        self.emu.cluster.create(apiservice)
+        available = [{"type": "Available", "status": "True", "reason": "Passed", "message": "all checks passed"}]
+        self.emu.cluster.patch_status(*APISERVICE, None, "v1beta1.external.metrics.k8s.io", {"conditions": available})
         self.emu.controllers.add(self.keda)
         self.emu.controllers.add(self.hpa)
         self.emu.cluster.create({

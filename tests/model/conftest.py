@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
+from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController
 from tests.emulators.kube.profiles import (
     aks_storage_classes,
     install_gateway,
     install_kaito_controller,
     install_keda_kaito_scaler,
     install_podmonitor_api,
+    keda_operator_pod,
     ready_pod,
 )
 
@@ -22,6 +24,25 @@ from tests.emulators.kube.profiles import install_prometheus as install_promethe
 from tests.emulators.serving import serve_models
 
 from ._shared import crd_dir
+
+
+class _KedaRegisteringHpa(HorizontalPodAutoscalerController):
+    """The HPA controller, which reads KEDA's values from external.metrics.k8s.io (controllers/hpa.py).
+    KEDA's chart registers that API (profiles.keda_operator_pod: its metrics apiserver's pod,
+    Service and APIService); it is installed the first time a test lets the HPA's 15 s pass, so
+    only the tests that autoscale pay for it."""
+
+    def __init__(self, emu: Any) -> None:
+        super().__init__(delay=0.02, resync=False)
+        self._emu: Any = emu
+        self._registered = False
+
+    def sync_period_passes(self) -> None:
+        if not self._registered:
+            self._registered = True
+            keda_operator_pod(self._emu)
+        super().sync_period_passes()
+
 
 SERVING_CRDS = ("kaito", "keda", "gateway-api", "gateway-api-inference-extension")
 AIRUNWAY_CRDS = (*SERVING_CRDS, "airunway")
@@ -61,7 +82,6 @@ def model_emulator(
         if controller and "kaito" in crds:
             install_kaito_controller(emu, inference_extension=inference_extension)
         if "keda" in crds:
-            from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController
             from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
             from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerMetrics
             from tests.emulators.kube.incluster import InClusterHttp
@@ -75,8 +95,9 @@ def model_emulator(
             emu.kaito_scaler = KaitoScalerMetrics(http)
             emu.keda = KedaController(delay=0.02, http=http, kaito_scaler=emu.kaito_scaler)
             emu.controllers.add(emu.keda)
-            # The HPA KEDA makes syncs only when a test lets its 15 s pass (emu.hpa.sync_period_passes()).
-            emu.hpa = HorizontalPodAutoscalerController(emu.keda.external_metric, delay=0.02, resync=False)
+            # The HPA KEDA makes syncs only when a test lets its 15 s pass (emu.hpa.sync_period_passes()),
+            # reading KEDA's values from external.metrics.k8s.io.
+            emu.hpa = _KedaRegisteringHpa(emu)
             emu.controllers.add(emu.hpa)
             emu.controllers.add(KaitoScalerController(delay=0.02, metrics=emu.kaito_scaler, poller=False))
         if serving or monitoring:

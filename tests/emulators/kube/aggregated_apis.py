@@ -16,8 +16,13 @@ upstream:
   (BinarySI); manifests/base/deployment.yaml `--metric-resolution=15s`, the window);
 - KEDA's metrics apiserver (kedacore/keda pkg/provider/provider.go since 2.9 lists one metric,
   `externalmetrics`, kind ExternalMetricValueList, namespaced, verb get, as kedacore/keda#5731
-  quotes `kubectl get --raw /apis/external.metrics.k8s.io/v1beta1`). Its metric values (what the
-  HPA reads) are not served here: the emulator's HPA reads KEDA's scalers directly.
+  quotes `kubectl get --raw /apis/external.metrics.k8s.io/v1beta1`); a metric's value is
+  GET .../namespaces/NS/METRIC?labelSelector=..., the resource being the metric's name
+  (kubernetes-sigs/custom-metrics-apiserver pkg/registry/external_metrics/reststorage.go List:
+  requestInfo.Resource, the request's labelSelector), answered by the KEDA simulator
+  (controllers/keda.py get_external_metric). kube-controller-manager's HPA reads it here too
+  (``external_metric_values``; kubernetes/kubernetes pkg/controller/podautoscaler/metrics/client.go
+  externalMetricsClient.GetExternalMetric, k8s.io/metrics pkg/client/external_metrics/client.go List).
 
 The emulator runs no containers, so a container's usage is what it requests (cpu, memory; 0 where
 it requests nothing), and a node's usage is the sum over the Running pods bound to it.
@@ -26,6 +31,7 @@ it requests nothing), and a node's usage is the sum over the Running pods bound 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -166,12 +172,37 @@ def _lister_not_found(resource: str, name: str) -> ApiError:
     return ApiError(404, f'{resource} "{name}" not found', "NotFound", {"name": name, "kind": resource})
 
 
-def serve(cluster: Any, group: str, rest: list[str], query: dict[str, list[str]]) -> dict[str, Any]:
-    """GET /apis/GROUP/v1beta1/REST on an available group: metrics-server's answer."""
+def _external_provider(providers: Sequence[object]) -> Any | None:
+    """The server behind v1beta1.external.metrics.k8s.io: the KEDA simulator, where one runs."""
+    return next((p for p in providers if hasattr(p, "get_external_metric")), None)
+
+
+def external_metric_values(
+    cluster: Any, providers: Sequence[object], namespace: str, metric: str, selector: str
+) -> dict[str, Any]:
+    """GET /apis/external.metrics.k8s.io/v1beta1/namespaces/NS/METRIC?labelSelector=SEL as a client
+    in the cluster makes it (the HPA's external metrics client): kube-aggregator's answer for the
+    group (``check``), then its server's (``serve``), the path the HTTP route takes."""
+    check(cluster, EXTERNAL)
+    return serve(cluster, EXTERNAL, ["namespaces", namespace, metric], {"labelSelector": [selector]}, providers)
+
+
+def serve(
+    cluster: Any, group: str, rest: list[str], query: dict[str, list[str]], providers: Sequence[object] = ()
+) -> dict[str, Any]:
+    """GET /apis/GROUP/v1beta1/REST on an available group: metrics-server's or KEDA's answer."""
     selector = (query.get("labelSelector") or [None])[0] or None
     ns: str | None = None
     if len(rest) >= 3 and rest[0] == "namespaces":
         ns, rest = rest[1], rest[2:]
+    if group == EXTERNAL:
+        # custom-metrics-apiserver's external metrics storage: a namespaced GET of one metric
+        # (reststorage.go List); with no KEDA simulator behind the APIService, nothing answers it.
+        provider = _external_provider(providers)
+        if ns is None or len(rest) != 1 or provider is None:
+            raise ApiError(404, "the server could not find the requested resource", "NotFound")
+        body: dict[str, Any] = provider.get_external_metric(cluster, ns, rest[0], selector or "")
+        return body
     if group != METRICS or not rest or rest[0] not in ("nodes", "pods") or len(rest) > 2:
         raise ApiError(404, "the server could not find the requested resource", "NotFound")
     now = _now()

@@ -266,7 +266,10 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
                 elif len(parts) == 3 and parts[2] == aggregated_apis.VERSION:
                     self._json(200, aggregated_apis.resource_list(parts[1]))
                 elif parts[2] == aggregated_apis.VERSION:
-                    self._json(200, aggregated_apis.serve(emu.cluster, parts[1], parts[3:], query))
+                    self._json(
+                        200,
+                        aggregated_apis.serve(emu.cluster, parts[1], parts[3:], query, emu.controllers.controllers),
+                    )
                 else:
                     raise ApiError(404, "the server could not find the requested resource", "NotFound")
                 return

@@ -67,7 +67,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from tests.emulators.kube import quantities
+from tests.emulators.kube import aggregated_apis, quantities
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.hpa_behavior import (
     DOWNSCALE_STABILIZATION,
@@ -76,6 +76,7 @@ from tests.emulators.kube.controllers.hpa_behavior import (
     replace_oldest,
     up_limit,
 )
+from tests.emulators.kube.controllers.keda_metrics_api import milli_values
 from tests.emulators.kube.status import ApiError
 
 HPA = "autoscaling/v2"
@@ -136,14 +137,34 @@ class _Memory:
 class HorizontalPodAutoscalerController(Controller):
     watches: ClassVar[list[tuple[str, str]]] = [(HPA, "HorizontalPodAutoscaler")]
 
-    def __init__(self, metrics: ExternalMetrics, delay: float = 0.02, resync: bool = True) -> None:
+    def __init__(self, metrics: ExternalMetrics | None = None, delay: float = 0.02, resync: bool = True) -> None:
         super().__init__(delay)
-        self.metrics = metrics
+        # Without ``metrics`` (a test's stand-in for the adapter) the external metrics API is read
+        # as the real controller reads it (``_read_api``).
+        self.metrics = metrics if metrics is not None else self._read_api
         self.resync = resync
         self.clock = Clock()
         self._memory: dict[tuple[str, str], _Memory] = {}
         self._known: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
+
+    def _read_api(self, cluster: Any, namespace: str, name: str, selector: Mapping[str, str]) -> float:
+        """externalMetricsClient.GetExternalMetric (kubernetes/kubernetes pkg/controller/podautoscaler/
+        metrics/client.go): GET /apis/external.metrics.k8s.io/v1beta1/namespaces/NS/NAME with the
+        selector's String() (k8s.io/apimachinery pkg/labels selector.go: terms sorted by key) through
+        the aggregator (aggregated_apis.external_metric_values); an API error is its message, an
+        empty list NoMetrics; the items' MilliValues summed (replica_calculator.go
+        GetExternalPerPodMetricReplicas, GetExternalMetricReplicas), in units."""
+        text = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+        providers = self._manager.controllers if self._manager is not None else []
+        try:
+            body = aggregated_apis.external_metric_values(cluster, providers, namespace, name, text)
+        except ApiError as exc:
+            raise MetricError(exc.message) from None
+        values = milli_values(body)
+        if not values:
+            raise NoMetrics("no metrics returned from external metrics API")
+        return sum(values) / 1000
 
     # ---- when it syncs ---------------------------------------------------------------------------
 

@@ -12,7 +12,8 @@
   GenerateMetricNameWithIndex, GetMetricTargetMili; the prometheus scaler's metric is
   ``prometheus``, an external scaler's the name its GetMetricSpec returns). kube-controller-manager's
   HPA (hpa.py) scales the target from it.
-* It answers the HPA's external metric (``external_metric``) by reading the trigger then, or, for a
+* Its metrics apiserver answers external.metrics.k8s.io (``get_external_metric``, the ExternalMetricValueList
+  of keda_metrics_api.py, which the HPA reads through aggregated_apis.py) by reading the trigger then, or, for a
   trigger with ``useCachedMetrics``, with the polling loop's last read (pkg/scaling/scale_handler.go
   GetScaledObjectMetrics, checkScalers StoreRecords). A read that fails, with no fallback past its
   threshold (keda_fallback.py), answers "metric:M encountered error"; with a formula, M is
@@ -64,7 +65,7 @@ is skipped without one (autoscalingConfigValid runs parseMetricsConfig before Bu
 InvalidConfig Event is never reached). ``spec.nodeCountLimit`` (max replicas from the Workspaces'
 targetNodeCount) and ``windowed-avg`` are not modelled: akscli's InferenceSet sets no
 nodeCountLimit and its one metric is a gauge (service-avg).
-KEDA gives its HPA the formula's composite metric (``external_metric``,
+KEDA gives its HPA the formula's composite metric (``get_external_metric``,
 keda_formula.py). Without the metrics list auto-provisioning fails and no ScaledObject is made;
 the ``metricName`` and ``threshold`` keys of v0.5 are not read.
 """
@@ -96,9 +97,11 @@ from tests.emulators.kube.controllers.keda_kaito_scaler import (
     KaitoScalerMetrics,
     scaled_object_for,
 )
+from tests.emulators.kube.controllers.keda_metrics_api import labels_map, value_list
 from tests.emulators.kube.controllers.keda_prometheus import ScalerError, execute_prom_query
 from tests.emulators.kube.controllers.prometheus import AZURE_QUERY_HOSTS, azure_monitor_error
 from tests.emulators.kube.incluster import InClusterHttp
+from tests.emulators.kube.status import ApiError
 
 KEDA = "keda.sh/v1alpha1"
 KAITO = "kaito.sh/v1beta1"
@@ -218,34 +221,54 @@ class KedaController(DeletionTolerantController):
         found = cluster.get(KAITO, "InferenceSet", meta.get("inferenceSetNamespace"), meta.get("inferenceSetName", ""))
         return condition(found or {}, "Ready").get("status") == "True"
 
-    def external_metric(self, cluster: Any, namespace: str, metric: str, selector: Mapping[str, str]) -> float:
-        """What KEDA's metrics server answers the HPA for ``metric`` of the ScaledObject the selector
-        names (scale_handler.go GetScaledObjectMetrics): each trigger it takes read now, or from the
-        polling loop's last read for a trigger with ``useCachedMetrics``; its fallback applied; with
-        a formula the composite of them all. An error no fallback replaces is "metric:M encountered
-        error" (MetricError). Its writes (health) are KEDA's, so KEDA is not woken by them.
-        An error reaches the API as the operator's gRPC error, "rpc error: code = Unknown desc = error
-        when getting metric values E" (pkg/metricsservice/server.go GetMetrics; pkg/provider/
-        provider.go GetExternalMetric returns it as it is); a formula that could not be run answers
-        an empty list (NoMetrics; modifiers/formula.go HandleScalingModifiers only logs it)."""
+    def get_external_metric(self, cluster: Any, namespace: str, metric: str, selector: str) -> dict[str, Any]:
+        """KEDA's metrics apiserver's answer to GET /apis/external.metrics.k8s.io/v1beta1/namespaces/
+        NS/METRIC?labelSelector=SEL (kedacore/keda 8b4f083c pkg/provider/provider.go GetExternalMetric):
+        the selector's ``scaledobject.keda.sh/name`` picks the ScaledObject (none: 500 "scaledObject
+        name is not specified"); the operator's GetMetrics (pkg/metricsservice/server.go, over gRPC)
+        answers its ExternalMetricValueList, or its error, "rpc error: code = Unknown desc = error
+        when getting metric values E", which the API server answers as a 500 Status of that message
+        (k8s.io/apiserver pkg/endpoints/handlers/responsewriters/status.go ErrorToAPIStatus: reason
+        unknown, left out). The one item carries the metric's name (``composite-metric`` with a
+        formula), no labels (null), the read's time in seconds and the value as a Quantity
+        (pkg/metricsservice/external_metrics.go externalMetricsToProto, protoToExternalMetrics)."""
+        name = labels_map(selector).get(OWNER_LABEL, "")
+        if not name:
+            raise ApiError(500, "scaledObject name is not specified", "")
         try:
-            name = selector.get(OWNER_LABEL, "")
-            obj = cluster.get(KEDA, "ScaledObject", namespace, name)
-            if obj is None:
-                raise MetricError(f'scaledobjects.keda.sh "{name}" not found')
-            wanted = [m for m in metrics_of(obj) if metric in (m[1], COMPOSITE)]
-            if not wanted:
-                raise MetricError(f"no metric {metric} for ScaledObject {namespace}/{name}")
-            with OriginScope(self):
-                return self._answer(cluster, obj, metric, wanted)
-        except NoMetrics:
-            raise
+            value, composite = self._metric_value(cluster, namespace, metric, name)
+        except NoMetrics:  # the formula could not run: an empty list (modifiers/formula.go HandleScalingModifiers)
+            return value_list("", None, True)
         except MetricError as exc:
-            raise MetricError(f"rpc error: code = Unknown desc = error when getting metric values {exc}") from None
+            raise ApiError(
+                500, f"rpc error: code = Unknown desc = error when getting metric values {exc}", ""
+            ) from None
+        return value_list(COMPOSITE if composite else metric, value, composite)
+
+    def _metric_value(self, cluster: Any, namespace: str, metric: str, name: str) -> tuple[float | None, bool]:
+        """The value KEDA's operator answers for ``metric`` of ScaledObject ``name``, and whether it
+        is a formula's composite (pkg/scaling/scale_handler.go GetScaledObjectMetrics): each trigger
+        it takes read now, or from the polling loop's last read for a trigger with
+        ``useCachedMetrics``; its fallback applied; with a formula the composite of every trigger
+        whatever metric was asked (getTrueMetricArray). None: a scalingModifiers fallback's
+        placeholder (fallback.go). An error no fallback replaces is "metric:M encountered error"
+        (MetricError); an unknown ScaledObject "error getting scalers <its NotFound>"
+        (getScalersCacheForScaledObject), a metric no trigger makes "no matching metrics found for
+        M"; a formula that could not be run NoMetrics (modifiers/formula.go HandleScalingModifiers
+        only logs it). Its writes (health) are KEDA's, so KEDA is not woken by them."""
+        obj = cluster.get(KEDA, "ScaledObject", namespace, name)
+        if obj is None:
+            raise MetricError(f'error getting scalers scaledobjects.keda.sh "{name}" not found')
+        composite = _formula(obj) is not None
+        wanted = [m for m in metrics_of(obj) if composite or metric == m[1]]
+        if not wanted:
+            raise MetricError(f"no matching metrics found for {metric}")
+        with OriginScope(self):
+            return self._answer(cluster, obj, metric, wanted), composite
 
     def _answer(
         self, cluster: Any, obj: dict[str, Any], metric: str, wanted: list[tuple[dict[str, Any], str, Target]]
-    ) -> float:
+    ) -> float | None:
         md = obj["metadata"]
         cached = self._records.get((md["namespace"], md["name"]), {})
         values: dict[str, float | None] = {}
@@ -272,8 +295,7 @@ class KedaController(DeletionTolerantController):
             raise MetricError(f"metric:{metric} encountered error")
         modifiers = _formula(obj)
         if not modifiers:
-            found = next(iter(values.values()))
-            return -1.0 if found is None else found  # the placeholder's -1 as it is (fallback.go)
+            return next(iter(values.values()))  # None: the placeholder (its -1 served as it is, fallback.go)
         if fallback_values:  # modifiers.go HandleScalingModifiers: the first fallback metric
             return fallback_values[0]
         try:
