@@ -20,7 +20,7 @@ from tests.emulators.kube.controllers.pod_affinity import selector_matches
 from tests.emulators.kube.status import ApiError, bad_request, conflict
 
 if TYPE_CHECKING:
-    from tests.emulators.kube.emulator import KubeEmulator
+    from tests.emulators.kube.cluster import ClusterState
 
 TOO_MANY = "Cannot evict pod as it would violate the pod's disruption budget."
 MULTIPLE = "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support."
@@ -60,8 +60,10 @@ def _matches(pdb: dict[str, Any], labels: dict[str, str]) -> bool:
         return False  # an invalid selector matches nothing (getPodDisruptionBudgets)
 
 
-def evict(emu: KubeEmulator, namespace: str, name: str, eviction: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
-    """Create on pods/NAME/eviction: the Status of Success (code 201), or raises the ApiError."""
+def evict(emu: ClusterState, namespace: str, name: str, eviction: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """Create on pods/NAME/eviction: the Status of Success (code 201), or raises the ApiError. The HTTP
+    route (server_streams) and the emulator's own evicting controllers (karpenter_termination) both
+    call this, as upstream clients reach the one EvictionREST.Create."""
     if ((eviction.get("metadata") or {}).get("name") or "") != name:
         raise bad_request("name in URL does not match name in Eviction object")
     options = dict(eviction.get("deleteOptions") or {})
@@ -79,7 +81,7 @@ def evict(emu: KubeEmulator, namespace: str, name: str, eviction: dict[str, Any]
         _add_condition_and_delete(emu, namespace, name, options, preconditions, ctx)
         return _success()
     labels = pod["metadata"].get("labels") or {}
-    pdbs = [p for p in emu.cluster.list("policy/v1", "PodDisruptionBudget", namespace) if _matches(p, labels)]
+    pdbs = [p for p in emu.list("policy/v1", "PodDisruptionBudget", namespace) if _matches(p, labels)]
     if len(pdbs) > 1:
         raise ApiError(500, MULTIPLE, "")
     update_options = False
@@ -109,7 +111,7 @@ def _success() -> dict[str, Any]:
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
 
-def _check_and_decrement(emu: KubeEmulator, pdb: dict[str, Any], pod_name: str, ctx: Ctx) -> None:
+def _check_and_decrement(emu: ClusterState, pdb: dict[str, Any], pod_name: str, ctx: Ctx) -> None:
     """checkAndDecrement under RetryOnConflict: the budget is read again after a conflict."""
     rt = emu.api.rt("policy/v1", "PodDisruptionBudget")
     md = pdb["metadata"]
@@ -155,7 +157,7 @@ def _check_and_decrement(emu: KubeEmulator, pdb: dict[str, Any], pod_name: str, 
 
 
 def _add_condition_and_delete(
-    emu: KubeEmulator,
+    emu: ClusterState,
     namespace: str,
     name: str,
     options: dict[str, Any],

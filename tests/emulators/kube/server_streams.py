@@ -81,7 +81,7 @@ class SubresourcesMixin:
             return
         if sub == "eviction" and rt.kind == "Pod" and method == "POST":
             # upstream: kubernetes/kubernetes pkg/registry/core/pod/storage/eviction.go (EvictionREST.Create)
-            self._json(201, evict(emu, namespace or "", name, self._parse(body), ctx))
+            self._json(201, evict(emu.cluster, namespace or "", name, self._parse(body), ctx))
             return
         if sub == "finalize" and rt.kind == "Namespace" and method == "PUT":
             self._json(200, emu.api.update(rt, version, None, name, self._parse(body), ctx))

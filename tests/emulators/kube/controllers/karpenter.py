@@ -79,7 +79,8 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   (pkg/controllers/nodepool/counter/controller.go), and its conditions; the AKSNodeClass's own
   conditions (karpenter_status.py cites both).
 - A deleted NodePool's NodeClaims go, and their nodes with them (owner references, and the
-  termination controller deleting the node of a deleted NodeClaim).
+  termination controller deleting the node of a deleted NodeClaim), each node tainted and drained
+  through the eviction API first, a PodDisruptionBudget holding it (karpenter_termination).
 
 Not modelled: packing several pending pods of one pass into one new node beyond what the node's
 capacity holds (each is checked against the nodes made in the pass), consolidation and disruption
@@ -137,6 +138,7 @@ from tests.emulators.kube.controllers.karpenter_status import (
     nodeclass_conditions,
     nodepool_conditions,
 )
+from tests.emulators.kube.controllers.karpenter_termination import NodeTermination
 from tests.emulators.kube.controllers.rescheduling import unschedulable_pods, waiting_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, fit_reasons, pod_requests, quantity
 
@@ -182,6 +184,7 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         # 404 for, UseSIG, image families without images, and more (karpenter_status.NodeClassCloud).
         self.cloud = NodeClassCloud()
         self.missing_subnets = self.cloud.missing_subnets
+        self.termination = NodeTermination(self)  # a NodeClaim's node drained before it goes
 
     def attach(self, manager: Any) -> None:
         unschedulable_pods(manager.api).changed.append(self._on_change)
@@ -213,10 +216,9 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
             return
         name = obj["metadata"]["name"]
         for claim in cluster.list(*NODECLAIM, label_selector=f"{NODEPOOL_LABEL}={name}"):
-            node = (claim.get("status") or {}).get("nodeName")
-            if node and cluster.get("v1", "Node", None, node) is not None:
-                cluster.delete("v1", "Node", None, node)
-            cluster.delete(*NODECLAIM, None, claim["metadata"]["name"])
+            # the node drained through the eviction API first (kubernetes-sigs/karpenter 2266468
+            # pkg/controllers/node/termination/controller.go finalize; karpenter_termination.py)
+            self.termination.start(cluster, claim)
 
     def _class(self, cluster: ClusterState, pool: dict[str, Any]) -> dict[str, Any] | None:
         ref = _template(pool)[1].get("nodeClassRef") or {}

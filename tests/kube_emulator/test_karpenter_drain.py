@@ -1,0 +1,80 @@
+"""Karpenter's node termination drains through the eviction API (kubernetes-sigs/karpenter 2266468
+pkg/controllers/node/termination/; tests/emulators/kube/controllers/karpenter_termination.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers.karpenter_termination import NodeTermination
+from tests.kube_emulator.test_disruption_budgets import budget, counts
+from tests.kube_emulator.test_karpenter import H100, emu, gpu_app, gpu_pool, pods, running_on
+from tests.kube_emulator.test_scheduling import node, seed
+
+__all__ = ["emu"]  # the fixture
+
+
+def events(k: KubeEmulator, name: str, ns: str | None = "default") -> list[tuple[str, str, str]]:
+    said = [e for e in k.cluster.list("v1", "Event", ns) if e["involvedObject"]["name"] == name]
+    return [(e["type"], e["reason"], e["message"]) for e in said if e["source"].get("component") == "karpenter"]
+
+
+def test_a_budget_holds_the_drain_of_a_deleted_nodepools_node_until_it_allows(emu: KubeEmulator) -> None:
+    emu.nap.termination.requeue = 0.05
+    emu.cluster.create(gpu_pool("gpu", [H100]))
+    emu.cluster.create(gpu_app("llm", H100))
+    name = running_on(emu, "llm")
+    emu.cluster.create(budget("llm", "llm", minAvailable=1))
+    assert wait_until(lambda: counts(emu, "llm") == (1, 1, 1, 0))
+    [pod] = pods(emu, "llm")
+    conditions: list[Any] = []
+    emu.api.listeners.append(
+        lambda typ, rt, obj, ctx: (
+            conditions.extend((obj.get("status") or {}).get("conditions") or [])
+            if rt.kind == "Pod" and obj["metadata"]["name"] == pod["metadata"]["name"]
+            else None
+        )
+    )
+    emu.cluster.delete("karpenter.sh/v1", "NodePool", None, "gpu")
+    assert wait_until(lambda: events(emu, name, None))
+    n = emu.cluster.get("v1", "Node", None, name) or {}
+    assert {"key": "karpenter.sh/disrupted", "effect": "NoSchedule"} in n["spec"]["taints"]
+    assert n["metadata"]["labels"]["node.kubernetes.io/exclude-from-external-load-balancers"] == "karpenter"
+    # the queue's 429 event is deduped by the first (reason and node within 2 minutes)
+    assert events(emu, name, None) == [
+        ("Warning", "FailedDraining", "Failed to drain node, 1 pods are waiting to be evicted")
+    ]
+    assert not wait_until(lambda: pods(emu, "llm")[0]["metadata"].get("deletionTimestamp"), timeout=0.3)
+    assert emu.cluster.get("v1", "Node", None, name) is not None
+    emu.cluster.delete("policy/v1", "PodDisruptionBudget", "default", "llm")
+    assert wait_until(lambda: emu.cluster.get("v1", "Node", None, name) is None, timeout=5)
+    assert wait_until(lambda: emu.cluster.list("karpenter.sh/v1", "NodeClaim") == [])
+    assert ("Normal", "Evicted", "Evicted pod: Forceful Termination") in events(emu, pod["metadata"]["name"])
+    assert any(c["type"] == "DisruptionTarget" and c["reason"] == "EvictionByEvictionAPI" for c in conditions)
+
+
+def bound(k: KubeEmulator, name: str, **extra: Any) -> None:
+    md: dict[str, Any] = {"name": name, "namespace": "default", **extra.pop("metadata", {})}
+    spec = {"nodeName": "n", "containers": [{"name": "c", "image": "x:1"}], **extra}
+    k.cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": spec})
+    k.cluster.patch_status("v1", "Pod", "default", name, {"phase": "Running"})
+
+
+def test_the_drain_evicts_non_daemon_pods_first_and_leaves_do_not_disrupt_and_tolerating_pods(
+    kube_emulator: KubeEmulator,
+) -> None:
+    seed(kube_emulator, node("n"))
+    ds = {"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "ds", "uid": "u-ds", "controller": True}
+    bound(kube_emulator, "daemon", metadata={"ownerReferences": [ds]})
+    bound(kube_emulator, "plain")
+    bound(kube_emulator, "kept", metadata={"annotations": {"karpenter.sh/do-not-disrupt": "true"}})
+    bound(kube_emulator, "tolerating", tolerations=[{"key": "karpenter.sh/disrupted", "operator": "Exists"}])
+    termination = NodeTermination(None)
+    assert not termination._finalize(kube_emulator.cluster, "claim", "n")
+    every = kube_emulator.cluster.list("v1", "Pod", "default")
+    going = {p["metadata"]["name"] for p in every if p["metadata"].get("deletionTimestamp")}
+    assert going | ({"plain"} - {p["metadata"]["name"] for p in every}) == {"plain"}  # evicted, gone or going
+    assert events(kube_emulator, "n", None) == [
+        ("Warning", "FailedDraining", "Failed to drain node, 3 pods are waiting to be evicted")
+    ]
