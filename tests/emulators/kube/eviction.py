@@ -174,14 +174,16 @@ def _add_condition_and_delete(
         if preconditions.get("uid") and preconditions["uid"] != md.get("uid"):
             uid = preconditions["uid"]
             detail = f"the UID in the precondition ({uid}) does not match the UID in record ({md.get('uid')}). {why}"
-            raise conflict("Pod", name, "", "Pod", detail)
+            # errors.NewConflict(qualifiedResource, ...): the resource "pods", not the kind
+            # (kubernetes/apimachinery pkg/api/errors/errors.go NewConflict; the pod store's qualifiedResource)
+            raise conflict("pods", name, "", "pods", detail)
         rv = preconditions.get("resourceVersion")
         if rv and rv != md.get("resourceVersion"):
             detail = (
                 f"the ResourceVersion in the precondition ({rv}) does not match the ResourceVersion in record "
                 f"({md.get('resourceVersion')}). The object might have been modified"
             )
-            raise conflict("Pod", name, "", "Pod", detail)
+            raise conflict("pods", name, "", "pods", detail)  # errors.go NewConflict, as above
         status = dict(pod.get("status") or {})
         status["conditions"] = _pod_condition(status.get("conditions") or [])
         updated = emu.api.update(pod_rt, "v1", namespace, name, {**pod, "status": status}, ctx, subresource="status")
