@@ -156,9 +156,21 @@ def _text(value: Any) -> str:
 
 
 def write(text: str) -> None:
-    """One line (or block) on stdout; ``write("")`` prints an empty line."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
+    """One line (or block) on stdout; ``write("")`` prints an empty line.
+
+    Once a server took a change, a reader that went away (``| grep -q created``, ``| head -1``)
+    no longer ends the command: the rest of stdout goes to /dev/null and it goes on to its other
+    steps (a model's revision, the server a deploy replaces, its wait), where it used to stop
+    half done. A read still ends there (cli/main.py: exit 0)."""
+    try:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        from akscli import process
+
+        if not process.has_written():
+            raise
+        process.discard_stdout()
 
 
 def emit(

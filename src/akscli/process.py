@@ -144,9 +144,32 @@ def _flush_stdout() -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        # `akscli ... | head` closed stdout: point it at /dev/null so no later flush fails.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        discard_stdout()
+
+
+def discard_stdout() -> None:
+    """`akscli ... | head` closed stdout: point it at /dev/null so no later write or flush fails."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+# Whether this run has sent a server a write it accepted (not a dry run): from then on a closed
+# stdout must not cut the command short of its other steps (output.write). Cleared when a run ends.
+_WROTE: list[bool] = []
+
+
+def wrote() -> None:
+    """A server accepted a change this run asked for (kube/client.py request)."""
+    _WROTE[:] = [True]
+
+
+def has_written() -> bool:
+    return bool(_WROTE)
+
+
+def forget_writes() -> None:
+    _WROTE.clear()
 
 
 def _threads_still_running() -> bool:

@@ -114,3 +114,35 @@ def test_the_token_plugins_fast_entry_prints_the_credential_and_ends() -> None:
     done = _akscli("token")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"]["token"] == "cached-token"
+
+
+def _akscli_into_a_closed_pipe(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``akscli ARGS | head -1`` or ``| grep -q x`` once the reader has gone: every write to stdout
+    fails with EPIPE (Python ignores SIGPIPE, so the write raises BrokenPipeError)."""
+    assert AKSCLI is not None
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run([AKSCLI, *args], stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60, env=env)
+    finally:
+        os.close(writer)
+
+
+@needs_console_script
+def test_a_read_whose_reader_went_away_exits_0() -> None:
+    # main.py's rule (`akscli ... | head`: not an error); Typer turned the BrokenPipeError of a
+    # write inside the command into sys.exit(1) (typer/core.py _main), so `| head -1` exited 1.
+    done = _akscli_into_a_closed_pipe("model", "plan", "phi-4")
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+@needs_console_script
+def test_a_change_whose_reader_went_away_records_its_revision(kube_emulator: KubeEmulator, tmp_path: Path) -> None:
+    # `akscli model deploy phi-4 | grep -q created`: the objects were applied before the first
+    # line was printed; the revision after it was never recorded, so a rollback had nothing.
+    kubeconfig = kube_emulator.write_kubeconfig(tmp_path / "kubeconfig")
+    env = dict(os.environ, KUBECONFIG=str(kubeconfig), KUBECACHEDIR=str(tmp_path / "cache"))
+    env["AKSCLI_AUDIT_LOG"] = str(tmp_path / "audit.jsonl")
+    done = _akscli_into_a_closed_pipe("model", "deploy", "phi-4", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "recorded revision 1 of phi-4" in done.stderr

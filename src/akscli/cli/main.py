@@ -350,6 +350,7 @@ def run(argv: Sequence[str]) -> int:
         diff_status = sys.modules.get("akscli.cli.diff_status")
         if diff_status is not None:
             diff_status.reset()
+        process.forget_writes()
 
 
 def _interrupted() -> str:
@@ -433,6 +434,12 @@ def _run(argv: Sequence[str]) -> int:
     except BrokenPipeError:
         # `akscli ... | head` closed stdout: not an error for a CLI.
         return 0
+    except SystemExit as exc:
+        if isinstance(exc.__context__, BrokenPipeError):
+            # The same, raised by a write inside the command: Typer turns it into sys.exit(1)
+            # (typer/core.py _main, "except OSError ... errno.EPIPE").
+            return 0
+        raise
     except Exception as exc:  # an unexpected failure: one line unless --debug
         code = _unexpected_exit_code()
         if global_flags.FLAGS.debug:

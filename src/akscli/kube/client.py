@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from akscli import errors, logconfig, netfail
+from akscli import errors, logconfig, netfail, process
 from akscli.kube import operators, retry, watch_policy
 from akscli.kube.reach import ProxyAnswer, unreachable
 from akscli.kube.resource import Resource as Resource
@@ -43,6 +43,8 @@ from akscli.redact import remember_secret
 LOG = logging.getLogger("akscli.kube")
 logconfig.ready()  # the kubernetes client logs: akscli's configuration first (akscli.logconfig)
 DEFAULT_PAGE_SIZE = 500
+# The methods that change nothing on the server (process.wrote counts the others).
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,8 @@ class Kube(Streams):
             if status is not None:
                 netfail.answered(self.server)
             if status is not None and status < 400:
+                if method not in _READS and not (query or {}).get("dryRun"):
+                    process.wrote()  # output.write: a closed stdout no longer cuts the command short
                 if stream:
                     return response
                 data = response.read()
