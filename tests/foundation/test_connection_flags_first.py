@@ -101,3 +101,29 @@ def test_connection_flags_with_no_command_after_them_print_the_help_as_kubectl_d
     assert result.exit_code == 0, result
     assert result.stdout.startswith("Usage: ")
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "line", "hint"),
+    [
+        (
+            ("cluster", "list", "--context", "prod"),
+            "'akscli cluster list' reaches no Kubernetes cluster, so it takes "
+            "no --context (it reads Azure Resource Manager: --subscription picks the subscription)",
+            "akscli cluster list",
+        ),
+        (
+            ("--kubeconfig", "/k", "audit", "list"),
+            "'akscli audit list' reaches no Kubernetes cluster, so it takes no --kubeconfig\n",
+            "akscli audit list",
+        ),
+    ],
+)
+def test_a_kubeconfig_flag_given_to_a_command_that_reaches_no_cluster_is_one_line_with_the_fix(
+    args: tuple[str, ...], line: str, hint: str
+) -> None:
+    # click said `No such option: --context` and the command's --help, which names no fix.
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert line in result.stderr
+    assert f"hint: {hint}\n" in result.stderr

@@ -417,10 +417,12 @@ def _run(argv: Sequence[str]) -> int:
             message = f"-l/--selector selects Kubernetes objects by label; '{path}' lists no Kubernetes objects"
             return _report(AkscliError(message, hint), 2)
         if isinstance(exc, click.exceptions.NoSuchOption):
-            from akscli.cli.name_flag import refusal
+            from akscli.cli.name_flag import no_kubeconfig, refusal
 
             if (named := refusal(exc.ctx, exc.option_name, args, _prog_name())) is not None:
                 return _report(named, 2)
+            if (unread := no_kubeconfig(exc.ctx, exc.option_name, args, _prog_name())) is not None:
+                return _report(unread, 2)
             from akscli.cli import kubectl_flags
 
             if (kubectls := kubectl_flags.refusal(exc.option_name, path)) is not None:

@@ -55,20 +55,48 @@ def no_namespace(ctx: Any, option: str, args: Sequence[str], prog: str) -> Usage
     pkg/cmd/cmd.go) and a command without namespaced objects ignores it, as akscli ignores a -n
     given before the command (options.leading_connection_flags_last); after it, the user asked
     this command for a namespace, so it is said, not dropped."""
-    words = list(args)
-    for index, word in enumerate(words):
-        if word == "--":
-            return None
-        if word == option and index + 1 < len(words):
-            del words[index : index + 2]
-            break
-        if word.startswith(option + "=") or (option == "-n" and word.startswith("-n") and not word.startswith("--")):
-            del words[index]
-            break
-    else:
+    words = _without(args, option)
+    if words is None:
         return None
     return UsageError(
         f"'{ctx.command_path}' works in no namespace: it takes no {option} (in akscli, as in kubectl, "
         "-n is the namespace of the objects a command reads or writes)",
         hint=f"{prog} {shlex.join(words)}",
     )
+
+
+# The kubeconfig flags of the commands that reach a Kubernetes cluster (akscli.cli.options).
+KUBECONFIG_FLAGS = ("--context", "--kubeconfig", "--request-timeout")
+
+
+def no_kubeconfig(ctx: Any, option: str | None, args: Sequence[str], prog: str) -> UsageError | None:
+    """--context, --kubeconfig or --request-timeout after a command that reaches no Kubernetes
+    cluster (``cluster list --context prod``, ``model plan phi-4 --context x``): one line saying
+    so, what it reads instead, and the line without the flag as the hint, as no_namespace says it
+    for -n (click's `No such option: --context` named no fix, or offered ``--max-context``)."""
+    if ctx is None or option not in KUBECONFIG_FLAGS:
+        return None
+    words = _without(args, option)
+    if words is None:
+        return None
+    arm = any(getattr(p, "name", "") == "subscription" for p in ctx.command.params)
+    reads = " (it reads Azure Resource Manager: --subscription picks the subscription)" if arm else ""
+    return UsageError(
+        f"'{ctx.command_path}' reaches no Kubernetes cluster, so it takes no {option}{reads}",
+        hint=f"{prog} {shlex.join(words)}",
+    )
+
+
+def _without(args: Sequence[str], option: str) -> list[str] | None:
+    """``args`` without ``option`` and its value; None where it is not there (or only after --)."""
+    words = list(args)
+    for index, word in enumerate(words):
+        if word == "--":
+            return None
+        if word == option and index + 1 < len(words):
+            del words[index : index + 2]
+            return words
+        if word.startswith(option + "=") or (option == "-n" and word.startswith("-n") and not word.startswith("--")):
+            del words[index]
+            return words
+    return None
