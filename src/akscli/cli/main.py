@@ -416,6 +416,10 @@ def _run(argv: Sequence[str]) -> int:
             # A list of Azure resources or akscli's records: -l would select nothing there.
             message = f"-l/--selector selects Kubernetes objects by label; '{path}' lists no Kubernetes objects"
             return _report(AkscliError(message, hint), 2)
+        from akscli.cli.name_flag import revision_argument
+
+        if (revision := revision_argument(exc.ctx, exc.format_message(), args, _prog_name())) is not None:
+            return _report(revision, 2)
         if isinstance(exc, click.exceptions.NoSuchOption):
             from akscli.cli.name_flag import no_kubeconfig, refusal
 

@@ -100,3 +100,23 @@ def _without(args: Sequence[str], option: str) -> list[str] | None:
             del words[index]
             return words
     return None
+
+
+def revision_argument(ctx: Any, message: str, args: Sequence[str], prog: str) -> UsageError | None:
+    """``akscli model rollback phi-4 1``: helm takes the revision as an argument (helm/helm 0e32b3ac
+    pkg/cmd/rollback.go, ``rollback <RELEASE> [REVISION]``); akscli, as ``kubectl rollout undo``,
+    as --to-revision (kubernetes/kubectl 5be1f71c pkg/cmd/rollout/rollout_undo.go). click's `Got unexpected
+    extra argument (1)` becomes one line saying so, with the line written akscli's way as the hint.
+    None for another command or another extra argument."""
+    if ctx is None or not any(getattr(p, "name", "") == "to_revision" for p in ctx.command.params):
+        return None
+    extra = message.rpartition("(")[2].rstrip(")")
+    if not message.startswith("Got unexpected extra argument") or not extra.isdigit() or extra not in args:
+        return None
+    words = list(args)
+    at = len(words) - 1 - words[::-1].index(extra)
+    words[at : at + 1] = ["--to-revision", extra]
+    return UsageError(
+        f"'{ctx.command_path}' takes the revision as --to-revision, not as an argument (helm's grammar)",
+        hint=f"{prog} {shlex.join(words)}",
+    )
