@@ -77,6 +77,7 @@ class NodePoolSpec:
     spot_max_price: float | None = None
     zones: list[str] = field(default_factory=list)
     kubernetes_version: str | None = None
+    upgrade_settings: dict[str, Any] = field(default_factory=dict)  # poolsettings.settings
 
     @classmethod
     def from_flags(
@@ -102,6 +103,7 @@ class NodePoolSpec:
         spot_max_price: float | None = None,
         zones: list[str] | None = None,
         kubernetes_version: str | None = None,
+        upgrade_settings: dict[str, Any] | None = None,
     ) -> NodePoolSpec:
         """Validate every flag (raises UsageError) and resolve the GPU shortcut."""
         mode_v = validate.choice(mode, MODES, "--mode")
@@ -139,6 +141,7 @@ class NodePoolSpec:
             spot_max_price=spot_max_price,
             zones=names.zones(zones or []),
             kubernetes_version=names.kubernetes_version(kubernetes_version) if kubernetes_version else None,
+            upgrade_settings=dict(upgrade_settings or {}),
         )
 
 
@@ -295,6 +298,8 @@ def build_body(spec: NodePoolSpec) -> dict[str, Any]:
         props["availabilityZones"] = list(spec.zones)
     if spec.kubernetes_version:
         props["orchestratorVersion"] = spec.kubernetes_version
+    if spec.upgrade_settings:
+        props["upgradeSettings"] = dict(spec.upgrade_settings)
     return {"properties": props}
 
 

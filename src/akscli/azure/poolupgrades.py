@@ -4,11 +4,10 @@ pool's other verbs."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from akscli.azure import arm, names
+from akscli.azure import arm, names, poolsettings
 from akscli.azure.clusters import as_dict
 from akscli.azure.nodepools import get_pool, put_pool
 from akscli.azure.upgrades import check_scale_set_limit
@@ -40,9 +39,16 @@ def upgrade_info(c: ContainerServiceClient, rg: str, cluster: str, name: str) ->
 
 
 def check_upgrade_flags(
-    version: str | None, *, node_image_only: bool, max_surge: str | None = None, max_unavailable: str | None = None
+    version: str | None,
+    *,
+    node_image_only: bool,
+    max_surge: str | None = None,
+    max_unavailable: str | None = None,
+    upgrade_settings: Mapping[str, Any] | None = None,
 ) -> str | None:
-    """The normalised target version; raises UsageError for flags that exclude each other."""
+    """The normalised target version; raises UsageError for flags that exclude each other.
+    ``upgrade_settings``: the other upgradeSettings keys given (poolsettings.settings), which ride on
+    the version upgrade's PUT as --max-surge does."""
     if node_image_only and version:
         raise UsageError(
             "--node-image-only and --kubernetes-version exclude each other", hint="run them one after the other"
@@ -50,11 +56,18 @@ def check_upgrade_flags(
     for flag, value, example in (("--max-surge", max_surge, "33%"), ("--max-unavailable", max_unavailable, "5%")):
         if value is not None:
             _check_upgrade_setting(flag, value, example, version)
+    for key in upgrade_settings or {}:
+        _need_version(poolsettings.flag_of(key), version)
     return names.kubernetes_version(version) if version else None
 
 
 def _check_upgrade_setting(flag: str, value: str, example: str, version: str | None) -> None:
     """--max-surge or --max-unavailable: upgradeSettings of the pool's PUT."""
+    _need_version(flag, version)
+    poolsettings.count_or_percent(flag, value, example)
+
+
+def _need_version(flag: str, version: str | None) -> None:
     # upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/custom.py
     # aks_agentpool_upgrade: max surge is refused with --node-image-only ("node image upgrade
     # can't accept nodepool put fields like max surge"); it rides on the pool's PUT, as
@@ -63,15 +76,8 @@ def _check_upgrade_setting(flag: str, value: str, example: str, version: str | N
     if not version:
         raise UsageError(
             f"{flag} goes with a version upgrade (it is sent in the pool's PUT)",
-            hint="add --kubernetes-version; a node image upgrade follows the pool's upgradeSettings as they are",
-        )
-    # upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 AgentPoolUpgradeSettings: maxSurge "either be set
-    # to an integer (e.g. '5') or a percentage (e.g. '50%')"; maxUnavailable "an integer (e.g. '1') or a
-    # percentage (e.g. '5%')", each a percentage "of the total agent pool size at the time of the upgrade".
-    if not re.fullmatch(r"[0-9]+%?", value) or (value.endswith("%") and int(value[:-1]) > 100):
-        raise UsageError(
-            f"invalid {flag} {value!r}: a node count or a percentage of the pool",
-            hint=f"for example {flag} 1 or {flag} {example}",
+            hint="add --kubernetes-version (or change it with 'akscli nodepool update'); a node image upgrade "
+            "follows the pool's upgradeSettings as they are",
         )
 
 
@@ -84,6 +90,7 @@ def upgrade_body(
     *,
     max_surge: str | None = None,
     max_unavailable: str | None = None,
+    upgrade_settings: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The pool as read, changed to upgrade to ``version`` (send_upgrade PUTs it back), after every
     read and check that can refuse it (a missing pool, a version not offered), so that they come
@@ -122,6 +129,8 @@ def upgrade_body(
     for key, value in (("maxSurge", max_surge), ("maxUnavailable", max_unavailable)):
         if value is not None:
             pool["properties"].setdefault("upgradeSettings", {})[key] = value
+    if upgrade_settings:
+        pool["properties"].setdefault("upgradeSettings", {}).update(upgrade_settings)
     return pool
 
 

@@ -37,6 +37,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "akscli nodepool upgrade gpu --cluster ml -g rg-ml -k 1.34.2 --max-surge 1 -y",
     ),
     "nodepool abort": ("akscli nodepool abort gpu --cluster ml -g rg-ml -y --no-wait",),
+    "nodepool update": (
+        "akscli nodepool update gpu --cluster ml -g rg-ml --labels team=ml --taints sku=gpu:NoSchedule",
+        "akscli nodepool update gpu --cluster ml -g rg-ml --drain-timeout 60 --node-soak-duration 5",
+    ),
     "nodepool delete": (
         "akscli nodepool delete gpu --cluster ml -g rg-ml -y",
         "akscli nodepool delete h100 --auto-provision -y",

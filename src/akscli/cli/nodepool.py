@@ -6,7 +6,7 @@ import typer
 
 from akscli import errors, output
 from akscli.azure import etags, kinds
-from akscli.cli import azopts, complete, nodepool_arm, nodepool_nap
+from akscli.cli import azopts, complete, nodepool_arm, nodepool_nap, nodepool_update
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
 from akscli.cli.diff_status import ExitCode, check_exit_code, with_exit_code
@@ -15,11 +15,16 @@ from akscli.cli.nodepool_flags import (
     COLUMNS,
     AutoProvision,
     Cluster,
+    DrainTimeout,
     EnableAutoscaler,
     MaxCount,
+    MaxSurge,
+    MaxUnavailable,
     MinCount,
     Name,
+    NodeSoakDuration,
     OptCluster,
+    UndrainableNodeBehavior,
 )
 
 app = typer.Typer(
@@ -182,6 +187,9 @@ def add(
             show_default=False,
         ),
     ] = None,
+    drain_timeout: DrainTimeout = None,
+    node_soak_duration: NodeSoakDuration = None,
+    undrainable_node_behavior: UndrainableNodeBehavior = None,
     if_none_match: azopts.IfNoneMatch = None,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
@@ -217,6 +225,9 @@ def add(
         spot_max_price=spot_max_price,
         zones=None if auto_provision else zones,
         kubernetes_version=kubernetes_version,
+        drain_timeout=drain_timeout,
+        node_soak_duration=node_soak_duration,
+        undrainable_node_behavior=undrainable_node_behavior,
         if_none_match=if_none_match,
         no_wait=no_wait,
         timeout=timeout,
@@ -279,6 +290,11 @@ def add(
         spot_max_price=spot_max_price,
         zones=zones,
         kubernetes_version=kubernetes_version,
+        upgrade_settings={
+            "drain_timeout": drain_timeout,
+            "node_soak_duration": node_soak_duration,
+            "undrainable_node_behavior": undrainable_node_behavior,
+        },
         if_none_match=if_none_match,
         dry_run=dry_run,
         no_wait=no_wait,
@@ -421,24 +437,11 @@ def upgrade(
         ),
     ] = None,
     node_image_only: Annotated[bool, typer.Option("--node-image-only", help="Upgrade only the node image.")] = False,
-    max_surge: Annotated[
-        str | None,
-        typer.Option(
-            "--max-surge",
-            help="Extra nodes during a version upgrade: a count or a percentage of the pool (AKS default 10%); "
-            "kept for later upgrades.",
-            show_default=False,
-        ),
-    ] = None,
-    max_unavailable: Annotated[
-        str | None,
-        typer.Option(
-            "--max-unavailable",
-            help="Nodes drained at once without a surge node (an in-place upgrade, User pools only; AKS default 0): "
-            "a count or a percentage of the pool, with --max-surge 0 for no surge at all; kept for later upgrades.",
-            show_default=False,
-        ),
-    ] = None,
+    max_surge: MaxSurge = None,
+    max_unavailable: MaxUnavailable = None,
+    drain_timeout: DrainTimeout = None,
+    node_soak_duration: NodeSoakDuration = None,
+    undrainable_node_behavior: UndrainableNodeBehavior = None,
     if_match: azopts.IfMatch = None,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
@@ -448,13 +451,22 @@ def upgrade(
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List available upgrades, or upgrade a node pool's version or node image."""
-    from akscli.azure import nodepools, poolupgrades
+    from akscli.azure import nodepools, poolsettings, poolupgrades
     from akscli.cli import common
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
+    settings = poolsettings.settings(
+        drain_timeout=drain_timeout,
+        node_soak_duration=node_soak_duration,
+        undrainable_node_behavior=undrainable_node_behavior,
+    )
     version = poolupgrades.check_upgrade_flags(
-        kubernetes_version, node_image_only=node_image_only, max_surge=max_surge, max_unavailable=max_unavailable
+        kubernetes_version,
+        node_image_only=node_image_only,
+        max_surge=max_surge,
+        max_unavailable=max_unavailable,
+        upgrade_settings=settings,
     )
     etag = etags.check_upgrade_if_match(
         if_match, _show_cmd(rg, cname, pname), version=version, node_image_only=node_image_only
@@ -470,7 +482,14 @@ def upgrade(
         elif version:
             try:
                 body = poolupgrades.upgrade_body(
-                    c, rg, cname, pname, version, max_surge=max_surge, max_unavailable=max_unavailable
+                    c,
+                    rg,
+                    cname,
+                    pname,
+                    version,
+                    max_surge=max_surge,
+                    max_unavailable=max_unavailable,
+                    upgrade_settings=settings,
                 )
             except errors.AlreadyAtVersion as there:
                 output.info(f"{there.message}. {there.hint}")
@@ -529,6 +548,9 @@ def abort(
         fmt=output_,
         azure=azure,
     )
+
+
+app.command("update")(nodepool_update.update)
 
 
 @app.command("delete")

@@ -57,6 +57,7 @@ def add(
     spot_max_price: float | None,
     zones: list[str] | None,
     kubernetes_version: str | None,
+    upgrade_settings: dict[str, Any],
     if_none_match: str | None,
     dry_run: str,
     no_wait: bool,
@@ -64,10 +65,11 @@ def add(
     output_: str,
     azure: AzureFlags,
 ) -> None:
-    from akscli.azure import clusters, nodepools
+    from akscli.azure import clusters, nodepools, poolsettings
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     etags.check_if_none_match(if_none_match)
+    settings = poolsettings.settings(**upgrade_settings)  # the flags by parameter name
     nodepools.check_enable_autoscaler(enable_autoscaler, min_count, max_count)
     spec = nodepools.NodePoolSpec.from_flags(
         name=name,
@@ -90,6 +92,7 @@ def add(
         spot_max_price=spot_max_price,
         zones=zones,
         kubernetes_version=kubernetes_version,
+        upgrade_settings=settings,
     )
     body = nodepools.build_body(spec)
     # --dry-run contacts nothing: the SDK builds the PUT (URL, api-version, body) and it is printed;

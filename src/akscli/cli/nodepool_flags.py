@@ -58,6 +58,55 @@ EnableAutoscaler = Annotated[
         help="az's flag: needs --min and --max (which turn the autoscaler on without it).",
     ),
 ]
+# AgentPoolUpgradeSettings beside maxSurge/maxUnavailable, by az's names (upstream: Azure/azure-cli
+# src/azure-cli/azure/cli/command_modules/acs/_params.py, 'aks nodepool add/update/upgrade': drain_timeout,
+# node_soak_duration, undrainable_node_behavior); ranges and values: akscli/azure/poolsettings.py; the two
+# behaviours as azure-mgmt-containerservice 41.8.0 models.UndrainableNodeBehavior (2026-08-01) describes them.
+DrainTimeout = Annotated[
+    int | None,
+    typer.Option(
+        "--drain-timeout",
+        metavar="MINUTES",
+        help="Minutes to wait for a node's pods to be evicted during an upgrade, 1-1440 (AKS default 30).",
+        show_default=False,
+    ),
+]
+NodeSoakDuration = Annotated[
+    int | None,
+    typer.Option(
+        "--node-soak-duration",
+        metavar="MINUTES",
+        help="Minutes to wait after draining a node before reimaging it, 0-30 (AKS default 0).",
+        show_default=False,
+    ),
+]
+UndrainableNodeBehavior = Annotated[
+    str | None,
+    typer.Option(
+        "--undrainable-node-behavior",
+        help="Cordon|Schedule: what an upgrade does with a node it cannot drain (Cordon: cordon it and keep a "
+        "surge node in its place; Schedule: make it schedulable again, not upgraded).",
+        show_default=False,
+    ),
+]
+MaxSurge = Annotated[
+    str | None,
+    typer.Option(
+        "--max-surge",
+        help="Extra nodes during a version upgrade: a count or a percentage of the pool (AKS default 10%); "
+        "kept for later upgrades.",
+        show_default=False,
+    ),
+]
+MaxUnavailable = Annotated[
+    str | None,
+    typer.Option(
+        "--max-unavailable",
+        help="Nodes drained at once without a surge node (an in-place upgrade, User pools only; AKS default 0): "
+        "a count or a percentage of the pool, with --max-surge 0 for no surge at all; kept for later upgrades.",
+        show_default=False,
+    ),
+]
 
 COLUMNS = [
     Column("name", "name"),

@@ -152,6 +152,14 @@ def _upgrade_settings_rules(pool: dict[str, Any]) -> None:
     settings = pool.get("upgradeSettings")
     if not isinstance(settings, dict):
         return
+    # upstream: Azure/bicep-types-az generated/containerservice/microsoft.containerservice/2025-10-02-preview/
+    # types.md (generated from Azure/azure-rest-api-specs) AgentPoolUpgradeSettings: drainTimeoutInMinutes
+    # {minValue: 1, maxValue: 1440}, nodeSoakDurationInMinutes {minValue: 0, maxValue: 30}; ARM's code for a value
+    # outside the spec's range is not published: InvalidParameter is the emulator's.
+    for key, (lo, hi) in (("drainTimeoutInMinutes", (1, 1440)), ("nodeSoakDurationInMinutes", (0, 30))):
+        value = settings.get(key)
+        if value is not None and not (isinstance(value, int) and lo <= value <= hi):
+            raise ArmError(400, "InvalidParameter", f"upgradeSettings.{key} {value!r} must be between {lo} and {hi}.")
     unavailable = settings.get("maxUnavailable")
     if pool.get("mode") == "System" and not _zero(unavailable):
         raise ArmError(400, "InvalidParameter", "maxUnavailable cannot be set on a System mode agent pool.")

@@ -1,0 +1,103 @@
+"""`akscli nodepool update`: change an ARM pool's labels, taints, mode and upgrade settings after it is
+added (az aks nodepool update); the logic is akscli/azure/poolupdate.py."""
+
+from typing import Annotated
+
+import typer
+
+from akscli import output
+from akscli.azure import etags
+from akscli.cli import azopts
+from akscli.cli import options as opts
+from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
+from akscli.cli.nodepool_arm import _ids, _resume, _show, _show_cmd
+from akscli.cli.nodepool_flags import (
+    Cluster,
+    DrainTimeout,
+    MaxSurge,
+    MaxUnavailable,
+    Name,
+    NodeSoakDuration,
+    UndrainableNodeBehavior,
+)
+
+
+@on_azure
+def update(
+    name: Name,
+    cluster: Cluster,
+    resource_group: ResourceGroup = None,
+    labels: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--labels",
+            help="key=value node labels (repeatable, or comma-separated): they replace the pool's own; "
+            '"" clears them.',
+            show_default=False,
+        ),
+    ] = None,
+    taints: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--taint",
+            "--taints",
+            "--node-taints",
+            help='key[=value]:Effect (repeatable, or comma-separated): they replace the pool\'s own; "" clears them.',
+            show_default=False,
+        ),
+    ] = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="System|User.", show_default=False)] = None,
+    max_surge: MaxSurge = None,
+    max_unavailable: MaxUnavailable = None,
+    drain_timeout: DrainTimeout = None,
+    node_soak_duration: NodeSoakDuration = None,
+    undrainable_node_behavior: UndrainableNodeBehavior = None,
+    if_match: azopts.IfMatch = None,
+    yes: opts.Yes = False,
+    dry_run: DryRun = "none",
+    no_wait: NoWait = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
+    output_: opts.ObjectOutput = "table",
+    azure: AzureFlags = AzureFlags(),
+) -> None:
+    """Change a node pool's labels, taints, mode or upgrade settings (the autoscaler range: nodepool scale)."""
+    from akscli.azure import nodepools, poolsettings, poolupdate
+    from akscli.azure.clusters import as_dict
+    from akscli.cli import common
+
+    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    rg, cname, pname = _ids(resource_group, cluster, name)
+    settings = poolsettings.settings(
+        max_surge=max_surge,
+        max_unavailable=max_unavailable,
+        drain_timeout=drain_timeout,
+        node_soak_duration=node_soak_duration,
+        undrainable_node_behavior=undrainable_node_behavior,
+    )
+    change = poolupdate.parse(labels=labels, taints=taints, mode=mode, settings=settings)
+    etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname))
+    with azopts.dry_run_scope(dry_run, fmt) as dry:
+        c = azure.aks_client()
+        pool, changed, evicting = poolupdate.update_body(c, rg, cname, pname, change)
+        if not changed:
+            output.info(f"node pool {pname} unchanged")
+            if not dry:
+                _show(pool, fmt)
+            return
+        if evicting:
+            common.confirm(
+                f"taint node pool {pname} with {', '.join(evicting)}, which evicts its pods that do not tolerate it",
+                yes or dry,
+            )
+        poller = nodepools.put_pool(c, rg, cname, pname, pool, f"update node pool {pname}", etag, no_wait=no_wait)
+        result = azopts.finish(
+            poller,
+            f"update node pool {pname}",
+            fmt,
+            no_wait=no_wait,
+            resume=_resume(rg, cname, pname),
+            target=azopts.audit_target(c, rg, cname, pname, command="nodepool update"),
+            deadline=azopts.deadline(timeout),
+        )
+        if result is not None:
+            _show(as_dict(result), fmt)
