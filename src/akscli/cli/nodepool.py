@@ -17,6 +17,7 @@ from akscli.cli.nodepool_flags import (
     Cluster,
     DrainTimeout,
     EnableAutoscaler,
+    Labels,
     MaxCount,
     MaxSurge,
     MaxUnavailable,
@@ -24,6 +25,7 @@ from akscli.cli.nodepool_flags import (
     Name,
     NodeSoakDuration,
     OptCluster,
+    Taints,
     UndrainableNodeBehavior,
 )
 
@@ -82,18 +84,11 @@ def add(
     max_count: MaxCount = None,
     enable_autoscaler: EnableAutoscaler = False,
     mode: Annotated[str, typer.Option("--mode", help="System|User.")] = "User",
-    taints: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--taint", "--node-taints", help="key[=value]:Effect (repeatable, or comma-separated).", show_default=False
-        ),
-    ] = None,
+    taints: Taints = None,
     no_gpu_taint: Annotated[
         bool, typer.Option("--no-gpu-taint", help="Do not add nvidia.com/gpu=present:NoSchedule to a GPU pool.")
     ] = False,
-    labels: Annotated[
-        list[str] | None, typer.Option("--labels", help="key=value node labels (repeatable).", show_default=False)
-    ] = None,
+    labels: Labels = None,
     gpu_driver: Annotated[
         str | None,
         typer.Option("--gpu-driver", help="install|none (none: bring the GPU Operator).", show_default=False),

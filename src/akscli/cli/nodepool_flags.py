@@ -107,6 +107,16 @@ MaxUnavailable = Annotated[
         show_default=False,
     ),
 ]
+Taints = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--taint", "--node-taints", help="key[=value]:Effect (repeatable, or comma-separated).", show_default=False
+    ),
+]
+Labels = Annotated[
+    list[str] | None, typer.Option("--labels", help="key=value node labels (repeatable).", show_default=False)
+]
+Mode = Annotated[str | None, typer.Option("--mode", help="System|User.", show_default=False)]
 
 COLUMNS = [
     Column("name", "name"),

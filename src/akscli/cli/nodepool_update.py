@@ -1,10 +1,6 @@
 """`akscli nodepool update`: change an ARM pool's labels, taints, mode and upgrade settings after it is
 added (az aks nodepool update); the logic is akscli/azure/poolupdate.py."""
 
-from typing import Annotated
-
-import typer
-
 from akscli import output
 from akscli.azure import etags
 from akscli.cli import azopts
@@ -14,10 +10,13 @@ from akscli.cli.nodepool_arm import _ids, _resume, _show, _show_cmd
 from akscli.cli.nodepool_flags import (
     Cluster,
     DrainTimeout,
+    Labels,
     MaxSurge,
     MaxUnavailable,
+    Mode,
     Name,
     NodeSoakDuration,
+    Taints,
     UndrainableNodeBehavior,
 )
 
@@ -27,26 +26,9 @@ def update(
     name: Name,
     cluster: Cluster,
     resource_group: ResourceGroup = None,
-    labels: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--labels",
-            help="key=value node labels (repeatable, or comma-separated): they replace the pool's own; "
-            '"" clears them.',
-            show_default=False,
-        ),
-    ] = None,
-    taints: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--taint",
-            "--taints",
-            "--node-taints",
-            help='key[=value]:Effect (repeatable, or comma-separated): they replace the pool\'s own; "" clears them.',
-            show_default=False,
-        ),
-    ] = None,
-    mode: Annotated[str | None, typer.Option("--mode", help="System|User.", show_default=False)] = None,
+    labels: Labels = None,
+    taints: Taints = None,
+    mode: Mode = None,
     max_surge: MaxSurge = None,
     max_unavailable: MaxUnavailable = None,
     drain_timeout: DrainTimeout = None,
@@ -60,7 +42,9 @@ def update(
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
-    """Change a node pool's labels, taints, mode or upgrade settings (the autoscaler range: nodepool scale)."""
+    """Change a node pool's labels, taints, mode or upgrade settings (the autoscaler range: nodepool scale).
+
+    --labels and --taints replace the pool's own, as az aks nodepool update does; "" clears them."""
     from akscli.azure import nodepools, poolsettings, poolupdate
     from akscli.azure.clusters import as_dict
     from akscli.cli import common
