@@ -141,7 +141,12 @@ AKS_WRITES = {
     "scale": "nodepool scale system -c aks1 -g rg-ml --count 5",
     "scale, autoscaler": "nodepool scale system -c aks1 -g rg-ml --min 1 --max 5",
     "scale, autoscaler off": "nodepool scale system -c aks1 -g rg-ml --count 2 --disable-autoscaler",
-    "pool upgrade": "nodepool upgrade system -c aks1 -g rg-ml -k 1.34.2 --max-surge 33%",
+    "pool upgrade": "nodepool upgrade system -c aks1 -g rg-ml -k 1.34.2 --max-surge 33% --drain-timeout 60"
+    " --node-soak-duration 10 --undrainable-node-behavior Cordon",
+    "pool, upgrade settings": "nodepool add gpu -c aks1 -g rg-ml --vm-size Standard_D8ds_v5 --drain-timeout 45"
+    " --node-soak-duration 5 --undrainable-node-behavior schedule",
+    "pool update": "nodepool update system -c aks1 -g rg-ml --labels team=ml --taint CriticalAddonsOnly=true:NoSchedule"
+    " --max-surge 1 --drain-timeout 60",
 }
 # The pool upgrade needs the control plane there first.
 CONTROL_PLANE = {"pool upgrade": {"kubernetesVersion": "1.34.2", "currentKubernetesVersion": "1.34.2"}}

@@ -108,3 +108,10 @@ def test_upgrade_with_drain_timeout_sends_it_in_the_upgrade_put(azure_env: ArmEm
     assert r.exit_code == 0, r
     props = azure_env.get_resource(POOL)["properties"]
     assert (props["upgradeSettings"]["drainTimeoutInMinutes"], props["currentOrchestratorVersion"]) == (90, "1.33.5")
+
+
+def test_update_asks_before_a_no_execute_taint_evicts_pods(azure_env: ArmEmulator) -> None:
+    _seed(azure_env)
+    r = invoke("nodepool", "update", "gpu", "-c", "aks1", "-g", RG, "--taint", "maint=now:NoExecute")
+    assert r.exit_code != 0 and "refusing to taint node pool gpu with maint=now:NoExecute" in r.stderr, r
+    assert azure_env.requests_to("/agentPools/gpu", "PUT") == []

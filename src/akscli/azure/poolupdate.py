@@ -48,7 +48,7 @@ def parse(
     if labels is None and taints is None and mode is None and not settings:
         raise UsageError(
             "nothing to change",
-            hint="pass --labels, --taints, --mode, or an upgrade setting (--max-surge, --max-unavailable, "
+            hint="pass --labels, --taint, --mode, or an upgrade setting (--max-surge, --max-unavailable, "
             "--drain-timeout, --node-soak-duration, --undrainable-node-behavior)",
         )
     label_map = None
