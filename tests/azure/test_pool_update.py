@@ -115,3 +115,10 @@ def test_update_asks_before_a_no_execute_taint_evicts_pods(azure_env: ArmEmulato
     r = invoke("nodepool", "update", "gpu", "-c", "aks1", "-g", RG, "--taint", "maint=now:NoExecute")
     assert r.exit_code != 0 and "refusing to taint node pool gpu with maint=now:NoExecute" in r.stderr, r
     assert azure_env.requests_to("/agentPools/gpu", "PUT") == []
+
+
+def test_update_to_what_the_pool_has_sends_nothing(azure_env: ArmEmulator) -> None:
+    _seed(azure_env, nodeLabels={"team": "ml"})
+    r = invoke("nodepool", "update", "gpu", "-c", "aks1", "-g", RG, "--labels", "team=ml")
+    assert r.exit_code == 0 and "node pool gpu unchanged" in r.stderr, r
+    assert azure_env.requests_to("/agentPools/gpu", "PUT") == []
