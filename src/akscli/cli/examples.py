@@ -38,7 +38,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "nodepool abort": ("akscli nodepool abort gpu --cluster ml -g rg-ml -y --no-wait",),
     "nodepool update": (
-        "akscli nodepool update gpu --cluster ml -g rg-ml --labels team=ml --taints sku=gpu:NoSchedule",
+        "akscli nodepool update gpu --cluster ml -g rg-ml --labels team=ml --taint sku=gpu:NoSchedule",
         "akscli nodepool update gpu --cluster ml -g rg-ml --drain-timeout 60 --node-soak-duration 5",
     ),
     "nodepool delete": (
