@@ -1,10 +1,13 @@
 """The body of `akscli cluster abort` and `akscli nodepool abort` (az aks operation-abort, az aks nodepool
-operation-abort); cluster.py and nodepool.py hold their flags. The logic is akscli.azure.aborts."""
+operation-abort); cluster.py holds the cluster's flags, ``pool_abort`` is the node pool's command
+(registered by nodepool.py, as nodepool_update's). The logic is akscli.azure.aborts."""
 
 from akscli import output
 from akscli.azure import etags, kinds
 from akscli.cli import azopts
-from akscli.cli.azopts import AzureFlags
+from akscli.cli import options as opts
+from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
+from akscli.cli.nodepool_flags import Cluster, Name
 
 
 def run(
@@ -51,3 +54,32 @@ def run(
             azopts.show(nodepools.get_pool(c, rg, cluster, pool), fmt, nodepools.summary, kind=kinds.NODEPOOL)
         else:
             azopts.show(clusters.get(c, rg, cluster), fmt, clusters.summary, kind=kinds.CLUSTER)
+
+
+@on_azure
+def pool_abort(
+    name: Name,
+    cluster: Cluster,
+    resource_group: ResourceGroup = None,
+    yes: opts.Yes = False,
+    dry_run: DryRun = "none",
+    no_wait: NoWait = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
+    output_: opts.ObjectOutput = "table",
+    azure: AzureFlags = AzureFlags(),
+) -> None:
+    """Abort the operation running on a node pool (az aks nodepool operation-abort); it ends Canceled."""
+    from akscli.cli.nodepool_arm import _ids
+
+    rg, cname, pname = _ids(resource_group, cluster, name)
+    run(
+        rg=rg,
+        cluster=cname,
+        pool=pname,
+        yes=yes,
+        dry_run=dry_run,
+        no_wait=no_wait,
+        timeout=timeout,
+        fmt=output_,
+        azure=azure,
+    )

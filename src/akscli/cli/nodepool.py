@@ -6,6 +6,7 @@ import typer
 
 from akscli import errors, output
 from akscli.azure import etags, kinds
+from akscli.cli import abort as aborting
 from akscli.cli import azopts, complete, nodepool_arm, nodepool_nap, nodepool_update
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
@@ -515,36 +516,7 @@ def upgrade(
             _show(nodepools.get_pool(c, rg, cname, pname), fmt)
 
 
-@app.command("abort")
-@on_azure
-def abort(
-    name: Name,
-    cluster: Cluster,
-    resource_group: ResourceGroup = None,
-    yes: opts.Yes = False,
-    dry_run: DryRun = "none",
-    no_wait: NoWait = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    output_: opts.ObjectOutput = "table",
-    azure: AzureFlags = AzureFlags(),
-) -> None:
-    """Abort the operation running on a node pool (az aks nodepool operation-abort); it ends Canceled."""
-    from akscli.cli import abort as aborting
-
-    rg, cname, pname = _ids(resource_group, cluster, name)
-    aborting.run(
-        rg=rg,
-        cluster=cname,
-        pool=pname,
-        yes=yes,
-        dry_run=dry_run,
-        no_wait=no_wait,
-        timeout=timeout,
-        fmt=output_,
-        azure=azure,
-    )
-
-
+app.command("abort")(aborting.pool_abort)
 app.command("update")(nodepool_update.update)
 
 
