@@ -50,7 +50,7 @@ def test_credentials_with_a_login_mode_write_it_into_the_plugin_args(azure_env: 
     cfg = tmp_path / "config"
     invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), "--login", "azurecli")
     ex = load(cfg)["users"][0]["user"]["exec"]
-    assert ex["args"][-2:] == ["--auth", "azurecli"]
+    assert ex["args"] == ["token", "--login", "azurecli", "--server-id", AKS_SERVER_APP]
 
 
 def test_azure_cli_sign_in_takes_the_tenant_given_as_kubelogin_convert_does(
@@ -66,7 +66,7 @@ def test_azure_cli_sign_in_takes_the_tenant_given_as_kubelogin_convert_does(
     assert r.exit_code == 0, r
     ex = load(cfg)["users"][0]["user"]["exec"]
     tenant = ["--tenant-id", azure_env.tenant]
-    assert ex["args"] == ["token", "--server-id", AKS_SERVER_APP, *tenant, *entra_flag(), "--auth", "azurecli"]
+    assert ex["args"] == ["token", "--login", "azurecli", "--server-id", AKS_SERVER_APP, *tenant]
 
 
 def test_admin_credentials_go_into_a_context_of_their_own_beside_the_user_one(
@@ -167,3 +167,37 @@ def test_real_kubectl_signs_in_through_akscli_token(azure_env: ArmEmulator, api_
     p = subprocess.run(["kubectl", "version", "-o", "json"], capture_output=True, text=True, env=env, timeout=60)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["serverVersion"]["gitVersion"] == "v1.33.5"
+
+
+@pytest.mark.kubectl
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="needs the real kubectl")
+def test_real_kubectl_signs_in_with_the_workload_identity_line_convert_writes(
+    azure_env: ArmEmulator, api_server: str, tmp_path: Path
+) -> None:
+    """convert-kubeconfig -l workloadidentity writes no tenant (Azure/kubelogin convert.go, case
+    token.WorkloadIdentityLogin): the pod's AZURE_TENANT_ID, set by the webhook, is the one signed in to."""
+    seed_cluster(azure_env, disableLocalAccounts=True)
+    azure_env.kubeconfig_server = api_server
+    cfg = tmp_path / "config"
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), "--login", "workloadidentity")
+    assert r.exit_code == 0, r
+    assert load(cfg)["users"][0]["user"]["exec"]["args"] == [
+        "token",
+        "--login",
+        "workloadidentity",
+        "--server-id",
+        AKS_SERVER_APP,
+    ]
+    webhook_tenant = "2f3e4d5c-0000-4000-8000-00000000000b"  # the pod's, not the cluster's kubeconfig's
+    azure_env.tenants.add(webhook_tenant)
+    azure_env.federated_assertions.add("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwb2QifQ.c2ln")
+    (tmp_path / "sa-token").write_text("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwb2QifQ.c2ln")
+    env = {k: v for k, v in os.environ.items() if k != "AZURE_CLIENT_SECRET"}
+    env |= {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}", "KUBECONFIG": str(cfg)}
+    env |= {"AZURE_TENANT_ID": webhook_tenant, "AZURE_FEDERATED_TOKEN_FILE": str(tmp_path / "sa-token")}
+    env["AZURE_AUTHORITY_HOST"] = azure_env.url + "/"  # the webhook's, which kubelogin's Validate takes
+    p = subprocess.run(["kubectl", "version", "-o", "json"], capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["serverVersion"]["gitVersion"] == "v1.33.5"
+    issued = [c for c in azure_env.tokens.values() if c["aud"] == AKS_SERVER_APP]
+    assert [c["tid"] for c in issued] == [webhook_tenant]

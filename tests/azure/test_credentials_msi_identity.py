@@ -41,8 +41,7 @@ def test_msi_credentials_write_the_identity_resource_id_as_kubelogin_writes_it(
     r = credentials(cfg, "--login", "msi", "--identity-resource-id", IDENTITY_ID)
     assert r.exit_code == 0, r
     args = exec_of(cfg)["args"]
-    assert args[:3] == ["token", "--server-id", AKS_SERVER_APP]
-    assert args[-4:] == ["--auth", "msi", "--identity-resource-id", IDENTITY_ID]
+    assert args == ["token", "--login", "msi", "--server-id", AKS_SERVER_APP, "--identity-resource-id", IDENTITY_ID]
     assert AKS_CLIENT not in args  # the AKS client names no identity: kubelogin drops it for msi
 
 
@@ -114,8 +113,8 @@ def test_credentials_write_the_client_id_given_as_kubelogin_writes_it(
     r = credentials(cfg, "--login", mode, "--client-id", IDENTITY)
     assert r.exit_code == 0, r
     args = exec_of(cfg)["args"]
-    assert args[:3] == ["token", "--server-id", AKS_SERVER_APP]
-    assert args[-4:] == ["--auth", mode, "--client-id", IDENTITY]
+    assert args[:6] == ["token", "--login", mode, "--server-id", AKS_SERVER_APP, "--client-id"]
+    assert args[6] == IDENTITY
     assert AKS_CLIENT not in args
 
 

@@ -17,7 +17,7 @@ from akscli.azure.token import parse_args
 from akscli.errors import UsageError
 from tests.azure.helpers import RG, seed_cluster
 from tests.cli import invoke
-from tests.emulators.arm import DEFAULT_SUBSCRIPTION, ArmEmulator
+from tests.emulators.arm import AKS_SERVER_APP, DEFAULT_SUBSCRIPTION, ArmEmulator
 
 SUB = "11111111-2222-3333-4444-555555555555"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -39,7 +39,7 @@ def exec_args(data: bytes) -> list[str]:
 
 def test_azurecli_writes_the_subscription_after_the_tenant_and_akscli_token_reads_it() -> None:
     args = exec_args(clustercreds.rewrite_exec_user(KUBECONFIG, login="azurecli", subscription=SUB))
-    assert args[-4:] == ["--auth", "azurecli", "--subscription", SUB]
+    assert args == ["token", "--login", "azurecli", "--server-id", AKS_SERVER_APP, "--subscription", SUB]
     assert parse_args(args[1:]).subscription == SUB  # the line akscli token runs takes it
 
 
@@ -83,7 +83,7 @@ def test_workloadidentity_writes_the_client_id_given_and_not_the_kubeconfigs() -
     # convert, case token.WorkloadIdentityLogin: --client-id only where the flag is set.
     clustercreds.check_exec_identity("workloadidentity", client_id=SUB)
     args = exec_args(clustercreds.rewrite_exec_user(KUBECONFIG, login="workloadidentity", client_id=SUB))
-    assert args[-4:] == ["--auth", "workloadidentity", "--client-id", SUB]
+    assert args == ["token", "--login", "workloadidentity", "--server-id", AKS_SERVER_APP, "--client-id", SUB]
     assert "80faf920-1908-4b52-b5ef-a8e7bedfc67a" not in exec_args(
         clustercreds.rewrite_exec_user(KUBECONFIG, login="workloadidentity")
     )

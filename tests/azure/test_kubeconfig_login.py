@@ -37,7 +37,7 @@ def _args(login: str | None) -> list[str]:
 
 def test_azure_cli_sign_in_carries_no_tenant() -> None:
     args = _args("azurecli")
-    assert "--tenant-id" not in args and args[-2:] == ["--auth", "azurecli"]
+    assert "--tenant-id" not in args and args[:3] == ["token", "--login", "azurecli"]
 
 
 def test_other_sign_ins_keep_the_tenant() -> None:
@@ -45,7 +45,7 @@ def test_other_sign_ins_keep_the_tenant() -> None:
 
 
 def test_the_sovereign_cloud_environment_is_kept() -> None:
-    args = _args("azurecli")
+    args = _args("devicecode")
     assert args[args.index("--environment") + 1] == "AzureChinaCloud"
 
 
@@ -79,9 +79,9 @@ def test_akscli_token_runs_with_the_azure_cli_cloud_name(azure_env: ArmEmulator)
     assert json.loads(r.stdout)["kind"] == "ExecCredential"
 
 
-def test_a_public_cloud_alias_is_not_written_into_the_plugin_args() -> None:
+def test_a_public_cloud_alias_is_not_written_into_the_default_chains_plugin_args() -> None:
     kubeconfig = AKS_KUBECONFIG.replace("AzureChinaCloud", "AzureCloud").encode()
-    out = clustercreds.rewrite_exec_user(kubeconfig, login="devicecode")
+    out = clustercreds.rewrite_exec_user(kubeconfig, login=None)
     assert "--environment" not in YAML(typ="safe", pure=True).load(out)["users"][0]["user"]["exec"]["args"]
 
 
@@ -91,10 +91,11 @@ def test_a_public_cloud_alias_is_not_written_into_the_plugin_args() -> None:
 def test_a_sign_in_host_other_than_the_public_one_is_written_as_kubelogins_authority_host(
     monkeypatch: pytest.MonkeyPatch, variable: str
 ) -> None:
-    # akscli token reads AZURE_AUTHORITY_HOST only in workloadidentity mode, as kubelogin: the exec
-    # line carries the host, in the form kubelogin's Validate takes (https, a trailing slash).
+    # akscli token reads AZURE_AUTHORITY_HOST only in workloadidentity mode, as kubelogin: the default
+    # chain's exec line (no kubelogin mode) carries the host, in the form kubelogin's Validate takes (https,
+    # a trailing slash). The kubelogin modes do not: convert-kubeconfig writes none (test_credentials_convert_args).
     monkeypatch.setenv("AZURE_AUTHORITY_HOST", variable)
-    args = _args("devicecode")
+    args = _args(None)
     assert args[args.index("--authority-host") + 1] == "https://login.partner.example/"
 
 
@@ -104,4 +105,4 @@ def test_the_public_sign_in_host_is_not_written(monkeypatch: pytest.MonkeyPatch,
         monkeypatch.delenv("AZURE_AUTHORITY_HOST", raising=False)
     else:
         monkeypatch.setenv("AZURE_AUTHORITY_HOST", variable)
-    assert "--authority-host" not in _args("devicecode")
+    assert "--authority-host" not in _args(None)

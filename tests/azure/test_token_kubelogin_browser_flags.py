@@ -125,4 +125,4 @@ def test_credentials_keep_the_kubeconfigs_redirect_url_and_login_hint_for_intera
     out = YAML(typ="safe", pure=True).load(clustercreds.rewrite_exec_user(raw, login=mode))
     args = out["users"][0]["user"]["exec"]["args"]
     kept = ["--redirect-url", "http://localhost:8400", "--login-hint", HINT] if mode == "interactive" else []
-    assert args[-(2 + len(kept)) :] == ["--client-id", AKS_CLIENT, *kept]
+    assert args[5:] == ["--client-id", AKS_CLIENT, "--tenant-id", TENANT, *kept]

@@ -145,8 +145,7 @@ def test_azd_credentials_write_azd_mode_without_the_kubeconfigs_tenant(azure_env
     cfg = tmp_path / "config"
     assert invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), "--login", "azd").exit_code == 0
     ex = YAML(typ="safe", pure=True).load(cfg.read_text())["users"][0]["user"]["exec"]
-    assert ex["args"][:3] == ["token", "--server-id", AKS_SERVER_APP] and ex["args"][-2:] == ["--auth", "azd"]
-    assert "--tenant-id" not in ex["args"] and AKS_CLIENT not in ex["args"]
+    assert ex["args"] == ["token", "--login", "azd", "--server-id", AKS_SERVER_APP]  # convert.go: no tenant, no client
     assert ex["interactiveMode"] == "Never"
 
 
@@ -156,7 +155,7 @@ def test_azd_credentials_write_the_tenant_given(azure_env: ArmEmulator, tmp_path
     args = ("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), "--login", "azd")
     assert invoke(*args, "--tenant", azure_env.tenant).exit_code == 0
     ex = YAML(typ="safe", pure=True).load(cfg.read_text())["users"][0]["user"]["exec"]
-    assert ex["args"][3:5] == ["--tenant-id", azure_env.tenant]
+    assert ex["args"][5:] == ["--tenant-id", azure_env.tenant]
 
 
 # The exec line kubelogin's convert-kubeconfig -l ropc writes (convert.go, case token.ROPCLogin).

@@ -178,8 +178,7 @@ def test_credentials_write_the_sign_in_mode_and_identity_given_as_cluster_creden
     result = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, *args)
     assert result.exit_code == 0, result
     exec_args = YAML(typ="safe", pure=True).load(target.read_text())["users"][0]["user"]["exec"]["args"]
-    assert exec_args[:3] == ["token", "--server-id", AKS_SERVER_APP]
-    assert exec_args[-4:] == ["--auth", "msi", "--identity-resource-id", identity]
+    assert exec_args == ["token", "--login", "msi", "--server-id", AKS_SERVER_APP, "--identity-resource-id", identity]
 
 
 def test_delete_removes_the_cluster_and_keeps_the_edge_machine(azure_env: ArmEmulator) -> None:

@@ -11,6 +11,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.cli import invoke, list_items
+from tests.emulators.arm import AKS_SERVER_APP
 from tests.fleet.armworld import ABSENT_DELETES, ARM, FLEET, RG, arc_id, fleet_id, seed_members, sub
 
 
@@ -234,7 +235,7 @@ def test_credentials_with_msi_write_the_identity_given(fleet: Any, tmp_path: Pat
     result = invoke("fleet", "credentials", FLEET, "-g", RG, "--kubeconfig", str(path), "--login", "msi", *flag)
     assert result.exit_code == 0, result
     exec_args = YAML(typ="safe", pure=True).load(path.read_text())["users"][0]["user"]["exec"]["args"]
-    assert exec_args[-4:] == ["--auth", "msi", *flag]
+    assert exec_args == ["token", "--login", "msi", "--server-id", AKS_SERVER_APP, *flag]
 
 
 def test_credentials_refuse_an_identity_without_msi_before_fetching_the_hubs_kubeconfig(

@@ -104,13 +104,10 @@ def rewrite_exec_user(
     client_id: str | None = None,
     subscription: str | None = None,
 ) -> bytes:
-    """Point every kubelogin exec user at ``akscli token`` (same server and tenant). With ``login`` msi,
-    ``client_id`` or ``identity_resource_id`` (checked by the caller: ``check_exec_identity``) names the
-    user-assigned identity; with devicecode or interactive, ``client_id`` replaces the kubeconfig's client;
-    with azurecli, ``subscription`` (checked by ``check_exec_identity``) is written as kubelogin's --subscription."""
+    """Point every kubelogin exec user at ``akscli token`` (same server), its args those ``exec_args``
+    writes for ``login``; the flags' values (``tenant``, ``client_id``, ``identity_resource_id``,
+    ``subscription``) are checked by the caller first (``check_exec_identity``)."""
     from ruamel.yaml import YAML
-
-    from akscli.azure import identity
 
     y = YAML(typ="rt")
     y.width = 1 << 30
@@ -118,58 +115,19 @@ def rewrite_exec_user(
     # ruamel.yaml.clib, PyYAML's CSafeLoader) refuses it.
     y.preserve_quotes = True
     data = y.load(kubeconfig.decode("utf-8"))
-    # akscli token reads AZURE_AUTHORITY_HOST only in workloadidentity mode, as kubelogin does
-    # (Azure/kubelogin pkg/internal/token/options.go UpdateFromEnv): the host this command signed in
-    # to, where it is not the public cloud's, goes into the exec line as kubelogin's --authority-host,
-    # which every mode takes (GetCloudConfiguration), so the cluster's token comes from the same Entra.
-    host = exec_flag(os.environ.get("AZURE_AUTHORITY_HOST", ""))
     for user in data.get("users") or []:
         ex = (user.get("user") or {}).get("exec")
         if not ex:
             continue
-        args = [str(a) for a in ex.get("args") or []]
-        server = _flag(args, "--server-id") or AKS_SERVER_APP
-        # As kubelogin's convert-kubeconfig does (Azure/kubelogin pkg/internal/converter/convert.go):
-        # Azure CLI sign-in takes the tenant only when given explicitly, because 'az' logged in
-        # with a managed identity or in Cloud Shell refuses --tenant; --environment is kept so a
-        # sovereign cloud signs in to its own authority.
-        # So does azd (case token.AzureDeveloperCLILogin: --tenant-id only where it is given).
-        tenant_id = tenant if login in ("azurecli", "azd") else (tenant or _flag(args, "--tenant-id"))
-        environment = _flag(args, "--environment")
-        new_args = ["token", "--server-id", server]
-        if tenant_id:
-            new_args += ["--tenant-id", tenant_id]
-        if environment and not identity.is_public_cloud(environment):  # the public cloud is the default
-            new_args += ["--environment", environment]
-        if host:
-            new_args += ["--authority-host", host]
-        if login:
-            new_args += ["--auth", login]
-            # The --client-id given wins over the kubeconfig's, as convert's getArgValues (o.isSet(flagClientID)).
-            client = client_id or _flag(args, "--client-id")
-            if client and login in ("devicecode", "interactive"):
-                new_args += ["--client-id", client]
-            # The kubeconfig's --redirect-url and --login-hint are kept for interactive, as convert keeps them
-            # (getArgValues; case token.InteractiveLogin): akscli token hands them to the browser sign-in.
-            for kept in ("--redirect-url", "--login-hint") if login == "interactive" else ():
-                value = _flag(args, kept)
-                if value:
-                    new_args += [kept, value]
-            # kubelogin's convert-kubeconfig writes, for msi, the --client-id it was given, else the
-            # --identity-resource-id, each as that flag and its value, and drops the AKS client's
-            # --client-id (upstream: Azure/kubelogin pkg/internal/converter/convert.go, case token.MSILogin;
-            # convert_test.go "convert from devicecode to msi with identity-resource-id override").
-            # azurecli: the --subscription given, after the tenant, as convert writes it (case
-            # token.AzureCLILogin: o.isSet(flagSubscriptionID)); akscli token hands it to 'az'.
-            if login == "azurecli" and subscription:
-                new_args += ["--subscription", subscription]
-            # workloadidentity too, the flag's only (case token.WorkloadIdentityLogin: o.isSet(flagClientID)).
-            if login in ("msi", "workloadidentity") and client_id:
-                new_args += ["--client-id", client_id]
-            elif login == "msi" and identity_resource_id:
-                new_args += ["--identity-resource-id", identity_resource_id]
         ex["command"] = "akscli"
-        ex["args"] = new_args
+        ex["args"] = exec_args(
+            [str(a) for a in ex.get("args") or []],
+            login,
+            tenant=tenant,
+            client_id=client_id,
+            identity_resource_id=identity_resource_id,
+            subscription=subscription,
+        )
         ex["apiVersion"] = "client.authentication.k8s.io/v1beta1"
         ex["installHint"] = "akscli is not installed: pip install akscli\n"
         ex["provideClusterInfo"] = False
@@ -178,6 +136,84 @@ def rewrite_exec_user(
     buf = io.StringIO()
     y.dump(data, buf)
     return buf.getvalue().encode("utf-8")
+
+
+def exec_args(
+    old: list[str],
+    login: str | None,
+    *,
+    tenant: str | None = None,
+    client_id: str | None = None,
+    identity_resource_id: str | None = None,
+    subscription: str | None = None,
+) -> list[str]:
+    """The args of ``akscli token`` for a kubelogin exec line ``old`` (ARM's format=exec kubeconfig), as
+    kubelogin's convert-kubeconfig writes them for ``login`` with these flags given, in its order
+    (upstream: Azure/kubelogin v0.2.19 (66784961) pkg/internal/converter/convert.go ``Convert``, the switch
+    on the login method, and ``getArgValues``: a flag given wins over the kubeconfig's value)."""
+    server = _flag(old, "--server-id") or AKS_SERVER_APP
+    if login is None:
+        return _default_chain_args(old, server, tenant)
+    # convert.go: "get-token", --login, --server-id (every mode), the kubeconfig's --cache-dir (else its
+    # deprecated --token-cache-dir) where it has one; then the mode's own.
+    args = ["token", "--login", login, "--server-id", server]
+    cache = _flag(old, "--cache-dir") or _flag(old, "--token-cache-dir")
+    if cache:
+        args += ["--cache-dir", cache]
+    if login in ("azd", "azurecli", "workloadidentity"):
+        # case token.AzureDeveloperCLILogin, token.AzureCLILogin, token.WorkloadIdentityLogin: the flags only,
+        # the kubeconfig's tenant dropped (azurecli: "azure cli logged in using MSI does not allow specifying
+        # tenant ID"; workloadidentity: akscli token takes the webhook's AZURE_TENANT_ID, as kubelogin).
+        # workloadidentity writes --client-id before --tenant-id, azurecli --subscription after it.
+        if login == "workloadidentity" and client_id:
+            args += ["--client-id", client_id]
+        if tenant:
+            args += ["--tenant-id", tenant]
+        if login == "azurecli" and subscription:
+            args += ["--subscription", subscription]
+    elif login in ("devicecode", "interactive", "spn"):
+        # case token.DeviceCodeLogin, InteractiveLogin, ServicePrincipalLogin: --client-id and --tenant-id
+        # (the flag's, else the kubeconfig's), then the kubeconfig's --environment as it is. convert fails where
+        # the kubeconfig has no client or tenant ("--client-id is required"); here the line goes without them,
+        # as before, and akscli token's own defaults apply.
+        client = client_id or _flag(old, "--client-id")
+        tenant_id = tenant or _flag(old, "--tenant-id")
+        environment = _flag(old, "--environment")
+        args += ["--client-id", client] if client else []
+        args += ["--tenant-id", tenant_id] if tenant_id else []
+        args += ["--environment", environment] if environment else []
+        # interactive: the kubeconfig's --redirect-url, then its --login-hint (akscli token's browser sign-in).
+        for kept in ("--redirect-url", "--login-hint") if login == "interactive" else ():
+            value = _flag(old, kept)
+            if value:
+                args += [kept, value]
+    elif login == "msi":
+        # case token.MSILogin: the --client-id given, else the --identity-resource-id given; no tenant, no
+        # environment (the identity endpoint is the host's), and the AKS client dropped (convert_test.go
+        # "convert from devicecode to msi with identity-resource-id override").
+        if client_id:
+            args += ["--client-id", client_id]
+        elif identity_resource_id:
+            args += ["--identity-resource-id", identity_resource_id]
+    return args
+
+
+def _default_chain_args(old: list[str], server: str, tenant: str | None) -> list[str]:
+    """Without --login, akscli token's default chain (no kubelogin mode, so nothing of convert's to follow):
+    the tenant (the flag's, else the kubeconfig's, as getArgValues), a sovereign cloud's --environment, and
+    the Entra host this command signed in to where it is not the public one. akscli token reads
+    AZURE_AUTHORITY_HOST only in workloadidentity mode, as kubelogin (pkg/internal/token/options.go
+    ``UpdateFromEnv``), so the chain would otherwise sign in to the public cloud's."""
+    from akscli.azure import identity
+
+    args = ["token", "--server-id", server]
+    tenant_id = tenant or _flag(old, "--tenant-id")
+    environment = _flag(old, "--environment")
+    host = exec_flag(os.environ.get("AZURE_AUTHORITY_HOST", ""))
+    args += ["--tenant-id", tenant_id] if tenant_id else []
+    if environment and not identity.is_public_cloud(environment):  # the public cloud is the default
+        args += ["--environment", environment]
+    return args + (["--authority-host", host] if host else [])
 
 
 def _flag(args: list[str], name: str) -> str | None:

@@ -322,7 +322,7 @@ def cluster_credentials(
         config = clustercreds.rewrite_exec_user(
             config,
             login=mode,
-            tenant=azure.tenant if mode in ("azurecli", "azd") else None,  # as 'cluster credentials'
+            tenant=azure.tenant,  # as 'cluster credentials'
             identity_resource_id=identity_resource_id,
             client_id=client_id,
             subscription=azure.subscription,  # written for azurecli, as convert writes it

@@ -540,7 +540,7 @@ def credentials(
         raw = clustercreds.rewrite_exec_user(
             raw,
             login=mode,
-            tenant=azure.tenant if mode in ("azurecli", "azd") else None,
+            tenant=azure.tenant,  # where given, for every mode (clustercreds.exec_args)
             identity_resource_id=identity_resource_id,
             client_id=client_id,
             subscription=azure.subscription,  # written for azurecli, as convert writes it

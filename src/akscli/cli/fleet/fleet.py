@@ -152,7 +152,7 @@ def fleet_credentials(
     )
     scope = arm.named(name)
     # The hub signs in with Entra ID like an AKS cluster: the same exec plugin rewrite.
-    tenant = arm.azure.tenant if mode in ("azurecli", "azd") else None  # as 'cluster credentials'
+    tenant = arm.azure.tenant  # as 'cluster credentials'
     value = clustercreds.rewrite_exec_user(
         scope.hub_kubeconfig(),
         login=mode,
