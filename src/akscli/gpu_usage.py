@@ -122,6 +122,8 @@ class Usage:
     pods_seen: int
     unpriced: list[str]  # "vm_size in region" without a price
     dra: str = "not served"  # read | not served | forbidden: whether DRA's GPUs are in the counts
+    # GPU node name -> its pool, kept only when measure() is asked to (gpu_activity joins on it).
+    node_pools: dict[str, PoolUsage] = field(default_factory=dict)
 
     @property
     def totals(self) -> dict[str, Any]:
@@ -272,12 +274,14 @@ def measure(
     default_region: str = "eastus",
     page_size: int = 500,
     progress: Callable[[str], None] | None = None,
+    keep_nodes: bool = False,
 ) -> Usage:
     """Stream nodes then pods once each and return the per-pool and per-namespace counters.
 
     ``price_region`` prices every node as if it ran there; otherwise a node's region label is used,
     and ``default_region`` where a node has none. A GPU unit costs the VM's price over the
     units its node advertises, which keeps the cost right when MIG splits a GPU into several.
+    ``keep_nodes``: the Usage keeps each GPU node's pool (one entry per GPU node).
     """
     dra_state, dra_nodes, dra_pools = _read_slices(kube, page_size)
     nodes = kube.list("v1", "Node", page_size=page_size)
@@ -307,7 +311,8 @@ def measure(
         key=lambda p: (p.state != UNUSABLE, -p.idle, -(p.idle_usd_per_hour or 0.0), p.pool, p.vm_size),
     )
     ns_rows = sorted(namespaces.values(), key=lambda n: (-n.requested, -n.slices, -n.pending, n.namespace))
-    return Usage(rows, ns_rows, nodes_seen, pods_seen, sorted(unpriced), dra_state)
+    kept = {name: node.pool for name, node in gpu_nodes.items()} if keep_nodes else {}
+    return Usage(rows, ns_rows, nodes_seen, pods_seen, sorted(unpriced), dra_state, kept)
 
 
 DRA_READ, DRA_NOT_SERVED, DRA_FORBIDDEN = "read", "not served", "forbidden"

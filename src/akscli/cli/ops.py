@@ -137,6 +137,17 @@ _NAMESPACE_COLUMNS = [
     Column("usd/month", lambda n: _money(n["usd_per_month"])),
     Column("unpriced", "unpriced", wide=True),
 ]
+
+
+def _percent(value: float | None) -> str | None:
+    return None if value is None else f"{value:g}%"
+
+
+# With --utilization (gpu_activity.FIELDS): what the GPUs did over --window.
+_UTIL_COLUMNS = [
+    Column("gpu util", lambda r: _percent(r["gpu_util_percent"])),
+    Column("gpu memory", lambda r: _percent(r["gpu_memory_used_percent"])),
+]
 # One flat CSV (gpu_usage.csv_rows): every field of both row kinds, named as in -o json; a field
 # a row kind does not have is empty. Numbers are plain (no thousands separators).
 _CSV_COLUMNS = [
@@ -198,6 +209,22 @@ def gpu_usage(
         str | None,
         opts.namespace_option("Only this namespace's row of the namespace table (default: every namespace)."),
     ] = None,
+    utilization: Annotated[
+        bool,
+        typer.Option(
+            "--utilization",
+            help="Also each pool's and namespace's mean GPU utilization and GPU memory used over --window, "
+            "from the DCGM exporter's metrics in the cluster's Prometheus (Prometheus Operator).",
+        ),
+    ] = False,
+    window: Annotated[
+        str | None,
+        typer.Option(
+            "--window",
+            help="With --utilization: the span averaged, a Prometheus duration (default 1h).",
+            show_default=False,
+        ),
+    ] = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """GPUs allocatable, requested and idle per node pool and namespace, and what idle GPUs cost.
@@ -205,28 +232,42 @@ def gpu_usage(
     Pools with the most idle GPUs come first. Nodes and pods (and, with Dynamic Resource Allocation,
     ResourceSlices and ResourceClaims) are streamed page by page, so this works on clusters of any
     size. -n keeps one namespace's row; the pools and totals stay the whole cluster's (a GPU
-    belongs to a node).
+    belongs to a node). --utilization adds what the GPUs actually did over --window: the mean
+    DCGM_FI_DEV_GPU_UTIL and framebuffer used that NVIDIA's dcgm-exporter reports, read from the
+    Prometheus Operator's Prometheus through the API server's service proxy; without one, the
+    usage is shown with one line on stderr that says why utilization is missing.
     """
-    from akscli import gpu_usage, validate
+    from akscli import errors, gpu_activity, gpu_usage, validate
     from akscli.model import skus
 
     fmt = opts.output_format(output_format, GPU_USAGE_FORMATS)
     region = gpu_usage.use_prices(price_region, price_file)
     if namespace is not None:
         validate.name(namespace, "namespace")
+    if window is not None and not utilization:
+        raise errors.UsageError("--window needs --utilization", hint="akscli gpu usage --utilization --window 1h")
+    span = gpu_activity.check_window(window or gpu_activity.DEFAULT_WINDOW)
     kube = cluster.connect()
     with output.status("reading nodes and pods") as update:
-        usage = gpu_usage.measure(kube, price_region=region, page_size=page_size, progress=update)
+        usage = gpu_usage.measure(
+            kube, price_region=region, page_size=page_size, progress=update, keep_nodes=utilization
+        )
     data = gpu_usage.in_namespace(usage.to_dict(), namespace)
+    missing = None
+    if utilization:
+        with output.status(f"reading GPU utilization over {span} from Prometheus"):
+            missing = gpu_activity.add(kube, usage, data, span)
+    extra = _UTIL_COLUMNS if utilization else []
     if output.structured(fmt):
         output.emit_object(data, fmt, rows=data["pools"])
     elif fmt == "csv":
-        output.emit(gpu_usage.csv_rows(data), "csv", _CSV_COLUMNS)
+        csv_extra = [Column(k, k) for k in gpu_activity.FIELDS] if utilization else []
+        output.emit(gpu_usage.csv_rows(data), "csv", _CSV_COLUMNS + csv_extra)
     else:
-        output.emit(data["pools"], fmt, _POOL_COLUMNS, empty="No GPU nodes found.")
+        output.emit(data["pools"], fmt, _POOL_COLUMNS + extra, empty="No GPU nodes found.")
         if data["namespaces"]:
             output.write("")
-            output.emit(data["namespaces"], fmt, _NAMESPACE_COLUMNS)
+            output.emit(data["namespaces"], fmt, _NAMESPACE_COLUMNS + extra)
         elif namespace is not None:
             output.info(f"no GPU pods or claims in namespace {namespace}")
         output.info(gpu_usage.summary(data["totals"], skus.as_of()))
@@ -235,6 +276,8 @@ def gpu_usage(
                 "no price for " + ", ".join(data["unpriced"]) + ": pass --price-region or --price-file "
                 "(spot prices: the region <region>-spot in --price-file)"
             )
+    if missing:
+        output.warn(missing)
 
 
 # ---- audit -----------------------------------------------------------------------------------

@@ -35,8 +35,11 @@ the Format overview): ``{"status": "success", "data": {"resultType": "vector", "
 {...}, "value": [<unix time>, "<value>"]}]}}``, values written as prometheus/prometheus
 util/jsonutil/marshal.go MarshalFloat writes them. Only the query shapes akscli's ScaledObject
 renders are evaluated: ``sum(SELECTOR)`` (no labels left; no series in, no sample out) and a bare
-``SELECTOR`` (``name{label="v",...}``, matchers ``=``, ``!=``, ``=~``, ``!~``). Any other query is a
-400 ``bad_data`` error that says so: the lab does not pretend to run PromQL it does not have.
+``SELECTOR`` (``name{label="v",...}``, matchers ``=``, ``!=``, ``=~``, ``!~``), and the one
+`akscli gpu usage --utilization` sends: ``avg_over_time(SELECTOR[DURATION])``, each series' mean over
+the range with the metric name dropped (promql/functions.go funcAvgOverTime; the range as
+prometheus_tsdb.py reads it). Any other query is a 400 ``bad_data`` error that says so: the lab
+does not pretend to run PromQL it does not have.
 """
 
 from __future__ import annotations
@@ -199,9 +202,19 @@ class PrometheusServer:
         """The instant vector of ``expr`` at ``at`` (default now; ValueError: not a shape the lab
         evaluates)."""
         text = expr.strip()
+        at = time.time() if at is None else at
+        over = re.fullmatch(r"avg_over_time\s*\((.*)\[([0-9a-z]+)\]\s*\)", text, re.DOTALL)
+        if over is not None:
+            name, matchers = parse_selector(over.group(1))
+            seconds = parse_duration(over.group(2))
+            return [
+                ({k: v for k, v in labels.items() if k != "__name__"}, sum(values) / len(values))
+                for labels, values in self.tsdb.window(at, seconds)
+                if _matches(labels, name, matchers)
+            ]
         m = re.fullmatch(r"sum\s*\((.*)\)", text, re.DOTALL)
         name, matchers = parse_selector(m.group(1) if m else text)
-        samples = self.samples_at(time.time() if at is None else at)
+        samples = self.samples_at(at)
         found = [(labels, v) for labels, v in samples if _matches(labels, name, matchers)]
         if m is None:
             return found
@@ -363,7 +376,8 @@ def parse_selector(text: str) -> tuple[str | None, list[tuple[str, str, str]]]:
     m = re.fullmatch(r"\s*([a-zA-Z_:][a-zA-Z0-9_:]*)?\s*(?:\{(.*)\})?\s*", text, re.DOTALL)
     if m is None or (m.group(1) is None and m.group(2) is None):
         raise ValueError(
-            f'invalid parameter "query": the lab\'s Prometheus evaluates only sum(SELECTOR) and SELECTOR, not {text!r}'
+            f'invalid parameter "query": the lab\'s Prometheus evaluates only sum(SELECTOR), SELECTOR and '
+            f"avg_over_time(SELECTOR[DURATION]), not {text!r}"
         )
     matchers: list[tuple[str, str, str]] = []
     rest = (m.group(2) or "").strip()

@@ -15,10 +15,15 @@ main of August 2026):
   newer than T minus the lookback delta (``--query.lookback-delta``, default 5m,
   cmd/prometheus/main.go; promql/engine.go defaultLookbackDelta) and not a staleness marker
   (promql/engine.go vectorSelectorSingle).
+* A range selector ``[D]`` at time T reads each series' samples in (T - D, T], left-open since
+  Prometheus 3.0, staleness markers left out (promql/engine.go matrixIterSlice, which drops
+  ``value.IsStaleNaN`` points). Samples are kept ``retention`` seconds (upstream
+  ``--storage.tsdb.retention.time``, default 15d, cmd/prometheus/main.go; the lab keeps one day).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import struct
@@ -30,6 +35,8 @@ STALE_NAN_BITS = 0x7FF0000000000002
 STALE_NAN: float = struct.unpack("<d", struct.pack("<Q", STALE_NAN_BITS))[0]
 # cmd/prometheus/main.go: --query.lookback-delta defaults to 5m.
 DEFAULT_LOOKBACK = 300.0
+# How long the lab keeps samples (upstream's default is 15d; a lab run is shorter than a day).
+RETENTION = 86400.0
 
 SeriesKey = tuple[tuple[str, str], ...]
 Series = tuple[dict[str, str], float]
@@ -46,8 +53,9 @@ def key_of(labels: Mapping[str, str]) -> SeriesKey:
 class Tsdb:
     """Samples by series, each list in time order."""
 
-    def __init__(self, lookback: float = DEFAULT_LOOKBACK) -> None:
+    def __init__(self, lookback: float = DEFAULT_LOOKBACK, retention: float = RETENTION) -> None:
         self.lookback = lookback
+        self.retention = retention
         self._samples: dict[SeriesKey, list[tuple[float, float]]] = {}
         self._lock = threading.Lock()
 
@@ -59,8 +67,10 @@ class Tsdb:
                 # ErrDuplicateSampleForTimestamp; updateStaleMarkers ignores them).
                 return
             points.append((at, value))
-            # Nothing older than the lookback before the newest sample is ever read again.
-            while len(points) > 1 and points[1][0] <= at - self.lookback:
+            # Nothing older than the retention (at least the lookback) before the newest sample is
+            # ever read again.
+            keep = max(self.lookback, self.retention)
+            while len(points) > 1 and points[1][0] <= at - keep:
                 points.pop(0)
 
     def mark_stale(self, keys: Iterable[SeriesKey], at: float) -> None:
@@ -72,13 +82,26 @@ class Tsdb:
         found: list[Series] = []
         with self._lock:
             for key, points in self._samples.items():
-                seen = [p for p in points if p[0] <= at]
-                if not seen:
+                i = bisect.bisect_right(points, at, key=lambda p: p[0])
+                if not i:
                     continue
-                t, value = seen[-1]
+                t, value = points[i - 1]
                 if t <= at - self.lookback or is_stale(value):
                     continue
                 found.append((dict(key), value))
+        return found
+
+    def window(self, at: float, seconds: float) -> list[tuple[dict[str, str], list[float]]]:
+        """Every series' sample values in (at - seconds, at], staleness markers left out; a
+        series with none is not in the answer (a range vector selector)."""
+        found: list[tuple[dict[str, str], list[float]]] = []
+        with self._lock:
+            for key, points in self._samples.items():
+                lo = bisect.bisect_right(points, at - seconds, key=lambda p: p[0])
+                hi = bisect.bisect_right(points, at, key=lambda p: p[0])
+                values = [v for _, v in points[lo:hi] if not is_stale(v)]
+                if values:
+                    found.append((dict(key), values))
         return found
 
 

@@ -1,0 +1,231 @@
+"""What the GPUs actually do: NVIDIA dcgm-exporter's utilization and framebuffer use, averaged
+over a window, per node pool and per namespace (`akscli gpu usage --utilization`).
+
+The series are dcgm-exporter's (NVIDIA/dcgm-exporter etc/default-counters.csv):
+``DCGM_FI_DEV_GPU_UTIL`` (gauge, %), ``DCGM_FI_DEV_FB_USED`` and ``DCGM_FI_DEV_FB_FREE`` (gauges,
+MiB), one series per GPU labelled ``gpu``, ``UUID``, ``modelName`` and the node as ``Hostname``
+(``hostname`` on main after 4.8.2; NODE_NAME, internal/pkg/hostname/hostname.go,
+internal/pkg/rendermetrics/render_metrics.go), and with ``--kubernetes`` the pod the GPU is
+given to as ``pod``, ``namespace``, ``container`` (internal/pkg/transformation/const.go). A
+Prometheus that scrapes the exporter without honor_labels keeps those as ``exported_namespace``
+etc. and puts the exporter pod's own in ``namespace`` (prometheus/prometheus scrape/target.go
+PopulateLabels, honor_labels false: the conflicting scraped label gets the ``exported_`` prefix).
+
+The Prometheus is the Prometheus Operator's, reached through the API server's service proxy at
+``prometheus-operated:9090`` of the first Prometheus's namespace (by namespace/name), as
+model/monitoring.py finds one for KEDA. One instant query per metric,
+``avg_over_time(METRIC[WINDOW])``: each series' mean over the window (prometheus/prometheus
+promql/functions.go funcAvgOverTime), answered as the HTTP API writes a vector
+(web/api/v1/api.go: ``{"status": "success", "data": {"resultType": "vector", "result": [{"metric":
+{...}, "value": [t, "v"]}]}}``; an error is ``{"status": "error", "errorType", "error"}``).
+The series are folded here: a GPU is (node, UUID); a GPU that held several pods over the window has
+a series per pod, and its mean is the mean of theirs. A pool's figure is the mean over its GPUs
+that have series; a namespace's over the GPUs its pods held.
+
+Plain logic: no Typer, no rich; nothing is printed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from akscli.errors import AkscliError, UsageError
+
+if TYPE_CHECKING:
+    from akscli.gpu_usage import Usage
+    from akscli.kube.client import Kube
+
+UTIL, FB_USED, FB_FREE = "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE"
+HOST_LABELS = ("Hostname", "hostname")
+PROMETHEUS_API = "monitoring.coreos.com/v1"
+SERVICE, PORT = "prometheus-operated", 9090  # prometheus-operator pkg/prometheus/server/statefulset.go
+DEFAULT_WINDOW = "1h"
+FIELDS = ("gpu_util_percent", "gpu_memory_used_percent", "gpus_measured")
+HOW = (
+    "run NVIDIA's dcgm-exporter (GPU Operator ClusterPolicy spec.dcgmExporter.enabled) and have a "
+    "Prometheus Operator Prometheus scrape it (a ServiceMonitor or PodMonitor for app=nvidia-dcgm-exporter); "
+    "see akscli doctor --for gpu"
+)
+# A Prometheus duration (prometheus/common model/time.go ParseDuration): units y w d h m s ms.
+_DURATION = re.compile(r"(?:[0-9]+(?:ms|s|m|h|d|w|y))+")
+
+
+class Unavailable(Exception):
+    """Why no utilization could be read (one line, with how to get it)."""
+
+
+def check_window(window: str) -> str:
+    """``--window`` as a Prometheus duration (1h, 30m, 1d12h); refused when it is not one or is zero."""
+    if not _DURATION.fullmatch(window) or not re.search(r"[1-9]", window):
+        raise UsageError(f"invalid --window {window!r}: expected a duration such as 30m, 1h or 1d", hint="--window 1h")
+    return window
+
+
+def queries(window: str) -> dict[str, str]:
+    """The PromQL sent, one instant query per metric."""
+    return {metric: f"avg_over_time({metric}[{window}])" for metric in (UTIL, FB_USED, FB_FREE)}
+
+
+Sample = tuple[dict[str, str], float]
+
+
+def find_prometheus(kube: Kube) -> str:
+    """The namespace of the first Prometheus (by namespace/name); Unavailable when none."""
+    if not kube.has_api(PROMETHEUS_API, "Prometheus"):
+        raise Unavailable(f"the cluster has no Prometheus ({PROMETHEUS_API}) to read DCGM metrics from; {HOW}")
+    found = sorted(
+        (
+            (p["metadata"].get("namespace", ""), p["metadata"]["name"])
+            for p in kube.list(PROMETHEUS_API, "Prometheus", all_namespaces=True)
+        ),
+    )
+    if not found:
+        raise Unavailable(f"the cluster has no Prometheus ({PROMETHEUS_API}) to read DCGM metrics from; {HOW}")
+    return str(found[0][0])
+
+
+def read_vector(body: bytes, where: str) -> list[Sample]:
+    """An instant query's answer (web/api/v1/api.go): its samples, or Unavailable with Prometheus's error."""
+    try:
+        doc = json.loads(body.decode("utf-8", "replace"))
+    except ValueError:
+        raise Unavailable(f"{where} did not answer the Prometheus HTTP API (not JSON)") from None
+    if not isinstance(doc, dict):
+        raise Unavailable(f"{where} did not answer the Prometheus HTTP API")
+    if doc.get("status") != "success":
+        raise Unavailable(
+            f"{where} answered {doc.get('errorType') or 'an error'}: {doc.get('error') or ''}".rstrip(": ")
+        )
+    data = doc.get("data") or {}
+    if data.get("resultType") != "vector":
+        raise Unavailable(f"{where} answered a {data.get('resultType')!r}, not a vector")
+    samples: list[Sample] = []
+    for item in data.get("result") or []:
+        try:
+            value = float(item["value"][1])
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+        if value == value:  # NaN: no figure
+            samples.append(({str(k): str(v) for k, v in (item.get("metric") or {}).items()}, value))
+    return samples
+
+
+def query(kube: Kube, namespace: str, expr: str) -> list[Sample]:
+    """One instant query through the service proxy."""
+    where = f"Prometheus {namespace}/{SERVICE}"
+    try:
+        status, body = kube.proxy(namespace, SERVICE, PORT, f"/api/v1/query?query={quote(expr, safe='')}")
+    except AkscliError as exc:
+        raise Unavailable(f"{where} could not be queried: {exc.message}") from None
+    if status in (502, 503, 504):
+        raise Unavailable(f"{where} is not serving (HTTP {status} through the API server's service proxy)")
+    return read_vector(body, where)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Mean utilization and framebuffer use of a set of GPUs."""
+
+    util: float | None
+    memory: float | None
+    gpus: int
+
+    def as_fields(self) -> dict[str, Any]:
+        return dict(zip(FIELDS, (_round(self.util), _round(self.memory), self.gpus), strict=True))
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _node(labels: Mapping[str, str]) -> str:
+    return next((labels[k] for k in HOST_LABELS if labels.get(k)), "")
+
+
+def workload_namespace(labels: Mapping[str, str]) -> str:
+    """The namespace of the pod the GPU was given to: ``exported_namespace`` when Prometheus renamed
+    it, else ``namespace`` (honor_labels, or a series with no pod, where it is the exporter's own)."""
+    return labels.get("exported_namespace") or labels.get("namespace", "")
+
+
+def _key(labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(labels.items()))
+
+
+def fold(
+    util: Iterable[Sample], used: Iterable[Sample], free: Iterable[Sample], node_pool: Mapping[str, int]
+) -> tuple[dict[int, Figures], dict[str, Figures]]:
+    """Per pool (by the index ``node_pool`` gives each node) and per workload namespace: the mean
+    utilization and framebuffer used (% of used + free) over their GPUs."""
+    used_by, free_by = {_key(k): v for k, v in used}, {_key(k): v for k, v in free}
+    per_gpu: dict[tuple[str, str], list[tuple[float, float | None]]] = {}
+    per_ns: dict[tuple[str, str, str], list[tuple[float, float | None]]] = {}
+    for labels, value in util:
+        node = _node(labels)
+        if node not in node_pool:
+            continue
+        key = _key(labels)
+        u, f = used_by.get(key), free_by.get(key)
+        memory = 100.0 * u / (u + f) if u is not None and f is not None and u + f > 0 else None
+        gpu = labels.get("UUID") or labels.get("gpu", "")
+        per_gpu.setdefault((node, gpu), []).append((value, memory))
+        if labels.get("exported_pod") or labels.get("pod"):
+            per_ns.setdefault((workload_namespace(labels), node, gpu), []).append((value, memory))
+    pools: dict[int, list[tuple[float, float | None]]] = {}
+    for (node, _), figs in per_gpu.items():
+        pools.setdefault(node_pool[node], []).append(_mean_pair(figs))
+    namespaces: dict[str, list[tuple[float, float | None]]] = {}
+    for (ns, _, _), figs in per_ns.items():
+        namespaces.setdefault(ns, []).append(_mean_pair(figs))
+    return (
+        {i: _figures(v) for i, v in pools.items()},
+        {ns: _figures(v) for ns, v in namespaces.items()},
+    )
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _mean_pair(figs: Sequence[tuple[float, float | None]]) -> tuple[float, float | None]:
+    return sum(u for u, _ in figs) / len(figs), _mean([m for _, m in figs if m is not None])
+
+
+def _figures(figs: Sequence[tuple[float, float | None]]) -> Figures:
+    return Figures(_mean([u for u, _ in figs]), _mean([m for _, m in figs if m is not None]), len(figs))
+
+
+def node_pools(usage: Usage) -> dict[str, int]:
+    """Each GPU node's pool as its index in ``usage.pools``."""
+    index = {id(p): i for i, p in enumerate(usage.pools)}
+    return {node: index[id(pool)] for node, pool in usage.node_pools.items() if id(pool) in index}
+
+
+def add(kube: Kube, usage: Usage, data: dict[str, Any], window: str) -> str | None:
+    """Put the window's figures beside each pool and namespace row of ``data`` (usage.to_dict(),
+    perhaps narrowed by -n); None, or the line that says why there are none and how to get them."""
+    empty = Figures(None, None, 0).as_fields()
+    for row in (*data["pools"], *data["namespaces"]):
+        row.update(empty)
+    try:
+        namespace = find_prometheus(kube)
+        answers = {m: query(kube, namespace, q) for m, q in queries(window).items()}
+    except Unavailable as exc:
+        return f"GPU utilization not shown: {exc}"
+    if not answers[UTIL]:
+        return (
+            f"GPU utilization not shown: Prometheus {namespace}/{SERVICE} has no {UTIL} series over the last "
+            f"{window}; {HOW}"
+        )
+    pools, namespaces = fold(answers[UTIL], answers[FB_USED], answers[FB_FREE], node_pools(usage))
+    for i, figs in pools.items():
+        data["pools"][i].update(figs.as_fields())
+    for row in data["namespaces"]:
+        if row["namespace"] in namespaces:
+            row.update(namespaces[row["namespace"]].as_fields())
+    return None

@@ -1,0 +1,104 @@
+"""gpu usage --utilization's plain logic (akscli.gpu_activity): the PromQL sent, the Prometheus
+answer read, and dcgm-exporter's series folded per pool and per namespace by node, GPU and pod."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from akscli import gpu_activity as ga
+from akscli.errors import UsageError
+
+H100 = "NVIDIA H100 80GB HBM3"
+
+
+def series(
+    node: str, gpu: int, pod: str = "", ns: str = "", *, exported: bool = True, host: str = "Hostname"
+) -> dict[str, str]:
+    """dcgm-exporter's labels (render_metrics.go) as a Prometheus keeps them: the pod labels
+    renamed exported_* without honor_labels, the exporter pod's own in namespace/pod."""
+    labels = {"gpu": str(gpu), "UUID": f"GPU-{node}-{gpu}", "modelName": H100, host: node}
+    if exported:
+        labels |= {"namespace": "gpu-operator", "pod": f"nvidia-dcgm-exporter-{node}"}
+        if pod:
+            labels |= {"exported_namespace": ns, "exported_pod": pod, "exported_container": "c"}
+    elif pod:
+        labels |= {"namespace": ns, "pod": pod, "container": "c"}
+    return labels
+
+
+def test_one_instant_query_per_metric_averages_each_series_over_the_window() -> None:
+    assert ga.queries("90m") == {
+        "DCGM_FI_DEV_GPU_UTIL": "avg_over_time(DCGM_FI_DEV_GPU_UTIL[90m])",
+        "DCGM_FI_DEV_FB_USED": "avg_over_time(DCGM_FI_DEV_FB_USED[90m])",
+        "DCGM_FI_DEV_FB_FREE": "avg_over_time(DCGM_FI_DEV_FB_FREE[90m])",
+    }
+
+
+@pytest.mark.parametrize("bad", ["1", "1x", "0s", "0h0m", "-1h", "1h ", ""])
+def test_window_must_be_a_nonzero_prometheus_duration(bad: str) -> None:
+    with pytest.raises(UsageError, match="--window"):
+        ga.check_window(bad)
+
+
+def test_window_takes_compound_durations() -> None:
+    assert ga.check_window("1d12h") == "1d12h"
+
+
+def test_pools_average_their_gpus_and_namespaces_the_gpus_their_pods_held() -> None:
+    # a-0 (pool 0): GPU 0 ran two pods in the window (90 then 50: that GPU's mean is 70), GPU 1 none.
+    # b-0 (pool 1): scraped with honor_labels (pod labels as they are), hostname in lower case (main).
+    util = [
+        (series("a-0", 0, "llm-0", "serving"), 90.0),
+        (series("a-0", 0, "llm-1", "serving"), 50.0),
+        (series("a-0", 1), 0.0),
+        (series("b-0", 0, "train-0", "research", exported=False, host="hostname"), 20.0),
+        (series("gone-0", 0, "x", "serving"), 100.0),  # a node no longer in the cluster
+    ]
+    used = [(labels, 40000.0 if value else 0.0) for labels, value in util]
+    free = [(labels, 40000.0 if value else 80000.0) for labels, value in util]
+    pools, namespaces = ga.fold(util, used, free, {"a-0": 0, "b-0": 1})
+    assert pools == {0: ga.Figures(35.0, 25.0, 2), 1: ga.Figures(20.0, 50.0, 1)}
+    # The unattributed GPU carries the exporter pod's own namespace: a namespace that requests no
+    # GPU, so no row of the namespace table takes it (gpu_activity.add joins on the rows).
+    assert namespaces == {
+        "serving": ga.Figures(70.0, 50.0, 1),
+        "research": ga.Figures(20.0, 50.0, 1),
+        "gpu-operator": ga.Figures(0.0, 0.0, 1),
+    }
+    assert pools[0].as_fields() == {"gpu_util_percent": 35.0, "gpu_memory_used_percent": 25.0, "gpus_measured": 2}
+
+
+def _answer(doc: object) -> bytes:
+    return json.dumps(doc).encode()
+
+
+def test_a_vector_answer_is_read_and_nan_left_out() -> None:
+    body = _answer(
+        {
+            "status": "success",
+            "data": {
+                "resultType": "vector",
+                "result": [
+                    {"metric": {"gpu": "0"}, "value": [1.7e9, "12.5"]},
+                    {"metric": {"gpu": "1"}, "value": [1.7e9, "NaN"]},
+                ],
+            },
+        }
+    )
+    assert ga.read_vector(body, "Prometheus m/p") == [({"gpu": "0"}, 12.5)]
+
+
+@pytest.mark.parametrize(
+    ("doc", "words"),
+    [
+        ({"status": "error", "errorType": "bad_data", "error": "parse error"}, "answered bad_data: parse error"),
+        ({"status": "success", "data": {"resultType": "matrix", "result": []}}, "not a vector"),
+        ("<html>", "did not answer the Prometheus HTTP API"),
+    ],
+)
+def test_an_error_answer_says_what_prometheus_said(doc: object, words: str) -> None:
+    body = doc.encode() if isinstance(doc, str) else _answer(doc)
+    with pytest.raises(ga.Unavailable, match=words):
+        ga.read_vector(body, "Prometheus m/p")

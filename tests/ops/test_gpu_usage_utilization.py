@@ -1,0 +1,67 @@
+"""gpu usage --utilization end to end: the CLI against the Kubernetes emulator, whose
+kube-prometheus-stack Prometheus scrapes the GPU Operator's dcgm-exporter (controllers/nvidia_dcgm.py,
+prometheus_server.py) and answers avg_over_time through the API server's service proxy."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from tests.cli import invoke
+from tests.emulators.kube.controllers.nvidia_dcgm import FB_TOTAL_MIB, install_dcgm_exporter
+from tests.emulators.kube.profiles import install_podmonitor_api
+from tests.ops.test_ops_emulator import gpu_node, gpu_pod
+
+
+def _proxied(emu: Any) -> list[str]:
+    return [e.path for e in emu.request_log if "/services/" in e.path and "/proxy/" in e.path]
+
+
+def test_utilization_is_each_pools_and_namespaces_mean_over_the_window(kube_emulator: Any, kubeconfig: Any) -> None:
+    gpu_node(kube_emulator, "a100-0", "a100", "Standard_NC24ads_A100_v4", 1)
+    gpu_node(kube_emulator, "h100-0", "h100", "Standard_NC96ads_A100_v4", 4)
+    gpu_pod(kube_emulator, "serving", "llm-0", "a100-0", 1)
+    gpu_pod(kube_emulator, "research", "train-0", "h100-0", 1)
+    install_podmonitor_api(kube_emulator, scrape_loop=False)
+    server = kube_emulator.prometheus_servers["monitoring"]
+    serving = install_dcgm_exporter(kube_emulator, "a100-0", {"serving/llm-0": (90.0, 40000.0)})
+    install_dcgm_exporter(kube_emulator, "h100-0", {"research/train-0": (2.0, 1000.0)})
+    now = time.time()
+    server.scrape(now - 120, every=True)
+    serving.busy["serving/llm-0"] = (70.0, 40000.0)
+    server.scrape(now - 60, every=True)
+
+    plain = invoke("gpu", "usage", "-o", "json")
+    assert plain.exit_code == 0, plain
+    assert "gpu_util_percent" not in plain.stdout and not _proxied(kube_emulator)  # no flag: no query
+
+    result = invoke("gpu", "usage", "--utilization", "-o", "json")
+    assert result.exit_code == 0, result
+    data = json.loads(result.stdout)
+    figures = {
+        p["pool"]: (p["gpu_util_percent"], p["gpu_memory_used_percent"], p["gpus_measured"]) for p in data["pools"]
+    }
+    used = round(100 * 1000 / FB_TOTAL_MIB / 4, 1)  # one of four H100s holds 1000 MiB
+    assert figures == {"a100": (80.0, round(100 * 40000 / FB_TOTAL_MIB, 1), 1), "h100": (0.5, used, 4)}
+    by_ns = {n["namespace"]: n["gpu_util_percent"] for n in data["namespaces"]}
+    assert by_ns == {"serving": 80.0, "research": 2.0}
+    assert "GPU utilization not shown" not in result.stderr
+
+    table = invoke("gpu", "usage", "--utilization", "--window", "30m")
+    assert table.exit_code == 0, table
+    assert "GPU UTIL" in table.stdout and "80%" in table.stdout
+
+
+def test_without_prometheus_the_usage_is_shown_with_one_line_why(kube_emulator: Any, kubeconfig: Any) -> None:
+    gpu_node(kube_emulator, "a100-0", "a100", "Standard_NC24ads_A100_v4", 1)
+    result = invoke("gpu", "usage", "--utilization", "-o", "csv")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines()[0].endswith(",gpu_util_percent,gpu_memory_used_percent,gpus_measured")
+    [line] = [x for x in result.stderr.splitlines() if "GPU utilization not shown" in x]
+    assert "no Prometheus" in line and "dcgm-exporter" in line
+
+
+def test_window_without_utilization_is_refused(kube_emulator: Any, kubeconfig: Any) -> None:
+    result = invoke("gpu", "usage", "--window", "1h")
+    assert result.exit_code == 2 and "--window needs --utilization" in result.stderr
