@@ -46,6 +46,10 @@ PROMETHEUS_API = "monitoring.coreos.com/v1"
 SERVICE, PORT = "prometheus-operated", 9090  # prometheus-operator pkg/prometheus/server/statefulset.go
 DEFAULT_WINDOW = "1h"
 FIELDS = ("gpu_util_percent", "gpu_memory_used_percent", "gpus_measured")
+# A namespace whose GPUs averaged less than this is named in the summary line: requested, doing
+# next to nothing (akscli's choice; DCGM_FI_DEV_GPU_UTIL is the percent of the sample period in
+# which a kernel ran).
+LOW_PERCENT = 5.0
 HOW = (
     "run NVIDIA's dcgm-exporter (GPU Operator ClusterPolicy spec.dcgmExporter.enabled) and have a "
     "Prometheus Operator Prometheus scrape it (a ServiceMonitor or PodMonitor for app=nvidia-dcgm-exporter); "
@@ -229,3 +233,22 @@ def add(kube: Kube, usage: Usage, data: dict[str, Any], window: str) -> str | No
         if row["namespace"] in namespaces:
             row.update(namespaces[row["namespace"]].as_fields())
     return None
+
+
+def summary(data: Mapping[str, Any], window: str) -> str | None:
+    """One line for the table: the mean over every GPU measured, and the namespaces holding GPUs
+    that averaged under LOW_PERCENT; None when nothing was measured."""
+    pools = [p for p in data["pools"] if p.get("gpus_measured") and p.get("gpu_util_percent") is not None]
+    measured = sum(p["gpus_measured"] for p in pools)
+    if not measured:
+        return None
+    mean = sum(p["gpu_util_percent"] * p["gpus_measured"] for p in pools) / measured
+    line = f"GPU utilization over {window}: {round(mean, 1):g}% mean over {measured} GPUs"
+    low = [
+        f"{n['namespace']} ({n['gpu_util_percent']:g}% on {n['gpus_measured']} GPU(s))"
+        for n in data["namespaces"]
+        if n.get("gpu_util_percent") is not None and n["gpu_util_percent"] < LOW_PERCENT
+    ]
+    if low:
+        line += f"; requested and under {LOW_PERCENT:g}% busy: " + ", ".join(low)
+    return line

@@ -102,3 +102,22 @@ def test_an_error_answer_says_what_prometheus_said(doc: object, words: str) -> N
     body = doc.encode() if isinstance(doc, str) else _answer(doc)
     with pytest.raises(ga.Unavailable, match=words):
         ga.read_vector(body, "Prometheus m/p")
+
+
+def test_the_summary_names_namespaces_whose_gpus_did_next_to_nothing() -> None:
+    data = {
+        "pools": [
+            {"gpu_util_percent": 50.0, "gpus_measured": 3},
+            {"gpu_util_percent": None, "gpus_measured": 0},
+            {"gpu_util_percent": 10.0, "gpus_measured": 1},
+        ],
+        "namespaces": [
+            {"namespace": "serving", "gpu_util_percent": 80.0, "gpus_measured": 2},
+            {"namespace": "research", "gpu_util_percent": 4.9, "gpus_measured": 1},
+            {"namespace": "batch", "gpu_util_percent": None, "gpus_measured": 0},
+        ],
+    }
+    assert ga.summary(data, "1h") == (
+        "GPU utilization over 1h: 40% mean over 4 GPUs; requested and under 5% busy: research (4.9% on 1 GPU(s))"
+    )
+    assert ga.summary({"pools": [data["pools"][1]], "namespaces": []}, "1h") is None

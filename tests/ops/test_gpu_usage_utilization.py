@@ -51,6 +51,10 @@ def test_utilization_is_each_pools_and_namespaces_mean_over_the_window(kube_emul
     table = invoke("gpu", "usage", "--utilization", "--window", "30m")
     assert table.exit_code == 0, table
     assert "GPU UTIL" in table.stdout and "80%" in table.stdout
+    assert (
+        "GPU utilization over 30m: 16.4% mean over 5 GPUs; requested and under 5% busy: research (2% on 1 GPU(s))"
+        in (table.stderr)
+    )
 
 
 def test_without_prometheus_the_usage_is_shown_with_one_line_why(kube_emulator: Any, kubeconfig: Any) -> None:

@@ -271,6 +271,9 @@ def gpu_usage(
         elif namespace is not None:
             output.info(f"no GPU pods or claims in namespace {namespace}")
         output.info(gpu_usage.summary(data["totals"], skus.as_of()))
+        busy = gpu_activity.summary(data, span) if utilization else None
+        if busy:
+            output.info(busy)
         if data["unpriced"]:
             output.warn(
                 "no price for " + ", ".join(data["unpriced"]) + ": pass --price-region or --price-file "
