@@ -8,16 +8,18 @@ MiB), one series per GPU labelled ``gpu``, ``UUID``, ``modelName`` and the node 
 internal/pkg/rendermetrics/render_metrics.go), and with ``--kubernetes`` the pod the GPU is
 given to as ``pod``, ``namespace``, ``container`` (internal/pkg/transformation/const.go). A
 Prometheus that scrapes the exporter without honor_labels keeps those as ``exported_namespace``
-etc. and puts the exporter pod's own in ``namespace`` (prometheus/prometheus scrape/target.go
-PopulateLabels, honor_labels false: the conflicting scraped label gets the ``exported_`` prefix).
+etc. and puts the exporter pod's own in ``namespace`` (prometheus/prometheus d15adb9a
+scrape/scrape.go resolveConflictingExposedLabels: honor_labels false prefixes a clashing scraped
+label with ``exported_``).
 
 The Prometheus is the Prometheus Operator's, reached through the API server's service proxy at
 ``prometheus-operated:9090`` of the first Prometheus's namespace (by namespace/name), as
 model/monitoring.py finds one for KEDA. One instant query per metric,
-``avg_over_time(METRIC[WINDOW])``: each series' mean over the window (prometheus/prometheus
-promql/functions.go funcAvgOverTime), answered as the HTTP API writes a vector
-(web/api/v1/api.go: ``{"status": "success", "data": {"resultType": "vector", "result": [{"metric":
-{...}, "value": [t, "v"]}]}}``; an error is ``{"status": "error", "errorType", "error"}``).
+``avg_over_time(METRIC[WINDOW])``: each series' mean over (now - WINDOW, now], staleness markers
+left out (promql/functions.go funcAvgOverTime; promql/engine.go matrixIterSlice), answered as the
+HTTP API writes a vector (web/api/v1/api.go Response: ``{"status": "success", "data":
+{"resultType": "vector", "result": [{"metric": {...}, "value": [t, "v"]}]}}``; an error is
+``{"status": "error", "errorType", "error"}``).
 The series are folded here: a GPU is (node, UUID); a GPU that held several pods over the window has
 a series per pod, and its mean is the mean of theirs. A pool's figure is the mean over its GPUs
 that have series; a namespace's over the GPUs its pods held.
@@ -80,6 +82,13 @@ Sample = tuple[dict[str, str], float]
 
 def find_prometheus(kube: Kube) -> str:
     """The namespace of the first Prometheus (by namespace/name); Unavailable when none."""
+    try:
+        return _first_prometheus(kube)
+    except AkscliError as exc:  # no permission to list them, an API server that fails the list
+        raise Unavailable(f"the Prometheus objects ({PROMETHEUS_API}) could not be listed: {exc.message}") from None
+
+
+def _first_prometheus(kube: Kube) -> str:
     if not kube.has_api(PROMETHEUS_API, "Prometheus"):
         raise Unavailable(f"the cluster has no Prometheus ({PROMETHEUS_API}) to read DCGM metrics from; {HOW}")
     found = sorted(

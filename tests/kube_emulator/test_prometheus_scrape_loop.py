@@ -18,7 +18,8 @@ import pytest
 
 from tests.emulators.kube.apiserver_common import wait_until
 from tests.emulators.kube.controllers.prometheus_offset import NANO, fnv64a, offset_seed, target_hash, xxhash64
-from tests.emulators.kube.controllers.prometheus_tsdb import STALE_NAN, Tsdb, is_stale, parse_duration
+from tests.emulators.kube.controllers.prometheus_server import PrometheusServer
+from tests.emulators.kube.controllers.prometheus_tsdb import STALE_NAN, Tsdb, is_stale, key_of, parse_duration
 from tests.emulators.kube.controllers.vllm import VllmMetrics
 from tests.emulators.kube.profiles import install_podmonitor_api
 
@@ -199,6 +200,20 @@ def test_the_scrape_loop_scrapes_new_targets_on_its_own(kube_emulator_factory: A
     relabel = {"metadata": {"labels": {"team": "ml"}}}
     model.emu.cluster.patch(MONITORING, "Prometheus", "monitoring", "kube-prometheus-stack-prometheus", relabel)
     assert wait_until(lambda: model.server.query(QUERY) == [({}, 4.0)])
+
+
+def test_avg_over_time_is_each_series_mean_over_a_left_open_range_without_stale_markers() -> None:
+    # promql/engine.go matrixIterSlice (t > mint; stale markers skipped), functions.go funcAvgOverTime
+    # (the metric name dropped); samples older than the lookback are kept for the range.
+    server = PrometheusServer(None, "monitoring")
+    key = key_of({"__name__": "DCGM_FI_DEV_GPU_UTIL", "gpu": "0"})
+    for at, value in ((T0, 10.0), (T0 + 30, 20.0), (T0 + 60, 60.0)):
+        server.tsdb.append(key, at, value)
+    server.tsdb.mark_stale([key], T0 + 900)
+    assert server.query('avg_over_time(DCGM_FI_DEV_GPU_UTIL{gpu="0"}[90s])', T0 + 60) == [({"gpu": "0"}, 30.0)]
+    assert server.query("avg_over_time(DCGM_FI_DEV_GPU_UTIL[1m])", T0 + 60) == [({"gpu": "0"}, 40.0)]
+    assert server.query("avg_over_time(DCGM_FI_DEV_GPU_UTIL[1h])", T0 + 900) == [({"gpu": "0"}, 30.0)]
+    assert server.query("avg_over_time(DCGM_FI_DEV_GPU_UTIL[1m])", T0 + 900) == []
 
 
 def test_the_staleness_marker_is_prometheus_stale_nan() -> None:

@@ -4,11 +4,12 @@ answer read, and dcgm-exporter's series folded per pool and per namespace by nod
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from akscli import gpu_activity as ga
-from akscli.errors import UsageError
+from akscli.errors import AuthError, UsageError
 
 H100 = "NVIDIA H100 80GB HBM3"
 
@@ -121,3 +122,54 @@ def test_the_summary_names_namespaces_whose_gpus_did_next_to_nothing() -> None:
         "GPU utilization over 1h: 40% mean over 4 GPUs; requested and under 5% busy: research (4.9% on 1 GPU(s))"
     )
     assert ga.summary({"pools": [data["pools"][1]], "namespaces": []}, "1h") is None
+
+
+class _Kube:
+    """What gpu_activity asks of the cluster: one Prometheus, and the service proxy's answer."""
+
+    def __init__(self, answer: tuple[int, bytes] | Exception, listing: Exception | None = None) -> None:
+        self.answer, self.listing, self.paths = answer, listing, []
+
+    def has_api(self, api: str, kind: str) -> bool:
+        return True
+
+    def list(self, api: str, kind: str, all_namespaces: bool = False) -> list[dict[str, object]]:
+        if self.listing:
+            raise self.listing
+        return [
+            {"metadata": {"namespace": "monitoring", "name": "k-p-s"}},
+            {"metadata": {"namespace": "a", "name": "z"}},
+        ]
+
+    def proxy(self, namespace: str, service: str, port: int, path: str) -> tuple[int, bytes]:
+        self.paths.append(f"{namespace}/{service}:{port}{path}")
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def test_the_query_goes_to_the_first_prometheus_through_the_service_proxy() -> None:
+    kube = _Kube((200, _answer({"status": "success", "data": {"resultType": "vector", "result": []}})))
+    namespace = ga.find_prometheus(kube)  # type: ignore[arg-type]
+    assert ga.query(kube, namespace, "avg_over_time(DCGM_FI_DEV_GPU_UTIL[1h])") == []  # type: ignore[arg-type]
+    assert kube.paths == [
+        "a/prometheus-operated:9090/api/v1/query?query=avg_over_time%28DCGM_FI_DEV_GPU_UTIL%5B1h%5D%29"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kube", "words"),
+    [
+        (_Kube((503, b"")), "is not serving \\(HTTP 503"),
+        (_Kube(AuthError("services/proxy is forbidden")), "could not be queried: services/proxy is forbidden"),
+        (_Kube((200, b""), AuthError("prometheuses is forbidden")), "could not be listed: prometheuses is forbidden"),
+    ],
+)
+def test_a_prometheus_out_of_reach_is_a_reason_not_a_failure(kube: _Kube, words: str) -> None:
+    data: dict[str, list[dict[str, object]]] = {"pools": [{"pool": "a"}], "namespaces": []}
+    line = ga.add(kube, None, data, "1h")  # type: ignore[arg-type]
+    assert line is not None and line.startswith("GPU utilization not shown: ")
+    assert re.search(words, line)
+    assert data["pools"] == [
+        {"pool": "a", "gpu_util_percent": None, "gpu_memory_used_percent": None, "gpus_measured": 0}
+    ]
