@@ -126,7 +126,9 @@ def install_dcgm_exporter(emu: Any, node: str, busy: Mapping[str, tuple[float, f
             "spec": {"nodeName": node, "containers": [container]},
         }
     )
-    emu.cluster.patch_status("v1", "Pod", NAMESPACE, name, {"phase": "Running", "podIP": f"10.244.{int(name[-2:], 16)}.9"})
+    emu.cluster.patch_status(
+        "v1", "Pod", NAMESPACE, name, {"phase": "Running", "podIP": f"10.244.{int(name[-2:], 16)}.9"}
+    )
     exporter = DcgmExporter(emu, node)
     exporter.busy.update(busy or {})
     emu.register_pod_proxy(NAMESPACE, name, PORT, exporter.handle)
