@@ -283,3 +283,14 @@ def test_deploy_takes_image_and_storage_class_where_vllm_runs() -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result
     assert "example.com/vllm:1" in result.stdout and '"premium"' in result.stdout
+
+
+def test_client_dry_run_says_it_renders_no_pod_monitor_a_real_deploy_adds() -> None:
+    # Offline nothing says which PodMonitor API the cluster serves: the manifest has none and
+    # stderr names what the real deploy adds (with --autoscale one is rendered, and nothing is said).
+    plain = invoke("model", "deploy", "phi-4", "--dry-run=client")
+    assert plain.exit_code == 0, plain
+    assert "PodMonitor" not in plain.stdout
+    assert "renders no PodMonitor: a real deploy also applies podmonitor/phi-4" in plain.stderr
+    scaled = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--autoscale", "1:3", "--dry-run=client")
+    assert "kind: PodMonitor" in scaled.stdout and "renders no PodMonitor" not in scaled.stderr

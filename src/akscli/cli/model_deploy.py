@@ -319,6 +319,8 @@ def deploy_cmd(
     if kube is None:
         if create_namespace and not fleet:
             deploy_steps.client_dry_run_namespace(req.namespace, output_fmt)
+        if (unrendered := deploy_steps.client_dry_run_pod_monitor(req)) is not None:
+            output.warn(unrendered)
         common.apply_objects(
             objects, stack=kinds.stack_of(req.name), target=target, dry_run=mode, yes=yes, output_format=output_fmt
         )

@@ -1,6 +1,8 @@
 """Steps of ``akscli model deploy`` moved out of cli/model_deploy.py as it neared 600 lines: the
 size the pods are pinned to on this cluster, and the namespace the model goes in."""
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING
 
 from akscli import errors, output
@@ -89,6 +91,23 @@ def client_dry_run_namespace(namespace: str, fmt: str) -> None:
         output.write(f"namespace/{namespace}")
     else:
         output.info(f"namespace/{namespace} created (dry run)")
+
+
+def client_dry_run_pod_monitor(req: DeployRequest) -> str | None:
+    """What --dry-run=client leaves out of its output, said on stderr: a real deploy asks the
+    cluster which PodMonitor API it serves (preflight.monitor_api) and adds a PodMonitor for the
+    pods that serve vLLM's /metrics; offline nothing is asked, so none is rendered (except for
+    --autoscale, which needs one). As ``helm template`` renders a chart's Capabilities-gated
+    objects only for the API versions it is given (helm/helm pkg/cmd/template.go
+    ``--api-versions``), the manifest is what can be known offline, and the user hears what the
+    real run adds and where to get it. None where nothing is left out."""
+    if req.monitor_api is not None or not req.serves_vllm_metrics:
+        return None
+    return (
+        f"--dry-run=client asks no cluster, so it renders no PodMonitor: a real deploy also applies "
+        f"podmonitor/{req.name} where the cluster serves the PodMonitor API (azmonitoring.coreos.com/v1 "
+        "or monitoring.coreos.com/v1); --dry-run=server -o yaml renders the objects this cluster would get"
+    )
 
 
 def _namespace_line(namespace: str, operation: str, fmt: str, *, plan: bool = False) -> None:
