@@ -127,3 +127,38 @@ def test_a_kubeconfig_flag_given_to_a_command_that_reaches_no_cluster_is_one_lin
     assert result.exit_code == 2
     assert line in result.stderr
     assert f"hint: {hint}\n" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "line", "hint"),
+    [
+        (
+            ("gpu", "usage", "-A", "-o", "json"),
+            "'akscli gpu usage' reads every namespace already",
+            "akscli gpu usage -o json",
+        ),
+        (
+            ("cluster", "list", "-A"),
+            "'akscli cluster list' reaches no Kubernetes cluster, so it takes no -A (",
+            "akscli cluster list",
+        ),
+        (
+            ("doctor", "--all-namespaces"),
+            "'akscli doctor' works in no namespace: it takes no --all-namespaces",
+            "akscli doctor",
+        ),
+        (
+            ("model", "status", "phi-4", "-A"),
+            "'akscli model status' acts in one namespace (-n picks it)",
+            "akscli model status phi-4",
+        ),
+    ],
+)
+def test_all_namespaces_given_to_a_command_without_it_is_one_line_with_the_fix(
+    args: tuple[str, ...], line: str, hint: str
+) -> None:
+    # click said `No such option: -A` and the command's --help, which names no fix.
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert line in result.stderr
+    assert f"hint: {hint}\n" in result.stderr

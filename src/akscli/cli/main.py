@@ -421,12 +421,11 @@ def _run(argv: Sequence[str]) -> int:
         if (revision := revision_argument(exc.ctx, exc.format_message(), args, _prog_name())) is not None:
             return _report(revision, 2)
         if isinstance(exc, click.exceptions.NoSuchOption):
-            from akscli.cli.name_flag import no_kubeconfig, refusal
+            from akscli.cli.name_flag import no_all_namespaces, no_kubeconfig, refusal
 
-            if (named := refusal(exc.ctx, exc.option_name, args, _prog_name())) is not None:
-                return _report(named, 2)
-            if (unread := no_kubeconfig(exc.ctx, exc.option_name, args, _prog_name())) is not None:
-                return _report(unread, 2)
+            for refused in (refusal, no_kubeconfig, no_all_namespaces):
+                if (said := refused(exc.ctx, exc.option_name, args, _prog_name())) is not None:
+                    return _report(said, 2)
             from akscli.cli import kubectl_flags
 
             if (kubectls := kubectl_flags.refusal(exc.option_name, path)) is not None:

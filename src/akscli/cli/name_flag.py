@@ -79,10 +79,48 @@ def no_kubeconfig(ctx: Any, option: str | None, args: Sequence[str], prog: str) 
     words = _without(args, option)
     if words is None:
         return None
+    return _reaches_no_cluster(ctx, option, words, prog)
+
+
+def _reaches_no_cluster(ctx: Any, option: str, words: Sequence[str], prog: str) -> UsageError:
     arm = any(getattr(p, "name", "") == "subscription" for p in ctx.command.params)
     reads = " (it reads Azure Resource Manager: --subscription picks the subscription)" if arm else ""
     return UsageError(
         f"'{ctx.command_path}' reaches no Kubernetes cluster, so it takes no {option}{reads}",
+        hint=f"{prog} {shlex.join(words)}",
+    )
+
+
+ALL_NAMESPACES_FLAGS = ("-A", "--all-namespaces")
+
+
+def no_all_namespaces(ctx: Any, option: str | None, args: Sequence[str], prog: str) -> UsageError | None:
+    """-A/--all-namespaces after a command that has none (``gpu usage -A``, ``cluster list -A``,
+    ``doctor -A``): one line saying why the command has no all-namespaces reading, with the line
+    without the flag as the hint, as no_namespace and no_kubeconfig say it for -n and --context.
+    kubectl's -A belongs to ``get`` and the commands that list (kubernetes/kubectl dee3483a
+    pkg/cmd/get/get.go, ``--all-namespaces``), and means: list the namespaced kind across every
+    namespace, with a NAMESPACE column."""
+    if ctx is None or option not in ALL_NAMESPACES_FLAGS:
+        return None
+    words = list(args)
+    if option not in words or ("--" in words and words.index("--") < words.index(option)):
+        return None
+    del words[words.index(option)]
+    from akscli.cli.options import reads_every_namespace_declared
+
+    flags = {o for p in ctx.command.params for o in getattr(p, "opts", ())}
+    if reads_every_namespace_declared(ctx.command):
+        why = "reads every namespace already (-n keeps one)"
+    elif "--context" not in flags:
+        return _reaches_no_cluster(ctx, option, words, prog)
+    elif "--namespace" in flags:
+        why = "acts in one namespace (-n picks it)"
+    else:
+        why = "works in no namespace"
+    return UsageError(
+        f"'{ctx.command_path}' {why}: it takes no {option} (in akscli, as in kubectl, -A lists the objects "
+        "of every namespace)",
         hint=f"{prog} {shlex.join(words)}",
     )
 

@@ -185,6 +185,7 @@ _CSV_COLUMNS = [
 
 
 @gpu_app.command("usage")
+@opts.reads_every_namespace
 @_on_cluster
 def gpu_usage(
     output_format: Annotated[str, _output_option(GPU_USAGE_FORMATS, "custom-columns: one row per pool")] = "table",
@@ -312,6 +313,7 @@ def _filter(flag: str, help_text: str, *short: str) -> Any:
 
 @audit_app.command("list")
 @opts.lists_no_kubernetes_objects
+@opts.reads_every_namespace
 def audit_list(
     since: Annotated[
         str | None, _filter("--since", "Only entries newer than this: a duration (30m, 2h, 7d) or an ISO time.")

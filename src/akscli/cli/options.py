@@ -107,6 +107,22 @@ def lists_no_kubernetes_objects(command: Callable[..., None]) -> Callable[..., N
     return command
 
 
+# The attribute of a command that reads every namespace unless -n picks one (reads_every_namespace).
+READS_EVERY_NAMESPACE = "akscli_reads_every_namespace"
+
+
+def reads_every_namespace(command: Callable[..., None]) -> Callable[..., None]:
+    """Declares a command that reads every namespace unless -n picks one (``gpu usage``): given
+    -A, it answers that it does so already (cli/name_flag.py no_all_namespaces)."""
+    setattr(command, READS_EVERY_NAMESPACE, True)
+    return command
+
+
+def reads_every_namespace_declared(command: Any) -> bool:
+    """Whether a click command was declared with reads_every_namespace."""
+    return bool(getattr(getattr(command, "callback", None), READS_EVERY_NAMESPACE, False))
+
+
 def lists_no_kubernetes_objects_declared(command: Any) -> bool:
     """Whether a click command was declared with lists_no_kubernetes_objects."""
     return bool(getattr(getattr(command, "callback", None), LISTS_NO_KUBERNETES_OBJECTS, False))
