@@ -279,3 +279,15 @@ def test_custom_columns_of_a_report_apply_to_its_rows(capsys: pytest.CaptureFixt
     report = {"ready": True, "checks": [{"component": "kaito"}, {"component": "keda"}]}
     output.emit_object(report, "custom-columns=C:.component", rows=report["checks"])
     assert capsys.readouterr().out.split() == ["C", "kaito", "keda"]
+
+
+def test_the_namespace_column_is_shown_only_with_all_namespaces_even_in_wide() -> None:
+    # kubectl's table printer adds NAMESPACE only with -A (PrintOptions.WithNamespace), -o wide or not.
+    from akscli.cli.common import namespaced_columns
+
+    columns = [Column("Name", "name"), Column("Namespace", "namespace", wide=True), Column("Kind", "kind", wide=True)]
+    assert [c.header for c in namespaced_columns(columns, False)] == ["Name", "Kind"]
+    assert [(c.header, c.wide) for c in namespaced_columns(columns, True)][:2] == [
+        ("Namespace", False),
+        ("Name", False),
+    ]

@@ -53,12 +53,14 @@ def namespaced_columns(
     columns: Sequence[output.Column], all_namespaces: bool, path: str = "metadata.namespace"
 ) -> list[output.Column]:
     """With -A the namespace leads the table, as in kubectl (`get -A` puts NAMESPACE first);
-    otherwise it is a wide column, if the table has one. ``path``: where a row keeps its
-    namespace, for a table that has no namespace column of its own; a row without one (a
-    cluster-scoped object in a mixed list, as `fleet placement list -A` makes) leaves it empty,
-    as kubectl get -A does."""
+    otherwise there is none, not even with -o wide: kubectl's printer adds the column only
+    with -A (k8s.io/cli-runtime pkg/printers/tableprinter.go PrintOptions.WithNamespace, which
+    kubernetes/kubectl pkg/cmd/get/get.go sets from --all-namespaces; `kubectl get pods -o wide`
+    has no NAMESPACE). ``path``: where a row keeps its namespace, for a table that has no namespace
+    column of its own; a row without one (a cluster-scoped object in a mixed list, as `fleet
+    placement list -A` makes) leaves it empty, as kubectl get -A does."""
     if not all_namespaces:
-        return list(columns)
+        return [c for c in columns if c.header.lower() != "namespace"]
     own = [c for c in columns if c.header.lower() == "namespace"]
     first = own[0]._replace(wide=False) if own else output.Column("namespace", lambda row: output.dig(row, path) or "")
     return [first] + [c for c in columns if c.header.lower() != "namespace"]

@@ -313,7 +313,7 @@ def placement_list(
     # -A: the NAMESPACE column first, empty for a ClusterResourcePlacement (kubectl get -A of
     # a mixed list leaves it empty for cluster-scoped objects)
     rest = [c for c in PLACEMENT_COLUMNS if c.header != "namespace"]
-    columns = [Column("namespace", lambda s: s["namespace"] or ""), *rest] if all_namespaces else PLACEMENT_COLUMNS
+    columns = [Column("namespace", lambda s: s["namespace"] or ""), *rest] if all_namespaces else rest
     output.emit(
         (placement_status.placement_summary(i) for i in items),
         fmt,

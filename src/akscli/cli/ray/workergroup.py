@@ -7,6 +7,7 @@ import typer
 
 from akscli import output, validate
 from akscli import ray as logic
+from akscli.cli import common as cli_common
 from akscli.cli import options as opts
 from akscli.cli.ray.common import (
     RAY,
@@ -148,7 +149,7 @@ def workergroup_list(
     output.emit(
         rows,
         fmt,
-        WORKERGROUP_COLUMNS,
+        cli_common.namespaced_columns(WORKERGROUP_COLUMNS, all_namespaces),
         name=lambda g: group_name(g["cluster"], g["name"]),
         empty=output.no_resources(None if all_namespaces else ns),
     )
