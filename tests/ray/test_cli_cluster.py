@@ -191,8 +191,9 @@ def test_scale_changes_replicas_and_the_simulator_follows(ray_emulator: Callable
     assert result.exit_code == 0, result
     assert json.loads(result.stdout)["replicas"] == 3
     wait_until(lambda: len(ray_pods(emu, "demo", "default-group")) == 3)
-    again = invoke("ray", "cluster", "scale", "demo", "--group", "default-group", "--replicas", "3")
-    assert "nothing changed" in again.stdout
+    # Without --group, the cluster's only group (click said `Missing option '--group'`).
+    again = invoke("ray", "cluster", "scale", "demo", "--replicas", "3")
+    assert "worker group default-group of demo already matches; nothing changed" in again.stdout
 
 
 def test_workergroup_add_appends_a_group(ray_emulator: Callable[..., Any]) -> None:

@@ -110,6 +110,14 @@ def test_scaling_an_unknown_group_lists_the_groups() -> None:
     assert info.value.hint == "its worker groups: cpu"
 
 
+def test_scaling_without_a_group_takes_the_only_one_and_names_them_when_there_are_several() -> None:
+    assert ray.chosen_group(cluster_with_groups({"groupName": "cpu"}), None) == "cpu"
+    several = cluster_with_groups({"groupName": "cpu"}, {"groupName": "gpu"})
+    with pytest.raises(UsageError, match=r"has 2 worker groups \(cpu, gpu\): --group names the one") as info:
+        ray.chosen_group(several, None)
+    assert info.value.hint == "for example: akscli ray cluster scale demo --group cpu --replicas 3"
+
+
 def test_scale_patch_tests_the_group_name_before_changing_it() -> None:
     cluster = cluster_with_groups(
         {"groupName": "a", "replicas": 1, "minReplicas": 0, "maxReplicas": 5},

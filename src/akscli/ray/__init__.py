@@ -112,6 +112,7 @@ from akscli.ray.logs import (
 from akscli.ray.scaling import (
     add_group_ops,
     autoscaled,
+    chosen_group,
     head_tasks_warning,
     scale_patch,
     scaled_groups,

@@ -57,6 +57,29 @@ def autoscaled(cluster: Mapping[str, Any]) -> bool:
     return bool((cluster.get("spec") or {}).get("enableInTreeAutoscaling"))
 
 
+def chosen_group(cluster: Mapping[str, Any], group: str | None) -> str:
+    """The worker group ``ray cluster scale`` changes: ``--group``, else the cluster's only one.
+    With several, the refusal names them, as ``kubectl logs`` names a pod's containers when it
+    has several and none is given ("a container name must be specified ..., choose one of: [...]",
+    kubernetes/kubectl pkg/polymorphichelpers/logsforobject.go); a group given and not there
+    is scale_patch's refusal."""
+    if group is not None:
+        return group
+    name = cluster["metadata"]["name"]
+    names = [str(g.get("groupName")) for g in (cluster.get("spec") or {}).get("workerGroupSpecs") or []]
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        raise UsageError(
+            f"Ray cluster {name} has no worker group to scale",
+            hint=f"add one: akscli ray workergroup add {name} GROUP --replicas 1",
+        )
+    raise UsageError(
+        f"Ray cluster {name} has {len(names)} worker groups ({', '.join(names)}): --group names the one to scale",
+        hint=f"for example: akscli ray cluster scale {name} --group {names[0]} --replicas 3",
+    )
+
+
 def scale_patch(
     cluster: Mapping[str, Any],
     group: str,

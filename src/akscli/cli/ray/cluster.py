@@ -15,7 +15,6 @@ from akscli.cli.ray.common import (
     RAY,
     ApplyOutput,
     ClusterName,
-    Group,
     Labels,
     NewClusterName,
     audit,
@@ -160,7 +159,9 @@ def cluster_status(
 @on_cluster
 def cluster_scale(
     name: ClusterName,
-    group: Group,
+    group: Annotated[
+        str | None, typer.Option("--group", help="Worker group name (default: the cluster's only one).")
+    ] = None,
     replicas: Annotated[int | None, typer.Option("--replicas", help="Desired replicas.", show_default=False)] = None,
     min_replicas: Annotated[int | None, typer.Option("--min", help="Autoscaler minimum.", show_default=False)] = None,
     max_replicas: Annotated[int | None, typer.Option("--max", help="Autoscaler maximum.", show_default=False)] = None,
@@ -177,12 +178,14 @@ def cluster_scale(
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, "Ray cluster name")
-    validate.name(group, "worker group name")  # as `workergroup add` checks it (ray/spec.py)
+    if group is not None:
+        validate.name(group, "worker group name")  # as `workergroup add` checks it (ray/spec.py)
     for value, what in ((replicas, "--replicas"), (min_replicas, "--min"), (max_replicas, "--max")):
         if value is not None:
             validate.integer(value, what, 0, 10_000)
     kube, ns = k8s.connect_ns()
     cluster = logic.get_object(kube, "RayCluster", name, ns)
+    group = logic.chosen_group(cluster, group)
     change = logic.scale_patch(cluster, group, replicas, min_replicas, max_replicas)
     if change is not None:
         groups = logic.scaled_groups(cluster, group, change)
