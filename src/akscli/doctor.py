@@ -130,6 +130,14 @@ def working_and_not(found: Sequence[str], results: Sequence[Result]) -> tuple[li
     return [c for c in found if c not in gaps], [c for c in found if c in gaps]
 
 
+def missing_and_covered(absent: Sequence[str], results: Sequence[Result]) -> tuple[list[str], list[str]]:
+    """Of the components not installed, those missed, and those another component covers (its
+    checks turned ok by run: "not needed while ... works"): the summary lists the two apart, as
+    the table's STATUS does, not a covered one as "not installed" beside an ``ok`` row."""
+    gaps = {r.component for r in results if not r.ok}
+    return [c for c in absent if c in gaps], [c for c in absent if c not in gaps]
+
+
 def blocking(results: Sequence[Result]) -> list[Result]:
     return [r for r in results if r.required and not r.ok]
 

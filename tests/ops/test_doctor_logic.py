@@ -193,6 +193,14 @@ def test_a_podmonitor_group_not_installed_is_no_gap_where_the_other_one_works() 
     assert set(results_for(FakeReader(), "azure-managed-prometheus").values()) == {"missing"}
 
 
+def test_a_component_another_one_covers_is_summed_up_as_not_needed_not_as_not_installed() -> None:
+    # doctor's summary said "not installed: azure-managed-prometheus" beside its own "ok" row.
+    results = doctor.run(FakeReader(crd("podmonitors.monitoring.coreos.com", "v1")), ("model",))
+    missed, covered = doctor.missing_and_covered(doctor.found_and_absent(results)[1], results)
+    assert "azure-managed-prometheus" in covered and "azure-managed-prometheus" not in missed
+    assert "kaito" in missed
+
+
 def test_every_component_the_doctor_checks_has_a_row_in_the_operations_docs() -> None:
     from pathlib import Path
 

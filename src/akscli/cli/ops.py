@@ -88,9 +88,12 @@ def doctor(
         output.info("found: " + (", ".join(working) or "none"))
         if with_gaps:
             output.info("found, with gaps: " + ", ".join(with_gaps) + " (see FIX)")
-        if absent:
+        missed, covered = logic.missing_and_covered(absent, results)
+        if missed:
             scope = "" if groups else " (not required without --for)"
-            output.info("not installed: " + ", ".join(absent) + scope)
+            output.info("not installed: " + ", ".join(missed) + scope)
+        if covered:
+            output.info("not installed, not needed: " + ", ".join(covered) + " (another component does its job: see DETAIL)")
         gaps = logic.optional_gaps(results)
         if gaps:
             output.info(f"{len(gaps)} optional gap(s): the features named in FIX are unavailable")
