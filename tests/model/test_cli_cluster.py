@@ -169,6 +169,15 @@ def test_history_of_a_model_that_is_not_deployed_is_not_found(model_emulator: St
     assert "error: model deployment nosuch not found in namespace default" in result.stderr
 
 
+def test_status_of_a_mistyped_model_names_the_deployed_one_it_is_close_to(model_emulator: Start) -> None:
+    # `model plan phi-44` said "did you mean phi-4"; `model status phi4` said not found only.
+    model_emulator()
+    _deploy("phi-4")
+    result = invoke("model", "status", "phi4")
+    assert result.exit_code == 3
+    assert "hint: did you mean phi-4? list them with: akscli model list -n default" in result.stderr
+
+
 def test_rollback_reapplies_the_earlier_revision(model_emulator: Start) -> None:
     emu = model_emulator()
     _deploy("phi-4", "--max-model-len", "4096")

@@ -93,7 +93,9 @@ def doctor(
             scope = "" if groups else " (not required without --for)"
             output.info("not installed: " + ", ".join(missed) + scope)
         if covered:
-            output.info("not installed, not needed: " + ", ".join(covered) + " (another component does its job: see DETAIL)")
+            output.info(
+                "not installed, not needed: " + ", ".join(covered) + " (another component does its job: see DETAIL)"
+            )
         gaps = logic.optional_gaps(results)
         if gaps:
             output.info(f"{len(gaps)} optional gap(s): the features named in FIX are unavailable")

@@ -5,13 +5,12 @@ decides the KV cache. Lookup accepts the Hugging Face id or the KAITO preset nam
 insensitively; an unknown name fails with the closest known names.
 """
 
-import difflib
 import re
 import threading
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from akscli import datafiles, validate
+from akscli import datafiles, suggest, validate
 from akscli.errors import UsageError
 from akscli.model import bounded
 from akscli.secret_hints import secret_from_stdin
@@ -144,29 +143,27 @@ def find(name: str) -> Model | None:
     return None
 
 
-def closest(name: str, n: int = 3) -> list[str]:
-    key = name.strip().lower()
+def _spellings() -> dict[str, str]:
+    """Each way a catalog model is typed (its id, the id's last part, its preset), to the name shown."""
     names: dict[str, str] = {}
     for m in all_models():
         names[m.id.lower()] = m.id
         names[m.id.split("/")[-1].lower()] = m.id
         if m.preset:
             names[m.preset.lower()] = m.preset
-    hits = difflib.get_close_matches(key, list(names), n=n * 2, cutoff=0.5)
-    out: list[str] = []
-    for h in hits:
-        if names[h] not in out:
-            out.append(names[h])
-    return out[:n]
+    return names
+
+
+def closest(name: str, n: int = 3) -> list[str]:
+    return suggest.closest(name, _spellings(), n, cutoff=0.5)
 
 
 def get(name: str) -> Model:
     m = find(name)
     if m is not None:
         return m
-    near = closest(name)
     hint = (
-        (f"did you mean {', '.join(near)}? " if near else "")
+        suggest.did_you_mean(name, _spellings(), cutoff=0.5)
         + "list known models with 'akscli model catalog', or describe any Hugging Face model with "
         f"{', '.join(DESCRIPTION_FLAGS)} and {HEAD_DIM_FLAGS}"
     )

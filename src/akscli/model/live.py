@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from akscli import suggest
 from akscli.errors import AkscliError, NotFoundError, NotInstalledError, UsageError
 from akscli.kube.client import Kube
 from akscli.kube.readiness.kaito import benchmark_failed
@@ -294,9 +295,21 @@ def find(kube: Kube, name: str, namespace: str) -> dict[str, Any]:
         obj.setdefault("apiVersion", api_version)
         obj.setdefault("kind", kind)
         return obj
-    raise NotFoundError(
+    raise not_found(kube, name, namespace)
+
+
+def not_found(kube: Kube, name: str, namespace: str) -> NotFoundError:
+    """``model deployment NAME not found``, leading its hint with the deployed models in the
+    namespace whose names are close to ``name`` (suggest.py, as ``model plan`` names the catalog's)."""
+    names = []
+    for api_version, kind in SERVING_KINDS:
+        if _kind_available(kube, api_version, kind):
+            selector = MODEL_LABEL if kind == "Deployment" else None
+            listed = kube.list(api_version, kind, namespace=namespace, label_selector=selector)
+            names += [str(o["metadata"]["name"]) for o in listed if not _is_inferenceset_member(o)]
+    return NotFoundError(
         f"model deployment {name} not found in namespace {namespace}",
-        hint=f"list them with: akscli model list -n {namespace}",
+        hint=f"{suggest.did_you_mean(name, names)}list them with: akscli model list -n {namespace}",
     )
 
 
@@ -521,8 +534,5 @@ def stack_refs(kube: Kube, name: str, namespace: str, *, keep_history: bool) -> 
     if not keep_history:
         refs += [("v1", "ConfigMap", rev.object_name, namespace) for rev in revisions(kube, name, namespace)]
     if not refs:
-        raise NotFoundError(
-            f"model deployment {name} not found in namespace {namespace}",
-            hint=f"list them with: akscli model list -n {namespace}",
-        )
+        raise not_found(kube, name, namespace)
     return refs

@@ -4,10 +4,10 @@ the cluster: ``akscli.ray.live`` reads what it judges)."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from akscli import suggest
 from akscli.ray.spec import ClusterSpec
 
 
@@ -62,7 +62,7 @@ def _empty_pool(pool: str, group: str, autoscaled: Mapping[str, int] | None) -> 
             f"group {group} stays pending until the pool has nodes; {check}, or scale the pool up"
         )
     others = sorted(p for p, n in autoscaled.items() if n > 0)
-    close = difflib.get_close_matches(pool, others, n=1)
+    close = suggest.closest(pool, others, n=1)
     guess = f" (did you mean {close[0]}?)" if close else ""
     scales = f"it scales {', '.join(others)}" if others else "it scales none"
     return (
