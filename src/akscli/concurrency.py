@@ -40,6 +40,7 @@ class _Deferral:
     """Whether signals are being recorded now, and the first one recorded."""
 
     active = False
+    held = False  # inside held_interrupts: no check raises until its end
     signalled: int | None = None
 
 
@@ -50,7 +51,7 @@ def deferred_interrupts() -> Iterator[None]:
     blocks and other threads change nothing; a signal ignored or left to its default stays so."""
     import signal
 
-    if _Deferral.active or threading.current_thread() is not threading.main_thread():
+    if _Deferral.active or _Deferral.held or threading.current_thread() is not threading.main_thread():
         yield
         return
 
@@ -78,8 +79,54 @@ def deferred_interrupts() -> Iterator[None]:
 
 
 def check_interrupted() -> None:
-    """Raise the KeyboardInterrupt of a signal recorded by ``deferred_interrupts``."""
-    if _Deferral.signalled is not None:
+    """Raise the KeyboardInterrupt of a signal recorded by ``deferred_interrupts`` (not inside
+    ``held_interrupts``: its end raises it)."""
+    if _Deferral.signalled is not None and not _Deferral.held:
+        raise KeyboardInterrupt
+
+
+def holding() -> bool:
+    """Whether a ``held_interrupts`` block runs now (an apply's SIGTERM handler then records too)."""
+    return _Deferral.held
+
+
+@contextmanager
+def held_interrupts(note: str) -> Iterator[None]:
+    """A step that must not stop halfway (a deploy between deleting the old server and applying
+    the new one: stopped there, the model would have no server): SIGINT and SIGTERM are recorded
+    and ``note`` said on stderr at the first, the step goes on, and KeyboardInterrupt is raised at
+    the block's end; a second signal raises at once, for a user who insists. Unlike
+    ``deferred_interrupts``, no wait inside raises the first signal (check_interrupted). SIGTERM
+    left to its default (which ends the process outright) is recorded too; an ignored one stays
+    ignored."""
+    import signal
+    import sys
+
+    if _Deferral.held or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def record(signum: int, _frame: Any) -> None:
+        if _Deferral.signalled is not None:
+            raise KeyboardInterrupt  # the second one: stop here and now
+        _Deferral.signalled = signum
+        sys.stderr.write(note.rstrip("\n") + "\n")
+        sys.stderr.flush()
+
+    previous = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(number)
+        if callable(handler) or handler == signal.SIG_DFL:
+            previous[number] = signal.signal(number, record)
+    _Deferral.held = True
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        _Deferral.held = False
+        signalled, _Deferral.signalled = _Deferral.signalled, None
+    if signalled is not None:  # the step is done: now stop
         raise KeyboardInterrupt
 
 

@@ -23,8 +23,10 @@ def sigterm_interrupts() -> Iterator[None]:
     import signal
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    from akscli import concurrency
+
+    if threading.current_thread() is not threading.main_thread() or concurrency.holding():
+        yield  # inside concurrency.held_interrupts, which records SIGTERM itself
         return
 
     def interrupt(_signum: int, _frame: Any) -> None:

@@ -1,8 +1,6 @@
 """Steps of ``akscli model deploy`` moved out of cli/model_deploy.py as it neared 600 lines: the
 size the pods are pinned to on this cluster, and the namespace the model goes in."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from akscli import errors, output
@@ -93,7 +91,7 @@ def client_dry_run_namespace(namespace: str, fmt: str) -> None:
         output.info(f"namespace/{namespace} created (dry run)")
 
 
-def client_dry_run_pod_monitor(req: DeployRequest) -> str | None:
+def client_dry_run_pod_monitor(req: "DeployRequest") -> str | None:
     """What --dry-run=client leaves out of its output, said on stderr: a real deploy asks the
     cluster which PodMonitor API it serves (preflight.monitor_api) and adds a PodMonitor for the
     pods that serve vLLM's /metrics; offline nothing is asked, so none is rendered (except for

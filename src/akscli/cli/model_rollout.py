@@ -3,6 +3,7 @@ recreate what cannot change in place, apply, delete what is no longer rendered, 
 KAITO does not, and record the revision; then, with --wait, wait for it (wait_ready). Imported
 only by those commands, once they reach a cluster."""
 
+import contextlib
 import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,13 @@ if TYPE_CHECKING:
     from akscli.kube.apply import Change
     from akscli.kube.client import Kube, KubeTarget
     from akscli.model import revisions
+
+
+# Said on stderr at a Ctrl-C (or SIGTERM) while a deploy replaces its server (Rollout._delete_replaced).
+REPLACING = (
+    "interrupted while the old server is replaced: akscli applies the new one and records the revision, "
+    "then stops (interrupt again to stop now, leaving the model without a server)"
+)
 
 
 @dataclasses.dataclass
@@ -97,22 +105,23 @@ class Rollout:
                 self.kube, revisions.replacing(history, objects), stack=kinds.stack_of(name), rendered=objects
             )
         self._recreate_if_needed(objects, carried, kinds.stack_of(name))
-        if stale and self.mode == "none":
-            self._delete_replaced(stale, first_stale, new, carried, dropped)
-        changes = self._apply_in_order(objects, carried, name=name, params=params, allowed=allowed)
-        self._restart_kaito(changes)
-        if self.mode != "none":
-            self._plan_deletions(stale, first_stale, new)
-            # what a server dry run would change, for --exit-code (cli/diff_status.py)
+        with contextlib.ExitStack() as step:  # held from the old server's deletion on (_delete_replaced)
+            if stale and self.mode == "none":
+                self._delete_replaced(stale, first_stale, new, carried, dropped, step)
+            changes = self._apply_in_order(objects, carried, name=name, params=params, allowed=allowed)
+            self._restart_kaito(changes)
+            if self.mode != "none":
+                self._plan_deletions(stale, first_stale, new)
+                # what a server dry run would change, for --exit-code (cli/diff_status.py)
+                self.changed = bool(stale) or any(c.action != "unchanged" for c in changes)
+                return None
+            gone = revisions.delete_stale(self.kube, after)
+            common.record_deletions(self.action, self.kube, gone)
+            self._say_deleted(gone, "no longer rendered")
+            number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
+            self.unchanged = bool(history) and number == history[-1].revision
             self.changed = bool(stale) or any(c.action != "unchanged" for c in changes)
-            return None
-        gone = revisions.delete_stale(self.kube, after)
-        common.record_deletions(self.action, self.kube, gone)
-        self._say_deleted(gone, "no longer rendered")
-        number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
-        self.unchanged = bool(history) and number == history[-1].revision
-        self.changed = bool(stale) or any(c.action != "unchanged" for c in changes)
-        return number
+            return number
 
     def _delete_replaced(
         self,
@@ -121,9 +130,16 @@ class Rollout:
         new: list[str],
         carried: list[dict[str, str]],
         dropped: str,
+        step: contextlib.ExitStack,
     ) -> None:
         """Ask once for every object the deploy deletes, then delete (and wait out) those the new
-        objects replace, before they are applied; what is no longer rendered goes after the apply."""
+        objects replace, before they are applied; what is no longer rendered goes after the apply.
+        The new server takes the old one's names (its Service), so it cannot come first: from the
+        first deletion to the revision recorded, a Ctrl-C or SIGTERM (or a closed stdout, which
+        process.py turns into a quiet write once the server has a change: review15) does not
+        stop the deploy halfway, leaving the model without a server (``step`` holds them:
+        concurrency.held_interrupts); the command stops once the new server is applied."""
+        from akscli import concurrency
         from akscli.cli import common
         from akscli.model import revisions
 
@@ -138,7 +154,9 @@ class Rollout:
             instead = ""
         common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs}){instead}", self.yes)
         replaced = []
-        if first_stale:  # the wait's progress on stderr, as a delete's (common.delete_objects)
+        if first_stale:
+            step.enter_context(concurrency.held_interrupts(REPLACING))
+            # the wait's progress on stderr, as a delete's (common.delete_objects)
             with output.status(f"waiting for {len(first_stale)} object(s) to be deleted") as update:
                 replaced = revisions.replace_first(self.kube, first_stale, progress=update)
         carried += common.deletion_objects(replaced)

@@ -249,6 +249,7 @@ __all__ = [
     "autoscaled",
     "check_gpu_capacity",
     "check_groups",
+    "chosen_group",
     "cluster_findings",
     "cluster_group_rows",
     "cluster_log_sources",
