@@ -159,9 +159,7 @@ def cluster_status(
 @on_cluster
 def cluster_scale(
     name: ClusterName,
-    group: Annotated[
-        str | None, typer.Option("--group", help="Worker group name (default: the cluster's only one).")
-    ] = None,
+    group: Annotated[str | None, typer.Option("--group", help="Worker group name.")] = None,
     replicas: Annotated[int | None, typer.Option("--replicas", help="Desired replicas.", show_default=False)] = None,
     min_replicas: Annotated[int | None, typer.Option("--min", help="Autoscaler minimum.", show_default=False)] = None,
     max_replicas: Annotated[int | None, typer.Option("--max", help="Autoscaler maximum.", show_default=False)] = None,
@@ -171,6 +169,8 @@ def cluster_scale(
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Scale one worker group: --replicas, --min, --max (an autoscaled group: --min and --max only).
+
+    --group names the group; without it, the cluster's only one (with several, the error names them).
 
     --dry-run prints the JSON patch; it reads the cluster (the patch names the group by its index
     and keeps the bounds it does not change), as kubectl scale --dry-run=client reads the object.
