@@ -127,3 +127,18 @@ def test_joining_a_failed_member_again_retries_it(fleet: Any) -> None:
     assert again.exit_code == 0, again
     row = _rows()["gpu"]
     assert (row["state"], row["joined"], row["message"]) == ("Succeeded", True, "")
+
+
+def test_joining_a_joined_member_again_is_refused_and_keeps_its_update_group(fleet: Any) -> None:
+    # The member PUT replaces the member whole: a second join dropped its update group (and labels), so
+    # the stages naming that group no longer upgraded it, and it printed the join as done. Exit 4 now.
+    seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
+    again = invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM)
+    assert again.exit_code == 4, again
+    assert _error_lines(again.stderr)[0] == (
+        "error: member gpu already exists in fleet ml-fleet (Succeeded); joining again would replace its labels "
+        "and update group"
+    )
+    assert "akscli fleet member update gpu" in again.stderr
+    assert fleet.requests_to(r"/members/gpu$", "PUT") == []
+    assert _rows()["gpu"]["group"] == "cloud"

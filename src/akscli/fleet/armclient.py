@@ -359,6 +359,31 @@ class FleetScope:
             return self.arm.call(what, start)
         return self.arm.wait(what, start, follow)
 
+    def require_new_member(self, name: str) -> None:
+        """Refuse (ConflictError, exit 4) to join over a member that exists, before the PUT, unless its
+        last operation failed (Failed or Canceled: joining again retries it, explain_failed_join).
+
+        The join is FleetMembers_Create, a PUT (Azure/azure-rest-api-specs fleet 2026-06-01
+        examples/FleetMembers_Create.json), and an ARM PUT replaces the resource whole
+        (Azure/azure-resource-manager-rpc v1.0/resource-api-reference.md "PUT Resource"): a second join
+        of the same name dropped the labels and update group the first gave (or `member update` set),
+        so the member left the stages that name its group, and said it had joined. az fleet member create
+        sends that plain PUT (Azure/azure-cli-extensions src/fleet/azext_fleet/custom.py
+        create_fleet_member); akscli refuses it as `fleet create` and `rollout create` refuse theirs."""
+        try:
+            member = self.get(MEMBER, name)
+        except NotFoundError:
+            return  # a new member (or no such fleet: the PUT says so, armerrors.create_fleet_first)
+        state = (member.get("properties") or {}).get("provisioningState") or "Unknown"
+        if state in ("Failed", "Canceled"):
+            return
+        raise ConflictError(
+            f"member {name} already exists in fleet {self.fleet} ({state}); joining again would replace "
+            "its labels and update group",
+            hint=f"change them with 'akscli fleet member update {name}{self.where} --labels K=V --update-group G', "
+            f"or remove it first: 'akscli fleet member remove {name}{self.where} -y'",
+        )
+
     def explain_failed_join(self, name: str, error: AkscliError) -> None:
         """Give ``error`` of a join the hint that fits when its operation failed in Azure: the member
         stays in the fleet, Failed (or Canceled), its error kept as status.lastOperationError

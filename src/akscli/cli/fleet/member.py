@@ -110,6 +110,7 @@ def member_join(
         what = f"joining {ref.kind} cluster {ref.name} as {name}"
         if not dry:  # one GET, so that a missing cluster leaves no Failed member behind (a dry run reads nothing)
             scope.arm.require_cluster(ref, what)
+            scope.require_new_member(name)  # one GET: a join over a joined member would replace it
         try:
             if no_wait:  # as az fleet member create --no-wait (azure-cli-extensions src/fleet commands.py)
                 poller = scope.put(MEMBER, name, body, what=what, no_wait=True)
