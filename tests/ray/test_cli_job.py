@@ -194,6 +194,11 @@ def test_submitting_a_job_name_twice_is_a_conflict(ray_emulator: Callable[..., A
     again = submit("twice")
     assert again.exit_code == 4
     assert "error: Ray job twice already exists in namespace default" in again.stderr
+    # The server's plan answers as the submit would (kubectl create --dry-run=server: AlreadyExists); it
+    # was the API server's merge error of the two specs, exit 2.
+    planned = submit("twice", "--dry-run=server")
+    assert planned.exit_code == 4, planned
+    assert "error: Ray job twice already exists in namespace default" in planned.stderr
 
 
 def test_wait_with_json_prints_only_the_final_job(ray_emulator: Callable[..., Any]) -> None:

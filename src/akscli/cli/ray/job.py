@@ -137,7 +137,7 @@ def job_submit(
     warn_all(submission.warnings)
     _report_workdir(submission.workdir)
     job, ns = submission.name, conn.namespace()
-    if mode == "none":
+    if mode != "client":  # the server's plan answers as the submit would (kubectl create --dry-run=server)
         logic.ensure_job_is_new(conn.kube(), ns, job)
     target = k8s.target()
     kube = _apply_job(submission, target, mode, wait, yes, fmt)
