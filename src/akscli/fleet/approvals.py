@@ -10,7 +10,7 @@ from typing import Any
 from akscli import timestamps
 from akscli.errors import NotFoundError, WaitTimeoutError
 from akscli.fleet import AR, CAR, CSUR, PLACEMENT_V1, SUR, TARGET_UPDATE_RUN_LABEL, hub
-from akscli.fleet.rollout import fail_if_stuck_on_apply, get_run, refuse_finished, run_summary
+from akscli.fleet.rollout import fail_if_stuck_on_apply, get_run, ns_flag, refuse_finished, run_summary
 from akscli.kube import retry
 from akscli.kube.client import Kube
 from akscli.kube.readiness import fleet as fleet_rules
@@ -50,7 +50,8 @@ def approval_write(kube: Kube, name: str, namespace: str | None) -> Write:
     """The status patch setting the Approved condition on a (Cluster)ApprovalRequest, as
     ``kubectl fleet approve`` does (reads the request: the patch carries its conditions)."""
     kind = AR if namespace else CAR
-    request = hub.read(kube, kind, name, namespace, "see pending approvals with: akscli fleet rollout status RUN")
+    hint = f"see pending approvals with: akscli fleet rollout status RUN{ns_flag(namespace)}"
+    request = hub.read(kube, kind, name, namespace, hint)
     meta = request.get("metadata") or {}
     approved = {
         "type": "Approved",
@@ -102,7 +103,7 @@ def pending_for(kube: Kube, run: str, namespace: str | None, stage: str | None) 
             f"update run {run!r} is waiting for no approval"
             + (f" in stage {stage}" if stage else "")
             + f" (it is {run_summary(obj)['state']})",
-            hint=f"see where it stands with: akscli fleet rollout status {run}",
+            hint=f"see where it stands with: akscli fleet rollout status {run}{ns_flag(namespace)}",
         )
     return pending
 
@@ -142,7 +143,7 @@ def wait_for_next_gate(
         timeout=timeout,
         timeout_error=lambda: WaitTimeoutError(
             f"update run {name!r} asked for no new approval within {int(timeout)}s",
-            hint=f"see where it stands with: akscli fleet rollout status {name}",
+            hint=f"see where it stands with: akscli fleet rollout status {name}{ns_flag(namespace)}",
         ),
         on_change=(lambda run: on_event(run_summary(run)["state"])) if on_event else None,
     )

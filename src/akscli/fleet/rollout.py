@@ -85,12 +85,19 @@ def run_objects(
     )
 
 
+def ns_flag(namespace: str | None) -> str:
+    """`` -n NS`` for a hint's command line on a namespaced run or strategy: without it the command
+    reads the cluster-scoped kind, and finds nothing."""
+    return f" -n {namespace}" if namespace else ""
+
+
 def get_run(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
-    return hub.read(kube, SUR if namespace else CSUR, name, namespace, "list runs with: akscli fleet rollout list")
+    hint = f"list runs with: akscli fleet rollout list{ns_flag(namespace)}"
+    return hub.read(kube, SUR if namespace else CSUR, name, namespace, hint)
 
 
 def get_strategy(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
-    hint = "list strategies with: akscli fleet rollout strategy list"
+    hint = f"list strategies with: akscli fleet rollout strategy list{ns_flag(namespace)}"
     return hub.read(kube, SUS if namespace else CSUS, name, namespace, hint)
 
 
@@ -248,9 +255,10 @@ def refuse_finished(run: Mapping[str, Any], name: str, action: str) -> None:
     (azure/armerrors.py)."""
     state = run_summary(run)["state"]
     if state in FINISHED:
+        where = ns_flag((run.get("metadata") or {}).get("namespace"))
         raise ConflictError(
             f"update run {name!r} has finished ({state}): it cannot be {RUN_ACTIONS_DONE[action]}",
-            hint=f"see why with: akscli fleet rollout status {name}; to roll out again, create a new run",
+            hint=f"see why with: akscli fleet rollout status {name}{where}; to roll out again, create a new run",
         )
 
 

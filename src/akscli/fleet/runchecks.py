@@ -50,10 +50,11 @@ def check_runs(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
         where = f" in namespace {namespace}" if namespace else ""
         strategy = str(spec.get("stagedRolloutStrategyName"))
         if kube.get(PLACEMENT_V1, SUS if namespace else CSUS, strategy, namespace) is None:
+            n = f" -n {namespace}" if namespace else ""
             raise NotFoundError(
                 f"staged update strategy {strategy!r} not found{where}",
-                hint=f"create it with: akscli fleet rollout strategy create {strategy} --stage ... "
-                "(list them with: akscli fleet rollout strategy list)",
+                hint=f"create it with: akscli fleet rollout strategy create {strategy}{n} --stage ... "
+                f"(list them with: akscli fleet rollout strategy list{n})",
             )
         kind = RP if namespace else CRP
         name = str(spec.get("placementName"))

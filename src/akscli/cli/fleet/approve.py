@@ -114,7 +114,8 @@ def _approve_hub(
         outcome, gates = approvals.wait_for_next_gate(
             kube, run, namespace, set(answered), wait, on_event=lambda s: update(f"run {run}: {s}")
         )
-    _report_next(run, outcome, [f"{g.name} (stage {g.stage})" for g in gates], fmt=fmt)
+    where = f" -n {namespace}" if namespace else ""
+    _report_next(run, outcome, [f"{g.name} (stage {g.stage})" for g in gates], where, fmt)
 
 
 def _print_arm_approvals(scope: "FleetScope", run: str, stage: str | None, gate: str | None, fmt: str) -> None:

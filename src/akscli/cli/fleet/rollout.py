@@ -264,7 +264,7 @@ def _run_action(
                 outcome = "stopping"
             output.write(f"updaterun/{name}" + ("" if fmt == "name" else f" {outcome}"))
         return
-    from akscli.fleet.rollout import run_state_change
+    from akscli.fleet.rollout import ns_flag, run_state_change
 
     ns = checked_namespace(namespace)
     kube = hub.connect()
@@ -278,7 +278,7 @@ def _run_action(
     if action == "stop":
         # The hub stops a run through Stopping: members already updating finish first
         # (kubefleet-dev/kubefleet pkg/controllers/updaterun/stop.go).
-        outcome = f"stopping (see when it has stopped with: akscli fleet rollout status {name})"
+        outcome = f"stopping (see when it has stopped with: akscli fleet rollout status {name}{ns_flag(ns)})"
     # -o name: only kind.group/NAME, as kubectl patch -o name prints what it changed.
     output.write(output.kind_ref(PLACEMENT_V1, SUR if ns else CSUR, name) + ("" if fmt == "name" else f" {outcome}"))
 
