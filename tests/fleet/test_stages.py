@@ -118,3 +118,17 @@ def test_the_longest_wait_after_a_stage_fits_the_int32() -> None:
     assert arm_stages([parse_stage("prod;groups=east;after=wait:8783h")])[0]["afterStageWaitInSeconds"] == 31618800
     with pytest.raises(UsageError, match="longer than a year"):
         parse_stage("prod;groups=east;after=wait:8784h")
+
+
+def test_strategy_show_tables_name_each_stages_sort_max_gates_and_waits() -> None:
+    # The show tables printed only the members (or groups) of each stage: a strategy with an approval
+    # gate read the same as one without.
+    from akscli.fleet.arm import strategy_fields
+    from akscli.fleet.stages import hub_strategy_fields
+
+    specs = parse_stages(["canary;labels=env=canary;sort=order;max=25%;after=approval;after=wait:1h", "prod"])
+    hub = dict(hub_strategy_fields({"metadata": {"name": "s"}, "spec": {"stages": hub_stages(specs)}}))
+    assert hub["stages"] == "canary: env=canary (sort order, max 25%, after approval, after wait 1h); prod: all members"
+    specs = parse_stages(["canary;groups=c1;max=2;before=approval;after=wait:10m", "rest;groups=c2"])
+    arm = dict(strategy_fields({"name": "s", "properties": {"strategy": {"stages": arm_stages(specs)}}}))
+    assert arm["stages"] == "canary: c1 (max 2, before approval, after wait 600s); rest: c2"

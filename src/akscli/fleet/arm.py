@@ -17,7 +17,7 @@ from akscli import validate
 from akscli.azure import names
 from akscli.concurrency import parallel_map
 from akscli.errors import UsageError
-from akscli.fleet.stages import StageSpec, arm_stages, child_name, stage_groups
+from akscli.fleet.stages import StageSpec, arm_stages, child_name, stage_groups, stage_steps
 
 AKS_TYPE = "microsoft.containerservice/managedclusters"
 ARC_TYPE = "microsoft.kubernetes/connectedclusters"
@@ -408,7 +408,10 @@ def strategy_fields(strategy: Mapping[str, Any]) -> list[tuple[str, Any]]:
         ("state", props.get("provisioningState")),
         (
             "stages",
-            "; ".join(f"{s.get('name')}: {','.join(g.get('name', '') for g in s.get('groups') or [])}" for s in stages)
+            "; ".join(
+                f"{s.get('name')}: {','.join(g.get('name', '') for g in s.get('groups') or [])}{stage_steps(s)}"
+                for s in stages
+            )
             or None,
         ),
         ("id", strategy.get("id")),

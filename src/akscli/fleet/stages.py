@@ -239,10 +239,30 @@ def hub_strategy_fields(strategy: dict[str, Any]) -> list[tuple[str, Any]]:
             picks = label_selector.selector_string(selector) or "all members"
         except SelectorError as exc:
             picks = f"a label selector KubeFleet cannot read ({exc.message})"
-        return f"{s.get('name')}: {picks}"
+        return f"{s.get('name')}: {picks}{stage_steps(s)}"
 
     namespace = [("namespace", meta["namespace"])] if meta.get("namespace") else []
     return [("name", meta.get("name")), *namespace, ("stages", "; ".join(stage(s) for s in stages) or None)]
+
+
+def stage_steps(stage: dict[str, Any]) -> str:
+    """What a stage does beside picking members, as `` (sort KEY, max N, before approval, after
+    wait 1h)`` for the show tables, or "": the hub's sortingLabelKey, maxConcurrency (shown when not
+    the CRD's default 1), beforeStageTasks and afterStageTasks (Approval, TimedWait with its
+    waitTime; kubefleet-dev/kubefleet apis/placement/v1beta1/stageupdate_types.go StageConfig), or
+    ARM's maxConcurrency, beforeGates, afterGates and afterStageWaitInSeconds (fleets.json
+    2026-06-01 UpdateStage). The --stage flag's gates and waits were not shown at all."""
+    steps = [f"sort {stage['sortingLabelKey']}"] if stage.get("sortingLabelKey") else []
+    limit = stage.get("maxConcurrency")
+    if limit is not None and ("groups" in stage or limit not in (1, "1")):  # an ARM stage has groups
+        steps.append(f"max {limit}")
+    for when in ("before", "after"):
+        for task in [*(stage.get(f"{when}StageTasks") or []), *(stage.get(f"{when}Gates") or [])]:
+            wait = f"wait {task.get('waitTime')}" if task.get("type") == "TimedWait" else ""
+            steps.append(f"{when} {wait or str(task.get('type') or '').lower()}")
+    if stage.get("afterStageWaitInSeconds"):
+        steps.append(f"after wait {stage['afterStageWaitInSeconds']}s")
+    return f" ({', '.join(steps)})" if steps else ""
 
 
 def stage_groups(stages: list[dict[str, Any]]) -> set[str]:
