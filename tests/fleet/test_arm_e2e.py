@@ -84,6 +84,18 @@ def test_a_hubless_fleet_shows_none_for_the_hub_values(azure_env: Any) -> None:
     assert listed.stdout.splitlines()[1].split()[4] == "<none>"  # name location hub state HUB FQDN
 
 
+def test_credentials_of_a_hubless_fleet_say_it_has_no_hub(azure_env: Any, tmp_path: Path) -> None:
+    # It was the listCredentials error and "fix the value named above" (exit 2): the fleet is read once
+    # the call fails, and a fleet without hubProfile says so.
+    assert invoke("fleet", "create", FLEET, "-g", RG, "--no-hub").exit_code == 0
+    result = invoke("fleet", "credentials", FLEET, "-g", RG, "--kubeconfig", str(tmp_path / "kc"))
+    assert result.exit_code == 3, result
+    assert result.stderr.splitlines() == [
+        f"error: fleet '{FLEET}' has no hub kubeconfig",
+        "hint: a fleet created with --no-hub has no hub; placement needs one",
+    ]
+
+
 def test_create_without_hub_refuses_hub_settings(azure_env: Any) -> None:
     result = invoke("fleet", "create", FLEET, "-g", RG, "--no-hub", "--hub-vm-size", "Standard_D4s_v3")
     assert result.exit_code == 2

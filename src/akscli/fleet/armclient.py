@@ -262,18 +262,31 @@ class FleetScope:
         return None
 
     def hub_kubeconfig(self) -> bytes:
-        creds = as_dict(
-            self.arm.call(
-                f"reading hub credentials of fleet {self.fleet}",
-                lambda: self.arm.client.fleets.list_credentials(*self._at()),
-            )
+        no_hub = NotFoundError(
+            f"fleet {self.fleet!r} has no hub kubeconfig",
+            hint="a fleet created with --no-hub has no hub; placement needs one",
         )
+        try:
+            creds = as_dict(
+                self.arm.call(
+                    f"reading hub credentials of fleet {self.fleet}",
+                    lambda: self.arm.client.fleets.list_credentials(*self._at()),
+                )
+            )
+        except AkscliError as exc:
+            # What Fleet answers listCredentials of a fleet without a hub is not published; the fleet
+            # says it has none where it has no hubProfile (fleets.json 2026-06-01 Fleet.hubProfile;
+            # examples Fleets_Get.json). One GET, only once the call failed.
+            try:
+                hubless = not (self.show().get("properties") or {}).get("hubProfile")
+            except AkscliError:
+                hubless = False
+            if hubless:
+                raise no_hub from exc
+            raise
         configs = creds.get("kubeconfigs") or []
         if not configs or not configs[0].get("value"):
-            raise NotFoundError(
-                f"fleet {self.fleet!r} has no hub kubeconfig",
-                hint="a fleet created with --no-hub has no hub; placement needs one",
-            )
+            raise no_hub
         raw = configs[0]["value"]
         return raw if isinstance(raw, bytes) else base64.b64decode(raw)
 
