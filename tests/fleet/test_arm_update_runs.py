@@ -287,3 +287,19 @@ def test_creating_a_run_that_exists_is_refused_and_keeps_the_run(fleet: Any) -> 
     assert f"akscli fleet rollout delete up-1 --fleet {ARM[1]} -g {ARM[3]} -y" in result.stderr
     assert "Traceback" not in result.stderr
     assert run_status("up-1")["status"]["state"] != "NotStarted"
+
+
+def test_a_run_whose_stage_lists_a_group_no_member_is_in_is_created_with_a_warning(fleet: Any) -> None:
+    # groups=clud (a typo for cloud): the run Completed having upgraded nobody there, without a word.
+    seed_members(fleet)
+    result = invoke(
+        "fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--stage", "a;groups=clud"
+    )
+    assert result.exit_code == 0, result
+    assert (
+        "warning: no member of fleet ml-fleet is in update group clud (stage a), so the run upgrades" in result.stderr
+    )
+    fine = invoke(
+        "fleet", "rollout", "create", "up-2", *ARM, "--upgrade-type", "NodeImageOnly", "--stage", "a;groups=cloud"
+    )
+    assert fine.exit_code == 0 and "warning" not in fine.stderr, fine

@@ -359,6 +359,23 @@ def check_no_arc_in_run(
         )
 
 
+def groups_without_members(
+    members: Iterable[Mapping[str, Any]], body: Mapping[str, Any], strategy: Mapping[str, Any] | None
+) -> list[str]:
+    """``group G (stage S)`` for each update group a run's stages list that no member is in (a member's
+    ``properties.group``, fleetmember.tsp): a typo there was a stage that upgraded nothing, and the
+    run Completed without a word. A run without stages (every member) lists none."""
+    props = body.get("properties") or {}
+    stages = (props.get("strategy") or strategy or {}).get("stages") or []
+    joined = {str((m.get("properties") or {}).get("group") or "") for m in members}
+    return [
+        f"group {g.get('name')} (stage {s.get('name')})"
+        for s in stages
+        for g in s.get("groups") or []
+        if g.get("name") not in joined
+    ]
+
+
 def auto_upgrade_body(channel: str, *, target_version: str | None, node_image: str, disabled: bool) -> dict[str, Any]:
     """The body of an auto-upgrade profile (its strategy id is added once it is read)."""
     chosen = validate.choice(channel, AUTO_UPGRADE_CHANNELS, "--channel")

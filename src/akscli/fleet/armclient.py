@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from akscli.azure import kinds
 from akscli.errors import AkscliError, ConflictError, NotFoundError
-from akscli.fleet.arm import ARC_TYPE, ClusterRef, as_dict, check_no_arc_in_run
+from akscli.fleet.arm import ARC_TYPE, ClusterRef, as_dict, check_no_arc_in_run, groups_without_members
 from akscli.fleet.arm_run_status import gate_row, pending_gates, run_state, wait_for_gate
 
 if TYPE_CHECKING:
@@ -455,8 +455,17 @@ class FleetScope:
 
     def check_no_arc(self, body: Mapping[str, Any], strategy: Mapping[str, Any] | None) -> None:
         """Refuse a run or profile that would upgrade Arc-enabled members (see check_no_arc_in_run)."""
+        from akscli import output
+
         stages = ((strategy or {}).get("properties") or {}).get("strategy")
-        check_no_arc_in_run(self.items(MEMBER), body, stages)
+        members = self.items(MEMBER)
+        check_no_arc_in_run(members, body, stages)
+        empty = groups_without_members(members, body, stages)
+        if empty:
+            output.warn(
+                f"no member of fleet {self.fleet} is in update {', '.join(empty)}, so the run upgrades no member "
+                f"there (members join a group with --update-group; see theirs: akscli fleet member list{self.where})"
+            )
 
     def pending_gate_items(self) -> list[dict[str, Any]]:
         return list(self.pending_gates())
