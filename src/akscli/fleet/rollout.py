@@ -92,12 +92,12 @@ def ns_flag(namespace: str | None) -> str:
 
 
 def get_run(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
-    hint = f"list runs with: akscli fleet rollout list{ns_flag(namespace)}"
+    hint = "list runs with: akscli fleet rollout list" + (f" -n {namespace}" if namespace else "")
     return hub.read(kube, SUR if namespace else CSUR, name, namespace, hint)
 
 
 def get_strategy(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
-    hint = f"list strategies with: akscli fleet rollout strategy list{ns_flag(namespace)}"
+    hint = "list strategies with: akscli fleet rollout strategy list" + (f" -n {namespace}" if namespace else "")
     return hub.read(kube, SUS if namespace else CSUS, name, namespace, hint)
 
 
