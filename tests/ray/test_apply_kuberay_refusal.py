@@ -113,7 +113,10 @@ GATE = "RayServiceIncrementalUpgrade"
         ({"image": "quay.io/kuberay/operator:v1.4.2"}, False),
         ({"image": "kuberay/operator:v1.6.2", "args": ["--feature-gates=RayServiceIncrementalUpgrade=true"]}, True),
         (
-            {"image": "kuberay/operator:v1.7.0", "args": ["--feature-gates=A=true,RayServiceIncrementalUpgrade=false"]},
+            {
+                "image": "kuberay/operator:v1.7.0",
+                "args": ["--feature-gates=RayCronJob=true,RayServiceIncrementalUpgrade=false"],
+            },
             False,
         ),
         # Go's flag package: the next word, one dash, the last flag given; strconv.ParseBool's values
@@ -122,7 +125,7 @@ GATE = "RayServiceIncrementalUpgrade"
         (
             {
                 "image": "kuberay/operator:v1.6.2",
-                "args": [f"--feature-gates={GATE}=true", "--feature-gates=A=true"],
+                "args": [f"--feature-gates={GATE}=true", "--feature-gates=RayCronJob=true"],
             },
             False,
         ),

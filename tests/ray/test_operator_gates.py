@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from akscli.ray import object_rules
+from akscli.ray.operator_gates import RELEASE_GATES
 from tests.cli import invoke
 from tests.emulators.kube.controllers.kuberay.common import job_spec_problem
 from tests.emulators.kube.controllers.kuberay.gates import RELEASE_DEFAULTS, Gates, at_release, container_gates
@@ -88,9 +89,8 @@ def test_akscli_and_the_simulator_hold_the_same_release_defaults() -> None:
     for release, defaults in RELEASE_DEFAULTS.items():
         container = {"image": f"quay.io/kuberay/operator:v{release[0]}.{release[1]}.0"}
         assert object_rules.operator_gate(container, INCREMENTAL) is defaults.get(INCREMENTAL, False), release
-        # Before v1.5.0 there is no deletionStrategy: akscli cannot judge one, the simulator ignores it.
-        deletion = defaults.get(DELETION, False) if release >= (1, 5) else None
-        assert object_rules.operator_gate(container, DELETION) is deletion, release
+        assert object_rules.operator_gate(container, DELETION) is defaults.get(DELETION, False), release
+    assert RELEASE_GATES == RELEASE_DEFAULTS
 
 
 def test_before_v150_a_deletion_strategy_is_ignored_and_v13_words_the_suspend_rule_its_own_way() -> None:

@@ -140,26 +140,26 @@ def _operator_notes() -> Any:
     (akscli.ray.object_rules): for a partial file that is the merged object, merged as server-side
     apply merges (kubernetes/apiserver pkg/endpoints/handlers/patch.go applyPatcher, through
     structured-merge-diff: fields the file leaves out keep their stored values, owned by other field
-    managers), so no GET is added. The incremental-upgrade rules are checked only where the
-    operator's RayServiceIncrementalUpgrade gate is known, and a RayJob's deletionStrategy is
-    refused where its RayJobDeletionPolicy gate is known off (one LIST of its pods, the first time
-    a RayService asks for that strategy or a RayJob sets one). Then what KubeRay does about a
-    changed RayService's clusters (akscli.ray.service_plan.kube_plan_notes)."""
-    from akscli.ray.object_rules import DELETION_GATE, check_objects, operator_gates
-    from akscli.ray.service import INCREMENTAL_UPGRADE
+    managers), so no GET is added. The rules that depend on the operator's feature gates and
+    release (akscli.ray.object_rules.uses_gates) are judged by the operator found on the cluster (one
+    LIST of its pods, the first time an object needs them; akscli.ray.operator_gates). An operator
+    whose --feature-gates its release refuses is not running: a note says so and its flag is not
+    believed. Then what KubeRay does about a changed RayService's clusters
+    (akscli.ray.service_plan.kube_plan_notes)."""
+    from akscli.ray.object_rules import DELETION_GATE, check_objects, uses_gates
+    from akscli.ray.operator_gates import OperatorGates, operator_gates
     from akscli.ray.service_plan import kube_plan_notes
 
-    gates: dict[str, bool | None] = {}
+    read: list[OperatorGates] = []
 
     def notes(kube: Any, current: Any, applied: Any) -> list[str]:
-        spec = applied.get("spec") or {}
-        strategy = (spec.get("upgradeStrategy") or {}).get("type")
-        gated = (applied.get("kind") == "RayService" and strategy == INCREMENTAL_UPGRADE) or (
-            applied.get("kind") == "RayJob" and spec.get("deletionStrategy") is not None
-        )
-        if gated and not gates:
-            gates.update(operator_gates(kube))
-        check_objects([applied], gates.get("RayServiceIncrementalUpgrade"), gates.get(DELETION_GATE))
-        return kube_plan_notes(kube, current, applied)
+        said: list[str] = []
+        if uses_gates(applied) and not read:
+            read.append(operator_gates(kube))
+            if read[0].problem:
+                said.append(f"warning: the KubeRay operator is not running: {read[0].problem}")
+        op = read[0] if read else OperatorGates()
+        check_objects([applied], op.gate("RayServiceIncrementalUpgrade"), op.gate(DELETION_GATE), op.release)
+        return said + kube_plan_notes(kube, current, applied)
 
     return notes

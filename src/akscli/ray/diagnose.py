@@ -10,6 +10,7 @@ from akscli.errors import AkscliError, AuthError
 from akscli.output import kind_ref
 from akscli.ray.job import job_finished, job_phase
 from akscli.ray.live import cluster_pods, gpu_nodes_exist, pod_events
+from akscli.ray.operator_gates import OPERATOR_SELECTOR, container_gates
 from akscli.ray.spec import NODE_TYPE_LABEL, RAY_API
 from akscli.ray.status import (
     Finding,
@@ -26,21 +27,26 @@ from akscli.ray.status import (
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
-# The label both of KubeRay's install methods put on the operator's pods (upstream: ray-project/kuberay
-# v1.7.0 helm-chart/kuberay-operator/templates/deployment.yaml, component from _helpers.tpl
-# "kuberay-operator.component", values.yaml componentOverride: kuberay-operator; and the kustomize
-# install ray-operator/config/manager/manager.yaml, whose app.kubernetes.io/name is "kuberay").
-OPERATOR_SELECTOR = "app.kubernetes.io/component=kuberay-operator"
-
 
 def operator_finding(kube: Kube, ref: str) -> Finding | None:
-    """A finding when no KubeRay operator pod is ready anywhere (None when one is, or when the
-    pods cannot be listed: then nothing is claimed)."""
+    """A finding when no KubeRay operator pod is ready anywhere, or every one runs a
+    --feature-gates its release refuses (operator_gates.container_gates: it exits at start and
+    crash-loops, whatever a Ready condition read a moment before says). None when one runs, or
+    when the pods cannot be listed: then nothing is claimed."""
     try:
         pods = list(kube.list("v1", "Pod", all_namespaces=True, label_selector=OPERATOR_SELECTOR, page_size=10))
     except AkscliError:
         return None
-    if any(pod_ready(p) for p in pods):
+    refused = [container_gates(((p.get("spec") or {}).get("containers") or [{}])[0]).problem for p in pods]
+    if pods and all(refused):
+        return Finding(
+            ref,
+            "NoOperator",
+            f"KubeRay has not picked it up: the KubeRay operator is not running: {refused[0]}",
+            "fix the operator's --feature-gates (helm: featureGates in the chart's values) "
+            "to name only gates its release has",
+        )
+    if any(pod_ready(p) for p, problem in zip(pods, refused, strict=True) if not problem):
         return None
     seen = f"{len(pods)} operator pod(s), none ready" if pods else "no pod labelled " + OPERATOR_SELECTOR
     return Finding(

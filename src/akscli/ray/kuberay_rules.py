@@ -5,8 +5,9 @@ event and no status at all (ray-project/kuberay v1.7.0 ray-operator/controllers/
 raycluster_controller.go rayClusterReconcile): ``ray cluster create -f FILE --wait`` then waited
 for its timeout. These are utils/validation.go ValidateRayClusterSpec and
 ValidateRayClusterUpgradeOptions at v1.7.0, in upstream's order and words, with the operator's
-default feature gates (pkg/features/features.go: RayJobDeletionPolicy on; RayClusterHistoryServer,
-RayClusterNetworkPolicy, RayClusterMTLS and GCSFaultToleranceEmbeddedStorage off).
+default feature gates (pkg/features/features.go: RayClusterHistoryServer, RayClusterNetworkPolicy,
+RayClusterMTLS and GCSFaultToleranceEmbeddedStorage off) and RayJobDeletionPolicy as the caller
+knows the operator's (operator_gates.py; on where not known).
 
 Left out: "worker group X must set both minReplicas and maxReplicas": the v1.7.0 CRD defaults
 both (0 and 2147483647), so the rule never fires on an object the API server stored. A value of
@@ -306,8 +307,32 @@ def _auth_and_gates(spec: Mapping[str, Any]) -> str | None:
     return None
 
 
-def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]) -> str | None:
-    """utils/validation.go ValidateRayClusterSpec: the first rule ``spec`` breaks, in KubeRay's words."""
+def _suspend_gate(spec: Mapping[str, Any], deletion: bool | None, release: tuple[int, int] | None) -> str | None:
+    """ValidateRayClusterSpec's suspended-worker-group rule, with the operator's RayJobDeletionPolicy
+    gate off (upstream: ray-project/kuberay v1.4.2-v1.7.0 ray-operator/controllers/ray/utils/
+    validation.go; v1.3.2 words it its own way; before v1.3.0 a worker group has no suspend,
+    apis/ray/v1/raycluster_types.go at v1.2.2). Only where the gate is known off."""
+    groups = [_mapping(g) for g in spec.get("workerGroupSpecs") or [] if isinstance(g, Mapping)]
+    suspended = next((g for g in groups if g.get("suspend") is True), None)
+    if suspended is None or deletion is not False or (release is not None and release < (1, 3)):
+        return None
+    if release == (1, 3):
+        return "suspending worker groups is currently available when the RayJobDeletionPolicy feature gate is enabled"
+    return (
+        f"worker group {suspended.get('groupName')} can be suspended only when the RayJobDeletionPolicy "
+        "feature gate is enabled"
+    )
+
+
+def cluster_spec_problem(
+    spec: Mapping[str, Any],
+    annotations: Mapping[str, Any],
+    deletion: bool | None = None,
+    release: tuple[int, int] | None = None,
+) -> str | None:
+    """utils/validation.go ValidateRayClusterSpec: the first rule ``spec`` breaks, in KubeRay's words.
+    ``deletion``, ``release``: the operator's RayJobDeletionPolicy gate and (major, minor) release,
+    None where not known (then the gate is taken as on)."""
     head_group = _mapping(spec.get("headGroupSpec"))
     containers = _containers(head_group.get("template"))
     if not containers:
@@ -322,7 +347,12 @@ def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]
         problem = _worker_group(_mapping(group), spec, head)
         if problem:
             return problem
-    return _gcs_ft(spec, annotations, head) or _autoscaler(spec, head_pod, head) or _auth_and_gates(spec)
+    return (
+        _gcs_ft(spec, annotations, head)
+        or _suspend_gate(spec, deletion, release)
+        or _autoscaler(spec, head_pod, head)
+        or _auth_and_gates(spec)
+    )
 
 
 def upgrade_problem(cluster: Mapping[str, Any]) -> str | None:

@@ -14,8 +14,10 @@ ray.io/initializing-timeout annotation), the deletionStrategy rules (validateDel
 and runtimeEnvYAML's YAML check. The incremental-upgrade rules depend on the operator's
 RayServiceIncrementalUpgrade gate (off in v1.5.x-v1.6.x, on from v1.7.0): they are checked only
 when the gate is known (``incremental_gate``, from the operator pod); a file alone does not tell it.
-RayJobDeletionPolicy (off in v1.3.x-v1.5.x, on from v1.6.0) likewise: a deletionStrategy is refused
-only when the operator is known to run with it off.
+RayJobDeletionPolicy (off in v1.3.x-v1.5.x, on from v1.6.0) likewise: a deletionStrategy, or a
+suspended worker group, is refused only when the operator is known to run with it off. With the
+operator's release known, a deletionStrategy is ignored before v1.5.0 and v1.3.x/v1.4.x's
+spec.deletionPolicy rules apply (operator_gates.py reads both from the operator's pod).
 A value of the wrong type is left to the API server, which refuses it against the CRD schema.
 """
 
@@ -30,6 +32,7 @@ import yaml
 
 from akscli.errors import UsageError
 from akscli.ray.kuberay_rules import cluster_spec_problem, upgrade_problem
+from akscli.ray.operator_gates import container_gates, operator_gates
 from akscli.ray.service import INCREMENTAL_UPGRADE
 from akscli.ray.spec import RAY_API
 
@@ -84,14 +87,22 @@ def upgrade_options_problem(cluster_spec: Mapping[str, Any], strategy: Mapping[s
     return None
 
 
-def service_spec_problem(service: Mapping[str, Any], incremental: bool | None = True) -> str | None:
+def service_spec_problem(
+    service: Mapping[str, Any],
+    incremental: bool | None = True,
+    deletion: bool | None = None,
+    release: tuple[int, int] | None = None,
+) -> str | None:
     """utils/validation.go ValidateRayServiceSpec: the first rule the RayService breaks, in KubeRay's words.
-    ``incremental``: the operator's RayServiceIncrementalUpgrade gate; None (unknown) skips its rules."""
+    ``incremental``: the operator's RayServiceIncrementalUpgrade gate; None (unknown) skips its rules.
+    ``deletion``, ``release``: its RayJobDeletionPolicy gate and release (kuberay_rules.cluster_spec_problem)."""
     spec = _mapping(service.get("spec"))
     cluster = _mapping(spec.get("rayClusterConfig"))
     if _k8s_auth(cluster):
         return _SERVICE_INVALID + "K8s token auth mode is currently not supported for RayService"
-    problem = cluster_spec_problem(cluster, _mapping(_mapping(service.get("metadata")).get("annotations")))
+    problem = cluster_spec_problem(
+        cluster, _mapping(_mapping(service.get("metadata")).get("annotations")), deletion, release
+    )
     if problem:
         return _SERVICE_INVALID + problem
     head_service = _mapping(_mapping(cluster.get("headGroupSpec")).get("headService"))
@@ -114,11 +125,16 @@ def service_spec_problem(service: Mapping[str, Any], incremental: bool | None = 
     return None
 
 
-def job_spec_problem(job: Mapping[str, Any], deletion: bool | None = None) -> str | None:
+def job_spec_problem(
+    job: Mapping[str, Any], deletion: bool | None = None, release: tuple[int, int] | None = None
+) -> str | None:
     """utils/validation.go ValidateRayJobSpec (less what the module's docstring leaves out): the
     first rule the RayJob breaks, in KubeRay's words. ``deletion``: the operator's
-    RayJobDeletionPolicy gate (None: not known, taken as on)."""
+    RayJobDeletionPolicy gate (None: not known, taken as on); ``release``: its (major, minor)
+    release (None: not known, taken as the latest)."""
     spec = _mapping(job.get("spec"))
+    if release is not None and release < (1, 5):  # no deletionStrategy before v1.5.0 (rayjob_types.go v1.4.2)
+        spec = {k: v for k, v in spec.items() if k != "deletionStrategy"}
     shutdown = spec.get("shutdownAfterJobFinishes") is True
     selector = _mapping(spec.get("clusterSelector"))
     mode = spec.get("submissionMode") or "K8sJobMode"
@@ -156,7 +172,9 @@ def job_spec_problem(job: Mapping[str, Any], deletion: bool | None = None) -> st
     if spec.get("rayClusterSpec") is not None:
         if _k8s_auth(cluster):
             return _JOB_INVALID + "K8s token auth mode is currently not supported for RayJob"
-        problem = cluster_spec_problem(cluster, _mapping(_mapping(job.get("metadata")).get("annotations")))
+        problem = cluster_spec_problem(
+            cluster, _mapping(_mapping(job.get("metadata")).get("annotations")), deletion, release
+        )
         if problem:
             return _JOB_INVALID + problem
     runtime_env = spec.get("runtimeEnvYAML")
@@ -173,6 +191,8 @@ def job_spec_problem(job: Mapping[str, Any], deletion: bool | None = None) -> st
             return _JOB_INVALID + f"{field} must be a positive integer"
     if backoff is not None and backoff < 0:
         return _JOB_INVALID + "backoffLimit must be a positive integer"
+    if release in ((1, 3), (1, 4)) and spec.get("deletionPolicy") is not None:
+        return _deletion_policy_problem(spec, cluster, deletion is not False)
     return None
 
 
@@ -278,6 +298,24 @@ def _deletion_rules_problem(spec: Mapping[str, Any], rules: list[Any]) -> str | 
     return problems[0] if problems else None
 
 
+def _deletion_policy_problem(spec: Mapping[str, Any], cluster: Mapping[str, Any], gate: bool) -> str | None:
+    """ray-project/kuberay v1.3.2 and v1.4.2 ray-operator/controllers/ray/utils/validation.go
+    ValidateRayJobSpec's last rules, on spec.deletionPolicy (a field of those releases only,
+    apis/ray/v1/rayjob_types.go; v1.5.0 replaced it with deletionStrategy). Unwrapped: those
+    releases' controllers put "The RayJob spec is invalid" in the event, not the error."""
+    policy = spec.get("deletionPolicy")
+    if not gate:
+        return "RayJobDeletionPolicy feature gate must be enabled to use the DeletionPolicy feature"
+    if _mapping(spec.get("clusterSelector")) and policy in ("DeleteCluster", "DeleteWorkers"):
+        return f"the ClusterSelector mode doesn't support DeletionPolicy={policy}"
+    # utils/util.go IsAutoscalingEnabled
+    if policy == "DeleteWorkers" and cluster.get("enableInTreeAutoscaling") is True:
+        return "DeletionPolicy=DeleteWorkers currently does not support RayCluster with autoscaling enabled"
+    if spec.get("shutdownAfterJobFinishes") is True and policy == "DeleteNone":
+        return "shutdownAfterJobFinshes is set to 'true' while deletion policy is 'DeleteNone'"
+    return None
+
+
 def deletion_problem(spec: Mapping[str, Any], shutdown: bool, ttl: int, gate: bool = True) -> str | None:
     """utils/validation.go validateDeletionConfiguration; ``gate``: RayJobDeletionPolicy (its default
     is on from v1.6.0, off in v1.3.x-v1.5.x: pkg/features/features.go)."""
@@ -306,10 +344,15 @@ def deletion_problem(spec: Mapping[str, Any], shutdown: bool, ttl: int, gate: bo
     )
 
 
-def object_problem(obj: Mapping[str, Any], incremental: bool | None = None, deletion: bool | None = None) -> str | None:
+def object_problem(
+    obj: Mapping[str, Any],
+    incremental: bool | None = None,
+    deletion: bool | None = None,
+    release: tuple[int, int] | None = None,
+) -> str | None:
     """Why KubeRay would refuse a ray.io/v1 RayCluster, RayService or RayJob, or None.
     ``incremental``, ``deletion``: the operator's RayServiceIncrementalUpgrade and
-    RayJobDeletionPolicy gates (None: not known).
+    RayJobDeletionPolicy gates (None: not known); ``release``: its release (None: not known).
 
     Only an object that carries its whole spec is checked (a RayCluster with headGroupSpec, a
     RayService with rayClusterConfig, a RayJob with rayClusterSpec or clusterSelector): server-side
@@ -320,51 +363,27 @@ def object_problem(obj: Mapping[str, Any], incremental: bool | None = None, dele
     kind = obj.get("kind")
     if kind == "RayCluster" and "headGroupSpec" in spec:
         annotations = _mapping(_mapping(obj.get("metadata")).get("annotations"))
-        return cluster_spec_problem(spec, annotations) or upgrade_problem(obj)
+        return cluster_spec_problem(spec, annotations, deletion, release) or upgrade_problem(obj)
     if kind in ("RayService", "RayJob"):  # rayservice/rayjob_controller.go: metadata before spec
         problem = metadata_problem(str(kind), _mapping(obj.get("metadata")))
         if problem:
             return problem
     if kind == "RayService" and "rayClusterConfig" in spec:
-        return service_spec_problem(obj, incremental)
+        return service_spec_problem(obj, incremental, deletion, release)
     if kind == "RayJob" and ("rayClusterSpec" in spec or "clusterSelector" in spec):
-        return job_spec_problem(obj, deletion)
+        return job_spec_problem(obj, deletion, release)
     return None
 
 
-# ray-project/kuberay ray-operator/pkg/features/features.go defaultFeatureGates at each tag (v1.3.2,
-# v1.4.2, v1.5.0-v1.5.2, v1.6.0, v1.6.2, v1.7.0): the release each gate is on from by default.
-# RayServiceIncrementalUpgrade is Alpha (off) in v1.5.x-v1.6.x and Beta (on) from v1.7.0 (before
-# v1.5.0 there is no such gate and no such rule); RayJobDeletionPolicy is Alpha (off) in
-# v1.3.x-v1.5.x and Beta (on) from v1.6.0.
-_ON_SINCE = {"RayServiceIncrementalUpgrade": (1, 7), "RayJobDeletionPolicy": (1, 6)}
 _GATE = "RayServiceIncrementalUpgrade"
 DELETION_GATE = "RayJobDeletionPolicy"
 
 
 def operator_gate(container: Mapping[str, Any], gate: str) -> bool | None:
-    """The ``gate`` (a key of _ON_SINCE) of the KubeRay operator ``container`` runs: the
-    ``--feature-gates`` flag if it names the gate (read as the operator reads it: _feature_gates, then
-    k8s.io/component-base featuregate.Set; the Helm chart writes it from values.yaml featureGates,
-    helm-chart/kuberay-operator/templates/_helpers.tpl kuberay.featureGates), else the default of the
-    release its image tag names. None when the tag is no release (``nightly``, a digest): then akscli
-    cannot know and refuses nothing. RayJobDeletionPolicy is None before v1.5.0, whose RayJob has no
-    deletionStrategy to refuse."""
-    image = str(container.get("image") or "")
-    tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] and "@" not in image else ""
-    found = re.fullmatch(r"v?(\d+)\.(\d+)\.\d+(-rc\.\d+)?", tag)
-    release = (int(found[1]), int(found[2])) if found else None
-    if gate == DELETION_GATE and release is not None and release < (1, 5):
-        return None  # no deletionStrategy before v1.5.0 (apis/ray/v1/rayjob_types.go at v1.4.2): ignored
-    words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
-    value: bool | None = None
-    for pair in _feature_gates(words).split(","):
-        name, _, text = pair.partition("=")
-        if name.strip() == gate and text.strip() in _GO_BOOLS:
-            value = _GO_BOOLS[text.strip()]  # featuregate.Set: a map, the later pair wins
-    if value is not None:
-        return value
-    return None if release is None else release >= _ON_SINCE[gate]
+    """A gate of the KubeRay operator ``container`` runs (operator_gates.container_gates): its
+    --feature-gates, else its release's default; None when akscli cannot know (no release tag,
+    or a flag the operator refuses, so it does not run)."""
+    return container_gates(container).gate(gate)
 
 
 def incremental_gate(container: Mapping[str, Any]) -> bool | None:
@@ -372,61 +391,40 @@ def incremental_gate(container: Mapping[str, Any]) -> bool | None:
     return operator_gate(container, _GATE)
 
 
-# strconv.ParseBool, which k8s.io/component-base featuregate.Set reads each gate's value with.
-_GO_BOOLS = {
-    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
-    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
-}
-
-
-def _feature_gates(words: list[str]) -> str:
-    """The operator's -feature-gates value as Go's flag package reads it (ray-operator/main.go
-    flag.StringVar): one or two dashes, ``=VALUE`` or the next word, the last one given wins."""
-    value, i = "", 0
-    while i < len(words):
-        name, eq, inline = words[i].partition("=")
-        if name in ("-feature-gates", "--feature-gates"):
-            if eq:
-                value = inline
-            elif i + 1 < len(words):
-                value, i = words[i + 1], i + 1
-        i += 1
-    return value
-
-
-def operator_gates(kube: Any) -> dict[str, bool | None]:
-    """``operator_gate`` of each gate akscli judges, for the KubeRay operator on the cluster (one
-    LIST of its pods, by the label both install methods set, ray.diagnose.OPERATOR_SELECTOR). A
-    gate is None when the pods cannot be listed, none is found, or they disagree."""
-    from akscli.errors import AkscliError
-    from akscli.ray.diagnose import OPERATOR_SELECTOR
-
-    try:
-        pods = list(kube.list("v1", "Pod", all_namespaces=True, label_selector=OPERATOR_SELECTOR, page_size=10))
-    except AkscliError:
-        return dict.fromkeys(_ON_SINCE)
-    containers = [((p.get("spec") or {}).get("containers") or [{}])[0] for p in pods]
-    found: dict[str, bool | None] = {}
-    for gate in _ON_SINCE:
-        values = {operator_gate(c, gate) for c in containers}
-        found[gate] = values.pop() if len(values) == 1 else None
-    return found
-
-
 def operator_incremental_gate(kube: Any) -> bool | None:
-    """The RayServiceIncrementalUpgrade gate of ``operator_gates``."""
-    return operator_gates(kube)[_GATE]
+    """The RayServiceIncrementalUpgrade gate of the operator on the cluster (operator_gates)."""
+    return operator_gates(kube).gate(_GATE)
+
+
+def uses_gates(obj: Mapping[str, Any]) -> bool:
+    """Whether KubeRay's rules for ``obj`` depend on the operator's gates or release: a RayService
+    asking for NewClusterWithIncrementalUpgrade, a RayJob with a deletionStrategy or a
+    deletionPolicy, or a suspended worker group in any Ray object's cluster spec."""
+    if obj.get("apiVersion") != RAY_API:
+        return False
+    spec = _mapping(obj.get("spec"))
+    kind = obj.get("kind")
+    if kind == "RayService" and _mapping(spec.get("upgradeStrategy")).get("type") == INCREMENTAL_UPGRADE:
+        return True
+    if kind == "RayJob" and (spec.get("deletionStrategy") is not None or spec.get("deletionPolicy") is not None):
+        return True
+    cluster = {"RayCluster": spec, "RayJob": spec.get("rayClusterSpec"), "RayService": spec.get("rayClusterConfig")}
+    groups = _mapping(cluster.get(str(kind))).get("workerGroupSpecs")
+    return isinstance(groups, list) and any(_mapping(g).get("suspend") is True for g in groups)
 
 
 def check_objects(
-    objects: Iterable[Mapping[str, Any]], incremental: bool | None = None, deletion: bool | None = None
+    objects: Iterable[Mapping[str, Any]],
+    incremental: bool | None = None,
+    deletion: bool | None = None,
+    release: tuple[int, int] | None = None,
 ) -> None:
     """Raise UsageError, one line, for the first object KubeRay would refuse (``object_problem``).
     An object with a field of the wrong type is left to the policy check's akscli.shapes, which names it."""
     from akscli import shapes
 
     for obj in objects:
-        problem = object_problem(obj, incremental, deletion)
+        problem = object_problem(obj, incremental, deletion, release)
         if problem is None or shapes.problem(obj):
             continue
         kind = str(obj["kind"])

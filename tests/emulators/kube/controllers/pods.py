@@ -176,6 +176,14 @@ def pod_status(
     return st
 
 
+def _exits_at_start(spec: dict[str, Any]) -> bool:
+    """Whether the pod's process exits at once each time the kubelet starts it: a KubeRay operator
+    whose --feature-gates its release refuses (controllers/kuberay/gates.py exits_at_start)."""
+    from tests.emulators.kube.controllers.kuberay.gates import exits_at_start
+
+    return exits_at_start(spec) is not None
+
+
 class PodOwner(Controller):
     """Shared pod bookkeeping for controllers that own pods directly. The kubelets of the pods it
     makes crash-looping (``failure="crashloop"``) restart them on its clock as their back-off ends
@@ -257,6 +265,8 @@ class PodOwner(Controller):
         and the pod then stays Pending as the real scheduler leaves it."""
         spec = copy.deepcopy(template.get("spec") or {})
         failure = self.failure if self.failure in POD_FAILURES else None
+        if failure is None and _exits_at_start(spec):
+            failure = "crashloop"  # its process exits 1 at every start: the kubelet backs off
         unschedulable = INJECTED_UNSCHEDULABLE
         injected = failure == "unschedulable"
         if isinstance(node, Placement):

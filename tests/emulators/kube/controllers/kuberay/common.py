@@ -137,6 +137,26 @@ def job_spec_problem(
         return invalid + "preRunningDeadlineSeconds must be a positive integer"
     if backoff is not None and int(backoff) < 0:
         return invalid + "backoffLimit must be a positive integer"
+    if spec.get("deletionPolicy") is not None and gates.release() in ((1, 3), (1, 4)):
+        return _deletion_policy_problem(spec, gates)
+    return None
+
+
+def _deletion_policy_problem(spec: Mapping[str, Any], gates: Gates) -> str | None:
+    """upstream: ray-project/kuberay v1.3.2 and v1.4.2 ray-operator/controllers/ray/utils/
+    validation.go ValidateRayJobSpec's last rules, on spec.deletionPolicy (a field of those
+    releases only, apis/ray/v1/rayjob_types.go; v1.5.0 replaced it with deletionStrategy), their
+    errors unwrapped (those rayjob_controller.go put "The RayJob spec is invalid" in the event)."""
+    policy = spec.get("deletionPolicy")
+    if not gates.on("RayJobDeletionPolicy"):
+        return "RayJobDeletionPolicy feature gate must be enabled to use the DeletionPolicy feature"
+    if spec.get("clusterSelector") and policy in ("DeleteCluster", "DeleteWorkers"):
+        return f"the ClusterSelector mode doesn't support DeletionPolicy={policy}"
+    autoscaling = bool((spec.get("rayClusterSpec") or {}).get("enableInTreeAutoscaling"))  # IsAutoscalingEnabled
+    if policy == "DeleteWorkers" and autoscaling:
+        return "DeletionPolicy=DeleteWorkers currently does not support RayCluster with autoscaling enabled"
+    if spec.get("shutdownAfterJobFinishes") and policy == "DeleteNone":
+        return "shutdownAfterJobFinshes is set to 'true' while deletion policy is 'DeleteNone'"
     return None
 
 

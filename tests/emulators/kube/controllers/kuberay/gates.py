@@ -7,6 +7,12 @@ v1.7.0 59d663ae and master feeaf72f, which has v1.7.0's set). v1.1.x has no feat
 The operator reads ``-feature-gates`` with Go's flag package (ray-operator/main.go flag.StringVar,
 the last one given wins) and hands it to k8s.io/component-base featuregate.Set (``Name=bool``
 pairs split on commas, each value strconv.ParseBool'd, a later pair over an earlier one).
+A flag featuregate.Set refuses (kubernetes/component-base v0.36.0 featuregate/feature_gate.go
+SetWithLogger: "missing bool value for K", "invalid value of K=V, err: ..."; unsafeSetFromMap:
+"unrecognized feature gate: K", a gate the release does not have) makes main.go exitOnError
+("Unable to set flag gates for known features", os.Exit(1)): that operator never runs
+(``Gates.error``). AllAlpha and AllBeta, known to every featuregate, set each Alpha (off by
+default) or Beta (on) gate the flag does not name (setUnsetAlphaGates, setUnsetBetaGates).
 
 The simulator finds the operator as akscli's users install it: a Deployment (or, with none, a
 pod) labelled ``app.kubernetes.io/component=kuberay-operator`` (helm-chart/kuberay-operator
@@ -94,17 +100,55 @@ def flag_value(words: Sequence[str]) -> str:
     return value
 
 
-def container_gates(container: Mapping[str, Any]) -> dict[str, bool]:
-    """The gates the operator in ``container`` runs with: its release's defaults, then its flag.
-    A gate the release does not know makes upstream's featuregate.Set fail and main.go exit; the
-    simulator ignores such a pair (the operator it stands for would not be running)."""
-    gates = dict(RELEASE_DEFAULTS[release(str(container.get("image") or ""))])
+def set_flag(value: str, defaults: Mapping[str, bool]) -> tuple[dict[str, bool], str | None]:
+    """featuregate.Set of ``value`` over a release's ``defaults``: the gates, or the error that
+    stops the operator (then the defaults)."""
+    pairs: dict[str, bool] = {}
+    for part in value.split(","):
+        if not part:
+            continue
+        key, eq, raw = part.partition("=")  # strings.SplitN(s, "=", 2), each side TrimSpace'd
+        key, raw = key.strip(), raw.strip()
+        if not eq:
+            return dict(defaults), f"missing bool value for {key}"
+        if raw not in _GO_BOOLS:
+            parse_error = f'strconv.ParseBool: parsing "{raw}": invalid syntax'
+            return dict(defaults), f"invalid value of {key}={raw}, err: {parse_error}"
+        pairs[key] = _GO_BOOLS[raw]
+    unknown = next((k for k in pairs if k not in defaults and k not in ("AllAlpha", "AllBeta")), None)
+    if unknown is not None:
+        return dict(defaults), f"unrecognized feature gate: {unknown}"
+    gates = dict(defaults)
+    for special, beta in (("AllAlpha", False), ("AllBeta", True)):
+        if special in pairs:
+            gates.update({k: pairs[special] for k, on in defaults.items() if on is beta and k not in pairs})
+    gates.update({k: v for k, v in pairs.items() if k not in ("AllAlpha", "AllBeta")})
+    return gates, None
+
+
+def container_problem(container: Mapping[str, Any]) -> str | None:
+    """Why the operator in ``container`` exits at start (featuregate.Set's error), or None."""
     words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
-    for pair in flag_value(words).split(","):
-        name, _, value = pair.partition("=")
-        if name.strip() in gates and value.strip() in _GO_BOOLS:
-            gates[name.strip()] = _GO_BOOLS[value.strip()]
-    return gates
+    return set_flag(flag_value(words), RELEASE_DEFAULTS[release(str(container.get("image") or ""))])[1]
+
+
+def container_gates(container: Mapping[str, Any]) -> dict[str, bool]:
+    """The gates the operator in ``container`` runs with: its release's defaults, then its flag
+    (the defaults alone where featuregate.Set refuses the flag: that operator is not running)."""
+    words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
+    return set_flag(flag_value(words), RELEASE_DEFAULTS[release(str(container.get("image") or ""))])[0]
+
+
+def exits_at_start(spec: Mapping[str, Any]) -> str | None:
+    """Why a pod whose first container runs a KubeRay operator image (helm-chart/kuberay-operator
+    values.yaml image.repository quay.io/kuberay/operator) exits at start: featuregate.Set's error
+    for its --feature-gates, which ray-operator/main.go exitOnError logs before os.Exit(1). None
+    for any other pod. The workload controllers' kubelets ask this of each pod they start (pods.py)."""
+    container = ((spec.get("containers") or [None])[0]) or {}
+    name = str(container.get("image") or "").split("@")[0]
+    if ":" in name.rsplit("/", 1)[-1]:
+        name = name.rsplit(":", 1)[0]
+    return container_problem(container) if name.endswith("kuberay/operator") else None
 
 
 def _operator_container(cluster: Any) -> Mapping[str, Any] | None:
