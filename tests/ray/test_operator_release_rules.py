@@ -180,3 +180,48 @@ def test_an_operator_deployment_with_a_refused_flag_crash_loops_and_ray_cluster_
     applied = invoke("apply", "-f", str(tmp_path / "job.yaml"), "-y")
     assert applied.exit_code == 0, applied
     assert "warning: the KubeRay operator is not running: KubeRay v1.5 refuses" in applied.stderr
+
+
+EMBEDDED = "GCSFaultToleranceEmbeddedStorage"
+ROCKSDB_HEAD = {"name": "ray-head", "image": "rayproject/ray:2.52.0"}
+
+
+@pytest.mark.parametrize(
+    ("options", "head", "expected"),
+    [
+        ({}, ROCKSDB_HEAD, None),
+        (
+            {"redisAddress": "redis:6379"},
+            ROCKSDB_HEAD,
+            "cannot set GcsFaultToleranceOptions.RedisAddress when backend is 'rocksdb'",
+        ),
+        (
+            {"storage": {"claimName": "gcs", "size": "1Gi"}},
+            ROCKSDB_HEAD,
+            "GcsFaultToleranceOptions.Storage.ClaimName is mutually exclusive with size, storageClassName, "
+            "and accessModes",
+        ),
+        (
+            {},
+            {**ROCKSDB_HEAD, "volumeMounts": [{"name": "data", "mountPath": "/data/gcs"}]},
+            'cannot set a volume mount named "gcs-storage" or mounted at /data/gcs in the head container when the '
+            "embedded GCS FT backend is used - it is managed by KubeRay",
+        ),
+    ],
+)
+def test_with_the_embedded_storage_gate_on_akscli_and_the_simulator_hold_rocksdb_to_its_rules(
+    options: dict[str, Any], head: dict[str, Any], expected: str | None
+) -> None:
+    from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem
+
+    spec = {
+        "headGroupSpec": {"rayStartParams": {}, "template": {"spec": {"containers": [head]}}},
+        "gcsFaultToleranceOptions": {"backend": "rocksdb", **options},
+    }
+    obj = {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "ft"}, "spec": spec}
+    image, flag = "quay.io/kuberay/operator:v1.7.0", f"--feature-gates={EMBEDDED}=true"
+    on = akscli_gates({"image": image, "args": [flag]})
+    assert object_problem(obj, None, None, on.release, on.gate(EMBEDDED)) == expected
+    assert cluster_spec_problem(spec, {}, at_release(image, flag)) == expected
+    off = "the embedded RocksDB GCS fault tolerance backend (GcsFaultToleranceOptions.Backend: 'rocksdb') requires"
+    assert str(object_problem(obj)).startswith(off) and str(cluster_spec_problem(spec, {})).startswith(off)

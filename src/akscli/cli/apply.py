@@ -159,7 +159,8 @@ def _operator_notes() -> Any:
             if read[0].problem:
                 said.append(f"warning: the KubeRay operator is not running: {read[0].problem}")
         op = read[0] if read else OperatorGates()
-        check_objects([applied], op.gate("RayServiceIncrementalUpgrade"), op.gate(DELETION_GATE), op.release)
+        gates = (op.gate("RayServiceIncrementalUpgrade"), op.gate(DELETION_GATE))
+        check_objects([applied], *gates, op.release, op.gate("GCSFaultToleranceEmbeddedStorage"))
         return said + kube_plan_notes(kube, current, applied)
 
     return notes

@@ -187,9 +187,12 @@ def _worker_group(group: Mapping[str, Any], spec: Mapping[str, Any], head: Mappi
     return None
 
 
-def _gcs_ft(spec: Mapping[str, Any], annotations: Mapping[str, Any], head: Mapping[str, Any]) -> str | None:
+def _gcs_ft(
+    spec: Mapping[str, Any], annotations: Mapping[str, Any], head: Mapping[str, Any], embedded: bool = False
+) -> str | None:
     """The GCS fault tolerance rules (utils/util.go IsGCSFaultToleranceEnabled,
-    validateGcsFaultToleranceBackend with its gate off)."""
+    validateGcsFaultToleranceBackend; ``embedded``: its GCSFaultToleranceEmbeddedStorage gate, off
+    unless the operator is known to run with it on)."""
     options = spec.get("gcsFaultToleranceOptions")
     params = _mapping(_mapping(spec.get("headGroupSpec")).get("rayStartParams"))
     if annotations.get(FT_ANNOTATION) and options is not None:
@@ -222,11 +225,15 @@ def _gcs_ft(spec: Mapping[str, Any], annotations: Mapping[str, Any], head: Mappi
             )
         options = _mapping(options)
         if (options.get("backend") or "redis") == "rocksdb":
-            return (
-                "the embedded RocksDB GCS fault tolerance backend (GcsFaultToleranceOptions.Backend: 'rocksdb') "
-                "requires the GCSFaultToleranceEmbeddedStorage feature gate to be enabled"
-            )
-        if options.get("storage") is not None:
+            if not embedded:
+                return (
+                    "the embedded RocksDB GCS fault tolerance backend (GcsFaultToleranceOptions.Backend: 'rocksdb') "
+                    "requires the GCSFaultToleranceEmbeddedStorage feature gate to be enabled"
+                )
+            problem = _embedded_backend(options, head, _pod(_mapping(spec.get("headGroupSpec")).get("template")))
+            if problem:
+                return problem
+        elif options.get("storage") is not None:
             return (
                 "cannot set GcsFaultToleranceOptions.Storage when backend is 'redis' - "
                 "it only applies to the 'rocksdb' backend"
@@ -235,6 +242,48 @@ def _gcs_ft(spec: Mapping[str, Any], annotations: Mapping[str, Any], head: Mappi
         return (
             "cannot set redis username in rayStartParams or environment variables - "
             "use GcsFaultToleranceOptions.RedisUsername instead"
+        )
+    return None
+
+
+def _embedded_backend(options: Mapping[str, Any], head: Mapping[str, Any], head_pod: Mapping[str, Any]) -> str | None:
+    """validateGcsFaultToleranceBackend's rocksdb case with the gate on (upstream: ray-project/kuberay
+    v1.7.0 ray-operator/controllers/ray/utils/validation.go; names from utils/constant.go
+    RAY_GCS_STORAGE, RAY_GCS_STORAGE_PATH, GCSStorageVolumeName, GCSStorageMountPath)."""
+    for field, name in (
+        ("redisAddress", "RedisAddress"),
+        ("redisUsername", "RedisUsername"),
+        ("redisPassword", "RedisPassword"),
+        ("externalStorageNamespace", "ExternalStorageNamespace"),
+    ):
+        if options.get(field) not in (None, ""):  # a string set, or a *RedisCredential given
+            return f"cannot set GcsFaultToleranceOptions.{name} when backend is 'rocksdb'"
+    storage = _mapping(options.get("storage"))
+    if storage.get("claimName") and (
+        storage.get("size") is not None or storage.get("storageClassName") is not None or storage.get("accessModes")
+    ):
+        return (
+            "GcsFaultToleranceOptions.Storage.ClaimName is mutually exclusive with size, storageClassName, "
+            "and accessModes"
+        )
+    if _env(head, "RAY_gcs_storage") is not None or _env(head, "RAY_gcs_storage_path") is not None:
+        return (
+            "cannot set `RAY_gcs_storage` or `RAY_gcs_storage_path` env var in head Pod when the embedded GCS FT "
+            "backend is used - these are managed by KubeRay"
+        )
+    mounts = head.get("volumeMounts")
+    mounts = mounts if isinstance(mounts, list) else []
+    if any(_mapping(m).get("mountPath") == "/data/gcs" or _mapping(m).get("name") == "gcs-storage" for m in mounts):
+        return (
+            'cannot set a volume mount named "gcs-storage" or mounted at /data/gcs in the head container '
+            "when the embedded GCS FT backend is used - it is managed by KubeRay"
+        )
+    volumes = head_pod.get("volumes")
+    volumes = volumes if isinstance(volumes, list) else []
+    if any(_mapping(v).get("name") == "gcs-storage" for v in volumes):
+        return (
+            'cannot set a volume named "gcs-storage" in the head Pod when the embedded GCS FT backend is used '
+            "- it is managed by KubeRay"
         )
     return None
 
@@ -329,6 +378,7 @@ def cluster_spec_problem(
     annotations: Mapping[str, Any],
     deletion: bool | None = None,
     release: tuple[int, int] | None = None,
+    embedded: bool | None = None,
 ) -> str | None:
     """utils/validation.go ValidateRayClusterSpec: the first rule ``spec`` breaks, in KubeRay's words.
     ``deletion``, ``release``: the operator's RayJobDeletionPolicy gate and (major, minor) release,
@@ -348,7 +398,7 @@ def cluster_spec_problem(
         if problem:
             return problem
     return (
-        _gcs_ft(spec, annotations, head)
+        _gcs_ft(spec, annotations, head, embedded is True)
         or _suspend_gate(spec, deletion, release)
         or _autoscaler(spec, head_pod, head)
         or _auth_and_gates(spec)

@@ -92,6 +92,7 @@ def service_spec_problem(
     incremental: bool | None = True,
     deletion: bool | None = None,
     release: tuple[int, int] | None = None,
+    embedded: bool | None = None,
 ) -> str | None:
     """utils/validation.go ValidateRayServiceSpec: the first rule the RayService breaks, in KubeRay's words.
     ``incremental``: the operator's RayServiceIncrementalUpgrade gate; None (unknown) skips its rules.
@@ -101,7 +102,7 @@ def service_spec_problem(
     if _k8s_auth(cluster):
         return _SERVICE_INVALID + "K8s token auth mode is currently not supported for RayService"
     problem = cluster_spec_problem(
-        cluster, _mapping(_mapping(service.get("metadata")).get("annotations")), deletion, release
+        cluster, _mapping(_mapping(service.get("metadata")).get("annotations")), deletion, release, embedded
     )
     if problem:
         return _SERVICE_INVALID + problem
@@ -126,7 +127,10 @@ def service_spec_problem(
 
 
 def job_spec_problem(
-    job: Mapping[str, Any], deletion: bool | None = None, release: tuple[int, int] | None = None
+    job: Mapping[str, Any],
+    deletion: bool | None = None,
+    release: tuple[int, int] | None = None,
+    embedded: bool | None = None,
 ) -> str | None:
     """utils/validation.go ValidateRayJobSpec (less what the module's docstring leaves out): the
     first rule the RayJob breaks, in KubeRay's words. ``deletion``: the operator's
@@ -173,7 +177,7 @@ def job_spec_problem(
         if _k8s_auth(cluster):
             return _JOB_INVALID + "K8s token auth mode is currently not supported for RayJob"
         problem = cluster_spec_problem(
-            cluster, _mapping(_mapping(job.get("metadata")).get("annotations")), deletion, release
+            cluster, _mapping(_mapping(job.get("metadata")).get("annotations")), deletion, release, embedded
         )
         if problem:
             return _JOB_INVALID + problem
@@ -349,6 +353,7 @@ def object_problem(
     incremental: bool | None = None,
     deletion: bool | None = None,
     release: tuple[int, int] | None = None,
+    embedded: bool | None = None,
 ) -> str | None:
     """Why KubeRay would refuse a ray.io/v1 RayCluster, RayService or RayJob, or None.
     ``incremental``, ``deletion``: the operator's RayServiceIncrementalUpgrade and
@@ -363,15 +368,15 @@ def object_problem(
     kind = obj.get("kind")
     if kind == "RayCluster" and "headGroupSpec" in spec:
         annotations = _mapping(_mapping(obj.get("metadata")).get("annotations"))
-        return cluster_spec_problem(spec, annotations, deletion, release) or upgrade_problem(obj)
+        return cluster_spec_problem(spec, annotations, deletion, release, embedded) or upgrade_problem(obj)
     if kind in ("RayService", "RayJob"):  # rayservice/rayjob_controller.go: metadata before spec
         problem = metadata_problem(str(kind), _mapping(obj.get("metadata")))
         if problem:
             return problem
     if kind == "RayService" and "rayClusterConfig" in spec:
-        return service_spec_problem(obj, incremental, deletion, release)
+        return service_spec_problem(obj, incremental, deletion, release, embedded)
     if kind == "RayJob" and ("rayClusterSpec" in spec or "clusterSelector" in spec):
-        return job_spec_problem(obj, deletion, release)
+        return job_spec_problem(obj, deletion, release, embedded)
     return None
 
 
@@ -399,7 +404,8 @@ def operator_incremental_gate(kube: Any) -> bool | None:
 def uses_gates(obj: Mapping[str, Any]) -> bool:
     """Whether KubeRay's rules for ``obj`` depend on the operator's gates or release: a RayService
     asking for NewClusterWithIncrementalUpgrade, a RayJob with a deletionStrategy or a
-    deletionPolicy, or a suspended worker group in any Ray object's cluster spec."""
+    deletionPolicy, or a suspended worker group or the embedded RocksDB GCS backend in any Ray
+    object's cluster spec."""
     if obj.get("apiVersion") != RAY_API:
         return False
     spec = _mapping(obj.get("spec"))
@@ -409,7 +415,10 @@ def uses_gates(obj: Mapping[str, Any]) -> bool:
     if kind == "RayJob" and (spec.get("deletionStrategy") is not None or spec.get("deletionPolicy") is not None):
         return True
     cluster = {"RayCluster": spec, "RayJob": spec.get("rayClusterSpec"), "RayService": spec.get("rayClusterConfig")}
-    groups = _mapping(cluster.get(str(kind))).get("workerGroupSpecs")
+    cluster_spec = _mapping(cluster.get(str(kind)))
+    if _mapping(cluster_spec.get("gcsFaultToleranceOptions")).get("backend") == "rocksdb":
+        return True
+    groups = cluster_spec.get("workerGroupSpecs")
     return isinstance(groups, list) and any(_mapping(g).get("suspend") is True for g in groups)
 
 
@@ -418,13 +427,14 @@ def check_objects(
     incremental: bool | None = None,
     deletion: bool | None = None,
     release: tuple[int, int] | None = None,
+    embedded: bool | None = None,
 ) -> None:
     """Raise UsageError, one line, for the first object KubeRay would refuse (``object_problem``).
     An object with a field of the wrong type is left to the policy check's akscli.shapes, which names it."""
     from akscli import shapes
 
     for obj in objects:
-        problem = object_problem(obj, incremental, deletion, release)
+        problem = object_problem(obj, incremental, deletion, release, embedded)
         if problem is None or shapes.problem(obj):
             continue
         kind = str(obj["kind"])

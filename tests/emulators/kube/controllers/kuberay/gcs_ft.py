@@ -16,15 +16,20 @@ The simulator requeues after one delay instead of upstream's 2 s and 10 s, and d
 the deletion timeout that force-removes a stuck finalizer (forceRemoveGCSFTFinalizer). The Job's
 container is the head's Ray container without the Python clean-up command upstream writes: the
 lab runs no Redis, and the emulator's Job controller only completes or fails it.
+
+Also here: validateGcsFaultToleranceBackend (``gcs_ft_backend_problem``), the backend rules of
+ValidateRayClusterSpec. The embedded RocksDB backend's PVC and head mount are not simulated.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers.finalizers import add_finalizer, has_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.kuberay.common import RAY
+from tests.emulators.kube.controllers.kuberay.gates import Gates
 from tests.emulators.kube.controllers.kuberay.services import head_labels
 
 REDIS_CLEANUP_FINALIZER = "ray.io/gcs-ft-redis-cleanup-finalizer"
@@ -111,3 +116,62 @@ def _cleanup_job(rc: dict[str, Any]) -> dict[str, Any]:
         },
         "spec": {"backoffLimit": 0, "activeDeadlineSeconds": 300, "template": template},
     }
+
+
+def _env(container: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    return next((e for e in container.get("env") or [] if e.get("name") == name), None)
+
+
+def gcs_ft_backend_problem(
+    options: Mapping[str, Any], head: Mapping[str, Any], head_pod: Mapping[str, Any], gates: Gates
+) -> str | None:
+    """utils/validation.go validateGcsFaultToleranceBackend (upstream: ray-project/kuberay v1.7.0
+    ray-operator/controllers/ray/utils/validation.go; the constants utils/constant.go): the embedded
+    RocksDB backend needs GCSFaultToleranceEmbeddedStorage (off by default, pkg/features/features.go)
+    and then refuses Redis fields and the env, mount and volume KubeRay manages; utils/util.go
+    GetGcsFaultToleranceBackend: no backend is redis."""
+    if (options.get("backend") or "redis") == "rocksdb":
+        if not gates.on("GCSFaultToleranceEmbeddedStorage"):
+            return (
+                "the embedded RocksDB GCS fault tolerance backend (GcsFaultToleranceOptions.Backend: 'rocksdb') "
+                "requires the GCSFaultToleranceEmbeddedStorage feature gate to be enabled"
+            )
+        for field, name, unset in (
+            ("redisAddress", "RedisAddress", ""),
+            ("redisUsername", "RedisUsername", None),
+            ("redisPassword", "RedisPassword", None),
+            ("externalStorageNamespace", "ExternalStorageNamespace", ""),
+        ):
+            if options.get(field, unset) not in (unset, None):
+                return f"cannot set GcsFaultToleranceOptions.{name} when backend is 'rocksdb'"
+        storage = options.get("storage") or {}
+        if storage.get("claimName") and (
+            storage.get("size") is not None or storage.get("storageClassName") is not None or storage.get("accessModes")
+        ):
+            return (
+                "GcsFaultToleranceOptions.Storage.ClaimName is mutually exclusive with size, storageClassName, "
+                "and accessModes"
+            )
+        if _env(head, "RAY_gcs_storage") is not None or _env(head, "RAY_gcs_storage_path") is not None:
+            return (
+                "cannot set `RAY_gcs_storage` or `RAY_gcs_storage_path` env var in head Pod when the embedded GCS FT "
+                "backend is used - these are managed by KubeRay"
+            )
+        for mount in head.get("volumeMounts") or []:
+            if mount.get("mountPath") == "/data/gcs" or mount.get("name") == "gcs-storage":
+                return (
+                    'cannot set a volume mount named "gcs-storage" or mounted at /data/gcs in the head container '
+                    "when the embedded GCS FT backend is used - it is managed by KubeRay"
+                )
+        if any(v.get("name") == "gcs-storage" for v in head_pod.get("volumes") or []):
+            return (
+                'cannot set a volume named "gcs-storage" in the head Pod when the embedded GCS FT backend is used '
+                "- it is managed by KubeRay"
+            )
+        return None
+    if options.get("storage") is not None:
+        return (
+            "cannot set GcsFaultToleranceOptions.Storage when backend is 'redis' - "
+            "it only applies to the 'rocksdb' backend"
+        )
+    return None

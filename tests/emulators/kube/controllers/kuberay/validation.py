@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers.kuberay.gates import DEFAULT, Gates
+from tests.emulators.kube.controllers.kuberay.gcs_ft import gcs_ft_backend_problem
 
 AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
 
@@ -290,7 +291,7 @@ def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]
                 "cannot set `ray.io/external-storage-namespace` annotation when GcsFaultToleranceOptions is "
                 "enabled - use GcsFaultToleranceOptions.ExternalStorageNamespace instead"
             )
-        problem = _gcs_ft_backend(ft_options)
+        problem = gcs_ft_backend_problem(ft_options, head, head_pod, gates)
         if problem:
             return problem
     if params.get("redis-username") or _env(head, "REDIS_USERNAME") is not None:
@@ -371,23 +372,6 @@ def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]
         return "spec.networkPolicy requires the RayClusterNetworkPolicy feature gate to be enabled"
     if spec.get("tlsOptions") is not None:
         return "spec.tlsOptions requires the RayClusterMTLS feature gate to be enabled"
-    return None
-
-
-def _gcs_ft_backend(options: Mapping[str, Any]) -> str | None:
-    """utils/validation.go validateGcsFaultToleranceBackend with the GCSFaultToleranceEmbeddedStorage
-    gate off (its default, pkg/features/features.go); utils/util.go GetGcsFaultToleranceBackend:
-    no backend is redis."""
-    if (options.get("backend") or "redis") == "rocksdb":
-        return (
-            "the embedded RocksDB GCS fault tolerance backend (GcsFaultToleranceOptions.Backend: 'rocksdb') "
-            "requires the GCSFaultToleranceEmbeddedStorage feature gate to be enabled"
-        )
-    if options.get("storage") is not None:
-        return (
-            "cannot set GcsFaultToleranceOptions.Storage when backend is 'redis' - "
-            "it only applies to the 'rocksdb' backend"
-        )
     return None
 
 
