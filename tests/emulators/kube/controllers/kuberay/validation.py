@@ -4,12 +4,13 @@ upstream: ray-project/kuberay v1.7.0 (59d663ae) ray-operator/controllers/ray/uti
 ValidateRayClusterSpec, validateRayGroupResources, validateRayGroupLabels,
 validateWorkerGroupIdleTimeout, validateWorkerGroupPriority; utils/util.go IsAutoscalingV2Enabled,
 IsGCSFaultToleranceEnabled, IsAuthEnabled; utils/constant.go for the names; pkg/features/features.go
-for the gates (RayJobDeletionPolicy and RayServiceIncrementalUpgrade as the running operator's
-release and flags set them, gates.py; RayClusterHistoryServer, RayClusterNetworkPolicy and
-RayClusterMTLS taken as off). The rules run in upstream's order with its messages.
+for the gates (RayJobDeletionPolicy, RayServiceIncrementalUpgrade and GCSFaultToleranceEmbeddedStorage
+as the running operator's release and flags set them, gates.py; RayClusterHistoryServer,
+RayClusterNetworkPolicy and RayClusterMTLS taken as off, their content rules not ported). The rules
+run in upstream's order with its messages.
 
-Also here: validateGcsFaultToleranceBackend (the embedded RocksDB backend's gate, off by default;
-no ``storage`` with Redis), the K8s token auth rules, ValidateRayServiceSpec whole
+Also here: validateGcsFaultToleranceBackend (gcs_ft.py gcs_ft_backend_problem: the embedded RocksDB
+backend's rules under its gate; no ``storage`` with Redis), the K8s token auth rules, ValidateRayServiceSpec whole
 (rayClusterDeletionDelaySeconds, ValidateClusterUpgradeOptions under RayServiceIncrementalUpgrade) and
 validateDeletionConfiguration for RayJobs (under RayJobDeletionPolicy; gates.py).
 
