@@ -80,17 +80,18 @@ def queries(window: str) -> dict[str, str]:
 Sample = tuple[dict[str, str], float]
 
 
-def find_prometheus(kube: Kube) -> str:
-    """The namespace of the first Prometheus (by namespace/name); Unavailable when none."""
+def find_prometheus(kube: Kube, what: str = "DCGM metrics", how: str = HOW) -> str:
+    """The namespace of the first Prometheus (by namespace/name); Unavailable when none (the line
+    names ``what`` was to be read and ``how`` to get it)."""
     try:
-        return _first_prometheus(kube)
+        return _first_prometheus(kube, f"the cluster has no Prometheus ({PROMETHEUS_API}) to read {what} from; {how}")
     except AkscliError as exc:  # no permission to list them, an API server that fails the list
         raise Unavailable(f"the Prometheus objects ({PROMETHEUS_API}) could not be listed: {exc.message}") from None
 
 
-def _first_prometheus(kube: Kube) -> str:
+def _first_prometheus(kube: Kube, none: str) -> str:
     if not kube.has_api(PROMETHEUS_API, "Prometheus"):
-        raise Unavailable(f"the cluster has no Prometheus ({PROMETHEUS_API}) to read DCGM metrics from; {HOW}")
+        raise Unavailable(none)
     found = sorted(
         (
             (p["metadata"].get("namespace", ""), p["metadata"]["name"])
@@ -98,7 +99,7 @@ def _first_prometheus(kube: Kube) -> str:
         ),
     )
     if not found:
-        raise Unavailable(f"the cluster has no Prometheus ({PROMETHEUS_API}) to read DCGM metrics from; {HOW}")
+        raise Unavailable(none)
     return str(found[0][0])
 
 

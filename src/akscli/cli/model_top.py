@@ -4,6 +4,7 @@ Thin: the figures come from ``akscli.model.metrics`` (each pod's /metrics throug
 server's pod proxy, no Prometheus needed); registered on the model group by ``cli/model.py``.
 """
 
+import time
 from typing import Annotated, Any
 
 import typer
@@ -27,7 +28,8 @@ def _num(key: str, unit: str = "") -> Any:
 TOP_COLUMNS = [
     Column("Model", "model"),
     Column("Namespace", "namespace", wide=True),
-    Column("Pod", "pod"),
+    # --window adds each model's total: a row without a pod, as kubectl top pod --sum's.
+    Column("Pod", lambda r: "(total)" if r["pod"] is None else r["pod"]),
     Column("Running", _num("running")),
     Column("Waiting", _num("waiting")),
     Column("KV cache", _num("kv_cache_percent", "%")),
@@ -55,13 +57,23 @@ def top_cmd(
     interval: Annotated[
         str, typer.Option("--interval", help="Time between the two scrapes a rate needs, and between watches.")
     ] = "2s",
+    window: Annotated[
+        str | None,
+        typer.Option(
+            "--window",
+            help="Read the figures from the cluster's Prometheus over this window (rate, histogram_quantile), "
+            "e.g. 5m, with each model's total; without it: two scrapes of each pod --interval apart.",
+        ),
+    ] = None,
     kubeconfig: opts.Kubeconfig = None,
     kube_context: opts.Context = None,
     request_timeout: opts.RequestTimeout = None,
     output_fmt: opts.Output = "table",
 ) -> None:
     """Requests running and waiting, KV-cache use, tokens/s and TTFT / end-to-end latency p50/p95
-    of each serving replica, read from vLLM's /metrics (no Prometheus needed)."""
+    of each serving replica, read from vLLM's /metrics (no Prometheus needed); with --window, what
+    the cluster's Prometheus scraped over the window, and each model's total."""
+    from akscli.gpu_activity import check_window
     from akscli.model import live, metrics
 
     fmt = opts.output_format(output_fmt)
@@ -70,6 +82,8 @@ def top_cmd(
         raise errors.UsageError(f"invalid --interval {interval!r}: between 100ms and 1h", hint="--interval 2s")
     if name is not None:
         validate.name(name, "model deployment name")
+    if window is not None:
+        check_window(window)
     kube = opts.KubeFlags(kubeconfig, kube_context, namespace, request_timeout).connect()
     if name is not None:
         models = [live.find(kube, name, namespace or live.placed_namespace(kube, name) or kube.namespace)]
@@ -86,16 +100,42 @@ def top_cmd(
             continue
         targets += live.metric_targets(kube, obj)
     while True:
+        rows = _windowed(kube, targets, window) if window is not None and targets else None
+        if rows is not None:
+            _emit(rows, fmt, all_namespaces)
+            if not watch:
+                return
+            output.write("")
+            time.sleep(seconds)
+            continue
         figures, failed = metrics.read(kube, targets, seconds)
         if failed and len(failed) == len(targets):
             raise next(iter(failed.values()))  # none answered: the command failed
         for target, error in failed.items():
             # One replica that does not answer does not hide the others: its row shows "-".
             output.warn(f"no figures from pod {target.namespace}/{target.pod}: {error.message}")
-        rows = [r.to_dict() for r in figures]
-        columns = namespaced_columns(TOP_COLUMNS, all_namespaces)
-        # A row is a serving pod: -o name is its kubectl name (pod/NAME), which kubectl logs takes.
-        output.emit(rows, fmt, columns, name=lambda r: f"pod/{r['pod']}", empty="No serving pod to read.")
+        _emit([r.to_dict() for r in figures], fmt, all_namespaces)
         if not watch or not targets:
             return
         output.write("")
+
+
+def _windowed(kube: Any, targets: list[Any], window: str) -> list[dict[str, Any]] | None:
+    """The rows from Prometheus; None, after one line saying why, when it cannot give them (the
+    two scrapes are shown then, as without --window)."""
+    from akscli.gpu_activity import Unavailable
+    from akscli.model import serving_window
+
+    try:
+        return serving_window.read(kube, targets, window)
+    except Unavailable as exc:
+        output.warn(f"figures over {window} not shown: {exc}; showing two scrapes of each pod instead")
+        return None
+
+
+def _emit(rows: list[dict[str, Any]], fmt: str, all_namespaces: bool) -> None:
+    columns = namespaced_columns(TOP_COLUMNS, all_namespaces)
+    if fmt == "name":  # a total is no object
+        rows = [r for r in rows if r["pod"] is not None]
+    # A row is a serving pod: -o name is its kubectl name (pod/NAME), which kubectl logs takes.
+    output.emit(rows, fmt, columns, name=lambda r: f"pod/{r['pod']}", empty="No serving pod to read.")

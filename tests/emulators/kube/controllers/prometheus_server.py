@@ -38,7 +38,8 @@ renders are evaluated: ``sum(SELECTOR)`` (no labels left; no series in, no sampl
 ``SELECTOR`` (``name{label="v",...}``, matchers ``=``, ``!=``, ``=~``, ``!~``), and the one
 `akscli gpu usage --utilization` sends: ``avg_over_time(SELECTOR[DURATION])``, each series' mean over
 the range with the metric name dropped (promql/functions.go funcAvgOverTime; the range as
-prometheus_tsdb.py reads it). Any other query is a 400 ``bad_data`` error that says so: the lab
+prometheus_tsdb.py reads it), and what `akscli model top --window` sends: ``rate``, ``sum|avg|max by``
+and ``histogram_quantile`` (prometheus_promql.py). Any other query is a 400 ``bad_data`` error that says so: the lab
 does not pretend to run PromQL it does not have.
 """
 
@@ -56,6 +57,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+from tests.emulators.kube.controllers import prometheus_promql as promql
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_scheduler import matches_selector
 from tests.emulators.kube.controllers.prometheus import OPERATOR, selects
@@ -203,6 +205,10 @@ class PrometheusServer:
         evaluates)."""
         text = expr.strip()
         at = time.time() if at is None else at
+        # rate, sum/avg/max by, histogram_quantile: akscli model top --window (prometheus_promql.py).
+        evaluated = promql.evaluate(text, at, self.tsdb, parse_selector, _matches)
+        if evaluated is not None:
+            return evaluated
         over = re.fullmatch(r"avg_over_time\s*\((.*)\[([0-9a-z]+)\]\s*\)", text, re.DOTALL)
         if over is not None:
             name, matchers = parse_selector(over.group(1))

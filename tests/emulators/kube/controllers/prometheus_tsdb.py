@@ -104,6 +104,18 @@ class Tsdb:
                     found.append((dict(key), values))
         return found
 
+    def points(self, at: float, seconds: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+        """As ``window``, each sample with its time (rate needs them: prometheus_promql.py)."""
+        found: list[tuple[dict[str, str], list[tuple[float, float]]]] = []
+        with self._lock:
+            for key, samples in self._samples.items():
+                lo = bisect.bisect_right(samples, at - seconds, key=lambda p: p[0])
+                hi = bisect.bisect_right(samples, at, key=lambda p: p[0])
+                kept = [(t, v) for t, v in samples[lo:hi] if not is_stale(v)]
+                if kept:
+                    found.append((dict(key), kept))
+        return found
+
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0, "y": 31536000.0}
 

@@ -1,0 +1,69 @@
+"""`model top --window` end to end: kube-prometheus-stack's Prometheus scrapes the vLLM pods the
+PodMonitor akscli makes selects (controllers/prometheus_server.py, figures in vLLM's names from
+controllers/vllm.py) and answers rate and histogram_quantile (prometheus_promql.py)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke, list_items
+
+from ._queue import vllm_pods
+
+Start = Callable[..., Any]
+
+
+def test_window_reads_each_replica_and_the_total_from_prometheus(model_emulator: Start) -> None:
+    emu = model_emulator(monitoring=True)
+    assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--replicas", "2", "-y").exit_code == 0
+    deadline = time.monotonic() + 10
+    while len(vllm_pods(emu)) < 2:
+        assert time.monotonic() < deadline, "pods not ready"
+        time.sleep(0.05)
+    pods = vllm_pods(emu)
+
+    # Nothing scraped yet: the two scrapes of each pod, and one line saying why.
+    fallback = invoke("model", "top", "phi-4", "--window", "5m", "--interval", "100ms", "-o", "json")
+    assert fallback.exit_code == 0, fallback
+    assert sorted(r["pod"] for r in list_items(fallback.stdout)) == pods
+    [line] = [x for x in fallback.stderr.splitlines() if "not shown" in x]
+    assert "no vllm:num_requests_running series" in line and "PodMonitor" in line
+
+    now = time.time()
+    emu.prometheus.scrape(now - 160, every=True)  # counters and histograms at 0
+    for index, pod in enumerate(pods):
+        figures = emu.serving.figures("default", pod)
+        figures.running, figures.waiting, figures.kv_cache = 3 + index, index, 0.4 + 0.2 * index
+        figures.generation_tokens = 6000.0 * (index + 1)
+        figures.ttft = [0.05] * 90 + [0.9] * 10 if index == 0 else [0.05] * 100
+    emu.prometheus.scrape(now - 100, every=True)
+
+    result = invoke("model", "top", "phi-4", "--window", "5m", "-o", "json")
+    assert result.exit_code == 0, result
+    assert "not shown" not in result.stderr
+    rows = {r["pod"]: r for r in list_items(result.stdout)}
+    first, second, total = rows[pods[0]], rows[pods[1]], rows[None]
+    assert (first["running"], first["waiting"], first["kv_cache_percent"]) == (3, 0, 40.0)
+    # rate: 6000 tokens between samples 60 s apart, extrapolated to the counter's zero point and
+    # half a gap past the last sample (100 s before the query: over 1.1 gaps), over 300 s.
+    assert (first["generation_tokens_per_second"], second["generation_tokens_per_second"]) == (30.0, 60.0)
+    assert (first["ttft_p50_ms"], first["ttft_p95_ms"]) == (62.2, 750.0)
+    assert (total["running"], total["waiting"], total["kv_cache_percent"]) == (7, 1, 50.0)
+    assert total["generation_tokens_per_second"] == 90.0
+    # The pooled buckets (not the replicas' percentiles): 190 of 200 in the 40-80ms bucket.
+    assert (total["ttft_p50_ms"], total["ttft_p95_ms"]) == (61.1, 80.0)
+    assert total["e2e_p50_ms"] is None  # no request finished: no observation, no percentile
+
+    table = invoke("model", "top", "phi-4", "--window", "5m")
+    assert "(total)" in table.stdout and "90" in table.stdout
+    names = invoke("model", "top", "phi-4", "--window", "5m", "-o", "name").stdout.split()
+    assert names == [f"pod/{p}" for p in pods]
+
+
+def test_window_must_be_a_prometheus_duration(model_emulator: Start) -> None:
+    model_emulator()
+    result = invoke("model", "top", "phi-4", "--window", "5 minutes")
+    assert result.exit_code == 2 and "--window" in result.stderr
