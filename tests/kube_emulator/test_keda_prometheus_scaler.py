@@ -101,7 +101,7 @@ def test_sum_over_no_series_is_an_empty_vector_not_zero() -> None:
 
 
 def test_a_query_shape_akscli_does_not_render_is_a_bad_data_error() -> None:
-    status, _, body = Scraped(VLLM).handle("GET", "/api/v1/query?query=rate%28x%5B5m%5D%29", b"")
+    status, _, body = Scraped(VLLM).handle("GET", "/api/v1/query?query=irate%28x%5B5m%5D%29", b"")
     assert status == 400
     assert json.loads(body)["errorType"] == "bad_data"
 

@@ -35,6 +35,7 @@ CONTEXTUAL: dict[str, str] = {
     "--replicas": "replicas of what the command scales",
     "--tail": "last lines of the command's logs",
     "--since": "how far back the command reads: audit entries, or log lines (kubectl logs --since)",
+    "--window": "the span of Prometheus samples the command reads (gpu usage --utilization, model top)",
     "--out-dir": "where the command writes its logs",
     "--env": "environment variables of what the command runs",
     "--node-selector": "node selector of the pods the command creates",

@@ -23,7 +23,6 @@ The total row sums the queues and token rates of the replicas and averages their
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from akscli import gpu_activity
@@ -84,8 +83,8 @@ def join(
                 total[field.removesuffix("@total")] = _shown(field.removesuffix("@total"), value)
             elif labels.get("pod") in by_pod:
                 by_pod[labels["pod"]][field] = _shown(field, value)
-    empty = ReplicaFigures(model, namespace, "", *([None] * 9))
-    rows = [replace(empty, pod=p, **by_pod[p]).to_dict() for p in pods]
+    empty = ReplicaFigures(model, namespace, "", *([None] * 9)).to_dict()
+    rows = [{**empty, "pod": p, **by_pod[p]} for p in pods]
 
     def summed(field: str) -> float | None:
         vals = [r[field] for r in rows if r[field] is not None]
@@ -93,7 +92,7 @@ def join(
 
     kv = [r["kv_cache_percent"] for r in rows if r["kv_cache_percent"] is not None]
     sums = ("running", "waiting", "prompt_tokens_per_second", "generation_tokens_per_second")
-    whole = replace(empty, **{f: summed(f) for f in sums}, **total).to_dict()
+    whole = {**empty, **{f: summed(f) for f in sums}, **total}
     whole.update(pod=None, kv_cache_percent=round(sum(kv) / len(kv), 1) if kv else None)
     return [*rows, whole]
 

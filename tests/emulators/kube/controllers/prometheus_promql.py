@@ -20,6 +20,7 @@ Anything else returns None: prometheus_server.py answers it or refuses it.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -35,14 +36,22 @@ _QUANTILE = re.compile(r"histogram_quantile\s*\(\s*([0-9.]+)\s*,(.*)\)", re.DOTA
 _RATE = re.compile(r"rate\s*\((.*)\[([0-9a-z]+)\]\s*\)", re.DOTALL)
 
 
-def evaluate(text: str, at: float, tsdb: Any, select: Selector, matches: Matches) -> list[Series] | None:
-    """The instant vector of ``text`` at ``at``; None when it is not one of the shapes above."""
+def handles(text: str) -> bool:
+    """Whether ``text`` is one of the shapes above (others go on to prometheus_server.py)."""
+    return re.match(r"(histogram_quantile|rate|(sum|avg|max)\s+by)\b", text) is not None
+
+
+def evaluate(
+    text: str, at: float, tsdb: Any, instant: Callable[[float], list[Series]], select: Selector, matches: Matches
+) -> list[Series] | None:
+    """The instant vector of ``text`` at ``at`` (``instant``: what a bare selector sees); None when
+    it is not one of the shapes above."""
     text = text.strip()
     if m := _QUANTILE.fullmatch(text):
-        inner = evaluate(m.group(2), at, tsdb, select, matches)
+        inner = evaluate(m.group(2), at, tsdb, instant, select, matches)
         return None if inner is None else histogram_quantile(float(m.group(1)), inner)
     if m := _AGG.fullmatch(text):
-        inner = evaluate(m.group(3), at, tsdb, select, matches)
+        inner = evaluate(m.group(3), at, tsdb, instant, select, matches)
         by = [label.strip() for label in m.group(2).split(",") if label.strip()]
         return None if inner is None else aggregate(m.group(1), by, inner)
     if m := _RATE.fullmatch(text):
@@ -56,7 +65,7 @@ def evaluate(text: str, at: float, tsdb: Any, select: Selector, matches: Matches
     if "(" in text:
         return None
     name, matchers = select(text)
-    return [(labels, v) for labels, v in tsdb.instant(at) if matches(labels, name, matchers)]
+    return [(labels, v) for labels, v in instant(at) if matches(labels, name, matchers)]
 
 
 def rate(points: list[tuple[float, float]], at: float, seconds: float) -> float | None:
@@ -65,7 +74,7 @@ def rate(points: list[tuple[float, float]], at: float, seconds: float) -> float 
         return None
     (first_t, first), (last_t, last) = points[0], points[-1]
     result = last - first
-    for (_, before), (_, after) in zip(points, points[1:], strict=False):
+    for (_, before), (_, after) in itertools.pairwise(points):
         if after < before:  # a counter reset
             result += before
     to_start, to_end = first_t - (at - seconds), at - last_t

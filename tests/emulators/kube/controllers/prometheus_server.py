@@ -206,9 +206,10 @@ class PrometheusServer:
         text = expr.strip()
         at = time.time() if at is None else at
         # rate, sum/avg/max by, histogram_quantile: akscli model top --window (prometheus_promql.py).
-        evaluated = promql.evaluate(text, at, self.tsdb, parse_selector, _matches)
-        if evaluated is not None:
-            return evaluated
+        if promql.handles(text):
+            evaluated = promql.evaluate(text, at, self.tsdb, self.samples_at, parse_selector, _matches)
+            if evaluated is not None:
+                return evaluated
         over = re.fullmatch(r"avg_over_time\s*\((.*)\[([0-9a-z]+)\]\s*\)", text, re.DOTALL)
         if over is not None:
             name, matchers = parse_selector(over.group(1))
@@ -382,8 +383,8 @@ def parse_selector(text: str) -> tuple[str | None, list[tuple[str, str, str]]]:
     m = re.fullmatch(r"\s*([a-zA-Z_:][a-zA-Z0-9_:]*)?\s*(?:\{(.*)\})?\s*", text, re.DOTALL)
     if m is None or (m.group(1) is None and m.group(2) is None):
         raise ValueError(
-            f'invalid parameter "query": the lab\'s Prometheus evaluates only sum(SELECTOR), SELECTOR and '
-            f"avg_over_time(SELECTOR[DURATION]), not {text!r}"
+            f'invalid parameter "query": the lab\'s Prometheus evaluates only sum(SELECTOR), SELECTOR, '
+            f"avg_over_time(SELECTOR[DURATION]), rate, sum|avg|max by and histogram_quantile, not {text!r}"
         )
     matchers: list[tuple[str, str, str]] = []
     rest = (m.group(2) or "").strip()
