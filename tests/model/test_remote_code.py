@@ -67,3 +67,32 @@ def test_trust_remote_code_is_refused_with_kaito_before_the_hub_is_read(hub: Hub
             "passes --trust-remote-code"
         ), result
     assert hub.requests == []
+
+
+def test_airunway_judges_remote_code_and_passes_the_flag_in_spec_engine(hub: HubServer) -> None:
+    # AI Runway's vllm, llmd, kuberay and dynamo providers append vLLM's --trust-remote-code where
+    # spec.engine.trustRemoteCode is true (ai-runway/airunway v0.7.0 providers/*/transformer.go).
+    _put(hub, PHI4MM)
+    refused = _deploy("--runtime", "airunway", "--provider", "vllm", "-o", "name")
+    assert refused.exit_code == 2 and refused.stdout == "", refused
+    assert "vLLM v0.11.0's own configs know" in refused.stderr.splitlines()[0]
+    assert refused.stderr.splitlines()[1].endswith("or use --provider kaito")
+    trusted = _deploy("--runtime", "airunway", "--provider", "llmd", "--trust-remote-code", "-o", "yaml")
+    assert trusted.exit_code == 0, trusted
+    assert "trustRemoteCode: true" in trusted.stdout
+    # kuberay runs a Ray image whose vLLM akscli does not know: a warning, not a refusal
+    warned = _deploy("--runtime", "airunway", "--provider", "kuberay", "-o", "name")
+    assert warned.exit_code == 0 and "does not know the image's vLLM" in warned.stderr, warned
+
+
+def test_the_airunway_emulator_vllm_provider_appends_the_flag_after_max_model_len() -> None:
+    from tests.emulators.kube.controllers.airunway_objects import _vllm_objects
+
+    md = {
+        "apiVersion": "airunway.ai/v1alpha1",
+        "kind": "ModelDeployment",
+        "metadata": {"name": "m", "namespace": "ml", "uid": "u1"},
+        "spec": {"model": {"id": REPO}, "engine": {"contextLength": 4096, "trustRemoteCode": True}},
+    }
+    args = _vllm_objects(md)[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args[-3:] == ["--max-model-len", "4096", "--trust-remote-code"]

@@ -59,6 +59,7 @@ CASES: dict[str, dict[str, Any]] = {
     "airunway-kaito-gated.yaml": {"model": "llama-3.1-8b-instruct", "runtime": "airunway", "access_secret": "hf-token"},
     "airunway-kuberay.yaml": {"runtime": "airunway", "provider": "kuberay", "access_secret": "hf-token"},
     "airunway-vllm.yaml": {"runtime": "airunway", "provider": "vllm", "replicas": 2},
+    "airunway-llmd-trust-remote-code.yaml": {"runtime": "airunway", "provider": "llmd", "trust_remote_code": True},
 }
 
 

@@ -90,8 +90,9 @@ TrustRemoteCodeOpt = Annotated[
     bool,
     typer.Option(
         "--trust-remote-code",
-        help="Pass vLLM --trust-remote-code (runtime vllm): it runs Python code from the model's Hugging Face "
-        "repository in the pod; only for a repository you trust. Needed where config.json names code of its own.",
+        help="Pass vLLM --trust-remote-code (runtime vllm; AI Runway's vllm, llmd, kuberay and dynamo providers): "
+        "it runs Python code from the model's Hugging Face repository in the pod; only for a repository you "
+        "trust. Needed where config.json names code of its own.",
     ),
 ]
 HubConfigOpt = Annotated[
@@ -111,6 +112,7 @@ def resolve_model(
     runtime: str,
     image: str | None = None,
     trusted: bool | None = None,
+    kaito_flag: str = "--runtime kaito",
 ) -> catalog.Model:
     """The model to plan (catalog.resolve), completed and checked by ``hub_checked`` for the vLLM image
     ``image`` (plan's --image; None: the runtime's own) and ``trusted`` (--trust-remote-code)."""
@@ -146,12 +148,14 @@ def hub_checked(
     runtime: str,
     image: str | None = None,
     trusted: bool | None = None,
+    kaito_flag: str = "--runtime kaito",
 ) -> catalog.Model:
     """With ``--hub-config``, a described model completed and checked from the Hub (akscli.model.
     hub_describe), the values that came from there said on stderr; ``runtime``: the plan's, kaito or
     vllm (any other is refused here, before anything is sent); ``image``: the vLLM image --image names
     where it is the serving image (None: akscli's pinned one; "": an image whose vLLM is not known);
-    ``trusted``: --trust-remote-code where akscli's vLLM Deployment serves (None: another runtime, not judged)."""
+    ``trusted``: --trust-remote-code where the vLLM that serves is akscli's or an AI Runway provider's (None:
+    KAITO's, not judged); ``kaito_flag``: the flag that picks KAITO instead (the refusal's hint)."""
     if not hub_config:
         assert model is not None
         return model
@@ -159,7 +163,7 @@ def hub_checked(
 
     validate.choice(runtime, planning.RUNTIMES, "--runtime")
     completed, said, warnings = hub_describe.resolve(
-        name, described, kaito=runtime == "kaito", image=image, trusted=trusted
+        name, described, kaito=runtime == "kaito", image=image, trusted=trusted, kaito_flag=kaito_flag
     )
     if said or warnings:
         from akscli import output

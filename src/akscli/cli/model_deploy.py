@@ -226,14 +226,15 @@ def deploy_cmd(
         serving: str | None = image
     else:
         serving = "" if runtime == "airunway" and provider != "kaito" else None
-    # the remote-code judgement is akscli's vLLM Deployment's (AI Runway's providers are not told the flag)
-    trusted = trust_remote_code if runtime == "vllm" else None
-    model = hub_checked(
-        early, model_name, described, hub_config, deploy.plan_runtime(runtime, provider), serving, trusted
-    )
+    # the remote-code judgement: every vLLM but KAITO's (which passes the flag itself); AI Runway's providers
+    # get it through spec.engine.trustRemoteCode (model/airunway.py values)
+    planned = deploy.plan_runtime(runtime, provider)
+    trusted = trust_remote_code if planned == "vllm" else None
+    kaito_flag = "--provider kaito" if runtime == "airunway" else "--runtime kaito"
+    model = hub_checked(early, model_name, described, hub_config, planned, serving, trusted, kaito_flag)
     the_plan = plan_view.plan_from_flags(
         model,
-        runtime=deploy.plan_runtime(runtime, provider),
+        runtime=planned,
         context=context,
         concurrency=concurrency,
         region=region,

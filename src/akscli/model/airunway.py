@@ -133,6 +133,10 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
         "tolerations": list(GPU_TOLERATIONS) if req.provider in TOLERATING_PROVIDERS else [],
         "image": req.image if req.provider in AIRUNWAY_VLLM_IMAGE_PROVIDERS else None,
         "context": None if kaito else req.context,
+        # spec.engine.trustRemoteCode: the vllm, llmd, kuberay and dynamo providers append vLLM's
+        # --trust-remote-code (providers/*/transformer.go); the kaito provider's flag is refused
+        # (flag_checks.trust_remote_code).
+        "trust_remote_code": req.trust_remote_code and not kaito,
         # A GPU count makes the KAITO provider target GPU nodes (buildResource, kaitoHasGPU).
         "gpus": req.fit.gpus_per_node if kaito else req.fit.gpus,
         "replicas": req.replicas if req.replicas is not None else 1,

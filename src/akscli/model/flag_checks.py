@@ -125,24 +125,19 @@ def plan_image(value: str, runtime_name: str) -> str:
 
 
 def trust_remote_code(runtime_name: str, provider_name: str = "kaito") -> None:
-    """``--trust-remote-code`` shapes akscli's vLLM Deployment only, before the Hub or the cluster is read.
-    KAITO's preset for a Hub model already passes vLLM ``--trust-remote-code`` (kaito-project/kaito
-    056b8280b presets/workspace/models/vllm_model.go vLLMCompatibleModel.GetInferenceParameters:
-    ``runParamsVLLM["trust-remote-code"] = ""``), and a Workspace has no field to ask for it; AI Runway's
-    providers are not told it by akscli."""
-    if runtime_name == "vllm":
-        return
+    """``--trust-remote-code`` shapes the vLLM command line of akscli's Deployment, or of AI Runway's vllm,
+    llmd, kuberay and dynamo providers through spec.engine.trustRemoteCode (each appends vLLM's
+    ``--trust-remote-code``: ai-runway/airunway v0.7.0 providers/{vllm,llmd,kuberay,dynamo}/transformer.go),
+    checked before the Hub or the cluster is read. KAITO's preset for a Hub model already passes it
+    (kaito-project/kaito 056b8280b presets/workspace/models/vllm_model.go vLLMCompatibleModel.
+    GetInferenceParameters: ``runParamsVLLM["trust-remote-code"] = ""``), and a Workspace has no field to
+    ask for it; AI Runway's kaito provider does not read the field (providers/kaito/transformer.go)."""
     if runtime_name == "kaito" or (runtime_name == "airunway" and provider_name == "kaito"):
         raise UsageError(
             "--trust-remote-code does not apply to KAITO: its vLLM preset for a Hugging Face model already "
             "passes --trust-remote-code",
             hint="drop --trust-remote-code",
         )
-    where = f"--runtime {runtime_name}" + (f" --provider {provider_name}" if runtime_name == "airunway" else "")
-    raise UsageError(
-        f"--trust-remote-code does not apply to {where}: only --runtime vllm (akscli's vLLM Deployment) passes it",
-        hint="drop --trust-remote-code, or use --runtime vllm",
-    )
 
 
 def storage_class(value: str) -> str:

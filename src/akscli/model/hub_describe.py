@@ -227,14 +227,20 @@ def transformers_of(vllm_version: str | None) -> int | None:
 
 
 def resolve(
-    name: str, given: catalog.Description, kaito: bool, image: str | None = None, trusted: bool | None = None
+    name: str,
+    given: catalog.Description,
+    kaito: bool,
+    image: str | None = None,
+    trusted: bool | None = None,
+    kaito_flag: str = "--runtime kaito",
 ) -> tuple[catalog.Model, str | None, tuple[str, ...]]:
     """The model ``name`` described by ``given``, completed and checked from its config.json on the Hub
     (and its tokenizer_config.json where vLLM reads it, and its file list where --weights-gib is not
     given) for the vLLM the runtime runs (``image``: --image, the vLLM image; None: akscli's); the line
     that names what came from the Hub (None: nothing did); and the warnings for what akscli assumed there.
-    ``trusted``: whether akscli's vLLM Deployment passes --trust-remote-code (akscli.model.remote_code
-    judges a config that needs the repo's own code); None: not akscli's vLLM Deployment, not judged."""
+    ``trusted``: whether the vLLM command line passes --trust-remote-code (akscli.model.remote_code
+    judges a config that needs the repo's own code); None: KAITO's vLLM, not judged; ``kaito_flag``: the
+    flag that picks KAITO instead, named in the refusal's hint."""
     model_id = catalog.validate_hf_id(name)
     config = hub_config.read_config(model_id)
     tokenizer = (
@@ -247,7 +253,7 @@ def resolve(
     if trusted is not None and not kaito:
         from akscli.model import remote_code
 
-        remote = remote_code.check(model_id, config, vllm_version, trusted)
+        remote = remote_code.check(model_id, config, vllm_version, trusted, kaito_flag)
     transformers = transformers_of(vllm_version)
     hub_config.check_loads(model_id, config, transformers, vllm_version)
     found = hub_config.limits(config, tokenizer, transformers)

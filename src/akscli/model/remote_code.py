@@ -62,10 +62,15 @@ VLLM_ONLY_CHANGES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("0.34.0", ("kimi_k31", "lfm3_audio", "ming_v3_asr", "ricursive"), ("musespark1x_text",)),
 )  # fmt: skip
 _DATA = Path(__file__).resolve().parents[1] / "data" / "transformers_model_types.txt"
-HINT = (
-    "add --trust-remote-code to run the repo's own code in the vLLM pod (only for a repo you trust), "
-    "or use --runtime kaito"
-)
+# KAITO's preset passes --trust-remote-code itself (akscli.model.flag_checks.trust_remote_code): the other way out.
+KAITO = "--runtime kaito"
+
+
+def hint(kaito: str = KAITO) -> str:
+    """The two ways out of a refusal: the flag, or KAITO (``kaito``: --runtime kaito, or --provider kaito
+    under AI Runway)."""
+    return f"add --trust-remote-code to run the repo's own code in the vLLM pod (only for a repo you trust), or use {kaito}"
+
 
 
 @functools.cache
@@ -99,10 +104,12 @@ def remote_type(config: Mapping[str, Any]) -> str | None:
     return None if model_type in transformers_types() else model_type
 
 
-def check(model_id: str, config: Mapping[str, Any], vllm_version: str | None, trusted: bool) -> str | None:
+def check(
+    model_id: str, config: Mapping[str, Any], vllm_version: str | None, trusted: bool, kaito: str = KAITO
+) -> str | None:
     """A UsageError where vLLM ``vllm_version`` (the release the image's tag names) cannot load the config
     without remote code and ``trusted`` (--trust-remote-code) is not given; a warning line where the image's
-    release is not known (None); else None."""
+    release is not known (None); else None. ``kaito``: the flag that picks KAITO instead (hint)."""
     if trusted:
         return None
     model_type = remote_type(config)
@@ -113,7 +120,7 @@ def check(model_id: str, config: Mapping[str, Any], vllm_version: str | None, tr
         return (
             f"{bounded.value(model_id, 48)}'s config.json needs the repo's own code (model_type "
             f"{shown}, auto_map AutoConfig), and akscli does not know the image's vLLM: without "
-            "--trust-remote-code its vLLM may exit at start (add --trust-remote-code, or use --runtime kaito)"
+            f"--trust-remote-code its vLLM may exit at start (add --trust-remote-code, or use {kaito})"
         )
     if model_type in vllm_own(vllm_version):
         return None
@@ -121,5 +128,5 @@ def check(model_id: str, config: Mapping[str, Any], vllm_version: str | None, tr
         f"{bounded.value(model_id, 48)}'s config.json needs the repo's own code (model_type {shown}, auto_map "
         f"AutoConfig), which neither transformers nor vLLM {vllm_version}'s own configs know: without "
         "--trust-remote-code vLLM exits at start",
-        hint=HINT,
+        hint=hint(kaito),
     )

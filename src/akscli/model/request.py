@@ -65,7 +65,7 @@ class DeployRequest:
     # refused, not dropped without a word.
     image_given: bool = False
     storage_class_given: bool = False
-    # --trust-remote-code: vLLM runs the model repo's own code (runtime vllm only; flag_checks.trust_remote_code).
+    # --trust-remote-code: vLLM runs the model repo's own code (not with KAITO; flag_checks.trust_remote_code).
     trust_remote_code: bool = False
     # AI Runway's provider (spec.provider.name) for --runtime airunway.
     provider: str = "kaito"

@@ -54,6 +54,8 @@ def _vllm_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
         args += ["--served-model-name", str(model["servedName"])]
     if (spec.get("engine") or {}).get("contextLength"):
         args += ["--max-model-len", str(spec["engine"]["contextLength"])]
+    if (spec.get("engine") or {}).get("trustRemoteCode"):  # providers/vllm/transformer.go, after --max-model-len
+        args.append("--trust-remote-code")
     if gpus > 1:
         args += ["--tensor-parallel-size", str(gpus)]
     container: dict[str, Any] = {
