@@ -96,3 +96,52 @@ def test_the_airunway_emulator_vllm_provider_appends_the_flag_after_max_model_le
     }
     args = _vllm_objects(md)[0]["spec"]["template"]["spec"]["containers"][0]["args"]
     assert args[-3:] == ["--max-model-len", "4096", "--trust-remote-code"]
+
+
+# THUDM/chatglm2-6b's shape: vLLM's own config class loads its config.json (model_type chatglm), but its
+# tokenizer_config.json names the repo's ChatGLMTokenizer (tokenization_chatglm.py) in auto_map.
+CHATGLM = {**PHI35, "model_type": "chatglm", "auto_map": {"AutoConfig": "configuration_chatglm.ChatGLMConfig"}}
+CHATGLM_TOKENIZER = {
+    "tokenizer_class": "ChatGLMTokenizer",
+    "auto_map": {"AutoTokenizer": ["tokenization_chatglm.ChatGLMTokenizer", None]},
+}
+
+
+def test_the_tokenizer_judge_refuses_a_repo_tokenizer_under_transformers_4_and_warns_later() -> None:
+    assert remote_code.check(REPO, CHATGLM, "v0.11.0", trusted=False) is None  # the config loads
+    with pytest.raises(UsageError, match=r"tokenizer is the repo.s own code \(ChatGLMTokenizer") as refused:
+        remote_code.check_tokenizer(REPO, CHATGLM, CHATGLM_TOKENIZER, "v0.11.0", trusted=False)
+    assert "--trust-remote-code" in (refused.value.hint or "")
+    assert remote_code.check_tokenizer(REPO, CHATGLM, CHATGLM_TOKENIZER, "v0.11.0", trusted=True) is None
+    for later in ("v0.25.1", None):  # vLLM's own tokenizers, transformers 5's overrides: not sure
+        warned = remote_code.check_tokenizer(REPO, CHATGLM, CHATGLM_TOKENIZER, later, trusted=False)
+        assert warned is not None and "may fail to load it" in warned
+    # a class transformers has (with or without Fast), or no class and a model_type it maps: loads locally
+    for tokenizer_class in ("LlamaTokenizerFast", "Qwen2Tokenizer"):
+        mapped = {**CHATGLM_TOKENIZER, "tokenizer_class": tokenizer_class}
+        assert remote_code.check_tokenizer(REPO, CHATGLM, mapped, "v0.11.0", trusted=False) is None
+    unnamed = {"auto_map": CHATGLM_TOKENIZER["auto_map"]}
+    assert remote_code.check_tokenizer(REPO, PHI35, unnamed, "v0.11.0", trusted=False) is None
+    with pytest.raises(UsageError, match=r"\(unnamed, auto_map"):
+        remote_code.check_tokenizer(REPO, CHATGLM, unnamed, "v0.11.0", trusted=False)
+
+
+def test_deploy_reads_tokenizer_config_only_for_a_repo_with_tokenizer_code(hub: HubServer) -> None:
+    hub.repos[REPO] = {  # type: ignore[index]
+        "config.json": CHATGLM,
+        "tokenizer_config.json": CHATGLM_TOKENIZER,
+        "model.safetensors": 8 * 2**30,
+    }
+    plain = _deploy("--runtime", "vllm", "-o", "name")
+    assert plain.exit_code == 0, plain
+    assert not [path for path, _ in hub.requests if "tokenizer_config.json" in path]
+    hub.repos[REPO]["tokenization_chatglm.py"] = 20_000  # type: ignore[index]
+    refused = _deploy("--runtime", "vllm", "-o", "name")
+    assert refused.exit_code == 2 and refused.stdout == "", refused
+    assert refused.stderr.splitlines()[0] == (
+        f"error: {REPO}'s tokenizer is the repo's own code (ChatGLMTokenizer, auto_map AutoTokenizer), which "
+        "transformers 4 does not have: without --trust-remote-code vLLM v0.11.0 cannot load the tokenizer and "
+        "exits at start"
+    )
+    assert [path for path, _ in hub.requests].count(f"/{REPO}/resolve/main/tokenizer_config.json") == 1
+    assert _deploy("--runtime", "vllm", "--trust-remote-code", "-o", "name").exit_code == 0

@@ -226,6 +226,26 @@ def transformers_of(vllm_version: str | None) -> int | None:
     return vllm_versions.transformers_major(vllm_version) if vllm_version is not None else None
 
 
+def tokenizer_judged(
+    model_id: str,
+    config: Mapping[str, Any],
+    tokenizer: Mapping[str, Any] | None,
+    files: Sequence[Mapping[str, Any]],
+    vllm_version: str | None,
+    trusted: bool,
+    kaito_flag: str,
+) -> str | None:
+    """akscli.model.remote_code.check_tokenizer for a repo whose file list holds a tokenization_*.py (its
+    tokenizer_config.json read here, one GET, unless read already); None for the others."""
+    from akscli.model import remote_code
+
+    if trusted or not remote_code.ships_tokenizer_code(files):
+        return None
+    if tokenizer is None:
+        tokenizer = hub_config.read_json(model_id, "tokenizer_config.json", optional=True) or {}
+    return remote_code.check_tokenizer(model_id, config, tokenizer, vllm_version, trusted, kaito_flag)
+
+
 def resolve(
     name: str,
     given: catalog.Description,
@@ -262,8 +282,11 @@ def resolve(
         key = found.kaito_key
         bounds.append((found.kaito, key if key.startswith("KAITO") else f"{key}, KAITO's token limit"))
     files = hub_config.list_files(model_id) if given.weights_gib is None else None
-    # One GET each: config.json; tokenizer_config.json only where vLLM reads it; the file list only
-    # without --weights-gib; the model info only without --params-b, and only where the Hub completes
+    if trusted is not None and not kaito and files is not None:
+        remote = remote or tokenizer_judged(model_id, config, tokenizer, files, vllm_version, trusted, kaito_flag)
+    # One GET each: config.json; tokenizer_config.json only where vLLM reads it or, for the remote-code
+    # judge, where the file list shows a tokenization_*.py; the file list only without --weights-gib;
+    # the model info only without --params-b, and only where the Hub completes
     # the description (flags that describe the model in full make --hub-config a check: one GET).
     asks = given.params_b is None and not catalog.complete(given)
     safetensors = hub_config.read_safetensors(model_id) if asks else None

@@ -19,7 +19,8 @@ whose release akscli does not know gets a warning instead.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,10 @@ KAITO = "--runtime kaito"
 def hint(kaito: str = KAITO) -> str:
     """The two ways out of a refusal: the flag, or KAITO (``kaito``: --runtime kaito, or --provider kaito
     under AI Runway)."""
-    return f"add --trust-remote-code to run the repo's own code in the vLLM pod (only for a repo you trust), or use {kaito}"
-
+    return (
+        "add --trust-remote-code to run the repo's own code in the vLLM pod (only for a repo you trust), "
+        f"or use {kaito}"
+    )
 
 
 @functools.cache
@@ -128,5 +131,100 @@ def check(
         f"{bounded.value(model_id, 48)}'s config.json needs the repo's own code (model_type {shown}, auto_map "
         f"AutoConfig), which neither transformers nor vLLM {vllm_version}'s own configs know: without "
         "--trust-remote-code vLLM exits at start",
+        hint=hint(kaito),
+    )
+
+
+# The tokenizer. vLLM loads it with transformers' AutoTokenizer.from_pretrained(trust_remote_code=flag),
+# without the config (vllm-project/vllm wheels v0.8.0 to v0.11.2, vllm/transformers_utils/tokenizer.py
+# get_tokenizer and init_tokenizer_from_configs; tokenizer_mode auto is the HF path there). From v0.12.0
+# vLLM picks tokenizers of its own for some architectures and Mistral repos (vllm/tokenizers/registry.py,
+# vllm/config/model.py, read at v0.25.1), and from v5 transformers skips a repo's tokenizer for some
+# model_types (MODELS_WITH_INCORRECT_HUB_TOKENIZER_CLASS): there akscli only warns.
+_TOKENIZERS = Path(__file__).resolve().parents[1] / "data" / "transformers_tokenizers.txt"
+SURE_TOKENIZER_UNTIL = "0.11.2"
+# A repo ships a tokenizer of its own in such a file at its top (get_class_from_dynamic_module loads MODULE.py).
+TOKENIZER_CODE = re.compile(r"^tokenization_[^/]+\.py$")
+
+
+@functools.cache
+def _tokenizer_sets() -> dict[str, frozenset[str]]:
+    sections: dict[str, set[str]] = {}
+    current: set[str] = set()
+    for line in _TOKENIZERS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], set())
+        elif line.strip() and not line.startswith("#"):
+            current.add(line.strip())
+    return {name: frozenset(names) for name, names in sections.items()}
+
+
+def ships_tokenizer_code(files: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether the repo's file list (hub_config.list_files) holds a tokenization_*.py: only then is its
+    tokenizer_config.json read for the judge (one GET more, for such repos only)."""
+    return any(isinstance(f.get("path"), str) and TOKENIZER_CODE.search(f["path"]) for f in files)
+
+
+def _known_tokenizer(name: str) -> bool:
+    """Whether transformers 4's tokenizer_class_from_name can find ``name`` (or ``name``Fast), taken wide:
+    a name whose stem is a transformers tokenization module counts as known."""
+    sets = _tokenizer_sets()
+    base = name.removesuffix("Fast")
+    if {base, base + "Fast"} & sets["classes"]:
+        return True
+    stem = re.sub(r"[^a-z0-9]", "", base.lower().removesuffix("tokenizer"))
+    return any(re.sub(r"[^a-z0-9]", "", module) == stem for module in sets["modules"])
+
+
+def remote_tokenizer(config: Mapping[str, Any], tokenizer: Mapping[str, Any]) -> str | None:
+    """The tokenizer class a tokenizer_config.json loads only with the repo's own code under transformers 4
+    (``auto_map`` AutoTokenizer, and has_local_code false: AutoTokenizer.from_pretrained at v4.57.6); ""
+    where it names none; None where transformers 4 loads it."""
+
+    def auto_tokenizer(source: Mapping[str, Any]) -> Any:
+        auto_map = source.get("auto_map")
+        return auto_map if isinstance(auto_map, list) else (auto_map or {}).get("AutoTokenizer")
+
+    ref, named = auto_tokenizer(tokenizer), tokenizer.get("tokenizer_class")
+    local = False
+    if not (isinstance(named, str) and named):
+        # No tokenizer_class: transformers reads the config, whose auto_map, type or tokenizer_class then count.
+        ref = auto_tokenizer(config) if isinstance(config.get("auto_map"), Mapping) and not ref else ref
+        named = config.get("tokenizer_class")
+        local = config.get("model_type") in _tokenizer_sets()["model_types"]
+    if not ref or (isinstance(ref, list) and not any(isinstance(r, str) for r in ref)):
+        return None
+    if isinstance(named, str) and named:
+        local = local or _known_tokenizer(named)
+        return None if local else named
+    return None if local else ""
+
+
+def check_tokenizer(
+    model_id: str,
+    config: Mapping[str, Any],
+    tokenizer: Mapping[str, Any],
+    vllm_version: str | None,
+    trusted: bool,
+    kaito: str = KAITO,
+) -> str | None:
+    """As ``check``, for the tokenizer: a UsageError where vLLM ``vllm_version`` loads it through
+    AutoTokenizer under transformers 4 (up to SURE_TOKENIZER_UNTIL) and it needs the repo's own code; a
+    warning where the image's vLLM is later or not known; else None."""
+    if trusted:
+        return None
+    named = remote_tokenizer(config, tokenizer)
+    if named is None:
+        return None
+    shown = bounded.value(named, 40) or "unnamed"
+    what = f"{bounded.value(model_id, 48)}'s tokenizer is the repo's own code ({shown}, auto_map AutoTokenizer)"
+    if vllm_version is None or vllm_versions._key(vllm_version) > vllm_versions._key(SURE_TOKENIZER_UNTIL):
+        return (
+            f"{what}: without --trust-remote-code the image's vLLM may fail to load it and exit at start "
+            f"(add --trust-remote-code, or use {kaito})"
+        )
+    raise UsageError(
+        f"{what}, which transformers 4 does not have: without --trust-remote-code vLLM {vllm_version} cannot "
+        "load the tokenizer and exits at start",
         hint=hint(kaito),
     )
