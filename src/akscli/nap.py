@@ -361,7 +361,9 @@ def claim_row(claim: Mapping[str, Any]) -> dict[str, str]:
     conditions = {str(c.get("type")): c for c in status.get("conditions") or [] if isinstance(c, dict)}
     ready = (conditions.get("Ready") or {}).get("status", "")
     state = "Ready"
-    if ready != "True":
+    if meta.get("deletionTimestamp"):
+        state = _terminating(conditions)
+    elif ready != "True":
         state = "waiting to launch"
         for kind in ("Launched", "Registered", "Initialized"):
             cond = conditions.get(kind) or {}
@@ -379,6 +381,25 @@ def claim_row(claim: Mapping[str, Any]) -> dict[str, str]:
         "ready": str(ready),
         "state": state,
     }
+
+
+def _terminating(conditions: Mapping[str, Mapping[str, Any]]) -> str:
+    """A deleted NodeClaim its karpenter.sh/termination finalizer holds, by the latest termination
+    step Karpenter has reached (upstream: kubernetes-sigs/karpenter 2266468
+    pkg/controllers/node/termination/controller.go awaitDrain: Drained Unknown while it drains,
+    awaitVolumeDetachment: VolumesDetached Unknown, awaitInstanceTermination: InstanceTerminating
+    True; pkg/apis/v1/nodeclaim_status.go). Ready stays True meanwhile."""
+    status = {kind: str((conditions.get(kind) or {}).get("status") or "") for kind in _TERMINATION_STEPS}
+    if status["InstanceTerminating"] == "True":
+        return "terminating: instance terminating"
+    if status["VolumesDetached"] == "Unknown":
+        return "terminating: awaiting volume detachment"
+    if status["Drained"] and status["Drained"] != "True":
+        return "terminating: draining"
+    return "terminating"
+
+
+_TERMINATION_STEPS = ("Drained", "VolumesDetached", "InstanceTerminating")
 
 
 def usage(pool: Mapping[str, Any]) -> str:

@@ -177,3 +177,14 @@ def test_a_zonal_allocation_failure_of_a_nodeclaim_is_a_node_still_on_its_way() 
     said = note(NOMINATION, claim=_claim({"status": "Unknown", "reason": "ZonalAllocationFailure", "message": message}))
     assert said is not None and said.adding
     assert said.fix == "node auto-provisioning is trying another zone or size for it"
+
+
+def test_a_nominated_nodeclaim_being_deleted_is_not_said_to_make_the_node() -> None:
+    # Its karpenter.sh/termination finalizer holds it; Karpenter makes a new NodeClaim for the pod
+    # (upstream: kubernetes-sigs/karpenter provisioner.go Schedule leaves nodes marked for deletion out).
+    deleting = _claim(None)
+    deleting["metadata"]["deletionTimestamp"] = "2026-12-04T10:00:05Z"
+    said = note(NOMINATION, claim=deleting)
+    assert said is not None and said.adding
+    assert said.clause == "node auto-provisioning: nodeclaim/gpu-x7k2p, made for it, is being deleted"
+    assert said.fix == "node auto-provisioning makes another node for it"

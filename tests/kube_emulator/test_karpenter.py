@@ -27,6 +27,8 @@ def emu(kube_emulator_factory: Callable[..., KubeEmulator]) -> KubeEmulator:
     seed(e, node("aks-system-0"))
     e.nap = install_nap(e)
     e.nap.termination.requeue = 0.05  # a drain's retry (1 s upstream) without the wait
+    e.nap.termination.min_drain = 0.0  # MinDrainTime (5 s upstream)
+    e.nap.termination.instance_requeue = 0.05  # the instance's deletion looked at again (5 s upstream)
     return e
 
 
@@ -179,7 +181,7 @@ def test_a_claim_whose_only_size_is_out_of_quota_is_deleted_with_an_insufficient
     assert event["message"] == (
         f"NodeClaim {claim} event: insufficient capacity, all requested instance types were unavailable during launch"
     )
-    assert emu.cluster.get(*CLAIMS, None, claim) is None
+    assert wait_until(lambda: emu.cluster.get(*CLAIMS, None, claim) is None)  # its finalizer removed
     # The size stays unavailable: no second claim for the pod, no node.
     assert not wait_until(lambda: emu.cluster.list(*CLAIMS), timeout=0.5)
     assert not emu.nap.provisioned

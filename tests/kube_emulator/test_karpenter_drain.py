@@ -71,7 +71,9 @@ def test_the_drain_evicts_non_daemon_pods_first_and_leaves_do_not_disrupt_and_to
     bound(kube_emulator, "kept", metadata={"annotations": {"karpenter.sh/do-not-disrupt": "true"}})
     bound(kube_emulator, "tolerating", tolerations=[{"key": "karpenter.sh/disrupted", "operator": "Exists"}])
     termination = NodeTermination(None)
-    assert not termination._finalize(kube_emulator.cluster, "claim", "n")
+    assert not termination.drain(
+        kube_emulator.cluster, kube_emulator.cluster.get("v1", "Node", None, "n") or {}, "claim"
+    )
     every = kube_emulator.cluster.list("v1", "Pod", "default")
     going = {p["metadata"]["name"] for p in every if p["metadata"].get("deletionTimestamp")}
     assert going | ({"plain"} - {p["metadata"]["name"] for p in every}) == {"plain"}  # evicted, gone or going

@@ -82,6 +82,7 @@ def test_a_regional_quota_error_deletes_the_claim_and_marks_nothing(emu: KubeEmu
         "the quota increase process here: https://learn.microsoft.com/en-us/azure/quotas/regional-quota-requests"
     )
     assert emu.nap.unavailable == {}
+    assert wait_until(lambda: not emu.cluster.list(*CLAIMS))  # its finalizer removed (karpenter_termination)
     assert not wait_until(lambda: emu.cluster.list(*CLAIMS), timeout=0.5)  # the pod's next look is 10 s on
 
 

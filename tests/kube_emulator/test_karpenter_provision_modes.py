@@ -80,4 +80,5 @@ def test_the_aks_machine_api_reports_the_regional_quota_on_the_machine_as_insuff
     assert wait_until(lambda: warnings(emu, "AsyncProvisioningError"), timeout=5)
     [event] = warnings(emu, "AsyncProvisioningError")
     assert "handled provisioning error: insufficient capacity, regional on-demand vCPU quota limit" in event["message"]
+    assert wait_until(lambda: not emu.cluster.list(*CLAIMS))  # its finalizer removed (karpenter_termination)
     assert not wait_until(lambda: emu.cluster.list(*CLAIMS), timeout=0.5)  # nothing marked: the pod's next look

@@ -202,6 +202,16 @@ def _claim_note(claim: Mapping[str, Any], pod: Mapping[str, Any] | None = None) 
     no other size, else a node still on its way in another size."""
     name = (claim.get("metadata") or {}).get("name", "")
     sizes = claim_sizes(claim)
+    if (claim.get("metadata") or {}).get("deletionTimestamp"):
+        # Deleted, its karpenter.sh/termination finalizer holding it while its node drains: no node
+        # comes from it; Karpenter's provisioner leaves nodes marked for deletion out and makes a new
+        # NodeClaim for the pod (upstream: kubernetes-sigs/karpenter 2266468
+        # pkg/controllers/provisioning/provisioner.go Schedule, nodes.Active()).
+        return ScaleUpNote(
+            True,
+            f"node auto-provisioning: nodeclaim/{name}, made for it, is being deleted",
+            "node auto-provisioning makes another node for it",
+        )
     if not _launch_failed(claim):
         size = sizes[0] if len(sizes) == 1 else f"one of {', '.join(sizes)}" if sizes else "unknown size"
         return ScaleUpNote(

@@ -78,9 +78,10 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
 - The NodePool's status: resources (the sum of its nodes' capacity, with ``nodes``) and nodes
   (pkg/controllers/nodepool/counter/controller.go), and its conditions; the AKSNodeClass's own
   conditions (karpenter_status.py cites both).
-- A deleted NodePool's NodeClaims go, and their nodes with them (owner references, and the
-  termination controller deleting the node of a deleted NodeClaim), each node tainted and drained
-  through the eviction API first, a PodDisruptionBudget holding it (karpenter_termination).
+- A deleted NodePool's NodeClaims go, and their nodes with them (the garbage collector deletes the
+  NodeClaims it owns; their karpenter.sh/termination finalizer holds each while its node is tainted
+  and drained through the eviction API, a PodDisruptionBudget holding it, and its instance
+  terminated: karpenter_termination, karpenter_drain); so do a NodeClaim or a Node deleted alone.
 
 Not modelled: packing several pending pods of one pass into one new node beyond what the node's
 capacity holds (each is checked against the nodes made in the pass), consolidation and disruption
@@ -184,10 +185,13 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         # 404 for, UseSIG, image families without images, and more (karpenter_status.NodeClassCloud).
         self.cloud = NodeClassCloud()
         self.missing_subnets = self.cloud.missing_subnets
-        self.termination = NodeTermination(self)  # a NodeClaim's node drained before it goes
+        self.termination = NodeTermination(self)  # a deleted NodeClaim's or Node's finalize
 
     def attach(self, manager: Any) -> None:
         unschedulable_pods(manager.api).changed.append(self._on_change)
+        # the finalize of a deleted NodeClaim or Node (kubernetes-sigs/karpenter 2266468
+        # pkg/controllers/nodeclaim/lifecycle/controller.go, pkg/controllers/node/termination/controller.go)
+        manager.api.listeners.append(self.termination.on_event)
 
     def _on_change(self, what: str, obj: dict[str, Any]) -> None:
         if what == "pending":
@@ -212,13 +216,9 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         if obj.get("kind") == "AKSNodeClass":  # its NodePools' NodeClassReady: NodeClassNotFound
             for pool in cluster.list(*NODEPOOL):
                 _unless_deleted(lambda p=pool: self._status(cluster, p))
-        if obj.get("kind") != "NodePool":
-            return
-        name = obj["metadata"]["name"]
-        for claim in cluster.list(*NODECLAIM, label_selector=f"{NODEPOOL_LABEL}={name}"):
-            # the node drained through the eviction API first (kubernetes-sigs/karpenter 2266468
-            # pkg/controllers/node/termination/controller.go finalize; karpenter_termination.py)
-            self.termination.start(cluster, claim)
+        # A NodePool's NodeClaims: the garbage collector deletes them (their owner reference,
+        # kubernetes-sigs/karpenter 2266468 nodeclaimtemplate.go ToNodeClaim); karpenter_termination
+        # finalizes each.
 
     def _class(self, cluster: ClusterState, pool: dict[str, Any]) -> dict[str, Any] | None:
         ref = _template(pool)[1].get("nodeClassRef") or {}
@@ -372,8 +372,11 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
                 room["pods"] += 1
                 continue
             uid = str(pod["metadata"].get("uid", ""))
-            if cluster.get(*NODECLAIM, None, self._nominated.get(uid, "")) is not None:
-                continue  # nominated to a NodeClaim still in flight (not launched yet)
+            nominated = cluster.get(*NODECLAIM, None, self._nominated.get(uid, ""))
+            if nominated is not None and not nominated["metadata"].get("deletionTimestamp"):
+                # nominated to a NodeClaim still in flight (not launched yet); one being deleted is
+                # no capacity (kubernetes-sigs/karpenter 2266468 provisioner.go Schedule: nodes.Active())
+                continue
             if self.now < self._retry_at:
                 continue
             made_node, claim = self._provision(cluster, spec, need)

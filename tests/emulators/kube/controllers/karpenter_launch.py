@@ -26,6 +26,7 @@ from tests.emulators.kube.controllers.karpenter_common import (
     kubelet_status,
 )
 from tests.emulators.kube.controllers.karpenter_errors import Handled, handle, timing, truncate
+from tests.emulators.kube.controllers.karpenter_termination import FINALIZER, NodeTermination
 
 
 class NodeClaimLauncher:
@@ -49,6 +50,7 @@ class NodeClaimLauncher:
     now: float
     spot_unavailable_until: float
     _retry_at: float
+    termination: NodeTermination
 
     def _create_claim(
         self, cluster: ClusterState, pool: dict[str, Any], templates: list[dict[str, Any]], capacity_type: str
@@ -76,6 +78,8 @@ class NodeClaimLauncher:
                 "metadata": {
                     "name": claim_name,
                     "labels": claim_labels,
+                    # lifecycle/controller.go Reconcile adds it before the launch (karpenter_termination)
+                    "finalizers": [FINALIZER],
                     "ownerReferences": [
                         {
                             "apiVersion": NODEPOOL[0],
@@ -94,6 +98,8 @@ class NodeClaimLauncher:
                         {"key": INSTANCE_TYPE, "operator": "In", "values": sizes},
                     ],
                     **({"taints": [dict(t) for t in spec["taints"]]} if spec.get("taints") else {}),
+                    # nodeclaimtemplate.go ToNodeClaim: the template's spec, terminationGracePeriod with it
+                    **{k: spec[k] for k in ("terminationGracePeriod",) if spec.get(k)},
                 },
             }
         )
@@ -133,7 +139,7 @@ class NodeClaimLauncher:
                 "during launch"
             )
             cluster.add_event(claim, "InsufficientCapacityError", message, type="Warning", component="karpenter")
-            cluster.delete(*NODECLAIM, None, claim_name)
+            self._delete_claim(cluster, claim_name)
             # The pod is still pending: karpenter's pod controller requeues a provisionable pod every
             # 10 s (pkg/controllers/provisioning/controller.go PodController.Reconcile), so the
             # provisioner looks at it again; the simulator does so at once.
@@ -167,9 +173,17 @@ class NodeClaimLauncher:
             failure = handle(code, size, zone, labels[CAPACITY_TYPE], self.offering_zones(size), zero, mode)
             self._later(lambda c: self._failed_launch(c, c.get(*NODECLAIM, None, claim_name) or claim, failure))
             return None, claim_name
+        owner = {"apiVersion": NODECLAIM[0], "kind": "NodeClaim", "name": claim_name, "uid": claim["metadata"]["uid"]}
         node = {
             **template,
-            "metadata": {"name": node_name, "labels": labels},
+            # registration.go syncNode: the termination finalizer and an owner reference to the
+            # NodeClaim (pkg/utils/nodeclaim/nodeclaim.go UpdateNodeOwnerReferences)
+            "metadata": {
+                "name": node_name,
+                "labels": labels,
+                "finalizers": [FINALIZER],
+                "ownerReferences": [{**owner, "blockOwnerDeletion": True}],
+            },
             "spec": {**template["spec"], "providerID": f"azure:///aks/{node_name}"},
             "status": {  # the kubelet's, not Karpenter's estimate (kubelet_status)
                 **kubelet_status(template["status"], labels[INSTANCE_TYPE], self.provision_mode),
@@ -195,6 +209,12 @@ class NodeClaimLauncher:
         self.provisioned.append((pool_name, claim_name, labels[INSTANCE_TYPE]))
         self._status(cluster, cluster.get(*NODEPOOL, None, pool_name) or pool)
         return node, claim_name
+
+    def _delete_claim(self, cluster: ClusterState, name: str) -> None:
+        """A NodeClaim that did not launch deleted: the lifecycle controller's finalize finds no node
+        and no instance and removes the finalizer (karpenter_termination.finalize_claim), here at once."""
+        cluster.delete(*NODECLAIM, None, name)
+        self.termination.finalize_claim(cluster, name)
 
     def _later(self, work: Any) -> None:
         if self._manager is not None:
@@ -225,7 +245,7 @@ class NodeClaimLauncher:
                 # look at the pod, 10 s on (provisioning/controller.go): on the clock here.
                 self._retry_at = self.now + 10
             cluster.add_event(claim, reason, text, type="Warning", component="karpenter")
-            cluster.delete(*NODECLAIM, None, name)
+            self._delete_claim(cluster, name)
             self.queue_pass()
             return
         unknown = {"status": "Unknown", "lastTransitionTime": now_iso()}

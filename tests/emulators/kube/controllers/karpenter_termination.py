@@ -1,165 +1,263 @@
-"""Karpenter's node termination in the kube emulator: the node of a NodeClaim that goes (its
-NodePool deleted) is tainted and drained through the eviction API, budgets holding it, before the
-Node and the NodeClaim are deleted.
+"""Karpenter's termination in the kube emulator: the karpenter.sh/termination finalizer on the
+NodeClaims and Nodes it launches holds a deleted one (deletionTimestamp set, `kubectl get` shows it)
+while its node drains, and is removed in upstream's order: node drained, volumes detached, instance
+terminated, the Node's finalizer removed, then the NodeClaim's. A NodePool's deletion (the garbage
+collector deleting its NodeClaims), `kubectl delete nodeclaim` and `kubectl delete node` all take
+this one path.
 
 Upstream: kubernetes-sigs/karpenter 2266468
-- pkg/controllers/node/termination/controller.go finalize: the node tainted
-  karpenter.sh/disrupted:NoSchedule (v1.DisruptedNoScheduleTaint, pkg/apis/v1/taints.go), then
-  awaitDrain: while pods wait, a Warning FailedDraining on the node and a requeue after 1 s
-  (``requeue``); drained, the node goes (removeFinalizer, then the NodeClaim).
-- terminator/terminator.go Taint (a taint of the same key but other value or effect replaced; the
-  label node.kubernetes.io/exclude-from-external-load-balancers=karpenter), Drain (the pods on
-  the node that wait for eviction; only the first non-empty group of groupPodsByPriority,
-  non-critical non-daemon, non-critical daemon, critical non-daemon, critical daemon, is queued).
-- terminator/eviction.go Queue.Reconcile and evict: a pod no longer active leaves the queue, a
-  do-not-disrupt one stays, the rest go through the pods/eviction subresource with the pod's UID
-  as precondition (here the very code the HTTP route runs, tests/emulators/kube/eviction.py);
-  404 and 409 leave the queue, 429 or the multiple-budgets 500 publish NodeFailedToDrain
-  "evicting pod violates a PDB" (or "eviction does not support multiple PDBs") and requeue;
-  success publishes EvictPod "Evicted pod: REASON" (evictionReason: the NodeClaim's
-  DisruptionReason condition, else "Forceful Termination").
-- terminator/events/events.go (EvictPod, NodeFailedToDrain); pkg/events/recorder.go: an event
-  of the same reason on the same object within 2 minutes (defaultDedupeTimeout) is dropped.
-- pkg/utils/pod/scheduling.go IsActive, IsEvictable, IsWaitingEviction, IsDrainable,
-  ToleratesDisruptedNoScheduleTaint, IsOwnedByNode, IsDoNotDisruptActive.
+- pkg/apis/v1/labels.go TerminationFinalizer, NodeClaimTerminationTimestampAnnotationKey;
+  pkg/apis/v1/nodeclaim_status.go the Drained, VolumesDetached and InstanceTerminating conditions.
+- pkg/controllers/nodeclaim/lifecycle/controller.go Reconcile adds the finalizer before the launch
+  (here the NodeClaim is created with it); registration.go syncNode gives the Node the finalizer and
+  an owner reference to its NodeClaim (pkg/utils/nodeclaim/nodeclaim.go UpdateNodeOwnerReferences).
+- lifecycle/controller.go finalize: the terminationGracePeriod annotation
+  (ensureTerminationGracePeriodTerminationTimeAnnotation: deletionTimestamp + the claim's
+  spec.terminationGracePeriod, RFC 3339, with a Warning TerminationGracePeriodExpiring "All pods
+  will be deleted by T"); a Registered NodeClaim's nodes (spec.providerID equal to its
+  status.providerID: nodeclaim.go AllNodesForNodeClaim) deleted and waited for (the controller
+  watches Nodes: a node's removal requeues its NodeClaim); then, with a providerID, the instance
+  deleted (cloudProvider.Delete), InstanceTerminating True and a requeue after 5 s
+  (``instance_requeue``) until the cloud answers NotFound; then the finalizer removed.
+- pkg/controllers/node/termination/controller.go finalize: the node's NodeClaim (by providerID,
+  none where two claim it: NodeClaimForNode) deleted; a node not Ready whose instance is gone loses
+  the finalizer at once; taint (terminator.Taint); awaitDrain (Drained Unknown "Draining" first,
+  the drain of karpenter_drain.py, then MinDrainTime, 5 s, ``min_drain``, since that condition's
+  lastTransitionTime, then Drained True); awaitVolumeDetachment (VolumesDetached True: the emulator
+  has no VolumeAttachments, so nothing is awaited); awaitInstanceTermination (cloudProvider.Delete,
+  InstanceTerminating True, RequeueAfter 5 s until NotFound); the NodeClaim's conditions patched
+  after the steps, also when one of them requeues; removeFinalizer; a TerminationGracePeriodExpiring
+  event on the node while the claim has the annotation (nodeTerminationTime;
+  terminator/events/events.go NodeTerminationGracePeriodExpiring).
+- awslabs/operatorpkg 7a13865 status/condition_set.go Set, SetTrue, SetUnknownWithReason: the
+  lastTransitionTime kept while the status stays; SetTrue's reason is the condition's type.
+- Azure/karpenter-provider-azure 352646f pkg/cloudprovider/cloudprovider.go Delete and
+  pkg/providers/instance/vminstance.go Delete: the first call begins the VM's deletion (nil), a
+  later one's Get finds it gone (NodeClaimNotFoundError). Here the deletion is done by the next look.
 
-Not modelled: the NodeClaim's and Node's karpenter.sh/termination finalizers (the emulator deletes
-both once drained), the Drained condition and MinDrainTime, terminationGracePeriod (forceDelete,
-DisruptPodDelete), volume detachment, IsStuckTerminating, a do-not-disrupt duration (only "true").
+Not modelled: the forced pod deletes once the termination time has passed (terminator.go
+DeleteExpiringPods, DisruptPodDelete), VolumeAttachments, observedGeneration on the conditions.
 """
 
 from __future__ import annotations
 
+import datetime
+import threading
 import time
 from typing import Any
 
-from tests.emulators.kube.apiserver_common import Ctx
-from tests.emulators.kube.cluster import ClusterState, current_origin
-from tests.emulators.kube.controllers.karpenter_common import NODECLAIM
-from tests.emulators.kube.controllers.scheduling import _tolerates
-from tests.emulators.kube.eviction import MULTIPLE, evict
+from tests.emulators.kube.apiserver import now_iso
+from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, _unless_deleted
+from tests.emulators.kube.controllers.karpenter_drain import Drain
 from tests.emulators.kube.status import ApiError
 
-DISRUPTED_TAINT = {"key": "karpenter.sh/disrupted", "effect": "NoSchedule"}  # pkg/apis/v1/taints.go
-EXCLUDE_BALANCERS = "node.kubernetes.io/exclude-from-external-load-balancers"  # corev1.LabelNodeExcludeBalancers
-DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"  # pkg/apis/v1/labels.go DoNotDisruptAnnotationKey
-CRITICAL = ("system-cluster-critical", "system-node-critical")  # terminator.go groupPodsByPriority
-DEDUPE_SECONDS = 120.0  # pkg/events/recorder.go defaultDedupeTimeout
+FINALIZER = "karpenter.sh/termination"  # pkg/apis/v1/labels.go TerminationFinalizer
+# pkg/apis/v1/labels.go NodeClaimTerminationTimestampAnnotationKey
+TERMINATION_TIME = "karpenter.sh/nodeclaim-termination-timestamp"
 
 
-def _owned_by(pod: dict[str, Any], api_version: str, kind: str) -> bool:
-    """pkg/utils/pod/scheduling.go IsOwnedBy."""
-    refs = pod["metadata"].get("ownerReferences") or []
-    return any(r.get("apiVersion") == api_version and r.get("kind") == kind for r in refs)
+def _conditions(obj: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [dict(c) for c in ((obj or {}).get("status") or {}).get("conditions") or []]
 
 
-def _drainable(pod: dict[str, Any]) -> bool:
-    """IsWaitingEviction: not terminal, and IsDrainable (the disrupted taint not tolerated, not a mirror pod)."""
-    terminal = (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
-    tolerates = _tolerates((pod.get("spec") or {}).get("tolerations") or [], DISRUPTED_TAINT)
-    return not terminal and not tolerates and not _owned_by(pod, "v1", "Node")
+def _get(conditions: list[dict[str, Any]], kind: str) -> dict[str, Any] | None:
+    return next((c for c in conditions if c.get("type") == kind), None)
 
 
-def _groups(pods: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """terminator.go groupPodsByPriority."""
-    groups: list[list[dict[str, Any]]] = [[], [], [], []]
-    for pod in pods:
-        critical = (pod.get("spec") or {}).get("priorityClassName") in CRITICAL
-        groups[2 * critical + _owned_by(pod, "apps/v1", "DaemonSet")].append(pod)
-    return groups
+def _set(conditions: list[dict[str, Any]], kind: str, status: str, reason: str = "", message: str = "") -> None:
+    """operatorpkg status/condition_set.go Set: lastTransitionTime kept while the status stays."""
+    old = _get(conditions, kind)
+    when = old["lastTransitionTime"] if old is not None and old.get("status") == status else now_iso()
+    new = {"type": kind, "status": status, "lastTransitionTime": when, "reason": reason or kind, "message": message}
+    if old is None:
+        conditions.append(new)
+    else:
+        conditions[conditions.index(old)] = new
 
 
-class NodeTermination:
-    """The termination controller and eviction queue of one Karpenter (``controller``)."""
+def _deleting(obj: dict[str, Any]) -> bool:
+    md = obj["metadata"]
+    return bool(md.get("deletionTimestamp")) and FINALIZER in (md.get("finalizers") or [])
+
+
+def _since(stamp: str) -> float:
+    at = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
+    return (datetime.datetime.now(datetime.UTC) - at).total_seconds()
+
+
+def _seconds(duration: str) -> float:
+    """A metav1.Duration's Go text (time.ParseDuration: h, m, s units, as the CRD's pattern allows)."""
+    total, number = 0.0, ""
+    for ch in duration:
+        if ch.isdigit() or ch == ".":
+            number += ch
+            continue
+        total += float(number or 0) * {"h": 3600, "m": 60, "s": 1}[ch]
+        number = ""
+    return total
+
+
+class NodeTermination(Drain):
+    """The NodeClaim lifecycle controller's and the node termination controller's finalize."""
 
     def __init__(self, controller: Any) -> None:
-        self.controller = controller
-        self.requeue = 1.0  # controller.go awaitDrain: RequeueAfter 1 s (tests shorten it)
-        self._published: dict[tuple[str, str], float] = {}  # (reason, object name) -> when
+        super().__init__(controller)
+        self.min_drain = 5.0  # node/termination/controller.go MinDrainTime (tests shorten it)
+        self.instance_requeue = 5.0  # awaitInstanceTermination's and finalize's RequeueAfter (tests shorten it)
+        self.deleted_instances: set[str] = set()  # provider IDs the cloud was told to delete
+        self._due: dict[tuple[str, str], float] = {}  # (kind, name) -> when its reconcile is due
+        self._lock = threading.Lock()
 
-    def start(self, cluster: ClusterState, claim: dict[str, Any]) -> None:
-        """A NodeClaim that goes: drain its node now and every ``requeue`` seconds until it is empty."""
-        name, node = claim["metadata"]["name"], str((claim.get("status") or {}).get("nodeName") or "")
-        if self._finalize(cluster, name, node):
-            return
-        manager = self.controller._manager
-        if manager is not None:
-            manager.call_later(self.controller, lambda c: self.start(c, claim), self.requeue)
+    # ---- the watches ---------------------------------------------------------------------
 
-    def _finalize(self, cluster: ClusterState, claim: str, name: str) -> bool:
-        node = cluster.get("v1", "Node", None, name) if name else None
-        if node is not None:
-            self._taint(cluster, node)
-            pods = [p for p in cluster.list("v1", "Pod") if (p.get("spec") or {}).get("nodeName") == name]
-            waiting = [p for p in pods if _drainable(p)]
-            if waiting:  # awaitDrain: the NodeDrainError's event, then the queue evicts the group
-                self._publish(cluster, node, "FailedDraining", f"{len(waiting)} pods are waiting to be evicted")
-                group = next(g for g in _groups(waiting) if g)
-                for pod in group:
-                    self._evict(cluster, node, pod, claim)
-                return False
-            cluster.delete("v1", "Node", None, name)
-        if cluster.get(*NODECLAIM, None, claim) is not None:
-            cluster.delete(*NODECLAIM, None, claim)
-        return True
+    def on_event(self, typ: str, rt: Any, obj: dict[str, Any], ctx: Any) -> None:
+        """An API event (called under the store's lock: only queues). Both controllers reconcile an
+        object whose deletion the finalizer holds; the lifecycle controller also watches Nodes
+        (nodeclaimutils.NodeEventHandler), so a node's removal requeues the NodeClaim that owns it."""
+        del ctx
+        if rt.kind not in ("Node", "NodeClaim") or (rt.kind == "NodeClaim" and rt.group != "karpenter.sh"):
+            return  # every API event passes here: the kind first
+        if typ != "DELETED" and _deleting(obj):
+            self.queue(rt.kind, obj["metadata"]["name"], 0.0)
+        elif rt.kind == "Node" and typ == "DELETED":
+            for ref in obj["metadata"].get("ownerReferences") or []:
+                if ref.get("kind") == "NodeClaim":
+                    self.queue("NodeClaim", str(ref.get("name")), 0.0)
 
-    def _taint(self, cluster: ClusterState, node: dict[str, Any]) -> None:
-        """terminator.go Taint."""
-        taints = list((node.get("spec") or {}).get("taints") or [])
-        labels = node["metadata"].get("labels") or {}
-        has = any(
-            t.get("key") == DISRUPTED_TAINT["key"] and not t.get("value") and t.get("effect") == "NoSchedule"
-            for t in taints
-        )
-        if has and labels.get(EXCLUDE_BALANCERS) == "karpenter":
+    def queue(self, kind: str, name: str, after: float) -> None:
+        """One reconcile of the object at the earliest time asked for (a workqueue's AddAfter)."""
+        manager = getattr(self.controller, "_manager", None)
+        if manager is None:
             return
-        if not has:
-            taints = [t for t in taints if t.get("key") != DISRUPTED_TAINT["key"]] + [dict(DISRUPTED_TAINT)]
-        patch = {"metadata": {"labels": {EXCLUDE_BALANCERS: "karpenter"}}, "spec": {"taints": taints}}
-        cluster.patch("v1", "Node", None, node["metadata"]["name"], patch, manager="karpenter")
-
-    def _evict(self, cluster: ClusterState, node: dict[str, Any], pod: dict[str, Any], claim: str) -> None:
-        """eviction.go Queue.Reconcile and evict."""
-        md = pod["metadata"]
-        if md.get("deletionTimestamp"):  # not IsActive: off the queue
-            return
-        if (md.get("annotations") or {}).get(DO_NOT_DISRUPT) == "true":  # not IsEvictable: stays queued
-            return
-        body = {
-            "apiVersion": "policy/v1",
-            "kind": "Eviction",
-            "metadata": {"name": md["name"], "namespace": md["namespace"]},
-            "deleteOptions": {"preconditions": {"uid": md["uid"]}},
-        }
-        try:
-            evict(cluster, md["namespace"], md["name"], body, Ctx(field_manager="karpenter", origin=current_origin()))
-        except ApiError as err:
-            if err.code in (404, 409):
+        key = (kind, name)
+        when = time.monotonic() + after  # the controller manager's clock
+        with self._lock:
+            if key in self._due and self._due[key] <= when:
                 return
-            if err.code == 429 or err.message == MULTIPLE:
-                why = "evicting pod violates a PDB"
-                if err.message == MULTIPLE:
-                    why = "eviction does not support multiple PDBs"
-                self._publish(cluster, node, "FailedDraining", why)  # serrors.Wrap's Error() is the message alone
-            return
-        self._publish(cluster, pod, "Evicted", f"Evicted pod: {self._reason(cluster, claim)}", "Normal")
+            self._due[key] = when
+        manager.call_later(self.controller, lambda c: self._run(c, key, when), after)
 
-    def _reason(self, cluster: ClusterState, claim: str) -> str:
-        """eviction.go evictionReason."""
-        conditions = ((cluster.get(*NODECLAIM, None, claim) or {}).get("status") or {}).get("conditions") or []
-        for c in conditions:
-            if c.get("type") == "DisruptionReason" and c.get("status") == "True":
-                return str(c.get("reason"))
-        return "Forceful Termination"
+    def _run(self, cluster: ClusterState, key: tuple[str, str], when: float) -> None:
+        with self._lock:
+            if self._due.get(key) != when:
+                return  # an earlier reconcile of it took its place
+            del self._due[key]
+        work = self.finalize_claim if key[0] == "NodeClaim" else self.finalize_node
+        _unless_deleted(lambda: work(cluster, key[1]))
 
-    def _publish(
-        self, cluster: ClusterState, obj: dict[str, Any], reason: str, message: str, type: str = "Warning"
-    ) -> None:
-        """The recorder's Publish: deduped by reason and object name (recorder.go dedupeKey)."""
-        key, now = (reason.lower(), obj["metadata"]["name"]), time.monotonic()
-        if now - self._published.get(key, -DEDUPE_SECONDS) < DEDUPE_SECONDS:
+    # ---- the cloud ------------------------------------------------------------------------
+
+    def _cloud_delete(self, provider_id: str) -> bool:
+        """cloudProvider.Delete: whether the instance is gone (NodeClaimNotFoundError)."""
+        if provider_id in self.deleted_instances:
+            return True
+        self.deleted_instances.add(provider_id)
+        return False
+
+    # ---- the NodeClaim lifecycle controller's finalize -------------------------------------
+
+    def finalize_claim(self, cluster: ClusterState, name: str) -> None:
+        """lifecycle/controller.go finalize."""
+        claim = cluster.get(*NODECLAIM, None, name)
+        if claim is None or not _deleting(claim):
             return
-        self._published[key] = now
-        if reason == "FailedDraining":
-            message = f"Failed to drain node, {message}"  # events.go NodeFailedToDrain
-        cluster.add_event(obj, reason, message, type=type, component="karpenter")
+        self._annotate_termination_time(cluster, claim)
+        status = claim.get("status") or {}
+        provider_id = str(status.get("providerID") or "")
+        if (_get(_conditions(claim), "Registered") or {}).get("status") == "True" and provider_id:
+            nodes = [n for n in cluster.list("v1", "Node") if (n.get("spec") or {}).get("providerID") == provider_id]
+            for node in nodes:
+                if not node["metadata"].get("deletionTimestamp"):
+                    _unless_deleted(lambda n=node: cluster.delete("v1", "Node", None, n["metadata"]["name"]))
+            if nodes:
+                return  # the node's removal requeues it (on_event)
+        if provider_id:
+            gone = self._cloud_delete(provider_id)
+            conditions = _conditions(claim)
+            _set(conditions, "InstanceTerminating", "True")
+            if conditions != _conditions(claim):
+                cluster.patch_status(*NODECLAIM, None, name, {"conditions": conditions})
+            if not gone:
+                self.queue("NodeClaim", name, self.instance_requeue)
+                return
+        self._remove_finalizer(cluster, NODECLAIM, name)
+
+    def _annotate_termination_time(self, cluster: ClusterState, claim: dict[str, Any]) -> None:
+        """lifecycle/controller.go ensureTerminationGracePeriodTerminationTimeAnnotation."""
+        md = claim["metadata"]
+        grace = (claim.get("spec") or {}).get("terminationGracePeriod")
+        if TERMINATION_TIME in (md.get("annotations") or {}) or not grace:
+            return
+        deleted = datetime.datetime.strptime(md["deletionTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
+        when = (deleted + datetime.timedelta(seconds=_seconds(str(grace)))).strftime("%Y-%m-%dT%H:%M:%SZ")
+        patch = {"metadata": {"annotations": {TERMINATION_TIME: when}}}
+        claim.update(cluster.patch(*NODECLAIM, None, md["name"], patch, manager="karpenter"))
+        # terminator/events/events.go NodeClaimTerminationGracePeriodExpiring
+        self._publish(cluster, claim, "TerminationGracePeriodExpiring", f"All pods will be deleted by {when}")
+
+    # ---- the node termination controller's finalize ----------------------------------------
+
+    def finalize_node(self, cluster: ClusterState, name: str) -> None:
+        """node/termination/controller.go finalize."""
+        node = cluster.get("v1", "Node", None, name)
+        if node is None or not _deleting(node):
+            return
+        provider_id = str((node.get("spec") or {}).get("providerID") or "")
+        claims = [c for c in cluster.list(*NODECLAIM) if (c.get("status") or {}).get("providerID") == provider_id]
+        claim = claims[0] if len(claims) == 1 and provider_id else None  # NodeClaimForNode
+        if claim is not None and not claim["metadata"].get("deletionTimestamp"):
+            cluster.delete(*NODECLAIM, None, claim["metadata"]["name"])
+        ready = _get(_conditions(node), "Ready") or {}
+        if ready.get("status") != "True" and provider_id in self.deleted_instances:
+            self._remove_finalizer(cluster, ("v1", "Node"), name)  # cloudProvider.Get: NodeClaimNotFoundError
+            return
+        when = ((claim or {}).get("metadata", {}).get("annotations") or {}).get(TERMINATION_TIME)
+        if when:  # nodeTerminationTime
+            self._publish(cluster, node, "TerminationGracePeriodExpiring", f"All pods will be deleted by {when}")
+        self.taint(cluster, node)
+        conditions = _conditions(claim)
+        after = self._await_drain(cluster, node, claim, conditions)
+        if after is None and claim is not None:
+            _set(conditions, "VolumesDetached", "True")  # awaitVolumeDetachment: no VolumeAttachments here
+            if not self._cloud_delete(str((claim.get("status") or {}).get("providerID") or "")):
+                after = self.instance_requeue  # awaitInstanceTermination
+            _set(conditions, "InstanceTerminating", "True")
+        if claim is not None and conditions != _conditions(claim):
+            claim_name = claim["metadata"]["name"]
+            _unless_deleted(lambda: cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": conditions}))
+        if after is not None:
+            self.queue("Node", name, after)
+            return
+        self._remove_finalizer(cluster, ("v1", "Node"), name)
+
+    def _await_drain(
+        self,
+        cluster: ClusterState,
+        node: dict[str, Any],
+        claim: dict[str, Any] | None,
+        conditions: list[dict[str, Any]],
+    ) -> float | None:
+        """controller.go awaitDrain: the seconds to the next look, None once drained."""
+        if claim is not None and _get(conditions, "Drained") is None:
+            _set(conditions, "Drained", "Unknown", "Draining", "Draining")
+        if not self.drain(cluster, node, claim["metadata"]["name"] if claim else ""):
+            return self.requeue
+        if claim is not None:
+            drained = _get(conditions, "Drained") or {}
+            if drained.get("status") == "Unknown" and _since(drained["lastTransitionTime"]) < self.min_drain:
+                return self.requeue  # MinDrainTime
+            _set(conditions, "Drained", "True")
+        return None
+
+    def _remove_finalizer(self, cluster: ClusterState, kind: tuple[str, str], name: str) -> None:
+        """controllerutil.RemoveFinalizer and the patch (the object goes with its last finalizer)."""
+        obj = cluster.get(*kind, None, name)
+        if obj is None:
+            return
+        keep = [f for f in obj["metadata"].get("finalizers") or [] if f != FINALIZER]
+        try:
+            cluster.patch(*kind, None, name, {"metadata": {"finalizers": keep or None}}, manager="karpenter")
+        except ApiError as err:
+            if err.code != 404:
+                raise

@@ -1,0 +1,39 @@
+"""akscli.nap.claim_row on a NodeClaim being deleted: its state is the termination step Karpenter
+has reached, not "Ready" (upstream: kubernetes-sigs/karpenter 2266468
+pkg/controllers/node/termination/controller.go; pkg/apis/v1/nodeclaim_status.go)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from akscli.nap import claim_row
+
+
+def claim(*conditions: tuple[str, str], deleting: bool = True) -> dict[str, Any]:
+    ready = [("Launched", "True"), ("Registered", "True"), ("Initialized", "True"), ("Ready", "True")]
+    meta: dict[str, Any] = {"name": "gpu-x7k2p", "finalizers": ["karpenter.sh/termination"]}
+    if deleting:
+        meta["deletionTimestamp"] = "2026-12-06T09:00:00Z"
+    rows = [{"type": t, "status": s, "reason": t} for t, s in [*ready, *conditions]]
+    return {"metadata": meta, "status": {"nodeName": "aks-gpu-x7k2p", "conditions": rows}}
+
+
+@pytest.mark.parametrize(
+    ("conditions", "state"),
+    [
+        ((), "terminating"),
+        ((("Drained", "Unknown"),), "terminating: draining"),
+        ((("Drained", "True"), ("VolumesDetached", "Unknown")), "terminating: awaiting volume detachment"),
+        ((("Drained", "True"), ("VolumesDetached", "True"), ("InstanceTerminating", "True")),
+         "terminating: instance terminating"),
+    ],
+)  # fmt: skip
+def test_a_terminating_nodeclaims_state_is_its_termination_step(conditions: Any, state: str) -> None:
+    row = claim_row(claim(*conditions))
+    assert row["state"] == state and row["ready"] == "True"
+
+
+def test_a_ready_nodeclaim_not_deleted_is_ready() -> None:
+    assert claim_row(claim(deleting=False))["state"] == "Ready"

@@ -1,0 +1,116 @@
+"""Karpenter's karpenter.sh/termination finalizer (kubernetes-sigs/karpenter 2266468
+pkg/controllers/nodeclaim/lifecycle/controller.go finalize, pkg/controllers/node/termination/controller.go
+finalize; tests/emulators/kube/controllers/karpenter_termination.py): a deleted NodeClaim or Node
+stays, terminating, while its node drains, and the two go in upstream's order."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from akscli import nap
+from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers.karpenter_termination import FINALIZER, NodeTermination
+from tests.kube_emulator.test_disruption_budgets import budget, counts
+from tests.kube_emulator.test_karpenter import H100, emu, gpu_app, gpu_pool, pods, running_on
+from tests.kube_emulator.test_scheduling import node, seed
+
+__all__ = ["emu"]  # the fixture
+CLAIMS = ("karpenter.sh/v1", "NodeClaim")
+
+
+def conditions(obj: dict[str, Any] | None) -> dict[str, tuple[str, str]]:
+    return {c["type"]: (c["status"], c["reason"]) for c in ((obj or {}).get("status") or {}).get("conditions") or []}
+
+
+def record(k: KubeEmulator) -> list[tuple[str, str, dict[str, tuple[str, str]]]]:
+    """Each write to a Node or NodeClaim: (event type, kind, the NodeClaim's conditions)."""
+    seen: list[tuple[str, str, dict[str, tuple[str, str]]]] = []
+    k.api.listeners.append(
+        lambda typ, rt, obj, ctx: (
+            seen.append((typ, rt.kind, conditions(obj))) if rt.kind in ("Node", "NodeClaim") else None
+        )
+    )
+    return seen
+
+
+def test_a_deleted_nodeclaim_stays_terminating_while_its_node_drains_then_node_then_claim_go(
+    emu: KubeEmulator,
+) -> None:
+    pool = gpu_pool("gpu", [H100])
+    pool["spec"]["template"]["spec"]["terminationGracePeriod"] = "1h"
+    emu.cluster.create(pool)
+    emu.cluster.create(gpu_app("llm", H100))
+    name = running_on(emu, "llm")
+    emu.cluster.create(budget("llm", "llm", minAvailable=1))
+    assert wait_until(lambda: counts(emu, "llm") == (1, 1, 1, 0))
+    [claim] = emu.cluster.list(*CLAIMS)
+    claim_name = claim["metadata"]["name"]
+    assert claim["metadata"]["finalizers"] == [FINALIZER]
+    n = emu.cluster.get("v1", "Node", None, name) or {}
+    assert n["metadata"]["finalizers"] == [FINALIZER] and n["metadata"]["ownerReferences"][0]["name"] == claim_name
+    seen = record(emu)
+    emu.cluster.delete(*CLAIMS, None, claim_name)  # kubectl delete nodeclaim
+    assert wait_until(lambda: conditions(emu.cluster.get(*CLAIMS, None, claim_name)).get("Drained"))
+    held = emu.cluster.get(*CLAIMS, None, claim_name) or {}
+    assert held["metadata"]["deletionTimestamp"] and conditions(held)["Drained"] == ("Unknown", "Draining")
+    assert nap.claim_row(held)["state"] == "terminating: draining"  # what akscli nodepool show writes
+    assert (emu.cluster.get("v1", "Node", None, name) or {})["metadata"]["deletionTimestamp"]
+    # the terminationGracePeriod's time: deletionTimestamp + 1h (ensureTerminationGracePeriodTerminationTimeAnnotation)
+    deleted = datetime.datetime.strptime(held["metadata"]["deletionTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
+    stamp = (deleted + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert held["metadata"]["annotations"]["karpenter.sh/nodeclaim-termination-timestamp"] == stamp
+    emu.cluster.delete("policy/v1", "PodDisruptionBudget", "default", "llm")
+    assert wait_until(lambda: emu.cluster.get(*CLAIMS, None, claim_name) is None, timeout=5)
+    gone = [kind for typ, kind, _ in seen if typ == "DELETED"]
+    assert gone == ["Node", "NodeClaim"]
+    # Drained, VolumesDetached and InstanceTerminating all True before the Node went
+    before = [c for typ, kind, c in seen[: [t for t, _, _ in seen].index("DELETED")] if kind == "NodeClaim"]
+    assert {k: before[-1][k][0] for k in ("Drained", "VolumesDetached", "InstanceTerminating")} == dict.fromkeys(
+        ("Drained", "VolumesDetached", "InstanceTerminating"), "True"
+    )
+    assert emu.controllers.errors == []
+
+
+def test_deleting_a_karpenter_node_deletes_its_nodeclaim_and_both_go(emu: KubeEmulator) -> None:
+    emu.cluster.create(gpu_pool("gpu", [H100]))
+    emu.cluster.create(gpu_app("llm", H100))
+    name = running_on(emu, "llm")
+    [claim] = emu.cluster.list(*CLAIMS)
+    seen = record(emu)
+    emu.cluster.delete("v1", "Node", None, name)  # kubectl delete node
+    assert wait_until(lambda: ("DELETED", "NodeClaim") in [(t, k) for t, k, _ in seen], timeout=5)
+    assert [kind for typ, kind, _ in seen if typ == "DELETED"] == ["Node", "NodeClaim"]
+    claim_writes = [c for typ, kind, c in seen if kind == "NodeClaim"]
+    assert claim_writes[-1]["InstanceTerminating"] == ("True", "InstanceTerminating")
+    assert emu.cluster.get(*CLAIMS, None, claim["metadata"]["name"]) is None
+    assert emu.controllers.errors == []
+
+
+def test_min_drain_time_keeps_drained_unknown_after_the_node_is_empty(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("n"))
+    termination = NodeTermination(None)
+    n = kube_emulator.cluster.get("v1", "Node", None, "n") or {}
+    claim: dict[str, Any] = {"metadata": {"name": "c"}, "status": {}}
+    found: list[dict[str, Any]] = []
+    assert termination._await_drain(kube_emulator.cluster, n, claim, found) == termination.requeue  # MinDrainTime
+    assert [(c["type"], c["status"], c["reason"]) for c in found] == [("Drained", "Unknown", "Draining")]
+    found[0]["lastTransitionTime"] = "2020-01-01T00:00:00Z"  # 5 s and more ago
+    assert termination._await_drain(kube_emulator.cluster, n, claim, found) is None
+    assert [(c["type"], c["status"], c["reason"]) for c in found] == [("Drained", "True", "Drained")]
+
+
+def test_a_pod_nominated_to_a_nodeclaim_being_deleted_gets_a_new_one(emu: KubeEmulator) -> None:
+    # provisioner.go Schedule: nodes marked for deletion are no capacity (nodes.Active()).
+    emu.cluster.create(gpu_app("llm", H100))
+    assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, "llm")))
+    [pod] = pods(emu, "llm")
+    held = {"apiVersion": CLAIMS[0], "kind": "NodeClaim", "metadata": {"name": "gpu-held", "finalizers": ["test/hold"]},
+            "spec": {"nodeClassRef": {"group": "karpenter.azure.com", "kind": "AKSNodeClass", "name": "default"},
+                     "requirements": []}}  # fmt: skip
+    emu.cluster.create(held)
+    emu.cluster.delete(*CLAIMS, None, "gpu-held")  # terminating, held by the test's finalizer
+    emu.nap._nominated[pod["metadata"]["uid"]] = "gpu-held"
+    emu.cluster.create(gpu_pool("gpu", [H100]))
+    assert running_on(emu, "llm").startswith("aks-gpu-")
