@@ -207,7 +207,8 @@ class NodeTermination(Drain):
         claims = [c for c in cluster.list(*NODECLAIM) if (c.get("status") or {}).get("providerID") == provider_id]
         claim = claims[0] if len(claims) == 1 and provider_id else None  # NodeClaimForNode
         if claim is not None and not claim["metadata"].get("deletionTimestamp"):
-            cluster.delete(*NODECLAIM, None, claim["metadata"]["name"])
+            claim_name = claim["metadata"]["name"]
+            _unless_deleted(lambda: cluster.delete(*NODECLAIM, None, claim_name))  # client.IgnoreNotFound
         ready = _get(_conditions(node), "Ready") or {}
         if ready.get("status") != "True" and provider_id in self.deleted_instances:
             self._remove_finalizer(cluster, ("v1", "Node"), name)  # cloudProvider.Get: NodeClaimNotFoundError
@@ -224,8 +225,8 @@ class NodeTermination(Drain):
                 after = self.instance_requeue  # awaitInstanceTermination
             _set(conditions, "InstanceTerminating", "True")
         if claim is not None and conditions != _conditions(claim):
-            claim_name = claim["metadata"]["name"]
-            _unless_deleted(lambda: cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": conditions}))
+            name_of = claim["metadata"]["name"]
+            _unless_deleted(lambda: cluster.patch_status(*NODECLAIM, None, name_of, {"conditions": conditions}))
         if after is not None:
             self.queue("Node", name, after)
             return
