@@ -12,7 +12,9 @@ etc. and puts the exporter pod's own in ``namespace`` (prometheus/prometheus d15
 scrape/scrape.go resolveConflictingExposedLabels: honor_labels false prefixes a clashing scraped
 label with ``exported_``).
 
-The Prometheus is the Prometheus Operator's, reached through the API server's service proxy at
+``--prometheus URL`` names the Prometheus (prometheus_source.py: an in-cluster Service, an Azure
+Monitor workspace, another URL). Without it the Prometheus is the Prometheus Operator's, reached
+through the API server's service proxy at
 ``prometheus-operated:9090`` of the first Prometheus's namespace (by namespace/name), as
 model/monitoring.py finds one for KEDA. One instant query per metric,
 ``avg_over_time(METRIC[WINDOW])``: each series' mean over (now - WINDOW, now], staleness markers
@@ -31,7 +33,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -41,6 +43,7 @@ from akscli.errors import AkscliError, UsageError
 if TYPE_CHECKING:
     from akscli.gpu_usage import Usage
     from akscli.kube.client import Kube
+    from akscli.prometheus_source import Source
 
 UTIL, FB_USED, FB_FREE = "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE"
 HOST_LABELS = ("Hostname", "hostname")
@@ -91,7 +94,7 @@ def find_prometheus(kube: Kube, what: str = "DCGM metrics", how: str = HOW) -> s
 
 def _first_prometheus(kube: Kube, none: str) -> str:
     if not kube.has_api(PROMETHEUS_API, "Prometheus"):
-        raise Unavailable(none)
+        raise Unavailable(_no_prometheus(kube, none))
     found = sorted(
         (
             (p["metadata"].get("namespace", ""), p["metadata"]["name"])
@@ -99,8 +102,25 @@ def _first_prometheus(kube: Kube, none: str) -> str:
         ),
     )
     if not found:
-        raise Unavailable(none)
+        raise Unavailable(_no_prometheus(kube, none))
     return str(found[0][0])
+
+
+def _no_prometheus(kube: Kube, none: str) -> str:
+    """Why there is no in-cluster Prometheus to ask, and how to get figures: with Azure Monitor
+    managed Prometheus (its PodMonitor group served, as doctor and model deploy detect it:
+    model/kinds.py AZURE_MONITOR_API) the series are in an Azure Monitor workspace, read with
+    --prometheus and the workspace's query endpoint. Else ``none``, the caller's line."""
+    from akscli.model.kinds import AZURE_MONITOR_API
+    from akscli.model.monitoring import QUERY_ENDPOINT_EXAMPLE
+
+    if kube.has_api(AZURE_MONITOR_API, "PodMonitor"):
+        return (
+            f"the cluster sends its metrics to Azure Monitor managed Prometheus ({AZURE_MONITOR_API}) and runs no "
+            f"Prometheus; pass --prometheus {QUERY_ENDPOINT_EXAMPLE}, the Azure Monitor workspace's query endpoint "
+            "(az monitor account show -n WORKSPACE -g GROUP --query metrics.prometheusQueryEndpoint -o tsv)"
+        )
+    return none
 
 
 def read_vector(body: bytes, where: str) -> list[Sample]:
@@ -131,13 +151,28 @@ def read_vector(body: bytes, where: str) -> list[Sample]:
 
 def query(kube: Kube, namespace: str, expr: str) -> list[Sample]:
     """One instant query through the service proxy."""
-    where = f"Prometheus {namespace}/{SERVICE}"
+
+    def ask(path: str) -> tuple[int, bytes]:
+        return kube.proxy(namespace, SERVICE, PORT, path)
+
+    return ask_query(ask, f"Prometheus {namespace}/{SERVICE}", expr, proxied=True)
+
+
+def ask_query(ask: Callable[[str], tuple[int, bytes]], where: str, expr: str, *, proxied: bool) -> list[Sample]:
+    """One instant query sent with ``ask`` (the service proxy, or straight to a URL:
+    prometheus_source.asker); its samples, or Unavailable with why."""
+    from akscli import prometheus_source
+
     try:
-        status, body = kube.proxy(namespace, SERVICE, PORT, f"/api/v1/query?query={quote(expr, safe='')}")
-    except AkscliError as exc:
+        status, body = ask(f"{prometheus_source.QUERY_PATH}?query={quote(expr, safe='')}")
+    except AkscliError as exc:  # a refused proxy, a failed sign-in, a connection that failed
         raise Unavailable(f"{where} could not be queried: {exc.message}") from None
     if status in (502, 503, 504):
-        raise Unavailable(f"{where} is not serving (HTTP {status} through the API server's service proxy)")
+        via = " through the API server's service proxy" if proxied else ""
+        raise Unavailable(f"{where} is not serving (HTTP {status}{via})")
+    reason = None if proxied else prometheus_source.refused(status, where)
+    if reason:
+        raise Unavailable(reason)
     return read_vector(body, where)
 
 
@@ -220,22 +255,39 @@ def node_pools(usage: Usage) -> dict[str, int]:
     return {node: index[id(pool)] for node, pool in usage.node_pools.items() if id(pool) in index}
 
 
-def add(kube: Kube, usage: Usage, data: dict[str, Any], window: str) -> str | None:
+def add(
+    kube: Kube,
+    usage: Usage,
+    data: dict[str, Any],
+    window: str,
+    source: Source | None = None,
+    *,
+    auth: str | None = None,
+    tenant: str | None = None,
+) -> str | None:
     """Put the window's figures beside each pool and namespace row of ``data`` (usage.to_dict(),
-    perhaps narrowed by -n); None, or the line that says why there are none and how to get them."""
+    perhaps narrowed by -n); None, or the line that says why there are none and how to get them.
+    ``source``: --prometheus (prometheus_source.classify); None: the first Prometheus Operator
+    Prometheus. ``auth``/``tenant``: the sign-in for an Azure Monitor workspace."""
+    from akscli import prometheus_source
+
     empty = Figures(None, None, 0).as_fields()
     for row in (*data["pools"], *data["namespaces"]):
         row.update(empty)
     try:
-        namespace = find_prometheus(kube)
-        answers = {m: query(kube, namespace, q) for m, q in queries(window).items()}
+        if source is None:
+            namespace = find_prometheus(kube)
+            where = f"Prometheus {namespace}/{SERVICE}"
+            answers = {m: query(kube, namespace, q) for m, q in queries(window).items()}
+        else:
+            where = source.where
+            ask = prometheus_source.asker(kube, source, auth=auth, tenant=tenant)
+            proxied = isinstance(source, prometheus_source.InCluster)
+            answers = {m: ask_query(ask, where, q, proxied=proxied) for m, q in queries(window).items()}
     except Unavailable as exc:
         return f"GPU utilization not shown: {exc}"
     if not answers[UTIL]:
-        return (
-            f"GPU utilization not shown: Prometheus {namespace}/{SERVICE} has no {UTIL} series over the last "
-            f"{window}; {HOW}"
-        )
+        return f"GPU utilization not shown: {where} has no {UTIL} series over the last {window}; {HOW}"
     pools, namespaces = fold(answers[UTIL], answers[FB_USED], answers[FB_FREE], node_pools(usage))
     for i, figs in pools.items():
         data["pools"][i].update(figs.as_fields())

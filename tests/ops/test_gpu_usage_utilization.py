@@ -8,6 +8,8 @@ import json
 import time
 from typing import Any
 
+import urllib3
+
 from tests.cli import invoke
 from tests.emulators.kube.controllers.nvidia_dcgm import FB_TOTAL_MIB, install_dcgm_exporter
 from tests.emulators.kube.profiles import install_podmonitor_api
@@ -69,3 +71,36 @@ def test_without_prometheus_the_usage_is_shown_with_one_line_why(kube_emulator: 
 def test_window_without_utilization_is_refused(kube_emulator: Any, kubeconfig: Any) -> None:
     result = invoke("gpu", "usage", "--window", "1h")
     assert result.exit_code == 2 and "--window needs --utilization" in result.stderr
+
+
+def test_prometheus_url_of_an_azure_monitor_workspace_is_queried_with_an_entra_token(
+    kube_emulator: Any, kubeconfig: Any, azure_env: Any
+) -> None:
+    from tests.emulators.arm.workspace import AUDIENCE, resolve_workspace
+
+    gpu_node(kube_emulator, "a100-0", "a100", "Standard_NC24ads_A100_v4", 1)
+    gpu_pod(kube_emulator, "serving", "llm-0", "a100-0", 1)
+    install_podmonitor_api(kube_emulator, scrape_loop=False)
+    server = kube_emulator.prometheus_servers["monitoring"]
+    install_dcgm_exporter(kube_emulator, "a100-0", {"serving/llm-0": (60.0, 40000.0)})
+    server.scrape(time.time() - 60, every=True)
+    azure_env.prometheus_workspace = server.handle  # the workspace holds what the exporter reported
+    with resolve_workspace(azure_env) as endpoint:
+        result = invoke("gpu", "usage", "--utilization", "--prometheus", endpoint, "-o", "json")
+    assert result.exit_code == 0, result
+    [pool] = json.loads(result.stdout)["pools"]
+    assert (pool["gpu_util_percent"], pool["gpus_measured"]) == (60.0, 1)
+    assert not _proxied(kube_emulator)  # not through the API server
+    queried = [e for e in azure_env.request_log if e.path == "/api/v1/query"]
+    assert len(queried) == 3 and all(e.status == 200 for e in queried)
+    token = queried[0].headers["Authorization"].removeprefix("Bearer ")
+    assert azure_env.tokens[token]["aud"] == AUDIENCE and token not in result.stdout + result.stderr
+
+    # The workspace takes no other audience (ARM's): 401, as Azure Monitor answers it.
+    arm_token, _ = azure_env.issue_token()
+    with resolve_workspace(azure_env) as endpoint:
+        pool = urllib3.PoolManager(ca_certs=azure_env.ca_file)
+        refused = pool.request(
+            "GET", f"{endpoint}/api/v1/query?query=up", headers={"Authorization": f"Bearer {arm_token}"}
+        )
+    assert refused.status == 401

@@ -4,6 +4,7 @@ Thin commands: the checks live in akscli.doctor, the counting in akscli.gpu_usag
 akscli.audit and the rules in akscli.policy.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -189,9 +190,17 @@ _CSV_COLUMNS = [
 ]
 
 
+def _sign_in_flags() -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--auth and --tenant (the Azure flags' own), for the Azure Monitor workspace --prometheus names."""
+    from akscli.cli import azopts
+
+    return opts.flag_block({"auth": azopts.AzAuth, "tenant": azopts.AzTenant}, "azure", azopts.AzureFlags)
+
+
 @gpu_app.command("usage")
 @opts.reads_every_namespace
 @_on_cluster
+@_sign_in_flags()
 def gpu_usage(
     output_format: Annotated[str, _output_option(GPU_USAGE_FORMATS, "custom-columns: one row per pool")] = "table",
     price_region: Annotated[
@@ -231,7 +240,20 @@ def gpu_usage(
             show_default=False,
         ),
     ] = None,
+    prometheus: Annotated[
+        str | None,
+        typer.Option(
+            "--prometheus",
+            metavar="URL",
+            help="With --utilization: the Prometheus to query: an in-cluster Service "
+            "(http://NAME.NAMESPACE.svc.cluster.local:9090[/PREFIX], through the API server) or an Azure Monitor "
+            "workspace's query endpoint (https://*.prometheus.monitor.azure.com, with an Entra token; "
+            "--auth, --tenant).",
+            show_default=False,
+        ),
+    ] = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
+    azure: Any = None,
 ) -> None:
     """GPUs allocatable, requested and idle per node pool and namespace, and what idle GPUs cost.
 
@@ -241,9 +263,10 @@ def gpu_usage(
     belongs to a node). --utilization adds what the GPUs actually did over --window: the mean
     DCGM_FI_DEV_GPU_UTIL and framebuffer used that NVIDIA's dcgm-exporter reports, read from the
     Prometheus Operator's Prometheus through the API server's service proxy; without one, the
-    usage is shown with one line on stderr that says why utilization is missing.
+    usage is shown with one line on stderr that says why utilization is missing. --prometheus
+    names another Prometheus, or the Azure Monitor workspace of managed Prometheus.
     """
-    from akscli import errors, gpu_activity, gpu_usage, validate
+    from akscli import errors, gpu_activity, gpu_usage, prometheus_source, validate
     from akscli.model import skus
 
     fmt = opts.output_format(output_format, GPU_USAGE_FORMATS)
@@ -253,6 +276,16 @@ def gpu_usage(
     if window is not None and not utilization:
         raise errors.UsageError("--window needs --utilization", hint="akscli gpu usage --utilization --window 1h")
     span = gpu_activity.check_window(window or gpu_activity.DEFAULT_WINDOW)
+    if prometheus is not None and not utilization:
+        raise errors.UsageError(
+            "--prometheus needs --utilization", hint=f"akscli gpu usage --utilization --prometheus {prometheus}"
+        )
+    source = prometheus_source.classify(prometheus) if prometheus is not None else None
+    if (azure.auth or azure.tenant) and not (isinstance(source, prometheus_source.Direct) and source.scope):
+        raise errors.UsageError(
+            "--auth and --tenant sign in to an Azure Monitor workspace: they need --prometheus with its query endpoint",
+            hint="akscli gpu usage --utilization --prometheus https://WORKSPACE-HASH.REGION.prometheus.monitor.azure.com",
+        )
     kube = cluster.connect()
     with output.status("reading nodes and pods") as update:
         usage = gpu_usage.measure(
@@ -262,7 +295,7 @@ def gpu_usage(
     missing = None
     if utilization:
         with output.status(f"reading GPU utilization over {span} from Prometheus"):
-            missing = gpu_activity.add(kube, usage, data, span)
+            missing = gpu_activity.add(kube, usage, data, span, source, auth=azure.auth, tenant=azure.tenant)
     extra = _UTIL_COLUMNS if utilization else []
     if output.structured(fmt):
         output.emit_object(data, fmt, rows=data["pools"])

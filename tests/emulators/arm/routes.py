@@ -10,7 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from tests.emulators.arm import entra, etags, throttle
+from tests.emulators.arm import entra, etags, throttle, workspace
 from tests.emulators.arm.ids import ParsedId, parse_path
 from tests.emulators.arm.server import AKS_SERVER_APP, ArmError, Operation, _fmt_retry
 
@@ -74,6 +74,10 @@ def _dispatch(
     fault = emu.faults.take(method, path)
     if fault is not None:
         return _fault(fault.status, fault.retry_after, fault.body)
+    if lower == "/api/v1/query" and method in ("GET", "POST"):
+        # An Azure Monitor workspace's query endpoint (workspace.py; MicrosoftDocs/azure-monitor-docs
+        # articles/azure-monitor/metrics/prometheus-api-promql.md "Instant queries").
+        return workspace.answer(emu, method, query, headers, body)
     if not lower.startswith("/subscriptions/"):
         for meth, rx, route in emu._routes:
             if meth in (method, "*") and rx.search(path):

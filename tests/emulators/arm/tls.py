@@ -84,7 +84,12 @@ def throwaway_tls() -> TlsFiles:
             .not_valid_after(now + dt.timedelta(days=1))
             .add_extension(
                 x509.SubjectAlternativeName(
-                    [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+                    [
+                        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                        x509.DNSName("localhost"),
+                        # workspace.py's Azure Monitor workspace query endpoint
+                        x509.DNSName("*.eastus.prometheus.monitor.azure.com"),
+                    ]
                 ),
                 critical=False,
             )

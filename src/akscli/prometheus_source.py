@@ -1,0 +1,173 @@
+"""Where `akscli gpu usage --utilization --prometheus URL` sends its PromQL, and how.
+
+The URL is checked as ``model deploy --prometheus`` checks it (model/monitoring.py
+check_query_url: one validator for the flag), then classified:
+
+* an in-cluster Service, ``http(s)://NAME.NAMESPACE.svc[.cluster.local][:PORT][/PREFIX]``: reached
+  through the API server's service proxy, as the Prometheus Operator's Prometheus is (a PREFIX is
+  the Prometheus's ``--web.route-prefix``, the Operator's ``spec.routePrefix``: its API is then
+  ``PREFIX/api/v1``, prometheus/prometheus d15adb9a web/web.go, ``router.WithPrefix``);
+* an Azure Monitor workspace's query endpoint (``https://*.prometheus.monitor.azure.com``, ``.us``,
+  ``.cn``): queried directly at ``/api/v1/query`` with a Microsoft Entra token whose audience is
+  the cloud's ``https://prometheus.monitor.azure.<tld>`` (MicrosoftDocs/azure-monitor-docs
+  24a14fa7 articles/azure-monitor/metrics/prometheus-api-promql.md, "Request a token":
+  ``resource=https://prometheus.monitor.azure.com``, "Instant queries": Path ``/api/v1/query``;
+  the per-cloud scopes as kedacore/keda v2.20.2
+  pkg/scalers/azure/azure_managed_prometheus_http_round_tripper.go
+  azureManagedPrometheusResourceURLInCloud names them), from akscli's credential chain;
+* any other http(s) URL (a ``kubectl port-forward``'s ``http://localhost:9090``, an ingress):
+  queried directly, without credentials, as ``promtool query instant URL`` does.
+
+Plain logic: no Typer, no rich; nothing is printed; a token is never put in a message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from akscli.errors import AkscliError, UsageError
+from akscli.model.kinds import AZURE_MONITOR_QUERY_HOSTS
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+# NAME.NAMESPACE.svc or NAME.NAMESPACE.svc.cluster.local (the cluster DNS names of a Service,
+# kubernetes/dns docs/specification.md 2.3.1 "<service>.<ns>.svc.<zone>").
+_SERVICE_HOST = re.compile(r"([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?")
+QUERY_PATH = "/api/v1/query"
+DIRECT_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class InCluster:
+    """A Service reached through the API server's service proxy."""
+
+    namespace: str
+    service: str
+    port: int
+    scheme: str
+    prefix: str
+
+    @property
+    def where(self) -> str:
+        return f"Prometheus {self.namespace}/{self.service}:{self.port}{self.prefix}"
+
+
+@dataclass(frozen=True)
+class Direct:
+    """A URL queried from this machine; ``scope``: the Entra token's scope (Azure Monitor), else None."""
+
+    url: str
+    scope: str | None
+
+    @property
+    def where(self) -> str:
+        return ("Azure Monitor workspace " if self.scope else "Prometheus ") + self.url
+
+
+Source = InCluster | Direct
+
+
+def azure_monitor_scope(url: str) -> str | None:
+    """The token scope of an Azure Monitor workspace query endpoint, None for any other URL."""
+    host = (urlsplit(url).hostname or "").lower()
+    for suffix in AZURE_MONITOR_QUERY_HOSTS:
+        if host.endswith(f".{suffix}"):
+            return f"https://{suffix}/.default"
+    return None
+
+
+def classify(url: str) -> Source:
+    """``--prometheus URL`` as the place the queries go (UsageError, exit 2: not a URL, or an Azure
+    Monitor endpoint over http)."""
+    from akscli.model import monitoring
+
+    monitoring.check_query_url(url, managed=False)
+    parts = urlsplit(url)
+    if parts.query or parts.fragment:
+        raise UsageError(
+            f"invalid --prometheus {url!r}: the URL of a Prometheus, without ?query or #fragment",
+            hint="for example http://prometheus-operated.monitoring.svc.cluster.local:9090",
+        )
+    prefix = parts.path.rstrip("/")
+    scope = azure_monitor_scope(url)
+    if scope is not None:
+        if parts.scheme != "https":  # the token goes over TLS only
+            raise UsageError(
+                f"invalid --prometheus {url!r}: an Azure Monitor workspace's query endpoint is https",
+                hint=f"--prometheus https://{parts.netloc}{parts.path}",
+            )
+        return Direct(f"{parts.scheme}://{parts.netloc}{prefix}", scope)
+    found = _SERVICE_HOST.fullmatch((parts.hostname or "").lower())
+    if found is None:
+        return Direct(f"{parts.scheme}://{parts.netloc}{prefix}", None)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise UsageError(f"invalid --prometheus {url!r}: the port is not a number", hint="for example :9090") from None
+    return InCluster(found.group(3), found.group(1), port, parts.scheme, prefix)
+
+
+Ask = Callable[[str], tuple[int, bytes]]
+
+
+def asker(kube: Kube, source: Source, *, auth: str | None = None, tenant: str | None = None) -> Ask:
+    """A function that sends ``/api/v1/query?...`` to ``source`` and returns (status, body)."""
+    if isinstance(source, InCluster):
+
+        def through_proxy(path: str) -> tuple[int, bytes]:
+            scheme = "https" if source.scheme == "https" else None
+            return kube.proxy(source.namespace, source.service, source.port, source.prefix + path, scheme=scheme)
+
+        return through_proxy
+    return _direct(source, auth, tenant)
+
+
+def _direct(source: Direct, auth: str | None, tenant: str | None) -> Ask:
+    token: list[str] = []
+
+    def ask(path: str) -> tuple[int, bytes]:
+        import urllib3
+
+        from akscli import netfail
+
+        headers = {"Accept": "application/json", "User-Agent": "akscli"}
+        if source.scope is not None:
+            if not token:
+                token.append(_token(source.scope, auth, tenant))
+            headers["Authorization"] = f"Bearer {token[0]}"
+        pool = urllib3.PoolManager(timeout=urllib3.Timeout(connect=DIRECT_TIMEOUT_S, read=DIRECT_TIMEOUT_S))
+        try:  # no redirect followed: the token goes to the endpoint named, nowhere else
+            answer = pool.request("GET", source.url + path, headers=headers, redirect=False, retries=False)
+        except urllib3.exceptions.HTTPError as exc:
+            raise AkscliError(netfail.classify(exc).reason) from None
+        return answer.status, answer.data
+
+    return ask
+
+
+def _token(scope: str, auth: str | None, tenant: str | None) -> str:
+    """An access token for ``scope`` from akscli's credential (the ``--auth`` source, else the chain)."""
+    from akscli.azure import identity
+
+    return identity.credential(auth, tenant).get_token(scope).token
+
+
+def refused(status: int, where: str) -> str | None:
+    """Why a direct query's HTTP status means no answer to read, or None. Azure Monitor answers a
+    token it does not take with 401 and a principal without access with 403 (the article's
+    "Allow your app access to your workspace": the Monitoring Data Reader role)."""
+    if status == 401:
+        return f"{where} refused the token (HTTP 401): sign in to the workspace's tenant (--auth, --tenant)"
+    if status == 403:
+        return (
+            f"{where} denied the query (HTTP 403): the signed-in identity needs the Monitoring Data Reader role "
+            "on the Azure Monitor workspace"
+        )
+    if status in (404, 405):
+        return f"{where} has no Prometheus query API at {QUERY_PATH} (HTTP {status}): check the URL and its path prefix"
+    return None

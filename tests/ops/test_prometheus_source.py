@@ -1,0 +1,114 @@
+"""gpu usage --prometheus URL (akscli.prometheus_source): which URL goes through the API server's
+service proxy, which straight to an Azure Monitor workspace with which token scope, and the
+Azure Monitor hint without the flag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from akscli import gpu_activity as ga
+from akscli import prometheus_source as ps
+from akscli.errors import UsageError
+
+EMPTY = b'{"status": "success", "data": {"resultType": "vector", "result": []}}'
+
+
+AM = "prometheus.monitor.azure"
+SVC = "prometheus-operated"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (f"http://{SVC}.monitoring.svc.cluster.local:9090", ps.InCluster("monitoring", SVC, 9090, "http", "")),
+        ("http://prom.obs.svc:9090/prometheus/", ps.InCluster("obs", "prom", 9090, "http", "/prometheus")),
+        ("https://thanos.obs.svc", ps.InCluster("obs", "thanos", 443, "https", "")),
+        (f"https://ws-a1.eastus.{AM}.com", ps.Direct(f"https://ws-a1.eastus.{AM}.com", f"https://{AM}.com/.default")),
+        (
+            f"https://ws.usgovvirginia.{AM}.us/",
+            ps.Direct(f"https://ws.usgovvirginia.{AM}.us", f"https://{AM}.us/.default"),
+        ),
+        (f"https://ws.chinanorth3.{AM}.cn", ps.Direct(f"https://ws.chinanorth3.{AM}.cn", f"https://{AM}.cn/.default")),
+        ("http://localhost:9090", ps.Direct("http://localhost:9090", None)),
+    ],
+)
+def test_a_url_is_a_service_behind_the_proxy_or_one_queried_directly(url: str, expected: ps.Source) -> None:
+    assert ps.classify(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("prometheus-operated:9090", "expected an http(s) URL"),  # model deploy --prometheus's check
+        ("http://ws.eastus.prometheus.monitor.azure.com", "query endpoint is https"),  # no token in clear
+        ("http://prom.obs.svc:9090/?query=up", "without ?query"),
+    ],
+)
+def test_a_url_that_cannot_be_queried_is_refused(url: str, words: str) -> None:
+    with pytest.raises(UsageError) as err:
+        ps.classify(url)
+    assert words in err.value.message and err.value.exit_code == 2
+
+
+class _Kube:
+    def __init__(self, served: set[str]) -> None:
+        self.served, self.paths = served, []  # type: list[str]
+
+    def has_api(self, api: str, kind: str) -> bool:
+        return f"{api}/{kind}" in self.served
+
+    def list(self, *args: Any, **kw: Any) -> list[Any]:
+        return []
+
+    def proxy(
+        self, namespace: str, service: str, port: int, path: str, *, scheme: str | None = None
+    ) -> tuple[int, bytes]:
+        self.paths.append(f"{scheme or 'http'}:{namespace}/{service}:{port}{path}")
+        return 200, EMPTY
+
+
+def test_an_in_cluster_url_is_asked_through_the_service_proxy_under_its_route_prefix() -> None:
+    kube = _Kube(set())
+    data: dict[str, list[dict[str, object]]] = {"pools": [], "namespaces": []}
+    line = ga.add(kube, None, data, "1h", ps.classify("http://prom.obs.svc:9090/prom"))  # type: ignore[arg-type]
+    assert kube.paths[0].startswith("http:obs/prom:9090/prom/api/v1/query?query=avg_over_time")
+    assert line is not None and "Prometheus obs/prom:9090/prom has no DCGM_FI_DEV_GPU_UTIL series" in line
+
+
+def test_without_the_flag_azure_monitor_managed_prometheus_says_which_flag_to_add() -> None:
+    kube = _Kube({"azmonitoring.coreos.com/v1/PodMonitor"})
+    line = ga.add(kube, None, {"pools": [], "namespaces": []}, "1h")  # type: ignore[arg-type]
+    assert line is not None and "Azure Monitor managed Prometheus" in line
+    assert "--prometheus https://WORKSPACE-HASH.REGION.prometheus.monitor.azure.com" in line
+    assert "--query metrics.prometheusQueryEndpoint -o tsv" in line
+    plain = ga.add(_Kube(set()), None, {"pools": [], "namespaces": []}, "1h")  # type: ignore[arg-type]
+    assert plain is not None and "Azure Monitor" not in plain and "dcgm-exporter" in plain
+
+
+def test_the_workspace_is_asked_with_a_token_for_its_clouds_scope(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[tuple[str, str | None]] = []
+    sent: list[dict[str, str]] = []
+
+    def token(scope: str, auth: str | None, tenant: str | None) -> str:
+        asked.append((scope, auth))
+        return "secret-token-value"
+
+    class Pool:
+        def __init__(self, **kw: Any) -> None:
+            pass
+
+        def request(self, method: str, url: str, headers: dict[str, str], **kw: Any) -> Any:
+            sent.append(headers)
+            return type("A", (), {"status": 403, "data": b""})()
+
+    import urllib3
+
+    monkeypatch.setattr(ps, "_token", token)
+    monkeypatch.setattr(urllib3, "PoolManager", Pool)
+    source = ps.classify("https://ws.usgovvirginia.prometheus.monitor.azure.us")
+    line = ga.add(_Kube(set()), None, {"pools": [], "namespaces": []}, "1h", source, auth="azurecli")  # type: ignore[arg-type]
+    assert asked == [("https://prometheus.monitor.azure.us/.default", "azurecli")]
+    assert sent[0]["Authorization"] == "Bearer secret-token-value"
+    assert line is not None and "Monitoring Data Reader" in line and "secret-token-value" not in line
