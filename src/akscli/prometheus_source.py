@@ -23,7 +23,9 @@ Plain logic: no Typer, no rich; nothing is printed; a token is never put in a me
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 _SERVICE_HOST = re.compile(r"([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?")
 QUERY_PATH = "/api/v1/query"
 DIRECT_TIMEOUT_S = 30.0
+LOG = logging.getLogger("akscli.prometheus")
 
 
 @dataclass(frozen=True)
@@ -141,13 +144,26 @@ def _direct(source: Direct, auth: str | None, tenant: str | None) -> Ask:
                 token.append(_token(source.scope, auth, tenant))
             headers["Authorization"] = f"Bearer {token[0]}"
         pool = urllib3.PoolManager(timeout=urllib3.Timeout(connect=DIRECT_TIMEOUT_S, read=DIRECT_TIMEOUT_S))
+        sent = time.monotonic()
         try:  # no redirect followed: the token goes to the endpoint named, nowhere else
             answer = pool.request("GET", source.url + path, headers=headers, redirect=False, retries=False)
         except urllib3.exceptions.HTTPError as exc:
+            _log(source.url + path, "no response", sent)
             raise AkscliError(netfail.classify(exc).reason) from None
+        _log(source.url + path, str(answer.status), sent)
         return answer.status, answer.data
 
     return ask
+
+
+def _log(url: str, outcome: str, sent: float) -> None:
+    """--debug: one line per query, as akscli logs its other requests (akscli.azure.signinlog): the
+    method, the URL's scheme, host and path (not the PromQL), the status and the latency; never a
+    header."""
+    if LOG.isEnabledFor(logging.DEBUG):
+        from akscli.azure.signinlog import where
+
+        LOG.debug("GET %s -> %s in %.0f ms", where(url), outcome, (time.monotonic() - sent) * 1000)
 
 
 def _token(scope: str, auth: str | None, tenant: str | None) -> str:

@@ -86,7 +86,7 @@ def test_prometheus_url_of_an_azure_monitor_workspace_is_queried_with_an_entra_t
     server.scrape(time.time() - 60, every=True)
     azure_env.prometheus_workspace = server.handle  # the workspace holds what the exporter reported
     with resolve_workspace(azure_env) as endpoint:
-        result = invoke("gpu", "usage", "--utilization", "--prometheus", endpoint, "-o", "json")
+        result = invoke("--debug", "gpu", "usage", "--utilization", "--prometheus", endpoint, "-o", "json")
     assert result.exit_code == 0, result
     [pool] = json.loads(result.stdout)["pools"]
     assert (pool["gpu_util_percent"], pool["gpus_measured"]) == (60.0, 1)
@@ -95,6 +95,7 @@ def test_prometheus_url_of_an_azure_monitor_workspace_is_queried_with_an_entra_t
     assert len(queried) == 3 and all(e.status == 200 for e in queried)
     token = queried[0].headers["Authorization"].removeprefix("Bearer ")
     assert azure_env.tokens[token]["aud"] == AUDIENCE and token not in result.stdout + result.stderr
+    assert "/api/v1/query" in result.stderr  # --debug logged the requests, not the token
 
     # The workspace takes no other audience (ARM's): 401, as Azure Monitor answers it.
     arm_token, _ = azure_env.issue_token()

@@ -46,6 +46,7 @@ CONTEXTUAL: dict[str, str] = {
     "--page-size": "objects per list request",
     "--parallel": "how many the command runs at once",
     "--price-file": "the user's own prices",
+    "--prometheus": "the Prometheus URL the command reads (gpu usage) or has KEDA query (model deploy)",
     "--rdma-resource": "the RDMA resource the command looks for or requests",
     "--recreate": "which objects the command deletes and creates",
     "--spot": "spot VMs: a pool of them, or workers placed on them",

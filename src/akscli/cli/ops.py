@@ -244,7 +244,6 @@ def gpu_usage(
         str | None,
         typer.Option(
             "--prometheus",
-            metavar="URL",
             help="With --utilization: the Prometheus to query: an in-cluster Service "
             "(http://NAME.NAMESPACE.svc.cluster.local:9090[/PREFIX], through the API server) or an Azure Monitor "
             "workspace's query endpoint (https://*.prometheus.monitor.azure.com, with an Entra token; "
