@@ -6,7 +6,7 @@ check_query_url: one validator for the flag), then classified:
 * an in-cluster Service, ``http(s)://NAME.NAMESPACE.svc[.cluster.local][:PORT][/PREFIX]``: reached
   through the API server's service proxy, as the Prometheus Operator's Prometheus is (a PREFIX is
   the Prometheus's ``--web.route-prefix``, the Operator's ``spec.routePrefix``: its API is then
-  ``PREFIX/api/v1``, prometheus/prometheus d15adb9a web/web.go, ``router.WithPrefix``);
+  ``PREFIX/api/v1``, prometheus/prometheus web/web.go New, ``router = router.WithPrefix(o.RoutePrefix)``);
 * an Azure Monitor workspace's query endpoint (``https://*.prometheus.monitor.azure.com``, ``.us``,
   ``.cn``): queried directly at ``/api/v1/query`` with a Microsoft Entra token whose audience is
   the cloud's ``https://prometheus.monitor.azure.<tld>`` (MicrosoftDocs/azure-monitor-docs
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
 # NAME.NAMESPACE.svc or NAME.NAMESPACE.svc.cluster.local (the cluster DNS names of a Service,
-# kubernetes/dns docs/specification.md 2.3.1 "<service>.<ns>.svc.<zone>").
+# kubernetes/dns docs/specification.md, the A record ``<service>.<ns>.svc.<zone>``).
 _SERVICE_HOST = re.compile(r"([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?")
 QUERY_PATH = "/api/v1/query"
 DIRECT_TIMEOUT_S = 30.0
