@@ -83,18 +83,20 @@ def queries(window: str) -> dict[str, str]:
 Sample = tuple[dict[str, str], float]
 
 
-def find_prometheus(kube: Kube, what: str = "DCGM metrics", how: str = HOW) -> str:
+def find_prometheus(kube: Kube, what: str = "DCGM metrics", how: str = HOW, *, workspace_flag: bool = False) -> str:
     """The namespace of the first Prometheus (by namespace/name); Unavailable when none (the line
-    names ``what`` was to be read and ``how`` to get it)."""
+    names ``what`` was to be read and ``how`` to get it; with ``workspace_flag``, a command that has
+    --prometheus, the Azure Monitor workspace instead where the cluster sends its metrics there)."""
     try:
-        return _first_prometheus(kube, f"the cluster has no Prometheus ({PROMETHEUS_API}) to read {what} from; {how}")
+        none = f"the cluster has no Prometheus ({PROMETHEUS_API}) to read {what} from; {how}"
+        return _first_prometheus(kube, none, workspace_flag)
     except AkscliError as exc:  # no permission to list them, an API server that fails the list
         raise Unavailable(f"the Prometheus objects ({PROMETHEUS_API}) could not be listed: {exc.message}") from None
 
 
-def _first_prometheus(kube: Kube, none: str) -> str:
+def _first_prometheus(kube: Kube, none: str, workspace_flag: bool) -> str:
     if not kube.has_api(PROMETHEUS_API, "Prometheus"):
-        raise Unavailable(_no_prometheus(kube, none))
+        raise Unavailable(_no_prometheus(kube, none) if workspace_flag else none)
     found = sorted(
         (
             (p["metadata"].get("namespace", ""), p["metadata"]["name"])
@@ -102,7 +104,7 @@ def _first_prometheus(kube: Kube, none: str) -> str:
         ),
     )
     if not found:
-        raise Unavailable(_no_prometheus(kube, none))
+        raise Unavailable(_no_prometheus(kube, none) if workspace_flag else none)
     return str(found[0][0])
 
 
@@ -276,7 +278,7 @@ def add(
         row.update(empty)
     try:
         if source is None:
-            namespace = find_prometheus(kube)
+            namespace = find_prometheus(kube, workspace_flag=True)
             where = f"Prometheus {namespace}/{SERVICE}"
             answers = {m: query(kube, namespace, q) for m, q in queries(window).items()}
         else:
