@@ -147,9 +147,16 @@ AKS_WRITES = {
     " --node-soak-duration 5 --undrainable-node-behavior schedule",
     "pool update": "nodepool update system -c aks1 -g rg-ml --labels team=ml --taint CriticalAddonsOnly=true:NoSchedule"
     " --max-surge 1 --drain-timeout 60",
+    "cluster update": "cluster update aks1 -g rg-ml --enable-kaito --tier standard --tags team=ml --no-local-accounts"
+    " --auto-upgrade-channel node-image --node-os-upgrade-channel SecurityPatch",
+    "cluster update, node provisioning": "cluster update aks1 -g rg-ml --node-provisioning auto",
 }
 # The pool upgrade needs the control plane there first.
-CONTROL_PLANE = {"pool upgrade": {"kubernetesVersion": "1.34.2", "currentKubernetesVersion": "1.34.2"}}
+CONTROL_PLANE = {
+    "pool upgrade": {"kubernetesVersion": "1.34.2", "currentKubernetesVersion": "1.34.2"},
+    # node auto-provisioning needs Azure CNI (azure/clusterupdate.py _check_nap)
+    "cluster update, node provisioning": {"networkProfile": {"networkPlugin": "azure", "networkPluginMode": "overlay"}},
+}
 
 
 @pytest.mark.parametrize("case", list(AKS_WRITES))

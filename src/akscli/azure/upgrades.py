@@ -238,9 +238,24 @@ def send_upgrade(
     refused (412) rather than overwritten (azure/etags.py). The PUT also carries every pool's
     profile as read, and a pool's own change (a nodepool scale) does not change the cluster's eTag,
     so the pools' eTags are compared again first (_pools_unchanged)."""
-    _pools_unchanged(c, rg, name, cluster)
+    return put_cluster(c, rg, name, cluster, f"upgrade cluster {name}", if_match=if_match, no_wait=no_wait)
+
+
+def put_cluster(
+    c: ContainerServiceClient,
+    rg: str,
+    name: str,
+    cluster: dict[str, Any],
+    what: str,
+    *,
+    if_match: str | None = None,
+    no_wait: bool = False,
+) -> LROPoller[Any]:
+    """PUT back a cluster read and changed (an upgrade, a cluster update), under If-Match, after its
+    pools' eTags are compared again (send_upgrade says why)."""
+    _pools_unchanged(c, rg, name, cluster, what)
     body = put_back("ManagedCluster", cluster)
-    what, conditions = f"upgrade cluster {name}", etags.headers(if_match or etags.of_cluster(cluster))
+    conditions = etags.headers(if_match or etags.of_cluster(cluster))
     return etags.guarded(
         what,
         lambda: c.managed_clusters.begin_create_or_update(rg, name, body, headers=conditions, polling=not no_wait),
@@ -253,7 +268,7 @@ def _pool_etags(cluster: Mapping[str, Any]) -> dict[str, str | None]:
     return {str(p.get("name")): p.get("eTag") for p in (cluster.get("properties") or {}).get("agentPoolProfiles") or []}
 
 
-def _pools_unchanged(c: ContainerServiceClient, rg: str, name: str, cluster: Mapping[str, Any]) -> None:
+def _pools_unchanged(c: ContainerServiceClient, rg: str, name: str, cluster: Mapping[str, Any], what: str) -> None:
     """Refuse, as a 412 would, when a node pool changed after ``cluster`` was read. "When you perform
     an agent pool operation, only the agent pool eTag is updated" (upstream: MicrosoftDocs/azure-aks-docs
     fb060abe articles/aks/use-etags.md), so the cluster's If-Match lets it through, and the whole-cluster
@@ -267,8 +282,9 @@ def _pools_unchanged(c: ContainerServiceClient, rg: str, name: str, cluster: Map
         return
     pools = f"node pool{'s' if len(changed) > 1 else ''} {', '.join(changed)}"
     err = ConflictError(
-        f"upgrade cluster {name}: {pools} changed in Azure after akscli read it (a pool's eTag); nothing was changed",
-        hint=f"run the command again to upgrade on top of the new state (see it with '{etags.cluster_show(rg, name)}')",
+        f"{what}: {pools} changed in Azure after akscli read it (a pool's eTag); nothing was changed",
+        hint=f"run the command again to {what.split()[0]} on top of the new state "
+        f"(see it with '{etags.cluster_show(rg, name)}')",
     )
     err.reason = armerrors.PRECONDITION_FAILED
     raise err

@@ -1,15 +1,15 @@
 """akscli cluster: AKS managed clusters through Azure Resource Manager."""
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from akscli import errors, output
 from akscli.azure import etags, kinds
-from akscli.cli import azopts
+from akscli.cli import azopts, cluster_update
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
+from akscli.cli.cluster_common import Name, _ids, _resume, _show, _show_cmd
 from akscli.output import Column
 
 app = typer.Typer(
@@ -19,15 +19,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     add_completion=False,
 )
-
-Name = Annotated[
-    str,
-    typer.Argument(
-        help="Cluster name; cluster/NAME as -o name prints it also works.",
-        show_default=False,
-        callback=opts.type_name("cluster", "cluster name", "akscli cluster list"),
-    ),
-]
 
 COLUMNS = [
     Column("name", "name"),
@@ -44,27 +35,6 @@ COLUMNS = [
     Column("node provisioning", "nodeProvisioning", wide=True),
     Column("fqdn", "fqdn", wide=True),
 ]
-
-
-def _ids(resource_group: str | None, name: str) -> tuple[str, str]:
-    from akscli.azure import names
-
-    return azopts.resource_group(resource_group), names.cluster_name(name)
-
-
-def _resume(rg: str, name: str, *, deleted: bool = False) -> str:
-    return f"akscli cluster wait {name} -g {rg}" + (" --deleted" if deleted else "")
-
-
-def _show_cmd(rg: str, name: str) -> str:
-    """Where --if-match's eTag is read: the cluster's eTag."""
-    return etags.etag_cmd(etags.cluster_show(rg, name), etags.CLUSTER_ETAG)
-
-
-def _show(cluster: Mapping[str, Any], fmt: str) -> None:
-    from akscli.azure import clusters
-
-    azopts.show(cluster, fmt, clusters.summary, kind=kinds.CLUSTER)
 
 
 @app.command("create")
@@ -547,3 +517,6 @@ def credentials(
         )
     merged = azopts.merge_credentials(raw, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.report_merge(merged, cname, fmt)
+
+
+app.command("update")(cluster_update.update)

@@ -60,6 +60,7 @@ def _cluster_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: d
         )
     for pool in props.get("agentPoolProfiles") or []:
         _profile_rules(pool)
+    _settings_rules(body, automatic)
     if existing is not None:
         _spot_upgrade_rule(existing.get("properties") or {}, props)
         before = {p.get("name"): p for p in (existing.get("properties") or {}).get("agentPoolProfiles") or []}
@@ -94,6 +95,30 @@ def _cluster_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: d
                 "Node auto provisioning can't be enabled on a cluster whose node pools have the cluster "
                 "autoscaler enabled.",
             )
+
+
+def _settings_rules(body: dict[str, Any], automatic: bool) -> None:
+    """What AKS refuses of a create or an update (az aks update) among the settings `cluster update` changes."""
+    props, tier = body.get("properties") or {}, str((body.get("sku") or {}).get("tier") or "")
+    refusal = None
+    if automatic and (tier.lower() not in ("", "standard") or _mode(props) == "manual"):
+        # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/intro-aks-automatic.md: the Standard
+        # tier and node auto-provisioning are "always enabled and you can't disable or change" them.
+        refusal = "AKS Automatic clusters keep the Standard tier and nodeProvisioningProfile.mode Auto."
+    elif props.get("supportPlan") == "AKSLongTermSupport" and tier.lower() not in ("", "premium"):
+        # upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/managed_cluster_decorator.py
+        # update_k8s_support_plan: "Long term support is only available for premium tier clusters."
+        refusal = "Long term support is only available for premium tier clusters."
+    elif props.get("disableLocalAccounts") and not (props.get("aadProfile") or {}).get("managed"):
+        # upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 ManagedClusterProperties.disableLocalAccounts:
+        # "This must only be used on Managed Clusters that are AAD enabled."
+        refusal = "disableLocalAccounts must only be used on Managed Clusters that are AAD enabled."
+    if refusal:
+        raise ArmError(400, "BadRequest", refusal)
+
+
+def _mode(props: dict[str, Any]) -> str:
+    return str((props.get("nodeProvisioningProfile") or {}).get("mode") or "").lower()
 
 
 def upgrade_not_allowed(current: str, target: str) -> str | None:

@@ -1,0 +1,103 @@
+"""`akscli cluster update`: change what `cluster create` set (KAITO, node auto-provisioning, the tier, tags,
+local accounts) and the auto-upgrade channels (az aks update); the logic is akscli/azure/clusterupdate.py."""
+
+from typing import Annotated
+
+import typer
+
+from akscli import output
+from akscli.azure import etags
+from akscli.cli import azopts
+from akscli.cli import options as opts
+from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
+from akscli.cli.cluster_common import Name, _ids, _resume, _show, _show_cmd
+
+
+@on_azure
+def update(
+    name: Name,
+    resource_group: ResourceGroup = None,
+    kaito: Annotated[
+        bool | None,
+        typer.Option(
+            "--enable-kaito/--disable-kaito",
+            help="Turn the AI toolchain operator (KAITO) on (with the OIDC issuer and workload identity) or off.",
+            show_default=False,
+        ),
+    ] = None,
+    node_provisioning: Annotated[
+        str | None, typer.Option(help="auto|manual: node auto-provisioning (Karpenter).", show_default=False)
+    ] = None,
+    tier: Annotated[
+        str | None, typer.Option(help="free|standard|premium (AKS Automatic: standard only).", show_default=False)
+    ] = None,
+    tags: Annotated[
+        list[str] | None,
+        typer.Option("--tags", help='key=value (repeatable); replaces the tags, "" clears them.', show_default=False),
+    ] = None,
+    local_accounts: Annotated[
+        bool | None,
+        typer.Option(
+            "--local-accounts/--no-local-accounts",
+            help="Allow static admin credentials, or not (Entra-only).",
+            show_default=False,
+        ),
+    ] = None,
+    auto_upgrade_channel: Annotated[
+        str | None,
+        typer.Option(help="rapid|stable|patch|node-image|none: the cluster's auto-upgrade.", show_default=False),
+    ] = None,
+    node_os_upgrade_channel: Annotated[
+        str | None,
+        typer.Option(help="None|Unmanaged|NodeImage|SecurityPatch: the nodes' OS updates.", show_default=False),
+    ] = None,
+    if_match: azopts.IfMatch = None,
+    yes: opts.Yes = False,
+    dry_run: DryRun = "none",
+    no_wait: NoWait = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
+    output_: opts.ObjectOutput = "table",
+    azure: AzureFlags = AzureFlags(),
+) -> None:
+    """Change a cluster's KAITO, node auto-provisioning, tier, tags, local accounts or auto-upgrade channels.
+
+    --tags replaces the cluster's tags, as az aks update does. Turning KAITO or node auto-provisioning off asks
+    first (-y)."""
+    from akscli.azure import clusterupdate, upgrades
+    from akscli.azure.clusters import as_dict
+    from akscli.cli import common
+
+    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    rg, cname = _ids(resource_group, name)
+    change = clusterupdate.parse(
+        kaito=kaito,
+        node_provisioning=node_provisioning,
+        tier=tier,
+        tags=tags,
+        local_accounts=local_accounts,
+        upgrade_channel=auto_upgrade_channel,
+        node_os_upgrade_channel=node_os_upgrade_channel,
+    )
+    etag = etags.check_if_match(if_match, _show_cmd(rg, cname))
+    with azopts.dry_run_scope(dry_run, fmt) as dry:
+        c = azure.aks_client()
+        cluster, changed, turns_off = clusterupdate.update_body(c, rg, cname, change)
+        if not changed:
+            output.info(f"cluster {cname} unchanged")
+            if not dry:
+                _show(cluster, fmt)
+            return
+        for what in turns_off:
+            common.confirm(f"turn off {what} on cluster {cname}", yes or dry)
+        poller = upgrades.put_cluster(c, rg, cname, cluster, f"update cluster {cname}", if_match=etag, no_wait=no_wait)
+        result = azopts.finish(
+            poller,
+            f"update cluster {cname}",
+            fmt,
+            no_wait=no_wait,
+            resume=_resume(rg, cname),
+            target=azopts.audit_target(c, rg, cname, command="cluster update"),
+            deadline=azopts.deadline(timeout),
+        )
+        if result is not None:
+            _show(as_dict(result), fmt)
