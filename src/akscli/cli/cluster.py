@@ -9,7 +9,18 @@ from akscli.azure import etags, kinds
 from akscli.cli import azopts, cluster_update
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
-from akscli.cli.cluster_common import Name, _ids, _resume, _show, _show_cmd
+from akscli.cli.cluster_common import (
+    KAITO,
+    LOCAL_ACCOUNTS,
+    NODE_PROVISIONING,
+    TAGS,
+    TIER,
+    Name,
+    _ids,
+    _resume,
+    _show,
+    _show_cmd,
+)
 from akscli.output import Column
 
 app = typer.Typer(
@@ -44,25 +55,15 @@ def create(
     resource_group: ResourceGroup = None,
     location: Annotated[str, typer.Option("-l", "--location", help="Azure region.")] = "eastus",
     sku: Annotated[str, typer.Option(help="automatic|base.")] = "automatic",
-    tier: Annotated[
-        str | None,
-        typer.Option(
-            help="free|standard|premium for --sku base (default free); Automatic is always standard.",
-            show_default=False,
-        ),
-    ] = None,
+    tier: Annotated[str | None, TIER] = None,
     kubernetes_version: Annotated[
         str | None,
         typer.Option(
             "--kubernetes-version", "-k", help="e.g. 1.33 (default: the region's default).", show_default=False
         ),
     ] = None,
-    enable_kaito: Annotated[
-        bool, typer.Option("--enable-kaito", help="Install the AI toolchain operator (KAITO).")
-    ] = False,
-    node_provisioning: Annotated[
-        str | None, typer.Option(help="auto|manual: node auto-provisioning (Karpenter).", show_default=False)
-    ] = None,
+    enable_kaito: Annotated[bool, KAITO] = False,
+    node_provisioning: Annotated[str | None, NODE_PROVISIONING] = None,
     os_sku: Annotated[
         str | None,
         typer.Option(
@@ -102,13 +103,8 @@ def create(
     azure_rbac: Annotated[
         bool, typer.Option("--azure-rbac/--no-azure-rbac", help="Entra ID with Azure RBAC for Kubernetes.")
     ] = True,
-    local_accounts: Annotated[
-        bool,
-        typer.Option("--local-accounts/--no-local-accounts", help="Allow static admin credentials (off: Entra-only)."),
-    ] = False,
-    tags: Annotated[
-        list[str] | None, typer.Option("--tags", help="key=value (repeatable).", show_default=False)
-    ] = None,
+    local_accounts: Annotated[bool, LOCAL_ACCOUNTS] = False,
+    tags: Annotated[list[str] | None, TAGS] = None,
     zones: Annotated[
         list[str] | None,
         typer.Option("--zones", help="Availability zones of the system pool (--sku base; 1,2,3).", show_default=False),

@@ -1,5 +1,6 @@
 """What `akscli cluster`'s commands share: the NAME argument and the helpers that name a cluster, its
-wait command, its eTag and its summary (cluster.py, cluster_update.py)."""
+wait command, its eTag and its summary, and the flags `create` and `update` both take, with one meaning
+(tests/foundation/test_grammar.py) (cluster.py, cluster_update.py)."""
 
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -18,6 +19,23 @@ Name = Annotated[
         callback=opts.type_name("cluster", "cluster name", "akscli cluster list"),
     ),
 ]
+# Typed once, used by `create` (bool, default off) and `update` (None: left as it is).
+KAITO = typer.Option(
+    "--enable-kaito/--disable-kaito",
+    help="The AI toolchain operator (KAITO), with the OIDC issuer and workload identity it signs in with.",
+    show_default=False,
+)
+NODE_PROVISIONING = typer.Option(help="auto|manual: node auto-provisioning (Karpenter).", show_default=False)
+TIER = typer.Option(
+    help="free|standard|premium (a base cluster's; create's default free); Automatic is always standard.",
+    show_default=False,
+)
+TAGS = typer.Option(
+    "--tags", help='key=value (repeatable); update replaces the tags ("" clears them).', show_default=False
+)
+LOCAL_ACCOUNTS = typer.Option(
+    "--local-accounts/--no-local-accounts", help="Allow static admin credentials (off: Entra-only)."
+)
 
 
 def _ids(resource_group: str | None, name: str) -> tuple[str, str]:

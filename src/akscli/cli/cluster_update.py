@@ -10,39 +10,29 @@ from akscli.azure import etags
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
-from akscli.cli.cluster_common import Name, _ids, _resume, _show, _show_cmd
+from akscli.cli.cluster_common import (
+    KAITO,
+    LOCAL_ACCOUNTS,
+    NODE_PROVISIONING,
+    TAGS,
+    TIER,
+    Name,
+    _ids,
+    _resume,
+    _show,
+    _show_cmd,
+)
 
 
 @on_azure
 def update(
     name: Name,
     resource_group: ResourceGroup = None,
-    kaito: Annotated[
-        bool | None,
-        typer.Option(
-            "--enable-kaito/--disable-kaito",
-            help="Turn the AI toolchain operator (KAITO) on (with the OIDC issuer and workload identity) or off.",
-            show_default=False,
-        ),
-    ] = None,
-    node_provisioning: Annotated[
-        str | None, typer.Option(help="auto|manual: node auto-provisioning (Karpenter).", show_default=False)
-    ] = None,
-    tier: Annotated[
-        str | None, typer.Option(help="free|standard|premium (AKS Automatic: standard only).", show_default=False)
-    ] = None,
-    tags: Annotated[
-        list[str] | None,
-        typer.Option("--tags", help='key=value (repeatable); replaces the tags, "" clears them.', show_default=False),
-    ] = None,
-    local_accounts: Annotated[
-        bool | None,
-        typer.Option(
-            "--local-accounts/--no-local-accounts",
-            help="Allow static admin credentials, or not (Entra-only).",
-            show_default=False,
-        ),
-    ] = None,
+    kaito: Annotated[bool | None, KAITO] = None,
+    node_provisioning: Annotated[str | None, NODE_PROVISIONING] = None,
+    tier: Annotated[str | None, TIER] = None,
+    tags: Annotated[list[str] | None, TAGS] = None,
+    local_accounts: Annotated[bool | None, LOCAL_ACCOUNTS] = None,
     auto_upgrade_channel: Annotated[
         str | None,
         typer.Option(help="rapid|stable|patch|node-image|none: the cluster's auto-upgrade.", show_default=False),

@@ -12,6 +12,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "cluster list": ("akscli cluster list -g rg-ml", "akscli cluster list -o name"),
     "cluster show": ("akscli cluster show ml -g rg-ml", "akscli cluster show ml -g rg-ml -o jsonpath={.fqdn}"),
     "cluster upgrade": ("akscli cluster upgrade ml -g rg-ml", "akscli cluster upgrade ml -g rg-ml -k 1.34.2 -y"),
+    "cluster update": (
+        "akscli cluster update ml -g rg-ml --enable-kaito",
+        "akscli cluster update ml -g rg-ml --node-provisioning auto --auto-upgrade-channel stable",
+    ),
     "cluster start": ("akscli cluster start ml -g rg-ml",),
     "cluster stop": ("akscli cluster stop ml -g rg-ml --no-wait",),
     "cluster abort": ("akscli cluster abort ml -g rg-ml -y", "akscli cluster abort ml -g rg-ml -y --no-wait -o json"),
