@@ -2,8 +2,8 @@
 tier, tags, local accounts, the auto-upgrade channels), as a read-modify-write of the cluster under its eTag.
 
 upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/managed_cluster_decorator.py,
-AKSManagedClusterUpdateDecorator: update_ai_toolchain_operator sets aiToolchainOperatorProfile.enabled,
-update_node_provisioning_profile sets nodeProvisioningProfile.mode, update_sku sets sku {name Base, tier},
+AKSManagedClusterUpdateDecorator (0029fc11): update_ai_toolchain_operator sets aiToolchainOperatorProfile.enabled,
+update_node_provisioning_mode sets nodeProvisioningProfile.mode, update_sku sets sku {name Base, tier},
 update_tags replaces the tags with the ones given (`--tags ""` clears them), update_auto_upgrade_profile
 sets upgradeChannel / nodeOSUpgradeChannel one by one, update_disable_local_accounts sets
 disableLocalAccounts, and update_k8s_support_plan refuses "Long term support is only available for
