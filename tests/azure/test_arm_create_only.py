@@ -114,7 +114,7 @@ AS_READ = {
 @pytest.mark.parametrize("case", list(AKS_WRITES))
 def test_akscli_sends_a_create_only_property_only_as_it_was_read(azure_env: ArmEmulator, case: str) -> None:
     network = {"networkProfile": {"networkPlugin": "azure", "outboundType": "loadBalancer"}}
-    _seed(azure_env, fqdnSubdomain="team-a", **network, **CONTROL_PLANE.get(case, {}))
+    _seed(azure_env, fqdnSubdomain="team-a", **{**network, **CONTROL_PLANE.get(case, {})})
     if "autoscaler off" in case:
         azure_env.update_resource(
             cluster_id("aks1") + "/agentPools/system",

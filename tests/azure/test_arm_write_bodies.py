@@ -155,7 +155,9 @@ AKS_WRITES = {
 CONTROL_PLANE = {
     "pool upgrade": {"kubernetesVersion": "1.34.2", "currentKubernetesVersion": "1.34.2"},
     # node auto-provisioning needs Azure CNI (azure/clusterupdate.py _check_nap)
-    "cluster update, node provisioning": {"networkProfile": {"networkPlugin": "azure", "networkPluginMode": "overlay"}},
+    "cluster update, node provisioning": {
+        "networkProfile": {"networkPlugin": "azure", "networkPluginMode": "overlay", "outboundType": "loadBalancer"}
+    },
 }
 
 
