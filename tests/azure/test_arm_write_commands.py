@@ -132,7 +132,11 @@ def _world(kind: str, emu: ArmEmulator, folder: Path) -> None:
         seed_cluster(emu)
         assert invoke("nodepool", "add", "gpu", "-c", "aks1", "-g", "rg-ml", "--gpu", "a100").exit_code == 0
     elif kind == "aks-running":  # an operation runs on the cluster and its pool: what an abort stops
-        seed_cluster(emu, provisioningState="Upgrading", pools=[{"name": "system", "provisioningState": "Upgrading"}])
+        rid = seed_cluster(
+            emu, provisioningState="Upgrading", pools=[{"name": "system", "provisioningState": "Upgrading"}]
+        )
+        emu.begin_operation(rid)
+        emu.begin_operation(f"{rid}/agentPools/system")
     elif kind == "fleet":
         armworld.make_fleet(emu)
         armworld.seed_member(emu, "gpu", armworld.aks_id(emu, "aks-gpu"), "cloud")

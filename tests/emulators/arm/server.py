@@ -327,6 +327,21 @@ class ArmEmulator:
         if op is not None:
             self._complete_now(op)
 
+    def begin_operation(self, resource_id: str, kind: str = "update", polls: int = 1000) -> None:
+        """An operation in progress on ``resource_id``, as a PUT or POST that ARM accepted leaves it until
+        it is polled to its end, ``polls`` polls from now (test worlds that start from a long upgrade:
+        what an abort stops)."""
+        obj = self.get_resource(resource_id) or {}
+
+        def done() -> dict[str, Any] | None:
+            self.update_resource(
+                resource_id, lambda o: o.setdefault("properties", {}).update(provisioningState="Succeeded")
+            )
+            return self.get_resource(resource_id)
+
+        op = self._new_operation(resource_id, kind, "PUT", self._location_of(obj), "Microsoft.ContainerService", done)
+        op.polls_left = polls
+
     def cancel_operation(self, resource_id: str) -> bool:
         """End the operation running on ``resource_id`` Canceled, its change not completed (an abort);
         False when none runs. The resource's provisioningState becomes Canceled (Azure/azure-resource-
