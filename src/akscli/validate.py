@@ -413,6 +413,19 @@ def merge_values(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[s
 MAX_ARGUMENT = 16 * 1024
 # Options whose value may hold a newline or a tab (a multi-line prompt).
 MULTILINE_OPTIONS = frozenset({"--prompt"})
+# Options whose empty value means "clear", by the command words that take them: az aks nodepool
+# update's --labels "" and --node-taints "" (MicrosoftDocs/azure-aks-docs articles/aks/use-node-taints.md).
+EMPTY_CLEARS: dict[tuple[str, str], frozenset[str]] = {
+    ("nodepool", "update"): frozenset({"--labels", "--taint", "--node-taints"}),
+}
+
+
+def _empty_clears(args: Sequence[str]) -> frozenset[str]:
+    words = list(args)
+    for (group, command), flags in EMPTY_CLEARS.items():
+        if any(words[i : i + 2] == [group, command] for i in range(len(words) - 1)):
+            return flags
+    return frozenset()
 
 
 def command_line(args: Sequence[str]) -> None:
@@ -420,6 +433,7 @@ def command_line(args: Sequence[str]) -> None:
     or blank, over ``MAX_ARGUMENT`` characters, or holds a control character or a lone
     surrogate (a terminal escape, NUL, a newline where one line is meant)."""
     previous = ""
+    clears = _empty_clears(args)
     for raw in args:
         if raw == "--":
             return
@@ -433,6 +447,8 @@ def command_line(args: Sequence[str]) -> None:
         if not is_value:
             continue
         what = f"the value of {owner}" if owner else "an argument"
+        if not value and owner in clears:
+            continue
         if not value.strip():
             raise UsageError(
                 f"{what} is {'empty' if not value else 'blank'}",

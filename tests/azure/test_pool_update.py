@@ -122,3 +122,15 @@ def test_update_to_what_the_pool_has_sends_nothing(azure_env: ArmEmulator) -> No
     r = invoke("nodepool", "update", "gpu", "-c", "aks1", "-g", RG, "--labels", "team=ml")
     assert r.exit_code == 0 and "node pool gpu unchanged" in r.stderr, r
     assert azure_env.requests_to("/agentPools/gpu", "PUT") == []
+
+
+def test_update_with_empty_labels_and_taints_clears_them(azure_env: ArmEmulator) -> None:
+    """The help's `""` clears them (az's --node-taints ""): the command line's empty-value check lets
+    these two through for nodepool update only; `nodepool add --labels ""` is still refused."""
+    _seed(azure_env, nodeLabels={"old": "1"}, nodeTaints=["old=1:NoSchedule"])
+    r = invoke("nodepool", "update", "gpu", "-c", "aks1", "-g", RG, "--labels", "", "--taint=")
+    assert r.exit_code == 0, r
+    props = azure_env.get_resource(POOL)["properties"]
+    assert (props["nodeLabels"], props["nodeTaints"]) == ({}, [])
+    r = invoke("nodepool", "add", "gpu2", "-c", "aks1", "-g", RG, "--vm-size", "Standard_D4ds_v5", "--labels", "")
+    assert r.exit_code == 2 and "the value of --labels is empty" in r.stderr, r
