@@ -201,3 +201,10 @@ def test_real_kubectl_signs_in_with_the_workload_identity_line_convert_writes(
     assert json.loads(p.stdout)["serverVersion"]["gitVersion"] == "v1.33.5"
     issued = [c for c in azure_env.tokens.values() if c["aud"] == AKS_SERVER_APP]
     assert [c["tid"] for c in issued] == [webhook_tenant]
+
+
+@pytest.mark.parametrize("group", [("cluster",), ("fleet",), ("baremetal", "cluster")])
+def test_an_unknown_login_mode_names_the_login_flag_given(group: tuple[str, ...]) -> None:
+    """The credentials commands take --login: its bad value is named as --login (it said --auth)."""
+    r = invoke(*group, "credentials", "x", "-g", RG, "--login", "bogus")
+    assert r.exit_code == 2 and r.stderr.startswith("error: unknown --login value 'bogus'"), r

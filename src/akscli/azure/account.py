@@ -16,13 +16,14 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$")
 
 
-def check_auth(auth: str | None) -> str | None:
+def check_auth(auth: str | None, flag: str = "--auth") -> str | None:
+    """``flag``: the option the user gave (the credentials commands' ``--login``)."""
     if auth is None or auth == "default":
         return None
     value = auth.strip().lower()
     if value not in AUTH_MODES:
         raise UsageError(
-            f"unknown --auth value {auth!r}",
+            f"unknown {flag} value {auth!r}",
             hint="use one of: " + ", ".join(AUTH_MODES) + " (or leave it out for the default chain)",
         )
     return value

@@ -488,7 +488,7 @@ def credentials(
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
-    mode = identity.check_auth(login)
+    mode = identity.check_auth(login, "--login")
     clustercreds.check_exec_identity(
         mode,
         admin=admin,

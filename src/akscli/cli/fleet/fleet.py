@@ -142,7 +142,7 @@ def fleet_credentials(
     from akscli.azure import clustercreds, identity
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    mode = identity.check_auth(login)
+    mode = identity.check_auth(login, "--login")
     clustercreds.check_exec_identity(
         mode,
         client_id=client_id,
