@@ -338,36 +338,28 @@ def _power(
             _show(clusters.get(c, rg, cname), fmt)
 
 
-@app.command("start")
-@on_azure
-def start(
-    name: Name,
-    resource_group: ResourceGroup = None,
-    yes: opts.Yes = False,
-    dry_run: DryRun = "none",
-    no_wait: NoWait = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    output_: opts.ObjectOutput = "table",
-    azure: AzureFlags = AzureFlags(),
-) -> None:
-    """Start a stopped cluster."""
-    _power("start", name, resource_group, no_wait, output_, azure, dry_run, timeout)
+def _power_command(action: str, doc: str) -> Any:
+    """`cluster start` and `cluster stop`: one signature, one body (_power)."""
+
+    def command(
+        name: Name,
+        resource_group: ResourceGroup = None,
+        yes: opts.Yes = False,
+        dry_run: DryRun = "none",
+        no_wait: NoWait = False,
+        timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
+        output_: opts.ObjectOutput = "table",
+        azure: AzureFlags = AzureFlags(),
+    ) -> None:
+        _power(action, name, resource_group, no_wait, output_, azure, dry_run, timeout)
+
+    command.__name__ = command.__qualname__ = action
+    command.__doc__ = doc
+    return app.command(action)(on_azure(command))
 
 
-@app.command("stop")
-@on_azure
-def stop(
-    name: Name,
-    resource_group: ResourceGroup = None,
-    yes: opts.Yes = False,
-    dry_run: DryRun = "none",
-    no_wait: NoWait = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    output_: opts.ObjectOutput = "table",
-    azure: AzureFlags = AzureFlags(),
-) -> None:
-    """Stop a cluster (its nodes are deallocated; the configuration is kept)."""
-    _power("stop", name, resource_group, no_wait, output_, azure, dry_run, timeout)
+start = _power_command("start", "Start a stopped cluster.")
+stop = _power_command("stop", "Stop a cluster (its nodes are deallocated; the configuration is kept).")
 
 
 @app.command("abort")

@@ -13,10 +13,10 @@ from akscli.cli.fleet.common import (
     NewProfileName,
     ProfileName,
     audit_arm,
+    delete_child,
     group_app,
     on_fleet,
     opt,
-    remove_child,
 )
 from akscli.fleet.stages import child_name
 from akscli.output import Column
@@ -142,16 +142,5 @@ def autoupgrade_delete(
     """Delete an auto-upgrade profile."""
     from akscli.fleet.armclient import PROFILE
 
-    child_name(name, "profile name")
-    with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
-        remove_child(
-            arm.scope(timeout),
-            PROFILE,
-            name,
-            yes,
-            "fleet autoupgrade delete",
-            dry=dry,
-            fmt=output_,
-            ignore_not_found=ignore_not_found,
-            no_wait=no_wait,
-        )
+    action = "fleet autoupgrade delete"
+    delete_child(arm, PROFILE, name, "profile name", yes, action, dry_run, output_, ignore_not_found, timeout, no_wait)

@@ -358,6 +358,40 @@ def remove_child(
         azopts.deleted(child.ref, name, fmt, f"{verb}d")
 
 
+def delete_child(
+    arm: ArmFlags,
+    child: "Child",
+    name: str,
+    what: str,
+    yes: bool,
+    action: str,
+    dry_run: str,
+    fmt: str | None,
+    ignore_not_found: bool,
+    timeout: str,
+    no_wait: bool,
+    verb: str = "delete",
+) -> None:
+    """`fleet member remove` and `fleet autoupgrade delete`: check the name (``what``: how an
+    error names it), then remove_child within --timeout; --dry-run prints the DELETE offline."""
+    from akscli.fleet.stages import child_name
+
+    child_name(name, what)
+    with azopts.dry_run_scope(dry_run, fmt or "json", offline=True) as dry:
+        remove_child(
+            arm.scope(timeout),
+            child,
+            name,
+            yes,
+            action,
+            verb,
+            dry=dry,
+            fmt=fmt,
+            ignore_not_found=ignore_not_found,
+            no_wait=no_wait,
+        )
+
+
 def audit_accepted(scope: "FleetScope", action: str, ref: str, change: str) -> None:
     """The audit line of an ARM write that --no-wait left to Azure, as azopts.finish writes it."""
     from akscli.azure.arm import identity_of

@@ -14,11 +14,11 @@ from akscli.cli.fleet.common import (
     audit_accepted,
     audit_arm,
     audit_hub,
+    delete_child,
     group_app,
     on_fleet,
     on_hub,
     opt,
-    remove_child,
 )
 from akscli.errors import AkscliError, UsageError
 from akscli.fleet import CLUSTER_V1, EVICTION, PLACEMENT_BETA
@@ -213,20 +213,8 @@ def member_remove(
     """Remove a member from the fleet (the cluster itself stays)."""
     from akscli.fleet.armclient import MEMBER
 
-    child_name(name, "member name")
-    with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
-        remove_child(
-            arm.scope(timeout),
-            MEMBER,
-            name,
-            yes,
-            "fleet member remove",
-            verb="remove",
-            dry=dry,
-            fmt=output_,
-            ignore_not_found=ignore_not_found,
-            no_wait=no_wait,
-        )
+    action, what = "fleet member remove", "member name"
+    delete_child(arm, MEMBER, name, what, yes, action, dry_run, output_, ignore_not_found, timeout, no_wait, "remove")
 
 
 EVICTION_COLUMNS = [

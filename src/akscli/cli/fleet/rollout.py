@@ -283,44 +283,30 @@ def _run_action(
     output.write(output.kind_ref(PLACEMENT_V1, SUR if ns else CSUR, name) + ("" if fmt == "name" else f" {outcome}"))
 
 
-@app.command("start")
-@on_fleet
-@on_hub
-@with_exit_code
-def rollout_start(
-    name: HubRunName,
-    namespace: RunNamespace = None,
-    arm: ArmFlags = ArmFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.DryRunOutput = "yaml",
-    timeout: ArmTimeout = None,
-    exit_code: ExitCode = False,
-) -> None:
-    """Start an update run."""
-    fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
-    _run_action("start", name, namespace, arm, hub, dry_run, fmt, timeout, exit_code)
+def _action_command(action: str, doc: str) -> Any:
+    """`fleet rollout start` and `stop`: one signature, one body (_run_action)."""
+
+    def command(
+        name: HubRunName,
+        namespace: RunNamespace = None,
+        arm: ArmFlags = ArmFlags(),
+        yes: opts.Yes = False,
+        dry_run: opts.DryRun = "none",
+        hub: opts.KubeFlags = opts.KubeFlags(),
+        output_format: opts.DryRunOutput = "yaml",
+        timeout: ArmTimeout = None,
+        exit_code: ExitCode = False,
+    ) -> None:
+        fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
+        _run_action(action, name, namespace, arm, hub, dry_run, fmt, timeout, exit_code)
+
+    command.__name__ = command.__qualname__ = f"rollout_{action}"
+    command.__doc__ = doc
+    return app.command(action)(on_fleet(on_hub(with_exit_code(command))))
 
 
-@app.command("stop")
-@on_fleet
-@on_hub
-@with_exit_code
-def rollout_stop(
-    name: HubRunName,
-    namespace: RunNamespace = None,
-    arm: ArmFlags = ArmFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.DryRunOutput = "yaml",
-    timeout: ArmTimeout = None,
-    exit_code: ExitCode = False,
-) -> None:
-    """Stop an update run (members being updated finish; no new ones start)."""
-    fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
-    _run_action("stop", name, namespace, arm, hub, dry_run, fmt, timeout, exit_code)
+rollout_start = _action_command("start", "Start an update run.")
+rollout_stop = _action_command("stop", "Stop an update run (members being updated finish; no new ones start).")
 
 
 @app.command("skip")
