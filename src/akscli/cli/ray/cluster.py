@@ -21,7 +21,7 @@ from akscli.cli.ray.common import (
     build_and_apply,
     cluster_name,
     delete_object,
-    list_objects,
+    list_command,
     on_cluster,
     print_logs,
     show,
@@ -96,19 +96,6 @@ CLUSTER_COLUMNS = [
 ]
 
 
-@app.command("list")
-@on_cluster
-def cluster_list(
-    k8s: opts.KubeFlags = opts.KubeFlags(),
-    all_namespaces: opts.AllNamespaces = False,
-    selector: opts.Selector = None,
-    output_format: opts.Output = "table",
-) -> None:
-    """List Ray clusters (owner: the RayService or RayJob that made one; role: what it is to that
-    RayService: active, pending, replaced, or gone)."""
-    list_objects("RayCluster", _columns, k8s, all_namespaces, selector, output_format)
-
-
 def _columns(kube: "Kube", ns: str) -> list[output.Column]:
     at = next(i for i, c in enumerate(CLUSTER_COLUMNS) if c.header == "age")
     owner = output.Column("owner", logic.cluster_owner)
@@ -132,6 +119,16 @@ def _roles(kube: "Kube", ns: str) -> Callable[[dict[str, Any]], str]:
         return logic.cluster_role(cluster, services.get((cluster["metadata"]["namespace"], owner)))
 
     return role
+
+
+cluster_list = list_command(
+    app,
+    "RayCluster",
+    _columns,
+    "List Ray clusters (owner: the RayService or RayJob that made one; role: what it is to that\n"
+    "RayService: active, pending, replaced, or gone).",
+    "cluster_list",
+)
 
 
 @app.command("status")

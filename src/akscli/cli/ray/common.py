@@ -173,6 +173,29 @@ def list_objects(
     output.emit(items, fmt, common.namespaced_columns(columns, all_namespaces), empty=empty)
 
 
+def list_command(
+    app: typer.Typer,
+    kind: str,
+    columns: "list[output.Column] | Callable[[Kube, str], list[output.Column]]",
+    doc: str,
+    func_name: str,
+) -> Any:
+    """Register `ray cluster|job|service list`: one signature, one body (list_objects)."""
+
+    @on_cluster
+    def command(
+        k8s: opts.KubeFlags = opts.KubeFlags(),
+        all_namespaces: opts.AllNamespaces = False,
+        selector: opts.Selector = None,
+        output_format: opts.Output = "table",
+    ) -> None:
+        list_objects(kind, columns, k8s, all_namespaces, selector, output_format)
+
+    command.__name__ = command.__qualname__ = func_name
+    command.__doc__ = doc
+    return app.command("list")(command)
+
+
 def delete_object(
     kind: str,
     name: str,

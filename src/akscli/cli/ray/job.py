@@ -18,7 +18,7 @@ from akscli.cli.ray.common import (
     Tail,
     audit,
     delete_object,
-    list_objects,
+    list_command,
     on_cluster,
     print_logs,
     show,
@@ -210,16 +210,7 @@ JOB_COLUMNS = [
 ]
 
 
-@app.command("list")
-@on_cluster
-def job_list(
-    k8s: opts.KubeFlags = opts.KubeFlags(),
-    all_namespaces: opts.AllNamespaces = False,
-    selector: opts.Selector = None,
-    output_format: opts.Output = "table",
-) -> None:
-    """List Ray jobs."""
-    list_objects("RayJob", JOB_COLUMNS, k8s, all_namespaces, selector, output_format)
+job_list = list_command(app, "RayJob", JOB_COLUMNS, "List Ray jobs.", "job_list")
 
 
 @app.command("status")

@@ -16,7 +16,7 @@ from akscli.cli.ray.common import (
     ServiceName,
     build_and_apply,
     delete_object,
-    list_objects,
+    list_command,
     on_cluster,
     show,
     typer_app,
@@ -89,16 +89,7 @@ SERVICE_COLUMNS = [
 ]
 
 
-@app.command("list")
-@on_cluster
-def service_list(
-    k8s: opts.KubeFlags = opts.KubeFlags(),
-    all_namespaces: opts.AllNamespaces = False,
-    selector: opts.Selector = None,
-    output_format: opts.Output = "table",
-) -> None:
-    """List RayServices."""
-    list_objects("RayService", SERVICE_COLUMNS, k8s, all_namespaces, selector, output_format)
+service_list = list_command(app, "RayService", SERVICE_COLUMNS, "List RayServices.", "service_list")
 
 
 @app.command("delete")
