@@ -4,29 +4,15 @@ three messages) or cannot be read (SubnetUnknownError) (upstream: Azure/karpente
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from akscli import nap_health
-from tests.emulators.kube.controllers.karpenter_install import install_nap
-from tests.emulators.kube.crds import default_crd_dir
 from tests.kube_emulator.test_karpenter_subnet_failures import MANAGED, VNET
+from tests.ops import test_doctor_nap_class_fixes as class_fixes
 from tests.ops.test_doctor_nap_class_fixes import class_check
 
-
-@pytest.fixture
-def kube_emulator(kube_emulator_factory: Callable[..., Any]) -> Any:
-    return kube_emulator_factory(crd_dirs=[default_crd_dir() / "karpenter"], controller_delay=0.02)
-
-
-@pytest.fixture
-def nap(kube_emulator: Any, kubeconfig: Any) -> Any:
-    simulator = install_nap(kube_emulator)
-    simulator.emu = kube_emulator
-    assert kube_emulator.idle(10.0)
-    return simulator
+# The AKSNodeClass set-up (a karpenter emulator with NAP installed) is the class-fixes tests' own.
+kube_emulator, nap = class_fixes.kube_emulator, class_fixes.nap
 
 
 def fix_for(reason: str, message: str) -> str:

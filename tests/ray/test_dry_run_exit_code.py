@@ -8,13 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import assert_exit_code_needs_server_dry_run, invoke, server_diff
 from tests.ray.test_cli_service import SERVE
 
 
 def test_a_new_cluster_would_change_something_exit_1(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator()
-    result = invoke("ray", "cluster", "create", "rc", "--dry-run=server", "--exit-code")
+    result = server_diff("ray", "cluster", "create", "rc")
     assert result.exit_code == 1, result
     assert "raycluster.ray.io/rc (default): will be created" in result.stdout
 
@@ -22,14 +22,14 @@ def test_a_new_cluster_would_change_something_exit_1(ray_emulator: Callable[...,
 def test_the_same_cluster_again_is_no_change_exit_0(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator()
     assert invoke("ray", "cluster", "create", "rc", "-y").exit_code == 0
-    result = invoke("ray", "cluster", "create", "rc", "--dry-run=server", "--exit-code")
+    result = server_diff("ray", "cluster", "create", "rc")
     assert result.exit_code == 0, result
 
 
 def test_more_workers_is_a_change_exit_1(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator()
     assert invoke("ray", "cluster", "create", "rc", "-y").exit_code == 0
-    result = invoke("ray", "cluster", "create", "rc", "--worker-replicas", "2", "--dry-run=server", "--exit-code")
+    result = server_diff("ray", "cluster", "create", "rc", "--worker-replicas", "2")
     assert result.exit_code == 1, result
 
 
@@ -38,11 +38,9 @@ def test_a_service_deployed_again_is_no_change_exit_0(ray_emulator: Callable[...
     serve = tmp_path / "serve.yaml"
     serve.write_text(SERVE)
     assert invoke("ray", "service", "deploy", "llm", "-f", str(serve), "-y").exit_code == 0
-    result = invoke("ray", "service", "deploy", "llm", "-f", str(serve), "--dry-run=server", "--exit-code")
+    result = server_diff("ray", "service", "deploy", "llm", "-f", str(serve))
     assert result.exit_code == 0, result
 
 
 def test_exit_code_without_a_server_dry_run_is_one_usage_line() -> None:
-    result = invoke("ray", "cluster", "create", "rc", "--exit-code")
-    assert result.exit_code == 2, result
-    assert result.stderr.startswith("error: --exit-code needs --dry-run=server")
+    assert_exit_code_needs_server_dry_run("ray", "cluster", "create", "rc")
