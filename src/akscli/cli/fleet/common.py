@@ -255,6 +255,17 @@ def refuse_namespace_on_arm(arm: ArmFlags, namespace: str | None, all_namespaces
 ARM_SELECTOR_HINT = "drop -l, or leave out --fleet to list the hub's objects by label"
 
 
+def staged_list_selector(
+    arm: ArmFlags, namespace: str | None, all_namespaces: bool, selector: str | None, listed: str
+) -> str | None:
+    """`fleet rollout list` and `fleet rollout strategy list`: -n/-A and -l are the hub's (refused
+    with --fleet, ``listed``: what the ARM list lists, e.g. "update runs"); -l's value, checked."""
+    refuse_namespace_on_arm(arm, namespace, all_namespaces)
+    if arm.fleet:
+        opts.refuse_selector(selector, f"the fleet's {listed} in Azure (--fleet)", ARM_SELECTOR_HINT)
+    return opts.label_selector(selector)
+
+
 def checked_namespace(namespace: str | None, param: str = "name") -> str | None:
     """-n, checked; and the hub TYPE its NAME argument ``param`` was given with (options.type_name)
     agrees with it: -n reads the namespaced kind, no -n the cluster-scoped one."""

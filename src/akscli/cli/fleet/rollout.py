@@ -10,7 +10,6 @@ from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.diff_status import ExitCode, check_exit_code, found, with_exit_code, would_change
 from akscli.cli.fleet.common import (
-    ARM_SELECTOR_HINT,
     ArmFlags,
     ArmTimeout,
     HubRunName,
@@ -33,6 +32,7 @@ from akscli.cli.fleet.common import (
     on_hub,
     opt,
     refuse_namespace_on_arm,
+    staged_list_selector,
     staged_name,
 )
 from akscli.cli.fleet.strategy import strategy_app
@@ -453,10 +453,7 @@ def rollout_list(
 ) -> None:
     """List update runs (-l: the hub's, by label)."""
     fmt = opts.output_format(output_format)
-    refuse_namespace_on_arm(arm, namespace, all_namespaces)
-    if arm.fleet:
-        opts.refuse_selector(selector, "the fleet's update runs in Azure (--fleet)", ARM_SELECTOR_HINT)
-    chosen = opts.label_selector(selector)
+    chosen = staged_list_selector(arm, namespace, all_namespaces, selector, "update runs")
     if arm.fleet:
         from akscli.fleet.arm_run_status import run_row
         from akscli.fleet.armclient import UPDATE_RUN

@@ -8,7 +8,6 @@ from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.diff_status import ExitCode, check_exit_code, found, with_exit_code, would_change
 from akscli.cli.fleet.common import (
-    ARM_SELECTOR_HINT,
     ArmFlags,
     ArmTimeout,
     HubStrategyName,
@@ -25,6 +24,7 @@ from akscli.cli.fleet.common import (
     on_fleet,
     on_hub,
     refuse_namespace_on_arm,
+    staged_list_selector,
     staged_name,
 )
 from akscli.output import Column
@@ -117,10 +117,7 @@ def strategy_list(
 ) -> None:
     """List staged update strategies (-l: the hub's, by label)."""
     fmt = opts.output_format(output_format)
-    refuse_namespace_on_arm(arm, namespace, all_namespaces)
-    if arm.fleet:
-        opts.refuse_selector(selector, "the fleet's update strategies in Azure (--fleet)", ARM_SELECTOR_HINT)
-    chosen = opts.label_selector(selector)
+    chosen = staged_list_selector(arm, namespace, all_namespaces, selector, "update strategies")
     if arm.fleet:
         from akscli.fleet.armclient import STRATEGY
 
