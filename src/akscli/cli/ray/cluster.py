@@ -20,7 +20,7 @@ from akscli.cli.ray.common import (
     audit,
     build_and_apply,
     cluster_name,
-    delete_object,
+    delete_command,
     list_command,
     on_cluster,
     print_logs,
@@ -218,37 +218,6 @@ def cluster_scale(
         )
 
 
-@app.command("delete")
-@on_cluster
-def cluster_delete(
-    name: ClusterName,
-    k8s: opts.KubeFlags = opts.KubeFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
-    wait: opts.DeleteWait = True,
-    timeout: opts.DeleteTimeout = "5m",
-) -> None:
-    """Delete a Ray cluster and its pods (a RayService's active or pending cluster, or a running
-    RayJob's: KubeRay makes one again, which a warning says, with the fix: ray service delete, or
-    ray job stop or delete; a cluster that jobs run on through --cluster: a warning that they stay
-    as they are, with the fix: ray job stop them first)."""
-    delete_object(
-        "RayCluster",
-        name,
-        "Ray cluster",
-        k8s,
-        yes,
-        dry_run,
-        action="ray cluster delete",
-        fmt=output_,
-        ignore_not_found=ignore_not_found,
-        wait=opts.delete_wait(wait, timeout),
-        warning=_remade_by_owner,
-    )
-
-
 def _remade_by_owner(kube: "Kube", cluster: dict[str, Any]) -> list[str]:
     """The warnings when a RayService or a RayJob keeps ``cluster`` (service_cluster_delete_warning,
     job_cluster_delete_warning; one GET of the owner its labels name, only for a cluster one made),
@@ -269,6 +238,21 @@ def _remade_by_owner(kube: "Kube", cluster: dict[str, Any]) -> list[str]:
         said.append(job_cluster_delete_warning(cluster, kube.get(RAY, "RayJob", job, namespace=ns)))
     said.append(selector_jobs_delete_warning(cluster, kube.list(RAY, "RayJob", namespace=ns)))
     return [s for s in said if s]
+
+
+cluster_delete = delete_command(
+    app,
+    "RayCluster",
+    "Ray cluster",
+    ClusterName,
+    "Delete a Ray cluster and its pods (a RayService's active or pending cluster, or a running\n"
+    "RayJob's: KubeRay makes one again, which a warning says, with the fix: ray service delete, or\n"
+    "ray job stop or delete; a cluster that jobs run on through --cluster: a warning that they stay\n"
+    "as they are, with the fix: ray job stop them first).",
+    "cluster_delete",
+    "ray cluster delete",
+    warning=_remade_by_owner,
+)
 
 
 def _label(key: str) -> Callable[[dict[str, Any]], Any]:

@@ -206,13 +206,13 @@ def delete_object(
     *,
     action: str,
     fmt: str | None = None,
-    also: "Callable[[Kube, str], list[tuple[str, str, str, str | None]]]" = lambda _kube, _ns: [],
+    also: "Callable[[Kube, str, str], list[tuple[str, str, str, str | None]]]" = lambda _kube, _name, _ns: [],
     ignore_not_found: bool = False,
     wait: float | None = None,
     warning: "Callable[[Kube, dict[str, Any]], list[str]]" = lambda _kube, _obj: [],
 ) -> None:
-    """Delete one Ray object (and what ``also`` names) after a confirmation; ``wait``: as
-    common.delete_objects. ``warning``: notes on stderr about the object before anything else
+    """Delete one Ray object (and what ``also`` names, from the name and the namespace) after a
+    confirmation; ``wait``: as common.delete_objects. ``warning``: notes on stderr about the object before anything else
     (dry runs and -y included), e.g. that KubeRay makes it again."""
     validate.name(name, f"{what} name")
     kube, ns = k8s.connect_ns()
@@ -220,7 +220,7 @@ def delete_object(
         obj = logic.get_object(kube, kind, name, ns)
         for said in warning(kube, obj):
             output.warn(said)
-        refs = [(RAY, kind, name, ns), *also(kube, ns)]
+        refs = [(RAY, kind, name, ns), *also(kube, name, ns)]
         common.delete_objects(
             kube,
             refs,
@@ -231,6 +231,50 @@ def delete_object(
             fmt=fmt,
             wait=wait,
         )
+
+
+def delete_command(
+    app: typer.Typer,
+    kind: str,
+    what: str,
+    name_type: Any,
+    doc: str,
+    func_name: str,
+    action: str,
+    **hooks: Any,
+) -> Any:
+    """Register `ray cluster|job|service delete` (``action``: its audit name): one signature
+    (``name_type``: the NAME argument's Annotated type), one body (delete_object; ``hooks``: its
+    ``also`` and ``warning``)."""
+
+    def command(
+        name: str,
+        k8s: opts.KubeFlags = opts.KubeFlags(),
+        yes: opts.Yes = False,
+        dry_run: opts.DryRun = "none",
+        output_: opts.DeleteOutput = None,
+        ignore_not_found: opts.IgnoreNotFound = False,
+        wait: opts.DeleteWait = True,
+        timeout: opts.DeleteTimeout = "5m",
+    ) -> None:
+        delete_object(
+            kind,
+            name,
+            what,
+            k8s,
+            yes,
+            dry_run,
+            action=action,
+            fmt=output_,
+            ignore_not_found=ignore_not_found,
+            wait=opts.delete_wait(wait, timeout),
+            **hooks,
+        )
+
+    command.__annotations__["name"] = name_type  # before on_cluster reads the signature
+    command.__name__ = command.__qualname__ = func_name
+    command.__doc__ = doc
+    return app.command("delete")(on_cluster(command))
 
 
 def build_and_apply(

@@ -17,7 +17,7 @@ from akscli.cli.ray.common import (
     Labels,
     Tail,
     audit,
-    delete_object,
+    delete_command,
     list_command,
     on_cluster,
     print_logs,
@@ -325,34 +325,19 @@ def job_stop(
         output.write(f"rayjob.ray.io/{name}" + ("" if fmt == "name" else " stopping"))
 
 
-@app.command("delete")
-@on_cluster
-def job_delete(
-    name: JobName,
-    k8s: opts.KubeFlags = opts.KubeFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
-    wait: opts.DeleteWait = True,
-    timeout: opts.DeleteTimeout = "5m",
-) -> None:
-    """Delete a RayJob (its own cluster goes with it) and its working-directory ConfigMap."""
+def _workdir(kube: "Kube", name: str, ns: str) -> list[tuple[str, str, str, str | None]]:
+    """A RayJob's working-directory ConfigMap, where there is one: `ray job delete` deletes it too."""
+    configmap = logic.workdir_configmap_name(name)
+    return [("v1", "ConfigMap", configmap, ns)] if kube.get("v1", "ConfigMap", configmap, namespace=ns) else []
 
-    def workdir(kube: "Kube", ns: str) -> list[tuple[str, str, str, str | None]]:
-        configmap = logic.workdir_configmap_name(name)
-        return [("v1", "ConfigMap", configmap, ns)] if kube.get("v1", "ConfigMap", configmap, namespace=ns) else []
 
-    delete_object(
-        "RayJob",
-        name,
-        "Ray job",
-        k8s,
-        yes,
-        dry_run,
-        action="ray job delete",
-        fmt=output_,
-        also=workdir,
-        ignore_not_found=ignore_not_found,
-        wait=opts.delete_wait(wait, timeout),
-    )
+job_delete = delete_command(
+    app,
+    "RayJob",
+    "Ray job",
+    JobName,
+    "Delete a RayJob (its own cluster goes with it) and its working-directory ConfigMap.",
+    "job_delete",
+    "ray job delete",
+    also=_workdir,
+)

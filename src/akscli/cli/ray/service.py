@@ -15,7 +15,7 @@ from akscli.cli.ray.common import (
     NewServiceName,
     ServiceName,
     build_and_apply,
-    delete_object,
+    delete_command,
     list_command,
     on_cluster,
     show,
@@ -92,28 +92,12 @@ SERVICE_COLUMNS = [
 service_list = list_command(app, "RayService", SERVICE_COLUMNS, "List RayServices.", "service_list")
 
 
-@app.command("delete")
-@on_cluster
-def service_delete(
-    name: ServiceName,
-    k8s: opts.KubeFlags = opts.KubeFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
-    wait: opts.DeleteWait = True,
-    timeout: opts.DeleteTimeout = "5m",
-) -> None:
-    """Delete a RayService and the Ray cluster it runs on."""
-    delete_object(
-        "RayService",
-        name,
-        "RayService",
-        k8s,
-        yes,
-        dry_run,
-        action="ray service delete",
-        fmt=output_,
-        ignore_not_found=ignore_not_found,
-        wait=opts.delete_wait(wait, timeout),
-    )
+service_delete = delete_command(
+    app,
+    "RayService",
+    "RayService",
+    ServiceName,
+    "Delete a RayService and the Ray cluster it runs on.",
+    "service_delete",
+    "ray service delete",
+)
