@@ -1,6 +1,6 @@
 """akscli cluster: AKS managed clusters through Azure Resource Manager."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
