@@ -55,7 +55,26 @@ def test_drain_blocked_by_a_disruption_budget_fails_and_says_why(hub: Hub) -> No
     assert "canary" in [r["cluster"] for r in rows]
 
 
-def test_uncordon_removes_only_the_cordon_taint_and_the_member_is_chosen_again(hub: Hub) -> None:
+def _placed_on(placement: str) -> list[str]:
+    rows = json.loads(invoke("fleet", "placement", "status", placement, "-o", "json").stdout)["clusters"]
+    return [r["cluster"] for r in rows]
+
+
+def test_an_uncordoned_member_is_placed_on_again(hub: Hub) -> None:
+    # The eviction only deletes the binding; the cordon taint keeps the scheduler away, and once it
+    # is gone the PickAll placement picks the member again (upstream: Azure/fleet docs/concepts/
+    # EvictionAndDisruptionBudget/README.md). The emulator kept an evicted member out for good.
+    _place_everywhere(hub)
+    assert invoke("fleet", "member", "drain", "canary").exit_code == 0
+    hub.settle()
+    assert "canary" not in _placed_on("llm")
+    result = invoke("fleet", "member", "uncordon", "canary")
+    assert result.exit_code == 0, result
+    hub.settle()
+    assert "canary" in _placed_on("llm")
+
+
+def test_uncordon_removes_only_the_cordon_taint(hub: Hub) -> None:
     _place_everywhere(hub)
     member = hub.get("MemberCluster", "canary", api_version=C1)
     member["spec"]["taints"] = [{"key": "maintenance", "value": "true", "effect": "NoSchedule"}]

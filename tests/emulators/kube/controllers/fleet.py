@@ -33,8 +33,8 @@ paths below relative to that repository:
 
 All state lives in the emulator's store, except what the simulator reads back from memory rather
 than from those bindings, and the policy snapshots, which the emulator does not serve: which
-members are bound (``updated``) and to which resource snapshot index (``rolled``), which were
-evicted, and each placement's policy snapshot index.
+members are bound (``updated``) and to which resource snapshot index (``rolled``), and each
+placement's policy snapshot index.
 """
 
 from __future__ import annotations
@@ -137,7 +137,6 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         self.rolled: dict[tuple[str | None, str], dict[str, str]] = {}
         # The override snapshots an update run bound each member with (its run's record of them).
         self.run_overrides: dict[tuple[str | None, str], dict[str, tuple[list[str], list[dict[str, str]]]]] = {}
-        self.evicted: dict[tuple[str | None, str], set[str]] = {}
         self._run_clock: dict[tuple[str, str, str], float] = {}
         # The generation each placement was last scheduled for (the scheduler's observedCRPGeneration).
         self._scheduled: dict[tuple[str | None, str], int] = {}
@@ -359,7 +358,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             and binding["spec"].get("schedulingPolicySnapshotName") == snapshot
         }
         policy = (placement.get("spec") or {}).get("policy") or {}
-        return schedule(policy, self._members(cluster), self.evicted.get(self._key(placement), set()), current)
+        return schedule(policy, self._members(cluster), current)
 
     @staticmethod
     def _key(placement: Mapping[str, Any]) -> tuple[str | None, str]:

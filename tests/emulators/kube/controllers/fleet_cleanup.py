@@ -38,7 +38,6 @@ class PlacementCleanup:
     delay: float
     updated: dict[tuple[str | None, str], set[str]]
     rolled: dict[tuple[str | None, str], dict[str, str]]
-    evicted: dict[tuple[str | None, str], set[str]]
     _scheduled: dict[tuple[str | None, str], int]
     _snapshots: dict[tuple[str | None, str], tuple[int, str]]
     # Provided by Controller.
@@ -58,8 +57,8 @@ class PlacementCleanup:
         key = (placement["metadata"].get("namespace"), placement["metadata"]["name"])
         if has_finalizer(placement, SCHEDULER_CLEANUP_FINALIZER):
             # cleanUpAllBindingsFor: every binding deleted (which members were bound, to which
-            # snapshot, and evicted), and the scheduler's observed generation with them.
-            for state in (self.updated, self.rolled, self.evicted, self._scheduled):
+            # snapshot), and the scheduler's observed generation with them.
+            for state in (self.updated, self.rolled, self._scheduled):
                 state.pop(key, None)
             # upstream: kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor
             fleet_bindings.delete_all(cluster, placement)

@@ -60,7 +60,6 @@ def _scaled(value: Any, total: int) -> int:
 class Evictions:
     """The eviction half of the hub simulator (mixed into FleetHubController)."""
 
-    evicted: dict[tuple[str | None, str], set[str]]
     cond: Callable[..., dict[str, Any]]
 
     # Provided by FleetHubController.
@@ -148,7 +147,10 @@ class Evictions:
         return finish(None, False, BLOCKED_PDB.format(a=available, t=total))
 
     def _remove(self, cluster: Any, crp: dict[str, Any], binding: Mapping[str, Any]) -> None:
-        """deleteClusterResourceBinding: the scheduler then places elsewhere, never back on that member."""
-        self.evicted.setdefault((None, crp["metadata"]["name"]), set()).add(str(binding["spec"]["targetCluster"]))
+        """deleteClusterResourceBinding (controller.go:175-190, called by executeEviction :192-253): the
+        binding goes, nothing else. The scheduler runs for the placement again (pkg/scheduler/watchers/
+        binding/watcher.go:74-86 enqueues it once the binding is being deleted) and may pick the member
+        again: only an untolerated taint -- the cordon of a drain -- keeps it off (Azure/fleet
+        docs/concepts/EvictionAndDisruptionBudget/README.md; fleet_scheduler.schedule)."""
         fleet_bindings.delete(cluster, binding)
         self.place(cluster, crp)

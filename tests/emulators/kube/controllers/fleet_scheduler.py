@@ -215,9 +215,7 @@ def _scores(
     return scores
 
 
-def schedule(
-    policy: Mapping[str, Any], members: Mapping[str, Mapping[str, Any]], evicted: set[str], current: set[str]
-) -> Decisions:
+def schedule(policy: Mapping[str, Any], members: Mapping[str, Mapping[str, Any]], current: set[str]) -> Decisions:
     """One scheduling cycle of ``policy`` over ``members`` (``current``: the members with a Scheduled
     or Bound binding of the placement's latest policy snapshot)."""
     ptype = policy.get("placementType", "PickAll")
@@ -248,9 +246,12 @@ def schedule(
     placed: list[str] = []
     eligible: list[str] = []
     filtered: list[tuple[str, str]] = []
+    # An evicted member is no exception: the eviction only deletes its binding, and the cordon taint a
+    # drain adds is what keeps the next cycle off it (upstream: Azure/fleet docs/concepts/
+    # EvictionAndDisruptionBudget/README.md "no guarantee that the cluster won't be picked again";
+    # kubefleet-dev/kubefleet e160c1cd pkg/scheduler/framework/plugins/tainttoleration/filtering.go:20-32
+    # Filter, ClusterUnschedulable on an untolerated taint; _filter below).
     for name, member in sorted(members.items()):
-        if name in evicted:
-            continue
         if name in current and not leaving(member):
             placed.append(name)
             continue
