@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from tests.cli import invoke, list_items
 from tests.emulators.arm import AKS_SERVER_APP
-from tests.fleet.armworld import ABSENT_DELETES, ARM, FLEET, RG, arc_id, fleet_id, seed_members, sub
+from tests.fleet.armworld import ABSENT_DELETES, ARM, FLEET, RG, arc_id, fleet_id, ok, seed_members, sub
 
 
 def _join_both(emu: Any) -> None:
@@ -303,6 +303,29 @@ def test_auto_upgrade_profile_refuses_arc_members_unless_its_strategy_leaves_the
     assert json.loads(created.stdout)["properties"]["updateStrategyId"].endswith("/cloud-only")
     assert invoke("fleet", "autoupgrade", "list", *ARM, "-o", "name").stdout.split() == ["autoupgradeprofile/nightly"]
     assert invoke("fleet", "autoupgrade", "delete", "nightly", *ARM, "-y").exit_code == 0
+
+
+def test_strategy_create_over_an_existing_strategy_is_refused_and_keeps_its_stages(fleet: Any) -> None:
+    # The PUT carries If-None-Match: * (fleet/update/strategy.tsp createOrUpdate takes it) and ARM
+    # answers 412; the plain PUT replaced the strategy and printed "created".
+    ok("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "s;groups=cloud")
+    result = invoke("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "t;groups=edge")
+    assert result.exit_code == 4, result
+    assert f"error: update strategy safe already exists in fleet {FLEET}" in result.stderr
+    assert f"akscli fleet rollout strategy delete safe --fleet {FLEET} -g {RG} -y" in result.stderr
+    strategy = fleet.get_resource(f"{fleet_id(fleet)}/updateStrategies/safe")
+    assert [s["name"] for s in strategy["properties"]["strategy"]["stages"]] == ["s"]
+
+
+def test_autoupgrade_create_over_an_existing_profile_is_refused_and_keeps_it(fleet: Any) -> None:
+    # fleet/update/autoupgradeprofile.tsp createOrUpdate takes If-None-Match too.
+    ok("fleet", "autoupgrade", "create", "nightly", *ARM, "--channel", "Stable")
+    result = invoke("fleet", "autoupgrade", "create", "nightly", *ARM, "--channel", "Rapid")
+    assert result.exit_code == 4, result
+    assert f"error: auto-upgrade profile nightly already exists in fleet {FLEET}" in result.stderr
+    assert f"akscli fleet autoupgrade delete nightly --fleet {FLEET} -g {RG} -y" in result.stderr
+    profile = fleet.get_resource(f"{fleet_id(fleet)}/autoUpgradeProfiles/nightly")
+    assert profile["properties"]["channel"] == "Stable"
 
 
 def test_target_version_channel_needs_a_minor_version(fleet: Any) -> None:

@@ -193,3 +193,14 @@ def test_simulated_run_of_a_missing_resource_index_fails_to_initialize(hub: Hub)
     conds = {c["type"]: c for c in hub.get("ClusterStagedUpdateRun", "run-1")["status"]["conditions"]}
     assert conds["Initialized"]["status"] == "False"
     assert conds["Initialized"]["message"].endswith("no resourceSnapshots with index `3` found for placement `/llm`")
+
+
+def test_hub_strategy_create_over_an_existing_strategy_is_refused_and_keeps_its_stages(hub: Hub) -> None:
+    # kubectl create's AlreadyExists, as the ARM create's If-None-Match: *; the apply replaced the stages.
+    assert invoke("fleet", "rollout", "strategy", "create", "s", "--stage", "a;labels=env=canary", "-y").exit_code == 0
+    result = invoke("fleet", "rollout", "strategy", "create", "s", "--stage", "b", "-y")
+    assert result.exit_code == 4, result
+    assert "error: staged update strategy s already exists" in result.stderr
+    assert "akscli fleet rollout strategy delete s -y" in result.stderr
+    strategy = hub.get("ClusterStagedUpdateStrategy", "s", api_version="placement.kubernetes-fleet.io/v1")
+    assert [stage["name"] for stage in strategy["spec"]["stages"]] == ["a"]

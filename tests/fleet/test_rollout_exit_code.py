@@ -38,10 +38,13 @@ def test_a_new_strategy_would_change_something_exit_1(hub: Hub) -> None:
     assert "will be created" in result.stdout
 
 
-def test_the_same_strategy_again_is_no_change_exit_0(hub: Hub) -> None:
+def test_a_strategy_that_exists_is_the_creates_conflict_exit_4(hub: Hub) -> None:
+    # Refused as the create itself refuses it (kubectl create --dry-run=server: AlreadyExists); the
+    # apply had replaced its stages, and the server dry run said "no change" for the same ones.
     assert invoke(*STRATEGY, "-y").exit_code == 0
     result = server_diff(*STRATEGY)
-    assert result.exit_code == 0, result
+    assert result.exit_code == 4, result
+    assert "error: staged update strategy all already exists" in result.stderr
 
 
 def test_a_new_run_would_change_something_exit_1(hub: Hub) -> None:

@@ -101,6 +101,19 @@ def get_strategy(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]
     return hub.read(kube, SUS if namespace else CSUS, name, namespace, hint)
 
 
+def require_new_strategy(kube: Kube, name: str, namespace: str | None) -> None:
+    """Refuse (ConflictError, exit 4) a strategy create over one that exists, before anything is
+    sent, as kubectl create answers AlreadyExists and the ARM create's If-None-Match: * does: the
+    apply replaced its stages without a word. akscli has no strategy update, so the hint is a delete."""
+    if kube.get(PLACEMENT_V1, SUS if namespace else CSUS, name, namespace) is None:
+        return
+    where = f" in namespace {namespace}" if namespace else ""
+    delete = f"akscli fleet rollout strategy delete {name}{ns_flag(namespace)} -y"
+    raise ConflictError(
+        f"staged update strategy {name} already exists{where}", hint=f"pick another name, or delete it first: {delete}"
+    )
+
+
 def list_runs(
     kube: Kube, namespace: str | None, all_namespaces: bool = False, label_selector: str | None = None
 ) -> Iterator[dict[str, Any]]:

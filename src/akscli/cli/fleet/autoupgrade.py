@@ -72,7 +72,9 @@ def autoupgrade_create(
         saved = scope.strategy_of_run(strategy)
         scope.check_no_arc(use_strategy(body, saved), saved)
         with audit_arm(scope, "fleet autoupgrade create", scope.ref(PROFILE, name), "create"):
-            result = scope.put(PROFILE, name, body)
+            # If-None-Match: *, as `rollout create`: a plain PUT (az fleet autoupgradeprofile create) replaced it.
+            hint = f"pick another name, or delete it first: akscli fleet autoupgrade delete {name}{scope.where} -y"
+            result = scope.create_new(PROFILE, name, body, exists_hint=hint)
         if fmt == "table":  # kubectl create's line, as `fleet rollout create` prints
             output.write(f"{PROFILE.ref}/{name} created")
         else:

@@ -72,10 +72,14 @@ def strategy_create(
     limit = arm_timeout(arm, timeout)
     if not arm.fleet:
         from akscli.cli.common import apply_objects
-        from akscli.fleet.rollout import strategy_objects
+        from akscli.fleet.rollout import require_new_strategy, strategy_objects
 
+        ns = checked_namespace(namespace)
+        objects = strategy_objects(name, ns, specs)
+        if opts.dry_run_mode(dry_run) != "client":  # kubectl create: AlreadyExists, by --dry-run=server too
+            require_new_strategy(hub.connect(), name, ns)
         outcome = apply_objects(
-            strategy_objects(name, checked_namespace(namespace), specs),
+            objects,
             stack=f"fleet-strategy-{name}"[:63],
             target=hub.target(),
             dry_run=dry_run,
@@ -97,7 +101,9 @@ def strategy_create(
     with azopts.dry_run_scope(dry_run, fmt, offline=True):
         scope = arm.scope(limit)
         with audit_arm(scope, "fleet rollout strategy create", scope.ref(STRATEGY, name), "create"):
-            result = scope.put(STRATEGY, name, body)
+            # If-None-Match: *, as `rollout create`: a plain PUT (az fleet updatestrategy create) replaced it.
+            hint = f"pick another name, or delete it first: akscli fleet rollout strategy delete {name}{scope.where} -y"
+            result = scope.create_new(STRATEGY, name, body, exists_hint=hint)
         if fmt == "table":  # kubectl create's line, as the hub's strategy and `rollout create` print
             output.write(f"{STRATEGY.ref}/{name} created")
         else:
