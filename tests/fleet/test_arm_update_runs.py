@@ -191,14 +191,29 @@ def test_skipping_the_after_stage_wait_lets_the_run_finish(fleet: Any) -> None:
 
 
 def test_skipping_the_only_member_skips_its_group_stage_and_run(fleet: Any) -> None:
+    # Skipped before the start: skip reads the run first (its targets are checked), and each read is a
+    # step of the emulated run, which would finish the member's upgrade before the skip got there.
     seed_members(fleet)
-    _create("up-1", "--stage", "s;groups=cloud", "--start")
+    _create("up-1", "--stage", "s;groups=cloud")
     ok("fleet", "rollout", "skip", "up-1", *ARM, "--target", "Member:gpu")
+    ok("fleet", "rollout", "start", "up-1", *ARM)
     status = run_status("up-1")
     assert _member(status) == "Skipped"
     assert status["stages"][0]["groups"][0]["status"]["state"] == "Skipped"
     assert status["stages"][0]["status"]["state"] == "Skipped"
     assert status["status"]["state"] == "Skipped"
+
+
+def test_skipping_a_target_the_run_does_not_have_is_refused_with_the_names_it_has(fleet: Any) -> None:
+    # Fleet's answer to an unknown target is not published; the emulator took any and akscli printed
+    # "skipped". Now the run is read first and the typo is one usage line, nothing sent.
+    seed_members(fleet)
+    _create("up-1", "--stage", "s;groups=cloud", "--start")
+    result = invoke("fleet", "rollout", "skip", "up-1", *ARM, "--target", "Stage:s", "--target", "Member:gpx")
+    assert result.exit_code == 2, result
+    assert "error: update run up-1 has no member 'gpx' (its members: gpu)" in result.stderr
+    assert "akscli fleet rollout status up-1 --fleet" in result.stderr
+    assert _peek(fleet)["stages"][0]["status"]["state"] != "Skipped"
 
 
 def test_skipping_a_stage_skips_its_pending_gate_and_the_next_stage_starts(fleet: Any) -> None:

@@ -461,3 +461,38 @@ def skip_body(targets: Sequence[str]) -> dict[str, Any]:
             }
         )
     return {"targets": result}
+
+
+# What a skip target's name is, by its type (SkipTarget.name: "To skip a member/group/stage, use the
+# member/group/stage's name; to skip an after stage wait, use the parent stage's name").
+SKIP_TARGET_WORDS = {"Member": "member", "Group": "update group", "Stage": "stage", "AfterStageWait": "stage"}
+
+
+def check_skip_targets(run: Mapping[str, Any], name: str, body: Mapping[str, Any], where: str) -> None:
+    """Refuse (UsageError, exit 2) a skip target the run does not have, before the skip is sent.
+
+    What Fleet answers for one is not published (Azure/azure-rest-api-specs fleet 2026-06-01
+    examples/UpdateRuns_Skip.json shows only known names; the ARM emulator took any name and the
+    command printed ``skipped``), so the names are checked against the run's status as
+    UpdateRuns_Get.json has it: properties.status.stages[].name, their groups[].name and the
+    groups' members[].name. A run whose status lists no stages yet is not checked."""
+    stages = [s for s in ((run.get("properties") or {}).get("status") or {}).get("stages") or [] if s.get("name")]
+    if not stages:
+        return
+    groups = [g for s in stages for g in s.get("groups") or [] if g.get("name")]
+    known = {
+        "Stage": [str(s["name"]) for s in stages],
+        "AfterStageWait": [str(s["name"]) for s in stages],
+        "Group": [str(g["name"]) for g in groups],
+        "Member": [str(m["name"]) for g in groups for m in g.get("members") or [] if m.get("name")],
+    }
+    for target in body.get("targets") or []:
+        kind, target_name = str(target.get("type")), str(target.get("name"))
+        have = known.get(kind)
+        if have is None or target_name in have:
+            continue
+        word = SKIP_TARGET_WORDS[kind]
+        raise UsageError(
+            f"update run {name} has no {word} {target_name!r} (its {word}s: {', '.join(have) or 'none'})",
+            hint=f"name one of them as --target {kind}:NAME; see the run: akscli fleet rollout status {name}{where}",
+        )

@@ -324,7 +324,7 @@ def rollout_skip(
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Skip members, groups, stages or waits of an ARM update run (--dry-run: offline)."""
-    from akscli.fleet.arm import skip_body
+    from akscli.fleet.arm import check_skip_targets, skip_body
     from akscli.fleet.armclient import UPDATE_RUN
 
     fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
@@ -335,8 +335,10 @@ def rollout_skip(
         )
     staged_name(arm, name, "update run name")
     body = skip_body(target or [])
-    with azopts.dry_run_scope(dry_run, fmt, offline=True):
+    with azopts.dry_run_scope(dry_run, fmt, offline=True) as dry:
         scope = arm.scope(timeout)
+        if not dry:  # one GET: a target the run does not have is refused, not sent (Fleet's answer is unpublished)
+            check_skip_targets(scope.get(UPDATE_RUN, name), name, body, scope.where)
         with audit_arm(scope, "fleet rollout skip", scope.ref(UPDATE_RUN, name), "skip"):
             scope.skip(name, body)
         skipped = ", ".join(f"{t['type']}:{t['name']}" for t in body["targets"])
