@@ -158,7 +158,7 @@ def hub_checked(
     KAITO's, not judged); ``kaito_flag``: the flag that picks KAITO instead (the refusal's hint)."""
     if not hub_config:
         assert model is not None
-        return model
+        return served_checked(model, runtime, image, trusted, kaito_flag)
     from akscli.model import hub_describe, planning
 
     validate.choice(runtime, planning.RUNTIMES, "--runtime")
@@ -172,7 +172,32 @@ def hub_checked(
             output.info(said)
         for warning in warnings:
             output.warn(warning)
-    return completed
+    return served_checked(completed, runtime, image, trusted, kaito_flag)
+
+
+def served_checked(
+    model: catalog.Model, runtime: str, image: str | None, trusted: bool | None, kaito_flag: str
+) -> catalog.Model:
+    """``model``, or a UsageError where the vLLM that serves it (akscli's or an AI Runway provider's: ``trusted``
+    not None; ``image`` as hub_checked's) cannot serve its architecture (akscli.model.vllm_archs); a warning
+    where only its Transformers backend might. The hint names KAITO where KAITO's catalog has the model."""
+    if trusted is None or runtime == "kaito" or model.architecture is None:
+        return model
+    from akscli.model import hub_describe, vllm_archs
+
+    kaito_serves = model.source.startswith("kaito") and model.architecture in vllm_archs.served(hub_describe.KAITO_VLLM)
+    warning = vllm_archs.check(
+        model.id,
+        model.architecture,
+        hub_describe.serving_vllm(False, image),
+        trusted,
+        kaito_flag if kaito_serves else None,
+    )
+    if warning:
+        from akscli import output
+
+        output.warn(warning)
+    return model
 
 
 Command = Callable[..., None]
