@@ -34,7 +34,10 @@ def run(
         c = azure.aks_client()
         obj = nodepools.get_pool(c, rg, cluster, pool) if pool else clusters.get(c, rg, cluster)
         state = aborts.check_running(obj, what, show)
-        common.confirm(f"abort the operation running on {what} (state {state}); AKS does not roll it back", yes or dry)
+        common.confirm(
+            f"abort the operation running on {what} (state {state}; AKS does not roll back what it already changed)",
+            yes or dry,
+        )
         if pool:
             poller = aborts.begin_pool_abort(c, rg, cluster, pool, no_wait=no_wait)
         else:
