@@ -131,6 +131,6 @@ def _check_mode(
     unavailable = (props.get("upgradeSettings") or {}).get("maxUnavailable")
     if not _is_zero(unavailable):
         raise UsageError(
-            f"node pool {name} would have maxUnavailable {unavailable}, and AKS takes no maxUnavailable on a System pool",
+            f"node pool {name} would have maxUnavailable {unavailable}; AKS takes none on a System pool",
             hint="pass --max-unavailable 0 with --mode System (and --max-surge 1 or more if its maxSurge is 0)",
         )
