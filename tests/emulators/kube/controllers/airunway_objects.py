@@ -54,7 +54,8 @@ def _vllm_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
         args += ["--served-model-name", str(model["servedName"])]
     if (spec.get("engine") or {}).get("contextLength"):
         args += ["--max-model-len", str(spec["engine"]["contextLength"])]
-    if (spec.get("engine") or {}).get("trustRemoteCode"):  # providers/vllm/transformer.go, after --max-model-len
+    # ai-runway/airunway v0.7.0 providers/vllm/transformer.go: after --max-model-len
+    if (spec.get("engine") or {}).get("trustRemoteCode"):
         args.append("--trust-remote-code")
     if gpus > 1:
         args += ["--tensor-parallel-size", str(gpus)]

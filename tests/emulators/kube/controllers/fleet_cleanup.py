@@ -57,7 +57,9 @@ class PlacementCleanup:
         key = (placement["metadata"].get("namespace"), placement["metadata"]["name"])
         if has_finalizer(placement, SCHEDULER_CLEANUP_FINALIZER):
             # cleanUpAllBindingsFor: every binding deleted (which members were bound, to which
-            # snapshot), and the scheduler's observed generation with them.
+            # snapshot), and the scheduler's observed generation with them. No evicted set: the cordon taint,
+            # not the eviction, keeps a member out (kubefleet-dev/kubefleet
+            # pkg/scheduler/framework/plugins/tainttoleration).
             for state in (self.updated, self.rolled, self._scheduled):
                 state.pop(key, None)
             # upstream: kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor

@@ -78,7 +78,8 @@ class NodeClaimLauncher:
                 "metadata": {
                     "name": claim_name,
                     "labels": claim_labels,
-                    # lifecycle/controller.go Reconcile adds it before the launch (karpenter_termination)
+                    # kubernetes-sigs/karpenter pkg/controllers/nodeclaim/lifecycle/controller.go
+                    # Reconcile adds it before the launch
                     "finalizers": [FINALIZER],
                     "ownerReferences": [
                         {

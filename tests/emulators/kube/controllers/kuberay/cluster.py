@@ -104,6 +104,7 @@ class ClusterReconciler:
         spec = rc.get("spec") or {}
         # upstream: ray-project/kuberay v1.7.0 raycluster_controller.go rayClusterReconcile: then
         # ValidateRayClusterSpec and ValidateRayClusterUpgradeOptions; a Warning event and no status.
+        # The running operator's gates (ray-project/kuberay ray-operator/pkg/features/features.go at its tag: gates.py)
         problem = cluster_spec_problem(spec, rc["metadata"].get("annotations") or {}, Gates(cluster))
         if problem:
             self._warn_once(

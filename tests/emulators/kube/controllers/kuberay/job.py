@@ -114,6 +114,7 @@ class JobReconciler(JobEndings):
         # validateRayJob: the metadata, then the spec; the event's reason names which.
         problem, reason = metadata_problem(job), "InvalidRayJobMetadata"
         if problem is None:
+            # The running operator's gates (ray-project/kuberay ray-operator/pkg/features/features.go: gates.py)
             problem = job_spec_problem(spec, job["metadata"].get("annotations") or {}, Gates(cluster))
             reason = "InvalidRayJobSpec"
         if problem is not None:
