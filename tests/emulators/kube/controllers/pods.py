@@ -178,7 +178,8 @@ def pod_status(
 
 def _exits_at_start(spec: dict[str, Any]) -> bool:
     """Whether the pod's process exits at once each time the kubelet starts it: a KubeRay operator
-    whose --feature-gates its release refuses (controllers/kuberay/gates.py exits_at_start). Other
+    whose --feature-gates its release refuses (ray-project/kuberay ray-operator/main.go exits when
+    k8s.io/component-base's feature gate Set fails: controllers/kuberay/gates.py exits_at_start). Other
     images are told apart first, so no other pod imports the KubeRay simulator."""
     containers = spec.get("containers") or [{}]
     if "kuberay/operator" not in str(containers[0].get("image") or ""):

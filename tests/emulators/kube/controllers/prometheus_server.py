@@ -37,7 +37,7 @@ util/jsonutil/marshal.go MarshalFloat writes them. Only the query shapes akscli'
 renders are evaluated: ``sum(SELECTOR)`` (no labels left; no series in, no sample out) and a bare
 ``SELECTOR`` (``name{label="v",...}``, matchers ``=``, ``!=``, ``=~``, ``!~``), and the one
 `akscli gpu usage --utilization` sends: ``avg_over_time(SELECTOR[DURATION])``, each series' mean over
-the range with the metric name dropped (promql/functions.go funcAvgOverTime; the range as
+the range with the metric name dropped (prometheus/prometheus promql/functions.go funcAvgOverTime; the range as
 prometheus_tsdb.py reads it), and what `akscli model top --window` sends: ``rate``, ``sum|avg|max by``
 and ``histogram_quantile`` (prometheus_promql.py). Any other query is a 400 ``bad_data`` error that says so: the lab
 does not pretend to run PromQL it does not have.
