@@ -27,7 +27,8 @@
   ``spec.suspend: false`` on a suspended service sets ``Suspended=False/RayServiceResumed``, a fresh
   ``Ready=False/Initializing`` and reconciles on in the same pass.
 * ``upgradeStrategy.type: NewClusterWithIncrementalUpgrade`` (its gate, RayServiceIncrementalUpgrade,
-  on from v1.7.0: ray-project/kuberay ray-operator/pkg/features/features.go; the running operator's, gates.py): on a cluster
+  on from v1.7.0: ray-project/kuberay ray-operator/pkg/features/features.go; the running
+  operator's, gates.py): on a cluster
   without the Gateway API the service never gets a status (reconcileGateway fails before
   calculateStatus); with it, the Gateway, HTTPRoute, per-cluster serve services and traffic steps are not simulated.
 * The finalizer ``ray.io/rayservice-finalizer`` is added on the first reconcile, before
