@@ -75,7 +75,7 @@ def _dispatch(
     if fault is not None:
         return _fault(fault.status, fault.retry_after, fault.body)
     if lower == "/api/v1/query" and method in ("GET", "POST"):
-        # An Azure Monitor workspace's query endpoint (workspace.py; MicrosoftDocs/azure-monitor-docs
+        # An Azure Monitor workspace's query endpoint (workspace.py; github.com/MicrosoftDocs/azure-monitor-docs
         # articles/azure-monitor/metrics/prometheus-api-promql.md "Instant queries").
         return workspace.answer(emu, method, query, headers, body)
     if not lower.startswith("/subscriptions/"):

@@ -34,7 +34,8 @@ paths below relative to that repository:
 All state lives in the emulator's store, except what the simulator reads back from memory rather
 than from those bindings, and the policy snapshots, which the emulator does not serve: which
 members are bound (``updated``) and to which resource snapshot index (``rolled``), and each
-placement's policy snapshot index.
+placement's policy snapshot index. No evicted set: an eviction only deletes the binding, and the
+cordon taint keeps the member out (kubefleet-dev/kubefleet pkg/scheduler/framework/plugins/tainttoleration).
 """
 
 from __future__ import annotations

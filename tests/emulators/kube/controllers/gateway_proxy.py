@@ -22,7 +22,7 @@ upstream (istio/istio 86c9f01fd735fb01d8192f5bcaf0d424afb7f14c):
   first / last; REPLACE the first filter of the subFilter's name and REMOVE all of them, nothing
   without a subFilter), mergeHTTPFilter (MERGE last, on each filter the subFilter names or all;
   its name replaces the filter's; a filter without typed_config is skipped; the typed configs
-  merged by pilot/pkg/networking/util/util.go MergeAnyWithAny and pkg/proto/merge/merge.go, which
+  merged by istio/istio pilot/pkg/networking/util/util.go MergeAnyWithAny and pkg/proto/merge/merge.go, which
   panics on two types, ApplyListenerPatches recovering with the listener unpatched),
   networkFilterMatch, patchContextMatch, listenerMatch (portNumber); pilot/pkg/model/envoyfilter.go
   proxyMatch (match.proxy: proxyVersion, metadata) against the proxy's node metadata.
@@ -51,7 +51,7 @@ ROOT_NAMESPACE = "aks-istio-system"
 CLASS_DEFAULTS = "gateway.istio.io/defaults-for-class"
 NAME_OVERRIDE = "gateway.istio.io/name-override"
 HCM = "envoy.filters.network.http_connection_manager"
-# The gateway chain's filters and their typed_config types (pilot/pkg/xds/filters/filters.go:
+# The gateway chain's filters and their typed_config types (istio/istio pilot/pkg/xds/filters/filters.go:
 # the metadata exchange is protoconv.TypedStructWithFields, a udpa TypedStruct; pilot/pkg/model/
 # telemetry.go buildHTTPTelemetryFilter: istio.io/api envoy/extensions/stats PluginConfig).
 DEFAULT_CHAIN = (

@@ -205,7 +205,8 @@ class PrometheusServer:
         evaluates)."""
         text = expr.strip()
         at = time.time() if at is None else at
-        # rate, sum/avg/max by, histogram_quantile: akscli model top --window (prometheus_promql.py).
+        # rate, sum/avg/max by, histogram_quantile: akscli model top --window (prometheus_promql.py,
+        # after prometheus/prometheus promql/functions.go and promql/quantile.go).
         if promql.handles(text):
             evaluated = promql.evaluate(text, at, self.tsdb, self.samples_at, parse_selector, _matches)
             if evaluated is not None:
