@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from akscli import nap_class, nap_zones, validate
+from akscli import nap_class, nap_zones, timestamps, validate
 from akscli.errors import NotFoundError, NotInstalledError, UsageError
 from akscli.nap_sizes import SKU_NAME, gpu_manufacturer
 
@@ -34,6 +34,10 @@ STACK_PREFIX = "nodepool-"
 # upstream: kubernetes-sigs/karpenter 2266468 pkg/apis/v1/labels.go CapacityTypeLabelKey, NodePoolLabelKey.
 CAPACITY_TYPE = "karpenter.sh/capacity-type"
 NODEPOOL_LABEL = "karpenter.sh/nodepool"
+# A deleted NodeClaim's termination time: its deletionTimestamp plus spec.terminationGracePeriod
+# (upstream: kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/labels.go
+# NodeClaimTerminationTimestampAnnotationKey; nodeclaim/lifecycle/controller.go writes it, RFC 3339).
+TERMINATION_TIME = "karpenter.sh/nodeclaim-termination-timestamp"
 GPU_RESOURCE = "nvidia.com/gpu"
 # Label domains a NodePool's template labels may not use (the NodePool CRD's rules on
 # spec.template.metadata.labels: karpenter.sh, karpenter.azure.com and kubernetes.azure.com are
@@ -362,7 +366,7 @@ def claim_row(claim: Mapping[str, Any]) -> dict[str, str]:
     ready = (conditions.get("Ready") or {}).get("status", "")
     state = "Ready"
     if meta.get("deletionTimestamp"):
-        state = _terminating(conditions)
+        state = _terminating(conditions, (meta.get("annotations") or {}).get(TERMINATION_TIME))
     elif ready != "True":
         state = "waiting to launch"
         for kind in ("Launched", "Registered", "Initialized"):
@@ -383,19 +387,27 @@ def claim_row(claim: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def _terminating(conditions: Mapping[str, Mapping[str, Any]]) -> str:
+def _terminating(conditions: Mapping[str, Mapping[str, Any]], deadline: object = None) -> str:
     """A deleted NodeClaim its karpenter.sh/termination finalizer holds, by the latest termination
     step Karpenter has reached (upstream: kubernetes-sigs/karpenter 2266468
     pkg/controllers/node/termination/controller.go awaitDrain: Drained Unknown while it drains,
     awaitVolumeDetachment: VolumesDetached Unknown, awaitInstanceTermination: InstanceTerminating
-    True; pkg/apis/v1/nodeclaim_status.go). Ready stays True meanwhile."""
+    True; pkg/apis/v1/nodeclaim_status.go). Ready stays True meanwhile. With the NodeClaim's
+    termination time (``deadline``, its TERMINATION_TIME annotation): the drain and the wait for
+    volumes end by then (v1.14.0 terminator.go DeleteExpiringPods deletes the pods regardless of
+    budgets and do-not-disrupt; awaitVolumeDetachment stops waiting); one that does not parse as
+    RFC 3339 stops the node's termination (controller.go nodeTerminationTime's error)."""
     status = {kind: str((conditions.get(kind) or {}).get("status") or "") for kind in _TERMINATION_STEPS}
+    at = timestamps.parse(deadline) if deadline is not None else None
     if status["InstanceTerminating"] == "True":
         return "terminating: instance terminating"
+    if deadline is not None and at is None:
+        return f"terminating: stuck, its {TERMINATION_TIME} {deadline!r} is not an RFC 3339 time"
+    until = f" (until {timestamps.format(at)})" if at else ""
     if status["VolumesDetached"] == "Unknown":
-        return "terminating: awaiting volume detachment"
+        return "terminating: awaiting volume detachment" + until
     if status["Drained"] and status["Drained"] != "True":
-        return "terminating: draining"
+        return "terminating: draining" + (f" (pods deleted by {timestamps.format(at)})" if at else "")
     return "terminating"
 
 

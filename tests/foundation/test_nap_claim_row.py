@@ -37,3 +37,26 @@ def test_a_terminating_nodeclaims_state_is_its_termination_step(conditions: Any,
 
 def test_a_ready_nodeclaim_not_deleted_is_ready() -> None:
     assert claim_row(claim(deleting=False))["state"] == "Ready"
+
+
+@pytest.mark.parametrize(
+    ("conditions", "stamp", "state"),
+    [
+        ((("Drained", "Unknown"),), "2026-12-06T10:00:00Z",
+         "terminating: draining (pods deleted by 2026-12-06T10:00:00Z)"),
+        ((("Drained", "Unknown"),), "2026-12-06T12:00:00+02:00",
+         "terminating: draining (pods deleted by 2026-12-06T10:00:00Z)"),
+        ((("Drained", "True"), ("VolumesDetached", "Unknown")), "2026-12-06T10:00:00Z",
+         "terminating: awaiting volume detachment (until 2026-12-06T10:00:00Z)"),
+        ((("Drained", "Unknown"),), "in an hour",
+         "terminating: stuck, its karpenter.sh/nodeclaim-termination-timestamp 'in an hour' is not an RFC 3339 time"),
+    ],
+)  # fmt: skip
+def test_a_terminating_nodeclaims_termination_time_is_when_its_drain_ends(
+    conditions: Any, stamp: str, state: str
+) -> None:
+    # kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/labels.go NodeClaimTerminationTimestampAnnotationKey;
+    # controller.go nodeTerminationTime (time.Parse RFC3339), terminator.go DeleteExpiringPods
+    row = claim(*conditions)
+    row["metadata"]["annotations"] = {"karpenter.sh/nodeclaim-termination-timestamp": stamp}
+    assert claim_row(row)["state"] == state

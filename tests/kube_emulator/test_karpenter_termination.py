@@ -11,9 +11,10 @@ from typing import Any
 from akscli import nap
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.emulators.kube.controllers.karpenter_termination import FINALIZER, NodeTermination
+from tests.emulators.kube.controllers.karpenter_termination import FINALIZER, NodeTermination, termination_time
 from tests.kube_emulator.test_disruption_budgets import budget, counts
 from tests.kube_emulator.test_karpenter import H100, emu, gpu_app, gpu_pool, pods, running_on
+from tests.kube_emulator.test_karpenter_drain import bound, events
 from tests.kube_emulator.test_scheduling import node, seed
 
 __all__ = ["emu"]  # the fixture
@@ -55,12 +56,13 @@ def test_a_deleted_nodeclaim_stays_terminating_while_its_node_drains_then_node_t
     assert wait_until(lambda: conditions(emu.cluster.get(*CLAIMS, None, claim_name)).get("Drained"))
     held = emu.cluster.get(*CLAIMS, None, claim_name) or {}
     assert held["metadata"]["deletionTimestamp"] and conditions(held)["Drained"] == ("Unknown", "Draining")
-    assert nap.claim_row(held)["state"] == "terminating: draining"  # what akscli nodepool show writes
     assert (emu.cluster.get("v1", "Node", None, name) or {})["metadata"]["deletionTimestamp"]
     # the terminationGracePeriod's time: deletionTimestamp + 1h (ensureTerminationGracePeriodTerminationTimeAnnotation)
     deleted = datetime.datetime.strptime(held["metadata"]["deletionTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
     stamp = (deleted + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert held["metadata"]["annotations"]["karpenter.sh/nodeclaim-termination-timestamp"] == stamp
+    # what akscli nodepool show --auto-provision writes
+    assert nap.claim_row(held)["state"] == f"terminating: draining (pods deleted by {stamp})"
     emu.cluster.delete("policy/v1", "PodDisruptionBudget", "default", "llm")
     # The listener hears of a delete after the store has it: wait for the event, not for the get.
     assert wait_until(lambda: any(typ == "DELETED" and kind == "NodeClaim" for typ, kind, _ in seen), timeout=5)
@@ -116,3 +118,68 @@ def test_a_pod_nominated_to_a_nodeclaim_being_deleted_gets_a_new_one(emu: KubeEm
     emu.nap._nominated[pod["metadata"]["uid"]] = "gpu-held"
     emu.cluster.create(gpu_pool("gpu", [H100]))
     assert running_on(emu, "llm").startswith("aks-gpu-")
+
+
+def test_past_the_termination_grace_period_a_pod_its_budget_and_do_not_disrupt_hold_is_deleted(
+    emu: KubeEmulator,
+) -> None:
+    # kubernetes-sigs/karpenter v1.14.0 terminator.go Drain, DeleteExpiringPods; events.go DisruptPodDelete
+    pool = gpu_pool("gpu", [H100])
+    pool["spec"]["template"]["spec"]["terminationGracePeriod"] = "1h"
+    emu.cluster.create(pool)
+    app = gpu_app("llm", H100)
+    app["spec"]["template"]["metadata"]["annotations"] = {"karpenter.sh/do-not-disrupt": "true"}
+    emu.cluster.create(app)
+    name = running_on(emu, "llm")
+    emu.cluster.create(budget("llm", "llm", minAvailable=1))
+    assert wait_until(lambda: counts(emu, "llm") == (1, 1, 1, 0))
+    [pod] = pods(emu, "llm")
+    [claim] = emu.cluster.list(*CLAIMS)
+    claim_name = claim["metadata"]["name"]
+    emu.cluster.delete(*CLAIMS, None, claim_name)
+    assert wait_until(lambda: conditions(emu.cluster.get(*CLAIMS, None, claim_name)).get("Drained"))
+    assert not pods(emu, "llm")[0]["metadata"].get("deletionTimestamp")  # held: the budget, do-not-disrupt
+    stamp = (emu.cluster.get(*CLAIMS, None, claim_name) or {})["metadata"]["annotations"][
+        "karpenter.sh/nodeclaim-termination-timestamp"
+    ]
+    emu.nap.advance(3600)  # Karpenter's clock past the NodeClaim's termination time
+    assert wait_until(lambda: emu.cluster.get(*CLAIMS, None, claim_name) is None, timeout=5)
+    assert emu.cluster.get("v1", "Node", None, name) is None
+    said = [e for e in events(emu, pod["metadata"]["name"]) if e[1] != "Nominated"]  # the provisioner's
+    at = datetime.datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M:%S +0000 UTC")  # Go's %v of a time
+    assert said == [
+        (
+            "Normal",
+            "Disrupted",
+            f"Deleting the pod to accommodate the terminationTime {at} of the node. The pod was granted 1 seconds "
+            "of grace-period of its 30 terminationGracePeriodSeconds. This bypasses the PDB of the pod and the "
+            "do-not-disrupt annotation.",
+        )
+    ]  # deleted, not evicted
+    assert emu.controllers.errors == []
+
+
+def test_a_pod_is_deleted_its_own_grace_period_before_the_nodes_termination_time(
+    kube_emulator: KubeEmulator,
+) -> None:
+    # v1.14.0 terminator.go podDeleteTimeWithGracePeriod: T = node time - terminationGracePeriodSeconds
+    seed(kube_emulator, node("n"))
+    bound(kube_emulator, "p", terminationGracePeriodSeconds=600,
+          metadata={"annotations": {"karpenter.sh/do-not-disrupt": "true"}})  # fmt: skip
+    termination = NodeTermination(None)
+    deadline = termination_time("2026-12-06T12:00:00Z")
+    assert deadline is not None
+    n = kube_emulator.cluster.get("v1", "Node", None, "n") or {}
+    termination.now = lambda: deadline.timestamp() - 600.5  # type: ignore[method-assign]
+    assert not termination.drain(kube_emulator.cluster, n, "claim", deadline)
+    assert not (kube_emulator.cluster.get("v1", "Pod", "default", "p") or {})["metadata"].get("deletionTimestamp")
+    termination.now = lambda: deadline.timestamp() - 599.5  # type: ignore[method-assign]
+    assert not termination.drain(kube_emulator.cluster, n, "claim", deadline)
+    p = kube_emulator.cluster.get("v1", "Pod", "default", "p")
+    assert p is None or p["metadata"]["deletionGracePeriodSeconds"] == 599  # gone, or going in 599 s
+    said = (
+        "Deleting the pod to accommodate the terminationTime 2026-12-06 12:00:00 +0000 UTC of the node. The pod was "
+        "granted 599 seconds of grace-period of its 600 terminationGracePeriodSeconds. This bypasses the PDB of the "
+        "pod and the do-not-disrupt annotation."
+    )
+    assert ("Normal", "Disrupted", said) in events(kube_emulator, "p")

@@ -22,16 +22,26 @@ Upstream: kubernetes-sigs/karpenter 2266468
 - pkg/utils/pod/scheduling.go IsActive, IsEvictable, IsWaitingEviction, IsDrainable,
   ToleratesDisruptedNoScheduleTaint, IsOwnedByNode, IsDoNotDisruptActive.
 
-Not modelled: terminationGracePeriod's forced deletes (DisruptPodDelete), IsStuckTerminating, a
-do-not-disrupt duration (only "true").
+- The NodeClaim's terminationGracePeriod (kubernetes-sigs/karpenter v1.14.0 1b4b3e8c8, the release
+  Azure/karpenter-provider-azure 352646f's go.mod pins; pkg/apis/v1/nodeclaim.go
+  TerminationGracePeriod): terminator.go Drain first deletes, bypassing PDBs and do-not-disrupt,
+  each pod waiting (not terminating, or terminating past the node's time:
+  pkg/utils/pod/scheduling.go IsPodEligibleForForcedEviction) whose delete time, the node's
+  termination time less the pod's terminationGracePeriodSeconds (podDeleteTimeWithGracePeriod), has
+  passed (DeleteExpiringPods): gracePeriodSeconds = the seconds left to the node's time, at least
+  1, and a Normal Disrupted event on the pod (events.go DisruptPodDelete). Karpenter's clock here is
+  the simulator's (``now``: the wall clock plus NodeAutoProvisioner.advance's seconds).
+
+Not modelled: IsStuckTerminating, a do-not-disrupt duration (only "true").
 """
 
 from __future__ import annotations
 
+import datetime
 import time
 from typing import Any
 
-from tests.emulators.kube.apiserver_common import Ctx
+from tests.emulators.kube.apiserver_common import Ctx, now_iso
 from tests.emulators.kube.cluster import ClusterState, current_origin
 from tests.emulators.kube.controllers.karpenter_common import NODECLAIM
 from tests.emulators.kube.controllers.scheduling import _tolerates
@@ -58,6 +68,35 @@ def _drainable(pod: dict[str, Any]) -> bool:
     return not terminal and not tolerates and not _owned_by(pod, "v1", "Node")
 
 
+def go_time(at: datetime.datetime) -> str:
+    """A time.Time as Go's %v writes it (time.go Time.String): what DisruptPodDelete's message shows
+    of the time parsed from the annotation (time.Parse RFC3339: UTC for Z or a zero offset where the
+    operator's Local is UTC, else a fixed zone named by its offset)."""
+    offset = at.strftime("%z")
+    fraction = f".{at.microsecond:06d}".rstrip("0") if at.microsecond else ""
+    return f"{at:%Y-%m-%d %H:%M:%S}{fraction} {offset} {'UTC' if offset == '+0000' else offset}"
+
+
+def _expiring(pod: dict[str, Any], deadline: datetime.datetime | None, now: float) -> int | None:
+    """terminator.go (v1.14.0) Drain's podsToDelete and DeleteExpiringPods: the gracePeriodSeconds of
+    the pod's forced delete when it is due, else None."""
+    md, spec = pod["metadata"], pod.get("spec") or {}
+    grace = spec.get("terminationGracePeriodSeconds")
+    if deadline is None or grace is None:  # podDeleteTimeWithGracePeriod: no time, no delete
+        return None
+    end = deadline.timestamp()
+    # terminating: only one whose deletionTimestamp is past the node's time (IsPodEligibleForForcedEviction)
+    if md.get("deletionTimestamp") and _stamp(md["deletionTimestamp"]) <= end:
+        return None
+    if now <= end - int(grace):  # t.clock.Now().After(*deleteTime)
+        return None
+    return max(int(end - now), 1)  # the time left to the node's time, clamped to at least 1 s
+
+
+def _stamp(text: str) -> float:
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC).timestamp()
+
+
 def _groups(pods: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """terminator.go groupPodsByPriority."""
     groups: list[list[dict[str, Any]]] = [[], [], [], []]
@@ -75,19 +114,57 @@ class Drain:
         self.requeue = 1.0  # controller.go awaitDrain: RequeueAfter 1 s (tests shorten it)
         self._published: dict[tuple[str, str], float] = {}  # (reason, object name) -> when
 
-    def drain(self, cluster: ClusterState, node: dict[str, Any], claim: str) -> bool:
-        """terminator.go Drain: whether the node is drained; else the NodeDrainError's event and the
+    def now(self) -> float:
+        """Karpenter's clock (the controllers' clock.Clock), in epoch seconds: the wall clock plus
+        the seconds the simulator's clock was moved on (NodeAutoProvisioner.advance; tests may
+        replace this method)."""
+        return time.time() + float(getattr(self.controller, "now", 0.0) or 0.0)
+
+    def drain(
+        self, cluster: ClusterState, node: dict[str, Any], claim: str, deadline: datetime.datetime | None = None
+    ) -> bool:
+        """terminator.go Drain: whether the node is drained; else the pods past their delete time
+        deleted (``deadline``: the node's termination time), the NodeDrainError's event and the
         first group of the pods waiting handed to the eviction queue (awaitDrain)."""
         name = node["metadata"]["name"]
         pods = [p for p in cluster.list("v1", "Pod") if (p.get("spec") or {}).get("nodeName") == name]
         waiting = [p for p in pods if _drainable(p)]
         if not waiting:
             return True
+        now = self.now()
+        for pod in waiting:  # terminator.go (v1.14.0) DeleteExpiringPods, before the groups
+            grace = _expiring(pod, deadline, now)
+            if grace is not None and deadline is not None:
+                self._force_delete(cluster, pod, grace, deadline)
         self._publish(cluster, node, "FailedDraining", f"{len(waiting)} pods are waiting to be evicted")
         group = next(g for g in _groups(waiting) if g)
         for pod in group:
             self._evict(cluster, node, pod, claim)
         return False
+
+    def _force_delete(
+        self, cluster: ClusterState, pod: dict[str, Any], grace: int, deadline: datetime.datetime
+    ) -> None:
+        """terminator.go (v1.14.0) DeleteExpiringPods: the DisruptPodDelete event, then the delete
+        with the clamped gracePeriodSeconds (no preconditions; a 404 ignored). The pod, terminating
+        now, is not evicted in this pass (the split of later releases: 6e94f610f needsForceDelete)."""
+        md = pod["metadata"]
+        tgps = (pod.get("spec") or {}).get("terminationGracePeriodSeconds")
+        message = (  # terminator/events/events.go DisruptPodDelete
+            f"Deleting the pod to accommodate the terminationTime {go_time(deadline)} of the node. The pod was "
+            f"granted {grace} seconds of grace-period of its {tgps} terminationGracePeriodSeconds. This bypasses "
+            "the PDB of the pod and the do-not-disrupt annotation."
+        )
+        self._publish(cluster, pod, "Disrupted", message, "Normal")  # pkg/events/reason.go Disrupted
+        rt = cluster.api.rt("v1", "Pod")
+        ctx = Ctx(field_manager="karpenter", origin=current_origin())
+        try:
+            _, body = cluster.api.delete(rt, "v1", md["namespace"], md["name"], ctx, None, None, grace)
+        except ApiError as err:
+            if err.code == 404:  # "ignore 404, not a problem"
+                return
+            raise
+        md["deletionTimestamp"] = (body.get("metadata") or {}).get("deletionTimestamp") or now_iso()
 
     def taint(self, cluster: ClusterState, node: dict[str, Any]) -> None:
         """terminator.go Taint."""

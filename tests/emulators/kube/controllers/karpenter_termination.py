@@ -35,8 +35,12 @@ Upstream: kubernetes-sigs/karpenter 2266468
   pkg/providers/instance/vminstance.go Delete: the first call begins the VM's deletion (nil), a
   later one's Get finds it gone (NodeClaimNotFoundError). Here the deletion is done by the next look.
 
-Not modelled: the forced pod deletes once the termination time has passed (terminator.go
-DeleteExpiringPods, DisruptPodDelete), VolumeAttachments, observedGeneration on the conditions.
+- nodeTerminationTime (kubernetes-sigs/karpenter v1.14.0 1b4b3e8c8, unchanged at 2266468): the
+  claim's annotation parsed as RFC 3339 (after the event; unparsable: the reconcile fails, here a
+  requeue) and handed to the drain (karpenter_drain.py: the forced deletes past it).
+
+Not modelled: VolumeAttachments (so awaitVolumeDetachment's TerminationGracePeriodElapsed never
+shows), observedGeneration on the conditions.
 """
 
 from __future__ import annotations
@@ -81,9 +85,18 @@ def _deleting(obj: dict[str, Any]) -> bool:
     return bool(md.get("deletionTimestamp")) and FINALIZER in (md.get("finalizers") or [])
 
 
-def _since(stamp: str) -> float:
-    at = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
-    return (datetime.datetime.now(datetime.UTC) - at).total_seconds()
+def _epoch(stamp: str) -> float:
+    return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC).timestamp()
+
+
+def termination_time(text: str) -> datetime.datetime | None:
+    """controller.go nodeTerminationTime: time.Parse(time.RFC3339, the annotation); None where it
+    does not parse (upstream's "parsing annotation" error)."""
+    try:
+        at = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return at if "T" in text and at.tzinfo is not None else None
 
 
 def _seconds(duration: str) -> float:
@@ -214,11 +227,16 @@ class NodeTermination(Drain):
             self._remove_finalizer(cluster, ("v1", "Node"), name)  # cloudProvider.Get: NodeClaimNotFoundError
             return
         when = ((claim or {}).get("metadata", {}).get("annotations") or {}).get(TERMINATION_TIME)
-        if when:  # nodeTerminationTime
+        deadline = None
+        if when is not None:  # nodeTerminationTime: the event, then the parse
             self._publish(cluster, node, "TerminationGracePeriodExpiring", f"All pods will be deleted by {when}")
+            deadline = termination_time(str(when))
+            if deadline is None:  # "parsing annotation": the reconcile's error, tried again
+                self.queue("Node", name, self.requeue)
+                return
         self.taint(cluster, node)
         conditions = _conditions(claim)
-        after = self._await_drain(cluster, node, claim, conditions)
+        after = self._await_drain(cluster, node, claim, conditions, deadline)
         if after is None and claim is not None:
             _set(conditions, "VolumesDetached", "True")  # awaitVolumeDetachment: no VolumeAttachments here
             if not self._cloud_delete(str((claim.get("status") or {}).get("providerID") or "")):
@@ -238,15 +256,17 @@ class NodeTermination(Drain):
         node: dict[str, Any],
         claim: dict[str, Any] | None,
         conditions: list[dict[str, Any]],
+        deadline: datetime.datetime | None = None,
     ) -> float | None:
         """controller.go awaitDrain: the seconds to the next look, None once drained."""
         if claim is not None and _get(conditions, "Drained") is None:
             _set(conditions, "Drained", "Unknown", "Draining", "Draining")
-        if not self.drain(cluster, node, claim["metadata"]["name"] if claim else ""):
+        if not self.drain(cluster, node, claim["metadata"]["name"] if claim else "", deadline):
             return self.requeue
         if claim is not None:
             drained = _get(conditions, "Drained") or {}
-            if drained.get("status") == "Unknown" and _since(drained["lastTransitionTime"]) < self.min_drain:
+            unknown = drained.get("status") == "Unknown"
+            if unknown and self.now() - _epoch(drained["lastTransitionTime"]) < self.min_drain:  # c.clock.Since
                 return self.requeue  # MinDrainTime
             _set(conditions, "Drained", "True")
         return None
