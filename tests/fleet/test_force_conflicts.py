@@ -35,19 +35,11 @@ def test_a_placement_field_another_manager_owns_is_taken_with_force_conflicts(hu
     assert hub.get("ClusterResourcePlacement", "llm")["spec"]["policy"]["numberOfClusters"] == 2
 
 
-def test_force_conflicts_on_an_arm_update_run_is_a_usage_error() -> None:
-    result = invoke(
-        "fleet",
-        "rollout",
-        "create",
-        "r1",
-        "--fleet",
-        "f",
-        "-g",
-        "rg",
-        "--upgrade-type",
-        "NodeImageOnly",
-        "--force-conflicts",
-    )
-    assert result.exit_code == 2, result
-    assert "--force-conflicts belongs to hub objects" in result.stderr
+def test_a_create_has_no_force_conflicts() -> None:
+    # `rollout create` and `rollout strategy create` POST a new object (kubectl create, which has no
+    # such flag): no other manager owns its fields, and a taken name is refused whatever the flag says.
+    run = ("rollout", "create", "r1", "--placement", "p", "--strategy", "s")
+    for command in (run, ("rollout", "strategy", "create", "s")):
+        result = invoke("fleet", *command, "--force-conflicts")
+        assert result.exit_code == 2, result
+        assert "No such option: --force-conflicts" in result.stderr

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from tests.cli import invoke
 from tests.fleet.conftest import Hub
 
@@ -204,3 +206,43 @@ def test_hub_strategy_create_over_an_existing_strategy_is_refused_and_keeps_its_
     assert "akscli fleet rollout strategy delete s -y" in result.stderr
     strategy = hub.get("ClusterStagedUpdateStrategy", "s", api_version="placement.kubernetes-fleet.io/v1")
     assert [stage["name"] for stage in strategy["spec"]["stages"]] == ["a"]
+
+
+def test_hub_run_create_over_an_existing_run_is_refused_and_leaves_it_as_it_was(hub: Hub) -> None:
+    # kubectl create's AlreadyExists: the apply went over it and set spec.state, so a second
+    # `create --start` started the run the first create had left to be started by hand.
+    _external_and_strategy("all")
+    assert _create_run().exit_code == 0
+    result = invoke("fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "s", "--start", "-y")
+    assert result.exit_code == 4, result
+    assert "error: staged update run run-1 already exists" in result.stderr
+    assert "akscli fleet rollout delete run-1 -y" in result.stderr
+    assert hub.get("ClusterStagedUpdateRun", "run-1")["spec"]["state"] == "Initialize"
+
+
+def test_hub_strategy_made_between_the_plan_and_the_write_is_not_replaced(
+    hub: Hub, kubeconfig: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The create is a POST, which the server refuses for a taken name: a read-then-apply let a
+    # strategy made meanwhile (here by another `akscli ... strategy create`, after the plan) be
+    # replaced by the apply.
+    from akscli.fleet.rollout import strategy_objects
+    from akscli.fleet.stages import parse_stages
+    from akscli.kube import apply as engine
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
+
+    planned = engine.plan
+
+    def plan_then_theirs(*args: Any, **kwargs: Any) -> Any:
+        the_plan = planned(*args, **kwargs)
+        for obj in strategy_objects("s", None, parse_stages(["theirs"])):
+            connect(KubeTarget(kubeconfig=str(kubeconfig))).apply(obj)
+        return the_plan
+
+    monkeypatch.setattr(engine, "plan", plan_then_theirs)
+    result = invoke("fleet", "rollout", "strategy", "create", "s", "--stage", "ours", "-y")
+    assert result.exit_code == 4, result
+    assert "error: staged update strategy s already exists" in result.stderr
+    strategy = hub.get("ClusterStagedUpdateStrategy", "s")
+    assert [stage["name"] for stage in strategy["spec"]["stages"]] == ["theirs"]

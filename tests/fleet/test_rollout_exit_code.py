@@ -54,11 +54,14 @@ def test_a_new_run_would_change_something_exit_1(hub: Hub) -> None:
     assert "clusterstagedupdaterun.placement.kubernetes-fleet.io/run-1 (cluster): will be created" in result.stdout
 
 
-def test_the_same_run_again_is_no_change_exit_0(hub: Hub) -> None:
+def test_a_run_that_exists_is_the_creates_conflict_exit_4(hub: Hub) -> None:
+    # The server's dry-run create answers AlreadyExists (kubectl create --dry-run=server); the
+    # dry-run apply said "no change" for the same run, and the apply would have gone over it.
     _placed(hub)
     assert invoke(*RUN, "-y").exit_code == 0
     result = server_diff(*RUN)
-    assert result.exit_code == 0, result
+    assert result.exit_code == 4, result
+    assert "error: staged update run run-1 already exists" in result.stderr
 
 
 def test_starting_a_run_not_started_would_change_it_exit_1(hub: Hub) -> None:

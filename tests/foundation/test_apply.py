@@ -374,3 +374,20 @@ def test_an_object_applied_last_never_shares_the_deferred_objects_batch() -> Non
     )
     assert engine._tier_of(Change(config_map("other"), "create"), options) < engine._tier_of(deferred, options)
     assert engine._tier_of(deferred, options) < last < engine._tier_of(Change(deployment(), "create"), options)
+
+
+def test_create_only_posts_so_a_name_taken_after_the_plan_is_refused(target: KubeTarget, kube_emulator: Any) -> None:
+    # kubectl create: the write is a POST, which the API server answers 409 AlreadyExists for a
+    # taken name (kubernetes/apiserver pkg/registry/generic/registry/store.go Store.Create), where
+    # an apply would go over what another writer made after the plan.
+    kube = connect(target)
+    options = engine.ApplyOptions(create_only=True)
+    the_plan = engine.plan(kube, [config_map()], stack=None, options=options)
+    assert [c.action for c in the_plan.changes] == ["create"]
+    kube.apply(config_map(mode="theirs"), field_manager="someone")
+    with pytest.raises(errors.ConflictError) as caught:
+        engine.execute(kube, the_plan, options=options)
+    assert caught.value.reason == "AlreadyExists"
+    assert (kube.get("v1", "ConfigMap", "settings", kube.namespace) or {})["data"] == {"mode": "theirs"}
+    with pytest.raises(errors.ConflictError, match="already exists"):
+        engine.plan(kube, [config_map()], stack=None, options=options)  # the plan's dry run refuses it too

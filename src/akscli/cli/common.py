@@ -193,6 +193,7 @@ def apply_objects(
     plan_notes: Callable[["Kube", Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None,
     pod_security_checked: bool = False,
     last: frozenset[str] = frozenset(),
+    create_only: bool = False,
 ) -> ApplyOutcome:
     """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
     caller's connection to ``target``, whose discovery is then not asked for again.
@@ -204,7 +205,8 @@ def apply_objects(
     apply must leave the running objects as they were); None: the policy is checked here.
     ``plan_notes``: what an operator does about a changed object (ApplyOptions.notes).
     ``pod_security_checked``: the caller ran ``check_pod_security`` first (before a deletion).
-    ``last``: objects (``kind.group/name``) applied after the rest of their tier (ApplyOptions.last)."""
+    ``last``: objects (``kind.group/name``) applied after the rest of their tier (ApplyOptions.last).
+    ``create_only``: kubectl create, POST and never over a taken name (ApplyOptions.create_only)."""
     from akscli.cli.options import dry_run_mode
     from akscli.render import with_stack_labels
 
@@ -238,6 +240,7 @@ def apply_objects(
         keep_answers=mode == "server" and output.structured(output_format),
         notes=plan_notes,
         last=last,
+        create_only=create_only,
     )
     the_plan: Plan | None = None
     try:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from akscli import timestamps, validate
-from akscli.errors import ConflictError
+from akscli.errors import AkscliError, ConflictError
 from akscli.fleet import (
     BINDING,
     CRP,
@@ -101,17 +101,43 @@ def get_strategy(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]
     return hub.read(kube, SUS if namespace else CSUS, name, namespace, hint)
 
 
-def require_new_strategy(kube: Kube, name: str, namespace: str | None) -> None:
-    """Refuse (ConflictError, exit 4) a strategy create over one that exists, before anything is
-    sent, as kubectl create answers AlreadyExists and the ARM create's If-None-Match: * does: the
-    apply replaced its stages without a word. akscli has no strategy update, so the hint is a delete."""
-    if kube.get(PLACEMENT_V1, SUS if namespace else CSUS, name, namespace) is None:
-        return
+def name_taken(error: AkscliError, obj: Mapping[str, Any]) -> AkscliError:
+    """The API server's 409 AlreadyExists to the create of a staged update run or strategy
+    (``rollout create`` and ``rollout strategy create`` POST it: ApplyOptions.create_only), as one
+    line that names it and the delete that frees the name; any other error as it is. An apply over
+    it had replaced a strategy's stages without a word, and set an existing run's spec.state (its
+    placement, strategy and resource index are immutable: kubefleet-dev/kubefleet e160c1cd
+    apis/placement/v1beta1/stageupdate_types.go UpdateRunSpec, CEL "self == oldSelf"). A
+    conflict, exit 4, as the ARM creates' If-None-Match: * (FleetScope.create_new); akscli has no
+    update of either, so the hint is a delete."""
+    if error.reason != "AlreadyExists":
+        return error
+    meta = obj.get("metadata") or {}
+    name, namespace = str(meta.get("name")), meta.get("namespace")
+    strategy = obj.get("kind") in (CSUS, SUS)
+    what = "staged update strategy" if strategy else "staged update run"
     where = f" in namespace {namespace}" if namespace else ""
-    delete = f"akscli fleet rollout strategy delete {name}{ns_flag(namespace)} -y"
-    raise ConflictError(
-        f"staged update strategy {name} already exists{where}", hint=f"pick another name, or delete it first: {delete}"
-    )
+    delete = f"akscli fleet rollout {'strategy ' if strategy else ''}delete {name}{ns_flag(namespace)} -y"
+    hint = f"pick another name, or delete it first: {delete}"
+    taken = ConflictError(f"{what} {name} already exists{where}", hint=hint)
+    taken.reason = error.reason
+    return taken
+
+
+def require_new(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
+    """Refuse a run whose name is taken before ``rollout create`` waits for its placement: the
+    server's dry-run create answers AlreadyExists once validation and admission took the object
+    (kube/create_check.py). Only a quick answer: the create itself is what refuses a name taken
+    after this (ApplyOptions.create_only)."""
+    for obj in objects:
+        try:
+            kube.create(obj, dry_run=True)
+        except AkscliError as exc:
+            taken = name_taken(exc, obj)
+            if taken is exc:
+                exc.message = f"{object_ref(obj)}: {exc.message}"  # as the plan names it
+                raise
+            raise taken from exc
 
 
 def list_runs(

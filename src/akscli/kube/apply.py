@@ -7,6 +7,8 @@
   prerequisites first, custom resources last), each tier in parallel by a bounded pool. An
   object the dry run found unchanged, and that akscli already applied, is not sent again. A failed
   tier stops the run, and the error lists what was applied and what was not; re-running converges.
+* create_only (ApplyOptions): kubectl create's POST in place of the apply, for plan and execute
+  alike, so that a taken name is refused by the server itself.
 """
 
 from __future__ import annotations
@@ -128,6 +130,11 @@ def plan(
                 dry_run_create_elsewhere(kube, sent, new_namespaces)
                 notes = _notes(kube, {}, obj, options)
                 return Change(obj, "create", diff_objects({}, obj), deferred=check, notes=notes)
+            if options.create_only:
+                answer = kube.create(sent, dry_run=True)
+                kept = _restored(answer, check) if options.keep_answers else None
+                notes = _notes(kube, {}, _restored(answer, check), options)
+                return Change(obj, "create", diff_objects({}, obj), server=kept, deferred=check, notes=notes)
             dry = kube.apply(sent, force=options.force_conflicts, dry_run=True)
         except errors.AkscliError as exc:
             exc.message = f"{object_ref(obj)}: {exc.message}"
@@ -438,7 +445,10 @@ def _apply_batch(
             change.result = change.current
             return
         try:
-            change.result = kube.apply(change.obj, force=options.force_conflicts)
+            if options.create_only:
+                change.result = kube.create(change.obj)
+            else:
+                change.result = kube.apply(change.obj, force=options.force_conflicts)
             report(f"{change.ref} {_past(change.action)}")
         except errors.AkscliError as exc:
             change.error = exc.message

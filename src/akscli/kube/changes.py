@@ -84,6 +84,13 @@ class ApplyOptions:
     # reach the server after another custom resource (fleet place's placement or override,
     # akscli.fleet.placement.applied_last).
     last: frozenset[str] = frozenset()
+    # kubectl create, not apply: every object must be new. The plan dry-runs a POST create and
+    # execute POSTs it, so a name that is taken, even between the plan and the write, is the API
+    # server's 409 AlreadyExists and never written over (upstream: kubernetes/kubernetes
+    # staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go Store.Create:
+    # storeerr.InterpretCreateError makes the key's existence AlreadyExists; dryrun.go
+    # DryRunnableStorage.Create answers the same on a dry run).
+    create_only: bool = False
 
 
 @dataclass

@@ -419,15 +419,6 @@ def audit_accepted(scope: "FleetScope", action: str, ref: str, change: str) -> N
     )
 
 
-def hub_only(force_conflicts: bool) -> None:
-    """--force-conflicts is server-side apply's: ARM has no field managers."""
-    if force_conflicts:
-        raise UsageError(
-            "--force-conflicts belongs to hub objects (server-side apply); ARM has no field managers",
-            hint="drop --force-conflicts, or leave out --fleet to work on the hub",
-        )
-
-
 def delete_staged(
     child: "Child",
     name: str,

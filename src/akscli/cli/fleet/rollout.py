@@ -27,7 +27,6 @@ from akscli.cli.fleet.common import (
     checked_namespace,
     delete_staged,
     group_app,
-    hub_only,
     on_fleet,
     on_hub,
     opt,
@@ -78,7 +77,6 @@ def rollout_create(
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
-    force_conflicts: opts.ForceConflicts = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
     timeout: RunCreateTimeout = None,
@@ -90,7 +88,6 @@ def rollout_create(
     refuse_namespace_on_arm(arm, namespace)
     if arm.fleet:
         limit = arm_timeout(arm, timeout)
-        hub_only(force_conflicts)
         _refuse_hub_flags(placement, resource_index)
         from akscli.fleet.arm import update_run_body
         from akscli.fleet.stages import child_name, parse_stages
@@ -143,21 +140,29 @@ def rollout_create(
 
         check_runs(hub.connect(), objects)
     if opts.dry_run_mode(dry_run) == "none":
-        from akscli.fleet.rollout import SCHEDULE_TIMEOUT, wait_until_scheduled
+        from akscli.fleet.rollout import SCHEDULE_TIMEOUT, require_new, wait_until_scheduled
 
+        require_new(hub.connect(), objects)  # a taken name is refused before the wait, not after it
         seconds = validate.duration(timeout, "--timeout") if timeout is not None else SCHEDULE_TIMEOUT
         with output.status(f"waiting for placement {placement} to be scheduled before run {name}") as update:
             wait_until_scheduled(hub.connect(), objects, seconds, progress=update)
-    outcome = apply_objects(
-        objects,
-        stack=f"fleet-run-{name}"[:63],
-        target=hub.target(),
-        dry_run=dry_run,
-        yes=yes,
-        output_format=output_format,
-        force_conflicts=force_conflicts,
-        action="fleet rollout create",
-    )
+    from akscli.errors import ConflictError
+    from akscli.fleet.rollout import name_taken
+
+    try:
+        # kubectl create: a POST, which the server answers AlreadyExists (--dry-run=server too)
+        outcome = apply_objects(
+            objects,
+            stack=f"fleet-run-{name}"[:63],
+            target=hub.target(),
+            dry_run=dry_run,
+            yes=yes,
+            output_format=output_format,
+            action="fleet rollout create",
+            create_only=True,
+        )
+    except ConflictError as exc:
+        raise name_taken(exc, objects[0]) from None
     found(exit_code and would_change(outcome.changes))
 
 

@@ -20,7 +20,6 @@ from akscli.cli.fleet.common import (
     checked_namespace,
     delete_staged,
     group_app,
-    hub_only,
     on_fleet,
     on_hub,
     refuse_namespace_on_arm,
@@ -56,7 +55,6 @@ def strategy_create(
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
-    force_conflicts: opts.ForceConflicts = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
     timeout: ArmTimeout = None,
@@ -72,25 +70,26 @@ def strategy_create(
     limit = arm_timeout(arm, timeout)
     if not arm.fleet:
         from akscli.cli.common import apply_objects
-        from akscli.fleet.rollout import require_new_strategy, strategy_objects
+        from akscli.errors import ConflictError
+        from akscli.fleet.rollout import name_taken, strategy_objects
 
-        ns = checked_namespace(namespace)
-        objects = strategy_objects(name, ns, specs)
-        if opts.dry_run_mode(dry_run) != "client":  # kubectl create: AlreadyExists, by --dry-run=server too
-            require_new_strategy(hub.connect(), name, ns)
-        outcome = apply_objects(
-            objects,
-            stack=f"fleet-strategy-{name}"[:63],
-            target=hub.target(),
-            dry_run=dry_run,
-            yes=yes,
-            output_format=output_format,
-            force_conflicts=force_conflicts,
-            action="fleet rollout strategy create",
-        )
+        objects = strategy_objects(name, checked_namespace(namespace), specs)
+        try:
+            # kubectl create: a POST, which the server answers AlreadyExists (--dry-run=server too)
+            outcome = apply_objects(
+                objects,
+                stack=f"fleet-strategy-{name}"[:63],
+                target=hub.target(),
+                dry_run=dry_run,
+                yes=yes,
+                output_format=output_format,
+                action="fleet rollout strategy create",
+                create_only=True,
+            )
+        except ConflictError as exc:
+            raise name_taken(exc, objects[0]) from None
         found(exit_code and would_change(outcome.changes))
         return
-    hub_only(force_conflicts)
     from akscli.fleet.arm import strategy_body
     from akscli.fleet.armclient import STRATEGY
     from akscli.fleet.stages import child_name
