@@ -211,8 +211,11 @@ def test_hub_strategy_create_over_an_existing_strategy_is_refused_and_keeps_its_
 def test_hub_run_create_over_an_existing_run_is_refused_and_leaves_it_as_it_was(hub: Hub) -> None:
     # kubectl create's AlreadyExists: the apply went over it and set spec.state, so a second
     # `create --start` started the run the first create had left to be started by hand.
+    from akscli.fleet.rollout import run_objects
+
     _external_and_strategy("all")
-    assert _create_run().exit_code == 0
+    for obj in run_objects("run-1", None, "llm", "s", None, start=False):
+        hub.cluster.create(obj)
     result = invoke("fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "s", "--start", "-y")
     assert result.exit_code == 4, result
     assert "error: staged update run run-1 already exists" in result.stderr
