@@ -45,6 +45,17 @@ def test_credentials_merge_an_exec_user_that_runs_akscli_token(azure_env: ArmEmu
     assert azure_env.requests_to("/listClusterUserCredential$", "POST")[0].query["format"] == ["exec"]
 
 
+def test_credentials_warn_when_kubectl_cannot_find_akscli_on_path(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    """The README's set-up runs .venv/bin/akscli without activating the venv: the exec user's
+    'akscli' is then not on PATH, and kubectl fails on the context just merged. Said, with the fix."""
+    seed_cluster(azure_env)
+    cfg = tmp_path / "config"
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), env={"PATH": str(tmp_path)})
+    assert r.exit_code == 0, r
+    assert "warning: akscli is not on PATH" in r.stderr
+    assert f'export PATH="{Path(sys.executable).parent}:$PATH"' in r.stderr
+
+
 def test_credentials_with_a_login_mode_write_it_into_the_plugin_args(azure_env: ArmEmulator, tmp_path: Path) -> None:
     seed_cluster(azure_env)
     cfg = tmp_path / "config"

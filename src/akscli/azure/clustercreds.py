@@ -138,6 +138,24 @@ def rewrite_exec_user(
     return buf.getvalue().encode("utf-8")
 
 
+def not_on_path_warning() -> str | None:
+    """A line for the credentials commands when kubectl cannot run the ``akscli`` the exec user names:
+    kubectl looks the plugin's command up on PATH, and an akscli installed in a virtual environment
+    that is not activated (the README's set-up runs ``.venv/bin/akscli``) is not there. None when it is."""
+    import shutil
+    import sys
+
+    if shutil.which("akscli"):
+        return None
+    here = [os.path.dirname(os.path.abspath(sys.argv[0])) if sys.argv else "", os.path.dirname(sys.executable)]
+    folder = next((d for d in here if d and os.path.isfile(os.path.join(d, "akscli"))), None)
+    fix = f'export PATH="{folder}:$PATH"' if folder else "pip install akscli"
+    return (
+        "akscli is not on PATH, and kubectl runs 'akscli token' to sign in to this context: "
+        f"kubectl fails until it is ({fix})"
+    )
+
+
 def exec_args(
     old: list[str],
     login: str | None,

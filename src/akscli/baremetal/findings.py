@@ -104,6 +104,28 @@ class Report:
     def blocking(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
 
+    def blocking_line(self) -> str:
+        """``N blocking finding(s) on M node(s) and K cluster-wide``: M counts each node once, where
+        two findings (a node short of GPUs and without its RDMA resource) name the same one; a finding
+        keeps only its first node names, so past them M is a lower bound ("at least")."""
+        names: set[str] = set()
+        least = cluster = 0
+        partial = False
+        for f in self.blocking:
+            if f.scope == "cluster":
+                cluster += 1
+                continue
+            names.update(f.nodes)
+            least = max(least, f.count)
+            partial = partial or f.count > len(f.nodes)
+        shown = max(len(names), least)
+        where = []
+        if shown:
+            where.append(f"{'at least ' if partial else ''}{shown} node(s)")
+        if cluster:
+            where.append(f"{cluster} cluster-wide")
+        return f"{len(self.blocking)} blocking finding(s)" + (f" on {' and '.join(where)}" if where else "")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "summary": {

@@ -452,3 +452,13 @@ def report_merge(result: "MergeResult", name: str, fmt: str) -> None:
         output.emit_object(result.to_dict(), fmt)
     else:
         output.info(result.describe(name))
+
+
+def warn_not_on_path() -> None:
+    """After a credentials command wrote an exec user running ``akscli token``: a warning where
+    kubectl cannot find akscli on PATH (akscli.azure.clustercreds.not_on_path_warning)."""
+    from akscli.azure import clustercreds
+
+    line = clustercreds.not_on_path_warning()
+    if line:
+        output.warn(line)

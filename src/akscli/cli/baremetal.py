@@ -237,9 +237,8 @@ def doctor(
             empty="No findings: the cluster is ready for GPU work.",
         )
     if report.blocking:
-        nodes = sum(f.count for f in report.blocking)
         raise CheckFailedError(
-            f"{len(report.blocking)} blocking finding(s) across {nodes} node(s) or component(s)",
+            report.blocking_line(),
             hint="fix the errors above and run 'akscli baremetal doctor' again",
         )
 
