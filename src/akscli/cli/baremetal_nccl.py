@@ -43,7 +43,11 @@ def test_nccl(
     nodes: Annotated[int, typer.Option("--nodes", help="Nodes (one pod each).", min=1, max=1024)] = 2,
     gpus_per_node: Annotated[
         int | None,
-        typer.Option("--gpus-per-node", help="GPUs per node (default: the VM size's count).", show_default=False),
+        typer.Option(
+            "--gpus-per-node",
+            help="GPUs per node (default: the VM size's count; fewer: the bandwidth is reported, not judged).",
+            show_default=False,
+        ),
     ] = None,
     vm_size: Annotated[
         str | None,
