@@ -66,3 +66,31 @@ def test_window_must_be_a_prometheus_duration(model_emulator: Start) -> None:
     model_emulator()
     result = invoke("model", "top", "phi-4", "--window", "5 minutes")
     assert result.exit_code == 2 and "invalid --window '5 minutes'" in result.stderr
+
+
+def test_all_namespaces_sends_one_query_per_figure_and_names_a_model_without_series(
+    model_emulator: Start, monkeypatch: Any
+) -> None:
+    emu = model_emulator(monitoring=True)
+    for namespace in ("default", "other"):
+        args = ("-n", namespace, "--create-namespace") if namespace == "other" else ()
+        assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", *args, "-y").exit_code == 0
+        deadline = time.monotonic() + 10
+        while not vllm_pods(emu, namespace=namespace):
+            assert time.monotonic() < deadline, "pod not ready"
+            time.sleep(0.05)
+        if namespace == "default":
+            emu.prometheus.scrape(time.time() - 30, every=True)  # other/phi-4 starts after: no series
+    asked: list[str] = []
+    query = emu.prometheus.query
+    monkeypatch.setattr(emu.prometheus, "query", lambda expr, at=None: asked.append(expr) or query(expr, at))
+
+    result = invoke("model", "top", "-A", "--window", "5m", "-o", "json")
+    print(f"Prometheus requests for 2 models in 2 namespaces: {len(asked)}")
+    assert result.exit_code == 0, result
+    assert len(asked) == 7 and all('namespace=~"default|other"' in q for q in asked)
+    [pod] = vllm_pods(emu)
+    assert [(r["namespace"], r["pod"]) for r in list_items(result.stdout)] == [("default", pod), ("default", None)]
+    [line] = result.stderr.splitlines()
+    assert line.startswith("warning: no figures over 5m from model other/phi-4: Prometheus monitoring/")
+    assert "has no vllm:num_requests_running series of its pods" in line

@@ -121,16 +121,19 @@ def top_cmd(
 
 
 def _windowed(kube: Any, targets: list[Any], window: str) -> list[dict[str, Any]] | None:
-    """The rows from Prometheus; None, after one line saying why, when it cannot give them (the
-    two scrapes are shown then, as without --window)."""
+    """The rows from Prometheus, after one line per model it has no series of; None, after one
+    line saying why, when it has none at all (the two scrapes are shown then, as without --window)."""
     from akscli.gpu_activity import Unavailable
     from akscli.model import serving_window
 
     try:
-        return serving_window.read(kube, targets, window)
+        reading = serving_window.read(kube, targets, window)
     except Unavailable as exc:
         output.warn(f"figures over {window} not shown: {exc}; showing two scrapes of each pod instead")
         return None
+    for line in reading.unseen:  # a model without series does not hide the others
+        output.warn(line)
+    return reading.rows
 
 
 def _emit(rows: list[dict[str, Any]], fmt: str, all_namespaces: bool) -> None:
