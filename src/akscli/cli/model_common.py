@@ -179,12 +179,26 @@ def served_checked(
     model: catalog.Model, runtime: str, image: str | None, trusted: bool | None, kaito_flag: str
 ) -> catalog.Model:
     """``model``, or a UsageError where the vLLM that serves it (akscli's or an AI Runway provider's: ``trusted``
-    not None; ``image`` as hub_checked's) cannot serve its architecture (akscli.model.vllm_archs); a warning
-    where only its Transformers backend might. The hint names KAITO where KAITO's catalog has the model."""
-    if trusted is None or runtime == "kaito" or model.architecture is None:
+    not None; ``image`` as hub_checked's) cannot load a catalog model's config.json without the repo's own code
+    (the facts models.yaml records: akscli.model.remote_code), or cannot serve its architecture
+    (akscli.model.vllm_archs); a warning where only its Transformers backend might, or where the image is not
+    known. The architecture's hint names KAITO where KAITO's catalog has the model."""
+    if trusted is None or runtime == "kaito":
         return model
-    from akscli.model import hub_describe, vllm_archs
+    from akscli import output
+    from akscli.model import hub_describe, remote_code, vllm_archs
 
+    # vLLM reads config.json before it resolves the architecture: the config's judge comes first.
+    config = catalog.config_of(model.id)
+    said = (
+        remote_code.check(model.id, config, hub_describe.serving_vllm(False, image), trusted, kaito_flag)
+        if config
+        else None
+    )
+    if said:
+        output.warn(said)
+    if model.architecture is None:
+        return model
     kaito_serves = model.source.startswith("kaito") and model.architecture in vllm_archs.served(hub_describe.KAITO_VLLM)
     warning = vllm_archs.check(
         model.id,
@@ -194,8 +208,6 @@ def served_checked(
         kaito_flag if kaito_serves else None,
     )
     if warning:
-        from akscli import output
-
         output.warn(warning)
     return model
 

@@ -143,6 +143,26 @@ def find(name: str) -> Model | None:
     return None
 
 
+def config_of(model_id: str) -> dict[str, Any] | None:
+    """The config.json facts models.yaml records for the catalog model ``model_id``, as a config.json would
+    hold them: ``model_type``, ``architectures`` and ``auto_map`` (its AutoConfig; none where the row says
+    ``auto_config: none``), for akscli.model.remote_code; None where the row records no model_type or no
+    auto_config (no published copy of its config.json was read: not judged), or the model is not in the catalog."""
+    for row in datafiles.load("models")["models"]:
+        if row["id"] != model_id:
+            continue
+        model_type, auto_config = row.get("model_type"), row.get("auto_config")
+        if model_type is None or auto_config is None:
+            return None
+        config: dict[str, Any] = {"model_type": model_type}
+        if row.get("architecture"):
+            config["architectures"] = [row["architecture"]]
+        if auto_config != "none":
+            config["auto_map"] = {"AutoConfig": auto_config}
+        return config
+    return None
+
+
 def _spellings() -> dict[str, str]:
     """Each way a catalog model is typed (its id, the id's last part, its preset), to the name shown."""
     names: dict[str, str] = {}

@@ -10,10 +10,13 @@ unless remote code is trusted (huggingface/transformers v4.57.6 and v5.17.0
 ``models/auto/configuration_auto.py`` AutoConfig.from_pretrained, ``dynamic_module_utils.py``
 resolve_trust_remote_code): vLLM exits at start, so the Deployment only crash-loops.
 
-Sure only where both are read: the model_type is in no transformers release akscli read (the data file
-``transformers_model_types.txt``, v4.48.0 to v5.25.0: an image's transformers is one of these, whatever
-its major) and not in the registry of the vLLM release the image's tag names (VLLM_ONLY_CHANGES). An image
-whose release akscli does not know gets a warning instead.
+Sure only where both are read: the model_type is not mapped by the transformers major the image of the
+vLLM release its tag names runs (vllm_versions.transformers_major; the data file
+``transformers_model_types.txt``: [4] the v4 releases' names, v4.48.0 to v4.57.6; either major, every
+release to v5.25.0), and not in that release's ``_CONFIG_REGISTRY`` (the data file ``vllm_config_types.txt``).
+An image whose release, or whose transformers major, akscli does not know gets a warning instead. The
+catalog's entries carry their config.json's model_type and auto_map AutoConfig where a published copy was
+read (models.yaml ``model_type``, ``auto_config``; akscli.model.catalog.config_of), and are judged the same way.
 """
 
 from __future__ import annotations
@@ -27,97 +30,144 @@ from typing import Any
 from akscli.errors import UsageError
 from akscli.model import bounded, vllm_versions
 
-# The model_types in vLLM's _CONFIG_REGISTRY that no transformers release maps, as (release, added,
-# removed) from v0.8.0 on; a release not named changed none. Read from each release's wheel
-# (vllm/transformers_utils/config.py _CONFIG_REGISTRY, every release in vllm_versions.RELEASES) less
-# the transformers model types: the ones whose config loads only through vLLM's own class.
-VLLM_ONLY_CHANGES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("0.8.0", ("NVLM_D", "RefinedWeb", "RefinedWebModel", "chatglm", "deepseek_vl_v2", "eagle", "h2ovl_chat",
-               "internvl_chat", "jais", "medusa", "mlp_speculator", "solar", "telechat", "ultravox"), ()),
-    ("0.8.3", ("skywork_chat",), ()),
-    ("0.8.5", ("kimi_vl",), ()),
-    ("0.9.0", ("minimax_text_01", "minimax_vl_01", "ovis"), ()),
-    ("0.9.2", (), ("h2ovl_chat", "internvl_chat")),
-    ("0.10.0", ("Llama_Nemotron_Nano_VL",), ()),
-    ("0.10.1", ("speculators", "step3_text", "step3_vl"),
-     ("NVLM_D", "minimax_text_01", "minimax_vl_01", "skywork_chat", "solar", "telechat")),
-    ("0.10.2", ("midashenglm",), ()),
-    ("0.11.1", (), ("Llama_Nemotron_Nano_VL",)),
-    ("0.13.0", ("bagel", "tarsier2"), ()),
-    ("0.14.0", ("isaac",), ()),
-    ("0.16.0", ("funaudiochat",), ()),
-    ("0.17.0", ("colqwen3", "ops_colqwen3", "qwen3_vl_nemotron_embed"), ()),
-    ("0.18.0", ("kimi_k2",), ()),
-    ("0.20.0", ("fireredlid", "umm"), ()),
-    ("0.21.0", ("hyperclovax_vlm", "moondream3"), ()),
-    ("0.22.0", ("openvla",), ()),
-    ("0.23.0", (), ("jais",)),
-    ("0.24.0", ("minimax_m3_mtp",), ()),
-    ("0.25.0", ("unlimited-ocr",), ("tarsier2",)),
-    ("0.26.0", ("arctic", "inkling_model"), ()),
-    ("0.27.0", ("k3_dspark", "kimi_k3"), ()),
-    ("0.29.0", (), ("arctic", "fireredlid", "hyperclovax_vlm", "umm")),
-    ("0.30.0", ("bailing_moe_v3_vl", "deepseek_v41"), ()),
-    ("0.33.0", ("alpamayo2_super", "muse_spark_dspark", "musespark1x_text", "step5", "step5_vl"),
-     ("medusa", "mlp_speculator")),
-    ("0.34.0", ("kimi_k31", "lfm3_audio", "ming_v3_asr", "ricursive"), ("musespark1x_text",)),
-)  # fmt: skip
 _DATA = Path(__file__).resolve().parents[1] / "data" / "transformers_model_types.txt"
+# vLLM's _CONFIG_REGISTRY, release by release (vllm/transformers_utils/config.py of each wheel in RELEASES).
+_VLLM_CONFIGS = Path(__file__).resolve().parents[1] / "data" / "vllm_config_types.txt"
+IMAGE = "vllm/vllm-openai"
 # KAITO's preset passes --trust-remote-code itself (akscli.model.flag_checks.trust_remote_code): the other way out.
 KAITO = "--runtime kaito"
 
 
-def hint(kaito: str = KAITO) -> str:
-    """The two ways out of a refusal: the flag, or KAITO (``kaito``: --runtime kaito, or --provider kaito
-    under AI Runway)."""
+def hint(kaito: str = KAITO, image: str | None = None) -> str:
+    """The ways out of a refusal: the flag, an image (``image``: the first release that loads the config
+    without it, where one does), or KAITO (``kaito``: --runtime kaito, or --provider kaito under AI Runway)."""
     return (
         "add --trust-remote-code to run the repo's own code in the vLLM pod (only for a repo you trust), "
-        f"or use {kaito}"
+        + (f"use --image {IMAGE}:{image}, " if image else "")
+        + f"or use {kaito}"
     )
 
 
 @functools.cache
-def transformers_types() -> frozenset[str]:
-    """Every model_type a transformers release from v4.48.0 to v5.25.0 maps (the data file)."""
-    lines = _DATA.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+def _type_sections() -> dict[str, frozenset[str]]:
+    sections: dict[str, set[str]] = {}
+    current: set[str] = set()
+    for line in _DATA.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], set())
+        elif line and not line.startswith("#"):
+            current.add(line)
+    return {name: frozenset(names) for name, names in sections.items()}
+
+
+def transformers_types(major: int | None = None) -> frozenset[str]:
+    """The model_types transformers ``major`` maps: 4, those of a transformers 4 release (the data file's
+    [4]); 5 or None (either), every release's from v4.48.0 to v5.25.0: an image's v5 release may be an
+    early one that still maps a name a later one dropped, so only names no release maps count as missing."""
+    sections = _type_sections()
+    return sections["4"] if major == 4 else sections["4"] | sections["5"]
+
+
+@functools.cache
+def _vllm_configs() -> dict[str, frozenset[str]]:
+    changes: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in _VLLM_CONFIGS.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = changes.setdefault(line[1:-1], [])
+        elif line and not line.startswith("#"):
+            current.append(line)
+    names: set[str] = set()
+    out: dict[str, frozenset[str]] = {}
+    for release in sorted(vllm_versions.RELEASES, key=vllm_versions._key):
+        for line in changes.get(release, []):
+            (names.add if line[0] == "+" else names.discard)(line[1:])
+        out[release] = frozenset(names)
+    return out
+
+
+def vllm_configs(version: str) -> frozenset[str]:
+    """The model_types vLLM ``version`` (a release in RELEASES) loads with a config class of its own."""
+    found = _vllm_configs().get(version.lstrip("v"))
+    if found is None:
+        raise ValueError(f"vLLM {version} was not read")
+    return found
 
 
 def vllm_own(version: str) -> frozenset[str]:
     """The model_types no transformers maps that vLLM ``version`` (a release in RELEASES) loads with its own class."""
-    if version.lstrip("v") not in vllm_versions.RELEASES:
-        raise ValueError(f"vLLM {version} was not read")
-    names: set[str] = set()
-    key = vllm_versions._key(version)
-    for release, added, removed in VLLM_ONLY_CHANGES:
-        if vllm_versions._key(release) > key:
-            break
-        names = (names | set(added)) - set(removed)
-    return frozenset(names)
+    return vllm_configs(version) - transformers_types()
 
 
-def remote_type(config: Mapping[str, Any]) -> str | None:
+def remote_type(config: Mapping[str, Any], major: int | None = None) -> str | None:
     """The model_type of a config.json whose ``auto_map`` names an AutoConfig of the repo's own code and
-    that no transformers release maps ("" where it names none); None where transformers loads it."""
+    that transformers ``major`` (None: any release akscli read) does not map ("" where it names none);
+    None where transformers loads it."""
     auto_map = config.get("auto_map")
     if not isinstance(auto_map, Mapping) or "AutoConfig" not in auto_map:
         return None
     model_type = config.get("model_type")
     model_type = model_type if isinstance(model_type, str) else ""
-    return None if model_type in transformers_types() else model_type
+    return None if model_type in transformers_types(major) else model_type
+
+
+def needs_remote(config: Mapping[str, Any], version: str, major: int | None) -> str | None:
+    """remote_type for vLLM ``version`` running transformers ``major``, less the model_types the release
+    loads with its own config class; None where that image loads the config without the repo's code."""
+    model_type = remote_type(config, major)
+    return None if model_type is None or model_type in vllm_configs(version) else model_type
+
+
+# The least release of vLLM whose wheel requires transformers>=5.5.3 (vllm_versions): from here on every image
+# maps the data file's [5.5.3] names.
+_FROM_5_5_3 = "0.24.0"
+
+
+def first_loading(config: Mapping[str, Any]) -> str | None:
+    """The first release akscli knows (``v0.24.0``) whose every image loads the config without the repo's
+    code, its model_type being in the release's own config registry or, from v0.24.0, in transformers
+    v5.5.3 (the least its wheel allows), and that serves its ``architectures[0]`` (akscli.model.vllm_archs);
+    None where none does. An earlier image whose transformers release akscli cannot pin is not named."""
+    from akscli.model import vllm_archs
+
+    model_type, archs = config.get("model_type"), config.get("architectures")
+    arch = archs[0] if isinstance(archs, list) and archs and isinstance(archs[0], str) else None
+    for release in sorted(vllm_versions.RELEASES, key=vllm_versions._key):
+        late = vllm_versions._key(release) >= vllm_versions._key(_FROM_5_5_3)
+        loads = model_type in vllm_configs(release) or (late and model_type in _type_sections()["5.5.3"])
+        if loads and (arch is None or arch in vllm_archs.served(release)):
+            return f"v{release}"
+    return None
 
 
 def check(
     model_id: str, config: Mapping[str, Any], vllm_version: str | None, trusted: bool, kaito: str = KAITO
 ) -> str | None:
     """A UsageError where vLLM ``vllm_version`` (the release the image's tag names) cannot load the config
-    without remote code and ``trusted`` (--trust-remote-code) is not given; a warning line where the image's
-    release is not known (None); else None. ``kaito``: the flag that picks KAITO instead (hint)."""
+    without remote code and ``trusted`` (--trust-remote-code) is not given; a warning line where that depends
+    on what akscli does not know: the image's release (None) or its transformers major; else None.
+    ``kaito``: the flag that picks KAITO instead (hint)."""
     if trusted:
         return None
-    model_type = remote_type(config)
-    if model_type is None:
-        return None
+    major = None if vllm_version is None else vllm_versions.transformers_major(vllm_version)
+    if vllm_version is None or major is None:
+        # An image whose release, or whose transformers major, akscli does not know may run transformers 4.
+        model_type = remote_type(config, 4)
+        if model_type is None or (vllm_version is not None and model_type in vllm_configs(vllm_version)):
+            return None
+        if vllm_version is not None and remote_type(config) is None:
+            return (
+                f"{bounded.value(model_id, 48)}'s config.json needs the repo's own code (model_type "
+                f"{bounded.value(model_type, 40) or 'unset'}, auto_map AutoConfig) under transformers 4, and akscli "
+                f"does not know which major vLLM {vllm_version}'s image runs: without --trust-remote-code its "
+                f"vLLM may exit at start (add --trust-remote-code, or use {kaito})"
+            )
+    else:
+        model_type = needs_remote(config, vllm_version, major)
+        if model_type is None:
+            return None
     shown = bounded.value(model_type, 40) or "unset"
     if vllm_version is None:
         return (
@@ -125,13 +175,17 @@ def check(
             f"{shown}, auto_map AutoConfig), and akscli does not know the image's vLLM: without "
             f"--trust-remote-code its vLLM may exit at start (add --trust-remote-code, or use {kaito})"
         )
-    if model_type in vllm_own(vllm_version):
-        return None
+    # Known to a transformers release, but not to the major this image runs (nemotron_h: transformers 5 only).
+    which = (
+        f"the image's transformers {major}"
+        if major is not None and model_type in transformers_types()
+        else "transformers"
+    )
     raise UsageError(
         f"{bounded.value(model_id, 48)}'s config.json needs the repo's own code (model_type {shown}, auto_map "
-        f"AutoConfig), which neither transformers nor vLLM {vllm_version}'s own configs know: without "
+        f"AutoConfig), which neither {which} nor vLLM {vllm_version}'s own configs know: without "
         "--trust-remote-code vLLM exits at start",
-        hint=hint(kaito),
+        hint=hint(kaito, first_loading(config)),
     )
 
 
