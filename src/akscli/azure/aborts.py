@@ -25,11 +25,21 @@ if TYPE_CHECKING:
     from azure.mgmt.containerservice import ContainerServiceClient
 
 
+CANCELING = "Canceling"
+
+
 def check_running(obj: Mapping[str, Any], what: str, show: str) -> str:
-    """The state of the operation to abort; ConflictError (before the question) when none runs: AKS
-    answers 409 OperationNotAllowed then ("Cancel operation is not allowed when the ProvisioningState is
-    Failed", as users report it: VijayRod/demo container-storage/logs/k8s-aks-op.md)."""
+    """The state of the operation to abort; ConflictError (before the question) when an abort already
+    runs (Canceling) or none does: AKS answers 409 OperationNotAllowed then ("Cancel operation is not
+    allowed when the ProvisioningState is Failed", as users report it: VijayRod/demo
+    container-storage/logs/k8s-aks-op.md)."""
     state = (obj.get("properties") or {}).get("provisioningState")
+    if state == CANCELING:
+        # An abort already runs: the resource is Canceling until it ends Canceled (the spec's description).
+        raise ConflictError(
+            f"{what} is already being aborted (its provisioningState is {CANCELING}; it ends Canceled)",
+            hint=f"see it with '{show}'",
+        )
     if state is None or state in arm.TERMINAL_STATES:
         raise ConflictError(
             f"{what} runs no operation (its provisioningState is {state}); nothing to abort",

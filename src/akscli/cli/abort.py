@@ -7,7 +7,7 @@ from akscli.azure import etags, kinds
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
-from akscli.cli.nodepool_flags import Cluster, Name
+from akscli.cli.nodepool_flags import ArmName, Cluster
 
 
 def run(
@@ -61,7 +61,7 @@ def run(
 
 @on_azure
 def pool_abort(
-    name: Name,
+    name: ArmName,
     cluster: Cluster,
     resource_group: ResourceGroup = None,
     yes: opts.Yes = False,
@@ -71,7 +71,7 @@ def pool_abort(
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
-    """Abort the operation running on a node pool (az aks nodepool operation-abort); it ends Canceled."""
+    """Abort the operation running on a node pool (az aks nodepool operation-abort): Canceling, then Canceled."""
     from akscli.cli.nodepool_arm import _ids
 
     rg, cname, pname = _ids(resource_group, cluster, name)

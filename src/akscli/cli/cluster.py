@@ -374,7 +374,7 @@ def abort(
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
-    """Abort the operation running on a cluster (az aks operation-abort); it ends Canceled."""
+    """Abort the operation running on a cluster (az aks operation-abort): Canceling, then Canceled."""
     from akscli.cli import abort as aborting
 
     rg, cname = _ids(resource_group, name)

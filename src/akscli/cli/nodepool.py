@@ -14,6 +14,7 @@ from akscli.cli.diff_status import ExitCode, check_exit_code, with_exit_code
 from akscli.cli.nodepool_arm import _ids, _resume, _show, _show_cmd
 from akscli.cli.nodepool_flags import (
     COLUMNS,
+    ArmName,
     AutoProvision,
     Cluster,
     DrainTimeout,
@@ -355,7 +356,7 @@ def show(
 @app.command("scale")
 @on_azure
 def scale(
-    name: Name,
+    name: ArmName,
     cluster: Cluster,
     resource_group: ResourceGroup = None,
     count: Annotated[
@@ -420,7 +421,7 @@ def scale(
 @app.command("upgrade")
 @on_azure
 def upgrade(
-    name: Name,
+    name: ArmName,
     cluster: Cluster,
     resource_group: ResourceGroup = None,
     kubernetes_version: Annotated[

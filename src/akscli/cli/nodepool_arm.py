@@ -8,11 +8,58 @@ from akscli import output
 from akscli.azure import etags, kinds
 from akscli.cli import azopts
 from akscli.cli.azopts import AzureFlags
+from akscli.errors import UsageError
+
+# What to do instead, per verb, when NAME was given as a Karpenter NodePool (nodepool.karpenter.sh/NAME,
+# the form `nodepool list/show --auto-provision -o name` prints) to a command about to act on an Azure
+# agent pool: the NodePool is a Kubernetes object, and an agent pool of the same name is another thing.
+# show and delete have a NAP meaning (--auto-provision); the others have none in akscli: a NodePool has
+# no node count (NAP makes nodes for pending pods, capped by spec.limits: `add --auto-provision
+# --max-gpus`); its nodes follow the control plane's Kubernetes version (upstream: MicrosoftDocs/
+# azure-aks-docs 04921f5f articles/aks/node-auto-provisioning.md, "Kubernetes upgrade behavior for node
+# auto-provisioning nodes") and take new node images on their own (node-auto-provisioning-upgrade-image.md:
+# "NAP node pool virtual machines (VMs) are automatically updated when a new image version is
+# available"); no Azure operation runs on it to abort.
+_NODEPOOL_INSTEAD = {
+    "show": "add --auto-provision (and drop --cluster/-g) to show the NodePool",
+    "delete": "add --auto-provision (and drop --cluster/-g) to delete the NodePool",
+    "update": "change the NodePool with: akscli nodepool add {name} --auto-provision FLAGS (it is applied "
+    "again), or kubectl edit nodepool {name}",
+    "scale": "a NodePool has no node count (NAP makes nodes for pending pods); cap it with: akscli nodepool "
+    "add {name} --auto-provision --max-gpus N, or kubectl edit nodepool {name} (spec.limits)",
+    "upgrade": "NAP's nodes follow the cluster's Kubernetes version and take new node images on their own; "
+    "upgrade the cluster with: akscli cluster upgrade",
+    "abort": "no Azure operation runs on a NodePool; see it with: akscli nodepool show {name} --auto-provision",
+}
+
+
+def _refuse_nodepool_type(name: str) -> None:
+    """A UsageError when the NAME argument was given as a Karpenter NodePool by its group
+    (``nodepool.karpenter.sh/NAME``, options.type_name's typed_resource): only a bare NAME or the
+    agent pool's own ``nodepool/NAME`` (its -o name) names an Azure agent pool."""
+    from typer._click.globals import get_current_context
+
+    from akscli.cli import options as opts
+
+    typed = opts.typed_resource()
+    if typed is None or typed[1] is None or "." not in typed[0]:
+        return
+    ctx = get_current_context(silent=True)
+    verb = ctx.info_name if ctx is not None and ctx.info_name else "update"
+    acts = "without --auto-provision acts" if verb in ("show", "delete") else "acts only"
+    raise UsageError(
+        f"{typed[0]}/{name} is a node auto-provisioning (Karpenter) NodePool; "
+        f"nodepool {verb} {acts} on an Azure agent pool",
+        hint=_NODEPOOL_INSTEAD.get(verb, _NODEPOOL_INSTEAD["update"]).format(name=name),
+    )
 
 
 def _ids(resource_group: str | None, cluster: str, name: str | None = None) -> tuple[str, str, str]:
+    """The ARM pool's resource group, cluster and name (checked; a NodePool's TYPE/NAME refused)."""
     from akscli.azure import names
 
+    if name:
+        _refuse_nodepool_type(name)
     rg = azopts.resource_group(resource_group)
     return rg, names.cluster_name(cluster), names.nodepool_name(name) if name else ""
 

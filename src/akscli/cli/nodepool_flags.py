@@ -40,6 +40,17 @@ Name = Annotated[
         callback=opts.type_name("nodepool", "node pool name", "akscli nodepool list", resources=[NAP_NODEPOOLS]),
     ),
 ]
+# The NAME of scale, update, upgrade and abort, which act on Azure agent pools only: a NodePool's
+# nodepool.karpenter.sh/NAME is taken by the same callback and then refused with what to do instead
+# (nodepool_arm._refuse_nodepool_type), not stripped to an agent pool's NAME.
+ArmName = Annotated[
+    str,
+    typer.Argument(
+        help="Node pool name; nodepool/NAME as -o name prints it also works.",
+        show_default=False,
+        callback=opts.type_name("nodepool", "node pool name", "akscli nodepool list", resources=[NAP_NODEPOOLS]),
+    ),
+]
 # az's long names are accepted beside akscli's, one option each, so an `az aks nodepool add/update`
 # line runs as it is (upstream: Azure/azure-cli 0088c878 src/azure-cli/azure/cli/command_modules/acs/
 # _params.py: node_count '--node-count' (its -c is akscli's --cluster, not taken), min_count, max_count,

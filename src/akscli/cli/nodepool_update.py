@@ -8,13 +8,13 @@ from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
 from akscli.cli.nodepool_arm import _ids, _resume, _show, _show_cmd
 from akscli.cli.nodepool_flags import (
+    ArmName,
     Cluster,
     DrainTimeout,
     Labels,
     MaxSurge,
     MaxUnavailable,
     Mode,
-    Name,
     NodeSoakDuration,
     Taints,
     UndrainableNodeBehavior,
@@ -23,7 +23,7 @@ from akscli.cli.nodepool_flags import (
 
 @on_azure
 def update(
-    name: Name,
+    name: ArmName,
     cluster: Cluster,
     resource_group: ResourceGroup = None,
     labels: Labels = None,

@@ -9,7 +9,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 from tests.emulators.arm import akscreds, etags, schema
-from tests.emulators.arm.server import ArmError
+from tests.emulators.arm.server import ArmError, Operation
 
 if TYPE_CHECKING:
     from tests.emulators.arm.server import ArmEmulator
@@ -459,23 +459,30 @@ def _node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: d
     _pool_on_put_done(emu, rid, emu.get_resource(rid) or obj)
 
 
-def _abort(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
-    """POST .../abort on a cluster or pool: the operation running on it ends Canceled, and the answer
-    is 204 (upstream: Azure/azure-rest-api-specs e5ece900 aks/stable/2026-08-01 examples/
-    ManagedClustersAbortOperation.json, 202 or 204; AgentPools_AbortLatestOperation: "We return a 204 no
-    content code here to indicate that the operation has been accepted"). The Canceling state between
-    is not shown: the cancel is done at once. Nothing running: 409 OperationNotAllowed, in the words
-    users report for a Failed cluster (VijayRod/demo container-storage/logs/k8s-aks-op.md: "Cancel
-    operation is not allowed when the ProvisioningState is Failed"). A cancel does not roll back what the
-    operation changed (MicrosoftDocs/azure-aks-docs fb060abe articles/aks/manage-abort-operations.md):
-    the body a PUT stored stays, its versions too."""
-    if not emu.cancel_operation(rid):
+def _abort(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> Operation:
+    """POST .../abort on a cluster or pool: the operation running on it goes Canceling, then Canceled,
+    and the abort is a long-running operation of its own (server.begin_cancel: 202 with
+    Azure-AsyncOperation and Location, upstream: Azure/azure-rest-api-specs e5ece900 aks/stable/2026-08-01
+    examples/ManagedClustersAbortOperation.json; 204 where the emulator ends operations at once, the
+    other answer the spec gives). Nothing running: 409 OperationNotAllowed, in the words users report for
+    a Failed cluster (VijayRod/demo container-storage/logs/k8s-aks-op.md: "Cancel operation is not allowed
+    when the ProvisioningState is Failed"); a second abort while the first runs finds the abort running
+    and is refused too, in the same words. A cancel does not roll back what the operation changed
+    (MicrosoftDocs/azure-aks-docs fb060abe articles/aks/manage-abort-operations.md): the body a PUT stored
+    stays, its versions too."""
+    pool = "/agentPools/" in rid or "/agentpools/" in rid
+
+    def mirrored() -> None:  # the cluster's profile shows the pool's state
+        if pool:
+            _pool_on_put_done(emu, rid, emu.get_resource(rid) or obj)
+
+    op = emu.begin_cancel(rid, "Microsoft.ContainerService", mirrored)
+    if op is None:
         state = (obj.get("properties") or {}).get("provisioningState") or "Succeeded"
         raise ArmError(
             409, "OperationNotAllowed", f"Cancel operation is not allowed when the ProvisioningState is {state}"
         )
-    if "/agentPools/" in rid or "/agentpools/" in rid:
-        _pool_on_put_done(emu, rid, emu.get_resource(rid) or obj)  # the cluster's profile shows the pool's state
+    return op
 
 
 def _kubernetes_versions(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes) -> tuple[int, Any]:
@@ -526,12 +533,14 @@ def install(emu: ArmEmulator) -> None:
     )
     # The LRO headers each write declares in the AKS 2026-08-01 spec, as the generated SDK reads
     # them (azure-mgmt-containerservice operations/_operations.py): PUT 201 answers
-    # Azure-AsyncOperation (no Location), DELETE 202 both, stop/start 202 Location only.
+    # Azure-AsyncOperation (no Location), DELETE 202 both, stop/start 202 Location only, abort 202 both
+    # (examples/ManagedClustersAbortOperation.json; a pool's abort: both, the default).
+    both = ("Azure-AsyncOperation", "Location")
     emu.lro_headers.insert(
         0,
         (
             re.compile(MC + "$", re.I),
-            {"put": ("Azure-AsyncOperation",), "delete": ("Azure-AsyncOperation", "Location"), "action": ("Location",)},
+            {"put": ("Azure-AsyncOperation",), "delete": both, "action": ("Location",), "abort": both},
         ),
     )
     emu.lro_headers.insert(

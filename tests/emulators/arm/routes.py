@@ -432,7 +432,9 @@ def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: by
         req = {"__query__": query}
     rid = obj["id"]
     if not a.lro:
-        return _sync_result(a.handler(emu, rid, obj, req))
+        result = a.handler(emu, rid, obj, req)
+        # A handler that starts an operation of its own (an abort: server.begin_cancel) answers as an LRO.
+        return _accepted(emu, result, api_version) if isinstance(result, Operation) else _sync_result(result)
     _check_not_busy(emu, rid, type_name.split("/")[-1])
     if a.before is not None:
         a.before(emu, rid, obj, req)
@@ -449,6 +451,11 @@ def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: by
         return result if isinstance(result, dict) else None
 
     op = emu._new_operation(rid, action, "POST", emu._location_of(obj), p.namespace, done)
+    return _accepted(emu, op, api_version)
+
+
+def _accepted(emu: ArmEmulator, op: Operation, api_version: str) -> Response:
+    """A POST action's operation: 202 with its URLs, or (``lro_polls`` 0) its outcome at once."""
     if emu.lro_polls <= 0 and op.error is None:
         op = emu._complete_now(op)
         if op.status == "Failed":
@@ -518,7 +525,7 @@ def _operation(emu: ArmEmulator, kind: str, op_id: str, api_version: str) -> Res
         raise ArmError(404, "OperationNotFound", f"Operation '{op_id}' was not found.")
     if kind == "operations":
         return _op_status(emu, op, api_version)
-    if op.status == "InProgress":
+    if op.status in RUNNING:
         return 202, emu._op_urls(op, api_version), None
     if op.status in ("Failed", "Canceled"):
         # The Location URL answers a failed operation as the synchronous request would have.
@@ -530,6 +537,12 @@ def _operation(emu: ArmEmulator, kind: str, op_id: str, api_version: str) -> Res
     return 204, {}, None
 
 
+# The statuses of an operation that has not ended: Canceling is the one an abort puts it in until the
+# cancel is done (server.begin_cancel); a client polls on (azure-core's ARMPolling ends only at Succeeded,
+# Failed or Canceled, azure/core/polling/base_polling.py _FINISHED).
+RUNNING = ("InProgress", "Canceling")
+
+
 def _op_status(emu: ArmEmulator, op: Operation, api_version: str) -> Response:
     out: dict[str, Any] = {
         "id": f"/subscriptions/{op.subscription}/providers/{op.namespace}/locations/{op.location}/operations/{op.id}",
@@ -538,7 +551,7 @@ def _op_status(emu: ArmEmulator, op: Operation, api_version: str) -> Response:
         "startTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(op.start)),
     }
     headers: dict[str, str] = {}
-    if op.status == "InProgress":
+    if op.status in RUNNING:
         if emu.retry_after is not None:
             headers["Retry-After"] = _fmt_retry(emu.retry_after)
         out["percentComplete"] = 50.0

@@ -342,20 +342,44 @@ class ArmEmulator:
         op = self._new_operation(resource_id, kind, "PUT", self._location_of(obj), "Microsoft.ContainerService", done)
         op.polls_left = polls
 
-    def cancel_operation(self, resource_id: str) -> bool:
-        """End the operation running on ``resource_id`` Canceled, its change not completed (an abort);
-        False when none runs. The resource's provisioningState becomes Canceled (Azure/azure-resource-
-        manager-rpc v1.0/async-api-reference.md: Canceled is terminal, and a Canceled operation carries an
-        "error"); no provisioningError is recorded. AKS's code and message for an aborted operation are
-        published nowhere: this error's are the emulator's own."""
+    def begin_cancel(
+        self, resource_id: str, namespace: str, on_state: Callable[[], None] | None = None
+    ) -> Operation | None:
+        """An abort of the operation running on ``resource_id``; None when none runs. AKS moves the
+        resource "to a Canceling state and eventually to a Canceled state when cancellation finishes",
+        and the abort is itself a long-running operation: 202 with Azure-AsyncOperation and Location
+        (upstream: Azure/azure-rest-api-specs e5ece900 specification/containerservice/resource-manager/
+        Microsoft.ContainerService/aks/stable/2026-08-01 ManagedClusters_AbortLatestOperation and
+        AgentPools_AbortLatestOperation, example ManagedClustersAbortOperation.json; azure-mgmt-
+        containerservice 41.8.0 operations/_operations.py _abort_latest_operation_initial: 202 or 204).
+        While it runs, the aborted operation's status is Canceling (MicrosoftDocs/azure-aks-docs
+        11fb7fb8 articles/aks/manage-abort-operations.md: "should show a status of Canceling") and
+        the resource's provisioningState too; the abort ends Succeeded once the aborted operation and
+        the resource are Canceled (Azure/azure-resource-manager-rpc v1.0/async-api-reference.md:
+        Canceled is terminal, and a Canceled operation carries an "error"). No provisioningError is
+        recorded. AKS's code and message for an aborted operation are published nowhere: this
+        error's are the emulator's own. ``on_state`` runs after each change of provisioningState."""
         with self._lock:
-            op = self._ops.get(self._busy.pop(resource_id.lower(), ""))
-            if op is None or op.status != "InProgress":
-                return False
-            op.status = "Canceled"
-            op.error = {"code": "Canceled", "message": "The operation was canceled."}
-        self.update_resource(resource_id, lambda o: o.setdefault("properties", {}).update(provisioningState="Canceled"))
-        return True
+            running = self._ops.get(self._busy.get(resource_id.lower(), ""))
+            if running is None or running.status != "InProgress" or running.kind == "abort":
+                return None
+            running.status = "Canceling"
+
+        def state(value: str) -> None:
+            self.update_resource(resource_id, lambda o: o.setdefault("properties", {}).update(provisioningState=value))
+            if on_state is not None:
+                on_state()
+
+        def canceled() -> dict[str, Any] | None:
+            with self._lock:
+                running.status = "Canceled"
+                running.error = {"code": "Canceled", "message": "The operation was canceled."}
+            state("Canceled")
+            return None
+
+        state("Canceling")
+        obj = self.get_resource(resource_id)
+        return self._new_operation(resource_id, "abort", "POST", self._location_of(obj), namespace, canceled)
 
     def issue_token(
         self,
@@ -446,10 +470,12 @@ class ArmEmulator:
             "Location": f"{base}/operationresults/{op.id}{q}",
         }
         p = parse_path(op.resource_id)
+        # An action's headers are its type's "action" entry unless the type declares the action by name.
         kind = op.kind if op.kind in ("put", "patch", "delete") else "action"
         for rx, declared in self.lro_headers:
-            if p is not None and rx.match(p.type) and kind in declared:
-                headers = {k: v for k, v in headers.items() if k in declared[kind]}
+            names = declared.get(op.kind, declared.get(kind))
+            if p is not None and rx.match(p.type) and names is not None:
+                headers = {k: v for k, v in headers.items() if k in names}
                 break
         # Retry-After is optional in the RPC; absent, a client waits its default (60 s).
         if self.retry_after is not None:
