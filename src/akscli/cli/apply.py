@@ -26,17 +26,21 @@ Stack = Annotated[
 def _checked_manifests(paths: list[str], stack: str | None) -> list[dict[str, Any]]:
     """The manifests of ``-f``, checked before anything is sent: the stack name, each object's
     name, what KEDA's and KubeFleet's override webhooks would refuse, and a KubeRay spec KubeRay's
-    own validation would refuse (akscli.ray.object_rules)."""
+    own validation would refuse whatever the operator's gates (akscli.ray.object_rules)."""
     if stack is not None:
         validate.name(stack, "stack name")
     objects = _read_manifests(paths)
     from akscli.fleet.override_checks import check_overrides
     from akscli.kube.keda_checks import check_fallbacks
+    from akscli.ray.cluster_options import GATES as ALPHA_GATES
     from akscli.ray.object_rules import check_objects
 
     check_fallbacks(objects)
     check_overrides(objects)
-    check_objects(objects)
+    # The operator is not read yet: its Alpha gates (GCSFaultToleranceEmbeddedStorage and
+    # cluster_options.GATES) are taken as on here, so only a file's own content is judged; the plan
+    # hook (_operator_notes) judges them again by the operator found on the cluster.
+    check_objects(objects, embedded=True, alpha=ALPHA_GATES)
     return objects
 
 
@@ -146,6 +150,7 @@ def _operator_notes() -> Any:
     whose --feature-gates its release refuses is not running: a note says so and its flag is not
     believed. Then what KubeRay does about a changed RayService's clusters
     (akscli.ray.service_plan.kube_plan_notes)."""
+    from akscli.ray.cluster_options import GATES as ALPHA_GATES
     from akscli.ray.object_rules import DELETION_GATE, check_objects, uses_gates
     from akscli.ray.operator_gates import OperatorGates, operator_gates
     from akscli.ray.service_plan import kube_plan_notes
@@ -160,7 +165,8 @@ def _operator_notes() -> Any:
                 said.append(f"warning: the KubeRay operator is not running: {read[0].problem}")
         op = read[0] if read else OperatorGates()
         gates = (op.gate("RayServiceIncrementalUpgrade"), op.gate(DELETION_GATE))
-        check_objects([applied], *gates, op.release, op.gate("GCSFaultToleranceEmbeddedStorage"))
+        alpha = {g for g in ALPHA_GATES if op.gate(g)}  # RayClusterHistoryServer, ...: off where not known
+        check_objects([applied], *gates, op.release, op.gate("GCSFaultToleranceEmbeddedStorage"), alpha)
         return said + kube_plan_notes(kube, current, applied)
 
     return notes

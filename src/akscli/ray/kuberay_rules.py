@@ -6,8 +6,9 @@ raycluster_controller.go rayClusterReconcile): ``ray cluster create -f FILE --wa
 for its timeout. These are utils/validation.go ValidateRayClusterSpec and
 ValidateRayClusterUpgradeOptions at v1.7.0, in upstream's order and words, with the operator's
 default feature gates (pkg/features/features.go: RayClusterHistoryServer, RayClusterNetworkPolicy,
-RayClusterMTLS and GCSFaultToleranceEmbeddedStorage off) and RayJobDeletionPolicy as the caller
-knows the operator's (operator_gates.py; on where not known).
+RayClusterMTLS and GCSFaultToleranceEmbeddedStorage off) unless the caller knows the operator runs
+with one on (then that option's content rules run: cluster_options.py for the first three), and
+RayJobDeletionPolicy as the caller knows the operator's (operator_gates.py; on where not known).
 
 Left out: "worker group X must set both minReplicas and maxReplicas": the v1.7.0 CRD defaults
 both (0 and 2147483647), so the rule never fires on an object the API server stored. A value of
@@ -17,10 +18,12 @@ the wrong type is left to the API server, which refuses it against the CRD schem
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from akscli.kube.label_validation import label_key_errors, label_value_errors
+from akscli.ray.cluster_options import FIELDS as ALPHA_FIELDS
+from akscli.ray.cluster_options import go_quote, history_problem, network_policy_problem, tls_problem
 
 # k8s.io/apimachinery v0.36.0 pkg/util/version/version.go versionMatchRE (Go's \s is [\t\n\f\r ];
 # Go's "." matches no newline, and neither does Python's).
@@ -29,7 +32,6 @@ _VERSION = re.compile(r"[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*)(.*)")
 # are that version's words (pkg/api/validate/content kube.go IsLabelKey, IsLabelValue).
 KUBERAY_APIMACHINERY = "1.36"
 _UINT64_MAX = 2**64 - 1  # strconv.ParseUint(comp, 10, 0) on a 64-bit build
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
 FT_ANNOTATION = "ray.io/ft-enabled"
 
@@ -61,26 +63,6 @@ def _v2_env_on(head: Mapping[str, Any]) -> bool:
     return env is not None and env.get("value") in ("1", "true")
 
 
-def _go_quote(text: str) -> str:
-    """Go's %q of a string (strconv.Quote): double quotes; backslash escapes for quote, backslash and
-    \\a \\b \\f \\n \\r \\t \\v; \\xHH for other control bytes, \\uHHHH or \\UHHHHHHHH for other
-    unprintable runes (unicode.IsPrint: letters, marks, numbers, punctuation, symbols, ASCII space)."""
-    out = []
-    for char in text:
-        code = ord(char)
-        if char in ('"', "\\"):
-            out.append("\\" + char)
-        elif char in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[char])
-        elif char.isprintable():
-            out.append(char)
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        else:
-            out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-    return '"' + "".join(out) + '"'
-
-
 def _parse_generic(version: str) -> list[int] | str:
     """k8s.io/apimachinery v0.36.0 (KubeRay v1.7.0 go.mod) pkg/util/version/version.go ParseGeneric
     (``parse`` with semver false): the components, or the error it returns, in its words. Leading
@@ -88,17 +70,17 @@ def _parse_generic(version: str) -> list[int] | str:
     component such as "02" is illegal; each component must fit a uint64."""
     match = _VERSION.fullmatch(version)
     if match is None:
-        return f"could not parse {_go_quote(version)} as version"
+        return f"could not parse {go_quote(version)} as version"
     parts = match.group(1).split(".")
     if len(parts) < 2:
-        return f"illegal version string {_go_quote(version)}"
+        return f"illegal version string {go_quote(version)}"
     for i, comp in enumerate(parts):
         if i == 0 and comp.startswith("0") and comp != "0":
-            return f"illegal zero-prefixed version component {_go_quote(comp)} in {_go_quote(version)}"
+            return f"illegal zero-prefixed version component {go_quote(comp)} in {go_quote(version)}"
         if int(comp) > _UINT64_MAX:
             return (
-                f"illegal non-numeric version component {_go_quote(comp)} in {_go_quote(version)}: "
-                f"strconv.ParseUint: parsing {_go_quote(comp)}: value out of range"
+                f"illegal non-numeric version component {go_quote(comp)} in {go_quote(version)}: "
+                f"strconv.ParseUint: parsing {go_quote(comp)}: value out of range"
             )
     return [int(p) for p in parts]
 
@@ -327,9 +309,12 @@ def _autoscaler(spec: Mapping[str, Any], head_pod: Mapping[str, Any], head: Mapp
     return None
 
 
-def _auth_and_gates(spec: Mapping[str, Any]) -> str | None:
-    if spec.get("historyServerOptions") is not None:
-        return "RayClusterHistoryServer feature gate is not enabled"
+def _auth_and_gates(spec: Mapping[str, Any], alpha: Collection[str], release: tuple[int, int] | None) -> str | None:
+    if release is not None and release < (1, 7):  # no such fields before v1.7.0 (raycluster_types.go v1.6.2)
+        spec = {k: v for k, v in spec.items() if k not in ALPHA_FIELDS}
+    problem = history_problem(spec, alpha)
+    if problem:
+        return problem
     auth = _mapping(spec.get("authOptions"))
     k8s_auth = auth.get("enableK8sTokenAuth") is True
     if auth.get("mode") == "token":
@@ -349,11 +334,7 @@ def _auth_and_gates(spec: Mapping[str, Any]) -> str | None:
             return "authOptions.enableK8sTokenAuth is enabled and authOptions.secretName is also set"
     elif k8s_auth:
         return "authOptions.enableK8sTokenAuth is enabled but authOptions.mode not set to 'token'"
-    if spec.get("networkPolicy") is not None:
-        return "spec.networkPolicy requires the RayClusterNetworkPolicy feature gate to be enabled"
-    if spec.get("tlsOptions") is not None:
-        return "spec.tlsOptions requires the RayClusterMTLS feature gate to be enabled"
-    return None
+    return network_policy_problem(spec, alpha) or tls_problem(spec, alpha)
 
 
 def _suspend_gate(spec: Mapping[str, Any], deletion: bool | None, release: tuple[int, int] | None) -> str | None:
@@ -379,10 +360,13 @@ def cluster_spec_problem(
     deletion: bool | None = None,
     release: tuple[int, int] | None = None,
     embedded: bool | None = None,
+    alpha: Collection[str] = (),
 ) -> str | None:
     """utils/validation.go ValidateRayClusterSpec: the first rule ``spec`` breaks, in KubeRay's words.
     ``deletion``, ``release``: the operator's RayJobDeletionPolicy gate and (major, minor) release,
-    None where not known (then the gate is taken as on)."""
+    None where not known (then the gate is taken as on). ``alpha``: which of RayClusterHistoryServer,
+    RayClusterNetworkPolicy and RayClusterMTLS the operator is known to run with (cluster_options.py;
+    the others are taken as off, their default)."""
     head_group = _mapping(spec.get("headGroupSpec"))
     containers = _containers(head_group.get("template"))
     if not containers:
@@ -401,7 +385,7 @@ def cluster_spec_problem(
         _gcs_ft(spec, annotations, head, embedded is True)
         or _suspend_gate(spec, deletion, release)
         or _autoscaler(spec, head_pod, head)
-        or _auth_and_gates(spec)
+        or _auth_and_gates(spec, alpha, release)
     )
 
 

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import yaml
 
 from akscli.errors import UsageError
+from akscli.ray.cluster_options import FIELDS as ALPHA_FIELDS
 from akscli.ray.kuberay_rules import cluster_spec_problem, upgrade_problem
 from akscli.ray.operator_gates import container_gates, operator_gates
 from akscli.ray.service import INCREMENTAL_UPGRADE
@@ -93,6 +94,7 @@ def service_spec_problem(
     deletion: bool | None = None,
     release: tuple[int, int] | None = None,
     embedded: bool | None = None,
+    alpha: Collection[str] = (),
 ) -> str | None:
     """utils/validation.go ValidateRayServiceSpec: the first rule the RayService breaks, in KubeRay's words.
     ``incremental``: the operator's RayServiceIncrementalUpgrade gate; None (unknown) skips its rules.
@@ -102,7 +104,7 @@ def service_spec_problem(
     if _k8s_auth(cluster):
         return _SERVICE_INVALID + "K8s token auth mode is currently not supported for RayService"
     problem = cluster_spec_problem(
-        cluster, _mapping(_mapping(service.get("metadata")).get("annotations")), deletion, release, embedded
+        cluster, _mapping(_mapping(service.get("metadata")).get("annotations")), deletion, release, embedded, alpha
     )
     if problem:
         return _SERVICE_INVALID + problem
@@ -131,6 +133,7 @@ def job_spec_problem(
     deletion: bool | None = None,
     release: tuple[int, int] | None = None,
     embedded: bool | None = None,
+    alpha: Collection[str] = (),
 ) -> str | None:
     """utils/validation.go ValidateRayJobSpec (less what the module's docstring leaves out): the
     first rule the RayJob breaks, in KubeRay's words. ``deletion``: the operator's
@@ -177,7 +180,7 @@ def job_spec_problem(
         if _k8s_auth(cluster):
             return _JOB_INVALID + "K8s token auth mode is currently not supported for RayJob"
         problem = cluster_spec_problem(
-            cluster, _mapping(_mapping(job.get("metadata")).get("annotations")), deletion, release, embedded
+            cluster, _mapping(_mapping(job.get("metadata")).get("annotations")), deletion, release, embedded, alpha
         )
         if problem:
             return _JOB_INVALID + problem
@@ -354,10 +357,13 @@ def object_problem(
     deletion: bool | None = None,
     release: tuple[int, int] | None = None,
     embedded: bool | None = None,
+    alpha: Collection[str] = (),
 ) -> str | None:
     """Why KubeRay would refuse a ray.io/v1 RayCluster, RayService or RayJob, or None.
     ``incremental``, ``deletion``: the operator's RayServiceIncrementalUpgrade and
-    RayJobDeletionPolicy gates (None: not known); ``release``: its release (None: not known).
+    RayJobDeletionPolicy gates (None: not known); ``release``: its release (None: not known);
+    ``embedded``, ``alpha``: its GCSFaultToleranceEmbeddedStorage gate and which of v1.7's Alpha
+    RayCluster gates it runs with on (kuberay_rules.cluster_spec_problem).
 
     Only an object that carries its whole spec is checked (a RayCluster with headGroupSpec, a
     RayService with rayClusterConfig, a RayJob with rayClusterSpec or clusterSelector): server-side
@@ -368,15 +374,15 @@ def object_problem(
     kind = obj.get("kind")
     if kind == "RayCluster" and "headGroupSpec" in spec:
         annotations = _mapping(_mapping(obj.get("metadata")).get("annotations"))
-        return cluster_spec_problem(spec, annotations, deletion, release, embedded) or upgrade_problem(obj)
+        return cluster_spec_problem(spec, annotations, deletion, release, embedded, alpha) or upgrade_problem(obj)
     if kind in ("RayService", "RayJob"):  # rayservice/rayjob_controller.go: metadata before spec
         problem = metadata_problem(str(kind), _mapping(obj.get("metadata")))
         if problem:
             return problem
     if kind == "RayService" and "rayClusterConfig" in spec:
-        return service_spec_problem(obj, incremental, deletion, release, embedded)
+        return service_spec_problem(obj, incremental, deletion, release, embedded, alpha)
     if kind == "RayJob" and ("rayClusterSpec" in spec or "clusterSelector" in spec):
-        return job_spec_problem(obj, deletion, release, embedded)
+        return job_spec_problem(obj, deletion, release, embedded, alpha)
     return None
 
 
@@ -404,8 +410,8 @@ def operator_incremental_gate(kube: Any) -> bool | None:
 def uses_gates(obj: Mapping[str, Any]) -> bool:
     """Whether KubeRay's rules for ``obj`` depend on the operator's gates or release: a RayService
     asking for NewClusterWithIncrementalUpgrade, a RayJob with a deletionStrategy or a
-    deletionPolicy, or a suspended worker group or the embedded RocksDB GCS backend in any Ray
-    object's cluster spec."""
+    deletionPolicy, or a suspended worker group, the embedded RocksDB GCS backend, historyServerOptions,
+    networkPolicy or tlsOptions in any Ray object's cluster spec."""
     if obj.get("apiVersion") != RAY_API:
         return False
     spec = _mapping(obj.get("spec"))
@@ -418,6 +424,8 @@ def uses_gates(obj: Mapping[str, Any]) -> bool:
     cluster_spec = _mapping(cluster.get(str(kind)))
     if _mapping(cluster_spec.get("gcsFaultToleranceOptions")).get("backend") == "rocksdb":
         return True
+    if any(cluster_spec.get(f) is not None for f in ALPHA_FIELDS):  # cluster_options.py
+        return True
     groups = cluster_spec.get("workerGroupSpecs")
     return isinstance(groups, list) and any(_mapping(g).get("suspend") is True for g in groups)
 
@@ -428,13 +436,14 @@ def check_objects(
     deletion: bool | None = None,
     release: tuple[int, int] | None = None,
     embedded: bool | None = None,
+    alpha: Collection[str] = (),
 ) -> None:
     """Raise UsageError, one line, for the first object KubeRay would refuse (``object_problem``).
     An object with a field of the wrong type is left to the policy check's akscli.shapes, which names it."""
     from akscli import shapes
 
     for obj in objects:
-        problem = object_problem(obj, incremental, deletion, release, embedded)
+        problem = object_problem(obj, incremental, deletion, release, embedded, alpha)
         if problem is None or shapes.problem(obj):
             continue
         kind = str(obj["kind"])

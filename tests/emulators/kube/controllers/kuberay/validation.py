@@ -5,8 +5,8 @@ ValidateRayClusterSpec, validateRayGroupResources, validateRayGroupLabels,
 validateWorkerGroupIdleTimeout, validateWorkerGroupPriority; utils/util.go IsAutoscalingV2Enabled,
 IsGCSFaultToleranceEnabled, IsAuthEnabled; utils/constant.go for the names; pkg/features/features.go
 for the gates (RayJobDeletionPolicy, RayServiceIncrementalUpgrade and GCSFaultToleranceEmbeddedStorage
-as the running operator's release and flags set them, gates.py; RayClusterHistoryServer,
-RayClusterNetworkPolicy and RayClusterMTLS taken as off, their content rules not ported). The rules
+as the running operator's release and flags set them, gates.py; so do RayClusterHistoryServer,
+RayClusterNetworkPolicy and RayClusterMTLS, whose content rules are cluster_options.py's). The rules
 run in upstream's order with its messages.
 
 Also here: validateGcsFaultToleranceBackend (gcs_ft.py gcs_ft_backend_problem: the embedded RocksDB
@@ -20,9 +20,6 @@ v1.7.0's go.mod pins, pkg/api/validate/content/kube.go), and an unreadable rayVe
 ParseGeneric's error (``parse_generic``: pkg/util/version/version.go ``parse``, Go %q quoting). This
 is the simulator's own copy, not akscli.kube.label_validation's or akscli.ray.kuberay_rules'
 (upstream: none for this line, an akscli module's new name; the rules' upstream is named above).
-
-Not ported: history server collector options, network policy and TLS option contents (their gates
-are off by default, so only the gate checks are here).
 """
 
 from __future__ import annotations
@@ -31,6 +28,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from tests.emulators.kube.controllers.kuberay.cluster_options import go_quote as _quote
+from tests.emulators.kube.controllers.kuberay.cluster_options import (
+    history_problem,
+    network_policy_problem,
+    tls_problem,
+)
 from tests.emulators.kube.controllers.kuberay.gates import DEFAULT, Gates
 from tests.emulators.kube.controllers.kuberay.gcs_ft import gcs_ft_backend_problem
 
@@ -152,24 +155,6 @@ def _autoscaler_v2(spec: Mapping[str, Any], head: Mapping[str, Any]) -> bool:
 # upstream: kubernetes/apimachinery v0.36.0 pkg/util/version/version.go versionMatchRE and parse (Go's
 # \s is [\t\n\f\r ]; its "." matches no newline, and neither does Python's).
 _VERSION_MATCH = re.compile(r"[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*)(.*)")
-_GO_ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v"}
-
-
-def _quote(text: str) -> str:
-    """Go's %q (strconv.Quote) of a string."""
-    out = []
-    for char in text:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif char in _GO_ESCAPES:
-            out.append("\\" + _GO_ESCAPES[char])
-        elif char.isprintable():  # unicode.IsPrint: L, M, N, P, S and the ASCII space
-            out.append(char)
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\x{ord(char):02x}")
-        else:
-            out.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
-    return '"' + "".join(out) + '"'
 
 
 def parse_generic(version: str) -> list[int] | str:
@@ -348,8 +333,9 @@ def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]
             "autoscalerOptions.env must not contain KUBERAY_GEN_AUTOSCALER_START_CMD: it is managed by KubeRay "
             "and injected automatically into the autoscaler container"
         )
-    if spec.get("historyServerOptions") is not None:
-        return "RayClusterHistoryServer feature gate is not enabled"
+    problem = history_problem(spec, gates)  # cluster_options.py: the three v1.7 Alpha gates' rules
+    if problem:
+        return problem
     auth = spec.get("authOptions") or {}
     if auth.get("mode") == "token":
         version = str(spec.get("rayVersion") or "")
@@ -369,11 +355,7 @@ def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]
                 return "authOptions.enableK8sTokenAuth is enabled and authOptions.secretName is also set"
     elif auth.get("enableK8sTokenAuth"):
         return "authOptions.enableK8sTokenAuth is enabled but authOptions.mode not set to 'token'"
-    if spec.get("networkPolicy") is not None:
-        return "spec.networkPolicy requires the RayClusterNetworkPolicy feature gate to be enabled"
-    if spec.get("tlsOptions") is not None:
-        return "spec.tlsOptions requires the RayClusterMTLS feature gate to be enabled"
-    return None
+    return network_policy_problem(spec, gates) or tls_problem(spec, gates)
 
 
 def cluster_upgrade_problem(rc: Mapping[str, Any]) -> str | None:
