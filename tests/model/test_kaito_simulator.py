@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.emulators.kube.apiserver_common import wait_until
 from tests.emulators.kube.controllers.kaito import InferenceSetController, WorkspaceController
 from tests.emulators.kube.status import ApiError
 
@@ -52,3 +53,42 @@ def test_other_api_errors_still_fail_the_reconcile() -> None:
 
     with pytest.raises(ApiError):
         WorkspaceController().reconcile(Refusing(), _object("Workspace"))
+
+
+def _succeeded(emu: Any, uid: str) -> bool:
+    ws = emu.cluster.get("kaito.sh/v1beta1", "Workspace", "default", "phi-4")
+    conditions = ((ws or {}).get("status") or {}).get("conditions") or []
+    ok = any(c["type"] == "WorkspaceSucceeded" and c["status"] == "True" for c in conditions)
+    return ok and ws is not None and ws["metadata"]["uid"] == uid
+
+
+def _statefulset_of(emu: Any, uid: str) -> bool:
+    sts = emu.cluster.get("apps/v1", "StatefulSet", "default", "phi-4")
+    return sts is not None and [r["uid"] for r in sts["metadata"]["ownerReferences"]] == [uid]
+
+
+def test_a_workspace_created_again_gets_its_own_statefulset_once_the_old_one_goes(model_emulator: Any) -> None:
+    """`model delete && model deploy`: the new Workspace can meet the old one's StatefulSet before the
+    garbage collector removes it (here a finalizer holds it). Its removal reconciles the Workspace
+    of its name (controller-runtime's EnqueueRequestForOwner, no UID compared), which makes its own
+    set; it takes none of the new Workspace's nodes."""
+    emu = model_emulator()
+    ws = {**_object("Workspace"), "metadata": {"name": "phi-4", "namespace": "default"}}
+    ws["resource"] = {**ws["resource"], "labelSelector": {"matchLabels": {"apps": "phi-4"}}}
+    ws["inference"] = {"preset": {"name": "phi-4"}}
+    first = emu.cluster.create(ws)["metadata"]["uid"]
+    assert wait_until(lambda: _succeeded(emu, first), timeout=10)
+    hold = {"metadata": {"finalizers": ["example.com/hold"]}}
+    emu.cluster.patch("apps/v1", "StatefulSet", "default", "phi-4", hold)
+    emu.cluster.delete("kaito.sh/v1beta1", "Workspace", "default", "phi-4")
+
+    def old_set_deleting() -> bool:
+        sts = emu.cluster.get("apps/v1", "StatefulSet", "default", "phi-4")
+        return bool(sts["metadata"].get("deletionTimestamp"))
+
+    assert wait_until(old_set_deleting, timeout=10)
+    second = emu.cluster.create(ws)["metadata"]["uid"]
+    assert emu.idle(10)
+    emu.cluster.patch("apps/v1", "StatefulSet", "default", "phi-4", {"metadata": {"finalizers": None}})
+    assert wait_until(lambda: _statefulset_of(emu, second) and _succeeded(emu, second), timeout=10)
+    assert emu.cluster.get("v1", "Node", None, "aks-phi-4-0") is not None

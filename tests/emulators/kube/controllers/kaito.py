@@ -181,9 +181,12 @@ class WorkspaceController(_KaitoController):
 
     def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         if obj["kind"] == "StatefulSet":
-            for ref in obj["metadata"].get("ownerReferences") or []:
-                ws = cluster.get(KAITO, "Workspace", obj["metadata"]["namespace"], ref["name"])
-                if ref.get("kind") == "Workspace" and ws is not None and ws["metadata"].get("uid") == ref.get("uid"):
+            # Owns(&appsv1.StatefulSet{}): the event reconciles the Workspace its controller reference
+            # names, by namespace and name, whatever its UID (owner_requests; upstream: kaito-project/kaito
+            # v0.12.0 pkg/workspace/controllers/workspace_controller.go SetupWithManager).
+            for name in owner_requests(obj):
+                ws = cluster.get(KAITO, "Workspace", obj["metadata"]["namespace"], name)
+                if ws is not None:
                     self._reconcile(cluster, ws)
             return
         if obj["metadata"].get("deletionTimestamp"):
@@ -323,7 +326,20 @@ class WorkspaceController(_KaitoController):
         return min(str(w["metadata"]["name"]) for w in siblings) == md["name"]
 
     def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
-        kaito_nodes.deprovision(cluster, obj)
+        """A StatefulSet gone (the garbage collector's, after its Workspace went) reconciles the
+        Workspace of its name, as its other events do: one created again meanwhile, which found
+        the old set still there, makes its own now. Nothing else: a deleted Workspace's nodes go
+        under its finalizer (deleteWorkspace), and a Workspace not found ends the reconcile
+        (upstream: kaito-project/kaito v0.12.0 pkg/workspace/controllers/workspace_controller.go
+        Reconcile, IsNotFound). Nodes are never deleted here by the Workspace's name: they may be
+        the new Workspace's."""
+        if obj["kind"] != "StatefulSet":
+            return
+        namespace = obj["metadata"]["namespace"]
+        for name in owner_requests(obj):
+            self.requeue(
+                {"apiVersion": KAITO, "kind": "Workspace", "metadata": {"namespace": namespace, "name": name}}, 0
+            )
 
     def _pods(
         self, cluster: Any, ws: dict[str, Any], sts: dict[str, Any], crashing: bool, benchmark: bool
@@ -365,6 +381,20 @@ class WorkspaceController(_KaitoController):
                     # The StatefulSet controller sees its pod no longer ready, as its informer would.
                     requeue_owners(self._manager, cluster, pod)
         return waiting, crashed
+
+
+def owner_requests(obj: dict[str, Any]) -> list[str]:
+    """The Workspace names an owned object's event reconciles: its controller reference's, compared
+    by group and kind, never by UID, for a create, update and delete alike (upstream:
+    kubernetes-sigs/controller-runtime pkg/handler/enqueue_owner.go getOwnerReconcileRequest and
+    getOwnersReferences, OnlyControllerOwner as pkg/builder/controller.go Owns sets it)."""
+    refs = obj["metadata"].get("ownerReferences") or []
+    controller = next((r for r in refs if r.get("controller")), None)
+    if controller is None or controller.get("kind") != "Workspace":
+        return []
+    if str(controller.get("apiVersion", "")).split("/")[0] != KAITO.split("/")[0]:
+        return []
+    return [str(controller["name"])]
 
 
 def _benchmarked(ws: dict[str, Any]) -> bool:
