@@ -147,6 +147,58 @@ def test_anomalies_from_any_node_reach_the_cluster_table(gpu_nodes: Any, kubecon
     assert data["summary"]["nvlinks_active"] == 424
 
 
+def _links_down_on_gpu_1(node: str) -> str:
+    from akscli.baremetal import probe
+    from akscli.baremetal.nvml_replay import RecordedNvml
+
+    from .conftest import eight_gpu_record, ib_sysfs
+
+    record = eight_gpu_record(active_links=18 if node != "aks-gpu-1" else 17)
+    record["devices"][0]["ecc_mode"] = [0, 0]  # a warning on every node: ECC off on GPU 0
+    return json.dumps(probe.probe(RecordedNvml(record), ib_sysfs(), node=node, kernel="6.8").to_dict())
+
+
+def test_the_blocking_anomalies_are_named_in_the_error_line_not_printed_as_warnings(
+    gpu_nodes: Any, kubeconfig: Any
+) -> None:
+    gpu_nodes.controllers.add(GpuPodController(probe_output=_links_down_on_gpu_1))
+    result = invoke("baremetal", "inventory")
+    assert result.exit_code == 9, result
+    shown = [line for line in result.stderr.splitlines() if line.startswith(("warning:", "error:", "hint:"))]
+    down = "1 of 18 NVLink links are down (links 17)"
+    assert shown[:-2] == [
+        f"warning: aks-gpu-{i} gpu 0: ECC is off (fix: enable it with 'nvidia-smi -e 1' and reset the GPU)"
+        for i in range(3)
+    ]
+    assert shown[-2] == (
+        f"error: 8 blocking anomalies: aks-gpu-1 gpu 0: {down}, aks-gpu-1 gpu 1: {down}, aks-gpu-1 gpu 2: {down} "
+        "and 5 more"
+    )
+    assert shown[-1].startswith("hint: fix (aks-gpu-1 gpu 0): drain the node; check")
+
+
+class ExitNine(dict[str, Any]):
+    """JobController.exit_codes for every Job: the probe exits 9, as it does on a blocking anomaly."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        del key, default
+        return lambda _pod: 9
+
+
+def test_a_probe_that_exits_9_on_a_blocking_anomaly_is_read_not_failed(gpu_nodes: Any, kubeconfig: Any) -> None:
+    gpu_nodes.controllers.add(GpuPodController(probe_output=_links_down_on_gpu_1))
+    jobs = next(c for c in gpu_nodes.controllers.controllers if isinstance(c, JobController))
+    jobs.exit_codes = ExitNine()
+    result = invoke("baremetal", "inventory", "-o", "json")
+    assert result.exit_code == 9, result
+    data = json.loads(result.stdout)
+    assert {(n["node"], n["status"], n["nvlink"]) for n in data["nodes"]} == {
+        ("aks-gpu-0", "ok", "144/144"),
+        ("aks-gpu-1", "ok", "136/144"),
+        ("aks-gpu-2", "ok", "144/144"),
+    }
+
+
 # ---- the GPU Operator's RuntimeClass ---------------------------------------------------------
 # upstream: NVIDIA/gpu-operator v26.7.0 controllers/object_controls.go transformToolkitCtrForCDI: with
 # CDI (on unless cdi.enabled=false) the NVIDIA runtime is not the nodes' default, so a probe pod that

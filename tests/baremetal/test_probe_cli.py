@@ -128,3 +128,30 @@ def test_output_help_offers_no_name_which_the_probe_does_not_print() -> None:
     result = invoke("baremetal", "probe", "--help")
     assert "|name|" not in " ".join(result.stdout.split())
     assert invoke("baremetal", "probe", "--replay", str(H100_DIR), "-o", "name").exit_code == 2
+
+
+def test_blocking_anomalies_are_named_in_the_one_error_line_and_only_warnings_are_warned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two GPUs with an NVLink link down (errors, they block GPU work) and one with ECC off (a
+    # warning): the warning is a warning: line; the blocking ones are the one error: line, exit 9.
+    from akscli.baremetal import probe
+    from akscli.baremetal.nvml_replay import RecordedNvml
+
+    from .conftest import eight_gpu_record, ib_sysfs
+
+    record = eight_gpu_record()
+    for device in record["devices"][:2]:
+        device["nvlink"][0]["state"] = 0
+    record["devices"][7]["ecc_mode"] = [0, 0]
+    report = probe.probe(RecordedNvml(record), ib_sysfs(), node="gpu-host", kernel="6.8")
+    monkeypatch.setattr(probe, "probe_host", lambda *_a, **_k: report)
+    result = invoke("baremetal", "probe")
+    assert result.exit_code == 9, result
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if line.startswith(("warning:", "error:"))] == [
+        "warning: gpu 7: ECC is off (fix: enable it with 'nvidia-smi -e 1' and reset the GPU)",
+        "error: 2 blocking anomalies on this machine: gpu 0: 1 of 18 NVLink links are down (links 0), "
+        "gpu 1: 1 of 18 NVLink links are down (links 0)",
+    ]
+    assert lines[-1].startswith("hint: fix (gpu 0): ") and lines[-1].endswith("lists every anomaly with its fix")

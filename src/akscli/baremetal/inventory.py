@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import render, validate
 from akscli.baremetal import doctor, pods
-from akscli.baremetal.report import Anomaly, ProbeReport, report_from_dict
+from akscli.baremetal.report import Anomaly, ProbeReport, blocking_summary, first_few, report_from_dict
 from akscli.concurrency import parallel_map
 from akscli.errors import AkscliError, AuthError, CheckFailedError, NotFoundError, NotInstalledError, UsageError
 from akscli.gpus import vm_size_of
@@ -99,13 +99,27 @@ class Inventory:
             f"{s['anomalies']} anomalies, {s['failed']} probe(s) failed"
         )
 
-    def blocking(self) -> str | None:
-        """Why a runbook should stop (failed probes, error anomalies), or None."""
-        failed = [n for n in self.nodes if n.status != "ok"]
-        errors = [a for a in self.anomalies() if a["severity"] == "error"]
-        if not failed and not errors:
+    def warnings(self) -> list[dict[str, Any]]:
+        """The anomalies that do not block GPU work (printed as ``warning:`` lines)."""
+        return [a for a in self.anomalies() if a["severity"] != "error"]
+
+    def blocking(self) -> tuple[str, str] | None:
+        """Why a runbook should stop, as the one ``error:`` line and its hint, or None: the nodes
+        whose probe failed and the blocking (error) anomalies, counted and the first few named
+        (docs/exit-codes.md: one error line; the anomalies that do not block are the warnings)."""
+        failed = [n.node for n in self.nodes if n.status != "ok"]
+        anomalies = blocking_summary([(n.node, a) for n in self.nodes if n.report for a in n.report.anomalies])
+        if not failed and anomalies is None:
             return None
-        return f"{len(failed)} probe(s) failed and {len(errors)} blocking anomalies found"
+        lines, hints = [], []
+        if failed:
+            lines.append(f"the probe failed on {len(failed)} node(s): {first_few(failed)}")
+        if anomalies is not None:
+            lines.append(anomalies[0])
+            hints.append(anomalies[1])
+        if failed:
+            hints.append("-o wide shows why each probe failed")
+        return "; ".join(lines), "; ".join(hints)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -326,9 +340,11 @@ def _render_job(opts: InventoryOptions, run_id: str, index: int, node: str) -> d
 
 
 def parse_probe_log(text: str) -> ProbeReport:
-    """The probe's JSON from a pod log (which may hold stderr lines around it)."""
-    start = text.find("{")
-    if start < 0:
+    """The probe's JSON from a pod log (which may hold stderr lines around it: the probe's own
+    error line, when it found a blocking anomaly, may come before its buffered stdout). The
+    report starts a line with ``{``."""
+    start = 0 if text.startswith("{") else text.find("\n{") + 1
+    if start == 0 and not text.startswith("{"):
         raise CheckFailedError(_error_line(text))
     try:
         data, _ = json.JSONDecoder().raw_decode(text[start:])
@@ -343,6 +359,16 @@ def _error_line(text: str) -> str:
         if line.startswith("error:"):
             return line.removeprefix("error:").strip()
     return lines[-1] if lines else "the probe failed without output"
+
+
+def _exit_code(pod: dict[str, Any]) -> int | None:
+    """The probe container's exit code, once it has terminated."""
+    for status in (pod.get("status") or {}).get("containerStatuses") or []:
+        if status.get("name") == "probe":
+            terminated = (status.get("state") or {}).get("terminated") or {}
+            code = terminated.get("exitCode")
+            return int(code) if code is not None else None
+    return None
 
 
 def _read_log(kube: Kube, namespace: str, pod: str) -> str:
@@ -411,7 +437,8 @@ def _run_batch(
                 continue
             phase = pods.phase(pod)
             pod_name = str(pod["metadata"]["name"])
-            if phase == "Succeeded":
+            if phase == "Succeeded" or (phase == "Failed" and _exit_code(pod) == CheckFailedError.exit_code):
+                # exit 9: the probe read the node and found a blocking anomaly; its report is read
                 size, expected = sizes.get(node, (None, 0))
                 try:
                     report = parse_probe_log(_read_log(kube, opts.namespace, pod_name))

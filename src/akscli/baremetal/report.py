@@ -4,7 +4,7 @@ reads the hardware."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -101,6 +101,14 @@ class ProbeReport:
             raw["nvlinks_active"] = gpu.nvlinks_active
         return data
 
+    def warnings(self) -> list[Anomaly]:
+        """The anomalies that do not block GPU work (each printed as a ``warning:`` line)."""
+        return [a for a in self.anomalies if a.severity != "error"]
+
+    def blocking(self) -> tuple[str, str] | None:
+        """The blocking anomalies as the probe's one error line and its hint (exit 9), or None."""
+        return blocking_summary([("", a) for a in self.anomalies], " on this machine")
+
     def rows(self) -> list[dict[str, Any]]:
         """One row per GPU for the probe's table: each value as a person reads it."""
         return [_gpu_row(g, self.driver_version, self.cuda_version) for g in self.gpus]
@@ -184,6 +192,30 @@ def report_from_dict(data: Mapping[str, Any]) -> ProbeReport:
 
 
 # ---- anomalies ------------------------------------------------------------------------------
+
+SHOWN = 3  # blocking anomalies (or failed nodes) an error line names; the rest are counted
+
+
+def first_few(items: Sequence[str]) -> str:
+    """``a, b, c and 4 more``: the first SHOWN of ``items``, the rest counted."""
+    more = len(items) - SHOWN
+    return ", ".join(items[:SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
+def blocking_summary(found: Sequence[tuple[str, Anomaly]], where: str = "") -> tuple[str, str] | None:
+    """The blocking (error) anomalies of ``found`` (each with the node it is on, or "" on this
+    machine) as one error line's text and its hint, or None where none blocks: the warnings are
+    printed one a line, the blocking ones are named in the one error line (docs/exit-codes.md)."""
+    errors = [(node, a) for node, a in found if a.severity == "error"]
+    if not errors:
+        return None
+    named = first_few([f"{node + ' ' if node else ''}{a.scope}: {a.message}" for node, a in errors])
+    node, first = errors[0]
+    hint = f"fix ({node + ' ' if node else ''}{first.scope}): {first.fix}"
+    if len(errors) > 1:
+        hint += "; -o json lists every anomaly with its fix"
+    return f"{len(errors)} blocking anomal{'y' if len(errors) == 1 else 'ies'}{where}: {named}", hint
+
 
 
 def find_anomalies(gpus: list[Gpu], rdma: list[RdmaPort]) -> list[Anomaly]:
