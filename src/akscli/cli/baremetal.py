@@ -141,7 +141,7 @@ def probe(
     ] = None,
 ) -> None:
     """Read this machine's GPUs (NVML) and RDMA ports (sysfs). Exit 7 when there is no GPU,
-    no driver or no NVML."""
+    no driver or no NVML; exit 9 when an anomaly blocks GPU work."""
     from akscli.baremetal import probe as logic
 
     fmt = output.check_format(output_format, REPORT_FORMATS)
