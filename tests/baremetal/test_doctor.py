@@ -46,6 +46,19 @@ def test_healthy_cluster_exits_0(healthy: Any, kubeconfig: Any) -> None:
     assert "No findings: the cluster is ready for GPU work." in result.stderr
 
 
+def test_an_operator_namespace_that_does_not_exist_is_refused_before_any_node_is_read(
+    healthy: Any, kubeconfig: Any
+) -> None:
+    # Its DaemonSets and pods would be looked for in a namespace with none: the operator blamed.
+    result = invoke("baremetal", "doctor", "--operator-namespace", "nosuch")
+    assert result.exit_code == 3, result
+    assert result.stderr.splitlines()[-2:] == [
+        'error: --operator-namespace: namespaces "nosuch" not found',
+        "hint: the GPU Operator's pod runs in gpu-operator: leave --operator-namespace out to look there",
+    ]
+    assert healthy.requests(method="GET", path="/api/v1/nodes") == []
+
+
 def test_pools_are_summarised_with_gpu_counts(healthy: Any, kube: Any) -> None:
     [gpu] = [p for p in run(kube).pools if p.pool == "gpu"]
     assert (gpu.nodes, gpu.gpu_nodes, gpu.gpu_capacity, gpu.gpu_allocatable, gpu.expected_gpus) == (2, 2, 16, 16, 16)

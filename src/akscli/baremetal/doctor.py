@@ -22,6 +22,7 @@ from akscli.baremetal.findings import Collector, PoolStats
 from akscli.baremetal.findings import Finding as Finding
 from akscli.baremetal.findings import Options as Options
 from akscli.baremetal.findings import Report as Report
+from akscli.errors import AuthError, NotFoundError
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -423,9 +424,34 @@ def pages(kube: Kube, opts: Options) -> Iterator[list[dict[str, Any]]]:
         yield page["items"]
 
 
+def operator_namespace_exists(kube: Kube, name: str, installed: gpu_stack.Installed) -> None:
+    """--operator-namespace must name a namespace: the operator's checks read its DaemonSets and
+    pods there, and in one that does not exist they would find nothing and blame the operator.
+    Refused (exit 3) before any node is read, in the API server's words for a missing namespace
+    (kubernetes/apimachinery pkg/api/errors/errors.go NewNotFound: '%s %q not found', as kubectl
+    prints them). One who may not read namespaces is not stopped."""
+    from akscli.kube import namespaces
+
+    try:
+        if namespaces.read(kube, name) is not None:
+            return
+    except AuthError:
+        return
+    where = installed.operator_namespace
+    raise NotFoundError(
+        f'--operator-namespace: namespaces "{name}" not found',
+        hint=f"the GPU Operator's pod runs in {where}: leave --operator-namespace out to look there"
+        if where
+        else "leave --operator-namespace out: doctor looks where the GPU Operator's pod runs "
+        "(kubectl get pods -A -l app.kubernetes.io/component=gpu-operator)",
+    )
+
+
 def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str], None] | None = None) -> Report:
     opts = opts or Options()
     installed = gpu_stack.detect(kube)
+    if opts.operator_namespace:
+        operator_namespace_exists(kube, opts.operator_namespace, installed)
     opts.gfd_expected = installed.operator
     out = Collector()
     gpu_node_facts = gpu_stack.GpuNodes()
