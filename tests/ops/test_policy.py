@@ -449,6 +449,15 @@ def test_policy_check_with_allow_exits_zero(tmp_path: Path) -> None:
     assert "1 error finding(s) let through by --allow: service-load-balancer" in result.stderr
 
 
+def test_policy_checks_help_lists_the_global_flags_it_talks_about() -> None:
+    # They were named in its text but listed only by akscli --help (global flags).
+    help_text = invoke("policy", "check", "--help").stdout
+    options = help_text.split("Options:", 1)[1].split("Examples:", 1)[0]
+    assert "--allow RULE" in options and "--policy-file PATH" in options
+    rules = invoke("policy", "rules", "--help").stdout
+    assert "--policy-file PATH" in rules.split("Options:", 1)[1]
+
+
 def test_policy_check_reads_a_kubectl_list_in_json(tmp_path: Path) -> None:
     path = tmp_path / "list.json"
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [load_balancer(), deployment()]}))

@@ -425,6 +425,31 @@ _FINDING_COLUMNS = [
 ]
 
 
+# --allow and --policy-file are global flags (akscli.globals: accepted anywhere, taken off the
+# command line before a command parses it). The commands that read them list them too, so that
+# their --help shows the flags it talks about; Click never gets a value for them.
+_Allow = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow",
+        metavar="RULE",
+        help="Let the error findings of RULE through (repeatable, or RULE,RULE; a global flag: also "
+        "accepted before the command).",
+        show_default=False,
+    ),
+]
+_PolicyFile = Annotated[
+    str | None,
+    typer.Option(
+        "--policy-file",
+        metavar="PATH",
+        help="A YAML file that enables, disables or re-grades rules (a global flag: also accepted before "
+        "the command).",
+        show_default=False,
+    ),
+]
+
+
 @policy_app.command("check")
 def policy_check(
     files: Annotated[
@@ -432,6 +457,8 @@ def policy_check(
         typer.Option("-f", "--filename", help="A manifest file, a folder of them, or - for stdin (repeatable)."),
     ],
     output_format: Annotated[str, _output_option(POLICY_CHECK_FORMATS)] = "table",
+    allow: _Allow = None,
+    policy_file: _PolicyFile = None,
 ) -> None:
     """Check manifests against the policy rules, for CI.
 
@@ -440,6 +467,8 @@ def policy_check(
     """
     from akscli import policy
     from akscli.globals import FLAGS
+
+    del allow, policy_file  # global flags: akscli.globals.extract takes them into FLAGS before parsing
 
     fmt = opts.output_format(output_format, POLICY_CHECK_FORMATS)
     findings, count = policy.check_paths(files, allow=FLAGS.allow, policy_file=FLAGS.policy_file)
@@ -472,10 +501,12 @@ _RULE_COLUMNS = [
 
 @policy_app.command("rules")
 @opts.lists_no_kubernetes_objects
-def policy_rules(output_format: opts.Output = "table") -> None:
+def policy_rules(output_format: opts.Output = "table", policy_file: _PolicyFile = None) -> None:
     """List the rules with their effective severity (after --policy-file)."""
     from akscli import policy
     from akscli.globals import FLAGS
+
+    del policy_file  # a global flag: akscli.globals.extract takes it into FLAGS before parsing
 
     fmt = opts.output_format(output_format)
     rows = policy.rule_rows(policy.load_config(FLAGS.policy_file))
