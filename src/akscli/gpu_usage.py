@@ -81,11 +81,13 @@ class PoolUsage:
         return "gpu" if self.sharing in gpu_facts.WHOLE_GPU_SHARING else "slice"
 
     @property
-    def utilisation(self) -> float | None:
-        return self.requested / self.allocatable if self.allocatable else None
+    def requested_percent(self) -> float | None:
+        """Requested over allocatable, in percent, as kubectl describe node's "Allocated resources"
+        gives it (not the GPUs' measured utilization: gpu_util_percent, --utilization)."""
+        return round(100 * self.requested / self.allocatable, 1) if self.allocatable else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "unit": self.unit, "utilisation": self.utilisation}
+        return {**asdict(self), "unit": self.unit, "requested_percent": self.requested_percent}
 
 
 @dataclass
@@ -203,16 +205,16 @@ def summary(totals: Mapping[str, Any], prices_as_of: str) -> str:
     if totals["unusableGpus"]:
         waste = totals["unusableUsdPerHour"]
         parts.append(
-            f"{totals['unusableGpus']} GPUs on {totals['unusableNodes']} nodes billed but unusable "
+            f"{_count(totals['unusableGpus'], 'GPU')} on {_count(totals['unusableNodes'], 'node')} billed but unusable "
             "(device plugin advertises none)" + (f", ${waste:,.2f}/hour" if waste is not None else "")
         )
     if totals.get("unhealthyNodes"):
         units = " and ".join(
-            f"{n} {what}" for n, what in ((totals["unhealthy"], "GPUs"), (totals["unhealthySlices"], "GPU slices")) if n
+            _count(n, what) for n, what in ((totals["unhealthy"], "GPU"), (totals["unhealthySlices"], "GPU slice")) if n
         )
         cost = totals["unhealthyUsdPerHour"]
         parts.append(
-            f"{units} on {totals['unhealthyNodes']} nodes marked unhealthy by the device plugin (allocatable below "
+            f"{units} on {_count(totals['unhealthyNodes'], 'node')} marked unhealthy by the device plugin (allocatable below "
             "capacity, an XID error)" + (f", ${cost:,.2f}/hour" if cost is not None else "")
         )
     if totals.get("dra") == "forbidden":
@@ -220,6 +222,11 @@ def summary(totals: Mapping[str, Any], prices_as_of: str) -> str:
     return "; ".join(parts) + (
         f" ({totals['nodesSeen']:,} nodes, {totals['podsSeen']:,} pods read; prices as of {prices_as_of})"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 node``, ``8 nodes``."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _label(labels: Mapping[str, str], keys: Iterable[str], default: str) -> str:
@@ -490,7 +497,9 @@ def _settle_pools(
         pool, used = node.pool, min(node.requested, node.allocatable)
         pool.requested += used
         pool.idle += node.allocatable - used
-        pool.idle_nodes += 1 if used == 0 else 0
+        # an idle node has GPUs to give and gives none; one with nothing allocatable is unusable
+        # (its pool's state), not idle, as its idle is 0
+        pool.idle_nodes += 1 if used == 0 and node.allocatable else 0
         key = _key(pool)
         price = vm_price[key]
         if price is not None:

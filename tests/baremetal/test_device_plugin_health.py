@@ -121,4 +121,4 @@ def test_gpu_usage_counts_the_unhealthy_gpus_apart_from_idle_ones(
     vm = pool["usd_per_vm_hour"]
     assert (pool["idle_usd_per_hour"], pool["unhealthy_usd_per_hour"]) == (round(vm * 1.75, 4), round(vm * 0.25, 4))
     table = invoke("gpu", "usage")
-    assert "2 GPUs on 1 nodes marked unhealthy by the device plugin (allocatable below capacity" in table.stderr
+    assert "2 GPUs on 1 node marked unhealthy by the device plugin (allocatable below capacity" in table.stderr

@@ -91,7 +91,24 @@ def test_a_gpu_node_whose_device_plugin_is_down_is_billed_and_unusable() -> None
     assert (totals["unusableGpus"], totals["unusableNodes"]) == (1, 1)
     assert totals["unusableUsdPerHour"] == pytest.approx(3.673)
     assert totals["idleUsdPerHour"] == pytest.approx(3.673)  # the usable node's idle GPU only
-    assert "1 GPUs on 1 nodes billed but unusable" in gpu_usage.summary(totals, "2026-01")
+    assert "1 GPU on 1 node billed but unusable" in gpu_usage.summary(totals, "2026-01")
+
+
+def test_a_node_with_nothing_allocatable_is_unusable_not_idle() -> None:
+    # The unusable row said IDLE 0 but IDLE NODES 1: its node has no GPU to give, so it is not idle.
+    down = node("dead-0", "a100", A100, {"nvidia.com/gpu": 1})
+    down["status"]["allocatable"]["nvidia.com/gpu"] = "0"
+    usage = gpu_usage.measure(
+        FakeKube([node("ok-0", "a100", A100, {"nvidia.com/gpu": 1}), down], []), price_of=price_of
+    )
+    assert {(p.state, p.idle, p.idle_nodes) for p in usage.pools} == {("unusable", 0, 0), ("ok", 1, 1)}
+
+
+def test_a_pools_json_gives_requested_over_allocatable_as_requested_percent() -> None:
+    # It was "utilisation" (a fraction), read as the GPU UTIL column's measured utilization.
+    kube = FakeKube([node("whole-0", "whole", BIG, {"nvidia.com/gpu": 4})], [pod("a", "ns", "whole-0", 1)])
+    (row,) = gpu_usage.measure(kube, price_of=price_of).to_dict()["pools"]
+    assert row["requested_percent"] == 25.0 and "utilisation" not in row
 
 
 def test_spot_nodes_are_not_priced_at_pay_as_you_go() -> None:
