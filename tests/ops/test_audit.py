@@ -82,6 +82,27 @@ def test_record_takes_the_reason_from_the_global_flag(log: Path, monkeypatch: py
     assert lines(log)[0]["reason"] == "scale for launch"
 
 
+class _Kube:
+    """What record_audit reads of a connection: pointed at the context's namespace, default."""
+
+    context_name, namespace = "lab", "default"
+
+    def identity(self) -> dict[str, str]:
+        return {}
+
+
+def test_a_kubernetes_change_records_the_namespaces_it_touched_not_the_contexts(log: Path) -> None:
+    # baremetal prepare run in default changes a ClusterPolicy and a DaemonSet in gpu-operator: its
+    # line said namespace default (audit list -n default listed it).
+    from akscli.cli.audit_lines import record_audit
+
+    policy = {"object": "clusterpolicy.nvidia.com/cluster-policy", "namespace": "", "action": "create"}
+    daemonset = {"object": "daemonset.apps/rdma-shared-dp-ds", "namespace": "gpu-operator", "action": "create"}
+    record_audit("baremetal prepare", _Kube(), [], "success", objects=[policy, daemonset])  # type: ignore[arg-type]
+    record_audit("baremetal prepare", _Kube(), [], "success", objects=[policy])  # type: ignore[arg-type]
+    assert [e["target"].get("namespace") for e in lines(log)] == ["gpu-operator", None]
+
+
 def test_later_records_never_rewrite_earlier_lines(log: Path) -> None:
     record(result="success")
     first = log.read_bytes()

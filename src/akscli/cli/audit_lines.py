@@ -54,10 +54,6 @@ def record_audit(
     from akscli import audit
 
     where: dict[str, str] = dict(target or {})
-    if kube is not None:
-        where.setdefault("context", kube.context_name)
-        where.setdefault("namespace", kube.namespace)
-        identity = kube.identity()
     changed = list(objects or [])
     for change in changes:
         meta = (change.result or change.obj).get("metadata", {})
@@ -69,6 +65,16 @@ def record_audit(
                 "resourceVersion": str(meta.get("resourceVersion", "")),
             }
         )
+    if kube is not None:
+        where.setdefault("context", kube.context_name)
+        identity = kube.identity()
+        if "namespace" not in where:
+            touched = touched_namespaces(changed)
+            if touched is None:
+                where["namespace"] = kube.namespace  # no object listed: where the command was pointed
+            elif touched:
+                where["namespace"] = touched
+            # only cluster-scoped objects: no namespace, as kubectl get -A leaves the column empty
     audit.record(
         action=action,
         target=where,
@@ -78,6 +84,18 @@ def record_audit(
         reason=FLAGS.reason,
         allowed_rules=allowed_rules,
     )
+
+
+def touched_namespaces(objects: Sequence[Mapping[str, str]]) -> str | None:
+    """The namespaces the listed objects are in, sorted and comma-separated ("" where every one is
+    cluster-scoped), or None where none was reached (an apply that failed before its plan lists its
+    objects "not applied", their namespaces not yet filled in). A change's line names these, not the
+    context's namespace: `baremetal prepare` run in `default` changes a ClusterPolicy and objects in
+    gpu-operator."""
+    reached = [o for o in objects if o.get("result") != "not applied"]
+    if not reached:
+        return None
+    return ",".join(sorted({str(o.get("namespace") or "") for o in reached} - {""}))
 
 
 @contextmanager
