@@ -214,8 +214,8 @@ def summary(totals: Mapping[str, Any], prices_as_of: str) -> str:
         )
         cost = totals["unhealthyUsdPerHour"]
         parts.append(
-            f"{units} on {_count(totals['unhealthyNodes'], 'node')} marked unhealthy by the device plugin (allocatable below "
-            "capacity, an XID error)" + (f", ${cost:,.2f}/hour" if cost is not None else "")
+            f"{units} on {_count(totals['unhealthyNodes'], 'node')} marked unhealthy by the device plugin "
+            "(allocatable below capacity, an XID error)" + (f", ${cost:,.2f}/hour" if cost is not None else "")
         )
     if totals.get("dra") == "forbidden":
         parts.append("GPUs allocated by DRA not counted (no permission to list resourceslices and resourceclaims)")

@@ -217,7 +217,6 @@ def blocking_summary(found: Sequence[tuple[str, Anomaly]], where: str = "") -> t
     return f"{len(errors)} blocking anomal{'y' if len(errors) == 1 else 'ies'}{where}: {named}", hint
 
 
-
 def find_anomalies(gpus: list[Gpu], rdma: list[RdmaPort]) -> list[Anomaly]:
     found: list[Anomaly] = []
     for g in gpus:

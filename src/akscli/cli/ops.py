@@ -443,8 +443,7 @@ _PolicyFile = Annotated[
     typer.Option(
         "--policy-file",
         metavar="PATH",
-        help="A YAML file that enables, disables or re-grades rules (a global flag: also accepted before "
-        "the command).",
+        help="A YAML file that enables, disables or re-grades rules (a global flag: also accepted before the command).",
         show_default=False,
     ),
 ]
