@@ -36,14 +36,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from akscli.errors import AkscliError, UsageError
 
 if TYPE_CHECKING:
     from akscli.gpu_usage import Usage
     from akscli.kube.client import Kube
-    from akscli.prometheus_source import Source
+    from akscli.prometheus_source import Querier, Source
 
 UTIL, FB_USED, FB_FREE = "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE"
 HOST_LABELS = ("Hostname", "hostname")
@@ -151,22 +150,25 @@ def read_vector(body: bytes, where: str) -> list[Sample]:
     return samples
 
 
+def in_cluster(kube: Kube, namespace: str) -> Querier:
+    """The Querier of the Prometheus Operator's Prometheus in ``namespace``, through the service proxy."""
+    from akscli import prometheus_source
+
+    return prometheus_source.asker(kube, prometheus_source.InCluster(namespace, SERVICE, PORT, "http", ""))
+
+
 def query(kube: Kube, namespace: str, expr: str) -> list[Sample]:
     """One instant query through the service proxy."""
-
-    def ask(path: str) -> tuple[int, bytes]:
-        return kube.proxy(namespace, SERVICE, PORT, path)
-
-    return ask_query(ask, f"Prometheus {namespace}/{SERVICE}", expr, proxied=True)
+    return ask_query(in_cluster(kube, namespace), f"Prometheus {namespace}/{SERVICE}", expr, proxied=True)
 
 
 def ask_query(ask: Callable[[str], tuple[int, bytes]], where: str, expr: str, *, proxied: bool) -> list[Sample]:
-    """One instant query sent with ``ask`` (the service proxy, or straight to a URL:
-    prometheus_source.asker); its samples, or Unavailable with why."""
+    """One instant query of ``expr`` sent with ``ask`` (a prometheus_source.Querier: the service
+    proxy, or straight to a URL); its samples, or Unavailable with why."""
     from akscli import prometheus_source
 
     try:
-        status, body = ask(f"{prometheus_source.QUERY_PATH}?query={quote(expr, safe='')}")
+        status, body = ask(expr)
     except AkscliError as exc:  # a refused proxy, a failed sign-in, a connection that failed
         raise Unavailable(f"{where} could not be queried: {exc.message}") from None
     if status in (502, 503, 504):
@@ -279,8 +281,8 @@ def add(
     try:
         if source is None:
             namespace = find_prometheus(kube, workspace_flag=True)
-            where = f"Prometheus {namespace}/{SERVICE}"
-            answers = {m: query(kube, namespace, q) for m, q in queries(window).items()}
+            where, ask = f"Prometheus {namespace}/{SERVICE}", in_cluster(kube, namespace)
+            answers = {m: ask_query(ask, where, q, proxied=True) for m, q in queries(window).items()}
         else:
             where = source.where
             ask = prometheus_source.asker(kube, source, auth=auth, tenant=tenant)

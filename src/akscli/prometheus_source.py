@@ -18,6 +18,8 @@ check_query_url: one validator for the flag), then classified:
 * any other http(s) URL (a ``kubectl port-forward``'s ``http://localhost:9090``, an ingress):
   queried directly, without credentials, as ``promtool query instant URL`` does.
 
+Each query is a POST of the form ``query=EXPR``, a GET where that is refused (``Querier``).
+
 Plain logic: no Typer, no rich; nothing is printed; a token is never put in a message.
 """
 
@@ -29,7 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from akscli.errors import AkscliError, UsageError
 from akscli.model.kinds import AZURE_MONITOR_QUERY_HOSTS
@@ -115,30 +117,82 @@ def classify(url: str) -> Source:
     return InCluster(found.group(3), found.group(1), port, parts.scheme, prefix)
 
 
-Ask = Callable[[str], tuple[int, bytes]]
+# How a query goes (upstream: prometheus/client_golang 89c60c05 api/prometheus/v1/api.go Query and
+# DoGetFallback, what promtool and Go clients send): a POST of the form ``query=EXPR``
+# (application/x-www-form-urlencoded), so the URL stays the same size however many pods the PromQL
+# names; Prometheus serves /api/v1/query on POST as on GET and reads the form from the body
+# (prometheus/prometheus d15adb9a web/api/v1/api.go Register ``r.Post("/query", ...)``, and
+# docs/querying/api.md: "useful when specifying a large query that may breach server-side URL
+# character limits"), and so does an Azure Monitor workspace (MicrosoftDocs/azure-monitor-docs
+# articles/azure-monitor/metrics/prometheus-api-promql.md "Instant queries": its POST example).
+# Answered 403, 405 or 501 (a proxy or server that takes no POST; the API server's RBAC, where
+# POST on services/proxy is the ``create`` verb, kubernetes/apiserver
+# pkg/endpoints/request/requestinfo.go NewRequestInfo, and GET is ``get``), the query goes again
+# as a GET, as DoGetFallback does, and every later one of the run goes as a GET straight away.
+FORM = "application/x-www-form-urlencoded"
+GET_FALLBACK = frozenset({403, 405, 501})
+
+# (method, path, form body or None) -> (status, body)
+Send = Callable[[str, str, str | None], tuple[int, bytes]]
 
 
-def asker(kube: Kube, source: Source, *, auth: str | None = None, tenant: str | None = None) -> Ask:
-    """A function that sends ``/api/v1/query?...`` to ``source`` and returns (status, body)."""
+class Querier:
+    """Instant queries to one Prometheus: ``querier(expr)`` returns (status, body). Shared by
+    the threads of one reading (a flag, set once, says POST was refused)."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self._get = False
+
+    def __call__(self, expr: str) -> tuple[int, bytes]:
+        form = urlencode({"query": expr}, quote_via=quote)
+        if not self._get:
+            status, body = self._send("POST", QUERY_PATH, form)
+            if status not in GET_FALLBACK:
+                return status, body
+            self._get = True
+        return self._send("GET", f"{QUERY_PATH}?{form}", None)
+
+
+def asker(kube: Kube, source: Source, *, auth: str | None = None, tenant: str | None = None) -> Querier:
+    """The Querier of ``source``: through the API server's service proxy or straight to its URL."""
     if isinstance(source, InCluster):
 
-        def through_proxy(path: str) -> tuple[int, bytes]:
+        def through_proxy(method: str, path: str, form: str | None) -> tuple[int, bytes]:
+            from akscli.kube.streams import PROXY_ANSWERS
+
             scheme = "https" if source.scheme == "https" else None
-            return kube.proxy(source.namespace, source.service, source.port, source.prefix + path, scheme=scheme)
+            # A POST's 403/405/501 is returned (the GET follows); a GET's is the API server's
+            # refusal, raised as every request's is.
+            answers = PROXY_ANSWERS | GET_FALLBACK if form is not None else PROXY_ANSWERS
+            return kube.proxy(
+                source.namespace,
+                source.service,
+                source.port,
+                source.prefix + path,
+                scheme=scheme,
+                method=method,
+                body=form,
+                content_type=FORM if form is not None else None,
+                answers=answers,
+                writes=False,  # a query changes nothing (a closed stdout still ends the command)
+            )
 
-        return through_proxy
-    return _direct(source, auth, tenant)
+        return Querier(through_proxy)
+    return Querier(_direct(source, auth, tenant))
 
 
-def _direct(source: Direct, auth: str | None, tenant: str | None) -> Ask:
+def _direct(source: Direct, auth: str | None, tenant: str | None) -> Send:
     token: list[str] = []
 
-    def ask(path: str) -> tuple[int, bytes]:
+    def send(method: str, path: str, form: str | None) -> tuple[int, bytes]:
         import urllib3
 
         from akscli import netfail
 
         headers = {"Accept": "application/json", "User-Agent": "akscli"}
+        if form is not None:
+            headers["Content-Type"] = FORM
         if source.scope is not None:
             if not token:
                 token.append(_token(source.scope, auth, tenant))
@@ -146,24 +200,24 @@ def _direct(source: Direct, auth: str | None, tenant: str | None) -> Ask:
         pool = urllib3.PoolManager(timeout=urllib3.Timeout(connect=DIRECT_TIMEOUT_S, read=DIRECT_TIMEOUT_S))
         sent = time.monotonic()
         try:  # no redirect followed: the token goes to the endpoint named, nowhere else
-            answer = pool.request("GET", source.url + path, headers=headers, redirect=False, retries=False)
+            answer = pool.request(method, source.url + path, body=form, headers=headers, redirect=False, retries=False)
         except urllib3.exceptions.HTTPError as exc:
-            _log(source.url + path, "no response", sent)
+            _log(method, source.url + path, "no response", sent)
             raise AkscliError(netfail.classify(exc).reason) from None
-        _log(source.url + path, str(answer.status), sent)
+        _log(method, source.url + path, str(answer.status), sent)
         return answer.status, answer.data
 
-    return ask
+    return send
 
 
-def _log(url: str, outcome: str, sent: float) -> None:
+def _log(method: str, url: str, outcome: str, sent: float) -> None:
     """--debug: one line per query, as akscli logs its other requests (akscli.azure.signinlog): the
     method, the URL's scheme, host and path (not the PromQL), the status and the latency; never a
     header."""
     if LOG.isEnabledFor(logging.DEBUG):
         from akscli.azure.signinlog import where
 
-        LOG.debug("GET %s -> %s in %.0f ms", where(url), outcome, (time.monotonic() - sent) * 1000)
+        LOG.debug("%s %s -> %s in %.0f ms", method, where(url), outcome, (time.monotonic() - sent) * 1000)
 
 
 def _token(scope: str, auth: str | None, tenant: str | None) -> str:

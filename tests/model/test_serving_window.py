@@ -89,9 +89,9 @@ class _Kube:
     def list(self, api: str, kind: str, all_namespaces: bool = False) -> list[dict[str, Any]]:
         return [{"metadata": {"namespace": "monitoring", "name": "k"}}]
 
-    def proxy(self, namespace: str, service: str, port: int, path: str) -> tuple[int, bytes]:
+    def proxy(self, namespace: str, service: str, port: int, path: str, **kw: Any) -> tuple[int, bytes]:
         with self.lock:
-            self.paths.append(path)
+            self.paths.append(f"{kw['method']} {path} {kw['body']}")
             self.in_flight += 1
             self.most = max(self.most, self.in_flight)
             first = len(self.paths) <= sw.PARALLEL
@@ -117,7 +117,7 @@ def test_read_sends_seven_queries_for_any_number_of_models_a_few_at_a_time() -> 
     kube = _Kube([{"metric": {"namespace": "ml", "pod": "phi-0"}, "value": [1, "2"]}])
     reading = sw.read(kube, models, "10m")  # type: ignore[arg-type]
     print(f"Prometheus requests for 3 models, 4 pods: {len(kube.paths)} (13 per model before: 39)")
-    assert len(kube.paths) == 7 and all(p.startswith("/api/v1/query?query=") for p in kube.paths)
+    assert len(kube.paths) == 7 and all(p.startswith("POST /api/v1/query query=") for p in kube.paths)
     assert kube.most == sw.PARALLEL
     assert [r["pod"] for r in reading.rows] == ["phi-0", "phi.1", None] and reading.rows[0]["waiting"] == 2.0
     # The models without series: a line each (why, how); phi keeps its rows.

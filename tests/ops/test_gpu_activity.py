@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 
@@ -141,8 +142,8 @@ class _Kube:
             {"metadata": {"namespace": "a", "name": "z"}},
         ]
 
-    def proxy(self, namespace: str, service: str, port: int, path: str) -> tuple[int, bytes]:
-        self.paths.append(f"{namespace}/{service}:{port}{path}")
+    def proxy(self, namespace: str, service: str, port: int, path: str, **kw: Any) -> tuple[int, bytes]:
+        self.paths.append(f"{kw['method']} {namespace}/{service}:{port}{path} {kw['body']}")
         if isinstance(self.answer, Exception):
             raise self.answer
         return self.answer
@@ -153,7 +154,7 @@ def test_the_query_goes_to_the_first_prometheus_through_the_service_proxy() -> N
     namespace = ga.find_prometheus(kube)  # type: ignore[arg-type]
     assert ga.query(kube, namespace, "avg_over_time(DCGM_FI_DEV_GPU_UTIL[1h])") == []  # type: ignore[arg-type]
     assert kube.paths == [
-        "a/prometheus-operated:9090/api/v1/query?query=avg_over_time%28DCGM_FI_DEV_GPU_UTIL%5B1h%5D%29"
+        "POST a/prometheus-operated:9090/api/v1/query query=avg_over_time%28DCGM_FI_DEV_GPU_UTIL%5B1h%5D%29"
     ]
 
 

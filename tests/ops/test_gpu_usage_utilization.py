@@ -49,6 +49,11 @@ def test_utilization_is_each_pools_and_namespaces_mean_over_the_window(kube_emul
     by_ns = {n["namespace"]: n["gpu_util_percent"] for n in data["namespaces"]}
     assert by_ns == {"serving": 80.0, "research": 2.0}
     assert "GPU utilization not shown" not in result.stderr
+    # Through the service proxy, each query is a POST of the form (prometheus_source.Querier).
+    proxied = [e for e in kube_emulator.request_log if "/services/" in e.path and "/proxy/" in e.path]
+    assert {(e.method, e.content_type, bool(e.query)) for e in proxied} == {
+        ("POST", "application/x-www-form-urlencoded", False)
+    }
 
     table = invoke("gpu", "usage", "--utilization", "--window", "30m")
     assert table.exit_code == 0, table
@@ -93,6 +98,8 @@ def test_prometheus_url_of_an_azure_monitor_workspace_is_queried_with_an_entra_t
     assert not _proxied(kube_emulator)  # not through the API server
     queried = [e for e in azure_env.request_log if e.path == "/api/v1/query"]
     assert len(queried) == 3 and all(e.status == 200 for e in queried)
+    # Each a POST of the form, as the workspace's docs show (prometheus-api-promql.md "Instant queries").
+    assert all(e.method == "POST" and not e.query and e.body.startswith(b"query=avg_over_time") for e in queried)
     token = queried[0].headers["Authorization"].removeprefix("Bearer ")
     assert azure_env.tokens[token]["aud"] == AUDIENCE and token not in result.stdout + result.stderr
     assert "/api/v1/query" in result.stderr  # --debug logged the requests, not the token

@@ -63,9 +63,10 @@ class _Kube:
         return []
 
     def proxy(
-        self, namespace: str, service: str, port: int, path: str, *, scheme: str | None = None
+        self, namespace: str, service: str, port: int, path: str, *, scheme: str | None = None, **kw: Any
     ) -> tuple[int, bytes]:
-        self.paths.append(f"{scheme or 'http'}:{namespace}/{service}:{port}{path}")
+        self.paths.append(f"{kw['method']} {scheme or 'http'}:{namespace}/{service}:{port}{path} {kw['body']}")
+        assert kw["content_type"] == ps.FORM and kw["writes"] is False  # a query is no change
         return 200, EMPTY
 
 
@@ -73,7 +74,7 @@ def test_an_in_cluster_url_is_asked_through_the_service_proxy_under_its_route_pr
     kube = _Kube(set())
     data: dict[str, list[dict[str, object]]] = {"pools": [], "namespaces": []}
     line = ga.add(kube, None, data, "1h", ps.classify("http://prom.obs.svc:9090/prom"))  # type: ignore[arg-type]
-    assert kube.paths[0].startswith("http:obs/prom:9090/prom/api/v1/query?query=avg_over_time")
+    assert kube.paths[0].startswith("POST http:obs/prom:9090/prom/api/v1/query query=avg_over_time")
     assert line is not None and "Prometheus obs/prom:9090/prom has no DCGM_FI_DEV_GPU_UTIL series" in line
 
 
@@ -100,7 +101,7 @@ def test_the_workspace_is_asked_with_a_token_for_its_clouds_scope(monkeypatch: p
             pass
 
         def request(self, method: str, url: str, headers: dict[str, str], **kw: Any) -> Any:
-            sent.append(headers)
+            sent.append({**headers, "method": method, "url": url, "body": kw["body"]})
             return type("A", (), {"status": 403, "data": b""})()
 
     import urllib3
@@ -111,4 +112,34 @@ def test_the_workspace_is_asked_with_a_token_for_its_clouds_scope(monkeypatch: p
     line = ga.add(_Kube(set()), None, {"pools": [], "namespaces": []}, "1h", source, auth="azurecli")  # type: ignore[arg-type]
     assert asked == [("https://prometheus.monitor.azure.us/.default", "azurecli")]
     assert sent[0]["Authorization"] == "Bearer secret-token-value"
+    # The POST's 403 sends the query again as a GET (client_golang DoGetFallback); Azure Monitor's
+    # 403 (no role) stands, and the reading stops there.
+    assert [s["method"] for s in sent] == ["POST", "GET"]
+    assert sent[0]["Content-Type"] == ps.FORM and sent[0]["body"].startswith("query=avg_over_time")
+    assert sent[1]["url"].endswith("/api/v1/query?query=avg_over_time%28DCGM_FI_DEV_GPU_UTIL%5B1h%5D%29")
     assert line is not None and "Monitoring Data Reader" in line and "secret-token-value" not in line
+
+
+def test_a_query_is_a_posted_form_and_a_get_once_a_post_is_refused() -> None:
+    """client_golang api/prometheus/v1/api.go DoGetFallback: POST the form; on 403, 405 or 501
+    the same query as a GET (and, here, every later one of the reading at once)."""
+    for refused in sorted(ps.GET_FALLBACK):
+        sent: list[tuple[str, str, str | None]] = []
+        answers = iter([(refused, b""), (200, EMPTY), (200, EMPTY)])
+
+        def send(
+            method: str, path: str, form: str | None, sent: list[Any] = sent, answers: Any = answers
+        ) -> tuple[int, bytes]:
+            sent.append((method, path, form))
+            return next(answers)  # type: ignore[no-any-return]
+
+        ask = ps.Querier(send)
+        assert ask('up{pod=~"a b|c"}') == (200, EMPTY) and ask("up") == (200, EMPTY)
+        assert sent == [
+            ("POST", "/api/v1/query", "query=up%7Bpod%3D~%22a%20b%7Cc%22%7D"),
+            ("GET", "/api/v1/query?query=up%7Bpod%3D~%22a%20b%7Cc%22%7D", None),
+            ("GET", "/api/v1/query?query=up", None),
+        ]
+    posted: list[str] = []
+    bad = ps.Querier(lambda method, path, form: posted.append(method) or (400, b"{}"))
+    assert bad("up(") == (400, b"{}") and posted == ["POST"]  # Prometheus's own answer: no GET

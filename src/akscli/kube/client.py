@@ -113,6 +113,7 @@ class Kube(Streams):
         accept: str = "application/json",
         answers: frozenset[int] = frozenset(),
         headers: Mapping[str, str] | None = None,
+        writes: bool | None = None,
     ) -> Any:
         """One API request with retries; returns parsed JSON (or the raw response if ``stream``).
 
@@ -120,7 +121,8 @@ class Kube(Streams):
         retried only when the server sends Retry-After (client-go's rule for every 5xx:
         rest/with_retry.go ``checkWait``). ``what`` names the request in a failure's message; a
         function giving the name is called only when the request fails. ``headers`` are sent as
-        well (a service proxy's Host)."""
+        well (a service proxy's Host). ``writes``: whether the request changes anything (default:
+        any method but GET, HEAD, OPTIONS); False for a POST that only asks (a query's form)."""
         headers = {**(headers or {}), "Accept": accept}
         remember_secret(body)  # akscli.redact: an answer that quotes the Secret sent is scrubbed
         if content_type or body is not None:
@@ -139,7 +141,8 @@ class Kube(Streams):
             if status is not None:
                 netfail.answered(self.server)
             if status is not None and status < 400:
-                if method not in _READS and not (query or {}).get("dryRun"):
+                changed = method not in _READS if writes is None else writes
+                if changed and not (query or {}).get("dryRun"):
                     process.wrote()  # output.write: a closed stdout no longer cuts the command short
                 if stream:
                     return response

@@ -149,12 +149,18 @@ class Streams:
         timeout: float | None = None,
         resource: str = "services",
         host: str | None = None,
+        content_type: str | None = None,
+        answers: frozenset[int] = PROXY_ANSWERS,
+        writes: bool | None = None,
     ) -> tuple[int, bytes]:
         """A request to a Service (or, with resource="pods", a pod) through the API server's
         proxy: (status, body). ``host`` is sent as the Host header: the service proxy passes the
         request's Host on to the backend (kubernetes/apimachinery
         pkg/util/proxy/upgradeaware.go: only ``UseLocationHost``, which the service proxy does not
-        set, replaces it), so a gateway matches a route's hostname on it."""
+        set, replaces it), so a gateway matches a route's hostname on it. ``content_type``: the
+        body's (a form's, kube/transport.py FORM); ``answers``: the statuses returned rather than
+        raised (the proxy's 502/503/504, and what a caller handles itself); ``writes`` as
+        Kube.request takes it."""
         target = f"{scheme}:{service}:{port}" if scheme else f"{service}:{port}"
         url = f"/api/v1/namespaces/{quote(namespace)}/{resource}/{target}/proxy/{path.lstrip('/')}"
         # A 503 here is the proxy's answer for the backend, not an overloaded API server:
@@ -169,8 +175,10 @@ class Streams:
             stream=True,
             accept="*/*",
             timeout=timeout,
-            answers=PROXY_ANSWERS,
+            answers=answers,
             headers={"Host": host} if host else None,
+            content_type=content_type,
+            writes=writes,
         )
         raw = response.response if hasattr(response, "response") else response
         return int(raw.status), bytes(raw.data)

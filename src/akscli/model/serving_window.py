@@ -9,7 +9,9 @@ generatePodMonitorConfig), so the series of the selected models are
 namespaces), whichever PodMonitor scraped them (akscli's, KAITO's or Dynamo's). One instant query
 per figure for all the models at once (not per model), at most PARALLEL in flight, through
 gpu_activity's reader (the first Prometheus Operator Prometheus, by the API server's service
-proxy); the answers are split here by (namespace, pod) into the models akscli found:
+proxy), each a POST whose form carries the PromQL (prometheus_source.Querier: the URL stays short
+however many pods the selector names); the answers are split here by (namespace, pod) into the
+models akscli found:
 
 * running, waiting: ``sum by (namespace, pod) (GAUGE{SEL})``; KV cache: ``avg by (namespace, pod)``
   of ``vllm:kv_cache_usage_perc`` (``vllm:gpu_cache_usage_perc`` before vLLM 0.10: both match);
@@ -218,9 +220,9 @@ def read(kube: Kube, targets: Sequence[Target], window: str) -> Reading:
     none (no Prometheus, a query refused, or no model with series)."""
     namespace = gpu_activity.find_prometheus(kube, what="vLLM metrics", how=HOW)
     sent = list(queries(targets, window).items())
-    answers = concurrency.parallel_map(lambda q: gpu_activity.query(kube, namespace, q[1]), sent, PARALLEL)
+    where, ask = f"Prometheus {namespace}/{gpu_activity.SERVICE}", gpu_activity.in_cluster(kube, namespace)
+    answers = concurrency.parallel_map(lambda q: gpu_activity.ask_query(ask, where, q[1], proxied=True), sent, PARALLEL)
     joined = join(targets, dict(zip([f for f, _ in sent], answers, strict=True)))
-    where = f"Prometheus {namespace}/{gpu_activity.SERVICE}"
     models = list(dict.fromkeys((t.model, t.namespace) for t in targets))
     missing = [m for m in models if m not in joined]
     if not joined:

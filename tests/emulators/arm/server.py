@@ -112,8 +112,8 @@ class ArmEmulator:
         self.kubeconfig_server: str | None = None
         self.kubeconfig_ca_pem: bytes | None = None
         # What an Azure Monitor workspace's /api/v1/query answers with (workspace.py): a test sets
-        # the kube emulator's Prometheus server's handle(method, path, body).
-        self.prometheus_workspace: Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]] | None = None
+        # the kube emulator's Prometheus server's handle(method, path, body, headers=...).
+        self.prometheus_workspace: Callable[..., tuple[int, dict[str, str], bytes]] | None = None
         # VM size -> {location: [zones]}; used by the AKS SkuNotAvailable check and Compute skus.
         self.sku_availability: dict[str, dict[str, list[str]]] = {}
         # Compute (compute.py): restrictions per size (lower) as ResourceSkuRestrictions, quota limits

@@ -1,5 +1,6 @@
 """The Prometheus server a Prometheus (monitoring.coreos.com/v1) runs, as the lab's KEDA reads it:
-``GET http://prometheus-operated.<namespace>.svc:9090/api/v1/query`` (the emulator's service proxy).
+``GET http://prometheus-operated.<namespace>.svc:9090/api/v1/query`` (the emulator's service proxy),
+and as akscli asks it, a POST of the form ``query=...`` (``PrometheusServer.handle``).
 
 When it scrapes: each target on its interval, the PodMonitor endpoint's ``interval``, else the
 Prometheus's ``spec.scrapeInterval``, else 30s (prometheus-operator/prometheus-operator 6adcebc5
@@ -86,6 +87,7 @@ RELOAD_INTERVAL = 5.0
 
 ProxyHandler = Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]
 _HEADERS = {"Content-Type": "application/json"}
+FORM = "application/x-www-form-urlencoded"
 
 
 def governing_service(namespace: str) -> dict[str, Any]:
@@ -181,15 +183,25 @@ class PrometheusServer:
         self._stale: list[_Stale] = []
         self._lock = threading.RLock()
 
-    def handle(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+    def handle(
+        self, method: str, path: str, body: bytes, host: str = "", headers: Mapping[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        """/api/v1/query on GET and POST (prometheus/prometheus d15adb9a web/api/v1/api.go Register,
+        ``r.Get("/query", ...)`` and ``r.Post("/query", ...)``). The parameters are read as Go's
+        ``Request.FormValue`` reads them (net/http request.go ParseForm, parsePostForm): the URL's
+        query, and for a POST the body too when its Content-Type is
+        application/x-www-form-urlencoded (another body is not read), a body's value first
+        (docs/querying/api.md: "You can URL-encode these parameters directly in the request body
+        by using the POST method")."""
         parts = urlsplit(path)
         if parts.path.rstrip("/") != "/api/v1/query":
             return 404, {"Content-Type": "text/plain"}, b"404 page not found\n"
         if method not in ("GET", "POST"):
             return 405, {"Content-Type": "text/plain"}, b"Method Not Allowed\n"
-        params = parse_qs(parts.query)
-        if method == "POST":
-            params |= parse_qs(body.decode())
+        params = parse_qs(parts.query, keep_blank_values=True)
+        content_type = {k.lower(): v for k, v in (headers or {}).items()}.get("content-type", "")
+        if method == "POST" and content_type.split(";")[0].strip().lower() == FORM:
+            params |= parse_qs(body.decode(), keep_blank_values=True)
         expr = (params.get("query") or [""])[0]
         try:
             at = _eval_time((params.get("time") or [""])[0])
@@ -200,10 +212,19 @@ class PrometheusServer:
         data = {"status": "success", "data": {"resultType": "vector", "result": vector}}
         return 200, _HEADERS, json.dumps(data).encode()
 
+    # The emulator's service proxy passes a handler that takes them the request's Host and headers
+    # (server_streams.py _proxy): the Content-Type says whether a POST's body is a form.
+    handle.takes_host = True  # type: ignore[attr-defined]
+
     def query(self, expr: str, at: float | None = None) -> list[Series]:
         """The instant vector of ``expr`` at ``at`` (default now; ValueError: not a shape the lab
         evaluates)."""
         text = expr.strip()
+        if not text:
+            # promql/parser/generated_parser.y "no expression found in input"; parse.go ParseErr
+            # and posrange.go StartPosInput: "unknown position" for an empty query.
+            where = "unknown position" if not expr else "1:1"
+            raise ValueError(f'invalid parameter "query": {where}: parse error: no expression found in input')
         at = time.time() if at is None else at
         # rate, sum/avg/max by, histogram_quantile: akscli model top --window (prometheus_promql.py,
         # after prometheus/prometheus promql/functions.go and promql/quantile.go).
