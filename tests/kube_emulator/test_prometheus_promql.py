@@ -3,6 +3,7 @@ upstream's arithmetic (prometheus/prometheus promql/functions.go extrapolatedRat
 
 from __future__ import annotations
 
+import json
 import math
 
 from tests.emulators.kube.controllers.prometheus_promql import bucket_quantile, rate
@@ -43,3 +44,42 @@ def test_the_server_answers_a_quantile_of_summed_bucket_rates_per_pod() -> None:
         ({"pod": "a"}, 90.0),
         ({"pod": "b"}, 10.0),
     ]
+
+
+def test_bucket_quantile_makes_counts_monotonic_and_coalesces_one_bound() -> None:
+    # prometheus/prometheus d15adb9a promql/promqltest/testdata/histograms.test: nonmonotonic_bucket
+    # at 50m (quantile.go ensureMonotonicAndIgnoreSmallDeltas) ...
+    counts = [(0.1, 20.0), (1.0, 10.0), (10.0, 50.0), (100.0, 40.0), (1000.0, 90.0), (math.inf, 80.0)]
+    assert [round(bucket_quantile(q, counts), 6) for q in (0.01, 0.5, 0.99)] == [0.0045, 8.5, 979.75]
+    # ... and mixed_bucket's ins1 and ins2, rates over 10m (coalesceBuckets: le "0.2", "2e-1" and
+    # "2.0e-1" are one bound; "+inf" and "+Inf" too, which leaves one bucket: NaN).
+    server = PrometheusServer(kube=None, namespace="monitoring")
+    for instance, les in {"ins1": ("0.1", "0.2", "2e-1", "2.0e-1"), "ins2": ("+inf",)}.items():
+        for le in (*les, "+Inf"):
+            key = key_of({"__name__": "mixed_bucket", "instance": instance, "le": le})
+            slope = (4.0 if le == "+Inf" else 1.0) if instance == "ins1" else 0.0
+            for minute in range(0, 51, 5):
+                server.tsdb.append(key, minute * 60.0, slope * minute / 5)
+    for q, ins1 in ((0.5, 0.15), (0.75, 0.2)):
+        found = dict(
+            (labels["instance"], v)
+            for labels, v in server.query(f"histogram_quantile({q}, rate(mixed_bucket[10m]))", 3000.0)
+        )
+        assert round(found["ins1"], 10) == ins1 and math.isnan(found["ins2"])
+
+
+def test_a_post_s_form_is_read_only_with_its_content_type() -> None:
+    # prometheus/prometheus web/api/v1/api.go: /api/v1/query on POST; Go's ParseForm reads the body
+    # of an application/x-www-form-urlencoded request only, its values before the URL's.
+    server = PrometheusServer(kube=None, namespace="monitoring")
+    server.tsdb.append(key_of({"__name__": "up", "pod": "a"}), 100.0, 1.0)
+    form = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    status, _, body = server.handle("POST", "/api/v1/query?query=nope", b"query=up&time=110", headers=form)
+    assert status == 200 and json.loads(body)["data"]["result"] == [
+        {"metric": {"__name__": "up", "pod": "a"}, "value": [110.0, "1"]}
+    ]
+    status, _, body = server.handle("POST", "/api/v1/query", b"query=up", headers={"Content-Type": "text/plain"})
+    assert (status, json.loads(body)["error"]) == (
+        400,
+        'invalid parameter "query": unknown position: parse error: no expression found in input',
+    )

@@ -9,10 +9,15 @@
 * ``sum|avg|max by (L, ...) (EXPR)``: promql/engine.go aggregation, one sample per value of the
   ``by`` labels (only those labels kept).
 * ``histogram_quantile(Q, EXPR)``: promql/functions.go funcHistogramQuantile over the ``le``
-  series of each label set (``le`` and the name dropped), promql/quantile.go bucketQuantile:
-  buckets sorted by bound, NaN without a +Inf bucket, fewer than two buckets or no observations;
-  the rank ``Q * count`` interpolated linearly in the first bucket whose count reaches it; the
-  highest finite bound when that is the +Inf bucket.
+  series of each label set (``le`` and the name dropped), promql/quantile.go BucketQuantile:
+  buckets sorted by bound, NaN without a +Inf bucket; buckets of one bound coalesced and the
+  counts made monotonic (ensureMonotonicAndIgnoreSmallDeltas: a count below the one before, or
+  within 1e-12 of it, becomes that one, as a rate of each bucket series taken on its own can
+  give); NaN with fewer than two buckets or no observations; the rank ``Q * count`` interpolated
+  linearly in the first bucket whose count reaches it; the highest finite bound when that is the
+  +Inf bucket. The info annotation Prometheus adds when it forced monotonicity
+  (annotations.go HistogramQuantileForcedMonotonicityInfo, the response's ``infos``) is not
+  written.
 * a bare instant ``SELECTOR`` inside them (prometheus_tsdb.Tsdb.instant).
 
 Anything else returns None: prometheus_server.py answers it or refuses it.
@@ -23,6 +28,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +40,9 @@ Matches = Callable[[dict[str, str], str | None, list[tuple[str, str, str]]], boo
 _AGG = re.compile(r"(sum|avg|max)\s+by\s*\(([^)]*)\)\s*\((.*)\)", re.DOTALL)
 _QUANTILE = re.compile(r"histogram_quantile\s*\(\s*([0-9.]+)\s*,(.*)\)", re.DOTALL)
 _RATE = re.compile(r"rate\s*\((.*)\[([0-9a-z]+)\]\s*\)", re.DOTALL)
+# quantile.go smallDeltaTolerance; util/almost/almost.go minNormal (math.Float64frombits(0x0010000000000000)).
+SMALL_DELTA_TOLERANCE = 1e-12
+_MIN_NORMAL = sys.float_info.min
 
 
 def handles(text: str) -> bool:
@@ -111,13 +120,20 @@ def histogram_quantile(q: float, inner: list[Series]) -> list[Series]:
 
 
 def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float:
-    """quantile.go bucketQuantile over (upper bound, cumulative count) pairs."""
+    """quantile.go BucketQuantile over (upper bound, cumulative count) pairs: sorted by bound, NaN
+    without a +Inf bucket, then coalesceBuckets (the counts of one bound added up) and
+    ensureMonotonicAndIgnoreSmallDeltas, then NaN with fewer than two buckets or no observations."""
+    if math.isnan(q):
+        return math.nan
     if q < 0:
         return -math.inf
     if q > 1:
         return math.inf
-    buckets = sorted(buckets)
-    if not buckets or not math.isinf(buckets[-1][0]) or len(buckets) < 2:
+    buckets = sorted(buckets, key=lambda b: b[0])  # slices.SortFunc by UpperBound alone
+    if not buckets or not math.isinf(buckets[-1][0]):
+        return math.nan
+    buckets = ensure_monotonic(coalesce(buckets))
+    if len(buckets) < 2:
         return math.nan
     observations = buckets[-1][1]
     if observations == 0:
@@ -134,3 +150,42 @@ def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float:
         count -= below
         rank -= below
     return start + (end - start) * (rank / count)
+
+
+def coalesce(buckets: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """quantile.go coalesceBuckets: sorted buckets of one upper bound (two series whose ``le``
+    reads the same number, "1" and "1.0") become one with their counts added."""
+    merged: list[tuple[float, float]] = []
+    for bound, count in buckets:
+        if merged and merged[-1][0] == bound:
+            merged[-1] = (bound, merged[-1][1] + count)
+        else:
+            merged.append((bound, count))
+    return merged
+
+
+def ensure_monotonic(buckets: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """quantile.go ensureMonotonicAndIgnoreSmallDeltas with smallDeltaTolerance 1e-12: a count
+    almost equal to the one before (util/almost/almost.go Equal), whichever way, or below it,
+    becomes that one; the one before stays the reference ("Do not update the 'prev' value")."""
+    fixed = list(buckets)
+    prev = fixed[0][1]
+    for i in range(1, len(fixed)):
+        bound, count = fixed[i]
+        if count == prev:
+            continue
+        if _almost_equal(prev, count) or count < prev:
+            fixed[i] = (bound, prev)
+            continue
+        prev = count
+    return fixed
+
+
+def _almost_equal(a: float, b: float, epsilon: float = SMALL_DELTA_TOLERANCE) -> bool:
+    """util/almost/almost.go Equal (the NaN cases aside: bucket counts are numbers)."""
+    if a == b:
+        return True
+    total, diff = abs(a) + abs(b), abs(a - b)
+    if a == 0 or b == 0 or total < _MIN_NORMAL:
+        return diff < epsilon * _MIN_NORMAL
+    return diff / min(total, sys.float_info.max) < epsilon
