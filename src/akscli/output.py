@@ -23,6 +23,7 @@ from akscli.object_names import kind_ref as kind_ref
 from akscli.object_names import named as named
 from akscli.object_names import object_name as object_name
 from akscli.object_names import object_ref as object_ref
+from akscli.statuslines import Repeats as Repeats
 from akscli.statuslines import as_invoked as as_invoked
 from akscli.statuslines import color_enabled as color_enabled
 from akscli.statuslines import elapsed as elapsed

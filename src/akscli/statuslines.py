@@ -45,6 +45,28 @@ def warn(message: str) -> None:
     info(f"{prefix} {message}")
 
 
+class Repeats:
+    """The warnings of a command that reads again and again (``-w``): a line is written the first
+    round it comes, not again while every round brings it, and again once a round without it has
+    passed (what it said stopped being so, then became so again). As kubectl writes a warning once
+    per run (kubernetes/kubectl pkg/cmd/cmd.go NewKubectlCommand, ``rest.NewWarningWriter(...,
+    WarningWriterOptions{Deduplicate: true})``; client-go rest/warnings.go), and a line that
+    changes (another reason) is new."""
+
+    def __init__(self) -> None:
+        self._said: set[str] = set()
+        self._now: set[str] = set()
+
+    def warn(self, message: str) -> None:
+        if message not in self._said and message not in self._now:
+            warn(message)
+        self._now.add(message)
+
+    def round_done(self) -> None:
+        """A round's lines are in: the next round repeats none of them."""
+        self._said, self._now = self._now, set()
+
+
 def progress(message: str) -> None:
     """One progress line on stderr; with a spinner running, it updates the spinner instead."""
     if _ACTIVE_STATUS:

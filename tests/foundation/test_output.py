@@ -193,6 +193,16 @@ def test_progress_and_warnings_go_to_stderr_only(capsys: pytest.CaptureFixture[s
     assert "still waiting" in captured.err
 
 
+def test_a_repeated_warning_is_written_once_until_a_round_goes_without_it(capsys: pytest.CaptureFixture[str]) -> None:
+    said = output.Repeats()
+    for round_lines in (["a", "b"], ["a", "b", "a"], ["a"], ["a", "b"], ["a", "b: other reason"]):
+        for line in round_lines:
+            said.warn(line)
+        said.round_done()
+    written = [x.removeprefix("warning: ") for x in capsys.readouterr().err.splitlines()]
+    assert written == ["a", "b", "b", "b: other reason"]  # b went away and came back, then changed
+
+
 def test_unknown_format_is_a_usage_error() -> None:
     from akscli.errors import UsageError
 

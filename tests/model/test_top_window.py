@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from tests.cli import invoke, list_items
@@ -94,3 +95,55 @@ def test_all_namespaces_sends_one_query_per_figure_and_names_a_model_without_ser
     [line] = result.stderr.splitlines()
     assert line.startswith("warning: no figures over 5m from model other/phi-4: Prometheus monitoring/")
     assert "has no vllm:num_requests_running series of its pods" in line
+
+    # -w: the line is said once, not at every refresh (kubectl's warnings are deduplicated).
+    from akscli.cli import model_top
+
+    refreshes: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        refreshes.append(seconds)
+        if len(refreshes) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(model_top, "time", SimpleNamespace(sleep=sleep))
+    watched = invoke("model", "top", "-A", "--window", "5m", "-w", "--interval", "100ms")
+    assert watched.exit_code == 130 and watched.stdout.count("(total)") == 3
+    assert [x for x in watched.stderr.splitlines() if "other/phi-4" in x] == [line]
+
+
+def test_hundreds_of_pods_go_in_a_posted_form_not_in_the_url(kube_emulator: Any, kubeconfig: Any) -> None:
+    """The reader, the API server's service proxy and the lab's Prometheus end to end, with 400
+    replicas: each of the 7 queries names every pod, and goes as a POST of the form (the URL stays
+    /api/v1/query), which the Prometheus reads as it reads a URL's query."""
+    from urllib.parse import urlencode
+
+    from akscli import process
+    from akscli.kube.connecting import connect
+    from akscli.model import serving_window
+    from akscli.model.metrics import Target
+    from tests.emulators.kube.controllers.prometheus_tsdb import key_of
+    from tests.emulators.kube.profiles import install_podmonitor_api
+
+    install_podmonitor_api(kube_emulator, scrape_loop=False)
+    server = kube_emulator.prometheus_servers["monitoring"]
+    targets = [Target("llama", "serving", f"llama-3-1-8b-vllm-7d9f8c6b5d-{i:05d}", 8000) for i in range(400)]
+    now = time.time()
+    for index, (namespace, pod) in enumerate([(t.namespace, t.pod) for t in targets] + [("other", targets[0].pod)]):
+        labels = {"__name__": "vllm:num_requests_running", "namespace": namespace, "pod": pod}
+        server.tsdb.append(key_of(labels), now - 10, float(index % 3))
+    kube_emulator.request_log.clear()
+    process.forget_writes()
+
+    reading = serving_window.read(connect(), targets, "5m")
+    asked = [e for e in kube_emulator.request_log if "/services/" in e.path and "/proxy/" in e.path]
+    longest = max(len(urlencode({"query": q})) for q in serving_window.queries(targets, "5m").values())
+    print(f"400 pods: {len(asked)} POSTs; a GET's query string would be {longest} characters")
+    assert longest > 8192 and len(asked) == 7  # past an 8k request line (nginx large_client_header_buffers)
+    assert {(e.method, e.content_type, e.path.rsplit("/proxy", 1)[1], bool(e.query)) for e in asked} == {
+        ("POST", "application/x-www-form-urlencoded", "/api/v1/query", False)
+    }
+    assert not process.has_written()  # a query is no change: a closed stdout still ends the command
+    *rows, total = reading.rows
+    assert [r["pod"] for r in rows] == [t.pod for t in targets] and reading.unseen == []
+    assert total["pod"] is None and total["running"] == sum(i % 3 for i in range(400))  # other/ dropped

@@ -99,9 +99,12 @@ def top_cmd(
             )
             continue
         targets += live.metric_targets(kube, obj)
+    # -w: a warning is written once while every refresh brings it (output.Repeats).
+    said = output.Repeats()
     while True:
-        rows = _windowed(kube, targets, window) if window is not None and targets else None
+        rows = _windowed(kube, targets, window, said) if window is not None and targets else None
         if rows is not None:
+            said.round_done()
             _emit(rows, fmt, all_namespaces)
             if not watch:
                 return
@@ -113,14 +116,15 @@ def top_cmd(
             raise next(iter(failed.values()))  # none answered: the command failed
         for target, error in failed.items():
             # One replica that does not answer does not hide the others: its row shows "-".
-            output.warn(f"no figures from pod {target.namespace}/{target.pod}: {error.message}")
+            said.warn(f"no figures from pod {target.namespace}/{target.pod}: {error.message}")
+        said.round_done()
         _emit([r.to_dict() for r in figures], fmt, all_namespaces)
         if not watch or not targets:
             return
         output.write("")
 
 
-def _windowed(kube: Any, targets: list[Any], window: str) -> list[dict[str, Any]] | None:
+def _windowed(kube: Any, targets: list[Any], window: str, said: output.Repeats) -> list[dict[str, Any]] | None:
     """The rows from Prometheus, after one line per model it has no series of; None, after one
     line saying why, when it has none at all (the two scrapes are shown then, as without --window)."""
     from akscli.gpu_activity import Unavailable
@@ -129,10 +133,10 @@ def _windowed(kube: Any, targets: list[Any], window: str) -> list[dict[str, Any]
     try:
         reading = serving_window.read(kube, targets, window)
     except Unavailable as exc:
-        output.warn(f"figures over {window} not shown: {exc}; showing two scrapes of each pod instead")
+        said.warn(f"figures over {window} not shown: {exc}; showing two scrapes of each pod instead")
         return None
     for line in reading.unseen:  # a model without series does not hide the others
-        output.warn(line)
+        said.warn(line)
     return reading.rows
 
 
