@@ -208,14 +208,18 @@ def test_hub_strategy_create_over_an_existing_strategy_is_refused_and_keeps_its_
     assert [stage["name"] for stage in strategy["spec"]["stages"]] == ["a"]
 
 
-def test_hub_run_create_over_an_existing_run_is_refused_and_leaves_it_as_it_was(hub: Hub) -> None:
+def test_hub_run_create_over_an_existing_run_is_refused_and_leaves_it_as_it_was(hub: Hub, kubeconfig: Any) -> None:
     # kubectl create's AlreadyExists: the apply went over it and set spec.state, so a second
     # `create --start` started the run the first create had left to be started by hand.
     from akscli.fleet.rollout import run_objects
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
 
     _external_and_strategy("all")
+    # Applied as akscli's create did before (field manager akscli, Apply): a second apply owned
+    # spec.state, so it changed it with no conflict (exit 0, "configured").
     for obj in run_objects("run-1", None, "llm", "s", None, start=False):
-        hub.cluster.create(obj)
+        connect(KubeTarget(kubeconfig=str(kubeconfig))).apply(obj)
     result = invoke("fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "s", "--start", "-y")
     assert result.exit_code == 4, result
     assert "error: staged update run run-1 already exists" in result.stderr
