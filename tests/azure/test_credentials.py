@@ -56,6 +56,18 @@ def test_credentials_warn_when_kubectl_cannot_find_akscli_on_path(azure_env: Arm
     assert f'export PATH="{Path(sys.executable).parent}:$PATH"' in r.stderr
 
 
+def test_credentials_of_a_cluster_without_entra_id_do_not_warn_about_akscli_on_path(
+    azure_env: ArmEmulator, tmp_path: Path
+) -> None:
+    """Without Entra ID the user kubeconfig is a client certificate: kubectl runs no 'akscli token'."""
+    seed_cluster(azure_env, aadProfile=None)
+    cfg = tmp_path / "config"
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), env={"PATH": str(tmp_path)})
+    assert r.exit_code == 0, r
+    assert "exec:" not in cfg.read_text()
+    assert "akscli is not on PATH" not in r.stderr
+
+
 def test_credentials_with_a_login_mode_write_it_into_the_plugin_args(azure_env: ArmEmulator, tmp_path: Path) -> None:
     seed_cluster(azure_env)
     cfg = tmp_path / "config"

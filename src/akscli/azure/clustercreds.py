@@ -138,14 +138,26 @@ def rewrite_exec_user(
     return buf.getvalue().encode("utf-8")
 
 
-def not_on_path_warning() -> str | None:
-    """A line for the credentials commands when kubectl cannot run the ``akscli`` the exec user names:
-    kubectl looks the plugin's command up on PATH, and an akscli installed in a virtual environment
-    that is not activated (the README's set-up runs ``.venv/bin/akscli``) is not there. None when it is."""
+def runs_akscli(kubeconfig: bytes) -> bool:
+    """Whether a user of ``kubeconfig`` signs in through an exec plugin running ``akscli`` (as
+    rewrite_exec_user writes it). A cluster without Entra ID hands out a client certificate, which
+    runs nothing."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe", pure=True).load(kubeconfig.decode("utf-8")) or {}
+    users = (data.get("users") or []) if isinstance(data, dict) else []
+    return any(((u.get("user") or {}).get("exec") or {}).get("command") == "akscli" for u in users if isinstance(u, dict))
+
+
+def not_on_path_warning(kubeconfig: bytes) -> str | None:
+    """A line for the credentials commands when kubectl cannot run the ``akscli`` the exec user of
+    ``kubeconfig`` names: kubectl looks the plugin's command up on PATH, and an akscli installed in
+    a virtual environment that is not activated (the README's set-up runs ``.venv/bin/akscli``) is
+    not there. None when it is, or when no user runs akscli (a client certificate)."""
     import shutil
     import sys
 
-    if shutil.which("akscli"):
+    if shutil.which("akscli") or not runs_akscli(kubeconfig):
         return None
     here = [os.path.dirname(os.path.abspath(sys.argv[0])) if sys.argv else "", os.path.dirname(sys.executable)]
     folder = next((d for d in here if d and os.path.isfile(os.path.join(d, "akscli"))), None)

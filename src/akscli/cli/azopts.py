@@ -454,11 +454,11 @@ def report_merge(result: "MergeResult", name: str, fmt: str) -> None:
         output.info(result.describe(name))
 
 
-def warn_not_on_path() -> None:
-    """After a credentials command wrote an exec user running ``akscli token``: a warning where
-    kubectl cannot find akscli on PATH (akscli.azure.clustercreds.not_on_path_warning)."""
+def warn_not_on_path(kubeconfig: bytes) -> None:
+    """After a credentials command merged ``kubeconfig``: a warning where its exec user runs
+    ``akscli token`` and kubectl cannot find akscli on PATH (clustercreds.not_on_path_warning)."""
     from akscli.azure import clustercreds
 
-    line = clustercreds.not_on_path_warning()
+    line = clustercreds.not_on_path_warning(kubeconfig)
     if line:
         output.warn(line)

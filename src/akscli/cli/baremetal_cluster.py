@@ -330,7 +330,7 @@ def cluster_credentials(
     merged = azopts.merge_credentials(config, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.report_merge(merged, name, fmt)
     if not admin:
-        azopts.warn_not_on_path()
+        azopts.warn_not_on_path(config)
 
 
 @cluster_app.command("delete")

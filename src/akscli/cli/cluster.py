@@ -506,7 +506,7 @@ def credentials(
     merged = azopts.merge_credentials(raw, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.report_merge(merged, cname, fmt)
     if not admin:
-        azopts.warn_not_on_path()
+        azopts.warn_not_on_path(raw)
 
 
 app.command("update")(cluster_update.update)

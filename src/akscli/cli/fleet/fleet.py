@@ -162,7 +162,7 @@ def fleet_credentials(
         subscription=arm.azure.subscription,  # written for azurecli, as convert writes it
     )
     result = azopts.merge_credentials(value, kubeconfig, overwrite_existing=overwrite_existing, dry_run=dry_run)
-    azopts.warn_not_on_path()
+    azopts.warn_not_on_path(value)
     if output.structured(fmt):
         fields = ("path", "context", "added", "replaced", "unchanged", "backup")
         output.emit_object({f: getattr(result, f) for f in fields}, fmt)
