@@ -146,7 +146,8 @@ def runs_akscli(kubeconfig: bytes) -> bool:
 
     data = YAML(typ="safe", pure=True).load(kubeconfig.decode("utf-8")) or {}
     users = (data.get("users") or []) if isinstance(data, dict) else []
-    return any(((u.get("user") or {}).get("exec") or {}).get("command") == "akscli" for u in users if isinstance(u, dict))
+    runs = [((u.get("user") or {}).get("exec") or {}).get("command") for u in users if isinstance(u, dict)]
+    return "akscli" in runs
 
 
 def not_on_path_warning(kubeconfig: bytes) -> str | None:
