@@ -183,3 +183,11 @@ def test_a_pod_is_deleted_its_own_grace_period_before_the_nodes_termination_time
         "pod and the do-not-disrupt annotation."
     )
     assert ("Normal", "Disrupted", said) in events(kube_emulator, "p")
+
+
+def test_the_termination_time_is_read_as_go_reads_rfc3339() -> None:
+    # controller.go nodeTerminationTime: time.Parse(time.RFC3339, ...) refuses an offset without its
+    # colon, a time without seconds and the basic format (Go's time/format_rfc3339.go parseRFC3339).
+    assert termination_time("2026-12-06T12:00:00.5+02:00") is not None
+    for text in ("2026-12-06T12:00:00+0200", "2026-12-06T12:00Z", "20261206T120000Z", "2026-13-06T12:00:00Z"):
+        assert termination_time(text) is None, text

@@ -46,6 +46,7 @@ shows), observedGeneration on the conditions.
 from __future__ import annotations
 
 import datetime
+import re
 import threading
 import time
 from typing import Any
@@ -89,14 +90,22 @@ def _epoch(stamp: str) -> float:
     return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC).timestamp()
 
 
+# Go's time.RFC3339 layout "2006-01-02T15:04:05Z07:00" as time.Parse reads it (golang/go 1e0d7318
+# src/time/format_rfc3339.go parseRFC3339, its fast path; the layout parse it falls back to refuses
+# these too): seconds required, an optional fraction, then Z or an offset with its colon. Python's
+# fromisoformat alone also takes "+0200", "T10:00Z" and "20261206T100000Z", which Go refuses.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
 def termination_time(text: str) -> datetime.datetime | None:
     """controller.go nodeTerminationTime: time.Parse(time.RFC3339, the annotation); None where it
     does not parse (upstream's "parsing annotation" error)."""
-    try:
-        at = datetime.datetime.fromisoformat(text)
-    except ValueError:
+    if not _RFC3339.fullmatch(text):
         return None
-    return at if "T" in text and at.tzinfo is not None else None
+    try:
+        return datetime.datetime.fromisoformat(text)
+    except ValueError:  # a field out of range (month 13)
+        return None
 
 
 def _seconds(duration: str) -> float:
