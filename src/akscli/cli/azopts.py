@@ -190,6 +190,54 @@ class AzureFlags:
 on_azure = opts.flag_block(AZURE_OPTIONS, "azure", AzureFlags)
 
 
+@dataclass(frozen=True)
+class ArmWrite:
+    """-y, --dry-run, --no-wait, --timeout and -o of an ARM write that follows its operation
+    (cluster create, update, upgrade, start, stop, abort; node pool update, upgrade, abort)."""
+
+    yes: bool = False
+    dry_run: str = "none"
+    no_wait: bool = False
+    timeout: str = ARM_TIMEOUT_DEFAULT
+    output_: str = "table"
+
+    def finish(
+        self,
+        poller: "LROPoller[Any]",
+        what: str,
+        fmt: str,
+        *,
+        resume: str,
+        target: "AuditTarget",
+        until: "Deadline | None" = None,
+    ) -> Any:
+        """``finish`` with this write's --no-wait, within its --timeout from now (``until``: a deadline
+        already running, for a command that waits for several operations)."""
+        return finish(
+            poller,
+            what,
+            fmt,
+            no_wait=self.no_wait,
+            resume=resume,
+            target=target,
+            deadline=until or deadline(self.timeout),
+        )
+
+
+# `@on_arm_write` puts -y, --dry-run, --no-wait, --timeout and -o, in that order, in place of the
+# command's `write: ArmWrite` parameter (as `@on_azure` the Azure flags).
+ARM_WRITE_OPTIONS: dict[str, Any] = {
+    "yes": opts.Yes,
+    "dry_run": DryRun,
+    "no_wait": NoWait,
+    "timeout": Timeout,
+    "output_": opts.ObjectOutput,
+}
+on_arm_write = opts.flag_block(
+    ARM_WRITE_OPTIONS, "write", ArmWrite, defaults={name: getattr(ArmWrite(), name) for name in ARM_WRITE_OPTIONS}
+)
+
+
 def resource_group(value: str | None) -> str:
     from akscli.azure import names
     from akscli.errors import UsageError

@@ -8,7 +8,7 @@ from akscli import errors, output
 from akscli.azure import etags, kinds
 from akscli.cli import azopts, cluster_update
 from akscli.cli import options as opts
-from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
+from akscli.cli.azopts import ArmWrite, AzureFlags, DryRun, NoWait, ResourceGroup, on_arm_write, on_azure
 from akscli.cli.cluster_common import (
     KAITO,
     LOCAL_ACCOUNTS,
@@ -50,6 +50,7 @@ COLUMNS = [
 
 @app.command("create")
 @on_azure
+@on_arm_write
 def create(
     name: Name,
     resource_group: ResourceGroup = None,
@@ -110,17 +111,13 @@ def create(
         typer.Option("--zones", help="Availability zones of the system pool (--sku base; 1,2,3).", show_default=False),
     ] = None,
     if_none_match: azopts.IfNoneMatch = None,
-    yes: opts.Yes = False,
-    dry_run: DryRun = "none",
-    no_wait: NoWait = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    output_: opts.ObjectOutput = "table",
+    write: ArmWrite = ArmWrite(),
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Create an AKS cluster (Automatic by default, Entra ID + Azure RBAC on)."""
     from akscli.azure import armerrors, clusters
 
-    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    fmt = output.check_format(write.output_, output.OBJECT_FORMATS)
     etags.check_if_none_match(if_none_match)
     spec = clusters.ClusterSpec.from_flags(
         name=name,
@@ -143,24 +140,21 @@ def create(
     body = clusters.build_create_body(spec)
     # --dry-run contacts nothing: the SDK builds the PUT (URL, api-version, body) and it is printed;
     # the checks before a real create (quota, an existing cluster) are reads it leaves out.
-    with azopts.dry_run_scope(dry_run, fmt, offline=True) as dry:
+    with azopts.dry_run_scope(write.dry_run, fmt, offline=True) as dry:
         c = azure.aks_client()
         if dry:
             clusters.send_create(c, spec, body)
         try:
-            poller = clusters.begin_create(c, spec, body, target=azure.target(), no_wait=no_wait)
+            poller = clusters.begin_create(c, spec, body, target=azure.target(), no_wait=write.no_wait)
         except errors.NotFoundError as exc:
             armerrors.in_location(exc, spec.location)  # the hint's `az group create` in --location
             raise
-        what = f"create cluster {spec.name}"
-        result = azopts.finish(
+        result = write.finish(
             poller,
-            what,
+            f"create cluster {spec.name}",
             fmt,
-            no_wait=no_wait,
             resume=_resume(spec.resource_group, spec.name),
             target=azopts.audit_target(c, spec.resource_group, spec.name, command="cluster create"),
-            deadline=azopts.deadline(timeout),
         )
         if result is not None:
             _show(clusters.as_dict(result), fmt)
@@ -203,6 +197,7 @@ def show(
 
 @app.command("upgrade")
 @on_azure
+@on_arm_write
 def upgrade(
     name: Name,
     resource_group: ResourceGroup = None,
@@ -222,18 +217,14 @@ def upgrade(
         bool, typer.Option("--node-image-only", help="Upgrade only the node images of every pool.")
     ] = False,
     if_match: azopts.IfMatch = None,
-    yes: opts.Yes = False,
-    dry_run: DryRun = "none",
-    no_wait: NoWait = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    output_: opts.ObjectOutput = "table",
+    write: ArmWrite = ArmWrite(),
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List available upgrades, or upgrade the control plane and node pools."""
     from akscli.azure import arm, clusters, upgrades
     from akscli.cli import common
 
-    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    fmt = output.check_format(write.output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
     version = upgrades.check_upgrade_flags(
         kubernetes_version, control_plane_only=control_plane_only, node_image_only=node_image_only
@@ -241,30 +232,29 @@ def upgrade(
     etag = etags.check_upgrade_if_match(
         if_match, _show_cmd(rg, cname), version=version, node_image_only=node_image_only
     )
-    deadline = azopts.deadline(timeout)
-    with azopts.dry_run_scope(dry_run, fmt) as dry:
+    deadline = azopts.deadline(write.timeout)
+    with azopts.dry_run_scope(write.dry_run, fmt) as dry:
         c = azure.aks_client()
         if node_image_only:
             # Reads before the question: a missing cluster is "not found", not a prompt first
             # (kubectl delete --interactive lists what it found before it asks).
             pools = upgrades.pool_names(c, rg, cname)
-            common.confirm(f"upgrade the node images of every pool of {cname}", yes or dry)
-            begun = upgrades.begin_node_image_upgrades(c, rg, cname, pools, no_wait=no_wait)
+            common.confirm(f"upgrade the node images of every pool of {cname}", write.yes or dry)
+            begun = upgrades.begin_node_image_upgrades(c, rg, cname, pools, no_wait=write.no_wait)
             try:
                 for pool, poller in begun:
-                    azopts.finish(
+                    write.finish(
                         poller,
                         f"node image upgrade of {pool}",
                         fmt,
-                        no_wait=no_wait,
                         resume=_resume(rg, cname),
                         target=azopts.audit_target(c, rg, cname, pool, command="cluster upgrade"),
-                        deadline=deadline,
+                        until=deadline,
                     )
             finally:  # a wait cut short leaves no other pool's poller polling on (arm.stop_polling)
                 for _pool, poller in begun:
                     arm.stop_polling(poller)
-            if not no_wait:
+            if not write.no_wait:
                 _show(clusters.get(c, rg, cname), fmt)
             return
         if version is None:
@@ -290,51 +280,38 @@ def upgrade(
             None,
         ):
             output.info(errors.resend_note(f"cluster {cname}", state, "az aks upgrade"))
-        common.confirm(f"upgrade {scope} of {cname} to {version}", yes or dry)
-        poller = upgrades.send_upgrade(c, rg, cname, body, if_match=etag, no_wait=no_wait)
-        what = f"upgrade cluster {cname} to {version}"
-        result = azopts.finish(
+        common.confirm(f"upgrade {scope} of {cname} to {version}", write.yes or dry)
+        poller = upgrades.send_upgrade(c, rg, cname, body, if_match=etag, no_wait=write.no_wait)
+        result = write.finish(
             poller,
-            what,
+            f"upgrade cluster {cname} to {version}",
             fmt,
-            no_wait=no_wait,
             resume=_resume(rg, cname),
             target=azopts.audit_target(c, rg, cname, command="cluster upgrade"),
-            deadline=deadline,
+            until=deadline,
         )
         if result is not None:
             _show(clusters.as_dict(result), fmt)
 
 
-def _power(
-    action: str,
-    name: str,
-    resource_group: str | None,
-    no_wait: bool,
-    fmt: str,
-    azure: AzureFlags,
-    dry_run: str = "none",
-    timeout: str = azopts.ARM_TIMEOUT_DEFAULT,
-) -> None:
+def _power(action: str, name: str, resource_group: str | None, write: ArmWrite, azure: AzureFlags) -> None:
     from akscli.azure import clusters
 
-    fmt = output.check_format(fmt, output.OBJECT_FORMATS)
+    fmt = output.check_format(write.output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
     # Starting reads nothing first, so its dry run contacts nothing; stopping reads the cluster.
-    with azopts.dry_run_scope(dry_run, fmt, offline=action == "start"):
+    with azopts.dry_run_scope(write.dry_run, fmt, offline=action == "start"):
         c = azure.aks_client()
         begin = clusters.begin_start if action == "start" else clusters.begin_stop
-        poller = begin(c, rg, cname, no_wait=no_wait)
-        azopts.finish(
+        poller = begin(c, rg, cname, no_wait=write.no_wait)
+        write.finish(
             poller,
             f"{action} cluster {cname}",
             fmt,
-            no_wait=no_wait,
             resume=_resume(rg, cname),
             target=azopts.audit_target(c, rg, cname, command=f"cluster {action}"),
-            deadline=azopts.deadline(timeout),
         )
-        if not no_wait:
+        if not write.no_wait:
             _show(clusters.get(c, rg, cname), fmt)
 
 
@@ -342,20 +319,13 @@ def _power_command(action: str, doc: str) -> Any:
     """`cluster start` and `cluster stop`: one signature, one body (_power)."""
 
     def command(
-        name: Name,
-        resource_group: ResourceGroup = None,
-        yes: opts.Yes = False,
-        dry_run: DryRun = "none",
-        no_wait: NoWait = False,
-        timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-        output_: opts.ObjectOutput = "table",
-        azure: AzureFlags = AzureFlags(),
+        name: Name, resource_group: ResourceGroup = None, write: ArmWrite = ArmWrite(), azure: AzureFlags = AzureFlags()
     ) -> None:
-        _power(action, name, resource_group, no_wait, output_, azure, dry_run, timeout)
+        _power(action, name, resource_group, write, azure)
 
     command.__name__ = command.__qualname__ = action
     command.__doc__ = doc
-    return app.command(action)(on_azure(command))
+    return app.command(action)(on_azure(on_arm_write(command)))
 
 
 start = _power_command("start", "Start a stopped cluster.")
@@ -364,31 +334,15 @@ stop = _power_command("stop", "Stop a cluster (its nodes are deallocated; the co
 
 @app.command("abort")
 @on_azure
+@on_arm_write
 def abort(
-    name: Name,
-    resource_group: ResourceGroup = None,
-    yes: opts.Yes = False,
-    dry_run: DryRun = "none",
-    no_wait: NoWait = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    output_: opts.ObjectOutput = "table",
-    azure: AzureFlags = AzureFlags(),
+    name: Name, resource_group: ResourceGroup = None, write: ArmWrite = ArmWrite(), azure: AzureFlags = AzureFlags()
 ) -> None:
     """Abort the operation running on a cluster (az aks operation-abort): Canceling, then Canceled."""
     from akscli.cli import abort as aborting
 
     rg, cname = _ids(resource_group, name)
-    aborting.run(
-        rg=rg,
-        cluster=cname,
-        pool=None,
-        yes=yes,
-        dry_run=dry_run,
-        no_wait=no_wait,
-        timeout=timeout,
-        fmt=output_,
-        azure=azure,
-    )
+    aborting.run(rg=rg, cluster=cname, pool=None, write=write, azure=azure)
 
 
 @app.command("delete")

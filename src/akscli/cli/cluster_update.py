@@ -8,8 +8,7 @@ import typer
 from akscli import output
 from akscli.azure import etags
 from akscli.cli import azopts
-from akscli.cli import options as opts
-from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
+from akscli.cli.azopts import ArmWrite, AzureFlags, ResourceGroup, on_arm_write, on_azure
 from akscli.cli.cluster_common import (
     KAITO,
     LOCAL_ACCOUNTS,
@@ -25,6 +24,7 @@ from akscli.cli.cluster_common import (
 
 
 @on_azure
+@on_arm_write
 def update(
     name: Name,
     resource_group: ResourceGroup = None,
@@ -42,11 +42,7 @@ def update(
         typer.Option(help="None|Unmanaged|NodeImage|SecurityPatch: the nodes' OS updates.", show_default=False),
     ] = None,
     if_match: azopts.IfMatch = None,
-    yes: opts.Yes = False,
-    dry_run: DryRun = "none",
-    no_wait: NoWait = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    output_: opts.ObjectOutput = "table",
+    write: ArmWrite = ArmWrite(),
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Change a cluster's KAITO, node auto-provisioning, tier, tags, local accounts or auto-upgrade channels.
@@ -57,7 +53,7 @@ def update(
     from akscli.azure.clusters import as_dict
     from akscli.cli import common
 
-    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    fmt = output.check_format(write.output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
     change = clusterupdate.parse(
         kaito=kaito,
@@ -69,7 +65,7 @@ def update(
         node_os_upgrade_channel=node_os_upgrade_channel,
     )
     etag = etags.check_if_match(if_match, _show_cmd(rg, cname))
-    with azopts.dry_run_scope(dry_run, fmt) as dry:
+    with azopts.dry_run_scope(write.dry_run, fmt) as dry:
         c = azure.aks_client()
         cluster, changed, turns_off = clusterupdate.update_body(c, rg, cname, change)
         if not changed:
@@ -78,16 +74,16 @@ def update(
                 _show(cluster, fmt)
             return
         for what in turns_off:
-            common.confirm(f"turn off {what} on cluster {cname}", yes or dry)
-        poller = upgrades.put_cluster(c, rg, cname, cluster, f"update cluster {cname}", if_match=etag, no_wait=no_wait)
-        result = azopts.finish(
+            common.confirm(f"turn off {what} on cluster {cname}", write.yes or dry)
+        poller = upgrades.put_cluster(
+            c, rg, cname, cluster, f"update cluster {cname}", if_match=etag, no_wait=write.no_wait
+        )
+        result = write.finish(
             poller,
             f"update cluster {cname}",
             fmt,
-            no_wait=no_wait,
             resume=_resume(rg, cname),
             target=azopts.audit_target(c, rg, cname, command="cluster update"),
-            deadline=azopts.deadline(timeout),
         )
         if result is not None:
             _show(as_dict(result), fmt)

@@ -9,7 +9,7 @@ from akscli.azure import etags, kinds
 from akscli.cli import abort as aborting
 from akscli.cli import azopts, complete, nodepool_arm, nodepool_nap, nodepool_update
 from akscli.cli import options as opts
-from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
+from akscli.cli.azopts import ArmWrite, AzureFlags, DryRun, NoWait, ResourceGroup, on_arm_write, on_azure
 from akscli.cli.diff_status import ExitCode, check_exit_code, with_exit_code
 from akscli.cli.nodepool_arm import _ids, _resume, _show, _show_cmd
 from akscli.cli.nodepool_flags import (
@@ -420,6 +420,7 @@ def scale(
 
 @app.command("upgrade")
 @on_azure
+@on_arm_write
 def upgrade(
     name: ArmName,
     cluster: Cluster,
@@ -440,18 +441,14 @@ def upgrade(
     node_soak_duration: NodeSoakDuration = None,
     undrainable_node_behavior: UndrainableNodeBehavior = None,
     if_match: azopts.IfMatch = None,
-    yes: opts.Yes = False,
-    dry_run: DryRun = "none",
-    no_wait: NoWait = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    output_: opts.ObjectOutput = "table",
+    write: ArmWrite = ArmWrite(),
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List available upgrades, or upgrade a node pool's version or node image."""
     from akscli.azure import nodepools, poolsettings, poolupgrades
     from akscli.cli import common
 
-    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    fmt = output.check_format(write.output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
     settings = poolsettings.settings(
         drain_timeout=drain_timeout,
@@ -468,14 +465,14 @@ def upgrade(
     etag = etags.check_upgrade_if_match(
         if_match, _show_cmd(rg, cname, pname), version=version, node_image_only=node_image_only
     )
-    with azopts.dry_run_scope(dry_run, fmt) as dry:
+    with azopts.dry_run_scope(write.dry_run, fmt) as dry:
         c = azure.aks_client()
         # Every read and check comes before the question: a missing pool is "not found", not a
         # prompt first (kubectl delete --interactive lists what it found before it asks).
         if node_image_only:
             poolupgrades.node_image_pool(c, rg, cname, pname)
-            common.confirm(f"upgrade the node image of pool {pname}", yes or dry)
-            poller = poolupgrades.begin_node_image_upgrade(c, rg, cname, pname, no_wait=no_wait)
+            common.confirm(f"upgrade the node image of pool {pname}", write.yes or dry)
+            poller = poolupgrades.begin_node_image_upgrade(c, rg, cname, pname, no_wait=write.no_wait)
         elif version:
             try:
                 body = poolupgrades.upgrade_body(
@@ -499,21 +496,19 @@ def upgrade(
                 None,
             ):
                 output.info(errors.resend_note(f"node pool {pname}", state, "az aks nodepool upgrade"))
-            common.confirm(f"upgrade node pool {pname} to {version}", yes or dry)
-            poller = poolupgrades.send_upgrade(c, rg, cname, pname, body, if_match=etag, no_wait=no_wait)
+            common.confirm(f"upgrade node pool {pname} to {version}", write.yes or dry)
+            poller = poolupgrades.send_upgrade(c, rg, cname, pname, body, if_match=etag, no_wait=write.no_wait)
         else:
             azopts.emit_upgrades(poolupgrades.upgrade_info(c, rg, cname, pname), fmt)
             return
-        azopts.finish(
+        write.finish(
             poller,
             f"upgrade node pool {pname}",
             fmt,
-            no_wait=no_wait,
             resume=_resume(rg, cname, pname),
             target=azopts.audit_target(c, rg, cname, pname, command="nodepool upgrade"),
-            deadline=azopts.deadline(timeout),
         )
-        if not no_wait:
+        if not write.no_wait:
             _show(nodepools.get_pool(c, rg, cname, pname), fmt)
 
 

@@ -4,8 +4,7 @@ added (az aks nodepool update); the logic is akscli/azure/poolupdate.py."""
 from akscli import output
 from akscli.azure import etags
 from akscli.cli import azopts
-from akscli.cli import options as opts
-from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
+from akscli.cli.azopts import ArmWrite, AzureFlags, ResourceGroup, on_arm_write, on_azure
 from akscli.cli.nodepool_arm import _ids, _resume, _show, _show_cmd
 from akscli.cli.nodepool_flags import (
     ArmName,
@@ -22,6 +21,7 @@ from akscli.cli.nodepool_flags import (
 
 
 @on_azure
+@on_arm_write
 def update(
     name: ArmName,
     cluster: Cluster,
@@ -35,11 +35,7 @@ def update(
     node_soak_duration: NodeSoakDuration = None,
     undrainable_node_behavior: UndrainableNodeBehavior = None,
     if_match: azopts.IfMatch = None,
-    yes: opts.Yes = False,
-    dry_run: DryRun = "none",
-    no_wait: NoWait = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    output_: opts.ObjectOutput = "table",
+    write: ArmWrite = ArmWrite(),
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Change a node pool's labels, taints, mode or upgrade settings (the autoscaler range: nodepool scale).
@@ -49,7 +45,7 @@ def update(
     from akscli.azure.clusters import as_dict
     from akscli.cli import common
 
-    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    fmt = output.check_format(write.output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
     settings = poolsettings.settings(
         max_surge=max_surge,
@@ -60,7 +56,7 @@ def update(
     )
     change = poolupdate.parse(labels=labels, taints=taints, mode=mode, settings=settings)
     etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname))
-    with azopts.dry_run_scope(dry_run, fmt) as dry:
+    with azopts.dry_run_scope(write.dry_run, fmt) as dry:
         c = azure.aks_client()
         pool, changed, evicting = poolupdate.update_body(c, rg, cname, pname, change)
         if not changed:
@@ -71,17 +67,16 @@ def update(
         if evicting:
             common.confirm(
                 f"taint node pool {pname} with {', '.join(evicting)}, which evicts its pods that do not tolerate it",
-                yes or dry,
+                write.yes or dry,
             )
-        poller = nodepools.put_pool(c, rg, cname, pname, pool, f"update node pool {pname}", etag, no_wait=no_wait)
-        result = azopts.finish(
+        what = f"update node pool {pname}"
+        poller = nodepools.put_pool(c, rg, cname, pname, pool, what, etag, no_wait=write.no_wait)
+        result = write.finish(
             poller,
-            f"update node pool {pname}",
+            what,
             fmt,
-            no_wait=no_wait,
             resume=_resume(rg, cname, pname),
             target=azopts.audit_target(c, rg, cname, pname, command="nodepool update"),
-            deadline=azopts.deadline(timeout),
         )
         if result is not None:
             _show(as_dict(result), fmt)
