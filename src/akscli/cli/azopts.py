@@ -4,7 +4,7 @@ a spinner) and printing an ARM resource as its summary or in full."""
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -220,7 +220,7 @@ class ArmWrite:
             no_wait=self.no_wait,
             resume=resume,
             target=target,
-            deadline=until or deadline(self.timeout),
+            deadline=deadline(self.timeout) if until is None else until,
         )
 
 
@@ -233,9 +233,7 @@ ARM_WRITE_OPTIONS: dict[str, Any] = {
     "timeout": Timeout,
     "output_": opts.ObjectOutput,
 }
-on_arm_write = opts.flag_block(
-    ARM_WRITE_OPTIONS, "write", ArmWrite, defaults={name: getattr(ArmWrite(), name) for name in ARM_WRITE_OPTIONS}
-)
+on_arm_write = opts.flag_block(ARM_WRITE_OPTIONS, "write", ArmWrite, defaults=asdict(ArmWrite()))
 
 
 def resource_group(value: str | None) -> str:
