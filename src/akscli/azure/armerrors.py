@@ -105,10 +105,12 @@ def wait_command(url: str) -> str | None:
 # What AKS names as the operation that holds a cluster (a 409 OperationNotAllowed), as users
 # reported its messages: "Another agentpool operation (nodepool1 - Creating) is in progress"
 # (cilium/cilium#25944), "Another operation (nodepool1 - Updating) is in progress"
-# (Azure/azure-workload-identity#417), "Another operation (Creating) is in progress", "an in progress
-# put operation ... on managedClusters 'NAME'" (the cluster's own).
+# (Azure/azure-workload-identity#417), "Another operation (Creating) is in progress", "there's an in
+# progress update managed cluster operation (operation ID: ...) on the managed cluster"
+# (Azure/azure-cli-extensions#9855, also what a pool add gets while its cluster updates), "an in
+# progress put operation ... on managedClusters 'NAME'" (a write of another type's words).
 _RUNNING_POOL = re.compile(r"Another (?:agentpool )?operation \((?P<pool>[^\s()]+) - \w+\)", re.I)
-_RUNNING_CLUSTER = re.compile(r"Another operation \(\w+\)|on managedClusters '", re.I)
+_RUNNING_CLUSTER = re.compile(r"Another operation \(\w+\)|on managedClusters '|managed cluster operation", re.I)
 
 
 def _running_operation_wait(f: ArmFailure) -> str | None:

@@ -10,7 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from tests.emulators.arm import entra, etags, throttle, workspace
+from tests.emulators.arm import entra, etags, operations, throttle, workspace
 from tests.emulators.arm.ids import ParsedId, parse_path
 from tests.emulators.arm.server import AKS_SERVER_APP, ArmError, Operation, _fmt_retry
 
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 Response = tuple[int, dict[str, str], Any]
 
+# An injected fault's code (emu.faults, a test's device) when the test gives no body: ARM's codes
+# (upstream: MicrosoftDocs/azure-docs articles/azure-resource-manager/troubleshooting/
+# common-deployment-errors.md), else the HTTP reason phrase; a provider's own code needs a body.
 _STATUS_CODES = {
     400: "BadRequest",
     401: "AuthenticationFailed",
@@ -112,6 +115,9 @@ def _subscription_request(
 
 
 def _fault(status: int, retry_after: float | None, body: dict[str, Any] | None) -> Response:
+    # The body in ARM's error shape, {"error": {"code", "message"}} (upstream:
+    # Azure/azure-resource-manager-rpc 69e229f v1.0/common-api-details.md "Error Response Content");
+    # Retry-After in whole seconds (v1.0/async-api-reference.md: "Retry-After should be (integer)").
     headers = {}
     if retry_after is not None:
         headers["Retry-After"] = _fmt_retry(retry_after)
@@ -124,10 +130,16 @@ def _fault(status: int, retry_after: float | None, body: dict[str, Any] | None) 
 
 # --------------------------------------------------------------------------- ARM
 def _api_version(query: dict[str, list[str]]) -> str:
+    """Every ARM request names its api-version (upstream: Azure/azure-resource-manager-rpc 69e229f
+    v1.0/resource-api-reference.md "api-version"). Without it ARM answers 400 and these words, as
+    users quote them (Azure/azure-sdk-for-go#22571 "RESPONSE 400 ... MissingApiVersionParameter";
+    Azure/azure-dev#3914; MicrosoftDocs/feedback#2279)."""
     v = (query.get("api-version") or [""])[0]
     if not v:
         raise ArmError(
-            400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required."
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
         )
     return v
 
@@ -137,18 +149,29 @@ def _arm(
 ) -> Response:
     api_version = _api_version(query)
     path = path.rstrip("/")
+    # An operation's URLs, .../locations/{l}/operations|operationresults/{id} (upstream:
+    # Azure/azure-resource-manager-rpc 69e229f v1.0/async-api-reference.md; AKS's Location in
+    # ../shared/data/arm-examples/containerservice-2026-08-01/ManagedClustersDelete.json).
     m = re.fullmatch(
         r"/subscriptions/[^/]+/providers/([^/]+)/locations/([^/]+)/(operations|operationresults)/([^/]+)",
         path,
         re.I,
     )
     if m:
-        return _operation(emu, m.group(3).lower(), m.group(4), api_version)
+        return operations.answer(emu, m.group(3).lower(), m.group(4), api_version)
     p = parse_path(path)
     if p is None:
+        # Plumbing: a path the emulator does not model (no /providers/ segment) is not ARM's.
         raise ArmError(404, "NotFound", f"The resource path '{path}' is not supported.")
     if not p.rest:
-        raise ArmError(404, "InvalidResourceType", f"No resource type in '{path}'.")
+        # A provider path with no resource type: ARM's 404 InvalidResourceType, in its words
+        # (upstream: cloudquery/cloudquery#6629 quotes "RESPONSE 404 ... InvalidResourceType ... The
+        # resource type could not be found in the namespace '...' for api version '...'.").
+        raise ArmError(
+            404,
+            "InvalidResourceType",
+            f"The resource type could not be found in the namespace '{p.namespace}' for api version '{api_version}'.",
+        )
     if p.is_resource:
         # A computed sub-resource such as upgradeProfiles/default?
         if len(p.rest) >= 4 and method == "GET":
@@ -166,10 +189,18 @@ def _arm(
         return _action(emu, p, query, body, api_version)
     if method == "GET":
         return _list(emu, path, p, query)
+    # Another method on a collection: 405 (upstream: Azure/azure-rest-api-specs
+    # specification/resources/resource-manager/Microsoft.Resources/resources/stable/2024-03-01/
+    # resources.json says ARM "will respond with a 405" where a provider does not implement a
+    # method); the code and message are the emulator's own: no published ARM body was found.
     raise ArmError(405, "MethodNotAllowed", f"{method} is not supported on '{path}'.")
 
 
 def _not_found(resource_id: str, type_name: str) -> ArmError:
+    """ARM's 404 ResourceNotFound in its words (upstream: MicrosoftDocs/azure-docs
+    articles/azure-resource-manager/troubleshooting/error-not-found.md; as az prints it: "(ResourceNotFound)
+    The Resource 'Microsoft.Compute/virtualMachines/myVMPW' under resource group 'cli-tutorial' was
+    not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")."""
     name = resource_id.rstrip("/").split("/")[-1]
     rg = re.search(r"/resourcegroups/([^/]+)", resource_id, re.I)
     where = f" under resource group '{rg.group(1)}'" if rg else ""
@@ -187,6 +218,10 @@ def _json(body: bytes) -> dict[str, Any]:
     try:
         obj = json.loads(body)
     except ValueError as e:
+        # ARM's 400 InvalidRequestContent for a body it cannot read, in its words (upstream:
+        # MicrosoftDocs/azure-docs articles/azure-resource-manager/troubleshooting/
+        # quickstart-troubleshoot-arm-deployment.md: "Code=InvalidRequestContent; Message=The
+        # request content was invalid and could not be deserialized: 'Could not find member ...'").
         raise ArmError(
             400, "InvalidRequestContent", f"The request content was invalid and could not be deserialized: {e}"
         ) from e
@@ -215,16 +250,37 @@ def check_tag_names(req: dict[str, Any]) -> None:
         )
 
 
-def _check_not_busy(emu: ArmEmulator, resource_id: str, what: str) -> None:
+def _check_not_busy(emu: ArmEmulator, resource_id: str, type_name: str) -> None:
+    """A write to a resource whose operation still runs: 409 OperationNotAllowed. For a managed
+    cluster AKS's words, "Operation is not allowed because there's an in progress update managed
+    cluster operation (operation ID: e375d315-...) on the managed cluster started on UTC
+    2026-05-22T07:19:23Z. Please wait for it to finish before starting a new operation. You can
+    also use 'az aks operation-abort ...' to abort the ongoing operation." (upstream:
+    Azure/azure-cli-extensions#9855, 2026-05-18; the verb is "update" there: the emulator says
+    create or delete while the cluster is Creating or Deleting). Other types: the same shape with
+    the type's name (no provider's own words were found)."""
     op_id = emu._busy.get(resource_id.lower())
     if op_id is None:
         return
     op = emu._ops[op_id]
+    name = resource_id.split("/")[-1]
+    if type_name.lower() == "microsoft.containerservice/managedclusters":
+        state = str(((emu.get_resource(resource_id) or {}).get("properties") or {}).get("provisioningState") or "")
+        verb = {"Creating": "create", "Deleting": "delete"}.get(state, "update")
+        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(op.start))
+        raise ArmError(
+            409,
+            "OperationNotAllowed",
+            f"Operation is not allowed because there's an in progress {verb} managed cluster operation "
+            f"(operation ID: {op.id}) on the managed cluster started on UTC {started}. Please wait for it "
+            "to finish before starting a new operation. You can also use 'az aks operation-abort ...' to "
+            "abort the ongoing operation.",
+        )
     raise ArmError(
         409,
         "OperationNotAllowed",
         f"Operation is not allowed because there's an in progress {op.kind} operation "
-        f"(operation id {op.id}) on {what} '{resource_id.split('/')[-1]}'. Please wait for "
+        f"(operation id {op.id}) on {type_name.split('/')[-1]} '{name}'. Please wait for "
         "it to finish before starting a new operation.",
     )
 
@@ -273,6 +329,10 @@ def _resource(
     groups.check(emu, path)
     existing = emu.get_resource(path)
     type_name = p.type
+    # GET answers the resource or 404 (upstream: Azure/azure-resource-manager-rpc 69e229f
+    # v1.0/resource-api-reference.md "Get Resource"); HEAD, Resources_CheckExistence, answers 204
+    # No Content or 404 Not Found (upstream: Azure/azure-rest-api-specs specification/resources/
+    # resource-manager/Microsoft.Resources/resources/stable/2024-03-01/resources.json).
     if method in ("GET", "HEAD"):
         if existing is None:
             raise _not_found(path, type_name)
@@ -288,8 +348,13 @@ def _resource(
             if h.on_read is not None:
                 h.on_read(emu, existing["id"], existing)
                 existing = emu.get_resource(path) or existing
+        if method == "HEAD":
+            return 204, {}, None
         return 200, {}, existing
-    # Writes need the parent (for child and extension resources) to exist.
+    # Writes need the parent (for child and extension resources) to exist: ARM's 404
+    # ParentResourceNotFound in its words (upstream: MicrosoftDocs/azure-docs
+    # articles/azure-resource-manager/troubleshooting/error-parent-resource.md: "Code=ParentResourceNotFound;
+    # Message=Can not perform requested operation on nested resource. Parent resource 'exampleserver' not found.").
     if len(p.rest) > 2:
         parent = p.prefix(len(p.rest) - 2)
         if emu.get_resource(parent) is None:
@@ -309,7 +374,7 @@ def _resource(
     etags.check(method, path, type_name, existing, headers)
     if method == "DELETE":
         return _delete(emu, path, p, existing, api_version)
-    _check_not_busy(emu, path, type_name.split("/")[-1])
+    _check_not_busy(emu, path, type_name)
     req = _json(body)
     check_tag_names(req)
     if method == "PATCH":
@@ -322,7 +387,9 @@ def _resource(
     else:
         new = copy.deepcopy(req)
         if existing is not None:
-            # ARM keeps read-only and server-computed fields a PUT body leaves out.
+            # ARM keeps read-only and server-computed fields a PUT body leaves out: systemData is
+            # read-only, set by ARM (upstream: Azure/azure-resource-manager-rpc 69e229f
+            # v1.0/common-api-contracts.md "systemData").
             for k in ("systemData",):
                 if k in existing and k not in new:
                     new[k] = existing[k]
@@ -333,6 +400,9 @@ def _resource(
     if not isinstance(props, dict):
         raise ArmError(400, "InvalidRequestContent", "'properties' must be an object.")
     props.pop("provisioningState", None)
+    # systemData's fields (createdBy, createdByType User|Application|ManagedIdentity|Key, createdAt,
+    # lastModified*) (upstream: Azure/azure-resource-manager-rpc 69e229f v1.0/common-api-contracts.md
+    # "systemData"); the creator's name is the emulator's.
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     sd = new.setdefault("systemData", {})
     if existing is None:
@@ -360,6 +430,10 @@ def _resource(
     props["provisioningState"] = busy
     with emu._lock:
         emu._store[rid.lower()] = new
+    # A PUT answers 201 Created (new) or 200 OK with a non-terminal provisioningState and an
+    # Azure-AsyncOperation header (upstream: Azure/azure-resource-manager-rpc 69e229f
+    # v1.0/async-api-reference.md "Creating/Updating using PUT"); a PATCH answers 200 (OK), which
+    # v1.0/resource-api-reference.md "Patch Resource" allows beside 202.
     status = 201 if existing is None and method == "PUT" else 200
     op = emu._new_operation(rid, method.lower(), method, emu._location_of(new), p.namespace, done)
     if emu.lro_polls <= 0 and op.error is None:
@@ -386,7 +460,7 @@ def _delete(emu: ArmEmulator, path: str, p: ParsedId, existing: dict[str, Any] |
         # Resource": 204 (NoContent) "if the resource does not exist and the request is well formed";
         # a missing resource group is 404 from the proxy layer (groups.check, above).
         return 204, {}, None
-    _check_not_busy(emu, path, p.type.split("/")[-1])
+    _check_not_busy(emu, path, p.type)
     for h in emu._hooks_for(p.type):
         if h.on_delete is not None:
             h.on_delete(emu, existing["id"], existing)
@@ -404,6 +478,9 @@ def _delete(emu: ArmEmulator, path: str, p: ParsedId, existing: dict[str, Any] |
         return None
 
     op = emu._new_operation(rid, "delete", "DELETE", emu._location_of(existing), p.namespace, done)
+    # 200 when done at once, else 202 with the Location to poll (upstream:
+    # Azure/azure-resource-manager-rpc 69e229f v1.0/resource-api-reference.md "Delete Resource";
+    # v1.0/async-api-reference.md "Delete Resource Asynchronously").
     if emu.lro_polls <= 0 and op.error is None:
         emu._complete_now(op)
         return 200, {}, None
@@ -424,6 +501,9 @@ def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: by
         if a.action == action and a.type_regex.match(type_name):
             break
     else:
+        # An action the type does not have: ARM routes it as an unknown type, 404 InvalidResourceType
+        # (upstream: Azure/azure-rest-api-specs#14807 quotes the 404 "InvalidResourceType"); the
+        # message is the emulator's own.
         raise ArmError(404, "InvalidResourceType", f"The action '{p.rest[-1]}' is not supported on '{type_name}'.")
     req = _json(body) if body else None
     if req is not None:
@@ -434,8 +514,10 @@ def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: by
     if not a.lro:
         result = a.handler(emu, rid, obj, req)
         # A handler that starts an operation of its own (an abort: server.begin_cancel) answers as an LRO.
-        return _accepted(emu, result, api_version) if isinstance(result, Operation) else _sync_result(result)
-    _check_not_busy(emu, rid, type_name.split("/")[-1])
+        if isinstance(result, Operation):
+            return operations.accepted(emu, result, api_version)
+        return operations.sync_result(result)
+    _check_not_busy(emu, rid, type_name)
     if a.before is not None:
         a.before(emu, rid, obj, req)
     previous = (obj.get("properties") or {}).get("provisioningState", "Succeeded")
@@ -451,23 +533,11 @@ def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: by
         return result if isinstance(result, dict) else None
 
     op = emu._new_operation(rid, action, "POST", emu._location_of(obj), p.namespace, done)
-    return _accepted(emu, op, api_version)
-
-
-def _accepted(emu: ArmEmulator, op: Operation, api_version: str) -> Response:
-    """A POST action's operation: 202 with its URLs, or (``lro_polls`` 0) its outcome at once."""
-    if emu.lro_polls <= 0 and op.error is None:
-        op = emu._complete_now(op)
-        if op.status == "Failed":
-            return 400, {}, {"error": op.error}
-        return (200, {}, op.result) if op.result is not None else (204, {}, None)
-    return 202, emu._op_urls(op, api_version), None
-
-
-def _sync_result(result: Any) -> Response:
-    if result is None:
-        return 204, {}, None
-    return 200, {}, result
+    # A synchronous action answers 200 with its result or 204; a long one 202 and a Location whose
+    # answer is "what would have been a successful response" (upstream:
+    # Azure/azure-resource-manager-rpc 69e229f v1.0/proxy-api-reference.md "Resource Actions",
+    # v1.0/async-api-reference.md "Call Action POST Asynchronously").
+    return operations.accepted(emu, op, api_version)
 
 
 def _list(emu: ArmEmulator, path: str, p: ParsedId, query: dict[str, list[str]]) -> Response:
@@ -517,50 +587,6 @@ def page_of(emu: ArmEmulator, path: str, query: dict[str, list[str]], items: lis
         kept = [(k, v[0]) for k, v in query.items() if k.lower() != "$skiptoken"]
         out["nextLink"] = f"{emu.url}{path}?{urlencode([*kept, ('$skipToken', last)])}"
     return out
-
-
-def _operation(emu: ArmEmulator, kind: str, op_id: str, api_version: str) -> Response:
-    op = emu._advance(op_id)
-    if op is None:
-        raise ArmError(404, "OperationNotFound", f"Operation '{op_id}' was not found.")
-    if kind == "operations":
-        return _op_status(emu, op, api_version)
-    if op.status in RUNNING:
-        return 202, emu._op_urls(op, api_version), None
-    if op.status in ("Failed", "Canceled"):
-        # The Location URL answers a failed operation as the synchronous request would have.
-        return 400, {}, {"error": op.error}
-    if op.result is not None:
-        return 200, {}, op.result
-    if op.kind in ("put", "patch"):
-        return 200, {}, emu.get_resource(op.resource_id)
-    return 204, {}, None
-
-
-# The statuses of an operation that has not ended: Canceling is the one an abort puts it in until the
-# cancel is done (server.begin_cancel); a client polls on (azure-core's ARMPolling ends only at Succeeded,
-# Failed or Canceled, azure/core/polling/base_polling.py _FINISHED).
-RUNNING = ("InProgress", "Canceling")
-
-
-def _op_status(emu: ArmEmulator, op: Operation, api_version: str) -> Response:
-    out: dict[str, Any] = {
-        "id": f"/subscriptions/{op.subscription}/providers/{op.namespace}/locations/{op.location}/operations/{op.id}",
-        "name": op.id,
-        "status": op.status,
-        "startTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(op.start)),
-    }
-    headers: dict[str, str] = {}
-    if op.status in RUNNING:
-        if emu.retry_after is not None:
-            headers["Retry-After"] = _fmt_retry(emu.retry_after)
-        out["percentComplete"] = 50.0
-    else:
-        out["endTime"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    # "error" is required when status is Failed or Canceled (async-api-reference.md).
-    if op.error is not None and op.status in ("Failed", "Canceled"):
-        out["error"] = op.error
-    return 200, headers, out
 
 
 __all__ = ["AKS_SERVER_APP", "dispatch"]

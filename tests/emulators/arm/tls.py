@@ -2,6 +2,17 @@
 
 Generated once per process (EC keys are cheap, but every test gets a fresh emulator and
 we keep the suite fast), written to a private temp directory, never to the repository.
+
+Plumbing, not a simulated service: the emulators serve HTTPS so that akscli's real clients
+(azure-core, msal, the kube client) verify a certificate as they do against Azure. What the
+certificates carry is what a strict verifier asks of a chain, nothing more: CPython's
+ssl.create_default_context sets VERIFY_X509_STRICT (upstream: python/cpython Lib/ssl.py
+create_default_context, 3.13: "VERIFY_X509_STRICT makes OpenSSL more conservative about the
+certificates it accepts"), under which OpenSSL wants a CA with critical basicConstraints CA:TRUE,
+keyCertSign and a subjectKeyIdentifier, and a leaf with an authorityKeyIdentifier and its names in
+subjectAltName (RFC 5280 4.2.1.1, 4.2.1.2, 4.2.1.3, 4.2.1.6, 4.2.1.9); hostname checks read the
+subjectAltName only (RFC 6125 6.4.4; python/cpython Lib/ssl.py check_hostname over OpenSSL
+X509_VERIFY_PARAM_set1_host); the leaf's extendedKeyUsage id-kp-serverAuth (RFC 5280 4.2.1.12).
 """
 
 from __future__ import annotations
@@ -87,7 +98,10 @@ def throwaway_tls() -> TlsFiles:
                     [
                         x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
                         x509.DNSName("localhost"),
-                        # workspace.py's Azure Monitor workspace query endpoint
+                        # workspace.py's Azure Monitor workspace query endpoint, whose hosts are
+                        # <workspace>.<region>.prometheus.monitor.azure.com (upstream:
+                        # MicrosoftDocs/azure-monitor-docs articles/azure-monitor/metrics/
+                        # prometheus-api-promql.md, as workspace.py cites it)
                         x509.DNSName("*.eastus.prometheus.monitor.azure.com"),
                     ]
                 ),

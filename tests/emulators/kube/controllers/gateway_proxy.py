@@ -46,6 +46,12 @@ from typing import Any
 
 import yaml
 
+# upstream: istio/istio 86c9f01f (the module docstring's files) for each name below: EnvoyFilter's
+# group/version (istio.io/api networking/v1alpha3/envoy_filter.proto); the AKS Istio add-on's
+# root namespace (learn.microsoft.com azure/aks/istio-about: istiod in aks-istio-system); the
+# class-defaults ConfigMap label and the name-override annotation (deploymentcontroller.go,
+# pkg/config/constants); the HTTP connection manager's filter name (envoyproxy/go-control-plane
+# pkg/wellknown/wellknown.go HTTPConnectionManager, which istio's listener code uses).
 ENVOY_FILTER_API = "networking.istio.io/v1alpha3"
 ROOT_NAMESPACE = "aks-istio-system"
 CLASS_DEFAULTS = "gateway.istio.io/defaults-for-class"
@@ -146,7 +152,9 @@ def _merge_map(original: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[st
 
 
 def snake(value: Any) -> Any:
-    """protojson reads a field by its JSON (camelCase) name or its proto name: the lab reads the latter."""
+    """protojson reads a field by its JSON (camelCase) name or its proto name (upstream:
+    protocolbuffers/protobuf-go encoding/protojson/decode.go unmarshalMessage: "The name can
+    either be the JSON name or the proto field name"): the lab reads the latter."""
     if isinstance(value, dict):
         return {
             (k if k.startswith("@") else re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", k).lower()): snake(v)

@@ -76,7 +76,9 @@ from tests.emulators.kube.status import ApiError
 # The governing Service the operator makes for every Prometheus in a namespace, port "web" 9090
 # (pkg/prometheus/server/statefulset.go governingServiceName; pkg/prometheus/common.go
 # BuildStatefulSetService, DefaultPortName; selector app.kubernetes.io/name=prometheus,
-# pkg/prometheus/server/operator.go applicationNameLabelValue).
+# pkg/prometheus/server/operator.go applicationNameLabelValue; the ``operated-prometheus: "true"``
+# label: upstream prometheus-operator/prometheus-operator pkg/prometheus/common.go
+# BuildStatefulSetService, operator.WithLabels).
 SERVICE = "prometheus-operated"
 PORT_NAME = "web"
 PORT = 9090
@@ -86,8 +88,15 @@ DEFAULT_INTERVAL = 30.0
 RELOAD_INTERVAL = 5.0
 
 ProxyHandler = Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]
+# upstream: prometheus/prometheus d15adb9a web/api/v1/api.go respond / respondError
+# (Content-Type application/json).
 _HEADERS = {"Content-Type": "application/json"}
 FORM = "application/x-www-form-urlencoded"
+# What Go's net/http writes for http.NotFound and http.Error (text/plain; charset=utf-8).
+_TEXT = {"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"}
+# The methods api.go Register gives /query (r.Get, r.Post, and r.Options("/*path")), as
+# julienschmidt/httprouter v1.3.0 router.go allowed() lists them in a 405's Allow header (sorted).
+_QUERY_ALLOW = "GET, OPTIONS, POST"
 
 
 def governing_service(namespace: str) -> dict[str, Any]:
@@ -186,18 +195,25 @@ class PrometheusServer:
     def handle(
         self, method: str, path: str, body: bytes, host: str = "", headers: Mapping[str, str] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
-        """/api/v1/query on GET and POST (prometheus/prometheus d15adb9a web/api/v1/api.go Register,
-        ``r.Get("/query", ...)`` and ``r.Post("/query", ...)``). The parameters are read as Go's
+        """/api/v1/query on GET and POST as Prometheus serves it (upstream: prometheus/prometheus
+        d15adb9a web/web.go mounts the v1 API's router under /api/v1; web/api/v1/api.go Register,
+        ``r.Get("/query", ...)`` and ``r.Post("/query", ...)``; the router is prometheus/common route
+        over julienschmidt/httprouter v1.3.0). The parameters are read as Go's
         ``Request.FormValue`` reads them (net/http request.go ParseForm, parsePostForm): the URL's
         query, and for a POST the body too when its Content-Type is
         application/x-www-form-urlencoded (another body is not read), a body's value first
         (docs/querying/api.md: "You can URL-encode these parameters directly in the request body
         by using the POST method")."""
         parts = urlsplit(path)
+        if method == "OPTIONS" and parts.path.startswith("/api/v1/"):
+            # api.go: r.Options("/*path", wrap(api.options)); no data, so wrap answers 204.
+            return 204, {}, b""
         if parts.path.rstrip("/") != "/api/v1/query":
-            return 404, {"Content-Type": "text/plain"}, b"404 page not found\n"
+            # httprouter router.go ServeHTTP: no route and no other method -> http.NotFound.
+            return 404, _TEXT, b"404 page not found\n"
         if method not in ("GET", "POST"):
-            return 405, {"Content-Type": "text/plain"}, b"Method Not Allowed\n"
+            # httprouter router.go ServeHTTP "Handle 405": http.Error and the Allow header.
+            return 405, {**_TEXT, "Allow": _QUERY_ALLOW}, b"Method Not Allowed\n"
         params = parse_qs(parts.query, keep_blank_values=True)
         content_type = {k.lower(): v for k, v in (headers or {}).items()}.get("content-type", "")
         if method == "POST" and content_type.split(";")[0].strip().lower() == FORM:
@@ -207,6 +223,7 @@ class PrometheusServer:
             at = _eval_time((params.get("time") or [""])[0])
             result = self.query(expr, at)
         except ValueError as exc:
+            # api.go invalidParamError: errorBadData, which getDefaultErrorCode answers with 400.
             return 400, _HEADERS, json.dumps({"status": "error", "errorType": "bad_data", "error": str(exc)}).encode()
         vector = [{"metric": labels, "value": [at, format_value(value)]} for labels, value in result]
         data = {"status": "success", "data": {"resultType": "vector", "result": vector}}
@@ -241,6 +258,8 @@ class PrometheusServer:
                 for labels, values in self.tsdb.window(at, seconds)
                 if _matches(labels, name, matchers)
             ]
+        # sum over no series is an empty vector, not 0 (upstream: prometheus/prometheus d15adb9a
+        # promql/engine.go rangeEvalAgg: no input series, no output group).
         m = re.fullmatch(r"sum\s*\((.*)\)", text, re.DOTALL)
         name, matchers = parse_selector(m.group(1) if m else text)
         samples = self.samples_at(at)
@@ -363,6 +382,12 @@ class PrometheusServer:
         return targets
 
     def _scrape_target(self, target: Target) -> list[Series]:
+        """A scrape's samples: ``up`` 1 and the exposed series, or ``up`` 0 alone when the target
+        does not answer 200 (upstream: prometheus/prometheus d15adb9a scrape/scrape.go scrapeAndReport,
+        report: up is 1 only without a scrape error); an exposed label that a target label also
+        names is kept as exported_<name> (honor_labels false: scrape/target.go / scrape.go
+        resolveConflictingExposedLabels). Not simulated: scrape_duration_seconds,
+        scrape_samples_scraped and the other report series."""
         handler = self.kube.find_pod_proxy(*target.pod, str(target.port))
         status, _, body = handler("GET", target.path, b"") if handler is not None else (0, {}, b"")
         if status != 200:
@@ -421,7 +446,9 @@ def parse_selector(text: str) -> tuple[str | None, list[tuple[str, str, str]]]:
 
 
 def parse_exposition(text: str) -> list[Series]:
-    """The samples of the Prometheus text format (comments skipped; a timestamp ignored)."""
+    """The samples of the Prometheus text format, ``name{label="value",...} value [timestamp]``,
+    ``#`` lines HELP/TYPE/comments (upstream: prometheus/prometheus d15adb9a model/textparse/
+    promparse.go). Comments are skipped and a timestamp ignored (the scrape's time is taken)."""
     samples: list[Series] = []
     for line in text.splitlines():
         line = line.strip()
@@ -449,6 +476,9 @@ def format_value(value: float) -> str:
 
 
 def _matches(labels: Mapping[str, str], name: str | None, matchers: list[tuple[str, str, str]]) -> bool:
+    """A selector's matchers: a missing label reads as "", and a regex is anchored at both ends
+    (upstream: prometheus/prometheus d15adb9a model/labels/matcher.go Matches, model/labels/regexp.go
+    NewFastRegexMatcher "^(?s:" ... ")$")."""
     if name is not None and labels.get("__name__") != name:
         return False
     for label, op, value in matchers:
@@ -495,16 +525,29 @@ def _duration_text(seconds: float) -> str:
 
 
 def _eval_time(raw: str) -> float:
+    """The query's ``time`` (upstream: prometheus/prometheus d15adb9a web/api/v1/api.go
+    parseTimeParam, parseTime): now when absent; a Unix time in seconds, its fraction rounded to
+    the millisecond (math.Round); else RFC 3339 with its zone (time.RFC3339Nano), taken to the
+    millisecond as the engine's timestamps are (model/timestamp FromTime). Else 400 bad_data,
+    ``invalid parameter "time": invalid time value for 'time': cannot parse "..." to a valid timestamp``."""
     if not raw:
         return round(time.time(), 3)
     try:
-        return float(raw)
+        seconds = float(raw)
     except ValueError:
         pass
+    else:
+        whole = math.trunc(seconds)
+        return whole + math.copysign(math.floor(abs(seconds - whole) * 1000 + 0.5), seconds) / 1000
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f'invalid parameter "time": cannot parse "{raw}" to a valid timestamp') from None
+        parsed = None
+    if parsed is None or parsed.tzinfo is None or "T" not in raw.upper():
+        raise ValueError(
+            f'invalid parameter "time": invalid time value for \'time\': cannot parse "{raw}" to a valid timestamp'
+        )
+    return math.floor(parsed.timestamp() * 1000) / 1000
 
 
 def _unescape(value: str) -> str:
