@@ -81,6 +81,7 @@ NAP_ONLY = {
     "consolidate_after": "--consolidate-after",
     "disruption_budget": "--disruption-budget",
     "expire_after": "--expire-after",
+    "termination_grace_period": "--termination-grace-period",
     "kubeconfig": "--kubeconfig",
     "kube_context": "--context",
 }
@@ -104,6 +105,10 @@ GPU_EXPIRE_AFTER = "Never"
 # upstream: karpenter.sh_nodepools.yaml: consolidateAfter and template.spec.expireAfter's pattern,
 # and disruption.budgets[].nodes' (a count or a percentage).
 _KARPENTER_DURATION = re.compile(r"(([0-9]+(s|m|h))+|Never)")
+# spec.template.spec.terminationGracePeriod's pattern, which has no Never: unset, Karpenter waits for the
+# drain indefinitely (upstream: kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/nodepool.go
+# NodeClaimTemplateSpec.TerminationGracePeriod `^([0-9]+(s|m|h))+$`; karpenter.sh_nodepools.yaml).
+_GRACE_PERIOD = re.compile(r"([0-9]+(s|m|h))+")
 _BUDGET_NODES = re.compile(r"((100|[0-9]{1,2})%|[0-9]+)")
 
 
@@ -118,12 +123,28 @@ def check_flags(given: Mapping[str, Any], *, auto_provision: bool) -> None:
         raise UsageError(
             f"{typed[0]} applies to ARM node pools, not to --auto-provision (a Karpenter NodePool on the "
             "cluster of --context)",
-            hint=f"drop {typed[0]}, or drop --auto-provision for an ARM agent pool",
+            hint=_DRAIN_HINTS.get(typed[0], f"drop {typed[0]}, or drop --auto-provision for an ARM agent pool"),
         )
     raise UsageError(
         f"{typed[0]} applies to node auto-provisioning pools",
         hint=f"add --auto-provision, or drop {typed[0]}",
     )
+
+
+# An ARM pool's upgrade drain settings (AgentPoolUpgradeSettings) have one Karpenter counterpart: the
+# NodePool's terminationGracePeriod bounds every drain of its nodes, after which the pods left are deleted
+# even where PDBs or karpenter.sh/do-not-disrupt block their eviction (upstream: kubernetes-sigs/karpenter
+# v1.14.0 pkg/apis/v1/nodepool.go TerminationGracePeriod; pkg/controllers/node/termination/terminator/
+# terminator.go DeleteExpiringPods). Karpenter has no soak time: a drained node's instance is deleted.
+_GRACE_FLAG = "--termination-grace-period DURATION"
+_DRAIN_HINTS = {
+    "--drain-timeout": f"drop it: a NodePool bounds its nodes' drains with {_GRACE_FLAG}, after which the pods "
+    "left are deleted, PDBs notwithstanding; or drop --auto-provision for an ARM agent pool",
+    "--undrainable-node-behavior": "drop it: a NodePool waits on a node it cannot drain, for no longer than "
+    f"{_GRACE_FLAG} if given (then the pods left are deleted); or drop --auto-provision for an ARM agent pool",
+    "--node-soak-duration": "drop it: Karpenter has no soak time (a NodePool bounds its nodes' drains with "
+    f"{_GRACE_FLAG}); or drop --auto-provision for an ARM agent pool",
+}
 
 
 def _typed(value: Any) -> bool:
@@ -145,6 +166,7 @@ class NapPoolSpec:
     consolidate_after: str = GPU_CONSOLIDATE_AFTER
     disruption_budget: str | None = None
     expire_after: str = GPU_EXPIRE_AFTER
+    termination_grace_period: str | None = None
     node_class: str = NODE_CLASS
     os_disk_size: int | None = None
 
@@ -167,6 +189,7 @@ class NapPoolSpec:
         consolidate_after: str | None = None,
         disruption_budget: str | None = None,
         expire_after: str | None = None,
+        termination_grace_period: str | None = None,
         node_class: str | None = None,
         os_disk_size: int | None = None,
     ) -> NapPoolSpec:
@@ -228,6 +251,7 @@ class NapPoolSpec:
             consolidate_after=_karpenter_duration(consolidate_after, GPU_CONSOLIDATE_AFTER, "--consolidate-after"),
             disruption_budget=_budget(disruption_budget),
             expire_after=_karpenter_duration(expire_after, GPU_EXPIRE_AFTER, "--expire-after"),
+            termination_grace_period=_grace_period(termination_grace_period),
         )
 
     def values(self) -> dict[str, Any]:
@@ -246,6 +270,7 @@ class NapPoolSpec:
             "consolidate_after": self.consolidate_after,
             "disruption_budget": self.disruption_budget,
             "expire_after": self.expire_after,
+            "termination_grace_period": self.termination_grace_period,
         }
 
 
@@ -262,6 +287,18 @@ def _karpenter_duration(value: str | None, default: str, flag: str) -> str:
             hint=f"e.g. {flag} 10m, {flag} 1h30m, or {flag} Never",
         )
     return text
+
+
+def _grace_period(value: str | None) -> str | None:
+    """--termination-grace-period, checked with the CRD's own pattern before rendering."""
+    if value is None or _GRACE_PERIOD.fullmatch(value):
+        return value
+    hint = "e.g. --termination-grace-period 1h, or 1h30m"
+    if value.strip().lower() == "never":
+        hint = "leave it out: without it Karpenter waits for a node's drain indefinitely"
+    raise UsageError(
+        f"invalid --termination-grace-period {value!r}: Karpenter takes whole s, m and h units (no Never)", hint=hint
+    )
 
 
 def _budget(value: str | None) -> str | None:
@@ -342,6 +379,10 @@ def summary(pool: Mapping[str, Any]) -> dict[str, Any]:
         "weight": spec.get("weight"),
         "ready": ready or None,
         "taints": ",".join(taints) or None,
+        # What bounds a node's life and its drain (upstream: kubernetes-sigs/karpenter v1.14.0
+        # pkg/apis/v1/nodepool.go NodeClaimTemplateSpec ExpireAfter, TerminationGracePeriod).
+        "expireAfter": template.get("expireAfter"),
+        "terminationGracePeriod": template.get("terminationGracePeriod"),
     }
 
 

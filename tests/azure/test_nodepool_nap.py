@@ -65,7 +65,20 @@ def test_an_arm_flag_with_auto_provision_is_one_line_exit_2(flags: tuple[str, ..
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
-@pytest.mark.parametrize("flags", [("--max-gpus", "8"), ("--context", "prod")])
+DRAIN_SETTINGS = [("--drain-timeout", "30"), ("--node-soak-duration", "5"), ("--undrainable-node-behavior", "Cordon")]
+
+
+@pytest.mark.parametrize(("flag", "value"), DRAIN_SETTINGS)
+def test_an_arm_drain_setting_with_auto_provision_points_to_the_termination_grace_period(flag: str, value: str) -> None:
+    # AgentPoolUpgradeSettings' Karpenter counterpart is the NodePool's terminationGracePeriod
+    # (kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/nodepool.go); Karpenter has no soak time.
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", flag, value, "--dry-run")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {flag} applies to ARM node pools")
+    assert "--termination-grace-period DURATION" in result.stderr
+
+
+@pytest.mark.parametrize("flags", [("--max-gpus", "8"), ("--context", "prod"), ("--termination-grace-period", "1h")])
 def test_a_nap_flag_without_auto_provision_is_one_line_exit_2(flags: tuple[str, ...]) -> None:
     result = invoke("nodepool", "add", "gpu", "--cluster", "ml", "-g", "rg", "--gpu", "h100", *flags)
     assert result.exit_code == 2
@@ -150,6 +163,13 @@ def test_disruption_flags_render_karpenters_fields() -> None:
     assert pool["spec"]["template"]["spec"]["expireAfter"] == "720h"
 
 
+def test_termination_grace_period_renders_into_the_template_spec() -> None:
+    # upstream: kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/nodepool.go NodeClaimTemplateSpec
+    # .TerminationGracePeriod; node-auto-provisioning-disruption.md, Termination grace period
+    flags = ("--gpu", "h100", "--gpus-per-node", "1", "--termination-grace-period", "1h30m", "--expire-after", "720h")
+    assert_golden("nodepool", "nap-gpu-h100-grace.yaml", rendered(*flags))
+
+
 def test_consolidate_after_never_turns_consolidation_off() -> None:
     # upstream: pkg/controllers/nodeclaim/disruption/consolidation.go (Never: no Consolidatable condition)
     [pool] = rendered("--gpu", "h100", "--consolidate-after", "never")
@@ -164,6 +184,10 @@ def test_consolidate_after_never_turns_consolidation_off() -> None:
         (("--consolidate-after", "1.5h"), "invalid --consolidate-after '1.5h'"),
         (("--disruption-budget", "101%"), "invalid --disruption-budget '101%'"),
         (("--expire-after", "30d"), "invalid --expire-after '30d'"),
+        # terminationGracePeriod's pattern is ^([0-9]+(s|m|h))+$: no Never, no days, no fractions.
+        (("--termination-grace-period", "Never"), "invalid --termination-grace-period 'Never'"),
+        (("--termination-grace-period", "1d"), "invalid --termination-grace-period '1d'"),
+        (("--termination-grace-period", "1.5h"), "invalid --termination-grace-period '1.5h'"),
     ],
 )
 def test_a_disruption_value_karpenter_would_refuse_is_one_line_exit_2(flags: tuple[str, ...], said: str) -> None:

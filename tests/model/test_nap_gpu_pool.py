@@ -208,9 +208,25 @@ def test_show_and_list_write_none_for_what_the_nodepool_leaves_unset(model_emula
     assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y").exit_code == 0
     shown = invoke("nodepool", "show", "gpu", "--auto-provision").stdout
     assert "\nweight:       <none>\n" in shown and "\nmaxGpus:      <none>\n" in shown
+    # An unset terminationGracePeriod (no limit on a drain) is left out, not written <none>.
+    assert "\nexpireAfter:  Never\n" in shown and "terminationGracePeriod" not in shown
     listed = invoke("nodepool", "list", "--auto-provision").stdout.splitlines()
     default = next(line for line in listed if line.startswith("default "))
     assert default.split()[-2:] == ["<none>", "True"]
+
+
+def test_show_and_list_wide_give_the_pools_termination_grace_period_and_expire_after(model_emulator: Start) -> None:
+    # upstream: kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/nodepool.go NodeClaimTemplateSpec
+    # TerminationGracePeriod and ExpireAfter, the template's copies of the NodeClaim's.
+    nap_lab(model_emulator)
+    flags = ("--gpu", "h100", "--termination-grace-period", "2h", "--expire-after", "720h", "-y")
+    added = invoke("nodepool", "add", "gpu", "--auto-provision", *flags)
+    assert added.exit_code == 0, text(added)
+    shown = invoke("nodepool", "show", "gpu", "--auto-provision").stdout
+    assert "\nexpireAfter:            720h\n" in shown and "\nterminationGracePeriod: 2h\n" in shown
+    [header, *rows] = invoke("nodepool", "list", "--auto-provision", "-o", "wide").stdout.splitlines()
+    assert header.split()[-5:] == ["EXPIRE", "AFTER", "TERMINATION", "GRACE", "PERIOD"]
+    assert next(r for r in rows if r.startswith("gpu ")).split()[-2:] == ["720h", "2h"]
 
 
 def test_a_pinned_deploy_no_nodepool_admits_names_a_nap_pool_as_the_fix_not_the_cluster_autoscaler(

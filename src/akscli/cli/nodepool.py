@@ -28,6 +28,7 @@ from akscli.cli.nodepool_flags import (
     NodeSoakDuration,
     OptCluster,
     Taints,
+    TerminationGracePeriod,
     UndrainableNodeBehavior,
 )
 
@@ -184,6 +185,7 @@ def add(
             show_default=False,
         ),
     ] = None,
+    termination_grace_period: TerminationGracePeriod = None,
     drain_timeout: DrainTimeout = None,
     node_soak_duration: NodeSoakDuration = None,
     undrainable_node_behavior: UndrainableNodeBehavior = None,
@@ -234,6 +236,7 @@ def add(
         consolidate_after=consolidate_after,
         disruption_budget=disruption_budget,
         expire_after=expire_after,
+        termination_grace_period=termination_grace_period,
         node_class=node_class,
         os_disk_size=os_disk_size,
     ):
@@ -253,6 +256,7 @@ def add(
                 "consolidate_after": consolidate_after,
                 "disruption_budget": disruption_budget,
                 "expire_after": expire_after,
+                "termination_grace_period": termination_grace_period,
             },
             zones=zones or [],
             node_class=node_class,

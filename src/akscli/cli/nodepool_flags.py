@@ -100,6 +100,18 @@ UndrainableNodeBehavior = Annotated[
         show_default=False,
     ),
 ]
+# A NodePool's spec.template.spec.terminationGracePeriod, in Karpenter's words (upstream: kubernetes-sigs/karpenter
+# v1.14.0 pkg/apis/v1/nodepool.go NodeClaimTemplateSpec.TerminationGracePeriod; the pattern: akscli.nap).
+TerminationGracePeriod = Annotated[
+    str | None,
+    typer.Option(
+        "--termination-grace-period",
+        metavar="DURATION",
+        help="--auto-provision: the longest a node's drain may take once it is deleted, e.g. 1h; then its pods are "
+        "deleted even if PDBs or karpenter.sh/do-not-disrupt block them (default: no limit).",
+        show_default=False,
+    ),
+]
 MaxSurge = Annotated[
     str | None,
     typer.Option(

@@ -21,7 +21,11 @@ COLUMNS = [
     Column("ready", "ready"),
     Column("weight", "weight", wide=True),
     Column("taints", "taints", wide=True),
+    Column("expire after", "expireAfter", wide=True),
+    Column("termination grace period", "terminationGracePeriod", wide=True),
 ]
+# Shown by `show` only where the NodePool sets them (unset terminationGracePeriod: no limit on a drain).
+SHOWN_WHERE_SET = ("expireAfter", "terminationGracePeriod")
 CONDITION_COLUMNS = [
     Column("type", "type"),
     Column("status", "status"),
@@ -186,7 +190,8 @@ def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
         # The NodePool itself: its -o name is its kind.group/name (output.object_name), as the list's.
         output.emit_object(pool, fmt)
         return
-    fields = [*nap.summary(pool).items(), ("resources", nap.usage(pool))]
+    shown = [(k, v) for k, v in nap.summary(pool).items() if v is not None or k not in SHOWN_WHERE_SET]
+    fields = [*shown, ("resources", nap.usage(pool))]
     output.emit_object(pool, fmt, fields=fields, name=output.named(NAME_KIND))
     # The NodePool's conditions as Karpenter names them (upstream: kubernetes-sigs/karpenter
     # 2266468 pkg/apis/v1/nodepool_status.go: ValidationSucceeded, NodeClassReady, Ready).
