@@ -138,35 +138,8 @@ def diff(
 
 
 def _operator_notes() -> Any:
-    """The plan hook of ``apply -f`` / ``diff -f``, for each object the server's dry run answers.
+    """The plan hook of ``apply -f`` / ``diff -f``: KubeRay's rules for each object the server's
+    dry run answers, by the operator found on the cluster (akscli.ray.operator_notes)."""
+    from akscli.ray.operator_notes import operator_plan_notes
 
-    It holds the answer, the object as the server would store it, to KubeRay's rules
-    (akscli.ray.object_rules): for a partial file that is the merged object, merged as server-side
-    apply merges (kubernetes/apiserver pkg/endpoints/handlers/patch.go applyPatcher, through
-    structured-merge-diff: fields the file leaves out keep their stored values, owned by other field
-    managers), so no GET is added. The rules that depend on the operator's feature gates and
-    release (akscli.ray.object_rules.uses_gates) are judged by the operator found on the cluster (one
-    LIST of its pods, the first time an object needs them; akscli.ray.operator_gates). An operator
-    whose --feature-gates its release refuses is not running: a note says so and its flag is not
-    believed. Then what KubeRay does about a changed RayService's clusters
-    (akscli.ray.service_plan.kube_plan_notes)."""
-    from akscli.ray.cluster_options import GATES as ALPHA_GATES
-    from akscli.ray.object_rules import DELETION_GATE, check_objects, uses_gates
-    from akscli.ray.operator_gates import OperatorGates, operator_gates
-    from akscli.ray.service_plan import kube_plan_notes
-
-    read: list[OperatorGates] = []
-
-    def notes(kube: Any, current: Any, applied: Any) -> list[str]:
-        said: list[str] = []
-        if uses_gates(applied) and not read:
-            read.append(operator_gates(kube))
-            if read[0].problem:
-                said.append(f"warning: the KubeRay operator is not running: {read[0].problem}")
-        op = read[0] if read else OperatorGates()
-        gates = (op.gate("RayServiceIncrementalUpgrade"), op.gate(DELETION_GATE))
-        alpha = {g for g in ALPHA_GATES if op.gate(g)}  # RayClusterHistoryServer, ...: off where not known
-        check_objects([applied], *gates, op.release, op.gate("GCSFaultToleranceEmbeddedStorage"), alpha)
-        return said + kube_plan_notes(kube, current, applied)
-
-    return notes
+    return operator_plan_notes()

@@ -10,7 +10,7 @@ from akscli.errors import AkscliError, AuthError
 from akscli.output import kind_ref
 from akscli.ray.job import job_finished, job_phase
 from akscli.ray.live import cluster_pods, gpu_nodes_exist, pod_events
-from akscli.ray.operator_gates import OPERATOR_SELECTOR, container_gates
+from akscli.ray.operator_gates import OPERATOR_SELECTOR, pods_gates
 from akscli.ray.spec import NODE_TYPE_LABEL, RAY_API
 from akscli.ray.status import (
     Finding,
@@ -29,22 +29,22 @@ if TYPE_CHECKING:
 
 
 def operator_finding(kube: Kube, ref: str) -> Finding | None:
-    """A finding when no KubeRay operator pod is ready anywhere, or every one runs a
-    --feature-gates its release refuses (operator_gates.container_gates: it exits at start and
-    crash-loops, whatever a Ready condition read a moment before says). None when one runs, or
-    when the pods cannot be listed: then nothing is claimed."""
+    """A finding when no KubeRay operator pod is ready anywhere, or every one exits at start: a
+    --feature-gates its release refuses, or a start-up check of its main.go that fails
+    (operator_gates.pods_gates: it crash-loops, whatever a Ready condition read a moment before
+    says). None when one runs, or when the pods cannot be listed: then nothing is claimed."""
     try:
         pods = list(kube.list("v1", "Pod", all_namespaces=True, label_selector=OPERATOR_SELECTOR, page_size=10))
     except AkscliError:
         return None
-    refused = [container_gates(((p.get("spec") or {}).get("containers") or [{}])[0]).problem for p in pods]
+    found = pods_gates(kube, pods)
+    refused = [g.problem for g in found]
     if pods and all(refused):
         return Finding(
             ref,
             "NoOperator",
             f"KubeRay has not picked it up: the KubeRay operator is not running: {refused[0]}",
-            "fix the operator's --feature-gates (helm: featureGates in the chart's values) "
-            "to name only gates its release has",
+            found[0].fix,
         )
     if any(pod_ready(p) for p, problem in zip(pods, refused, strict=True) if not problem):
         return None

@@ -134,7 +134,8 @@ def parse_annotations(pairs: Iterable[str]) -> dict[str, str]:
 
 
 def load_cluster_file(text: str, source: str, name: str, namespace: str) -> dict[str, Any]:
-    """The one RayCluster in a YAML file, named ``name`` in ``namespace``."""
+    """The one RayCluster in a YAML file, named ``name`` in ``namespace``, refused here only for
+    what KubeRay would refuse whatever its operator's gates."""
     from akscli import yamlio
 
     docs = yamlio.load_all(text, source, kubernetes=True)
@@ -163,10 +164,14 @@ def load_cluster_file(text: str, source: str, name: str, namespace: str) -> dict
     meta.update(name=name, namespace=namespace)
     if not isinstance(doc.get("spec"), dict) or "headGroupSpec" not in doc["spec"]:
         raise UsageError(f"{source} has no spec.headGroupSpec", hint="a RayCluster needs a head group")
+    from akscli.ray.cluster_options import GATES as ALPHA_GATES
     from akscli.ray.kuberay_rules import cluster_spec_problem, upgrade_problem
 
     annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
-    problem = cluster_spec_problem(doc["spec"], annotations) or upgrade_problem(doc)
+    # As apply -f's check before anything is read: the operator's Alpha gates (GCSFaultToleranceEmbeddedStorage
+    # and cluster_options.GATES) are taken as on, so only the file's own content is judged here; the plan hook
+    # (akscli.ray.operator_notes) judges them again by the operator found on the cluster.
+    problem = cluster_spec_problem(doc["spec"], annotations, embedded=True, alpha=ALPHA_GATES) or upgrade_problem(doc)
     if problem:
         raise UsageError(
             f"{source}: KubeRay refuses this RayCluster spec: {problem}",

@@ -331,9 +331,16 @@ def sidecar_ending(job: Mapping[str, Any]) -> str:
     any pass read FAILED from the dashboard writes SubmissionFailed, the container's exit code as
     the message, and leaves jobStatus the last one read (upstream: ray-project/kuberay feeaf72f
     ray-operator/controllers/ray/rayjob_controller.go checkSubmitterAndUpdateStatusIfNeeded,
-    checkSidecarContainerStatus). The container's log says which it was."""
+    checkSidecarContainerStatus). The container's log says which it was.
+
+    Not with the operator's SidecarSubmitterRestart gate on (v1.7.0, K8s 1.35+): the container
+    then restarts on failure and KubeRay ends the job only once it restarted more than its
+    backoffLimit (2), with a message that says so (rayjob_controller.go
+    checkSubmitterAndUpdateStatusIfNeeded, checkIsRestartCountExceeded): '' for that message."""
     spec, status = job.get("spec") or {}, job.get("status") or {}
     if spec.get("submissionMode") != "SidecarMode" or status.get("reason") != "SubmissionFailed":
+        return ""
+    if "exceeding the maximum restart count" in str(status.get("message") or ""):
         return ""
     return (
         f" (SidecarMode: ray job submit in the head's {SIDECAR_SUBMITTER} container exits 1 when the Ray job "

@@ -63,7 +63,7 @@ def _v2_env_on(head: Mapping[str, Any]) -> bool:
     return env is not None and env.get("value") in ("1", "true")
 
 
-def _parse_generic(version: str) -> list[int] | str:
+def parse_generic(version: str) -> list[int] | str:
     """k8s.io/apimachinery v0.36.0 (KubeRay v1.7.0 go.mod) pkg/util/version/version.go ParseGeneric
     (``parse`` with semver false): the components, or the error it returns, in its words. Leading
     white space and any text after the numbers are allowed; at least two components; a first
@@ -85,7 +85,7 @@ def _parse_generic(version: str) -> list[int] | str:
     return [int(p) for p in parts]
 
 
-def _at_least(numbers: list[int], minimum: tuple[int, int, int]) -> bool:
+def at_least(numbers: list[int], minimum: tuple[int, int, int]) -> bool:
     """Version.LessThan, negated: the comparison runs over every component, a missing one counting as 0."""
     width = max(len(numbers), len(minimum))
     return numbers + [0] * (width - len(numbers)) >= [*minimum] + [0] * (width - len(minimum))
@@ -156,10 +156,10 @@ def _worker_group(group: Mapping[str, Any], spec: Mapping[str, Any], head: Mappi
                 f"worker group {name}: priority is set, but RayVersion was not specified. "
                 "Ray version 2.56.0 or later is required"
             )
-        parsed = _parse_generic(version)
+        parsed = parse_generic(version)
         if isinstance(parsed, str):
             return f"worker group {name}: priority is set, but RayVersion format is invalid: {version}, {parsed}"
-        if not _at_least(parsed, (2, 56, 0)):
+        if not at_least(parsed, (2, 56, 0)):
             return f"worker group {name}: priority is set, but minimum Ray version is 2.56.0, got {version}"
         if not v2:
             return (
@@ -323,12 +323,12 @@ def _auth_and_gates(spec: Mapping[str, Any], alpha: Collection[str], release: tu
             return (
                 "authOptions.mode is 'token' but RayVersion was not specified. Ray version 2.52.0 or later is required"
             )
-        parsed = _parse_generic(version)
+        parsed = parse_generic(version)
         if isinstance(parsed, str):
             return f"authOptions.mode is 'token' but RayVersion format is invalid: {version}, {parsed}"
-        if not _at_least(parsed, (2, 52, 0)):
+        if not at_least(parsed, (2, 52, 0)):
             return f"authOptions.mode is 'token' but minimum Ray version is 2.52.0, got {version}"
-        if k8s_auth and not _at_least(parsed, (2, 55, 0)):
+        if k8s_auth and not at_least(parsed, (2, 55, 0)):
             return f"authOptions.enableK8sTokenAuth is enabled but minimum Ray version is 2.55.0, got {version}"
         if k8s_auth and auth.get("secretName"):
             return "authOptions.enableK8sTokenAuth is enabled and authOptions.secretName is also set"

@@ -59,6 +59,8 @@ def cluster_create(
     exit_code: ExitCode = False,
 ) -> None:
     """Create or update a Ray cluster (--wait: RayClusterProvisioned and HeadPodReady)."""
+    from akscli.ray.operator_notes import operator_plan_notes
+
     build_and_apply(
         lambda conn: logic.cluster_objects(name, cluster_flags, label or [], file, conn),
         stack=f"ray-{name}",
@@ -71,6 +73,7 @@ def cluster_create(
         force_conflicts=force_conflicts,
         output_format=output_format,
         exit_code=exit_code,
+        plan_notes=operator_plan_notes(),  # KubeRay's rules by the operator's gates, as apply -f
     )
 
 

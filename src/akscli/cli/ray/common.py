@@ -290,10 +290,11 @@ def build_and_apply(
     force_conflicts: bool,
     output_format: str,
     exit_code: bool = False,
+    plan_notes: Callable[..., list[str]] | None = None,
 ) -> None:
     """Build a Ray object set and apply it (cluster create, service deploy): ``build`` gets a
     connection that reads nothing with --dry-run=client; its warnings go to stderr first. The
-    plan says what KubeRay does to a RayService's clusters (logic.kube_plan_notes).
+    plan says what KubeRay does to a RayService's clusters (``plan_notes``, else logic.kube_plan_notes).
     ``exit_code``: --exit-code, kubectl diff's exit status of the server dry run (cli/diff_status.py)."""
     from akscli.cli.diff_status import check_exit_code, found, would_change
 
@@ -313,7 +314,7 @@ def build_and_apply(
         force_conflicts=force_conflicts,
         output_format=fmt,
         action=action,
-        plan_notes=logic.kube_plan_notes,
+        plan_notes=plan_notes or logic.kube_plan_notes,
     )
     found(exit_code and would_change(outcome.changes))
 

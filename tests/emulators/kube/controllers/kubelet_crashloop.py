@@ -48,13 +48,18 @@ class CrashLoops:
         self.back_off = RestartBackOff()
         self._pods: dict[str, tuple[str, str]] = {}  # pod uid -> (namespace, name)
         self.restarted_logs: list[tuple[str, str, str]] = []  # (namespace, pod, container) per restart
+        self._exit_logs: dict[str, str] = {}  # pod uid -> the line its first container logs at each exit
         self._lock = threading.Lock()
 
-    def track(self, pod: dict[str, Any], now: float) -> None:
-        """A pod made crash-looping: each container exited ``now`` after its restarts so far."""
+    def track(self, pod: dict[str, Any], now: float, exit_log: str | None = None) -> None:
+        """A pod made crash-looping: each container exited ``now`` after its restarts so far.
+        ``exit_log``: what its first container logs before each exit (a KubeRay operator that
+        refuses to start; its maker writes the first one), written again for each new instance."""
         md = pod["metadata"]
         containers = {c.get("name"): c for c in (pod.get("spec") or {}).get("containers") or []}
         with self._lock:
+            if exit_log is not None:
+                self._exit_logs[str(md.get("uid"))] = exit_log
             self._pods[str(md.get("uid"))] = (str(md.get("namespace", "")), str(md["name"]))
             for status in (pod.get("status") or {}).get("containerStatuses") or []:
                 key = stable_key(pod, containers.get(status.get("name")) or {"name": status.get("name")})
@@ -77,6 +82,9 @@ class CrashLoops:
             # kubernetes/kubernetes pkg/kubelet/kubelet_pods.go validateContainerLogStatus)
             for ns, pod_name, container in self.restarted_logs:
                 cluster.api.restart_logs(ns, pod_name, container)
+            exit_log = self._exit_logs.get(uid)
+            if exit_log is not None and self.restarted_logs:
+                self.write_exit_log(cluster, pod, exit_log)
             if patch is not None:
                 updated = cluster.patch_status("v1", "Pod", namespace, name, patch)
                 cluster.add_event(updated, "BackOff", kubelet_backoff.back_off_event(updated), "Warning")
@@ -120,6 +128,15 @@ class CrashLoops:
                 )
         return {"containerStatuses": statuses} if moved else None
 
+    @staticmethod
+    def write_exit_log(cluster: ClusterState, pod: dict[str, Any], line: str) -> None:
+        """The first container's log: the line it wrote before it exited."""
+        containers = (pod.get("spec") or {}).get("containers") or []
+        if containers:
+            md = pod["metadata"]
+            cluster.api.set_logs(str(md.get("namespace", "")), str(md["name"]), str(containers[0].get("name")), line)
+
     def _forget(self, uid: str) -> None:
         with self._lock:
             self._pods.pop(uid, None)
+            self._exit_logs.pop(uid, None)

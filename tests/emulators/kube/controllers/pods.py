@@ -176,17 +176,17 @@ def pod_status(
     return st
 
 
-def _exits_at_start(spec: dict[str, Any]) -> bool:
-    """Whether the pod's process exits at once each time the kubelet starts it: a KubeRay operator
-    whose --feature-gates its release refuses (ray-project/kuberay ray-operator/main.go exits when
-    k8s.io/component-base's feature gate Set fails: controllers/kuberay/gates.py exits_at_start). Other
-    images are told apart first, so no other pod imports the KubeRay simulator."""
+def _exits_at_start(spec: dict[str, Any]) -> str | None:
+    """The line a pod's process logs as it exits at once each time the kubelet starts it, or None:
+    a KubeRay operator whose --feature-gates its release refuses, or whose start-up checks fail
+    (ray-project/kuberay v1.7.0 ray-operator/main.go exitOnError: controllers/kuberay/gates.py
+    exits_at_start). Other images are told apart first, so no other pod imports the KubeRay simulator."""
     containers = spec.get("containers") or [{}]
     if "kuberay/operator" not in str(containers[0].get("image") or ""):
-        return False
+        return None
     from tests.emulators.kube.controllers.kuberay.gates import exits_at_start
 
-    return exits_at_start(spec) is not None
+    return exits_at_start(spec)
 
 
 class PodOwner(Controller):
@@ -270,7 +270,8 @@ class PodOwner(Controller):
         and the pod then stays Pending as the real scheduler leaves it."""
         spec = copy.deepcopy(template.get("spec") or {})
         failure = self.failure if self.failure in POD_FAILURES else None
-        if failure is None and _exits_at_start(spec):
+        exit_log = _exits_at_start(spec) if failure is None else None
+        if exit_log is not None:
             failure = "crashloop"  # its process exits 1 at every start: the kubelet backs off
         unschedulable = INJECTED_UNSCHEDULABLE
         injected = failure == "unschedulable"
@@ -321,7 +322,9 @@ class PodOwner(Controller):
             # pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff)
             ns, pod_name = created["metadata"]["namespace"], created["metadata"]["name"]
             created = cluster.patch_status("v1", "Pod", ns, pod_name, kubelet_backoff.named(created))
-            self.crash_loops.track(created, self.kubelet_now())
+            self.crash_loops.track(created, self.kubelet_now(), exit_log)
+            if exit_log is not None:
+                self.crash_loops.write_exit_log(cluster, created, exit_log)
             cluster.add_event(created, "BackOff", kubelet_backoff.back_off_event(created), "Warning")
         elif failure == "imagepull":
             cluster.add_event(created, "Failed", "Error: ImagePullBackOff", "Warning")

@@ -85,13 +85,13 @@ def release(image: str) -> tuple[int, int]:
     return key if key in RELEASE_DEFAULTS else SIMULATED
 
 
-def flag_value(words: Sequence[str]) -> str:
-    """-feature-gates as Go's flag package reads it: one or two dashes, ``=VALUE`` or the next
-    word; the last one given wins."""
+def flag_value(words: Sequence[str], flag: str = "feature-gates") -> str:
+    """A string flag (-feature-gates, -batch-scheduler) as Go's flag package reads it: one or two
+    dashes, ``=VALUE`` or the next word; the last one given wins."""
     value, i = "", 0
     while i < len(words):
         name, eq, inline = words[i].partition("=")
-        if name in ("-feature-gates", "--feature-gates"):
+        if name in (f"-{flag}", f"--{flag}"):
             if eq:
                 value = inline
             elif i + 1 < len(words):
@@ -139,16 +139,79 @@ def container_gates(container: Mapping[str, Any]) -> dict[str, bool]:
     return set_flag(flag_value(words), RELEASE_DEFAULTS[release(str(container.get("image") or ""))])[0]
 
 
+def _bool_flag(words: Sequence[str], flag: str) -> bool:
+    """A Go flag.BoolVar as ray-operator/main.go reads it: ``-NAME``/``--NAME`` sets it, ``=VALUE``
+    is strconv.ParseBool'd (a value it refuses is left as not set here), the last one wins."""
+    value = False
+    for word in words:
+        name, eq, raw = word.partition("=")
+        if name in (f"-{flag}", f"--{flag}"):
+            value = _GO_BOOLS.get(raw, False) if eq else True
+    return value
+
+
+def start_error(container: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Why the operator in ``container`` exits at start, as ray-operator/main.go (v1.7.0 59d663ae,
+    lines 186-222) exitOnError logs it: (msg, err). In main.go's order: featuregate.Set's error
+    ("Unable to set flag gates for known features"); apis/config/v1alpha1/config_utils.go
+    ValidateBatchSchedulerConfig's KubernetesWAS rule (the gate with --batch-scheduler or
+    --enable-batch-scheduler; their flags are ignored when --config names a file, which the
+    simulator cannot read); SidecarSubmitterRestart on an API server below 1.35
+    (utils/util.go GetKubernetesVersion, IsK8sVersionAtLeast: ParseGeneric of its gitVersion,
+    discovery.VERSION_INFO here). The other batch-scheduler rules are not simulated."""
+    words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
+    gates, error = set_flag(flag_value(words), RELEASE_DEFAULTS[release(str(container.get("image") or ""))])
+    if error is not None:
+        return "Unable to set flag gates for known features", error
+    configured = any(w.partition("=")[0] in ("-config", "--config") for w in words)
+    batch = flag_value(words, "batch-scheduler") or _bool_flag(words, "enable-batch-scheduler")
+    if gates.get("KubernetesWAS") and batch and not configured:
+        return (
+            "batch scheduler configs validation failed",
+            "the KubernetesWAS feature gate cannot be combined with --batch-scheduler or --enable-batch-scheduler",
+        )
+    if gates.get("SidecarSubmitterRestart"):
+        from tests.emulators.kube.controllers.kuberay.validation import parse_generic
+        from tests.emulators.kube.discovery import VERSION_INFO
+
+        served = str(VERSION_INFO["gitVersion"])
+        numbers = parse_generic(served)
+        if isinstance(numbers, str):
+            return "Failed to compare K8s version.", numbers
+        if numbers + [0] * max(0, 3 - len(numbers)) < [1, 35, 0]:
+            return "SidecarSubmitterRestart feature gate requires K8s 1.35+", f"current version {served} is below 1.35"
+    return None
+
+
+def exit_log_line(msg: str, error: str, ts: str) -> str:
+    """exitOnError's line: setupLog.Error(err, msg) through controller-runtime's zap logger with
+    KubeRay's JSON encoder (main.go newLogEncoder: zap.NewProductionEncoderConfig, ISO8601 time;
+    the logger named "setup"; zapr puts err under "error"). The stacktrace zap adds at Error level
+    names Go source lines of the operator's build and is left out."""
+    import json
+
+    return json.dumps(
+        {"level": "error", "ts": ts, "logger": "setup", "msg": msg, "error": error}, separators=(",", ":")
+    )
+
+
 def exits_at_start(spec: Mapping[str, Any]) -> str | None:
-    """Why a pod whose first container runs a KubeRay operator image (helm-chart/kuberay-operator
-    values.yaml image.repository quay.io/kuberay/operator) exits at start: featuregate.Set's error
-    for its --feature-gates, which ray-operator/main.go exitOnError logs before os.Exit(1). None
-    for any other pod. The workload controllers' kubelets ask this of each pod they start (pods.py)."""
+    """The log line of a pod whose first container runs a KubeRay operator image (helm-chart/
+    kuberay-operator values.yaml image.repository quay.io/kuberay/operator) and exits at start
+    (``start_error``, which ray-operator/main.go exitOnError logs before os.Exit(1)). None for any
+    other pod. The workload controllers' kubelets ask this of each pod they start (pods.py)."""
+    import datetime
+
     container = ((spec.get("containers") or [None])[0]) or {}
     name = str(container.get("image") or "").split("@")[0]
     if ":" in name.rsplit("/", 1)[-1]:
         name = name.rsplit(":", 1)[0]
-    return container_problem(container) if name.endswith("kuberay/operator") else None
+    found = start_error(container) if name.endswith("kuberay/operator") else None
+    if found is None:
+        return None
+    # zapcore.ISO8601TimeEncoder: "2006-01-02T15:04:05.000Z0700"
+    ts = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return exit_log_line(*found, ts)
 
 
 def _operator_container(cluster: Any) -> Mapping[str, Any] | None:
