@@ -123,10 +123,27 @@ def test_a_join_azure_refuses_ends_with_its_error_and_the_list_shows_the_failed_
 def test_joining_a_failed_member_again_retries_it(fleet: Any) -> None:
     fleet.fail_operation("PUT", r"/members/gpu$", "OperationFailed", "the member agent did not start (injected)")
     assert invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM).exit_code == 1
+    failed_etag = fleet.get_resource(_member_id(fleet, "gpu"))["eTag"]
     again = invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM)
     assert again.exit_code == 0, again
     row = _rows()["gpu"]
     assert (row["state"], row["joined"], row["message"]) == ("Succeeded", True, "")
+    # The retry is conditional on the Failed member it read (FleetScope.join); the first join on no member.
+    first, retry = fleet.requests_to(r"/members/gpu$", "PUT")
+    assert (_header(first, "If-None-Match"), _header(retry, "If-Match")) == ("*", failed_etag)
+
+
+def test_a_seeded_member_has_its_etag_and_its_retry_sends_it(fleet: Any) -> None:
+    # A fleet member always has an eTag (fleetmember.tsp, FleetMember ...EntityTagProperty); the emulator
+    # gave one only to members an ARM PUT wrote, so a seeded Failed member was retried unconditionally.
+    fleet.put_resource(
+        _member_id(fleet, "gpu"),
+        {"properties": {"clusterResourceId": aks_id(fleet, "aks-gpu"), "provisioningState": "Failed"}},
+    )
+    seeded = fleet.get_resource(_member_id(fleet, "gpu"))["eTag"]
+    assert invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM).exit_code == 0
+    [put] = fleet.requests_to(r"/members/gpu$", "PUT")
+    assert (put.status, _header(put, "If-Match")) == (200, seeded)
 
 
 def test_joining_a_joined_member_again_is_refused_and_keeps_its_update_group(fleet: Any) -> None:
@@ -142,3 +159,71 @@ def test_joining_a_joined_member_again_is_refused_and_keeps_its_update_group(fle
     assert "akscli fleet member update gpu" in again.stderr
     assert fleet.requests_to(r"/members/gpu$", "PUT") == []
     assert _rows()["gpu"]["group"] == "cloud"
+
+
+def _header(entry: Any, name: str) -> str | None:
+    return next((v for k, v in entry.headers.items() if k.lower() == name.lower()), None)
+
+
+def test_a_member_joined_between_the_read_and_the_put_is_refused_and_kept(fleet: Any, monkeypatch: Any) -> None:
+    # join read no member, then another join of gpu landed before its PUT: the plain PUT replaced that
+    # member (its update group), exit 0. Now the PUT carries If-None-Match: *, and ARM's 412 is exit 4.
+    from akscli.errors import NotFoundError
+    from akscli.fleet.armclient import FleetScope
+
+    read = FleetScope.get
+
+    def read_then_another_joins(self: Any, child: Any, name: str) -> dict[str, Any]:
+        try:
+            return read(self, child, name)
+        except NotFoundError:
+            if fleet.get_resource(_member_id(fleet, name)) is None:
+                seed_member(fleet, name, aks_id(fleet, "aks-gpu"), "cloud")
+            raise
+
+    monkeypatch.setattr(FleetScope, "get", read_then_another_joins)
+    result = invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", "--update-group", "edge", *ARM)
+    assert result.exit_code == 4, result
+    assert _error_lines(result.stderr)[0] == (
+        "error: member gpu already exists in fleet ml-fleet (joined since akscli read it); joining again would "
+        "replace its labels and update group"
+    )
+    [put] = fleet.requests_to(r"/members/gpu$", "PUT")
+    assert (put.status, _header(put, "If-None-Match")) == (412, "*")
+    assert fleet.get_resource(_member_id(fleet, "gpu"))["properties"]["group"] == "cloud"
+
+
+def test_a_failed_member_changed_before_the_retry_is_refused_in_one_line_and_kept(fleet: Any, monkeypatch: Any) -> None:
+    # The retry of a Failed member was a plain PUT over what it read: a change made in between (here a
+    # `member update` of its group) was replaced. Now it carries If-Match: the eTag read, ARM says 412.
+    from akscli.fleet.armclient import FleetScope
+    from tests.emulators.arm import etags
+
+    fleet.fail_operation("PUT", r"/members/gpu$", "OperationFailed", "the member agent did not start (injected)")
+    assert invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM).exit_code == 1
+    read_etag = fleet.get_resource(_member_id(fleet, "gpu"))["eTag"]
+    read = FleetScope.get
+
+    def read_then_another_changes_it(self: Any, child: Any, name: str) -> dict[str, Any]:
+        found = read(self, child, name)
+        if found.get("eTag") == read_etag:
+
+            def update(member: dict[str, Any]) -> None:
+                member["properties"]["group"] = "other"
+                etags.stamp(etags.MEMBER, member)
+
+            fleet.update_resource(_member_id(fleet, name), update)
+        return found
+
+    monkeypatch.setattr(FleetScope, "get", read_then_another_changes_it)
+    again = invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", "--update-group", "cloud", *ARM)
+    assert again.exit_code == 4, again
+    assert _error_lines(again.stderr) == [
+        "error: joining AKS cluster aks-gpu as gpu: it changed in Azure after akscli read it "
+        "(412 Precondition Failed); nothing was changed",
+        "hint: run the command again to apply it on top of the new state "
+        "(see it with 'akscli fleet member show gpu --fleet ml-fleet -g rg-fleet -o json')",
+    ]
+    put = fleet.requests_to(r"/members/gpu$", "PUT")[-1]
+    assert (put.status, _header(put, "If-Match")) == (412, read_etag)
+    assert fleet.get_resource(_member_id(fleet, "gpu"))["properties"]["group"] == "other"

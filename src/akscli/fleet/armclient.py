@@ -304,23 +304,6 @@ class FleetScope:
         ops = self._ops(child)
         return as_dict(self.arm.call(f"reading {child.noun} {name}", lambda: ops.get(*self._at(), name)))
 
-    def put(
-        self, child: Child, name: str, body: Mapping[str, Any], what: str | None = None, *, no_wait: bool = False
-    ) -> Any:
-        """PUT a child and wait for its operation; with ``no_wait`` return the poller once Azure
-        accepted it (--no-wait, as ``remove``)."""
-        begin = getattr(self._ops(child), child.create_method)
-        if no_wait:  # polling=False: no poller thread, as az's sdk_no_wait (azure/arm.py begun_status)
-            return self.arm.call(
-                what or f"creating {child.noun} {name}",
-                lambda: begin(*self._at(), name, model(child.model, body), polling=False),
-            )
-        return self.arm.wait(
-            what or f"creating {child.noun} {name}",
-            lambda: begin(*self._at(), name, model(child.model, body)),
-            self.follow(child, name),
-        )
-
     def patch(self, child: Child, name: str, body: Mapping[str, Any], what: str) -> dict[str, Any]:
         """PATCH a child with its ``<Model>Update`` body (the SDK's begin_update, a long-running
         operation: 200, or 202 and a Location to poll)."""
@@ -372,25 +355,68 @@ class FleetScope:
             return self.arm.call(what, start)
         return self.arm.wait(what, start, follow)
 
-    def require_new_member(self, name: str) -> None:
-        """Refuse (ConflictError, exit 4) to join over a member that exists, before the PUT, unless its
-        last operation failed (Failed or Canceled: joining again retries it, explain_failed_join).
-
-        The join is FleetMembers_Create, a PUT (Azure/azure-rest-api-specs fleet 2026-06-01
-        examples/FleetMembers_Create.json), and an ARM PUT replaces the resource whole
-        (Azure/azure-resource-manager-rpc v1.0/resource-api-reference.md "PUT Resource"): a second join
-        of the same name dropped the labels and update group the first gave (or `member update` set),
-        so the member left the stages that name its group, and said it had joined. az fleet member create
-        sends that plain PUT (Azure/azure-cli-extensions src/fleet/azext_fleet/custom.py
-        create_fleet_member); akscli refuses it as `fleet create` and `rollout create` refuse theirs."""
+    def member_to_join(self, name: str) -> dict[str, Any] | None:
+        """What ``join`` goes over, by one GET: None for a new member (or no such fleet: the PUT says
+        so, armerrors.create_fleet_first); a member whose last operation failed (Failed or Canceled:
+        joining again retries it, explain_failed_join); any other member is refused (ConflictError,
+        exit 4), as `fleet create` and `rollout create` refuse theirs."""
         try:
             member = self.get(MEMBER, name)
         except NotFoundError:
-            return  # a new member (or no such fleet: the PUT says so, armerrors.create_fleet_first)
-        state = (member.get("properties") or {}).get("provisioningState") or "Unknown"
-        if state in ("Failed", "Canceled"):
-            return
-        raise ConflictError(
+            return None
+        state = str((member.get("properties") or {}).get("provisioningState") or "Unknown")
+        if state not in ("Failed", "Canceled"):
+            raise self._member_exists(name, state)
+        return member
+
+    def join(
+        self, name: str, body: Mapping[str, Any], what: str, member: Mapping[str, Any] | None, *, no_wait: bool = False
+    ) -> Any:
+        """Join a member (FleetMembers_Create, a PUT) over ``member`` as read (member_to_join) and wait
+        for it (``no_wait``: its poller), never over a member made or changed by someone else since.
+
+        An ARM PUT replaces the resource whole (Azure/azure-resource-manager-rpc
+        v1.0/resource-api-reference.md "PUT Resource"): a second join of the same name dropped the
+        labels and update group the first gave (or `member update` set). az fleet member create sends a
+        plain PUT (Azure/azure-cli-extensions src/fleet/azext_fleet/custom.py create_fleet_member).
+        FleetMembers_Create takes If-Match and If-None-Match (Azure/azure-rest-api-specs 1713bce8
+        specification/containerservice/resource-manager/Microsoft.ContainerService/fleet/fleetmember.tsp
+        ``create is ArmResourceCreateOrUpdateAsync<..., IfMatchParameters & IfNoneMatchParameters>``;
+        FleetMember has an eTag, EntityTagProperty), and ARM answers a condition that does not hold
+        with 412 (Addendum.md "ETags for Resources"). A new member: If-None-Match: *, so one joined
+        since the read is refused as one that was there. A Failed or Canceled one: If-Match, its eTag
+        exactly as read (as az fleet reconcile sends ``if_match=fleet.e_tag``), so a change made since
+        is refused (etags.guarded), not replaced. Either 412 has reason PreconditionFailed."""
+        from akscli.azure import etags
+        from akscli.azure.armerrors import PRECONDITION_FAILED
+
+        begin = getattr(self._ops(MEMBER), MEMBER.create_method)
+        follow = self.follow(MEMBER, name)
+        if member is None:
+            exists = self._member_exists(name, "joined since akscli read it")
+            exists.reason = PRECONDITION_FAILED
+            return self._put_new(
+                what,
+                lambda **condition: begin(*self._at(), name, model(MEMBER.model, body), **condition),
+                exists,
+                follow,
+                no_wait=no_wait,
+            )
+        # A member without an eTag (none is published without one) gets the plain PUT.
+        conditions = etags.headers(if_match=str(member.get("eTag") or "") or None)
+
+        def start() -> Any:  # --no-wait: polling=False, no poller thread (azure/arm.py begun_status)
+            return etags.guarded(
+                what,
+                lambda: begin(*self._at(), name, model(MEMBER.model, body), headers=conditions, polling=not no_wait),
+                show=f"akscli fleet member show {name}{self.where}",
+                given=False,
+            )
+
+        return start() if no_wait else self.arm.wait(what, start, follow)
+
+    def _member_exists(self, name: str, state: str) -> ConflictError:
+        return ConflictError(
             f"member {name} already exists in fleet {self.fleet} ({state}); joining again would replace "
             "its labels and update group",
             hint=f"change them with 'akscli fleet member update {name}{self.where} --labels K=V --update-group G', "
@@ -404,9 +430,10 @@ class FleetScope:
         the failure maps to (armerrors); a join refused before it began keeps its own hint, and a dry
         run's stopped request is no failure (nothing is read for it)."""
         from akscli.azure.arm import DryRunRequest
+        from akscli.azure.armerrors import PRECONDITION_FAILED
 
-        if isinstance(error, DryRunRequest):
-            return
+        if isinstance(error, DryRunRequest) or error.reason == PRECONDITION_FAILED:
+            return  # a 412 (FleetScope.join): this join wrote nothing, its own line stands
         try:
             member = self.get(MEMBER, name)
         except AkscliError:

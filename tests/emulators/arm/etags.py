@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 MC = "microsoft.containerservice/managedclusters"
 AP = "microsoft.containerservice/managedclusters/agentpools"
+# A fleet member always has its eTag (upstream: Azure/azure-rest-api-specs 1713bce8 .../fleet/fleetmember.tsp,
+# FleetMember `...EntityTagProperty`; examples FleetMembers_Get.json and FleetMembers_Create.json "eTag").
+MEMBER = "microsoft.containerservice/fleets/members"
 
 
 def is_aks(type_name: str) -> bool:
@@ -58,7 +61,11 @@ def stamp(type_name: str, obj: dict[str, Any]) -> None:
 
 def ensure(emu: ArmEmulator, resource_id: str, type_name: str, obj: dict[str, Any]) -> None:
     """A resource stored directly (tests seeding a world) has an eTag as one ARM wrote would; a
-    cluster's agentPoolProfiles carry their pools' (ManagedClustersGet.json shows both)."""
+    cluster's agentPoolProfiles carry their pools' (ManagedClustersGet.json shows both), and a fleet
+    member its own (MEMBER)."""
+    if type_name.lower() == MEMBER:
+        obj.setdefault("eTag", new(type_name))
+        return
     if not is_aks(type_name):
         return
     if current(type_name, obj) is None:

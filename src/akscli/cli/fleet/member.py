@@ -108,17 +108,21 @@ def member_join(
         ref = cluster_ref(cluster, subscription=scope.arm.subscription, group=cluster_group or scope.group)
         body = member_body(ref, update_group, parsed_labels)
         what = f"joining {ref.kind} cluster {ref.name} as {name}"
-        if not dry:  # one GET, so that a missing cluster leaves no Failed member behind (a dry run reads nothing)
+        member = None  # a dry run reads nothing: it prints the PUT of a new member (If-None-Match: *)
+        if not dry:  # one GET, so that a missing cluster leaves no Failed member behind
             scope.arm.require_cluster(ref, what)
-            scope.require_new_member(name)  # one GET: a join over a joined member would replace it
+            # One GET: a joined member is refused; the PUT is conditional on what it read (FleetScope.join:
+            # If-None-Match: * for a new one, If-Match its eTag to retry a Failed one), so a join racing
+            # another never replaces it.
+            member = scope.member_to_join(name)
         try:
             if no_wait:  # as az fleet member create --no-wait (azure-cli-extensions src/fleet commands.py)
-                poller = scope.put(MEMBER, name, body, what=what, no_wait=True)
+                poller = scope.join(name, body, what, member, no_wait=True)
                 audit_accepted(scope, "fleet member join", scope.ref(MEMBER, name), "create")
                 azopts.report_accepted(poller, f"join member {name}", fmt, scope.follow(MEMBER, name))
                 return
             with audit_arm(scope, "fleet member join", scope.ref(MEMBER, name), "create"):
-                result = scope.put(MEMBER, name, body, what=what)
+                result = scope.join(name, body, what, member)
         except AkscliError as error:
             scope.explain_failed_join(name, error)
             armerrors.create_fleet_first(error, scope.fleet, scope.group)
