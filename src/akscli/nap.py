@@ -84,6 +84,7 @@ NAP_ONLY = {
     "termination_grace_period": "--termination-grace-period",
     "kubeconfig": "--kubeconfig",
     "kube_context": "--context",
+    "request_timeout": "--request-timeout",
 }
 # How Karpenter may disrupt a GPU pool's nodes. A model server evicted by consolidation reloads tens
 # of GB of weights, so a GPU pool consolidates only empty nodes (upstream: kubernetes-sigs/karpenter

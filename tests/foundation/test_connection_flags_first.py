@@ -147,3 +147,25 @@ def test_a_kubeconfig_flag_or_all_namespaces_given_to_a_command_without_it_is_on
     assert result.exit_code == 2
     assert line in result.stderr
     assert f"hint: {hint}\n" in result.stderr
+
+
+def test_every_command_that_reaches_a_cluster_takes_request_timeout() -> None:
+    # kubectl registers --request-timeout beside --kubeconfig and --context (k8s.io/cli-runtime
+    # pkg/genericclioptions/config_flags.go, ConfigFlags.AddFlags); `ray cluster list
+    # --request-timeout 5s` was refused as if ray reached no Kubernetes cluster.
+    from akscli.cli.main import COMMANDS, _load, _to_click
+
+    def missing(path: list[str], command: Any) -> list[str]:
+        if getattr(command, "commands", None):
+            return [m for name, child in command.commands.items() for m in missing([*path, name], child)]
+        flags = {o for p in command.params for o in getattr(p, "opts", ())}
+        return [" ".join(path)] if "--context" in flags and "--request-timeout" not in flags else []
+
+    found = [m for name, (entry, _) in COMMANDS.items() for m in missing([name], _to_click(name, _load(entry)))]
+    assert not found, found
+
+
+def test_request_timeout_before_a_ray_command_is_its_own(kubeconfig: Path) -> None:
+    result = invoke("--request-timeout=5s", "ray", "cluster", "list", "-n", "rt-none")
+    assert result.exit_code == 0, result
+    assert "reaches no Kubernetes cluster" not in result.stderr

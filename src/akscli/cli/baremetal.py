@@ -97,8 +97,8 @@ INVENTORY_COLUMNS = [
     output.Column("ANOMALIES", "anomalies"),
     output.Column("ERROR", "error", wide=True),
 ]
-# --kubeconfig, --context and -n, in place of a command's `cluster: KubeFlags` (inventory).
-_on_cluster = opts.on_kube("kubeconfig", "context", "namespace")
+# --kubeconfig, --context, -n and --request-timeout, in place of a command's `cluster: KubeFlags` (inventory).
+_on_cluster = opts.on_kube("kubeconfig", "context", "namespace", "request_timeout")
 
 
 # ---- probe -----------------------------------------------------------------------------------

@@ -33,8 +33,8 @@ EXPECTED_COLUMNS = [
     output.Column("SINGLE NODE GB/S", "single_node_gbps"),
     output.Column("MULTI NODE GB/S", "multi_node_gbps"),
 ]
-# --kubeconfig, --context and -n, in place of a command's `cluster: KubeFlags`.
-_on_cluster = opts.on_kube("kubeconfig", "context", "namespace")
+# --kubeconfig, --context, -n and --request-timeout, in place of a command's `cluster: KubeFlags`.
+_on_cluster = opts.on_kube("kubeconfig", "context", "namespace", "request_timeout")
 
 
 @test_app.command("nccl")

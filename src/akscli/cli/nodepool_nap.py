@@ -46,7 +46,7 @@ NAME_KIND = "nodepool.karpenter.sh"
 
 
 def kube_given(kube: opts.KubeFlags) -> dict[str, Any]:
-    return {"kubeconfig": kube.kubeconfig, "kube_context": kube.context}
+    return {"kubeconfig": kube.kubeconfig, "kube_context": kube.context, "request_timeout": kube.request_timeout}
 
 
 def azure_given(azure: AzureFlags) -> dict[str, Any]:

@@ -477,9 +477,11 @@ def _kube_flags(
 
 
 def on_kube(*names: str, into: str = "cluster") -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """A decorator: the options ``names`` of KUBE_OPTIONS (default --kubeconfig and --context),
-    in that order, in place of the command's ``into: KubeFlags`` parameter."""
-    chosen = names or ("kubeconfig", "context")
+    """A decorator: the options ``names`` of KUBE_OPTIONS (default --kubeconfig, --context and
+    --request-timeout, kubectl's connection flags: k8s.io/cli-runtime
+    pkg/genericclioptions/config_flags.go ConfigFlags.AddFlags registers them together), in that
+    order, in place of the command's ``into: KubeFlags`` parameter."""
+    chosen = names or ("kubeconfig", "context", "request_timeout")
     return flag_block(dict(KUBE_OPTIONS[name] for name in chosen), into, _kube_flags)
 
 

@@ -220,8 +220,8 @@ def arm_flags(
 
 # Decorators: `@on_fleet` puts --fleet, -g, --subscription, --auth and --tenant in place of the
 # command's `arm: ArmFlags` parameter; `@on_group` the same but --fleet (the commands that take
-# the fleet's name as their argument); `@on_hub` puts --kubeconfig and --context in place of its
-# `hub: KubeFlags` parameter.
+# the fleet's name as their argument); `@on_hub` puts --kubeconfig, --context and --request-timeout in place
+# of its `hub: KubeFlags` parameter.
 on_fleet = opts.flag_block({"fleet": Fleet, "group": Group, **azopts.AZURE_OPTIONS}, "arm", arm_flags)
 on_group = opts.flag_block({"group": Group, **azopts.AZURE_OPTIONS}, "arm", arm_flags)
 on_hub = opts.on_kube(into="hub")

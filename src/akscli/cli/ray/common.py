@@ -145,9 +145,9 @@ CLUSTER_OPTIONS: dict[str, Any] = {
 # Replaces a command's ``cluster_flags`` parameter by CLUSTER_OPTIONS, handed over as one ClusterFlags.
 with_cluster_flags = opts.flag_block(CLUSTER_OPTIONS, "cluster_flags", logic.ClusterFlags, defaults={"spot": False})
 
-# Puts -n, --kubeconfig and --context in place of a command's ``k8s: opts.KubeFlags`` parameter
-# (not ``cluster``: in this group that names a Ray cluster).
-on_cluster = opts.on_kube("namespace", "kubeconfig", "context", into="k8s")
+# Puts -n, --kubeconfig, --context and --request-timeout in place of a command's ``k8s: opts.KubeFlags``
+# parameter (not ``cluster``: in this group that names a Ray cluster).
+on_cluster = opts.on_kube("namespace", "kubeconfig", "context", "request_timeout", into="k8s")
 
 
 # ---- helpers --------------------------------------------------------------------------------
