@@ -246,6 +246,19 @@ def integer(value: Any, what: str, lo: int | None = None, hi: int | None = None,
     return number
 
 
+def percent(value: str, what: str, lo: int = 0, hi: int = 100) -> int:
+    """``N%`` within [lo, hi]: the error names the value as typed and the nearest bound with its
+    ``%`` (a bare number is a count of its own where a flag takes either)."""
+    text = str(value).strip()
+    if not re.fullmatch(r"[0-9]+%", text):
+        raise _fail(what, value, "it is not a whole-number percentage", f"for example: {max(lo, 25)}%")
+    number = int(text[:-1])
+    if number < lo or number > hi:
+        nearest = lo if number < lo else hi
+        raise _fail(what, value, f"it must be between {lo}% and {hi}%", f"the nearest value accepted is {nearest}%")
+    return number
+
+
 def number(value: Any, what: str, lo: float | None = None, hi: float | None = None) -> float:
     try:
         result = float(str(value).strip())

@@ -94,7 +94,7 @@ def test_namespace_only_places_the_namespace_without_its_contents() -> None:
         ({"spread": ["region"]}, "--pick-n"),
         ({"sort_by": ["x.io/y"]}, "--pick-n"),
         ({"external": True, "max_surge": "1"}, "--external"),
-        ({"max_unavailable": "150%"}, "between 0 and 100"),
+        ({"max_unavailable": "150%"}, "between 0% and 100%"),
         ({"selects": []}, "--select"),
         ({"override_target": "team-a/deployment/web"}, "--override"),
     ],
@@ -105,6 +105,21 @@ def test_combinations_kubefleet_would_reject_are_refused_before_anything_is_sent
     kwargs: dict[str, Any] = {"name": "a", "selects": ["namespace/a"], **request_kwargs}
     with pytest.raises(UsageError, match=message):
         build(PlacementRequest(**kwargs))
+
+
+def test_a_percentage_out_of_range_is_named_as_typed_with_a_percentage_hint() -> None:
+    # the hint was "the nearest value accepted is 100": --max-unavailable 100 is 100 clusters
+    with pytest.raises(UsageError) as err:
+        build(PlacementRequest(name="a", selects=["namespace/a"], max_unavailable="200%"))
+    assert str(err.value) == "invalid --max-unavailable '200%': it must be between 0% and 100%"
+    assert err.value.hint == "the nearest value accepted is 100%"
+
+
+def test_a_percentage_is_sent_as_the_crd_pattern_takes_it() -> None:
+    # ^((100|[0-9]{1,2})%|[0-9]+)$ (kubefleet config/crd/bases ..._clusterresourceplacements.yaml):
+    # "050%" was sent as typed, and the API server refused it
+    (placement,) = build(PlacementRequest(name="a", selects=["namespace/a"], max_surge="050%"))
+    assert placement["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == "50%"
 
 
 def test_placement_name_must_be_a_dns_subdomain() -> None:

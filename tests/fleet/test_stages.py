@@ -132,3 +132,11 @@ def test_strategy_show_tables_name_each_stages_sort_max_gates_and_waits() -> Non
     specs = parse_stages(["canary;groups=c1;max=2;before=approval;after=wait:10m", "rest;groups=c2"])
     arm = dict(strategy_fields({"name": "s", "properties": {"strategy": {"stages": arm_stages(specs)}}}))
     assert arm["stages"] == "canary: c1 (max 2, before approval, after wait 600s); rest: c2"
+
+
+def test_a_stage_percentage_out_of_range_is_named_as_typed_with_a_percentage_hint() -> None:
+    # the line said '150' and "the nearest value accepted is 100" (max=100 is 100 members)
+    with pytest.raises(UsageError) as err:
+        parse_stage("a;max=150%")
+    assert str(err.value) == "invalid max of stage a '150%': it must be between 1% and 100%"
+    assert err.value.hint == "the nearest value accepted is 100%"

@@ -71,8 +71,11 @@ def fixed_members(text: str | None) -> list[str]:
 def _int_or_percent(value: str, what: str) -> int | str:
     text = value.strip()
     if text.endswith("%"):
-        validate.integer(text[:-1], what, 0, 100)
-        return text
+        # written as the CRD's pattern takes it, ^((100|[0-9]{1,2})%|[0-9]+)$: no leading zero
+        # (kubefleet-dev/kubefleet e160c1cd config/crd/bases/
+        # placement.kubernetes-fleet.io_clusterresourceplacements.yaml
+        # RollingUpdateConfig maxUnavailable and maxSurge)
+        return f"{validate.percent(text, what)}%"
     return validate.integer(text, what, 0, 100000)
 
 

@@ -90,7 +90,7 @@ def parse_stage(text: str) -> StageSpec:
             spec.sort = validate.label_key(value, f"sort label of stage {spec.name}")
         elif key == "max":
             if value.endswith("%"):
-                percent = validate.integer(value[:-1], f"max of stage {spec.name}", 1, 100)
+                percent = validate.percent(value, f"max of stage {spec.name}", 1, 100)
                 # written as the CRD's pattern takes it, ^(100|[1-9][0-9]?)%$: no leading zero
                 spec.max_concurrency = f"{percent}%"
             else:
