@@ -55,6 +55,21 @@ def test_bad_cluster_flags_give_one_clear_line(args: list[str], message: str) ->
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["--worker-min", "3", "--worker-max", "1"], "hint: give --worker-min no larger than --worker-max"),
+        (["--worker-replicas", "5", "--worker-max", "2"], "hint: lower --worker-replicas or raise --worker-max"),
+        (["--worker-group", "name=gpu,replicas=0,min=1"], "hint: raise replicas= or lower min="),
+    ],
+)
+def test_a_replica_bound_hint_names_the_flags_of_this_command(args: list[str], hint: str) -> None:
+    # the hints named --min and --max, flags ray cluster create does not have
+    result = invoke("ray", "cluster", "create", "demo", "--dry-run=client", *args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == hint
+
+
 def test_bad_cluster_name_is_refused() -> None:
     result = invoke("ray", "cluster", "create", "Demo_1", "--dry-run=client")
     assert result.exit_code == 2 and "invalid Ray cluster name 'Demo_1'" in result.stderr

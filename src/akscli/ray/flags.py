@@ -87,6 +87,7 @@ def cluster_spec(name: str, namespace: str, flags: ClusterFlags, labels: Sequenc
                 replicas=flags.worker_replicas,
                 min_replicas=flags.worker_min,
                 max_replicas=flags.worker_max,
+                flags=("--worker-replicas", "--worker-min", "--worker-max"),
                 cpu=flags.worker_cpu,
                 memory=flags.worker_memory,
                 gpu=flags.worker_gpu,

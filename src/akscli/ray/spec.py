@@ -314,27 +314,30 @@ def replica_range(
     min_replicas: int | str | None,
     max_replicas: int | str | None,
     what: str,
+    flags: tuple[str, str, str] = ("--replicas", "--min", "--max"),
 ) -> tuple[int, int | None, int | None]:
-    """Validate desired, min and max replicas of a group; min <= replicas <= max."""
+    """Validate desired, min and max replicas of a group; min <= replicas <= max. ``flags``: how the
+    user wrote the three (the hints name them: --worker-min on create, min= in --worker-group)."""
+    given, low, high = flags
     count = validate.integer(replicas, f"{what} replicas", 0, 10_000) if replicas is not None else None
     lo = validate.integer(min_replicas, f"{what} min replicas", 0, 10_000) if min_replicas is not None else None
     hi = validate.integer(max_replicas, f"{what} max replicas", 0, 10_000) if max_replicas is not None else None
     if lo is not None and hi is not None and lo > hi:
         raise UsageError(
             f"{what}: min replicas ({lo}) is greater than max replicas ({hi})",
-            hint="give --min no larger than --max",
+            hint=f"give {low} no larger than {high}",
         )
     if count is None:
         count = lo if lo is not None else (1 if hi is None or hi >= 1 else 0)
     if lo is not None and count < lo:
         raise UsageError(
             f"{what}: replicas ({count}) is less than min replicas ({lo})",
-            hint="raise --replicas or lower --min",
+            hint=f"raise {given} or lower {low}",
         )
     if hi is not None and count > hi:
         raise UsageError(
             f"{what}: replicas ({count}) is more than max replicas ({hi})",
-            hint="lower --replicas or raise --max",
+            hint=f"lower {given} or raise {high}",
         )
     return count, lo, hi
 
@@ -397,6 +400,7 @@ def parse_group(text: str) -> WorkerGroup:
         replicas=fields.get("replicas"),
         min_replicas=fields.get("min"),
         max_replicas=fields.get("max"),
+        flags=("replicas=", "min=", "max="),
         cpu=fields.get("cpu"),
         memory=fields.get("memory"),
         gpu=fields.get("gpu"),
@@ -422,10 +426,11 @@ def worker_group(
     node_selector: Iterable[str] = (),
     vm: str | None = None,
     ephemeral_storage: str | None = None,
+    flags: tuple[str, str, str] = ("--replicas", "--min", "--max"),
 ) -> WorkerGroup:
     validate.name(name, "worker group name")
     what = f"worker group {name}"
-    count, lo, hi = replica_range(replicas, min_replicas, max_replicas, what)
+    count, lo, hi = replica_range(replicas, min_replicas, max_replicas, what, flags)
     size = vm_size(vm, f"{what} VM size") if vm else None
     group = WorkerGroup(
         name=name,
