@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from akscli.fleet.matching import matching_members
 from tests.cli import invoke
 from tests.fleet.conftest import Hub
@@ -69,10 +71,22 @@ def test_no_matching_member_hint_lists_the_members_from_the_hub_context(hub: Hub
     assert "akscli fleet member list" not in result.stderr
 
 
-def test_pick_fixed_of_members_not_joined_is_refused(hub: Hub) -> None:
-    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "ghost", "-y")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "ghost", "-y"],
+        ["model", "deploy", "phi-4", "--name", "llm", "--fleet-hub", "--member", "ghost", "-y"],
+    ],
+)
+def test_pick_fixed_of_members_not_joined_is_refused_naming_them(hub: Hub, argv: list[str]) -> None:
+    # the hint named "--pick-fixed names", a flag model deploy does not have (its --member)
+    result = invoke(*argv)
     assert result.exit_code == 2, result
-    assert "matches no member cluster" in result.stderr
+    assert result.stderr.splitlines()[-2:] == [
+        "error: placement llm names member clusters not joined to this hub: ghost "
+        "(members: canary, cpu-west, gpu-east)",
+        "hint: name joined members (kubectl get memberclusters lists them)",
+    ]
 
 
 def test_place_on_a_hub_with_no_members_says_to_join_one_not_to_fix_labels(kube_emulator: Any, kubeconfig: Any) -> None:

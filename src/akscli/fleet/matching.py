@@ -193,8 +193,15 @@ def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
                 hint="join a cluster first: akscli fleet member join NAME --fleet FLEET -g RG --cluster CLUSTER "
                 "(kubectl get memberclusters lists the members)",
             )
+        joined = ", ".join(sorted(str((m.get("metadata") or {}).get("name")) for m in members)) or "none"
+        if not found and ptype == "PickFixed":
+            # named by fleet place --pick-fixed and by model deploy --member: the line names neither flag
+            raise UsageError(
+                f"placement {name} names member clusters not joined to this hub: {', '.join(names)} "
+                f"(members: {joined})",
+                hint="name joined members (kubectl get memberclusters lists them)",
+            )
         if not found:
-            joined = ", ".join(sorted(str((m.get("metadata") or {}).get("name")) for m in members)) or "none"
             raise UsageError(
                 f"placement {name} matches no member cluster of this hub (members: {joined})",
                 # On the hub the members are MemberCluster objects (upstream: kubefleet-dev/kubefleet
