@@ -43,7 +43,9 @@ def clusters(value: int) -> int:
 
 
 def access_secret(value: str) -> str:
-    return validate.name(value, "--access-secret")
+    # a Secret's name is a DNS-1123 subdomain (kubernetes/kubernetes pkg/apis/core/validation/validation.go
+    # ValidateSecretName = NameIsDNSSubdomain): hf-token.v1 is one
+    return validate.subdomain(value, "--access-secret")
 
 
 def autoscale(value: str) -> tuple[int, int]:
@@ -141,7 +143,9 @@ def trust_remote_code(runtime_name: str, provider_name: str = "kaito") -> None:
 
 
 def storage_class(value: str) -> str:
-    return validate.name(value, "--storage-class")
+    # a StorageClass's name, and a claim's storageClassName, is a DNS-1123 subdomain
+    # (kubernetes/kubernetes pkg/apis/core/validation/validation.go ValidateClassName = NameIsDNSSubdomain)
+    return validate.subdomain(value, "--storage-class")
 
 
 def prometheus(value: str, *, managed: bool = False) -> None:
