@@ -76,11 +76,15 @@ def test_the_deploy_and_reuse_values_refuse_a_value_through_the_same_check(
         (["--access-secret", "hf-token.v1"], "modelAccessSecret: hf-token.v1"),
         (["--runtime", "vllm", "--access-secret", "hf-token.v1"], "name: hf-token.v1"),
         (["--runtime", "vllm", "--storage-class", "premium.zrs"], "storageClassName: premium.zrs"),
+        (["--runtime", "vllm", "--expose", "--gateway", "infra/gw.v1"], "- name: gw.v1"),
     ],
 )
-def test_a_secret_or_storage_class_name_with_a_dot_is_taken_as_kubernetes_takes_it(argv: list[str], line: str) -> None:
-    # both are DNS-1123 subdomains (kubernetes/kubernetes pkg/apis/core/validation/validation.go
-    # ValidateSecretName, ValidateClassName); they were refused as labels
+def test_a_secret_storage_class_or_gateway_name_with_a_dot_is_taken_as_kubernetes_takes_it(
+    argv: list[str], line: str
+) -> None:
+    # each is a DNS-1123 subdomain (kubernetes/kubernetes pkg/apis/core/validation/validation.go
+    # ValidateSecretName, ValidateClassName; gateway-api apis/v1/shared_types.go ObjectName); they
+    # were refused as labels
     result = invoke("model", "deploy", "phi-4", *argv, "--dry-run=client")
     assert result.exit_code == 0, result.stderr
     assert line in result.stdout

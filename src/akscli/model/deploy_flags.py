@@ -34,7 +34,9 @@ def parse_autoscale(value: str) -> tuple[int, int]:
 def parse_gateway(value: str) -> tuple[str, str | None]:
     """``NAME`` or ``NAMESPACE/NAME``."""
     ns, _, name = value.rpartition("/")
-    validate.name(name, "gateway name")
+    # a Gateway's name is a DNS-1123 subdomain, as a parentRef's name takes it (kubernetes-sigs/gateway-api
+    # v1.6.1 apis/v1/shared_types.go ObjectName, maxLength 253; its namespace a label)
+    validate.subdomain(name, "gateway name")
     if ns:
         validate.name(ns, "gateway namespace")
     return name, ns or None
