@@ -136,3 +136,14 @@ def test_hints_name_commands() -> None:
 @pytest.mark.parametrize(("where", "command"), HINTS, ids=[f"{w}:{c}" for w, c in HINTS])
 def test_every_command_a_hint_prints_parses(where: str, command: str) -> None:
     assert _problems(command) == [], f"{where}: {command}"
+
+
+def test_no_summary_a_group_lists_is_cut_inside_its_sentence() -> None:
+    # click ends a summary at the first word ending in '.': "Per member: Scheduled .. Available, ..."
+    # was listed as "Per member: Scheduled .."
+    cut = [
+        " ".join(path)
+        for path, command in grammar.leaf_commands()
+        if re.search(r"(^|[^.])\.\.$", command.get_short_help_str(limit=10_000))
+    ]
+    assert not cut, cut

@@ -246,7 +246,7 @@ def placement_status(
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
-    """Per member: Scheduled .. Available, the first failing message, failed and drifted objects."""
+    """Per member: its conditions, Scheduled to Available; the first failing message, failed and drifted objects."""
     from akscli.fleet import eligibility, placement, placement_status
 
     fmt = opts.output_format(output_format)
