@@ -473,6 +473,9 @@ def _kube_flags(
     namespace: str | None = None,
     request_timeout: str | None = None,
 ) -> KubeFlags:
+    if request_timeout:
+        # checked before anything is read or sent, also where the command goes to ARM instead (--fleet)
+        validate.duration(request_timeout, "--request-timeout")
     return KubeFlags(kubeconfig, kube_context, namespace, request_timeout)
 
 
