@@ -92,12 +92,7 @@ def classify(url: str) -> Source:
     from akscli.model import monitoring
 
     monitoring.check_query_url(url, managed=False)
-    parts = urlsplit(url)
-    if parts.query or parts.fragment:
-        raise UsageError(
-            f"invalid --prometheus {url!r}: the URL of a Prometheus, without ?query or #fragment",
-            hint="for example http://prometheus-operated.monitoring.svc.cluster.local:9090",
-        )
+    parts = urlsplit(url)  # no user:password@, ?query or #fragment (check_query_url)
     prefix = parts.path.rstrip("/")
     scope = azure_monitor_scope(url)
     if scope is not None:

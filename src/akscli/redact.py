@@ -47,6 +47,12 @@ _HEADER = (
     r"""("[^"]*"|'[^']*'|\S+)"""
 )
 _JWT = r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"
+# A URL's password (scheme://user:password@host): hidden as Go's url.URL.Redacted() hides it, the user
+# name kept (upstream: golang/go src/net/url/url.go Redacted, ``ru.User = UserPassword(ru.User.Username(),
+# "xxxxx")``), with akscli's mask.
+_URL_PASSWORD = r"""(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'"]*:)[^/\s@'"]+@"""
+# A URL's query parameter named like a secret (?token=, &api_key=, access_token=): its value.
+_URL_SECRET_PARAM = r"""([?&])([A-Za-z0-9_.-]+)=([^&#\s'"]+)"""
 
 
 def remember(value: str) -> None:
@@ -128,12 +134,28 @@ def scrub(text: str) -> str:
     """``text`` with credentials and remembered Secret values replaced: for error text, where
     a credential's shape ("Bearer ...") is worth a false match in a word like "Basic"."""
     text = hide_known(text)
+    if "://" in text:
+        text = url_credentials(text)
     if not any(w in text.lower() for w in ("bearer", "basic", "authorization", "cookie", "api-key", "eyj")):
         return text
     text = re.sub(_QUOTED_CREDENTIAL, lambda m: f"{m.group(1)}{m.group(2)} [redacted]{m.group(1)}", text)
     text = re.sub(_CREDENTIAL, lambda m: f"{m.group(1)} [redacted]", text)
     text = re.sub(_HEADER, lambda m: f"{m.group(1)}[redacted]", text)
     return re.sub(_JWT, "[redacted token]", text)
+
+
+def url_credentials(text: str) -> str:
+    """``text`` with each URL's password and each query value named like a secret
+    (akscli.secret_words.is_secret_name) replaced: a URL a user gave (``--prometheus``, a server's
+    address) is echoed in a message as the user sees it, less what unlocks it."""
+    from akscli.secret_words import is_secret_name, looks_secret
+
+    def param(m: re.Match[str]) -> str:
+        secret = is_secret_name(m.group(2)) or looks_secret(m.group(0).lstrip("?&"))
+        return f"{m.group(1)}{m.group(2)}={MASK}" if secret else m.group(0)
+
+    text = re.sub(_URL_PASSWORD, lambda m: f"{m.group(1)}{MASK}@", text)
+    return re.sub(_URL_SECRET_PARAM, param, text) if "=" in text else text
 
 
 def forget_all() -> None:

@@ -145,6 +145,17 @@ def test_keda_queries_the_prometheus_that_scrapes_the_model(model_emulator: Star
     _eventually(lambda: _replicas(emu) == 3)
 
 
+def test_a_prometheus_url_with_a_password_is_refused_and_never_reaches_the_scaledobject(model_emulator: Start) -> None:
+    # KEDA would send it as basic auth (net/http takes a URL's user:password@), from a plain
+    # ScaledObject that -o yaml, plans and diffs print; a Secret's TriggerAuthentication is the way.
+    model_emulator()
+    password = "CanaryPromPassw0rd-81c4"
+    url = f"http://bob:{password}@prometheus-operated.monitoring.svc.cluster.local:9090"
+    result = invoke(*VLLM_AUTOSCALE[:-1], "--prometheus", url, "--dry-run=client", "-o", "yaml")
+    assert result.exit_code == 2, result
+    assert "user name or password" in result.stderr and password not in result.stdout + result.stderr
+
+
 def test_a_cluster_whose_prometheus_selects_no_podmonitor_is_refused_before_anything_is_applied(
     model_emulator: Start,
 ) -> None:

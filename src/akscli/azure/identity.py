@@ -328,6 +328,14 @@ def _explicit(
     return signin.remembered(auth, cid or AZURE_CLI_CLIENT_ID, tid, _common(tid, authority, env), _prompt, browser)
 
 
+def _remembered(token: AccessToken) -> AccessToken:
+    """Every access token akscli's credential hands out (ARM's, an Azure Monitor workspace's, a
+    cluster's): hidden from every later message (akscli.redact), a warning that quotes a server's
+    answer included, which only hides remembered values, not a token's shape."""
+    remember(token.token)
+    return token
+
+
 class _Translating:
     """A TokenCredential whose failures are ``AuthError``s with a fix, never tracebacks."""
 
@@ -341,7 +349,7 @@ class _Translating:
         from azure.core.exceptions import ClientAuthenticationError
 
         try:
-            return self._inner.get_token(*scopes, **kwargs)
+            return _remembered(self._inner.get_token(*scopes, **kwargs))
         except ClientAuthenticationError as exc:
             raise _unreachable(exc, self._what, *self._host) or AuthError(
                 f"{self._what} could not get a token: {_first_line(exc)}", hint=self._fix
@@ -395,7 +403,7 @@ class _Chain:
 
         if self._chosen is not None:
             try:
-                return self._chosen.get_token(*scopes, **kwargs)  # type: ignore[no-any-return]
+                return _remembered(self._chosen.get_token(*scopes, **kwargs))
             except ClientAuthenticationError as exc:
                 raise AuthError(f"{self._chosen_name} could not get a token: {_first_line(exc)}") from exc
         tried: list[str] = []
@@ -418,7 +426,7 @@ class _Chain:
                     hint=src.fix + "; or choose another with --auth",
                 ) from exc
             self._chosen, self._chosen_name = cred, src.name
-            return token
+            return _remembered(token)
         # What is wrong and the one fix first, as az says it ("Please run 'az login' to setup
         # account.": Azure/azure-cli src/azure-cli-core/azure/cli/core/_profile.py
         # _AZ_LOGIN_MESSAGE); what each source said only under -v, where azure-identity's

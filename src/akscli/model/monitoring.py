@@ -49,9 +49,38 @@ NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
 
 def check_query_url(url: str, *, managed: bool) -> None:
-    """An http(s) URL KEDA can query; for managed Prometheus an Azure Monitor query endpoint."""
+    """An http(s) URL KEDA can query; for managed Prometheus an Azure Monitor query endpoint.
+
+    Refused, and echoed without what unlocks it (akscli.redact.url_credentials):
+    * a user name or password (``https://user:password@host``): it would be on akscli's command
+      line (``ps``, the shell's history) and in the ScaledObject's ``serverAddress`` (a plain object,
+      in plans, diffs and ``-o yaml``); KEDA reads basic-auth credentials from a Secret through a
+      TriggerAuthentication (``authModes: basic``; upstream: kedacore/keda-docs
+      content/docs/2.13/scalers/prometheus.md "Authentication Parameters"), and `gpu usage`'s
+      direct query (urllib3's PoolManager.urlopen sends ``u.request_uri``) would not send them;
+    * a ``?query`` or ``#fragment``: KEDA appends ``/api/v1/query?query=...`` to serverAddress
+      (kedacore/keda pkg/scalers/prometheus_scaler.go ExecutePromQuery, ``fmt.Sprintf("%s/api/v1/query?
+      query=%s&time=%s", ServerAddress, ...)``), which a query would cut off; a token there would be
+      in the ScaledObject too.
+    """
+    from akscli.redact import url_credentials
+
+    shown = url_credentials(url)
     if not re.fullmatch(r"https?://[^\s\"'{}<>\\]+", url) or not urlsplit(url).hostname:
-        raise UsageError(f"invalid --prometheus {url!r}: expected an http(s) URL", hint=_example(managed))
+        raise UsageError(f"invalid --prometheus {shown!r}: expected an http(s) URL", hint=_example(managed))
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        raise UsageError(
+            f"invalid --prometheus {shown!r}: a URL with a user name or password (user:password@) is refused: "
+            "a password does not belong on the command line or in a plain object",
+            hint=f"--prometheus {parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}; a Prometheus behind "
+            "basic auth takes its credentials from a Secret (KEDA: a TriggerAuthentication, authModes: basic)",
+        )
+    if parts.query or parts.fragment:
+        raise UsageError(
+            f"invalid --prometheus {shown!r}: the URL of a Prometheus, without ?query or #fragment",
+            hint=f"--prometheus {parts.scheme}://{parts.netloc}{parts.path}",
+        )
     if not managed:
         return
     host = urlsplit(url).hostname or ""
