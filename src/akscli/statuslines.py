@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from akscli.plugin_spelling import PLUGIN_PROGRAM, as_plugin
-from akscli.redact import hide_known
+from akscli.redact import hide_known, url_credentials
 
 
 def stderr_is_tty() -> bool:
@@ -35,8 +35,12 @@ def as_invoked(text: str) -> str:
 
 def info(message: str) -> None:
     """One line on stderr (plans, progress, warnings): a server's words a line repeats are
-    scrubbed of the Secret values and credentials this process handled (akscli.redact)."""
-    sys.stderr.write(as_invoked(hide_known(message)) + "\n")
+    scrubbed of the Secret values and credentials this process handled, and of a URL's password
+    or secret-named query value (akscli.redact)."""
+    message = hide_known(message)
+    if "://" in message:
+        message = url_credentials(message)
+    sys.stderr.write(as_invoked(message) + "\n")
     sys.stderr.flush()
 
 

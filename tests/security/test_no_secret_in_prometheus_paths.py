@@ -26,6 +26,14 @@ def test_a_urls_password_and_secret_parameters_are_hidden_from_an_error_line() -
     )
 
 
+def test_a_warning_that_quotes_a_url_shows_no_password(capsys: pytest.CaptureFixture[str]) -> None:
+    # A warning repeats a server's or a library's words (statuslines.info), as an error line does.
+    from akscli import output
+
+    output.warn(f"Prometheus https://bob:{CANARY}@prom.example.com/?token={CANARY} could not be queried")
+    assert capsys.readouterr().err == "warning: Prometheus https://bob:***@prom.example.com/?token=*** could not be queried\n"
+
+
 @pytest.mark.parametrize(
     ("url", "words"),
     [

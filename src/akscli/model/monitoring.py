@@ -52,7 +52,7 @@ def check_query_url(url: str, *, managed: bool) -> None:
     """An http(s) URL KEDA can query; for managed Prometheus an Azure Monitor query endpoint.
 
     Refused, and echoed without what unlocks it (akscli.redact.url_credentials):
-    * a user name or password (``https://user:password@host``): it would be on akscli's command
+    * a user name or password (``user:password@`` before the host): it would be on akscli's command
       line (``ps``, the shell's history) and in the ScaledObject's ``serverAddress`` (a plain object,
       in plans, diffs and ``-o yaml``); KEDA reads basic-auth credentials from a Secret through a
       TriggerAuthentication (``authModes: basic``; upstream: kedacore/keda-docs
