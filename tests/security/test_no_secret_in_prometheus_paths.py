@@ -31,7 +31,8 @@ def test_a_warning_that_quotes_a_url_shows_no_password(capsys: pytest.CaptureFix
     from akscli import output
 
     output.warn(f"Prometheus https://bob:{CANARY}@prom.example.com/?token={CANARY} could not be queried")
-    assert capsys.readouterr().err == "warning: Prometheus https://bob:***@prom.example.com/?token=*** could not be queried\n"
+    shown = "warning: Prometheus https://bob:***@prom.example.com/?token=*** could not be queried\n"
+    assert capsys.readouterr().err == shown
 
 
 @pytest.mark.parametrize(
