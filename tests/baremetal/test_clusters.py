@@ -243,3 +243,61 @@ def _edge_id(emu: ArmEmulator) -> str:
     return (
         f"/subscriptions/{emu.subscription}/resourceGroups/{RG}/providers/Microsoft.AzureStackHCI/edgeMachines/{EDGE}"
     )
+
+
+def _while_confirming(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
+    """Another client changes Azure while the user answers the confirmation."""
+    from akscli.cli import common
+
+    real = common.confirm
+
+    def confirm(question: str, yes: bool) -> None:
+        real(question, yes)
+        change()
+
+    monkeypatch.setattr(common, "confirm", confirm)
+
+
+def test_upgrade_keeps_a_change_made_while_it_was_confirmed(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The instance has no eTag to send as If-Match (the 2024-09-01-preview spec has none): its body
+    # is read after the confirmation, so the other client's change is carried, not replaced.
+    add_edge_machine(azure_env)
+    assert create("edge1", "--kubernetes-version", "1.34.3").exit_code == 0
+    iid = instance_id(azure_env, "edge1")
+    azure_env.update_resource(iid, lambda o: o["properties"].update(kubernetesVersion="1.34.2"))
+    license_ = {"azureHybridBenefit": "True"}
+    _while_confirming(
+        monkeypatch, lambda: azure_env.update_resource(iid, lambda o: o["properties"].update(licenseProfile=license_))
+    )
+    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "-k", "1.34.3", "-y")
+    assert result.exit_code == 0, result
+    after = azure_env.get_resource(iid)
+    assert after["properties"]["kubernetesVersion"] == "1.34.3"
+    assert after["properties"]["licenseProfile"] == license_
+    put = [
+        e for e in writes(azure_env) if e.method == "PUT" and e.path.endswith("provisionedClusterInstances/default")
+    ][-1]
+    assert not any(k.lower() == "if-match" for k in put.headers) and "eTag" not in after
+
+
+def test_upgrade_is_refused_when_another_upgrade_came_first(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_edge_machine(azure_env)
+    assert create("edge1", "--kubernetes-version", "1.34.3").exit_code == 0
+    iid = instance_id(azure_env, "edge1")
+    azure_env.update_resource(iid, lambda o: o["properties"].update(kubernetesVersion="1.34.2"))
+    _while_confirming(
+        monkeypatch,
+        lambda: azure_env.update_resource(iid, lambda o: o["properties"].update(kubernetesVersion="1.34.3")),
+    )
+    before = len(writes(azure_env))
+    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "-k", "1.34.3", "-y")
+    assert result.exit_code == 4, result
+    assert result.stderr.splitlines()[0] == (
+        "error: bare-metal cluster edge1 changed in Azure after akscli read it: it runs 1.34.3 now, not 1.34.2; "
+        "nothing was sent"
+    )
+    assert len(writes(azure_env)) == before

@@ -106,6 +106,14 @@ class ArmRequest:
     body: dict[str, Any] | None = None
 
 
+def _same_version(a: str, b: str) -> bool:
+    """Whether two versions are the same MAJOR.MINOR.PATCH (the template's build-date suffix aside)."""
+    try:
+        return version_tuple(a, "version") == version_tuple(b, "version")
+    except UsageError:
+        return a == b
+
+
 def printable(requests: list[ArmRequest]) -> list[dict[str, Any]]:
     """What ``--dry-run`` prints: every request in order, as every ARM dry run prints one (method,
     URL with its api-version, body: ``arm.printed_request``)."""
@@ -318,15 +326,39 @@ class BareMetal:
             )
         return current, shown.get("provisioningState")
 
-    def upgrade_request(self, ref: ClusterRef, version: str) -> ArmRequest:
-        """The PUT that upgrades the cluster: its instance as it is, with the new version (read
-        from Azure: the body carries the instance's own properties back)."""
+    def upgrade_request(self, ref: ClusterRef, version: str, current: str | None = None) -> ArmRequest:
+        """The PUT that upgrades the cluster: its instance as Azure has it now, with the new version.
+
+        The instance has no eTag and its PUT takes no If-Match, and there is no PATCH: the PUT
+        replaces the whole instance (upstream: Azure/azure-rest-api-specs dcbaa55c specification/
+        hybridaks/resource-manager/Microsoft.HybridContainerService/preview/2024-09-01-preview/
+        openapi.json, ProvisionedCluster is a ProxyResource with no eTag, ProvisionedClusters_
+        CreateOrUpdate has no if-match parameter, the path has get/put/delete only; the TypeSpec
+        ProvisionedCluster.tsp, createOrUpdate is ArmResourceCreateOrReplaceAsync). Azure PowerShell
+        upgrades it the same way: a GET, then the PUT of what it read with the new version
+        (Azure/azure-powershell src/AksArc/AksArc.Autorest/custom/Invoke-AzAksArcClusterUpgrade.ps1
+        calls the generated Update-AzAksArcCluster, which GETs and PUTs, as
+        generated/cmdlets/UpdateAzAksArcNodepool_UpdateViaIdentityExpanded.cs shows).
+
+        So the body is read right before it is sent (the command calls this after its
+        confirmation): a change made to the instance while the user answered is carried, not
+        replaced. ``current``: the version the user confirmed the upgrade from; when the instance no
+        longer runs it (another upgrade came first), ConflictError (exit 4) and nothing is sent."""
+        from akscli.errors import ConflictError
+
         instance = self._get(ref.instance_id, HYBRID_API) or {}
+        props = instance.get("properties") or {}
+        now = str(props.get("kubernetesVersion") or "")
+        if current is not None and not _same_version(now, current):
+            raise ConflictError(
+                f"bare-metal cluster {ref.name} changed in Azure after akscli read it: it runs "
+                f"{now or 'no version'} now, not {current}; nothing was sent",
+                hint=f"see it with 'akscli baremetal cluster show {ref.name} -g {ref.resource_group}', "
+                "then run the command again",
+            )
         body: dict[str, Any] = {
             "extendedLocation": instance.get("extendedLocation"),
-            "properties": {
-                k: v for k, v in (instance.get("properties") or {}).items() if k not in ("provisioningState", "status")
-            },
+            "properties": {k: v for k, v in props.items() if k not in ("provisioningState", "status")},
         }
         body["properties"]["kubernetesVersion"] = version
         return ArmRequest(f"upgrading {ref.name} to {version}", "PUT", ref.instance_id, HYBRID_API, body)

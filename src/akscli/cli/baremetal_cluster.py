@@ -251,11 +251,13 @@ def cluster_upgrade(
         return
     if clusters.version_tuple(current, "current version") == clusters.version_tuple(kubernetes_version):
         output.info(errors.resend_note(f"bare-metal cluster {name}", state, "az aks upgrade"))
-    request = bm.upgrade_request(ref, kubernetes_version)
     if dry:
-        azopts.print_request(clusters.printable([request])[0], fmt)
+        azopts.print_request(clusters.printable([bm.upgrade_request(ref, kubernetes_version)])[0], fmt)
         return
     common.confirm(f"upgrade {name} from {current} to {kubernetes_version}", yes)
+    # The instance has no eTag to send as If-Match: its body is read after the confirmation, so a
+    # change made while the user answered is kept (clusters.BareMetal.upgrade_request).
+    request = bm.upgrade_request(ref, kubernetes_version, current)
     with (
         common.audited(
             f"baremetal cluster upgrade to {kubernetes_version}",

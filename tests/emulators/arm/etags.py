@@ -30,6 +30,11 @@ AP = "microsoft.containerservice/managedclusters/agentpools"
 # A fleet member always has its eTag (upstream: Azure/azure-rest-api-specs 1713bce8 .../fleet/fleetmember.tsp,
 # FleetMember `...EntityTagProperty`; examples FleetMembers_Get.json and FleetMembers_Create.json "eTag").
 MEMBER = "microsoft.containerservice/fleets/members"
+# Types whose spec has no eTag: a provisioned cluster instance (AKS on bare metal / Arc) is a
+# ProxyResource with none, and its PUT takes no If-Match (upstream: Azure/azure-rest-api-specs
+# dcbaa55c specification/hybridaks/resource-manager/Microsoft.HybridContainerService/preview/
+# 2024-09-01-preview/openapi.json, definitions ProvisionedCluster and ProvisionedClusters_CreateOrUpdate).
+NO_ETAG = ("microsoft.hybridcontainerservice/provisionedclusterinstances",)
 
 
 def is_aks(type_name: str) -> bool:
@@ -55,7 +60,9 @@ def new(type_name: str) -> str:
 
 
 def stamp(type_name: str, obj: dict[str, Any]) -> None:
-    """A write changed the resource: it gets a new eTag."""
+    """A write changed the resource: it gets a new eTag, unless its type has none (NO_ETAG)."""
+    if type_name.lower() in NO_ETAG:
+        return
     holder(type_name, obj)["eTag"] = new(type_name)
 
 
