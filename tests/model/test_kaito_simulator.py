@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -92,3 +92,73 @@ def test_a_workspace_created_again_gets_its_own_statefulset_once_the_old_one_goe
     emu.cluster.patch("apps/v1", "StatefulSet", "default", "phi-4", {"metadata": {"finalizers": None}})
     assert wait_until(lambda: _statefulset_of(emu, second) and _succeeded(emu, second), timeout=10)
     assert emu.cluster.get("v1", "Node", None, "aks-phi-4-0") is not None
+
+
+def _set_children(emu: Any, uid: str) -> list[dict[str, Any]]:
+    workspaces = emu.cluster.list("kaito.sh/v1beta1", "Workspace", "default")
+    return [w for w in workspaces if [r["uid"] for r in w["metadata"].get("ownerReferences") or []] == [uid]]
+
+
+def _set_ready(emu: Any, uid: str) -> bool:
+    iset = emu.cluster.get("kaito.sh/v1beta1", "InferenceSet", "default", "phi-4")
+    conditions = ((iset or {}).get("status") or {}).get("conditions") or []
+    ok = any(c["type"] == "InferenceSetReady" and c["status"] == "True" for c in conditions)
+    return ok and iset is not None and iset["metadata"]["uid"] == uid
+
+
+def test_an_inferenceset_created_again_makes_its_own_workspace_once_the_old_one_goes(model_emulator: Any) -> None:
+    """An InferenceSet deleted and created again lists the old one's Workspace by its label while a
+    finalizer holds it, and counts it (ListWorkspaces). That Workspace's removal reconciles the set of
+    its label (workspaceEventHandler.Delete), which then makes its own."""
+    emu = model_emulator()
+    template = {"resource": {"instanceType": "Standard_NC24ads_A100_v4"}, "inference": {"preset": {"name": "phi-4"}}}
+    iset = {
+        "apiVersion": "kaito.sh/v1beta1",
+        "kind": "InferenceSet",
+        "metadata": {"name": "phi-4", "namespace": "default"},
+        "spec": {"replicas": 1, "labelSelector": {"matchLabels": {"apps": "phi-4"}}, "template": template},
+    }
+    first = emu.cluster.create(iset)["metadata"]["uid"]
+    assert wait_until(lambda: _set_ready(emu, first), timeout=10)
+    (old,) = _set_children(emu, first)
+    hold = {"metadata": {"finalizers": [*old["metadata"]["finalizers"], "example.com/hold"]}}
+    emu.cluster.patch("kaito.sh/v1beta1", "Workspace", "default", old["metadata"]["name"], hold)
+    emu.cluster.delete("kaito.sh/v1beta1", "InferenceSet", "default", "phi-4")
+    assert wait_until(lambda: emu.cluster.get("kaito.sh/v1beta1", "InferenceSet", "default", "phi-4") is None, 10)
+    second = emu.cluster.create(iset)["metadata"]["uid"]
+    assert emu.idle(10)
+    assert not _set_children(emu, second)  # the old Workspace, still there, counts as its one replica
+    emu.cluster.patch(
+        "kaito.sh/v1beta1", "Workspace", "default", old["metadata"]["name"], {"metadata": {"finalizers": None}}
+    )
+    assert wait_until(lambda: len(_set_children(emu, second)) == 1 and _set_ready(emu, second), timeout=10)
+
+
+def test_a_workspace_being_deleted_counts_toward_a_scale_down() -> None:
+    """Scaled from 2 to 1, the set's next reconcile finds the Workspace it deleted still held by a
+    finalizer: that one counts toward the target and the live one stays (selectWorkspacesToDelete)."""
+    succeeded = {"conditions": [{"type": "WorkspaceSucceeded", "status": "True"}]}
+
+    def child(name: str, **extra: Any) -> dict[str, Any]:
+        md = {"name": name, "namespace": "ml", "labels": {"inferenceset.kaito.sh/created-by": "phi-4"}, **extra}
+        return {"apiVersion": "kaito.sh/v1beta1", "kind": "Workspace", "metadata": md, "status": succeeded}
+
+    class Cluster:
+        deleted: ClassVar[list[str]] = []
+
+        def list(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+            return [child("phi-4-bbbbb"), child("phi-4-zzzzz", deletionTimestamp="2026-01-01T00:00:00Z")]
+
+        def delete(self, api_version: str, kind: str, namespace: str, name: str) -> None:
+            self.deleted.append(name)
+
+        def patch_status(self, *args: Any) -> None:
+            pass
+
+    iset = {
+        **_object("InferenceSet"),
+        "metadata": {"name": "phi-4", "namespace": "ml", "finalizers": ["inferenceset.finalizer.kaito.sh"]},
+        "spec": {"replicas": 1, "template": {}},
+    }
+    InferenceSetController().reconcile(Cluster(), iset)
+    assert Cluster.deleted == []

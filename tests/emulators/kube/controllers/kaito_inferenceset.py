@@ -42,6 +42,22 @@ class InferenceSetController(_KaitoController):
         # kaito-project/kaito pkg/featuregates/featuregates.go).
         self.inference_extension = inference_extension
 
+    def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
+        """A Workspace gone reconciles the InferenceSet its label names, whatever its UID: one
+        created again meanwhile, which counted the old Workspace while a finalizer held it, makes
+        its own now (upstream: kaito-project/kaito v0.12.0 pkg/inferenceset/
+        inferenceset_event_handler.go workspaceEventHandler.Delete, enqueueInferenceSetForWorkspace;
+        pkg/utils/workspace/workspace.go WorkspacePredicate passes a labelled Workspace's delete)."""
+        del cluster
+        if obj["kind"] != "Workspace":
+            return
+        owner = (obj["metadata"].get("labels") or {}).get(SET_LABEL)
+        if owner:
+            namespace = obj["metadata"]["namespace"]
+            self.requeue(
+                {"apiVersion": KAITO, "kind": "InferenceSet", "metadata": {"namespace": namespace, "name": owner}}, 0
+            )
+
     def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         if obj["kind"] == "Workspace":
             owner = (obj["metadata"].get("labels") or {}).get(SET_LABEL)
@@ -60,14 +76,21 @@ class InferenceSetController(_KaitoController):
             return
         spec = obj.get("spec") or {}
         desired = int(spec["replicas"]) if spec.get("replicas") is not None else 1
+        # Scale down: not-ready Workspaces go first, then the rest (addOrUpdateInferenceSet). One
+        # already being deleted counts toward the target, with no delete of another (upstream:
+        # kaito-project/kaito v0.12.0 pkg/inferenceset/inferenceset_controller.go
+        # selectWorkspacesToDelete, "Workspaces already being deleted count toward the target").
         extra = len(children) - desired
-        # Scale down: not-ready Workspaces go first, then the rest (addOrUpdateInferenceSet).
-        for ws in sorted(children, key=_succeeded):
+        extra -= sum(1 for ws in children if ws["metadata"].get("deletionTimestamp"))
+        deleted = False
+        for ws in sorted((c for c in children if not c["metadata"].get("deletionTimestamp")), key=_succeeded):
             if extra <= 0:
                 break
             cluster.delete(KAITO, "Workspace", ns, ws["metadata"]["name"])
-            children = [c for c in children if c is not ws]
             extra -= 1
+            deleted = True
+        if deleted:  # listed again, as upstream does after its deletes: those still held count
+            children = cluster.list(KAITO, "Workspace", ns, label_selector=f"{SET_LABEL}={name}")
         template = spec.get("template") or {}
         template_meta = template.get("metadata") or {}
         for _ in range(desired - len(children)):
