@@ -131,6 +131,27 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
                 }
                 self.requeue(owner, self.delay)
 
+    def attach(self, manager: Any) -> None:
+        """Follow the RayClusters' pods as ``Owns(&corev1.Pod{})`` does: a pod gone reconciles the
+        RayCluster its controller reference names, by name, whatever its UID (upstream:
+        ray-project/kuberay v1.7.0 ray-operator/controllers/ray/raycluster_controller.go
+        SetupWithManager; kubernetes-sigs/controller-runtime pkg/handler/enqueue_owner.go
+        getOwnerReconcileRequest). A RayCluster created again while the old one's head pod was still
+        held counted that pod as its head; its removal makes the new cluster make its own. Only
+        deletions are followed: the simulator reads its pods' other changes on its own passes."""
+
+        def on_event(typ: str, rt: Any, obj: dict[str, Any], ctx: Any) -> None:
+            if typ != "DELETED" or rt.group != "" or rt.kind != "Pod":
+                return
+            md = obj.get("metadata") or {}
+            for ref in md.get("ownerReferences") or []:
+                group = str(ref.get("apiVersion", "")).split("/")[0]
+                if ref.get("controller") and ref.get("kind") == "RayCluster" and group == RAY.split("/")[0]:
+                    owner = {"namespace": md.get("namespace"), "name": ref.get("name")}
+                    self.requeue({"apiVersion": RAY, "kind": "RayCluster", "metadata": owner}, self.delay)
+
+        manager.api.listeners.append(on_event)
+
     def _lock(self, key: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(key, threading.Lock())
