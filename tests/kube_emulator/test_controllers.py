@@ -188,6 +188,7 @@ def test_unschedulable_deployment_reports_progress_deadline_and_event(kube_emula
 
 
 def test_statefulset_pods_are_ordinal(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.generate_cluster(nodes=1, pods=0, gpu_fraction=0.0, variety=False)  # Ready needs a node
     sts = deployment("db", replicas=2)
     sts["kind"] = "StatefulSet"
     sts["spec"]["serviceName"] = "db"
@@ -300,3 +301,32 @@ def test_an_operator_pod_of_the_profiles_reads_as_the_python_clients_model(
     api = client.CoreV1Api(api_client(kube_emulator, tmp_path))
     [status] = api.read_namespaced_pod("op-0", "kube-system").status.container_statuses
     assert status.image_id.startswith("quay.io/kuberay/operator@sha256:") and status.restart_count == 0
+
+
+def test_a_statefulset_pod_on_a_cluster_with_no_node_stays_pending_until_one_comes(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go ErrNoNodesAvailable (Unschedulable,
+    # FailedScheduling); the kubelet, which sets Ready, runs only on a node
+    sts = deployment("db", replicas=1)
+    sts["kind"] = "StatefulSet"
+    sts["spec"]["serviceName"] = "db"
+    kube_emulator.cluster.create(sts)
+    assert wait_until(lambda: kube_emulator.cluster.get("v1", "Pod", "default", "db-0") is not None)
+    assert kube_emulator.idle()
+    pod = kube_emulator.cluster.get("v1", "Pod", "default", "db-0") or {}
+    [scheduled] = [c for c in pod["status"]["conditions"] if c["type"] == "PodScheduled"]
+    assert (pod["status"]["phase"], scheduled["reason"]) == ("Pending", "Unschedulable")
+    assert scheduled["message"] == "no nodes available to schedule pods"
+    assert cond(pod, "Ready") != "True" and not pod["spec"].get("nodeName")
+    assert not (kube_emulator.cluster.get("apps/v1", "StatefulSet", "default", "db") or {})["status"]["readyReplicas"]
+    events = kube_emulator.cluster.list("v1", "Event", "default")
+    assert any(e["reason"] == "FailedScheduling" and e["message"] == scheduled["message"] for e in events)
+    allocatable = {"cpu": "4", "memory": "16Gi", "pods": "110"}
+    node = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "aks-system-0"}}
+    kube_emulator.cluster.create({**node, "status": {"allocatable": allocatable, "capacity": allocatable}})
+    assert wait_until(
+        lambda: (
+            (kube_emulator.cluster.get("apps/v1", "StatefulSet", "default", "db") or {})["status"].get("readyReplicas")
+            == 1
+        )
+    )
+    assert (kube_emulator.cluster.get("v1", "Pod", "default", "db-0") or {})["spec"]["nodeName"] == "aks-system-0"

@@ -19,6 +19,7 @@ RESTART = {
 
 
 def _statefulset(emu: KubeEmulator, strategy: str | None = None) -> None:
+    emu.generate_cluster(nodes=1, pods=0, gpu_fraction=0.0, variety=False)  # a pod is Ready on a node only
     sts = deployment("db", replicas=2)
     sts["kind"] = "StatefulSet"
     sts["spec"]["serviceName"] = "db"

@@ -39,6 +39,8 @@ from tests.emulators.kube.controllers.rollout import (
     statefulset_stale_pods,
 )
 from tests.emulators.kube.controllers.scheduling import (
+    NO_NODES,
+    Placement,
     Scheduler,
     daemon_pod_spec,
     matches_affinity,
@@ -221,6 +223,10 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
             else:
                 lb = {**labels, "statefulset.kubernetes.io/pod-name": name, "apps.kubernetes.io/pod-index": str(i)}
                 node = scheduler.place(template.get("spec") or {}, md["uid"], {"namespace": ns, "labels": lb})
+                if node.node is None and not node.message:
+                    # No Node at all: the pod stays Pending, never Ready, until one comes (the
+                    # Rescheduler binds it then), as kube-scheduler leaves it (scheduling.NO_NODES).
+                    node = Placement(None, NO_NODES)
                 pods.append(self._make_pod(cluster, obj, name, template, lb, node))
         ready = sum(1 for p in pods if self._ready(p))
         updated = sum(1 for p in pods if p["metadata"]["labels"].get(REVISION) == rev)

@@ -16,7 +16,7 @@ from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env, preem
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.kubelet_crashloop import CrashLoops
 from tests.emulators.kube.controllers.rescheduling import mark_injected
-from tests.emulators.kube.controllers.scheduling import Placement
+from tests.emulators.kube.controllers.scheduling import NO_NODES, Placement
 
 if TYPE_CHECKING:
     from tests.emulators.kube.apiserver_common import Ctx
@@ -314,7 +314,7 @@ class PodOwner(Controller):
             message = created["status"]["conditions"][0]["message"]
             # upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/defaultpreemption/
             # default_preemption.go PostFilter, run after each failed scheduling attempt
-            if not injected:  # the scheduler's PostFilter: DefaultPreemption (preemption.py)
+            if not injected and message != NO_NODES:  # PostFilter: DefaultPreemption (preemption.py)
                 created, message = preemption.apply(cluster, created, message)
             cluster.add_event(created, "FailedScheduling", message, "Warning")
         elif failure == "crashloop":

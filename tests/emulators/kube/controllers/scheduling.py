@@ -204,10 +204,18 @@ def _controlled_by(claim: dict[str, Any], uid: str) -> bool:
     return False
 
 
+# kube-scheduler's answer on a cluster with no Node at all: schedulePod returns ErrNoNodesAvailable
+# before any filter runs; schedulingCycle makes it UnschedulableAndUnresolvable (no PostFilter, so no
+# preemption) and handleSchedulingFailure writes PodScheduled False, reason Unschedulable, with this
+# message, and the FailedScheduling event (upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go).
+NO_NODES = "no nodes available to schedule pods"
+
+
 @dataclass
 class Placement:
     """``node`` None with a ``message``: Pending, FailedScheduling. Both empty: the cluster has
-    no Node objects, and the pod runs unbound."""
+    no Node objects, and the pod runs unbound (the emulator's convention for the workload
+    controllers that keep it; the StatefulSet controller's pods get NO_NODES instead)."""
 
     node: str | None
     message: str = ""
