@@ -185,6 +185,30 @@ def test_a_pod_is_deleted_its_own_grace_period_before_the_nodes_termination_time
     assert ("Normal", "Disrupted", said) in events(kube_emulator, "p")
 
 
+def test_a_pod_only_its_budget_holds_is_deleted_and_evicted_in_the_same_pass(kube_emulator: KubeEmulator) -> None:
+    # v1.14.0 terminator.go Drain: the groups come from the pods listed before DeleteExpiringPods, so the
+    # pod just deleted is still IsEvictable there and is queued; the eviction of a terminating pod skips
+    # its budget (kubernetes eviction.go canIgnorePDB) and eviction.go Reconcile publishes EvictPod.
+    kube_emulator.api.pod_shutdown_seconds = None  # the pod stays Terminating for its grace period
+    seed(kube_emulator, node("n"))
+    bound(kube_emulator, "p", terminationGracePeriodSeconds=600, metadata={"labels": {"app": "p"}})
+    kube_emulator.cluster.create(budget("p", "p", minAvailable=1))
+    assert wait_until(lambda: counts(kube_emulator, "p") == (1, 1, 1, 0))  # no disruption allowed
+    termination = NodeTermination(None)
+    deadline = termination_time("2026-12-06T12:00:00Z")
+    assert deadline is not None
+    n = kube_emulator.cluster.get("v1", "Node", None, "n") or {}
+    termination.now = lambda: deadline.timestamp() - 599.5  # type: ignore[method-assign]
+    assert not termination.drain(kube_emulator.cluster, n, "claim", deadline)
+    said = [(reason, message.split(" of ")[0]) for _, reason, message in events(kube_emulator, "p")]
+    assert said == [
+        ("Disrupted", "Deleting the pod to accommodate the terminationTime 2026-12-06 12:00:00 +0000 UTC"),
+        ("Evicted", "Evicted pod: Forceful Termination"),
+    ]
+    p = kube_emulator.cluster.get("v1", "Pod", "default", "p") or {}
+    assert p["metadata"]["deletionGracePeriodSeconds"] == 599  # the eviction did not lengthen it
+
+
 def test_the_termination_time_is_read_as_go_reads_rfc3339() -> None:
     # controller.go nodeTerminationTime: time.Parse(time.RFC3339, ...) refuses an offset without its
     # colon, a time without seconds and the basic format (Go's time/format_rfc3339.go parseRFC3339).

@@ -10,8 +10,9 @@ Upstream: kubernetes-sigs/karpenter 2266468
   label node.kubernetes.io/exclude-from-external-load-balancers=karpenter), Drain (the pods on
   the node that wait for eviction; only the first non-empty group of groupPodsByPriority,
   non-critical non-daemon, non-critical daemon, critical non-daemon, critical daemon, is queued).
-- terminator/eviction.go Queue.Reconcile and evict: a pod no longer active leaves the queue, a
-  do-not-disrupt one stays, the rest go through the pods/eviction subresource with the pod's UID
+- terminator/eviction.go Queue.Reconcile and evict (v1.14.0 1b4b3e8c8: terminator.go Drain queues
+  only the listed pods that IsEvictable, so not a terminating or do-not-disrupt one; Reconcile
+  checks neither): each goes through the pods/eviction subresource with the pod's UID
   as precondition (here the very code the HTTP route runs, tests/emulators/kube/eviction.py);
   404 and 409 leave the queue, 429 or the multiple-budgets 500 publish NodeFailedToDrain
   "evicting pod violates a PDB" (or "eviction does not support multiple PDBs") and requeue;
@@ -29,10 +30,16 @@ Upstream: kubernetes-sigs/karpenter 2266468
   pkg/utils/pod/scheduling.go IsPodEligibleForForcedEviction) whose delete time, the node's
   termination time less the pod's terminationGracePeriodSeconds (podDeleteTimeWithGracePeriod), has
   passed (DeleteExpiringPods): gracePeriodSeconds = the seconds left to the node's time, at least
-  1, and a Normal Disrupted event on the pod (events.go DisruptPodDelete). Karpenter's clock here is
-  the simulator's (``now``: the wall clock plus NodeAutoProvisioner.advance's seconds).
+  1, and a Normal Disrupted event on the pod (events.go DisruptPodDelete). The groups come from the
+  same pod list, read before those deletes: a pod just deleted is still active there, so one not
+  do-not-disrupt is queued and evicted in the same pass (the eviction API deletes a terminating pod
+  without looking at its budget: kubernetes pkg/registry/core/pod/storage/eviction.go canIgnorePDB)
+  and also gets EvictPod's Evicted event. Karpenter's clock here is the simulator's (``now``: the
+  wall clock plus NodeAutoProvisioner.advance's seconds).
 
-Not modelled: IsStuckTerminating, a do-not-disrupt duration (only "true").
+Not modelled: IsStuckTerminating, a do-not-disrupt duration (only "true"), the queue's memory
+(v1.14.0's set: a pod refused by its budget once stays queued, and is evicted later even after it
+started terminating; here each pass queues afresh from the pods it lists).
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ import datetime
 import time
 from typing import Any
 
-from tests.emulators.kube.apiserver_common import Ctx, now_iso
+from tests.emulators.kube.apiserver_common import Ctx
 from tests.emulators.kube.cluster import ClusterState, current_origin
 from tests.emulators.kube.controllers.karpenter_common import NODECLAIM
 from tests.emulators.kube.controllers.scheduling import _tolerates
@@ -137,6 +144,8 @@ class Drain:
             if grace is not None and deadline is not None:
                 self._force_delete(cluster, pod, grace, deadline)
         self._publish(cluster, node, "FailedDraining", f"{len(waiting)} pods are waiting to be evicted")
+        # v1.14.0 Drain: the groups come from ``pods`` as listed before DeleteExpiringPods, so a pod
+        # deleted just now is still active there and is queued for eviction too (IsEvictable)
         group = next(g for g in _groups(waiting) if g)
         for pod in group:
             self._evict(cluster, node, pod, claim)
@@ -146,8 +155,8 @@ class Drain:
         self, cluster: ClusterState, pod: dict[str, Any], grace: int, deadline: datetime.datetime
     ) -> None:
         """terminator.go (v1.14.0) DeleteExpiringPods: the DisruptPodDelete event, then the delete
-        with the clamped gracePeriodSeconds (no preconditions; a 404 ignored). The pod, terminating
-        now, is not evicted in this pass (the split of later releases: 6e94f610f needsForceDelete)."""
+        with the clamped gracePeriodSeconds (no preconditions; a 404 ignored). The listed ``pod`` is
+        left as it was read (controller-runtime's Delete does not write the answer back into it)."""
         md = pod["metadata"]
         tgps = (pod.get("spec") or {}).get("terminationGracePeriodSeconds")
         message = (  # terminator/events/events.go DisruptPodDelete
@@ -159,12 +168,10 @@ class Drain:
         rt = cluster.api.rt("v1", "Pod")
         ctx = Ctx(field_manager="karpenter", origin=current_origin())
         try:
-            _, body = cluster.api.delete(rt, "v1", md["namespace"], md["name"], ctx, None, None, grace)
+            cluster.api.delete(rt, "v1", md["namespace"], md["name"], ctx, None, None, grace)
         except ApiError as err:
-            if err.code == 404:  # "ignore 404, not a problem"
-                return
-            raise
-        md["deletionTimestamp"] = (body.get("metadata") or {}).get("deletionTimestamp") or now_iso()
+            if err.code != 404:  # "ignore 404, not a problem"
+                raise
 
     def taint(self, cluster: ClusterState, node: dict[str, Any]) -> None:
         """terminator.go Taint."""
@@ -182,11 +189,12 @@ class Drain:
         cluster.patch("v1", "Node", None, node["metadata"]["name"], patch, manager="karpenter")
 
     def _evict(self, cluster: ClusterState, node: dict[str, Any], pod: dict[str, Any], claim: str) -> None:
-        """eviction.go Queue.Reconcile and evict."""
+        """v1.14.0 terminator.go Drain's IsEvictable filter on the listed ``pod``, then eviction.go
+        Queue.Reconcile (which evicts whatever was queued)."""
         md = pod["metadata"]
-        if md.get("deletionTimestamp"):  # not IsActive: off the queue
+        if md.get("deletionTimestamp"):  # not IsActive: not queued
             return
-        if (md.get("annotations") or {}).get(DO_NOT_DISRUPT) == "true":  # not IsEvictable: stays queued
+        if (md.get("annotations") or {}).get(DO_NOT_DISRUPT) == "true":  # IsDoNotDisruptActive: not queued
             return
         body = {
             "apiVersion": "policy/v1",
