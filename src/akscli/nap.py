@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from akscli import nap_class, nap_zones, timestamps, validate
 from akscli.errors import NotFoundError, NotInstalledError, UsageError
 from akscli.nap_sizes import SKU_NAME, gpu_manufacturer
+from akscli.printable import visible
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -444,7 +445,8 @@ def _terminating(conditions: Mapping[str, Mapping[str, Any]], deadline: object =
     if status["InstanceTerminating"] == "True":
         return "terminating: instance terminating"
     if deadline is not None and at is None:
-        return f"terminating: stuck, its {TERMINATION_TIME} {deadline!r} is not an RFC 3339 time"
+        said = f"{visible(str(deadline))} is not" if deadline != "" else "is empty, not"  # plain, as a cell shows it
+        return f"terminating: stuck, its {TERMINATION_TIME} {said} an RFC 3339 time"
     until = f" (until {timestamps.format(at)})" if at else ""
     if status["VolumesDetached"] == "Unknown":
         return "terminating: awaiting volume detachment" + until

@@ -14,6 +14,10 @@ request, as kubectl's printers do.
   environment's ``env_vars`` as plain text (``ray job submit --env``); a variable that carries a
   secret by its name or its value's shape (akscli.secret_words, the rules ``--env`` warns by) is
   shown as ``***`` there (masked_env), the rest of the text as it is.
+* A value from the cluster written into a line of text (a table cell, a message) is shown as it is,
+  unquoted, with each character Python counts as unprintable (a control character, a line break)
+  written as its escape, ``\\n``, ``\\x1b`` (``visible``): it cannot move the cursor or colour the
+  terminal, and it is seen. The error line does the same (cli/main.py _one_line).
 * ``metadata.managedFields`` is left out of ``-o json`` and ``-o yaml`` unless
   ``--show-managed-fields`` is given (upstream: kubernetes/cli-runtime
   pkg/genericclioptions/json_yaml_flags.go, JSONYamlPrintFlags.ToPrinter wraps the printer in
@@ -32,6 +36,14 @@ from akscli.globals import FLAGS
 SECRET_FIELDS = ("data.", "stringData.")
 MASK = "***"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def visible(text: str) -> str:
+    """``text`` with its unprintable characters written as their escapes (``\\n``, ``\\x1b``,
+    ``\\u200b``); the rest, backslashes and quotes included, as it is."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def is_secret(obj: Mapping[str, Any]) -> bool:

@@ -49,7 +49,12 @@ def test_a_ready_nodeclaim_not_deleted_is_ready() -> None:
         ((("Drained", "True"), ("VolumesDetached", "Unknown")), "2026-12-06T10:00:00Z",
          "terminating: awaiting volume detachment (until 2026-12-06T10:00:00Z)"),
         ((("Drained", "Unknown"),), "in an hour",
-         "terminating: stuck, its karpenter.sh/nodeclaim-termination-timestamp 'in an hour' is not an RFC 3339 time"),
+         "terminating: stuck, its karpenter.sh/nodeclaim-termination-timestamp in an hour is not an RFC 3339 time"),
+        ((("Drained", "Unknown"),), "Bob's\\time\x1b[2J\n",  # plain; control characters escaped
+         "terminating: stuck, its karpenter.sh/nodeclaim-termination-timestamp Bob's\\time\\x1b[2J\\n is not an "
+         "RFC 3339 time"),
+        ((("Drained", "Unknown"),), "",
+         "terminating: stuck, its karpenter.sh/nodeclaim-termination-timestamp is empty, not an RFC 3339 time"),
     ],
 )  # fmt: skip
 def test_a_terminating_nodeclaims_termination_time_is_when_its_drain_ends(

@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from akscli import globals as global_flags
 from akscli import logconfig, process
 from akscli.errors import EXIT_INTERRUPTED, AkscliError
+from akscli.printable import visible
 from akscli.redact import scrub
 from akscli.statuslines import as_invoked
 
@@ -541,7 +542,7 @@ def _one_line(text: str, longest: int = 200) -> str:
     for word in text.split():
         if len(word) > longest:
             word = f"{word[:40]}...({len(word)} characters)"
-        words.append("".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in word))
+        words.append(visible(word))
     return " ".join(words)
 
 
