@@ -1,7 +1,7 @@
 """`fleet rollout create|start|stop` and `fleet rollout strategy create` on the hub with
 `--dry-run=server --exit-code`: the server dry run's plan with kubectl diff's exit status, 0
 nothing would change, 1 something would (kubernetes/kubectl pkg/cmd/diff/diff.go), as
-`fleet place --exit-code`."""
+`fleet place --exit-code`; the two creates never 0: 1, or 4 for a taken name."""
 
 from __future__ import annotations
 
@@ -93,3 +93,11 @@ def test_stopping_a_started_run_would_change_it_exit_1(hub: Hub) -> None:
 )
 def test_exit_code_without_a_server_dry_run_is_one_usage_line(command: tuple[str, ...]) -> None:
     assert_exit_code_needs_server_dry_run(*command)
+
+
+@pytest.mark.parametrize("command", [STRATEGY[:4], RUN[:3]])
+def test_a_creates_exit_code_help_says_a_taken_name_is_4_never_0(command: tuple[str, ...]) -> None:
+    result = invoke(*command, "--help")
+    said = " ".join(result.stdout.split())
+    assert "exit 1 when the create would go through, 4 when the name is taken" in said, said
+    assert "0 when nothing would" not in said

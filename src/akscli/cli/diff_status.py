@@ -29,6 +29,18 @@ ExitCode = Annotated[
     ),
 ]
 
+# A create-only command (fleet rollout create, fleet rollout strategy create: a POST, as kubectl
+# create) has no "nothing would change": its plan creates, or the server refuses the taken name
+# (AlreadyExists, exit 4, errors.ConflictError).
+CreateExitCode = Annotated[
+    bool,
+    typer.Option(
+        "--exit-code",
+        help="With --dry-run=server: exit 1 when the create would go through, 4 when the name is taken, "
+        "another code above 1 on another error; never 0 (a create always changes something).",
+    ),
+]
+
 
 class _Unexpected:
     """main._run's exit code for an unexpected exception (a bug): 1, or 2 once one left a

@@ -89,7 +89,9 @@ def exit_codes_markdown() -> str:
         "strategy create, nodepool add --auto-provision) exit as kubectl diff does:",
         "0 when nothing would change, 1 when something would, and above 1 on an error. Their errors",
         "keep the codes above, except a failure (1), which exits 2 there; an unexpected error (a bug,",
-        "`unexpected error: ...`) exits 2 there too.",
+        "`unexpected error: ...`) exits 2 there too. `fleet rollout create` and `fleet rollout strategy",
+        "create` only create (kubectl create), so they never exit 0 there: 1 when the create would go",
+        "through, 4 when the name is taken.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -8,7 +8,7 @@ import typer
 from akscli import output, validate
 from akscli.cli import azopts
 from akscli.cli import options as opts
-from akscli.cli.diff_status import ExitCode, check_exit_code, found, with_exit_code, would_change
+from akscli.cli.diff_status import CreateExitCode, ExitCode, check_exit_code, found, with_exit_code, would_change
 from akscli.cli.fleet.common import (
     ArmFlags,
     ArmTimeout,
@@ -80,7 +80,7 @@ def rollout_create(
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
     timeout: RunCreateTimeout = None,
-    exit_code: ExitCode = False,
+    exit_code: CreateExitCode = False,
 ) -> None:
     """Create an update run: a Kubernetes/node-image upgrade (--fleet) or a hub workload rollout."""
     fmt = opts.output_format(output_format)

@@ -6,7 +6,7 @@ from typing import Annotated
 from akscli import output
 from akscli.cli import azopts
 from akscli.cli import options as opts
-from akscli.cli.diff_status import ExitCode, check_exit_code, found, with_exit_code, would_change
+from akscli.cli.diff_status import CreateExitCode, check_exit_code, found, with_exit_code, would_change
 from akscli.cli.fleet.common import (
     ArmFlags,
     ArmTimeout,
@@ -58,7 +58,7 @@ def strategy_create(
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
     timeout: ArmTimeout = None,
-    exit_code: ExitCode = False,
+    exit_code: CreateExitCode = False,
 ) -> None:
     """Create a staged update strategy: ARM (--fleet: update groups) or hub (members by labels)."""
     from akscli.fleet.stages import parse_stages
