@@ -63,6 +63,7 @@ CONTEXTUAL: dict[str, str] = {
     "--interval": "how often the command checks again",
     "--runtime": "the serving runtime: what plan sizes for, what deploy creates",
     "--subscription": "a subscription ID: the one a command acts in, or the one model plan/deploy check quota in",
+    "--exit-code": "a server dry run's plan as the exit status: kubectl diff's, or a create's 1 or 4 (name taken)",
 }
 
 # Short flags with two meanings, each the one kubectl or az gives it; never both on one command.
