@@ -9,7 +9,7 @@ import pytest
 
 from akscli import datafiles
 from akscli.errors import UsageError
-from akscli.model import catalog, remote_code, vllm_versions
+from akscli.model import catalog, remote_code, vllm_archs, vllm_versions
 from tests.cli import invoke
 
 NANO = "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16"
@@ -42,7 +42,7 @@ def test_the_recorded_facts_are_in_step_with_their_sources_and_the_data() -> Non
         assert row.get("config_source") and "model_type" in row, row["id"]
     assert not remote_code._type_sections()["4"] & remote_code._type_sections()["5"]
     assert remote_code._type_sections()["5.5.3"] <= remote_code.transformers_types()
-    named = {line[1:-1] for line in remote_code._VLLM_CONFIGS.read_text().splitlines() if line.startswith("[")}
+    named = {name for name, _ in vllm_archs.sections(remote_code.VLLM_CONFIGS)}
     assert named <= vllm_versions.RELEASES
 
 

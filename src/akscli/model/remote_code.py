@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from akscli.errors import UsageError
-from akscli.model import bounded, vllm_versions
+from akscli.model import bounded, vllm_archs, vllm_versions
 
-_DATA = Path(__file__).resolve().parents[1] / "data" / "transformers_model_types.txt"
+_TYPES = "transformers_model_types.txt"
 # vLLM's _CONFIG_REGISTRY, release by release (vllm/transformers_utils/config.py of each wheel in RELEASES).
-_VLLM_CONFIGS = Path(__file__).resolve().parents[1] / "data" / "vllm_config_types.txt"
+VLLM_CONFIGS = "vllm_config_types.txt"  # in akscli/data, read by vllm_archs.sections
 IMAGE = "vllm/vllm-openai"
 # KAITO's preset passes --trust-remote-code itself (akscli.model.flag_checks.trust_remote_code): the other way out.
 KAITO = "--runtime kaito"
@@ -50,15 +50,7 @@ def hint(kaito: str = KAITO, image: str | None = None) -> str:
 
 @functools.cache
 def _type_sections() -> dict[str, frozenset[str]]:
-    sections: dict[str, set[str]] = {}
-    current: set[str] = set()
-    for line in _DATA.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line.startswith("[") and line.endswith("]"):
-            current = sections.setdefault(line[1:-1], set())
-        elif line and not line.startswith("#"):
-            current.add(line)
-    return {name: frozenset(names) for name, names in sections.items()}
+    return {name: frozenset(lines) for name, lines in vllm_archs.sections(_TYPES)}
 
 
 def transformers_types(major: int | None = None) -> frozenset[str]:
@@ -71,21 +63,7 @@ def transformers_types(major: int | None = None) -> frozenset[str]:
 
 @functools.cache
 def _vllm_configs() -> dict[str, frozenset[str]]:
-    changes: dict[str, list[str]] = {}
-    current: list[str] = []
-    for line in _VLLM_CONFIGS.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line.startswith("[") and line.endswith("]"):
-            current = changes.setdefault(line[1:-1], [])
-        elif line and not line.startswith("#"):
-            current.append(line)
-    names: set[str] = set()
-    out: dict[str, frozenset[str]] = {}
-    for release in sorted(vllm_versions.RELEASES, key=vllm_versions._key):
-        for line in changes.get(release, []):
-            (names.add if line[0] == "+" else names.discard)(line[1:])
-        out[release] = frozenset(names)
-    return out
+    return vllm_archs.per_release(VLLM_CONFIGS)
 
 
 def vllm_configs(version: str) -> frozenset[str]:

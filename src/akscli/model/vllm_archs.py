@@ -26,20 +26,22 @@ _DATA = Path(__file__).resolve().parents[1] / "data"
 IMAGE = "vllm/vllm-openai"
 
 
-def _sections(name: str) -> list[tuple[str, list[str]]]:
-    sections: list[tuple[str, list[str]]] = []
+def sections(name: str) -> list[tuple[str, list[str]]]:
+    """A data file's ``[name]`` sections and their lines (blank and ``#`` lines left out)."""
+    found: list[tuple[str, list[str]]] = []
     for line in (_DATA / name).read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line.startswith("[") and line.endswith("]"):
-            sections.append((line[1:-1], []))
+            found.append((line[1:-1], []))
         elif line and not line.startswith("#"):
-            sections[-1][1].append(line)
-    return sections
+            found[-1][1].append(line)
+    return found
 
 
-@functools.cache
-def _served() -> dict[str, frozenset[str]]:
-    changes = {release: lines for release, lines in _sections("vllm_architectures.txt")}
+def per_release(name: str) -> dict[str, frozenset[str]]:
+    """A ``[release]`` file of ``+added``/``-removed`` lines as each release's whole set, releases in
+    vllm_versions.RELEASES order (vllm_architectures.txt, vllm_config_types.txt)."""
+    changes = dict(sections(name))
     names: set[str] = set()
     out: dict[str, frozenset[str]] = {}
     for release in sorted(vllm_versions.RELEASES, key=vllm_versions._key):
@@ -50,8 +52,13 @@ def _served() -> dict[str, frozenset[str]]:
 
 
 @functools.cache
+def _served() -> dict[str, frozenset[str]]:
+    return per_release("vllm_architectures.txt")
+
+
+@functools.cache
 def _transformers() -> dict[str, frozenset[str]]:
-    return {major: frozenset(lines) for major, lines in _sections("transformers_architectures.txt")}
+    return {major: frozenset(lines) for major, lines in sections("transformers_architectures.txt")}
 
 
 def served(version: str) -> frozenset[str]:
