@@ -69,8 +69,11 @@ class Unavailable(Exception):
 
 def check_window(window: str) -> str:
     """``--window`` as a Prometheus duration (1h, 30m, 1d12h); refused when it is not one or is zero."""
-    if not _DURATION.fullmatch(window) or not re.search(r"[1-9]", window):
+    if not _DURATION.fullmatch(window):
         raise UsageError(f"invalid --window {window!r}: expected a duration such as 30m, 1h or 1d", hint="--window 1h")
+    if not re.search(r"[1-9]", window):
+        # 0s, 0m...: a well-formed duration but an empty range, so say what is wrong with it.
+        raise UsageError(f"invalid --window {window!r}: it must be positive", hint="--window 1h")
     return window
 
 

@@ -6,6 +6,7 @@ read or sent) rather than accepted and ignored."""
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 import pytest
@@ -50,4 +51,21 @@ def test_all_namespaces_with_fleet_is_refused_and_nothing_is_read(fleet: Any, co
     result = invoke(*command, "-A")
     assert result.exit_code == 2, result
     assert result.stderr.splitlines()[0].startswith("error: -A/--all-namespaces applies to hub objects;")
+    assert fleet.request_log == []
+
+
+# Every command with a hub path and an ARM one (@on_fleet and @on_hub).
+HUB_AND_ARM = {**NAMESPACED, "strategy show": ["fleet", "rollout", "strategy", "show", "safe", *ARM]}
+
+
+@pytest.mark.parametrize("command", list(HUB_AND_ARM.values()), ids=list(HUB_AND_ARM))
+def test_a_hub_connection_flag_with_fleet_is_refused_with_the_line_without_it(fleet: Any, command: list[str]) -> None:
+    # --fleet acts through ARM; --context, --kubeconfig and --request-timeout were dropped unsaid.
+    fleet.request_log.clear()
+    result = invoke(*command, "--context", "nope", "--request-timeout=5s")
+    assert result.exit_code == 2, result
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("error: 'akscli fleet ") and "' with --fleet acts through Azure Resource Manager" in first
+    assert "so it takes no --context" in first
+    assert f"hint: akscli {shlex.join(command)}\n" in result.stderr  # both flags dropped
     assert fleet.request_log == []

@@ -198,3 +198,11 @@ def test_property_requirements_no_value_satisfies_are_refused(texts: list[str], 
 def test_property_requirements_that_some_value_satisfies_pass() -> None:
     reqs = [selectors.property_requirement(t) for t in ["p>=1", "p<=1", "p!=2", "q==1", "q>=1"]]
     selectors.check_property_requirements(reqs)
+
+
+def test_a_namespace_name_with_a_dot_is_refused_as_no_namespace_can_have_it() -> None:
+    # A Namespace's name is a DNS-1123 label (apimachinery IsDNS1123Label), not a subdomain.
+    with pytest.raises(UsageError, match="namespace name in --select 'namespace/a.b'") as info:
+        selectors.resource_selector("namespace/a.b", namespaced=False)
+    assert "for example: a-b" in (info.value.hint or "")
+    assert selectors.resource_selector("configmap/a.b", namespaced=True)["name"] == "a.b"

@@ -174,3 +174,8 @@ def test_a_prometheus_out_of_reach_is_a_reason_not_a_failure(kube: _Kube, words:
     assert data["pools"] == [
         {"pool": "a", "gpu_util_percent": None, "gpu_memory_used_percent": None, "gpus_measured": 0}
     ]
+
+
+def test_a_zero_window_is_said_to_be_not_positive() -> None:
+    with pytest.raises(UsageError, match="invalid --window '0s': it must be positive"):
+        ga.check_window("0s")

@@ -83,6 +83,17 @@ def no_kubeconfig(ctx: Any, option: str | None, args: Sequence[str], prog: str) 
 
 
 def _reaches_no_cluster(ctx: Any, option: str, words: Sequence[str], prog: str) -> UsageError:
+    flags = {o for p in ctx.command.params for o in getattr(p, "opts", ())}
+    if "--fleet" in flags and option in flags:
+        # A fleet command with a hub path and an ARM one, given --fleet (cli/fleet/common.py
+        # refuse_hub_flags_on_arm): the hint drops every hub flag given, not only the first.
+        for other in KUBECONFIG_FLAGS:
+            words = _without(words, other) or words
+        return UsageError(
+            f"'{ctx.command_path}' with --fleet acts through Azure Resource Manager and reaches no Kubernetes "
+            f"cluster, so it takes no {option} (without --fleet it acts on the hub that --context names)",
+            hint=f"{prog} {shlex.join(words)}",
+        )
     arm = any(getattr(p, "name", "") == "subscription" for p in ctx.command.params)
     reads = " (it reads Azure Resource Manager: --subscription picks the subscription)" if arm else ""
     return UsageError(

@@ -324,7 +324,13 @@ def resource_selector(text: str, *, namespaced: bool, what: str = "--select") ->
     gvk = _gvk(kind_text, text, what)
     selector: dict[str, Any] = {"group": gvk[0], "version": gvk[1], "kind": gvk[2]}
     if sep == "/":
-        selector["name"] = validate.subdomain(rest, f"name in {what} {text!r}")
+        if gvk[2] == "Namespace":
+            # A Namespace's name is a DNS-1123 label (kubernetes/kubernetes
+            # pkg/apis/core/validation/validation.go ValidateNamespaceName = apimachinery
+            # ValidateNamespaceName, IsDNS1123Label), so namespace/a.b names none.
+            selector["name"] = validate.name(rest, f"namespace name in {what} {text!r}")
+        else:
+            selector["name"] = validate.subdomain(rest, f"name in {what} {text!r}")
     elif sep == ":":
         selector["labelSelector"] = label_selector(rest, f"label selector in {what} {text!r}")
     cluster_scoped = gvk[2] in CLUSTER_SCOPED_KINDS

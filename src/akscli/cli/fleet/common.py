@@ -215,7 +215,30 @@ def arm_flags(
     auth: str | None = None,
     tenant: str | None = None,
 ) -> ArmFlags:
+    if fleet is not None:
+        refuse_hub_flags_on_arm()
     return ArmFlags(fleet, group, azopts.AzureFlags(subscription, auth, tenant))
+
+
+# The hub flags of a command with a hub path and an ARM one (@on_hub's block), by parameter name.
+_HUB_FLAGS = {"kubeconfig": "--kubeconfig", "kube_context": "--context", "request_timeout": "--request-timeout"}
+
+
+def refuse_hub_flags_on_arm() -> None:
+    """With --fleet a command acts through ARM and reaches no Kubernetes cluster, so --context,
+    --kubeconfig and --request-timeout given with it are refused as the command starts, before
+    anything is read or sent, not ignored. It is raised as click's own unknown-option error, so
+    the one refusal of a connection flag a command cannot use says it, with the line without the
+    flag as the hint (cli/name_flag.py no_kubeconfig, from main.py's loop)."""
+    from typer._click.exceptions import NoSuchOption
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return
+    for name, flag in _HUB_FLAGS.items():
+        if ctx.params.get(name) is not None:
+            raise NoSuchOption(flag, ctx=ctx)
 
 
 # Decorators: `@on_fleet` puts --fleet, -g, --subscription, --auth and --tenant in place of the
