@@ -318,3 +318,17 @@ def test_a_run_whose_stage_lists_a_group_no_member_is_in_is_created_with_a_warni
         "fleet", "rollout", "create", "up-2", *ARM, "--upgrade-type", "NodeImageOnly", "--stage", "a;groups=cloud"
     )
     assert fine.exit_code == 0 and "warning" not in fine.stderr, fine
+
+
+def test_approve_wait_right_after_start_waits_for_the_gate_the_run_reaches(fleet: Any) -> None:
+    # docs/fleet.md runs `rollout create --start` and `approve --wait` back to back: the members
+    # upgrade first (each read moves the emulator's run), then the after-stage gate is Pending.
+    seed_members(fleet)
+    _strategy("cloud;groups=cloud;after=approval")
+    _create("up-1", "--strategy", "safe", "--start")
+    assert gates_of("up-1") == []
+    result = invoke("fleet", "approve", "up-1", *ARM, "--wait", "--timeout", "60s")
+    assert result.exit_code == 0, result
+    [gate] = gates_of("up-1")
+    assert f"approved gate {gate['name']} (After stage cloud)" in result.stdout
+    assert "update run up-1 completed" in result.stdout

@@ -487,3 +487,29 @@ def test_all_namespaces_overrides_namespace_as_kubectl_does(hub: Hub) -> None:
         "clusterstagedupdaterun.placement.kubernetes-fleet.io/run-1",
         "stagedupdaterun.placement.kubernetes-fleet.io/run-ns",
     ]
+
+
+def test_approve_wait_before_the_run_asks_for_approval_waits_for_it(hub: Hub) -> None:
+    # `rollout create --start` then `approve --wait` (docs/fleet.md): the stage's members update
+    # first (flaky is not available yet), then handleStageCompletion asks for the after-stage approval.
+    hub.member("flaky", {"env": "prod", "order": "3"}, fail="available")
+    objects = build(PlacementRequest(name="llm", selects=["namespace/llm"], external=True))
+    objects += strategy_objects("gated", None, parse_stages(["all;max=4;after=approval"]))
+    for obj in objects:
+        hub.cluster.create(obj)
+    hub.settle()
+    for obj in run_objects("run-1", None, "llm", "gated", None, start=True):
+        hub.cluster.create(obj)
+    hub.settle()
+
+    def available() -> None:
+        assert wait_until(lambda: _run_watched(hub), timeout=30), "approve --wait never watched the run"
+        hub.cluster.patch(C1, "MemberCluster", None, "flaky", {"metadata": {"annotations": None}})
+
+    thread, failures = _beside(available)
+    result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "60s")
+    thread.join(30)
+    assert not failures, failures
+    assert result.exit_code == 0, result
+    assert "approved run-1-after-all (stage all)" in result.stdout
+    assert "update run run-1 completed" in result.stdout

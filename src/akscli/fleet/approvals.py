@@ -90,14 +90,24 @@ def requests_for_run(kube: Kube, run: str, namespace: str | None) -> list[dict[s
     )
 
 
-def pending_for(kube: Kube, run: str, namespace: str | None, stage: str | None) -> list[PendingApproval]:
-    """The approvals the run waits for (in ``stage`` only, when given); NotFoundError when none."""
+def pending_for(
+    kube: Kube, run: str, namespace: str | None, stage: str | None, wait: float | None = None
+) -> list[PendingApproval]:
+    """The approvals the run waits for (in ``stage`` only, when given); NotFoundError when none.
+    With ``wait`` (approve --wait's seconds), a run still going is watched until it asks for one
+    (wait_for_next_gate); [] when it ends first."""
     obj = get_run(kube, run, namespace)
     # A stopped run is not finished: Run resumes it (apis/placement/v1beta1 stageupdate_types.go
     # StateRun) and handleStageApprovalTask then reads the approval, so its gate may be approved
     # beforehand.
     refuse_finished(obj, run, "approve")
     pending = [p for p in pending_approvals(obj) if stage is None or p.stage == stage]
+    verdict = fleet_rules.run_state(obj)
+    if not pending and wait is not None and not verdict.ready and not verdict.failed:
+        # Right after `rollout create --start` the first stage's members update before the run asks
+        # for its after-stage approval (kubefleet-dev/kubefleet pkg/controllers/updaterun/execution.go
+        # handleStageCompletion creates the ApprovalRequest then).
+        return wait_for_next_gate(kube, run, namespace, set(), wait, stage=stage)[1]
     if not pending:
         raise NotFoundError(
             f"update run {run!r} is waiting for no approval"
@@ -108,9 +118,11 @@ def pending_for(kube: Kube, run: str, namespace: str | None, stage: str | None) 
     return pending
 
 
-def approve_pending(kube: Kube, run: str, namespace: str | None, stage: str | None) -> list[PendingApproval]:
-    """Approve every approval the run waits for (in ``stage`` only, when given)."""
-    pending = pending_for(kube, run, namespace, stage)
+def approve_pending(
+    kube: Kube, run: str, namespace: str | None, stage: str | None, wait: float | None = None
+) -> list[PendingApproval]:
+    """Approve every approval the run waits for (in ``stage`` only, when given; see pending_for's ``wait``)."""
+    pending = pending_for(kube, run, namespace, stage, wait)
     for item in pending:
         approve_request(kube, item.name, namespace)
     return pending
@@ -123,11 +135,13 @@ def wait_for_next_gate(
     answered: set[str],
     timeout: float,
     on_event: Callable[[str], None] | None = None,
+    stage: str | None = None,
 ) -> tuple[str, list[PendingApproval]]:
-    """Watch the run until it asks for a new approval or ends: ('gate'|'done'|'failed', gates)."""
+    """Watch the run until it asks for a new approval (of ``stage``, when given) or ends:
+    ('gate'|'done'|'failed', gates)."""
 
     def outcome(run: Mapping[str, Any]) -> tuple[str, list[PendingApproval]] | None:
-        found = _gate_outcome(run, answered)
+        found = _gate_outcome(run, answered, stage)
         if found is None:
             fail_if_stuck_on_apply(kube, run)
         return found
@@ -149,14 +163,16 @@ def wait_for_next_gate(
     )
 
 
-def _gate_outcome(run: Mapping[str, Any], answered: set[str]) -> tuple[str, list[PendingApproval]] | None:
+def _gate_outcome(
+    run: Mapping[str, Any], answered: set[str], stage: str | None = None
+) -> tuple[str, list[PendingApproval]] | None:
     """Through the one wait rule: done, failed for good (failed, stopped), or a new gate."""
     verdict = fleet_rules.run_state(run)
     if verdict.ready:
         return "done", []
     if verdict.failed:
         raise failure_error(object_ref(run), verdict)
-    fresh = [p for p in pending_approvals(run) if p.name not in answered]
+    fresh = [p for p in pending_approvals(run) if p.name not in answered and stage in (None, p.stage)]
     if fresh:
         return "gate", fresh
     return None

@@ -508,14 +508,28 @@ class FleetScope:
             lambda: gates.list_by_fleet(*self._at(), filter="state eq Pending"),
         )
 
-    def gates_to_approve(self, run: str, stage: str | None, gate: str | None) -> list[dict[str, Any]]:
+    def gates_to_approve(
+        self, run: str, stage: str | None, gate: str | None, wait: float | None = None
+    ) -> list[dict[str, Any]]:
         """The pending gates of ``run`` (of ``stage``, or the one named ``gate``) to complete;
-        NotFoundError when there are none."""
-        pending = [g for g in pending_gates(self.pending_gate_items(), run, stage) if not gate or g.get("name") == gate]
+        NotFoundError when there are none. With ``wait`` (approve --wait's seconds), a run still
+        going (Running, or Pending at a stage's wait) is polled until it reaches such a gate, as
+        wait_for_gate polls for the next one; [] when it ends first."""
+
+        def matching() -> list[dict[str, Any]]:
+            gates = pending_gates(self.pending_gate_items(), run, stage)
+            return [g for g in gates if not gate or g.get("name") == gate]
+
+        pending = matching()
         if not pending:
             # A run that does not exist is not found as such (the GET's own error), not "no pending gate";
             # one that does says its state (NotStarted: nothing is pending until it starts).
             state = run_state(self.get(UPDATE_RUN, run))
+            if wait is not None and state in ("Running", "Pending"):
+                # Right after `rollout create --start` the members upgrade before the run reaches its
+                # gate: a gate is a Gate resource Fleet creates then (fleets.json 2026-06-01 Gate,
+                # GateState Pending), polled as az fleet gate list --state Pending lists them.
+                return wait_for_gate(matching, lambda: self.get(UPDATE_RUN, run), run, set(), wait, where=self.where)[1]
             raise NotFoundError(
                 f"update run {run!r} ({state}) has no pending gate"
                 + (f" {gate}" if gate else "")

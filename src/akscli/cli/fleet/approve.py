@@ -1,5 +1,7 @@
 """``akscli fleet approve`` and ``akscli fleet gates``: the approvals a staged run waits for."""
 
+import time
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -46,7 +48,11 @@ def approve(
     gate: Annotated[str | None, opt("--gate", help="ARM: approve this gate by name.")] = None,
     wait: Annotated[
         bool,
-        typer.Option("--wait/--no-wait", help="Then wait until the run asks for its next approval or ends, or not."),
+        typer.Option(
+            "--wait/--no-wait",
+            help="First wait for the gate if the run has not reached it yet (members still updating); then "
+            "wait until the run asks for its next approval or ends, or not.",
+        ),
     ] = False,
     timeout: opts.Timeout = "30m",
     namespace: RunNamespace = None,
@@ -102,7 +108,10 @@ def _approve_hub(
 ) -> None:
     from akscli.fleet import AR, CAR, PLACEMENT_V1, approvals
 
-    approved = approvals.approve_pending(kube, run, namespace, stage)
+    started = time.monotonic()
+    # With --wait, a run whose members update before it asks for an approval is watched until it does.
+    with output.status(f"waiting for an approval {run} asks for") if wait is not None else nullcontext():
+        approved = approvals.approve_pending(kube, run, namespace, stage, wait)
     for item in approved:
         ref = output.kind_ref(PLACEMENT_V1, AR if namespace else CAR, item.name)
         _approved(ref, f"approved {item.name} (stage {item.stage})", fmt)
@@ -111,8 +120,9 @@ def _approve_hub(
     if wait is None:
         return
     with output.status(f"waiting for the next gate of {run}") as update:
+        left = max(0.0, wait - (time.monotonic() - started))  # one --timeout for both waits
         outcome, gates = approvals.wait_for_next_gate(
-            kube, run, namespace, set(answered), wait, on_event=lambda s: update(f"run {run}: {s}")
+            kube, run, namespace, set(answered), left, on_event=lambda s: update(f"run {run}: {s}")
         )
     where = f" -n {namespace}" if namespace else ""
     _report_next(run, outcome, [f"{g.name} (stage {g.stage})" for g in gates], where, fmt)
@@ -133,9 +143,13 @@ def _print_arm_approvals(scope: "FleetScope", run: str, stage: str | None, gate:
 def _approve_arm(
     scope: "FleetScope", run: str, stage: str | None, gate: str | None, wait: float | None, fmt: str
 ) -> None:
+    from akscli.azure import armretry
     from akscli.fleet.armclient import GATE, gate_label
 
-    approved = scope.gates_to_approve(run, stage, gate)
+    started = armretry.clock()  # the ARM polls' clock (arm_run_status._waits)
+    # With --wait, a run still upgrading members before its gate is waited on, as the hub's --wait does.
+    with output.status(f"waiting for a gate of {run}") if wait is not None else nullcontext():
+        approved = scope.gates_to_approve(run, stage, gate, wait)
     for item in approved:
         # Each gate is its own ARM write: its own audit line, cut or not (audit_arm).
         with audit_arm(scope, "fleet approve", scope.ref(GATE, str(item["name"])), "approve"):
@@ -144,8 +158,9 @@ def _approve_arm(
     answered = sorted(str(g["name"]) for g in approved)
     if wait is None:
         return
+    left = max(0.0, wait - (armretry.clock() - started))  # one --timeout for both waits
     with output.status(f"waiting for the next gate of {run}"):
-        outcome, fresh = scope.wait_for_next_gate(run, answered, wait)
+        outcome, fresh = scope.wait_for_next_gate(run, answered, left)
     _report_next(run, outcome, [gate_label(g) for g in fresh], scope.where, fmt)
 
 
