@@ -103,7 +103,9 @@ def pending_for(
     refuse_finished(obj, run, "approve")
     pending = [p for p in pending_approvals(obj) if stage is None or p.stage == stage]
     verdict = fleet_rules.run_state(obj)
-    if not pending and wait is not None and not verdict.ready and not verdict.failed:
+    # Only a run asked to run moves on by itself (spec.state Run; Initialize and Stop hold it).
+    running = (obj.get("spec") or {}).get("state") == "Run" and not verdict.ready and not verdict.failed
+    if not pending and wait is not None and running:
         # Right after `rollout create --start` the first stage's members update before the run asks
         # for its after-stage approval (kubefleet-dev/kubefleet pkg/controllers/updaterun/execution.go
         # handleStageCompletion creates the ApprovalRequest then).

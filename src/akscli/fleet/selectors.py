@@ -326,8 +326,8 @@ def resource_selector(text: str, *, namespaced: bool, what: str = "--select") ->
     if sep == "/":
         if gvk[2] == "Namespace":
             # A Namespace's name is a DNS-1123 label (kubernetes/kubernetes
-            # pkg/apis/core/validation/validation.go ValidateNamespaceName = apimachinery
-            # ValidateNamespaceName, IsDNS1123Label), so namespace/a.b names none.
+            # pkg/apis/core/validation/validation.go ValidateNamespaceName = k8s.io/apimachinery
+            # pkg/api/validation/generic.go ValidateNamespaceName = NameIsDNSLabel), so namespace/a.b names none.
             selector["name"] = validate.name(rest, f"namespace name in {what} {text!r}")
         else:
             selector["name"] = validate.subdomain(rest, f"name in {what} {text!r}")
