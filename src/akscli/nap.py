@@ -14,7 +14,6 @@ managed GPU preview).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -104,14 +103,10 @@ CONSOLIDATION_POLICIES = ("WhenEmpty", "WhenEmptyOrUnderutilized")
 GPU_CONSOLIDATION_POLICY = "WhenEmpty"
 GPU_CONSOLIDATE_AFTER = "10m"
 GPU_EXPIRE_AFTER = "Never"
-# upstream: karpenter.sh_nodepools.yaml: consolidateAfter and template.spec.expireAfter's pattern,
-# and disruption.budgets[].nodes' (a count or a percentage).
-_KARPENTER_DURATION = re.compile(r"(([0-9]+(s|m|h))+|Never)")
-# spec.template.spec.terminationGracePeriod's pattern, which has no Never: unset, Karpenter waits for the
-# drain indefinitely (upstream: kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/nodepool.go
-# NodeClaimTemplateSpec.TerminationGracePeriod `^([0-9]+(s|m|h))+$`; karpenter.sh_nodepools.yaml).
-_GRACE_PERIOD = re.compile(r"([0-9]+(s|m|h))+")
-_BUDGET_NODES = re.compile(r"((100|[0-9]{1,2})%|[0-9]+)")
+# The CRD's patterns on consolidateAfter, expireAfter, terminationGracePeriod (which has no Never: unset,
+# Karpenter waits for the drain indefinitely) and budgets[].nodes are the template's value declarations
+# (templates/nodepool/nap-gpu.values.yaml, each citing karpenter.sh_nodepools.yaml): a flag is checked by
+# the same entry `render nodepool/nap-gpu --set` is (akscli.render.value_matches), with a flag's hint.
 
 
 def check_flags(given: Mapping[str, Any], *, auto_provision: bool) -> None:
@@ -250,9 +245,11 @@ class NapPoolSpec:
             consolidation_policy=validate.choice(
                 consolidation_policy or GPU_CONSOLIDATION_POLICY, CONSOLIDATION_POLICIES, "--consolidation-policy"
             ),
-            consolidate_after=_karpenter_duration(consolidate_after, GPU_CONSOLIDATE_AFTER, "--consolidate-after"),
+            consolidate_after=_karpenter_duration(
+                consolidate_after, GPU_CONSOLIDATE_AFTER, "--consolidate-after", "consolidate_after"
+            ),
             disruption_budget=_budget(disruption_budget),
-            expire_after=_karpenter_duration(expire_after, GPU_EXPIRE_AFTER, "--expire-after"),
+            expire_after=_karpenter_duration(expire_after, GPU_EXPIRE_AFTER, "--expire-after", "expire_after"),
             termination_grace_period=_grace_period(termination_grace_period),
         )
 
@@ -276,14 +273,20 @@ class NapPoolSpec:
         }
 
 
-def _karpenter_duration(value: str | None, default: str, flag: str) -> str:
+def _matches(key: str, value: str) -> bool:
+    from akscli import render
+
+    return render.value_matches(TEMPLATE, key, value)
+
+
+def _karpenter_duration(value: str | None, default: str, flag: str, key: str) -> str:
     """A duration as the NodePool CRD spells it: 30s, 10m, 1h30m, or Never."""
     if value is None:
         return default
     text = value.strip()
     if text.lower() == "never":
         return "Never"
-    if not _KARPENTER_DURATION.fullmatch(text):
+    if not _matches(key, text):
         raise UsageError(
             f"invalid {flag} {value!r}: Karpenter takes whole s, m and h units, or Never",
             hint=f"e.g. {flag} 10m, {flag} 1h30m, or {flag} Never",
@@ -293,7 +296,7 @@ def _karpenter_duration(value: str | None, default: str, flag: str) -> str:
 
 def _grace_period(value: str | None) -> str | None:
     """--termination-grace-period, checked with the CRD's own pattern before rendering."""
-    if value is None or _GRACE_PERIOD.fullmatch(value):
+    if value is None or _matches("termination_grace_period", value):
         return value
     hint = "e.g. --termination-grace-period 1h, or 1h30m"
     if value.strip().lower() == "never":
@@ -310,7 +313,7 @@ def _budget(value: str | None) -> str | None:
     if value is None:
         return None
     text = value.strip()
-    if not _BUDGET_NODES.fullmatch(text):
+    if not _matches("disruption_budget", text):
         raise UsageError(
             f"invalid --disruption-budget {value!r}: it is a node count or a percentage up to 100%",
             hint="e.g. --disruption-budget 1, or --disruption-budget 20%; 0 blocks voluntary disruption",

@@ -319,9 +319,26 @@ def _check_one(template: str, key: str, value: Any, decl: Mapping[str, Any]) -> 
     if kind not in checks:
         raise UsageError(f"template {_short(template)} declares unknown type {kind!r} for {key!r}")
     try:
-        return checks[kind](value)
+        return _check_pattern(key, checks[kind](value), decl, what)
     except UsageError as exc:
         raise UsageError(f"{exc.message} (expected {accepted_form(decl)})", hint=exc.hint) from exc
+
+
+def _check_pattern(key: str, value: Any, decl: Mapping[str, Any], what: str) -> Any:
+    """``value`` where it matches the declared ``pattern`` (the regex the target field's CRD or
+    OpenAPI schema gives it, so a value the API server would answer 422 for is refused before
+    anything is rendered), else a UsageError with the declared example as the fix."""
+    if value_types.matches_pattern(decl, value):
+        return value
+    shown = str(value) if len(str(value)) <= 60 else str(value)[:57] + "..."
+    hint = f"e.g. --set {key}={decl['example']}" if "example" in decl else "see --help-values"
+    raise UsageError(f"invalid {what} {shown!r}: it does not match its field's pattern {decl['pattern']}", hint=hint)
+
+
+def value_matches(template: str, key: str, value: str) -> bool:
+    """Whether ``value`` matches the pattern ``template``'s values declare for ``key``: one check
+    of a value, whether it comes from ``render --set`` or from a command's flag (akscli.nap)."""
+    return value_types.matches_pattern(_values_spec(templates_dir(), template).get(key, {}), value)
 
 
 def accepted_form(decl: Mapping[str, Any]) -> str:
@@ -352,6 +369,8 @@ def accepted_form(decl: Mapping[str, Any]) -> str:
     }
     if kind in value_types.STRUCTURED:
         return value_types.describe(decl)
+    if decl.get("pattern_words"):
+        return str(decl["pattern_words"])
     return forms[kind]
 
 

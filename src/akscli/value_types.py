@@ -151,11 +151,36 @@ def _list(key: str, value: Any, decl: Mapping[str, Any], what: str) -> list[Any]
         bad = next((i for i, item in enumerate(items) if item is None), None)
         if bad is not None:
             raise _fail(key, value, decl, what, f"item {bad} is {shapes.json_kind(value[bad])}")
+        _unmatched(key, {f"item {i}": item for i, item in enumerate(items)}, decl, what)
         return items
     found = shapes.check(value, shapes.ListOf(schema), key)
     if found:
         raise _fail(key, value, decl, what, found)
     return value
+
+
+def matches_pattern(decl: Mapping[str, Any], value: Any) -> bool:
+    """Whether ``value`` matches ``decl``'s ``pattern`` (True where it declares none): the regex
+    the target field's CRD gives it, anchored with ^...$ as OpenAPI writes it (re caches it)."""
+    pattern = decl.get("pattern")
+    return pattern is None or re.fullmatch(str(pattern), str(value)) is not None
+
+
+def _unmatched(key: str, items: Mapping[str, str | None], decl: Mapping[str, Any], what: str) -> None:
+    """A list's item or a map's value (by where it is: ``item 0``, ``labels.team``) longer than the
+    declared ``max_len`` or missing the declared ``pattern`` (the CRD's on each item or value)."""
+    limit = int(decl.get("max_len") or 0)
+    for where, item in items.items():
+        if limit and len(str(item)) > limit:
+            raise UsageError(
+                f"invalid {what}: {where} {item!r} is longer than {limit} characters", hint=f"e.g. {example(key, decl)}"
+            )
+        if not matches_pattern(decl, item):
+            words = f" (expected {decl['pattern_words']})" if decl.get("pattern_words") else ""
+            raise UsageError(
+                f"invalid {what}: {where} {item!r} does not match its field's pattern {decl['pattern']}{words}",
+                hint=f"e.g. {example(key, decl)}",
+            )
 
 
 def _map(key: str, value: Any, decl: Mapping[str, Any], what: str) -> dict[str, str]:
@@ -168,6 +193,7 @@ def _map(key: str, value: Any, decl: Mapping[str, Any], what: str) -> dict[str, 
         if text is None:
             raise _fail(key, value, decl, what, f"{key}.{name} is {shapes.json_kind(item)}, not a string")
         result[_key(str(name), keys, f"{what} key")] = text
+    _unmatched(key, {f"{key}.{name}": text for name, text in result.items()}, decl, what)
     return result
 
 

@@ -1,0 +1,59 @@
+"""A value's ``pattern`` (the CRD's own regex on its target field) is checked before rendering,
+whatever the path: ``render --set``, a ``--values`` file, or a command's flag (akscli.nap)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from akscli import render
+from akscli.errors import UsageError
+from tests.cli import invoke
+
+# (template, key, a value the CRD takes, one it refuses with 422). Every declared pattern is here.
+CASES = [
+    ("nodepool/nap-gpu", "consolidate_after", "1h30m", "10 minutes"),
+    ("nodepool/nap-gpu", "expire_after", "Never", "1d"),
+    ("nodepool/nap-gpu", "termination_grace_period", "90s", "Never"),
+    ("nodepool/nap-gpu", "disruption_budget", "20%", "101%"),
+    ("nodepool/nap-gpu", "labels", {"team": "ml-1"}, {"team": "ml/1"}),
+    ("model/httproute", "path_prefix", "/v1/chat", "/v1//chat"),
+    ("model/httproute", "hostnames", ["*.example.com"], ["Models.example.com"]),
+]
+REQUIRED = {
+    "nodepool/nap-gpu": {"name": "gpu", "sku_names": ["Standard_NC40ads_H100_v5"]},
+    "model/httproute": {"name": "m", "namespace": "ns", "parent_refs": [{"name": "gw"}], "backend_refs": []},
+}
+
+
+def test_each_declared_pattern_takes_the_crds_values_and_refuses_the_rest_in_words() -> None:
+    declared = {
+        (t.removesuffix(render.TEMPLATE_SUFFIX), key)
+        for t in render.list_templates()
+        for key, decl in render.values_spec(t).items()
+        if "pattern" in decl
+    }
+    assert declared == {(t, k) for t, k, _, _ in CASES}
+    for template, key, good, bad in CASES:
+        decl = render.values_spec(template)[key]
+        assert decl["pattern_words"] and decl["example"], key
+        assert render.check_values(template, {**REQUIRED[template], key: good})[key] == good
+        with pytest.raises(UsageError) as err:
+            render.check_values(template, {**REQUIRED[template], key: bad})
+        message = err.value.message
+        assert key in message and decl["pattern"] in message and decl["pattern_words"] in message, message
+        assert err.value.hint and "--set" in err.value.hint and "\n" not in message
+        # the hint's fix passes
+        fix = re.sub(r"^e\.g\. --set '?[a-z_]+=|'$", "", err.value.hint)
+        render.check_values(template, {**REQUIRED[template], key: fix})
+
+
+def test_render_refuses_a_duration_the_nodepool_crd_would_refuse_with_exit_2() -> None:
+    result = invoke(
+        "render", "nodepool/nap-gpu", "--set", "name=gpu", "--set", "sku_names={Standard_NC40ads_H100_v5}",
+        "--set", "expire_after=1d",
+    )  # fmt: skip
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "invalid value expire_after of template nodepool/nap-gpu '1d'" in result.stderr
+    assert "whole s, m and h units, or Never" in result.stderr and "--set expire_after=720h" in result.stderr
