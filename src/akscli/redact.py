@@ -51,8 +51,9 @@ _JWT = r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"
 # name kept (upstream: golang/go src/net/url/url.go Redacted, ``ru.User = UserPassword(ru.User.Username(),
 # "xxxxx")``), with akscli's mask.
 _URL_PASSWORD = r"""(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'"]*:)[^/\s@'"]+@"""
-# A URL's query parameter named like a secret (?token=, &api_key=, access_token=): its value.
-_URL_SECRET_PARAM = r"""([?&])([A-Za-z0-9_.-]+)=([^&#\s'"]+)"""
+# A URL's query parameter named like a secret (?token=, &api_key=, access_token=): its value, less
+# the punctuation of the sentence the URL ends ("(see URL?token=T), then" keeps its "),").
+_URL_SECRET_PARAM = r"""([?&])([A-Za-z0-9_.-]+)=([^&#\s'"]+?)(?=[).,;:!]*(?:[&#\s'"]|$))"""
 
 
 def remember(value: str) -> None:

@@ -70,3 +70,12 @@ def test_an_azure_monitor_answer_that_quotes_the_token_is_shown_without_it(
     assert "GPU utilization not shown" in result.stderr and "cannot parse token ***" in result.stderr
     issued = list(azure_env.tokens)
     assert issued and not [t for t in issued if t in result.stdout + result.stderr]
+
+
+def test_a_hidden_url_parameter_keeps_the_sentence_punctuation_after_it() -> None:
+    # review20: the value stops before the ")," that ends the sentence, not at the next space.
+    from akscli.redact import url_credentials
+
+    line = url_credentials(f"(see http://prom:9090/api?token={CANARY}), then retry; or ?pwd={CANARY}.")
+    assert line == "(see http://prom:9090/api?token=***), then retry; or ?pwd=***."
+    assert url_credentials("https://p/?token=a.b),c&x=1") == "https://p/?token=***&x=1"
