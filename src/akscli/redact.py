@@ -49,8 +49,10 @@ _HEADER = (
 _JWT = r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"
 # A URL's password (scheme://user:password@host): hidden as Go's url.URL.Redacted() hides it, the user
 # name kept (upstream: golang/go src/net/url/url.go Redacted, ``ru.User = UserPassword(ru.User.Username(),
-# "xxxxx")``), with akscli's mask.
-_URL_PASSWORD = r"""(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'"]*:)[^/\s@'"]+@"""
+# "xxxxx")``), with akscli's mask. The user information runs to the authority's last "@" and the user
+# name to its first ":" (url.go parseAuthority ``strings.LastIndex(authority, "@")``, validUserinfo
+# takes "@"; urllib.parse's urlsplit also rpartitions), so a password with an "@" in it is hidden whole.
+_URL_PASSWORD = r"""(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:'"]*:)[^/\s'"]+@"""
 # A URL's query parameter named like a secret (?token=, &api_key=, access_token=): its value, less
 # the punctuation of the sentence the URL ends ("(see URL?token=T), then" keeps its "),").
 _URL_SECRET_PARAM = r"""([?&])([A-Za-z0-9_.-]+)=([^&#\s'"]+?)(?=[).,;:!]*(?:[&#\s'"]|$))"""

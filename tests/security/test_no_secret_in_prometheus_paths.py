@@ -79,3 +79,15 @@ def test_a_hidden_url_parameter_keeps_the_sentence_punctuation_after_it() -> Non
     line = url_credentials(f"(see http://prom:9090/api?token={CANARY}), then retry; or ?pwd={CANARY}.")
     assert line == "(see http://prom:9090/api?token=***), then retry; or ?pwd=***."
     assert url_credentials("https://p/?token=a.b),c&x=1") == "https://p/?token=***&x=1"
+
+
+def test_a_password_with_an_at_sign_is_hidden_whole() -> None:
+    # review20: Go's url.go parseAuthority splits at the authority's LAST "@" (validUserinfo takes "@",
+    # go.dev/issue/3439); the base stopped at the first and echoed the password's tail.
+    from akscli.redact import url_credentials
+
+    assert url_credentials(f"https://bob@corp.example:Pa@{CANARY}@prom/x") == "https://bob@corp.example:***@prom/x"
+    result = invoke("--debug", "gpu", "usage", "--utilization", "--prometheus", f"http://bob:Pa@{CANARY}@127.0.0.1:9/")
+    assert result.exit_code == 2, result
+    assert "'http://bob:***@127.0.0.1:9/'" in result.stderr
+    assert CANARY not in result.stdout + result.stderr
