@@ -215,3 +215,20 @@ def test_waiting_for_the_next_gate_ends_when_the_run_completes() -> None:
 def test_waiting_for_the_next_gate_times_out() -> None:
     with pytest.raises(WaitTimeoutError):
         arm_run_status.wait_for_gate(lambda: [], lambda: {}, "r", set(), 0.0, sleep=lambda s: None)
+
+
+def test_a_gate_poll_waits_with_an_arm_polls_jitter_never_past_its_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    # review20: as azure/clusters.py and baremetal/clusters.py poll (armretry.POLL_JITTER); was 1, 2, 4 s.
+    from akscli.azure import armretry
+
+    now, slept = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(armretry, "uniform", lambda low, high: high)  # the longest jitter
+    monkeypatch.setattr(armretry, "clock", lambda: now[0])
+    with pytest.raises(WaitTimeoutError):
+        arm_run_status.wait_for_gate(lambda: [], lambda: {}, "r", set(), 10.0, sleep=sleep)
+    assert slept == pytest.approx([1.3, 2.6, 5.2])

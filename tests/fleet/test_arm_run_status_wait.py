@@ -71,8 +71,9 @@ def test_status_wait_honours_retry_after_on_a_throttled_read(fleet: Any, waited:
 
 
 def test_status_wait_polls_with_backoff_on_the_emulators_clock_until_its_timeout(
-    fleet: Any, waited: list[float]
+    fleet: Any, waited: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(armretry, "uniform", lambda low, high: low)  # the shortest jitter
     seed_members(fleet)
     ok("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "cloud;groups=cloud;before=approval")
     ok("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--strategy", "safe", "--start")

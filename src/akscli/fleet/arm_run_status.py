@@ -189,7 +189,7 @@ def wait_for_gate(
                 f"update run {run!r} reached no new gate within {int(timeout)}s",
                 hint=f"see where it stands with: akscli fleet rollout status {run}{where}",
             )
-        sleep(delay)
+        sleep(_jittered(delay, deadline - clock()))
         delay = min(interval, delay * 2)
 
 
@@ -201,7 +201,7 @@ def wait_for_run(
     sleep: Callable[[float], None] | None = None,
     where: str = "",
 ) -> Mapping[str, Any]:
-    """Poll an ARM update run until it is Completed (ARM has no watch), 1 s doubling to ``interval``
+    """Poll an ARM update run until it is Completed (ARM has no watch), 1 s doubling to ``interval`` (each jittered, _jittered)
     between reads, as ``wait_for_gate``; each read is the ARM client's, whose retry policy honours
     Retry-After on a throttled read. Failed, Stopped or Skipped end it (exit 10), a run still going
     at ``timeout`` is exit 5; ``where`` is the ``--fleet F -g RG`` of the hints."""
@@ -224,8 +224,17 @@ def wait_for_run(
                 f"timed out after {int(timeout)}s waiting for update run {run!r} ({run_outcome(current)})",
                 hint=f"approve a gate it waits at (akscli fleet approve {run}{where}), or wait longer (--timeout)",
             )
-        sleep(delay)
+        sleep(_jittered(delay, deadline - clock()))
         delay = min(interval, delay * 2)
+
+
+def _jittered(delay: float, left: float) -> float:
+    """A poll's wait with the jitter of an ARM poll that got no Retry-After (armretry.POLL_JITTER, as
+    azure/clusters.py and baremetal/clusters.py wait): scripts started together do not poll
+    together; never past the deadline (``left`` seconds away)."""
+    from akscli.azure import armretry
+
+    return min(delay * armretry.uniform(*armretry.POLL_JITTER), max(0.0, left))
 
 
 def _waits(sleep: Callable[[float], None] | None) -> tuple[Callable[[float], None], Callable[[], float]]:
