@@ -201,10 +201,10 @@ def wait_for_run(
     sleep: Callable[[float], None] | None = None,
     where: str = "",
 ) -> Mapping[str, Any]:
-    """Poll an ARM update run until it is Completed (ARM has no watch), 1 s doubling to ``interval`` (each jittered, _jittered)
-    between reads, as ``wait_for_gate``; each read is the ARM client's, whose retry policy honours
-    Retry-After on a throttled read. Failed, Stopped or Skipped end it (exit 10), a run still going
-    at ``timeout`` is exit 5; ``where`` is the ``--fleet F -g RG`` of the hints."""
+    """Poll an ARM update run until it is Completed (ARM has no watch), 1 s doubling to ``interval``
+    between reads (each jittered, _jittered), as ``wait_for_gate``; each read is the ARM client's,
+    whose retry policy honours Retry-After on a throttled read. Failed, Stopped or Skipped end it
+    (exit 10), a run still going at ``timeout`` is exit 5; ``where`` is the ``--fleet F -g RG`` of the hints."""
     sleep, clock = _waits(sleep)
     deadline = clock() + timeout
     delay = min(interval, 1.0)
