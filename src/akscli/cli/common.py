@@ -370,6 +370,7 @@ def delete_objects(
     dry_run: str = "none",
     fmt: str | None = None,
     wait: float | None = None,
+    foreground: Sequence[str] = (),
 ) -> list[str]:
     """Delete (apiVersion, kind, name, namespace) objects after one confirmation, which names
     each (deletion_question; ``what``: the command's note after them, or ""); the audit line
@@ -382,7 +383,9 @@ def delete_objects(
     follows until every object is gone, finalizers included (akscli.kube.deletion), as kubectl
     delete's, with its progress on stderr; a dry run never waits; a refused list or watch is
     polled by GET, and a refused GET is one warning, not a failure (upstream: kubernetes/kubectl
-    pkg/cmd/delete/delete.go DeleteResult).
+    pkg/cmd/delete/delete.go DeleteResult). ``foreground``: kinds deleted with
+    propagationPolicy Foreground while waiting (kubectl delete --cascade=foreground): the object
+    stays until the dependents an operator made for it are gone, so the wait covers them too.
     """
     from akscli.cli.options import dry_run_mode
     from akscli.kube.deletion import deleted_ref, wait_deleted, wait_refused
@@ -394,7 +397,14 @@ def delete_objects(
         return []
     if mode == "none":
         confirm(deletion_question(refs, what), yes)
-    answers = [(r, kube.delete(r[0], r[1], r[2], namespace=r[3], dry_run=mode == "server")) for r in refs]
+
+    def _propagation(kind: str) -> str:
+        return "Foreground" if kind in foreground and wait is not None else "Background"
+
+    answers = [
+        (r, kube.delete(r[0], r[1], r[2], namespace=r[3], propagation=_propagation(r[1]), dry_run=mode == "server"))
+        for r in refs
+    ]
     gone = [(r, answer) for r, answer in answers if answer is not None]
     entries = [audit_lines.deleted_entry(*r) for r, _ in gone]
     if mode == "none":

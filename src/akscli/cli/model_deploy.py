@@ -433,6 +433,11 @@ def delete_cmd(
                 dry_run=mode,
                 fmt=output_,
                 wait=wait_s,
+                # The Workspace or Deployment AI Runway's provider made is owned by the
+                # ModelDeployment, not labelled by akscli: a deploy of the same name before it is
+                # gone fails with ResourceConflict (ai-runway/airunway v0.7.0
+                # providers/kaito/controller.go verifyOwnerReference), so --wait covers it.
+                foreground=("ModelDeployment",),
             )
             if held and wait_s is None:
                 for _, _, cm, cm_ns in held:

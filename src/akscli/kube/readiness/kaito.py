@@ -41,6 +41,20 @@ def model_deployment(obj: Mapping[str, Any]) -> Readiness:
     if phase == "Running":
         return Readiness(True)
     text = f"phase={phase}" + (f": {message}" if message else "")
+    ready = [c for c in status.get("conditions") or [] if c.get("type") == "Ready"]
+    conflict = next((c for c in ready if c.get("reason") == "ResourceConflict"), None)
+    if phase == "Failed" and conflict is not None:
+        # A Workspace (or Deployment) of this name that another ModelDeployment owns: the old one's,
+        # not yet garbage-collected. The provider refuses it and never retries
+        # (providers/kaito/controller.go Reconcile, verifyOwnerReference, at v0.7.0).
+        md = obj.get("metadata") or {}
+        kind = str((status.get("provider") or {}).get("resourceKind") or "Workspace").lower()
+        name, ns = md.get("name", ""), md.get("namespace", "default")
+        text = (
+            f"phase=Failed (ResourceConflict): {conflict.get('message') or message}; the old deployment's "
+            f"{kind} is still there: wait until `kubectl get {kind} {name} -n {ns}` finds none, then "
+            f"run `akscli model delete {name} -n {ns} -y` and deploy again"
+        )
     return Readiness(False, failed=phase == "Failed", message=text, reason=phase)
 
 

@@ -118,11 +118,18 @@ class ModelDeploymentController(DeletionTolerantController):
     def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         if obj["kind"] != "ModelDeployment":
             meta = obj["metadata"]
-            owned = any(r.get("kind") == "ModelDeployment" for r in meta.get("ownerReferences") or [])
+            uids = {r.get("uid") for r in meta.get("ownerReferences") or [] if r.get("kind") == "ModelDeployment"}
             owner = (meta.get("labels") or {}).get(LABEL if obj["kind"] == "Workspace" else DEPLOYMENT_LABEL)
-            md = cluster.get(AIRUNWAY, "ModelDeployment", meta["namespace"], owner) if owned and owner else None
-            if md is not None:
+            md = cluster.get(AIRUNWAY, "ModelDeployment", meta["namespace"], owner) if uids and owner else None
+            # Only its owner's (by UID): an old Workspace going does not retry a new ModelDeployment
+            # that met it (upstream watches no Workspace: SetupWithManager, providers/kaito/controller.go).
+            if md is not None and md["metadata"].get("uid") in uids:
                 self._reconcile(cluster, md)
+            return
+        if obj["metadata"].get("deletionTimestamp"):
+            # Being deleted (foreground: held while its Workspace goes): handleDeletion, which
+            # makes nothing (providers/kaito/controller.go L118 and
+            # controller/internal/controller/modeldeployment_controller.go L188 at v0.7.0).
             return
         spec = obj.get("spec") or {}
         provider = (spec.get("provider") or {}).get("name") or "kaito"
@@ -148,6 +155,18 @@ class ModelDeploymentController(DeletionTolerantController):
         md, spec = obj["metadata"], obj.get("spec") or {}
         try:
             ws = self._workspace(cluster, obj)
+        except _Conflict as exc:
+            # Reconcile (providers/kaito/controller.go L166-184 at v0.7.0): phase Failed, Ready and
+            # ResourceCreated False with reason ResourceConflict, and no requeue; the provider
+            # watches no Workspace (SetupWithManager L797-818), so nothing retries it.
+            if (obj.get("status") or {}).get("phase") != "Failed":
+                conditions = [
+                    _cond("Ready", False, "ResourceConflict", str(exc)),
+                    _cond("ResourceCreated", False, "ResourceConflict", str(exc)),
+                ]
+                failed = f"Failed to create Workspace: {exc}"
+                self._status(cluster, obj, {"phase": "Failed", "message": failed, "conditions": conditions})
+            return None
         except ApiError as exc:
             if exc.code == 404:
                 raise
@@ -238,6 +257,11 @@ class ModelDeploymentController(DeletionTolerantController):
         live = cluster.get(KAITO, "Workspace", md["namespace"], md["name"])
         if live is None:
             return dict(cluster.create(body))
+        if not any(ref.get("uid") == md.get("uid") for ref in live["metadata"].get("ownerReferences") or []):
+            # verifyOwnerReference (providers/kaito/controller.go L259-266 at v0.7.0): a Workspace
+            # another ModelDeployment owns (the old one's, not yet garbage-collected) is refused.
+            where = f"{md['namespace']}/{md['name']}"
+            raise _Conflict(f"resource {where} exists but is not managed by this ModelDeployment")
         return dict(live)
 
     def _gateway(self, cluster: Any, obj: dict[str, Any], endpoint: dict[str, Any]) -> dict[str, Any] | None:
@@ -274,6 +298,10 @@ class ModelDeploymentController(DeletionTolerantController):
             elif "spec" in item:
                 cluster.patch(item["apiVersion"], item["kind"], ns, item["metadata"]["name"], {"spec": item["spec"]})
         return _cond("GatewayReady", True, "GatewayConfigured", "InferencePool and HTTPRoute created")
+
+
+class _Conflict(Exception):
+    """resourceConflictError (providers/kaito/controller.go L243-254 at v0.7.0)."""
 
 
 def _served(cluster: Any, api: str, kind: str) -> bool:

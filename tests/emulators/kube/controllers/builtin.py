@@ -113,6 +113,11 @@ class DeploymentController(PodOwner):
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         md = obj["metadata"]
+        if md.get("deletionTimestamp"):
+            # A Deployment being deleted (held by foregroundDeletion while its ReplicaSets and pods
+            # go) makes no ReplicaSet or pod (upstream: kubernetes/kubernetes
+            # pkg/controller/deployment/deployment_controller.go syncDeployment, syncStatusOnly).
+            return
         ns = md["namespace"]
         spec = obj.get("spec") or {}
         want = int(spec.get("replicas", 1))

@@ -1,0 +1,57 @@
+"""An AI Runway ModelDeployment deleted and created again while its old Workspace is still there:
+the kaito provider refuses the old one (verifyOwnerReference: phase Failed, reason ResourceConflict,
+no retry; ai-runway/airunway v0.7.0 providers/kaito/controller.go). So `model delete --wait` deletes
+the ModelDeployment with foreground propagation (kubectl delete --cascade=foreground) and returns
+once the Workspace is gone too, and a deploy that meets the conflict says so at once, with the fix."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+from tests.emulators.kube.controllers.kaito import WorkspaceController
+
+from .conftest import AIRUNWAY_CRDS
+
+KAITO = "kaito.sh/v1beta1"
+MD = "airunway.ai/v1alpha1"
+Start = Callable[..., Any]
+
+
+def _deploy(*args: str) -> Any:
+    return invoke("model", "deploy", "phi-4", "--runtime", "airunway", *args, "-y")
+
+
+def test_deploy_right_after_delete_creates_the_model_again(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    assert _deploy("--wait", "--timeout", "120s").exit_code == 0
+    old = emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["metadata"]["uid"]
+    for c in [c for c in emu.controllers.controllers if isinstance(c, WorkspaceController)]:
+        c.delay = 1.0  # KAITO's clean-up takes a while, as a node's deletion does on a cluster
+    assert invoke("model", "delete", "phi-4", "-y").exit_code == 0
+    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is None
+    result = _deploy("--wait", "--timeout", "120s")
+    assert result.exit_code == 0, result
+    ws = emu.cluster.get(KAITO, "Workspace", "default", "phi-4")
+    assert ws["metadata"]["uid"] != old and not ws["metadata"].get("deletionTimestamp")
+
+
+def test_a_resource_conflict_is_one_line_with_the_fix_at_once(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    assert _deploy("--wait", "--timeout", "120s").exit_code == 0
+    # The old Workspace stays, held by a finalizer: as on a cluster whose GC or KAITO is slow.
+    emu.cluster.patch(KAITO, "Workspace", "default", "phi-4", {"metadata": {"finalizers": ["test/hold"]}})
+    assert invoke("model", "delete", "phi-4", "-y", "--no-wait").exit_code == 0
+    deadline = time.monotonic() + 10
+    while emu.cluster.get(MD, "ModelDeployment", "default", "phi-4") is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    result = _deploy("--wait", "--timeout", "60s")
+    assert result.exit_code != 0, result
+    assert time.monotonic() - started < 20
+    assert "ResourceConflict" in result.stderr
+    assert "kubectl get workspace phi-4 -n default" in result.stderr
+    md = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")
+    assert md["status"]["phase"] == "Failed"
