@@ -32,3 +32,44 @@ def go_bool_flag(args: Iterable[str], name: str) -> str | None:
         if word.startswith("-") and flag == name:
             value = rest if sep else "true"
     return value
+
+
+GO_BOOL_VALUES = frozenset(("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"))
+
+
+def go_parse(argv: Iterable[str], bool_flags: Iterable[str]) -> tuple[dict[str, str], str | None]:
+    """flag.Parse of a program's ``argv`` (without the program's name), whose bool flags are
+    ``bool_flags`` (golang/go src/flag/flag.go parseOne, FlagSet.Parse): each flag's last value
+    (a bool flag without ``=VALUE`` is "true"), and the error Go's flag package prints before
+    ``os.Exit(2)``, or None. Parsing stops before the first word that is no flag, or after "--".
+    Flags the program does not define are read as string flags here, not refused."""
+    bools, words = frozenset(bool_flags), list(argv)
+    values: dict[str, str] = {}
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if len(word) < 2 or word[0] != "-" or word == "--":
+            break
+        name = word[2:] if word[1] == "-" else word[1:]
+        if not name or name[0] in "-=":
+            return values, f"bad flag syntax: {word}"
+        i += 1
+        name, eq, value = name.partition("=")
+        if name in bools:
+            if eq and value not in GO_BOOL_VALUES:  # boolValue.Set: strconv.ParseBool's error is errParse
+                return values, f"invalid boolean value {_go_quote(value)} for -{name}: parse error"
+            values[name] = value if eq else "true"
+            continue
+        if not eq:
+            if i >= len(words):
+                return values, f"flag needs an argument: -{name}"
+            value, i = words[i], i + 1
+        values[name] = value
+    return values, None
+
+
+def _go_quote(value: str) -> str:
+    """fmt's %q of a printable string (strconv.Quote): double quotes, backslash escapes."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)

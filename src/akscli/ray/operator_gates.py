@@ -5,8 +5,9 @@ lets it start at all.
 upstream: ray-project/kuberay ray-operator/pkg/features/features.go defaultFeatureGates at v1.2.2,
 v1.3.2, v1.4.2, v1.5.0-v1.5.2, v1.6.0, v1.6.2 and v1.7.0 (v1.1.x has no gates; every Alpha gate is
 off by default, every Beta gate on). ray-operator/main.go reads ``-feature-gates`` with Go's flag
-package (flag.StringVar: one or two dashes, ``=VALUE`` or the next word, the last one wins) and
-hands it to utilfeature.DefaultMutableFeatureGate.Set; an error there is exitOnError's
+package (flag.StringVar: one or two dashes, ``=VALUE`` or the next word, the last one wins;
+flag.Parse: akscli.model.goflags.go_parse) and hands it to utilfeature.DefaultMutableFeatureGate.Set;
+an error there is exitOnError's
 "Unable to set flag gates for known features" and os.Exit(1): the pod crash-loops. The errors are
 kubernetes/component-base v0.36.0 (v1.7.0's go.mod; v0.33.1 for v1.4.2)
 featuregate/feature_gate.go SetWithLogger ("missing bool value for K", "invalid value of K=V,
@@ -22,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from akscli.model.goflags import go_parse
 from akscli.ray.kuberay_rules import at_least, parse_generic
 
 # The label both of KubeRay's install methods put on the operator's pods (upstream: ray-project/kuberay
@@ -86,22 +88,6 @@ def release_of(image: str) -> tuple[int, int] | None:
     return release if release in RELEASE_GATES else None
 
 
-def feature_gates_flag(words: Sequence[str], flag: str = "feature-gates") -> str:
-    """The operator's -feature-gates (or another string flag's) value as Go's flag package reads
-    it (ray-operator/main.go flag.StringVar): one or two dashes, ``=VALUE`` or the next word, the
-    last one given wins."""
-    value, i = "", 0
-    while i < len(words):
-        name, eq, inline = words[i].partition("=")
-        if name in (f"-{flag}", f"--{flag}"):
-            if eq:
-                value = inline
-            elif i + 1 < len(words):
-                value, i = words[i + 1], i + 1
-        i += 1
-    return value
-
-
 def parse_flag(value: str, known: Mapping[str, bool] | None) -> tuple[dict[str, bool], str | None]:
     """featuregate.Set of ``value`` against a release's gates ``known`` (None: not known, so no
     name is refused): the gates the flag sets, or the error that stops the operator."""
@@ -130,17 +116,6 @@ def parse_flag(value: str, known: Mapping[str, bool] | None) -> tuple[dict[str, 
     return gates, None
 
 
-def _bool_flag(words: Sequence[str], flag: str) -> bool:
-    """A flag.BoolVar of ray-operator/main.go: ``-NAME`` sets it, ``-NAME=VALUE`` is
-    strconv.ParseBool'd (a value it refuses: not set here), the last one wins."""
-    value = False
-    for word in words:
-        name, eq, raw = word.partition("=")
-        if name in (f"-{flag}", f"--{flag}"):
-            value = _GO_BOOLS.get(raw, False) if eq else True
-    return value
-
-
 GATES_FIX = (
     "fix the operator's --feature-gates (helm: featureGates in the chart's values) to name only gates its release has"
 )
@@ -156,6 +131,65 @@ SIDECAR_FIX = (
     "turn SidecarSubmitterRestart off in the operator's --feature-gates (helm: featureGates), or upgrade the "
     "cluster and its node pools to Kubernetes 1.35 or later (akscli cluster upgrade NAME --kubernetes-version 1.35)"
 )
+
+
+# ray-operator/main.go flag.BoolVar (and controller-runtime v0.24.1 pkg/log/zap/zap.go BindFlags:
+# zap-devel): Go's flag package takes no separate value for these.
+BOOL_FLAGS = (
+    "enable-leader-election",
+    "forced-cluster-upgrade",
+    "enable-batch-scheduler",
+    "use-kubernetes-proxy",
+    "enable-metrics",
+    "zap-devel",
+)
+BOOL_FIX = (
+    "give the operator's bool flags their value with '=' (--enable-batch-scheduler=true or =false; Go reads "
+    "1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False); a bool flag takes no separate value"
+)
+# apis/config/v1alpha1/config_utils.go ValidateBatchSchedulerConfig at v1.2.2, v1.3.2, v1.4.2, v1.5.1,
+# v1.6.0 and v1.7.0: the names each release accepts (volcano, yunikorn, scheduler-plugins and
+# kai-scheduler GetPluginName); v1.1 has no such check.
+_NAMES_V1_2 = ("volcano", "yunikorn")
+SCHEDULERS: dict[tuple[int, int], tuple[str, ...]] = {
+    (1, 2): _NAMES_V1_2,
+    (1, 3): _NAMES_V1_2,
+    (1, 4): (*_NAMES_V1_2, "scheduler-plugins"),
+    **dict.fromkeys(((1, 5), (1, 6), (1, 7)), (*_NAMES_V1_2, "scheduler-plugins", "kai-scheduler")),
+}
+BOTH_ERROR = (
+    "both feature flags enable-batch-scheduler (deprecated) and batch-scheduler are set. "
+    "Please use batch-scheduler only"
+)
+
+
+def batch_rules(
+    release: tuple[int, int], gates: Mapping[str, bool], enable: bool, name: str, in_file: bool = False
+) -> tuple[str, str] | None:
+    """ValidateBatchSchedulerConfig (config_utils.go at the release's tag) of the operator's batch
+    settings: (error, fix), or None. ``in_file``: they come from its --config file (main.go reads
+    the flags only without one)."""
+    if gates.get("KubernetesWAS"):
+        return (WAS_ERROR, WAS_FIX) if enable or name else None
+    names = SCHEDULERS.get(release)
+    if names is None:
+        return None
+    where = "its --config file's" if in_file else "the operator's"
+    enable_key, name_key = (
+        ("enableBatchScheduler", "batchScheduler")
+        if in_file
+        else (
+            "--enable-batch-scheduler",
+            "--batch-scheduler",
+        )
+    )
+    if enable and name and release >= (1, 3):
+        return BOTH_ERROR, f"drop {where} {enable_key} (deprecated; helm: batchScheduler.enabled) and keep {name_key}"
+    if enable or not name or name in names:
+        return None
+    return f"scheduler is not supported, name={name}", (
+        f"set {where} {name_key} (helm: batchScheduler.name) to one of {', '.join(names)}, or leave it out"
+    )
 
 
 @dataclass(frozen=True)
@@ -178,22 +212,40 @@ class OperatorGates:
         return None if self.release is None else False
 
 
-def container_gates(container: Mapping[str, Any]) -> OperatorGates:
-    """The gates of the KubeRay operator ``container`` runs (its image tag and flag)."""
+def operator_argv(container: Mapping[str, Any]) -> list[str]:
+    """The operator's command-line arguments after its program's name: the container's command
+    past its first word, then its args (with no command, the image's ENTRYPOINT ["/manager"],
+    ray-operator/Dockerfile)."""
+    return [str(w) for w in [*(container.get("command") or [])[1:], *(container.get("args") or [])]]
+
+
+def container_gates(container: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> OperatorGates:
+    """The gates of the KubeRay operator ``container`` runs (its image tag and flags), in main.go's
+    order: flag.Parse, featuregate.Set, ValidateBatchSchedulerConfig. ``config``: the Configuration
+    its --config file holds, where akscli could read it (without it, batch settings are not judged
+    for an operator started with --config)."""
     release = release_of(str(container.get("image") or ""))
-    words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
-    flag = feature_gates_flag(words)
-    gates, error = parse_flag(flag, RELEASE_GATES[release] if release is not None else None)
     where = f"KubeRay v{release[0]}.{release[1]}" if release else "KubeRay"
+    flags, parse_error = go_parse(operator_argv(container), BOOL_FLAGS)
+    if parse_error is not None:  # flag.CommandLine is ExitOnError: it prints the error and exits 2
+        return OperatorGates(release, problem=f"{where} exits at start: {parse_error}", fix=BOOL_FIX)
+    gates, error = parse_flag(flags.get("feature-gates", ""), RELEASE_GATES[release] if release is not None else None)
     if error is not None:
         return OperatorGates(
             release, problem=f"{where} refuses its --feature-gates and exits at start ({error})", fix=GATES_FIX
         )
-    # main.go reads the batch-scheduler flags only without --config (a config file's are not read here)
-    configured = any(w.partition("=")[0] in ("-config", "--config") for w in words)
-    batch = feature_gates_flag(words, "batch-scheduler") or _bool_flag(words, "enable-batch-scheduler")
-    if gates.get("KubernetesWAS") and batch and not configured:
-        return OperatorGates(release, problem=f"{where} exits at start: {WAS_ERROR}", fix=WAS_FIX)
+    if flags.get("config"):  # main.go: "Flags are ignored if config file is set."
+        if config is None:
+            return OperatorGates(release, gates)
+        enable, name = config.get("enableBatchScheduler") is True, str(config.get("batchScheduler") or "")
+    else:
+        enable, name = (
+            _GO_BOOLS.get(flags.get("enable-batch-scheduler", "false"), False),
+            flags.get("batch-scheduler", ""),
+        )
+    found = batch_rules(release or (0, 0), gates, enable, name, in_file=bool(flags.get("config")))
+    if found is not None:
+        return OperatorGates(release, problem=f"{where} exits at start: {found[0]}", fix=found[1])
     return OperatorGates(release, gates)
 
 
@@ -214,12 +266,62 @@ def on_server(found: OperatorGates, git_version: str) -> OperatorGates:
     )
 
 
+def config_source(pod: Mapping[str, Any], path: str) -> tuple[str, str] | None:
+    """(ConfigMap name, key) of the file ``path`` in the pod's first container: the configMap
+    volume mounted on a folder above it (helm-chart/kuberay-operator templates/deployment.yaml
+    mounts ConfigMap <release>-config on /etc/kuberay, and --config /etc/kuberay/config.yaml);
+    the key is the file's name, or the one an ``items`` entry maps to it. None for another source."""
+    spec = pod.get("spec") or {}
+    container = (spec.get("containers") or [{}])[0]
+    for mount in container.get("volumeMounts") or []:
+        folder = str(mount.get("mountPath") or "").rstrip("/")
+        if mount.get("subPath") or not path.startswith(folder + "/"):
+            continue
+        rest = path[len(folder) + 1 :]
+        volume: Mapping[str, Any] = next(
+            (v for v in spec.get("volumes") or [] if v.get("name") == mount.get("name")), {}
+        )
+        source = volume.get("configMap")
+        if not isinstance(source, dict) or not source.get("name"):
+            return None
+        items = source.get("items")
+        key = next((str(i.get("key")) for i in items or [] if i.get("path") == rest), None if items else rest)
+        return (str(source["name"]), key) if key else None
+    return None
+
+
+def read_config(kube: Any, pod: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The Configuration (config.ray.io/v1alpha1, apis/config/v1alpha1/configuration_types.go) in the
+    operator pod's --config file, read from the ConfigMap mounted there; None when there is no
+    --config, it comes from elsewhere, or it cannot be read or is no Configuration (akscli then
+    does not judge its batch settings)."""
+    import yaml
+
+    from akscli.errors import AkscliError
+
+    container = ((pod.get("spec") or {}).get("containers") or [{}])[0]
+    path = go_parse(operator_argv(container), BOOL_FLAGS)[0].get("config")
+    source = config_source(pod, path) if path else None
+    if source is None:
+        return None
+    namespace = str((pod.get("metadata") or {}).get("namespace") or "")
+    try:
+        configmap = kube.get("v1", "ConfigMap", source[0], namespace)
+        found = yaml.safe_load(str(((configmap or {}).get("data") or {}).get(source[1]) or ""))
+    except (AkscliError, yaml.YAMLError):
+        return None
+    if not isinstance(found, dict) or found.get("kind") != "Configuration":
+        return None
+    return found if found.get("apiVersion") == "config.ray.io/v1alpha1" else None
+
+
 def pods_gates(kube: Any, pods: Sequence[Mapping[str, Any]]) -> list[OperatorGates]:
-    """``container_gates`` of each operator pod's first container, then ``on_server``: the API
+    """``container_gates`` of each operator pod's first container (with its --config file's
+    Configuration, ``read_config``, for a pod started with one), then ``on_server``: the API
     server's /version is read once, only when one runs with SidecarSubmitterRestart on."""
     from akscli.errors import AkscliError
 
-    found = [container_gates(((p.get("spec") or {}).get("containers") or [{}])[0]) for p in pods]
+    found = [container_gates(((p.get("spec") or {}).get("containers") or [{}])[0], read_config(kube, p)) for p in pods]
     if not any(g.gate(SIDECAR_RESTART) for g in found):
         return found
     try:

@@ -49,17 +49,21 @@ class CrashLoops:
         self._pods: dict[str, tuple[str, str]] = {}  # pod uid -> (namespace, name)
         self.restarted_logs: list[tuple[str, str, str]] = []  # (namespace, pod, container) per restart
         self._exit_logs: dict[str, str] = {}  # pod uid -> the line its first container logs at each exit
+        self._exit_codes: dict[str, int] = {}  # pod uid -> its first container's exit code, where not 1
         self._lock = threading.Lock()
 
-    def track(self, pod: dict[str, Any], now: float, exit_log: str | None = None) -> None:
+    def track(self, pod: dict[str, Any], now: float, exit_log: str | None = None, exit_code: int = EXIT_CODE) -> None:
         """A pod made crash-looping: each container exited ``now`` after its restarts so far.
         ``exit_log``: what its first container logs before each exit (a KubeRay operator that
-        refuses to start; its maker writes the first one), written again for each new instance."""
+        refuses to start; its maker writes the first one), written again for each new instance;
+        ``exit_code``: the first container's (2 where Go's flag package refused its flags)."""
         md = pod["metadata"]
         containers = {c.get("name"): c for c in (pod.get("spec") or {}).get("containers") or []}
         with self._lock:
             if exit_log is not None:
                 self._exit_logs[str(md.get("uid"))] = exit_log
+            if exit_code != EXIT_CODE:
+                self._exit_codes[str(md.get("uid"))] = exit_code
             self._pods[str(md.get("uid"))] = (str(md.get("namespace", "")), str(md["name"]))
             for status in (pod.get("status") or {}).get("containerStatuses") or []:
                 key = stable_key(pod, containers.get(status.get("name")) or {"name": status.get("name")})
@@ -95,7 +99,8 @@ class CrashLoops:
         containers = {c.get("name"): c for c in (pod.get("spec") or {}).get("containers") or []}
         statuses, moved = [], False
         with self._lock:
-            for status in (pod.get("status") or {}).get("containerStatuses") or []:
+            first_code = self._exit_codes.get(str(md.get("uid")), EXIT_CODE)
+            for index, status in enumerate((pod.get("status") or {}).get("containerStatuses") or []):
                 key = stable_key(pod, containers.get(status.get("name")) or {"name": status.get("name")})
                 restarts = 0
                 while self.back_off.remaining(key, now) <= 0 and self.back_off.waiting_since(key) is not None:
@@ -117,7 +122,7 @@ class CrashLoops:
                         "restartCount": int(status.get("restartCount") or 0) + restarts,
                         "lastState": {
                             "terminated": {
-                                "exitCode": EXIT_CODE,
+                                "exitCode": first_code if index == 0 else EXIT_CODE,
                                 "reason": "Error",
                                 "startedAt": stamp,
                                 "finishedAt": stamp,
@@ -140,3 +145,4 @@ class CrashLoops:
         with self._lock:
             self._pods.pop(uid, None)
             self._exit_logs.pop(uid, None)
+            self._exit_codes.pop(uid, None)

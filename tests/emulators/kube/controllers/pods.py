@@ -68,9 +68,11 @@ def pod_status(
     node: str | None = None,
     unschedulable: str = INJECTED_UNSCHEDULABLE,
     config_errors: dict[str, str] | None = None,
+    exit_code: int = 1,
 ) -> dict[str, Any]:
     """``config_errors``: container name -> the kubelet's message for an env source it cannot
-    resolve (controllers/kubelet_env.py): that container waits in CreateContainerConfigError."""
+    resolve (controllers/kubelet_env.py): that container waits in CreateContainerConfigError.
+    ``exit_code``: the first container's last exit in ``crashloop`` (the others': 1)."""
     t = now_iso()
     config_errors = config_errors or {}
     containers = [c.get("name", "") for c in spec.get("containers") or []]
@@ -108,7 +110,14 @@ def pod_status(
                     "restartCount": 3,
                     "started": False,
                     "state": state,
-                    "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": t, "finishedAt": t}},
+                    "lastState": {
+                        "terminated": {
+                            "exitCode": exit_code if i == 0 else 1,
+                            "reason": "Error",
+                            "startedAt": t,
+                            "finishedAt": t,
+                        }
+                    },
                 }
             )
         elif failure == "imagepull":
@@ -176,17 +185,19 @@ def pod_status(
     return st
 
 
-def _exits_at_start(spec: dict[str, Any]) -> str | None:
-    """The line a pod's process logs as it exits at once each time the kubelet starts it, or None:
-    a KubeRay operator whose --feature-gates its release refuses, or whose start-up checks fail
-    (ray-project/kuberay v1.7.0 ray-operator/main.go exitOnError: controllers/kuberay/gates.py
-    exits_at_start). Other images are told apart first, so no other pod imports the KubeRay simulator."""
+def _exits_at_start(spec: dict[str, Any], cluster: ClusterState, namespace: str) -> tuple[str, int] | None:
+    """The line a pod's process logs as it exits at once each time the kubelet starts it, and its
+    exit code, or None: a KubeRay operator whose flags Go's flag package refuses (exit 2), or whose
+    --feature-gates or start-up checks fail (ray-project/kuberay v1.7.0 ray-operator/main.go
+    exitOnError, exit 1: controllers/kuberay/gates.py exits_at_start, which reads a --config file
+    from its ConfigMap in ``namespace``). Other images are told apart first, so no other pod
+    imports the KubeRay simulator."""
     containers = spec.get("containers") or [{}]
     if "kuberay/operator" not in str(containers[0].get("image") or ""):
         return None
     from tests.emulators.kube.controllers.kuberay.gates import exits_at_start
 
-    return exits_at_start(spec)
+    return exits_at_start(spec, cluster, namespace)
 
 
 class PodOwner(Controller):
@@ -270,9 +281,10 @@ class PodOwner(Controller):
         and the pod then stays Pending as the real scheduler leaves it."""
         spec = copy.deepcopy(template.get("spec") or {})
         failure = self.failure if self.failure in POD_FAILURES else None
-        exit_log = _exits_at_start(spec) if failure is None else None
+        exits = _exits_at_start(spec, cluster, owner["metadata"]["namespace"]) if failure is None else None
+        exit_log, exit_code = exits if exits is not None else (None, 1)
         if exit_log is not None:
-            failure = "crashloop"  # its process exits 1 at every start: the kubelet backs off
+            failure = "crashloop"  # its process exits at every start: the kubelet backs off
         unschedulable = INJECTED_UNSCHEDULABLE
         injected = failure == "unschedulable"
         if isinstance(node, Placement):
@@ -303,7 +315,7 @@ class PodOwner(Controller):
                 "ownerReferences": [owner_ref(owner)],
             },
             "spec": spec,
-            "status": pod_status(spec, failure, phase, node, unschedulable, config_errors),
+            "status": pod_status(spec, failure, phase, node, unschedulable, config_errors, exit_code),
         }
         created = cluster.create(pod)
         for message in config_errors.values():
@@ -322,7 +334,7 @@ class PodOwner(Controller):
             # pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff)
             ns, pod_name = created["metadata"]["namespace"], created["metadata"]["name"]
             created = cluster.patch_status("v1", "Pod", ns, pod_name, kubelet_backoff.named(created))
-            self.crash_loops.track(created, self.kubelet_now(), exit_log)
+            self.crash_loops.track(created, self.kubelet_now(), exit_log, exit_code)
             if exit_log is not None:
                 self.crash_loops.write_exit_log(cluster, created, exit_log)
             cluster.add_event(created, "BackOff", kubelet_backoff.back_off_event(created), "Warning")

@@ -24,8 +24,9 @@ spec uses a gated field (``Gates`` is lazy): ordinary reconciles list nothing.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 COMPONENT = "kuberay-operator"
@@ -85,21 +86,6 @@ def release(image: str) -> tuple[int, int]:
     return key if key in RELEASE_DEFAULTS else SIMULATED
 
 
-def flag_value(words: Sequence[str], flag: str = "feature-gates") -> str:
-    """A string flag (-feature-gates, -batch-scheduler) as Go's flag package reads it: one or two
-    dashes, ``=VALUE`` or the next word; the last one given wins."""
-    value, i = "", 0
-    while i < len(words):
-        name, eq, inline = words[i].partition("=")
-        if name in (f"-{flag}", f"--{flag}"):
-            if eq:
-                value = inline
-            elif i + 1 < len(words):
-                value, i = words[i + 1], i + 1
-        i += 1
-    return value
-
-
 def set_flag(value: str, defaults: Mapping[str, bool]) -> tuple[dict[str, bool], str | None]:
     """featuregate.Set of ``value`` over a release's ``defaults``: the gates, or the error that
     stops the operator (then the defaults)."""
@@ -128,48 +114,138 @@ def set_flag(value: str, defaults: Mapping[str, bool]) -> tuple[dict[str, bool],
 
 def container_problem(container: Mapping[str, Any]) -> str | None:
     """Why the operator in ``container`` exits at start (featuregate.Set's error), or None."""
-    words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
-    return set_flag(flag_value(words), RELEASE_DEFAULTS[release(str(container.get("image") or ""))])[1]
+    flags, parse_error = go_parse(argv(container))
+    if parse_error is not None:
+        return parse_error
+    return set_flag(flags.get("feature-gates", ""), RELEASE_DEFAULTS[release(str(container.get("image") or ""))])[1]
 
 
 def container_gates(container: Mapping[str, Any]) -> dict[str, bool]:
     """The gates the operator in ``container`` runs with: its release's defaults, then its flag
     (the defaults alone where featuregate.Set refuses the flag: that operator is not running)."""
-    words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
-    return set_flag(flag_value(words), RELEASE_DEFAULTS[release(str(container.get("image") or ""))])[0]
+    flags = go_parse(argv(container))[0]
+    return set_flag(flags.get("feature-gates", ""), RELEASE_DEFAULTS[release(str(container.get("image") or ""))])[0]
 
 
-def _bool_flag(words: Sequence[str], flag: str) -> bool:
-    """A Go flag.BoolVar as ray-operator/main.go reads it: ``-NAME``/``--NAME`` sets it, ``=VALUE``
-    is strconv.ParseBool'd (a value it refuses is left as not set here), the last one wins."""
-    value = False
-    for word in words:
-        name, eq, raw = word.partition("=")
-        if name in (f"-{flag}", f"--{flag}"):
-            value = _GO_BOOLS.get(raw, False) if eq else True
-    return value
+# ray-operator/main.go flag.BoolVar, and controller-runtime v0.24.1 pkg/log/zap/zap.go BindFlags' zap-devel
+BOOL_FLAGS = frozenset(
+    {"enable-leader-election", "forced-cluster-upgrade", "enable-batch-scheduler", "use-kubernetes-proxy"}
+    | {"enable-metrics", "zap-devel"}
+)
+# apis/config/v1alpha1/config_utils.go ValidateBatchSchedulerConfig at v1.2.2, v1.3.2, v1.4.2, v1.5.1,
+# v1.6.0, v1.7.0: the names it accepts (each batchscheduler/*/ GetPluginName); v1.1.1 has no check.
+_V1_2_NAMES = ("volcano", "yunikorn")
+SCHEDULER_NAMES = {
+    (1, 2): _V1_2_NAMES,
+    (1, 3): _V1_2_NAMES,
+    (1, 4): (*_V1_2_NAMES, "scheduler-plugins"),
+    **dict.fromkeys(((1, 5), (1, 6), (1, 7)), (*_V1_2_NAMES, "scheduler-plugins", "kai-scheduler")),
+}
+FLAG_PARSE = ""  # start_error's msg for flag.Parse's own error (printed plain, then os.Exit(2))
 
 
-def start_error(container: Mapping[str, Any]) -> tuple[str, str] | None:
+def argv(container: Mapping[str, Any]) -> list[str]:
+    """os.Args[1:] of the operator: its command past the program, then its args (no command: the
+    image's ENTRYPOINT ["/manager"], ray-operator/Dockerfile)."""
+    return [str(w) for w in [*(container.get("command") or [])[1:], *(container.get("args") or [])]]
+
+
+def go_parse(words: Sequence[str]) -> tuple[dict[str, str], str | None]:
+    """flag.CommandLine.Parse (golang/go src/flag/flag.go parseOne, Parse): the last value of each
+    flag (a bool flag alone is "true"), stopping before the first non-flag word or after "--"; or the
+    error failf prints to stderr before os.Exit(2) (a bad bool: boolValue.Set's errParse). A flag
+    main.go does not define is read here as a string flag, not refused."""
+    values: dict[str, str] = {}
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if len(word) < 2 or word[0] != "-" or word == "--":
+            break
+        name = word[2:] if word[1] == "-" else word[1:]
+        if not name or name[0] in "-=":
+            return values, f"bad flag syntax: {word}"
+        name, eq, value = name.partition("=")
+        i += 1
+        if name in BOOL_FLAGS:
+            if eq and value not in _GO_BOOLS:
+                return values, f"invalid boolean value {json.dumps(value, ensure_ascii=False)} for -{name}: parse error"
+            values[name] = value if eq else "true"
+            continue
+        if not eq:
+            if i >= len(words):
+                return values, f"flag needs an argument: -{name}"
+            value, i = words[i], i + 1
+        values[name] = value
+    return values, None
+
+
+def batch_error(at: tuple[int, int], gates: Mapping[str, bool], enable: bool, name: str) -> str | None:
+    """ValidateBatchSchedulerConfig (config_utils.go at the release's tag): its error, or None."""
+    if gates.get("KubernetesWAS"):
+        if enable or name:
+            return (
+                "the KubernetesWAS feature gate cannot be combined with --batch-scheduler or --enable-batch-scheduler"
+            )
+        return None
+    names = SCHEDULER_NAMES.get(at)
+    if names is None:
+        return None
+    if enable and name and at >= (1, 3):
+        return (
+            "both feature flags enable-batch-scheduler (deprecated) and batch-scheduler are set. "
+            "Please use batch-scheduler only"
+        )
+    if enable or not name or name in names:
+        return None
+    return f"scheduler is not supported, name={name}"
+
+
+def _config(text: str | None) -> Mapping[str, Any] | None:
+    """main.go decodeConfig of a config.ray.io/v1alpha1 Configuration; None for other text (whose
+    decoder errors, "failed to decode config file", are not simulated)."""
+    import yaml
+
+    try:
+        found = yaml.safe_load(text) if text is not None else None
+    except yaml.YAMLError:
+        return None
+    if not isinstance(found, dict) or (found.get("apiVersion"), found.get("kind")) != (
+        "config.ray.io/v1alpha1",
+        "Configuration",
+    ):
+        return None
+    return found
+
+
+def start_error(
+    container: Mapping[str, Any], read_file: Callable[[str], str | None] | None = None
+) -> tuple[str, str] | None:
     """Why the operator in ``container`` exits at start, as ray-operator/main.go (v1.7.0 59d663ae,
-    lines 186-222) exitOnError logs it: (msg, err). In main.go's order: featuregate.Set's error
-    ("Unable to set flag gates for known features"); apis/config/v1alpha1/config_utils.go
-    ValidateBatchSchedulerConfig's KubernetesWAS rule (the gate with --batch-scheduler or
-    --enable-batch-scheduler; their flags are ignored when --config names a file, which the
-    simulator cannot read); SidecarSubmitterRestart on an API server below 1.35
-    (utils/util.go GetKubernetesVersion, IsK8sVersionAtLeast: ParseGeneric of its gitVersion,
-    discovery.VERSION_INFO here). The other batch-scheduler rules are not simulated."""
-    words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
-    gates, error = set_flag(flag_value(words), RELEASE_DEFAULTS[release(str(container.get("image") or ""))])
+    lines 112-222) stops: (msg, err). In main.go's order: flag.Parse's error (msg FLAG_PARSE: Go's
+    flag package prints err and exits 2); featuregate.Set's ("Unable to set flag gates for known
+    features"); apis/config/v1alpha1/config_utils.go ValidateBatchSchedulerConfig's (KubernetesWAS
+    with a batch scheduler; both batch settings; a scheduler name the release does not know) of the
+    flags, or with --config of the Configuration ``read_file(path)`` gives (not judged where it
+    gives None); SidecarSubmitterRestart on an API server below 1.35 (utils/util.go
+    GetKubernetesVersion, IsK8sVersionAtLeast: ParseGeneric of its gitVersion, discovery.VERSION_INFO)."""
+    flags, parse_error = go_parse(argv(container))
+    if parse_error is not None:
+        return FLAG_PARSE, parse_error
+    at = release(str(container.get("image") or ""))
+    gates, error = set_flag(flags.get("feature-gates", ""), RELEASE_DEFAULTS[at])
     if error is not None:
         return "Unable to set flag gates for known features", error
-    configured = any(w.partition("=")[0] in ("-config", "--config") for w in words)
-    batch = flag_value(words, "batch-scheduler") or _bool_flag(words, "enable-batch-scheduler")
-    if gates.get("KubernetesWAS") and batch and not configured:
-        return (
-            "batch scheduler configs validation failed",
-            "the KubernetesWAS feature gate cannot be combined with --batch-scheduler or --enable-batch-scheduler",
-        )
+    config: Mapping[str, Any] | None = {
+        "enableBatchScheduler": _GO_BOOLS.get(flags.get("enable-batch-scheduler", "false")),
+        "batchScheduler": flags.get("batch-scheduler", ""),
+    }
+    if flags.get("config"):  # "Flags are ignored if config file is set."
+        config = _config(read_file(flags["config"])) if read_file is not None else None
+    if config is not None:
+        enable, name = config.get("enableBatchScheduler") is True, str(config.get("batchScheduler") or "")
+        batch = batch_error(at, gates, enable, name)
+        if batch is not None:
+            return "batch scheduler configs validation failed", batch
     if gates.get("SidecarSubmitterRestart"):
         from tests.emulators.kube.controllers.kuberay.validation import parse_generic
         from tests.emulators.kube.discovery import VERSION_INFO
@@ -183,35 +259,64 @@ def start_error(container: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def config_reader(cluster: Any, namespace: str, spec: Mapping[str, Any]) -> Callable[[str], str | None]:
+    """A file of the pod's first container as the kubelet mounts it from a configMap volume (the
+    key named by the path under the mount, or by an ``items`` entry; helm-chart/kuberay-operator
+    templates/deployment.yaml mounts ConfigMap <name>-config on /etc/kuberay); None for a file
+    from any other source."""
+
+    def read(path: str) -> str | None:
+        container = (spec.get("containers") or [{}])[0]
+        for mount in container.get("volumeMounts") or []:
+            folder = str(mount.get("mountPath") or "").rstrip("/")
+            if mount.get("subPath") or not path.startswith(folder + "/"):
+                continue
+            rest = path[len(folder) + 1 :]
+            volume = next((v for v in spec.get("volumes") or [] if v.get("name") == mount.get("name")), {})
+            source = volume.get("configMap") or {}
+            configmap = cluster.get("v1", "ConfigMap", namespace, str(source.get("name"))) if source else None
+            items = source.get("items")
+            key = next((i.get("key") for i in items or [] if i.get("path") == rest), None if items else rest)
+            data = (configmap or {}).get("data") or {}
+            return str(data[key]) if key in data else None
+        return None
+
+    return read
+
+
 def exit_log_line(msg: str, error: str, ts: str) -> str:
     """exitOnError's line: setupLog.Error(err, msg) through controller-runtime's zap logger with
     KubeRay's JSON encoder (main.go newLogEncoder: zap.NewProductionEncoderConfig, ISO8601 time;
     the logger named "setup"; zapr puts err under "error"). The stacktrace zap adds at Error level
     names Go source lines of the operator's build and is left out."""
-    import json
-
     return json.dumps(
         {"level": "error", "ts": ts, "logger": "setup", "msg": msg, "error": error}, separators=(",", ":")
     )
 
 
-def exits_at_start(spec: Mapping[str, Any]) -> str | None:
+def exits_at_start(spec: Mapping[str, Any], cluster: Any = None, namespace: str = "") -> tuple[str, int] | None:
     """The log line of a pod whose first container runs a KubeRay operator image (helm-chart/
     kuberay-operator values.yaml image.repository quay.io/kuberay/operator) and exits at start
-    (``start_error``, which ray-operator/main.go exitOnError logs before os.Exit(1)). None for any
-    other pod. The workload controllers' kubelets ask this of each pod they start (pods.py)."""
+    (``start_error``; its --config file read from the ConfigMap mounted in ``namespace``), with its
+    exit code: exitOnError's JSON line and 1, or flag.Parse's plain error and 2 (the usage text Go
+    prints after it, every flag's help, is left out). None for any other pod. The workload
+    controllers' kubelets ask this of each pod they start (pods.py)."""
     import datetime
 
     container = ((spec.get("containers") or [None])[0]) or {}
     name = str(container.get("image") or "").split("@")[0]
     if ":" in name.rsplit("/", 1)[-1]:
         name = name.rsplit(":", 1)[0]
-    found = start_error(container) if name.endswith("kuberay/operator") else None
+    if not name.endswith("kuberay/operator"):
+        return None
+    found = start_error(container, config_reader(cluster, namespace, spec) if cluster is not None else None)
     if found is None:
         return None
+    if found[0] == FLAG_PARSE:
+        return found[1], 2
     # zapcore.ISO8601TimeEncoder: "2006-01-02T15:04:05.000Z0700"
     ts = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    return exit_log_line(*found, ts)
+    return exit_log_line(*found, ts), 1
 
 
 def _operator_container(cluster: Any) -> Mapping[str, Any] | None:
