@@ -10,6 +10,7 @@ import pytest
 from akscli.baremetal import nccl
 from akscli.kube import scheduling
 from tests.cli import invoke
+from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.nvidia import GpuPodController
 
 from . import nodes as fx
@@ -88,8 +89,15 @@ def test_a_cordoned_or_not_ready_node_is_not_used_and_is_named(kube_emulator: An
         in result.stderr
     )
     assert "1 GPU node(s) can take a test pod and 2 are asked for" in result.stderr
-    bound = sorted(str(p["spec"].get("nodeName")) for p in kube_emulator.cluster.list("v1", "Pod", namespace="default"))
-    assert bound == ["None", "aks-gpu-0"]  # one pod on the healthy node, the other waiting
+
+    def bound() -> list[str]:
+        pods = kube_emulator.cluster.list("v1", "Pod", namespace="default")
+        return sorted(str(p["spec"].get("nodeName")) for p in pods)
+
+    # The Job controller makes the second pod on its own time: on a loaded machine the 3 s run can
+    # end before it exists, so the check waits for both (kept by --keep) rather than reading once.
+    assert wait_until(lambda: len(bound()) == 2, timeout=30), bound()
+    assert bound() == ["None", "aks-gpu-0"]  # one pod on the healthy node, the other waiting
 
 
 def test_a_pools_own_taint_is_named_and_tolerated_with_toleration(kube_emulator: Any, kubeconfig: Any) -> None:
