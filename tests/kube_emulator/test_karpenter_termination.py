@@ -200,7 +200,8 @@ def test_a_pod_only_its_budget_holds_is_deleted_and_evicted_in_the_same_pass(kub
     n = kube_emulator.cluster.get("v1", "Node", None, "n") or {}
     termination.now = lambda: deadline.timestamp() - 599.5  # type: ignore[method-assign]
     assert not termination.drain(kube_emulator.cluster, n, "claim", deadline)
-    said = [(reason, message.split(" of ")[0]) for _, reason, message in events(kube_emulator, "p")]
+    # sorted: a list returns Events by their generated names, not in the order they were written
+    said = sorted((reason, message.split(" of ")[0]) for _, reason, message in events(kube_emulator, "p"))
     assert said == [
         ("Disrupted", "Deleting the pod to accommodate the terminationTime 2026-12-06 12:00:00 +0000 UTC"),
         ("Evicted", "Evicted pod: Forceful Termination"),
