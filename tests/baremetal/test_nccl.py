@@ -8,6 +8,14 @@ from akscli.baremetal import nccl
 from akscli.errors import UsageError
 from tests.emulators.kube.controllers.nvidia import nccl_log
 
+H100 = "Standard_ND96isr_H100_v5"
+G16 = 16 * 1024**3  # the one size of Azure's check on ND H100 v5 (conf/nd96isr_h100_v5.conf: ... 460.0 1 16G)
+
+
+def _judged_log(hosts: list[str], peak: float, **kw: int) -> list[str]:
+    """all_reduce_perf -b 16G -e 16G, the run akscli judges on an ND H100 v5."""
+    return nccl_log(hosts, gpus_per_node=8, peak_busbw=peak, min_bytes=G16, max_bytes=G16, **kw).splitlines()
+
 
 def test_parse_reads_every_row_of_the_table() -> None:
     result = nccl.parse(nccl_log(["node-0", "node-1"], gpus_per_node=8, peak_busbw=381.7).splitlines())
@@ -34,21 +42,21 @@ def test_parse_reads_the_average_and_out_of_bounds_lines() -> None:
 
 
 def test_multi_node_h100_at_expected_bandwidth_passes() -> None:
-    result = nccl.parse(nccl_log(["a", "b"], gpus_per_node=8, peak_busbw=381.7).splitlines())
+    result = nccl.parse(_judged_log(["a", "b"], 381.7))
     verdict = nccl.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
     assert verdict.passed
     assert verdict.expected_busbw_gbps == 375.0
 
 
 def test_multi_node_h100_below_expected_bandwidth_fails() -> None:
-    result = nccl.parse(nccl_log(["a", "b"], gpus_per_node=8, peak_busbw=92.4).splitlines())
+    result = nccl.parse(_judged_log(["a", "b"], 92.45))
     verdict = nccl.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
     assert not verdict.passed
-    assert "92.4 GB/s bus bandwidth is below the 375.0 GB/s expected" in verdict.message
+    assert "92.4 GB/s average bus bandwidth at 16G is below the 375.0 GB/s expected" in verdict.message
 
 
 def test_single_node_uses_the_nvlink_figure() -> None:
-    result = nccl.parse(nccl_log(["a"], gpus_per_node=8, peak_busbw=470.0).splitlines())
+    result = nccl.parse(_judged_log(["a"], 470.0))
     verdict = nccl.judge(result, vm_size="standard_nd96isr_h100_v5", nodes=1)
     assert (verdict.passed, verdict.expected_busbw_gbps) == (True, 460.0)
 
@@ -147,7 +155,7 @@ def test_a_run_whose_processes_each_tested_alone_fails_and_names_the_mpi_build()
 
 
 def test_a_run_with_every_launched_rank_is_judged_on_its_bandwidth() -> None:
-    result = nccl.parse(nccl_log(["a", "b"], gpus_per_node=8, peak_busbw=381.7).splitlines())
+    result = nccl.parse(_judged_log(["a", "b"], 381.7))
     verdict = nccl.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2, ranks=16)
     assert verdict.passed, verdict.message
 
@@ -159,3 +167,44 @@ def test_rank_lines_of_releases_before_the_group_column_are_read() -> None:
     ]
     result = nccl.parse(lines)
     assert (result.ranks, result.hosts) == (2, ["gpu-node-a", "gpu-node-b"])
+
+
+# Azure's check: all_reduce_perf -b $MESSAGE_SIZE -f 2 -g 1 -e $MESSAGE_SIZE -c 1, then the "Avg bus bandwidth"
+# line's sixth word (Azure/azurehpc-health-checks 0e0a1ac customTests/azure_nccl_allreduce.nhc); that line is the
+# mean of the out-of-place and in-place busbw (NVIDIA/nccl-tests src/common.cu BenchTime, main; src/util.cu
+# writeResultFooter "# %-20s : %g %s").
+ONE_16G_RUN = [
+    "#  Rank  0 Group  0 Pid   1001 on     node-0 device  0 [0000:1a:00] NVIDIA H100 80GB HBM3",
+    "#       size         count      type   redop    root     time   algbw   busbw #wrong"
+    "     time   algbw   busbw #wrong",
+    " 17179869184    4294967296     float     sum      -1  65250.1  263.29  468.00      0"
+    "  67474.4  254.61  452.00      0",
+    "# Out of bounds values : 0 OK",
+    "# Avg bus bandwidth    : 458.2 ",
+]
+
+
+def test_the_judged_figure_is_the_average_line_of_the_one_size_run_not_its_best_half() -> None:
+    # before: the larger half's 468.0 at the largest size passed against 460
+    verdict = nccl.judge(nccl.parse(ONE_16G_RUN), vm_size=H100, nodes=1)
+    assert (verdict.passed, verdict.measured_busbw_gbps, verdict.expected_busbw_gbps) == (False, 458.2, 460.0)
+    assert "458.2 GB/s average bus bandwidth at 16G is below the 460.0 GB/s expected" in verdict.message
+
+
+def test_a_sweep_is_reported_not_judged_against_the_one_size_figure() -> None:
+    # before: FAIL, "92.4 GB/s bus bandwidth is below the 375.0 GB/s expected" (the 8G row of an 8 B - 8G sweep)
+    result = nccl.parse(nccl_log(["a", "b"], gpus_per_node=8, peak_busbw=92.4).splitlines())
+    verdict = nccl.judge(result, vm_size=H100, nodes=2)
+    assert (verdict.passed, verdict.expected_busbw_gbps) == (True, None)
+    assert "the largest of a 31-size sweep: not judged" in verdict.message and "16G-only run" in verdict.message
+
+
+def test_the_run_takes_the_message_size_of_azures_check_for_the_size() -> None:
+    # conf/nd96asr_v4.conf "check_nccl_allreduce 228.0 1 8G" (A100 40GB); the H100 and H200 v5 confs: 16G
+    assert nccl.message_sizes(H100, None) == ("16G", "16G")
+    assert nccl.message_sizes("Standard_ND96asr_v4", None) == ("8G", "8G")
+    assert nccl.message_sizes("Standard_ND96isr_H200_v5", None) == ("16G", "16G")
+    assert nccl.message_sizes("Standard_NC64as_T4_v3", None) == ("8", "8G")  # no figure: a sweep, reported
+    assert nccl.message_sizes(H100, "4G") == ("8", "4G")  # --max-bytes: a sweep, reported
+    assert nccl.size_bytes("16G") == G16 and nccl.size_bytes("8") == 8
+    assert all(i.message_size for i in nccl.interconnects().values() if i.busbw_single_node or i.busbw_multi_node)

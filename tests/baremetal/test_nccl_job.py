@@ -33,7 +33,10 @@ def test_two_h100_nodes_at_the_expected_bandwidth_pass(h100_pool: Any, kubeconfi
     assert result.exit_code == 0, result
     verdict = json.loads(result.stdout)
     assert (verdict["passed"], verdict["vm_size"], verdict["nodes"]) == (True, fx.ND_H100, 2)
-    assert verdict["measured_busbw_gbps"] == pytest.approx(381.7, abs=0.01)
+    # the one 16G size of Azure's check (conf/nd96isr_h100_v5.conf), judged on its "Avg bus bandwidth" line:
+    # (381.7 out-of-place + 381.65 in-place) / 2 as the emulator prints them
+    assert [r["size_bytes"] for r in verdict["result"]["rows"]] == [16 * 1024**3]
+    assert verdict["measured_busbw_gbps"] == pytest.approx(381.675, abs=0.001)
     assert verdict["expected_busbw_gbps"] == 375.0
     assert verdict["result"]["ranks"] == 16
 

@@ -20,7 +20,7 @@
   code, for the pod's node), and the launcher pod of an NCCL test realistic nccl-tests output.
   Failures: ``probe-no-driver`` (probe pods fail as on a node without the NVIDIA driver),
   ``nccl-slow`` (bus bandwidth far below the VM size's figure).
-* ``nccl_log(...)``: all_reduce_perf output as nccl-tests 2.x prints it.
+* ``nccl_log(...)`` (nccl_tests_log.py): all_reduce_perf output as nccl-tests 2.x prints it.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.device_manager import DeviceManager
+from tests.emulators.kube.controllers.nccl_tests_log import nccl_log, nccl_size
 from tests.emulators.kube.controllers.nvidia_gfd import (
     GFD_DEPLOY_LABEL,
     GfdPodController,
@@ -349,72 +350,6 @@ def policy_conditions(
     ]
 
 
-# ---- nccl-tests output -----------------------------------------------------------------------
-
-
-def nccl_log(
-    hosts: list[str],
-    *,
-    gpus_per_node: int,
-    peak_busbw: float,
-    wrong: int = 0,
-    min_bytes: int = 8,
-    max_bytes: int = 8 * 1024**3,
-) -> str:
-    """What all_reduce_perf prints for ``-b min -e max -f 2 -g 1`` with one rank per GPU."""
-    ranks = len(hosts) * gpus_per_node
-    lines = [
-        f"# nThread 1 nGpus 1 minBytes {min_bytes} maxBytes {max_bytes} step: 2(factor) warmup iters: 5 "
-        "iters: 20 agg iters: 1 validation: 1 graph: 0",
-        "#",
-        "# Using devices",
-    ]
-    rank = 0
-    for host in hosts:
-        for dev in range(gpus_per_node):
-            lines.append(
-                f"#  Rank {rank:2d} Group  0 Pid {1000 + rank:6d} on {host:>10} device {dev:2d} "
-                f"[0x{0x1A + dev:02x}] NVIDIA H100 80GB HBM3"
-            )
-            rank += 1
-    lines += [
-        "#",
-        "#                                                              out-of-place                       in-place",
-        "#       size         count      type   redop    root     time   algbw   busbw #wrong"
-        "     time   algbw   busbw #wrong",
-        "#        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)",
-    ]
-    factor = 2 * (ranks - 1) / ranks if ranks > 1 else 1.0
-    half = 64 * 1024**2  # message size at which the links reach half their bandwidth
-    total = 0.0
-    rows = 0
-    size = min_bytes
-    while size <= max_bytes:
-        shape = (size / (size + half)) / (max_bytes / (max_bytes + half))
-        busbw = peak_busbw * shape
-        algbw = busbw / factor
-        time_us = max(size / (algbw * 1e9) * 1e6, 20.0) if algbw > 0 else 20.0
-        algbw = size / (time_us * 1e-6) / 1e9
-        busbw = algbw * factor if size < max_bytes else peak_busbw
-        ip_busbw = busbw * 0.998 if size < max_bytes else peak_busbw - 0.05
-        ip_algbw = ip_busbw / factor
-        bad = wrong if size == max_bytes else 0
-        lines.append(
-            f"{size:12d}  {size // 4:12d}     float     sum      -1  {time_us:7.2f}  {algbw:6.2f}  "
-            f"{busbw:6.2f}  {bad:5d}  {time_us * 1.002:7.2f}  {ip_algbw:6.2f}  {ip_busbw:6.2f}  {bad:5d}"
-        )
-        total += busbw
-        rows += 1
-        size *= 2
-    lines += [
-        f"# Out of bounds values : {wrong} {'OK' if not wrong else 'FAILED'}",
-        f"# Avg bus bandwidth    : {total / rows:.4f} ",
-        "#",
-        "",
-    ]
-    return "\n".join(lines)
-
-
 # ---- pods of akscli's probe and NCCL Jobs ----------------------------------------------------
 
 
@@ -583,10 +518,18 @@ class GpuPodController(Controller):
             if index == "0":
                 env = {e["name"]: e.get("value") for e in p["spec"]["containers"][0].get("env") or []}
                 nodes, gpus = int(env.get("NODES") or 1), int(env.get("GPUS_PER_NODE") or 8)
+                # all_reduce_perf -b "${MIN_BYTES}" -e "${MAX_BYTES}" (akscli's run.sh)
+                sizes = {
+                    "min_bytes": nccl_size(env.get("MIN_BYTES") or "8"),
+                    "max_bytes": nccl_size(env.get("MAX_BYTES") or "8G"),
+                }
                 peak = self.peak_busbw / 4 if self.failure == "nccl-slow" else self.peak_busbw
                 hosts = [f"{env.get('JOB_NAME')}-{i}" for i in range(nodes)]
                 cluster.set_pod_logs(
-                    ns, p["metadata"]["name"], nccl_log(hosts, gpus_per_node=gpus, peak_busbw=peak), container="nccl"
+                    ns,
+                    p["metadata"]["name"],
+                    nccl_log(hosts, gpus_per_node=gpus, peak_busbw=peak, **sizes),
+                    container="nccl",
                 )
             if INDEX not in (p["metadata"].get("labels") or {}):
                 cluster.patch(
