@@ -504,3 +504,36 @@ def _arm_delete_timeout(timeout: str) -> str:
 def _hub_ref(obj: dict[str, Any]) -> tuple[str, str, str, str | None]:
     meta = obj["metadata"]
     return str(obj["apiVersion"]), str(obj["kind"]), str(meta["name"]), meta.get("namespace")
+
+
+def create_on_hub(
+    objects: list[dict[str, Any]],
+    *,
+    stack: str,
+    hub: opts.KubeFlags,
+    dry_run: str,
+    yes: bool,
+    output_format: str,
+    action: str,
+    exit_code: bool,
+) -> None:
+    """kubectl create on the hub: a POST through the one apply engine, which the API server answers
+    409 AlreadyExists for a taken name (``--dry-run=server`` too), said in one line with the fix."""
+    from akscli.cli.common import apply_objects
+    from akscli.cli.diff_status import found, would_change
+    from akscli.fleet.rollout import name_taken
+
+    try:
+        outcome = apply_objects(
+            objects,
+            stack=stack[:63],
+            target=hub.target(),
+            dry_run=dry_run,
+            yes=yes,
+            output_format=output_format,
+            action=action,
+            create_only=True,
+        )
+    except errors.ConflictError as exc:
+        raise name_taken(exc, objects[0]) from None
+    found(exit_code and would_change(outcome.changes))

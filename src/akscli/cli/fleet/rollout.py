@@ -8,7 +8,7 @@ import typer
 from akscli import output, validate
 from akscli.cli import azopts
 from akscli.cli import options as opts
-from akscli.cli.diff_status import CreateExitCode, ExitCode, check_exit_code, found, with_exit_code, would_change
+from akscli.cli.diff_status import CreateExitCode, ExitCode, check_exit_code, found, with_exit_code
 from akscli.cli.fleet.common import (
     ArmFlags,
     ArmTimeout,
@@ -25,6 +25,7 @@ from akscli.cli.fleet.common import (
     audit_arm,
     audit_hub,
     checked_namespace,
+    create_on_hub,
     delete_staged,
     group_app,
     on_fleet,
@@ -107,7 +108,6 @@ def rollout_create(
             return
         _create_arm_run(arm.scope(limit), name, body, strategy, start, fmt)
         return
-    from akscli.cli.common import apply_objects
     from akscli.fleet.rollout import run_objects
 
     if not placement or not strategy:
@@ -146,24 +146,16 @@ def rollout_create(
         seconds = validate.duration(timeout, "--timeout") if timeout is not None else SCHEDULE_TIMEOUT
         with output.status(f"waiting for placement {placement} to be scheduled before run {name}") as update:
             wait_until_scheduled(hub.connect(), objects, seconds, progress=update)
-    from akscli.errors import ConflictError
-    from akscli.fleet.rollout import name_taken
-
-    try:
-        # kubectl create: a POST, which the server answers AlreadyExists (--dry-run=server too)
-        outcome = apply_objects(
-            objects,
-            stack=f"fleet-run-{name}"[:63],
-            target=hub.target(),
-            dry_run=dry_run,
-            yes=yes,
-            output_format=output_format,
-            action="fleet rollout create",
-            create_only=True,
-        )
-    except ConflictError as exc:
-        raise name_taken(exc, objects[0]) from None
-    found(exit_code and would_change(outcome.changes))
+    create_on_hub(
+        objects,
+        stack=f"fleet-run-{name}",
+        hub=hub,
+        dry_run=dry_run,
+        yes=yes,
+        output_format=output_format,
+        action="fleet rollout create",
+        exit_code=exit_code,
+    )
 
 
 def _refuse_hub_flags(placement: str | None, resource_index: str | None) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 from akscli import output
 from akscli.cli import azopts
 from akscli.cli import options as opts
-from akscli.cli.diff_status import CreateExitCode, check_exit_code, found, with_exit_code, would_change
+from akscli.cli.diff_status import CreateExitCode, check_exit_code, with_exit_code
 from akscli.cli.fleet.common import (
     ArmFlags,
     ArmTimeout,
@@ -18,6 +18,7 @@ from akscli.cli.fleet.common import (
     arm_timeout,
     audit_arm,
     checked_namespace,
+    create_on_hub,
     delete_staged,
     group_app,
     on_fleet,
@@ -69,26 +70,19 @@ def strategy_create(
     specs = parse_stages(stage or [])
     limit = arm_timeout(arm, timeout)
     if not arm.fleet:
-        from akscli.cli.common import apply_objects
-        from akscli.errors import ConflictError
-        from akscli.fleet.rollout import name_taken, strategy_objects
+        from akscli.fleet.rollout import strategy_objects
 
         objects = strategy_objects(name, checked_namespace(namespace), specs)
-        try:
-            # kubectl create: a POST, which the server answers AlreadyExists (--dry-run=server too)
-            outcome = apply_objects(
-                objects,
-                stack=f"fleet-strategy-{name}"[:63],
-                target=hub.target(),
-                dry_run=dry_run,
-                yes=yes,
-                output_format=output_format,
-                action="fleet rollout strategy create",
-                create_only=True,
-            )
-        except ConflictError as exc:
-            raise name_taken(exc, objects[0]) from None
-        found(exit_code and would_change(outcome.changes))
+        create_on_hub(
+            objects,
+            stack=f"fleet-strategy-{name}",
+            hub=hub,
+            dry_run=dry_run,
+            yes=yes,
+            output_format=output_format,
+            action="fleet rollout strategy create",
+            exit_code=exit_code,
+        )
         return
     from akscli.fleet.arm import strategy_body
     from akscli.fleet.armclient import STRATEGY
