@@ -208,3 +208,40 @@ def test_the_run_takes_the_message_size_of_azures_check_for_the_size() -> None:
     assert nccl.message_sizes(H100, "4G") == ("8", "4G")  # --max-bytes: a sweep, reported
     assert nccl.size_bytes("16G") == G16 and nccl.size_bytes("8") == 8
     assert all(i.message_size for i in nccl.interconnects().values() if i.busbw_single_node or i.busbw_multi_node)
+
+
+NC80 = "Standard_NC80adis_H100_v5"
+
+
+def test_nc_sizes_are_judged_on_one_node_against_azures_conf_figures() -> None:
+    # Azure/azurehpc-health-checks 2a4d33e conf/nc48ads_a100_v4.conf "check_nccl_allreduce 193.0 1 16G",
+    # conf/nc80adis_h100_v5.conf "208.0 1 16G", conf/nc96ads_a100_v4.conf "25 1 8G" (before: no figure, reported)
+    rows = {r["vm_size"]: (r["single_node_gbps"], r["multi_node_gbps"], r["message"]) for r in nccl.expected_table()}
+    nc = ("Standard_NC48ads_A100_v4", NC80, "Standard_NC96ads_A100_v4")
+    assert [rows[s] for s in nc] == [(193.0, None, "16G"), (208.0, None, "16G"), (25.0, None, "8G")]
+    assert nccl.message_sizes(NC80, None) == ("16G", "16G")
+    log = nccl_log(["a"], gpus_per_node=2, peak_busbw=150.0, min_bytes=G16, max_bytes=G16).splitlines()
+    verdict = nccl.judge(nccl.parse(log), vm_size=NC80, nodes=1)
+    assert (verdict.passed, verdict.expected_busbw_gbps) == (False, 208.0)
+    assert "at 16G is below the 208.0 GB/s expected for Standard_NC80adis_H100_v5 on 1 node(s)" in verdict.message
+
+
+def test_an_nc_size_on_two_nodes_is_reported_not_judged_against_its_one_node_figure() -> None:
+    # no InfiniBand on NC sizes (../shared/data/azure-gpu-skus.csv; the NC confs have no check_ib_bw_gdr)
+    log = nccl_log(["a", "b"], gpus_per_node=2, peak_busbw=3.0, min_bytes=G16, max_bytes=G16).splitlines()
+    verdict = nccl.judge(nccl.parse(log), vm_size=NC80, nodes=2)
+    assert (verdict.passed, verdict.expected_busbw_gbps) == (True, None)
+    assert "not judged, Standard_NC80adis_H100_v5 has no InfiniBand and its 208.0 GB/s figure is for one node" in (
+        verdict.message
+    )
+
+
+def test_the_rdma_refusal_on_an_nc_size_says_it_has_no_infiniband() -> None:
+    # before: "install an RDMA device plugin ('akscli baremetal prepare --rdma'), or pass --rdma-resource none"
+    survey = nccl.nccl_nodes.Survey(by_size={NC80: nccl.nccl_nodes.SizeNodes(gpu_nodes=2, usable=2)})
+    with pytest.raises(UsageError) as refused:
+        nccl.place(_spec(gpus_per_node=2), None, survey)
+    assert refused.value.hint == (
+        "Standard_NC80adis_H100_v5 has no InfiniBand: pass --rdma-resource none, "
+        "and --nodes 1 to judge it against the size's one-node figure"
+    )

@@ -274,6 +274,15 @@ def judge(
             f"{info.vm_size}: not judged, the expected figures are for every GPU of the node "
             "(run without --gpus-per-node to compare)",
         )
+    if expected is None and nodes > 1 and info is not None and info.busbw_single_node and not info.ib_hcas:
+        # Azure's confs give NC sizes a one-node figure only (Azure/azurehpc-health-checks 2a4d33e
+        # conf/nc*.conf check_nccl_allreduce; no check_ib_bw_gdr): without InfiniBand, not judged.
+        return verdict(
+            True,
+            f"measured {measured:.1f} GB/s bus bandwidth on {nodes} nodes: not judged, {info.vm_size} has no "
+            f"InfiniBand and its {info.busbw_single_node:.1f} GB/s figure is for one node "
+            "(run with --nodes 1 to compare)",
+        )
     if expected is None:
         size = vm_size or "unknown size"
         return verdict(
@@ -369,11 +378,16 @@ def place(spec: NcclSpec, vm_size: str | None, survey: nccl_nodes.Survey | None)
         offered = nccl_nodes.offered_resources(nodes)
         rdma = [o for o in offered if o.startswith("rdma/")]
         they = f"they offer {', '.join(offered)}" if offered else "they offer no resource besides GPUs"
+        hint = "install an RDMA device plugin ('akscli baremetal prepare --rdma'), or pass --rdma-resource none"
+        info = interconnect(size) if size else None
+        if info is not None and not info.ib_hcas:
+            # NC sizes: no InfiniBand (../shared/data/azure-gpu-skus.csv), so no RDMA device plugin helps
+            one = info.busbw_single_node and spec.nodes > 1
+            figure = ", and --nodes 1 to judge it against the size's one-node figure" if one else ""
+            hint = f"{info.vm_size} has no InfiniBand: pass --rdma-resource none{figure}"
         raise UsageError(
             f"--rdma-resource {spec.rdma_resource}: none of the {nodes.gpu_nodes} {where} offers it; {they}",
-            hint=f"pass --rdma-resource {rdma[0]}"
-            if rdma
-            else "install an RDMA device plugin ('akscli baremetal prepare --rdma'), or pass --rdma-resource none",
+            hint=f"pass --rdma-resource {rdma[0]}" if rdma else hint,
         )
     return Placement(size, selector, topology, nodes, where)
 
