@@ -55,3 +55,28 @@ def test_a_resource_conflict_is_one_line_with_the_fix_at_once(model_emulator: St
     assert "kubectl get workspace phi-4 -n default" in result.stderr
     md = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")
     assert md["status"]["phase"] == "Failed"
+
+
+def test_a_delete_that_times_out_names_the_workspace_it_waits_for(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    assert _deploy("--wait", "--timeout", "120s").exit_code == 0
+    emu.cluster.patch(KAITO, "Workspace", "default", "phi-4", {"metadata": {"finalizers": ["test/hold"]}})
+    result = invoke("model", "delete", "phi-4", "-y", "--timeout", "1s")
+    assert result.exit_code == 5, result
+    assert "still waiting for its dependents: workspace.kaito.sh/phi-4" in result.stderr
+    assert "kubectl get workspace phi-4 -n default" in result.stderr
+
+
+def test_a_deploy_without_wait_warns_that_the_old_workspace_is_still_there(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    assert _deploy("--wait", "--timeout", "120s").exit_code == 0
+    assert "still there" not in _deploy().stderr  # an update of the same ModelDeployment: no warning
+    emu.cluster.patch(KAITO, "Workspace", "default", "phi-4", {"metadata": {"finalizers": ["test/hold"]}})
+    assert invoke("model", "delete", "phi-4", "-y", "--no-wait").exit_code == 0
+    deadline = time.monotonic() + 10
+    while emu.cluster.get(MD, "ModelDeployment", "default", "phi-4") is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    result = _deploy()
+    assert result.exit_code == 0, result
+    assert "workspace.kaito.sh/phi-4 of the deleted deployment is still there" in result.stderr
+    assert "kubectl get workspace phi-4 -n default" in result.stderr

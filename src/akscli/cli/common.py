@@ -370,7 +370,7 @@ def delete_objects(
     dry_run: str = "none",
     fmt: str | None = None,
     wait: float | None = None,
-    foreground: Sequence[str] = (),
+    foreground: Mapping[str, Sequence[tuple[str, str]]] | None = None,
 ) -> list[str]:
     """Delete (apiVersion, kind, name, namespace) objects after one confirmation, which names
     each (deletion_question; ``what``: the command's note after them, or ""); the audit line
@@ -385,10 +385,12 @@ def delete_objects(
     polled by GET, and a refused GET is one warning, not a failure (upstream: kubernetes/kubectl
     pkg/cmd/delete/delete.go DeleteResult). ``foreground``: kinds deleted with
     propagationPolicy Foreground while waiting (kubectl delete --cascade=foreground): the object
-    stays until the dependents an operator made for it are gone, so the wait covers them too.
+    stays until the dependents an operator made for it are gone, so the wait covers them too;
+    each kind maps to the (apiVersion, kind) of those dependents, which a timeout names with the
+    kubectl get that shows them (read once then, one list per kind: kube.deletion.dependents_left).
     """
     from akscli.cli.options import dry_run_mode
-    from akscli.kube.deletion import deleted_ref, wait_deleted, wait_refused
+    from akscli.kube.deletion import deleted_ref, dependents_left, uid_of, wait_deleted, wait_refused
 
     mode = dry_run_mode(dry_run)
     if mode == "client":
@@ -399,7 +401,7 @@ def delete_objects(
         confirm(deletion_question(refs, what), yes)
 
     def _propagation(kind: str) -> str:
-        return "Foreground" if kind in foreground and wait is not None else "Background"
+        return "Foreground" if kind in (foreground or {}) and wait is not None else "Background"
 
     answers = [
         (r, kube.delete(r[0], r[1], r[2], namespace=r[3], propagation=_propagation(r[1]), dry_run=mode == "server"))
@@ -416,6 +418,13 @@ def delete_objects(
         try:
             with output.status(f"waiting for {len(gone)} object(s) to be deleted") as update:
                 wait_deleted(kube, [deleted_ref(*r, answer) for r, answer in gone], wait, progress=update)
+        except errors.WaitTimeoutError as exc:
+            # A foreground delete's owner stays until its dependents go: name them, and how to see them.
+            for kind, kinds in (foreground or {}).items():
+                held = [(uid, r[3]) for r, answer in gone if r[1] == kind and (uid := uid_of(answer))]
+                if held and (left := dependents_left(kube, held, kinds)):
+                    raise errors.WaitTimeoutError(f"{exc.message}; {left}", hint=exc.hint) from exc
+            raise
         except errors.AkscliError as exc:
             if not wait_refused(exc):
                 raise

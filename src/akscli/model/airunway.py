@@ -15,6 +15,7 @@ from akscli.model import bounded, kaito_names
 from akscli.model.kinds import AIRUNWAY_NODE_SELECTOR_PROVIDERS, AIRUNWAY_VLLM_IMAGE_PROVIDERS, GPU_TOLERATIONS
 
 if TYPE_CHECKING:
+    from akscli.kube.client import Kube
     from akscli.model.request import DeployRequest
 
 # The AI Runway providers that copy spec.tolerations into their pods (ai-runway/airunway v0.7.0
@@ -196,4 +197,38 @@ def gateway_patch_warning(gateway: Mapping[str, Any], namespace: str, patches: b
         f"from namespace(s) {kept} only: routes of other namespaces, {meta.get('namespace')}'s own included, lose "
         f"listener(s) {', '.join(narrowed)}; to keep them, give the listeners a {NAMESPACE_NAME_LABEL} In selector "
         f"that lists {namespace} and theirs before deploying"
+    )
+
+
+def old_workspace_warning(kube: Kube, name: str, namespace: str) -> str | None:
+    """A warning when the Workspace NAME the kaito provider would make is still another
+    ModelDeployment's (the deleted one's, not yet garbage-collected): the provider refuses it with
+    ResourceConflict and never retries (ai-runway/airunway v0.7.0 f5fd48d1
+    providers/kaito/controller.go verifyOwnerReference, Reconcile L166-184; the Workspace is named
+    after the ModelDeployment and owned by its UID: providers/kaito/transformer.go L69-76). One GET
+    of the Workspace; only when it exists, one GET of the ModelDeployment it should belong to."""
+    from akscli.errors import AkscliError
+    from akscli.model.kinds import AIRUNWAY_API, KAITO_API
+
+    try:
+        workspace = kube.get(KAITO_API, "Workspace", name, namespace=namespace)
+        if workspace is None:
+            return None
+        owners = {
+            ref.get("uid")
+            for ref in (workspace.get("metadata") or {}).get("ownerReferences") or []
+            if ref.get("kind") == "ModelDeployment"
+        }
+        if not owners:
+            return None  # not AI Runway's: the provider's own refusal says so
+        live = kube.get(AIRUNWAY_API, "ModelDeployment", name, namespace=namespace)
+    except AkscliError:
+        return None  # not readable: the deploy's own wait reports what happens
+    meta = (live or {}).get("metadata") or {}
+    if live is not None and meta.get("uid") in owners and not meta.get("deletionTimestamp"):
+        return None  # this deploy updates the ModelDeployment that owns it
+    return (
+        f"workspace.kaito.sh/{name} of the deleted deployment is still there: AI Runway will refuse this one "
+        f"(ResourceConflict); wait until `kubectl get workspace {name} -n {namespace}` finds none, "
+        f"then run `akscli model delete {name} -n {namespace} -y` and deploy again"
     )

@@ -140,6 +140,9 @@ def check(
         )
     if req.runtime == "airunway":
         warnings += _check_airunway_provider(kube, req.provider)
+        if req.provider == "kaito" and not req.fleet:
+            old = airunway.old_workspace_warning(kube, req.name, req.namespace)
+            warnings += [old] if old else []
         if req.provider == "kuberay":
             warnings += _check_kuberay_nodes(kube)
         if req.expose:
