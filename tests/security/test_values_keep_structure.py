@@ -69,7 +69,12 @@ def test_a_value_is_refused_or_stays_one_string(template: str, key: str, kind: s
     pairs = [sets[i + 1] for i in range(0, len(sets), 2)]  # sets is --set K=V, --set K=V ...
     base = [word for pair in pairs if not pair.startswith(f"{key}=") for word in ("--set", pair)]
     base += COMPANIONS.get((template, key), [])
-    plain = "plain" if kind not in ("quantity", "image") else example(template, key, {"type": kind})
+    decl = render.values_spec(template + render.TEMPLATE_SUFFIX)[key]
+    if "pattern" in decl:  # a value with its field's pattern: the schema's own example matches it
+        plain = str(decl["example"])
+        plain = plain.split("=", 1)[1] if kind in ("map", "labels") else plain  # a map's example is k=v
+    else:
+        plain = "plain" if kind not in ("quantity", "image") else example(template, key, {"type": kind})
     benign_result, benign = rendered(template, [*base, "--set", f"{key}={typed(kind, plain)}"], files)
     assert benign is not None, benign_result
     broken = []
