@@ -58,7 +58,8 @@ def answer(
         doc = {"status": "success", "data": {"resultType": "vector", "result": []}}
         return 200, {"Content-Type": "application/json"}, json.dumps(doc).encode()
     # The request's headers go on with it: the Content-Type says whether a POST's body is the form
-    # (the article's "Instant queries" POST example; prometheus_server.py PrometheusServer.handle).
+    # (upstream: MicrosoftDocs/azure-monitor-docs articles/azure-monitor/metrics/prometheus-api-promql.md,
+    # "Instant queries" POST example; prometheus_server.py PrometheusServer.handle).
     status, head, data = served(method, "/api/v1/query?" + urlencode(query, doseq=True), body, headers=headers)
     return status, dict(head), data
 

@@ -135,7 +135,9 @@ class CrashLoops:
 
     @staticmethod
     def write_exit_log(cluster: ClusterState, pod: dict[str, Any], line: str) -> None:
-        """The first container's log: the line it wrote before it exited."""
+        """The first container's log: the line it wrote before it exited (what `kubectl logs` and
+        `--previous` read of a restarted container; upstream: kubernetes/kubernetes
+        pkg/kubelet/kuberuntime/kuberuntime_container.go keeps the previous instance's log)."""
         containers = (pod.get("spec") or {}).get("containers") or []
         if containers:
             md = pod["metadata"]

@@ -127,12 +127,14 @@ def container_gates(container: Mapping[str, Any]) -> dict[str, bool]:
     return set_flag(flags.get("feature-gates", ""), RELEASE_DEFAULTS[release(str(container.get("image") or ""))])[0]
 
 
-# ray-operator/main.go flag.BoolVar, and controller-runtime v0.24.1 pkg/log/zap/zap.go BindFlags' zap-devel
+# ray-project/kuberay ray-operator/main.go flag.BoolVar, and controller-runtime v0.24.1
+# pkg/log/zap/zap.go BindFlags' zap-devel
 BOOL_FLAGS = frozenset(
     {"enable-leader-election", "forced-cluster-upgrade", "enable-batch-scheduler", "use-kubernetes-proxy"}
     | {"enable-metrics", "zap-devel"}
 )
-# apis/config/v1alpha1/config_utils.go ValidateBatchSchedulerConfig at v1.2.2, v1.3.2, v1.4.2, v1.5.1,
+# ray-project/kuberay ray-operator/apis/config/v1alpha1/config_utils.go ValidateBatchSchedulerConfig
+# at v1.2.2, v1.3.2, v1.4.2, v1.5.1,
 # v1.6.0, v1.7.0: the names it accepts (each batchscheduler/*/ GetPluginName); v1.1.1 has no check.
 _V1_2_NAMES = ("volcano", "yunikorn")
 SCHEDULER_NAMES = {

@@ -333,7 +333,9 @@ def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]
             "autoscalerOptions.env must not contain KUBERAY_GEN_AUTOSCALER_START_CMD: it is managed by KubeRay "
             "and injected automatically into the autoscaler container"
         )
-    problem = history_problem(spec, gates)  # cluster_options.py: the three v1.7 Alpha gates' rules
+    # the three v1.7 Alpha gates' rules (cluster_options.py; upstream: ray-project/kuberay v1.7.0
+    # ray-operator/controllers/ray/utils/validation.go ValidateRayClusterSpec)
+    problem = history_problem(spec, gates)
     if problem:
         return problem
     auth = spec.get("authOptions") or {}
