@@ -20,7 +20,8 @@
   code, for the pod's node), and the launcher pod of an NCCL test realistic nccl-tests output.
   Failures: ``probe-no-driver`` (probe pods fail as on a node without the NVIDIA driver),
   ``nccl-slow`` (bus bandwidth far below the VM size's figure).
-* ``nccl_log(...)`` (nccl_tests_log.py): all_reduce_perf output as nccl-tests 2.x prints it.
+* ``nccl_log(...)`` (nccl_tests_log.py): all_reduce_perf output as nccl-tests 2.x prints it
+  (upstream: NVIDIA/nccl-tests src/common.cu, cited line by line there).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
 * ``sum|avg|max by (L, ...) (EXPR)``: promql/engine.go aggregation, one sample per value of the
   ``by`` labels (only those labels kept).
 * ``histogram_quantile(Q, EXPR)``: promql/functions.go funcHistogramQuantile over the ``le``
-  series of each label set (``le`` and the name dropped), promql/quantile.go BucketQuantile:
+  series of each label set (``le`` and the name dropped), prometheus/prometheus promql/quantile.go BucketQuantile:
   buckets sorted by bound, NaN without a +Inf bucket; buckets of one bound coalesced and the
   counts made monotonic (ensureMonotonicAndIgnoreSmallDeltas: a count below the one before, or
   within 1e-12 of it, becomes that one, as a rate of each bucket series taken on its own can
@@ -40,7 +40,8 @@ Matches = Callable[[dict[str, str], str | None, list[tuple[str, str, str]]], boo
 _AGG = re.compile(r"(sum|avg|max)\s+by\s*\(([^)]*)\)\s*\((.*)\)", re.DOTALL)
 _QUANTILE = re.compile(r"histogram_quantile\s*\(\s*([0-9.]+)\s*,(.*)\)", re.DOTALL)
 _RATE = re.compile(r"rate\s*\((.*)\[([0-9a-z]+)\]\s*\)", re.DOTALL)
-# quantile.go smallDeltaTolerance; util/almost/almost.go minNormal (math.Float64frombits(0x0010000000000000)).
+# prometheus/prometheus promql/quantile.go smallDeltaTolerance; util/almost/almost.go minNormal
+# (math.Float64frombits(0x0010000000000000)).
 SMALL_DELTA_TOLERANCE = 1e-12
 _MIN_NORMAL = sys.float_info.min
 
