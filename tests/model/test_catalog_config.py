@@ -32,7 +32,7 @@ def test_a_type_only_transformers_5_maps_is_refused_on_a_transformers_4_image_wi
     assert unsure is not None and "does not know which major" in unsure
     # vLLM v0.11.0 loads deepseek_v32 (transformers 5 only) with its own config class
     assert remote_code.check("x/y", {**config, "model_type": "deepseek_v32"}, "v0.11.0", trusted=False) is None
-    assert catalog.config_of("deepseek-ai/DeepSeek-V4-Pro") is None  # model_type read, auto_map not: not judged
+    assert catalog.config_of("meta-llama/Llama-3.3-70B-Instruct") is None  # no model_type recorded: not judged
 
 
 def test_the_recorded_facts_are_in_step_with_their_sources_and_the_data() -> None:
@@ -40,6 +40,9 @@ def test_the_recorded_facts_are_in_step_with_their_sources_and_the_data() -> Non
     assert rows
     for row in rows:
         assert row.get("config_source") and "model_type" in row, row["id"]
+        # a derived model_type: one transformers maps, its auto_map not read
+        if row["config_source"].startswith("derived:"):
+            assert "auto_config" not in row and row["model_type"] in remote_code.transformers_types(), row["id"]
     assert not remote_code._type_sections()["4"] & remote_code._type_sections()["5"]
     assert remote_code._type_sections()["5.5.3"] <= remote_code.transformers_types()
     named = {name for name, _ in vllm_archs.sections(remote_code.VLLM_CONFIGS)}
@@ -59,3 +62,65 @@ def test_deploy_and_plan_refuse_the_catalog_model_under_the_default_image() -> N
             "--trust-remote-code vLLM exits at start"
         )
         assert lines[1] == f"hint: {remote_code.hint(image='v0.24.0')}" and refused.stdout == ""
+
+
+GEMMA4 = "google/gemma-4-E2B-it"
+
+
+def test_a_model_type_derived_from_the_architecture_is_judged_alone_where_no_transformers_or_vllm_maps_it() -> None:
+    config = catalog.config_of(GEMMA4)  # auto_map not read: judged on its model_type
+    assert config == {"model_type": "gemma4", "architectures": ["Gemma4ForConditionalGeneration"]}
+    assert not catalog.auto_map_read(GEMMA4) and catalog.auto_map_read(NANO)
+    with pytest.raises(
+        UsageError, match=r"model_type gemma4, which neither the image's transformers 4 nor vLLM v0\.19\.0's own"
+    ) as refused:
+        remote_code.check(GEMMA4, config, "v0.19.0", trusted=False, auto_map_read=False)
+    assert refused.value.hint == "use --image vllm/vllm-openai:v0.24.0, or use --runtime kaito"
+    assert remote_code.check(GEMMA4, config, "v0.24.0", trusted=False, auto_map_read=False) is None
+    unsure = remote_code.check(GEMMA4, config, "v0.20.0", trusted=False, auto_map_read=False)
+    assert unsure is not None and "does not know which major" in unsure
+    assert remote_code.check(GEMMA4, config, "v0.11.0", trusted=True, auto_map_read=False) is None
+    # Qwen3.5-9B's config.json was read: it names no AutoConfig, so --trust-remote-code cannot load it either
+    read = catalog.config_of("Qwen/Qwen3.5-9B") or {}
+    assert "auto_map" not in read and catalog.auto_map_read("Qwen/Qwen3.5-9B")
+    with pytest.raises(UsageError, match=r"exits at start with or without --trust-remote-code"):
+        remote_code.check("Qwen/Qwen3.5-9B", read, "v0.11.0", trusted=True)
+    qwen = catalog.config_of("Qwen/Qwen3.5-2B") or {}  # vLLM's own qwen3_5 class from v0.17.0
+    assert remote_code.check("q", qwen, "v0.17.0", trusted=False, auto_map_read=False) is None
+    unified = catalog.config_of("google/gemma-4-12B-it") or {}  # only transformers v5.25.0 maps it
+    with pytest.raises(UsageError) as no_image:
+        remote_code.check("g", unified, "v0.11.0", trusted=False, auto_map_read=False)
+    assert no_image.value.hint == "use --runtime kaito"
+    phi4 = catalog.config_of("microsoft/phi-4") or {}
+    for release in vllm_versions.RELEASES:  # phi3: every transformers read maps it
+        assert remote_code.check("p", phi4, release, trusted=False, auto_map_read=False) is None
+
+
+def test_each_multimodal_catalog_type_has_its_processor_in_every_transformers_that_maps_its_config() -> None:
+    sections = remote_code._type_sections()
+    rows = [
+        r
+        for r in datafiles.load("models")["models"]
+        if "model_type" in r and str(r.get("architecture", "")).endswith("ForConditionalGeneration")
+    ]
+    assert {r["model_type"] for r in rows} == {"mistral3", "gemma4", "gemma4_unified", "qwen3_5", "qwen3_5_moe"}
+    for row in rows:
+        model_type = row["model_type"]
+        assert (remote_code.processor(model_type, "4.57.6") is not None) == (model_type in sections["4"])
+        assert (remote_code.processor(model_type, "5.5.3") is not None) == (model_type in sections["5.5.3"])
+        assert remote_code.processor(model_type, "v5.25.0") is not None, model_type
+    assert remote_code.processor("qwen3_5", "5.5.3") == "Qwen3VLProcessor"
+    with pytest.raises(ValueError):
+        remote_code.processor("gemma4", "5.1.0")
+
+
+def test_deploy_refuses_a_derived_type_the_default_image_cannot_load() -> None:
+    refused = invoke("model", "deploy", "Qwen/Qwen3.5-2B", "--runtime", "vllm", "--dry-run", "client", "-o", "yaml")
+    assert refused.exit_code == 2, refused
+    assert refused.stderr.splitlines() == [
+        "error: Qwen/Qwen3.5-2B's config.json has model_type qwen3_5, which neither the image's transformers 4 nor "
+        "vLLM v0.11.0's own configs know: vLLM exits at start (only the repo's own config code, if it ships one, "
+        "loads it with --trust-remote-code)",
+        "hint: use --image vllm/vllm-openai:v0.17.0, or use --runtime kaito",
+    ]
+    assert refused.stdout == ""

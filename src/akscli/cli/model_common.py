@@ -191,7 +191,14 @@ def served_checked(
     # vLLM reads config.json before it resolves the architecture: the config's judge comes first.
     config = catalog.config_of(model.id)
     said = (
-        remote_code.check(model.id, config, hub_describe.serving_vllm(False, image), trusted, kaito_flag)
+        remote_code.check(
+            model.id,
+            config,
+            hub_describe.serving_vllm(False, image),
+            trusted,
+            kaito_flag,
+            auto_map_read=catalog.auto_map_read(model.id),
+        )
         if config
         else None
     )

@@ -146,21 +146,27 @@ def find(name: str) -> Model | None:
 def config_of(model_id: str) -> dict[str, Any] | None:
     """The config.json facts models.yaml records for the catalog model ``model_id``, as a config.json would
     hold them: ``model_type``, ``architectures`` and ``auto_map`` (its AutoConfig; none where the row says
-    ``auto_config: none``), for akscli.model.remote_code; None where the row records no model_type or no
-    auto_config (no published copy of its config.json was read: not judged), or the model is not in the catalog."""
+    ``auto_config: none`` or records no auto_config: auto_map_read tells which), for akscli.model.remote_code;
+    None where the row records no model_type (not judged), or the model is not in the catalog."""
     for row in datafiles.load("models")["models"]:
         if row["id"] != model_id:
             continue
         model_type, auto_config = row.get("model_type"), row.get("auto_config")
-        if model_type is None or auto_config is None:
+        if model_type is None:
             return None
         config: dict[str, Any] = {"model_type": model_type}
         if row.get("architecture"):
             config["architectures"] = [row["architecture"]]
-        if auto_config != "none":
+        if auto_config not in (None, "none"):
             config["auto_map"] = {"AutoConfig": auto_config}
         return config
     return None
+
+
+def auto_map_read(model_id: str) -> bool:
+    """Whether models.yaml records the catalog model's auto_map AutoConfig (``auto_config``, a class or none):
+    a model_type derived from its architecture comes without it."""
+    return any(row["id"] == model_id and "auto_config" in row for row in datafiles.load("models")["models"])
 
 
 def _spellings() -> dict[str, str]:

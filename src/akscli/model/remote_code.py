@@ -121,12 +121,25 @@ def first_loading(config: Mapping[str, Any]) -> str | None:
 
 
 def check(
-    model_id: str, config: Mapping[str, Any], vllm_version: str | None, trusted: bool, kaito: str = KAITO
+    model_id: str,
+    config: Mapping[str, Any],
+    vllm_version: str | None,
+    trusted: bool,
+    kaito: str = KAITO,
+    auto_map_read: bool = True,
 ) -> str | None:
     """A UsageError where vLLM ``vllm_version`` (the release the image's tag names) cannot load the config
     without remote code and ``trusted`` (--trust-remote-code) is not given; a warning line where that depends
     on what akscli does not know: the image's release (None) or its transformers major; else None.
-    ``kaito``: the flag that picks KAITO instead (hint)."""
+    ``kaito``: the flag that picks KAITO instead (hint). A config that names no AutoConfig is judged on its
+    model_type alone (_type_only), refused even when ``trusted`` where its auto_map was read (``auto_map_read``
+    False: a catalog model_type derived from its architecture, whose repo may ship config code)."""
+    auto_map = config.get("auto_map")
+    if not isinstance(auto_map, Mapping) or "AutoConfig" not in auto_map:
+        # No config code of the repo's to trust (or none read): the model_type alone decides.
+        return (
+            None if trusted and not auto_map_read else _type_only(model_id, config, vllm_version, kaito, auto_map_read)
+        )
     if trusted:
         return None
     major = None if vllm_version is None else vllm_versions.transformers_major(vllm_version)
@@ -165,6 +178,78 @@ def check(
         "--trust-remote-code vLLM exits at start",
         hint=hint(kaito, first_loading(config)),
     )
+
+
+def _type_only(
+    model_id: str, config: Mapping[str, Any], vllm_version: str | None, kaito: str, auto_map_read: bool
+) -> str | None:
+    """check for a config that names no auto_map AutoConfig (``auto_map_read`` False: its auto_map was not
+    read). Without the repo's own config code, AutoConfig loads only a model_type transformers maps, and raises
+    ValueError on any other (huggingface/transformers v4.57.6 ``models/auto/configuration_auto.py``
+    AutoConfig.from_pretrained: "does not recognize this architecture"), which vLLM re-raises at start
+    (vllm-project/vllm v0.11.0 wheel ``vllm/transformers_utils/config.py`` HFConfigParser.parse); a model_type
+    of the release's ``_CONFIG_REGISTRY`` loads with vLLM's own class. A UsageError where the image's
+    transformers major is known and neither maps it, a warning where the major is not known and transformers 4
+    lacks it, else None."""
+    model_type = config.get("model_type")
+    if not isinstance(model_type, str) or not model_type:
+        return None
+    major = None if vllm_version is None else vllm_versions.transformers_major(vllm_version)
+    if model_type in transformers_types(4 if major is None else major) or (
+        vllm_version is not None and model_type in vllm_configs(vllm_version)
+    ):
+        return None
+    what = f"{bounded.value(model_id, 48)}'s config.json has model_type {bounded.value(model_type, 40)}"
+    # Read: the config names no AutoConfig, so --trust-remote-code cannot help. Not read: it may name one.
+    trust = (
+        "with or without --trust-remote-code (it names no auto_map AutoConfig)"
+        if auto_map_read
+        else "(only the repo's own config code, if it ships one, loads it with --trust-remote-code)"
+    )
+    if major is None:
+        image = "the image's vLLM" if vllm_version is None else f"which major vLLM {vllm_version}'s image runs"
+        return (
+            f"{what}, which transformers 4 does not map, and akscli does not know {image}: its vLLM may exit "
+            f"at start (use {kaito})"
+        )
+    first = first_loading(config)
+    raise UsageError(
+        f"{what}, which neither the image's transformers {major} nor vLLM {vllm_version}'s own configs know: "
+        f"vLLM exits at start {trust}",
+        hint=(f"use --image {IMAGE}:{first}, or use {kaito}" if first else f"use {kaito}"),
+    )
+
+
+# The processor of a multimodal model. vLLM builds it with the transformers class its model file names, or
+# with AutoProcessor.from_pretrained(trust_remote_code=flag), and exits where that raises (vllm-project/vllm
+# vllm/transformers_utils/processor.py get_processor, read at 005c6772). The data file holds each release's
+# AutoProcessor map (huggingface/transformers wheels v4.57.6, v5.0.0, v5.5.3, v5.25.0,
+# models/auto/processing_auto.py and auto_mappings.py PROCESSOR_MAPPING_NAMES).
+PROCESSORS = "transformers_processors.txt"
+
+
+@functools.cache
+def _processors() -> dict[str, dict[str, str]]:
+    names: dict[str, str] = {}
+    out: dict[str, dict[str, str]] = {}
+    for release, lines in vllm_archs.sections(PROCESSORS):
+        for line in lines:
+            if line.startswith("+"):
+                model_type, _, cls = line[1:].partition(" ")
+                names[model_type] = cls
+            else:
+                names.pop(line[1:], None)
+        out[release] = dict(names)
+    return out
+
+
+def processor(model_type: str, release: str) -> str | None:
+    """The processor class transformers ``release`` (one the data file read) maps to ``model_type``, or None
+    where it maps none: that release loads such a model's processor only with the repo's own code."""
+    found = _processors().get(release.lstrip("v"))
+    if found is None:
+        raise ValueError(f"transformers {release} was not read")
+    return found.get(model_type)
 
 
 # The tokenizer. vLLM loads it with transformers' AutoTokenizer.from_pretrained(trust_remote_code=flag),
