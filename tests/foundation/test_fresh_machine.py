@@ -115,3 +115,11 @@ def test_a_change_is_made_and_warned_about_once_when_the_default_audit_folder_ca
         f"warning: no audit record kept: cannot write {blocker}/state/akscli/audit.jsonl: Not a directory; "
         "point --audit-log or AKSCLI_AUDIT_LOG at a writable file to keep one"
     ]
+
+
+def test_a_context_with_an_empty_name_beside_the_current_one_is_passed_over(kubeconfig: Path) -> None:
+    config = json.loads(kubeconfig.read_text())
+    config["contexts"].append({"name": None, "context": {"cluster": "emulator", "user": "emulator-user"}})  # `name:`
+    kubeconfig.write_text(json.dumps(config))
+    result = invoke("model", "list")
+    assert result.exit_code == 0, result

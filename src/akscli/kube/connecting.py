@@ -186,10 +186,19 @@ def _merged(files: list[str]) -> Any:
     37.0.2, kubernetes/config/kube_config.py), one ``load_config`` per file: given a path, the
     merger splits it at ':' (``_load_config_from_file_path``), which would make two files of a
     --kubeconfig name that holds one. Each entry keeps the path of its file, so relative
-    certificate and token-file paths resolve against that file's folder as before."""
+    certificate and token-file paths resolve against that file's folder as before.
+
+    A context, cluster or user whose `name:` is left empty (or absent) is passed over: kubectl
+    keeps it under the name "", which no --context or current-context can pick (kubernetes/client-go
+    tools/clientcmd/api/v1/conversion.go keys each list by its name), while the official client
+    would refuse the whole file over it ("Expected key name", ConfigNode.__getitem__)."""
     from kubernetes.config.kube_config import KubeConfigMerger
 
-    merger = KubeConfigMerger("")  # no file yet: "" names none
+    class Merger(KubeConfigMerger):  # type: ignore[misc]
+        def _merge(self, item: str, add_cfg: list[Any], path: str) -> None:
+            super()._merge(item, [e for e in add_cfg if not isinstance(e, dict) or e.get("name")], path)
+
+    merger = Merger("")  # no file yet: "" names none
     for file in files:
         path = os.path.expanduser(file)
         merger.paths.append(path)
