@@ -86,3 +86,13 @@ def test_akscli_token_shows_the_same_two_lines_and_the_details_only_with_v(
     assert verbose[0] == plain[0]
     assert verbose[1] == "hint: tried " + ", ".join(SOURCES)
     assert len(verbose) == 2 + len(SOURCES) + 1
+
+
+def test_auth_azurecli_without_the_azure_cli_says_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # no az
+    result = invoke("token", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630", "--auth", "azurecli")
+    assert result.exit_code == AuthError.exit_code
+    assert lines(result) == [
+        "error: --auth azurecli could not get a token: Azure CLI not found on path",
+        "hint: install the Azure CLI (https://learn.microsoft.com/cli/azure/install-azure-cli), then run 'az login'",
+    ]

@@ -351,8 +351,9 @@ class _Translating:
         try:
             return _remembered(self._inner.get_token(*scopes, **kwargs))
         except ClientAuthenticationError as exc:
+            problem = _first_line(exc)
             raise _unreachable(exc, self._what, *self._host) or AuthError(
-                f"{self._what} could not get a token: {_first_line(exc)}", hint=self._fix
+                f"{self._what} could not get a token: {problem}", hint=_NOT_INSTALLED.get(problem, self._fix)
             ) from exc
 
     def close(self) -> None:
@@ -464,6 +465,13 @@ _FIXES = {
     "devicecode": "finish the device code sign-in in a browser within 15 minutes",
     "interactive": "complete the browser sign-in, or use --auth devicecode on a remote shell",
     "azurepipelines": "check the service connection's federated credential and SYSTEM_ACCESSTOKEN",
+}
+
+# A sign-in tool that is not installed: 'az login' cannot be the fix. The message is azure-identity's
+# (Azure/azure-sdk-for-python sdk/identity/azure-identity/azure/identity/_credentials/azure_cli.py
+# CLI_NOT_FOUND); azd's own message already says how to install it.
+_NOT_INSTALLED = {
+    "Azure CLI not found on path": "install the Azure CLI (https://learn.microsoft.com/cli/azure/install-azure-cli), then run 'az login'",
 }
 
 
