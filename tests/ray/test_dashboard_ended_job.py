@@ -58,3 +58,13 @@ def test_the_dashboard_of_a_running_job_whose_cluster_is_not_there_yet_still_say
     result = invoke("ray", "dashboard", "rayjob/train")
     assert result.exit_code == 3, result
     assert "which KubeRay has not created yet" in result.stderr
+
+
+def test_the_dashboard_of_a_bare_job_name_names_the_rayjob_form(kube_emulator: Any, kubeconfig: Any) -> None:
+    _job(kube_emulator, "Running")
+    result = invoke("ray", "dashboard", "train")
+    assert result.exit_code == 3, result
+    assert result.stderr.splitlines() == [
+        "error: Ray cluster train not found in namespace default; train is a Ray job",
+        "hint: its cluster's dashboard: akscli ray dashboard rayjob/train -n default",
+    ]

@@ -127,7 +127,18 @@ def resolve_cluster(kube: Kube, ref: str, namespace: str) -> dict[str, Any]:
 
     kind, name = parse_ref(ref)
     if kind == "raycluster":
-        return get_object(kube, "RayCluster", name, namespace)
+        found_cluster = kube.get(RAY_API, "RayCluster", name, namespace=namespace)
+        if found_cluster is not None:
+            return found_cluster
+        if "/" not in ref:  # a bare NAME that is a job's or a service's: name the form that takes it
+            for other in ("RayJob", "RayService"):
+                if kube.get(RAY_API, other, name, namespace=namespace) is not None:
+                    noun = _NOUNS[other]
+                    raise NotFoundError(
+                        f"Ray cluster {name} not found in namespace {namespace}; {name} is a Ray {noun}",
+                        hint=f"its cluster's dashboard: akscli ray dashboard {other.lower()}/{name} -n {namespace}",
+                    )
+        raise not_found("RayCluster", name, namespace)
     job_state = ""
     if kind == "rayjob":
         job_status = get_object(kube, "RayJob", name, namespace).get("status") or {}
