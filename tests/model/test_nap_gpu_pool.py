@@ -403,3 +403,11 @@ def test_show_holds_a_row_per_nodeclaim_not_the_claims(model_emulator: Start, mo
     assert shown.exit_code == 0, text(shown)
     assert sum(line.startswith("gpu-0") for line in shown.stdout.splitlines()) == 12
     assert held.listed == 12 and held.most <= 2  # the page read, and the one before it
+
+
+def test_show_says_none_on_stdout_for_a_pool_with_no_nodeclaims(model_emulator: Start) -> None:
+    nap_lab(model_emulator)
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y").exit_code == 0
+    shown = invoke("nodepool", "show", "gpu", "--auto-provision")
+    assert shown.exit_code == 0, text(shown)
+    assert shown.stdout.endswith("\nNodeClaims:  <none>\n"), shown.stdout  # in the report, as kubectl describe

@@ -2,6 +2,7 @@
 kube context (--kubeconfig/--context), rendered from templates/nodepool and applied with the one
 apply engine. The logic is akscli.nap; nodepool.py calls these when --auto-provision is given."""
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -195,13 +196,18 @@ def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
     output.emit_object(pool, fmt, fields=fields, name=output.named(NAME_KIND))
     # The NodePool's conditions as Karpenter names them (upstream: kubernetes-sigs/karpenter
     # 2266468 pkg/apis/v1/nodepool_status.go: ValidationSucceeded, NodeClassReady, Ready).
-    output.write("\nConditions:")
+    # An empty section says so on stdout, in the report, as kubectl describe's "Events:  <none>"
+    # (upstream: kubernetes/kubectl v0.34.0 pkg/describe/describe.go DescribeEvents) and `model status`.
     conditions = (pool.get("status") or {}).get("conditions") or []
-    output.emit(conditions, "table", CONDITION_COLUMNS, empty="  (none reported yet)")
-    output.write("\nNodeClaims:")
+    output.write("\nConditions:" + ("" if conditions else "  <none>"))
+    if conditions:
+        output.emit(conditions, "table", CONDITION_COLUMNS)
     # A row per NodeClaim as its page arrives (a pool has one per node): rows are kept, not claims.
     rows = (nap.claim_row(c) for c in nap.pool_claims(connection, str(pool["metadata"]["name"])))
-    output.emit(rows, "table", CLAIM_COLUMNS, empty="  (none)")
+    first = next(rows, None)
+    output.write("\nNodeClaims:" + ("" if first is not None else "  <none>"))
+    if first is not None:
+        output.emit(itertools.chain([first], rows), "table", CLAIM_COLUMNS)
 
 
 def delete(
