@@ -471,7 +471,9 @@ _FIXES = {
 # (Azure/azure-sdk-for-python sdk/identity/azure-identity/azure/identity/_credentials/azure_cli.py
 # CLI_NOT_FOUND); azd's own message already says how to install it.
 _NOT_INSTALLED = {
-    "Azure CLI not found on path": "install the Azure CLI (https://learn.microsoft.com/cli/azure/install-azure-cli), then run 'az login'",
+    "Azure CLI not found on path": (
+        "install the Azure CLI (https://learn.microsoft.com/cli/azure/install-azure-cli), then run 'az login'"
+    ),
 }
 
 

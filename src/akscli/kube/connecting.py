@@ -194,11 +194,13 @@ def _merged(files: list[str]) -> Any:
     would refuse the whole file over it ("Expected key name", ConfigNode.__getitem__)."""
     from kubernetes.config.kube_config import KubeConfigMerger
 
-    class Merger(KubeConfigMerger):  # type: ignore[misc]
+    base: Any = KubeConfigMerger
+
+    class Merger(base):  # type: ignore[misc]
         def _merge(self, item: str, add_cfg: list[Any], path: str) -> None:
             super()._merge(item, [e for e in add_cfg if not isinstance(e, dict) or e.get("name")], path)
 
-    merger = Merger("")  # no file yet: "" names none
+    merger: Any = Merger("")  # no file yet: "" names none
     for file in files:
         path = os.path.expanduser(file)
         merger.paths.append(path)
