@@ -104,3 +104,27 @@ def test_an_unknown_via_is_refused_before_anything_is_read(model_emulator: Start
     assert result.exit_code == 2, result
     assert "--via value" in result.stderr and "auto, gateway, service" in result.stderr
     assert emu.request_log == []
+
+
+def test_expose_warns_when_an_older_route_of_the_gateway_already_takes_every_request(model_emulator: Start) -> None:
+    emu = model_emulator()
+    emu.cluster.create(
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "HTTPRoute",
+            "metadata": {"name": "chat", "namespace": "default"},
+            "spec": {
+                "parentRefs": [{"name": "inference-gateway"}],
+                "rules": [{"backendRefs": [{"name": "chat", "port": 80}]}],
+            },
+        }
+    )
+    result = invoke("model", "deploy", "phi-4", "--expose", "--dry-run=server")
+    assert result.exit_code == 0, result
+    assert (
+        "warning: HTTPRoute default/chat already takes every request to Gateway default/inference-gateway for every "
+        "host, and of routes that match alike the oldest wins: HTTPRoute default/phi-4 would get no traffic; give the "
+        "model its own --hostname"
+    ) in result.stderr.splitlines()
+    assert "already takes every request" not in invoke("model", "deploy", "phi-4", "--expose", "--hostname",
+                                                       "phi.example.com", "--dry-run=server").stderr  # fmt: skip

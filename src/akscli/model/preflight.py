@@ -427,7 +427,65 @@ def _check_gateway(kube: Kube, req: DeployRequest) -> list[str]:
             hint="let a listener admit it (spec.listeners[].allowedRoutes.namespaces: from: All, or a Selector "
             "matching this namespace), or deploy into the Gateway's namespace",
         )
-    return warnings
+    return warnings + _shadowing_routes(kube, req, namespace)
+
+
+def _shadowing_routes(kube: Kube, req: DeployRequest, gateway_ns: str) -> list[str]:
+    """The model's route matches every path (PathPrefix /) of its hostname, or of every host without
+    --hostname. Another HTTPRoute on the same Gateway that already does the same for that host takes
+    every such request: between routes that match a request alike, the oldest route wins
+    (kubernetes-sigs/gateway-api v1.6.1 apis/v1/httproute_types.go, HTTPRouteRule.Matches), so the
+    model's route would get no traffic and `model test` through the gateway would reach the other."""
+    try:
+        routes = list(kube.list(GATEWAY_API, "HTTPRoute", all_namespaces=True))
+    except AuthError:  # a user of one namespace: the routes there
+        routes = list(kube.list(GATEWAY_API, "HTTPRoute", namespace=req.namespace))
+    mine = {req.hostname} if req.hostname else set()
+    for route in sorted(routes, key=lambda r: (r["metadata"].get("creationTimestamp") or "", _ref(r))):
+        meta, spec = route["metadata"], route.get("spec") or {}
+        if (meta.get("namespace"), meta.get("name")) == (req.namespace, req.name):
+            continue
+        parents = spec.get("parentRefs") or []
+        if not any(_names_gateway(p, str(meta.get("namespace")), gateway_ns, req.gateway) for p in parents):
+            continue
+        theirs = set(spec.get("hostnames") or [])
+        if mine != theirs and not (mine & theirs):
+            continue
+        if not any(_matches_every_path(rule) for rule in spec.get("rules") or []):
+            continue
+        host = f"host {req.hostname}" if req.hostname else "every host"
+        return [
+            f"HTTPRoute {_ref(route)} already takes every request to Gateway {gateway_ns}/{req.gateway} for {host}, "
+            f"and of routes that match alike the oldest wins: HTTPRoute {req.namespace}/{req.name} would get no "
+            "traffic; give the model its own --hostname"
+        ]
+    return []
+
+
+def _ref(route: Mapping[str, Any]) -> str:
+    return f"{route['metadata'].get('namespace')}/{route['metadata'].get('name')}"
+
+
+def _names_gateway(parent: Mapping[str, Any], route_ns: str, gateway_ns: str, gateway: str) -> bool:
+    kind, group = parent.get("kind") or "Gateway", parent.get("group") or GATEWAY_GROUP
+    return (kind, group, parent.get("name"), parent.get("namespace") or route_ns) == (
+        "Gateway",
+        GATEWAY_GROUP,
+        gateway,
+        gateway_ns,
+    )
+
+
+def _matches_every_path(rule: Mapping[str, Any]) -> bool:
+    """A rule that takes any request: no matches (the default, PathPrefix /) or a match of only
+    PathPrefix / (no headers, query parameters or method)."""
+    matches = rule.get("matches") or [{}]
+    for match in matches:
+        path = match.get("path") or {"type": "PathPrefix", "value": "/"}
+        rest = {k: v for k, v in match.items() if k != "path" and v}
+        if not rest and (path.get("type") or "PathPrefix") == "PathPrefix" and (path.get("value") or "/") == "/":
+            return True
+    return False
 
 
 def _class_not_accepted(gateway_class: Mapping[str, Any], gateway: str) -> list[str]:
