@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers import karpenter_eviction
 from tests.emulators.kube.controllers.karpenter_termination import NodeTermination
 from tests.kube_emulator.test_disruption_budgets import budget, counts
 from tests.kube_emulator.test_karpenter import H100, emu, gpu_app, gpu_pool, pods, running_on
@@ -71,12 +74,58 @@ def test_the_drain_evicts_non_daemon_pods_first_and_leaves_do_not_disrupt_and_to
     bound(kube_emulator, "kept", metadata={"annotations": {"karpenter.sh/do-not-disrupt": "true"}})
     bound(kube_emulator, "tolerating", tolerations=[{"key": "karpenter.sh/disrupted", "operator": "Exists"}])
     termination = NodeTermination(None)
-    assert not termination.drain(
-        kube_emulator.cluster, kube_emulator.cluster.get("v1", "Node", None, "n") or {}, "claim"
-    )
+    assert not termination.drain(kube_emulator.cluster, kube_emulator.cluster.get("v1", "Node", None, "n") or {})
     every = kube_emulator.cluster.list("v1", "Pod", "default")
     going = {p["metadata"]["name"] for p in every if p["metadata"].get("deletionTimestamp")}
     assert going | ({"plain"} - {p["metadata"]["name"] for p in every}) == {"plain"}  # evicted, gone or going
     assert events(kube_emulator, "n", None) == [
         ("Warning", "FailedDraining", "Failed to drain node, 3 pods are waiting to be evicted")
     ]
+
+
+def blocked(k: KubeEmulator) -> NodeTermination:
+    """Pod p on node n, which its minAvailable-1 budget keeps from eviction; a Karpenter without a
+    manager (its queue's requeues are kept in ``evictions.retries``)."""
+    seed(k, node("n"))
+    bound(k, "p", metadata={"labels": {"app": "p"}})
+    k.cluster.create(budget("p", "p", minAvailable=1))
+    assert wait_until(lambda: counts(k, "p") == (1, 1, 1, 0))
+    return NodeTermination(None)
+
+
+def test_the_eviction_queue_keeps_a_refused_pod_and_retries_it_on_its_backoff_not_on_each_pass(
+    kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # kubernetes-sigs/karpenter v1.14.0 terminator/eviction.go Queue.Add (a queued pod is not added
+    # again), Reconcile (429: requeue) and Register (client-go workqueue ItemExponentialFailureRateLimiter
+    # 100 ms doubled per failure, at most 10 s)
+    termination = blocked(kube_emulator)
+    calls: list[str] = []
+    real = karpenter_eviction.evict
+    monkeypatch.setattr(karpenter_eviction, "evict", lambda c, ns, n, *a: calls.append(n) or real(c, ns, n, *a))
+    n = kube_emulator.cluster.get("v1", "Node", None, "n") or {}
+    assert not termination.drain(kube_emulator.cluster, n)
+    assert not termination.drain(kube_emulator.cluster, n)
+    assert calls == ["p"]  # the second pass found p queued
+    assert termination.evictions.retries == [(("default", "p"), 0.1)]
+    termination._published.clear()  # past the recorder's 2-minute dedupe of the pass's FailedDraining
+    later = [termination.evictions.reconcile(kube_emulator.cluster, ("default", "p")) for _ in range(8)]
+    assert later == [0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 10.0, 10.0]
+    # awslabs/operatorpkg serrors/serrors.go Error: the Pod key Reconcile wraps the message with
+    assert ("Warning", "FailedDraining", "Failed to drain node, evicting pod violates a PDB (Pod=default/p)") in events(
+        kube_emulator, "n", None
+    )
+
+
+def test_a_pod_refused_once_is_evicted_by_the_queue_after_it_started_terminating(kube_emulator: KubeEmulator) -> None:
+    # v1.14.0 eviction.go: only a success takes the key out of the set, and Reconcile checks neither
+    # IsActive nor IsEvictable; the eviction of a terminating pod skips its budget (kubernetes/kubernetes
+    # pkg/registry/core/pod/storage/eviction.go canIgnorePDB)
+    kube_emulator.api.pod_shutdown_seconds = None  # a deleted pod stays Terminating for its grace period
+    termination = blocked(kube_emulator)
+    n = kube_emulator.cluster.get("v1", "Node", None, "n") or {}
+    assert not termination.drain(kube_emulator.cluster, n)  # refused: 429
+    kube_emulator.cluster.delete("v1", "Pod", "default", "p")  # someone else deletes it
+    assert not termination.drain(kube_emulator.cluster, n)  # terminating: not IsEvictable, not added again
+    assert termination.evictions.reconcile(kube_emulator.cluster, ("default", "p")) is None  # the queue's retry
+    assert ("Normal", "Evicted", "Evicted pod: ") in events(kube_emulator, "p")  # n has no NodeClaim: no reason

@@ -10,14 +10,9 @@ Upstream: kubernetes-sigs/karpenter 2266468
   label node.kubernetes.io/exclude-from-external-load-balancers=karpenter), Drain (the pods on
   the node that wait for eviction; only the first non-empty group of groupPodsByPriority,
   non-critical non-daemon, non-critical daemon, critical non-daemon, critical daemon, is queued).
-- terminator/eviction.go Queue.Reconcile and evict (v1.14.0 1b4b3e8c8: terminator.go Drain queues
-  only the listed pods that IsEvictable, so not a terminating or do-not-disrupt one; Reconcile
-  checks neither): each goes through the pods/eviction subresource with the pod's UID
-  as precondition (here the very code the HTTP route runs, tests/emulators/kube/eviction.py);
-  404 and 409 leave the queue, 429 or the multiple-budgets 500 publish NodeFailedToDrain
-  "evicting pod violates a PDB" (or "eviction does not support multiple PDBs") and requeue;
-  success publishes EvictPod "Evicted pod: REASON" (evictionReason: the NodeClaim's
-  DisruptionReason condition, else "Forceful Termination").
+- terminator/eviction.go: the eviction queue, kept between passes (karpenter_eviction.py); v1.14.0
+  (1b4b3e8c8) terminator.go Drain hands it only the listed pods that IsEvictable, so not a
+  terminating or do-not-disrupt one.
 - terminator/events/events.go (EvictPod, NodeFailedToDrain); pkg/events/recorder.go: an event
   of the same reason on the same object within 2 minutes (defaultDedupeTimeout) is dropped.
 - pkg/utils/pod/scheduling.go IsActive, IsEvictable, IsWaitingEviction, IsDrainable,
@@ -37,9 +32,7 @@ Upstream: kubernetes-sigs/karpenter 2266468
   and also gets EvictPod's Evicted event. Karpenter's clock here is the simulator's (``now``: the
   wall clock plus NodeAutoProvisioner.advance's seconds).
 
-Not modelled: IsStuckTerminating, a do-not-disrupt duration (only "true"), the queue's memory
-(v1.14.0's set: a pod refused by its budget once stays queued, and is evicted later even after it
-started terminating; here each pass queues afresh from the pods it lists).
+Not modelled: IsStuckTerminating, a do-not-disrupt duration (only "true").
 """
 
 from __future__ import annotations
@@ -50,9 +43,8 @@ from typing import Any
 
 from tests.emulators.kube.apiserver_common import Ctx
 from tests.emulators.kube.cluster import ClusterState, current_origin
-from tests.emulators.kube.controllers.karpenter_common import NODECLAIM
+from tests.emulators.kube.controllers.karpenter_eviction import EvictionQueue
 from tests.emulators.kube.controllers.scheduling import _tolerates
-from tests.emulators.kube.eviction import MULTIPLE, evict
 from tests.emulators.kube.status import ApiError
 
 DISRUPTED_TAINT = {"key": "karpenter.sh/disrupted", "effect": "NoSchedule"}  # pkg/apis/v1/taints.go
@@ -73,6 +65,12 @@ def _drainable(pod: dict[str, Any]) -> bool:
     terminal = (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
     tolerates = _tolerates((pod.get("spec") or {}).get("tolerations") or [], DISRUPTED_TAINT)
     return not terminal and not tolerates and not _owned_by(pod, "v1", "Node")
+
+
+def _evictable(pod: dict[str, Any]) -> bool:
+    """pkg/utils/pod/scheduling.go IsEvictable: IsActive (not terminating) and not IsDoNotDisruptActive."""
+    md = pod["metadata"]
+    return not md.get("deletionTimestamp") and (md.get("annotations") or {}).get(DO_NOT_DISRUPT) != "true"
 
 
 def go_time(at: datetime.datetime) -> str:
@@ -120,6 +118,7 @@ class Drain:
         self.controller = controller
         self.requeue = 1.0  # controller.go awaitDrain: RequeueAfter 1 s (tests shorten it)
         self._published: dict[tuple[str, str], float] = {}  # (reason, object name) -> when
+        self.evictions = EvictionQueue(self)  # terminator/eviction.go Queue, one per Karpenter
 
     def now(self) -> float:
         """Karpenter's clock (the controllers' clock.Clock), in epoch seconds: the wall clock plus
@@ -127,9 +126,7 @@ class Drain:
         replace this method)."""
         return time.time() + float(getattr(self.controller, "now", 0.0) or 0.0)
 
-    def drain(
-        self, cluster: ClusterState, node: dict[str, Any], claim: str, deadline: datetime.datetime | None = None
-    ) -> bool:
+    def drain(self, cluster: ClusterState, node: dict[str, Any], deadline: datetime.datetime | None = None) -> bool:
         """terminator.go Drain: whether the node is drained; else the pods past their delete time
         deleted (``deadline``: the node's termination time), the NodeDrainError's event and the
         first group of the pods waiting handed to the eviction queue (awaitDrain)."""
@@ -143,12 +140,13 @@ class Drain:
             grace = _expiring(pod, deadline, now)
             if grace is not None and deadline is not None:
                 self._force_delete(cluster, pod, grace, deadline)
+        # awaitDrain's NodeFailedToDrain, written here before the queue's first look (upstream it comes
+        # after Queue.Add, whose reconcile runs on the queue's own workers a moment later)
         self._publish(cluster, node, "FailedDraining", f"{len(waiting)} pods are waiting to be evicted")
         # v1.14.0 Drain: the groups come from ``pods`` as listed before DeleteExpiringPods, so a pod
         # deleted just now is still active there and is queued for eviction too (IsEvictable)
         group = next(g for g in _groups(waiting) if g)
-        for pod in group:
-            self._evict(cluster, node, pod, claim)
+        self.evictions.add(cluster, [p for p in group if _evictable(p)])
         return False
 
     def _force_delete(
@@ -187,41 +185,6 @@ class Drain:
             taints = [t for t in taints if t.get("key") != DISRUPTED_TAINT["key"]] + [dict(DISRUPTED_TAINT)]
         patch = {"metadata": {"labels": {EXCLUDE_BALANCERS: "karpenter"}}, "spec": {"taints": taints}}
         cluster.patch("v1", "Node", None, node["metadata"]["name"], patch, manager="karpenter")
-
-    def _evict(self, cluster: ClusterState, node: dict[str, Any], pod: dict[str, Any], claim: str) -> None:
-        """v1.14.0 terminator.go Drain's IsEvictable filter on the listed ``pod``, then eviction.go
-        Queue.Reconcile (which evicts whatever was queued)."""
-        md = pod["metadata"]
-        if md.get("deletionTimestamp"):  # not IsActive: not queued
-            return
-        if (md.get("annotations") or {}).get(DO_NOT_DISRUPT) == "true":  # IsDoNotDisruptActive: not queued
-            return
-        body = {
-            "apiVersion": "policy/v1",
-            "kind": "Eviction",
-            "metadata": {"name": md["name"], "namespace": md["namespace"]},
-            "deleteOptions": {"preconditions": {"uid": md["uid"]}},
-        }
-        try:
-            evict(cluster, md["namespace"], md["name"], body, Ctx(field_manager="karpenter", origin=current_origin()))
-        except ApiError as err:
-            if err.code in (404, 409):
-                return
-            if err.code == 429 or err.message == MULTIPLE:
-                why = "evicting pod violates a PDB"
-                if err.message == MULTIPLE:
-                    why = "eviction does not support multiple PDBs"
-                self._publish(cluster, node, "FailedDraining", why)  # serrors.Wrap's Error() is the message alone
-            return
-        self._publish(cluster, pod, "Evicted", f"Evicted pod: {self._reason(cluster, claim)}", "Normal")
-
-    def _reason(self, cluster: ClusterState, claim: str) -> str:
-        """eviction.go evictionReason."""
-        conditions = ((cluster.get(*NODECLAIM, None, claim) or {}).get("status") or {}).get("conditions") or []
-        for c in conditions:
-            if c.get("type") == "DisruptionReason" and c.get("status") == "True":
-                return str(c.get("reason"))
-        return "Forceful Termination"
 
     def _publish(
         self, cluster: ClusterState, obj: dict[str, Any], reason: str, message: str, type: str = "Warning"

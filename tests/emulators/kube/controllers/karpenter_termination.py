@@ -270,7 +270,7 @@ class NodeTermination(Drain):
         """controller.go awaitDrain: the seconds to the next look, None once drained."""
         if claim is not None and _get(conditions, "Drained") is None:
             _set(conditions, "Drained", "Unknown", "Draining", "Draining")
-        if not self.drain(cluster, node, claim["metadata"]["name"] if claim else "", deadline):
+        if not self.drain(cluster, node, deadline):
             return self.requeue
         if claim is not None:
             drained = _get(conditions, "Drained") or {}
