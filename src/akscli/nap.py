@@ -398,12 +398,14 @@ def pool_claims(kube: Kube, name: str) -> Iterator[dict[str, Any]]:
     return kube.list(API_VERSION, "NodeClaim", label_selector=f"{NODEPOOL_LABEL}={name}")
 
 
-def claim_row(claim: Mapping[str, Any]) -> dict[str, str]:
+def claim_row(claim: Mapping[str, Any], said: str | None = None) -> dict[str, str]:
     """One NodeClaim as its CRD's printer columns show it (Type, Capacity, Node, Ready:
     karpenter.sh_nodeclaims.yaml additionalPrinterColumns) and its state: Ready, the launch
     failure (Launched not True with the cloud's reason, pkg/controllers/nodeclaim/lifecycle/
     launch.go), or the first condition of Launched, Registered, Initialized not yet True
-    (pkg/apis/v1/nodeclaim_status.go)."""
+    (pkg/apis/v1/nodeclaim_status.go). A Ready one Karpenter has marked for disruption or found
+    drifted says so (the DisruptionReason and Drifted conditions), with ``said``: what Karpenter
+    last wrote about why it waits (``claim_event``)."""
     from akscli.kube.scale_up import claim_sizes
 
     meta, status = claim.get("metadata") or {}, claim.get("status") or {}
@@ -413,7 +415,10 @@ def claim_row(claim: Mapping[str, Any]) -> dict[str, str]:
     state = "Ready"
     if meta.get("deletionTimestamp"):
         state = _terminating(conditions, (meta.get("annotations") or {}).get(TERMINATION_TIME))
-    elif ready != "True":
+        state += f"; {said}" if said and state.startswith("terminating: draining") else ""
+    elif ready == "True":
+        state = _disruption(conditions, said)
+    else:
         state = "waiting to launch"
         for kind in ("Launched", "Registered", "Initialized"):
             cond = conditions.get(kind) or {}
@@ -431,6 +436,57 @@ def claim_row(claim: Mapping[str, Any]) -> dict[str, str]:
         "ready": str(ready),
         "state": state,
     }
+
+
+def _disruption(conditions: Mapping[str, Mapping[str, Any]], said: str | None) -> str:
+    """A Ready NodeClaim and Karpenter's disruption (upstream: kubernetes-sigs/karpenter v1.14.0
+    pkg/controllers/disruption/queue.go markDisrupted: DisruptionReason True with the method's
+    reason until the NodeClaim is deleted; pkg/controllers/nodeclaim/disruption/drift.go: Drifted
+    True; pkg/controllers/disruption/types.go NewCandidate: a DisruptionBlocked event when a pod's
+    karpenter.sh/do-not-disrupt or a PDB holds it, unless the NodeClaim's terminationGracePeriod
+    bounds its drain)."""
+    marked = conditions.get("DisruptionReason") or {}
+    if marked.get("status") == "True":
+        return f"Ready, disrupting: {visible(str(marked.get('reason') or ''))}"
+    if (conditions.get("Drifted") or {}).get("status") == "True":
+        return "Ready, drifted" + (f"; disruption blocked: {said}" if said else "")
+    return "Ready"
+
+
+# Events Karpenter writes about a NodeClaim that waits (kubernetes-sigs/karpenter v1.14.0
+# pkg/events/reason.go; the node's FailedDraining from pkg/controllers/node/termination/terminator/
+# events/events.go NodeFailedToDrain "Failed to drain node, ERROR"; the NodeClaim's
+# DisruptionBlocked from pkg/controllers/disruption/events/events.go Blocked). Karpenter's recorder
+# reports "karpenter" (pkg/operator/operator.go GetEventRecorderFor(AppName), AppName "karpenter"); a cluster-scoped object's
+# events are in "default" (kubernetes/client-go tools/record/event.go makeEvent).
+_DRAIN_FAILED = "Failed to drain node, "
+
+
+def claim_event(kube: Kube, claim: Mapping[str, Any]) -> str | None:
+    """What Karpenter last wrote about why ``claim`` waits: its node's latest FailedDraining while
+    it drains, its own latest DisruptionBlocked while it is drifted; one request, only then."""
+    from akscli.kube.events import object_events
+
+    meta, status = claim.get("metadata") or {}, claim.get("status") or {}
+    conditions = {str(c.get("type")): c for c in status.get("conditions") or [] if isinstance(c, dict)}
+    if meta.get("deletionTimestamp"):
+        drained = (conditions.get("Drained") or {}).get("status")
+        if not drained or drained == "True" or not status.get("nodeName"):  # as _terminating: drains
+            return None
+        name, kind, reason = str(status["nodeName"]), "Node", "FailedDraining"
+    elif (conditions.get("Drifted") or {}).get("status") == "True":
+        name, kind, reason = str(meta.get("name", "")), "NodeClaim", "DisruptionBlocked"
+    else:
+        return None
+    found = [
+        e
+        for e in object_events(kube, "default", name, kind)
+        if e.get("reason") == reason and (e.get("source") or {}).get("component") == "karpenter"
+    ]
+    if not found:
+        return None
+    message = str(found[-1].get("message") or "")
+    return visible(message.removeprefix(_DRAIN_FAILED) if reason == "FailedDraining" else message)
 
 
 def _terminating(conditions: Mapping[str, Mapping[str, Any]], deadline: object = None) -> str:

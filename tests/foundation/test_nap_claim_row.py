@@ -65,3 +65,31 @@ def test_a_terminating_nodeclaims_termination_time_is_when_its_drain_ends(
     row = claim(*conditions)
     row["metadata"]["annotations"] = {"karpenter.sh/nodeclaim-termination-timestamp": stamp}
     assert claim_row(row)["state"] == state
+
+
+@pytest.mark.parametrize(
+    ("conditions", "said", "state"),
+    [
+        ((("Drifted", "True"),), None, "Ready, drifted"),
+        ((("Drifted", "True"),), 'Pod has "karpenter.sh/do-not-disrupt" annotation (Pod=default/p)',
+         'Ready, drifted; disruption blocked: Pod has "karpenter.sh/do-not-disrupt" annotation (Pod=default/p)'),
+        ((("Drifted", "False"),), "stale", "Ready"),
+    ],
+)  # fmt: skip
+def test_a_ready_nodeclaim_gives_karpenters_disruption_conditions(conditions: Any, said: Any, state: str) -> None:
+    # kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/queue.go markDisrupted (DisruptionReason
+    # True, its reason the method's), pkg/controllers/nodeclaim/disruption/drift.go (Drifted), types.go
+    # NewCandidate's DisruptionBlocked event (``said``)
+    assert claim_row(claim(*conditions, deleting=False), said)["state"] == state
+
+
+def test_a_nodeclaim_marked_for_disruption_gives_the_reason() -> None:
+    c = claim(("Drifted", "True"), deleting=False)
+    c["status"]["conditions"].append({"type": "DisruptionReason", "status": "True", "reason": "Drifted"})
+    assert claim_row(c)["state"] == "Ready, disrupting: Drifted"
+
+
+def test_a_draining_nodeclaim_gives_its_nodes_failed_draining_event() -> None:
+    said = "evicting pod violates a PDB (Pod=default/p)"  # NodeFailedToDrain, less "Failed to drain node, "
+    row = claim_row(claim(("Drained", "Unknown")), said)
+    assert row["state"] == f"terminating: draining; {said}"

@@ -123,6 +123,7 @@ from tests.emulators.kube.controllers.karpenter_common import (
     node_resources,
 )
 from tests.emulators.kube.controllers.karpenter_daemons import overhead
+from tests.emulators.kube.controllers.karpenter_disruption import Disruption
 from tests.emulators.kube.controllers.karpenter_errors import REGIONAL
 from tests.emulators.kube.controllers.karpenter_launch import NodeClaimLauncher
 from tests.emulators.kube.controllers.karpenter_requirements import (
@@ -186,12 +187,14 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         self.cloud = NodeClassCloud()
         self.missing_subnets = self.cloud.missing_subnets
         self.termination = NodeTermination(self)  # a deleted NodeClaim's or Node's finalize
+        self.disruption = Disruption(self, self.termination)  # a drifted NodeClaim's (karpenter_disruption)
 
     def attach(self, manager: Any) -> None:
         unschedulable_pods(manager.api).changed.append(self._on_change)
         # the finalize of a deleted NodeClaim or Node (kubernetes-sigs/karpenter 2266468
         # pkg/controllers/nodeclaim/lifecycle/controller.go, pkg/controllers/node/termination/controller.go)
         manager.api.listeners.append(self.termination.on_event)
+        manager.api.listeners.append(self.disruption.on_event)
 
     def _on_change(self, what: str, obj: dict[str, Any]) -> None:
         if what == "pending":

@@ -11,9 +11,10 @@ Upstream: kubernetes-sigs/karpenter v1.14.0 (1b4b3e8c829d, the release Azure/kar
   pod whose UID is not in the set is left (Has); the eviction with the UID as precondition (here the
   code the HTTP route runs, tests/emulators/kube/eviction.py); 404 and 409 end it; 429 or the
   multiple-budgets 500 publish NodeFailedToDrain on the pod's node (podutils.NodeForPod: by
-  spec.nodeName), "evicting pod violates a PDB (Pod=NAMESPACE/NAME)", and requeue; another error requeues; success publishes EvictPod "Evicted pod:
-  REASON" (evictionReason: NodeForPod, nodeutils.NodeClaimForNode by providerID, its
-  DisruptionReason condition, else "Forceful Termination"; no node or no single NodeClaim: "").
+  spec.nodeName), "evicting pod violates a PDB (Pod=NAMESPACE/NAME)", and requeue; another error
+  requeues; success publishes EvictPod "Evicted pod: REASON" (evictionReason: NodeForPod,
+  nodeutils.NodeClaimForNode by providerID, its DisruptionReason condition, else "Forceful
+  Termination"; no node or no single NodeClaim: "").
 - Register: the requeue's delay is workqueue's ItemExponentialFailureRateLimiter per pod,
   evictionQueueBaseDelay 100 ms doubled on each failure up to evictionQueueMaxDelay 10 s
   (kubernetes/client-go util/workqueue/default_rate_limiters.go When: base * 2^failures, capped;

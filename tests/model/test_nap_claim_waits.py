@@ -1,0 +1,42 @@
+"""`akscli nodepool show NAME --auto-provision` gives why a NodeClaim waits in Karpenter's own words:
+a drifted one's DisruptionBlocked event, a draining one's node's FailedDraining event (upstream:
+kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/events/events.go Blocked,
+pkg/controllers/node/termination/terminator/events/events.go NodeFailedToDrain)."""
+
+from __future__ import annotations
+
+from tests.cli import invoke
+from tests.emulators.kube.apiserver import now_iso, wait_until
+from tests.kube_emulator.test_disruption_budgets import budget, counts
+from tests.kube_emulator.test_karpenter import H100, gpu_app, gpu_pool, running_on
+from tests.kube_emulator.test_karpenter_drain import events
+from tests.kube_emulator.test_karpenter_termination import CLAIMS
+from tests.model.test_nap_gpu_pool import Start, nap_lab, text
+
+
+def state(claim: str) -> str:
+    shown = invoke("nodepool", "show", "gpu", "--auto-provision")
+    assert shown.exit_code == 0, text(shown)
+    line = next(line for line in shown.stdout.splitlines() if line.startswith(claim))
+    return line[line.index(" True ") + len(" True ") :].strip()
+
+
+def test_show_gives_karpenters_event_for_a_drifted_claim_a_budget_holds_and_then_for_its_drain(
+    model_emulator: Start,
+) -> None:
+    emu = nap_lab(model_emulator)
+    emu.cluster.create(gpu_pool("gpu", [H100]))
+    emu.cluster.create(gpu_app("llm", H100))
+    node = running_on(emu, "llm")
+    emu.cluster.create(budget("llm", "llm", minAvailable=1))
+    assert wait_until(lambda: counts(emu, "llm") == (1, 1, 1, 0))
+    [claim] = emu.cluster.list(*CLAIMS)
+    name = claim["metadata"]["name"]
+    drifted = {"type": "Drifted", "status": "True", "reason": "Drifted", "lastTransitionTime": now_iso()}
+    emu.cluster.patch_status(*CLAIMS, None, name, {"conditions": [*claim["status"]["conditions"], drifted]})
+    assert wait_until(lambda: events(emu, name, None))  # no terminationGracePeriod: the budget blocks it
+    blocked = "Pdb prevents pod evictions (PodDisruptionBudget=[default/llm])"
+    assert state(name) == f"Ready, drifted; disruption blocked: {blocked}"
+    emu.cluster.delete(*CLAIMS, None, name)  # kubectl delete nodeclaim: the drain the budget holds
+    assert wait_until(lambda: any(e[1] == "FailedDraining" for e in events(emu, node, None)))
+    assert state(name) == "terminating: draining; 1 pods are waiting to be evicted"
