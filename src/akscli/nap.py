@@ -14,7 +14,7 @@ managed GPU preview).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -405,7 +405,7 @@ def claim_row(claim: Mapping[str, Any], said: str | None = None) -> dict[str, st
     launch.go), or the first condition of Launched, Registered, Initialized not yet True
     (pkg/apis/v1/nodeclaim_status.go). A Ready one Karpenter has marked for disruption or found
     drifted says so (the DisruptionReason and Drifted conditions), with ``said``: what Karpenter
-    last wrote about why it waits (``claim_event``)."""
+    last wrote about why it waits (``claim_events``)."""
     from akscli.kube.scale_up import claim_sizes
 
     meta, status = claim.get("metadata") or {}, claim.get("status") or {}
@@ -456,37 +456,50 @@ def _disruption(conditions: Mapping[str, Mapping[str, Any]], said: str | None) -
 # Events Karpenter writes about a NodeClaim that waits (kubernetes-sigs/karpenter v1.14.0
 # pkg/events/reason.go; the node's FailedDraining from pkg/controllers/node/termination/terminator/
 # events/events.go NodeFailedToDrain "Failed to drain node, ERROR"; the NodeClaim's
-# DisruptionBlocked from pkg/controllers/disruption/events/events.go Blocked). Karpenter's recorder
-# reports "karpenter" (pkg/operator/operator.go GetEventRecorderFor(AppName), AppName "karpenter"); a cluster-scoped object's
-# events are in "default" (kubernetes/client-go tools/record/event.go makeEvent).
+# DisruptionBlocked from pkg/controllers/disruption/events/events.go Blocked). Its recorder reports
+# "karpenter" (kubernetes-sigs/karpenter v1.14.0 pkg/operator/operator.go GetEventRecorderFor(AppName));
+# a cluster-scoped object's events are in "default" (kubernetes/client-go tools/record/event.go makeEvent).
 _DRAIN_FAILED = "Failed to drain node, "
 
 
-def claim_event(kube: Kube, claim: Mapping[str, Any]) -> str | None:
-    """What Karpenter last wrote about why ``claim`` waits: its node's latest FailedDraining while
-    it drains, its own latest DisruptionBlocked while it is drifted; one request, only then."""
-    from akscli.kube.events import object_events
+def claim_events(kube: Kube) -> Callable[[Mapping[str, Any]], str | None]:
+    """What Karpenter last wrote about why a NodeClaim waits: its node's latest FailedDraining while
+    it drains, its own latest DisruptionBlocked while it is drifted. Each reason's events are read
+    once, on the first claim that needs them (one request and its pages), not once per claim."""
+    read: dict[str, dict[str, str]] = {}
 
-    meta, status = claim.get("metadata") or {}, claim.get("status") or {}
-    conditions = {str(c.get("type")): c for c in status.get("conditions") or [] if isinstance(c, dict)}
-    if meta.get("deletionTimestamp"):
-        drained = (conditions.get("Drained") or {}).get("status")
-        if not drained or drained == "True" or not status.get("nodeName"):  # as _terminating: drains
+    def said(claim: Mapping[str, Any]) -> str | None:
+        meta, status = claim.get("metadata") or {}, claim.get("status") or {}
+        conditions = {str(c.get("type")): c for c in status.get("conditions") or [] if isinstance(c, dict)}
+        if meta.get("deletionTimestamp"):
+            drained = (conditions.get("Drained") or {}).get("status")
+            if not drained or drained == "True" or not status.get("nodeName"):  # as _terminating: drains
+                return None
+            name, kind, reason = str(status["nodeName"]), "Node", "FailedDraining"
+        elif (conditions.get("Drifted") or {}).get("status") == "True":
+            name, kind, reason = str(meta.get("name", "")), "NodeClaim", "DisruptionBlocked"
+        else:
             return None
-        name, kind, reason = str(status["nodeName"]), "Node", "FailedDraining"
-    elif (conditions.get("Drifted") or {}).get("status") == "True":
-        name, kind, reason = str(meta.get("name", "")), "NodeClaim", "DisruptionBlocked"
-    else:
-        return None
-    found = [
+        if reason not in read:
+            read[reason] = _latest_messages(kube, kind, reason)
+        message = read[reason].get(name)
+        return None if message is None else visible(message.removeprefix(_DRAIN_FAILED))
+
+    return said
+
+
+def _latest_messages(kube: Kube, kind: str, reason: str) -> dict[str, str]:
+    """The latest message of Karpenter's ``reason`` events on each object of ``kind``, by name."""
+    from akscli.kube.events import event_order
+
+    selector = f"involvedObject.kind={kind},reason={reason}"
+    events = [
         e
-        for e in object_events(kube, "default", name, kind)
-        if e.get("reason") == reason and (e.get("source") or {}).get("component") == "karpenter"
+        for e in kube.list("v1", "Event", namespace="default", field_selector=selector, page_size=100)
+        if (e.get("source") or {}).get("component") == "karpenter"
     ]
-    if not found:
-        return None
-    message = str(found[-1].get("message") or "")
-    return visible(message.removeprefix(_DRAIN_FAILED) if reason == "FailedDraining" else message)
+    events.sort(key=event_order)
+    return {str((e.get("involvedObject") or {}).get("name")): str(e.get("message") or "") for e in events}
 
 
 def _terminating(conditions: Mapping[str, Mapping[str, Any]], deadline: object = None) -> str:

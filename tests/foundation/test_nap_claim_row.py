@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from akscli.nap import claim_row
+from akscli.nap import claim_events, claim_row
 
 
 def claim(*conditions: tuple[str, str], deleting: bool = True) -> dict[str, Any]:
@@ -93,3 +93,43 @@ def test_a_draining_nodeclaim_gives_its_nodes_failed_draining_event() -> None:
     said = "evicting pod violates a PDB (Pod=default/p)"  # NodeFailedToDrain, less "Failed to drain node, "
     row = claim_row(claim(("Drained", "Unknown")), said)
     assert row["state"] == f"terminating: draining; {said}"
+
+
+class Events:
+    """A Kube whose list gives these Events, with each request's arguments kept."""
+
+    def __init__(self, *events: dict[str, Any]) -> None:
+        self.events, self.asked = list(events), []  # type: list[dict[str, Any]], list[dict[str, Any]]
+
+    def list(self, api_version: str, kind: str, **options: Any) -> list[dict[str, Any]]:
+        self.asked.append({"kind": kind, **options})
+        return self.events
+
+
+def event(name: str, kind: str, reason: str, message: str, rv: str, component: str = "karpenter") -> dict[str, Any]:
+    return {
+        "metadata": {"resourceVersion": rv, "creationTimestamp": "2026-12-06T09:00:00Z"},
+        "involvedObject": {"kind": kind, "name": name},
+        "reason": reason,
+        "message": message,
+        "source": {"component": component},
+    }
+
+
+def test_claim_events_reads_karpenters_latest_event_once_for_every_claim() -> None:
+    blocked = "Pdb prevents pod evictions (PodDisruptionBudget=[default/p])"
+    kube = Events(
+        event("gpu-x7k2p", "NodeClaim", "DisruptionBlocked", "older", "5"),
+        event("gpu-x7k2p", "NodeClaim", "DisruptionBlocked", blocked, "9"),
+        event("gpu-b", "NodeClaim", "DisruptionBlocked", "another writer's", "7", component="someone"),
+    )
+    said = claim_events(kube)
+    first, second = claim(("Drifted", "True"), deleting=False), claim(("Drifted", "True"), deleting=False)
+    second["metadata"]["name"] = "gpu-b"
+    assert (said(first), said(second), said(claim(deleting=False))) == (blocked, None, None)
+    selector = "involvedObject.kind=NodeClaim,reason=DisruptionBlocked"
+    assert kube.asked == [{"kind": "Event", "namespace": "default", "field_selector": selector, "page_size": 100}]
+    kube.events = [
+        event("aks-gpu-x7k2p", "Node", "FailedDraining", "Failed to drain node, 1 pods are waiting to be evicted", "3")
+    ]
+    assert said(claim(("Drained", "Unknown"))) == "1 pods are waiting to be evicted"

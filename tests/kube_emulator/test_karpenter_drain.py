@@ -118,9 +118,9 @@ def test_the_eviction_queue_keeps_a_refused_pod_and_retries_it_on_its_backoff_no
 
 
 def test_a_pod_refused_once_is_evicted_by_the_queue_after_it_started_terminating(kube_emulator: KubeEmulator) -> None:
-    # v1.14.0 eviction.go: only a success takes the key out of the set, and Reconcile checks neither
-    # IsActive nor IsEvictable; the eviction of a terminating pod skips its budget (kubernetes/kubernetes
-    # pkg/registry/core/pod/storage/eviction.go canIgnorePDB)
+    # kubernetes-sigs/karpenter v1.14.0 terminator/eviction.go: only a success takes the key out of
+    # the set, and Reconcile checks neither IsActive nor IsEvictable; the eviction of a terminating pod
+    # skips its budget (kubernetes/kubernetes pkg/registry/core/pod/storage/eviction.go canIgnorePDB)
     kube_emulator.api.pod_shutdown_seconds = None  # a deleted pod stays Terminating for its grace period
     termination = blocked(kube_emulator)
     n = kube_emulator.cluster.get("v1", "Node", None, "n") or {}

@@ -201,8 +201,8 @@ def test_a_pod_only_its_budget_holds_is_deleted_and_evicted_in_the_same_pass(kub
     termination.now = lambda: deadline.timestamp() - 599.5  # type: ignore[method-assign]
     assert not termination.drain(kube_emulator.cluster, n, deadline)
     # sorted: a list returns Events by their generated names, not in the order they were written;
-    # "Evicted pod: " with no reason: node n has no providerID, so no NodeClaim (v1.14.0 eviction.go
-    # evictionReason returns "" when nodeutils.NodeClaimForNode fails)
+    # "Evicted pod: " with no reason: node n has no providerID, so no NodeClaim (kubernetes-sigs/karpenter
+    # v1.14.0 terminator/eviction.go evictionReason returns "" when nodeutils.NodeClaimForNode fails)
     said = sorted((reason, message.split(" of ")[0]) for _, reason, message in events(kube_emulator, "p"))
     assert said == [
         ("Disrupted", "Deleting the pod to accommodate the terminationTime 2026-12-06 12:00:00 +0000 UTC"),

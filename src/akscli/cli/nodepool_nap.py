@@ -203,12 +203,11 @@ def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
     if conditions:
         output.emit(conditions, "table", CONDITION_COLUMNS)
     # A row per NodeClaim as its page arrives (a pool has one per node): rows are kept, not claims.
-    # Karpenter's last word on a claim that drains or is drifted (nap.claim_event: one request each).
-    claims = nap.pool_claims(connection, str(pool["metadata"]["name"]))
-    rows = (nap.claim_row(c, nap.claim_event(connection, c)) for c in claims)
+    # Karpenter's last word on a claim that drains or is drifted (nap.claim_events: read on first need).
+    said = nap.claim_events(connection)
+    rows = (nap.claim_row(c, said(c)) for c in nap.pool_claims(connection, str(pool["metadata"]["name"])))
     first = next(rows, None)
-    output.write("
-NodeClaims:" + ("" if first is not None else "  <none>"))
+    output.write("\nNodeClaims:" + ("" if first is not None else "  <none>"))
     if first is not None:
         output.emit(itertools.chain([first], rows), "table", CLAIM_COLUMNS)
 

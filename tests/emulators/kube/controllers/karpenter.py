@@ -187,14 +187,15 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         self.cloud = NodeClassCloud()
         self.missing_subnets = self.cloud.missing_subnets
         self.termination = NodeTermination(self)  # a deleted NodeClaim's or Node's finalize
-        self.disruption = Disruption(self, self.termination)  # a drifted NodeClaim's (karpenter_disruption)
+        # a drifted NodeClaim's disruption (kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption)
+        self.disruption = Disruption(self, self.termination)
 
     def attach(self, manager: Any) -> None:
         unschedulable_pods(manager.api).changed.append(self._on_change)
         # the finalize of a deleted NodeClaim or Node (kubernetes-sigs/karpenter 2266468
         # pkg/controllers/nodeclaim/lifecycle/controller.go, pkg/controllers/node/termination/controller.go)
         manager.api.listeners.append(self.termination.on_event)
-        manager.api.listeners.append(self.disruption.on_event)
+        manager.api.listeners.append(self.disruption.on_event)  # karpenter_disruption.Disruption.on_event
 
     def _on_change(self, what: str, obj: dict[str, Any]) -> None:
         if what == "pending":

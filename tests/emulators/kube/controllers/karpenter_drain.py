@@ -10,9 +10,9 @@ Upstream: kubernetes-sigs/karpenter 2266468
   label node.kubernetes.io/exclude-from-external-load-balancers=karpenter), Drain (the pods on
   the node that wait for eviction; only the first non-empty group of groupPodsByPriority,
   non-critical non-daemon, non-critical daemon, critical non-daemon, critical daemon, is queued).
-- terminator/eviction.go: the eviction queue, kept between passes (karpenter_eviction.py); v1.14.0
-  (1b4b3e8c8) terminator.go Drain hands it only the listed pods that IsEvictable, so not a
-  terminating or do-not-disrupt one.
+- terminator/eviction.go: the eviction queue, kept between passes (karpenter_eviction.py);
+  kubernetes-sigs/karpenter v1.14.0 (1b4b3e8c8) terminator.go Drain hands it only the listed pods
+  that IsEvictable, so not a terminating or do-not-disrupt one.
 - terminator/events/events.go (EvictPod, NodeFailedToDrain); pkg/events/recorder.go: an event
   of the same reason on the same object within 2 minutes (defaultDedupeTimeout) is dropped.
 - pkg/utils/pod/scheduling.go IsActive, IsEvictable, IsWaitingEviction, IsDrainable,
@@ -68,7 +68,8 @@ def _drainable(pod: dict[str, Any]) -> bool:
 
 
 def _evictable(pod: dict[str, Any]) -> bool:
-    """pkg/utils/pod/scheduling.go IsEvictable: IsActive (not terminating) and not IsDoNotDisruptActive."""
+    """kubernetes-sigs/karpenter v1.14.0 pkg/utils/pod/scheduling.go IsEvictable: IsActive (not
+    terminating) and not IsDoNotDisruptActive."""
     md = pod["metadata"]
     return not md.get("deletionTimestamp") and (md.get("annotations") or {}).get(DO_NOT_DISRUPT) != "true"
 
@@ -118,7 +119,8 @@ class Drain:
         self.controller = controller
         self.requeue = 1.0  # controller.go awaitDrain: RequeueAfter 1 s (tests shorten it)
         self._published: dict[tuple[str, str], float] = {}  # (reason, object name) -> when
-        self.evictions = EvictionQueue(self)  # terminator/eviction.go Queue, one per Karpenter
+        # kubernetes-sigs/karpenter v1.14.0 pkg/controllers/node/termination/terminator/eviction.go Queue
+        self.evictions = EvictionQueue(self)  # one per Karpenter
 
     def now(self) -> float:
         """Karpenter's clock (the controllers' clock.Clock), in epoch seconds: the wall clock plus
@@ -140,8 +142,9 @@ class Drain:
             grace = _expiring(pod, deadline, now)
             if grace is not None and deadline is not None:
                 self._force_delete(cluster, pod, grace, deadline)
-        # awaitDrain's NodeFailedToDrain, written here before the queue's first look (upstream it comes
-        # after Queue.Add, whose reconcile runs on the queue's own workers a moment later)
+        # kubernetes-sigs/karpenter v1.14.0 controller.go awaitDrain's NodeFailedToDrain, written here
+        # before the queue's first look (upstream it comes after Queue.Add, whose reconcile runs on the
+        # queue's own workers a moment later)
         self._publish(cluster, node, "FailedDraining", f"{len(waiting)} pods are waiting to be evicted")
         # v1.14.0 Drain: the groups come from ``pods`` as listed before DeleteExpiringPods, so a pod
         # deleted just now is still active there and is queued for eviction too (IsEvictable)
