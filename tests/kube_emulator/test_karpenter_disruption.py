@@ -67,10 +67,13 @@ def test_a_drifted_nodeclaim_with_a_termination_grace_period_is_disrupted_though
     claim_name = claim["metadata"]["name"]
     drifted = {"type": "Drifted", "status": "True", "reason": "Drifted", "lastTransitionTime": now_iso()}
     emu.cluster.patch_status(*CLAIMS, None, claim_name, {"conditions": [*claim["status"]["conditions"], drifted]})
-    assert wait_until(lambda: (emu.cluster.get(*CLAIMS, None, claim_name) or {})["metadata"].get("deletionTimestamp"))
-    assert conditions(emu.cluster.get(*CLAIMS, None, claim_name))["DisruptionReason"] == ("True", "Drifted")
-    assert ("Normal", "DisruptionTerminating", "Disrupting NodeClaim: Drifted") in events(emu, claim_name, None)
+    # waitOrTerminate publishes the events after the delete: wait for the last of them
+    said = ("Normal", "DisruptionTerminating", "Disrupting NodeClaim: Drifted")
+    assert wait_until(lambda: said in events(emu, claim_name, None))
     assert ("Normal", "DisruptionTerminating", "Disrupting Node: Drifted") in events(emu, name, None)
+    held = emu.cluster.get(*CLAIMS, None, claim_name)
+    assert held is not None and held["metadata"]["deletionTimestamp"]  # its node's drain holds it
+    assert conditions(held)["DisruptionReason"] == ("True", "Drifted")
     n = emu.cluster.get("v1", "Node", None, name) or {}
     assert {"key": "karpenter.sh/disrupted", "effect": "NoSchedule"} in n["spec"]["taints"]
     assert emu.controllers.errors == []
