@@ -193,8 +193,28 @@ def _map(key: str, value: Any, decl: Mapping[str, Any], what: str) -> dict[str, 
         if text is None:
             raise _fail(key, value, decl, what, f"{key}.{name} is {shapes.json_kind(item)}, not a string")
         result[_key(str(name), keys, f"{what} key")] = text
+    for name in result:
+        _reserved(name, decl, what)
     _unmatched(key, {f"{key}.{name}": text for name, text in result.items()}, decl, what)
     return result
+
+
+def _reserved(name: str, decl: Mapping[str, Any], what: str) -> None:
+    """A map key the target field refuses or its owner keeps for itself: ``reserved_keys`` (whole
+    keys), ``reserved_prefixes`` (``kubernetes.io/``) and ``reserved_domains``, matched as the
+    NodePool CRD's CEL rules match a label's domain: the text before the first ``/`` (the whole
+    key without one) ends with the domain (``x.find("^([^/]+)").endsWith("karpenter.sh")``), so
+    ``team.karpenter.sh/x`` is refused too. ``reserved_by`` names who keeps them."""
+    domain = name.split("/", 1)[0]
+    found = next(("this key" for k in decl.get("reserved_keys", ()) if name == k), None)
+    found = found or next((f"the prefix {p}" for p in decl.get("reserved_prefixes", ()) if name.startswith(p)), None)
+    found = found or next((f"the domain {d}" for d in decl.get("reserved_domains", ()) if domain.endswith(d)), None)
+    if found:
+        owner = decl.get("reserved_by", "its owner")
+        raise UsageError(
+            f"invalid {what} key {name}: {owner} reserve {found} for the labels they set",
+            hint="use a prefix of your own, e.g. example.com/team=ml",
+        )
 
 
 # Key rules by declared ``keys``: annotations take qualified names (k8s.io/apimachinery

@@ -57,3 +57,34 @@ def test_render_refuses_a_duration_the_nodepool_crd_would_refuse_with_exit_2() -
     assert result.exit_code == 2 and result.stdout == ""
     assert "invalid value expire_after of template nodepool/nap-gpu '1d'" in result.stderr
     assert "whole s, m and h units, or Never" in result.stderr and "--set expire_after=720h" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("label", "reserved"),
+    [
+        ("agentpool", "this key"),
+        ("team.karpenter.sh/pool", "the domain karpenter.sh"),
+        ("karpenter.azure.com/sku-name", "the domain karpenter.azure.com"),
+        ("kubernetes.azure.com/mode", "the domain kubernetes.azure.com"),
+        ("kubernetes.io/hostname", "the prefix kubernetes.io/"),
+    ],
+)
+def test_render_refuses_a_nodepool_label_the_crd_restricts(label: str, reserved: str) -> None:
+    # The NodePool CRD's CEL rules on spec.template.metadata.labels (the key's domain endsWith the
+    # restricted one; agentpool, kubernetes.io/hostname): a 422 at apply, refused before rendering.
+    with pytest.raises(UsageError) as caught:
+        render.check_values("nodepool/nap-gpu", {"name": "gpu", "sku_names": ["a"], "labels": {label: "x"}})
+    assert f"key {label}: Karpenter and AKS reserve {reserved}" in caught.value.message
+    assert "example.com/team=ml" in (caught.value.hint or "")
+
+
+def test_a_nodepool_label_of_another_domain_is_kept() -> None:
+    values = {"name": "gpu", "sku_names": ["a"], "labels": {"example.com/team": "ml", "node.kubernetes.io/x": "y"}}
+    assert render.check_values("nodepool/nap-gpu", values)["labels"] == values["labels"]
+
+
+def test_nodepool_add_refuses_a_crd_restricted_label_with_exit_2() -> None:
+    flags = ("--auto-provision", "--gpu", "h100", "--labels", "agentpool=gpu", "--dry-run")
+    result = invoke("nodepool", "add", "gpu", *flags)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "key agentpool: Karpenter and AKS reserve this key" in result.stderr
