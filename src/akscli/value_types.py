@@ -204,8 +204,9 @@ def _reserved(name: str, decl: Mapping[str, Any], what: str) -> None:
     keys), ``reserved_prefixes`` (``kubernetes.io/``) and ``reserved_domains``, matched as the
     NodePool CRD's CEL rules match a label's domain (upstream: Azure/karpenter-provider-azure
     pkg/apis/crds/karpenter.sh_nodepools.yaml, spec.template.metadata.labels): the text before
-    the first ``/`` (the whole key without one) ends with the domain (``x.find("^([^/]+)").endsWith("karpenter.sh")``), so
-    ``team.karpenter.sh/x`` is refused too. ``reserved_by`` names who keeps them."""
+    the first ``/`` (the whole key without one) ends with the domain
+    (``x.find("^([^/]+)").endsWith("karpenter.sh")``), so ``team.karpenter.sh/x`` is refused too.
+    ``reserved_by`` names who keeps them."""
     domain = name.split("/", 1)[0]
     found = next(("this key" for k in decl.get("reserved_keys", ()) if name == k), None)
     found = found or next((f"the prefix {p}" for p in decl.get("reserved_prefixes", ()) if name.startswith(p)), None)
