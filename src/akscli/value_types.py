@@ -156,6 +156,11 @@ def _list(key: str, value: Any, decl: Mapping[str, Any], what: str) -> list[Any]
     found = shapes.check(value, shapes.ListOf(schema), key)
     if found:
         raise _fail(key, value, decl, what, found)
+    limit = decl.get("max_items")
+    if limit is not None and len(value) > int(limit):
+        raise UsageError(f"invalid {what}: it has {len(value)} items, at most {limit} are taken", hint="drop some")
+    for index, item in enumerate(value):
+        _field_rules(f"{key}[{index}]", item, decl, what)
     return value
 
 
@@ -249,4 +254,50 @@ def _object(key: str, value: Any, decl: Mapping[str, Any], what: str) -> dict[st
     found = shapes.check(value, schema, key) if schema else None
     if found:
         raise _fail(key, value, decl, what, found)
+    _field_rules(key, value, decl, what)
     return dict(value)
+
+
+def _field_rules(where: str, value: Any, decl: Mapping[str, Any], what: str) -> None:
+    """The declared ``fields`` of an object (or of each object of a list): a path inside it
+    (``name``, ``rollingUpdate.maxSurge``, ``afterStageTasks[].type``) to the CRD's ``enum``
+    (``choices``), ``pattern`` and ``maxLength`` (``max_len``) on that field. A pattern holds for a
+    string only, as OpenAPI's does (an int-or-string's number is not matched)."""
+    for path, rule in (decl.get("fields") or {}).items():
+        for at, found in _at(where, value, str(path).split(".")):
+            if "choices" in rule and found not in rule["choices"]:
+                choices = ", ".join(str(c) for c in rule["choices"])
+                raise UsageError(
+                    f"invalid {what}: {at} {found!r} is not one of {choices}", hint=f"e.g. {at}: {rule['choices'][0]}"
+                )
+            if not isinstance(found, str):
+                continue
+            if "max_len" in rule and len(found) > int(rule["max_len"]):
+                raise UsageError(
+                    f"invalid {what}: {at} is longer than {rule['max_len']} characters", hint=_field_hint(at, rule)
+                )
+            if not matches_pattern(rule, found):
+                words = f" (expected {rule['pattern_words']})" if rule.get("pattern_words") else ""
+                raise UsageError(
+                    f"invalid {what}: {at} {found!r} does not match its field's pattern {rule['pattern']}{words}",
+                    hint=_field_hint(at, rule),
+                )
+
+
+def _field_hint(at: str, rule: Mapping[str, Any]) -> str:
+    return f"e.g. {at}: {rule['example']}" if "example" in rule else "see the field with --help-values"
+
+
+def _at(where: str, value: Any, steps: list[str]) -> list[tuple[str, Any]]:
+    """The values at ``steps`` under ``value`` (``x[]``: each item of the list ``x``), with where
+    each is; a missing field or one of another type (the shape check's business) gives none."""
+    if not steps:
+        return [] if value is None else [(where, value)]
+    if not isinstance(value, Mapping):
+        return []
+    step, each = steps[0].removesuffix("[]"), steps[0].endswith("[]")
+    child = value.get(step)
+    if not each:
+        return _at(f"{where}.{step}", child, steps[1:])
+    items = child if isinstance(child, list) else []
+    return [hit for i, item in enumerate(items) for hit in _at(f"{where}.{step}[{i}]", item, steps[1:])]

@@ -88,3 +88,45 @@ def test_nodepool_add_refuses_a_crd_restricted_label_with_exit_2() -> None:
     result = invoke("nodepool", "add", "gpu", *flags)
     assert result.exit_code == 2 and result.stdout == ""
     assert "key agentpool: Karpenter and AKS reserve this key" in result.stderr
+
+
+SELECT = [{"group": "", "version": "v1", "kind": "Namespace", "name": "ml"}]
+STAGE = {"name": "canary", "labelSelector": {"matchLabels": {"env": "canary"}}}
+
+
+@pytest.mark.parametrize(
+    ("template", "values", "message"),
+    [
+        (
+            "fleet/staged-strategy",
+            {"stages": [{**STAGE, "name": "Stage-1"}]},
+            "stages[0].name 'Stage-1' does not match",
+        ),
+        ("fleet/staged-strategy", {"stages": [STAGE] * 32}, "it has 32 items, at most 31"),
+        (
+            "fleet/staged-strategy",
+            {"stages": [{**STAGE, "afterStageTasks": [{"type": "TimedWait", "waitTime": "1d"}]}]},
+            "stages[0].afterStageTasks[0].waitTime '1d' does not match",
+        ),
+        ("fleet/placement", {"policy": {"placementType": "PickSome"}}, "policy.placementType 'PickSome' is not one of"),
+        (
+            "fleet/placement",
+            {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "150%"}}},
+            "strategy.rollingUpdate.maxUnavailable '150%' does not match",
+        ),
+    ],
+)
+def test_a_field_inside_an_object_value_is_checked_against_the_crd(template: str, values: dict, message: str) -> None:
+    # kubefleet-dev/kubefleet's CRDs (../shared/crds/fleet): the hub answers 422 for each of these.
+    base = {"name": "x", "resource_selectors": SELECT} if template == "fleet/placement" else {"name": "x"}
+    with pytest.raises(UsageError) as caught:
+        render.check_values(template, {**base, **values})
+    assert message in caught.value.message
+
+
+def test_crd_valid_fields_inside_object_values_pass() -> None:
+    stage = {**STAGE, "maxConcurrency": 2, "afterStageTasks": [{"type": "TimedWait", "waitTime": "1h30m"}]}
+    assert render.check_values("fleet/staged-strategy", {"name": "x", "stages": [stage]})["stages"] == [stage]
+    strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 2, "maxUnavailable": "25%"}}
+    values = {"name": "x", "resource_selectors": SELECT, "policy": {"placementType": "PickN", "numberOfClusters": 2}}
+    assert render.check_values("fleet/placement", {**values, "strategy": strategy})["strategy"] == strategy
