@@ -56,6 +56,26 @@ _URL_PASSWORD = r"""(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:'"]*:)[^/\s'"]+@"""
 # A URL's query parameter named like a secret (?token=, &api_key=, access_token=): its value, less
 # the punctuation of the sentence the URL ends ("(see URL?token=T), then" keeps its "),").
 _URL_SECRET_PARAM = r"""([?&])([A-Za-z0-9_.-]+)=([^&#\s'"]+?)(?=[).,;:!]*(?:[&#\s'"]|$))"""
+# Query parameters that are credentials by name though no secret word is in it, hidden whatever their
+# length: a SAS's signature (upstream: Azure/azure-sdk-for-python
+# sdk/storage/azure-storage-blob/azure/storage/blob/_shared/shared_access_signature.py,
+# QueryStringConstants.SIGNED_SIGNATURE "sig"), and the OAuth grant parameters msal names as credentials
+# (upstream: AzureAD/microsoft-authentication-library-for-python msal/token_cache.py, the comments of
+# _EXT_CACHE_KEY_EXCLUDED_FIELDS: "code", "code_verifier", "device_code", "assertion", "client_assertion";
+# an authorization code reaches a redirect URL's query, msal/oauth2cli/authcode.py), and a signed URL's
+# signature (X-Amz-Signature, X-Goog-Signature). Compared in lower case.
+_CREDENTIAL_PARAMS = frozenset(
+    {
+        "sig",
+        "code",
+        "code_verifier",
+        "device_code",
+        "assertion",
+        "client_assertion",
+        "x-amz-signature",
+        "x-goog-signature",
+    }
+)
 
 
 def remember(value: str) -> None:
@@ -154,7 +174,8 @@ def url_credentials(text: str) -> str:
     from akscli.secret_words import is_secret_name, looks_secret
 
     def param(m: re.Match[str]) -> str:
-        secret = is_secret_name(m.group(2)) or looks_secret(m.group(0).lstrip("?&"))
+        name = m.group(2)
+        secret = name.lower() in _CREDENTIAL_PARAMS or is_secret_name(name) or looks_secret(m.group(0).lstrip("?&"))
         return f"{m.group(1)}{m.group(2)}={MASK}" if secret else m.group(0)
 
     text = re.sub(_URL_PASSWORD, lambda m: f"{m.group(1)}{MASK}@", text)

@@ -1,0 +1,35 @@
+"""Query parameters that are credentials by name, not by a secret word in it: a SAS's ``sig``, an
+OAuth authorization ``code`` and the other grant parameters msal keeps out of its cache keys, a
+signed URL's signature. An error line or warning that echoes such a URL shows none of them
+(akscli.redact.url_credentials), whatever their length."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli import invoke
+
+CANARY = "Canary5ig"  # short: the value shape (looks_secret's 16-character sig=) does not catch it
+
+
+@pytest.mark.parametrize(
+    "name", ["sig", "code", "code_verifier", "device_code", "assertion", "client_assertion", "X-Amz-Signature"]
+)
+def test_a_credential_query_parameter_is_hidden_from_an_error_line(name: str) -> None:
+    from akscli.redact import scrub
+
+    line = scrub(f"GET https://acct.blob.core.windows.net/c/b?sv=2022-11-02&{name}={CANARY}&state=s1 failed")
+    assert line == f"GET https://acct.blob.core.windows.net/c/b?sv=2022-11-02&{name}=***&state=s1 failed"
+
+
+def test_a_parameter_that_only_ends_in_code_is_shown() -> None:
+    from akscli.redact import scrub
+
+    assert scrub("https://h/a?errorcode=5&query=up") == "https://h/a?errorcode=5&query=up"
+
+
+def test_a_refused_prometheus_url_is_echoed_without_its_sas_signature_or_code() -> None:
+    url = f"https://prom.example/x?code={CANARY}&sig={CANARY}"
+    result = invoke("gpu", "usage", "--utilization", "--prometheus", url)
+    assert result.exit_code == 2 and "without ?query" in result.stderr
+    assert CANARY not in result.stdout + result.stderr
