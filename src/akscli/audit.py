@@ -26,7 +26,7 @@ from typing import Any
 
 from akscli import cachedir, logscan, timestamps
 from akscli.errors import AkscliError, NotFoundError, UsageError
-from akscli.redact import scrub
+from akscli.redact import scrub, url_credentials
 from akscli.secret_words import is_bare_hex_key, is_secret_name, looks_secret
 
 REDACTED = "<redacted>"
@@ -91,13 +91,19 @@ def redact_argv(argv: Sequence[str]) -> list[str]:
 
 def _redact_pair(text: str) -> str:
     key, eq, value = text.partition("=")
+    if "://" in key:  # a URL whose query holds the "=": its parameters are read one by one
+        return _redact_value(text)
     if eq and (is_secret_name(key.lstrip("-")) or is_bare_hex_key(key.lstrip("-"), value)):
         return f"{key}={REDACTED}"
     return _redact_value(text)
 
 
 def _redact_value(text: str) -> str:
-    return REDACTED if looks_secret(text) else text
+    if looks_secret(text):
+        return REDACTED
+    # A URL's password and its credential query values (?token=, &sig=, &code=), as error lines
+    # show them (akscli.redact.url_credentials): a query's second parameter is no KEY=VALUE pair.
+    return url_credentials(text) if "://" in text else text
 
 
 def identity_claims(identity: Mapping[str, Any] | None) -> dict[str, str]:

@@ -33,3 +33,19 @@ def test_a_refused_prometheus_url_is_echoed_without_its_sas_signature_or_code() 
     result = invoke("gpu", "usage", "--utilization", "--prometheus", url)
     assert result.exit_code == 2 and "without ?query" in result.stderr
     assert CANARY not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"http://prom.example/?query=up&token={CANARY}",  # the second parameter: no KEY=VALUE pair of its own
+        f"https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sig={CANARY}",
+        f"http://localhost:8400/?code={CANARY}&state=s1",
+    ],
+)
+def test_the_audit_log_keeps_no_credential_query_value_of_a_url_flag(url: str) -> None:
+    from akscli.audit import redact_argv
+
+    for argv in (["gpu", "usage", "--prometheus", url], ["gpu", "usage", f"--prometheus={url}"]):
+        kept = " ".join(redact_argv(argv))
+        assert CANARY not in kept and "://" in kept, kept
