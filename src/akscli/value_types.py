@@ -176,6 +176,9 @@ def _unmatched(key: str, items: Mapping[str, str | None], decl: Mapping[str, Any
     declared ``max_len`` or missing the declared ``pattern`` (the CRD's on each item or value)."""
     limit = int(decl.get("max_len") or 0)
     for where, item in items.items():
+        unusable = _unusable(str(item), nul=decl.get("keys") != "configmap")
+        if unusable:
+            raise UsageError(f"invalid {what}: {where} holds {unusable}", hint="remove it from the value")
         if limit and len(str(item)) > limit:
             raise UsageError(
                 f"invalid {what}: {where} {item!r} is longer than {limit} characters", hint=f"e.g. {example(key, decl)}"
@@ -186,6 +189,23 @@ def _unmatched(key: str, items: Mapping[str, str | None], decl: Mapping[str, Any
                 f"invalid {what}: {where} {item!r} does not match its field's pattern {decl['pattern']}{words}",
                 hint=f"e.g. {example(key, decl)}",
             )
+
+
+def _unusable(text: str, nul: bool = True) -> str | None:
+    """A character no list item or map value may hold, in words, or None. A NUL (but in a
+    ConfigMap's file, ``nul`` False, where the kubelet writes it as it is): a container's
+    args and env go to execve, which cannot carry one (upstream: golang/go src/syscall/syscall.go
+    ByteSliceFromString returns EINVAL for a string with a NUL, which runc's exec meets), so the
+    object would be stored and its pods never start. A lone surrogate is no Unicode text: the API
+    server's JSON decoder stores U+FFFD in its place (upstream: golang/go src/encoding/json/decode.go
+    unquoteBytes), not the value rendered."""
+    if nul and "\x00" in text:
+        return "the NUL character U+0000"
+    if not text.isascii():
+        found = next((c for c in text if 0xD800 <= ord(c) <= 0xDFFF), None)
+        if found is not None:
+            return f"the lone surrogate U+{ord(found):04X} (it is not Unicode text)"
+    return None
 
 
 def _map(key: str, value: Any, decl: Mapping[str, Any], what: str) -> dict[str, str]:

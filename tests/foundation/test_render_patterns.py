@@ -130,3 +130,35 @@ def test_crd_valid_fields_inside_object_values_pass() -> None:
     strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 2, "maxUnavailable": "25%"}}
     values = {"name": "x", "resource_selectors": SELECT, "policy": {"placementType": "PickN", "numberOfClusters": 2}}
     assert render.check_values("fleet/placement", {**values, "strategy": strategy})["strategy"] == strategy
+
+
+VLLM = {"name": "m", "namespace": "d", "pod_labels": "app=m", "node_selector": "a=b"}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"vllm_args": ["--model", "a\x00b"]}, "item 1 holds the NUL character U+0000"),
+        (
+            {"vllm_args": ["--model", "x"], "annotations": {"a": "x\ud800y"}},
+            "annotations.a holds the lone surrogate U+D800",
+        ),
+    ],
+)
+def test_a_list_item_or_map_value_no_pod_or_api_server_keeps_is_refused(values: dict, message: str) -> None:
+    # A values file's (or --set's YAML) "\0" would reach execve (EINVAL: the pod never starts); a
+    # lone surrogate is stored as U+FFFD by the API server's JSON decoder.
+    with pytest.raises(UsageError) as caught:
+        render.check_values("model/vllm", {**VLLM, **values})
+    assert message in caught.value.message
+
+
+def test_a_newline_or_non_ascii_text_in_a_map_value_is_kept() -> None:
+    values = {**VLLM, "vllm_args": ["--model", "x"], "annotations": {"a": "line one\nligne deux é"}}
+    assert render.check_values("model/vllm", values)["annotations"] == {"a": "line one\nligne deux é"}
+
+
+def test_a_nul_in_a_configmaps_file_is_kept() -> None:
+    # A file of a Ray working dir: the kubelet writes a ConfigMap's data as it is.
+    values = {"name": "w", "namespace": "d", "job": "j", "data": {"a.py": "x\x00y"}}
+    assert render.check_values("ray/workdir-configmap", values)["data"] == {"a.py": "x\x00y"}
