@@ -1,6 +1,6 @@
 """A catalog model's config.json facts (models.yaml ``model_type``, ``auto_config``) judged under
 ``--runtime vllm`` as a Hub config is (akscli.model.remote_code), per transformers major: nemotron_h's
-config class is only in transformers 5, so the default image (vLLM v0.11.0, transformers 4) cannot load
+config class is only in transformers 5, so a transformers 4 image (vLLM v0.11.0, akscli's default before v0.24.0) cannot load
 NVIDIA-Nemotron-3-Nano-30B-A3B's config.json without the repo's own code."""
 
 from __future__ import annotations
@@ -49,10 +49,17 @@ def test_the_recorded_facts_are_in_step_with_their_sources_and_the_data() -> Non
     assert named <= vllm_versions.RELEASES
 
 
-def test_deploy_and_plan_refuse_the_catalog_model_under_the_default_image() -> None:
+def test_deploy_and_plan_refuse_the_catalog_model_under_a_transformers_4_image() -> None:
     for command in ("deploy", "plan"):
         refused = invoke(
-            "model", command, NANO, "--runtime", "vllm", *(["--dry-run", "client"] * (command == "deploy"))
+            "model",
+            command,
+            NANO,
+            "--runtime",
+            "vllm",
+            "--image",
+            "vllm/vllm-openai:v0.11.0",
+            *(["--dry-run", "client"] * (command == "deploy")),
         )
         assert refused.exit_code == 2, refused
         lines = refused.stderr.splitlines()

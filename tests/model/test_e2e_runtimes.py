@@ -105,7 +105,7 @@ def test_vllm_journey(model_emulator: Start) -> None:
         "--image", "vllm/vllm-openai:v0.11.1", "-y")  # fmt: skip
     _ok("rollback", "phi-4", "-y")
     image = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["template"]["spec"]["containers"][0]
-    assert image["image"] == "vllm/vllm-openai:v0.11.0"
+    assert image["image"] == "vllm/vllm-openai:v0.24.0"  # kinds.DEFAULT_VLLM_IMAGE
     assert [r["change"] for r in list_items(_ok("history", "phi-4", "-o", "json").stdout)][-1] == "rollback to 1"
     _ok("delete", "phi-4", "-y")
     emu.idle()

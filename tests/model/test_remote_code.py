@@ -49,7 +49,7 @@ def test_deploy_refuses_a_remote_code_model_under_vllm_and_passes_the_flag_when_
     lines = refused.stderr.splitlines()
     assert lines[0] == (
         f"error: {REPO}'s config.json needs the repo's own code (model_type phi4mm, auto_map AutoConfig), which "
-        "neither transformers nor vLLM v0.11.0's own configs know: without --trust-remote-code vLLM exits at start"
+        "neither transformers nor vLLM v0.24.0's own configs know: without --trust-remote-code vLLM exits at start"
     )
     assert "add --trust-remote-code" in lines[1] and "--runtime kaito" in lines[1] and refused.stdout == ""
     trusted = _deploy("--runtime", "vllm", "--trust-remote-code", "-o", "yaml")
@@ -75,7 +75,7 @@ def test_airunway_judges_remote_code_and_passes_the_flag_in_spec_engine(hub: Hub
     _put(hub, PHI4MM)
     refused = _deploy("--runtime", "airunway", "--provider", "vllm", "-o", "name")
     assert refused.exit_code == 2 and refused.stdout == "", refused
-    assert "vLLM v0.11.0's own configs know" in refused.stderr.splitlines()[0]
+    assert "vLLM v0.24.0's own configs know" in refused.stderr.splitlines()[0]
     assert refused.stderr.splitlines()[1].endswith("or use --provider kaito")
     trusted = _deploy("--runtime", "airunway", "--provider", "llmd", "--trust-remote-code", "-o", "yaml")
     assert trusted.exit_code == 0, trusted
@@ -132,11 +132,12 @@ def test_deploy_reads_tokenizer_config_only_for_a_repo_with_tokenizer_code(hub: 
         "tokenizer_config.json": CHATGLM_TOKENIZER,
         "model.safetensors": 8 * 2**30,
     }
-    plain = _deploy("--runtime", "vllm", "-o", "name")
+    old = ("--image", "vllm/vllm-openai:v0.11.0")  # transformers 4: no ChatGLMTokenizer
+    plain = _deploy("--runtime", "vllm", *old, "-o", "name")
     assert plain.exit_code == 0, plain
     assert not [path for path, _ in hub.requests if "tokenizer_config.json" in path]
     hub.repos[REPO]["tokenization_chatglm.py"] = 20_000  # type: ignore[index]
-    refused = _deploy("--runtime", "vllm", "-o", "name")
+    refused = _deploy("--runtime", "vllm", *old, "-o", "name")
     assert refused.exit_code == 2 and refused.stdout == "", refused
     assert refused.stderr.splitlines()[0] == (
         f"error: {REPO}'s tokenizer is the repo's own code (ChatGLMTokenizer, auto_map AutoTokenizer), which "
@@ -144,4 +145,4 @@ def test_deploy_reads_tokenizer_config_only_for_a_repo_with_tokenizer_code(hub: 
         "exits at start"
     )
     assert [path for path, _ in hub.requests].count(f"/{REPO}/resolve/main/tokenizer_config.json") == 1
-    assert _deploy("--runtime", "vllm", "--trust-remote-code", "-o", "name").exit_code == 0
+    assert _deploy("--runtime", "vllm", *old, "--trust-remote-code", "-o", "name").exit_code == 0

@@ -43,7 +43,12 @@ def test_a_text_model_on_a_t4_gets_no_processor_cache_flag() -> None:
     )
 
 
-def test_the_catalogs_multimodal_rows_are_gemma_3_ministral_3_mistral_small_and_nemotron_nano_vl() -> None:
-    # What the v0.11.0 registry makes multimodal among akscli's catalog rows (by config.json architecture).
+def test_the_catalogs_multimodal_rows_are_those_the_default_image_s_registry_names() -> None:
+    # What the v0.24.0 registry makes multimodal among akscli's catalog rows (by config.json architecture):
+    # v0.11.0's Gemma 3, Ministral 3, Mistral Small and Nemotron Nano VL, and Gemma 4, Qwen3.5 and Kimi-K2.5.
     multimodal = {m.architecture for m in catalog.all_models() if vllm_multimodal.is_multimodal(m.architecture)}
-    assert multimodal == {"Gemma3ForConditionalGeneration", "Mistral3ForConditionalGeneration", "NemotronH_Nano_VL_V2"}
+    assert multimodal == {
+        "Gemma3ForConditionalGeneration", "Mistral3ForConditionalGeneration", "NemotronH_Nano_VL_V2",
+        "Gemma4ForConditionalGeneration", "Gemma4UnifiedForConditionalGeneration", "Qwen3_5ForConditionalGeneration",
+        "Qwen3_5MoeForConditionalGeneration", "KimiK25ForConditionalGeneration",
+    }  # fmt: skip

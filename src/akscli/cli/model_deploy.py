@@ -118,7 +118,8 @@ def deploy_cmd(
         typer.Option(
             "--image",
             help=f"vLLM server image (runtime vllm; airunway providers vllm and llmd; default "
-            f"{kinds.DEFAULT_VLLM_IMAGE}).",
+            f"{kinds.DEFAULT_VLLM_IMAGE}, or {kinds.DEFAULT_VLLM_IMAGE_CUDA12} on A10 sizes, whose AKS driver "
+            f"{kinds.AKS_GRID_DRIVER} predates CUDA 13).",
             show_default=False,
         ),
     ] = None,

@@ -132,7 +132,7 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
         "node_selector": {"node.kubernetes.io/instance-type": req.vm_size} if reads_node_selector else {},
         # Without them the pods of these providers cannot land on a tainted GPU pool.
         "tolerations": list(GPU_TOLERATIONS) if req.provider in TOLERATING_PROVIDERS else [],
-        "image": req.image if req.provider in AIRUNWAY_VLLM_IMAGE_PROVIDERS else None,
+        "image": req.serving_image if req.provider in AIRUNWAY_VLLM_IMAGE_PROVIDERS else None,
         "context": None if kaito else req.context,
         # spec.engine.trustRemoteCode: the vllm, llmd, kuberay and dynamo providers append vLLM's
         # --trust-remote-code (providers/*/transformer.go); the kaito provider's flag is refused

@@ -44,11 +44,12 @@ OWN_CONVERTORS = frozenset(
 KV_HEAD_KEYS = ("n_head_kv", "num_kv_heads", "num_key_value_heads", "multi_query_group_num", "num_attention_groups")
 # The vLLM a runtime runs: KAITO's images (kaito-project/kaito 056b8280b
 # presets/workspace/dependencies/requirements.txt: vllm==0.25.1) and the one akscli pins for its own vLLM
-# runtime (kinds.DEFAULT_VLLM_IMAGE, v0.11.0), or the release an --image tag names (vllm_versions). Which
+# runtime (kinds.DEFAULT_VLLM_IMAGE, v0.24.0; its -cu129 build is the same release), or the release an
+# --image tag names (vllm_versions). Which
 # quant_method names each loads: vllm_versions.quant_methods. vLLM reads the name lowercased,
 # compressed_tensors as compressed-tensors (v0.11.0 vllm/config/model.py _parse_quant_hf_config; v0.25.1
 # vllm/transformers_utils/model_arch_config_convertor.py _normalize_quantization_config).
-KAITO_VLLM, OWN_VLLM = "v0.25.1", "v0.11.0"
+KAITO_VLLM, OWN_VLLM = "v0.25.1", "v0.24.0"
 _MISTRAL = re.compile(r"consolidated.*\.safetensors")
 _SAFETENSORS = re.compile(r".*\.safetensors")
 _BIN = re.compile(r".*\.bin")

@@ -127,7 +127,6 @@ KAITO_POOL_SUFFIX = "-inferencepool"
 
 RUNTIMES = ("kaito", "vllm", "airunway")
 QUEUE_METRIC = "vllm:num_requests_waiting"
-DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0"
 DEFAULT_STORAGE_CLASS = "managed-csi-premium"
 DEFAULT_PROMETHEUS = "http://prometheus-operated.monitoring.svc.cluster.local:9090"
 DEFAULT_QUEUE_THRESHOLD = 5
@@ -142,6 +141,35 @@ KAITO_PORT = 5000
 VLLM_PORT = 8000
 SERVICE_PORT = 80
 MAX_REVISIONS = 10
+
+# The vLLM image akscli's own runtime runs (and gives AI Runway's vllm and llmd providers): v0.24.0, the
+# lowest release whose registry serves every catalog model's architecture and whose image loads every
+# recorded config.json without --trust-remote-code (akscli.model.vllm_archs, remote_code). Its default tag
+# is built on CUDA 13.0.2 and its -cu129 tag on CUDA 12.9.1 (vllm-project/vllm v0.24.0 docker/Dockerfile
+# ARG CUDA_VERSION, .buildkite/scripts/publish-release-images.sh "CUDA (default: 13.0)" and "CUDA 12.9").
+# A CUDA 13.x image needs driver 580 or later, a 12.x one 525 or later (NVIDIA's CUDA Compatibility guide,
+# docs.nvidia.com/deploy/cuda-compatibility/minor-version-compatibility.html, Table 1). AKS installs R580
+# (aks-gpu-cuda-lts 580.159.04) on its CUDA sizes and R595 on the RTX PRO 6000 ones, but the GRID R570
+# driver (aks-gpu-grid 570.211.01) on its A10 sizes (Azure/AgentBaker pkg/agent/baker.go GetGPUDriverType,
+# parts/common/components.json GPUContainerImages, pkg/agent/datamodel/gpu_components.go
+# ConvergedGPUDriverSizes): there the default is the same release's CUDA 12.9 build.
+DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.24.0"
+DEFAULT_VLLM_IMAGE_CUDA12 = "vllm/vllm-openai:v0.24.0-cu129"
+AKS_GRID_DRIVER = "570.211.01"
+AKS_GRID_DRIVER_SIZES = frozenset(
+    {
+        "standard_nv6ads_a10_v5", "standard_nv12ads_a10_v5", "standard_nv18ads_a10_v5", "standard_nv36ads_a10_v5",
+        "standard_nv72ads_a10_v5", "standard_nv36adms_a10_v5", "standard_nc8ads_a10_v4", "standard_nc16ads_a10_v4",
+        "standard_nc32ads_a10_v4",
+    }
+)  # fmt: skip
+
+
+def default_vllm_image(vm_size: str) -> str:
+    """The vLLM image akscli runs on ``vm_size`` when --image is not given: DEFAULT_VLLM_IMAGE, or its
+    CUDA 12.9 build on a size whose AKS driver (the GRID R570) is older than CUDA 13 needs."""
+    return DEFAULT_VLLM_IMAGE_CUDA12 if vm_size.lower() in AKS_GRID_DRIVER_SIZES else DEFAULT_VLLM_IMAGE
+
 
 # Fields the owning controller refuses to change after creation: a changed value needs the
 # object deleted and created again (--recreate), never an apply that the server rejects.

@@ -33,6 +33,7 @@ from akscli.model.kinds import (
     POD_INDEX_LABEL,
     QUEUE_METRIC,
     VLLM_PORT,
+    default_vllm_image,
 )
 from akscli.model.planning import Fit
 
@@ -142,6 +143,16 @@ class DeployRequest:
         if self.runtime == "vllm":
             return {MODEL_LABEL: self.name, "app.kubernetes.io/name": "vllm"}
         return {KAITO_SET_POD_LABEL if self.uses_inferenceset else KAITO_POD_LABEL: self.name}
+
+    @property
+    def serving_image(self) -> str:
+        """The vLLM image the pods run: --image, else akscli's default for the VM size
+        (kinds.default_vllm_image: the CUDA 12.9 build where AKS's driver is older than CUDA 13 needs)."""
+        return (
+            default_vllm_image(self.vm_size)
+            if self.image == DEFAULT_VLLM_IMAGE and not self.image_given
+            else self.image
+        )
 
     @property
     def runs_vllm_image(self) -> bool:
@@ -301,7 +312,7 @@ class DeployRequest:
             "autoscale": list(self.autoscale) if self.autoscale else None,
             "expose": self.expose,
             "inference_pool": self.inference_pool,
-            "image": self.image if self.runs_vllm_image else None,
+            "image": self.serving_image if self.runs_vllm_image else None,
             "fleet": self.fleet,
             "price_per_month": self.fit.price_per_month,
             "options": self.options,

@@ -173,7 +173,7 @@ def vllm_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]:
     return {
         **base,
         "replicas": replicas(req),
-        "image": req.image,
+        "image": req.serving_image,
         "vllm_args": vllm_args(req),
         "gpus_per_pod": req.fit.gpus,
         **pod_share(req.vm_size, req.fit.gpus),
