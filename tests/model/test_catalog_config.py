@@ -1,6 +1,7 @@
 """A catalog model's config.json facts (models.yaml ``model_type``, ``auto_config``) judged under
 ``--runtime vllm`` as a Hub config is (akscli.model.remote_code), per transformers major: nemotron_h's
-config class is only in transformers 5, so a transformers 4 image (vLLM v0.11.0, akscli's default before v0.24.0) cannot load
+config class is only in transformers 5, so a transformers 4 image (vLLM v0.11.0, akscli's default before
+v0.24.0) cannot load
 NVIDIA-Nemotron-3-Nano-30B-A3B's config.json without the repo's own code."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""``--hub-config`` reads a config.json for the vLLM the runtime runs: a v0.11.0 image (akscli's pinned one before v0.24.0) runs
-transformers 4 (huggingface/transformers v4.57.6's config classes; vllm-project/vllm v0.11.0
+"""``--hub-config`` reads a config.json for the vLLM the runtime runs: a v0.11.0 image (akscli's default
+before v0.24.0) runs transformers 4 (huggingface/transformers v4.57.6's config classes; vllm-project/vllm v0.11.0
 vllm/config/model.py reads ``rope_scaling`` only), KAITO's v0.25.1 transformers 5, and an ``--image``
 tag names its release (akscli.model.vllm_versions; each release's wheel: QuantizationMethods, and
 METADATA's transformers requirement). Multimodal configs whose text keys sit under ``llm_config``
