@@ -214,7 +214,7 @@ def test_help_values_lists_type_default_and_help() -> None:
     rows = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
     assert set(rows) == set(render.values_spec("model/vllm.yaml.j2"))
     assert "(required)" in rows["name"] and "integer[0..1000]" in rows["replicas"]
-    assert "vllm/vllm-openai:v0.11.0" in rows["image"] and "vLLM server image" in rows["image"]
+    assert "vllm/vllm-openai:v0.24.0" in rows["image"] and "vLLM server image" in rows["image"]
 
 
 def test_help_values_prints_json_rows_with_o_json() -> None:
