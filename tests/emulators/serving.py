@@ -10,8 +10,9 @@ A pod serves once it is Ready (a Service's endpoints are its selected ready pods
   part of the preset's Hugging Face id, lower-cased (pkg/model/interface.go
   buildVLLMInferenceCommand; tests.emulators.kube.kaito_presets cites the rest).
 * A vLLM container (``vllm serve``: the command, or the vllm/vllm-openai image, whose entrypoint
-  it is; upstream: vllm-project/vllm v0.11.0 docker/Dockerfile, the vllm-openai stage's
-  ``ENTRYPOINT ["vllm", "serve"]``) serves on ``--port`` (default 8000,
+  it is; upstream: vllm-project/vllm v0.24.0 docker/Dockerfile, the vllm-openai stage's
+  ``ENTRYPOINT ["vllm", "serve"]``; v0.11.0's ran the same flags through ``python3 -m
+  vllm.entrypoints.openai.api_server``) serves on ``--port`` (default 8000,
   vllm/entrypoints/openai/cli_args.py) under every ``--served-model-name``, else the model
   (``vllm serve MODEL`` or ``--model``; vllm/entrypoints/openai/api_server.py builds one
   BaseModelPath per served name, and serving_models.py show_available_models lists each), and,

@@ -27,7 +27,7 @@ def test_a_type_only_transformers_5_maps_is_refused_on_a_transformers_4_image_wi
         UsageError, match=r"neither the image's transformers 4 nor vLLM v0\.11\.0's own configs"
     ) as refused:
         remote_code.check(NANO, config, "v0.11.0", trusted=False)
-    assert "use --image vllm/vllm-openai:v0.24.0," in (refused.value.hint or "")
+    assert "use --image vllm/vllm-openai:v0.24.0 (CUDA 13: NVIDIA driver 580 or later;" in (refused.value.hint or "")
     assert remote_code.check(NANO, config, "v0.24.0", trusted=False) is None
     unsure = remote_code.check(NANO, config, "v0.20.0", trusted=False)  # wheel allows either major
     assert unsure is not None and "does not know which major" in unsure

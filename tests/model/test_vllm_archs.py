@@ -74,3 +74,14 @@ def test_an_a10_size_whose_aks_driver_predates_cuda_13_gets_the_cuda_12_build() 
     assert image("--vm-size", "Standard_NV36ads_A10_v5", "--image", "vllm/vllm-openai:v0.19.1") == (
         "vllm/vllm-openai:v0.19.1"
     )
+
+
+def test_a_hint_naming_a_cuda_13_image_names_the_driver_it_needs() -> None:
+    # vLLM's tags are CUDA 13.0 from v0.20.0 (driver 580 or later), each with a CUDA 12.9 -cu129 tag.
+    with pytest.raises(UsageError) as refused:
+        vllm_archs.check("deepseek-ai/DeepSeek-V4-Pro", "DeepseekV4ForCausalLM", "v0.11.0", trusted=False, kaito=None)
+    assert refused.value.hint == (
+        "use --image vllm/vllm-openai:v0.20.0 (CUDA 13: NVIDIA driver 580 or later; on an older driver, such as "
+        "AKS's A10 sizes' 570, v0.20.0-cu129)"
+    )
+    assert vllm_versions.driver_note("v0.19.1") == ""

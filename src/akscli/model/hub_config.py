@@ -536,8 +536,8 @@ def limits(
 def check_loads(model_id: str, config: Mapping[str, Any], transformers: int | None, vllm_version: str | None) -> None:
     """A UsageError where the image's transformers refuses the config: v4's Phi3Config and
     Phi4MultimodalConfig take no RoPE but a longrope one (hf_defaults.v4_refused_rope), so vLLM exits at
-    start on an image with transformers v4 (``transformers`` 4), as akscli's pinned v0.11.0."""
-    from akscli.model import bounded, hf_defaults
+    start on an image with transformers v4 (``transformers`` 4), as v0.11.0 (akscli's pinned one before v0.24.0)."""
+    from akscli.model import bounded, hf_defaults, vllm_versions
 
     refused = hf_defaults.v4_refused_rope(config) if transformers == 4 else None
     if refused is not None:
@@ -548,7 +548,8 @@ def check_loads(model_id: str, config: Mapping[str, Any], transformers: int | No
             + f" (longrope only), which vLLM {vllm_version}'s image runs: vLLM exits at start",
             hint="the repo's code takes only rope_scaling {type: longrope, short_factor, long_factor}"
             if remote
-            else "use --runtime kaito (vLLM v0.25.1, transformers 5), or --image vllm/vllm-openai:v0.24.0 or later",
+            else "use --runtime kaito (vLLM v0.25.1, transformers 5), or --image vllm/vllm-openai:v0.24.0 or later"
+            + vllm_versions.driver_note("v0.24.0"),
         )
 
 

@@ -43,7 +43,7 @@ def hint(kaito: str = KAITO, image: str | None = None) -> str:
     without it, where one does), or KAITO (``kaito``: --runtime kaito, or --provider kaito under AI Runway)."""
     return (
         "add --trust-remote-code to run the repo's own code in the vLLM pod (only for a repo you trust), "
-        + (f"use --image {IMAGE}:{image}, " if image else "")
+        + (f"use --image {IMAGE}:{image}{vllm_versions.driver_note(image)}, " if image else "")
         + f"or use {kaito}"
     )
 

@@ -103,7 +103,9 @@ def check(
             "backend fallback, where transformers' class (or the repo's own code) supports it"
         )
     first = first_serving(architecture)
-    ways = ([f"--image {IMAGE}:{first}"] if first else []) + ([kaito] if kaito else [])
+    ways = ([f"--image {IMAGE}:{first}{vllm_versions.driver_note(first)}"] if first else []) + (
+        [kaito] if kaito else []
+    )
     raise UsageError(
         f"vLLM {vllm_version} cannot serve {shown}: its model registry lacks the architecture and the image's "
         "transformers has no class for its Transformers backend, so vLLM exits at start",

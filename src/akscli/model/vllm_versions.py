@@ -107,3 +107,20 @@ def transformers_major(version: str) -> int | None:
     if key <= _key("0.19.0"):
         return 4
     return 5 if key >= _key("0.24.0") else IMAGE_TRANSFORMERS.get(version.lstrip("v"))
+
+
+# The CUDA of each release's vllm/vllm-openai:vX.Y.Z tag: 12.x up to v0.19.1 (vllm-project/vllm docker/Dockerfile
+# ARG CUDA_VERSION 12.8.1 at v0.11.0, 12.9.1 at v0.19.1), 13.0.2 from v0.20.0 (the same file at v0.20.0,
+# v0.23.0 and v0.24.0), each such release also published as vX.Y.Z-cu129 on CUDA 12.9.1
+# (vllm-project/vllm v0.20.0 .buildkite/scripts/annotate-release.sh, v0.24.0
+# .buildkite/scripts/publish-release-images.sh). CUDA 13.x needs NVIDIA driver 580 or later, 12.x 525 or later
+# (docs.nvidia.com/deploy/cuda-compatibility/minor-version-compatibility.html, Table 1).
+CUDA13_FROM = "0.20.0"
+
+
+def driver_note(version: str) -> str:
+    """What the node's driver must be for vLLM ``version``'s default tag, said after an image a hint names:
+    "" up to v0.19.1 (CUDA 12: every driver AKS installs), else that it needs 580 and which tag does not."""
+    if _key(version) < _key(CUDA13_FROM):
+        return ""
+    return f" (CUDA 13: NVIDIA driver 580 or later; on an older driver, such as AKS's A10 sizes' 570, {version}-cu129)"
