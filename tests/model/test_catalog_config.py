@@ -122,8 +122,9 @@ def test_each_multimodal_catalog_type_has_its_processor_in_every_transformers_th
         remote_code.processor("gemma4", "5.1.0")
 
 
-def test_deploy_refuses_a_derived_type_the_default_image_cannot_load() -> None:
-    refused = invoke("model", "deploy", "Qwen/Qwen3.5-2B", "--runtime", "vllm", "--dry-run", "client", "-o", "yaml")
+def test_deploy_refuses_a_derived_type_an_older_image_cannot_load() -> None:
+    refused = invoke("model", "deploy", "Qwen/Qwen3.5-2B", "--runtime", "vllm", "--image", "vllm/vllm-openai:v0.11.0",
+                     "--dry-run", "client", "-o", "yaml")  # fmt: skip
     assert refused.exit_code == 2, refused
     assert refused.stderr.splitlines() == [
         "error: Qwen/Qwen3.5-2B's config.json has model_type qwen3_5, which neither the image's transformers 4 nor "
