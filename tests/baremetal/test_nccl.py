@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from akscli.baremetal import nccl
+from akscli.baremetal import nccl, nccl_expected, nccl_output
 from akscli.errors import UsageError
 from tests.emulators.kube.controllers.nvidia import nccl_log
 
@@ -18,52 +18,52 @@ def _judged_log(hosts: list[str], peak: float, **kw: int) -> list[str]:
 
 
 def test_parse_reads_every_row_of_the_table() -> None:
-    result = nccl.parse(nccl_log(["node-0", "node-1"], gpus_per_node=8, peak_busbw=381.7).splitlines())
+    result = nccl_output.parse(nccl_log(["node-0", "node-1"], gpus_per_node=8, peak_busbw=381.7).splitlines())
     assert len(result.rows) == 31  # 8 B .. 8 GiB, factor 2
     assert result.rows[0].size_bytes == 8
     assert result.rows[-1].size_bytes == 8 * 1024**3
 
 
 def test_peak_bus_bandwidth_is_taken_at_the_largest_message() -> None:
-    result = nccl.parse(nccl_log(["node-0", "node-1"], gpus_per_node=8, peak_busbw=381.7).splitlines())
+    result = nccl_output.parse(nccl_log(["node-0", "node-1"], gpus_per_node=8, peak_busbw=381.7).splitlines())
     assert result.peak_busbw_gbps == pytest.approx(381.7, abs=0.01)
 
 
 def test_parse_counts_ranks_and_hosts() -> None:
-    result = nccl.parse(nccl_log(["node-0", "node-1"], gpus_per_node=8, peak_busbw=300).splitlines())
+    result = nccl_output.parse(nccl_log(["node-0", "node-1"], gpus_per_node=8, peak_busbw=300).splitlines())
     assert result.ranks == 16
     assert result.hosts == ["node-0", "node-1"]
 
 
 def test_parse_reads_the_average_and_out_of_bounds_lines() -> None:
-    result = nccl.parse(nccl_log(["n0"], gpus_per_node=8, peak_busbw=470.0).splitlines())
+    result = nccl_output.parse(nccl_log(["n0"], gpus_per_node=8, peak_busbw=470.0).splitlines())
     assert result.avg_busbw_gbps is not None and result.avg_busbw_gbps > 0
     assert result.out_of_bounds == 0
 
 
 def test_multi_node_h100_at_expected_bandwidth_passes() -> None:
-    result = nccl.parse(_judged_log(["a", "b"], 381.7))
-    verdict = nccl.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
+    result = nccl_output.parse(_judged_log(["a", "b"], 381.7))
+    verdict = nccl_expected.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
     assert verdict.passed
     assert verdict.expected_busbw_gbps == 375.0
 
 
 def test_multi_node_h100_below_expected_bandwidth_fails() -> None:
-    result = nccl.parse(_judged_log(["a", "b"], 92.45))
-    verdict = nccl.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
+    result = nccl_output.parse(_judged_log(["a", "b"], 92.45))
+    verdict = nccl_expected.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
     assert not verdict.passed
     assert "92.4 GB/s average bus bandwidth at 16G is below the 375.0 GB/s expected" in verdict.message
 
 
 def test_single_node_uses_the_nvlink_figure() -> None:
-    result = nccl.parse(_judged_log(["a"], 470.0))
-    verdict = nccl.judge(result, vm_size="standard_nd96isr_h100_v5", nodes=1)
+    result = nccl_output.parse(_judged_log(["a"], 470.0))
+    verdict = nccl_expected.judge(result, vm_size="standard_nd96isr_h100_v5", nodes=1)
     assert (verdict.passed, verdict.expected_busbw_gbps) == (True, 460.0)
 
 
 def test_wrong_results_fail_whatever_the_bandwidth() -> None:
-    result = nccl.parse(nccl_log(["a", "b"], gpus_per_node=8, peak_busbw=400.0, wrong=3).splitlines())
-    verdict = nccl.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
+    result = nccl_output.parse(nccl_log(["a", "b"], gpus_per_node=8, peak_busbw=400.0, wrong=3).splitlines())
+    verdict = nccl_expected.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
     assert not verdict.passed
     assert "wrong results" in verdict.message
 
@@ -74,27 +74,27 @@ def test_log_without_a_table_is_a_failure_naming_the_nccl_error() -> None:
         "mpirun detected that one "
         "or more processes exited with non-zero status, thus causing the job to be terminated (abort)",
     ]
-    verdict = nccl.judge(nccl.parse(lines), vm_size="Standard_ND96isr_H100_v5", nodes=2)
+    verdict = nccl_expected.judge(nccl_output.parse(lines), vm_size="Standard_ND96isr_H100_v5", nodes=2)
     assert not verdict.passed
     assert "unhandled system error" in verdict.message
 
 
 def test_unknown_size_reports_the_figure_without_judging() -> None:
-    result = nccl.parse(nccl_log(["a", "b"], gpus_per_node=4, peak_busbw=20.0).splitlines())
-    verdict = nccl.judge(result, vm_size="Standard_NC64as_T4_v3", nodes=2)
+    result = nccl_output.parse(nccl_log(["a", "b"], gpus_per_node=4, peak_busbw=20.0).splitlines())
+    verdict = nccl_expected.judge(result, vm_size="Standard_NC64as_T4_v3", nodes=2)
     assert verdict.passed and verdict.expected_busbw_gbps is None
     assert "no expected figure" in verdict.message
 
 
 def test_every_size_with_a_figure_cites_a_source() -> None:
-    for info in nccl.interconnects().values():
+    for info in nccl_expected.interconnects().values():
         if info.busbw_single_node or info.busbw_multi_node:
             assert any(s.startswith("https://") for s in info.sources), info.vm_size
 
 
 def test_multi_node_figure_is_the_infiniband_floor_of_the_size() -> None:
     # multi_node = gdr floor per HCA (Gb/s) x HCAs / 8 bits: the table must stay consistent with that rule.
-    for info in nccl.interconnects().values():
+    for info in nccl_expected.interconnects().values():
         if info.busbw_multi_node is not None:
             assert info.ib_hcas == 8
             assert info.busbw_multi_node <= (info.ib_per_hca_gbit or 0) * 8 / 8
@@ -149,14 +149,14 @@ def test_a_run_whose_processes_each_tested_alone_fails_and_names_the_mpi_build()
     # nccl-tests built without MPI=1: under mpirun each process is a one-rank test of its own (README.md,
     # "NCCL tests rely on MPI to work on multiple processes"), each printing "Rank 0" and a table.
     log = nccl_log(["node-0"], gpus_per_node=1, peak_busbw=0.0) + nccl_log(["node-1"], gpus_per_node=1, peak_busbw=0.0)
-    verdict = nccl.judge(nccl.parse(log.splitlines()), vm_size=None, nodes=2, ranks=2)
+    verdict = nccl_expected.judge(nccl_output.parse(log.splitlines()), vm_size=None, nodes=2, ranks=2)
     assert not verdict.passed
     assert "ran 1 rank(s) where 2 were launched" in verdict.message and "make MPI=1" in verdict.message
 
 
 def test_a_run_with_every_launched_rank_is_judged_on_its_bandwidth() -> None:
-    result = nccl.parse(_judged_log(["a", "b"], 381.7))
-    verdict = nccl.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2, ranks=16)
+    result = nccl_output.parse(_judged_log(["a", "b"], 381.7))
+    verdict = nccl_expected.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2, ranks=16)
     assert verdict.passed, verdict.message
 
 
@@ -165,7 +165,7 @@ def test_rank_lines_of_releases_before_the_group_column_are_read() -> None:
         "#   Rank  0 Pid   2210 on gpu-node-a device  0 [0x00] Tesla V100-SXM2-16GB",
         "#   Rank  1 Pid   3102 on gpu-node-b device  0 [0x00] Tesla V100-SXM2-16GB",
     ]
-    result = nccl.parse(lines)
+    result = nccl_output.parse(lines)
     assert (result.ranks, result.hosts) == (2, ["gpu-node-a", "gpu-node-b"])
 
 
@@ -186,15 +186,15 @@ ONE_16G_RUN = [
 
 def test_the_judged_figure_is_the_average_line_of_the_one_size_run_not_its_best_half() -> None:
     # before: the larger half's 468.0 at the largest size passed against 460
-    verdict = nccl.judge(nccl.parse(ONE_16G_RUN), vm_size=H100, nodes=1)
+    verdict = nccl_expected.judge(nccl_output.parse(ONE_16G_RUN), vm_size=H100, nodes=1)
     assert (verdict.passed, verdict.measured_busbw_gbps, verdict.expected_busbw_gbps) == (False, 458.2, 460.0)
     assert "458.2 GB/s average bus bandwidth at 16G is below the 460.0 GB/s expected" in verdict.message
 
 
 def test_a_sweep_is_reported_not_judged_against_the_one_size_figure() -> None:
     # before: FAIL, "92.4 GB/s bus bandwidth is below the 375.0 GB/s expected" (the 8G row of an 8 B - 8G sweep)
-    result = nccl.parse(nccl_log(["a", "b"], gpus_per_node=8, peak_busbw=92.4).splitlines())
-    verdict = nccl.judge(result, vm_size=H100, nodes=2)
+    result = nccl_output.parse(nccl_log(["a", "b"], gpus_per_node=8, peak_busbw=92.4).splitlines())
+    verdict = nccl_expected.judge(result, vm_size=H100, nodes=2)
     assert (verdict.passed, verdict.expected_busbw_gbps) == (True, None)
     assert "the largest of a 31-size sweep: not judged" in verdict.message and "16G-only run" in verdict.message
 
@@ -206,8 +206,10 @@ def test_the_run_takes_the_message_size_of_azures_check_for_the_size() -> None:
     assert nccl.message_sizes("Standard_ND96isr_H200_v5", None) == ("16G", "16G")
     assert nccl.message_sizes("Standard_NC64as_T4_v3", None) == ("8", "8G")  # no figure: a sweep, reported
     assert nccl.message_sizes(H100, "4G") == ("8", "4G")  # --max-bytes: a sweep, reported
-    assert nccl.size_bytes("16G") == G16 and nccl.size_bytes("8") == 8
-    assert all(i.message_size for i in nccl.interconnects().values() if i.busbw_single_node or i.busbw_multi_node)
+    assert nccl_expected.size_bytes("16G") == G16 and nccl_expected.size_bytes("8") == 8
+    assert all(
+        i.message_size for i in nccl_expected.interconnects().values() if i.busbw_single_node or i.busbw_multi_node
+    )
 
 
 NC80 = "Standard_NC80adis_H100_v5"
@@ -216,12 +218,15 @@ NC80 = "Standard_NC80adis_H100_v5"
 def test_nc_sizes_are_judged_on_one_node_against_azures_conf_figures() -> None:
     # Azure/azurehpc-health-checks 2a4d33e conf/nc48ads_a100_v4.conf "check_nccl_allreduce 193.0 1 16G",
     # conf/nc80adis_h100_v5.conf "208.0 1 16G", conf/nc96ads_a100_v4.conf "25 1 8G" (before: no figure, reported)
-    rows = {r["vm_size"]: (r["single_node_gbps"], r["multi_node_gbps"], r["message"]) for r in nccl.expected_table()}
+    rows = {
+        r["vm_size"]: (r["single_node_gbps"], r["multi_node_gbps"], r["message"])
+        for r in nccl_expected.expected_table()
+    }
     nc = ("Standard_NC48ads_A100_v4", NC80, "Standard_NC96ads_A100_v4")
     assert [rows[s] for s in nc] == [(193.0, None, "16G"), (208.0, None, "16G"), (25.0, None, "8G")]
     assert nccl.message_sizes(NC80, None) == ("16G", "16G")
     log = nccl_log(["a"], gpus_per_node=2, peak_busbw=150.0, min_bytes=G16, max_bytes=G16).splitlines()
-    verdict = nccl.judge(nccl.parse(log), vm_size=NC80, nodes=1)
+    verdict = nccl_expected.judge(nccl_output.parse(log), vm_size=NC80, nodes=1)
     assert (verdict.passed, verdict.expected_busbw_gbps) == (False, 208.0)
     assert "at 16G is below the 208.0 GB/s expected for Standard_NC80adis_H100_v5 on 1 node(s)" in verdict.message
 
@@ -229,7 +234,7 @@ def test_nc_sizes_are_judged_on_one_node_against_azures_conf_figures() -> None:
 def test_an_nc_size_on_two_nodes_is_reported_not_judged_against_its_one_node_figure() -> None:
     # no InfiniBand on NC sizes (../shared/data/azure-gpu-skus.csv; the NC confs have no check_ib_bw_gdr)
     log = nccl_log(["a", "b"], gpus_per_node=2, peak_busbw=3.0, min_bytes=G16, max_bytes=G16).splitlines()
-    verdict = nccl.judge(nccl.parse(log), vm_size=NC80, nodes=2)
+    verdict = nccl_expected.judge(nccl_output.parse(log), vm_size=NC80, nodes=2)
     assert (verdict.passed, verdict.expected_busbw_gbps) == (True, None)
     assert "not judged, Standard_NC80adis_H100_v5 has no InfiniBand and its 208.0 GB/s figure is for one node" in (
         verdict.message

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from akscli.baremetal import nccl
+from akscli.baremetal import nccl_expected, nccl_output
 
 LOGS = Path(__file__).parent / "data" / "nccl-tests"
 GIB8 = 8 * 1024**3
@@ -24,8 +24,8 @@ COMPLETE = [
 ]
 
 
-def _parse(name: str) -> nccl.NcclResult:
-    return nccl.parse((LOGS / name).read_text(encoding="utf-8").splitlines())
+def _parse(name: str) -> nccl_output.NcclResult:
+    return nccl_output.parse((LOGS / name).read_text(encoding="utf-8").splitlines())
 
 
 @pytest.mark.parametrize("name", COMPLETE)
@@ -62,7 +62,7 @@ def test_a_wrong_count_printed_with_an_exponent_is_counted() -> None:
 
 
 def test_a_run_with_wrong_results_fails_whatever_its_bandwidth() -> None:
-    verdict = nccl.judge(_parse("v2.19.6-wrong.log"), vm_size="Standard_ND96isr_H100_v5", nodes=2, ranks=16)
+    verdict = nccl_expected.judge(_parse("v2.19.6-wrong.log"), vm_size="Standard_ND96isr_H100_v5", nodes=2, ranks=16)
     assert not verdict.passed
     assert "wrong results (2097160 wrong, 32 out of bounds)" in verdict.message
 
@@ -70,18 +70,20 @@ def test_a_run_with_wrong_results_fails_whatever_its_bandwidth() -> None:
 def test_the_deviation_column_of_releases_before_2_13_is_not_a_wrong_count() -> None:
     # v2.0.0-v2.11.0 print the largest deviation ("2e-07"); only "Out of bounds values" judges the data.
     result = _parse("v2.11.0.log")
-    verdict = nccl.judge(result, vm_size=None, nodes=2, ranks=16)
+    verdict = nccl_expected.judge(result, vm_size=None, nodes=2, ranks=16)
     assert (result.wrong, result.out_of_bounds, verdict.passed) == (0, 0, True), verdict.message
 
 
 def test_a_run_whose_data_was_not_checked_fails() -> None:
-    verdict = nccl.judge(_parse("v2.19.6-no-check.log"), vm_size="Standard_ND96isr_H100_v5", nodes=2, ranks=16)
+    verdict = nccl_expected.judge(_parse("v2.19.6-no-check.log"), vm_size="Standard_ND96isr_H100_v5", nodes=2, ranks=16)
     assert not verdict.passed
     assert "did not check its results" in verdict.message
 
 
 def test_a_run_where_a_rank_died_fails_and_says_where_the_table_stopped() -> None:
-    verdict = nccl.judge(_parse("v2.19.6-rank-died.log"), vm_size="Standard_ND96isr_H100_v5", nodes=2, ranks=16)
+    verdict = nccl_expected.judge(
+        _parse("v2.19.6-rank-died.log"), vm_size="Standard_ND96isr_H100_v5", nodes=2, ranks=16
+    )
     assert not verdict.passed
     assert "stopped after the 1073741824-byte row, before its summary" in verdict.message
     assert "exited on signal 9" in verdict.message or "non-zero exit code" in verdict.message
@@ -91,7 +93,7 @@ def test_an_average_below_the_minimum_nccl_tests_was_given_fails() -> None:
     # NCCL_TESTS_MIN_BW: the footer says FAILED under 90% of it (src/util.cu writeResultFooter).
     text = (LOGS / "v2.19.6.log").read_text(encoding="utf-8")
     text = text.replace("# Avg bus bandwidth    : 350.256 ", "# Avg bus bandwidth    : 350.256 FAILED")
-    verdict = nccl.judge(nccl.parse(text.splitlines()), vm_size=None, nodes=2, ranks=16)
+    verdict = nccl_expected.judge(nccl_output.parse(text.splitlines()), vm_size=None, nodes=2, ranks=16)
     assert not verdict.passed
     assert "below 90% of the NCCL_TESTS_MIN_BW" in verdict.message
 
@@ -104,6 +106,6 @@ def test_an_average_below_the_minimum_nccl_tests_was_given_fails() -> None:
     ],
 )
 def test_a_log_without_a_table_names_the_nccl_tests_failure(line: str) -> None:
-    verdict = nccl.judge(nccl.parse([line]), vm_size=None, nodes=2, ranks=16)
+    verdict = nccl_expected.judge(nccl_output.parse([line]), vm_size=None, nodes=2, ranks=16)
     assert not verdict.passed
     assert line.strip() in verdict.message

@@ -69,9 +69,9 @@ def expected_gpus(vm_size: str | None) -> int:
 
 @lru_cache(maxsize=512)
 def has_infiniband(vm_size: str | None) -> bool:
-    from akscli.baremetal import nccl
+    from akscli.baremetal import nccl_expected
 
-    info = nccl.interconnect(vm_size) if vm_size else None
+    info = nccl_expected.interconnect(vm_size) if vm_size else None
     return bool(info and info.ib_hcas)
 
 

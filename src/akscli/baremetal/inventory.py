@@ -277,9 +277,9 @@ def missing_interconnect(report: ProbeReport, vm_size: str | None) -> list[Anoma
       at all: that recording's sysfs.txt). A port whose link layer is Ethernet (the accelerated
       networking NIC's mlx5 device) is not an InfiniBand HCA.
     """
-    from akscli.baremetal import nccl
+    from akscli.baremetal import nccl_expected
 
-    info = nccl.interconnect(vm_size) if vm_size else None
+    info = nccl_expected.interconnect(vm_size) if vm_size else None
     if info is None or not report.gpus:
         return []
     found: list[Anomaly] = []

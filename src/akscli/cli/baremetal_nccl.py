@@ -15,7 +15,7 @@ from akscli.cli import options as opts
 from akscli.errors import CheckFailedError
 
 if TYPE_CHECKING:
-    from akscli.baremetal.nccl import Verdict
+    from akscli.baremetal.nccl_expected import Verdict
     from akscli.kube.client import Kube
 
 test_app = typer.Typer(
@@ -117,7 +117,7 @@ def test_nccl(
     --dry-run prints the Service, Secret (no key is made), ConfigMap and Job; client reads nothing,
     so give --vm-size or --gpus-per-node.
     """
-    from akscli.baremetal import nccl, nccl_nodes
+    from akscli.baremetal import nccl, nccl_expected, nccl_nodes
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     mode = opts.dry_run_mode(dry_run)
@@ -127,7 +127,7 @@ def test_nccl(
         common.manifest_format(fmt)  # --dry-run prints the objects: manifest formats only
     if list_expected:
         # -o name: refused, as for one record without a name (the rows are figures, not objects)
-        output.emit(nccl.expected_table(), fmt, EXPECTED_COLUMNS, name=output.object_name)
+        output.emit(nccl_expected.expected_table(), fmt, EXPECTED_COLUMNS, name=output.object_name)
         return
     selector = nccl.key_values(node_selector or [], "--node-selector")
     variables = nccl.key_values(env or [], "--env")

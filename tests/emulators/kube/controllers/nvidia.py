@@ -391,9 +391,9 @@ def _interconnect(report: dict[str, Any], vm_size: str) -> None:
     the HCA names of Azure's HPC images (UCX_NET_DEVICES=mlx5_ib0:1 ... in Azure's HPC docs), each
     file as torvalds/linux drivers/infiniband/core/sysfs.c writes it (state_show "4: ACTIVE",
     phys_state_show "5: LinkUp", rate_show "400 Gb/sec (4X NDR)") after sysfs.read_rdma's strip."""
-    from akscli.baremetal import nccl
+    from akscli.baremetal import nccl_expected
 
-    info = nccl.interconnect(vm_size)
+    info = nccl_expected.interconnect(vm_size)
     if info is None:
         return
     if info.nvlink_version and "H100" in info.gpu_model:
