@@ -40,9 +40,9 @@ def _group(method: str) -> Any:
         key = (sub.lower(), rg.lower())
         if method == "PUT":
             req = json.loads(body or b"{}")
-            from tests.emulators.arm.routes import check_tag_names
+            from tests.emulators.arm.write_checks import check_tag_names
 
-            # ARM checks a resource group's tags as any resource's (routes.check_tag_names cites
+            # ARM checks a resource group's tags as any resource's (write_checks.check_tag_names cites
             # learn.microsoft.com tag-resources and Azure/azure-powershell main
             # src/Migrate/Migrate.Autorest/custom/New-AzMigrateServerReplication.ps1).
             check_tag_names(req)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import json
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,7 @@ from urllib.parse import urlencode
 from tests.emulators.arm import entra, etags, operations, throttle, workspace
 from tests.emulators.arm.ids import ParsedId, parse_path
 from tests.emulators.arm.server import AKS_SERVER_APP, ArmError, Operation, _fmt_retry
+from tests.emulators.arm.write_checks import body_json, check_not_busy, check_tag_names, not_found, patched
 
 if TYPE_CHECKING:
     from tests.emulators.arm.server import ArmEmulator
@@ -182,7 +182,7 @@ def _arm(
                 if subpath == sub and rx.match(parent_type):
                     obj = emu.get_resource(parent)
                     if obj is None:
-                        raise _not_found(parent, parent_type)
+                        raise not_found(parent, parent_type)
                     return 200, {}, handler(emu, obj["id"], obj, query)
         return _resource(emu, method, path, p, query, body, api_version, headers)
     if method == "POST" and len(p.rest) >= 3:
@@ -194,124 +194,6 @@ def _arm(
     # resources.json says ARM "will respond with a 405" where a provider does not implement a
     # method); the code and message are the emulator's own: no published ARM body was found.
     raise ArmError(405, "MethodNotAllowed", f"{method} is not supported on '{path}'.")
-
-
-def _not_found(resource_id: str, type_name: str) -> ArmError:
-    """ARM's 404 ResourceNotFound in its words (upstream: MicrosoftDocs/azure-docs
-    articles/azure-resource-manager/troubleshooting/error-not-found.md; as az prints it: "(ResourceNotFound)
-    The Resource 'Microsoft.Compute/virtualMachines/myVMPW' under resource group 'cli-tutorial' was
-    not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")."""
-    name = resource_id.rstrip("/").split("/")[-1]
-    rg = re.search(r"/resourcegroups/([^/]+)", resource_id, re.I)
-    where = f" under resource group '{rg.group(1)}'" if rg else ""
-    return ArmError(
-        404,
-        "ResourceNotFound",
-        f"The Resource '{type_name}/{name}'{where} was not found. For more details please go "
-        "to https://aka.ms/ARMResourceNotFoundFix",
-    )
-
-
-def _json(body: bytes) -> dict[str, Any]:
-    if not body:
-        return {}
-    try:
-        obj = json.loads(body)
-    except ValueError as e:
-        # ARM's 400 InvalidRequestContent for a body it cannot read, in its words (upstream:
-        # MicrosoftDocs/azure-docs articles/azure-resource-manager/troubleshooting/
-        # quickstart-troubleshoot-arm-deployment.md: "Code=InvalidRequestContent; Message=The
-        # request content was invalid and could not be deserialized: 'Could not find member ...'").
-        raise ArmError(
-            400, "InvalidRequestContent", f"The request content was invalid and could not be deserialized: {e}"
-        ) from e
-    if not isinstance(obj, dict):
-        raise ArmError(400, "InvalidRequestContent", "The request content must be an object.")
-    return obj
-
-
-# ARM refuses a tag name with < > % & \\ ? / or a control character, on every write, with 400
-# InvalidTagNameCharacters. Limits: learn.microsoft.com azure-resource-manager/management/tag-resources
-# ("Limitations"); the code and text as Azure/azure-powershell
-# src/Migrate/Migrate.Autorest/custom/New-AzMigrateServerReplication.ps1 repeats ARM's error.
-_BAD_TAG_NAME = re.compile(r"[<>%&\\?/\x00-\x1f\x7f]")
-
-
-def check_tag_names(req: dict[str, Any]) -> None:
-    tags = req.get("tags")
-    if not isinstance(tags, dict):
-        return
-    bad = [k for k in tags if _BAD_TAG_NAME.search(str(k))]
-    if bad:
-        raise ArmError(
-            400,
-            "InvalidTagNameCharacters",
-            f"The tag names '{', '.join(bad)}' have reserved characters '<,>,%,&,\\,?,/' or control characters.",
-        )
-
-
-def _check_not_busy(emu: ArmEmulator, resource_id: str, type_name: str) -> None:
-    """A write to a resource whose operation still runs: 409 OperationNotAllowed. For a managed
-    cluster AKS's words, "Operation is not allowed because there's an in progress update managed
-    cluster operation (operation ID: e375d315-...) on the managed cluster started on UTC
-    2026-05-22T07:19:23Z. Please wait for it to finish before starting a new operation. You can
-    also use 'az aks operation-abort ...' to abort the ongoing operation." (upstream:
-    Azure/azure-cli-extensions#9855, 2026-05-18; the verb is "update" there: the emulator says
-    create or delete while the cluster is Creating or Deleting). Other types: the same shape with
-    the type's name (no provider's own words were found)."""
-    op_id = emu._busy.get(resource_id.lower())
-    if op_id is None:
-        return
-    op = emu._ops[op_id]
-    name = resource_id.split("/")[-1]
-    if type_name.lower() == "microsoft.containerservice/managedclusters":
-        state = str(((emu.get_resource(resource_id) or {}).get("properties") or {}).get("provisioningState") or "")
-        verb = {"Creating": "create", "Deleting": "delete"}.get(state, "update")
-        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(op.start))
-        raise ArmError(
-            409,
-            "OperationNotAllowed",
-            f"Operation is not allowed because there's an in progress {verb} managed cluster operation "
-            f"(operation ID: {op.id}) on the managed cluster started on UTC {started}. Please wait for it "
-            "to finish before starting a new operation. You can also use 'az aks operation-abort ...' to "
-            "abort the ongoing operation.",
-        )
-    raise ArmError(
-        409,
-        "OperationNotAllowed",
-        f"Operation is not allowed because there's an in progress {op.kind} operation "
-        f"(operation id {op.id}) on {type_name.split('/')[-1]} '{name}'. Please wait for "
-        "it to finish before starting a new operation.",
-    )
-
-
-def _merge(dst: dict[str, Any], patch: dict[str, Any]) -> None:
-    """A PATCH body merged as JSON merge patch, RFC 7396: ARM's rule for the fields inside the
-    properties envelope (upstream: Azure/azure-resource-manager-rpc 69e229f
-    v1.0/resource-api-reference.md "Patch Resource"), so a member PATCH of some labels keeps the
-    others. The top-level ``tags`` are not merged (``_patched``)."""
-    for k, v in patch.items():
-        if v is None:
-            dst.pop(k, None)
-        elif isinstance(v, dict) and isinstance(dst.get(k), dict):
-            _merge(dst[k], v)
-        else:
-            dst[k] = copy.deepcopy(v)
-
-
-def _patched(existing: dict[str, Any], req: dict[str, Any]) -> dict[str, Any]:
-    """A resource after a PATCH: ``req`` merged (``_merge``), but its top-level ``tags`` replace
-    the resource's whole: "The behavior for a PATCH of the tags property is to replace all tags
-    with the provided tag keys and values" (tag1 and tag2, then a PATCH of tag3: tag3 alone)
-    (upstream: Azure/azure-resource-manager-rpc 69e229f v1.0/resource-api-reference.md "Patch
-    Resource"). AKS's updateTags (PATCH with a TagsObject, e.g. ManagedClustersUpdateTags.json:
-    {"tags": {"archv3": "", "tier": "testing"}}) is such a PATCH."""
-    new = copy.deepcopy(existing)
-    tags = req.get("tags")
-    _merge(new, {k: v for k, v in req.items() if k != "tags" or not isinstance(tags, dict)})
-    if isinstance(tags, dict):
-        new["tags"] = copy.deepcopy(tags)
-    return new
 
 
 def _resource(
@@ -335,7 +217,7 @@ def _resource(
     # resource-manager/Microsoft.Resources/resources/stable/2024-03-01/resources.json).
     if method in ("GET", "HEAD"):
         if existing is None:
-            raise _not_found(path, type_name)
+            raise not_found(path, type_name)
         op_id = emu._busy.get(existing["id"].lower())
         if op_id is not None:
             # Time passes for an operation whether or not its client polls it: reading the
@@ -343,7 +225,7 @@ def _resource(
             emu._advance(op_id)
             existing = emu.get_resource(path)
             if existing is None:
-                raise _not_found(path, type_name)
+                raise not_found(path, type_name)
         for h in emu._hooks_for(type_name):
             if h.on_read is not None:
                 h.on_read(emu, existing["id"], existing)
@@ -366,7 +248,7 @@ def _resource(
             )
     elif "/providers/" in p.scope.lower() and emu.get_resource(p.scope) is None:
         # An extension resource (…/connectedClusters/x/providers/Microsoft.Hybrid…/…).
-        raise _not_found(p.scope, "parent")
+        raise not_found(p.scope, "parent")
     if method not in ("PUT", "PATCH", "DELETE"):
         raise ArmError(405, "MethodNotAllowed", f"{method} is not supported on '{path}'.")
     # If-Match / If-None-Match on every write (upstream: Azure/azure-resource-manager-rpc 69e229f
@@ -374,16 +256,16 @@ def _resource(
     etags.check(method, path, type_name, existing, headers)
     if method == "DELETE":
         return _delete(emu, path, p, existing, api_version)
-    _check_not_busy(emu, path, type_name)
-    req = _json(body)
+    check_not_busy(emu, path, type_name)
+    req = body_json(body)
     check_tag_names(req)
     if method == "PATCH":
         if existing is None:
-            raise _not_found(path, type_name)
+            raise not_found(path, type_name)
         for h in emu._hooks_for(type_name):
             if h.on_patch is not None:
                 h.on_patch(emu, path, req, existing)
-        new = _patched(existing, req)
+        new = patched(existing, req)
     else:
         new = copy.deepcopy(req)
         if existing is not None:
@@ -460,7 +342,7 @@ def _delete(emu: ArmEmulator, path: str, p: ParsedId, existing: dict[str, Any] |
         # Resource": 204 (NoContent) "if the resource does not exist and the request is well formed";
         # a missing resource group is 404 from the proxy layer (groups.check, above).
         return 204, {}, None
-    _check_not_busy(emu, path, p.type)
+    check_not_busy(emu, path, p.type)
     for h in emu._hooks_for(p.type):
         if h.on_delete is not None:
             h.on_delete(emu, existing["id"], existing)
@@ -496,7 +378,7 @@ def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: by
     groups.check(emu, resource_id + "/")  # a POST under a missing group: ResourceGroupNotFound, as a GET
     obj = emu.get_resource(resource_id)
     if obj is None:
-        raise _not_found(resource_id, type_name)
+        raise not_found(resource_id, type_name)
     for a in emu._actions:
         if a.action == action and a.type_regex.match(type_name):
             break
@@ -505,7 +387,7 @@ def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: by
         # (upstream: Azure/azure-rest-api-specs#14807 quotes the 404 "InvalidResourceType"); the
         # message is the emulator's own.
         raise ArmError(404, "InvalidResourceType", f"The action '{p.rest[-1]}' is not supported on '{type_name}'.")
-    req = _json(body) if body else None
+    req = body_json(body) if body else None
     if req is not None:
         req["__query__"] = query
     elif query:
@@ -517,7 +399,7 @@ def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: by
         if isinstance(result, Operation):
             return operations.accepted(emu, result, api_version)
         return operations.sync_result(result)
-    _check_not_busy(emu, rid, type_name)
+    check_not_busy(emu, rid, type_name)
     if a.before is not None:
         a.before(emu, rid, obj, req)
     previous = (obj.get("properties") or {}).get("provisioningState", "Succeeded")
@@ -558,7 +440,7 @@ def _list(emu: ArmEmulator, path: str, p: ParsedId, query: dict[str, list[str]])
     else:
         parent = p.prefix(len(p.rest) - 1)
         if emu.get_resource(parent) is None:
-            raise _not_found(parent, "/".join([p.namespace, *p.types[:-1]]))
+            raise not_found(parent, "/".join([p.namespace, *p.types[:-1]]))
         items = emu.list_resources(type_name, parent, copies=False)
     for h in emu._hooks_for(type_name):
         if h.on_list is not None:
