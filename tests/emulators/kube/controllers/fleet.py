@@ -40,7 +40,6 @@ cordon taint keeps the member out (kubefleet-dev/kubefleet pkg/scheduler/framewo
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -68,7 +67,8 @@ from tests.emulators.kube.controllers.fleet_member_status import UNTRACKABLE, Me
 from tests.emulators.kube.controllers.fleet_member_watch import fully_scheduled_fixed_or_n, reschedules
 from tests.emulators.kube.controllers.fleet_runs import StagedRuns
 from tests.emulators.kube.controllers.fleet_runs_common import UPDATE_RUN_STUCK_THRESHOLD
-from tests.emulators.kube.controllers.fleet_scheduler import Decisions, ineligible, leaving, schedule
+from tests.emulators.kube.controllers.fleet_scheduler import Decisions, ineligible, leaving
+from tests.emulators.kube.controllers.fleet_scheduling import SchedulingCycles
 from tests.emulators.kube.controllers.fleet_selection import CONTENT_KINDS, NAMESPACED_CONTENT, ResourceSelection
 
 P1 = "placement.kubernetes-fleet.io/v1"
@@ -97,7 +97,9 @@ def _hooks_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> boo
 
 
 # upstream: kubefleet-dev/kubefleet pkg/scheduler/scheduler.go and pkg/controllers (one mixin per controller)
-class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses, ResourceSelection, Controller):
+class FleetHubController(
+    StagedRuns, Evictions, PlacementCleanup, MemberStatuses, ResourceSelection, SchedulingCycles, Controller
+):
     # The hub agent's chart installs the snapshot and binding CRDs; ../shared/crds has none.
     crds: ClassVar[list[dict[str, Any]]] = fleet_snapshots.CRDS + fleet_bindings.CRDS
     watches: ClassVar[list[tuple[str, str]]] = [
@@ -343,27 +345,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             },
         )
 
-    # ---- scheduling ---------------------------------------------------------------------------
-
-    def _members(self, cluster: Any) -> dict[str, dict[str, Any]]:
-        return {m["metadata"]["name"]: m for m in cluster.list(C1, "MemberCluster")}
-
-    def schedule(self, cluster: Any, placement: dict[str, Any]) -> Decisions:
-        # The members with a Scheduled or Bound binding of the latest policy snapshot (classifyBindings:
-        # bound, scheduled; one of an older snapshot is obsolete), which the cycle keeps.
-        snapshot = self.policy_snapshot(placement)
-        current = {
-            member
-            for member, binding in fleet_bindings.bindings_of(cluster, placement).items()
-            if binding["spec"].get("state") in ("Scheduled", "Bound")
-            and binding["spec"].get("schedulingPolicySnapshotName") == snapshot
-        }
-        policy = (placement.get("spec") or {}).get("policy") or {}
-        return schedule(policy, self._members(cluster), current)
-
-    @staticmethod
-    def _key(placement: Mapping[str, Any]) -> tuple[str | None, str]:
-        return placement["metadata"].get("namespace"), placement["metadata"]["name"]
+    # ---- placing (the scheduler's cycles: fleet_scheduling.py) --------------------------------
 
     def place(self, cluster: Any, placement: dict[str, Any]) -> None:
         placement = _latest(cluster, placement)
@@ -545,51 +527,6 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             if since.get(name, ("",))[0] != index:
                 since[name] = (index, Clock.monotonic(), available["lastTransitionTime"])
             available["lastTransitionTime"] = since[name][2]
-
-    def _pending_schedule(self, cluster: Any, placement: dict[str, Any], generation: int) -> None:
-        """A new generation the scheduler has not handled yet: buildScheduledCondition returns Scheduled
-        Unknown (SchedulePending) and setPlacementStatus resets the per-cluster statuses; the other
-        conditions keep their old generation until the next pass (kubefleet-dev/kubefleet
-        pkg/controllers/placement/controller.go). The scheduler runs one delay later."""
-        key = self._key(placement)
-        prefix = placement["kind"]
-        old = [c for c in (placement.get("status") or {}).get("conditions") or [] if c["type"] != prefix + "Scheduled"]
-        pending = _cond(prefix + "Scheduled", None, "SchedulePending", "Scheduling has not completed", generation)
-        cluster.patch_status(
-            placement["apiVersion"],
-            placement["kind"],
-            key[0],
-            key[1],
-            {"placementStatuses": [], "conditions": [pending, *old]},
-        )
-        self._scheduled[key] = generation
-        self._due.add(key)  # the policy snapshot watcher (or a new snapshot's creation) enqueues it
-        # A new policy snapshot when the policy (without numberOfClusters) changed (controller.go).
-        policy = dict((placement.get("spec") or {}).get("policy") or {})
-        policy.pop("numberOfClusters", None)
-        digest = json.dumps(policy, sort_keys=True)
-        index, last = self._snapshots.get(key, (-1, None))
-        if digest != last:
-            self._snapshots[key] = (index + 1, digest)
-        self.requeue(placement, self.delay)
-
-    def _scheduled_decisions(self, cluster: Any, placement: dict[str, Any], members: Mapping[str, Any]) -> Decisions:
-        """A new cycle (scheduleOnce) where a watcher enqueued the placement (_due: a new generation,
-        a member event; a binding deleted since the last pass: pkg/scheduler/watchers/binding/
-        watcher.go; a picked member's delete event), else the last decisions of this placement."""
-        key, uid = self._key(placement), str(placement["metadata"].get("uid"))
-        last_uid, last = self._decisions.get(key, ("", None))
-        deleted = self._bindings_left.get(key, set()) - set(fleet_bindings.bindings_of(cluster, placement))
-        if last is None or uid != last_uid or key in self._due or deleted or set(last.picked) - set(members):
-            self._due.discard(key)
-            last = self.schedule(cluster, placement)
-            self._decisions[key] = (uid, last)
-        return last
-
-    def policy_snapshot(self, placement: Mapping[str, Any]) -> str | None:
-        """The name of the placement's latest policy snapshot (PolicySnapshotNameFmt), if taken."""
-        key = self._key(placement)
-        return f"{key[1]}-{self._snapshots[key][0]}" if key in self._snapshots else None
 
     def is_bound(self, placement: Mapping[str, Any], member: str) -> bool:
         """Whether the member's binding is bound: always under RollingUpdate, once a run reached it
