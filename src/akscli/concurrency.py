@@ -27,7 +27,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from queue import Empty, SimpleQueue
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -49,33 +49,14 @@ def deferred_interrupts() -> Iterator[None]:
     """SIGINT and SIGTERM are recorded inside this block and raised as KeyboardInterrupt where
     the main thread checks (``check_interrupted``, ``wait``) or at the block's end. Nested
     blocks and other threads change nothing; a signal ignored or left to its default stays so."""
-    import signal
-
     if _Deferral.active or _Deferral.held or threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def record(signum: int, _frame: Any) -> None:
-        if _Deferral.signalled is not None:
-            raise KeyboardInterrupt  # the second one: stop here and now
-        _Deferral.signalled = signum
-
     # Only handlers that raise are deferred (Python's for SIGINT; an apply's for SIGTERM): a
     # signal left to the system's default ends the process outright, with no lock to break.
-    previous = {}
-    for number in (signal.SIGINT, signal.SIGTERM):
-        if callable(signal.getsignal(number)):
-            previous[number] = signal.signal(number, record)
-    _Deferral.active = True
-    try:
+    with _recording("active", note=None, take_default=False):
         yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-        _Deferral.active = False
-        signalled, _Deferral.signalled = _Deferral.signalled, None
-    if signalled is not None:  # it came after the last check: the work is done, but still stop
-        raise KeyboardInterrupt
 
 
 def check_interrupted() -> None:
@@ -99,34 +80,46 @@ def held_interrupts(note: str) -> Iterator[None]:
     ``deferred_interrupts``, no wait inside raises the first signal (check_interrupted). SIGTERM
     left to its default (which ends the process outright) is recorded too; an ignored one stays
     ignored."""
-    import signal
-    import sys
-
     if _Deferral.held or threading.current_thread() is not threading.main_thread():
         yield
         return
+
+    with _recording("held", note=note, take_default=True):
+        yield
+
+
+@contextmanager
+def _recording(flag: Literal["active", "held"], *, note: str | None, take_default: bool) -> Iterator[None]:
+    """SIGINT and SIGTERM recorded while the block runs, ``_Deferral.<flag>`` set: the first one
+    kept (``note`` said on stderr), a second raised at once, for a user who insists; at the block's
+    end the handlers are put back and the recorded signal raised as KeyboardInterrupt (the work is
+    done, but still stop). A signal ignored stays so; one left to its default only with
+    ``take_default``."""
+    import signal
+    import sys
 
     def record(signum: int, _frame: Any) -> None:
         if _Deferral.signalled is not None:
             raise KeyboardInterrupt  # the second one: stop here and now
         _Deferral.signalled = signum
-        sys.stderr.write(note.rstrip("\n") + "\n")
-        sys.stderr.flush()
+        if note is not None:
+            sys.stderr.write(note.rstrip("\n") + "\n")
+            sys.stderr.flush()
 
     previous = {}
     for number in (signal.SIGINT, signal.SIGTERM):
         handler = signal.getsignal(number)
-        if callable(handler) or handler == signal.SIG_DFL:
+        if callable(handler) or (take_default and handler == signal.SIG_DFL):
             previous[number] = signal.signal(number, record)
-    _Deferral.held = True
+    setattr(_Deferral, flag, True)
     try:
         yield
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-        _Deferral.held = False
+        setattr(_Deferral, flag, False)
         signalled, _Deferral.signalled = _Deferral.signalled, None
-    if signalled is not None:  # the step is done: now stop
+    if signalled is not None:
         raise KeyboardInterrupt
 
 
