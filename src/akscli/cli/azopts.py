@@ -508,3 +508,62 @@ def warn_not_on_path(kubeconfig: bytes) -> None:
     line = clustercreds.not_on_path_warning(kubeconfig)
     if line:
         output.warn(line)
+
+
+@dataclass(frozen=True)
+class ExecUser:
+    """The exec user the credentials commands write in place of kubelogin's (``akscli token``), from
+    --login, --client-id and --identity-resource-id and the Azure flags, checked by ``exec_user``."""
+
+    login: str | None
+    admin: bool
+    client_id: str | None
+    identity_resource_id: str | None
+    azure: AzureFlags
+
+    def rewrite(self, kubeconfig: bytes) -> bytes:
+        """``kubeconfig`` signing in through ``akscli token`` (with --admin: as it came)."""
+        from akscli.azure import clustercreds
+
+        if self.admin:
+            return kubeconfig
+        # With --login azurecli, the --tenant given goes into the plugin's args, as kubelogin's
+        # 'convert-kubeconfig -l azurecli --tenant-id' writes it (Azure/kubelogin
+        # pkg/internal/converter/convert.go); without it 'az' signs in to its default tenant.
+        return clustercreds.rewrite_exec_user(
+            kubeconfig,
+            login=self.login,
+            tenant=self.azure.tenant,  # where given, for every mode (clustercreds.exec_args)
+            identity_resource_id=self.identity_resource_id,
+            client_id=self.client_id,
+            subscription=self.azure.subscription,  # written for azurecli, as convert writes it
+        )
+
+    def warn_not_on_path(self, kubeconfig: bytes) -> None:
+        """``warn_not_on_path`` for the merged ``kubeconfig`` (with --admin: nothing to warn of)."""
+        if not self.admin:
+            warn_not_on_path(kubeconfig)
+
+
+def exec_user(
+    login: str | None,
+    *,
+    azure: AzureFlags,
+    admin: bool = False,
+    client_id: str | None = None,
+    identity_resource_id: str | None = None,
+) -> ExecUser:
+    """The credentials commands' exec user, its flags checked before anything is fetched
+    (clustercreds.check_exec_identity)."""
+    from akscli.azure import clustercreds, identity
+
+    mode = identity.check_auth(login, "--login")
+    clustercreds.check_exec_identity(
+        mode,
+        admin=admin,
+        client_id=client_id,
+        identity_resource_id=identity_resource_id,
+        subscription=azure.subscription,
+        tenant=azure.tenant,
+    )
+    return ExecUser(mode, admin, client_id, identity_resource_id, azure)

@@ -305,34 +305,16 @@ def cluster_credentials(
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Merge the cluster's kubeconfig into your kubeconfig (like 'cluster credentials')."""
-    from akscli.azure import clustercreds, identity
-
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    mode = identity.check_auth(login, "--login")
-    clustercreds.check_exec_identity(
-        mode,
-        admin=admin,
-        client_id=client_id,
-        identity_resource_id=identity_resource_id,
-        subscription=azure.subscription,
-        tenant=azure.tenant,
+    user = azopts.exec_user(
+        login, azure=azure, admin=admin, client_id=client_id, identity_resource_id=identity_resource_id
     )
     bm = _baremetal(azure, resource_group, name)
-    config = bm.kubeconfig(bm.ref(resource_group, name), admin=admin)
-    if not admin:
-        # Sign in through `akscli token`, as `cluster credentials` does, not through kubelogin.
-        config = clustercreds.rewrite_exec_user(
-            config,
-            login=mode,
-            tenant=azure.tenant,  # as 'cluster credentials'
-            identity_resource_id=identity_resource_id,
-            client_id=client_id,
-            subscription=azure.subscription,  # written for azurecli, as convert writes it
-        )
+    # Sign in through `akscli token`, as `cluster credentials` does, not through kubelogin.
+    config = user.rewrite(bm.kubeconfig(bm.ref(resource_group, name), admin=admin))
     merged = azopts.merge_credentials(config, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.report_merge(merged, name, fmt)
-    if not admin:
-        azopts.warn_not_on_path(config)
+    user.warn_not_on_path(config)
 
 
 @cluster_app.command("delete")

@@ -430,37 +430,18 @@ def credentials(
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Merge the cluster's kubeconfig (signing in through 'akscli token') into a kubeconfig."""
-    from akscli.azure import clustercreds, identity
+    from akscli.azure import clustercreds
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
-    mode = identity.check_auth(login, "--login")
-    clustercreds.check_exec_identity(
-        mode,
-        admin=admin,
-        client_id=client_id,
-        identity_resource_id=identity_resource_id,
-        subscription=azure.subscription,
-        tenant=azure.tenant,
+    user = azopts.exec_user(
+        login, azure=azure, admin=admin, client_id=client_id, identity_resource_id=identity_resource_id
     )
     c = azure.aks_client()
-    raw = clustercreds.user_kubeconfig(c, rg, cname, admin=admin)
-    if not admin:
-        # With --login azurecli, the --tenant given goes into the plugin's args, as kubelogin's
-        # 'convert-kubeconfig -l azurecli --tenant-id' writes it (Azure/kubelogin
-        # pkg/internal/converter/convert.go); without it 'az' signs in to its default tenant.
-        raw = clustercreds.rewrite_exec_user(
-            raw,
-            login=mode,
-            tenant=azure.tenant,  # where given, for every mode (clustercreds.exec_args)
-            identity_resource_id=identity_resource_id,
-            client_id=client_id,
-            subscription=azure.subscription,  # written for azurecli, as convert writes it
-        )
+    raw = user.rewrite(clustercreds.user_kubeconfig(c, rg, cname, admin=admin))
     merged = azopts.merge_credentials(raw, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.report_merge(merged, cname, fmt)
-    if not admin:
-        azopts.warn_not_on_path(raw)
+    user.warn_not_on_path(raw)
 
 
 app.command("update")(cluster_update.update)

@@ -139,28 +139,11 @@ def fleet_credentials(
     arm: ArmFlags = ArmFlags(),
 ) -> None:
     """Merge the fleet hub's kubeconfig (signing in through 'akscli token'), as 'cluster credentials'."""
-    from akscli.azure import clustercreds, identity
-
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    mode = identity.check_auth(login, "--login")
-    clustercreds.check_exec_identity(
-        mode,
-        client_id=client_id,
-        identity_resource_id=identity_resource_id,
-        subscription=arm.azure.subscription,
-        tenant=arm.azure.tenant,
-    )
+    user = azopts.exec_user(login, azure=arm.azure, client_id=client_id, identity_resource_id=identity_resource_id)
     scope = arm.named(name)
     # The hub signs in with Entra ID like an AKS cluster: the same exec plugin rewrite.
-    tenant = arm.azure.tenant  # as 'cluster credentials'
-    value = clustercreds.rewrite_exec_user(
-        scope.hub_kubeconfig(),
-        login=mode,
-        tenant=tenant,
-        identity_resource_id=identity_resource_id,
-        client_id=client_id,
-        subscription=arm.azure.subscription,  # written for azurecli, as convert writes it
-    )
+    value = user.rewrite(scope.hub_kubeconfig())
     result = azopts.merge_credentials(value, kubeconfig, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.warn_not_on_path(value)
     if output.structured(fmt):
