@@ -62,6 +62,18 @@ def _parent_conditions(parent: Mapping[str, Any], generation: int | None) -> dic
     return out
 
 
+def _unsettled(conds: Mapping[str, Mapping[str, Any]], gateway: str, generation: int | None) -> Readiness | None:
+    """The wait on a parent whose ``Accepted`` or ``ResolvedRefs`` of the current generation is not
+    written yet, or is not True (a False one each caller has judged first); None: both True."""
+    for name in ("Accepted", "ResolvedRefs"):
+        cond = conds.get(name)
+        if cond is None:
+            return Readiness(False, message=f"waiting for {gateway} to set {name} on generation {generation}")
+        if cond.get("status") != "True":
+            return Readiness(False, message=f"{gateway}: {describe(cond)}")
+    return None
+
+
 def _partly_invalid(entry: Mapping[str, Any], generation: int | None, gateway: str) -> Readiness | None:
     """The verdict on a parent's ``PartiallyInvalid`` True of the current generation (shared_types.go
     RouteConditionPartiallyInvalid): without it a fallback keeps ``Accepted`` on an older
@@ -179,11 +191,9 @@ def route(obj: Mapping[str, Any]) -> Readiness:
             if reason in FINAL_REFS:
                 return Readiness(False, True, said, reason, fix=fix)
             return Readiness(False, message=said, reason=reason, fix=fix)
-        for name, cond in (("Accepted", accepted), ("ResolvedRefs", resolved)):
-            if cond is None:
-                return Readiness(False, message=f"waiting for {gateway} to set {name} on generation {generation}")
-            if cond.get("status") != "True":
-                return Readiness(False, message=f"{gateway}: {describe(cond)}")
+        unsettled = _unsettled(conds, gateway, generation)
+        if unsettled is not None:
+            return unsettled
     return READY
 
 
@@ -224,11 +234,9 @@ def pool(obj: Mapping[str, Any]) -> Readiness:
                 fix=f"see that the endpoint picker Service {namespace}/{picker} exists (docs/model.md: install "
                 "llm-d-router's chart)",
             )
-        for name, cond in (("Accepted", accepted), ("ResolvedRefs", resolved)):
-            if cond is None:
-                return Readiness(False, message=f"waiting for {gateway} to set {name} on generation {generation}")
-            if cond.get("status") != "True":
-                return Readiness(False, message=f"{gateway}: {describe(cond)}")
+        unsettled = _unsettled(conds, gateway, generation)
+        if unsettled is not None:
+            return unsettled
     return READY
 
 
