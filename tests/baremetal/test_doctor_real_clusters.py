@@ -123,16 +123,31 @@ def test_cluster_policy_without_an_operator_pod_blocks(kube_emulator: Any, kube:
     assert any("no GPU Operator pod runs" in m for m in messages), messages
 
 
-def test_doctor_judges_the_cluster_policy_the_operator_acts_on(kube_emulator: Any, kube: Any) -> None:
+def test_doctor_judges_the_cluster_policy_the_operator_acts_on(
+    kube_emulator: Any, kube: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # upstream: NVIDIA/gpu-operator v26.7.0 controllers/active_config.go getSingletonClusterPolicy:
     # the oldest ClusterPolicy is acted on, a newer one is ignored (and keeps no state), whatever
     # the names' order in a list.
-    import time
+    import datetime
+
+    from tests.emulators.kube import apiserver_writes
 
     add_nodes(kube_emulator, fx.healthy_cluster(2))
     install_gpu_operator(kube_emulator)  # "cluster-policy", ready
-    time.sleep(1.05 - time.time() % 1)  # creationTimestamp has whole seconds: make the second one newer
-    kube_emulator.cluster.create(cluster_policy("akscli-cluster-policy", daemonsets={}))
+    # creationTimestamp has whole seconds: the second one is created a second later (no wait for it)
+    first = kube_emulator.cluster.get("nvidia.com/v1", "ClusterPolicy", None, "cluster-policy")
+    when = datetime.datetime.strptime(first["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
+    later = (when + datetime.timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with monkeypatch.context() as clock:
+        clock.setattr(apiserver_writes, "now_iso", lambda: later)
+        kube_emulator.cluster.create(cluster_policy("akscli-cluster-policy", daemonsets={}))
+    assert (
+        kube_emulator.cluster.get("nvidia.com/v1", "ClusterPolicy", None, "akscli-cluster-policy")["metadata"][
+            "creationTimestamp"
+        ]
+        == later
+    )
     assert kube_emulator.idle(10.0)
     report = run(kube)
     assert report.blocking == [], report.blocking
