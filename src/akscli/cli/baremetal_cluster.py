@@ -305,15 +305,17 @@ def cluster_credentials(
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Merge the cluster's kubeconfig into your kubeconfig (like 'cluster credentials')."""
+    from akscli.cli import credentials_common
+
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    user = azopts.exec_user(
+    user = credentials_common.exec_user(
         login, azure=azure, admin=admin, client_id=client_id, identity_resource_id=identity_resource_id
     )
     bm = _baremetal(azure, resource_group, name)
     # Sign in through `akscli token`, as `cluster credentials` does, not through kubelogin.
     config = user.rewrite(bm.kubeconfig(bm.ref(resource_group, name), admin=admin))
-    merged = azopts.merge_credentials(config, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
-    azopts.report_merge(merged, name, fmt)
+    merged = credentials_common.merge_credentials(config, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
+    credentials_common.report_merge(merged, name, fmt)
     user.warn_not_on_path(config)
 
 

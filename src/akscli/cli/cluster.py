@@ -431,16 +431,17 @@ def credentials(
 ) -> None:
     """Merge the cluster's kubeconfig (signing in through 'akscli token') into a kubeconfig."""
     from akscli.azure import clustercreds
+    from akscli.cli import credentials_common
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
-    user = azopts.exec_user(
+    user = credentials_common.exec_user(
         login, azure=azure, admin=admin, client_id=client_id, identity_resource_id=identity_resource_id
     )
     c = azure.aks_client()
     raw = user.rewrite(clustercreds.user_kubeconfig(c, rg, cname, admin=admin))
-    merged = azopts.merge_credentials(raw, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
-    azopts.report_merge(merged, cname, fmt)
+    merged = credentials_common.merge_credentials(raw, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
+    credentials_common.report_merge(merged, cname, fmt)
     user.warn_not_on_path(raw)
 
 

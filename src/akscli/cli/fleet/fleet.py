@@ -139,13 +139,19 @@ def fleet_credentials(
     arm: ArmFlags = ArmFlags(),
 ) -> None:
     """Merge the fleet hub's kubeconfig (signing in through 'akscli token'), as 'cluster credentials'."""
+    from akscli.cli import credentials_common
+
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    user = azopts.exec_user(login, azure=arm.azure, client_id=client_id, identity_resource_id=identity_resource_id)
+    user = credentials_common.exec_user(
+        login, azure=arm.azure, client_id=client_id, identity_resource_id=identity_resource_id
+    )
     scope = arm.named(name)
     # The hub signs in with Entra ID like an AKS cluster: the same exec plugin rewrite.
     value = user.rewrite(scope.hub_kubeconfig())
-    result = azopts.merge_credentials(value, kubeconfig, overwrite_existing=overwrite_existing, dry_run=dry_run)
-    azopts.warn_not_on_path(value)
+    result = credentials_common.merge_credentials(
+        value, kubeconfig, overwrite_existing=overwrite_existing, dry_run=dry_run
+    )
+    credentials_common.warn_not_on_path(value)
     if output.structured(fmt):
         fields = ("path", "context", "added", "replaced", "unchanged", "backup")
         output.emit_object({f: getattr(result, f) for f in fields}, fmt)
