@@ -1,8 +1,6 @@
 """What the credentials commands (cluster, baremetal cluster, fleet) share: the exec user they write
 in place of kubelogin's, the merge into the kubeconfig, and what they say of it."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,7 +12,7 @@ if TYPE_CHECKING:
     from akscli.cli.azopts import AzureFlags
 
 
-def merge_credentials(new: bytes, path: str | None, *, overwrite_existing: bool, dry_run: str) -> MergeResult:
+def merge_credentials(new: bytes, path: str | None, *, overwrite_existing: bool, dry_run: str) -> "MergeResult":
     """Merge credentials into the kubeconfig; with --dry-run (client) report what would change,
     leaving every kubeconfig file as it is."""
     from akscli.azure.kubeconfig import merge_kubeconfig
@@ -26,7 +24,7 @@ def merge_credentials(new: bytes, path: str | None, *, overwrite_existing: bool,
     return result
 
 
-def report_merge(result: MergeResult, name: str, fmt: str) -> None:
+def report_merge(result: "MergeResult", name: str, fmt: str) -> None:
     """What ``credentials`` did to the kubeconfig."""
     if output.structured(fmt):
         output.emit_object(result.to_dict(), fmt)
@@ -53,7 +51,7 @@ class ExecUser:
     admin: bool
     client_id: str | None
     identity_resource_id: str | None
-    azure: AzureFlags
+    azure: "AzureFlags"
 
     def rewrite(self, kubeconfig: bytes) -> bytes:
         """``kubeconfig`` signing in through ``akscli token`` (with --admin: as it came)."""
@@ -82,7 +80,7 @@ class ExecUser:
 def exec_user(
     login: str | None,
     *,
-    azure: AzureFlags,
+    azure: "AzureFlags",
     admin: bool = False,
     client_id: str | None = None,
     identity_resource_id: str | None = None,
