@@ -37,13 +37,23 @@ def go_bool_flag(args: Iterable[str], name: str) -> str | None:
 GO_BOOL_VALUES = frozenset(("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"))
 
 
-def go_parse(argv: Iterable[str], bool_flags: Iterable[str]) -> tuple[dict[str, str], str | None]:
+# golang/go src/flag/flag.go ErrHelp: parseOne returns it for an undefined -h or -help, and Parse
+# on an ExitOnError FlagSet (flag.CommandLine) prints the usage and exits 0.
+HELP = "flag: help requested"
+
+
+def go_parse(
+    argv: Iterable[str], bool_flags: Iterable[str], defined: Iterable[str] | None = None
+) -> tuple[dict[str, str], str | None]:
     """flag.Parse of a program's ``argv`` (without the program's name), whose bool flags are
     ``bool_flags`` (golang/go src/flag/flag.go parseOne, FlagSet.Parse): each flag's last value
     (a bool flag without ``=VALUE`` is "true"), and the error Go's flag package prints before
-    ``os.Exit(2)``, or None. Parsing stops before the first word that is no flag, or after "--".
-    Flags the program does not define are read as string flags here, not refused."""
+    ``os.Exit(2)``, or None (HELP: the usage asked for, exit 0). Parsing stops before the first
+    word that is no flag, or after "--". ``defined``: every flag the program defines (None: not
+    known, so an undefined flag is read as a string flag); another is refused as parseOne does
+    ("flag provided but not defined: -NAME"), and an undefined h or help is HELP."""
     bools, words = frozenset(bool_flags), list(argv)
+    known = None if defined is None else frozenset(defined) | bools
     values: dict[str, str] = {}
     i = 0
     while i < len(words):
@@ -55,6 +65,8 @@ def go_parse(argv: Iterable[str], bool_flags: Iterable[str]) -> tuple[dict[str, 
             return values, f"bad flag syntax: {word}"
         i += 1
         name, eq, value = name.partition("=")
+        if known is not None and name not in known:
+            return values, HELP if name in ("h", "help") else f"flag provided but not defined: -{name}"
         if name in bools:
             if eq and value not in GO_BOOL_VALUES:  # boolValue.Set: strconv.ParseBool's error is errParse
                 return values, f"invalid boolean value {_go_quote(value)} for -{name}: parse error"

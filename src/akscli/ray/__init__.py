@@ -37,6 +37,7 @@ from akscli.ray.diagnose import (
     diagnose_cluster,
     diagnose_job,
     diagnose_service,
+    explain_unpicked,
 )
 from akscli.ray.flags import (
     ClusterFlags,
@@ -272,6 +273,7 @@ __all__ = [
     "ensure_job_is_new",
     "entrypoint",
     "entrypoint_resources",
+    "explain_unpicked",
     "extra_heads_finding",
     "extract_session_logs",
     "follow_job",

@@ -44,18 +44,62 @@ def operator_finding(kube: Kube, ref: str) -> Finding | None:
             ref,
             "NoOperator",
             f"KubeRay has not picked it up: the KubeRay operator is not running: {refused[0]}",
-            found[0].fix,
+            f"{found[0].fix}; its log: {logs_command(pods[0])}",
         )
     if any(pod_ready(p) for p, problem in zip(pods, refused, strict=True) if not problem):
         return None
-    seen = f"{len(pods)} operator pod(s), none ready" if pods else "no pod labelled " + OPERATOR_SELECTOR
+    if pods:  # there, but its process is not running (it crash-loops, waits for its image, ...)
+        return Finding(
+            ref,
+            "NoOperator",
+            f"KubeRay has not picked it up: the KubeRay operator is not running ({_pod_state(pods[0])}), "
+            "so nothing is reconciled",
+            f"see why in its log: {logs_command(pods[0])}",
+        )
     return Finding(
         ref,
         "NoOperator",
-        f"KubeRay has not picked it up: no KubeRay operator is running ({seen})",
+        f"KubeRay has not picked it up: no KubeRay operator is running (no pod labelled {OPERATOR_SELECTOR})",
         "install or repair it: helm install kuberay-operator kuberay/kuberay-operator "
         "(https://ray-project.github.io/kuberay-helm/)",
     )
+
+
+def explain_unpicked(error: AkscliError, kube: Kube) -> None:
+    """A wait that timed out on an object KubeRay never picked up (its hint is the readiness rule's
+    question, akscli.kube.readiness.kuberay NO_OPERATOR_FIX): the hint becomes what
+    ``operator_finding`` finds, the operator not running and how to read its log, where it finds
+    something; else it is left as it is."""
+    from akscli.kube.readiness.kuberay import NO_OPERATOR_FIX
+
+    if NO_OPERATOR_FIX not in (error.hint or ""):
+        return
+    finding = operator_finding(kube, "")
+    if finding is not None:
+        said = finding.message.removeprefix("KubeRay has not picked it up: ")
+        error.hint = f"{said}; {finding.hint}; nothing was rolled back"
+
+
+def logs_command(pod: Mapping[str, Any]) -> str:
+    """``kubectl logs`` of an operator pod: ``deploy/NAME`` for a Deployment's pod (its ReplicaSet
+    is the Deployment's name and the pod-template-hash label, upstream: kubernetes/kubernetes
+    pkg/controller/deployment/sync.go getNewReplicaSet), else the pod itself."""
+    md = pod.get("metadata") or {}
+    target = str(md.get("name") or "")
+    suffix = "-" + str((md.get("labels") or {}).get("pod-template-hash") or "")
+    for owner in md.get("ownerReferences") or []:
+        name = str(owner.get("name") or "")
+        if owner.get("controller") and owner.get("kind") == "ReplicaSet" and len(suffix) > 1 and name.endswith(suffix):
+            target = "deploy/" + name.removesuffix(suffix)
+    return f"kubectl logs -n {md.get('namespace')} {target}"
+
+
+def _pod_state(pod: Mapping[str, Any]) -> str:
+    """``pod NS/NAME: REASON``: its first container's waiting or terminated reason, else its phase."""
+    md, status = pod.get("metadata") or {}, pod.get("status") or {}
+    state = ((status.get("containerStatuses") or [{}])[0].get("state")) or {}
+    reason = next((v.get("reason") for v in state.values() if isinstance(v, dict) and v.get("reason")), None)
+    return f"pod {md.get('namespace')}/{md.get('name')}: {reason or status.get('phase') or 'Pending'}"
 
 
 def gateway_api_finding(kube: Kube, service: Mapping[str, Any]) -> Finding | None:

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from akscli.model.goflags import go_parse
+from akscli.model.goflags import HELP, go_parse
 from akscli.ray.kuberay_rules import at_least, parse_generic
 
 # The label both of KubeRay's install methods put on the operator's pods (upstream: ray-project/kuberay
@@ -143,6 +143,35 @@ BOOL_FLAGS = (
     "enable-metrics",
     "zap-devel",
 )
+# ray-project/kuberay ray-operator/main.go flag.*Var at v1.4.2, v1.5.1, v1.6.2 and v1.7.0 (v1.5 adds qps
+# and burst), and what main.go's imports define on flag.CommandLine: kubernetes-sigs/controller-runtime
+# (v0.21.0-v0.24.1) pkg/client/config/config.go init (kubeconfig), pkg/log/zap/zap.go BindFlags (zap-*).
+# Go's flag package refuses any other (golang/go src/flag/flag.go parseOne); older releases: not judged.
+_V1_4_FLAGS = (
+    *BOOL_FLAGS,
+    "metrics-addr",
+    "health-probe-bind-address",
+    "leader-election-namespace",
+    "reconcile-concurrency",
+    "watch-namespace",
+    "log-file-path",
+    "log-file-encoder",
+    "log-stdout-encoder",
+    "batch-scheduler",
+    "config",
+    "feature-gates",
+    "kubeconfig",
+    "zap-encoder",
+    "zap-log-level",
+    "zap-stacktrace-level",
+    "zap-time-encoding",
+)
+DEFINED_FLAGS: dict[tuple[int, int], tuple[str, ...]] = {
+    (1, 4): _V1_4_FLAGS,
+    **dict.fromkeys(((1, 5), (1, 6), (1, 7)), (*_V1_4_FLAGS, "qps", "burst")),
+}
+HELP_FIX = "drop -h/-help from the operator's command and args: it only prints its usage and exits"
+UNDEFINED_FIX = "drop the flag from the operator's command and args (helm: the chart's values); it defines only: "
 BOOL_FIX = (
     "give the operator's bool flags their value with '=' (--enable-batch-scheduler=true or =false; Go reads "
     "1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False); a bool flag takes no separate value"
@@ -219,23 +248,41 @@ def operator_argv(container: Mapping[str, Any]) -> list[str]:
     return [str(w) for w in [*(container.get("command") or [])[1:], *(container.get("args") or [])]]
 
 
-def container_gates(container: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> OperatorGates:
+CONFIG_FIX = (
+    "fix the operator's --config file (helm: configuration in the chart's values, the <release>-config "
+    "ConfigMap): YAML a config.ray.io/v1alpha1 Configuration decodes from, under the path --config names"
+)
+# (main.go's exitOnError message, the error): a --config file that cannot be read or decoded
+ConfigError = tuple[str, str]
+
+
+def container_gates(
+    container: Mapping[str, Any], config: Mapping[str, Any] | ConfigError | None = None
+) -> OperatorGates:
     """The gates of the KubeRay operator ``container`` runs (its image tag and flags), in main.go's
     order: flag.Parse, featuregate.Set, ValidateBatchSchedulerConfig. ``config``: the Configuration
     its --config file holds, where akscli could read it (without it, batch settings are not judged
     for an operator started with --config)."""
     release = release_of(str(container.get("image") or ""))
     where = f"KubeRay v{release[0]}.{release[1]}" if release else "KubeRay"
-    flags, parse_error = go_parse(operator_argv(container), BOOL_FLAGS)
-    if parse_error is not None:  # flag.CommandLine is ExitOnError: it prints the error and exits 2
-        return OperatorGates(release, problem=f"{where} exits at start: {parse_error}", fix=BOOL_FIX)
+    defined = DEFINED_FLAGS.get(release) if release is not None else None
+    flags, parse_error = go_parse(operator_argv(container), BOOL_FLAGS, defined)
+    if parse_error == HELP:  # flag.CommandLine is ExitOnError: ErrHelp prints the usage and exits 0
+        return OperatorGates(release, problem=f"{where} prints its usage and exits at start ({HELP})", fix=HELP_FIX)
+    if parse_error is not None:  # ... any other error is printed, then os.Exit(2)
+        fix = BOOL_FIX
+        if parse_error.startswith("flag provided but not defined") and defined is not None:
+            fix = UNDEFINED_FIX + ", ".join(f"--{name}" for name in sorted(defined))
+        return OperatorGates(release, problem=f"{where} exits at start: {parse_error}", fix=fix)
+    if flags.get("config") and isinstance(config, tuple):  # read and decoded before the gates are set
+        return OperatorGates(release, problem=f"{where} exits at start: {config[0]}: {config[1]}", fix=CONFIG_FIX)
     gates, error = parse_flag(flags.get("feature-gates", ""), RELEASE_GATES[release] if release is not None else None)
     if error is not None:
         return OperatorGates(
             release, problem=f"{where} refuses its --feature-gates and exits at start ({error})", fix=GATES_FIX
         )
     if flags.get("config"):  # main.go: "Flags are ignored if config file is set."
-        if config is None:
+        if not isinstance(config, Mapping):
             return OperatorGates(release, gates)
         enable, name = config.get("enableBatchScheduler") is True, str(config.get("batchScheduler") or "")
     else:
@@ -290,11 +337,16 @@ def config_source(pod: Mapping[str, Any], path: str) -> tuple[str, str] | None:
     return None
 
 
-def read_config(kube: Any, pod: Mapping[str, Any]) -> Mapping[str, Any] | None:
+def read_config(kube: Any, pod: Mapping[str, Any]) -> Mapping[str, Any] | ConfigError | None:
     """The Configuration (config.ray.io/v1alpha1, apis/config/v1alpha1/configuration_types.go) in the
-    operator pod's --config file, read from the ConfigMap mounted there; None when there is no
-    --config, it comes from elsewhere, or it cannot be read or is no Configuration (akscli then
-    does not judge its batch settings)."""
+    operator pod's --config file, read from the ConfigMap mounted there, or why main.go stops on it:
+    the key is not in the ConfigMap ("failed to read config file", os.ReadFile's error) or its YAML
+    does not parse ("failed to decode config file"; ray-project/kuberay v1.7.0 ray-operator/main.go
+    decodeConfig; its decoder is not strict, kubernetes/apimachinery v0.36.0
+    pkg/runtime/serializer/codec_factory.go, so an unknown field is no error, and a file without
+    apiVersion and kind decodes as a Configuration, pkg/runtime/serializer/json/json.go
+    gvkWithDefaults). None when there is no --config, it comes from elsewhere, the ConfigMap cannot
+    be read, or it holds another kind (akscli then does not judge it)."""
     import yaml
 
     from akscli.errors import AkscliError
@@ -307,12 +359,27 @@ def read_config(kube: Any, pod: Mapping[str, Any]) -> Mapping[str, Any] | None:
     namespace = str((pod.get("metadata") or {}).get("namespace") or "")
     try:
         configmap = kube.get("v1", "ConfigMap", source[0], namespace)
-        found = yaml.safe_load(str(((configmap or {}).get("data") or {}).get(source[1]) or ""))
-    except (AkscliError, yaml.YAMLError):
+    except AkscliError:
         return None
-    if not isinstance(found, dict) or found.get("kind") != "Configuration":
+    data = (configmap or {}).get("data") or {}
+    if configmap is None:
         return None
-    return found if found.get("apiVersion") == "config.ray.io/v1alpha1" else None
+    if source[1] not in data:
+        return "failed to read config file", f"open {path}: no such file or directory"
+    try:
+        found = yaml.safe_load(str(data[source[1]]))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        return "failed to decode config file", f"error converting YAML to JSON: yaml: {line}{error.problem}"
+    except yaml.YAMLError:
+        return None
+    if found is None:
+        return {}
+    if not isinstance(found, dict):
+        return None
+    kind = (found.get("apiVersion") or "config.ray.io/v1alpha1", found.get("kind") or "Configuration")
+    return found if kind == ("config.ray.io/v1alpha1", "Configuration") else None
 
 
 def pods_gates(kube: Any, pods: Sequence[Mapping[str, Any]]) -> list[OperatorGates]:

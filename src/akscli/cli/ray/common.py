@@ -303,19 +303,23 @@ def build_and_apply(
     fmt = opts.output_format(output_format, output.APPLY_FORMATS)
     built = build(logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace))
     warn_all(built.warnings)
-    outcome = common.apply_objects(
-        built.objects,
-        stack=stack,
-        target=k8s.target(),
-        dry_run=mode,
-        wait=wait,
-        timeout=timeout,
-        yes=yes,
-        force_conflicts=force_conflicts,
-        output_format=fmt,
-        action=action,
-        plan_notes=plan_notes or logic.kube_plan_notes,
-    )
+    try:
+        outcome = common.apply_objects(
+            built.objects,
+            stack=stack,
+            target=k8s.target(),
+            dry_run=mode,
+            wait=wait,
+            timeout=timeout,
+            yes=yes,
+            force_conflicts=force_conflicts,
+            output_format=fmt,
+            action=action,
+            plan_notes=plan_notes or logic.kube_plan_notes,
+        )
+    except errors.WaitTimeoutError as error:
+        logic.explain_unpicked(error, k8s.connect_ns()[0])
+        raise
     found(exit_code and would_change(outcome.changes))
 
 

@@ -123,7 +123,9 @@ class CrashLoops:
                         "lastState": {
                             "terminated": {
                                 "exitCode": first_code if index == 0 else EXIT_CODE,
-                                "reason": "Error",
+                                "reason": "Completed"
+                                if index == 0 and first_code == 0
+                                else "Error",  # containerd/containerd internal/cri/server/helpers.go
                                 "startedAt": stamp,
                                 "finishedAt": stamp,
                             }

@@ -113,7 +113,9 @@ def pod_status(
                     "lastState": {
                         "terminated": {
                             "exitCode": exit_code if i == 0 else 1,
-                            "reason": "Error",
+                            # the runtime's reason (upstream: containerd/containerd
+                            # internal/cri/server/helpers.go completeExitReason)
+                            "reason": "Completed" if i == 0 and exit_code == 0 else "Error",
                             "startedAt": t,
                             "finishedAt": t,
                         }

@@ -41,6 +41,7 @@ from typing import Any, ClassVar
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.kuberay.cluster import ClusterReconciler
 from tests.emulators.kube.controllers.kuberay.common import RAY
+from tests.emulators.kube.controllers.kuberay.gates import COMPONENT
 from tests.emulators.kube.controllers.kuberay.job import JobReconciler
 from tests.emulators.kube.controllers.kuberay.service import ServiceReconciler
 from tests.emulators.kube.controllers.kuberay.service_clusters import DanglingClusters
@@ -89,10 +90,22 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         self._jobs_started: set[str] = set()
         self._clusters_made: set[tuple[str, str]] = set()  # (namespace, name): RayClusters a RayJob created
         self._warned: set[str] = set()
+        # namespace/name -> whether its process runs, of each pod labelled as the operator's
+        self._operator_pods: dict[str, bool] = {}
         # Exceptions of the simulator's own job threads (reconcile's are kept by the manager).
         self.thread_errors: list[BaseException] = []
 
+    def operator_down(self) -> bool:
+        """Whether the operator pods this simulator stands for (labelled COMPONENT, as both install
+        methods label them) all exist without a running process: one that exits at start never
+        reaches mgr.Start, so nothing is reconciled (upstream: ray-project/kuberay v1.7.0
+        ray-operator/main.go, exitOnError before ctrl.NewManager). With no such pod the simulator is
+        the operator itself and runs."""
+        return bool(self._operator_pods) and not any(self._operator_pods.values())
+
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        if self.operator_down():
+            return  # the manager's start lists every object again (operator_changed)
         kind = obj.get("kind")
         meta = obj["metadata"]
         current = cluster.get(RAY, kind, meta.get("namespace"), meta["name"])
@@ -141,9 +154,13 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         deletions are followed: the simulator reads its pods' other changes on its own passes."""
 
         def on_event(typ: str, rt: Any, obj: dict[str, Any], ctx: Any) -> None:
-            if typ != "DELETED" or rt.group != "" or rt.kind != "Pod":
+            if rt.group != "" or rt.kind != "Pod":
                 return
             md = obj.get("metadata") or {}
+            if (md.get("labels") or {}).get(LABEL) == COMPONENT:
+                self._operator_changed(manager, typ, md, _process_runs(obj))
+            if typ != "DELETED":
+                return
             for ref in md.get("ownerReferences") or []:
                 group = str(ref.get("apiVersion", "")).split("/")[0]
                 if ref.get("controller") and ref.get("kind") == "RayCluster" and group == RAY.split("/")[0]:
@@ -151,6 +168,25 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
                     self.requeue({"apiVersion": RAY, "kind": "RayCluster", "metadata": owner}, self.delay)
 
         manager.api.listeners.append(on_event)
+
+    def _operator_changed(self, manager: Any, typ: str, md: dict[str, Any], runs: bool) -> None:
+        """An operator pod added, changed or gone: once one runs again after none did, every
+        RayCluster, RayJob and RayService is reconciled, as a starting manager's informers list them
+        (kubernetes-sigs/controller-runtime pkg/source/kind.go: the initial list's Create events)."""
+        was_down = self.operator_down()
+        key = f"{md.get('namespace')}/{md.get('name')}"
+        if typ == "DELETED":
+            self._operator_pods.pop(key, None)
+        else:
+            self._operator_pods[key] = runs
+        if was_down and not self.operator_down():
+
+            def relist(cluster: Any) -> None:
+                for _, kind in self.watches:
+                    for item in cluster.list(RAY, kind):
+                        self.requeue(item, self.delay)
+
+            manager.call_later(self, relist, 0.0)
 
     def _lock(self, key: str) -> threading.Lock:
         with self._guard:
@@ -167,6 +203,20 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         # removes them with the RayCluster, as Kubernetes does.
         if cluster.get(RAY, "RayCluster", ns, name) is not None:
             cluster.delete(RAY, "RayCluster", ns, name)
+
+
+LABEL = "app.kubernetes.io/component"
+
+
+def _process_runs(pod: dict[str, Any]) -> bool:
+    """Whether an operator pod's process runs: the pod is Running and its first container's state
+    is running (a crash-looping one waits in CrashLoopBackOff; a pod without container statuses,
+    written by hand, is taken by its phase)."""
+    status = pod.get("status") or {}
+    if status.get("phase") != "Running":
+        return False
+    statuses = status.get("containerStatuses") or []
+    return not statuses or "running" in (statuses[0].get("state") or {})
 
 
 __all__ = ["FAILURES", "KubeRayController"]

@@ -114,10 +114,11 @@ def set_flag(value: str, defaults: Mapping[str, bool]) -> tuple[dict[str, bool],
 
 def container_problem(container: Mapping[str, Any]) -> str | None:
     """Why the operator in ``container`` exits at start (featuregate.Set's error), or None."""
-    flags, parse_error = go_parse(argv(container))
+    at = release(str(container.get("image") or ""))
+    flags, parse_error = go_parse(argv(container), DEFINED_FLAGS.get(at))
     if parse_error is not None:
         return parse_error
-    return set_flag(flags.get("feature-gates", ""), RELEASE_DEFAULTS[release(str(container.get("image") or ""))])[1]
+    return set_flag(flags.get("feature-gates", ""), RELEASE_DEFAULTS[at])[1]
 
 
 def container_gates(container: Mapping[str, Any]) -> dict[str, bool]:
@@ -144,6 +145,32 @@ SCHEDULER_NAMES = {
     **dict.fromkeys(((1, 5), (1, 6), (1, 7)), (*_V1_2_NAMES, "scheduler-plugins", "kai-scheduler")),
 }
 FLAG_PARSE = ""  # start_error's msg for flag.Parse's own error (printed plain, then os.Exit(2))
+# golang/go src/flag/flag.go ErrHelp: an undefined -h or -help; Parse on flag.CommandLine (ExitOnError)
+# prints the usage ("Usage of /manager:" and each flag) and exits 0.
+HELP = "flag: help requested"
+# ray-project/kuberay ray-operator/main.go flag.*Var at v1.4.2, v1.5.1, v1.6.2, v1.7.0 (v1.5 adds qps and
+# burst), and what its imports define on flag.CommandLine: kubernetes-sigs/controller-runtime
+# pkg/client/config/config.go init (kubeconfig) and pkg/log/zap/zap.go BindFlags (zap-*). Older
+# releases: every flag is taken (not read).
+_V1_4_FLAGS = BOOL_FLAGS | {
+    "metrics-addr",
+    "health-probe-bind-address",
+    "leader-election-namespace",
+    "reconcile-concurrency",
+    "watch-namespace",
+    "log-file-path",
+    "log-file-encoder",
+    "log-stdout-encoder",
+    "batch-scheduler",
+    "config",
+    "feature-gates",
+    "kubeconfig",
+    "zap-encoder",
+    "zap-log-level",
+    "zap-stacktrace-level",
+    "zap-time-encoding",
+}
+DEFINED_FLAGS = {(1, 4): _V1_4_FLAGS, **dict.fromkeys(((1, 5), (1, 6), (1, 7)), _V1_4_FLAGS | {"qps", "burst"})}
 
 
 def argv(container: Mapping[str, Any]) -> list[str]:
@@ -152,11 +179,19 @@ def argv(container: Mapping[str, Any]) -> list[str]:
     return [str(w) for w in [*(container.get("command") or [])[1:], *(container.get("args") or [])]]
 
 
-def go_parse(words: Sequence[str]) -> tuple[dict[str, str], str | None]:
+def _program(container: Mapping[str, Any]) -> str:
+    """os.Args[0]: the command's first word, else the image's ENTRYPOINT (ray-operator/Dockerfile)."""
+    return str((container.get("command") or ["/manager"])[0])
+
+
+def go_parse(
+    words: Sequence[str], defined: frozenset[str] | set[str] | None = None
+) -> tuple[dict[str, str], str | None]:
     """flag.CommandLine.Parse (golang/go src/flag/flag.go parseOne, Parse): the last value of each
     flag (a bool flag alone is "true"), stopping before the first non-flag word or after "--"; or the
-    error failf prints to stderr before os.Exit(2) (a bad bool: boolValue.Set's errParse). A flag
-    main.go does not define is read here as a string flag, not refused."""
+    error failf prints to stderr before os.Exit(2) (a bad bool: boolValue.Set's errParse; a flag not
+    in ``defined``: "flag provided but not defined"), or HELP for an undefined -h/-help (exit 0).
+    ``defined`` None: a flag main.go does not define is read as a string flag."""
     values: dict[str, str] = {}
     i = 0
     while i < len(words):
@@ -168,6 +203,8 @@ def go_parse(words: Sequence[str]) -> tuple[dict[str, str], str | None]:
             return values, f"bad flag syntax: {word}"
         name, eq, value = name.partition("=")
         i += 1
+        if defined is not None and name not in defined:
+            return values, HELP if name in ("h", "help") else f"flag provided but not defined: -{name}"
         if name in BOOL_FLAGS:
             if eq and value not in _GO_BOOLS:
                 return values, f"invalid boolean value {json.dumps(value, ensure_ascii=False)} for -{name}: parse error"
@@ -202,21 +239,34 @@ def batch_error(at: tuple[int, int], gates: Mapping[str, bool], enable: bool, na
     return f"scheduler is not supported, name={name}"
 
 
-def _config(text: str | None) -> Mapping[str, Any] | None:
-    """main.go decodeConfig of a config.ray.io/v1alpha1 Configuration; None for other text (whose
-    decoder errors, "failed to decode config file", are not simulated)."""
+CONFIG = ("config.ray.io/v1alpha1", "Configuration")
+
+
+def decode_config(text: str) -> tuple[Mapping[str, Any] | None, str | None]:
+    """main.go decodeConfig: runtime.DecodeInto with serializer.NewCodecFactory(scheme)'s
+    UniversalDecoder, which is not strict (kubernetes/apimachinery v0.36.0
+    pkg/runtime/serializer/codec_factory.go CodecFactoryOptions.Strict false): an unknown field is
+    dropped, not refused. (the Configuration, None) or (None, the error): YAML that does not parse
+    fails in sigs.k8s.io/yaml YAMLToJSON ("error converting YAML to JSON: yaml: line N: ..."; the
+    words after the line are PyYAML's, not go-yaml's). A file without apiVersion or kind decodes as
+    a Configuration (pkg/runtime/serializer/json/json.go Decode, gvkWithDefaults from the target's
+    type). (None, None): not judged (another apiVersion or kind, whose scheme error names the
+    scheme's call site; a list or scalar)."""
     import yaml
 
     try:
-        found = yaml.safe_load(text) if text is not None else None
-    except yaml.YAMLError:
-        return None
-    if not isinstance(found, dict) or (found.get("apiVersion"), found.get("kind")) != (
-        "config.ray.io/v1alpha1",
-        "Configuration",
-    ):
-        return None
-    return found
+        found = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        return None, f"error converting YAML to JSON: yaml: {line}{error.problem}"
+    if found is None:
+        return {}, None
+    if not isinstance(found, dict):
+        return None, None
+    if (found.get("apiVersion") or CONFIG[0], found.get("kind") or CONFIG[1]) != CONFIG:
+        return None, None
+    return found, None
 
 
 def start_error(
@@ -230,19 +280,26 @@ def start_error(
     flags, or with --config of the Configuration ``read_file(path)`` gives (not judged where it
     gives None); SidecarSubmitterRestart on an API server below 1.35 (utils/util.go
     GetKubernetesVersion, IsK8sVersionAtLeast: ParseGeneric of its gitVersion, discovery.VERSION_INFO)."""
-    flags, parse_error = go_parse(argv(container))
+    at = release(str(container.get("image") or ""))
+    flags, parse_error = go_parse(argv(container), DEFINED_FLAGS.get(at))
     if parse_error is not None:
         return FLAG_PARSE, parse_error
-    at = release(str(container.get("image") or ""))
-    gates, error = set_flag(flags.get("feature-gates", ""), RELEASE_DEFAULTS[at])
-    if error is not None:
-        return "Unable to set flag gates for known features", error
     config: Mapping[str, Any] | None = {
         "enableBatchScheduler": _GO_BOOLS.get(flags.get("enable-batch-scheduler", "false")),
         "batchScheduler": flags.get("batch-scheduler", ""),
     }
-    if flags.get("config"):  # "Flags are ignored if config file is set."
-        config = _config(read_file(flags["config"])) if read_file is not None else None
+    if flags.get("config"):  # "Flags are ignored if config file is set." Read and decoded first.
+        path = flags["config"]
+        try:
+            text = read_file(path) if read_file is not None else None
+        except FileNotFoundError:  # os.ReadFile's *PathError
+            return "failed to read config file", f"open {path}: no such file or directory"
+        config, decode_error = decode_config(text) if text is not None else (None, None)
+        if decode_error is not None:
+            return "failed to decode config file", decode_error
+    gates, error = set_flag(flags.get("feature-gates", ""), RELEASE_DEFAULTS[at])
+    if error is not None:
+        return "Unable to set flag gates for known features", error
     if config is not None:
         enable, name = config.get("enableBatchScheduler") is True, str(config.get("batchScheduler") or "")
         batch = batch_error(at, gates, enable, name)
@@ -280,6 +337,9 @@ def config_reader(cluster: Any, namespace: str, spec: Mapping[str, Any]) -> Call
             items = source.get("items")
             key = next((i.get("key") for i in items or [] if i.get("path") == rest), None if items else rest)
             data = (configmap or {}).get("data") or {}
+            if configmap is not None and key not in data:
+                # The kubelet projects only the ConfigMap's keys: this file is not there.
+                raise FileNotFoundError(path)
             return str(data[key]) if key in data else None
         return None
 
@@ -315,7 +375,8 @@ def exits_at_start(spec: Mapping[str, Any], cluster: Any = None, namespace: str 
     if found is None:
         return None
     if found[0] == FLAG_PARSE:
-        return found[1], 2
+        # ErrHelp: the usage on stderr and os.Exit(0) (each flag's help lines are left out)
+        return (f"Usage of {_program(container)}:", 0) if found[1] == HELP else (found[1], 2)
     # zapcore.ISO8601TimeEncoder: "2006-01-02T15:04:05.000Z0700"
     ts = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     return exit_log_line(*found, ts), 1
