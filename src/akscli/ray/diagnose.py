@@ -68,15 +68,15 @@ def operator_finding(kube: Kube, ref: str) -> Finding | None:
 def explain_unpicked(error: AkscliError, kube: Kube) -> None:
     """A wait that timed out on an object KubeRay never picked up (its hint is the readiness rule's
     question, akscli.kube.readiness.kuberay NO_OPERATOR_FIX): the hint becomes what
-    ``operator_finding`` finds, the operator not running and how to read its log, where it finds
-    something; else it is left as it is."""
+    ``operator_finding`` finds where the operator's pods are there but do not run: why, and how to
+    read its log; else (no operator pod at all) it is left as it is."""
     from akscli.kube.readiness.kuberay import NO_OPERATOR_FIX
 
     if NO_OPERATOR_FIX not in (error.hint or ""):
         return
     finding = operator_finding(kube, "")
-    if finding is not None:
-        said = finding.message.removeprefix("KubeRay has not picked it up: ")
+    said = (finding.message if finding is not None else "").removeprefix("KubeRay has not picked it up: ")
+    if finding is not None and said.startswith("the KubeRay operator is not running"):  # its pods are there
         error.hint = f"{said}; {finding.hint}; nothing was rolled back"
 
 
