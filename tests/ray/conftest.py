@@ -40,9 +40,10 @@ def schema_problems(obj: dict[str, Any]) -> list[str]:
 def ray_emulator(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., Any]]:
-    """``ray_emulator(failure=None, crds=True, operator=True, **controller_kwargs)``: a started
-    emulator with only the KubeRay CRDs (loading every CRD under ../shared would cost seconds per
-    test) and the KubeRay simulator (none with ``operator=False``), its kubeconfig in $KUBECONFIG."""
+    """``ray_emulator(failure=None, crds=True, operator=True, node=True, **controller_kwargs)``: a
+    started emulator with only the KubeRay CRDs (loading every CRD under ../shared would cost seconds
+    per test), the KubeRay simulator (none with ``operator=False``) and a system-pool CPU node (none
+    with ``node=False``), its kubeconfig in $KUBECONFIG."""
     from tests.emulators.kube import KubeEmulator
     from tests.emulators.kube.controllers.kuberay import KubeRayController
 
@@ -51,10 +52,16 @@ def ray_emulator(
     started: list[Any] = []
     simulators: list[KubeRayController] = []
 
-    def start(failure: str | None = None, crds: bool = True, operator: bool = True, **kwargs: Any) -> Any:
+    def start(
+        failure: str | None = None, crds: bool = True, operator: bool = True, node: bool = True, **kwargs: Any
+    ) -> Any:
+        from tests.baremetal.nodes import cpu_node
+
         emu = KubeEmulator(crd_dirs=[SHARED / "crds" / "kuberay"] if crds else [])
         emu.start()
         started.append(emu)
+        if node:  # the system pool's node every AKS cluster has: with none, Ray pods stay Pending
+            emu.cluster.create(cpu_node("aks-system-0"))
         if operator:
             simulator = KubeRayController(delay=0.02, failure=failure, **kwargs)
             simulators.append(simulator)

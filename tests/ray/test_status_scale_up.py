@@ -19,7 +19,7 @@ A100 = "Standard_NC24ads_A100_v4"
 def test_a_worker_on_a_full_pool_is_told_to_raise_that_pools_maximum(
     ray_emulator: Callable[..., Any], arm_emulator: ArmEmulator
 ) -> None:
-    emu = ray_emulator()
+    emu = ray_emulator(node=False)
     emu.cluster.create(small_cpu_node(labels={"kubernetes.azure.com/mode": "system"}))
     cluster_id = f"/subscriptions/{arm_emulator.subscription}/resourceGroups/rg-ml/providers/Microsoft.ContainerService/managedClusters/ml"  # noqa: E501
     arm_emulator.put_resource(cluster_id, {"location": "eastus", "properties": {"agentPoolProfiles": []}})

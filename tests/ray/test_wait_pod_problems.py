@@ -15,7 +15,7 @@ from tests.cli import invoke
 def test_a_timed_out_cluster_wait_quotes_the_scheduler_for_a_worker_no_node_has_room_for(
     ray_emulator: Callable[..., Any],
 ) -> None:
-    emu = ray_emulator()
+    emu = ray_emulator(node=False)
     emu.cluster.create(nc_a100_node("aks-gpua100-0", pool="gpua100"))  # one A100: room for one worker
     created = invoke("ray", "cluster", "create", "demo", "--gpu-pool", "gpua100", "--worker-gpu", "1",
                      "--worker-replicas", "2", "--wait", "--timeout", "2s")  # fmt: skip
@@ -31,7 +31,7 @@ def test_a_timed_out_cluster_wait_quotes_the_scheduler_for_a_worker_no_node_has_
 def test_a_worker_on_a_pool_without_nodes_is_told_no_node_matches_its_pool_not_that_nodes_are_full(
     ray_emulator: Callable[..., Any],
 ) -> None:
-    emu = ray_emulator()
+    emu = ray_emulator(node=False)
     emu.cluster.create(nc_a100_node("aks-gpua100-0", pool="gpua100"))
     created = invoke("ray", "cluster", "create", "demo", "--gpu-pool", "gpuh100", "--worker-gpu", "1",
                      "--wait", "--timeout", "2s")  # fmt: skip

@@ -30,7 +30,7 @@ def test_the_progress_line_names_the_pending_pods_scheduling_reason(
     ray_emulator: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(wait, "POD_LOOK_AFTER", 0.0)
-    emu = ray_emulator()
+    emu = ray_emulator(node=False)
     emu.cluster.create(small_cpu_node())  # the head fits here; no node is in pool gpu
     result = akscli("ray cluster create demo --worker-gpu 1 --gpu-pool gpu --worker-replicas 1 --wait --timeout 3s")
     assert result.exit_code == 5, result  # timed out (docs/exit-codes.md)
@@ -44,7 +44,7 @@ def test_a_wait_shorter_than_the_look_after_reads_no_pods(
     ray_emulator: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(wait, "POD_LOOK_AFTER", 60.0)
-    emu = ray_emulator()
+    emu = ray_emulator(node=False)
     emu.cluster.create(small_cpu_node())
     result = akscli("ray cluster create demo --worker-gpu 1 --gpu-pool gpu --worker-replicas 1 --wait --timeout 2s")
     assert result.exit_code == 5, result
@@ -58,7 +58,7 @@ def test_an_applied_rayjob_has_its_clusters_pods_followed_once_kuberay_names_the
     # The RayJob as applied has no status.rayClusterName (its pods' selector, readiness.kuberay
     # POD_SELECTORS): the wait reads it from the job's watch once KubeRay has set it.
     monkeypatch.setattr(wait, "POD_LOOK_AFTER", 0.0)
-    emu = ray_emulator()
+    emu = ray_emulator(node=False)
     emu.cluster.create(small_cpu_node())
     rendered = invoke(
         "ray", "job", "submit", "--name", "train", "--worker-gpu", "1", "--gpu-pool", "gpu", "--worker-replicas", "1",
@@ -84,7 +84,7 @@ def test_a_fifth_pending_object_has_its_pods_followed_once_one_of_the_first_four
 ) -> None:
     # At most POD_FOLLOWS (4) pod watches at once; the one freed by a ready cluster takes the next.
     monkeypatch.setattr(wait, "POD_LOOK_AFTER", 0.0)
-    emu = ray_emulator()
+    emu = ray_emulator(node=False)
     for i in range(5):
         emu.cluster.create(small_cpu_node(f"aks-system-{i}"))  # room for the five heads; none in pool gpu
     ready = [_cluster(f"cpu{i}", "--worker-replicas", "0") for i in range(4)]

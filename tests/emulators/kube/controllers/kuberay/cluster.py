@@ -54,7 +54,7 @@ from tests.emulators.kube.controllers.kuberay.gcs_ft import redis_cleanup
 from tests.emulators.kube.controllers.kuberay.services import head_labels, head_service, pod_labels
 from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem, cluster_upgrade_problem
 from tests.emulators.kube.controllers.rescheduling import mark_injected
-from tests.emulators.kube.controllers.scheduling import Scheduler
+from tests.emulators.kube.controllers.scheduling import NO_NODES, Placement, Scheduler
 
 
 def head_pod_ready(head: dict[str, Any]) -> tuple[str, str, str]:
@@ -406,6 +406,12 @@ class ClusterReconciler:
             if injected
             else Scheduler(cluster).place(spec, str(owner.get("uid", "")), {"namespace": ns, "labels": labels})
         )
+        if placement is not None and placement.node is None and not placement.message:
+            # No Node at all: kube-scheduler's ErrNoNodesAvailable leaves the pod Pending, never
+            # Ready, until one comes (the Rescheduler binds it then), the StatefulSet controller's
+            # rule (builtin.py; upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go
+            # schedulePod, ErrNoNodesAvailable; scheduling.NO_NODES).
+            placement = Placement(None, NO_NODES)
         if placement is not None and placement.node:
             spec["nodeName"] = placement.node
         created = cluster.create(
