@@ -27,6 +27,7 @@ from tests.ray.test_kuberay_alpha_options import V170
 from tests.ray.test_operator_batch_rules import _operator_deployment
 
 V132 = "quay.io/kuberay/operator:v1.3.2"
+CONFIG_PATH = "/etc/kuberay/config.yaml"
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,7 @@ _MOUNTED = {
             {"config.yaml": "batchScheduler: volcano\n  enableBatchScheduler: true\n"},
             ("failed to decode config file", "error converting YAML to JSON: yaml: line 2: "),
         ),
-        ({"other.yaml": "{}"}, ("failed to read config file", "open /etc/kuberay/config.yaml: no such file or directory")),
+        ({"other.yaml": "{}"}, ("failed to read config file", f"open {CONFIG_PATH}: no such file or directory")),
         # not strict: the unknown field is dropped, the rest judged; no apiVersion/kind: a Configuration
         ({"config.yaml": "reconcileConcurency: 2\nbatchScheduler: kueue\n"}, None),
     ],
