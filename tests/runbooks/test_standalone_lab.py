@@ -44,7 +44,9 @@ def _akscli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 def test_the_kube_emulator_runs_the_operator_simulators_by_default(tmp_path: Path) -> None:
     kubeconfig = tmp_path / "kc"
     crds = str(shared_dir() / "crds" / "kuberay")
-    with _process(["tests.emulators.kube", "--crds", crds, "--no-tls", "--kubeconfig", str(kubeconfig)], kubeconfig):
+    # One generated node: on a cluster with none, KubeRay's pods stay Pending as kube-scheduler leaves them.
+    args = ["tests.emulators.kube", "--crds", crds, "--no-tls", "--nodes", "1", "--kubeconfig", str(kubeconfig)]
+    with _process(args, kubeconfig):
         env = {"KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)}
         created = _akscli(
             env, "ray", "cluster", "create", "demo", "--worker-replicas", "0", "--wait", "--timeout", "60s", "-y"
