@@ -80,3 +80,21 @@ def test_a_deploy_without_wait_warns_that_the_old_workspace_is_still_there(model
     assert result.exit_code == 0, result
     assert "workspace.kaito.sh/phi-4 of the deleted deployment is still there" in result.stderr
     assert "kubectl get workspace phi-4 -n default" in result.stderr
+
+
+def test_a_delete_that_times_out_names_the_pool_and_route_ai_runway_made_for_expose(model_emulator: Start) -> None:
+    # --expose: AI Runway's InferencePool and HTTPRoute are the ModelDeployment's too (ai-runway/airunway
+    # v0.7.0 controller/internal/controller/gateway_reconciler.go, SetControllerReference), held here.
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    assert _deploy("--provider", "vllm", "--expose", "--wait", "--timeout", "120s").exit_code == 0
+    for api, kind in (
+        ("inference.networking.k8s.io/v1", "InferencePool"),
+        ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+    ):
+        emu.cluster.patch(api, kind, "default", "phi-4", {"metadata": {"finalizers": ["test/hold"]}})
+    result = invoke("model", "delete", "phi-4", "-y", "--timeout", "1s")
+    assert result.exit_code == 5, result
+    line = " ".join(result.stderr.split())
+    assert "inferencepool.inference.networking.k8s.io/phi-4" in line
+    assert "httproute.gateway.networking.k8s.io/phi-4" in line
+    assert "kubectl get inferencepool phi-4 -n default; kubectl get httproute phi-4 -n default" in line

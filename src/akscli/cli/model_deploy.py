@@ -438,9 +438,9 @@ def delete_cmd(
                 # ModelDeployment, not labelled by akscli: a deploy of the same name before it is
                 # gone fails with ResourceConflict (ai-runway/airunway v0.7.0
                 # providers/kaito/controller.go verifyOwnerReference), so --wait covers it, and
-                # a timeout names the one still there (providers/kaito/transformer.go: the
-                # Workspace; providers/vllm: the Deployment, each owned by the ModelDeployment).
-                foreground={"ModelDeployment": ((kinds.KAITO_API, "Workspace"), ("apps/v1", "Deployment"))},
+                # a timeout names those still there: the provider's objects and, with --expose,
+                # the endpoint picker, InferencePool and HTTPRoute (kinds.AIRUNWAY_DEPENDENTS).
+                foreground={"ModelDeployment": kinds.AIRUNWAY_DEPENDENTS},
             )
             if held and wait_s is None:
                 for _, _, cm, cm_ns in held:

@@ -241,6 +241,18 @@ SERVING_KINDS = (
     (KAITO_API, "InferenceSet"),
     ("apps/v1", "Deployment"),
 )
+# What AI Runway makes for a ModelDeployment, owned by it as its controller (blockOwnerDeletion), so
+# a foreground delete of the ModelDeployment waits for each: its provider's Workspace or Deployment
+# (ai-runway/airunway v0.7.0 providers/kaito/transformer.go, providers/vllm/transformer.go), and with
+# --expose the endpoint picker's Deployment NAME-epp, the InferencePool and the HTTPRoute
+# (ai-runway/airunway v0.7.0 controller/internal/controller/gateway_reconciler.go: reconcileEPP,
+# reconcileInferencePool, reconcileHTTPRoute, each ctrl.SetControllerReference(md, ...)).
+AIRUNWAY_DEPENDENTS = (
+    (KAITO_API, "Workspace"),
+    ("apps/v1", "Deployment"),
+    (POOL_API, "InferencePool"),
+    (GATEWAY_API, "HTTPRoute"),
+)
 # Everything a deploy can create, in deletion order (dependents before what they point at).
 STACK_KINDS = (
     (KEDA_API, "ScaledObject"),
