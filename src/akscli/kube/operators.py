@@ -104,6 +104,28 @@ def kaito_without_inferenceset(kube: Any) -> NotInstalledError:
     )
 
 
+# The InferencePool of the inference extension before v1.0, in its experimental group: its releases
+# up to v0.5.1 install only this one (kubernetes-sigs/gateway-api-inference-extension v0.5.1
+# config/crd/bases/inference.networking.x-k8s.io_inferencepools.yaml), v1.0.0 to v1.4.0 both, and
+# v1.5.0 on only inference.networking.k8s.io/v1 (v1.5.0 config/crd/bases).
+ALPHA_POOL_API = "inference.networking.x-k8s.io/v1alpha2"
+
+
+def pool_api_missing(kube: Any, api_version: str) -> NotInstalledError:
+    """``api_version`` InferencePool is not served: the inference extension is not installed, or
+    only its pre-v1.0 CRDs are, which serve the pool as ALPHA_POOL_API only (and the gateways and
+    endpoint pickers that read v1 never see such a pool)."""
+    if not kube.has_api(ALPHA_POOL_API, "InferencePool"):
+        return not_installed(api_version, kind="InferencePool", group_served=False)
+    operator = OPERATORS["inference.networking.k8s.io"]
+    return NotInstalledError(
+        f"the cluster serves InferencePool only as {ALPHA_POOL_API}, the Gateway API inference extension before "
+        f"v1.0; akscli writes {api_version} InferencePool, which the cluster does not serve",
+        hint=f"upgrade the inference extension's CRDs ({operator.install.removeprefix('install its CRDs: ')}); "
+        f"InferencePools of {ALPHA_POOL_API} are left as they are",
+    )
+
+
 def operator_for(api_version: str) -> Operator | None:
     group = api_version.split("/")[0] if "/" in api_version else ""
     return OPERATORS.get(group)

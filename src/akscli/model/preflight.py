@@ -112,6 +112,8 @@ def check_operators(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
         if not kube.has_api(api_version, kind):
             if kind == "InferenceSet" and kube.has_api(api_version, "Workspace"):
                 raise operators.kaito_without_inferenceset(kube)
+            if kind == "InferencePool":
+                raise operators.pool_api_missing(kube, api_version)
             raise operators.not_installed(api_version, kind, group_served=False)
 
 
@@ -345,9 +347,10 @@ def _check_airunway_gateway(kube: Kube, namespace: str) -> list[str]:
     from akscli import doctor
     from akscli.kube import operators
 
-    for api_version, kind in ((POOL_API, "InferencePool"), (GATEWAY_API, "HTTPRoute")):
-        if not kube.has_api(api_version, kind):
-            raise operators.not_installed(api_version, kind, group_served=False)
+    if not kube.has_api(POOL_API, "InferencePool"):
+        raise operators.pool_api_missing(kube, POOL_API)
+    if not kube.has_api(GATEWAY_API, "HTTPRoute"):
+        raise operators.not_installed(GATEWAY_API, "HTTPRoute", group_served=False)
     args = doctor.pod_args(kube, AIRUNWAY_CONTROLLER_PODS) or []
     name, gw_namespace = go_flag(args, "gateway-name"), go_flag(args, "gateway-namespace")
     patches = GO_BOOLS.get(go_bool_flag(args, "patch-gateway-allowed-routes") or "true", True)
