@@ -44,6 +44,8 @@ def test_deploying_into_another_namespace_than_the_gateway_warns_that_its_listen
     [warning] = [line for line in result.stderr.splitlines() if "AI Runway will set every listener" in line]
     assert "Gateway default/inference-gateway" in warning and "namespace(s) ml only" in warning
     assert "http (from Same)" in warning
+    # The lab's Gateway is application routing's (approuting-istio), and the lab serves no DestinationRule.
+    assert "AI Runway's endpoint picker ml/phi-4-epp will serve TLS" in result.stderr
     # What the warning says is what the (v0.7.0) simulator does to the Gateway.
     gateway = emu.cluster.get(GATEWAY, "Gateway", "default", "inference-gateway")
     assert gateway["spec"]["listeners"][0]["allowedRoutes"] == _selector("ml")
@@ -83,3 +85,26 @@ def test_a_listener_admitting_all_namespaces_is_named_in_the_warning() -> None:
     )
     assert warning is not None
     assert "namespace(s) a, ml only" in warning and "web (from All)" in warning and "sel (from" not in warning
+
+
+class _Kube:
+    """Serves the DestinationRule API or not; the GatewayClass of the Gateway below."""
+
+    def __init__(self, controller: str, destination_rule: bool) -> None:
+        self.controller, self.destination_rule = controller, destination_rule
+
+    def has_api(self, api_version: str, kind: str) -> bool:
+        return self.destination_rule and api_version == "networking.istio.io/v1beta1" and kind == "DestinationRule"
+
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
+        assert (api_version, kind, name) == (GATEWAY, "GatewayClass", "cls")
+        return {"spec": {"controllerName": self.controller}}
+
+
+def test_the_picker_tls_warning_is_for_an_istio_gateway_without_the_destination_rule_api() -> None:
+    # ai-runway/airunway v0.7.0 gateway_reconciler.go reconcileEPPDestinationRule: no DestinationRule API, no rule.
+    gateway = {"metadata": {"name": "gw", "namespace": "infra"}, "spec": {"gatewayClassName": "cls"}}
+    warning = airunway.picker_tls_warning(_Kube("istio.io/gateway-controller", False), gateway, "phi-4", "ml")  # type: ignore[arg-type]
+    assert warning and "Istio gateway infra/gw (class cls) speaks plaintext" in warning and "FailClose" in warning
+    assert airunway.picker_tls_warning(_Kube("istio.io/gateway-controller", True), gateway, "phi-4", "ml") is None  # type: ignore[arg-type]
+    assert airunway.picker_tls_warning(_Kube("kgateway.dev/kgateway", False), gateway, "phi-4", "ml") is None  # type: ignore[arg-type]

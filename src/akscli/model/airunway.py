@@ -232,3 +232,46 @@ def old_workspace_warning(kube: Kube, name: str, namespace: str) -> str | None:
         f"(ResourceConflict); wait until `kubectl get workspace {name} -n {namespace}` finds none, "
         f"then run `akscli model delete {name} -n {namespace} -y` and deploy again"
     )
+
+
+# AI Runway's endpoint picker serves TLS: it starts the EPP (registry.k8s.io/gateway-api-inference-
+# extension/epp:v1.5.0 by default) without --secure-serving=false, and SecureServing defaults to true
+# (kubernetes-sigs/gateway-api-inference-extension v1.5.0 pkg/epp/server/options.go). It bridges an
+# Istio gateway, which speaks plaintext to a picker without a sidecar unless a DestinationRule sets
+# TLS (model/picker_tls.py), with a DestinationRule NAME-epp of tls SIMPLE and insecureSkipVerify,
+# made only where the cluster serves networking.istio.io DestinationRule (ai-runway/airunway v0.7.0
+# controller/internal/controller/gateway_reconciler.go, reconcileEPPDestinationRule: RESTMapping of
+# the group and kind, else "Istio not detected, skipping DestinationRule"; the same for a provider's
+# own picker). Its InferencePool leaves failureMode to the CRD's default, FailClose: "the parent
+# should drop the request when the Endpoint Picker extension fails" (kubernetes-sigs/gateway-api-
+# inference-extension v1.6.0 api/v1/inferencepool_types.go).
+DESTINATION_RULE_APIS = ("networking.istio.io/v1beta1", "networking.istio.io/v1")
+
+
+def picker_tls_warning(kube: Kube, gateway: Mapping[str, Any], name: str, namespace: str) -> str | None:
+    """The warning for an Istio Gateway in a cluster that serves no DestinationRule (the
+    application routing add-on's Istio, docs/model.md): AI Runway's picker serves TLS, the gateway
+    speaks plaintext, and every request through the gateway fails. None otherwise. One GET of the
+    GatewayClass; discovery is cached."""
+    from akscli.errors import AkscliError
+    from akscli.model.exposure import ISTIO_CONTROLLER
+    from akscli.model.kinds import GATEWAY_API
+
+    if any(kube.has_api(api, "DestinationRule") for api in DESTINATION_RULE_APIS):
+        return None
+    meta = gateway.get("metadata") or {}
+    class_name = str((gateway.get("spec") or {}).get("gatewayClassName") or "")
+    try:
+        gateway_class = kube.get(GATEWAY_API, "GatewayClass", class_name) if class_name else None
+    except AkscliError:
+        return None  # not readable: nothing to judge
+    if ((gateway_class or {}).get("spec") or {}).get("controllerName") != ISTIO_CONTROLLER:
+        return None
+    return (
+        f"AI Runway's endpoint picker {namespace}/{name}-epp will serve TLS and the Istio gateway "
+        f"{meta.get('namespace')}/{meta.get('name')} (class {class_name}) speaks plaintext to it: AI Runway adds "
+        "the DestinationRule that bridges them only where networking.istio.io DestinationRule is served, and this "
+        "cluster serves none, so every request through the gateway would fail (its InferencePool's failureMode is "
+        "FailClose); use a Gateway of the Istio add-on (az aks mesh enable), which serves DestinationRule, or route "
+        "to akscli's own pool (--runtime vllm --expose --inference-pool, an EPP started with --secure-serving=false)"
+    )

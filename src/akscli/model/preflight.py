@@ -148,7 +148,7 @@ def check(
         if req.provider == "kuberay":
             warnings += _check_kuberay_nodes(kube)
         if req.expose:
-            warnings += _check_airunway_gateway(kube, req.namespace)
+            warnings += _check_airunway_gateway(kube, req.name, req.namespace)
     elif req.expose and not req.fleet:
         warnings += _check_gateway(kube, req)
     if req.inference_pool and not req.fleet and req.runtime != "airunway" and not req.kaito_pool:
@@ -336,14 +336,16 @@ AIRUNWAY_CONTROLLER_PODS = ("app.kubernetes.io/name=airunway,control-plane=contr
 AIRUNWAY_GATEWAY_LABEL = "airunway.ai/inference-gateway"
 
 
-def _check_airunway_gateway(kube: Kube, namespace: str) -> list[str]:
+def _check_airunway_gateway(kube: Kube, model: str, namespace: str) -> list[str]:
     """What AI Runway's gateway integration needs before it makes the pool and the route
     (ai-runway/airunway v0.7.0 controller/internal/controller/gateway_reconciler.go): the
     InferencePool and HTTPRoute APIs (internal/gateway/detection.go, checkCRDs; else it does
     nothing), and a Gateway it can pick (resolveGatewayConfig): the one its controller's
     --gateway-name/--gateway-namespace name, else the only Gateway of the cluster, else one
     labelled airunway.ai/inference-gateway=true; otherwise GatewayReady stays False (NoGateway).
-    Returns the warning for a Gateway whose listeners AI Runway will narrow (airunway.gateway_patch_warning)."""
+    Returns the warnings for the Gateway it picks: listeners AI Runway will narrow
+    (airunway.gateway_patch_warning), an Istio gateway it leaves without TLS to its picker
+    (airunway.picker_tls_warning)."""
     from akscli import doctor
     from akscli.kube import operators
 
@@ -362,7 +364,7 @@ def _check_airunway_gateway(kube: Kube, namespace: str) -> list[str]:
                 "controller's --gateway-name), which does not exist",
                 hint="create that Gateway, or change the controller's --gateway-name/--gateway-namespace",
             )
-        return _patch_warnings(named, namespace, patches)
+        return _gateway_warnings(kube, named, model, namespace, patches)
     gateways = list(kube.list(GATEWAY_API, "Gateway", all_namespaces=True))
     if not gateways:
         raise NotFoundError(
@@ -379,12 +381,15 @@ def _check_airunway_gateway(kube: Kube, namespace: str) -> list[str]:
         )
     picked = gateways if len(gateways) == 1 else labelled
     # Several labelled Gateways: which one AI Runway takes is its list order, not known here.
-    return _patch_warnings(picked[0], namespace, patches) if len(picked) == 1 else []
+    return _gateway_warnings(kube, picked[0], model, namespace, patches) if len(picked) == 1 else []
 
 
-def _patch_warnings(gateway: Mapping[str, Any], namespace: str, patches: bool) -> list[str]:
-    warning = airunway.gateway_patch_warning(gateway, namespace, patches)
-    return [warning] if warning else []
+def _gateway_warnings(kube: Kube, gateway: Mapping[str, Any], model: str, namespace: str, patches: bool) -> list[str]:
+    warnings = [
+        airunway.gateway_patch_warning(gateway, namespace, patches),
+        airunway.picker_tls_warning(kube, gateway, model, namespace),
+    ]
+    return [w for w in warnings if w]
 
 
 def _check_kaito_scaler(kube: Kube) -> None:
