@@ -22,6 +22,13 @@ MIG_LOOKED = 20  # pending nodes doctor looks into (one pod list each)
 MIG_MANAGER = "nvidia-mig-manager"
 # AKS's Node Problem Detector's node condition for XID errors (akscli.gpu_xid).
 XID_CONDITION = "XIDErrors"
+# A managed GPU node (az aks nodepool add --enable-managed-gpu): AKS runs the device plugin on the node as the
+# nvidia-device-plugin systemd service, not in a pod, and labels the node (upstream: Azure/AgentBaker 0036c8f2
+# parts/linux/cloud-init/artifacts/cse_config.sh configureManagedGPUExperience addKubeletNodeLabel
+# "kubernetes.azure.com/dcgm-exporter=enabled", startNvidiaManagedExpServices "systemctlEnableAndStart
+# nvidia-device-plugin"; MicrosoftDocs/azure-aks-docs articles/aks/aks-managed-gpu-nodes.md).
+MANAGED_GPU_LABEL, MANAGED_GPU_VALUE = "kubernetes.azure.com/dcgm-exporter", "enabled"
+MANAGED_PLUGIN_SERVICE = "nvidia-device-plugin"
 
 
 def xid_marked(node: dict[str, Any]) -> bool:
@@ -38,6 +45,7 @@ class GpuNodes:
     advertising: int = 0  # nodes whose device plugin advertises GPUs
     dra: bool = False  # none does, and a DRA driver publishes GPUs in ResourceSlices instead
     aks: int = 0  # nodes AKS labels as GPU nodes (kubernetes.azure.com/accelerator)
+    managed: int = 0  # managed GPU nodes (MANAGED_GPU_LABEL): AKS runs the device plugin on the node
     vendors: set[str] = field(default_factory=set)
     # GPU nodes that advertise no GPU because a GPU Operator label keeps an operand off them
     # (gpus.operand_hold): how many, and the first few by name with the label.
@@ -60,6 +68,8 @@ class GpuNodes:
     # Of the "unhealthy" nodes listed, those with MIG devices: the MIG resources short of their
     # capacity ("nvidia.com/mig-1g.10gb 55 of 56"); the plugin marks one MIG device per XID.
     plugin_mig: dict[str, str] = field(default_factory=dict)
+    # Of the nodes listed, the managed GPU nodes (MANAGED_GPU_LABEL): no plugin pod is looked for there.
+    plugin_managed: set[str] = field(default_factory=set)
     # doctor's sample only (baremetal doctor reads the condition on every node itself, check
     # aks-gpu-health): GPU nodes whose XIDErrors condition (AKS's Node Problem Detector) is True,
     # how many, the first few, and every one's name (few: akscli.gpu_xid reads the events for others).
@@ -88,6 +98,7 @@ class GpuNodes:
         self.vendors.add(facts.vendor)
         self.advertising += 1 if facts.allocatable or facts.capacity else 0
         self.aks += 1 if gpus.AKS_ACCELERATOR in gpus.labels_of(node) else 0
+        self.managed += 1 if gpus.labels_of(node).get(MANAGED_GPU_LABEL) == MANAGED_GPU_VALUE else 0
         name = str((node.get("metadata") or {}).get("name"))
         hold = gpus.operand_hold(node) if not facts.allocatable else ""
         if hold:
@@ -100,6 +111,8 @@ class GpuNodes:
                 listed.append((name, facts.capacity, facts.allocatable))
                 if gone == "unhealthy" and facts.sharing in (gpus.MIG_SINGLE, gpus.MIG_MIXED):
                     self.plugin_mig[name] = _short(node)
+                if gpus.labels_of(node).get(MANAGED_GPU_LABEL) == MANAGED_GPU_VALUE:
+                    self.plugin_managed.add(name)
         labels = gpus.labels_of(node)
         if (state := labels.get(MIG_STATE, "")) in MIG_STUCK:
             self.mig[state] = self.mig.get(state, 0) + 1

@@ -117,10 +117,27 @@ def _named(nodes: GpuNodes, kind: str) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def _first_pod(kube: Kube, node: str, operator_ns: str | None) -> tuple[str, str]:
+def _managed(node: str, grep: str = "") -> tuple[str, str]:
+    """On a managed GPU node, where the plugin is a systemd service (gpu_nodes.MANAGED_GPU_LABEL): the
+    clause that says so, and the command that reads the service's log, through a node debug pod as
+    MicrosoftDocs/azure-aks-docs articles/aks/node-access.md opens one (its image, ``chroot /host``)."""
+    from akscli.gpu_nodes import MANAGED_GPU_LABEL, MANAGED_GPU_VALUE, MANAGED_PLUGIN_SERVICE
+
+    return (
+        f"AKS runs the device plugin on {node} as the {MANAGED_PLUGIN_SERVICE} systemd service, not in a pod "
+        f"(a managed GPU node: {MANAGED_GPU_LABEL}={MANAGED_GPU_VALUE}); kubectl describe node {node} shows its "
+        "UnhealthyNvidiaDevicePlugin condition",
+        f"kubectl debug node/{node} -it --image=mcr.microsoft.com/azurelinux/busybox:1.36 -- chroot /host "
+        f"journalctl -u {MANAGED_PLUGIN_SERVICE}" + (f" --grep {grep}" if grep else ""),
+    )
+
+
+def _first_pod(kube: Kube, node: str, operator_ns: str | None, nodes: GpuNodes) -> tuple[str, str]:
     """What the first node's plugin pod says, as a clause, and the command that reads its log (or
-    the pods on the node, where no plugin pod is there)."""
+    the pods on the node, where no plugin pod is there; the service's log on a managed GPU node)."""
     pods = _pods_on(kube, node, operator_ns)
+    if not pods and node in nodes.plugin_managed:
+        return _managed(node)
     if not pods:
         ds = "the GPU Operator's nvidia-device-plugin-daemonset" if operator_ns else "the device plugin's DaemonSet"
         return (
@@ -140,7 +157,7 @@ def rules(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[.
     out: list[Any] = []
     if nodes.plugin.get("stopped"):
         node = nodes.plugin_names["stopped"][0][0]
-        pod, logs = _first_pod(kube, node, operator_ns)
+        pod, logs = _first_pod(kube, node, operator_ns, nodes)
         out.append(
             rule(
                 "gpu-operator",
@@ -239,7 +256,7 @@ def _dropped(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callabl
             ),
             subject="device plugin",
         )
-    pod, logs = _first_pod(kube, node, operator_ns)
+    pod, logs = _first_pod(kube, node, operator_ns, nodes)
     if kubelet is not None and kubelet < GRACE_SECONDS:
         # Capacity 0 from the kubelet's checkpoint, not the grace period: the plugin did not come back.
         return rule(
@@ -276,6 +293,8 @@ def _unhealthy(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Calla
     logs = (
         f"kubectl -n {meta.get('namespace')} logs {meta.get('name')} | grep XidCriticalError"
         if pods
+        else _managed(node, "XidCriticalError")[1]
+        if node in nodes.plugin_managed
         else f"kubectl get pods -A -o wide --field-selector spec.nodeName={node}"
     )
     return rule(

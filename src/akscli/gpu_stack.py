@@ -261,6 +261,18 @@ def _without_operator(nodes: GpuNodes, nvidia: bool, plugin: dict[str, Any] | No
                 subject="driver",
             )
         ]
+    if nodes.managed:
+        # Managed GPU nodes whose plugin advertises nothing: AKS installs the plugin there, as a systemd
+        # service (gpu_nodes.MANAGED_GPU_LABEL), so nothing is missing; akscli.gpu_plugin says why it stopped.
+        return [
+            Rule(
+                "gpu-operator",
+                "info",
+                f"{nodes.managed} managed GPU node(s): AKS installs the driver and runs the device plugin on the "
+                "node as a systemd service, not the GPU Operator",
+                subject="driver",
+            )
+        ]
     if nodes.advertising or plugin is not None:
         named = f" ({gpu_plugin.where(plugin)})" if plugin is not None else ""
         return [
