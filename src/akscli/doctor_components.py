@@ -207,6 +207,8 @@ def components() -> list[Component]:
             "metrics source",
             ("gpu", "model"),
             False,
+            # The managed Prometheus add-on's replica pods in kube-system (Azure/prometheus-collector 036620f5
+            # otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/templates/ama-metrics-deployment.yaml).
             pods=("rsName=ama-metrics",),
             apiservices=("v1beta1.metrics.k8s.io",),
             fix="enable Azure Managed Prometheus: az aks update --enable-azure-monitor-metrics",
