@@ -63,6 +63,9 @@ def test_render_refuses_a_duration_the_nodepool_crd_would_refuse_with_exit_2() -
     ("label", "reserved"),
     [
         ("agentpool", "this key"),
+        ("accelerator", "this key"),
+        ("storageprofile", "this key"),
+        ("storagetier", "this key"),
         ("team.karpenter.sh/pool", "the domain karpenter.sh"),
         ("karpenter.azure.com/sku-name", "the domain karpenter.azure.com"),
         ("kubernetes.azure.com/mode", "the domain kubernetes.azure.com"),
@@ -71,7 +74,8 @@ def test_render_refuses_a_duration_the_nodepool_crd_would_refuse_with_exit_2() -
 )
 def test_render_refuses_a_nodepool_label_the_crd_restricts(label: str, reserved: str) -> None:
     # The NodePool CRD's CEL rules on spec.template.metadata.labels (the key's domain endsWith the
-    # restricted one; agentpool, kubernetes.io/hostname): a 422 at apply, refused before rendering.
+    # restricted one; agentpool, storageprofile, storagetier, accelerator, kubernetes.io/hostname): a 422
+    # at apply, refused before rendering.
     with pytest.raises(UsageError) as caught:
         render.check_values("nodepool/nap-gpu", {"name": "gpu", "sku_names": ["a"], "labels": {label: "x"}})
     assert f"key {label}: Karpenter and AKS reserve {reserved}" in caught.value.message
