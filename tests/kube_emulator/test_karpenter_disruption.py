@@ -43,6 +43,18 @@ def test_a_pod_blocks_a_drifted_node_only_where_its_nodeclaim_has_no_termination
     c.create(budget("p", "p", minAvailable=1))
     assert wait_until(lambda: counts(kube_emulator, "p") == (1, 1, 1, 0))
     assert candidate_error(c, claim_on_n()) == "Pdb prevents pod evictions (PodDisruptionBudget=[default/p])"
+
+
+def test_a_finished_pod_a_budget_covers_does_not_block_a_drifted_node(kube_emulator: KubeEmulator) -> None:
+    # v1.14.0 pkg/utils/pdb/pdb.go isEvictable looks at no budget for a pod that is not IsEvictable
+    # (pkg/utils/pod/scheduling.go: IsActive, so a Succeeded or Failed pod is passed over)
+    seed(kube_emulator, node("n", labels={"karpenter.sh/nodepool": "gpu"}))
+    bound(kube_emulator, "p", metadata={"labels": {"app": "p"}})
+    c = kube_emulator.cluster
+    c.patch_status("v1", "Pod", "default", "p", {"phase": "Succeeded"})
+    c.create(budget("p", "p", minAvailable=1))
+    assert wait_until(lambda: counts(kube_emulator, "p")[3] == 0)
+    assert candidate_error(c, claim_on_n()) is None
     assert candidate_error(c, claim_on_n("1h")) is None
     c.patch("v1", "Node", None, "n", {"metadata": {"annotations": DND}})
     said = 'Disruption is blocked through the "karpenter.sh/do-not-disrupt" annotation'

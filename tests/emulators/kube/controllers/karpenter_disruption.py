@@ -44,7 +44,7 @@ from typing import Any
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, NODEPOOL, NODEPOOL_LABEL, _unless_deleted
-from tests.emulators.kube.controllers.karpenter_drain import DO_NOT_DISRUPT, Drain
+from tests.emulators.kube.controllers.karpenter_drain import DO_NOT_DISRUPT, Drain, _drainable, _evictable
 from tests.emulators.kube.eviction import _matches
 
 DRIFTED = "Drifted"  # pkg/apis/v1/nodeclaim_status.go ConditionTypeDrifted, DisruptionReasonDrifted
@@ -59,8 +59,11 @@ def _pdb_block(cluster: ClusterState, pods: list[dict[str, Any]]) -> str | None:
     pdbs = cluster.list("policy/v1", "PodDisruptionBudget")
     for pod in pods:
         md = pod["metadata"]
-        if md.get("deletionTimestamp") or (md.get("annotations") or {}).get(DO_NOT_DISRUPT) == "true":
-            continue  # not IsEvictable: no budget looked at
+        if not (_drainable(pod) and _evictable(pod)):
+            # not IsEvictable (kubernetes-sigs/karpenter v1.14.0 pkg/utils/pod/scheduling.go: IsActive, so
+            # not terminal and not terminating; the disrupted taint not tolerated; no Node owner; no
+            # do-not-disrupt): no budget looked at
+            continue
         matching = [
             b for b in pdbs if b["metadata"]["namespace"] == md["namespace"] and _matches(b, md.get("labels") or {})
         ]
