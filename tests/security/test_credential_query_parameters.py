@@ -28,6 +28,22 @@ def test_a_parameter_that_only_ends_in_code_is_shown() -> None:
     assert scrub("https://h/a?errorcode=5&query=up") == "https://h/a?errorcode=5&query=up"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        'http://prom:9090/api/v1/query?query=sum(rate(http_requests_total{code="500"}[5m]))',
+        "http://prom:9090/api/v1/query?query=sum%28x%7Bcode%3D%22500%22%7D%29&time=1",
+        'http://prom:9090/graph?g0.expr=rate(x{job="a",code="500"}[5m])&g0.tab=0',
+    ],
+)
+def test_a_promql_label_named_code_in_a_query_value_is_shown(url: str) -> None:
+    # only a query parameter named code is a credential; a PromQL matcher code="500" inside ?query= is
+    # what the user asked for, and an error line that echoes the URL keeps it
+    from akscli.redact import scrub
+
+    assert scrub(f"error: {url} answered 400") == f"error: {url} answered 400"
+
+
 def test_a_refused_prometheus_url_is_echoed_without_its_sas_signature_or_code() -> None:
     url = f"https://prom.example/x?code={CANARY}&sig={CANARY}"
     result = invoke("gpu", "usage", "--utilization", "--prometheus", url)
