@@ -68,3 +68,20 @@ def test_the_dashboard_of_a_bare_job_name_names_the_rayjob_form(kube_emulator: A
         "error: Ray cluster train not found in namespace default; train is a Ray job",
         "hint: its cluster's dashboard: akscli ray dashboard rayjob/train -n default",
     ]
+
+
+def test_without_rbac_to_read_rayjobs_a_bare_name_not_found_is_the_plain_not_found() -> None:
+    # The RayJob and RayService reads only name the form that takes the NAME: a user who may read
+    # RayClusters alone still gets the cluster's not-found, not a refusal of a read they never asked for
+    from akscli.errors import AuthError, NotFoundError
+    from akscli.ray.live import resolve_cluster
+
+    class ClustersOnly:
+        def get(self, api: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+            if kind == "RayCluster":
+                return None
+            raise AuthError(f"{kind.lower()}s.ray.io {name} is forbidden")
+
+    with pytest.raises(NotFoundError) as caught:
+        resolve_cluster(ClustersOnly(), "nope", "ml")  # type: ignore[arg-type]
+    assert caught.value.message == "Ray cluster nope not found in namespace ml"

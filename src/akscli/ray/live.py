@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import validate
-from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, UsageError
+from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, NotInstalledError, UsageError
 from akscli.kube import scale_up
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error, proxy_path
 from akscli.kube.writes import JSON_PATCH, Write
@@ -132,7 +132,11 @@ def resolve_cluster(kube: Kube, ref: str, namespace: str) -> dict[str, Any]:
             return found_cluster
         if "/" not in ref:  # a bare NAME that is a job's or a service's: name the form that takes it
             for other in ("RayJob", "RayService"):
-                if kube.get(RAY_API, other, name, namespace=namespace) is not None:
+                try:
+                    found_other = kube.get(RAY_API, other, name, namespace=namespace)
+                except (AuthError, NotInstalledError):  # RBAC to read clusters only: the plain not-found
+                    continue
+                if found_other is not None:
                     noun = _NOUNS[other]
                     raise NotFoundError(
                         f"Ray cluster {name} not found in namespace {namespace}; {name} is a Ray {noun}",
