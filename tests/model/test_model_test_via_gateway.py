@@ -126,3 +126,20 @@ def test_expose_warns_when_an_older_route_of_the_gateway_already_takes_every_req
         "host, and of routes that match alike the oldest wins: HTTPRoute default/phi-4 would get no traffic; give the "
         "model its own --hostname"
     ) in result.stderr.splitlines()
+
+
+def test_expose_without_rbac_to_list_routes_warns_that_the_shadow_check_was_not_made() -> None:
+    # the older-route check only warns: a user who may create HTTPRoutes but not list them deploys on
+    from types import SimpleNamespace
+
+    from akscli.errors import AuthError
+    from akscli.model import preflight
+
+    class NoList:
+        def list(self, *args: Any, **kwargs: Any) -> Any:
+            raise AuthError("httproutes.gateway.networking.k8s.io is forbidden")
+
+    req = SimpleNamespace(namespace="ml", name="phi", hostname=None, gateway="gw")
+    assert preflight._shadowing_routes(NoList(), req, "infra") == [  # type: ignore[arg-type]
+        "cannot list HTTPRoutes in namespace ml: not checked that no older route shadows it"
+    ]

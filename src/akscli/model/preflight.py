@@ -447,7 +447,10 @@ def _shadowing_routes(kube: Kube, req: DeployRequest, gateway_ns: str) -> list[s
     try:
         routes = list(kube.list(GATEWAY_API, "HTTPRoute", all_namespaces=True))
     except AuthError:  # a user of one namespace: the routes there
-        routes = list(kube.list(GATEWAY_API, "HTTPRoute", namespace=req.namespace))
+        try:
+            routes = list(kube.list(GATEWAY_API, "HTTPRoute", namespace=req.namespace))
+        except AuthError:  # RBAC that creates routes but may not list them: a warning, not a refusal
+            return [f"cannot list HTTPRoutes in namespace {req.namespace}: not checked that no older route shadows it"]
     mine = {req.hostname} if req.hostname else set()
     for route in sorted(routes, key=lambda r: (r["metadata"].get("creationTimestamp") or "", _ref(r))):
         meta, spec = route["metadata"], route.get("spec") or {}
