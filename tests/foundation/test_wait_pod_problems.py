@@ -58,6 +58,18 @@ def test_a_timed_out_wait_quotes_the_scheduler_for_a_pod_no_node_has_room_for(
     assert "add nodes or free capacity" in (caught.hint or "")
 
 
+def test_a_timed_out_wait_on_a_cluster_with_no_node_quotes_the_scheduler_and_says_to_add_nodes(
+    kubeconfig: Path,
+) -> None:
+    # upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go ErrNoNodesAvailable
+    statefulset = {**gpu_deployment(), "kind": "StatefulSet"}
+    statefulset["spec"] = {**statefulset["spec"], "serviceName": "llm"}
+    caught = wait_error(kubeconfig, [statefulset])
+    assert "statefulset.apps/llm" in caught.message
+    assert " not scheduled: no nodes available to schedule pods" in caught.message
+    assert (caught.hint or "").startswith("the cluster has no nodes (kubectl get nodes lists none): add nodes")
+
+
 def test_a_rollout_its_controller_gave_up_on_names_the_crash_looping_container(
     kube_emulator_factory: Any, tmp_path: Path
 ) -> None:

@@ -104,6 +104,13 @@ def deployment(name: str, replicas: int = 2, image: str = "nginx:1.27", ns: str 
     }
 
 
+def a_node(emu: KubeEmulator) -> None:
+    """One Ready CPU node: a pod is Running and Ready only once a kubelet runs it, so a test that
+    waits for a Deployment's, a StatefulSet's or a Job's pods needs one (on a cluster with no Node
+    they stay Pending, "no nodes available to schedule pods": controllers/pods.py _make_pod)."""
+    emu.generate_cluster(nodes=1, pods=0, gpu_fraction=0.0, variety=False)
+
+
 def kubectl_create(manifest: dict[str, Any]) -> subprocess.CompletedProcess[str]:
     """The real `kubectl create -f -` of ``manifest``, against the KUBECONFIG the `kubeconfig`
     fixture sets: how a validation test checks that kubectl prints the emulator's refusal as an

@@ -9,7 +9,7 @@ from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller
-from tests.kube_emulator.helpers import api_client, configmap, deployment
+from tests.kube_emulator.helpers import a_node, api_client, configmap, deployment
 
 
 def cond(obj: dict[str, Any] | None, typ: str) -> str | None:
@@ -235,6 +235,7 @@ def job(name: str) -> dict[str, Any]:
 
 
 def test_job_runs_then_completes(kube_emulator: KubeEmulator) -> None:
+    a_node(kube_emulator)
     kube_emulator.cluster.create(job("once"))
     assert wait_until(
         lambda: cond(kube_emulator.cluster.get("batch/v1", "Job", "default", "once"), "Complete") == "True"
@@ -247,6 +248,7 @@ def test_job_runs_then_completes(kube_emulator: KubeEmulator) -> None:
 
 def test_failing_job_reports_backoff_limit_exceeded(kube_emulator_factory: Any) -> None:
     emu = kube_emulator_factory(controller_failure="failed", crd_dirs=[])
+    a_node(emu)
     emu.cluster.create(job("bad"))
     assert wait_until(lambda: cond(emu.cluster.get("batch/v1", "Job", "default", "bad"), "Failed") == "True")
     j = emu.cluster.get("batch/v1", "Job", "default", "bad")

@@ -11,6 +11,7 @@ from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.scheduling import pod_requests
 from tests.kube_emulator.helpers import deployment
+from tests.kube_emulator.test_controllers import job
 
 GPU_TAINT = {"key": "sku", "value": "gpu", "effect": "NoSchedule"}
 GPU_TOLERATION = {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}
@@ -155,6 +156,38 @@ def test_without_node_objects_pods_run_unbound(kube_emulator: KubeEmulator) -> N
     kube_emulator.cluster.create(deployment("web", replicas=1))
     assert wait_until(lambda: [p["status"].get("phase") for p in pods(kube_emulator, "web")] == ["Running"])
     assert "nodeName" not in pods(kube_emulator, "web")[0]["spec"]
+
+
+def assert_no_nodes_pending(emu: KubeEmulator, pod: dict[str, Any]) -> None:
+    """kube-scheduler's answer on a cluster with no Node (upstream: kubernetes/kubernetes
+    pkg/scheduler/schedule_one.go ErrNoNodesAvailable): Pending, PodScheduled False Unschedulable,
+    a FailedScheduling event; no kubelet runs the pod, so it is not Ready (pkg/kubelet/status/generate.go)."""
+    [scheduled] = [c for c in pod["status"]["conditions"] if c["type"] == "PodScheduled"]
+    assert (pod["status"]["phase"], scheduled["status"], scheduled["reason"]) == ("Pending", "False", "Unschedulable")
+    assert scheduled["message"] == "no nodes available to schedule pods"
+    assert not pod["spec"].get("nodeName") and not pod["status"].get("containerStatuses")
+    assert all(c["status"] != "True" for c in pod["status"]["conditions"] if c["type"] == "Ready")
+    events = [
+        e for e in emu.cluster.list("v1", "Event", "default") if e["involvedObject"]["name"] == pod["metadata"]["name"]
+    ]
+    assert [(e["reason"], e["message"]) for e in events] == [("FailedScheduling", scheduled["message"])]
+
+
+def test_a_job_pod_on_a_cluster_with_no_node_stays_pending_until_one_comes(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(job("once"))
+
+    def job_status() -> dict[str, Any]:
+        return dict((kube_emulator.cluster.get("batch/v1", "Job", "default", "once") or {}).get("status") or {})
+
+    assert wait_until(lambda: job_status().get("active") == 1)
+    assert kube_emulator.idle()
+    [pod] = kube_emulator.cluster.list("v1", "Pod", "default", "job-name=once")
+    assert_no_nodes_pending(kube_emulator, pod)
+    status = job_status()
+    assert (status["active"], status["ready"], status.get("succeeded", 0), status.get("conditions")) == (1, 0, 0, None)
+    seed(kube_emulator, node("aks-system-0"))
+    assert wait_until(lambda: any(c["type"] == "Complete" for c in job_status().get("conditions") or []))
+    assert job_status()["succeeded"] == 1
 
 
 def test_a_daemonset_skips_nodes_whose_taints_its_pods_do_not_tolerate(kube_emulator: KubeEmulator) -> None:

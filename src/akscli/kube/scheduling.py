@@ -81,6 +81,9 @@ def target_node(pod: Mapping[str, Any]) -> str:
 # The NodeAffinity filter's reason (upstream: kubernetes/kubernetes
 # pkg/scheduler/framework/plugins/nodeaffinity/node_affinity.go ErrReasonPod).
 AFFINITY_REASON = "node(s) didn't match Pod's node affinity/selector"
+# kube-scheduler's message for a pod when the cluster has no Node at all: schedulePod returns
+# ErrNoNodesAvailable before any filter runs (upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go).
+NO_NODES = "no nodes available to schedule pods"
 
 
 def matches_node_affinity(pod: Mapping[str, Any], node: Mapping[str, Any]) -> bool:

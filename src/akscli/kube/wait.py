@@ -479,7 +479,12 @@ def _unschedulable_fix(trouble: pod_problems.Problem) -> str:
     NodeAffinity filter turned down every node (``0/N nodes are available: N node(s) didn't match
     Pod's node affinity/selector``: a pool with no nodes, a misspelt pool), adding room on the
     nodes there are would not help, so the hint says that no node matches, and the pool the pod
-    asks for by name."""
+    asks for by name. A cluster with no node at all (scheduling.NO_NODES) is told so."""
+    if trouble.message == scheduling.NO_NODES:
+        return (
+            "the cluster has no nodes (kubectl get nodes lists none): add nodes, or raise --timeout "
+            "if an autoscaler is adding nodes"
+        )
     found = re.match(r"0/(\d+) nodes are available: (.*)", trouble.message)
     if not found or f"{found.group(1)} {scheduling.AFFINITY_REASON}" not in found.group(2).split(". preemption")[0]:
         return _UNSCHEDULABLE_FIX

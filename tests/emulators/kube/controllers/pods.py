@@ -8,7 +8,7 @@ import copy
 import hashlib
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
@@ -205,7 +205,12 @@ def _exits_at_start(spec: dict[str, Any], cluster: ClusterState, namespace: str)
 class PodOwner(Controller):
     """Shared pod bookkeeping for controllers that own pods directly. The kubelets of the pods it
     makes crash-looping (``failure="crashloop"``) restart them on its clock as their back-off ends
-    (kubelet_crashloop.py): ``advance(seconds)`` moves that clock on (no sleeps)."""
+    (kubelet_crashloop.py): ``advance(seconds)`` moves that clock on (no sleeps).
+
+    ``runs_unbound``: the emulator's old convention, kept by the ReplicaSet controller only for now:
+    on a cluster with no Node its pods run unbound and Ready (see _make_pod for upstream's way)."""
+
+    runs_unbound: ClassVar[bool] = False
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
@@ -280,7 +285,14 @@ class PodOwner(Controller):
         phase: str = "Running",
     ) -> dict[str, Any]:
         """``node``: where to bind the pod; a Placement from the Scheduler may say nowhere fits,
-        and the pod then stays Pending as the real scheduler leaves it."""
+        and the pod then stays Pending as the real scheduler leaves it. A Placement with neither a
+        node nor a message (the cluster has no Node at all) leaves it Pending too, with NO_NODES:
+        only the kubelet of the node a pod is bound to reports it Running and Ready (upstream:
+        kubernetes/kubernetes pkg/kubelet/status/generate.go GeneratePodReadyCondition, written by
+        pkg/kubelet/status/status_manager.go), so the StatefulSet's readyReplicas and the Job's
+        ready stay 0 (kubernetes/kubernetes pkg/controller/job/job_controller.go countReadyPods:
+        podutil.IsPodReady), and a Job's Pending pod never runs to completion; the Rescheduler
+        binds it once a Node comes. Not for a controller that ``runs_unbound``."""
         spec = copy.deepcopy(template.get("spec") or {})
         failure = self.failure if self.failure in POD_FAILURES else None
         exits = _exits_at_start(spec, cluster, owner["metadata"]["namespace"]) if failure is None else None
@@ -290,6 +302,10 @@ class PodOwner(Controller):
         unschedulable = INJECTED_UNSCHEDULABLE
         injected = failure == "unschedulable"
         if isinstance(node, Placement):
+            if node.node is None and not node.message and not self.runs_unbound:
+                # No Node at all (upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go
+                # ErrNoNodesAvailable): Pending, never Ready, until the Rescheduler binds it.
+                node = Placement(None, NO_NODES)
             if node.node is None and node.message and failure is None:
                 failure, unschedulable = "unschedulable", node.message
             node = node.node

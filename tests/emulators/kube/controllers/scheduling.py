@@ -214,8 +214,9 @@ NO_NODES = "no nodes available to schedule pods"
 @dataclass
 class Placement:
     """``node`` None with a ``message``: Pending, FailedScheduling. Both empty: the cluster has
-    no Node objects, and the pod runs unbound (the emulator's convention for the workload
-    controllers that keep it; the StatefulSet controller's pods get NO_NODES instead)."""
+    no Node objects; the StatefulSet and Job controllers' pods (pods.PodOwner._make_pod) then
+    stay Pending with NO_NODES. The ReplicaSet controller's (PodOwner.runs_unbound) and the
+    KubeRay simulator's pods still run unbound (the emulator's old convention)."""
 
     node: str | None
     message: str = ""
