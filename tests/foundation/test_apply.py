@@ -19,6 +19,7 @@ from akscli.kube.client import KubeTarget, RetryPolicy
 from akscli.kube.connecting import connect
 from akscli.kube.wait import wait_for
 from akscli.render import with_stack_labels
+from tests.baremetal.nodes import small_cpu_node
 
 
 def config_map(name: str = "settings", **data: str) -> dict[str, Any]:
@@ -180,7 +181,8 @@ def test_client_dry_run_needs_no_cluster(tmp_path: Path, capsys: pytest.CaptureF
     assert "kind: ConfigMap" in capsys.readouterr().out
 
 
-def test_wait_follows_a_deployment_until_it_is_available(target: KubeTarget) -> None:
+def test_wait_follows_a_deployment_until_it_is_available(target: KubeTarget, kube_emulator: Any) -> None:
+    kube_emulator.cluster.create(small_cpu_node())  # its pods are Ready only on a node
     done = apply(target, [deployment(replicas=2)], wait=True, timeout="20s")
     assert done[0].action == "create"
 
@@ -202,6 +204,7 @@ def test_wait_timeout_names_the_condition_still_false(target: KubeTarget, kube_e
 def test_wait_uses_watches_not_polling(kube_emulator_factory: Any, tmp_path: Path) -> None:
     kube_emulator = kube_emulator_factory(controller_delay=1.0)
     target = KubeTarget(kubeconfig=str(kube_emulator.write_kubeconfig(tmp_path / "config")))
+    kube_emulator.cluster.create(small_cpu_node())  # its pods are Ready only on a node
     apply(target, [deployment(replicas=2)], wait=True, timeout="20s")
     watches = [e for e in kube_emulator.request_log if e.query.get("watch") == ["true"]]
     gets = [

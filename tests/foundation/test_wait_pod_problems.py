@@ -80,6 +80,7 @@ def test_a_rollout_its_controller_gave_up_on_names_the_crash_looping_container(
 
 
 def test_a_successful_wait_reads_no_pods(kube_emulator: Any, kubeconfig: Path) -> None:
+    kube_emulator.cluster.create(small_cpu_node())  # its pod is Ready only on a node
     deployment = gpu_deployment()
     del deployment["spec"]["template"]["spec"]["containers"][0]["resources"]
     target = KubeTarget(kubeconfig=str(kubeconfig))

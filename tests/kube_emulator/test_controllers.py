@@ -119,6 +119,7 @@ def test_a_404_in_a_scheduled_call_is_recorded_and_the_controllers_keep_running(
 
 
 def test_deployment_becomes_available_with_pods(kube_emulator: KubeEmulator) -> None:
+    a_node(kube_emulator)
     kube_emulator.cluster.create(deployment("web", replicas=3))
     assert wait_until(
         lambda: cond(kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web"), "Available") == "True"

@@ -65,6 +65,7 @@ def test_akscli_wait_fails_at_once_on_the_timed_out_deployment(kube_emulator: Ku
 
 
 def test_a_deployment_that_becomes_available_is_not_timed_out(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(node("n1"))
     kube_emulator.cluster.create(deployment("web", replicas=1))
     assert wait_until(
         lambda: conditions(kube_emulator, "web").get("Progressing", {}).get("reason") == "NewReplicaSetAvailable"

@@ -11,7 +11,7 @@ import pytest
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.disruption import SyncError, scaled_value
-from tests.kube_emulator.helpers import deployment
+from tests.kube_emulator.helpers import a_node, deployment
 
 
 def budget(name: str, app: str, **spec: Any) -> dict[str, Any]:
@@ -40,6 +40,7 @@ def test_a_percentage_is_of_the_total_rounded_up_and_a_plain_string_is_refused()
 
 
 def test_min_available_gives_the_disruptions_the_healthy_pods_allow(kube_emulator: KubeEmulator) -> None:
+    a_node(kube_emulator)
     kube_emulator.cluster.create(deployment("web", replicas=3))
     kube_emulator.cluster.create(budget("web", "web", minAvailable=2))
     assert wait_until(lambda: counts(kube_emulator, "web") == (3, 2, 3, 1))
@@ -56,6 +57,7 @@ def test_min_available_gives_the_disruptions_the_healthy_pods_allow(kube_emulato
 
 
 def test_percentages_count_the_owners_scale(kube_emulator: KubeEmulator) -> None:
+    a_node(kube_emulator)
     kube_emulator.cluster.create(deployment("web", replicas=3))
     kube_emulator.cluster.create(budget("most", "web", maxUnavailable="34%"))  # 2 of 3 may go: 1 desired
     kube_emulator.cluster.create(budget("half", "web", minAvailable="50%"))  # 2 of 3 desired
@@ -70,6 +72,7 @@ def test_percentages_count_the_owners_scale(kube_emulator: KubeEmulator) -> None
 def test_no_disruption_is_allowed_below_the_minimum_and_a_pod_without_owner_counts_no_scale(
     kube_emulator: KubeEmulator,
 ) -> None:
+    a_node(kube_emulator)
     kube_emulator.cluster.create(deployment("web", replicas=1))
     kube_emulator.cluster.create(budget("web", "web", minAvailable=1))
     assert wait_until(lambda: counts(kube_emulator, "web") == (1, 1, 1, 0))

@@ -16,6 +16,7 @@ import pytest
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller
+from tests.kube_emulator.helpers import a_node
 
 pytestmark = [
     pytest.mark.kubectl,
@@ -101,7 +102,8 @@ def manifests(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def applied(kubeconfig: Path, manifests: Path) -> Path:
+def applied(kube_emulator: KubeEmulator, kubeconfig: Path, manifests: Path) -> Path:
+    a_node(kube_emulator)  # the Deployment's pods are Ready only on a node
     r = kubectl("apply", "--server-side", "-f", str(manifests))
     assert r.returncode == 0, r.stderr
     return manifests

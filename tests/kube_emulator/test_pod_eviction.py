@@ -24,6 +24,7 @@ def evict(emu: KubeEmulator, name: str) -> Any:
 
 
 def test_no_disruption_left_is_429_with_the_budgets_cause_and_the_pod_stays(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("node-a"))
     kube_emulator.cluster.create(deployment("web", replicas=1))
     kube_emulator.cluster.create(budget("web", "web", minAvailable=1))
     assert wait_until(lambda: counts(kube_emulator, "web") == (1, 1, 1, 0))
@@ -51,6 +52,7 @@ def test_no_disruption_left_is_429_with_the_budgets_cause_and_the_pod_stays(kube
 
 
 def test_an_allowed_eviction_records_the_pod_on_the_budget_and_deletes_it(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("node-a"))
     kube_emulator.cluster.create(deployment("web", replicas=2))
     kube_emulator.cluster.create(budget("web", "web", minAvailable=1))
     assert wait_until(lambda: counts(kube_emulator, "web") == (2, 1, 2, 1))
@@ -67,7 +69,8 @@ def test_an_allowed_eviction_records_the_pod_on_the_budget_and_deletes_it(kube_e
     assert [(c["status"], c["reason"]) for c in first["conditions"]] == [("False", "InsufficientPods")]
     (typ, pod), *_ = [w for w in writes["Pod"] if w[1]["metadata"]["name"] == name]
     assert typ == "MODIFIED" and not pod["metadata"].get("deletionTimestamp")  # the condition, then the delete
-    assert [w[0] for w in writes["Pod"] if w[1]["metadata"]["name"] == name][-1] == "DELETED"
+    # a bound pod goes gracefully: its kubelet removes it once its containers stopped (kubelet_termination.py)
+    assert wait_until(lambda: [w[0] for w in writes["Pod"] if w[1]["metadata"]["name"] == name][-1] == "DELETED")
     [cond] = [c for c in pod["status"]["conditions"] if c["type"] == "DisruptionTarget"]
     assert (cond["status"], cond["reason"], cond["message"]) == (
         "True",

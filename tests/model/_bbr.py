@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke
 from tests.emulators.kube.profiles import install_crd
 
@@ -137,6 +138,7 @@ def exposed(model_emulator: Callable[..., Any], header: str = "X-Gateway-Model-N
     Runway's route (X-Gateway-Model-Name) or the inferencepool chart's experimentalHttpRoute
     (X-Gateway-Base-Model-Name) do. With ``lora``: vLLM also serves the LoRA adapter ADAPTER."""
     emu = model_emulator(serving=True)
+    emu.cluster.create(nc_a100_node())  # the pods are Ready only on a node (vLLM's takes its GPU)
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--expose", "--wait", "--timeout", "20s", "-y")
     assert result.exit_code == 0, result
     route = emu.cluster.get(ROUTE_API, "HTTPRoute", "default", "phi-4")

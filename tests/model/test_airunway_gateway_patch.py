@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from akscli.model import airunway
+from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke
 
 from .conftest import AIRUNWAY_CRDS, install_airunway_controller
@@ -36,6 +37,7 @@ def test_deploying_into_another_namespace_than_the_gateway_warns_that_its_listen
     model_emulator: Start,
 ) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)  # Gateway default/inference-gateway, listener http (from Same)
+    emu.cluster.create(nc_a100_node())  # the provider's vLLM pod is Ready only on a node
     result = invoke(
         "model", "deploy", "phi-4", "-n", "ml", "--create-namespace", "--runtime", "airunway", "--provider", "vllm",
         "--expose", "--wait", "--timeout", "20s", "-y",

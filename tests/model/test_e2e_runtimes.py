@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke, list_items
 
 from ._gateway import Unresolved, resolve
@@ -89,6 +90,8 @@ def test_kaito_journey(model_emulator: Start) -> None:
 
 def test_vllm_journey(model_emulator: Start) -> None:
     emu = model_emulator(crds=SERVING_CRDS, monitoring=True)
+    for i in range(4):  # a pod is Ready only on a node: one A100 node per replica at the most
+        emu.cluster.create(nc_a100_node(f"aks-gpua100-{i}"))
     _ok("deploy", "phi-4", "--runtime", "vllm", "--replicas", "2", "--autoscale", "1:4", "--expose", "-y")
     assert emu.cluster.get("monitoring.coreos.com/v1", "PodMonitor", "default", "phi-4") is not None
     _eventually(lambda: len(_resolves(emu)) == 2)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke
 
 from ._queue import scraped_queue, vllm_pods
@@ -20,6 +21,8 @@ Start = Callable[..., Any]
 
 def _deploy(model_emulator: Start) -> Any:
     emu = model_emulator(monitoring=True)
+    for i in range(4):  # a pod is Ready only on a node: one A100 node per replica at the most
+        emu.cluster.create(nc_a100_node(f"aks-gpua100-{i}"))
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--autoscale", "1:4", "-y")
     assert result.exit_code == 0, result
     _eventually(lambda: len(vllm_pods(emu)) == 1)

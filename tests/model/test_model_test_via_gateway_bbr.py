@@ -12,6 +12,7 @@ import pytest
 
 from akscli.errors import NotInstalledError
 from akscli.model.gateway_via import _listener
+from tests.baremetal.nodes import small_cpu_node
 from tests.cli import invoke
 
 from ._bbr import envoy_filter, install_bbr
@@ -34,6 +35,7 @@ def _airunway(model_emulator: Start, **bbr: Any) -> Any:
     """An AI Runway model deployed with --expose; with ``bbr``, BBR installed first, as AI Runway's
     setup-gateway does (install_bbr's arguments)."""
     emu = model_emulator(crds=AIRUNWAY_CRDS, serving=True)
+    emu.cluster.create(small_cpu_node())  # BBR's pod is Ready only on a node
     if bbr:
         install_bbr(emu, **bbr)
     assert invoke("model", "deploy", "phi-4", "--runtime", "airunway", *EXPOSE).exit_code == 0

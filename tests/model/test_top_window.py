@@ -9,6 +9,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
+from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke, list_items
 
 from ._queue import vllm_pods
@@ -18,6 +19,8 @@ Start = Callable[..., Any]
 
 def test_window_reads_each_replica_and_the_total_from_prometheus(model_emulator: Start) -> None:
     emu = model_emulator(monitoring=True)
+    for i in range(2):  # a pod is Ready only on a node: one A100 node per replica
+        emu.cluster.create(nc_a100_node(f"aks-gpua100-{i}"))
     assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--replicas", "2", "-y").exit_code == 0
     deadline = time.monotonic() + 10
     while len(vllm_pods(emu)) < 2:
@@ -73,6 +76,8 @@ def test_all_namespaces_sends_one_query_per_figure_and_names_a_model_without_ser
     model_emulator: Start, monkeypatch: Any
 ) -> None:
     emu = model_emulator(monitoring=True)
+    for i in range(2):  # a pod is Ready only on a node: one A100 node per model
+        emu.cluster.create(nc_a100_node(f"aks-gpua100-{i}"))
     for namespace in ("default", "other"):
         args = ("-n", namespace, "--create-namespace") if namespace == "other" else ()
         assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", *args, "-y").exit_code == 0
