@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from akscli import yamlio
+from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke, list_items
 from tests.emulators.kube.controllers.kaito import openai_handler
 from tests.emulators.kube.profiles import hf_token_secret
@@ -268,6 +269,7 @@ def test_the_logs_of_a_crash_looping_model_show_why_it_exits(model_emulator: Sta
 
 def test_vllm_logs_come_from_the_deployments_pods(model_emulator: Start) -> None:
     emu = model_emulator()
+    emu.cluster.create(nc_a100_node())  # vLLM's pod is Ready only on a node
     _deploy("phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s")
     pods = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")
     assert pods

@@ -13,6 +13,7 @@ from typing import Any
 
 from akscli.kube.client import KubeTarget
 from akscli.kube.connecting import connect
+from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke
 
 from .test_serving_on_the_operators import _picker
@@ -102,6 +103,8 @@ def test_a_weighted_split_through_the_gateway_gives_each_model_its_share(model_e
 
 def test_the_endpoint_picker_sends_a_request_to_the_replica_with_the_shortest_queue(model_emulator: Start) -> None:
     emu = model_emulator(serving=True)
+    for i in range(2):  # a pod is Ready only on a node: one A100 node per replica
+        emu.cluster.create(nc_a100_node(f"aks-gpua100-{i}"))
     _picker(emu, "phi-4-epp")
     _deployed("--inference-pool", "--runtime", "vllm", "--replicas", "2")
     pods = sorted(
