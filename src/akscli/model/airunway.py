@@ -200,23 +200,37 @@ def gateway_patch_warning(gateway: Mapping[str, Any], namespace: str, patches: b
     )
 
 
-def old_workspace_warning(kube: Kube, name: str, namespace: str) -> str | None:
-    """A warning when the Workspace NAME the kaito provider would make is still another
+# What each provider applies under the ModelDeployment's name, in its order (ai-runway/airunway
+# v0.7.0 providers/kaito/transformer.go: the Workspace; providers/vllm/transformer.go and
+# providers/llmd/transformer.go transformAggregated: the Deployment, then the Service).
+OWNED_BY_PROVIDER: dict[str, tuple[tuple[str, str], ...]] = {
+    "kaito": (("kaito.sh/v1beta1", "Workspace"),),
+    "vllm": (("apps/v1", "Deployment"), ("v1", "Service")),
+    "llmd": (("apps/v1", "Deployment"), ("v1", "Service")),
+}
+
+
+def old_object_warning(kube: Kube, name: str, namespace: str, provider: str = "kaito") -> str | None:
+    """A warning when an object NAME the provider would make (OWNED_BY_PROVIDER) is still another
     ModelDeployment's (the deleted one's, not yet garbage-collected): the provider refuses it with
     ResourceConflict and never retries (ai-runway/airunway v0.7.0 f5fd48d1
-    providers/kaito/controller.go verifyOwnerReference, Reconcile L166-184; the Workspace is named
-    after the ModelDeployment and owned by its UID: providers/kaito/transformer.go L69-76). One GET
-    of the Workspace; only when it exists, one GET of the ModelDeployment it should belong to."""
+    providers/kaito/controller.go and providers/vllm/controller.go: verifyOwnerReference, Reconcile;
+    each object is named after the ModelDeployment and owned by its UID: providers/kaito/transformer.go
+    L69-76, providers/vllm/transformer.go buildDeployment and buildService). One GET per kind until
+    one exists; only then one GET of the ModelDeployment it should belong to."""
     from akscli.errors import AkscliError
-    from akscli.model.kinds import AIRUNWAY_API, KAITO_API
+    from akscli.model.kinds import AIRUNWAY_API
 
     try:
-        workspace = kube.get(KAITO_API, "Workspace", name, namespace=namespace)
-        if workspace is None:
+        for api_version, kind in OWNED_BY_PROVIDER.get(provider, ()):
+            found = kube.get(api_version, kind, name, namespace=namespace)
+            if found is not None:
+                break
+        else:
             return None
         owners = {
             ref.get("uid")
-            for ref in (workspace.get("metadata") or {}).get("ownerReferences") or []
+            for ref in (found.get("metadata") or {}).get("ownerReferences") or []
             if ref.get("kind") == "ModelDeployment"
         }
         if not owners:
@@ -227,9 +241,11 @@ def old_workspace_warning(kube: Kube, name: str, namespace: str) -> str | None:
     meta = (live or {}).get("metadata") or {}
     if live is not None and meta.get("uid") in owners and not meta.get("deletionTimestamp"):
         return None  # this deploy updates the ModelDeployment that owns it
+    group = api_version.partition("/")[0] if "/" in api_version else ""
+    ref = f"{kind.lower()}.{group}/{name}" if group else f"{kind.lower()}/{name}"
     return (
-        f"workspace.kaito.sh/{name} of the deleted deployment is still there: AI Runway will refuse this one "
-        f"(ResourceConflict); wait until `kubectl get workspace {name} -n {namespace}` finds none, "
+        f"{ref} of the deleted deployment is still there: AI Runway will refuse this one "
+        f"(ResourceConflict); wait until `kubectl get {kind.lower()} {name} -n {namespace}` finds none, "
         f"then run `akscli model delete {name} -n {namespace} -y` and deploy again"
     )
 

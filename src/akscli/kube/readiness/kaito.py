@@ -30,6 +30,18 @@ from akscli.kube.readiness.core import (
 )
 from akscli.output import object_ref
 
+# The kinds (kubectl's TYPE list) each AI Runway provider applies under the ModelDeployment's name,
+# any of which meets ResourceConflict when another owner holds it (ai-runway/airunway v0.7.0
+# providers/*/transformer.go Transform: kaito a Workspace; vllm and llmd, aggregated, a Deployment
+# then a Service; kuberay a RayService; dynamo a DynamoGraphDeployment).
+CONFLICT_KINDS = {
+    "kaito": "workspace",
+    "vllm": "deployment,service",
+    "llmd": "deployment,service",
+    "kuberay": "rayservice",
+    "dynamo": "dynamographdeployment",
+}
+
 
 def model_deployment(obj: Mapping[str, Any]) -> Readiness:
     """AI Runway's phase (ai-runway/airunway controller/api/v1alpha1/modeldeployment_types.go:
@@ -46,14 +58,18 @@ def model_deployment(obj: Mapping[str, Any]) -> Readiness:
     if phase == "Failed" and conflict is not None:
         # A Workspace (or Deployment) of this name that another ModelDeployment owns: the old one's,
         # not yet garbage-collected. The provider refuses it and never retries
-        # (providers/kaito/controller.go Reconcile, verifyOwnerReference, at v0.7.0).
+        # (ai-runway/airunway v0.7.0 providers/kaito/controller.go and providers/vllm/controller.go,
+        # Reconcile, verifyOwnerReference). It sets status.provider.resourceKind only once every
+        # object is applied, so the kinds are the provider's (CONFLICT_KINDS).
         md = obj.get("metadata") or {}
-        kind = str((status.get("provider") or {}).get("resourceKind") or "Workspace").lower()
+        chosen = ((obj.get("spec") or {}).get("provider") or {}).get("name")
+        chosen = chosen or (status.get("provider") or {}).get("name")
+        kind = CONFLICT_KINDS.get(str(chosen or "kaito"), "workspace")
         name, ns = md.get("name", ""), md.get("namespace", "default")
         text = (
             f"phase=Failed (ResourceConflict): {conflict.get('message') or message}; the old deployment's "
-            f"{kind} is still there: wait until `kubectl get {kind} {name} -n {ns}` finds none, then "
-            f"run `akscli model delete {name} -n {ns} -y` and deploy again"
+            f"{kind.replace(',', ' or ')} is still there: wait until `kubectl get {kind} {name} -n {ns}` finds "
+            f"none, then run `akscli model delete {name} -n {ns} -y` and deploy again"
         )
     return Readiness(False, failed=phase == "Failed", message=text, reason=phase)
 

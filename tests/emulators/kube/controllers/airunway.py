@@ -31,7 +31,9 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
   ``secrets.huggingFaceToken`` (key HF_TOKEN). providers/vllm/status.go: Available True ->
   Running, Progressing False (ProgressDeadlineExceeded) -> Failed, Progressing True -> Deploying,
   else Pending; ``status.endpoint`` = Service NAME, port 8000; controller.go (Reconcile) the
-  same Deploying default as the kaito provider, "Deployments created, waiting for pods to be ready".
+  same Deploying default as the kaito provider, "Deployments created, waiting for pods to be ready",
+  and the same ResourceConflict for a Deployment or Service of the name another owner holds
+  (createOrUpdateResource, verifyOwnerReference; its message names the owners).
 * controller/internal/controller/gateway_reconciler.go and modeldeployment_controller.go (step 10):
   only while the phase is Running, unless ``spec.gateway.enabled`` is false, and only when the
   InferencePool and HTTPRoute APIs are served (internal/gateway/detection.go, checkCRDs; else
@@ -186,13 +188,19 @@ class ModelDeploymentController(DeletionTolerantController):
             },
         }
 
-    def _vllm(self, cluster: Any, obj: dict[str, Any]) -> dict[str, Any]:
+    def _vllm(self, cluster: Any, obj: dict[str, Any]) -> dict[str, Any] | None:
         """providers/vllm: transformAggregated, then syncStatus from the Deployment."""
         md = obj["metadata"]
         for item in _vllm_objects(obj):
             live = cluster.get(item["apiVersion"], item["kind"], md["namespace"], md["name"])
             if live is None:
                 cluster.create(item)
+            elif not any(ref.get("uid") == md.get("uid") for ref in live["metadata"].get("ownerReferences") or []):
+                # upstream: ai-runway/airunway v0.7.0 providers/vllm/controller.go createOrUpdateResource
+                # (verifyOwnerReference before the apply) and Reconcile: a Deployment or Service of this
+                # name another owner holds (the deleted ModelDeployment's, not yet collected) is refused.
+                self._vllm_conflict(cluster, obj, live)
+                return None
             else:
                 # Applied with force on every reconcile (applyResource): the spec is the provider's.
                 cluster.patch(item["apiVersion"], item["kind"], md["namespace"], md["name"], {"spec": item["spec"]})
@@ -223,6 +231,28 @@ class ModelDeploymentController(DeletionTolerantController):
                 "available": int(dstatus.get("availableReplicas") or 0),
             },
         }
+
+    def _vllm_conflict(self, cluster: Any, obj: dict[str, Any], live: dict[str, Any]) -> None:
+        """upstream: ai-runway/airunway v0.7.0 providers/vllm/controller.go Reconcile (phase Failed,
+        "Failed to create/update resource NAME: ...", Ready and ResourceCreated False with reason
+        ResourceConflict, ctrl.Result{} with no requeue) and resourceConflictError /
+        describeOwnerReferences (the owners it names); SetupWithManager watches ModelDeployments only,
+        so the old Deployment going retries nothing (its events reach its own owner alone here)."""
+        if (obj.get("status") or {}).get("phase") == "Failed":
+            return
+        meta = live["metadata"]
+        refs = meta.get("ownerReferences") or []
+        owner = ", ".join(f"{r.get('kind')}/{r.get('name')} (uid {r.get('uid')})" for r in refs)
+        where = f"{meta['namespace']}/{meta['name']}"
+        why = f"resource {where} exists but is not managed by this ModelDeployment " + (
+            f"(owned by {owner})" if owner else "(no owner references)"
+        )
+        conditions = [
+            _cond("Ready", False, "ResourceConflict", why),
+            _cond("ResourceCreated", False, "ResourceConflict", why),
+        ]
+        failed = f"Failed to create/update resource {meta['name']}: {why}"
+        self._status(cluster, obj, {"phase": "Failed", "message": failed, "conditions": conditions})
 
     def _status(self, cluster: Any, obj: dict[str, Any], status: dict[str, Any]) -> None:
         md = obj["metadata"]

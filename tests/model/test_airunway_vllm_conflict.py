@@ -1,0 +1,88 @@
+"""AI Runway's vllm provider refuses a Deployment or Service of the ModelDeployment's name that
+another owner holds, as its kaito provider refuses such a Workspace (ai-runway/airunway v0.7.0
+providers/vllm/controller.go: createOrUpdateResource checks verifyOwnerReference before its apply;
+Reconcile sets phase Failed, Ready and ResourceCreated False with reason ResourceConflict, and
+requeues nothing). akscli's wait names the kinds that provider makes, and a deploy without --wait
+warns of the old Deployment first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from akscli.kube.readiness.kaito import model_deployment
+from akscli.model.airunway import old_object_warning
+from tests.cli import invoke
+
+from .conftest import AIRUNWAY_CRDS
+
+MD = "airunway.ai/v1alpha1"
+Start = Callable[..., Any]
+WHY = (
+    "resource default/phi-4 exists but is not managed by this ModelDeployment "
+    "(owned by ModelDeployment/phi-4 (uid old))"
+)
+
+
+def _conflicted(provider: str) -> dict[str, Any]:
+    """A ModelDeployment as the provider leaves it on a conflict: status.provider has the name the
+    core controller set, no resourceKind yet (the provider sets it once every object is applied)."""
+    return {
+        "kind": "ModelDeployment",
+        "metadata": {"name": "phi-4", "namespace": "default", "generation": 1},
+        "spec": {"provider": {"name": provider}},
+        "status": {
+            "phase": "Failed",
+            "message": f"Failed to create/update resource phi-4: {WHY}",
+            "provider": {"name": provider, "selectedReason": "explicit provider selection"},
+            "conditions": [{"type": "Ready", "status": "False", "reason": "ResourceConflict", "message": WHY}],
+        },
+    }
+
+
+def test_the_wait_names_the_vllm_providers_deployment_and_service() -> None:
+    verdict = model_deployment(_conflicted("vllm"))
+    assert verdict.failed
+    assert "kubectl get deployment,service phi-4 -n default" in verdict.message
+    assert "workspace" not in verdict.message
+
+
+class _Kube:
+    def __init__(self, objects: dict[str, dict[str, Any]]) -> None:
+        self.objects = objects
+
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+        return self.objects.get(kind)
+
+
+def test_the_warning_reads_the_vllm_providers_deployment() -> None:
+    old = {"metadata": {"name": "phi-4", "ownerReferences": [{"kind": "ModelDeployment", "uid": "old"}]}}
+    kube: Any = _Kube({"Deployment": old})
+    warning = old_object_warning(kube, "phi-4", "default", "vllm")
+    assert warning is not None
+    assert warning.startswith("deployment.apps/phi-4 of the deleted deployment is still there")
+    assert "kubectl get deployment phi-4 -n default" in warning
+
+
+def test_an_old_deployment_fails_the_vllm_provider_at_once(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    deploy = ("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "vllm", "-y")
+    assert invoke(*deploy, "--wait", "--timeout", "60s").exit_code == 0
+    old = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")["metadata"]["uid"]
+    # The old Deployment stays, held by a finalizer: as on a cluster whose GC is slow.
+    emu.cluster.patch("apps/v1", "Deployment", "default", "phi-4", {"metadata": {"finalizers": ["test/hold"]}})
+    assert invoke("model", "delete", "phi-4", "-y", "--no-wait").exit_code == 0
+    deadline = time.monotonic() + 10
+    while emu.cluster.get(MD, "ModelDeployment", "default", "phi-4") is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    result = invoke(*deploy, "--wait", "--timeout", "20s")
+    assert result.exit_code != 0, result
+    assert time.monotonic() - started < 15
+    assert "ResourceConflict" in result.stderr
+    assert f"(owned by ModelDeployment/phi-4 (uid {old}))" in result.stderr
+    assert "kubectl get deployment,service phi-4 -n default" in result.stderr
+    md = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")
+    assert md["status"]["phase"] == "Failed"
+    assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["metadata"]["ownerReferences"][0]["uid"] == old
