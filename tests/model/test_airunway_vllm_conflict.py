@@ -86,3 +86,19 @@ def test_an_old_deployment_fails_the_vllm_provider_at_once(model_emulator: Start
     md = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")
     assert md["status"]["phase"] == "Failed"
     assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["metadata"]["ownerReferences"][0]["uid"] == old
+
+
+def test_a_deploy_onto_a_modeldeployment_being_deleted_is_refused(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    deploy = ("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "vllm", "-y")
+    assert invoke(*deploy, "--wait", "--timeout", "60s").exit_code == 0
+    # The provider's finalizer holds it until its Deployment is gone (providers/vllm/controller.go
+    # FinalizerName, handleDeletion); the simulator adds none, so the test does.
+    held = {"metadata": {"finalizers": ["airunway.ai/vllm-provider"]}}
+    emu.cluster.patch(MD, "ModelDeployment", "default", "phi-4", held)
+    assert invoke("model", "delete", "phi-4", "-y", "--no-wait").exit_code == 0
+    result = invoke(*deploy, "--wait", "--timeout", "20s")
+    assert result.exit_code == 4, result
+    assert "is being deleted (finalizers: airunway.ai/vllm-provider)" in result.stderr
+    assert "kubectl get modeldeployment phi-4 -n default` finds none" in result.stderr
+    assert "ready" not in result.stderr.splitlines()[-1]

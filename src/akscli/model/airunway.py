@@ -291,3 +291,30 @@ def picker_tls_warning(kube: Kube, gateway: Mapping[str, Any], name: str, namesp
         "FailClose); use a Gateway of the Istio add-on (az aks mesh enable), which serves DestinationRule, or route "
         "to akscli's own pool (--runtime vllm --expose --inference-pool, an EPP started with --secure-serving=false)"
     )
+
+
+def check_not_terminating(kube: Kube, name: str, namespace: str) -> None:
+    """Refuse a deploy onto a ModelDeployment that is being deleted: every AI Runway provider holds it
+    under its finalizer (``airunway.ai/<provider>-provider``) until it has deleted what it made
+    (ai-runway/airunway v0.7.0 providers/vllm/controller.go and providers/kaito/controller.go:
+    Reconcile adds FinalizerName, handleDeletion sets phase Terminating and removes it once the
+    Deployment or Workspace is gone), so after ``model delete --no-wait`` the old object is still
+    there. An apply would change that dying object, and its old status (Running) would read as
+    ready until it vanished. One GET; nothing is refused where it cannot be read."""
+    from akscli.errors import AkscliError, ConflictError
+    from akscli.model.kinds import AIRUNWAY_API
+
+    try:
+        live = kube.get(AIRUNWAY_API, "ModelDeployment", name, namespace=namespace)
+    except AkscliError:
+        return
+    meta = (live or {}).get("metadata") or {}
+    if not meta.get("deletionTimestamp"):
+        return
+    held = ", ".join(str(f) for f in meta.get("finalizers") or []) or "none"
+    raise ConflictError(
+        f"modeldeployment.airunway.ai/{name} is being deleted (finalizers: {held}): deploying now would change "
+        "the old one, which then goes",
+        hint=f"wait until `kubectl get modeldeployment {name} -n {namespace}` finds none (akscli model delete "
+        f"{name} -n {namespace} -y waits for it), then deploy again",
+    )

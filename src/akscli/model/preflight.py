@@ -142,6 +142,8 @@ def check(
         )
     if req.runtime == "airunway":
         warnings += _check_airunway_provider(kube, req.provider)
+        if not req.fleet:
+            airunway.check_not_terminating(kube, req.name, req.namespace)
         if req.provider in airunway.OWNED_BY_PROVIDER and not req.fleet:
             old = airunway.old_object_warning(kube, req.name, req.namespace, req.provider)
             warnings += [old] if old else []
