@@ -1,5 +1,5 @@
 """An AI Runway simulator for the Kubernetes emulator (airunway.ai/v1alpha1 ModelDeployment), with
-its kaito and vllm providers. Each behaviour names its upstream file in ai-runway/airunway at
+its kaito, vllm and llmd providers. Each behaviour names its upstream file in ai-runway/airunway at
 v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders for:
 
 * providers/kaito/transformer.go: a Workspace named after the ModelDeployment, owned by it,
@@ -49,7 +49,12 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
   to the pool, matching the ``X-Gateway-Model-Name`` header the body-based router sets from the
   request's model (buildHTTPRouteSpec); GatewayReady True.
 
-Other providers are not simulated: their ModelDeployments stay Pending with a message saying so.
+* providers/llmd (controller.go, transformer.go, status.go): as the vllm provider, but for its
+  default image ``vllm/vllm-openai:v0.9.1``, args without ``--host`` and ``--port``, and a
+  ResourceConflict message that names no owner.
+
+The kuberay and dynamo providers are not simulated: their ModelDeployments stay Pending with a
+message saying so.
 Not simulated: the finalizers, the image resolution conditions, the httproute-created annotation
 (a route the user deleted is made again here) and the body-based router's restart.
 
@@ -137,8 +142,8 @@ class ModelDeploymentController(DeletionTolerantController):
         provider = (spec.get("provider") or {}).get("name") or "kaito"
         if provider == "kaito":
             status = self._kaito(cluster, obj)
-        elif provider == "vllm":
-            status = self._vllm(cluster, obj)
+        elif provider in ("vllm", "llmd"):
+            status = self._vllm(cluster, obj, provider)
         else:
             self._status(cluster, obj, {"phase": "Pending", "message": f"provider {provider} is not simulated"})
             return
@@ -188,10 +193,11 @@ class ModelDeploymentController(DeletionTolerantController):
             },
         }
 
-    def _vllm(self, cluster: Any, obj: dict[str, Any]) -> dict[str, Any] | None:
-        """providers/vllm: transformAggregated, then syncStatus from the Deployment."""
+    def _vllm(self, cluster: Any, obj: dict[str, Any], provider: str = "vllm") -> dict[str, Any] | None:
+        """providers/vllm: transformAggregated, then syncStatus from the Deployment; providers/llmd
+        the same (ai-runway/airunway v0.7.0 providers/llmd/controller.go and status.go)."""
         md = obj["metadata"]
-        for item in _vllm_objects(obj):
+        for item in _vllm_objects(obj, provider):
             live = cluster.get(item["apiVersion"], item["kind"], md["namespace"], md["name"])
             if live is None:
                 cluster.create(item)
@@ -199,7 +205,7 @@ class ModelDeploymentController(DeletionTolerantController):
                 # upstream: ai-runway/airunway v0.7.0 providers/vllm/controller.go createOrUpdateResource
                 # (verifyOwnerReference before the apply) and Reconcile: a Deployment or Service of this
                 # name another owner holds (the deleted ModelDeployment's, not yet collected) is refused.
-                self._vllm_conflict(cluster, obj, live)
+                self._vllm_conflict(cluster, obj, live, provider)
                 return None
             else:
                 # Applied with force on every reconcile (applyResource): the spec is the provider's.
@@ -223,7 +229,7 @@ class ModelDeploymentController(DeletionTolerantController):
         return {
             "phase": phase,
             "message": message,
-            "provider": {"name": "vllm", "resourceKind": "Deployment", "resourceName": md["name"]},
+            "provider": {"name": provider, "resourceKind": "Deployment", "resourceName": md["name"]},
             "endpoint": {"service": md["name"], "port": 8000},
             "replicas": {
                 "desired": int((deployment.get("spec") or {}).get("replicas") or 0),
@@ -232,7 +238,7 @@ class ModelDeploymentController(DeletionTolerantController):
             },
         }
 
-    def _vllm_conflict(self, cluster: Any, obj: dict[str, Any], live: dict[str, Any]) -> None:
+    def _vllm_conflict(self, cluster: Any, obj: dict[str, Any], live: dict[str, Any], provider: str) -> None:
         """upstream: ai-runway/airunway v0.7.0 providers/vllm/controller.go Reconcile (phase Failed,
         "Failed to create/update resource NAME: ...", Ready and ResourceCreated False with reason
         ResourceConflict, ctrl.Result{} with no requeue) and resourceConflictError /
@@ -244,9 +250,11 @@ class ModelDeploymentController(DeletionTolerantController):
         refs = meta.get("ownerReferences") or []
         owner = ", ".join(f"{r.get('kind')}/{r.get('name')} (uid {r.get('uid')})" for r in refs)
         where = f"{meta['namespace']}/{meta['name']}"
-        why = f"resource {where} exists but is not managed by this ModelDeployment " + (
-            f"(owned by {owner})" if owner else "(no owner references)"
-        )
+        why = f"resource {where} exists but is not managed by this ModelDeployment"
+        if provider == "vllm":
+            # The llmd provider's resourceConflictError names no owner (ai-runway/airunway v0.7.0
+            # providers/llmd/controller.go).
+            why += f" (owned by {owner})" if owner else " (no owner references)"
         conditions = [
             _cond("Ready", False, "ResourceConflict", why),
             _cond("ResourceCreated", False, "ResourceConflict", why),

@@ -37,8 +37,10 @@ def _target_port(service: dict[str, Any]) -> int | None:
     return int(target) if isinstance(target, int) and target > 0 else int(pick.get("port") or 0) or None
 
 
-def _vllm_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
-    """providers/vllm/transformer.go transformAggregated: buildDeployment and buildService."""
+def _vllm_objects(obj: dict[str, Any], provider: str = "vllm") -> list[dict[str, Any]]:
+    """providers/vllm/transformer.go transformAggregated: buildDeployment and buildService. The llmd
+    provider's are the same objects (ai-runway/airunway v0.7.0 providers/llmd/transformer.go), but
+    for its default image and its args, which name no --host and --port (buildVLLMArgs)."""
     md, spec = obj["metadata"], obj.get("spec") or {}
     name, model = md["name"], spec.get("model") or {}
     labels = {
@@ -49,7 +51,9 @@ def _vllm_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
     }
     selector = {DEPLOYMENT_LABEL: name, "app": name}
     gpus = int(((spec.get("resources") or {}).get("gpu") or {}).get("count") or 0)
-    args = ["--host", "0.0.0.0", "--port", "8000", "--model", str(model.get("id"))]
+    # upstream: ai-runway/airunway v0.7.0 providers/llmd/transformer.go buildVLLMArgs starts at --model
+    args = [] if provider == "llmd" else ["--host", "0.0.0.0", "--port", "8000"]
+    args += ["--model", str(model.get("id"))]
     if model.get("servedName"):
         args += ["--served-model-name", str(model["servedName"])]
     if (spec.get("engine") or {}).get("contextLength"):
@@ -61,7 +65,7 @@ def _vllm_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
         args += ["--tensor-parallel-size", str(gpus)]
     container: dict[str, Any] = {
         "name": "vllm",
-        "image": _vllm_image(spec),
+        "image": _vllm_image(spec, provider),
         "args": args,
         "ports": [{"name": "http", "containerPort": 8000, "protocol": "TCP"}],
     }
@@ -101,14 +105,17 @@ def _vllm_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _vllm_image(spec: dict[str, Any]) -> str:
+def _vllm_image(spec: dict[str, Any], provider: str = "vllm") -> str:
     """upstream: ai-runway/airunway v0.7.0 providers/vllm/transformer.go getImage:
     ``spec.engine.image``, else the legacy ``spec.image``
     (controller/api/v1alpha1/modeldeployment_validation.go ImageOverride), else DefaultVLLMImage,
     ``vllm/vllm-openai:`` + VLLMVersion ``cu130-nightly`` (versions.env). The image the provider
-    resolved to a digest (``status.image.resolved``) is not simulated."""
+    resolved to a digest (``status.image.resolved``) is not simulated. The llmd provider's
+    default is DefaultVLLMImage ``vllm/vllm-openai:v0.9.1`` (ai-runway/airunway v0.7.0
+    providers/llmd/transformer.go getImage)."""
     engine = spec.get("engine") or {}
-    return str(engine.get("image") or spec.get("image") or "vllm/vllm-openai:cu130-nightly")
+    default = "vllm/vllm-openai:v0.9.1" if provider == "llmd" else "vllm/vllm-openai:cu130-nightly"
+    return str(engine.get("image") or spec.get("image") or default)
 
 
 def _epp_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
