@@ -109,7 +109,8 @@ def test_the_llmd_provider_runs_its_deployment(model_emulator: Start) -> None:
     deploy = ("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "llmd", "-y")
     result = invoke(*deploy, "--wait", "--timeout", "30s")
     assert result.exit_code == 0, result
-    container = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["template"]["spec"]["containers"][0]
+    pod = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["template"]["spec"]
+    container = pod["containers"][0]
     assert container["args"][:2] == ["--model", "microsoft/phi-4"]  # providers/llmd: no --host, --port
     status = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")["status"]
     assert status["provider"]["name"] == "llmd" and status["endpoint"] == {"service": "phi-4", "port": 8000}
