@@ -114,3 +114,29 @@ def test_the_llmd_provider_runs_its_deployment(model_emulator: Start) -> None:
     assert container["args"][:2] == ["--model", "microsoft/phi-4"]  # providers/llmd: no --host, --port
     status = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")["status"]
     assert status["provider"]["name"] == "llmd" and status["endpoint"] == {"service": "phi-4", "port": 8000}
+
+
+def _workspace_when(emu: Any, done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    deadline = time.monotonic() + 5
+    ws = emu.cluster.get("kaito.sh/v1beta1", "Workspace", "default", "phi-4")
+    while not done(ws) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        ws = emu.cluster.get("kaito.sh/v1beta1", "Workspace", "default", "phi-4")
+    return dict(ws)
+
+
+def test_the_kaito_provider_updates_the_workspace_it_made(model_emulator: Start) -> None:
+    """providers/kaito/controller.go createOrUpdateResource: a changed spec reaches the Workspace's
+    resource and inference, and a key the provider wrote before but writes no more goes (its
+    last-applied annotation). akscli changes none of them in place: the mutable ones it writes are
+    fixed (the config's name, the count), the others immutable (kinds.IMMUTABLE_FIELDS)."""
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    assert invoke("model", "deploy", "phi-4", "--runtime", "airunway", "-y").exit_code == 0
+    assert _workspace_when(emu, lambda ws: ws is not None)["inference"]["config"] == "phi-4-inference-config"
+    over = {"spec": {"provider": {"overrides": {"inference": {"config": "other", "adapters": [{"source": {}}]}}}}}
+    emu.cluster.patch(MD, "ModelDeployment", "default", "phi-4", over)
+    ws = _workspace_when(emu, lambda ws: ws["inference"].get("config") == "other")
+    assert ws["inference"]["config"] == "other" and ws["inference"]["adapters"]
+    emu.cluster.patch(MD, "ModelDeployment", "default", "phi-4", {"spec": {"provider": {"overrides": {
+        "inference": {"adapters": None}}}}})  # fmt: skip
+    assert "adapters" not in _workspace_when(emu, lambda ws: "adapters" not in ws["inference"])["inference"]

@@ -66,6 +66,7 @@ reconciling, the phases and the Gateway's patch are here.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.airunway_objects import (
@@ -88,6 +89,8 @@ from tests.emulators.kube.status import ApiError
 # gateway.LabelInferenceGateway (controller/internal/gateway/detection.go).
 INFERENCE_GATEWAY_LABEL = "airunway.ai/inference-gateway"
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
+# lastAppliedWorkspaceAnnotation (ai-runway/airunway v0.7.0 providers/kaito/controller.go).
+LAST_APPLIED = "airunway.ai/kaito-last-applied"
 # mapStateToPhase in providers/kaito/status.go: KAITO 0.10.0+ status.state.
 _STATE_PHASES = {
     "Ready": "Running",
@@ -292,6 +295,11 @@ class ModelDeploymentController(DeletionTolerantController):
             "inference": {"preset": {"name": (spec.get("model") or {}).get("id")}},
         }
         body = _deep_merge(body, (spec.get("provider") or {}).get("overrides") or {})
+        # setLastAppliedManagedFields (ai-runway/airunway v0.7.0 providers/kaito/controller.go): what
+        # the provider wrote, so that a later reconcile removes what it no longer writes.
+        applied = {"labels": body["metadata"]["labels"], "annotations": {}}
+        applied.update({k: body[k] for k in ("resource", "inference") if k in body})
+        body["metadata"]["annotations"] = {LAST_APPLIED: json.dumps(applied, sort_keys=True)}
         live = cluster.get(KAITO, "Workspace", md["namespace"], md["name"])
         if live is None:
             return dict(cluster.create(body))
@@ -300,7 +308,32 @@ class ModelDeploymentController(DeletionTolerantController):
             # another ModelDeployment owns (the old one's, not yet garbage-collected) is refused.
             where = f"{md['namespace']}/{md['name']}"
             raise _Conflict(f"resource {where} exists but is not managed by this ModelDeployment")
-        return dict(live)
+        return self._update_workspace(cluster, live, body)
+
+    def _update_workspace(self, cluster: Any, live: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        """createOrUpdateResource's update (ai-runway/airunway v0.7.0 providers/kaito/controller.go
+        updateManagedWorkspaceFields, mergeManagedTopLevelMap, mergeManagedMap): the Workspace's
+        resource and inference take the desired values, and lose the keys the provider wrote last
+        time (its last-applied annotation) but writes no more; a merge patch, which KAITO's webhook
+        may refuse (an immutable field: the ModelDeployment then fails, "Failed to create Workspace").
+        Labels and annotations other than the last-applied one are left alone here."""
+        try:
+            last = json.loads(((live["metadata"].get("annotations") or {}).get(LAST_APPLIED)) or "null")
+        except ValueError:
+            last = None
+        updated = copy.deepcopy(live)
+        for field in ("resource", "inference"):
+            lastf = (last or {}).get(field) if isinstance(last, dict) else None
+            if field in body:
+                updated[field] = _merge_managed(live.get(field) or {}, body[field], lastf, [field])
+            elif lastf is not None:
+                updated.pop(field, None)
+        if all(updated.get(f) == live.get(f) for f in ("resource", "inference")):
+            return dict(live)
+        md = live["metadata"]
+        patch: dict[str, Any] = {f: _merge_patch(live.get(f), updated.get(f)) for f in ("resource", "inference")}
+        patch["metadata"] = {"annotations": {LAST_APPLIED: body["metadata"]["annotations"][LAST_APPLIED]}}
+        return dict(cluster.patch(KAITO, "Workspace", md["namespace"], md["name"], patch))
 
     def _gateway(self, cluster: Any, obj: dict[str, Any], endpoint: dict[str, Any]) -> dict[str, Any] | None:
         """reconcileGateway; None where it sets no condition (APIs not served, not asked for)."""
@@ -336,6 +369,36 @@ class ModelDeploymentController(DeletionTolerantController):
             elif "spec" in item:
                 cluster.patch(item["apiVersion"], item["kind"], ns, item["metadata"]["name"], {"spec": item["spec"]})
         return _cond("GatewayReady", True, "GatewayConfigured", "InferencePool and HTTPRoute created")
+
+
+def _merge_managed(
+    existing: dict[str, Any], desired: dict[str, Any], last: dict[str, Any] | None, path: list[str]
+) -> dict[str, Any]:
+    """mergeManagedMap (ai-runway/airunway v0.7.0 providers/kaito/controller.go): desired values win,
+    maps merge key by key, and a key the desired map lacks goes where the last-applied map had it
+    (or, with no record, under resource.labelSelector: treatsUnknownExtraAsManaged)."""
+    merged = copy.deepcopy(existing)
+    for key, value in desired.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            sub = (last or {}).get(key) if isinstance((last or {}).get(key), dict) else None
+            merged[key] = _merge_managed(merged[key], value, sub, [*path, key])
+        else:
+            merged[key] = copy.deepcopy(value)
+    for key in [k for k in merged if k not in desired]:
+        if (last is not None and key in last) or (
+            last is None and path in (["resource", "labelSelector"], ["resource", "labelSelector", "matchLabels"])
+        ):
+            del merged[key]
+    return merged
+
+
+def _merge_patch(old: Any, new: Any) -> Any:
+    """The JSON merge patch from ``old`` to ``new`` (client.MergeFrom): removed keys as null."""
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return new
+    out = {k: _merge_patch(old.get(k), v) for k, v in new.items() if old.get(k) != v}
+    out.update({k: None for k in old if k not in new})
+    return out
 
 
 class _Conflict(Exception):
