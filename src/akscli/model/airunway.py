@@ -315,6 +315,6 @@ def check_not_terminating(kube: Kube, name: str, namespace: str) -> None:
     raise ConflictError(
         f"modeldeployment.airunway.ai/{name} is being deleted (finalizers: {held}): deploying now would change "
         "the old one, which then goes",
-        hint=f"wait until `kubectl get modeldeployment {name} -n {namespace}` finds none (akscli model delete "
-        f"{name} -n {namespace} -y waits for it), then deploy again",
+        hint=f"wait until `kubectl get modeldeployment {name} -n {namespace}` finds none (as `akscli model delete "
+        f"{name} -n {namespace} -y` does), then deploy again",
     )
