@@ -116,3 +116,17 @@ def test_an_inferenceset_workspaces_statefulset_selects_the_sets_label(emu: Kube
     assert _sts(emu, "phi-abcde")["spec"]["selector"] == {"matchLabels": labels}
     pod = emu.cluster.get("v1", "Pod", "default", "phi-abcde-0") or {}
     assert pod["metadata"]["labels"]["inferenceset.kaito.sh/created-by"] == "phi"
+
+
+def test_a_workspace_returned_to_an_earlier_spec_takes_that_revision_again(emu: KubeEmulator) -> None:
+    """syncControllerRevision (kaito-project/kaito v0.12.0 pkg/workspace/controllers/
+    workspace_controller.go): a ControllerRevision per hash; a hash seen before (a rollback)
+    takes its revision's number again, not the latest + 1."""
+    emu.cluster.create(_configured())
+    assert wait_until(lambda: state(emu) == "Ready")
+    for config, revision in (("phi-config-2", "2"), ("phi-config", "1")):
+        emu.cluster.patch("kaito.sh/v1beta1", "Workspace", "default", "phi", {"inference": {"config": config}})
+        assert wait_until(lambda r=revision: _sts(emu)["metadata"]["annotations"]["workspace.kaito.io/revision"] == r)
+    kept = emu.cluster.list("apps/v1", "ControllerRevision", "default", "workspace.kaito.io/name=phi")
+    assert sorted(r["revision"] for r in kept) == [1, 2]
+    assert all(r["metadata"]["ownerReferences"][0]["kind"] == "Workspace" for r in kept)

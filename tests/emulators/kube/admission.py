@@ -20,8 +20,10 @@ not the status subresource, and run after schema and CEL validation.
   template, the two ``presetOptions.modelAccessSecret`` rules of InferenceSpec.validateCreate
   as v0.12.0 feeds them (``_preset_download``: every preset downloads from Hugging Face at start
   and none is marked as needing authentication, so neither rule refuses a preset), and the
-  update rules (no toggling inference/tuning, count, instanceType and the whole preset
-  immutable: workspace_validation.go ResourceSpec.validateUpdate, InferenceSpec.validateUpdate).
+  update rules (no toggling inference/tuning, count, instanceType, partition, the label selector
+  and the whole preset immutable, a template not set or unset: workspace_validation.go
+  ResourceSpec.validateUpdate, InferenceSpec.validateUpdate), and the InferenceSet's update rule
+  (its template's partition immutable: inferenceset_validation.go validateUpdate).
   Not emulated:
   the SKU table and GPU-memory fit (KAITO's pkg/sku is not in ../shared), legacy preset aliases,
   the InferenceSet webhook (it validates the child
@@ -320,20 +322,62 @@ def _workspace(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | No
                     "instanceType cannot be changed once set when node auto-provisioning is enabled", "instanceType"
                 ),
             )
+        # upstream: kaito-project/kaito v0.12.0 api/v1beta1/workspace_validation.go
+        # ResourceSpec.validateUpdate: partition is compared whole (apiequality.Semantic.DeepEqual,
+        # unset and set alike) and the label selector as LabelSelectorAsMap's map.
+        if (resource.get("partition") or None) != (old_resource.get("partition") or None):
+            res_errs = _also(res_errs, FieldError("field is immutable", "partition"))
+        selectors = _selector_map(resource.get("labelSelector")), _selector_map(old_resource.get("labelSelector"))
+        if None in selectors:
+            res_errs = _also(res_errs, FieldError("Only allow matchLabels or 'IN' matchExpression", "labelSelector"))
+        elif selectors[0] != selectors[1]:
+            res_errs = _also(res_errs, FieldError("field is immutable", "labelSelector"))
         errs = _also(errs, res_errs.via("resource") if res_errs else None)
         # upstream: kaito-project/kaito v0.12.0 api/v1beta1/workspace_validation.go
         # InferenceSpec.validateUpdate: the whole preset (name and presetOptions, such as
-        # modelAccessSecret) is immutable, compared with reflect.DeepEqual, via "inference".
+        # modelAccessSecret) is immutable, compared with reflect.DeepEqual, via "inference"; a
+        # template may change but not be set or unset.
         old_inference = old.get("inference")
-        if (
-            isinstance(inference, dict)
-            and isinstance(old_inference, dict)
-            and inference.get("preset") != old_inference.get("preset")
-        ):
-            errs = _also(errs, FieldError("field is immutable", "preset").via("inference"))
+        if isinstance(inference, dict) and isinstance(old_inference, dict):
+            inf_errs: FieldError | None = None
+            if inference.get("preset") != old_inference.get("preset"):
+                inf_errs = FieldError("field is immutable", "preset")
+            if (inference.get("template") is None) != (old_inference.get("template") is None):
+                inf_errs = _also(inf_errs, FieldError("field cannot be unset/set if it was set/unset", "template"))
+            errs = _also(errs, inf_errs.via("inference") if inf_errs else None)
     if errs is None:
         return None
     return _deny("validation.workspace.kaito.sh", 400, f"validation failed: {errs.render()}", "BadRequest")
+
+
+def _selector_map(selector: Any) -> dict[str, str] | None:
+    """metav1.LabelSelectorAsMap: matchLabels and each ``In`` expression of one value; None for
+    any other expression (its error)."""
+    selector = selector or {}
+    out = {str(k): str(v) for k, v in (selector.get("matchLabels") or {}).items()}
+    for expr in selector.get("matchExpressions") or []:
+        values = expr.get("values") or []
+        if expr.get("operator") != "In" or len(values) != 1:
+            return None
+        out[str(expr.get("key"))] = str(values[0])
+    return out
+
+
+def _inferenceset(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | None:
+    """The InferenceSet webhook's update rule (upstream: kaito-project/kaito v0.12.0
+    api/v1beta1/inferenceset_validation.go validateUpdate): the template's partition is immutable;
+    nothing else of the template is (the InferenceSet controller hands it to the Workspaces it
+    makes from then on only: pkg/inferenceset/inferenceset_controller.go addOrUpdateInferenceSet)."""
+    if old is None:
+        return None
+
+    def partition(o: dict[str, Any]) -> Any:
+        return (((o.get("spec") or {}).get("template") or {}).get("resource") or {}).get("partition") or None
+
+    if partition(obj) == partition(old):
+        return None
+    err = FieldError("field is immutable", "template", "resource", "partition").via("spec")
+    return _deny("validation.inferenceset.kaito.sh", 400, f"validation failed: {err.render()}", "BadRequest")
 
 
 def _inference_create(inference: dict[str, Any]) -> FieldError | None:
@@ -379,6 +423,8 @@ def review(
         denial = _kuberay(kind, obj)
     elif group == "kaito.sh" and kind == "Workspace":
         denial = _workspace(obj, old)
+    elif group == "kaito.sh" and kind == "InferenceSet":
+        denial = _inferenceset(obj, old)
     elif group == "placement.kubernetes-fleet.io" and kind == "ClusterResourcePlacement":
         message = admission_fleet.review(obj, old, served)
         denial = _deny(admission_fleet.WEBHOOK, 403, message, "Forbidden") if message else None

@@ -21,11 +21,13 @@ Each behaviour names its upstream file, in kaito-project/kaito v0.12.0
   ``config-volume`` at /mnt/config, and ``dshm`` (an in-memory emptyDir) at /dev/shm
   (pkg/utils/common_preset.go ConfigCMVolume, ConfigSHMVolume).
 * The revision (pkg/workspace/controllers/workspace_controller.go syncControllerRevision,
-  ComputeHash): a sha256 over the Workspace's ``resource``, ``inference`` and ``tuning`` is kept in
-  its annotation ``workspace.kaito.io/hash``; a new hash is a new ``workspace.kaito.io/revision``
-  (the latest revision + 1). The emulator keeps no ControllerRevision objects (a rollback to an
-  earlier spec gets a new number, where KAITO reuses the old revision's) and hashes Python's JSON,
-  not Go's, so the hash is not KAITO's value: it changes on the same edits.
+  ComputeHash, marshalSelectedFields): a sha256 over the Workspace's ``resource``, ``inference`` and
+  ``tuning`` is kept in its annotation ``workspace.kaito.io/hash``. Each hash has an apps/v1
+  ControllerRevision ``NAME-<first 5 of the hash>``, labelled ``workspace.kaito.io/name: NAME``,
+  owned by the Workspace, its ``data`` those three fields: a new hash makes one numbered the
+  latest + 1 (the oldest goes once more than 10 were there, consts.MaxRevisionHistoryLimit), and a
+  hash seen before (a rollback to an earlier spec) takes that revision's number again. The hash
+  is Python's JSON, not Go's, so it is not KAITO's value: it changes on the same edits.
 * The update (workspace_controller.go applyInference): nothing while the StatefulSet's revision
   annotation equals the Workspace's; otherwise only the first container's ``env`` and
   ``volumeMounts``, the ``initContainers`` and the ``volumes`` of the pod template are replaced
@@ -43,6 +45,9 @@ from typing import Any
 
 HASH = "workspace.kaito.io/hash"
 REVISION = "workspace.kaito.io/revision"
+NAME_LABEL = "workspace.kaito.io/name"  # workspace_controller.go WorkspaceNameLabel
+REVISION_HASH_SUFFIX = 5  # workspace_controller.go revisionHashSuffix
+MAX_REVISION_HISTORY = 10  # pkg/utils/consts/consts.go MaxRevisionHistoryLimit
 WORKSPACE_LABEL = "kaito.sh/workspace"
 SET_LABEL = "inferenceset.kaito.sh/created-by"
 CONFIG_MOUNT = "/mnt/config"
@@ -66,14 +71,28 @@ def compute_hash(ws: dict[str, Any]) -> str:
 
 
 def sync_revision(cluster: Any, ws: dict[str, Any]) -> str:
-    """syncControllerRevision: the Workspace's revision, a new one when its hash changed."""
+    """syncControllerRevision: the Workspace's revision, that of the ControllerRevision of its hash,
+    made (numbered the latest + 1) when the hash is new. upstream: kaito-project/kaito v0.12.0
+    pkg/workspace/controllers/workspace_controller.go syncControllerRevision."""
     md = ws["metadata"]
     annotations = md.get("annotations") or {}
     current = compute_hash(ws)
     revision = str(annotations.get(REVISION) or "")
     if annotations.get(HASH) == current and revision:
-        return revision
-    revision = str(int(revision) + 1 if revision.isdigit() else 1)
+        return revision  # its ControllerRevision was made when the hash was written
+    namespace, name = md["namespace"], md["name"]
+    found = sorted(
+        cluster.list("apps/v1", "ControllerRevision", namespace=namespace, label_selector=f"{NAME_LABEL}={name}"),
+        key=lambda r: int(r.get("revision") or 0),
+    )
+    same = cluster.get("apps/v1", "ControllerRevision", namespace, f"{name}-{current[:REVISION_HASH_SUFFIX]}")
+    if same is not None:
+        revision = str(same.get("revision"))
+    else:
+        revision = str(int(found[-1].get("revision") or 0) + 1 if found else 1)
+        cluster.create(_controller_revision(ws, current, int(revision)))
+        if len(found) > MAX_REVISION_HISTORY:
+            cluster.delete("apps/v1", "ControllerRevision", namespace, found[0]["metadata"]["name"])
     cluster.patch(
         ws["apiVersion"],
         "Workspace",
@@ -82,6 +101,37 @@ def sync_revision(cluster: Any, ws: dict[str, Any]) -> str:
         {"metadata": {"annotations": {HASH: current, REVISION: revision}}},
     )
     return revision
+
+
+def _controller_revision(ws: dict[str, Any], current: str, number: int) -> dict[str, Any]:
+    """The ControllerRevision syncControllerRevision makes for a new hash."""
+    md = ws["metadata"]
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ControllerRevision",
+        "metadata": {
+            "name": f"{md['name']}-{current[:REVISION_HASH_SUFFIX]}",
+            "namespace": md["namespace"],
+            "annotations": {HASH: current},
+            "labels": {NAME_LABEL: str(md["name"])},
+            "ownerReferences": [_owner(ws)],
+        },
+        "revision": number,
+        # marshalSelectedFields
+        "data": {field: ws.get(field) for field in ("inference", "resource", "tuning")},
+    }
+
+
+def _owner(ws: dict[str, Any]) -> dict[str, Any]:
+    md = ws["metadata"]
+    return {
+        "apiVersion": ws["apiVersion"],
+        "kind": "Workspace",
+        "name": md["name"],
+        "uid": md.get("uid", ""),
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
 
 
 def labels(ws: dict[str, Any]) -> dict[str, str]:
@@ -115,14 +165,7 @@ def statefulset(ws: dict[str, Any], revision: str, nodes: int, scheduling: dict[
     """The StatefulSet GeneratePresetInference makes for ``ws``."""
     md = ws["metadata"]
     selector = labels(ws)
-    owner = {
-        "apiVersion": ws["apiVersion"],
-        "kind": "Workspace",
-        "name": md["name"],
-        "uid": md.get("uid", ""),
-        "controller": True,
-        "blockOwnerDeletion": True,
-    }
+    owner = _owner(ws)
     return {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
