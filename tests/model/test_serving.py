@@ -36,6 +36,21 @@ def test_a_new_instance_type_is_an_immutable_change() -> None:
     ]
 
 
+def test_an_inferenceset_template_change_says_kaito_takes_it_but_applies_it_to_no_running_workspace() -> None:
+    # kaito-project/kaito v0.12.0 api/v1beta1/inferenceset_validation.go refuses only a new
+    # partition; pkg/inferenceset/inferenceset_controller.go never updates a Workspace it made.
+    def iset(size: str) -> dict[str, Any]:
+        template = {"resource": {"instanceType": size}, "inference": {"preset": {"name": "phi-4"}}}
+        meta = {"name": "phi-4", "namespace": "ml"}
+        return {"apiVersion": "kaito.sh/v1beta1", "kind": "InferenceSet", "metadata": meta, "spec": {"template": template}}
+
+    changes = revisions.immutable_changes(iset("Standard_NC40ads_H100_v5"), iset("Standard_NC24ads_A100_v4"))
+    assert changes == [
+        "inferenceset.kaito.sh/phi-4 spec.template.resource.instanceType: Standard_NC24ads_A100_v4 -> "
+        "Standard_NC40ads_H100_v5 (KAITO takes it, but no Workspace the set already runs gets it)"
+    ]
+
+
 def test_an_object_that_does_not_exist_yet_has_no_immutable_change() -> None:
     assert revisions.immutable_changes(_workspace(), None) == []
 

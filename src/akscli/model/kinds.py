@@ -200,6 +200,15 @@ IMMUTABLE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
         "spec.provider.overrides.resource.instanceType",
     ),
 }
+# Why a field of IMMUTABLE_FIELDS or IMMUTABLE_OPTIONAL_FIELDS needs --recreate where the server
+# itself would take the change: KAITO's InferenceSet webhook refuses only a new template partition
+# (upstream: kaito-project/kaito v0.12.0 api/v1beta1/inferenceset_validation.go validateUpdate),
+# but the set's controller copies its template into the Workspaces it creates and never updates
+# one it made (pkg/inferenceset/inferenceset_controller.go addOrUpdateInferenceSet), so an applied
+# change would reach no running replica.
+ACCEPTED_BUT_NOT_APPLIED: dict[tuple[str, str], str] = {
+    ("kaito.sh", "InferenceSet"): "KAITO takes it, but no Workspace the set already runs gets it",
+}
 # Fields that may change, but never away from one value: (path, value, the value an omitted field
 # defaults to). upstream: kubefleet-dev/kubefleet e160c1cd apis/placement/v1/
 # clusterresourceplacement_types.go RolloutStrategy.Type, CEL "cannot change rollout strategy type

@@ -12,6 +12,7 @@ from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.kube.client import Kube
 from akscli.kube.deletion import Progress, deleted_ref, wait_deleted, wait_refused
 from akscli.model.kinds import (
+    ACCEPTED_BUT_NOT_APPLIED,
     APPEND_ONLY_FIELDS,
     IMMUTABLE_FIELDS,
     IMMUTABLE_OPTIONAL_FIELDS,
@@ -132,15 +133,16 @@ def immutable_changes(desired: Mapping[str, Any], live: Mapping[str, Any] | None
     if live is None:
         return []
     where = ref(desired)
+    why = _accepted_but_not_applied(desired)
     out = []
     for path in _rules(IMMUTABLE_FIELDS, desired):
         old, new = dig(live, path), dig(desired, path)
         if new is not None and old is not None and old != new:
-            out.append(f"{where} {path}: {_short(old)} -> {_short(new)}")
+            out.append(f"{where} {path}: {_short(old)} -> {_short(new)}{why}")
     for path in _rules(IMMUTABLE_OPTIONAL_FIELDS, desired):
         old, new = dig(live, path) or None, dig(desired, path) or None
         if old != new:
-            out.append(f"{where} {path}: {_short(old or '(none)')} -> {_short(new or '(none)')}")
+            out.append(f"{where} {path}: {_short(old or '(none)')} -> {_short(new or '(none)')}{why}")
     for path, value, default in _rules(ONE_WAY_FIELDS, desired):
         old, new = dig(live, path), dig(desired, path) or default
         if old == value and new != value:
@@ -151,6 +153,14 @@ def immutable_changes(desired: Mapping[str, Any], live: Mapping[str, Any] | None
         if gone:
             out.append(f"{where} {path}: removes {_short(gone)} (entries can only be added)")
     return out
+
+
+def _accepted_but_not_applied(obj: Mapping[str, Any]) -> str:
+    """`` (why)`` where the server takes the change but its operator never applies it in place
+    (kinds.ACCEPTED_BUT_NOT_APPLIED), so the line does not say the server refuses it."""
+    api = str(obj.get("apiVersion", ""))
+    why = ACCEPTED_BUT_NOT_APPLIED.get((api.split("/")[0] if "/" in api else "", str(obj.get("kind"))))
+    return f" ({why})" if why else ""
 
 
 def _rules(table: Mapping[tuple[str, str], tuple[Any, ...]], obj: Mapping[str, Any]) -> tuple[Any, ...]:

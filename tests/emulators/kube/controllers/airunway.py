@@ -9,9 +9,10 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
   ``spec.model.id``; ``spec.provider.overrides`` deep-merged last. Nothing else of the spec
   reaches the Workspace: not ``engine.contextLength``, not ``secrets.huggingFaceToken`` (read
   only on the llama.cpp path, buildEnvVars), so a gated preset needs the secret in overrides.
-* providers/kaito/controller.go (Reconcile): a Workspace the API server refuses (KAITO's
-  webhook) makes the phase Failed, "Failed to create Workspace: <error>", condition
-  ResourceCreated False (CreateFailed).
+* providers/kaito/controller.go (Reconcile, createOrUpdateResource): an existing Workspace it
+  owns is updated where what it writes changed (_update_workspace); a Workspace the API server
+  refuses, made or updated (KAITO's webhook), makes the phase Failed, "Failed to create
+  Workspace: <error>", condition ResourceCreated False (CreateFailed).
 * providers/kaito/status.go: the phase from the Workspace's ``status.state`` when KAITO writes
   one (mapStateToPhase: Ready -> Running, NotReady -> Deploying, Failed -> Failed, Pending ->
   Pending), else from its conditions (mapConditionsToPhase: WorkspaceSucceeded True -> Running,
