@@ -26,17 +26,19 @@ def _md(emu: Any) -> dict[str, Any]:
 
 def test_a_kaito_provider_workspace_follows_the_model_deployment_until_kaito_refuses(model_emulator: Start) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
-    assert invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--wait", "--timeout", "120s", "-y").exit_code == 0
+    deployed = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--wait", "--timeout", "120s", "-y")
+    assert deployed.exit_code == 0, deployed
     overrides = _md(emu)["spec"]["provider"]["overrides"]
     overrides["inference"]["config"] = "phi-4-other"
     emu.cluster.patch(MD, "ModelDeployment", "default", "phi-4", {"spec": {"provider": {"overrides": overrides}}})
     assert wait_until(
-        lambda: (emu.cluster.get(KAITO, "Workspace", "default", "phi-4") or {})["inference"].get("config")
-        == "phi-4-other"
+        lambda: (
+            (emu.cluster.get(KAITO, "Workspace", "default", "phi-4") or {})["inference"].get("config") == "phi-4-other"
+        )
     )
     emu.cluster.patch(MD, "ModelDeployment", "default", "phi-4", {"spec": {"scaling": {"replicas": 2}}})
     assert wait_until(lambda: _md(emu).get("status", {}).get("phase") == "Failed")
     message = _md(emu)["status"]["message"]
-    assert message.startswith("Failed to create Workspace: admission webhook \"validation.workspace.kaito.sh\""), message
+    assert message.startswith('Failed to create Workspace: admission webhook "validation.workspace.kaito.sh"'), message
     assert message.endswith("field is immutable: resource.count"), message
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["resource"]["count"] == 1

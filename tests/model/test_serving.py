@@ -42,7 +42,8 @@ def test_an_inferenceset_template_change_says_kaito_takes_it_but_applies_it_to_n
     def iset(size: str) -> dict[str, Any]:
         template = {"resource": {"instanceType": size}, "inference": {"preset": {"name": "phi-4"}}}
         meta = {"name": "phi-4", "namespace": "ml"}
-        return {"apiVersion": "kaito.sh/v1beta1", "kind": "InferenceSet", "metadata": meta, "spec": {"template": template}}
+        spec = {"template": template}
+        return {"apiVersion": "kaito.sh/v1beta1", "kind": "InferenceSet", "metadata": meta, "spec": spec}
 
     changes = revisions.immutable_changes(iset("Standard_NC40ads_H100_v5"), iset("Standard_NC24ads_A100_v4"))
     assert changes == [
