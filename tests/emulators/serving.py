@@ -20,7 +20,8 @@ A pod serves once it is Ready (a Service's endpoints are its selected ready pods
   with a name: cli_args.py LoRAParserAction; show_available_models lists the adapters after the
   base models). Its metrics carry the first name (vllm/config/model.py get_served_model_name).
 
-The server answers /v1/models and /v1/chat/completions (vllm/entrypoints/openai/api_server.py;
+The server answers /v1/models, /v1/chat/completions and /v1/completions, and a model name it does
+not serve with vLLM's 404 (vllm/entrypoints/openai/api_server.py;
 tests.emulators.kube.controllers.kaito.openai_handler) through the Service, or through the lab's
 Istio gateway's Service by the HTTPRoutes attached to it
 (tests.emulators.kube.controllers.gateway_dataplane), and /metrics on the

@@ -14,6 +14,7 @@ import pytest
 
 from tests.cli import invoke, list_items
 from tests.emulators.kube.apiserver_common import wait_until
+from tests.emulators.kube.controllers.kaito import openai_handler
 from tests.emulators.kube.incluster import DialError, InClusterHttp
 from tests.emulators.kube.profiles import ready_pod
 from tests.emulators.serving import serve_models, vllm_serves
@@ -99,6 +100,35 @@ def test_model_test_answers_through_akscli_s_own_vllm_deployment_in_the_lab(mode
     result = invoke("model", "test", "phi-4", "-o", "json")
     assert result.exit_code == 0, result
     assert "Hello from the emulated model." in result.stdout
+
+
+def test_model_test_of_an_id_the_server_does_not_serve_names_the_ids_it_serves(model_emulator: Start) -> None:
+    # vLLM answers 404 "The model `phi-4` does not exist." (vllm-project/vllm v0.11.0
+    # serving_engine.py _check_model); akscli said "not serving yet" and told the user to wait.
+    serve_models(model_emulator())
+    assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y").exit_code == 0
+    result = invoke("model", "test", "phi-4", "--model", "phi-4")
+    assert result.exit_code == 3, result
+    assert result.stderr.splitlines() == [
+        "error: the server behind Service phi-4 does not serve the model id phi-4 "
+        "(HTTP 404: The model `phi-4` does not exist.); it serves microsoft/phi-4",
+        "hint: name one it serves: akscli model test phi-4 -n default --model microsoft/phi-4",
+    ]
+
+
+def test_vllm_answers_a_model_it_does_not_serve_with_its_404_body_on_both_completions_paths() -> None:
+    # vllm-project/vllm v0.11.0: serving_engine.py _check_model, protocol.py ErrorResponse/ErrorInfo;
+    # an empty model is the served one (_is_model_supported).
+    server = openai_handler(["a", "b"])
+    for path in ("/v1/chat/completions", "/v1/completions"):
+        status, _, body = server("POST", path, b'{"model": "c", "prompt": "hi"}')
+        assert (status, json.loads(body)) == (
+            404,
+            {"error": {"message": "The model `c` does not exist.", "type": "NotFoundError", "param": None, "code": 404}},
+        )
+        status, _, body = server("POST", path, b'{"prompt": "hi"}')
+        assert (status, json.loads(body)["model"]) == (200, "a")
+    assert json.loads(server("POST", "/v1/completions", b'{"model": "b"}')[2])["choices"][0]["text"]
 
 
 def test_model_endpoint_lists_the_served_model_name_of_the_vllm_deployment(model_emulator: Start) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from akscli.errors import AkscliError, NotFoundError
 from akscli.kube.client import Kube
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error, proxy_reason
+from akscli.kube.streams import PROXY_ANSWERS
 from akscli.model.gateway_via import Via
 from akscli.model.live import service_of, state_of
 
@@ -34,14 +35,24 @@ def _call(
     via = via or service_via(obj)
     try:
         status, raw = kube.proxy(
-            via.namespace, via.service, via.port, path, method=method, body=body, scheme=via.scheme, host=via.host
+            via.namespace,
+            via.service,
+            via.port,
+            path,
+            method=method,
+            body=body,
+            scheme=via.scheme,
+            host=via.host,
+            answers=PROXY_ANSWERS | {404},
         )
     except NotFoundError:
         status, raw = 404, b""
+    if status == 404 and server_error(raw) is None:
+        raw = b""  # the API server's 404 (no such Service) or the gateway's (no route), not the model server's
     # The hints name -n: run as printed from another namespace, they would find no model.
     ns = meta["namespace"]
     model = meta["name"]
-    if via.gateway:
+    if via.gateway and not (status == 404 and raw):
         _gateway_answer(status, raw, via, f"{method} {path}", model, ns)
     if not_serving(status) or (status == 404 and not raw):
         raise not_serving_error(
@@ -58,6 +69,21 @@ def _call(
             f"and its state: akscli model status {model} -n {ns}",
         )
     return status, raw
+
+
+def server_error(raw: bytes) -> str | None:
+    """The message of an OpenAI error body as vLLM writes one: ``{"error": {"message", "type",
+    "code"}}`` (vllm-project/vllm v0.11.0 vllm/entrypoints/openai/protocol.py ErrorResponse,
+    ErrorInfo), or the flat ``{"object": "error", "message"}`` of older releases; else None."""
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    error = doc.get("error") if isinstance(doc.get("error"), dict) else doc if doc.get("object") == "error" else None
+    message = error.get("message") if error else None
+    return message if isinstance(message, str) and message else None
 
 
 def _gateway_answer(status: int, raw: bytes, via: Via, what: str, model: str, ns: str) -> None:
@@ -128,6 +154,8 @@ def chat(
     started = time.monotonic()
     status, raw = _call(kube, obj, "/v1/chat/completions", method="POST", body=body, via=via)
     latency = time.monotonic() - started
+    if status == 404 and raw:
+        raise _not_served(kube, obj, served[0], raw, via, asked)
     if status != 200:
         raise AkscliError(
             f"chat completion on {name} answered HTTP {status}: {raw[:200].decode('utf-8', 'replace')}",
@@ -141,3 +169,27 @@ def chat(
             f"{name} answered something that is not a chat completion", hint="is the server OpenAI-compatible?"
         ) from exc
     return ChatReply(served[0], reply, round(latency, 3), answer.get("usage"), via.label)
+
+
+def _not_served(kube: Kube, obj: Mapping[str, Any], sent: str, raw: bytes, via: Via, asked: str | None) -> NotFoundError:
+    """vLLM's 404 for a model name it does not serve (vllm-project/vllm v0.11.0
+    vllm/entrypoints/openai/serving_engine.py _check_model: "The model `X` does not exist."), in
+    one line with the names the server lists (GET /v1/models the same way; a route that routes
+    by the body's model matches no bodyless GET, so none are listed through it)."""
+    name, ns = obj["metadata"]["name"], obj["metadata"]["namespace"]
+    listed: list[str] = []
+    if not via.model:
+        try:
+            listed = served_models(kube, obj, via)
+        except AkscliError:
+            listed = []
+    serves = f"; it serves {', '.join(listed)}" if listed else ""
+    said = server_error(raw) or ""
+    line = f"the server behind {via.label} does not serve the model id {sent} (HTTP 404: {said}){serves}"
+    if asked is not None and listed:
+        hint = f"name one it serves: akscli model test {name} -n {ns} --model {listed[0]}"
+    elif via.model:
+        hint = f"the route sends model {sent}; see what it routes to: akscli model status {name} -n {ns}"
+    else:
+        hint = f"see the server's logs: akscli model logs {name} -n {ns}"
+    return NotFoundError(line, hint=hint)

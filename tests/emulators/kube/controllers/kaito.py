@@ -39,8 +39,8 @@ Failure modes (``failure=``):
   (pkg/workspace/controllers/metrics.go DetermineWorkspacePhase). ``benchmark-one``: the same,
   for the first (by name) Workspace of an InferenceSet only; the others succeed.
 
-``openai_handler(model_id)`` is a service-proxy handler that answers ``/v1/models`` and
-``/v1/chat/completions`` like vLLM's OpenAI server, for ``emu.register_service_proxy``.
+``openai_handler(model_id)`` is a service-proxy handler that answers ``/v1/models``,
+``/v1/chat/completions`` and ``/v1/completions`` like vLLM's OpenAI server, for ``emu.register_service_proxy``.
 """
 
 from __future__ import annotations
@@ -418,30 +418,40 @@ def openai_handler(
     model_id: str | Sequence[str],
     reply: str = "Hello from the emulated model.",
 ) -> Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]:
-    """An OpenAI-compatible server as vLLM answers: the model list and one chat completion.
-    ``model_id`` is the served name, or every served name: /v1/models lists each and a chat
-    completion may name any (vllm-project/vllm vllm/entrypoints/openai/serving_models.py
-    show_available_models, is_base_model; serving_engine.py _is_model_supported, _get_model_name:
-    the reply names the model asked for)."""
+    """An OpenAI-compatible server as vLLM v0.11.0 answers (the image akscli pins): the model list,
+    a chat completion and a completion. ``model_id`` is the served name, or every served name:
+    /v1/models lists each (vllm-project/vllm v0.11.0 vllm/entrypoints/openai/serving_models.py
+    show_available_models). A request may name any of them, or none (serving_engine.py
+    _is_model_supported: an empty model is the served one); any other name is answered 404 with
+    vLLM's error body (serving_engine.py _check_model and create_error_response, protocol.py
+    ErrorResponse and ErrorInfo, api_server.py: JSONResponse with the error's code as status)."""
     names = [model_id] if isinstance(model_id, str) else list(model_id)
 
     def handle(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         headers = {"Content-Type": "application/json"}
-        if method == "GET" and path.rstrip("/").endswith("/v1/models"):
+        route = path.split("?")[0].rstrip("/")
+        if method == "GET" and route.endswith("/v1/models"):
             cards = [{"id": name, "object": "model", "owned_by": "vllm"} for name in names]
             return 200, headers, json.dumps({"object": "list", "data": cards}).encode()
-        if method == "POST" and path.rstrip("/").endswith("/v1/chat/completions"):
+        chat = route.endswith("/v1/chat/completions")
+        if method == "POST" and (chat or route.endswith("/v1/completions")):
             request = json.loads(body or b"{}")
-            if request.get("model") not in names:
-                err = {"error": {"message": f"model {request.get('model')} does not exist"}}
+            asked = request.get("model")
+            if asked and asked not in names:
+                # vllm-project/vllm v0.11.0 vllm/entrypoints/openai/serving_engine.py _check_model
+                message = f"The model `{asked}` does not exist."
+                err = {"error": {"message": message, "type": "NotFoundError", "param": None, "code": 404}}
                 return 404, headers, json.dumps(err).encode()
-            answer = {
-                "id": "chatcmpl-1",
-                "object": "chat.completion",
-                "model": request["model"],
-                "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": reply}}],
-                "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19},
-            }
+            usage = {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19}
+            model = asked or names[0]
+            if chat:
+                choice: dict[str, Any] = {"message": {"role": "assistant", "content": reply}}
+                answer: dict[str, Any] = {"id": "chatcmpl-1", "object": "chat.completion"}
+            else:
+                # vllm-project/vllm v0.11.0 vllm/entrypoints/openai/protocol.py CompletionResponse
+                choice = {"text": reply, "logprobs": None, "stop_reason": None}
+                answer = {"id": "cmpl-1", "object": "text_completion"}
+            answer.update(model=model, choices=[{"index": 0, "finish_reason": "stop", **choice}], usage=usage)
             return 200, headers, json.dumps(answer).encode()
         return 404, headers, b'{"detail":"Not Found"}'
 
