@@ -11,6 +11,7 @@ from akscli.azure import arm, clusters, nodepools, upgrades
 from akscli.azure.arm import AzureTarget
 from akscli.errors import UsageError
 from tests.azure.helpers import RG, seed_cluster
+from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 
 
@@ -33,13 +34,32 @@ def test_a_base_cluster_with_auto_provisioning_gets_overlay_and_cilium(azure_env
     assert _create(_spec(sku="base", node_provisioning="auto"))["properties"]["provisioningState"] == "Succeeded"
 
 
-def test_the_emulator_refuses_auto_provisioning_without_its_network(azure_env: ArmEmulator) -> None:
-    c = clusters.client(AzureTarget())
+def test_auto_provisioning_without_a_network_gets_aks_s_default_azure_cni_overlay(azure_env: ArmEmulator) -> None:
+    # AKS defaults networkPlugin to Azure CNI Overlay on Kubernetes 1.30+ (Azure/azure-rest-api-specs
+    # pull 30844), a network node auto-provisioning runs on.
     body = clusters.build_create_body(_spec(sku="base", node_provisioning="auto"))
     del body["properties"]["networkProfile"]
-    with pytest.raises(UsageError) as err:
-        arm.call("create", lambda: c.managed_clusters.begin_create_or_update(RG, "aks1", body))
-    assert "overlay" in err.value.message
+    c = clusters.client(AzureTarget())
+    poller = arm.call("create", lambda: c.managed_clusters.begin_create_or_update(RG, "aks1", body))
+    net = clusters.as_dict(arm.wait_lro(poller, "create"))["properties"]["networkProfile"]
+    assert (net["networkPlugin"], net["networkPluginMode"]) == ("azure", "overlay")
+
+
+def test_a_cluster_created_without_a_network_reads_back_overlay_and_takes_auto_provisioning(
+    azure_env: ArmEmulator,
+) -> None:
+    # journeys20: the emulator read it back with no networkProfile, and `cluster update
+    # --node-provisioning auto` refused it as "networkPlugin none".
+    net = _create(_spec(sku="base"))["properties"]["networkProfile"]
+    assert net == {
+        "networkPlugin": "azure",
+        "networkPluginMode": "overlay",
+        "podCidr": "10.244.0.0/16",
+        "serviceCidr": "10.0.0.0/16",
+        "dnsServiceIP": "10.0.0.10",
+    }
+    result = invoke("cluster", "update", "aks1", "-g", RG, "--node-provisioning", "auto")
+    assert result.exit_code == 0, result
 
 
 def test_kaito_turns_on_the_oidc_issuer_and_workload_identity() -> None:

@@ -40,6 +40,7 @@ def _cluster_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: d
             {"networkPlugin": "azure", "networkPluginMode": "overlay", "networkDataplane": "cilium",
              "networkPolicy": "cilium"},
         )  # fmt: skip
+    _network_defaults(props, existing)
     if automatic and "autoUpgradeProfile" not in props:
         # AKS Automatic clusters are "automatically upgraded using the stable channel" and their node OS
         # images "using the NodeImage channel" (upstream: MicrosoftDocs/azure-aks-docs fb060abe
@@ -95,6 +96,35 @@ def _cluster_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: d
                 "Node auto provisioning can't be enabled on a cluster whose node pools have the cluster "
                 "autoscaler enabled.",
             )
+
+
+def _network_defaults(props: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    """The network AKS gives a cluster created without a networkPlugin: Azure CNI Overlay
+    (networkPlugin azure, networkPluginMode overlay) on Kubernetes 1.30 and later, every version the
+    emulator serves (upstream: Azure/azure-rest-api-specs pull 30844 "{AKS}: remove `default` from
+    ContainerServiceNetworkProfile.networkPlugin": "The default value in k8s < 1.30 will remain
+    kubenet while in 1.30+ it will be CNI Overlay"; MicrosoftDocs/azure-aks-docs fb060abe
+    articles/aks/azure-cni-overlay.md: "If you don't specify --network-plugin, AKS defaults to Azure
+    CNI Overlay", and a networkPlugin azure without a mode stays in node subnet mode). The ranges are
+    those the REST examples read back for a request that names none (Azure/azure-rest-api-specs
+    aks/stable/2026-08-01 examples/ManagedClustersCreate_UpdateWithEnableAzureRBAC.json: podCidr
+    10.244.0.0/16, serviceCidr 10.0.0.0/16, dnsServiceIP 10.0.0.10; azure-cni-overlay.md: "If you
+    don't specify a value for --pod-cidr, AKS assigns the default value of 10.244.0.0/16"). An
+    update that sends no networkProfile keeps the cluster's (no source says AKS would migrate it)."""
+    old = ((existing or {}).get("properties") or {}).get("networkProfile")
+    if "networkProfile" not in props and old is not None:
+        props["networkProfile"] = old
+        return
+    net = props.setdefault("networkProfile", {})
+    if existing is not None or not isinstance(net, dict):
+        return
+    if not net.get("networkPlugin"):
+        net.update(networkPlugin="azure", networkPluginMode="overlay")
+    if net.get("networkPluginMode") == "overlay" and not net.get("podCidrs"):
+        net.setdefault("podCidr", "10.244.0.0/16")
+    if not net.get("serviceCidrs"):
+        net.setdefault("serviceCidr", "10.0.0.0/16")
+        net.setdefault("dnsServiceIP", "10.0.0.10")
 
 
 def _settings_rules(body: dict[str, Any], automatic: bool) -> None:
