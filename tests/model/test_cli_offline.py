@@ -234,12 +234,15 @@ def test_a_plan_where_nothing_fits_prints_the_table_and_exits_9() -> None:
     assert result.exit_code == 9, result
     assert "size(s) do not fit" in result.stdout
     assert "error: no VM size fits deepseek-ai/DeepSeek-R1-0528" in result.stderr
+    assert "does not fit any known VM size" not in result.stderr  # the error says it
     assert "--concurrency" in result.stderr
 
 
-def test_a_plan_over_budget_exits_9_with_the_budget_hint() -> None:
+def test_a_plan_over_budget_exits_9_with_the_budget_hint_and_no_warning_that_repeats_it() -> None:
     result = invoke("model", "plan", "phi-4", "--budget", "1")
     assert result.exit_code == 9, result
+    # journeys20: a warning said "no size fits within $1/month" above the error that says it too.
+    assert [line.split(":")[0] for line in result.stderr.splitlines()] == ["error", "hint"]
     assert "--budget" in result.stderr
 
 

@@ -180,4 +180,6 @@ def _print_plan(the_plan: planning.Plan, chosen: planning.Fit | None, fmt: str) 
         if chosen.throughput is not None:
             output.write(plan_view.throughput_note(chosen.throughput))
     for warning in the_plan.warnings:
+        if chosen is None and warning == the_plan.no_pick:
+            continue  # the error below says it, with the fix
         output.warn(warning)

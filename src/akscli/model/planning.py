@@ -362,6 +362,9 @@ class Plan(NamedTuple):
     recommended: Fit | None
     warnings: tuple[str, ...]
     prices_as_of: str
+    # The warning that says why nothing was picked, where one does: `model plan` leaves it out
+    # when its error (plan_view.nothing_picked) says the same.
+    no_pick: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -435,19 +438,22 @@ def plan(
     priced = [o for o in fitting if o.price_per_month is not None]
     affordable = [o for o in priced if o.within_budget is not False]
     recommended = pick(affordable)
+    no_pick = None
     if not fitting:
-        warnings.append(
+        no_pick = (
             f"{bounded.value(model.id)} does not fit any known VM size at context {ctx} and "
             f"concurrency {concurrency}; lower --max-model-len or --concurrency"
         )
     elif budget is not None and priced and not affordable:
         cheapest = min(priced, key=_cost)
-        warnings.append(
+        no_pick = (
             f"no size fits within ${budget:,.0f}/month; the cheapest that fits is "
             f"{cheapest.vm_size} at ${cheapest.price_per_month:,.0f}/month"
         )
     elif not priced:
-        warnings.append("no size that fits has a price for this region")
+        no_pick = "no size that fits has a price for this region"
+    if no_pick:
+        warnings.append(no_pick)
     if recommended is not None:
         warnings.extend(recommended.warnings)
     warnings.extend(kaito_names.hub_note(model, ctx) if runtime == "kaito" else catalog.vllm_limit_note(model, ctx))
@@ -462,6 +468,7 @@ def plan(
         recommended=recommended,
         warnings=tuple(warnings),
         prices_as_of=skus.as_of(),
+        no_pick=no_pick,
     )
 
 
