@@ -56,7 +56,7 @@ def seed_subscription(arm: Any) -> None:
 
 def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: float | None = None) -> list[Controller]:
     """The operators akscli drives, as the emulator simulates them: KAITO (Workspace and
-    InferenceSet), KEDA, KubeRay, the Fleet hub, the NVIDIA GPU Operator's ClusterPolicy, the logs
+    InferenceSet), AI Runway (ModelDeployment, its kaito and vllm providers), KEDA, KubeRay, the Fleet hub, the NVIDIA GPU Operator's ClusterPolicy, the logs
     of akscli's GPU probe and NCCL test pods, and the status a Gateway API implementation writes
     for the lab's GatewayClass (controllers/gateway.py).
     Given the emulator (``kube``), KEDA reads a prometheus trigger over the cluster's HTTP, from the
@@ -66,6 +66,7 @@ def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: flo
     Fleet members' agents send heartbeats on the wall clock (FleetHubController.attach; upstream:
     kubefleet-dev/kubefleet e160c1cd apis/cluster/v1/membercluster_types.go heartbeatPeriodSeconds)."""
     from tests.emulators.kube.controllers import kaito
+    from tests.emulators.kube.controllers.airunway import ModelDeploymentController
     from tests.emulators.kube.controllers.fleet import FleetHubController
     from tests.emulators.kube.controllers.gateway import GatewayController
     from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController
@@ -81,6 +82,7 @@ def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: flo
     keda = KedaController(delay=delay, http=http, kaito_scaler=metrics)
     return [
         *kaito.controllers(delay=delay),
+        ModelDeploymentController(delay=delay),
         keda,
         # kube-controller-manager's HPA, which scales what KEDA's HPAs name, reading KEDA's values
         # from external.metrics.k8s.io (controllers/hpa.py; upstream: kubernetes/kubernetes
@@ -253,6 +255,8 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
     from tests.emulators.kube.emulator import KubeEmulator
     from tests.emulators.kube.profiles import (
         aks_storage_classes,
+        install_airunway_controller,
+        install_airunway_providers,
         install_gateway,
         install_kaito_controller,
         install_keda_kaito_scaler,
@@ -279,6 +283,10 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
             # in detail in tests/emulators/autoscaler.py).
             kube.controllers.add(ClusterAutoscaler(arm, delay=0.02))
             install_kaito_controller(kube)  # the KAITO add-on's controller pod, as on AKS
+            # AI Runway's controller pod and its providers' InferenceProviderConfigs (`model deploy
+            # --runtime airunway` exits 7 without one for its provider).
+            install_airunway_controller(kube)
+            install_airunway_providers(kube)
             serving = serve_models(kube)  # KAITO's and akscli's vLLM pods answer once ready
             install_keda_kaito_scaler(kube)  # the autoscaler KAITO's InferenceSets scale through
             # The KEDA and KubeRay operators' pods, which the simulators stand for: `doctor --for

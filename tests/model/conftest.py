@@ -10,6 +10,7 @@ import pytest
 from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController
 from tests.emulators.kube.profiles import (
     aks_storage_classes,
+    install_airunway_providers,
     install_gateway,
     install_kaito_controller,
     install_keda_kaito_scaler,
@@ -18,7 +19,8 @@ from tests.emulators.kube.profiles import (
     ready_pod,
 )
 
-# install_crd and install_prometheus are re-exported: tests import them from here.
+# install_airunway_controller, install_crd and install_prometheus are re-exported: tests import them from here.
+from tests.emulators.kube.profiles import install_airunway_controller as install_airunway_controller
 from tests.emulators.kube.profiles import install_crd as install_crd
 from tests.emulators.kube.profiles import install_prometheus as install_prometheus
 from tests.emulators.serving import serve_models
@@ -137,51 +139,3 @@ def model_emulator(
     yield start
     for emu in emulators:
         assert not emu.controllers.errors, emu.controllers.errors
-
-
-def install_airunway_controller(emu: Any, *args: str) -> None:
-    """The AI Runway controller-manager's pod, ready, run with ``args`` (the flags akscli reads
-    from it, e.g. ``--gateway-name``, ``--patch-gateway-allowed-routes``); it replaces the one the
-    fixture installs (the pod the AI Runway simulator stands for)."""
-    emu.cluster.delete("v1", "Pod", "default", "airunway-controller-manager-0")
-    labels = {"app.kubernetes.io/name": "airunway", "control-plane": "controller-manager"}
-    ready_pod(emu, "default", "airunway-controller-manager-0", labels, image="airunway", args=list(args))
-
-
-def _engine(name: str, *modes: str, cpu: bool = False) -> dict[str, Any]:
-    engine: dict[str, Any] = {"name": name, "servingModes": list(modes), "gpuSupport": True}
-    return {**engine, "cpuSupport": True} if cpu else engine
-
-
-# The engines each provider declares (upstream: ai-runway/airunway v0.7.0
-# f5fd48d134a510a2af1ef237ced13103ba27c076 providers/*/config.go GetProviderConfigSpec); their
-# gateway capabilities, requiresCRD and selection rules are left out.
-AIRUNWAY_PROVIDER_ENGINES: dict[str, list[dict[str, Any]]] = {
-    "kaito": [_engine("vllm", "aggregated"), _engine("llamacpp", "aggregated", cpu=True)],
-    "vllm": [_engine("vllm", "aggregated")],
-    "kuberay": [_engine("vllm", "aggregated", "disaggregated")],
-    "dynamo": [
-        _engine("vllm", "aggregated", "disaggregated"),
-        _engine("sglang", "aggregated", "disaggregated"),
-        _engine("trtllm", "aggregated"),
-    ],
-    "llmd": [_engine("vllm", "aggregated", "disaggregated")],
-}
-
-
-def install_airunway_providers(emu: Any, *providers: str) -> None:
-    """The InferenceProviderConfig each AI Runway provider's controller registers, named after it,
-    with the engines it declares, when it starts (upstream: ai-runway/airunway v0.7.0
-    providers/*/config.go ProviderConfigName, GetProviderConfigSpec and Register); all five
-    providers unless some are named."""
-    from akscli.model.kinds import AIRUNWAY_PROVIDERS
-
-    for name in providers or AIRUNWAY_PROVIDERS:
-        emu.cluster.create(
-            {
-                "apiVersion": "airunway.ai/v1alpha1",
-                "kind": "InferenceProviderConfig",
-                "metadata": {"name": name},
-                "spec": {"capabilities": {"engines": AIRUNWAY_PROVIDER_ENGINES[name]}},
-            }
-        )

@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+from tests.cli import invoke
 from tests.emulators.kube.crds import shared_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -104,6 +107,27 @@ def test_the_standalone_kube_emulators_fleet_member_agents_send_heartbeats_every
     emu = build(build_args())
     [hub] = [c for c in emu.controllers.controllers if isinstance(c, FleetHubController)]
     assert hub.agent_period == 60.0
+
+
+def test_the_standalone_kube_emulator_runs_ai_runway_so_runtime_airunway_deploys_and_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """journeys20: `--runtime airunway` exited 7 there (no InferenceProviderConfig). Built in this
+    process, with only the KAITO and AI Runway CRDs (so with no Gateway API: the Service answers)."""
+    from tests.emulators.kube.__main__ import build, build_args
+
+    crds = [shared_dir() / "crds" / folder for folder in ("kaito", "airunway")]
+    emu = build(build_args(crds=crds)).start()
+    try:
+        monkeypatch.setenv("KUBECONFIG", str(emu.write_kubeconfig(tmp_path / "kc")))
+        deployed = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "-y")
+        assert deployed.exit_code == 0, deployed
+        assert emu.idle()  # AI Runway made KAITO's Workspace, and KAITO its ready pod
+        tested = invoke("model", "test", "phi-4")
+        assert tested.exit_code == 0, tested
+        assert "through Service phi-4" in tested.stderr
+    finally:
+        emu.stop()
 
 
 def test_the_kube_emulator_refuses_lab_without_the_operators(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
     python -m tests.emulators.kube --port 8443 --nodes 75000 --pods 1000000 --kubeconfig /tmp/kc
 
-The operator simulators (KAITO, KubeRay, the Fleet hub, the NVIDIA GPU Operator) run by default,
+The operator simulators (KAITO, AI Runway, KubeRay, the Fleet hub, the NVIDIA GPU Operator) run by default,
 so akscli's model, ray, fleet and baremetal commands work against it; --no-operators leaves them out.
 --lab adds the rest of the runbooks' lab (a Prometheus with the PodMonitor API, a Gateway, Fleet
 members, H100 nodes), so that the README's short tour runs by hand.
@@ -50,6 +50,8 @@ def build(args: argparse.Namespace) -> KubeEmulator:
             emu.controllers.add(c)
     if not args.no_operators:
         from tests.emulators.kube.profiles import (
+            install_airunway_controller,
+            install_airunway_providers,
             install_kaito_controller,
             install_keda_kaito_scaler,
             keda_operator_pod,
@@ -75,6 +77,9 @@ def build(args: argparse.Namespace) -> KubeEmulator:
         if served("workspaces.kaito.sh"):
             install_kaito_controller(emu)
             serve_models(emu)
+        if served("modeldeployments.airunway.ai"):
+            install_airunway_controller(emu)
+            install_airunway_providers(emu)
         if served("clusterpolicies.nvidia.com"):
             install_gpu_operator_chart(emu)
         if served("clustertriggerauthentications.keda.sh"):

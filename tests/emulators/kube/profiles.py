@@ -14,6 +14,8 @@ so that only what a profile installs is served:
 - ``gpu_operator_helm``: the GPU Operator chart's Deployment (controllers/nvidia.py
   operator_objects) and the ClusterPolicy CRD.
 - ``ready_pod``: a Running, Ready pod, as the kubelet reports it.
+- ``install_airunway_providers`` / ``install_airunway_controller``: what AI Runway's providers
+  register and its controller-manager's pod (the lab's and the model tests' AI Runway).
 """
 
 from __future__ import annotations
@@ -445,3 +447,51 @@ def install_crd(emu: Any, group: str, kind: str, plural: str | None = None, vers
             },
         }
     )
+
+
+def install_airunway_controller(emu: Any, *args: str) -> None:
+    """The AI Runway controller-manager's pod, ready, run with ``args`` (the flags akscli reads
+    from it, e.g. ``--gateway-name``, ``--patch-gateway-allowed-routes``); it replaces the one installed
+    before (the pod the AI Runway simulator stands for)."""
+    emu.cluster.delete("v1", "Pod", "default", "airunway-controller-manager-0")
+    labels = {"app.kubernetes.io/name": "airunway", "control-plane": "controller-manager"}
+    ready_pod(emu, "default", "airunway-controller-manager-0", labels, image="airunway", args=list(args))
+
+
+def _engine(name: str, *modes: str, cpu: bool = False) -> dict[str, Any]:
+    engine: dict[str, Any] = {"name": name, "servingModes": list(modes), "gpuSupport": True}
+    return {**engine, "cpuSupport": True} if cpu else engine
+
+
+# The engines each provider declares (upstream: ai-runway/airunway v0.7.0
+# f5fd48d134a510a2af1ef237ced13103ba27c076 providers/*/config.go GetProviderConfigSpec); their
+# gateway capabilities, requiresCRD and selection rules are left out.
+AIRUNWAY_PROVIDER_ENGINES: dict[str, list[dict[str, Any]]] = {
+    "kaito": [_engine("vllm", "aggregated"), _engine("llamacpp", "aggregated", cpu=True)],
+    "vllm": [_engine("vllm", "aggregated")],
+    "kuberay": [_engine("vllm", "aggregated", "disaggregated")],
+    "dynamo": [
+        _engine("vllm", "aggregated", "disaggregated"),
+        _engine("sglang", "aggregated", "disaggregated"),
+        _engine("trtllm", "aggregated"),
+    ],
+    "llmd": [_engine("vllm", "aggregated", "disaggregated")],
+}
+
+
+def install_airunway_providers(emu: Any, *providers: str) -> None:
+    """The InferenceProviderConfig each AI Runway provider's controller registers, named after it,
+    with the engines it declares, when it starts (upstream: ai-runway/airunway v0.7.0
+    providers/*/config.go ProviderConfigName, GetProviderConfigSpec and Register); all five
+    providers unless some are named."""
+    from akscli.model.kinds import AIRUNWAY_PROVIDERS
+
+    for name in providers or AIRUNWAY_PROVIDERS:
+        emu.cluster.create(
+            {
+                "apiVersion": "airunway.ai/v1alpha1",
+                "kind": "InferenceProviderConfig",
+                "metadata": {"name": name},
+                "spec": {"capabilities": {"engines": AIRUNWAY_PROVIDER_ENGINES[name]}},
+            }
+        )
