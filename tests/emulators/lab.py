@@ -56,7 +56,8 @@ def seed_subscription(arm: Any) -> None:
 
 def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: float | None = None) -> list[Controller]:
     """The operators akscli drives, as the emulator simulates them: KAITO (Workspace and
-    InferenceSet), AI Runway (ModelDeployment, its kaito and vllm providers), KEDA, KubeRay, the Fleet hub, the NVIDIA GPU Operator's ClusterPolicy, the logs
+    InferenceSet), AI Runway (ModelDeployment, its kaito and vllm providers), KEDA, KubeRay, the
+    Fleet hub, the NVIDIA GPU Operator's ClusterPolicy, the logs
     of akscli's GPU probe and NCCL test pods, and the status a Gateway API implementation writes
     for the lab's GatewayClass (controllers/gateway.py).
     Given the emulator (``kube``), KEDA reads a prometheus trigger over the cluster's HTTP, from the

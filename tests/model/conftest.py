@@ -16,7 +16,6 @@ from tests.emulators.kube.profiles import (
     install_keda_kaito_scaler,
     install_podmonitor_api,
     keda_operator_pod,
-    ready_pod,
 )
 
 # install_airunway_controller, install_crd and install_prometheus are re-exported: tests import them from here.

@@ -124,7 +124,14 @@ def test_vllm_answers_a_model_it_does_not_serve_with_its_404_body_on_both_comple
         status, _, body = server("POST", path, b'{"model": "c", "prompt": "hi"}')
         assert (status, json.loads(body)) == (
             404,
-            {"error": {"message": "The model `c` does not exist.", "type": "NotFoundError", "param": None, "code": 404}},
+            {
+                "error": {
+                    "message": "The model `c` does not exist.",
+                    "type": "NotFoundError",
+                    "param": None,
+                    "code": 404,
+                }
+            },
         )
         status, _, body = server("POST", path, b'{"prompt": "hi"}')
         assert (status, json.loads(body)["model"]) == (200, "a")

@@ -171,7 +171,9 @@ def chat(
     return ChatReply(served[0], reply, round(latency, 3), answer.get("usage"), via.label)
 
 
-def _not_served(kube: Kube, obj: Mapping[str, Any], sent: str, raw: bytes, via: Via, asked: str | None) -> NotFoundError:
+def _not_served(
+    kube: Kube, obj: Mapping[str, Any], sent: str, raw: bytes, via: Via, asked: str | None
+) -> NotFoundError:
     """vLLM's 404 for a model name it does not serve (vllm-project/vllm v0.11.0
     vllm/entrypoints/openai/serving_engine.py _check_model: "The model `X` does not exist."), in
     one line with the names the server lists (GET /v1/models the same way; a route that routes
