@@ -301,7 +301,30 @@ def add(
     for row in data["namespaces"]:
         if row["namespace"] in namespaces:
             row.update(namespaces[row["namespace"]].as_fields())
+    managed = podless_nodes(answers[UTIL], usage.managed_nodes)
+    if managed and data["namespaces"]:
+        return (
+            f"GPU utilization per namespace leaves out {len(managed)} AKS managed GPU node(s) "
+            f"(kubernetes.azure.com/dcgm-exporter=enabled, e.g. {min(managed)}): AKS runs their dcgm-exporter "
+            "without --kubernetes, so its series name no pod; their pools' figures include them"
+        )
     return None
+
+
+def podless_nodes(util: Iterable[Sample], managed: Iterable[str]) -> set[str]:
+    """The managed GPU nodes whose series all name no pod: AKS starts its dcgm-exporter there as a
+    systemd service without -k/--kubernetes (upstream: Azure/AgentBaker 06836ee2
+    parts/linux/cloud-init/artifacts/cse_config.sh, ExecStart=/usr/bin/dcgm-exporter -f
+    /etc/dcgm-exporter/default-counters.csv --address ":19400"), and only --kubernetes adds the pod,
+    namespace and container labels (NVIDIA/dcgm-exporter internal/pkg/transformation/const.go)."""
+    wanted, seen, with_pod = set(managed), set(), set()
+    for labels, _ in util:
+        node = _node(labels)
+        if node in wanted:
+            seen.add(node)
+            if labels.get("exported_pod") or labels.get("pod"):  # as fold reads a pod
+                with_pod.add(node)
+    return seen - with_pod
 
 
 def summary(data: Mapping[str, Any], window: str) -> str | None:

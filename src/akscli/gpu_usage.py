@@ -35,6 +35,7 @@ from typing import Any
 from akscli import errors, gpu_dra
 from akscli import gpus as gpu_facts
 from akscli.gpu_held import ACTIVE_PODS
+from akscli.gpu_nodes import MANAGED_GPU_LABEL, MANAGED_GPU_VALUE
 from akscli.kube.client import Kube
 
 HOURS_PER_MONTH = 730.0  # the 365 * 24 / 12 Azure's price pages use
@@ -126,6 +127,8 @@ class Usage:
     dra: str = "not served"  # read | not served | forbidden: whether DRA's GPUs are in the counts
     # GPU node name -> its pool, kept only when measure() is asked to (gpu_activity joins on it).
     node_pools: dict[str, PoolUsage] = field(default_factory=dict)
+    # Of those, the managed GPU nodes (gpu_nodes.MANAGED_GPU_LABEL), whose dcgm-exporter names no pod.
+    managed_nodes: frozenset[str] = frozenset()
 
     @property
     def totals(self) -> dict[str, Any]:
@@ -263,6 +266,7 @@ class _GpuNode:
     allocatable: int
     capacity: int  # allocatable and the units marked unhealthy: the node's price is shared over these
     requested: int = 0
+    managed: bool = False  # AKS's managed GPU stack runs there (gpu_nodes.MANAGED_GPU_LABEL)
 
 
 def _price(price_of: PriceOf, pool: PoolUsage) -> tuple[float | None, str]:
@@ -319,7 +323,8 @@ def measure(
     )
     ns_rows = sorted(namespaces.values(), key=lambda n: (-n.requested, -n.slices, -n.pending, n.namespace))
     kept = {name: node.pool for name, node in gpu_nodes.items()} if keep_nodes else {}
-    return Usage(rows, ns_rows, nodes_seen, pods_seen, sorted(unpriced), dra_state, kept)
+    managed = frozenset(name for name, node in gpu_nodes.items() if node.managed) if keep_nodes else frozenset()
+    return Usage(rows, ns_rows, nodes_seen, pods_seen, sorted(unpriced), dra_state, kept, managed)
 
 
 DRA_READ, DRA_NOT_SERVED, DRA_FORBIDDEN = "read", "not served", "forbidden"
@@ -388,7 +393,10 @@ def _count_nodes(
             if not facts.unusable and facts.capacity > facts.allocatable:
                 pool.unhealthy += facts.capacity - facts.allocatable
                 pool.unhealthy_nodes += 1
-            gpu_nodes[meta.get("name", "")] = _GpuNode(pool, facts.allocatable, max(facts.capacity, facts.allocatable))
+            managed = labels.get(MANAGED_GPU_LABEL) == MANAGED_GPU_VALUE
+            gpu_nodes[meta.get("name", "")] = _GpuNode(
+                pool, facts.allocatable, max(facts.capacity, facts.allocatable), managed=managed
+            )
         if progress and seen % 10000 == 0:
             progress(f"read {seen:,} nodes")
     return pools, gpu_nodes, seen

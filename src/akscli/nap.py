@@ -57,6 +57,7 @@ ARM_ONLY = {
     "max_count": "--max",
     "enable_autoscaler": "--enable-cluster-autoscaler",
     "gpu_driver": "--gpu-driver",
+    "enable_managed_gpu": "--enable-managed-gpu",
     "gpu_instance_profile": "--gpu-instance-profile",
     "os_sku": "--os-sku",
     "spot_max_price": "--spot-max-price",

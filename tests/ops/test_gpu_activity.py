@@ -179,3 +179,22 @@ def test_a_prometheus_out_of_reach_is_a_reason_not_a_failure(kube: _Kube, words:
 def test_a_zero_window_is_said_to_be_not_positive() -> None:
     with pytest.raises(UsageError, match="invalid --window '0s': it must be positive"):
         ga.check_window("0s")
+
+
+def _managed_usage(managed: frozenset[str]) -> Any:
+    from akscli.gpu_usage import PoolUsage, Usage
+
+    pool = PoolUsage("gpunp", "Standard_NC4as_T4_v3", "eastus")
+    return Usage([pool], [], 1, 1, [], node_pools={"aks-gpunp-0": pool}, managed_nodes=managed)
+
+
+@pytest.mark.parametrize(("managed", "said"), [(frozenset({"aks-gpunp-0"}), True), (frozenset(), False)])
+def test_a_managed_gpu_nodes_podless_series_are_said_to_leave_namespaces_out(managed: frozenset, said: bool) -> None:
+    # AKS's own dcgm-exporter (no --kubernetes) scraped from the node: no pod, no namespace label.
+    util = {"metric": {"gpu": "0", "UUID": "GPU-1", "Hostname": "aks-gpunp-0"}, "value": [0, "60"]}
+    kube = _Kube((200, _answer({"status": "success", "data": {"resultType": "vector", "result": [util]}})))
+    data: dict[str, Any] = {"pools": [{"pool": "gpunp"}], "namespaces": [{"namespace": "serving"}]}
+    line = ga.add(kube, _managed_usage(managed), data, "1h")  # type: ignore[arg-type]
+    assert data["pools"][0]["gpu_util_percent"] == 60.0 and data["namespaces"][0]["gpu_util_percent"] is None
+    assert (line is not None and "leaves out 1 AKS managed GPU node(s)" in line and "aks-gpunp-0" in line) is said
+    assert said or line is None

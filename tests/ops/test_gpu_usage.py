@@ -227,3 +227,12 @@ def test_namespace_cost_covers_priced_gpus_and_counts_the_rest() -> None:
     (ns,) = gpu_usage.measure(kube, price_of=price_of).namespaces
     assert ns.usd_per_hour == pytest.approx(3.673)
     assert (ns.requested, ns.unpriced) == (3, 2)
+
+
+def test_measure_keeps_which_gpu_nodes_run_aks_managed_gpu_stack() -> None:
+    # AKS labels them kubernetes.azure.com/dcgm-exporter=enabled (Azure/AgentBaker cse_config.sh).
+    managed = node("aks-gpunp-0", "gpunp", "Standard_NC4as_T4_v3", 1)
+    managed["metadata"]["labels"]["kubernetes.azure.com/dcgm-exporter"] = "enabled"
+    nodes = [managed, node("aks-gpu-0", "gpu", "Standard_NC4as_T4_v3", 1)]
+    usage = gpu_usage.measure(FakeKube(nodes, []), price_of=price_of, keep_nodes=True)  # type: ignore[arg-type]
+    assert usage.managed_nodes == frozenset({"aks-gpunp-0"})

@@ -71,6 +71,7 @@ class NodePoolSpec:
     labels: dict[str, str] = field(default_factory=dict)
     gpu: bool = False
     gpu_driver: str | None = None
+    managed_gpu: bool = False  # gpuProfile.nvidia.managementMode Managed (check_managed_gpu)
     gpu_instance_profile: str | None = None
     os_sku: str | None = None
     spot: bool = False
@@ -97,6 +98,7 @@ class NodePoolSpec:
         no_gpu_taint: bool = False,
         labels: list[str] | None = None,
         gpu_driver: str | None = None,
+        managed_gpu: bool = False,
         gpu_instance_profile: str | None = None,
         os_sku: str | None = None,
         spot: bool = False,
@@ -121,6 +123,8 @@ class NodePoolSpec:
             raise UsageError(
                 f"--gpu-driver applies to GPU VM sizes; {size} has no GPU", hint="drop --gpu-driver or pick a GPU size"
             )
+        if managed_gpu:
+            check_managed_gpu(sku, size, driver, autoscaled=lo is not None)
         mig = _mig_profile(gpu_instance_profile, sku, size) if gpu_instance_profile else None
         return cls(
             name=names.nodepool_name(name),
@@ -135,6 +139,7 @@ class NodePoolSpec:
             labels=validate.labels(labels or [], "node label", RESERVED_LABEL_PREFIXES, "AKS"),
             gpu=is_gpu,
             gpu_driver=driver,
+            managed_gpu=managed_gpu,
             gpu_instance_profile=mig,
             os_sku=validate.choice(os_sku, OS_SKUS, "--os-sku") if os_sku else None,
             spot=spot,
@@ -251,6 +256,30 @@ def _check_spot(spot: bool, max_price: float | None, *, system: bool) -> None:
         )
 
 
+def check_managed_gpu(sku: GpuSku | None, size: str, driver: str | None, *, autoscaled: bool) -> None:
+    """What AKS's fully managed GPU stack takes (az aks nodepool add --enable-managed-gpu; upstream:
+    MicrosoftDocs/azure-aks-docs fb060abe articles/aks/aks-managed-gpu-nodes.md, Limitations and
+    "Defaults and overrides"): NVIDIA GPU sizes only; the driver always installed ("--gpu-driver None
+    is ignored when --enable-managed-gpu=true": refused here rather than dropped); no cluster
+    autoscaler ("Cluster autoscaler isn't supported on managed GPU node pools during preview")."""
+    if sku is None or sku.gpu_model.upper().startswith("AMD"):  # the vendor as gpus.py reads it
+        what = "has no GPU" if sku is None else f"has {sku.gpu_model} GPUs, not NVIDIA ones"
+        raise UsageError(
+            f"--enable-managed-gpu applies to NVIDIA GPU VM sizes; {size} {what}",
+            hint="drop --enable-managed-gpu or pick an NVIDIA GPU size (e.g. --gpu t4)",
+        )
+    if driver == "none":
+        raise UsageError(
+            "--enable-managed-gpu installs the NVIDIA driver; --gpu-driver none asks for none",
+            hint="drop --gpu-driver none, or drop --enable-managed-gpu to bring your own driver and GPU Operator",
+        )
+    if autoscaled:
+        raise UsageError(
+            f"AKS does not autoscale managed GPU pools ({_min()}/{_max()} with --enable-managed-gpu)",
+            hint=f"give a fixed size with {_count()} N and change it with 'akscli nodepool scale'",
+        )
+
+
 def _mig_profile(profile: str, sku: GpuSku | None, size: str) -> str:
     mig = validate.choice(profile, MIG_PROFILES, "--gpu-instance-profile")
     if sku is None or sku.gpu_family not in MIG_FAMILIES:
@@ -284,6 +313,11 @@ def build_body(spec: NodePoolSpec) -> dict[str, Any]:
         props["nodeLabels"] = dict(spec.labels)
     if spec.gpu_driver:
         props["gpuProfile"] = {"driver": "Install" if spec.gpu_driver == "install" else "None"}
+    if spec.managed_gpu:
+        # As Microsoft's example sends it (Azure/azure-rest-api-specs 1001d5a2 specification/containerservice/
+        # resource-manager/Microsoft.ContainerService/aks/stable/2026-08-01/examples/AgentPoolsCreate_ManagedGPU.json;
+        # managedClusters.json NvidiaGPUProfile.managementMode, ManagementMode enum Unmanaged|Managed).
+        props["gpuProfile"] = {"driver": "Install", "nvidia": {"managementMode": "Managed"}}
     if spec.gpu_instance_profile:
         props["gpuInstanceProfile"] = spec.gpu_instance_profile
     if spec.os_sku:
@@ -441,6 +475,8 @@ def summary(pool: Mapping[str, Any]) -> dict[str, Any]:
         "osSku": props.get("osSKU"),
         "spot": props.get("scaleSetPriority") == "Spot",
         "mig": props.get("gpuInstanceProfile"),
+        # Unmanaged where AKS installs the driver only; None where the pool has no NVIDIA profile.
+        "gpuManagement": ((props.get("gpuProfile") or {}).get("nvidia") or {}).get("managementMode"),
         "provisioningState": props.get("provisioningState"),
         "powerState": (props.get("powerState") or {}).get("code"),
         "taints": list(props.get("nodeTaints") or []),

@@ -62,6 +62,16 @@ MinCount = Annotated[
 MaxCount = Annotated[
     int | None, typer.Option("--max", "--max-count", metavar="MAX", help="Autoscaler maximum.", show_default=False)
 ]
+# AKS's fully managed GPU stack, by az's name (upstream: MicrosoftDocs/azure-aks-docs fb060abe
+# articles/aks/aks-managed-gpu-nodes.md: az aks nodepool add --enable-managed-gpu=true sets
+# gpuProfile.nvidia.managementMode Managed); --enable-managed-gpu=false is AKS's default, the driver only.
+ManagedGpu = Annotated[
+    bool,
+    typer.Option(
+        "--enable-managed-gpu",
+        help="AKS installs and runs the NVIDIA driver, device plugin and DCGM exporter (NVIDIA sizes; no autoscaler).",
+    ),
+]
 EnableAutoscaler = Annotated[
     bool,
     typer.Option(
@@ -153,6 +163,7 @@ COLUMNS = [
     Column("power", "powerState"),
     Column("gpu model", "gpuModel", wide=True),
     Column("mig", "mig", wide=True),
+    Column("gpu management", "gpuManagement", wide=True),
     Column("spot", "spot", wide=True),
     Column("os sku", "osSku", wide=True),
     Column("zones", "zones", wide=True),
