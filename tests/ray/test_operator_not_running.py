@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from akscli.ray.operator_gates import CONFIG_FIX, HELP_FIX, container_gates, read_config
+from akscli.ray.operator_gates import CONFIG_FIX, HELP_FIX, NUMBER_FIX, container_gates, read_config
 from tests.cli import invoke
 from tests.emulators.kube.controllers.kuberay.gates import FLAG_PARSE, HELP, exits_at_start, start_error
 from tests.ray.test_cli_cluster import wait_until
@@ -53,6 +53,30 @@ def test_go_refuses_a_flag_main_go_does_not_define_and_answers_help(
     else:
         assert ours.problem == f"KubeRay v1.7 exits at start: {error}"
         assert "--watch-namespace," in str(ours.fix)
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--qps=x"], 'invalid value "x" for flag -qps: parse error'),
+        (["-burst", "1.5"], 'invalid value "1.5" for flag -burst: parse error'),
+        (["--reconcile-concurrency=9223372036854775808"], "for flag -reconcile-concurrency: value out of range"),
+        (["--qps=0x1p4", "--burst=0x10", "--reconcile-concurrency=1_0"], None),  # strconv's own syntax
+    ],
+)
+def test_go_refuses_a_number_flag_it_cannot_parse_and_exits_2(args: list[str], error: str | None) -> None:
+    # golang/go src/flag/flag.go parseOne: flag.Value.Set's error (intValue/float64Value.Set, numError).
+    container = {"image": V170, "args": args}
+    spec = {"containers": [container]}
+    ours = container_gates(container)
+    if error is None:
+        assert (start_error(container), exits_at_start(spec), ours.problem) == (None, None, None)
+        return
+    found = exits_at_start(spec)
+    assert found is not None and found[0].endswith(error) and found[1] == 2
+    assert str(ours.problem).startswith("KubeRay v1.7 exits at start: invalid value ")
+    assert str(ours.problem).endswith(error)
+    assert ours.fix == NUMBER_FIX
 
 
 def test_help_exits_0_with_the_usage_line() -> None:

@@ -97,7 +97,10 @@ def test_a_sidecar_jobs_head_pod_deleted_fails_the_job_ray_head_pod_not_found(
     ray_emulator: Callable[..., Any],
 ) -> None:
     # checkSubmitterAndUpdateStatusIfNeeded, SidecarMode: a pass that finds no head pod
-    # (common/association.go GetRayClusterHeadPod) fails the attempt AppFailed.
+    # (common/association.go GetRayClusterHeadPod) fails the attempt AppFailed. The head is not made
+    # again: the job's cluster is provisioned and annotated ray.io/disable-provisioned-head-restart
+    # (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/raycluster_controller.go reconcilePods,
+    # shouldSkipHeadPodRestart), so no pass can find a new one and the outcome does not race.
     emu = ray_emulator(run_seconds=30)
     _sidecar_job(emu, "python x.py")
     wait_until(
@@ -115,6 +118,13 @@ def test_a_sidecar_jobs_head_pod_deleted_fails_the_job_ray_head_pod_not_found(
         "Ray head pod not found.",
     )
     assert "Ray head pod not found." in result.stderr
+    # The pass the deletion woke (Owns(&corev1.Pod{})) wrote calculateStatus's HeadPodNotFound.
+    wait_until(lambda: "podName" not in emu.cluster.get(RAY, "RayCluster", "default", cluster)["status"]["head"])
+    status = emu.cluster.get(RAY, "RayCluster", "default", cluster)["status"]
+    [ready] = [c for c in status["conditions"] if c["type"] == "HeadPodReady"]
+    assert (ready["status"], ready["reason"], ready["message"]) == ("False", "HeadPodNotFound", "Head Pod not found")
+    heads = f"ray.io/cluster={cluster},ray.io/node-type=head"
+    assert emu.cluster.list("v1", "Pod", "default", label_selector=heads) == []
 
 
 def test_a_sidecar_that_ends_0_while_the_job_runs_fails_it_after_the_grace_period(

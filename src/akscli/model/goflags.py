@@ -4,7 +4,9 @@ operator's controller or an endpoint picker was started."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+import re
+from collections.abc import Iterable, Mapping
 
 
 def go_flag(args: Iterable[str], name: str) -> str | None:
@@ -42,8 +44,48 @@ GO_BOOL_VALUES = frozenset(("1", "t", "T", "TRUE", "true", "True", "0", "f", "F"
 HELP = "flag: help requested"
 
 
+# Go's number literals as strconv reads a flag's value: ParseInt(s, 0, 64) for an int flag (a base
+# prefix, a leading 0 octal, "_" between digits), ParseFloat(s, 64) for a float64 flag (decimal or
+# hex, "_" between digits, Inf, Infinity, NaN) (golang/go src/strconv/atoi.go, atof.go, underscoreOK).
+_GO_INT = re.compile(
+    r"[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0(?:_?[0-7])*|[1-9](?:_?[0-9])*)"
+)
+_DIGITS, _HEX = r"[0-9](?:_?[0-9])*", r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"
+_GO_FLOAT = re.compile(
+    rf"[+-]?(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?{_DIGITS})?"
+    rf"|0[xX]_?(?:{_HEX}(?:\.(?:{_HEX})?)?|\.{_HEX})[pP][+-]?{_DIGITS})"
+)
+_GO_SPECIAL = re.compile(r"[+-]?(?:inf|infinity)|nan", re.IGNORECASE)
+
+
+def go_number_error(kind: str, value: str) -> str | None:
+    """The error a Go flag of ``kind`` ("int": flag.IntVar, "float64": flag.Float64Var) gives
+    ``value``: numError's "parse error" (strconv.ErrSyntax) or "value out of range"
+    (strconv.ErrRange) (golang/go src/flag/flag.go intValue.Set, float64Value.Set, numError); None
+    when it parses."""
+    if kind == "int":
+        if not _GO_INT.fullmatch(value):
+            return "parse error"
+        digits = value.replace("_", "")
+        sign, body = (digits[0], digits[1:]) if digits[0] in "+-" else ("", digits)
+        octal = len(body) > 1 and body[0] == "0" and body[1] not in "xXbBoO"
+        number = int(sign + body[1:], 8) if octal else int(sign + body, 0)
+        return None if -(2**63) <= number < 2**63 else "value out of range"
+    if _GO_SPECIAL.fullmatch(value):
+        return None
+    if not _GO_FLOAT.fullmatch(value):
+        return "parse error"
+    digits = value.replace("_", "")
+    hexadecimal = "x" in digits.lower()
+    parsed = float.fromhex(digits) if hexadecimal else float(digits)
+    return "value out of range" if math.isinf(parsed) else None
+
+
 def go_parse(
-    argv: Iterable[str], bool_flags: Iterable[str], defined: Iterable[str] | None = None
+    argv: Iterable[str],
+    bool_flags: Iterable[str],
+    defined: Iterable[str] | None = None,
+    numbers: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, str], str | None]:
     """flag.Parse of a program's ``argv`` (without the program's name), whose bool flags are
     ``bool_flags`` (golang/go src/flag/flag.go parseOne, FlagSet.Parse): each flag's last value
@@ -51,7 +93,9 @@ def go_parse(
     ``os.Exit(2)``, or None (HELP: the usage asked for, exit 0). Parsing stops before the first
     word that is no flag, or after "--". ``defined``: every flag the program defines (None: not
     known, so an undefined flag is read as a string flag); another is refused as parseOne does
-    ("flag provided but not defined: -NAME"), and an undefined h or help is HELP."""
+    ("flag provided but not defined: -NAME"), and an undefined h or help is HELP. ``numbers``: the
+    int and float64 flags (name: "int" or "float64"); a value Go cannot parse is refused as
+    parseOne does ("invalid value %q for flag -%s: %v")."""
     bools, words = frozenset(bool_flags), list(argv)
     known = None if defined is None else frozenset(defined) | bools
     values: dict[str, str] = {}
@@ -76,6 +120,9 @@ def go_parse(
             if i >= len(words):
                 return values, f"flag needs an argument: -{name}"
             value, i = words[i], i + 1
+        problem = go_number_error(numbers[name], value) if numbers and name in numbers else None
+        if problem is not None:
+            return values, f"invalid value {_go_quote(value)} for flag -{name}: {problem}"
         values[name] = value
     return values, None
 

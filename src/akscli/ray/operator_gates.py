@@ -170,6 +170,14 @@ DEFINED_FLAGS: dict[tuple[int, int], tuple[str, ...]] = {
     (1, 4): _V1_4_FLAGS,
     **dict.fromkeys(((1, 5), (1, 6), (1, 7)), (*_V1_4_FLAGS, "qps", "burst")),
 }
+# ray-project/kuberay ray-operator/main.go flag.IntVar (reconcile-concurrency; v1.5+ burst) and
+# flag.Float64Var (v1.5+ qps): a value Go's strconv cannot parse stops flag.Parse (golang/go
+# src/flag/flag.go parseOne, "invalid value %q for flag -%s: %v"), exit 2.
+NUMBER_FLAGS = {"reconcile-concurrency": "int", "burst": "int", "qps": "float64"}
+NUMBER_FIX = (
+    "give --reconcile-concurrency and --burst a whole number and --qps a number, as Go reads them "
+    "(10, 0x1F, 1.5, 1e3) (helm: the chart's values)"
+)
 HELP_FIX = "drop -h/-help from the operator's command and args: it only prints its usage and exits"
 UNDEFINED_FIX = "drop the flag from the operator's command and args (helm: the chart's values); it defines only: "
 BOOL_FIX = (
@@ -266,13 +274,16 @@ def container_gates(
     release = release_of(str(container.get("image") or ""))
     where = f"KubeRay v{release[0]}.{release[1]}" if release else "KubeRay"
     defined = DEFINED_FLAGS.get(release) if release is not None else None
-    flags, parse_error = go_parse(operator_argv(container), BOOL_FLAGS, defined)
+    numbers = NUMBER_FLAGS if defined is not None else None
+    flags, parse_error = go_parse(operator_argv(container), BOOL_FLAGS, defined, numbers)
     if parse_error == HELP:  # flag.CommandLine is ExitOnError: ErrHelp prints the usage and exits 0
         return OperatorGates(release, problem=f"{where} prints its usage and exits at start ({HELP})", fix=HELP_FIX)
     if parse_error is not None:  # ... any other error is printed, then os.Exit(2)
         fix = BOOL_FIX
         if parse_error.startswith("flag provided but not defined") and defined is not None:
             fix = UNDEFINED_FIX + ", ".join(f"--{name}" for name in sorted(defined))
+        elif parse_error.startswith("invalid value "):
+            fix = NUMBER_FIX
         return OperatorGates(release, problem=f"{where} exits at start: {parse_error}", fix=fix)
     if flags.get("config") and isinstance(config, tuple):  # read and decoded before the gates are set
         return OperatorGates(release, problem=f"{where} exits at start: {config[0]}: {config[1]}", fix=CONFIG_FIX)

@@ -81,6 +81,26 @@ def head_pod_ready(head: dict[str, Any]) -> tuple[str, str, str]:
     return str(ready.get("status")), reason or "Unknown", message
 
 
+HEAD_NOT_FOUND = "HeadPodNotFound"  # ray-project/kuberay v1.7.0 ray-operator/apis/ray/v1/raycluster_types.go
+
+
+def skips_head_restart(rc: Mapping[str, Any], conditions: list[dict[str, Any]], at: tuple[int, int]) -> bool:
+    """Whether reconcilePods, finding no head pod, leaves it gone instead of making a new one: the
+    cluster is RayClusterProvisioned and, from v1.6, annotated ray.io/disable-provisioned-head-restart
+    "true" (rayjob_controller.go constructRayClusterForRayJob puts it on a SidecarMode job's cluster:
+    a new head would not rerun the job); in v1.5, any cluster a RayJob made (label
+    ray.io/originated-from-crd); before v1.5 never (upstream: ray-project/kuberay
+    ray-operator/controllers/ray/raycluster_controller.go reconcilePods, shouldSkipHeadPodRestart at
+    v1.6.0 and v1.7.0; the originated-from check at v1.5.0, v1.5.1; none at v1.4.2; kuberay PR 4234)."""
+    provisioned = find_condition(conditions, "RayClusterProvisioned")
+    if provisioned is None or provisioned.get("status") != "True":
+        return False
+    meta = rc.get("metadata") or {}
+    if at >= (1, 6):
+        return bool((meta.get("annotations") or {}).get("ray.io/disable-provisioned-head-restart") == "true")
+    return at == (1, 5) and (meta.get("labels") or {}).get("ray.io/originated-from-crd") == "RayJob"
+
+
 class ClusterReconciler:
     """The RayCluster half of the simulator; mixed into ``KubeRayController``."""
 
@@ -138,10 +158,15 @@ class ClusterReconciler:
             # pods") before any worker group; calculateStatus fails on it too (common/association.go
             # GetRayClusterHeadPod), so nothing is created or deleted and no status is written.
             return dict(rc)
-        head = heads[0] if heads else self._head_pod(cluster, ns, name, spec, head_template, owner)
-        error = self._reconcile_workers(cluster, rc, pods, owner)
+        head: dict[str, Any] | None = heads[0] if heads else None
+        error = None
+        if head is None and skips_head_restart(rc, conditions, Gates(cluster).release()):
+            pass  # reconcilePods returns before the workers: nothing made or deleted
+        else:
+            head = head or self._head_pod(cluster, ns, name, spec, head_template, owner)
+            error = self._reconcile_workers(cluster, rc, pods, owner)
         pods = cluster.list("v1", "Pod", ns, label_selector=f"ray.io/cluster={name}")
-        head = next((p for p in pods if p["metadata"]["name"] == head["metadata"]["name"]), head)
+        head = next((p for p in pods if head is not None and p["metadata"]["name"] == head["metadata"]["name"]), head)
         workers = [p for p in pods if p["metadata"]["labels"].get("ray.io/node-type") == "worker"]
         groups = spec.get("workerGroupSpecs") or []
         desired = sum(desired_replicas(g) for g in groups)
@@ -153,7 +178,10 @@ class ClusterReconciler:
             remove_condition(conditions, "ReplicaFailure")
         else:
             set_condition(conditions, "ReplicaFailure", True, error[0], error[1])
-        set_condition(conditions, "HeadPodReady", *head_pod_ready(head))
+        # calculateStatus: no head pod is HeadPodReady False, HeadPodNotFound (upstream:
+        # ray-project/kuberay v1.7.0 ray-operator/controllers/ray/raycluster_controller.go).
+        ready = head_pod_ready(head) if head else ("False", HEAD_NOT_FOUND, "Head Pod not found")
+        set_condition(conditions, "HeadPodReady", *ready)
         provisioned = find_condition(conditions, "RayClusterProvisioned")
         if provisioned is None or provisioned.get("status") != "True":
             if all_running:
@@ -177,7 +205,7 @@ class ClusterReconciler:
         if status.get("state") == "suspended":
             status["state"] = None
         svc = cluster.get("v1", "Service", ns, svc_name) or {"spec": {"ports": []}}
-        head_ip = (head.get("status") or {}).get("podIP", "")
+        head_ip = ((head or {}).get("status") or {}).get("podIP", "")
         gpu = gpus(head_template)
         sized: list[tuple[Mapping[str, Any], int]] = [(head_template, 1)]
         for group in groups:
@@ -214,8 +242,9 @@ class ClusterReconciler:
                 "desiredGPU": str(gpu),
                 "desiredTPU": "0",
                 "head": {
-                    "podName": head["metadata"]["name"],
-                    "podIP": (head.get("status") or {}).get("podIP", ""),
+                    # updateHeadInfo: no head pod empties both (omitempty: the keys go).
+                    "podName": head["metadata"]["name"] if head else None,
+                    "podIP": head_ip if head else None,
                     "serviceName": svc_name,
                     # getHeadServiceIPAndName: a headless head Service reports the head pod's IP.
                     "serviceIP": head_ip if svc["spec"].get("clusterIP") == "None" else svc["spec"].get("clusterIP"),

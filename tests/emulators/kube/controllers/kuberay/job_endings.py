@@ -195,9 +195,11 @@ class JobEndings:
         found.", jobStatus as last read (upstream: ray-project/kuberay feeaf72f
         ray-operator/controllers/ray/rayjob_controller.go checkSubmitterAndUpdateStatusIfNeeded;
         common/association.go GetRayClusterHeadPod lists the head pods by label, none is nil). The
-        simulator's RayCluster controller does not watch pods, so a deleted head stays gone until the
-        RayCluster is reconciled again; upstream's makes it again at once, and the RayJob's pass
-        (every 3 s) may find the new head instead. Whether to retry (``_failed_attempt``)."""
+        head stays gone: the job's RayCluster is provisioned and annotated
+        ray.io/disable-provisioned-head-restart, so the RayCluster controller makes no new one
+        (raycluster_controller.go reconcilePods, shouldSkipHeadPodRestart; cluster.py
+        skips_head_restart), and every pass after the deletion finds none. Whether to retry
+        (``_failed_attempt``)."""
         return self._failed_attempt(
             cluster, job, rc_name, {"reason": "AppFailed", "message": "Ray head pod not found."}
         )
