@@ -24,8 +24,10 @@ from tests.cli import invoke
 from tests.emulators.kube.controllers.kuberay.gates import FLAG_PARSE, HELP, exits_at_start, start_error
 from tests.ray.test_cli_cluster import wait_until
 from tests.ray.test_kuberay_alpha_options import V170
+from tests.ray.test_kuberay_states import _cluster_spec
 from tests.ray.test_operator_batch_rules import _operator_deployment
 
+RAY = "ray.io/v1"
 V132 = "quay.io/kuberay/operator:v1.3.2"
 CONFIG_PATH = "/etc/kuberay/config.yaml"
 
@@ -162,3 +164,34 @@ def test_nothing_is_reconciled_while_the_operator_crash_loops_and_ray_says_so(
     deployment["spec"]["template"]["spec"]["containers"][0]["args"] = ["--watch-namespace=default"]
     emu.cluster.update(deployment)
     wait_until(lambda: bool((emu.cluster.get("ray.io/v1", "RayCluster", "default", "idle") or {}).get("status")))
+
+
+def test_a_running_jobs_end_waits_for_the_operator_to_run_again(ray_emulator: Callable[..., Any]) -> None:
+    """A RayJob Running when its operator starts crash-looping: no pass reads the Ray job's end, so
+    the RayJob stays Running (jobStatus RUNNING) while the operator is down; the first pass of the
+    restarted operator completes it (ray-project/kuberay v1.7.0 ray-operator/main.go exitOnError
+    before mgr.Start; rayjob_controller.go, the Running case)."""
+    emu = ray_emulator(run_seconds=1.5)
+    [simulator] = [c for c in emu.controllers.controllers if hasattr(c, "operator_down")]
+    _operator_deployment(emu, {"image": V170, "args": []}, [])
+    job = {"entrypoint": "python x.py", "submissionMode": "HTTPMode", "rayClusterSpec": _cluster_spec()}
+    emu.cluster.create(
+        {"apiVersion": RAY, "kind": "RayJob", "metadata": {"name": "j", "namespace": "default"}, "spec": job}
+    )
+    wait_until(
+        lambda: (emu.cluster.get(RAY, "RayJob", "default", "j").get("status") or {}).get("jobStatus") == "RUNNING"
+    )
+    _set_args(emu, ["--watch-namespaces=default"])
+    wait_until(simulator.operator_down)  # its new pod exits 2 (about 0.3 s here; the job runs 1.5 s)
+    # --timeout 2s: past the job's run_seconds, and the wait ends with the RayJob still Running.
+    assert invoke("ray", "job", "status", "j", "--wait", "--timeout", "2s").exit_code != 0
+    status = emu.cluster.get(RAY, "RayJob", "default", "j")["status"]
+    assert (status["jobDeploymentStatus"], status["jobStatus"]) == ("Running", "RUNNING")
+    _set_args(emu, [])
+    wait_until(lambda: emu.cluster.get(RAY, "RayJob", "default", "j")["status"]["jobDeploymentStatus"] == "Complete")
+
+
+def _set_args(emu: Any, args: list[str]) -> None:
+    deployment = emu.cluster.get("apps/v1", "Deployment", "kuberay-system", "kuberay-operator")
+    deployment["spec"]["template"]["spec"]["containers"][0]["args"] = args
+    emu.cluster.update(deployment)

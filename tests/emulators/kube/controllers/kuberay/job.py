@@ -303,7 +303,7 @@ class JobReconciler(JobEndings):
         while (rc.get("status") or {}).get("state") != "ready":
             time.sleep(max(self.delay, 0.05))
             current = cluster.get(RAY, "RayCluster", ns, rc_name)
-            if self._job(cluster, ns, name) is None or not self._running():
+            if not self._hold() or self._job(cluster, ns, name) is None:
                 return False
             if deadline.passed():
                 return self._fail_unretried(cluster, job, rc_name, deadline.failure())
@@ -335,7 +335,7 @@ class JobReconciler(JobEndings):
         uid = (rc.get("metadata") or {}).get("uid")
         while time.monotonic() < until or checks is not None:
             time.sleep(min(self.delay or 0.01, 0.05))
-            if self._job(cluster, ns, name) is None:
+            if not self._hold() or self._job(cluster, ns, name) is None:
                 return False
             if selector and cluster.get(RAY, "RayCluster", ns, rc_name) is None:
                 back = self._selected_cluster_gone(cluster, job, rc_name, job_id, submitter, deadline)
@@ -363,6 +363,8 @@ class JobReconciler(JobEndings):
             head_selector = f"ray.io/cluster={rc_name},ray.io/node-type=head"
             if mode == "SidecarMode" and not cluster.list("v1", "Pod", ns, label_selector=head_selector):
                 return self._sidecar_head_gone(cluster, job, rc_name) and self._retry(cluster, ns, name, rc_name)
+        if not self._hold():
+            return False
         if mode == "SidecarMode" and self.failure == "sidecar-ends-early":
             return bool(self._sidecar_ended_early(cluster, job, rc_name)) and self._retry(cluster, ns, name, rc_name)
         if not self._finish_job(cluster, job, rc_name, job_id, submitter, mode, attempt):
@@ -458,6 +460,20 @@ class JobReconciler(JobEndings):
         time.sleep(self.delay)
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
         return rc["metadata"].get("uid"), submitter
+
+    def operator_down(self) -> bool:
+        return False  # KubeRayController's: whether the operator pods it stands for all exist, none running
+
+    def _hold(self) -> bool:
+        """Wait while the operator is down: a job thread stands for the RayJob controller's
+        requeued passes (RayJobDefaultRequeueDuration, 3 s), and a manager that is not running
+        makes none (upstream: ray-project/kuberay v1.7.0 ray-operator/main.go, exitOnError before
+        mgr.Start; ray-operator/controllers/ray/rayjob_controller.go Reconcile). The Ray job itself
+        runs on in its cluster: the first pass after the operator is back reads where it is. False
+        once the emulator stops."""
+        while self._running() and self.operator_down():
+            time.sleep(max(self.delay, 0.05))
+        return self._running()
 
     def _running(self) -> bool:
         """Still registered with a running emulator (a waiting job thread ends with it)."""
