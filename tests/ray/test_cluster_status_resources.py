@@ -36,3 +36,4 @@ def test_the_rows_show_the_quantities_as_kuberay_wrote_them() -> None:
     }
     rows = dict(ray.cluster_summary_fields(ray.cluster_summary(cluster, []), []))
     assert (rows["cpus"], rows["memory"], rows["gpus"]) == ("1500m desired", "12Gi desired", "0 in use of 2 desired")
+    assert rows["head"] == "<none> (not ready)"  # no head pod yet: not Python's None

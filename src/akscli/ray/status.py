@@ -404,7 +404,8 @@ def cluster_summary_fields(
         ("state", summary["state"]),
         ("ray version", summary["rayVersion"]),
         *([("created", summary["created"])] if wide else []),
-        ("head", f"{head['pod']} ({'ready' if head['ready'] else 'not ready'})"),
+        # No head pod yet (KubeRay down, or not yet made): <none>, as kubectl describe prints an empty field.
+        ("head", f"{head['pod'] or '<none>'} ({'ready' if head['ready'] else 'not ready'})"),
         *([("head pod IP", summary["headPodIP"]), ("head service IP", summary["headServiceIP"])] if wide else []),
         ("cpus", f"{summary['cpus']['desired']} desired"),
         ("memory", f"{summary['memory']['desired']} desired"),
