@@ -154,7 +154,7 @@ def test_nothing_is_reconciled_while_the_operator_crash_loops_and_ray_says_so(
     pod, _ = _operator_deployment(emu, {"image": V170, "args": ["--watch-namespaces=default"]}, [])
     assert pod()["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"] == 2
     result = invoke("ray", "cluster", "create", "idle", "--wait", "--timeout", "1s")
-    assert result.exit_code != 0, result
+    assert result.exit_code == 5, result  # timed out (docs/exit-codes.md)
     assert "the KubeRay operator is not running" in result.stderr, result.stderr
     assert "kubectl logs -n kuberay-system deploy/kuberay-operator" in result.stderr, result.stderr
     assert "flag provided but not defined: -watch-namespaces" in result.stderr, result.stderr
