@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.baremetal.nodes import cpu_node
 from tests.cli import invoke, start, stop
 from tests.emulators.kube.controllers.kuberay.gcs_ft import REDIS_CLEANUP_FINALIZER
 from tests.emulators.kube.controllers.kuberay.job import RAYJOB_FINALIZER
@@ -85,9 +84,8 @@ def test_cluster_delete_with_gcs_fault_tolerance_returns_once_kuberays_redis_cle
 ) -> None:
     from tests.emulators.kube.controllers.builtin import JobController
 
-    emu = ray_emulator()
+    emu = ray_emulator()  # with the system pool's node: the clean-up Job's pod runs only on a node
     emu.controllers.add(JobController(delay=0.02))  # runs KubeRay's Redis clean-up Job
-    emu.cluster.create(cpu_node("aks-system-0"))  # the Job's pod runs only on a node
     result = invoke("ray", "cluster", "create", "ft", "--annotation", "ray.io/ft-enabled=true")
     assert result.exit_code == 0, result
     wait_until(lambda: _finalizers(emu, "RayCluster", "ft") == [REDIS_CLEANUP_FINALIZER])
