@@ -39,10 +39,6 @@ NODEPOOL_LABEL = "karpenter.sh/nodepool"
 # NodeClaimTerminationTimestampAnnotationKey; nodeclaim/lifecycle/controller.go writes it, RFC 3339).
 TERMINATION_TIME = "karpenter.sh/nodeclaim-termination-timestamp"
 GPU_RESOURCE = "nvidia.com/gpu"
-# Label domains a NodePool's template labels may not use (the NodePool CRD's rules on
-# spec.template.metadata.labels: karpenter.sh, karpenter.azure.com and kubernetes.azure.com are
-# restricted) and AKS's own (use-labels.md), as `nodepool add` refuses them for ARM pools.
-RESERVED_LABEL_PREFIXES = ("karpenter.sh/", "karpenter.azure.com/", "kubernetes.azure.com/", "kubernetes.io/")
 NOT_ENABLED_HINT = (
     "enable it: az aks update -g GROUP -n CLUSTER --node-provisioning-mode Auto (or akscli cluster create "
     "--node-provisioning auto); or add an ARM pool: drop --auto-provision and give --cluster and -g"
@@ -149,6 +145,20 @@ def _typed(value: Any) -> bool:
     return value is not None and value is not False and value not in ([], "")
 
 
+def _flag_labels(pairs: Sequence[str]) -> dict[str, str]:
+    """``--labels`` parsed, each key checked against the template's rules for spec.template.metadata.labels
+    (nap-gpu.values.yaml ``labels``: the NodePool CRD's x-kubernetes-validations, upstream
+    Azure/karpenter-provider-azure pkg/apis/crds/karpenter.sh_nodepools.yaml, and AKS's kubernetes.io/), so
+    the error names the flag the user typed and the rule, not the template value, and comes before any output."""
+    from akscli import render, value_types
+
+    labels = validate.labels(pairs, "--labels")
+    decl = render.values_spec(TEMPLATE)["labels"]
+    for key in labels:
+        value_types.reserved(key, decl, "--labels")
+    return labels
+
+
 @dataclass
 class NapPoolSpec:
     name: str
@@ -238,7 +248,7 @@ class NapPoolSpec:
             # upstream: Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/labels.go
             # WellKnownValuesForRequirements[CapacityTypeLabelKey] = on-demand, spot.
             capacity_types=["spot"] if spot else ["on-demand"],
-            labels=validate.labels(labels, "node label", RESERVED_LABEL_PREFIXES, "Karpenter and AKS"),
+            labels=_flag_labels(labels),
             taints=taint_list,
             max_gpus=max_gpus,
             weight=weight,

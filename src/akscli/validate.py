@@ -175,7 +175,7 @@ def labels(
         if key.startswith(reserved):
             prefix = next(p for p in reserved if key.startswith(p))
             raise UsageError(
-                f"{what} {key} uses the prefix {prefix}, which {reserved_by} reserves for the labels it sets",
+                f"{what} {key} uses the prefix {prefix}, kept for labels set by {reserved_by}",
                 hint="use a prefix of your own, e.g. example.com/team=ml",
             )
     return result

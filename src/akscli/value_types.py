@@ -233,15 +233,27 @@ def _reserved(name: str, decl: Mapping[str, Any], what: str) -> None:
     (``x.find("^([^/]+)").endsWith("karpenter.sh")``), so ``team.karpenter.sh/x`` is refused too.
     ``reserved_by`` names who keeps them."""
     domain = name.split("/", 1)[0]
-    found = next(("this key" for k in decl.get("reserved_keys", ()) if name == k), None)
-    found = found or next((f"the prefix {p}" for p in decl.get("reserved_prefixes", ()) if name.startswith(p)), None)
-    found = found or next((f"the domain {d}" for d in decl.get("reserved_domains", ()) if domain.endswith(d)), None)
+    # The rule in the CRD's own words ('label "agentpool" is restricted', 'label domain "karpenter.sh" is
+    # restricted': the x-kubernetes-validations messages there).
+    found = next((f'label "{k}" is restricted' for k in decl.get("reserved_keys", ()) if name == k), None)
+    found = found or next(
+        (f"the prefix {p} is restricted" for p in decl.get("reserved_prefixes", ()) if name.startswith(p)), None
+    )
+    found = found or next(
+        (f'label domain "{d}" is restricted' for d in decl.get("reserved_domains", ()) if domain.endswith(d)), None
+    )
     if found:
         owner = decl.get("reserved_by", "its owner")
         raise UsageError(
-            f"invalid {what} key {name}: {owner} reserve {found} for the labels they set",
+            f"invalid {what} key {name}: {found}, kept for labels set by {owner}",
             hint="use a prefix of your own, e.g. example.com/team=ml",
         )
+
+
+def reserved(name: str, decl: Mapping[str, Any], what: str) -> None:
+    """_reserved for a caller outside render: a flag's map key checked against a template value's declared
+    rules (``what``: the flag, e.g. ``--labels``), before anything is rendered or printed."""
+    _reserved(name, decl, what)
 
 
 # Key rules by declared ``keys``: annotations take qualified names (k8s.io/apimachinery

@@ -215,7 +215,7 @@ def test_a_node_label_with_a_prefix_aks_reserves_is_refused(label: str) -> None:
         nodepools.NodePoolSpec.from_flags(
             name="gpu", cluster="aks1", resource_group=RG, vm_size="Standard_D8ds_v5", labels=[label]
         )
-    assert "reserves" in err.value.message
+    assert "kept for labels set by AKS" in err.value.message
 
 
 def test_a_b_series_system_pool_is_refused() -> None:

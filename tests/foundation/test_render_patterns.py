@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from akscli import render
+from akscli import render, validate
 from akscli.errors import UsageError
 from tests.cli import invoke
 
@@ -62,14 +62,14 @@ def test_render_refuses_a_duration_the_nodepool_crd_would_refuse_with_exit_2() -
 @pytest.mark.parametrize(
     ("label", "reserved"),
     [
-        ("agentpool", "this key"),
-        ("accelerator", "this key"),
-        ("storageprofile", "this key"),
-        ("storagetier", "this key"),
-        ("team.karpenter.sh/pool", "the domain karpenter.sh"),
-        ("karpenter.azure.com/sku-name", "the domain karpenter.azure.com"),
-        ("kubernetes.azure.com/mode", "the domain kubernetes.azure.com"),
-        ("kubernetes.io/hostname", "the prefix kubernetes.io/"),
+        ("agentpool", 'label "agentpool" is restricted'),
+        ("accelerator", 'label "accelerator" is restricted'),
+        ("storageprofile", 'label "storageprofile" is restricted'),
+        ("storagetier", 'label "storagetier" is restricted'),
+        ("team.karpenter.sh/pool", 'label domain "karpenter.sh" is restricted'),
+        ("karpenter.azure.com/sku-name", 'label domain "karpenter.azure.com" is restricted'),
+        ("kubernetes.azure.com/mode", 'label domain "kubernetes.azure.com" is restricted'),
+        ("kubernetes.io/hostname", "the prefix kubernetes.io/ is restricted"),
     ],
 )
 def test_render_refuses_a_nodepool_label_the_crd_restricts(label: str, reserved: str) -> None:
@@ -78,7 +78,8 @@ def test_render_refuses_a_nodepool_label_the_crd_restricts(label: str, reserved:
     # at apply, refused before rendering.
     with pytest.raises(UsageError) as caught:
         render.check_values("nodepool/nap-gpu", {"name": "gpu", "sku_names": ["a"], "labels": {label: "x"}})
-    assert f"key {label}: Karpenter and AKS reserve {reserved}" in caught.value.message
+    assert caught.value.message.startswith(f"invalid value labels of template nodepool/nap-gpu key {label}: ")
+    assert f"{reserved}, kept for labels set by Karpenter and AKS" in caught.value.message
     assert "example.com/team=ml" in (caught.value.hint or "")
 
 
@@ -87,11 +88,28 @@ def test_a_nodepool_label_of_another_domain_is_kept() -> None:
     assert render.check_values("nodepool/nap-gpu", values)["labels"] == values["labels"]
 
 
-def test_nodepool_add_refuses_a_crd_restricted_label_with_exit_2() -> None:
-    flags = ("--auto-provision", "--gpu", "h100", "--labels", "agentpool=gpu", "--dry-run")
+@pytest.mark.parametrize(
+    ("label", "rule"),
+    [("agentpool=gpu", 'label "agentpool" is restricted'), ("team.karpenter.sh/x=1", 'label domain "karpenter.sh"')],
+)
+def test_nodepool_add_refuses_a_crd_restricted_label_naming_the_flag_and_the_rule(label: str, rule: str) -> None:
+    # The flag the user typed, and the CRD's rule in its own words (Azure/karpenter-provider-azure
+    # pkg/apis/crds/karpenter.sh_nodepools.yaml x-kubernetes-validations messages), not the template's
+    # value; and nothing before it (not the --gpu sizes line).
+    flags = ("--auto-provision", "--gpu", "h100", "--labels", label, "--dry-run")
     result = invoke("nodepool", "add", "gpu", *flags)
     assert result.exit_code == 2 and result.stdout == ""
-    assert "key agentpool: Karpenter and AKS reserve this key" in result.stderr
+    key = label.split("=")[0]
+    assert result.stderr.startswith(f"error: invalid --labels key {key}: {rule}"), result.stderr
+    assert "template" not in result.stderr and "kept for labels set by Karpenter and AKS" in result.stderr
+
+
+def test_an_aks_reserved_label_prefix_is_refused_in_one_grammatical_line() -> None:
+    with pytest.raises(UsageError) as caught:
+        validate.labels(["kubernetes.azure.com/mode=x"], "--labels", ("kubernetes.azure.com/",), "AKS")
+    assert caught.value.message == (
+        "--labels kubernetes.azure.com/mode uses the prefix kubernetes.azure.com/, kept for labels set by AKS"
+    )
 
 
 SELECT = [{"group": "", "version": "v1", "kind": "Namespace", "name": "ml"}]

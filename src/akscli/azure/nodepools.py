@@ -136,7 +136,7 @@ class NodePoolSpec:
             max_count=hi,
             mode=mode_v,
             taints=taint_list,
-            labels=validate.labels(labels or [], "node label", RESERVED_LABEL_PREFIXES, "AKS"),
+            labels=validate.labels(labels or [], "--labels", RESERVED_LABEL_PREFIXES, "AKS"),
             gpu=is_gpu,
             gpu_driver=driver,
             managed_gpu=managed_gpu,

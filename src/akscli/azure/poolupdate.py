@@ -53,7 +53,7 @@ def parse(
         )
     label_map = None
     if labels is not None:
-        label_map = validate.labels([v for v in labels if v], "node label", RESERVED_LABEL_PREFIXES, "AKS")
+        label_map = validate.labels([v for v in labels if v], "--labels", RESERVED_LABEL_PREFIXES, "AKS")
     taint_list = None
     if taints is not None:
         taint_list = []
