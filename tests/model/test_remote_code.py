@@ -146,3 +146,47 @@ def test_deploy_reads_tokenizer_config_only_for_a_repo_with_tokenizer_code(hub: 
     )
     assert [path for path, _ in hub.requests].count(f"/{REPO}/resolve/main/tokenizer_config.json") == 1
     assert _deploy("--runtime", "vllm", *old, "--trust-remote-code", "-o", "name").exit_code == 0
+
+
+# A Mistral-format repo: params.json beside a config.json whose model_type no transformers maps (and no auto_map).
+MISTRAL_NEXT = {
+    "architectures": ["MistralForCausalLM"],
+    "model_type": "mistral_next",
+    "max_position_embeddings": 32768,
+    "num_hidden_layers": 32,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 8,
+    "hidden_size": 4096,
+}
+PARAMS = {"path": "params.json"}
+CONSOLIDATED = {"path": "consolidated.safetensors"}
+
+
+def test_vllm_reads_params_json_first_from_v0_12_0_and_from_v0_16_0_only_beside_consolidated_weights() -> None:
+    # vllm-project/vllm vllm/transformers_utils/config.py get_config, config_format auto, per release read
+    for version, alone, beside in [
+        ("v0.11.2", False, False),
+        ("v0.12.0", True, True),
+        ("v0.15.1", True, True),
+        ("v0.16.0", False, True),
+        ("v0.24.0", False, True),
+    ]:
+        assert remote_code.reads_params_json([PARAMS], version) is alone, version
+        assert remote_code.reads_params_json([PARAMS, {"path": "sub/consolidated-00001.safetensors"}], version) is (
+            beside
+        ), version
+    assert not remote_code.reads_params_json([CONSOLIDATED], "v0.24.0")  # no params.json
+    assert not remote_code.reads_params_json([PARAMS, CONSOLIDATED], None)  # an image akscli does not know
+
+
+def test_deploy_does_not_refuse_a_mistral_format_repo_whose_config_json_type_is_unknown(hub: HubServer) -> None:
+    hub.repos[REPO] = {"config.json": MISTRAL_NEXT, "params.json": {"dim": 4096}, "consolidated.safetensors": 2**30}  # type: ignore[index]
+    loaded = _deploy("--runtime", "vllm", "-o", "name")
+    assert loaded.exit_code == 0, loaded
+    assert (
+        f"warning: {REPO} is in Mistral format: vLLM v0.24.0 reads its params.json, not its config.json "
+        "(model_type mistral_next, which it would not load)"
+    ) in loaded.stderr
+    # vLLM v0.11.0 reads config.json while there is one: refused as before, with or without the flag
+    old = _deploy("--runtime", "vllm", "--image", "vllm/vllm-openai:v0.11.0", "--trust-remote-code", "-o", "name")
+    assert old.exit_code == 2 and "has model_type mistral_next" in old.stderr, old

@@ -247,6 +247,28 @@ def tokenizer_judged(
     return remote_code.check_tokenizer(model_id, config, tokenizer, vllm_version, trusted, kaito_flag)
 
 
+def _config_judged(
+    model_id: str, config: Mapping[str, Any], vllm_version: str | None, trusted: bool, kaito_flag: str
+) -> tuple[str | None, list[dict[str, Any]] | None]:
+    """akscli.model.remote_code.check's warning, and the file list where it was read: only where the judge
+    refuses, to see whether the image's vLLM reads the repo's params.json instead (remote_code.reads_params_json:
+    a Mistral-format repo), and then a warning in place of the refusal. One GET more, on that path only; where
+    the list cannot be read, the refusal stands."""
+    from akscli.errors import AkscliError
+    from akscli.model import remote_code
+
+    try:
+        return remote_code.check(model_id, config, vllm_version, trusted, kaito_flag), None
+    except UsageError as refused:
+        try:
+            files = hub_config.list_files(model_id)
+        except AkscliError:
+            raise refused from None
+        if vllm_version is None or not remote_code.reads_params_json(files, vllm_version):
+            raise
+        return remote_code.params_json_note(model_id, config, vllm_version), files
+
+
 def resolve(
     name: str,
     given: catalog.Description,
@@ -271,10 +293,9 @@ def resolve(
     )
     vllm_version = serving_vllm(kaito, image)
     remote = None
+    files: list[dict[str, Any]] | None = None
     if trusted is not None and not kaito:
-        from akscli.model import remote_code
-
-        remote = remote_code.check(model_id, config, vllm_version, trusted, kaito_flag)
+        remote, files = _config_judged(model_id, config, vllm_version, trusted, kaito_flag)
     transformers = transformers_of(vllm_version)
     hub_config.check_loads(model_id, config, transformers, vllm_version)
     found = hub_config.limits(config, tokenizer, transformers)
@@ -282,16 +303,19 @@ def resolve(
     if kaito:
         key = found.kaito_key
         bounds.append((found.kaito, key if key.startswith("KAITO") else f"{key}, KAITO's token limit"))
-    files = hub_config.list_files(model_id) if given.weights_gib is None else None
+    if files is None and given.weights_gib is None:
+        files = hub_config.list_files(model_id)
     if trusted is not None and not kaito and files is not None:
         remote = remote or tokenizer_judged(model_id, config, tokenizer, files, vllm_version, trusted, kaito_flag)
     # One GET each: config.json; tokenizer_config.json only where vLLM reads it or, for the remote-code
-    # judge, where the file list shows a tokenization_*.py; the file list only without --weights-gib;
+    # judge, where the file list shows a tokenization_*.py; the file list only without --weights-gib, or where
+    # the config judge refuses (a params.json vLLM reads instead);
     # the model info only without --params-b, and only where the Hub completes
     # the description (flags that describe the model in full make --hub-config a check: one GET).
     asks = given.params_b is None and not catalog.complete(given)
     safetensors = hub_config.read_safetensors(model_id) if asks else None
-    filled = fill(given, config, min(bounds) if bounds else None, files, safetensors, vllm_version)
+    listed = files if given.weights_gib is None else None  # the size comes from the flag
+    filled = fill(given, config, min(bounds) if bounds else None, listed, safetensors, vllm_version)
     try:
         model = catalog.resolve(model_id, filled.description)
     except UsageError as exc:

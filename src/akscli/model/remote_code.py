@@ -220,6 +220,47 @@ def _type_only(
     )
 
 
+# A Mistral-format repo. vLLM's --config-format auto (the default) reads the repo's params.json instead of its
+# config.json, and builds its config from it without AutoConfig (MistralConfigParser, adapt_config_dict; config.json
+# is read only as a plain dict, or for max_position_embeddings with a fallback), so config.json's model_type does
+# not stop it. Read in vllm-project/vllm's releases, vllm/transformers_utils/config.py get_config:
+# - v0.11.0, v0.11.1, v0.11.2 (sdists): config.json first ("hf"), params.json only where there is none;
+# - v0.12.0, v0.13.0, v0.14.0, v0.14.1 (sdists), v0.15.0, v0.15.1 (wheels): "First check for Mistral", a
+#   params.json at the repo's top is enough;
+# - v0.16.0, v0.19.1, v0.20.0, v0.23.0, v0.24.0, v0.34.0 (sdists): params.json and is_mistral_model_repo, a
+#   file named consolidated*.safetensors anywhere in the repo (vllm/transformers_utils/repo_utils.py
+#   list_filtered_repo_files: fnmatch on each path's basename).
+MISTRAL_CONFIG = "params.json"
+_PARAMS_FIRST = "0.12.0"
+_CONSOLIDATED_TOO = "0.16.0"
+
+
+def reads_params_json(files: Iterable[Mapping[str, Any]], vllm_version: str | None) -> bool:
+    """Whether vLLM ``vllm_version`` (a release akscli knows; None: not known, False) reads the repo's params.json
+    rather than its config.json, by the repo's file list (hub_config.list_files)."""
+    import fnmatch
+
+    if vllm_version is None or vllm_versions._key(vllm_version) < vllm_versions._key(_PARAMS_FIRST):
+        return False
+    paths = [f["path"] for f in files if isinstance(f.get("path"), str)]
+    if MISTRAL_CONFIG not in paths:
+        return False
+    if vllm_versions._key(vllm_version) < vllm_versions._key(_CONSOLIDATED_TOO):
+        return True
+    return any(fnmatch.fnmatch(path.rsplit("/", 1)[-1], "consolidated*.safetensors") for path in paths)
+
+
+def params_json_note(model_id: str, config: Mapping[str, Any], vllm_version: str) -> str:
+    """The warning for a config.json the judge would refuse that vLLM ``vllm_version`` does not load (it reads
+    the repo's params.json): what akscli did not judge."""
+    shown = bounded.value(str(config.get("model_type") or "unset"), 40)
+    return (
+        f"{bounded.value(model_id, 48)} is in Mistral format: vLLM {vllm_version} reads its params.json, not "
+        f"its config.json (model_type {shown}, which it would not load), so akscli has not judged the config "
+        "vLLM builds"
+    )
+
+
 # The processor of a multimodal model. vLLM builds it with the transformers class its model file names, or
 # with AutoProcessor.from_pretrained(trust_remote_code=flag), and exits where that raises (vllm-project/vllm
 # vllm/transformers_utils/processor.py get_processor, read at 005c6772). The data file holds each release's
