@@ -104,24 +104,6 @@ def test_a_model_type_derived_from_the_architecture_is_judged_alone_where_no_tra
         assert remote_code.check("p", phi4, release, trusted=False, auto_map_read=False) is None
 
 
-def test_each_multimodal_catalog_type_has_its_processor_in_every_transformers_that_maps_its_config() -> None:
-    sections = remote_code._type_sections()
-    rows = [
-        r
-        for r in datafiles.load("models")["models"]
-        if "model_type" in r and str(r.get("architecture", "")).endswith("ForConditionalGeneration")
-    ]
-    assert {r["model_type"] for r in rows} == {"mistral3", "gemma4", "gemma4_unified", "qwen3_5", "qwen3_5_moe"}
-    for row in rows:
-        model_type = row["model_type"]
-        assert (remote_code.processor(model_type, "4.57.6") is not None) == (model_type in sections["4"])
-        assert (remote_code.processor(model_type, "5.5.3") is not None) == (model_type in sections["5.5.3"])
-        assert remote_code.processor(model_type, "v5.25.0") is not None, model_type
-    assert remote_code.processor("qwen3_5", "5.5.3") == "Qwen3VLProcessor"
-    with pytest.raises(ValueError):
-        remote_code.processor("gemma4", "5.1.0")
-
-
 def test_deploy_refuses_a_derived_type_an_older_image_cannot_load() -> None:
     refused = invoke("model", "deploy", "Qwen/Qwen3.5-2B", "--runtime", "vllm", "--image", "vllm/vllm-openai:v0.11.0",
                      "--dry-run", "client", "-o", "yaml")  # fmt: skip

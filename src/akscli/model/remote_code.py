@@ -261,38 +261,6 @@ def params_json_note(model_id: str, config: Mapping[str, Any], vllm_version: str
     )
 
 
-# The processor of a multimodal model. vLLM builds it with the transformers class its model file names, or
-# with AutoProcessor.from_pretrained(trust_remote_code=flag), and exits where that raises (vllm-project/vllm
-# vllm/transformers_utils/processor.py get_processor, read at 005c6772). The data file holds each release's
-# AutoProcessor map (huggingface/transformers wheels v4.57.6, v5.0.0, v5.5.3, v5.25.0,
-# models/auto/processing_auto.py and auto_mappings.py PROCESSOR_MAPPING_NAMES).
-PROCESSORS = "transformers_processors.txt"
-
-
-@functools.cache
-def _processors() -> dict[str, dict[str, str]]:
-    names: dict[str, str] = {}
-    out: dict[str, dict[str, str]] = {}
-    for release, lines in vllm_archs.sections(PROCESSORS):
-        for line in lines:
-            if line.startswith("+"):
-                model_type, _, cls = line[1:].partition(" ")
-                names[model_type] = cls
-            else:
-                names.pop(line[1:], None)
-        out[release] = dict(names)
-    return out
-
-
-def processor(model_type: str, release: str) -> str | None:
-    """The processor class transformers ``release`` (one the data file read) maps to ``model_type``, or None
-    where it maps none: that release loads such a model's processor only with the repo's own code."""
-    found = _processors().get(release.lstrip("v"))
-    if found is None:
-        raise ValueError(f"transformers {release} was not read")
-    return found.get(model_type)
-
-
 # The tokenizer. vLLM loads it with transformers' AutoTokenizer.from_pretrained(trust_remote_code=flag),
 # without the config (vllm-project/vllm wheels v0.8.0 to v0.11.2, vllm/transformers_utils/tokenizer.py
 # get_tokenizer and init_tokenizer_from_configs; tokenizer_mode auto is the HF path there). From v0.12.0
