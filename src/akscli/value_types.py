@@ -234,7 +234,7 @@ def _reserved(name: str, decl: Mapping[str, Any], what: str) -> None:
     ``reserved_by`` names who keeps them."""
     domain = name.split("/", 1)[0]
     # The rule in the CRD's own words ('label "agentpool" is restricted', 'label domain "karpenter.sh" is
-    # restricted': the x-kubernetes-validations messages there).
+    # restricted': Azure/karpenter-provider-azure pkg/apis/crds/karpenter.sh_nodepools.yaml x-kubernetes-validations).
     found = next((f'label "{k}" is restricted' for k in decl.get("reserved_keys", ()) if name == k), None)
     found = found or next(
         (f"the prefix {p} is restricted" for p in decl.get("reserved_prefixes", ()) if name.startswith(p)), None
