@@ -31,6 +31,7 @@ ARGS: dict[str, list[str]] = {
     "region": ["--region", "eastus"],
     "budget": ["--budget", "100"],
     "hostname": ["--hostname", "llm.example.com"],
+    "route_timeout": ["--expose", "--route-timeout", "10m"],
     "endpoint_picker": ["--endpoint-picker", "epp"],
     "staged_strategy": ["--fleet-hub", "--staged-strategy", "canary"],
     "member": ["--fleet-hub", "--member", "member-1"],

@@ -38,7 +38,8 @@ def test_status_shows_the_gateways_conditions_and_warns_of_a_route_it_does_not_s
         result.stderr
     )
     assert "ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true" in result.stderr
-    assert "route:     not served through Gateway default/inference-gateway" in result.stdout
+    assert "route:         not served through Gateway default/inference-gateway" in result.stdout
+    assert "route_timeout: 300s" in result.stdout  # kinds.DEFAULT_ROUTE_TIMEOUT, read back from the route
     gateway_section = result.stdout.split("\nGateway:\n")[1].split("\nEvents:")[0]
     assert "HTTPRoute/phi-4   default/inference-gateway   ResolvedRefs   False    InvalidKind" in gateway_section
 
@@ -50,16 +51,20 @@ def test_status_of_a_served_route_says_so_without_a_warning(model_emulator: Star
     assert result.exit_code == 0, result
     gateway = json.loads(result.stdout)["gateway"]
     assert (gateway["route"], gateway["served"], gateway["message"]) == ("HTTPRoute/phi-4", True, "")
+    assert gateway["request_timeout"] == "300s"
     assert "HTTPRoute" not in result.stderr
 
 
 def test_endpoint_gives_the_gateway_url_once_the_route_is_served(model_emulator: Start) -> None:
     emu = model_emulator()
-    assert invoke("model", "deploy", "phi-4", "--expose", "--hostname", "chat.example.com", *WAIT).exit_code == 0
+    flags = ("--expose", "--hostname", "chat.example.com", "--route-timeout", "10m")
+    assert invoke("model", "deploy", "phi-4", *flags, *WAIT).exit_code == 0
     emu.register_service_proxy("default", "phi-4", 80, openai_handler("phi-4"))
     result = invoke("model", "endpoint", "phi-4", "-o", "json")
     assert result.exit_code == 0, result
-    assert json.loads(result.stdout)["gateway_url"] == "http://chat.example.com/v1"
+    doc = json.loads(result.stdout)
+    # the route's timeout (--route-timeout) is how long a client's request through the gateway may take
+    assert (doc["gateway_url"], doc["route_timeout"]) == ("http://chat.example.com/v1", "10m")
 
 
 def test_endpoint_gives_no_gateway_url_for_a_route_the_gateway_does_not_serve(model_emulator: Start) -> None:

@@ -104,6 +104,15 @@ def deploy_cmd(
     hostname: Annotated[
         str | None, typer.Option("--hostname", help="Hostname of the route.", show_default=False)
     ] = None,
+    route_timeout: Annotated[
+        str | None,
+        typer.Option(
+            "--route-timeout",
+            help=f"With --expose: the route's request timeout, a Gateway API duration (default "
+            f"{kinds.DEFAULT_ROUTE_TIMEOUT}; 0s: none). Envoy-based gateways cut requests at 15s without one.",
+            show_default=False,
+        ),
+    ] = None,
     inference_pool: Annotated[
         bool, typer.Option("--inference-pool", help="Route through an InferencePool (Gateway API inference extension).")
     ] = False,
@@ -268,6 +277,7 @@ def deploy_cmd(
         inference_pool=inference_pool,
         endpoint_picker=endpoint_picker,
         hostname=hostname,
+        route_timeout=route_timeout,
         image=image or kinds.DEFAULT_VLLM_IMAGE,
         storage_class=storage_class or kinds.DEFAULT_STORAGE_CLASS,
         image_given=image is not None,
@@ -342,7 +352,9 @@ def deploy_cmd(
     from akscli.model import revisions
 
     history = revisions.revisions(kube, req.name, req.namespace)
-    if dropped := reuse.going_back(history, options, {"context": req.context, "vm_size": req.vm_size}):
+    # An option whose default is worked out: a recorded value equal to it changes nothing.
+    resolved = {"context": req.context, "vm_size": req.vm_size, "route_timeout": req.route_request_timeout}
+    if dropped := reuse.going_back(history, options, resolved):
         output.warn(dropped)
     rollout = Rollout(kube, target, mode, yes, output_fmt, recreate, force_conflicts, action="model deploy")
     # KAITO's webhook asks the Hub for a model outside its catalog: its refusal gets the token's fix.

@@ -136,7 +136,9 @@ def status_cmd(
     sections = [("Conditions", doc["conditions"], CONDITION_COLUMNS)]
     if exposed is not None:
         gateways = ", ".join(exposed.summary()["gateways"])
-        fields.append(("route", f"{'served' if exposed.served else 'not served'} through Gateway {gateways}"))
+        served = "served" if exposed.served else "not served"
+        fields.append(("route", f"{served} through Gateway {gateways}"))
+        fields.append(("route_timeout", exposure.timeout_shown(exposed.route)))
         sections.append(("Gateway", exposed.rows, GATEWAY_COLUMNS))
     sections.append(("Events", doc["events"], EVENT_COLUMNS))
     output.emit_object(doc, "table", fields=fields)
@@ -175,6 +177,9 @@ def endpoint_cmd(
         if gateway_url is None:
             output.warn(why)
         fields.append(("gateway_url", doc["gateway_url"] or "-"))
+        # How long a request through the gateway may take (--route-timeout).
+        doc["route_timeout"] = exposure.request_timeout(exposed.route)
+        fields.append(("route_timeout", exposure.timeout_shown(exposed.route)))
     output.emit_object(doc, fmt, fields=fields, name=lambda _: f"model/{name}")  # as model list names it
 
 

@@ -197,6 +197,7 @@ def _route(req: DeployRequest, base: dict[str, Any]) -> list[dict[str, Any]]:
             "hostnames": [req.hostname] if req.hostname else [],
             "path_prefix": "/",
             "backend_refs": [backend],
+            "request_timeout": req.route_request_timeout,
         },
     )
 

@@ -60,6 +60,8 @@ class Exposure:
             "route": f"HTTPRoute/{meta.get('name')}",
             "gateways": gateways_of(self.route),
             "served": self.served,
+            # None: the route sets none, and the gateway's own default holds (kinds.DEFAULT_ROUTE_TIMEOUT).
+            "request_timeout": request_timeout(self.route),
             "message": "" if self.served else self.line(),
             "parents": self.rows,
         }
@@ -72,6 +74,24 @@ def gateways_of(route: Mapping[str, Any]) -> list[str]:
         for ref in (route.get("spec") or {}).get("parentRefs") or []
         if (ref.get("kind") or "Gateway") == "Gateway"
     ]
+
+
+def request_timeout(route: Mapping[str, Any]) -> str | None:
+    """The request timeout of the route's first rule (akscli's and AI Runway's routes have one
+    rule), as written; None where it sets none."""
+    rules = (route.get("spec") or {}).get("rules") or []
+    timeouts = (rules[0].get("timeouts") if rules and isinstance(rules[0], Mapping) else None) or {}
+    value = timeouts.get("request") if isinstance(timeouts, Mapping) else None
+    return str(value) if value is not None else None
+
+
+def timeout_shown(route: Mapping[str, Any]) -> str:
+    """The route's request timeout for a table: "0s" is none (Gateway API: the zero duration
+    disables it), and a route without one is cut where its gateway's default says."""
+    value = request_timeout(route)
+    if value is None:
+        return "not set (the gateway's default: none on Istio, 15s on Envoy Gateway and kgateway)"
+    return "none (0s)" if set(value) <= set("0hms") else value
 
 
 def _rows(obj: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -131,6 +131,18 @@ DEFAULT_STORAGE_CLASS = "managed-csi-premium"
 DEFAULT_PROMETHEUS = "http://prometheus-operated.monitoring.svc.cluster.local:9090"
 DEFAULT_QUEUE_THRESHOLD = 5
 DEFAULT_GATEWAY = "inference-gateway"
+# The request timeout of the --expose HTTPRoute's rule (--route-timeout). Without one a gateway
+# does what it likes (kubernetes-sigs/gateway-api v1.6.1 apis/v1/httproute_types.go,
+# HTTPRouteTimeouts: "implementation-specific"): Istio sets none (istio/istio 1.29.6
+# pilot/pkg/networking/core/route/route.go setTimeout, Notimeout), but Envoy Gateway and kgateway
+# leave Envoy's 15 s (envoyproxy/gateway v1.9.0 internal/gatewayapi/route.go processRouteTimeout,
+# internal/xds/translator/route.go getEffectiveRequestTimeout; kgateway-dev/kgateway
+# internal/kgateway/krtcollections/builtin.go NewBuiltInRuleIr), which cuts a long generation.
+# 300s as the model charts set it: llm-d/llm-d-router v0.9.0
+# config/charts/llm-d-router-gateway/values.yaml httpRoute.requestTimeout (templates/httproute.yaml
+# timeouts.request) and ai-runway/airunway v0.7.0 controller/internal/controller/
+# gateway_reconciler.go buildHTTPRouteSpec.
+DEFAULT_ROUTE_TIMEOUT = "300s"
 # The taints of AKS GPU node pools: akscli's own (akscli.azure.nodepools.GPU_TAINT) and the
 # sku=gpu one of Microsoft Learn's GPU node pool guide; every pod akscli places on GPUs tolerates them.
 GPU_TOLERATIONS: tuple[dict[str, str], ...] = (

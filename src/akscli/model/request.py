@@ -21,6 +21,7 @@ from akscli.model.kinds import (
     AZURE_MONITOR_API,
     DEFAULT_GATEWAY,
     DEFAULT_QUEUE_THRESHOLD,
+    DEFAULT_ROUTE_TIMEOUT,
     DEFAULT_STORAGE_CLASS,
     DEFAULT_VLLM_IMAGE,
     DYNAMO_SYSTEM_PORT_NAME,
@@ -58,6 +59,8 @@ class DeployRequest:
     # Whether the user named the Gateway (--gateway) rather than taking the default.
     gateway_given: bool = False
     hostname: str | None = None
+    # --route-timeout; None: kinds.DEFAULT_ROUTE_TIMEOUT (route_request_timeout).
+    route_timeout: str | None = None
     inference_pool: bool = False
     endpoint_picker: str | None = None
     image: str = DEFAULT_VLLM_IMAGE
@@ -88,6 +91,11 @@ class DeployRequest:
     # The options given (and reused with --reuse-values), flag -> value: the revision records
     # them for the next --reuse-values (model/reuse.py).
     options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def route_request_timeout(self) -> str:
+        """The --expose HTTPRoute rule's timeouts.request: --route-timeout, else akscli's default."""
+        return self.route_timeout or DEFAULT_ROUTE_TIMEOUT
 
     @property
     def managed_prometheus(self) -> bool:
@@ -254,6 +262,8 @@ class DeployRequest:
             )
         if self.hostname:
             flag_checks.hostname(self.hostname)
+        if self.route_timeout is not None:
+            self._check_route_timeout(self.route_timeout)
         if self.endpoint_picker:
             flag_checks.endpoint_picker(self.endpoint_picker)
         if self.staged_strategy:
@@ -268,6 +278,22 @@ class DeployRequest:
             flag_checks.prometheus(self.prometheus, managed=self.managed_prometheus)
         elif self.managed_prometheus:
             raise monitoring.managed_needs_url()
+
+    def _check_route_timeout(self, value: str) -> None:
+        flag_checks.route_timeout(value)
+        if self.runtime == "airunway":
+            # AI Runway writes its own route, timeouts.request 300s (ai-runway/airunway v0.7.0
+            # controller/internal/controller/gateway_reconciler.go buildHTTPRouteSpec).
+            raise UsageError(
+                "--route-timeout does not apply to --runtime airunway: AI Runway makes the HTTPRoute, with "
+                "its own request timeout of 300s",
+                hint="drop --route-timeout",
+            )
+        if not self.expose:
+            raise UsageError(
+                "--route-timeout sets the request timeout of the HTTPRoute, so it needs --expose",
+                hint="add --expose (and --gateway NAME if yours is not 'inference-gateway'), or drop --route-timeout",
+            )
 
     def _check_autoscale(self) -> None:
         if not self.autoscale:

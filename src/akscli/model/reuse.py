@@ -36,6 +36,7 @@ REUSABLE: dict[str, tuple[str, tuple[type, ...]]] = {
     "expose": ("--expose", (bool,)),
     "gateway": ("--gateway", (str,)),
     "hostname": ("--hostname", (str,)),
+    "route_timeout": ("--route-timeout", (str,)),
     "inference_pool": ("--inference-pool", (bool,)),
     "endpoint_picker": ("--endpoint-picker", (str,)),
     "image": ("--image", (str,)),
