@@ -20,6 +20,7 @@ CASES = [
     ("nodepool/nap-gpu", "labels", {"team": "ml-1"}, {"team": "ml/1"}),
     ("model/httproute", "path_prefix", "/v1/chat", "/v1//chat"),
     ("model/httproute", "hostnames", ["*.example.com"], ["Models.example.com"]),
+    ("model/httproute", "request_timeout", "1h30m", "5min"),
 ]
 REQUIRED = {
     "nodepool/nap-gpu": {"name": "gpu", "sku_names": ["Standard_NC40ads_H100_v5"]},

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from akscli import render
 from akscli.errors import UsageError
 from akscli.model import deploy, exposure, flag_checks
+from akscli.model.kinds import DEFAULT_ROUTE_TIMEOUT
 from tests.cli import invoke
 
 from ._shared import crd_dir
@@ -18,7 +20,9 @@ from .test_render import _request
 def test_the_route_timeout_is_checked_with_the_crds_own_duration_pattern() -> None:
     # kubernetes-sigs/gateway-api v1.6.1 apis/v1/shared_types.go Duration, as the standard CRD has it
     crd = (crd_dir() / "gateway-api/gateway.networking.k8s.io_httproutes.yaml").read_text(encoding="utf-8")
-    assert f"pattern: ^{flag_checks._GATEWAY_DURATION}$" in crd
+    declared = render.values_spec("model/httproute")["request_timeout"]
+    assert f"pattern: {declared['pattern']}\n" in crd
+    assert declared["default"] == DEFAULT_ROUTE_TIMEOUT
 
 
 @pytest.mark.parametrize("value", ["300s", "10m", "1h30m", "500ms", "0s", "99999s", "1h2m3s4ms"])

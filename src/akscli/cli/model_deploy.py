@@ -108,6 +108,7 @@ def deploy_cmd(
         str | None,
         typer.Option(
             "--route-timeout",
+            metavar="DURATION",
             help=f"With --expose: the route's request timeout, a Gateway API duration (default "
             f"{kinds.DEFAULT_ROUTE_TIMEOUT}; 0s: none). Envoy-based gateways cut requests at 15s without one.",
             show_default=False,

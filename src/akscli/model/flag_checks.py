@@ -84,15 +84,13 @@ def hostname(value: str) -> str:
     return validate.subdomain(value, "--hostname")
 
 
-# A Gateway API Duration (kubernetes-sigs/gateway-api v1.6.1 apis/v1/shared_types.go, Duration:
-# GEP-2257, the CRD's pattern): 1 to 4 parts of at most 5 digits and h, m, s or ms; no fraction,
-# no sign, no bare number.
-_GATEWAY_DURATION = r"([0-9]{1,5}(h|m|s|ms)){1,4}"
-
-
 def route_timeout(value: str) -> str:
-    """--route-timeout: the HTTPRoute rule's timeouts.request, as the CRD takes it."""
-    if not isinstance(value, str) or not re.fullmatch(_GATEWAY_DURATION, value):
+    """--route-timeout: the HTTPRoute rule's timeouts.request, as the CRD takes it: a Gateway API
+    Duration (kubernetes-sigs/gateway-api v1.6.1 apis/v1/shared_types.go, GEP-2257), the pattern
+    templates/model/httproute.values.yaml declares for it (the one check `render --set` makes too)."""
+    from akscli import render
+
+    if not isinstance(value, str) or not render.value_matches("model/httproute", "request_timeout", value):
         raise UsageError(
             f"invalid --route-timeout {value!r}: a Gateway API duration is 1 to 4 parts of up to 5 digits, "
             "each with h, m, s or ms",
