@@ -140,3 +140,24 @@ def test_the_kaito_provider_updates_the_workspace_it_made(model_emulator: Start)
     emu.cluster.patch(MD, "ModelDeployment", "default", "phi-4", {"spec": {"provider": {"overrides": {
         "inference": {"adapters": None}}}}})  # fmt: skip
     assert "adapters" not in _workspace_when(emu, lambda ws: "adapters" not in ws["inference"])["inference"]
+
+
+def test_the_llmd_and_vllm_providers_name_prefix_caching_as_upstream() -> None:
+    """ai-runway/airunway v0.7.0 providers/llmd/transformer.go and providers/vllm/transformer.go
+    buildVLLMArgs: enablePrefixCaching (true by the CRD's default) is --enable-prefix-caching for
+    both; off, llmd says --no-enable-prefix-caching and vllm nothing."""
+    from tests.emulators.kube.controllers.airunway_objects import _vllm_objects
+
+    def args(provider: str, caching: bool) -> list[str]:
+        md = {
+            "apiVersion": MD,
+            "kind": "ModelDeployment",
+            "metadata": {"name": "m", "namespace": "ml", "uid": "u1"},
+            "spec": {"model": {"id": "microsoft/phi-4"}, "engine": {"enablePrefixCaching": caching}},
+        }
+        return list(_vllm_objects(md, provider)[0]["spec"]["template"]["spec"]["containers"][0]["args"])
+
+    assert args("llmd", True) == ["--model", "microsoft/phi-4", "--enable-prefix-caching"]
+    assert args("llmd", False) == ["--model", "microsoft/phi-4", "--no-enable-prefix-caching"]
+    assert args("vllm", True)[-1] == "--enable-prefix-caching"
+    assert "--no-enable-prefix-caching" not in args("vllm", False)

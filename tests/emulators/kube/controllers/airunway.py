@@ -3,14 +3,16 @@ its kaito, vllm and llmd providers. Each behaviour names its upstream file in ai
 v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders for:
 
 * providers/kaito/transformer.go: a Workspace named after the ModelDeployment, owned by it,
-  labelled ``airunway.ai/model-deployment`` and friends; ``resource.count`` from
+  labelled ``airunway.ai/model-deployment`` and friends plus ``spec.podTemplate.metadata``'s labels
+  (its annotations as the Workspace's); ``resource.count`` from
   ``spec.scaling.replicas``; ``resource.labelSelector`` ``kubernetes.io/os: linux`` plus
   ``nvidia.com/gpu.present: "true"`` when GPUs are asked for; ``inference.preset.name`` is
   ``spec.model.id``; ``spec.provider.overrides`` deep-merged last. Nothing else of the spec
   reaches the Workspace: not ``engine.contextLength``, not ``secrets.huggingFaceToken`` (read
   only on the llama.cpp path, buildEnvVars), so a gated preset needs the secret in overrides.
 * providers/kaito/controller.go (Reconcile, createOrUpdateResource): an existing Workspace it
-  owns is updated where what it writes changed (_update_workspace); a Workspace the API server
+  owns is updated where what it writes changed, labels and annotations too (_update_workspace); a
+  Workspace the API server
   refuses, made or updated (KAITO's webhook), makes the phase Failed, "Failed to create
   Workspace: <error>", condition ResourceCreated False (CreateFailed).
 * providers/kaito/status.go: the phase from the Workspace's ``status.state`` when KAITO writes
@@ -51,7 +53,8 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
   request's model (buildHTTPRouteSpec); GatewayReady True.
 
 * providers/llmd (controller.go, transformer.go, status.go): as the vllm provider, but for its
-  default image ``vllm/vllm-openai:v0.9.1``, args without ``--host`` and ``--port``, and a
+  default image ``vllm/vllm-openai:v0.9.1``, args without ``--host`` and ``--port`` (and
+  ``--no-enable-prefix-caching`` where it is off), and a
   ResourceConflict message that names no owner.
 
 The kuberay and dynamo providers are not simulated: their ModelDeployments stay Pending with a
@@ -275,18 +278,24 @@ class ModelDeploymentController(DeletionTolerantController):
         match = {"kubernetes.io/os": "linux", **(spec.get("nodeSelector") or {})}
         if ((spec.get("resources") or {}).get("gpu") or {}).get("count"):
             match["nvidia.com/gpu.present"] = "true"
+        pod_meta = (spec.get("podTemplate") or {}).get("metadata") or {}
         body: dict[str, Any] = {
             "apiVersion": KAITO,
             "kind": "Workspace",
             "metadata": {
                 "name": md["name"],
                 "namespace": md["namespace"],
+                # upstream: ai-runway/airunway v0.7.0 providers/kaito/transformer.go Transform: these
+                # five labels, then spec.podTemplate.metadata's labels; its annotations, if any.
                 "labels": {
                     "airunway.ai/managed-by": "airunway",
                     DEPLOYMENT_LABEL: md["name"],
-                    "airunway.ai/engine-type": "vllm",
+                    "airunway.ai/model-source": str((spec.get("model") or {}).get("source") or ""),
+                    "airunway.ai/engine-type": str((spec.get("engine") or {}).get("type") or "vllm"),
                     LABEL: md["name"],
+                    **(pod_meta.get("labels") or {}),
                 },
+                "annotations": dict(pod_meta.get("annotations") or {}),
                 "ownerReferences": _md_owner(obj),
             },
             "resource": {
@@ -298,9 +307,9 @@ class ModelDeploymentController(DeletionTolerantController):
         body = _deep_merge(body, (spec.get("provider") or {}).get("overrides") or {})
         # setLastAppliedManagedFields (ai-runway/airunway v0.7.0 providers/kaito/controller.go): what
         # the provider wrote, so that a later reconcile removes what it no longer writes.
-        applied = {"labels": body["metadata"]["labels"], "annotations": {}}
+        applied = {"labels": body["metadata"]["labels"], "annotations": _managed(body["metadata"]["annotations"])}
         applied.update({k: body[k] for k in ("resource", "inference") if k in body})
-        body["metadata"]["annotations"] = {LAST_APPLIED: json.dumps(applied, sort_keys=True)}
+        body["metadata"]["annotations"][LAST_APPLIED] = json.dumps(applied, sort_keys=True)
         live = cluster.get(KAITO, "Workspace", md["namespace"], md["name"])
         if live is None:
             return dict(cluster.create(body))
@@ -317,7 +326,9 @@ class ModelDeploymentController(DeletionTolerantController):
         resource and inference take the desired values, and lose the keys the provider wrote last
         time (its last-applied annotation) but writes no more; a merge patch, which KAITO's webhook
         may refuse (an immutable field: the ModelDeployment then fails, "Failed to create Workspace").
-        Labels and annotations other than the last-applied one are left alone here."""
+        Labels and annotations the same way, one level deep (mergeManagedMetadata,
+        mergeManagedStringMap), with the new last-applied annotation; desiredMetadataMatches
+        patches when only they or that annotation differ."""
         try:
             last = json.loads(((live["metadata"].get("annotations") or {}).get(LAST_APPLIED)) or "null")
         except ValueError:
@@ -329,11 +340,20 @@ class ModelDeploymentController(DeletionTolerantController):
                 updated[field] = _merge_managed(live.get(field) or {}, body[field], lastf, [field])
             elif lastf is not None:
                 updated.pop(field, None)
-        if all(updated.get(f) == live.get(f) for f in ("resource", "inference")):
+        md, want = live["metadata"], body["metadata"]
+        last_meta = last if isinstance(last, dict) else {}
+        labels = _merge_strings(md.get("labels") or {}, want["labels"], last_meta.get("labels"))
+        annotations = _merge_strings(
+            _managed(md.get("annotations") or {}), _managed(want["annotations"]), last_meta.get("annotations")
+        )
+        annotations[LAST_APPLIED] = want["annotations"][LAST_APPLIED]
+        metadata = {"labels": labels, "annotations": annotations}
+        if all(updated.get(f) == live.get(f) for f in ("resource", "inference")) and all(
+            metadata[f] == (md.get(f) or {}) for f in metadata
+        ):
             return dict(live)
-        md = live["metadata"]
         patch: dict[str, Any] = {f: _merge_patch(live.get(f), updated.get(f)) for f in ("resource", "inference")}
-        patch["metadata"] = {"annotations": {LAST_APPLIED: body["metadata"]["annotations"][LAST_APPLIED]}}
+        patch["metadata"] = {f: _merge_patch(md.get(f) or {}, metadata[f]) for f in metadata}
         return dict(cluster.patch(KAITO, "Workspace", md["namespace"], md["name"], patch))
 
     def _gateway(self, cluster: Any, obj: dict[str, Any], endpoint: dict[str, Any]) -> dict[str, Any] | None:
@@ -391,6 +411,20 @@ def _merge_managed(
         ):
             del merged[key]
     return merged
+
+
+def _merge_strings(existing: dict[str, Any], desired: dict[str, Any], last: Any) -> dict[str, Any]:
+    """mergeManagedStringMap (ai-runway/airunway v0.7.0 providers/kaito/controller.go): desired
+    values win, and a key the desired map lacks goes only where the last-applied map had it."""
+    merged = {**existing, **desired}
+    gone = set(last) - set(desired) if isinstance(last, dict) else set()
+    return {k: v for k, v in merged.items() if k not in gone}
+
+
+def _managed(annotations: dict[str, Any]) -> dict[str, Any]:
+    """managedAnnotations (ai-runway/airunway v0.7.0 providers/kaito/controller.go): all but the
+    last-applied one."""
+    return {k: v for k, v in annotations.items() if k != LAST_APPLIED}
 
 
 def _merge_patch(old: Any, new: Any) -> Any:

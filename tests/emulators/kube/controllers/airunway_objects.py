@@ -40,7 +40,8 @@ def _target_port(service: dict[str, Any]) -> int | None:
 def _vllm_objects(obj: dict[str, Any], provider: str = "vllm") -> list[dict[str, Any]]:
     """providers/vllm/transformer.go transformAggregated: buildDeployment and buildService. The llmd
     provider's are the same objects (ai-runway/airunway v0.7.0 providers/llmd/transformer.go), but
-    for its default image and its args, which name no --host and --port (buildVLLMArgs)."""
+    for its default image and its args, which name no --host and --port and name prefix
+    caching either way (buildVLLMArgs)."""
     md, spec = obj["metadata"], obj.get("spec") or {}
     name, model = md["name"], spec.get("model") or {}
     labels = {
@@ -59,8 +60,19 @@ def _vllm_objects(obj: dict[str, Any], provider: str = "vllm") -> list[dict[str,
     if (spec.get("engine") or {}).get("contextLength"):
         args += ["--max-model-len", str(spec["engine"]["contextLength"])]
     # ai-runway/airunway v0.7.0 providers/vllm/transformer.go: after --max-model-len
-    if (spec.get("engine") or {}).get("trustRemoteCode"):
+    engine = spec.get("engine") or {}
+    if engine.get("trustRemoteCode"):
         args.append("--trust-remote-code")
+    # upstream: ai-runway/airunway v0.7.0 providers/vllm/transformer.go buildVLLMArgs (--enforce-eager,
+    # then --enable-prefix-caching when set; the CRD defaults enablePrefixCaching to true) and
+    # providers/llmd/transformer.go buildVLLMArgs (prefix caching named either way, then
+    # --enforce-eager). engine.args and extraArgs are not simulated.
+    if provider == "llmd":
+        args.append("--enable-prefix-caching" if engine.get("enablePrefixCaching") else "--no-enable-prefix-caching")
+    if engine.get("enforceEager"):
+        args.append("--enforce-eager")
+    if provider != "llmd" and engine.get("enablePrefixCaching"):
+        args.append("--enable-prefix-caching")
     if gpus > 1:
         args += ["--tensor-parallel-size", str(gpus)]
     container: dict[str, Any] = {
