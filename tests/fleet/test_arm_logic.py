@@ -43,7 +43,7 @@ def test_other_resource_types_cannot_join_and_the_hint_names_both_that_can() -> 
 
 
 def test_reserved_fleet_label_prefix_is_refused() -> None:
-    with pytest.raises(UsageError, match="which Fleet Manager reserves"):
+    with pytest.raises(UsageError, match="kept for labels set by Fleet Manager"):
         arm.member_labels(["fleet.azure.com/location=x"])
 
 
