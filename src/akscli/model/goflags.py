@@ -53,9 +53,28 @@ _GO_INT = re.compile(
 _DIGITS, _HEX = r"[0-9](?:_?[0-9])*", r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"
 _GO_FLOAT = re.compile(
     rf"[+-]?(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?{_DIGITS})?"
-    rf"|0[xX]_?(?:{_HEX}(?:\.(?:{_HEX})?)?|\.{_HEX})[pP][+-]?{_DIGITS})"
+    # golang/go src/strconv/atoi.go underscoreOK: after 0x, "_" only before a digit (no "0x_.8p1")
+    rf"|0[xX](?:_?{_HEX}(?:\.(?:{_HEX})?)?|\.{_HEX})[pP][+-]?{_DIGITS})"
 )
-_GO_SPECIAL = re.compile(r"[+-]?(?:inf|infinity)|nan", re.IGNORECASE)
+# golang/go src/strconv/atof.go special: commonPrefixLenIgnoreCase lowers ASCII 'A'-'Z' only (re.ASCII: no dotless i)
+_GO_SPECIAL = re.compile(r"[+-]?(?:inf|infinity)|nan", re.IGNORECASE | re.ASCII)
+_GO_BASES = {"b": 2, "B": 2, "o": 8, "O": 8, "x": 16, "X": 16}
+
+
+def _go_uint_overflows(body: str) -> bool:
+    """Whether ParseUint passes uint64 before the first character it cannot read: it checks the
+    range digit by digit, so "18446744073709551616x" is ErrRange, not ErrSyntax, and underscoreOK
+    is asked only at the end (golang/go src/strconv/atoi.go ParseUint)."""
+    base = 10
+    if body[:1] == "0":
+        base = _GO_BASES.get(body[1], 8) if len(body) >= 3 else 8
+        body = body[2:] if len(body) >= 3 and body[1] in _GO_BASES else body[1:]
+    digits = ""
+    for char in body:
+        if char != "_" and not (char.isascii() and char.isalnum() and int(char, 36) < base):
+            break
+        digits += char.replace("_", "")
+    return bool(digits) and int(digits, base) > 2**64 - 1
 
 
 def go_number_error(kind: str, value: str) -> str | None:
@@ -65,7 +84,8 @@ def go_number_error(kind: str, value: str) -> str | None:
     when it parses."""
     if kind == "int":
         if not _GO_INT.fullmatch(value):
-            return "parse error"
+            body = value[1:] if value[:1] in ("+", "-") else value  # golang/go src/strconv/atoi.go ParseInt: one sign
+            return "value out of range" if _go_uint_overflows(body) else "parse error"
         digits = value.replace("_", "")
         sign, body = (digits[0], digits[1:]) if digits[0] in "+-" else ("", digits)
         octal = len(body) > 1 and body[0] == "0" and body[1] not in "xXbBoO"
@@ -77,7 +97,10 @@ def go_number_error(kind: str, value: str) -> str | None:
         return "parse error"
     digits = value.replace("_", "")
     hexadecimal = "x" in digits.lower()
-    parsed = float.fromhex(digits) if hexadecimal else float(digits)
+    try:
+        parsed = float.fromhex(digits) if hexadecimal else float(digits)
+    except OverflowError:  # golang/go src/strconv/atof.go atofHex: past maxExp, ErrRange
+        return "value out of range"
     return "value out of range" if math.isinf(parsed) else None
 
 

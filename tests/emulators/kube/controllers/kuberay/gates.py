@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from akscli.model.goflags import go_number_error
+from tests.emulators.kube.controllers.kuberay.gostrconv import flag_number_error
 
 COMPONENT = "kuberay-operator"
 
@@ -174,7 +174,7 @@ _V1_4_FLAGS = BOOL_FLAGS | {
 }
 # ray-project/kuberay ray-operator/main.go flag.IntVar (reconcile-concurrency; v1.5+ burst) and
 # flag.Float64Var (v1.5+ qps); golang/go src/flag/flag.go intValue.Set, float64Value.Set (strconv's
-# syntax; akscli.model.goflags.go_number_error reads it the same way).
+# syntax, ported in gostrconv.py from golang/go src/strconv/atoi.go and atof.go).
 NUMBER_FLAGS = {"reconcile-concurrency": "int", "burst": "int", "qps": "float64"}
 DEFINED_FLAGS = {(1, 4): _V1_4_FLAGS, **dict.fromkeys(((1, 5), (1, 6), (1, 7)), _V1_4_FLAGS | {"qps", "burst"})}
 
@@ -221,7 +221,7 @@ def go_parse(
                 return values, f"flag needs an argument: -{name}"
             value, i = words[i], i + 1
         # parseOne: flag.Value.Set's error, "invalid value %q for flag -%s: %v" (judged releases only)
-        problem = go_number_error(NUMBER_FLAGS[name], value) if defined is not None and name in NUMBER_FLAGS else None
+        problem = flag_number_error(NUMBER_FLAGS[name], value) if defined is not None and name in NUMBER_FLAGS else None
         if problem is not None:
             return values, f"invalid value {json.dumps(value, ensure_ascii=False)} for flag -{name}: {problem}"
         values[name] = value
