@@ -76,3 +76,24 @@ def test_a_job_the_list_does_not_have_is_not_found_with_the_list_hint() -> None:
     with pytest.raises(NotFoundError, match="Ray job train not found in namespace default") as raised:
         follow_job(kube, "default", "train", 10, lambda _line: None)  # type: ignore[arg-type]
     assert raised.value.hint == "list them with: akscli ray job list -n default"
+
+
+def test_a_follow_from_the_created_job_watches_from_its_version_and_lists_nothing() -> None:
+    # client-go tools/watch/until.go Until from an initial version: every write after the create
+    # arrives, a brief Retrying included, however late the follow starts.
+    class Created(_Kube):
+        def watch(self, *_args: Any, resource_version: str | None = None, **_kwargs: Any) -> Iterator[tuple[str, Any]]:
+            self.watched_from.append(resource_version)
+            yield "MODIFIED", _job("6", "Retrying", "FAILED")
+            yield "MODIFIED", _job("9", "Complete", "SUCCEEDED")
+
+    kube = Created(None)
+    said: list[str] = []
+    created = {**_job("5", "", ""), "status": {}}
+    job = follow_job(kube, "default", "train", 10, said.append, diagnose_every=60, start=created)  # type: ignore[arg-type]
+    assert (kube.lists, kube.watched_from, job["metadata"]["resourceVersion"]) == ([], ["5"], "9")
+    assert [line.split(" [")[0] for line in said] == [
+        "rayjob.ray.io/train: deployment New, job -",
+        "rayjob.ray.io/train: deployment Retrying, job FAILED",
+        "rayjob.ray.io/train: deployment Complete, job SUCCEEDED",
+    ]

@@ -9,8 +9,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.cli import invoke
 from tests.ray.test_cli_job import job, submit
+from tests.ray.test_kuberay_names import wait_until
 
 
 def job_statuses(emu: Any, name: str) -> list[dict[str, Any]]:
@@ -108,3 +111,25 @@ def test_a_backoff_limit_on_an_existing_cluster_is_refused_before_anything_is_re
     result = invoke("ray", "job", "submit", "--name", "r", "--cluster", "demo", "--backoff-limit", "1", "--", "x")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: --backoff-limit retries a job on a new cluster each time")
+
+
+def test_submit_wait_reports_every_state_the_job_passed_before_the_follow_began(
+    ray_emulator: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The follow watches from the created RayJob's resourceVersion (client-go tools/watch/until.go
+    # Until from an initial version): a state the job left before the follow started (here the
+    # whole run, Retrying included) still arrives as a watch event, however late the CLI is.
+    import akscli.ray
+
+    emu = ray_emulator(failing_attempts=1)
+    follow = akscli.ray.follow_job
+
+    def late_follow(*args: Any, **kwargs: Any) -> Any:
+        wait_until(lambda: (job(emu, "late").get("status") or {}).get("jobDeploymentStatus") == "Complete")
+        return follow(*args, **kwargs)
+
+    monkeypatch.setattr(akscli.ray, "follow_job", late_follow)
+    result = submit("late", "--backoff-limit", "1", "--wait", "--timeout", "30s")
+    assert result.exit_code == 0, result
+    assert "deployment Retrying, job FAILED (attempt 1 of 2 failed, retrying on a new cluster)" in result.stderr
+    assert "deployment Running, job RUNNING (attempt 2 of 2)" in result.stderr

@@ -60,8 +60,14 @@ def follow_job(
     progress: Progress,
     *,
     diagnose_every: float | None = None,
+    start: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Watch a RayJob until it finishes or ``timeout`` passes; explain what it waits for.
+
+    ``start``: the job as the caller read it (the create's or a GET's answer). The watch starts
+    from its resourceVersion, so that every state the job passed through since is reported, the
+    short-lived ones (Retrying) included, however late the follow begins; without it the job is
+    listed, and a state it left before the list is never seen.
 
     The watch is cut into slices of ``diagnose_every`` seconds so that a job that waits (in
     Initializing for its cluster, or Running while the workers the autoscaler asked for sit
@@ -74,7 +80,7 @@ def follow_job(
     job: dict[str, Any] = {}
     last_phase: tuple[str, str] | None = None
     said: set[str] = set()
-    for update in _job_updates(kube, namespace, name, lambda: deadline - time.monotonic(), math.ceil(every)):
+    for update in _job_updates(kube, namespace, name, lambda: deadline - time.monotonic(), math.ceil(every), start):
         if update is None:
             if not job_finished(job) and time.monotonic() - started >= every:
                 _explain(kube, job, said, progress)
@@ -102,12 +108,23 @@ def follow_job(
 
 
 def _job_updates(
-    kube: Kube, namespace: str, name: str, seconds_left: Callable[[], float], every: int
+    kube: Kube,
+    namespace: str,
+    name: str,
+    seconds_left: Callable[[], float],
+    every: int,
+    start: Mapping[str, Any] | None = None,
 ) -> Iterator[dict[str, Any] | None]:
-    """The RayJob as listed, then each change the watch sees; None after the list and after each
-    watch of ``every`` seconds, until ``seconds_left()`` is 0. kube/reflector.py's loop on the
-    job's name: a closed watch resumes from its last version, a 410 lists again (never a GET)."""
+    """The RayJob as listed (or ``start``, the job as the caller read it), then each change the
+    watch sees; None after the list and after each watch of ``every`` seconds, until
+    ``seconds_left()`` is 0. kube/reflector.py's loop on the job's name: a closed watch resumes
+    from its last version, a 410 lists again (never a GET). With ``start`` the first watch is from
+    its resourceVersion, as client-go's Until from an initial version (upstream: kubernetes/client-go
+    v0.35.0 tools/watch/until.go Until), so no write after it is missed."""
     from akscli.kube.reflector import SYNCED, list_and_watch
+
+    if start is not None:
+        yield dict(start)
 
     for event, obj in list_and_watch(
         kube,
@@ -118,6 +135,7 @@ def _job_updates(
         seconds_left=seconds_left,
         synced=True,
         watch_seconds=every,
+        start=start,
     ):
         if event == "DELETED":
             raise NotFoundError(f"Ray job {name} was deleted while waiting")

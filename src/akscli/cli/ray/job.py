@@ -140,19 +140,23 @@ def job_submit(
     if mode != "client":  # the server's plan answers as the submit would (kubectl create --dry-run=server)
         logic.ensure_job_is_new(conn.kube(), ns, job)
     target = k8s.target()
-    kube = _apply_job(submission, target, mode, wait, yes, fmt)
-    if kube is None:
+    outcome = _apply_job(submission, target, mode, wait, yes, fmt)
+    if outcome is None or outcome.kube is None:
         return
+    kube = outcome.kube
     output.info(f"submitted Ray job {job}; follow it with: akscli ray job status {job} -n {ns}")
     if wait:
-        final = logic.follow_job(kube, ns, job, wait_seconds, output.progress)
+        # Followed from the create's answer: a state the job passes through before the follow
+        # begins (a failed attempt's brief Retrying) is still reported.
+        created = next((c.result for c in outcome.changes if c.obj.get("kind") == "RayJob" and c.result), None)
+        final = logic.follow_job(kube, ns, job, wait_seconds, output.progress, start=created)
         _finish(kube, final, fmt)
 
 
 def _apply_job(
     submission: logic.JobSubmission, target: "KubeTarget", mode: str, wait: bool, yes: bool, fmt: str
-) -> "Kube | None":
-    """Apply a job's objects; the connection, or None when nothing was applied (a dry run)."""
+) -> "common.ApplyOutcome | None":
+    """Apply a job's objects; what was applied, or None when nothing was (a dry run)."""
     # With --wait, stdout carries the job's logs (or its final object with -o json|yaml), so
     # the applied objects are reported on stderr.
     to_stderr = wait and mode == "none"
@@ -169,7 +173,7 @@ def _apply_job(
             output_format=fmt,
             action="ray job submit",
         )
-    return outcome.kube if mode == "none" else None
+    return outcome if mode == "none" else None
 
 
 def _report_workdir(packed: logic.PackedWorkdir | None) -> None:
@@ -232,7 +236,7 @@ def job_status(
     kube, ns = k8s.connect_ns()
     job = logic.get_object(kube, "RayJob", name, ns)
     if wait:
-        job = logic.follow_job(kube, ns, name, seconds, output.progress)
+        job = logic.follow_job(kube, ns, name, seconds, output.progress, start=job)
     findings = [] if logic.job_succeeded(job) else logic.diagnose_job(kube, job)
     summary = logic.job_summary(job, findings)
     show(summary, logic.job_summary_fields(summary, findings, wide=fmt == "wide"), fmt, kind="rayjob.ray.io")

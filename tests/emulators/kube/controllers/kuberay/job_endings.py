@@ -264,7 +264,14 @@ class JobEndings:
     def _retry(self, cluster: Any, ns: str, name: str, rc_name: str) -> bool:
         """Retrying (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
         rayjob_controller.go, the Suspending/Retrying case): delete the attempt's RayCluster and
-        submitter, reset the cluster and job fields, then New; whether the job is still there."""
+        submitter, reset the cluster and job fields, then New; whether the job is still there.
+
+        Retrying lasts as long as upstream's: no timer, only the deletes. Its status write
+        reconciles the RayJob at once (SetupWithManager: For(&rayv1.RayJob{}) has no predicate);
+        that pass deletes the RayCluster and the submitter Job (deleteClusterResources,
+        deleteSubmitterJob) and requeues after RayJobDefaultRequeueDuration (3 s), but the owned
+        objects' delete events (Owns) reconcile it again at once, which finds them gone and
+        writes New: a few milliseconds, two reconciles (``delay`` each here)."""
         time.sleep(self.delay)
         if self._job(cluster, ns, name) is None:
             return False
@@ -273,6 +280,11 @@ class JobEndings:
         self.delete_cluster(cluster, ns, rc_name)
         for pod in cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
             cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+        # The next reconcile, on the delete events, finds both gone and writes New
+        # (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go).
+        time.sleep(self.delay)
+        if self._job(cluster, ns, name) is None:
+            return False
         cluster.patch_status(
             RAY,
             "RayJob",
