@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.baremetal.nodes import nc_a100_node
+
 KEDA = "keda.sh/v1alpha1"
 MONITORING = "monitoring.coreos.com/v1"
+
+
+def gpu_nodes(emu: Any, count: int) -> None:
+    """``count`` A100 nodes: a vLLM pod is Ready only on a node that has its GPU (the emulator's
+    pods stay Pending on a cluster with no Node, as kube-scheduler leaves them)."""
+    for i in range(count):
+        emu.cluster.create(nc_a100_node(f"aks-gpua100-{i}"))
 
 
 def vllm_pods(emu: Any, name: str = "phi-4", namespace: str = "default") -> list[str]:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke
 from tests.emulators.kube.controllers.kaito import WorkspaceController
 
@@ -86,6 +87,7 @@ def test_a_delete_that_times_out_names_the_pool_and_route_ai_runway_made_for_exp
     # --expose: AI Runway's InferencePool and HTTPRoute are the ModelDeployment's too (ai-runway/airunway
     # v0.7.0 controller/internal/controller/gateway_reconciler.go, SetControllerReference), held here.
     emu = model_emulator(crds=AIRUNWAY_CRDS)
+    emu.cluster.create(nc_a100_node())  # the provider's vLLM pod is Ready only on a node that has its GPU
     assert _deploy("--provider", "vllm", "--expose", "--wait", "--timeout", "120s").exit_code == 0
     for api, kind in (
         ("inference.networking.k8s.io/v1", "InferencePool"),

@@ -15,7 +15,7 @@ from akscli.model import catalog, deploy, planning, skus
 from tests.cli import invoke
 from tests.emulators.kube.profiles import hf_token_secret
 
-from ._queue import scraped_queue, vllm_pods
+from ._queue import gpu_nodes, scraped_queue, vllm_pods
 from .test_render import _request
 
 AIRUNWAY = "airunway.ai/v1alpha1"
@@ -161,6 +161,7 @@ def test_an_autoscaled_inferenceset_leaves_replicas_to_the_autoscaler() -> None:
 
 def test_a_redeploy_keeps_the_count_the_autoscaler_set(model_emulator: Start) -> None:
     emu = model_emulator(monitoring=True)
+    gpu_nodes(emu, 1)  # the first replica is Ready and reports the queue
     args = ("phi-4", "--runtime", "vllm", "--autoscale", "1:4", "-y")
     assert invoke("model", "deploy", *args).exit_code == 0
     assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 1

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke, list_items
 from tests.emulators.kube.apiserver_common import wait_until
 from tests.emulators.kube.controllers.kaito import openai_handler
@@ -93,8 +94,13 @@ def test_model_top_reads_vllm_metrics_from_a_workspaces_pod_in_the_lab(model_emu
     assert [row["pod"] for row in list_items(result.stdout)] == ["phi-4-0"]
 
 
+def _with_a_gpu_node(emu: Any) -> Any:
+    emu.cluster.create(nc_a100_node())  # the vLLM pod is Ready only on a node that has its GPU
+    return emu
+
+
 def test_model_test_answers_through_akscli_s_own_vllm_deployment_in_the_lab(model_emulator: Start) -> None:
-    serve_models(model_emulator())
+    serve_models(_with_a_gpu_node(model_emulator()))
     deployed = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y")
     assert deployed.exit_code == 0, deployed
     result = invoke("model", "test", "phi-4", "-o", "json")
@@ -139,7 +145,7 @@ def test_vllm_answers_a_model_it_does_not_serve_with_its_404_body_on_both_comple
 
 
 def test_model_endpoint_lists_the_served_model_name_of_the_vllm_deployment(model_emulator: Start) -> None:
-    serve_models(model_emulator())
+    serve_models(_with_a_gpu_node(model_emulator()))
     assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y").exit_code == 0
     result = invoke("model", "endpoint", "phi-4", "-o", "json")
     assert result.exit_code == 0, result
@@ -147,7 +153,7 @@ def test_model_endpoint_lists_the_served_model_name_of_the_vllm_deployment(model
 
 
 def test_model_top_reads_vllm_metrics_from_the_vllm_deployment_s_pod(model_emulator: Start) -> None:
-    serve_models(model_emulator())
+    serve_models(_with_a_gpu_node(model_emulator()))
     assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y").exit_code == 0
     result = invoke("model", "top", "phi-4", "--interval", "200ms", "-o", "json")
     assert result.exit_code == 0, result

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke
 
 Start = Callable[..., Any]
@@ -15,6 +16,7 @@ Start = Callable[..., Any]
 
 def _deployed(model_emulator: Start) -> Any:
     emu = model_emulator()
+    emu.cluster.create(nc_a100_node())  # the vLLM pod is Ready only on a node that has its GPU
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y")
     assert result.exit_code == 0, result
     [pod] = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")

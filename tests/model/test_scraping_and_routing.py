@@ -11,7 +11,7 @@ from typing import Any
 from tests.cli import invoke
 
 from ._gateway import resolve
-from ._queue import scraped_queue, vllm_pods
+from ._queue import gpu_nodes, scraped_queue, vllm_pods
 from .conftest import install_podmonitor_api, install_prometheus
 from .test_serving_on_the_operators import _picker
 
@@ -122,6 +122,7 @@ def test_without_its_trigger_authentication_the_workspace_answers_401(model_emul
 
 def test_the_podmonitor_carries_the_label_kube_prometheus_stack_selects_and_keda_scales(model_emulator: Start) -> None:
     emu = model_emulator(monitoring=True)
+    gpu_nodes(emu, 3)  # one per replica the autoscaler asks for
     assert invoke(*VLLM_AUTOSCALE).exit_code == 0
     monitor = emu.cluster.get("monitoring.coreos.com/v1", "PodMonitor", "default", "phi-4")
     assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
@@ -137,6 +138,7 @@ def test_keda_queries_the_prometheus_that_scrapes_the_model(model_emulator: Star
     emu.prometheus = install_prometheus(
         emu, name="k8s", namespace="observability", selector={}, namespace_selector={}, scrape_loop=False
     )
+    gpu_nodes(emu, 3)  # one per replica the autoscaler asks for
     assert invoke(*VLLM_AUTOSCALE).exit_code == 0
     trigger = emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4")["spec"]["triggers"][0]
     assert trigger["metadata"]["serverAddress"] == "http://prometheus-operated.observability.svc.cluster.local:9090"

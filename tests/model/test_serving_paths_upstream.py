@@ -13,7 +13,7 @@ from akscli.errors import UsageError
 from akscli.model import catalog, deploy, deploy_flags, planning
 from tests.cli import invoke
 
-from ._queue import unscraped
+from ._queue import gpu_nodes, unscraped
 from .conftest import AIRUNWAY_CRDS, install_airunway_controller, install_gateway
 
 Start = Callable[..., Any]
@@ -128,6 +128,7 @@ def test_airunway_refuses_route_flags_it_cannot_honour(flags: dict[str, Any]) ->
 
 def test_airunway_vllm_provider_pods_are_found_by_logs_and_status(model_emulator: Start) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
+    gpu_nodes(emu, 1)  # the provider's vLLM pod is Ready only on a node that has its GPU
     result = invoke(
         "model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "vllm", "--wait", "--timeout", "20s", "-y"
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from tests.cli import invoke
 
-from ._queue import scraped_queue, vllm_pods
+from ._queue import gpu_nodes, scraped_queue, vllm_pods
 from .test_scraping_and_routing import _eventually
 
 KEDA = "keda.sh/v1alpha1"
@@ -31,6 +31,7 @@ def _hpa_status(emu: Any) -> dict[str, Any]:
 
 def _scaled_to_three(model_emulator: Start) -> Any:
     emu = model_emulator(monitoring=True)
+    gpu_nodes(emu, 3)  # one per replica the autoscaler asks for
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--autoscale", "1:4", "-y")
     assert result.exit_code == 0, result
     _eventually(lambda: len(vllm_pods(emu)) == 1)

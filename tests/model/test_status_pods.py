@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tests.baremetal.nodes import small_cpu_node
+from tests.baremetal.nodes import nc_a100_node, small_cpu_node
 from tests.cli import invoke
 from tests.emulators.kube.profiles import hf_token_secret
 
@@ -37,7 +37,7 @@ def test_status_of_a_model_no_node_has_room_for_quotes_the_scheduler(model_emula
 
 
 def test_status_of_a_ready_model_has_no_pod_problem(model_emulator: Start) -> None:
-    model_emulator()
+    model_emulator().cluster.create(nc_a100_node())  # the vLLM pod is Ready only on a node that has its GPU
     assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y").exit_code == 0
     doc = json.loads(invoke("model", "status", "phi-4", "-o", "json").stdout)
     assert doc["pods"] is None
@@ -49,6 +49,10 @@ def test_status_of_a_model_whose_access_secret_is_missing_names_it_and_the_check
     # (upstream: kubernetes/kubernetes v1.32.0 pkg/kubelet/kubelet_pods.go, makeEnvironmentVariables).
     # deploy refuses a Secret that does not exist, so it goes away after the deploy, before the pod starts.
     emu = model_emulator()
+    # The kubelet of the pod's node reports the missing Secret; the second node takes the replacement
+    # while the deleted pod still terminates on the first (it holds its GPU until it is gone).
+    for i in range(2):
+        emu.cluster.create(nc_a100_node(f"aks-gpua100-{i}"))
     hf_token_secret(emu)
     deployed = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--access-secret", "hf-token", "-y")
     assert deployed.exit_code == 0, deployed
