@@ -14,6 +14,7 @@ from akscli.baremetal import pods
 from akscli.kube import wait
 from akscli.kube.client import KubeTarget
 from akscli.kube.connecting import connect
+from tests.baremetal.nodes import small_cpu_node
 from tests.kube_emulator.helpers import deployment
 
 # The root CA publisher's ConfigMap, in every namespace of a real cluster (the emulator's
@@ -183,6 +184,7 @@ def test_a_wait_rides_out_an_in_stream_error(kube_emulator_factory: Any, tmp_pat
     from akscli.cli.common import apply_objects
 
     emu = kube_emulator_factory(controller_delay=1.0)
+    emu.cluster.create(small_cpu_node())  # the Deployment's pod is Ready only on a node
     emu.faults.add(verb="watch", path="/deployments", status=500, in_stream=True)
     target = KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config")))
     apply_objects([deployment("web", replicas=1)], stack="demo", target=target, yes=True, wait=True, timeout="30s")

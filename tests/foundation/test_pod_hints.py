@@ -20,6 +20,7 @@ from akscli import errors
 from akscli.cli.common import apply_objects
 from akscli.kube import pod_hints, pod_problems
 from akscli.kube.client import KubeTarget
+from tests.baremetal.nodes import small_cpu_node
 from tests.foundation.test_wait_pod_problems import gpu_deployment
 
 
@@ -186,6 +187,7 @@ def _pods(kube_emulator: Any) -> list[dict[str, Any]]:
 def test_the_emulated_kubelet_reports_a_missing_secret_in_the_kubelets_words(
     kube_emulator: Any, kubeconfig: Path
 ) -> None:
+    kube_emulator.cluster.create(small_cpu_node())  # only the kubelet of the pod's node reports its containers
     apply_objects([_with_secret_env()], stack="demo", target=KubeTarget(kubeconfig=str(kubeconfig)), yes=True)
     [pod] = _pods(kube_emulator)
     [status] = pod["status"]["containerStatuses"]
@@ -197,6 +199,7 @@ def test_the_emulated_kubelet_reports_a_missing_secret_in_the_kubelets_words(
 
 
 def test_the_emulated_kubelet_reports_a_missing_key_in_the_kubelets_words(kube_emulator: Any, kubeconfig: Path) -> None:
+    kube_emulator.cluster.create(small_cpu_node())  # only the kubelet of the pod's node reports its containers
     kube_emulator.cluster.create(
         {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "hf-token", "namespace": "default"}, "data": {}}
     )
@@ -207,6 +210,7 @@ def test_the_emulated_kubelet_reports_a_missing_key_in_the_kubelets_words(kube_e
 
 
 def test_a_timed_out_wait_names_the_missing_secret_and_how_to_check_it(kube_emulator: Any, kubeconfig: Path) -> None:
+    kube_emulator.cluster.create(small_cpu_node())  # only the kubelet of the pod's node reports its containers
     target = KubeTarget(kubeconfig=str(kubeconfig))
     with pytest.raises(errors.WaitTimeoutError) as caught:
         apply_objects(
