@@ -7,8 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.scheduling import pod_requests
@@ -169,7 +167,6 @@ def assert_no_nodes_pending(emu: KubeEmulator, pod: dict[str, Any]) -> None:
     assert [(e["reason"], e["message"]) for e in events] == [("FailedScheduling", scheduled["message"])]
 
 
-@pytest.mark.xfail(strict=True, reason="the ReplicaSet controller still runs its pods unbound (PodOwner.runs_unbound)")
 def test_a_deployment_pod_on_a_cluster_with_no_node_stays_pending_until_one_comes(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(deployment("web", replicas=1))
     assert wait_until(lambda: len(pods(kube_emulator, "web")) == 1)

@@ -89,6 +89,17 @@ def test_a_wait_without_an_autoscaler_keeps_the_plain_hint(model_emulator: Start
     assert "no node matches the pod's node selector or affinity" in out and "cluster autoscaler:" not in out
 
 
+def test_a_wait_on_a_cluster_with_no_node_quotes_the_scheduler_and_says_to_add_nodes(model_emulator: Start) -> None:
+    # No Node at all: the vLLM Deployment's pod stays Pending with kube-scheduler's
+    # ErrNoNodesAvailable (kubernetes/kubernetes: pkg/scheduler/schedule_one.go), never Ready.
+    model_emulator()
+    result = invoke(*DEPLOY, "--wait", "--timeout", "1s")
+    assert result.exit_code == 5, result
+    out = text(result)
+    assert " not scheduled: no nodes available to schedule pods" in out
+    assert "the cluster has no nodes (kubectl get nodes lists none): add nodes" in out
+
+
 def pods_line(contains: str, deadline: float = 5) -> str:
     end = time.monotonic() + deadline
     line = ""

@@ -49,10 +49,6 @@ from tests.emulators.kube.resources import ResourceType
 
 class ReplicaSetController(PodOwner):
     watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "ReplicaSet")]
-    # Still the old convention (PodOwner.runs_unbound): upstream leaves these pods Pending too when
-    # there is no Node, but dozens of tests wait for Deployments on the emulator's node-less cluster
-    # (docs/changes/audit29-emufid17.md lists them); they need nodes first.
-    runs_unbound = True
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         spec = obj.get("spec") or {}

@@ -8,7 +8,7 @@ import copy
 import hashlib
 import json
 import time
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
@@ -205,12 +205,7 @@ def _exits_at_start(spec: dict[str, Any], cluster: ClusterState, namespace: str)
 class PodOwner(Controller):
     """Shared pod bookkeeping for controllers that own pods directly. The kubelets of the pods it
     makes crash-looping (``failure="crashloop"``) restart them on its clock as their back-off ends
-    (kubelet_crashloop.py): ``advance(seconds)`` moves that clock on (no sleeps).
-
-    ``runs_unbound``: the emulator's old convention, kept by the ReplicaSet controller only for now:
-    on a cluster with no Node its pods run unbound and Ready (see _make_pod for upstream's way)."""
-
-    runs_unbound: ClassVar[bool] = False
+    (kubelet_crashloop.py): ``advance(seconds)`` moves that clock on (no sleeps)."""
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
@@ -292,7 +287,7 @@ class PodOwner(Controller):
         pkg/kubelet/status/status_manager.go), so the StatefulSet's readyReplicas and the Job's
         ready stay 0 (kubernetes/kubernetes pkg/controller/job/job_controller.go countReadyPods:
         podutil.IsPodReady), and a Job's Pending pod never runs to completion; the Rescheduler
-        binds it once a Node comes. Not for a controller that ``runs_unbound``."""
+        binds it once a Node comes."""
         spec = copy.deepcopy(template.get("spec") or {})
         failure = self.failure if self.failure in POD_FAILURES else None
         exits = _exits_at_start(spec, cluster, owner["metadata"]["namespace"]) if failure is None else None
@@ -302,7 +297,7 @@ class PodOwner(Controller):
         unschedulable = INJECTED_UNSCHEDULABLE
         injected = failure == "unschedulable"
         if isinstance(node, Placement):
-            if node.node is None and not node.message and not self.runs_unbound:
+            if node.node is None and not node.message:
                 # No Node at all (upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go
                 # ErrNoNodesAvailable): Pending, never Ready, until the Rescheduler binds it.
                 node = Placement(None, NO_NODES)

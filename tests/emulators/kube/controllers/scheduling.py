@@ -47,8 +47,9 @@ resources with no victim to evict are "No preemption victims found for incoming 
 
 Not modelled: scoring (the emulator spreads a workload's pods over the feasible nodes by how many
 of that owner's pods each has, as default PodTopologySpread would by hostname), host ports,
-other volume filters, topology spread constraints. A cluster with no Node objects is one
-whose nodes the test does not model: pods there run unbound, as before.
+other volume filters, topology spread constraints. On a cluster with no Node objects the
+ReplicaSet, StatefulSet and Job controllers' pods stay Pending with NO_NODES (Placement below);
+only the KubeRay simulator's still run unbound.
 """
 
 from __future__ import annotations
@@ -214,9 +215,9 @@ NO_NODES = "no nodes available to schedule pods"
 @dataclass
 class Placement:
     """``node`` None with a ``message``: Pending, FailedScheduling. Both empty: the cluster has
-    no Node objects; the StatefulSet and Job controllers' pods (pods.PodOwner._make_pod) then
-    stay Pending with NO_NODES. The ReplicaSet controller's (PodOwner.runs_unbound) and the
-    KubeRay simulator's pods still run unbound (the emulator's old convention)."""
+    no Node objects; the pods of the ReplicaSet, StatefulSet and Job controllers
+    (pods.PodOwner._make_pod) then stay Pending with NO_NODES. The KubeRay simulator's pods still
+    run unbound (the emulator's old convention)."""
 
     node: str | None
     message: str = ""
