@@ -15,6 +15,7 @@ from akscli.kube.readiness.kaito import model_deployment
 from akscli.model.airunway import old_object_warning
 from tests.cli import invoke
 
+from ._queue import gpu_nodes
 from .conftest import AIRUNWAY_CRDS
 
 MD = "airunway.ai/v1alpha1"
@@ -67,6 +68,7 @@ def test_the_warning_reads_the_vllm_providers_deployment() -> None:
 
 def test_an_old_deployment_fails_the_vllm_provider_at_once(model_emulator: Start) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
+    gpu_nodes(emu, 1)  # the provider's vLLM pod is Ready only on a node with its GPU
     deploy = ("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "vllm", "-y")
     assert invoke(*deploy, "--wait", "--timeout", "60s").exit_code == 0
     old = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")["metadata"]["uid"]
@@ -90,6 +92,7 @@ def test_an_old_deployment_fails_the_vllm_provider_at_once(model_emulator: Start
 
 def test_a_deploy_onto_a_modeldeployment_being_deleted_is_refused(model_emulator: Start) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
+    gpu_nodes(emu, 1)  # the provider's vLLM pod is Ready only on a node with its GPU
     deploy = ("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "vllm", "-y")
     assert invoke(*deploy, "--wait", "--timeout", "60s").exit_code == 0
     # The provider's finalizer holds it until its Deployment is gone (providers/vllm/controller.go
@@ -106,6 +109,7 @@ def test_a_deploy_onto_a_modeldeployment_being_deleted_is_refused(model_emulator
 
 def test_the_llmd_provider_runs_its_deployment(model_emulator: Start) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
+    gpu_nodes(emu, 1)  # the provider's vLLM pod is Ready only on a node with its GPU
     deploy = ("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "llmd", "-y")
     result = invoke(*deploy, "--wait", "--timeout", "30s")
     assert result.exit_code == 0, result

@@ -111,7 +111,7 @@ def test_model_test_answers_through_akscli_s_own_vllm_deployment_in_the_lab(mode
 def test_model_test_of_an_id_the_server_does_not_serve_names_the_ids_it_serves(model_emulator: Start) -> None:
     # vLLM answers 404 "The model `phi-4` does not exist." (vllm-project/vllm v0.11.0
     # serving_engine.py _check_model); akscli said "not serving yet" and told the user to wait.
-    serve_models(model_emulator())
+    serve_models(_with_a_gpu_node(model_emulator()))
     assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y").exit_code == 0
     result = invoke("model", "test", "phi-4", "--model", "phi-4")
     assert result.exit_code == 3, result
