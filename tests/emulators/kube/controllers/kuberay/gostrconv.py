@@ -1,6 +1,6 @@
 """Go's number parsing as the KubeRay operator's flag package meets it, the simulator's own port.
 
-Ported byte by byte from golang/go src/strconv/atoi.go (ParseUint and ParseInt with base 0,
+Ported byte by byte from upstream golang/go src/strconv/atoi.go (ParseUint and ParseInt with base 0,
 underscoreOK) and src/strconv/atof.go (special, readFloat, decimal.set, floatBits' bounds,
 atofHex, ParseFloat), with src/flag/flag.go numError ("parse error" for strconv.ErrSyntax, "value
 out of range" for strconv.ErrRange; intValue.Set: ParseInt(s, 0, 64), float64Value.Set:
