@@ -48,8 +48,9 @@ resources with no victim to evict are "No preemption victims found for incoming 
 Not modelled: scoring (the emulator spreads a workload's pods over the feasible nodes by how many
 of that owner's pods each has, as default PodTopologySpread would by hostname), host ports,
 other volume filters, topology spread constraints. On a cluster with no Node objects the
-ReplicaSet, StatefulSet and Job controllers' pods stay Pending with NO_NODES (Placement below);
-only the KubeRay simulator's still run unbound.
+ReplicaSet, StatefulSet and Job controllers' pods and the KubeRay simulator's stay Pending with
+NO_NODES (Placement below), as kube-scheduler leaves them (upstream: kubernetes/kubernetes
+pkg/scheduler/schedule_one.go schedulePod, ErrNoNodesAvailable).
 """
 
 from __future__ import annotations
@@ -216,8 +217,9 @@ NO_NODES = "no nodes available to schedule pods"
 class Placement:
     """``node`` None with a ``message``: Pending, FailedScheduling. Both empty: the cluster has
     no Node objects; the pods of the ReplicaSet, StatefulSet and Job controllers
-    (pods.PodOwner._make_pod) then stay Pending with NO_NODES. The KubeRay simulator's pods still
-    run unbound (the emulator's old convention)."""
+    (pods.PodOwner._make_pod) and of the KubeRay simulator (kuberay/cluster.py) then stay Pending
+    with NO_NODES (upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go,
+    ErrNoNodesAvailable)."""
 
     node: str | None
     message: str = ""
