@@ -37,6 +37,18 @@ def test_top_shows_queue_kv_cache_rates_and_latency_per_replica(model_emulator: 
     assert "KV CACHE" in table and "42%" in table
 
 
+def test_top_shows_a_data_parallel_servers_kv_cache_as_the_mean_of_its_engines(model_emulator: Start) -> None:
+    # KAITO runs a model under half a GPU with --data-parallel-size = the node's GPUs (kaito-project/kaito
+    # v0.12.0 pkg/model/interface.go configureParallelism); vLLM writes a series per engine.
+    emu = model_emulator()
+    _deploy("phi-4", "--wait", "--timeout", "20s")
+    server = VllmMetrics("phi-4", running=3, waiting=2, kv_cache=0.42, ttft=[0.05] * 10, engines=2)
+    emu.register_pod_proxy("default", "phi-4-0", 5000, server.handler())
+    [row] = list_items(invoke("model", "top", "phi-4", "--interval", "100ms", "-o", "json").stdout)
+    assert (row["running"], row["waiting"], row["kv_cache_percent"]) == (6, 4, 42.0)
+    assert row["ttft_p50_ms"] < 100
+
+
 def test_top_reads_every_replica_of_an_inferenceset(model_emulator: Start) -> None:
     emu = model_emulator()
     _deploy("phi-4", "--replicas", "2", "--wait", "--timeout", "20s")

@@ -1,13 +1,19 @@
 """What `model top` and `model status` show: each serving pod's vLLM figures, read from its
 /metrics through the API server's pod proxy (no Prometheus needed).
 
-The metric names are vLLM's (vllm-project/vllm vllm/v1/metrics/loggers.py, PrometheusStatLogger):
+The metric names are vLLM's (vllm-project/vllm v0.24.0 vllm/v1/metrics/loggers.py, PrometheusStatLogger):
 ``vllm:num_requests_running`` and ``vllm:num_requests_waiting`` (gauges), ``vllm:kv_cache_usage_perc``
-(a 0-1 gauge, ``vllm:gpu_cache_usage_perc`` before vLLM 0.10), ``vllm:prompt_tokens_total`` and
-``vllm:generation_tokens_total`` (counters), ``vllm:time_to_first_token_seconds`` and
-``vllm:e2e_request_latency_seconds`` (histograms). Token rates and latency percentiles come from
-two scrapes ``interval`` seconds apart; percentiles are interpolated within histogram buckets as
-Prometheus's histogram_quantile does.
+(a 0-1 gauge), ``vllm:prompt_tokens_total`` and ``vllm:generation_tokens_total`` (counters),
+``vllm:time_to_first_token_seconds`` and ``vllm:e2e_request_latency_seconds`` (histograms), each
+labelled ``model_name`` and ``engine``. ``vllm:gpu_cache_usage_perc`` is read where
+``kv_cache_usage_perc`` is absent: an older ``--image`` (v0.11.0 writes it only under
+``--show-hidden-metrics-for-version=0.10``; v0.24.0 has none). A server with N engine cores
+(``--data-parallel-size N``; KAITO runs a model under half a GPU so, kaito-project/kaito v0.12.0
+pkg/model/interface.go configureParallelism) writes one series per engine (vllm/v1/metrics/utils.py
+create_metric_per_engine): the queues, token counts and buckets are summed over them, the KV cache
+is their mean, as serving_window's ``avg by (namespace, pod)``. Token rates and latency percentiles
+come from two scrapes ``interval`` seconds apart; percentiles are interpolated within histogram
+buckets as Prometheus's histogram_quantile does.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from akscli.errors import AkscliError, NotFoundError
@@ -37,16 +43,23 @@ _LE = re.compile(r'le="([^"]+)"')
 
 @dataclass(frozen=True)
 class Scrape:
-    """One pod's samples: metric name -> summed value; histogram buckets by upper bound."""
+    """One pod's samples: metric name -> value summed over its series (``series``: how many);
+    histogram buckets by upper bound."""
 
     at: float
     values: dict[str, float]
     buckets: dict[str, dict[float, float]]
+    series: dict[str, int] = field(default_factory=dict)
+
+    def mean(self, name: str) -> float:
+        """The mean of ``name``'s series (one per engine core)."""
+        return self.values[name] / max(self.series.get(name, 1), 1)
 
 
 def parse(text: str, at: float) -> Scrape:
-    """The Prometheus text format, summed over label sets (one model per server)."""
+    """The Prometheus text format, summed over label sets (one model per server, a series per engine)."""
     values: dict[str, float] = {}
+    counts: dict[str, int] = {}
     buckets: dict[str, dict[float, float]] = {}
     for line in text.splitlines():
         m = _SAMPLE.match(line)
@@ -65,7 +78,8 @@ def parse(text: str, at: float) -> Scrape:
                 series[bound] = series.get(bound, 0.0) + value
             continue
         values[name] = values.get(name, 0.0) + value
-    return Scrape(at, values, buckets)
+        counts[name] = counts.get(name, 0) + 1
+    return Scrape(at, values, buckets, counts)
 
 
 def quantile(q: float, buckets: Mapping[float, float]) -> float | None:
@@ -127,7 +141,7 @@ def _ms(value: float | None) -> float | None:
 
 
 def figures(model: str, namespace: str, pod: str, first: Scrape, second: Scrape) -> ReplicaFigures:
-    kv = next((second.values[k] for k in KV_CACHE if k in second.values), None)
+    kv = next((second.mean(k) for k in KV_CACHE if k in second.values), None)
     ttft, e2e = _delta(first, second, TTFT), _delta(first, second, E2E)
     return ReplicaFigures(
         model=model,
