@@ -46,7 +46,8 @@ from akscli.output import kind_ref, object_ref
 KAITO_WS_LABEL = "kaito.sh/workspace"
 KAITO_SET_LABEL = "inferenceset.kaito.sh/created-by"
 POD_INDEX = "apps.kubernetes.io/pod-index"
-# vLLM's Prometheus series (vllm-project/vllm vllm/v1/metrics/loggers.py), the ones akscli reads.
+# vLLM's Prometheus series (vllm-project/vllm v0.24.0 vllm/v1/metrics/loggers.py), the ones akscli reads;
+# test_vllm_metric_names.py holds them to what _vllm_metrics.py recorded of that release.
 VLLM_METRICS = frozenset(
     {
         "vllm:num_requests_waiting",
