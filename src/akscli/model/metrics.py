@@ -8,7 +8,7 @@ The metric names are vLLM's (vllm-project/vllm v0.24.0 vllm/v1/metrics/loggers.p
 labelled ``model_name`` and ``engine``. ``vllm:gpu_cache_usage_perc`` is read where
 ``kv_cache_usage_perc`` is absent: an older ``--image`` (v0.11.0 writes it only under
 ``--show-hidden-metrics-for-version=0.10``; v0.24.0 has none). A server with N engine cores
-(``--data-parallel-size N``; KAITO runs a model under half a GPU so, kaito-project/kaito v0.12.0
+(``--data-parallel-size N``, as KAITO runs a model under half a GPU: kaito-project/kaito v0.12.0
 pkg/model/interface.go configureParallelism) writes one series per engine (vllm/v1/metrics/utils.py
 create_metric_per_engine): the queues, token counts and buckets are summed over them, the KV cache
 is their mean, as serving_window's ``avg by (namespace, pod)``. Token rates and latency percentiles
@@ -53,7 +53,7 @@ class Scrape:
 
     def mean(self, name: str) -> float:
         """The mean of ``name``'s series (one per engine core)."""
-        return self.values[name] / max(self.series.get(name, 1), 1)
+        return self.values[name] / self.series.get(name, 1)
 
 
 def parse(text: str, at: float) -> Scrape:
