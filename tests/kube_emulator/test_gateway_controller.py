@@ -18,14 +18,24 @@ from tests.emulators.kube.profiles import install_gateway, namespace
 API = "gateway.networking.k8s.io/v1"
 
 
-@pytest.fixture
-def emu(kube_emulator_factory: Callable[..., KubeEmulator]) -> KubeEmulator:
-    emulator = kube_emulator_factory(crd_dirs=[default_crd_dir() / "gateway-api"], tls=False, builtin_controllers=False)
-    emulator.controllers.add(GatewayController(delay=0.01))
+def _lab(factory: Callable[..., KubeEmulator], supported_version: bool = False) -> KubeEmulator:
+    emulator = factory(crd_dirs=[default_crd_dir() / "gateway-api"], tls=False, builtin_controllers=False)
+    emulator.controllers.add(GatewayController(delay=0.01, supported_version=supported_version))
     install_gateway(
         emulator
     )  # GatewayClass approuting-istio (istio.io/gateway-controller), Gateway default/inference-gateway
     return emulator
+
+
+@pytest.fixture
+def emu(kube_emulator_factory: Callable[..., KubeEmulator]) -> KubeEmulator:
+    return _lab(kube_emulator_factory)
+
+
+@pytest.fixture
+def conformant(kube_emulator_factory: Callable[..., KubeEmulator]) -> KubeEmulator:
+    """A controller that sets SupportedVersion, as the Gateway API asks and Istio does not."""
+    return _lab(kube_emulator_factory, supported_version=True)
 
 
 def _route(name: str, ns: str = "default", backend: str = "phi-4", **spec: Any) -> dict[str, Any]:
@@ -237,14 +247,16 @@ def _class_condition(emu: KubeEmulator, kind: str) -> dict[str, Any]:
     return found[0]
 
 
-def test_an_accepted_gatewayclass_says_the_installed_crd_bundle_version_is_supported(emu: KubeEmulator) -> None:
+def test_an_accepted_gatewayclass_says_the_installed_crd_bundle_version_is_supported(conformant: KubeEmulator) -> None:
+    emu = conformant
     # gatewayclass_types.go: SupportedVersion "MUST be set by a controller when it marks a
     # GatewayClass Accepted"; ../shared's CRDs are bundle v1.6.1, the one the simulator follows.
     condition = _class_condition(emu, "SupportedVersion")
     assert (condition["status"], condition["reason"]) == ("True", "SupportedVersion")
 
 
-def test_a_crd_of_another_bundle_version_makes_supported_version_false(emu: KubeEmulator) -> None:
+def test_a_crd_of_another_bundle_version_makes_supported_version_false(conformant: KubeEmulator) -> None:
+    emu = conformant
     crd = "httproutes.gateway.networking.k8s.io"
     bundle = {"metadata": {"annotations": {"gateway.networking.k8s.io/bundle-version": "v1.2.0"}}}
     emu.cluster.patch("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, crd, bundle)

@@ -8,8 +8,11 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
 
 * gatewayclass_types.go: a controller sets ``Accepted`` True, reason ``Accepted``, only on a
   GatewayClass whose ``spec.controllerName`` is its own; a class of another controller is left
-  alone (its status stays the CRD's default, ``Accepted`` Unknown ``Pending``). With Accepted it
-  sets ``SupportedVersion`` (GatewayClassConditionStatusSupportedVersion: "MUST be set by a
+  alone (its status stays the CRD's default, ``Accepted`` Unknown ``Pending``). Istio's message is
+  "Handled by Istio controller", and Istio writes no other class condition (istio/istio 1.29.6
+  pilot/pkg/config/kube/gateway/gatewayclass.go GetClassStatus; no SupportedVersion in istiod, to
+  HEAD 2026-08-22). With ``supported_version`` (off by default: a conformant controller that is not
+  Istio) it also sets ``SupportedVersion`` (GatewayClassConditionStatusSupportedVersion: "MUST be set by a
   controller when it marks a GatewayClass Accepted"; site/content/en/guides/implementers-guide
   "Version Compatibility"): True, reason ``SupportedVersion``, when every Gateway API CRD in the
   cluster carries a ``gateway.networking.k8s.io/bundle-version`` annotation the simulator
@@ -22,10 +25,12 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   and one ListenerStatus per listener: ``supportedKinds`` (the kinds of its
   ``allowedRoutes.kinds`` this implementation supports, else the core Route kind of its protocol:
   HTTPRoute for HTTP and HTTPS), ``attachedRoutes`` (the Routes accepted on it) and ``Accepted``,
-  ``Programmed``, ``ResolvedRefs`` True and ``Conflicted`` False (reason ``NoConflicts``). A
-  listener whose ``allowedRoutes.kinds`` names a kind it does not support has ``ResolvedRefs``
-  False, reason ``InvalidRouteKinds``, and only the supported ones in ``supportedKinds`` (none when
-  none is: ListenerStatus.SupportedKinds, ListenerReasonInvalidRouteKinds; conformance/tests/
+  ``Programmed``, ``ResolvedRefs`` True and ``Conflicted`` False (reason ``NoConflicts``), each with
+  Istio's message "No errors found" (istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go
+  buildListener). A listener whose ``allowedRoutes.kinds`` names a kind it does not support has
+  ``ResolvedRefs`` False, reason ``InvalidRouteKinds``, "Invalid route kinds" (Istio's
+  conditions.go reportListenerCondition), and only the supported ones in ``supportedKinds`` (none
+  when none is: ListenerStatus.SupportedKinds, ListenerReasonInvalidRouteKinds; conformance/tests/
   gateway-invalid-route-kind.go and .yaml, both cases). What that does to the listener's
   ``Programmed`` and the Gateway's conditions upstream leaves to the implementation; the
   simulator leaves them True. Every condition
@@ -38,15 +43,18 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   (``Accepted``) when a listener admits the route (``sectionName``/``port`` of the parentRef,
   ``allowedRoutes.namespaces`` ``Same`` (the default), ``All`` or ``Selector``, the kinds, and
   the hostnames: ``NoMatchingParent``, ``NotAllowedByListeners``, ``NoMatchingListenerHostname``
-  when not). ``ResolvedRefs`` is True (``ResolvedRefs``) when every backendRef names an existing
-  Service or InferencePool of the route's namespace (``BackendNotFound`` when not; another kind
-  is ``InvalidKind``; a backend in another namespace is ``RefNotPermitted``: ReferenceGrants are
-  not simulated; upstream: istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go). The
-  messages of a missing backend and a pool's shadow Service are Istio's
-  (istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go buildDestination): "backend(HOST)
-  not found" (the pool's name for a missing pool), and for a pool, ``BackendNotFound`` while its
-  shadow Service NAME-ip-HASH (gateway_pools.py) does not exist, ``InvalidDestination`` when it
-  lacks the picker's labels.
+  when not); its message is Istio's "Route was valid" (", bound to N parents" when N listeners
+  took it). ``ResolvedRefs`` follows istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go
+  buildDestination, backendRef by backendRef (a weight of 0 is skipped): True, "All references
+  resolved", when every backendRef names an existing Service or InferencePool of the route's
+  namespace. Else: another namespace is ``RefNotPermitted`` ("backendRef NAME/NS not accessible to
+  a HTTPRoute in namespace ...", checked first; ReferenceGrants are not simulated), another kind
+  ``InvalidKind`` ("referencing unsupported backendRef: group ... kind ..."), a missing object
+  ``BackendNotFound`` ("backend(HOST) not found"; the pool's name for a missing pool), and for a
+  pool ``BackendNotFound`` while its shadow Service NAME-ip-HASH (gateway_pools.py) does not exist.
+  Those three are "invalid backends": the last one found wins. A hard error ends the check at once:
+  ``InvalidDestination`` for a shadow Service without the picker's labels, a name with a dot, a
+  Service ref without a port.
 
 For InferencePools it behaves as Istio does (istio/istio 1.29.6, the lab's class is Istio's):
 with istiod's ENABLE_GATEWAY_API_INFERENCE_EXTENSION on (``inference_extension``, the lab's
@@ -82,11 +90,14 @@ ISTIO = "istio.io/gateway-controller"
 CORE_KINDS = {"HTTP": "HTTPRoute", "HTTPS": "HTTPRoute"}
 # Istio's message for a route to an InferencePool with the extension off (conversion.go).
 POOL_DISABLED = "InferencePool is not enabled. To enable, set ENABLE_GATEWAY_API_INFERENCE_EXTENSION to true in istiod"
+# Istio's messages: a class it accepts (gatewayclass.go GetClassStatus), a listener without error
+# (conversion.go buildListener).
+CLASS_ACCEPTED = "Handled by Istio controller"
+NO_ERRORS = "No errors found"
 POOL_SERVICE_INVALID = "InferencePool service invalid, extensionRef labels not found"
-BACKENDS = {
-    ("", "Service"): ("v1", "Service"),
-    ("inference.networking.k8s.io", "InferencePool"): (POOL_API, "InferencePool"),
-}
+# The backendRef (group, kind)s Istio routes to here (conversion.go buildDestination; Hostname and
+# ServiceImport are Istio's own and left out).
+BACKENDS = frozenset({("", "Service"), ("inference.networking.k8s.io", "InferencePool")})
 
 
 class GatewayController(Controller):
@@ -107,12 +118,15 @@ class GatewayController(Controller):
         delay: float = 0.02,
         inference_extension: bool = True,
         load_balancer: bool = True,
+        supported_version: bool = False,
     ) -> None:
         super().__init__(delay)
         self.implements = frozenset(implements)
         self.inference_extension = inference_extension
         # Whether the cloud gives the gateway's LoadBalancer Service an address (gateway_service.py).
         self.load_balancer = load_balancer
+        # Whether accepted classes get SupportedVersion (Istio sets none: the module's docstring).
+        self.supported_version = supported_version
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         """Any change can change the status of the rest (a route's attachment, a Gateway's class):
@@ -138,9 +152,11 @@ class GatewayController(Controller):
             for c in cluster.list(API, "GatewayClass")
             if (c.get("spec") or {}).get("controllerName") in self.implements
         }
-        version = _supported_version(cluster)
+        wanted: list[tuple[str, ...]] = [("Accepted", "True", "Accepted", CLASS_ACCEPTED)]
+        if self.supported_version:
+            wanted.append(_supported_version(cluster))
         for gc in classes.values():
-            conditions = _conditions(gc, [("Accepted", "True", "Accepted"), version])
+            conditions = _conditions(gc, wanted)
             _write(cluster, gc, {"conditions": conditions})
         gateways = {
             (g["metadata"]["namespace"], g["metadata"]["name"]): g
@@ -167,10 +183,10 @@ class GatewayController(Controller):
                     "conditions": _conditions(
                         gw,
                         [
-                            ("Accepted", "True", "Accepted"),
-                            ("Programmed", "True", "Programmed"),
+                            ("Accepted", "True", "Accepted", NO_ERRORS),
+                            ("Programmed", "True", "Programmed", NO_ERRORS),
                             _listener_refs(lst),
-                            ("Conflicted", "False", "NoConflicts"),
+                            ("Conflicted", "False", "NoConflicts", NO_ERRORS),
                         ],
                         _listener_status(gw, lst["name"]),
                     ),
@@ -210,7 +226,7 @@ class GatewayController(Controller):
             admitted, reason = _admitting(cluster, gw, ref, route)
             for name in admitted:
                 attached[(*key, name)] = attached.get((*key, name), 0) + 1
-            accepted = ("Accepted", "True", "Accepted") if admitted else ("Accepted", "False", reason)
+            accepted = ("Accepted", "True", "Accepted", _valid(admitted)) if admitted else ("Accepted", "False", reason)
             old = next((p for p in _parents(route) if p.get("parentRef") == ref), {})
             ours.append(
                 {
@@ -222,6 +238,13 @@ class GatewayController(Controller):
         others = [p for p in _parents(route) if p.get("controllerName") not in self.implements]
         if ours or len(others) != len(_parents(route)):
             _write(cluster, route, {"parents": others + ours})
+
+
+def _valid(admitted: list[str]) -> str:
+    """The message of an accepted route (istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conditions.go
+    createRouteStatus): it counts the listeners that took it (one parentInfo per listener:
+    gateway_collection.go)."""
+    return "Route was valid" if len(admitted) == 1 else f"Route was valid, bound to {len(admitted)} parents"
 
 
 def _parents(route: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -247,8 +270,8 @@ def _listener_refs(listener: Mapping[str, Any]) -> tuple[str, str, str]:
     """ResolvedRefs of a listener: False, InvalidRouteKinds, when it names a kind not supported."""
     wanted = (listener.get("allowedRoutes") or {}).get("kinds") or []
     if any(not _supported(listener, k) for k in wanted):
-        return "ResolvedRefs", "False", "InvalidRouteKinds"
-    return "ResolvedRefs", "True", "ResolvedRefs"
+        return "ResolvedRefs", "False", "InvalidRouteKinds", "Invalid route kinds"
+    return "ResolvedRefs", "True", "ResolvedRefs", NO_ERRORS
 
 
 def _admitting(
@@ -297,36 +320,74 @@ def _host_match(pattern: str, host: str) -> bool:
 
 
 def _resolved(cluster: Any, ns: str, spec: Mapping[str, Any], inference_extension: bool) -> tuple[str, ...]:
+    """The route's ResolvedRefs, as istio/istio 1.29.6 decides it. pilot/pkg/config/kube/gateway/
+    conversion.go buildHTTPDestination skips a backendRef of weight 0 and goes on past an invalid
+    backend (isInvalidBackend: RefNotPermitted, InvalidKind, BackendNotFound), the last one of the
+    rule winning; any other error (InvalidDestination) ends the rule at once. route_collections.go
+    computeRoute keeps the last rule's error and stops at such a hard one. All resolved:
+    conditions.go createRouteStatus, "All references resolved"."""
+    found: tuple[str, ...] | None = None
     for rule in spec.get("rules") or []:
         for backend in rule.get("backendRefs") or []:
-            kind = (backend.get("group") or "", backend.get("kind") or "Service")
-            if kind not in BACKENDS:
-                return "ResolvedRefs", "False", "InvalidKind"
-            if kind[1] == "InferencePool" and not inference_extension:
-                return "ResolvedRefs", "False", "InvalidKind", POOL_DISABLED
-            if (backend.get("namespace") or ns) != ns:
-                return "ResolvedRefs", "False", "RefNotPermitted"
-            try:
-                found = cluster.get(*BACKENDS[kind], ns, backend["name"])
-            except ApiError:  # the API is not served
-                found = None
-            host = f"{backend['name']}.{ns}.svc.cluster.local"
-            if found is None:
-                return (
-                    "ResolvedRefs",
-                    "False",
-                    "BackendNotFound",
-                    f"backend({host if kind[1] == 'Service' else backend['name']}) not found",
-                )
-            if kind[1] == "InferencePool":
-                # conversion.go buildDestination: the route leads to the pool's shadow Service.
-                shadow = cluster.get("v1", "Service", ns, gateway_pools.shadow_name(backend["name"]))
-                if shadow is None:
-                    missing = f"{gateway_pools.shadow_name(backend['name'])}.{ns}.svc.cluster.local"
-                    return "ResolvedRefs", "False", "BackendNotFound", f"backend({missing}) not found"
-                if gateway_pools.shadow_labels_missing(shadow):
-                    return "ResolvedRefs", "False", "InvalidDestination", POOL_SERVICE_INVALID
-    return "ResolvedRefs", "True", "ResolvedRefs"
+            if backend.get("weight", 1) == 0:
+                continue
+            error, hard = _backend_error(cluster, ns, backend, inference_extension)
+            if hard:
+                return error
+            found = error or found
+    return found or ("ResolvedRefs", "True", "ResolvedRefs", "All references resolved")
+
+
+def _backend_error(
+    cluster: Any, ns: str, backend: Mapping[str, Any], inference_extension: bool
+) -> tuple[tuple[str, ...], bool]:
+    """conversion.go buildDestination for one backendRef: the ResolvedRefs it gives ((), when
+    none), and whether the error is a hard one (not isInvalidBackend). Its order: the namespace
+    (no ReferenceGrant is simulated, so any other namespace is refused), the kind, then the object."""
+    name, group, kind = backend["name"], backend.get("group"), backend.get("kind")
+    to_ns = backend.get("namespace") or ns
+    if to_ns != ns:
+        message = (
+            f'backendRef {name}/{to_ns} not accessible to a HTTPRoute in namespace "{ns}" (missing a ReferenceGrant?)'
+        )
+        return ("ResolvedRefs", "False", "RefNotPermitted", message), False
+    ref = (group or "", kind or "Service")
+    if ref not in BACKENDS:
+        message = f'referencing unsupported backendRef: group "{group or ""}" kind "{kind or ""}"'
+        return ("ResolvedRefs", "False", "InvalidKind", message), False
+    if ref[1] == "InferencePool":
+        return _pool_error(cluster, ns, name, inference_extension)
+    if "." in name:
+        message = "service name invalid; the name of the Service must be used, not the hostname."
+        return ("ResolvedRefs", "False", "InvalidDestination", message), True
+    missing: tuple[str, ...] = ()
+    if cluster.get("v1", "Service", ns, name) is None:
+        missing = ("ResolvedRefs", "False", "BackendNotFound", f"backend({name}.{ns}.svc.cluster.local) not found")
+    if backend.get("port") is None:  # the CRD's CEL refuses it first: "Must have port for Service reference"
+        return ("ResolvedRefs", "False", "InvalidDestination", "port is required in backendRef"), True
+    return missing, False
+
+
+def _pool_error(cluster: Any, ns: str, name: str, inference_extension: bool) -> tuple[tuple[str, ...], bool]:
+    """buildDestination's InferencePool case: the route leads to the pool's shadow Service."""
+    if not inference_extension:
+        return ("ResolvedRefs", "False", "InvalidKind", POOL_DISABLED), False
+    if "." in name:
+        message = "InferencePool.Name invalid; the name of the InferencePool must be used, not the hostname."
+        return ("ResolvedRefs", "False", "InvalidDestination", message), True
+    try:
+        pool = cluster.get(POOL_API, "InferencePool", ns, name)
+    except ApiError:  # the API is not served
+        pool = None
+    if pool is None:
+        return ("ResolvedRefs", "False", "BackendNotFound", f"backend({name}) not found"), False
+    shadow = cluster.get("v1", "Service", ns, gateway_pools.shadow_name(name))
+    if shadow is None:
+        missing = f"{gateway_pools.shadow_name(name)}.{ns}.svc.cluster.local"
+        return ("ResolvedRefs", "False", "BackendNotFound", f"backend({missing}) not found"), False
+    if gateway_pools.shadow_labels_missing(shadow):
+        return ("ResolvedRefs", "False", "InvalidDestination", POOL_SERVICE_INVALID), True
+    return (), False
 
 
 def _listener_status(gw: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
