@@ -4,7 +4,9 @@ Guarantees: entries already in the file are kept byte for byte (ruamel round-tri
 the file's own indentation, line endings, and JSON kept as JSON); the previous file is kept as
 ``<file>.akscli.bak``; the result is written to a temp file in the same directory, fsynced and
 ``os.replace``d with the file's own owner and mode (0600 for a new file, whatever the umask: the
-temp file is created 0600 by mkstemp before a byte is written). A file without write permission is
+temp file is created 0600 by mkstemp before a byte is written). A file bind-mounted into a
+container (rename answers EBUSY) or with other hard links is written in place instead, after the
+backup, as kubectl writes every file (``_write_file``). A file without write permission is
 refused, not replaced. A symlinked kubeconfig is written through the link (its target is replaced,
 the link stays), as client-go's ``os.WriteFile`` does.
 
@@ -37,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from akscli.errors import ConflictError, UsageError
+from akscli.errors import AkscliError, ConflictError, UsageError
 
 SECTIONS = ("clusters", "users", "contexts")
 BACKUP_SUFFIX = ".akscli.bak"
@@ -240,8 +242,40 @@ def _decode(data: bytes, source: Path) -> str:
         ) from exc
 
 
-def _write_atomic(path: Path, data: bytes, like: os.stat_result | None) -> None:
-    """Replace ``path`` by ``data`` at once, with the owner and mode of ``like`` (0600 if new)."""
+def _write_file(path: Path, data: bytes, like: os.stat_result | None) -> None:
+    """Replace ``path`` by ``data`` at once (``_write_atomic``), or in place where a rename would
+    not do what kubectl does. kubectl writes the file itself (kubernetes/client-go
+    tools/clientcmd/loader.go ``WriteToFile``: ``os.WriteFile``, which truncates and writes the
+    existing file), so a file with other hard links changes under every name, and a file
+    bind-mounted into a container (``docker run -v ~/.kube/config:/root/.kube/config``), where
+    rename(2) answers EBUSY, is written. akscli does the same for those two, after its backup."""
+    try:
+        linked = like is not None and like.st_nlink > 1
+        if linked or not _write_atomic(path, data, like):
+            _write_in_place(path, data)
+    except OSError as exc:
+        raise AkscliError(
+            f"cannot write the kubeconfig {path}: {exc.strerror or exc}",
+            hint=f"fix what stops the write (free space, the file system), then run the command again; "
+            f"the file as it was is kept as {path.name}{BACKUP_SUFFIX}",
+        ) from exc
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    """kubectl's write: the existing file truncated and written, its owner, mode and links kept."""
+    fd = os.open(path, os.O_WRONLY | os.O_TRUNC)  # no O_CREAT: only an existing file is written so
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, data: bytes, like: os.stat_result | None) -> bool:
+    """Replace ``path`` by ``data`` at once, with the owner and mode of ``like`` (0600 if new).
+    False, with nothing changed, where ``path`` is a mount point (rename(2): EBUSY)."""
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
@@ -256,15 +290,18 @@ def _write_atomic(path: Path, data: bytes, like: os.stat_result | None) -> None:
             # As root on a user's file: the file stays the user's (kubectl writes in place).
             os.chown(tmp, like.st_uid, like.st_gid)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno == errno.EBUSY and like is not None:
+            return False
         raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+    return True
 
 
 def _serialise(data: Any, indent: int, seq_offset: int, old_text: str | None) -> bytes:
@@ -467,7 +504,7 @@ def _save(file: _File, result: MergeResult, write: bool) -> None:
     if file.old_bytes is not None:
         backup = file.real.with_name(file.real.name + BACKUP_SUFFIX)
         if write:
-            _write_atomic(backup, file.old_bytes, file.old_stat)
+            _write_atomic(backup, file.old_bytes, file.old_stat)  # a file of its own: never a mount point
         result.backup = result.backup or str(backup)
     if write:
-        _write_atomic(file.real, out, file.old_stat)
+        _write_file(file.real, out, file.old_stat)
