@@ -62,7 +62,7 @@ def test_a_replaced_entry_is_written_to_the_file_that_holds_it(chain: tuple[Path
     result = merge_kubeconfig(aks_kubeconfig("aks1", server="https://new:443"), None, overwrite_existing=True)
     assert load(second)["clusters"][0]["cluster"]["server"] == "https://new:443"
     assert names(first, "clusters") == []  # not a second copy that would shadow it
-    assert load(first)["current-context"] == "aks1"  # the current context: the default file
+    assert load(first)["current-context"] == ""  # the chain's current context is already aks1 (second's)
     assert f"cluster aks1 in {second}" in result.replaced
 
 
@@ -84,6 +84,26 @@ def test_an_entry_already_in_a_later_file_is_not_copied_to_the_first(chain: tupl
     result = merge_kubeconfig(aks_kubeconfig("aks1"), None)
     assert result.added == []
     assert "aks1" not in names(first, "clusters")
+
+
+def test_the_current_context_goes_to_the_first_file_that_exists_when_it_changes(chain: tuple[Path, Path]) -> None:
+    first, second = chain
+    first.write_text(EXISTING)  # current-context: prod
+    merge_kubeconfig(aks_kubeconfig("aks1"), str(second))
+    merge_kubeconfig(aks_kubeconfig("aks1"), None)
+    assert load(first)["current-context"] == "aks1"
+
+
+def test_a_current_context_the_chain_already_has_is_not_written_again(chain: tuple[Path, Path]) -> None:
+    """kubectl reads the first current-context of the chain; client-go's ModifyConfig writes one
+    only where it changes, so a file that does not set it (here the first) is left alone."""
+    first, second = chain
+    first.write_text("apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster: {server: 'https://o'}\n")
+    merge_kubeconfig(aks_kubeconfig("aks1"), str(second))
+    before = first.read_bytes(), second.read_bytes()
+    result = merge_kubeconfig(aks_kubeconfig("aks1"), None)
+    assert (first.read_bytes(), second.read_bytes()) == before
+    assert result.context == "aks1" and result.added == [] and result.replaced == []
 
 
 def test_a_dry_run_on_a_chain_writes_no_file(chain: tuple[Path, Path]) -> None:

@@ -6,8 +6,10 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -234,3 +236,44 @@ def test_a_kubeconfig_in_a_read_only_folder_gets_one_clear_line() -> None:
     finally:
         os.chmod(folder, 0o755)
         shutil.rmtree(folder)
+
+
+PAUSED_MERGE = """
+import sys
+from akscli.azure import kubeconfig
+save = kubeconfig._save
+def paused(*args, **kwargs):
+    print("locked", flush=True)
+    sys.stdin.readline()
+    save(*args, **kwargs)
+kubeconfig._save = paused
+try:
+    kubeconfig.merge_kubeconfig(open(sys.argv[2], "rb").read(), sys.argv[1])
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_a_sigterm_while_the_lock_is_held_finishes_the_write_and_leaves_no_lock(tmp_path: Path) -> None:
+    """SIGTERM's default would end akscli holding ``config.lock``, and every later ``kubectl
+    config ...`` would fail on it until someone removed it by hand."""
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    new = tmp_path / "new"
+    new.write_bytes(aks_kubeconfig("aks1"))
+    child = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_MERGE, str(cfg), str(new)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdin is not None
+    assert child.stdout.readline() == "locked\n"  # inside the merge, the lock taken
+    assert (tmp_path / "config.lock").exists()
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate("\n", timeout=60)
+    assert child.returncode == 130
+    assert "akscli finishes the write and removes the lock" in err
+    assert not (tmp_path / "config.lock").exists()
+    assert "aks1" in [c["name"] for c in load(cfg)["contexts"]]

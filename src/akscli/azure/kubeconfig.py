@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from akscli.concurrency import held_interrupts
 from akscli.errors import AkscliError, ConflictError, UsageError
 
 SECTIONS = ("clusters", "users", "contexts")
@@ -46,6 +47,10 @@ BACKUP_SUFFIX = ".akscli.bak"
 LOCK_SUFFIX = ".lock"  # client-go's lockName(): filename + ".lock"
 LOCK_WAIT_SECONDS = 10.0
 FIX_HINT = "fix or move the file away, then run the command again"
+LOCK_HELD_NOTE = (
+    "interrupted while the kubeconfig is locked: akscli finishes the write and removes the lock, then "
+    "stops (interrupt again to stop now)"
+)
 
 
 @dataclass
@@ -436,7 +441,12 @@ def merge_kubeconfig(
         default.real.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise _unwritable(default.real.parent, exc) from exc
-    with _all_locked(files, default):
+    # A Ctrl-C or SIGTERM while the locks are held is answered once they are removed: SIGTERM's
+    # default ends the process at once and would leave them for kubectl to trip on ("error: open
+    # ~/.kube/config.lock: file exists"), as a kubectl stopped by it leaves its own (Go's default
+    # for SIGTERM is to exit without running deferred calls: golang/go src/os/signal/doc.go,
+    # "Default behavior of signals in Go programs").
+    with held_interrupts(LOCK_HELD_NOTE), _all_locked(files, default):
         return _merge(incoming, files, default, overwrite_existing, set_current, write=True)
 
 
@@ -481,7 +491,10 @@ def _merge(
         else:
             data[section][at] = entry
         file.changed = True
-    if set_current and result.context:
+    if set_current and result.context and _current_context(files) != result.context:
+        # client-go's ModifyConfig writes the current context only where the chain's own differs
+        # (tools/clientcmd/config.go: "if startingConfig.CurrentContext != newConfig.CurrentContext"),
+        # and then to the default file (writeCurrentContext).
         default.ensure()["current-context"] = result.context
         default.changed = True
     changed = [f for f in files if f.changed]
@@ -490,6 +503,17 @@ def _merge(
     for file in changed:
         _save(file, result, write)
     return result
+
+
+def _current_context(files: list[_File]) -> str | None:
+    """The chain's current context as kubectl reads it: the first file that sets one (client-go
+    tools/clientcmd/loader.go ``Load``: struct values merged from the last file to the first, so
+    the first non-empty one wins)."""
+    for file in files:
+        value = file.data.get("current-context") if isinstance(file.data, dict) else None
+        if value:
+            return str(value)
+    return None
 
 
 def _save(file: _File, result: MergeResult, write: bool) -> None:
