@@ -231,3 +231,24 @@ def test_an_unknown_login_mode_names_the_login_flag_given(group: tuple[str, ...]
     """The credentials commands take --login: its bad value is named as --login (it said --auth)."""
     r = invoke(*group, "credentials", "x", "-g", RG, "--login", "bogus")
     assert r.exit_code == 2 and r.stderr.startswith("error: unknown --login value 'bogus'"), r
+
+
+def test_credentials_warn_when_others_can_read_the_kubeconfig(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    """As 'az aks get-credentials' warns of a kubeconfig not 0600 (Azure/azure-cli
+    src/azure-cli/azure/cli/command_modules/acs/custom.py merge_kubernetes_configurations)."""
+    seed_cluster(azure_env)
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    os.chmod(cfg, 0o644)
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg))
+    assert r.exit_code == 0, r
+    assert f"warning: the kubeconfig {cfg} has mode 0644" in r.stderr and f"chmod 600 {cfg}" in r.stderr
+    assert os.stat(cfg).st_mode & 0o777 == 0o644  # said, not changed: the file is the user's
+
+
+def test_credentials_into_a_new_kubeconfig_do_not_warn_of_its_mode(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    seed_cluster(azure_env)
+    cfg = tmp_path / "config"
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg))
+    assert r.exit_code == 0, r
+    assert "has mode" not in r.stderr and os.stat(cfg).st_mode & 0o777 == 0o600

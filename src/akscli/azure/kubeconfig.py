@@ -331,6 +331,24 @@ def _json_indent(text: str) -> int | None:
     return max(len(second) - len(second.lstrip(" ")), 1)
 
 
+def open_to_others(path: str) -> str | None:
+    """A warning where the kubeconfig at ``path`` (a link's target) can be read or written by its
+    group or others: it holds credentials. ``az aks get-credentials`` warns alike ("has permissions
+    ... It should be readable and writable only by its owner": Azure/azure-cli
+    src/azure-cli/azure/cli/command_modules/acs/custom.py ``merge_kubernetes_configurations``);
+    kubectl creates the file 0600 (kubernetes/client-go tools/clientcmd/loader.go ``WriteToFile``)."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    return (
+        f"the kubeconfig {path} has mode {mode:04o}: others on this machine can read the credentials it holds "
+        f"(chmod 600 {path})"
+    )
+
+
 def name_admin_context(incoming: dict[str, Any]) -> None:
     """An admin context (user ``clusterAdmin_*``) gets ``-admin``, as ``az aks get-credentials
     --admin`` names it (Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/custom.py,

@@ -13,12 +13,16 @@ if TYPE_CHECKING:
 
 
 def merge_credentials(new: bytes, path: str | None, *, overwrite_existing: bool, dry_run: str) -> "MergeResult":
-    """Merge credentials into the kubeconfig; with --dry-run (client) report what would change,
-    leaving every kubeconfig file as it is."""
-    from akscli.azure.kubeconfig import merge_kubeconfig
+    """Merge credentials into the kubeconfig (a warning where others may read it); with --dry-run
+    (client) report what would change, leaving every kubeconfig file as it is."""
+    from akscli.azure.kubeconfig import merge_kubeconfig, open_to_others
 
     if not arm_dry_run(dry_run):
-        return merge_kubeconfig(new, path, overwrite_existing=overwrite_existing)
+        merged = merge_kubeconfig(new, path, overwrite_existing=overwrite_existing)
+        line = open_to_others(merged.path)
+        if line:
+            output.warn(line)
+        return merged
     result = merge_kubeconfig(new, path, overwrite_existing=overwrite_existing, write=False)
     result.path, result.backup = f"{result.path} (dry run: not written)", None
     return result
