@@ -277,3 +277,39 @@ def test_a_sigterm_while_the_lock_is_held_finishes_the_write_and_leaves_no_lock(
     assert "akscli finishes the write and removes the lock" in err
     assert not (tmp_path / "config.lock").exists()
     assert "aks1" in [c["name"] for c in load(cfg)["contexts"]]
+
+
+def test_the_yaml_round_trip_is_done_before_the_lock_is_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kubectl fails at once on a lock it finds: akscli holds it only to read and write bytes."""
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    locked_while_rendering: list[bool] = []
+    serialise = kubeconfig._serialise
+
+    def watched(*args: Any) -> bytes:
+        locked_while_rendering.append((tmp_path / "config.lock").exists())
+        return serialise(*args)
+
+    monkeypatch.setattr(kubeconfig, "_serialise", watched)
+    merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    assert locked_while_rendering == [False]
+    assert "aks1" in [c["name"] for c in load(cfg)["contexts"]]
+
+
+def test_a_kubeconfig_changed_before_the_lock_is_taken_is_merged_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    all_locked = kubeconfig._all_locked
+
+    def kubectl_writes_first(*args: Any) -> Any:
+        # what 'kubectl config set-context' wrote between akscli's read and its lock
+        cfg.write_text(
+            EXISTING.replace("contexts:\n", "contexts:\n- context: {cluster: kind, user: kind}\n  name: ci\n")
+        )
+        return all_locked(*args)
+
+    monkeypatch.setattr(kubeconfig, "_all_locked", kubectl_writes_first)
+    merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    assert [c["name"] for c in load(cfg)["contexts"]] == ["ci", "prod", "kind", "aks1"]
