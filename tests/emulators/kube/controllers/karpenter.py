@@ -179,6 +179,9 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         # The provider's PROVISION_MODE: when each failure comes (karpenter_errors.timing) and what
         # the Node's kubelet reserves (karpenter_common.kubelet_status); managed NAP's by default.
         self.provision_mode = "bootstrappingclient"
+        # A launched NodeClaim's node joins Ready at once, unless a test holds it NotReady (Initialized
+        # Unknown) until it calls ``initialize`` (karpenter_launch).
+        self.hold_initialization = False
         self.network_plugin, self.network_plugin_mode = NETWORK_PLUGIN, NETWORK_PLUGIN_MODE  # options.go
         self.spot_unavailable_until = -1.0  # LowPriorityQuota: every spot offering (spotKey)
         self._retry_at = -1.0  # no NodeClaim before (an InsufficientCapacityError that marked nothing)
@@ -412,6 +415,15 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         self, cluster: ClusterState, spec: dict[str, Any], need: Counter[str]
     ) -> tuple[dict[str, Any] | None, str | None]:
         """(the node made, the NodeClaim's name); (None, name) where its launch failed."""
+        found = self.fitting(cluster, spec, need)
+        return self._create_claim(cluster, *found) if found else (None, None)
+
+    def fitting(
+        self, cluster: ClusterState, spec: dict[str, Any], need: Counter[str]
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], str] | None:
+        """The first NodePool that can make a node for the pod: (the pool, the template nodes that
+        fit, the capacity type); the provisioner's choice, and the disruption simulation's
+        (karpenter_disruption.simulate)."""
         for pool in self._pools(cluster):
             if not self._ready_class(cluster, pool):
                 continue
@@ -421,5 +433,5 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
             fitting = [t for t in templates if not fit_reasons(spec, need, t, lambda t=t: overhead(cluster, t))[0]]
             sizes = [t["metadata"]["labels"][INSTANCE_TYPE] for t in fitting]
             if fitting and not unmet_min_values(self, sizes, min_values(pool)):  # Strict minValues
-                return self._create_claim(cluster, pool, fitting, capacity_type)
-        return None, None
+                return pool, fitting, capacity_type
+        return None

@@ -18,33 +18,55 @@ Upstream: kubernetes-sigs/karpenter v1.14.0 (1b4b3e8c829d, the release Azure/kar
   pkg/utils/pdb/pdb.go CanEvictPods: `pdb prevents pod evictions (PodDisruptionBudget=[NS/NAME])`,
   `eviction does not support multiple PDBs (PodDisruptionBudget(s)=[...])`); awslabs/operatorpkg
   7a13865 serrors/serrors.go Error "%s (%s)".
-- helpers.go BuildDisruptionBudgetMapping and pkg/apis/v1/nodepool.go GetAllowedDisruptionsByReason:
-  the least `nodes` of the budgets for the reason (a percentage of the pool's initialized nodes,
-  rounded up), less the pool's nodes not Ready or being deleted.
-- queue.go StartCommand, markDisrupted (the node tainted karpenter.sh/disrupted:NoSchedule; the
-  NodeClaim's DisruptionReason condition True, reason and message Drifted, which the eviction queue's
-  evictionReason reads: "Evicted pod: Drifted"), waitOrTerminate (the NodeClaim deleted, then
-  disruptionevents.Terminating "Disrupting Node: Drifted" / "Disrupting NodeClaim: Drifted").
-- controller.go Reconcile: a pass every pollingPeriod (10 s, ``polling``) while nothing is done.
+- Budgets: karpenter_budgets.budget_mapping (helpers.go BuildDisruptionBudgetMapping, nodepool.go
+  Budget with its schedule and duration); a pool whose budget allows none gets DisruptionBlocked
+  "No allowed disruptions for disruption reason Drifted due to blocking budget".
+- drift.go ComputeCommands: candidates by the Drifted condition's lastTransitionTime, those with no
+  reschedulable pod first; each within its pool's budget is simulated (``simulate``: helpers.go
+  SimulateScheduling); one whose pods would not all schedule gets Blocked with "Not all pods would
+  schedule, NS/NAME => ERR "; the first that would is the command.
+- queue.go StartCommand: markDisrupted (state.RequireNoScheduleTaint: the node tainted
+  karpenter.sh/disrupted:NoSchedule; the NodeClaim's DisruptionReason condition True, reason and
+  message Drifted, which the eviction queue's evictionReason reads: "Evicted pod: Drifted"), then the
+  replacements created (createReplacementNodeClaims), then the command queued. waitOrTerminate,
+  every queueBaseDelay (1 s, ``queue_delay``): DisruptionLaunching and DisruptionWaitingReadiness on
+  each replacement until it is Initialized; then the candidate deleted with disruptionevents.Terminating
+  "Disrupting Node: Drifted" / "Disrupting NodeClaim: Drifted". A replacement deleted (its launch
+  failed) or minRetryDuration (10 min) passed: the taint removed, DisruptionReason cleared.
+- controller.go Reconcile: after a command, the next pass at once; else one every pollingPeriod
+  (10 s, ``polling``) while a drifted NodeClaim waits.
 
 Not modelled: what sets Drifted (pkg/controllers/nodeclaim/disruption/drift.go: the NodePool hash,
-requirements, the AKSNodeClass; tests set the condition), SimulateScheduling's replacements (upstream
-launches them and waits for them to initialize before the delete; here the NodeClaim is deleted and
-the provisioner launches for the evicted pods), a budget's schedule (a budget with one is skipped, as
-outside its window), the node's nomination, consolidation, emptiness, static pools.
+requirements; Azure/karpenter-provider-azure pkg/cloudprovider/drift.go: NodeClassDrift,
+K8sVersionDrift, ImageDrift, KubeletIdentityDrift, ClusterConfigDrift; tests set the condition), the
+pods' Nominated events of the command's Results.Record, the provisioner's pending pods in the
+simulation, consolidation, emptiness, static pools, GetMaxRetryDuration's growth with many commands.
 """
 
 from __future__ import annotations
 
-import math
+import datetime
 import threading
 import time
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.karpenter_budgets import budget_mapping
 from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, NODEPOOL, NODEPOOL_LABEL, _unless_deleted
-from tests.emulators.kube.controllers.karpenter_drain import DO_NOT_DISRUPT, Drain, _drainable, _evictable
+from tests.emulators.kube.controllers.karpenter_daemons import overhead
+from tests.emulators.kube.controllers.karpenter_drain import (
+    DISRUPTED_TAINT,
+    DO_NOT_DISRUPT,
+    Drain,
+    _drainable,
+    _evictable,
+    _owned_by,
+)
+from tests.emulators.kube.controllers.karpenter_scheduling import FILTERED_OUT, pod_error
+from tests.emulators.kube.controllers.scheduling import fit_reasons, pod_requests
 from tests.emulators.kube.eviction import _matches
 
 DRIFTED = "Drifted"  # pkg/apis/v1/nodeclaim_status.go ConditionTypeDrifted, DisruptionReasonDrifted
@@ -114,28 +136,103 @@ def candidate_error(cluster: ClusterState, claim: dict[str, Any], eventual: bool
     return error[0].upper() + error[1:] if error else None  # pkg/utils/pretty Sentence
 
 
-def allowed(cluster: ClusterState, pool: dict[str, Any], reason: str) -> int:
-    """helpers.go BuildDisruptionBudgetMapping for one pool."""
-    name = pool["metadata"]["name"]
-    claims = [c for c in cluster.list(*NODECLAIM) if (c["metadata"].get("labels") or {}).get(NODEPOOL_LABEL) == name]
-    counted = [
-        c
-        for c in claims
-        if _condition(c, "Initialized").get("status") == "True"
-        and _condition(c, "InstanceTerminating").get("status") != "True"
+def _reschedulable(pod: dict[str, Any]) -> bool:
+    """kubernetes-sigs/karpenter v1.14.0 pkg/utils/pod/scheduling.go IsReschedulable: active (or a
+    StatefulSet's pod terminating), not a DaemonSet's, not a Node's (a mirror pod)."""
+    md = pod["metadata"]
+    terminal = (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
+    active = not terminal and not md.get("deletionTimestamp")
+    sts = not terminal and bool(md.get("deletionTimestamp")) and _owned_by(pod, "apps/v1", "StatefulSet")
+    return (active or sts) and not _owned_by(pod, "apps/v1", "DaemonSet") and not _owned_by(pod, "v1", "Node")
+
+
+Plan = tuple[dict[str, Any], list[dict[str, Any]], str]  # the pool, the template nodes that fit, capacity type
+
+
+def simulate(controller: Any, cluster: ClusterState, claim: dict[str, Any], marked: set[str]) -> tuple[list[Plan], str]:
+    """helpers.go SimulateScheduling for one candidate: the NodeClaims to launch for its reschedulable
+    pods, and "" or the Blocked message where one would not schedule (scheduling.Results
+    NonPendingPodSchedulingErrors: "not all pods would schedule, NS/NAME => ERR ", at most five,
+    pretty.Sentence). The pods go first to the other active nodes (not the candidate, not deleting,
+    not held by another command: ``marked`` node names), then to a node this simulation makes, then
+    to a new NodeClaim of the first NodePool that fits (the provisioner's choice,
+    NodeAutoProvisioner.fitting). Not modelled: inter-pod affinity and topology spread on the other
+    nodes, the pending pods the simulation adds, pdbs.IsCurrentlyReschedulable."""
+    node_name = (claim.get("status") or {}).get("nodeName") or ""
+    every = cluster.list("v1", "Pod")
+    pods = [p for p in every if (p.get("spec") or {}).get("nodeName") == node_name and _reschedulable(p)]
+    if not pods:
+        return [], ""
+    used: dict[str, Counter[str]] = {}
+    for pod in every:
+        where = (pod.get("spec") or {}).get("nodeName")
+        if where and (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):
+            used.setdefault(where, Counter()).update(pod_requests(pod.get("spec") or {}) + Counter(pods=1))
+    others = [
+        n
+        for n in cluster.list("v1", "Node")
+        if n["metadata"]["name"] not in (node_name, *marked) and not n["metadata"].get("deletionTimestamp")
     ]
-    disrupting = sum(
-        1 for c in counted if c["metadata"].get("deletionTimestamp") or _condition(c, "Ready").get("status") != "True"
-    )
-    budgets = ((pool.get("spec") or {}).get("disruption") or {}).get("budgets") or [{"nodes": "10%"}]  # CRD default
-    most = 2**31 - 1  # math.MaxInt32
-    for budget in budgets:
-        if budget.get("schedule") or (budget.get("reasons") and reason not in budget["reasons"]):
+    plans: list[Plan] = []
+    made: list[tuple[dict[str, Any], Counter[str]]] = []
+    errors: list[str] = []
+    for pod in sorted(pods, key=lambda p: -int((p.get("spec") or {}).get("priority") or 0)):
+        spec = {k: v for k, v in (pod.get("spec") or {}).items() if k != "nodeName"}
+        need = pod_requests(spec)
+        home = next(
+            (
+                n
+                for n in others
+                if not fit_reasons(spec, need, n, lambda n=n: used.get(n["metadata"]["name"], Counter()))[0]
+            ),
+            None,
+        )
+        if home is not None:
+            used.setdefault(home["metadata"]["name"], Counter()).update(need + Counter(pods=1))
             continue
-        nodes = str(budget.get("nodes", "10%"))
-        value = math.ceil(int(nodes[:-1]) * len(counted) / 100) if nodes.endswith("%") else int(nodes)
-        most = min(most, value)  # intstr.GetScaledValueFromIntOrPercent, rounded up
-    return max(most - disrupting, 0)
+        room = next((u for n, u in made if not fit_reasons(spec, need, n, lambda u=u: u)[0]), None)
+        if room is not None:
+            room.update(need + Counter(pods=1))
+            continue
+        found = controller.fitting(cluster, spec, need)
+        if found is None:
+            said = pod_error(controller, cluster, spec, need) or FILTERED_OUT
+            errors.append(f"{pod['metadata']['namespace']}/{pod['metadata']['name']} => {said} ")
+            continue
+        plans.append(found)
+        template = found[1][0]
+        made.append((template, Counter({**need, "pods": 1}) + overhead(cluster, template)))
+    if errors:
+        more = f" and {len(errors) - 5} other(s)" if len(errors) > 5 else ""
+        return plans, "Not all pods would schedule, " + "".join(errors[:5]) + more
+    return plans, ""
+
+
+def require_taint(cluster: ClusterState, node_name: str, add: bool) -> None:
+    """pkg/controllers/state/statenode.go RequireNoScheduleTaint: karpenter.sh/disrupted:NoSchedule
+    added or removed (a deleting node that has it is left alone)."""
+    node = cluster.get("v1", "Node", None, node_name)
+    if node is None:
+        return
+    taints = list((node.get("spec") or {}).get("taints") or [])
+    has = any(t.get("key") == DISRUPTED_TAINT["key"] and t.get("effect") == "NoSchedule" for t in taints)
+    if has and node["metadata"].get("deletionTimestamp"):
+        return
+    kept = [t for t in taints if not (t.get("key") == DISRUPTED_TAINT["key"] and t.get("effect") == "NoSchedule")]
+    wanted = [*kept, dict(DISRUPTED_TAINT)] if add else kept
+    if wanted != taints:
+        cluster.patch("v1", "Node", None, node_name, {"spec": {"taints": wanted}}, manager="karpenter")
+
+
+@dataclass
+class Command:
+    """queue.go Command: one drifted candidate and the NodeClaims launched to replace it."""
+
+    candidate: str
+    node: str
+    replacements: list[str]
+    created: float  # time.monotonic() at StartCommand (cmd.CreationTimestamp)
+    initialized: set[str] = field(default_factory=set)
 
 
 class Disruption:
@@ -143,8 +240,13 @@ class Disruption:
 
     def __init__(self, controller: Any, drain: Drain) -> None:
         self.controller = controller
-        self.drain = drain  # the recorder (_publish) and the taint
+        self.drain = drain  # the recorder (_publish)
         self.polling = 10.0  # controller.go pollingPeriod (tests may shorten it)
+        self.queue_delay = 1.0  # queue.go queueBaseDelay: waitOrTerminate's requeue
+        self.retry_duration = 600.0  # queue.go minRetryDuration (GetMaxRetryDuration for few commands)
+        # Karpenter's clock for budget schedules (tests may replace it)
+        self.clock = lambda: datetime.datetime.now(datetime.UTC)
+        self.commands: dict[str, Command] = {}  # queue.go ProviderIDToCommand, by candidate NodeClaim
         self._due: float | None = None
         self._lock = threading.Lock()
 
@@ -174,18 +276,23 @@ class Disruption:
             self._due = None
         _unless_deleted(lambda: self.reconcile(cluster))
 
+    def _publish(self, cluster: ClusterState, obj: dict[str, Any] | None, reason: str, message: str) -> None:
+        if obj is not None:
+            self.drain._publish(cluster, obj, reason, message, "Normal")
+
     def reconcile(self, cluster: ClusterState) -> bool:
-        """controller.go Reconcile with the drift method: whether a NodeClaim was disrupted; while a
-        drifted one waits, the next pass in ``polling`` seconds."""
+        """controller.go Reconcile with the drift method: whether a command started (then the next pass
+        at once, RequeueImmediately); while a drifted NodeClaim waits, the next pass in ``polling``."""
         pools = {p["metadata"]["name"]: p for p in cluster.list(*NODEPOOL)}
         drifted = []
-        for c in cluster.list(*NODECLAIM):  # drift.go ShouldDisrupt
+        for c in cluster.list(*NODECLAIM):  # drift.go ShouldDisrupt; GetCandidates skips the queue's
             pool = pools.get((c["metadata"].get("labels") or {}).get(NODEPOOL_LABEL, "")) or {}
             static = (pool.get("spec") or {}).get("replicas") is not None  # OwnedByStaticNodePool
             if (
                 _condition(c, DRIFTED).get("status") == "True"
                 and not c["metadata"].get("deletionTimestamp")
                 and not static
+                and c["metadata"]["name"] not in self.commands
             ):
                 drifted.append(c)
         if not drifted:
@@ -198,24 +305,46 @@ class Disruption:
                 continue
             node = cluster.get("v1", "Node", None, (claim.get("status") or {}).get("nodeName") or "")
             for obj in (node, claim):  # disruption/events/events.go Blocked
-                if obj is not None:
-                    self.drain._publish(cluster, obj, "DisruptionBlocked", error, "Normal")
+                self._publish(cluster, obj, "DisruptionBlocked", error)
+        marked = set(self.commands)
+        budgets = budget_mapping(
+            cluster,
+            list(pools.values()),
+            DRIFTED,
+            marked,
+            self.clock(),
+            lambda pool, said: self._publish(cluster, pool, "DisruptionBlocked", said),
+        )
+        # drift.go ComputeCommands: by the Drifted condition's lastTransitionTime, empty ones first
         candidates.sort(key=lambda c: str(_condition(c, DRIFTED).get("lastTransitionTime") or ""))
+        nodes = {cmd.node for cmd in self.commands.values()}
+        plans = {}
         for claim in candidates:
-            pool = pools.get((claim["metadata"].get("labels") or {}).get(NODEPOOL_LABEL, ""))
-            if pool is None or allowed(cluster, pool, DRIFTED) == 0:
+            if budgets.get((claim["metadata"].get("labels") or {}).get(NODEPOOL_LABEL, ""), 0) == 0:
                 continue
-            self._start(cluster, claim)
+            plans[claim["metadata"]["name"]] = simulate(self.controller, cluster, claim, nodes)
+        empty_first = sorted(plans, key=lambda name: bool(plans[name][0]) or bool(plans[name][1]))
+        for name in empty_first:
+            claim = next(c for c in candidates if c["metadata"]["name"] == name)
+            replacements, error = plans[name]
+            if error:  # drift.go: Blocked with the scheduling errors
+                node = cluster.get("v1", "Node", None, (claim.get("status") or {}).get("nodeName") or "")
+                for obj in (node, claim):
+                    self._publish(cluster, obj, "DisruptionBlocked", error)
+                continue
+            self._start(cluster, claim, replacements)
+            self.queue(0.0)
             return True
         self.queue(self.polling)
         return False
 
-    def _start(self, cluster: ClusterState, claim: dict[str, Any]) -> None:
-        """queue.go StartCommand (markDisrupted) and waitOrTerminate, with no replacements."""
+    def _start(self, cluster: ClusterState, claim: dict[str, Any], plans: list[Plan]) -> None:
+        """queue.go StartCommand: markDisrupted (the karpenter.sh/disrupted:NoSchedule taint, then the
+        NodeClaim's DisruptionReason True, reason and message Drifted), the replacements created
+        (createReplacementNodeClaims: the provisioner's CreateNodeClaims), the command queued."""
         name = claim["metadata"]["name"]
-        node = cluster.get("v1", "Node", None, (claim.get("status") or {}).get("nodeName") or "")
-        if node is not None:
-            self.drain.taint(cluster, node)  # state.RequireNoScheduleTaint
+        node_name = (claim.get("status") or {}).get("nodeName") or ""
+        require_taint(cluster, node_name, True)
         conditions = [
             c for c in (claim.get("status") or {}).get("conditions") or [] if c.get("type") != "DisruptionReason"
         ]
@@ -226,7 +355,65 @@ class Disruption:
              "lastTransitionTime": when or now_iso()}
         )  # fmt: skip
         cluster.patch_status(*NODECLAIM, None, name, {"conditions": conditions})
-        cluster.delete(*NODECLAIM, None, name)
-        if node is not None:
-            self.drain._publish(cluster, node, "DisruptionTerminating", f"Disrupting Node: {DRIFTED}", "Normal")
-        self.drain._publish(cluster, claim, "DisruptionTerminating", f"Disrupting NodeClaim: {DRIFTED}", "Normal")
+        made = [self.controller._create_claim(cluster, *plan)[1] for plan in plans]
+        self.commands[name] = Command(name, node_name, made, time.monotonic())
+        self._wait_later(name, 0.0)
+
+    def _wait_later(self, name: str, after: float) -> None:
+        manager = getattr(self.controller, "_manager", None)
+        if manager is not None:
+            manager.call_later(
+                self.controller, lambda c: _unless_deleted(lambda: self.wait_or_terminate(c, name)), after
+            )
+
+    def wait_or_terminate(self, cluster: ClusterState, name: str) -> None:
+        """queue.go Reconcile and waitOrTerminate: each replacement not yet Initialized gets
+        disruptionevents.Launching ("Launching NodeClaim: Drifted") and, while not Initialized,
+        WaitingOnReadiness ("Waiting on readiness to continue disruption"), and the command is looked
+        at again in ``queue_delay``; once every one is, the candidate NodeClaim is deleted with
+        disruptionevents.Terminating on node and NodeClaim. A replacement deleted (a failed launch) or
+        the command older than ``retry_duration`` is unrecoverable: the taint is removed and the
+        DisruptionReason condition cleared (state.RequireNoScheduleTaint false,
+        state.ClearNodeClaimsCondition), and the NodeClaim is a candidate again."""
+        cmd = self.commands.get(name)
+        if cmd is None:
+            return
+        waiting = False
+        for replacement in cmd.replacements:
+            if replacement in cmd.initialized:
+                continue
+            made = cluster.get(*NODECLAIM, None, replacement)
+            if made is None:  # "replacement was deleted"
+                self._fail(cluster, cmd)
+                return
+            self._publish(cluster, made, "DisruptionLaunching", f"Launching NodeClaim: {DRIFTED}")
+            if _condition(made, "Initialized").get("status") != "True":
+                self._publish(
+                    cluster, made, "DisruptionWaitingReadiness", "Waiting on readiness to continue disruption"
+                )
+                waiting = True
+                continue
+            cmd.initialized.add(replacement)
+        if waiting:
+            if time.monotonic() - cmd.created > self.retry_duration:  # "command reached timeout"
+                self._fail(cluster, cmd)
+            else:
+                self._wait_later(name, self.queue_delay)
+            return
+        claim = cluster.get(*NODECLAIM, None, name)
+        del self.commands[name]
+        if claim is not None:
+            cluster.delete(*NODECLAIM, None, name)
+            node = cluster.get("v1", "Node", None, cmd.node) if cmd.node else None
+            self._publish(cluster, node, "DisruptionTerminating", f"Disrupting Node: {DRIFTED}")
+            self._publish(cluster, claim, "DisruptionTerminating", f"Disrupting NodeClaim: {DRIFTED}")
+        self.queue(0.0)
+
+    def _fail(self, cluster: ClusterState, cmd: Command) -> None:
+        del self.commands[cmd.candidate]
+        require_taint(cluster, cmd.node, False)
+        claim = cluster.get(*NODECLAIM, None, cmd.candidate)
+        if claim is not None and _condition(claim, "DisruptionReason"):
+            conditions = [c for c in claim["status"]["conditions"] if c.get("type") != "DisruptionReason"]
+            cluster.patch_status(*NODECLAIM, None, cmd.candidate, {"conditions": conditions})
+        self.queue(self.polling)

@@ -45,6 +45,7 @@ class NodeClaimLauncher:
     quota_reached: set[str]
     quota_zero: set[str]
     provision_mode: str
+    hold_initialization: bool
     provisioned: list[tuple[str, str, str]]
     unavailable: dict[tuple[str, str, str], float]
     now: float
@@ -191,6 +192,21 @@ class NodeClaimLauncher:
                 "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "lastTransitionTime": t}],
             },
         }
+        conditions = [{"type": c, **ready, "reason": c} for c in ("Launched", "Registered", "Initialized", "Ready")]
+        if self.hold_initialization:
+            # The kubelet has not posted Ready yet: kubernetes-sigs/karpenter v1.14.0
+            # pkg/controllers/nodeclaim/lifecycle/initialization.go sets Initialized Unknown
+            # "NodeNotReady", "Node status is NotReady"; the root Ready follows (awslabs/operatorpkg
+            # status/condition_set.go recomputeRootCondition: Unknown, ReconcilingDependents,
+            # "Initialized=Unknown"). ``initialize`` finishes it.
+            node["status"]["conditions"] = [
+                {"type": "Ready", "status": "False", "reason": "KubeletNotReady", "lastTransitionTime": t}
+            ]
+            unknown = {"status": "Unknown", "lastTransitionTime": t}
+            conditions[2:] = [
+                {"type": "Initialized", **unknown, "reason": "NodeNotReady", "message": "Node status is NotReady"},
+                {"type": "Ready", **unknown, "reason": "ReconcilingDependents", "message": "Initialized=Unknown"},
+            ]
         cluster.create(node)
         cluster.patch(*NODECLAIM, None, claim_name, {"metadata": {"labels": cloud}})
         cluster.patch_status(
@@ -202,14 +218,30 @@ class NodeClaimLauncher:
                 "providerID": node["spec"]["providerID"],
                 "capacity": dict(template["status"]["capacity"]),
                 "allocatable": dict(template["status"]["allocatable"]),
-                "conditions": [
-                    {"type": c, **ready, "reason": c} for c in ("Launched", "Registered", "Initialized", "Ready")
-                ],
+                "conditions": conditions,
             },
         )
         self.provisioned.append((pool_name, claim_name, labels[INSTANCE_TYPE]))
         self._status(cluster, cluster.get(*NODEPOOL, None, pool_name) or pool)
         return node, claim_name
+
+    def initialize(self, cluster: ClusterState, claim_name: str) -> None:
+        """A NodeClaim launched with ``hold_initialization``: its kubelet posts Ready (KubeletReady), so
+        initialization.go sets Initialized True and the root Ready follows."""
+        claim = cluster.get(*NODECLAIM, None, claim_name) or {}
+        node_name = (claim.get("status") or {}).get("nodeName") or ""
+        t = now_iso()
+        ready = {"type": "Ready", "status": "True", "reason": "KubeletReady", "lastTransitionTime": t}
+        cluster.patch_status("v1", "Node", None, node_name, {"conditions": [ready]})
+        conditions = [
+            c
+            for c in (claim.get("status") or {}).get("conditions") or []
+            if c.get("type") not in ("Initialized", "Ready")
+        ]
+        conditions += [
+            {"type": c, "status": "True", "reason": c, "lastTransitionTime": t} for c in ("Initialized", "Ready")
+        ]
+        cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": conditions})
 
     def _delete_claim(self, cluster: ClusterState, name: str) -> None:
         """A NodeClaim that did not launch deleted: the lifecycle controller's finalize finds no node
