@@ -438,6 +438,7 @@ def claim_row(claim: Mapping[str, Any], said: str | None = None) -> dict[str, st
             reason, message = str(cond.get("reason") or ""), str(cond.get("message") or "")
             state = f"not {kind.lower()}" + (f": {reason}" if reason else "") + (f": {message}" if message else "")
             break
+        state += f"; replaces a node Karpenter disrupts: {said}" if said else ""
     return {
         "name": str(meta.get("name", "")),
         # Launched: its label; not yet: the sizes it may be (scale_up.claim_sizes).
@@ -457,8 +458,9 @@ def _disruption(conditions: Mapping[str, Mapping[str, Any]], said: str | None) -
     karpenter.sh/do-not-disrupt or a PDB holds it, unless the NodeClaim's terminationGracePeriod
     bounds its drain)."""
     marked = conditions.get("DisruptionReason") or {}
-    if marked.get("status") == "True":
-        return f"Ready, disrupting: {visible(str(marked.get('reason') or ''))}"
+    if marked.get("status") == "True":  # queue.go waitOrTerminate: deleted once its replacements initialize
+        reason = visible(str(marked.get("reason") or ""))
+        return f"Ready, disrupting: {reason}; deleted once its replacements are initialized"
     if (conditions.get("Drifted") or {}).get("status") == "True":
         return "Ready, drifted" + (f"; disruption blocked: {said}" if said else "")
     return "Ready"
@@ -471,11 +473,13 @@ def _disruption(conditions: Mapping[str, Mapping[str, Any]], said: str | None) -
 # "karpenter" (kubernetes-sigs/karpenter v1.14.0 pkg/operator/operator.go GetEventRecorderFor(AppName));
 # a cluster-scoped object's events are in "default" (kubernetes/client-go tools/record/event.go makeEvent).
 _DRAIN_FAILED = "Failed to drain node, "
+_LAUNCHING = "Launching NodeClaim: "  # disruption/events/events.go Launching, on a replacement
 
 
 def claim_events(kube: Kube) -> Callable[[Mapping[str, Any]], str | None]:
     """What Karpenter last wrote about why a NodeClaim waits: its node's latest FailedDraining while
-    it drains, its own latest DisruptionBlocked while it is drifted. Each reason's events are read
+    it drains, its own latest DisruptionBlocked while it is drifted, the reason of its
+    DisruptionLaunching while it is a replacement not yet Ready. Each reason's events are read
     once, on the first claim that needs them (one request and its pages), not once per claim."""
     read: dict[str, dict[str, str]] = {}
 
@@ -489,12 +493,17 @@ def claim_events(kube: Kube) -> Callable[[Mapping[str, Any]], str | None]:
             name, kind, reason = str(status["nodeName"]), "Node", "FailedDraining"
         elif (conditions.get("Drifted") or {}).get("status") == "True":
             name, kind, reason = str(meta.get("name", "")), "NodeClaim", "DisruptionBlocked"
+        elif (conditions.get("Ready") or {}).get("status") != "True":
+            # a replacement the disruption queue waits on (queue.go waitOrTerminate: Launching)
+            name, kind, reason = str(meta.get("name", "")), "NodeClaim", "DisruptionLaunching"
         else:
             return None
         if reason not in read:
             read[reason] = _latest_messages(kube, kind, reason)
         message = read[reason].get(name)
-        return None if message is None else visible(message.removeprefix(_DRAIN_FAILED))
+        if message is None:
+            return None
+        return visible(message.removeprefix(_DRAIN_FAILED).removeprefix(_LAUNCHING))
 
     return said
 

@@ -86,7 +86,23 @@ def test_a_ready_nodeclaim_gives_karpenters_disruption_conditions(conditions: An
 def test_a_nodeclaim_marked_for_disruption_gives_the_reason() -> None:
     c = claim(("Drifted", "True"), deleting=False)
     c["status"]["conditions"].append({"type": "DisruptionReason", "status": "True", "reason": "Drifted"})
-    assert claim_row(c)["state"] == "Ready, disrupting: Drifted"
+    # queue.go waitOrTerminate: the NodeClaim is deleted only once its replacements are initialized
+    assert claim_row(c)["state"] == "Ready, disrupting: Drifted; deleted once its replacements are initialized"
+
+
+def test_a_replacement_not_yet_initialized_says_it_replaces_a_disrupted_node() -> None:
+    # v1.14.0 pkg/controllers/nodeclaim/lifecycle/initialization.go (Initialized Unknown, NodeNotReady);
+    # disruption/events/events.go Launching ("Launching NodeClaim: Drifted") on the replacement
+    c = claim(deleting=False)
+    c["status"]["conditions"][2:] = [
+        {"type": "Initialized", "status": "Unknown", "reason": "NodeNotReady", "message": "Node status is NotReady"},
+        {"type": "Ready", "status": "Unknown", "reason": "ReconcilingDependents"},
+    ]
+    kube = Events(event("gpu-x7k2p", "NodeClaim", "DisruptionLaunching", "Launching NodeClaim: Drifted", "4"))
+    row = claim_row(c, claim_events(kube)(c))
+    said = "not initialized: NodeNotReady: Node status is NotReady; replaces a node Karpenter disrupts: Drifted"
+    assert row["state"] == said
+    assert claim_row(c)["state"] == "not initialized: NodeNotReady: Node status is NotReady"
 
 
 def test_a_draining_nodeclaim_gives_its_nodes_failed_draining_event() -> None:

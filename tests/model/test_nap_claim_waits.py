@@ -41,3 +41,34 @@ def test_show_gives_karpenters_event_for_a_drifted_claim_a_budget_holds_and_then
     assert wait_until(lambda: any(e[1] == "FailedDraining" for e in events(emu, node, None)))
     # the pass patches Drained Unknown after its event: wait for what show gives
     assert wait_until(lambda: state(name) == "terminating: draining; 1 pods are waiting to be evicted")
+
+
+def test_a_rerun_that_changes_the_template_says_the_pools_nodes_will_drift_and_be_replaced(
+    model_emulator: Start,
+) -> None:
+    # kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/nodepool.go NodePool.Hash (expireAfter is hashed),
+    # nodeclaim/disruption/drift.go NodePoolDrifted; disruption/queue.go: replacements before the delete
+    emu = nap_lab(model_emulator)
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y").exit_code == 0
+    emu.cluster.create(gpu_app("llm", H100))
+    running_on(emu, "llm")
+    again = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--expire-after", "720h", "-y")
+    assert again.exit_code == 0, text(again)
+    said = "Karpenter will find its 1 node(s) drifted (NodePoolDrifted) and replace them, at most 10% of them at a time"
+    assert said in again.stderr
+    assert "akscli nodepool show gpu --auto-provision" in again.stderr
+    same = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--expire-after", "720h", "-y")
+    assert same.exit_code == 0 and "drifted" not in same.stderr
+
+
+def test_a_rerun_that_changes_the_pools_own_nodeclass_says_its_nodes_will_drift(model_emulator: Start) -> None:
+    # Azure/karpenter-provider-azure 352646f pkg/cloudprovider/drift.go areStaticFieldsDrifted (NodeClassDrift)
+    emu = nap_lab(model_emulator)
+    flags = ("--auto-provision", "--gpu", "h100", "-y")
+    assert invoke("nodepool", "add", "gpu", *flags, "--os-disk-size", "256").exit_code == 0
+    emu.cluster.create(gpu_app("llm", H100))
+    running_on(emu, "llm")
+    again = invoke("nodepool", "add", "gpu", *flags, "--os-disk-size", "512")
+    assert again.exit_code == 0, text(again)
+    assert "Karpenter will find its 1 node(s) drifted (NodeClassDrift)" in again.stderr
+    assert "(NodePoolDrifted)" not in again.stderr

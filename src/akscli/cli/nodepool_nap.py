@@ -111,7 +111,7 @@ def add(
     """``exit_code``: --exit-code, kubectl diff's exit status of the server dry run (cli/diff_status.py)."""
     from dataclasses import replace
 
-    from akscli import nap, nap_class, nap_zones
+    from akscli import nap, nap_class, nap_drift, nap_zones
     from akscli.cli import common
     from akscli.cli.diff_status import found, would_change
 
@@ -165,6 +165,8 @@ def add(
         output_format=output_format,
         action="nodepool add",
         kube=connection,
+        # the plan says where a change drifts the pool's nodes and Karpenter replaces them (nap_drift)
+        plan_notes=nap_drift.drift_notes,
     )
     found(exit_code and would_change(outcome.changes))
 

@@ -1,0 +1,74 @@
+"""What Karpenter does to a NodePool's nodes when `nodepool add --auto-provision` changes the NodePool's
+template or its AKSNodeClass: the plan says the nodes will drift and be replaced (a plan hook,
+ApplyOptions.notes).
+
+Upstream:
+- kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/nodepool.go NodePool.Hash: spec.template hashed
+  (hashstructure, slices as sets, zero values ignored), less the fields tagged hash:"ignore"
+  (the template's requirements and resources); pkg/controllers/nodeclaim/disruption/drift.go: a
+  NodeClaim whose NodePool hash annotation differs is Drifted, reason NodePoolDrifted.
+- Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/aksnodeclass.go AKSNodeClass.Hash: the
+  spec less tags (hash:"ignore"); pkg/cloudprovider/drift.go areStaticFieldsDrifted: a NodeClaim
+  whose AKSNodeClass hash annotation differs is drifted, NodeClassDrift.
+- kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/queue.go StartCommand and
+  waitOrTerminate: each drifted node is tainted karpenter.sh/disrupted:NoSchedule, its replacement
+  launched, and the node deleted (drained) once the replacement is initialized; at most the
+  NodePool's disruption budget at a time (nodepool.go Budget, default nodes "10%").
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+API_VERSION = "karpenter.sh/v1"
+_TEMPLATE_IGNORED = ("requirements", "resources")  # nodepool.go NodeClaimTemplate: hash:"ignore"
+_CLASS_IGNORED = ("tags",)  # aksnodeclass.go AKSNodeClassSpec.Tags: hash:"ignore"
+
+
+def _template(pool: Mapping[str, Any]) -> dict[str, Any]:
+    template = dict((pool.get("spec") or {}).get("template") or {})
+    template["spec"] = {k: v for k, v in (template.get("spec") or {}).items() if k not in _TEMPLATE_IGNORED}
+    return template
+
+
+def _class_spec(node_class: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in (node_class.get("spec") or {}).items() if k not in _CLASS_IGNORED}
+
+
+def _live(claims: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [c for c in claims if not (c.get("metadata") or {}).get("deletionTimestamp")]
+
+
+def _budget(pool: Mapping[str, Any]) -> str:
+    """The least `nodes` of the budgets for Drifted with no schedule (nodepool.go
+    GetAllowedDisruptionsByReason); a scheduled one is named as such."""
+    budgets = ((pool.get("spec") or {}).get("disruption") or {}).get("budgets") or [{"nodes": "10%"}]
+    drift = [b for b in budgets if not b.get("reasons") or "Drifted" in b["reasons"]]
+    plain = [str(b.get("nodes", "10%")) for b in drift if not b.get("schedule")]
+    said = " or ".join(sorted(set(plain))) or "no limit"
+    return said + (", less in scheduled windows" if len(plain) < len(drift) else "")
+
+
+def drift_notes(kube: "Kube", current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
+    """The plan's note on a changed NodePool or AKSNodeClass whose change drifts existing nodes."""
+    kind, name = current.get("kind"), str((current.get("metadata") or {}).get("name") or "")
+    if kind == "NodePool" and _template(current) != _template(applied):
+        claims = _live(kube.list(API_VERSION, "NodeClaim", label_selector=f"karpenter.sh/nodepool={name}"))
+        reason, budget = "NodePoolDrifted", f"at most {_budget(applied)} of them at a time"
+        see = f"akscli nodepool show {name} --auto-provision"
+    elif kind == "AKSNodeClass" and _class_spec(current) != _class_spec(applied):
+        every = kube.list(API_VERSION, "NodeClaim")
+        claims = [c for c in _live(every) if ((c.get("spec") or {}).get("nodeClassRef") or {}).get("name") == name]
+        reason, budget = "NodeClassDrift", "as each NodePool's disruption budget allows"
+        see = "akscli nodepool list --auto-provision"
+    else:
+        return []
+    if not claims:
+        return []
+    return [
+        f"Karpenter will find its {len(claims)} node(s) drifted ({reason}) and replace them, {budget}: each "
+        "is tainted karpenter.sh/disrupted:NoSchedule, its replacement launched, and it is drained and "
+        f"deleted once the replacement is initialized (see: {see})"
+    ]
