@@ -72,3 +72,33 @@ def test_a_rerun_that_changes_the_pools_own_nodeclass_says_its_nodes_will_drift(
     assert again.exit_code == 0, text(again)
     assert "Karpenter will find its 1 node(s) drifted (NodeClassDrift)" in again.stderr
     assert "(NodePoolDrifted)" not in again.stderr
+
+
+def test_show_gives_a_drifted_claim_waiting_on_its_replacement_and_the_replacement_not_initialized(
+    model_emulator: Start,
+) -> None:
+    # kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/queue.go StartCommand (markDisrupted,
+    # then the replacement), waitOrTerminate (Launching on the replacement; the delete once it is
+    # Initialized); nodeclaim/lifecycle/initialization.go (Initialized Unknown, NodeNotReady)
+    emu = nap_lab(model_emulator)
+    emu.nap.disruption.queue_delay = 0.05
+    emu.cluster.create(gpu_pool("gpu", [H100]))
+    emu.cluster.create(gpu_app("llm", H100))
+    running_on(emu, "llm")
+    [claim] = emu.cluster.list(*CLAIMS)
+    name = claim["metadata"]["name"]
+    emu.nap.hold_initialization = True
+    drifted = {"type": "Drifted", "status": "True", "reason": "NodeClassDrift", "lastTransitionTime": now_iso()}
+    emu.cluster.patch_status(*CLAIMS, None, name, {"conditions": [*claim["status"]["conditions"], drifted]})
+
+    def replacements() -> list[str]:
+        return [c["metadata"]["name"] for c in emu.cluster.list(*CLAIMS) if c["metadata"]["name"] != name]
+
+    assert wait_until(lambda: replacements() and events(emu, replacements()[0], None))
+    [replacement] = replacements()
+    assert state(name) == "Ready, disrupting: Drifted; deleted once its replacements are initialized"
+    shown = invoke("nodepool", "show", "gpu", "--auto-provision").stdout
+    row = next(line for line in shown.splitlines() if line.startswith(replacement))
+    assert row.endswith(
+        "not initialized: NodeNotReady: Node status is NotReady; replaces a node Karpenter disrupts: Drifted"
+    )
