@@ -474,6 +474,12 @@ def _disruption(conditions: Mapping[str, Mapping[str, Any]], said: str | None) -
 # a cluster-scoped object's events are in "default" (kubernetes/client-go tools/record/event.go makeEvent).
 _DRAIN_FAILED = "Failed to drain node, "
 _LAUNCHING = "Launching NodeClaim: "  # disruption/events/events.go Launching, on a replacement
+# events.go NodePoolBlocked "No allowed disruptions due to blocking budget" and
+# NodePoolBlockedForDisruptionReason "No allowed disruptions for disruption reason Drifted due to blocking budget"
+_BUDGET_BLOCKS = (
+    "No allowed disruptions due to blocking budget",
+    "No allowed disruptions for disruption reason Drifted due to blocking budget",
+)
 
 
 def claim_events(kube: Kube) -> Callable[[Mapping[str, Any]], str | None]:
@@ -481,7 +487,7 @@ def claim_events(kube: Kube) -> Callable[[Mapping[str, Any]], str | None]:
     it drains, its own latest DisruptionBlocked while it is drifted, the reason of its
     DisruptionLaunching while it is a replacement not yet Ready. Each reason's events are read
     once, on the first claim that needs them (one request and its pages), not once per claim."""
-    read: dict[str, dict[str, str]] = {}
+    read: dict[tuple[str, str], dict[str, str]] = {}
 
     def said(claim: Mapping[str, Any]) -> str | None:
         meta, status = claim.get("metadata") or {}, claim.get("status") or {}
@@ -498,12 +504,20 @@ def claim_events(kube: Kube) -> Callable[[Mapping[str, Any]], str | None]:
             name, kind, reason = str(meta.get("name", "")), "NodeClaim", "DisruptionLaunching"
         else:
             return None
-        if reason not in read:
-            read[reason] = _latest_messages(kube, kind, reason)
-        message = read[reason].get(name)
+        message = latest(kind, reason).get(name)
+        if message is None and reason == "DisruptionBlocked":
+            # none of its own: its NodePool's budget block (helpers.go BuildDisruptionBudgetMapping,
+            # events.go NodePoolBlockedForDisruptionReason / NodePoolBlocked), for drift or for any reason
+            pooled = latest("NodePool", reason).get(str((meta.get("labels") or {}).get(NODEPOOL_LABEL) or ""))
+            message = pooled if pooled in _BUDGET_BLOCKS else None
         if message is None:
             return None
         return visible(message.removeprefix(_DRAIN_FAILED).removeprefix(_LAUNCHING))
+
+    def latest(kind: str, reason: str) -> dict[str, str]:
+        if (kind, reason) not in read:
+            read[kind, reason] = _latest_messages(kube, kind, reason)
+        return read[kind, reason]
 
     return said
 

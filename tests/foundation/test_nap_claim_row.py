@@ -143,9 +143,31 @@ def test_claim_events_reads_karpenters_latest_event_once_for_every_claim() -> No
     first, second = claim(("Drifted", "True"), deleting=False), claim(("Drifted", "True"), deleting=False)
     second["metadata"]["name"] = "gpu-b"
     assert (said(first), said(second), said(claim(deleting=False))) == (blocked, None, None)
-    selector = "involvedObject.kind=NodeClaim,reason=DisruptionBlocked"
-    assert kube.asked == [{"kind": "Event", "namespace": "default", "field_selector": selector, "page_size": 100}]
+    # gpu-b has none of its own: its NodePool's budget block is looked for, once too
+    selectors = [f"involvedObject.kind={k},reason=DisruptionBlocked" for k in ("NodeClaim", "NodePool")]
+    asked = [{"kind": "Event", "namespace": "default", "field_selector": s, "page_size": 100} for s in selectors]
+    assert kube.asked == asked
     kube.events = [
         event("aks-gpu-x7k2p", "Node", "FailedDraining", "Failed to drain node, 1 pods are waiting to be evicted", "3")
     ]
     assert said(claim(("Drained", "Unknown"))) == "1 pods are waiting to be evicted"
+
+
+def test_a_drifted_claim_its_pools_budget_holds_gives_the_nodepools_disruption_blocked_event() -> None:
+    # v1.14.0 pkg/controllers/disruption/helpers.go BuildDisruptionBudgetMapping publishes
+    # events.go NodePoolBlockedForDisruptionReason on the NodePool, not on its NodeClaims
+    budget = "No allowed disruptions for disruption reason Drifted due to blocking budget"
+    kube = Events(event("gpu", "NodePool", "DisruptionBlocked", budget, "6"))
+    c = claim(("Drifted", "True"), deleting=False)
+    c["metadata"]["labels"] = {"karpenter.sh/nodepool": "gpu"}
+    assert claim_row(c, claim_events(kube)(c))["state"] == f"Ready, drifted; disruption blocked: {budget}"
+    kube.events = [
+        event(
+            "gpu",
+            "NodePool",
+            "DisruptionBlocked",
+            "No allowed disruptions for disruption reason Empty due to blocking budget",
+            "7",
+        )
+    ]
+    assert claim_events(kube)(c) is None  # another method's budget
