@@ -15,7 +15,7 @@
 - The CRD's default budget is nodes "10%" (/work/shared/crds/karpenter/karpenter.sh_nodepools.yaml
   spec.disruption.budgets default).
 
-The cron is robfig/cron/v3's standard parser (parser.go ParseStandard: minute hour dom month dow,
+The cron is robfig/cron bc59245 (v3)'s standard parser (parser.go ParseStandard: minute hour dom month dow,
 the descriptors @yearly @annually @monthly @weekly @daily @midnight @hourly; spec.go Next: where both
 dom and dow are restricted either matches, dayMatches). @every is not accepted by the CRD's pattern.
 """
