@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import now_iso, wait_until
-from tests.emulators.kube.controllers.karpenter_budgets import active
+from tests.emulators.kube.controllers.karpenter_budgets import active, allowed_by_reason
 from tests.kube_emulator.test_karpenter import H100, emu, gpu_app, gpu_pool, running_on
 from tests.kube_emulator.test_karpenter_drain import events
 from tests.kube_emulator.test_karpenter_termination import CLAIMS, conditions
@@ -116,3 +116,14 @@ def test_a_drifted_node_whose_pod_no_nodepool_can_take_is_blocked_in_karpenters_
     )
     assert wait_until(lambda: ("Normal", "DisruptionBlocked", said) in events(emu, claim, None))
     assert others(emu, claim) == [] and DISRUPTED not in taints(emu, node)
+
+
+def test_a_budget_whose_schedule_is_not_a_cron_allows_no_disruption_for_any_reason() -> None:
+    # v1.14.0 nodepool.go GetAllowedDisruptionsByReason gathers every budget's IsActive error,
+    # whatever its reasons, and MustGetAllowedDisruptions answers 0 (fail closed); robfig/cron bc59245
+    # parser.go getRange: "end of range (99) above maximum (59)"
+    bad = {"nodes": "3", "schedule": "99 * * * *", "duration": "1h", "reasons": ["Empty"]}
+    pool = {"spec": {"disruption": {"budgets": [{"nodes": "5"}, bad]}}}
+    monday = datetime.datetime(2026, 12, 7, 10, tzinfo=datetime.UTC)
+    assert allowed_by_reason(pool, 10, "Drifted", monday) == 0
+    assert allowed_by_reason({"spec": {"disruption": {"budgets": [{"nodes": "5"}]}}}, 10, "Drifted", monday) == 5

@@ -72,6 +72,8 @@ def _field(text: str, index: int) -> tuple[set[int], bool]:
             end = (int(NAMES[index].get(b.lower(), b)) if not b.isdigit() else int(b)) if b else start
             if step_text and not b:
                 end = high  # "N/step": N to the field's end
+        if start < low or end > high or start > end or step == 0:
+            raise ValueError(f"bad range {part!r}")  # getRange's errors (below minimum, above maximum, ...)
         out.update(range(start, end + 1, step))
         star = star or (rng in ("*", "?") and step == 1)  # getRange: a step over 1 clears starBit
     return out, star
@@ -97,6 +99,8 @@ def active(budget: dict[str, Any], now: datetime.datetime) -> bool:
     if schedule is None and duration is None:
         return True
     text = DESCRIPTORS.get(str(schedule or "").strip(), str(schedule or "").strip())
+    if len(text.split()) != len(BOUNDS):
+        raise ValueError(f"expected exactly 5 fields: {text!r}")  # parser.go normalizeFields
     fields = [_field(f, i) for i, f in enumerate(text.split())]
     checkpoint = now.astimezone(datetime.UTC) - datetime.timedelta(seconds=_seconds(str(duration or "0s")))
     # schedule.Next(checkpoint): the first whole minute after it that matches
@@ -117,9 +121,15 @@ def allowed_by_reason(pool: dict[str, Any], nodes: int, reason: str, now: dateti
     budgets = ((pool.get("spec") or {}).get("disruption") or {}).get("budgets") or [{"nodes": "10%"}]  # CRD default
     most = 2**31 - 1  # math.MaxInt32
     for budget in budgets:
+        try:
+            on = active(budget, now)
+        except (ValueError, KeyError, IndexError):
+            # IsActive's "invariant violated, invalid cron": any budget's error, whatever its reasons,
+            # makes MustGetAllowedDisruptions 0 (fail closed)
+            return 0
         if budget.get("reasons") and reason not in budget["reasons"]:
             continue
-        if not active(budget, now):
+        if not on:
             continue  # GetAllowedDisruptions: MaxInt32
         value = str(budget.get("nodes", "10%"))
         scaled = math.ceil(int(value[:-1]) * nodes / 100) if value.endswith("%") else int(value)
