@@ -16,6 +16,7 @@ Upstream:
   NodePool's disruption budget at a time (nodepool.go Budget, default nodes "10%").
 """
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -27,14 +28,25 @@ _TEMPLATE_IGNORED = ("requirements", "resources")  # nodepool.go NodeClaimTempla
 _CLASS_IGNORED = ("tags",)  # aksnodeclass.go AKSNodeClassSpec.Tags: hash:"ignore"
 
 
-def _template(pool: Mapping[str, Any]) -> dict[str, Any]:
+def _hashed(value: Any) -> Any:
+    """What hashstructure (FormatV2, IgnoreZeroValue, ZeroNil, SlicesAsSets: the options both hashes
+    use) tells apart: zero values dropped, a list's order ignored."""
+    if isinstance(value, Mapping):
+        kept = {str(k): _hashed(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, "", 0, False, [], {})}
+    if isinstance(value, list):
+        return sorted((_hashed(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    return value
+
+
+def _template(pool: Mapping[str, Any]) -> Any:
     template = dict((pool.get("spec") or {}).get("template") or {})
     template["spec"] = {k: v for k, v in (template.get("spec") or {}).items() if k not in _TEMPLATE_IGNORED}
-    return template
+    return _hashed(template)
 
 
-def _class_spec(node_class: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in (node_class.get("spec") or {}).items() if k not in _CLASS_IGNORED}
+def _class_spec(node_class: Mapping[str, Any]) -> Any:
+    return _hashed({k: v for k, v in (node_class.get("spec") or {}).items() if k not in _CLASS_IGNORED})
 
 
 def _live(claims: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,0 +1,49 @@
+"""akscli.nap_drift: which change of a NodePool or its AKSNodeClass Karpenter finds drifted (upstream:
+kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/nodepool.go NodePool.Hash, hash:"ignore" on the
+template's requirements; Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/aksnodeclass.go
+AKSNodeClass.Hash, tags ignored; hashstructure's IgnoreZeroValue and SlicesAsSets)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from akscli.nap_drift import drift_notes
+
+TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
+
+
+class Claims:
+    """A Kube whose NodeClaim list gives one live claim of pool gpu on class default."""
+
+    def list(self, api_version: str, kind: str, **options: Any) -> list[dict[str, Any]]:
+        return [{"metadata": {"name": "gpu-a"}, "spec": {"nodeClassRef": {"name": "default"}}}]
+
+
+KUBE: Any = Claims()
+
+
+def pool(**template_spec: Any) -> dict[str, Any]:
+    spec = {"nodeClassRef": {"name": "default"}, "taints": [TAINT], **template_spec}
+    return {"kind": "NodePool", "metadata": {"name": "gpu"}, "spec": {"template": {"spec": spec}}}
+
+
+def test_a_changed_expire_after_drifts_the_pools_nodes() -> None:
+    [note] = drift_notes(KUBE, pool(expireAfter="Never"), pool(expireAfter="720h"))
+    assert note.startswith("Karpenter will find its 1 node(s) drifted (NodePoolDrifted)")
+
+
+def test_requirements_zero_values_and_list_order_drift_nothing() -> None:
+    before = pool(requirements=[{"key": "a", "operator": "Exists"}], startupTaints=[])
+    after = pool(requirements=[{"key": "b", "operator": "Exists"}])
+    assert drift_notes(KUBE, before, after) == []
+    two = {"key": "sku", "value": "gpu", "effect": "NoSchedule"}
+    assert drift_notes(KUBE, pool(taints=[TAINT, two]), pool(taints=[two, TAINT])) == []
+
+
+def test_a_nodeclass_tag_drifts_nothing_and_its_disk_size_does() -> None:
+    def node_class(**spec: Any) -> dict[str, Any]:
+        return {"kind": "AKSNodeClass", "metadata": {"name": "default"}, "spec": spec}
+
+    assert drift_notes(KUBE, node_class(tags={"a": "1"}), node_class(tags={"a": "2"})) == []
+    [note] = drift_notes(KUBE, node_class(osDiskSizeGB=128), node_class(osDiskSizeGB=256))
+    assert "(NodeClassDrift)" in note
