@@ -318,15 +318,16 @@ class Disruption:
         # drift.go ComputeCommands: by the Drifted condition's lastTransitionTime, empty ones first
         candidates.sort(key=lambda c: str(_condition(c, DRIFTED).get("lastTransitionTime") or ""))
         nodes = {cmd.node for cmd in self.commands.values()}
-        plans = {}
-        for claim in candidates:
+        pods = cluster.list("v1", "Pod")
+
+        def empty(claim: dict[str, Any]) -> bool:  # no reschedulable pod (Candidate.reschedulablePods)
+            node = (claim.get("status") or {}).get("nodeName")
+            return not any((p.get("spec") or {}).get("nodeName") == node and _reschedulable(p) for p in pods)
+
+        for claim in sorted(candidates, key=lambda c: not empty(c)):  # stable: empty ones first
             if budgets.get((claim["metadata"].get("labels") or {}).get(NODEPOOL_LABEL, ""), 0) == 0:
                 continue
-            plans[claim["metadata"]["name"]] = simulate(self.controller, cluster, claim, nodes)
-        empty_first = sorted(plans, key=lambda name: bool(plans[name][0]) or bool(plans[name][1]))
-        for name in empty_first:
-            claim = next(c for c in candidates if c["metadata"]["name"] == name)
-            replacements, error = plans[name]
+            replacements, error = simulate(self.controller, cluster, claim, nodes)
             if error:  # drift.go: Blocked with the scheduling errors
                 node = cluster.get("v1", "Node", None, (claim.get("status") or {}).get("nodeName") or "")
                 for obj in (node, claim):
