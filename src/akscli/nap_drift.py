@@ -68,7 +68,7 @@ def drift_notes(kube: "Kube", current: Mapping[str, Any], applied: Mapping[str, 
     kind, name = current.get("kind"), str((current.get("metadata") or {}).get("name") or "")
     if kind == "NodePool" and _template(current) != _template(applied):
         claims = _live(kube.list(API_VERSION, "NodeClaim", label_selector=f"karpenter.sh/nodepool={name}"))
-        reason, budget = "NodePoolDrifted", f"at most {_budget(applied)} of them at a time"
+        reason, budget = "NodePoolDrifted", f"up to {_budget(applied)} of the pool's nodes at a time"
         see = f"akscli nodepool show {name} --auto-provision"
     elif kind == "AKSNodeClass" and _class_spec(current) != _class_spec(applied):
         every = kube.list(API_VERSION, "NodeClaim")

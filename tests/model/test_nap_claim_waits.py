@@ -54,7 +54,10 @@ def test_a_rerun_that_changes_the_template_says_the_pools_nodes_will_drift_and_b
     running_on(emu, "llm")
     again = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--expire-after", "720h", "-y")
     assert again.exit_code == 0, text(again)
-    said = "Karpenter will find its 1 node(s) drifted (NodePoolDrifted) and replace them, at most 10% of them at a time"
+    said = (
+        "Karpenter will find its 1 node(s) drifted (NodePoolDrifted) and replace them, "
+        "up to 10% of the pool's nodes at a time"
+    )
     assert said in again.stderr
     assert "akscli nodepool show gpu --auto-provision" in again.stderr
     same = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--expire-after", "720h", "-y")
