@@ -75,6 +75,12 @@ def test_an_old_deployment_fails_the_vllm_provider_at_once(model_emulator: Start
     # The old Deployment stays, held by a finalizer: as on a cluster whose GC is slow.
     emu.cluster.patch("apps/v1", "Deployment", "default", "phi-4", {"metadata": {"finalizers": ["test/hold"]}})
     assert invoke("model", "delete", "phi-4", "-y", "--no-wait").exit_code == 0
+    # The provider holds the ModelDeployment (airunway.ai/vllm-provider) until its Deployment is
+    # gone or 5 minutes passed (providers/vllm/controller.go handleDeletion, FinalizerTimeout): the
+    # timeout, here at once.
+    md = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")
+    assert md["metadata"]["finalizers"] == ["airunway.ai/vllm-provider"]
+    emu.cluster.patch(MD, "ModelDeployment", "default", "phi-4", {"metadata": {"finalizers": None}})
     deadline = time.monotonic() + 10
     while emu.cluster.get(MD, "ModelDeployment", "default", "phi-4") is not None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -96,9 +102,8 @@ def test_a_deploy_onto_a_modeldeployment_being_deleted_is_refused(model_emulator
     deploy = ("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "vllm", "-y")
     assert invoke(*deploy, "--wait", "--timeout", "60s").exit_code == 0
     # The provider's finalizer holds it until its Deployment is gone (providers/vllm/controller.go
-    # FinalizerName, handleDeletion); the simulator adds none, so the test does.
-    held = {"metadata": {"finalizers": ["airunway.ai/vllm-provider"]}}
-    emu.cluster.patch(MD, "ModelDeployment", "default", "phi-4", held)
+    # FinalizerName, handleDeletion); the Deployment stays here, as on a cluster whose GC is slow.
+    emu.cluster.patch("apps/v1", "Deployment", "default", "phi-4", {"metadata": {"finalizers": ["test/hold"]}})
     assert invoke("model", "delete", "phi-4", "-y", "--no-wait").exit_code == 0
     result = invoke(*deploy, "--wait", "--timeout", "20s")
     assert result.exit_code == 4, result

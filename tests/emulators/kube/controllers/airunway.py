@@ -57,14 +57,15 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
   ``--no-enable-prefix-caching`` where it is off), and a
   ResourceConflict message that names no owner.
 
-The kuberay and dynamo providers are not simulated: their ModelDeployments stay Pending with a
-message saying so.
-Not simulated: the finalizers, the image resolution conditions, the httproute-created annotation
+* Every provider's finalizer and handleDeletion, the kuberay provider (a RayService, its status
+  from KubeRay's) and the dynamo provider where NVIDIA Dynamo's operator is absent: see
+  airunway_providers.py, which names their upstream files.
+Not simulated: the image resolution conditions, the httproute-created annotation
 (a route the user deleted is made again here) and the body-based router's restart.
 
 The objects it makes (vLLM's, the endpoint picker's, the pool and the route) are built in
 airunway_objects.py, a pure move (upstream: ai-runway/airunway, the files named above); the
-reconciling, the phases and the Gateway's patch are here.
+reconciling and the phases are here; the Gateway's patch and choice are there too.
 """
 
 from __future__ import annotations
@@ -79,20 +80,33 @@ from tests.emulators.kube.controllers.airunway_objects import (
     GATEWAY_API,
     LABEL,
     POOL_API,
+    _allow_namespace,
     _epp_objects,
     _md_owner,
+    _pick_gateway,
     _pool,
     _route,
     _target_port,
     _vllm_objects,
 )
+from tests.emulators.kube.controllers.airunway_providers import (
+    DYNAMO_API,
+    PRIMARY,
+    RAY_API,
+    compatible_condition,
+    finalizer,
+    handle_deletion,
+    incompatible,
+    no_match,
+    rayservice,
+    rayservice_phase,
+    served,
+)
 from tests.emulators.kube.controllers.base import DeletionTolerantController
+from tests.emulators.kube.controllers.finalizers import add_finalizer
 from tests.emulators.kube.controllers.kaito import KAITO, _cond
 from tests.emulators.kube.status import ApiError
 
-# gateway.LabelInferenceGateway (controller/internal/gateway/detection.go).
-INFERENCE_GATEWAY_LABEL = "airunway.ai/inference-gateway"
-NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 # lastAppliedWorkspaceAnnotation (ai-runway/airunway v0.7.0 providers/kaito/controller.go).
 LAST_APPLIED = "airunway.ai/kaito-last-applied"
 # mapStateToPhase in providers/kaito/status.go: KAITO 0.10.0+ status.state.
@@ -127,36 +141,71 @@ class ModelDeploymentController(DeletionTolerantController):
         (AIRUNWAY, "ModelDeployment"),
         (KAITO, "Workspace"),
         ("apps/v1", "Deployment"),
+        # providers/kuberay/controller.go SetupWithManager: RayServices by their owner.
+        (RAY_API, "RayService"),
     ]
+
+    def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
+        """A provider's primary object gone: its owner, if being deleted, can drop its finalizer
+        (handleDeletion polls every 5 s upstream; the owner is reconciled at once here)."""
+        if obj.get("kind") == "ModelDeployment":
+            return
+        for ref in obj["metadata"].get("ownerReferences") or []:
+            if ref.get("kind") == "ModelDeployment":
+                md = cluster.get(AIRUNWAY, "ModelDeployment", obj["metadata"]["namespace"], ref.get("name"))
+                if md is not None and md["metadata"].get("uid") == ref.get("uid"):
+                    self.requeue(md, 0)
 
     def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         if obj["kind"] != "ModelDeployment":
             meta = obj["metadata"]
             uids = {r.get("uid") for r in meta.get("ownerReferences") or [] if r.get("kind") == "ModelDeployment"}
             owner = (meta.get("labels") or {}).get(LABEL if obj["kind"] == "Workspace" else DEPLOYMENT_LABEL)
+            owner = owner if obj["kind"] != "RayService" else meta["name"]
             md = cluster.get(AIRUNWAY, "ModelDeployment", meta["namespace"], owner) if uids and owner else None
             # Only its owner's (by UID): an old Workspace going does not retry a new ModelDeployment
             # that met it (upstream watches no Workspace: SetupWithManager, providers/kaito/controller.go).
             if md is not None and md["metadata"].get("uid") in uids:
                 self._reconcile(cluster, md)
             return
-        if obj["metadata"].get("deletionTimestamp"):
-            # Being deleted (foreground: held while its Workspace goes): handleDeletion, which
-            # makes nothing (providers/kaito/controller.go L118 and
-            # controller/internal/controller/modeldeployment_controller.go L188 at v0.7.0).
-            return
         spec = obj.get("spec") or {}
-        provider = (spec.get("provider") or {}).get("name") or "kaito"
+        provider = str((spec.get("provider") or {}).get("name") or "kaito")
+        if obj["metadata"].get("deletionTimestamp"):
+            # Being deleted: the provider's handleDeletion (airunway_providers.py), which makes
+            # nothing (providers/*/controller.go Reconcile; the core controller's Reconcile only
+            # cleans up gateway objects, which their owner references let the GC collect here).
+            if provider in PRIMARY and handle_deletion(cluster, obj, provider):
+                self.requeue(obj, max(self.delay, 0.05))
+            return
+        if provider not in PRIMARY:
+            return  # no such provider controller: status.provider.name is watched by none
+        # Reconcile adds FinalizerName before anything else (providers/*/controller.go).
+        if finalizer(provider) not in (obj["metadata"].get("finalizers") or []):
+            if not add_finalizer(cluster, obj, finalizer(provider)):
+                self.requeue(obj, self.delay)
+                return
+            obj = cluster.get(AIRUNWAY, "ModelDeployment", obj["metadata"]["namespace"], obj["metadata"]["name"])
+            if obj is None:
+                return
+        extra: list[dict[str, Any]] = []
+        if provider in ("kuberay", "dynamo"):
+            why = incompatible(provider, spec)
+            if why is not None:
+                failed = _cond("ProviderCompatible", False, "IncompatibleConfiguration", why)
+                self._status(cluster, obj, {"phase": "Failed", "message": why, "conditions": [failed]})
+                return
+            extra.append(compatible_condition(provider))
         if provider == "kaito":
             status = self._kaito(cluster, obj)
         elif provider in ("vllm", "llmd"):
             status = self._vllm(cluster, obj, provider)
+        elif provider == "kuberay":
+            status = self._kuberay(cluster, obj, extra)
         else:
-            self._status(cluster, obj, {"phase": "Pending", "message": f"provider {provider} is not simulated"})
-            return
+            status = self._dynamo(cluster, obj, extra)
         if status is None:
             return
-        conditions = [_ready_condition(status["phase"], status["message"])]
+        conditions = [*extra, _ready_condition(status["phase"], status["message"])]
         # Step 10 of Reconcile (modeldeployment_controller.go): the gateway only once Running.
         if status["phase"] == "Running" and (spec.get("gateway") or {}).get("enabled") is not False:
             gateway = self._gateway(cluster, obj, status["endpoint"])
@@ -244,6 +293,58 @@ class ModelDeploymentController(DeletionTolerantController):
                 "available": int(dstatus.get("availableReplicas") or 0),
             },
         }
+
+    def _kuberay(self, cluster: Any, obj: dict[str, Any], extra: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """providers/kuberay/controller.go Reconcile: Transform, createOrUpdateResource (Update where
+        the spec differs), ResourceCreated True, status.provider.resource*, syncStatus, and
+        Deploying ("RayService created, waiting for pods to be ready") unless Running or Failed."""
+        md = obj["metadata"]
+        if not served(cluster, RAY_API, "RayService"):
+            self._create_failed(cluster, obj, extra, "RayService", no_match(RAY_API, "RayService"), False)
+            return None
+        want = rayservice(obj)
+        live = cluster.get(RAY_API, "RayService", md["namespace"], md["name"])
+        if live is None:
+            live = cluster.create(want)
+        elif not any(ref.get("uid") == md.get("uid") for ref in live["metadata"].get("ownerReferences") or []):
+            why = f"resource {md['namespace']}/{md['name']} exists but is not managed by this ModelDeployment"
+            self._create_failed(cluster, obj, extra, "RayService", why, True)
+            return None
+        elif live.get("spec") != want["spec"]:
+            live = cluster.patch(RAY_API, "RayService", md["namespace"], md["name"], {"spec": want["spec"]})
+        extra.append(_cond("ResourceCreated", True, "ResourceCreated", "RayService created successfully"))
+        status = rayservice_phase(live)
+        if status["phase"] == "Running":
+            status["message"] = status["message"] or "RayService created, pods are ready"
+        elif status["phase"] != "Failed":
+            status["phase"], status["message"] = "Deploying", "RayService created, waiting for pods to be ready"
+        status["provider"] = {"name": "kuberay", "resourceKind": "RayService", "resourceName": md["name"]}
+        return status
+
+    def _dynamo(self, cluster: Any, obj: dict[str, Any], extra: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """providers/dynamo/controller.go Reconcile where the cluster serves no DynamoGraphDeployment
+        (NVIDIA Dynamo's operator absent): CreateFailed. With one served, Dynamo's operator is not
+        simulated: the phase stays Pending and says so."""
+        if not served(cluster, DYNAMO_API, "DynamoGraphDeployment"):
+            kind = "DynamoGraphDeployment"
+            self._create_failed(cluster, obj, extra, kind, no_match(DYNAMO_API, kind), False)
+        else:
+            self._status(cluster, obj, {"phase": "Pending", "message": "Dynamo's operator is not simulated"})
+        return None
+
+    def _create_failed(
+        self, cluster: Any, obj: dict[str, Any], extra: list[dict[str, Any]], kind: str, why: str, conflict: bool
+    ) -> None:
+        """Reconcile's createOrUpdateResource failure (providers/kuberay/controller.go,
+        providers/dynamo/controller.go): ResourceCreated False (CreateFailed, or ResourceConflict
+        with Ready False too), phase Failed, "Failed to create KIND: ERR", no requeue."""
+        reason = "ResourceConflict" if conflict else "CreateFailed"
+        conditions = [*extra, _cond("ResourceCreated", False, reason, why)]
+        if conflict:
+            conditions.append(_cond("Ready", False, reason, why))
+        self._status(
+            cluster, obj, {"phase": "Failed", "message": f"Failed to create {kind}: {why}", "conditions": conditions}
+        )
 
     def _vllm_conflict(self, cluster: Any, obj: dict[str, Any], live: dict[str, Any], provider: str) -> None:
         """upstream: ai-runway/airunway v0.7.0 providers/vllm/controller.go Reconcile (phase Failed,
@@ -446,48 +547,6 @@ def _served(cluster: Any, api: str, kind: str) -> bool:
     except ApiError:
         return False
     return True
-
-
-def _pick_gateway(cluster: Any) -> tuple[dict[str, Any] | None, str]:
-    """resolveGatewayConfig without an explicit --gateway-name: the only Gateway, else the first
-    labelled airunway.ai/inference-gateway=true."""
-    gateways = cluster.list(GATEWAY_API, "Gateway", None)
-    if not gateways:
-        return None, "no Gateway resources found in cluster"
-    if len(gateways) == 1:
-        return gateways[0], ""
-    labelled = [g for g in gateways if (g["metadata"].get("labels") or {}).get(INFERENCE_GATEWAY_LABEL) == "true"]
-    if not labelled:
-        return None, f"multiple Gateways found but none labeled with {INFERENCE_GATEWAY_LABEL}=true"
-    return labelled[0], ""
-
-
-def _allow_namespace(cluster: Any, gateway: dict[str, Any], namespace: str) -> None:
-    """ensureGatewayAllowsNamespace: every listener admits routes from the namespaces already in
-    the first listener's selector (allowedNamespacesFromGateway) plus this one, by a
-    matchExpressions In list on kubernetes.io/metadata.name."""
-    listeners = copy.deepcopy((gateway.get("spec") or {}).get("listeners") or [])
-    allowed: set[str] = set()
-    for listener in listeners:
-        selector = ((listener.get("allowedRoutes") or {}).get("namespaces") or {}).get("selector")
-        if selector is None:
-            continue
-        if NAMESPACE_LABEL in (selector.get("matchLabels") or {}):
-            allowed.add(selector["matchLabels"][NAMESPACE_LABEL])
-        for expr in selector.get("matchExpressions") or []:
-            if expr.get("key") == NAMESPACE_LABEL and expr.get("operator") == "In":
-                allowed.update(expr.get("values") or [])
-        break
-    if namespace in allowed:
-        return
-    values = sorted(allowed | {namespace})
-    for listener in listeners:
-        listener.setdefault("allowedRoutes", {})["namespaces"] = {
-            "from": "Selector",
-            "selector": {"matchExpressions": [{"key": NAMESPACE_LABEL, "operator": "In", "values": values}]},
-        }
-    md = gateway["metadata"]
-    cluster.patch(GATEWAY_API, "Gateway", md["namespace"], md["name"], {"spec": {"listeners": listeners}})
 
 
 def _phase(ws: dict[str, Any]) -> tuple[str, str]:

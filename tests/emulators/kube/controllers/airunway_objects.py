@@ -19,6 +19,9 @@ DEPLOYMENT_LABEL = "airunway.ai/deployment"
 POOL_API = "inference.networking.k8s.io/v1"
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 EPP_PORT = 9002
+# gateway.LabelInferenceGateway (controller/internal/gateway/detection.go).
+INFERENCE_GATEWAY_LABEL = "airunway.ai/inference-gateway"
+NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 
 
 def _md_owner(obj: dict[str, Any]) -> list[dict[str, Any]]:
@@ -241,3 +244,45 @@ def _route(obj: dict[str, Any], gw_ns: str, gw_name: str, model: str) -> dict[st
             "rules": [{"matches": [match], "backendRefs": [backend], "timeouts": {"request": "300s"}}],
         },
     }
+
+
+def _pick_gateway(cluster: Any) -> tuple[dict[str, Any] | None, str]:
+    """resolveGatewayConfig without an explicit --gateway-name: the only Gateway, else the first
+    labelled airunway.ai/inference-gateway=true."""
+    gateways = cluster.list(GATEWAY_API, "Gateway", None)
+    if not gateways:
+        return None, "no Gateway resources found in cluster"
+    if len(gateways) == 1:
+        return gateways[0], ""
+    labelled = [g for g in gateways if (g["metadata"].get("labels") or {}).get(INFERENCE_GATEWAY_LABEL) == "true"]
+    if not labelled:
+        return None, f"multiple Gateways found but none labeled with {INFERENCE_GATEWAY_LABEL}=true"
+    return labelled[0], ""
+
+
+def _allow_namespace(cluster: Any, gateway: dict[str, Any], namespace: str) -> None:
+    """ensureGatewayAllowsNamespace: every listener admits routes from the namespaces already in
+    the first listener's selector (allowedNamespacesFromGateway) plus this one, by a
+    matchExpressions In list on kubernetes.io/metadata.name."""
+    listeners = copy.deepcopy((gateway.get("spec") or {}).get("listeners") or [])
+    allowed: set[str] = set()
+    for listener in listeners:
+        selector = ((listener.get("allowedRoutes") or {}).get("namespaces") or {}).get("selector")
+        if selector is None:
+            continue
+        if NAMESPACE_LABEL in (selector.get("matchLabels") or {}):
+            allowed.add(selector["matchLabels"][NAMESPACE_LABEL])
+        for expr in selector.get("matchExpressions") or []:
+            if expr.get("key") == NAMESPACE_LABEL and expr.get("operator") == "In":
+                allowed.update(expr.get("values") or [])
+        break
+    if namespace in allowed:
+        return
+    values = sorted(allowed | {namespace})
+    for listener in listeners:
+        listener.setdefault("allowedRoutes", {})["namespaces"] = {
+            "from": "Selector",
+            "selector": {"matchExpressions": [{"key": NAMESPACE_LABEL, "operator": "In", "values": values}]},
+        }
+    md = gateway["metadata"]
+    cluster.patch(GATEWAY_API, "Gateway", md["namespace"], md["name"], {"spec": {"listeners": listeners}})

@@ -1,0 +1,231 @@
+"""What every AI Runway provider shares in the simulator (airunway.py), and the kuberay and dynamo
+providers' own parts, at ai-runway/airunway v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076):
+
+* The finalizer (providers/{kaito,vllm,llmd,kuberay,dynamo}/controller.go FinalizerName,
+  ``airunway.ai/<provider>-provider``): Reconcile adds it before anything else; handleDeletion
+  sets phase Terminating, deletes the provider's primary object when this ModelDeployment owns it
+  (the kaito Workspace, the vllm/llmd Deployment, the kuberay RayService, the dynamo
+  DynamoGraphDeployment) and removes the finalizer once that object is gone, is another's
+  (verifyOwnerReference: left alone) or its kind is not served (upstreamResourceUnavailable:
+  IsNotFound or meta.IsNoMatchError). Not simulated: FinalizerTimeout (5 minutes, then the
+  finalizer goes without the cleanup), the dynamo provider's PVC and download Job cleanup.
+* validateCompatibility (providers/kuberay/controller.go, providers/dynamo/controller.go): without
+  ``resources.gpu.count`` > 0 the phase is Failed with ProviderCompatible False
+  (IncompatibleConfiguration); else ProviderCompatible True (CompatibilityVerified).
+* A backend kind the cluster does not serve (KubeRay's or NVIDIA Dynamo's operator not installed):
+  createOrUpdateResource's Get fails with meta.NoKindMatchError (kubernetes/apimachinery
+  pkg/api/meta/errors.go: ``no matches for kind "K" in version "G/V"``), wrapped "failed to get
+  existing resource: ..."; Reconcile sets ResourceCreated False (CreateFailed), phase Failed,
+  "Failed to create RayService: ..." (or DynamoGraphDeployment) and requeues nothing.
+* providers/kuberay/transformer.go Transform: the RayService (``rayservice``); providers/kuberay/
+  status.go TranslateStatus (``rayservice_phase``).
+
+The dynamo provider's DynamoGraphDeployment is not simulated: the emulator has no Dynamo operator
+and no published DynamoGraphDeployment CRD in ../shared/crds, so only the unserved path above runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.emulators.kube.controllers.airunway_objects import _md_owner
+from tests.emulators.kube.controllers.finalizers import remove_finalizer
+from tests.emulators.kube.controllers.kaito_common import _cond
+from tests.emulators.kube.status import ApiError
+
+RAY_API = "ray.io/v1"
+DYNAMO_API = "nvidia.com/v1alpha1"
+# The object each provider's handleDeletion deletes and waits for, named after the ModelDeployment.
+PRIMARY = {
+    "kaito": ("kaito.sh/v1beta1", "Workspace"),
+    "vllm": ("apps/v1", "Deployment"),
+    "llmd": ("apps/v1", "Deployment"),
+    "kuberay": (RAY_API, "RayService"),
+    "dynamo": (DYNAMO_API, "DynamoGraphDeployment"),
+}
+# providers/kuberay/transformer.go DefaultImage, DefaultHeadCPU, DefaultHeadMemory, DefaultWorkerMemory.
+RAY_IMAGE = "rayproject/ray-llm:2.55.0-py311-cu128"
+GPU_LABEL = "airunway.ai/model-deployment"
+
+
+def finalizer(provider: str) -> str:
+    """FinalizerName of each provider's controller.go."""
+    return f"airunway.ai/{provider}-provider"
+
+
+def served(cluster: Any, api_version: str, kind: str) -> bool:
+    try:
+        cluster.api.rt(api_version, kind)
+    except ApiError:
+        return False
+    return True
+
+
+def no_match(api_version: str, kind: str) -> str:
+    """meta.NoKindMatchError.Error() for one searched version, as createOrUpdateResource wraps it."""
+    return f'failed to get existing resource: no matches for kind "{kind}" in version "{api_version}"'
+
+
+def incompatible(provider: str, spec: dict[str, Any]) -> str | None:
+    """validateCompatibility of the kuberay and dynamo providers, for what akscli can send (engine
+    vllm, aggregated): a GPU count is required."""
+    if provider not in ("kuberay", "dynamo"):
+        return None
+    if int(((spec.get("resources") or {}).get("gpu") or {}).get("count") or 0) > 0:
+        return None
+    return f"{'KubeRay' if provider == 'kuberay' else 'Dynamo'} requires GPU (set resources.gpu.count > 0)"
+
+
+def compatible_condition(provider: str) -> dict[str, Any]:
+    name = "KubeRay" if provider == "kuberay" else "Dynamo"
+    return _cond("ProviderCompatible", True, "CompatibilityVerified", f"Configuration compatible with {name}")
+
+
+def handle_deletion(cluster: Any, obj: dict[str, Any], provider: str) -> bool:
+    """handleDeletion; True while the provider waits for its object to go (the caller requeues:
+    upstream RequeueAfter 5 s)."""
+    md = obj["metadata"]
+    if finalizer(provider) not in (md.get("finalizers") or []):
+        return False
+    if (obj.get("status") or {}).get("phase") != "Terminating":
+        cluster.patch_status(obj["apiVersion"], obj["kind"], md["namespace"], md["name"], {"phase": "Terminating"})
+    api_version, kind = PRIMARY[provider]
+    live = cluster.get(api_version, kind, md["namespace"], md["name"]) if served(cluster, api_version, kind) else None
+    if live is not None and any(r.get("uid") == md.get("uid") for r in live["metadata"].get("ownerReferences") or []):
+        if not live["metadata"].get("deletionTimestamp"):
+            try:
+                cluster.delete(api_version, kind, md["namespace"], md["name"])
+            except ApiError as exc:
+                if exc.code != 404:
+                    raise
+        return True
+    remove_finalizer(cluster, obj, finalizer(provider))
+    return False
+
+
+def rayservice(obj: dict[str, Any]) -> dict[str, Any]:
+    """providers/kuberay/transformer.go Transform for aggregated serving: labels (podTemplate's
+    labels merged, its annotations as the RayService's), serveConfigV2 with num_replicas, a head
+    group (ray-head: MODEL_ID, VLLM_ENGINE_ARGS from buildEngineArgs, then spec.env and HF_TOKEN
+    from buildEnvVars; limits cpu 4 and memory 16Gi or resources.memory) and one worker group
+    gpu-workers (ray-worker, replicas = min = max, limits memory 32Gi or resources.memory and the
+    GPUs under resources.gpu.type or nvidia.com/gpu)."""
+    md, spec = obj["metadata"], obj.get("spec") or {}
+    name, model, engine = md["name"], spec.get("model") or {}, spec.get("engine") or {}
+    resources = spec.get("resources") or {}
+    pod_meta = (spec.get("podTemplate") or {}).get("metadata") or {}
+    replicas = int((spec.get("scaling") or {}).get("replicas") or 0) or 1
+    args = ["--model", str(model.get("id"))]
+    if engine.get("contextLength"):
+        args += ["--max-model-len", str(engine["contextLength"])]
+    if model.get("servedName"):
+        args += ["--served-model-name", str(model["servedName"])]
+    if engine.get("trustRemoteCode"):
+        args.append("--trust-remote-code")
+    for key in sorted(engine.get("args") or {}):
+        value = str(engine["args"][key])
+        args += [f"--{key}", value] if value else [f"--{key}"]
+    env: list[dict[str, Any]] = [{"name": "MODEL_ID", "value": str(model.get("id"))}]
+    env.append({"name": "VLLM_ENGINE_ARGS", "value": " ".join(args)})
+    for item in spec.get("env") or []:
+        entry: dict[str, Any] = {"name": item.get("name")}
+        if item.get("value"):
+            entry["value"] = item["value"]
+        ref = (item.get("valueFrom") or {}).get("secretKeyRef")
+        if ref:
+            entry["valueFrom"] = {"secretKeyRef": {"name": ref.get("name"), "key": ref.get("key")}}
+        env.append(entry)
+    secret = (spec.get("secrets") or {}).get("huggingFaceToken")
+    if secret:
+        env.append({"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {"name": secret, "key": "HF_TOKEN"}}})
+    # getImage: ImageOverride (spec.engine.image, else the legacy spec.image), else DefaultImage.
+    image = str(engine.get("image") or spec.get("image") or RAY_IMAGE)
+    gpu = resources.get("gpu") or {}
+    worker_limits: dict[str, Any] = {"memory": str(resources.get("memory") or "32Gi")}
+    if int(gpu.get("count") or 0) > 0:
+        worker_limits[str(gpu.get("type") or "nvidia.com/gpu")] = str(int(gpu["count"]))
+    pod_labels = {GPU_LABEL: name}
+    head = {"name": "ray-head", "image": image, "env": env}
+    head["resources"] = {"limits": {"cpu": "4", "memory": str(resources.get("memory") or "16Gi")}}
+    serve = (
+        "applications:\n  - name: llm\n    route_prefix: /\n    import_path: vllm_serve:deployment\n"
+        f"    deployments:\n      - name: VLLMDeployment\n        num_replicas: {replicas}\n"
+    )
+    metadata: dict[str, Any] = {
+        "name": name,
+        "namespace": md["namespace"],
+        "labels": {
+            "airunway.ai/managed-by": "airunway",
+            "airunway.ai/deployment": name,
+            "airunway.ai/model-source": str(model.get("source") or ""),
+            "airunway.ai/engine-type": str(engine.get("type") or "vllm"),
+            **(pod_meta.get("labels") or {}),
+        },
+        "ownerReferences": _md_owner(obj),
+    }
+    if pod_meta.get("annotations"):
+        metadata["annotations"] = dict(pod_meta["annotations"])
+    worker = {
+        "replicas": replicas,
+        "minReplicas": replicas,
+        "maxReplicas": replicas,
+        "groupName": "gpu-workers",
+        "rayStartParams": {},
+        "template": {
+            "metadata": {"labels": dict(pod_labels)},
+            "spec": {"containers": [{"name": "ray-worker", "image": image, "resources": {"limits": worker_limits}}]},
+        },
+    }
+    return {
+        "apiVersion": RAY_API,
+        "kind": "RayService",
+        "metadata": metadata,
+        "spec": {
+            "serveConfigV2": serve,
+            "rayClusterConfig": {
+                "headGroupSpec": {
+                    "rayStartParams": {"dashboard-host": "0.0.0.0"},
+                    "template": {"metadata": {"labels": dict(pod_labels)}, "spec": {"containers": [head]}},
+                },
+                "workerGroupSpecs": [worker],
+            },
+        },
+    }
+
+
+def rayservice_phase(rs: dict[str, Any]) -> dict[str, Any]:
+    """providers/kuberay/status.go TranslateStatus and controller.go syncStatus: Pending; a
+    condition of type ``RayServiceReady`` (True Running, False Deploying) — a type KubeRay never
+    writes, its Ready condition's type being "Ready" (ray-project/kuberay
+    ray-operator/apis/ray/v1/rayservice_types.go RayServiceReady = "Ready"), so it never matches;
+    then ``status.activeServiceStatus.applicationStatuses``: any DEPLOY_FAILED is Failed with its
+    message, all RUNNING is Running, else Deploying. KubeRay keeps an application that failed in
+    pendingServiceStatus (never promoted), so a failed Serve app leaves the phase Deploying.
+    Replicas: the worker groups' replicas, all ready once every app runs; the endpoint
+    NAME-serve-svc port 8000."""
+    status = rs.get("status") or {}
+    phase, message = "Pending", ""
+    for cond in status.get("conditions") or []:
+        if cond.get("type") == "RayServiceReady" and cond.get("status") in ("True", "False"):
+            phase = "Running" if cond["status"] == "True" else "Deploying"
+            message = "" if cond["status"] == "True" else str(cond.get("message") or "")
+    apps = (status.get("activeServiceStatus") or {}).get("applicationStatuses") or {}
+    if apps:
+        states = [str((a or {}).get("status") or "") for a in apps.values()]
+        failed = [a for a in apps.values() if (a or {}).get("status") == "DEPLOY_FAILED"]
+        if failed:
+            phase, message = "Failed", str(failed[-1].get("message") or "") or message
+        elif all(s == "RUNNING" for s in states):
+            phase = "Running"
+        else:
+            phase = "Deploying"
+    groups = ((rs.get("spec") or {}).get("rayClusterConfig") or {}).get("workerGroupSpecs") or []
+    desired = sum(int(g.get("replicas") or 0) for g in groups)
+    running = bool(apps) and all((a or {}).get("status") == "RUNNING" for a in apps.values())
+    name = rs["metadata"]["name"]
+    return {
+        "phase": phase,
+        "message": message,
+        "replicas": {"desired": desired, "ready": desired if running else 0, "available": desired if running else 0},
+        "endpoint": {"service": f"{name}-serve-svc", "port": 8000},
+    }
