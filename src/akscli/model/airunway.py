@@ -318,3 +318,55 @@ def check_not_terminating(kube: Kube, name: str, namespace: str) -> None:
         hint=f"wait until `kubectl get modeldeployment {name} -n {namespace}` finds none (as `akscli model delete "
         f"{name} -n {namespace} -y` does), then deploy again",
     )
+
+
+# The kind the kuberay and dynamo providers create for a ModelDeployment, which only their backend's
+# operator serves (ai-runway/airunway v0.7.0 f5fd48d1 providers/kuberay/transformer.go RayAPIGroup,
+# RayAPIVersion, RayServiceKind; providers/dynamo/transformer.go DynamoAPIGroup, DynamoAPIVersion,
+# DynamoGraphDeploymentKind), and how each provider says to install it (providers/kuberay/config.go and
+# providers/dynamo/config.go GetInstallationInfo). Without it the provider's createOrUpdateResource
+# fails on its first Get (meta.NoKindMatchError), and Reconcile sets phase Failed, "Failed to create
+# RayService: failed to get existing resource: no matches for kind ..." and requeues nothing until the
+# provider's heartbeat (1 minute) sees the CRD and flips its InferenceProviderConfig's status.ready.
+PROVIDER_BACKENDS: dict[str, tuple[str, str, str, str]] = {
+    "kuberay": (
+        "ray.io/v1",
+        "RayService",
+        "KubeRay's operator",
+        "helm upgrade --install kuberay-operator kuberay/kuberay-operator -n ray-system --create-namespace",
+    ),
+    "dynamo": (
+        "nvidia.com/v1alpha1",
+        "DynamoGraphDeployment",
+        "NVIDIA Dynamo's platform",
+        "install the dynamo-platform Helm chart (kubectl get inferenceproviderconfig dynamo -o yaml shows the command)",
+    ),
+}
+
+
+def backend_missing(kube: Kube, provider: str) -> tuple[str, str] | None:
+    """(what is wrong, the fix) where ``provider`` creates a kind this cluster does not serve
+    (PROVIDER_BACKENDS); None where it does, or the provider needs none. Discovery only (cached)."""
+    if provider not in PROVIDER_BACKENDS:
+        return None
+    api_version, kind, operator, install = PROVIDER_BACKENDS[provider]
+    if kube.has_api(api_version, kind):
+        return None
+    return (
+        f"AI Runway's {provider} provider makes a {kind} ({api_version}), which this cluster does not serve "
+        f"({operator} is not installed): it would fail the ModelDeployment at once",
+        f"{install}, or pick another --provider",
+    )
+
+
+def check_backend(kube: Kube, provider: str, *, wait: bool) -> list[str]:
+    """A --wait deploy whose provider's backend kind is not served is refused (the wait could only
+    end in that Failed phase); without --wait, the same as a warning."""
+    from akscli.errors import NotInstalledError
+
+    missing = backend_missing(kube, provider)
+    if missing is None:
+        return []
+    if wait:
+        raise NotInstalledError(missing[0], hint=f"{missing[1]}; deploy without --wait to apply anyway")
+    return [f"{missing[0]}; {missing[1]}"]

@@ -149,6 +149,7 @@ def check(
             warnings += [old] if old else []
         if req.provider == "kuberay":
             warnings += _check_kuberay_nodes(kube)
+        warnings += airunway.check_backend(kube, req.provider, wait=wait) if not req.fleet else []
         if req.expose:
             warnings += _check_airunway_gateway(kube, req.name, req.namespace)
     elif req.expose and not req.fleet:
