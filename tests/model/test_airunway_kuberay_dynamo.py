@@ -1,5 +1,6 @@
-"""AI Runway's kuberay and dynamo providers (ai-runway/airunway v0.7.0): the kuberay one serves
-through a RayService that KubeRay runs (providers/kuberay/{transformer,controller,status}.go); where
+"""AI Runway's kuberay and dynamo providers (ai-runway/airunway v0.7.0): the kuberay one makes a
+RayService that KubeRay runs (providers/kuberay/{transformer,controller,status}.go), whose Serve app
+imports a module no Ray image has (ai-runway/airunway issue #399), so it never serves; where
 the cluster serves no RayService or DynamoGraphDeployment (KubeRay's or NVIDIA Dynamo's operator not
 installed), the provider's first Get fails with "no matches for kind" and the ModelDeployment is
 Failed at once, so akscli refuses such a --wait deploy before applying anything and warns without."""
@@ -36,25 +37,51 @@ def _phase(emu: Any, phase: str) -> dict[str, Any] | None:
     return None
 
 
-def test_the_kuberay_provider_serves_through_a_rayservice_kuberay_runs(model_emulator: Start) -> None:
+def _kuberay(model_emulator: Start) -> Any:
     from tests.emulators.kube.controllers.kuberay import KubeRayController
 
     emu = model_emulator(crds=(*AIRUNWAY_CRDS, "kuberay"))
     emu.controllers.add(KubeRayController(delay=0.02))
     gpu_nodes(emu, 1)
+    return emu
+
+
+def test_a_kuberay_wait_is_refused_since_its_serve_app_imports_a_module_no_image_has(model_emulator: Start) -> None:
+    emu = _kuberay(model_emulator)
     result = _deploy("kuberay", "--wait", "--timeout", "60s")
+    assert result.exit_code == 7, result
+    assert "runs Ray app vllm_serve:deployment, which no Ray image has (ai-runway/airunway#399)" in result.stderr
+    assert "use --provider vllm or llmd" in result.stderr
+    assert emu.cluster.get(MD, "ModelDeployment", "default", "phi-4") is None
+
+
+def test_the_kuberay_providers_rayservice_never_serves_and_the_model_stays_deploying(model_emulator: Start) -> None:
+    emu = _kuberay(model_emulator)
+    result = _deploy("kuberay")
     assert result.exit_code == 0, result
-    rs = emu.cluster.get("ray.io/v1", "RayService", "default", "phi-4")
-    assert "num_replicas: 1" in rs["spec"]["serveConfigV2"]
+    assert "which no Ray image has" in result.stderr  # the warning
+    rs = None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        rs = emu.cluster.get("ray.io/v1", "RayService", "default", "phi-4")
+        apps = ((rs or {}).get("status") or {}).get("pendingServiceStatus", {}).get("applicationStatuses") or {}
+        if apps:
+            break
+        time.sleep(0.05)
+    assert rs is not None
+    assert "import_path: vllm_serve:deployment" in rs["spec"]["serveConfigV2"]
     worker = rs["spec"]["rayClusterConfig"]["workerGroupSpecs"][0]
-    assert worker["groupName"] == "gpu-workers"
     assert worker["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "1"
+    app = rs["status"]["pendingServiceStatus"]["applicationStatuses"]["llm"]
+    assert app["status"] == "DEPLOY_FAILED" and "No module named 'vllm_serve'" in app["message"]
     md = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")
-    assert md["metadata"]["finalizers"] == ["airunway.ai/kuberay-provider"]
+    assert md["status"]["phase"] == "Deploying"
+    assert md["status"]["message"] == "RayService created, waiting for pods to be ready"
     assert md["status"]["endpoint"] == {"service": "phi-4-serve-svc", "port": 8000}
-    assert md["status"]["provider"]["resourceKind"] == "RayService"
-    listed = invoke("model", "list")
-    assert listed.exit_code == 0 and "phi-4" in listed.stdout
+    assert md["metadata"]["finalizers"] == ["airunway.ai/kuberay-provider"]
+    # handleDeletion deletes the RayService and lets go once KubeRay has removed it.
+    assert invoke("model", "delete", "phi-4", "-y", "--timeout", "30s").exit_code == 0
+    assert emu.cluster.get("ray.io/v1", "RayService", "default", "phi-4") is None
 
 
 @pytest.mark.parametrize(("provider", "kind"), [("kuberay", "RayService"), ("dynamo", "DynamoGraphDeployment")])
@@ -81,7 +108,7 @@ def test_without_its_operator_the_provider_fails_the_model_deployment_and_still_
     gpu_nodes(emu, 1)
     result = _deploy(provider)
     assert result.exit_code == 0, result
-    assert "which this cluster does not serve" in result.stderr  # the warning
+    assert f"the cluster serves no {kind} ({api})" in result.stderr  # the warning
     md = _phase(emu, "Failed")
     assert md is not None
     assert md["status"]["message"] == (

@@ -361,12 +361,46 @@ def backend_missing(kube: Kube, provider: str) -> tuple[str, str] | None:
 
 def check_backend(kube: Kube, provider: str, *, wait: bool) -> list[str]:
     """A --wait deploy whose provider's backend kind is not served is refused (the wait could only
-    end in that Failed phase); without --wait, the same as a warning."""
+    end in that Failed phase); without --wait, a warning. Then the kuberay provider's Serve app
+    (check_kuberay_serve)."""
     from akscli.errors import NotInstalledError
 
     missing = backend_missing(kube, provider)
-    if missing is None:
-        return []
-    if wait:
+    if missing is not None and wait:
         raise NotInstalledError(missing[0], hint=f"{missing[1]}; deploy without --wait to apply anyway")
-    return [f"{missing[0]}; {missing[1]}"]
+    warnings = []
+    if missing is not None:
+        api_version, kind, operator, _ = PROVIDER_BACKENDS[provider]
+        warnings.append(
+            f"the cluster serves no {kind} ({api_version}): AI Runway's {provider} provider will fail this "
+            f"ModelDeployment at once; install {operator} or use another --provider"
+        )
+    return warnings + check_kuberay_serve(provider, wait=wait)
+
+
+# AI Runway's kuberay provider runs vLLM as the Ray Serve application ``vllm_serve:deployment``
+# (ai-runway/airunway v0.7.0 f5fd48d1 providers/kuberay/transformer.go buildSpec, unchanged at HEAD
+# b0d3fb77), a module neither its default image (rayproject/ray-llm:2.55.0-py311-cu128, DefaultImage)
+# nor any other ships: Ray Serve fails to import it and the app is DEPLOY_FAILED (ai-runway/airunway
+# issue #399 "KubeRay imports a missing module from its default Ray image", open; PR #116 "No module
+# named 'vllm_serve'", open). KubeRay keeps that app in pendingServiceStatus and never promotes the
+# cluster (ray-project/kuberay ray-operator/controllers/ray/rayservice_controller.go), and the provider
+# reads only activeServiceStatus (providers/kuberay/status.go), so the ModelDeployment stays Deploying.
+KUBERAY_SERVE_APP = "vllm_serve:deployment"
+
+
+def check_kuberay_serve(provider: str, *, wait: bool) -> list[str]:
+    """--provider kuberay: refused with --wait (it would wait out its whole timeout), else a warning."""
+    from akscli.errors import NotInstalledError
+
+    if provider != "kuberay":
+        return []
+    why = (
+        f"AI Runway v0.7.0's kuberay provider runs Ray app {KUBERAY_SERVE_APP}, which no Ray image has "
+        "(ai-runway/airunway#399): it never serves and stays Deploying"
+    )
+    if wait:
+        raise NotInstalledError(
+            why, hint="use --provider vllm or llmd (vLLM in a Deployment); deploy without --wait to apply anyway"
+        )
+    return [f"{why}; use --provider vllm or llmd"]

@@ -15,7 +15,8 @@
   name (``calculateStatus``, at its end); the next creates that cluster (``reconcileRayCluster``
   finds the name without a cluster), as upstream does.
 * Serve applications that fail stay ``DEPLOY_FAILED`` in the pending status: the cluster is
-  never promoted and ``Ready`` stays False.
+  never promoted and ``Ready`` stays False. One whose import path names a module no Ray image has
+  (``MISSING_MODULES``: AI Runway's kuberay provider's ``vllm_serve``) always fails so.
 * With the ``ray.io/initializing-timeout`` annotation (utils/constant.go), a service still
   initializing after it gets ``Ready=False/InitializingTimeout``, its cluster names are cleared and
   a Warning event is recorded (``markFailedOnInitializingTimeout``): a terminal failure.
@@ -346,7 +347,14 @@ class ServiceReconciler:
         # Application statuses come from the head's dashboard: none before the head is up.
         for app in config.get("applications") or [] if ready_cluster else []:
             app_name = str(app.get("name", "default"))
-            if self.failure == "serve-fail":
+            missing = _missing_module(str(app.get("import_path") or ""))
+            if missing:
+                # Ray Serve's build of the app fails on the import (ray-project/ray
+                # python/ray/serve/_private/application_state.py: "Deploying app '...' failed with
+                # exception:" and the traceback, elided here).
+                message = f"Deploying app '{app_name}' failed with exception:\nModuleNotFoundError: {missing}"
+                apps[app_name] = {"status": "DEPLOY_FAILED", "message": message}
+            elif self.failure == "serve-fail":
                 apps[app_name] = {"status": "DEPLOY_FAILED", "message": f"Failed to import {app.get('import_path')}"}
             else:
                 apps[app_name] = {
@@ -408,3 +416,18 @@ class ServiceReconciler:
             type="Warning",
         )
         return True
+
+
+# Modules no Ray image has, which a Serve config names: AI Runway v0.7.0's kuberay provider imports
+# vllm_serve:deployment (ai-runway/airunway providers/kuberay/transformer.go buildSpec), and neither
+# its default image rayproject/ray-llm:2.55.0-py311-cu128 nor any other ships that module
+# (ai-runway/airunway issue #399, "KubeRay imports a missing module from its default Ray image";
+# PR #116: "ModuleNotFoundError: No module named 'vllm_serve'", "broken since the initial provider
+# implementation").
+MISSING_MODULES = ("vllm_serve",)
+
+
+def _missing_module(import_path: str) -> str | None:
+    """Python's ImportError text for an import path whose module no image has, else None."""
+    module = import_path.partition(":")[0].partition(".")[0]
+    return f"No module named '{module}'" if module in MISSING_MODULES else None
