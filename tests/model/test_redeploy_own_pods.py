@@ -41,3 +41,21 @@ def test_another_models_pod_on_the_node_still_takes_its_gpu(model_emulator: Star
     result = deploy()
     assert deployment_size(emu) == ND_H100
     assert f"no {NC_A100} node of the cluster can take the pods now (1 without 1 free GPU)" in result.stderr
+
+
+def test_a_changed_redeploy_on_a_full_one_gpu_node_rolls_out_and_waits_ready(model_emulator: Start) -> None:
+    """Recreate on a node whose one GPU the old pod holds: the Deployment controller scales the old
+    ReplicaSet to 0 and makes the new pod once the old one is gone (recreate.go rolloutRecreate,
+    oldPodsRunning), so the new config comes up on that GPU. With the default RollingUpdate the new
+    pod would wait Pending beside the old one until ProgressDeadlineExceeded."""
+    emu = model_emulator()
+    emu.cluster.create(a100())
+    deploy("--wait", "--timeout", "2m")
+    first = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["status"]
+    deploy("--max-model-len", "4096", "--wait", "--timeout", "2m")
+    pods = [p for p in emu.cluster.list("v1", "Pod", "default") if not p["metadata"].get("deletionTimestamp")]
+    dep = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")
+    assert [(p["status"]["phase"], p["spec"].get("nodeName")) for p in pods] == [("Running", "a100-0")]
+    assert "4096" in " ".join(pods[0]["spec"]["containers"][0]["args"])
+    assert dep["status"]["updatedReplicas"] == dep["status"]["availableReplicas"] == 1
+    assert first["observedGeneration"] < dep["status"]["observedGeneration"]

@@ -9,7 +9,8 @@ Failure modes (``failure=``):
 - Job: "failed" (BackoffLimitExceeded), plus the pod failure modes above.
 
 The pods themselves (their status, owner reference, the PodOwner base) are in pods.py; the Job
-controller is in jobs.py (re-exported here) (upstream: kubernetes/kubernetes pkg/controller).
+controller is in jobs.py, the Deployment and ReplicaSet controllers in deployment.py (both
+re-exported here) (upstream: kubernetes/kubernetes pkg/controller).
 """
 
 from __future__ import annotations
@@ -24,20 +25,16 @@ from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.aggregator import APIServiceAvailability
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
 from tests.emulators.kube.controllers.daemon_pods import daemon_pod_affinity, target_node
+from tests.emulators.kube.controllers.deployment import DeploymentController as DeploymentController  # re-exported
+from tests.emulators.kube.controllers.deployment import ReplicaSetController as ReplicaSetController  # re-exported
 from tests.emulators.kube.controllers.disruption import DisruptionController
 from tests.emulators.kube.controllers.jobs import JobController as JobController  # re-exported
 from tests.emulators.kube.controllers.kubelet_admission import KubeletAdmission
 from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleController
-from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, template_hash
+from tests.emulators.kube.controllers.pods import PodOwner, template_hash
 from tests.emulators.kube.controllers.preemption import Preemption
 from tests.emulators.kube.controllers.rescheduling import Rescheduler
-from tests.emulators.kube.controllers.rollout import (
-    REVISION,
-    ProgressDeadline,
-    condition,
-    rollout_conditions,
-    statefulset_stale_pods,
-)
+from tests.emulators.kube.controllers.rollout import REVISION, statefulset_stale_pods
 from tests.emulators.kube.controllers.scheduling import (
     Scheduler,
     daemon_pod_spec,
@@ -45,147 +42,6 @@ from tests.emulators.kube.controllers.scheduling import (
     should_run_daemon_pod,
 )
 from tests.emulators.kube.resources import ResourceType
-
-
-class ReplicaSetController(PodOwner):
-    watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "ReplicaSet")]
-
-    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
-        spec = obj.get("spec") or {}
-        want = int(spec.get("replicas", 1))
-        template = spec.get("template") or {}
-        labels = dict((template.get("metadata") or {}).get("labels") or {})
-        pods = self._pods(cluster, obj)
-        scheduler = Scheduler(cluster)
-        for p in pods[want:]:
-            cluster.delete("v1", "Pod", p["metadata"]["namespace"], p["metadata"]["name"])
-        pods = pods[:want]
-        i = 0
-        while len(pods) < want:
-            name = f"{obj['metadata']['name']}-{template_hash({'n': i, 'uid': obj['metadata']['uid']})[:5]}"
-            i += 1
-            if cluster.get("v1", "Pod", obj["metadata"]["namespace"], name) is not None:
-                continue
-            meta = {"namespace": obj["metadata"]["namespace"], "labels": labels}
-            node = scheduler.place(template.get("spec") or {}, obj["metadata"]["uid"], meta)
-            pods.append(self._make_pod(cluster, obj, name, template, labels, node))
-        ready = sum(1 for p in pods if self._ready(p))
-        cluster.patch_status(
-            "apps/v1",
-            "ReplicaSet",
-            obj["metadata"]["namespace"],
-            obj["metadata"]["name"],
-            {
-                "replicas": len(pods),
-                "fullyLabeledReplicas": len(pods),
-                "readyReplicas": ready,
-                "availableReplicas": ready,
-                "observedGeneration": obj["metadata"].get("generation", 1),
-            },
-        )
-
-
-class DeploymentController(PodOwner):
-    watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "Deployment")]
-
-    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
-        super().__init__(delay, failure)
-        self.progress = ProgressDeadline()
-        # The ReplicaSets' pods are made here; their kubelets run on this controller's clock.
-        self._replicasets = ReplicaSetController(0, failure)
-        self._replicasets.crash_loops = self.crash_loops
-        self._replicasets.kubelet_now = self.kubelet_now  # type: ignore[method-assign]
-
-    def advance(self, seconds: float) -> None:
-        """Move the simulator's clock on, then sync every Deployment: a stuck one past its
-        progressDeadlineSeconds times out (rollout.ProgressDeadline); the kubelets' clock moves
-        with it (PodOwner.advance)."""
-        super().advance(seconds)
-        self.progress.offset += seconds
-        if self._manager is not None:
-            for obj in self._manager.cluster.list("apps/v1", "Deployment"):
-                self._manager.schedule(self, obj, 0.0)
-
-    def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
-        self.progress.forget(str(obj["metadata"].get("uid")))
-
-    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
-        md = obj["metadata"]
-        if md.get("deletionTimestamp"):
-            # A Deployment being deleted (held by foregroundDeletion while its ReplicaSets and pods
-            # go) makes no ReplicaSet or pod (upstream: kubernetes/kubernetes
-            # pkg/controller/deployment/deployment_controller.go syncDeployment, syncStatusOnly).
-            return
-        ns = md["namespace"]
-        spec = obj.get("spec") or {}
-        want = int(spec.get("replicas", 1))
-        template = spec.get("template") or {}
-        h = template_hash(template)
-        rs_name = f"{md['name']}-{h}"
-        rs_labels = {**((template.get("metadata") or {}).get("labels") or {}), "pod-template-hash": h}
-        # old ReplicaSets are scaled away
-        for bucket, key in cluster.api.store.dependents_of(md["uid"]):
-            if bucket == "apps/replicasets" and key != f"{ns}/{rs_name}":
-                cluster.delete("apps/v1", "ReplicaSet", ns, key.partition("/")[2])
-        rs = cluster.get("apps/v1", "ReplicaSet", ns, rs_name)
-        tpl = copy.deepcopy(template)
-        tpl.setdefault("metadata", {})["labels"] = rs_labels
-        rs_body = {
-            "apiVersion": "apps/v1",
-            "kind": "ReplicaSet",
-            "metadata": {
-                "name": rs_name,
-                "namespace": ns,
-                "labels": rs_labels,
-                "annotations": {"deployment.kubernetes.io/revision": "1"},
-                "ownerReferences": [owner_ref(obj)],
-            },
-            "spec": {
-                "replicas": want,
-                "selector": {
-                    "matchLabels": {**((spec.get("selector") or {}).get("matchLabels") or {}), "pod-template-hash": h}
-                },
-                "template": tpl,
-            },
-        }
-        if rs is None:
-            rs = cluster.create(rs_body)
-        elif (rs.get("spec") or {}).get("replicas") != want:
-            rs = cluster.patch("apps/v1", "ReplicaSet", ns, rs_name, {"spec": {"replicas": want}})
-        # the ReplicaSet's pods, made here so one controller gives the whole picture
-        self._replicasets.reconcile(cluster, rs)
-        rs = cluster.get("apps/v1", "ReplicaSet", ns, rs_name) or rs
-        rst = rs.get("status") or {}
-        ready = int(rst.get("readyReplicas", 0))
-        gen = md.get("generation", 1)
-        if self.failure in POD_FAILURES and want > 0:
-            conds = [
-                condition(
-                    "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."
-                ),
-                condition(
-                    "Progressing",
-                    "False",
-                    "ProgressDeadlineExceeded",
-                    f'ReplicaSet "{rs_name}" has timed out progressing.',
-                ),
-            ]
-        status: dict[str, Any] = {
-            "observedGeneration": gen,
-            "replicas": int(rst.get("replicas", 0)),
-            "updatedReplicas": int(rst.get("replicas", 0)),
-            "readyReplicas": ready,
-            "availableReplicas": ready,
-        }
-        if not (self.failure in POD_FAILURES and want > 0):
-            left = self.progress.left(obj, status)
-            conds = rollout_conditions(spec, want, ready, rs_name, obj.get("status") or {}, timed_out=left <= 0)
-            if ready < want and left > 0:
-                self.requeue(obj, left + 0.01)  # requeueStuckDeployment
-        status["conditions"] = conds
-        if want - ready > 0:
-            status["unavailableReplicas"] = want - ready
-        cluster.patch_status("apps/v1", "Deployment", ns, md["name"], status)
 
 
 class StatefulSetController(DeletionTolerantController, PodOwner):

@@ -45,6 +45,24 @@ def max_unavailable(spec: dict[str, Any], replicas: int) -> int:
     return min(unavailable, replicas)
 
 
+def new_rs_new_replicas(spec: dict[str, Any], replicas: int, current: int, new: int) -> int:
+    """The new ReplicaSet's next size, ``current`` pods being what every ReplicaSet's spec asks.
+
+    upstream: kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go
+    NewRSNewReplicas: Recreate, spec.replicas; RollingUpdate, up to replicas + maxSurge pods in all
+    (maxSurge scaled from a percentage of replicas rounded up, default 25%,
+    pkg/apis/apps/v1/defaults.go), never past spec.replicas, and no more while the old pods fill
+    that room."""
+    strategy = spec.get("strategy") or {}
+    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+        return replicas
+    surge = _scaled((strategy.get("rollingUpdate") or {}).get("maxSurge", "25%"), replicas, True)
+    most = replicas + surge
+    if current >= most:
+        return new
+    return new + min(most - current, replicas - new)
+
+
 class ProgressDeadline:
     """When a Deployment last made progress, on the simulator's clock, and whether its
     progressDeadlineSeconds (defaulted to 600 by the API server) has passed since.
@@ -101,13 +119,16 @@ def rollout_conditions(
     available: int,
     rs_name: str,
     status: dict[str, Any],
+    complete: bool,
     timed_out: bool = False,
 ) -> list[dict[str, Any]]:
     """A Deployment's Available and Progressing conditions while nothing has failed.
 
     upstream: kubernetes/kubernetes v1.34.0 pkg/controller/deployment/sync.go syncRolloutStatus
     (Available while available >= replicas - MaxUnavailable) and progress.go
-    syncRolloutStatus (NewReplicaSetAvailable once every replica is updated and available,
+    syncRolloutStatus (NewReplicaSetAvailable once the rollout is complete, ``complete``:
+    deployment_util.go DeploymentComplete, every replica updated and available and no old one
+    left,
     ReplicaSetUpdated while it progresses; rolling.go reconcileNewReplicaSet's
     NewReplicaSetCreated before the first status, which the emulator keeps only while no pod is
     available: it places the pods in the same pass, where the real controller would already have
@@ -121,7 +142,7 @@ def rollout_conditions(
     progress.go syncRolloutStatus). A new template is a new ReplicaSet, which the condition's
     message does not name."""
     current = next((c for c in status.get("conditions") or [] if c.get("type") == "Progressing"), None)
-    complete = (
+    finished = (
         current is not None
         and current.get("reason") == "NewReplicaSetAvailable"
         and f'ReplicaSet "{rs_name}"' in str(current.get("message"))
@@ -132,9 +153,9 @@ def rollout_conditions(
         avail = condition(
             "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."
         )
-    if complete and current is not None:
+    if finished and current is not None:
         progress = current
-    elif available >= want:
+    elif complete:
         progress = condition(
             "Progressing", "True", "NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.'
         )
