@@ -114,7 +114,8 @@ class DeploymentController(PodOwner):
     # ---- the ReplicaSets -----------------------------------------------------------------
 
     def _owned(self, cluster: ClusterState, obj: dict[str, Any]) -> list[dict[str, Any]]:
-        """The Deployment's ReplicaSets, oldest first (controller.ReplicaSetsByCreationTimestamp)."""
+        """The Deployment's ReplicaSets, oldest first (kubernetes/kubernetes pkg/controller/controller_utils.go
+        ReplicaSetsByCreationTimestamp)."""
         out = []
         for bucket, key in cluster.api.store.dependents_of(obj["metadata"]["uid"]):
             if bucket != "apps/replicasets":
@@ -126,7 +127,8 @@ class DeploymentController(PodOwner):
         return sorted(out, key=lambda rs: (str(rs["metadata"].get("creationTimestamp")), rs["metadata"]["name"]))
 
     def _scale(self, cluster: ClusterState, rs: dict[str, Any], replicas: int) -> dict[str, Any]:
-        """scaleReplicaSetAndRecordEvent, then the ReplicaSet controller's sync of its pods."""
+        """kubernetes/kubernetes pkg/controller/deployment/sync.go scaleReplicaSetAndRecordEvent, then the
+        ReplicaSet controller's sync of its pods."""
         md = rs["metadata"]
         if _spec_replicas(rs) != replicas:
             rs = cluster.patch("apps/v1", "ReplicaSet", md["namespace"], md["name"], {"spec": {"replicas": replicas}})
@@ -134,7 +136,8 @@ class DeploymentController(PodOwner):
         return cluster.get("apps/v1", "ReplicaSet", md["namespace"], md["name"]) or rs
 
     def _create(self, cluster: ClusterState, obj: dict[str, Any], replicas: int) -> dict[str, Any]:
-        """getNewReplicaSet: the template with its pod-template-hash label, owned by the Deployment."""
+        """kubernetes/kubernetes pkg/controller/deployment/sync.go getNewReplicaSet: the template with its
+        pod-template-hash label, owned by the Deployment."""
         md, spec = obj["metadata"], obj.get("spec") or {}
         template = spec.get("template") or {}
         h = template_hash(template)
@@ -167,8 +170,8 @@ class DeploymentController(PodOwner):
         return self._scale(cluster, rs, replicas)
 
     def _old_pods_running(self, cluster: ClusterState, old: list[dict[str, Any]]) -> bool:
-        """recreate.go oldPodsRunning: an old ReplicaSet still has replicas, or a pod of one (a
-        Terminating one too) is in no terminal phase."""
+        """kubernetes/kubernetes pkg/controller/deployment/recreate.go oldPodsRunning: an old ReplicaSet still
+        has replicas, or a pod of one (a Terminating one too) is in no terminal phase."""
         if any(int((rs.get("status") or {}).get("replicas") or 0) for rs in old):
             return True
         for rs in old:
@@ -184,9 +187,9 @@ class DeploymentController(PodOwner):
     def _recreate(
         self, cluster: ClusterState, obj: dict[str, Any], new: dict[str, Any] | None, old: list[dict[str, Any]]
     ) -> tuple[dict[str, Any] | None, bool]:
-        """One sync of recreate.go rolloutRecreate: scale every old ReplicaSet to 0; wait while an
-        old pod runs; only then create the new ReplicaSet (getAllReplicaSetsAndSyncRevision with
-        createIfNotExisted false before) and scale it to spec.replicas."""
+        """One sync of kubernetes/kubernetes pkg/controller/deployment/recreate.go rolloutRecreate: scale every
+        old ReplicaSet to 0; wait while an old pod runs; only then create the new ReplicaSet
+        (getAllReplicaSetsAndSyncRevision with createIfNotExisted false before) and scale it to spec.replicas."""
         want = int((obj.get("spec") or {}).get("replicas", 1))
         active = [i for i, rs in enumerate(old) if _spec_replicas(rs) > 0]
         for i in active:
@@ -204,12 +207,11 @@ class DeploymentController(PodOwner):
     def _roll(
         self, cluster: ClusterState, obj: dict[str, Any], new: dict[str, Any] | None, old: list[dict[str, Any]]
     ) -> tuple[dict[str, Any] | None, bool]:
-        """One sync of rolling.go rolloutRolling: scale the new ReplicaSet up within maxSurge
-        (reconcileNewReplicaSet, util NewRSNewReplicas); else scale the old ones down within
-        maxUnavailable (reconcileOldReplicaSets: at most allPods - minAvailable - the new set's
-        unavailable pods; cleanupUnhealthyReplicas first, then
-        scaleDownOldReplicaSetsForRollingUpdate while more than minAvailable pods are available,
-        oldest ReplicaSet first)."""
+        """One sync of kubernetes/kubernetes pkg/controller/deployment/rolling.go rolloutRolling: scale the new
+        ReplicaSet up within maxSurge (reconcileNewReplicaSet, util NewRSNewReplicas); else scale the old ones
+        down within maxUnavailable (reconcileOldReplicaSets: at most allPods - minAvailable - the new set's
+        unavailable pods; cleanupUnhealthyReplicas first, then scaleDownOldReplicaSetsForRollingUpdate while
+        more than minAvailable pods are available, oldest ReplicaSet first)."""
         spec = obj.get("spec") or {}
         want = int(spec.get("replicas", 1))
         old_count = sum(_spec_replicas(rs) for rs in old)
@@ -249,8 +251,8 @@ class DeploymentController(PodOwner):
         return new, scaled + done > 0
 
     def _cleanup(self, cluster: ClusterState, obj: dict[str, Any], old: list[dict[str, Any]]) -> None:
-        """sync.go cleanupDeployment: old ReplicaSets scaled to 0 past revisionHistoryLimit (default
-        10, pkg/apis/apps/v1/defaults.go) are deleted, oldest first."""
+        """kubernetes/kubernetes pkg/controller/deployment/sync.go cleanupDeployment: old ReplicaSets scaled to 0
+        past revisionHistoryLimit (default 10, pkg/apis/apps/v1/defaults.go) are deleted, oldest first."""
         limit = int((obj.get("spec") or {}).get("revisionHistoryLimit", 10))
         for rs in old[: max(0, len(old) - limit)]:
             if _spec_replicas(rs) == 0 and not int((rs.get("status") or {}).get("replicas") or 0):
@@ -290,7 +292,7 @@ class DeploymentController(PodOwner):
         updated = int(rst.get("replicas") or 0)
         ready = sum(int((rs.get("status") or {}).get("readyReplicas") or 0) for rs in every)
         available = sum(_available(rs) for rs in every)
-        # sync.go calculateStatus
+        # kubernetes/kubernetes pkg/controller/deployment/sync.go calculateStatus
         status: dict[str, Any] = {
             "observedGeneration": md.get("generation", 1),
             "replicas": total,
