@@ -33,6 +33,7 @@ def test_an_installed_wheel_renders_a_template_outside_the_checkout(tmp_path: Pa
     assert templates and templates <= names
     assert data and data <= names
     assert "akscli/cli/help.json" in names  # the cached --help (akscli.cli.entry)
+    assert "akscli/cli/flags.json" in names  # the flag index of an unknown flag's hint (akscli.cli.unknown_flag)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     scripts = zipfile.ZipFile(wheel).read(entry_points).decode()
     for script in ("akscli", "kubectl-akscli", "kubectl_complete-akscli"):  # kubectl finds the plugin by name

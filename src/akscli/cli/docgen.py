@@ -1,5 +1,6 @@
 """Generate docs/reference.md, docs/exit-codes.md, docs/grammar.md, completions/, the help cache
-(cli/help.json) and the top-level command names (akscli/command_names.py) from the command tree,
+(cli/help.json), the flag index (cli/flags.json) and the top-level command names
+(akscli/command_names.py) from the command tree,
 and the Python modules of the data files (akscli.datafiles) from their YAML sources.
 
 Run ``python -m akscli.cli.docgen`` (or ``nox -s docs``); tests fail when the files are stale.
@@ -52,6 +53,23 @@ def help_cache() -> str:
     return json.dumps(texts, indent=0, sort_keys=True) + "\n"
 
 
+def flag_index() -> str:
+    """Each long flag of a visible option, with the commands that take it, in the tree's order:
+    the hint for a flag a command does not take names the commands that do (cli/unknown_flag.py)."""
+    import json
+
+    from akscli.cli.grammar import leaf_commands, names, options
+
+    owners: dict[str, list[str]] = {}
+    for path, command in leaf_commands():
+        for option in options(command):
+            for name in names(option):
+                if name.startswith("--") and " ".join(path) not in owners.setdefault(name, []):
+                    owners[name].append(" ".join(path))
+    lines = [f"{json.dumps(flag)}: {json.dumps(owners[flag])}" for flag in sorted(owners)]
+    return "{\n" + ",\n".join(lines) + "\n}\n"  # a line a flag: a new flag is a one-line diff
+
+
 def command_names_module() -> str:
     """``akscli/command_names.py``: the top-level commands, for what must know them without
     importing the command tree (plugin_spelling, on the help fast path)."""
@@ -102,6 +120,7 @@ def expected_files(root: Path) -> dict[Path, str]:
         root / "docs" / "exit-codes.md": exit_codes_markdown(),
         root / "docs" / "grammar.md": grammar_markdown(),
         root / "src" / "akscli" / "cli" / "help.json": help_cache(),
+        root / "src" / "akscli" / "cli" / "flags.json": flag_index(),
         root / "src" / "akscli" / "command_names.py": command_names_module(),
     }
     for shell in SHELLS:

@@ -431,6 +431,9 @@ def _run(argv: Sequence[str]) -> int:
 
             if (kubectls := kubectl_flags.refusal(exc.option_name, path)) is not None:
                 return _report(kubectls, 2)
+            from akscli.cli.unknown_flag import unknown_flag
+
+            return _report(unknown_flag(exc.ctx, exc.option_name, exc.message, path), 2)
         return _report(AkscliError(exc.format_message(), hint), 2)
     except click.exceptions.ClickException as exc:
         return _report(AkscliError(exc.format_message()), exc.exit_code)
