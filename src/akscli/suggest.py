@@ -1,7 +1,8 @@
 """The one "did you mean" of akscli: the known names closest to one typed wrong (a model in the
-catalog, a deployed model, a node pool), by difflib's ratio as Typer suggests a mistyped command
-(typer/core.py TyperGroup.resolve_command, difflib.get_close_matches; cli/main.py does the same
-for the lazy root). Plain functions; nothing is printed."""
+catalog, a deployed model, a Ray cluster or job, a node pool, a flag: cli/unknown_flag.py), by
+difflib's ratio as Typer suggests a mistyped command (typer/core.py TyperGroup.resolve_command,
+difflib.get_close_matches; cli/main.py does the same for the lazy root). Plain functions;
+nothing is printed."""
 
 from __future__ import annotations
 

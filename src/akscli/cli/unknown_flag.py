@@ -21,9 +21,10 @@ group), and the command's own flag for the same choice where akscli names it dif
 import json
 import os
 from collections.abc import Sequence
-from difflib import SequenceMatcher, get_close_matches
+from difflib import SequenceMatcher
 from typing import Any
 
+from akscli import suggest
 from akscli.errors import UsageError
 
 FLAG_INDEX = os.path.join(os.path.dirname(__file__), "flags.json")
@@ -79,11 +80,11 @@ def close_spellings(option: str, flags: Sequence[str]) -> list[str]:
     module's docstring says why): the closest, and any other about as close (``--worker-gpus``
     is --worker-gpu, not also --worker-cpu, which shares all but a letter with both)."""
     bare = {flag[2:]: flag for flag in flags if flag.startswith("--") and flag != option}
-    close = get_close_matches(option[2:], list(bare), n=3, cutoff=CUTOFF)
+    close = suggest.closest(option[2:], bare, cutoff=CUTOFF)
     if not close:
         return []
-    best = SequenceMatcher(None, option[2:], close[0]).ratio()
-    return [bare[word] for word in close if SequenceMatcher(None, option[2:], word).ratio() >= best - MARGIN]
+    best = SequenceMatcher(None, option[2:], close[0][2:]).ratio()
+    return [flag for flag in close if SequenceMatcher(None, option[2:], flag[2:]).ratio() >= best - MARGIN]
 
 
 def _own_flags(ctx: Any) -> dict[str, list[str]]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from akscli import validate
+from akscli import suggest, validate
 from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, NotInstalledError, UsageError
 from akscli.kube import scale_up
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error, proxy_path
@@ -83,15 +83,25 @@ def get_object(kube: Kube, kind: str, name: str, namespace: str) -> dict[str, An
     """A RayCluster, RayJob or RayService, or NotFoundError naming the list command."""
     obj = kube.get(RAY_API, kind, name, namespace=namespace)
     if obj is None:
-        raise not_found(kind, name, namespace)
+        raise not_found(kind, name, namespace, kube)
     return obj
 
 
-def not_found(kind: str, name: str, namespace: str) -> NotFoundError:
+def not_found(kind: str, name: str, namespace: str, kube: Kube | None = None) -> NotFoundError:
+    """``Ray cluster NAME not found``; with ``kube``, the hint leads with the names of that kind
+    in the namespace that are close to ``name`` (suggest.py, as ``model test`` names the deployed
+    models), read with one list on this error path only."""
     noun = _NOUNS[kind]
+    close = ""
+    if kube is not None:
+        try:
+            names = [str(o["metadata"]["name"]) for o in kube.list(RAY_API, kind, namespace=namespace)]
+        except (AuthError, NotInstalledError):  # RBAC to get, not to list: the hint without a guess
+            names = []
+        close = suggest.did_you_mean(name, names)
     return NotFoundError(
         f"Ray {noun} {name} not found in namespace {namespace}",
-        hint=f"list them with: akscli ray {noun} list -n {namespace}",
+        hint=f"{close}list them with: akscli ray {noun} list -n {namespace}",
     )
 
 
@@ -142,7 +152,7 @@ def resolve_cluster(kube: Kube, ref: str, namespace: str) -> dict[str, Any]:
                         f"Ray cluster {name} not found in namespace {namespace}; {name} is a Ray {noun}",
                         hint=f"its cluster's dashboard: akscli ray dashboard {other.lower()}/{name} -n {namespace}",
                     )
-        raise not_found("RayCluster", name, namespace)
+        raise not_found("RayCluster", name, namespace, kube)
     job_state = ""
     if kind == "rayjob":
         job_status = get_object(kube, "RayJob", name, namespace).get("status") or {}
