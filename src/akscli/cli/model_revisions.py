@@ -96,6 +96,12 @@ def rollback_cmd(
     )
     kube, ns = connect_model(cluster, name)
     history = revisions.revisions(kube, name, ns)
+    if not history:
+        from akscli.model import live
+
+        # As history_cmd: a name that is not there is not found, with the close names deployed
+        # (kubectl rollout undo of a Deployment that is not there is NotFound).
+        live.find(kube, name, ns)
     chosen = revisions.pick_revision(history, name, ns, number)
     objects = [dict(o) for o in chosen.manifests]
     preflight.check_operators(kube, objects)
