@@ -101,3 +101,22 @@ def test_place_on_a_hub_with_no_members_says_to_join_one_not_to_fix_labels(kube_
     ]
     placement = kube_emulator.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "llm")
     assert placement is None
+
+
+def test_a_vm_size_no_member_has_is_named_with_the_close_size_the_members_have(hub: Hub) -> None:
+    # Fleet's Azure property provider reports a count for each VM size a member has nodes of
+    # (kubefleet-dev/kubefleet pkg/propertyprovider/azure/provider.go): a typo reports nowhere.
+    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--gpu-size", "Standard_NC24ads_A100", "-y")
+    assert result.exit_code == 2, result
+    assert result.stderr.splitlines() == [
+        "error: placement llm matches no member cluster of this hub: no member has nodes of VM size "
+        "Standard_NC24ads_A100 (members: canary, cpu-west, gpu-east)",
+        "hint: did you mean Standard_NC24ads_A100_v4? the members' VM sizes: Standard_NC24ads_A100_v4",
+    ]
+
+
+def test_a_vm_size_some_member_has_in_too_small_a_count_keeps_the_general_hint(hub: Hub) -> None:
+    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--gpu-size", "Standard_NC24ads_A100_v4=9")
+    assert result.exit_code == 2, result
+    assert "no member has nodes of VM size" not in result.stderr
+    assert "check the required labels, properties, VM size" in result.stderr

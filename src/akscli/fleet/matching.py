@@ -10,11 +10,12 @@ unless tolerated; PickFixed -- the named clusters that exist, framework.go).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from akscli import output
+from akscli import output, suggest
 from akscli.errors import AuthError, NotInstalledError, UsageError
 from akscli.fleet import CLUSTER_V1, MEMBER
 from akscli.kube import label_selector
@@ -34,6 +35,33 @@ _COMPARE = {
 
 def _labels(member: Mapping[str, Any]) -> dict[str, str]:
     return dict((member.get("metadata") or {}).get("labels") or {})
+
+
+# kubefleet-dev/kubefleet pkg/propertyprovider/azure/provider.go: NodeCountPerSKUPropertyTmpl,
+# "kubernetes.azure.com/vm-sizes/%s/count", one property for each VM size the member has nodes of
+# (collectNodeCountRelatedProperties), so a size no member reports is one no member has.
+_VM_SIZE_COUNT = re.compile(r"kubernetes\.azure\.com/vm-sizes/([^/]+)/count")
+
+
+def _sizes_no_member_has(
+    policy: Mapping[str, Any], members: Iterable[Mapping[str, Any]]
+) -> tuple[str, list[str]] | None:
+    """The first VM size the placement's terms require that no member reports, with the sizes
+    the members do report; None where each required size is some member's (another requirement,
+    a label or a taint is what keeps the placement off)."""
+    reported: set[str] = set()
+    for member in members:
+        for prop in (member.get("status") or {}).get("properties") or {}:
+            if found := _VM_SIZE_COUNT.fullmatch(str(prop)):
+                reported.add(found.group(1))
+    affinity = (policy.get("affinity") or {}).get("clusterAffinity") or {}
+    terms = (affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("clusterSelectorTerms") or []
+    for term in terms:
+        for req in (term.get("propertySelector") or {}).get("matchExpressions") or []:
+            wanted = _VM_SIZE_COUNT.fullmatch(str(req.get("name") or ""))
+            if wanted and wanted.group(1) not in reported:
+                return wanted.group(1), sorted(reported)
+    return None
 
 
 def label_selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str], what: str) -> bool:
@@ -200,6 +228,13 @@ def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
                 f"placement {name} names member clusters not joined to this hub: {', '.join(names)} "
                 f"(members: {joined})",
                 hint="name joined members (kubectl get memberclusters lists them)",
+            )
+        if not found and (absent := _sizes_no_member_has(policy, members)):
+            size, reported = absent
+            raise UsageError(
+                f"placement {name} matches no member cluster of this hub: no member has nodes of VM size {size} "
+                f"(members: {joined})",
+                hint=f"{suggest.did_you_mean(size, reported)}the members' VM sizes: {', '.join(reported) or 'none'}",
             )
         if not found:
             raise UsageError(
