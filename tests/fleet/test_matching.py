@@ -120,3 +120,15 @@ def test_a_vm_size_some_member_has_in_too_small_a_count_keeps_the_general_hint(h
     assert result.exit_code == 2, result
     assert "no member has nodes of VM size" not in result.stderr
     assert "check the required labels, properties, VM size" in result.stderr
+
+
+def test_placement_status_with_n_of_a_cluster_placement_says_to_leave_out_n(hub: Hub) -> None:
+    assert invoke("fleet", "place", "llm", "--select", "namespace/llm", "-y").exit_code == 0
+    result = invoke("fleet", "placement", "status", "llm", "-n", "llm")
+    assert result.exit_code == 3, result
+    assert result.stderr.splitlines() == [
+        "error: ResourcePlacement 'llm' not found in namespace llm; llm is a ClusterResourcePlacement, "
+        "which has no namespace",
+        "hint: leave out -n to act on the ClusterResourcePlacement",
+    ]
+    assert invoke("fleet", "placement", "status", "llm").exit_code == 0

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from akscli import validate
-from akscli.errors import AuthError, NotInstalledError, UsageError
+from akscli.errors import AuthError, NotFoundError, NotInstalledError, UsageError
 from akscli.fleet import CRO, CRP, PLACEMENT_V1, RO, RP, hub, selectors
 from akscli.fleet.placement_status import cluster_statuses
 from akscli.fleet.runchecks import resource_snapshots
@@ -401,7 +401,19 @@ def _rollout_of(strategy: Mapping[str, Any]) -> tuple[str, str, str, int]:
 
 def get_placement(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
     hint = "list placements with: akscli fleet placement list" + (f" -n {namespace}" if namespace else "")
-    return hub.read(kube, RP if namespace else CRP, name, namespace, hint)
+    try:
+        return hub.read(kube, RP if namespace else CRP, name, namespace, hint)
+    except NotFoundError:
+        if namespace and kube.get(PLACEMENT_V1, CRP, name, None) is not None:
+            # -n names a ResourcePlacement; the name is the hub's ClusterResourcePlacement, which
+            # has no namespace (kubefleet-dev/kubefleet config/crd/bases/
+            # placement.kubernetes-fleet.io_clusterresourceplacements.yaml, scope: Cluster), as
+            # fleet place makes it without -n.
+            raise NotFoundError(
+                f"{RP} {name!r} not found in namespace {namespace}; {name} is a {CRP}, which has no namespace",
+                hint="leave out -n to act on the ClusterResourcePlacement",
+            ) from None
+        raise
 
 
 def delete_refs(kube: Kube, name: str, namespace: str | None) -> list[tuple[str, str, str, str | None]]:
