@@ -37,6 +37,7 @@ def test_a_flag_of_another_command_is_not_answered_with_an_unrelated_one() -> No
         (["model", "deploy", "phi-4", "--autoscal", "1:4"], "--autoscale"),
         (["model", "plan", "phi-4", "--vmsize", "Standard_NC24ads_A100_v4"], "--vm-size"),
         (["model", "list", "--contxt", "prod"], "--context"),
+        (["model", "deploy", "phi-4", "--create-ns"], "--create-namespace"),
         (["nodepool", "add", "gpu", "-c", "ml", "-g", "rg", "--gpus-per-nod", "8"], "--gpus-per-node"),
         (["ray", "cluster", "create", "rc", "--worker-gpus", "1"], "--worker-gpu"),
     ],

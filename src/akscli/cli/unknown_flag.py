@@ -84,7 +84,11 @@ def close_spellings(option: str, flags: Sequence[str]) -> list[str]:
     if not close:
         return []
     best = SequenceMatcher(None, option[2:], close[0][2:]).ratio()
-    return [flag for flag in close if SequenceMatcher(None, option[2:], flag[2:]).ratio() >= best - MARGIN]
+    near = [flag for flag in close if SequenceMatcher(None, option[2:], flag[2:]).ratio() >= best - MARGIN]
+    # Of those about as close, the ones that start as the typo does (``--create-ns`` is
+    # --create-namespace, not also --recreate, which holds "create" as well).
+    same_start = [flag for flag in near if flag[2:3] == option[2:3]]
+    return same_start or near
 
 
 def _own_flags(ctx: Any) -> dict[str, list[str]]:
