@@ -21,7 +21,6 @@ group), and the command's own flag for the same choice where akscli names it dif
 import json
 import os
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 from typing import Any
 
 from akscli import suggest
@@ -80,11 +79,7 @@ def close_spellings(option: str, flags: Sequence[str]) -> list[str]:
     module's docstring says why): the closest, and any other about as close (``--worker-gpus``
     is --worker-gpu, not also --worker-cpu, which shares all but a letter with both)."""
     bare = {flag[2:]: flag for flag in flags if flag.startswith("--") and flag != option}
-    close = suggest.closest(option[2:], bare, cutoff=CUTOFF)
-    if not close:
-        return []
-    best = SequenceMatcher(None, option[2:], close[0][2:]).ratio()
-    near = [flag for flag in close if SequenceMatcher(None, option[2:], flag[2:]).ratio() >= best - MARGIN]
+    near = suggest.closest(option[2:], bare, cutoff=CUTOFF, margin=MARGIN)
     # Of those about as close, the ones that start as the typo does (``--create-ns`` is
     # --create-namespace, not also --recreate, which holds "create" as well).
     same_start = [flag for flag in near if flag[2:3] == option[2:3]]

@@ -15,6 +15,7 @@ inputs.
 import math
 from typing import Any, NamedTuple
 
+from akscli import suggest
 from akscli.errors import UsageError
 from akscli.model import bounded, catalog, kaito_names, skus
 from akscli.model.catalog import Model
@@ -421,7 +422,9 @@ def plan(
     warnings: list[str] = []
     if region not in known_regions:
         warnings.append(
-            f"no prices for region {bounded.value(region)!r} (prices known for {bounded.listed(known_regions, 5)}); "
+            f"no prices for region {bounded.value(region)!r} "
+            f"({suggest.did_you_mean(region, known_regions, margin=0.05)}prices known for "
+            f"{bounded.listed(known_regions, 5)}); "
             "give --price-file for it"
         )
     sizes = vm_sizes or skus.all_skus()
@@ -496,9 +499,12 @@ def known_sku(vm_size: str) -> GpuSku:
     """The GPU size --vm-size names, or a refusal naming the known ones."""
     sku = skus.get(vm_size)
     if sku is None:
-        raise UsageError(
-            f"unknown VM size {vm_size!r}", hint="known GPU sizes: " + ", ".join(s.vm_size for s in skus.all_skus())
+        known = [s.vm_size for s in skus.all_skus()]
+        # Compared without the "Standard_" every size starts with, which would make any two close.
+        close = suggest.did_you_mean(
+            vm_size.removeprefix("Standard_"), {k[9:]: k for k in known}, cutoff=0.7, margin=0.05
         )
+        raise UsageError(f"unknown VM size {vm_size!r}", hint=f"{close}known GPU sizes: {', '.join(known)}")
     return sku
 
 
