@@ -391,8 +391,11 @@ def _unreachable(
 class _Chain:
     """Try each source in order; keep every reason so that a total failure explains itself."""
 
-    def __init__(self, sources: Sequence[_Source]) -> None:
+    def __init__(
+        self, sources: Sequence[_Source], host: tuple[str | None, str] = (None, "AZURE_AUTHORITY_HOST")
+    ) -> None:
         self._sources = list(sources)
+        self._host = host  # as _Translating's: the sign-in host given and where the user sets it
         self._chosen: Any = None
         self._chosen_name = ""
 
@@ -422,7 +425,9 @@ class _Chain:
                 throttled, wait = armretry.take_throttled()
                 if throttled:
                     raise _throttled(src.name, wait) from exc
-                raise AuthError(
+                # A sign-in that reached no Entra host (no such host, refused, TLS) is the network's
+                # failure, not a refusal of the credential found, as _Translating says it.
+                raise _unreachable(exc, src.name, *self._host) or AuthError(
                     f"{src.name} was found but Entra ID refused it: {_first_line(exc)}",
                     hint=src.fix + "; or choose another with --auth",
                 ) from exc
@@ -565,7 +570,7 @@ def _build(
         _azure_cli_source(tid, subscription),
         _azd_source(tid),
     ]
-    return _Chain(sources)
+    return _Chain(sources, (authority, host_flag))
 
 
 def _throttled(source: str, wait: float | None) -> AkscliError:
