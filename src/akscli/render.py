@@ -161,8 +161,14 @@ def resolve_template(template: str) -> str:
     by_base = [t for t in known if Path(t).name in (template, template + TEMPLATE_SUFFIX)]
     if len(by_base) == 1:
         return by_base[0]
-    hint = "available: " + ", ".join(t.removesuffix(TEMPLATE_SUFFIX) for t in known)
-    raise UsageError(f"unknown template {template!r}", hint=hint)
+    from akscli import suggest  # the error path only: difflib is no cost of a render
+
+    names = [t.removesuffix(TEMPLATE_SUFFIX) for t in known]
+    # Typed as the path or as the unique basename resolve_template takes: either spelling leads
+    # the hint with the path (akscli/suggest.py).
+    spellings = {**{Path(n).name: n for n in names}, **{n: n for n in names}}
+    close = suggest.did_you_mean(template.removesuffix(TEMPLATE_SUFFIX), spellings, margin=0.05)
+    raise UsageError(f"unknown template {template!r}", hint=f"{close}available: {', '.join(names)}")
 
 
 def values_spec(template: str) -> dict[str, dict[str, Any]]:
