@@ -62,6 +62,10 @@ Global flags (accepted anywhere on the command line):
 _SWITCHES = ("--debug", "--show-managed-fields", "--no-headers")
 
 
+# Every global flag's long name, for the hint of a flag typed wrong (cli/unknown_flag.py).
+NAMES = (*_SWITCHES, *_VALUE_FLAGS, "--allow", "--verbose")
+
+
 def _takes_value(flag: str) -> bool:
     return flag in _VALUE_FLAGS or flag == "--allow"
 

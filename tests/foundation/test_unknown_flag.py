@@ -95,3 +95,22 @@ def test_under_kubectl_the_commands_are_named_as_kubectl_runs_them(monkeypatch: 
     monkeypatch.setattr("sys.argv", ["/usr/local/bin/kubectl-akscli"])
     result = invoke("model", "deploy", "phi-4", "--gpu", "h100")
     assert "--gpu is a flag of 'kubectl akscli nodepool add'" in result.stderr
+
+
+def test_a_typo_of_a_global_flag_is_answered_with_it() -> None:
+    assert lines("model", "list", "--reasn", "ticket-1")[1] == (
+        "hint: did you mean --reason? (run 'akscli model list --help' for usage)"
+    )
+
+
+def test_a_typo_of_a_connection_flag_before_the_command_is_answered_with_it() -> None:
+    assert (
+        lines("--contxt", "prod", "model", "list")[1] == "hint: did you mean --context? (run 'akscli --help' for usage)"
+    )
+
+
+def test_another_commands_flag_is_not_taken_for_a_typo_of_a_global_one() -> None:
+    # --follow is logs' flag, not --allow misspelt (difflib puts them 0.73 apart).
+    assert lines("ray", "cluster", "list", "--follow")[1].startswith(
+        "hint: --follow is a flag of 'akscli ray job logs'"
+    )

@@ -18,6 +18,7 @@ from akscli.errors import UsageError
 # with --context and --kubeconfig, so `kubectl --request-timeout=5s get pods` works); --as,
 # --token, --server and the rest are not akscli flags and stay unknown wherever they stand.
 _CONNECTION_FLAGS = ("-n", "--namespace", "--context", "--kubeconfig", "--request-timeout")
+CONNECTION_FLAGS = _CONNECTION_FLAGS  # what cli/unknown_flag.py offers for a typo before the command
 
 
 def leading_connection_flags(argv: list[str]) -> tuple[list[str], str | None]:

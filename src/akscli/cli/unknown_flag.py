@@ -23,6 +23,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from akscli import globals as global_flags
 from akscli import suggest
 from akscli.errors import UsageError
 
@@ -53,15 +54,25 @@ def unknown_flag(ctx: Any, option: str, message: str, path: str) -> UsageError:
     take; ``message`` is click's line without its own suggestion."""
     usage = f"run '{path} --help' for usage"
     own = _own_flags(ctx)
-    if not option.startswith("--") or option in own:
+    mine = [name for names in own.values() for name in names]
+    if not option.startswith("--") or option in mine:
         return UsageError(message, usage)
-    close = close_spellings(option, [name for names in own.values() for name in names])
+    close = close_spellings(option, mine)
     if close:
         return UsageError(message, f"did you mean {_either(close)}? ({usage})")
     command = " ".join(path.split()[1:]) if not path.startswith("kubectl ") else " ".join(path.split()[2:])
     owners = [name for name in _owners(option) if name != command]
     if not owners:
-        return UsageError(message, usage)
+        # The global flags are taken anywhere, and the connection flags before the command too
+        # (akscli.globals, cli/leading_flags.py): a typo of one is answered as of the command's
+        # own, after another command's flag (``--follow`` is logs', not a typo of ``--allow``).
+        others = list(global_flags.NAMES)
+        if ctx is not None and ctx.parent is None:
+            from akscli.cli.leading_flags import CONNECTION_FLAGS
+
+            others += CONNECTION_FLAGS
+        close = close_spellings(option, others)
+        return UsageError(message, f"did you mean {_either(close)}? ({usage})" if close else usage)
     owners.sort(key=lambda name: -_shared_words(name.split(), command.split()))
     named = [f"'akscli {name}'" for name in owners[:MOST_OWNERS]]
     if len(owners) > MOST_OWNERS:
