@@ -1,10 +1,13 @@
 """Waiting for objects to become ready, by watching them (never by polling).
 
 Objects are grouped by (apiVersion, kind, namespace). An object given as the API server answered
-its write (``apply --wait`` passes each answer) is judged on that answer first, and a group ready
-on it reads nothing. Each other group is listed once (a watch-list where the server serves one),
-then watched from the list's resourceVersion (kube/reflector.py: resumed from the last version
-seen, listed again on 410 Gone). A group of one object is narrowed on the server by its name, a
+its write (``apply --wait`` and ``model deploy --wait`` pass each answer) is judged on that answer
+first, and a group ready on it reads nothing; one that is not is watched by its name from the
+answer's resourceVersion, with no list (up to ``NAMED_FOLLOWS`` of a group: client-go's Until from
+an initial version), so that no state it passed through after the write is lost to a late start.
+Each other group is listed once (a watch-list where the server serves one), then watched from the
+list's resourceVersion (kube/reflector.py: resumed from the last version seen, listed again on 410
+Gone). A group of one object is narrowed on the server by its name, a
 group of several by the stack label akscli put on each (``selector_of``); a group whose objects
 share none is followed object by object, each by its name, as kubectl wait does, up to
 ``NAMED_FOLLOWS`` objects; a larger such group is one follow of the kind in its namespace, which
@@ -194,7 +197,9 @@ class Waiter:
         ]
 
     def _follows(self) -> list[tuple[tuple[str, str, str | None], set[str]]]:
-        """What each worker follows: a group narrowed by the stack label its objects share, or,
+        """What each worker follows: each object the command wrote, by its name from its answer (up
+        to NAMED_FOLLOWS of a group; more are followed as the group is, from a list: one watch each
+        would queue on the bounded pool); the rest of a group narrowed by the stack label its objects share, or,
         where they share none, each of its objects by its name, as kubectl wait watches each
         object (upstream: kubernetes/kubectl dee3483 pkg/cmd/wait/condition.go,
         ``OneTermEqualSelector("metadata.name", ...)`` per object, one object after another), up to
@@ -204,7 +209,15 @@ class Waiter:
         objects are followed by name whatever their number, queued on the bounded pool as kubectl
         wait takes one object after another."""
         follows: list[tuple[tuple[str, str, str | None], set[str]]] = []
-        for key, names in self.groups.items():
+        for key, all_names in self.groups.items():
+            # What this command wrote (the server answered it): each followed from its answer (_follow).
+            answered = {name for name in all_names if (*key, name) in self.answered}
+            names = all_names
+            if answered and (len(answered) <= NAMED_FOLLOWS or key[2] is None):
+                follows += [(key, {name}) for name in sorted(answered)]
+                names = all_names - answered
+                if not names:
+                    continue
             by_name = len(names) <= NAMED_FOLLOWS or key[2] is None  # key[2]: None for a cluster-scoped kind
             if len(names) > 1 and by_name and selector_of(self.group_labels.get(key)) is None:
                 follows += [(key, {name}) for name in sorted(names)]
@@ -269,19 +282,25 @@ class Waiter:
         if not self._pending(key, names) or self.failure is not None or time.monotonic() >= self.deadline:
             return
         selector = selector_of(self.group_labels.get(key)) if len(names) > 1 else None
+        one = next(iter(names)) if len(names) == 1 else None
         for event, obj in reflector.list_and_watch(
             self.kube,
             api_version,
             kind,
             namespace=ns,
-            name=next(iter(names)) if len(names) == 1 else None,
+            name=one,
             label_selector=selector,
             seconds_left=lambda: self.deadline - time.monotonic(),
             cancel=self.cancels[key],
-            # The kind whole (a group of more than NAMED_FOLLOWS with no stack label): its objects only.
-            keep=(lambda obj: (obj.get("metadata") or {}).get("name") in names)
-            if len(names) > 1 and selector is None
-            else None,
+            # The kind whole (a group of more than NAMED_FOLLOWS with no stack label), or a stack's
+            # objects less those followed from their answers: the group's objects only.
+            keep=(lambda obj: (obj.get("metadata") or {}).get("name") in names) if len(names) > 1 else None,
+            # An object this command wrote is watched from its answer's resourceVersion, not from a
+            # list made after it, so that every state it passed through since (a short Retrying, a
+            # condition set and cleared) is judged and said, however late the follow begins
+            # (upstream: kubernetes/client-go v0.35.0 tools/watch/until.go Until from an initial
+            # version; a 410 Gone relists, as kube/reflector.py does).
+            start=self.answered.get((*key, one)) if one is not None else None,
         ):
             self._update(key, obj, deleted=event == "DELETED")
             if not self._pending(key, names) or self.failure is not None:
