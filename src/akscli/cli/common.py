@@ -276,7 +276,7 @@ def apply_objects(
 
         # Each object as the server answered its apply (kube/wait.py judges it before reading);
         # one not written this time (unchanged, already ours) is read by the wait itself.
-        live = [_answer(c) for c in done if c.action != "delete"]
+        live = [answer_of(c) for c in done if c.action != "delete"]
         with output.status(f"waiting up to {timeout} for {len(live)} object(s)") as update:
             warnings = wait_for(kube, live, wait_seconds, progress=update)
         for warning in warnings:
@@ -296,7 +296,7 @@ def check_pod_security(kube: "Kube | None", objects: Sequence[Mapping[str, Any]]
         output.warn(warning)
 
 
-def _answer(change: "Change") -> dict[str, Any]:
+def answer_of(change: "Change") -> dict[str, Any]:
     """The server's answer to the change's apply, else the object sent."""
     written = change.result is not None and change.result is not change.current
     return change.result if written and change.result is not None else change.obj

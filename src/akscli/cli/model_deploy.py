@@ -380,7 +380,15 @@ def deploy_cmd(
         output.info(f"recorded revision {rev} of {req.name}")
     if wait:
         record = revisions.revision_object(req.name, req.namespace, rev, [], {})
-        wait_ready(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted, record=record)
+        wait_ready(
+            kube,
+            objects,
+            timeout,
+            fleet=fleet,
+            restarted=rollout.restarted,
+            record=record,
+            answers=rollout.answers,
+        )
 
 
 def _announce(req: "DeployRequest") -> None:

@@ -124,4 +124,12 @@ def rollback_cmd(
     if wait:
         record = revisions.revision_object(name, ns, rev, [], {})
         fleet = bool(chosen.params.get("fleet"))
-        wait_ready(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted, record=record)
+        wait_ready(
+            kube,
+            objects,
+            timeout,
+            fleet=fleet,
+            restarted=rollout.restarted,
+            record=record,
+            answers=rollout.answers,
+        )

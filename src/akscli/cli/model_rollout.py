@@ -41,6 +41,8 @@ class Rollout:
     changed: bool = False  # an object was created, changed or deleted
     # StatefulSets restarted because KAITO does not restart them (model/kaito_restart.py).
     restarted: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    # Each object as the API server answered its apply (common.answer_of): the wait starts from these.
+    answers: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def apply(
         self,
@@ -201,6 +203,7 @@ class Rollout:
                     policy_allowed=allowed,
                     pod_security_checked=True,
                 ).changes
+        self.answers = [common.answer_of(c) for c in changes if c.action != "delete"]
         return changes
 
     def _say_deleted(self, objects: Sequence[Mapping[str, Any]], why: str) -> None:
@@ -271,15 +274,21 @@ def wait_ready(
     fleet: bool,
     restarted: list[dict[str, Any]],
     record: dict[str, Any],
+    answers: Sequence[Mapping[str, Any]] = (),
 ) -> None:
-    """Wait for what deploy or rollback applied (and the StatefulSets it restarted) to be ready."""
+    """Wait for what deploy or rollback applied (and the StatefulSets it restarted) to be ready.
+    ``answers``: the objects as the server answered their apply (Rollout.answers); each waited
+    object that has one is judged on it and watched from its resourceVersion (kube/wait.py), so
+    that a state it passed through before the wait began is still seen."""
     from akscli import validate
     from akscli.kube.wait import wait_for
     from akscli.model import fleet_wait, live
 
     # And the StatefulSets restarted for a changed KAITO config: the Workspace stays Ready through
     # their rolling update, so only they say when the new config is served.
-    waited = live.objects_to_wait_for(objects, fleet=fleet) + restarted
+    answered = {_identity(a): a for a in answers}
+    waited = [dict(answered.get(_identity(o), o)) for o in live.objects_to_wait_for(objects, fleet=fleet)]
+    waited += restarted
     # A placement that rolls out by itself: until the hub snapshots this deploy's objects and its
     # revision record, its conditions describe the snapshot before (model/fleet_wait.py).
     rolling = fleet and any(fleet_wait.rolls_out_by_itself(o) for o in waited)
@@ -289,3 +298,8 @@ def wait_ready(
     for warning in warnings:
         output.warn(warning)
     output.info("ready")
+
+
+def _identity(obj: Mapping[str, Any]) -> tuple[str, str, str]:
+    """An object's apiVersion, kind and name: one deploy renders each once, in one namespace."""
+    return str(obj.get("apiVersion")), str(obj.get("kind")), str((obj.get("metadata") or {}).get("name"))
