@@ -49,3 +49,19 @@ def test_deploy_wait_says_a_state_the_workspace_left_before_the_wait_began(
     assert [(r.verb, "sendInitialEvents" in r.query) for r in reads] == [("watch", False)]
     answered = emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["metadata"]["resourceVersion"]
     assert int(reads[0].query["resourceVersion"][0]) < int(answered)
+
+
+def test_rollback_wait_watches_the_workspace_it_applied_from_the_answer(model_emulator: Start) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--max-model-len", "4096", "-y").exit_code == 0
+    assert invoke("model", "deploy", "phi-4", "--max-model-len", "8192", "--autoscale", "1:2", "-y").exit_code == 0
+    emu.record_requests = True
+    emu.request_log.clear()  # the deploys' requests
+    # Back to revision 1: the InferenceSet goes, the Workspace is created again and waited for.
+    result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 0, result
+    reads = [r for r in emu.requests(method="GET", path="/workspaces") if "fieldSelector" in r.query]
+    # The wait's one read of the Workspace: a watch of its name from the create's answer, no watch-list.
+    assert [(r.verb, "sendInitialEvents" in r.query, bool(r.query.get("resourceVersion"))) for r in reads] == [
+        ("watch", False, True)
+    ]
