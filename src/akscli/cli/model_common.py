@@ -168,8 +168,8 @@ def hub_checked(
     if said or warnings:
         from akscli import output
 
-        if said:
-            output.info(said)
+        for line in said:
+            output.info(line)
         for warning in warnings:
             output.warn(warning)
     return served_checked(completed, runtime, image, trusted, kaito_flag)

@@ -559,21 +559,25 @@ def checked(
     kaito: bool,
     tokenizer: Mapping[str, Any] | None = None,
     transformers: int | None = 5,
+    vllm_from: str = "",
 ) -> Model:
     """``model`` (a catalog.Model described on the command line) with its architecture from
     config.json, or a UsageError where its --max-context is above what config.json allows: vLLM
     exits at start above its derived length, and for KAITO (``kaito``) its webhook also refuses a
-    max-model-len above its own token limit (api/v1beta1/inference_config_validation.go)."""
+    max-model-len above its own token limit (api/v1beta1/inference_config_validation.go). ``vllm_from``: the
+    file ``config`` was built from where it is not config.json (params.json), said before vLLM's length key."""
     found = limits(config, tokenizer, transformers)
     bounds = []
     if found.vllm is not None:
-        bounds.append((found.vllm, f"{found.vllm} ({found.vllm_key}), above which vLLM exits at start"))
+        key = f"{vllm_from} {found.vllm_key}" if vllm_from else found.vllm_key
+        bounds.append((found.vllm, f"{found.vllm} ({key}), above which vLLM exits at start"))
     if kaito:
         bounds.append((found.kaito, f"{found.kaito} ({found.kaito_key}), above which KAITO's webhook refuses it"))
     for limit, said in sorted(bounds, key=lambda b: b[0]):
         if model.context > limit:
             raise UsageError(
-                f"--max-context {model.context} is above {model.id}'s limit in its config.json on Hugging Face: {said}",
+                f"--max-context {model.context} is above {model.id}'s limit in its {vllm_from or 'config.json'} on "
+                f"Hugging Face: {said}",
                 hint=f"use --max-context {limit}",
             )
     from akscli.model.catalog import HUB_SOURCE

@@ -248,25 +248,74 @@ def tokenizer_judged(
 
 
 def _config_judged(
-    model_id: str, config: Mapping[str, Any], vllm_version: str | None, trusted: bool, kaito_flag: str
-) -> tuple[str | None, list[dict[str, Any]] | None]:
-    """akscli.model.remote_code.check's warning, and the file list where it was read: only where the judge
-    refuses, to see whether the image's vLLM reads the repo's params.json instead (remote_code.reads_params_json:
-    a Mistral-format repo), and then a warning in place of the refusal. One GET more, on that path only; where
-    the list cannot be read, the refusal stands."""
+    model_id: str,
+    config: Mapping[str, Any],
+    vllm_version: str | None,
+    trusted: bool,
+    kaito_flag: str,
+    files: list[dict[str, Any]] | None,
+) -> tuple[str | None, list[dict[str, Any]] | None, dict[str, Any] | None]:
+    """akscli.model.remote_code.check's warning, the file list (``files``: read already, else None) and the
+    repo's params.json where the image's vLLM builds its config from it. The judge runs on config.json only where
+    vLLM reads config.json; where it refuses and the list was not read, the list is read (one GET) to see whether
+    vLLM reads params.json instead (remote_code.reads_params_json: a Mistral-format repo). Where the list cannot be
+    read, the refusal stands; where only a later vLLM reads params.json, the refusal says so."""
     from akscli.errors import AkscliError
     from akscli.model import remote_code
 
+    params = _params_json(model_id, files, vllm_version)
+    if params is not None:
+        return None, files, params
     try:
-        return remote_code.check(model_id, config, vllm_version, trusted, kaito_flag), None
+        return remote_code.check(model_id, config, vllm_version, trusted, kaito_flag), files, None
     except UsageError as refused:
-        try:
-            files = hub_config.list_files(model_id)
-        except AkscliError:
-            raise refused from None
-        if vllm_version is None or not remote_code.reads_params_json(files, vllm_version):
-            raise
-        return remote_code.params_json_note(model_id, config, vllm_version), files
+        if files is None:
+            try:
+                files = hub_config.list_files(model_id)
+            except AkscliError:
+                raise refused from None
+            params = _params_json(model_id, files, vllm_version)
+            if params is not None:
+                return None, files, params
+        raise remote_code.params_json_later(refused, files, vllm_version, kaito_flag) from None
+
+
+def _params_json(model_id: str, files: list[dict[str, Any]] | None, vllm_version: str | None) -> dict[str, Any] | None:
+    """The repo's params.json where its file list shows that vLLM ``vllm_version`` builds its config from it (one
+    GET, for such repos only); else None."""
+    from akscli.model import remote_code
+
+    if files is None or vllm_version is None or not remote_code.reads_params_json(files, vllm_version):
+        return None
+    return hub_config.read_json(model_id, remote_code.MISTRAL_CONFIG)
+
+
+def _architecture_refused(config: Mapping[str, Any], vllm_version: str | None, trusted: bool) -> bool:
+    """Whether akscli.model.vllm_archs.check refuses config.json's ``architectures[0]``."""
+    from akscli.model import vllm_archs
+
+    try:
+        vllm_archs.check("", hub_config.limits(config).architecture, vllm_version, trusted, None)
+    except UsageError:
+        return True
+    return False
+
+
+def mistral_note(model_id: str, config: Mapping[str, Any], built: Mapping[str, Any], vllm_version: str) -> str:
+    """The line that says vLLM ``vllm_version`` builds the config from params.json, and what config.json says that
+    akscli did not take."""
+    from akscli.model import remote_code
+
+    archs = config.get("architectures")
+    named = archs[0] if isinstance(archs, list) and archs and isinstance(archs[0], str) else None
+    theirs = f"model_type {bounded.value(str(config.get('model_type') or 'unset'), 40)}" + (
+        f", {bounded.value(named, 48)}" if named else ""
+    )
+    return (
+        f"{bounded.value(model_id, 48)} is in Mistral format: vLLM {vllm_version} builds its config from "
+        f"{remote_code.MISTRAL_CONFIG} ({built['architectures'][0]}), not from its config.json ({theirs}); "
+        "akscli judged and sized that one"
+    )
 
 
 def resolve(
@@ -276,11 +325,12 @@ def resolve(
     image: str | None = None,
     trusted: bool | None = None,
     kaito_flag: str = "--runtime kaito",
-) -> tuple[catalog.Model, str | None, tuple[str, ...]]:
+) -> tuple[catalog.Model, tuple[str, ...], tuple[str, ...]]:
     """The model ``name`` described by ``given``, completed and checked from its config.json on the Hub
     (and its tokenizer_config.json where vLLM reads it, and its file list where --weights-gib is not
-    given) for the vLLM the runtime runs (``image``: --image, the vLLM image; None: akscli's); the line
-    that names what came from the Hub (None: nothing did); and the warnings for what akscli assumed there.
+    given) for the vLLM the runtime runs (``image``: --image, the vLLM image; None: akscli's); the lines
+    that say where the config came from (a Mistral-format repo's params.json) and what came from the Hub (none
+    where nothing did); and the warnings for what akscli assumed there.
     ``trusted``: whether the vLLM command line passes --trust-remote-code (akscli.model.remote_code
     judges a config that needs the repo's own code); None: KAITO's vLLM, not judged; ``kaito_flag``: the
     flag that picks KAITO instead, named in the refusal's hint."""
@@ -292,30 +342,43 @@ def resolve(
         else None
     )
     vllm_version = serving_vllm(kaito, image)
+    judged = trusted is not None and not kaito
+    files = hub_config.list_files(model_id) if given.weights_gib is None else None
     remote = None
-    files: list[dict[str, Any]] | None = None
-    if trusted is not None and not kaito:
-        remote, files = _config_judged(model_id, config, vllm_version, trusted, kaito_flag)
+    params: dict[str, Any] | None = None
+    if judged:
+        assert trusted is not None
+        if files is None and _architecture_refused(config, vllm_version, trusted):
+            # config.json's architecture would be refused: does vLLM read params.json instead? (one GET)
+            files = hub_config.list_files(model_id)
+        remote, files, params = _config_judged(model_id, config, vllm_version, trusted, kaito_flag, files)
+    served: Mapping[str, Any] = config
+    notes: tuple[str, ...] = ()
+    loads = True
+    if params is not None and vllm_version is not None:
+        from akscli.model import mistral_params
+
+        loads = _loads(model_id, config, vllm_version)
+        served = mistral_params.adapted(params, config, loads)
+        notes = (mistral_note(model_id, config, served, vllm_version),)
     transformers = transformers_of(vllm_version)
-    hub_config.check_loads(model_id, config, transformers, vllm_version)
-    found = hub_config.limits(config, tokenizer, transformers)
-    bounds = [(found.vllm, found.vllm_key)] if found.vllm is not None else []
+    hub_config.check_loads(model_id, served, transformers, vllm_version)
+    found = hub_config.limits(served, tokenizer, transformers)
+    bounds = [(found.vllm, _from(found.vllm_key, params, config if loads else None))] if found.vllm is not None else []
     if kaito:
         key = found.kaito_key
         bounds.append((found.kaito, key if key.startswith("KAITO") else f"{key}, KAITO's token limit"))
-    if files is None and given.weights_gib is None:
-        files = hub_config.list_files(model_id)
-    if trusted is not None and not kaito and files is not None:
-        remote = remote or tokenizer_judged(model_id, config, tokenizer, files, vllm_version, trusted, kaito_flag)
+    if judged and files is not None:
+        remote = remote or tokenizer_judged(model_id, config, tokenizer, files, vllm_version, bool(trusted), kaito_flag)
     # One GET each: config.json; tokenizer_config.json only where vLLM reads it or, for the remote-code
     # judge, where the file list shows a tokenization_*.py; the file list only without --weights-gib, or where
-    # the config judge refuses (a params.json vLLM reads instead);
-    # the model info only without --params-b, and only where the Hub completes
+    # a judge of config.json refuses (a params.json vLLM reads instead); params.json only where the list shows
+    # that vLLM reads it; the model info only without --params-b, and only where the Hub completes
     # the description (flags that describe the model in full make --hub-config a check: one GET).
     asks = given.params_b is None and not catalog.complete(given)
     safetensors = hub_config.read_safetensors(model_id) if asks else None
     listed = files if given.weights_gib is None else None  # the size comes from the flag
-    filled = fill(given, config, min(bounds) if bounds else None, listed, safetensors, vllm_version)
+    filled = fill(given, served, min(bounds) if bounds else None, listed, safetensors, vllm_version)
     try:
         model = catalog.resolve(model_id, filled.description)
     except UsageError as exc:
@@ -328,8 +391,36 @@ def resolve(
         raise
     if filled.mla is not None:
         model = model._replace(kv_lora_rank=filled.mla[0], qk_rope_head_dim=filled.mla[1])
-    model = hub_config.checked(model, config, kaito, tokenizer, transformers)
+    model = hub_config.checked(model, served, kaito, tokenizer, transformers, vllm_from="params.json" if params else "")
     warnings = filled.warnings + ((remote,) if remote else ())
-    if not filled.said:
-        return model, None, warnings
-    return model, f"from {model_id} on Hugging Face: {' '.join(filled.said)}", warnings
+    said = notes + ((f"from {model_id} on Hugging Face: {' '.join(filled.said)}",) if filled.said else ())
+    return model, said, warnings
+
+
+def _from(key: str, params: Mapping[str, Any] | None, config: Mapping[str, Any] | None) -> str:
+    """vLLM's length key as said: with the file it came from where vLLM built its config from params.json
+    (``params``), where a max_position_embeddings params.json lacks is config.json's (``config``: where its
+    AutoConfig loads) or vLLM's default (mistral_params.DEFAULT_MAX_POSITIONS)."""
+    from akscli.model import mistral_params
+
+    if params is None:
+        return key
+    if not key.startswith("max_position_embeddings") or "max_position_embeddings" in params:
+        return f"params.json {key}"
+    named = mistral_params.positions_of(config) if config is not None else None
+    return (
+        f"config.json {key}, as params.json names none"
+        if named
+        else f"vLLM's default {key}, as params.json names none and config.json gives none vLLM reads"
+    )
+
+
+def _loads(model_id: str, config: Mapping[str, Any], vllm_version: str) -> bool:
+    """Whether the image's AutoConfig loads config.json (remote_code.check passes it without trusting the repo's
+    code): only then does vLLM take a max_position_embeddings params.json lacks from it."""
+    from akscli.model import remote_code
+
+    try:
+        return remote_code.check(model_id, config, vllm_version, False) is None
+    except UsageError:
+        return False

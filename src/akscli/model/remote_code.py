@@ -250,15 +250,27 @@ def reads_params_json(files: Iterable[Mapping[str, Any]], vllm_version: str | No
     return any(fnmatch.fnmatch(path.rsplit("/", 1)[-1], "consolidated*.safetensors") for path in paths)
 
 
-def params_json_note(model_id: str, config: Mapping[str, Any], vllm_version: str) -> str:
-    """The warning for a config.json the judge would refuse that vLLM ``vllm_version`` does not load (it reads
-    the repo's params.json): what akscli did not judge."""
-    shown = bounded.value(str(config.get("model_type") or "unset"), 40)
-    return (
-        f"{bounded.value(model_id, 48)} is in Mistral format: vLLM {vllm_version} reads its params.json, not "
-        f"its config.json (model_type {shown}, which it would not load), so akscli has not judged the config "
-        "vLLM builds"
+def params_json_later(
+    refused: UsageError, files: Iterable[Mapping[str, Any]], vllm_version: str | None, kaito: str = KAITO
+) -> UsageError:
+    """``refused`` (the config judge's refusal), saying so where a later vLLM than ``vllm_version`` would read the
+    repo's params.json instead of its config.json (a Mistral-format repo on v0.11.x): the image akscli pins where
+    that one reads it, else the last release that does (v0.15.1: a params.json without consolidated weights)."""
+    files = list(files)
+    if vllm_version is None or reads_params_json(files, vllm_version):
+        return refused
+    later = next((v for v in (_OWN_IMAGE, _PARAMS_ALONE_UNTIL) if reads_params_json(files, v)), None)
+    if later is None:
+        return refused
+    which = "v0.12.0 and later read" if later == _OWN_IMAGE else f"v0.12.0 to {later} read"
+    return UsageError(
+        f"{refused.message}; vLLM {which} its {MISTRAL_CONFIG} instead (a Mistral-format repo)",
+        hint=f"use --image {IMAGE}:{later}{vllm_versions.driver_note(later)}, or use {kaito}",
     )
+
+
+# The image akscli pins (hub_describe.OWN_VLLM), and the last release read that takes a params.json alone.
+_OWN_IMAGE, _PARAMS_ALONE_UNTIL = "v0.24.0", "v0.15.1"
 
 
 # The tokenizer. vLLM loads it with transformers' AutoTokenizer.from_pretrained(trust_remote_code=flag),
