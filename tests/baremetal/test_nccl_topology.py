@@ -78,3 +78,43 @@ def test_a_topology_file_given_with_env_is_the_one_used(kubeconfig: Any) -> None
     assert "topo.xml" not in objs["ConfigMap"]["data"]
     env = [e for e in objs["Job"]["spec"]["template"]["spec"]["containers"][0]["env"] if e["name"] == "NCCL_TOPO_FILE"]
     assert env == [{"name": "NCCL_TOPO_FILE", "value": "/opt/mine.xml"}]
+
+
+def _env(objs: dict[str, dict[str, Any]]) -> dict[str, str]:
+    return {e["name"]: e["value"] for e in objs["Job"]["spec"]["template"]["spec"]["containers"][0]["env"]}
+
+
+@pytest.mark.parametrize("size", [fx.ND_H100, "Standard_ND96asr_v4"])
+def test_an_nd_run_loads_the_topology_file_with_the_rest_of_azures_nccl_conf(kubeconfig: Any, size: str) -> None:
+    # Azure/azhpc-images components/customizations/ndv4.sh and ndv5.sh write these beside NCCL_TOPO_FILE
+    env = _env(_objects("--vm-size", size, "--dry-run"))
+    assert env["NCCL_IB_PCI_RELAXED_ORDERING"] == "1"
+    assert env["NCCL_IGNORE_CPU_AFFINITY"] == "1"
+
+
+def test_an_ndv2_run_ignores_the_launchers_cpu_affinity_as_the_hpc_image_does(kubeconfig: Any) -> None:
+    # ndv2.sh: NCCL_TOPO_FILE and NCCL_IGNORE_CPU_AFFINITY only (no relaxed ordering on that size)
+    env = _env(_objects("--vm-size", "Standard_ND40rs_v2", "--gpus-per-node", "8", "--dry-run"))
+    assert env["NCCL_IGNORE_CPU_AFFINITY"] == "1"
+    assert "NCCL_IB_PCI_RELAXED_ORDERING" not in env
+
+
+def test_a_size_setting_given_with_env_is_the_one_used(kubeconfig: Any) -> None:
+    objs = _objects("--vm-size", fx.ND_H100, "--env", "NCCL_IGNORE_CPU_AFFINITY=0", "--dry-run")
+    env = [e for e in objs["Job"]["spec"]["template"]["spec"]["containers"][0]["env"]]
+    assert [e["value"] for e in env if e["name"] == "NCCL_IGNORE_CPU_AFFINITY"] == ["0"]
+
+
+def test_a_size_without_a_topology_file_gets_none_of_the_hpc_images_nccl_settings(kubeconfig: Any) -> None:
+    env = _env(_objects("--vm-size", fx.NC_A100, "--dry-run"))
+    assert "NCCL_IGNORE_CPU_AFFINITY" not in env and "NCCL_IB_PCI_RELAXED_ORDERING" not in env
+
+
+def test_every_rank_numbers_its_gpus_in_pci_bus_order(kubeconfig: Any) -> None:
+    # Azure/azurehpc-health-checks customTests/azure_nccl_allreduce.nhc and Azure/aks-rdma-infiniband
+    # tests/scenarios/k8s/templates/mpi-job.yaml pass it to mpirun: all_reduce_perf -g 1 uses CUDA device
+    # local-rank, which is nvidia-smi's (and the topology file's) GPU N only in PCI bus order.
+    for size in (fx.ND_H100, fx.NC_A100):
+        script = _objects("--vm-size", size, "--dry-run")["ConfigMap"]["data"]["run.sh"]
+        (launch,) = [line for line in script.splitlines() if "-x PATH" in line]
+        assert "-x CUDA_DEVICE_ORDER=PCI_BUS_ID" in launch

@@ -53,6 +53,20 @@ TOPOLOGY_FAMILIES = (
 # (mcr.microsoft.com/aznhc/aznhc-nv, Azure/azurehpc-health-checks dockerfile/azure-nvrt-nhc.dockerfile)
 # installs only openssh-client, and Azure/aks-rdma-infiniband's nccl-tests image (which has sshd)
 # is published as :latest only. CUDA 12.8: driver R570 or newer (R525+ via minor-version compatibility).
+# The rest of the /etc/nccl.conf Azure's HPC image writes for each family, beside its NCCL_TOPO_FILE
+# (Azure/azhpc-images 8e9d055 components/customizations/ndv2.sh, ndv4.sh, ndv5.sh): the topology file is
+# loaded with these, as that image loads it. NCCL_IGNORE_CPU_AFFINITY=1: NCCL binds its threads to the
+# GPU's CPUs, not to their overlap with the launcher's binding (NVIDIA/nccl src/graph/topo.cc
+# ncclTopoGetCpuAffinity, IGNORE_CPU_AFFINITY, default 0). NCCL_IB_PCI_RELAXED_ORDERING=1 (ndv4, ndv5):
+# InfiniBand memory registered with relaxed ordering (NVIDIA/nccl src/transport/net_ib.cc
+# IB_PCI_RELAXED_ORDERING, default 2: only where NCCL finds it supported); Azure's node health check passes
+# it too (Azure/azurehpc-health-checks 0e0a1ac customTests/azure_nccl_allreduce.nhc ENVIRON_VARS).
+# An --env of the same name wins.
+TOPOLOGY_ENV: dict[str, dict[str, str]] = {
+    "ndv2": {"NCCL_IGNORE_CPU_AFFINITY": "1"},
+    "ndv4": {"NCCL_IB_PCI_RELAXED_ORDERING": "1", "NCCL_IGNORE_CPU_AFFINITY": "1"},
+    "ndv5": {"NCCL_IB_PCI_RELAXED_ORDERING": "1", "NCCL_IGNORE_CPU_AFFINITY": "1"},
+}
 DEFAULT_IMAGE = "ghcr.io/coreweave/nccl-tests:12.8.1-devel-ubuntu22.04-nccl2.30.4-1-2eedd7c"
 DEFAULT_RDMA_RESOURCE = "rdma/rdma_shared_device_a"
 RUN_LABEL = "akscli.io/nccl-run"
@@ -258,7 +272,7 @@ def objects(spec: NcclSpec, *, run_id: str, keypair: tuple[str, str] | None = No
             "node_selector": spec.node_selector,
             "min_bytes": spec.min_bytes,
             "max_bytes": spec.max_bytes,
-            "env": spec.env,
+            "env": {**TOPOLOGY_ENV.get(spec.topology or "", {}), **spec.env},
             "tolerations": [dict(t) for t in spec.tolerations],
             "pinned": list(spec.pinned),
             "kept_off": list(spec.kept_off),
