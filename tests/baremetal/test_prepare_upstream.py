@@ -212,3 +212,22 @@ def test_rdma_plugin_of_the_network_operator_is_not_deployed_twice(kube_emulator
     assert result.exit_code == 0, result
     assert "NicClusterPolicy nic deploys the RDMA shared device plugin (rdma/rdma_shared_device_a)" in result.stderr
     assert kube_emulator.cluster.get("apps/v1", "DaemonSet", "gpu-operator", "rdma-shared-dp-ds") is None
+
+
+def test_the_network_operators_rdma_resource_is_named_with_its_configured_prefix(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    # Mellanox/k8s-rdma-shared-dev-plugin pkg/resources/server.go: the resource is
+    # "<resourcePrefix>/<resourceName>", the prefix "rdma" only where the entry sets none
+    # (pkg/resources/resources_manager.go ValidateConfigs).
+    helm_gpu_operator(kube_emulator)
+    config = (
+        '{"configList": [{"resourceName": "shared_ib", "resourcePrefix": "nvidia.com", "rdmaHcaMax": 63,'
+        ' "selectors": {}}, {"resourceName": "shared_b", "rdmaHcaMax": 63, "selectors": {}}]}'
+    )
+    network_operator_policy(
+        kube_emulator, {"rdmaSharedDevicePlugin": {"image": "k8s-rdma-shared-dev-plugin", "config": config}}
+    )
+    result = invoke("baremetal", "prepare", "--rdma", "-y")
+    assert result.exit_code == 0, result
+    assert "deploys the RDMA shared device plugin (nvidia.com/shared_ib, rdma/shared_b)" in result.stderr

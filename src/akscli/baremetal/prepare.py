@@ -288,7 +288,9 @@ def _network_operator_rdma(policies: list[dict[str, Any]], opts: PrepareOptions)
 
     upstream: Mellanox/network-operator api/v1alpha1 nicclusterpolicy_types.go `json:"rdmaSharedDevicePlugin"`
     ("manages support IB and RoCE HCAs through the Kubernetes device plugin framework"; its `config` is the
-    plugin's config.json): the same plugin twice on a node registers the same resources twice."""
+    plugin's config.json): the same plugin twice on a node registers the same resources twice. Each configList
+    entry is advertised as "<resourcePrefix>/<resourceName>", the prefix "rdma" where the entry sets none
+    (Mellanox/k8s-rdma-shared-dev-plugin 410b0f3 pkg/resources/server.go, resources_manager.go ValidateConfigs)."""
     for policy in policies:
         plugin = (policy.get("spec") or {}).get("rdmaSharedDevicePlugin")
         if not plugin:
@@ -296,7 +298,11 @@ def _network_operator_rdma(policies: list[dict[str, Any]], opts: PrepareOptions)
         opts.rdma = False
         try:
             config = json.loads(str(plugin.get("config") or "{}"))
-            names = [f"rdma/{c['resourceName']}" for c in config.get("configList") or [] if c.get("resourceName")]
+            names = [
+                f"{c.get('resourcePrefix') or 'rdma'}/{c['resourceName']}"
+                for c in config.get("configList") or []
+                if c.get("resourceName")
+            ]
         except (ValueError, TypeError, AttributeError):
             names = []
         what = f" ({', '.join(names)})" if names else ""
