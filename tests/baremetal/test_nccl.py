@@ -45,14 +45,14 @@ def test_multi_node_h100_at_expected_bandwidth_passes() -> None:
     result = nccl_output.parse(_judged_log(["a", "b"], 381.7))
     verdict = nccl_expected.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
     assert verdict.passed
-    assert verdict.expected_busbw_gbps == 375.0
+    assert verdict.expected_busbw_gbps == 380.0
 
 
 def test_multi_node_h100_below_expected_bandwidth_fails() -> None:
     result = nccl_output.parse(_judged_log(["a", "b"], 92.45))
     verdict = nccl_expected.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
     assert not verdict.passed
-    assert "92.4 GB/s average bus bandwidth at 16G is below the 375.0 GB/s expected" in verdict.message
+    assert "92.4 GB/s average bus bandwidth at 16G is below the 380.0 GB/s expected" in verdict.message
 
 
 def test_single_node_uses_the_nvlink_figure() -> None:

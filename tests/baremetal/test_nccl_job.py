@@ -37,7 +37,7 @@ def test_two_h100_nodes_at_the_expected_bandwidth_pass(h100_pool: Any, kubeconfi
     # (381.7 out-of-place + 381.65 in-place) / 2 as the emulator prints them
     assert [r["size_bytes"] for r in verdict["result"]["rows"]] == [16 * 1024**3]
     assert verdict["measured_busbw_gbps"] == pytest.approx(381.675, abs=0.001)
-    assert verdict["expected_busbw_gbps"] == 375.0
+    assert verdict["expected_busbw_gbps"] == 380.0
     assert verdict["result"]["ranks"] == 16
 
 
@@ -45,7 +45,7 @@ def test_slow_interconnect_fails_with_exit_9(h100_pool: Any, kubeconfig: Any) ->
     h100_pool.controllers.add(GpuPodController(failure="nccl-slow"))
     result = invoke("baremetal", "test", "nccl", "--nodes", "2")
     assert result.exit_code == 9
-    assert "is below the 375.0 GB/s expected" in result.stderr
+    assert "is below the 380.0 GB/s expected" in result.stderr
 
 
 def test_a_run_on_fewer_gpus_than_the_node_has_is_reported_not_judged(h100_pool: Any, kubeconfig: Any) -> None:
@@ -122,7 +122,7 @@ def test_list_expected_needs_no_cluster() -> None:
     result = invoke("baremetal", "test", "nccl", "--list-expected", "-o", "json")
     assert result.exit_code == 0, result
     rows = {r["vm_size"]: r for r in list_items(result.stdout)}
-    assert rows[fx.ND_H100]["multi_node_gbps"] == 375.0
+    assert rows[fx.ND_H100]["multi_node_gbps"] == 380.0
     assert rows[fx.ND_H100]["infiniband"] == "8x 400 Gb/s NDR"
 
 
