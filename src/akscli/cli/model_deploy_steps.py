@@ -35,6 +35,15 @@ def fit_to_cluster(
         output.warn(note)
 
 
+def follow_driver(kube: "Kube", req: "DeployRequest") -> None:
+    """A vLLM image the nodes of the size can start: read their driver from GPU feature discovery's
+    labels (model/node_driver.py), pick the default image by it, refuse an --image it cannot run."""
+    from akscli.model import node_driver
+
+    if note := node_driver.follow(req, node_driver.read(kube, req.vm_size)):
+        output.info(note)
+
+
 def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str, fmt: str) -> None:
     from akscli.kube import namespaces
 

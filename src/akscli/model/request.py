@@ -69,6 +69,9 @@ class DeployRequest:
     # refused, not dropped without a word.
     image_given: bool = False
     storage_class_given: bool = False
+    # The default image the nodes' own driver calls for (model/node_driver.py follow), where GPU feature
+    # discovery labelled the nodes of the size; None: kinds.default_vllm_image's rule by VM size.
+    driver_image: str | None = None
     # --trust-remote-code: vLLM runs the model repo's own code (not with KAITO; flag_checks.trust_remote_code).
     trust_remote_code: bool = False
     # AI Runway's provider (spec.provider.name) for --runtime airunway.
@@ -154,13 +157,12 @@ class DeployRequest:
 
     @property
     def serving_image(self) -> str:
-        """The vLLM image the pods run: --image, else akscli's default for the VM size
-        (kinds.default_vllm_image: the CUDA 12.9 build where AKS's driver is older than CUDA 13 needs)."""
-        return (
-            default_vllm_image(self.vm_size)
-            if self.image == DEFAULT_VLLM_IMAGE and not self.image_given
-            else self.image
-        )
+        """The vLLM image the pods run: --image, else the one the nodes' driver calls for (node_driver),
+        else akscli's default for the VM size (kinds.default_vllm_image: the CUDA 12.9 build where AKS's
+        driver is older than CUDA 13 needs)."""
+        if self.image != DEFAULT_VLLM_IMAGE or self.image_given:
+            return self.image
+        return self.driver_image or default_vllm_image(self.vm_size)
 
     @property
     def runs_vllm_image(self) -> bool:
