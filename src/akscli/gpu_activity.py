@@ -294,13 +294,18 @@ def add(
     except Unavailable as exc:
         return f"GPU utilization not shown: {exc}"
     if not answers[UTIL]:
-        return f"GPU utilization not shown: {where} has no {UTIL} series over the last {window}; {HOW}"
+        how = unscraped_line(usage.managed_nodes, where) if usage.managed_nodes else HOW
+        return f"GPU utilization not shown: {where} has no {UTIL} series over the last {window}; {how}"
     pools, namespaces = fold(answers[UTIL], answers[FB_USED], answers[FB_FREE], node_pools(usage))
     for i, figs in pools.items():
         data["pools"][i].update(figs.as_fields())
     for row in data["namespaces"]:
         if row["namespace"] in namespaces:
             row.update(namespaces[row["namespace"]].as_fields())
+    if unscraped := set(usage.managed_nodes) - {_node(labels) for labels, _ in answers[UTIL]}:
+        return f"GPU utilization leaves out {len(unscraped)} AKS managed GPU node(s): " + unscraped_line(
+            unscraped, where
+        )
     managed = podless_nodes(answers[UTIL], usage.managed_nodes)
     if managed and data["namespaces"]:
         return (
@@ -309,6 +314,23 @@ def add(
             "without --kubernetes, so its series name no pod; their pools' figures include them"
         )
     return None
+
+
+def unscraped_line(nodes: Iterable[str], where: str) -> str:
+    """Why the managed GPU nodes ``nodes`` have no series in ``where``, and how to get them. AKS runs
+    their dcgm-exporter as the node's nvidia-dcgm-exporter systemd service on port 19400, not in a pod
+    (upstream: Azure/AgentBaker 06836ee2 parts/linux/cloud-init/artifacts/cse_config.sh
+    startNvidiaManagedExpServices, ExecStart ... --address ":19400"), so no PodMonitor selects it; a
+    Prometheus Operator ScrapeConfig discovering the nodes does (prometheus-operator/prometheus-operator
+    6adcebc5 Documentation/developer/scrapeconfig.md: monitoring.coreos.com/v1alpha1, kubernetesSDConfigs
+    role Node). Its series name no pod either (podless_nodes), so per namespace there is nothing to read."""
+    return (
+        f"{where} has no series from their dcgm-exporter (kubernetes.azure.com/dcgm-exporter=enabled, "
+        f"e.g. {min(nodes)}): AKS runs it as the node's nvidia-dcgm-exporter service on port 19400, with no pod "
+        "for a PodMonitor to select; scrape NODE-IP:19400 with a ScrapeConfig (monitoring.coreos.com/v1alpha1, "
+        "kubernetesSDConfigs role Node); its series name no pod, so per-namespace utilization is not available "
+        "for those nodes"
+    )
 
 
 def podless_nodes(util: Iterable[Sample], managed: Iterable[str]) -> set[str]:

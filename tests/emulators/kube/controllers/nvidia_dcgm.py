@@ -38,6 +38,9 @@ FB_TOTAL_MIB = 81559
 
 
 class DcgmExporter:
+    # Started with --kubernetes (DCGM_EXPORTER_KUBERNETES=true): a held GPU's series name its pod.
+    kubernetes = True
+
     def __init__(self, kube: Any, node: str) -> None:
         self.kube = kube
         self.node = node
@@ -75,7 +78,7 @@ class DcgmExporter:
                 f'gpu="{index}",UUID="{uuid}",pci_bus_id="00000001:00:{index:02X}.0",device="nvidia{index}",'
                 f'modelName="{model.replace("-", " ")}",Hostname="{self.node}"'
             )
-            if pod:
+            if pod and self.kubernetes:
                 labels += f',container="{container}",namespace="{ns}",pod="{pod}"'
             util, used = self.busy.get(f"{ns}/{pod}", (0.0, 0.0)) if pod else (0.0, 0.0)
             lines["DCGM_FI_DEV_GPU_UTIL"].append(f"DCGM_FI_DEV_GPU_UTIL{{{labels}}} {util:g}")
