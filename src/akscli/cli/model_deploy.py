@@ -129,7 +129,8 @@ def deploy_cmd(
             "--image",
             help=f"vLLM server image (runtime vllm; airunway providers vllm and llmd; default "
             f"{kinds.DEFAULT_VLLM_IMAGE}, or {kinds.DEFAULT_VLLM_IMAGE_CUDA12} on A10 sizes, whose AKS driver "
-            f"{kinds.AKS_GRID_DRIVER} predates CUDA 13).",
+            f"{kinds.AKS_GRID_DRIVER} predates CUDA 13; where nodes of the size exist, the driver GPU feature "
+            "discovery labels them with decides, and an image it cannot run is refused).",
             show_default=False,
         ),
     ] = None,
