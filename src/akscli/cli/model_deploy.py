@@ -324,8 +324,8 @@ def deploy_cmd(
     if kube is not None:
         req.namespace = namespace or kube.namespace
         preflight.prepare(kube, req)
-        if req.pins_vm_size and req.runs_vllm_image and not fleet:
-            deploy_steps.follow_driver(kube, req)
+        if req.runs_vllm_image:
+            deploy_steps.follow_driver(req)
     else:
         # Nothing to ask offline: render the Prometheus Operator's PodMonitor for a scraped metric,
         # with akscli's labels only and KEDA querying kinds.DEFAULT_PROMETHEUS (docs/model.md).

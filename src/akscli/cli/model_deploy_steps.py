@@ -23,9 +23,11 @@ def fit_to_cluster(
 ) -> None:
     """Pods pinned to a VM size run only where the cluster has nodes of it: take a fitting size
     it has when the user named none, else warn that the pods will wait for a node."""
-    from akscli.model import cluster_fit
+    from akscli.model import cluster_fit, node_driver
 
-    fitted, note = cluster_fit.fit_request(kube, the_plan, req, volumes, offered, network)
+    drivers: dict[str, list[node_driver.Driver]] = {}
+    fitted, note = cluster_fit.fit_request(kube, the_plan, req, volumes, offered, network, drivers)
+    req.node_drivers = drivers.get(fitted.vm_size, [])
     if fitted is not req.fit:
         req.fit = fitted
         output.info(note or "")
@@ -35,12 +37,13 @@ def fit_to_cluster(
         output.warn(note)
 
 
-def follow_driver(kube: "Kube", req: "DeployRequest") -> None:
-    """A vLLM image the nodes of the size can start: read their driver from GPU feature discovery's
-    labels (model/node_driver.py), pick the default image by it, refuse an --image it cannot run."""
+def follow_driver(req: "DeployRequest") -> None:
+    """A vLLM image the nodes of the size can start: their driver, from GPU feature discovery's labels
+    on the nodes the fit read (model/node_driver.py), picks the default image; an --image it cannot
+    run is refused."""
     from akscli.model import node_driver
 
-    if note := node_driver.follow(req, node_driver.read(kube, req.vm_size)):
+    if note := node_driver.follow(req, req.node_drivers):
         output.info(note)
 
 

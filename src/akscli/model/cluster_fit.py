@@ -18,6 +18,7 @@ from akscli.model import cluster_room, own_pods
 from akscli.model.cluster_affinity import AffinityReads
 from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.kinds import GPU_TOLERATIONS
+from akscli.model.node_driver import Driver
 from akscli.model.own_pods import Replaced
 from akscli.model.planning import Fit, Plan, pick, servable
 
@@ -39,11 +40,13 @@ def fit_request(
     volumes: VolumeReads | None = None,
     offered: Offered | None = None,
     network: Network | None = None,
+    drivers: dict[str, list[Driver]] | None = None,
 ) -> tuple[Fit, str | None]:
     """fit_to_cluster for a deploy, weighing the pod its runtime renders for each size; ``volumes``
     the deploy's reads of classes and claims, shared with its preflight checks (one GET each);
     ``offered`` the zones a size is offered in (akscli.nap_zones.offered_reader), where known;
-    ``network`` the cluster's networkProfile plugin and mode, where read (akscli.nap_fit.Network)."""
+    ``network`` the cluster's networkProfile plugin and mode, where read (akscli.nap_fit.Network);
+    ``drivers`` gets, by size, the GPU feature discovery driver of each node page read (model.node_driver)."""
     meta = {"namespace": req.namespace, "labels": req.pod_labels}
     pod = rendered_pod(req)
     return fit_to_cluster(
@@ -57,6 +60,7 @@ def fit_request(
         offered=offered,
         network=network,
         replaced=own_pods.replaced_pods(req),
+        drivers=drivers,
     )
 
 
@@ -160,6 +164,7 @@ def fit_to_cluster(
     offered: Offered | None = None,
     network: Network | None = None,
     replaced: Replaced | None = None,
+    drivers: dict[str, list[Driver]] | None = None,
 ) -> tuple[Fit, str | None]:
     """The size a deploy whose pods are pinned to a VM size should ask for on this cluster, and
     what to tell the user about it; ``pod`` gives the pod spec deployed for a fit, ``meta`` its
@@ -208,6 +213,7 @@ def fit_to_cluster(
         volumes=volumes,
         namespace=str((meta or {}).get("namespace") or ""),
         replaced=replaced,
+        drivers=drivers,
     )
     budget.volumes = budget.volumes or VolumeReads(kube)
     spec = pod(fit)

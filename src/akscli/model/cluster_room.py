@@ -17,6 +17,7 @@ from akscli.kube import resources, scheduling, volume_limits, volume_zone
 from akscli.kube.client import Kube
 from akscli.model.cluster_affinity import AffinityReads
 from akscli.model.cluster_volumes import VolumeReads
+from akscli.model.node_driver import Driver, driver_of
 from akscli.model.own_pods import Replaced
 from akscli.model.planning import Fit
 
@@ -161,6 +162,9 @@ class Budget:
     dra_read: bool = False
     # Bound pods the deploy's own rollout deletes first (model.own_pods); None: all count.
     replaced: Replaced | None = None
+    # The NVIDIA driver GPU feature discovery labels each node of a page read with, by VM size
+    # (model.node_driver: the vLLM image follows it); None: not kept.
+    drivers: dict[str, list[Driver]] | None = None
 
 
 def size_room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: Budget) -> Room:
@@ -177,6 +181,9 @@ def size_room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: Budget) -> R
         page_size=_NODE_PAGE,
     )
     for number, page in enumerate(pages, 1):
+        if budget.drivers is not None:
+            found = (driver_of(node) for node in page["items"])
+            budget.drivers.setdefault(fit.vm_size, []).extend(d for d in found if d is not None)
         for node in page["items"]:
             room.listed += 1
             if not scheduling.ready(node):

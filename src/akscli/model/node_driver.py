@@ -12,8 +12,10 @@ deprecated ``nvidia.com/cuda.driver.major``, ``.minor``, ``.rev``.
 The rule: a CUDA 13.x build needs driver 580 or later, a CUDA 12.x one 525 or later (NVIDIA, CUDA
 Compatibility, docs.nvidia.com/deploy/cuda-compatibility/minor-version-compatibility.html, Table 1).
 vllm/vllm-openai's vX.Y.Z tag is CUDA 13 from v0.20.0 and its vX.Y.Z-cu129 tag CUDA 12.9
-(akscli.model.vllm_versions CUDA13_FROM). Where nodes of the size exist and GFD labelled them, the
-driver decides; where none does (a pool autoscaled from 0, node auto-provisioning, GFD not
+(akscli.model.vllm_versions CUDA13_FROM). The nodes are those the deploy's fit check already read
+(akscli.model.cluster_room size_room: the pages of 20 schedulable nodes of the size it read, no
+request of its own). Where nodes of the size exist and GFD labelled them, the driver decides; where
+none does (a pool autoscaled from 0, node auto-provisioning, GFD not
 installed), akscli.model.kinds.default_vllm_image's rule by VM size stands.
 
 Plain logic: no Typer, no rich; nothing is printed.
@@ -25,15 +27,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from akscli.errors import AkscliError, UsageError
+from akscli.errors import UsageError
 from akscli.model import vllm_versions
-from akscli.model.cluster_room import INSTANCE_TYPE_LABEL
 from akscli.model.kinds import DEFAULT_VLLM_IMAGE, DEFAULT_VLLM_IMAGE_CUDA12, default_vllm_image
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from akscli.kube.client import Kube
     from akscli.model.request import DeployRequest
 
 FULL = "nvidia.com/cuda.driver-version.full"
@@ -46,10 +46,6 @@ MIN_DRIVER = {13: 580, 12: 525}
 # .buildkite/scripts/publish-release-images.sh: vX.Y.Z on CUDA 13.0, vX.Y.Z-cu129 on 12.9.1).
 VLLM_REPOS = frozenset({"vllm/vllm-openai", "docker.io/vllm/vllm-openai", "index.docker.io/vllm/vllm-openai"})
 _CUDA_TAG = re.compile(r"v(\d+\.\d+\.\d+)(?:-cu(1[0-9])([0-9]))?")
-# One page of the size's schedulable nodes (the cordon filter as akscli.model.cluster_room lists them;
-# a pool's nodes share its node image, so its driver).
-_PAGE = 20
-_SCHEDULABLE = "spec.unschedulable=false"
 
 
 @dataclass(frozen=True)
@@ -68,21 +64,6 @@ def driver_of(node: Mapping[str, Any]) -> Driver | None:
     parts = [major, *(next((labels[k] for k in keys if labels.get(k)), "") for keys in (MINOR, REVISION))]
     version = labels.get(FULL) or ".".join(p for p in parts if p)
     return Driver(str((node.get("metadata") or {}).get("name") or ""), version, int(major))
-
-
-def read(kube: Kube, vm_size: str) -> list[Driver]:
-    """The drivers of the first page of schedulable nodes of ``vm_size`` that GFD labelled; [] where
-    none is labelled, or the nodes cannot be listed (the size rule then stands)."""
-    try:
-        pages = kube.list_pages(
-            "v1", "Node", label_selector=f"{INSTANCE_TYPE_LABEL}={vm_size}", field_selector=_SCHEDULABLE,
-            page_size=_PAGE,
-        )  # fmt: skip
-        page = next(iter(pages), None)
-    except AkscliError:
-        return []
-    found = (driver_of(n) for n in (page or {}).get("items") or [])
-    return [d for d in found if d is not None]
 
 
 def image_cuda(image: str) -> int | None:

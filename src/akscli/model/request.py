@@ -5,7 +5,7 @@ nothing is printed."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.errors import UsageError
@@ -37,6 +37,9 @@ from akscli.model.kinds import (
     default_vllm_image,
 )
 from akscli.model.planning import Fit
+
+if TYPE_CHECKING:
+    from akscli.model.node_driver import Driver
 
 
 @dataclass
@@ -72,6 +75,9 @@ class DeployRequest:
     # The default image the nodes' own driver calls for (model/node_driver.py follow), where GPU feature
     # discovery labelled the nodes of the size; None: kinds.default_vllm_image's rule by VM size.
     driver_image: str | None = None
+    # The NVIDIA drivers GPU feature discovery labels the nodes of the size with, as the fit check read
+    # them (model_deploy_steps.fit_to_cluster); [] where none was read.
+    node_drivers: list[Driver] = field(default_factory=list)
     # --trust-remote-code: vLLM runs the model repo's own code (not with KAITO; flag_checks.trust_remote_code).
     trust_remote_code: bool = False
     # AI Runway's provider (spec.provider.name) for --runtime airunway.
