@@ -15,8 +15,8 @@ vllm/vllm-openai's vX.Y.Z tag is CUDA 13 from v0.20.0 and its vX.Y.Z-cu129 tag C
 (akscli.model.vllm_versions CUDA13_FROM). The nodes are those the deploy's fit check already read
 (akscli.model.cluster_room size_room: the pages of 20 schedulable nodes of the size it read, no
 request of its own). Where nodes of the size exist and GFD labelled them, the driver decides; where
-none does (a pool autoscaled from 0, node auto-provisioning, GFD not
-installed), akscli.model.kinds.default_vllm_image's rule by VM size stands.
+none does (a pool autoscaled from 0, node auto-provisioning, GFD not installed, a client dry run),
+akscli.model.kinds.default_vllm_image's rule by VM size stands.
 
 Plain logic: no Typer, no rich; nothing is printed.
 """
