@@ -294,7 +294,8 @@ def add(
     except Unavailable as exc:
         return f"GPU utilization not shown: {exc}"
     if not answers[UTIL]:
-        how = unscraped_line(usage.managed_nodes, where) if usage.managed_nodes else HOW
+        unread: frozenset[str] = getattr(usage, "managed_nodes", frozenset())  # no usage read: none
+        how = unscraped_line(unread, where) if unread else HOW
         return f"GPU utilization not shown: {where} has no {UTIL} series over the last {window}; {how}"
     pools, namespaces = fold(answers[UTIL], answers[FB_USED], answers[FB_FREE], node_pools(usage))
     for i, figs in pools.items():
