@@ -41,9 +41,11 @@ def follow_driver(req: "DeployRequest") -> None:
     """A vLLM image the nodes of the size can start: their driver, from GPU feature discovery's labels
     on the nodes the fit read (model/node_driver.py), picks the default image; an --image it cannot
     run is refused."""
-    from akscli.model import node_driver
+    from akscli.model import kinds, node_driver
 
-    if note := node_driver.follow(req, req.node_drivers):
+    given = req.image_given or req.image != kinds.DEFAULT_VLLM_IMAGE
+    req.driver_image, note = node_driver.follow(req.image if given else None, req.vm_size, req.node_drivers)
+    if note:
         output.info(note)
 
 

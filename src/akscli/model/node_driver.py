@@ -34,8 +34,6 @@ from akscli.model.kinds import DEFAULT_VLLM_IMAGE, DEFAULT_VLLM_IMAGE_CUDA12, de
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from akscli.model.request import DeployRequest
-
 FULL = "nvidia.com/cuda.driver-version.full"
 MAJOR = ("nvidia.com/cuda.driver-version.major", "nvidia.com/cuda.driver.major")
 MINOR = ("nvidia.com/cuda.driver-version.minor", "nvidia.com/cuda.driver.minor")
@@ -84,43 +82,41 @@ def _oldest(drivers: Iterable[Driver]) -> Driver:
     return min(drivers, key=lambda d: (d.major, d.version, d.node))
 
 
-def follow(req: DeployRequest, drivers: list[Driver]) -> str | None:
-    """Pick or refuse the image by the nodes' drivers (the pods may land on any of them, so the
-    oldest decides). The default image becomes its -cu129 build below 580, or the CUDA 13 tag where
-    the size rule chose -cu129 and every labelled node runs 580 or later (req.driver_image; the
-    info line says why); an --image whose CUDA the oldest driver cannot run is a UsageError naming
-    the node and its driver, with the -cu129 tag as the fix. None: nothing to say."""
+def follow(image: str | None, vm_size: str, drivers: list[Driver]) -> tuple[str | None, str | None]:
+    """The default image the nodes' drivers call for, and the info line that says why: (None, None)
+    where the size rule stands. ``image``: --image, None for akscli's default. The pods may land on any
+    of the nodes, so the oldest driver decides. The default becomes its -cu129 build below 580, or the
+    CUDA 13 tag where the size rule chose -cu129 and every labelled node runs 580 or later; an --image
+    whose CUDA the oldest driver cannot run is a UsageError naming the node and its driver, with the
+    -cu129 tag as the fix."""
     if not drivers:
-        return None
+        return None, None
     oldest = _oldest(drivers)
-    where = f"node {oldest.node} ({req.vm_size}) runs NVIDIA driver {oldest.version} (GPU feature discovery's labels)"
-    if req.image_given:
-        cuda = image_cuda(req.image)
-        if cuda is None or oldest.major >= MIN_DRIVER[cuda]:
-            return None
-        fix = f"--image {req.image}-cu129 (CUDA 12.9), or " if cuda == 13 else ""
-        raise UsageError(
-            f"{req.image} is built on CUDA {cuda}, which needs NVIDIA driver {MIN_DRIVER[cuda]} or later, and {where}: "
-            "vLLM would fail to start there",
-            hint=f"{fix}a newer driver on the nodes",
-        )
+    where = f"node {oldest.node} ({vm_size}) runs NVIDIA driver {oldest.version} (GPU feature discovery's labels)"
+    if image is not None:
+        cuda = image_cuda(image)
+        if cuda is not None and oldest.major < MIN_DRIVER[cuda]:
+            fix = f"--image {image}-cu129 (CUDA 12.9), or " if cuda == 13 else ""
+            raise UsageError(
+                f"{image} is built on CUDA {cuda}, which needs NVIDIA driver {MIN_DRIVER[cuda]} or later, and "
+                f"{where}: vLLM would fail to start there",
+                hint=f"{fix}a newer driver on the nodes",
+            )
+        return None, None
     if oldest.major < MIN_DRIVER[12]:
         raise UsageError(
             f"{where}, older than any vLLM image akscli runs needs (CUDA 12: 525 or later)",
             hint="a newer driver on the nodes, or --image with a build for it",
         )
+    by_size = default_vllm_image(vm_size)
     if oldest.major < MIN_DRIVER[13]:
-        req.driver_image = DEFAULT_VLLM_IMAGE_CUDA12
-        if default_vllm_image(req.vm_size) == DEFAULT_VLLM_IMAGE_CUDA12:
-            return None  # the size rule picked it already
-        return (
-            f"{where}, older than CUDA 13 needs (580): running {DEFAULT_VLLM_IMAGE_CUDA12}, "
-            f"the CUDA 12.9 build of {DEFAULT_VLLM_IMAGE}"
-        )
-    if default_vllm_image(req.vm_size) == DEFAULT_VLLM_IMAGE_CUDA12:
-        req.driver_image = DEFAULT_VLLM_IMAGE
-        return (
-            f"the {req.vm_size} nodes run NVIDIA driver {oldest.version} or later (GPU feature discovery's labels), "
+        if by_size == DEFAULT_VLLM_IMAGE_CUDA12:
+            return DEFAULT_VLLM_IMAGE_CUDA12, None  # the size rule picked it already
+        note = f"{where}, older than CUDA 13 needs (580): running {DEFAULT_VLLM_IMAGE_CUDA12}, the CUDA 12.9 build"
+        return DEFAULT_VLLM_IMAGE_CUDA12, note + f" of {DEFAULT_VLLM_IMAGE}"
+    if by_size == DEFAULT_VLLM_IMAGE_CUDA12:
+        return DEFAULT_VLLM_IMAGE, (
+            f"the {vm_size} nodes run NVIDIA driver {oldest.version} or later (GPU feature discovery's labels), "
             f"not the R570 AKS installs on the size: running {DEFAULT_VLLM_IMAGE} (CUDA 13)"
         )
-    return None
+    return None, None
