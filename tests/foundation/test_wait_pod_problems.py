@@ -76,7 +76,7 @@ def test_a_rollout_its_controller_gave_up_on_names_the_crash_looping_container(
     message = failed_rollout(kube_emulator_factory, tmp_path, "crashloop").message
     assert "ProgressDeadlineExceeded" in message
     assert "; pod llm-" in message
-    assert "container main: CrashLoopBackOff (last exit: Error): back-off" in message
+    assert "container main: CrashLoopBackOff (last exit: Error, exit code 1): back-off" in message
 
 
 def test_a_successful_wait_reads_no_pods(kube_emulator: Any, kubeconfig: Path) -> None:

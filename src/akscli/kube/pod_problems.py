@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any, Literal
 
+from akscli import redact
 from akscli.kube import label_selector
 from akscli.kube.selectors import SelectorError
 
@@ -68,7 +69,12 @@ class Problem:
     namespace: str = ""
     container: str = ""
     last_exit: str = ""  # a waiting container's lastState.terminated.reason
-    exit_code: int | None = None  # a terminated container's
+    exit_code: int | None = None  # a terminated container's, or a waiting one's last exit code
+    # a waiting container's lastState.terminated.message, its last line: the kubelet writes it from
+    # the container's message file or, with terminationMessagePolicy FallbackToLogsOnError, its
+    # log's tail (kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go
+    # convertToKubeContainerStatus, getTerminationMessage, readLastStringFromContainerLogs)
+    last_message: str = ""
     # The Secrets and ConfigMaps the container's env and envFrom read, from the pod's spec: only
     # for CreateContainerConfigError, whose hint names the one that is missing.
     refs: tuple[EnvRef, ...] = ()
@@ -95,8 +101,10 @@ class Problem:
         if self.kind == TERMINATED:
             text += f" (exit code {self.exit_code})"
         elif self.last_exit:
-            text += f" (last exit: {self.last_exit})"
-        return f"{text}: {self.message}" if self.message else text
+            code = f", exit code {self.exit_code}" if self.exit_code is not None else ""
+            text += f" (last exit: {self.last_exit}{code})"
+        said = f"{text}: {self.message}" if self.message else text
+        return f"{said}; its last message: {self.last_message}" if self.last_message else said
 
     def __str__(self) -> str:
         return f"pod {self.pod} {self.text}"
@@ -197,7 +205,7 @@ def problem(pod: Mapping[str, Any]) -> Problem | None:
         waiting = state.get("waiting") or {}
         reason = waiting.get("reason")
         if reason and reason not in _STARTING:
-            last = ((cs.get("lastState") or {}).get("terminated") or {}).get("reason")
+            last = (cs.get("lastState") or {}).get("terminated") or {}
             container = str(cs.get("name"))
             refs = env_refs(_container_spec(pod, container)) if reason == CREATE_CONFIG else ()
             return Problem(
@@ -207,7 +215,9 @@ def problem(pod: Mapping[str, Any]) -> Problem | None:
                 str(waiting.get("message") or ""),
                 namespace,
                 container=container,
-                last_exit=str(last or ""),
+                last_exit=str(last.get("reason") or ""),
+                exit_code=last["exitCode"] if isinstance(last.get("exitCode"), int) else None,
+                last_message=redact.scrub(_last_line(str(last.get("message") or "")))[:300],
                 refs=refs,
                 node=node,
             )

@@ -95,7 +95,15 @@ def logs_command(pod: Mapping[str, Any]) -> str:
 
 
 def _pod_state(pod: Mapping[str, Any]) -> str:
-    """``pod NS/NAME: REASON``: its first container's waiting or terminated reason, else its phase."""
+    """``pod NS/NAME container C: REASON (last exit: Error, exit code N): ...``, what keeps it from
+    running as akscli.kube.pod_problems reads it (a crash loop's last exit code and the kubelet's
+    termination message, where it has one), else ``pod NS/NAME: REASON``: its first container's
+    waiting or terminated reason, or its phase."""
+    from akscli.kube import pod_problems
+
+    trouble = pod_problems.problem(pod)
+    if trouble is not None:
+        return trouble.qualified
     md, status = pod.get("metadata") or {}, pod.get("status") or {}
     state = ((status.get("containerStatuses") or [{}])[0].get("state")) or {}
     reason = next((v.get("reason") for v in state.values() if isinstance(v, dict) and v.get("reason")), None)

@@ -26,6 +26,25 @@ from tests.emulators.kube.controllers.kubelet_backoff import REASON, RestartBack
 EXIT_CODE = 1
 
 
+# kubernetes/kubernetes pkg/kubelet/container/runtime.go MaxContainerTerminationMessageLogLines and
+# MaxContainerTerminationMessageLogLength: the log tail a FallbackToLogsOnError message holds.
+LOG_LINES, LOG_BYTES = 80, 2048
+
+
+def termination_message(container: dict[str, Any], exit_code: int, log: str | None) -> str | None:
+    """lastState.terminated.message of a container that exited, as the kubelet fills it
+    (kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go
+    convertToKubeContainerStatus, getTerminationMessage, readLastStringFromContainerLogs): the
+    message file is empty (no simulated process writes /dev/termination-log), so only
+    terminationMessagePolicy FallbackToLogsOnError with a non-zero exit gives one: the log's last
+    80 lines, each with its newline, cut to its last 2048 bytes (a circular buffer). None with the
+    default policy File or an empty log."""
+    if container.get("terminationMessagePolicy") != "FallbackToLogsOnError" or exit_code == 0 or not log:
+        return None
+    tail = "".join(line + "\n" for line in log.splitlines()[-LOG_LINES:]).encode()[-LOG_BYTES:]
+    return tail.decode("utf-8", "replace")
+
+
 def stable_key(pod: dict[str, Any], container: dict[str, Any]) -> str:
     """getStableKey: ``name_namespace_uid_container_hash``."""
     md = pod["metadata"]
@@ -100,6 +119,7 @@ class CrashLoops:
         statuses, moved = [], False
         with self._lock:
             first_code = self._exit_codes.get(str(md.get("uid")), EXIT_CODE)
+            exit_log = self._exit_logs.get(str(md.get("uid")))
             for index, status in enumerate((pod.get("status") or {}).get("containerStatuses") or []):
                 key = stable_key(pod, containers.get(status.get("name")) or {"name": status.get("name")})
                 restarts = 0
@@ -128,6 +148,9 @@ class CrashLoops:
                                 else "Error",  # containerd/containerd internal/cri/server/helpers.go
                                 "startedAt": stamp,
                                 "finishedAt": stamp,
+                                **_message(
+                                    containers.get(status.get("name")), first_code, exit_log if index == 0 else None
+                                ),
                             }
                         },
                         "state": {"waiting": {"reason": REASON, "message": message}},
@@ -150,3 +173,8 @@ class CrashLoops:
             self._pods.pop(uid, None)
             self._exit_logs.pop(uid, None)
             self._exit_codes.pop(uid, None)
+
+
+def _message(container: dict[str, Any] | None, exit_code: int, log: str | None) -> dict[str, str]:
+    message = termination_message(container or {}, exit_code, log)
+    return {"message": message} if message is not None else {}

@@ -14,7 +14,7 @@ from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env, preemption
 from tests.emulators.kube.controllers.base import Controller
-from tests.emulators.kube.controllers.kubelet_crashloop import CrashLoops
+from tests.emulators.kube.controllers.kubelet_crashloop import CrashLoops, termination_message
 from tests.emulators.kube.controllers.rescheduling import mark_injected
 from tests.emulators.kube.controllers.scheduling import NO_NODES, Placement
 
@@ -61,6 +61,12 @@ INJECTED_UNSCHEDULABLE = (
 )
 
 
+def _termination_message(spec: dict[str, Any], index: int, exit_code: int, log: str | None) -> dict[str, str]:
+    container = (spec.get("containers") or [])[index]
+    message = termination_message(container, exit_code, log) if index == 0 else None
+    return {"message": message} if message is not None else {}
+
+
 def pod_status(
     spec: dict[str, Any],
     failure: str | None,
@@ -69,10 +75,13 @@ def pod_status(
     unschedulable: str = INJECTED_UNSCHEDULABLE,
     config_errors: dict[str, str] | None = None,
     exit_code: int = 1,
+    exit_log: str | None = None,
 ) -> dict[str, Any]:
     """``config_errors``: container name -> the kubelet's message for an env source it cannot
     resolve (controllers/kubelet_env.py): that container waits in CreateContainerConfigError.
-    ``exit_code``: the first container's last exit in ``crashloop`` (the others': 1)."""
+    ``exit_code``: the first container's last exit in ``crashloop`` (the others': 1); ``exit_log``:
+    what it logged, its termination message under FallbackToLogsOnError
+    (kubelet_crashloop.termination_message)."""
     t = now_iso()
     config_errors = config_errors or {}
     containers = [c.get("name", "") for c in spec.get("containers") or []]
@@ -118,6 +127,7 @@ def pod_status(
                             "reason": "Completed" if i == 0 and exit_code == 0 else "Error",
                             "startedAt": t,
                             "finishedAt": t,
+                            **_termination_message(spec, i, exit_code, exit_log),
                         }
                     },
                 }
@@ -328,7 +338,7 @@ class PodOwner(Controller):
                 "ownerReferences": [owner_ref(owner)],
             },
             "spec": spec,
-            "status": pod_status(spec, failure, phase, node, unschedulable, config_errors, exit_code),
+            "status": pod_status(spec, failure, phase, node, unschedulable, config_errors, exit_code, exit_log),
         }
         created = cluster.create(pod)
         for message in config_errors.values():
