@@ -104,6 +104,32 @@ def go_number_error(kind: str, value: str) -> str | None:
     return "value out of range" if math.isinf(parsed) else None
 
 
+# kubernetes-sigs/controller-runtime v0.21.0-v0.24.1 pkg/log/zap/flags.go (the same Set methods in each): the
+# values BindFlags' zap-* flags take after strings.ToLower, and each Set's error.
+_ZAP_WORDS = {
+    "zap-encoder": (("json", "console"), "invalid encoder value"),
+    "zap-stacktrace-level": (("info", "error", "panic"), "invalid stacktrace level"),
+    "zap-time-encoding": (
+        ("rfc3339nano", "rfc3339", "iso8601", "millis", "nanos", "epoch"),
+        "invalid time-encoding value",
+    ),
+    "zap-log-level": (("debug", "info", "error", "panic"), "invalid log level"),
+}
+
+
+def zap_flag_error(kind: str, value: str) -> str | None:
+    """The error controller-runtime's zap flag ``kind`` (a zap-* flag name) gives ``value``, or None:
+    encoderFlag, stackTraceFlag, timeEncodingFlag and levelFlag Set (pkg/log/zap/flags.go). Each
+    lowers the value with Go's strings.ToLower (simple case mapping: U+0130 is "i", not Python's
+    "i" and a combining dot); levelFlag also takes strconv.Atoi's base-10 integer above 0."""
+    words, message = _ZAP_WORDS[kind]
+    if value.replace("\u0130", "i").lower() in words:
+        return None
+    if kind == "zap-log-level" and re.fullmatch(r"[+-]?[0-9]+", value, re.ASCII) and 0 < int(value) < 2**63:
+        return None
+    return f'{message} "{value}"'
+
+
 def go_parse(
     argv: Iterable[str],
     bool_flags: Iterable[str],
@@ -117,8 +143,9 @@ def go_parse(
     word that is no flag, or after "--". ``defined``: every flag the program defines (None: not
     known, so an undefined flag is read as a string flag); another is refused as parseOne does
     ("flag provided but not defined: -NAME"), and an undefined h or help is HELP. ``numbers``: the
-    int and float64 flags (name: "int" or "float64"); a value Go cannot parse is refused as
-    parseOne does ("invalid value %q for flag -%s: %v")."""
+    int and float64 flags (name: "int" or "float64") and controller-runtime's zap flags (name: its
+    own name, ``zap_flag_error``); a value their Set refuses is refused as parseOne does ("invalid
+    value %q for flag -%s: %v")."""
     bools, words = frozenset(bool_flags), list(argv)
     known = None if defined is None else frozenset(defined) | bools
     values: dict[str, str] = {}
@@ -143,7 +170,14 @@ def go_parse(
             if i >= len(words):
                 return values, f"flag needs an argument: -{name}"
             value, i = words[i], i + 1
-        problem = go_number_error(numbers[name], value) if numbers and name in numbers else None
+        kind = numbers.get(name) if numbers else None
+        problem = (
+            None
+            if kind is None
+            else zap_flag_error(kind, value)
+            if kind in _ZAP_WORDS
+            else go_number_error(kind, value)
+        )
         if problem is not None:
             return values, f"invalid value {_go_quote(value)} for flag -{name}: {problem}"
         values[name] = value

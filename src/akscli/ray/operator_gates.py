@@ -178,6 +178,13 @@ NUMBER_FIX = (
     "give --reconcile-concurrency and --burst a whole number and --qps a number, as Go reads them "
     "(10, 0x1F, 1.5, 1e3) (helm: the chart's values)"
 )
+# controller-runtime's zap flags (pkg/log/zap/flags.go, v0.21.0-v0.24.1): each Set refuses any other word
+ZAP_FLAGS = ("zap-encoder", "zap-log-level", "zap-stacktrace-level", "zap-time-encoding")
+ZAP_FIX = (
+    "give the operator's zap flags a value controller-runtime takes: --zap-log-level debug, info, error, panic or "
+    "a whole number above 0; --zap-stacktrace-level info, error or panic; --zap-encoder json or console; "
+    "--zap-time-encoding epoch, millis, nanos, iso8601, rfc3339 or rfc3339nano (helm: the chart's values)"
+)
 HELP_FIX = "drop -h/-help from the operator's command and args: it only prints its usage and exits"
 UNDEFINED_FIX = "drop the flag from the operator's command and args (helm: the chart's values); it defines only: "
 BOOL_FIX = (
@@ -274,7 +281,7 @@ def container_gates(
     release = release_of(str(container.get("image") or ""))
     where = f"KubeRay v{release[0]}.{release[1]}" if release else "KubeRay"
     defined = DEFINED_FLAGS.get(release) if release is not None else None
-    numbers = NUMBER_FLAGS if defined is not None else None
+    numbers = {**NUMBER_FLAGS, **{name: name for name in ZAP_FLAGS}} if defined is not None else None
     flags, parse_error = go_parse(operator_argv(container), BOOL_FLAGS, defined, numbers)
     if parse_error == HELP:  # flag.CommandLine is ExitOnError: ErrHelp prints the usage and exits 0
         return OperatorGates(release, problem=f"{where} prints its usage and exits at start ({HELP})", fix=HELP_FIX)
@@ -283,7 +290,7 @@ def container_gates(
         if parse_error.startswith("flag provided but not defined") and defined is not None:
             fix = UNDEFINED_FIX + ", ".join(f"--{name}" for name in sorted(defined))
         elif parse_error.startswith("invalid value "):
-            fix = NUMBER_FIX
+            fix = ZAP_FIX if " for flag -zap-" in parse_error else NUMBER_FIX
         return OperatorGates(release, problem=f"{where} exits at start: {parse_error}", fix=fix)
     if flags.get("config") and isinstance(config, tuple):  # read and decoded before the gates are set
         return OperatorGates(release, problem=f"{where} exits at start: {config[0]}: {config[1]}", fix=CONFIG_FIX)
@@ -351,16 +358,15 @@ def config_source(pod: Mapping[str, Any], path: str) -> tuple[str, str] | None:
 def read_config(kube: Any, pod: Mapping[str, Any]) -> Mapping[str, Any] | ConfigError | None:
     """The Configuration (config.ray.io/v1alpha1, apis/config/v1alpha1/configuration_types.go) in the
     operator pod's --config file, read from the ConfigMap mounted there, or why main.go stops on it:
-    the key is not in the ConfigMap ("failed to read config file", os.ReadFile's error) or its YAML
-    does not parse ("failed to decode config file"; ray-project/kuberay v1.7.0 ray-operator/main.go
-    decodeConfig; its decoder is not strict, kubernetes/apimachinery v0.36.0
-    pkg/runtime/serializer/codec_factory.go, so an unknown field is no error, and a file without
-    apiVersion and kind decodes as a Configuration, pkg/runtime/serializer/json/json.go
-    gvkWithDefaults). None when there is no --config, it comes from elsewhere, the ConfigMap cannot
-    be read, or it holds another kind (akscli then does not judge it)."""
-    import yaml
-
+    the key is not in the ConfigMap ("failed to read config file", os.ReadFile's error) or the file
+    does not decode ("failed to decode config file": YAML that does not parse, an apiVersion or kind
+    the operator's scheme lacks, a field of the wrong type; akscli.ray.operator_config.decode, after
+    ray-project/kuberay v1.7.0 ray-operator/main.go decodeConfig). Its decoder is not strict, so an
+    unknown field is no error, and a file without apiVersion and kind decodes as a Configuration.
+    None when there is no --config, it comes from elsewhere, the ConfigMap cannot be read, or akscli
+    does not judge the file."""
     from akscli.errors import AkscliError
+    from akscli.ray.operator_config import decode
 
     container = ((pod.get("spec") or {}).get("containers") or [{}])[0]
     path = go_parse(operator_argv(container), BOOL_FLAGS)[0].get("config")
@@ -377,20 +383,7 @@ def read_config(kube: Any, pod: Mapping[str, Any]) -> Mapping[str, Any] | Config
         return None
     if source[1] not in data:
         return "failed to read config file", f"open {path}: no such file or directory"
-    try:
-        found = yaml.safe_load(str(data[source[1]]))
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = f"line {mark.line + 1}: " if mark is not None else ""
-        return "failed to decode config file", f"error converting YAML to JSON: yaml: {line}{error.problem}"
-    except yaml.YAMLError:
-        return None
-    if found is None:
-        return {}
-    if not isinstance(found, dict):
-        return None
-    kind = (found.get("apiVersion") or "config.ray.io/v1alpha1", found.get("kind") or "Configuration")
-    return found if kind == ("config.ray.io/v1alpha1", "Configuration") else None
+    return decode(str(data[source[1]]), release_of(str(container.get("image") or "")))
 
 
 def pods_gates(kube: Any, pods: Sequence[Mapping[str, Any]]) -> list[OperatorGates]:

@@ -29,7 +29,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from tests.emulators.kube.controllers.kuberay.gostrconv import flag_number_error
+from tests.emulators.kube.controllers.kuberay.config_decode import decode_config
+from tests.emulators.kube.controllers.kuberay.gostrconv import flag_number_error, parse_int
 
 COMPONENT = "kuberay-operator"
 
@@ -176,6 +177,35 @@ _V1_4_FLAGS = BOOL_FLAGS | {
 # flag.Float64Var (v1.5+ qps); golang/go src/flag/flag.go intValue.Set, float64Value.Set (strconv's
 # syntax, ported in gostrconv.py from golang/go src/strconv/atoi.go and atof.go).
 NUMBER_FLAGS = {"reconcile-concurrency": "int", "burst": "int", "qps": "float64"}
+# kubernetes-sigs/controller-runtime pkg/log/zap/flags.go (v0.21.0, v0.22.1, v0.22.4, v0.24.1: the go.mod
+# of kuberay v1.4.2 to v1.7.0, the same Set methods): levelStrings, stackLevelStrings and the encoder and
+# time-encoding switches, each over strings.ToLower(flagValue), and each Set's error text.
+ZAP_VALUES = {
+    "zap-log-level": ({"debug", "info", "error", "panic"}, "invalid log level"),
+    "zap-stacktrace-level": ({"info", "error", "panic"}, "invalid stacktrace level"),
+    "zap-encoder": ({"json", "console"}, "invalid encoder value"),
+    "zap-time-encoding": (
+        {"rfc3339nano", "rfc3339", "iso8601", "millis", "nanos", "epoch"},
+        "invalid time-encoding value",
+    ),
+}
+
+
+def zap_set_error(name: str, value: str) -> str | None:
+    """The zap flag's Set error for ``value``, or None. strings.ToLower maps each rune with
+    unicode.ToLower (one rune each: U+0130 becomes "i"); levelFlag.Set falls back to strconv.Atoi
+    (base 10, one sign, int64) and takes a result above 0."""
+    words, text = ZAP_VALUES[name]
+    lowered = "".join("i" if ch == "\u0130" else ch.lower() for ch in value)
+    if lowered in words:
+        return None
+    if name == "zap-log-level":
+        number, error = parse_int(value, base=10)
+        if error is None and number > 0:
+            return None
+    return f'{text} "{value}"'
+
+
 DEFINED_FLAGS = {(1, 4): _V1_4_FLAGS, **dict.fromkeys(((1, 5), (1, 6), (1, 7)), _V1_4_FLAGS | {"qps", "burst"})}
 
 
@@ -221,7 +251,11 @@ def go_parse(
                 return values, f"flag needs an argument: -{name}"
             value, i = words[i], i + 1
         # parseOne: flag.Value.Set's error, "invalid value %q for flag -%s: %v" (judged releases only)
-        problem = flag_number_error(NUMBER_FLAGS[name], value) if defined is not None and name in NUMBER_FLAGS else None
+        problem = None
+        if defined is not None and name in NUMBER_FLAGS:
+            problem = flag_number_error(NUMBER_FLAGS[name], value)
+        elif defined is not None and name in ZAP_VALUES:
+            problem = zap_set_error(name, value)
         if problem is not None:
             return values, f"invalid value {json.dumps(value, ensure_ascii=False)} for flag -{name}: {problem}"
         values[name] = value
@@ -249,36 +283,6 @@ def batch_error(at: tuple[int, int], gates: Mapping[str, bool], enable: bool, na
     return f"scheduler is not supported, name={name}"
 
 
-CONFIG = ("config.ray.io/v1alpha1", "Configuration")
-
-
-def decode_config(text: str) -> tuple[Mapping[str, Any] | None, str | None]:
-    """main.go decodeConfig: runtime.DecodeInto with serializer.NewCodecFactory(scheme)'s
-    UniversalDecoder, which is not strict (kubernetes/apimachinery v0.36.0
-    pkg/runtime/serializer/codec_factory.go CodecFactoryOptions.Strict false): an unknown field is
-    dropped, not refused. (the Configuration, None) or (None, the error): YAML that does not parse
-    fails in sigs.k8s.io/yaml YAMLToJSON ("error converting YAML to JSON: yaml: line N: ..."; the
-    words after the line are PyYAML's, not go-yaml's). A file without apiVersion or kind decodes as
-    a Configuration (pkg/runtime/serializer/json/json.go Decode, gvkWithDefaults from the target's
-    type). (None, None): not judged (another apiVersion or kind, whose scheme error names the
-    scheme's call site; a list or scalar)."""
-    import yaml
-
-    try:
-        found = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = f"line {mark.line + 1}: " if mark is not None else ""
-        return None, f"error converting YAML to JSON: yaml: {line}{error.problem}"
-    if found is None:
-        return {}, None
-    if not isinstance(found, dict):
-        return None, None
-    if (found.get("apiVersion") or CONFIG[0], found.get("kind") or CONFIG[1]) != CONFIG:
-        return None, None
-    return found, None
-
-
 def start_error(
     container: Mapping[str, Any], read_file: Callable[[str], str | None] | None = None
 ) -> tuple[str, str] | None:
@@ -304,7 +308,7 @@ def start_error(
             text = read_file(path) if read_file is not None else None
         except FileNotFoundError:  # os.ReadFile's *PathError
             return "failed to read config file", f"open {path}: no such file or directory"
-        config, decode_error = decode_config(text) if text is not None else (None, None)
+        config, decode_error = decode_config(text, at) if text is not None else (None, None)
         if decode_error is not None:
             return "failed to decode config file", decode_error
     gates, error = set_flag(flags.get("feature-gates", ""), RELEASE_DEFAULTS[at])

@@ -50,20 +50,21 @@ def underscore_ok(s: bytes) -> bool:
     return saw != "_"
 
 
-def parse_uint(s: bytes, bit_size: int = 64) -> tuple[int, str | None]:
+def parse_uint(s: bytes, bit_size: int = 64, base0: bool = True) -> tuple[int, str | None]:
     """atoi.go ParseUint(s, 0, bitSize): the base from the prefix (0b, 0o, 0x with a digit after
     it, else a leading 0 is octal), "_" skipped then judged by underscoreOK; ErrRange as soon as
-    the digits pass the limit, before any later byte is read."""
+    the digits pass the limit, before any later byte is read. ``base0`` False: ParseUint(s, 10,
+    bitSize), no prefix, and "_" is a byte like any other non-digit (ErrSyntax)."""
     if not s:
         return 0, SYNTAX
     s0, base = s, 10
-    if s[0] == _0:
+    if s[0] == _0 and base0:
         prefix = {b"b"[0]: 2, b"o"[0]: 8, b"x"[0]: 16}.get(_lower(s[1])) if len(s) >= 3 else None
         base, s = (prefix, s[2:]) if prefix else (8, s[1:])
     cutoff, max_val = _MAX_UINT64 // base + 1, (1 << bit_size) - 1
     underscores, n = False, 0
     for c in s:
-        if c == _UNDER:
+        if c == _UNDER and base0:
             underscores = True
             continue
         if _digit(c):
@@ -84,15 +85,17 @@ def parse_uint(s: bytes, bit_size: int = 64) -> tuple[int, str | None]:
     return n, None
 
 
-def parse_int(text: str, bit_size: int = 64) -> tuple[int, str | None]:
-    """atoi.go ParseInt(s, 0, bitSize): the sign, then ParseUint and the signed range."""
+def parse_int(text: str, bit_size: int = 64, base: int = 0) -> tuple[int, str | None]:
+    """atoi.go ParseInt(s, base, bitSize), base 0 or 10: the sign, then ParseUint and the signed
+    range. Atoi is ParseInt(s, 10, 0) (its fast path for short strings reads the same: one sign,
+    then digits)."""
     s = text.encode("utf-8", "surrogateescape")
     if not s:
         return 0, SYNTAX
     neg = s[0] == _MINUS
     if s[0] in (_PLUS, _MINUS):
         s = s[1:]
-    un, err = parse_uint(s, bit_size)
+    un, err = parse_uint(s, bit_size, base0=base == 0)
     if err is not None and err != RANGE:
         return 0, err
     cutoff = 1 << (bit_size - 1)
