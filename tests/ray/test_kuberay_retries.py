@@ -133,3 +133,35 @@ def test_submit_wait_reports_every_state_the_job_passed_before_the_follow_began(
     assert result.exit_code == 0, result
     assert "deployment Retrying, job FAILED (attempt 1 of 2 failed, retrying on a new cluster)" in result.stderr
     assert "deployment Running, job RUNNING (attempt 2 of 2)" in result.stderr
+
+
+def test_status_wait_reports_every_state_after_its_get_even_when_the_follow_begins_late(
+    ray_emulator: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `ray job status --wait` watches from the resourceVersion of the RayJob its GET read (client-go
+    # tools/watch/until.go Until from an initial version). The operator is down when the GET runs
+    # (ray-project/kuberay v1.7.0 ray-operator/main.go: a flag.Parse error exits before mgr.Start),
+    # so the GET reads the job before its first attempt whatever the machine's load; the follow
+    # starts only after the operator came back and the job ran both attempts to Complete.
+    import akscli.ray
+    from tests.ray.test_operator_batch_rules import _operator_deployment
+    from tests.ray.test_operator_not_running import _set_args
+
+    emu = ray_emulator(failing_attempts=1)
+    [simulator] = [c for c in emu.controllers.controllers if hasattr(c, "operator_down")]
+    _operator_deployment(emu, {"image": "quay.io/kuberay/operator:v1.7.0", "args": ["--zap-log-level=loud"]}, [])
+    wait_until(simulator.operator_down)
+    assert submit("late", "--backoff-limit", "1").exit_code == 0
+    follow = akscli.ray.follow_job
+
+    def late_follow(*args: Any, **kwargs: Any) -> Any:
+        assert not ((kwargs.get("start") or {}).get("status") or {}).get("jobDeploymentStatus")  # before any attempt
+        _set_args(emu, [])
+        wait_until(lambda: (job(emu, "late").get("status") or {}).get("jobDeploymentStatus") == "Complete")
+        return follow(*args, **kwargs)
+
+    monkeypatch.setattr(akscli.ray, "follow_job", late_follow)
+    result = invoke("ray", "job", "status", "late", "--wait", "--timeout", "30s")
+    assert result.exit_code == 0, result
+    assert "deployment Retrying, job FAILED (attempt 1 of 2 failed, retrying on a new cluster)" in result.stderr
+    assert "deployment Running, job RUNNING (attempt 2 of 2)" in result.stderr
