@@ -1,8 +1,10 @@
 """``akscli model deploy phi-4 --wait``: the requests it sends, counted from the Kubernetes
 emulator's request log, with the KAITO and workload controllers making the model ready (#16 item 4).
 
-For each runtime the same model is deployed twice under two names, once without and once with
---wait: the difference is what waiting costs. Waiting must watch, not poll: at most the number of
+For each runtime the same model is deployed twice, once without and once with --wait, each on an
+emulator of its own started the same way: the difference is what waiting costs, and nothing else
+(on one emulator the second deploy met the first one's pods: its size check then read the pods
+of more nodes, which counted as the wait's). Waiting must watch, not poll: at most the number of
 objects deployed plus three requests. The whole command's requests are printed beside it, split
 by kind, and so are kubectl's for the same objects (``kubectl apply --server-side`` and then
 ``kubectl wait``, which also lists and watches).
@@ -55,9 +57,8 @@ def _emulator() -> KubeEmulator:
 
 
 def _add_vllm_nodes(emu: KubeEmulator) -> None:
-    """A GPU pool of the plan's size for the three vLLM deploys (plain, --wait, kubectl's), added
-    after KAITO's round: KAITO provisions and fills nodes of that size for its own Workspaces (the
-    simulator does, as gpu-provisioner would), and a vLLM pod pinned to the size needs a free GPU."""
+    """A GPU pool of the plan's size for the vLLM deploy: a vLLM pod pinned to the size needs a free
+    GPU (KAITO's simulator provisions its own nodes, as gpu-provisioner would)."""
     from tests.baremetal.nodes import NC_A100, node
 
     for index in range(3):
@@ -123,37 +124,54 @@ def _peer(emu: KubeEmulator, runtime: str, env: dict[str, str], tmp: Path) -> st
     return f"kubectl apply {_text(applied)} + kubectl wait {_text(waited)}"
 
 
+def _round(runtime: str, command: list[str], tmp: Path) -> tuple[list[RequestRecord], dict[str, str]]:
+    """``command`` (with the kubeconfig's env) on a fresh emulator: the requests it sent."""
+    emu = _emulator()
+    try:
+        if runtime == "vllm":
+            _add_vllm_nodes(emu)
+        kubeconfig = emu.write_kubeconfig(tmp / "kubeconfig", "emulator", "default")
+        env = tool_env(kubeconfig, tmp)
+        return _sent(emu, command, env), env
+    finally:
+        emu.stop()
+
+
+def _peer_round(runtime: str, tmp: Path) -> str:
+    emu = _emulator()
+    try:
+        if runtime == "vllm":
+            _add_vllm_nodes(emu)
+        env = tool_env(emu.write_kubeconfig(tmp / "kubeconfig", "emulator", "default"), tmp)
+        return _peer(emu, runtime, env, tmp)
+    finally:
+        emu.stop()
+
+
 def main() -> None:
     compile_bytecode()
     print(tool_description(), flush=True)
-    emu = _emulator()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            kubeconfig = emu.write_kubeconfig(Path(tmp) / "kubeconfig", "emulator", "default")
-            env = tool_env(kubeconfig, Path(tmp))
-            for runtime in RUNTIMES:
-                if runtime == "vllm":
-                    _add_vllm_nodes(emu)
-                objects = _objects(runtime, env)
-                deploy = [AKSCLI, "model", "deploy", "phi-4", "--runtime", runtime, "-y"]
-                plain = _split(_sent(emu, [*deploy, "--name", f"plain-{runtime}"], env))
-                waited = _split(_sent(emu, [*deploy, "--name", f"wait-{runtime}", "--wait", "--timeout", "60s"], env))
-                extra = {k: waited.get(k, 0) - plain.get(k, 0) for k in ("discovery", "read", "write", "watch")}
-                wait_requests = sum(extra.values())
-                limit = len(objects) + 3
-                mark = "at target" if wait_requests <= limit and waited.get("polled", 0) == 0 else "NOT at target"
-                print(
-                    f"model deploy phi-4 --runtime {runtime} --wait: {len(objects)} objects ({', '.join(objects)}); "
-                    f"the wait sent {wait_requests} requests ({extra['read']} read, {extra['watch']} watch, "
-                    f"{extra['discovery']} discovery), {waited.get('polled', 0)} repeated reads (polling); "
-                    f"limit objects + 3 = {limit}: {mark}",
-                    flush=True,
-                )
-                print(f"  the whole deploy --wait: {_text(waited)}; without --wait: {_text(plain)}", flush=True)
-                if KUBECTL is not None:
-                    print(f"  peer, same objects: {_peer(emu, runtime, env, Path(tmp))}", flush=True)
-    finally:
-        emu.stop()
+    with tempfile.TemporaryDirectory() as tmp:
+        for runtime in RUNTIMES:
+            deploy = [AKSCLI, "model", "deploy", "phi-4", "--runtime", runtime, "-y"]
+            sent, env = _round(runtime, deploy, Path(tmp))
+            plain = _split(sent)
+            objects = _objects(runtime, env)
+            waited = _split(_round(runtime, [*deploy, "--wait", "--timeout", "60s"], Path(tmp))[0])
+            extra = {k: waited.get(k, 0) - plain.get(k, 0) for k in ("discovery", "read", "write", "watch")}
+            wait_requests = sum(extra.values())
+            limit = len(objects) + 3
+            mark = "at target" if wait_requests <= limit and waited.get("polled", 0) == 0 else "NOT at target"
+            print(
+                f"model deploy phi-4 --runtime {runtime} --wait: {len(objects)} objects ({', '.join(objects)}); "
+                f"the wait sent {wait_requests} requests ({extra['read']} read, {extra['watch']} watch, "
+                f"{extra['discovery']} discovery), {waited.get('polled', 0)} repeated reads (polling); "
+                f"limit objects + 3 = {limit}: {mark}",
+                flush=True,
+            )
+            print(f"  the whole deploy --wait: {_text(waited)}; without --wait: {_text(plain)}", flush=True)
+            if KUBECTL is not None:
+                print(f"  peer, same objects: {_peer_round(runtime, Path(tmp))}", flush=True)
 
 
 if __name__ == "__main__":
