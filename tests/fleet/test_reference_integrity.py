@@ -53,7 +53,8 @@ def test_a_namespaced_override_names_its_placement_in_its_own_namespace() -> Non
     assert {_key(s) for s in override["spec"]["resourceSelectors"]} <= selected
 
 
-@pytest.mark.parametrize("select", ["namespace:team=ml", "namespace"])
+# A bare `namespace` (every namespace) is refused before this, for kube-system (test_invalid_selectors.py).
+@pytest.mark.parametrize("select", ["namespace:team=ml", "clusterrole"])
 def test_a_cluster_override_of_a_placement_selecting_by_label_or_kind_is_refused(select: str) -> None:
     with pytest.raises(UsageError, match="a ClusterResourceOverride selects objects by name"):
         build(PlacementRequest(name="web", selects=[select], overrides=[OVERRIDE]))

@@ -186,6 +186,7 @@ def resource_selectors_of(req: PlacementRequest) -> list[dict[str, Any]]:
             hint="for example --select namespace/team-a (with -n: --select configmap/app)",
         )
     result = [selectors.resource_selector(s, namespaced=req.namespace is not None) for s in req.selects]
+    selectors.refuse_unplaceable(req.selects, result, namespace_only=req.namespace_only)
     if req.namespace_only:
         for sel in result:
             if sel["kind"] == "Namespace":

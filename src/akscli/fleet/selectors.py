@@ -7,6 +7,7 @@ Each parser turns one flag value into the exact KubeFleet API structure, or rais
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from akscli import validate
@@ -376,3 +377,47 @@ def _gvk(kind_text: str, original: str, what: str) -> tuple[str, str, str]:
             hint=f"write {fixed}{original[len(kind_text) :]}",
         )
     return group, version, kind
+
+
+# KubeFleet never places a namespace of these prefixes with its contents (upstream:
+# kubefleet-dev/kubefleet e160c1cd pkg/utils/common.go IsReservedNamespace, FleetNSNamePrefix and
+# KubeNSNamePrefix; pkg/utils/controller/resource_selector_resolver.go fetchAllResourcesInOneNamespace
+# refuses one, by name even where it does not exist: the placement's Scheduled=False, reason
+# InvalidResourceSelectors, and nothing of it is placed). NamespaceOnly (--namespace-only) places
+# the Namespace object alone and is not checked there.
+RESERVED_NAMESPACE_PREFIXES = ("fleet-", "kube-")
+
+
+def refuse_unplaceable(texts: Sequence[str], result: Sequence[Mapping[str, Any]], *, namespace_only: bool) -> None:
+    """What KubeFleet's placement controller refuses in the selected resources, refused before
+    anything is sent (the hub would take the placement, then set Scheduled=False, reason
+    InvalidResourceSelectors, and place nothing: upstream kubefleet-dev/kubefleet e160c1cd
+    pkg/controllers/placement/controller.go handleUpdate): a selector given twice ("found duplicate
+    resource", pkg/utils/controller/resource_selector_resolver.go gatherSelectedResource), and a
+    reserved namespace placed with its contents."""
+    for i, sel in enumerate(result):
+        if sel in result[:i]:
+            raise UsageError(
+                f"--select {texts[i]!r} is given twice: KubeFleet refuses a placement that selects "
+                "an object more than once",
+                hint="give each --select once",
+            )
+    if namespace_only:
+        return
+    for text, sel in zip(texts, result, strict=True):
+        if sel["kind"] != "Namespace":
+            continue
+        name = str(sel.get("name") or "")
+        if name.startswith(RESERVED_NAMESPACE_PREFIXES):
+            raise UsageError(
+                f"--select {text!r}: KubeFleet does not place the reserved namespace {name} "
+                "(fleet-* and kube-*) with its contents",
+                hint="place the objects from a namespace of your own",
+            )
+        if not name and "labelSelector" not in sel:
+            # Every namespace: kube-system and the hub's fleet-system among them.
+            raise UsageError(
+                f"--select {text!r} selects every namespace, kube-system and fleet-system among them, "
+                "which KubeFleet does not place with their contents",
+                hint="name the namespace (namespace/NAME) or select by label (namespace:KEY=VALUE)",
+            )

@@ -45,6 +45,17 @@ NOT_TRACKABLE = "NotAllWorkAreAvailabilityTrackable"
 # condition.WorkApplyInProcess (pkg/utils/condition/reason.go): a member's Works are being applied.
 APPLYING = "ApplyInProgress"
 DEFAULT_UNAVAILABLE_PERIOD = 60
+# The placement's Scheduled reason when its resource selectors pick what KubeFleet refuses to place
+# (a resource twice, a fleet-* or kube-* namespace with its contents): a user error, set before any
+# policy snapshot, so the scheduler never runs for that generation and nothing changes until the
+# selectors do (kubefleet-dev/kubefleet e160c1cd pkg/controllers/placement/controller.go handleUpdate,
+# pkg/utils/controller/resource_selector_resolver.go gatherSelectedResource,
+# pkg/utils/condition/reason.go InvalidResourceSelectorsReason).
+INVALID_SELECTORS = "InvalidResourceSelectors"
+INVALID_SELECTORS_FIX = (
+    "change the placement's resource selectors (--select): select each object once, and no fleet-* or kube-* "
+    "namespace with its contents (KubeFleet's reserved namespaces)"
+)
 TERMINAL_PLACEMENT_REASONS = {"Overridden": ("OverriddenFailed",), "Applied": ("ApplyFailed",)}
 
 
@@ -190,7 +201,7 @@ def _unfulfilled(obj: Mapping[str, Any], prefix: str) -> Readiness | None:
     reason, the members it could not schedule, where it is placed so far, and what would let it
     finish."""
     scheduled = current_conditions(obj, Generation.CONDITIONS).get(prefix + "Scheduled")
-    if scheduled is None or scheduled.get("status") != "False":
+    if scheduled is None or scheduled.get("status") != "False" or scheduled.get("reason") == INVALID_SELECTORS:
         return None
     message = describe(scheduled)
     unscheduled = placement_culprit(obj, scheduled)
@@ -234,10 +245,11 @@ def placement(obj: Mapping[str, Any]) -> Readiness:
     """isRolloutCompleted (pkg/controllers/placement/controller.go): Scheduled and every expected
     condition True for the current generation.
 
-    The failures in TERMINAL_PLACEMENT_REASONS end the wait, naming the members. Scheduled=False
-    does not: it is the scheduler's SchedulingPolicyUnfulfilled (too few matching members for PickN,
-    a PickFixed member not joined or not eligible), which it sets on every cycle that finds too
-    few (kubefleet-dev/kubefleet e160c1cd pkg/scheduler/framework/frameworkutils.go
+    The failures in TERMINAL_PLACEMENT_REASONS end the wait, naming the members, and so does
+    Scheduled=False for InvalidResourceSelectors (a user error the hub waits on the user to fix).
+    Any other Scheduled=False does not: it is the scheduler's SchedulingPolicyUnfulfilled (too few
+    matching members for PickN, a PickFixed member not joined or not eligible), which it sets on
+    every cycle that finds too few (kubefleet-dev/kubefleet e160c1cd pkg/scheduler/framework/frameworkutils.go
     newScheduledConditionFromBindings, framework.go updatePolicySnapshotStatusForPickFixedPlacementType),
     and it schedules the placement again whenever a member joins or its labels, taints or properties
     change (pkg/scheduler/watchers/membercluster/watcher.go and utils.go classifyPlacements: PickN
@@ -253,10 +265,15 @@ def placement(obj: Mapping[str, Any]) -> Readiness:
         upstream=PLACEMENT_CONTROLLER,
         generation=Generation.CONDITIONS,
         ready=(prefix + "Scheduled", *expected),
-        terminal=tuple(Terminal(prefix + t, reasons=r) for t, r in TERMINAL_PLACEMENT_REASONS.items()),
+        terminal=(
+            Terminal(prefix + "Scheduled", reasons=(INVALID_SELECTORS,)),
+            *(Terminal(prefix + t, reasons=r) for t, r in TERMINAL_PLACEMENT_REASONS.items()),
+        ),
         culprit=placement_culprit,
     )
     verdict = rule(obj)
+    if verdict.failed and verdict.reason == INVALID_SELECTORS:
+        return replace(verdict, fix=INVALID_SELECTORS_FIX)
     if verdict.failed and verdict.reason == "ApplyFailed" and _only_applying(obj):
         applying = "; ".join(failed_members(obj, "Applied"))
         return Readiness(False, message=f"the members' Works are being applied: {applying}")
@@ -312,6 +329,8 @@ def placement_scheduled(obj: Mapping[str, Any]) -> Readiness:
         culprit=placement_culprit,
     )
     verdict = rule(obj)
+    if verdict.failed and verdict.reason == INVALID_SELECTORS:
+        return replace(verdict, fix=INVALID_SELECTORS_FIX)
     if not verdict.ready:
         return verdict
     picked = [s for s in cluster_statuses(obj) if _cluster_conditions(s).get("Scheduled", {}).get("status") == "True"]

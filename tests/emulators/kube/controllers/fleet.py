@@ -358,6 +358,8 @@ class FleetHubController(
             return
         generation = int(placement["metadata"].get("generation") or 1)
         key = self._key(placement)
+        if self._invalid_selectors(cluster, placement, generation):
+            return
         if self._scheduled.get(key) != generation:
             self._pending_schedule(cluster, placement, generation)
             return
@@ -489,6 +491,29 @@ class FleetHubController(
                 "conditions": conditions,
             },
         )
+
+    def _invalid_selectors(self, cluster: Any, placement: dict[str, Any], generation: int) -> bool:
+        """handleUpdate selects the resources before any snapshot: a user error there sets only
+        Scheduled=False, reason InvalidResourceSelectors, and ends the pass, no policy snapshot made,
+        so nothing is scheduled or rolled out and what was placed before stays (upstream:
+        kubefleet-dev/kubefleet e160c1cd pkg/controllers/placement/controller.go handleUpdate,
+        condition.InvalidResourceSelectorsReason in pkg/utils/condition/reason.go)."""
+        error = self.selection_error(cluster, placement)
+        if error is None:
+            return False
+        prefix = placement["kind"]
+        cond = _cond(prefix + "Scheduled", False, "InvalidResourceSelectors", "", generation)
+        cond["message"] = f"The resource selectors are invalid: {error}"
+        conditions = (placement.get("status") or {}).get("conditions") or []
+        same = ("status", "reason", "message", "observedGeneration")
+        if any(c.get("type") == cond["type"] and all(c.get(f) == cond[f] for f in same) for c in conditions):
+            return True  # written already: a status write of its own would bring the placement back
+        old = [c for c in conditions if c.get("type") != cond["type"]]
+        meta = placement["metadata"]
+        cluster.patch_status(
+            placement["apiVersion"], prefix, meta.get("namespace"), meta["name"], {"conditions": [*old, cond]}
+        )
+        return True
 
     def _resource_snapshot(
         self, cluster: Any, placement: dict[str, Any], selected: list[dict[str, Any]], resources: list[dict[str, Any]]
