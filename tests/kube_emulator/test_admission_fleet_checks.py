@@ -113,3 +113,39 @@ def test_a_placement_selector_of_a_kind_in_lower_case_is_denied(kube_emulator: K
 
 def test_a_placement_selector_of_a_served_kind_is_admitted(kube_emulator: KubeEmulator) -> None:
     assert raw(kube_emulator, "POST", CRPS, crp("Namespace")).status == 201
+
+
+def _crp_tolerating(*tolerations: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": "placement.kubernetes-fleet.io/v1",
+        "kind": "ClusterResourcePlacement",
+        "metadata": {"name": "llm"},
+        "spec": {
+            "resourceSelectors": [{"group": "", "version": "v1", "kind": "Namespace", "name": "llm"}],
+            "policy": {"placementType": "PickAll", "tolerations": list(tolerations)},
+        },
+    }
+
+
+def test_a_toleration_given_twice_is_denied_with_it_as_go_prints_it(kube_emulator: KubeEmulator) -> None:
+    # validateTolerations (pkg/utils/validator/placement.go): uniqueTolerationErrFmt with %+v of a
+    # Toleration (apis/placement/v1beta1/clusterresourceplacement_types.go: Key, Operator, Value, Effect).
+    twice = {"key": "gpu", "operator": "Equal", "value": "a100", "effect": "NoSchedule"}
+    r = raw(kube_emulator, "POST", CRPS, _crp_tolerating(twice, twice))
+    assert r.status == 403
+    assert r.json()["message"] == CRP_WEBHOOK + (
+        "deny create/update v1beta1 CRP has invalid fields the placement policy field is invalid: "
+        "toleration {Key:gpu Operator:Equal Value:a100 Effect:NoSchedule} already exists, tolerations must be unique"
+    )
+
+
+def test_a_bad_toleration_value_is_denied_with_the_whole_label_value_message(kube_emulator: KubeEmulator) -> None:
+    r = raw(kube_emulator, "POST", CRPS, _crp_tolerating({"key": "gpu", "value": "-a100"}))
+    assert r.status == 403
+    # The operator as the CRD defaults it (Equal), and IsValidLabelValue's message in full.
+    assert r.json()["message"].endswith(
+        "invalid toleration value {Key:gpu Operator:Equal Value:-a100 Effect:}: a valid label must be an empty "
+        "string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+        "alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+        "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+    )

@@ -31,6 +31,11 @@ _FORBIDDEN_OVERRIDE_PATHS = (
 # ResourcePlacement's too (upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/validator/placement.go
 # validatePlacement; apis/placement/v1beta1/commons.go PlacementTrackingLabel).
 MAX_PLACEMENT_NAME = 63
+# The CRD's maxItems of policy.clusterNames and policy.tolerations, and of an override's resource
+# selectors (upstream: kubefleet-dev/kubefleet e160c1cd apis/placement/v1beta1/
+# clusterresourceplacement_types.go PlacementPolicy, override_types.go; the CRDs in ../shared/crds/fleet).
+MAX_LIST = 100
+MAX_OVERRIDE_SELECTORS = 20
 
 
 @dataclass
@@ -99,6 +104,11 @@ def policy_of(req: PlacementRequest) -> dict[str, Any]:
         names = [validate.name(c, "member cluster name") for c in req.pick_fixed]
         if len(set(names)) != len(names):
             raise UsageError("--pick-fixed lists a member cluster twice", hint="name each once")
+        if len(names) > MAX_LIST:
+            raise UsageError(
+                f"--pick-fixed lists {len(names)} member clusters; a placement names at most {MAX_LIST}",
+                hint="use --pick-all or --pick-n with --require-labels to place on more",
+            )
         return {"placementType": "PickFixed", "clusterNames": names}
     policy: dict[str, Any] = {}
     if req.pick_n is not None:
@@ -115,7 +125,7 @@ def policy_of(req: PlacementRequest) -> dict[str, Any]:
     if affinity:
         policy["affinity"] = {"clusterAffinity": affinity}
     if req.tolerations:
-        policy["tolerations"] = [selectors.toleration(t) for t in req.tolerations]
+        policy["tolerations"] = selectors.tolerations(req.tolerations, MAX_LIST)
     if req.spread:
         policy["topologySpreadConstraints"] = [selectors.spread_constraint(s) for s in req.spread]
     return policy
@@ -273,6 +283,12 @@ def _override_objects(req: PlacementRequest, res_selectors: list[dict[str, Any]]
             f"a {RO if req.namespace else CRO} selects objects by name; some --select values use a label "
             "selector or name no object",
             hint="name the objects in --select KIND/NAME, or use --override-target",
+        )
+    if len(named) > MAX_OVERRIDE_SELECTORS:
+        raise UsageError(
+            f"a {RO if req.namespace else CRO} selects at most {MAX_OVERRIDE_SELECTORS} objects, and --override "
+            f"would make one of the {len(named)} --select values",
+            hint="place fewer objects with overrides, or give each its own with --override-target",
         )
     if req.namespace:
         return [_resource_override(req, req.namespace, [_ro_selector(s) for s in named], rules)]

@@ -292,6 +292,25 @@ def toleration(text: str) -> dict[str, str]:
     return result
 
 
+def tolerations(texts: Sequence[str], limit: int) -> list[dict[str, str]]:
+    """Every ``--tolerate``, each once: KubeFleet's webhook refuses a toleration given twice ("already
+    exists, tolerations must be unique") and the CRD more than ``limit`` (upstream:
+    kubefleet-dev/kubefleet e160c1cd pkg/utils/validator/placement.go validateTolerations;
+    policy.tolerations maxItems in ../shared/crds/fleet)."""
+    result: list[dict[str, str]] = []
+    for text in texts:
+        parsed = toleration(text)
+        if parsed in result:
+            raise UsageError(
+                f"--tolerate {text!r} repeats a toleration: KubeFleet refuses one given twice",
+                hint="give each --tolerate once",
+            )
+        result.append(parsed)
+    if len(result) > limit:
+        raise UsageError(f"{len(result)} --tolerate values; a placement takes at most {limit}", hint="drop some")
+    return result
+
+
 def spread_constraint(text: str) -> dict[str, Any]:
     """``TOPOLOGYKEY[:MAXSKEW][:DoNotSchedule|ScheduleAnyway]`` -> a TopologySpreadConstraint."""
     parts = text.split(":")

@@ -56,8 +56,6 @@ Overrides = Callable[[str, str | None], list[dict[str, Any]]]
 OVERRIDE_LIMIT = 100
 DELETE_WITH_PATCHES = "invalid JSONPatchOverrides: JSONPatchOverrides cannot be set when the override type is Delete"
 DNS_1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 
 def _aggregate(errs: list[str]) -> str:
@@ -67,22 +65,32 @@ def _aggregate(errs: list[str]) -> str:
     return seen[0] if len(seen) == 1 else "[" + ", ".join(seen) + "]"
 
 
+def _go_toleration(t: dict[str, Any]) -> str:
+    """A Toleration as fmt's %+v prints it: its fields in declaration order, Key, Operator, Value,
+    Effect (upstream: kubefleet-dev/kubefleet e160c1cd apis/placement/v1beta1/
+    clusterresourceplacement_types.go Toleration)."""
+    return "{" + " ".join(f"{f.capitalize()}:{t.get(f) or ''}" for f in ("key", "operator", "value", "effect")) + "}"
+
+
 def _tolerations_errors(tolerations: list[dict[str, Any]]) -> list[str]:
-    """validateTolerations (placement.go)."""
+    """validateTolerations (placement.go): IsQualifiedName's and IsValidLabelValue's faults, each its
+    own error (kubernetes/apimachinery eed236ce pkg/util/validation/validation.go), and a toleration
+    given twice. The operator as stored: the CRD defaults it to Equal."""
     errs: list[str] = []
     seen: list[dict[str, Any]] = []
     for t in tolerations:
-        key, op, value = str(t.get("key") or ""), t.get("operator") or "Equal", str(t.get("value") or "")
-        if key and (len(key.rpartition("/")[2]) > 63 or not QUALIFIED_NAME.match(key.rpartition("/")[2])):
-            errs.append(f"invalid toleration key {t}: name part must consist of alphanumeric characters")
+        key, op, value = str(t.get("key") or ""), t.get("operator") or "", str(t.get("value") or "")
+        shown = _go_toleration(t)
+        if key:
+            errs += [f"invalid toleration key {shown}: {c[2].split(': ', 2)[2]}" for c in label_name("key", key)]
         if op == "Exists" and value:
-            errs.append(f"invalid toleration {t}: toleration value needs to be empty, when operator is Exists")
-        if op == "Equal" and not key:
-            errs.append(f"invalid toleration {t}: toleration key cannot be empty, when operator is Equal")
-        if op == "Equal" and (len(value) > 63 or not LABEL_VALUE.match(value)):
-            errs.append(f"invalid toleration value {t}: a valid label must be an empty string or alphanumeric")
+            errs.append(f"invalid toleration {shown}: toleration value needs to be empty, when operator is Exists")
+        if op == "Equal":
+            if not key:
+                errs.append(f"invalid toleration {shown}: toleration key cannot be empty, when operator is Equal")
+            errs += [f"invalid toleration value {shown}: {fault}" for fault in _label_value(value)]
         if t in seen:
-            errs.append(f"toleration {t} already exists, tolerations must be unique")
+            errs.append(f"toleration {shown} already exists, tolerations must be unique")
         seen.append(t)
     return errs
 
