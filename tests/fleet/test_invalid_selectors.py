@@ -148,3 +148,18 @@ def test_fixing_the_selectors_places_it(hub: Hub) -> None:
     result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--wait", "--timeout", "60s", "-y")
     assert result.exit_code == 0, result
     assert _scheduled(hub)["reason"] != "InvalidResourceSelectors"
+
+
+def test_a_run_on_a_placement_with_invalid_selectors_is_not_created_and_says_why(hub: Hub) -> None:
+    assert invoke("fleet", "rollout", "strategy", "create", "all", "--stage", "all;max=100%", "-y").exit_code == 0
+    _label_namespace(hub, "llm", {"team": "llm"})
+    placed = invoke(
+        "fleet", "place", "llm", "--select", "namespace/llm", "--select", "namespace:team=llm", "--external", "-y"
+    )
+    assert placed.exit_code == 0, placed
+    hub.settle()
+    result = invoke("fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "all", "--start", "-y")
+    assert result.exit_code == 10, result  # it waited up to its 5-minute timeout for members
+    assert "InvalidResourceSelectors" in result.stderr
+    assert "hint: change the placement's resource selectors (--select)" in result.stderr
+    assert hub.cluster.get(P1, "ClusterStagedUpdateRun", None, "run-1") is None
