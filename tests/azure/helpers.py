@@ -26,7 +26,15 @@ def seed_cluster(
     version: str = "1.33.5",
     **props: object,
 ) -> str:
-    """Store a ready cluster (and its agentPools children) directly, as if created earlier."""
+    """Store a ready cluster (and its agentPools children) directly, as if created earlier: with what
+    AKS fills in of a cluster it created, as the official GET answer has it (upstream:
+    Azure/azure-rest-api-specs aks/stable/2026-08-01 examples/ManagedClustersGet.json: networkProfile,
+    nodeResourceGroup, azurePortalFQDN, maxAgentPools, enableRBAC; a pool's maxPods and
+    nodeImageVersion, AgentPoolsGet.json), the network being the one the ARM emulator gives a cluster
+    created without one (aksrules.created_network; a ``networkProfile`` given is filled in as AKS fills
+    the one sent)."""
+    from tests.emulators.arm import aks, aksrules
+
     rid = cluster_id(name, rg)
     pools = pools or [{"name": "system", "mode": "System", "count": 3, "vmSize": "Standard_D4ds_v5"}]
     profiles = []
@@ -37,12 +45,16 @@ def seed_cluster(
             "currentOrchestratorVersion": version,
             "provisioningState": "Succeeded",
             "powerState": {"code": "Running"},
+            "maxPods": 250 if p.get("type") == "VirtualMachines" else 110,
+            "nodeImageVersion": aks.NODE_IMAGE,
             **p,
         }
         profiles.append(prof)
         emu.put_resource(
             f"{rid}/agentPools/{p['name']}", {"properties": {k: v for k, v in prof.items() if k != "name"}}
         )
+    network = dict(props.pop("networkProfile", None) or {})  # type: ignore[call-overload]
+    aksrules.created_network(network)
     emu.put_resource(
         rid,
         {
@@ -53,9 +65,14 @@ def seed_cluster(
                 "currentKubernetesVersion": version,
                 "dnsPrefix": f"{name}-dns",
                 "fqdn": f"{name}-dns-abc.hcp.eastus.azmk8s.io",
+                "azurePortalFQDN": f"{name}-dns-abc.portal.hcp.eastus.azmk8s.io",
+                "nodeResourceGroup": f"MC_{rg}_{name}_eastus",
+                "enableRBAC": True,
+                "maxAgentPools": 100,
                 "powerState": {"code": "Running"},
                 "aadProfile": {"managed": True, "enableAzureRBAC": True},
                 "agentPoolProfiles": profiles,
+                "networkProfile": network,
                 **props,
             },
         },

@@ -57,6 +57,12 @@ def test_a_cluster_created_without_a_network_reads_back_overlay_and_takes_auto_p
         "podCidr": "10.244.0.0/16",
         "serviceCidr": "10.0.0.0/16",
         "dnsServiceIP": "10.0.0.10",
+        # what every official GET example also carries (aksrules.created_network)
+        "podCidrs": ["10.244.0.0/16"],
+        "serviceCidrs": ["10.0.0.0/16"],
+        "ipFamilies": ["IPv4"],
+        "loadBalancerSku": "standard",
+        "outboundType": "loadBalancer",
     }
     result = invoke("cluster", "update", "aks1", "-g", RG, "--node-provisioning", "auto")
     assert result.exit_code == 0, result

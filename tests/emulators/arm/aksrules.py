@@ -118,13 +118,37 @@ def _network_defaults(props: dict[str, Any], existing: dict[str, Any] | None) ->
     net = props.setdefault("networkProfile", {})
     if existing is not None or not isinstance(net, dict):
         return
+    created_network(net)
+
+
+def created_network(net: dict[str, Any]) -> None:
+    """What AKS fills in of a new cluster's networkProfile, as every official GET answer shows it
+    (upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 examples/ManagedClustersGet.json and
+    ManagedClustersCreate_UpdateWithEnableAzureRBAC.json, kubenet; aks/preview/2026-01-02-preview
+    examples/ManagedClustersCreate_EnableAIToolchainOperator.json, Azure CNI Overlay): a pod range
+    for kubenet and overlay (none for Azure CNI in node subnet mode, whose pods take subnet IPs), the
+    service range and DNS IP, each range also in its plural list (podCidrs, serviceCidrs: "One IPv4
+    CIDR is expected for single-stack networking", azure-mgmt-containerservice 41.8.0
+    ContainerServiceNetworkProfile), ipFamilies [IPv4], and a Standard load balancer for egress
+    (the examples' loadBalancerSku standard and outboundType loadBalancer; the spec: loadBalancerSku
+    "The default is 'standard'"; MicrosoftDocs/azure-aks-docs articles/aks/egress-outboundtype.md: "By
+    default, AKS provisions a standard SKU load balancer to be set up and used for egress"). The
+    load balancer's outbound IPs (loadBalancerProfile.effectiveOutboundIPs) are not modelled: how
+    many AKS makes by default is not in the examples, which ask for two."""
     if not net.get("networkPlugin"):
         net.update(networkPlugin="azure", networkPluginMode="overlay")
-    if net.get("networkPluginMode") == "overlay" and not net.get("podCidrs"):
+    pods = net.get("networkPluginMode") == "overlay" or net.get("networkPlugin") == "kubenet"
+    if pods and not net.get("podCidrs"):
         net.setdefault("podCidr", "10.244.0.0/16")
     if not net.get("serviceCidrs"):
         net.setdefault("serviceCidr", "10.0.0.0/16")
         net.setdefault("dnsServiceIP", "10.0.0.10")
+    for one, many in (("podCidr", "podCidrs"), ("serviceCidr", "serviceCidrs")):
+        if net.get(one) and not net.get(many):
+            net[many] = [net[one]]
+    net.setdefault("ipFamilies", ["IPv4"])
+    net.setdefault("loadBalancerSku", "standard")
+    net.setdefault("outboundType", "loadBalancer")
 
 
 def _settings_rules(body: dict[str, Any], automatic: bool) -> None:
