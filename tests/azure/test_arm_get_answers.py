@@ -147,3 +147,12 @@ def test_a_write_built_from_a_get_carries_nothing_the_spec_marks_read_only(azure
     seed_cluster(azure_env, **CONTROL_PLANE.get(case, {}))
     for request in _dry_run(*shlex.split(AKS_WRITES[case])):
         assert _read_only(request) == []
+
+
+def test_a_range_sent_only_in_its_list_reads_back_in_the_single_field_too(azure_env: ArmEmulator) -> None:
+    # ManagedClustersCreate_DualStackNetworking.json reads back podCidr and serviceCidr as the first of
+    # podCidrs and serviceCidrs. Before: the single fields stayed empty.
+    seed_cluster(azure_env, networkProfile={"networkPlugin": "kubenet", "podCidrs": ["10.1.0.0/16"],
+                                            "serviceCidrs": ["10.2.0.0/16"], "dnsServiceIP": "10.2.0.10"})  # fmt: skip
+    net = (azure_env.get_resource(cluster_id("aks1")) or {})["properties"]["networkProfile"]
+    assert (net["podCidr"], net["serviceCidr"]) == ("10.1.0.0/16", "10.2.0.0/16")

@@ -146,6 +146,10 @@ def created_network(net: dict[str, Any]) -> None:
     for one, many in (("podCidr", "podCidrs"), ("serviceCidr", "serviceCidrs")):
         if net.get(one) and not net.get(many):
             net[many] = [net[one]]
+        elif net.get(many) and not net.get(one):
+            # the first of the list, as a dual-stack cluster reads back (aks/stable/2026-08-01
+            # examples/ManagedClustersCreate_DualStackNetworking.json: podCidr is podCidrs[0])
+            net[one] = net[many][0]
     net.setdefault("ipFamilies", ["IPv4"])
     net.setdefault("loadBalancerSku", "standard")
     net.setdefault("outboundType", "loadBalancer")
