@@ -32,8 +32,8 @@ def seed_cluster(
     nodeResourceGroup, azurePortalFQDN, maxAgentPools, enableRBAC; a pool's maxPods and
     nodeImageVersion, AgentPoolsGet.json), the network being the one the ARM emulator gives a cluster
     created without one (aksrules.created_network; a ``networkProfile`` given is filled in as AKS fills
-    the one sent)."""
-    from tests.emulators.arm import aks, aksrules
+    the one sent), and from Kubernetes 1.34 the OIDC issuer AKS turns on by default (aksoidc.py)."""
+    from tests.emulators.arm import aks, aksoidc, aksrules
 
     rid = cluster_id(name, rg)
     pools = pools or [{"name": "system", "mode": "System", "count": 3, "vmSize": "Standard_D4ds_v5"}]
@@ -55,6 +55,8 @@ def seed_cluster(
         )
     network = dict(props.pop("networkProfile", None) or {})  # type: ignore[call-overload]
     aksrules.created_network(network)
+    if tuple(int(x) for x in version.split(".")[:2]) >= aksoidc.DEFAULT_FROM:
+        props.setdefault("oidcIssuerProfile", {"enabled": True})  # on by default from 1.34 (aksoidc.py)
     emu.put_resource(
         rid,
         {
@@ -77,6 +79,7 @@ def seed_cluster(
             },
         },
     )
+    aksoidc.on_put_done(emu, rid, emu.get_resource(rid) or {})
     return rid
 
 

@@ -369,7 +369,10 @@ def _feature(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: byt
 
 
 def install(emu: ArmEmulator) -> None:
+    from tests.emulators.arm import aksoidc
+
     emu.add_hooks(MC, on_put=_cluster_rules)
+    emu.add_hooks(MC, on_put=aksoidc.on_put, on_put_done=aksoidc.on_put_done)
     emu.add_hooks(AP, on_put=_pool_rules)
     from tests.emulators.arm.aks import power_handler
 
