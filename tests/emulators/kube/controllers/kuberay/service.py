@@ -15,8 +15,9 @@
   name (``calculateStatus``, at its end); the next creates that cluster (``reconcileRayCluster``
   finds the name without a cluster), as upstream does.
 * Serve applications that fail stay ``DEPLOY_FAILED`` in the pending status: the cluster is
-  never promoted and ``Ready`` stays False. One whose import path names a module no Ray image has
-  (``MISSING_MODULES``: AI Runway's kuberay provider's ``vllm_serve``) always fails so.
+  never promoted and ``Ready`` stays False. One whose import path names a module its image lacks
+  (``MISSING_MODULES``: AI Runway's kuberay provider's ``vllm_serve`` on the Ray images checked
+  without it) fails so.
 * With the ``ray.io/initializing-timeout`` annotation (utils/constant.go), a service still
   initializing after it gets ``Ready=False/InitializingTimeout``, its cluster names are cleared and
   a Warning event is recorded (``markFailedOnInitializingTimeout``): a terminal failure.
@@ -347,7 +348,7 @@ class ServiceReconciler:
         # Application statuses come from the head's dashboard: none before the head is up.
         for app in config.get("applications") or [] if ready_cluster else []:
             app_name = str(app.get("name", "default"))
-            missing = _missing_module(str(app.get("import_path") or ""))
+            missing = _missing_module(svc, app)
             if missing:
                 # Ray Serve's build of the app fails on the import (ray-project/ray
                 # python/ray/serve/_private/application_state.py: "Deploying app '...' failed with
@@ -418,16 +419,25 @@ class ServiceReconciler:
         return True
 
 
-# Modules no Ray image has, which a Serve config names: AI Runway v0.7.0's kuberay provider imports
-# vllm_serve:deployment (ai-runway/airunway providers/kuberay/transformer.go buildSpec), and neither
-# its default image rayproject/ray-llm:2.55.0-py311-cu128 nor any other ships that module
-# (ai-runway/airunway issue #399, "KubeRay imports a missing module from its default Ray image";
-# PR #116: "ModuleNotFoundError: No module named 'vllm_serve'", "broken since the initial provider
-# implementation").
-MISSING_MODULES = ("vllm_serve",)
+# Modules some Ray images lack, by the images checked and found without them. AI Runway v0.7.0's kuberay
+# provider imports vllm_serve:deployment (ai-runway/airunway providers/kuberay/transformer.go buildSpec)
+# on its DefaultImage: ai-runway/airunway issue #399 ("KubeRay imports a missing module from its default
+# Ray image") found the pinned rayproject/ray-llm:2.55.0-py311-cu128 without it, and PR #116
+# ("ModuleNotFoundError: No module named 'vllm_serve'", "broken since the initial provider
+# implementation") the provider's earlier rayproject/ray-ml:2.44.0-py311-gpu. Another image, or an
+# app whose runtime_env brings a working_dir or py_modules (ray-project/ray python/ray/serve/schema.py
+# ServeApplicationSchema.runtime_env), may have the module: not failed here.
+MISSING_MODULES: dict[str, tuple[str, ...]] = {
+    "vllm_serve": ("rayproject/ray-llm:2.55.0-py311-cu128", "rayproject/ray-ml:2.44.0-py311-gpu"),
+}
 
 
-def _missing_module(import_path: str) -> str | None:
-    """Python's ImportError text for an import path whose module no image has, else None."""
-    module = import_path.partition(":")[0].partition(".")[0]
-    return f"No module named '{module}'" if module in MISSING_MODULES else None
+def _missing_module(svc: dict[str, Any], app: dict[str, Any]) -> str | None:
+    """Python's ImportError text for an app whose module its head's image lacks, else None."""
+    module = str(app.get("import_path") or "").partition(":")[0].partition(".")[0]
+    runtime_env = app.get("runtime_env") or {}
+    if module not in MISSING_MODULES or runtime_env.get("working_dir") or runtime_env.get("py_modules"):
+        return None
+    head = ((((svc.get("spec") or {}).get("rayClusterConfig") or {}).get("headGroupSpec") or {}).get("template")) or {}
+    images = {str(c.get("image") or "") for c in (head.get("spec") or {}).get("containers") or []}
+    return f"No module named '{module}'" if images & set(MISSING_MODULES[module]) else None
