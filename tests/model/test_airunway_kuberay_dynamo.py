@@ -1,6 +1,6 @@
 """AI Runway's kuberay and dynamo providers (ai-runway/airunway v0.7.0): the kuberay one makes a
 RayService that KubeRay runs (providers/kuberay/{transformer,controller,status}.go), whose Serve app
-imports a module no Ray image has (ai-runway/airunway issue #399), so it never serves; where
+imports a module its default Ray image lacks (ai-runway/airunway issue #399), so it never serves; where
 the cluster serves no RayService or DynamoGraphDeployment (KubeRay's or NVIDIA Dynamo's operator not
 installed), the provider's first Get fails with "no matches for kind" and the ModelDeployment is
 Failed at once, so akscli refuses such a --wait deploy before applying anything and warns without."""
@@ -46,11 +46,16 @@ def _kuberay(model_emulator: Start) -> Any:
     return emu
 
 
-def test_a_kuberay_wait_is_refused_since_its_serve_app_imports_a_module_no_image_has(model_emulator: Start) -> None:
+def test_a_kuberay_wait_is_refused_since_its_serve_app_imports_a_module_its_default_image_lacks(
+    model_emulator: Start,
+) -> None:
     emu = _kuberay(model_emulator)
     result = _deploy("kuberay", "--wait", "--timeout", "60s")
     assert result.exit_code == 7, result
-    assert "runs Ray app vllm_serve:deployment, which no Ray image has (ai-runway/airunway#399)" in result.stderr
+    assert (
+        "runs Ray app vllm_serve:deployment, which its default image rayproject/ray-llm:2.55.0-py311-cu128 "
+        "lacks (ai-runway/airunway#399)"
+    ) in result.stderr
     assert "use --provider vllm or llmd" in result.stderr
     assert emu.cluster.get(MD, "ModelDeployment", "default", "phi-4") is None
 
@@ -59,7 +64,7 @@ def test_the_kuberay_providers_rayservice_never_serves_and_the_model_stays_deplo
     emu = _kuberay(model_emulator)
     result = _deploy("kuberay")
     assert result.exit_code == 0, result
-    assert "which no Ray image has" in result.stderr  # the warning
+    assert "which its default image rayproject/ray-llm:2.55.0-py311-cu128 lacks" in result.stderr  # the warning
     rs = None
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

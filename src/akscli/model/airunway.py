@@ -380,13 +380,15 @@ def check_backend(kube: Kube, provider: str, *, wait: bool) -> list[str]:
 
 # AI Runway's kuberay provider runs vLLM as the Ray Serve application ``vllm_serve:deployment``
 # (ai-runway/airunway v0.7.0 f5fd48d1 providers/kuberay/transformer.go buildSpec, unchanged at HEAD
-# b0d3fb77), a module neither its default image (rayproject/ray-llm:2.55.0-py311-cu128, DefaultImage)
-# nor any other ships: Ray Serve fails to import it and the app is DEPLOY_FAILED (ai-runway/airunway
-# issue #399 "KubeRay imports a missing module from its default Ray image", open; PR #116 "No module
-# named 'vllm_serve'", open). KubeRay keeps that app in pendingServiceStatus and never promotes the
+# b0d3fb77) on its DefaultImage, rayproject/ray-llm:2.55.0-py311-cu128, which lacks that module: Ray
+# Serve fails to import it and the app is DEPLOY_FAILED (ai-runway/airunway issue #399 "KubeRay imports
+# a missing module from its default Ray image", open; PR #116 "No module named 'vllm_serve'", open, on
+# the earlier ray-ml image). akscli refuses --image with this provider, so its ModelDeployment always
+# runs the default image. KubeRay keeps that app in pendingServiceStatus and never promotes the
 # cluster (ray-project/kuberay ray-operator/controllers/ray/rayservice_controller.go), and the provider
 # reads only activeServiceStatus (providers/kuberay/status.go), so the ModelDeployment stays Deploying.
 KUBERAY_SERVE_APP = "vllm_serve:deployment"
+KUBERAY_DEFAULT_IMAGE = "rayproject/ray-llm:2.55.0-py311-cu128"  # transformer.go DefaultImage
 
 
 def check_kuberay_serve(provider: str, *, wait: bool) -> list[str]:
@@ -396,8 +398,8 @@ def check_kuberay_serve(provider: str, *, wait: bool) -> list[str]:
     if provider != "kuberay":
         return []
     why = (
-        f"AI Runway v0.7.0's kuberay provider runs Ray app {KUBERAY_SERVE_APP}, which no Ray image has "
-        "(ai-runway/airunway#399): it never serves and stays Deploying"
+        f"AI Runway v0.7.0's kuberay provider runs Ray app {KUBERAY_SERVE_APP}, which its default image "
+        f"{KUBERAY_DEFAULT_IMAGE} lacks (ai-runway/airunway#399): it never serves and stays Deploying"
     )
     if wait:
         raise NotInstalledError(
