@@ -54,13 +54,21 @@ def _live(claims: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _budget(pool: Mapping[str, Any]) -> str:
-    """The least `nodes` of the budgets for Drifted with no schedule (nodepool.go
-    GetAllowedDisruptionsByReason); a scheduled one is named as such."""
-    budgets = ((pool.get("spec") or {}).get("disruption") or {}).get("budgets") or [{"nodes": "10%"}]
-    drift = [b for b in budgets if not b.get("reasons") or "Drifted" in b["reasons"]]
-    plain = [str(b.get("nodes", "10%")) for b in drift if not b.get("schedule")]
-    said = " or ".join(sorted(set(plain))) or "no limit"
-    return said + (", less in scheduled windows" if len(plain) < len(drift) else "")
+    """How many of the pool's nodes drift replaces at a time: the least ``nodes`` of the budgets for
+    Drifted with no schedule (nodepool.go GetAllowedDisruptionsByReason: a budget applies where its
+    reasons are nil or name the method, so ``reasons: []`` applies to none; no budget is no limit). The
+    CRD's ``[{nodes: 10%}]`` is the default only where ``budgets`` is absent."""
+    budgets = ((pool.get("spec") or {}).get("disruption") or {}).get("budgets")
+    if budgets is None:
+        budgets = [{"nodes": "10%"}]
+    drift = [b for b in budgets if b.get("reasons") is None or "Drifted" in b["reasons"]]
+    plain = sorted({str(b.get("nodes", "10%")) for b in drift if not b.get("schedule")})
+    windows = ", less in scheduled windows" if any(b.get("schedule") for b in drift) else ""
+    if {"0", "0%"} & set(plain):
+        return "once its disruption budget allows (a budget of 0 nodes blocks drift now)"
+    if not plain:
+        return "as its scheduled budgets allow" if windows else "all at once (no disruption budget limits drift)"
+    return f"up to {' or '.join(plain)} of the pool's nodes at a time{windows}"
 
 
 def drift_notes(kube: "Kube", current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
@@ -68,7 +76,7 @@ def drift_notes(kube: "Kube", current: Mapping[str, Any], applied: Mapping[str, 
     kind, name = current.get("kind"), str((current.get("metadata") or {}).get("name") or "")
     if kind == "NodePool" and _template(current) != _template(applied):
         claims = _live(kube.list(API_VERSION, "NodeClaim", label_selector=f"karpenter.sh/nodepool={name}"))
-        reason, budget = "NodePoolDrifted", f"up to {_budget(applied)} of the pool's nodes at a time"
+        reason, budget = "NodePoolDrifted", _budget(applied)
         see = f"akscli nodepool show {name} --auto-provision"
     elif kind == "AKSNodeClass" and _class_spec(current) != _class_spec(applied):
         every = kube.list(API_VERSION, "NodeClaim")

@@ -47,3 +47,27 @@ def test_a_nodeclass_tag_drifts_nothing_and_its_disk_size_does() -> None:
     assert drift_notes(KUBE, node_class(tags={"a": "1"}), node_class(tags={"a": "2"})) == []
     [note] = drift_notes(KUBE, node_class(osDiskSizeGB=128), node_class(osDiskSizeGB=256))
     assert "(NodeClassDrift)" in note
+
+
+def _budgeted(budgets: list[dict[str, Any]]) -> dict[str, Any]:
+    changed = pool(expireAfter="720h")
+    changed["spec"]["disruption"] = {"budgets": budgets}
+    return changed
+
+
+def test_the_drift_note_reads_an_empty_budget_list_as_no_limit() -> None:
+    # nodepool.go GetAllowedDisruptionsByReason: no budget allows math.MaxInt32; the CRD's 10% is
+    # its default only where budgets is absent
+    [note] = drift_notes(KUBE, pool(expireAfter="Never"), _budgeted([]))
+    assert "replace them, all at once (no disruption budget limits drift)" in note
+
+
+def test_the_drift_note_leaves_out_a_budget_whose_reasons_list_is_empty() -> None:
+    # reasons: [] is not nil, so the budget applies to no method (GetAllowedDisruptionsByReason)
+    [note] = drift_notes(KUBE, pool(expireAfter="Never"), _budgeted([{"nodes": "0", "reasons": []}, {"nodes": "2"}]))
+    assert "up to 2 of the pool's nodes at a time" in note
+
+
+def test_the_drift_note_says_a_zero_node_budget_blocks_the_replacement() -> None:
+    [note] = drift_notes(KUBE, pool(expireAfter="Never"), _budgeted([{"nodes": "0"}, {"nodes": "10%"}]))
+    assert "replace them, once its disruption budget allows (a budget of 0 nodes blocks drift now)" in note

@@ -118,7 +118,10 @@ def _condition(obj: dict[str, Any], kind: str) -> dict[str, Any]:
 
 def allowed_by_reason(pool: dict[str, Any], nodes: int, reason: str, now: datetime.datetime) -> int:
     """nodepool.go GetAllowedDisruptionsByReason for ``nodes`` initialized nodes."""
-    budgets = ((pool.get("spec") or {}).get("disruption") or {}).get("budgets") or [{"nodes": "10%"}]  # CRD default
+    # The CRD's default where budgets is absent; an empty list is no budget (MaxInt32).
+    budgets = ((pool.get("spec") or {}).get("disruption") or {}).get("budgets")
+    if budgets is None:
+        budgets = [{"nodes": "10%"}]
     most = 2**31 - 1  # math.MaxInt32
     for budget in budgets:
         try:
@@ -127,7 +130,7 @@ def allowed_by_reason(pool: dict[str, Any], nodes: int, reason: str, now: dateti
             # IsActive's "invariant violated, invalid cron": any budget's error, whatever its reasons,
             # makes MustGetAllowedDisruptions 0 (fail closed)
             return 0
-        if budget.get("reasons") and reason not in budget["reasons"]:
+        if budget.get("reasons") is not None and reason not in budget["reasons"]:  # reasons: [] is for none
             continue
         if not on:
             continue  # GetAllowedDisruptions: MaxInt32
