@@ -4,8 +4,9 @@ pkg/apis/apps/v1/defaults.go). A change on a node whose one GPU the old pod hold
 waits Pending beside the old one, which keeps serving (kubernetes/kubernetes
 pkg/controller/deployment/rolling.go reconcileOldReplicaSets: no old pod goes while the new one is
 unavailable and maxUnavailable of one replica is 0), and the ModelDeployment stays Running, as
-AI Runway's status translator reads a Deployment whose old pod is available (providers/pkg/shim/
-status.go mapConditionsToPhase). akscli's own vLLM Deployment is Recreate and does not stall
+AI Runway's status translator reads the Deployment's Available=True as Running before it looks at
+Progressing, ProgressDeadlineExceeded included (ai-runway/airunway v0.7.0 providers/vllm/status.go
+mapConditionsToPhase). akscli's own vLLM Deployment is Recreate and does not stall
 (tests/model/test_redeploy_own_pods.py)."""
 
 from __future__ import annotations
