@@ -202,10 +202,14 @@ def simulate(controller: Any, cluster: ClusterState, claim: dict[str, Any], mark
         plans.append(found)
         template = found[1][0]
         made.append((template, Counter({**need, "pods": 1}) + overhead(cluster, template)))
-    if errors:
-        more = f" and {len(errors) - 5} other(s)" if len(errors) > 5 else ""
-        return plans, "Not all pods would schedule, " + "".join(errors[:5]) + more
-    return plans, ""
+    return plans, blocked_message(errors) if errors else ""
+
+
+def blocked_message(errors: list[str]) -> str:
+    """scheduler.go NonPendingPodSchedulingErrors through pretty.Sentence: at most five "NS/NAME => ERR ",
+    then " and N other(s)" once the fifth is written (its check follows the write: five give "and 0")."""
+    more = f" and {len(errors) - 5} other(s)" if len(errors) >= 5 else ""
+    return "Not all pods would schedule, " + "".join(errors[:5]) + more
 
 
 def require_taint(cluster: ClusterState, node_name: str, add: bool) -> None:
