@@ -17,7 +17,7 @@ Upstream:
 """
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -49,8 +49,15 @@ def _class_spec(node_class: Mapping[str, Any]) -> Any:
     return _hashed({k: v for k, v in (node_class.get("spec") or {}).items() if k not in _CLASS_IGNORED})
 
 
-def _live(claims: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [c for c in claims if not (c.get("metadata") or {}).get("deletionTimestamp")]
+def _live(claims: Iterable[dict[str, Any]], node_class: str | None = None) -> int:
+    """How many of ``claims`` (read page by page, none kept) are not being deleted, and use
+    ``node_class`` where one is given."""
+    return sum(
+        1
+        for c in claims
+        if not (c.get("metadata") or {}).get("deletionTimestamp")
+        and (node_class is None or ((c.get("spec") or {}).get("nodeClassRef") or {}).get("name") == node_class)
+    )
 
 
 def _budget(pool: Mapping[str, Any]) -> str:
@@ -68,27 +75,27 @@ def _budget(pool: Mapping[str, Any]) -> str:
         return "once its disruption budget allows (a budget of 0 nodes blocks drift now)"
     if not plain:
         return "as its scheduled budgets allow" if windows else "all at once (no disruption budget limits drift)"
-    return f"up to {' or '.join(plain)} of the pool's nodes at a time{windows}"
+    most = plain[0] if len(plain) == 1 else f"the least of {', '.join(plain[:-1])} and {plain[-1]}"
+    return f"up to {most} of the pool's nodes at a time{windows}"
 
 
 def drift_notes(kube: "Kube", current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
     """The plan's note on a changed NodePool or AKSNodeClass whose change drifts existing nodes."""
     kind, name = current.get("kind"), str((current.get("metadata") or {}).get("name") or "")
     if kind == "NodePool" and _template(current) != _template(applied):
-        claims = _live(kube.list(API_VERSION, "NodeClaim", label_selector=f"karpenter.sh/nodepool={name}"))
+        count = _live(kube.list(API_VERSION, "NodeClaim", label_selector=f"karpenter.sh/nodepool={name}"))
         reason, budget = "NodePoolDrifted", _budget(applied)
         see = f"akscli nodepool show {name} --auto-provision"
     elif kind == "AKSNodeClass" and _class_spec(current) != _class_spec(applied):
-        every = kube.list(API_VERSION, "NodeClaim")
-        claims = [c for c in _live(every) if ((c.get("spec") or {}).get("nodeClassRef") or {}).get("name") == name]
+        count = _live(kube.list(API_VERSION, "NodeClaim"), name)
         reason, budget = "NodeClassDrift", "as each NodePool's disruption budget allows"
         see = "akscli nodepool list --auto-provision"
     else:
         return []
-    if not claims:
+    if not count:
         return []
     return [
-        f"Karpenter will find its {len(claims)} node(s) drifted ({reason}) and replace them, {budget}: each "
+        f"Karpenter will find its {count} node(s) drifted ({reason}) and replace them, {budget}: each "
         "is tainted karpenter.sh/disrupted:NoSchedule, its replacement launched, and it is drained and "
         f"deleted once the replacement is initialized (see: {see})"
     ]

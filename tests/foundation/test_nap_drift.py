@@ -71,3 +71,25 @@ def test_the_drift_note_leaves_out_a_budget_whose_reasons_list_is_empty() -> Non
 def test_the_drift_note_says_a_zero_node_budget_blocks_the_replacement() -> None:
     [note] = drift_notes(KUBE, pool(expireAfter="Never"), _budgeted([{"nodes": "0"}, {"nodes": "10%"}]))
     assert "replace them, once its disruption budget allows (a budget of 0 nodes blocks drift now)" in note
+
+
+def test_the_drift_note_says_karpenter_takes_the_least_of_several_budgets() -> None:
+    # GetAllowedDisruptionsByReason: the minimum of the budgets that apply, for the pool's node count
+    [note] = drift_notes(KUBE, pool(expireAfter="Never"), _budgeted([{"nodes": "10%"}, {"nodes": "2"}]))
+    assert "up to the least of 10% and 2 of the pool's nodes at a time" in note
+
+
+class ManyClaims:
+    """A Kube whose NodeClaim list is a generator of pages, as Kube.list is."""
+
+    def list(self, api_version: str, kind: str, **options: Any) -> Any:
+        for i in range(1200):
+            yield {"metadata": {"name": f"c{i}"}, "spec": {"nodeClassRef": {"name": "default" if i % 2 else "other"}}}
+
+
+def test_the_nodeclass_note_counts_the_claims_that_use_it_from_every_page() -> None:
+    def node_class(**spec: Any) -> dict[str, Any]:
+        return {"kind": "AKSNodeClass", "metadata": {"name": "default"}, "spec": spec}
+
+    [note] = drift_notes(ManyClaims(), node_class(osDiskSizeGB=128), node_class(osDiskSizeGB=256))
+    assert note.startswith("Karpenter will find its 600 node(s) drifted (NodeClassDrift)")
