@@ -289,20 +289,26 @@ def refusals(source: str, hint: str | None = None) -> Iterator[None]:
     except UsageError as exc:
         exc.message = exc.message.replace("input ", f"{source} ", 1)
         raise
+    # Each refusal is raised ``from None``: the parser's exception would follow the error in
+    # --debug's traceback ("The above exception was the direct cause"), and its text quotes the
+    # line it broke on (ruamel.yaml error.py, StringMark.get_snippet), a duplicate key's values or
+    # the scalar a type refused, any of which can be a Secret's value or a token.
     except YAMLError as exc:
         if "maximum depth" in str(exc):
-            raise UsageError(f"{source} is nested more than {MAX_DEPTH} levels deep", hint=hint or DEPTH_HINT) from exc
+            raise UsageError(f"{source} is nested more than {MAX_DEPTH} levels deep", hint=hint or DEPTH_HINT) from None
         raise UsageError(
             f"{source} is not valid YAML: {describe_yaml_error(exc)}",
             hint=hint or "check the indentation and quoting at that line",
-        ) from exc
+        ) from None
     except (ValueError, OverflowError) as exc:
-        # The syntax is valid but a plain scalar's implicit type cannot hold it (a date such as
-        # 2001-02-30 resolves as a timestamp, then datetime refuses it): quoting keeps it as text.
+        # The syntax is valid but a scalar's type cannot hold it (a date such as 2001-02-30 resolves
+        # as a timestamp, then datetime refuses it; a value tagged !!int that is no number): quoting
+        # keeps it as text. Python's own words quote the value ("invalid literal for int() with
+        # base 10: 'VALUE'"): they are cut before the quote, as describe_yaml_error leaves values out.
         raise UsageError(
-            f"{source} has a value YAML cannot read: {exc}",
+            f"{source} has a value YAML cannot read: {re.sub(_QUOTED_VALUE, '', str(exc)) or type(exc).__name__}",
             hint=hint or "quote the value to keep it as text",
-        ) from exc
+        ) from None
 
 
 def describe_yaml_error(exc: Exception) -> str:
@@ -320,6 +326,8 @@ def describe_yaml_error(exc: Exception) -> str:
 
 # Compiled by re's cache on the first error that needs it, not at every start-up.
 _DUPLICATE_VALUES = r'(?s) with value ".*$'
+# The value Python's int(), float() and date conversions quote at the end of their message.
+_QUOTED_VALUE = r"""(?s):\s+(['"]).*$"""
 _NOT_JSON = object()
 # Line breaks to YAML 1.1 (libyaml) and to ruamel's pure parser, characters to JSON and YAML 1.2:
 # text holding one goes to the pure parser, whose reading of them is the one akscli has always had.

@@ -189,7 +189,7 @@ def job_spec_problem(
         try:
             parsed = yaml.safe_load(runtime_env)
         except yaml.YAMLError as exc:
-            return f"failed to unmarshal RuntimeEnvYAML: {' '.join(str(exc).split())}"
+            return f"failed to unmarshal RuntimeEnvYAML: {_yaml_problem(exc)}"
         if parsed is not None and not isinstance(parsed, Mapping):  # into a map (RuntimeEnvType)
             return f"failed to unmarshal RuntimeEnvYAML: a map is needed, got {type(parsed).__name__}"
     for field in ("activeDeadlineSeconds", "preRunningDeadlineSeconds"):
@@ -456,3 +456,15 @@ def check_objects(
             f"{kind.lower()}/{name}: KubeRay refuses this {kind} {part}: {problem}",
             hint=f"fix the file: KubeRay would only record a Warning event ({_EVENT[kind]}) and act on none of it",
         )
+
+
+def _yaml_problem(exc: Exception) -> str:
+    """Where runtimeEnvYAML broke and what broke, in the words of the YAML reader upstream uses
+    (k8s.io/apimachinery pkg/util/yaml Unmarshal, through sigs.k8s.io/yaml: "error converting YAML
+    to JSON: yaml: line N: ..."). Upstream's message also quotes the whole text (UnmarshalRuntimeEnvYAML's
+    ``%v``), and PyYAML's own quotes the line it broke on (Mark.get_snippet): the text holds the
+    job's ``env_vars``, tokens among them (akscli.printable.masked_env), so neither is shown."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or "cannot be read"
+    line = f"line {mark.line + 1}: " if mark is not None else ""
+    return f"error converting YAML to JSON: yaml: {line}{problem}"
