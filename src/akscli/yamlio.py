@@ -403,7 +403,27 @@ def _dumper() -> Any:
 
     yaml = _yaml()
     yaml.Resolver = kubeyaml.quoting_resolver(yaml.Resolver)
+    yaml.Representer = _escaping_representer(yaml.Representer)
     return yaml
+
+
+def _escaping_representer(base: Any) -> Any:
+    """``base`` writing a string that holds a NEL (U+0085) double-quoted, where the emitter escapes
+    it as ``\\N``. Left to choose, ruamel writes such a string single-quoted with the NEL as a raw
+    line break, and a YAML reader folds a lone line break in a flow scalar into a space (YAML 1.1
+    spec 5.4 counts NEL as a line break; go-yaml/yaml v2 scannerc.go read_line reads it as "\\n",
+    then yaml_parser_scan_flow_scalar folds it): ``a<NEL>b`` printed by -o yaml came back as
+    ``a b`` to akscli and to kubectl apply -f. read_line keeps U+2028 and U+2029 as they are, and
+    so does ruamel: they stay as ruamel writes them."""
+
+    def represent_str(self: Any, data: str) -> Any:
+        if "\x85" in data:
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        return base.represent_str(self, data)
+
+    representer = type(f"Escaping{base.__name__}", (base,), {})
+    representer.add_representer(str, represent_str)
+    return representer
 
 
 def dump(data: Any) -> str:
