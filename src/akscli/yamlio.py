@@ -421,7 +421,7 @@ def _escaping_representer(base: Any) -> Any:
             return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
         return base.represent_str(self, data)
 
-    representer = type(f"Escaping{base.__name__}", (base,), {})
+    representer: Any = type(f"Escaping{base.__name__}", (base,), {})
     representer.add_representer(str, represent_str)
     return representer
 
