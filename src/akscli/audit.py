@@ -99,11 +99,38 @@ def _redact_pair(text: str) -> str:
 
 
 def _redact_value(text: str) -> str:
-    if looks_secret(text):
+    if looks_secret(text) or _holds_credential(text):
         return REDACTED
     # A URL's password and its credential query values (?token=, &sig=, &code=), as error lines
     # show them (akscli.redact.url_credentials): a query's second parameter is no KEY=VALUE pair.
     return url_credentials(text) if "://" in text else text
+
+
+# An HTTP credential inside an argument, as a job's command sends it (`ray job submit -- sh -c
+# 'curl -H "Authorization: Bearer T" URL'`): a credential header with its value, a Bearer token, Basic
+# credentials (base64 of "user:password": RFC 7617 section 2), a JWT. Narrower than redact.scrub's shapes,
+# which may hide a word too many in an error line; here a --reason such as "Basic setup" is kept.
+_CREDENTIAL_HEADER = r"(?i)\b(?:proxy-)?authorization\s*[:=]\s*\S|\b(?:cookie|x-api-key|api-key)\s*:\s*\S"
+_BEARER = r"\b[Bb]earer\s+[\w.~+/=-]{8,}"
+_BASIC = r"\bBasic\s+([A-Za-z0-9+/]{4,}={0,2})(?![\w+/=])"
+_JWT = r"\beyJ[\w-]{4,}\.[\w-]{4,}\."
+
+
+def _holds_credential(text: str) -> bool:
+    if not any(w in text.lower() for w in ("bearer", "basic", "authorization", "cookie", "api-key", "eyj")):
+        return False
+    if re.search(_CREDENTIAL_HEADER, text) or re.search(_BEARER, text) or re.search(_JWT, text):
+        return True
+    import base64
+    import binascii
+
+    for match in re.finditer(_BASIC, text):
+        try:
+            if ":" in base64.b64decode(match.group(1), validate=True).decode("utf-8", "replace"):
+                return True
+        except (binascii.Error, ValueError):
+            continue
+    return False
 
 
 def identity_claims(identity: Mapping[str, Any] | None) -> dict[str, str]:
