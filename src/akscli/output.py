@@ -318,7 +318,16 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], wide: Seq
     ``--no-headers`` (kubectl get's flag, for the default and custom-columns printers: upstream
     kubernetes/kubectl dee3483a pkg/cmd/get/get_flags.go; kubernetes/cli-runtime 69e8693b
     pkg/printers/tableprinter.go printTable) leaves the header line out, and the columns are as
-    wide as their cells."""
+    wide as their cells.
+
+    A cell is written as printable.visible shows it: a value from the cluster (a RayJob's
+    entrypoint, a condition's message) that holds an escape sequence or a carriage return would
+    otherwise move the cursor, recolour or clear the terminal, or set its clipboard (OSC 52).
+    kubectl's table escapes ESC and CR for the same reason (upstream: kubernetes/cli-runtime
+    69e8693b pkg/printers/tableprinter.go appendCellValue, terminal.go WriteEscaped;
+    kubernetes/kubernetes#101695), and cuts a cell at its first line break; akscli shows the
+    break as ``\\n`` and the rest of the cell."""
+    rows = [[printable.visible(cell) for cell in row] for row in rows]
     if FLAGS.no_headers:
         headers = [""] * len(headers)
     keep = list(range(len(headers)))

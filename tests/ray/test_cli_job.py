@@ -316,3 +316,25 @@ def test_a_missing_working_dir_is_refused_before_the_cluster_is_read(
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: working directory '{tmp_path / 'missing'}' does not exist")
     assert emu.request_log == []
+
+
+def test_a_jobs_entrypoint_with_an_escape_sequence_is_listed_escaped(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # Anyone who may create a RayJob in the namespace writes its entrypoint; a table cell is shown
+    # as printable.visible shows it, as kubectl's table escapes ESC and CR (kubernetes/cli-runtime
+    # pkg/printers/tableprinter.go appendCellValue, terminal.go WriteEscaped).
+    emu = ray_emulator(operator=False)
+    entrypoint = "python x.py \x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07\x1b[2J\r"
+    emu.cluster.create(
+        {
+            "apiVersion": RAY,
+            "kind": "RayJob",
+            "metadata": {"name": "odd", "namespace": "default"},
+            "spec": {"entrypoint": entrypoint, "clusterSelector": {"ray.io/cluster": "rc"}},
+        }
+    )
+    table = invoke("ray", "job", "list", "-o", "wide")
+    assert table.exit_code == 0, table
+    assert "\x1b" not in table.stdout and "\r" not in table.stdout and "\x07" not in table.stdout
+    assert "python x.py \\x1b]52;c;Y3VybCBldmlsIHwgc2g=\\x07\\x1b[2J\\r" in table.stdout
