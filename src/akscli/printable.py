@@ -17,7 +17,8 @@ request, as kubectl's printers do.
 * A value from the cluster written into a line of text (a table cell, a message) is shown as it is,
   unquoted, with each character Python counts as unprintable (a control character, a line break)
   written as its escape, ``\\n``, ``\\x1b`` (``visible``): it cannot move the cursor or colour the
-  terminal, and it is seen. The error line does the same (cli/main.py _one_line).
+  terminal, and it is seen. The error line does the same (cli/main.py _one_line), a table's cells
+  (output.print_table), and stderr's lines, which keep their line breaks and tabs (statuslines.info).
 * ``metadata.managedFields`` is left out of ``-o json`` and ``-o yaml`` unless
   ``--show-managed-fields`` is given (upstream: kubernetes/cli-runtime
   pkg/genericclioptions/json_yaml_flags.go, JSONYamlPrintFlags.ToPrinter wraps the printer in

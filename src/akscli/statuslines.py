@@ -36,17 +36,36 @@ def as_invoked(text: str) -> str:
 def info(message: str) -> None:
     """One line on stderr (plans, progress, warnings): a server's words a line repeats are
     scrubbed of the Secret values and credentials this process handled, and of a URL's password
-    or secret-named query value (akscli.redact)."""
-    message = hide_known(message)
-    if "://" in message:
-        message = url_credentials(message)
-    sys.stderr.write(as_invoked(message) + "\n")
-    sys.stderr.flush()
+    or secret-named query value (akscli.redact), and shown without their control characters."""
+    _write(_shown(message))
 
 
 def warn(message: str) -> None:
     prefix = "\x1b[33mwarning:\x1b[0m" if color_enabled(sys.stderr) else "warning:"
-    info(f"{prefix} {message}")
+    _write(f"{prefix} {_shown(message)}")
+
+
+def _write(line: str) -> None:
+    sys.stderr.write(as_invoked(line) + "\n")
+    sys.stderr.flush()
+
+
+def _shown(message: str) -> str:
+    """``message`` as a stderr line shows it: scrubbed (above), and each control character other
+    than a line break or a tab written as its escape (``\\x1b``, ``\\r``), as a table cell and the
+    error line show it (akscli.printable.visible). The words of an event, a condition or a
+    webhook that a line repeats are anyone's who may write them; an escape sequence there would
+    otherwise recolour or clear the terminal, or set its clipboard (OSC 52). kubectl escapes ESC and
+    CR in what it prints of them (upstream: kubernetes/cli-runtime pkg/printers/terminal.go
+    EscapeTerminal, kubernetes/kubernetes#101695; kubernetes/kubectl pkg/cmd/events/event_printer.go)."""
+    message = hide_known(message)
+    if "://" in message:
+        message = url_credentials(message)
+    if message.isprintable() or all(ch.isprintable() or ch in "\n\t" for ch in message):
+        return message
+    import unicodedata
+
+    return "".join(repr(ch)[1:-1] if ch not in "\n\t" and unicodedata.category(ch) == "Cc" else ch for ch in message)
 
 
 class Repeats:
