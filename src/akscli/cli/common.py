@@ -328,10 +328,23 @@ def _attempted(objects: Sequence[dict[str, Any]], the_plan: "Plan | None") -> li
             "object": c.ref,
             "namespace": c.obj.get("metadata", {}).get("namespace") or "",
             "action": c.action,
-            "result": "applied" if c.result is not None else "failed" if c.error else "not applied",
+            "result": _result(c),
         }
         for c in the_plan.changes
     ]
+
+
+def _result(change: "Change") -> str:
+    """What became of one object of a cut apply. A write still in flight when Ctrl-C or SIGTERM
+    came is neither applied nor not: the server may take it after akscli stops waiting (a request
+    is not withdrawn by closing its connection: kubernetes/apiserver
+    pkg/endpoints/handlers/finisher/finisher.go FinishRequest goes on with the write after the
+    client's context ends, and only the answer is lost)."""
+    if change.result is not None:
+        return "applied"
+    if change.error:
+        return "failed"
+    return "unknown: sent, no answer before the stop" if change.sent else "not applied"
 
 
 def _print_applied(done: "Sequence[Change]", fmt: str) -> None:

@@ -322,6 +322,7 @@ def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions, progress: Prog
             raise _partial_failure(done, to_apply, failures, undone, left)
     for change in the_plan.deletions:
         meta = change.obj["metadata"]
+        change.sent = True
         try:
             kube.delete(change.obj["apiVersion"], change.obj["kind"], meta["name"], namespace=meta.get("namespace"))
         except errors.AkscliError as exc:
@@ -444,6 +445,7 @@ def _apply_batch(
         if change.already_owned:
             change.result = change.current
             return
+        change.sent = True
         try:
             if options.create_only:
                 change.result = kube.create(change.obj)

@@ -101,6 +101,9 @@ class Change:
     result: dict[str, Any] | None = None
     current: dict[str, Any] | None = None
     error: str | None = None  # why applying it failed
+    # Its write was sent. Sent with no result and no error: Ctrl-C or SIGTERM cut the run while
+    # the request was in flight, and the server may have taken it (its audit entry says so).
+    sent: bool = False
     # The server's answer to the dry run (the object as it would be stored: defaulted and
     # admitted); None where the object could not be dry-run under its own name.
     server: dict[str, Any] | None = None
