@@ -9,7 +9,7 @@ help. The rule is client-go's (kubernetes/client-go rest/request.go, ``request``
 error that says nothing was listening (connection refused), that the name does not resolve, or
 that TLS failed (unknown authority, a host name the certificate does not name, a client
 certificate or key that does not load) is not: client-go returns it at once, and kubectl prints
-one line for it (kubernetes/kubectl pkg/cmd/util/helpers.go, ``standardErrorMessage``: "The
+one line for it (kubernetes/kubectl pkg/cmd/util/helpers.go, ``StandardErrorMessage``: "The
 connection to the server %s was refused - did you specify the right host or port?").
 
 One refinement: a server that already answered in this process and then refuses a connection
@@ -59,15 +59,40 @@ class Failure:
     def is_tls(self) -> bool:
         return self.kind.startswith("tls")
 
-    def retryable(self, server: str) -> bool:
-        """Whether sending again can help: a dropped connection or a read timeout, or a refusal
-        or connect timeout from a server that answered before; never TLS, name resolution, or a
-        first refusal or connect timeout."""
-        if self.kind in ("dropped", "timeout", "other"):
+    @property
+    def timed_out(self) -> bool:
+        return self.kind in TIMEOUTS
+
+    def retryable(self, server: str, *, write: bool = False, timeouts: int = 0) -> bool:
+        """Whether sending again can help: a dropped connection; a refusal or connect timeout
+        from a server that answered before; a read timeout of a read from a server that answered
+        before. Never TLS, name resolution, or a first refusal or timeout; never a read timeout of
+        a write (the server may have applied it); and no timeout once ``timeouts`` earlier tries
+        of the same request timed out ``MAX_TIMEOUT_RETRIES`` times.
+
+        client-go retries no timeout of a request at all (kubernetes/client-go rest/request.go,
+        ``request``'s ``isErrRetryableFunc``: GETs only, on ``net.IsConnectionReset``,
+        ``IsProbableEOF`` and ``IsHTTP2ConnectionLost``; rest/with_retry.go ``IsNextRetry``
+        retries any other error only as a 429/5xx with Retry-After, ``checkWait``), and
+        --request-timeout bounds all its tries together (``request``: ``context.WithTimeout`` of
+        ``r.timeout`` around the loop). akscli retries a read's timeout once, from a server that
+        answered before (an API server rolling, a load balancer moving): a command fails within
+        twice its request timeout, and within one where the server never answered."""
+        if self.kind in ("dropped", "other"):
             return True
+        if self.kind in TIMEOUTS and timeouts >= MAX_TIMEOUT_RETRIES:
+            return False
         if self.kind in ("refused", "connect-timeout"):
             return has_answered(server)
+        if self.kind == "timeout":
+            return not write and has_answered(server)
         return False
+
+
+# A connection that was not made in time, and an answer that did not come in time.
+TIMEOUTS = frozenset({"connect-timeout", "timeout"})
+# How many times one request is sent again after it timed out (Failure.retryable).
+MAX_TIMEOUT_RETRIES = 1
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -128,20 +128,19 @@ class Kube(Streams):
         if content_type or body is not None:
             headers["Content-Type"] = content_type or "application/json"
         params = [(k, query_value(v)) for k, v in (query or {}).items() if v is not None]
+        changed = method not in _READS if writes is None else writes
+        limit = timeout or self.request_timeout
         started = time.monotonic()
-        attempt = 0
+        attempt = timeouts = 0
         while True:
             sent = time.monotonic()
-            status, response, retry_after = self._send(
-                method, path, params, headers, body, timeout or self.request_timeout
-            )
+            status, response, retry_after = self._send(method, path, params, headers, body, limit)
             # Method, path, status and latency only: never headers (tokens) or bodies (secrets).
             LOG.debug("%s %s -> %s in %.0f ms", method, path, status or "no response", (time.monotonic() - sent) * 1000)
 
             if status is not None:
                 netfail.answered(self.server)
             if status is not None and status < 400:
-                changed = method not in _READS if writes is None else writes
                 if changed and not (query or {}).get("dryRun"):
                     process.wrote()  # output.write: a closed stdout no longer cuts the command short
                 if stream:
@@ -152,7 +151,9 @@ class Kube(Streams):
                 return answer
             failure = netfail.classify(response) if status is None else None
             if failure is not None:
-                retryable = failure.retryable(self.server)
+                # A timeout of a write is never sent again: the server may have applied it.
+                retryable = failure.retryable(self.server, write=changed, timeouts=timeouts)
+                timeouts += failure.timed_out
             elif status in answers and retry_after is None:
                 # The proxy's answer for a backend (no ready endpoint, a pod that does not
                 # answer), not an overloaded API server: retried only when it says when.
@@ -169,7 +170,9 @@ class Kube(Streams):
             if not retryable or attempt + 1 >= self.retry.attempts or elapsed + delay > self.retry.deadline:
                 if status is None:
                     failure = failure or netfail.classify(response)
-                    raise unreachable(failure, self.server, self.context_name, self.user_name) from response
+                    raise unreachable(
+                        failure, self.server, self.context_name, self.user_name, within=limit, tries=attempt + 1
+                    ) from response
                 if status in answers:
                     return response if hasattr(response, "status") else ProxyAnswer(status, bytes(response))
                 body_bytes = response.read() if hasattr(response, "read") else response

@@ -1,7 +1,7 @@
 """How Kube.request reports a request that got no HTTP answer, and the proxy's own answers.
 
 The words follow kubectl's where it has them (kubernetes/kubectl pkg/cmd/util/helpers.go,
-``standardErrorMessage``: "The connection to the server %s was refused - did you specify the
+``StandardErrorMessage``: "The connection to the server %s was refused - did you specify the
 right host or port?"), with the kubeconfig field to fix in the hint; never urllib3's repr.
 """
 
@@ -81,9 +81,21 @@ def not_serving_error(what: str, why: str, hint: str, state: str | None = None) 
     return errors.NotFoundError(f"{what} is not serving yet{shown}: {why}", hint=hint)
 
 
-def unreachable(failure: netfail.Failure, server: str, context: str, user: str | None) -> errors.AkscliError:
-    """One line for a request that got no HTTP answer (kubectl's words where it has them)."""
+def unreachable(
+    failure: netfail.Failure,
+    server: str,
+    context: str,
+    user: str | None,
+    *,
+    within: float | tuple[float, float] | None = None,
+    tries: int = 1,
+) -> errors.AkscliError:
+    """One line for a request that got no HTTP answer (kubectl's words where it has them).
+    ``within``: the request's timeout (seconds, or connect and read), ``tries``: how many times
+    it was sent."""
     where = f"{server} (context {context!r})"
+    if failure.timed_out:
+        return timed_out(failure, where, within, tries)
     if failure.kind == "refused":
         return errors.AkscliError(
             f"the connection to the server {where} was refused",
@@ -117,4 +129,24 @@ def unreachable(failure: netfail.Failure, server: str, context: str, user: str |
     return errors.AkscliError(
         f"cannot reach the API server {where}: {failure.reason}",
         "check the network and the cluster's address, or run with --debug",
+    )
+
+
+def timed_out(
+    failure: netfail.Failure, where: str, within: float | tuple[float, float] | None, tries: int
+) -> errors.AkscliError:
+    """A server that took no connection, or took it and sent no answer, within the request's
+    timeout (urllib3's ``Timeout(total=N)`` bounds each try, connection and answer together).
+    kubectl prints "Unable to connect to the server: %v" with net/http's timeout error
+    (kubernetes/kubectl pkg/cmd/util/helpers.go, ``StandardErrorMessage``, for a ``*url.Error``):
+    here the server, the seconds and the tries, and where to look."""
+    connecting = failure.kind == "connect-timeout"
+    seconds = within[0 if connecting else 1] if isinstance(within, tuple) else within
+    limit = f" within {seconds:g}s" if seconds else ""
+    doing = "did not accept the connection" if connecting else "did not answer"
+    sent = f" ({tries} tries)" if tries > 1 else ""
+    return errors.AkscliError(
+        f"the API server {where} {doing}{limit}{sent}",
+        "check that this network reaches the server (VPN, firewall, a private cluster's network) and "
+        "the kubeconfig's server address; a slow server may need a longer --request-timeout",
     )
