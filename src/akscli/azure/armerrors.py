@@ -277,10 +277,16 @@ def translate(exc: BaseException, what: str | None = None) -> AkscliError:
     """Turn an azure-core / azure-identity / network failure into one AkscliError."""
     if isinstance(exc, AkscliError):
         return exc
-    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
+    from azure.core.exceptions import (
+        ClientAuthenticationError,
+        HttpResponseError,
+        ServiceRequestError,
+        ServiceResponseError,
+    )
 
     prefix = f"{what}: " if what else ""
-    if isinstance(exc, ServiceRequestError):
+    # ServiceResponseError: sent, and no answer came (a read timeout, a dropped connection).
+    if isinstance(exc, (ServiceRequestError, ServiceResponseError)):
         return _unreachable(exc, prefix)
     if not isinstance(exc, HttpResponseError):
         return AkscliError(f"{prefix}{type(exc).__name__}: {_short(str(exc))}")
@@ -415,6 +421,11 @@ def _unreachable(exc: BaseException, prefix: str) -> AkscliError:
         )
     if failure.kind == "dns":
         return AkscliError(f"{where}: {failure.reason}", hint="check AKSCLI_ARM_ENDPOINT, your DNS or VPN")
+    if failure.timed_out:
+        return AkscliError(
+            f"{prefix}Azure Resource Manager at {arm_endpoint()} did not answer in time ({failure.reason})",
+            hint="check the network or proxy (HTTPS_PROXY) and AKSCLI_ARM_ENDPOINT, then try again",
+        )
     if failure.is_tls:
         return AkscliError(
             f"{where}: TLS failed: {netfail.TLS_HINTS[failure.kind]} ({failure.reason})",

@@ -6,7 +6,10 @@ refused connection, a name that does not resolve, or a TLS failure waits about 6
 reported. client-go retries none of those (kubernetes/client-go rest/request.go, ``request``'s
 ``isErrRetryableFunc``: only a reset or dropped connection); akscli.netfail says which is which.
 A refusal is still retried from a server that answered earlier in this process (it restarts).
-Status retries (408/429/5xx) and read errors are azure-core's, with two bounds of akscli's:
+A timeout is netfail's too: never sent again to a server that never answered, nor as a write
+(azure-core retries PUT and DELETE), and once at most, where azure-core tries 4 times, each after
+its 300 s read timeout. Status retries (408/429/5xx) and dropped connections are azure-core's,
+with two bounds of akscli's:
 
 - **Retry-After is honoured within a bound.** azure-core sleeps whatever Retry-After says
   (``RetryPolicy.sleep``, ``_sleep_for_retry``), an hour if ARM says an hour. ARM's throttling
@@ -57,6 +60,8 @@ MAX_POLL_RETRY_AFTER_S = 600.0
 # in [1.0, 1.3), the Go SDK's upper bound: never sooner than the RPC's default, and clients started
 # together (a script creating many pools) do not poll together.
 POLL_JITTER = (1.0, 1.3)
+# The methods that change nothing in Azure (a timeout of any other is never sent again).
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Jitter factor range of the backoff (Azure/azure-sdk-for-go sdk/azcore/runtime/policy_retry.go).
 JITTER = (0.8, 1.3)
 
@@ -172,7 +177,12 @@ class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
         if error is not None:
             request = getattr(response, "http_request", None)
             server = server_of(request.url) if request is not None else ""
-            if not netfail.classify(error).retryable(server):
+            # A timeout is sent again once at most, and only as a read (akscli.netfail): azure-core
+            # retries PUT and DELETE read errors 3 times (_retry.py, _method_whitelist), each after
+            # its read_timeout of 300 s; the one before may have been applied.
+            write = request is not None and str(request.method).upper() not in _READS
+            earlier = sum(netfail.classify(h.error).timed_out for h in settings["history"] if h.error is not None)
+            if not netfail.classify(error).retryable(server, write=write, timeouts=earlier):
                 return False
         wait = self.retry_after_of(response) if error is None else None
         if wait is not None and wait > MAX_RETRY_AFTER_S:
