@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from akscli import netfail
 from akscli.model import hub_config
 from tests.emulators.kube.hf_hub_server import HubServer, serving
 from tests.model.test_hub_config import CONFIG_PATH, LLAMA, REPO, TOKEN, _plan, _put
 from tests.model.test_hub_config import hub as hub
 from tests.model.test_hub_config import slept as slept
+from tests.silent_server import Silent
 
 
 def _shown(result: object) -> str:
@@ -158,3 +160,24 @@ def test_a_retry_after_past_a_minute_is_reported_not_waited(hub: HubServer, slep
     assert result.exit_code == 1, result
     assert "(last: HTTP 429, which asked to wait 600s)" in result.stderr
     assert slept == []
+
+
+def test_a_hub_that_never_answers_is_asked_once_and_once_more_only_after_an_answer(
+    monkeypatch: pytest.MonkeyPatch, slept: list[float]
+) -> None:
+    """akscli.netfail's rule for a timeout. Upstream differs: huggingface_hub's ``http_backoff``
+    retries every ``requests.Timeout`` ``max_retries`` (5) times (huggingface/huggingface_hub
+    01dd37b8 src/huggingface_hub/utils/_http.py), so a hub that takes the connection and never
+    answers is asked 6 times."""
+    server = Silent()
+    monkeypatch.setenv("HF_ENDPOINT", f"https://{server.server}")
+    monkeypatch.setattr(hub_config, "TIMEOUT_S", 0.3)
+    netfail.forget()
+    with pytest.raises(Exception, match=r"could not read .* \(last: timed out\)"):
+        hub_config.read_config(REPO)
+    assert server.connections() == 1
+    netfail.answered(server.server)
+    with pytest.raises(Exception, match=r"after 2 tries \(last: timed out\)"):
+        hub_config.read_config(REPO)
+    assert server.connections() == 2
+    server.close()

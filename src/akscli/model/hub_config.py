@@ -286,7 +286,7 @@ def _get(url: str, secret: str | None) -> Answer:
     policy = retry.RetryPolicy(attempts=ATTEMPTS, base_delay=1.0, max_delay=8.0)
     pool = urllib3.PoolManager(timeout=urllib3.Timeout(connect=TIMEOUT_S, read=TIMEOUT_S), retries=False)
     origin = url
-    redirects = attempt = 0
+    redirects = attempt = timeouts = 0
     while True:
         headers = {"User-Agent": "akscli"}
         if secret and _same_server(url, origin):
@@ -297,7 +297,8 @@ def _get(url: str, secret: str | None) -> Answer:
             response = pool.request("GET", url, headers=headers, redirect=False, preload_content=False)
         except urllib3.exceptions.HTTPError as exc:
             failed = netfail.classify(exc)
-            failure, retryable = failed.reason, failed.retryable(server)
+            failure, retryable = failed.reason, failed.retryable(server, timeouts=timeouts)
+            timeouts += failed.timed_out
         else:
             netfail.answered(server)
             try:
