@@ -293,7 +293,10 @@ def delete_wait(wait: bool, timeout: str) -> float | None:
 RequestTimeout = Annotated[
     str | None,
     typer.Option(
-        "--request-timeout", metavar="DURATION", help="Timeout of each API request, e.g. 30s.", show_default=False
+        "--request-timeout",
+        metavar="DURATION",
+        help="Timeout of each API request (default 30s), e.g. 10s.",
+        show_default=False,
     ),
 ]
 ForceConflicts = Annotated[
