@@ -10,7 +10,7 @@ import pytest
 from akscli import render
 from akscli.errors import UsageError
 from akscli.model import deploy, exposure, flag_checks
-from akscli.model.kinds import DEFAULT_ROUTE_TIMEOUT
+from akscli.model.kinds import DEFAULT_ROUTE_TIMEOUT, NO_ROUTE_TIMEOUT
 from tests.cli import invoke
 
 from ._shared import crd_dir
@@ -21,7 +21,9 @@ def test_the_route_timeout_is_checked_with_the_crds_own_duration_pattern() -> No
     # kubernetes-sigs/gateway-api v1.6.1 apis/v1/shared_types.go Duration, as the standard CRD has it
     crd = (crd_dir() / "gateway-api/gateway.networking.k8s.io_httproutes.yaml").read_text(encoding="utf-8")
     declared = render.values_spec("model/httproute")["request_timeout"]
-    assert f"pattern: {declared['pattern']}\n" in crd
+    # akscli's own `none` (no timeouts field) in front of the CRD's Duration pattern
+    assert declared["pattern"].startswith(f"^{NO_ROUTE_TIMEOUT}$|")
+    assert f"pattern: {declared['pattern'].removeprefix(f'^{NO_ROUTE_TIMEOUT}$|')}\n" in crd
     assert declared["default"] == DEFAULT_ROUTE_TIMEOUT
 
 
@@ -30,7 +32,7 @@ def test_a_gateway_api_duration_is_taken_as_typed(value: str) -> None:
     assert flag_checks.route_timeout(value) == value
 
 
-@pytest.mark.parametrize("value", ["300", "1.5s", "-5s", "5d", "100000s", "1h2m3s4ms5s", " 5s", ""])
+@pytest.mark.parametrize("value", ["300", "1.5s", "-5s", "5d", "100000s", "1h2m3s4ms5s", " 5s", "", "None", "nonee"])
 def test_what_the_crd_would_refuse_is_refused_before_anything_is_sent(value: str) -> None:
     with pytest.raises(UsageError, match=r"invalid --route-timeout .*: a Gateway API duration") as info:
         flag_checks.route_timeout(value)
@@ -46,6 +48,11 @@ def _route_rule(**kwargs: object) -> dict[str, object]:
 def test_the_route_carries_the_default_timeout_or_the_one_given() -> None:
     assert _route_rule()["timeouts"] == {"request": "300s"}
     assert _route_rule(route_timeout="0s")["timeouts"] == {"request": "0s"}  # zero: no timeout (Gateway API)
+
+
+def test_route_timeout_none_leaves_the_timeouts_field_out() -> None:
+    assert flag_checks.route_timeout("none") == "none"
+    assert "timeouts" not in _route_rule(route_timeout="none")
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,8 @@ def deploy_cmd(
             "--route-timeout",
             metavar="DURATION",
             help=f"With --expose: the route's request timeout, a Gateway API duration (default "
-            f"{kinds.DEFAULT_ROUTE_TIMEOUT}; 0s: none). Envoy-based gateways cut requests at 15s without one.",
+            f"{kinds.DEFAULT_ROUTE_TIMEOUT}; 0s: no timeout), or {kinds.NO_ROUTE_TIMEOUT}: no timeouts field "
+            "(Gateway API CRDs before v1.2.0). Envoy-based gateways cut requests at 15s without one.",
             show_default=False,
         ),
     ] = None,

@@ -87,14 +87,15 @@ def hostname(value: str) -> str:
 def route_timeout(value: str) -> str:
     """--route-timeout: the HTTPRoute rule's timeouts.request, as the CRD takes it: a Gateway API
     Duration (kubernetes-sigs/gateway-api v1.6.1 apis/v1/shared_types.go, GEP-2257), the pattern
-    templates/model/httproute.values.yaml declares for it (the one check `render --set` makes too)."""
+    templates/model/httproute.values.yaml declares for it (the one check `render --set` makes too),
+    or ``none``: no ``timeouts`` on the rule (Gateway API CRDs before v1.2.0 have no such field)."""
     from akscli import render
 
     if not isinstance(value, str) or not render.value_matches("model/httproute", "request_timeout", value):
         raise UsageError(
             f"invalid --route-timeout {value!r}: a Gateway API duration is 1 to 4 parts of up to 5 digits, "
             "each with h, m, s or ms",
-            hint="for example --route-timeout 300s, 10m or 1h30m (0s: no timeout)",
+            hint="for example --route-timeout 300s, 10m or 1h30m (0s: no timeout; none: leave the field out)",
         )
     return value
 

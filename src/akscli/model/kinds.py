@@ -306,3 +306,8 @@ ObjectRef = tuple[str, str, str, str | None]
 
 def stack_of(name: str) -> str:
     return f"model-{name}"
+
+
+# --route-timeout none: the route's rule gets no `timeouts` (akscli's own word; Gateway API's 0s means
+# no timeout but still writes the field, which CRDs before kubernetes-sigs/gateway-api v1.2.0 lack).
+NO_ROUTE_TIMEOUT = "none"

@@ -12,7 +12,7 @@ from akscli.errors import AuthError, NotFoundError, NotInstalledError, UsageErro
 from akscli.kube import label_selector
 from akscli.kube.client import Kube
 from akscli.kube.selectors import SelectorError
-from akscli.model import airunway, monitoring, picker
+from akscli.model import airunway, monitoring, picker, route_crd
 from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.goflags import go_bool_flag, go_flag
 from akscli.model.kinds import (
@@ -410,6 +410,7 @@ def _check_kaito_scaler(kube: Kube) -> None:
 
 def _check_gateway(kube: Kube, req: DeployRequest) -> list[str]:
     namespace = req.gateway_namespace or req.namespace
+    route_crd.check(kube, req)  # the route's fields, before the Gateway it attaches to
     gateway = kube.get(GATEWAY_API, "Gateway", req.gateway, namespace=namespace)
     if gateway is None:
         raise NotFoundError(
