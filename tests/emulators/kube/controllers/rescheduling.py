@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import PassController
 from tests.emulators.kube.controllers.scheduling import Scheduler
+from tests.emulators.kube.status import ApiError
 
 if TYPE_CHECKING:
     from tests.emulators.kube.apiserver import ApiServer, Ctx
@@ -180,6 +182,9 @@ class Rescheduler(PassController):
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
         self.index: UnschedulablePods | None = None
+        # Called with (namespace, name) after a waiting pod is read and placed, before the pass
+        # writes to it: where another client's delete can land. Tests set it to force that race.
+        self.before_write: Callable[[str, str], None] | None = None
 
     def attach(self, manager: ControllerManager) -> None:
         self.index = unschedulable_pods(manager.api)
@@ -211,32 +216,55 @@ class Rescheduler(PassController):
         # pkg/scheduler/framework/plugins/queuesort/priority_sort.go Less)
         waiting.sort(key=lambda w: -int((w[3].get("spec") or {}).get("priority") or 0))
         for key, ns, name, pod in waiting:
-            spec = pod.get("spec") or {}
-            owner = next((r.get("uid", "") for r in pod["metadata"].get("ownerReferences") or []), "")
-            placement = scheduler.place(spec, owner, pod["metadata"])
-            if placement.node is None:
-                old = next((c for c in pod["status"]["conditions"] if c.get("type") == "PodScheduled"), {})
-                message = placement.message
-                if message:
-                    # the scheduler's PostFilter: DefaultPreemption (preemption.py)
-                    from tests.emulators.kube.controllers import preemption
-
-                    outcome = preemption.post_filter(cluster, pod, message)
-                    message = outcome.message if outcome.message is not None else message
-                    # a stale nomination is cleared (None), as upstream kubernetes/kubernetes
-                    # pkg/scheduler/framework/preemption/preemption.go Preempt does
-                    if outcome.node is not None or outcome.clear:
-                        cluster.patch_status("v1", "Pod", ns, name, {"nominatedNodeName": outcome.node})
-                if message and message != old.get("message"):
-                    condition = {**old, "message": message, "lastTransitionTime": now_iso()}
-                    conditions = [c for c in pod["status"]["conditions"] if c.get("type") != "PodScheduled"]
-                    cluster.patch_status("v1", "Pod", ns, name, {"conditions": [condition, *conditions]})
-                    cluster.add_event(pod, "FailedScheduling", message, "Warning")
+            try:
+                placed = self._place(cluster, scheduler, ns, name, pod)
+            except ApiError as exc:
+                # The pod was deleted after this pass read it (a user's delete, its owner's scale
+                # down): it is gone, not a fault of the scheduler, which drops a pod its informer no
+                # longer has instead of binding or requeueing it (upstream: kubernetes/kubernetes
+                # pkg/scheduler/schedule_one.go handleSchedulingFailure, "Pod doesn't exist in
+                # informer cache"), as controllers take NotFound on their own writes for "already
+                # gone" (pkg/controller/controller_utils.go RealPodControl.DeletePod, "Pod has
+                # already been deleted.").
+                if exc.code != 404 or cluster.get("v1", "Pod", ns, name) is not None:
+                    raise
+                index.discard(key)
                 continue
-            cluster.patch("v1", "Pod", ns, name, {"spec": {"nodeName": placement.node}})
-            updated = cluster.patch_status("v1", "Pod", ns, name, running_status(spec, placement.node))
-            cluster.add_event(updated, "Scheduled", f"Successfully assigned {ns}/{name} to {placement.node}")
-            index.discard(key)
-            bound += 1
-            requeue_owners(self._manager, cluster, updated)
+            if placed is not None:
+                index.discard(key)
+                bound += 1
+                requeue_owners(self._manager, cluster, placed)
         return bound
+
+    def _place(
+        self, cluster: ClusterState, scheduler: Scheduler, ns: str, name: str, pod: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Bind one waiting pod and return it bound, or record why it still fits nowhere (None)."""
+        spec = pod.get("spec") or {}
+        owner = next((r.get("uid", "") for r in pod["metadata"].get("ownerReferences") or []), "")
+        placement = scheduler.place(spec, owner, pod["metadata"])
+        if self.before_write is not None:
+            self.before_write(ns, name)
+        if placement.node is None:
+            old = next((c for c in pod["status"]["conditions"] if c.get("type") == "PodScheduled"), {})
+            message = placement.message
+            if message:
+                # the scheduler's PostFilter: DefaultPreemption (preemption.py)
+                from tests.emulators.kube.controllers import preemption
+
+                outcome = preemption.post_filter(cluster, pod, message)
+                message = outcome.message if outcome.message is not None else message
+                # a stale nomination is cleared (None), as upstream kubernetes/kubernetes
+                # pkg/scheduler/framework/preemption/preemption.go Preempt does
+                if outcome.node is not None or outcome.clear:
+                    cluster.patch_status("v1", "Pod", ns, name, {"nominatedNodeName": outcome.node})
+            if message and message != old.get("message"):
+                condition = {**old, "message": message, "lastTransitionTime": now_iso()}
+                conditions = [c for c in pod["status"]["conditions"] if c.get("type") != "PodScheduled"]
+                cluster.patch_status("v1", "Pod", ns, name, {"conditions": [condition, *conditions]})
+                cluster.add_event(pod, "FailedScheduling", message, "Warning")
+            return None
+        cluster.patch("v1", "Pod", ns, name, {"spec": {"nodeName": placement.node}})
+        updated = cluster.patch_status("v1", "Pod", ns, name, running_status(spec, placement.node))
+        cluster.add_event(updated, "Scheduled", f"Successfully assigned {ns}/{name} to {placement.node}")
+        return updated
