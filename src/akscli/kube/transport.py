@@ -39,6 +39,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import weakref
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
@@ -180,14 +181,18 @@ def _urlopen(
 # The pool the client's PoolManager picks for a host, kept: looking it up keys the host's
 # connection settings again for every request. Only for a plain PoolManager (a proxy's manager
 # writes the request differently) whose pools do not retry (see _urlopen's redirects), and a
-# host that is scheme://authority alone; looked up again once the manager has closed it.
-_POOLS: dict[tuple[int, str], tuple[Any, Any]] = {}
+# host that is scheme://authority alone; looked up again once the manager has closed it. Kept by a
+# weak reference to the manager: a client that is gone takes its pools and their open connections
+# with it (a strong reference here kept up to 256 clients' sockets open in a long-lived process:
+# a test worker that ran many commands in-process held over 1,500 descriptors).
+_POOLS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 def _pool(manager: Any, host: str) -> Any:
-    kept = _POOLS.get((id(manager), host))
-    if kept is not None and kept[0] is manager and kept[1].pool is not None:
-        return kept[1]
+    kept = _POOLS.get(manager)
+    pool = kept.get(host) if kept is not None else None
+    if pool is not None and pool.pool is not None:
+        return pool
     if type(manager) is not urllib3.PoolManager:
         return None
     retries = manager.connection_pool_kw.get("retries")
@@ -202,9 +207,10 @@ def _pool(manager: Any, host: str) -> Any:
     if not bare or parts.scheme not in ("http", "https") or not parts.host or parts.url != host:
         return None
     pool = manager.connection_from_host(parts.host, port=parts.port, scheme=parts.scheme)
-    if len(_POOLS) >= _QUERIES_KEPT:
-        _POOLS.clear()
-    _POOLS[(id(manager), host)] = (manager, pool)
+    hosts = _POOLS.setdefault(manager, {})
+    if len(hosts) >= _QUERIES_KEPT:
+        hosts.clear()
+    hosts[host] = pool
     return pool
 
 
@@ -227,19 +233,31 @@ def _request_uri(target: str) -> str:
 
 # ``json.dumps(body, default=f)`` makes a ``JSONEncoder(default=f)`` for every call and encodes with
 # it (CPython Lib/json/__init__.py ``dumps``): the encoder, which keeps no state between calls, is
-# made once per client. Bounded like the pools.
-_ENCODERS: dict[int, tuple[Any, json.JSONEncoder]] = {}
+# made once per client, and kept no longer than its client (a weak key; the encoder reaches the
+# client's method through a weak reference, or the entry would keep its own key alive).
+_ENCODERS: weakref.WeakKeyDictionary[Any, json.JSONEncoder] = weakref.WeakKeyDictionary()
 
 
 def _encoder(api: Any) -> json.JSONEncoder:
-    kept = _ENCODERS.get(id(api))
-    if kept is not None and kept[0] is api:
-        return kept[1]
-    encoder = json.JSONEncoder(default=api.sanitize_for_serialization)
-    if len(_ENCODERS) >= _QUERIES_KEPT:
-        _ENCODERS.clear()
-    _ENCODERS[id(api)] = (api, encoder)
+    encoder = _ENCODERS.get(api)
+    if encoder is None:
+        encoder = _ENCODERS[api] = json.JSONEncoder(default=_Sanitize(api))
     return encoder
+
+
+class _Sanitize:
+    """``api.sanitize_for_serialization`` without a strong reference to ``api``."""
+
+    __slots__ = ("_method",)
+
+    def __init__(self, api: Any) -> None:
+        self._method = weakref.WeakMethod(api.sanitize_for_serialization)
+
+    def __call__(self, obj: Any) -> Any:
+        method = self._method()
+        if method is None:  # the client is gone; an encoder only runs while its client sends
+            raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+        return method(obj)
 
 
 # An apply sends the same few queries (dryRun, fieldManager, fieldValidation) and the same timeout

@@ -8,6 +8,7 @@ import json
 import socket
 import ssl
 import sys
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -40,7 +41,43 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     def __init__(self, addr: tuple[str, int], emulator: KubeEmulator) -> None:
         self.emulator = emulator
         self.ssl_context: ssl.SSLContext | None = None
+        # The connections being served and their threads, so that server_close ends them.
+        self._open: dict[Any, threading.Thread | None] = {}
+        self._open_lock = threading.Lock()
         super().__init__(addr, Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open[request] = None
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            if request in self._open:
+                self._open[request] = threading.current_thread()
+        super().process_request_thread(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.pop(request, None)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Close the listener and end the connections still open, a client's idle keep-alive ones
+        too, as kube-apiserver's shutdown closes its connections (upstream: golang/go
+        src/net/http/server.go Server.Shutdown closes idle connections; kubernetes/apiserver
+        pkg/server/secure_serving.go RunServer calls it): a handler thread left reading an idle
+        connection kept its socket, and the client's, open for the life of the process."""
+        super().server_close()
+        with self._open_lock:
+            open_now = list(self._open.items())
+        for sock, _ in open_now:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # the handler's read ends; it closes the socket
+        deadline = time.monotonic() + 5.0
+        for _, thread in open_now:
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # clients that hang up (during the TLS handshake, mid-stream) are normal, not errors
