@@ -10,7 +10,7 @@ import contextlib
 import os
 import pty
 import re
-import select
+import selectors
 import signal
 import subprocess
 import time
@@ -25,21 +25,28 @@ class Terminal:
 
     def __init__(self, argv: Sequence[str], env: Mapping[str, str], setup: str) -> None:
         self.master, slave = pty.openpty()
+        # A selector (epoll on Linux), not select(): select() raises ValueError for a descriptor
+        # above 1023, which a long pytest-xdist worker can hold.
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self.master, selectors.EVENT_READ)
         self.process = subprocess.Popen(
             list(argv), stdin=slave, stdout=slave, stderr=slave, env=dict(env), start_new_session=True
         )
         os.close(slave)
         self.buffer = ""
-        self.type(setup + "\n")
-        self.type("echo '<<'READY'>>'\n")
-        self._result(deadline=30.0)
+        try:
+            self.type(setup + "\n")
+            self.type("echo '<<'READY'>>'\n")
+            self._result(deadline=30.0)
+        except BaseException:
+            self.close()  # a shell that never answered leaves no process or descriptor behind
+            raise
 
     def type(self, text: str) -> None:
         os.write(self.master, text.encode())
 
     def _read(self, timeout: float) -> None:
-        ready, _, _ = select.select([self.master], [], [], timeout)
-        if ready:
+        if self._selector.select(timeout):
             try:
                 self.buffer += os.read(self.master, 65536).decode(errors="replace")
             except OSError:
@@ -82,4 +89,5 @@ class Terminal:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
+        self._selector.close()
         os.close(self.master)
