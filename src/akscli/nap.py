@@ -221,7 +221,7 @@ class NapPoolSpec:
             size, _ = vm_size_for(vm_size, gpu, gpus_per_node)
             sizes = [size]
         is_gpu = all(skus.get(s) is not None for s in sizes)
-        taint_list = [validate.taint(t) for t in taints]
+        taint_list = [validate.user_pool_taint(t) for t in taints]  # NAP pools run user pods
         if is_gpu and not no_gpu_taint:
             key, rest = GPU_TAINT.split("=", 1)
             value, effect = rest.split(":", 1)

@@ -327,6 +327,27 @@ def taint(value: str, what: str = "taint") -> dict[str, str]:
     return result
 
 
+# AKS keeps customer pods off the system pool with this taint; Deployment Safeguards (on, Enforce, in
+# AKS Automatic) strips it from, or warns on, any other node: MicrosoftDocs/azure-aks-docs
+# articles/aks/deployment-safeguards.md ("Reserved System Pool Taints", "Taint with key
+# CriticalAddonsOnly is reserved for the system pool only"); Azure/azure-policy
+# built-in-policies/policyDefinitions/Kubernetes/AKS_GuardrailsReservedSystemPoolTaints.json (kinds Node).
+SYSTEM_POOL_TAINT = "CriticalAddonsOnly"
+
+
+def user_pool_taint(value: str, what: str = "taint") -> dict[str, str]:
+    """A taint for nodes that run user pods: ``taint`` that refuses the system pool's reserved key."""
+    parsed = taint(value, what)
+    if parsed["key"] == SYSTEM_POOL_TAINT:
+        raise _fail(
+            what,
+            value,
+            f"{SYSTEM_POOL_TAINT} is reserved for the system pool (Deployment Safeguards removes it elsewhere)",
+            "drop it: only a System-mode pool (nodepool add --mode System) may carry it",
+        )
+    return parsed
+
+
 def text(value: str, what: str, max_len: int = 1024, *, multiline: bool = False) -> str:
     """Free text that ends up inside a manifest (descriptions, commands, prompts)."""
     if len(value) > max_len:

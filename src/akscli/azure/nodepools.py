@@ -114,6 +114,8 @@ class NodePoolSpec:
             names.system_vm_size(size, _vm_size())
         is_gpu = sku is not None
         cnt, lo, hi = _node_counts(count, min_count, max_count, system=mode_v == "System")
+        for t in taints or [] if mode_v == "User" else []:
+            validate.user_pool_taint(t)
         taint_list = [_taint(t) for t in taints or []]
         if is_gpu and not no_gpu_taint and GPU_TAINT not in taint_list:
             taint_list.append(GPU_TAINT)
