@@ -96,8 +96,10 @@ def test_the_config_files_batch_settings_are_judged_and_the_flags_ignored(
 
 
 def _operator_deployment(
-    emu: Any, container: dict[str, Any], volumes: list[dict[str, Any]]
+    emu: Any, container: dict[str, Any], volumes: list[dict[str, Any]], strategy: str | None = "Recreate"
 ) -> tuple[Callable[[], Any], Any]:
+    """The operator Deployment as Helm installs it; ``strategy=None`` leaves the strategy out (a
+    hand-written Deployment: RollingUpdate, kubernetes/kubernetes pkg/apis/apps/v1/defaults.go)."""
     from tests.emulators.kube.controllers.builtin import DeploymentController
     from tests.emulators.kube.profiles import namespace
 
@@ -111,7 +113,16 @@ def _operator_deployment(
             "apiVersion": "apps/v1",
             "kind": "Deployment",
             "metadata": {"name": "kuberay-operator", "namespace": "kuberay-system"},
-            "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": spec}},
+            "spec": {
+                # Both installs run one replica with strategy Recreate, so a changed pod template stops the
+                # old operator before the new pod starts (ray-project/kuberay v1.7.0
+                # helm-chart/kuberay-operator/templates/deployment.yaml, values.yaml replicas: 1;
+                # ray-operator/config/manager/manager.yaml).
+                "replicas": 1,
+                **({"strategy": {"type": strategy}} if strategy else {}),
+                "selector": {"matchLabels": labels},
+                "template": {"metadata": {"labels": labels}, "spec": spec},
+            },
         }
     )
 
@@ -145,6 +156,8 @@ def test_an_operator_refusing_its_config_files_scheduler_crash_loops_and_ray_clu
     volumes = [{"name": "operator-config", "configMap": {"name": "kuberay-operator-config"}}]
     pod, _ = _operator_deployment(emu, container | {"volumeMounts": [mount]}, volumes)
     name = str(pod()["metadata"]["name"])
+    # The pod is made before its container starts and logs (a busy machine shows the gap).
+    wait_until(lambda: bool(emu.cluster.api.log_lines("kuberay-system", name, "kuberay-operator")))
     [(_, line)] = emu.cluster.api.log_lines("kuberay-system", name, "kuberay-operator")
     assert json.loads(line)["error"] == "scheduler is not supported, name=kueue"
     assert invoke("ray", "cluster", "create", "alone").exit_code == 0

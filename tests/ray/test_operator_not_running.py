@@ -14,12 +14,20 @@ pkg/runtime/serializer/codec_factory.go (not strict), json/json.go Decode, gvkWi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from akscli.ray.operator_gates import CONFIG_FIX, HELP_FIX, NUMBER_FIX, container_gates, read_config
+from akscli.ray.operator_gates import (
+    CONFIG_FIX,
+    HELP_FIX,
+    NUMBER_FIX,
+    container_gates,
+    operator_gates,
+    read_config,
+)
 from tests.cli import invoke
 from tests.emulators.kube.controllers.kuberay.gates import FLAG_PARSE, HELP, exits_at_start, start_error
 from tests.ray.test_cli_cluster import wait_until
@@ -168,7 +176,8 @@ def test_nothing_is_reconciled_while_the_operator_crash_loops_and_ray_says_so(
 
 def test_a_running_jobs_end_waits_for_the_operator_to_run_again(ray_emulator: Callable[..., Any]) -> None:
     """A RayJob Running when its operator starts crash-looping: no pass reads the Ray job's end, so
-    the RayJob stays Running (jobStatus RUNNING) while the operator is down; the first pass of the
+    the RayJob stays Running (jobStatus RUNNING) while the operator is down (the chart's Recreate
+    stops the old pod before the new one starts: _operator_deployment); the first pass of the
     restarted operator completes it (ray-project/kuberay v1.7.0 ray-operator/main.go exitOnError
     before mgr.Start; rayjob_controller.go, the Running case)."""
     emu = ray_emulator(run_seconds=1.5)
@@ -189,6 +198,41 @@ def test_a_running_jobs_end_waits_for_the_operator_to_run_again(ray_emulator: Ca
     assert (status["jobDeploymentStatus"], status["jobStatus"]) == ("Running", "RUNNING")
     _set_args(emu, [])
     wait_until(lambda: emu.cluster.get(RAY, "RayJob", "default", "j")["status"]["jobDeploymentStatus"] == "Complete")
+
+
+def test_a_stuck_rolling_update_leaves_the_old_operator_running_and_akscli_does_not_call_it_down(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    """A hand-written operator Deployment without the chart's Recreate (RollingUpdate,
+    kubernetes/kubernetes pkg/apis/apps/v1/defaults.go): a bad args change makes a new pod that
+    exits 2, while the old one stays (maxUnavailable 25% of 1 rounds down to 0; rolling.go
+    reconcileOldReplicaSets). The old operator still reconciles, so `ray cluster create --wait`
+    gets its cluster, the operator's gates are the running pod's, and doctor says its pod is ready."""
+    emu = ray_emulator()
+    _operator_deployment(emu, {"image": V170, "args": []}, [], strategy=None)
+    _set_args(emu, ["--watch-namespaces=default"])
+
+    def pods() -> list[dict[str, Any]]:
+        return list(emu.cluster.list("v1", "Pod", "kuberay-system"))
+
+    def exited(pod: dict[str, Any]) -> bool:
+        last = ((pod.get("status") or {}).get("containerStatuses") or [{}])[0].get("lastState") or {}
+        return (last.get("terminated") or {}).get("exitCode") == 2
+
+    wait_until(lambda: len(pods()) == 2 and any(exited(p) for p in pods()))
+    assert sum(not exited(p) for p in pods()) == 1  # the old operator, still running
+
+    class _Pods:
+        def list(self, api: str, kind: str, **_: Any) -> list[dict[str, Any]]:
+            return pods()
+
+    assert operator_gates(_Pods()).problem is None
+    result = invoke("ray", "cluster", "create", "up", "--wait", "--timeout", "30s")
+    assert result.exit_code == 0, result
+    assert "not running" not in result.stdout + result.stderr
+    doctor = json.loads(invoke("doctor", "--for", "ray", "-o", "json").stdout)
+    [check] = [c for c in doctor["checks"] if c["check"] == "pods" and c["component"] == "kuberay"]
+    assert check["status"] == "ok" and check["detail"].endswith(" is ready"), check
 
 
 def _set_args(emu: Any, args: list[str]) -> None:

@@ -406,8 +406,11 @@ def pods_gates(kube: Any, pods: Sequence[Mapping[str, Any]]) -> list[OperatorGat
 def operator_gates(kube: Any) -> OperatorGates:
     """``container_gates`` of the KubeRay operator on the cluster (one LIST of its pods, by the
     label both install methods set, OPERATOR_SELECTOR; ``pods_gates``). Unknown (all None) when the
-    pods cannot be listed, none is found, or they disagree; a pod that exits at start gives its
-    ``problem``."""
+    pods cannot be listed, none is found, or they disagree; where every pod exits at start, the
+    first one's ``problem``. A pod that exits at start beside one that starts is a stuck rollout
+    (a Deployment rolled by RollingUpdate keeps its old pod until the new one is available:
+    kubernetes/kubernetes pkg/controller/deployment/rolling.go reconcileOldReplicaSets): the old
+    operator still runs, and its gates are the ones read."""
     from akscli.errors import AkscliError
 
     try:
@@ -415,7 +418,7 @@ def operator_gates(kube: Any) -> OperatorGates:
     except AkscliError:
         return OperatorGates()
     found = pods_gates(kube, pods)
-    broken = next((g for g in found if g.problem is not None), None)
-    if broken is not None:
-        return broken
+    if found and all(g.problem is not None for g in found):
+        return found[0]
+    found = [g for g in found if g.problem is None]
     return found[0] if found and all(g == found[0] for g in found) else OperatorGates()
