@@ -33,6 +33,19 @@ PRECONDITION_FAILED = "PreconditionFailed"
 # available VM sizes are 'a,b,...' For more details, please visit https://aka.ms/aks/quotas-skus-regions".
 _VM_SIZES_ALLOWED = re.compile(r"\s*The available VM sizes are '(?P<list>[^']*)'\.?", re.I)
 _VM_SIZE_LOCATION = re.compile(r"is not allowed in your subscription in location '([^']+)'", re.I)
+# ARM's answer to a location a resource type is not offered in, which lists the regions it is (a 400;
+# Azure/pcs-cli#409 quotes it for managedClusters: "The provided location 'southcentralus' is not
+# available for resource type 'Microsoft.ContainerService/managedClusters'. List of available regions
+# for the resource type is 'eastus,westeurope,...'."), and NoRegisteredProviderFound's, which names the
+# location and ends "The supported locations are 'australiacentral, ..., westus3'." (Azure/azure-cli#28368,
+# MicrosoftDocs/azure-docs#23874; learn.microsoft.com azure-resource-manager/troubleshooting/
+# error-register-resource-provider).
+_LOCATION_GIVEN = re.compile(r"(?:provided location|found for location) '(?P<loc>[^']*)'", re.I)
+_LOCATIONS_LISTED = re.compile(
+    r"\s*(?:List of available regions for the resource type is|The supported locations are) '(?P<list>[^']*)'\.?",
+    re.I,
+)
+_LOCATION_CODES = ("locationnotavailableforresourcetype", "noregisteredproviderfound")
 _VERSION_CODES = ("agentpoolk8sversionnotsupported", "versionnotsupported", "nodepoolmcversionincompatible")
 _QUOTA_FAMILY = re.compile(r"approved (?:quota for )?(.+?) (?:Cores|vCPUs?) quota", re.I)
 _QUOTA_FIELDS = {
@@ -226,8 +239,33 @@ def _conflict(f: ArmFailure, prefix: str) -> AkscliError:
     return ConflictError(f"{prefix}{f.code}: {f.message}", hint=hint)
 
 
+def _location_rejected(f: ArmFailure, prefix: str) -> UsageError | None:
+    """A location the resource type is not offered in: Azure's sentence with its region list counted
+    (it names some sixty), and the regions nearest the one given, from that list, in the hint. None
+    where the given location is in the list (NoRegisteredProviderFound then means the API version)."""
+    given, listed = _LOCATION_GIVEN.search(f.message), _LOCATIONS_LISTED.search(f.message)
+    if given is None or listed is None:
+        return None
+    location = given.group("loc")
+    regions = [r.strip() for r in listed.group("list").split(",") if r.strip()]
+    if location.lower().replace(" ", "") in regions:
+        return None
+    message = f.message[: listed.start()].rstrip().rstrip(".") + f" ({len(regions)} regions offer it)."
+    message += f.message[listed.end() :]
+    from akscli import suggest
+
+    near = suggest.did_you_mean(location.lower(), regions, margin=0.05)
+    return UsageError(
+        f"{prefix}Azure rejected the location ({f.code}): {message}",
+        hint=f"{near}pass a region that offers it with -l/--location; "
+        "list the region names with 'az account list-locations -o table'",
+    )
+
+
 def _rejected(f: ArmFailure, prefix: str) -> UsageError:
     message = f.message
+    if f.lcode in _LOCATION_CODES and (located := _location_rejected(f, prefix)) is not None:
+        return located
     if f.lcode in _VERSION_CODES:
         hint = "list the versions AKS offers there with 'az aks get-versions -l LOCATION -o table' and pick one"
     elif f.lcode == "availabilityzonenotsupported":
@@ -306,6 +344,15 @@ def from_error(error: dict[str, Any], what: str, url: str = "") -> AkscliError:
 
 def _not_found(f: ArmFailure, prefix: str) -> NotFoundError:
     message = f"{prefix}{f.message}" if f.message else f"{prefix}{f.code}"
+    if f.lcode == "subscriptionnotfound":
+        # ARM's answer to a subscription that does not exist or that this sign-in cannot see
+        # ("The subscription 'ID' could not be found.": Azure/azure-cli#33657; az maps it to
+        # ResourceNotFoundError, Azure/azure-cli PR #30164). The fix is which subscription, not the name.
+        return NotFoundError(
+            message,
+            hint="check --subscription (default: $AZURE_SUBSCRIPTION_ID, then the Azure CLI's 'az account set'); "
+            "'az account list -o table' lists the subscriptions this sign-in can see, 'az account show' the default",
+        )
     if f.lcode != "resourcegroupnotfound":
         return NotFoundError(message, hint="check the name, resource group (-g) and subscription")
     m = _RESOURCE.search(f.url)

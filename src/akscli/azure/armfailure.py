@@ -44,6 +44,11 @@ _CODE_STATUS = {
     "anotheroperationinprogress": 409,
     "operationpreempted": 409,
     "etagmismatch": 412,
+    # A location or API version the type is not offered in: 400, not the 404 "...NotFound" reads as
+    # (NoRegisteredProviderFound "Status=400": nebari-dev/nebari#2374; LocationNotAvailableFor...:
+    # cloud-barista/cb-spider#527 "Status=400").
+    "noregisteredproviderfound": 400,
+    "locationnotavailableforresourcetype": 400,
     "resourcenotfound": 404,
     "resourcegroupnotfound": 404,
     "parentresourcenotfound": 404,

@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from tests.emulators.arm import entra, etags, operations, throttle, workspace
+from tests.emulators.arm import entra, etags, locations, operations, throttle, workspace
 from tests.emulators.arm.ids import ParsedId, parse_path
 from tests.emulators.arm.server import AKS_SERVER_APP, ArmError, Operation, _fmt_retry
 from tests.emulators.arm.write_checks import body_json, check_not_busy, check_tag_names, not_found, patched
@@ -88,6 +88,8 @@ def _dispatch(
                 return status, {}, payload
         return 404, {}, {"error": {"code": "NotFound", "message": f"no route for {path}"}}
     entra.check_auth(emu, headers, path)
+    # A subscription ARM does not know: 404 SubscriptionNotFound, before anything under it (locations.py).
+    locations.check_subscription(emu, path)
     # Subscription throttling (throttle.py): a token per request, 429 when the bucket is empty.
     limits, throttled, _ = throttle.check(emu, method, path.split("/")[2])
     if throttled is not None:
@@ -259,6 +261,9 @@ def _resource(
     check_not_busy(emu, path, type_name)
     req = body_json(body)
     check_tag_names(req)
+    if method == "PUT":
+        # A location the type is not offered in: 400 LocationNotAvailableForResourceType (locations.py).
+        locations.check_location(emu, type_name, req)
     if method == "PATCH":
         if existing is None:
             raise not_found(path, type_name)
