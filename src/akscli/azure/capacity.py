@@ -69,6 +69,8 @@ class Capacity:
     location: str
     offer: SkuOffer | None
     quotas: dict[str, Quota] = field(default_factory=dict)
+    # Whether the region's SKU list had any VM size at all: none is a name that is no region.
+    region_listed: bool = True
 
 
 def _capability(row: dict[str, Any], name: str) -> str | None:
@@ -143,13 +145,14 @@ def capacity(target: arm.AzureTarget, location: str, vm_sizes: list[str]) -> dic
     loc = location.replace(" ", "").lower()
     wanted = {s.lower() for s in vm_sizes}
     offers = {}
-    for row in sku_rows(target, loc):
+    rows = sku_rows(target, loc)
+    for row in rows:
         if str(row.get("name", "")).lower() in wanted:
             offer = offer_from_row(row, loc)
             if offer is not None:
                 offers[offer.name.lower()] = offer
     quotas = usages(target, loc)
-    return {s: Capacity(loc, offers.get(s.lower()), quotas) for s in vm_sizes}
+    return {s: Capacity(loc, offers.get(s.lower()), quotas, bool(rows)) for s in vm_sizes}
 
 
 def where_offered(target: arm.AzureTarget, vm_size: str) -> dict[str, list[str]]:
@@ -182,6 +185,21 @@ def elsewhere(target: arm.AzureTarget, vm_size: str, location: str | None = None
     return f"{vm_size} is offered in: {'; '.join(parts)}; use a cluster there or another size"
 
 
+def _regions_hint(target: arm.AzureTarget, location: str) -> str:
+    """The regions nearest a location no SKU is offered in, from the subscription's own SKU list."""
+    from akscli import suggest
+    from akscli.errors import AkscliError
+
+    try:
+        regions = sorted(
+            {str(i.get("location", "")).lower() for r in sku_rows(target) for i in r.get("locationInfo") or []}
+        )
+    except AkscliError:
+        regions = []
+    near = suggest.did_you_mean(location, regions, margin=0.05)
+    return f"{near}pass a region name with -l/--location; list them with 'az account list-locations -o table'"
+
+
 def check(
     target: arm.AzureTarget,
     what: str,
@@ -207,6 +225,14 @@ def check(
     """
     cap = capacity(target, location, [vm_size])[vm_size]
     offer = cap.offer
+    if offer is None and not cap.region_listed:
+        # Every Azure region lists hundreds of VM sizes; a filter that matches none names no region
+        # this subscription can use (a typo in -l): say so, not that one size is missing there.
+        raise UsageError(
+            f"{what}: location '{cap.location}' offers no VM sizes to this subscription: it is no Azure region "
+            "name, or one this subscription cannot use",
+            hint=_regions_hint(target, cap.location),
+        )
     if offer is None:
         raise UsageError(
             f"{what}: the VM size {vm_size} is not allowed in your subscription in location '{cap.location}' "

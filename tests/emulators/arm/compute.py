@@ -133,7 +133,11 @@ def _skus(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes)
     if filt and m is None:
         raise ArmError(400, "InvalidFilter", f"The filter '{filt}' is not supported; use location eq 'REGION'.")
     everywhere = set(emu.regions) | {loc.lower() for where in emu.sku_availability.values() for loc in where}
-    locations = [m.group(1).lower()] if m else sorted(everywhere)
+    # The filter selects the rows of that location (upstream: Azure/azure-rest-api-specs
+    # specification/compute/resource-manager/Microsoft.Compute/Skus/stable/2021-07-01/skus.json,
+    # ResourceSkus_List "$filter": "Only location filter is supported currently."): a name that is no
+    # region of this world matches no row.
+    locations = ([m.group(1).lower()] if m.group(1).lower() in everywhere else []) if m else sorted(everywhere)
     value = [r for loc in locations for s in _catalogue(emu) if (r := _row(emu, s, loc)) is not None]
     return 200, {"value": value}
 
