@@ -38,6 +38,26 @@ def closest(
     return out[:n]
 
 
+def one_edit(word: str, other: str) -> bool:
+    """Whether ``other`` is ``word`` with one letter added, dropped or changed, or two adjacent
+    ones swapped (case aside): the Levenshtein distance spf13/cobra suggests a mistyped command
+    within (command.go SuggestionsFor, cobra.go ld; at most 2 there), at 1, with a swap counted
+    as one edit as Damerau counts it."""
+    a, b = word.lower(), other.lower()
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and (a[diff[0]], a[diff[1]]) == (b[diff[1]], b[diff[0]])
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]
+
+
 def did_you_mean(
     word: str,
     known: Iterable[str] | Mapping[str, str],

@@ -47,6 +47,36 @@ def test_a_typo_is_answered_with_the_flag_spelled_close_to_it(words: list[str], 
     assert lines(*words)[1] == f"hint: did you mean {meant}? (run 'akscli {path} --help' for usage)"
 
 
+@pytest.mark.parametrize(
+    ("words", "meant"),
+    [
+        (["model", "delete", "phi-4", "--yse"], "--yes"),
+        (["nodepool", "add", "gpu", "-c", "ml", "-g", "rg", "--mni", "1"], "--min"),
+        (["cluster", "create", "ml", "-g", "rg", "--skx", "Free"], "--sku"),
+    ],
+)
+def test_a_three_letter_flag_with_a_letter_changed_or_two_swapped_is_answered_with_it(
+    words: list[str], meant: str
+) -> None:
+    # Without the dashes 'yse' and 'yes' are 0.67 alike, under the 0.7 cutoff, though one edit
+    # apart; click, counting the dashes (0.8), offered --yes.
+    assert lines(*words)[1].startswith(f"hint: did you mean {meant}? ")
+
+
+@pytest.mark.parametrize(
+    ("words", "meant"),
+    [
+        (["model", "deploy", "phi-4", "--nait"], "--wait"),
+        (["cluster", "update", "ml", "-g", "rg", "--dnable-kaito"], "--enable-kaito"),
+        (["baremetal", "test", "nccl", "--post-network"], "--host-network"),
+    ],
+)
+def test_a_typo_of_the_first_letter_is_answered_with_the_flag_one_letter_away(words: list[str], meant: str) -> None:
+    # Of two flags about as close, the one that starts as the typo does (--no-wait, --disable-kaito,
+    # --pod-network) was kept alone, though the typo is one letter from the other.
+    assert lines(*words)[1].startswith(f"hint: did you mean {meant}? ")
+
+
 def test_the_leading_dashes_do_not_make_a_short_flag_close_to_a_long_one() -> None:
     # click: '--gpu' and '--output' are 0.62 alike with the dashes, 0.44 without.
     assert "--output" not in "\n".join(lines("model", "deploy", "phi-4", "--gpu=h100"))
