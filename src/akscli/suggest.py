@@ -11,6 +11,9 @@ from collections.abc import Iterable, Mapping
 
 # difflib.get_close_matches' own cutoff: a ratio under it is no likely typo.
 CUTOFF = 0.6
+# The names a not-found hint reads its guess from, at most: one page of the list (kube/client.py
+# DEFAULT_PAGE_SIZE), so the error path of a namespace with thousands of objects costs one request.
+NAMES_LOOKED_UP = 500
 
 
 def closest(

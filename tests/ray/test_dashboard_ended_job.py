@@ -82,7 +82,7 @@ def test_without_rbac_to_read_rayjobs_a_bare_name_not_found_is_the_plain_not_fou
                 return None
             raise AuthError(f"{kind.lower()}s.ray.io {name} is forbidden")
 
-        def list(self, api: str, kind: str, namespace: str | None = None) -> list[dict[str, Any]]:
+        def list(self, api: str, kind: str, namespace: str | None = None, **_: Any) -> list[dict[str, Any]]:
             # The not-found hint lists the namespace's clusters for a close name (ray/live.py not_found).
             if kind == "RayCluster":
                 return []

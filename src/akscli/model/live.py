@@ -4,6 +4,7 @@ server are model/openai_calls.py)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -300,13 +301,21 @@ def find(kube: Kube, name: str, namespace: str) -> dict[str, Any]:
 
 def not_found(kube: Kube, name: str, namespace: str) -> NotFoundError:
     """``model deployment NAME not found``, leading its hint with the deployed models in the
-    namespace whose names are close to ``name`` (suggest.py, as ``model plan`` names the catalog's)."""
-    names = []
+    namespace whose names are close to ``name`` (suggest.py, as ``model plan`` names the catalog's),
+    read from one page of each serving kind's list (``suggest.NAMES_LOOKED_UP``); a list the user
+    may not read, or one not answered, leaves the hint without a guess, not another error."""
+    names: list[str] = []
     for api_version, kind in SERVING_KINDS:
-        if _kind_available(kube, api_version, kind):
-            selector = MODEL_LABEL if kind == "Deployment" else None
-            listed = kube.list(api_version, kind, namespace=namespace, label_selector=selector)
-            names += [str(o["metadata"]["name"]) for o in listed if not _is_inferenceset_member(o)]
+        selector = MODEL_LABEL if kind == "Deployment" else None
+        try:
+            if _kind_available(kube, api_version, kind):
+                listed = kube.list(
+                    api_version, kind, namespace=namespace, label_selector=selector, page_size=suggest.NAMES_LOOKED_UP
+                )
+                page = list(itertools.islice(listed, suggest.NAMES_LOOKED_UP))
+                names += [str(o["metadata"]["name"]) for o in page if not _is_inferenceset_member(o)]
+        except AkscliError:
+            continue
     return NotFoundError(
         f"model deployment {name} not found in namespace {namespace}",
         hint=f"{suggest.did_you_mean(name, names)}list them with: akscli model list -n {namespace}",

@@ -90,13 +90,15 @@ def get_object(kube: Kube, kind: str, name: str, namespace: str) -> dict[str, An
 def not_found(kind: str, name: str, namespace: str, kube: Kube | None = None) -> NotFoundError:
     """``Ray cluster NAME not found``; with ``kube``, the hint leads with the names of that kind
     in the namespace that are close to ``name`` (suggest.py, as ``model test`` names the deployed
-    models), read with one list on this error path only."""
+    models), read on this error path only from one page of the list (``suggest.NAMES_LOOKED_UP``:
+    one request however many there are)."""
     noun = _NOUNS[kind]
     close = ""
     if kube is not None:
         try:
-            names = [str(o["metadata"]["name"]) for o in kube.list(RAY_API, kind, namespace=namespace)]
-        except (AuthError, NotInstalledError):  # RBAC to get, not to list: the hint without a guess
+            listed = kube.list(RAY_API, kind, namespace=namespace, page_size=suggest.NAMES_LOOKED_UP)
+            names = [str(o["metadata"]["name"]) for o in itertools.islice(listed, suggest.NAMES_LOOKED_UP)]
+        except AkscliError:  # RBAC to get, not to list, or a list not answered: the hint without a guess
             names = []
         close = suggest.did_you_mean(name, names)
     return NotFoundError(
