@@ -66,6 +66,12 @@ def check_interrupted() -> None:
         raise KeyboardInterrupt
 
 
+def interrupt_recorded() -> bool:
+    """Whether a SIGINT or SIGTERM was recorded and not yet raised: a ``held_interrupts`` step
+    that has not begun its work yet (it waits for a lock) stops on it instead of going on."""
+    return _Deferral.signalled is not None
+
+
 def holding() -> bool:
     """Whether a ``held_interrupts`` block runs now (an apply's SIGTERM handler then records too)."""
     return _Deferral.held

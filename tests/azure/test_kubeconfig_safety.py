@@ -139,10 +139,21 @@ def test_the_file_mode_is_kept_and_a_new_file_is_private(tmp_path: Path) -> None
     os.chmod(cfg, 0o640)
     result = merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
     assert stat.S_IMODE(cfg.stat().st_mode) == 0o640
-    assert result.backup is not None and stat.S_IMODE(Path(result.backup).stat().st_mode) == 0o640
+    assert result.backup is not None
     fresh = tmp_path / "fresh"
     merge_kubeconfig(aks_kubeconfig("aks1"), str(fresh))
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+
+
+def test_the_backup_is_private_whatever_the_files_mode(tmp_path: Path) -> None:
+    """The backup holds the same credentials and stays beside the file: after 'chmod 600 config',
+    which the mode warning asks for, a backup with the file's old mode would still let others read them."""
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    os.chmod(cfg, 0o644)
+    result = merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    assert result.backup is not None and stat.S_IMODE(Path(result.backup).stat().st_mode) == 0o600
+    assert stat.S_IMODE(cfg.stat().st_mode) == 0o644  # the file's own mode is the user's to change
 
 
 def test_a_read_only_kubeconfig_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
@@ -274,7 +285,7 @@ def test_a_sigterm_while_the_lock_is_held_finishes_the_write_and_leaves_no_lock(
     child.send_signal(signal.SIGTERM)
     _, err = child.communicate("\n", timeout=60)
     assert child.returncode == 130
-    assert "akscli finishes the write and removes the lock" in err
+    assert "akscli finishes a write under way and removes its locks" in err
     assert not (tmp_path / "config.lock").exists()
     assert "aks1" in [c["name"] for c in load(cfg)["contexts"]]
 
@@ -313,3 +324,71 @@ def test_a_kubeconfig_changed_before_the_lock_is_taken_is_merged_again(
     monkeypatch.setattr(kubeconfig, "_all_locked", kubectl_writes_first)
     merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
     assert [c["name"] for c in load(cfg)["contexts"]] == ["ci", "prod", "kind", "aks1"]
+
+
+WAITING_MERGE = """
+import sys, time
+from akscli.azure import kubeconfig
+class Clock:
+    monotonic = staticmethod(time.monotonic)
+    told = False
+    @staticmethod
+    def sleep(seconds):
+        if not Clock.told:
+            Clock.told = True
+            print("waiting", flush=True)
+        time.sleep(seconds)
+kubeconfig.time = Clock
+kubeconfig.LOCK_WAIT_SECONDS = 60
+try:
+    kubeconfig.merge_kubeconfig(open(sys.argv[2], "rb").read(), sys.argv[1])
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_a_sigterm_while_waiting_for_someone_elses_lock_stops_without_writing(tmp_path: Path) -> None:
+    """Stopped before akscli holds the lock, there is no write to finish: it must not go on to
+    write the kubeconfig once kubectl lets go of its lock."""
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    lock = tmp_path / "config.lock"
+    lock.touch()  # kubectl is writing
+    new = tmp_path / "new"
+    new.write_bytes(aks_kubeconfig("aks1"))
+    child = subprocess.Popen(
+        [sys.executable, "-c", WAITING_MERGE, str(cfg), str(new)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline() == "waiting\n"
+    child.send_signal(signal.SIGTERM)
+    lock.unlink()  # kubectl is done
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert cfg.read_text() == EXISTING
+    assert not lock.exists()
+
+
+def test_a_sigterm_while_a_lock_stays_stops_the_wait_and_leaves_that_lock(tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    lock = tmp_path / "config.lock"
+    lock.touch()
+    new = tmp_path / "new"
+    new.write_bytes(aks_kubeconfig("aks1"))
+    child = subprocess.Popen(
+        [sys.executable, "-c", WAITING_MERGE, str(cfg), str(new)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline() == "waiting\n"
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=50)  # the wait is 60 s: answered before it ends, not after
+    assert child.returncode == 130, err
+    assert cfg.read_text() == EXISTING
+    assert lock.exists()  # kubectl's, not akscli's

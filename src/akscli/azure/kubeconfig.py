@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from akscli.concurrency import held_interrupts
+from akscli.concurrency import held_interrupts, interrupt_recorded
 from akscli.errors import AkscliError, ConflictError, UsageError
 
 SECTIONS = ("clusters", "users", "contexts")
@@ -50,8 +50,8 @@ LOCK_SUFFIX = ".lock"  # client-go's lockName(): filename + ".lock"
 LOCK_WAIT_SECONDS = 10.0
 FIX_HINT = "fix or move the file away, then run the command again"
 LOCK_HELD_NOTE = (
-    "interrupted while the kubeconfig is locked: akscli finishes the write and removes the lock, then "
-    "stops (interrupt again to stop now)"
+    "interrupted while the kubeconfig is locked: akscli finishes a write under way and removes its locks, "
+    "then stops (interrupt again to stop now)"
 )
 
 
@@ -176,6 +176,10 @@ def _locked(path: Path, wait: float | None = None) -> Iterator[None]:
             fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             break
         except FileExistsError:
+            if interrupt_recorded():
+                # Stopped while waiting for someone else's lock: nothing was written yet, so
+                # nothing is (the locks already taken are removed on the way out).
+                raise KeyboardInterrupt from None
             if time.monotonic() >= deadline:
                 raise ConflictError(
                     f"{path} is locked: {lock_path} exists (kubectl or akscli is writing it)",
@@ -280,9 +284,10 @@ def _write_in_place(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def _write_atomic(path: Path, data: bytes, like: os.stat_result | None) -> bool:
-    """Replace ``path`` by ``data`` at once, with the owner and mode of ``like`` (0600 if new).
-    False, with nothing changed, where ``path`` is a mount point (rename(2): EBUSY)."""
+def _write_atomic(path: Path, data: bytes, like: os.stat_result | None, mode: int | None = None) -> bool:
+    """Replace ``path`` by ``data`` at once, with the owner and mode of ``like`` (0600 if new;
+    ``mode`` where given). False, with nothing changed, where ``path`` is a mount point (rename(2):
+    EBUSY)."""
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
@@ -292,7 +297,7 @@ def _write_atomic(path: Path, data: bytes, like: os.stat_result | None) -> bool:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, stat.S_IMODE(like.st_mode) if like else 0o600)
+        os.chmod(tmp, mode if mode is not None else stat.S_IMODE(like.st_mode) if like else 0o600)
         if like is not None and (like.st_uid, like.st_gid) != (os.geteuid(), os.getegid()):
             # As root on a user's file: the file stays the user's (kubectl writes in place).
             os.chown(tmp, like.st_uid, like.st_gid)
@@ -471,6 +476,8 @@ def merge_kubeconfig(
     # for SIGTERM is to exit without running deferred calls: golang/go src/os/signal/doc.go,
     # "Default behavior of signals in Go programs").
     with held_interrupts(LOCK_HELD_NOTE), _all_locked(files, default):
+        if interrupt_recorded():  # stopped while the locks were awaited: no write was under way
+            raise KeyboardInterrupt
         if any(_read_existing(f.real)[0] != f.old_bytes for f in files):  # written since: plan again
             files, default = _files(path)
             result, writes = _plan(incoming, files, default, overwrite_existing, set_current)
@@ -562,7 +569,10 @@ def _backup_path(file: _File) -> Path:
 
 
 def _save(file: _File, out: bytes) -> None:
-    """The file's new bytes, atomically, after a backup of the old ones."""
+    """The file's new bytes, atomically, after a backup of the old ones. The backup is 0600
+    whatever the file's mode: it holds the same credentials and stays (kubectl keeps none), so a
+    file the user then makes private (``open_to_others``) leaves no readable copy beside it."""
     if file.old_bytes is not None:
-        _write_atomic(_backup_path(file), file.old_bytes, file.old_stat)  # a file of its own: never a mount point
+        # A file of its own: never a mount point. Its owner is the file's.
+        _write_atomic(_backup_path(file), file.old_bytes, file.old_stat, mode=0o600)
     _write_file(file.real, out, file.old_stat)
