@@ -392,3 +392,15 @@ def test_a_sigterm_while_a_lock_stays_stops_the_wait_and_leaves_that_lock(tmp_pa
     assert child.returncode == 130, err
     assert cfg.read_text() == EXISTING
     assert lock.exists()  # kubectl's, not akscli's
+
+
+def test_no_mode_warning_on_windows_where_the_mode_bits_do_not_say_who_reads_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Windows gives every writable file 0666 (ACLs decide); az skips the check there too.
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    os.chmod(cfg, 0o666)
+    assert kubeconfig.open_to_others(str(cfg)) is not None
+    monkeypatch.setattr(kubeconfig, "WINDOWS", True)
+    assert kubeconfig.open_to_others(str(cfg)) is None

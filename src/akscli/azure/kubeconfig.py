@@ -48,6 +48,7 @@ SECTIONS = ("clusters", "users", "contexts")
 BACKUP_SUFFIX = ".akscli.bak"
 LOCK_SUFFIX = ".lock"  # client-go's lockName(): filename + ".lock"
 LOCK_WAIT_SECONDS = 10.0
+WINDOWS = os.name == "nt"  # its mode bits do not say who may read a file (ACLs do)
 FIX_HINT = "fix or move the file away, then run the command again"
 LOCK_HELD_NOTE = (
     "interrupted while the kubeconfig is locked: akscli finishes a write under way and removes its locks, "
@@ -343,7 +344,10 @@ def open_to_others(path: str) -> str | None:
     group or others: it holds credentials. ``az aks get-credentials`` warns alike ("has permissions
     ... It should be readable and writable only by its owner": Azure/azure-cli
     src/azure-cli/azure/cli/command_modules/acs/custom.py ``merge_kubernetes_configurations``);
-    kubectl creates the file 0600 (kubernetes/client-go tools/clientcmd/loader.go ``WriteToFile``)."""
+    kubectl creates the file 0600 (kubernetes/client-go tools/clientcmd/loader.go ``WriteToFile``).
+    None on Windows, which az skips too (``platform.system() != "Windows"``)."""
+    if WINDOWS:
+        return None
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
