@@ -88,7 +88,8 @@ def _dispatch(
                 return status, {}, payload
         return 404, {}, {"error": {"code": "NotFound", "message": f"no route for {path}"}}
     entra.check_auth(emu, headers, path)
-    # A subscription ARM does not know: 404 SubscriptionNotFound, before anything under it (locations.py).
+    # A subscription ARM does not know: 404 SubscriptionNotFound, before anything under it (locations.py
+    # cites ARM's answers upstream: Azure/azure-cli#33657, Azure/azure-rest-api-specs).
     locations.check_subscription(emu, path)
     # Subscription throttling (throttle.py): a token per request, 429 when the bucket is empty.
     limits, throttled, _ = throttle.check(emu, method, path.split("/")[2])

@@ -19,7 +19,7 @@ DEPLOYMENT_LABEL = "airunway.ai/deployment"
 POOL_API = "inference.networking.k8s.io/v1"
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 EPP_PORT = 9002
-# gateway.LabelInferenceGateway (controller/internal/gateway/detection.go).
+# gateway.LabelInferenceGateway (upstream ai-runway/airunway v0.7.0 controller/internal/gateway/detection.go).
 INFERENCE_GATEWAY_LABEL = "airunway.ai/inference-gateway"
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 

@@ -9,7 +9,7 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
 * gatewayclass_types.go: a controller sets ``Accepted`` True, reason ``Accepted``, only on a
   GatewayClass whose ``spec.controllerName`` is its own; a class of another controller is left
   alone (its status stays the CRD's default, ``Accepted`` Unknown ``Pending``). Istio's message is
-  "Handled by Istio controller", and Istio writes no other class condition (istio/istio 1.29.6
+  "Handled by Istio controller", and Istio writes no other class condition (upstream istio/istio 1.29.6
   pilot/pkg/config/kube/gateway/gatewayclass.go GetClassStatus; no SupportedVersion in istiod, to
   HEAD 2026-08-22). With ``supported_version`` (off by default: a conformant controller that is not
   Istio) it also sets ``SupportedVersion`` (GatewayClassConditionStatusSupportedVersion: "MUST be set by a

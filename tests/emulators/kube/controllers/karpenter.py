@@ -180,7 +180,8 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         # the Node's kubelet reserves (karpenter_common.kubelet_status); managed NAP's by default.
         self.provision_mode = "bootstrappingclient"
         # A launched NodeClaim's node joins Ready at once, unless a test holds it NotReady (Initialized
-        # Unknown) until it calls ``initialize`` (karpenter_launch).
+        # Unknown) until it calls ``initialize`` (karpenter_launch; upstream kubernetes-sigs/karpenter
+        # pkg/controllers/nodeclaim/lifecycle/initialization.go sets Initialized once the node is Ready).
         self.hold_initialization = False
         self.network_plugin, self.network_plugin_mode = NETWORK_PLUGIN, NETWORK_PLUGIN_MODE  # options.go
         self.spot_unavailable_until = -1.0  # LowPriorityQuota: every spot offering (spotKey)

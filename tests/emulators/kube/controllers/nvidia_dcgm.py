@@ -38,7 +38,8 @@ FB_TOTAL_MIB = 81559
 
 
 class DcgmExporter:
-    # Started with --kubernetes (DCGM_EXPORTER_KUBERNETES=true): a held GPU's series name its pod.
+    # Started with --kubernetes (DCGM_EXPORTER_KUBERNETES=true): a held GPU's series name its pod
+    # (upstream NVIDIA/dcgm-exporter pkg/cmd/app.go, the kubernetes flag; the operand DaemonSet above sets it).
     kubernetes = True
 
     def __init__(self, kube: Any, node: str) -> None:

@@ -62,6 +62,8 @@ INJECTED_UNSCHEDULABLE = (
 
 
 def _termination_message(spec: dict[str, Any], index: int, exit_code: int, log: str | None) -> dict[str, str]:
+    # upstream kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go: the kubelet
+    # fills a terminated container's message (FallbackToLogsOnError: kubelet_crashloop.py).
     container = (spec.get("containers") or [])[index]
     message = termination_message(container, exit_code, log) if index == 0 else None
     return {"message": message} if message is not None else {}

@@ -51,10 +51,11 @@ def underscore_ok(s: bytes) -> bool:
 
 
 def parse_uint(s: bytes, bit_size: int = 64, base0: bool = True) -> tuple[int, str | None]:
-    """atoi.go ParseUint(s, 0, bitSize): the base from the prefix (0b, 0o, 0x with a digit after
-    it, else a leading 0 is octal), "_" skipped then judged by underscoreOK; ErrRange as soon as
-    the digits pass the limit, before any later byte is read. ``base0`` False: ParseUint(s, 10,
-    bitSize), no prefix, and "_" is a byte like any other non-digit (ErrSyntax)."""
+    """upstream golang/go src/strconv/atoi.go ParseUint(s, 0, bitSize): the base from the prefix
+    (0b, 0o, 0x with a digit after it, else a leading 0 is octal), "_" skipped then judged by
+    underscoreOK; ErrRange as soon as the digits pass the limit, before any later byte is read.
+    ``base0`` False: ParseUint(s, 10, bitSize), no prefix, and "_" is a byte like any other
+    non-digit (ErrSyntax)."""
     if not s:
         return 0, SYNTAX
     s0, base = s, 10
