@@ -353,7 +353,7 @@ def deploy_cmd(
         check_stages_before_placing(kube, objects)
     if not fleet:
         deploy_steps.ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode, fmt=output_fmt)
-    from akscli.cli.model_rollout import Rollout, wait_ready
+    from akscli.cli.model_rollout import Rollout
     from akscli.model import revisions
 
     history = revisions.revisions(kube, req.name, req.namespace)
@@ -383,16 +383,7 @@ def deploy_cmd(
     else:
         output.info(f"recorded revision {rev} of {req.name}")
     if wait:
-        record = revisions.revision_object(req.name, req.namespace, rev, [], {})
-        wait_ready(
-            kube,
-            objects,
-            timeout,
-            fleet=fleet,
-            restarted=rollout.restarted,
-            record=record,
-            answers=rollout.answers,
-        )
+        rollout.wait(objects, timeout, fleet=fleet, name=req.name, namespace=req.namespace, revision=rev)
 
 
 def _announce(req: "DeployRequest") -> None:

@@ -105,7 +105,7 @@ def rollback_cmd(
     chosen = revisions.pick_revision(history, name, ns, number)
     objects = [dict(o) for o in chosen.manifests]
     preflight.check_operators(kube, objects)
-    from akscli.cli.model_rollout import Rollout, wait_ready
+    from akscli.cli.model_rollout import Rollout
 
     rollout = Rollout(kube, cluster.target(), mode, yes, output_fmt, recreate, False, action="model rollback")
     rev = rollout.apply(
@@ -122,14 +122,4 @@ def rollback_cmd(
         return
     output.info(revisions.rollback_outcome(name, chosen.revision, rev, same=rollout.unchanged, changed=rollout.changed))
     if wait:
-        record = revisions.revision_object(name, ns, rev, [], {})
-        fleet = bool(chosen.params.get("fleet"))
-        wait_ready(
-            kube,
-            objects,
-            timeout,
-            fleet=fleet,
-            restarted=rollout.restarted,
-            record=record,
-            answers=rollout.answers,
-        )
+        rollout.wait(objects, timeout, fleet=bool(chosen.params.get("fleet")), name=name, namespace=ns, revision=rev)

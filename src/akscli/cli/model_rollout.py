@@ -265,6 +265,18 @@ class Rollout:
             stack=stack,
         )
 
+    def wait(
+        self, objects: list[dict[str, Any]], timeout: str, *, fleet: bool, name: str, namespace: str, revision: int
+    ) -> None:
+        """``wait_ready`` for what this rollout applied and restarted, judged on its apply's answers;
+        ``revision``: the number it recorded for ``name`` (a fleet wait holds for its record)."""
+        from akscli.model import revisions
+
+        record = revisions.revision_object(name, namespace, revision, [], {})
+        wait_ready(
+            self.kube, objects, timeout, fleet=fleet, restarted=self.restarted, record=record, answers=self.answers
+        )
+
 
 def wait_ready(
     kube: "Kube",
