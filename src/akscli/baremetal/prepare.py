@@ -249,6 +249,8 @@ def fit(kube: Kube, opts: PrepareOptions) -> list[str]:
         notes += _existing_policy(found, opts)
     if opts.cluster_policy:
         notes += _aks_managed_driver(kube, opts)
+    if opts.cluster_policy:
+        notes += _safeguarded_operands(kube, found.operator_namespace or opts.rdma_namespace)
     if wanted_policy:
         _check_mofed_source(kube, opts)  # the chart's ClusterPolicy too: the helm hint sets driver.rdma
     if opts.rdma:
@@ -388,6 +390,34 @@ def _existing_policy(found: Any, opts: PrepareOptions) -> list[str]:
             + " ".join(f"--set {s}" for s in helm_sets(opts))
         ]
     return []
+
+
+def _safeguarded_operands(kube: Kube, namespace: str) -> list[str]:
+    """The GPU Operator makes its operands' DaemonSets in its own namespace, and some of them have
+    no probes whatever the ClusterPolicy enables: the validator and GPU Feature Discovery
+    (NVIDIA/gpu-operator a22dbf67 assets/state-operator-validation/0500_daemonset.yaml,
+    assets/gpu-feature-discovery/0500_daemonset.yaml: no livenessProbe or readinessProbe; the toolkit's
+    and device plugin's neither), and all run privileged, which AKS Automatic's baseline Pod Security
+    refuses too (MicrosoftDocs/azure-aks-docs fb060abe articles/aks/deployment-safeguards.md). So where
+    the safeguards' probes constraint covers the namespace at deny (akscli.kube.safeguards), the
+    ClusterPolicy would make nothing run: refused before anything is applied, with the exclusion
+    ("Excluding namespaces" covers Deployment Safeguards and Pod Security Standards); at warn, a note."""
+    from akscli.errors import CheckFailedError
+    from akscli.kube import safeguards
+
+    found = safeguards.namespace_action(kube, namespace)
+    if found is None:
+        return []
+    said = (
+        f"Deployment Safeguards cover namespace {namespace} (constraint {found.name}): the GPU Operator's "
+        "operands there (its validator and GPU Feature Discovery have no probes; all run privileged)"
+    )
+    if found.action == "deny":
+        raise CheckFailedError(
+            f"{said} would be refused, so the ClusterPolicy would run nothing",
+            hint=safeguards.exclusion_hint(namespace),
+        )
+    return [f"warning: {said} get a Deployment Safeguards warning each; " + safeguards.exclusion_hint(namespace)]
 
 
 def _aks_managed_driver(kube: Kube, opts: PrepareOptions) -> list[str]:

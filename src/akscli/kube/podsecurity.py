@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors
-from akscli.kube import namespaces
+from akscli.kube import namespaces, safeguards
 from akscli.kube.podsecurity_checks import LEVELS, evaluate
 from akscli.output import object_ref
 
@@ -172,7 +172,9 @@ def _allowed_level(spec: dict[str, Any], minor: int | None) -> str:
 def check(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> list[str]:
     """Refuse (CheckFailedError) the first pod template its namespace's enforce level forbids;
     the warnings its warn level gives. One GET per namespace the templates go to, none for a
-    Namespace among ``objects`` (its labels are those about to be applied)."""
+    Namespace among ``objects`` (its labels are those about to be applied). Then AKS Deployment
+    Safeguards' probes constraint on the same templates (akscli.kube.safeguards: one list, only
+    where a template lacks a probe)."""
     sent: dict[str, Mapping[str, str]] = {}
     templates: list[tuple[Mapping[str, Any], str, str, dict[str, Any]]] = []
     for obj in objects:
@@ -197,7 +199,7 @@ def check(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> list[str]:
                 f'{_ref(obj, where)} in namespace {namespace}: its pods would violate PodSecurity "{warn}": {detail} '
                 f"(the namespace's {PREFIX}warn level)"
             )
-    return warnings
+    return warnings + safeguards.check(kube, templates)
 
 
 def check_client_dry_run(target: KubeTarget, objects: Iterable[Mapping[str, Any]]) -> list[str]:

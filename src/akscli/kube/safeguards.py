@@ -1,0 +1,223 @@
+"""Deployment Safeguards preflight: refuse, before anything is sent, the pod templates that AKS's
+probes safeguard would refuse in their namespace, and warn where it only warns.
+
+AKS Deployment Safeguards (AKS Automatic: on at Enforce, "you can exclude namespaces, but you can't
+switch the cluster-wide safeguard level to Warn": MicrosoftDocs/azure-aks-docs fb060abe
+articles/aks/deployment-safeguards.md) are Azure Policy definitions that the Azure Policy add-on turns
+into Gatekeeper constraints. The probes one (Azure/azure-policy f4a50bac built-in-policies/
+policyDefinitions/Kubernetes/ContainerEnforceProbes.json: kinds ``[Pod]``, template
+``container-enforce-probes/v2``, ``requiredProbes`` default ``[readinessProbe, livenessProbe]``) is
+the constraint kind ``K8sAzureV2ContainerEnforceProbes`` (Azure/draft b180ebcd pkg/safeguards/lib/
+manifests/v2.0.0/container-enforce-probes/template.yaml and constraint.yaml). Its rego checks every
+Pod, whoever owns it: no exemption for a Job's or a DaemonSet's pods, no look at restartPolicy. So a
+Job's server dry run passes, its pods are refused (FailedCreate) and a wait runs to its timeout.
+
+- Which constraints: every object of that kind (Gatekeeper makes one cluster-scoped CRD per
+  template, group constraints.gatekeeper.sh, served at v1beta1: open-policy-agent/frameworks 9a75fe2c
+  constraint/pkg/client/crds/crds.go CreateCRD). The add-on puts the assignment's
+  ``excludedNamespaces`` into ``spec.match.excludedNamespaces`` (Azure/azure-policy e7cee47e
+  built-in-references/Kubernetes/container-probes-required/constraint.yaml).
+- Which namespaces: ``spec.match.namespaces`` and ``excludedNamespaces``, each entry exact or a glob
+  with ``*`` at its front or end (open-policy-agent/gatekeeper dd8507eb pkg/mutation/match/match.go
+  namespacesMatch, excludedNamespacesMatch; pkg/wildcard/wildcard.go Matches). Label and namespace
+  selectors are not evaluated here: a constraint that has one is taken to match.
+- What it does: ``spec.enforcementAction``, ``deny`` when unset (frameworks constraint/pkg/client/crds/
+  schema.go), ``warn``, ``dryrun`` (audit only), or ``scoped``: the ``scopedEnforcementActions`` whose
+  enforcementPoints name the webhook, ``validation.gatekeeper.sh``, or ``*`` (gatekeeper
+  pkg/util/enforcement_action.go).
+- The check (the template's rego): each of ``spec.containers`` (init containers are not checked), unless
+  its name is in ``excludedContainers`` or its image matches ``excludedImages`` (exact, or a prefix
+  before a trailing ``*``), must have each probe in ``enforceProbes`` with a ``tcpSocket``, ``httpGet``
+  or ``exec`` (a grpc probe alone counts as missing).
+- Which templates: those akscli writes itself (Pods, workloads, a RayJob's submitter, which KubeRay
+  makes with no probes: ray-project/kuberay feeaf72f ray-operator/controllers/ray/common/job.go
+  GetDefaultSubmitterContainer). Not a RayCluster's head and workers (KubeRay adds both probes:
+  common/pod.go initLivenessAndReadinessProbe) nor KAITO's or AI Runway's pods (their operators write
+  those specs).
+- The way out a user has: exclude the namespace ("When you exclude a namespace, activity in that
+  namespace is unaffected by Deployment Safeguards warnings or enforcement", and the exclusion covers
+  Pod Security Standards too: deployment-safeguards.md "Excluding namespaces",
+  ``az aks safeguards update ... --excluded-ns``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from akscli import errors
+from akscli.output import object_ref
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+API_VERSION = "constraints.gatekeeper.sh/v1beta1"
+PROBES_KIND = "K8sAzureV2ContainerEnforceProbes"
+DEFAULT_PROBES = ("readinessProbe", "livenessProbe")  # ContainerEnforceProbes.json requiredProbes
+PROBE_TYPES = ("tcpSocket", "httpGet", "exec")  # the template's probe_type_set
+WEBHOOK = "validation.gatekeeper.sh"
+# The pods akscli's own templates make: not those operators make from akscli's custom resources.
+_OPERATOR_GROUPS = ("kaito.sh", "airunway.ai")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    name: str
+    action: str  # deny | warn | dryrun
+    probes: tuple[str, ...]
+    excluded_containers: tuple[str, ...]
+    excluded_images: tuple[str, ...]
+    namespaces: tuple[str, ...]
+    excluded_namespaces: tuple[str, ...]
+
+    def covers(self, namespace: str) -> bool:
+        if self.namespaces and not any(_glob(n, namespace) for n in self.namespaces):
+            return False
+        return not any(_glob(n, namespace) for n in self.excluded_namespaces)
+
+    def missing(self, spec: Mapping[str, Any]) -> tuple[str, str] | None:
+        """The first (container, probe) the template's rego would find missing, else None."""
+        for container in spec.get("containers") or []:
+            if not isinstance(container, Mapping):
+                continue
+            name = str(container.get("name") or "")
+            image = str(container.get("image") or "")
+            if name in self.excluded_containers or any(_image_excluded(image, e) for e in self.excluded_images):
+                continue
+            for probe in self.probes:
+                found = container.get(probe)
+                if not isinstance(found, Mapping) or not any(found.get(t) for t in PROBE_TYPES):
+                    return name, probe
+        return None
+
+
+# The probes safeguard as AKS assigns it (its message: "Required probes: readinessProbe, livenessProbe").
+_AKS_DEFAULT = Constraint("", "deny", DEFAULT_PROBES, (), (), (), ())
+
+
+def _glob(pattern: str, candidate: str) -> bool:
+    """gatekeeper pkg/wildcard/wildcard.go Matches."""
+    if pattern.startswith("*") and pattern.endswith("*") and len(pattern) > 1:
+        return pattern.strip("*") in candidate
+    if pattern.startswith("*"):
+        return candidate.endswith(pattern[1:])
+    if pattern.endswith("*"):
+        return candidate.startswith(pattern[:-1])
+    return pattern == candidate
+
+
+def _image_excluded(image: str, exclusion: str) -> bool:
+    """The template's lib.exclude_container_image _matches_exclusion."""
+    if exclusion.endswith("*"):
+        return image.startswith(exclusion[:-1])
+    return image == exclusion
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def _action(spec: Mapping[str, Any]) -> str:
+    action = str(spec.get("enforcementAction") or "deny").lower()
+    if action != "scoped":
+        return action
+    found = "dryrun"
+    for scoped in spec.get("scopedEnforcementActions") or []:
+        points = {str((p or {}).get("name")) for p in (scoped or {}).get("enforcementPoints") or []}
+        if points & {WEBHOOK, "*"}:
+            act = str((scoped or {}).get("action") or "").lower()
+            found = act if act == "deny" or (act == "warn" and found != "deny") else found
+    return found
+
+
+def constraint(obj: Mapping[str, Any]) -> Constraint:
+    spec = obj.get("spec") or {}
+    match = spec.get("match") or {}
+    params = spec.get("parameters") or {}
+    return Constraint(
+        name=str((obj.get("metadata") or {}).get("name") or ""),
+        action=_action(spec),
+        probes=_strs(params.get("enforceProbes")) if "enforceProbes" in params else DEFAULT_PROBES,
+        excluded_containers=_strs(params.get("excludedContainers")),
+        excluded_images=_strs(params.get("excludedImages")),
+        namespaces=_strs(match.get("namespaces")),
+        excluded_namespaces=_strs(match.get("excludedNamespaces")),
+    )
+
+
+def _matches_pods(obj: Mapping[str, Any]) -> bool:
+    """spec.match.kinds, where given, names core Pods (or every kind)."""
+    kinds = ((obj.get("spec") or {}).get("match") or {}).get("kinds")
+    if not kinds:
+        return True
+    for entry in kinds:
+        groups = (entry or {}).get("apiGroups") or []
+        names = (entry or {}).get("kinds") or []
+        if ("" in groups or "*" in groups) and ("Pod" in names or "*" in names):
+            return True
+    return False
+
+
+def constraints(kube: Kube) -> list[Constraint]:
+    """The probes constraints the webhook enforces (deny or warn); none where Gatekeeper or the
+    safeguard is absent, or where this user may not read them (the webhook still judges the Pods)."""
+    try:
+        found = list(kube.list(API_VERSION, PROBES_KIND, page_size=50))
+    except (errors.NotInstalledError, errors.AuthError, errors.NotFoundError):
+        return []
+    made = [constraint(obj) for obj in found if _matches_pods(obj)]
+    return [c for c in made if c.action in ("deny", "warn")]
+
+
+def exclusion_hint(namespace: str) -> str:
+    return (
+        f"exclude namespace {namespace} from Deployment Safeguards (and Pod Security): az aks safeguards update "
+        f"--resource-group <group> --name <cluster> --level Enforce --excluded-ns {namespace} "
+        "<the namespaces excluded now>"
+    )
+
+
+def in_scope(obj: Mapping[str, Any], where: str) -> bool:
+    """The pod templates akscli writes itself (see the module's docstring)."""
+    group = str(obj.get("apiVersion", "")).split("/")[0] if "/" in str(obj.get("apiVersion", "")) else ""
+    if group in _OPERATOR_GROUPS:
+        return False
+    return group != "ray.io" or where == "submitter"
+
+
+def check(kube: Kube, templates: Sequence[tuple[Mapping[str, Any], str, str, Mapping[str, Any]]]) -> list[str]:
+    """Refuse (CheckFailedError) the first template a deny constraint covering its namespace would
+    refuse; the warnings of warn constraints. ``templates``: (object, where, namespace, pod spec).
+    Reads the constraints (one list) only when a template lacks a probe."""
+    todo = [t for t in templates if in_scope(t[0], t[1])]
+    if not any(_AKS_DEFAULT.missing(t[3]) for t in todo):
+        return []  # what AKS assigns (the default requiredProbes) finds nothing: no read
+    found = constraints(kube)
+    warnings: list[str] = []
+    for obj, where, namespace, spec in todo:
+        for c in sorted(found, key=lambda c: c.action != "deny"):
+            gap = c.covers(namespace) and c.missing(spec)
+            if not gap:
+                continue
+            container, probe = gap
+            ref = f"{object_ref(obj)} ({where})" if where else object_ref(obj)
+            said = (
+                f"Container <{container}> in your Pod has no <{probe}>. "
+                f"Required probes: {', '.join(c.probes)} (constraint {c.name})"
+            )
+            if c.action == "deny":
+                raise errors.CheckFailedError(
+                    f"{ref}: Deployment Safeguards would refuse its pods in namespace {namespace}: {said}",
+                    hint=exclusion_hint(namespace),
+                )
+            warnings.append(f"{ref} in namespace {namespace}: Deployment Safeguards warn: {said}")
+            break
+    return warnings
+
+
+def namespace_action(kube: Kube, namespace: str) -> Constraint | None:
+    """The strongest probes constraint covering ``namespace`` (deny before warn), else None."""
+    covering = [c for c in constraints(kube) if c.covers(namespace)]
+    covering.sort(key=lambda c: c.action != "deny")
+    return covering[0] if covering else None

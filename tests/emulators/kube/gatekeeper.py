@@ -1,0 +1,96 @@
+"""AKS Deployment Safeguards' probes constraint, as the Azure Policy add-on leaves it on a cluster:
+the Gatekeeper CRD its template makes and one constraint object.
+
+- The CRD: open-policy-agent/frameworks 9a75fe2c constraint/pkg/client/crds/crds.go CreateCRD (group
+  constraints.gatekeeper.sh, plural and singular the kind lower-cased, categories constraint and
+  constraints, scope Cluster, v1beta1 stored and served, v1alpha1 served).
+- The kind and parameters: Azure/draft b180ebcd pkg/safeguards/lib/manifests/v2.0.0/
+  container-enforce-probes/template.yaml (K8sAzureV2ContainerEnforceProbes) and constraint.yaml
+  (match kinds [""]/[Pod]; enforceProbes [readinessProbe, livenessProbe]; excludedContainers and
+  excludedImages empty).
+- The name: the add-on's ``azurepolicy-<template name>-<hash>``, as AKS's own deny messages name the
+  constraint (MicrosoftDocs/azure-aks-docs fb060abe articles/aks/deployment-safeguards.md:
+  ``[azurepolicy-k8sazurev1antiaffinityrules-ceffa082711831ebffd1]``); the hash here is made up.
+- ``excludedNamespaces``: the assignment's parameter in ``spec.match`` (Azure/azure-policy e7cee47e
+  built-in-references/Kubernetes/container-probes-required/constraint.yaml); its default list is
+  ContainerEnforceProbes.json's (Azure/azure-policy f4a50bac built-in-policies/policyDefinitions/
+  Kubernetes/ContainerEnforceProbes.json).
+- ``enforcementAction``: Deny maps to ``deny``; Warn level to ``warn`` (Gatekeeper's actions:
+  open-policy-agent/gatekeeper dd8507eb pkg/util/enforcement_action.go).
+
+The emulator stores these objects; it does not run Gatekeeper's webhook (akscli's preflight refuses
+first, before anything is sent).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+GROUP = "constraints.gatekeeper.sh"
+PROBES_KIND = "K8sAzureV2ContainerEnforceProbes"
+PROBES_NAME = "azurepolicy-k8sazurev2containerenforceprobes-0f1e2d3c4b5a69788796"
+DEFAULT_EXCLUDED = ["kube-system", "gatekeeper-system", "azure-arc", "azure-extensions-usage-system"]
+
+
+def install_constraint_crd(emu: Any, kind: str = PROBES_KIND) -> None:
+    plural = kind.lower()
+    if emu.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, f"{plural}.{GROUP}") is not None:
+        return
+    schema = {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}
+    emu.cluster.create(
+        {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": f"{plural}.{GROUP}"},
+            "spec": {
+                "group": GROUP,
+                "scope": "Cluster",
+                "names": {
+                    "plural": plural,
+                    "singular": plural,
+                    "kind": kind,
+                    "listKind": f"{kind}List",
+                    "categories": ["constraint", "constraints"],
+                },
+                "versions": [
+                    {"name": "v1beta1", "served": True, "storage": True, "schema": schema},
+                    {"name": "v1alpha1", "served": True, "storage": False, "schema": schema},
+                ],
+            },
+        }
+    )
+
+
+def probes_constraint(
+    *,
+    action: str = "deny",
+    excluded: list[str] | None = None,
+    probes: list[str] | None = None,
+    excluded_images: list[str] | None = None,
+    name: str = PROBES_NAME,
+) -> dict[str, Any]:
+    return {
+        "apiVersion": f"{GROUP}/v1beta1",
+        "kind": PROBES_KIND,
+        "metadata": {"name": name},
+        "spec": {
+            "enforcementAction": action,
+            "match": {
+                "excludedNamespaces": DEFAULT_EXCLUDED + list(excluded or []),
+                "kinds": [{"apiGroups": [""], "kinds": ["Pod"]}],
+            },
+            "parameters": {
+                "enforceProbes": probes or ["readinessProbe", "livenessProbe"],
+                "excludedContainers": [],
+                "excludedImages": list(excluded_images or []),
+            },
+        },
+    }
+
+
+def install_probes_safeguard(emu: Any, **kwargs: Any) -> dict[str, Any]:
+    """The CRD and one probes constraint (``probes_constraint``'s arguments); returns the constraint."""
+    install_constraint_crd(emu)
+    obj = probes_constraint(**kwargs)
+    emu.cluster.create(obj)
+    return obj
