@@ -11,7 +11,9 @@ a required component blocks only where it is present (its CRDs or its operator's
 someone installed it) and not working; a component nobody installed is reported, not blocking.
 The GPU driver stack (GPU Operator or AKS's own driver) is judged by ``akscli.gpu_stack``, the
 same rules ``baremetal doctor`` applies. Operator pods are found by the labels of every documented
-install method (Helm chart, kustomize manifests, AKS add-on), each cited where it is listed.
+install method (Helm chart, kustomize manifests, AKS add-on), each cited where it is listed. An
+operator Deployment whose rollout has not finished (its new pod Pending or crash-looping, the
+old one still serving or already gone) is a finding of its own (akscli.doctor_rollout).
 
 Every read is a get by name or a label-selected, paginated list that stops at the first hit, so
 the cost does not grow with the size of the cluster.
@@ -23,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from akscli import gpu_stack
+from akscli import doctor_rollout, gpu_stack
 from akscli.doctor_components import APISERVICE_FIXES, Component, components
 from akscli.errors import CheckFailedError, NotInstalledError, UsageError
 from akscli.kube import pod_problems
@@ -108,8 +110,9 @@ def run(kube: Kube, groups: Sequence[str] = ()) -> list[Result]:
             ]
         for c in checks:
             # What is lost without the component is said of a gap found, not of a check that
-            # could not tell (an API server that lists no aggregated APIs, say).
-            note = f" ({comp.note})" if comp.note and c.status != UNKNOWN else ""
+            # could not tell (an API server that lists no aggregated APIs, say), nor of a warning
+            # that loses nothing (a rollout that leaves the old operator pod serving).
+            note = f" ({comp.note})" if comp.note and c.status != UNKNOWN and c.blocking else ""
             fix = "" if c.status == OK else (c.fix or comp.fix) + note
             fix = as_invoked(fix)  # a fix that runs akscli names it as akscli was run (kubectl akscli)
             required = comp.required and c.blocking and (bool(groups) or present)
@@ -210,11 +213,15 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
         present = status in (OK, NOT_READY)
         yield Check(f"apiservice {name}", status, detail, _apiservice_fix(name, status), present=present)
     if comp.pods:
-        status, detail = _pods(kube, comp.pods)
+        status, detail, owners = _operator_pods(kube, comp.pods)
         # A node label stands in only where no pod is found: pods that exist and fail are reported.
         if status == MISSING and (node := _labelled_node(kube, comp.node_labels)):
             status, detail = OK, f"node {node} runs it outside a pod ({', '.join(comp.node_labels)})"
-        yield Check("pods", status, detail, present=status != MISSING)
+        stuck = doctor_rollout.rollouts(kube, owners)
+        # No ready pod because a rollout went wrong: the way back is the rollout's, not an install.
+        fix = stuck[0].fix if stuck and status != OK else ""
+        yield Check("pods", status, detail, fix, present=status != MISSING)
+        yield from _rollout_checks(stuck)
     if comp.webhooks:
         for name, status, detail in _webhooks(kube, comp.webhooks):
             yield Check(name, status, detail)
@@ -225,6 +232,21 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
         yield from _gpu_stack(kube)
     if comp.nap:
         yield from _nap(kube)
+
+
+def _rollout_checks(stuck: Sequence[doctor_rollout.Stuck]) -> Iterator[Check]:
+    """A row for each operator Deployment whose rollout has not finished. One that leaves a replica
+    serving is a warning: the operator still works, on its previous pod template. With none
+    available it blocks, as the pods check does."""
+    for rollout in stuck:
+        yield Check(
+            f"rollout deployment/{rollout.name}",
+            NOT_READY,
+            rollout.detail,
+            rollout.fix,
+            present=True,
+            blocking=not rollout.serving,
+        )
 
 
 def _nap(kube: Kube) -> Iterator[Check]:
@@ -274,9 +296,13 @@ def _gpu_stack(kube: Kube) -> Iterator[Check]:
     nodes = gpu_stack.sample_gpu_nodes(kube)
     found, verdicts = gpu_stack.rules(kube, nodes)
     present = found.operator or nodes.nodes > 0
+    stuck = doctor_rollout.rollouts(kube, found.operator_deployments)
     for rule in verdicts:
         status = OK if rule.severity == "info" else (MISSING if not found.operator else NOT_READY)
-        yield Check(rule.subject, status, rule.message, rule.fix, present, blocking=rule.severity == "error")
+        # The operator pod not ready after a rollout: the way back is the rollout's.
+        fix = stuck[0].fix if stuck and rule.check == "gpu-operator" and status != OK else rule.fix
+        yield Check(rule.subject, status, rule.message, fix, present, blocking=rule.severity == "error")
+    yield from _rollout_checks(stuck)
 
 
 def _get(kube: Kube, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
@@ -343,20 +369,31 @@ def pod_ready(pod: dict[str, Any]) -> bool:
 
 
 def _pods(kube: Kube, selectors: Sequence[str], namespace: str | None = None) -> tuple[str, str]:
+    status, detail, _ = _operator_pods(kube, selectors, namespace)
+    return status, detail
+
+
+def _operator_pods(
+    kube: Kube, selectors: Sequence[str], namespace: str | None = None
+) -> tuple[str, str, list[tuple[str, str]]]:
+    """The pod verdict, and the Deployments (namespace, name) that own the pods read for it."""
     # A pod that more than one selector finds (the Helm chart's KubeRay pod has both labels) is
     # one pod.
     seen: set[tuple[str, str]] = set()
+    owners: list[tuple[str, str]] = []
     trouble: pod_problems.Problem | None = None
     for selector in selectors:
         for pod in _list(kube, "v1", "Pod", namespace=namespace, label_selector=selector, page_size=50):
             meta = pod.get("metadata") or {}
+            if (made_by := doctor_rollout.owner(pod)) and made_by not in owners:
+                owners.append(made_by)
             if pod_ready(pod):
-                return OK, f"pod {meta.get('namespace')}/{meta.get('name')} is ready"
+                return OK, f"pod {meta.get('namespace')}/{meta.get('name')} is ready", owners
             seen.add((str(meta.get("namespace")), str(meta.get("name"))))
             trouble = trouble or pod_problems.problem(pod)
     if seen:
-        return NOT_READY, f"{len(seen)} operator pod(s) found, none ready{pod_problems.after(trouble)}"
-    return MISSING, f"no operator pod ({' or '.join(selectors)})"
+        return NOT_READY, f"{len(seen)} operator pod(s) found, none ready{pod_problems.after(trouble)}", owners
+    return MISSING, f"no operator pod ({' or '.join(selectors)})", owners
 
 
 def _list(

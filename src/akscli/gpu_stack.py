@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from akscli import gpu_lease, gpu_mig, gpu_plugin
+from akscli import doctor_rollout, gpu_lease, gpu_mig, gpu_plugin
 from akscli.errors import NotInstalledError
 from akscli.gpu_nodes import HELD_SHOWN as HELD_SHOWN  # re-exported
 from akscli.gpu_nodes import GpuNodes as GpuNodes  # re-exported
@@ -87,6 +87,10 @@ def detect(kube: Kube) -> Installed:
         found.operator_crd = False
     for pod in _pods(kube, OPERATOR_PODS):
         found.operator_pods += 1
+        # The chart runs the operator as a Deployment (NVIDIA/gpu-operator
+        # deployments/gpu-operator/templates/operator.yaml): doctor reads its rollout.
+        if (made_by := doctor_rollout.owner(pod)) and made_by not in found.operator_deployments:
+            found.operator_deployments.append(made_by)
         found.operator_ready += 1 if pod_ready(pod) else 0
         if pod_ready(pod):
             found.operator_ready_names.append(str((pod.get("metadata") or {}).get("name")))

@@ -31,6 +31,8 @@ class Installed:
     operator_namespace: str | None = None
     operator_problem: pod_problems.Problem | None = None  # why the first operator pod not ready is not
     operator_ready_names: list[str] = field(default_factory=list)  # the ready operator pods
+    # (namespace, name) of the Deployments that own the operator pods (akscli.doctor_rollout.owner)
+    operator_deployments: list[tuple[str, str]] = field(default_factory=list)
     policies: list[dict[str, Any]] = field(default_factory=list)
     nfd_pods: int = 0
     nfd_namespace: str | None = None

@@ -1,0 +1,215 @@
+"""An operator's Deployment stuck mid-rollout, for ``akscli doctor``.
+
+A changed operator Deployment (a new image, new args) rolls out through a new ReplicaSet. Where
+its pod cannot start (no node fits it, its image does not pull, it crash-loops), a RollingUpdate
+keeps the old pod serving and a Recreate has already stopped it; either way the Deployment
+reports the rollout unfinished, then Progressing=False with ProgressDeadlineExceeded once
+``progressDeadlineSeconds`` (600 by default) pass (upstream: kubernetes/kubernetes
+pkg/controller/deployment/progress.go syncRolloutStatus, pkg/controller/deployment/util/
+deployment_util.go TimedOutReason). doctor's pod check sees only "a pod is ready" or "none is";
+this names the rollout, in ``kubectl rollout status``'s words (kubernetes/kubectl
+pkg/polymorphichelpers/rollout_status.go DeploymentStatusViewer), with the new ReplicaSet's pod
+problem (akscli.kube.pod_problems).
+
+Reads, for each Deployment that owns an operator pod doctor found: one get of the Deployment;
+only when its rollout is unfinished, one label-selected list of its ReplicaSets and one page of
+the new ReplicaSet's pods. No read per pod.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from akscli.errors import AkscliError
+from akscli.kube import pod_problems
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+# kubernetes/kubernetes staging/src/k8s.io/api/apps/v1/types.go DefaultDeploymentUniqueLabelKey.
+HASH_LABEL = "pod-template-hash"
+# kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go TimedOutReason.
+TIMED_OUT = "ProgressDeadlineExceeded"
+_PAGE = 50
+
+
+def owner(pod: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(namespace, name) of the Deployment that owns a pod, or None for a pod no Deployment made.
+
+    The Deployment controller names its ReplicaSet ``d.Name + "-" + podTemplateSpecHash`` and puts
+    the hash on the template's labels as pod-template-hash (kubernetes/kubernetes
+    pkg/controller/deployment/sync.go getNewReplicaSet), so the pod's controller reference and its
+    label give the Deployment's name without reading the ReplicaSet."""
+    meta = pod.get("metadata") or {}
+    digest = str((meta.get("labels") or {}).get(HASH_LABEL) or "")
+    for ref in meta.get("ownerReferences") or []:
+        name = str(ref.get("name") or "")
+        if ref.get("kind") == "ReplicaSet" and ref.get("controller") and digest and name.endswith(f"-{digest}"):
+            return str(meta.get("namespace") or ""), name[: -len(digest) - 1]
+    return None
+
+
+def status_line(deployment: Mapping[str, Any]) -> tuple[str, bool, bool]:
+    """(message, done, timed out) as DeploymentStatusViewer.Status words them, without its
+    trailing "...\\n" (kubernetes/kubectl pkg/polymorphichelpers/rollout_status.go)."""
+    meta, spec, status = deployment.get("metadata") or {}, deployment.get("spec") or {}, deployment.get("status") or {}
+    name = meta.get("name")
+    if int(meta.get("generation") or 0) > int(status.get("observedGeneration") or 0):
+        return "Waiting for deployment spec update to be observed", False, False
+    for cond in status.get("conditions") or []:
+        if cond.get("type") == "Progressing" and cond.get("reason") == TIMED_OUT:
+            return f'deployment "{name}" exceeded its progress deadline', False, True
+    want = spec.get("replicas", 1)
+    updated = int(status.get("updatedReplicas") or 0)
+    total = int(status.get("replicas") or 0)
+    available = int(status.get("availableReplicas") or 0)
+    waiting = f'Waiting for deployment "{name}" rollout to finish: '
+    if isinstance(want, int) and updated < want:
+        return f"{waiting}{updated} out of {want} new replicas have been updated", False, False
+    if total > updated:
+        return f"{waiting}{total - updated} old replicas are pending termination", False, False
+    if available < updated:
+        return f"{waiting}{available} of {updated} updated replicas are available", False, False
+    return f'deployment "{name}" successfully rolled out', True, False
+
+
+def _without_hash(template: Mapping[str, Any]) -> dict[str, Any]:
+    """kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go EqualIgnoreHash: the
+    template with its pod-template-hash label removed."""
+    out = copy.deepcopy(dict(template))
+    labels = (out.get("metadata") or {}).get("labels")
+    if isinstance(labels, dict):
+        labels.pop(HASH_LABEL, None)
+    return out
+
+
+@dataclass(frozen=True)
+class Stuck:
+    """One Deployment whose rollout has not finished."""
+
+    namespace: str
+    name: str
+    message: str  # kubectl rollout status's
+    timed_out: bool
+    want: int
+    updated: int  # the new ReplicaSet's replicas (status.updatedReplicas)
+    new_available: int
+    old_available: int  # pods of older ReplicaSets still serving
+    new_set: str  # the new ReplicaSet's name, "" where none exists yet
+    history: bool  # an older ReplicaSet exists: there is a revision to go back to
+    problem: pod_problems.Problem | None
+
+    @property
+    def serving(self) -> bool:
+        """A replica, old or new, is available: the operator still works."""
+        return self.new_available + self.old_available > 0
+
+    @property
+    def detail(self) -> str:
+        counts = f"{self.updated} of {self.want} new replicas updated, {self.new_available} available"
+        where = f" (ReplicaSet {self.new_set})" if self.new_set else ""
+        old = (
+            f"; {self.old_available} old replica(s) still serving"
+            if self.old_available
+            else "; no replica is available"
+            if not self.new_available
+            else ""
+        )
+        return (
+            f"deployment {self.namespace}/{self.name}: {self.message}: {counts}{where}{old}"
+            f"{pod_problems.after(self.problem)}"
+        )
+
+    @property
+    def fix(self) -> str:
+        target = f"deployment/{self.name} -n {self.namespace}"
+        watch = f"kubectl rollout status {target} follows it"
+        if self.history:
+            return f"{watch}; kubectl rollout undo {target} goes back to the previous pod template"
+        return f"{watch}; kubectl describe deployment {self.name} -n {self.namespace} names what holds it"
+
+
+def stuck(kube: Kube, namespace: str, name: str) -> Stuck | None:
+    """The Deployment's rollout where it has a change to show: unfinished with an older ReplicaSet
+    beside the new one, or timed out. A first install that is not ready yet is the pod check's."""
+    try:
+        deployment = kube.get("apps/v1", "Deployment", name, namespace)
+    except AkscliError:
+        return None
+    if deployment is None:
+        return None
+    message, done, timed_out = status_line(deployment)
+    if done:
+        return None
+    try:
+        sets = _replica_sets(kube, deployment)
+    except AkscliError:
+        sets = []
+    template = _without_hash((deployment.get("spec") or {}).get("template") or {})
+    # deployment_util.go FindNewReplicaSet: the oldest ReplicaSet whose template equals the
+    # Deployment's but for the hash label.
+    new = next((rs for rs in sets if _without_hash((rs.get("spec") or {}).get("template") or {}) == template), None)
+    old = [rs for rs in sets if rs is not new]
+    if not old and not timed_out:
+        return None
+    status = deployment.get("status") or {}
+    new_available = int(((new or {}).get("status") or {}).get("availableReplicas") or 0)
+    want = (deployment.get("spec") or {}).get("replicas", 1)
+    return Stuck(
+        namespace,
+        name,
+        message,
+        timed_out,
+        want if isinstance(want, int) else 1,
+        int(status.get("updatedReplicas") or 0),
+        new_available,
+        max(0, int(status.get("availableReplicas") or 0) - new_available),
+        str(((new or {}).get("metadata") or {}).get("name") or ""),
+        bool(old),
+        _new_pod_problem(kube, namespace, new),
+    )
+
+
+def _replica_sets(kube: Kube, deployment: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The Deployment's ReplicaSets, oldest first: those its selector finds that name it as their
+    controller (deployment_util.go ListReplicaSets, controller_utils.go ReplicaSetsByCreationTimestamp)."""
+    meta = deployment.get("metadata") or {}
+    selector = pod_problems.selector_string((deployment.get("spec") or {}).get("selector"))
+    if selector is None:
+        return []
+    uid = meta.get("uid")
+    owned = [
+        rs
+        for rs in kube.list(
+            "apps/v1", "ReplicaSet", namespace=str(meta.get("namespace")), label_selector=selector, page_size=_PAGE
+        )
+        if any(
+            r.get("controller") and r.get("uid") == uid for r in (rs.get("metadata") or {}).get("ownerReferences") or []
+        )
+    ]
+    return sorted(
+        owned, key=lambda rs: (str(rs["metadata"].get("creationTimestamp") or ""), str(rs["metadata"].get("name")))
+    )
+
+
+def _new_pod_problem(kube: Kube, namespace: str, new: Mapping[str, Any] | None) -> pod_problems.Problem | None:
+    """What keeps the first of the new ReplicaSet's pods (one page) from running."""
+    if new is None:
+        return None
+    selector = pod_problems.selector_string((new.get("spec") or {}).get("selector"))
+    if selector is None:
+        return None
+    try:
+        pods = islice(kube.list("v1", "Pod", namespace=namespace, label_selector=selector, page_size=_PAGE), _PAGE)
+        return next((p for p in map(pod_problems.problem, pods) if p), None)
+    except AkscliError:
+        return None
+
+
+def rollouts(kube: Kube, owners: Iterable[tuple[str, str]]) -> list[Stuck]:
+    """The unfinished rollouts of the given Deployments (each read once)."""
+    return [s for key in dict.fromkeys(owners) if (s := stuck(kube, *key))]
