@@ -134,8 +134,9 @@ class Stuck:
 
 
 def stuck(kube: Kube, namespace: str, name: str) -> Stuck | None:
-    """The Deployment's rollout where it has a change to show: unfinished with an older ReplicaSet
-    beside the new one, or timed out. A first install that is not ready yet is the pod check's."""
+    """The Deployment's rollout where it has a change to show: unfinished with old pods beside the
+    new ones, or with an older ReplicaSet and no new pod available, or timed out. A first install
+    that is not ready yet is the pod check's."""
     try:
         deployment = kube.get("apps/v1", "Deployment", name, namespace)
     except AkscliError:
@@ -154,10 +155,14 @@ def stuck(kube: Kube, namespace: str, name: str) -> Stuck | None:
     # Deployment's but for the hash label.
     new = next((rs for rs in sets if _without_hash((rs.get("spec") or {}).get("template") or {}) == template), None)
     old = [rs for rs in sets if rs is not new]
-    if not old and not timed_out:
-        return None
     status = deployment.get("status") or {}
     new_available = int(((new or {}).get("status") or {}).get("availableReplicas") or 0)
+    # A change rolling: old pods still beside the new ones (RollingUpdate), or an older revision
+    # and no new pod available yet (Recreate has stopped the old ones). A Deployment scaled up
+    # whose new pods already serve is not a rollout gone wrong, until its deadline passes.
+    old_pods = any(int((rs.get("status") or {}).get("replicas") or 0) for rs in old)
+    if not (timed_out or old_pods or (old and not new_available)):
+        return None
     want = (deployment.get("spec") or {}).get("replicas", 1)
     return Stuck(
         namespace,

@@ -260,3 +260,50 @@ def test_a_finished_rollout_costs_one_get() -> None:
     reader = _Counting(deployment)
     assert doctor_rollout.rollouts(reader, [("ops", "op"), ("ops", "op")]) == []  # type: ignore[arg-type]
     assert reader.reads == [("get", "Deployment")]
+
+
+def _first_install(conditions: list[dict[str, Any]]) -> Any:
+    """A Deployment with one ReplicaSet, none of its one pod available."""
+    template = {"metadata": {"labels": {"app": "op"}}, "spec": {"containers": [{"name": "op", "image": "new"}]}}
+    deployment = {
+        "kind": "Deployment",
+        "metadata": {"name": "op", "namespace": "ops", "uid": "d-1", "generation": 1},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "op"}}, "template": template},
+        "status": {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "conditions": conditions},
+    }
+    return _Counting(deployment, _replica_set("op-new", "new", "2026-02-01T00:00:00Z", 1, 0), _pending_pod(0))
+
+
+def test_a_first_install_not_ready_yet_is_left_to_the_pods_check() -> None:
+    assert doctor_rollout.rollouts(_first_install([]), [("ops", "op")]) == []
+
+
+def test_a_first_install_past_its_deadline_is_named_with_no_undo() -> None:
+    """kubernetes/kubernetes pkg/controller/deployment/progress.go syncRolloutStatus sets
+    Progressing False, ProgressDeadlineExceeded on a first rollout too; with no older ReplicaSet
+    there is no revision for ``kubectl rollout undo`` to go back to."""
+    timed_out = [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]
+    [stuck] = doctor_rollout.rollouts(_first_install(timed_out), [("ops", "op")])
+    assert stuck.fix == (
+        "kubectl rollout status deployment/op -n ops follows it; "
+        "kubectl describe deployment op -n ops names what holds it"
+    )
+
+
+def test_a_deployment_scaled_up_whose_new_pods_serve_is_no_rollout_finding() -> None:
+    """Two replicas asked of a rolled-out Deployment, the second Pending: kubectl rollout status
+    waits ("1 of 2 updated replicas are available"), but no pod template changed, so there is
+    nothing to undo; the older revision kept at 0 (sync.go cleanupDeployment) is only history."""
+    template = {"metadata": {"labels": {"app": "op"}}, "spec": {"containers": [{"name": "op", "image": "new"}]}}
+    deployment = {
+        "kind": "Deployment",
+        "metadata": {"name": "op", "namespace": "ops", "uid": "d-1", "generation": 3},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "op"}}, "template": template},
+        "status": {"observedGeneration": 3, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 1},
+    }
+    reader = _Counting(
+        deployment,
+        _replica_set("op-old", "old", "2026-01-01T00:00:00Z", 0, 0),
+        _replica_set("op-new", "new", "2026-02-01T00:00:00Z", 2, 1),
+    )
+    assert doctor_rollout.rollouts(reader, [("ops", "op")]) == []
