@@ -296,13 +296,9 @@ def _gpu_stack(kube: Kube) -> Iterator[Check]:
     nodes = gpu_stack.sample_gpu_nodes(kube)
     found, verdicts = gpu_stack.rules(kube, nodes)
     present = found.operator or nodes.nodes > 0
-    stuck = doctor_rollout.rollouts(kube, found.operator_deployments)
     for rule in verdicts:
         status = OK if rule.severity == "info" else (MISSING if not found.operator else NOT_READY)
-        # The operator pod not ready after a rollout: the way back is the rollout's.
-        fix = stuck[0].fix if stuck and rule.check == "gpu-operator" and status != OK else rule.fix
-        yield Check(rule.subject, status, rule.message, fix, present, blocking=rule.severity == "error")
-    yield from _rollout_checks(stuck)
+        yield Check(rule.subject, status, rule.message, rule.fix, present, blocking=rule.severity == "error")
 
 
 def _get(kube: Kube, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:

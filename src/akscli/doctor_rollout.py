@@ -1,4 +1,5 @@
-"""An operator's Deployment stuck mid-rollout, for ``akscli doctor``.
+"""An operator's Deployment stuck mid-rollout, for ``akscli doctor`` (and, through
+akscli.gpu_stack's rules, ``baremetal doctor``'s GPU Operator finding).
 
 A changed operator Deployment (a new image, new args) rolls out through a new ReplicaSet. Where
 its pod cannot start (no node fits it, its image does not pull, it crash-loops), a RollingUpdate

@@ -177,6 +177,7 @@ def rules(
             out.extend(gpu_plugin.rules(kube, nodes, None, Rule))
         return found, out
     ns = namespace or found.operator_namespace or "gpu-operator"
+    stuck = doctor_rollout.rollouts(kube, found.operator_deployments)
     if found.operator_pods == 0:
         out.append(
             Rule(
@@ -193,11 +194,19 @@ def rules(
                 "error",
                 f"{found.operator_pods} GPU Operator pod(s) found in {ns}, none ready"
                 + pod_problems.after(found.operator_problem),
-                f"kubectl -n {ns} describe pods -l app.kubernetes.io/component=gpu-operator",
+                # No ready pod because a rollout went wrong: the way back is the rollout's.
+                stuck[0].fix if stuck else f"kubectl -n {ns} describe pods -l app.kubernetes.io/component=gpu-operator",
             )
         )
     else:
         out.append(Rule("gpu-operator", "info", f"the GPU Operator runs in {ns}"))
+    for rollout in stuck:
+        # A rollout that leaves a replica serving is worth fixing; with none available, nothing
+        # reconciles the driver stack (akscli.doctor_rollout).
+        severity = "warning" if rollout.serving else "error"
+        out.append(
+            Rule("gpu-operator", severity, rollout.detail, rollout.fix, subject=f"rollout deployment/{rollout.name}")
+        )
     if not found.operator_crd:
         return found, out
     out.extend(_policy(kube, found, ns, nodes))

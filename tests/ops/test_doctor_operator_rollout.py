@@ -137,6 +137,19 @@ def test_a_gpu_operator_rollout_is_named_too(kube_emulator: Any, kubeconfig: Any
     )
 
 
+def test_baremetal_doctor_names_the_gpu_operator_rollout_as_a_warning_while_the_old_pod_serves(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    """The same gpu_stack rules feed ``baremetal doctor``: a finding of check gpu-operator."""
+    labels = {"app": "gpu-operator", "app.kubernetes.io/component": "gpu-operator"}
+    _operator(kube_emulator, "gpu-operator", "gpu-operator", labels, "nvcr.io/nvidia/gpu-operator:v25.3.0")
+    _move_to_a_pool_nothing_has(kube_emulator, "gpu-operator", "gpu-operator")
+    findings = json.loads(invoke("baremetal", "doctor", "-o", "json").stdout)["findings"]
+    [rollout] = [f for f in findings if f["message"].startswith("deployment gpu-operator/gpu-operator: ")]
+    assert (rollout["check"], rollout["severity"]) == ("gpu-operator", "warning")
+    assert "kubectl rollout undo deployment/gpu-operator -n gpu-operator" in rollout["fix"]
+
+
 def test_a_finished_rollout_is_no_finding(kube_emulator: Any, kubeconfig: Any) -> None:
     _operator(kube_emulator)
     assert not [c for c in _keda_checks()[1] if c["check"].startswith("rollout ")]
