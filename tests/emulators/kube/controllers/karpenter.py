@@ -124,6 +124,7 @@ from tests.emulators.kube.controllers.karpenter_common import (
 )
 from tests.emulators.kube.controllers.karpenter_daemons import overhead
 from tests.emulators.kube.controllers.karpenter_disruption import Disruption
+from tests.emulators.kube.controllers.karpenter_drift import DriftMarker
 from tests.emulators.kube.controllers.karpenter_errors import REGIONAL
 from tests.emulators.kube.controllers.karpenter_launch import NodeClaimLauncher
 from tests.emulators.kube.controllers.karpenter_requirements import (
@@ -193,6 +194,8 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         self.termination = NodeTermination(self)  # a deleted NodeClaim's or Node's finalize
         # a drifted NodeClaim's disruption (kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption)
         self.disruption = Disruption(self, self.termination)
+        # the hash annotations and the NodeClaims' Drifted condition (karpenter_drift)
+        self.drift = DriftMarker()
 
     def attach(self, manager: Any) -> None:
         unschedulable_pods(manager.api).changed.append(self._on_change)
@@ -213,6 +216,8 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
             if (obj.get("status") or {}).get("conditions") != conditions:
                 name = obj["metadata"]["name"]
                 _unless_deleted(lambda: cluster.patch_status(*NODECLASS, None, name, {"conditions": conditions}))
+        if obj.get("kind") in ("NodePool", "AKSNodeClass"):  # the hash controllers, then drift.go
+            _unless_deleted(lambda: self.drift.on_write(cluster, obj))
         for pool in cluster.list(*NODEPOOL):
             _unless_deleted(lambda p=pool: self._status(cluster, p))
         self.queue_pass()

@@ -36,9 +36,8 @@ Upstream: kubernetes-sigs/karpenter v1.14.0 (1b4b3e8c829d, the release Azure/kar
 - controller.go Reconcile: after a command, the next pass at once; else one every pollingPeriod
   (10 s, ``polling``) while a drifted NodeClaim waits.
 
-Not modelled: what sets Drifted (pkg/controllers/nodeclaim/disruption/drift.go: the NodePool hash,
-requirements; Azure/karpenter-provider-azure pkg/cloudprovider/drift.go: NodeClassDrift,
-K8sVersionDrift, ImageDrift, KubeletIdentityDrift, ClusterConfigDrift; tests set the condition), the
+Drifted is set by karpenter_drift (the NodePool and AKSNodeClass hashes, requirements; tests may
+also set it by hand). Not modelled: the
 pods' Nominated events of the command's Results.Record, the provisioner's pending pods in the
 simulation, consolidation, emptiness, static pools, GetMaxRetryDuration's growth with many commands.
 """

@@ -23,8 +23,10 @@ from tests.emulators.kube.controllers.karpenter_common import (
     ZONE_LABEL,
     _template,
     _unless_deleted,
+    instance_labels,
     kubelet_status,
 )
+from tests.emulators.kube.controllers.karpenter_drift import new_claim_annotations
 from tests.emulators.kube.controllers.karpenter_errors import Handled, handle, timing, truncate
 from tests.emulators.kube.controllers.karpenter_termination import FINALIZER, NodeTermination
 
@@ -36,6 +38,7 @@ class NodeClaimLauncher:
 
     # Provided by NodeAutoProvisioner and its PassController base.
     _candidates: Any
+    _class: Any
     _status: Any
     offering_zones: Any
     queue_pass: Any
@@ -79,6 +82,8 @@ class NodeClaimLauncher:
                 "metadata": {
                     "name": claim_name,
                     "labels": claim_labels,
+                    # the template's annotations and the hashes drift compares (karpenter_drift)
+                    "annotations": new_claim_annotations(pool, self._class(cluster, pool)),
                     # kubernetes-sigs/karpenter pkg/controllers/nodeclaim/lifecycle/controller.go
                     # Reconcile adds it before the launch
                     "finalizers": [FINALIZER],
@@ -163,8 +168,12 @@ class NodeClaimLauncher:
             return None, claim_name
         labels["kubernetes.io/hostname"] = node_name
         ready = {"status": "True", "lastTransitionTime": t, "reason": "", "message": ""}
-        # PopulateNodeClaimDetails (launch.go): the cloud's labels of the launched instance.
-        cloud = {k: labels[k] for k in (INSTANCE_TYPE, CAPACITY_TYPE, ZONE_LABEL, REGION_LABEL, PLACEMENT_SCOPE)}
+        # PopulateNodeClaimDetails (launch.go): the cloud's labels of the launched instance, the size's
+        # single-valued requirement labels among them (Azure/karpenter-provider-azure 352646f
+        # pkg/cloudprovider/cloudprovider.go vmInstanceToNodeClaim, GetAllSingleValuedRequirementLabels:
+        # sku-name, os, arch, the SKU labels), which drift's requirement check reads (karpenter_drift).
+        wanted = {*instance_labels(size), INSTANCE_TYPE, CAPACITY_TYPE, ZONE_LABEL, REGION_LABEL, PLACEMENT_SCOPE}
+        cloud = {k: labels[k] for k in sorted(wanted) if k in labels}
         if code is not None:
             # The create was accepted (Launched True, no node), then its operation fails:
             # cloudprovider.go handleInstancePromise.
