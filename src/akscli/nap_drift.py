@@ -1,19 +1,27 @@
-"""What Karpenter does to a NodePool's nodes when `nodepool add --auto-provision` changes the NodePool's
-template or its AKSNodeClass: the plan says the nodes will drift and be replaced (a plan hook,
-ApplyOptions.notes).
+"""What Karpenter does to a NodePool's nodes when `nodepool add --auto-provision` changes the NodePool or
+its AKSNodeClass: the plan says which change drifts the nodes (and Karpenter replaces them) and which
+does not (a plan hook, ApplyOptions.notes). ``current`` is the live object, ``applied`` the server's
+dry-run answer, so both carry the CRDs' defaults (expireAfter 720h, osDiskSizeGB 128, imageFamily).
 
-Upstream:
-- kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/nodepool.go NodePool.Hash: spec.template hashed
-  (hashstructure, slices as sets, zero values ignored), less the fields tagged hash:"ignore"
-  (the template's requirements and resources); pkg/controllers/nodeclaim/disruption/drift.go: a
-  NodeClaim whose NodePool hash annotation differs is Drifted, reason NodePoolDrifted.
-- Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/aksnodeclass.go AKSNodeClass.Hash: the
-  spec less tags (hash:"ignore"); pkg/cloudprovider/drift.go areStaticFieldsDrifted: a NodeClaim
-  whose AKSNodeClass hash annotation differs is drifted, NodeClassDrift.
-- kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/queue.go StartCommand and
-  waitOrTerminate: each drifted node is tainted karpenter.sh/disrupted:NoSchedule, its replacement
-  launched, and the node deleted (drained) once the replacement is initialized; at most the
-  NodePool's disruption budget at a time (nodepool.go Budget, default nodes "10%").
+Upstream (kubernetes-sigs/karpenter 2266468 = v1.14.0-20, Azure/karpenter-provider-azure 352646f):
+- kubernetes-sigs/karpenter pkg/apis/v1/nodepool.go NodePool.Hash: spec.template hashed
+  (hashstructure: SlicesAsSets, IgnoreZeroValue, ZeroNil), its requirements hash:"ignore"; limits,
+  weight and disruption (budgets: hash:"ignore" too) are outside the template.
+  pkg/controllers/nodeclaim/disruption/drift.go isDrifted: areStaticFieldsDrifted (the NodePool's
+  karpenter.sh/nodepool-hash annotation differs from the NodeClaim's: NodePoolDrifted), then
+  areRequirementsDrifted (the NodeClaim's labels Compatible with the NodePool's requirements,
+  pkg/scheduling/requirements.go Compatible: a label the claim lacks passes only NotIn and
+  DoesNotExist: RequirementsDrifted); a NodeClaim not Launched is never drifted.
+- Azure/karpenter-provider-azure pkg/apis/v1beta1/aksnodeclass.go AKSNodeClass.Hash: the spec less tags
+  (hash:"ignore"); pkg/cloudprovider/drift.go areStaticFieldsDrifted: NodeClassDrift. Tags are not
+  drift: pkg/controllers/nodeclaim/inplaceupdate/controller.go updates the VMs' tags in place.
+- kubernetes-sigs/karpenter pkg/controllers/disruption/queue.go StartCommand and waitOrTerminate:
+  each drifted node is tainted karpenter.sh/disrupted:NoSchedule, its replacement launched, and the
+  node deleted (drained) once the replacement is initialized; at most the NodePool's disruption
+  budget at a time (nodepool.go Budget, default nodes "10%").
+The comparison is of values as hashstructure's options see them, not of the hashes themselves
+(hashstructure's bytes are not reproduced); the emulator's tests/emulators/kube/controllers/
+karpenter_drift.py marks NodeClaims from the same field list. One NodeClaim list at most a note.
 """
 
 import json
@@ -24,7 +32,7 @@ if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
 API_VERSION = "karpenter.sh/v1"
-_TEMPLATE_IGNORED = ("requirements", "resources")  # nodepool.go NodeClaimTemplate: hash:"ignore"
+_TEMPLATE_IGNORED = ("requirements",)  # nodepool.go NodeClaimTemplateSpec.Requirements: hash:"ignore"
 _CLASS_IGNORED = ("tags",)  # aksnodeclass.go AKSNodeClassSpec.Tags: hash:"ignore"
 
 
@@ -79,23 +87,94 @@ def _budget(pool: Mapping[str, Any]) -> str:
     return f"up to {most} of the pool's nodes at a time{windows}"
 
 
-def drift_notes(kube: "Kube", current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
-    """The plan's note on a changed NodePool or AKSNodeClass whose change drifts existing nodes."""
-    kind, name = current.get("kind"), str((current.get("metadata") or {}).get("name") or "")
-    if kind == "NodePool" and _template(current) != _template(applied):
-        count = _live(kube.list(API_VERSION, "NodeClaim", label_selector=f"karpenter.sh/nodepool={name}"))
-        reason, budget = "NodePoolDrifted", _budget(applied)
-        see = f"akscli nodepool show {name} --auto-provision"
-    elif kind == "AKSNodeClass" and _class_spec(current) != _class_spec(applied):
-        count = _live(kube.list(API_VERSION, "NodeClaim"), name)
-        reason, budget = "NodeClassDrift", "as each NodePool's disruption budget allows"
-        see = "akscli nodepool list --auto-provision"
-    else:
-        return []
-    if not count:
-        return []
-    return [
+def _requirements(pool: Mapping[str, Any]) -> list[Any]:
+    return list((((pool.get("spec") or {}).get("template") or {}).get("spec") or {}).get("requirements") or [])
+
+
+def _meets(labels: Mapping[str, Any], requirement: Mapping[str, Any]) -> bool:
+    """One NodePool requirement against a NodeClaim's labels (requirements.go Compatible: a label the
+    claim lacks passes only NotIn and DoesNotExist; Intersects for one it has)."""
+    key, op = str(requirement.get("key")), str(requirement.get("operator"))
+    values = [str(v) for v in requirement.get("values") or []]
+    if key not in labels:
+        return op in ("NotIn", "DoesNotExist")
+    value = str(labels[key])
+    if op in ("Gt", "Lt", "Gte", "Lte"):
+        try:
+            have, bound = int(value), int(values[0])
+        except (ValueError, IndexError):
+            return False
+        return {"Gt": have > bound, "Lt": have < bound, "Gte": have >= bound, "Lte": have <= bound}[op]
+    return {"In": value in values, "NotIn": value not in values, "Exists": True}.get(op, False)
+
+
+def _launched(claim: Mapping[str, Any]) -> bool:
+    conditions = (claim.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Launched" and c.get("status") == "True" for c in conditions)
+
+
+def _off_requirements(claims: Iterable[dict[str, Any]], requirements: list[Any]) -> tuple[int, int]:
+    """(live claims, launched live claims whose labels no longer meet ``requirements``)."""
+    live = drifted = 0
+    for claim in claims:
+        if (claim.get("metadata") or {}).get("deletionTimestamp"):
+            continue
+        live += 1
+        labels = (claim.get("metadata") or {}).get("labels") or {}
+        if _launched(claim) and not all(_meets(labels, r) for r in requirements):
+            drifted += 1
+    return live, drifted
+
+
+def _replaced(count: int, reason: str, budget: str, see: str) -> str:
+    return (
         f"Karpenter will find its {count} node(s) drifted ({reason}) and replace them, {budget}: each "
         "is tainted karpenter.sh/disrupted:NoSchedule, its replacement launched, and it is drained and "
         f"deleted once the replacement is initialized (see: {see})"
-    ]
+    )
+
+
+def _outside_template(pool: Mapping[str, Any]) -> Any:
+    return _hashed({k: v for k, v in (pool.get("spec") or {}).items() if k != "template"})
+
+
+def _pool_notes(kube: "Kube", name: str, current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
+    see = f"akscli nodepool show {name} --auto-provision"
+    if _template(current) != _template(applied):
+        count = _live(kube.list(API_VERSION, "NodeClaim", label_selector=f"karpenter.sh/nodepool={name}"))
+        return [_replaced(count, "NodePoolDrifted", _budget(applied), see)] if count else []
+    if _hashed(_requirements(current)) != _hashed(_requirements(applied)):
+        claims = kube.list(API_VERSION, "NodeClaim", label_selector=f"karpenter.sh/nodepool={name}")
+        live, drifted = _off_requirements(claims, _requirements(applied))
+        if drifted:
+            return [_replaced(drifted, "RequirementsDrifted", _budget(applied), see)]
+        if live:
+            return [
+                f"Karpenter replaces none of its {live} node(s): they still meet the changed requirements "
+                "(a node whose labels do not would be drifted, RequirementsDrifted)"
+            ]
+        return []
+    if _outside_template(current) != _outside_template(applied):
+        return [
+            "Karpenter replaces no node for this change: a NodePool's nodes drift only when spec.template "
+            "changes (less its requirements, which drift the nodes they no longer admit), not limits, "
+            "weight or disruption"
+        ]
+    return []
+
+
+def drift_notes(kube: "Kube", current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
+    """The plan's note on a changed NodePool or AKSNodeClass: which of its nodes Karpenter finds
+    drifted and replaces, or that the change replaces none."""
+    kind, name = current.get("kind"), str((current.get("metadata") or {}).get("name") or "")
+    if kind == "NodePool":
+        return _pool_notes(kube, name, current, applied)
+    if kind != "AKSNodeClass":
+        return []
+    if _class_spec(current) != _class_spec(applied):
+        count = _live(kube.list(API_VERSION, "NodeClaim"), name)
+        budget = "as each NodePool's disruption budget allows"
+        return [_replaced(count, "NodeClassDrift", budget, "akscli nodepool list --auto-provision")] if count else []
+    if _hashed((current.get("spec") or {}).get("tags")) != _hashed((applied.get("spec") or {}).get("tags")):
+        return ["Karpenter replaces no node for a change of tags: it updates its VMs' tags in place"]
+    return []

@@ -32,19 +32,80 @@ def test_a_changed_expire_after_drifts_the_pools_nodes() -> None:
     assert note.startswith("Karpenter will find its 1 node(s) drifted (NodePoolDrifted)")
 
 
-def test_requirements_zero_values_and_list_order_drift_nothing() -> None:
-    before = pool(requirements=[{"key": "a", "operator": "Exists"}], startupTaints=[])
-    after = pool(requirements=[{"key": "b", "operator": "Exists"}])
-    assert drift_notes(KUBE, before, after) == []
+def test_zero_values_and_list_order_drift_nothing() -> None:
+    assert drift_notes(KUBE, pool(startupTaints=[]), pool()) == []
     two = {"key": "sku", "value": "gpu", "effect": "NoSchedule"}
     assert drift_notes(KUBE, pool(taints=[TAINT, two]), pool(taints=[two, TAINT])) == []
 
 
-def test_a_nodeclass_tag_drifts_nothing_and_its_disk_size_does() -> None:
+def test_a_template_label_drifts_the_pools_nodes() -> None:
+    labelled = pool()
+    labelled["spec"]["template"]["metadata"] = {"labels": {"team": "a"}}
+    [note] = drift_notes(KUBE, pool(), labelled)
+    assert "(NodePoolDrifted)" in note
+
+
+H100 = "Standard_NC40ads_H100_v5"
+SKU = "karpenter.azure.com/sku-name"
+
+
+class LaunchedClaims:
+    """A Kube whose NodeClaim list gives two launched claims of pool gpu on an H100 and an A100."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def list(self, api_version: str, kind: str, **options: Any) -> list[dict[str, Any]]:
+        self.calls += 1
+        launched = {"conditions": [{"type": "Launched", "status": "True"}]}
+        return [
+            {"metadata": {"name": f"gpu-{i}", "labels": {SKU: size}}, "status": launched}
+            for i, size in enumerate((H100, "Standard_NC24ads_A100_v4"))
+        ]
+
+
+def sizes(*names: str) -> dict[str, Any]:
+    return pool(requirements=[{"key": SKU, "operator": "In", "values": list(names)}])
+
+
+def test_requirements_that_drop_a_nodes_size_drift_that_node_only() -> None:
+    kube = LaunchedClaims()
+    [note] = drift_notes(kube, sizes(H100, "Standard_NC24ads_A100_v4"), sizes(H100))
+    assert note.startswith("Karpenter will find its 1 node(s) drifted (RequirementsDrifted)")
+    assert kube.calls == 1
+
+
+def test_requirements_that_still_admit_every_node_replace_none() -> None:
+    [note] = drift_notes(
+        LaunchedClaims(), sizes(H100, "Standard_NC24ads_A100_v4"), sizes(H100, "Standard_NC24ads_A100_v4", "x")
+    )
+    assert note.startswith("Karpenter replaces none of its 2 node(s): they still meet the changed requirements")
+
+
+def test_a_requirement_on_a_label_the_nodes_lack_drifts_them_unless_it_excludes() -> None:
+    lacking = pool(requirements=[{"key": "team", "operator": "In", "values": ["a"]}])
+    [note] = drift_notes(LaunchedClaims(), pool(), lacking)
+    assert "2 node(s) drifted (RequirementsDrifted)" in note
+    excluding = pool(requirements=[{"key": "team", "operator": "NotIn", "values": ["a"]}])
+    [note] = drift_notes(LaunchedClaims(), pool(), excluding)
+    assert note.startswith("Karpenter replaces none")
+
+
+def test_limits_weight_and_budgets_replace_no_node_and_list_no_claim() -> None:
+    kube = LaunchedClaims()
+    changed = pool()
+    changed["spec"].update(limits={"nvidia.com/gpu": "8"}, weight=5, disruption={"budgets": [{"nodes": "1"}]})
+    [note] = drift_notes(kube, pool(), changed)
+    assert note.startswith("Karpenter replaces no node for this change")
+    assert kube.calls == 0
+
+
+def test_a_nodeclass_tag_replaces_no_node_and_its_disk_size_drifts() -> None:
     def node_class(**spec: Any) -> dict[str, Any]:
         return {"kind": "AKSNodeClass", "metadata": {"name": "default"}, "spec": spec}
 
-    assert drift_notes(KUBE, node_class(tags={"a": "1"}), node_class(tags={"a": "2"})) == []
+    [tags] = drift_notes(KUBE, node_class(tags={"a": "1"}), node_class(tags={"a": "2"}))
+    assert tags == "Karpenter replaces no node for a change of tags: it updates its VMs' tags in place"
     [note] = drift_notes(KUBE, node_class(osDiskSizeGB=128), node_class(osDiskSizeGB=256))
     assert "(NodeClassDrift)" in note
 
