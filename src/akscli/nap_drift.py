@@ -25,6 +25,7 @@ karpenter_drift.py marks NodeClaims from the same field list. One NodeClaim list
 """
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -36,14 +37,41 @@ _TEMPLATE_IGNORED = ("requirements",)  # nodepool.go NodeClaimTemplateSpec.Requi
 _CLASS_IGNORED = ("tags",)  # aksnodeclass.go AKSNodeClassSpec.Tags: hash:"ignore"
 
 
-def _hashed(value: Any) -> Any:
-    """What hashstructure (FormatV2, IgnoreZeroValue, ZeroNil, SlicesAsSets: the options both hashes
-    use) tells apart: zero values dropped, a list's order ignored."""
+_GO_MAPS = ("labels", "annotations")  # nodepool.go ObjectMeta: map[string]string, every entry hashed
+_DURATIONS = ("expireAfter", "terminationGracePeriod")  # NillableDuration, *metav1.Duration: by value
+_DURATION = re.compile(r"([0-9]+)(h|m|s)")
+
+
+def _seconds(text: str) -> Any:
+    """A duration as Go parses it, so "1h" and "60m" hash alike (the CRDs' pattern: ([0-9]+(s|m|h))+ or
+    Never, which is a nil duration)."""
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        return text
+    return sum(int(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
+
+
+def _hashed(value: Any, pointers: bool = False) -> Any:
+    """What hashstructure (FormatV2, SlicesAsSets, IgnoreZeroValue, ZeroNil: the options both hashes
+    use; mitchellh/hashstructure a045b66 hashstructure.go) tells apart. A field absent or null is
+    skipped; a present empty list or map is not (a non-nil slice or map is no zero value); a struct's
+    "", 0 or false is skipped (IsZero) unless the field is a pointer (``pointers``: the AKSNodeClass's
+    fields are, the NodePool template's strings are not); a Go map's entries are all hashed; a list's
+    order is ignored."""
     if isinstance(value, Mapping):
-        kept = {str(k): _hashed(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if v not in (None, "", 0, False, [], {})}
+        kept: dict[str, Any] = {}
+        for key, item in value.items():
+            if item is None or (not pointers and isinstance(item, str | int | float | bool) and not item):
+                continue
+            if key in _GO_MAPS and isinstance(item, Mapping):
+                kept[str(key)] = {str(k): v for k, v in item.items()}
+            elif key in _DURATIONS and isinstance(item, str):
+                kept[str(key)] = _seconds(item)
+            else:
+                kept[str(key)] = _hashed(item, pointers)
+        return kept
     if isinstance(value, list):
-        return sorted((_hashed(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+        return sorted((_hashed(v, pointers) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
     return value
 
 
@@ -54,7 +82,8 @@ def _template(pool: Mapping[str, Any]) -> Any:
 
 
 def _class_spec(node_class: Mapping[str, Any]) -> Any:
-    return _hashed({k: v for k, v in (node_class.get("spec") or {}).items() if k not in _CLASS_IGNORED})
+    spec = {k: v for k, v in (node_class.get("spec") or {}).items() if k not in _CLASS_IGNORED}
+    return _hashed(spec, pointers=True)
 
 
 def _live(claims: Iterable[dict[str, Any]], node_class: str | None = None) -> int:
@@ -175,6 +204,6 @@ def drift_notes(kube: "Kube", current: Mapping[str, Any], applied: Mapping[str, 
         count = _live(kube.list(API_VERSION, "NodeClaim"), name)
         budget = "as each NodePool's disruption budget allows"
         return [_replaced(count, "NodeClassDrift", budget, "akscli nodepool list --auto-provision")] if count else []
-    if _hashed((current.get("spec") or {}).get("tags")) != _hashed((applied.get("spec") or {}).get("tags")):
+    if ((current.get("spec") or {}).get("tags") or {}) != ((applied.get("spec") or {}).get("tags") or {}):
         return ["Karpenter replaces no node for a change of tags: it updates its VMs' tags in place"]
     return []

@@ -32,10 +32,36 @@ def test_a_changed_expire_after_drifts_the_pools_nodes() -> None:
     assert note.startswith("Karpenter will find its 1 node(s) drifted (NodePoolDrifted)")
 
 
-def test_zero_values_and_list_order_drift_nothing() -> None:
-    assert drift_notes(KUBE, pool(startupTaints=[]), pool()) == []
+def test_a_taints_empty_value_and_list_order_drift_nothing() -> None:
+    # hashstructure IgnoreZeroValue skips a struct's "" (corev1.Taint.Value); SlicesAsSets
+    valued = {**TAINT, "value": ""}
+    assert (
+        drift_notes(KUBE, pool(taints=[{k: v for k, v in TAINT.items() if k != "value"}]), pool(taints=[valued])) == []
+    )
     two = {"key": "sku", "value": "gpu", "effect": "NoSchedule"}
     assert drift_notes(KUBE, pool(taints=[TAINT, two]), pool(taints=[two, TAINT])) == []
+
+
+def test_an_empty_startup_taints_list_drifts_where_an_absent_one_does_not() -> None:
+    # a present [] is a non-nil slice, no zero value: hashstructure hashes it (IsZero is nil only)
+    [note] = drift_notes(KUBE, pool(), pool(startupTaints=[]))
+    assert "(NodePoolDrifted)" in note
+    assert drift_notes(KUBE, pool(startupTaints=None), pool()) == []
+
+
+def test_the_same_duration_written_another_way_drifts_nothing() -> None:
+    # NillableDuration hashes its *time.Duration, not the text (Raw is hash:"ignore")
+    assert drift_notes(KUBE, pool(expireAfter="720h"), pool(expireAfter="43200m")) == []
+    assert drift_notes(KUBE, pool(terminationGracePeriod="1h30m"), pool(terminationGracePeriod="90m")) == []
+
+
+def test_a_nodeclass_field_set_to_false_drifts_where_it_was_absent() -> None:
+    # the AKSNodeClass's fields are pointers: a non-nil *bool false is hashed (ZeroNil, IsZero)
+    def node_class(**spec: Any) -> dict[str, Any]:
+        return {"kind": "AKSNodeClass", "metadata": {"name": "default"}, "spec": spec}
+
+    [note] = drift_notes(KUBE, node_class(), node_class(encryptionAtHost=False))
+    assert "(NodeClassDrift)" in note
 
 
 def test_a_template_label_drifts_the_pools_nodes() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.emulators.kube.controllers.karpenter_drift import POOL_HASH, POOL_HASH_VERSION
+from tests.emulators.kube.controllers.karpenter_drift import POOL_HASH, POOL_HASH_VERSION, class_hash, pool_hash
 from tests.kube_emulator.test_karpenter import H100, emu, gpu_app, gpu_pool, running_on
 from tests.kube_emulator.test_karpenter_termination import CLAIMS, conditions
 
@@ -118,3 +118,19 @@ def test_a_drifted_node_is_replaced_by_one_with_the_new_hash(emu: KubeEmulator) 
     assert drifted(emu, replacement["metadata"]["name"]) is None
     assert wait_until(lambda: running_on(emu, "llm") == f"aks-{replacement['metadata']['name']}", timeout=5)
     assert emu.controllers.errors == []
+
+
+def test_the_hash_reads_durations_by_value_and_a_present_empty_list_as_set() -> None:
+    # mitchellh/hashstructure a045b66: a non-nil empty slice is no zero value; NillableDuration
+    # hashes its *time.Duration (Raw is hash:"ignore"); AKSNodeClass fields are pointers
+    def template(**spec: Any) -> dict[str, Any]:
+        return gpu_pool("gpu", [H100], **{"template": {"spec": {"nodeClassRef": {"name": "default"}, **spec}}})
+
+    assert pool_hash(template(expireAfter="720h")) == pool_hash(template(expireAfter="43200m"))
+    assert pool_hash(template(startupTaints=[])) != pool_hash(template())
+    assert pool_hash(template(taints=[{"key": "k", "value": "", "effect": "NoSchedule"}])) == pool_hash(
+        template(taints=[{"key": "k", "effect": "NoSchedule"}])
+    )
+    assert class_hash({"spec": {"fipsMode": "Disabled"}}) != class_hash({"spec": {}})
+    assert class_hash({"spec": {"encryptionAtHost": False}}) != class_hash({"spec": {}})
+    assert class_hash({"spec": {"tags": {"a": "1"}}}) == class_hash({"spec": {}})

@@ -30,8 +30,8 @@ Upstream (kubernetes-sigs/karpenter 2266468 = v1.14.0-20, Azure/karpenter-provid
   os, arch; karpenter_launch puts them on the claim), which the requirement check reads.
 
 The digest is not hashstructure's: it is a sha256 of exactly the hashed fields, normalized as the
-options normalize them (zero values dropped, a list's order ignored), printed as a decimal uint64 as
-fmt.Sprint prints the real one. Only which changes alter it matters here, not its value.
+options see them (_normal: mitchellh/hashstructure a045b66 hashstructure.go), printed as a decimal
+uint64 as fmt.Sprint prints the real one. Only which changes alter it matters here, not its value.
 
 Not modelled: the drift check runs when a NodePool's template (requirements included) or an
 AKSNodeClass's hashed spec changes, not on every NodeClaim or NodePool event nor the 5-minute requeue
@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from tests.emulators.kube.apiserver import now_iso
@@ -62,18 +63,44 @@ HASH_VERSION = "v3"  # nodepool.go NodePoolHashVersion; aksnodeclass.go AKSNodeC
 DRIFTED = "Drifted"
 
 
-def _normal(value: Any) -> Any:
-    """hashstructure's IgnoreZeroValue/ZeroNil (zero fields dropped) and SlicesAsSets."""
+_GO_MAPS = ("labels", "annotations")  # nodepool.go ObjectMeta: map[string]string, every entry hashed
+_DURATIONS = ("expireAfter", "terminationGracePeriod")  # duration.go NillableDuration: the duration
+_UNITS = {"h": 3600, "m": 60, "s": 1}
+
+
+def _duration(text: str) -> Any:
+    """The CRDs' duration ("([0-9]+(s|m|h))+" or Never, a nil *time.Duration) as a number of seconds."""
+    parts = re.findall(r"([0-9]+)(h|m|s)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        return text
+    return sum(int(n) * _UNITS[u] for n, u in parts)
+
+
+def _normal(value: Any, pointers: bool) -> Any:
+    """What mitchellh/hashstructure a045b66 hashstructure.go tells apart with these options: a field
+    absent or null is skipped; a present [] or {} is not (a non-nil slice or map is no zero value);
+    a struct's "", 0 or false is skipped (IgnoreZeroValue, reflect IsZero) unless the field is a
+    pointer (``pointers``: every AKSNodeClass field; the template's strings are not); a Go map's
+    entries are all hashed; a slice is a set (SlicesAsSets)."""
     if isinstance(value, dict):
-        kept = {str(k): _normal(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if v not in (None, "", 0, False, [], {})}
+        kept: dict[str, Any] = {}
+        for key, item in value.items():
+            if item is None or (not pointers and isinstance(item, str | int | float | bool) and not item):
+                continue
+            if key in _GO_MAPS and isinstance(item, dict):
+                kept[str(key)] = {str(k): v for k, v in item.items()}
+            elif key in _DURATIONS and isinstance(item, str):
+                kept[str(key)] = _duration(item)
+            else:
+                kept[str(key)] = _normal(item, pointers)
+        return kept
     if isinstance(value, list):
-        return sorted((_normal(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+        return sorted((_normal(v, pointers) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
     return value
 
 
-def _digest(value: Any) -> str:
-    raw = hashlib.sha256(json.dumps(_normal(value), sort_keys=True).encode()).digest()
+def _digest(value: Any, pointers: bool = False) -> str:
+    raw = hashlib.sha256(json.dumps(_normal(value, pointers), sort_keys=True).encode()).digest()
     return str(int.from_bytes(raw[:8], "big"))
 
 
@@ -86,7 +113,7 @@ def pool_hash(pool: dict[str, Any]) -> str:
 
 def class_hash(node_class: dict[str, Any]) -> str:
     """AKSNodeClass.Hash: the spec less tags (hash:"ignore")."""
-    return _digest({k: v for k, v in (node_class.get("spec") or {}).items() if k != "tags"})
+    return _digest({k: v for k, v in (node_class.get("spec") or {}).items() if k != "tags"}, pointers=True)
 
 
 def new_claim_annotations(pool: dict[str, Any], node_class: dict[str, Any] | None) -> dict[str, str]:
