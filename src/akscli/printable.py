@@ -13,7 +13,8 @@ request, as kubectl's printers do.
 * A RayJob's ``spec.runtimeEnvYAML`` and a RayService's ``spec.serveConfigV2`` hold a runtime
   environment's ``env_vars`` as plain text (``ray job submit --env``); a variable that carries a
   secret by its name or its value's shape (akscli.secret_words, the rules ``--env`` warns by) is
-  shown as ``***`` there (masked_env), the rest of the text as it is.
+  shown as ``***`` there (masked_env), the rest of the text as it is; a text that cannot be read
+  as a runtime environment is shown as ``***`` whole.
 * A value from the cluster written into a line of text (a table cell, a message) is shown as it is,
   unquoted, with each character Python counts as unprintable (a control character, a line break)
   written as its escape, ``\\n``, ``\\x1b`` (``visible``): it cannot move the cursor or colour the
@@ -85,47 +86,72 @@ def masked_env(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     """``obj`` with the secret values of its runtime environments' ``env_vars`` shown as ``***``: a
     RayJob's ``spec.runtimeEnvYAML`` (ray-project/kuberay v1.7.0 ray-operator/apis/ray/v1/
     rayjob_types.go RuntimeEnvYAML), a RayService's ``spec.serveConfigV2`` (each application's
-    ``runtime_env``, rayservice_types.go ServeConfigV2). ``obj`` itself where nothing is masked
-    (or the text is not YAML: KubeRay refuses it then, and there is nothing to read)."""
+    ``runtime_env``, rayservice_types.go ServeConfigV2). ``obj`` itself where nothing is masked.
+
+    A text that cannot be read as such a document (not YAML, not a mapping, ``applications``,
+    ``runtime_env`` or ``env_vars`` of another shape) is shown as ``***`` whole: KubeRay refuses it
+    (ray-project/kuberay ray-operator/controllers/ray/utils/dashboardclient/dashboard_httpclient.go
+    UnmarshalRuntimeEnvYAML), but ``apply -f --dry-run=client -o yaml`` prints it before any server
+    sees it, and its env_vars cannot be told from the rest. The word ``env_vars`` is not looked for
+    in the text: YAML can spell a key with escapes (``"env_v\\x61rs"``)."""
     if not str(obj.get("apiVersion", "")).startswith("ray.io/") or not isinstance(obj.get("spec"), Mapping):
         return obj
     spec = obj["spec"]
     field = {"RayJob": "runtimeEnvYAML", "RayService": "serveConfigV2"}.get(str(obj.get("kind")))
     text = spec.get(field) if field else None
-    if field is None or not isinstance(text, str) or "env_vars" not in text:
+    if field is None or not isinstance(text, str) or not text.strip():
         return obj
     from akscli import yamlio
     from akscli.errors import AkscliError
 
+    whole = {**obj, "spec": {**spec, field: MASK}}
     try:
         doc = yamlio.load(text, field)
     except AkscliError:
+        return whole
+    if doc is None:
         return obj
     if not isinstance(doc, Mapping):
-        return obj
-    if field == "runtimeEnvYAML":
-        shown_doc: Any = _masked_runtime_env(doc)
-    else:
-        apps = doc.get("applications")
-        if not isinstance(apps, list):
-            return obj
-        shown_apps = [
-            {**app, "runtime_env": _masked_runtime_env(app["runtime_env"])}
-            if isinstance(app, Mapping) and isinstance(app.get("runtime_env"), Mapping)
-            else app
-            for app in apps
-        ]
-        shown_doc = {**doc, "applications": shown_apps}
+        return whole
+    try:
+        if field == "runtimeEnvYAML":
+            shown_doc: Any = _masked_runtime_env(doc)
+        else:
+            apps = doc.get("applications")
+            if apps is None:
+                return obj
+            if not isinstance(apps, list):
+                return whole
+            shown_doc = {**doc, "applications": [_masked_app(app) for app in apps]}
+    except _Unreadable:
+        return whole
     if shown_doc == doc:
         return obj
     return {**obj, "spec": {**spec, field: yamlio.dump(shown_doc)}}
+
+
+class _Unreadable(Exception):
+    """A runtime environment of a shape that cannot be masked field by field."""
+
+
+def _masked_app(app: Any) -> Any:
+    if not isinstance(app, Mapping):
+        raise _Unreadable
+    env = app.get("runtime_env")
+    if env is None:
+        return app
+    if not isinstance(env, Mapping):
+        raise _Unreadable
+    return {**app, "runtime_env": _masked_runtime_env(env)}
 
 
 def _masked_runtime_env(env: Mapping[str, Any]) -> Mapping[str, Any]:
     from akscli.secret_words import is_secret_variable
 
     variables = env.get("env_vars")
-    if not isinstance(variables, Mapping):
+    if variables is None:
         return env
+    if not isinstance(variables, Mapping):
+        return {**env, "env_vars": MASK}
     shown_vars = {key: MASK if is_secret_variable(str(key), str(value)) else value for key, value in variables.items()}
     return {**env, "env_vars": shown_vars}
