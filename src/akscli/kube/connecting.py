@@ -47,7 +47,7 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
     if not any(os.path.exists(os.path.expanduser(p)) for p in paths):
         raise errors.UsageError(f"no kubeconfig found at {path}", setup_hint)
     from akscli.kube import kubeconfig_user
-    from akscli.kube.config_files import check_kubeconfig_files
+    from akscli.kube.config_files import check_data_fields, check_kubeconfig_files
     from akscli.kube.credentials import refresh_at_most_once_per_interval
 
     present = check_kubeconfig_files(paths)
@@ -62,6 +62,7 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
     except Exception as exc:  # the loader's YAML parser raises its own error types
         problem = " ".join(str(exc).split())[:200]
         raise errors.UsageError(f"kubeconfig {path} is not valid YAML: {problem}", "fix or replace the file") from exc
+    check_data_fields({p: merged.config_files.get(os.path.expanduser(p)) for p in present})
     chosen = _chosen_context(contexts, current, target.context, path, setup_hint)
     user_name = chosen.get("context", {}).get("user")
     user = kubeconfig_user.User(user_name, kubeconfig_user.entry(merged.config, user_name))
