@@ -6,7 +6,6 @@ columns when piped; ``NO_COLOR`` turns colour off. rich is imported only when a 
 spinner is actually drawn.
 """
 
-import io
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -205,14 +204,8 @@ def emit(
     table = [[cell(c.value(item)) for c in shown] for item in items]
     headers = [c.header for c in shown]
     if fmt == "csv":
-        import csv  # only here: every command that prints imports this module
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        if not FLAGS.no_headers:
-            writer.writerow(headers)
-        writer.writerows(table)
-        sys.stdout.write(buffer.getvalue())
+        lines = [] if FLAGS.no_headers else [_csv_line(headers)]
+        sys.stdout.write("".join(lines + [_csv_line(row) for row in table]))
     elif not table:
         info(empty)
     else:
@@ -263,12 +256,41 @@ def list_document(items: Sequence[Any]) -> dict[str, Any]:
 
 
 def _csv(value: Any) -> str:
-    """A CSV cell: numbers as a program reads them (no thousands separators), None as empty."""
+    """A CSV cell: numbers as a program reads them (no thousands separators), None as empty.
+
+    Text that starts with ``=``, ``+``, ``-``, ``@``, a tab, CR or LF gets a leading ``'``, so that a
+    spreadsheet shows it as text and runs no formula: OWASP's remedy for CSV (formula) injection
+    (OWASP/www-community pages/attacks/CSV_Injection.md). A pool or namespace name, a label, a
+    message come from whoever may write to the cluster, and ``gpu usage -o csv > usage.csv`` is
+    made to be opened in one. A number akscli computed is left as it is (``-1.5`` is no formula).
+    A program that needs every value exactly reads ``-o json``. az has no csv; its ``-o tsv``
+    escapes nothing (microsoft/knack knack/output.py _TsvOutput), and kubectl has neither."""
     if value is None:
         return ""
-    if isinstance(value, float):
+    if isinstance(value, bool):
+        return _text(value)
+    if isinstance(value, int | float):
         return repr(value)
-    return _text(value)
+    text = _text(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    """One record as RFC 4180 section 2 writes it: a field that holds a comma, a double quote, a CR
+    or an LF is enclosed in double quotes, a double quote inside doubled. Python's csv writer left a
+    lone CR unquoted (with ``lineterminator="\\n"``), which a reader that takes CR as a line break
+    splits the record at. Records end with LF, not the RFC's CRLF: what Unix tools and Python's csv
+    reader read alike."""
+    return ",".join(_csv_field(c) for c in cells) + "\n"
+
+
+def _csv_field(cell: str) -> str:
+    if any(ch in cell for ch in ',"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
 
 
 def _default_name(item: Any) -> str:

@@ -33,6 +33,7 @@ from akscli.jsonpath.parser import (
     Wildcard,
     parse,
 )
+from akscli.printable import visible
 
 __all__ = ["JSONPathError", "check", "execute", "go_json", "parse", "render_columns", "render_template"]
 
@@ -350,7 +351,24 @@ def render_columns(spec: str, rows: Sequence[Any], *, headers: bool = True) -> s
 
 def _cell(found: Sequence[Sequence[Any]]) -> str:
     """One column's text (printOneObject): every value, "," between; <none> leads when the
-    first result is empty; control characters never reach the terminal."""
+    first result is empty; control characters never reach the terminal. kubectl escapes ESC as
+    ``^[`` and CR as ``\\r`` (kubernetes/cli-runtime pkg/printers/terminal.go EscapeTerminal, called
+    by kubernetes/kubectl pkg/cmd/get/customcolumn.go printOneObject); akscli writes every C0
+    control but the tab in that caret notation (``^[``, ``^M``), DEL as ``^?``, and any other
+    character Python counts as unprintable (a C1 control such as CSI U+009B, a line or paragraph
+    separator, a bidi override) as its escape, ``\\x9b``, as table cells show it
+    (akscli.printable.visible)."""
     texts = ["<none>"] if not found or not found[0] else []
     texts += [go_text(v) for group in found for v in group]
-    return "".join(ch if ch >= " " or ch == "\t" else f"^{chr(ord(ch) + 64)}" for ch in ",".join(texts))
+    text = ",".join(texts)
+    if text.isprintable():
+        return text
+    return "".join(_cell_char(ch) for ch in text)
+
+
+def _cell_char(ch: str) -> str:
+    if ch == "\t" or ch.isprintable():
+        return ch
+    if ch < " " or ch == "\x7f":
+        return f"^{chr((ord(ch) + 64) % 128)}"
+    return visible(ch)
