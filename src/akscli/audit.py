@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from akscli import cachedir, logscan, timestamps
+from akscli import argv_credentials, cachedir, logscan, timestamps
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.redact import scrub, url_credentials
 from akscli.secret_words import is_bare_hex_key, is_secret_name, looks_secret
@@ -56,7 +56,9 @@ def log_path(path: str | None = None) -> Path:
 
 
 def redact_argv(argv: Sequence[str]) -> list[str]:
-    """The command line with secret flag values, secret pairs and secret-looking text hidden."""
+    """The command line with secret flag values, secret pairs and secret-looking text hidden, and
+    the credentials of a job's own command (akscli.argv_credentials: curl -u, mysql -p...)."""
+    argv = argv_credentials.redacted(argv)
     out: list[str] = []
     hide_next = False
     pair_next = False

@@ -1,0 +1,143 @@
+"""Credentials in the command line of a job's own command, as the audit log records it
+(``akscli ray job submit -- curl -u alice:PASSWORD URL``, or the same inside ``sh -c '...'``).
+
+A flag means another thing to each program, so each rule below is one program's, from its manual:
+
+* ``-u``/``--user USER:PASSWORD``, any program: curl's server credentials (curl(1) ``-u, --user
+  <user:password>``; without a colon curl asks for the password, so nothing is hidden then). The
+  part after the first colon is hidden, the user name stays. ``-u 1000:1000`` (two numbers, docker
+  and podman run's ``--user UID:GID``) is kept.
+* curl(1): ``-U``/``--proxy-user`` as ``-u``; ``-E``/``--cert``/``--proxy-cert <certificate[:password]>``
+  (the part after the colon); ``--oauth2-bearer <token>``, ``--pass``/``--proxy-pass <phrase>`` whole.
+* mysql(1) and the MySQL and MariaDB clients: ``-pPASSWORD``, attached (the manual: "you cannot have
+  a space between the option and the password"; ``-p NAME`` with a space names the database).
+* sshpass(1) ``-p PASSWORD``; redis-cli ``-a PASSWORD``; ``docker|podman|nerdctl|helm|oras login -p
+  PASSWORD`` (``-p`` is ``--publish`` to docker run, so only after ``login``).
+* Any program's flag named like a secret (``--password``, ``--http-password=``, ``--token``:
+  akscli.secret_words.is_secret_name): its value whole.
+* ``USER:PASSWORD@HOST`` without a scheme (git's scp form, curl's URL without ``https://``): the
+  password. A digest (``image:tag@sha256:...``) is no password. A URL with a scheme is left to
+  akscli.redact.url_credentials.
+
+Words are read as the shell splits them; a text argument (``sh -c 'SCRIPT'``, an entrypoint) is
+split the same way, quotes included, and rebuilt with only the hidden words changed. Plain data
+in, plain data out.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+
+from akscli.secret_words import is_secret_name
+
+REDACTED = "<redacted>"
+
+_WRAPPERS = frozenset({"sudo", "env", "exec", "nohup", "time", "command", "xargs"})
+_SEPARATORS = frozenset({";", "&", "&&", "||", "|", "(", ")", "{", "}"})
+_MYSQL = frozenset(
+    {"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlshow", "mysqlcheck", "mariadb", "mariadb-dump"}
+)
+_LOGIN_TOOLS = frozenset({"docker", "podman", "nerdctl", "helm", "oras"})
+
+# How a flag's value is hidden: "pair" hides what follows USER's colon, "whole" the value.
+_EVERY_TOOL = {"-u": "pair", "--user": "pair"}
+_BY_TOOL: dict[str, dict[str, str]] = {
+    "curl": {
+        "-U": "pair",
+        "--proxy-user": "pair",
+        "-E": "pair",
+        "--cert": "pair",
+        "--proxy-cert": "pair",
+        "--oauth2-bearer": "whole",
+        "--pass": "whole",
+        "--proxy-pass": "whole",
+    },
+    "sshpass": {"-p": "whole"},
+    "redis-cli": {"-a": "whole"},
+}
+# Short flags whose value may be attached (-uUSER:PASSWORD): the rules above, and mysql's -p.
+_ATTACHED_ONLY = {tool: {"-p": "whole"} for tool in _MYSQL}
+
+_USERINFO = re.compile(r"(?<![\w/@:.%+-])([\w.%+-]+):([^\s/@:]+)@(?!sha\d+:)(?=[\w\[])")
+_TOKEN = re.compile(r"""(?:[^\s'"\\;&|()]|\\.|'[^']*'|"(?:\\.|[^"\\])*")+|[;&|()]+|\n""")
+
+
+def redacted(argv: Sequence[str]) -> list[str]:
+    """``argv`` with the credentials of the commands it holds hidden; a word with white space in it
+    is read as a shell script."""
+    return [_script(word) if any(c.isspace() for c in word) else word for word in _words(argv)]
+
+
+def _words(words: Sequence[str]) -> list[str]:
+    out = list(words)
+    tool = ""
+    login = False
+    pending = ""
+    for i, word in enumerate(words):
+        if pending:
+            out[i] = _hidden(word, pending)
+            pending = ""
+            continue
+        if word in _SEPARATORS or word in ("\n", "--"):  # `ray job submit -- CMD`: CMD is a program
+            tool, login = "", False
+            continue
+        if not tool:
+            if word in _WRAPPERS or (re.match(r"[A-Za-z_]\w*=", word) is not None):
+                continue
+            tool = os.path.basename(word)
+            continue
+        login = login or (tool in _LOGIN_TOOLS and word == "login")
+        if not word.startswith("-") or word == "-":
+            out[i] = _USERINFO.sub(rf"\1:{REDACTED}@", word)
+            continue
+        rules = {**_EVERY_TOOL, **_BY_TOOL.get(tool, {}), **({"-p": "whole"} if login else {})}
+        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        how = rules.get(name) or ("whole" if name.startswith("--") and is_secret_name(name.lstrip("-")) else "")
+        if how and eq:
+            out[i] = f"{name}={_hidden(value, how)}"
+        elif how:
+            pending = how
+        elif not word.startswith("--") and len(word) > 2:
+            flag, attached = word[:2], word[2:]
+            how = {**rules, **_ATTACHED_ONLY.get(tool, {})}.get(flag, "")
+            if how:
+                out[i] = flag + _hidden(attached, how)
+    return out
+
+
+def _hidden(value: str, how: str) -> str:
+    if how == "whole":
+        return REDACTED
+    user, colon, secret = value.partition(":")
+    if not colon or not secret or (user.isdigit() and secret.isdigit()):
+        return value
+    return f"{user}:{REDACTED}"
+
+
+def _script(text: str) -> str:
+    """``text`` read as a shell script: each word whose value holds a credential replaced."""
+    matches = list(_TOKEN.finditer(text))
+    values = [_unquoted(m.group()) for m in matches]
+    shown = _words(values)
+    if shown == values:
+        return text
+    parts = []
+    end = 0
+    for match, value, now in zip(matches, values, shown, strict=True):
+        parts.append(text[end : match.start()])
+        parts.append(match.group() if now == value else now)
+        end = match.end()
+    return "".join(parts) + text[end:]
+
+
+def _unquoted(token: str) -> str:
+    if token == "\n" or not any(c in token for c in "'\"\\"):
+        return token
+    import shlex
+
+    try:
+        return "".join(shlex.split(token))
+    except ValueError:
+        return token
