@@ -6,7 +6,8 @@ A flag means another thing to each program, so each rule below is one program's,
 * ``-u``/``--user USER:PASSWORD``, any program: curl's server credentials (curl(1) ``-u, --user
   <user:password>``; without a colon curl asks for the password, so nothing is hidden then). The
   part after the first colon is hidden, the user name stays. ``-u 1000:1000`` (two numbers, docker
-  and podman run's ``--user UID:GID``) is kept.
+  and podman run's ``--user UID:GID``) is kept, and docker, podman and nerdctl's ``-u`` is never
+  hidden (``NAME[:GROUP]``).
 * curl(1): ``-U``/``--proxy-user`` as ``-u``; ``-E``/``--cert``/``--proxy-cert <certificate[:password]>``
   (the part after the colon); ``--oauth2-bearer <token>``, ``--pass``/``--proxy-pass <phrase>`` whole.
 * mysql(1) and the MySQL and MariaDB clients: ``-pPASSWORD``, attached (the manual: "you cannot have
@@ -14,7 +15,9 @@ A flag means another thing to each program, so each rule below is one program's,
 * sshpass(1) ``-p PASSWORD``; redis-cli ``-a PASSWORD``; ``docker|podman|nerdctl|helm|oras login -p
   PASSWORD`` (``-p`` is ``--publish`` to docker run, so only after ``login``).
 * Any program's flag named like a secret (``--password``, ``--http-password=``, ``--token``:
-  akscli.secret_words.is_secret_name): its value whole.
+  akscli.secret_words.is_secret_name): its value whole; so is a ``NAME=VALUE`` word whose name is
+  one (``PGPASSWORD=X psql``, psql's conninfo ``"host=db password=X"``). Short flags run together
+  end in the one that takes the value (curl ``-su USER:PASSWORD`` is ``-s -u``).
 * ``USER:PASSWORD@HOST`` without a scheme (git's scp form, curl's URL without ``https://``): the
   password. A digest (``image:tag@sha256:...``) is no password. A URL with a scheme is left to
   akscli.redact.url_credentials.
@@ -55,11 +58,17 @@ _BY_TOOL: dict[str, dict[str, str]] = {
         "--proxy-pass": "whole",
     },
     "sshpass": {"-p": "whole"},
+    # docker run's -u/--user is NAME|UID[:GROUP|GID] (docker/cli docs/reference/commandline/container_run.md)
+    **{tool: {"-u": "", "--user": ""} for tool in ("docker", "podman", "nerdctl")},
     "redis-cli": {"-a": "whole"},
 }
 # Short flags whose value may be attached (-uUSER:PASSWORD): the rules above, and mysql's -p.
 _ATTACHED_ONLY = {tool: {"-p": "whole"} for tool in _MYSQL}
 
+# Variables a client reads its password from, by their programs' manuals: libpq's PGPASSWORD
+# (PostgreSQL docs, libpq-envars), MySQL's MYSQL_PWD, redis-cli's REDISCLI_AUTH, sshpass -e's SSHPASS.
+_PASSWORD_VARIABLES = frozenset({"PGPASSWORD", "MYSQL_PWD", "REDISCLI_AUTH", "SSHPASS"})
+_ASSIGNMENT = re.compile(r"([A-Za-z_][\w.-]*)=")
 _USERINFO = re.compile(r"(?<![\w/@:.%+-])([\w.%+-]+):([^\s/@:]+)@(?!sha\d+:)(?=[\w\[])")
 _TOKEN = re.compile(r"""(?:[^\s'"\\;&|()]|\\.|'[^']*'|"(?:\\.|[^"\\])*")+|[;&|()]+|\n""")
 
@@ -83,8 +92,14 @@ def _words(words: Sequence[str]) -> list[str]:
         if word in _SEPARATORS or word in ("\n", "--"):  # `ray job submit -- CMD`: CMD is a program
             tool, login = "", False
             continue
+        assignment = _ASSIGNMENT.match(word) if not any(c.isspace() for c in word) else None  # a script: _script
+        if assignment and (
+            is_secret_name(assignment.group(1)) or assignment.group(1) in _PASSWORD_VARIABLES
+        ):  # PGPASSWORD=X psql, psql "password=X"
+            out[i] = f"{assignment.group(1)}={REDACTED}"
+            continue
         if not tool:
-            if word in _WRAPPERS or (re.match(r"[A-Za-z_]\w*=", word) is not None):
+            if word in _WRAPPERS or assignment:
                 continue
             tool = os.path.basename(word)
             continue
@@ -104,6 +119,8 @@ def _words(words: Sequence[str]) -> list[str]:
             how = {**rules, **_ATTACHED_ONLY.get(tool, {})}.get(flag, "")
             if how:
                 out[i] = flag + _hidden(attached, how)
+            elif word[1:-1].isalpha() and rules.get("-" + word[-1]):  # curl -su USER:PASSWORD: -s -u
+                pending = rules["-" + word[-1]]
     return out
 
 

@@ -35,6 +35,9 @@ HIDDEN = {
         ["wget", "--http-password", PASSWORD, "u"],
         ["wget", "--http-password", "<redacted>", "u"],
     ),
+    "curl -su (-s -u)": (["curl", "-su", f"alice:{PASSWORD}", "u"], ["curl", "-su", "alice:<redacted>", "u"]),
+    "env PGPASSWORD=": (["env", f"PGPASSWORD={PASSWORD}", "psql"], ["env", "PGPASSWORD=<redacted>", "psql"]),
+    "psql conninfo": (["psql", f"host=db password={PASSWORD}"], ["psql", "host=db password=<redacted>"]),
     "user:pass@ without a scheme": (
         ["git", "clone", f"alice:{PASSWORD}@git.example.com:org/repo"],
         ["git", "clone", "alice:<redacted>@git.example.com:org/repo"],
@@ -53,6 +56,11 @@ def test_a_shell_script_is_read_word_by_word_and_only_the_passwords_change() -> 
     assert recorded[-1] == "curl -u alice:<redacted> https://svc/v1 && mysql -p<redacted> runs; echo done"
 
 
+def test_a_password_variable_before_a_scripts_command_is_hidden_and_the_command_kept() -> None:
+    recorded = audit.redact_argv([*HEAD, "sh", "-c", f"PGPASSWORD={PASSWORD} psql -h db -c 'select 1'"])
+    assert recorded[-1] == "PGPASSWORD=<redacted> psql -h db -c 'select 1'"
+
+
 KEPT = {
     "mysql -p NAME names the database": ["mysql", "-p", "runs"],
     "docker run -p publishes a port": ["docker", "run", "-p", "8080:80", "img"],
@@ -60,6 +68,7 @@ KEPT = {
     "curl -u without a colon asks for the password": ["curl", "-u", "alice", "https://svc"],
     "an image digest": ["docker", "pull", "nginx:1.27@sha256:0123abcd"],
     "ssh user@host": ["ssh", "alice@h.example.com", "ls"],
+    "docker run -u NAME:GROUP": ["docker", "run", "-u", "app:app", "img"],
 }
 
 
