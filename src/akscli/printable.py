@@ -92,15 +92,17 @@ def masked_env(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     ``runtime_env`` or ``env_vars`` of another shape) is shown as ``***`` whole: KubeRay refuses it
     (ray-project/kuberay ray-operator/controllers/ray/utils/dashboardclient/dashboard_httpclient.go
     UnmarshalRuntimeEnvYAML), but ``apply -f --dry-run=client -o yaml`` prints it before any server
-    sees it, and its env_vars cannot be told from the rest. The word ``env_vars`` is not looked for
-    in the text: YAML can spell a key with escapes (``"env_v\\x61rs"``)."""
+    sees it, and its env_vars cannot be told from the rest. A text is read when it holds the word
+    ``env_vars`` or a backslash: YAML spells a key without its letters only in a double-quoted
+    scalar's escapes (``"env_v\\x61rs"``); a plain or single-quoted key folded over lines gains a
+    space (``env_ vars``). Reading every text would cost each RayJob printed a parse."""
     if not str(obj.get("apiVersion", "")).startswith("ray.io/") or not isinstance(obj.get("spec"), Mapping):
         return obj
     spec = obj["spec"]
     field = {"RayJob": "runtimeEnvYAML", "RayService": "serveConfigV2"}.get(str(obj.get("kind")))
     text = spec.get(field) if field else None
-    if field is None or not isinstance(text, str) or not text.strip():
-        return obj
+    if field is None or not isinstance(text, str) or ("env_vars" not in text and "\\" not in text):
+        return obj  # only a double-quoted escape (\\x61) spells the key without its letters
     from akscli import yamlio
     from akscli.errors import AkscliError
 

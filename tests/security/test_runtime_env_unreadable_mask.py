@@ -47,7 +47,7 @@ def test_a_key_spelled_with_escapes_is_still_read_and_masked() -> None:
 
 
 def test_a_rayservice_whose_runtime_env_is_no_mapping_is_printed_as_a_mask_whole() -> None:
-    config = f"applications:\n- name: llm\n  runtime_env: HF_TOKEN={TOKEN}\n"
+    config = f"applications:\n- name: llm\n  runtime_env:\n  - env_vars:\n      HF_TOKEN: {TOKEN}\n"
     service = {
         "apiVersion": "ray.io/v1",
         "kind": "RayService",
