@@ -79,7 +79,9 @@ def redacted(argv: Sequence[str]) -> list[str]:
     return [_script(word) if any(c.isspace() for c in word) else word for word in _words(argv)]
 
 
-def _words(words: Sequence[str]) -> list[str]:
+def _words(words: Sequence[str], script: bool = False) -> list[str]:
+    """``words`` with the credentials hidden. A flag named like a secret is hidden here only in a
+    script: akscli.audit.redact_argv hides the argv's own, and keeps ``--access-secret NAME``."""
     out = list(words)
     tool = ""
     login = False
@@ -109,7 +111,8 @@ def _words(words: Sequence[str]) -> list[str]:
             continue
         rules = {**_EVERY_TOOL, **_BY_TOOL.get(tool, {}), **({"-p": "whole"} if login else {})}
         name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
-        how = rules.get(name) or ("whole" if name.startswith("--") and is_secret_name(name.lstrip("-")) else "")
+        named = script and name.startswith("--") and is_secret_name(name.lstrip("-"))
+        how = rules.get(name) or ("whole" if named else "")
         if how and eq:
             out[i] = f"{name}={_hidden(value, how)}"
         elif how:
@@ -137,7 +140,7 @@ def _script(text: str) -> str:
     """``text`` read as a shell script: each word whose value holds a credential replaced."""
     matches = list(_TOKEN.finditer(text))
     values = [_unquoted(m.group()) for m in matches]
-    shown = _words(values)
+    shown = _words(values, script=True)
     if shown == values:
         return text
     parts = []
