@@ -3,9 +3,12 @@ asked again and again.
 
 client-go retries no timeout of a request (kubernetes/client-go rest/request.go, ``request``'s
 ``isErrRetryableFunc``: GETs only, on a reset connection, EOF or a lost HTTP/2 connection), and
-``--request-timeout`` bounds all its tries together. akscli sends a read once more after a
-timeout, and only to a server that answered earlier in the process (it may be restarting); never a
-write, which the server may have applied (akscli.netfail.Failure.retryable).
+``--request-timeout`` bounds all its tries together (``request``: ``context.WithTimeout`` around the
+retry loop); as akscli's, where it is given. Without it, akscli's default bounds each try
+(retry.DEFAULT_REQUEST_TIMEOUT), and a read is sent once more after a timeout, only to a server
+that answered earlier in the process (it may be restarting); never a write, which the server may
+have applied (akscli.netfail.Failure.retryable). ``--request-timeout 0`` is kubectl's "no
+timeout": the answer is waited for, the connection only for client-go's dial timeout.
 
 The server is tests.silent_server's: a listening socket nobody accepts from while the client
 waits; the connections it queued count the tries afterwards.
@@ -14,15 +17,18 @@ waits; the connections it queued count the tries afterwards.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from akscli import errors, netfail
 from akscli.kube import retry
 from akscli.kube.client import Kube, KubeTarget
-from akscli.kube.connecting import connect
+from akscli.kube.connecting import connect, kube_target
 from tests.cli import invoke
 from tests.silent_server import Silent
 
@@ -59,8 +65,16 @@ def kubeconfig_of_silent(tmp_path: Path, silent: Silent) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def short_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """akscli's default timeout of a try, and --request-timeout 0's connect timeout: 0.3 s here."""
+    monkeypatch.setattr(retry, "DEFAULT_REQUEST_TIMEOUT", 0.3)
+    monkeypatch.setattr(retry, "NO_TIMEOUT_CONNECT", 0.3)
+
+
 def kube_of(kubeconfig: Path) -> Kube:
-    return connect(KubeTarget(kubeconfig=str(kubeconfig), request_timeout=0.3))
+    """No --request-timeout: akscli's default timeout of each try."""
+    return connect(KubeTarget(kubeconfig=str(kubeconfig)))
 
 
 def test_a_server_that_never_answered_is_asked_once_and_named_with_the_timeout(
@@ -118,3 +132,126 @@ def test_a_timeout_is_retried_at_most_once_and_a_dropped_connection_as_before() 
     assert connect_timeout.retryable("h:1", write=True)  # nothing was sent
     assert not connect_timeout.retryable("h:1", timeouts=1)
     assert dropped.retryable("h:2", write=True, timeouts=5)
+
+
+def test_a_request_timeout_given_bounds_all_tries_so_a_timed_out_read_is_not_sent_again(
+    kubeconfig_of_silent: Path, silent: Silent, slept: list[float]
+) -> None:
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig_of_silent), request_timeout=0.3))
+    netfail.answered(silent.server)  # a second try would be allowed without the flag (test above)
+    with pytest.raises(errors.AkscliError) as failed:
+        kube.request("GET", "/api/v1/namespaces/default")
+    assert failed.value.message.endswith("did not answer within 0.3s")
+    assert silent.connections() == 1
+    assert slept == []
+
+
+def test_request_timeout_0_waits_for_the_answer_and_only_the_connection_has_a_timeout(
+    kubeconfig_of_silent: Path, silent: Silent
+) -> None:
+    result = invoke("model", "list", "--kubeconfig", str(kubeconfig_of_silent), "--request-timeout", "0")
+    assert result.exit_code == errors.AkscliError.exit_code
+    # the TLS hello is never answered: the connect timeout (client-go's dial timeout, 0.3 s here)
+    assert (
+        result.stderr.splitlines()[0]
+        == f"error: the API server {silent.server} (context 'x') did not answer within 0.3s"
+    )
+    assert silent.connections() == 1
+
+
+def test_request_timeout_0_sends_no_read_timeout(kubeconfig_of_silent: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig_of_silent), request_timeout=0.0))
+    sent: list[Any] = []
+
+    def send(*args: Any) -> tuple[int, Any, None]:
+        sent.append(args[-1])
+        return 200, _Answer(), None
+
+    monkeypatch.setattr(kube, "_send", send)
+    assert kube.request("GET", "/api/v1/namespaces/default") == {}
+    assert sent == [(0.3, None)]  # urllib3 Timeout(connect=0.3, read=None): the answer is waited for
+
+
+class _Answer:
+    def read(self) -> bytes:
+        return b""
+
+
+@pytest.mark.parametrize(("typed", "seconds"), [("0", 0.0), ("30", 30.0), ("30s", 30.0), ("1m", 60.0), ("1m30s", 90.0)])
+def test_request_timeout_takes_kubectls_forms(typed: str, seconds: float) -> None:
+    # kubernetes/client-go tools/clientcmd/helpers.go ParseTimeout: whole seconds, or a Go duration
+    assert kube_target(None, None, None, typed).request_timeout == seconds
+
+
+@pytest.mark.parametrize("typed", ["-1", "1x", "soon", "1m-30s"])
+def test_request_timeout_refuses_what_is_not_a_duration_in_one_line(typed: str) -> None:
+    result = invoke("model", "list", "--request-timeout", typed)
+    assert result.exit_code == errors.UsageError.exit_code
+    assert result.stderr.startswith("error: invalid --request-timeout")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def busy() -> Iterator[tuple[str, list[str]]]:
+    """An API server that answers every request 503 with Retry-After: 1 (the paths it was sent)."""
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            self.send_response(503)
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+    server.server_close()
+
+
+def _kubeconfig(tmp_path: Path, server: str) -> Path:
+    path = tmp_path / "busy-kc"
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "c", "cluster": {"server": server}}],
+        "users": [{"name": "u", "user": {"token": "t"}}],
+        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}],
+        "current-context": "x",
+    }
+    path.write_text(json.dumps(config), encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def test_a_retry_after_past_the_request_timeout_is_not_waited_for(
+    tmp_path: Path, busy: tuple[str, list[str]], slept: list[float]
+) -> None:
+    server, seen = busy
+    kube = connect(KubeTarget(kubeconfig=str(_kubeconfig(tmp_path, server)), request_timeout=0.5))
+    with pytest.raises(errors.AkscliError) as failed:
+        kube.request("GET", "/api/v1/namespaces/default")
+    assert len(seen) == 1 and slept == []
+    assert failed.value.hint == retry.past_budget(1.0)
+
+
+def test_without_a_request_timeout_a_retry_after_is_waited_for_within_the_retry_budget(
+    tmp_path: Path, busy: tuple[str, list[str]], slept: list[float]
+) -> None:
+    server, seen = busy
+    kube = connect(KubeTarget(kubeconfig=str(_kubeconfig(tmp_path, server))))
+    with pytest.raises(errors.AkscliError):
+        kube.request("GET", "/api/v1/namespaces/default")
+    assert len(seen) == 6 and len(slept) == 5  # RetryPolicy.attempts: the waits recorded, not slept
+
+
+def test_each_try_gets_what_is_left_of_the_request_timeout() -> None:
+    assert retry.try_timeout(3.0, 101.0, 100.0) == 1.0
+    assert retry.try_timeout(3.0, None, 100.0) == 3.0  # no flag: akscli's default bounds each try
+    assert retry.try_timeout((10.0, 60.0), 101.0, 100.0) == (10.0, 60.0)  # a stream's own timeout

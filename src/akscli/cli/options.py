@@ -295,7 +295,8 @@ RequestTimeout = Annotated[
     typer.Option(
         "--request-timeout",
         metavar="DURATION",
-        help="Timeout of each API request (default 30s), e.g. 10s.",
+        help="How long one API request may take, its retries included, e.g. 10s, 1m30s; 0: no timeout, "
+        "as kubectl's 0 (default: 30s each try).",
         show_default=False,
     ),
 ]

@@ -87,7 +87,9 @@ class Kube(Streams):
         self.namespace = namespace
         self.context_name = context_name
         self.user_name = user_name  # the kubeconfig user, for audit lines without token claims
-        self.request_timeout = request_timeout or 30.0
+        # None: akscli's default, a timeout of each try (retry.DEFAULT_REQUEST_TIMEOUT); 0: kubectl's
+        # "no timeout" (retry.try_timeout); a --request-timeout given bounds all tries together.
+        self.request_timeout = request_timeout
         self.retry = retry or DEFAULT_RETRY
         self._resources: dict[str, dict[str, Resource]] = {}
         self._lock = threading.Lock()
@@ -129,12 +131,16 @@ class Kube(Streams):
             headers["Content-Type"] = content_type or "application/json"
         params = [(k, query_value(v)) for k, v in (query or {}).items() if v is not None]
         changed = method not in _READS if writes is None else writes
-        limit = timeout or self.request_timeout
+        given = self.request_timeout
+        limit = timeout or (retry.DEFAULT_REQUEST_TIMEOUT if given is None else given)
         started = time.monotonic()
+        bound = None if timeout else given or None
+        ends = None if bound is None else started + bound
         attempt = timeouts = 0
         while True:
             sent = time.monotonic()
-            status, response, retry_after = self._send(method, path, params, headers, body, limit)
+            this_try = retry.try_timeout(limit, ends, sent)
+            status, response, retry_after = self._send(method, path, params, headers, body, this_try)
             # Method, path, status and latency only: never headers (tokens) or bodies (secrets).
             LOG.debug("%s %s -> %s in %.0f ms", method, path, status or "no response", (time.monotonic() - sent) * 1000)
 
@@ -165,19 +171,22 @@ class Kube(Streams):
                 if request_is_wrong(status, body_bytes):
                     raise self._failed(status, body_bytes, what or f"{method} {path}", attempt)
                 response = body_bytes
-            elapsed = time.monotonic() - started
+            now = time.monotonic()
             delay = self.retry.delay(attempt, retry_after)
-            if not retryable or attempt + 1 >= self.retry.attempts or elapsed + delay > self.retry.deadline:
+            # past the retry budget, or past --request-timeout before the next try could start
+            spent = now - started + delay > self.retry.deadline or (ends is not None and now + delay >= ends)
+            if not retryable or attempt + 1 >= self.retry.attempts or spent:
                 if status is None:
                     failure = failure or netfail.classify(response)
+                    within = limit or retry.NO_TIMEOUT_CONNECT
                     raise unreachable(
-                        failure, self.server, self.context_name, self.user_name, within=limit, tries=attempt + 1
+                        failure, self.server, self.context_name, self.user_name, within=within, tries=attempt + 1
                     ) from response
                 if status in answers:
                     return response if hasattr(response, "status") else ProxyAnswer(status, bytes(response))
                 body_bytes = response.read() if hasattr(response, "read") else response
                 error = self._failed(status, body_bytes, what or f"{method} {path}", attempt)
-                if retryable and retry_after is not None and elapsed + delay > self.retry.deadline:
+                if retryable and retry_after is not None and spent:
                     error.hint = retry.past_budget(retry_after)
                 raise error
             retry.sleep(delay)

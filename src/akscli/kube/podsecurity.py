@@ -219,7 +219,8 @@ def check_client_dry_run(target: KubeTarget, objects: Iterable[Mapping[str, Any]
     if not any(pod_specs(obj) for obj in objects):
         return []
     try:
-        kube = connect(replace(target, request_timeout=target.request_timeout or 5.0), retry=RetryPolicy(attempts=1))
+        given = target.request_timeout  # 0 (no timeout) is the user's, as any other --request-timeout
+        kube = connect(replace(target, request_timeout=5.0 if given is None else given), retry=RetryPolicy(attempts=1))
         return check(kube, objects)
     except errors.CheckFailedError:
         raise

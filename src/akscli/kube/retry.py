@@ -39,6 +39,33 @@ class RetryPolicy:
         return retry_after + jitter
 
 
+# The timeout of one try where --request-timeout is not given: akscli's own choice. kubectl's flag
+# defaults to "0", no timeout (kubernetes/cli-runtime pkg/genericclioptions/config_flags.go
+# ``NewConfigFlags``: ``Timeout: ptr.To("0")``; its help "A value of zero means don't timeout
+# requests"; kubernetes/client-go rest/config.go ``Timeout``: "A value of zero means no timeout"),
+# but akscli is run from scripts and CI, where a command that hangs on a silent server is worse
+# than one that fails in 30 s and says so. A try, not all tries: the read retry of
+# netfail.Failure.retryable and 429/5xx retries stay within RetryPolicy.deadline instead.
+DEFAULT_REQUEST_TIMEOUT = 30.0
+# --request-timeout 0: no timeout for the answer, as kubectl's 0, yet the connection (TCP and the
+# TLS handshake, which urllib3 bounds with the connect timeout) within client-go's dialer's 30 s
+# (kubernetes/client-go transport/cache.go: ``net.Dialer{Timeout: 30 * time.Second}``, and
+# ``TLSHandshakeTimeout: 10 * time.Second`` through utilnet.SetTransportDefaults).
+NO_TIMEOUT_CONNECT = 30.0
+
+
+def try_timeout(limit: float | tuple[float, float], ends: float | None, now: float) -> float | tuple[float, Any]:
+    """The timeout of the next try of one request: ``limit`` (0: only the connection's,
+    ``NO_TIMEOUT_CONNECT``), and no more than what is left before ``ends``, where
+    --request-timeout bounds all tries together (kubernetes/client-go rest/request.go
+    ``request``: ``context.WithTimeout(ctx, r.timeout)`` around the whole retry loop)."""
+    if not limit:
+        return (NO_TIMEOUT_CONNECT, None)
+    if ends is None or isinstance(limit, tuple):
+        return limit
+    return max(0.001, round(min(limit, ends - now), 3))
+
+
 def past_budget(retry_after: float) -> str:
     """The hint of an error the server asked to retry later than the policy's deadline allows."""
     return f"the API server asked to wait {retry_after:g}s, past the retry budget: try again later"
