@@ -159,6 +159,19 @@ def classify(exc: BaseException) -> Failure:
     return Failure("other", f"{type(exc).__name__}")
 
 
+def timeout_seconds(exc: BaseException) -> float | None:
+    """The seconds of the timeout that ended a request, as urllib3 says them in its error
+    ("Read timed out. (read timeout=30)", "... timed out. (connect timeout=30)": urllib3
+    src/urllib3/connectionpool.py ``_raise_timeout``, connection.py ``_new_conn``); None where no
+    error of the chain says them. A TLS handshake that timed out reads as a read timeout, with the
+    connect timeout's seconds (``_raise_timeout`` gets ``conn.timeout``)."""
+    for e in _chain(exc):
+        found = re.search(r"\b(?:connect|read) timeout=(\d+(?:\.\d+)?)\)", str(e))
+        if found:
+            return float(found.group(1))
+    return None
+
+
 def _ssl_reason(e: ssl.SSLError) -> str:
     """The OpenSSL reason (``PEM lib``, ``WRONG_VERSION_NUMBER``), without the _ssl.c location."""
     text = str(e.reason or "") or (str(e.args[1]) if len(e.args) > 1 else str(e))

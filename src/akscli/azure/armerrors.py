@@ -469,8 +469,11 @@ def _unreachable(exc: BaseException, prefix: str) -> AkscliError:
     if failure.kind == "dns":
         return AkscliError(f"{where}: {failure.reason}", hint="check AKSCLI_ARM_ENDPOINT, your DNS or VPN")
     if failure.timed_out:
+        seconds = netfail.timeout_seconds(exc)
+        within = f"within {seconds:g}s" if seconds is not None else f"in time ({failure.reason})"
+        doing = "did not accept the connection" if failure.kind == "connect-timeout" else "did not answer"
         return AkscliError(
-            f"{prefix}Azure Resource Manager at {arm_endpoint()} did not answer in time ({failure.reason})",
+            f"{prefix}Azure Resource Manager at {arm_endpoint()} {doing} {within}",
             hint="check the network or proxy (HTTPS_PROXY) and AKSCLI_ARM_ENDPOINT, then try again",
         )
     if failure.is_tls:

@@ -48,6 +48,20 @@ from azure.core.pipeline.policies import RetryPolicy
 from akscli import netfail
 from akscli.errors import WaitTimeoutError
 
+# How long akscli waits for Azure to take a connection (TCP and the TLS handshake, which urllib3
+# bounds with the connect timeout) and then for each answer. azure-core waits 300 s for each
+# (Azure/azure-sdk-for-python sdk/core/azure-core azure/core/configuration.py
+# ``ConnectionConfiguration``: connection_timeout=300, read_timeout=300), and az keeps that (Azure/
+# azure-cli src/azure-cli-core/azure/cli/core/commands/client_factory.py
+# ``_prepare_client_kwargs_track2`` sets no timeout): a silent endpoint held a command 300 s
+# before it said anything. The connection: the Azure SDK for Go's 30 s (Azure/azure-sdk-for-go
+# sdk/azcore/runtime/transport_default_http_client.go: ``net.Dialer{Timeout: 30 * time.Second}``,
+# ``TLSHandshakeTimeout: 10 * time.Second``), also client-go's dial timeout. The answer stays
+# azure-core's 300 s: Azure may take long to accept a write, and a poll of a long-running operation
+# is bounded by the command's --timeout anyway (arm.wait_lro waits on the poller, not on a request).
+CONNECT_TIMEOUT_S = 30.0
+READ_TIMEOUT_S = 300.0
+
 # The longest Retry-After akscli waits before sending a request again: azure-core's own cap on its
 # backoff (retry_backoff_max, 120 s). A longer one ends the retries, and the error names it.
 MAX_RETRY_AFTER_S = 120.0
@@ -262,7 +276,7 @@ def poll_transport(interval: float) -> Any:
                 pause(duration)
             _raise_if_stopped()
 
-    return _PollTransport()
+    return _PollTransport(connection_timeout=CONNECT_TIMEOUT_S, read_timeout=READ_TIMEOUT_S)
 
 
 def _request_line(method: str, url: str, status: str, ms: float) -> None:

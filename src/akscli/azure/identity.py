@@ -141,12 +141,15 @@ def _common(tenant: str | None, authority: str | None = None, env: SignInEnv | N
     clientsecretcredential.go, clientcertcredential.go, workloadidentitycredential.go,
     azurepipelinescredential.go: ``DisableInstanceDiscovery``)."""
     from akscli.azure import signinlog
-    from akscli.azure.armretry import ReachableRetryPolicy
+    from akscli.azure.armretry import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, ReachableRetryPolicy
 
     # A refused, unresolvable or TLS-failing token endpoint is reported at once, as for ARM
     # (akscli.azure.armretry); azure-identity builds its pipeline's retry policy from this class
     # (azure/identity/_internal/pipeline.py, build_pipeline). Its requests are logged at --debug.
     kw: dict[str, Any] = {"retry_policy_class": ReachableRetryPolicy, **signinlog.hooks()}
+    # The token endpoint's timeouts are ARM's (armretry.CONNECT_TIMEOUT_S): azure-identity hands
+    # these to its transport (azure/identity/_internal/pipeline.py build_pipeline: RequestsTransport(**kwargs)).
+    kw["connection_timeout"], kw["read_timeout"] = CONNECT_TIMEOUT_S, READ_TIMEOUT_S
     if not authority and "AZURE_AUTHORITY_HOST" in os.environ:
         authority = os.environ["AZURE_AUTHORITY_HOST"] or "login.microsoftonline.com"
     if authority:
@@ -384,6 +387,14 @@ def _unreachable(
         return AuthError(
             f"{what} could not get a token: cannot reach {authority}: {problem}",
             hint=f"check the network or proxy (HTTPS_PROXY) and {knob}",
+        )
+    if failure.timed_out:
+        seconds = netfail.timeout_seconds(exc)
+        within = f" within {seconds:g}s" if seconds is not None else ""
+        doing = "did not accept the connection" if failure.kind == "connect-timeout" else "did not answer"
+        return AuthError(
+            f"{what} could not get a token: {authority} {doing}{within}",
+            hint=f"check the network or proxy (HTTPS_PROXY) and {knob}, then try again",
         )
     return None
 
