@@ -151,3 +151,47 @@ def test_sigterm_during_a_cluster_create_is_audited_as_ctrl_c_is(
         entry["result"]
         == f"interrupted: create cluster ml continues in Azure; follow it with: akscli cluster wait ml -g {RG}"
     )
+
+
+@pytest.fixture
+def silent_polls(azure_env: ArmEmulator) -> Any:
+    """Every poll of an operation is taken and not answered (a silent ARM front end) until the
+    test ends; the write itself is answered."""
+    import threading
+
+    release = threading.Event()
+
+    def hold(*_: Any) -> tuple[int, dict[str, Any]]:
+        release.wait(30)
+        return 503, {"error": {"code": "ServiceUnavailable", "message": "held"}}
+
+    azure_env.register_route("GET", r"/locations/[^/]+/(operations|operationresults)/", hold)
+    yield azure_env
+    release.set()
+
+
+@pytest.mark.parametrize(
+    ("command", "what", "follow"),
+    [
+        (("cluster", "delete", "aks1"), "delete cluster aks1", f"akscli cluster wait aks1 -g {RG} --deleted"),
+        (
+            ("nodepool", "add", "work", "-c", "aks1", "--vm-size", "Standard_D8ds_v5", "--wait"),
+            "add node pool work",
+            f"akscli nodepool show work --cluster aks1 -g {RG}",
+        ),
+    ],
+)
+def test_a_wait_whose_polls_are_never_answered_stops_at_its_timeout_naming_the_operation(
+    silent_polls: ArmEmulator, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...], what: str, follow: str
+) -> None:
+    # arm.wait_lro waits on the poller for at most what is left of --timeout, not on a poll request
+    # (whose read timeout is armretry.READ_TIMEOUT_S, 300 s): the line comes at --timeout.
+    seed_cluster(silent_polls)
+    monkeypatch.setenv("AKSCLI_LRO_POLL_INTERVAL", "0.2")
+    r = invoke(*command, "-g", RG, "-y", "--timeout", "1s")
+    assert r.exit_code == 5, r
+    lines = r.stderr.strip().splitlines()
+    assert lines[-2].startswith(f"error: {what} is still running in Azure (") and lines[-2].endswith(
+        "after 1s: akscli stopped waiting, the operation continues"
+    )
+    assert lines[-1] == f"hint: follow it with '{follow}'; nothing was rolled back"
