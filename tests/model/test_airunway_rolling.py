@@ -39,6 +39,10 @@ def phases(emu: Any) -> list[str]:
     return sorted(p["status"]["phase"] for p in mine)
 
 
+def rollout(emu: Any) -> readiness.Readiness:
+    return readiness.check(emu.cluster.get("apps/v1", "Deployment", "default", "phi-4"))
+
+
 def test_a_changed_vllm_provider_deployment_on_a_full_node_stalls_while_the_model_deployment_stays_running(
     model_emulator: Start,
 ) -> None:
@@ -47,8 +51,8 @@ def test_a_changed_vllm_provider_deployment_on_a_full_node_stalls_while_the_mode
     deploy("--wait", "--timeout", "2m")
     deploy("--image", "vllm/vllm-openai:v0.10.2")
     assert wait_until(lambda: phases(emu) == ["Pending", "Running"], timeout=10)
-    dep = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")
-    assert readiness.check(dep).message == "1 old replicas pending termination"
+    # The new pod is made before the Deployment's status says so (its next sync).
+    assert wait_until(lambda: rollout(emu).message == "1 old replicas pending termination", timeout=10)
     [controller] = [c for c in emu.controllers.controllers if isinstance(c, DeploymentController)]
     controller.advance(601)
 

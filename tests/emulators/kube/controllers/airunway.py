@@ -94,6 +94,7 @@ from tests.emulators.kube.controllers.airunway_providers import (
     PRIMARY,
     RAY_API,
     compatible_condition,
+    failed_already,
     finalizer,
     handle_deletion,
     incompatible,
@@ -222,7 +223,7 @@ class ModelDeploymentController(DeletionTolerantController):
             # Reconcile (providers/kaito/controller.go L166-184 at v0.7.0): phase Failed, Ready and
             # ResourceCreated False with reason ResourceConflict, and no requeue; the provider
             # watches no Workspace (SetupWithManager L797-818), so nothing retries it.
-            if (obj.get("status") or {}).get("phase") != "Failed":
+            if not failed_already(obj):
                 conditions = [
                     _cond("Ready", False, "ResourceConflict", str(exc)),
                     _cond("ResourceCreated", False, "ResourceConflict", str(exc)),
@@ -352,7 +353,7 @@ class ModelDeploymentController(DeletionTolerantController):
         ResourceConflict, ctrl.Result{} with no requeue) and resourceConflictError /
         describeOwnerReferences (the owners it names); SetupWithManager watches ModelDeployments only,
         so the old Deployment going retries nothing (its events reach its own owner alone here)."""
-        if (obj.get("status") or {}).get("phase") == "Failed":
+        if failed_already(obj):
             return
         meta = live["metadata"]
         refs = meta.get("ownerReferences") or []
@@ -371,7 +372,16 @@ class ModelDeploymentController(DeletionTolerantController):
         self._status(cluster, obj, {"phase": "Failed", "message": failed, "conditions": conditions})
 
     def _status(self, cluster: Any, obj: dict[str, Any], status: dict[str, Any]) -> None:
+        """Stamped with the generation read: status.observedGeneration (ai-runway/airunway b0d3fb77
+        controller/internal/controller/modeldeployment_controller.go Reconcile) and each condition's,
+        as every provider's setCondition writes ``ObservedGeneration: md.Generation``
+        (providers/vllm/controller.go, providers/kaito/controller.go, providers/kuberay/controller.go)."""
         md = obj["metadata"]
+        generation = md.get("generation")
+        if generation:
+            status = {**status, "observedGeneration": generation}
+            if "conditions" in status:
+                status["conditions"] = [{**c, "observedGeneration": generation} for c in status["conditions"]]
         cluster.patch_status(AIRUNWAY, "ModelDeployment", md["namespace"], md["name"], status)
 
     def _workspace(self, cluster: Any, obj: dict[str, Any]) -> dict[str, Any] | None:

@@ -229,3 +229,12 @@ def rayservice_phase(rs: dict[str, Any]) -> dict[str, Any]:
         "replicas": {"desired": desired, "ready": desired if running else 0, "available": desired if running else 0},
         "endpoint": {"service": f"{name}-serve-svc", "port": 8000},
     }
+
+
+def failed_already(obj: dict[str, Any]) -> bool:
+    """Whether the ResourceConflict failure is already reported for this generation: upstream sets
+    it on each pass (ai-runway/airunway v0.7.0 providers/kaito/controller.go and
+    providers/vllm/controller.go Reconcile); here
+    the status is written again only for a new generation, which it then names (_status)."""
+    status = obj.get("status") or {}
+    return status.get("phase") == "Failed" and status.get("observedGeneration") == obj["metadata"].get("generation")
