@@ -238,9 +238,13 @@ class Waiter:
             return
         verdict = readiness.Readiness(False, message="deleted") if deleted else self._verdict(state_key, obj)
         if verdict.ready and state_key in self.member_sources and not by_members:
+            verdict = self._confirm_members(state_key, obj)
+        if verdict.ready and state_key in self.member_sources and not by_members:
             self.cancels[state_key].cancel()  # its members no longer matter
         with self.lock:
             state = self.states[state_key]
+            if by_members and self.cancels[state_key].cancelled:
+                return  # the owner's own change made it ready on fresher members (_confirm_members)
             changed = verdict != state.readiness
             state.readiness, state.seen = verdict, True
             state.last = None if deleted else obj
@@ -276,6 +280,30 @@ class Waiter:
         with self.lock:
             members = list(self.members[state_key].values())
         return readiness.check_with_members(obj, members)
+
+    def _confirm_members(
+        self, state_key: tuple[str, str, str | None, str], obj: Mapping[str, Any]
+    ) -> readiness.Readiness:
+        """The verdict again on the members as the API server has them now (one label-selected
+        list), when the owner's own change made it ready: its members' watch is another stream,
+        and may not yet have delivered what the owner's controller wrote to them before writing
+        the owner (AI Runway's vllm provider updates its Deployment, then reports Running from
+        that Deployment's status: ai-runway/airunway b0d3fb77 providers/vllm/controller.go
+        Reconcile, createOrUpdateResource then syncStatus). A list without a resourceVersion is
+        served from etcd, a quorum read (kubernetes/kubernetes
+        staging/src/k8s.io/apiserver/pkg/storage/cacher/delegator.go ShouldDelegateList), so it
+        holds every write made before the owner's."""
+        api_version, kind, selector = self.member_sources[state_key]
+        try:
+            fresh: dict[str, Mapping[str, Any]] = {
+                str((m.get("metadata") or {}).get("name")): m
+                for m in self.kube.list(api_version, kind, namespace=state_key[2], label_selector=selector)
+            }
+        except errors.AkscliError:
+            return readiness.Readiness(False, message="its members could not be read; watching them")
+        with self.lock:
+            self.members[state_key] = fresh
+        return self._verdict(state_key, obj)
 
     def _follow(self, key: tuple[str, str, str | None], names: set[str]) -> None:
         api_version, kind, ns = key

@@ -77,7 +77,7 @@ def set_warning(obj: Mapping[str, Any], members: Iterable[Mapping[str, Any]]) ->
 def set_serving(kube: Kube, obj: Mapping[str, Any]) -> str | None:
     """``set_warning`` from one paginated list of the set's Workspaces by label; None, reading
     nothing, for any other object and for a set KAITO calls ready."""
-    source = readiness.members_of(obj)
+    source = readiness.members_of(obj) if obj.get("kind") == "InferenceSet" else None
     if source is None or readiness.check(obj).ready:
         return None
     api_version, kind, selector = source

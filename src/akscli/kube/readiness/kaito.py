@@ -19,13 +19,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from akscli.kube.readiness.builtin import deployment as rollout_status
 from akscli.kube.readiness.core import (
     ConditionRule,
     Generation,
     Readiness,
     Rule,
     Terminal,
+    conditions,
     current_conditions,
+    generation_of,
+    stale,
     status_of,
 )
 from akscli.output import object_ref
@@ -43,13 +47,52 @@ CONFLICT_KINDS = {
 }
 
 
+def _ai_runway_stale(obj: Mapping[str, Any], phase: str) -> Readiness | None:
+    """A not-ready verdict while AI Runway's phase is from an earlier generation of the object.
+
+    The core controller sets ``status.observedGeneration`` first (ai-runway/airunway b0d3fb77
+    controller/internal/controller/modeldeployment_controller.go Reconcile, "Update observed
+    generation"), before any provider has read the change; the phase is the provider's, and every
+    condition a provider sets carries ``ObservedGeneration: md.Generation``
+    (providers/vllm/controller.go, providers/llmd/controller.go, providers/kaito/controller.go
+    setCondition), its Ready condition from syncStatus in the same pass as the phase. So right
+    after a change the object answers with the old phase (Running, or the Failed being fixed):
+    Running counts once the Ready condition is of this generation, Failed once a False condition
+    is. A condition without observedGeneration counts (Generation.AUTO)."""
+    waiting = stale(obj, Generation.AUTO)
+    if waiting is not None:
+        return waiting
+    want = generation_of(obj)
+    conds = conditions(obj)
+    current = current_conditions(obj, Generation.AUTO)
+    if want is None or not conds:
+        return None
+    if phase == "Running" and "Ready" in conds and "Ready" not in current:
+        seen = conds["Ready"].get("observedGeneration")
+        return Readiness(
+            False,
+            message=f"waiting for AI Runway's provider to observe generation {want} "
+            f"(its Running phase is from generation {seen})",
+        )
+    if phase == "Failed" and not any(c.get("status") == "False" for c in current.values()):
+        return Readiness(
+            False, message=f"waiting for AI Runway's provider to observe generation {want} (its Failed phase is older)"
+        )
+    return None
+
+
 def model_deployment(obj: Mapping[str, Any]) -> Readiness:
     """AI Runway's phase (ai-runway/airunway controller/api/v1alpha1/modeldeployment_types.go:
     Pending, Deploying, Running, Failed, Terminating): Running is ready, Failed is terminal and
-    its status.message says why (providers/kaito/status.go maps the Workspace's conditions)."""
+    its status.message says why (providers/kaito/status.go maps the Workspace's conditions), each
+    only once it describes the current generation (_ai_runway_stale). Running is not enough where
+    the provider's Deployment rolls out (model_deployment_with_members)."""
     status = status_of(obj)
     phase = str(status.get("phase") or "Pending")
     message = str(status.get("message") or "")
+    waiting = _ai_runway_stale(obj, phase)
+    if waiting is not None:
+        return waiting
     if phase == "Running":
         return Readiness(True)
     text = f"phase={phase}" + (f": {message}" if message else "")
@@ -72,6 +115,80 @@ def model_deployment(obj: Mapping[str, Any]) -> Readiness:
             f"none, then run `akscli model delete {name} -n {ns} -y` and deploy again"
         )
     return Readiness(False, failed=phase == "Failed", message=text, reason=phase)
+
+
+# The providers that run vLLM in Deployments of their own, and the label on each of them and on
+# their pods (ai-runway/airunway b0d3fb77 providers/vllm/transformer.go and
+# providers/llmd/transformer.go buildDeployment: metadata.labels from buildLabels, and the
+# selector and pod template's ``airunway.ai/deployment: <ModelDeployment>``; transformAggregated
+# makes NAME, transformDisaggregated NAME-decode and NAME-prefill). Their status translators read
+# the Deployment's Available condition before anything else (providers/vllm/status.go and
+# providers/llmd/status.go mapConditionsToPhase: "Available = True means all desired replicas are
+# up" -> Running) and never its observedGeneration or updatedReplicas. A Deployment the provider
+# changed rolls (RollingUpdate: no strategy is set, kubernetes/kubernetes
+# pkg/apis/apps/v1/defaults.go), and its old pod keeps Available True until the new one is
+# available (pkg/controller/deployment/rolling.go; maxUnavailable of one replica is 0), even past
+# ProgressDeadlineExceeded, which the translator checks only after Available: AI Runway reports
+# Running while the old configuration serves, for good if the new pod never starts.
+DEPLOYMENT_PROVIDERS = ("vllm", "llmd")
+AIRUNWAY_DEPLOYMENT_LABEL = "airunway.ai/deployment"
+
+
+def _provider(obj: Mapping[str, Any]) -> str:
+    """spec.provider.name, else the provider the controller chose (status.provider.name)."""
+    chosen = ((obj.get("spec") or {}).get("provider") or {}).get("name")
+    return str(chosen or (status_of(obj).get("provider") or {}).get("name") or "")
+
+
+def model_deployment_members(obj: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """(apiVersion, kind, label selector) of the Deployments a vllm or llmd provider made for the
+    ModelDeployment; None for the other providers (KAITO's Workspace, a RayService, a
+    DynamoGraphDeployment each report their own rollout through the phase)."""
+    name = (obj.get("metadata") or {}).get("name")
+    if _provider(obj) not in DEPLOYMENT_PROVIDERS or not isinstance(name, str) or not name:
+        return None
+    return ("apps/v1", "Deployment", f"{AIRUNWAY_DEPLOYMENT_LABEL}={name}")
+
+
+def model_deployment_with_members(obj: Mapping[str, Any], members: Iterable[Mapping[str, Any]]) -> Readiness:
+    """``model_deployment``, and for a vllm or llmd provider each Deployment it made (``members``:
+    those labelled for it and owned by this ModelDeployment's UID) rolled out as ``kubectl rollout
+    status`` judges it (builtin.deployment, kubernetes/kubectl
+    pkg/polymorphichelpers/rollout_status.go): the phase alone says Running while a stalled
+    rollout's old pod serves (DEPLOYMENT_PROVIDERS). ProgressDeadlineExceeded on one of them ends
+    the wait as failed, though AI Runway still says Running."""
+    verdict = model_deployment(obj)
+    if not verdict.ready or model_deployment_members(obj) is None:
+        return verdict
+    uid = (obj.get("metadata") or {}).get("uid")
+    owned = [
+        m
+        for m in members
+        if not uid or any(r.get("uid") == uid for r in (m.get("metadata") or {}).get("ownerReferences") or [])
+    ]
+    if not owned:
+        return Readiness(False, message="phase=Running; waiting to read the provider's Deployment")
+    provider = _provider(obj)
+    for member in sorted(owned, key=lambda m: str((m.get("metadata") or {}).get("name"))):
+        rollout = rollout_status(member)
+        if rollout.ready:
+            continue
+        ref = object_ref(member)
+        if rollout.failed:
+            return Readiness(
+                False,
+                True,
+                f"phase=Running, but AI Runway's {provider} provider's {ref} did not roll out and its old pods "
+                f"still serve the previous configuration: {rollout.message}",
+                rollout.reason,
+                fix=f"see why its new pod does not start (kubectl describe {ref}), fix it and deploy again, "
+                "or roll back (akscli model rollback)",
+            )
+        return Readiness(
+            False,
+            message=f"phase=Running, but {ref} is still rolling out: {rollout.message}",
+        )
+    return verdict
 
 
 _WORKSPACE = ConditionRule(
@@ -206,7 +323,10 @@ MEMBERS: dict[
         Callable[[Mapping[str, Any]], tuple[str, str, str] | None],
         Callable[[Mapping[str, Any], Iterable[Mapping[str, Any]]], Readiness],
     ],
-] = {("kaito.sh", "InferenceSet"): (set_members, inference_set)}
+] = {
+    ("kaito.sh", "InferenceSet"): (set_members, inference_set),
+    ("airunway.ai", "ModelDeployment"): (model_deployment_members, model_deployment_with_members),
+}
 
 # The pods of a Workspace or InferenceSet (for a timed-out wait): KAITO selects a Workspace's
 # pods by kaito.sh/workspace=<name> (api/v1beta1/labels.go LabelWorkspaceName) and adds
@@ -223,7 +343,19 @@ def _labelled(label: str) -> Callable[[Mapping[str, Any]], dict[str, Any] | None
     return pods
 
 
+def _model_deployment_pods(obj: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The pods of a vllm or llmd provider's Deployments (AIRUNWAY_DEPLOYMENT_LABEL, which the
+    provider puts on every pod it makes) or of the kaito provider's Workspace (named after the
+    ModelDeployment: ai-runway/airunway b0d3fb77 providers/kaito/transformer.go); None for the
+    others."""
+    provider = _provider(obj)
+    if provider in DEPLOYMENT_PROVIDERS:
+        return _labelled(AIRUNWAY_DEPLOYMENT_LABEL)(obj)
+    return _labelled("kaito.sh/workspace")(obj) if provider == "kaito" else None
+
+
 POD_SELECTORS: dict[tuple[str, str], Callable[[Mapping[str, Any]], dict[str, Any] | None]] = {
+    ("airunway.ai", "ModelDeployment"): _model_deployment_pods,
     ("kaito.sh", "Workspace"): _labelled("kaito.sh/workspace"),
     ("kaito.sh", "InferenceSet"): _labelled("inferenceset.kaito.sh/created-by"),
 }
