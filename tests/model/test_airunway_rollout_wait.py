@@ -38,11 +38,24 @@ def deployed(emu: Any) -> None:
     assert first.exit_code == 0, first
 
 
+def unschedulable(emu: Any) -> bool:
+    """Whether the scheduler has said why a pod of the model waits (PodScheduled False)."""
+    return any(
+        c.get("type") == "PodScheduled" and c.get("status") == "False"
+        for p in emu.cluster.list("v1", "Pod", "default")
+        if p["metadata"]["name"].startswith("phi-4-")
+        for c in (p.get("status") or {}).get("conditions") or []
+    )
+
+
 def test_a_changed_model_whose_new_pod_cannot_start_times_out_naming_the_pod(model_emulator: Start) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
     emu.cluster.create(a100())
     deployed(emu)
-    result = deploy("--image", NEW_IMAGE, "--wait", "--timeout", "3s")
+    assert deploy("--image", NEW_IMAGE).exit_code == 0
+    assert wait_until(lambda: rollout(emu).message == "1 old replicas pending termination", timeout=10)
+    assert wait_until(lambda: unschedulable(emu), timeout=10)
+    result = deploy("--image", NEW_IMAGE, "--wait", "--timeout", "3s")  # nothing left to change
     assert result.exit_code == 5, result
     assert "deployment.apps/phi-4 is still rolling out: 1 old replicas pending termination" in result.stderr
     assert "not scheduled: 0/1 nodes are available: 1 Insufficient nvidia.com/gpu" in result.stderr
@@ -171,3 +184,18 @@ def test_a_model_made_ready_by_its_own_change_is_judged_again_on_its_deployments
     waiter._update(key[:3], md)
     assert not waiter.states[key].readiness.ready
     assert kube.lists == [("Deployment", "airunway.ai/deployment=phi-4")]
+
+
+def test_a_rollback_of_a_stalled_change_is_ready_once_the_pending_pod_is_gone(model_emulator: Start) -> None:
+    """Back to revision 1, the Deployment's template is its old ReplicaSet's again: the Deployment
+    controller scales the new one to 0 (kubernetes/kubernetes pkg/controller/deployment/rolling.go),
+    and the wait ends only when no pod of the stalled change is left."""
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    emu.cluster.create(a100())
+    deployed(emu)
+    assert deploy("--image", NEW_IMAGE).exit_code == 0
+    assert wait_until(lambda: rollout(emu).message == "1 old replicas pending termination", timeout=10)
+    result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "--wait", "--timeout", "60s", "-y")
+    assert result.exit_code == 0, result
+    assert rollout(emu).ready
+    assert phases(emu) == ["Running"]
