@@ -223,7 +223,7 @@ class ModelDeploymentController(DeletionTolerantController):
             # Reconcile (providers/kaito/controller.go L166-184 at v0.7.0): phase Failed, Ready and
             # ResourceCreated False with reason ResourceConflict, and no requeue; the provider
             # watches no Workspace (SetupWithManager L797-818), so nothing retries it.
-            if not failed_already(obj):
+            if not failed_already(obj):  # ai-runway/airunway v0.7.0 providers/kaito/controller.go
                 conditions = [
                     _cond("Ready", False, "ResourceConflict", str(exc)),
                     _cond("ResourceCreated", False, "ResourceConflict", str(exc)),
@@ -353,7 +353,7 @@ class ModelDeploymentController(DeletionTolerantController):
         ResourceConflict, ctrl.Result{} with no requeue) and resourceConflictError /
         describeOwnerReferences (the owners it names); SetupWithManager watches ModelDeployments only,
         so the old Deployment going retries nothing (its events reach its own owner alone here)."""
-        if failed_already(obj):
+        if failed_already(obj):  # ai-runway/airunway v0.7.0 providers/vllm/controller.go Reconcile
             return
         meta = live["metadata"]
         refs = meta.get("ownerReferences") or []
