@@ -41,8 +41,14 @@ def test_a_reserved_namespace_with_its_contents_is_refused(name: str) -> None:
         _selectors(f"namespace/{name}")
 
 
+def test_the_default_namespace_with_its_contents_is_refused_as_the_hub_agent_skips_it() -> None:
+    # cmd/hubagent/workload/setup.go: skippedNamespaces["default"] = true on every hub.
+    with pytest.raises(UsageError, match="the KubeFleet hub agent skips namespace default"):
+        _selectors("namespace/default")
+
+
 def test_every_namespace_is_refused_as_it_takes_in_kube_system() -> None:
-    with pytest.raises(UsageError, match="selects every namespace, kube-system and fleet-system among them"):
+    with pytest.raises(UsageError, match="selects every namespace, default, kube-system and fleet-system among them"):
         _selectors("namespace")
 
 
@@ -163,3 +169,12 @@ def test_a_run_on_a_placement_with_invalid_selectors_is_not_created_and_says_why
     assert "InvalidResourceSelectors" in result.stderr
     assert "hint: change the placement's resource selectors (--select)" in result.stderr
     assert hub.cluster.get(P1, "ClusterStagedUpdateRun", None, "run-1") is None
+
+
+def test_a_label_selector_taking_in_the_default_namespace_is_invalid_on_the_hub(hub: Hub) -> None:
+    _label_namespace(hub, "llm", {"team": "llm"})
+    _label_namespace(hub, "default", {"team": "llm"})
+    result = invoke("fleet", "place", "llm", "--select", "namespace:team=llm", "--wait", "--timeout", "60s", "-y")
+    assert result.exit_code == 10, result
+    assert "invalid clusterRresourcePlacement llm: namespace default is not allowed to propagate" in result.stderr
+    assert "no default, fleet-* or kube-* namespace with its contents" in result.stderr

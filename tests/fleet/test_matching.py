@@ -92,7 +92,9 @@ def test_pick_fixed_of_members_not_joined_is_refused_naming_them(hub: Hub, argv:
 def test_place_on_a_hub_with_no_members_says_to_join_one_not_to_fix_labels(kube_emulator: Any, kubeconfig: Any) -> None:
     # No MemberCluster at all: "check the required labels ... or label the members" sent a first-time
     # user looking for labels on members that do not exist.
-    result = invoke("fleet", "place", "llm", "--select", "namespace/default", "-y")
+    # namespace default is not placeable (the hub agent skips it), so the placement selects one of its own.
+    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "llm"}})
+    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "-y")
     assert result.exit_code == 2, result
     assert result.stderr.splitlines() == [
         "error: placement llm matches no member cluster: this hub has no member clusters yet",

@@ -405,6 +405,24 @@ def _gvk(kind_text: str, original: str, what: str) -> tuple[str, str, str]:
 # InvalidResourceSelectors, and nothing of it is placed). NamespaceOnly (--namespace-only) places
 # the Namespace object alone and is not checked there.
 RESERVED_NAMESPACE_PREFIXES = ("fleet-", "kube-")
+# And the hub agent always skips `default` the same way (kubefleet-dev/kubefleet e160c1cd
+# cmd/hubagent/workload/setup.go SetupControllers: skippedNamespaces["default"] = true, before the
+# --skipped-propagating-namespaces it adds; pkg/utils/common.go ShouldPropagateNamespace checks both;
+# pkg/resourcewatcher/change_detector.go ignores changes there too). Same refusal, same message.
+SKIPPED_NAMESPACES = ("default",)
+
+
+def placeable_namespace(name: str) -> bool:
+    """ShouldPropagateNamespace with the hub agent's default skip list: whether KubeFleet places this
+    namespace with its contents (not fleet-*, kube-* or default)."""
+    return not name.startswith(RESERVED_NAMESPACE_PREFIXES) and name not in SKIPPED_NAMESPACES
+
+
+def unplaceable_namespace_reason(name: str) -> str:
+    """Why KubeFleet does not place this namespace with its contents, for an error line."""
+    if name in SKIPPED_NAMESPACES:
+        return f"the KubeFleet hub agent skips namespace {name} (as it does every fleet-* and kube-* namespace)"
+    return f"KubeFleet does not place the reserved namespace {name} (fleet-* and kube-*) with its contents"
 
 
 def refuse_unplaceable(texts: Sequence[str], result: Sequence[Mapping[str, Any]], *, namespace_only: bool) -> None:
@@ -427,16 +445,15 @@ def refuse_unplaceable(texts: Sequence[str], result: Sequence[Mapping[str, Any]]
         if sel["kind"] != "Namespace":
             continue
         name = str(sel.get("name") or "")
-        if name.startswith(RESERVED_NAMESPACE_PREFIXES):
+        if name and not placeable_namespace(name):
             raise UsageError(
-                f"--select {text!r}: KubeFleet does not place the reserved namespace {name} "
-                "(fleet-* and kube-*) with its contents",
+                f"--select {text!r}: {unplaceable_namespace_reason(name)}",
                 hint="place the objects from a namespace of your own",
             )
         if not name and "labelSelector" not in sel:
             # Every namespace: kube-system and the hub's fleet-system among them.
             raise UsageError(
-                f"--select {text!r} selects every namespace, kube-system and fleet-system among them, "
+                f"--select {text!r} selects every namespace, default, kube-system and fleet-system among them, "
                 "which KubeFleet does not place with their contents",
                 hint="name the namespace (namespace/NAME) or select by label (namespace:KEY=VALUE)",
             )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.errors import UsageError
+from akscli.fleet import selectors
 from akscli.model import catalog, flag_checks, monitoring
 from akscli.model.catalog import Model
 from akscli.model.kinds import (
@@ -263,10 +264,15 @@ class DeployRequest:
             raise UsageError(
                 "--fleet-hub places a KAITO Workspace on member clusters", hint="use --runtime kaito with --fleet-hub"
             )
-        if self.fleet and (self.namespace == "default" or self.namespace.startswith(("kube-", "fleet-"))):
+        if self.fleet and not selectors.placeable_namespace(self.namespace):
+            # The hub would take the placement, then set Scheduled=False, InvalidResourceSelectors,
+            # "namespace default is not allowed to propagate" and place nothing (kubefleet-dev/kubefleet
+            # e160c1cd pkg/utils/controller/resource_selector_resolver.go fetchAllResourcesInOneNamespace).
             raise UsageError(
-                f"--fleet-hub places the whole namespace, and {self.namespace!r} is reserved on member clusters",
-                hint=f"give the model its own namespace: -n {self.name}",
+                f"--fleet-hub places the model's whole namespace, and "
+                f"{selectors.unplaceable_namespace_reason(self.namespace)}: the hub would place nothing",
+                hint=f"give the model its own namespace: -n {self.name} (or leave -n out: --fleet-hub then uses "
+                "the model's name)",
             )
         if self.hostname:
             flag_checks.hostname(self.hostname)

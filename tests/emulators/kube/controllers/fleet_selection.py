@@ -11,18 +11,28 @@ from typing import Any
 from tests.emulators.kube.controllers.fleet_scheduler import labels_of as _labels
 from tests.emulators.kube.controllers.fleet_scheduler import matches_selector
 
-# Kinds looked up inside a selected namespace (the hub copies everything; these are enough here).
+# Kinds looked up inside a selected namespace. The hub copies every namespaced kind it serves
+# (kubefleet-dev/kubefleet e160c1cd pkg/utils/controller/resource_selector_resolver.go
+# fetchAllResourcesInOneNamespace lists each of InformerManager.GetNameSpaceScopedResources); these
+# are what akscli places: `model deploy --fleet-hub --expose` adds the Gateway API route and the
+# Inference Extension's pool to the model's namespace.
 NAMESPACED_CONTENT = [
     ("v1", "ConfigMap"),
     ("v1", "Secret"),
     ("v1", "Service"),
     ("apps/v1", "Deployment"),
     ("kaito.sh/v1beta1", "Workspace"),
+    ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+    ("inference.networking.k8s.io/v1", "InferencePool"),
 ]
 CONTENT_KINDS = {"Namespace", *(kind for _, kind in NAMESPACED_CONTENT)}
 # Namespaces KubeFleet never places with their contents (upstream: kubefleet-dev/kubefleet e160c1cd
 # pkg/utils/common.go IsReservedNamespace: FleetNSNamePrefix "fleet-", KubeNSNamePrefix "kube-").
 RESERVED_PREFIXES = ("fleet-", "kube-")
+# The hub agent skips `default` as it does those (kubefleet-dev/kubefleet e160c1cd
+# cmd/hubagent/workload/setup.go SetupControllers: skippedNamespaces["default"] = true;
+# pkg/utils/common.go ShouldPropagateNamespace).
+SKIPPED = ("default",)
 # controller.NewUserError (kubefleet-dev/kubefleet e160c1cd pkg/utils/controller/controller.go):
 # "%w: %v" with ErrUserError.
 USER_ERROR = "failed to process the request due to a client error: "
@@ -80,7 +90,7 @@ class ResourceSelection:
                         if matches_selector(sel.get("labelSelector"), _labels(o))
                     ]
                 for ns in names:
-                    if ns.startswith(RESERVED_PREFIXES):
+                    if ns.startswith(RESERVED_PREFIXES) or ns in SKIPPED:
                         # the upstream message, its typo included
                         return (
                             f"{USER_ERROR}invalid clusterRresourcePlacement {meta['name']}: namespace {ns} "
