@@ -17,7 +17,7 @@ from typing import Any
 
 from akscli import output, suggest
 from akscli.errors import AuthError, NotInstalledError, UsageError
-from akscli.fleet import CLUSTER_V1, MEMBER
+from akscli.fleet import CLUSTER_V1, CRP, MEMBER, PLACEMENT_V1
 from akscli.kube import label_selector
 from akscli.kube.client import Kube
 from akscli.kube.selectors import SelectorError
@@ -203,6 +203,7 @@ def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
     check_selected_kinds(kube, placements)
     warn_missing_selected(kube, placements, objects)
     members = list(kube.list(CLUSTER_V1, MEMBER))
+    known_unserved = unserved_on_hub(kube)
     for obj in placements:
         name = (obj.get("metadata") or {}).get("name")
         policy = (obj.get("spec") or {}).get("policy") or {}
@@ -245,8 +246,48 @@ def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
                 hint="check the required labels, properties, VM size and --pick-fixed names against the members "
                 "(kubectl get memberclusters --show-labels), or label the members that should take it",
             )
+        warn_unserved_kinds(name, found, objects, known_unserved)
         if ptype == "PickFixed" and len(found) < wanted:
             missing = sorted(set(names) - set(found))
             output.warn(f"placement {name}: {', '.join(missing)} not joined to this hub; placing on {', '.join(found)}")
         elif ptype == "PickN" and len(found) < wanted:
             output.warn(f"placement {name}: only {len(found)} of {wanted} members match ({', '.join(found)})")
+
+
+def unserved_on_hub(kube: Kube) -> dict[str, dict[str, str]]:
+    """What the hub already knows members cannot apply: ``{kind: {member: placement}}`` from the
+    ClusterResourcePlacements' failedPlacements of reason DecodingErred ("no matches for kind": the
+    member does not serve that kind; akscli.kube.readiness.fleet.unserved_kinds). KubeFleet reports
+    no member's served APIs otherwise: a MemberCluster's properties are node counts, capacity, cost
+    and the Kubernetes version (kubefleet-dev/kubefleet e160c1cd pkg/propertyprovider/commons.go,
+    pkg/propertyprovider/azure/provider.go). Unreadable placements tell nothing."""
+    from akscli.kube.readiness.fleet import unserved_kinds
+
+    try:
+        placements = list(kube.list(PLACEMENT_V1, CRP))
+    except (AuthError, NotInstalledError):
+        return {}
+    known: dict[str, dict[str, str]] = {}
+    for crp in placements:
+        name = str((crp.get("metadata") or {}).get("name"))
+        for kind, names in unserved_kinds(crp).items():
+            for member in names:
+                known.setdefault(kind, {}).setdefault(member, name)
+    return known
+
+
+def warn_unserved_kinds(
+    name: Any, found: list[str], objects: list[Mapping[str, Any]], known: Mapping[str, Mapping[str, str]]
+) -> None:
+    """Warn, before anything is sent, when a member this placement matches failed to apply a kind it
+    would carry because the member does not serve it, as another placement's status shows."""
+    for obj in objects:
+        if obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):
+            continue
+        kind = f"{obj.get('kind')} ({obj.get('apiVersion')})"
+        failing = {m: p for m, p in (known.get(kind) or {}).items() if m in found}
+        for member, seen_in in sorted(failing.items()):
+            output.warn(
+                f"placement {name}: member {member} does not serve {kind} (placement {seen_in} failed to apply one "
+                "there: no matches for kind); it will fail to apply it until that API's CRDs are installed there"
+            )

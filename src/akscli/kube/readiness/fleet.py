@@ -53,10 +53,21 @@ DEFAULT_UNAVAILABLE_PERIOD = 60
 # pkg/utils/condition/reason.go InvalidResourceSelectorsReason).
 INVALID_SELECTORS = "InvalidResourceSelectors"
 INVALID_SELECTORS_FIX = (
-    "change the placement's resource selectors (--select): select each object once, and no fleet-* or kube-* "
-    "namespace with its contents (KubeFleet's reserved namespaces)"
+    "change the placement's resource selectors (--select): select each object once, and no default, fleet-* "
+    "or kube-* namespace with its contents (KubeFleet's reserved and skipped namespaces)"
 )
 TERMINAL_PLACEMENT_REASONS = {"Overridden": ("OverriddenFailed",), "Applied": ("ApplyFailed",)}
+# A member's work applier maps each manifest's kind through the member's own API discovery first; a
+# kind the member does not serve (its CRD not installed there) fails that manifest with result type
+# DecodingErred and the RESTMapper's "no matches for kind" (kubefleet-dev/kubefleet e160c1cd
+# pkg/controllers/workapplier/preprocess.go decodeManifest, controller.go
+# ApplyOrReportDiffResTypeDecodingErred, status.go setManifestAppliedCondition; the message is
+# kubernetes/apimachinery pkg/api/meta/errors.go NoKindMatchError). The hub shows it as the member's
+# failedPlacements (pkg/controllers/workgenerator/controller.go extractFailedResourcePlacementsFromWork).
+DECODING_ERRED = "DecodingErred"
+NO_KIND_MATCH = "no matches for kind"
+# The Gateway API release whose standard channel has HTTPRoute rules[].timeouts (akscli.model.route_crd).
+GATEWAY_API = "gateway.networking.k8s.io"
 
 
 def expected_condition_types(obj: Mapping[str, Any]) -> tuple[str, ...]:
@@ -102,6 +113,35 @@ def failed_members(obj: Mapping[str, Any], ctype: str) -> list[str]:
         detail = "; ".join(failed) if failed else _reason_message(cond)
         lines.append(f"member {member}: {detail}")
     return lines
+
+
+def unserved_kinds(obj: Mapping[str, Any]) -> dict[str, list[str]]:
+    """``{"HTTPRoute (gateway.networking.k8s.io/v1)": ["gpu-west"]}``: the kinds members failed to
+    apply because they do not serve them (DecodingErred, "no matches for kind"), with those members."""
+    found: dict[str, list[str]] = {}
+    for entry in cluster_statuses(obj):
+        for item in entry.get("failedPlacements") or []:
+            cond = item.get("condition") or {} if isinstance(item, Mapping) else {}
+            if cond.get("reason") != DECODING_ERRED or NO_KIND_MATCH not in str(cond.get("message") or ""):
+                continue
+            group, version = item.get("group") or "", item.get("version") or "?"
+            kind = f"{item.get('kind')} ({group}/{version})" if group else f"{item.get('kind')} ({version})"
+            members = found.setdefault(kind, [])
+            if (member := str(entry.get("clusterName"))) not in members:
+                members.append(member)
+    return found
+
+
+def unserved_fix(unserved: Mapping[str, list[str]]) -> str:
+    """The hint for kinds members do not serve: install their CRDs there, or place elsewhere."""
+    parts = [
+        f"{', '.join(members)} {'does' if len(members) == 1 else 'do'} not serve {kind}"
+        for kind, members in unserved.items()
+    ]
+    text = "; ".join(parts) + ": install the CRDs of that API on those members, or place on members that serve it"
+    if any(f"({GATEWAY_API}/" in kind for kind in unserved):
+        text += " (Gateway API: v1.2.0 or later for HTTPRoute rules[].timeouts)"
+    return text
 
 
 def placement_culprit(obj: Mapping[str, Any], cond: Mapping[str, Any]) -> str:
@@ -277,6 +317,8 @@ def placement(obj: Mapping[str, Any]) -> Readiness:
     if verdict.failed and verdict.reason == "ApplyFailed" and _only_applying(obj):
         applying = "; ".join(failed_members(obj, "Applied"))
         return Readiness(False, message=f"the members' Works are being applied: {applying}")
+    if verdict.failed and verdict.reason == "ApplyFailed" and (unserved := unserved_kinds(obj)):
+        return replace(verdict, fix=unserved_fix(unserved))
     if verdict.ready or verdict.failed:
         return verdict
     unfulfilled = _unfulfilled(obj, prefix)

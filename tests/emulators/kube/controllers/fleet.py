@@ -14,6 +14,8 @@ paths below relative to that repository:
   that stops at the first False or Unknown, unscheduled rows and External placements follow
   pkg/controllers/placement/placement_status.go and pkg/utils/condition/condition.go.
 * A member annotated ``fleet.emulator/fail`` = ``apply`` | ``available`` | ``drift`` fails that way.
+* A member annotated ``fleet.emulator/unserved-groups`` serves none of those API groups: its
+  work applier fails each manifest of them with DecodingErred (fleet_member_status.unserved).
 * Staged update runs: ``fleet_runs`` (pkg/controllers/updaterun); evictions: ``fleet_evictions``
   (pkg/controllers/clusterresourceplacementeviction).
 

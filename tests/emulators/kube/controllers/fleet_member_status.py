@@ -29,6 +29,9 @@ P1 = "placement.kubernetes-fleet.io/v1"
 FAIL_ANNOTATION = "fleet.emulator/fail"
 # A member whose work applier takes this many seconds (of the simulator's clock) to apply new Works.
 APPLY_SECONDS = "fleet.emulator/apply-seconds"
+# A member whose API server serves none of these API groups (comma-separated), as a member without
+# their CRDs: e.g. ``gateway.networking.k8s.io`` for one without Gateway API installed.
+UNSERVED_GROUPS = "fleet.emulator/unserved-groups"
 # pkg/utils/condition/reason.go WorkNotAvailabilityTrackableReason: the binding's Available reason
 # when some Work is available only because its objects cannot be tracked.
 UNTRACKABLE = "NotAllWorkAreAvailabilityTrackable"
@@ -71,6 +74,35 @@ def untrackable(resources: list[dict[str, Any]]) -> bool:
     """Whether some selected object is neither tracked nor data: its availability result is
     NotTrackable (trackInMemberClusterObjAvailabilityByGVR's default), a KAITO Workspace among them."""
     return any((r.get("group") or "", r.get("kind")) not in TRACKED | DATA for r in resources)
+
+
+# The member's work applier maps each manifest's kind through its own API server's discovery before
+# applying it (kubefleet-dev/kubefleet e160c1cd pkg/controllers/workapplier/preprocess.go
+# decodeManifest: "failed to find GVR from member cluster client REST mapping: %w"; the caller wraps
+# it as "failed to decode manifest: %w" with result type ApplyOrReportDiffResTypeDecodingErred,
+# controller.go). A kind the member does not serve fails that manifest alone; the others are
+# applied. status.go setManifestAppliedCondition writes Applied False, that reason, and
+# "Failed to apply the manifest (error: %s)"; workgenerator/controller.go
+# extractFailedResourcePlacementsFromWork copies it into the binding's failedPlacements with the
+# manifest's group, version, kind, name and namespace (preprocess.go buildWorkResourceIdentifier).
+DECODING_ERRED = "DecodingErred"
+
+
+def no_kind_match(ident: Mapping[str, Any]) -> str:
+    """The manifest condition's message for a kind the member does not serve; the RESTMapper's error
+    is kubernetes/apimachinery pkg/api/meta/errors.go NoKindMatchError (one searched version)."""
+    group_version = f"{ident['group']}/{ident['version']}" if ident.get("group") else ident["version"]
+    return (
+        "Failed to apply the manifest (error: failed to decode manifest: failed to find GVR from member "
+        f'cluster client REST mapping: no matches for kind "{ident["kind"]}" in version "{group_version}")'
+    )
+
+
+def unserved(member: Mapping[str, Any], resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The selected resources of API groups the member does not serve (``UNSERVED_GROUPS``)."""
+    text = ((member.get("metadata") or {}).get("annotations") or {}).get(UNSERVED_GROUPS) or ""
+    groups = {g.strip() for g in text.split(",") if g.strip()}
+    return [r for r in resources if (r.get("group") or "") in groups]
 
 
 class MemberStatuses:
@@ -318,7 +350,18 @@ class MemberStatuses:
         # (FirstWorkNameFmt "%s-work", "<namespace>.<name>-work" for a ResourcePlacement).
         meta = placement["metadata"]
         work = (f"{meta['namespace']}.{meta['name']}" if meta.get("namespace") else meta["name"]) + "-work"
-        if fail == "apply":
+        unmapped = unserved(member, resources)
+        if unmapped:
+            conds.append(
+                _cond(
+                    "Applied", False, "NotAllWorkHaveBeenApplied", f"Work object {work} has failed to apply", generation
+                )
+            )
+            entry["failedPlacements"] = [
+                {**ident, "condition": _cond("Applied", False, DECODING_ERRED, no_kind_match(ident), generation)}
+                for ident in unmapped
+            ]
+        elif fail == "apply":
             conds.append(
                 _cond(
                     "Applied", False, "NotAllWorkHaveBeenApplied", f"Work object {work} has failed to apply", generation
