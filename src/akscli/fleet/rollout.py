@@ -399,7 +399,14 @@ def fail_if_stuck_on_apply(kube: Kube, run: Mapping[str, Any]) -> None:
     if lines:
         progressing = hub.conditions(run.get("status") or {}).get("Progressing") or {}
         reason = fleet_rules.UPDATE_RUN_STUCK
-        verdict = Readiness(False, True, describe_condition(progressing), reason, "; ".join(lines))
+        stuck = fleet_rules.stuck_members(run)
+        unserved = {
+            kind: [m for m in members if m in stuck]
+            for kind, members in fleet_rules.unserved_kinds(placement or {}).items()
+            if any(m in stuck for m in members)
+        }
+        fix = fleet_rules.unserved_fix(unserved) if unserved else ""
+        verdict = Readiness(False, True, describe_condition(progressing), reason, "; ".join(lines), fix=fix)
         raise failure_error(object_ref(run), verdict)
 
 
