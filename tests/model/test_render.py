@@ -195,5 +195,11 @@ def test_fleet_placement_requires_members_with_enough_nodes_of_the_size() -> Non
 
 
 def test_fleet_refuses_the_default_namespace() -> None:
-    with pytest.raises(UsageError, match="reserved"):
+    # kubefleet-dev/kubefleet e160c1cd cmd/hubagent/workload/setup.go: skippedNamespaces["default"] = true.
+    with pytest.raises(UsageError, match="the KubeFleet hub agent skips namespace default"):
         deploy.build(_request(fleet=True, namespace="default"))
+
+
+def test_fleet_refuses_a_reserved_namespace() -> None:
+    with pytest.raises(UsageError, match="reserved namespace kube-public"):
+        deploy.build(_request(fleet=True, namespace="kube-public"))
