@@ -4,7 +4,7 @@ re-exports each (``output.object_ref``, ``output.age``), so callers read them fr
 """
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from akscli.errors import UsageError
 
@@ -120,30 +120,3 @@ def kind_ref(api_version: str, kind: str, name: str) -> str:
     printer writes it (k8s.io/cli-runtime pkg/printers/name.go printObj: the kind lower-cased,
     then ``.group`` unless the group is core)."""
     return f"{kind_group(api_version, kind)}/{name}"
-
-
-class ResourceType(NamedTuple):
-    """A Kubernetes resource as kubectl's TYPE may name it: the names a CRD declares
-    (``spec.names``: plural, singular, shortNames; ``spec.group``; the served versions)."""
-
-    group: str
-    plural: str
-    singular: str
-    short: tuple[str, ...] = ()
-    versions: tuple[str, ...] = ("v1",)
-    namespaced: bool = True
-
-    def named_by(self, given: str) -> bool:
-        """Whether kubectl takes ``given`` as this resource's TYPE (kubernetes/cli-runtime 69e8693b
-        pkg/resource/builder.go mappingFor; kubernetes/apimachinery eed236ce
-        pkg/runtime/schema/group_version.go ParseResourceArg): RESOURCE, RESOURCE.GROUP or
-        RESOURCE.VERSION.GROUP, where RESOURCE is the plural or the singular in any case (the REST
-        mapper lower-cases it: pkg/api/meta/restmapper.go coerceResourceForMatching, so the Kind
-        ``RayCluster`` is its singular) or a short name as written (client-go restmapper's shortcut
-        expander)."""
-        resource, dot, rest = given.partition(".")
-        if dot and rest != self.group:
-            version, _, group = rest.partition(".")
-            if group != self.group or version not in self.versions:
-                return False
-        return resource.lower() in (self.plural, self.singular) or resource in self.short

@@ -244,3 +244,52 @@ def test_a_render_of_words_compiles_no_pattern_for_numbers_keys_json_or_globs() 
         [sys.executable, "-c", UNUSED_PATTERNS], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+# Modules the benchmarked offline commands load no part of: a TYPE argument's resources (ray, fleet
+# and nodepool commands), the hints that create a Secret (an error's, a deploy's), deploy's own flags.
+LEFT_OUT_OF_OFFLINE = ("akscli.resource_type", "akscli.secret_hints", "akscli.model.deploy_flags")
+
+
+@pytest.mark.parametrize("args", [("model", "plan", "phi-4"), ("model", "catalog"), ("version",)])
+def test_benchmarked_offline_commands_load_no_module_only_other_commands_or_errors_need(
+    args: tuple[str, ...],
+) -> None:
+    """Each module is a file to find, read and run (about 0.06 ms before its own code), and
+    ResourceType is a NamedTuple class (0.14 ms): `model plan`, `model catalog` and `version`
+    (tests/bench/bench_foundation.py) load none of them."""
+    assert _imports(*args, families=LEFT_OUT_OF_OFFLINE) == {"code": 0, "heavy": []}
+
+
+PLUGIN_PATTERN = """
+import contextlib, io, re, sys
+from akscli.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main.run(sys.argv[1:])
+print(sorted(key[1] for key in re._cache if isinstance(key[1], str) and "(?<!kubectl )akscli" in key[1]))
+"""
+
+
+@pytest.mark.parametrize("args", [("model", "plan", "phi-4"), ("model", "catalog"), ("version",)])
+def test_the_plugin_spelling_pattern_compiles_only_when_a_line_is_spelled_for_kubectl(args: tuple[str, ...]) -> None:
+    """akscli.plugin_spelling's pattern (`akscli X` written `kubectl akscli X`) is loaded by every
+    command through akscli.statuslines, and is needed only when kubectl runs akscli as its plugin:
+    0.2 ms to compile, on the first line spelled so (tests/foundation/test_plugin_lines.py)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PLUGIN_PATTERN, *args], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
+
+
+ONE_MODEL = """
+from akscli.model import catalog
+found = catalog.find("PHI-4")
+print(found.id if found else None, catalog._models is None)
+"""
+
+
+def test_finding_one_catalog_model_makes_only_that_model() -> None:
+    """`model plan NAME` and `model deploy NAME` need one row of the catalog: find makes that row's
+    Model alone, not all of them (catalog.all_models, for `model catalog`: 0.3 ms)."""
+    done = subprocess.run([sys.executable, "-c", ONE_MODEL], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.split() == ["microsoft/phi-4", "True"]

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from akscli.cli import options as opts
-from akscli.object_names import ResourceType
 from akscli.output import Column
+from akscli.resource_type import ResourceType
 
 # az aks nodepool names the cluster --cluster-name (upstream: Azure/azure-cli 0088c878
 # src/azure-cli/azure/cli/command_modules/acs/_params.py, argument_context('aks nodepool'):

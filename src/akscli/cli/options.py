@@ -25,7 +25,7 @@ from akscli.output import (
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube, KubeTarget
-    from akscli.object_names import ResourceType
+    from akscli.resource_type import ResourceType
 
 Kubeconfig = Annotated[
     str | None,
@@ -156,7 +156,7 @@ def type_name(
     anything is read. ``what`` is the name's description in errors, ``listing`` the command that
     lists the names (the hint); ``also``: other types its -o name prints (a NodePool's
     ``nodepool.karpenter.sh``); ``resources``: the Kubernetes resources the NAME may be, each taken
-    by every TYPE kubectl takes for it (object_names.ResourceType.named_by). The resource a TYPE
+    by every TYPE kubectl takes for it (resource_type.ResourceType.named_by). The resource a TYPE
     named is left in ``ctx.meta`` (typed_resource) for a command whose scope it decides."""
 
     def check(ctx: Any, param: Any, value: str | None) -> str | None:
@@ -365,11 +365,18 @@ def split_shorthand_values(argv: list[str], takes_value: frozenset[str]) -> list
 TURNED_OFF = "akscli.turned_off"
 
 
-class BoolFlag(NamedTuple):
-    """One name of a command's boolean flag, as ``bool_flag_values`` reads ``NAME=VALUE``."""
+class BoolFlag:
+    """One name of a command's boolean flag, as ``bool_flag_values`` reads ``NAME=VALUE``.
 
-    names: frozenset[str]  # every name of the flag, both halves of a pair (--wait, --no-wait)
-    off: str | None  # the word that means false: a pair's other half; None for a single flag
+    A plain class: every command reads its flags through it, and nothing copies, compares or
+    unpacks one, which is all a NamedTuple would add for its 0.1 ms of start-up (its ``__new__``
+    is compiled as its class is made)."""
+
+    __slots__ = ("names", "off")
+
+    def __init__(self, names: frozenset[str], off: str | None) -> None:
+        self.names = names  # every name of the flag, both halves of a pair (--wait, --no-wait)
+        self.off = off  # the word that means false: a pair's other half; None for a single flag
 
 
 def bool_flag_values(

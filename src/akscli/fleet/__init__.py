@@ -6,7 +6,7 @@ Plain logic only (no typer, no rich). The hub side talks to the KubeFleet APIs t
 
 from __future__ import annotations
 
-from akscli.object_names import ResourceType
+from akscli.resource_type import ResourceType
 
 PLACEMENT_GROUP = "placement.kubernetes-fleet.io"
 CLUSTER_GROUP = "cluster.kubernetes-fleet.io"
@@ -32,7 +32,7 @@ BINDING = "ClusterResourceBinding"
 RESOURCE_BINDING = "ResourceBinding"
 
 # Each hub resource that a command's NAME may be given as, by every TYPE kubectl takes for it
-# (object_names.ResourceType), from the CRDs' spec.names, served versions and scope
+# (resource_type.ResourceType), from the CRDs' spec.names, served versions and scope
 # (kubefleet-dev/kubefleet config/crd/bases/cluster.kubernetes-fleet.io_memberclusters.yaml,
 # placement.kubernetes-fleet.io_{clusterresourceplacements,resourceplacements,clusterstagedupdateruns,
 # stagedupdateruns,clusterstagedupdatestrategies,stagedupdatestrategies}.yaml; shared/crds/fleet).

@@ -15,7 +15,7 @@ from typing import Any
 
 from akscli import validate
 from akscli.errors import UsageError
-from akscli.model import deploy_flags, kinds
+from akscli.model import kinds
 
 # Azure region names are lower-case letters and digits (eastus, westus3); '-' is tolerated.
 # Compiled on first use (re's cache), as in akscli.validate.
@@ -49,10 +49,14 @@ def access_secret(value: str) -> str:
 
 
 def autoscale(value: str) -> tuple[int, int]:
+    from akscli.model import deploy_flags  # here: deploy's flags; `model plan` loads this module too
+
     return deploy_flags.parse_autoscale(value)
 
 
 def gateway(value: str) -> tuple[str, str | None]:
+    from akscli.model import deploy_flags
+
     return deploy_flags.parse_gateway(value)
 
 

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from akscli.errors import AkscliError, UsageError
 from akscli.model import bounded
-from akscli.secret_hints import secret_from_stdin
 
 if TYPE_CHECKING:
     from akscli.model.catalog import Model
@@ -209,6 +208,8 @@ def hub_refusal_hint(message: str, model_id: str, namespace: str, access_secret:
     cause = message[at + len(_PRESET_FAILED) :]
     page = f"https://huggingface.co/{model_id}"
     secret = f"Secret {namespace}/{access_secret} (--access-secret)" if access_secret else ""
+    from akscli.secret_hints import secret_from_stdin  # here: an error's hint, not `model plan`'s start
+
     create = (
         f"{secret_from_stdin('hf-token', namespace, 'HF_TOKEN')} (type the token at the silent prompt), then "
         "add --access-secret hf-token"

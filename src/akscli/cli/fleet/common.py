@@ -14,7 +14,7 @@ from akscli.azure import kinds
 from akscli.cli import azopts, complete
 from akscli.cli import options as opts
 from akscli.errors import UsageError
-from akscli.object_names import ResourceType
+from akscli.resource_type import ResourceType
 
 if TYPE_CHECKING:
     from akscli.fleet.armclient import Child, FleetArm, FleetScope

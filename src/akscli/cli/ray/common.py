@@ -9,7 +9,7 @@ from akscli import errors, output, validate
 from akscli import ray as logic
 from akscli.cli import common, complete
 from akscli.cli import options as opts
-from akscli.object_names import ResourceType
+from akscli.resource_type import ResourceType
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
