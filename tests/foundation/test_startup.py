@@ -284,12 +284,14 @@ def test_the_plugin_spelling_pattern_compiles_only_when_a_line_is_spelled_for_ku
 ONE_MODEL = """
 from akscli.model import catalog
 found = catalog.find("PHI-4")
-print(found.id if found else None, catalog._models is None)
+only_one = catalog._models is None
+print(found.id if found else None, only_one, any(m is found for m in catalog.all_models()))
 """
 
 
 def test_finding_one_catalog_model_makes_only_that_model() -> None:
     """`model plan NAME` and `model deploy NAME` need one row of the catalog: find makes that row's
-    Model alone, not all of them (catalog.all_models, for `model catalog`: 0.3 ms)."""
+    Model alone, not all of them (catalog.all_models, for `model catalog`: 0.3 ms); all_models
+    then holds that same Model."""
     done = subprocess.run([sys.executable, "-c", ONE_MODEL], capture_output=True, text=True, check=True, timeout=60)
-    assert done.stdout.split() == ["microsoft/phi-4", "True"]
+    assert done.stdout.split() == ["microsoft/phi-4", "True", "True"]

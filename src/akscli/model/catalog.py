@@ -106,6 +106,9 @@ class Model(NamedTuple):
 _lock = threading.Lock()
 _models: list[Model] | None = None
 _as_of = ""
+# Each catalog row's Model, made once (by its place in models.yaml): a model found by name is the
+# same object as all_models' and as the next find's.
+_made: dict[int, Model] = {}
 
 
 def _model_from(row: Mapping[str, Any]) -> Model:
@@ -124,9 +127,14 @@ def all_models() -> list[Model]:
     with _lock:
         if _models is None:
             doc = datafiles.load("models")
-            _models = [_model_from(r) for r in doc["models"]]
+            _models = [_model_at(index, row) for index, row in enumerate(doc["models"])]
             _as_of = str(doc.get("as_of", ""))
         return list(_models)
+
+
+def _model_at(index: int, row: Mapping[str, Any]) -> Model:
+    made = _made.get(index)
+    return made if made is not None else _made.setdefault(index, _model_from(row))
 
 
 def as_of() -> str:
@@ -139,9 +147,9 @@ def find(name: str) -> Model | None:
     becomes a Model: `model plan` and `model deploy` need one of the catalog's rows, and making
     all of them (all_models, for `model catalog`) is a quarter of a millisecond of their start."""
     key = name.strip().lower()
-    for row in datafiles.load("models")["models"]:
+    for index, row in enumerate(datafiles.load("models")["models"]):
         if key in (str(row.get("id", "")).lower(), (row.get("preset") or "").lower()):
-            return _model_from(row)
+            return _model_at(index, row)
     return None
 
 
