@@ -16,16 +16,31 @@ import copy
 from typing import Any, ClassVar
 
 from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.deployment_revisions import (
+    DESIRED_REPLICAS,
+    REVISION,
+    available_in,
+    copy_deployment_annotations,
+    find_new,
+    max_revision,
+    paused_condition,
+    revision,
+    set_new_revision,
+    set_replicas_annotations,
+)
 from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, template_hash
 from tests.emulators.kube.controllers.rollout import (
     ProgressDeadline,
     condition,
+    max_surge,
     max_unavailable,
     new_rs_new_replicas,
     rollout_conditions,
 )
 from tests.emulators.kube.controllers.scheduling import Scheduler
 
+# The field manager of the controller's writes (kube-controller-manager runs the deployment controller).
+MANAGER = "kube-controller-manager"
 # The most syncs one reconcile runs: each scales a ReplicaSet by at least one pod.
 MAX_PASSES = 64
 
@@ -40,6 +55,10 @@ def _available(rs: dict[str, Any]) -> int:
 
 class ReplicaSetController(PodOwner):
     watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "ReplicaSet")]
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        super().__init__(delay, failure)
+        self.wake: dict[str, float | None] = {}  # ReplicaSet uid -> seconds until a ready pod is available
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         spec = obj.get("spec") or {}
@@ -72,6 +91,14 @@ class ReplicaSetController(PodOwner):
             node = scheduler.place(template.get("spec") or {}, obj["metadata"]["uid"], meta)
             pods.append(self._make_pod(cluster, obj, name, template, labels, node))
         ready = sum(1 for p in pods if self._ready(p))
+        # A ready pod counts as available once it has been Ready for minReadySeconds
+        # (kubernetes/kubernetes pkg/controller/replicaset/replica_set_utils.go calculateStatus:
+        # podutil.IsPodAvailable, on the kubelets' clock); replica_set.go syncReplicaSet requeues
+        # a ReplicaSet whose ready pods are not all available yet: ``wake`` says when.
+        now = self.kubelet_wall()
+        waits = [available_in(p, int(spec.get("minReadySeconds") or 0), now) for p in pods]
+        later = [w for w in waits if w]
+        self.wake[obj["metadata"]["uid"]] = min(later) if later else None
         cluster.patch_status(
             "apps/v1",
             "ReplicaSet",
@@ -81,7 +108,7 @@ class ReplicaSetController(PodOwner):
                 "replicas": len(pods),
                 "fullyLabeledReplicas": len(pods),
                 "readyReplicas": ready,
-                "availableReplicas": ready,
+                "availableReplicas": sum(1 for w in waits if w == 0.0),
                 "observedGeneration": obj["metadata"].get("generation", 1),
             },
         )
@@ -97,6 +124,7 @@ class DeploymentController(PodOwner):
         self._replicasets = ReplicaSetController(0, failure)
         self._replicasets.crash_loops = self.crash_loops
         self._replicasets.kubelet_now = self.kubelet_now  # type: ignore[method-assign]
+        self._replicasets.kubelet_wall = self.kubelet_wall  # type: ignore[method-assign]
 
     def advance(self, seconds: float) -> None:
         """Move the simulator's clock on, then sync every Deployment: a stuck one past its
@@ -126,24 +154,42 @@ class DeploymentController(PodOwner):
                 out.append(rs)
         return sorted(out, key=lambda rs: (str(rs["metadata"].get("creationTimestamp")), rs["metadata"]["name"]))
 
-    def _scale(self, cluster: ClusterState, rs: dict[str, Any], replicas: int) -> dict[str, Any]:
-        """kubernetes/kubernetes pkg/controller/deployment/sync.go scaleReplicaSetAndRecordEvent, then the
-        ReplicaSet controller's sync of its pods."""
+    def _scale(
+        self, cluster: ClusterState, rs: dict[str, Any], replicas: int, obj: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """kubernetes/kubernetes pkg/controller/deployment/sync.go scaleReplicaSetAndRecordEvent (a new size
+        also sets the desired-replicas and max-replicas annotations, scaleReplicaSet), then the ReplicaSet
+        controller's sync of its pods."""
         md = rs["metadata"]
         if _spec_replicas(rs) != replicas:
-            rs = cluster.patch("apps/v1", "ReplicaSet", md["namespace"], md["name"], {"spec": {"replicas": replicas}})
+            patch: dict[str, Any] = {"spec": {"replicas": replicas}}
+            if obj is not None:
+                want = int((obj.get("spec") or {}).get("replicas", 1))
+                notes: dict[str, str] = {}
+                set_replicas_annotations(notes, want, want + max_surge(obj.get("spec") or {}, want))
+                patch["metadata"] = {"annotations": notes}
+            rs = cluster.patch("apps/v1", "ReplicaSet", md["namespace"], md["name"], patch, manager=MANAGER)
         self._replicasets.reconcile(cluster, rs)
         return cluster.get("apps/v1", "ReplicaSet", md["namespace"], md["name"]) or rs
 
-    def _create(self, cluster: ClusterState, obj: dict[str, Any], replicas: int) -> dict[str, Any]:
+    def _create(
+        self, cluster: ClusterState, obj: dict[str, Any], replicas: int, old: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         """kubernetes/kubernetes pkg/controller/deployment/sync.go getNewReplicaSet: the template with its
-        pod-template-hash label, owned by the Deployment."""
+        pod-template-hash label, owned by the Deployment, with the Deployment's minReadySeconds, revision
+        MaxRevision(old) + 1 and the Deployment's annotations (deployment_util.go SetNewReplicaSetAnnotations);
+        the Deployment then carries that revision (SetDeploymentRevision)."""
         md, spec = obj["metadata"], obj.get("spec") or {}
         template = spec.get("template") or {}
         h = template_hash(template)
         rs_labels = {**((template.get("metadata") or {}).get("labels") or {}), "pod-template-hash": h}
         tpl = copy.deepcopy(template)
         tpl.setdefault("metadata", {})["labels"] = rs_labels
+        want = int(spec.get("replicas", 1))
+        notes: dict[str, str] = {}
+        copy_deployment_annotations(obj, notes)
+        set_new_revision(notes, max_revision(old) + 1)
+        set_replicas_annotations(notes, want, want + max_surge(spec, want))
         rs = cluster.create(
             {
                 "apiVersion": "apps/v1",
@@ -152,11 +198,12 @@ class DeploymentController(PodOwner):
                     "name": f"{md['name']}-{h}",
                     "namespace": md["namespace"],
                     "labels": rs_labels,
-                    "annotations": {"deployment.kubernetes.io/revision": "1"},
+                    "annotations": notes,
                     "ownerReferences": [owner_ref(obj)],
                 },
                 "spec": {
                     "replicas": 0,
+                    **({"minReadySeconds": spec["minReadySeconds"]} if spec.get("minReadySeconds") else {}),
                     "selector": {
                         "matchLabels": {
                             **((spec.get("selector") or {}).get("matchLabels") or {}),
@@ -168,6 +215,22 @@ class DeploymentController(PodOwner):
             }
         )
         return self._scale(cluster, rs, replicas)
+
+    def _sync_new(
+        self, cluster: ClusterState, obj: dict[str, Any], new: dict[str, Any], old: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """kubernetes/kubernetes pkg/controller/deployment/sync.go getNewReplicaSet, the existing one: the
+        Deployment's annotations and minReadySeconds copied on, its revision raised to MaxRevision(old) + 1
+        when lower (an undone template's ReplicaSet: deployment_util.go SetNewReplicaSetAnnotations)."""
+        notes = dict((new["metadata"].get("annotations")) or {})
+        changed = copy_deployment_annotations(obj, notes)
+        changed = set_new_revision(notes, max_revision(old) + 1) or changed
+        min_ready = int((obj.get("spec") or {}).get("minReadySeconds") or 0)
+        if not changed and int((new.get("spec") or {}).get("minReadySeconds") or 0) == min_ready:
+            return new
+        md = new["metadata"]
+        patch = {"metadata": {"annotations": notes}, "spec": {"minReadySeconds": min_ready}}
+        return cluster.patch("apps/v1", "ReplicaSet", md["namespace"], md["name"], patch, manager=MANAGER)
 
     def _old_pods_running(self, cluster: ClusterState, old: list[dict[str, Any]]) -> bool:
         """kubernetes/kubernetes pkg/controller/deployment/recreate.go oldPodsRunning: an old ReplicaSet still
@@ -193,15 +256,15 @@ class DeploymentController(PodOwner):
         want = int((obj.get("spec") or {}).get("replicas", 1))
         active = [i for i, rs in enumerate(old) if _spec_replicas(rs) > 0]
         for i in active:
-            old[i] = self._scale(cluster, old[i], 0)
+            old[i] = self._scale(cluster, old[i], 0, obj)
         if active:
             return new, True
         if self._old_pods_running(cluster, old):
             return new, False
         if new is None:
-            return self._create(cluster, obj, want), True
+            return self._create(cluster, obj, want, old), True
         if _spec_replicas(new) != want:
-            return self._scale(cluster, new, want), True
+            return self._scale(cluster, new, want, obj), True
         return new, False
 
     def _roll(
@@ -216,12 +279,12 @@ class DeploymentController(PodOwner):
         want = int(spec.get("replicas", 1))
         old_count = sum(_spec_replicas(rs) for rs in old)
         if new is None:
-            return self._create(cluster, obj, new_rs_new_replicas(spec, want, old_count, 0)), True
+            return self._create(cluster, obj, new_rs_new_replicas(spec, want, old_count, 0), old), True
         have = _spec_replicas(new)
         if have != want:
             target = want if have > want else new_rs_new_replicas(spec, want, old_count + have, have)
             if target != have:
-                return self._scale(cluster, new, target), True
+                return self._scale(cluster, new, target, obj), True
         if old_count == 0:
             return new, False
         min_available = want - max_unavailable(spec, want)
@@ -236,7 +299,7 @@ class DeploymentController(PodOwner):
             if _spec_replicas(rs) == 0 or unhealthy <= 0:
                 continue
             n = min(max_scaled_down - scaled, unhealthy)
-            old[i] = self._scale(cluster, rs, _spec_replicas(rs) - n)
+            old[i] = self._scale(cluster, rs, _spec_replicas(rs) - n, obj)
             scaled += n
         available = sum(_available(rs) for rs in [*old, new])
         done, total = 0, available - min_available
@@ -246,17 +309,40 @@ class DeploymentController(PodOwner):
             if _spec_replicas(rs) == 0:
                 continue
             n = min(_spec_replicas(rs), total - done)
-            old[i] = self._scale(cluster, rs, _spec_replicas(rs) - n)
+            old[i] = self._scale(cluster, rs, _spec_replicas(rs) - n, obj)
             done += n
         return new, scaled + done > 0
 
     def _cleanup(self, cluster: ClusterState, obj: dict[str, Any], old: list[dict[str, Any]]) -> None:
-        """kubernetes/kubernetes pkg/controller/deployment/sync.go cleanupDeployment: old ReplicaSets scaled to 0
-        past revisionHistoryLimit (default 10, pkg/apis/apps/v1/defaults.go) are deleted, oldest first."""
+        """kubernetes/kubernetes pkg/controller/deployment/sync.go cleanupDeployment: old ReplicaSets past
+        revisionHistoryLimit (default 10, pkg/apis/apps/v1/defaults.go) are deleted, lowest revision first
+        (deployment_util.go ReplicaSetsByRevision, creation time between equals), those scaled to 0 only."""
         limit = int((obj.get("spec") or {}).get("revisionHistoryLimit", 10))
-        for rs in old[: max(0, len(old) - limit)]:
+        by_revision = sorted(old, key=lambda rs: revision(rs) or 0)  # stable: oldest first within a revision
+        for rs in by_revision[: max(0, len(old) - limit)]:
             if _spec_replicas(rs) == 0 and not int((rs.get("status") or {}).get("replicas") or 0):
                 cluster.delete("apps/v1", "ReplicaSet", rs["metadata"]["namespace"], rs["metadata"]["name"])
+
+    def _scale_paused(
+        self, cluster: ClusterState, obj: dict[str, Any], new: dict[str, Any] | None, old: list[dict[str, Any]]
+    ) -> None:
+        """kubernetes/kubernetes pkg/controller/deployment/sync.go scale, as sync runs it for a paused
+        Deployment: no rollout, but a change of spec.replicas reaches the one active ReplicaSet (or, none
+        active, the newest: deployment_util.go FindActiveOrLatest); a saturated new ReplicaSet scales the old
+        ones to 0. Several active ones are scaled in proportion upstream, which the emulator does not do."""
+        want = int((obj.get("spec") or {}).get("replicas", 1))
+        every = [*old, *([new] if new is not None else [])]
+        active = [rs for rs in every if _spec_replicas(rs) > 0]
+        if len(active) <= 1 and every:
+            target = active[0] if active else (new if new is not None else old[-1])
+            if _spec_replicas(target) != want:
+                self._scale(cluster, target, want, obj)
+            return
+        desired = (new or {}).get("metadata", {}).get("annotations", {}).get(DESIRED_REPLICAS)
+        if new is not None and _spec_replicas(new) == want == _available(new) and desired == str(want):  # IsSaturated
+            for rs in old:
+                if _spec_replicas(rs) > 0:
+                    self._scale(cluster, rs, 0, obj)
 
     # ---- the sync ------------------------------------------------------------------------
 
@@ -270,22 +356,39 @@ class DeploymentController(PodOwner):
         ns = md["namespace"]
         spec = obj.get("spec") or {}
         want = int(spec.get("replicas", 1))
+        paused = bool(spec.get("paused"))
         rs_name = f"{md['name']}-{template_hash(spec.get('template') or {})}"
         owned = self._owned(cluster, obj)
-        new = next((rs for rs in owned if rs["metadata"]["name"] == rs_name), None)
-        old = [rs for rs in owned if rs["metadata"]["name"] != rs_name]
-        recreate = (spec.get("strategy") or {}).get("type") == "Recreate"
+        new = find_new(obj, owned)
+        old = [rs for rs in owned if rs is not new]
         if new is not None:
-            # the new ReplicaSet's own pods (a pod deleted or bound since re-syncs it here)
+            rs_name = new["metadata"]["name"]
+            new = self._sync_new(cluster, obj, new, old)
+        # each ReplicaSet's own sync: its pods (one deleted or bound since is made again) and status
+        old = [self._scale(cluster, rs, _spec_replicas(rs)) for rs in old]
+        if new is not None:
             new = self._scale(cluster, new, _spec_replicas(new))
-        for _ in range(MAX_PASSES):
-            new, changed = (self._recreate if recreate else self._roll)(cluster, obj, new, old)
-            if not changed:
-                break
-        if recreate and new is None:
-            self.requeue(obj, 0.1)  # old pods still terminating: the next sync looks again
-        elif new is not None and _spec_replicas(new) == want:
+        recreate = (spec.get("strategy") or {}).get("type") == "Recreate"
+        if paused:
+            # deployment_controller.go syncDeployment: a paused Deployment only syncs (sync.go sync):
+            # no new ReplicaSet, no rollout, scaling still applies, old ones cleaned up.
+            self._scale_paused(cluster, obj, new, old)
+            old = [cluster.get("apps/v1", "ReplicaSet", ns, rs["metadata"]["name"]) or rs for rs in old]
+            if new is not None:
+                new = cluster.get("apps/v1", "ReplicaSet", ns, new["metadata"]["name"]) or new
             self._cleanup(cluster, obj, old)
+        else:
+            for _ in range(MAX_PASSES):
+                new, changed = (self._recreate if recreate else self._roll)(cluster, obj, new, old)
+                if not changed:
+                    break
+            if recreate and new is None:
+                self.requeue(obj, 0.1)  # old pods still terminating: the next sync looks again
+            elif new is not None and _spec_replicas(new) == want:
+                self._cleanup(cluster, obj, old)
+        if new is not None:
+            rs_name = new["metadata"]["name"]
+            self._set_revision(cluster, obj, new)
         every = [rs for rs in [*old, new] if rs is not None]
         rst = (new or {}).get("status") or {}
         total = sum(int((rs.get("status") or {}).get("replicas") or 0) for rs in every)
@@ -316,11 +419,39 @@ class DeploymentController(PodOwner):
                 ),
             ]
         else:
-            left = self.progress.left(obj, status)
-            complete = updated == want and total == want and available == want
-            status["conditions"] = rollout_conditions(
-                spec, want, available, rs_name, obj.get("status") or {}, complete, timed_out=left <= 0
-            )
-            if not complete and left > 0:
-                self.requeue(obj, left + 0.01)  # requeueStuckDeployment
+            before = obj.get("status") or {}
+            progressing = next((c for c in before.get("conditions") or [] if c.get("type") == "Progressing"), None)
+            marked = paused_condition(spec, progressing)  # sync.go checkPausedConditions
+            if marked is not progressing:
+                rest = [c for c in before.get("conditions") or [] if c.get("type") != "Progressing"]
+                before = {**before, "conditions": [*rest, marked]}
+            if paused:
+                # sync.go syncDeploymentStatus -> calculateStatus: Available recomputed, Progressing
+                # left as checkPausedConditions set it; progress.go syncRolloutStatus, and so the
+                # progress deadline, runs only for a rollout (rolling.go, recreate.go).
+                avail = rollout_conditions(spec, want, available, rs_name, before, False)[0]
+                status["conditions"] = [avail, *([marked] if marked is not None else [])]
+            else:
+                left = self.progress.left(obj, status)
+                complete = updated == want and total == want and available == want
+                status["conditions"] = rollout_conditions(
+                    spec, want, available, rs_name, before, complete, timed_out=left <= 0
+                )
+                if not complete and left > 0:
+                    self.requeue(obj, left + 0.01)  # requeueStuckDeployment
+        wake = [self._replicasets.wake.get(rs["metadata"]["uid"]) for rs in every]
+        soonest = min((w for w in wake if w), default=None)
+        if soonest is not None:
+            self.requeue(obj, soonest)  # replica_set.go syncReplicaSet: AddAfter minReadySeconds
         cluster.patch_status("apps/v1", "Deployment", ns, md["name"], status)
+
+    def _set_revision(self, cluster: ClusterState, obj: dict[str, Any], new: dict[str, Any]) -> None:
+        """kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go SetDeploymentRevision: the
+        Deployment carries its new ReplicaSet's revision (written with its status: the status strategy keeps
+        annotations, pkg/registry/apps/deployment/strategy.go deploymentStatusStrategy.PrepareForUpdate)."""
+        value = (new["metadata"].get("annotations") or {}).get(REVISION)
+        md = obj["metadata"]
+        if value is None or (md.get("annotations") or {}).get(REVISION) == value:
+            return
+        patch = {"metadata": {"annotations": {REVISION: value}}}
+        cluster.patch("apps/v1", "Deployment", md["namespace"], md["name"], patch, manager=MANAGER)

@@ -5,6 +5,7 @@ own pods directly (ReplicaSet, StatefulSet, DaemonSet, Job). Moved out of builti
 from __future__ import annotations
 
 import copy
+import datetime
 import hashlib
 import json
 import time
@@ -78,13 +79,14 @@ def pod_status(
     config_errors: dict[str, str] | None = None,
     exit_code: int = 1,
     exit_log: str | None = None,
+    at: str | None = None,
 ) -> dict[str, Any]:
     """``config_errors``: container name -> the kubelet's message for an env source it cannot
     resolve (controllers/kubelet_env.py): that container waits in CreateContainerConfigError.
     ``exit_code``: the first container's last exit in ``crashloop`` (the others': 1); ``exit_log``:
     what it logged, its termination message under FallbackToLogsOnError
-    (kubelet_crashloop.termination_message)."""
-    t = now_iso()
+    (kubelet_crashloop.termination_message). ``at``: when the kubelet reports it (default now)."""
+    t = at or now_iso()
     config_errors = config_errors or {}
     containers = [c.get("name", "") for c in spec.get("containers") or []]
     if failure == "unschedulable":
@@ -227,6 +229,11 @@ class PodOwner(Controller):
     def kubelet_now(self) -> float:
         return time.monotonic() + self.kubelet_offset
 
+    def kubelet_wall(self) -> datetime.datetime:
+        """The kubelets' clock as a UTC time: the timestamps they write (a pod's Ready
+        lastTransitionTime, which minReadySeconds counts from) move on with ``advance``."""
+        return datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=self.kubelet_offset)
+
     def advance(self, seconds: float) -> None:
         """Move the kubelets' clock on: crash-looping containers whose back-off ends restart."""
         self.kubelet_offset += seconds
@@ -340,7 +347,17 @@ class PodOwner(Controller):
                 "ownerReferences": [owner_ref(owner)],
             },
             "spec": spec,
-            "status": pod_status(spec, failure, phase, node, unschedulable, config_errors, exit_code, exit_log),
+            "status": pod_status(
+                spec,
+                failure,
+                phase,
+                node,
+                unschedulable,
+                config_errors,
+                exit_code,
+                exit_log,
+                self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            ),
         }
         created = cluster.create(pod)
         for message in config_errors.values():

@@ -45,6 +45,15 @@ def max_unavailable(spec: dict[str, Any], replicas: int) -> int:
     return min(unavailable, replicas)
 
 
+def max_surge(spec: dict[str, Any], replicas: int) -> int:
+    """upstream: kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go MaxSurge:
+    0 for Recreate, else maxSurge (default 25%) of the replicas rounded up."""
+    strategy = spec.get("strategy") or {}
+    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+        return 0
+    return _scaled((strategy.get("rollingUpdate") or {}).get("maxSurge", "25%"), replicas, True)
+
+
 def new_rs_new_replicas(spec: dict[str, Any], replicas: int, current: int, new: int) -> int:
     """The new ReplicaSet's next size, ``current`` pods being what every ReplicaSet's spec asks.
 
