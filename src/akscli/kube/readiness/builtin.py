@@ -45,7 +45,15 @@ def deployment(obj: Mapping[str, Any]) -> Readiness:
     total = int(status.get("replicas") or 0)
     available = int(status.get("availableReplicas") or 0)
     if updated < want:
-        return Readiness(False, message=f"{updated} of {want} new replicas updated")
+        message = f"{updated} of {want} new replicas updated"
+        if (obj.get("spec") or {}).get("paused"):
+            # A paused Deployment rolls out no new template until it is resumed (kubernetes/kubernetes
+            # pkg/controller/deployment/deployment_controller.go syncDeployment: paused -> sync, no
+            # rollout); kubectl's viewer keeps waiting, so the wait says why and how to go on.
+            md = obj.get("metadata") or {}
+            fix = f"resume it: kubectl rollout resume deployment/{md.get('name')} -n {md.get('namespace')}"
+            return Readiness(False, message=f"{message}: the Deployment is paused", fix=fix)
+        return Readiness(False, message=message)
     if total > updated:
         return Readiness(False, message=f"{total - updated} old replicas pending termination")
     if available < updated:
