@@ -81,11 +81,9 @@ from tests.emulators.kube.controllers.airunway_objects import (
     LABEL,
     POOL_API,
     _allow_namespace,
-    _epp_objects,
+    _gateway_objects,
     _md_owner,
     _pick_gateway,
-    _pool,
-    _route,
     _target_port,
     _vllm_objects,
 )
@@ -494,7 +492,7 @@ class ModelDeploymentController(DeletionTolerantController):
                     cluster.patch("v1", "Pod", ns, pod["metadata"]["name"], {"metadata": {"labels": {LABEL: name}}})
         model = str((spec.get("gateway") or {}).get("modelName") or (spec.get("model") or {}).get("servedName") or "")
         model = model or str((spec.get("model") or {}).get("id") or "")
-        for item in [*_epp_objects(obj), _pool(obj, port), _route(obj, gw_ns, gw_name, model)]:
+        for item in _gateway_objects(cluster, obj, port, gw_ns, gw_name, model):
             live = cluster.get(item["apiVersion"], item["kind"], ns, item["metadata"]["name"])
             if live is None:
                 cluster.create(item)

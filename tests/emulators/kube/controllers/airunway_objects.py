@@ -19,6 +19,7 @@ DEPLOYMENT_LABEL = "airunway.ai/deployment"
 POOL_API = "inference.networking.k8s.io/v1"
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 EPP_PORT = 9002
+EPP_HEALTH_PORT = 9003
 # gateway.LabelInferenceGateway (upstream ai-runway/airunway v0.7.0 controller/internal/gateway/detection.go).
 INFERENCE_GATEWAY_LABEL = "airunway.ai/inference-gateway"
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
@@ -154,12 +155,22 @@ def _epp_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
             "verbs": read,
         },
     ]
+    # upstream: ai-runway/airunway v0.7.0 controller/internal/controller/gateway_reconciler.go reconcileEPP
+    # (the container, its env, gRPC probes on 9003 for service inference-extension, the plugins ConfigMap
+    # mounted at /config, terminationGracePeriodSeconds 130); the image tag is DefaultGAIEVersion
+    # (controller/internal/gateway/detection.go).
     container = {
         "name": "epp",
         "image": "registry.k8s.io/gateway-api-inference-extension/epp:v1.5.0",
+        "imagePullPolicy": "IfNotPresent",
         "args": ["--pool-name", md["name"], "--pool-namespace", ns, "--zap-encoder", "json",
                  "--config-file", "/config/default-plugins.yaml", "--tracing=false"],
-        "ports": [{"name": "grpc", "containerPort": EPP_PORT}, {"name": "grpc-health", "containerPort": 9003}],
+        "ports": [{"name": "grpc", "containerPort": EPP_PORT},
+                  {"name": "grpc-health", "containerPort": EPP_HEALTH_PORT}],
+        "env": [_field_env("NAMESPACE", "metadata.namespace"), _field_env("POD_NAME", "metadata.name")],
+        "livenessProbe": {**_epp_health(), "initialDelaySeconds": 30, "periodSeconds": 10, "failureThreshold": 5},
+        "readinessProbe": {**_epp_health(), "initialDelaySeconds": 10, "periodSeconds": 5},
+        "volumeMounts": [{"name": "plugins-config", "mountPath": "/config"}],
     }  # fmt: skip
     plugins = "apiVersion: inference.networking.x-k8s.io/v1alpha1\nkind: EndpointPickerConfig\n"
     return [
@@ -188,7 +199,12 @@ def _epp_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
                 "selector": {"matchLabels": labels},
                 "template": {
                     "metadata": {"labels": dict(labels)},
-                    "spec": {"serviceAccountName": epp, "containers": [container]},
+                    "spec": {
+                        "serviceAccountName": epp,
+                        "terminationGracePeriodSeconds": 130,
+                        "containers": [container],
+                        "volumes": [{"name": "plugins-config", "configMap": {"name": epp}}],
+                    },
                 },
             },
         },
@@ -205,6 +221,49 @@ def _epp_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
             },
         },
     ]
+
+
+DESTINATION_RULE_CRD = "destinationrules.networking.istio.io"
+
+
+def _gateway_objects(
+    cluster: Any, obj: dict[str, Any], port: int, gw_ns: str, gw_name: str, model: str
+) -> list[dict[str, Any]]:
+    """What reconcileGateway makes for a controller-managed picker: reconcileEPP's objects (with the
+    DestinationRule of reconcileEPPDestinationRule where the cluster serves it at v1beta1), the
+    InferencePool and the HTTPRoute."""
+    objects = [*_epp_objects(obj), _pool(obj, port), _route(obj, gw_ns, gw_name, model)]
+    crd = cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, DESTINATION_RULE_CRD)
+    if crd is not None and any(v.get("name") == "v1beta1" and v.get("served") for v in crd["spec"]["versions"]):
+        objects.insert(len(objects) - 2, _epp_destination_rule(obj))
+    return objects
+
+
+def _epp_destination_rule(obj: dict[str, Any]) -> dict[str, Any]:
+    """reconcileEPPDestinationRule (ai-runway/airunway v0.7.0 controller/internal/controller/
+    gateway_reconciler.go): the EPP serves TLS with a self-signed certificate (no
+    --secure-serving=false), so an Istio gateway reaches it with tls SIMPLE, insecureSkipVerify,
+    made only where the RESTMapper knows networking.istio.io DestinationRule, always at v1beta1."""
+    md = obj["metadata"]
+    ns, epp = md["namespace"], f"{md['name']}-epp"
+    return {
+        "apiVersion": "networking.istio.io/v1beta1",
+        "kind": "DestinationRule",
+        "metadata": {"name": epp, "namespace": ns, "ownerReferences": _md_owner(obj)},
+        "spec": {
+            "host": f"{epp}.{ns}.svc.cluster.local",
+            "trafficPolicy": {"tls": {"mode": "SIMPLE", "insecureSkipVerify": True}},
+        },
+    }
+
+
+def _field_env(name: str, path: str) -> dict[str, Any]:
+    return {"name": name, "valueFrom": {"fieldRef": {"fieldPath": path}}}
+
+
+def _epp_health() -> dict[str, Any]:
+    """The EPP's gRPC health check (reconcileEPP's GRPCAction: port 9003, service inference-extension)."""
+    return {"grpc": {"port": EPP_HEALTH_PORT, "service": "inference-extension"}}
 
 
 def _pool(obj: dict[str, Any], port: int) -> dict[str, Any]:
