@@ -134,3 +134,18 @@ def test_a_redeploy_without_inference_pool_removes_the_pool_and_routes_to_the_se
     assert backend == {"group": "", "kind": "Service", "name": "phi-4", "port": 80, "weight": 1}
     assert resolve(emu.cluster, "default", "phi-4") == ["phi-4-0"]
     assert emu.cluster.get("v1", "Service", "default", "phi-4-epp") is not None
+
+
+def test_a_model_name_over_40_characters_routes_to_the_picker_llm_d_routers_chart_names(
+    model_emulator: Start,
+) -> None:
+    # The chart names its EPP after the release cut to 40 characters, and its pool after the whole
+    # release (llm-d/llm-d-router v0.9.0 config/charts/routerlib/templates/_helpers.tpl llm-d-router.name,
+    # _inferencepool.yaml).
+    emu = model_emulator()
+    name = "phi-4-mini-instruct-for-the-support-team-eu1"  # 44 characters, the chart's release name
+    _picker(emu, "phi-4-mini-instruct-for-the-support-team-epp", pool=name)
+    result = invoke(*POOLED, "--name", name)
+    assert result.exit_code == 0, result
+    pool = emu.cluster.get(POOL, "InferencePool", "default", name)
+    assert pool["spec"]["endpointPickerRef"]["name"] == "phi-4-mini-instruct-for-the-support-team-epp"

@@ -121,7 +121,10 @@ def deploy_cmd(
     endpoint_picker: Annotated[
         str | None,
         typer.Option(
-            "--endpoint-picker", help="Endpoint picker Service of the pool (default NAME-epp).", show_default=False
+            "--endpoint-picker",
+            help="Endpoint picker Service of the pool (default NAME-epp, NAME cut to 40 characters as "
+            "llm-d-router's chart does).",
+            show_default=False,
         ),
     ] = None,
     image: Annotated[

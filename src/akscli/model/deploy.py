@@ -241,9 +241,17 @@ def on_demand_label(vm_size: str) -> str:
 PICKER_PORT = 9002
 
 
+# llm-d-router's chart names its EPP after the release cut to 40 characters, then "-epp"
+# (llm-d/llm-d-router v0.9.0 and v0.10.0 config/charts/routerlib/templates/_helpers.tpl,
+# "llm-d-router.name": .Release.Name | lower | trim | trunc 40), while its InferencePool keeps the
+# whole release name (templates/_inferencepool.yaml).
+PICKER_NAME_BASE = 40
+
+
 def endpoint_picker(req: DeployRequest) -> str:
-    """The endpoint picker Service the pool names: --endpoint-picker, else NAME-epp."""
-    return req.endpoint_picker or f"{req.name}-epp"
+    """The endpoint picker Service the pool names: --endpoint-picker, else the one llm-d-router's
+    chart installed with release NAME makes: NAME-epp, NAME cut to its first 40 characters."""
+    return req.endpoint_picker or f"{req.name[:PICKER_NAME_BASE]}-epp"
 
 
 def _short_hash(req: DeployRequest) -> str:
