@@ -288,3 +288,24 @@ def test_a_first_inferenceset_deploy_still_needs_an_endpoint_picker_when_kaitos_
     result = invoke("model", "deploy", "phi-4", "--replicas", "2", "--expose", "--inference-pool", "-y")
     assert result.exit_code != 0
     assert "needs its endpoint picker" in result.stderr
+
+
+def test_a_set_named_over_39_characters_routes_to_the_pool_flux_names_after_its_shortened_release(
+    model_emulator: Start,
+) -> None:
+    """KAITO's HelmRelease NAME-inferencepool is over Helm's 53 characters here, so Flux installs the
+    release as its first 40 characters, "-" and 12 hex digits of its sha256 (fluxcd/helm-controller
+    internal/release/name.go ShortenName), and the chart names the pool after that release."""
+    emu = model_emulator(inference_extension=True)
+    name = "phi-4-mini-instruct-for-the-support-team-eu1"  # 44 characters
+    # One replica: the KAITO simulator names a Workspace's nodes after its first 20 characters, so two
+    # children of one long-named set would ask for the same node.
+    args = ("model", "deploy", "phi-4", "--name", name, "--replicas", "1", "--expose", "--inference-pool")
+    result = invoke(*args, "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 0, result
+    route = emu.cluster.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", name)
+    pool = "phi-4-mini-instruct-for-the-support-team-ede59aa875e5"
+    assert route["spec"]["rules"][0]["backendRefs"][0]["name"] == pool
+    _eventually(lambda: emu.cluster.get(POOL, "InferencePool", "default", pool) is not None)
+    picker = emu.cluster.get(POOL, "InferencePool", "default", pool)["spec"]["endpointPickerRef"]["name"]
+    assert picker == "phi-4-mini-instruct-for-the-support-team-epp"

@@ -16,6 +16,7 @@ webhook admits the Workspace (``hub_note`` says what that needs and what akscli 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from akscli.errors import AkscliError, UsageError
 from akscli.model import bounded
+from akscli.model.kinds import HELM_RELEASE_NAME_MAX, KAITO_POOL_SUFFIX
 
 if TYPE_CHECKING:
     from akscli.model.catalog import Model
@@ -276,3 +278,14 @@ def hub_refusals(model_id: str | None, namespace: str, access_secret: str | None
         if hint is not None:
             exc.hint = hint
         raise
+
+
+def pool_name(name: str) -> str:
+    """The InferencePool KAITO's HelmRelease NAME-inferencepool makes: the release's name, which
+    Flux shortens past 53 characters (kinds.HELM_RELEASE_NAME_MAX), so for a set named with more
+    than 39 characters it is not NAME-inferencepool."""
+    release = f"{name}{KAITO_POOL_SUFFIX}"
+    if len(release) <= HELM_RELEASE_NAME_MAX:
+        return release
+    digest = hashlib.sha256(release.encode()).hexdigest()[:12]
+    return f"{release[: HELM_RELEASE_NAME_MAX - 13]}-{digest}"

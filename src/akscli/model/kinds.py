@@ -124,6 +124,12 @@ PROMETHEUS_SERVICE = "prometheus-operated"
 # gatewayAPIInferenceExtension feature gate is on (kaito-project/kaito pkg/utils/common.go,
 # InferencePoolName; pkg/workspace/manifests/manifests.go, GenerateInferencePoolHelmRelease).
 KAITO_POOL_SUFFIX = "-inferencepool"
+# Flux's helm-controller installs a HelmRelease whose name is over 53 characters (Helm's limit) as
+# its first 40 characters, "-" and the first 12 hex digits of the name's sha256 (fluxcd/helm-controller
+# internal/release/name.go ShortenName; internal/action/install.go), and llm-d-router's chart names
+# the InferencePool after the release (llm-d/llm-d-router v0.9.0 config/charts/routerlib/templates/
+# _inferencepool.yaml).
+HELM_RELEASE_NAME_MAX = 53
 
 RUNTIMES = ("kaito", "vllm", "airunway")
 QUEUE_METRIC = "vllm:num_requests_waiting"

@@ -12,12 +12,11 @@ from akscli.errors import AuthError, NotFoundError, NotInstalledError, UsageErro
 from akscli.kube import label_selector
 from akscli.kube.client import Kube
 from akscli.kube.selectors import SelectorError
-from akscli.model import airunway, monitoring, picker, route_crd
+from akscli.model import airunway, kaito_names, monitoring, picker, route_crd
 from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.goflags import go_bool_flag, go_flag
 from akscli.model.kinds import (
     AIRUNWAY_API,
-    KAITO_POOL_SUFFIX,
     KAITO_SCALER_AUTH,
     KEDA_API,
     MODEL_LABEL,
@@ -65,7 +64,7 @@ def prepare(kube: Kube, req: DeployRequest) -> None:
             if needs_metric and req.prometheus is None:
                 req.prometheus = scraper.address
     if req.inference_pool and req.runtime == "kaito" and not req.fleet and kube.has_api(POOL_API, "InferencePool"):
-        pool = f"{req.name}{KAITO_POOL_SUFFIX}"
+        pool = kaito_names.pool_name(req.name)
         if kube.get(POOL_API, "InferencePool", pool, namespace=req.namespace) is not None or (
             req.uses_inferenceset and _kaito_makes_pools(kube)
         ):

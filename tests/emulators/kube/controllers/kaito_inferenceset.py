@@ -12,6 +12,7 @@ Workspaces it makes.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from typing import Any, ClassVar
 
@@ -179,6 +180,15 @@ def _collect_inferenceset(cluster: Any, iset: dict[str, Any], children: list[dic
 EPP_IMAGE = "mcr.microsoft.com/oss/v2/llm-d/llm-d-router-endpoint-picker"
 
 
+def _helm_release_name(name: str) -> str:
+    """The Helm release Flux installs a HelmRelease of this name as: the name, or past 53
+    characters its first 40, "-" and the first 12 hex digits of its sha256 (fluxcd/helm-controller
+    internal/release/name.go ShortenName, used by internal/action/install.go)."""
+    if len(name) <= 53:
+        return name
+    return f"{name[:40]}-{hashlib.sha256(name.encode()).hexdigest()[:12]}"
+
+
 def _inference_pool(cluster: Any, iset: dict[str, Any]) -> None:
     """With the gatewayAPIInferenceExtension gate, KAITO makes a Flux HelmRelease
     NAME-inferencepool of llm-d-router's llm-d-router-gateway chart v0.9.0 for a preset set
@@ -190,10 +200,12 @@ def _inference_pool(cluster: Any, iset: dict[str, Any]) -> None:
     --pool-name RELEASE (llm-d/llm-d-router v0.9.0 config/charts/routerlib/templates/
     _inferencepool.yaml, _deployment.yaml, _service.yaml, _helpers.tpl selectorLabels)."""
     md = iset["metadata"]
-    ns, release = md["namespace"], f"{md['name']}-inferencepool"
+    ns, release = md["namespace"], _helm_release_name(f"{md['name']}-inferencepool")
     if cluster.get("inference.networking.k8s.io/v1", "InferencePool", ns, release) is not None:
         return
-    epp, owner = f"{release}-epp", [_owner(iset)]
+    # The chart's "llm-d-router.name": the release cut to 40 characters, then "-epp"
+    # (llm-d/llm-d-router v0.9.0 config/charts/routerlib/templates/_helpers.tpl).
+    epp, owner = f"{release[:40]}-epp", [_owner(iset)]
     selector = {"llm-d-router-gateway": epp}
     cluster.create(
         {
