@@ -260,10 +260,15 @@ def _checked(model_id: str, what: str, answer: Answer, secret: str | None) -> by
             hint=f"with that token's account, ask for access at {at}, or use a token of an account that has access",
         )
     if status == 404:
-        seen = " that the token can see" if secret else ""
-        missing = f"no {model_id}/{what}" if what not in ("file list", "model info") else f"no repo {model_id}"
-        raise NotFoundError(f"Hugging Face has {missing}{seen} (HTTP 404)", hint=f"check the id at {at}")
+        raise not_found(model_id, what, secret)
     raise AkscliError(f"Hugging Face answered HTTP {status} for {its}", hint="try again later")
+
+
+def not_found(model_id: str, what: str, secret: str | None) -> NotFoundError:
+    """The Hub's 404 for ``what`` (a file's path, or "file list" / "model info": the repo), as one line with its fix."""
+    seen = " that the token can see" if secret else ""
+    missing = f"no {model_id}/{what}" if what not in ("file list", "model info") else f"no repo {model_id}"
+    return NotFoundError(f"Hugging Face has {missing}{seen} (HTTP 404)", hint=f"check the id at {page(model_id)}")
 
 
 def _same_server(a: str, b: str) -> bool:
@@ -561,13 +566,18 @@ def checked(
     tokenizer: Mapping[str, Any] | None = None,
     transformers: int | None = 5,
     vllm_from: str = "",
+    kaito_from: Mapping[str, Any] | None = None,
 ) -> Model:
     """``model`` (a catalog.Model described on the command line) with its architecture from
     config.json, or a UsageError where its --max-context is above what config.json allows: vLLM
     exits at start above its derived length, and for KAITO (``kaito``) its webhook also refuses a
     max-model-len above its own token limit (api/v1beta1/inference_config_validation.go). ``vllm_from``: the
-    file ``config`` was built from where it is not config.json (params.json), said before vLLM's length key."""
+    file ``config`` was built from where it is not config.json (params.json), said before vLLM's length key;
+    ``kaito_from``: what KAITO's generator read where that is not config.json (mistral_params.kaito_view)."""
     found = limits(config, tokenizer, transformers)
+    if kaito_from is not None:
+        limit, key = kaito_limit(kaito_from)
+        found = found._replace(kaito=limit, kaito_key=key)
     bounds = []
     if found.vllm is not None:
         key = f"{vllm_from} {found.vllm_key}" if vllm_from else found.vllm_key

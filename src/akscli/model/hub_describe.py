@@ -280,6 +280,24 @@ def _config_judged(
         raise remote_code.params_json_later(refused, files, vllm_version, kaito_flag) from None
 
 
+def _kaito_params_json(
+    model_id: str, files: list[dict[str, Any]] | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The file list and the params.json KAITO's preset generator reads for a repo without a config.json: only a
+    Mistral-format one, whose weights are consolidated*.safetensors (kaito-project/kaito 056b8280
+    presets/workspace/generator/generator.go selectWeightFiles, fetchAndParseConfig); for any other, or a
+    missing params.json, the Hub's 404 (the generator fails "error fetching config")."""
+    from akscli.model import remote_code
+
+    listed = files if files is not None else hub_config.list_files(model_id)
+    weights = weight_files(listed)
+    if not weights or not _MISTRAL.search(weights[0]["path"]):
+        raise hub_config.not_found(model_id, "config.json", hub_config.token())
+    found = hub_config.read_json(model_id, remote_code.MISTRAL_CONFIG)
+    assert found is not None
+    return listed, found
+
+
 def _params_json(model_id: str, files: list[dict[str, Any]] | None, vllm_version: str | None) -> dict[str, Any] | None:
     """The repo's params.json where its file list shows that vLLM ``vllm_version`` builds its config from it (one
     GET, for such repos only); else None."""
@@ -335,7 +353,16 @@ def resolve(
     judges a config that needs the repo's own code); None: KAITO's vLLM, not judged; ``kaito_flag``: the
     flag that picks KAITO instead, named in the refusal's hint."""
     model_id = catalog.validate_hf_id(name)
-    config = hub_config.read_config(model_id)
+    found_config = hub_config.read_json(model_id, "config.json", optional=kaito)
+    files = hub_config.list_files(model_id) if given.weights_gib is None else None
+    params: dict[str, Any] | None = None
+    kaito_config: dict[str, Any] | None = None  # what KAITO's generator read, where it is not config.json
+    if found_config is None:  # KAITO only: its generator reads a Mistral-format repo's params.json instead
+        files, params = _kaito_params_json(model_id, files)
+        from akscli.model import mistral_params
+
+        kaito_config = mistral_params.kaito_view(params)
+    config: Mapping[str, Any] = found_config if found_config is not None else {}
     tokenizer = (
         hub_config.read_json(model_id, "tokenizer_config.json", optional=True)
         if hub_config.reads_tokenizer_config(config)
@@ -343,9 +370,7 @@ def resolve(
     )
     vllm_version = serving_vllm(kaito, image)
     judged = trusted is not None and not kaito
-    files = hub_config.list_files(model_id) if given.weights_gib is None else None
     remote = None
-    params: dict[str, Any] | None = None
     if judged:
         assert trusted is not None
         if files is None and _architecture_refused(config, vllm_version, trusted):
@@ -358,16 +383,24 @@ def resolve(
     if params is not None and vllm_version is not None:
         from akscli.model import mistral_params
 
-        loads = _loads(model_id, config, vllm_version)
+        loads = kaito_config is None and _loads(model_id, config, vllm_version)
         served = mistral_params.adapted(params, config, loads)
-        notes = (mistral_note(model_id, config, served, vllm_version),)
+        notes = (
+            (mistral_note(model_id, config, served, vllm_version),)
+            if kaito_config is None
+            else (
+                f"{bounded.value(model_id, 48)} has no config.json: KAITO's preset generator reads its params.json "
+                "(a Mistral-format repo), and akscli sized it from that one",
+            )
+        )
     transformers = transformers_of(vllm_version)
     hub_config.check_loads(model_id, served, transformers, vllm_version)
     found = hub_config.limits(served, tokenizer, transformers)
     bounds = [(found.vllm, _from(found.vllm_key, params, config if loads else None))] if found.vllm is not None else []
     if kaito:
-        key = found.kaito_key
-        bounds.append((found.kaito, key if key.startswith("KAITO") else f"{key}, KAITO's token limit"))
+        limit, key = (found.kaito, found.kaito_key) if kaito_config is None else hub_config.kaito_limit(kaito_config)
+        key = key if kaito_config is None or key.startswith("KAITO") else f"params.json {key}"
+        bounds.append((limit, key if key.startswith("KAITO") else f"{key}, KAITO's token limit"))
     if judged and files is not None:
         remote = remote or tokenizer_judged(model_id, config, tokenizer, files, vllm_version, bool(trusted), kaito_flag)
     # One GET each: config.json; tokenizer_config.json only where vLLM reads it or, for the remote-code
@@ -378,7 +411,8 @@ def resolve(
     asks = given.params_b is None and not catalog.complete(given)
     safetensors = hub_config.read_safetensors(model_id) if asks else None
     listed = files if given.weights_gib is None else None  # the size comes from the flag
-    filled = fill(given, served, min(bounds) if bounds else None, listed, safetensors, vllm_version)
+    described = kaito_config if kaito_config is not None else served  # KAITO sizes from what its generator read
+    filled = fill(given, described, min(bounds) if bounds else None, listed, safetensors, vllm_version)
     try:
         model = catalog.resolve(model_id, filled.description)
     except UsageError as exc:
@@ -391,7 +425,15 @@ def resolve(
         raise
     if filled.mla is not None:
         model = model._replace(kv_lora_rank=filled.mla[0], qk_rope_head_dim=filled.mla[1])
-    model = hub_config.checked(model, served, kaito, tokenizer, transformers, vllm_from="params.json" if params else "")
+    model = hub_config.checked(
+        model,
+        served,
+        kaito,
+        tokenizer,
+        transformers,
+        vllm_from="params.json" if params else "",
+        kaito_from=kaito_config,
+    )
     warnings = filled.warnings + ((remote,) if remote else ())
     said = notes + ((f"from {model_id} on Hugging Face: {' '.join(filled.said)}",) if filled.said else ())
     return model, said, warnings

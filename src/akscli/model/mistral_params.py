@@ -127,3 +127,45 @@ def adapted(params: Mapping[str, Any], config: Mapping[str, Any], config_loads: 
     for key, value in config.items():
         built.setdefault(key, value)
     return built
+
+
+# KAITO's preset generator reads a Mistral-format repo's params.json where it has no config.json (kaito-project/kaito
+# 056b8280 presets/workspace/generator/generator.go fetchAndParseConfig), with its own key lists, the first key
+# present that getInt reads as a number winning (presets/workspace/generator/model_catalog.go configKeyMap,
+# optionalKeyMap): config.json's name for each, as akscli's --hub-config reads them.
+_KAITO_KEYS = {
+    "hidden_size": ("hidden_size", "n_embd", "d_model", "dim"),
+    "num_hidden_layers": ("num_hidden_layers", "n_layer", "n_layers"),
+    "num_attention_heads": ("num_attention_heads", "n_head", "n_heads"),
+    "num_key_value_heads": ("num_key_value_heads", "n_head_kv", "n_kv_heads"),
+    "head_dim": ("head_dim", "attention_head_dim"),
+    "kv_lora_rank": ("kv_lora_rank",),
+    "qk_rope_head_dim": ("qk_rope_head_dim",),
+}
+
+
+def _kaito_int(value: Any) -> int | None:
+    """generator.go getInt's reading of one value: a JSON number (truncated), or a string strconv.Atoi takes."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value)
+    digits = value[1:] if isinstance(value, str) and value[:1] in "+-" else value
+    if isinstance(value, str) and isinstance(digits, str) and digits.isascii() and digits.isdigit():
+        return int(value)
+    return None
+
+
+def kaito_view(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The values KAITO's generator sizes a Workspace from when it reads ``params`` (a params.json): each under
+    config.json's name, and the token-limit keys (kaito_names.TOKEN_LIMIT_KEYS) as they are, for
+    akscli.model.hub_config.kaito_limit. KAITO reads no text_config of params.json, no quantization and no yarn."""
+    from akscli.model.kaito_names import TOKEN_LIMIT_KEYS
+
+    view: dict[str, Any] = {}
+    for name, keys in _KAITO_KEYS.items():
+        found = next((n for n in (_kaito_int(params.get(k)) for k in keys if k in params) if n is not None), None)
+        if found is not None:
+            view[name] = found
+    view.update({k: params[k] for k in TOKEN_LIMIT_KEYS if k in params})
+    return view
