@@ -115,3 +115,11 @@ def test_deploy_refuses_a_derived_type_an_older_image_cannot_load() -> None:
         "hint: use --image vllm/vllm-openai:v0.17.0, or use --runtime kaito",
     ]
     assert refused.stdout == ""
+
+
+def test_deepseek_r1_distill_llama_8b_is_judged_on_the_llama_type_its_hub_model_info_names() -> None:
+    # daniel-p-green/alain-ai-learning-platform out/research-deepseek-ai-deepseek-r1-distill-llama-8b/sources/
+    # huggingface/model.json (522537bc): the Hub's config summary, model_type llama, no auto_map
+    config = catalog.config_of("deepseek-ai/DeepSeek-R1-Distill-Llama-8B")
+    assert config == {"model_type": "llama", "architectures": ["LlamaForCausalLM"]}
+    assert remote_code.check("deepseek-ai/DeepSeek-R1-Distill-Llama-8B", config, "v0.11.0", trusted=False) is None

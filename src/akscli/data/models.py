@@ -53,6 +53,12 @@ DATA: Any = {'as_of': '2026-11-26',
              'context': 131072,
              'license': 'mit',
              'architecture': 'LlamaForCausalLM',
+             'model_type': 'llama',
+             'auto_config': 'none',
+             'config_source': 'daniel-p-green/alain-ai-learning-platform '
+                              'out/research-deepseek-ai-deepseek-r1-distill-llama-8b/sources/huggingface/model.json '
+                              "at 522537bc (the Hub's model info of sha 6a6f4aa4: config "
+                              'model_type llama, no auto_map; no .py among its siblings)',
              'source': 'kaito model_catalog.yaml'},
             {'id': 'deepseek-ai/DeepSeek-R1-Distill-Qwen-14B',
              'preset': 'deepseek-r1-distill-qwen-14b',
