@@ -93,3 +93,53 @@ def test_a_params_json_without_a_length_gets_kaitos_default_token_limit(hub: Hub
     assert planned.exit_code == 0, planned
     assert json.loads(planned.stdout)["model"]["context"] == 2048
     assert "--max-context 2048 (KAITO's default, 2048)" in planned.stderr
+
+
+# A config.json beside params.json: KAITO's generator sizes from config.json, but passes vLLM config_format mistral
+# (generator.go setMistralMode, FinalizeParams; presets/workspace/models/vllm_model.go hands ModelRunParams on), so
+# KAITO's vLLM derives its length from params.json (vllm/transformers_utils/config.py MistralConfigParser).
+WITH_CONFIG = {
+    "architectures": ["MistralForCausalLM"],
+    "model_type": "mistral",
+    "max_position_embeddings": 32768,
+    "num_hidden_layers": 32,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 8,
+    "head_dim": 128,
+    "hidden_size": 4096,
+}
+
+
+def _put_with_config(hub: HubServer, params: dict[str, Any]) -> None:
+    _put(hub, params=params)
+    hub.repos[REPO]["config.json"] = WITH_CONFIG  # type: ignore[index]
+
+
+def test_kaitos_vllm_holds_a_mistral_format_repo_to_its_params_json_length(hub: HubServer) -> None:
+    _put_with_config(hub, PARAMS)
+    planned = _plan()
+    assert planned.exit_code == 0, planned
+    assert json.loads(planned.stdout)["model"]["context"] == 8192  # config.json's 32768 before
+    assert "--max-context 8192 (params.json max_seq_len)" in planned.stderr
+    assert (
+        f"{REPO} is in Mistral format: KAITO runs vLLM v0.25.1 with config_format mistral, which builds its config "
+        "from params.json (MistralForCausalLM); KAITO's generator sizes the Workspace from its config.json, as akscli "
+        "did"
+    ) in planned.stderr.splitlines()
+    refused = _plan("--max-context", "16384")
+    assert refused.exit_code == 2, refused
+    assert refused.stderr.splitlines()[0] == (
+        f"error: --max-context 16384 is above {REPO}'s limit in its params.json on Hugging Face: 8192 (params.json "
+        "max_seq_len), above which vLLM exits at start"
+    )
+
+
+def test_kaitos_token_limit_from_config_json_binds_where_params_json_allows_more(hub: HubServer) -> None:
+    # params.json names both lengths, so vLLM's is 65536 (without max_position_embeddings vLLM takes config.json's)
+    _put_with_config(hub, {**PARAMS, "max_seq_len": 65536, "max_position_embeddings": 65536})
+    refused = _plan("--max-context", "40000")
+    assert refused.exit_code == 2, refused
+    assert refused.stderr.splitlines()[0] == (
+        f"error: --max-context 40000 is above {REPO}'s limit in its config.json on Hugging Face: 32768 "
+        "(max_position_embeddings), above which KAITO's webhook refuses it"
+    )

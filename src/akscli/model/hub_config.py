@@ -566,29 +566,32 @@ def checked(
     tokenizer: Mapping[str, Any] | None = None,
     transformers: int | None = 5,
     vllm_from: str = "",
-    kaito_from: Mapping[str, Any] | None = None,
+    kaito_from: tuple[Mapping[str, Any], str] | None = None,
 ) -> Model:
     """``model`` (a catalog.Model described on the command line) with its architecture from
     config.json, or a UsageError where its --max-context is above what config.json allows: vLLM
     exits at start above its derived length, and for KAITO (``kaito``) its webhook also refuses a
     max-model-len above its own token limit (api/v1beta1/inference_config_validation.go). ``vllm_from``: the
     file ``config`` was built from where it is not config.json (params.json), said before vLLM's length key;
-    ``kaito_from``: what KAITO's generator read where that is not config.json (mistral_params.kaito_view)."""
+    ``kaito_from``: what KAITO's generator read and its file, where that is not ``config``."""
     found = limits(config, tokenizer, transformers)
+    kaito_file = vllm_from or "config.json"
     if kaito_from is not None:
-        limit, key = kaito_limit(kaito_from)
+        (limit, key), kaito_file = kaito_limit(kaito_from[0]), kaito_from[1]
         found = found._replace(kaito=limit, kaito_key=key)
     bounds = []
     if found.vllm is not None:
         key = f"{vllm_from} {found.vllm_key}" if vllm_from else found.vllm_key
-        bounds.append((found.vllm, f"{found.vllm} ({key}), above which vLLM exits at start"))
+        bounds.append(
+            (found.vllm, f"{found.vllm} ({key}), above which vLLM exits at start", vllm_from or "config.json")
+        )
     if kaito:
-        bounds.append((found.kaito, f"{found.kaito} ({found.kaito_key}), above which KAITO's webhook refuses it"))
-    for limit, said in sorted(bounds, key=lambda b: b[0]):
+        said = f"{found.kaito} ({found.kaito_key}), above which KAITO's webhook refuses it"
+        bounds.append((found.kaito, said, kaito_file))
+    for limit, said, file in sorted(bounds, key=lambda b: b[0]):
         if model.context > limit:
             raise UsageError(
-                f"--max-context {model.context} is above {model.id}'s limit in its {vllm_from or 'config.json'} on "
-                f"Hugging Face: {said}",
+                f"--max-context {model.context} is above {model.id}'s limit in its {file} on Hugging Face: {said}",
                 hint=f"use --max-context {limit}",
             )
     from akscli.model.catalog import HUB_SOURCE

@@ -290,12 +290,18 @@ def _kaito_params_json(
     from akscli.model import remote_code
 
     listed = files if files is not None else hub_config.list_files(model_id)
-    weights = weight_files(listed)
-    if not weights or not _MISTRAL.search(weights[0]["path"]):
+    if not _mistral(listed):
         raise hub_config.not_found(model_id, "config.json", hub_config.token())
     found = hub_config.read_json(model_id, remote_code.MISTRAL_CONFIG)
     assert found is not None
     return listed, found
+
+
+def _mistral(files: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether KAITO's generator takes the repo for a Mistral-format one: its weights are consolidated*.safetensors
+    (generator.go selectWeightFiles sets IsMistralModel, then setMistralMode)."""
+    weights = weight_files(files)
+    return bool(weights) and bool(_MISTRAL.search(weights[0]["path"]))
 
 
 def _params_json(model_id: str, files: list[dict[str, Any]] | None, vllm_version: str | None) -> dict[str, Any] | None:
@@ -319,18 +325,38 @@ def _architecture_refused(config: Mapping[str, Any], vllm_version: str | None, t
     return False
 
 
-def mistral_note(model_id: str, config: Mapping[str, Any], built: Mapping[str, Any], vllm_version: str) -> str:
+def mistral_note(
+    model_id: str,
+    config: Mapping[str, Any],
+    built: Mapping[str, Any],
+    vllm_version: str,
+    kaito: bool = False,
+    has_config: bool = True,
+) -> str:
     """The line that says vLLM ``vllm_version`` builds the config from params.json, and what config.json says that
-    akscli did not take."""
+    akscli did not take; under KAITO (``kaito``), what its generator sized the Workspace from (config.json, else,
+    where the repo has none, ``has_config`` False, params.json)."""
     from akscli.model import remote_code
 
+    name = bounded.value(model_id, 48)
+    if kaito and not has_config:
+        return (
+            f"{name} has no config.json: KAITO's preset generator reads its params.json (a Mistral-format repo), and "
+            "akscli sized it from that one"
+        )
+    if kaito:
+        return (
+            f"{name} is in Mistral format: KAITO runs vLLM {vllm_version} with config_format mistral, which builds "
+            f"its config from params.json ({built['architectures'][0]}); KAITO's generator sizes the Workspace from "
+            "its config.json, as akscli did"
+        )
     archs = config.get("architectures")
     named = archs[0] if isinstance(archs, list) and archs and isinstance(archs[0], str) else None
     theirs = f"model_type {bounded.value(str(config.get('model_type') or 'unset'), 40)}" + (
         f", {bounded.value(named, 48)}" if named else ""
     )
     return (
-        f"{bounded.value(model_id, 48)} is in Mistral format: vLLM {vllm_version} builds its config from "
+        f"{name} is in Mistral format: vLLM {vllm_version} builds its config from "
         f"{remote_code.MISTRAL_CONFIG} ({built['architectures'][0]}), not from its config.json ({theirs}); "
         "akscli judged and sized that one"
     )
@@ -362,6 +388,10 @@ def resolve(
         from akscli.model import mistral_params
 
         kaito_config = mistral_params.kaito_view(params)
+    elif kaito and files is not None and _mistral(files):
+        # KAITO's generator sizes from config.json but runs vLLM with config_format mistral: params.json's length
+        params = hub_config.read_json(model_id, "params.json", optional=True)
+        kaito_config = found_config if params is not None else None
     config: Mapping[str, Any] = found_config if found_config is not None else {}
     tokenizer = (
         hub_config.read_json(model_id, "tokenizer_config.json", optional=True)
@@ -383,23 +413,16 @@ def resolve(
     if params is not None and vllm_version is not None:
         from akscli.model import mistral_params
 
-        loads = kaito_config is None and _loads(model_id, config, vllm_version)
+        loads = found_config is not None and _loads(model_id, config, vllm_version)
         served = mistral_params.adapted(params, config, loads)
-        notes = (
-            (mistral_note(model_id, config, served, vllm_version),)
-            if kaito_config is None
-            else (
-                f"{bounded.value(model_id, 48)} has no config.json: KAITO's preset generator reads its params.json "
-                "(a Mistral-format repo), and akscli sized it from that one",
-            )
-        )
+        notes = (mistral_note(model_id, config, served, vllm_version, kaito, found_config is not None),)
     transformers = transformers_of(vllm_version)
     hub_config.check_loads(model_id, served, transformers, vllm_version)
     found = hub_config.limits(served, tokenizer, transformers)
     bounds = [(found.vllm, _from(found.vllm_key, params, config if loads else None))] if found.vllm is not None else []
     if kaito:
         limit, key = (found.kaito, found.kaito_key) if kaito_config is None else hub_config.kaito_limit(kaito_config)
-        key = key if kaito_config is None or key.startswith("KAITO") else f"params.json {key}"
+        key = key if found_config is not None or key.startswith("KAITO") else f"params.json {key}"
         bounds.append((limit, key if key.startswith("KAITO") else f"{key}, KAITO's token limit"))
     if judged and files is not None:
         remote = remote or tokenizer_judged(model_id, config, tokenizer, files, vllm_version, bool(trusted), kaito_flag)
@@ -432,7 +455,7 @@ def resolve(
         tokenizer,
         transformers,
         vllm_from="params.json" if params else "",
-        kaito_from=kaito_config,
+        kaito_from=None if kaito_config is None else (kaito_config, "config.json" if found_config else "params.json"),
     )
     warnings = filled.warnings + ((remote,) if remote else ())
     said = notes + ((f"from {model_id} on Hugging Face: {' '.join(filled.said)}",) if filled.said else ())
