@@ -112,9 +112,18 @@ def subdomain(value: str, what: str = "name") -> str:
             what,
             value,
             "it must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)",
-            "for example: model-access.v1",
+            f"for example: {_nearest_subdomain(value) or 'example.com'}",
         )
     return value
+
+
+def _nearest_subdomain(value: str) -> str:
+    """The DNS-1123 subdomain closest to what was typed, as _nearest_label does for each of its
+    dot-separated labels ('Bad_Name' -> 'bad-name', 'My.Host' -> 'my.host'); empty when nothing of
+    it is left, and then the hint shows apimachinery's own example (kubernetes/apimachinery
+    pkg/util/validation/validation.go IsDNS1123Subdomain: RegexError(..., "example.com"))."""
+    labels = (_nearest_label(part, 63) for part in str(value).split("."))
+    return ".".join(label for label in labels if label)[:253].rstrip("-.")
 
 
 def is_label_key(value: str) -> bool:
@@ -260,14 +269,25 @@ def percent(value: str, what: str, lo: int = 0, hi: int = 100) -> int:
 
 
 def number(value: Any, what: str, lo: float | None = None, hi: float | None = None) -> float:
+    example = f"for example: {_example_number(lo, hi):g}"
     try:
         result = float(str(value).strip())
     except ValueError as exc:
-        raise _fail(what, value, "it is not a number", "for example: 0.9") from exc
+        raise _fail(what, value, "it is not a number", example) from exc
     if result != result or result in (float("inf"), float("-inf")):
-        raise _fail(what, value, "it is not a finite number", "for example: 0.9")
+        raise _fail(what, value, "it is not a finite number", example)
     _check_range(result, what, value, lo, hi)
     return result
+
+
+def _example_number(lo: float | None, hi: float | None) -> float:
+    """A number the range accepts, for the hint of a value that is no number: 0.9 where it fits,
+    else the bound it lies beyond (--budget, from 1, shows 1, not a value it would refuse)."""
+    if lo is not None and lo > 0.9:
+        return lo
+    if hi is not None and hi < 0.9:
+        return hi
+    return 0.9
 
 
 def _check_range(n: float, what: str, raw: Any, lo: float | None, hi: float | None, hint: str | None = None) -> None:

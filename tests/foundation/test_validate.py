@@ -152,3 +152,33 @@ def test_is_label_key_is_apimachinerys_is_qualified_name(key: str, ok: bool) -> 
 )
 def test_is_label_value_is_apimachinerys_is_valid_label_value(value: str, ok: bool) -> None:
     assert validate.is_label_value(value) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "suggested"),
+    [
+        ("Bad_Name", "bad-name"),
+        ("My.Host", "my.host"),
+        ("a..b", "a.b"),
+        ("-x.", "x"),
+        ("a: b", "a-b"),
+        ("{{x}}", "x"),
+        ("ü", "example.com"),
+    ],
+)
+def test_a_bad_subdomain_s_hint_shows_it_in_the_form_that_works(value: str, suggested: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        validate.subdomain(value, "--hostname")
+    assert caught.value.hint == f"for example: {suggested}"
+
+
+@pytest.mark.parametrize(
+    ("value", "lo", "hi", "example"),
+    [("nan", 1, 100_000_000, "1"), ("inf", 0.01, 100_000, "0.9"), ("x", None, None, "0.9"), ("nan", -5, 0.5, "0.5")],
+)
+def test_a_value_that_is_no_finite_number_gets_an_example_the_range_accepts(
+    value: str, lo: float | None, hi: float | None, example: str
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        validate.number(value, "--budget", lo, hi)
+    assert caught.value.hint == f"for example: {example}"
