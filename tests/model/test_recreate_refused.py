@@ -107,3 +107,30 @@ def test_a_runtime_switch_the_server_refuses_keeps_the_old_workspace(model_emula
     said = "modeldeployment.airunway.ai/phi-4 would be refused when created again, so nothing was deleted"
     assert said in result.stderr
     assert _uid(emu) == old
+
+
+def test_kaito_replacing_a_vllm_server_is_not_refused_for_the_configmap_its_own_apply_creates(
+    model_emulator: Start,
+) -> None:
+    # KAITO's webhook refuses a Workspace whose inference ConfigMap is not stored (kaito-project/kaito
+    # v0.12.0 api/v1beta1/inference_config_validation.go validateInferenceConfig), and the check
+    # before the Deployment's deletion cannot store it: it asks without the reference and says so.
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "-y").exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "-y")
+    assert result.exit_code == 0, result
+    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
+    assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4") is None
+    said = "warning: workspace.kaito.sh/phi-4: KAITO checks its inference.config once configmap/phi-4-inference-config"
+    assert said in result.stderr
+
+
+def test_kaito_replacing_a_vllm_server_that_the_webhook_refuses_keeps_the_deployment(model_emulator: Start) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "-y").exit_code == 0
+    _webhook_refuses_new_workspaces(emu)
+    result = invoke("model", "deploy", "phi-4", "-y")
+    assert result.exit_code == 2, result
+    assert "workspace.kaito.sh/phi-4 would be refused when created again, so nothing was deleted" in result.stderr
+    assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4") is not None
+    assert not [r for r in emu.request_log if r.method == "DELETE"]

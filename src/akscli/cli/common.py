@@ -480,7 +480,7 @@ def recreate_if_needed(
     if mode != "none":
         output.info(f"would recreate: {listed}")
         return
-    check_creates_again(kube, [change.obj for change in changes], stack=stack)
+    check_creates_again(kube, [change.obj for change in changes], stack=stack, rendered=objects)
     confirm(f"recreate {len(changes)} object(s) ({listed})", yes)
     deleted: list[Mapping[str, Any]] = []
     try:

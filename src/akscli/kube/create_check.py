@@ -18,6 +18,12 @@ as any other and only leaves its usage unrecorded (upstream: kubernetes/apiserve
 pkg/admission/plugin/resourcequota/controller.go ``checkRequest`` then ``IsDryRun``), while the
 usage still counts the object the command is about to delete. An "exceeded quota" answer is then
 no proof that the create would be refused: it is reported and left to the create itself.
+
+A KAITO object whose inference ConfigMap the same command creates, or changes, is asked about
+without the reference, as the apply's plan asks (akscli.kube.deferred_checks): KAITO's webhook
+reads the ConfigMap as stored, and a dry run stores none, so a new model server replacing a vLLM
+Deployment would otherwise be refused for a ConfigMap its own apply makes a moment later. What
+KAITO checks of that ConfigMap is reported as not checked and left to the apply.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from akscli import errors
+from akscli.kube import deferred_checks
 from akscli.kube.apply import dry_run_create_elsewhere
 from akscli.kube.client import Kube
 from akscli.output import object_ref
@@ -57,8 +64,11 @@ def check_creates(
         obj = copy.deepcopy(dict(original))
         if stack:
             with_stack_labels([obj], stack)
+        check = _config_not_stored(kube, obj, rendered)
+        if check is not None:
+            unchecked.append(f"{object_ref(obj)}: {check.note}")
         try:
-            _dry_run_create(kube, obj, new_namespaces)
+            _dry_run_create(kube, deferred_checks.without_ref(obj, check) if check else obj, new_namespaces)
         except errors.AkscliError as exc:
             if exc.reason == "AlreadyExists":
                 continue  # every check before the store passed (see the module's docstring)
@@ -67,6 +77,33 @@ def check_creates(
                 continue
             raise refused(exc, obj) from exc
     return unchecked
+
+
+def _config_not_stored(
+    kube: Kube, obj: Mapping[str, Any], rendered: Sequence[Mapping[str, Any]]
+) -> deferred_checks.Deferred | None:
+    """The deferred check of a KAITO object whose inference ConfigMap is among ``rendered`` and is
+    not stored as rendered (missing, or with other data); None where the server reads what the
+    apply will leave, or the object names no ConfigMap of this command."""
+    ref = deferred_checks.config_ref(obj)
+    if ref is None:
+        return None
+    namespace = (obj.get("metadata") or {}).get("namespace")
+    sent = [
+        o
+        for o in rendered
+        if o.get("apiVersion") == "v1"
+        and o.get("kind") == "ConfigMap"
+        and (o.get("metadata") or {}).get("namespace") == namespace
+        and (o.get("metadata") or {}).get("name") == ref[1]
+    ]
+    if not sent:
+        return None
+    stored = kube.get("v1", "ConfigMap", ref[1], namespace)
+    key = (namespace, ref[1])
+    if stored is not None and (stored.get("data") or {}) == (sent[0].get("data") or {}):
+        return None
+    return deferred_checks.deferred(obj, set() if stored else {key}, {key} if stored else ())
 
 
 def _dry_run_create(kube: Kube, obj: dict[str, Any], new_namespaces: set[str]) -> None:
