@@ -71,6 +71,14 @@ def test_file_for_another_name_is_refused(ray_emulator: Callable[..., Any], tmp_
     assert "names the cluster 'other', not 'mine'" in result.stderr
 
 
+def test_a_file_with_cluster_flags_is_refused_naming_them(tmp_path: Path) -> None:
+    path = tmp_path / "rc.yaml"
+    path.write_text(invoke("ray", "cluster", "create", "filed", "--dry-run=client").stdout)
+    result = invoke("ray", "cluster", "create", "filed", "-f", str(path), "--worker-gpu", "1", "--dry-run=client")
+    assert result.exit_code == 2
+    assert "error: -f cannot be combined with cluster flags (--worker-gpu)" in result.stderr
+
+
 def test_gpus_on_a_cluster_without_gpu_nodes_name_the_pool_to_add(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
     result = invoke("ray", "cluster", "create", "demo", "--worker-gpu", "1")

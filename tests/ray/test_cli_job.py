@@ -132,6 +132,24 @@ def test_cluster_flags_with_an_existing_cluster_are_refused() -> None:
     assert "leave out the flags that describe a new one" in result.stderr
 
 
+def test_the_refusal_of_cluster_flags_with_an_existing_cluster_names_them() -> None:
+    args = ("--cluster", "c", "--annotation", "a=b", "--worker-node-selector", "x=y", "--spot", "--", "x")
+    result = invoke("ray", "job", "submit", *args)
+    assert result.exit_code == 2
+    assert "the flags that describe a new one (--spot, --worker-node-selector, --annotation)" in result.stderr
+    assert "hint: drop --spot, --worker-node-selector, --annotation, or drop --cluster" in result.stderr
+
+
+def test_every_cluster_flag_is_named_as_the_command_line_spells_it() -> None:
+    from akscli.cli.ray.common import CLUSTER_OPTIONS
+    from akscli.ray.flags import ClusterFlags
+
+    every = ClusterFlags(**{field: True if field == "spot" else "x" for field in ClusterFlags.__dataclass_fields__})
+    # typer keeps an option's first name as its ``default`` (the rest in param_decls)
+    spelled = {info.__metadata__[0].default for info in CLUSTER_OPTIONS.values()}
+    assert set(every.given_flags()) == spelled
+
+
 def test_list_status_and_logs_of_a_finished_job(ray_emulator: Callable[..., Any], tmp_path: Path) -> None:
     ray_emulator(job_logs="result=42\n")
     assert submit("done", "--keep-cluster", "--wait", "--timeout", "30s").exit_code == 0

@@ -100,7 +100,7 @@ def _cluster_objects(
     if file:
         if flags.given():
             raise UsageError(
-                "-f cannot be combined with cluster flags",
+                f"-f cannot be combined with cluster flags ({', '.join(flags.given_flags())})",
                 hint="edit the file, or leave out -f and use flags",
             )
         label_map = validate.labels(labels, "--label")
@@ -237,9 +237,10 @@ def job_objects(
     if flags.cluster:
         validate.name(flags.cluster, "--cluster")
         if cluster_flags.given():
+            given = ", ".join(cluster_flags.given_flags())
             raise UsageError(
-                "--cluster runs on an existing Ray cluster: leave out the flags that describe a new one",
-                hint="drop --cluster to create a cluster for this job",
+                f"--cluster runs on an existing Ray cluster: leave out the flags that describe a new one ({given})",
+                hint=f"drop {given}, or drop --cluster to create a cluster for this job",
             )
         if backoff_limit:
             # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go

@@ -22,6 +22,9 @@ from akscli.ray.spec import (
     worker_group,
 )
 
+# The ClusterFlags fields whose flag is not the field's name with '-' for '_'.
+_FLAG_SPELLING = {"worker_selector": "--worker-node-selector", "head_selector": "--head-node-selector"}
+
 
 @dataclass(frozen=True)
 class ClusterFlags:
@@ -52,7 +55,16 @@ class ClusterFlags:
 
     def given(self) -> bool:
         """Whether the user described a cluster at all (every flag off means: the defaults)."""
-        return self.spot or any(getattr(self, f) is not None for f in self.__dataclass_fields__ if f != "spot")
+        return bool(self.given_flags())
+
+    def given_flags(self) -> list[str]:
+        """The flags given, as typed on the command line (--spot, --worker-gpu ...), for an error
+        that names what to drop."""
+        return [
+            _FLAG_SPELLING.get(field, "--" + field.replace("_", "-"))
+            for field in self.__dataclass_fields__
+            if (self.spot if field == "spot" else getattr(self, field) is not None)
+        ]
 
     def default_group_given(self) -> bool:
         """Whether a flag of the single default worker group was given."""
