@@ -204,6 +204,25 @@ def test_a_node_pool_at_the_control_plane_version_hints_the_cluster_upgrade_as_t
     )
 
 
+def test_a_node_pool_upgrade_the_control_plane_cannot_take_either_names_its_versions(azure_env: ArmEmulator) -> None:
+    # The control plane goes first, but only to a version its own upgrade profile offers: hinting
+    # `cluster upgrade -k 1.99` sent the user to a second refusal.
+    seed_cluster(azure_env, version="1.33.3")
+    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "-k", "1.99", "-y")
+    assert r.exit_code == 2, r
+    assert "the control plane goes first, and it can go to 1.33.5, 1.34.1, 1.34.2" in r.stderr
+    assert "akscli cluster upgrade aks1 -g rg-ml -k VERSION --control-plane-only" in r.stderr
+    assert "-k 1.99 --control-plane-only" not in r.stderr
+
+
+def test_a_node_pool_at_the_newest_version_says_the_control_plane_has_none_either(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env, version="1.34.2")
+    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "-k", "1.35", "-y")
+    assert r.exit_code == 2, r
+    assert "none for the control plane of cluster aks1 either" in r.stderr
+    assert "cluster upgrade" not in r.stderr
+
+
 def test_listing_upgrades_names_the_node_pools_behind_and_the_command_that_brings_them_up(
     azure_env: ArmEmulator,
 ) -> None:

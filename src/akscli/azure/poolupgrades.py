@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from akscli.azure import arm, names, poolsettings
+from akscli.azure import arm, names, poolsettings, upgrades
 from akscli.azure.clusters import as_dict
 from akscli.azure.nodepools import get_pool, put_pool
 from akscli.azure.upgrades import check_scale_set_limit
@@ -113,14 +113,7 @@ def upgrade_body(
     if pool is None and version not in offered:
         raise UsageError(
             f"node pool {name} cannot be upgraded to {version}",
-            hint="available: "
-            + (
-                ", ".join(offered)
-                # A pool is never newer than its control plane, which goes first, alone, to the
-                # version asked for (MicrosoftDocs/azure-aks-docs articles/aks/upgrade-aks-control-plane.md).
-                or f"none; upgrade the control plane first: akscli cluster upgrade {cluster} -g {rg} -k {version} "
-                "--control-plane-only"
-            ),
+            hint="available: " + (", ".join(offered) or _control_plane_first(c, rg, cluster, version)),
         )
     pool = pool or get_pool(c, rg, cluster, name)
     _check_settings(pool, rg, cluster, name, max_surge=max_surge, max_unavailable=max_unavailable)
@@ -132,6 +125,24 @@ def upgrade_body(
     if upgrade_settings:
         pool["properties"].setdefault("upgradeSettings", {}).update(upgrade_settings)
     return pool
+
+
+def _control_plane_first(c: ContainerServiceClient, rg: str, cluster: str, version: str) -> str:
+    """The hint's tail for a pool Azure offers no version: a pool is never newer than its control
+    plane, which goes first, alone (MicrosoftDocs/azure-aks-docs articles/aks/upgrade-aks-control-plane.md),
+    to a version the cluster's own upgrade profile offers; one read, on this error path only."""
+    offered = upgrades.available_versions(upgrades.upgrade_profile(c, rg, cluster))
+    if version in offered or any(v.startswith(version + ".") for v in offered):
+        return (
+            f"none; upgrade the control plane first: akscli cluster upgrade {cluster} -g {rg} -k {version} "
+            "--control-plane-only"
+        )
+    if not offered:
+        return f"none, and none for the control plane of cluster {cluster} either (it runs the newest version offered)"
+    return (
+        f"none; the control plane goes first, and it can go to {', '.join(offered)}: "
+        f"akscli cluster upgrade {cluster} -g {rg} -k VERSION --control-plane-only"
+    )
 
 
 def _is_zero(value: object) -> bool:
