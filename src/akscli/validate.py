@@ -30,7 +30,6 @@ _IMAGE = (
     r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
     r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
 )
-_DURATION_PART = r"(\d+(?:\.\d+)?)(ms|h|m|s)"
 _TAINT = r"^(?P<key>[^=:]+)(?:=(?P<value>[^:]*))?:(?P<effect>NoSchedule|PreferNoSchedule|NoExecute)$"
 # Each suffix's factor, as the argument of Decimal(): decimal is imported by quantity_value
 # alone (its import is a few milliseconds every other command would pay).
@@ -310,22 +309,21 @@ def choice(value: str, choices: Sequence[str], what: str, *, case_sensitive: boo
 
 
 def duration(value: str, what: str = "duration") -> float:
-    """A Go-style duration (90s, 10m, 1h30m, 500ms) or plain seconds; returns seconds."""
+    """Seconds of a duration as kubectl reads --request-timeout: whole seconds (30) or a Go duration
+    (1.5s, 500ms, 1h30m; units ns, us, ms, s, m, h), client-go's ParseTimeout (akscli.durations).
+    kubectl wait's --timeout takes only the Go form; a bare whole number is taken there too. A bare
+    fraction (1.5) and a negative value are refused, in one line that names the forms."""
+    from akscli.durations import kubectl_timeout
+
     text = str(value).strip()
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return _bounded_duration(float(text), what, value)
-    pos, total = 0, 0.0
-    for match in re.finditer(_DURATION_PART, text):
-        if match.start() != pos:
-            break
-        amount, unit = float(match.group(1)), match.group(2)
-        total += amount * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
-        pos = match.end()
-    if pos != len(text) or not text:
-        raise _fail(what, value, "it is not a duration", "use for example 90s, 10m or 1h30m")
-    return _bounded_duration(total, what, value)
+    seconds = kubectl_timeout(text)
+    if seconds is None or seconds < 0:
+        problem = "it is negative" if seconds is not None else "it is not a duration"
+        raise _fail(what, value, f"{problem}: {DURATION_FORMS}", "for example: 30s, 1.5s, 500ms, 10m or 1h30m")
+    return _bounded_duration(seconds, what, value)
 
 
+DURATION_FORMS = "give whole seconds (30) or a number with a unit, ns, us, ms, s, m or h (1.5s, 1h30m)"
 MAX_DURATION = 366 * 24 * 3600.0  # a year: longer is a typo (1e26h), and overflows the fields it fills
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from akscli import errors, netfail
+from akscli import errors, netfail, validate
 from akscli.kube import retry
 from akscli.kube.client import Kube, KubeTarget
 from akscli.kube.connecting import connect, kube_target
@@ -189,6 +189,56 @@ def test_request_timeout_refuses_what_is_not_a_duration_in_one_line(typed: str) 
     assert result.exit_code == errors.UsageError.exit_code
     assert result.stderr.startswith("error: invalid --request-timeout")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("typed", "seconds"),
+    [("1.5s", 1.5), ("500ms", 0.5), ("2us", 2e-6), ("2\u00b5s", 2e-6), ("3ns", 3e-9), ("1.5h", 5400.0), ("+5", 5.0)],
+)
+def test_request_timeout_takes_go_durations_with_any_unit_as_kubectl(typed: str, seconds: float) -> None:
+    # client-go tools/clientcmd/helpers.go ParseTimeout: strconv.ParseInt, else time.ParseDuration
+    # (golang/go src/time/format.go unitMap: ns, us, µs, ms, s, m, h; fractions of any unit)
+    assert kube_target(None, None, None, typed).request_timeout == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("typed", ["1.5", "0.5", "1e3", "-1s"])
+def test_request_timeout_refuses_a_bare_fraction_and_a_negative_duration_naming_the_forms(typed: str) -> None:
+    # "1.5": neither a whole number of seconds nor a Go duration (time.ParseDuration: "missing unit")
+    result = invoke("model", "list", "--request-timeout", typed)
+    assert result.exit_code == errors.UsageError.exit_code
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"error: invalid --request-timeout '{typed}': it is ")
+    assert first.endswith("give whole seconds (30) or a number with a unit, ns, us, ms, s, m or h (1.5s, 1h30m)")
+
+
+def test_a_bare_fraction_is_refused_for_timeout_too() -> None:
+    with pytest.raises(errors.UsageError) as refused:
+        validate.duration("1.5", "--timeout")
+    assert refused.value.message.startswith("invalid --timeout '1.5': it is not a duration: give whole seconds")
+    assert validate.duration("250ms", "--timeout") == 0.25 and validate.duration("30", "--timeout") == 30
+
+
+def test_the_timeout_hint_of_request_timeout_0_suggests_no_longer_timeout(
+    kubeconfig_of_silent: Path, silent: Silent
+) -> None:
+    result = invoke("model", "list", "--kubeconfig", str(kubeconfig_of_silent), "--request-timeout", "0")
+    assert result.exit_code == errors.AkscliError.exit_code
+    assert result.stderr.splitlines()[1] == (
+        "hint: check that this network reaches the server (VPN, firewall, a private cluster's network) and "
+        "the kubeconfig's server address: with --request-timeout 0 only the connection has a limit (0.3s)"
+    )
+
+
+def test_the_timeout_hint_of_a_given_request_timeout_names_it(kubeconfig_of_silent: Path, silent: Silent) -> None:
+    result = invoke("model", "list", "--kubeconfig", str(kubeconfig_of_silent), "--request-timeout", "200ms")
+    assert result.stderr.splitlines()[1].endswith("; a slow server may need more than --request-timeout 0.2s")
+
+
+def test_the_timeout_hint_without_the_flag_names_the_default(kubeconfig_of_silent: Path, silent: Silent) -> None:
+    result = invoke("model", "list", "--kubeconfig", str(kubeconfig_of_silent))
+    assert result.stderr.splitlines()[1].endswith(
+        "; a slow server may need a longer --request-timeout (default: 0.3s each try)"
+    )
 
 
 @pytest.fixture

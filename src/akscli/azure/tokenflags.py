@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 
+from akscli.durations import go_duration
 from akscli.errors import UsageError
 
 
@@ -154,47 +155,8 @@ def check_redirect_url(value: str, login: str | None) -> None:
         )
 
 
-# Go's time.ParseDuration units (upstream: golang/go src/time/format.go ``unitMap``), which pflag's DurationVar
-# uses for kubelogin's --timeout (Azure/kubelogin 66784961 pkg/internal/token/options.go ``AddFlags``).
-_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DIGITS = "0123456789"
-
-
-def go_duration(text: str) -> float | None:
-    """Seconds of a Go duration ("60s", "1m30s", "1.5h", "-2s", "0"), as time.ParseDuration reads it; None
-    for what it refuses: no unit ("60"), an unknown unit, spaces, an empty number. Hand-written: ``re`` is
-    not imported on kubectl's every call."""
-    s = text[1:] if text[:1] in ("-", "+") else text
-    sign = -1.0 if text[:1] == "-" else 1.0
-    if s == "0":
-        return 0.0
-    total, i = 0.0, 0
-    if not s:
-        return None
-    while i < len(s):
-        start = i
-        while i < len(s) and s[i] in _DIGITS:
-            i += 1
-        whole = s[start:i]
-        fraction = ""
-        if i < len(s) and s[i] == ".":
-            i += 1
-            begin = i
-            while i < len(s) and s[i] in _DIGITS:
-                i += 1
-            fraction = s[begin:i]
-        if not whole and not fraction:
-            return None
-        begin = i
-        while i < len(s) and s[i] != "." and s[i] not in _DIGITS:
-            i += 1
-        unit = _GO_UNITS.get(s[begin:i])
-        if unit is None:
-            return None
-        total += float(f"{whole or 0}.{fraction or 0}") * unit
-    return None if total > 9223372036.854775807 else sign * total  # Go's int64 nanoseconds
-
-
+# kubelogin's --timeout is pflag's DurationVar, read by Go's time.ParseDuration (akscli.durations.go_duration;
+# upstream: Azure/kubelogin 66784961 pkg/internal/token/options.go ``AddFlags``).
 def timeout(flag: str | None, variables: str) -> int | None:
     """kubelogin's --timeout (default 60s) and AZURE_CLI_TIMEOUT, which UpdateFromEnv reads after the flags
     (so it wins) where it parses, and skips where it does not or with --disable-environment-override; then

@@ -180,7 +180,13 @@ class Kube(Streams):
                     failure = failure or netfail.classify(response)
                     within = limit or retry.NO_TIMEOUT_CONNECT
                     raise unreachable(
-                        failure, self.server, self.context_name, self.user_name, within=within, tries=attempt + 1
+                        failure,
+                        self.server,
+                        self.context_name,
+                        self.user_name,
+                        within=within,
+                        tries=attempt + 1,
+                        flag=None if timeout else given,
                     ) from response
                 if status in answers:
                     return response if hasattr(response, "status") else ProxyAnswer(status, bytes(response))

@@ -89,13 +89,14 @@ def unreachable(
     *,
     within: float | tuple[float, float] | None = None,
     tries: int = 1,
+    flag: float | None = None,
 ) -> errors.AkscliError:
     """One line for a request that got no HTTP answer (kubectl's words where it has them).
     ``within``: the request's timeout (seconds, or connect and read), ``tries``: how many times
-    it was sent."""
+    it was sent, ``flag``: the --request-timeout typed (None: akscli's default)."""
     where = f"{server} (context {context!r})"
     if failure.timed_out:
-        return timed_out(failure, where, within, tries)
+        return timed_out(failure, where, within, tries, flag)
     if failure.kind == "refused":
         return errors.AkscliError(
             f"the connection to the server {where} was refused",
@@ -133,7 +134,11 @@ def unreachable(
 
 
 def timed_out(
-    failure: netfail.Failure, where: str, within: float | tuple[float, float] | None, tries: int
+    failure: netfail.Failure,
+    where: str,
+    within: float | tuple[float, float] | None,
+    tries: int,
+    flag: float | None = None,
 ) -> errors.AkscliError:
     """A server that took no connection, or took it and sent no answer, within the request's
     timeout (urllib3's ``Timeout(total=N)`` bounds each try, connection and answer together).
@@ -145,8 +150,27 @@ def timed_out(
     limit = f" within {seconds:g}s" if seconds else ""
     doing = "did not accept the connection" if connecting else "did not answer"
     sent = f" ({tries} tries)" if tries > 1 else ""
-    return errors.AkscliError(
-        f"the API server {where} {doing}{limit}{sent}",
+    return errors.AkscliError(f"the API server {where} {doing}{limit}{sent}", _timeout_hint(connecting, flag))
+
+
+def _timeout_hint(connecting: bool, flag: float | None) -> str:
+    """Where to look, and a longer --request-timeout only where one could help: not after
+    ``--request-timeout 0``, where the answer had no limit and the connection alone ran out of its
+    30 s (client-go's dial timeout, akscli.kube.retry.NO_TIMEOUT_CONNECT), nor for a connection
+    never taken within that much."""
+    from akscli.kube.retry import DEFAULT_REQUEST_TIMEOUT, NO_TIMEOUT_CONNECT
+
+    network = (
         "check that this network reaches the server (VPN, firewall, a private cluster's network) and "
-        "the kubeconfig's server address; a slow server may need a longer --request-timeout",
+        "the kubeconfig's server address"
     )
+    if flag == 0:
+        return f"{network}: with --request-timeout 0 only the connection has a limit ({NO_TIMEOUT_CONNECT:g}s)"
+    if flag is None:
+        if connecting:
+            return network
+        default = f"{DEFAULT_REQUEST_TIMEOUT:g}s each try"
+        return f"{network}; a slow server may need a longer --request-timeout (default: {default})"
+    if connecting and flag >= NO_TIMEOUT_CONNECT:
+        return network
+    return f"{network}; a slow server may need more than --request-timeout {flag:g}s"

@@ -1,0 +1,59 @@
+"""Go durations as kubectl reads them, in seconds: time.ParseDuration (a kubelogin or kubectl wait
+--timeout, pflag's DurationVar) and client-go's ParseTimeout (--request-timeout). The standard library
+only, and no ``re``: akscli token (kubectl runs it before every request) reads its --timeout here."""
+
+from __future__ import annotations
+
+# Go's time.ParseDuration units (upstream: golang/go src/time/format.go ``unitMap``): "us" and both
+# micro signs (U+00B5, U+03BC) are microseconds.
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DIGITS = "0123456789"
+# Go's time.Duration is int64 nanoseconds: ParseDuration refuses more ("invalid duration").
+_GO_MAX_SECONDS = 9223372036.854775807
+
+
+def go_duration(text: str) -> float | None:
+    """Seconds of a Go duration ("60s", "1m30s", "1.5h", "-2s", "0"), as time.ParseDuration reads it; None
+    for what it refuses: no unit ("60"), an unknown unit, spaces, an empty number."""
+    s = text[1:] if text[:1] in ("-", "+") else text
+    sign = -1.0 if text[:1] == "-" else 1.0
+    if s == "0":
+        return 0.0
+    total, i = 0.0, 0
+    if not s:
+        return None
+    while i < len(s):
+        start = i
+        while i < len(s) and s[i] in _DIGITS:
+            i += 1
+        whole = s[start:i]
+        fraction = ""
+        if i < len(s) and s[i] == ".":
+            i += 1
+            begin = i
+            while i < len(s) and s[i] in _DIGITS:
+                i += 1
+            fraction = s[begin:i]
+        if not whole and not fraction:
+            return None
+        begin = i
+        while i < len(s) and s[i] != "." and s[i] not in _DIGITS:
+            i += 1
+        unit = _GO_UNITS.get(s[begin:i])
+        if unit is None:
+            return None
+        total += float(f"{whole or 0}.{fraction or 0}") * unit
+    return None if total > _GO_MAX_SECONDS else sign * total
+
+
+def kubectl_timeout(text: str) -> float | None:
+    """Seconds of a timeout as client-go's ParseTimeout reads kubectl's --request-timeout: a whole
+    number of seconds ("30", "+30"; int64, not negative), else a Go duration ("1.5s", "500ms", "1h30m");
+    None for what it refuses ("1.5", "1x", "-1"). A negative duration ("-1s"), which ParseTimeout
+    takes, is returned as read: the caller refuses it (upstream: kubernetes/client-go 32ce75a7
+    tools/clientcmd/helpers.go ParseTimeout, ``strconv.ParseInt(duration, 10, 64)`` then
+    ``time.ParseDuration``)."""
+    digits = text[1:] if text[:1] in ("-", "+") else text
+    if digits and all(c in _DIGITS for c in digits) and (text[:1] != "-" or int(digits) == 0):
+        return float(int(digits)) if int(digits) < 2**63 else None
+    return go_duration(text)
