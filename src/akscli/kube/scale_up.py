@@ -53,7 +53,7 @@ _GROUP = re.compile(r"\{(\S+) (\d+)->(\d+) \(max: (\d+)\)\}")
 # AKS names a pool's scale set aks-<pool>-<digits>-vmss (the Azure provider's node group id).
 _AKS_SCALE_SET = re.compile(r"^aks-(.+)-\d+-vmss$")
 # The pool a pod asks for by name (AKS's node labels).
-_POOL_LABELS = ("kubernetes.azure.com/agentpool", "agentpool")
+POOL_LABELS = ("kubernetes.azure.com/agentpool", "agentpool")
 _ADD_POOL = "akscli nodepool add"
 # core/scaleup/orchestrator/skippedreasons.go MaxLimitReachedReason, counted by ReasonsMessage.
 _MAX_REACHED = re.compile(r"(\d+) max node group size reached")
@@ -343,7 +343,7 @@ def asked_pool(pod: Mapping[str, Any] | None) -> str | None:
     affinity term that allows one pool."""
     spec = (pod or {}).get("spec") or {}
     selector = spec.get("nodeSelector") or {}
-    named = next((str(selector[k]) for k in _POOL_LABELS if selector.get(k)), None)
+    named = next((str(selector[k]) for k in POOL_LABELS if selector.get(k)), None)
     if named:
         return named
     required = (
@@ -355,7 +355,7 @@ def asked_pool(pod: Mapping[str, Any] | None) -> str | None:
         values = [
             e.get("values") or []
             for e in term.get("matchExpressions") or []
-            if e.get("key") in _POOL_LABELS and e.get("operator") == "In"
+            if e.get("key") in POOL_LABELS and e.get("operator") == "In"
         ]
         if not values or len(values[0]) != 1:
             return None
@@ -379,15 +379,15 @@ def _selected_pool(kube: Kube, pod: Mapping[str, Any]) -> str | None:
         return None
     # `key!=value` also selects objects without the key (upstream: kubernetes/website
     # content/en/docs/concepts/overview/working-with-objects/labels.md, equality-based requirement).
-    if ((first or {}).get("metadata") or {}).get("labels", {}).get(_POOL_LABELS[0]) == pool:
-        query += f",{_POOL_LABELS[0]}!={pool}"
+    if ((first or {}).get("metadata") or {}).get("labels", {}).get(POOL_LABELS[0]) == pool:
+        query += f",{POOL_LABELS[0]}!={pool}"
     others = kube.list("v1", "Node", label_selector=query)
     return None if any(_node_pool(node) != pool for node in others) else pool
 
 
 def _node_pool(node: Mapping[str, Any]) -> str:
     labels = (node.get("metadata") or {}).get("labels") or {}
-    return str(labels.get(_POOL_LABELS[0]) or labels.get(_POOL_LABELS[1]) or "")
+    return str(labels.get(POOL_LABELS[0]) or labels.get(POOL_LABELS[1]) or "")
 
 
 def read_note(kube: Kube, namespace: str, pod: str, obj: Mapping[str, Any] | None = None) -> ScaleUpNote | None:

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli import concurrency, errors
-from akscli.kube import pod_hints, pod_problems, readiness, reflector, scale_up, scheduling
+from akscli.kube import pod_hints, pod_problems, readiness, reflector, rollout_room, scale_up, scheduling
 from akscli.kube.client import Kube
 from akscli.kube.events import object_events
 from akscli.output import kind_ref, object_ref
@@ -179,8 +179,8 @@ class Waiter:
             pool.shutdown(wait=False, cancel_futures=True)
         if self.failure:
             failed = [s for s in self.states.values() if s.readiness.failed]
-            trouble = self._pod_problem(failed[:1])
-            said, fix = self._explain(trouble)
+            trouble, owner = self._pod_problem(failed[:1])
+            said, fix = self._explain(trouble, owner)
             if trouble and str(trouble) not in self.failure.message:
                 self.failure.message += f"; {trouble}{said}"
             if fix:
@@ -468,33 +468,38 @@ class Waiter:
         fixes = [s.readiness.fix for s in pending if s.readiness.fix]
         if fixes:
             hint = f"{fixes[0]}; nothing was rolled back"
-        trouble = self._pod_problem(pending[:5])
+        trouble, owner = self._pod_problem(pending[:5])
         if trouble:
-            said, fix = self._explain(trouble)
+            said, fix = self._explain(trouble, owner)
             message += f"; {trouble}{said}"
             hint = f"{fix}; nothing was rolled back" if fix else hint
         return errors.WaitTimeoutError(message, hint=hint)
 
-    def _pod_problem(self, pending: list[_State]) -> pod_problems.Problem | None:
-        """The first problem of a pending workload's pods (one page of pods, read only on timeout)."""
+    def _pod_problem(self, pending: list[_State]) -> tuple[pod_problems.Problem | None, Any]:
+        """The first problem of a pending workload's pods (one page of pods, read only on timeout),
+        and that workload."""
         for state in pending:
             selector = readiness.pod_selector(state.last) if state.last else None
             # first_problem reads nothing for an empty selector (selector_string is None).
             found = pod_problems.first_problem(self.kube, state.namespace, selector) if selector else None
             if found:
-                return found
-        return None
+                return found, state.last
+        return None, None
 
-    def _explain(self, trouble: pod_problems.Problem | None) -> tuple[str, str | None]:
+    def _explain(self, trouble: pod_problems.Problem | None, owner: Any = None) -> tuple[str, str | None]:
         """``("; <the autoscaler's words>", hint)`` for a pod's problem: an unschedulable pod's
         events are read (one request, only here: a wait that ends well reads none) for what the
-        cluster autoscaler does about it; ``("", None)`` leaves the plain hint."""
+        cluster autoscaler does about it, and, unless it is adding a node, whether the pod's old
+        pod holds what it needs (rollout_room); ``("", None)`` leaves the plain hint."""
         if trouble is None:
             return "", None
         if trouble.kind != pod_problems.UNSCHEDULABLE:
             return "", pod_hints.fix(trouble)
         # The pod as the page of pods had it: read_note reads it by name only without it.
         said = scale_up.read_note(self.kube, trouble.namespace or self.kube.namespace, trouble.pod, trouble.source)
+        held = None if said is not None and said.adding else rollout_room.held_by_old_pod(self.kube, trouble, owner)
+        if held:
+            return held
         if said is None:
             return "", _unschedulable_fix(trouble)
         if said.adding:
