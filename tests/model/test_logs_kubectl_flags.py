@@ -5,9 +5,13 @@ crash-loops or a CI job dumps the last minutes of logs. They were `No such optio
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
+from akscli.kube import retry
 from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke
 
@@ -72,3 +76,30 @@ def test_a_since_under_a_second_is_refused_as_the_server_counts_whole_seconds() 
         "error: --since 400ms: the server counts whole seconds",
         "hint: use 1s or more",
     ]
+
+
+def test_follow_with_a_request_timeout_ends_when_it_runs_out_as_kubectl_logs_f(model_emulator: Start) -> None:
+    # kubectl logs -f --request-timeout 1s: client-go's http.Client.Timeout bounds the stream's body
+    # (kubernetes/client-go rest/transport.go HTTPClientFor), DefaultConsumeRequest returns the error
+    emu = _deployed(model_emulator)
+    [pod] = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")
+    result = invoke("model", "logs", "phi-4", "-f", "--request-timeout", "1s")
+    assert result.exit_code == 1, result
+    assert result.stdout.strip() == "INFO vLLM ready"  # what came before the end
+    assert result.stderr.splitlines()[0] == (
+        f"error: stopped following the logs of pod default/{pod['metadata']['name']}: --request-timeout 1s ran out"
+    )
+
+
+def test_follow_without_a_request_timeout_ends_with_the_pod_not_with_akscli_default_timeout(
+    model_emulator: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu = _deployed(model_emulator)
+    monkeypatch.setattr(retry, "DEFAULT_REQUEST_TIMEOUT", 0.3)  # each request's; the follow outlasts it
+    [pod] = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")
+    ended = threading.Timer(1.5, emu.cluster.delete, ("v1", "Pod", "default", pod["metadata"]["name"]))
+    ended.start()
+    result = invoke("model", "logs", "phi-4", "-f")
+    ended.join()
+    assert result.exit_code == 0, result
+    assert result.stdout.strip() == "INFO vLLM ready"

@@ -295,8 +295,8 @@ RequestTimeout = Annotated[
     typer.Option(
         "--request-timeout",
         metavar="DURATION",
-        help="How long one API request may take, its retries included, e.g. 10s, 1m30s; 0: no timeout, "
-        "as kubectl's 0 (default: 30s each try).",
+        help="How long one API request may take, its retries included, and a followed log stream, as kubectl's: "
+        "e.g. 10s, 1.5s, 500ms, 1m30s; 0: no timeout (default: 30s each try).",
         show_default=False,
     ),
 ]

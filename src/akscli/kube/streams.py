@@ -5,11 +5,13 @@ through ``Kube.request`` and its retries.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from akscli import errors
 from akscli.kube import watch_policy
 from akscli.kube.wire import WatchInterrupted, exec_stream, lines, watch_events
 
@@ -26,6 +28,7 @@ class Streams:
     if TYPE_CHECKING:
         api: Any
         _stream_failures: watch_policy.StreamFailures
+        request_timeout: float | None  # --request-timeout as typed (None: not given)
 
         request: Callable[..., Any]  # Kube.request
 
@@ -104,6 +107,12 @@ class Streams:
         timestamps: bool = False,
     ) -> Iterator[str]:
         path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/log"
+        # kubectl logs -f --request-timeout N ends after N s: client-go's http.Client.Timeout bounds the
+        # whole stream, body included (kubernetes/client-go 32ce75a7 rest/transport.go HTTPClientFor,
+        # rest/request.go Stream's client.Do), and kubectl/pkg/cmd/logs/logs.go DefaultConsumeRequest
+        # returns the read's error. Without the flag, or with 0, a follow has no end of its own.
+        bound = self.request_timeout if follow and self.request_timeout else None
+        started = time.monotonic()
         response = self.request(
             "GET",
             path,
@@ -117,14 +126,36 @@ class Streams:
                 "sinceSeconds": since_seconds,
                 "timestamps": "true" if timestamps else None,
             },
-            timeout=(10.0, 3600.0 * 24) if follow else None,
+            timeout=((min(10.0, bound), bound) if bound else (10.0, 3600.0 * 24)) if follow else None,
         )
         raw = response.response if hasattr(response, "response") else response
+        cut = threading.Event()
+        timer = None
+
+        def end() -> None:  # the socket is shut: a silent pod's stream ends too
+            cut.set()
+            raw.shutdown()
+
+        if bound:
+            timer = threading.Timer(max(0.0, started + bound - time.monotonic()), end)
+            timer.daemon = True
+            timer.start()
         try:
             for line in lines(raw):
                 yield line.decode("utf-8", "replace")
+        except Exception:
+            if not cut.is_set():
+                raise
         finally:
+            if timer is not None:
+                timer.cancel()
             raw.release_conn()
+        if cut.is_set():
+            raise errors.AkscliError(
+                f"stopped following the logs of pod {namespace}/{pod}: --request-timeout {bound:g}s ran out",
+                "kubectl logs -f ends the same way; leave --request-timeout out (or give 0) to follow until "
+                "the pod ends or Ctrl-C",
+            )
 
     def exec_output(
         self, namespace: str, pod: str, container: str | None, command: Sequence[str], timeout: float = 300.0
