@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from ruamel.yaml import YAML
@@ -249,47 +249,6 @@ def test_a_kubeconfig_in_a_read_only_folder_gets_one_clear_line() -> None:
         shutil.rmtree(folder)
 
 
-PAUSED_MERGE = """
-import sys
-from akscli.azure import kubeconfig
-save = kubeconfig._save
-def paused(*args, **kwargs):
-    print("locked", flush=True)
-    sys.stdin.readline()
-    save(*args, **kwargs)
-kubeconfig._save = paused
-try:
-    kubeconfig.merge_kubeconfig(open(sys.argv[2], "rb").read(), sys.argv[1])
-except KeyboardInterrupt:
-    sys.exit(130)
-"""
-
-
-def test_a_sigterm_while_the_lock_is_held_finishes_the_write_and_leaves_no_lock(tmp_path: Path) -> None:
-    """SIGTERM's default would end akscli holding ``config.lock``, and every later ``kubectl
-    config ...`` would fail on it until someone removed it by hand."""
-    cfg = tmp_path / "config"
-    cfg.write_text(EXISTING)
-    new = tmp_path / "new"
-    new.write_bytes(aks_kubeconfig("aks1"))
-    child = subprocess.Popen(
-        [sys.executable, "-c", PAUSED_MERGE, str(cfg), str(new)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout is not None and child.stdin is not None
-    assert child.stdout.readline() == "locked\n"  # inside the merge, the lock taken
-    assert (tmp_path / "config.lock").exists()
-    child.send_signal(signal.SIGTERM)
-    _, err = child.communicate("\n", timeout=60)
-    assert child.returncode == 130
-    assert "akscli finishes a write under way and removes its locks" in err
-    assert not (tmp_path / "config.lock").exists()
-    assert "aks1" in [c["name"] for c in load(cfg)["contexts"]]
-
-
 def test_the_yaml_round_trip_is_done_before_the_lock_is_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """kubectl fails at once on a lock it finds: akscli holds it only to read and write bytes."""
     cfg = tmp_path / "config"
@@ -326,6 +285,22 @@ def test_a_kubeconfig_changed_before_the_lock_is_taken_is_merged_again(
     assert [c["name"] for c in load(cfg)["contexts"]] == ["ci", "prod", "kind", "aks1"]
 
 
+PAUSED_MERGE = """
+import sys
+from akscli.azure import kubeconfig
+save = kubeconfig._save
+def paused(*args, **kwargs):
+    print("locked", flush=True)
+    sys.stdin.readline()
+    save(*args, **kwargs)
+kubeconfig._save = paused
+try:
+    kubeconfig.merge_kubeconfig(open(sys.argv[2], "rb").read(), sys.argv[1])
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
 WAITING_MERGE = """
 import sys, time
 from akscli.azure import kubeconfig
@@ -347,51 +322,66 @@ except KeyboardInterrupt:
 """
 
 
-def test_a_sigterm_while_waiting_for_someone_elses_lock_stops_without_writing(tmp_path: Path) -> None:
-    """Stopped before akscli holds the lock, there is no write to finish: it must not go on to
-    write the kubeconfig once kubectl lets go of its lock."""
+class Sigterm(NamedTuple):
+    script: str
+    first_line: str  # what the child prints once it stands where the signal is sent
+    someone_elses_lock: bool  # kubectl holds config.lock when akscli starts
+    that_lock_goes_after_the_signal: bool
+    written: bool
+    lock_left: bool
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        # SIGTERM's default would end akscli holding config.lock, and every later `kubectl config ...`
+        # would fail on it until someone removed it by hand.
+        pytest.param(
+            Sigterm(PAUSED_MERGE, "locked\n", False, False, written=True, lock_left=False),
+            id="holding-its-lock-finishes-the-write-and-removes-the-lock",
+        ),
+        # Stopped before akscli holds the lock there is no write to finish: it must not go on to
+        # write the kubeconfig once kubectl lets go of its lock.
+        pytest.param(
+            Sigterm(WAITING_MERGE, "waiting\n", True, True, written=False, lock_left=False),
+            id="waiting-for-a-lock-that-then-goes-stops-without-writing",
+        ),
+        # The wait is 60 s: answered before it ends, not after, and kubectl's lock is never removed.
+        pytest.param(
+            Sigterm(WAITING_MERGE, "waiting\n", True, False, written=False, lock_left=True),
+            id="waiting-for-a-lock-that-stays-stops-the-wait-and-leaves-that-lock",
+        ),
+    ],
+)
+def test_a_sigterm_during_a_merge_exits_130_and_leaves_no_lock_of_its_own(tmp_path: Path, case: Sigterm) -> None:
     cfg = tmp_path / "config"
     cfg.write_text(EXISTING)
     lock = tmp_path / "config.lock"
-    lock.touch()  # kubectl is writing
+    if case.someone_elses_lock:
+        lock.touch()  # kubectl is writing
     new = tmp_path / "new"
     new.write_bytes(aks_kubeconfig("aks1"))
     child = subprocess.Popen(
-        [sys.executable, "-c", WAITING_MERGE, str(cfg), str(new)],
+        [sys.executable, "-c", case.script, str(cfg), str(new)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     assert child.stdout is not None
-    assert child.stdout.readline() == "waiting\n"
+    assert child.stdout.readline() == case.first_line
+    assert lock.exists()  # akscli's inside the merge, kubectl's while akscli waits
     child.send_signal(signal.SIGTERM)
-    lock.unlink()  # kubectl is done
-    _, err = child.communicate(timeout=60)
+    if case.that_lock_goes_after_the_signal:
+        lock.unlink()  # kubectl is done
+    _, err = child.communicate("\n", timeout=50)
     assert child.returncode == 130, err
-    assert cfg.read_text() == EXISTING
-    assert not lock.exists()
-
-
-def test_a_sigterm_while_a_lock_stays_stops_the_wait_and_leaves_that_lock(tmp_path: Path) -> None:
-    cfg = tmp_path / "config"
-    cfg.write_text(EXISTING)
-    lock = tmp_path / "config.lock"
-    lock.touch()
-    new = tmp_path / "new"
-    new.write_bytes(aks_kubeconfig("aks1"))
-    child = subprocess.Popen(
-        [sys.executable, "-c", WAITING_MERGE, str(cfg), str(new)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout is not None
-    assert child.stdout.readline() == "waiting\n"
-    child.send_signal(signal.SIGTERM)
-    _, err = child.communicate(timeout=50)  # the wait is 60 s: answered before it ends, not after
-    assert child.returncode == 130, err
-    assert cfg.read_text() == EXISTING
-    assert lock.exists()  # kubectl's, not akscli's
+    if case.written:
+        assert "akscli finishes a write under way and removes its locks" in err
+        assert "aks1" in [c["name"] for c in load(cfg)["contexts"]]
+    else:
+        assert cfg.read_text() == EXISTING
+    assert lock.exists() is case.lock_left
 
 
 def test_no_mode_warning_on_windows_where_the_mode_bits_do_not_say_who_reads_the_file(
