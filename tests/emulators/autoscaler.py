@@ -68,8 +68,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import PassController
+from tests.emulators.kube.controllers.node_filters import fit_reasons
 from tests.emulators.kube.controllers.rescheduling import unschedulable_pods, waiting_pods
-from tests.emulators.kube.controllers.scheduling import Scheduler, fit_reasons, pod_requests
+from tests.emulators.kube.controllers.scheduling import Scheduler, pod_requests
 
 if TYPE_CHECKING:
     from tests.emulators.kube.controllers.runner import ControllerManager

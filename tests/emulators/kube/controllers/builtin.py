@@ -30,17 +30,13 @@ from tests.emulators.kube.controllers.deployment import ReplicaSetController as 
 from tests.emulators.kube.controllers.disruption import DisruptionController
 from tests.emulators.kube.controllers.jobs import JobController as JobController  # re-exported
 from tests.emulators.kube.controllers.kubelet_admission import KubeletAdmission
+from tests.emulators.kube.controllers.node_filters import matches_affinity, should_run_daemon_pod
 from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleController
 from tests.emulators.kube.controllers.pods import PodOwner, template_hash
 from tests.emulators.kube.controllers.preemption import Preemption
 from tests.emulators.kube.controllers.rescheduling import Rescheduler
 from tests.emulators.kube.controllers.rollout import REVISION, statefulset_stale_pods
-from tests.emulators.kube.controllers.scheduling import (
-    Scheduler,
-    daemon_pod_spec,
-    matches_affinity,
-    should_run_daemon_pod,
-)
+from tests.emulators.kube.controllers.scheduling import Scheduler, daemon_pod_spec
 from tests.emulators.kube.resources import ResourceType
 
 

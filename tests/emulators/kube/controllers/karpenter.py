@@ -142,8 +142,9 @@ from tests.emulators.kube.controllers.karpenter_status import (
     nodepool_conditions,
 )
 from tests.emulators.kube.controllers.karpenter_termination import NodeTermination
+from tests.emulators.kube.controllers.node_filters import fit_reasons
 from tests.emulators.kube.controllers.rescheduling import unschedulable_pods, waiting_pods
-from tests.emulators.kube.controllers.scheduling import Scheduler, fit_reasons, pod_requests, quantity
+from tests.emulators.kube.controllers.scheduling import Scheduler, pod_requests, quantity
 
 
 class NodeAutoProvisioner(NodeClaimLauncher, PassController):

@@ -27,7 +27,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.kube.controllers.scheduling import pod_requests, should_run_daemon_pod
+from tests.emulators.kube.controllers.node_filters import should_run_daemon_pod
+from tests.emulators.kube.controllers.scheduling import pod_requests
 
 if TYPE_CHECKING:
     from tests.emulators.kube.cluster import ClusterState

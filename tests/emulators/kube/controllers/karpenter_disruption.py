@@ -65,7 +65,8 @@ from tests.emulators.kube.controllers.karpenter_drain import (
     _owned_by,
 )
 from tests.emulators.kube.controllers.karpenter_scheduling import FILTERED_OUT, pod_error
-from tests.emulators.kube.controllers.scheduling import fit_reasons, pod_requests
+from tests.emulators.kube.controllers.node_filters import fit_reasons
+from tests.emulators.kube.controllers.scheduling import pod_requests
 from tests.emulators.kube.eviction import _matches
 
 DRIFTED = "Drifted"  # pkg/apis/v1/nodeclaim_status.go ConditionTypeDrifted, DisruptionReasonDrifted

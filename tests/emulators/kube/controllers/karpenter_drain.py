@@ -44,7 +44,7 @@ from typing import Any
 from tests.emulators.kube.apiserver_common import Ctx
 from tests.emulators.kube.cluster import ClusterState, current_origin
 from tests.emulators.kube.controllers.karpenter_eviction import EvictionQueue
-from tests.emulators.kube.controllers.scheduling import _tolerates
+from tests.emulators.kube.controllers.node_filters import _tolerates
 from tests.emulators.kube.status import ApiError
 
 DISRUPTED_TAINT = {"key": "karpenter.sh/disrupted", "effect": "NoSchedule"}  # pkg/apis/v1/taints.go

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 from tests.emulators.kube.controllers.karpenter_common import INSTANCE_TYPE, _capacity_type, _template
 from tests.emulators.kube.controllers.karpenter_daemons import overhead
 from tests.emulators.kube.controllers.karpenter_requirements import min_values, pool_error, unmet_min_values
-from tests.emulators.kube.controllers.scheduling import _tolerates, admitted_tolerations, fit_reasons, quantity
+from tests.emulators.kube.controllers.node_filters import _tolerates, admitted_tolerations, fit_reasons
+from tests.emulators.kube.controllers.scheduling import quantity
 
 if TYPE_CHECKING:
     from tests.emulators.kube.cluster import ClusterState

@@ -51,9 +51,9 @@ from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers import kubelet_env
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.node_filters import _tolerates, matches_affinity
 from tests.emulators.kube.controllers.pod_resources import pod_requests, quantity
 from tests.emulators.kube.controllers.pods import pod_status
-from tests.emulators.kube.controllers.scheduling import _tolerates, matches_affinity
 
 if TYPE_CHECKING:
     from tests.emulators.kube.apiserver_common import Ctx

@@ -58,8 +58,8 @@ from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers import node_leases
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.node_filters import _tolerates
 from tests.emulators.kube.controllers.pods import PodOwner, controller_of
-from tests.emulators.kube.controllers.scheduling import _tolerates
 from tests.emulators.kube.status import ApiError
 
 if TYPE_CHECKING:

@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.device_manager import DeviceManager
 from tests.emulators.kube.controllers.nccl_tests_log import nccl_log, nccl_size
+from tests.emulators.kube.controllers.node_filters import should_run_daemon_pod
 from tests.emulators.kube.controllers.nvidia_gfd import (
     GFD_DEPLOY_LABEL,
     GfdPodController,
@@ -51,7 +52,7 @@ from tests.emulators.kube.controllers.nvidia_labels import (
     on_node_events,
     singleton,
 )
-from tests.emulators.kube.controllers.scheduling import daemon_pod_spec, should_run_daemon_pod
+from tests.emulators.kube.controllers.scheduling import daemon_pod_spec
 
 NAMESPACE = "gpu-operator"
 GPU = "nvidia.com/gpu"

@@ -57,7 +57,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.base import Controller
-from tests.emulators.kube.controllers.scheduling import daemon_pod_spec, should_run_daemon_pod
+from tests.emulators.kube.controllers.node_filters import should_run_daemon_pod
+from tests.emulators.kube.controllers.scheduling import daemon_pod_spec
 
 NFD_NVIDIA_LABEL = "feature.node.kubernetes.io/pci-10de.present"
 GFD_DEPLOY_LABEL = "nvidia.com/gpu.deploy.gpu-feature-discovery"

@@ -47,9 +47,9 @@ from typing import TYPE_CHECKING, Any
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.node_filters import fit_reasons, node_names
 from tests.emulators.kube.controllers.pod_affinity import selector_matches
 from tests.emulators.kube.controllers.pod_resources import pod_requests
-from tests.emulators.kube.controllers.scheduling import fit_reasons, node_names
 
 if TYPE_CHECKING:
     from tests.emulators.kube.controllers.runner import ControllerManager

@@ -46,18 +46,14 @@ from __future__ import annotations
 from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.node_filters import matches_affinity
 from tests.emulators.kube.controllers.pod_affinity import selector_matches
+from tests.emulators.kube.controllers.pod_resources import quantity
 
 BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind"
 NOT_ENOUGH_SPACE = "node(s) did not have enough free storage"
 NODE_CONFLICT = "node(s) had volume node affinity conflict"
 PV_NOT_EXIST = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)"
-
-
-def _quantity(value: Any) -> Any:
-    from tests.emulators.kube.controllers.scheduling import quantity
-
-    return quantity(value)
 
 
 def _claim_of(cluster: ClusterState, vol: dict[str, Any], namespace: str) -> tuple[str, dict[str, Any] | None]:
@@ -178,8 +174,6 @@ def _unbound(cluster: ClusterState, spec: dict[str, Any], node: dict[str, Any], 
 
 
 def _reaches(pv: dict[str, Any], node: dict[str, Any]) -> bool:
-    from tests.emulators.kube.controllers.scheduling import matches_affinity
-
     required = ((pv.get("spec") or {}).get("nodeAffinity") or {}).get("required")
     as_pod = {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": required}}}
     return required is None or matches_affinity(
@@ -189,7 +183,7 @@ def _reaches(pv: dict[str, Any], node: dict[str, Any]) -> bool:
 
 def _prebound(cluster: ClusterState, pvc: dict[str, Any], claim: dict[str, Any], cls: str) -> dict[str, Any] | None:
     md = pvc.get("metadata") or {}
-    want = _quantity(((claim.get("resources") or {}).get("requests") or {}).get("storage", "0"))
+    want = quantity(((claim.get("resources") or {}).get("requests") or {}).get("storage", "0"))
     for pv in cluster.list("v1", "PersistentVolume"):
         ref, pv_spec = (pv.get("spec") or {}).get("claimRef") or {}, pv.get("spec") or {}
         pv_class = ((pv.get("metadata") or {}).get("annotations") or {}).get(
@@ -198,7 +192,7 @@ def _prebound(cluster: ClusterState, pvc: dict[str, Any], claim: dict[str, Any],
         if (
             (ref.get("namespace"), ref.get("name")) == (md.get("namespace"), md.get("name"))
             and (not ref.get("uid") or ref.get("uid") == md.get("uid"))
-            and _quantity((pv_spec.get("capacity") or {}).get("storage", "0")) >= want
+            and quantity((pv_spec.get("capacity") or {}).get("storage", "0")) >= want
             and (pv_spec.get("volumeMode") or "Filesystem") == (claim.get("volumeMode") or "Filesystem")
             and not (pv.get("metadata") or {}).get("deletionTimestamp")
             and pv_class == cls
@@ -208,8 +202,6 @@ def _prebound(cluster: ClusterState, pvc: dict[str, Any], claim: dict[str, Any],
 
 
 def _bound_claims(cluster: ClusterState, spec: dict[str, Any], node: dict[str, Any], namespace: str) -> str | None:
-    from tests.emulators.kube.controllers.scheduling import matches_affinity
-
     labels = (node.get("metadata") or {}).get("labels") or {}
     for vol in spec.get("volumes") or []:
         name = (vol.get("persistentVolumeClaim") or {}).get("claimName")
@@ -252,7 +244,7 @@ def _enough_capacity(
         if (
             cap.get("storageClassName") == cls
             and limit is not None
-            and _quantity(limit) >= _quantity(size)
+            and quantity(limit) >= quantity(size)
             and cap.get("nodeTopology") is not None
             and selector_matches(cap["nodeTopology"], labels)
         ):
@@ -261,9 +253,7 @@ def _enough_capacity(
 
 
 def _static_match(cluster: ClusterState, claim: dict[str, Any], cls: str, node: dict[str, Any]) -> bool:
-    from tests.emulators.kube.controllers.scheduling import matches_affinity
-
-    want = _quantity(((claim.get("resources") or {}).get("requests") or {}).get("storage", "0"))
+    want = quantity(((claim.get("resources") or {}).get("requests") or {}).get("storage", "0"))
     modes = set(claim.get("accessModes") or [])
     for pv in cluster.list("v1", "PersistentVolume"):
         md, pv_spec = pv.get("metadata") or {}, pv.get("spec") or {}
@@ -275,7 +265,7 @@ def _static_match(cluster: ClusterState, claim: dict[str, Any], cls: str, node: 
         if (
             not pv_spec.get("claimRef")
             and not md.get("deletionTimestamp")
-            and _quantity((pv_spec.get("capacity") or {}).get("storage", "0")) >= want
+            and quantity((pv_spec.get("capacity") or {}).get("storage", "0")) >= want
             and (pv_spec.get("volumeMode") or "Filesystem") == (claim.get("volumeMode") or "Filesystem")
             and (pv.get("status") or {}).get("phase") == "Available"
             and (claim.get("selector") is None or selector_matches(claim["selector"], md.get("labels") or {}))
