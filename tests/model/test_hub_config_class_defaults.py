@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from akscli.model import hub_config
+from akscli.model import config_limits
 from tests.cli import invoke
 from tests.emulators.kube.hf_hub_server import HubServer
 from tests.model.test_hub_config import REPO
@@ -74,12 +74,12 @@ def test_a_multimodal_text_config_without_a_model_type_takes_its_wrappers_text_c
 
 def test_a_model_type_akscli_holds_no_class_for_assumes_nothing() -> None:
     config = {**LLAMA, "model_type": "acme_lm"}
-    assert hub_config.vllm_limit(config) == (None, "")
+    assert config_limits.vllm_limit(config) == (None, "")
 
 
 def test_a_rope_parameters_nested_by_layer_type_scales_the_length() -> None:
     config = {**LLAMA, "max_position_embeddings": 32768, "rope_parameters": NESTED_YARN}
-    assert hub_config.vllm_limit(config) == (
+    assert config_limits.vllm_limit(config) == (
         32768,
         "rope_parameters.full_attention.original_max_position_embeddings × rope_parameters.full_attention.factor 4",
     )
@@ -87,7 +87,7 @@ def test_a_rope_parameters_nested_by_layer_type_scales_the_length() -> None:
 
 def test_a_gpt_oss_config_without_rope_gets_gptossconfigs_yarn() -> None:
     config = {"model_type": "gpt_oss", "max_position_embeddings": 8192}
-    assert hub_config.vllm_limit(config) == (
+    assert config_limits.vllm_limit(config) == (
         131072,
         "GptOssConfig's default rope_parameters.original_max_position_embeddings"
         " × GptOssConfig's default rope_parameters.factor 32",

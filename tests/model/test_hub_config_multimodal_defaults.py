@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from akscli.model import hf_defaults, hub_config
+from akscli.model import config_limits, hf_defaults
 from tests.cli import invoke
 from tests.emulators.kube.hf_hub_server import HubServer
 from tests.model.test_hub_config import REPO
@@ -64,12 +64,12 @@ def _plan(config: dict[str, Any], hub: HubServer, *args: str) -> Any:
 def test_a_flat_qwen2_vl_config_is_read_from_its_top_level() -> None:
     seen = hf_defaults.text_config(QWEN2_VL)
     assert (seen.values["num_hidden_layers"], seen.values["num_key_value_heads"]) == (28, 4)
-    assert hub_config.vllm_limit(QWEN2_VL) == (32768, "max_position_embeddings")
+    assert config_limits.vllm_limit(QWEN2_VL) == (32768, "max_position_embeddings")
 
 
 def test_a_flat_qwen2_vl_config_without_a_length_gets_its_text_classs_default() -> None:
     config = {k: v for k, v in QWEN2_VL.items() if k != "max_position_embeddings"}
-    assert hub_config.vllm_limit(config) == (32768, "max_position_embeddings, Qwen2VLTextConfig's default")
+    assert config_limits.vllm_limit(config) == (32768, "max_position_embeddings, Qwen2VLTextConfig's default")
 
 
 def test_a_flat_qwen2_vl_config_without_kv_heads_gets_its_text_classs_8_not_the_attention_heads() -> None:
@@ -99,7 +99,7 @@ def test_gemma3s_text_config_is_read_as_gemma3textconfig_whatever_its_model_type
 def test_a_llava_text_config_without_a_model_type_takes_llamaconfigs_defaults() -> None:
     text = {"hidden_size": 4096, "num_hidden_layers": 32, "num_attention_heads": 32}
     config = {"architectures": ["LlavaForConditionalGeneration"], "model_type": "llava", "text_config": text}
-    assert hub_config.vllm_limit(config) == (2048, "max_position_embeddings, LlamaConfig's default")
+    assert config_limits.vllm_limit(config) == (2048, "max_position_embeddings, LlamaConfig's default")
 
 
 def test_a_mistral3_config_without_text_config_gets_the_mistral_text_config_mistral3config_gives() -> None:
@@ -110,7 +110,7 @@ def test_a_mistral3_config_without_text_config_gets_the_mistral_text_config_mist
 
 def test_a_phi3_yarn_rope_takes_the_top_levels_original_max_position_embeddings() -> None:
     rope = {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768}
-    assert hub_config.vllm_limit({**PHI35, "rope_scaling": rope}) == (
+    assert config_limits.vllm_limit({**PHI35, "rope_scaling": rope}) == (
         16384,
         "original_max_position_embeddings × rope_scaling.factor 4",
     )
@@ -119,7 +119,7 @@ def test_a_phi3_yarn_rope_takes_the_top_levels_original_max_position_embeddings(
 def test_a_phi3_yarn_rope_without_a_top_level_original_takes_phi3configs_4096() -> None:
     rope = {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768}
     config = {k: v for k, v in PHI35.items() if k != "original_max_position_embeddings"}
-    assert hub_config.vllm_limit({**config, "rope_scaling": rope}) == (
+    assert config_limits.vllm_limit({**config, "rope_scaling": rope}) == (
         16384,
         "Phi3Config's default original_max_position_embeddings × rope_scaling.factor 4",
     )
@@ -128,9 +128,9 @@ def test_a_phi3_yarn_rope_without_a_top_level_original_takes_phi3configs_4096() 
 def test_a_yarn_rope_of_another_type_keeps_its_own_original() -> None:
     rope = {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768}
     config = {**PHI35, "model_type": "qwen2", "rope_scaling": rope}
-    assert hub_config.vllm_limit(config)[0] == 131072
+    assert config_limits.vllm_limit(config)[0] == 131072
 
 
 def test_a_phi3_longrope_is_not_scaled() -> None:
     rope = {"type": "longrope", "long_factor": [1.0], "short_factor": [1.0]}
-    assert hub_config.vllm_limit({**PHI35, "rope_scaling": rope}) == (131072, "max_position_embeddings")
+    assert config_limits.vllm_limit({**PHI35, "rope_scaling": rope}) == (131072, "max_position_embeddings")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from akscli.errors import UsageError
-from akscli.model import hf_defaults, hub_config, vllm_versions
+from akscli.model import config_limits, hf_defaults, vllm_versions
 from tests.cli import invoke
 from tests.emulators.kube.hf_hub_server import HubServer
 from tests.model.test_hub_config import REPO
@@ -64,6 +64,6 @@ def test_phi4mm_s_remote_config_takes_only_a_longrope_of_three_keys_with_numeric
     short = {"type": "su", "short_factor": [1.0], "long_factor": "x"}
     assert hf_defaults.v4_refused_rope({**phi4mm, "rope_scaling": short}) is None
     with pytest.raises(UsageError, match="refused by its own remote-code Phi4MMConfig") as refused:
-        hub_config.check_loads(REPO, {**phi4mm, "rope_scaling": YARN}, 4, "v0.11.0")
+        config_limits.check_loads(REPO, {**phi4mm, "rope_scaling": YARN}, 4, "v0.11.0")
     assert "type: longrope" in (refused.value.hint or "")
-    hub_config.check_loads(REPO, {**phi4mm, "rope_scaling": YARN}, 5, "v0.25.1")  # transformers 5: not judged
+    config_limits.check_loads(REPO, {**phi4mm, "rope_scaling": YARN}, 5, "v0.25.1")  # transformers 5: not judged

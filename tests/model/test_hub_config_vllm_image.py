@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli.model import hf_defaults, hub_config, hub_describe, vllm_versions
+from akscli.model import config_limits, hf_defaults, hub_describe, vllm_versions
 from tests.cli import invoke
 from tests.emulators.kube.hf_hub_server import HubServer
 from tests.model.test_hub_config import REPO
@@ -63,8 +63,8 @@ def test_transformers_4_accepts_phi_3_5_mini_s_longrope_and_a_legacy_su_type() -
 
 def test_transformers_4_reads_no_rope_parameters_and_5_does() -> None:
     config = {**LLAMA, "rope_parameters": {"rope_type": "linear", "factor": 2.0}}
-    assert hub_config.vllm_limit(config, None, 4) == (4096, "max_position_embeddings")
-    assert hub_config.vllm_limit(config, None, 5) == (8192, "max_position_embeddings × rope_parameters.factor 2")
+    assert config_limits.vllm_limit(config, None, 4) == (4096, "max_position_embeddings")
+    assert config_limits.vllm_limit(config, None, 5) == (8192, "max_position_embeddings × rope_parameters.factor 2")
 
 
 def test_transformers_4_keeps_a_null_gpt_oss_rope_null_and_holds_no_ministral3() -> None:

@@ -400,7 +400,7 @@ def validate_hf_id(value: str) -> str:
 # The source of a model described by flags (custom), not taken from the catalog.
 DESCRIBED_SOURCE = "given on the command line"
 # The source of a described model checked against its config.json on the Hub (--hub-config:
-# akscli.model.hub_config.checked).
+# akscli.model.config_limits.checked).
 HUB_SOURCE = "config.json on Hugging Face"
 
 

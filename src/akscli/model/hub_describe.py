@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from akscli.errors import UsageError
-from akscli.model import bounded, catalog, hf_defaults, hub_config, vllm_versions
+from akscli.model import bounded, catalog, config_limits, hf_defaults, hub_config, vllm_versions
 
 # vllm-project/vllm v0.25.1 model_arch_config_convertor.py MODEL_ARCH_CONFIG_CONVERTORS: the model
 # types whose attention values vLLM reads its own way.
@@ -319,7 +319,7 @@ def _architecture_refused(config: Mapping[str, Any], vllm_version: str | None, t
     from akscli.model import vllm_archs
 
     try:
-        vllm_archs.check("", hub_config.limits(config).architecture, vllm_version, trusted, None)
+        vllm_archs.check("", config_limits.limits(config).architecture, vllm_version, trusted, None)
     except UsageError:
         return True
     return False
@@ -395,7 +395,7 @@ def resolve(
     config: Mapping[str, Any] = found_config if found_config is not None else {}
     tokenizer = (
         hub_config.read_json(model_id, "tokenizer_config.json", optional=True)
-        if hub_config.reads_tokenizer_config(config)
+        if config_limits.reads_tokenizer_config(config)
         else None
     )
     vllm_version = serving_vllm(kaito, image)
@@ -417,11 +417,11 @@ def resolve(
         served = mistral_params.adapted(params, config, loads)
         notes = (mistral_note(model_id, config, served, vllm_version, kaito, found_config is not None),)
     transformers = transformers_of(vllm_version)
-    hub_config.check_loads(model_id, served, transformers, vllm_version)
-    found = hub_config.limits(served, tokenizer, transformers)
+    config_limits.check_loads(model_id, served, transformers, vllm_version)
+    found = config_limits.limits(served, tokenizer, transformers)
     bounds = [(found.vllm, _from(found.vllm_key, params, config if loads else None))] if found.vllm is not None else []
     if kaito:
-        limit, key = (found.kaito, found.kaito_key) if kaito_config is None else hub_config.kaito_limit(kaito_config)
+        limit, key = (found.kaito, found.kaito_key) if kaito_config is None else config_limits.kaito_limit(kaito_config)
         key = key if found_config is not None or key.startswith("KAITO") else f"params.json {key}"
         bounds.append((limit, key if key.startswith("KAITO") else f"{key}, KAITO's token limit"))
     if judged and files is not None:
@@ -448,7 +448,7 @@ def resolve(
         raise
     if filled.mla is not None:
         model = model._replace(kv_lora_rank=filled.mla[0], qk_rope_head_dim=filled.mla[1])
-    model = hub_config.checked(
+    model = config_limits.checked(
         model,
         served,
         kaito,
