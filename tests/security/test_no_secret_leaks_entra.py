@@ -115,9 +115,9 @@ def _refused_with_a_secret_in_the_details(*_args: Any, **_kwargs: Any) -> Any:
 def test_an_errors_details_are_scrubbed_as_its_line_is(
     azure_env: Any, monkeypatch: pytest.MonkeyPatch, flags: list[str]
 ) -> None:
-    from akscli.azure import identity
+    from akscli.azure import credential_chain
 
-    monkeypatch.setattr(identity._Chain, "get_token", _refused_with_a_secret_in_the_details)
+    monkeypatch.setattr(credential_chain.Chain, "get_token", _refused_with_a_secret_in_the_details)
     result = invoke("cluster", "list", *flags)
     assert "  environment: refused secret ***" in result.stderr.splitlines()
     assert CANARY_SECRET not in printed(result)

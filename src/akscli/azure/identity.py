@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from akscli.azure.account import AUTH_MODES
 from akscli.azure.account import ENVIRONMENTS as ENVIRONMENTS
 from akscli.azure.account import authority_of as authority_of
 from akscli.azure.account import check_auth as check_auth
@@ -23,12 +21,13 @@ from akscli.azure.account import check_subscription as check_subscription
 from akscli.azure.account import check_tenant as check_tenant
 from akscli.azure.account import is_public_cloud as is_public_cloud
 from akscli.azure.account import resolve_subscription as resolve_subscription
-from akscli.errors import AkscliError, AuthError, UsageError
+from akscli.azure.credential_chain import Chain, Source, Translating
+from akscli.errors import UsageError
 from akscli.redact import remember
 from akscli.secret_hints import export_with_secret
 
 if TYPE_CHECKING:
-    from azure.core.credentials import AccessToken, TokenCredential
+    from azure.core.credentials import TokenCredential
 
 # The Azure CLI's public client: what `az login` and kubelogin's devicecode mode sign in as.
 AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
@@ -162,25 +161,18 @@ def _common(tenant: str | None, authority: str | None = None, env: SignInEnv | N
     return kw
 
 
-@dataclass(frozen=True)
-class _Source:
-    name: str
-    build: Callable[[], TokenCredential]
-    fix: str
-
-
-def _env_source(tenant: str | None, env: SignInEnv, authority: str | None = None) -> _Source:
+def _env_source(tenant: str | None, env: SignInEnv, authority: str | None = None) -> Source:
     def build() -> TokenCredential:
         return env.service_principal(tenant, None, authority)
 
-    return _Source(
+    return Source(
         "environment (service principal)",
         build,
         "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH)",
     )
 
 
-def _workload_identity_source(tenant: str | None, env: SignInEnv, authority: str | None = None) -> _Source:
+def _workload_identity_source(tenant: str | None, env: SignInEnv, authority: str | None = None) -> Source:
     def build() -> TokenCredential:
         from azure.identity import CredentialUnavailableError, WorkloadIdentityCredential
 
@@ -195,14 +187,14 @@ def _workload_identity_source(tenant: str | None, env: SignInEnv, authority: str
             tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid, authority, env)
         )
 
-    return _Source(
+    return Source(
         "workload identity",
         build,
         "in a pod, label it azure.workload.identity/use=true with a federated service account",
     )
 
 
-def _managed_identity_source(env: SignInEnv) -> _Source:
+def _managed_identity_source(env: SignInEnv) -> Source:
     def build() -> TokenCredential:
         from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
 
@@ -220,7 +212,7 @@ def _managed_identity_source(env: SignInEnv) -> _Source:
             else (ManagedIdentityCredential(**hooks()))
         )
 
-    return _Source(
+    return Source(
         "managed identity",
         build,
         "on an Azure VM, AKS node or App Service, assign a managed identity with access",
@@ -239,11 +231,11 @@ def _azure_cli(tenant: str | None, subscription: str | None, timeout: int | None
     return AzureCliCredential(tenant_id=tenant or "", subscription=sub, process_timeout=timeout or 20)
 
 
-def _azure_cli_source(tenant: str | None, subscription: str | None) -> _Source:
+def _azure_cli_source(tenant: str | None, subscription: str | None) -> Source:
     def build() -> TokenCredential:
         return _azure_cli(tenant, subscription)
 
-    return _Source("Azure CLI", build, "run 'az login'")
+    return Source("Azure CLI", build, "run 'az login'")
 
 
 def _azd(tenant: str | None, timeout: int | None = None) -> TokenCredential:
@@ -255,11 +247,11 @@ def _azd(tenant: str | None, timeout: int | None = None) -> TokenCredential:
     return AzureDeveloperCliCredential(tenant_id=tenant or "", process_timeout=timeout or 20)
 
 
-def _azd_source(tenant: str | None) -> _Source:
+def _azd_source(tenant: str | None) -> Source:
     def build() -> TokenCredential:
         return _azd(tenant)
 
-    return _Source("Azure Developer CLI", build, "run 'azd auth login'")
+    return Source("Azure Developer CLI", build, "run 'azd auth login'")
 
 
 def _prompt(verification_uri: str, user_code: str, expires_on: Any) -> None:
@@ -331,147 +323,6 @@ def _explicit(
     return signin.remembered(auth, cid or AZURE_CLI_CLIENT_ID, tid, _common(tid, authority, env), _prompt, browser)
 
 
-def _remembered(token: AccessToken) -> AccessToken:
-    """Every access token akscli's credential hands out (ARM's, an Azure Monitor workspace's, a
-    cluster's): hidden from every later message (akscli.redact), a warning that quotes a server's
-    answer included, which only hides remembered values, not a token's shape."""
-    remember(token.token)
-    return token
-
-
-class _Translating:
-    """A TokenCredential whose failures are ``AuthError``s with a fix, never tracebacks."""
-
-    def __init__(self, inner: TokenCredential, what: str, fix: str, host: tuple[str | None, str]) -> None:
-        self._inner = inner
-        self._what = what
-        self._fix = fix
-        self._host = host  # the sign-in host given (None: azure-identity's) and where the user sets it
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        from azure.core.exceptions import ClientAuthenticationError
-
-        try:
-            return _remembered(self._inner.get_token(*scopes, **kwargs))
-        except ClientAuthenticationError as exc:
-            problem = _first_line(exc)
-            raise _unreachable(exc, self._what, *self._host) or AuthError(
-                f"{self._what} could not get a token: {problem}", hint=_NOT_INSTALLED.get(problem, self._fix)
-            ) from exc
-
-    def close(self) -> None:
-        close = getattr(self._inner, "close", None)
-        if close is not None:
-            close()
-
-
-def _unreachable(
-    exc: BaseException, what: str, host: str | None = None, knob: str = "AZURE_AUTHORITY_HOST"
-) -> AuthError | None:
-    """A sign-in that reached no token endpoint (refused, no such host, TLS: akscli.netfail) says
-    so, instead of blaming the credentials; it names the host (the one given, else the variable's)
-    and where the user sets it (``knob``: akscli token's --authority-host, which it reads in place of
-    AZURE_AUTHORITY_HOST outside workloadidentity mode, as kubelogin)."""
-    from akscli import netfail
-
-    failure = netfail.classify(exc)
-    authority = host or os.environ.get("AZURE_AUTHORITY_HOST") or "the Entra ID sign-in endpoint"
-    if failure.is_tls:
-        return AuthError(
-            f"{what} could not get a token: TLS to {authority} failed: {netfail.TLS_HINTS[failure.kind]} "
-            f"({failure.reason})",
-            hint=f"a proxy that inspects TLS needs its CA in REQUESTS_CA_BUNDLE; check {knob}",
-        )
-    if failure.kind in ("refused", "dns"):
-        problem = "the connection was refused" if failure.kind == "refused" else failure.reason
-        return AuthError(
-            f"{what} could not get a token: cannot reach {authority}: {problem}",
-            hint=f"check the network or proxy (HTTPS_PROXY) and {knob}",
-        )
-    if failure.timed_out:
-        seconds = netfail.timeout_seconds(exc)
-        within = f" within {seconds:g}s" if seconds is not None else ""
-        doing = "did not accept the connection" if failure.kind == "connect-timeout" else "did not answer"
-        return AuthError(
-            f"{what} could not get a token: {authority} {doing}{within}",
-            hint=f"check the network or proxy (HTTPS_PROXY) and {knob}, then try again",
-        )
-    return None
-
-
-class _Chain:
-    """Try each source in order; keep every reason so that a total failure explains itself."""
-
-    def __init__(
-        self, sources: Sequence[_Source], host: tuple[str | None, str] = (None, "AZURE_AUTHORITY_HOST")
-    ) -> None:
-        self._sources = list(sources)
-        self._host = host  # as _Translating's: the sign-in host given and where the user sets it
-        self._chosen: Any = None
-        self._chosen_name = ""
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        from azure.core.exceptions import ClientAuthenticationError
-        from azure.identity import CredentialUnavailableError
-
-        from akscli.azure import armretry
-
-        if self._chosen is not None:
-            try:
-                return _remembered(self._chosen.get_token(*scopes, **kwargs))
-            except ClientAuthenticationError as exc:
-                raise AuthError(f"{self._chosen_name} could not get a token: {_first_line(exc)}") from exc
-        tried: list[str] = []
-        details: list[str] = []
-        for src in self._sources:
-            armretry.take_throttled()
-            try:
-                cred = src.build()
-                token = cred.get_token(*scopes, **kwargs)
-            except CredentialUnavailableError as exc:
-                tried.append(src.name)
-                details.append(f"{src.name}: {_first_line(exc)}; to use it: {src.fix}")
-                continue
-            except ClientAuthenticationError as exc:
-                throttled, wait = armretry.take_throttled()
-                if throttled:
-                    raise _throttled(src.name, wait) from exc
-                # A sign-in that reached no Entra host (no such host, refused, TLS) is the network's
-                # failure, not a refusal of the credential found, as _Translating says it.
-                raise _unreachable(exc, src.name, *self._host) or AuthError(
-                    f"{src.name} was found but Entra ID refused it: {_first_line(exc)}",
-                    hint=src.fix + "; or choose another with --auth",
-                ) from exc
-            self._chosen, self._chosen_name = cred, src.name
-            return _remembered(token)
-        # What is wrong and the one fix first, as az says it ("Please run 'az login' to setup
-        # account.": Azure/azure-cli src/azure-cli-core/azure/cli/core/_profile.py
-        # _AZ_LOGIN_MESSAGE); what each source said only under -v, where azure-identity's
-        # ChainedTokenCredential puts it in one long message ("Attempted credentials:" then one
-        # line each: Azure/azure-sdk-for-python sdk/identity/azure-identity/azure/identity/
-        # _credentials/chained.py _get_error_message).
-        raise AuthError(
-            "no Azure credential found; run 'az login' to sign in",
-            hint="tried " + ", ".join(tried),
-            details=(*details, "or pick one with --auth " + "|".join(AUTH_MODES)),
-            details_pointer="-v shows why each failed and how to use it",
-        )
-
-    def close(self) -> None:
-        close = getattr(self._chosen, "close", None)
-        if close is not None:
-            close()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "message", None) or exc).strip()
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("Troubleshoot") and not line.startswith("To mitigate"):
-            return line[:400]
-    return type(exc).__name__
-
-
 _FIXES = {
     "spn": "check AZURE_CLIENT_ID / AZURE_CLIENT_SECRET and the tenant; rotate the secret if it expired",
     "workloadidentity": "check the federated credential of the app matches the service account",
@@ -481,15 +332,6 @@ _FIXES = {
     "devicecode": "finish the device code sign-in in a browser within 15 minutes",
     "interactive": "complete the browser sign-in, or use --auth devicecode on a remote shell",
     "azurepipelines": "check the service connection's federated credential and SYSTEM_ACCESSTOKEN",
-}
-
-# A sign-in tool that is not installed: 'az login' cannot be the fix. The message is azure-identity's
-# (Azure/azure-sdk-for-python sdk/identity/azure-identity/azure/identity/_credentials/azure_cli.py
-# CLI_NOT_FOUND); azd's own message already says how to install it.
-_NOT_INSTALLED = {
-    "Azure CLI not found on path": (
-        "install the Azure CLI (https://learn.microsoft.com/cli/azure/install-azure-cli), then run 'az login'"
-    ),
 }
 
 
@@ -573,7 +415,7 @@ def _build(
 
     if mode is not None:
         explicit = _explicit(mode, tid, client_id, subscription, env, authority, tenant_flag)
-        return _Translating(explicit, f"--auth {mode}", _FIXES[mode], (authority, host_flag))
+        return Translating(explicit, f"--auth {mode}", _FIXES[mode], (authority, host_flag))
     sources = [
         _env_source(tid, env, authority),
         _workload_identity_source(tid, env, authority),
@@ -581,17 +423,4 @@ def _build(
         _azure_cli_source(tid, subscription),
         _azd_source(tid),
     ]
-    return _Chain(sources, (authority, host_flag))
-
-
-def _throttled(source: str, wait: float | None) -> AkscliError:
-    """Entra answered the sign-in 429 and akscli sent it no more: throttling, not a refused
-    credential (Entra throttles a client too eager for tokens with 429 and Retry-After, upstream:
-    learn.microsoft.com/en-us/entra/msal/dotnet/advanced/client-and-server-throttling)."""
-    from akscli.azure.armretry import MAX_RETRY_AFTER_S
-
-    if wait is not None and wait > MAX_RETRY_AFTER_S:
-        hint = f"Entra ID asks to wait {wait:.0f}s, longer than akscli waits; retry then"
-    else:
-        hint = "retry in a minute; fewer parallel sign-ins reduce throttling"
-    return AkscliError(f"{source}: Entra ID is throttling sign-ins (429 Too Many Requests)", hint=hint)
+    return Chain(sources, (authority, host_flag))
