@@ -202,7 +202,8 @@ class NapPoolSpec:
         os_disk_size: int | None = None,
     ) -> NapPoolSpec:
         """Validate every flag (raises UsageError) and turn --gpu into the VM sizes NAP may make."""
-        from akscli.azure.nodepools import GPU_SHORTCUTS, GPU_TAINT, vm_size_for
+        from akscli.azure.nodepools import GPU_TAINT
+        from akscli.azure.poolchecks import GPU_SHORTCUTS, vm_size_for
         from akscli.model import skus
 
         if gpu and gpus_per_node is None and not vm_size:

@@ -52,10 +52,10 @@ def test_every_os_sku_akscli_accepts_is_a_linux_sku_of_the_spec() -> None:
 
 
 def test_the_gpu_driver_and_mig_values_akscli_sends_are_the_specs() -> None:
-    from akscli.azure import nodepools
+    from akscli.azure import nodepools, poolchecks
 
     assert [v.capitalize() for v in nodepools.GPU_DRIVERS] == SWAGGER["GPUDriver"]
-    assert list(nodepools.MIG_PROFILES) == SWAGGER["GPUInstanceProfile"]
+    assert list(poolchecks.MIG_PROFILES) == SWAGGER["GPUInstanceProfile"]
 
 
 def test_node_auto_provisionings_network_is_of_the_specs_values() -> None:

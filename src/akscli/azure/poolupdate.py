@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.azure import names
-from akscli.azure.nodepools import MODES, RESERVED_LABEL_PREFIXES, _taint, get_pool, list_pools
+from akscli.azure.nodepools import MODES, RESERVED_LABEL_PREFIXES, get_pool, list_pools
+from akscli.azure.poolchecks import _taint
 from akscli.azure.poolupgrades import _check_settings, _is_zero
 from akscli.errors import UsageError
 

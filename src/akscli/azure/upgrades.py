@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from akscli import statuslines
 from akscli.azure import arm, armerrors, etags, names
 from akscli.azure.clusters import as_dict, get, put_back
-from akscli.azure.nodepools import MAX_COUNT
+from akscli.azure.poolchecks import MAX_COUNT
 from akscli.errors import AlreadyAtVersion, ConflictError, UsageError
 
 if TYPE_CHECKING:

@@ -119,7 +119,7 @@ def vm_sizes(incomplete: str) -> list[tuple[str, str]]:
 
 
 def gpu_shortcuts(incomplete: str) -> list[tuple[str, str]]:
-    from akscli.azure.nodepools import GPU_SHORTCUTS
+    from akscli.azure.poolchecks import GPU_SHORTCUTS
 
     return _matching([(g, "") for g in GPU_SHORTCUTS], incomplete)
 

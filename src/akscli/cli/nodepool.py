@@ -388,13 +388,13 @@ def scale(
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Scale a node pool to --count nodes, or set its autoscaler range."""
-    from akscli.azure import nodepools
+    from akscli.azure import nodepools, poolchecks
     from akscli.azure.clusters import as_dict
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    nodepools.check_enable_autoscaler(enable_autoscaler, min_count, max_count)
-    nodepools.check_scale_flags(
+    poolchecks.check_enable_autoscaler(enable_autoscaler, min_count, max_count)
+    poolchecks.check_scale_flags(
         count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler
     )
     etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname))

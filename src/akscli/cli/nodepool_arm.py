@@ -113,12 +113,12 @@ def add(
     output_: str,
     azure: AzureFlags,
 ) -> None:
-    from akscli.azure import clusters, nodepools, poolsettings
+    from akscli.azure import clusters, nodepools, poolchecks, poolsettings
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     etags.check_if_none_match(if_none_match)
     settings = poolsettings.settings(**upgrade_settings)  # the flags by parameter name
-    nodepools.check_enable_autoscaler(enable_autoscaler, min_count, max_count)
+    poolchecks.check_enable_autoscaler(enable_autoscaler, min_count, max_count)
     spec = nodepools.NodePoolSpec.from_flags(
         name=name,
         cluster=cluster,
