@@ -7,9 +7,9 @@ import typer
 from akscli import errors, output
 from akscli.azure import etags, kinds
 from akscli.cli import abort as aborting
-from akscli.cli import azopts, complete, nodepool_arm, nodepool_nap, nodepool_update
+from akscli.cli import azopts, complete, nodepool_arm, nodepool_nap, nodepool_update, nodepool_upgrade
 from akscli.cli import options as opts
-from akscli.cli.azopts import ArmWrite, AzureFlags, DryRun, NoWait, ResourceGroup, on_arm_write, on_azure
+from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
 from akscli.cli.diff_status import ExitCode, check_exit_code, with_exit_code
 from akscli.cli.nodepool_arm import _ids, _resume, _show, _show_cmd
 from akscli.cli.nodepool_flags import (
@@ -22,8 +22,6 @@ from akscli.cli.nodepool_flags import (
     Labels,
     ManagedGpu,
     MaxCount,
-    MaxSurge,
-    MaxUnavailable,
     MinCount,
     Name,
     NodeSoakDuration,
@@ -426,100 +424,7 @@ def scale(
             _show(as_dict(result), fmt)
 
 
-@app.command("upgrade")
-@on_azure
-@on_arm_write
-def upgrade(
-    name: ArmName,
-    cluster: Cluster,
-    resource_group: ResourceGroup = None,
-    kubernetes_version: Annotated[
-        str | None,
-        typer.Option(
-            "--kubernetes-version",
-            "-k",
-            help="Target version; leave out to list what is available.",
-            show_default=False,
-        ),
-    ] = None,
-    node_image_only: Annotated[bool, typer.Option("--node-image-only", help="Upgrade only the node image.")] = False,
-    max_surge: MaxSurge = None,
-    max_unavailable: MaxUnavailable = None,
-    drain_timeout: DrainTimeout = None,
-    node_soak_duration: NodeSoakDuration = None,
-    undrainable_node_behavior: UndrainableNodeBehavior = None,
-    if_match: azopts.IfMatch = None,
-    write: ArmWrite = ArmWrite(),
-    azure: AzureFlags = AzureFlags(),
-) -> None:
-    """List available upgrades, or upgrade a node pool's version or node image."""
-    from akscli.azure import nodepools, poolsettings, poolupgrades
-    from akscli.cli import common
-
-    fmt = output.check_format(write.output_, output.OBJECT_FORMATS)
-    rg, cname, pname = _ids(resource_group, cluster, name)
-    settings = poolsettings.settings(
-        drain_timeout=drain_timeout,
-        node_soak_duration=node_soak_duration,
-        undrainable_node_behavior=undrainable_node_behavior,
-    )
-    version = poolupgrades.check_upgrade_flags(
-        kubernetes_version,
-        node_image_only=node_image_only,
-        max_surge=max_surge,
-        max_unavailable=max_unavailable,
-        upgrade_settings=settings,
-    )
-    etag = etags.check_upgrade_if_match(
-        if_match, _show_cmd(rg, cname, pname), version=version, node_image_only=node_image_only
-    )
-    with azopts.dry_run_scope(write.dry_run, fmt) as dry:
-        c = azure.aks_client()
-        # Every read and check comes before the question: a missing pool is "not found", not a
-        # prompt first (kubectl delete --interactive lists what it found before it asks).
-        if node_image_only:
-            poolupgrades.node_image_pool(c, rg, cname, pname)
-            common.confirm(f"upgrade the node image of pool {pname}", write.yes or dry)
-            poller = poolupgrades.begin_node_image_upgrade(c, rg, cname, pname, no_wait=write.no_wait)
-        elif version:
-            try:
-                body = poolupgrades.upgrade_body(
-                    c,
-                    rg,
-                    cname,
-                    pname,
-                    version,
-                    max_surge=max_surge,
-                    max_unavailable=max_unavailable,
-                    upgrade_settings=settings,
-                )
-            except errors.AlreadyAtVersion as there:
-                output.info(f"{there.message}. {there.hint}")
-                if not dry:
-                    _show(nodepools.get_pool(c, rg, cname, pname), fmt)
-                return
-            state = body["properties"].get("provisioningState")
-            if not errors.AlreadyAtVersion.applies(state) and body["properties"].get("currentOrchestratorVersion") in (
-                body["properties"]["orchestratorVersion"],
-                None,
-            ):
-                output.info(errors.resend_note(f"node pool {pname}", state, "az aks nodepool upgrade"))
-            common.confirm(f"upgrade node pool {pname} to {version}", write.yes or dry)
-            poller = poolupgrades.send_upgrade(c, rg, cname, pname, body, if_match=etag, no_wait=write.no_wait)
-        else:
-            azopts.emit_upgrades(poolupgrades.upgrade_info(c, rg, cname, pname), fmt)
-            return
-        write.finish(
-            poller,
-            f"upgrade node pool {pname}",
-            fmt,
-            resume=_resume(rg, cname, pname),
-            target=azopts.audit_target(c, rg, cname, pname, command="nodepool upgrade"),
-        )
-        if not write.no_wait:
-            _show(nodepools.get_pool(c, rg, cname, pname), fmt)
-
-
+app.command("upgrade")(nodepool_upgrade.upgrade)
 app.command("abort")(aborting.pool_abort)
 app.command("update")(nodepool_update.update)
 
