@@ -14,7 +14,7 @@ from akscli.fleet.rollout import fail_if_stuck_on_apply, get_run, ns_flag, refus
 from akscli.kube import retry
 from akscli.kube.client import Kube
 from akscli.kube.readiness import fleet as fleet_rules
-from akscli.kube.wait import failure_error
+from akscli.kube.wait_report import failure_error
 from akscli.kube.writes import Write
 from akscli.output import object_ref
 

@@ -30,7 +30,7 @@ from akscli.kube.client import Kube
 from akscli.kube.readiness import fleet as fleet_rules
 from akscli.kube.readiness.core import READY, Readiness
 from akscli.kube.readiness.core import describe as describe_condition
-from akscli.kube.wait import failure_error
+from akscli.kube.wait_report import failure_error
 from akscli.kube.writes import Write
 from akscli.output import object_ref
 

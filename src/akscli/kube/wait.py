@@ -28,18 +28,16 @@ selector when it changes (a retried RayJob's new cluster).
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from akscli import concurrency, errors
-from akscli.kube import pod_hints, pod_problems, readiness, reflector, rollout_room, scale_up, scheduling
+from akscli.kube import pod_problems, readiness, reflector, wait_report
 from akscli.kube.client import Kube
-from akscli.kube.events import object_events
+from akscli.kube.wait_report import Watched
 from akscli.output import kind_ref, object_ref
 from akscli.render import MANAGED_BY, STACK_LABEL
 
@@ -65,17 +63,6 @@ POD_LOOK_AFTER = 10.0
 # one object's pod problem at a time, and the timeout's error reads the pods of its first 5 pending
 # objects (one page each) whatever this is.
 POD_FOLLOWS = 4
-
-
-@dataclass
-class _State:
-    ref: str
-    namespace: str | None
-    readiness: readiness.Readiness
-    seen: bool = False
-    last: Mapping[str, Any] | None = None
-    kind: str = ""  # the object's kind, which its events' involvedObject names
-    pods: str | None = None  # the first problem of its pods, once they are followed (_follow_pods)
 
 
 def ref_of(obj: Mapping[str, Any]) -> str:
@@ -104,7 +91,7 @@ class Waiter:
         self.groups: dict[tuple[str, str, str | None], set[str]] = {}
         # The labels every object of a group carries (None: none in common), its list's selector.
         self.group_labels: dict[tuple[str, str, str | None], dict[str, str] | None] = {}
-        self.states: dict[tuple[str, str, str | None, str], _State] = {}
+        self.states: dict[tuple[str, str, str | None, str], Watched] = {}
         self.lock = threading.Lock()
         self.failure: errors.AkscliError | None = None
         self.cancel = concurrency.Cancellation()
@@ -134,7 +121,7 @@ class Waiter:
             labels = (obj.get("metadata") or {}).get("labels") or {}
             group = (api_version, kind, ns)
             self.group_labels[group] = common_labels(self.group_labels.get(group, labels), labels)
-            self.states[(api_version, kind, ns, name)] = _State(
+            self.states[(api_version, kind, ns, name)] = Watched(
                 ref_of(obj), ns, readiness.Readiness(False, message="not seen yet"), kind=kind
             )
             if (obj.get("metadata") or {}).get("resourceVersion"):
@@ -179,8 +166,8 @@ class Waiter:
             pool.shutdown(wait=False, cancel_futures=True)
         if self.failure:
             failed = [s for s in self.states.values() if s.readiness.failed]
-            trouble, owner = self._pod_problem(failed[:1])
-            said, fix = self._explain(trouble, owner)
+            trouble, owner = wait_report.pod_problem(self.kube, failed[:1])
+            said, fix = wait_report.explain(self.kube, trouble, owner)
             if trouble and str(trouble) not in self.failure.message:
                 self.failure.message += f"; {trouble}{said}"
             if fix:
@@ -188,7 +175,7 @@ class Waiter:
             raise self.failure
         pending = [s for s in self.states.values() if not s.readiness.ready]
         if pending:
-            raise self._timeout_error(pending)
+            raise wait_report.timeout_error(self.kube, self.timeout, pending)
         # A warning names its object as kubectl's -o name does (output.object_ref, lists4's one rule).
         return [
             f"{kind_ref(api_version, kind, name)} {s.readiness.warning}"
@@ -254,7 +241,7 @@ class Waiter:
                 following[1].cancel()
             self.pods_changed.notify_all()
             if verdict.failed and self.failure is None:
-                self.failure = failure_error(state.ref, verdict)
+                self.failure = wait_report.failure_error(state.ref, verdict)
             ready = sum(1 for s in self.states.values() if s.readiness.ready)
             total = len(self.states)
             waiting = next((s for s in self.states.values() if not s.readiness.ready), None)
@@ -455,98 +442,6 @@ class Waiter:
                     self.cancels[group].cancel()
                 return
 
-    def _timeout_error(self, pending: list[_State]) -> errors.WaitTimeoutError:
-        first = pending[0]
-        event = self._latest_event(first)
-        names = ", ".join(f"{s.ref} ({s.readiness.message})" for s in pending[:5])
-        more = f" and {len(pending) - 5} more" if len(pending) > 5 else ""
-        message = f"timed out after {self.timeout:g}s waiting for {names}{more}"
-        if event:
-            message += f"; latest event: {event}"
-        hint = "raise --timeout, or look at the objects with kubectl describe; nothing was rolled back"
-        # What the first pending object's rule says to do (a route no gateway answered), where it says.
-        fixes = [s.readiness.fix for s in pending if s.readiness.fix]
-        if fixes:
-            hint = f"{fixes[0]}; nothing was rolled back"
-        trouble, owner = self._pod_problem(pending[:5])
-        if trouble:
-            said, fix = self._explain(trouble, owner)
-            message += f"; {trouble}{said}"
-            hint = f"{fix}; nothing was rolled back" if fix else hint
-        return errors.WaitTimeoutError(message, hint=hint)
-
-    def _pod_problem(self, pending: list[_State]) -> tuple[pod_problems.Problem | None, Any]:
-        """The first problem of a pending workload's pods (one page of pods, read only on timeout),
-        and that workload."""
-        for state in pending:
-            selector = readiness.pod_selector(state.last) if state.last else None
-            # first_problem reads nothing for an empty selector (selector_string is None).
-            found = pod_problems.first_problem(self.kube, state.namespace, selector) if selector else None
-            if found:
-                return found, state.last
-        return None, None
-
-    def _explain(self, trouble: pod_problems.Problem | None, owner: Any = None) -> tuple[str, str | None]:
-        """``("; <the autoscaler's words>", hint)`` for a pod's problem: an unschedulable pod's
-        events are read (one request, only here: a wait that ends well reads none) for what the
-        cluster autoscaler does about it, and, unless it is adding a node, whether the pod's old
-        pod holds what it needs (rollout_room); ``("", None)`` leaves the plain hint."""
-        if trouble is None:
-            return "", None
-        if trouble.kind != pod_problems.UNSCHEDULABLE:
-            return "", pod_hints.fix(trouble)
-        # The pod as the page of pods had it: read_note reads it by name only without it.
-        said = scale_up.read_note(self.kube, trouble.namespace or self.kube.namespace, trouble.pod, trouble.source)
-        held = None if said is not None and said.adding else rollout_room.held_by_old_pod(self.kube, trouble, owner)
-        if held:
-            return held
-        if said is None:
-            return "", _unschedulable_fix(trouble)
-        if said.adding:
-            return f"; {said.clause}", f"{said.fix}, and a new node takes minutes to join: raise --timeout"
-        return f"; {said.clause}", said.fix
-
-    def _latest_event(self, state: _State) -> str | None:
-        name, namespace = state.ref.rpartition("/")[2], state.namespace
-        try:
-            found = object_events(self.kube, namespace or self.kube.namespace, name)
-        except errors.AkscliError:
-            return None
-        found = [e for e in found if (e.get("involvedObject") or {}).get("kind") == state.kind] or found
-        if not found:
-            return None
-        latest = found[-1]
-        return f"{latest.get('reason', '')}: {latest.get('message', '')}".strip(": ")
-
-
-# The hint for a pod no node fits when no autoscaler said anything about it.
-_UNSCHEDULABLE_FIX = (
-    "no node has room for the pod as the scheduler says: add nodes or free capacity, or "
-    "raise --timeout if an autoscaler is adding nodes"
-)
-
-
-def _unschedulable_fix(trouble: pod_problems.Problem) -> str:
-    """The hint for a pod no node takes, no autoscaler having said why. When the scheduler's
-    NodeAffinity filter turned down every node (``0/N nodes are available: N node(s) didn't match
-    Pod's node affinity/selector``: a pool with no nodes, a misspelt pool), adding room on the
-    nodes there are would not help, so the hint says that no node matches, and the pool the pod
-    asks for by name. A cluster with no node at all (scheduling.NO_NODES) is told so."""
-    if trouble.message == scheduling.NO_NODES:
-        return (
-            "the cluster has no nodes (kubectl get nodes lists none): add nodes, or raise --timeout "
-            "if an autoscaler is adding nodes"
-        )
-    found = re.match(r"0/(\d+) nodes are available: (.*)", trouble.message)
-    if not found or f"{found.group(1)} {scheduling.AFFINITY_REASON}" not in found.group(2).split(". preemption")[0]:
-        return _UNSCHEDULABLE_FIX
-    pool = scale_up.asked_pool(trouble.source)
-    asks = f" (it asks for node pool {pool})" if pool else ""
-    return (
-        f"no node matches the pod's node selector or affinity{asks}: add nodes that match, or fix the "
-        "selector; raise --timeout if an autoscaler is adding nodes"
-    )
-
 
 def common_labels(known: Mapping[str, str] | None, labels: Mapping[str, Any]) -> dict[str, str] | None:
     """The labels of ``known`` that ``labels`` carries with the same value (None when none): what
@@ -567,15 +462,6 @@ def selector_of(labels: Mapping[str, str] | None) -> str | None:
     if STACK_LABEL not in ours:
         return None
     return ",".join(f"{k}={v}" for k, v in sorted(ours.items()))
-
-
-def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailedError:
-    """The one error of a wait that a controller ended: reason, message and what failed inside."""
-    message = f"{ref} failed: {verdict.message}"
-    if verdict.culprit:
-        message += f"; {verdict.culprit}"
-    fix = verdict.fix or f"inspect it with kubectl describe {ref.lower()}"
-    return errors.ObjectFailedError(message, hint=f"{fix}; nothing was rolled back")
 
 
 def wait_for(

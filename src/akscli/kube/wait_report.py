@@ -1,0 +1,137 @@
+"""What a wait knows of each object it follows, and how a wait that ends badly explains itself: a
+timeout names what is still not ready, its latest event and its pods' first problem (an
+unschedulable pod's autoscaler note, read only then), a controller's failure its reason and what
+failed inside; each with the one thing to do. kube/wait.py runs the wait.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from akscli import errors
+from akscli.kube import pod_hints, pod_problems, readiness, rollout_room, scale_up, scheduling
+from akscli.kube.client import Kube
+from akscli.kube.events import object_events
+
+
+@dataclass
+class Watched:
+    """An object a wait follows, as the wait last saw it."""
+
+    ref: str
+    namespace: str | None
+    readiness: readiness.Readiness
+    seen: bool = False
+    last: Mapping[str, Any] | None = None
+    kind: str = ""  # the object's kind, which its events' involvedObject names
+    pods: str | None = None  # the first problem of its pods, once they are followed (_follow_pods)
+
+
+def timeout_error(kube: Kube, timeout: float, pending: list[Watched]) -> errors.WaitTimeoutError:
+    """The one error of a wait that ran out of time: what is still not ready, the first one's latest
+    event, its pods' first problem and what to do about it."""
+    first = pending[0]
+    event = _latest_event(kube, first)
+    names = ", ".join(f"{s.ref} ({s.readiness.message})" for s in pending[:5])
+    more = f" and {len(pending) - 5} more" if len(pending) > 5 else ""
+    message = f"timed out after {timeout:g}s waiting for {names}{more}"
+    if event:
+        message += f"; latest event: {event}"
+    hint = "raise --timeout, or look at the objects with kubectl describe; nothing was rolled back"
+    # What the first pending object's rule says to do (a route no gateway answered), where it says.
+    fixes = [s.readiness.fix for s in pending if s.readiness.fix]
+    if fixes:
+        hint = f"{fixes[0]}; nothing was rolled back"
+    trouble, owner = pod_problem(kube, pending[:5])
+    if trouble:
+        said, fix = explain(kube, trouble, owner)
+        message += f"; {trouble}{said}"
+        hint = f"{fix}; nothing was rolled back" if fix else hint
+    return errors.WaitTimeoutError(message, hint=hint)
+
+
+def pod_problem(kube: Kube, pending: list[Watched]) -> tuple[pod_problems.Problem | None, Any]:
+    """The first problem of a pending workload's pods (one page of pods, read only on timeout),
+    and that workload."""
+    for state in pending:
+        selector = readiness.pod_selector(state.last) if state.last else None
+        # first_problem reads nothing for an empty selector (selector_string is None).
+        found = pod_problems.first_problem(kube, state.namespace, selector) if selector else None
+        if found:
+            return found, state.last
+    return None, None
+
+
+def explain(kube: Kube, trouble: pod_problems.Problem | None, owner: Any = None) -> tuple[str, str | None]:
+    """``("; <the autoscaler's words>", hint)`` for a pod's problem: an unschedulable pod's
+    events are read (one request, only here: a wait that ends well reads none) for what the
+    cluster autoscaler does about it, and, unless it is adding a node, whether the pod's old
+    pod holds what it needs (rollout_room); ``("", None)`` leaves the plain hint."""
+    if trouble is None:
+        return "", None
+    if trouble.kind != pod_problems.UNSCHEDULABLE:
+        return "", pod_hints.fix(trouble)
+    # The pod as the page of pods had it: read_note reads it by name only without it.
+    said = scale_up.read_note(kube, trouble.namespace or kube.namespace, trouble.pod, trouble.source)
+    held = None if said is not None and said.adding else rollout_room.held_by_old_pod(kube, trouble, owner)
+    if held:
+        return held
+    if said is None:
+        return "", _unschedulable_fix(trouble)
+    if said.adding:
+        return f"; {said.clause}", f"{said.fix}, and a new node takes minutes to join: raise --timeout"
+    return f"; {said.clause}", said.fix
+
+
+def _latest_event(kube: Kube, state: Watched) -> str | None:
+    name, namespace = state.ref.rpartition("/")[2], state.namespace
+    try:
+        found = object_events(kube, namespace or kube.namespace, name)
+    except errors.AkscliError:
+        return None
+    found = [e for e in found if (e.get("involvedObject") or {}).get("kind") == state.kind] or found
+    if not found:
+        return None
+    latest = found[-1]
+    return f"{latest.get('reason', '')}: {latest.get('message', '')}".strip(": ")
+
+
+# The hint for a pod no node fits when no autoscaler said anything about it.
+_UNSCHEDULABLE_FIX = (
+    "no node has room for the pod as the scheduler says: add nodes or free capacity, or "
+    "raise --timeout if an autoscaler is adding nodes"
+)
+
+
+def _unschedulable_fix(trouble: pod_problems.Problem) -> str:
+    """The hint for a pod no node takes, no autoscaler having said why. When the scheduler's
+    NodeAffinity filter turned down every node (``0/N nodes are available: N node(s) didn't match
+    Pod's node affinity/selector``: a pool with no nodes, a misspelt pool), adding room on the
+    nodes there are would not help, so the hint says that no node matches, and the pool the pod
+    asks for by name. A cluster with no node at all (scheduling.NO_NODES) is told so."""
+    if trouble.message == scheduling.NO_NODES:
+        return (
+            "the cluster has no nodes (kubectl get nodes lists none): add nodes, or raise --timeout "
+            "if an autoscaler is adding nodes"
+        )
+    found = re.match(r"0/(\d+) nodes are available: (.*)", trouble.message)
+    if not found or f"{found.group(1)} {scheduling.AFFINITY_REASON}" not in found.group(2).split(". preemption")[0]:
+        return _UNSCHEDULABLE_FIX
+    pool = scale_up.asked_pool(trouble.source)
+    asks = f" (it asks for node pool {pool})" if pool else ""
+    return (
+        f"no node matches the pod's node selector or affinity{asks}: add nodes that match, or fix the "
+        "selector; raise --timeout if an autoscaler is adding nodes"
+    )
+
+
+def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailedError:
+    """The one error of a wait that a controller ended: reason, message and what failed inside."""
+    message = f"{ref} failed: {verdict.message}"
+    if verdict.culprit:
+        message += f"; {verdict.culprit}"
+    fix = verdict.fix or f"inspect it with kubectl describe {ref.lower()}"
+    return errors.ObjectFailedError(message, hint=f"{fix}; nothing was rolled back")
