@@ -74,6 +74,15 @@ import copy
 import json
 from typing import Any, ClassVar
 
+from tests.emulators.kube.controllers.airunway_kaito import (
+    LAST_APPLIED,
+    _managed,
+    _merge_managed,
+    _merge_patch,
+    _merge_strings,
+    _phase,
+    _ready_condition,
+)
 from tests.emulators.kube.controllers.airunway_objects import (
     AIRUNWAY,
     DEPLOYMENT_LABEL,
@@ -105,18 +114,6 @@ from tests.emulators.kube.controllers.base import DeletionTolerantController
 from tests.emulators.kube.controllers.finalizers import add_finalizer
 from tests.emulators.kube.controllers.kaito import KAITO, _cond
 from tests.emulators.kube.status import ApiError
-
-# lastAppliedWorkspaceAnnotation (ai-runway/airunway v0.7.0 providers/kaito/controller.go).
-LAST_APPLIED = "airunway.ai/kaito-last-applied"
-# mapStateToPhase in providers/kaito/status.go: KAITO 0.10.0+ status.state.
-_STATE_PHASES = {
-    "Ready": "Running",
-    "Succeeded": "Running",
-    "NotReady": "Deploying",
-    "Running": "Deploying",
-    "Failed": "Failed",
-    "Pending": "Pending",
-}
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -501,50 +498,6 @@ class ModelDeploymentController(DeletionTolerantController):
         return _cond("GatewayReady", True, "GatewayConfigured", "InferencePool and HTTPRoute created")
 
 
-def _merge_managed(
-    existing: dict[str, Any], desired: dict[str, Any], last: dict[str, Any] | None, path: list[str]
-) -> dict[str, Any]:
-    """mergeManagedMap (ai-runway/airunway v0.7.0 providers/kaito/controller.go): desired values win,
-    maps merge key by key, and a key the desired map lacks goes where the last-applied map had it
-    (or, with no record, under resource.labelSelector: treatsUnknownExtraAsManaged)."""
-    merged = copy.deepcopy(existing)
-    for key, value in desired.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            sub = (last or {}).get(key) if isinstance((last or {}).get(key), dict) else None
-            merged[key] = _merge_managed(merged[key], value, sub, [*path, key])
-        else:
-            merged[key] = copy.deepcopy(value)
-    for key in [k for k in merged if k not in desired]:
-        if (last is not None and key in last) or (
-            last is None and path in (["resource", "labelSelector"], ["resource", "labelSelector", "matchLabels"])
-        ):
-            del merged[key]
-    return merged
-
-
-def _merge_strings(existing: dict[str, Any], desired: dict[str, Any], last: Any) -> dict[str, Any]:
-    """mergeManagedStringMap (ai-runway/airunway v0.7.0 providers/kaito/controller.go): desired
-    values win, and a key the desired map lacks goes only where the last-applied map had it."""
-    merged = {**existing, **desired}
-    gone = set(last) - set(desired) if isinstance(last, dict) else set()
-    return {k: v for k, v in merged.items() if k not in gone}
-
-
-def _managed(annotations: dict[str, Any]) -> dict[str, Any]:
-    """managedAnnotations (ai-runway/airunway v0.7.0 providers/kaito/controller.go): all but the
-    last-applied one."""
-    return {k: v for k, v in annotations.items() if k != LAST_APPLIED}
-
-
-def _merge_patch(old: Any, new: Any) -> Any:
-    """The JSON merge patch from ``old`` to ``new`` (client.MergeFrom): removed keys as null."""
-    if not isinstance(old, dict) or not isinstance(new, dict):
-        return new
-    out = {k: _merge_patch(old.get(k), v) for k, v in new.items() if old.get(k) != v}
-    out.update({k: None for k in old if k not in new})
-    return out
-
-
 class _Conflict(Exception):
     """resourceConflictError (providers/kaito/controller.go L243-254 at v0.7.0)."""
 
@@ -555,42 +508,3 @@ def _served(cluster: Any, api: str, kind: str) -> bool:
     except ApiError:
         return False
     return True
-
-
-def _phase(ws: dict[str, Any]) -> tuple[str, str]:
-    """The phase and message of a ModelDeployment whose Workspace exists (syncStatus and
-    Reconcile in providers/kaito/controller.go): the translated phase, where neither Running nor
-    Failed is Deploying, "Workspace created, waiting for pods to be ready"."""
-    phase, message = _translate(ws)
-    if phase == "Running":
-        return phase, message or "Workspace created, pods are ready"
-    if phase == "Failed":
-        return phase, message
-    return "Deploying", "Workspace created, waiting for pods to be ready"
-
-
-def _ready_condition(phase: str, message: str) -> dict[str, Any]:
-    """The Ready condition syncStatus sets for the phase (providers/kaito/controller.go)."""
-    if phase == "Running":
-        return _cond("Ready", True, "DeploymentReady", "All replicas are ready")
-    if phase == "Failed":
-        return _cond("Ready", False, "DeploymentFailed", message)
-    return _cond("Ready", False, "DeploymentInProgress", "Deployment is in progress")
-
-
-def _translate(ws: dict[str, Any]) -> tuple[str, str]:
-    """TranslateStatus in providers/kaito/status.go: status.state first, then the conditions."""
-    status = ws.get("status") or {}
-    if status.get("state"):
-        state = str(status["state"])
-        message = "fine-tuning in progress" if state == "Running" else ""
-        return _STATE_PHASES.get(state, "Pending"), message if state in _STATE_PHASES else f"unknown state: {state}"
-    conds = {c.get("type"): c for c in status.get("conditions") or []}
-    succeeded = conds.get("WorkspaceSucceeded") or {}
-    if succeeded.get("status") == "True":
-        return "Running", ""
-    if succeeded.get("status") == "False":
-        return "Failed", str(succeeded.get("message") or "")
-    if (conds.get("ResourceReady") or {}).get("status") == "True":
-        return "Deploying", ""
-    return "Pending", ""
