@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from akscli.azure import kubeconfig
+from akscli.azure import kubeconfig, kubeconfig_files
 from akscli.azure.kubeconfig import merge_kubeconfig
 from akscli.errors import AkscliError
 from tests.azure.test_kubeconfig import EXISTING, aks_kubeconfig
@@ -77,7 +77,7 @@ def test_a_write_that_fails_is_one_line_naming_the_file_and_its_backup(
     def full(path: Path, data: bytes) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(kubeconfig, "_write_in_place", full)
+    monkeypatch.setattr(kubeconfig_files, "write_in_place", full)
     with pytest.raises(AkscliError) as err:
         merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
     assert err.value.message == f"cannot write the kubeconfig {cfg}: No space left on device"

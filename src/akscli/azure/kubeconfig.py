@@ -6,7 +6,7 @@ the file's own indentation, line endings, and JSON kept as JSON); the previous f
 ``os.replace``d with the file's own owner and mode (0600 for a new file, whatever the umask: the
 temp file is created 0600 by mkstemp before a byte is written). A file bind-mounted into a
 container (rename answers EBUSY) or with other hard links is written in place instead, after the
-backup, as kubectl writes every file (``_write_file``). A file without write permission is
+backup, as kubectl writes every file (kubeconfig_files.py ``write_file``). A file without write permission is
 refused, not replaced. A symlinked kubeconfig is written through the link (its target is replaced,
 the link stays), as client-go's ``os.WriteFile`` does.
 
@@ -27,13 +27,11 @@ written where unchanged, else planned again, so the lock is held for millisecond
 
 from __future__ import annotations
 
-import errno
 import io
 import json
 import os
 import random
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -41,15 +39,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from akscli.azure.kubeconfig_files import (
+    BACKUP_SUFFIX,
+    FIX_HINT,
+    check_writable,
+    decode,
+    read_existing,
+    unwritable,
+    write_atomic,
+    write_file,
+)
 from akscli.concurrency import held_interrupts, interrupt_recorded
-from akscli.errors import AkscliError, ConflictError, UsageError
+from akscli.errors import ConflictError, UsageError
 
 SECTIONS = ("clusters", "users", "contexts")
-BACKUP_SUFFIX = ".akscli.bak"
 LOCK_SUFFIX = ".lock"  # client-go's lockName(): filename + ".lock"
 LOCK_WAIT_SECONDS = 10.0
 WINDOWS = os.name == "nt"  # its mode bits do not say who may read a file (ACLs do)
-FIX_HINT = "fix or move the file away, then run the command again"
 LOCK_HELD_NOTE = (
     "interrupted while the kubeconfig is locked: akscli finishes a write under way and removes its locks, "
     "then stops (interrupt again to stop now)"
@@ -189,7 +195,7 @@ def _locked(path: Path, wait: float | None = None) -> Iterator[None]:
             time.sleep(delay * random.uniform(0.5, 1.5))
             delay = min(delay * 2, 0.1)
         except OSError as exc:
-            raise _unwritable(path.parent, exc) from exc
+            raise unwritable(path.parent, exc) from exc
     try:
         inode = os.fstat(fd).st_ino
     finally:
@@ -201,120 +207,6 @@ def _locked(path: Path, wait: float | None = None) -> Iterator[None]:
         with suppress(OSError):
             if os.stat(lock_path).st_ino == inode:
                 os.unlink(lock_path)
-
-
-def _unwritable(folder: Path, exc: OSError) -> UsageError:
-    reason = (
-        "is read-only"
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
-        else f"cannot be written: {exc.strerror}"
-    )
-    return UsageError(
-        f"cannot write the kubeconfig: the folder {folder} {reason}",
-        hint="pass --kubeconfig with a kubeconfig in a folder you can write, or fix the folder's permissions",
-    )
-
-
-def _read_existing(target: Path) -> tuple[bytes | None, os.stat_result | None]:
-    """The file's bytes and stat, or (None, None) when it does not exist; one line for the rest."""
-    try:
-        info = os.stat(target)
-    except FileNotFoundError:
-        return None, None
-    except OSError as exc:
-        raise UsageError(f"cannot read the kubeconfig {target}: {exc.strerror}", hint=FIX_HINT) from exc
-    if stat.S_ISDIR(info.st_mode):
-        raise UsageError(
-            f"the kubeconfig {target} is a directory, not a file", hint="pass --kubeconfig with a file path"
-        )
-    if not stat.S_ISREG(info.st_mode):
-        raise UsageError(f"the kubeconfig {target} is not a regular file", hint="pass --kubeconfig with a file path")
-    try:
-        data = target.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read the kubeconfig {target}: {exc.strerror}", hint=FIX_HINT) from exc
-    return data, info
-
-
-def _check_writable(target: Path, info: os.stat_result | None) -> None:
-    """A file akscli would change must be writable; a read-only one is refused, not replaced."""
-    if info is not None and (not (info.st_mode & 0o222) or not os.access(target, os.W_OK)):
-        raise UsageError(
-            f"the kubeconfig {target} is read-only (mode {stat.S_IMODE(info.st_mode):04o}); akscli does not replace it",
-            hint=f"make it writable (chmod u+w {target}) or pass --kubeconfig with another kubeconfig",
-        )
-
-
-def _decode(data: bytes, source: Path) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"the kubeconfig {source} is not UTF-8 text (byte {exc.start} cannot be decoded)", hint=FIX_HINT
-        ) from exc
-
-
-def _write_file(path: Path, data: bytes, like: os.stat_result | None) -> None:
-    """Replace ``path`` by ``data`` at once (``_write_atomic``), or in place where a rename would
-    not do what kubectl does. kubectl writes the file itself (kubernetes/client-go
-    tools/clientcmd/loader.go ``WriteToFile``: ``os.WriteFile``, which truncates and writes the
-    existing file), so a file with other hard links changes under every name, and a file
-    bind-mounted into a container (``docker run -v ~/.kube/config:/root/.kube/config``), where
-    rename(2) answers EBUSY, is written. akscli does the same for those two, after its backup."""
-    try:
-        linked = like is not None and like.st_nlink > 1
-        if linked or not _write_atomic(path, data, like):
-            _write_in_place(path, data)
-    except OSError as exc:
-        raise AkscliError(
-            f"cannot write the kubeconfig {path}: {exc.strerror or exc}",
-            hint=f"fix what stops the write (free space, the file system), then run the command again; "
-            f"the file as it was is kept as {path.name}{BACKUP_SUFFIX}",
-        ) from exc
-
-
-def _write_in_place(path: Path, data: bytes) -> None:
-    """kubectl's write: the existing file truncated and written, its owner, mode and links kept."""
-    fd = os.open(path, os.O_WRONLY | os.O_TRUNC)  # no O_CREAT: only an existing file is written so
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: Path, data: bytes, like: os.stat_result | None, mode: int | None = None) -> bool:
-    """Replace ``path`` by ``data`` at once, with the owner and mode of ``like`` (0600 if new;
-    ``mode`` where given). False, with nothing changed, where ``path`` is a mount point (rename(2):
-    EBUSY)."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _unwritable(path.parent, exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode if mode is not None else stat.S_IMODE(like.st_mode) if like else 0o600)
-        if like is not None and (like.st_uid, like.st_gid) != (os.geteuid(), os.getegid()):
-            # As root on a user's file: the file stays the user's (kubectl writes in place).
-            os.chown(tmp, like.st_uid, like.st_gid)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError) and exc.errno == errno.EBUSY and like is not None:
-            return False
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-    return True
 
 
 def _serialise(data: Any, indent: int, seq_offset: int, old_text: str | None) -> bytes:
@@ -388,8 +280,8 @@ class _File:
     changed: bool = False
 
     def load(self) -> None:
-        self.old_bytes, self.old_stat = _read_existing(self.real)
-        self.old_text = _decode(self.old_bytes, self.real) if self.old_bytes is not None else None
+        self.old_bytes, self.old_stat = read_existing(self.real)
+        self.old_text = decode(self.old_bytes, self.real) if self.old_bytes is not None else None
         self.data, self.indent, self.seq_offset = _load(self.old_text or "", str(self.real))
         _check_config(self.data, str(self.real))
 
@@ -473,7 +365,7 @@ def merge_kubeconfig(
     try:
         default.real.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise _unwritable(default.real.parent, exc) from exc
+        raise unwritable(default.real.parent, exc) from exc
     # A Ctrl-C or SIGTERM while the locks are held is answered once they are removed: SIGTERM's
     # default ends the process at once and would leave them for kubectl to trip on ("error: open
     # ~/.kube/config.lock: file exists"), as a kubectl stopped by it leaves its own (Go's default
@@ -482,7 +374,7 @@ def merge_kubeconfig(
     with held_interrupts(LOCK_HELD_NOTE), _all_locked(files, default):
         if interrupt_recorded():  # stopped while the locks were awaited: no write was under way
             raise KeyboardInterrupt
-        if any(_read_existing(f.real)[0] != f.old_bytes for f in files):  # written since: plan again
+        if any(read_existing(f.real)[0] != f.old_bytes for f in files):  # written since: plan again
             files, default = _files(path)
             result, writes = _plan(incoming, files, default, overwrite_existing, set_current)
         for file, out in writes:
@@ -540,7 +432,7 @@ def _plan(
         default.changed = True
     changed = [f for f in files if f.changed]
     for file in changed:  # every file checked before any is written: nothing half-applied
-        _check_writable(file.real, file.old_stat)
+        check_writable(file.real, file.old_stat)
     writes = [(file, out) for file in changed if (out := _render(file)) != file.old_bytes]
     for file, _ in writes:
         if file.old_bytes is not None:
@@ -578,5 +470,5 @@ def _save(file: _File, out: bytes) -> None:
     file the user then makes private (``open_to_others``) leaves no readable copy beside it."""
     if file.old_bytes is not None:
         # A file of its own: never a mount point. Its owner is the file's.
-        _write_atomic(_backup_path(file), file.old_bytes, file.old_stat, mode=0o600)
-    _write_file(file.real, out, file.old_stat)
+        write_atomic(_backup_path(file), file.old_bytes, file.old_stat, mode=0o600)
+    write_file(file.real, out, file.old_stat)
