@@ -81,7 +81,7 @@ def redacted(argv: Sequence[str]) -> list[str]:
 
 def _words(words: Sequence[str], script: bool = False) -> list[str]:
     """``words`` with the credentials hidden. A flag named like a secret is hidden here only in a
-    script: akscli.audit.redact_argv hides the argv's own, and keeps ``--access-secret NAME``."""
+    script: akscli.audit_argv.redact_argv hides the argv's own, and keeps ``--access-secret NAME``."""
     out = list(words)
     tool = ""
     login = False

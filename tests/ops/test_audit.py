@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from akscli import audit
+from akscli import audit, audit_argv
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.globals import FLAGS
 from tests.cli import invoke, list_items
@@ -137,14 +137,14 @@ def test_identity_keeps_naming_claims_and_drops_tokens(log: Path) -> None:
     ],
 )
 def test_secrets_on_the_command_line_are_redacted(argv: list[str], hidden: str) -> None:
-    redacted = audit.redact_argv(argv)
+    redacted = audit_argv.redact_argv(argv)
     assert hidden not in " ".join(redacted)
-    assert audit.REDACTED in " ".join(redacted)
+    assert audit_argv.REDACTED in " ".join(redacted)
 
 
 def test_a_secret_pair_given_to_any_flag_with_an_equals_sign_is_redacted() -> None:
-    redacted = audit.redact_argv(["cluster", "create", "--tags=password=hunter2", "--labels=env=prod"])
-    assert redacted == ["cluster", "create", f"--tags=password={audit.REDACTED}", "--labels=env=prod"]
+    redacted = audit_argv.redact_argv(["cluster", "create", "--tags=password=hunter2", "--labels=env=prod"])
+    assert redacted == ["cluster", "create", f"--tags=password={audit_argv.REDACTED}", "--labels=env=prod"]
 
 
 def test_ordinary_arguments_are_kept_verbatim() -> None:
@@ -161,18 +161,18 @@ def test_ordinary_arguments_are_kept_verbatim() -> None:
         "--set",
         "tokenizer=fast",
     ]
-    assert audit.redact_argv(argv) == argv
+    assert audit_argv.redact_argv(argv) == argv
 
 
 def test_the_name_of_the_secret_a_deploy_references_is_kept_and_a_token_given_there_is_not() -> None:
     # docs/operations.md's audit line: "--access-secret", "hf-token" (a Secret's name, not its value).
     argv = ["model", "deploy", "phi-4", "--access-secret", "hf-token", "--access-secret=hf-token"]
-    assert audit.redact_argv(argv) == argv
+    assert audit_argv.redact_argv(argv) == argv
     token = "hf_" + "a" * 30
-    assert audit.redact_argv(["--access-secret", token, f"--access-secret={token}"]) == [
+    assert audit_argv.redact_argv(["--access-secret", token, f"--access-secret={token}"]) == [
         "--access-secret",
-        audit.REDACTED,
-        f"--access-secret={audit.REDACTED}",
+        audit_argv.REDACTED,
+        f"--access-secret={audit_argv.REDACTED}",
     ]
 
 
@@ -430,8 +430,8 @@ def test_audit_list_on_an_empty_log_says_so(log: Path) -> None:
 )
 def test_no_secret_flag_value_survives_redaction(secret: str, flag: str, inline: bool) -> None:
     argv = ["cluster", "create", f"{flag}={secret}"] if inline else ["cluster", "create", flag, secret]
-    expected = f"{flag}={audit.REDACTED}" if inline else audit.REDACTED
-    assert audit.redact_argv(argv)[-1] == expected
+    expected = f"{flag}={audit_argv.REDACTED}" if inline else audit_argv.REDACTED
+    assert audit_argv.redact_argv(argv)[-1] == expected
 
 
 def test_audit_show_with_name_prints_the_id_as_audit_list_does(log: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from akscli.audit import redact_argv
+from akscli.audit_argv import redact_argv
 from akscli.printable import masked_env
 from akscli.secret_hints import secret_keys
 

@@ -12,7 +12,7 @@ import base64
 
 import pytest
 
-from akscli import audit
+from akscli import audit_argv
 
 TOKEN = "CanaryBearer0123456789abcdef"
 BASIC = base64.b64encode(b"ci-user:CanaryBasicPassword").decode()
@@ -28,7 +28,7 @@ CARRIED = {
 
 @pytest.mark.parametrize("command", CARRIED.values(), ids=CARRIED.keys())
 def test_a_credential_in_a_jobs_command_is_not_kept_in_the_audit_argv(command: list[str]) -> None:
-    recorded = audit.redact_argv(["ray", "job", "submit", "--cluster", "rc", "--", *command])
+    recorded = audit_argv.redact_argv(["ray", "job", "submit", "--cluster", "rc", "--", *command])
     assert any("<redacted>" in arg for arg in recorded), recorded
     assert all(TOKEN not in arg and BASIC not in arg for arg in recorded), recorded
     assert recorded[:6] == ["ray", "job", "submit", "--cluster", "rc", "--"]
@@ -39,4 +39,4 @@ def test_a_credential_in_a_jobs_command_is_not_kept_in_the_audit_argv(command: l
 )
 def test_a_reason_that_names_the_words_is_kept(reason: str) -> None:
     argv = ["model", "deploy", "phi-4", "--reason", reason]
-    assert audit.redact_argv(argv) == argv
+    assert audit_argv.redact_argv(argv) == argv

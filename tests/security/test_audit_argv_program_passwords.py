@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from akscli import audit
+from akscli import audit_argv
 
 PASSWORD = "CanaryPass-41d9"
 HEAD = ["ray", "job", "submit", "--cluster", "rc", "--"]
@@ -47,17 +47,17 @@ HIDDEN = {
 
 @pytest.mark.parametrize(("command", "recorded"), HIDDEN.values(), ids=HIDDEN.keys())
 def test_a_programs_password_flag_is_hidden_and_the_user_kept(command: list[str], recorded: list[str]) -> None:
-    assert audit.redact_argv([*HEAD, *command]) == [*HEAD, *recorded]
+    assert audit_argv.redact_argv([*HEAD, *command]) == [*HEAD, *recorded]
 
 
 def test_a_shell_script_is_read_word_by_word_and_only_the_passwords_change() -> None:
     script = f"curl -u 'alice:{PASSWORD}' https://svc/v1 && mysql -p{PASSWORD} runs; echo done"
-    recorded = audit.redact_argv([*HEAD, "sh", "-c", script])
+    recorded = audit_argv.redact_argv([*HEAD, "sh", "-c", script])
     assert recorded[-1] == "curl -u alice:<redacted> https://svc/v1 && mysql -p<redacted> runs; echo done"
 
 
 def test_a_password_variable_before_a_scripts_command_is_hidden_and_the_command_kept() -> None:
-    recorded = audit.redact_argv([*HEAD, "sh", "-c", f"PGPASSWORD={PASSWORD} psql -h db -c 'select 1'"])
+    recorded = audit_argv.redact_argv([*HEAD, "sh", "-c", f"PGPASSWORD={PASSWORD} psql -h db -c 'select 1'"])
     assert recorded[-1] == "PGPASSWORD=<redacted> psql -h db -c 'select 1'"
 
 
@@ -74,4 +74,4 @@ KEPT = {
 
 @pytest.mark.parametrize("command", KEPT.values(), ids=KEPT.keys())
 def test_a_flag_or_word_of_another_meaning_is_kept(command: list[str]) -> None:
-    assert audit.redact_argv([*HEAD, *command]) == [*HEAD, *command]
+    assert audit_argv.redact_argv([*HEAD, *command]) == [*HEAD, *command]

@@ -60,7 +60,7 @@ def test_a_refused_prometheus_url_is_echoed_without_its_sas_signature_or_code() 
     ],
 )
 def test_the_audit_log_keeps_no_credential_query_value_of_a_url_flag(url: str) -> None:
-    from akscli.audit import redact_argv
+    from akscli.audit_argv import redact_argv
 
     for argv in (["gpu", "usage", "--prometheus", url], ["gpu", "usage", f"--prometheus={url}"]):
         kept = " ".join(redact_argv(argv))
