@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from akscli.nap import claim_events, claim_row
+from akscli.nap_claims import claim_events, claim_row
 
 
 def claim(*conditions: tuple[str, str], deleting: bool = True) -> dict[str, Any]:

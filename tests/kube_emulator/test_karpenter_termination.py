@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from akscli import nap
+from akscli import nap_claims
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.karpenter_termination import FINALIZER, NodeTermination, termination_time
@@ -62,7 +62,7 @@ def test_a_deleted_nodeclaim_stays_terminating_while_its_node_drains_then_node_t
     stamp = (deleted + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert held["metadata"]["annotations"]["karpenter.sh/nodeclaim-termination-timestamp"] == stamp
     # what akscli nodepool show --auto-provision writes
-    assert nap.claim_row(held)["state"] == f"terminating: draining (pods deleted by {stamp})"
+    assert nap_claims.claim_row(held)["state"] == f"terminating: draining (pods deleted by {stamp})"
     emu.cluster.delete("policy/v1", "PodDisruptionBudget", "default", "llm")
     # The listener hears of a delete after the store has it: wait for the event, not for the get.
     assert wait_until(lambda: any(typ == "DELETED" and kind == "NodeClaim" for typ, kind, _ in seen), timeout=5)

@@ -185,7 +185,7 @@ def list_pools(kube: opts.KubeFlags, fmt: str, label_selector: str | None = None
 
 
 def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
-    from akscli import nap
+    from akscli import nap, nap_claims
 
     connection = kube.connect()
     pool: Mapping[str, Any] = nap.get_pool(connection, name)
@@ -205,9 +205,10 @@ def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
     if conditions:
         output.emit(conditions, "table", CONDITION_COLUMNS)
     # A row per NodeClaim as its page arrives (a pool has one per node): rows are kept, not claims.
-    # Karpenter's last word on a claim that drains or is drifted (nap.claim_events: read on first need).
-    said = nap.claim_events(connection)
-    rows = (nap.claim_row(c, said(c)) for c in nap.pool_claims(connection, str(pool["metadata"]["name"])))
+    # Karpenter's last word on a claim that drains or is drifted (nap_claims.claim_events: read on
+    # first need).
+    said = nap_claims.claim_events(connection)
+    rows = (nap_claims.claim_row(c, said(c)) for c in nap_claims.pool_claims(connection, str(pool["metadata"]["name"])))
     first = next(rows, None)
     output.write("\nNodeClaims:" + ("" if first is not None else "  <none>"))
     if first is not None:
