@@ -1,7 +1,8 @@
 """ARM calls on fleets and what lives below them: members, update runs, strategies, profiles, gates.
 
 Every call goes through ``akscli.azure.arm`` (client factory, long-running operations, error
-translation) and returns REST JSON dicts, so the callers never touch SDK models.
+translation) and returns REST JSON dicts, so the callers never touch SDK models. The gates' calls
+are arm_gates.py's.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from akscli.azure import kinds
 from akscli.errors import AkscliError, ConflictError, NotFoundError
 from akscli.fleet.arm import ARC_TYPE, ClusterRef, as_dict, check_no_arc_in_run, groups_without_members
-from akscli.fleet.arm_run_status import gate_row, pending_gates, run_state, wait_for_gate
 
 if TYPE_CHECKING:
     from akscli.azure.arm import AzureTarget, Deadline
@@ -494,79 +494,8 @@ class FleetScope:
                 f"there (members join a group with --update-group; see theirs: akscli fleet member list{self.where})"
             )
 
-    def pending_gate_items(self) -> list[dict[str, Any]]:
-        return list(self.pending_gates())
-
-    def pending_gates(self) -> Iterator[dict[str, Any]]:
-        """The fleet's Pending gates, page by page, filtered by ARM (``$filter=state eq Pending``, as
-        ``az fleet gate list --state Pending`` asks: Azure/azure-cli-extensions
-        src/fleet/azext_fleet/custom.py): gates stay until their run is deleted, so the fleet-wide
-        list only grows."""
-        gates = self.arm.client.gates
-        return self.arm.stream(
-            f"listing pending gates of fleet {self.fleet}",
-            lambda: gates.list_by_fleet(*self._at(), filter="state eq Pending"),
-        )
-
-    def gates_to_approve(
-        self, run: str, stage: str | None, gate: str | None, wait: float | None = None
-    ) -> list[dict[str, Any]]:
-        """The pending gates of ``run`` (of ``stage``, or the one named ``gate``) to complete;
-        NotFoundError when there are none. With ``wait`` (approve --wait's seconds), a run still
-        going (Running, or Pending at a stage's wait) is polled until it reaches such a gate, as
-        wait_for_gate polls for the next one; [] when it ends first."""
-
-        def matching() -> list[dict[str, Any]]:
-            gates = pending_gates(self.pending_gate_items(), run, stage)
-            return [g for g in gates if not gate or g.get("name") == gate]
-
-        pending = matching()
-        if not pending:
-            # A run that does not exist is not found as such (the GET's own error), not "no pending gate";
-            # one that does says its state (NotStarted: nothing is pending until it starts).
-            state = run_state(self.get(UPDATE_RUN, run))
-            if wait is not None and state in ("Running", "Pending"):
-                # Right after `rollout create --start` the members upgrade before the run reaches its
-                # gate: a gate is a Gate resource Fleet creates then (fleets.json 2026-06-01 Gate,
-                # GateState Pending), polled as az fleet gate list --state Pending lists them.
-                return wait_for_gate(matching, lambda: self.get(UPDATE_RUN, run), run, set(), wait, where=self.where)[1]
-            raise NotFoundError(
-                f"update run {run!r} ({state}) has no pending gate"
-                + (f" {gate}" if gate else "")
-                + (f" in stage {stage}" if stage else ""),
-                hint=f"start it with: akscli fleet rollout start {run}{self.where}"
-                if state == "NotStarted"
-                else f"see its gates with: akscli fleet rollout status {run}{self.where}",
-            )
-        return pending
-
-    def complete_gate(self, name: str, run: str) -> None:
-        """Approve one gate of ``run`` (a PATCH to Completed, as az fleet gate approve)."""
-        completed = model(GATE.model, {"properties": {"state": "Completed"}})
-        gates = self.arm.client.gates
-        self.arm.wait(
-            f"approving gate {name}",
-            lambda: gates.begin_update(*self._at(), name, completed),
-            self.follow(GATE, run),
-        )
-
-    def wait_for_next_gate(self, run: str, answered: Iterable[str], timeout: float) -> tuple[str, list[dict[str, Any]]]:
-        return wait_for_gate(
-            self.pending_gate_items, lambda: self.get(UPDATE_RUN, run), run, set(answered), timeout, where=self.where
-        )
-
     def _ops(self, child: Child) -> Any:
         return getattr(self.arm.client, child.operations)
 
     def _at(self) -> tuple[str, str]:
         return self.group, self.fleet
-
-
-def gate_label(gate: Mapping[str, Any]) -> str:
-    """``NAME (Before stage S group G)`` for messages."""
-    row = gate_row(gate)
-    return (
-        f"{row['name']} ({row['timing']} stage {row['stage']}"
-        + (f" group {row['group']}" if row["group"] else "")
-        + ")"
-    )

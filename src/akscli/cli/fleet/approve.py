@@ -133,10 +133,11 @@ def _print_arm_approvals(scope: "FleetScope", run: str, stage: str | None, gate:
     from functools import partial
 
     from akscli.azure import arm
+    from akscli.fleet import arm_gates
 
     with arm.dry_run():
-        pending = [str(g["name"]) for g in scope.gates_to_approve(run, stage, gate)]
-        requests = [azopts.captured_write(partial(scope.complete_gate, name, run)) for name in pending]
+        pending = [str(g["name"]) for g in arm_gates.to_approve(scope, run, stage, gate)]
+        requests = [azopts.captured_write(partial(arm_gates.complete, scope, name, run)) for name in pending]
     azopts.print_request(requests, fmt)
 
 
@@ -144,24 +145,25 @@ def _approve_arm(
     scope: "FleetScope", run: str, stage: str | None, gate: str | None, wait: float | None, fmt: str
 ) -> None:
     from akscli.azure import armretry
-    from akscli.fleet.armclient import GATE, gate_label
+    from akscli.fleet import arm_gates
+    from akscli.fleet.armclient import GATE
 
     started = armretry.clock()  # the ARM polls' clock (arm_run_status._waits)
     # With --wait, a run still upgrading members before its gate is waited on, as the hub's --wait does.
     with output.status(f"waiting for a gate of {run}") if wait is not None else nullcontext():
-        approved = scope.gates_to_approve(run, stage, gate, wait)
+        approved = arm_gates.to_approve(scope, run, stage, gate, wait)
     for item in approved:
         # Each gate is its own ARM write: its own audit line, cut or not (audit_arm).
         with audit_arm(scope, "fleet approve", scope.ref(GATE, str(item["name"])), "approve"):
-            scope.complete_gate(str(item["name"]), run)
-        _approved(output.named(GATE.ref)(item), f"approved gate {gate_label(item)}", fmt)
+            arm_gates.complete(scope, str(item["name"]), run)
+        _approved(output.named(GATE.ref)(item), f"approved gate {arm_gates.gate_label(item)}", fmt)
     answered = sorted(str(g["name"]) for g in approved)
     if wait is None:
         return
     left = max(0.0, wait - (armretry.clock() - started))  # one --timeout for both waits
     with output.status(f"waiting for the next gate of {run}"):
-        outcome, fresh = scope.wait_for_next_gate(run, answered, left)
-    _report_next(run, outcome, [gate_label(g) for g in fresh], scope.where, fmt)
+        outcome, fresh = arm_gates.wait_for_next(scope, run, answered, left)
+    _report_next(run, outcome, [arm_gates.gate_label(g) for g in fresh], scope.where, fmt)
 
 
 def _report_next(run: str, outcome: str, gates: list[str], where: str = "", fmt: str = "yaml") -> None:
@@ -196,6 +198,7 @@ def gates_list(
     output_format: opts.Output = "table",
 ) -> None:
     """List the approval gates of a fleet's update runs (ARM)."""
+    from akscli.fleet import arm_gates
     from akscli.fleet import arm_run_status as logic
     from akscli.fleet.armclient import GATE
 
@@ -205,7 +208,7 @@ def gates_list(
     scope = arm.scope()
     # The ARM pager passed through: each gate becomes its text or its row as its page arrives
     # (output.emit), and a later page that fails prints nothing.
-    gates = scope.pending_gates() if pending else scope.each(GATE)
+    gates = arm_gates.pending_in_fleet(scope) if pending else scope.each(GATE)
     chosen = (g for g in gates if logic.gate_matches(g, run, None))
     if output.structured(fmt):
         output.emit(chosen, fmt, [])
