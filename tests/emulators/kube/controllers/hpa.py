@@ -63,43 +63,17 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from tests.emulators.kube import aggregated_apis, quantities
 from tests.emulators.kube.controllers.base import Controller
-from tests.emulators.kube.controllers.hpa_behavior import (
-    DOWNSCALE_STABILIZATION,
-    Rules,
-    down_limit,
-    replace_oldest,
-    up_limit,
-)
+from tests.emulators.kube.controllers.hpa_behavior import Memory, normalize, now_stamp, set_condition
 from tests.emulators.kube.controllers.keda_metrics_api import milli_values
 from tests.emulators.kube.status import ApiError
 
 HPA = "autoscaling/v2"
 SYNC_PERIOD = 15.0  # --horizontal-pod-autoscaler-sync-period
 TOLERANCE = 0.1  # --horizontal-pod-autoscaler-tolerance
-SCALE_UP_LIMIT_FACTOR, SCALE_UP_LIMIT_MINIMUM = 2.0, 4.0  # horizontal.go scaleUpLimitFactor, scaleUpLimitMinimum
-
-# The conditions' reasons and messages (horizontal.go).
-DOWN_STABILIZED = (
-    "ScaleDownStabilized",
-    "recent recommendations were higher than current one, applying the highest recent recommendation",
-)
-UP_STABILIZED = (
-    "ScaleUpStabilized",
-    "recent recommendations were lower than current one, applying the lowest recent recommendation",
-)
-READY = ("ReadyForNewScale", "recommended size matches current size")
-WITHIN = ("DesiredWithinRange", "the desired count is within the acceptable range")
-UP_LIMIT = ("ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")
-TOO_MANY = ("TooManyReplicas", "the desired replica count is more than the maximum replica count")
-DOWN_LIMIT = ("ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate")
-TOO_FEW = ("TooFewReplicas", "the desired replica count is less than the minimum replica count")
-
 # (namespace, metric name, selector matchLabels) -> the metric's value; raises MetricError.
 ExternalMetrics = Callable[[Any, str, str, Mapping[str, str]], float]
 
@@ -125,15 +99,6 @@ class Clock:
         self.offset += seconds
 
 
-@dataclass
-class _Memory:
-    """What the controller keeps per HPA between syncs (horizontal.go recommendations, scale events)."""
-
-    recommendations: list[tuple[int, float]] = field(default_factory=list)
-    up_events: list[tuple[int, float]] = field(default_factory=list)
-    down_events: list[tuple[int, float]] = field(default_factory=list)
-
-
 class HorizontalPodAutoscalerController(Controller):
     watches: ClassVar[list[tuple[str, str]]] = [(HPA, "HorizontalPodAutoscaler")]
 
@@ -144,7 +109,7 @@ class HorizontalPodAutoscalerController(Controller):
         self.metrics = metrics if metrics is not None else self._read_api
         self.resync = resync
         self.clock = Clock()
-        self._memory: dict[tuple[str, str], _Memory] = {}
+        self._memory: dict[tuple[str, str], Memory] = {}
         self._known: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
@@ -233,7 +198,7 @@ class HorizontalPodAutoscalerController(Controller):
         if target is None:
             message = f'{ref["kind"].lower()}s "{ref["name"]}" not found'
             cluster.add_event(hpa, "FailedGetScale", message, type="Warning", component="horizontal-pod-autoscaler")
-            _set(
+            set_condition(
                 conditions,
                 "AbleToScale",
                 False,
@@ -242,7 +207,7 @@ class HorizontalPodAutoscalerController(Controller):
             )
             self._write_status(cluster, hpa, 0, 0, conditions, rescaled=False)
             return
-        _set(
+        set_condition(
             conditions,
             "AbleToScale",
             True,
@@ -254,7 +219,7 @@ class HorizontalPodAutoscalerController(Controller):
         key = (namespace, name)
         now = self.clock.now()
         with self._lock:
-            memory = self._memory.setdefault(key, _Memory())
+            memory = self._memory.setdefault(key, Memory())
             if not memory.recommendations:
                 memory.recommendations.append((current, now))  # recordInitialRecommendation
         low = int(spec.get("minReplicas", 1))
@@ -262,7 +227,7 @@ class HorizontalPodAutoscalerController(Controller):
         reason = ""
         if current == 0 and low != 0:
             desired = 0
-            _set(
+            set_condition(
                 conditions,
                 "ScalingActive",
                 False,
@@ -279,7 +244,7 @@ class HorizontalPodAutoscalerController(Controller):
                 self._write_status(cluster, hpa, current, current, conditions, rescaled=False)
                 return
             proposal, metric = found
-            _set(
+            set_condition(
                 conditions,
                 "ScalingActive",
                 True,
@@ -291,7 +256,7 @@ class HorizontalPodAutoscalerController(Controller):
             elif proposal < current:
                 reason = "All metrics below target"
             with self._lock:
-                desired = self._normalize(memory, spec, current, proposal, low, high, now, conditions)
+                desired = normalize(memory, spec, current, proposal, low, high, now, conditions)
         if desired != current:
             api = ref.get("apiVersion") or "apps/v1"
             try:
@@ -307,7 +272,7 @@ class HorizontalPodAutoscalerController(Controller):
                     type="Warning",
                     component="horizontal-pod-autoscaler",
                 )
-                _set(
+                set_condition(
                     conditions,
                     "AbleToScale",
                     False,
@@ -316,7 +281,7 @@ class HorizontalPodAutoscalerController(Controller):
                 )
                 self._write_status(cluster, hpa, current, current, conditions, rescaled=False)
                 return
-            _set(
+            set_condition(
                 conditions,
                 "AbleToScale",
                 True,
@@ -374,7 +339,7 @@ class HorizontalPodAutoscalerController(Controller):
                 best = (proposal, metric)
         if best is None or (failures and best[0] < current):
             first, wrapped = failures[0] if failures else ("no metrics", "no metrics")
-            _set(
+            set_condition(
                 conditions,
                 "ScalingActive",
                 False,
@@ -440,57 +405,6 @@ class HorizontalPodAutoscalerController(Controller):
                 replicas = math.ceil(usage / target)
         return replicas, f"external metric {name}({described})"
 
-    def _normalize(
-        self,
-        memory: _Memory,
-        spec: Mapping[str, Any],
-        current: int,
-        proposal: int,
-        low: int,
-        high: int,
-        now: float,
-        conditions: dict[str, dict[str, Any]],
-    ) -> int:
-        behavior = spec.get("behavior")
-        if behavior is None:
-            # normalizeDesiredReplicas: the highest recommendation of the downscale window.
-            cutoff = now - DOWNSCALE_STABILIZATION
-            stabilized = max([proposal] + [r for r, at in memory.recommendations if at >= cutoff])
-            replace_oldest(memory.recommendations, proposal, now, cutoff)
-            _set(conditions, "AbleToScale", True, *(DOWN_STABILIZED if stabilized != proposal else READY))
-            limit = int(max(SCALE_UP_LIMIT_FACTOR * current, SCALE_UP_LIMIT_MINIMUM))
-            top = min(high, limit)
-            desired, why = stabilized, WITHIN
-            if stabilized < low:
-                desired, why = low, TOO_FEW
-            elif stabilized > top:
-                desired, why = top, (UP_LIMIT if high > limit else TOO_MANY)
-            _set(conditions, "ScalingLimited", desired != stabilized, *why)
-            return desired
-        up, down = Rules.of(behavior.get("scaleUp"), True), Rules.of(behavior.get("scaleDown"), False)
-        # stabilizeRecommendationWithBehaviors
-        if proposal >= current:
-            window, better, reason = up.window, min, UP_STABILIZED
-        else:
-            window, better, reason = down.window, max, DOWN_STABILIZED
-        stabilized = proposal
-        for r, at in memory.recommendations:
-            if at > now - window:
-                stabilized = better(r, stabilized)
-        replace_oldest(memory.recommendations, proposal, now, now - max(up.window, down.window))
-        _set(conditions, "AbleToScale", True, *(reason if stabilized != proposal else READY))
-        desired, why = stabilized, WITHIN
-        if stabilized > current:  # convertDesiredReplicasWithBehaviorRate
-            limit = max(up_limit(current, memory.up_events, up, now), current)
-            if stabilized > min(high, limit):
-                desired, why = min(high, limit), (UP_LIMIT if high > limit else TOO_MANY)
-        elif stabilized < current:
-            limit = min(down_limit(current, memory.down_events, down, now), current)
-            if stabilized < max(low, limit):
-                desired, why = max(low, limit), (DOWN_LIMIT if low < limit else TOO_FEW)
-        _set(conditions, "ScalingLimited", desired != stabilized, *why)
-        return desired
-
     def _write_status(
         self,
         cluster: Any,
@@ -508,7 +422,7 @@ class HorizontalPodAutoscalerController(Controller):
             ],
         }
         if rescaled:
-            status["lastScaleTime"] = _stamp()
+            status["lastScaleTime"] = now_stamp()
         md = hpa["metadata"]
         cluster.patch_status(HPA, "HorizontalPodAutoscaler", md["namespace"], md["name"], status)
 
@@ -551,21 +465,3 @@ def _milli(value: float) -> int:
 
 def _conditions(hpa: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(c["type"], c) for c in ((hpa.get("status") or {}).get("conditions") or [])]
-
-
-def _set(conditions: dict[str, dict[str, Any]], ctype: str, ok: bool, reason: str, message: str) -> None:
-    """setCondition: lastTransitionTime moves only when the status does."""
-    status = "True" if ok else "False"
-    old = conditions.get(ctype) or {}
-    stamp = old.get("lastTransitionTime") if old.get("status") == status else _stamp()
-    conditions[ctype] = {
-        "type": ctype,
-        "status": status,
-        "lastTransitionTime": stamp,
-        "reason": reason,
-        "message": message,
-    }
-
-
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
