@@ -71,8 +71,8 @@ def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: flo
     from tests.emulators.kube.controllers.fleet import FleetHubController
     from tests.emulators.kube.controllers.gateway import GatewayController
     from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController
-    from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
-    from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerMetrics
+    from tests.emulators.kube.controllers.keda import KedaController
+    from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerController, KaitoScalerMetrics
     from tests.emulators.kube.controllers.kuberay import KubeRayController
     from tests.emulators.kube.controllers.mig_manager import PolicyMigManager
     from tests.emulators.kube.controllers.nvidia import ClusterPolicyController, GpuPodController

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulators.kube.controllers.keda import KaitoScalerController
+from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerController
 
 KAITO, KEDA = "kaito.sh/v1beta1", "keda.sh/v1alpha1"
 PREFIX = "scaledobject.kaito.sh/"

@@ -83,8 +83,8 @@ def model_emulator(
         if controller and "kaito" in crds:
             install_kaito_controller(emu, inference_extension=inference_extension)
         if "keda" in crds:
-            from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
-            from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerMetrics
+            from tests.emulators.kube.controllers.keda import KedaController
+            from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerController, KaitoScalerMetrics
             from tests.emulators.kube.incluster import InClusterHttp
 
             # KEDA reads what the pods report (Serving.figures), scraped over the cluster's HTTP by

@@ -49,7 +49,7 @@
   scale_scaledobjects.go RequestScale; apis/keda/v1alpha1/condition_types.go). Each poll also
   mirrors the HPA's ScalingActive into HPAActive (hpa_health; checkHPAHealth).
 
-``KaitoScalerController`` stands for keda-kaito-scaler: for an InferenceSet annotated
+``KaitoScalerController`` (keda_kaito_scaler.py) stands for keda-kaito-scaler: for an InferenceSet annotated
 ``scaledobject.kaito.sh/auto-provision: "true"`` it creates the ScaledObject v0.6.2 builds
 (keda_kaito_scaler.py scaled_object_for; kaito-project/keda-kaito-scaler v0.6.2
 pkg/controllers/autoprovision, pkg/scaledobject/provisioner.go): named after the set, owned by it,
@@ -72,14 +72,13 @@ the ``metricName`` and ``threshold`` keys of v0.5 are not read.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from tests.emulators.kube.cluster import OriginScope
-from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
+from tests.emulators.kube.controllers.base import DeletionTolerantController
 from tests.emulators.kube.controllers.hpa import MetricError, NoMetrics
 from tests.emulators.kube.controllers.keda_fallback import (
     ACTIVATED,
@@ -91,11 +90,9 @@ from tests.emulators.kube.controllers.keda_fallback import (
 )
 from tests.emulators.kube.controllers.keda_formula import FormulaRunError
 from tests.emulators.kube.controllers.keda_kaito_scaler import (
-    POLL_INTERVAL,
     SCALER_ADDRESS,
     ExternalScalerError,
     KaitoScalerMetrics,
-    scaled_object_for,
 )
 from tests.emulators.kube.controllers.keda_metrics_api import labels_map, value_list
 from tests.emulators.kube.controllers.keda_prometheus import ScalerError, execute_prom_query
@@ -105,7 +102,6 @@ from tests.emulators.kube.status import ApiError
 
 KEDA = "keda.sh/v1alpha1"
 KAITO = "kaito.sh/v1beta1"
-PREFIX = "scaledobject.kaito.sh/"
 # apis/keda/v1alpha1/withtriggers_types.go defaultPollingInterval (seconds).
 DEFAULT_POLLING_INTERVAL = 30
 HPA = "autoscaling/v2"
@@ -358,96 +354,7 @@ class KedaController(DeletionTolerantController):
         self.requeue(obj, interval)
 
 
-class KaitoScalerController(Controller):
-    watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "InferenceSet")]
-
-    def __init__(self, delay: float = 0.02, metrics: KaitoScalerMetrics | None = None, poller: bool = True) -> None:
-        super().__init__(delay)
-        # keda-kaito-scaler's metric cache, which KEDA's GetMetrics reads (keda_kaito_scaler.py);
-        # without ``poller`` it is scraped again only when a test calls its poll().
-        self.metrics = metrics
-        self.poller = poller
-
-    def attach(self, manager: Any) -> None:
-        """Start the metric cache's poller (every POLL_INTERVAL seconds)."""
-        if self.metrics is None or not self.poller:
-            return
-        metrics = self.metrics
-
-        def tick(cluster: Any) -> None:
-            metrics.poll(cluster)
-            manager.call_later(self, tick, POLL_INTERVAL)
-
-        manager.call_later(self, tick, POLL_INTERVAL)
-
-    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
-        """upstream: kaito-project/keda-kaito-scaler v0.6.2 pkg/controllers/autoprovision/
-        auto_provision_controller.go Reconcile. Without auto-provision the ScaledObjects it made for
-        the set are deleted (cleanupManagedScaledObjects); with it the one it made is brought to the
-        desired min, max, pollingInterval, triggers and advanced config by an Update when one of
-        them differs (syncDesired, reconcileTo), so a change of the annotations reaches KEDA. Its
-        ScaledObjects are those the set controls (ownerReference controller, the set's uid;
-        listManagedScaledObjects); of several the oldest is kept. A ScaledObject of the set's name
-        it does not own is left alone (upstream's Create then fails AlreadyExists and retries)."""
-        md = obj["metadata"]
-        ann = md.get("annotations") or {}
-        managed = self._managed(cluster, obj)
-        if ann.get(f"{PREFIX}auto-provision") != "true":
-            for so in managed:
-                if not so["metadata"].get("deletionTimestamp"):
-                    cluster.delete(KEDA, "ScaledObject", md["namespace"], so["metadata"]["name"])
-            return
-        # upstream: kaito-project/keda-kaito-scaler v0.6.2 pkg/controllers/autoprovision/auto_provision_controller.go
-        # autoscalingConfigValid, resolveMaxReplicas, resolveMinReplicas (strconv.Atoi; nodeCountLimit,
-        # which akscli's InferenceSet never sets, is not modelled): a bad config is skipped silently,
-        # then a max below the min is a Warning InvalidReplicaRange on the set.
-        high, low = _atoi(ann.get(f"{PREFIX}max-replicas")), _atoi(ann.get(f"{PREFIX}min-replicas")) or 1
-        low = low if low > 1 else 1
-        if high is None or high <= 1:
-            return
-        desired = scaled_object_for(obj, low, high)
-        if desired is None:
-            return
-        if high < low:
-            message = f"Skip auto-provisioning ScaledObject: max-replicas ({high}) is less than min-replicas ({low})"
-            cluster.add_event(obj, "InvalidReplicaRange", message, type="Warning", component="keda-kaito-scaler")
-            return
-        if not managed:
-            if cluster.get(KEDA, "ScaledObject", md["namespace"], md["name"]) is None:
-                cluster.create(desired)
-            return
-        managed.sort(key=lambda so: str(so["metadata"].get("creationTimestamp") or ""))
-        for extra in managed[1:]:
-            cluster.delete(KEDA, "ScaledObject", md["namespace"], extra["metadata"]["name"])
-        existing = managed[0]
-        spec = dict(existing.get("spec") or {})
-        changed = False
-        for key in ("minReplicaCount", "maxReplicaCount", "pollingInterval", "triggers", "advanced"):
-            if spec.get(key) != desired["spec"].get(key):
-                spec[key] = desired["spec"][key]
-                changed = True
-        if changed:
-            cluster.update({**{k: v for k, v in existing.items() if k != "status"}, "spec": spec})
-
-    @staticmethod
-    def _managed(cluster: Any, inference_set: Mapping[str, Any]) -> list[dict[str, Any]]:
-        md = inference_set["metadata"]
-        return [
-            so
-            for so in cluster.list(KEDA, "ScaledObject", md["namespace"])
-            if any(
-                ref.get("controller") and ref.get("uid") == md.get("uid") and ref.get("kind") == "InferenceSet"
-                for ref in so["metadata"].get("ownerReferences") or []
-            )
-        ]
-
-
 Target = tuple[str, float]  # the HPA metric's target: its type and value
-
-
-def _atoi(text: str | None) -> int | None:
-    """Go's strconv.Atoi: a decimal integer with an optional sign, else None (as an error)."""
-    return int(text) if text is not None and re.fullmatch(r"[+-]?[0-9]+", text) else None
 
 
 def hpa_health(cluster: Any, obj: Mapping[str, Any]) -> tuple[str, str, str] | None:

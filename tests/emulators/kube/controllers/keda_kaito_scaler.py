@@ -28,23 +28,27 @@ GetMetrics, for the KEDA simulator (keda.py), after kaito-project/keda-kaito-sca
   (kedacore/keda v2.20.2 pkg/scalers/external_scaler.go GetMetricsAndActivity).
 
 ``poll()`` is the poller's tick; a test calls it to let 15 s pass. ``scaled_object_for`` is the
-ScaledObject it provisions (see keda.py KaitoScalerController).
+ScaledObject it provisions, and ``KaitoScalerController`` its auto-provision controller, which
+provisions it (described in keda.py's docstring).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
-from tests.emulators.kube.controllers.prometheus_server import parse_exposition
+from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.prometheus_text import parse_exposition
 from tests.emulators.kube.incluster import DialError, InClusterHttp
 
 KAITO = "kaito.sh/v1beta1"
+KEDA = "keda.sh/v1alpha1"
 CREATED_BY = "inferenceset.kaito.sh/created-by"
 POLL_INTERVAL = 15.0  # metric_cache.go defaultCachePollInterval
 STALE_AFTER = 3 * POLL_INTERVAL  # defaultCacheStaleAfter
@@ -272,7 +276,7 @@ def scaled_object_for(inference_set: Mapping[str, Any], low: int, high: int) -> 
     owner = {"apiVersion": KAITO, "kind": "InferenceSet", "name": md["name"], "uid": md.get("uid", ""),
              "controller": True, "blockOwnerDeletion": True}  # fmt: skip
     return {
-        "apiVersion": "keda.sh/v1alpha1",
+        "apiVersion": KEDA,
         "kind": "ScaledObject",
         "metadata": {"name": md["name"], "namespace": md["namespace"],
                      "annotations": {f"{PREFIX}managed-by": "keda-kaito-scaler"}, "ownerReferences": [owner]},
@@ -294,3 +298,92 @@ def scaled_object_for(inference_set: Mapping[str, Any], low: int, high: int) -> 
             "triggers": triggers,
         },
     }  # fmt: skip
+
+
+class KaitoScalerController(Controller):
+    watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "InferenceSet")]
+
+    def __init__(self, delay: float = 0.02, metrics: KaitoScalerMetrics | None = None, poller: bool = True) -> None:
+        super().__init__(delay)
+        # keda-kaito-scaler's metric cache, which KEDA's GetMetrics reads (keda_kaito_scaler.py);
+        # without ``poller`` it is scraped again only when a test calls its poll().
+        self.metrics = metrics
+        self.poller = poller
+
+    def attach(self, manager: Any) -> None:
+        """Start the metric cache's poller (every POLL_INTERVAL seconds)."""
+        if self.metrics is None or not self.poller:
+            return
+        metrics = self.metrics
+
+        def tick(cluster: Any) -> None:
+            metrics.poll(cluster)
+            manager.call_later(self, tick, POLL_INTERVAL)
+
+        manager.call_later(self, tick, POLL_INTERVAL)
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        """upstream: kaito-project/keda-kaito-scaler v0.6.2 pkg/controllers/autoprovision/
+        auto_provision_controller.go Reconcile. Without auto-provision the ScaledObjects it made for
+        the set are deleted (cleanupManagedScaledObjects); with it the one it made is brought to the
+        desired min, max, pollingInterval, triggers and advanced config by an Update when one of
+        them differs (syncDesired, reconcileTo), so a change of the annotations reaches KEDA. Its
+        ScaledObjects are those the set controls (ownerReference controller, the set's uid;
+        listManagedScaledObjects); of several the oldest is kept. A ScaledObject of the set's name
+        it does not own is left alone (upstream's Create then fails AlreadyExists and retries)."""
+        md = obj["metadata"]
+        ann = md.get("annotations") or {}
+        managed = self._managed(cluster, obj)
+        if ann.get(f"{PREFIX}auto-provision") != "true":
+            for so in managed:
+                if not so["metadata"].get("deletionTimestamp"):
+                    cluster.delete(KEDA, "ScaledObject", md["namespace"], so["metadata"]["name"])
+            return
+        # upstream: kaito-project/keda-kaito-scaler v0.6.2 pkg/controllers/autoprovision/auto_provision_controller.go
+        # autoscalingConfigValid, resolveMaxReplicas, resolveMinReplicas (strconv.Atoi; nodeCountLimit,
+        # which akscli's InferenceSet never sets, is not modelled): a bad config is skipped silently,
+        # then a max below the min is a Warning InvalidReplicaRange on the set.
+        high, low = _atoi(ann.get(f"{PREFIX}max-replicas")), _atoi(ann.get(f"{PREFIX}min-replicas")) or 1
+        low = low if low > 1 else 1
+        if high is None or high <= 1:
+            return
+        desired = scaled_object_for(obj, low, high)
+        if desired is None:
+            return
+        if high < low:
+            message = f"Skip auto-provisioning ScaledObject: max-replicas ({high}) is less than min-replicas ({low})"
+            cluster.add_event(obj, "InvalidReplicaRange", message, type="Warning", component="keda-kaito-scaler")
+            return
+        if not managed:
+            if cluster.get(KEDA, "ScaledObject", md["namespace"], md["name"]) is None:
+                cluster.create(desired)
+            return
+        managed.sort(key=lambda so: str(so["metadata"].get("creationTimestamp") or ""))
+        for extra in managed[1:]:
+            cluster.delete(KEDA, "ScaledObject", md["namespace"], extra["metadata"]["name"])
+        existing = managed[0]
+        spec = dict(existing.get("spec") or {})
+        changed = False
+        for key in ("minReplicaCount", "maxReplicaCount", "pollingInterval", "triggers", "advanced"):
+            if spec.get(key) != desired["spec"].get(key):
+                spec[key] = desired["spec"][key]
+                changed = True
+        if changed:
+            cluster.update({**{k: v for k, v in existing.items() if k != "status"}, "spec": spec})
+
+    @staticmethod
+    def _managed(cluster: Any, inference_set: Mapping[str, Any]) -> list[dict[str, Any]]:
+        md = inference_set["metadata"]
+        return [
+            so
+            for so in cluster.list(KEDA, "ScaledObject", md["namespace"])
+            if any(
+                ref.get("controller") and ref.get("uid") == md.get("uid") and ref.get("kind") == "InferenceSet"
+                for ref in so["metadata"].get("ownerReferences") or []
+            )
+        ]
+
+
+def _atoi(text: str | None) -> int | None:
+    """Go's strconv.Atoi: a decimal integer with an optional sign, else None (as an error)."""
+    return int(text) if text is not None and re.fullmatch(r"[+-]?[0-9]+", text) else None
