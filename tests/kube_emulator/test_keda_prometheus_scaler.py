@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from tests.emulators.kube.controllers.keda import ScalerError, execute_prom_query
-from tests.emulators.kube.controllers.prometheus_server import PrometheusServer, format_value, parse_exposition
+from tests.emulators.kube.controllers.prometheus_server import PrometheusServer
+from tests.emulators.kube.controllers.prometheus_text import format_value, parse_exposition
 from tests.emulators.kube.incluster import DialError
 
 ADDRESS = "http://prometheus-operated.monitoring.svc:9090"

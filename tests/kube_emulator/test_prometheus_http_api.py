@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from tests.emulators.kube.controllers.prometheus_server import PrometheusServer, _eval_time
+from tests.emulators.kube.controllers.prometheus_server import PrometheusServer
+from tests.emulators.kube.controllers.prometheus_text import _eval_time
 
 
 def test_a_time_prometheus_cannot_parse_is_400_bad_data_in_its_words() -> None:

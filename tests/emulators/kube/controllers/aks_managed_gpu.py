@@ -31,7 +31,7 @@ import time
 from typing import Any
 
 from tests.emulators.kube.controllers.nvidia_dcgm import DcgmExporter
-from tests.emulators.kube.controllers.prometheus_server import parse_exposition
+from tests.emulators.kube.controllers.prometheus_text import parse_exposition
 from tests.emulators.kube.controllers.prometheus_tsdb import key_of
 
 MANAGED_LABEL = "kubernetes.azure.com/dcgm-exporter"

@@ -53,8 +53,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -63,8 +61,16 @@ from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_scheduler import matches_selector
 from tests.emulators.kube.controllers.prometheus import OPERATOR, selects
 from tests.emulators.kube.controllers.prometheus_offset import first_scrape, offset_seed, target_hash
+from tests.emulators.kube.controllers.prometheus_text import (
+    _duration,
+    _duration_text,
+    _eval_time,
+    _matches,
+    format_value,
+    parse_exposition,
+    parse_selector,
+)
 from tests.emulators.kube.controllers.prometheus_tsdb import (
-    DEFAULT_LOOKBACK,
     Series,
     SeriesKey,
     Tsdb,
@@ -425,75 +431,6 @@ class ScrapeLoop(Controller):
             self.requeue(obj, after)
 
 
-def parse_selector(text: str) -> tuple[str | None, list[tuple[str, str, str]]]:
-    """``name{label op "value", ...}`` as (name, [(label, op, value)])."""
-    m = re.fullmatch(r"\s*([a-zA-Z_:][a-zA-Z0-9_:]*)?\s*(?:\{(.*)\})?\s*", text, re.DOTALL)
-    if m is None or (m.group(1) is None and m.group(2) is None):
-        raise ValueError(
-            f'invalid parameter "query": the lab\'s Prometheus evaluates only sum(SELECTOR), SELECTOR, '
-            f"avg_over_time(SELECTOR[DURATION]), rate, sum|avg|max by and histogram_quantile, not {text!r}"
-        )
-    matchers: list[tuple[str, str, str]] = []
-    rest = (m.group(2) or "").strip()
-    pattern = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(,|$)')
-    while rest:
-        mm = pattern.match(rest)
-        if mm is None:
-            raise ValueError(f'invalid parameter "query": bad label matchers in {text!r}')
-        matchers.append((mm.group(1), mm.group(2), _unescape(mm.group(3))))
-        rest = rest[mm.end() :].strip()
-    return m.group(1), matchers
-
-
-def parse_exposition(text: str) -> list[Series]:
-    """The samples of the Prometheus text format, ``name{label="value",...} value [timestamp]``,
-    ``#`` lines HELP/TYPE/comments (upstream: prometheus/prometheus d15adb9a model/textparse/
-    promparse.go). Comments are skipped and a timestamp ignored (the scrape's time is taken)."""
-    samples: list[Series] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        m = re.fullmatch(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\S+)?", line)
-        if m is None:
-            continue
-        labels = {"__name__": m.group(1)}
-        for k, v in re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', m.group(2) or ""):
-            labels[k] = _unescape(v)
-        samples.append((labels, float(m.group(3))))
-    return samples
-
-
-def format_value(value: float) -> str:
-    """As MarshalFloat writes a sample value: 'f' format, shortest, 'e' below 1e-6 and from 1e21."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if value != 0 and (abs(value) < 1e-6 or abs(value) >= 1e21):
-        return repr(value)
-    return format(Decimal(repr(value)).normalize(), "f")
-
-
-def _matches(labels: Mapping[str, str], name: str | None, matchers: list[tuple[str, str, str]]) -> bool:
-    """A selector's matchers: a missing label reads as "", and a regex is anchored at both ends
-    (upstream: prometheus/prometheus d15adb9a model/labels/matcher.go Matches, model/labels/regexp.go
-    NewFastRegexMatcher "^(?s:" ... ")$")."""
-    if name is not None and labels.get("__name__") != name:
-        return False
-    for label, op, value in matchers:
-        have = labels.get(label, "")
-        ok = {
-            "=": have == value,
-            "!=": have != value,
-            "=~": re.fullmatch(value, have) is not None,
-            "!~": re.fullmatch(value, have) is None,
-        }[op]
-        if not ok:
-            return False
-    return True
-
-
 def _ports(pod: Mapping[str, Any], endpoint: Mapping[str, Any]) -> list[tuple[str, int]]:
     """(container, port number) of the pod's container ports the endpoint names."""
     found = []
@@ -504,54 +441,6 @@ def _ports(pod: Mapping[str, Any], endpoint: Mapping[str, Any]) -> list[tuple[st
             if by_name or by_number:
                 found.append((str(container["name"]), int(p["containerPort"])))
     return found
-
-
-def _duration(raw: Any, default: float = DEFAULT_LOOKBACK) -> float:
-    return parse_duration(str(raw)) if raw else default
-
-
-def _duration_text(seconds: float) -> str:
-    """A duration as Prometheus writes it (prometheus/common model/time.go Duration.String)."""
-    ms = round(seconds * 1000)
-    if ms == 0:
-        return "0s"
-    out = ""
-    for unit, size in (("y", 31536000000), ("w", 604800000), ("d", 86400000), ("h", 3600000), ("m", 60000),
-                       ("s", 1000), ("ms", 1)):  # fmt: skip
-        if ms >= size:
-            out += f"{ms // size}{unit}"
-            ms %= size
-    return out
-
-
-def _eval_time(raw: str) -> float:
-    """The query's ``time`` (upstream: prometheus/prometheus d15adb9a web/api/v1/api.go
-    parseTimeParam, parseTime): now when absent; a Unix time in seconds, its fraction rounded to
-    the millisecond (math.Round); else RFC 3339 with its zone (time.RFC3339Nano), taken to the
-    millisecond as the engine's timestamps are (model/timestamp FromTime). Else 400 bad_data,
-    ``invalid parameter "time": invalid time value for 'time': cannot parse "..." to a valid timestamp``."""
-    if not raw:
-        return round(time.time(), 3)
-    try:
-        seconds = float(raw)
-    except ValueError:
-        pass
-    else:
-        whole = math.trunc(seconds)
-        return whole + math.copysign(math.floor(abs(seconds - whole) * 1000 + 0.5), seconds) / 1000
-    try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None or "T" not in raw.upper():
-        raise ValueError(
-            f'invalid parameter "time": invalid time value for \'time\': cannot parse "{raw}" to a valid timestamp'
-        )
-    return math.floor(parsed.timestamp() * 1000) / 1000
-
-
-def _unescape(value: str) -> str:
-    return value.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
 
 
 def _name(obj: Mapping[str, Any]) -> tuple[str, str]:
