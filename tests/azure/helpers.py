@@ -33,7 +33,7 @@ def seed_cluster(
     nodeImageVersion, AgentPoolsGet.json), the network being the one the ARM emulator gives a cluster
     created without one (aksrules.created_network; a ``networkProfile`` given is filled in as AKS fills
     the one sent), and from Kubernetes 1.34 the OIDC issuer AKS turns on by default (aksoidc.py)."""
-    from tests.emulators.arm import aks, aksoidc, aksrules
+    from tests.emulators.arm import aks_versions, aksoidc, aksrules
 
     rid = cluster_id(name, rg)
     pools = pools or [{"name": "system", "mode": "System", "count": 3, "vmSize": "Standard_D4ds_v5"}]
@@ -46,7 +46,7 @@ def seed_cluster(
             "provisioningState": "Succeeded",
             "powerState": {"code": "Running"},
             "maxPods": 250 if p.get("type") == "VirtualMachines" else 110,
-            "nodeImageVersion": aks.NODE_IMAGE,
+            "nodeImageVersion": aks_versions.NODE_IMAGE,
             **p,
         }
         profiles.append(prof)

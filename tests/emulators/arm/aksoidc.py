@@ -27,7 +27,7 @@ DEFAULT_FROM = (1, 34)
 
 
 def on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
-    from tests.emulators.arm.aks import DEFAULT_MINOR, resolve_version
+    from tests.emulators.arm.aks_versions import DEFAULT_MINOR, resolve_version
 
     props = body.get("properties")
     if not isinstance(props, dict):

@@ -186,9 +186,9 @@ def upgrade_not_allowed(current: str, target: str) -> str | None:
     skip minor versions aren't supported"); the message and code are AKS's, as learn.microsoft.com/troubleshoot/azure/
     azure-kubernetes/error-codes/aks-upgrade-blocked quotes them ("OperationNotAllowed: Upgrading
     Kubernetes version 1.24.9 to 1.26.6 is not allowed. Available upgrades: [1.29.15 1.29.14 ...]").
-    A target the region does not offer is aks.resolve_version's VersionNotSupported; a downgrade is
+    A target the region does not offer is aks_versions.resolve_version's VersionNotSupported; a downgrade is
     refused in aks._cluster_on_put."""
-    from tests.emulators.arm.aks import _vkey, resolve_version, upgrades_from
+    from tests.emulators.arm.aks_versions import _vkey, resolve_version, upgrades_from
 
     resolved = resolve_version(target)
     offered = upgrades_from(current)

@@ -107,7 +107,7 @@ def _fleet_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: di
     "dnsprefix1-abcd1234.flt.eastus.azmk8s.io" (the DNS prefix, a hash, "flt", the region),
     kubernetesVersion "1.22.4" (the hub's; here the emulator's default AKS version) and portalFqdn
     the same as fqdn. A fleet without a hub has no hubProfile, so none of them."""
-    from tests.emulators.arm import aks
+    from tests.emulators.arm import aks_versions
 
     hub = (body.get("properties") or {}).get("hubProfile")
     if not isinstance(hub, dict):
@@ -119,7 +119,7 @@ def _fleet_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: di
     fqdn = f"{prefix}-{hashlib.sha256(rid.lower().encode()).hexdigest()[:8]}.flt.{region}.azmk8s.io"
     hub["fqdn"] = fqdn
     hub["portalFqdn"] = fqdn
-    hub["kubernetesVersion"] = old.get("kubernetesVersion") or aks.resolve_version(aks.DEFAULT_MINOR)
+    hub["kubernetesVersion"] = old.get("kubernetesVersion") or aks_versions.resolve_version(aks_versions.DEFAULT_MINOR)
 
 
 def _gate_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
