@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.arm.server import ArmError, _fmt_retry
+from tests.emulators.arm.lro import _fmt_retry
+from tests.emulators.arm.server import ArmError
 
 if TYPE_CHECKING:
     from tests.emulators.arm.records import Operation

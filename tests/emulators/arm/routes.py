@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 
 from tests.emulators.arm import entra, etags, locations, operations, throttle, workspace
 from tests.emulators.arm.ids import ParsedId, parse_path
-from tests.emulators.arm.server import AKS_SERVER_APP, ArmError, Operation, _fmt_retry
+from tests.emulators.arm.lro import _fmt_retry
+from tests.emulators.arm.server import AKS_SERVER_APP, ArmError, Operation
 from tests.emulators.arm.write_checks import body_json, check_not_busy, check_tag_names, not_found, patched
 
 if TYPE_CHECKING:
