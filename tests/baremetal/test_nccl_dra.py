@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli.baremetal import nccl_nodes
+from akscli.baremetal import nccl_nodes, nccl_pick
 from tests.model.test_deploy_cluster_dra import gpu_class
 from tests.ops.test_gpu_usage_dra import claim, dra_node, gpu_device, resource_slice
 
@@ -42,13 +42,13 @@ def hold(emu: Any, node: str, gpus: int) -> None:
     emu.cluster.patch_status("v1", "Pod", "team-a", "train", {"phase": "Running"})
 
 
-def choose(kubeconfig: Any, wanted: int) -> tuple[nccl_nodes.Choice, nccl_nodes.SizeNodes]:
+def choose(kubeconfig: Any, wanted: int) -> tuple[nccl_pick.Choice, nccl_nodes.SizeNodes]:
     from akscli.kube.client import KubeTarget
     from akscli.kube.connecting import connect
 
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     nodes = nccl_nodes.SizeNodes(gpu_nodes=2, usable=2, candidates=[("dra-0", 0), ("dra-1", 0)])
-    return nccl_nodes.choose(kube, nodes, gpus_per_node=8, wanted=wanted), nodes
+    return nccl_pick.choose(kube, nodes, gpus_per_node=8, wanted=wanted), nodes
 
 
 def test_dra_nodes_with_their_gpus_free_are_chosen(kube_emulator: Any, kubeconfig: Any) -> None:
@@ -66,19 +66,19 @@ def test_gpus_a_claim_holds_on_a_dra_node_are_in_use_and_the_node_is_named(kube_
     assert "dra-0 (2 of 8 GPUs in use)" in str(nccl_nodes.skipped_line(nodes))
 
 
-def pick_then_recheck(kubeconfig: Any, emu: Any, late_hold: int) -> nccl_nodes.Pins:
+def pick_then_recheck(kubeconfig: Any, emu: Any, late_hold: int) -> nccl_pick.Pins:
     """One DRA node picked of two, ``late_hold`` GPUs of it taken by a claim before the re-read."""
     from akscli.kube.client import KubeTarget
     from akscli.kube.connecting import connect
 
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     nodes = nccl_nodes.SizeNodes(gpu_nodes=2, usable=2, candidates=[("dra-0", 0), ("dra-1", 0)])
-    want = nccl_nodes.Want(gpus_per_node=8, wanted=1, where="GPU nodes", timeout_s=1800)
-    pins = nccl_nodes.pick(kube, nodes, want)
+    want = nccl_pick.Want(gpus_per_node=8, wanted=1, where="GPU nodes", timeout_s=1800)
+    pins = nccl_pick.pick(kube, nodes, want)
     assert pins.chosen == ["dra-0"]
     if late_hold:
         hold(emu, "dra-0", late_hold)
-    return nccl_nodes.recheck(kube, nodes, pins, want)
+    return nccl_pick.recheck(kube, nodes, pins, want)
 
 
 def test_the_re_read_keeps_a_dra_node_whose_gpus_are_still_free(kube_emulator: Any, kubeconfig: Any) -> None:

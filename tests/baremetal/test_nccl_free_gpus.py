@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from akscli import yamlio
-from akscli.baremetal import nccl_nodes
+from akscli.baremetal import nccl_nodes, nccl_pick
 from akscli.errors import AuthError
 from tests.cli import invoke
 from tests.emulators.kube.controllers.nvidia import GpuPodController
@@ -157,10 +157,10 @@ class _NoPodAccess:
 
 def test_a_user_who_cannot_list_pods_gets_the_usable_nodes_and_is_told() -> None:
     nodes = nccl_nodes.SizeNodes(gpu_nodes=3, usable=3, candidates=[("a", 8), ("b", 8), ("c", 8)])
-    pins = nccl_nodes.pick(
+    pins = nccl_pick.pick(
         _NoPodAccess(),  # type: ignore[arg-type]
         nodes,
-        nccl_nodes.Want(gpus_per_node=8, wanted=2, where="GPU node(s)", timeout_s=60),
+        nccl_pick.Want(gpus_per_node=8, wanted=2, where="GPU node(s)", timeout_s=60),
     )
     assert pins.chosen == ["a", "b"]
     assert pins.warnings == ["cannot list pods in every namespace: GPUs already in use on the nodes are not counted"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from akscli.baremetal import nccl_nodes
+from akscli.baremetal import nccl_nodes, nccl_pick
 from tests.cli import invoke
 
 from . import nodes as fx
@@ -18,7 +18,7 @@ from .test_nccl_free_gpus import _holding, node_names
 
 def _bind_after_pick(monkeypatch: pytest.MonkeyPatch, emu: Any, gpus: int = 8) -> None:
     """A workload pod bound to the first node chosen, once the choice is made and before the Job is."""
-    original = nccl_nodes.pick
+    original = nccl_pick.pick
 
     def pick_then_bind(*args: Any, **kwargs: Any) -> Any:
         pins = original(*args, **kwargs)
@@ -26,7 +26,7 @@ def _bind_after_pick(monkeypatch: pytest.MonkeyPatch, emu: Any, gpus: int = 8) -
         _holding(emu, "late-0", first, gpus)
         return pins
 
-    monkeypatch.setattr(nccl_nodes, "pick", pick_then_bind)
+    monkeypatch.setattr(nccl_pick, "pick", pick_then_bind)
 
 
 def test_a_pod_bound_to_a_chosen_node_meanwhile_moves_the_test_to_another(
@@ -67,9 +67,9 @@ def test_with_fewer_free_nodes_a_node_not_ready_yet_untainted_is_kept_off(kube_e
 
 
 def test_too_many_nodes_passed_over_leave_the_pods_unpinned_and_say_so() -> None:
-    nodes = nccl_nodes.SizeNodes(gpu_nodes=nccl_nodes.KEEP_OFF_MAX + 1)
-    nodes.passed_over = [f"n{i}" for i in range(nccl_nodes.KEEP_OFF_MAX + 1)]
-    assert nccl_nodes.keep_off(nodes) == (
+    nodes = nccl_nodes.SizeNodes(gpu_nodes=nccl_pick.KEEP_OFF_MAX + 1)
+    nodes.passed_over = [f"n{i}" for i in range(nccl_pick.KEEP_OFF_MAX + 1)]
+    assert nccl_pick.keep_off(nodes) == (
         [],
-        f"the pods are not pinned: the {nccl_nodes.KEEP_OFF_MAX + 1} GPU node(s) passed over are too many to name",
+        f"the pods are not pinned: the {nccl_pick.KEEP_OFF_MAX + 1} GPU node(s) passed over are too many to name",
     )

@@ -116,8 +116,8 @@ class NcclSpec:
     env: dict[str, str] = field(default_factory=dict)
     tolerations: tuple[dict[str, str], ...] = nccl_nodes.GPU_TOLERATIONS
     topology: str | None = None  # a TOPOLOGY_FAMILIES family: its file is NCCL_TOPO_FILE
-    pinned: tuple[str, ...] = ()  # the nodes chosen for the pods (nccl_nodes.pick); none: the scheduler's choice
-    kept_off: tuple[str, ...] = ()  # else the nodes passed over, which the pods may not use (nccl_nodes.keep_off)
+    pinned: tuple[str, ...] = ()  # the nodes chosen for the pods (nccl_pick.pick); none: the scheduler's choice
+    kept_off: tuple[str, ...] = ()  # else the nodes passed over, which the pods may not use (nccl_pick.keep_off)
 
 
 _BYTES = re.compile(r"^\d+[KMG]?$")
@@ -158,7 +158,7 @@ def place(spec: NcclSpec, vm_size: str | None, survey: nccl_nodes.Survey | None)
     With a topology file the pods are kept to nodes of that size (the file names that size's PCI
     bus ids). An --rdma-resource that none of the GPU nodes offers is refused here, naming what they
     do offer; before, the pods waited for the timeout. Which of the nodes the pods go to is
-    nccl_nodes.pick's, once the GPUs per node are known."""
+    nccl_pick.pick's, once the GPUs per node are known."""
     size = vm_size or (survey.most_common_size() if survey else None)
     selector = dict(spec.node_selector)
     topology = topology_family(size)

@@ -117,7 +117,7 @@ def test_nccl(
     --dry-run prints the Service, Secret (no key is made), ConfigMap and Job; client reads nothing,
     so give --vm-size or --gpus-per-node.
     """
-    from akscli.baremetal import nccl, nccl_expected, nccl_nodes
+    from akscli.baremetal import nccl, nccl_expected, nccl_nodes, nccl_pick
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     mode = opts.dry_run_mode(dry_run)
@@ -174,14 +174,14 @@ def test_nccl(
         topology=placement.topology,
     )
     pinned = spec.node_selector.get(nccl.INSTANCE_TYPE)
-    want = nccl_nodes.Want(spec.gpus_per_node, spec.nodes, placement.where, spec.timeout_s, pinned)
+    want = nccl_pick.Want(spec.gpus_per_node, spec.nodes, placement.where, spec.timeout_s, pinned)
     if kube is not None and placement.nodes is not None:
         # the nodes whose GPUs are free, read pod by pod until enough are found; then, just before
         # the Job is made, the chosen ones again (a pod bound to one since it was read)
-        pins = nccl_nodes.pick(kube, placement.nodes, want)
+        pins = nccl_pick.pick(kube, placement.nodes, want)
         for warning in pins.warnings:
             output.warn(warning)
-        pins = nccl_nodes.recheck(kube, placement.nodes, pins, want)
+        pins = nccl_pick.recheck(kube, placement.nodes, pins, want)
         for warning in pins.warnings:
             output.warn(warning)
         spec = replace(spec, pinned=tuple(pins.chosen), kept_off=tuple(pins.kept_off))
