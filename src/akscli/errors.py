@@ -7,8 +7,9 @@ The table in docs/exit-codes.md is generated from ``EXIT_CODES`` below.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 
 class AkscliError(Exception):
@@ -167,6 +168,18 @@ def resend_note(what: str, state: object, command: str) -> str:
     if state == "Failed":
         return f"{what} is in a failed state: sending it its own version to reconcile it, as {command} does"
     return f"{what} is {state}, not Succeeded: sending it its own version again, as {command} does"
+
+
+def resend_of(what: str, properties: Mapping[str, Any], running: str, asked: str, command: str) -> str | None:
+    """``resend_note`` where an upgrade body asks for the version its cluster or pool already runs
+    (``properties[running]``, absent as a test's bare object, against ``properties[asked]``) and its
+    last operation did not succeed; None where the upgrade changes the version or there is nothing
+    to say. The cluster's keys are currentKubernetesVersion and kubernetesVersion, a pool's
+    currentOrchestratorVersion and orchestratorVersion."""
+    state = properties.get("provisioningState")
+    if AlreadyAtVersion.applies(state) or properties.get(running) not in (properties[asked], None):
+        return None
+    return resend_note(what, state, command)
 
 
 @contextmanager

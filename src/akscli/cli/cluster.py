@@ -274,12 +274,12 @@ def upgrade(
             if not dry:
                 _show(clusters.get(c, rg, cname), fmt)
             return
-        state = body["properties"].get("provisioningState")
-        if not errors.AlreadyAtVersion.applies(state) and body["properties"].get("currentKubernetesVersion") in (
-            body["properties"]["kubernetesVersion"],
-            None,
-        ):
-            output.info(errors.resend_note(f"cluster {cname}", state, "az aks upgrade"))
+        props = body["properties"]
+        resend = errors.resend_of(
+            f"cluster {cname}", props, "currentKubernetesVersion", "kubernetesVersion", "az aks upgrade"
+        )
+        if resend:
+            output.info(resend)
         common.confirm(f"upgrade {scope} of {cname} to {version}", write.yes or dry)
         poller = upgrades.send_upgrade(c, rg, cname, body, if_match=etag, no_wait=write.no_wait)
         result = write.finish(

@@ -92,12 +92,11 @@ def upgrade(
                 if not dry:
                     _show(nodepools.get_pool(c, rg, cname, pname), fmt)
                 return
-            state = body["properties"].get("provisioningState")
-            if not errors.AlreadyAtVersion.applies(state) and body["properties"].get("currentOrchestratorVersion") in (
-                body["properties"]["orchestratorVersion"],
-                None,
-            ):
-                output.info(errors.resend_note(f"node pool {pname}", state, "az aks nodepool upgrade"))
+            what, command = f"node pool {pname}", "az aks nodepool upgrade"
+            props = body["properties"]
+            resend = errors.resend_of(what, props, "currentOrchestratorVersion", "orchestratorVersion", command)
+            if resend:
+                output.info(resend)
             common.confirm(f"upgrade node pool {pname} to {version}", write.yes or dry)
             poller = poolupgrades.send_upgrade(c, rg, cname, pname, body, if_match=etag, no_wait=write.no_wait)
         else:
