@@ -159,7 +159,7 @@ def _kaito_int(value: Any) -> int | None:
 def kaito_view(params: Mapping[str, Any]) -> dict[str, Any]:
     """The values KAITO's generator sizes a Workspace from when it reads ``params`` (a params.json): each under
     config.json's name, and the token-limit keys (kaito_names.TOKEN_LIMIT_KEYS) as they are, for
-    akscli.model.hub_config.kaito_limit. KAITO reads no text_config of params.json, no quantization and no yarn."""
+    akscli.model.config_limits.kaito_limit. KAITO reads no text_config of params.json, no quantization and no yarn."""
     from akscli.model.kaito_names import TOKEN_LIMIT_KEYS
 
     view: dict[str, Any] = {}
