@@ -193,9 +193,11 @@ class Check:
 
 def _check(kube: Kube, comp: Component) -> Iterator[Check]:
     crds_ok = True
+    installed = False  # a CRD or APIService of the component's is there
     for name, version in comp.crds:
         status, detail = _crd(kube, name, version)
         crds_ok = crds_ok and status == OK
+        installed = installed or status != MISSING
         yield Check(f"crd {name}", status, detail, present=status != MISSING)
     if comp.id == "gateway-api" and crds_ok:
         status, detail = _gateway_class(kube)
@@ -211,13 +213,21 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
         status, detail = _apiservice(kube, name)
         # A registered APIService says its server is installed, Available or not.
         present = status in (OK, NOT_READY)
+        installed = installed or present
         yield Check(f"apiservice {name}", status, detail, _apiservice_fix(name, status), present=present)
     if comp.pods:
         status, detail, owners = _operator_pods(kube, comp.pods)
         # A node label stands in only where no pod is found: pods that exist and fail are reported.
         if status == MISSING and (node := _labelled_node(kube, comp.node_labels)):
             status, detail = OK, f"node {node} runs it outside a pod ({', '.join(comp.node_labels)})"
+        if status == MISSING and installed:
+            # Installed, yet no pod: its Deployment, found by the labels the chart gives it, may be
+            # mid-rollout with no pod left (akscli.doctor_rollout.by_labels).
+            owners = doctor_rollout.by_labels(kube, comp.pods)
         stuck = doctor_rollout.rollouts(kube, owners)
+        if status == MISSING and stuck:
+            status = NOT_READY
+            detail = f"{detail}; deployment {stuck[0].namespace}/{stuck[0].name} has no pod running"
         # No ready pod because a rollout went wrong: the way back is the rollout's, not an install.
         fix = stuck[0].fix if stuck and status != OK else ""
         yield Check("pods", status, detail, fix, present=status != MISSING)

@@ -35,7 +35,12 @@ if TYPE_CHECKING:
 HASH_LABEL = "pod-template-hash"
 # kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go TimedOutReason.
 TIMED_OUT = "ProgressDeadlineExceeded"
+# kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go PausedDeployReason, the
+# Progressing condition's reason sync.go checkPausedConditions writes while spec.paused is true.
+PAUSED = "DeploymentPaused"
 _PAGE = 50
+# Operator Deployments found by label where no operator pod is: a chart installs one per release.
+_FEW = 5
 
 
 def owner(pod: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -103,6 +108,7 @@ class Stuck:
     new_set: str  # the new ReplicaSet's name, "" where none exists yet
     history: bool  # an older ReplicaSet exists: there is a revision to go back to
     problem: pod_problems.Problem | None
+    paused: bool = False  # spec.paused: the controller rolls nothing until it is resumed
 
     @property
     def serving(self) -> bool:
@@ -120,8 +126,11 @@ class Stuck:
             if not self.new_available
             else ""
         )
+        # kubectl's viewer (rollout_status.go) waits on a paused Deployment with no word of the
+        # pause; its Progressing condition says DeploymentPaused (sync.go checkPausedConditions).
+        paused = "paused (spec.paused), so nothing rolls: " if self.paused else ""
         return (
-            f"deployment {self.namespace}/{self.name}: {self.message}: {counts}{where}{old}"
+            f"deployment {self.namespace}/{self.name}: {paused}{self.message}: {counts}{where}{old}"
             f"{pod_problems.after(self.problem)}"
         )
 
@@ -129,6 +138,9 @@ class Stuck:
     def fix(self) -> str:
         target = f"deployment/{self.name} -n {self.namespace}"
         watch = f"kubectl rollout status {target} follows it"
+        if self.paused:
+            # kubernetes/kubectl pkg/cmd/rollout/rollout_resume.go: clears spec.paused.
+            return f"kubectl rollout resume {target} lets the controller roll it; {watch}"
         if self.history:
             return f"{watch}; kubectl rollout undo {target} goes back to the previous pod template"
         return f"{watch}; kubectl describe deployment {self.name} -n {self.namespace} names what holds it"
@@ -147,6 +159,9 @@ def stuck(kube: Kube, namespace: str, name: str) -> Stuck | None:
     message, done, timed_out = status_line(deployment)
     if done:
         return None
+    # kubernetes/kubernetes pkg/controller/deployment/deployment_controller.go syncDeployment: a
+    # paused Deployment is only synced (scaled), never rolled, and never times out.
+    paused = bool((deployment.get("spec") or {}).get("paused"))
     try:
         sets = _replica_sets(kube, deployment)
     except AkscliError:
@@ -162,7 +177,7 @@ def stuck(kube: Kube, namespace: str, name: str) -> Stuck | None:
     # and no new pod available yet (Recreate has stopped the old ones). A Deployment scaled up
     # whose new pods already serve is not a rollout gone wrong, until its deadline passes.
     old_pods = any(int((rs.get("status") or {}).get("replicas") or 0) for rs in old)
-    if not (timed_out or old_pods or (old and not new_available)):
+    if not (timed_out or paused or old_pods or (old and not new_available)):
         return None
     want = (deployment.get("spec") or {}).get("replicas", 1)
     return Stuck(
@@ -177,6 +192,7 @@ def stuck(kube: Kube, namespace: str, name: str) -> Stuck | None:
         str(((new or {}).get("metadata") or {}).get("name") or ""),
         bool(old),
         _new_pod_problem(kube, namespace, new),
+        paused,
     )
 
 
@@ -214,6 +230,28 @@ def _new_pod_problem(kube: Kube, namespace: str, new: Mapping[str, Any] | None) 
         return next((p for p in map(pod_problems.problem, pods) if p), None)
     except AkscliError:
         return None
+
+
+def by_labels(kube: Kube, selectors: Iterable[str]) -> list[tuple[str, str]]:
+    """(namespace, name) of the Deployments the operator's pod selectors find on the Deployment
+    itself, at most a few per selector (one label-selected list each, any namespace).
+
+    For where no operator pod is left to name its Deployment (a Recreate rollout whose new
+    ReplicaSet cannot create pods). The charts label the Deployment with the labels they give its
+    pods: kedacore/charts keda/templates/manager/deployment.yaml (app, app.kubernetes.io/name:
+    keda-operator on both), ray-project/kuberay helm-chart/kuberay-operator/templates/deployment.yaml
+    with _helpers.tpl kuberay-operator.labels (app.kubernetes.io/name), kaito-project/kaito
+    charts/kaito/workspace/templates/deployment.yaml (kaito.labels, which include
+    kaito.selectorLabels)."""
+    found: list[tuple[str, str]] = []
+    for selector in selectors:
+        listed = kube.list("apps/v1", "Deployment", all_namespaces=True, label_selector=selector, page_size=_FEW)
+        for deployment in islice(listed, _FEW):
+            meta = deployment.get("metadata") or {}
+            key = (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+            if key not in found:
+                found.append(key)
+    return found
 
 
 def rollouts(kube: Kube, owners: Iterable[tuple[str, str]]) -> list[Stuck]:
