@@ -24,7 +24,12 @@ from tests.emulators.kube.apiserver import Ctx
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.aggregator import APIServiceAvailability
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
-from tests.emulators.kube.controllers.daemon_pods import daemon_pod_affinity, target_node
+from tests.emulators.kube.controllers.daemon_pods import (
+    daemon_pod_affinity,
+    is_updated,
+    rolling_replacements,
+    target_node,
+)
 from tests.emulators.kube.controllers.deployment import DeploymentController as DeploymentController  # re-exported
 from tests.emulators.kube.controllers.deployment import ReplicaSetController as ReplicaSetController  # re-exported
 from tests.emulators.kube.controllers.disruption import DisruptionController
@@ -192,6 +197,12 @@ class DaemonSetController(PodOwner):
         existing = {target_node(p) or p["metadata"]["name"]: p for p in self._pods(cluster, obj)}
         labels = dict((template.get("metadata") or {}).get("labels") or {})
         h = template_hash(template)
+        revision = h[:10]
+        # A changed template rolls node by node (daemon_pods.rolling_replacements): the old pods it
+        # deletes get their new pod below, in this pass (upstream's next sync's manage makes it).
+        replaced = rolling_replacements(spec, {n: existing.get(n) for n in names}, revision, self._ready)
+        for node in replaced:
+            cluster.delete("v1", "Pod", ns, existing.pop(node)["metadata"]["name"])
         pods = []
         scheduler = Scheduler(cluster)
         for node in names:
@@ -208,13 +219,13 @@ class DaemonSetController(PodOwner):
                     **template,
                     "spec": {**pod_spec, "affinity": daemon_pod_affinity(pod_spec.get("affinity"), node)},
                 }
-                meta = {"namespace": ns, "labels": {**labels, "controller-revision-hash": h[:10]}}
+                meta = {"namespace": ns, "labels": {**labels, "controller-revision-hash": revision}}
                 p = self._make_pod(
                     cluster,
                     obj,
                     f"{md['name']}-{template_hash({'node': node, 'h': h})[:5]}",
                     pod_template,
-                    {**labels, "controller-revision-hash": h[:10]},
+                    {**labels, "controller-revision-hash": revision},
                     scheduler.place(pod_template["spec"], md["uid"], meta),
                 )
             pods.append(p)
@@ -230,6 +241,16 @@ class DaemonSetController(PodOwner):
         ready = sum(1 for p in pods if self._ready(p))
         ready = ready if desired <= self.max_pods else (desired if not self.failure else 0)
         scheduled = desired if self.failure != "unschedulable" else 0
+        # updateDaemonSetStatus counts the pods whose controller-revision-hash is the current
+        # revision's (upstream: kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go
+        # updateDaemonSetStatus, util.IsPodUpdated), the field kubectl rollout status reads
+        # (kubernetes/kubectl pkg/polymorphichelpers/rollout_status.go DaemonSetStatusViewer).
+        updated = sum(1 for p in pods if is_updated(p, revision)) if desired <= self.max_pods else scheduled
+        if replaced and updated < len(pods):
+            # Upstream's pod informer re-syncs the DaemonSet when its new pods change; here a pass
+            # that replaced pods runs again, and one that could replace none (a new pod that is
+            # not available holds maxUnavailable) waits for the next event.
+            self.requeue(obj, self.delay)
         cluster.patch_status(
             "apps/v1",
             "DaemonSet",
@@ -239,7 +260,7 @@ class DaemonSetController(PodOwner):
                 "observedGeneration": md.get("generation", 1),
                 "desiredNumberScheduled": desired,
                 "currentNumberScheduled": scheduled,
-                "updatedNumberScheduled": scheduled,
+                "updatedNumberScheduled": min(updated, scheduled),
                 "numberReady": ready,
                 "numberAvailable": ready,
                 "numberMisscheduled": 0,

@@ -84,3 +84,50 @@ def target_node(pod: dict[str, Any]) -> str:
             ):
                 return str(field["values"][0])
     return ""
+
+
+def _scaled_up(value: Any, total: int) -> int:
+    """intstr.GetScaledValueFromIntOrPercent rounding up: an int as it is, "N%" of total."""
+    if isinstance(value, str) and value.endswith("%"):
+        return int(-(-int(value[:-1]) * total // 100))
+    return int(value)
+
+
+def rolling_replacements(
+    spec: dict[str, Any], pods: dict[str, dict[str, Any] | None], revision: str, available: Any
+) -> list[str]:
+    """The nodes whose old pod a RollingUpdate deletes now, so that the manage loop makes the new
+    one there: ``pods`` maps each node that should run the daemon to its pod (None for none).
+
+    upstream: kubernetes/kubernetes pkg/controller/daemon/update.go rollingUpdate, the maxSurge 0
+    branch: a node with no pod, or with a new pod not available, counts as unavailable; an old pod
+    not available is replaced at once (and counts); an available old pod is a candidate while
+    fewer than maxUnavailable are unavailable, and remaining = maxUnavailable - numUnavailable of
+    the candidates are deleted. maxUnavailable: pkg/controller/daemon/util/daemonset_util.go
+    (UnavailableCount: rounded up of the nodes to schedule), default 1 (pkg/apis/apps/v1/defaults.go
+    SetDefaults_DaemonSet: RollingUpdate, maxUnavailable 1, maxSurge 0). OnDelete replaces
+    nothing: its old pods stay until someone deletes them."""
+    strategy = spec.get("updateStrategy") or {}
+    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+        return []
+    max_unavailable = _scaled_up((strategy.get("rollingUpdate") or {}).get("maxUnavailable", 1), len(pods))
+    unavailable = 0
+    replace: list[str] = []
+    candidates: list[str] = []
+    for node, pod in pods.items():
+        if pod is None:
+            unavailable += 1
+        elif is_updated(pod, revision):
+            unavailable += 0 if available(pod) else 1
+        elif not available(pod):
+            replace.append(node)
+            unavailable += 1
+        elif unavailable < max_unavailable:
+            candidates.append(node)
+    return replace + candidates[: max(0, min(max_unavailable - unavailable, len(candidates)))]
+
+
+def is_updated(pod: dict[str, Any], revision: str) -> bool:
+    """upstream: kubernetes/kubernetes pkg/controller/daemon/util/daemonset_util.go IsPodUpdated:
+    the pod's controller-revision-hash label is the DaemonSet's current revision's."""
+    return bool(((pod.get("metadata") or {}).get("labels") or {}).get("controller-revision-hash") == revision)
