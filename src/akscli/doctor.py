@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import doctor_rollout, gpu_stack
 from akscli.doctor_components import APISERVICE_FIXES, Component, components
-from akscli.errors import CheckFailedError, NotInstalledError, UsageError
+from akscli.errors import AkscliError, CheckFailedError, NotInstalledError, UsageError
 from akscli.kube import pod_problems
 from akscli.kube.client import Kube
 from akscli.statuslines import as_invoked
@@ -216,7 +216,7 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
         installed = installed or present
         yield Check(f"apiservice {name}", status, detail, _apiservice_fix(name, status), present=present)
     if comp.pods:
-        status, detail, owners = _operator_pods(kube, comp.pods)
+        status, detail, owners, daemons = _operator_pods(kube, comp.pods)
         # A node label stands in only where no pod is found: pods that exist and fail are reported.
         if status == MISSING and (node := _labelled_node(kube, comp.node_labels)):
             status, detail = OK, f"node {node} runs it outside a pod ({', '.join(comp.node_labels)})"
@@ -232,6 +232,7 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
         fix = stuck[0].fix if stuck and status != OK else ""
         yield Check("pods", status, detail, fix, present=status != MISSING)
         yield from _rollout_checks(stuck)
+        yield from _daemonset_rollout_checks(kube, daemons)
     if comp.webhooks:
         for name, status, detail in _webhooks(kube, comp.webhooks):
             yield Check(name, status, detail)
@@ -257,6 +258,21 @@ def _rollout_checks(stuck: Sequence[doctor_rollout.Stuck]) -> Iterator[Check]:
             present=True,
             blocking=not rollout.serving,
         )
+
+
+def _daemonset_rollout_checks(kube: Kube, daemons: Sequence[tuple[str, str]]) -> Iterator[Check]:
+    """A row for each DaemonSet owning an operator pod whose changed template has not reached every
+    node (akscli.doctor_rollout.daemonset_rollout): one get per DaemonSet. A warning while one of
+    its pods serves."""
+    for namespace, name in daemons:
+        try:
+            daemonset = kube.get("apps/v1", "DaemonSet", name, namespace)
+        except AkscliError:
+            continue
+        if daemonset and (rollout := doctor_rollout.daemonset_rollout(daemonset)):
+            detail, available = rollout
+            fix = doctor_rollout.daemonset_fix(namespace, name)
+            yield Check(f"rollout daemonset/{name}", NOT_READY, detail, fix, present=True, blocking=not available)
 
 
 def _nap(kube: Kube) -> Iterator[Check]:
@@ -375,31 +391,36 @@ def pod_ready(pod: dict[str, Any]) -> bool:
 
 
 def _pods(kube: Kube, selectors: Sequence[str], namespace: str | None = None) -> tuple[str, str]:
-    status, detail, _ = _operator_pods(kube, selectors, namespace)
+    status, detail, _, _ = _operator_pods(kube, selectors, namespace)
     return status, detail
 
 
 def _operator_pods(
     kube: Kube, selectors: Sequence[str], namespace: str | None = None
-) -> tuple[str, str, list[tuple[str, str]]]:
-    """The pod verdict, and the Deployments (namespace, name) that own the pods read for it."""
+) -> tuple[str, str, list[tuple[str, str]], list[tuple[str, str]]]:
+    """The pod verdict, and the Deployments and the DaemonSets (namespace, name) that own the pods
+    read for it."""
     # A pod that more than one selector finds (the Helm chart's KubeRay pod has both labels) is
     # one pod.
     seen: set[tuple[str, str]] = set()
     owners: list[tuple[str, str]] = []
+    daemons: list[tuple[str, str]] = []
     trouble: pod_problems.Problem | None = None
     for selector in selectors:
         for pod in _list(kube, "v1", "Pod", namespace=namespace, label_selector=selector, page_size=50):
             meta = pod.get("metadata") or {}
             if (made_by := doctor_rollout.owner(pod)) and made_by not in owners:
                 owners.append(made_by)
+            if (daemon := doctor_rollout.daemon_owner(pod)) and daemon not in daemons:
+                daemons.append(daemon)
             if pod_ready(pod):
-                return OK, f"pod {meta.get('namespace')}/{meta.get('name')} is ready", owners
+                return OK, f"pod {meta.get('namespace')}/{meta.get('name')} is ready", owners, daemons
             seen.add((str(meta.get("namespace")), str(meta.get("name"))))
             trouble = trouble or pod_problems.problem(pod)
     if seen:
-        return NOT_READY, f"{len(seen)} operator pod(s) found, none ready{pod_problems.after(trouble)}", owners
-    return MISSING, f"no operator pod ({' or '.join(selectors)})", owners
+        none_ready = f"{len(seen)} operator pod(s) found, none ready{pod_problems.after(trouble)}"
+        return NOT_READY, none_ready, owners, daemons
+    return MISSING, f"no operator pod ({' or '.join(selectors)})", owners, daemons
 
 
 def _list(

@@ -59,6 +59,17 @@ def owner(pod: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def daemon_owner(pod: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(namespace, name) of the DaemonSet that made a pod: its controller reference names it
+    (kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go syncNodes creates the pod with
+    a controllerRef to the DaemonSet)."""
+    meta = pod.get("metadata") or {}
+    for ref in meta.get("ownerReferences") or []:
+        if ref.get("kind") == "DaemonSet" and ref.get("controller") and ref.get("name"):
+            return str(meta.get("namespace") or ""), str(ref["name"])
+    return None
+
+
 def status_line(deployment: Mapping[str, Any]) -> tuple[str, bool, bool]:
     """(message, done, timed out) as DeploymentStatusViewer.Status words them, without its
     trailing "...\\n" (kubernetes/kubectl pkg/polymorphichelpers/rollout_status.go)."""
@@ -257,3 +268,39 @@ def by_labels(kube: Kube, selectors: Iterable[str]) -> list[tuple[str, str]]:
 def rollouts(kube: Kube, owners: Iterable[tuple[str, str]]) -> list[Stuck]:
     """The unfinished rollouts of the given Deployments (each read once)."""
     return [s for key in dict.fromkeys(owners) if (s := stuck(kube, *key))]
+
+
+def daemonset_rollout(daemonset: Mapping[str, Any]) -> tuple[str, int] | None:
+    """(detail, available pods) of a DaemonSet whose changed template has not reached every node
+    yet (status.updatedNumberScheduled below desiredNumberScheduled), None otherwise.
+
+    Worded as kubectl rollout status words it (kubernetes/kubectl
+    pkg/polymorphichelpers/rollout_status.go DaemonSetStatusViewer.Status), from the status the
+    DaemonSet controller writes (kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go
+    updateDaemonSetStatus: updatedNumberScheduled counts the pods of the current revision). kubectl
+    follows only a RollingUpdate DaemonSet ("rollout status is only available for RollingUpdate
+    strategy type"); an OnDelete one replaces a pod only when it is deleted, so none is named. Pods
+    not ready where every pod is of the current template are the pods check's, not a rollout."""
+    meta, spec, status = daemonset.get("metadata") or {}, daemonset.get("spec") or {}, daemonset.get("status") or {}
+    if (spec.get("updateStrategy") or {}).get("type", "RollingUpdate") != "RollingUpdate":
+        return None
+    name, namespace = meta.get("name"), meta.get("namespace")
+    if int(meta.get("generation") or 0) > int(status.get("observedGeneration") or 0):
+        return f"daemonset {namespace}/{name}: Waiting for daemon set spec update to be observed", 0
+    desired = int(status.get("desiredNumberScheduled") or 0)
+    updated = int(status.get("updatedNumberScheduled") or 0)
+    available = int(status.get("numberAvailable") or 0)
+    if updated >= desired:
+        return None
+    message = (
+        f'Waiting for daemon set "{name}" rollout to finish: {updated} out of {desired} new pods have been updated'
+    )
+    return f"daemonset {namespace}/{name}: {message}, {available} of {desired} pods available", available
+
+
+def daemonset_fix(namespace: str, name: str) -> str:
+    target = f"daemonset/{name} -n {namespace}"
+    return (
+        f"kubectl rollout status {target} follows it; "
+        f"kubectl rollout undo {target} goes back to the previous pod template"
+    )

@@ -420,6 +420,17 @@ def _daemonsets(
         named = "" if name == default else f" ({name})"
         st = ds.get("status") or {}
         desired, ready = int(st.get("desiredNumberScheduled") or 0), int(st.get("numberReady") or 0)
+        if rollout := doctor_rollout.daemonset_rollout(ds):
+            # A changed operand template mid-rollout (the operator rewrote the DaemonSet): from the
+            # status already read, no other request. While a pod serves, a warning.
+            detail, available = rollout
+            yield Rule(
+                "gpu-operator",
+                "warning" if available else "error",
+                detail,
+                doctor_rollout.daemonset_fix(ns, name),
+                subject=f"rollout daemonset/{name}",
+            )
         if ready >= desired:
             yield Rule(
                 "gpu-operator",
