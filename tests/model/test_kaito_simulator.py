@@ -91,7 +91,10 @@ def test_a_workspace_created_again_gets_its_own_statefulset_once_the_old_one_goe
     assert emu.idle(10)
     emu.cluster.patch("apps/v1", "StatefulSet", "default", "phi-4", {"metadata": {"finalizers": None}})
     assert wait_until(lambda: _statefulset_of(emu, second) and _succeeded(emu, second), timeout=10)
-    assert emu.cluster.get("v1", "Node", None, "aks-phi-4-0") is not None
+    workers = emu.cluster.get("kaito.sh/v1beta1", "Workspace", "default", "phi-4")["status"]["workerNodes"]
+    assert [emu.cluster.get("v1", "Node", None, w)["metadata"]["labels"]["kaito.sh/workspace"] for w in workers] == [
+        "phi-4"
+    ]
 
 
 def _set_children(emu: Any, uid: str) -> list[dict[str, Any]]:

@@ -86,7 +86,10 @@ class WritesMixin:
                     rt.kind,
                     [("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")],
                 )
-            md["name"] = gen + "".join(random.choice(GENERATE_ALPHABET) for _ in range(5))
+            # SimpleNameGenerator: the base cut to 58 characters, then 5 random ones, so the name
+            # stays within 63 (upstream: kubernetes/kubernetes
+            # staging/src/k8s.io/apiserver/pkg/storage/names/generate.go MaxGeneratedNameLength).
+            md["name"] = gen[:58] + "".join(random.choice(GENERATE_ALPHABET) for _ in range(5))
             ctx.admission_name = gen
         name = md["name"]
         obj = self._admitted_new(rt, version, obj, ctx)

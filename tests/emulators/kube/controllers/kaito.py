@@ -223,10 +223,10 @@ class WorkspaceController(_KaitoController):
             return
         self._service(cluster, obj)
         crashing = self.failure == "inference"
-        workers = [f"aks-{name[:20]}-{i}" for i in range(nodes)]
-        # KAITO's provisioner brings up the nodes a Workspace lacks (upstream: kaito-project/kaito
-        # pkg/utils/nodeclaim/nodeclaim.go; kaito_nodes.py names the rest).
-        kaito_nodes.provision(cluster, obj, workers)
+        # KAITO's provisioner brings up the nodes a Workspace lacks, each named after a NodeClaim
+        # of its own (upstream: kaito-project/kaito pkg/utils/nodeclaim/nodeclaim.go
+        # GenerateNodeClaimName; kaito_nodes.py), so no two Workspaces ask for one name.
+        workers = kaito_nodes.provision(cluster, obj, nodes)
         sts = kaito_workload.apply(cluster, obj, nodes, kaito_nodes.pod_scheduling(obj))
         benchmark_runs = _benchmarked(obj) and not self._benchmark_fails(cluster, obj)
         waiting, crashed = self._pods(cluster, obj, sts, crashing=crashing, benchmark=benchmark_runs)

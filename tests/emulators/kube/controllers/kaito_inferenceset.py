@@ -2,7 +2,9 @@
 Workspaces it makes.
 
 * InferenceSet (pkg/inferenceset/inferenceset_controller.go): ``replicas`` Workspaces named
-  ``NAME-<5 random characters>`` (owned by the set, labelled ``inferenceset.kaito.sh/created-by``)
+  from generateName ``NAME-``: the API server cuts it to 58 characters and adds 5 random ones
+  (pkg/utils/inferenceset/inferenceset.go NewWorkspaceForInferenceSet; owned by the set,
+  labelled ``inferenceset.kaito.sh/created-by``)
   from its template; scaling down deletes Workspaces that are not ready first. No Service for
   the set. ``status.replicas``, ``readyReplicas`` (the child Workspaces that succeeded),
   ``selector`` and the condition InferenceSetReady (reasons inferencesetReady /
@@ -13,7 +15,6 @@ Workspaces it makes.
 from __future__ import annotations
 
 import hashlib
-import random
 from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers import kaito_benchmark
@@ -28,9 +29,6 @@ from tests.emulators.kube.controllers.kaito_common import (
     _owner,
     _succeeded,
 )
-
-# k8s.io/apimachinery/pkg/util/rand: the alphabet of rand.String, which names child Workspaces.
-_RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 
 class InferenceSetController(_KaitoController):
@@ -95,13 +93,14 @@ class InferenceSetController(_KaitoController):
         template = spec.get("template") or {}
         template_meta = template.get("metadata") or {}
         for _ in range(desired - len(children)):
-            suffix = "".join(random.choice(_RAND_ALPHABET) for _ in range(5))
+            # GenerateName NAME-: the API server cuts it to 58 characters and adds 5 (upstream:
+            # kaito-project/kaito pkg/utils/inferenceset/inferenceset.go NewWorkspaceForInferenceSet).
             cluster.create(
                 {
                     "apiVersion": KAITO,
                     "kind": "Workspace",
                     "metadata": {
-                        "name": f"{name[:57]}-{suffix}",
+                        "generateName": f"{name}-",
                         "namespace": ns,
                         "labels": {**(template_meta.get("labels") or {}), SET_LABEL: name},
                         "annotations": _child_annotations(obj, template_meta),
@@ -180,7 +179,7 @@ def _collect_inferenceset(cluster: Any, iset: dict[str, Any], children: list[dic
 EPP_IMAGE = "mcr.microsoft.com/oss/v2/llm-d/llm-d-router-endpoint-picker"
 
 
-def _helm_release_name(name: str) -> str:
+def helm_release_name(name: str) -> str:
     """The Helm release Flux installs a HelmRelease of this name as: the name, or past 53
     characters its first 40, "-" and the first 12 hex digits of its sha256 (fluxcd/helm-controller
     internal/release/name.go ShortenName, used by internal/action/install.go)."""
@@ -200,7 +199,7 @@ def _inference_pool(cluster: Any, iset: dict[str, Any]) -> None:
     --pool-name RELEASE (llm-d/llm-d-router v0.9.0 config/charts/routerlib/templates/
     _inferencepool.yaml, _deployment.yaml, _service.yaml, _helpers.tpl selectorLabels)."""
     md = iset["metadata"]
-    ns, release = md["namespace"], _helm_release_name(f"{md['name']}-inferencepool")
+    ns, release = md["namespace"], helm_release_name(f"{md['name']}-inferencepool")
     if cluster.get("inference.networking.k8s.io/v1", "InferencePool", ns, release) is not None:
         return
     # The chart's "llm-d-router.name": the release cut to 40 characters, then "-epp"

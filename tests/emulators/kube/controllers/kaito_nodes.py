@@ -11,9 +11,16 @@ simulator's pinned 056b8280).
   GenerateNodeClaimManifestWithOptions: labels ``karpenter.sh/nodepool: kaito``,
   ``kaito.sh/workspace``, ``kaito.sh/workspacenamespace`` and the matchLabels; taint
   ``sku=gpu:NoSchedule``; requirement instance type, linux), and the node it brings up carries
-  them. Capacity is the instance type's (tests/emulators/autoscaler.py size_capacity). Node names
-  are the simulator's own ``status.workerNodes`` names (upstream names come from gpu-provisioner's
-  agent pools; not modelled). A deleted Workspace's NodeClaims go, and their nodes with them
+  them. Capacity is the instance type's (tests/emulators/autoscaler.py size_capacity). A
+  NodeClaim is named ``ws`` and 9 hex digits of sha256(namespace + name + the time to the
+  nanosecond), so each is new whatever the Workspace's name (pkg/utils/nodeclaim/nodeclaim.go
+  GenerateNodeClaimName). gpu-provisioner makes an agent pool of the NodeClaim's name
+  (Azure/gpu-provisioner pkg/providers/instance/instance.go Create: ``apName := nodeClaim.Name``),
+  and AKS names its one node as a scale set instance, ``aks-<pool>-<8 digits>-vmss000000``
+  (Azure/gpu-provisioner pkg/fake/azure_client.go: scale set ``aks-<nodeclaim>-<digits>-vmss``;
+  tests/emulators/autoscaler.py scale_set_name, instance_suffix). ``status.workerNodes`` is the
+  Workspace's nodes, sorted (pkg/workspace/controllers/workspace_controller.go
+  collectNodeStatusSnapshot). A deleted Workspace's NodeClaims go, and their nodes with them
   (DeprovisionNodes).
 - Pods (pkg/workspace/inference/preset-inferences.go defaultTolerations: ``nvidia.com/gpu``
   Exists and ``sku=gpu`` NoSchedule; the labelSelector as required node affinity,
@@ -23,11 +30,18 @@ simulator's pinned 056b8280).
 
 from __future__ import annotations
 
+import hashlib
+import time
 from typing import Any
 
 WORKSPACE_LABEL = "kaito.sh/workspace"
 NAMESPACE_LABEL = "kaito.sh/workspacenamespace"
 INSTANCE_TYPE = "node.kubernetes.io/instance-type"
+# The cluster whose scale sets the node names hash (autoscaler.scale_set_name): the emulator's.
+CLUSTER_ID = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/akscli-rg"
+    "/providers/Microsoft.ContainerService/managedClusters/akscli-emulated"
+)
 TOLERATIONS = [
     {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
     {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
@@ -46,8 +60,24 @@ def _ready(node: dict[str, Any]) -> bool:
     return not ready or ready[0].get("status") == "True"
 
 
-def provision(cluster: Any, ws: dict[str, Any], names: list[str]) -> None:
-    """Bring up nodes named ``names`` for the Workspace, less the qualified nodes it has."""
+def nodeclaim_name(namespace: str, name: str) -> str:
+    """GenerateNodeClaimName (pkg/utils/nodeclaim/nodeclaim.go): ``ws`` and the first 9 hex digits
+    of sha256(namespace + name + time.Now() as "2006-01-02 15:04:05.000000000")."""
+    now = time.time_ns()
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now // 10**9)) + f".{now % 10**9:09d}"
+    return "ws" + hashlib.sha256((namespace + name + stamp).encode()).hexdigest()[:9]
+
+
+def node_name(claim: str) -> str:
+    """The node of gpu-provisioner's agent pool ``claim``: its scale set's first instance."""
+    from tests.emulators.autoscaler import instance_suffix, scale_set_name
+
+    return scale_set_name(CLUSTER_ID, claim) + instance_suffix(0)
+
+
+def provision(cluster: Any, ws: dict[str, Any], count: int) -> list[str]:
+    """Bring up the nodes the Workspace lacks of ``count`` (its qualified nodes count); return the
+    names of its nodes, sorted, as ``status.workerNodes`` reports them."""
     from tests.emulators.autoscaler import size_capacity
 
     md = ws["metadata"]
@@ -63,8 +93,8 @@ def provision(cluster: Any, ws: dict[str, Any], names: list[str]) -> None:
         # workspace labels): an InferenceSet's replicas do not share them.
         and (n["metadata"].get("labels") or {}).get(WORKSPACE_LABEL, md["name"]) == md["name"]
     ]
-    mine = {n["metadata"]["name"] for n in qualified}
-    missing = [name for name in names if name not in mine][: max(len(names) - len(qualified), 0)]
+    names = sorted(n["metadata"]["name"] for n in qualified)
+    missing = [node_name(nodeclaim_name(md["namespace"], md["name"])) for _ in range(count - len(qualified))]
     capacity = {**size_capacity(size), "pods": "110"}
     for name in missing:
         labels = {
@@ -89,6 +119,7 @@ def provision(cluster: Any, ws: dict[str, Any], names: list[str]) -> None:
                 },
             }
         )
+    return sorted(names + missing)
 
 
 def deprovision(cluster: Any, ws: dict[str, Any]) -> None:
