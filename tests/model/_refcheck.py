@@ -15,6 +15,11 @@ What upstream controllers make, each from its source:
 - An InferenceSet SET makes Workspaces ``SET-xxxxx`` labelled, pods included,
   ``inferenceset.kaito.sh/created-by: SET`` (pkg/utils/inferenceset/inferenceset.go
   NewWorkspaceForInferenceSet), and no Service of its own.
+- With KAITO's gatewayAPIInferenceExtension gate an InferenceSet SET of a preset gets an
+  InferencePool named after its Flux HelmRelease ``SET-inferencepool``: that name, or past 53
+  characters its first 40, ``-`` and 12 hex digits of its sha256 (kaito-project/kaito
+  pkg/inferenceset/inferenceset_controller.go ensureGatewayAPIInferenceExtension;
+  fluxcd/helm-controller internal/release/name.go ShortenName); no other pool name is KAITO's.
 - A Deployment's pods carry its template's labels and ports (kubernetes/api core/v1).
 - vLLM exports ``vllm:num_requests_waiting`` (and the other ``vllm:`` series below) with label
   ``model_name``, the served model name (vllm-project/vllm vllm/v1/metrics/loggers.py
@@ -211,14 +216,27 @@ def _service(w: World, svc: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _kaito_pools(w: World) -> set[str]:
+    """The InferencePools KAITO makes for the set's InferenceSets: each its HelmRelease
+    SET-inferencepool's release name, which Flux shortens past 53 characters (the simulator's
+    helm_release_name: fluxcd/helm-controller internal/release/name.go ShortenName)."""
+    from tests.emulators.kube.controllers.kaito_inferenceset import helm_release_name
+
+    return {
+        helm_release_name(f"{o['metadata']['name']}-inferencepool")
+        for o in w.objects
+        if o["kind"] == "InferenceSet" and ((o["spec"].get("template") or {}).get("inference") or {}).get("preset")
+    }
+
+
 def _route(w: World, route: Mapping[str, Any]) -> list[str]:
     bad: list[str] = []
     for rule in route["spec"]["rules"]:
         for ref in rule["backendRefs"]:
             if ref.get("kind") == "InferencePool":
-                if w.find("InferencePool", ref["name"], "inference.networking.k8s.io") is None and not ref[
+                if w.find("InferencePool", ref["name"], "inference.networking.k8s.io") is None and ref[
                     "name"
-                ].endswith("-inferencepool"):
+                ] not in _kaito_pools(w):
                     bad.append(
                         f"HTTPRoute: backendRef inferencepool.inference.networking.k8s.io/{ref['name']} is in no set"
                     )

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from akscli.model import deploy
+from akscli.model import deploy, kaito_names
 from akscli.model.kinds import PROMETHEUS_OPERATOR_API
 
 from . import _refcheck as refcheck
@@ -18,6 +18,9 @@ from .test_render import _request
 
 PROM = {"monitor_api": PROMETHEUS_OPERATOR_API}
 ROUTE_POOL = {"expose": True, "inference_pool": True}
+
+# A set named with more than 39 characters: Flux shortens its HelmRelease SET-inferencepool.
+LONG_SET = "phi-4-for-the-support-team-in-west-europe-a"
 
 PATHS: dict[str, dict[str, Any]] = {
     "kaito workspace": {},
@@ -29,6 +32,12 @@ PATHS: dict[str, dict[str, Any]] = {
     "kaito inferenceset autoscaled routed": {"autoscale": (1, 4), "expose": True, **PROM},
     "kaito inferenceset pooled": {"replicas": 2, **ROUTE_POOL},
     "kaito inferenceset on kaito's pool": {"replicas": 2, "kaito_pool": "phi-4-inferencepool", **ROUTE_POOL},
+    "kaito inferenceset named long on kaito's pool": {
+        "replicas": 2,
+        "name": LONG_SET,
+        "kaito_pool": kaito_names.pool_name(LONG_SET),
+        **ROUTE_POOL,
+    },
     "kaito on a fleet": {"fleet": True, "namespace": "phi-4"},
     "kaito on a fleet staged": {"fleet": True, "namespace": "phi-4", "staged_strategy": "gpu-waves"},
     "vllm": {"runtime": "vllm", **PROM},
@@ -189,3 +198,26 @@ def test_an_airunway_token_secret_is_left_to_the_preflight_key_check(provider: s
     world = refcheck.world(deploy.build(request))
     assert refcheck.dangling(world.objects, world) == []
     assert world.external == ["secret/hf key HF_TOKEN (preflight._check_access_secret)"]
+
+
+def _route_to_pool(name: str) -> Any:
+    def edit(route: dict[str, Any]) -> None:
+        route["spec"]["rules"][0]["backendRefs"][0]["name"] = name
+
+    return edit
+
+
+def test_a_route_to_the_unshortened_pool_of_a_long_named_set_is_reported() -> None:
+    # Flux installs HelmRelease SET-inferencepool (57 characters here) as a shortened release, the
+    # pool's name: no pool SET-inferencepool exists.
+    unshortened = f"{LONG_SET}-inferencepool"
+    assert _broken("kaito inferenceset named long on kaito's pool", "HTTPRoute", _route_to_pool(unshortened)) == [
+        f"HTTPRoute: backendRef inferencepool.inference.networking.k8s.io/{unshortened} is in no set"
+    ]
+
+
+def test_a_route_to_another_sets_inferencepool_is_reported() -> None:
+    edit = _route_to_pool("other-inferencepool")
+    assert _broken("kaito inferenceset on kaito's pool", "HTTPRoute", edit) == [
+        "HTTPRoute: backendRef inferencepool.inference.networking.k8s.io/other-inferencepool is in no set"
+    ]
