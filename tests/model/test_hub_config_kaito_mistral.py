@@ -143,3 +143,20 @@ def test_kaitos_token_limit_from_config_json_binds_where_params_json_allows_more
         f"error: --max-context 40000 is above {REPO}'s limit in its config.json on Hugging Face: 32768 "
         "(max_position_embeddings), above which KAITO's webhook refuses it"
     )
+
+
+def test_a_mistral_format_repo_with_config_json_but_no_params_json_is_refused_before_anything_is_sent(
+    hub: HubServer,
+) -> None:
+    # KAITO sets config_format mistral for consolidated weights (generator.go setMistralMode); vLLM's
+    # MistralConfigParser reads only params.json and raises where there is none
+    # (vllm/transformers_utils/config.py _download_mistral_config_file).
+    _put_with_config(hub, PARAMS)
+    del hub.repos[REPO]["params.json"]  # type: ignore[index]
+    refused = _plan()
+    assert refused.exit_code == 2 and refused.stdout == "", refused
+    assert refused.stderr.splitlines()[0] == (
+        f"error: {REPO} is in Mistral format (consolidated*.safetensors) but has no params.json on Hugging Face: "
+        "KAITO runs vLLM v0.25.1 with config_format mistral, which reads only params.json, so it would exit at start"
+    )
+    assert [path for path, _ in hub.requests] == [CONFIG_PATH, TREE, PARAMS_PATH]

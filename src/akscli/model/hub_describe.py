@@ -304,6 +304,21 @@ def _mistral(files: Sequence[Mapping[str, Any]]) -> bool:
     return bool(weights) and bool(_MISTRAL.search(weights[0]["path"]))
 
 
+def _no_params_json(model_id: str) -> UsageError:
+    """KAITO's refusal-to-be of a Mistral-format repo with a config.json but no params.json: its generator sets
+    config_format mistral for consolidated weights (kaito-project/kaito 056b8280 presets/workspace/generator/
+    generator.go selectWeightFiles, setMistralMode), and vLLM's MistralConfigParser reads only params.json, raising
+    "Failed to load mistral 'params.json' config" where there is none (vllm-project/vllm
+    vllm/transformers_utils/config.py _download_mistral_config_file): the pod exits at start."""
+    return UsageError(
+        f"{bounded.value(model_id, 48)} is in Mistral format (consolidated*.safetensors) but has no params.json on "
+        f"Hugging Face: KAITO runs vLLM {KAITO_VLLM} with config_format mistral, which reads only params.json, so it "
+        "would exit at start",
+        hint="KAITO cannot serve this repo as it is: use a copy with params.json, or one in Hugging Face format "
+        "(model*.safetensors)",
+    )
+
+
 def _params_json(model_id: str, files: list[dict[str, Any]] | None, vllm_version: str | None) -> dict[str, Any] | None:
     """The repo's params.json where its file list shows that vLLM ``vllm_version`` builds its config from it (one
     GET, for such repos only); else None."""
@@ -391,7 +406,9 @@ def resolve(
     elif kaito and files is not None and _mistral(files):
         # KAITO's generator sizes from config.json but runs vLLM with config_format mistral: params.json's length
         params = hub_config.read_json(model_id, "params.json", optional=True)
-        kaito_config = found_config if params is not None else None
+        if params is None:
+            raise _no_params_json(model_id)
+        kaito_config = found_config
     config: Mapping[str, Any] = found_config if found_config is not None else {}
     tokenizer = (
         hub_config.read_json(model_id, "tokenizer_config.json", optional=True)
