@@ -298,9 +298,8 @@ def test_a_set_named_over_39_characters_routes_to_the_pool_flux_names_after_its_
     internal/release/name.go ShortenName), and the chart names the pool after that release."""
     emu = model_emulator(inference_extension=True)
     name = "phi-4-mini-instruct-for-the-support-team-eu1"  # 44 characters
-    # One replica: the KAITO simulator names a Workspace's nodes after its first 20 characters, so two
-    # children of one long-named set would ask for the same node.
-    args = ("model", "deploy", "phi-4", "--name", name, "--replicas", "1", "--expose", "--inference-pool")
+    # Two replicas: each child Workspace gets a node named after a NodeClaim of its own (kaito_nodes.py).
+    args = ("model", "deploy", "phi-4", "--name", name, "--replicas", "2", "--expose", "--inference-pool")
     result = invoke(*args, "--wait", "--timeout", "20s", "-y")
     assert result.exit_code == 0, result
     route = emu.cluster.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", name)

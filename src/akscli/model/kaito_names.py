@@ -280,6 +280,27 @@ def hub_refusals(model_id: str | None, namespace: str, access_secret: str | None
         raise
 
 
+# The longest InferenceSet name KAITO can run: its Workspaces are generateName NAME- (5 characters added;
+# kaito-project/kaito pkg/utils/inferenceset/inferenceset.go NewWorkspaceForInferenceSet, kubernetes/kubernetes
+# staging/src/k8s.io/apiserver/pkg/storage/names/generate.go), and each Workspace gets a headless Service
+# WORKSPACE-headless (pkg/workspace/manifests/manifests.go), a Service name being a DNS-1035 label of at most
+# 63 characters: 63 - len("-headless") - 6.
+SET_NAME_MAX = 48
+
+
+def check_set_name(name: str) -> None:
+    """Refuse an InferenceSet name whose Workspaces' headless Services could not be made: KAITO would create
+    the set and its Workspaces and then fail each Workspace's reconcile, so nothing would ever serve."""
+    if len(name) <= SET_NAME_MAX:
+        return
+    raise UsageError(
+        f"invalid model deployment name {name!r}: it is {len(name)} characters long, and KAITO's InferenceSet names "
+        f"its Workspaces NAME-xxxxx and their headless Services NAME-xxxxx-headless, which must fit 63: at most "
+        f"{SET_NAME_MAX} allowed",
+        hint=f"shorten it to {SET_NAME_MAX} characters or fewer",
+    )
+
+
 def pool_name(name: str) -> str:
     """The InferencePool KAITO's HelmRelease NAME-inferencepool makes: the release's name, which
     Flux shortens past 53 characters (kinds.HELM_RELEASE_NAME_MAX), so for a set named with more

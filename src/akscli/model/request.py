@@ -229,6 +229,10 @@ class DeployRequest:
 
     def check(self) -> None:
         validate.name(self.name, "model deployment name", max_len=50)
+        if self.uses_inferenceset:
+            from akscli.model import kaito_names
+
+            kaito_names.check_set_name(self.name)
         validate.name(self.namespace, "namespace")
         flag_checks.runtime(self.runtime)
         if self.replicas is not None:
