@@ -317,3 +317,26 @@ def test_an_object_a_list_yielded_before_it_expired_and_gone_at_the_relist_is_re
     assert seen == [("ADDED", "cm-a"), ("ADDED", "cm-b"), ("ADDED", ROOT_CA), ("DELETED", "cm-a")]
     # a page, its 410, the relist's two pages (cm-b, ROOT_CA)
     assert len(kube_emulator.requests(verb="list", path="/configmaps")) == 4
+
+
+def test_a_watch_cut_mid_stream_is_watched_again_from_the_last_version(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An unexpected EOF ends a watch as a normal close does (kubernetes/apimachinery
+    # pkg/watch/streamwatcher.go receive); the reflector watches again (client-go
+    # tools/cache/reflector.go watch). Before, the cut reached the caller as urllib3's ProtocolError.
+    from akscli.kube import reflector, retry
+
+    monkeypatch.setattr(retry, "sleep", lambda _s: None)  # the short-watch backoff
+    kube_emulator.cluster.create(configmap("a"))
+    kube_emulator.faults.add(verb="watch", path="/configmaps", drop_connection=True, in_stream=True)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    kube.watch_list = False
+    events = reflector.list_and_watch(kube, "v1", "ConfigMap", namespace="default", seconds_left=lambda: 30.0)
+    assert [next(events)[1]["metadata"]["name"] for _ in range(2)] == ["a", ROOT_CA]  # listed
+    kube_emulator.cluster.create(configmap("b"))
+    event, obj = next(events)
+    assert (event, obj["metadata"]["name"]) == ("ADDED", "b")
+    events.close()
+    [first, second] = kube_emulator.requests(verb="watch", path="/configmaps")
+    assert first.query["resourceVersion"] == second.query["resourceVersion"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
 from typing import Any
+
+import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.kube_emulator.helpers import configmap, connection, raw
@@ -83,6 +86,19 @@ def test_an_in_stream_fault_is_an_error_event_that_ends_the_watch(kube_emulator:
     assert [(e["type"], e["object"]["code"], e["object"]["message"]) for e in events] == [
         ("ERROR", 500, "etcdserver: leader changed")
     ]
+
+
+def test_an_in_stream_drop_cuts_the_watch_before_its_last_chunk(kube_emulator: KubeEmulator) -> None:
+    # A load balancer's cut or a killed API server; the client reads an unexpected EOF
+    # (kubernetes/apimachinery pkg/watch/streamwatcher.go receive).
+    kube_emulator.faults.add(verb="watch", drop_connection=True, in_stream=True)
+    conn = connection(kube_emulator, timeout=5)
+    conn.request("GET", f"{CM}?watch=true&timeoutSeconds=5", headers={"Authorization": f"Bearer {kube_emulator.token}"})
+    response = conn.getresponse()
+    assert response.status == 200
+    with pytest.raises(http.client.IncompleteRead):
+        response.read()
+    conn.close()
 
 
 def test_watch_sends_bookmarks_when_asked(kube_emulator: KubeEmulator) -> None:

@@ -5,13 +5,14 @@ through ``Kube.request`` and its retries.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from akscli import errors
+from akscli import errors, netfail
 from akscli.kube import watch_policy
 from akscli.kube.wire import WatchInterrupted, exec_stream, lines, watch_events
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from akscli.kube.resource import Resource
 
 PROXY_ANSWERS = frozenset({502, 503, 504})
+LOG = logging.getLogger("akscli.kube")
 
 
 class Streams:
@@ -89,6 +91,16 @@ class Streams:
         except WatchInterrupted as exc:  # ends like a closed stream: the caller resumes
             self._stream_failures.interrupted(key, exc, seconds_left)
             return
+        except Exception as exc:
+            # A stream cut mid-read (the connection dropped before the chunked body's end: an
+            # API server restarting, a load balancer's idle cut; or a read that timed out) ends
+            # like a closed one, and the caller resumes from the last version it saw. upstream:
+            # kubernetes/apimachinery pkg/watch/streamwatcher.go receive: io.ErrUnexpectedEOF and
+            # net.IsProbableEOF / net.IsTimeout end the watch as io.EOF does (only logged), and
+            # client-go's reflector watches again (tools/cache/reflector.go watch).
+            if isinstance(exc, errors.AkscliError) or netfail.classify(exc).kind not in ("dropped", "timeout"):
+                raise
+            LOG.debug("watch %s ended mid-stream: %s", key, exc)
         finally:
             forget()
         cancelled = bool(cancel and cancel.cancelled)

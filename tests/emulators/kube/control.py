@@ -178,6 +178,11 @@ class Faults:
         (upstream: kubernetes/apiserver v0.35.0 pkg/storage/etcd3/watcher.go sendError and
         transformErrorToEvent, an error that is no API status becoming 500 InternalError;
         pkg/storage/cacher/cacher.go Watch, newErrWatcher).
+        With drop_connection instead, on a watch: answer 200, send what the watch sends first
+        (a watch-list's objects and its end bookmark), then cut the connection before the
+        stream's last chunk, as a load balancer's cut or a killed API server leaves a client
+        (which reads it as an unexpected EOF: kubernetes/apimachinery pkg/watch/streamwatcher.go
+        receive ends the watch on io.ErrUnexpectedEOF, and client-go's reflector watches again).
         flow_control: answer as API Priority and Fairness turns a request away before it is
         served: 429, a text body and whole-second Retry-After (``retry_after``, else 1), as
         status.FlowControlRejection says (upstream: kubernetes/apiserver 24a394e5
@@ -187,8 +192,8 @@ class Faults:
             raise ValueError("API Priority and Fairness answers 429, before any stream")
         if flow_control:
             status = 429
-        if in_stream and status is None:
-            raise ValueError("an in-stream fault needs a status")
+        if in_stream and status is None and not drop_connection:
+            raise ValueError("an in-stream fault needs a status or drop_connection")
         if status is None and not drop_connection and delay <= 0 and not lose_response and before is None:
             raise ValueError("a fault needs status, drop_connection, lose_response, delay or before")
         f = Fault(

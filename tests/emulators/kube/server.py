@@ -345,7 +345,7 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
         if f.lose_response:
             self._lose_response = True
             return
-        if f.drop_connection:
+        if f.drop_connection and not (f.in_stream and self._verb == "watch"):
             raise _Dropped()
         if f.in_stream and self._verb == "watch":
             # server_resources._watch sends it inside the stream, as the API server's watch does

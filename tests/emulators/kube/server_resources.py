@@ -15,6 +15,7 @@ from tests.emulators.kube.apiserver import Ctx
 from tests.emulators.kube.control import User
 from tests.emulators.kube.resources import ResourceType
 from tests.emulators.kube.server_params import (
+    _Dropped,
     _int_param,
     _q1,
     _truthy,
@@ -302,6 +303,8 @@ class ResourcesMixin:
                 # 24a394e5 pkg/storage/cacher/cacher.go setInitialEventsEndBookmarkIfRequested).
                 if bookmarks:
                     self._bookmark(rt, version, str(emu.api.store.rv), initial_end=True)
+            if fault is not None and fault.drop_connection:
+                raise _Dropped()  # cut before the stream's last chunk (control.Faults.add, in_stream)
             while not emu.stopping:
                 remaining = end - time.monotonic()
                 if remaining <= 0:
