@@ -59,7 +59,7 @@ def test_the_command_refuses_a_head_the_kubelet_cannot_run_with_one_line_and_exi
 ) -> None:
     emu = ray_emulator(failure="image-pull")
     assert invoke("ray", "cluster", "create", "demo").exit_code == 0
-    wait_until(lambda: any((p.get("status") or {}).get("containerStatuses") for p in ray_pods(emu, "demo")))
+    wait_until(lambda: any((p.get("status") or {}).get("containerStatuses") for p in ray_pods(emu, "demo")), timeout=30)
     result = invoke("ray", "dashboard", "demo", "--port-forward", "--port", "0")
     assert result.exit_code == 3, result
     assert result.stdout == ""
@@ -133,3 +133,17 @@ def test_a_lost_connection_to_the_api_server_ends_the_forward_with_its_error(
         assert caught.value.message == "the connection to the server x was refused"
     finally:
         forwarder.stop()
+
+
+def test_stopping_the_forward_ends_its_head_pod_watch_at_once(ray_emulator: Callable[..., Any]) -> None:
+    # Before, the watch thread read its stream until the watch's 30 s timeout, outliving the forward
+    # (and the emulator it watched: the cut stream was an unhandled error in that thread).
+    import threading
+
+    emu = _ready_cluster(ray_emulator)
+    forwarder = _forwarder([])
+    before = set(threading.enumerate())
+    forwarder.start()
+    wait_until(lambda: bool(emu.requests(verb="watch", path="/pods")), timeout=30)  # the head pod watch is open
+    forwarder.stop()
+    assert [t.name for t in set(threading.enumerate()) - before if t.name == "akscli-ray-head-watch"] == []

@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from akscli.concurrency import Cancellation
 from akscli.errors import AkscliError, AuthError, NotFoundError, UsageError
 from akscli.kube import pod_hints, pod_problems, reach
 from akscli.kube.reach import proxy_path
@@ -35,6 +36,9 @@ def dashboard_info(kube: Kube, cluster: Mapping[str, Any]) -> dict[str, str]:
 # The answers of the API server's service proxy that are about the backend, not the API server
 # (akscli.kube.client.PROXY_ANSWERS): returned, not raised, so that the relay decides.
 _GATEWAY = frozenset({502, 503, 504})
+# How long stop() waits for the head pod watch to end: a list it is sending is no stream that
+# cancelling shuts, and ends within its request timeout; a command stopping does not wait longer.
+STOP_WAIT_S = 5.0
 
 
 class DashboardForwarder:
@@ -80,6 +84,10 @@ class DashboardForwarder:
         self.head_name: str | None = None
         self.restarts = 0
         self._stop = threading.Event()
+        # Shuts the head pod watch's open stream when the forward stops, so that its thread ends
+        # with the forward rather than when the watch's timeout runs out.
+        self._cancel = Cancellation()
+        self._watcher: threading.Thread | None = None
         self._reported = False  # the current outage has been reported on stderr
         self.failure: AkscliError | None = None  # what ended the forward (the API server is lost)
         self._server = self._make_server(address, port)
@@ -208,7 +216,9 @@ class DashboardForwarder:
         selector = f"{CLUSTER_LABEL}={self.cluster},{NODE_TYPE_LABEL}=head"
         while not self._stop.is_set():
             try:
-                for event, pod in watch_pods(self.kube, self.namespace, selector, self._watch_seconds, page_size=5):
+                for event, pod in watch_pods(
+                    self.kube, self.namespace, selector, self._watch_seconds, page_size=5, cancel=self._cancel
+                ):
                     self._head_event(event, pod)
                     if self._stop.is_set():
                         return
@@ -268,7 +278,8 @@ class DashboardForwarder:
                 f"{self.reconnect_timeout:g}s (see akscli ray cluster status {self.cluster} -n {self.namespace})"
             )
         threading.Thread(target=self._server.serve_forever, name="akscli-ray-dashboard", daemon=True).start()
-        threading.Thread(target=self.watch_head, name="akscli-ray-head-watch", daemon=True).start()
+        self._watcher = threading.Thread(target=self.watch_head, name="akscli-ray-head-watch", daemon=True)
+        self._watcher.start()
 
     def wait(self) -> None:
         """Block until the forward is stopped; raise what ended it (``failure``). Short waits,
@@ -279,10 +290,15 @@ class DashboardForwarder:
             raise self.failure
 
     def stop(self) -> None:
+        """Stop listening and end the head pod watch (its stream is shut): nothing of the forward
+        outlives it."""
         self._stop.set()
         self.head_ready.set()
+        self._cancel.cancel()
         self._server.shutdown()
         self._server.server_close()
+        if self._watcher is not None and self._watcher is not threading.current_thread():
+            self._watcher.join(timeout=STOP_WAIT_S)
 
 
 def _not_ready(head: Mapping[str, Any]) -> str:

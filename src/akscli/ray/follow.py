@@ -17,6 +17,7 @@ from akscli.ray.live import Progress, not_found
 from akscli.ray.spec import RAY_API, SUBMITTER_LABEL
 
 if TYPE_CHECKING:
+    from akscli.concurrency import Cancellation
     from akscli.kube.client import Kube
 
 
@@ -27,16 +28,29 @@ def submitter_pods(kube: Kube, namespace: str, job: str) -> list[dict[str, Any]]
 
 
 def watch_pods(
-    kube: Kube, namespace: str, selector: str, seconds_left: Callable[[], float], page_size: int = 50
+    kube: Kube,
+    namespace: str,
+    selector: str,
+    seconds_left: Callable[[], float],
+    page_size: int = 50,
+    cancel: Cancellation | None = None,
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each pod matching ``selector`` as ADDED, then every change the watch sees, until
-    ``seconds_left()`` is 0: kube/reflector.py's loop (every page of one snapshot, so that a pod
-    past the first page is no less a match: a submitter Job's retried pods, a head being
-    replaced; an expired watch or list lists again rather than miss a change)."""
+    ``seconds_left()`` is 0 or ``cancel`` is cancelled (its open watch is shut at once):
+    kube/reflector.py's loop (every page of one snapshot, so that a pod past the first page is no
+    less a match: a submitter Job's retried pods, a head being replaced; an expired watch or list
+    lists again rather than miss a change)."""
     from akscli.kube.reflector import list_and_watch
 
     yield from list_and_watch(
-        kube, "v1", "Pod", namespace=namespace, label_selector=selector, seconds_left=seconds_left, page_size=page_size
+        kube,
+        "v1",
+        "Pod",
+        namespace=namespace,
+        label_selector=selector,
+        seconds_left=seconds_left,
+        page_size=page_size,
+        cancel=cancel,
     )
 
 
