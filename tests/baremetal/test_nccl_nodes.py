@@ -3,6 +3,7 @@ nodes, the RDMA resource the nodes offer), against the Kubernetes emulator's sch
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -90,14 +91,23 @@ def test_a_cordoned_or_not_ready_node_is_not_used_and_is_named(kube_emulator: An
     )
     assert "1 GPU node(s) can take a test pod and 2 are asked for" in result.stderr
 
-    def bound() -> list[str]:
-        pods = kube_emulator.cluster.list("v1", "Pod", namespace="default")
-        return sorted(str(p["spec"].get("nodeName")) for p in pods)
+    # Where each pod was bound, from the emulator's write history: the Job's activeDeadlineSeconds
+    # (the run's --timeout) deletes its pods once the run has timed out (upstream:
+    # kubernetes/kubernetes pkg/controller/job/job_controller.go, DeadlineExceeded deletes the
+    # active pods), so a read of the pods after the run raced the Job controller (it failed so under
+    # load). The controllers make and bind the pods on their own time: the check waits for the history.
+    expected = ["None", "aks-gpu-0"]  # one pod on the healthy node, the other waiting
+    assert wait_until(lambda: bindings(kube_emulator) == expected, timeout=30), bindings(kube_emulator)
 
-    # The Job controller makes the second pod on its own time: on a loaded machine the 3 s run can
-    # end before it exists, so the check waits for both (kept by --keep) rather than reading once.
-    assert wait_until(lambda: len(bound()) == 2, timeout=30), bound()
-    assert bound() == ["None", "aks-gpu-0"]  # one pod on the healthy node, the other waiting
+
+def bindings(emu: Any) -> list[str]:
+    """The node each pod in the default namespace was ever bound to ("None": never bound)."""
+    nodes: dict[str, str | None] = {}
+    for event in list(emu.api.store.history):
+        if event.bucket == "/pods" and event.key.startswith("default/") and event.new is not None:
+            node = (json.loads(event.new.raw).get("spec") or {}).get("nodeName")
+            nodes[event.key] = nodes.get(event.key) or node
+    return sorted(str(node) for node in nodes.values())
 
 
 def test_a_pools_own_taint_is_named_and_tolerated_with_toleration(kube_emulator: Any, kubeconfig: Any) -> None:

@@ -137,7 +137,12 @@ def test_a_lost_nodes_pods_are_marked_not_ready_and_its_deployment_counts_them(k
     assert wait_until(lambda: ready_replicas() == 0)
     [pod_] = kube_emulator.cluster.list("v1", "Pod", "default", label_selector="app=web")
     assert {c["type"]: c["status"] for c in pod_["status"]["conditions"]}["Ready"] == "False"
-    reasons = {(e["reason"], e["message"]) for e in kube_emulator.cluster.list("v1", "Event", "default")}
-    assert ("NodeNotReady", "Node is not ready") in reasons
+
+    # The controller records its event after the pod's status, where the Deployment may already
+    # have counted it: waited for, not read once.
+    def reasons() -> set[tuple[str, str]]:
+        return {(e["reason"], e["message"]) for e in kube_emulator.cluster.list("v1", "Event", "default")}
+
+    assert wait_until(lambda: ("NodeNotReady", "Node is not ready") in reasons()), reasons()
     set_ready(kube_emulator, "n1", "True")
     assert wait_until(lambda: ready_replicas() == 1)

@@ -241,8 +241,12 @@ def test_a_node_given_the_label_a_daemonset_selects_later_gets_its_pod(kube_emul
     assert wait_until(lambda: [p["spec"].get("nodeName") for p in pods(kube_emulator, "agent")] == ["a"])
     kube_emulator.cluster.patch("v1", "Node", None, "b", {"metadata": {"labels": {"role": "agent"}}})
     assert wait_until(lambda: sorted(p["spec"].get("nodeName") for p in pods(kube_emulator, "agent")) == ["a", "b"])
-    status = kube_emulator.cluster.get("apps/v1", "DaemonSet", "default", "agent")["status"]  # type: ignore[index]
-    assert status["desiredNumberScheduled"] == 2
+
+    # The controller writes its status after it made (and placed) the pod: waited for, not read once.
+    def status() -> dict[str, Any]:
+        return dict((kube_emulator.cluster.get("apps/v1", "DaemonSet", "default", "agent") or {})["status"])
+
+    assert wait_until(lambda: status()["desiredNumberScheduled"] == 2), status()
 
 
 def test_a_job_whose_pods_cannot_be_placed_never_completes(kube_emulator: KubeEmulator) -> None:

@@ -6,7 +6,6 @@ RayServiceFinalizer), as kubectl delete waits by default."""
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,7 +54,8 @@ def test_ctrl_c_while_a_delete_waits_ends_it_now(ray_emulator: Callable[..., Any
     try:
         assert process.stdout is not None
         assert "deleted" in process.stdout.readline()  # printed once accepted; the wait follows
-        time.sleep(0.5)
+        # The wait is under way once its watch is open (a sleep here was a guess at it).
+        wait_until(lambda: bool(emu.requests(verb="watch", path="/rayjobs")), timeout=30)
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=30)
     finally:

@@ -80,8 +80,14 @@ def test_head_pod_ready_carries_the_head_containers_own_reason(ray_emulator: Cal
     # waiting container's reason, its message appended to the pod condition's.
     emu = ray_emulator(failure="image-pull")
     assert invoke("ray", "cluster", "create", "pull", "--image", "myacr.azurecr.io/ray:nope").exit_code == 0
-    wait_until(lambda: bool(emu.cluster.get(RAY, "RayCluster", "default", "pull").get("status") or {}))
-    conds = {c["type"]: c for c in emu.cluster.get(RAY, "RayCluster", "default", "pull")["status"]["conditions"]}
+
+    def head_pod_ready() -> dict[str, Any]:
+        status = emu.cluster.get(RAY, "RayCluster", "default", "pull").get("status") or {}
+        return next((c for c in status.get("conditions") or [] if c["type"] == "HeadPodReady"), {})
+
+    # The operator's first status can come before the kubelet's pull failure: waited for, not read once.
+    wait_until(lambda: head_pod_ready().get("reason") == "ImagePullBackOff", timeout=30)
+    conds = {"HeadPodReady": head_pod_ready()}
     assert (conds["HeadPodReady"]["status"], conds["HeadPodReady"]["reason"]) == ("False", "ImagePullBackOff")
     assert conds["HeadPodReady"]["message"] == (
         'containers with unready status: [ray-head]; ray-head: Back-off pulling image "myacr.azurecr.io/ray:nope"'
