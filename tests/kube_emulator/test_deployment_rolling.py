@@ -87,7 +87,12 @@ def test_a_stalled_rolling_update_times_out_and_akscli_wait_fails_with_the_reaso
     deployed(kube_emulator)
     change(kube_emulator)
     assert wait_until(lambda: len(pods(kube_emulator, "llm")) == 2)
-    assert readiness.check(get(kube_emulator, "llm")).message == "1 old replicas pending termination"
+
+    # The new pod is made before the Deployment's status says so (its next sync): waited for.
+    def rollout() -> str:
+        return readiness.check(get(kube_emulator, "llm")).message
+
+    assert wait_until(lambda: rollout() == "1 old replicas pending termination"), rollout()
     controller(kube_emulator).advance(601)
     assert wait_until(lambda: conditions(kube_emulator, "llm")["Progressing"]["reason"] == "ProgressDeadlineExceeded")
     verdict = readiness.check(get(kube_emulator, "llm"))

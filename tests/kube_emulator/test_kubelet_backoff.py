@@ -133,7 +133,10 @@ def crash_looping_web(kube_emulator_factory: Any, containers: list[str]) -> tupl
     }
     spec = {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "template": template}
     emu.cluster.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": spec})
-    assert wait_until(lambda: len(emu.cluster.list("v1", "Pod", "default")) == 1)
+    # The pod is made, then the kubelet's back-off is started on the controller's clock, then its
+    # BackOff event is recorded: a clock moved on before that started the back-off late, and the
+    # restart a test advanced to never came (pods.py _make_pod). Waited for the event, not the pod.
+    assert wait_until(lambda: any(e.get("reason") == "BackOff" for e in emu.cluster.list("v1", "Event", "default")))
     [controller] = [c for c in emu.controllers.controllers if type(c).__name__ == "DeploymentController"]
     return emu, controller
 
