@@ -8,7 +8,7 @@ spinner is actually drawn.
 
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from akscli import printable
 from akscli.errors import UsageError
@@ -22,6 +22,7 @@ from akscli.object_names import kind_ref as kind_ref
 from akscli.object_names import named as named
 from akscli.object_names import object_name as object_name
 from akscli.object_names import object_ref as object_ref
+from akscli.records import Record
 from akscli.statuslines import Repeats as Repeats
 from akscli.statuslines import as_invoked as as_invoked
 from akscli.statuslines import color_enabled as color_enabled
@@ -56,12 +57,11 @@ APPLY_FORMATS = ("table", *MANIFEST_FORMATS)
 DELETE_FORMATS = ("name",)
 
 
-class Column(NamedTuple):
+class Column(Record):
     """One column of a table: its header, and a dotted path into each item or a function of it.
 
-    A NamedTuple, as are the other records every command or offline command loads: on CPython
-    3.11 ``@dataclass`` compiles up to six methods per class at import, 1.2-3.3 ms each class
-    (docs/changes/issue-16.md, round 5: "Records on the start-up path are NamedTuples")."""
+    A Record, as are the other records every command or offline command loads: cheaper to make
+    at import than a NamedTuple or a dataclass (akscli.records says why; docs/changes/audit31-perf31b.md)."""
 
     header: str
     get: str | Callable[[Any], Any]

@@ -32,7 +32,7 @@ CLUSTER_AND_AZURE = ("kubernetes", "azure", "pydantic")
 # formats need (decimal for quantities, csv for -o csv and CSV price files, json and akscli.yamlio
 # for JSON and YAML output), logging (configured only once something can log: akscli.logconfig), and
 # dataclasses: on CPython 3.11 each @dataclass compiles up to six methods at import, 1.2-3.3 ms a
-# class, so the records these commands load are NamedTuples (akscli.output.Column); and the
+# class, so the records these commands load are akscli.records.Record classes (output.Column); and the
 # examples that end each --help (akscli.cli.examples), read when help is printed.
 UNUSED_OFFLINE = (
     *CLUSTER_AND_AZURE,
@@ -142,9 +142,9 @@ print(len(made))
 
 
 def test_start_up_records_are_built_without_compiling_their_annotations() -> None:
-    """A NamedTuple checks each field's annotation as its class is built; a string annotation
-    (``from __future__ import annotations``) becomes a ``typing.ForwardRef``, which compiles it:
-    about 1 ms for a 25-field record, against 0.4 ms with the annotations as objects. The records
+    """A string annotation (``from __future__ import annotations``) that is read as the class is
+    built (a NamedTuple checks each one) becomes a ``typing.ForwardRef``, which compiles it: about
+    1 ms for a 25-field record, against 0.4 ms with the annotations as objects. The records
     `version`, `model plan` and `catalog` load (output.Column, catalog.Model and Description,
     skus.GpuSku, kaito_estimator.KaitoEstimate, planning's Throughput, Fit and Plan, options.KubeFlags) are
     built from objects."""
@@ -295,3 +295,33 @@ def test_finding_one_catalog_model_makes_only_that_model() -> None:
     then holds that same Model."""
     done = subprocess.run([sys.executable, "-c", ONE_MODEL], capture_output=True, text=True, check=True, timeout=60)
     assert done.stdout.split() == ["microsoft/phi-4", "True", "True"]
+
+
+NAMEDTUPLES_MADE = """
+import collections, contextlib, io, sys
+import typer  # click's and typer's own records are the floor's, not akscli's
+made = []
+original = collections.namedtuple
+def counting(typename, field_names, **kwargs):
+    module = kwargs.get("module") or sys._getframe(1).f_globals.get("__name__", "")
+    made.append(f"{module}.{typename}")
+    return original(typename, field_names, **kwargs)
+collections.namedtuple = counting
+from akscli.cli.main import run
+with contextlib.redirect_stdout(io.StringIO()):
+    run(sys.argv[1:])
+print(sorted(name for name in made if name.startswith("akscli")))
+"""
+
+
+@pytest.mark.parametrize("args", [("model", "plan", "phi-4"), ("model", "catalog"), ("version",)])
+def test_benchmarked_offline_commands_make_no_namedtuple_class(args: tuple[str, ...]) -> None:
+    """A NamedTuple class costs 90-230 us to make on CPython 3.11 (collections.namedtuple compiles
+    its ``__new__`` with ``eval``), a Record subclass about 10 us: the records `model plan`,
+    `model catalog` and `version` load (output.Column, catalog.Model and Description, skus.GpuSku,
+    kaito_estimator.KaitoEstimate, planning's Throughput, Fit and Plan, options.KubeFlags) are
+    Records (akscli.records)."""
+    done = subprocess.run(
+        [sys.executable, "-c", NAMEDTUPLES_MADE, *args], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -7,7 +7,7 @@ them into the targets the logic modules take.
 import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,6 +22,7 @@ from akscli.output import (
     check_format,
     shown_formats,
 )
+from akscli.records import Record
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube, KubeTarget
@@ -443,10 +444,10 @@ def connect(
     return connect_target(kube_target(kubeconfig, context, namespace, request_timeout))
 
 
-class KubeFlags(NamedTuple):
+class KubeFlags(Record):
     """Where a command works on a cluster: --kubeconfig, --context and, where the command has
     them, -n/--namespace and --request-timeout (``on_kube`` hands them over as one). A
-    NamedTuple, not a dataclass: every command imports it (akscli.output.Column says why)."""
+    Record, not a NamedTuple or a dataclass: every command imports it (akscli.records says why)."""
 
     kubeconfig: str | None = None
     context: str | None = None

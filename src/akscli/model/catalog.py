@@ -8,11 +8,12 @@ insensitively; an unknown name fails with the closest known names.
 import re
 import threading
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from akscli import datafiles, suggest, validate
 from akscli.errors import UsageError
 from akscli.model import bounded
+from akscli.records import Record
 
 DATA_FILE = datafiles.source_path("models")  # the editable truth; commands read the module generated from it
 
@@ -38,8 +39,8 @@ QUANT_FAMILIES: dict[str, str] = {
 }
 
 
-class Model(NamedTuple):
-    """One model the planner can size. A NamedTuple, as are the planner's other records:
+class Model(Record):
+    """One model the planner can size. A Record, as are the planner's other records:
     ``model plan`` and ``model catalog`` import them (akscli.output.Column says why)."""
 
     id: str
@@ -233,7 +234,7 @@ DESCRIPTION_FLAGS = ("--weights-gib", "--layers", "--attention-heads", "--max-co
 HEAD_DIM_FLAGS = "--head-dim (or --hidden-size)"
 
 
-class Description(NamedTuple):
+class Description(Record):
     """A model the catalog lacks, as the user describes it on the command line (all optional:
     none given means "look the name up")."""
 
@@ -249,7 +250,7 @@ class Description(NamedTuple):
 
     @property
     def given(self) -> bool:
-        return any(v is not None for v in self)
+        return any(v is not None for v in self._asdict().values())
 
 
 def resolve(name: str, described: Description) -> Model:

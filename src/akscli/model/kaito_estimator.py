@@ -5,10 +5,9 @@ two agree for KAITO's whole catalog on every VM size KAITO knows); ``akscli.mode
 builds the `model plan` options on it.
 """
 
-from typing import NamedTuple
-
 from akscli.model.catalog import Model
 from akscli.model.skus import GpuSku
+from akscli.records import Record
 
 GIB = 1024**3
 
@@ -63,9 +62,9 @@ def supports_kaito(vm_size: str) -> bool:
     return vm_size.lower() in {s.lower() for s in KAITO_VM_SIZES}
 
 
-# The records below are NamedTuples, built in one go: `model plan` imports them
+# The records below are Records (akscli.records), built in one go: `model plan` imports them
 # (akscli.output.Column says why).
-class KaitoEstimate(NamedTuple):
+class KaitoEstimate(Record):
     fits: bool
     gpus: int
     nodes: int

@@ -13,7 +13,7 @@ inputs.
 """
 
 import math
-from typing import Any, NamedTuple
+from typing import Any
 
 from akscli import suggest
 from akscli.errors import UsageError
@@ -31,6 +31,7 @@ from akscli.model.kaito_estimator import (
     supports_kaito,
 )
 from akscli.model.skus import GpuSku
+from akscli.records import Record
 
 HOURS_PER_MONTH = 730  # Azure's pricing calculator month
 
@@ -113,7 +114,7 @@ def _priced(f: "Fit", hourly: float | None, budget: float | None) -> "Fit":
     )
 
 
-class Throughput(NamedTuple):
+class Throughput(Record):
     tokens_per_second: float
     per_sequence_tokens_per_second: float
     bytes_per_step_gib: float
@@ -122,7 +123,7 @@ class Throughput(NamedTuple):
     note: str = "estimate: memory-bandwidth bound decode, not a benchmark"
 
 
-class Fit(NamedTuple):
+class Fit(Record):
     vm_size: str
     gpu_model: str
     gpu_family: str
@@ -352,7 +353,7 @@ def throughput(
     )
 
 
-class Plan(NamedTuple):
+class Plan(Record):
     model: Model
     runtime: str
     context: int

@@ -9,10 +9,11 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from akscli import datafiles
 from akscli.errors import UsageError
+from akscli.records import Record
 
 DATA_FILE = datafiles.source_path("gpu_skus")  # the editable truth; commands read the module generated from it
 DEFAULT_REGION = "eastus"
@@ -21,8 +22,8 @@ DEFAULT_REGION = "eastus"
 NO_PRICES: Mapping[str, float] = MappingProxyType({})
 
 
-class GpuSku(NamedTuple):
-    """One GPU VM size. A NamedTuple: ``model plan`` imports it (akscli.output.Column says why)."""
+class GpuSku(Record):
+    """One GPU VM size. A Record: ``model plan`` imports it (akscli.output.Column says why)."""
 
     vm_size: str
     gpu_model: str
