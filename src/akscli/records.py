@@ -15,6 +15,8 @@ Plan, KubeFlags...): NamedTuple-like, cheaper to define (#16)."""
 # and that its fields are read-only.
 
 import inspect
+import operator
+from collections.abc import Callable
 from typing import Any, ClassVar, Self, dataclass_transform
 
 
@@ -25,38 +27,41 @@ class Record:
 
     _fields: ClassVar[tuple[str, ...]] = ()
     _field_set: ClassVar[frozenset[str]] = frozenset()
-    _required: ClassVar[frozenset[str]] = frozenset()
+    _defaults: ClassVar[dict[str, Any]] = {}
+    # Every instance holds each field in its __dict__ (defaults included), so the field values
+    # come out in field order in one C call: operator.itemgetter over the names.
+    _values_of: ClassVar[Callable[[dict[str, Any]], tuple[Any, ...]]]
 
     def __init_subclass__(cls) -> None:
-        cls._fields = tuple(inspect.get_annotations(cls))
-        cls._field_set = frozenset(cls._fields)
-        cls._required = frozenset(name for name in cls._fields if name not in cls.__dict__)
+        cls._fields = fields = tuple(inspect.get_annotations(cls))
+        cls._field_set = frozenset(fields)
+        cls._defaults = {name: cls.__dict__[name] for name in fields if name in cls.__dict__}
+        getter = operator.itemgetter(*fields)
+        cls._values_of = getter if len(fields) > 1 else lambda values: (getter(values),)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
-        fields = cls._fields
-        if len(args) > len(fields):
-            raise TypeError(f"{cls.__name__}() takes {len(fields)} arguments but {len(args)} were given")
         values = self.__dict__
-        values.update(zip(fields, args, strict=False))
-        if kwargs:
-            if not kwargs.keys() <= cls._field_set:
-                unknown = sorted(kwargs.keys() - cls._field_set)
-                raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {unknown[0]!r}")
-            if args and not kwargs.keys().isdisjoint(fields[: len(args)]):
+        values.update(cls._defaults)
+        if args:
+            fields = cls._fields
+            if len(args) > len(fields):
+                raise TypeError(f"{cls.__name__}() takes {len(fields)} arguments but {len(args)} were given")
+            if kwargs and not kwargs.keys().isdisjoint(fields[: len(args)]):
                 twice = [name for name in fields[: len(args)] if name in kwargs]
                 raise TypeError(f"{cls.__name__}() got multiple values for argument {twice[0]!r}")
-            values.update(kwargs)
-        if not values.keys() >= cls._required:
-            missing = [name for name in fields if name in cls._required and name not in values]
+            values.update(zip(fields, args, strict=False))
+        values.update(kwargs)
+        if values.keys() != cls._field_set:
+            unknown = [name for name in kwargs if name not in cls._field_set]
+            if unknown:
+                raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {unknown[0]!r}")
+            missing = [name for name in cls._fields if name not in values]
             raise TypeError(f"{cls.__name__}() missing required argument {missing[0]!r}")
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._fields)
 
     def _asdict(self) -> dict[str, Any]:
         # The fields and their values, in field order (a NamedTuple's ``_asdict``).
-        return {name: getattr(self, name) for name in self._fields}
+        return dict(zip(self._fields, type(self)._values_of(self.__dict__), strict=True))
 
     def _replace(self, **changes: Any) -> Self:
         # A copy with ``changes`` (a NamedTuple's ``_replace``: an unknown name is a ValueError).
@@ -71,11 +76,11 @@ class Record:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._values() == other._values()
+        return self.__dict__ == other.__dict__
 
     def __hash__(self) -> int:
-        return hash(self._values())
+        return hash(type(self)._values_of(self.__dict__))
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        shown = ", ".join(f"{name}={value!r}" for name, value in self._asdict().items())
         return f"{type(self).__name__}({shown})"

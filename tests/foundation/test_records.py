@@ -80,3 +80,13 @@ def test_replace_refuses_a_name_that_is_no_field() -> None:
 def test_a_wrong_call_is_a_type_error(args: tuple[Any, ...], kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(TypeError, match=message):
         Sized(*args, **kwargs)
+
+
+class Named(Record):
+    name: str
+
+
+def test_a_record_of_one_field_hashes_and_copies_as_the_others() -> None:
+    assert Named("a")._asdict() == {"name": "a"}
+    assert hash(Named("a")) == hash(Named(name="a"))
+    assert repr(Named("a")._replace(name="b")) == "Named(name='b')"
