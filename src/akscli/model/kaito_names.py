@@ -16,7 +16,6 @@ webhook admits the Workspace (``hub_note`` says what that needs and what akscli 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -308,5 +307,9 @@ def pool_name(name: str) -> str:
     release = f"{name}{KAITO_POOL_SUFFIX}"
     if len(release) <= HELM_RELEASE_NAME_MAX:
         return release
+    # hashlib is imported here, for the long names only: it loads OpenSSL (_hashlib), about 2 ms
+    # and 10 M instructions, and `model plan` loads this module (tests/foundation/test_startup.py).
+    import hashlib
+
     digest = hashlib.sha256(release.encode()).hexdigest()[:12]
     return f"{release[: HELM_RELEASE_NAME_MAX - 13]}-{digest}"
