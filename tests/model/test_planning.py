@@ -243,5 +243,6 @@ def test_an_option_as_a_dict_has_every_field_in_order_and_its_estimates_as_dicts
         assert as_dict["vm_size"] == option.vm_size and as_dict["price_per_month"] == option.price_per_month
         for estimate in ("kaito", "throughput"):
             nested = getattr(option, estimate)
-            assert as_dict[estimate] == (None if nested is None else dict(zip(nested._fields, nested, strict=True)))
+            fields = {} if nested is None else {name: getattr(nested, name) for name in nested._fields}
+            assert as_dict[estimate] == (None if nested is None else fields)
         assert as_dict["warnings"] == list(option.warnings) and isinstance(as_dict["warnings"], list)
