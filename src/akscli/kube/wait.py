@@ -65,6 +65,10 @@ POD_LOOK_AFTER = 10.0
 POD_FOLLOWS = 4
 
 
+_Key = tuple[str, str, str | None, str]  # a waited object: apiVersion, kind, namespace, name
+_Events = Iterable[tuple[str, dict[str, Any]]]
+
+
 def ref_of(obj: Mapping[str, Any]) -> str:
     """How a wait's progress, timeout and failure name an object: ``kind.group/name``, as the
     plan and the apply's confirmations just before them do (output.object_ref, lists4's one rule)."""
@@ -417,7 +421,7 @@ class Waiter:
         watch, which would otherwise wait for a change of the object itself."""
         api_version, kind, selector = self.member_sources[state_key]
         group = state_key[:3]
-        for event, obj in reflector.list_and_watch(
+        events = reflector.list_and_watch(
             self.kube,
             api_version,
             kind,
@@ -425,7 +429,16 @@ class Waiter:
             label_selector=selector,
             seconds_left=lambda: self.deadline - time.monotonic(),
             cancel=self.cancels[state_key],
-        ):
+        )
+        try:
+            self._judge_members(state_key, group, events)
+        except errors.NotInstalledError:
+            # An unserved kind has no members; the owner's status says what its controller made of it
+            # (ai-runway/airunway b0d3fb77 providers/kuberay/controller.go Reconcile: Failed, "no matches for kind").
+            return
+
+    def _judge_members(self, state_key: _Key, group: tuple[str, str, str | None], events: _Events) -> None:
+        for event, obj in events:
             name = str((obj.get("metadata") or {}).get("name"))
             with self.lock:
                 if event == "DELETED":

@@ -32,6 +32,7 @@ from akscli.kube.readiness.core import (
     stale,
     status_of,
 )
+from akscli.kube.readiness.kuberay import ray_service
 from akscli.output import object_ref
 
 # The kinds (kubectl's TYPE list) each AI Runway provider applies under the ModelDeployment's name,
@@ -140,23 +141,53 @@ def _provider(obj: Mapping[str, Any]) -> str:
     return str(chosen or (status_of(obj).get("provider") or {}).get("name") or "")
 
 
+# The kuberay provider's RayService carries the same label (ai-runway/airunway b0d3fb77
+# providers/kuberay/transformer.go Transform: "airunway.ai/deployment": md.Name, owned by the
+# ModelDeployment's UID). Its status translator reads activeServiceStatus.applicationStatuses
+# (providers/kuberay/status.go TranslateStatus: all RUNNING is Running; the RayServiceReady
+# condition it checks first is a type KubeRay never writes, whose Ready condition is "Ready"),
+# never pendingServiceStatus or the UpgradeInProgress condition. A changed rayClusterConfig makes
+# KubeRay bring up a pending cluster while the active one keeps serving and stays RUNNING
+# (ray-project/kuberay ray-operator/controllers/ray/rayservice_controller.go, the zero-downtime
+# upgrade): AI Runway reports Running on the old configuration until the pending cluster is
+# promoted, and for good if it never is. KubeRay's own verdict on the RayService
+# (readiness/kuberay.py ray_service: observedGeneration, Ready, UpgradeInProgress) says when the
+# new spec serves.
+MEMBER_KINDS = {
+    **{provider: ("apps/v1", "Deployment") for provider in DEPLOYMENT_PROVIDERS},
+    "kuberay": ("ray.io/v1", "RayService"),
+}
+
+
 def model_deployment_members(obj: Mapping[str, Any]) -> tuple[str, str, str] | None:
-    """(apiVersion, kind, label selector) of the Deployments a vllm or llmd provider made for the
-    ModelDeployment; None for the other providers (KAITO's Workspace, a RayService, a
-    DynamoGraphDeployment each report their own rollout through the phase)."""
+    """(apiVersion, kind, label selector) of the objects a vllm or llmd provider (Deployments) or
+    the kuberay provider (its RayService) made for the ModelDeployment; None for the others
+    (KAITO's Workspace and a DynamoGraphDeployment report through the phase alone)."""
     name = (obj.get("metadata") or {}).get("name")
-    if _provider(obj) not in DEPLOYMENT_PROVIDERS or not isinstance(name, str) or not name:
+    kind = MEMBER_KINDS.get(_provider(obj))
+    if kind is None or not isinstance(name, str) or not name:
         return None
-    return ("apps/v1", "Deployment", f"{AIRUNWAY_DEPLOYMENT_LABEL}={name}")
+    return (*kind, f"{AIRUNWAY_DEPLOYMENT_LABEL}={name}")
+
+
+def _member_verdict(member: Mapping[str, Any]) -> Readiness:
+    """A member's own readiness: a Deployment's rollout as ``kubectl rollout status`` judges it
+    (builtin.deployment, kubernetes/kubectl pkg/polymorphichelpers/rollout_status.go), a
+    RayService's as KubeRay reports it (readiness/kuberay.py ray_service)."""
+    if member.get("kind") == "RayService":
+        return ray_service(member)
+    return rollout_status(member)
 
 
 def model_deployment_with_members(obj: Mapping[str, Any], members: Iterable[Mapping[str, Any]]) -> Readiness:
-    """``model_deployment``, and for a vllm or llmd provider each Deployment it made (``members``:
-    those labelled for it and owned by this ModelDeployment's UID) rolled out as ``kubectl rollout
-    status`` judges it (builtin.deployment, kubernetes/kubectl
-    pkg/polymorphichelpers/rollout_status.go): the phase alone says Running while a stalled
-    rollout's old pod serves (DEPLOYMENT_PROVIDERS). ProgressDeadlineExceeded on one of them ends
-    the wait as failed, though AI Runway still says Running."""
+    """``model_deployment``, and each object its provider made (``members``: those labelled for
+    it and owned by this ModelDeployment's UID) ready on its own terms (_member_verdict): the
+    phase alone says Running while a stalled rollout's old pods (or a RayService's active cluster)
+    serve (DEPLOYMENT_PROVIDERS, MEMBER_KINDS). A member that failed (a Deployment past
+    ProgressDeadlineExceeded, a RayService KubeRay gave up on) ends the wait as failed, though AI
+    Runway still says Running, and is named before any member still rolling: a disaggregated
+    model's NAME-decode and NAME-prefill (providers/vllm/transformer.go transformDisaggregated)
+    are judged each, the stuck one named whatever the other's state."""
     verdict = model_deployment(obj)
     if not verdict.ready or model_deployment_members(obj) is None:
         return verdict
@@ -166,28 +197,34 @@ def model_deployment_with_members(obj: Mapping[str, Any], members: Iterable[Mapp
         for m in members
         if not uid or any(r.get("uid") == uid for r in (m.get("metadata") or {}).get("ownerReferences") or [])
     ]
-    if not owned:
-        return Readiness(False, message="phase=Running; waiting to read the provider's Deployment")
     provider = _provider(obj)
-    for member in sorted(owned, key=lambda m: str((m.get("metadata") or {}).get("name"))):
-        rollout = rollout_status(member)
-        if rollout.ready:
-            continue
-        ref = object_ref(member)
-        if rollout.failed:
+    kind = MEMBER_KINDS[provider][1]
+    if not owned:
+        return Readiness(False, message=f"phase=Running; waiting to read the provider's {kind}")
+    judged = [
+        (object_ref(m), _member_verdict(m))
+        for m in sorted(owned, key=lambda m: str((m.get("metadata") or {}).get("name")))
+    ]
+    for ref, member in judged:
+        if member.failed:
             return Readiness(
                 False,
                 True,
-                f"phase=Running, but AI Runway's {provider} provider's {ref} did not roll out and its old pods "
-                f"still serve the previous configuration: {rollout.message}",
-                rollout.reason,
-                fix=f"see why its new pod does not start (kubectl describe {ref}), fix it and deploy again, "
-                "or roll back (akscli model rollback)",
+                f"phase=Running, but AI Runway's {provider} provider's {ref} did not "
+                + (
+                    "roll out and its old pods still serve the previous configuration: "
+                    if kind == "Deployment"
+                    else "become ready: "
+                )
+                + member.message,
+                member.reason,
+                fix=f"see why {'its new pod does not start' if kind == 'Deployment' else 'it fails'} "
+                f"(kubectl describe {ref}), fix it and deploy again, or roll back (akscli model rollback)",
             )
-        return Readiness(
-            False,
-            message=f"phase=Running, but {ref} is still rolling out: {rollout.message}",
-        )
+    for ref, member in judged:
+        if not member.ready:
+            what = "is still rolling out" if kind == "Deployment" else "does not serve the current spec yet"
+            return Readiness(False, message=f"phase=Running, but {ref} {what}: {member.message}")
     return verdict
 
 
