@@ -100,6 +100,7 @@ from tests.emulators.kube.controllers.airunway_providers import (
     DYNAMO_API,
     PRIMARY,
     RAY_API,
+    FinalizerClock,
     compatible_condition,
     failed_already,
     finalizer,
@@ -128,7 +129,7 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class ModelDeploymentController(DeletionTolerantController):
+class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
     # An object deleted while it is reconciled ends the pass quietly, as a controller-runtime
     # reconciler's client.IgnoreNotFound does (upstream: kubernetes-sigs/controller-runtime
     # pkg/client/interfaces.go IgnoreNotFound; AI Runway's controllers are controller-runtime ones).
@@ -170,7 +171,7 @@ class ModelDeploymentController(DeletionTolerantController):
             # Being deleted: the provider's handleDeletion (airunway_providers.py), which makes
             # nothing (providers/*/controller.go Reconcile; the core controller's Reconcile only
             # cleans up gateway objects, which their owner references let the GC collect here).
-            if provider in PRIMARY and handle_deletion(cluster, obj, provider):
+            if provider in PRIMARY and handle_deletion(cluster, obj, provider, self.now()):
                 self.requeue(obj, max(self.delay, 0.05))
             return
         if provider not in PRIMARY:

@@ -7,8 +7,8 @@ providers' own parts, at ai-runway/airunway v0.7.0 (f5fd48d134a510a2af1ef237ced1
   (the kaito Workspace, the vllm/llmd Deployment, the kuberay RayService, the dynamo
   DynamoGraphDeployment) and removes the finalizer once that object is gone, is another's
   (verifyOwnerReference: left alone) or its kind is not served (upstreamResourceUnavailable:
-  IsNotFound or meta.IsNoMatchError). Not simulated: FinalizerTimeout (5 minutes, then the
-  finalizer goes without the cleanup), the dynamo provider's PVC and download Job cleanup.
+  IsNotFound or meta.IsNoMatchError). FinalizerTimeout (5 minutes) for the vllm provider only
+  (FINALIZER_TIMEOUT). Not simulated: the dynamo provider's PVC and download Job cleanup.
 * validateCompatibility (providers/kuberay/controller.go, providers/dynamo/controller.go): without
   ``resources.gpu.count`` > 0 the phase is Failed with ProviderCompatible False
   (IncompatibleConfiguration); else ProviderCompatible True (CompatibilityVerified).
@@ -26,6 +26,8 @@ and no published DynamoGraphDeployment CRD in ../shared/crds, so only the unserv
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.emulators.kube.controllers.airunway_objects import _md_owner
@@ -81,9 +83,39 @@ def compatible_condition(provider: str) -> dict[str, Any]:
     return _cond("ProviderCompatible", True, "CompatibilityVerified", f"Configuration compatible with {name}")
 
 
-def handle_deletion(cluster: Any, obj: dict[str, Any], provider: str) -> bool:
+# providers/vllm/controller.go handleDeletion (v0.7.0, unchanged at b0d3fb77): while its owned
+# Deployment still exists, Terminating behind a finalizer of its own included, the finalizer goes
+# without waiting once time.Since(md.DeletionTimestamp) > FinalizerTimeout (5 * time.Minute), and
+# the Deployment and its pods stay. The llmd, kaito, kuberay and dynamo providers (their
+# controller.go handleDeletion) check FinalizerTimeout only when r.Delete fails with an error other
+# than NotFound/NoMatch, which this simulator never returns; for them it is not simulated.
+FINALIZER_TIMEOUT = 300.0
+TIMED_OUT_PROVIDERS = ("vllm",)
+
+
+class FinalizerClock:
+    """The clock FinalizerTimeout is read on: wall time plus what a test moved it on (advance)."""
+
+    skew = 0.0
+
+    def advance(self, seconds: float) -> None:
+        self.skew += seconds
+
+    def now(self) -> float:
+        return time.time() + self.skew
+
+
+def _timed_out(obj: dict[str, Any], provider: str, now: float) -> bool:
+    since = obj["metadata"].get("deletionTimestamp")
+    if provider not in TIMED_OUT_PROVIDERS or not since:
+        return False
+    deleted = datetime.strptime(since, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+    return now - deleted > FINALIZER_TIMEOUT
+
+
+def handle_deletion(cluster: Any, obj: dict[str, Any], provider: str, now: float | None = None) -> bool:
     """handleDeletion; True while the provider waits for its object to go (the caller requeues:
-    upstream RequeueAfter 5 s)."""
+    upstream RequeueAfter 5 s). ``now``: FinalizerClock.now(), else the wall clock."""
     md = obj["metadata"]
     if finalizer(provider) not in (md.get("finalizers") or []):
         return False
@@ -91,7 +123,10 @@ def handle_deletion(cluster: Any, obj: dict[str, Any], provider: str) -> bool:
         cluster.patch_status(obj["apiVersion"], obj["kind"], md["namespace"], md["name"], {"phase": "Terminating"})
     api_version, kind = PRIMARY[provider]
     live = cluster.get(api_version, kind, md["namespace"], md["name"]) if served(cluster, api_version, kind) else None
-    if live is not None and any(r.get("uid") == md.get("uid") for r in live["metadata"].get("ownerReferences") or []):
+    owned = live is not None and any(
+        r.get("uid") == md.get("uid") for r in live["metadata"].get("ownerReferences") or []
+    )
+    if live is not None and owned and not _timed_out(obj, provider, time.time() if now is None else now):
         if not live["metadata"].get("deletionTimestamp"):
             try:
                 cluster.delete(api_version, kind, md["namespace"], md["name"])
