@@ -171,3 +171,9 @@ def test_an_applied_kuberay_model_on_a_cluster_without_kuberay_fails_on_its_phas
     assert result.exit_code == 10, result
     assert "phase=Failed" in result.stderr
     assert 'no matches for kind "RayService"' in result.stderr
+
+
+def test_a_kuberay_models_pods_are_its_ray_clusters_pods() -> None:
+    """A timed-out wait reads them for a problem (providers/kuberay/transformer.go labels both
+    groups' pod templates airunway.ai/model-deployment=NAME)."""
+    assert readiness.pod_selector(_model("kuberay")) == {"matchLabels": {"airunway.ai/model-deployment": "phi-4"}}

@@ -382,12 +382,17 @@ def _labelled(label: str) -> Callable[[Mapping[str, Any]], dict[str, Any] | None
 
 def _model_deployment_pods(obj: Mapping[str, Any]) -> dict[str, Any] | None:
     """The pods of a vllm or llmd provider's Deployments (AIRUNWAY_DEPLOYMENT_LABEL, which the
-    provider puts on every pod it makes) or of the kaito provider's Workspace (named after the
+    provider puts on every pod it makes), of the kuberay provider's Ray clusters or of the kaito
+    provider's Workspace (named after the
     ModelDeployment: ai-runway/airunway b0d3fb77 providers/kaito/transformer.go); None for the
     others."""
     provider = _provider(obj)
     if provider in DEPLOYMENT_PROVIDERS:
         return _labelled(AIRUNWAY_DEPLOYMENT_LABEL)(obj)
+    if provider == "kuberay":
+        # Its Ray head and worker pods, of the active and the pending cluster
+        # (providers/kuberay/transformer.go, both groups' template metadata.labels).
+        return _labelled("airunway.ai/model-deployment")(obj)
     return _labelled("kaito.sh/workspace")(obj) if provider == "kaito" else None
 
 
