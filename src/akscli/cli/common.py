@@ -194,6 +194,7 @@ def apply_objects(
     pod_security_checked: bool = False,
     last: frozenset[str] = frozenset(),
     create_only: bool = False,
+    new_namespaces: frozenset[str] = frozenset(),
 ) -> ApplyOutcome:
     """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
     caller's connection to ``target``, whose discovery is then not asked for again.
@@ -206,7 +207,9 @@ def apply_objects(
     ``plan_notes``: what an operator does about a changed object (ApplyOptions.notes).
     ``pod_security_checked``: the caller ran ``check_pod_security`` first (before a deletion).
     ``last``: objects (``kind.group/name``) applied after the rest of their tier (ApplyOptions.last).
-    ``create_only``: kubectl create, POST and never over a taken name (ApplyOptions.create_only)."""
+    ``create_only``: kubectl create, POST and never over a taken name (ApplyOptions.create_only).
+    ``new_namespaces``: namespaces the command creates itself, not yet there in a server dry run
+    (ApplyOptions.new_namespaces)."""
     from akscli.cli.options import dry_run_mode
     from akscli.render import with_stack_labels
 
@@ -241,6 +244,7 @@ def apply_objects(
         notes=plan_notes,
         last=last,
         create_only=create_only,
+        new_namespaces=new_namespaces,
     )
     the_plan: Plan | None = None
     try:

@@ -354,8 +354,11 @@ def deploy_cmd(
         check_placements(kube, objects)
         check_runs(kube, objects)
         check_stages_before_placing(kube, objects)
+    new_namespaces: frozenset[str] = frozenset()
     if not fleet:
-        deploy_steps.ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode, fmt=output_fmt)
+        new_namespaces = deploy_steps.ensure_namespace(
+            kube, req.namespace, create=create_namespace, dry_run=mode, fmt=output_fmt
+        )
     from akscli.cli.model_rollout import Rollout
     from akscli.model import revisions
 
@@ -364,7 +367,9 @@ def deploy_cmd(
     resolved = {"context": req.context, "vm_size": req.vm_size, "route_timeout": req.route_request_timeout}
     if dropped := reuse.going_back(history, options, resolved):
         output.warn(dropped)
-    rollout = Rollout(kube, target, mode, yes, output_fmt, recreate, force_conflicts, action="model deploy")
+    rollout = Rollout(
+        kube, target, mode, yes, output_fmt, recreate, force_conflicts, "model deploy", new_namespaces=new_namespaces
+    )
     # KAITO's webhook asks the Hub for a model outside its catalog: its refusal gets the token's fix.
     from akscli.model import kaito_names
 

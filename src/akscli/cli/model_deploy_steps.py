@@ -49,7 +49,10 @@ def follow_driver(req: "DeployRequest") -> None:
         output.info(note)
 
 
-def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str, fmt: str) -> None:
+def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str, fmt: str) -> frozenset[str]:
+    """Create the namespace where --create-namespace asks for it and it is missing. Returns the
+    namespace a server dry run finds missing and would create: the plan dry-runs its objects as
+    new there, as `apply -f` does for a Namespace in its manifest (ApplyOptions.new_namespaces)."""
     from akscli.kube import namespaces
 
     if namespaces.read(kube, namespace) is not None:
@@ -63,21 +66,20 @@ def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str
             # (kubectl apply --dry-run=server prints every object it was given, as a real apply).
             # The table is the plan's: "namespace/NS (cluster): unchanged", before the objects' lines.
             _namespace_line(namespace, "unchanged", fmt, plan=True)
-        return
+        return frozenset()
     if not create:
         raise errors.NotFoundError(
             f"namespace {namespace} does not exist", hint="add --create-namespace, or pick another with -n"
         )
     if dry_run == "server":
-        # The API server refuses every object, dry run or not, in a namespace that does not exist
-        # (upstream: kubernetes/kubernetes plugin/pkg/admission/namespace/lifecycle/admission.go),
-        # so the plan would end on the first object's "namespaces ... not found".
-        raise errors.NotFoundError(
-            f"namespace {namespace} does not exist yet, and the API server dry-runs no object in a "
-            "namespace that does not exist",
-            hint=f"see what would be sent with --dry-run=client, or create it first (kubectl create namespace "
-            f"{namespace}) and run the server dry run again",
-        )
+        # Nothing is created. The API server refuses every object, dry run or not, in a namespace
+        # that does not exist (upstream: kubernetes/kubernetes
+        # staging/src/k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle/admission.go
+        # Lifecycle.Admit, "refuse to operate on non-existent namespaces": the live GET's
+        # NotFound is the answer), so the plan dry-runs each object under a stand-in namespace
+        # (apply.dry_run_create_elsewhere), as `apply -f` with the Namespace in its manifest does.
+        _namespace_line(namespace, "will be created", fmt, plan=True)
+        return frozenset({namespace})
     if dry_run == "none":
         # Created on its own, not as part of the model's stack: deleting or rolling back
         # the model must never delete a namespace.
@@ -89,6 +91,7 @@ def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str
         # helm/helm pkg/action/install.go). -o json/yaml: stdout is the applied objects' one
         # document, so the line stays on stderr.
         _namespace_line(namespace, "created", fmt)
+    return frozenset()
 
 
 def client_dry_run_namespace(namespace: str, fmt: str) -> None:

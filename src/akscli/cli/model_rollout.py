@@ -37,6 +37,9 @@ class Rollout:
     recreate: bool
     force_conflicts: bool
     action: str
+    # The namespace model deploy --create-namespace creates, missing from a server dry run's
+    # cluster (model_deploy_steps.ensure_namespace): the plan dry-runs its objects as new there.
+    new_namespaces: frozenset[str] = frozenset()
     unchanged: bool = False  # the revision recorded is the latest one: nothing new recorded
     changed: bool = False  # an object was created, changed or deleted
     # StatefulSets restarted because KAITO does not restart them (model/kaito_restart.py).
@@ -202,6 +205,7 @@ class Rollout:
                     prior=carried,
                     policy_allowed=allowed,
                     pod_security_checked=True,
+                    new_namespaces=self.new_namespaces,
                 ).changes
         self.answers = [common.answer_of(c) for c in changes if c.action != "delete"]
         return changes

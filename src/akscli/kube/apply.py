@@ -162,7 +162,7 @@ def plan(
         namespaces, parallel_map(lambda o: plan_one(o, set(), None), namespaces, options.parallel), strict=True
     ):
         planned[id(obj)] = change
-    fresh = {c.obj["metadata"]["name"] for c in planned.values() if c.action == "create"}
+    fresh = {c.obj["metadata"]["name"] for c in planned.values() if c.action == "create"} | options.new_namespaces
     # A KAITO object naming a ConfigMap of this apply is dry-run once the ConfigMap's plan says
     # whether it is new (deferred_checks): one more round of requests, only for such applies.
     sent_configmaps = deferred_checks.configmaps(others)

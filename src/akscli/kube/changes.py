@@ -91,6 +91,10 @@ class ApplyOptions:
     # storeerr.InterpretCreateError makes the key's existence AlreadyExists; dryrun.go
     # DryRunnableStorage.Create answers the same on a dry run).
     create_only: bool = False
+    # Namespaces the command creates outside this apply, after a dry run has asked about it
+    # (model deploy --create-namespace --dry-run=server): their objects are dry-run as a
+    # Namespace object of the apply's own would have them (apply.dry_run_create_elsewhere).
+    new_namespaces: frozenset[str] = frozenset()
 
 
 @dataclass
