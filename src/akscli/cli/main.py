@@ -101,9 +101,14 @@ def _read_kubectl_values(command: click.Command) -> None:
         args = split_shorthand_values(args, frozenset(n for n in value_flags if len(n) == 2))
         turned_off: set[str] = set()  # --expose=false: Click sees nothing of it
         ctx.meta[TURNED_OFF] = turned_off
-        return parse(
+        rest = parse(
             ctx, bool_flag_values(args, flags, value_flags, lenient=ctx.resilient_parsing, turned_off=turned_off)
         )
+        from akscli.cli.name_flag import name_across_namespaces
+
+        if (refused := name_across_namespaces(ctx)) is not None:
+            raise refused
+        return rest
 
     command.parse_args = parse_args  # type: ignore[method-assign]
 

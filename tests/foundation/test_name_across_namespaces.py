@@ -1,0 +1,50 @@
+"""A NAME with -A is refused, as kubectl refuses `kubectl get pod web -A` (upstream: kubernetes/
+kubernetes staging/src/k8s.io/cli-runtime/pkg/resource/builder.go visitByName: "a resource cannot
+be retrieved by name across all namespaces"). Every command that takes a NAME argument and -A
+gets it from one check, after parsing (cli/name_flag.py name_across_namespaces); before, `model
+top phi-4 -A` read phi-4 in the current namespace as if -A had not been given."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli import invoke
+from tests.foundation.test_bad_input import leaves
+
+# Every command with a NAME (or CLUSTER) argument and -A/--all-namespaces.
+NAMED_WITH_ALL_NAMESPACES = [
+    ("model", "top", "phi-4"),
+    ("ray", "cluster", "nodes", "rc"),
+    ("ray", "workergroup", "list", "rc"),
+]
+
+
+@pytest.mark.parametrize("command", NAMED_WITH_ALL_NAMESPACES, ids=lambda c: " ".join(c[:-1]))
+def test_a_name_with_all_namespaces_is_refused_with_kubectls_words(command: tuple[str, ...]) -> None:
+    result = invoke(*command, "-A", "--kubeconfig", "/nonexistent/kubeconfig")
+    assert result.exit_code == 2, result
+    assert result.stderr.startswith("error: a resource cannot be retrieved by name across all namespaces (")
+    path = "akscli " + " ".join(command[:-1])
+    assert f"hint: {path} {command[-1]} -n NAMESPACE reads it in one namespace; {path} -A reads every" in result.stderr
+
+
+def test_all_namespaces_spelled_long_with_a_value_is_refused_with_a_name_too() -> None:
+    result = invoke("model", "top", "phi-4", "--all-namespaces=true", "--kubeconfig", "/nonexistent/kubeconfig")
+    assert result.exit_code == 2, result
+    assert "cannot be retrieved by name across all namespaces" in result.stderr
+
+
+def test_a_name_with_all_namespaces_turned_off_is_not_refused() -> None:
+    result = invoke("model", "top", "phi-4", "-A=false", "--kubeconfig", "/nonexistent/kubeconfig")
+    assert "across all namespaces" not in result.stderr
+    assert "no kubeconfig found" in result.stderr
+
+
+def test_every_command_that_takes_a_name_and_all_namespaces_is_listed_here() -> None:
+    found = [
+        tuple(path)
+        for path, command in leaves()
+        if any("--all-namespaces" in getattr(p, "opts", ()) for p in command.params)
+        and any(p.param_type_name == "argument" for p in command.params)
+    ]
+    assert sorted(found) == sorted(c[:-1] for c in NAMED_WITH_ALL_NAMESPACES)
