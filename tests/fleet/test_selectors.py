@@ -204,6 +204,27 @@ def test_a_namespace_name_with_a_dot_is_refused_as_no_namespace_can_have_it() ->
     # A Namespace's name is a DNS-1123 label (apimachinery IsDNS1123Label), not a subdomain.
     with pytest.raises(UsageError) as info:
         selectors.resource_selector("namespace/a.b", namespaced=False)
-    assert "namespace name in --select 'namespace/a.b'" in str(info.value)
+    assert "invalid --select 'namespace/a.b': the namespace name 'a.b'" in str(info.value)
     assert "for example: a-b" in (info.value.hint or "")
     assert selectors.resource_selector("configmap/a.b", namespaced=True)["name"] == "a.b"
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("namespace/", "invalid --select 'namespace/': the name after '/' is empty"),
+        ("configmap/", "invalid --select 'configmap/': the name after '/' is empty"),
+        ("namespace:", "invalid --select 'namespace:': the label selector after ':' is empty"),
+    ],
+)
+def test_an_empty_part_of_a_select_value_is_one_line_naming_the_value_once(text: str, line: str) -> None:
+    with pytest.raises(UsageError) as info:
+        selectors.resource_selector(text, namespaced=text.startswith("configmap"))
+    assert str(info.value) == line
+    assert str(info.value).count(text) == 1
+
+
+def test_a_bad_part_of_a_select_value_names_the_value_then_the_part() -> None:
+    with pytest.raises(UsageError) as info:
+        selectors.resource_selector("namespace:a b", namespaced=False)
+    assert str(info.value).startswith("invalid --select 'namespace:a b': the label selector 'a b': ")

@@ -343,16 +343,29 @@ def resource_selector(text: str, *, namespaced: bool, what: str = "--select") ->
     kind_text, sep, rest = _split_kind(text)
     gvk = _gvk(kind_text, text, what)
     selector: dict[str, Any] = {"group": gvk[0], "version": gvk[1], "kind": gvk[2]}
+    # A part's error names the whole value once, then the part: `invalid --select 'namespace/X_Y':
+    # the namespace name 'X_Y': ...`.
+    where = f"{what} {text!r}: the"
+    if sep and not rest:
+        # Nothing after the separator is a slip, not "every": KIND alone says every one, and an
+        # empty LabelSelector selects everything (kubernetes/apimachinery
+        # pkg/apis/meta/v1/helpers.go LabelSelectorAsSelector: no labels and no expressions is
+        # labels.Everything()).
+        part = "name" if sep == "/" else "label selector"
+        raise UsageError(
+            f"invalid {what} {text!r}: the {part} after {sep!r} is empty",
+            hint=f"{kind_text}/NAME selects one by name, {kind_text}:KEY=VALUE selects by label",
+        )
     if sep == "/":
         if gvk[2] == "Namespace":
             # A Namespace's name is a DNS-1123 label (kubernetes/kubernetes
             # pkg/apis/core/validation/validation.go ValidateNamespaceName = k8s.io/apimachinery
             # pkg/api/validation/generic.go ValidateNamespaceName = NameIsDNSLabel), so namespace/a.b names none.
-            selector["name"] = validate.name(rest, f"namespace name in {what} {text!r}")
+            selector["name"] = validate.name(rest, f"{where} namespace name")
         else:
-            selector["name"] = validate.subdomain(rest, f"name in {what} {text!r}")
+            selector["name"] = validate.subdomain(rest, f"{where} name")
     elif sep == ":":
-        selector["labelSelector"] = label_selector(rest, f"label selector in {what} {text!r}")
+        selector["labelSelector"] = label_selector(rest, f"{where} label selector")
     cluster_scoped = gvk[2] in CLUSTER_SCOPED_KINDS
     if namespaced and cluster_scoped:
         raise UsageError(
@@ -384,7 +397,7 @@ def _gvk(kind_text: str, original: str, what: str) -> tuple[str, str, str]:
     version, _, group = rest.partition(".")
     if not _KIND.match(kind) or not _VERSION.match(version or "") or not group:
         raise UsageError(f"invalid {what} {original!r}: unknown kind {kind_text!r}", hint=_SELECT_FORM)
-    validate.subdomain(group, f"API group in {what} {original!r}")
+    validate.subdomain(group, f"{what} {original!r}: the API group")
     known = KNOWN_KINDS.get(kind.lower())
     if known is not None and known[0] == group and kind != known[2]:
         # KubeFleet looks a selector's kind up as written: its webhook's RESTMapping (controller-runtime's
