@@ -439,6 +439,10 @@ def _run(argv: Sequence[str]) -> int:
             from akscli.cli.unknown_flag import unknown_flag
 
             return _report(unknown_flag(exc.ctx, exc.option_name, exc.message, path), 2)
+        if isinstance(exc, click.exceptions.BadParameter):
+            from akscli.cli import bad_number
+
+            hint = bad_number.hint(exc.param) or hint  # a number flag: its form, range and default
         return _report(AkscliError(exc.format_message(), hint), 2)
     except click.exceptions.ClickException as exc:
         return _report(AkscliError(exc.format_message()), exc.exit_code)

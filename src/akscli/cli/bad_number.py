@@ -1,0 +1,50 @@
+"""The hint of click's own refusal of a number flag's value (`'abc' is not a valid int.`, `10 is
+not in the range 50<=x<=5000.`): what the flag takes, read from its declared type, in place of
+the generic `run '... --help' for usage`. One place for every command: main.py asks it for each
+click BadParameter.
+
+The words follow kubectl's for a number flag it cannot parse (`invalid argument "abc" for
+"--replicas" flag: strconv.ParseInt: parsing "abc": invalid syntax`, spf13/pflag flag.go
+FlagSet.set), which names the flag and the form; akscli adds the range and the default where the flag
+declares them. No example is made up: a flag with no default gets none, as a made-up number may
+lie outside the range the command checks later (validate.number)."""
+
+from typing import Any
+
+_WHOLE = ("IntParamType", "IntRange")
+_DECIMAL = ("FloatParamType", "FloatRange")
+
+
+def hint(param: Any) -> str | None:
+    """``--page-size takes a whole number from 50 to 5000, e.g. --page-size 500``; None for a
+    parameter that is not a number (click's own hint stays)."""
+    kind = type(getattr(param, "type", None)).__name__
+    if param is None or kind not in (*_WHOLE, *_DECIMAL):
+        return None
+    opts = getattr(param, "opts", None) or []
+    flag = max(opts, key=len) if param.param_type_name == "option" and opts else param.human_readable_name
+    form = "a whole number" if kind in _WHOLE else "a number"
+    text = f"{flag} takes {form}{_range(param.type)}"
+    default = param.default
+    if isinstance(default, int | float) and not isinstance(default, bool):
+        shown = f"{flag} {_number(default)}" if param.param_type_name == "option" else _number(default)
+        text += f", e.g. {shown}"
+    return text
+
+
+def _range(kind: Any) -> str:
+    """`` from 50 to 5000``, `` of at least 1``, `` greater than 0 and at most 2``; empty without bounds."""
+    low, high = getattr(kind, "min", None), getattr(kind, "max", None)
+    low_open, high_open = getattr(kind, "min_open", False), getattr(kind, "max_open", False)
+    if low is not None and high is not None and not (low_open or high_open):
+        return f" from {_number(low)} to {_number(high)}"
+    words = []
+    if low is not None:
+        words.append(f"{'greater than' if low_open else 'at least'} {_number(low)}")
+    if high is not None:
+        words.append(f"{'less than' if high_open else 'at most'} {_number(high)}")
+    return f" of {' and '.join(words)}" if words else ""
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

@@ -1,0 +1,75 @@
+"""Click's own refusal of a number flag's value keeps click's line, and its hint says what the flag
+takes (cli/bad_number.py): the form, the declared range and the default, read from the flag's
+click type in one place for every command. Before, each hint was `run '... --help' for usage`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from akscli.cli import bad_number
+from tests.cli import invoke
+from tests.foundation.test_bad_input import leaves
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "hint"),
+    [
+        (
+            ("model", "plan", "phi-4", "--concurrency", "abc"),
+            "error: Invalid value for '--concurrency': 'abc' is not a valid int.",
+            "hint: --concurrency takes a whole number, e.g. --concurrency 1",
+        ),
+        (
+            ("model", "plan", "phi-4", "--budget", "abc"),
+            "error: Invalid value for '--budget': 'abc' is not a valid float.",
+            "hint: --budget takes a number",
+        ),
+        (
+            ("gpu", "usage", "--page-size", "10"),
+            "error: Invalid value for '--page-size': 10 is not in the range 50<=x<=5000.",
+            "hint: --page-size takes a whole number from 50 to 5000, e.g. --page-size 500",
+        ),
+        (
+            ("baremetal", "test", "nccl", "--min-ratio", "x"),
+            "error: Invalid value for '--min-ratio': 'x' is not a valid float range.",
+            "hint: --min-ratio takes a number from 0.1 to 2, e.g. --min-ratio 1",
+        ),
+        (
+            ("baremetal", "inventory", "--max-nodes", "0"),
+            "error: Invalid value for '--max-nodes': 0 is not in the range x>=1.",
+            "hint: --max-nodes takes a whole number of at least 1",
+        ),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else None,
+)
+def test_a_number_flag_click_refuses_gets_a_hint_naming_its_form_and_range(
+    args: tuple[str, ...], error: str, hint: str
+) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2, result
+    assert result.stderr.splitlines() == [error, hint]
+
+
+def test_a_parameter_that_is_no_number_keeps_clicks_own_hint() -> None:
+    strings = [p for _, command in leaves() for p in command.params if type(p.type).__name__ == "StringParamType"]
+    assert strings
+    assert all(bad_number.hint(p) is None for p in strings)
+
+
+def _number_params() -> list[Any]:
+    return [
+        pytest.param(p, id=f"{' '.join(path)} {p.opts[0] if p.opts else p.name}")
+        for path, command in leaves()
+        for p in command.params
+        if type(p.type).__name__ in ("IntParamType", "FloatParamType", "IntRange", "FloatRange")
+    ]
+
+
+@pytest.mark.parametrize("param", _number_params())
+def test_every_number_flag_has_a_hint_that_names_it_and_an_example_only_from_its_default(param: Any) -> None:
+    said = bad_number.hint(param)
+    assert said is not None
+    assert said.startswith(f"{max(param.opts, key=len)} takes ")
+    assert (", e.g. " in said) == (param.default is not None)
