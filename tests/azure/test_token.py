@@ -108,6 +108,24 @@ def test_unknown_flags_and_login_modes_are_usage_errors() -> None:
         plugin.parse_args(["--server-id", "bad id;rm"])
 
 
+@pytest.mark.parametrize("argv", [["--server-id", ""], ["--server-id= "], ["get-token", "--server-id="]])
+def test_an_empty_server_id_is_refused_not_read_as_the_aks_server_app(argv: list[str]) -> None:
+    # kubelogin refuses it too: Azure/kubelogin pkg/internal/token/execCredentialPlugin.go Do,
+    # "server-id is required"; only a --server-id left out means akscli's default.
+    from akscli.errors import UsageError
+
+    with pytest.raises(UsageError) as info:
+        plugin.parse_args(argv)
+    assert info.value.message in ("the value of --server-id is empty", "the value of --server-id is blank")
+
+
+def test_the_fast_path_refuses_an_empty_server_id_as_the_cli_does(capsys: pytest.CaptureFixture[str]) -> None:
+    assert plugin.main(["token", "--server-id", ""]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[0] == "error: the value of --server-id is empty"
+    assert captured.out == ""
+
+
 def test_failure_to_sign_in_is_one_line_without_the_secret(
     azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
