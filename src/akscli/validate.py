@@ -480,6 +480,11 @@ def _empty_clears(args: Sequence[str]) -> frozenset[str]:
     return frozenset()
 
 
+def _shorthand_with_value(raw: str) -> bool:
+    """``-n=ml``, ``-l=``: a one-letter flag and its value after '=' (not ``-5``, not ``--x=``)."""
+    return len(raw) > 2 and raw[0] == "-" and raw[1].isalpha() and raw[2] == "="
+
+
 def command_line(args: Sequence[str]) -> None:
     """Checks every value on the command line must pass, whatever the command: none is empty
     or blank, over ``MAX_ARGUMENT`` characters, or holds a control character or a lone
@@ -490,6 +495,9 @@ def command_line(args: Sequence[str]) -> None:
         if raw == "--":
             return
         flag, eq, value = raw.partition("=") if raw.startswith("--") else ("", "", raw)
+        if _shorthand_with_value(raw):
+            # -n=, -l=, -o=json: pflag's shorthand value after '=' (options.split_shorthand_values)
+            flag, eq, value = raw[:2], "=", raw[3:]
         if flag and not eq:
             previous = raw
             continue

@@ -1,0 +1,38 @@
+"""An empty value is refused in one place for every command (validate.command_line), however the
+flag is spelled. A one-letter flag's value after '=' (`-n=`, `-l=`, `-g=`: pflag's shorthand
+form, spf13/pflag flag.go parseSingleShortArg, which akscli reads as kubectl does) was not seen by
+that check: `-l=` listed everything, `-g=` said only that a resource group is required."""
+
+from __future__ import annotations
+
+import pytest
+
+from akscli import validate
+from akscli.errors import UsageError
+from tests.cli import invoke
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("model", "list", "-n="), ("model", "list", "-l="), ("cluster", "show", "ml", "-g="), ("model", "list", "-o=")],
+    ids=lambda a: " ".join(a),
+)
+def test_an_empty_shorthand_value_after_an_equals_sign_is_refused_as_the_long_form_is(args: tuple[str, ...]) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2, result
+    flag = args[-1].rstrip("=")
+    assert result.stderr.splitlines() == [
+        f"error: the value of {flag} is empty",
+        f"hint: give {flag} a value, or leave the option out for its default",
+    ]
+
+
+@pytest.mark.parametrize("words", [["-5"], ["-A=false"], ["-o=json"], ["--", "-n="]], ids=lambda w: " ".join(w))
+def test_words_that_are_no_empty_shorthand_value_pass(words: list[str]) -> None:
+    validate.command_line(words)
+
+
+def test_a_blank_shorthand_value_is_refused() -> None:
+    with pytest.raises(UsageError) as info:
+        validate.command_line(["-n= "])
+    assert info.value.message == "the value of -n is blank"
