@@ -21,6 +21,7 @@ from akscli.model.kinds import MODEL_LABEL
 from tests.baremetal.nodes import NC_A100, node
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers import node_filters
 from tests.emulators.kube.controllers import scheduling as emulated
 
 Start = Callable[..., Any]
@@ -160,7 +161,7 @@ EXPRESSIONS = [
 def test_the_check_and_the_emulator_match_node_affinity_alike(expression: dict[str, Any]) -> None:
     n = {"metadata": {"name": "n-0", "labels": LABELS}}
     spec = {"affinity": required(expression)}
-    assert scheduling.matches_node_affinity(spec, n) == emulated.matches_affinity(spec, n)
+    assert scheduling.matches_node_affinity(spec, n) == node_filters.matches_affinity(spec, n)
 
 
 def test_the_emulator_leaves_pending_for_the_reason_the_check_gave(model_emulator: Start) -> None:
