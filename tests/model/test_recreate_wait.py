@@ -30,6 +30,30 @@ def _slow(emu: Any, kind: type, delay: float = 1.0) -> None:
         c.delay = delay
 
 
+def _cleanup_after_the_wait_watches(emu: Any, controller: type, kind: str, finalizer: str) -> None:
+    """KAITO's clean-up starts only once akscli's wait watches the deleted object and the garbage
+    collector has taken its foregroundDeletion (the object held by KAITO's finalizer alone), as a
+    node's deletion outlasts the client on a cluster. A delay instead lets a reconcile queued
+    before it (the first deploy's pods coming up) or a slow machine remove the finalizer before
+    akscli reads the object, and the wait then has nothing to show."""
+    held = [c for c in emu.controllers.controllers if isinstance(c, controller)]
+    for c in held:
+        emu.controllers.remove(c)
+
+    def alone() -> bool:
+        obj = emu.cluster.get(KAITO, kind, "default", "phi-4")
+        return obj is not None and (obj["metadata"].get("finalizers") or []) == [finalizer]
+
+    def release() -> None:
+        # Runs before the watch is served: the watch starts from the wait's list and shows each
+        # change since, the garbage collector's included, before KAITO's deletion.
+        wait_until(alone, timeout=10.0)
+        for c in held:
+            emu.controllers.add(c)
+
+    emu.faults.add(verb="watch", path=f"/{kind.lower()}s", before=release)
+
+
 def _held(emu: Any, kind: str, finalizer: str) -> None:
     """KAITO put its finalizer on the object (on its first reconcile, after the deploy returned):
     the delete that follows is held until KAITO's clean-up is done."""
@@ -53,7 +77,7 @@ def test_recreate_shows_what_it_waits_for_on_stderr_only(model_emulator: Start) 
     emu = model_emulator()
     assert invoke("model", "deploy", "phi-4", "-y").exit_code == 0
     _held(emu, "Workspace", WORKSPACE_FINALIZER)
-    _slow(emu, WorkspaceController)
+    _cleanup_after_the_wait_watches(emu, WorkspaceController, "Workspace", WORKSPACE_FINALIZER)
     result = _recreate()
     assert result.exit_code == 0, result
     said = f"waiting for workspace.kaito.sh/phi-4 to be deleted (finalizer {WORKSPACE_FINALIZER})"
@@ -65,7 +89,7 @@ def test_a_replaced_server_shows_what_it_waits_for_on_stderr(model_emulator: Sta
     emu = model_emulator()
     assert invoke("model", "deploy", "phi-4", "--autoscale", "1:2", "-y").exit_code == 0
     _held(emu, "InferenceSet", INFERENCESET_FINALIZER)
-    _slow(emu, InferenceSetController)
+    _cleanup_after_the_wait_watches(emu, InferenceSetController, "InferenceSet", INFERENCESET_FINALIZER)
     result = invoke("model", "deploy", "phi-4", "-y")
     assert result.exit_code == 0, result
     # The foreground delete may hold it by the garbage collector's foregroundDeletion too.
