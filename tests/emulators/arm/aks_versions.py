@@ -3,7 +3,8 @@ version or minor resolves to (VersionNotSupported otherwise), the upgrades from 
 patches up to the next minor), a cluster's and a pool's upgradeProfiles/default (a pool never past
 its control plane; the latest node image) and the location's kubernetesVersions list. Response
 shapes follow ../shared/data/arm-examples/containerservice-2026-08-01 (AgentPoolsGetUpgradeProfile.json,
-KubernetesVersions_List.json).
+KubernetesVersions_List.json), the official examples of Azure/azure-rest-api-specs
+specification/containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2026-08-01/examples.
 """
 
 from __future__ import annotations

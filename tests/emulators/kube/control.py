@@ -181,7 +181,7 @@ class Faults:
         With drop_connection instead, on a watch: answer 200, send what the watch sends first
         (a watch-list's objects and its end bookmark), then cut the connection before the
         stream's last chunk, as a load balancer's cut or a killed API server leaves a client
-        (which reads it as an unexpected EOF: kubernetes/apimachinery pkg/watch/streamwatcher.go
+        (which reads it as an unexpected EOF: upstream kubernetes/apimachinery pkg/watch/streamwatcher.go
         receive ends the watch on io.ErrUnexpectedEOF, and client-go's reflector watches again).
         flow_control: answer as API Priority and Fairness turns a request away before it is
         served: 429, a text body and whole-second Retry-After (``retry_after``, else 1), as

@@ -109,6 +109,8 @@ class HorizontalPodAutoscalerController(Controller):
         self.metrics = metrics if metrics is not None else self._read_api
         self.resync = resync
         self.clock = Clock()
+        # What the controller keeps between syncs per HPA (kubernetes/kubernetes
+        # pkg/controller/podautoscaler/horizontal.go recommendations, scaleUpEvents, scaleDownEvents).
         self._memory: dict[tuple[str, str], Memory] = {}
         self._known: set[tuple[str, str]] = set()
         self._lock = threading.Lock()

@@ -2,7 +2,7 @@
 controller (hpa.py). upstream: kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go
 (calculateScaleUpLimitWithScalingRules, calculateScaleDownLimitWithBehaviors) and
 pkg/apis/autoscaling/v2/defaults.go (GenerateHPAScaleUpRules, GenerateHPAScaleDownRules); what the
-controller remembers between syncs, and normalizeDesiredReplicas(WithBehaviors), which turns a
+kubernetes/kubernetes controller remembers between syncs, and normalizeDesiredReplicas(WithBehaviors), which turns a
 recommendation into the replicas it sets, with the conditions that says (setCondition)."""
 
 from __future__ import annotations

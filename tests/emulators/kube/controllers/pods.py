@@ -231,7 +231,8 @@ class PodOwner(Controller):
 
     def kubelet_wall(self) -> datetime.datetime:
         """The kubelets' clock as a UTC time: the timestamps they write (a pod's Ready
-        lastTransitionTime, which minReadySeconds counts from) move on with ``advance``."""
+        lastTransitionTime, which minReadySeconds counts from: kubernetes/kubernetes
+        pkg/api/v1/pod/util.go IsPodAvailable) move on with ``advance``."""
         return datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=self.kubelet_offset)
 
     def advance(self, seconds: float) -> None:
