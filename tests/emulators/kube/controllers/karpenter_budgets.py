@@ -120,7 +120,7 @@ def allowed_by_reason(pool: dict[str, Any], nodes: int, reason: str, now: dateti
     """nodepool.go GetAllowedDisruptionsByReason for ``nodes`` initialized nodes."""
     # The CRD's default where budgets is absent; an empty list is no budget (MaxInt32).
     budgets = ((pool.get("spec") or {}).get("disruption") or {}).get("budgets")
-    if budgets is None:
+    if budgets is None:  # kubernetes-sigs/karpenter pkg/apis/crds/karpenter.sh_nodepools.yaml: default [{nodes: 10%}]
         budgets = [{"nodes": "10%"}]
     most = 2**31 - 1  # math.MaxInt32
     for budget in budgets:
@@ -130,7 +130,9 @@ def allowed_by_reason(pool: dict[str, Any], nodes: int, reason: str, now: dateti
             # IsActive's "invariant violated, invalid cron": any budget's error, whatever its reasons,
             # makes MustGetAllowedDisruptions 0 (fail closed)
             return 0
-        if budget.get("reasons") is not None and reason not in budget["reasons"]:  # reasons: [] is for none
+        # kubernetes-sigs/karpenter pkg/apis/v1/nodepool.go: `budget.Reasons == nil || lo.Contains(...)`,
+        # so an absent reasons is every reason and reasons: [] is none
+        if budget.get("reasons") is not None and reason not in budget["reasons"]:
             continue
         if not on:
             continue  # GetAllowedDisruptions: MaxInt32

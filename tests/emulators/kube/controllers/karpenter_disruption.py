@@ -206,7 +206,8 @@ def simulate(controller: Any, cluster: ClusterState, claim: dict[str, Any], mark
 
 
 def blocked_message(errors: list[str]) -> str:
-    """scheduler.go NonPendingPodSchedulingErrors through pretty.Sentence: at most five "NS/NAME => ERR ",
+    """kubernetes-sigs/karpenter v1.14.0 pkg/controllers/provisioning/scheduling/scheduler.go
+    NonPendingPodSchedulingErrors through pretty.Sentence: at most five "NS/NAME => ERR ",
     then " and N other(s)" once the fifth is written (its check follows the write: five give "and 0")."""
     more = f" and {len(errors) - 5} other(s)" if len(errors) >= 5 else ""
     return "Not all pods would schedule, " + "".join(errors[:5]) + more
