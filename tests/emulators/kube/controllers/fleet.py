@@ -15,7 +15,8 @@ paths below relative to that repository:
   pkg/controllers/placement/placement_status.go and pkg/utils/condition/condition.go.
 * A member annotated ``fleet.emulator/fail`` = ``apply`` | ``available`` | ``drift`` fails that way.
 * A member annotated ``fleet.emulator/unserved-groups`` serves none of those API groups: its
-  work applier fails each manifest of them with DecodingErred (fleet_member_status.unserved).
+  work applier fails each manifest of them with DecodingErred (fleet_member_status.unserved; upstream:
+  kubefleet-dev/kubefleet e160c1cd pkg/controllers/workapplier/preprocess.go, "failed to decode manifest").
 * Staged update runs: ``fleet_runs`` (pkg/controllers/updaterun); evictions: ``fleet_evictions``
   (pkg/controllers/clusterresourceplacementeviction).
 
