@@ -163,6 +163,7 @@ class FleetHubController(
         # When each member's work applier started on its binding's current Works, per placement:
         # (resource snapshot index and override snapshots, Clock.monotonic time) (_still_applying).
         self._applying: dict[tuple[str | None, str], dict[str, tuple[str, float]]] = {}
+        self._holding: dict[tuple[str | None, str], set[str]] = {}
         self._override_snapshots: dict[tuple[str, str | None, str], tuple[str, str, int]] = {}
         # Each member as the scheduler's member watcher saw it last: its update events' old object.
         self._members_seen: dict[str, dict[str, Any]] = {}

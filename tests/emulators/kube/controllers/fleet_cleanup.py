@@ -40,6 +40,7 @@ class PlacementCleanup:
     rolled: dict[tuple[str | None, str], dict[str, str]]
     _scheduled: dict[tuple[str | None, str], int]
     _snapshots: dict[tuple[str | None, str], tuple[int, str]]
+    _holding: dict[tuple[str | None, str], set[str]]
     # Provided by Controller.
     requeue: Callable[[dict[str, Any], float], None]
 
@@ -62,6 +63,9 @@ class PlacementCleanup:
             # pkg/scheduler/framework/plugins/tainttoleration).
             for state in (self.updated, self.rolled, self._scheduled):
                 state.pop(key, None)
+            # The bindings' Works go, and with them what the members applied (their owner, the
+            # AppliedWork: pkg/controllers/workapplier/controller.go garbageCollectAppliedWork).
+            self._holding.pop(key, None)
             # upstream: kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor
             fleet_bindings.delete_all(cluster, placement)
             remove_finalizer(cluster, placement, SCHEDULER_CLEANUP_FINALIZER)

@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tests.emulators.kube.controllers import fleet_snapshots
+from tests.emulators.kube.controllers import fleet_report_diff, fleet_snapshots
 from tests.emulators.kube.controllers.fleet_conditions import REPORT_DIFF_TYPES, Clock, _cond, _now, expected_types
 from tests.emulators.kube.controllers.fleet_scheduler import PICKED, matches_selector
 from tests.emulators.kube.controllers.fleet_scheduler import labels_of as _labels
@@ -111,6 +111,8 @@ class MemberStatuses:
     failure: str | None
     delay: float
     _applying: dict[tuple[str | None, str], dict[str, tuple[str, float]]]
+    # The members each placement applied its objects on (the ReportDiff rows compare with them).
+    _holding: dict[tuple[str | None, str], set[str]]
     # (kind, namespace, name) of an override -> (its uid, the spec hash and index of its latest snapshot).
     _override_snapshots: dict[tuple[str, str | None, str], tuple[str, str, int]]
     _key: Callable[[Mapping[str, Any]], tuple[str | None, str]]
@@ -320,30 +322,6 @@ class MemberStatuses:
             )
         )
         target = resources[-1] if resources else {"group": "", "version": "v1", "kind": "Namespace", "name": "unknown"}
-        if expected_types(placement) == REPORT_DIFF_TYPES:
-            # ReportDiff: nothing is applied; DiffReported replaces Applied and Available, and the
-            # differences found are diffedPlacements (CondTypesForReportDiffApplyStrategy, condition.go).
-            conds.append(
-                _cond(
-                    "DiffReported",
-                    True,
-                    "AllWorkHaveDiffReported",
-                    "All corresponding work objects have reported diff",
-                    generation,
-                )
-            )
-            if fail == "drift":
-                entry["diffedPlacements"] = [
-                    {
-                        **target,
-                        "observationTime": _now(),
-                        "firstDiffedObservedTime": _now(),
-                        "targetClusterObservedGeneration": 2,
-                        "observedDiffs": [{"path": "/spec/replicas", "valueInHub": "2", "valueInMember": "5"}],
-                    }
-                ]
-            entry["conditions"] = conds
-            return entry
         # A per-member condition is its binding's (setResourcePlacementStatusBasedOnBinding,
         # placement_status.go); the binding's reason and message are the work generator's
         # (pkg/controllers/workgenerator/controller.go), naming the first Work object
@@ -351,6 +329,32 @@ class MemberStatuses:
         meta = placement["metadata"]
         work = (f"{meta['namespace']}.{meta['name']}" if meta.get("namespace") else meta["name"]) + "-work"
         unmapped = unserved(member, resources)
+        holding = self._holding.setdefault(self._key(placement), set())
+        if expected_types(placement) == REPORT_DIFF_TYPES:
+            # ReportDiff: nothing is applied; DiffReported replaces Applied and Available
+            # (CondTypesForReportDiffApplyStrategy, condition.go), and the rest is fleet_report_diff's.
+            before = next(
+                (
+                    s
+                    for s in (placement.get("status") or {}).get("placementStatuses") or []
+                    if s.get("clusterName") == name
+                ),
+                None,
+            )
+            return fleet_report_diff.row(
+                conds,
+                entry,
+                resources,
+                work=work,
+                holds=name in holding,
+                drifted=fail == "drift",
+                unmapped=unmapped,
+                before=before,
+                generation=generation,
+            )
+        # The work applier applied what it could (ClientSideApply, ServerSideApply): the member has
+        # the placement's objects from now on, also after a change to ReportDiff (fleet_report_diff).
+        holding.add(name)
         if unmapped:
             conds.append(
                 _cond(
