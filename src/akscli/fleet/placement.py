@@ -36,6 +36,7 @@ MAX_PLACEMENT_NAME = 63
 # clusterresourceplacement_types.go PlacementPolicy, override_types.go; the CRDs in ../shared/crds/fleet).
 MAX_LIST = 100
 MAX_OVERRIDE_SELECTORS = 20
+APPLY_TYPES = ("ClientSideApply", "ServerSideApply", "ReportDiff")  # the CRD's enum of ApplyStrategy.type
 
 
 @dataclass
@@ -60,6 +61,7 @@ class PlacementRequest:
     max_surge: str | None = None
     unavailable_period: int | None = None
     external: bool = False
+    apply_strategy: str | None = None
     overrides: Sequence[str] = ()
     override_target: str | None = None
     extra_labels: Mapping[str, str] = field(default_factory=dict)
@@ -175,17 +177,17 @@ def strategy_of(req: PlacementRequest) -> dict[str, Any]:
         rolling["maxSurge"] = _int_or_percent(req.max_surge, "--max-surge")
     if req.unavailable_period is not None:
         rolling["unavailablePeriodSeconds"] = validate.integer(req.unavailable_period, "--unavailable-period", 0, 86400)
-    if req.external:
-        if rolling:
-            raise UsageError(
-                "--external hands the rollout to a staged update run; "
-                "--max-unavailable, --max-surge and --unavailable-period do not apply",
-                hint="drop the rolling-update flags",
-            )
-        return {"type": "External"}
-    strategy: dict[str, Any] = {"type": "RollingUpdate"}
+    if req.external and rolling:
+        raise UsageError(
+            "--external hands the rollout to a staged update run; "
+            "--max-unavailable, --max-surge and --unavailable-period do not apply",
+            hint="drop the rolling-update flags",
+        )
+    strategy: dict[str, Any] = {"type": "External" if req.external else "RollingUpdate"}
     if rolling:
         strategy["rollingUpdate"] = rolling
+    if req.apply_strategy is not None:  # ApplyStrategy.type (apis/placement/v1beta1/clusterresourceplacement_types.go)
+        strategy["applyStrategy"] = {"type": validate.choice(req.apply_strategy, APPLY_TYPES, "--apply-strategy")}
     return strategy
 
 

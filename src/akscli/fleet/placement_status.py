@@ -25,8 +25,25 @@ def _resource_ref(item: Mapping[str, Any]) -> str:
     return f"{kind}/{ns}/{item.get('name')}" if ns else f"{kind}/{item.get('name')}"
 
 
+# What a member's work applier reports for an object the member does not have, under ReportDiff: one
+# diff at path "/" with this placeholder as the hub's value (kubefleet-dev/kubefleet e160c1cd
+# pkg/controllers/workapplier/process.go reportDiffOnlyIfApplicable).
+WHOLE_OBJECT = "(the whole object)"
+
+
+def _patch(detail: Mapping[str, Any]) -> str:
+    """One PatchDetail: its path and both values (apis/placement/v1beta1/clusterresourceplacement_types.go
+    PatchDetail: an empty valueInHub or valueInMember, omitted, is a field not set on that side)."""
+    if detail.get("path") == "/" and detail.get("valueInHub") == WHOLE_OBJECT:
+        return "not on the member"
+    hub_value, member_value = detail.get("valueInHub"), detail.get("valueInMember")
+    if not hub_value and not member_value:
+        return str(detail.get("path"))
+    return f"{detail.get('path')} (hub {hub_value or 'unset'}, member {member_value or 'unset'})"
+
+
 def _paths(items: Any, field: str) -> list[str]:
-    return [_resource_ref(d) + ": " + ", ".join(str(o.get("path")) for o in d.get(field) or []) for d in items or []]
+    return [_resource_ref(d) + ": " + ", ".join(_patch(o) for o in d.get(field) or []) for d in items or []]
 
 
 def condition_types(placement: Mapping[str, Any]) -> tuple[str, ...]:

@@ -89,6 +89,14 @@ def place(
     external: Annotated[
         bool, typer.Option("--external", help="Roll out only through staged update runs (fleet rollout create).")
     ] = False,
+    apply_strategy: Annotated[
+        str | None,
+        opt(
+            "--apply-strategy",
+            help="How members take the objects: ClientSideApply (KubeFleet's default), ServerSideApply, or "
+            "ReportDiff (apply nothing; each member reports what differs: fleet placement status).",
+        ),
+    ] = None,
     override: Annotated[
         list[str] | None,
         opt("--override", help="Per-cluster override: SELECTOR@PATH=JSON, SELECTOR@-PATH or SELECTOR@delete."),
@@ -138,6 +146,7 @@ def place(
         max_surge=max_surge,
         unavailable_period=unavailable_period,
         external=external,
+        apply_strategy=apply_strategy,
         overrides=override or [],
         override_target=override_target,
     )
