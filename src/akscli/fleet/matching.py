@@ -17,7 +17,7 @@ from typing import Any
 
 from akscli import output, suggest
 from akscli.errors import AuthError, NotInstalledError, UsageError
-from akscli.fleet import CLUSTER_V1, CRP, MEMBER, PLACEMENT_V1
+from akscli.fleet import CLUSTER_V1, CRP, MEMBER, PLACEMENT_V1, RP
 from akscli.kube import label_selector
 from akscli.kube.client import Kube
 from akscli.kube.selectors import SelectorError
@@ -256,23 +256,29 @@ def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
 
 def unserved_on_hub(kube: Kube) -> dict[str, dict[str, str]]:
     """What the hub already knows members cannot apply: ``{kind: {member: placement}}`` from the
-    ClusterResourcePlacements' failedPlacements of reason DecodingErred ("no matches for kind": the
-    member does not serve that kind; akscli.kube.readiness.fleet.unserved_kinds). KubeFleet reports
-    no member's served APIs otherwise: a MemberCluster's properties are node counts, capacity, cost
-    and the Kubernetes version (kubefleet-dev/kubefleet e160c1cd pkg/propertyprovider/commons.go,
-    pkg/propertyprovider/azure/provider.go). Unreadable placements tell nothing."""
+    failedPlacements of reason DecodingErred ("no matches for kind": the member does not serve that
+    kind; akscli.kube.readiness.fleet.unserved_kinds) of the ClusterResourcePlacements and of the
+    namespaced ResourcePlacements in every namespace (named NAMESPACE/NAME; the same status type,
+    kubefleet-dev/kubefleet e160c1cd apis/placement/v1beta1/clusterresourceplacement_types.go
+    ResourcePlacement, config/crd/bases/placement.kubernetes-fleet.io_resourceplacements.yaml).
+    KubeFleet reports no member's served APIs otherwise: a MemberCluster's properties are node
+    counts, capacity, cost and the Kubernetes version (pkg/propertyprovider/commons.go,
+    pkg/propertyprovider/azure/provider.go). Placements of a kind this user may not list, or a hub
+    without it, tell nothing."""
     from akscli.kube.readiness.fleet import unserved_kinds
 
-    try:
-        placements = list(kube.list(PLACEMENT_V1, CRP))
-    except (AuthError, NotInstalledError):
-        return {}
     known: dict[str, dict[str, str]] = {}
-    for crp in placements:
-        name = str((crp.get("metadata") or {}).get("name"))
-        for kind, names in unserved_kinds(crp).items():
-            for member in names:
-                known.setdefault(kind, {}).setdefault(member, name)
+    for kind, every_namespace in ((CRP, False), (RP, True)):
+        try:
+            placements = list(kube.list(PLACEMENT_V1, kind, all_namespaces=every_namespace))
+        except (AuthError, NotInstalledError):
+            continue
+        for placement in placements:
+            meta = placement.get("metadata") or {}
+            name = f"{meta['namespace']}/{meta.get('name')}" if meta.get("namespace") else str(meta.get("name"))
+            for unserved, names in unserved_kinds(placement).items():
+                for member in names:
+                    known.setdefault(unserved, {}).setdefault(member, name)
     return known
 
 
