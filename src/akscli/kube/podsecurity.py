@@ -199,7 +199,7 @@ def check(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> list[str]:
                 f'{_ref(obj, where)} in namespace {namespace}: its pods would violate PodSecurity "{warn}": {detail} '
                 f"(the namespace's {PREFIX}warn level)"
             )
-    return warnings + safeguards.check(kube, templates)
+    return warnings + safeguards.check(kube, templates, labels)
 
 
 def check_client_dry_run(target: KubeTarget, objects: Iterable[Mapping[str, Any]]) -> list[str]:

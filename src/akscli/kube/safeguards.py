@@ -17,10 +17,17 @@ Job's server dry run passes, its pods are refused (FailedCreate) and a wait runs
   constraint/pkg/client/crds/crds.go CreateCRD). The add-on puts the assignment's
   ``excludedNamespaces`` into ``spec.match.excludedNamespaces`` (Azure/azure-policy e7cee47e
   built-in-references/Kubernetes/container-probes-required/constraint.yaml).
-- Which namespaces: ``spec.match.namespaces`` and ``excludedNamespaces``, each entry exact or a glob
-  with ``*`` at its front or end (open-policy-agent/gatekeeper dd8507eb pkg/mutation/match/match.go
-  namespacesMatch, excludedNamespacesMatch; pkg/wildcard/wildcard.go Matches). Label and namespace
-  selectors are not evaluated here: a constraint that has one is taken to match.
+- Which Pods: ``spec.match`` as Gatekeeper's validation target reads it (open-policy-agent/gatekeeper
+  pkg/target/matcher.go Matcher.Match calls pkg/mutation/match/match.go Matches, 0a4c472a): every
+  one of kindsMatch (an entry with no kinds or no apiGroups, or ``*``, matches), scopeMatch (a Pod
+  is namespaced: ``Cluster`` never matches), namespacesMatch and excludedNamespacesMatch (each entry
+  exact or a glob with ``*`` at its front or end: pkg/util/wildcard.go Wildcard.Matches),
+  labelSelectorMatch (the Pod's labels: the template's, which akscli writes; the labels a controller
+  adds, pod-template-hash or job-name, are not known here), namespaceSelectorMatch (the namespace's
+  labels, those the PodSecurity preflight read) and namesMatch (a bare Pod's name; a workload's pods
+  get generated names, so a ``name`` is taken to match them). A selector is metav1's
+  LabelSelectorAsSelector (akscli.kube.label_selector); where the labels are not known (KubeRay's
+  default submitter, a namespace not read) the selector is taken to match.
 - What it does: ``spec.enforcementAction``, ``deny`` when unset (frameworks constraint/pkg/client/crds/
   schema.go), ``warn``, ``dryrun`` (audit only), or ``scoped``: the ``scopedEnforcementActions`` whose
   enforcementPoints name the webhook, ``validation.gatekeeper.sh``, or ``*`` (gatekeeper
@@ -47,6 +54,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors
+from akscli.kube import label_selector
+from akscli.kube.selectors import SelectorError
 from akscli.output import object_ref
 
 if TYPE_CHECKING:
@@ -70,11 +79,29 @@ class Constraint:
     excluded_images: tuple[str, ...]
     namespaces: tuple[str, ...]
     excluded_namespaces: tuple[str, ...]
+    scope: str = ""
+    label_selector: Mapping[str, Any] | None = None
+    namespace_selector: Mapping[str, Any] | None = None
+    pod_name: str = ""  # spec.match.name
 
-    def covers(self, namespace: str) -> bool:
+    def covers(
+        self,
+        namespace: str,
+        pod_labels: Mapping[str, str] | None = None,
+        namespace_labels: Mapping[str, str] | None = None,
+        pod_name: str = "",
+    ) -> bool:
+        """match.go Matches for a Pod in ``namespace``; ``None`` labels or an empty ``pod_name``:
+        not known here, so that part is taken to match."""
+        if self.scope == "Cluster":  # scopeMatch: a Pod is namespaced
+            return False
         if self.namespaces and not any(_glob(n, namespace) for n in self.namespaces):
             return False
-        return not any(_glob(n, namespace) for n in self.excluded_namespaces)
+        if any(_glob(n, namespace) for n in self.excluded_namespaces):
+            return False
+        if not _selected(self.label_selector, pod_labels) or not _selected(self.namespace_selector, namespace_labels):
+            return False
+        return not (self.pod_name and pod_name) or _glob(self.pod_name, pod_name)
 
     def missing(self, spec: Mapping[str, Any]) -> tuple[str, str] | None:
         """The first (container, probe) the template's rego would find missing, else None."""
@@ -90,6 +117,18 @@ class Constraint:
                 if not isinstance(found, Mapping) or not any(found.get(t) for t in PROBE_TYPES):
                     return name, probe
         return None
+
+
+def _selected(selector: Mapping[str, Any] | None, labels: Mapping[str, str] | None) -> bool:
+    """labelSelectorMatch / namespaceSelectorMatch: no selector (nil) matches; else metav1's
+    LabelSelectorAsSelector(selector).Matches(labels). A selector it cannot read makes Matches an
+    error (ErrMatch), which akscli does not predict: the webhook decides."""
+    if selector is None or labels is None:
+        return True
+    try:
+        return label_selector.matches(selector, labels)
+    except SelectorError:
+        return False
 
 
 # The probes safeguard as AKS assigns it (its message: "Required probes: readinessProbe, livenessProbe").
@@ -143,18 +182,27 @@ def constraint(obj: Mapping[str, Any]) -> Constraint:
         excluded_images=_strs(params.get("excludedImages")),
         namespaces=_strs(match.get("namespaces")),
         excluded_namespaces=_strs(match.get("excludedNamespaces")),
+        scope=str(match.get("scope") or ""),
+        label_selector=_selector(match.get("labelSelector")),
+        namespace_selector=_selector(match.get("namespaceSelector")),
+        pod_name=str(match.get("name") or ""),
     )
 
 
+def _selector(value: Any) -> Mapping[str, Any] | None:
+    return value if isinstance(value, Mapping) else None
+
+
 def _matches_pods(obj: Mapping[str, Any]) -> bool:
-    """spec.match.kinds, where given, names core Pods (or every kind)."""
+    """match.go kindsMatch for a core Pod: no kinds match everything; an entry with no kinds (or no
+    apiGroups) matches every kind (group), as does ``*``."""
     kinds = ((obj.get("spec") or {}).get("match") or {}).get("kinds")
     if not kinds:
         return True
     for entry in kinds:
         groups = (entry or {}).get("apiGroups") or []
         names = (entry or {}).get("kinds") or []
-        if ("" in groups or "*" in groups) and ("Pod" in names or "*" in names):
+        if (not groups or "" in groups or "*" in groups) and (not names or "Pod" in names or "*" in names):
             return True
     return False
 
@@ -186,18 +234,45 @@ def in_scope(obj: Mapping[str, Any], where: str) -> bool:
     return group != "ray.io" or where == "submitter"
 
 
-def check(kube: Kube, templates: Sequence[tuple[Mapping[str, Any], str, str, Mapping[str, Any]]]) -> list[str]:
-    """Refuse (CheckFailedError) the first template a deny constraint covering its namespace would
-    refuse; the warnings of warn constraints. ``templates``: (object, where, namespace, pod spec).
-    Reads the constraints (one list) only when a template lacks a probe."""
+def _pod_template(obj: Mapping[str, Any], where: str) -> Mapping[str, Any] | None:
+    """The pod template (or Pod) whose metadata the Pods get; None where akscli does not write it
+    (KubeRay's default submitter)."""
+    spec = obj.get("spec") or {}
+    if where == "submitter":
+        found = spec.get("submitterPodTemplate")
+    elif obj.get("kind") == "Pod":
+        found = obj
+    elif obj.get("kind") == "PodTemplate":
+        found = obj.get("template")
+    elif obj.get("kind") == "CronJob":
+        found = ((spec.get("jobTemplate") or {}).get("spec") or {}).get("template")
+    else:
+        found = spec.get("template")
+    return found if isinstance(found, Mapping) else None
+
+
+def check(
+    kube: Kube,
+    templates: Sequence[tuple[Mapping[str, Any], str, str, Mapping[str, Any]]],
+    namespace_labels: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[str]:
+    """Refuse (CheckFailedError) the first template a deny constraint matching its Pods would
+    refuse; the warnings of warn constraints (dryrun: nothing). ``templates``: (object, where,
+    namespace, pod spec); ``namespace_labels``: the labels of the namespaces read (for a
+    namespaceSelector). Reads the constraints (one list) only when a template lacks a probe."""
     todo = [t for t in templates if in_scope(t[0], t[1])]
     if not any(_AKS_DEFAULT.missing(t[3]) for t in todo):
         return []  # what AKS assigns (the default requiredProbes) finds nothing: no read
     found = constraints(kube)
     warnings: list[str] = []
     for obj, where, namespace, spec in todo:
+        template = _pod_template(obj, where)
+        meta = (template or {}).get("metadata") or {}
+        pod_labels = (meta.get("labels") or {}) if template is not None else None
+        pod_name = str(meta.get("name") or "") if obj.get("kind") == "Pod" else ""
+        ns_labels = (namespace_labels or {}).get(namespace)
         for c in sorted(found, key=lambda c: c.action != "deny"):
-            gap = c.covers(namespace) and c.missing(spec)
+            gap = c.covers(namespace, pod_labels, ns_labels, pod_name) and c.missing(spec)
             if not gap:
                 continue
             container, probe = gap
