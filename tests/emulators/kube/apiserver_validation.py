@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from tests.emulators.kube import (
     admission,
+    admission_gatekeeper,
     admission_kaito_config,
     admission_limits,
     admission_pods,
@@ -213,6 +214,8 @@ class ValidationMixin:
             admission_limits.validate_claim(obj, self._limit_ranges(obj), claim_name)
         if webhooks and not rt.crd:  # PodSecurity: a Pod, a workload, a Namespace
             ctx.warnings.extend(admission_podsecurity.admit(self, rt, obj, old, create, ctx))
+            # then the validating webhooks: Gatekeeper's (AKS Deployment Safeguards)
+            ctx.warnings.extend(admission_gatekeeper.admit(self, rt, obj, old, ctx))
         if webhooks and rt.crd:
             admission.review(
                 rt.group,
