@@ -38,6 +38,7 @@ stored and never judged.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from typing import Any
 
@@ -50,14 +51,9 @@ PROBE_TYPES = ("tcpSocket", "httpGet", "exec")
 
 
 def _wildcard(pattern: str, candidate: str) -> bool:
-    """pkg/util/wildcard.go Wildcard.Matches."""
-    if pattern.startswith("*") and pattern.endswith("*"):
-        return pattern.strip("*") in candidate
-    if pattern.startswith("*"):
-        return candidate.endswith(pattern[1:])
-    if pattern.endswith("*"):
-        return candidate.startswith(pattern[:-1])
-    return pattern == candidate
+    """pkg/util/wildcard.go Wildcard.Matches. Its CRD pattern (``^(\\*|\\*-)?[a-z0-9]([-:a-z0-9]*[a-z0-9])?
+    (\\*|-\\*)?$``) allows a ``*`` only at the front or the end, where fnmatch's ``*`` means the same."""
+    return fnmatch.fnmatchcase(candidate, pattern)
 
 
 def _selects(selector: Any, labels: dict[str, str]) -> bool:
