@@ -191,3 +191,84 @@ def revision_argument(ctx: Any, message: str, args: Sequence[str], prog: str) ->
         f"'{ctx.command_path}' takes the revision as --to-revision, not as an argument (helm's grammar)",
         hint=f"{prog} {shlex.join(words)}",
     )
+
+
+# The commands whose first argument is the Ray cluster they act on (their help: "Ray cluster").
+RAY_CLUSTER_ARGUMENT = frozenset(
+    {
+        ("ray", "cluster", "create"),
+        ("ray", "cluster", "delete"),
+        ("ray", "cluster", "logs"),
+        ("ray", "cluster", "nodes"),
+        ("ray", "cluster", "scale"),
+        ("ray", "cluster", "status"),
+        ("ray", "dashboard"),
+        ("ray", "workergroup", "add"),
+        ("ray", "workergroup", "list"),
+    }
+)
+# upstream: ray-project/kuberay f789988b kubectl-plugin/pkg/cmd/create/create_workergroup.go and
+# kubectl-plugin/pkg/cmd/get/get_nodes.go, get_workergroup.go: `--ray-cluster`, shorthand `-c`,
+# names the Ray cluster; akscli's `ray job submit --cluster` does too.
+RAY_CLUSTER_FLAGS = {
+    "--cluster": "ray job submit's flag",
+    "--ray-cluster": "kubectl ray's flag",
+    "-c": "kubectl ray's flag",
+}
+
+
+def ray_cluster_flag(ctx: Any, option: str | None, args: Sequence[str], prog: str) -> UsageError | None:
+    """``ray workergroup add cpu --cluster rc`` (or kubectl ray's ``--ray-cluster rc``, ``-c rc``):
+    the command takes the Ray cluster as its first argument, so the line says that, with the line
+    written akscli's way as the hint; kubectl_flags' refusal of kubectl's --cluster named a
+    kubeconfig context instead. None for another command, another flag, or where every argument
+    was given as well (the flag then means something else)."""
+    if ctx is None or option not in RAY_CLUSTER_FLAGS:
+        return None
+    names: list[str] = []
+    parent = ctx
+    while parent.parent is not None:
+        names.insert(0, parent.info_name)
+        parent = parent.parent
+    if tuple(names) not in RAY_CLUSTER_ARGUMENT:
+        return None
+    depth = len(names)
+    words = list(args)
+    value = None
+    for index, word in enumerate(words):
+        if word == "--":
+            break
+        if word == option and index + 1 < len(words):
+            value = words[index + 1]
+            del words[index : index + 2]
+            break
+        if word.startswith(option + "=") or (option == "-c" and word.startswith("-c") and len(word) > 2):
+            value = word[len(option) :].removeprefix("=")
+            del words[index]
+            break
+    arguments = [p for p in ctx.command.params if p.param_type_name == "argument"]
+    if not value or _positionals(ctx, words[depth:]) >= len(arguments):
+        return None
+    fixed = f"{prog} {shlex.join([*words[:depth], value, *words[depth:]])}"
+    return UsageError(
+        f"'{ctx.command_path}' takes the Ray cluster as its argument {arguments[0].human_readable_name}, "
+        f"not {option} ({RAY_CLUSTER_FLAGS[option]})",
+        hint=fixed,
+    )
+
+
+def _positionals(ctx: Any, words: Sequence[str]) -> int:
+    """How many of ``words`` (what follows the command's name) are arguments, not options or
+    their values."""
+    takes_value = {o for p in ctx.command.params if p.param_type_name == "option" and not p.is_flag for o in p.opts}
+    count, skip = 0, False
+    for word in words:
+        if skip:
+            skip = False
+        elif word == "--":
+            break
+        elif word.startswith("-") and word != "-":
+            skip = word in takes_value
+        else:
+            count += 1
+    return count
