@@ -12,9 +12,10 @@ _DIGITS = "0123456789"
 _GO_MAX_SECONDS = 9223372036.854775807
 
 
-def go_duration(text: str) -> float | None:
+def go_duration(text: str, *, bounded: bool = True) -> float | None:
     """Seconds of a Go duration ("60s", "1m30s", "1.5h", "-2s", "0"), as time.ParseDuration reads it; None
-    for what it refuses: no unit ("60"), an unknown unit, spaces, an empty number."""
+    for what it refuses: no unit ("60"), an unknown unit, spaces, an empty number, and (unless not
+    ``bounded``) more than an int64 of nanoseconds, about 292 years."""
     s = text[1:] if text[:1] in ("-", "+") else text
     sign = -1.0 if text[:1] == "-" else 1.0
     if s == "0":
@@ -43,7 +44,7 @@ def go_duration(text: str) -> float | None:
         if unit is None:
             return None
         total += float(f"{whole or 0}.{fraction or 0}") * unit
-    return None if total > _GO_MAX_SECONDS else sign * total
+    return None if bounded and total > _GO_MAX_SECONDS else sign * total
 
 
 def kubectl_timeout(text: str) -> float | None:

@@ -313,10 +313,17 @@ def duration(value: str, what: str = "duration") -> float:
     (1.5s, 500ms, 1h30m; units ns, us, ms, s, m, h), client-go's ParseTimeout (akscli.durations).
     kubectl wait's --timeout takes only the Go form; a bare whole number is taken there too. A bare
     fraction (1.5) and a negative value are refused, in one line that names the forms."""
-    from akscli.durations import kubectl_timeout
+    from akscli.durations import go_duration, kubectl_timeout
 
     text = str(value).strip()
     seconds = kubectl_timeout(text)
+    if seconds is None:
+        # Go refuses a duration past an int64 of nanoseconds ("99999999h"), yet it is a duration:
+        # read it unbounded, so the line below says it is too long (or negative), not malformed.
+        seconds = go_duration(text, bounded=False)
+        digits = text.removeprefix("+")
+        if seconds is None and digits.isascii() and digits.isdigit():
+            seconds = float(digits)  # inf past a float: still "longer than a year"
     if seconds is None or seconds < 0:
         problem = "it is negative" if seconds is not None else "it is not a duration"
         raise _fail(what, value, f"{problem}: {DURATION_FORMS}", "for example: 30s, 1.5s, 500ms, 10m or 1h30m")

@@ -87,6 +87,24 @@ def test_bad_durations_are_rejected(value: str) -> None:
         validate.duration(value)
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("99999999h", "it is longer than a year"),
+        ("99999999999999999999", "it is longer than a year"),
+        ("+99999999999999999999", "it is longer than a year"),
+        ("-99999999h", "it is negative"),
+    ],
+)
+def test_a_duration_past_gos_int64_nanoseconds_is_called_too_long_not_malformed(value: str, problem: str) -> None:
+    """Go's time.ParseDuration refuses these as "invalid duration" (int64 nanoseconds, about 292
+    years): they are durations all the same, so the line says what is wrong with them, as it does
+    for 9999h."""
+    with pytest.raises(UsageError) as caught:
+        validate.duration(value, "--timeout")
+    assert caught.value.message.startswith(f"invalid --timeout '{value}': {problem}")
+
+
 def test_taints_parse_key_value_effect() -> None:
     assert validate.taint("nvidia.com/gpu=present:NoSchedule") == {
         "key": "nvidia.com/gpu",
