@@ -140,6 +140,30 @@ def test_namespaced_placement_refuses_a_cluster_scoped_kind() -> None:
         selectors.resource_selector("namespace/team-a", namespaced=True)
 
 
+@pytest.mark.parametrize("text", ["workspace.kaito.sh/chat", "workspaces.kaito.sh/chat", "Workspace.kaito.sh/chat"])
+def test_a_known_kind_written_type_dot_group_as_o_name_prints_it_is_taken(text: str) -> None:
+    """``model deploy`` prints ``workspace.kaito.sh/chat created``, kubectl's -o name form
+    (kubernetes/cli-runtime pkg/printers/name.go): pasted back, it selects that Workspace at the
+    version the table serves it."""
+    assert selectors.resource_selector(text, namespaced=True) == {
+        "group": "kaito.sh",
+        "version": "v1beta1",
+        "kind": "Workspace",
+        "name": "chat",
+    }
+
+
+@pytest.mark.parametrize("text", ["deployment.apps/web", "Deployment.v1.apps/web"])
+def test_a_cluster_placement_refuses_a_namespaced_kind_written_with_its_group(text: str) -> None:
+    with pytest.raises(UsageError, match="Deployment lives in a namespace"):
+        selectors.resource_selector(text, namespaced=False)
+
+
+def test_a_known_kind_name_with_another_group_is_still_unknown() -> None:
+    with pytest.raises(UsageError, match=r"unknown kind 'workspace\.example\.com'"):
+        selectors.resource_selector("workspace.example.com/w1", namespaced=True)
+
+
 def test_unknown_short_kind_is_refused_with_the_accepted_forms() -> None:
     with pytest.raises(UsageError) as info:
         selectors.resource_selector("widget/w1", namespaced=True)

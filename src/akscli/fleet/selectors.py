@@ -372,7 +372,7 @@ def resource_selector(text: str, *, namespaced: bool, what: str = "--select") ->
             f"--select {text!r}: a namespaced placement (-n) cannot select the cluster-scoped kind {gvk[2]}",
             hint="drop -n to create a ClusterResourcePlacement instead",
         )
-    known_namespaced = kind_text.lower() in KNOWN_KINDS and not cluster_scoped
+    known_namespaced = gvk in KNOWN_KINDS.values() and not cluster_scoped
     if not namespaced and known_namespaced:
         raise UsageError(
             f"--select {text!r}: a ClusterResourcePlacement selects cluster-scoped "
@@ -392,6 +392,13 @@ def _split_kind(text: str) -> tuple[str, str, str]:
 def _gvk(kind_text: str, original: str, what: str) -> tuple[str, str, str]:
     known = KNOWN_KINDS.get(kind_text.lower())
     if known:
+        return known
+    # kubectl's TYPE.GROUP, as its -o name (and akscli's) prints an object: workspace.kaito.sh/chat,
+    # deployment.apps/web (kubernetes/cli-runtime pkg/printers/name.go; pkg/resource/builder.go
+    # takes it back); a known kind's version is the one it is served at.
+    name, _, group = kind_text.partition(".")
+    known = KNOWN_KINDS.get(name.lower())
+    if known is not None and known[0] and group == known[0]:
         return known
     kind, _, rest = kind_text.partition(".")
     version, _, group = rest.partition(".")
