@@ -57,6 +57,16 @@ def test_a_serve_config_without_applications_is_refused(tmp_path: Path) -> None:
     assert "is not a Ray Serve config: it has no applications list" in result.stderr
 
 
+def test_a_serve_config_with_an_empty_applications_list_is_refused_saying_it_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "serve.yaml"
+    path.write_text("applications: []\n")
+    result = invoke("ray", "service", "deploy", "llm", "-f", str(path), "--dry-run=client")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        f"error: {path} is not a Ray Serve config: its applications list is empty, so it would serve nothing"
+    )
+
+
 def test_delete_service(ray_emulator: Callable[..., Any], serve_file: Path) -> None:
     emu = ray_emulator()
     assert invoke("ray", "service", "deploy", "llm", "-f", str(serve_file)).exit_code == 0

@@ -18,8 +18,10 @@ def serve_config(text: str, source: str) -> str:
 
     doc = yamlio.load(text, source)
     if not isinstance(doc, Mapping) or not isinstance(doc.get("applications"), list) or not doc["applications"]:
+        empty = isinstance(doc, Mapping) and doc.get("applications") == []
+        why = "its applications list is empty, so it would serve nothing" if empty else "it has no applications list"
         raise UsageError(
-            f"{source} is not a Ray Serve config: it has no applications list",
+            f"{source} is not a Ray Serve config: {why}",
             hint="write applications: [{name: app, import_path: module:app}] as `serve build` produces",
         )
     names: set[str] = set()
