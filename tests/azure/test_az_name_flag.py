@@ -32,3 +32,9 @@ def test_n_beside_a_name_given_as_the_argument_stays_click_s_error() -> None:
     r = invoke("cluster", "show", "aks1", "-n", "x", "-g", "rg")
     assert r.exit_code == 2, r
     assert r.stderr.splitlines()[0] == "error: No such option: -n"
+
+
+def test_az_s_n_joined_to_its_value_gets_the_same_answer() -> None:
+    r = invoke("cluster", "show", "-naks1", "-g", "rg")
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines()[1] == "hint: akscli cluster show aks1 -g rg"

@@ -28,19 +28,7 @@ def refusal(ctx: Any, option: str | None, args: Sequence[str], prog: str) -> Usa
     depth, parent = 0, ctx.parent
     while parent is not None:
         depth, parent = depth + 1, parent.parent
-    words = list(args)
-    value = None
-    for index, word in enumerate(words):
-        if word == "--":
-            break
-        if word == option and index + 1 < len(words):
-            value = words[index + 1]
-            del words[index : index + 2]
-            break
-        if option == "--name" and word.startswith("--name="):
-            value = word.partition("=")[2]
-            del words[index]
-            break
+    value, words = _flag_value(args, option)
     if value is None or (len(words) > depth and not words[depth].startswith("-")):
         return None  # the NAME was given as well: not a name written az's way
     fixed = f"{prog} {shlex.join([*words[:depth], value, *words[depth:]])}"
@@ -233,19 +221,7 @@ def ray_cluster_flag(ctx: Any, option: str | None, args: Sequence[str], prog: st
     if tuple(names) not in RAY_CLUSTER_ARGUMENT:
         return None
     depth = len(names)
-    words = list(args)
-    value = None
-    for index, word in enumerate(words):
-        if word == "--":
-            break
-        if word == option and index + 1 < len(words):
-            value = words[index + 1]
-            del words[index : index + 2]
-            break
-        if word.startswith(option + "=") or (option == "-c" and word.startswith("-c") and len(word) > 2):
-            value = word[len(option) :].removeprefix("=")
-            del words[index]
-            break
+    value, words = _flag_value(args, option)
     arguments = [p for p in ctx.command.params if p.param_type_name == "argument"]
     if not value or _positionals(ctx, words[depth:]) >= len(arguments):
         return None
@@ -255,6 +231,22 @@ def ray_cluster_flag(ctx: Any, option: str | None, args: Sequence[str], prog: st
         f"not {option} ({RAY_CLUSTER_FLAGS[option]})",
         hint=fixed,
     )
+
+
+def _flag_value(args: Sequence[str], option: str) -> tuple[str | None, list[str]]:
+    """The value given to ``option`` (``--name x``, ``--name=x``; a short one also ``-cx``) and
+    ``args`` without the two; None and ``args`` where it is not there (or only after --)."""
+    words = list(args)
+    for index, word in enumerate(words):
+        if word == "--":
+            break
+        if word == option and index + 1 < len(words):
+            return words[index + 1], [*words[:index], *words[index + 2 :]]
+        if word.startswith(option + "=") or (
+            not option.startswith("--") and word.startswith(option) and word != option
+        ):
+            return word[len(option) :].removeprefix("="), [*words[:index], *words[index + 1 :]]
+    return None, words
 
 
 def _positionals(ctx: Any, words: Sequence[str]) -> int:
