@@ -162,9 +162,18 @@ def label_value(value: str, what: str = "label value") -> str:
             what,
             value,
             "it must be at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric",
-            "for example: ml-platform",
+            f"for example: {_nearest_label_value(value) or 'ml-platform'}",
         )
     return value
+
+
+def _nearest_label_value(value: str) -> str:
+    """The label value closest to what was typed, as _nearest_label does for a name: every run of
+    other characters as one '-', trimmed to an alphanumeric at each end and 63 characters
+    (kubernetes/apimachinery pkg/util/validation/validation.go IsValidLabelValue:
+    (([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?): 'b: c' -> 'b-c'. Empty when nothing is left."""
+    dashed = re.sub("[^A-Za-z0-9_.-]+", "-", str(value))
+    return re.sub("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", re.sub("^[^A-Za-z0-9]+", "", dashed)[:63])
 
 
 def labels(

@@ -191,6 +191,25 @@ def test_a_bad_subdomain_s_hint_shows_it_in_the_form_that_works(value: str, sugg
 
 
 @pytest.mark.parametrize(
+    ("value", "suggested"),
+    [
+        ("b: c", "b-c"),
+        ("Team A", "Team-A"),
+        ("{{x}}", "x"),
+        ("-v1.2_", "v1.2"),
+        ("a" * 70 + "!", "a" * 63),
+        ("ü", "ml-platform"),
+    ],
+)
+def test_a_bad_label_value_s_hint_shows_it_in_the_form_that_works(value: str, suggested: str) -> None:
+    """As a name's and a subdomain's hint do: the user's own value, with what a label value may not
+    hold replaced (kubernetes/apimachinery pkg/util/validation/validation.go IsValidLabelValue)."""
+    with pytest.raises(UsageError) as caught:
+        validate.label_value(value, "--label value")
+    assert caught.value.hint == f"for example: {suggested}"
+
+
+@pytest.mark.parametrize(
     ("value", "lo", "hi", "example"),
     [("nan", 1, 100_000_000, "1"), ("inf", 0.01, 100_000, "0.9"), ("x", None, None, "0.9"), ("nan", -5, 0.5, "0.5")],
 )
