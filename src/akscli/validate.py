@@ -353,6 +353,16 @@ def taint(value: str, what: str = "taint") -> dict[str, str]:
     """``key[=value]:Effect`` as kubectl taint and az aks use it; ``what`` names it in a refusal."""
     match = re.fullmatch(_TAINT, value.strip())
     if not match:
+        head, colon, effect = value.strip().rpartition(":")
+        if colon and head and effect and ":" not in head:
+            # kubernetes/kubernetes pkg/util/taints/taints.go validateTaintEffect: "invalid taint
+            # effect: %v, unsupported taint effect"; the hint keeps the key and value as typed.
+            raise _fail(
+                what,
+                value,
+                f"its effect {effect!r} is not NoSchedule, PreferNoSchedule or NoExecute",
+                f"for example: {head}:NoSchedule",
+            )
         raise _fail(what, value, "it is not key[=value]:Effect", "for example: nvidia.com/gpu=present:NoSchedule")
     key = label_key(match["key"], "taint key")
     result = {"key": key, "effect": match["effect"]}

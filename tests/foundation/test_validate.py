@@ -115,6 +115,24 @@ def test_taints_parse_key_value_effect() -> None:
         validate.taint("nvidia.com/gpu=present")
 
 
+@pytest.mark.parametrize(
+    ("value", "effect", "fixed"),
+    [
+        ("k=v:Bogus", "Bogus", "k=v:NoSchedule"),
+        ("nvidia.com/gpu:noschedule", "noschedule", "nvidia.com/gpu:NoSchedule"),
+    ],
+)
+def test_a_taint_with_an_unknown_effect_names_the_effect_and_keeps_the_key(value: str, effect: str, fixed: str) -> None:
+    """kubectl taint says "invalid taint effect" (kubernetes/kubernetes pkg/util/taints/taints.go
+    validateTaintEffect); "it is not key[=value]:Effect" read as if the form were wrong."""
+    with pytest.raises(UsageError) as caught:
+        validate.taint(value, "--taint")
+    assert caught.value.message == (
+        f"invalid --taint '{value}': its effect '{effect}' is not NoSchedule, PreferNoSchedule or NoExecute"
+    )
+    assert caught.value.hint == f"for example: {fixed}"
+
+
 def test_labels_parse_pairs_and_reject_bad_keys() -> None:
     assert validate.labels(["a=b,c=d", "team=ml"]) == {"a": "b", "c": "d", "team": "ml"}
     with pytest.raises(UsageError):
