@@ -108,6 +108,17 @@ def test_unknown_flags_and_login_modes_are_usage_errors() -> None:
         plugin.parse_args(["--server-id", "bad id;rm"])
 
 
+@pytest.mark.parametrize("flag", ["--login", "-l", "--auth"])
+def test_an_unknown_login_mode_is_named_by_the_flag_typed(flag: str) -> None:
+    """kubelogin's --login/-l and akscli's --auth set one mode; the line names the one given, not
+    always --auth (a kubeconfig written by kubelogin carries --login)."""
+    from akscli.errors import UsageError
+
+    with pytest.raises(UsageError) as caught:
+        plugin.parse_args([flag, "bogus"])
+    assert caught.value.message == f"unknown {flag} mode 'bogus'"
+
+
 @pytest.mark.parametrize("argv", [["--server-id", ""], ["--server-id= "], ["get-token", "--server-id="]])
 def test_an_empty_server_id_is_refused_not_read_as_the_aks_server_app(argv: list[str]) -> None:
     # kubelogin refuses it too: Azure/kubelogin pkg/internal/token/execCredentialPlugin.go Do,

@@ -315,7 +315,8 @@ def _parse_one(
             state.ropc = f"{flag} {value.strip()}"
         if flag in names:
             values[names[flag]] = value.strip()
-            _check_login(values.get("login"))  # --login and --auth: each one given, not only the last
+            if names[flag] == "login":
+                _check_login(values["login"], flag)  # --login, -l and --auth: each one given, not only the last
     else:
         # The flag's name only, as pflag says it (spf13/pflag flag.go parseLongArg: "unknown flag:
         # --%s" of the name before '='): a misspelt --client-secret=S must not print S.
@@ -329,12 +330,13 @@ def _switch(flag: str, value: str) -> bool:
     raise UsageError(f"{flag} takes true or false, not {value!r}", hint=_USAGE)
 
 
-def _check_login(login: str | None) -> None:
-    if login is not None and login.strip().lower() in _REFUSED_MODES:
+def _check_login(login: str, flag: str) -> None:
+    """The sign-in mode given to ``flag`` as typed (--login, -l or --auth), so the line names it."""
+    if login.strip().lower() in _REFUSED_MODES:
         message, hint = _REFUSED_MODES[login.strip().lower()]
-        raise UsageError(f"--login {login.strip()}: {message}", hint=hint)
-    if login is not None and login.lower() not in LOGIN_MODES:
-        raise UsageError(f"unknown --auth mode {login!r}", hint="use one of: " + ", ".join(LOGIN_MODES))
+        raise UsageError(f"{flag} {login.strip()}: {message}", hint=hint)
+    if login.lower() not in LOGIN_MODES:
+        raise UsageError(f"unknown {flag} mode {login!r}", hint="use one of: " + ", ".join(LOGIN_MODES))
 
 
 def check_id(value: str, what: str) -> None:
