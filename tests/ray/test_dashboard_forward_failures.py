@@ -147,3 +147,45 @@ def test_stopping_the_forward_ends_its_head_pod_watch_at_once(ray_emulator: Call
     wait_until(lambda: bool(emu.requests(verb="watch", path="/pods")), timeout=30)  # the head pod watch is open
     forwarder.stop()
     assert [t.name for t in set(threading.enumerate()) - before if t.name == "akscli-ray-head-watch"] == []
+
+
+def test_an_answer_cut_mid_body_is_one_line_for_that_request_and_the_forward_goes_on(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # client-go's port-forward logs one error per failed connection and goes on (tools/portforward/
+    # portforward.go handleConnection); before, the cut was a traceback of the relay's thread.
+    emu = _ready_cluster(ray_emulator)
+    emu.register_service_proxy(
+        "default", "demo-head-svc", 8265, lambda m, p, b: (200, {"Content-Type": "application/json"}, b'{"ray": "2"}')
+    )
+    emu.faults.add(path="/proxy/api/version", drop_connection=True, in_stream=True)
+    lines: list[str] = []
+    forwarder = _forwarder(lines)
+    forwarder.start()
+    try:
+        cut = _get(forwarder.url + "api/version")
+        after = _get(forwarder.url + "api/version")
+    finally:
+        forwarder.stop()
+    expected = (
+        "the answer of the Ray dashboard of cluster demo (/api/version) was cut: unexpected EOF (the connection "
+        "to the API server closed mid-stream); try again"
+    )
+    assert cut == (502, "text/plain; charset=utf-8", (expected + "\n").encode())
+    assert lines == [expected]
+    assert after[0] == 200 and after[2] == b'{"ray": "2"}'
+
+
+def test_a_proxied_answer_cut_mid_body_is_one_error_naming_the_service(ray_emulator: Callable[..., Any]) -> None:
+    emu = _ready_cluster(ray_emulator)
+    emu.register_service_proxy(
+        "default", "demo-head-svc", 8265, lambda m, p, b: (200, {"Content-Type": "application/json"}, b'{"ray": "2"}')
+    )
+    emu.faults.add(path="/proxy/api/version", drop_connection=True, in_stream=True)
+    with pytest.raises(errors.AkscliError) as caught:
+        connect(KubeTarget()).proxy("default", "demo-head-svc", 8265, "api/version")
+    assert (caught.value.message, caught.value.hint) == (
+        "the answer of service default/demo-head-svc:8265 through the API server's proxy was cut: unexpected EOF "
+        "(the connection to the API server closed mid-stream)",
+        "try again; if it repeats, check the API server's health",
+    )

@@ -155,9 +155,12 @@ class Streams:
         try:
             for line in lines(raw):
                 yield line.decode("utf-8", "replace")
-        except Exception:
+        except Exception as exc:
             if not cut.is_set():
-                raise
+                error = cut_error(f"the log stream of pod {namespace}/{pod}", exc)
+                if error is None:
+                    raise
+                raise error from exc
         finally:
             if timer is not None:
                 timer.cancel()
@@ -224,4 +227,34 @@ class Streams:
             writes=writes,
         )
         raw = response.response if hasattr(response, "response") else response
-        return int(raw.status), bytes(raw.data)
+        try:
+            return int(raw.status), bytes(raw.data)
+        except Exception as exc:
+            what = f"the answer of {resource[:-1]} {namespace}/{service}:{port} through the API server's proxy"
+            error = cut_error(what, exc, hint="try again; if it repeats, check the API server's health")
+            if error is None:
+                raise
+            raise error from exc
+
+
+def cut_error(
+    what: str,
+    exc: Exception,
+    hint: str = "the lines above are all that arrived; run the command again to follow on (kubectl logs -f "
+    "ends the same way)",
+) -> errors.AkscliError | None:
+    """A stream whose connection closed or went silent mid-body, as one line in kubectl's words; None
+    for any other error (raised as it is). kubectl logs -f ends with the read's error, ``error: unexpected EOF`` for a
+    cut (upstream: kubernetes/kubectl pkg/cmd/logs/logs.go DefaultConsumeRequest: a read error other
+    than io.EOF is returned; Go's net/http reads a chunked body cut before its last chunk as
+    io.ErrUnexpectedEOF), exit 1."""
+    if isinstance(exc, errors.AkscliError):
+        return None
+    kind = netfail.classify(exc).kind
+    if kind == "dropped":
+        why = "unexpected EOF (the connection to the API server closed mid-stream)"
+    elif kind == "timeout":
+        why = "the API server sent nothing more within the read timeout"
+    else:
+        return None
+    return errors.AkscliError(f"{what} was cut: {why}", hint)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.concurrency import Cancellation
 from akscli.errors import AkscliError, AuthError, NotFoundError, UsageError
-from akscli.kube import pod_hints, pod_problems, reach
+from akscli.kube import pod_hints, pod_problems, reach, streams
 from akscli.kube.reach import proxy_path
 from akscli.ray.follow import watch_pods
 from akscli.ray.live import Progress, head_pod
@@ -133,7 +133,12 @@ class DashboardForwarder:
         deadline = time.monotonic() + self.reconnect_timeout
         waiting = False
         while True:
-            status, headers, payload = self._once(method, path, body)
+            try:
+                status, headers, payload = self._once(method, path, body)
+            except AkscliError as cut:  # the answer was cut mid-body (_once): this request's error alone
+                line = f"{cut.message}; try again"
+                self.progress(line)
+                return 502, {"Content-Type": "text/plain; charset=utf-8"}, (line + "\n").encode()
             if status not in (502, 503) or self._stop.is_set() or self.failure is not None:
                 break
             # No head pod behind the Service: wait for the watch to see a ready one, and say so
@@ -196,7 +201,19 @@ class DashboardForwarder:
             for k, v in (getattr(raw, "headers", None) or {}).items()
             if k.lower() in ("content-type", "cache-control", "etag", "last-modified")
         }
-        return int(raw.status), headers, bytes(raw.data)
+        try:
+            return int(raw.status), headers, bytes(raw.data)
+        except Exception as exc:
+            # One answer cut mid-body is that connection's error, as client-go's port-forward logs one
+            # per connection and goes on (kubernetes/client-go tools/portforward/portforward.go
+            # handleConnection, "Error copying from remote stream to local connection"); an API server
+            # that is gone answers the next request with no connection at all (_lost ends the forward).
+            cut = streams.cut_error(
+                f"the answer of the Ray dashboard of cluster {self.cluster} (/{path.lstrip('/')})", exc
+            )
+            if cut is None:
+                raise
+            raise cut from exc  # relay answers it, not as the head's own 502
 
     def _lost(self, exc: AkscliError) -> tuple[int, dict[str, str], bytes]:
         """A request the API server did not answer (reach.unreachable raises it from the

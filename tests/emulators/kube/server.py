@@ -138,8 +138,12 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
+        cut = self._stream_fault is not None and self._stream_fault.drop_connection
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self.wfile.write(body[: len(body) // 2] if cut else body)
+        if cut:  # the connection closes before the body's end (Faults.add, in_stream): a client reads an unexpected EOF
+            self.wfile.flush()
+            raise _Dropped()
 
     def _json(
         self, code: int, obj: Any, headers: dict[str, str] | None = None, content_type: str = "application/json"
@@ -345,11 +349,13 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
         if f.lose_response:
             self._lose_response = True
             return
-        if f.drop_connection and not (f.in_stream and self._verb == "watch"):
+        if f.drop_connection and not f.in_stream:
             raise _Dropped()
-        if f.in_stream and self._verb == "watch":
+        if f.in_stream and (self._verb == "watch" or f.drop_connection):
             # server_resources._watch sends it inside the stream, as the API server's watch does
-            # (upstream: kubernetes/apiserver pkg/storage/etcd3/watcher.go watchChan.sendError)
+            # (upstream: kubernetes/apiserver pkg/storage/etcd3/watcher.go watchChan.sendError); a cut
+            # comes after a watch's first events, a followed log's lines (server_streams._logs) or
+            # half of any other answer's body (_send)
             self._stream_fault = f
             return
         if f.flow_control:

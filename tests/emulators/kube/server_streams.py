@@ -13,7 +13,7 @@ from tests.emulators.kube import streams, tables
 from tests.emulators.kube.apiserver import Ctx
 from tests.emulators.kube.eviction import evict
 from tests.emulators.kube.resources import ResourceType
-from tests.emulators.kube.server_params import _q1, _truthy, pointer_bool
+from tests.emulators.kube.server_params import _Dropped, _q1, _truthy, pointer_bool
 from tests.emulators.kube.status import ApiError, bad_request, not_found, not_implemented
 
 
@@ -215,6 +215,13 @@ class SubresourcesMixin:
         data = fmt(lines)
         self._chunk(data)
         sent_bytes += len(data)
+        fault = self._stream_fault
+        if fault is not None and fault.drop_connection:
+            # Cut after the lines the log has, before the stream's last chunk (control.Faults.add,
+            # in_stream): an API server restarting or a load balancer's cut. kubectl logs -f then
+            # reads an unexpected EOF (upstream: kubernetes/kubectl pkg/cmd/logs/logs.go
+            # DefaultConsumeRequest returns a read error other than io.EOF).
+            raise _Dropped()
         while not emu.stopping:
             with api.logs_cond:
                 api.logs_cond.wait(0.2)
