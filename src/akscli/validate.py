@@ -339,6 +339,19 @@ def duration(value: str, what: str = "duration") -> float:
     return _bounded_duration(seconds, what, value)
 
 
+def request_timeout(value: str) -> float:
+    """Seconds of --request-timeout as kubectl reads it: ``duration``'s forms, and a negative Go duration
+    (``-1s``) is no timeout, as 0 (upstream: kubernetes/client-go 32ce75a7 tools/clientcmd/helpers.go
+    ParseTimeout takes it through time.ParseDuration; rest/transport.go HTTPClientFor and Go's
+    http.Client bound a request only where Timeout > 0, rest/request.go ``request`` adds its context
+    timeout only where ``r.timeout > 0``). A negative number without a unit (``-1``) is refused, as
+    ParseTimeout refuses it ("Invalid timeout value")."""
+    from akscli.durations import kubectl_timeout
+
+    seconds = kubectl_timeout(str(value).strip())
+    return 0.0 if seconds is not None and seconds < 0 else duration(value, "--request-timeout")
+
+
 DURATION_FORMS = "give whole seconds (30) or a number with a unit, ns, us, ms, s, m or h (1.5s, 1h30m)"
 MAX_DURATION = 366 * 24 * 3600.0  # a year: longer is a typo (1e26h), and overflows the fields it fills
 

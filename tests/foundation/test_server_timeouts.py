@@ -201,14 +201,29 @@ def test_request_timeout_takes_go_durations_with_any_unit_as_kubectl(typed: str,
     assert kube_target(None, None, None, typed).request_timeout == pytest.approx(seconds)
 
 
-@pytest.mark.parametrize("typed", ["1.5", "0.5", "1e3", "-1s"])
-def test_request_timeout_refuses_a_bare_fraction_and_a_negative_duration_naming_the_forms(typed: str) -> None:
+@pytest.mark.parametrize("typed", ["1.5", "0.5", "1e3", "-1"])
+def test_request_timeout_refuses_a_bare_fraction_and_a_negative_number_naming_the_forms(typed: str) -> None:
     # "1.5": neither a whole number of seconds nor a Go duration (time.ParseDuration: "missing unit")
     result = invoke("model", "list", "--request-timeout", typed)
     assert result.exit_code == errors.UsageError.exit_code
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"error: invalid --request-timeout '{typed}': it is ")
     assert first.endswith("give whole seconds (30) or a number with a unit, ns, us, ms, s, m or h (1.5s, 1h30m)")
+
+
+@pytest.mark.parametrize("typed", ["-1s", "-500ms", "-1h30m"])
+def test_a_negative_request_timeout_with_a_unit_is_no_timeout_as_kubectl(typed: str) -> None:
+    # client-go tools/clientcmd/helpers.go ParseTimeout takes it (time.ParseDuration); rest/request.go
+    # and Go's http.Client bound a request only where the timeout is > 0. kubectl get --request-timeout=-1s
+    # lists (tests/kube_emulator/test_kubectl_streams.py); before, akscli refused it.
+    assert kube_target(None, None, None, typed).request_timeout == 0.0
+    assert validate.request_timeout(typed) == 0.0
+
+
+def test_a_negative_timeout_stays_refused_for_the_other_durations() -> None:
+    with pytest.raises(errors.UsageError) as refused:
+        validate.duration("-1s", "--timeout")
+    assert refused.value.message.startswith("invalid --timeout '-1s': it is negative")
 
 
 def test_a_bare_fraction_is_refused_for_timeout_too() -> None:

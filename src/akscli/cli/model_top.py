@@ -5,6 +5,7 @@ server's pod proxy, no Prometheus needed); registered on the model group by ``cl
 """
 
 import time
+from time import monotonic
 from typing import Annotated, Any
 
 import typer
@@ -101,15 +102,24 @@ def top_cmd(
         targets += live.metric_targets(kube, obj)
     # -w: a warning is written once while every refresh brings it (output.Repeats).
     said = output.Repeats()
+    # -w with a --request-timeout given ends once it has run out, exit 0, as kubectl get -w does: the
+    # figures printed first, then new ones until then (upstream: kubernetes/client-go 32ce75a7
+    # rest/transport.go HTTPClientFor, http.Client.Timeout bounding the watch's body; kubernetes/kubectl
+    # dee3483a pkg/cmd/get/get.go watch drops the closed watch's error). A round under way is printed.
+    bound = kube.request_timeout if watch and kube.request_timeout else None
+    ends: float | None = None
     while True:
+        if ends is not None and monotonic() >= ends:
+            return
         rows = _windowed(kube, targets, window, said) if window is not None and targets else None
         if rows is not None:
             said.round_done()
             _emit(rows, fmt, all_namespaces)
             if not watch:
                 return
+            ends = ends or (monotonic() + bound if bound else None)
             output.write("")
-            time.sleep(seconds)
+            time.sleep(seconds if ends is None else max(0.0, min(seconds, ends - monotonic())))
             continue
         figures, failed = metrics.read(kube, targets, seconds)
         if failed and len(failed) == len(targets):
@@ -120,6 +130,9 @@ def top_cmd(
         said.round_done()
         _emit([r.to_dict() for r in figures], fmt, all_namespaces)
         if not watch or not targets:
+            return
+        ends = ends or (monotonic() + bound if bound else None)
+        if ends is not None and monotonic() >= ends:
             return
         output.write("")
 

@@ -296,8 +296,9 @@ RequestTimeout = Annotated[
     typer.Option(
         "--request-timeout",
         metavar="DURATION",
-        help="How long one API request may take, its retries included, and a followed log stream, as kubectl's: "
-        "e.g. 10s, 1.5s, 500ms, 1m30s; 0: no timeout (default: 30s each try).",
+        help="How long one API request may take, its retries included, and a followed log stream or -w watch, "
+        "as kubectl's: e.g. 10s, 1.5s, 500ms, 1m30s; 0 or a negative duration (-1s): no timeout "
+        "(default: 30s each try).",
         show_default=False,
     ),
 ]
@@ -487,7 +488,7 @@ def _kube_flags(
 ) -> KubeFlags:
     if request_timeout:
         # checked before anything is read or sent, also where the command goes to ARM instead (--fleet)
-        validate.duration(request_timeout, "--request-timeout")
+        validate.request_timeout(request_timeout)
     return KubeFlags(kubeconfig, kube_context, namespace, request_timeout)
 
 

@@ -28,7 +28,7 @@ def kube_target(
     checked: a namespace name, a duration."""
     if namespace is not None:
         validate.name(namespace, "namespace")
-    timeout = validate.duration(request_timeout, "--request-timeout") if request_timeout else None
+    timeout = validate.request_timeout(request_timeout) if request_timeout else None
     return KubeTarget(kubeconfig=kubeconfig, context=context, namespace=namespace, request_timeout=timeout)
 
 
