@@ -73,3 +73,18 @@ def test_every_number_flag_has_a_hint_that_names_it_and_an_example_only_from_its
     assert said is not None
     assert said.startswith(f"{max(param.opts, key=len)} takes ")
     assert (", e.g. " in said) == (param.default is not None)
+
+
+def test_a_choice_click_refuses_gets_the_hint_validate_choice_gives() -> None:
+    # akscli checks its choices with validate.choice ("use one of: ..."); a click Choice added later
+    # gets the same hint from the one place main.py asks (before: "run '... --help' for usage").
+    from types import SimpleNamespace
+
+    from typer._types import TyperChoice
+
+    param = SimpleNamespace(type=TyperChoice(["System", "User"]), opts=["--mode"], param_type_name="option")
+    assert bad_number.hint(param) == "use one of: System, User"
+
+
+def test_no_flag_of_the_tree_is_a_typer_choice_so_every_choice_refusal_today_is_validate_choices() -> None:
+    assert not [p.opts for _, command in leaves() for p in command.params if "Choice" in type(p.type).__name__]

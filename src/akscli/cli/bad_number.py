@@ -1,4 +1,4 @@
-"""The hint of click's own refusal of a number flag's value (`'abc' is not a valid int.`, `10 is
+"""The hint of click's own refusal of a number (or choice) flag's value (`'abc' is not a valid int.`, `10 is
 not in the range 50<=x<=5000.`): what the flag takes, read from its declared type, in place of
 the generic `run '... --help' for usage`. One place for every command: main.py asks it for each
 click BadParameter.
@@ -13,14 +13,19 @@ from typing import Any
 
 _WHOLE = ("IntParamType", "IntRange")
 _DECIMAL = ("FloatParamType", "FloatRange")
+_CHOICES = ("Choice", "TyperChoice")  # click's, typer's (an Enum or a Literal flag)
 
 
 def hint(param: Any) -> str | None:
-    """``--page-size takes a whole number from 50 to 5000, e.g. --page-size 500``; None for a
-    parameter that is not a number (click's own hint stays)."""
+    """``--page-size takes a whole number from 50 to 5000, e.g. --page-size 500``; for a click Choice,
+    ``use one of: a, b, c`` (validate.choice's words: akscli's own choice flags are checked there, and
+    none is an Enum or Literal flag, typer's TyperChoice, today, so a future one says the same); None
+    for any other parameter (click's own hint stays)."""
     kind = type(getattr(param, "type", None)).__name__
-    if param is None or kind not in (*_WHOLE, *_DECIMAL):
+    if param is None or kind not in (*_WHOLE, *_DECIMAL, *_CHOICES):
         return None
+    if kind in _CHOICES:
+        return "use one of: " + ", ".join(str(c) for c in param.type.choices)
     opts = getattr(param, "opts", None) or []
     flag = max(opts, key=len) if param.param_type_name == "option" and opts else param.human_readable_name
     form = "a whole number" if kind in _WHOLE else "a number"
