@@ -252,3 +252,20 @@ def test_credentials_into_a_new_kubeconfig_do_not_warn_of_its_mode(azure_env: Ar
     r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg))
     assert r.exit_code == 0, r
     assert "has mode" not in r.stderr and os.stat(cfg).st_mode & 0o777 == 0o600
+
+
+def test_credentials_refuse_an_exec_line_with_an_empty_server_id_and_write_nothing(
+    azure_env: ArmEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # kubelogin convert-kubeconfig refuses it (Azure/kubelogin pkg/internal/converter/convert.go Convert:
+    # "--server-id is required"); before, akscli wrote the AKS server app in its place without a word.
+    from tests.emulators.arm import akscreds
+
+    monkeypatch.setattr(akscreds, "AKS_SERVER_APP", '""')  # ARM's exec line, its --server-id empty
+    seed_cluster(azure_env)
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg))
+    assert r.exit_code == 1, r
+    assert r.stderr.splitlines()[0].startswith("error: the kubeconfig Azure returned has an empty --server-id")
+    assert cfg.read_text() == EXISTING

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from akscli import errors
 from akscli.azure import clustercreds
 from akscli.azure.token import parse_args
 
@@ -105,3 +106,15 @@ def test_akscli_token_takes_the_other_args_convert_writes(tmp_path: Path, line: 
     files = {"CERT": str(tmp_path / "cert.pem"), "TOKEN": str(tmp_path / "token")}
     req = parse_args(["get-token", *(files.get(a, a) for a in line.split())])
     assert req.login == line.split()[1] and req.tenant_id == KC_TENANT
+
+
+@pytest.mark.parametrize(
+    "line", [["get-token", "--server-id", ""], ["get-token", "--server-id="], ["--server-id", " "]]
+)
+def test_an_empty_server_id_in_the_exec_line_is_refused_not_replaced_by_the_aks_server_app(line: list[str]) -> None:
+    # kubelogin convert-kubeconfig: "--server-id is required" (convert.go Convert); before, akscli wrote the AKS
+    # server app in its place without a word.
+    with pytest.raises(errors.AkscliError) as refused:
+        clustercreds.exec_args(line, "azurecli")
+    assert refused.value.message.startswith("the kubeconfig Azure returned has an empty --server-id in its exec line")
+    assert refused.value.hint.startswith("nothing was written")

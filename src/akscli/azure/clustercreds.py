@@ -12,7 +12,7 @@ from akscli.azure import arm
 from akscli.azure.authority import exec_flag
 from akscli.azure.clusters import as_dict
 from akscli.azure.token import AKS_SERVER_APP
-from akscli.errors import NotFoundError, UsageError
+from akscli.errors import AkscliError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from azure.mgmt.containerservice import ContainerServiceClient
@@ -182,7 +182,20 @@ def exec_args(
     kubelogin's convert-kubeconfig writes them for ``login`` with these flags given, in its order
     (upstream: Azure/kubelogin v0.2.19 (66784961) pkg/internal/converter/convert.go ``Convert``, the switch
     on the login method, and ``getArgValues``: a flag given wins over the kubeconfig's value)."""
-    server = _flag(old, "--server-id") or AKS_SERVER_APP
+    server = _flag(old, "--server-id")
+    if server is not None and not server.strip():
+        # kubelogin's convert-kubeconfig refuses it rather than guess which server app the cluster trusts
+        # (Azure/kubelogin 66784961 pkg/internal/converter/convert.go Convert: "--server-id is required"),
+        # and akscli token would refuse it at every kubectl call (token.parse_args): refused here, before the
+        # kubeconfig is written. A line without the flag still gets the AKS server app (kubelogin refuses that
+        # too; ARM's format=exec kubeconfig always carries it).
+        raise AkscliError(
+            "the kubeconfig Azure returned has an empty --server-id in its exec line: akscli cannot tell which "
+            "Entra server app the cluster trusts (kubelogin convert-kubeconfig refuses it: --server-id is required)",
+            "nothing was written; try again, and if Azure returns it again use "
+            "'az aks get-credentials' and 'kubelogin convert-kubeconfig --server-id ID'",
+        )
+    server = server or AKS_SERVER_APP
     if login is None:
         return _default_chain_args(old, server, tenant)
     # convert.go: "get-token", --login, --server-id (every mode), the kubeconfig's --cache-dir (else its
