@@ -73,3 +73,15 @@ def test_a_negative_request_timeout_with_a_unit_is_no_timeout_and_is_sent_to_the
     refused = kubectl("get", "pods", "--request-timeout=-1")
     assert refused.returncode == 1
     assert refused.stderr.startswith("error: Invalid timeout value.")
+
+
+def test_wait_with_a_request_timeout_watches_again_each_time_it_runs_out(
+    kube_emulator: KubeEmulator, kubeconfig: Path
+) -> None:
+    # kubectl wait's watches go through the same http.Client (its Timeout cuts each one); the informer
+    # watches again from where it was (kubernetes/client-go tools/cache/reflector.go), so the wait ends at
+    # --timeout, not at --request-timeout (upstream: kubernetes/kubectl pkg/cmd/wait/wait.go)
+    _running_pod(kube_emulator)
+    r = kubectl("wait", "pod/p", "--for=condition=Ready", "--timeout=3500ms", "--request-timeout=1s")
+    assert r.returncode == 1 and "timed out waiting for the condition" in r.stderr
+    assert len(kube_emulator.requests(verb="watch")) >= 3

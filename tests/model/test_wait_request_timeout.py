@@ -57,3 +57,21 @@ def test_a_wait_outlasts_the_request_timeout_and_ends_when_the_model_is_ready(mo
     assert result.exit_code == 0, result
     assert "1/1 ready; deployment.apps/phi-4: ready, " in result.stderr
     assert "0/1 ready; deployment.apps/phi-4: " in result.stderr  # it waited for the node
+
+
+def test_each_watch_of_a_wait_is_bounded_by_the_request_timeout_and_opened_again(model_emulator: Start) -> None:
+    # kubectl wait --request-timeout 1s: each watch is cut after 1 s and watched again from the same
+    # version (tests/kube_emulator/test_kubectl_streams.py, the real kubectl against the emulator).
+    # Before, akscli's watch asked for the wait's whole time (timeoutSeconds 61) whatever --request-timeout said.
+    emu = model_emulator()
+    joins = threading.Thread(target=_pending_for_a_while_then_a_node_joins, args=(emu,))
+    joins.start()
+    try:
+        flags = ("--wait", "--timeout", "60s", "--request-timeout", "1s", "-y")
+        result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", *flags)
+    finally:
+        joins.join()
+    assert result.exit_code == 0, result
+    watches = [r for r in emu.requests(verb="watch") if "timeoutSeconds" in r.query]
+    assert len(watches) >= 2  # the quiet 2.5 s outlasted one
+    assert {r.query["timeoutSeconds"][0] for r in watches} == {"1"}

@@ -6,6 +6,7 @@ through ``Kube.request`` and its retries.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -64,6 +65,14 @@ class Streams:
         res = self.resource(api_version, kind)
         ns = None if all_namespaces else self._ns(res, namespace)
         field_selector = f"metadata.name={name}" if name else None
+        # A --request-timeout given bounds each watch request, as client-go's http.Client.Timeout cuts
+        # kubectl's (kubernetes/client-go 32ce75a7 rest/transport.go HTTPClientFor, rest/request.go Watch's
+        # client.Do); the caller's reflector then watches again from its last version, as kubectl wait's
+        # informer does (tools/cache/reflector.go watch), so a wait still ends at its own --timeout. Here
+        # the server ends it (timeoutSeconds, whole seconds) and a silence as long as the bound cuts it.
+        bound = self.request_timeout or None
+        if bound:
+            timeout_seconds = max(1, min(timeout_seconds, math.ceil(bound)))
         response = self.request(
             "GET",
             res.path(ns),
@@ -78,7 +87,7 @@ class Streams:
                 "fieldSelector": field_selector,
                 "timeoutSeconds": timeout_seconds,
             },
-            timeout=(10.0, timeout_seconds + 15.0),
+            timeout=(min(10.0, bound), bound) if bound else (10.0, timeout_seconds + 15.0),
         )
         raw = response.response if hasattr(response, "response") else response
         forget = cancel.on_cancel(raw.shutdown) if cancel else lambda: None
