@@ -9,24 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke
+from tests.model.test_logs_kubectl_flags import _deployed
 
 Start = Callable[..., Any]
 
 
-def _deployed(model_emulator: Start) -> tuple[Any, str]:
-    emu = model_emulator()
-    emu.cluster.create(nc_a100_node())  # the vLLM pod is Ready only on a node that has its GPU
-    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y")
-    assert result.exit_code == 0, result
-    [pod] = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")
-    emu.cluster.set_pod_logs("default", pod["metadata"]["name"], "INFO vLLM ready\n")
-    return emu, str(pod["metadata"]["name"])
-
-
 def test_a_follow_cut_mid_stream_prints_the_lines_then_one_error_line_exit_1(model_emulator: Start) -> None:
-    emu, pod = _deployed(model_emulator)
+    emu = _deployed(model_emulator)  # a vLLM pod whose log says "INFO vLLM ready"
+    [found] = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")
+    pod = found["metadata"]["name"]
     emu.faults.add(verb="GET", path="/log$", drop_connection=True, in_stream=True)
     result = invoke("model", "logs", "phi-4", "-f")
     assert result.exit_code == 1, result
