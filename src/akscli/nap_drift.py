@@ -19,71 +19,21 @@ Upstream (kubernetes-sigs/karpenter 2266468 = v1.14.0-20, Azure/karpenter-provid
   each drifted node is tainted karpenter.sh/disrupted:NoSchedule, its replacement launched, and the
   node deleted (drained) once the replacement is initialized; at most the NodePool's disruption
   budget at a time (nodepool.go Budget, default nodes "10%").
-The comparison is of values as hashstructure's options see them, not of the hashes themselves
-(hashstructure's bytes are not reproduced); the emulator's tests/emulators/kube/controllers/
-karpenter_drift.py marks NodeClaims from the same field list. One NodeClaim list at most a note.
+The comparison is of the hashes themselves, NodePool.Hash and AKSNodeClass.Hash of the live object and
+of the dry-run answer, as upstream computes them (akscli.nap_hash, pinned to the Azure provider's
+static hashes). One NodeClaim list at most a note.
 """
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from akscli.nap_hash import aksnodeclass_hash, nodepool_hash
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
 API_VERSION = "karpenter.sh/v1"
-_TEMPLATE_IGNORED = ("requirements",)  # nodepool.go NodeClaimTemplateSpec.Requirements: hash:"ignore"
-_CLASS_IGNORED = ("tags",)  # aksnodeclass.go AKSNodeClassSpec.Tags: hash:"ignore"
-
-
-_GO_MAPS = ("labels", "annotations")  # nodepool.go ObjectMeta: map[string]string, every entry hashed
-_DURATIONS = ("expireAfter", "terminationGracePeriod")  # NillableDuration, *metav1.Duration: by value
-_DURATION = re.compile(r"([0-9]+)(h|m|s)")
-
-
-def _seconds(text: str) -> Any:
-    """A duration as Go parses it, so "1h" and "60m" hash alike (the CRDs' pattern: ([0-9]+(s|m|h))+ or
-    Never, which is a nil duration)."""
-    parts = _DURATION.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        return text
-    return sum(int(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
-
-
-def _hashed(value: Any, pointers: bool = False) -> Any:
-    """What hashstructure (FormatV2, SlicesAsSets, IgnoreZeroValue, ZeroNil: the options both hashes
-    use; mitchellh/hashstructure a045b66 hashstructure.go) tells apart. A field absent or null is
-    skipped; a present empty list or map is not (a non-nil slice or map is no zero value); a struct's
-    "", 0 or false is skipped (IsZero) unless the field is a pointer (``pointers``: the AKSNodeClass's
-    fields are, the NodePool template's strings are not); a Go map's entries are all hashed; a list's
-    order is ignored."""
-    if isinstance(value, Mapping):
-        kept: dict[str, Any] = {}
-        for key, item in value.items():
-            if item is None or (not pointers and isinstance(item, str | int | float | bool) and not item):
-                continue
-            if key in _GO_MAPS and isinstance(item, Mapping):
-                kept[str(key)] = {str(k): v for k, v in item.items()}
-            elif key in _DURATIONS and isinstance(item, str):
-                kept[str(key)] = _seconds(item)
-            else:
-                kept[str(key)] = _hashed(item, pointers)
-        return kept
-    if isinstance(value, list):
-        return sorted((_hashed(v, pointers) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
-    return value
-
-
-def _template(pool: Mapping[str, Any]) -> Any:
-    template = dict((pool.get("spec") or {}).get("template") or {})
-    template["spec"] = {k: v for k, v in (template.get("spec") or {}).items() if k not in _TEMPLATE_IGNORED}
-    return _hashed(template)
-
-
-def _class_spec(node_class: Mapping[str, Any]) -> Any:
-    spec = {k: v for k, v in (node_class.get("spec") or {}).items() if k not in _CLASS_IGNORED}
-    return _hashed(spec, pointers=True)
 
 
 def _live(claims: Iterable[dict[str, Any]], node_class: str | None = None) -> int:
@@ -163,16 +113,20 @@ def _replaced(count: int, reason: str, budget: str, see: str) -> str:
     )
 
 
-def _outside_template(pool: Mapping[str, Any]) -> Any:
-    return _hashed({k: v for k, v in (pool.get("spec") or {}).items() if k != "template"})
+def _outside_template(pool: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in (pool.get("spec") or {}).items() if k != "template"}
+
+
+def _as_set(requirements: list[Any]) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True) for r in requirements)
 
 
 def _pool_notes(kube: "Kube", name: str, current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
     see = f"akscli nodepool show {name} --auto-provision"
-    if _template(current) != _template(applied):
+    if nodepool_hash(current) != nodepool_hash(applied):
         count = _live(kube.list(API_VERSION, "NodeClaim", label_selector=f"karpenter.sh/nodepool={name}"))
         return [_replaced(count, "NodePoolDrifted", _budget(applied), see)] if count else []
-    if _hashed(_requirements(current)) != _hashed(_requirements(applied)):
+    if _as_set(_requirements(current)) != _as_set(_requirements(applied)):
         claims = kube.list(API_VERSION, "NodeClaim", label_selector=f"karpenter.sh/nodepool={name}")
         live, drifted = _off_requirements(claims, _requirements(applied))
         if drifted:
@@ -200,7 +154,7 @@ def drift_notes(kube: "Kube", current: Mapping[str, Any], applied: Mapping[str, 
         return _pool_notes(kube, name, current, applied)
     if kind != "AKSNodeClass":
         return []
-    if _class_spec(current) != _class_spec(applied):
+    if aksnodeclass_hash(current) != aksnodeclass_hash(applied):
         count = _live(kube.list(API_VERSION, "NodeClaim"), name)
         budget = "as each NodePool's disruption budget allows"
         return [_replaced(count, "NodeClassDrift", budget, "akscli nodepool list --auto-provision")] if count else []

@@ -60,7 +60,7 @@ def test_a_nodeclass_field_set_to_false_drifts_where_it_was_absent() -> None:
     def node_class(**spec: Any) -> dict[str, Any]:
         return {"kind": "AKSNodeClass", "metadata": {"name": "default"}, "spec": spec}
 
-    [note] = drift_notes(KUBE, node_class(), node_class(encryptionAtHost=False))
+    [note] = drift_notes(KUBE, node_class(), node_class(security={"encryptionAtHost": False}))
     assert "(NodeClassDrift)" in note
 
 
@@ -180,3 +180,21 @@ def test_the_nodeclass_note_counts_the_claims_that_use_it_from_every_page() -> N
 
     [note] = drift_notes(ManyClaims(), node_class(osDiskSizeGB=128), node_class(osDiskSizeGB=256))
     assert note.startswith("Karpenter will find its 600 node(s) drifted (NodeClassDrift)")
+
+
+def test_a_nodeclass_duration_written_another_way_drifts_nothing() -> None:
+    # Azure/karpenter-provider-azure aksnodeclass.go: cpuCFSQuotaPeriod is a metav1.Duration and
+    # cacheDuration a NillableDuration; both hash the parsed time.Duration, not the text
+    def node_class(period: str, cache: str) -> dict[str, Any]:
+        zone = {"zone": "example.com", "cacheDuration": cache}
+        spec = {"kubelet": {"cpuCFSQuotaPeriod": period}, "localDNS": {"vnetDNSOverrides": [zone]}}
+        return {"kind": "AKSNodeClass", "metadata": {"name": "default"}, "spec": spec}
+
+    assert drift_notes(KUBE, node_class("1s", "1h"), node_class("1000ms", "60m")) == []
+    [note] = drift_notes(KUBE, node_class("1s", "1h"), node_class("500ms", "1h"))
+    assert "(NodeClassDrift)" in note
+
+
+def test_a_taint_listed_twice_is_hashed_as_if_absent() -> None:
+    # hashstructure.go SlicesAsSets xors the elements' hashes: a repeated taint cancels itself out
+    assert drift_notes(KUBE, pool(taints=[]), pool(taints=[TAINT, TAINT])) == []
