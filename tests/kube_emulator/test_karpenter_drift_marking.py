@@ -11,7 +11,15 @@ from typing import Any
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.emulators.kube.controllers.karpenter_drift import POOL_HASH, POOL_HASH_VERSION, class_hash, pool_hash
+from tests.emulators.kube.controllers.karpenter_drift import (
+    CLASS_HASH,
+    POOL_HASH,
+    POOL_HASH_VERSION,
+    class_hash,
+    drift_reason,
+    pool_hash,
+)
+from tests.emulators.kube.controllers.karpenter_hash import aksnodeclass_hash
 from tests.kube_emulator.test_karpenter import H100, emu, gpu_app, gpu_pool, running_on
 from tests.kube_emulator.test_karpenter_termination import CLAIMS, conditions
 
@@ -132,5 +140,35 @@ def test_the_hash_reads_durations_by_value_and_a_present_empty_list_as_set() -> 
         template(taints=[{"key": "k", "effect": "NoSchedule"}])
     )
     assert class_hash({"spec": {"fipsMode": "Disabled"}}) != class_hash({"spec": {}})
-    assert class_hash({"spec": {"encryptionAtHost": False}}) != class_hash({"spec": {}})
+    assert class_hash({"spec": {"security": {"encryptionAtHost": False}}}) != class_hash({"spec": {}})
     assert class_hash({"spec": {"tags": {"a": "1"}}}) == class_hash({"spec": {}})
+
+
+def test_the_class_hash_stamped_is_the_providers_hash_of_the_stored_class(emu: KubeEmulator) -> None:
+    # aksnodeclass_hash_test.go's base class less its vnetSubnetID "subnet-id", which the CRD's pattern refuses:
+    # the number is karpenter_hash's, which tests/foundation/test_nap_hash.py pins to that file's static hashes
+    spec = {
+        "osDiskSizeGB": 30,
+        "imageFamily": "Ubuntu2204",
+        "tags": {"keyTag-1": "valueTag-1"},
+        "kubelet": {"cpuManagerPolicy": "static", "cpuCFSQuotaPeriod": "100ms", "allowedUnsafeSysctls": ["a"]},
+        "maxPods": 100,
+    }
+    emu.cluster.create({"apiVersion": CLASSES[0], "kind": "AKSNodeClass", "metadata": {"name": "static"}, "spec": spec})
+
+    def stored() -> dict[str, Any]:
+        return emu.cluster.get(*CLASSES, None, "static") or {}
+
+    assert wait_until(lambda: CLASS_HASH in (stored()["metadata"].get("annotations") or {}))
+    assert stored()["metadata"]["annotations"][CLASS_HASH] == aksnodeclass_hash(stored())
+
+
+def test_contradicting_requirements_on_a_label_the_claim_lacks_drift_nothing() -> None:
+    # kubernetes-sigs/karpenter pkg/scheduling/requirements.go Add intersects a key given twice: In [x] and
+    # In [y] leave DoesNotExist, which a claim without the label meets (Compatible)
+    claim = {"metadata": {"labels": {}}, "status": {"conditions": [{"type": "Launched", "status": "True"}]}}
+    twice = [{"key": "team", "operator": "In", "values": [v]} for v in ("x", "y")]
+    pool = {"spec": {"template": {"spec": {"requirements": twice}}}}
+    assert drift_reason(claim, pool, None) == ""
+    pool["spec"]["template"]["spec"]["requirements"] = twice[:1]
+    assert drift_reason(claim, pool, None) == "RequirementsDrifted"

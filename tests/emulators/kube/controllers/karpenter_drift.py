@@ -29,9 +29,9 @@ Upstream (kubernetes-sigs/karpenter 2266468 = v1.14.0-20, Azure/karpenter-provid
   NodeClaim's labels include the instance type's single-valued requirement labels (the SKU labels,
   os, arch; karpenter_launch puts them on the claim), which the requirement check reads.
 
-The digest is not hashstructure's: it is a sha256 of exactly the hashed fields, normalized as the
-options see them (_normal: mitchellh/hashstructure a045b66 hashstructure.go), printed as a decimal
-uint64 as fmt.Sprint prints the real one. Only which changes alter it matters here, not its value.
+The hashes are upstream's own numbers (karpenter_hash.py: mitchellh/hashstructure v2.0.2 over the Go
+types, pinned to Azure/karpenter-provider-azure pkg/apis/v1beta1/aksnodeclass_hash_test.go's static
+hashes by tests/foundation/test_nap_hash.py), printed as fmt.Sprint prints the uint64.
 
 Not modelled: the drift check runs when a NodePool's template (requirements included) or an
 AKSNodeClass's hashed spec changes, not on every NodeClaim or NodePool event nor the 5-minute requeue
@@ -41,9 +41,7 @@ KubeletIdentityDrift and the AKS machine API's drift are not simulated.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from typing import Any
 
 from tests.emulators.kube.apiserver import now_iso
@@ -55,65 +53,15 @@ from tests.emulators.kube.controllers.karpenter_common import (
     NODEPOOL_LABEL,
     _unless_deleted,
 )
+from tests.emulators.kube.controllers.karpenter_hash import aksnodeclass_hash as class_hash
+from tests.emulators.kube.controllers.karpenter_hash import nodepool_hash as pool_hash
+from tests.emulators.kube.controllers.karpenter_requirement import Requirements, add, intersects, parse, values_in
 
 POOL_HASH, POOL_HASH_VERSION = "karpenter.sh/nodepool-hash", "karpenter.sh/nodepool-hash-version"
 CLASS_HASH = "karpenter.azure.com/aksnodeclass-hash"
 CLASS_HASH_VERSION = "karpenter.azure.com/aksnodeclass-hash-version"
 HASH_VERSION = "v3"  # nodepool.go NodePoolHashVersion; aksnodeclass.go AKSNodeClassHashVersion
 DRIFTED = "Drifted"
-
-
-_GO_MAPS = ("labels", "annotations")  # nodepool.go ObjectMeta: map[string]string, every entry hashed
-_DURATIONS = ("expireAfter", "terminationGracePeriod")  # duration.go NillableDuration: the duration
-_UNITS = {"h": 3600, "m": 60, "s": 1}
-
-
-def _duration(text: str) -> Any:
-    """The CRDs' duration ("([0-9]+(s|m|h))+" or Never, a nil *time.Duration) as a number of seconds."""
-    parts = re.findall(r"([0-9]+)(h|m|s)", text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        return text
-    return sum(int(n) * _UNITS[u] for n, u in parts)
-
-
-def _normal(value: Any, pointers: bool) -> Any:
-    """What mitchellh/hashstructure a045b66 hashstructure.go tells apart with these options: a field
-    absent or null is skipped; a present [] or {} is not (a non-nil slice or map is no zero value);
-    a struct's "", 0 or false is skipped (IgnoreZeroValue, reflect IsZero) unless the field is a
-    pointer (``pointers``: every AKSNodeClass field; the template's strings are not); a Go map's
-    entries are all hashed; a slice is a set (SlicesAsSets)."""
-    if isinstance(value, dict):
-        kept: dict[str, Any] = {}
-        for key, item in value.items():
-            if item is None or (not pointers and isinstance(item, str | int | float | bool) and not item):
-                continue
-            if key in _GO_MAPS and isinstance(item, dict):
-                kept[str(key)] = {str(k): v for k, v in item.items()}
-            elif key in _DURATIONS and isinstance(item, str):
-                kept[str(key)] = _duration(item)
-            else:
-                kept[str(key)] = _normal(item, pointers)
-        return kept
-    if isinstance(value, list):
-        return sorted((_normal(v, pointers) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
-    return value
-
-
-def _digest(value: Any, pointers: bool = False) -> str:
-    raw = hashlib.sha256(json.dumps(_normal(value, pointers), sort_keys=True).encode()).digest()
-    return str(int.from_bytes(raw[:8], "big"))
-
-
-def pool_hash(pool: dict[str, Any]) -> str:
-    """NodePool.Hash: spec.template less spec.template.spec.requirements (hash:"ignore")."""
-    template = dict((pool.get("spec") or {}).get("template") or {})
-    spec = {k: v for k, v in (template.get("spec") or {}).items() if k != "requirements"}
-    return _digest({"metadata": template.get("metadata") or {}, "spec": spec})
-
-
-def class_hash(node_class: dict[str, Any]) -> str:
-    """AKSNodeClass.Hash: the spec less tags (hash:"ignore")."""
-    return _digest({k: v for k, v in (node_class.get("spec") or {}).items() if k != "tags"}, pointers=True)
 
 
 def new_claim_annotations(pool: dict[str, Any], node_class: dict[str, Any] | None) -> dict[str, str]:
@@ -146,21 +94,20 @@ def _static(ours: dict[str, str], theirs: dict[str, str], key: str, version: str
     return ours[version] == theirs[version] and ours[key] != theirs[key]
 
 
-def _meets(labels: dict[str, str], requirement: dict[str, Any]) -> bool:
-    """One NodePool requirement against the NodeClaim's labels (scheduling/requirements.go Compatible:
-    an undefined label passes only NotIn and DoesNotExist; Intersects for a defined one)."""
-    key, op = str(requirement.get("key")), str(requirement.get("operator"))
-    values = [str(v) for v in requirement.get("values") or []]
-    if key not in labels:
-        return op in ("NotIn", "DoesNotExist")
-    value = labels[key]
-    if op in ("Gt", "Lt", "Gte", "Lte"):
-        try:
-            have, bound = int(value), int(values[0])
-        except (ValueError, IndexError):
-            return False
-        return {"Gt": have > bound, "Lt": have < bound, "Gte": have >= bound, "Lte": have <= bound}[op]
-    return {"In": value in values, "NotIn": value not in values, "Exists": True}.get(op, False)
+def _requirements_drifted(labels: dict[str, str], requirements: list[dict[str, Any]]) -> bool:
+    """drift.go areRequirementsDrifted: NewLabelRequirements(claim labels).Compatible(the pool's
+    NewNodeSelectorRequirementsWithMinValues, a key given twice intersected: requirements.go Add), no
+    AllowUndefined: a key the claim lacks passes only NotIn and DoesNotExist, one it has must
+    intersect (Intersects). karpenter_requirement.py is the port of requirement.go this reads."""
+    wanted: Requirements = {}
+    for expr in requirements:
+        found = parse(expr)
+        if found is not None:
+            add(wanted, *found)
+    for key, req in wanted.items():
+        if key not in labels and req.op not in ("NotIn", "DoesNotExist"):
+            return True
+    return not all(intersects(values_in(labels[key]), req) for key, req in wanted.items() if key in labels)
 
 
 def drift_reason(claim: dict[str, Any], pool: dict[str, Any], node_class: dict[str, Any] | None) -> str:
@@ -169,7 +116,7 @@ def drift_reason(claim: dict[str, Any], pool: dict[str, Any], node_class: dict[s
         return "NodePoolDrifted"
     labels = dict((claim.get("metadata") or {}).get("labels") or {})
     requirements = (((pool.get("spec") or {}).get("template") or {}).get("spec") or {}).get("requirements") or []
-    if not all(_meets(labels, r) for r in requirements):
+    if _requirements_drifted(labels, list(requirements)):
         return "RequirementsDrifted"
     if node_class is not None and _static(
         _annotations(node_class), _annotations(claim), CLASS_HASH, CLASS_HASH_VERSION
@@ -213,7 +160,7 @@ class DriftMarker:
         if kind == "NodePool":
             digest, key, version = pool_hash(current), POOL_HASH, POOL_HASH_VERSION
             spec = ((current.get("spec") or {}).get("template") or {}).get("spec") or {}
-            seen = _digest([digest, spec.get("requirements") or []])
+            seen = json.dumps([digest, spec.get("requirements") or []], sort_keys=True)
             claims = cluster.list(*NODECLAIM, label_selector=f"{NODEPOOL_LABEL}={name}")
         else:
             digest, key, version = class_hash(current), CLASS_HASH, CLASS_HASH_VERSION

@@ -2,7 +2,8 @@
 inclusive integer bounds Gt, Lt, Gte and Lte give (upstream: kubernetes-sigs/karpenter 2266468
 pkg/scheduling/requirement.go: NewRequirementWithFlexibility turns Gt N into Gte N+1 and Lt N into
 Lte N-1; Intersection, HasIntersection, Operator, String, withinBounds; pkg/scheduling/requirements.go
-Add and Intersects). Used by karpenter_requirements for the refusal texts."""
+Add and Intersects). Used by karpenter_requirements for the refusal texts and karpenter_drift for
+RequirementsDrifted."""
 
 from __future__ import annotations
 
