@@ -12,10 +12,12 @@ Upstream:
   (an embedded *time.Duration; Raw hash:"ignore"); kubernetes/api core/v1/types.go Taint.
 - Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/aksnodeclass.go AKSNodeClass.Hash (the
   same options over in.Spec) and the AKSNodeClassSpec types (Tags hash:"ignore").
-Pinned by pkg/apis/v1beta1/aksnodeclass_hash_test.go's static hashes and hashstructure_examples_test.go
-(tests/foundation/test_nap_hash.py). A Go struct hashes its field *names* in declaration order, so the
-schemas below list every field of the Go type, in order, with its Go kind; the JSON a field is read
-from is the json tag. A JSON field no Go field has is dropped, as encoding/json drops it.
+Pinned by pkg/apis/v1beta1/aksnodeclass_hash_test.go's static hashes, hashstructure_examples_test.go
+and the nodepool-hash Karpenter stamped on two real EKS Auto Mode NodePools (evanharmon/in-mono
+headspace/aws/aws-eks-addon-karpenter-nodepool.md): tests/foundation/test_nap_hash.py.
+A Go struct hashes its field *names* in declaration order, so the schemas below list every field of
+the Go type, in order, with its Go kind; the JSON a field is read from is the json tag. A JSON field
+no Go field has is dropped, as encoding/json drops it.
 corev1.Taint.TimeAdded (a *metav1.Time) hashes time.Time.MarshalBinary's bytes; metav1.Time's
 UnmarshalJSON makes the time Local, so the zone offset written is the controller's; taken as 0 (a
 container with no TZ and no /etc/localtime). Whether it changed, all a drift check needs, does not

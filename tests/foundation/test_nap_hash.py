@@ -7,8 +7,8 @@
 - mitchellh/hashstructure v2.0.2 (a045b66) hashstructure_examples_test.go ExampleHash: FormatV2 with
   nil options gives 1839806922502695369.
 kubernetes-sigs/karpenter has no NodePool static hash (pkg/controllers/nodepool/hash/suite_test.go
-compares nodePool.Hash() with itself); the NodePool's hash runs the same walker over the
-NodeClaimTemplate types, whose field names and json tags are checked against the CRD here.
+compares nodePool.Hash() with itself): the NodePool's hash is pinned to the annotations Karpenter
+stamped on two real EKS Auto Mode NodePools, and the NodeClaimTemplate types to the CRD.
 Both implementations run every vector: akscli.nap_hash (the re-run's drift note) and the kube
 emulator's own copy, tests/emulators/kube/controllers/karpenter_hash.py (the annotations it stamps).
 """
@@ -92,6 +92,29 @@ def test_the_aksnodeclass_hash_matches_the_providers_static_hash(
     impl: ModuleType, entry: str, expected: str, changes: dict[str, Any]
 ) -> None:
     assert impl.aksnodeclass_hash(spec(**changes)) == expected
+
+
+# Real clusters' NodePools and the karpenter.sh/nodepool-hash (version v3) Karpenter stamped on them:
+# evanharmon/in-mono headspace/aws/aws-eks-addon-karpenter-nodepool.md (9e46644), `kubectl get nodepool -o yaml`
+# of EKS Auto Mode's built-in pools; the requirements are hash:"ignore" (one kept here to show it)
+AUTO_MODE = {
+    "expireAfter": "336h",
+    "nodeClassRef": {"group": "eks.amazonaws.com", "kind": "NodeClass", "name": "default"},
+    "requirements": [{"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}],
+    "terminationGracePeriod": "24h0m0s",
+}
+REAL_POOLS = [
+    ("general-purpose", "4012513481623584108", AUTO_MODE),
+    ("system", "4982684901400657622", {**AUTO_MODE, "taints": [{"effect": "NoSchedule", "key": "CriticalAddonsOnly"}]}),
+]
+
+
+@IMPLEMENTATIONS
+@pytest.mark.parametrize(("pool", "expected", "template_spec"), REAL_POOLS, ids=[row[0] for row in REAL_POOLS])
+def test_the_nodepool_hash_matches_what_karpenter_stamped_on_a_real_cluster(
+    impl: ModuleType, pool: str, expected: str, template_spec: dict[str, Any]
+) -> None:
+    assert impl.nodepool_hash({"spec": {"template": {"metadata": {}, "spec": template_spec}}}) == expected
 
 
 @IMPLEMENTATIONS
