@@ -12,7 +12,7 @@ from akscli import policy
 from akscli.errors import UsageError
 from akscli.fleet import matching, pacing_change, stages
 from akscli.kube import pod_affinity, pod_problems, scheduling
-from akscli.model import monitoring, preflight
+from akscli.model import gateway_checks, monitoring
 
 BAD = {"matchExpressions": [{"key": "app", "operator": "Equals", "values": ["x"]}]}
 
@@ -207,11 +207,11 @@ def test_a_namespace_selector_the_operator_cannot_read_selects_no_namespace() ->
 
 
 def test_a_listener_with_from_selector_and_no_selector_admits_every_namespace() -> None:
-    assert preflight._listener_selects(None, {"kubernetes.io/metadata.name": "serving"})
+    assert gateway_checks._listener_selects(None, {"kubernetes.io/metadata.name": "serving"})
 
 
 def test_a_listener_selector_the_implementation_cannot_read_admits_no_namespace() -> None:
-    assert not preflight._listener_selects(BAD, {"app": "x"})
+    assert not gateway_checks._listener_selects(BAD, {"app": "x"})
 
 
 # ---- a workload's pods, listed by its selector ----------------------------------------------------------

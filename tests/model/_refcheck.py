@@ -247,7 +247,8 @@ def _route(w: World, route: Mapping[str, Any]) -> list[str]:
             elif ref.get("port") not in [p["port"] for p in svc["spec"]["ports"]]:
                 bad.append(f"HTTPRoute: service/{ref['name']} has no port {ref.get('port')}")
     w.external += [
-        f"{kind_ref(GATEWAY_API, 'Gateway', p['name'])} (preflight._check_gateway)" for p in route["spec"]["parentRefs"]
+        f"{kind_ref(GATEWAY_API, 'Gateway', p['name'])} (gateway_checks.check_gateway)"
+        for p in route["spec"]["parentRefs"]
     ]
     return bad
 

@@ -133,13 +133,13 @@ def test_expose_without_rbac_to_list_routes_warns_that_the_shadow_check_was_not_
     from types import SimpleNamespace
 
     from akscli.errors import AuthError
-    from akscli.model import preflight
+    from akscli.model import gateway_checks
 
     class NoList:
         def list(self, *args: Any, **kwargs: Any) -> Any:
             raise AuthError("httproutes.gateway.networking.k8s.io is forbidden")
 
     req = SimpleNamespace(namespace="ml", name="phi", hostname=None, gateway="gw")
-    assert preflight._shadowing_routes(NoList(), req, "infra") == [  # type: ignore[arg-type]
+    assert gateway_checks._shadowing_routes(NoList(), req, "infra") == [  # type: ignore[arg-type]
         "cannot list HTTPRoutes in namespace ml: not checked that no older route shadows it"
     ]

@@ -84,7 +84,7 @@ def test_what_only_the_cluster_resolves_is_each_refused_by_a_preflight_check() -
     world = refcheck.world(deploy.build(_request(runtime="vllm", access_secret="hf", **ROUTE_POOL)))
     assert refcheck.dangling(world.objects, world) == []
     assert sorted(world.external) == [
-        "gateway.gateway.networking.k8s.io/inference-gateway (preflight._check_gateway)",
+        "gateway.gateway.networking.k8s.io/inference-gateway (gateway_checks.check_gateway)",
         "secret/hf key HF_TOKEN (preflight._check_access_secret)",
         "service/phi-4-epp (picker.check)",
     ]

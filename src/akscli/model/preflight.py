@@ -9,10 +9,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from akscli.errors import AuthError, NotFoundError, NotInstalledError, UsageError
-from akscli.kube import label_selector
 from akscli.kube.client import Kube
-from akscli.kube.selectors import SelectorError
-from akscli.model import airunway, kaito_names, monitoring, picker, route_crd
+from akscli.model import airunway, gateway_checks, kaito_names, monitoring, picker
 from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.goflags import go_bool_flag, go_flag
 from akscli.model.kinds import (
@@ -152,7 +150,7 @@ def check(
         if req.expose:
             warnings += _check_airunway_gateway(kube, req.name, req.namespace)
     elif req.expose and not req.fleet:
-        warnings += _check_gateway(kube, req)
+        warnings += gateway_checks.check_gateway(kube, req)
     if req.inference_pool and not req.fleet and req.runtime != "airunway" and not req.kaito_pool:
         warnings += picker.check(kube, req)
     if wait and not req.fleet:
@@ -405,173 +403,6 @@ def _check_kaito_scaler(kube: Kube) -> None:
             "nothing would scale the InferenceSet",
             hint=KEDA_KAITO_SCALER_INSTALL,
         )
-
-
-def _check_gateway(kube: Kube, req: DeployRequest) -> list[str]:
-    namespace = req.gateway_namespace or req.namespace
-    route_crd.check(kube, req)  # the route's fields, before the Gateway it attaches to
-    gateway = kube.get(GATEWAY_API, "Gateway", req.gateway, namespace=namespace)
-    if gateway is None:
-        raise NotFoundError(
-            f"--expose attaches the route to Gateway {namespace}/{req.gateway}, which does not exist",
-            hint="name an existing one with --gateway [NAMESPACE/]NAME (kubectl get gateways -A), or create it",
-        )
-    class_name = str((gateway.get("spec") or {}).get("gatewayClassName") or "")
-    gateway_class = kube.get(GATEWAY_API, "GatewayClass", class_name)
-    if gateway_class is None:
-        raise NotFoundError(
-            f"Gateway {namespace}/{req.gateway} uses GatewayClass {class_name!r}, which does not exist: "
-            "no controller will program the route",
-            hint="install a Gateway controller (akscli doctor shows which GatewayClass is accepted)",
-        )
-    warnings = _class_not_accepted(gateway_class, f"{namespace}/{req.gateway}")
-    ns_obj = kube.get("v1", "Namespace", req.namespace)
-    ns_labels = dict(((ns_obj or {}).get("metadata") or {}).get("labels") or {}) or {
-        monitoring.NAMESPACE_NAME_LABEL: req.namespace
-    }
-    listeners = (gateway.get("spec") or {}).get("listeners") or []
-    reasons = [why for why in (_listener_refusal(lst, namespace, req, ns_labels) for lst in listeners) if why]
-    if len(reasons) == len(listeners):
-        raise NotFoundError(
-            f"Gateway {namespace}/{req.gateway} has no listener that admits HTTPRoute {req.namespace}/{req.name} "
-            f"({'; '.join(reasons) or 'it has no listeners'}): the route would not be accepted",
-            hint="let a listener admit it (spec.listeners[].allowedRoutes.namespaces: from: All, or a Selector "
-            "matching this namespace), or deploy into the Gateway's namespace",
-        )
-    return warnings + _shadowing_routes(kube, req, namespace)
-
-
-def _shadowing_routes(kube: Kube, req: DeployRequest, gateway_ns: str) -> list[str]:
-    """The model's route matches every path (PathPrefix /) of its hostname, or of every host without
-    --hostname. Another HTTPRoute on the same Gateway that already does the same for that host takes
-    every such request: between routes that match a request alike, the oldest route wins
-    (kubernetes-sigs/gateway-api v1.6.1 apis/v1/httproute_types.go, HTTPRouteRule.Matches), so the
-    model's route would get no traffic and `model test` through the gateway would reach the other."""
-    try:
-        routes = list(kube.list(GATEWAY_API, "HTTPRoute", all_namespaces=True))
-    except AuthError:  # a user of one namespace: the routes there
-        try:
-            routes = list(kube.list(GATEWAY_API, "HTTPRoute", namespace=req.namespace))
-        except AuthError:  # RBAC that creates routes but may not list them: a warning, not a refusal
-            return [f"cannot list HTTPRoutes in namespace {req.namespace}: not checked that no older route shadows it"]
-    mine = {req.hostname} if req.hostname else set()
-    for route in sorted(routes, key=lambda r: (r["metadata"].get("creationTimestamp") or "", _ref(r))):
-        meta, spec = route["metadata"], route.get("spec") or {}
-        if (meta.get("namespace"), meta.get("name")) == (req.namespace, req.name):
-            continue
-        parents = spec.get("parentRefs") or []
-        if not any(_names_gateway(p, str(meta.get("namespace")), gateway_ns, req.gateway) for p in parents):
-            continue
-        theirs = set(spec.get("hostnames") or [])
-        if mine != theirs and not (mine & theirs):
-            continue
-        if not any(_matches_every_path(rule) for rule in spec.get("rules") or []):
-            continue
-        host = f"host {req.hostname}" if req.hostname else "every host"
-        return [
-            f"HTTPRoute {_ref(route)} already takes every request to Gateway {gateway_ns}/{req.gateway} for {host}, "
-            f"and of routes that match alike the oldest wins: HTTPRoute {req.namespace}/{req.name} would get no "
-            "traffic; give the model its own --hostname"
-        ]
-    return []
-
-
-def _ref(route: Mapping[str, Any]) -> str:
-    return f"{route['metadata'].get('namespace')}/{route['metadata'].get('name')}"
-
-
-def _names_gateway(parent: Mapping[str, Any], route_ns: str, gateway_ns: str, gateway: str) -> bool:
-    kind, group = parent.get("kind") or "Gateway", parent.get("group") or GATEWAY_GROUP
-    return (kind, group, parent.get("name"), parent.get("namespace") or route_ns) == (
-        "Gateway",
-        GATEWAY_GROUP,
-        gateway,
-        gateway_ns,
-    )
-
-
-def _matches_every_path(rule: Mapping[str, Any]) -> bool:
-    """A rule that takes any request: no matches (the default, PathPrefix /) or a match of only
-    PathPrefix / (no headers, query parameters or method)."""
-    matches = rule.get("matches") or [{}]
-    for match in matches:
-        path = match.get("path") or {"type": "PathPrefix", "value": "/"}
-        rest = {k: v for k, v in match.items() if k != "path" and v}
-        if not rest and (path.get("type") or "PathPrefix") == "PathPrefix" and (path.get("value") or "/") == "/":
-            return True
-    return False
-
-
-def _class_not_accepted(gateway_class: Mapping[str, Any], gateway: str) -> list[str]:
-    """A class its controller has not accepted: no controller runs for it, so none writes the route's
-    status or routes to the model (kubernetes-sigs/gateway-api v1.6.1 apis/v1/gatewayclass_types.go:
-    the controller of spec.controllerName sets Accepted; the CRD's default is Unknown, Pending,
-    "Waiting for controller")."""
-    from akscli.kube.readiness import conditions, describe
-
-    accepted = conditions(gateway_class).get("Accepted")
-    if accepted is not None and accepted.get("status") == "True":
-        return []
-    controller = (gateway_class.get("spec") or {}).get("controllerName")
-    said = describe(accepted) if accepted else "no status"
-    return [
-        f"GatewayClass {gateway_class['metadata']['name']} of Gateway {gateway} is not accepted by its controller "
-        f"{controller} ({said}): nothing will write the route's status or route to the model until that "
-        "controller runs (--wait waits for it)"
-    ]
-
-
-def _listener_refusal(
-    listener: Mapping[str, Any], gateway_namespace: str, req: DeployRequest, ns_labels: Mapping[str, str]
-) -> str:
-    """Why this listener would not admit akscli's HTTPRoute, "" where it would
-    (kubernetes-sigs/gateway-api v1.6.1 apis/v1/gateway_types.go, AllowedRoutes and RouteNamespaces:
-    routes of the Gateway's own namespace by default; kinds from the protocol when none are listed;
-    apis/v1/httproute_types.go, Hostnames: a listener hostname must match one of the route's)."""
-    name = str(listener.get("name") or "")
-    allowed = listener.get("allowedRoutes") or {}
-    kinds = allowed.get("kinds") or []
-    if kinds:
-        if not any(k.get("kind") == "HTTPRoute" and (k.get("group") or GATEWAY_GROUP) == GATEWAY_GROUP for k in kinds):
-            return f"listener {name} admits {', '.join(str(k.get('kind')) for k in kinds)} only"
-    elif str(listener.get("protocol") or "") in _NON_HTTP_PROTOCOLS:
-        return f"listener {name} is {listener.get('protocol')}, not HTTP"
-    namespaces = allowed.get("namespaces") or {}
-    origin = namespaces.get("from") or "Same"
-    if origin == "Same" and req.namespace != gateway_namespace:
-        return f"listener {name} admits routes of namespace {gateway_namespace} only"
-    if origin == "Selector" and not _listener_selects(namespaces.get("selector"), ns_labels):
-        return f"listener {name}'s namespace selector does not select namespace {req.namespace}"
-    host = str(listener.get("hostname") or "")
-    if req.hostname and host and not _hostname_matches(host, req.hostname):
-        return f"listener {name} serves hostname {host}, not {req.hostname}"
-    return ""
-
-
-def _listener_selects(selector: Mapping[str, Any] | None, ns_labels: Mapping[str, str]) -> bool:
-    """A listener's allowedRoutes.namespaces.selector over the route's namespace, as a Gateway
-    implementation reads it (istio/istio 86c9f01f pilot/pkg/config/kube/gateway/conversion.go
-    namespacesFromSelector): no selector with from: Selector admits every namespace ("Should never
-    happen, invalid config"), else metav1.LabelSelectorAsSelector ({} every namespace;
-    akscli.kube.label_selector), and one it cannot read admits none."""
-    if selector is None:
-        return True
-    try:
-        return label_selector.matches(selector, ns_labels)
-    except SelectorError:
-        return False
-
-
-GATEWAY_GROUP = "gateway.networking.k8s.io"
-# Core protocols whose listeners take other route kinds (apis/v1/gateway_types.go, ProtocolType).
-_NON_HTTP_PROTOCOLS = ("TLS", "TCP", "UDP")
-
-
-def _hostname_matches(listener_host: str, route_host: str) -> bool:
-    """A wildcard listener hostname is a suffix match of one or more labels."""
-    if listener_host.startswith("*."):
-        return route_host.endswith(listener_host[1:])
-    return listener_host == route_host
 
 
 def _check_controller(kube: Kube, req: DeployRequest) -> None:
