@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from akscli.fleet.placement import ObjectRef, parse_object_ref
+from akscli.fleet.placement_which import ObjectRef, parse_object_ref
 from tests.cli import invoke
 
 ARM = ["--fleet", "ml-fleet", "-g", "rg-fleet"]

@@ -353,11 +353,11 @@ def placement_which(
     output_format: opts.Output = "table",
 ) -> None:
     """Which placement put this object on which member, and how it fares there."""
-    from akscli.fleet import placement
+    from akscli.fleet import placement_which
 
     fmt = opts.output_format(output_format)
-    ref = placement.parse_object_ref(obj, checked_namespace(namespace))
-    rows = placement.which(hub.connect(), ref)
+    ref = placement_which.parse_object_ref(obj, checked_namespace(namespace))
+    rows = placement_which.which(hub.connect(), ref)
     if not rows:
         raise NotFoundError(
             f"no placement has put {obj} on a member cluster",
