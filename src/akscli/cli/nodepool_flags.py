@@ -2,7 +2,8 @@
 with az's --cluster-name beside --cluster, the pool's name, --auto-provision, and the autoscaler's
 bounds with az's long names."""
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import typer
 
@@ -140,6 +141,33 @@ MaxUnavailable = Annotated[
         show_default=False,
     ),
 ]
+
+
+@dataclass(frozen=True)
+class UpgradeFlags:
+    """--max-surge, --max-unavailable, --drain-timeout, --node-soak-duration and
+    --undrainable-node-behavior: the upgradeSettings that nodepool update changes and nodepool
+    upgrade applies (akscli/azure/poolsettings.py checks them)."""
+
+    max_surge: str | None = None
+    max_unavailable: str | None = None
+    drain_timeout: int | None = None
+    node_soak_duration: int | None = None
+    undrainable_node_behavior: str | None = None
+
+
+# `@on_upgrade_flags` puts those five flags, in that order, in place of the command's
+# `upgrade_flags: UpgradeFlags` parameter (as azopts.on_arm_write the write flags).
+UPGRADE_OPTIONS: dict[str, Any] = {
+    "max_surge": MaxSurge,
+    "max_unavailable": MaxUnavailable,
+    "drain_timeout": DrainTimeout,
+    "node_soak_duration": NodeSoakDuration,
+    "undrainable_node_behavior": UndrainableNodeBehavior,
+}
+on_upgrade_flags = opts.flag_block(UPGRADE_OPTIONS, "upgrade_flags", UpgradeFlags)
+
+
 Taints = Annotated[
     list[str] | None,
     typer.Option(

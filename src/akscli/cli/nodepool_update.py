@@ -1,6 +1,8 @@
 """`akscli nodepool update`: change an ARM pool's labels, taints, mode and upgrade settings after it is
 added (az aks nodepool update); the logic is akscli/azure/poolupdate.py."""
 
+from dataclasses import asdict
+
 from akscli import output
 from akscli.azure import etags
 from akscli.cli import azopts
@@ -9,19 +11,17 @@ from akscli.cli.nodepool_arm import _ids, _resume, _show, _show_cmd
 from akscli.cli.nodepool_flags import (
     ArmName,
     Cluster,
-    DrainTimeout,
     Labels,
-    MaxSurge,
-    MaxUnavailable,
     Mode,
-    NodeSoakDuration,
     Taints,
-    UndrainableNodeBehavior,
+    UpgradeFlags,
+    on_upgrade_flags,
 )
 
 
 @on_azure
 @on_arm_write
+@on_upgrade_flags
 def update(
     name: ArmName,
     cluster: Cluster,
@@ -29,11 +29,7 @@ def update(
     labels: Labels = None,
     taints: Taints = None,
     mode: Mode = None,
-    max_surge: MaxSurge = None,
-    max_unavailable: MaxUnavailable = None,
-    drain_timeout: DrainTimeout = None,
-    node_soak_duration: NodeSoakDuration = None,
-    undrainable_node_behavior: UndrainableNodeBehavior = None,
+    upgrade_flags: UpgradeFlags = UpgradeFlags(),
     if_match: azopts.IfMatch = None,
     write: ArmWrite = ArmWrite(),
     azure: AzureFlags = AzureFlags(),
@@ -47,13 +43,7 @@ def update(
 
     fmt = output.check_format(write.output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    settings = poolsettings.settings(
-        max_surge=max_surge,
-        max_unavailable=max_unavailable,
-        drain_timeout=drain_timeout,
-        node_soak_duration=node_soak_duration,
-        undrainable_node_behavior=undrainable_node_behavior,
-    )
+    settings = poolsettings.settings(**asdict(upgrade_flags))
     change = poolupdate.parse(labels=labels, taints=taints, mode=mode, settings=settings)
     etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname))
     with azopts.dry_run_scope(write.dry_run, fmt) as dry:

@@ -13,16 +13,14 @@ from akscli.cli.nodepool_arm import _ids, _resume, _show, _show_cmd
 from akscli.cli.nodepool_flags import (
     ArmName,
     Cluster,
-    DrainTimeout,
-    MaxSurge,
-    MaxUnavailable,
-    NodeSoakDuration,
-    UndrainableNodeBehavior,
+    UpgradeFlags,
+    on_upgrade_flags,
 )
 
 
 @on_azure
 @on_arm_write
+@on_upgrade_flags
 def upgrade(
     name: ArmName,
     cluster: Cluster,
@@ -37,11 +35,7 @@ def upgrade(
         ),
     ] = None,
     node_image_only: Annotated[bool, typer.Option("--node-image-only", help="Upgrade only the node image.")] = False,
-    max_surge: MaxSurge = None,
-    max_unavailable: MaxUnavailable = None,
-    drain_timeout: DrainTimeout = None,
-    node_soak_duration: NodeSoakDuration = None,
-    undrainable_node_behavior: UndrainableNodeBehavior = None,
+    upgrade_flags: UpgradeFlags = UpgradeFlags(),
     if_match: azopts.IfMatch = None,
     write: ArmWrite = ArmWrite(),
     azure: AzureFlags = AzureFlags(),
@@ -53,15 +47,15 @@ def upgrade(
     fmt = output.check_format(write.output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
     settings = poolsettings.settings(
-        drain_timeout=drain_timeout,
-        node_soak_duration=node_soak_duration,
-        undrainable_node_behavior=undrainable_node_behavior,
+        drain_timeout=upgrade_flags.drain_timeout,
+        node_soak_duration=upgrade_flags.node_soak_duration,
+        undrainable_node_behavior=upgrade_flags.undrainable_node_behavior,
     )
     version = poolupgrades.check_upgrade_flags(
         kubernetes_version,
         node_image_only=node_image_only,
-        max_surge=max_surge,
-        max_unavailable=max_unavailable,
+        max_surge=upgrade_flags.max_surge,
+        max_unavailable=upgrade_flags.max_unavailable,
         upgrade_settings=settings,
     )
     etag = etags.check_upgrade_if_match(
@@ -83,8 +77,8 @@ def upgrade(
                     cname,
                     pname,
                     version,
-                    max_surge=max_surge,
-                    max_unavailable=max_unavailable,
+                    max_surge=upgrade_flags.max_surge,
+                    max_unavailable=upgrade_flags.max_unavailable,
                     upgrade_settings=settings,
                 )
             except errors.AlreadyAtVersion as there:
