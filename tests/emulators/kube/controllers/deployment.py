@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.deployment_revisions import (
     DESIRED_REPLICAS,
+    MAX_REPLICAS,
     REVISION,
     available_in,
     copy_deployment_annotations,
@@ -27,6 +28,12 @@ from tests.emulators.kube.controllers.deployment_revisions import (
     revision,
     set_new_revision,
     set_replicas_annotations,
+)
+from tests.emulators.kube.controllers.deployment_scale import (
+    active_or_latest,
+    is_saturated,
+    is_scaling_event,
+    proportional_sizes,
 )
 from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, template_hash
 from tests.emulators.kube.controllers.rollout import (
@@ -155,19 +162,27 @@ class DeploymentController(PodOwner):
         return sorted(out, key=lambda rs: (str(rs["metadata"].get("creationTimestamp")), rs["metadata"]["name"]))
 
     def _scale(
-        self, cluster: ClusterState, rs: dict[str, Any], replicas: int, obj: dict[str, Any] | None = None
+        self,
+        cluster: ClusterState,
+        rs: dict[str, Any],
+        replicas: int,
+        obj: dict[str, Any] | None = None,
+        annotate: bool = False,
     ) -> dict[str, Any]:
         """kubernetes/kubernetes pkg/controller/deployment/sync.go scaleReplicaSetAndRecordEvent (a new size
-        also sets the desired-replicas and max-replicas annotations, scaleReplicaSet), then the ReplicaSet
-        controller's sync of its pods."""
+        also sets the desired-replicas and max-replicas annotations, scaleReplicaSet; ``annotate``: called as
+        scale's proportional loop calls scaleReplicaSet, which writes changed annotations at the same size),
+        then the ReplicaSet controller's sync of its pods."""
         md = rs["metadata"]
-        if _spec_replicas(rs) != replicas:
+        notes: dict[str, str] = dict(md.get("annotations") or {})
+        relabel = False
+        if obj is not None:
+            want = int((obj.get("spec") or {}).get("replicas", 1))
+            relabel = set_replicas_annotations(notes, want, want + max_surge(obj.get("spec") or {}, want))
+        if _spec_replicas(rs) != replicas or (annotate and obj is not None and relabel):
             patch: dict[str, Any] = {"spec": {"replicas": replicas}}
             if obj is not None:
-                want = int((obj.get("spec") or {}).get("replicas", 1))
-                notes: dict[str, str] = {}
-                set_replicas_annotations(notes, want, want + max_surge(obj.get("spec") or {}, want))
-                patch["metadata"] = {"annotations": notes}
+                patch["metadata"] = {"annotations": {k: notes[k] for k in (DESIRED_REPLICAS, MAX_REPLICAS)}}
             rs = cluster.patch("apps/v1", "ReplicaSet", md["namespace"], md["name"], patch, manager=MANAGER)
         self._replicasets.reconcile(cluster, rs)
         return cluster.get("apps/v1", "ReplicaSet", md["namespace"], md["name"]) or rs
@@ -323,26 +338,30 @@ class DeploymentController(PodOwner):
             if _spec_replicas(rs) == 0 and not int((rs.get("status") or {}).get("replicas") or 0):
                 cluster.delete("apps/v1", "ReplicaSet", rs["metadata"]["namespace"], rs["metadata"]["name"])
 
-    def _scale_paused(
+    def _sync_scale(
         self, cluster: ClusterState, obj: dict[str, Any], new: dict[str, Any] | None, old: list[dict[str, Any]]
     ) -> None:
-        """kubernetes/kubernetes pkg/controller/deployment/sync.go scale, as sync runs it for a paused
-        Deployment: no rollout, but a change of spec.replicas reaches the one active ReplicaSet (or, none
-        active, the newest: deployment_util.go FindActiveOrLatest); a saturated new ReplicaSet scales the old
-        ones to 0. Several active ones are scaled in proportion upstream, which the emulator does not do."""
+        """kubernetes/kubernetes pkg/controller/deployment/sync.go scale, run by sync for a paused
+        Deployment and for a scaling event (isScalingEvent): one active ReplicaSet (or, none active, the
+        newest: deployment_util.go FindActiveOrLatest) takes spec.replicas; a saturated new ReplicaSet scales
+        the old ones to 0; otherwise a RollingUpdate shares the change between the active ones in proportion
+        (deployment_scale.proportional_sizes), each written through scaleReplicaSet, which sets its
+        desired-replicas and max-replicas annotations even where its size stays."""
         want = int((obj.get("spec") or {}).get("replicas", 1))
-        every = [*old, *([new] if new is not None else [])]
-        active = [rs for rs in every if _spec_replicas(rs) > 0]
-        if len(active) <= 1 and every:
-            target = active[0] if active else (new if new is not None else old[-1])
+        target = active_or_latest(new, old)
+        if target is not None:
             if _spec_replicas(target) != want:
                 self._scale(cluster, target, want, obj)
             return
-        desired = (new or {}).get("metadata", {}).get("annotations", {}).get(DESIRED_REPLICAS)
-        if new is not None and _spec_replicas(new) == want == _available(new) and desired == str(want):  # IsSaturated
+        if is_saturated(obj, new):
             for rs in old:
                 if _spec_replicas(rs) > 0:
                     self._scale(cluster, rs, 0, obj)
+            return
+        if (obj.get("spec") or {}).get("strategy", {}).get("type", "RollingUpdate") != "RollingUpdate":
+            return
+        for rs, size in proportional_sizes(obj, new, old):
+            self._scale(cluster, rs, size, obj, annotate=True)
 
     # ---- the sync ------------------------------------------------------------------------
 
@@ -369,10 +388,17 @@ class DeploymentController(PodOwner):
         if new is not None:
             new = self._scale(cluster, new, _spec_replicas(new))
         recreate = (spec.get("strategy") or {}).get("type") == "Recreate"
+        if not paused and is_scaling_event(obj, new, old):
+            # deployment_controller.go syncDeployment: a scaling event only syncs (sync.go sync -> scale);
+            # the ReplicaSets' updates bring the next syncs, the rollout's, run here right after.
+            self._sync_scale(cluster, obj, new, old)
+            old = [cluster.get("apps/v1", "ReplicaSet", ns, rs["metadata"]["name"]) or rs for rs in old]
+            if new is not None:
+                new = cluster.get("apps/v1", "ReplicaSet", ns, new["metadata"]["name"]) or new
         if paused:
             # deployment_controller.go syncDeployment: a paused Deployment only syncs (sync.go sync):
             # no new ReplicaSet, no rollout, scaling still applies, old ones cleaned up.
-            self._scale_paused(cluster, obj, new, old)
+            self._sync_scale(cluster, obj, new, old)
             old = [cluster.get("apps/v1", "ReplicaSet", ns, rs["metadata"]["name"]) or rs for rs in old]
             if new is not None:
                 new = cluster.get("apps/v1", "ReplicaSet", ns, new["metadata"]["name"]) or new
