@@ -24,14 +24,19 @@ from tests.emulators.kube.apiserver import Ctx
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.aggregator import APIServiceAvailability
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
+from tests.emulators.kube.controllers.daemon_history import HASH_LABEL, cleanup_history, construct_history
 from tests.emulators.kube.controllers.daemon_pods import (
     daemon_pod_affinity,
+    excess_pods,
     is_updated,
-    rolling_replacements,
+    rolling_update,
+    scheduled_first,
     target_node,
+    update_counts,
 )
 from tests.emulators.kube.controllers.deployment import DeploymentController as DeploymentController  # re-exported
 from tests.emulators.kube.controllers.deployment import ReplicaSetController as ReplicaSetController  # re-exported
+from tests.emulators.kube.controllers.deployment_revisions import available_in
 from tests.emulators.kube.controllers.disruption import DisruptionController
 from tests.emulators.kube.controllers.jobs import JobController as JobController  # re-exported
 from tests.emulators.kube.controllers.kubelet_admission import KubeletAdmission
@@ -43,6 +48,9 @@ from tests.emulators.kube.controllers.rescheduling import Rescheduler
 from tests.emulators.kube.controllers.rollout import REVISION, statefulset_stale_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, daemon_pod_spec
 from tests.emulators.kube.resources import ResourceType
+
+# The most syncs one DaemonSet reconcile runs (each creates or deletes at least one pod).
+MAX_DAEMON_PASSES = 16
 
 
 class StatefulSetController(DeletionTolerantController, PodOwner):
@@ -165,6 +173,51 @@ class DaemonSetController(PodOwner):
             if self._manager is not None:
                 self._manager.schedule(self, ds, self.delay)
 
+    def _make_daemon_pod(
+        self,
+        cluster: ClusterState,
+        obj: dict[str, Any],
+        node: str,
+        pod_spec: dict[str, Any],
+        labels: dict[str, str],
+        revision: str,
+        h: str,
+        scheduler: Scheduler,
+    ) -> None:
+        """The controller's pod template (CreatePodTemplate: its tolerations) pinned to the node by
+        required node affinity; the scheduler binds it (syncNodes), through its filters on that node
+        alone (NodeAffinity's PreFilter): a node without room for the pod's requests leaves it
+        Pending, as NodeResourcesFit does (upstream: kubernetes/kubernetes
+        pkg/scheduler/framework/plugins/noderesources/fit.go Filter; the DaemonSet controller's
+        NodeShouldRunDaemonPod checks no resources, pkg/controller/daemon/daemon_controller.go
+        predicates). The name is unique as generateName's would be: a pod of the same template on
+        the node may still be terminating."""
+        md = obj["metadata"]
+        ns = md["namespace"]
+        template = (obj.get("spec") or {}).get("template") or {}
+        pod_template = {
+            **template,
+            "spec": {**pod_spec, "affinity": daemon_pod_affinity(pod_spec.get("affinity"), node)},
+        }
+        pod_labels = {**labels, HASH_LABEL: revision}
+        name = f"{md['name']}-{template_hash({'node': node, 'h': h})[:5]}"
+        n = 0
+        while cluster.get("v1", "Pod", ns, name) is not None:
+            n += 1
+            name = f"{md['name']}-{template_hash({'node': node, 'h': h, 'n': n})[:5]}"
+        meta = {"namespace": ns, "labels": pod_labels}
+        self._make_pod(
+            cluster, obj, name, pod_template, pod_labels, scheduler.place(pod_template["spec"], md["uid"], meta)
+        )
+
+    def advance(self, seconds: float) -> None:
+        """Move the kubelets' clock on (PodOwner.advance), then sync every DaemonSet: a pod Ready
+        for minReadySeconds becomes available (pkg/api/v1/pod/util.go IsPodAvailable)."""
+        super().advance(seconds)
+        if self._manager is not None:
+            for obj in self._manager.cluster.list("apps/v1", "DaemonSet"):
+                self._manager.schedule(self, obj, 0.0)
+
     def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         key = (obj["metadata"].get("namespace", ""), obj["metadata"].get("name", ""))
         self._daemonsets.discard(key)
@@ -194,62 +247,83 @@ class DaemonSetController(PodOwner):
         ]
         desired = len(eligible)
         names = [json.loads(e.raw)["metadata"]["name"] for e in eligible[: self.max_pods]]
-        existing = {target_node(p) or p["metadata"]["name"]: p for p in self._pods(cluster, obj)}
-        labels = dict((template.get("metadata") or {}).get("labels") or {})
+        # constructHistory: the template's ControllerRevision, whose hash labels its pods (upstream:
+        # kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go syncDaemonSet, update.go).
+        cur, old_revisions = construct_history(cluster, obj, self._pods(cluster, obj))
+        if cur is None:  # a hash collision raised status.collisionCount: the next sync uses it
+            self.requeue(obj, self.delay)
+            return
+        revision = cur["metadata"]["labels"][HASH_LABEL]
         h = template_hash(template)
-        revision = h[:10]
-        # A changed template rolls node by node (daemon_pods.rolling_replacements): the old pods it
-        # deletes get their new pod below, in this pass (upstream's next sync's manage makes it).
-        replaced = rolling_replacements(spec, {n: existing.get(n) for n in names}, revision, self._ready)
-        for node in replaced:
-            cluster.delete("v1", "Pod", ns, existing.pop(node)["metadata"]["name"])
-        pods = []
+        labels = dict((template.get("metadata") or {}).get("labels") or {})
+        min_ready = int(spec.get("minReadySeconds") or 0)
+
+        def available(p: dict[str, Any]) -> bool:
+            # pkg/api/v1/pod/util.go IsPodAvailable with the DaemonSet's minReadySeconds.
+            return self._ready(p) and available_in(p, min_ready, self.kubelet_wall()) == 0.0
+
+        surge = (
+            update_counts(spec, len(names))[0] > 0
+            and (spec.get("updateStrategy") or {}).get("type", "RollingUpdate") == "RollingUpdate"
+        )
         scheduler = Scheduler(cluster)
-        for node in names:
-            p = existing.get(node)
-            if p is None:
-                # The controller's pod template (CreatePodTemplate: its tolerations) pinned to the
-                # node by required node affinity; the scheduler binds it (syncNodes), through its
-                # filters on that node alone (NodeAffinity's PreFilter): a node without room for
-                # the pod's requests leaves it Pending, as NodeResourcesFit does (upstream:
-                # kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/fit.go
-                # Filter; the DaemonSet controller's NodeShouldRunDaemonPod checks no resources,
-                # pkg/controller/daemon/daemon_controller.go predicates).
-                pod_template = {
-                    **template,
-                    "spec": {**pod_spec, "affinity": daemon_pod_affinity(pod_spec.get("affinity"), node)},
-                }
-                meta = {"namespace": ns, "labels": {**labels, "controller-revision-hash": revision}}
-                p = self._make_pod(
-                    cluster,
-                    obj,
-                    f"{md['name']}-{template_hash({'node': node, 'h': h})[:5]}",
-                    pod_template,
-                    {**labels, "controller-revision-hash": revision},
-                    scheduler.place(pod_template["spec"], md["uid"], meta),
-                )
-            pods.append(p)
+        changed = False
+        # Each pass is one sync of updateDaemonSet: the manage loop (podsShouldBeOnNode: a pod for a
+        # node with none, the excess pruned); only when it changed nothing (its expectations
+        # satisfied) rollingUpdate, whose deleted pods the next pass's manage replaces and whose
+        # surge nodes get their new pod now (syncNodes).
+        for _ in range(MAX_DAEMON_PASSES):
+            by_node: dict[str, list[dict[str, Any]]] = {}
+            for p in self._pods(cluster, obj):
+                by_node.setdefault(target_node(p) or p["metadata"]["name"], []).append(p)
+            on_nodes = {n: by_node.get(n, []) for n in names}
+            delete = [x for n in names for x in excess_pods(on_nodes[n], revision, surge, self._ready, available)]
+            create = [n for n in names if not on_nodes[n]]
+            if not delete and not create:
+                delete, create = rolling_update(spec, on_nodes, revision, available)
+            if not delete and not create:
+                break
+            changed = True
+            for p in delete:
+                cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
+            for node in create:
+                self._make_daemon_pod(cluster, obj, node, pod_spec, labels, revision, h, scheduler)
+        existing: dict[str, list[dict[str, Any]]] = {}
+        for p in self._pods(cluster, obj):
+            existing.setdefault(target_node(p) or p["metadata"]["name"], []).append(p)
+        # updateDaemonSetStatus reads the oldest pod of each node (podByCreationTimestampAndPhase).
+        pods = [scheduled_first(existing[n])[0] for n in names if existing.get(n)]
         # syncNodes deletes the pod of a node the DaemonSet's pod no longer fits: NodeShouldRunDaemonPod
         # gives shouldContinueRunning false where the required node affinity (the nodeSelector with it)
         # no longer matches; an untolerated NoSchedule taint only stops new pods (upstream:
         # kubernetes/kubernetes v1.34 pkg/controller/daemon/daemon_controller.go podsShouldBeOnNode).
         placed = set(names)
-        for node, p in existing.items():
+        for node, on_node in existing.items():
             found = None if node in placed else cluster.get("v1", "Node", None, node)
             if found is not None and not matches_affinity(pod_spec, found):
-                cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
+                for p in on_node:
+                    cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
+        cleanup_history(cluster, obj, old_revisions, self._pods(cluster, obj))
         ready = sum(1 for p in pods if self._ready(p))
         ready = ready if desired <= self.max_pods else (desired if not self.failure else 0)
+        ready_and_available = sum(1 for p in pods if available(p))
+        avail = ready_and_available if desired <= self.max_pods else ready
         scheduled = desired if self.failure != "unschedulable" else 0
         # updateDaemonSetStatus counts the pods whose controller-revision-hash is the current
         # revision's (upstream: kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go
         # updateDaemonSetStatus, util.IsPodUpdated), the field kubectl rollout status reads
         # (kubernetes/kubectl pkg/polymorphichelpers/rollout_status.go DaemonSetStatusViewer).
         updated = sum(1 for p in pods if is_updated(p, revision)) if desired <= self.max_pods else scheduled
-        if replaced and updated < len(pods):
-            # Upstream's pod informer re-syncs the DaemonSet when its new pods change; here a pass
-            # that replaced pods runs again, and one that could replace none (a new pod that is
-            # not available holds maxUnavailable) waits for the next event.
+        waits = [available_in(p, min_ready, self.kubelet_wall()) for p in pods]
+        later = [w for w in waits if w]
+        if later:
+            # A ready pod not yet available: upstream's syncDaemonSet requeues the DaemonSet after
+            # minReadySeconds (daemon_controller.go updateDaemonSetStatus, enqueueDaemonSetAfter).
+            self.requeue(obj, min(later))
+        elif changed and updated < len(pods):
+            # Upstream's pod informer re-syncs the DaemonSet when its new pods change; here a
+            # reconcile that changed pods runs again, and one that could change none (a new pod
+            # that is not available holds maxUnavailable) waits for the next event.
             self.requeue(obj, self.delay)
         cluster.patch_status(
             "apps/v1",
@@ -262,9 +336,9 @@ class DaemonSetController(PodOwner):
                 "currentNumberScheduled": scheduled,
                 "updatedNumberScheduled": min(updated, scheduled),
                 "numberReady": ready,
-                "numberAvailable": ready,
+                "numberAvailable": avail,
                 "numberMisscheduled": 0,
-                **({"numberUnavailable": desired - ready} if desired - ready else {}),
+                **({"numberUnavailable": desired - avail} if desired - avail else {}),
             },
         )
 

@@ -93,38 +93,129 @@ def _scaled_up(value: Any, total: int) -> int:
     return int(value)
 
 
-def rolling_replacements(
-    spec: dict[str, Any], pods: dict[str, dict[str, Any] | None], revision: str, available: Any
-) -> list[str]:
-    """The nodes whose old pod a RollingUpdate deletes now, so that the manage loop makes the new
-    one there: ``pods`` maps each node that should run the daemon to its pod (None for none).
+def update_counts(spec: dict[str, Any], desired: int) -> tuple[int, int]:
+    """(maxSurge, maxUnavailable) of a RollingUpdate over ``desired`` nodes.
 
-    upstream: kubernetes/kubernetes pkg/controller/daemon/update.go rollingUpdate, the maxSurge 0
-    branch: a node with no pod, or with a new pod not available, counts as unavailable; an old pod
-    not available is replaced at once (and counts); an available old pod is a candidate while
-    fewer than maxUnavailable are unavailable, and remaining = maxUnavailable - numUnavailable of
-    the candidates are deleted. maxUnavailable: pkg/controller/daemon/util/daemonset_util.go
-    (UnavailableCount: rounded up of the nodes to schedule), default 1 (pkg/apis/apps/v1/defaults.go
-    SetDefaults_DaemonSet: RollingUpdate, maxUnavailable 1, maxSurge 0). OnDelete replaces
-    nothing: its old pods stay until someone deletes them."""
-    strategy = spec.get("updateStrategy") or {}
-    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+    upstream: kubernetes/kubernetes pkg/controller/daemon/update.go updatedDesiredNodeCounts:
+    util.SurgeCount and util.UnavailableCount (pkg/controller/daemon/util/daemonset_util.go), each
+    rounded up of the nodes; both 0 is read as maxUnavailable 1. Defaults maxUnavailable 1, maxSurge
+    0 (pkg/apis/apps/v1/defaults.go SetDefaults_DaemonSet)."""
+    rolling = (spec.get("updateStrategy") or {}).get("rollingUpdate") or {}
+    surge = _scaled_up(rolling.get("maxSurge", 0), desired)
+    unavailable = _scaled_up(rolling.get("maxUnavailable", 1), desired)
+    if desired > 0 and surge == 0 and unavailable == 0:
+        unavailable = 1
+    return surge, unavailable
+
+
+def scheduled_first(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """pkg/controller/daemon/daemon_controller.go podByCreationTimestampAndPhase: bound pods first,
+    then the oldest, then by name."""
+    return sorted(
+        pods,
+        key=lambda p: (
+            not (p.get("spec") or {}).get("nodeName"),
+            str(p["metadata"].get("creationTimestamp") or ""),
+            p["metadata"]["name"],
+        ),
+    )
+
+
+def find_updated(
+    pods: list[dict[str, Any]], revision: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, bool]:
+    """update.go findUpdatedPodsOnNode: (new pod, old pod, True) for at most one of each on the node,
+    (None, None, False) for more (the manage loop prunes them first)."""
+    new: dict[str, Any] | None = None
+    old: dict[str, Any] | None = None
+    for pod in pods:
+        if is_updated(pod, revision):
+            if new is not None:
+                return None, None, False
+            new = pod
+        else:
+            if old is not None:
+                return None, None, False
+            old = pod
+    return new, old, True
+
+
+def excess_pods(
+    pods: list[dict[str, Any]], revision: str, surge: bool, ready: Any, available: Any
+) -> list[dict[str, Any]]:
+    """The manage loop's pruning of a node with several daemon pods (daemon_controller.go
+    podsShouldBeOnNode, shouldContinueRunning): without surge, all but the oldest; with surge, all
+    but the oldest new and the oldest old, and that old one too once it is not ready or the new one
+    is available."""
+    if len(pods) <= 1:
         return []
-    max_unavailable = _scaled_up((strategy.get("rollingUpdate") or {}).get("maxUnavailable", 1), len(pods))
-    unavailable = 0
-    replace: list[str] = []
-    candidates: list[str] = []
-    for node, pod in pods.items():
-        if pod is None:
-            unavailable += 1
-        elif is_updated(pod, revision):
-            unavailable += 0 if available(pod) else 1
-        elif not available(pod):
-            replace.append(node)
-            unavailable += 1
-        elif unavailable < max_unavailable:
-            candidates.append(node)
-    return replace + candidates[: max(0, min(max_unavailable - unavailable, len(candidates)))]
+    ordered = scheduled_first(pods)
+    if not surge:
+        return ordered[1:]
+    new = next((p for p in ordered if is_updated(p, revision)), None)
+    old = next((p for p in ordered if not is_updated(p, revision)), None)
+    out = [p for p in ordered if p is not new and p is not old]
+    if new is not None and old is not None and (not ready(old) or available(new)):
+        out.append(old)
+    return out
+
+
+def rolling_update(
+    spec: dict[str, Any], pods: dict[str, list[dict[str, Any]]], revision: str, available: Any
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """One RollingUpdate step: (the old pods to delete, the nodes to make a new pod on now).
+    ``pods`` maps each node that should run the daemon to its pods. OnDelete does nothing: old pods
+    stay until someone deletes them.
+
+    upstream: kubernetes/kubernetes pkg/controller/daemon/update.go rollingUpdate.
+    maxSurge 0: a node with no pod, or with both an old and a new pod, or with a new pod not
+    available, counts as unavailable; an old pod not available is replaced at once (and counts); an
+    available old pod is a candidate while fewer than maxUnavailable are unavailable, and
+    maxUnavailable - numUnavailable of the candidates are deleted (the manage loop makes their new
+    pods next). maxSurge above 0: an old pod not available gets its new pod at once; a node whose new
+    pod is not available yet counts as a surge; an available old pod is a surge candidate while
+    fewer than maxSurge are surging, and maxSurge - numSurge of the candidates get a new pod beside
+    the old one; an old pod whose new one is available is deleted. A node with excess pods counts
+    as unavailable (a surge) and is left to the manage loop."""
+    if (spec.get("updateStrategy") or {}).get("type", "RollingUpdate") != "RollingUpdate":
+        return [], []
+    max_surge, max_unavailable = update_counts(spec, len(pods))
+    delete: list[dict[str, Any]] = []
+    if max_surge == 0:
+        unavailable = 0
+        candidates: list[dict[str, Any]] = []
+        for on_node in pods.values():
+            new, old, ok = find_updated(on_node, revision)
+            if not ok or (new is None) == (old is None):
+                unavailable += 1
+            elif new is not None:
+                unavailable += 0 if available(new) else 1
+            elif not available(old):
+                delete.append(old)  # type: ignore[arg-type]
+                unavailable += 1
+            elif unavailable < max_unavailable:
+                candidates.append(old)  # type: ignore[arg-type]
+        return delete + candidates[: max(0, min(max_unavailable - unavailable, len(candidates)))], []
+    surging = 0
+    allowed: list[str] = []
+    surge_candidates: list[str] = []
+    for node, on_node in pods.items():
+        new, old, ok = find_updated(on_node, revision)
+        if not ok:
+            surging += 1
+        elif old is None:
+            continue  # the manage loop makes a missing pod
+        elif new is None:
+            if not available(old):
+                allowed.append(node)
+            elif surging < max_surge:
+                surge_candidates.append(node)
+        elif not available(new):
+            surging += 1
+        else:
+            delete.append(old)
+    room = max(0, min(max_surge - surging, len(surge_candidates)))
+    return delete, allowed + surge_candidates[:room]
 
 
 def is_updated(pod: dict[str, Any], revision: str) -> bool:

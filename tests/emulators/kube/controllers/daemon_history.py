@@ -1,0 +1,169 @@
+"""A DaemonSet's ControllerRevisions: one per pod template it has run, numbered, which
+`kubectl rollout history/undo daemonset` read and restore.
+
+upstream: kubernetes/kubernetes pkg/controller/daemon/update.go constructHistory, snapshot,
+getPatch, Match, dedupCurHistories, cleanupHistory, maxRevision; pkg/controller/history/
+controller_history.go (a revision's name is the owner's name, "-", the hash);
+pkg/controller/controller_utils.go ComputeHash (the template and status.collisionCount).
+kubectl's side: kubernetes/kubectl pkg/polymorphichelpers/history.go DaemonSetHistoryViewer,
+rollback.go DaemonSetRollbacker (findHistory: 0 is the second-highest revision; it applies the
+revision's data as a strategic merge patch).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.pods import owner_ref, template_hash
+
+# apps/v1 DefaultDaemonSetUniqueLabelKey (= ControllerRevisionHashLabelKey).
+HASH_LABEL = "controller-revision-hash"
+
+
+def compute_hash(template: dict[str, Any], collision_count: int | None) -> str:
+    """controller_utils.go ComputeHash: a hash of the template, and of status.collisionCount when it
+    is set (so a nil count and 0 differ), in SafeEncodeString's alphabet. The emulator's hash is its
+    own (upstream's hashes Go's printing of the typed template), so names differ from a cluster's."""
+    if collision_count is None:
+        return template_hash(template)
+    return template_hash({"template": template, "collisionCount": collision_count})
+
+
+def _typed(value: Any) -> Any:
+    """A null field is an unset one once Go decodes it into the typed DaemonSet."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return value
+
+
+def get_patch(ds: dict[str, Any]) -> dict[str, Any]:
+    """update.go getPatch: {"spec": {"template": <the template>, "$patch": "replace"}}, the
+    template as json.Marshal writes the typed DaemonSet (ObjectMeta's creationTimestamp comes out
+    null), keys sorted as Go marshals a map."""
+    template = _typed(copy.deepcopy((ds.get("spec") or {}).get("template") or {}))
+    template.setdefault("metadata", {})["creationTimestamp"] = None
+    template["$patch"] = "replace"
+    return dict(json.loads(json.dumps({"spec": {"template": template}}, sort_keys=True)))
+
+
+def matches(ds: dict[str, Any], revision: dict[str, Any]) -> bool:
+    """update.go Match: the revision's data is the DaemonSet's getPatch, byte for byte."""
+    return revision.get("data") == get_patch(ds)
+
+
+def _number(revision: dict[str, Any]) -> int:
+    return int(revision.get("revision") or 0)
+
+
+def controlled(cluster: ClusterState, ds: dict[str, Any]) -> list[dict[str, Any]]:
+    """update.go controlledHistories: the revisions whose controller reference is the DaemonSet
+    (the emulator adopts no orphan; ClaimControllerRevisions would adopt one its selector matches)."""
+    out = []
+    for bucket, key in cluster.api.store.dependents_of(ds["metadata"]["uid"]):
+        if bucket != "apps/controllerrevisions":
+            continue
+        ns, _, name = key.partition("/")
+        found = cluster.get("apps/v1", "ControllerRevision", ns, name)
+        if found is not None and not found["metadata"].get("deletionTimestamp"):
+            out.append(found)
+    return sorted(out, key=lambda r: (_number(r), r["metadata"]["name"]))
+
+
+def construct_history(
+    cluster: ClusterState, ds: dict[str, Any], pods: list[dict[str, Any]]
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """update.go constructHistory: the revision of the DaemonSet's template (cur) and the others
+    (old). A revision without the hash label gets its name as one. None matching: snapshot makes
+    one numbered maxRevision(old) + 1. Several: dedupCurHistories keeps the highest, relabels the
+    pods to its hash and deletes the rest. A kept one numbered below maxRevision(old) + 1 (a
+    template rolled back to) is renumbered. cur is None when snapshot met a hash collision: the
+    DaemonSet's status.collisionCount was raised and the next sync tries the new name."""
+    md = ds["metadata"]
+    current: list[dict[str, Any]] = []
+    old: list[dict[str, Any]] = []
+    for rev in controlled(cluster, ds):
+        if HASH_LABEL not in (rev["metadata"].get("labels") or {}):
+            patch = {"metadata": {"labels": {HASH_LABEL: rev["metadata"]["name"]}}}
+            rev = cluster.patch("apps/v1", "ControllerRevision", md["namespace"], rev["metadata"]["name"], patch)
+        (current if matches(ds, rev) else old).append(rev)
+    number = max((_number(r) for r in old), default=0) + 1
+    if not current:
+        return snapshot(cluster, ds, number), old
+    keep = max(current, key=_number)  # the last of the highest, as dedupCurHistories' >= keeps
+    for dup in current:
+        if dup is keep:
+            continue
+        for pod in pods:
+            if (pod["metadata"].get("labels") or {}).get(HASH_LABEL) != keep["metadata"]["labels"][HASH_LABEL]:
+                relabel = {"metadata": {"labels": {HASH_LABEL: keep["metadata"]["labels"][HASH_LABEL]}}}
+                cluster.patch("v1", "Pod", md["namespace"], pod["metadata"]["name"], relabel)
+        cluster.delete("apps/v1", "ControllerRevision", md["namespace"], dup["metadata"]["name"])
+    if _number(keep) < number:
+        keep = cluster.patch(
+            "apps/v1", "ControllerRevision", md["namespace"], keep["metadata"]["name"], {"revision": number}
+        )
+    return keep, old
+
+
+def snapshot(cluster: ClusterState, ds: dict[str, Any], number: int) -> dict[str, Any] | None:
+    """update.go snapshot: a ControllerRevision named DaemonSet-name "-" hash, labelled with the
+    template's labels and the hash, carrying the DaemonSet's annotations, controlled by it, its data
+    getPatch. A revision of that name already there that does not match is a hash collision:
+    status.collisionCount goes up by one and this sync ends (None)."""
+    md = ds["metadata"]
+    template = (ds.get("spec") or {}).get("template") or {}
+    # The count as the API server has it: upstream re-reads the DaemonSet and retries on a stale one.
+    fresh = cluster.get("apps/v1", "DaemonSet", md["namespace"], md["name"]) or ds
+    collisions = (fresh.get("status") or {}).get("collisionCount")
+    h = compute_hash(template, collisions)
+    name = f"{md['name']}-{h}"
+    there = cluster.get("apps/v1", "ControllerRevision", md["namespace"], name)
+    if there is not None:
+        if matches(ds, there):
+            return there
+        cluster.patch_status(
+            "apps/v1", "DaemonSet", md["namespace"], md["name"], {"collisionCount": int(collisions or 0) + 1}
+        )
+        return None
+    labels = {**((template.get("metadata") or {}).get("labels") or {}), HASH_LABEL: h}
+    meta: dict[str, Any] = {
+        "name": name,
+        "namespace": md["namespace"],
+        "labels": labels,
+        "ownerReferences": [owner_ref(ds)],
+    }
+    if md.get("annotations"):
+        meta["annotations"] = dict(md["annotations"])
+    return cluster.create(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "ControllerRevision",
+            "metadata": meta,
+            "data": get_patch(ds),
+            "revision": number,
+        }
+    )
+
+
+def cleanup_history(
+    cluster: ClusterState, ds: dict[str, Any], old: list[dict[str, Any]], pods: list[dict[str, Any]]
+) -> None:
+    """update.go cleanupHistory: past revisionHistoryLimit (default 10, pkg/apis/apps/v1/defaults.go
+    SetDefaults_DaemonSet) the old revisions no pod is labelled with are deleted, lowest first."""
+    limit = int((ds.get("spec") or {}).get("revisionHistoryLimit", 10))
+    to_kill = len(old) - limit
+    if to_kill <= 0:
+        return
+    live = {(p["metadata"].get("labels") or {}).get(HASH_LABEL) for p in pods}
+    for rev in sorted(old, key=_number):
+        if to_kill <= 0:
+            break
+        if (rev["metadata"].get("labels") or {}).get(HASH_LABEL) in live:
+            continue
+        cluster.delete("apps/v1", "ControllerRevision", ds["metadata"]["namespace"], rev["metadata"]["name"])
+        to_kill -= 1
