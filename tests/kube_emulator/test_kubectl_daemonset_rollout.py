@@ -18,7 +18,8 @@ import pytest
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.builtin import DaemonSetController
-from tests.emulators.kube.controllers.daemon_history import compute_hash, get_patch
+from tests.emulators.kube.controllers.daemon_history import get_patch
+from tests.emulators.kube.controllers.pods import compute_hash
 from tests.kube_emulator.test_daemon_pods import daemonset
 from tests.kube_emulator.test_kubectl_fidelity import kubectl
 from tests.kube_emulator.test_scheduling import node, seed

@@ -210,6 +210,14 @@ class DaemonSetController(PodOwner):
             cluster, obj, name, pod_template, pod_labels, scheduler.place(pod_template["spec"], md["uid"], meta)
         )
 
+    @staticmethod
+    def _by_node(pods: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        """getNodesToDaemonPods: each node (util.GetTargetNodeName) and its daemon pods."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for p in pods:
+            out.setdefault(target_node(p) or p["metadata"]["name"], []).append(p)
+        return out
+
     def advance(self, seconds: float) -> None:
         """Move the kubelets' clock on (PodOwner.advance), then sync every DaemonSet: a pod Ready
         for minReadySeconds becomes available (pkg/api/v1/pod/util.go IsPodAvailable)."""
@@ -249,7 +257,7 @@ class DaemonSetController(PodOwner):
         names = [json.loads(e.raw)["metadata"]["name"] for e in eligible[: self.max_pods]]
         # constructHistory: the template's ControllerRevision, whose hash labels its pods (upstream:
         # kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go syncDaemonSet, update.go).
-        cur, old_revisions = construct_history(cluster, obj, self._pods(cluster, obj))
+        cur, old_revisions = construct_history(cluster, obj, lambda: self._pods(cluster, obj))
         if cur is None:  # a hash collision raised status.collisionCount: the next sync uses it
             self.requeue(obj, self.delay)
             return
@@ -272,10 +280,10 @@ class DaemonSetController(PodOwner):
         # node with none, the excess pruned); only when it changed nothing (its expectations
         # satisfied) rollingUpdate, whose deleted pods the next pass's manage replaces and whose
         # surge nodes get their new pod now (syncNodes).
+        current: list[dict[str, Any]] | None = None
         for _ in range(MAX_DAEMON_PASSES):
-            by_node: dict[str, list[dict[str, Any]]] = {}
-            for p in self._pods(cluster, obj):
-                by_node.setdefault(target_node(p) or p["metadata"]["name"], []).append(p)
+            current = self._pods(cluster, obj)
+            by_node = self._by_node(current)
             on_nodes = {n: by_node.get(n, []) for n in names}
             delete = [x for n in names for x in excess_pods(on_nodes[n], revision, surge, self._ready, available)]
             create = [n for n in names if not on_nodes[n]]
@@ -283,14 +291,14 @@ class DaemonSetController(PodOwner):
                 delete, create = rolling_update(spec, on_nodes, revision, available)
             if not delete and not create:
                 break
+            current = None
             changed = True
             for p in delete:
                 cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
             for node in create:
                 self._make_daemon_pod(cluster, obj, node, pod_spec, labels, revision, h, scheduler)
-        existing: dict[str, list[dict[str, Any]]] = {}
-        for p in self._pods(cluster, obj):
-            existing.setdefault(target_node(p) or p["metadata"]["name"], []).append(p)
+        current = current if current is not None else self._pods(cluster, obj)  # the last pass changed none
+        existing = self._by_node(current)
         # updateDaemonSetStatus reads the oldest pod of each node (podByCreationTimestampAndPhase).
         pods = [scheduled_first(existing[n])[0] for n in names if existing.get(n)]
         # syncNodes deletes the pod of a node the DaemonSet's pod no longer fits: NodeShouldRunDaemonPod
@@ -303,7 +311,7 @@ class DaemonSetController(PodOwner):
             if found is not None and not matches_affinity(pod_spec, found):
                 for p in on_node:
                     cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
-        cleanup_history(cluster, obj, old_revisions, self._pods(cluster, obj))
+        cleanup_history(cluster, obj, old_revisions, current)
         ready = sum(1 for p in pods if self._ready(p))
         ready = ready if desired <= self.max_pods else (desired if not self.failure else 0)
         ready_and_available = sum(1 for p in pods if available(p))

@@ -14,38 +14,22 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers.pods import owner_ref, template_hash
+from tests.emulators.kube.controllers.deployment_revisions import typed
+from tests.emulators.kube.controllers.pods import compute_hash, owner_ref
 
 # apps/v1 DefaultDaemonSetUniqueLabelKey (= ControllerRevisionHashLabelKey).
 HASH_LABEL = "controller-revision-hash"
-
-
-def compute_hash(template: dict[str, Any], collision_count: int | None) -> str:
-    """controller_utils.go ComputeHash: a hash of the template, and of status.collisionCount when it
-    is set (so a nil count and 0 differ), in SafeEncodeString's alphabet. The emulator's hash is its
-    own (upstream's hashes Go's printing of the typed template), so names differ from a cluster's."""
-    if collision_count is None:
-        return template_hash(template)
-    return template_hash({"template": template, "collisionCount": collision_count})
-
-
-def _typed(value: Any) -> Any:
-    """A null field is an unset one once Go decodes it into the typed DaemonSet."""
-    if isinstance(value, dict):
-        return {k: _typed(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_typed(v) for v in value]
-    return value
 
 
 def get_patch(ds: dict[str, Any]) -> dict[str, Any]:
     """update.go getPatch: {"spec": {"template": <the template>, "$patch": "replace"}}, the
     template as json.Marshal writes the typed DaemonSet (ObjectMeta's creationTimestamp comes out
     null), keys sorted as Go marshals a map."""
-    template = _typed(copy.deepcopy((ds.get("spec") or {}).get("template") or {}))
+    template = typed(copy.deepcopy((ds.get("spec") or {}).get("template") or {}))
     template.setdefault("metadata", {})["creationTimestamp"] = None
     template["$patch"] = "replace"
     return dict(json.loads(json.dumps({"spec": {"template": template}}, sort_keys=True)))
@@ -75,7 +59,7 @@ def controlled(cluster: ClusterState, ds: dict[str, Any]) -> list[dict[str, Any]
 
 
 def construct_history(
-    cluster: ClusterState, ds: dict[str, Any], pods: list[dict[str, Any]]
+    cluster: ClusterState, ds: dict[str, Any], pods: Callable[[], list[dict[str, Any]]]
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """update.go constructHistory: the revision of the DaemonSet's template (cur) and the others
     (old). A revision without the hash label gets its name as one. None matching: snapshot makes
@@ -98,7 +82,7 @@ def construct_history(
     for dup in current:
         if dup is keep:
             continue
-        for pod in pods:
+        for pod in pods():
             if (pod["metadata"].get("labels") or {}).get(HASH_LABEL) != keep["metadata"]["labels"][HASH_LABEL]:
                 relabel = {"metadata": {"labels": {HASH_LABEL: keep["metadata"]["labels"][HASH_LABEL]}}}
                 cluster.patch("v1", "Pod", md["namespace"], pod["metadata"]["name"], relabel)

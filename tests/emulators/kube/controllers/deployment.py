@@ -28,6 +28,7 @@ from tests.emulators.kube.controllers.deployment_revisions import (
     revision,
     set_new_revision,
     set_replicas_annotations,
+    without_hash,
 )
 from tests.emulators.kube.controllers.deployment_scale import (
     active_or_latest,
@@ -35,7 +36,7 @@ from tests.emulators.kube.controllers.deployment_scale import (
     is_scaling_event,
     proportional_sizes,
 )
-from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, template_hash
+from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, compute_hash, owner_ref, template_hash
 from tests.emulators.kube.controllers.rollout import (
     ProgressDeadline,
     condition,
@@ -193,10 +194,15 @@ class DeploymentController(PodOwner):
         """kubernetes/kubernetes pkg/controller/deployment/sync.go getNewReplicaSet: the template with its
         pod-template-hash label, owned by the Deployment, with the Deployment's minReadySeconds, revision
         MaxRevision(old) + 1 and the Deployment's annotations (deployment_util.go SetNewReplicaSetAnnotations);
-        the Deployment then carries that revision (SetDeploymentRevision)."""
+        the Deployment then carries that revision (SetDeploymentRevision). Its name and pod-template-hash are
+        ComputeHash(template, status.collisionCount); a ReplicaSet of that name that is not this Deployment's
+        with an equal template (EqualIgnoreHash) is a hash collision: status.collisionCount goes up by one and
+        the next sync (here, the next try) uses the new hash."""
         md, spec = obj["metadata"], obj.get("spec") or {}
         template = spec.get("template") or {}
-        h = template_hash(template)
+        h = self._free_hash(cluster, obj)
+        if not isinstance(h, str):
+            return self._scale(cluster, h, replicas)
         rs_labels = {**((template.get("metadata") or {}).get("labels") or {}), "pod-template-hash": h}
         tpl = copy.deepcopy(template)
         tpl.setdefault("metadata", {})["labels"] = rs_labels
@@ -230,6 +236,30 @@ class DeploymentController(PodOwner):
             }
         )
         return self._scale(cluster, rs, replicas)
+
+    def _free_hash(self, cluster: ClusterState, obj: dict[str, Any]) -> str | dict[str, Any]:
+        """The pod-template-hash getNewReplicaSet creates the new ReplicaSet with, after as many hash collisions
+        as there are (sync.go getNewReplicaSet, errors.IsAlreadyExists); or the ReplicaSet of that name when it
+        is this Deployment's own, with the same template."""
+        md = obj["metadata"]
+        template = (obj.get("spec") or {}).get("template") or {}
+        h = ""
+        for _ in range(MAX_PASSES):
+            fresh = cluster.get("apps/v1", "Deployment", md["namespace"], md["name"]) or obj
+            count = (fresh.get("status") or {}).get("collisionCount")
+            h = compute_hash(template, count)
+            there = cluster.get("apps/v1", "ReplicaSet", md["namespace"], f"{md['name']}-{h}")
+            if there is None:
+                return h
+            refs = there["metadata"].get("ownerReferences") or []
+            if any(r.get("controller") and r.get("uid") == md["uid"] for r in refs) and without_hash(
+                (there.get("spec") or {}).get("template") or {}
+            ) == without_hash(template):
+                return there
+            cluster.patch_status(
+                "apps/v1", "Deployment", md["namespace"], md["name"], {"collisionCount": int(count or 0) + 1}
+            )
+        return h
 
     def _sync_new(
         self, cluster: ClusterState, obj: dict[str, Any], new: dict[str, Any], old: list[dict[str, Any]]
@@ -376,7 +406,8 @@ class DeploymentController(PodOwner):
         spec = obj.get("spec") or {}
         want = int(spec.get("replicas", 1))
         paused = bool(spec.get("paused"))
-        rs_name = f"{md['name']}-{template_hash(spec.get('template') or {})}"
+        collisions = (obj.get("status") or {}).get("collisionCount")
+        rs_name = f"{md['name']}-{compute_hash(spec.get('template') or {}, collisions)}"
         owned = self._owned(cluster, obj)
         new = find_new(obj, owned)
         old = [rs for rs in owned if rs is not new]
@@ -424,6 +455,8 @@ class DeploymentController(PodOwner):
         # kubernetes/kubernetes pkg/controller/deployment/sync.go calculateStatus
         status: dict[str, Any] = {
             "observedGeneration": md.get("generation", 1),
+            # calculateStatus keeps the collision count getNewReplicaSet raised.
+            **({"collisionCount": count} if (count := self._collisions(cluster, obj)) is not None else {}),
             "replicas": total,
             "updatedReplicas": updated,
             "readyReplicas": ready,
@@ -470,6 +503,12 @@ class DeploymentController(PodOwner):
         if soonest is not None:
             self.requeue(obj, soonest)  # replica_set.go syncReplicaSet: AddAfter minReadySeconds
         cluster.patch_status("apps/v1", "Deployment", ns, md["name"], status)
+
+    def _collisions(self, cluster: ClusterState, obj: dict[str, Any]) -> int | None:
+        md = obj["metadata"]
+        fresh = cluster.get("apps/v1", "Deployment", md["namespace"], md["name"]) or obj
+        count = (fresh.get("status") or {}).get("collisionCount")
+        return None if count is None else int(count)
 
     def _set_revision(self, cluster: ClusterState, obj: dict[str, Any], new: dict[str, Any]) -> None:
         """kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go SetDeploymentRevision: the

@@ -63,19 +63,19 @@ def max_revision(replica_sets: list[dict[str, Any]]) -> int:
     return max([0, *(v for v in (revision(rs) for rs in replica_sets) if v is not None)])
 
 
-def _typed(value: Any) -> Any:
+def typed(value: Any) -> Any:
     """A value as it reads once decoded into Go's typed structs: a null field is an unset one
     (kubectl's rollback patch, encoded from a typed PodTemplateSpec, carries
     ``metadata.creationTimestamp: null``; apimachinery Semantic.DeepEqual sees no difference)."""
     if isinstance(value, dict):
-        return {k: _typed(v) for k, v in value.items() if v is not None}
+        return {k: typed(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_typed(v) for v in value]
+        return [typed(v) for v in value]
     return value
 
 
-def _without_hash(template: dict[str, Any]) -> dict[str, Any]:
-    t: dict[str, Any] = _typed(template)
+def without_hash(template: dict[str, Any]) -> dict[str, Any]:
+    t: dict[str, Any] = typed(template)
     labels = (t.get("metadata") or {}).get("labels")
     if isinstance(labels, dict):
         labels.pop("pod-template-hash", None)
@@ -85,10 +85,8 @@ def _without_hash(template: dict[str, Any]) -> dict[str, Any]:
 def find_new(deployment: dict[str, Any], oldest_first: list[dict[str, Any]]) -> dict[str, Any] | None:
     """deployment_util.go FindNewReplicaSet: the oldest ReplicaSet whose template equals the
     Deployment's (EqualIgnoreHash: the pod-template-hash label left out)."""
-    want = _without_hash((deployment.get("spec") or {}).get("template") or {})
-    return next(
-        (rs for rs in oldest_first if _without_hash((rs.get("spec") or {}).get("template") or {}) == want), None
-    )
+    want = without_hash((deployment.get("spec") or {}).get("template") or {})
+    return next((rs for rs in oldest_first if without_hash((rs.get("spec") or {}).get("template") or {}) == want), None)
 
 
 def copy_deployment_annotations(deployment: dict[str, Any], annotations: dict[str, str]) -> bool:

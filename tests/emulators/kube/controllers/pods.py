@@ -56,6 +56,17 @@ def template_hash(template: dict[str, Any]) -> str:
     return "".join(out)
 
 
+def compute_hash(template: dict[str, Any], collision_count: int | None) -> str:
+    """upstream: kubernetes/kubernetes pkg/controller/controller_utils.go ComputeHash: a hash of the
+    pod template, and of the owner's status.collisionCount when it is set (a nil count and 0
+    differ), in SafeEncodeString's alphabet; the Deployment's pod-template-hash and the DaemonSet's
+    controller-revision-hash. The emulator's hash is its own (upstream hashes Go's printing of the
+    typed template), so names differ from a cluster's."""
+    if collision_count is None:
+        return template_hash(template)
+    return template_hash({"template": template, "collisionCount": collision_count})
+
+
 INJECTED_UNSCHEDULABLE = (
     "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 "
     "nodes are available: 3 No preemption victims found for incoming pod."
