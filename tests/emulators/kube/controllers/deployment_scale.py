@@ -81,7 +81,8 @@ def _fraction(rs: dict[str, Any], deployment: dict[str, Any]) -> int:
     """deployment_util.go getReplicaSetFraction: the ReplicaSet's share of the new maximum
     (replicas + maxSurge) against the maximum it was sized for (its max-replicas annotation, or
     the Deployment's status.replicas when that is missing or 0), less its size; the whole size,
-    negative, when the Deployment scales to 0."""
+    negative, when the Deployment scales to 0. The fall-back on an annotation of 0, and 0 when
+    status.replicas is 0 too, are kubernetes/kubernetes#128535's (no division by 0)."""
     spec = deployment.get("spec") or {}
     want = int(spec.get("replicas", 1))
     size = spec_replicas(rs)
