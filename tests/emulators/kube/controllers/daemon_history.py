@@ -19,7 +19,7 @@ from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.deployment_revisions import typed
-from tests.emulators.kube.controllers.pods import compute_hash, owner_ref
+from tests.emulators.kube.controllers.pods import compute_hash, live_dependents, owner_ref
 
 # apps/v1 DefaultDaemonSetUniqueLabelKey (= ControllerRevisionHashLabelKey).
 HASH_LABEL = "controller-revision-hash"
@@ -47,14 +47,7 @@ def _number(revision: dict[str, Any]) -> int:
 def controlled(cluster: ClusterState, ds: dict[str, Any]) -> list[dict[str, Any]]:
     """update.go controlledHistories: the revisions whose controller reference is the DaemonSet
     (the emulator adopts no orphan; ClaimControllerRevisions would adopt one its selector matches)."""
-    out = []
-    for bucket, key in cluster.api.store.dependents_of(ds["metadata"]["uid"]):
-        if bucket != "apps/controllerrevisions":
-            continue
-        ns, _, name = key.partition("/")
-        found = cluster.get("apps/v1", "ControllerRevision", ns, name)
-        if found is not None and not found["metadata"].get("deletionTimestamp"):
-            out.append(found)
+    out = live_dependents(cluster, ds["metadata"]["uid"], "apps/controllerrevisions", "apps/v1", "ControllerRevision")
     return sorted(out, key=lambda r: (_number(r), r["metadata"]["name"]))
 
 

@@ -36,7 +36,14 @@ from tests.emulators.kube.controllers.deployment_scale import (
     is_scaling_event,
     proportional_sizes,
 )
-from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, compute_hash, owner_ref, template_hash
+from tests.emulators.kube.controllers.pods import (
+    POD_FAILURES,
+    PodOwner,
+    compute_hash,
+    live_dependents,
+    owner_ref,
+    template_hash,
+)
 from tests.emulators.kube.controllers.rollout import (
     ProgressDeadline,
     condition,
@@ -152,14 +159,7 @@ class DeploymentController(PodOwner):
     def _owned(self, cluster: ClusterState, obj: dict[str, Any]) -> list[dict[str, Any]]:
         """The Deployment's ReplicaSets, oldest first (kubernetes/kubernetes pkg/controller/controller_utils.go
         ReplicaSetsByCreationTimestamp)."""
-        out = []
-        for bucket, key in cluster.api.store.dependents_of(obj["metadata"]["uid"]):
-            if bucket != "apps/replicasets":
-                continue
-            ns, _, name = key.partition("/")
-            rs = cluster.get("apps/v1", "ReplicaSet", ns, name)
-            if rs is not None and not rs["metadata"].get("deletionTimestamp"):
-                out.append(rs)
+        out = live_dependents(cluster, obj["metadata"]["uid"], "apps/replicasets", "apps/v1", "ReplicaSet")
         return sorted(out, key=lambda rs: (str(rs["metadata"].get("creationTimestamp")), rs["metadata"]["name"]))
 
     def _scale(

@@ -67,6 +67,21 @@ def compute_hash(template: dict[str, Any], collision_count: int | None) -> str:
     return template_hash({"template": template, "collisionCount": collision_count})
 
 
+def live_dependents(cluster: Any, uid: str, bucket: str, api_version: str, kind: str) -> list[dict[str, Any]]:
+    """The objects of ``kind`` (stored in ``bucket``) whose owner reference names ``uid`` and that
+    are not being deleted: what a controller's lister, filtered by controller reference, gives it
+    (upstream: kubernetes/kubernetes pkg/controller/controller_ref_manager.go)."""
+    out = []
+    for found_bucket, key in cluster.api.store.dependents_of(uid):
+        if found_bucket != bucket:
+            continue
+        ns, _, name = key.partition("/")
+        obj = cluster.get(api_version, kind, ns, name)
+        if obj is not None and not obj["metadata"].get("deletionTimestamp"):
+            out.append(obj)
+    return out
+
+
 INJECTED_UNSCHEDULABLE = (
     "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 "
     "nodes are available: 3 No preemption victims found for incoming pod."
@@ -289,16 +304,7 @@ class PodOwner(Controller):
 
     def _pods(self, cluster: ClusterState, owner: dict[str, Any]) -> list[dict[str, Any]]:
         md = owner["metadata"]
-        uid = md["uid"]
-        out = []
-        for bucket, key in cluster.api.store.dependents_of(uid):
-            if bucket != "/pods":
-                continue
-            ns, _, name = key.partition("/")
-            p = cluster.get("v1", "Pod", ns, name)
-            if p is not None and not p["metadata"].get("deletionTimestamp"):
-                out.append(p)
-        return out
+        return live_dependents(cluster, md["uid"], "/pods", "v1", "Pod")
 
     def _make_pod(
         self,
