@@ -225,11 +225,14 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
             # mid-rollout with no pod left (akscli.doctor_rollout.by_labels).
             owners = doctor_rollout.by_labels(kube, comp.pods)
         stuck = doctor_rollout.rollouts(kube, owners)
+        # No ready pod because a rollout went wrong: the way back is the rollout's, not an install.
+        fix = stuck[0].fix if stuck and status != OK else ""
         if status == MISSING and stuck:
             status = NOT_READY
             detail = f"{detail}; deployment {stuck[0].namespace}/{stuck[0].name} has no pod running"
-        # No ready pod because a rollout went wrong: the way back is the rollout's, not an install.
-        fix = stuck[0].fix if stuck and status != OK else ""
+        elif status == MISSING and (gone := doctor_rollout.podless(kube, owners)):
+            # Scaled to zero, or its pods refused: no reinstall brings it back (doctor_rollout.podless).
+            status, detail, fix = NOT_READY, f"{detail}; {gone.detail}", gone.fix
         yield Check("pods", status, detail, fix, present=status != MISSING)
         yield from _rollout_checks(stuck)
         yield from _daemonset_rollout_checks(kube, daemons)

@@ -38,6 +38,9 @@ TIMED_OUT = "ProgressDeadlineExceeded"
 # kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go PausedDeployReason, the
 # Progressing condition's reason sync.go checkPausedConditions writes while spec.paused is true.
 PAUSED = "DeploymentPaused"
+# kubernetes/kubernetes staging/src/k8s.io/api/apps/v1/types.go DeploymentReplicaFailure: the condition
+# progress.go syncRolloutStatus copies onto the Deployment from its ReplicaSets (getReplicaFailures).
+REPLICA_FAILURE = "ReplicaFailure"
 _PAGE = 50
 # Operator Deployments found by label where no operator pod is: a chart installs one per release.
 _FEW = 5
@@ -120,6 +123,7 @@ class Stuck:
     history: bool  # an older ReplicaSet exists: there is a revision to go back to
     problem: pod_problems.Problem | None
     paused: bool = False  # spec.paused: the controller rolls nothing until it is resumed
+    failure: str = ""  # the ReplicaSet's ReplicaFailure, "reason: message" (replica_failure)
 
     @property
     def serving(self) -> bool:
@@ -140,10 +144,9 @@ class Stuck:
         # kubectl's viewer (rollout_status.go) waits on a paused Deployment with no word of the
         # pause; its Progressing condition says DeploymentPaused (sync.go checkPausedConditions).
         paused = "paused (spec.paused), so nothing rolls: " if self.paused else ""
-        return (
-            f"deployment {self.namespace}/{self.name}: {paused}{self.message}: {counts}{where}{old}"
-            f"{pod_problems.after(self.problem)}"
-        )
+        # No pod to read a problem from: the ReplicaSet's refusal is the reason (replica_failure).
+        why = pod_problems.after(self.problem) if self.problem or not self.failure else f"; {self.failure}"
+        return f"deployment {self.namespace}/{self.name}: {paused}{self.message}: {counts}{where}{old}{why}"
 
     @property
     def fix(self) -> str:
@@ -204,7 +207,73 @@ def stuck(kube: Kube, namespace: str, name: str) -> Stuck | None:
         bool(old),
         _new_pod_problem(kube, namespace, new),
         paused,
+        replica_failure(deployment),
     )
+
+
+def replica_failure(deployment: Mapping[str, Any]) -> str:
+    """Why the Deployment's ReplicaSet creates no pod, as "ReplicaSet cannot create pods (REASON):
+    MESSAGE", "" where it can. The ReplicaSet controller sets ReplicaFailure with reason FailedCreate
+    and the API server's refusal as the message (a quota: 'pods "NAME" is forbidden: exceeded quota:
+    ...'; an admission webhook's denial) when a pod create fails (kubernetes/kubernetes
+    pkg/controller/replicaset/replica_set_utils.go calculateStatus), and the Deployment controller
+    copies it onto the Deployment (pkg/controller/deployment/progress.go syncRolloutStatus,
+    getReplicaFailures), so the Deployment read says it with no other request."""
+    for cond in (deployment.get("status") or {}).get("conditions") or []:
+        if cond.get("type") == REPLICA_FAILURE and cond.get("status") == "True":
+            return (
+                f"ReplicaSet cannot create pods ({cond.get('reason') or 'FailedCreate'}): {cond.get('message') or ''}"
+            )
+    return ""
+
+
+@dataclass(frozen=True)
+class Podless:
+    """An operator Deployment that runs no pod for a reason its own object gives (not a rollout)."""
+
+    namespace: str
+    name: str
+    detail: str
+    fix: str
+
+
+def podless(kube: Kube, owners: Iterable[tuple[str, str]]) -> Podless | None:
+    """The first of the operator's Deployments that says why it runs no pod (_podless)."""
+    return next(filter(None, (_podless(kube, *key) for key in dict.fromkeys(owners))), None)
+
+
+def _podless(kube: Kube, namespace: str, name: str) -> Podless | None:
+    """Why an operator Deployment whose rollout is done or not begun runs no pod: scaled to zero
+    (spec.replicas 0: the ReplicaSet makes none, kubernetes/kubernetes pkg/controller/deployment/
+    sync.go scale), or its ReplicaSet's pod creates refused (replica_failure). None where the
+    Deployment is gone or says neither: then the operator truly is not installed. One get."""
+    try:
+        deployment = kube.get("apps/v1", "Deployment", name, namespace)
+    except AkscliError:
+        return None
+    if deployment is None:
+        return None
+    target = f"deployment/{name} -n {namespace}"
+    if (deployment.get("spec") or {}).get("replicas", 1) == 0:
+        # kubernetes/kubectl pkg/cmd/scale/scale.go: sets spec.replicas through the scale subresource.
+        return Podless(
+            namespace,
+            name,
+            f"deployment {namespace}/{name} is scaled to zero (spec.replicas 0), so it runs no pod",
+            f"kubectl scale {target} --replicas=1 runs it again (reinstalling is not needed)",
+        )
+    if failure := replica_failure(deployment):
+        return Podless(
+            namespace,
+            name,
+            f"deployment {namespace}/{name} runs no pod: {failure}",
+            f"remove what refuses the pod (the message names it: kubectl describe resourcequota -n {namespace} "
+            # kubernetes/kubernetes pkg/controller/replicaset/replica_set.go processNextWorkItem: a failed
+            # sync is requeued (AddRateLimited), so the create is tried again without a reinstall.
+            f"for a quota, the webhook for an admission denial); the ReplicaSet controller retries the create "
+            f"on its own, and kubectl describe deployment {name} -n {namespace} shows the condition",
+        )
+    return None
 
 
 def _replica_sets(kube: Kube, deployment: Mapping[str, Any]) -> list[dict[str, Any]]:

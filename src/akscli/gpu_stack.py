@@ -176,17 +176,16 @@ def rules(
         if nvidia:
             out.extend(gpu_plugin.rules(kube, nodes, None, Rule))
         return found, out
-    ns = namespace or found.operator_namespace or "gpu-operator"
+    if found.operator_pods == 0 and not found.operator_deployments:
+        # No pod to name its Deployment: find it by the label the chart puts on the Deployment itself
+        # (NVIDIA/gpu-operator deployments/gpu-operator/templates/operator.yaml: metadata.labels carry
+        # app.kubernetes.io/component=gpu-operator; app=gpu-operator is on the pod template only).
+        found.operator_deployments = doctor_rollout.by_labels(kube, OPERATOR_PODS[:1])
+    deployed_in = found.operator_deployments[0][0] if found.operator_deployments else None
+    ns = namespace or found.operator_namespace or deployed_in or "gpu-operator"
     stuck = doctor_rollout.rollouts(kube, found.operator_deployments)
     if found.operator_pods == 0:
-        out.append(
-            Rule(
-                "gpu-operator",
-                "error",
-                "a ClusterPolicy exists but no GPU Operator pod runs: nothing deploys the driver and device plugin",
-                "reinstall it: helm upgrade --install gpu-operator nvidia/gpu-operator -n gpu-operator",
-            )
-        )
+        out.append(_no_operator_pod(kube, found, stuck))
     elif found.operator_ready == 0:
         out.append(
             Rule(
@@ -215,6 +214,25 @@ def rules(
     out.extend(gpu_mig.rules(kube, nodes, ns, Rule))
     out.extend(gpu_plugin.rules(kube, nodes, ns, Rule))
     return found, out
+
+
+def _no_operator_pod(kube: Kube, found: Installed, stuck: Sequence[doctor_rollout.Stuck]) -> Rule:
+    """A ClusterPolicy and no operator pod: a rollout with no pod left, a Deployment scaled to zero
+    or whose pods are refused (akscli.doctor_rollout), or no Deployment at all: only then reinstall."""
+    said = "a ClusterPolicy exists but no GPU Operator pod runs"
+    if stuck:
+        first = stuck[0]
+        return Rule(
+            "gpu-operator", "error", f"{said}: deployment {first.namespace}/{first.name} has no pod running", first.fix
+        )
+    if gone := doctor_rollout.podless(kube, found.operator_deployments):
+        return Rule("gpu-operator", "error", f"{said}: {gone.detail}", gone.fix)
+    return Rule(
+        "gpu-operator",
+        "error",
+        f"{said}: nothing deploys the driver and device plugin",
+        "reinstall it: helm upgrade --install gpu-operator nvidia/gpu-operator -n gpu-operator",
+    )
 
 
 def _held(nodes: GpuNodes) -> Rule:
