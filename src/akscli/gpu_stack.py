@@ -28,6 +28,7 @@ What each rule reads, from upstream:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,24 @@ OPERAND_DAEMONSETS = (
     ("toolkit", "nvidia-container-toolkit-daemonset"),
     ("devicePlugin", "nvidia-device-plugin-daemonset"),
 )
+# The operand states whose DaemonSet the rules above do not read, by the state name the operator's
+# not-ready message lists (NVIDIA/gpu-operator controllers/state_manager.go addState: a state is
+# named for its assets folder; controllers/clusterpolicy_controller.go clusterPolicyNotReadyMessage:
+# "states not ready: [state-dcgm-exporter gpu-feature-discovery]"), with the name the rows give it
+# (the ClusterPolicy spec field that enables it; the MPS daemon has none, devicePlugin runs it) and the
+# DaemonSet each folder's manifest names (assets/<state>/*daemonset*.yaml, assets/state-dcgm/0400_dcgm.yml;
+# every one labels its pods app=<name>). isDaemonSetReady
+# (controllers/object_controls.go) calls a RollingUpdate DaemonSet not ready until every pod is updated
+# and available, so a stuck rollout of any of them names its state there.
+MORE_OPERANDS = {
+    "state-operator-validation": ("validator", "nvidia-operator-validator"),
+    "state-mps-control-daemon": ("mps-control-daemon", "nvidia-device-plugin-mps-control-daemon"),
+    "state-dcgm": ("dcgm", "nvidia-dcgm"),
+    "state-dcgm-exporter": ("dcgmExporter", "nvidia-dcgm-exporter"),
+    "gpu-feature-discovery": ("gfd", "gpu-feature-discovery"),
+    "state-mig-manager": ("migManager", "nvidia-mig-manager"),
+    "state-node-status-exporter": ("nodeStatusExporter", "nvidia-node-status-exporter"),
+}
 CLUSTER_POLICY_CRD = "clusterpolicies.nvidia.com"
 # A ClusterPolicy is "ready" with one of these Ready reasons when the operator found no GPU node:
 # NVIDIA/gpu-operator v26.7.0 internal/conditions/consts.go, set in controllers/clusterpolicy_controller.go
@@ -384,6 +403,19 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
             continue
         ds = kube.get("apps/v1", "DaemonSet", ds_name, namespace=ns)
         yield from _daemonsets(kube, component, ds_name, [ds] if ds else [], ns, nodes)
+    if state != "ready":
+        # The other operands only where the operator names their state not ready: one get each.
+        for component, ds_name in (MORE_OPERANDS[s] for s in _states_not_ready(policy) if s in MORE_OPERANDS):
+            ds = kube.get("apps/v1", "DaemonSet", ds_name, namespace=ns)
+            yield from _daemonsets(kube, component, ds_name, [ds] if ds else [], ns, nodes)
+
+
+def _states_not_ready(policy: dict[str, Any]) -> list[str]:
+    """The operand states the operator's Error condition lists as not ready (the message
+    clusterPolicyNotReadyMessage writes: "...; states not ready: [a b]", Go's %v of a slice)."""
+    message = str(_condition(policy, "Error").get("message") or "")
+    found = re.search(r"states not ready: \[([^\]]*)\]", message)
+    return found.group(1).split() if found else []
 
 
 def _no_gpu_node_fix(reason: str) -> str:

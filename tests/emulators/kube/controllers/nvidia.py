@@ -262,6 +262,8 @@ class ClusterPolicyController(Controller):
                         },
                     }
                 )
+            if _rolling(cluster.get("apps/v1", "DaemonSet", NAMESPACE, name)):
+                not_ready.append(STATE_NAMES[component])
             pods = cluster.list("v1", "Pod", namespace=NAMESPACE, label_selector=f"app={name}")
             if len(pods) < len(nodes):
                 self.requeue(obj, 0.05)  # the DaemonSet controller has not placed every pod yet
@@ -304,7 +306,8 @@ class ClusterPolicyController(Controller):
                         name,
                         {"metadata": {"annotations": {"akscli.test/crashed": victim["metadata"]["name"]}}},
                     )
-                not_ready.append(STATE_NAMES[component])
+                if STATE_NAMES[component] not in not_ready:
+                    not_ready.append(STATE_NAMES[component])
         cluster.patch_status(
             "nvidia.com/v1",
             "ClusterPolicy",
@@ -318,6 +321,23 @@ class ClusterPolicyController(Controller):
                 ),
             },
         )
+
+
+def _rolling(ds: dict[str, Any] | None) -> bool:
+    """An operand DaemonSet its controller has seen whose changed template has not reached every node.
+
+    upstream: NVIDIA/gpu-operator a22dbf6 controllers/object_controls.go isDaemonSetReady and
+    isDaemonSetRollingUpdateComplete: a RollingUpdate DaemonSet is NotReady until observedGeneration
+    reaches its generation and updatedNumberScheduled equals desiredNumberScheduled. Only that part:
+    one never seen by the DaemonSet controller (no observedGeneration) and one whose pods are updated
+    but not available are left to the pod counts above, as before."""
+    if ds is None or (ds.get("spec") or {}).get("updateStrategy", {}).get("type", "RollingUpdate") != "RollingUpdate":
+        return False
+    status = ds.get("status") or {}
+    if not status.get("observedGeneration"):
+        return False
+    behind = int(status["observedGeneration"]) < int((ds.get("metadata") or {}).get("generation") or 1)
+    return behind or int(status.get("updatedNumberScheduled") or 0) < int(status.get("desiredNumberScheduled") or 0)
 
 
 def policy_conditions(
