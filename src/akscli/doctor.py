@@ -326,8 +326,12 @@ def _gpu_stack(kube: Kube) -> Iterator[Check]:
     found, verdicts = gpu_stack.rules(kube, nodes)
     present = found.operator or nodes.nodes > 0
     for rule in verdicts:
-        status = OK if rule.severity == "info" else (MISSING if not found.operator else NOT_READY)
-        yield Check(rule.subject, status, rule.message, rule.fix, present, blocking=rule.severity == "error")
+        # The Network Operator's rows (akscli.network_operator) are about something installed,
+        # whether or not the GPU Operator is.
+        installed = found.operator or rule.check == "network-operator"
+        status = OK if rule.severity == "info" else (NOT_READY if installed else MISSING)
+        blocking = rule.severity == "error"
+        yield Check(rule.subject, status, rule.message, rule.fix, present or installed, blocking=blocking)
 
 
 def _get(kube: Kube, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:

@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from akscli import doctor_rollout, gpu_lease, gpu_mig, gpu_plugin
+from akscli import doctor_rollout, gpu_lease, gpu_mig, gpu_plugin, network_operator
 from akscli.errors import NotInstalledError
 from akscli.gpu_nodes import HELD_SHOWN as HELD_SHOWN  # re-exported
 from akscli.gpu_nodes import GpuNodes as GpuNodes  # re-exported
@@ -194,7 +194,7 @@ def rules(
         out.extend(_without_operator(nodes, nvidia, plugin))
         if nvidia:
             out.extend(gpu_plugin.rules(kube, nodes, None, Rule))
-        return found, out
+        return found, out + network_operator.rules(kube, Rule)
     if found.operator_pods == 0 and not found.operator_deployments:
         # No pod to name its Deployment: find it by the label the chart puts on the Deployment itself
         # (NVIDIA/gpu-operator deployments/gpu-operator/templates/operator.yaml: metadata.labels carry
@@ -226,13 +226,13 @@ def rules(
             Rule("gpu-operator", severity, rollout.detail, rollout.fix, subject=f"rollout deployment/{rollout.name}")
         )
     if not found.operator_crd:
-        return found, out
+        return found, out + network_operator.rules(kube, Rule)
     out.extend(_policy(kube, found, ns, nodes))
     if nodes.held:
         out.append(_held(nodes))
     out.extend(gpu_mig.rules(kube, nodes, ns, Rule))
     out.extend(gpu_plugin.rules(kube, nodes, ns, Rule))
-    return found, out
+    return found, out + network_operator.rules(kube, Rule)
 
 
 def _no_operator_pod(kube: Kube, found: Installed, stuck: Sequence[doctor_rollout.Stuck]) -> Rule:
