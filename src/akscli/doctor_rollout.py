@@ -160,15 +160,19 @@ class Stuck:
         return f"{watch}; kubectl describe deployment {self.name} -n {self.namespace} names what holds it"
 
 
+def _deployment(kube: Kube, namespace: str, name: str) -> dict[str, Any] | None:
+    """The Deployment, None where it is gone or cannot be read."""
+    try:
+        return kube.get("apps/v1", "Deployment", name, namespace)
+    except AkscliError:
+        return None
+
+
 def stuck(kube: Kube, namespace: str, name: str) -> Stuck | None:
     """The Deployment's rollout where it has a change to show: unfinished with old pods beside the
     new ones, or with an older ReplicaSet and no new pod available, or timed out. A first install
     that is not ready yet is the pod check's."""
-    try:
-        deployment = kube.get("apps/v1", "Deployment", name, namespace)
-    except AkscliError:
-        return None
-    if deployment is None:
+    if (deployment := _deployment(kube, namespace, name)) is None:
         return None
     message, done, timed_out = status_line(deployment)
     if done:
@@ -247,11 +251,7 @@ def _podless(kube: Kube, namespace: str, name: str) -> Podless | None:
     (spec.replicas 0: the ReplicaSet makes none, kubernetes/kubernetes pkg/controller/deployment/
     sync.go scale), or its ReplicaSet's pod creates refused (replica_failure). None where the
     Deployment is gone or says neither: then the operator truly is not installed. One get."""
-    try:
-        deployment = kube.get("apps/v1", "Deployment", name, namespace)
-    except AkscliError:
-        return None
-    if deployment is None:
+    if (deployment := _deployment(kube, namespace, name)) is None:
         return None
     target = f"deployment/{name} -n {namespace}"
     if (deployment.get("spec") or {}).get("replicas", 1) == 0:
