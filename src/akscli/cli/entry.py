@@ -51,7 +51,29 @@ def command_tree() -> object:
     return root_command()
 
 
+def leave_script_directory_off_path() -> None:
+    """Take the console script's own folder (a virtualenv's bin/) off the front of sys.path.
+
+    CPython puts the folder of the script it runs first on sys.path. For pip's console script
+    that is bin/, which holds executables, not modules, yet every module imported at the top
+    level after it (about 110 for ``model plan``: the stdlib's, Typer's, akscli's) is looked for
+    there first: importlib's FileFinder stats the folder and joins the name with each of its
+    five suffixes (python/cpython Lib/importlib/_bootstrap_external.py FileFinder.find_spec),
+    1.3% of ``model plan``'s instructions (docs/changes/audit32-perf32.md). ``python -P``
+    (PYTHONSAFEPATH, 3.11) leaves the folder out the same way; a script's shebang cannot carry
+    it. Only the running script's folder is taken off: under ``python -m akscli``, ``-c`` or -P
+    the first entry is the working directory, or not the script's, and stays."""
+    script = getattr(sys.modules.get("__main__"), "__file__", None)
+    if not script or sys.flags.safe_path or not sys.path:
+        return
+    # CPython's sys.path[0] for a script: the folder of its path after realpath()
+    # (python/cpython Python/pathconfig.c _PyPathConfig_ComputeSysPath0)
+    if sys.path[0] == os.path.dirname(os.path.realpath(script)):
+        del sys.path[0]
+
+
 def main() -> None:
+    leave_script_directory_off_path()
     from akscli import process
 
     process.start()
