@@ -249,8 +249,9 @@ def test_a_render_of_words_compiles_no_pattern_for_numbers_keys_json_or_globs() 
 # Modules the benchmarked offline commands load no part of: a TYPE argument's resources (ray, fleet
 # and nodepool commands), the hints that create a Secret (an error's, a deploy's), deploy's own flags.
 # hashlib loads OpenSSL (_hashlib): about 2 ms, 10 M instructions; only a long KAITO pool name
-# (kaito_names.pool_name) and deploy's change hash use it.
-LEFT_OUT_OF_OFFLINE = ("akscli.resource_type", "akscli.secret_hints", "akscli.model.deploy_flags", "hashlib")
+# (kaito_names.pool_name) and deploy's change hash use it. shlex quotes the words of a usage
+# error's hint (akscli.cli.name_flag) and compiles a pattern as it loads.
+LEFT_OUT_OF_OFFLINE = ("akscli.resource_type", "akscli.secret_hints", "akscli.model.deploy_flags", "hashlib", "shlex")
 
 
 @pytest.mark.parametrize("args", [("model", "plan", "phi-4"), ("model", "catalog"), ("version",)])
@@ -258,8 +259,9 @@ def test_benchmarked_offline_commands_load_no_module_only_other_commands_or_erro
     args: tuple[str, ...],
 ) -> None:
     """Each module is a file to find, read and run (about 0.06 ms before its own code), and
-    ResourceType is a NamedTuple class (0.14 ms), hashlib loads OpenSSL: `model plan`, `model
-    catalog` and `version` (tests/bench/bench_foundation.py) load none of them."""
+    ResourceType is a NamedTuple class (0.14 ms), hashlib loads OpenSSL, shlex (an error hint's
+    quoting, akscli.cli.name_flag) compiles a pattern: `model plan`, `model catalog` and `version`
+    (tests/bench/bench_foundation.py) load none of them."""
     assert _imports(*args, families=LEFT_OUT_OF_OFFLINE) == {"code": 0, "heavy": []}
 
 
@@ -279,6 +281,39 @@ def test_the_plugin_spelling_pattern_compiles_only_when_a_line_is_spelled_for_ku
     0.2 ms to compile, on the first line spelled so (tests/foundation/test_plugin_lines.py)."""
     done = subprocess.run(
         [sys.executable, "-c", PLUGIN_PATTERN, *args], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
+
+
+OWN_PATTERNS = """
+import contextlib, importlib.util, io, os, re._compiler, sys
+package = importlib.util.find_spec("akscli").submodule_search_locations[0] + os.sep
+stdlib_re = os.path.dirname(re.__file__) + os.sep
+compiled = []
+original = re._compiler.compile
+def compile(pattern, flags=0):
+    frame = sys._getframe(1)
+    while frame.f_code.co_filename.startswith(stdlib_re):
+        frame = frame.f_back
+    if frame.f_code.co_filename.startswith(package):
+        compiled.append(f"{frame.f_code.co_filename[len(package):]}: {pattern!r}")
+    return original(pattern, flags)
+re._compiler.compile = compile
+from akscli.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main.run(sys.argv[1:])
+print(sorted(compiled))
+"""
+
+
+@pytest.mark.parametrize("args", [("model", "plan", "phi-4"), ("model", "catalog"), ("version",)])
+def test_benchmarked_offline_commands_compile_no_pattern_of_akscli(args: tuple[str, ...]) -> None:
+    """Compiling a pattern costs 0.1-0.15 ms (0.4-0.8 M instructions): the checks these commands
+    make on every run (the default --region, a model id's '-A<n>B' active parameters, a GPU's
+    name without its memory, a distribution's name) are string operations, and the patterns of
+    KAITO's refusals (kaito_names) compile when a refusal is read, not as the module loads."""
+    done = subprocess.run(
+        [sys.executable, "-c", OWN_PATTERNS, *args], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
 

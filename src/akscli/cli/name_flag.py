@@ -6,13 +6,20 @@ grammar (docs/grammar.md): the resource is a positional NAME and -n is the names
 command takes a NAME argument and has no such flag, click's `No such option: -n` becomes one line
 that says so, with the line written akscli's way as the hint."""
 
-import shlex
 from collections.abc import Sequence
 from typing import Any
 
 from akscli.errors import UsageError
 
 NAME_FLAGS = ("-n", "--name")
+
+
+def _quoted(words: Sequence[str]) -> str:
+    """``words`` as a shell line. shlex is imported here: only these error hints quote words, and
+    every command's parse loads this module (shlex compiles a pattern at import: about 0.1 ms)."""
+    import shlex
+
+    return shlex.join(words)
 
 
 def refusal(ctx: Any, option: str | None, args: Sequence[str], prog: str) -> UsageError | None:
@@ -31,7 +38,7 @@ def refusal(ctx: Any, option: str | None, args: Sequence[str], prog: str) -> Usa
     value, words = _flag_value(args, option)
     if value is None or (len(words) > depth and not words[depth].startswith("-")):
         return None  # the NAME was given as well: not a name written az's way
-    fixed = f"{prog} {shlex.join([*words[:depth], value, *words[depth:]])}"
+    fixed = f"{prog} {_quoted([*words[:depth], value, *words[depth:]])}"
     why = "az's flag; in akscli, as in kubectl, -n is the namespace" if option == "-n" else "az's flag"
     return UsageError(f"'{ctx.command_path}' takes the name as its argument, not {option} ({why})", hint=fixed)
 
@@ -49,7 +56,7 @@ def no_namespace(ctx: Any, option: str, args: Sequence[str], prog: str) -> Usage
     return UsageError(
         f"'{ctx.command_path}' works in no namespace: it takes no {option} (in akscli, as in kubectl, "
         "-n is the namespace of the objects a command reads or writes)",
-        hint=f"{prog} {shlex.join(words)}",
+        hint=f"{prog} {_quoted(words)}",
     )
 
 
@@ -80,13 +87,13 @@ def _reaches_no_cluster(ctx: Any, option: str, words: Sequence[str], prog: str) 
         return UsageError(
             f"'{ctx.command_path}' with --fleet acts through Azure Resource Manager and reaches no Kubernetes "
             f"cluster, so it takes no {option} (without --fleet it acts on the hub that --context names)",
-            hint=f"{prog} {shlex.join(words)}",
+            hint=f"{prog} {_quoted(words)}",
         )
     arm = any(getattr(p, "name", "") == "subscription" for p in ctx.command.params)
     reads = " (it reads Azure Resource Manager: --subscription picks the subscription)" if arm else ""
     return UsageError(
         f"'{ctx.command_path}' reaches no Kubernetes cluster, so it takes no {option}{reads}",
-        hint=f"{prog} {shlex.join(words)}",
+        hint=f"{prog} {_quoted(words)}",
     )
 
 
@@ -120,7 +127,7 @@ def no_all_namespaces(ctx: Any, option: str | None, args: Sequence[str], prog: s
     return UsageError(
         f"'{ctx.command_path}' {why}: it takes no {option} (in akscli, as in kubectl, -A lists the objects "
         "of every namespace)",
-        hint=f"{prog} {shlex.join(words)}",
+        hint=f"{prog} {_quoted(words)}",
     )
 
 
@@ -140,7 +147,7 @@ def name_across_namespaces(ctx: Any) -> UsageError | None:
             return UsageError(
                 f"a resource cannot be retrieved by name across all namespaces ('{path}' given "
                 f"{param.human_readable_name} {value} and -A)",
-                hint=f"{path} {shlex.quote(value)} -n NAMESPACE reads it in one namespace; "
+                hint=f"{path} {_quoted([value])} -n NAMESPACE reads it in one namespace; "
                 f"{path} -A reads every namespace",
             )
     return None
@@ -177,7 +184,7 @@ def revision_argument(ctx: Any, message: str, args: Sequence[str], prog: str) ->
     words[at : at + 1] = ["--to-revision", extra]
     return UsageError(
         f"'{ctx.command_path}' takes the revision as --to-revision, not as an argument (helm's grammar)",
-        hint=f"{prog} {shlex.join(words)}",
+        hint=f"{prog} {_quoted(words)}",
     )
 
 

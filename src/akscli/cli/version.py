@@ -3,7 +3,6 @@
 import functools
 import os
 import platform
-import re
 import sys
 from typing import Annotated
 
@@ -26,7 +25,12 @@ PACKAGES = (
 
 
 def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
+    """A distribution's name as its .dist-info directory spells it: each run of '-', '_' and '.'
+    one '_', lower case (re.sub(r"[-_.]+", "_", name), without compiling it for each `version`)."""
+    joined = name.replace("-", "_").replace(".", "_")
+    while "__" in joined:
+        joined = joined.replace("__", "_")
+    return joined.lower()
 
 
 @functools.cache

@@ -88,6 +88,8 @@ class Model(Record):
     @property
     def active_parameters_b(self) -> float | None:
         """Parameters read per token for a mixture of experts named like '...-A12B' (else None)."""
+        if "-A" not in self.id:  # the pattern's own start: most ids have none, and need no compiled pattern
+            return None
         m = re.search(_ACTIVE, self.id)
         return float(m.group(1)) if m else None
 

@@ -9,7 +9,6 @@ one option against another stay in the deploy. Plain logic: no Typer, no rich.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,9 +16,10 @@ from akscli import validate
 from akscli.errors import UsageError
 from akscli.model import kinds
 
-# Azure region names are lower-case letters and digits (eastus, westus3); '-' is tolerated.
-# Compiled on first use (re's cache), as in akscli.validate.
-_REGION = r"^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$"
+# Azure region names are lower-case letters and digits (eastus, westus3); '-' is tolerated inside:
+# 1 to 50 characters, the first and last a letter or digit (what ^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$
+# says, checked without compiling it: 0.15 ms of every `model plan`, which checks its default region).
+_REGION_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 def runtime(value: str) -> str:
@@ -72,7 +72,7 @@ def concurrency(value: int) -> int:
 def region(value: str) -> str:
     """An Azure region name, lower-cased."""
     region = value.strip().lower()
-    if not re.fullmatch(_REGION, region):
+    if not (0 < len(region) <= 50 and "-" not in (region[0], region[-1]) and _REGION_CHARACTERS.issuperset(region)):
         raise UsageError(
             f"invalid --region {value!r}: an Azure region name is letters and digits",
             hint="for example --region eastus (all of them: az account list-locations -o table)",

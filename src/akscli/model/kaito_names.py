@@ -192,7 +192,9 @@ def served_name(preset: str) -> str:
 _PRESET_FAILED = "failed to get model preset: "
 _LISTING, _CONFIG = "error listing files: ", "error fetching config: "
 _NO_TOKEN = "authentication required for accessing "
-_STATUS = re.compile(r"(\d{3})\b")  # fetchURL's status, before knative's ": <field path>"
+# fetchURL's status, before knative's ": <field path>"; compiled by re's cache when a refusal is
+# read, not as `model plan` loads this module
+_STATUS = r"(\d{3})\b"
 
 
 def hub_refusal_hint(message: str, model_id: str, namespace: str, access_secret: str | None) -> str | None:
@@ -227,7 +229,7 @@ def hub_refusal_hint(message: str, model_id: str, namespace: str, access_secret:
             f"{model_id} is gated or private on Hugging Face: its files need a token. {create} (the token's "
             f"account must have access: accept the model's conditions at {page})"
         )
-    status = _STATUS.match(cause.split(": status ", 1)[-1]) if ": status " in cause else None
+    status = re.match(_STATUS, cause.split(": status ", 1)[-1]) if ": status " in cause else None
     code = status.group(1) if status else ""
     # A 401 to a request that carried a token: the Hub does not know the token ("Invalid credentials in
     # Authorization header", on every URL; huggingface_hub utils/_http.py hf_raise_for_status). With a

@@ -5,7 +5,6 @@ printed beside it. Plain logic: no Typer, no rich; nothing is printed."""
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from akscli import validate
@@ -92,8 +91,18 @@ def usd(value: float | None) -> str:
 
 def gpu_label(f: Fit) -> str:
     """``2x A100 PCIe 80G``: count, short model name and memory of a size's GPUs."""
-    short = re.sub(r"\s*\d+GB$", "", f.gpu_model.replace("NVIDIA ", "").replace("AMD ", ""))
+    short = _without_memory(f.gpu_model.replace("NVIDIA ", "").replace("AMD ", ""))
     return f"{f.gpus_per_node}x {short} {f.gpu_memory_gib:g}G"
+
+
+def _without_memory(gpu_model: str) -> str:
+    """``A100 PCIe 80GB`` without its ``80GB`` and the spaces before it (re.sub of r"\\s*\\d+GB$",
+    without compiling it for each `model plan`); a name not ending in digits and GB is kept."""
+    if not gpu_model.endswith("GB"):
+        return gpu_model
+    size = gpu_model[:-2]
+    name = size.rstrip("0123456789")
+    return name.rstrip() if len(name) < len(size) else gpu_model
 
 
 def table_rows(p: Plan, chosen: Fit | None, *, every_size: bool) -> list[dict[str, Any]]:
