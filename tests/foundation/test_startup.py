@@ -173,7 +173,9 @@ def test_error_scrubbing_patterns_compile_on_the_first_error_not_at_start() -> N
     assert done.stdout.strip() == "[]"
 
 
-WIDE_CHARACTER_CLASSES = """
+# The patterns re compiles for akscli's own code (the nearest caller outside re) while the command
+# sys.argv[1:] runs: (file under the package, pattern).
+AKSCLI_COMPILES = """
 import contextlib, importlib.util, io, os, re._compiler, sys, traceback
 # akscli's own files, by the package's folder (found without importing it): a checkout or a
 # virtualenv may sit under a folder named akscli too.
@@ -185,21 +187,27 @@ def compile(pattern, flags=0):
     stack = traceback.extract_stack(sys._getframe(1))
     callers = [f.filename for f in stack if not f.filename.startswith(stdlib_re) and "<frozen" not in f.filename]
     if callers[-1].startswith(package):
-        compiled.append(pattern)
+        compiled.append((callers[-1][len(package):], pattern))
     return original(pattern, flags)
 re._compiler.compile = compile
 from akscli.cli import main
 with contextlib.redirect_stdout(io.StringIO()):
-    main.run(["render", "core/namespace", "--set", "name=demo"])
-print(sorted(ascii(p) for p in compiled if isinstance(p, str) and max(p, default=" ") > "\\xff"))
+    main.run(sys.argv[1:])
 """
+WIDE_CHARACTER_CLASSES = AKSCLI_COMPILES + (
+    'print(sorted(ascii(p) for _, p in compiled if isinstance(p, str) and max(p, default=" ") > "\\xff"))'
+)
 
 
 def test_a_render_of_plain_values_compiles_no_character_class_beyond_latin_1() -> None:
     """re compiles a character class holding characters beyond Latin-1 slowly (1.5 ms for three
     line breaks): akscli's own such patterns wait for a value or text that holds one."""
     done = subprocess.run(
-        [sys.executable, "-c", WIDE_CHARACTER_CLASSES], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", WIDE_CHARACTER_CLASSES, "render", "core/namespace", "--set", "name=demo"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     assert done.stdout.strip() == "[]"
 
@@ -285,25 +293,7 @@ def test_the_plugin_spelling_pattern_compiles_only_when_a_line_is_spelled_for_ku
     assert done.stdout.strip() == "[]"
 
 
-OWN_PATTERNS = """
-import contextlib, importlib.util, io, os, re._compiler, sys
-package = importlib.util.find_spec("akscli").submodule_search_locations[0] + os.sep
-stdlib_re = os.path.dirname(re.__file__) + os.sep
-compiled = []
-original = re._compiler.compile
-def compile(pattern, flags=0):
-    frame = sys._getframe(1)
-    while frame.f_code.co_filename.startswith(stdlib_re):
-        frame = frame.f_back
-    if frame.f_code.co_filename.startswith(package):
-        compiled.append(f"{frame.f_code.co_filename[len(package):]}: {pattern!r}")
-    return original(pattern, flags)
-re._compiler.compile = compile
-from akscli.cli import main
-with contextlib.redirect_stdout(io.StringIO()):
-    main.run(sys.argv[1:])
-print(sorted(compiled))
-"""
+OWN_PATTERNS = AKSCLI_COMPILES + 'print(sorted(f"{file}: {pattern!r}" for file, pattern in compiled))'
 
 
 @pytest.mark.parametrize("args", [("model", "plan", "phi-4"), ("model", "catalog"), ("version",)])
