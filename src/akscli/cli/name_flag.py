@@ -232,7 +232,7 @@ def ray_cluster_flag(ctx: Any, option: str | None, args: Sequence[str], prog: st
     arguments = [p for p in ctx.command.params if p.param_type_name == "argument"]
     if not value or _positionals(ctx, words[depth:]) >= len(arguments):
         return None
-    fixed = f"{prog} {shlex.join([*words[:depth], value, *words[depth:]])}"
+    fixed = f"{prog} {_quoted([*words[:depth], value, *words[depth:]])}"
     return UsageError(
         f"'{ctx.command_path}' takes the Ray cluster as its argument {arguments[0].human_readable_name}, "
         f"not {option} ({RAY_CLUSTER_FLAGS[option]})",
