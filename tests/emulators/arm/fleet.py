@@ -199,8 +199,8 @@ def install(emu: ArmEmulator) -> None:
     # Retry-After, polled at the original URI (upstream: Azure/azure-rest-api-specs 1713bce8
     # specification/containerservice/resource-manager/Microsoft.ContainerService/fleet/
     # fleetmember.tsp updateAsync, ArmCustomPatchAsync, final-state-via original-uri; example
-    # 55d5d6b8 .../fleet/examples/2023-08-15-preview/FleetMembers_Update.json). The member is
-    # Updating meanwhile (MEMBER_STATES).
+    # b9187fa5 .../fleet/stable/2026-06-01/examples/FleetMembers_Update.json: the 202 has no body,
+    # routes._resource). The member is Updating meanwhile (MEMBER_STATES).
     emu.lro_headers.append((re.compile(MEMBER + "$", re.I), {"patch": ("Location",)}))
     # Gates_Update.json: the PATCH answers 202 with Location (and Retry-After) only.
     emu.lro_headers.append((re.compile(GATE + "$", re.I), {"patch": ("Location",)}))

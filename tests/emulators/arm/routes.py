@@ -321,13 +321,25 @@ def _resource(
         emu._store[rid.lower()] = new
     # A PUT answers 201 Created (new) or 200 OK with a non-terminal provisioningState and an
     # Azure-AsyncOperation header (upstream: Azure/azure-resource-manager-rpc 69e229f
-    # v1.0/async-api-reference.md "Creating/Updating using PUT"); a PATCH answers 200 (OK), which
-    # v1.0/resource-api-reference.md "Patch Resource" allows beside 202.
+    # v1.0/async-api-reference.md "Creating/Updating using PUT").
     status = 201 if existing is None and method == "PUT" else 200
     op = emu._new_operation(rid, method.lower(), method, emu._location_of(new), p.namespace, done)
     if emu.lro_polls <= 0 and op.error is None:
         emu._complete_now(op)
         return status, {}, emu.get_resource(rid)
+    if method == "PATCH":
+        # A PATCH answers 200 with the resource only when it is done; one still running answers 202
+        # Accepted with its status URLs and no body (upstream: Azure/azure-rest-api-specs
+        # specification/containerservice/resource-manager/Microsoft.ContainerService/aks/stable/
+        # 2026-08-01/managedClusters.json ManagedClusters_UpdateTags: 200 with a ManagedCluster, 202
+        # with Azure-AsyncOperation, Location and Retry-After and no schema; its example
+        # aks/stable/2026-01-01/examples/ManagedClustersUpdateTags.json (58776c0f): 202 with a
+        # location header and no body; fleet/examples/2026-06-01/Gates_Update.json
+        # (../shared/data/arm-examples/fleet-2026-06-01) and fleet/stable/2026-06-01/examples/
+        # FleetMembers_Update.json (b9187fa5): 202 with Location and Retry-After, no body; the RPC's linter,
+        # Azure/azure-openapi-validator 1a8d6302 docs/patch-response-codes.md, RPC-Patch-V1-06: "LRO
+        # PATCH must have 200 and 202 and default return codes").
+        return 202, emu._op_urls(op, api_version), None
     return status, emu._op_urls(op, api_version), emu.get_resource(rid)
 
 
