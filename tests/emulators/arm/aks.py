@@ -462,12 +462,17 @@ def install(emu: ArmEmulator) -> None:
     emu.register_action(MC, "start", power_handler("Running"), busy_state="Starting", before=_idle_cluster)
     emu.register_action(MC, "listClusterUserCredential", akscreds.credentials(False), lro=False)
     emu.register_action(MC, "listClusterAdminCredential", akscreds.credentials(True), lro=False)
+    # The node image upgrade's 202 carries the pool, UpgradingNodeImageVersion, still on its old image
+    # (upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 managedClusters.json
+    # AgentPools_UpgradeNodeImageVersion: 202 with schema AgentPool; example ae7700fa
+    # aks/stable/2025-10-01/examples/AgentPoolsUpgradeNodeImageVersion.json).
     emu.register_action(
         AP,
         "upgradeNodeImageVersion",
         _node_image_upgrade,
         busy_state="UpgradingNodeImageVersion",
         before=_check_node_image_upgrade,
+        accepted_body=True,
     )
     emu.register_action(MC, "abort", _abort, lro=False)
     emu.register_action(AP, "abort", _abort, lro=False)

@@ -141,6 +141,7 @@ class _Action:
     lro: bool
     busy_state: str | None
     before: ActionHandler | None = None
+    accepted_body: bool = False  # its 202 carries the resource as the action leaves it meanwhile
 
 
 @dataclass

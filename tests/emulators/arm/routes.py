@@ -438,7 +438,10 @@ def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: by
     # answer is "what would have been a successful response" (upstream:
     # Azure/azure-resource-manager-rpc 69e229f v1.0/proxy-api-reference.md "Resource Actions",
     # v1.0/async-api-reference.md "Call Action POST Asynchronously").
-    return operations.accepted(emu, op, api_version)
+    answer = operations.accepted(emu, op, api_version)
+    if a.accepted_body and answer[0] == 202:
+        return 202, answer[1], emu.get_resource(rid)
+    return answer
 
 
 def _list(emu: ArmEmulator, path: str, p: ParsedId, query: dict[str, list[str]]) -> Response:

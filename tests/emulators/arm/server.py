@@ -281,14 +281,24 @@ class ArmEmulator(LongRunningOperations):
         lro: bool = True,
         busy_state: str | None = None,
         before: ActionHandler | None = None,
+        accepted_body: bool = False,
     ) -> None:
         """POST ``{resource}/{action}``: ``handler(emu, resource_id, resource, body)`` returns the
         result body (or None). With ``lro`` it runs when the operation completes and the
         resource shows ``busy_state`` meanwhile; ``before`` checks the request first (raise
-        ArmError to refuse it). Later registrations win."""
+        ArmError to refuse it); ``accepted_body``: the 202 carries the resource in that state (an
+        action whose spec gives its 202 a schema). Later registrations win."""
         self._actions.insert(
             0,
-            _Action(re.compile(resource_type_regex + "$", re.I), action.lower(), handler, lro, busy_state, before),
+            _Action(
+                re.compile(resource_type_regex + "$", re.I),
+                action.lower(),
+                handler,
+                lro,
+                busy_state,
+                before,
+                accepted_body,
+            ),
         )
 
     def register_get(self, parent_type_regex: str, subpath: str, handler: GetHandler) -> None:

@@ -1,10 +1,12 @@
-"""How the ARM emulator answers a PATCH, read against the published API (audit 32): a PATCH still
-running answers 202 Accepted with its status URLs and no body; one done at once answers 200 with
-the resource. Upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 managedClusters.json
-ManagedClusters_UpdateTags (200 ManagedCluster | 202 with Azure-AsyncOperation, Location, Retry-After,
-no schema) and aks/stable/2026-01-01/examples/ManagedClustersUpdateTags.json; Fleet's
-fleet/examples/2026-06-01/Gates_Update.json (202: Location and Retry-After, no body). Plain calls of
-the emulator's router, as test_arm_emulator_upstream_words.py makes them."""
+"""What the ARM emulator answers to a write it accepted and still runs, read against the published
+API (audit 32). A PATCH still running answers 202 Accepted with its status URLs and no body; one done
+at once answers 200 with the resource (Azure/azure-rest-api-specs aks/stable/2026-08-01
+managedClusters.json ManagedClusters_UpdateTags: 200 ManagedCluster | 202 with Azure-AsyncOperation,
+Location, Retry-After and no schema; aks/stable/2026-01-01/examples/ManagedClustersUpdateTags.json;
+Fleet's fleet/examples/2026-06-01/Gates_Update.json: 202 with Location and Retry-After, no body). A
+node image upgrade's 202 carries the pool (AgentPools_UpgradeNodeImageVersion: 202 with schema
+AgentPool; aks/stable/2025-10-01/examples/AgentPoolsUpgradeNodeImageVersion.json). Plain calls of the
+emulator's router, as test_arm_emulator_upstream_words.py makes them."""
 
 from __future__ import annotations
 
@@ -52,3 +54,13 @@ def test_a_patch_done_at_once_answers_200_with_the_resource(azure_env: ArmEmulat
     assert (status, headers) == (200, {})
     assert body["tags"] == {"team": "ml"}
     assert body["properties"]["provisioningState"] == "Succeeded"
+
+
+def test_a_node_image_upgrade_answers_202_with_the_pool_upgrading_its_node_image(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    pool = cluster_id("aks1") + "/agentPools/system"
+    status, headers, body = routes._arm(azure_env, "POST", pool + "/upgradeNodeImageVersion", AKS, b"", {})
+    assert status == 202
+    assert {"Azure-AsyncOperation", "Location"} <= set(headers)
+    assert body["id"] == pool
+    assert body["properties"]["provisioningState"] == "UpgradingNodeImageVersion"
