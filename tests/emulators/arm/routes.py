@@ -439,6 +439,8 @@ def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: by
     # Azure/azure-resource-manager-rpc 69e229f v1.0/proxy-api-reference.md "Resource Actions",
     # v1.0/async-api-reference.md "Call Action POST Asynchronously").
     answer = operations.accepted(emu, op, api_version)
+    # An action whose spec gives its 202 a schema answers the resource as it stands meanwhile
+    # (aks.py: Azure/azure-rest-api-specs aks/stable/2026-08-01 AgentPools_UpgradeNodeImageVersion).
     if a.accepted_body and answer[0] == 202:
         return 202, answer[1], emu.get_resource(rid)
     return answer
