@@ -27,11 +27,13 @@
   result is empty"; more than one element, "prometheus query QUERY returned multiple elements";
   NaN or Inf, 0 with ignoreNullValues, else "prometheus query returns NaN"
   (prometheus_scaler.go ExecutePromQuery).
-* An Azure Monitor workspace (``*.prometheus.monitor.azure.com``, ``.us``, ``.cn``) is not served
-  in the lab. KEDA sends its token only with a TriggerAuthentication of podIdentity
-  ``azure-workload``, for the audience of the trigger's ``cloud`` (public by default); without it,
-  or for another cloud's audience, the workspace answers 401 (prometheus.py azure_monitor_error).
-  Otherwise there is nothing to read and the ScaledObject gets no status.
+* An Azure Monitor workspace (``*.prometheus.monitor.azure.com``, ``.us``, ``.cn``): KEDA sends
+  its token only with a TriggerAuthentication of podIdentity ``azure-workload``, for the audience
+  of the trigger's ``cloud`` (public by default); without it, or for another cloud's audience, the
+  workspace answers 401 (prometheus.py azure_monitor_error). Otherwise the query is answered by
+  the workspace ``workspace`` names (azure_monitor_collector.py: what the add-on's collector
+  scraped, every cluster's series with its ``cluster`` label); with none, there is nothing to read
+  and the ScaledObject gets no status.
 * The external trigger of keda-kaito-scaler (KaitoScalerController's ScaledObjects) is read from
   keda-kaito-scaler's GetMetrics (keda_kaito_scaler.py), which scrapes the set's Workspace Services.
 * KEDA's operator reads a trigger every ``pollingInterval`` seconds (default 30, apis/keda/v1alpha1/
@@ -121,6 +123,9 @@ class KedaController(DeletionTolerantController):
         super().__init__(delay)
         self.http = http
         self.kaito_scaler = kaito_scaler
+        # The Azure Monitor workspace's endpoint, where the lab serves one
+        # (azure_monitor_collector.py install_azure_monitor).
+        self.workspace: Any = None
         self._polls = 0
         self._next_poll: dict[tuple[str, str], float] = {}
         # The polling loop's last read of each trigger with useCachedMetrics, by metric name: its
@@ -323,7 +328,11 @@ class KedaController(DeletionTolerantController):
                 error = azure_monitor_error(cluster, obj["metadata"]["namespace"], trigger)
                 if error is not None:
                     raise ScalerError(error)
-                return None  # the lab serves no Azure Monitor workspace
+                if self.workspace is None:
+                    return None  # the lab serves no Azure Monitor workspace here
+                if poll:
+                    self._poll_again(obj)
+                return execute_prom_query(self.workspace, meta)
             if self.http is None:
                 return None
             if poll:

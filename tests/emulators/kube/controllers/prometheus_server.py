@@ -190,6 +190,9 @@ class _Stale:
 
 
 class PrometheusServer:
+    # The PodMonitor group its scraper reads (azure_monitor_collector.py reads Azure Monitor's).
+    monitor_api = OPERATOR
+
     def __init__(self, kube: Any, namespace: str) -> None:
         self.kube = kube
         self.namespace = namespace
@@ -351,7 +354,7 @@ class PrometheusServer:
         """Every target of the PodMonitors the Prometheus selects."""
         interval = _duration((prom.get("spec") or {}).get("scrapeInterval"), DEFAULT_INTERVAL)
         targets: list[Target] = []
-        for monitor in sorted(_list(self.kube.cluster, OPERATOR, "PodMonitor", None), key=_name):
+        for monitor in sorted(_list(self.kube.cluster, self.monitor_api, "PodMonitor", None), key=_name):
             if selects(self.kube.cluster, prom, monitor):
                 targets += self._monitor_targets(monitor, interval)
         return targets

@@ -1,0 +1,128 @@
+"""Azure Monitor managed Prometheus as KEDA reads it: the add-on's collector scrapes the cluster's
+azmonitoring.coreos.com/v1 PodMonitors into an Azure Monitor workspace, and KEDA's prometheus
+scaler queries the workspace's endpoint (``*.prometheus.monitor.azure.com``).
+
+What it scrapes (upstream: Azure/prometheus-collector 39583fd50b2f828f83cc18fc0cece9e3074f56db):
+
+* Every azmonitoring.coreos.com/v1 PodMonitor in every namespace: the add-on's target allocator runs
+  with ``podMonitorSelector: {}`` (otelcollector/configuration-reader-builder/main.go, the
+  TargetAllocator's PrometheusCR) and ``podMonitorNamespaceSelector: {}`` (otelcollector/
+  otel-allocator/internal/config/config.go CreateDefaultConfig), every 30 s unless the endpoint
+  says otherwise (DefaultCRScrapeInterval), through the Prometheus Operator's own config generator
+  (otelcollector/otel-allocator/internal/watcher/promOperator.go: prometheus.NewConfigGenerator), so
+  targets and their ``namespace``/``job``/``pod`` labels are the operator's (prometheus_server.py).
+* Each series gets the ``cluster`` label: the collector's AZMON_CLUSTER_LABEL, the last ``/``
+  segment of the cluster's resource ID (``CLUSTER`` with ``MAC=true``) or the settings ConfigMap's
+  ``cluster_alias`` (otelcollector/shared/configmap/mp/tomlparser-prometheus-collector-settings.go
+  Configure), stamped by the collector's ``resource`` processor (otelcollector/
+  opentelemetry-collector-builder/collector-config-replicaset.yml, ``key: cluster``, upsert).
+
+The workspace holds what every cluster sending to it wrote; a test adds another cluster's series
+with ``other_cluster``. Its query API is the lab's one PromQL engine (prometheus_server.py), answered
+once KEDA's token is right (prometheus.py azure_monitor_error; tests/emulators/arm/workspace.py for
+the same endpoint asked with a token from outside the cluster).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from tests.emulators.kube.controllers.prometheus import AZURE_MONITOR, AZURE_QUERY_HOSTS
+from tests.emulators.kube.controllers.prometheus_server import PrometheusServer, Target
+from tests.emulators.kube.controllers.prometheus_tsdb import Series, key_of
+from tests.emulators.kube.incluster import DialError
+
+# otel-allocator internal/config/config.go DefaultCRScrapeInterval.
+SCRAPE_INTERVAL = "30s"
+# The add-on's collector Deployment and its container (otelcollector/deploy/addon-chart/
+# azure-monitor-metrics-addon/templates/ama-metrics-deployment.yaml).
+NAMESPACE = "kube-system"
+DEPLOYMENT = "ama-metrics"
+CONTAINER = "prometheus-collector"
+SETTINGS = "ama-metrics-settings-configmap"
+
+
+class AzureMonitorCollector(PrometheusServer):
+    """The add-on's collector writing this cluster's series, and the workspace they land in."""
+
+    monitor_api = AZURE_MONITOR
+
+    def __init__(self, kube: Any, cluster_label: str) -> None:
+        super().__init__(kube, NAMESPACE)
+        self.cluster_label = cluster_label
+
+    def _prometheus(self) -> dict[str, Any]:
+        """The Prometheus the target allocator builds for the config generator (promOperator.go)."""
+        return {
+            "metadata": {"namespace": NAMESPACE, "name": DEPLOYMENT},
+            "spec": {"podMonitorSelector": {}, "podMonitorNamespaceSelector": {}, "scrapeInterval": SCRAPE_INTERVAL},
+        }
+
+    def _scrape_target(self, target: Target) -> list[Series]:
+        return [({**labels, "cluster": self.cluster_label}, value) for labels, value in super()._scrape_target(target)]
+
+    def other_cluster(self, cluster: str, labels: dict[str, str], value: float, at: float) -> None:
+        """A sample another cluster's collector wrote to the same workspace at ``at``."""
+        self.tsdb.append(key_of({**labels, "cluster": cluster}), at, value)
+
+
+class WorkspaceHttp:
+    """KEDA's HTTP client as it reaches the workspace endpoint (the one the lab serves, whatever
+    the region in the host); the caller has checked the token (azure_monitor_error)."""
+
+    def __init__(self, collector: AzureMonitorCollector) -> None:
+        self.collector = collector
+
+    def get(self, url: str) -> tuple[int, bytes]:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if not host.endswith(AZURE_QUERY_HOSTS):
+            raise DialError(f'Get "{url}": dial tcp: lookup {host}: no such host')
+        status, _, body = self.collector.handle("GET", f"{parts.path}?{parts.query}", b"")
+        return status, body
+
+
+def collector_deployment(resource_id: str) -> dict[str, Any]:
+    """The add-on's collector Deployment as akscli reads it: its container's CLUSTER and MAC."""
+    env = [{"name": "CLUSTER", "value": resource_id}, {"name": "MAC", "value": "true"}]
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": DEPLOYMENT, "namespace": NAMESPACE},
+        "spec": {
+            "replicas": 0,
+            "selector": {"matchLabels": {"rsName": DEPLOYMENT}},
+            "template": {
+                "metadata": {"labels": {"rsName": DEPLOYMENT}},
+                "spec": {"containers": [{"name": CONTAINER, "image": "ama-metrics", "env": env}]},
+            },
+        },
+    }
+
+
+def install_azure_monitor(emu: Any, resource_id: str, alias: str | None = None) -> AzureMonitorCollector:
+    """Azure Monitor managed Prometheus on the emulator: the PodMonitor API, the collector's
+    Deployment (0 replicas: only its spec is read), the settings ConfigMap with ``cluster_alias``
+    when given, and the collector, which KEDA's scaler reaches (``emu.keda.workspace``). It
+    scrapes when a test lets an interval pass (``interval_passes``)."""
+    from tests.emulators.kube.profiles import install_podmonitor_api
+
+    install_podmonitor_api(emu, "azmonitoring.coreos.com")
+    emu.cluster.create(collector_deployment(resource_id))
+    label = resource_id.rstrip("/").split("/")[-1]
+    if alias is not None:
+        settings = f'cluster_alias = "{alias}"\ndebug-mode = false\n'
+        emu.cluster.create({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": SETTINGS, "namespace": NAMESPACE},
+            "data": {"schema-version": "v2", "prometheus-collector-settings": settings},
+        })  # fmt: skip
+        # PopulateSettingValuesFromConfigMap: runs of other characters become "_", trimmed of "_".
+        label = re.sub(r"[^0-9a-zA-Z]+", "_", alias.strip()).strip("_")
+    collector = AzureMonitorCollector(emu, label)
+    if getattr(emu, "keda", None) is not None:
+        emu.keda.workspace = WorkspaceHttp(collector)
+    return collector
