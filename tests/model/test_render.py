@@ -54,6 +54,7 @@ CASES: dict[str, dict[str, Any]] = {
         "vm_size": "Standard_NC80adis_H100_v5",
         "monitor_api": "azmonitoring.coreos.com/v1",
         "prometheus": "https://amw-ml-a1b2.eastus.prometheus.monitor.azure.com",
+        "workspace_cluster": "aks-ml-eastus",
     },
     "kaito-fleet.yaml": {"fleet": True, "fleet_count": 2, "staged_strategy": "gpu-rings"},
     "airunway-kaito-gated.yaml": {"model": "llama-3.1-8b-instruct", "runtime": "airunway", "access_secret": "hf-token"},

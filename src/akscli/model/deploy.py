@@ -134,15 +134,26 @@ def _scaled_object(req: DeployRequest, base: dict[str, Any], autoscale: tuple[in
             # ... for the workspace's own cloud (KEDA asks for the public one otherwise).
             "cloud": monitoring.keda_cloud(req.prometheus or "") if req.managed_prometheus else None,
             "threshold": str(req.queue_threshold),
-            # job is "<namespace>/<PodMonitor name>" on every series the PodMonitor scrapes
-            # (prometheus-operator pkg/prometheus/promcfg.go generatePodMonitorConfig; Azure
-            # Monitor's target allocator runs the same generator: Azure/prometheus-collector
-            # otelcollector/otel-allocator/internal/watcher/promOperator.go). Without it two
-            # deployments of one model in a namespace would scale on each other's queue.
-            "query": f'sum({QUEUE_METRIC}{{namespace="{req.namespace}",job="{req.namespace}/{req.name}",'
-            f'model_name="{served_name(req)}"}})',
+            "query": queue_query(req),
         },
     )
+
+
+def queue_query(req: DeployRequest) -> str:
+    """The PromQL KEDA scales on: the queue of this deployment's pods, in this cluster.
+
+    job is "<namespace>/<PodMonitor name>" on every series the PodMonitor scrapes
+    (prometheus-operator pkg/prometheus/promcfg.go generatePodMonitorConfig; Azure Monitor's target
+    allocator runs the same generator: Azure/prometheus-collector otelcollector/otel-allocator/
+    internal/watcher/promOperator.go). Without it two deployments of one model in a namespace would
+    scale on each other's queue. An Azure Monitor workspace takes the series of many clusters, each
+    stamped with its ``cluster`` label (monitoring.workspace_cluster): without that matcher every
+    cluster that runs the model in this namespace would scale on the sum of all their queues."""
+    matchers = [f'namespace="{req.namespace}"', f'job="{req.namespace}/{req.name}"']
+    if req.workspace_cluster is not None:
+        matchers.insert(0, f"cluster={json.dumps(req.workspace_cluster)}")
+    matchers.append(f'model_name="{served_name(req)}"')
+    return f"sum({QUEUE_METRIC}{{{','.join(matchers)}}})"
 
 
 def _pod_monitor(req: DeployRequest, base: dict[str, Any]) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from akscli.errors import NotInstalledError, UsageError
+from akscli.errors import AuthError, NotInstalledError, UsageError
 from akscli.kube import label_selector
 from akscli.kube.selectors import SelectorError
 from akscli.model import bounded
@@ -225,3 +225,74 @@ def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> 
     (prometheus-operator/prometheus-operator 6adcebc5 pkg/prometheus/resource_selector.go,
     pkg/operator/operator.go SelectNamespacesFromCache)."""
     return label_selector.matches(selector, labels)
+
+
+# Azure Monitor's collector (the AKS metrics add-on) runs as Deployment ama-metrics in kube-system;
+# its optional settings are the ConfigMap ama-metrics-settings-configmap there (upstream:
+# Azure/prometheus-collector 39583fd5 otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/
+# templates/ama-metrics-deployment.yaml; otelcollector/configmaps/ama-metrics-settings-configmap.yaml).
+COLLECTOR_NAMESPACE = "kube-system"
+COLLECTOR_DEPLOYMENT = "ama-metrics"
+COLLECTOR_SETTINGS = "ama-metrics-settings-configmap"
+_SETTINGS_SECTION = "prometheus-collector-settings"
+
+
+def workspace_cluster(kube: Kube) -> tuple[str | None, str | None]:
+    """The ``cluster`` label Azure Monitor's collector puts on every series this cluster sends to
+    its workspace and no warning, or None and the warning that says why it could not be read. One
+    workspace takes the series of many clusters, and a PodMonitor's ``namespace`` and ``job`` are the
+    same in each, so without this label KEDA's query sums the queue of every cluster that runs the model.
+
+    As the collector computes it (Azure/prometheus-collector 39583fd5 otelcollector/shared/configmap/
+    mp/tomlparser-prometheus-collector-settings.go, Configure): the container's ``CLUSTER`` (the
+    AKS cluster's resource ID), its last ``/`` segment when ``MAC`` is "true" (the add-on sets it:
+    templates/ama-metrics-deployment.yaml); a ``cluster_alias`` of the settings ConfigMap, when set,
+    wins (PopulateSettingValuesFromConfigMap). The collector stamps it on each series
+    (otelcollector/opentelemetry-collector-builder/collector-config-replicaset.yml, processor
+    ``resource``: ``cluster: ${env:AZMON_CLUSTER_LABEL}``, upsert)."""
+    try:
+        deployment = kube.get("apps/v1", "Deployment", COLLECTOR_DEPLOYMENT, COLLECTOR_NAMESPACE)
+        settings = kube.get("v1", "ConfigMap", COLLECTOR_SETTINGS, COLLECTOR_NAMESPACE)
+    except AuthError as exc:
+        return None, _unpinned(f"reading {COLLECTOR_NAMESPACE}/{COLLECTOR_DEPLOYMENT} was refused: {exc.message}")
+    alias = cluster_alias(settings)
+    if alias:
+        return alias, None
+    pod = (((deployment or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
+    env: dict[str, str] = {}
+    for container in pod.get("containers") or []:
+        if container.get("name") == "prometheus-collector":
+            env = {str(e.get("name")): str(e.get("value") or "") for e in container.get("env") or []}
+    cluster = env.get("CLUSTER", "").strip()
+    if not cluster:
+        return None, _unpinned(
+            f"no Deployment {COLLECTOR_NAMESPACE}/{COLLECTOR_DEPLOYMENT} with the collector's CLUSTER"
+        )
+    return (cluster.split("/")[-1] if env.get("MAC", "").strip() == "true" else cluster), None
+
+
+def cluster_alias(settings: Mapping[str, Any] | None) -> str:
+    """The settings ConfigMap's ``cluster_alias`` as the collector reads it, "" when unset: only with
+    ``schema-version`` v1 or v2 (Configure); each line of the ``prometheus-collector-settings``
+    key split at its first "=", the value trimmed and unquoted (otelcollector/shared/helpers.go
+    parseMetricsFileInto, RemoveQuotes); runs of characters other than letters and digits become
+    "_", trimmed of "_" (PopulateSettingValuesFromConfigMap)."""
+    data = (settings or {}).get("data") or {}
+    if str(data.get("schema-version", "")).strip() not in ("v1", "v2"):
+        return ""
+    alias = ""
+    for line in str(data.get(_SETTINGS_SECTION, "")).splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key.strip() == "cluster_alias":
+            value = value.strip()
+            alias = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+    return re.sub(r"[^0-9a-zA-Z]+", "_", alias.strip()).strip("_")
+
+
+def _unpinned(detail: str) -> str:
+    """The deploy's line when the collector's cluster label could not be read."""
+    return (
+        f"KEDA's query is not pinned to this cluster ({bounded.value(detail, 100)}): the workspace holds the series "
+        f"of every cluster that sends to it, so {QUEUE_METRIC} would be summed over each cluster that runs this "
+        "model in this namespace; grant read on kube-system Deployments and ConfigMaps and deploy again"
+    )

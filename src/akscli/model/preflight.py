@@ -48,6 +48,8 @@ def prepare(kube: Kube, req: DeployRequest) -> None:
     group, the labels a Prometheus selects PodMonitors by (and its address for KEDA), and KAITO's
     own InferencePool of the set."""
     req.monitor_api = monitor_api(kube)
+    if req.managed_prometheus and not req.fleet:  # KEDA's query names this cluster's series
+        req.workspace_cluster, req.monitor_warning = monitoring.workspace_cluster(kube)
     if req.monitor_api == PROMETHEUS_OPERATOR_API:
         needs_metric = req.autoscale is not None and req.runtime == "vllm"
         labels = {MODEL_LABEL: req.name, RUNTIME_LABEL: req.runtime}

@@ -89,6 +89,9 @@ class DeployRequest:
     monitor_labels: dict[str, str] = field(default_factory=dict)
     # Why no Prometheus would scrape the PodMonitor rendered without --autoscale (a warning).
     monitor_warning: str | None = None
+    # With managed Prometheus: the ``cluster`` label Azure Monitor's collector puts on this
+    # cluster's series in the workspace (monitoring.workspace_cluster); None where it was not read.
+    workspace_cluster: str | None = None
     # KAITO's own InferencePool of this InferenceSet (kinds.KAITO_POOL_SUFFIX), when it exists:
     # the route goes to it, and akscli makes no second pool over the same pods.
     kaito_pool: str | None = None

@@ -1,0 +1,101 @@
+"""Autoscaling on Azure Monitor managed Prometheus reads this cluster's queue: the add-on's collector
+scrapes akscli's azmonitoring.coreos.com PodMonitor into a workspace that other clusters write to
+as well, each series labelled with its ``cluster`` (tests/emulators/kube/controllers/
+azure_monitor_collector.py; upstream: Azure/prometheus-collector 39583fd5
+otelcollector/opentelemetry-collector-builder/collector-config-replicaset.yml and
+otelcollector/shared/configmap/mp/tomlparser-prometheus-collector-settings.go)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+from tests.emulators.kube.controllers.azure_monitor_collector import install_azure_monitor
+
+from ._queue import gpu_nodes, scraped_queue, vllm_pods
+
+KEDA = "keda.sh/v1alpha1"
+WORKSPACE_ENDPOINT = "https://amw-ml-a1b2.eastus.prometheus.monitor.azure.com"
+AKS_ID = "/subscriptions/0000/resourceGroups/rg-ml/providers/Microsoft.ContainerService/managedClusters/aks-ml-eastus"
+DEPLOY = ("model", "deploy", "phi-4", "--runtime", "vllm", "--autoscale", "1:4", "--prometheus", WORKSPACE_ENDPOINT)
+Start = Callable[..., Any]
+
+
+def _managed(model_emulator: Start, alias: str | None = None) -> Any:
+    emu = model_emulator(serving=True)
+    emu.prometheus = install_azure_monitor(emu, AKS_ID, alias)
+    gpu_nodes(emu, 4)
+    return emu
+
+
+def _query(emu: Any) -> str:
+    return str(emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4")["spec"]["triggers"][0]["metadata"]["query"])
+
+
+def _replicas(emu: Any) -> int:
+    return int(emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"])
+
+
+def _eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.05)
+
+
+def test_a_cluster_alias_counts_only_under_a_schema_version_the_collector_takes() -> None:
+    from akscli.model.monitoring import cluster_alias
+
+    settings = {"data": {"prometheus-collector-settings": 'debug-mode = false\n  cluster_alias = " ml-prod "\n'}}
+    assert cluster_alias(settings) == ""
+    assert cluster_alias({"data": {**settings["data"], "schema-version": "v1"}}) == "ml_prod"
+    assert (
+        cluster_alias({"data": {"schema-version": "v2", "prometheus-collector-settings": 'cluster_alias = ""'}}) == ""
+    )
+
+
+def test_keda_scales_on_the_queue_the_collector_scraped_into_the_workspace(model_emulator: Start) -> None:
+    emu = _managed(model_emulator)
+    assert invoke(*DEPLOY, "-y").exit_code == 0
+    assert _query(emu) == (
+        'sum(vllm:num_requests_waiting{cluster="aks-ml-eastus",namespace="default",job="default/phi-4",'
+        'model_name="microsoft/phi-4"})'
+    )
+    _eventually(lambda: len(vllm_pods(emu)) == 1)
+    scraped_queue(emu, 12)
+    _eventually(lambda: _replicas(emu) == 3)
+
+
+def test_another_clusters_queue_in_the_same_workspace_does_not_scale_this_one(model_emulator: Start) -> None:
+    # Without the cluster matcher KEDA read 30 (the other cluster's queue) and scaled to 4.
+    emu = _managed(model_emulator)
+    assert invoke(*DEPLOY, "-y").exit_code == 0
+    _eventually(lambda: len(vllm_pods(emu)) == 1)
+    series = {"__name__": "vllm:num_requests_waiting", "namespace": "default", "job": "default/phi-4",
+              "model_name": "microsoft/phi-4", "engine": "0", "pod": "phi-4-7d9f-abcde"}  # fmt: skip
+    emu.prometheus.other_cluster("aks-ml-westus", series, 30, time.time())
+    scraped_queue(emu, 0)
+    assert emu.idle()
+    assert _replicas(emu) == 1
+
+
+def test_the_collectors_cluster_alias_names_the_series(model_emulator: Start) -> None:
+    emu = _managed(model_emulator, alias="ml prod/eastus")
+    assert invoke(*DEPLOY, "-y").exit_code == 0
+    assert 'cluster="ml_prod_eastus"' in _query(emu)
+    _eventually(lambda: len(vllm_pods(emu)) == 1)
+    scraped_queue(emu, 12)
+    _eventually(lambda: _replicas(emu) == 3)
+
+
+def test_without_the_collectors_deployment_the_deploy_warns_that_the_query_spans_every_cluster(
+    model_emulator: Start,
+) -> None:
+    emu = _managed(model_emulator)
+    emu.cluster.delete("apps/v1", "Deployment", "kube-system", "ama-metrics")
+    result = invoke(*DEPLOY, "-y")
+    assert result.exit_code == 0, result
+    assert "not pinned to this cluster" in result.stderr and "kube-system/ama-metrics" in result.stderr
+    assert "cluster=" not in _query(emu)
