@@ -85,7 +85,7 @@ def test_token_checks_kubelogins_environment_flag() -> None:
 
 def test_token_checks_kubelogins_login_flag_beside_auth() -> None:
     result = invoke("token", "--auth", "azurecli", "--login", "bogus")
-    only_the_error(result, "--auth mode")
+    only_the_error(result, "--login mode")
 
 
 def test_model_deploy_checks_the_provider_with_any_runtime(tmp_path: Path) -> None:
