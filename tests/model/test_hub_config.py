@@ -29,6 +29,9 @@ DESCRIBED = [
 LLAMA = {"architectures": ["LlamaForCausalLM"], "max_position_embeddings": 32768}
 TOKEN = "hf_user_token"
 CONFIG_PATH = f"/{REPO}/resolve/main/config.json"
+# the file list, read under --runtime vllm (v0.12.0+) and KAITO even with --weights-gib: the repo's format decides
+# what their vLLM reads (akscli.model.hub_describe._format_seen)
+TREE_PATH = f"/api/models/{REPO}/tree/main?recursive=true&expand=false"
 
 
 @pytest.fixture
@@ -90,7 +93,8 @@ def test_a_max_context_within_config_jsons_limit_is_planned(hub: HubServer) -> N
     _put(hub, LLAMA)
     result = _plan(32768, "--runtime", "vllm")
     assert result.exit_code == 0, result
-    assert hub.requests == [(CONFIG_PATH, None)]  # one GET, of config.json, with no token to send
+    # config.json and the file list (the repo's format), with no token to send
+    assert hub.requests == [(CONFIG_PATH, None), (TREE_PATH, None)]
 
 
 def test_the_rope_scaling_factor_raises_vllms_limit(hub: HubServer) -> None:

@@ -65,9 +65,20 @@ def test_a_flag_given_wins_over_config_json(hub: HubServer) -> None:
     assert (model["context"], model["weights_gib"]) == (8192, 20.0)
 
 
-def test_the_file_list_is_not_asked_when_weights_gib_is_given(hub: HubServer) -> None:
+def test_with_weights_gib_the_file_list_is_read_for_the_repos_format_and_the_size_is_the_flags(
+    hub: HubServer,
+) -> None:
+    # vLLM v0.12.0+ lists the repo at start to see whether it reads params.json (a Mistral-format repo)
     _put(hub, QWEN)
-    _planned("--weights-gib", "20")
+    model, stderr = _planned("--weights-gib", "20")
+    assert model["weights_gib"] == 20.0 and "(its 2 .safetensors files)" not in stderr
+    assert [path for path, _ in hub.requests] == [f"/{REPO}/resolve/main/config.json", TREE, INFO]
+
+
+def test_on_v0_11_the_file_list_is_not_asked_when_weights_gib_is_given(hub: HubServer) -> None:
+    # vLLM v0.11.x reads config.json whatever the repo's files: the list would change nothing
+    _put(hub, QWEN)
+    _planned("--weights-gib", "20", "--image", "vllm/vllm-openai:v0.11.0")
     assert [path for path, _ in hub.requests] == [f"/{REPO}/resolve/main/config.json", INFO]
 
 

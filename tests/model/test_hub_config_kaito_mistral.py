@@ -160,3 +160,27 @@ def test_a_mistral_format_repo_with_config_json_but_no_params_json_is_refused_be
         "KAITO runs vLLM v0.25.1 with config_format mistral, which reads only params.json, so it would exit at start"
     )
     assert [path for path, _ in hub.requests] == [CONFIG_PATH, TREE, PARAMS_PATH]
+
+
+# --weights-gib gives the size, but the file list is still read: KAITO's generator lists every repo outside its
+# catalog (generator.go FetchModelMetadata, selectWeightFiles), so the format is seen as without the flag.
+def test_with_weights_gib_kaitos_vllm_still_holds_a_mistral_format_repo_to_its_params_json_length(
+    hub: HubServer,
+) -> None:
+    _put_with_config(hub, PARAMS)
+    planned = _plan("--weights-gib", "20")
+    assert planned.exit_code == 0, planned
+    model = json.loads(planned.stdout)["model"]
+    assert (model["context"], model["weights_gib"]) == (8192, 20)  # config.json's 32768 before
+    assert "--max-context 8192 (params.json max_seq_len)" in planned.stderr
+    assert [path for path, _ in hub.requests] == [CONFIG_PATH, TREE, PARAMS_PATH]
+
+
+def test_with_weights_gib_a_mistral_format_repo_without_params_json_is_still_refused(hub: HubServer) -> None:
+    _put_with_config(hub, PARAMS)
+    del hub.repos[REPO]["params.json"]  # type: ignore[index]
+    refused = _plan("--weights-gib", "20")
+    assert refused.exit_code == 2 and refused.stdout == "", refused  # planned from config.json before
+    assert refused.stderr.splitlines()[0].startswith(
+        f"error: {REPO} is in Mistral format (consolidated*.safetensors) but has no params.json on Hugging Face"
+    )

@@ -98,7 +98,7 @@ def test_a_stub_config_json_architecture_is_not_refused_where_vllm_reads_params_
         f"{REPO} is in Mistral format: vLLM v0.24.0 builds its config from params.json (MistralForCausalLM), not "
         "from its config.json (model_type mistral, MistralNextForCausalLM); akscli judged and sized that one"
     ) in loaded.stderr.splitlines()
-    # --weights-gib given: the file list is read only because config.json's architecture would be refused
+    # --weights-gib given: the file list is still read (vLLM v0.12.0+ lists the repo to see its format)
     assert [path for path, _ in hub.requests] == [CONFIG_PATH, TREE, PARAMS_PATH]
 
 
@@ -129,6 +129,19 @@ def test_the_limit_vllm_holds_a_mistral_format_repo_to_comes_from_params_json(hu
     assert above.stderr.splitlines()[0] == (
         f"error: --max-context 32768 is above {REPO}'s limit in its params.json on Hugging Face: 8192 (params.json "
         "max_seq_len), above which vLLM exits at start"
+    )
+
+
+def test_with_weights_gib_the_limit_still_comes_from_params_json(hub: HubServer) -> None:
+    # config.json's architecture loads, so no judge asked for the file list: with --weights-gib it was never read
+    _put(hub, {**STUB, "architectures": ["MistralForCausalLM"]})
+    planned = _deploy(*DESCRIBED)
+    assert planned.exit_code == 0, planned
+    assert "--max-context 8192 (params.json max_seq_len)" in planned.stderr  # config.json's 32768 before
+    above = _deploy(*DESCRIBED, "--max-context", "32768")
+    assert above.exit_code == 2, above
+    assert above.stderr.splitlines()[0].startswith(
+        f"error: --max-context 32768 is above {REPO}'s limit in its params.json on Hugging Face: 8192"
     )
 
 

@@ -14,7 +14,7 @@ from tests.emulators.kube import hf_hub
 from tests.emulators.kube.hf_hub_server import HubServer
 from tests.model.test_hub_config import REPO
 from tests.model.test_hub_config import hub as hub
-from tests.model.test_hub_config_fill import INFO, QWEN
+from tests.model.test_hub_config_fill import INFO, QWEN, TREE
 
 GIB = 1 << 30
 DESCRIBED = ("--weights-gib", "15", "--layers", "28", "--attention-heads", "28", "--head-dim", "128")
@@ -66,10 +66,10 @@ def test_params_b_given_wins_and_the_model_info_is_not_asked(hub: HubServer) -> 
     assert INFO not in [path for path, _ in hub.requests]
 
 
-def test_a_description_complete_on_the_command_line_asks_only_config_json(hub: HubServer) -> None:
+def test_a_description_complete_on_the_command_line_asks_only_config_json_and_the_file_list(hub: HubServer) -> None:
     _put(hub, {"BF16": 7_615_616_512})
     model, _ = _planned(*DESCRIBED, "--max-context", "32768")
-    assert [path for path, _ in hub.requests] == [f"/{REPO}/resolve/main/config.json"]
+    assert [path for path, _ in hub.requests] == [f"/{REPO}/resolve/main/config.json", TREE]  # not the model info
     assert model["parameters_b"] is None
 
 

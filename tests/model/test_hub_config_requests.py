@@ -14,7 +14,7 @@ import pytest
 from akscli import netfail
 from akscli.model import hub_config
 from tests.emulators.kube.hf_hub_server import HubServer, serving
-from tests.model.test_hub_config import CONFIG_PATH, LLAMA, REPO, TOKEN, _plan, _put
+from tests.model.test_hub_config import CONFIG_PATH, LLAMA, REPO, TOKEN, TREE_PATH, _plan, _put
 from tests.model.test_hub_config import hub as hub
 from tests.model.test_hub_config import slept as slept
 from tests.silent_server import Silent
@@ -34,7 +34,7 @@ def test_hf_token_is_sent_and_opens_a_gated_repo_without_being_shown(
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     result = _plan(65536, "--runtime", "vllm")
     assert "32768 (max_position_embeddings)" in result.stderr  # config.json was read
-    assert hub.requests == [(CONFIG_PATH, f"Bearer {TOKEN}")]
+    assert hub.requests == [(CONFIG_PATH, f"Bearer {TOKEN}"), (TREE_PATH, f"Bearer {TOKEN}")]
     assert TOKEN not in _shown(result)
 
 
@@ -45,7 +45,7 @@ def test_the_hubs_token_file_under_hf_home_is_read_when_hf_token_is_unset(
     (tmp_path / "hf-home").mkdir()
     (tmp_path / "hf-home" / "token").write_text(f"  {TOKEN}\n")  # as `hf auth login` leaves it, cleaned
     assert _plan(32768, "--runtime", "vllm").exit_code == 0
-    assert hub.requests == [(CONFIG_PATH, f"Bearer {TOKEN}")]
+    assert hub.requests == [(CONFIG_PATH, f"Bearer {TOKEN}"), (TREE_PATH, f"Bearer {TOKEN}")]
 
 
 def test_hf_token_comes_before_the_token_file(hub: HubServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -66,12 +66,14 @@ def test_the_token_follows_a_redirect_on_the_same_host_but_not_to_another(
 ) -> None:
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     with serving({REPO: {"config.json": LLAMA}}) as cdn:
+        _put(hub, LLAMA)  # the file list is read from the Hub itself
         hub.redirects[CONFIG_PATH] = "/acme/renamed/resolve/main/config.json"  # a renamed repo: relative
         hub.redirects["/acme/renamed/resolve/main/config.json"] = f"{cdn.url}{CONFIG_PATH}"
         assert _plan(32768, "--runtime", "vllm").exit_code == 0
     assert hub.requests == [
         (CONFIG_PATH, f"Bearer {TOKEN}"),
         ("/acme/renamed/resolve/main/config.json", f"Bearer {TOKEN}"),
+        (TREE_PATH, f"Bearer {TOKEN}"),
     ]
     assert cdn.requests == [(CONFIG_PATH, None)]
 
@@ -139,7 +141,7 @@ def test_a_429_is_retried_no_sooner_than_its_retry_after(hub: HubServer, slept: 
     hub.queue(429, {"Retry-After": "3"})
     hub.queue(503)
     assert _plan(32768, "--runtime", "vllm").exit_code == 0
-    assert len(hub.requests) == 3
+    assert len(hub.requests) == 4  # config.json three times, then the file list
     assert slept[0] >= 3 and len(slept) == 2
 
 

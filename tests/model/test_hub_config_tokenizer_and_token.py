@@ -14,6 +14,7 @@ from tests.cli import invoke
 from tests.emulators.kube import hf_hub
 from tests.emulators.kube.hf_hub_server import HubServer
 from tests.model.test_hub_config import REPO
+from tests.model.test_hub_config import TREE_PATH as TREE
 from tests.model.test_hub_config import hub as hub
 
 BERT = {
@@ -34,7 +35,7 @@ def _put(hub: HubServer, config: dict[str, Any], **files: Any) -> None:
 
 
 def _plan(*args: str) -> Any:
-    # --weights-gib and --params-b given: the file list and the model info are not asked
+    # --weights-gib and --params-b given: the model info is not asked; the file list is, for the repo's format
     sizes = ("--weights-gib", "0.5", "--params-b", "0.1")
     return invoke("model", "plan", REPO, "--hub-config", "--runtime", "vllm", *sizes, *args)
 
@@ -45,7 +46,7 @@ def test_an_embedders_tokenizer_config_lowers_vllms_length_below_config_jsons(hu
     assert result.exit_code == 2, result
     assert "512 is above" in result.stderr
     assert "256 (tokenizer_config.json model_max_length), above which vLLM exits at start" in result.stderr
-    assert [path for path, _ in hub.requests] == [CONFIG, TOKENIZER]
+    assert [path for path, _ in hub.requests] == [CONFIG, TREE, TOKENIZER]
 
 
 def test_a_tokenizers_unset_model_max_length_leaves_config_jsons_length(hub: HubServer) -> None:
@@ -67,7 +68,7 @@ def test_a_generative_models_tokenizer_config_is_not_read(hub: HubServer) -> Non
     _put(hub, llama, **{"tokenizer_config.json": {"model_max_length": 256}})
     result = _plan("--max-context", "512")
     assert result.exit_code == 0, result
-    assert [path for path, _ in hub.requests] == [CONFIG]
+    assert [path for path, _ in hub.requests] == [CONFIG, TREE]
 
 
 def test_an_embedder_with_relative_position_embeddings_has_its_tokenizer_config_left_unread(hub: HubServer) -> None:
@@ -75,7 +76,7 @@ def test_an_embedder_with_relative_position_embeddings_has_its_tokenizer_config_
         hub, {**BERT, "position_embedding_type": "relative_key"}, **{"tokenizer_config.json": {"model_max_length": 256}}
     )
     assert _plan("--max-context", "512").exit_code == 0
-    assert [path for path, _ in hub.requests] == [CONFIG]
+    assert [path for path, _ in hub.requests] == [CONFIG, TREE]
 
 
 def test_a_token_the_hub_does_not_know_is_refused_as_such_not_as_a_token_without_access(

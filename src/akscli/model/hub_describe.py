@@ -297,6 +297,19 @@ def _kaito_params_json(
     return listed, found
 
 
+def _format_seen(kaito: bool, judged: bool, vllm_version: str | None) -> bool:
+    """Whether the file list is read even where --weights-gib gives the size: where the repo's format (Mistral's
+    consolidated*.safetensors) decides what the runtime's vLLM reads, as the runtime itself lists the repo to see.
+    KAITO's generator lists it for every model outside its catalog (kaito-project/kaito 056b8280
+    presets/workspace/generator/generator.go FetchModelMetadata, selectWeightFiles, setMistralMode); vLLM v0.12.0
+    and later list it at every start where the config format is auto (vllm-project/vllm
+    vllm/transformers_utils/config.py get_config "First check for Mistral", repo_utils.py is_mistral_model_repo).
+    Not where akscli judges nothing (an image whose vLLM is not known, a runtime that is neither), or on v0.11.x."""
+    from akscli.model import remote_code
+
+    return kaito or (judged and remote_code.may_read_params_json(vllm_version))
+
+
 def _mistral(files: Sequence[Mapping[str, Any]]) -> bool:
     """Whether KAITO's generator takes the repo for a Mistral-format one: its weights are consolidated*.safetensors
     (generator.go selectWeightFiles sets IsMistralModel, then setMistralMode)."""
@@ -387,7 +400,8 @@ def resolve(
 ) -> tuple[catalog.Model, tuple[str, ...], tuple[str, ...]]:
     """The model ``name`` described by ``given``, completed and checked from its config.json on the Hub
     (and its tokenizer_config.json where vLLM reads it, and its file list where --weights-gib is not
-    given) for the vLLM the runtime runs (``image``: --image, the vLLM image; None: akscli's); the lines
+    given or the repo's format matters: _format_seen) for the vLLM the runtime runs (``image``: --image, the
+    vLLM image; None: akscli's); the lines
     that say where the config came from (a Mistral-format repo's params.json) and what came from the Hub (none
     where nothing did); and the warnings for what akscli assumed there.
     ``trusted``: whether the vLLM command line passes --trust-remote-code (akscli.model.remote_code
@@ -395,7 +409,13 @@ def resolve(
     flag that picks KAITO instead, named in the refusal's hint."""
     model_id = catalog.validate_hf_id(name)
     found_config = hub_config.read_json(model_id, "config.json", optional=kaito)
-    files = hub_config.list_files(model_id) if given.weights_gib is None else None
+    vllm_version = serving_vllm(kaito, image)
+    judged = trusted is not None and not kaito
+    files = (
+        hub_config.list_files(model_id)
+        if given.weights_gib is None or _format_seen(kaito, judged, vllm_version)
+        else None
+    )
     params: dict[str, Any] | None = None
     kaito_config: dict[str, Any] | None = None  # what KAITO's generator read, where it is not config.json
     if found_config is None:  # KAITO only: its generator reads a Mistral-format repo's params.json instead
@@ -415,8 +435,6 @@ def resolve(
         if config_limits.reads_tokenizer_config(config)
         else None
     )
-    vllm_version = serving_vllm(kaito, image)
-    judged = trusted is not None and not kaito
     remote = None
     if judged:
         assert trusted is not None
@@ -444,10 +462,11 @@ def resolve(
     if judged and files is not None:
         remote = remote or tokenizer_judged(model_id, config, tokenizer, files, vllm_version, bool(trusted), kaito_flag)
     # One GET each: config.json; tokenizer_config.json only where vLLM reads it or, for the remote-code
-    # judge, where the file list shows a tokenization_*.py; the file list only without --weights-gib, or where
-    # a judge of config.json refuses (a params.json vLLM reads instead); params.json only where the list shows
-    # that vLLM reads it; the model info only without --params-b, and only where the Hub completes
-    # the description (flags that describe the model in full make --hub-config a check: one GET).
+    # judge, where the file list shows a tokenization_*.py; the file list without --weights-gib, and with it
+    # where the repo's format decides what the runtime's vLLM reads (_format_seen) or a judge of config.json
+    # refuses (a params.json vLLM reads instead); params.json only where the list shows that vLLM reads it; the
+    # model info only without --params-b, and only where the Hub completes the description (flags that describe
+    # the model in full make --hub-config a check: config.json and, where _format_seen, the file list).
     asks = given.params_b is None and not catalog.complete(given)
     safetensors = hub_config.read_safetensors(model_id) if asks else None
     listed = files if given.weights_gib is None else None  # the size comes from the flag

@@ -235,12 +235,18 @@ _PARAMS_FIRST = "0.12.0"
 _CONSOLIDATED_TOO = "0.16.0"
 
 
+def may_read_params_json(vllm_version: str | None) -> bool:
+    """Whether vLLM ``vllm_version`` (a release akscli knows; None: not known, False) reads a repo's params.json
+    rather than its config.json where the repo's file list shows one (v0.12.0 and later; the list decides)."""
+    return vllm_version is not None and vllm_versions._key(vllm_version) >= vllm_versions._key(_PARAMS_FIRST)
+
+
 def reads_params_json(files: Iterable[Mapping[str, Any]], vllm_version: str | None) -> bool:
     """Whether vLLM ``vllm_version`` (a release akscli knows; None: not known, False) reads the repo's params.json
     rather than its config.json, by the repo's file list (hub_config.list_files)."""
     import fnmatch
 
-    if vllm_version is None or vllm_versions._key(vllm_version) < vllm_versions._key(_PARAMS_FIRST):
+    if vllm_version is None or not may_read_params_json(vllm_version):
         return False
     paths = [f["path"] for f in files if isinstance(f.get("path"), str)]
     if MISTRAL_CONFIG not in paths:
