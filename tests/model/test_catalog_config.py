@@ -123,3 +123,43 @@ def test_deepseek_r1_distill_llama_8b_is_judged_on_the_llama_type_its_hub_model_
     config = catalog.config_of("deepseek-ai/DeepSeek-R1-Distill-Llama-8B")
     assert config == {"model_type": "llama", "architectures": ["LlamaForCausalLM"]}
     assert remote_code.check("deepseek-ai/DeepSeek-R1-Distill-Llama-8B", config, "v0.11.0", trusted=False) is None
+
+
+def test_gemma_3_is_judged_on_the_gemma3_type_transformers_conversion_script_writes() -> None:
+    # huggingface/transformers src/transformers/models/gemma3/convert_gemma3_weights_orbax_to_hf.py (0d914582)
+    # saves each variant as a Gemma3Config (configuration_gemma3.py: model_type "gemma3"), no auto_map; the
+    # architecture alone maps from gemma3 and shieldgemma2, so these rows were not judged before
+    for model_id in ("google/gemma-3-4b-it", "google/gemma-3-27b-it"):
+        config = catalog.config_of(model_id)
+        assert config == {"model_type": "gemma3", "architectures": ["Gemma3ForConditionalGeneration"]}, model_id
+        assert not catalog.auto_map_read(model_id)
+        assert remote_code.check(model_id, config, "v0.11.0", trusted=False) is None  # transformers 4 maps gemma3
+
+
+# The shape each row was checked against, as its authors publish it (rows' shape_source):
+# - meta-llama/llama-models models/sku_list.py (5309637c) llama3_3_instruct_models: dim 8192, n_layers 80,
+#   n_heads 64, n_kv_heads 8 (head_dim dim / n_heads);
+# - google/gemma_pytorch gemma/config.py (014acb7a) get_config_for_4b and get_config_for_27b_v3, and the same
+#   numbers in transformers' convert_gemma3_weights_orbax_to_hf.py _VARIANTS (131072 positions: the 27b's own,
+#   the 4b's Gemma3TextConfig default).
+AUTHORS_SHAPES = {
+    "meta-llama/Llama-3.3-70B-Instruct": {
+        "layers": 80, "hidden_size": 8192, "attention_heads": 64, "kv_heads": 8, "head_dim": 128, "context": 131072,
+    },
+    "google/gemma-3-4b-it": {
+        "layers": 34, "hidden_size": 2560, "attention_heads": 8, "kv_heads": 4, "head_dim": 256, "context": 131072,
+    },
+    "google/gemma-3-27b-it": {
+        "layers": 62, "hidden_size": 5376, "attention_heads": 32, "kv_heads": 16, "head_dim": 128, "context": 131072,
+    },
+}  # fmt: skip
+
+
+def test_the_rows_shapes_are_the_ones_their_authors_publish() -> None:
+    rows = {row["id"]: row for row in datafiles.load("models")["models"]}
+    for model_id, shape in AUTHORS_SHAPES.items():
+        row = rows[model_id]
+        assert row.get("shape_source"), model_id
+        assert {key: row[key] for key in shape} == shape, model_id
+    checked = {model_id for model_id, row in rows.items() if row.get("shape_source")}
+    assert checked == set(AUTHORS_SHAPES)  # a new shape_source needs its numbers here

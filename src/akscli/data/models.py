@@ -283,6 +283,10 @@ DATA: Any = {'as_of': '2026-11-26',
              'license': 'llama3.3',
              'architecture': 'LlamaForCausalLM',
              'access_token_required': True,
+             'shape_source': 'meta-llama/llama-models models/sku_list.py at 5309637c '
+                             'llama3_3_instruct_models (dim 8192, n_layers 80, n_heads 64, '
+                             'n_kv_heads 8); model_type not judged: LlamaForCausalLM maps from '
+                             'llama and code_llama, and no copy of its config.json was found',
              'source': 'kaito model_catalog.yaml'},
             {'id': 'mistralai/Mistral-7B-v0.3',
              'preset': 'mistral-7b',
@@ -389,6 +393,17 @@ DATA: Any = {'as_of': '2026-11-26',
              'license': 'gemma',
              'architecture': 'Gemma3ForConditionalGeneration',
              'access_token_required': True,
+             'model_type': 'gemma3',
+             'config_source': 'derived: huggingface/transformers '
+                              'src/transformers/models/gemma3/convert_gemma3_weights_orbax_to_hf.py '
+                              'at 0d914582 _VARIANTS gemma3_4b: a Gemma3Config (model_type gemma3, '
+                              'no auto_map) saved as Gemma3ForConditionalGeneration (the '
+                              'architecture maps from gemma3 and shieldgemma2 in modeling_auto.py)',
+             'shape_source': 'google/gemma_pytorch gemma/config.py at 014acb7a get_config_for_4b; '
+                             "the conversion script's _VARIANTS gemma3_4b, with "
+                             'huggingface/transformers configuration_gemma3.py at 008f5c8c '
+                             'Gemma3TextConfig defaults (head_dim 256, max_position_embeddings '
+                             '131072)',
              'source': 'kaito model_catalog.yaml'},
             {'id': 'google/gemma-3-27b-it',
              'preset': 'gemma-3-27b-instruct',
@@ -404,6 +419,17 @@ DATA: Any = {'as_of': '2026-11-26',
              'license': 'gemma',
              'architecture': 'Gemma3ForConditionalGeneration',
              'access_token_required': True,
+             'model_type': 'gemma3',
+             'config_source': 'derived: huggingface/transformers '
+                              'src/transformers/models/gemma3/convert_gemma3_weights_orbax_to_hf.py '
+                              'at 0d914582 _VARIANTS gemma3_27b: a Gemma3Config (model_type '
+                              'gemma3, no auto_map) saved as Gemma3ForConditionalGeneration (the '
+                              'architecture maps from gemma3 and shieldgemma2 in modeling_auto.py)',
+             'shape_source': 'google/gemma_pytorch gemma/config.py at 014acb7a '
+                             "get_config_for_27b_v3; the conversion script's _VARIANTS gemma3_27b, "
+                             'with huggingface/transformers configuration_gemma3.py at 008f5c8c '
+                             'Gemma3TextConfig defaults (head_dim 256, max_position_embeddings '
+                             '131072)',
              'source': 'kaito model_catalog.yaml'},
             {'id': 'deepseek-ai/DeepSeek-R1-0528',
              'preset': 'deepseek-r1-0528',
