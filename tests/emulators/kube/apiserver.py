@@ -307,6 +307,7 @@ class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
             return
         if status_only:
             ctx = Ctx(**{**ctx.__dict__, "field_manager": "__status__"})
+        self._collect_if_dangling(typ, rt, obj)
         full = self.serve_obj(rt, version, clone(obj))
         for fn in list(self.listeners):
             fn(typ, rt, full, ctx)

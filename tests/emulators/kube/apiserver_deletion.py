@@ -26,6 +26,12 @@ from tests.emulators.kube.status import (
     invalid,
 )
 
+# upstream: kubernetes/kubernetes pkg/registry/batch/job/storage/storage.go deleteOptionWarnings
+JOB_ORPHAN_WARNING = (
+    "child pods are preserved by default when jobs are deleted; "
+    "set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning"
+)
+
 
 class DeletionMixin:
     """ApiServer's delete, finalizers, garbage collection and graceful pod deletion."""
@@ -45,8 +51,7 @@ class DeletionMixin:
     ) -> tuple[int, dict[str, Any]]:
         """Returns (http status, body): the object while finalizers or a grace period hold it,
         else Status."""
-        propagation = propagation or "Background"
-        if propagation not in ("Background", "Foreground", "Orphan"):
+        if propagation is not None and propagation not in ("Background", "Foreground", "Orphan"):
             raise invalid(
                 "DeleteOptions.meta.k8s.io",
                 "",
@@ -86,7 +91,20 @@ class DeletionMixin:
             grace = self._pod_grace(rt, obj, grace_period)
             if grace:
                 return 200, self._delete_gracefully(rt, version, key, obj, grace, ctx)
-            finalizers = list(md.get("finalizers") or [])
+            in_grace = bool(md.get("deletionGracePeriodSeconds"))
+            if md.get("deletionTimestamp") and not in_grace:
+                # already being deleted: a second DELETE changes nothing, its policy included
+                # (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/registry/rest/
+                # delete.go BeforeDelete, pendingGraceful; registry/generic/registry/store.go Delete:
+                # "finalizers cannot be updated via DeleteOptions if a deletion is already pending")
+                return 200, self.serve_obj(rt, version, obj)
+            if propagation is None:
+                propagation = self._default_propagation(rt, version, md, ctx)
+            # the request's policy replaces the collector's finalizers the object carries
+            # (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/registry/generic/
+            # registry/store.go deletionFinalizersForGarbageCollection: "first remove both
+            # finalizers, add them back if needed")
+            finalizers = [f for f in md.get("finalizers") or [] if f not in ("orphan", "foregroundDeletion")]
             if (
                 propagation == "Foreground"
                 and "foregroundDeletion" not in finalizers
@@ -98,9 +116,6 @@ class DeletionMixin:
             if rt.kind == "Namespace":
                 finalizers = [*finalizers, "kubernetes"] if "kubernetes" not in finalizers else finalizers
             if finalizers:
-                in_grace = bool(md.get("deletionGracePeriodSeconds"))
-                if md.get("deletionTimestamp") and md.get("finalizers") == finalizers and not in_grace:
-                    return 200, self.serve_obj(rt, version, obj)
                 if in_grace:
                     # the grace period is over (the kubelet's final delete): finalizers alone hold it now
                     md["deletionTimestamp"] = now_iso()
@@ -136,6 +151,24 @@ class DeletionMixin:
         self._after_removal(rt, version, obj, ctx)
         return 200, self._deleted_body(rt, version, obj)
 
+    def _default_propagation(self, rt: ResourceType, version: str, md: dict[str, Any], ctx: Ctx) -> str:
+        """A DELETE that names no policy: the collector's finalizer the object already carries,
+        else the resource's default, Orphan for batch/v1 Jobs (with the server's warning) and
+        Background for the rest (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/
+        pkg/registry/generic/registry/store.go shouldOrphanDependents, shouldDeleteDependents;
+        pkg/registry/batch/job/strategy.go DefaultGarbageCollectionPolicy: OrphanDependents for
+        batch/v1 "for back compatibility"; pkg/registry/batch/job/storage/storage.go Delete,
+        deleteOptionWarnings)."""
+        for f in md.get("finalizers") or []:
+            if f == "orphan":
+                return "Orphan"
+            if f == "foregroundDeletion":
+                return "Foreground"
+        if rt.group == "batch" and rt.kind == "Job" and version == "v1":
+            ctx.warnings.append(JOB_ORPHAN_WARNING)
+            return "Orphan"
+        return "Background"
+
     def _deleted_body(self, rt: ResourceType, version: str, obj: dict[str, Any]) -> dict[str, Any]:
         if rt.crd or rt.kind in ("Pod", "Service", "Namespace", "CustomResourceDefinition"):
             return self.serve_obj(rt, version, obj)
@@ -164,43 +197,105 @@ class DeletionMixin:
         deps = self.store.dependents_of(uid)
         self._notify("DELETED", rt, version, obj, ctx)
         if deps:
+            # the deleted node's dependents go to attemptToDelete (upstream: kubernetes/kubernetes
+            # pkg/controller/garbagecollector/graph_builder.go processGraphChanges, deleteEvent)
             if self.synchronous_gc:
-                self._collect(uid, deps)
+                self._collect(deps)
             else:
-                self._retry_later(lambda: self._collect(uid, self.store.dependents_of(uid)), self.gc_delay)
+                self._retry_later(lambda: self._collect(self.store.dependents_of(uid)), self.gc_delay)
 
-    def _collect(self, owner_uid: str, deps: list[tuple[str, str]]) -> None:
-        """Background garbage collection: delete dependents whose owners are all gone."""
+    def _collect_if_dangling(self, typ: str, rt: ResourceType, obj: dict[str, Any]) -> None:
+        """An object written with an owner reference whose owner is gone (a controller's create
+        racing its owner's delete, an update adding such a reference) is judged a moment later,
+        as the collector's graph builder does for every add or update: an owner uid it has not
+        observed becomes a "virtual" node that attemptToDelete looks up, and when the lookup
+        answers 404 (or another uid) its dependents are judged (upstream: kubernetes/kubernetes
+        pkg/controller/garbagecollector/graph_builder.go processGraphChanges, "virtual" owner
+        nodes; garbagecollector.go attemptToDeleteItem, enqueueVirtualDeleteEvent)."""
+        md = obj.get("metadata") or {}
+        refs = md.get("ownerReferences")
+        if typ == "DELETED" or not refs or md.get("deletionTimestamp"):
+            return
+        ns = md.get("namespace")
+        if all(self._owner_state(r, ns, deep=False) != "dangling" for r in refs):
+            return
+        key = obj_key(ns if rt.namespaced else None, str(md.get("name", "")))
+        uid = str(md.get("uid", ""))
+        self._retry_later(lambda: self._attempt_to_delete(rt.key, key, uid), self.gc_delay)
+
+    def _collect(self, deps: list[tuple[str, str]]) -> None:
+        """Background garbage collection: judge each dependent of an owner that went."""
         for bucket, key in deps:
-            rt = self._rt_for_bucket(bucket)
-            e = self.store.get(bucket, key)
-            if rt is None or e is None:
-                continue
-            obj = e.obj()
-            refs = [r for r in obj["metadata"].get("ownerReferences") or [] if r.get("uid") != owner_uid]
-            ns = obj["metadata"].get("namespace")
-            alive = [r for r in refs if self._owner_exists(r, ns)]
-            if alive:
-                continue
-            try:
-                self.delete(
-                    rt,
-                    rt.storage_version,
-                    ns,
-                    obj["metadata"]["name"],
-                    Ctx(field_manager="garbage-collector"),
-                    "Background",
-                )
-            except ApiError:
-                continue
+            self._attempt_to_delete(bucket, key)
 
-    def _owner_exists(self, ref: dict[str, Any], namespace: str | None) -> bool:
-        """Looked up by kind and name, then checked by uid, so no scan of the store."""
+    def _attempt_to_delete(self, bucket: str, key: str, uid: str = "") -> None:
+        """The collector's judgement of one object (upstream: kubernetes/kubernetes
+        pkg/controller/garbagecollector/garbagecollector.go attemptToDeleteItem): one being
+        deleted is left to its deletion; with a solid owner only its dangling references are
+        removed; one whose owners are all gone is deleted, the uid as precondition (deleteObject),
+        Orphan or Foreground where its finalizers already ask for it, else Background. A reference
+        whose kind the server does not serve is neither (isDangling returns the lookup's error
+        and the item is retried), so it keeps the object. An owner being deleted in the
+        foreground is _finalize_builtin's loop."""
+        rt = self._rt_for_bucket(bucket)
+        e = self.store.get(bucket, key)
+        if rt is None or e is None or (uid and e.uid != uid):
+            return
+        obj = e.obj()
+        md = obj["metadata"]
+        refs = md.get("ownerReferences") or []
+        if md.get("deletionTimestamp") or not refs:
+            return
+        ns = md.get("namespace")
+        states = [self._owner_state(r, ns) for r in refs]
+        if "solid" in states:
+            if "dangling" in states:
+                self._drop_owner_refs(rt, obj, e.uid, [r for r, s in zip(refs, states, strict=True) if s == "dangling"])
+            return
+        if any(s != "dangling" for s in states):
+            return
+        fins = md.get("finalizers") or []
+        policy = "Orphan" if "orphan" in fins else "Foreground" if "foregroundDeletion" in fins else "Background"
+        with contextlib.suppress(ApiError):
+            self.delete(
+                rt, rt.storage_version, ns, md["name"], Ctx(field_manager="garbage-collector"), policy, {"uid": e.uid}
+            )
+
+    def _drop_owner_refs(self, rt: ResourceType, obj: dict[str, Any], uid: str, gone: list[dict[str, Any]]) -> None:
+        """Remove the dangling references of an object that keeps a solid owner (upstream:
+        kubernetes/kubernetes pkg/controller/garbagecollector/garbagecollector.go
+        attemptToDeleteItem, deleteOwnerRefJSONMergePatch; the patch carries the uid)."""
+        md = obj["metadata"]
+        keep = [r for r in md.get("ownerReferences") or [] if r not in gone]
+        body = json.dumps({"metadata": {"uid": uid, "ownerReferences": keep}}).encode()
+        with contextlib.suppress(ApiError):
+            self.patch(
+                rt,
+                rt.storage_version,
+                md.get("namespace"),
+                md["name"],
+                "application/merge-patch+json",
+                body,
+                Ctx(field_manager="garbage-collector"),
+            )
+
+    def _owner_state(self, ref: dict[str, Any], namespace: str | None, deep: bool = True) -> str:
+        """ "solid", "waiting" (being deleted in the foreground), "dangling" (no object of that
+        name, or one with another uid) or "unknown" (a kind the server does not serve, or a
+        namespaced owner of a cluster-scoped object) (upstream: kubernetes/kubernetes
+        pkg/controller/garbagecollector/garbagecollector.go isDangling, classifyReferences).
+        Looked up by kind and name, then checked by uid, so no scan of the store; ``deep``
+        False: "solid" for any owner that exists (no decoding of the owner)."""
         rt = self.registry.by_api_version_kind(str(ref.get("apiVersion", "")), str(ref.get("kind", "")))
-        if rt is None:
-            return False
+        if rt is None or (rt.namespaced and not namespace):
+            return "unknown"
         e = self.store.get(rt.key, obj_key(namespace if rt.namespaced else None, str(ref.get("name", ""))))
-        return e is not None and e.uid == ref.get("uid")
+        if e is None or e.uid != ref.get("uid"):
+            return "dangling"
+        omd = e.obj()["metadata"] if deep else {}
+        if omd.get("deletionTimestamp") and "foregroundDeletion" in (omd.get("finalizers") or []):
+            return "waiting"
+        return "solid"
 
     def _rt_for_bucket(self, bucket: str) -> ResourceType | None:
         group, _, plural = bucket.partition("/")

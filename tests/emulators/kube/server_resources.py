@@ -138,8 +138,13 @@ class ResourcesMixin:
         elif verb == "delete":
             opts = self._parse(body) if body.strip() else {}
             prop = _q1(query, "propagationPolicy") or opts.get("propagationPolicy")
-            if _q1(query, "orphanDependents") == "true" or opts.get("orphanDependents") is True:
+            orphan = _q1(query, "orphanDependents") or opts.get("orphanDependents")
+            if orphan in ("true", True):
                 prop = "Orphan"
+            elif orphan in ("false", False) and prop is None:
+                # an explicit orphanDependents=false is Background (upstream: kubernetes/kubernetes
+                # staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go shouldOrphanDependents)
+                prop = "Background"
             if "All" in (opts.get("dryRun") or []):
                 ctx.dry_run = True
             grace = _q1(query, "gracePeriodSeconds")
