@@ -95,23 +95,27 @@ def test_a_reference_to_a_kind_the_server_does_not_serve_keeps_the_dependent(kub
     assert live(kube_emulator, "child") is not None
 
 
-def test_a_pod_made_for_a_deleted_statefulset_is_collected(kube_emulator: KubeEmulator) -> None:
-    sts = kube_emulator.cluster.create(
-        {
-            "apiVersion": "apps/v1",
-            "kind": "StatefulSet",
-            "metadata": {"name": "web", "namespace": "default"},
-            "spec": {
-                "replicas": 0,
-                "serviceName": "web",
-                "selector": {"matchLabels": {"app": "web"}},
-                "template": {
-                    "metadata": {"labels": {"app": "web"}},
-                    "spec": {"containers": [{"name": "c", "image": "nginx"}]},
-                },
+def statefulset(replicas: int) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "replicas": replicas,
+            "serviceName": "web",
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]},
             },
-        }
-    )
+        },
+    }
+
+
+def test_a_pod_made_for_a_deleted_statefulset_gives_way_to_the_new_sets_pod(kube_emulator: KubeEmulator) -> None:
+    # audit31-flake31b: `model deploy` right after `model delete` found web-0 (phi-4-0) still owned
+    # by the old set's uid, so the new set of the same name could never make its pod
+    old = kube_emulator.cluster.create(statefulset(0))
     raw(kube_emulator, "DELETE", "/apis/apps/v1/namespaces/default/statefulsets/web")
     kube_emulator.idle()
     # what the StatefulSet controller writes when its sync read the set just before the delete
@@ -122,12 +126,18 @@ def test_a_pod_made_for_a_deleted_statefulset_is_collected(kube_emulator: KubeEm
             "name": "web-0",
             "namespace": "default",
             "labels": {"app": "web"},
-            "ownerReferences": [{**ref(sts), "controller": True, "blockOwnerDeletion": True}],
+            "ownerReferences": [{**ref(old), "controller": True, "blockOwnerDeletion": True}],
         },
         "spec": {"containers": [{"name": "c", "image": "nginx"}]},
     }
     kube_emulator.cluster.create(pod)
-    assert wait_for(lambda: kube_emulator.cluster.get("v1", "Pod", "default", "web-0") is None)
+    new = kube_emulator.cluster.create(statefulset(1))
+
+    def owned_by_the_new_set() -> bool:
+        web0 = kube_emulator.cluster.get("v1", "Pod", "default", "web-0")
+        return web0 is not None and [r["uid"] for r in web0["metadata"]["ownerReferences"]] == [new["metadata"]["uid"]]
+
+    assert wait_for(owned_by_the_new_set)
 
 
 def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
