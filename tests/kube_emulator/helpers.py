@@ -88,6 +88,23 @@ def configmap(
     }
 
 
+def owner_ref(owner: dict[str, Any], uid: str | None = None) -> dict[str, Any]:
+    """An ownerReference to ``owner`` (``uid``: another uid, an owner that is gone)."""
+    return {
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": owner["metadata"]["name"],
+        "uid": uid or owner["metadata"]["uid"],
+    }
+
+
+def owned(name: str, *refs: dict[str, Any]) -> dict[str, Any]:
+    """ConfigMap ``name`` in default with these ownerReferences."""
+    cm = configmap(name)
+    cm["metadata"]["ownerReferences"] = list(refs)
+    return cm
+
+
 def deployment(name: str, replicas: int = 2, image: str = "nginx:1.27", ns: str = "default") -> dict[str, Any]:
     return {
         "apiVersion": "apps/v1",

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until as wait_for
-from tests.kube_emulator.helpers import configmap, raw
+from tests.kube_emulator.helpers import configmap, owned, owner_ref, raw
 
 CM = "/api/v1/namespaces/default/configmaps"
-
-
-def owned(name: str, owner: dict[str, Any]) -> dict[str, Any]:
-    cm = configmap(name)
-    cm["metadata"]["ownerReferences"] = [
-        {
-            "apiVersion": owner["apiVersion"],
-            "kind": owner["kind"],
-            "name": owner["metadata"]["name"],
-            "uid": owner["metadata"]["uid"],
-        }
-    ]
-    return cm
 
 
 def gone(emu: KubeEmulator, name: str) -> bool:
@@ -69,14 +54,14 @@ def test_plain_delete_answers_success_status(kube_emulator: KubeEmulator) -> Non
 
 def test_background_propagation_collects_dependents(kube_emulator: KubeEmulator) -> None:
     owner = kube_emulator.cluster.create(configmap("owner"))
-    kube_emulator.cluster.create(owned("child", owner))
+    kube_emulator.cluster.create(owned("child", owner_ref(owner)))
     raw(kube_emulator, "DELETE", f"{CM}/owner?propagationPolicy=Background")
     assert wait_for(lambda: gone(kube_emulator, "child"))
 
 
 def test_foreground_propagation_deletes_dependents_before_owner(kube_emulator: KubeEmulator) -> None:
     owner = kube_emulator.cluster.create(configmap("owner"))
-    child = owned("child", owner)
+    child = owned("child", owner_ref(owner))
     child["metadata"]["finalizers"] = ["example.com/hold"]
     kube_emulator.cluster.create(child)
     r = raw(
@@ -94,7 +79,7 @@ def test_foreground_propagation_deletes_dependents_before_owner(kube_emulator: K
 
 def test_orphan_propagation_keeps_dependents_without_owner_reference(kube_emulator: KubeEmulator) -> None:
     owner = kube_emulator.cluster.create(configmap("owner"))
-    kube_emulator.cluster.create(owned("child", owner))
+    kube_emulator.cluster.create(owned("child", owner_ref(owner)))
     raw(kube_emulator, "DELETE", f"{CM}/owner?propagationPolicy=Orphan")
     assert wait_for(lambda: gone(kube_emulator, "owner"))
     child = kube_emulator.cluster.get("v1", "ConfigMap", "default", "child")

@@ -13,7 +13,7 @@ from typing import Any
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until as wait_for
-from tests.kube_emulator.helpers import configmap, raw
+from tests.kube_emulator.helpers import configmap, owned, owner_ref, raw
 
 CM = "/api/v1/namespaces/default/configmaps"
 JOBS = "/apis/batch/v1/namespaces/default/jobs"
@@ -32,26 +32,13 @@ def job(name: str) -> dict[str, Any]:
     }
 
 
-def child_of(owner: dict[str, Any], name: str = "child") -> dict[str, Any]:
-    cm = configmap(name)
-    cm["metadata"]["ownerReferences"] = [
-        {
-            "apiVersion": owner["apiVersion"],
-            "kind": owner["kind"],
-            "name": owner["metadata"]["name"],
-            "uid": owner["metadata"]["uid"],
-        }
-    ]
-    return cm
-
-
 def live(emu: KubeEmulator, name: str) -> dict[str, Any] | None:
     return emu.cluster.get("v1", "ConfigMap", "default", name)
 
 
 def test_a_job_deleted_without_a_policy_orphans_its_dependents_and_warns(kube_emulator: KubeEmulator) -> None:
     owner = kube_emulator.cluster.create(job("j"))
-    kube_emulator.cluster.create(child_of(owner))
+    kube_emulator.cluster.create(owned("child", owner_ref(owner)))
     r = raw(kube_emulator, "DELETE", f"{JOBS}/j")
     assert r.status == 200
     assert "child pods are preserved by default when jobs are deleted" in (r.headers.get("Warning") or "")
@@ -63,7 +50,7 @@ def test_a_job_deleted_without_a_policy_orphans_its_dependents_and_warns(kube_em
 
 def test_a_job_deleted_in_the_background_takes_its_dependents_without_a_warning(kube_emulator: KubeEmulator) -> None:
     owner = kube_emulator.cluster.create(job("j"))
-    kube_emulator.cluster.create(child_of(owner))
+    kube_emulator.cluster.create(owned("child", owner_ref(owner)))
     r = raw(kube_emulator, "DELETE", f"{JOBS}/j?propagationPolicy=Background")
     assert r.status == 200 and not r.headers.get("Warning")
     assert wait_for(lambda: live(kube_emulator, "child") is None)
@@ -71,7 +58,7 @@ def test_a_job_deleted_in_the_background_takes_its_dependents_without_a_warning(
 
 def test_orphan_dependents_false_is_background(kube_emulator: KubeEmulator) -> None:
     owner = kube_emulator.cluster.create(job("j"))
-    kube_emulator.cluster.create(child_of(owner))
+    kube_emulator.cluster.create(owned("child", owner_ref(owner)))
     raw(kube_emulator, "DELETE", f"{JOBS}/j", {"kind": "DeleteOptions", "apiVersion": "v1", "orphanDependents": False})
     assert wait_for(lambda: live(kube_emulator, "child") is None)
 
@@ -82,7 +69,7 @@ def test_a_delete_without_a_policy_honours_the_orphan_finalizer_the_object_carri
     cm = configmap("owner")
     cm["metadata"]["finalizers"] = ["orphan"]
     owner = kube_emulator.cluster.create(cm)
-    kube_emulator.cluster.create(child_of(owner))
+    kube_emulator.cluster.create(owned("child", owner_ref(owner)))
     raw(kube_emulator, "DELETE", f"{CM}/owner")
     assert wait_for(lambda: live(kube_emulator, "owner") is None)
     kube_emulator.idle()
@@ -92,7 +79,7 @@ def test_a_delete_without_a_policy_honours_the_orphan_finalizer_the_object_carri
 
 def test_a_second_delete_does_not_change_the_first_ones_policy(kube_emulator: KubeEmulator) -> None:
     owner = kube_emulator.cluster.create(configmap("owner"))
-    child = child_of(owner)
+    child = owned("child", owner_ref(owner))
     child["metadata"]["finalizers"] = ["example.com/hold"]
     kube_emulator.cluster.create(child)
     raw(kube_emulator, "DELETE", f"{CM}/owner?propagationPolicy=Foreground")

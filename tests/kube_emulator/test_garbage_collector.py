@@ -19,24 +19,10 @@ import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until as wait_for
-from tests.kube_emulator.helpers import configmap, raw
+from tests.kube_emulator.helpers import configmap, owned, raw
+from tests.kube_emulator.helpers import owner_ref as ref
 
 CM = "/api/v1/namespaces/default/configmaps"
-
-
-def ref(owner: dict[str, Any], uid: str | None = None) -> dict[str, Any]:
-    return {
-        "apiVersion": owner["apiVersion"],
-        "kind": owner["kind"],
-        "name": owner["metadata"]["name"],
-        "uid": uid or owner["metadata"]["uid"],
-    }
-
-
-def owned(name: str, *refs: dict[str, Any]) -> dict[str, Any]:
-    cm = configmap(name)
-    cm["metadata"]["ownerReferences"] = list(refs)
-    return cm
 
 
 def live(emu: KubeEmulator, name: str) -> dict[str, Any] | None:
