@@ -179,6 +179,9 @@ def _job(**spec: Any) -> dict[str, Any]:
         (_job(shutdownAfterJobFinishes=False, ttlSecondsAfterFinished=60), "cannot have TTLSecondsAfterFinished"),
         (_job(activeDeadlineSeconds=0), "activeDeadlineSeconds must be a positive integer"),
         (_job(submissionMode="InteractiveMode", backoffLimit=2), "BackoffLimit is incompatible with InteractiveMode"),
+        # An empty submitter block is still a non-nil pointer to validation.go's SidecarMode rules.
+        (_job(submissionMode="SidecarMode", submitterPodTemplate={}), "doesn't support SubmitterPodTemplate"),
+        (_job(submissionMode="SidecarMode", submitterConfig={}), "SidecarMode doesn't support SubmitterConfig"),
     ],
 )
 def test_the_rules_give_the_simulators_words(obj: dict[str, Any], words: str | None) -> None:

@@ -113,9 +113,12 @@ def job_spec_problem(
         return invalid + "BackoffLimit is incompatible with InteractiveMode"
     cluster_spec = spec.get("rayClusterSpec") or {}
     if mode == "SidecarMode":
-        if spec.get("submitterPodTemplate"):
+        # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+        # ValidateRayJobSpec checks the pointers against nil: an empty ``submitterConfig: {}`` (valid
+        # against ray.io_rayjobs.yaml, kept by the API server) is set, and refused as a full one is.
+        if spec.get("submitterPodTemplate") is not None:
             return "Currently, SidecarMode doesn't support SubmitterPodTemplate"
-        if spec.get("submitterConfig"):
+        if spec.get("submitterConfig") is not None:
             return "Currently, SidecarMode doesn't support SubmitterConfig"
         head_pod = ((cluster_spec.get("headGroupSpec") or {}).get("template") or {}).get("spec") or {}
         if head_pod.get("restartPolicy") not in (None, "", "Never"):
