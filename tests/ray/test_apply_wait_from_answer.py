@@ -41,3 +41,33 @@ def test_apply_wait_reports_a_retry_the_job_made_before_the_wait_began(
     assert result.exit_code == 0, result
     assert "rayjob.ray.io/late: jobDeploymentStatus=Retrying, jobStatus=FAILED" in result.stderr
     assert "all 1 object(s) ready" in result.stderr
+
+
+def test_apply_wait_fails_on_a_job_stopped_through_the_ray_job_api(
+    ray_emulator: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # KubeRay writes a stopped Ray job as jobDeploymentStatus Complete (ray-project/kuberay v1.7.0
+    # ray-operator/controllers/ray/rayjob_controller.go, the Running case); the simulator does not run
+    # the Ray job API's stop, so the status is the one KubeRay writes, set before the wait reads it.
+    from akscli.kube import reflector
+
+    emu = ray_emulator(operator=False)
+    rendered = invoke("ray", "job", "submit", "--name", "halted", "--dry-run=client", "--", "python", "x.py")
+    assert rendered.exit_code == 0, rendered
+    manifest = tmp_path / "job.yaml"
+    manifest.write_text(rendered.stdout)
+    follow = reflector.list_and_watch
+
+    def stopped(kube: Any, api_version: str, kind: str, **kwargs: Any) -> Any:
+        if kind == "RayJob":
+            status = {"jobDeploymentStatus": "Complete", "jobStatus": "STOPPED"}
+            emu.cluster.patch_status(
+                api_version, kind, "default", "halted", status | {"message": "Job was intentionally stopped."}
+            )
+        return follow(kube, api_version, kind, **kwargs)
+
+    monkeypatch.setattr(reflector, "list_and_watch", stopped)
+    result = invoke("apply", "-f", str(manifest), "--wait", "--timeout", "30s", "-y")
+    assert result.exit_code == 10, result
+    assert "error: rayjob.ray.io/halted failed: jobDeploymentStatus=Complete, jobStatus=STOPPED: " in result.stderr
+    assert "all 1 object(s) ready" not in result.stderr

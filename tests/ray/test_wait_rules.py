@@ -158,6 +158,28 @@ def test_a_failed_jobs_multi_line_message_ends_the_wait_with_its_first_line_only
     )
 
 
+def _ended_job(job_status: str) -> dict[str, Any]:
+    # rayjob_controller.go (ray-project/kuberay v1.7.0), the Running case: a terminal job status
+    # other than FAILED is written as jobDeploymentStatus Complete, with Ray's message.
+    messages = {"SUCCEEDED": "Job finished successfully.", "STOPPED": "Job was intentionally stopped."}
+    return {
+        "apiVersion": RAY,
+        "kind": "RayJob",
+        "metadata": {"name": "j"},
+        "status": {"jobDeploymentStatus": "Complete", "jobStatus": job_status, "message": messages[job_status]},
+    }
+
+
+def test_a_job_that_succeeded_is_ready() -> None:
+    assert readiness.check(_ended_job("SUCCEEDED")).ready
+
+
+def test_a_job_stopped_through_the_ray_job_api_ends_the_wait_as_a_failure_though_kuberay_says_complete() -> None:
+    verdict = readiness.check(_ended_job("STOPPED"))
+    assert not verdict.ready and verdict.failed
+    assert verdict.message == "jobDeploymentStatus=Complete, jobStatus=STOPPED: Job was intentionally stopped."
+
+
 # ---- end to end -------------------------------------------------------------------------------
 
 

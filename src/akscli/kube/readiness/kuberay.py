@@ -13,6 +13,12 @@ Paths are under ``ray-operator/`` in ray-project/kuberay:
 * RayJob (``controllers/ray/rayjob_controller.go``): no generation is published (the controller
   never writes ``observedGeneration``, and a RayJob's spec is not re-run); ``Complete`` is
   ready; ``Failed`` and ``ValidationFailed`` are final, and so is ``Suspended`` for a wait.
+  ``Complete`` comes from every terminal Ray job status but FAILED (the Running case:
+  ``isJobTerminal``, FAILED alone turns it ``Failed``/AppFailed), so a job stopped through the
+  Ray job API (``ray job stop`` on a shared cluster) ends ``Complete`` with ``jobStatus:
+  STOPPED``: that is final, not ready, as ``ray job submit --wait`` holds it (ray/job.py
+  job_succeeded); ray-project/ray python/ray/dashboard/modules/job/common.py JobStatus: STOPPED
+  is "intentionally stopped by the user".
 * RayService (``controllers/ray/rayservice_controller.go``): ``status.observedGeneration`` as a
   RayCluster; ready when ``Ready`` is True and no upgrade is in progress (during one, Ready
   describes the old cluster). ``Ready=False`` with ``ValidationFailed`` or ``InitializingTimeout``
@@ -127,8 +133,12 @@ def ray_job(obj: Mapping[str, Any]) -> Readiness:
     """rayjob_controller.go: jobDeploymentStatus (Generation.NONE: no observedGeneration written)."""
     status = status_of(obj)
     deployment = str(status.get("jobDeploymentStatus") or "")
-    if deployment == "Complete":
+    if deployment == "Complete" and status.get("jobStatus") != "STOPPED":
         return READY
+    if deployment == "Complete":  # stopped (ray job stop, the dashboard's stop API): it did not finish its work
+        why = first_line(status.get("message"))
+        message = "jobDeploymentStatus=Complete, jobStatus=STOPPED" + (f": {why}" if why else "")
+        return Readiness(False, True, message, "STOPPED")
     if deployment in ("Failed", "ValidationFailed", "Suspended"):
         why = first_line(status.get("message")) or status.get("reason") or ""
         message = f"jobDeploymentStatus={deployment}" + (f": {why}" if why else "")
