@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.cli import invoke
 from tests.ray.test_cli_cluster import gpu_node, ray_pods, wait_until
 from tests.ray.test_cli_job import job, submit
@@ -367,8 +369,36 @@ def test_a_job_on_an_existing_cluster_with_retries_fails_validation(ray_emulator
 
 def test_keep_cluster_jobs_akscli_submits_pass_kuberays_rules(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator()
-    result = submit("kept", "--keep-cluster", "--ttl", "10m", "--wait", "--timeout", "20s")
+    result = submit("kept", "--keep-cluster", "--wait", "--timeout", "20s")
     assert result.exit_code == 0, result
+
+
+KEEP_HINT = "hint: drop --ttl, or drop --keep-cluster to delete the cluster after the job"
+
+
+@pytest.mark.parametrize(
+    ("flags", "hint"),
+    [
+        (
+            ("--keep-cluster", "--ttl", "10m"),
+            "hint: drop --ttl, or drop --keep-cluster to delete the cluster after the job",
+        ),
+        (("--cluster", "rc", "--ttl", "10m"), "hint: drop --ttl"),
+    ],
+)
+def test_a_ttl_on_a_job_that_does_not_delete_its_cluster_is_refused_before_anything_is_sent(
+    ray_emulator: Callable[..., Any], flags: tuple[str, ...], hint: str
+) -> None:
+    # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+    # validateDeletionConfiguration; before, akscli left the typed --ttl out of the RayJob unsaid.
+    emu = ray_emulator()
+    result = submit("kept", *flags)
+    assert result.exit_code == 2, result
+    assert "KubeRay refuses a RayJob with shutdownAfterJobFinishes set to false that has a TTLSecondsAfterFinished" in (
+        result.stderr
+    )
+    assert result.stderr.splitlines()[-1] == hint
+    assert job(emu, "kept") is None
 
 
 # ---- no operator at all, and "created" once ---------------------------------------------------
@@ -450,8 +480,6 @@ def test_session_logs_are_unpacked_under_the_pod_directory(tmp_path: Path) -> No
 
 
 def test_a_session_log_archive_escaping_its_directory_is_refused(tmp_path: Path) -> None:
-    import pytest
-
     from akscli import errors, ray
 
     with pytest.raises(errors.AkscliError, match=r"illegal file path in the Ray log archive: \.\./evil"):

@@ -205,7 +205,7 @@ class JobFlags:
     entrypoint_gpus: float | None = None
     entrypoint_resources: Sequence[str] = ()
     shutdown: bool = True
-    ttl: str = "5m"
+    ttl: str | None = None  # None: DEFAULT_TTL, with --shutdown on the job's own cluster
     deadline: str | None = None
     backoff_limit: int | None = None
     labels: Sequence[str] = ()
@@ -221,6 +221,25 @@ class JobSubmission:
     workdir: PackedWorkdir | None
 
 
+DEFAULT_TTL = "5m"
+
+
+def _ttl(flags: JobFlags) -> int:
+    """--ttl in seconds. A job that keeps its cluster (--keep-cluster), or runs on a shared one
+    (--cluster: no shutdownAfterJobFinishes), refuses a TTL above 0 as KubeRay does (upstream:
+    ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+    validateDeletionConfiguration), rather than leave the typed value out unsaid."""
+    seconds = int(validate.duration(flags.ttl or DEFAULT_TTL, "--ttl"))
+    if flags.ttl is None or seconds == 0 or (flags.shutdown and not flags.cluster):
+        return seconds
+    kept = "--cluster runs the job on a cluster it does not own" if flags.cluster else "--keep-cluster keeps it"
+    raise UsageError(
+        f"--ttl {flags.ttl} sets how long the job's own cluster outlives it, and {kept}: KubeRay refuses "
+        "a RayJob with shutdownAfterJobFinishes set to false that has a TTLSecondsAfterFinished",
+        hint="drop --ttl" + ("" if flags.cluster else ", or drop --keep-cluster to delete the cluster after the job"),
+    )
+
+
 def job_objects(
     entrypoint_args: Sequence[str], flags: JobFlags, cluster_flags: ClusterFlags, conn: Connection
 ) -> JobSubmission:
@@ -231,7 +250,7 @@ def job_objects(
     """
     entry = entrypoint(entrypoint_args)
     name = job_name(flags.name)
-    ttl_seconds = int(validate.duration(flags.ttl, "--ttl"))
+    ttl_seconds = _ttl(flags)
     deadline_seconds = _deadline(flags.deadline)
     backoff_limit = _backoff_limit(flags.backoff_limit)
     if flags.cluster:

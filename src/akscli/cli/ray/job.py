@@ -90,7 +90,10 @@ def job_submit(
         bool,
         typer.Option("--shutdown/--keep-cluster", help="Delete the job's own cluster when the job ends."),
     ] = True,
-    ttl: Annotated[str, typer.Option("--ttl", help="Keep the finished job's cluster this long.")] = "5m",
+    ttl: Annotated[
+        str | None,
+        typer.Option("--ttl", help="Keep the finished job's cluster this long (default 5m).", show_default=False),
+    ] = None,
     deadline: Annotated[
         str | None,
         typer.Option("--deadline", help="Fail the job after this long (activeDeadlineSeconds).", show_default=False),
