@@ -64,3 +64,24 @@ def test_interactive_job_logs_come_from_the_ray_job_api_once_its_id_is_given(
     assert result.exit_code == 0, result
     assert result.stdout.splitlines() == ["hello"]
     assert seen == ["/api/jobs/raysubmit_abc/logs"]
+
+
+def test_a_waiting_interactive_job_is_explained_by_status_and_by_a_wait_that_times_out(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # rayjob_controller.go (ray-project/kuberay v1.7.0), the Waiting case: nothing runs until
+    # spec.jobId is written, so the wait cannot end by itself.
+    emu = ray_emulator()
+    interactive_job(emu, "shell")
+    wait_until(lambda: deployment(emu, "shell") == "Waiting")
+    how = 'kubectl patch rayjob shell -n default --type merge -p \'{"spec":{"jobId":"ID"}}\''
+    status = invoke("ray", "job", "status", "shell")
+    assert status.exit_code == 0, status
+    assert "Waiting: KubeRay waits for the ID of a job submitted to its cluster (InteractiveMode)" in status.stdout
+    assert how in status.stdout
+    waited = invoke("ray", "job", "status", "shell", "--wait", "--timeout", "2s")
+    assert waited.exit_code == 5, waited
+    assert (
+        "Ray job shell is still Waiting (job -) after 2s: rayjob.ray.io/shell: Waiting: KubeRay waits" in waited.stderr
+    )
+    assert waited.stderr.splitlines()[-1].startswith("hint: it waits for its job ID; follow it with")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError
 from akscli.output import kind_ref
-from akscli.ray.job import job_finished, job_phase
+from akscli.ray.job import interactive_hint, job_finished, job_phase
 from akscli.ray.live import cluster_pods, gpu_nodes_exist, pod_events
 from akscli.ray.operator_gates import OPERATOR_SELECTOR, pods_gates
 from akscli.ray.spec import NODE_TYPE_LABEL, RAY_API
@@ -201,6 +201,10 @@ def diagnose_job(kube: Kube, job: Mapping[str, Any]) -> list[Finding]:
         findings.append(Finding(ref, str(status.get("reason") or deployment), str(status.get("message") or "")))
     if not status.get("jobDeploymentStatus"):
         findings.extend(f for f in [operator_finding(kube, ref)] if f)
+    if status.get("jobDeploymentStatus") == "Waiting":  # rayjob_controller.go, the Waiting case
+        message = "KubeRay waits for the ID of a job submitted to its cluster (InteractiveMode) and submits nothing"
+        how = interactive_hint(job["metadata"]["name"], job["metadata"]["namespace"])
+        findings.append(Finding(ref, "Waiting", message, how))
     if not job_finished(job):
         said: set[str] = set()
         for event in _events(kube, {**job, "kind": "RayJob"}):

@@ -115,9 +115,11 @@ def follow_job(
     deployment, status = job_phase(job)
     findings = diagnose_job(kube, job) if job else []
     why = "; ".join(first_line(f.line()) for f in findings[:3])
+    # A Waiting job (InteractiveMode) does not run until its job ID is written: the finding says how.
+    keeps = "it waits for its job ID" if deployment == "Waiting" else "it keeps running"
     raise WaitTimeoutError(
         f"Ray job {name} is still {deployment} (job {status}) after {timeout:g}s" + (f": {why}" if why else ""),
-        hint=f"it keeps running; follow it with akscli ray job status {name} -n {namespace}, or raise --timeout",
+        hint=f"{keeps}; follow it with akscli ray job status {name} -n {namespace}, or raise --timeout",
     )
 
 

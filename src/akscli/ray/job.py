@@ -229,6 +229,19 @@ def job_attempt(job: Mapping[str, Any]) -> str | None:
     return f"attempt {failed + 1} of {limit + 1}" if failed else None
 
 
+# A Waiting job (InteractiveMode) runs once the user writes its job ID (rayjob_controller.go,
+# the Waiting case: spec.jobId copied to status.jobId, then Running).
+JOB_ID_PATCH = """'{"spec":{"jobId":"ID"}}'"""
+
+
+def interactive_hint(name: str, ns: str) -> str:
+    """How a Waiting job (InteractiveMode: KubeRay submits nothing itself) gets going."""
+    return (
+        "submit the job to its cluster with `ray job submit --submission-id ID ...`, then: "
+        f"kubectl patch rayjob {name} -n {ns} --type merge -p {JOB_ID_PATCH}"
+    )
+
+
 def job_succeeded(job: Mapping[str, Any]) -> bool:
     deployment, status = job_phase(job)
     return deployment == "Complete" and status == "SUCCEEDED"

@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving
 from akscli.ray.follow import submitter_pods, wait_for_submitter
-from akscli.ray.job import SIDECAR_SUBMITTER, job_phase
+from akscli.ray.job import SIDECAR_SUBMITTER, interactive_hint, job_phase
 from akscli.ray.live import Progress, head_not_serving, head_pod
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL, RAY_API
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 # common/pod.go AutoscalerContainerName (SIDECAR_SUBMITTER, from ray/job.py: utils/constant.go SubmitterContainerName).
 AUTOSCALER_CONTAINER = "autoscaler"
 RESUME_PATCH = """'{"spec":{"suspend":false}}'"""
-JOB_ID_PATCH = """'{"spec":{"jobId":"ID"}}'"""
 
 
 @dataclass(frozen=True)
@@ -170,8 +169,7 @@ def _not_running(job: Mapping[str, Any], what: str) -> NotFoundError:
         return NotFoundError(
             f"Ray job {name} is waiting for its job ID (InteractiveMode): KubeRay submits nothing itself, "
             f"so it has no {what} yet",
-            hint=f"submit the job to its cluster with `ray job submit --submission-id ID ...`, then: "
-            f"kubectl patch rayjob {name} -n {ns} --type merge -p {JOB_ID_PATCH}",
+            hint=interactive_hint(name, ns),
         )
     return NotFoundError(
         f"Ray job {name} has no {what} yet ({deployment})",
