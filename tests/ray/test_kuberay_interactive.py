@@ -85,3 +85,20 @@ def test_a_waiting_interactive_job_is_explained_by_status_and_by_a_wait_that_tim
         "Ray job shell is still Waiting (job -) after 2s: rayjob.ray.io/shell: Waiting: KubeRay waits" in waited.stderr
     )
     assert waited.stderr.splitlines()[-1].startswith("hint: it waits for its job ID; follow it with")
+
+
+def test_a_waiting_job_whose_mode_is_changed_fails_kuberays_status_rule(ray_emulator: Callable[..., Any]) -> None:
+    # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+    # ValidateRayJobStatus, the third of rayjob_controller.go validateRayJob's rules.
+    emu = ray_emulator()
+    interactive_job(emu, "shell")
+    wait_until(lambda: deployment(emu, "shell") == "Waiting")
+    stored = job(emu, "shell")
+    stored["spec"]["submissionMode"] = "K8sJobMode"
+    emu.cluster.update(stored)
+    wait_until(lambda: deployment(emu, "shell") == "ValidationFailed")
+    assert job(emu, "shell")["status"]["message"] == (
+        "The RayJob status is invalid: JobDeploymentStatus cannot be `Waiting` when SubmissionMode is not "
+        "InteractiveMode"
+    )
+    assert "InvalidRayJobStatus" in {e.get("reason") for e in emu.cluster.list("v1", "Event", "default")}

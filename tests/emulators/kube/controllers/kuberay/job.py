@@ -5,7 +5,7 @@
   RayJob's own rules of ValidateRayJobSpec: suspend, TTL without shutdown, clusterSelector with
   SidecarMode or a backoffLimit, deadlines): a bad name or spec ends the job ``ValidationFailed``
   with ``reason: ValidationFailed``, the message as the status message and a Warning event
-  (``InvalidRayJobMetadata`` or ``InvalidRayJobSpec``).
+  (``InvalidRayJobMetadata``, ``InvalidRayJobSpec`` or ``InvalidRayJobStatus``).
 * New -> Initializing (``initRayJobStatusIfNeed``: ``jobId`` and ``rayClusterName`` are
   ``<name>-<5 chars>``, ``jobStatus`` stays ``""``), then Running once the cluster is ready, with
   ``jobStatus`` PENDING -> RUNNING -> SUCCEEDED/FAILED and ``jobDeploymentStatus`` Complete/Failed.
@@ -117,6 +117,14 @@ class JobReconciler(JobEndings):
             # The running operator's gates (ray-project/kuberay ray-operator/pkg/features/features.go: gates.py)
             problem = job_spec_problem(spec, job["metadata"].get("annotations") or {}, Gates(cluster))
             reason = "InvalidRayJobSpec"
+        if problem is None and deployment == "Waiting" and spec.get("submissionMode") != "InteractiveMode":
+            # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+            # ValidateRayJobStatus, validateRayJob's third rule: a Waiting job whose mode was changed.
+            problem, reason = (
+                "The RayJob status is invalid: JobDeploymentStatus cannot be `Waiting` when SubmissionMode is not "
+                "InteractiveMode",
+                "InvalidRayJobStatus",
+            )
         if problem is not None:
             if deployment != "ValidationFailed":
                 cluster.add_event(job, reason, f"{ns}/{name}: {problem}", type="Warning")
