@@ -16,18 +16,22 @@ from tests.ray.test_cli_job import job
 from tests.ray.test_kuberay_names import wait_until
 
 
+def job_manifest(tmp_path: Path, name: str, *flags: str) -> Path:
+    """The RayJob ``ray job submit --name NAME FLAGS --dry-run=client`` renders, in a file for apply -f."""
+    rendered = invoke("ray", "job", "submit", "--name", name, *flags, "--dry-run=client", "--", "python", "x.py")
+    assert rendered.exit_code == 0, rendered
+    manifest = tmp_path / "job.yaml"
+    manifest.write_text(rendered.stdout)
+    return manifest
+
+
 def test_apply_wait_reports_a_retry_the_job_made_before_the_wait_began(
     ray_emulator: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from akscli.kube import reflector
 
     emu = ray_emulator(failing_attempts=1)
-    rendered = invoke(
-        "ray", "job", "submit", "--name", "late", "--backoff-limit", "1", "--dry-run=client", "--", "python", "x.py"
-    )
-    assert rendered.exit_code == 0, rendered
-    manifest = tmp_path / "job.yaml"
-    manifest.write_text(rendered.stdout)
+    manifest = job_manifest(tmp_path, "late", "--backoff-limit", "1")
     follow = reflector.list_and_watch
 
     def late(kube: Any, api_version: str, kind: str, **kwargs: Any) -> Any:
@@ -52,10 +56,7 @@ def test_apply_wait_fails_on_a_job_stopped_through_the_ray_job_api(
     from akscli.kube import reflector
 
     emu = ray_emulator(operator=False)
-    rendered = invoke("ray", "job", "submit", "--name", "halted", "--dry-run=client", "--", "python", "x.py")
-    assert rendered.exit_code == 0, rendered
-    manifest = tmp_path / "job.yaml"
-    manifest.write_text(rendered.stdout)
+    manifest = job_manifest(tmp_path, "halted")
     follow = reflector.list_and_watch
 
     def stopped(kube: Any, api_version: str, kind: str, **kwargs: Any) -> Any:

@@ -30,6 +30,13 @@ def interactive_job(emu: Any, name: str) -> None:
     )
 
 
+def waiting_job(emu: Any, name: str) -> dict[str, Any]:
+    """An InteractiveMode job, created and followed until KubeRay has it Waiting; as stored then."""
+    interactive_job(emu, name)
+    wait_until(lambda: deployment(emu, name) == "Waiting")
+    return job(emu, name)
+
+
 def deployment(emu: Any, name: str) -> str | None:
     found: str | None = (job(emu, name).get("status") or {}).get("jobDeploymentStatus")
     return found
@@ -37,8 +44,7 @@ def deployment(emu: Any, name: str) -> str | None:
 
 def test_a_waiting_interactive_job_has_no_logs_and_says_how_to_submit(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
-    interactive_job(emu, "shell")
-    wait_until(lambda: deployment(emu, "shell") == "Waiting")
+    waiting_job(emu, "shell")
     assert not job(emu, "shell")["status"].get("jobId")
     assert not emu.cluster.list("v1", "Pod", "default", label_selector="batch.kubernetes.io/job-name=shell")
     result = invoke("ray", "job", "logs", "shell")
@@ -51,9 +57,7 @@ def test_interactive_job_logs_come_from_the_ray_job_api_once_its_id_is_given(
     ray_emulator: Callable[..., Any],
 ) -> None:
     emu = ray_emulator()
-    interactive_job(emu, "shell")
-    wait_until(lambda: deployment(emu, "shell") == "Waiting")
-    stored = job(emu, "shell")
+    stored = waiting_job(emu, "shell")
     stored["spec"]["jobId"] = "raysubmit_abc"
     emu.cluster.update(stored)
     wait_until(lambda: deployment(emu, "shell") == "Complete")
@@ -72,8 +76,7 @@ def test_a_waiting_interactive_job_is_explained_by_status_and_by_a_wait_that_tim
     # rayjob_controller.go (ray-project/kuberay v1.7.0), the Waiting case: nothing runs until
     # spec.jobId is written, so the wait cannot end by itself.
     emu = ray_emulator()
-    interactive_job(emu, "shell")
-    wait_until(lambda: deployment(emu, "shell") == "Waiting")
+    waiting_job(emu, "shell")
     how = 'kubectl patch rayjob shell -n default --type merge -p \'{"spec":{"jobId":"ID"}}\''
     status = invoke("ray", "job", "status", "shell")
     assert status.exit_code == 0, status
@@ -91,9 +94,7 @@ def test_a_waiting_job_whose_mode_is_changed_fails_kuberays_status_rule(ray_emul
     # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
     # ValidateRayJobStatus, the third of rayjob_controller.go validateRayJob's rules.
     emu = ray_emulator()
-    interactive_job(emu, "shell")
-    wait_until(lambda: deployment(emu, "shell") == "Waiting")
-    stored = job(emu, "shell")
+    stored = waiting_job(emu, "shell")
     stored["spec"]["submissionMode"] = "K8sJobMode"
     emu.cluster.update(stored)
     wait_until(lambda: deployment(emu, "shell") == "ValidationFailed")
