@@ -118,9 +118,13 @@ def test_test_via_service_skips_the_served_gateway(model_emulator: Start) -> Non
 
 
 def _route_refs(emu: Any) -> dict[str, Any]:
+    return _route_condition(emu, "ResolvedRefs")
+
+
+def _route_condition(emu: Any, kind: str) -> dict[str, Any]:
     route = emu.cluster.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "phi-4") or {}
     conds = [c for p in (route.get("status") or {}).get("parents") or [] for c in p["conditions"]]
-    return next((c for c in conds if c["type"] == "ResolvedRefs"), {})
+    return next((c for c in conds if c["type"] == kind), {})
 
 
 def test_status_names_a_service_in_the_place_of_istios_pool_service(model_emulator: Start) -> None:
@@ -161,6 +165,22 @@ def test_status_says_istiod_makes_the_pool_service_the_route_cannot_find(model_e
     assert f"Service default/{SHADOW}, which istiod makes for InferencePool phi-4 once a Gateway takes it" in (
         result.stderr
     )
+
+
+def test_status_quotes_istios_reason_when_the_gateway_stops_admitting_the_route(model_emulator: Start) -> None:
+    # The Gateway's listener changes after the deploy: istio 1.29.6 conversion.go referenceAllowed's message.
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--expose", "--hostname", "chat.example.com", *WAIT).exit_code == 0
+    gateway = emu.cluster.get("gateway.networking.k8s.io/v1", "Gateway", "default", "inference-gateway")
+    gateway["spec"]["listeners"][0]["hostname"] = "api.example.com"
+    emu.cluster.update(gateway)
+    assert wait_until(lambda: _route_condition(emu, "Accepted").get("status") == "False", timeout=10.0)
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 0, result
+    assert (
+        "did not accept it: Accepted=False (NoMatchingListenerHostname): "
+        'no hostnames matched parent hostname "api.example.com"'
+    ) in result.stderr
 
 
 def _gateway_address(emu: Any) -> str:

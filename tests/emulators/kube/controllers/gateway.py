@@ -42,9 +42,13 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   with its ``controllerName``; the entries of other controllers are kept. ``Accepted`` is True
   (``Accepted``) when a listener admits the route (``sectionName``/``port`` of the parentRef,
   ``allowedRoutes.namespaces`` ``Same`` (the default), ``All`` or ``Selector``, the kinds, and
-  the hostnames: ``NoMatchingParent``, ``NotAllowedByListeners``, ``NoMatchingListenerHostname``
-  when not); its message is Istio's "Route was valid" (", bound to N parents" when N listeners
-  took it). ``ResolvedRefs`` follows istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go
+  the hostnames); its message is Istio's "Route was valid" (", bound to N parents" when N listeners
+  took it). When none does, Istio's reason and message (conversion.go referenceAllowed, judged per
+  listener in its order: port, sectionName, hostname, namespace, kind; conditions.go
+  createRouteStatus keeps the least severe, ``NotAllowedByListeners`` over
+  ``NoMatchingListenerHostname`` over ``NoMatchingParent``, joining equal ones with "; "), e.g.
+  'sectionName "https" not found' or 'hostnames matched parent hostname "", but namespace "ml" is
+  not allowed by the parent'. ``ResolvedRefs`` follows istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go
   buildDestination, backendRef by backendRef (a weight of 0 is skipped): True, "All references
   resolved", when every backendRef names an existing Service or InferencePool of the route's
   namespace. Else: another namespace is ``RefNotPermitted`` ("backendRef NAME/NS not accessible to
@@ -223,10 +227,16 @@ class GatewayController(Controller):
             gw = gateways.get(key)
             if gw is None:  # not a Gateway of a class implemented here: another controller's
                 continue
-            admitted, reason = _admitting(cluster, gw, ref, route)
+            if not (gw.get("spec") or {}).get("listeners"):  # no listener, no parentInfo: Istio writes nothing
+                continue
+            admitted, reason, message = _admitting(cluster, gw, ref, route)
             for name in admitted:
                 attached[(*key, name)] = attached.get((*key, name), 0) + 1
-            accepted = ("Accepted", "True", "Accepted", _valid(admitted)) if admitted else ("Accepted", "False", reason)
+            accepted = (
+                ("Accepted", "True", "Accepted", _valid(admitted))
+                if admitted
+                else ("Accepted", "False", reason, message)
+            )
             old = next((p for p in _parents(route) if p.get("parentRef") == ref), {})
             ours.append(
                 {
@@ -276,22 +286,56 @@ def _listener_refs(listener: Mapping[str, Any]) -> tuple[str, str, str]:
 
 def _admitting(
     cluster: Any, gw: Mapping[str, Any], ref: Mapping[str, Any], route: Mapping[str, Any]
-) -> tuple[list[str], str]:
-    """The listeners of ``gw`` that admit the route through ``ref``, or none and the reason."""
-    listeners = [
-        lst
-        for lst in (gw.get("spec") or {}).get("listeners") or []
-        if ref.get("sectionName") in (None, lst["name"]) and ref.get("port") in (None, lst.get("port"))
-    ]
-    if not listeners:
-        return [], "NoMatchingParent"
+) -> tuple[list[str], str, str]:
+    """The listeners of ``gw`` that admit the route through ``ref``; when none does, the reason and
+    message Istio reports. istio/istio 1.29.6 judges every listener of the Gateway (one parentInfo
+    per listener: gateway_collection.go; conversion.go extractParentReferenceInfo) and then keeps,
+    per parentRef, the least severe denial: NotAllowedByListeners before NoMatchingListenerHostname
+    before NoMatchingParent, the messages of equal ones joined with "; " (conditions.go
+    createRouteStatus, rankParentError)."""
     ns = route["metadata"]["namespace"]
-    allowed = [lst for lst in listeners if "HTTPRoute" in _kinds(lst) and _namespace_allowed(cluster, gw, lst, ns)]
-    if not allowed:
-        return [], "NotAllowedByListeners"
-    hostnames = (route.get("spec") or {}).get("hostnames") or []
-    matching = [lst["name"] for lst in allowed if _hostnames_intersect(lst.get("hostname"), hostnames)]
-    return (matching, "") if matching else ([], "NoMatchingListenerHostname")
+    hostnames = (route.get("spec") or {}).get("hostnames") or ["*"]
+    results = [
+        (lst["name"], _listener_denial(cluster, gw, lst, ref, ns, hostnames))
+        for lst in (gw.get("spec") or {}).get("listeners") or []
+    ]
+    admitted = [name for name, denial in results if denial is None]
+    denials = [denial for _, denial in results if denial is not None]
+    if admitted:
+        return admitted, "", ""
+    rank = min(_DENIAL_RANK[reason] for reason, _ in denials)
+    worst = [(reason, message) for reason, message in denials if _DENIAL_RANK[reason] == rank]
+    return [], worst[0][0], "; ".join(message for _, message in worst)
+
+
+# conditions.go createRouteStatus rankParentError: the lower rank is the one reported.
+_DENIAL_RANK = {"NotAllowedByListeners": 1, "NoMatchingListenerHostname": 2, "NoMatchingParent": 4}
+ROUTE_KIND = "gateway.networking.k8s.io/v1/HTTPRoute"  # gvk.HTTPRoute as config.GroupVersionKind.String() prints it
+
+
+def _listener_denial(
+    cluster: Any, gw: Mapping[str, Any], listener: Mapping[str, Any], ref: Mapping[str, Any], ns: str, hosts: list[str]
+) -> tuple[str, str] | None:
+    """istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go referenceAllowed for one
+    listener, in its order: the parentRef's port, then its sectionName ("This must come first"),
+    then the hostnames, where a listener that does not admit the route's namespace still counts as
+    a hostname match (buildHostnameMatch writes NAMESPACE/HOST entries, "~/HOST" when no namespace
+    is allowed), then the route kinds (generateSupportedKinds). Its messages; None when admitted."""
+    port = ref.get("port")
+    if port is not None and port != listener.get("port"):
+        return "NoMatchingParent", f"port {port} not found"
+    section = ref.get("sectionName")
+    if section and section != listener["name"]:
+        return "NoMatchingParent", f'sectionName "{section}" not found'
+    original = str(listener.get("hostname") or "")
+    if not any(_istio_host_matches(original or "*", host) for host in hosts):
+        return "NoMatchingListenerHostname", f'no hostnames matched parent hostname "{original}"'
+    if not _namespace_allowed(cluster, gw, listener, ns):
+        message = f'hostnames matched parent hostname "{original}", but namespace "{ns}" is not allowed by the parent'
+        return "NotAllowedByListeners", message
+    if "HTTPRoute" not in _kinds(listener):
+        return "NotAllowedByListeners", f"kind {ROUTE_KIND} is not allowed"
+    return None
 
 
 def _namespace_allowed(cluster: Any, gw: Mapping[str, Any], listener: Mapping[str, Any], ns: str) -> bool:
@@ -305,18 +349,17 @@ def _namespace_allowed(cluster: Any, gw: Mapping[str, Any], listener: Mapping[st
     return bool(gw["metadata"]["namespace"] == ns)
 
 
-def _hostnames_intersect(listener: str | None, route: list[str]) -> bool:
-    """A listener without a hostname takes every route; else one route hostname must match it,
-    a wildcard matching any one or more leading labels (gateway_types.go, Listener.Hostname)."""
-    if not listener or not route:
-        return True
-    return any(_host_match(listener, h) or _host_match(h, listener) for h in route)
-
-
-def _host_match(pattern: str, host: str) -> bool:
-    if pattern.startswith("*."):
-        return host.endswith(pattern[1:]) and len(host) > len(pattern) - 1
-    return pattern == host
+def _istio_host_matches(listener: str, route: str) -> bool:
+    """istio/istio 1.29.6 pkg/config/host/name.go Name.Matches: the names overlap, either one a
+    wildcard ("*" matches every name), compared by suffix."""
+    if listener.startswith("*") and route.startswith("*"):
+        shorter, longer = sorted((listener, route), key=len)
+        return longer[1:].endswith(shorter[1:])
+    if listener.startswith("*"):
+        return route.endswith(listener[1:])
+    if route.startswith("*"):
+        return listener.endswith(route[1:])
+    return listener == route
 
 
 def _resolved(cluster: Any, ns: str, spec: Mapping[str, Any], inference_extension: bool) -> tuple[str, ...]:
