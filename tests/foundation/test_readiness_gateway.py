@@ -71,6 +71,36 @@ def test_a_backend_not_found_is_waited_for_not_failed() -> None:
     assert "Service default/phi-4" in verdict.fix
 
 
+def test_a_pool_application_gateway_for_containers_did_not_find_points_at_its_pods() -> None:
+    # MicrosoftDocs/azure-docs articles/application-gateway/for-containers/how-to-inference-gateway.md:
+    # ALB Controller reports a pool with zero ready endpoints as BackendNotFound.
+    obj = route(
+        cond("Accepted"), cond("ResolvedRefs", "False", "BackendNotFound", "InferencePool default/phi-4 not found")
+    )
+    obj["spec"]["rules"][0]["backendRefs"] = [
+        {"group": "inference.networking.k8s.io", "kind": "InferencePool", "name": "phi-4"}
+    ]
+    obj["status"]["parents"][0]["controllerName"] = "alb.networking.azure.io/alb-controller"
+    verdict = readiness.check(obj)
+    assert not verdict.ready and not verdict.failed
+    assert "a pool with no ready pod" in verdict.fix
+    assert "InferencePool default/phi-4 exists and that the pods it selects are ready" in verdict.fix
+
+
+def test_a_pool_route_an_istio_before_1_28_does_not_know_says_to_upgrade_it() -> None:
+    # istio/istio 1.27.9 reads only the inference.networking.x-k8s.io/v1alpha2 pool: the v1 group
+    # reaches buildDestination's default case.
+    message = 'referencing unsupported backendRef: group "inference.networking.k8s.io" kind "InferencePool"'
+    obj = route(cond("Accepted"), cond("ResolvedRefs", "False", "InvalidKind", message))
+    obj["spec"]["rules"][0]["backendRefs"] = [
+        {"group": "inference.networking.k8s.io", "kind": "InferencePool", "name": "phi-4"}
+    ]
+    verdict = readiness.check(obj)
+    assert verdict.failed
+    assert "Istio reads it from 1.28 on (AKS's Istio add-on revision asm-1-28 or later)" in verdict.fix
+    assert "ENABLE_GATEWAY_API_INFERENCE_EXTENSION" not in verdict.fix
+
+
 def test_a_backend_ref_no_reference_grant_permits_fails_at_once() -> None:
     verdict = readiness.check(route(cond("Accepted"), cond("ResolvedRefs", "False", "RefNotPermitted")))
     assert verdict.failed and "ReferenceGrant" in verdict.fix

@@ -16,6 +16,9 @@ upstream:
 * kubernetes-sigs/gateway-api-inference-extension v1.6.0 (992e5c292afb248801ce8d9234eb5b9d28eea231)
   api/v1/inferencepool_types.go: ParentStatus, ``Accepted`` (False: NotSupportedByParent,
   HTTPRouteNotAccepted), ``ResolvedRefs`` (False: InvalidExtensionRef).
+* MicrosoftDocs/azure-docs articles/application-gateway/for-containers/how-to-inference-gateway.md
+  (2026-07-10): Application Gateway for Containers' ALB Controller reports ``BackendNotFound`` for
+  an InferencePool with no ready endpoint too.
 * istio/istio 1.29.6 (7019d6d3608e4995e9a36d2977cfec3a341431cd), the controller of AKS's Istio
   add-on and of the application routing add-on's Gateway API: pilot/pkg/config/kube/gateway/
   conditions.go createRouteStatus (one entry per parentRef, ``Accepted`` and ``ResolvedRefs``,
@@ -130,9 +133,36 @@ def _refused_fix(reason: str, gateway: str, route: str) -> str:
     return f"fix what the condition says on {gateway} or the route, then deploy again"
 
 
-def _refs_fix(reason: str, backends: list[Mapping[str, Any]], namespace: str) -> str:
+# Application Gateway for Containers' controller (MicrosoftDocs/azure-docs articles/application-gateway/
+# for-containers/how-to-inference-gateway.md: its route status's controllerName; its inference gateway, in
+# preview, reads akscli's route and v1 pool as they are).
+ALB_CONTROLLER = "alb.networking.azure.io/alb-controller"
+# Istio's message for a backendRef kind it does not route to (istio/istio 1.29.6 conversion.go buildDestination).
+UNSUPPORTED_BACKEND = "referencing unsupported backendRef"
+
+
+def _refs_fix(
+    reason: str, backends: list[Mapping[str, Any]], namespace: str, controller: str = "", message: str = ""
+) -> str:
     """What to do when a Gateway could not resolve the route's backends."""
     pooled = any(b.get("kind") == "InferencePool" for b in backends)
+    if reason == "InvalidKind" and pooled and message.startswith(UNSUPPORTED_BACKEND):
+        # istio/istio 1.27.9 pkg/config/schema/gvk/resources.gen.go: InferencePool is
+        # inference.networking.x-k8s.io/v1alpha2 there, so conversion.go buildDestination's switch
+        # reaches its default case for the v1 group; 1.28.0 reads inference.networking.k8s.io/v1.
+        return (
+            "the gateway does not know the v1 InferencePool (inference.networking.k8s.io): Istio reads it from 1.28 "
+            "on (AKS's Istio add-on revision asm-1-28 or later), older Istio only the v1alpha2 "
+            "inference.networking.x-k8s.io one; upgrade the gateway, or deploy without --inference-pool"
+        )
+    if reason == "BackendNotFound" and pooled and controller == ALB_CONTROLLER:
+        # how-to-inference-gateway.md, "Common failures": "ALB Controller reports a pool with zero
+        # ready endpoints as BackendNotFound".
+        pools = ", ".join(f"{namespace}/{b.get('name')}" for b in backends if b.get("kind") == "InferencePool")
+        return (
+            f"Application Gateway for Containers also says so of a pool with no ready pod: see that InferencePool "
+            f"{pools} exists and that the pods it selects are ready (they may still wait for a GPU node)"
+        )
     if reason == "InvalidKind" and pooled:
         return (
             "the gateway does not route to InferencePools: with Istio, istiod needs "
@@ -168,7 +198,8 @@ def route(obj: Mapping[str, Any]) -> Readiness:
                 "its GatewayClass writes it once it reads the route",
                 fix=f"see that {gateway}'s controller runs and has accepted its GatewayClass (kubectl get gateway "
                 f"{ref.get('name')} -n {ref.get('namespace') or namespace}; kubectl get gatewayclass); on AKS that is "
-                "istiod of the Istio add-on or of the application routing add-on",
+                "istiod of the Istio add-on or of the application routing add-on, or Application Gateway for "
+                "Containers' ALB Controller",
             )
         conds = _parent_conditions(entry, generation)
         accepted, resolved = conds.get("Accepted"), conds.get("ResolvedRefs")
@@ -186,7 +217,8 @@ def route(obj: Mapping[str, Any]) -> Readiness:
             return partly
         if resolved is not None and resolved.get("status") == "False":
             reason = str(resolved.get("reason") or "")
-            fix = _refs_fix(reason, backends, namespace)
+            controller, message = str(entry.get("controllerName") or ""), str(resolved.get("message") or "")
+            fix = _refs_fix(reason, backends, namespace, controller, message)
             said = f"{gateway} could not resolve its backends: {describe(resolved)}"
             if reason in FINAL_REFS:
                 return Readiness(False, True, said, reason, fix=fix)
