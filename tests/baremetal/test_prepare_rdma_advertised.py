@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.cli import invoke
+from tests.emulators.kube.controllers.rdma_plugin import RdmaSharedDevicePlugin
 
 from . import nodes as fx
 from .conftest import add_nodes, helm_gpu_operator
@@ -31,13 +32,14 @@ def test_nodes_advertising_another_plugins_rdma_resource_get_no_second_plugin(
 
 
 def test_nodes_without_an_rdma_resource_get_the_plugin(kube_emulator: Any, kubeconfig: Any) -> None:
+    kube_emulator.controllers.add(RdmaSharedDevicePlugin(delay=0.0))
     result = _prepare(kube_emulator, fx.node("aks-gpu-0", rdma_resource=None))
     assert result.exit_code == 0, result
     assert kube_emulator.cluster.get("apps/v1", "DaemonSet", "gpu-operator", "rdma-shared-dp-ds") is not None
-    # once akscli's own plugin runs, its resource is no reason to stop updating it
-    node = kube_emulator.cluster.get("v1", "Node", None, "aks-gpu-0")
-    capacity = node["status"]["capacity"] | {"rdma/rdma_shared_device_a": "63"}
-    kube_emulator.cluster.patch_status("v1", "Node", None, "aks-gpu-0", {"capacity": capacity})
+    # once akscli's own plugin runs (and the node advertises its resource), that is no reason to stop updating it
+    assert kube_emulator.idle(10.0)
+    capacity = kube_emulator.cluster.get("v1", "Node", None, "aks-gpu-0")["status"]["capacity"]
+    assert capacity["rdma/rdma_shared_device_a"] == "63"
     again = invoke("baremetal", "prepare", "--rdma", "--no-cluster-policy", "-y")
     assert again.exit_code == 0, again
     assert "already advertise" not in again.stderr

@@ -1,0 +1,73 @@
+"""The RDMA shared device plugin that prepare --rdma deploys registers its resource on the RDMA
+nodes, as the emulator reproduces it (tests/emulators/kube/controllers/rdma_plugin.py; upstream:
+Mellanox/k8s-rdma-shared-dev-plugin 410b0f3 pkg/resources/server.go newResourceServer and
+resources_manager.go ValidateConfigs): ``<resourcePrefix>/<resourceName>`` with rdmaHcaMax devices
+on a node whose HCAs have their RDMA devices, none elsewhere."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.cli import invoke
+from tests.emulators.kube.controllers.rdma_plugin import RdmaSharedDevicePlugin
+
+from . import nodes as fx
+from .conftest import add_nodes, helm_gpu_operator
+
+RESOURCE = "rdma/rdma_shared_device_a"
+
+
+def _capacity(emu: Any, node: str) -> dict[str, str]:
+    return dict(emu.cluster.get("v1", "Node", None, node)["status"]["capacity"])
+
+
+def _prepare(emu: Any, *nodes: dict[str, Any], args: tuple[str, ...] = ()) -> Any:
+    emu.controllers.add(RdmaSharedDevicePlugin(delay=0.0))
+    add_nodes(emu, list(nodes))
+    helm_gpu_operator(emu)
+    result = invoke("baremetal", "prepare", "--rdma", "--no-cluster-policy", "-y", *args)
+    assert emu.idle(10.0)
+    return result
+
+
+def test_the_plugin_prepare_deploys_advertises_rdma_hca_max_devices_on_an_rdma_node(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    result = _prepare(kube_emulator, fx.node("aks-gpu-0", rdma_resource=None))
+    assert result.exit_code == 0, result
+    assert _capacity(kube_emulator, "aks-gpu-0")[RESOURCE] == "63"  # prepare's rdmaHcaMax
+
+
+def test_a_vendor_selector_that_names_no_hca_of_the_node_registers_no_device(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    result = _prepare(kube_emulator, fx.node("aks-gpu-0", rdma_resource=None), args=("--rdma-vendor", "8086"))
+    assert result.exit_code == 0, result
+    assert _capacity(kube_emulator, "aks-gpu-0")[RESOURCE] == "0"
+
+
+def test_a_node_whose_rdma_modules_are_not_loaded_advertises_no_rdma_device(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    # rdma.capable (a vendor-15b3 HCA) without rdma.available (ib_uverbs, rdma_ucm): no uverbs device
+    result = _prepare(kube_emulator, fx.node("aks-gpu-0", rdma_resource=None, rdma_available=False))
+    assert result.exit_code == 0, result
+    assert _capacity(kube_emulator, "aks-gpu-0")[RESOURCE] == "0"
+
+
+def test_a_config_entry_with_a_resource_prefix_is_advertised_under_that_prefix(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    result = _prepare(kube_emulator, fx.node("aks-gpu-0", rdma_resource=None))
+    assert result.exit_code == 0, result
+    cm = kube_emulator.cluster.get("v1", "ConfigMap", "gpu-operator", "rdma-devices")
+    config = json.loads(cm["data"]["config.json"])
+    config["configList"][0] |= {"resourcePrefix": "nvidia.com", "resourceName": "hca_shared"}
+    kube_emulator.cluster.patch(
+        "v1", "ConfigMap", "gpu-operator", "rdma-devices", {"data": {"config.json": json.dumps(config)}}
+    )
+    [pod] = kube_emulator.cluster.list("v1", "Pod", namespace="gpu-operator", label_selector="name=rdma-shared-dp-ds")
+    kube_emulator.cluster.delete("v1", "Pod", "gpu-operator", pod["metadata"]["name"])  # the new pod reads it
+    assert kube_emulator.idle(10.0)
+    assert _capacity(kube_emulator, "aks-gpu-0")["nvidia.com/hca_shared"] == "63"

@@ -1,0 +1,123 @@
+"""The RDMA shared device plugin, as its pods register resources with their node's kubelet.
+
+A pod of the plugin is any pod with a ConfigMap volume mounted at ``/k8s-rdma-shared-dev-plugin``,
+the folder the plugin reads its config.json from (upstream: Mellanox/k8s-rdma-shared-dev-plugin
+410b0f3 pkg/resources/resources_manager.go DefaultConfigFilePath; deployment/k8s/base/daemonset.yaml
+mounts the ConfigMap there, and so do akscli's templates/baremetal/rdma-shared-device-plugin.yaml.j2
+and Mellanox/network-operator manifests/state-rdma-shared-device-plugin/0060_rdma-shared-dev-plugin-ds.yaml).
+Once such a pod is ready on a node, each ``configList`` entry of the config becomes a node resource:
+
+- named ``<resourcePrefix>/<resourceName>``, the prefix ``rdma`` where the entry gives none
+  (resources_manager.go ValidateConfigs, rdmaHcaResourcePrefix; server.go newResourceServer
+  ``fmt.Sprintf("%s/%s", config.ResourcePrefix, config.ResourceName)``);
+- with ``rdmaHcaMax`` devices where the selectors find RDMA devices on the node, else none
+  (server.go newResourceServer: ``rdmaHcaMax`` devices only ``if len(deviceSpec) > 0``, "Warning: no
+  Rdma Devices were found for resource"); the kubelet's device manager reports the count as
+  capacity and allocatable (kubernetes/kubernetes pkg/kubelet/cm/devicemanager/manager.go GetCapacity).
+
+Which nodes have RDMA devices, from their NFD labels: a vendor-15b3 PCI device is
+``feature.node.kubernetes.io/rdma.capable`` and ib_uverbs with rdma_ucm loaded is
+``rdma.available`` (kubernetes-sigs/node-feature-discovery source/custom/static_features.go). The
+plugin hands out the HCA's uverbs/rdma_cm character devices (pkg/resources/rdma_device_spec.go
+requiredRdmaDevices; utils.GetRdmaDevices), which exist only with those modules loaded, so a node
+needs both labels. Of the selectors only ``vendors`` is checked (the HCAs are vendor 15b3); node
+labels say nothing of device ids or interface names, so ``deviceIDs`` and ``ifNames`` match.
+Not simulated: a plugin that stops (its resource unhealthy, then dropped: device_manager.py does this
+for the GPUs only) and the plugin's periodic device update.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from tests.emulators.kube.controllers.base import Controller
+
+CONFIG_DIR = "/k8s-rdma-shared-dev-plugin"  # resources_manager.go DefaultConfigFilePath's folder
+CONFIG_FILE = "config.json"
+DEFAULT_PREFIX = "rdma"  # resources_manager.go rdmaHcaResourcePrefix
+HCA_VENDOR = "15b3"
+NFD = "feature.node.kubernetes.io/"
+
+
+def config_map(pod: dict[str, Any]) -> str | None:
+    """The name of the ConfigMap the pod mounts at the plugin's config folder; None for any other pod."""
+    spec = pod.get("spec") or {}
+    volumes = {v.get("name"): v for v in spec.get("volumes") or []}
+    for container in spec.get("containers") or []:
+        for mount in container.get("volumeMounts") or []:
+            if str(mount.get("mountPath") or "").rstrip("/") != CONFIG_DIR:
+                continue
+            source = (volumes.get(mount.get("name")) or {}).get("configMap") or {}
+            if source.get("name"):
+                return str(source["name"])
+    return None
+
+
+def _config_key(pod: dict[str, Any], name: str) -> str:
+    """The ConfigMap key projected as config.json (the volume's items, else the key itself)."""
+    for volume in (pod.get("spec") or {}).get("volumes") or []:
+        source = volume.get("configMap") or {}
+        if source.get("name") == name:
+            for item in source.get("items") or []:
+                if item.get("path") == CONFIG_FILE:
+                    return str(item.get("key"))
+    return CONFIG_FILE
+
+
+def _ready(pod: dict[str, Any]) -> bool:
+    if (pod.get("metadata") or {}).get("deletionTimestamp"):
+        return False
+    conditions = (pod.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+
+
+def has_rdma_devices(node: dict[str, Any], vendors: list[str]) -> bool:
+    labels = (node.get("metadata") or {}).get("labels") or {}
+    if vendors and HCA_VENDOR not in [str(v).lower() for v in vendors]:
+        return False
+    return labels.get(NFD + "rdma.capable") == "true" and labels.get(NFD + "rdma.available") == "true"
+
+
+def resources(config: dict[str, Any], node: dict[str, Any]) -> dict[str, str]:
+    """The resources one plugin config registers on the node, and their device counts."""
+    out: dict[str, str] = {}
+    for entry in config.get("configList") or []:
+        name = entry.get("resourceName")
+        if not name:
+            continue
+        selectors = entry.get("selectors") or {}
+        found = has_rdma_devices(node, list(selectors.get("vendors") or []))
+        count = int(entry.get("rdmaHcaMax") or 0) if found else 0
+        out[f"{entry.get('resourcePrefix') or DEFAULT_PREFIX}/{name}"] = str(count)
+    return out
+
+
+class RdmaSharedDevicePlugin(Controller):
+    """Registers each ready plugin pod's resources on its node (the module docstring)."""
+
+    watches: ClassVar[list[tuple[str, str]]] = [("v1", "Pod")]
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        name = config_map(obj)
+        node_name = (obj.get("spec") or {}).get("nodeName")
+        if not name or not node_name or not _ready(obj):
+            return
+        namespace = obj["metadata"].get("namespace")
+        cm = cluster.get("v1", "ConfigMap", namespace, name)
+        node = cluster.get("v1", "Node", None, node_name)
+        if cm is None or node is None:
+            return  # the kubelet does not start a pod whose ConfigMap is missing
+        try:
+            config = json.loads(str((cm.get("data") or {}).get(_config_key(obj, name)) or ""))
+        except ValueError:
+            return  # the plugin exits on a config it cannot read (resources_manager.go ReadConfig)
+        found = resources(config if isinstance(config, dict) else {}, node)
+        status = node.get("status") or {}
+        capacity = dict(status.get("capacity") or {})
+        allocatable = dict(status.get("allocatable") or {})
+        if all(capacity.get(k) == v and allocatable.get(k) == v for k, v in found.items()):
+            return
+        cluster.patch_status(
+            "v1", "Node", None, node_name, {"capacity": capacity | found, "allocatable": allocatable | found}
+        )
