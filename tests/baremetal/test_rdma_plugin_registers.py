@@ -71,3 +71,20 @@ def test_a_config_entry_with_a_resource_prefix_is_advertised_under_that_prefix(
     kube_emulator.cluster.delete("v1", "Pod", "gpu-operator", pod["metadata"]["name"])  # the new pod reads it
     assert kube_emulator.idle(10.0)
     assert _capacity(kube_emulator, "aks-gpu-0")["nvidia.com/hca_shared"] == "63"
+
+
+def test_an_nccl_run_on_nodes_where_the_plugin_found_no_rdma_device_says_so(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    # Before, the hint sent the user to install the RDMA device plugin that prepare had just installed.
+    nodes = [fx.node(f"aks-gpu-{i}", rdma_resource=None, rdma_available=False) for i in range(2)]
+    assert _prepare(kube_emulator, *nodes).exit_code == 0
+    result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--dry-run=server")
+    assert result.exit_code == 2, result
+    [line, hint] = result.stderr.strip().splitlines()[-2:]
+    assert line == (
+        f"error: --rdma-resource {RESOURCE}: none of the 2 GPU node(s) of size {fx.ND_H100} offers it; they offer "
+        f"no resource besides GPUs; an RDMA device plugin registered {RESOURCE} with no device on 2 of them"
+    )
+    assert hint.startswith("hint: the plugin found no RDMA device there: check that the HCAs' RDMA modules are loaded")
+    assert hint.endswith("or pass --rdma-resource none")

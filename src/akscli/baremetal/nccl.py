@@ -182,11 +182,33 @@ def place(spec: NcclSpec, vm_size: str | None, survey: nccl_nodes.Survey | None)
             one = info.busbw_single_node and spec.nodes > 1
             figure = ", and --nodes 1 to judge it against the size's one-node figure" if one else ""
             hint = f"{info.vm_size} has no InfiniBand: pass --rdma-resource none{figure}"
+        elif nodes.rdma_empty:
+            empty, hint = no_rdma_device(spec.rdma_resource, nodes.rdma_empty)
+            they = f"{they}; {empty}"
         raise UsageError(
             f"--rdma-resource {spec.rdma_resource}: none of the {nodes.gpu_nodes} {where} offers it; {they}",
             hint=f"pass --rdma-resource {rdma[0]}" if rdma else hint,
         )
     return Placement(size, selector, topology, nodes, where)
+
+
+def no_rdma_device(resource: str, nodes: int) -> tuple[str, str]:
+    """What to say of nodes where the RDMA resource is registered with no device (capacity 0).
+
+    The RDMA shared device plugin registers each resource of its config, and gives it rdmaHcaMax
+    devices only where its selectors find RDMA devices; else none, and it logs "no Rdma Devices were
+    found for resource" (Mellanox/k8s-rdma-shared-dev-plugin 410b0f3 pkg/resources/server.go
+    newResourceServer). An HCA has its RDMA devices (uverbs, rdma_cm: pkg/resources/rdma_device_spec.go)
+    only with ib_uverbs and rdma_ucm loaded, which NFD labels rdma.available (kubernetes-sigs/
+    node-feature-discovery source/custom/static_features.go). A plugin stopped for over five minutes
+    leaves capacity 0 too (kubernetes/kubernetes pkg/kubelet/nodestatus/setters.go MachineInfo)."""
+    said = f"an RDMA device plugin registered {resource} with no device on {nodes} of them"
+    hint = (
+        "the plugin found no RDMA device there: check that the HCAs' RDMA modules are loaded (ib_uverbs, "
+        "rdma_ucm: NFD's label feature.node.kubernetes.io/rdma.available) and that its selectors match them "
+        "(its pods log 'no Rdma Devices were found for resource'), or pass --rdma-resource none"
+    )
+    return said, hint
 
 
 def size_gpus(vm_size: str | None) -> int:

@@ -92,6 +92,9 @@ class SizeNodes:
     gpu_nodes: int = 0
     usable: int = 0
     with_rdma: int = 0
+    # Nodes where the RDMA resource is registered with no device (capacity 0): the shared device plugin
+    # found no RDMA device for it, or stopped over five minutes ago (nccl.no_rdma_device)
+    rdma_empty: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # kind of reason -> nodes
     skipped_names: list[tuple[str, str]] = field(default_factory=list)  # (node, reason), NAMES_KEPT per reason
     offered: Counter[str] = field(default_factory=Counter)  # extended resources (not GPUs) -> nodes
@@ -117,6 +120,7 @@ class SizeNodes:
         self.gpu_nodes += other.gpu_nodes
         self.usable += other.usable
         self.with_rdma += other.with_rdma
+        self.rdma_empty += other.rdma_empty
         self.skipped.update(other.skipped)
         self.offered.update(other.offered)
         self.candidates += other.candidates
@@ -209,6 +213,8 @@ def survey(
                 part.offered[resource] += 1
         has_rdma = rdma_resource is None or _positive(allocatable.get(rdma_resource))
         part.with_rdma += 1 if rdma_resource is not None and has_rdma else 0
+        capacity = (node.get("status") or {}).get("capacity") or {}
+        part.rdma_empty += 1 if rdma_resource is not None and str(capacity.get(rdma_resource, "")) == "0" else 0
         facts = gpus.read(node)
         units = dict(facts.resources)
         # A DRA node's GPUs are its slices' (GPU feature discovery may still label it MIG
