@@ -88,3 +88,14 @@ def test_an_nccl_run_on_nodes_where_the_plugin_found_no_rdma_device_says_so(
     )
     assert hint.startswith("hint: the plugin found no RDMA device there: check that the HCAs' RDMA modules are loaded")
     assert hint.endswith("or pass --rdma-resource none")
+
+
+def test_doctor_names_an_rdma_resource_registered_with_no_device(
+    kube_emulator: Any, kubeconfig: Any, kube: Any
+) -> None:
+    from akscli.baremetal import doctor
+
+    assert _prepare(kube_emulator, fx.node("aks-gpu-0", rdma_resource=None, rdma_available=False)).exit_code == 0
+    [finding] = [f for f in doctor.diagnose(kube, doctor.Options()).findings if f.check == "rdma-resource"]
+    assert finding.message.endswith(f"; {RESOURCE} registered with no device")
+    assert finding.fix.startswith("the plugin found no RDMA device there: check that the HCAs' RDMA modules")

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import gpu_dra, gpu_stack, gpus
 from akscli.baremetal.findings import DEFAULT_RDMA_RESOURCES as DEFAULT_RDMA_RESOURCES
+from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, Collector, PoolStats
 from akscli.baremetal.findings import SAMPLE as SAMPLE
-from akscli.baremetal.findings import Collector, PoolStats
 from akscli.baremetal.findings import Finding as Finding
 from akscli.baremetal.findings import Options as Options
 from akscli.baremetal.findings import Report as Report
@@ -368,13 +368,18 @@ def _check_rdma(
             name,
         )
     if not rdma:
+        capacity = (node.get("status") or {}).get("capacity") or {}
+        empty = [r for r in opts.rdma_resources if str(capacity.get(r, "")) == "0"]
         out.add(
             "rdma-resource",
             "error" if rdma_expected else "warning",
             "node",
             pool,
-            f"no RDMA resource allocatable (looked for {', '.join(opts.rdma_resources)})",
-            "deploy the RDMA shared device plugin (akscli baremetal prepare --rdma), or pass "
+            f"no RDMA resource allocatable (looked for {', '.join(opts.rdma_resources)})"
+            + (f"; {', '.join(empty)} registered with no device" if empty else ""),
+            NO_RDMA_DEVICE_FIX
+            if empty
+            else "deploy the RDMA shared device plugin (akscli baremetal prepare --rdma), or pass "
             "--rdma-resource with the name your plugin advertises",
             name,
         )

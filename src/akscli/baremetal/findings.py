@@ -12,6 +12,17 @@ from typing import Any
 from akscli.statuslines import as_invoked
 
 DEFAULT_RDMA_RESOURCES = ("rdma/rdma_shared_device_a", "rdma/ib", "rdma/shared_ib", "rdma/hca_shared_devices_a")
+# Where the RDMA shared device plugin registered a resource with no device (capacity 0): it found
+# no RDMA device for it, and logged so (Mellanox/k8s-rdma-shared-dev-plugin 410b0f3
+# pkg/resources/server.go newResourceServer). An HCA has its uverbs and rdma_cm devices
+# (pkg/resources/rdma_device_spec.go) only with ib_uverbs and rdma_ucm loaded, NFD's rdma.available
+# (kubernetes-sigs/node-feature-discovery source/custom/static_features.go). A plugin stopped for over
+# five minutes leaves capacity 0 too (kubernetes/kubernetes pkg/kubelet/nodestatus/setters.go MachineInfo).
+NO_RDMA_DEVICE_FIX = (
+    "the plugin found no RDMA device there: check that the HCAs' RDMA modules are loaded (ib_uverbs, "
+    "rdma_ucm: NFD's label feature.node.kubernetes.io/rdma.available) and that its selectors match them "
+    "(its pods log 'no Rdma Devices were found for resource')"
+)
 # Node conditions that AKS's node problem detector sets on GPU nodes
 # (https://learn.microsoft.com/azure/aks/node-problem-detector).
 AKS_GPU_CONDITIONS = (

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import gpus, render, validate
 from akscli.baremetal import nccl_nodes, pods
+from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX
 from akscli.baremetal.nccl_expected import Verdict, interconnect, judge
 from akscli.baremetal.nccl_output import parse
 from akscli.errors import CheckFailedError, UsageError, WaitTimeoutError
@@ -193,22 +194,10 @@ def place(spec: NcclSpec, vm_size: str | None, survey: nccl_nodes.Survey | None)
 
 
 def no_rdma_device(resource: str, nodes: int) -> tuple[str, str]:
-    """What to say of nodes where the RDMA resource is registered with no device (capacity 0).
-
-    The RDMA shared device plugin registers each resource of its config, and gives it rdmaHcaMax
-    devices only where its selectors find RDMA devices; else none, and it logs "no Rdma Devices were
-    found for resource" (Mellanox/k8s-rdma-shared-dev-plugin 410b0f3 pkg/resources/server.go
-    newResourceServer). An HCA has its RDMA devices (uverbs, rdma_cm: pkg/resources/rdma_device_spec.go)
-    only with ib_uverbs and rdma_ucm loaded, which NFD labels rdma.available (kubernetes-sigs/
-    node-feature-discovery source/custom/static_features.go). A plugin stopped for over five minutes
-    leaves capacity 0 too (kubernetes/kubernetes pkg/kubelet/nodestatus/setters.go MachineInfo)."""
+    """What to say of nodes where the RDMA resource is registered with no device (capacity 0):
+    findings.NO_RDMA_DEVICE_FIX says why that is."""
     said = f"an RDMA device plugin registered {resource} with no device on {nodes} of them"
-    hint = (
-        "the plugin found no RDMA device there: check that the HCAs' RDMA modules are loaded (ib_uverbs, "
-        "rdma_ucm: NFD's label feature.node.kubernetes.io/rdma.available) and that its selectors match them "
-        "(its pods log 'no Rdma Devices were found for resource'), or pass --rdma-resource none"
-    )
-    return said, hint
+    return said, f"{NO_RDMA_DEVICE_FIX}, or pass --rdma-resource none"
 
 
 def size_gpus(vm_size: str | None) -> int:
