@@ -77,9 +77,33 @@ def check_window(window: str) -> str:
     return window
 
 
-def queries(window: str) -> dict[str, str]:
-    """The PromQL sent, one instant query per metric."""
-    return {metric: f"avg_over_time({metric}[{window}])" for metric in (UTIL, FB_USED, FB_FREE)}
+def queries(window: str, cluster: str | None = None) -> dict[str, str]:
+    """The PromQL sent, one instant query per metric; with ``cluster``, an Azure Monitor
+    workspace's label of this cluster's series, only those (model.monitoring.cluster_matcher)."""
+    from akscli.model.monitoring import cluster_matcher
+
+    matcher = "{" + cluster_matcher(cluster) + "}" if cluster is not None else ""
+    return {metric: f"avg_over_time({metric}{matcher}[{window}])" for metric in (UTIL, FB_USED, FB_FREE)}
+
+
+def workspace_cluster(kube: Kube, source: Source | None) -> str | None:
+    """The ``cluster`` label of this cluster's series where ``source`` is an Azure Monitor workspace
+    (the add-on's collector stamps it on every series it sends, DaemonSet and ReplicaSet alike:
+    Azure/prometheus-collector 39583fd5 otelcollector/opentelemetry-collector-builder/
+    collector-config-default.yml and collector-config-replicaset.yml, ``resource`` processor,
+    ``key: cluster``), so a workspace other clusters send to as well answers with this cluster's
+    GPUs only; None for any other Prometheus, or where the collector's settings cannot be read
+    (the node names of this cluster still filter the series: fold)."""
+    from akscli import prometheus_source
+    from akscli.model import monitoring
+
+    if not isinstance(source, prometheus_source.Direct) or source.scope is None:
+        return None
+    try:
+        label, _ = monitoring.workspace_cluster(kube)
+    except AkscliError:  # an API server that fails the read: the figures are still this cluster's nodes'
+        return None
+    return label
 
 
 Sample = tuple[dict[str, str], float]
@@ -287,10 +311,10 @@ def add(
             where, ask = f"Prometheus {namespace}/{SERVICE}", in_cluster(kube, namespace)
             answers = {m: ask_query(ask, where, q, proxied=True) for m, q in queries(window).items()}
         else:
-            where = source.where
+            where, cluster = source.where, workspace_cluster(kube, source)
             ask = prometheus_source.asker(kube, source, auth=auth, tenant=tenant)
             proxied = isinstance(source, prometheus_source.InCluster)
-            answers = {m: ask_query(ask, where, q, proxied=proxied) for m, q in queries(window).items()}
+            answers = {m: ask_query(ask, where, q, proxied=proxied) for m, q in queries(window, cluster).items()}
     except Unavailable as exc:
         return f"GPU utilization not shown: {exc}"
     if not answers[UTIL]:

@@ -12,7 +12,7 @@ import urllib3
 
 from tests.cli import invoke
 from tests.emulators.kube.controllers.nvidia_dcgm import FB_TOTAL_MIB, install_dcgm_exporter
-from tests.emulators.kube.profiles import install_podmonitor_api
+from tests.emulators.kube.profiles import install_crd, install_podmonitor_api
 from tests.ops.test_ops_emulator import gpu_node, gpu_pod
 
 
@@ -112,3 +112,41 @@ def test_prometheus_url_of_an_azure_monitor_workspace_is_queried_with_an_entra_t
             "GET", f"{endpoint}/api/v1/query?query=up", headers={"Authorization": f"Bearer {arm_token}"}
         )
     assert refused.status == 401
+
+
+def test_a_workspace_other_clusters_send_to_answers_with_this_clusters_gpus_only(
+    kube_emulator: Any, kubeconfig: Any, azure_env: Any
+) -> None:
+    # Two clusters send to one Azure Monitor workspace, each with a node named a100-0: the add-on's
+    # collector labels each series with its cluster (azure_monitor_collector.py). Unpinned, the idle
+    # GPU of aks-ml-westus halved this cluster's 80% (and its namespace's) to 40%.
+    from tests.emulators.arm.workspace import resolve_workspace
+    from tests.emulators.kube.controllers.azure_monitor_collector import install_azure_monitor
+
+    gpu_node(kube_emulator, "a100-0", "a100", "Standard_NC24ads_A100_v4", 1)
+    gpu_pod(kube_emulator, "serving", "llm-0", "a100-0", 1)
+    aks = "/subscriptions/0000/resourceGroups/rg-ml/providers/Microsoft.ContainerService/managedClusters/aks-ml-eastus"
+    collector = install_azure_monitor(kube_emulator, aks)
+    install_crd(kube_emulator, "monitoring.coreos.com", "PodMonitor")  # the exporter's own PodMonitor's group
+    install_dcgm_exporter(kube_emulator, "a100-0", {"serving/llm-0": (80.0, 40000.0)})
+    monitor = kube_emulator.cluster.get(
+        "monitoring.coreos.com/v1", "PodMonitor", "gpu-operator", "nvidia-dcgm-exporter"
+    )
+    meta = {k: monitor["metadata"][k] for k in ("name", "namespace")}
+    kube_emulator.cluster.create({**monitor, "apiVersion": "azmonitoring.coreos.com/v1", "metadata": meta})
+    now = time.time()
+    collector.scrape(now - 60, every=True)
+    [labels] = [
+        k for k, _ in collector.tsdb.instant(now) if k.get("__name__") == "DCGM_FI_DEV_GPU_UTIL" and k.get("pod")
+    ]
+    for metric, value in (("DCGM_FI_DEV_GPU_UTIL", 0.0), ("DCGM_FI_DEV_FB_USED", 0.0), ("DCGM_FI_DEV_FB_FREE", 1.0)):
+        collector.other_cluster("aks-ml-westus", {**labels, "__name__": metric}, value, now - 60)
+    azure_env.prometheus_workspace = collector.handle
+    with resolve_workspace(azure_env) as endpoint:
+        result = invoke("gpu", "usage", "--utilization", "--prometheus", endpoint, "-o", "json")
+    assert result.exit_code == 0, result
+    data = json.loads(result.stdout)
+    assert [(p["gpu_util_percent"], p["gpus_measured"]) for p in data["pools"]] == [(80.0, 1)]
+    assert [n["gpu_util_percent"] for n in data["namespaces"]] == [80.0]
+    queried = [e.body for e in azure_env.request_log if e.path == "/api/v1/query"]
+    assert all(b"%7Bcluster%3D%22aks-ml-eastus%22%7D" in body for body in queried), queried

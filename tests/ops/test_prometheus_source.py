@@ -10,7 +10,7 @@ import pytest
 
 from akscli import gpu_activity as ga
 from akscli import prometheus_source as ps
-from akscli.errors import UsageError
+from akscli.errors import AkscliError, AuthError, UsageError
 
 EMPTY = b'{"status": "success", "data": {"resultType": "vector", "result": []}}'
 
@@ -55,12 +55,18 @@ def test_a_url_that_cannot_be_queried_is_refused(url: str, words: str) -> None:
 class _Kube:
     def __init__(self, served: set[str]) -> None:
         self.served, self.paths = served, []  # type: list[str]
+        self.refusal: Exception | None = None
 
     def has_api(self, api: str, kind: str) -> bool:
         return f"{api}/{kind}" in self.served
 
     def list(self, *args: Any, **kw: Any) -> list[Any]:
         return []
+
+    def get(self, api: str, kind: str, name: str, namespace: str | None = None) -> Any:
+        if self.refusal is not None:
+            raise self.refusal
+        return None
 
     def proxy(
         self, namespace: str, service: str, port: int, path: str, *, scheme: str | None = None, **kw: Any
@@ -143,3 +149,42 @@ def test_a_query_is_a_posted_form_and_a_get_once_a_post_is_refused() -> None:
     posted: list[str] = []
     bad = ps.Querier(lambda method, path, form: posted.append(method) or (400, b"{}"))
     assert bad("up(") == (400, b"{}") and posted == ["POST"]  # Prometheus's own answer: no GET
+
+
+@pytest.mark.parametrize(
+    "refusal", [None, AuthError("deployments.apps is forbidden"), AkscliError("the server failed")]
+)
+def test_a_workspace_whose_collector_cannot_be_read_is_asked_without_the_cluster_label(
+    monkeypatch: pytest.MonkeyPatch, refusal: Exception | None
+) -> None:
+    # No ama-metrics Deployment, or reading it refused: the query stays unpinned (this cluster's
+    # node names still pick its GPUs, gpu_activity.fold), and nothing fails.
+    bodies: list[str] = []
+
+    class Pool:
+        def __init__(self, **kw: Any) -> None:
+            pass
+
+        def request(self, method: str, url: str, headers: dict[str, str], **kw: Any) -> Any:
+            bodies.append(kw["body"])
+            return type("A", (), {"status": 200, "data": EMPTY})()
+
+    import urllib3
+
+    monkeypatch.setattr(ps, "_token", lambda *a: "t")
+    monkeypatch.setattr(urllib3, "PoolManager", Pool)
+    kube = _Kube(set())
+    kube.refusal = refusal
+    line = ga.add(kube, None, {"pools": [], "namespaces": []}, "1h", ps.classify(f"https://ws.eastus.{AM}.com"))  # type: ignore[arg-type]
+    assert bodies[0] == "query=avg_over_time%28DCGM_FI_DEV_GPU_UTIL%5B1h%5D%29"
+    assert line is not None and "has no DCGM_FI_DEV_GPU_UTIL series" in line
+
+
+def test_only_an_azure_monitor_workspace_query_names_the_cluster() -> None:
+    from akscli.model.monitoring import cluster_matcher
+
+    assert ga.queries("1h")[ga.UTIL] == "avg_over_time(DCGM_FI_DEV_GPU_UTIL[1h])"
+    assert (
+        ga.queries("1h", "aks-ml")[ga.UTIL] == f"avg_over_time(DCGM_FI_DEV_GPU_UTIL{{{cluster_matcher('aks-ml')}}}[1h])"
+    )
+    assert ga.workspace_cluster(_Kube(set()), ps.classify("http://localhost:9090")) is None  # type: ignore[arg-type]

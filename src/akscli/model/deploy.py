@@ -151,7 +151,7 @@ def queue_query(req: DeployRequest) -> str:
     cluster that runs the model in this namespace would scale on the sum of all their queues."""
     matchers = [f'namespace="{req.namespace}"', f'job="{req.namespace}/{req.name}"']
     if req.workspace_cluster is not None:
-        matchers.insert(0, f"cluster={json.dumps(req.workspace_cluster)}")
+        matchers.insert(0, monitoring.cluster_matcher(req.workspace_cluster))
     matchers.append(f'model_name="{served_name(req)}"')
     return f"sum({QUEUE_METRIC}{{{','.join(matchers)}}})"
 

@@ -16,6 +16,7 @@ Plain logic: no Typer, no rich; nothing is printed."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -269,6 +270,16 @@ def workspace_cluster(kube: Kube) -> tuple[str | None, str | None]:
             f"no Deployment {COLLECTOR_NAMESPACE}/{COLLECTOR_DEPLOYMENT} with the collector's CLUSTER"
         )
     return (cluster.split("/")[-1] if env.get("MAC", "").strip() == "true" else cluster), None
+
+
+def cluster_matcher(label: str) -> str:
+    """The PromQL matcher that keeps one cluster's series of an Azure Monitor workspace:
+    ``cluster="<label>"``, the label workspace_cluster reads. Every query akscli sends to, or has
+    KEDA send to, a workspace carries it (KEDA's queue query: deploy.queue_query; ``gpu usage
+    --utilization``: gpu_activity.queries). The value is written as a JSON string, which PromQL
+    reads as a Go string literal (prometheus/prometheus d15adb9a promql/parser/lex.go lexString,
+    promql/parser/parse.go unquoteString: strconv.Unquote)."""
+    return f"cluster={json.dumps(label)}"
 
 
 def cluster_alias(settings: Mapping[str, Any] | None) -> str:
