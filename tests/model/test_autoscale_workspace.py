@@ -99,3 +99,17 @@ def test_without_the_collectors_deployment_the_deploy_warns_that_the_query_spans
     assert result.exit_code == 0, result
     assert "not pinned to this cluster" in result.stderr and "kube-system/ama-metrics" in result.stderr
     assert "cluster=" not in _query(emu)
+
+
+def test_a_fleet_deploy_has_no_workspace_query_to_pin_each_member_scales_on_its_own_pods() -> None:
+    # --fleet-hub places KAITO only, and --autoscale there is keda-kaito-scaler's: it scrapes each
+    # Workspace Service of the InferenceSet in its own cluster (kaito-project/keda-kaito-scaler
+    # pkg/metricsource/modelpod_source.go), so no member reads a shared workspace.
+    vllm = invoke(
+        "model", "deploy", "phi-4", "--fleet-hub", "--runtime", "vllm", "--autoscale", "1:4", "--dry-run=client"
+    )
+    assert vllm.exit_code == 2 and "--fleet-hub places a KAITO Workspace" in vllm.stderr
+    kaito = invoke(*("model", "deploy", "phi-4", "--fleet-hub", "--runtime", "kaito", "--autoscale", "1:4"),
+                   "--dry-run=client", "-o", "yaml")  # fmt: skip
+    assert kaito.exit_code == 0, kaito
+    assert "ScaledObject" not in kaito.stdout and "scaledobject.kaito.sh/auto-provision: 'true'" in kaito.stdout
