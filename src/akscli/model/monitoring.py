@@ -277,8 +277,8 @@ def cluster_matcher(label: str) -> str:
     ``cluster="<label>"``, the label workspace_cluster reads. Every query akscli sends to, or has
     KEDA send to, a workspace carries it (KEDA's queue query: deploy.queue_query; ``gpu usage
     --utilization``: gpu_activity.queries). The value is written as a JSON string, which PromQL
-    reads as a Go string literal (prometheus/prometheus d15adb9a promql/parser/lex.go lexString,
-    promql/parser/parse.go unquoteString: strconv.Unquote)."""
+    reads as a Go string literal (prometheus/prometheus promql/parser/parse.go unquoteString:
+    util/strutil/quote.go Unquote, strconv.Unquote's rules)."""
     return f"cluster={json.dumps(label)}"
 
 
