@@ -111,12 +111,21 @@ def test_the_unknown_model_hint_names_the_flags_plan_accepts() -> None:
     )
 
 
+_WINDOW_FIELDS = ("sliding_window", "sliding_window_pattern")
+
+
 def test_a_model_as_a_dict_has_every_field_and_the_derived_figures() -> None:
     model = catalog.get("phi-4")
     assert model.to_dict() == {
-        **{name: getattr(model, name) for name in catalog.Model._fields},
+        **{name: getattr(model, name) for name in catalog.Model._fields if name not in _WINDOW_FIELDS},
         "name": model.name,
         "kv_bytes_per_token": model.kv_bytes_per_token,
         "quant_family": model.quant_family,
         "attention": "GQA",
     }
+
+
+def test_only_a_model_with_a_sliding_window_shows_its_window_in_its_dict() -> None:
+    gemma = catalog.get("google/gemma-3-4b-it").to_dict()
+    assert (gemma["sliding_window"], gemma["sliding_window_pattern"]) == (1024, 6)
+    assert not set(_WINDOW_FIELDS) & set(catalog.get("phi-4").to_dict())

@@ -399,6 +399,13 @@ DATA: Any = {'as_of': '2026-11-26',
                               'at 0d914582 _VARIANTS gemma3_4b: a Gemma3Config (model_type gemma3, '
                               'no auto_map) saved as Gemma3ForConditionalGeneration (the '
                               'architecture maps from gemma3 and shieldgemma2 in modeling_auto.py)',
+             'sliding_window': 1024,
+             'sliding_window_pattern': 6,
+             'window_source': 'huggingface/transformers '
+                              'src/transformers/models/gemma3/convert_gemma3_weights_orbax_to_hf.py '
+                              '_VARIANTS gemma3_4b sliding_window_size=1024; '
+                              'configuration_gemma3.py Gemma3TextConfig sliding_window_pattern 6 '
+                              '(layer_types: every 6th layer full_attention)',
              'shape_source': 'google/gemma_pytorch gemma/config.py at 014acb7a get_config_for_4b; '
                              "the conversion script's _VARIANTS gemma3_4b, with "
                              'huggingface/transformers configuration_gemma3.py at 008f5c8c '
@@ -425,6 +432,13 @@ DATA: Any = {'as_of': '2026-11-26',
                               'at 0d914582 _VARIANTS gemma3_27b: a Gemma3Config (model_type '
                               'gemma3, no auto_map) saved as Gemma3ForConditionalGeneration (the '
                               'architecture maps from gemma3 and shieldgemma2 in modeling_auto.py)',
+             'sliding_window': 1024,
+             'sliding_window_pattern': 6,
+             'window_source': 'huggingface/transformers '
+                              'src/transformers/models/gemma3/convert_gemma3_weights_orbax_to_hf.py '
+                              '_VARIANTS gemma3_27b sliding_window_size=1024; '
+                              'configuration_gemma3.py Gemma3TextConfig sliding_window_pattern 6 '
+                              '(layer_types: every 6th layer full_attention)',
              'shape_source': 'google/gemma_pytorch gemma/config.py at 014acb7a '
                              "get_config_for_27b_v3; the conversion script's _VARIANTS gemma3_27b, "
                              'with huggingface/transformers configuration_gemma3.py at 008f5c8c '

@@ -57,6 +57,9 @@ class Model(Record):
     hidden_size: int | None = None
     kv_lora_rank: int | None = None
     qk_rope_head_dim: int | None = None
+    # Gemma 3: the window of the sliding layers, and one layer in this many attends in full.
+    sliding_window: int | None = None
+    sliding_window_pattern: int | None = None
     license: str | None = None
     architecture: str | None = None
     access_token_required: bool = False
@@ -95,6 +98,9 @@ class Model(Record):
 
     def to_dict(self) -> dict[str, Any]:
         d = self._asdict()  # every field is a scalar
+        for key in ("sliding_window", "sliding_window_pattern"):  # only where a model has a window
+            if d[key] is None:
+                del d[key]
         d["name"] = self.name
         d["kv_bytes_per_token"] = self.kv_bytes_per_token
         d["quant_family"] = self.quant_family

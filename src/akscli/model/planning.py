@@ -17,7 +17,7 @@ from typing import Any
 
 from akscli import suggest
 from akscli.errors import UsageError
-from akscli.model import bounded, catalog, kaito_names, skus
+from akscli.model import bounded, catalog, kaito_names, skus, vllm_kv
 from akscli.model.catalog import Model
 from akscli.model.kaito_estimator import (
     GIB,
@@ -196,13 +196,16 @@ def fit(
     region: str = skus.DEFAULT_REGION,
     budget: float | None = None,
     gpu_memory_utilization: float = VLLM_GPU_MEMORY_UTILIZATION,
+    per_layer_kv: bool = True,
 ) -> Fit:
     """Smallest GPU count on this size that holds the weights and a full KV cache for
     ``concurrency`` sequences of ``context`` tokens. Within a node the tensor-parallel degree is
     a power of two that divides the attention heads; beyond a node, whole nodes are added as
-    pipeline stages."""
+    pipeline stages. The KV cache is vLLM's per-layer sizing (akscli.model.vllm_kv), or with
+    ``per_layer_kv`` False KAITO's full length on every layer."""
     weights = model.weights_gib * KAITO_WEIGHT_FACTOR
-    kv_total = model.kv_bytes_per_token * context * concurrency / GIB
+    per_request = vllm_kv.request_bytes(model, context, sku) if per_layer_kv else model.kv_bytes_per_token * context
+    kv_total = per_request * concurrency / GIB
     usable = sku.gpu_memory_gib * gpu_memory_utilization - OVERHEAD_GIB_PER_GPU
     warnings = quant_warnings(model, sku)
     kernel = quant_kernel(model, sku)
@@ -294,6 +297,7 @@ def kaito_fit(
         region=region,
         budget=budget,
         gpu_memory_utilization=utilization,
+        per_layer_kv=False,
     )
     est = own.kaito or kaito_estimate(model, sku, context)
     unsized = _unsized(sku, est, own.quant_kernel, list(own.warnings))
@@ -461,6 +465,9 @@ def plan(
     if recommended is not None:
         warnings.extend(recommended.warnings)
     warnings.extend(kaito_names.hub_note(model, ctx) if runtime == "kaito" else catalog.vllm_limit_note(model, ctx))
+    kv_note = vllm_kv.rule_note(model) if runtime != "kaito" else None
+    if kv_note:
+        warnings.append(kv_note)
     return Plan(
         model=model,
         runtime=runtime,
