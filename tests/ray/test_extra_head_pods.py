@@ -141,15 +141,23 @@ def test_a_ready_head_left_by_an_earlier_raycluster_of_the_same_name_is_not_take
     [live] = emu.cluster.list("v1", "Pod", "default", label_selector="ray.io/cluster=demo,ray.io/node-type=head")
     earlier = {**live["metadata"]["ownerReferences"][0], "uid": "11111111-0000-0000-0000-000000000000"}
     meta = {"name": "demo-earlier-head", "namespace": "default", "labels": live["metadata"]["labels"]}
-    # the garbage collector deletes it once it judges it (its owner's uid is gone), not yet here
+    # the garbage collector deletes it once it judges it (its owner's uid is gone), not yet here:
+    # the create and the status update each ask for a judgement, so the delay holds until the read
     emu.api.gc_delay, lag = 60.0, emu.api.gc_delay
-    emu.cluster.create(
-        {"apiVersion": "v1", "kind": "Pod", "spec": live["spec"], "metadata": {**meta, "ownerReferences": [earlier]}}
-    )
-    emu.api.gc_delay = lag
-    ready = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
-    emu.cluster.patch_status("v1", "Pod", "default", "demo-earlier-head", ready)
-    shown = json.loads(invoke("ray", "cluster", "status", "demo", "-o", "json").stdout)
+    try:
+        emu.cluster.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "spec": live["spec"],
+                "metadata": {**meta, "ownerReferences": [earlier]},
+            }
+        )
+        ready = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+        emu.cluster.patch_status("v1", "Pod", "default", "demo-earlier-head", ready)
+        shown = json.loads(invoke("ray", "cluster", "status", "demo", "-o", "json").stdout)
+    finally:
+        emu.api.gc_delay = lag
     assert shown["head"]["pod"] == live["metadata"]["name"]
     [problem] = [p for p in shown["problems"] if p["reason"] == "MultipleHeadPods"]
     assert problem["hint"].endswith(
