@@ -155,14 +155,21 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def write(text: str) -> None:
+def write(text: str, *, raw: bool = False) -> None:
     """One line (or block) on stdout; ``write("")`` prints an empty line.
+
+    Each control character but the line break and the tab is written as its escape
+    (printable.terminal_safe): a key/value view, a plan, a status line or a model's reply repeats
+    words from the cluster or a server, and ESC or CSI there would act on the terminal. ``raw``:
+    a container's log lines, which ``kubectl logs`` copies to stdout as they came (upstream:
+    kubernetes/kubectl pkg/cmd/logs/logs.go DefaultConsumeRequest), and text already made safe.
 
     Once a server took a change, a reader that went away (``| grep -q created``, ``| head -1``)
     no longer ends the command: the rest of stdout goes to /dev/null and it goes on to its other
     steps (a model's revision, the server a deploy replaces, its wait), where it used to stop
     half done. A read still ends there (cli/main.py: exit 0)."""
     try:
+        text = text if raw else printable.terminal_safe(text)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
@@ -271,7 +278,7 @@ def _csv(value: Any) -> str:
         return _text(value)
     if isinstance(value, int | float):
         return repr(value)
-    text = _text(value)
+    text = printable.terminal_safe(_text(value), keep="\t\r\n")  # those three are quoted (_csv_line)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
@@ -371,7 +378,7 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], wide: Seq
         head = f"\x1b[1m{head}\x1b[0m"
     lines = [] if FLAGS.no_headers else [head]
     lines += ["   ".join(r[i].ljust(widths[i]) for i in keep).rstrip() for r in rows]
-    write("\n".join(lines))
+    write("\n".join(lines), raw=True)  # cells made visible above; the header's bold is ours
 
 
 def _table_width(headers: Sequence[str], rows: Sequence[Sequence[str]], keep: Sequence[int]) -> int:

@@ -48,6 +48,24 @@ def visible(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
+def terminal_safe(text: str, keep: str = "\n\t") -> str:
+    """``text`` as a block of lines on a terminal: each control character (C0, DEL, C1: Unicode's
+    Cc) but those in ``keep`` written as its escape (``\x1b``, ``\r``, ``\x9b``), the rest as it
+    is. What the output layer writes on stdout (output.write) and stderr (statuslines.info): a value
+    read from the cluster that holds ESC or CSI (U+009B) would otherwise recolour or clear the
+    terminal, or set its clipboard (OSC 52). kubectl escapes ESC and CR in what it prints of such
+    values (upstream: kubernetes/cli-runtime pkg/printers/terminal.go EscapeTerminal,
+    kubernetes/kubernetes#101695)."""
+    if text.isascii() and text.isprintable():
+        return text
+    import re
+
+    # A pattern string (re's cache compiles it once): what is neither printable ASCII, nor above
+    # the C1 block, nor kept.
+    controls = "[^\x20-\x7e\xa0-\U0010ffff" + re.escape(keep) + "]"
+    return re.sub(controls, lambda m: repr(m.group())[1:-1], text)
+
+
 def is_secret(obj: Mapping[str, Any]) -> bool:
     return obj.get("kind") == "Secret" and obj.get("apiVersion") == "v1"
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from akscli.plugin_spelling import PLUGIN_PROGRAM, as_plugin
+from akscli.printable import terminal_safe
 from akscli.redact import hide_known, url_credentials
 
 
@@ -61,11 +62,7 @@ def _shown(message: str) -> str:
     message = hide_known(message)
     if "://" in message:
         message = url_credentials(message)
-    if message.isprintable() or all(ch.isprintable() or ch in "\n\t" for ch in message):
-        return message
-    import unicodedata
-
-    return "".join(repr(ch)[1:-1] if ch not in "\n\t" and unicodedata.category(ch) == "Cc" else ch for ch in message)
+    return terminal_safe(message)
 
 
 class Repeats:

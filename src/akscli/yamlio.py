@@ -443,7 +443,16 @@ def dump_all(docs: Iterable[Any]) -> str:
 def dump_json(data: Any, indent: int | None = 2) -> str:
     import json  # here: `akscli version` and the tables print no JSON and need not load it
 
-    return json.dumps(data, indent=indent, default=str, ensure_ascii=False)
+    text = json.dumps(data, indent=indent, default=str, ensure_ascii=False)
+    if text.isascii() and "\x7f" not in text:
+        return text
+    # DEL and the C1 controls (CSI, U+009B, acts as ESC [ on many terminals) as \u escapes, the
+    # same string to any JSON reader; json.dumps escapes only C0. Go's encoding/json escapes U+2028
+    # and U+2029 as well (upstream: golang/go src/encoding/json/encode.go appendString).
+    return text.translate(_JSON_ESCAPES)
+
+
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in (*range(0x7F, 0xA0), 0x2028, 0x2029)}
 
 
 def _plain(data: Any) -> Any:

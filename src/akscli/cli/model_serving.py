@@ -297,7 +297,7 @@ def logs_cmd(
             since_seconds=since_seconds,
             timestamps=timestamps,
         ):
-            output.write(prefix + line.rstrip("\n"))
+            output.write(prefix + line.rstrip("\n"), raw=True)  # as kubectl logs: the bytes as they came
 
 
 def _since_seconds(since: str) -> int:

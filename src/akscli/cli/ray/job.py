@@ -294,7 +294,7 @@ def _print_job_output(kube: "Kube", job: dict[str, Any], tail: int | None, *, fo
     text = logic.dashboard_job_logs(kube, job)
     lines = text.splitlines()
     for line in lines[-tail:] if tail else lines:
-        output.write(line)
+        output.write(line, raw=True)  # the job's log, as kubectl logs prints one
 
 
 @app.command("stop")
