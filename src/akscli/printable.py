@@ -15,6 +15,9 @@ request, as kubectl's printers do.
   secret by its name or its value's shape (akscli.secret_words, the rules ``--env`` warns by) is
   shown as ``***`` there (masked_env), the rest of the text as it is; a text that cannot be read
   as a runtime environment is shown as ``***`` whole.
+* By the same rules, a container's ``env[].value`` (anywhere under ``spec``) and a v1 ConfigMap's
+  ``data`` value are shown as ``***`` (masked_values), and so is such an object's last-applied
+  annotation, which repeats them.
 * A value from the cluster written into a line of text (a table cell, a message) is shown as it is,
   unquoted, with each character Python counts as unprintable (a control character, a line break)
   written as its escape, ``\\n``, ``\\x1b`` (``visible``): it cannot move the cursor or colour the
@@ -86,18 +89,77 @@ def shown(data: Any, fmt: str) -> Any:
     result: dict[str, Any] = dict(data)
     if fmt in ("json", "yaml") and not FLAGS.show_managed_fields and "managedFields" in data["metadata"]:
         result["metadata"] = {k: v for k, v in data["metadata"].items() if k != "managedFields"}
-    masked = masked_env(data)
-    if masked is not data:
-        result["spec"] = masked["spec"]
+    masked = masked_values(data)
+    for field in ("spec", "data"):
+        if masked is not data and field in masked and masked[field] is not data.get(field):
+            result[field] = masked[field]
     if is_secret(data):
         for field in ("data", "stringData"):
             if isinstance(data.get(field), Mapping):
                 result[field] = dict.fromkeys(data[field], MASK)
+    if is_secret(data) or masked is not data:  # the annotation repeats the manifest, values and all
         metadata = result["metadata"]
         annotations = metadata.get("annotations")
         if isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
             result["metadata"] = {**metadata, "annotations": {**annotations, LAST_APPLIED: MASK}}
     return result
+
+
+def masked_values(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``obj`` with every value that carries a secret by its name or its value's shape (the rules
+    ``--env`` warns by: akscli.secret_words.is_secret_variable) shown as ``***``: a runtime
+    environment's env_vars (``masked_env``), a container's ``env[].value`` anywhere under ``spec``
+    (a Pod's, a Deployment's template, a RayCluster's groups: the EnvVar of kubernetes/api
+    core/v1/types.go, ``name`` and ``value``; ``valueFrom`` holds no value), and a v1 ConfigMap's
+    ``data`` values (kubernetes/api core/v1/types.go ConfigMap.Data). kubectl prints them all (its
+    diff masks a Secret's data alone: kubernetes/kubectl pkg/cmd/diff/diff.go Masker); a manifest's
+    plain token is still a token. ``obj`` itself where nothing is masked."""
+    from akscli.secret_words import is_secret_variable
+
+    shown = masked_env(obj)
+    spec = shown.get("spec")
+    if isinstance(spec, Mapping):
+        masked_spec = _masked_env_vars(spec, is_secret_variable)
+        if masked_spec is not spec:
+            shown = {**shown, "spec": masked_spec}
+    data = shown.get("data")
+    if shown.get("kind") == "ConfigMap" and shown.get("apiVersion") == "v1" and isinstance(data, Mapping):
+        hidden = {k: MASK if isinstance(v, str) and is_secret_variable(str(k), v) else v for k, v in data.items()}
+        if hidden != data:
+            shown = {**shown, "data": hidden}
+    return shown
+
+
+def _masked_env_vars(value: Any, secret: Any) -> Any:
+    """``value`` with the secret values of each ``env`` list of EnvVars in it as ``***``; the same
+    object where none is."""
+    if isinstance(value, Mapping):
+        changed: dict[str, Any] | None = None
+        for key, child in value.items():
+            shown = _masked_env_list(child, secret) if key == "env" else _masked_env_vars(child, secret)
+            if shown is not child:
+                changed = changed if changed is not None else dict(value)
+                changed[key] = shown
+        return value if changed is None else changed
+    if isinstance(value, list):
+        items = [_masked_env_vars(item, secret) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
+
+
+def _masked_env_list(env: Any, secret: Any) -> Any:
+    if not isinstance(env, list):
+        return _masked_env_vars(env, secret)
+    items = [{**var, "value": MASK} if _secret_var(var, secret) else var for var in env]
+    return env if all(a is b for a, b in zip(items, env, strict=True)) else items
+
+
+def _secret_var(var: Any, secret: Any) -> bool:
+    return (
+        isinstance(var, Mapping)
+        and isinstance(var.get("value"), str)
+        and secret(str(var.get("name", "")), var["value"])
+    )
 
 
 def masked_env(obj: Mapping[str, Any]) -> Mapping[str, Any]:

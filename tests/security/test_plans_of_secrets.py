@@ -1,7 +1,8 @@
-"""What a plan, a diff and -o yaml show of a Secret beside other objects, held to kubectl diff's
-rule: only a v1 Secret is masked (upstream: kubernetes/kubectl pkg/cmd/diff/diff.go, ``Diff.Run``
-"Mask secret values if object is V1Secret", ``Masker``); a ConfigMap is shown as it is, whatever
-its values look like, as kubectl shows it."""
+"""What a plan, a diff and -o yaml show of a Secret beside other objects. kubectl diff masks only a
+v1 Secret (upstream: kubernetes/kubectl pkg/cmd/diff/diff.go, ``Diff.Run`` "Mask secret values if
+object is V1Secret", ``Masker``); akscli masks a ConfigMap's value too where it carries a secret by
+its key's name or its shape (akscli.printable.masked_values, since audit 32), and shows the rest
+of the ConfigMap as it is."""
 
 from __future__ import annotations
 
@@ -15,12 +16,18 @@ import pytest
 from tests.cli import invoke
 from tests.security.test_no_secret_leaks import CANARY, assert_clean, secret
 
-# A value that looks like a credential, in a ConfigMap: kubectl masks nothing there.
+# A value that looks like a credential (a GitHub token's shape), in a ConfigMap, under a neutral key.
 TOKEN_LOOKING = "ghp_CanaryConfigMapValue0123456789abcd"
+PLAIN = "fast-mode-on"
 
 
-def config_map(value: str = TOKEN_LOOKING) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"token": value}}
+def config_map(value: str = TOKEN_LOOKING, plain: str = PLAIN) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "settings"},
+        "data": {"token": value, "mode": plain},
+    }
 
 
 @pytest.fixture
@@ -33,24 +40,27 @@ def both(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     "mode", [["--dry-run=client", "-o", "yaml"], ["--dry-run=server", "-o", "json"], ["-y", "-o", "yaml"]], ids=" ".join
 )
-def test_beside_a_secret_a_config_maps_value_is_shown_and_the_secrets_is_not(
+def test_beside_a_secret_a_config_maps_plain_value_is_shown_and_its_token_is_not(
     kubeconfig: Path, both: Path, mode: list[str]
 ) -> None:
     result = invoke("apply", "-f", str(both), *mode)
     assert result.exit_code == 0, result
-    assert TOKEN_LOOKING in result.stdout
+    assert PLAIN in result.stdout
+    assert TOKEN_LOOKING not in result.stdout
     assert_clean(result)
 
 
-def test_the_plan_of_a_changed_config_map_shows_its_values_and_of_a_secret_masks_them(
+def test_the_plan_of_a_changed_config_map_shows_its_plain_values_and_masks_its_token(
     kubeconfig: Path, both: Path
 ) -> None:
     assert invoke("apply", "-f", str(both), "-y").exit_code == 0
     changed = secret(CANARY + "-changed")
-    both.write_text(json.dumps(changed) + "\n---\n" + json.dumps(config_map(TOKEN_LOOKING + "-new")))
+    both.write_text(json.dumps(changed) + "\n---\n" + json.dumps(config_map(TOKEN_LOOKING + "-new", "slow-mode")))
     result = invoke("apply", "-f", str(both), "--dry-run=server")
     assert result.exit_code == 0, result
-    assert TOKEN_LOOKING + "-new" in result.stdout
+    assert f"~ data.mode: {PLAIN} -> slow-mode" in result.stdout
+    assert "~ data.token: *** (changed)" in result.stdout
+    assert TOKEN_LOOKING not in result.stdout
     assert "*** (before) -> *** (after)" in result.stdout
     assert_clean(result)
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from akscli.output import object_ref as output_object_ref
-from akscli.printable import MASK, SECRET_FIELDS, is_secret, masked_env
+from akscli.printable import MASK, SECRET_FIELDS, is_secret, masked_values
 
 IGNORED_METADATA = (
     "managedFields",
@@ -65,17 +65,23 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
         return [f"+ {object_ref(after)}"]
     old: dict[str, Any] = {}
     new: dict[str, Any] = {}
-    # A runtime environment's secret env_vars are shown as *** (akscli.printable.masked_env); a
-    # field whose only change is such a value says it changed, not what to.
-    shown_before, shown_after = masked_env(before), masked_env(after)
+    # A value that carries a secret (a runtime environment's env_vars, a container's env value, a
+    # ConfigMap's data: akscli.printable.masked_values) is shown as ***; a field whose only change
+    # is such a value says it changed, not what to.
+    shown_before, shown_after = masked_values(before), masked_values(after)
     _flatten(_comparable(shown_before), "", old)
     _flatten(_comparable(shown_after), "", new)
     env_masked = shown_before is not before or shown_after is not after
+    raw_old: dict[str, Any] = {}
+    raw_new: dict[str, Any] = {}
+    if env_masked:
+        _flatten(_comparable(before), "", raw_old)
+        _flatten(_comparable(after), "", raw_new)
     secret = is_secret(after) or is_secret(before)  # akscli.printable: values never shown
     lines = []
     for path in sorted(set(old) | set(new)):
         if env_masked and path in old and path in new and old[path] == new[path]:
-            if _field(before, path) != _field(after, path):
+            if raw_old.get(path) != raw_new.get(path):
                 lines.append(f"~ {path}: {MASK} (changed)")
             continue
         hidden = secret and path.startswith(SECRET_FIELDS)
@@ -90,14 +96,6 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
             was, now = (f"{MASK} (before)", f"{MASK} (after)") if hidden else (_short(old[path]), _short(new[path]))
             lines.append(f"~ {path}: {was} -> {now}")
     return lines
-
-
-def _field(obj: Mapping[str, Any], path: str) -> Any:
-    """The value at a flattened ``spec.x`` path of ``obj`` (the masked env fields are one level under
-    spec), or None."""
-    head, _, rest = path.partition(".")
-    value = obj.get(head)
-    return value.get(rest) if isinstance(value, Mapping) and rest and "." not in rest else None
 
 
 def _multiline(*values: Any) -> bool:
