@@ -51,6 +51,9 @@ def visible(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+
+
 def terminal_safe(text: str, keep: str = "\n\t") -> str:
     """``text`` as a block of lines on a terminal: each control character (C0, DEL, C1: Unicode's
     Cc) but those in ``keep`` written as its escape (``\x1b``, ``\r``, ``\x9b``), the rest as it
@@ -59,8 +62,10 @@ def terminal_safe(text: str, keep: str = "\n\t") -> str:
     terminal, or set its clipboard (OSC 52). kubectl escapes ESC and CR in what it prints of such
     values (upstream: kubernetes/cli-runtime pkg/printers/terminal.go EscapeTerminal,
     kubernetes/kubernetes#101695)."""
-    if text.isascii() and text.isprintable():
-        return text
+    if text.isascii() and (
+        text.isprintable() or not text.encode("ascii").translate(None, _PRINTABLE_ASCII + keep.encode())
+    ):
+        return text  # byte-wise, in C: a long YAML or table text costs no regex scan
     import re
 
     # A pattern string (re's cache compiles it once): what is neither printable ASCII, nor above
