@@ -1,9 +1,11 @@
 """Which names and values hold a secret: the audit log masks them, the policy checks refuse them as
 plain env values, and flag values that carry one get a warning (akscli.secret_hints.secret_keys).
-Only ``re`` and ``itertools``: offline commands (render) read it without the policy checks."""
+Only ``re``, ``itertools`` and ``functools``: offline commands (render) read it without the policy
+checks."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 
@@ -57,6 +59,7 @@ _SECRET_VALUE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a list's objects repeat their env names (akscli.printable)
 def is_secret_name(name: str) -> bool:
     """A variable, flag or key name that by convention holds a secret.
 
