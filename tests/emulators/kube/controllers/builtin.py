@@ -9,8 +9,8 @@ Failure modes (``failure=``):
 - Job: "failed" (BackoffLimitExceeded), plus the pod failure modes above.
 
 The pods themselves (their status, owner reference, the PodOwner base) are in pods.py; the Job
-controller is in jobs.py, the Deployment and ReplicaSet controllers in deployment.py (both
-re-exported here) (upstream: kubernetes/kubernetes pkg/controller).
+controller is in jobs.py, the Deployment and ReplicaSet controllers in deployment.py, the StatefulSet
+controller in statefulset.py (all re-exported here) (upstream: kubernetes/kubernetes pkg/controller).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from tests.emulators.kube.apiserver import Ctx
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.aggregator import APIServiceAvailability
-from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
+from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.daemon_history import HASH_LABEL, cleanup_history, construct_history
 from tests.emulators.kube.controllers.daemon_pods import (
     daemon_pod_affinity,
@@ -45,72 +45,12 @@ from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleControl
 from tests.emulators.kube.controllers.pods import PodOwner, template_hash
 from tests.emulators.kube.controllers.preemption import Preemption
 from tests.emulators.kube.controllers.rescheduling import Rescheduler
-from tests.emulators.kube.controllers.rollout import REVISION, statefulset_stale_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, daemon_pod_spec
+from tests.emulators.kube.controllers.statefulset import StatefulSetController as StatefulSetController  # re-exported
 from tests.emulators.kube.resources import ResourceType
 
 # The most syncs one DaemonSet reconcile runs (each creates or deletes at least one pod).
 MAX_DAEMON_PASSES = 16
-
-
-class StatefulSetController(DeletionTolerantController, PodOwner):
-    """A StatefulSet deleted while it reconciles (KAITO deleting its Workspace's set) is dropped:
-    the write answers 404, and upstream's next sync finds the set gone from its lister and returns
-    (upstream: kubernetes/kubernetes v1.34.0 pkg/controller/statefulset/stateful_set.go sync,
-    ``errors.IsNotFound(err)``: "StatefulSet has been deleted")."""
-
-    watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "StatefulSet")]
-
-    def _reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
-        md = obj["metadata"]
-        ns = md["namespace"]
-        spec = obj.get("spec") or {}
-        want = int(spec.get("replicas", 1))
-        template = spec.get("template") or {}
-        rev = f"{md['name']}-{template_hash(template)}"
-        labels = {**((template.get("metadata") or {}).get("labels") or {}), REVISION: rev}
-        scheduler = Scheduler(cluster)
-        existing = {p["metadata"]["name"]: p for p in self._pods(cluster, obj)}
-        for name, p in existing.items():
-            idx = name.rsplit("-", 1)[-1]
-            if not idx.isdigit() or int(idx) >= want:
-                cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
-        pods: list[dict[str, Any]] = []
-        for stale in statefulset_stale_pods(obj, existing, rev):
-            cluster.delete("v1", "Pod", ns, stale)
-            existing.pop(stale)
-        for i in range(want):
-            name = f"{md['name']}-{i}"
-            found = existing.get(name)
-            if found is not None:
-                pods.append(found)
-            elif cluster.get("v1", "Pod", ns, name) is not None:
-                # Terminating: its replacement waits until it is gone (upstream: kubernetes/kubernetes
-                # v1.34.0 pkg/controller/statefulset/stateful_set_control.go processReplica).
-                self.requeue(obj, 0.1)
-            else:
-                lb = {**labels, "statefulset.kubernetes.io/pod-name": name, "apps.kubernetes.io/pod-index": str(i)}
-                node = scheduler.place(template.get("spec") or {}, md["uid"], {"namespace": ns, "labels": lb})
-                pods.append(self._make_pod(cluster, obj, name, template, lb, node))
-        ready = sum(1 for p in pods if self._ready(p))
-        updated = sum(1 for p in pods if p["metadata"]["labels"].get(REVISION) == rev)
-        cluster.patch_status(
-            "apps/v1",
-            "StatefulSet",
-            ns,
-            md["name"],
-            {
-                "observedGeneration": md.get("generation", 1),
-                "replicas": len(pods),
-                "readyReplicas": ready,
-                "currentReplicas": updated,
-                "updatedReplicas": updated,
-                "availableReplicas": ready,
-                "currentRevision": rev if updated == len(pods) else (obj.get("status") or {}).get("currentRevision"),
-                "updateRevision": rev,
-                "collisionCount": 0,
-            },
-        )
 
 
 class DaemonSetController(PodOwner):

@@ -88,14 +88,16 @@ def construct_history(
 
 
 def snapshot(cluster: ClusterState, ds: dict[str, Any], number: int) -> dict[str, Any] | None:
-    """update.go snapshot: a ControllerRevision named DaemonSet-name "-" hash, labelled with the
+    """update.go snapshot (and the StatefulSet's newRevision with history.go CreateControllerRevision,
+    the same object: kubernetes/kubernetes pkg/controller/statefulset/stateful_set_utils.go
+    newRevision copies the set's annotations too): a ControllerRevision named owner-name "-" hash, labelled with the
     template's labels and the hash, carrying the DaemonSet's annotations, controlled by it, its data
     getPatch. A revision of that name already there that does not match is a hash collision:
     status.collisionCount goes up by one and this sync ends (None)."""
     md = ds["metadata"]
     template = (ds.get("spec") or {}).get("template") or {}
     # The count as the API server has it: upstream re-reads the DaemonSet and retries on a stale one.
-    fresh = cluster.get("apps/v1", "DaemonSet", md["namespace"], md["name"]) or ds
+    fresh = cluster.get("apps/v1", ds["kind"], md["namespace"], md["name"]) or ds
     collisions = (fresh.get("status") or {}).get("collisionCount")
     h = compute_hash(template, collisions)
     name = f"{md['name']}-{h}"
@@ -104,7 +106,7 @@ def snapshot(cluster: ClusterState, ds: dict[str, Any], number: int) -> dict[str
         if matches(ds, there):
             return there
         cluster.patch_status(
-            "apps/v1", "DaemonSet", md["namespace"], md["name"], {"collisionCount": int(collisions or 0) + 1}
+            "apps/v1", ds["kind"], md["namespace"], md["name"], {"collisionCount": int(collisions or 0) + 1}
         )
         return None
     labels = {**((template.get("metadata") or {}).get("labels") or {}), HASH_LABEL: h}

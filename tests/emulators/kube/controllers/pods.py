@@ -67,17 +67,19 @@ def compute_hash(template: dict[str, Any], collision_count: int | None) -> str:
     return template_hash({"template": template, "collisionCount": collision_count})
 
 
-def live_dependents(cluster: Any, uid: str, bucket: str, api_version: str, kind: str) -> list[dict[str, Any]]:
+def live_dependents(
+    cluster: Any, uid: str, bucket: str, api_version: str, kind: str, terminating: bool = False
+) -> list[dict[str, Any]]:
     """The objects of ``kind`` (stored in ``bucket``) whose owner reference names ``uid`` and that
-    are not being deleted: what a controller's lister, filtered by controller reference, gives it
-    (upstream: kubernetes/kubernetes pkg/controller/controller_ref_manager.go)."""
+    are not being deleted (``terminating``: those too): what a controller's lister, filtered by
+    controller reference, gives it (upstream: kubernetes/kubernetes pkg/controller/controller_ref_manager.go)."""
     out = []
     for found_bucket, key in cluster.api.store.dependents_of(uid):
         if found_bucket != bucket:
             continue
         ns, _, name = key.partition("/")
         obj = cluster.get(api_version, kind, ns, name)
-        if obj is not None and not obj["metadata"].get("deletionTimestamp"):
+        if obj is not None and (terminating or not obj["metadata"].get("deletionTimestamp")):
             out.append(obj)
     return out
 

@@ -177,29 +177,3 @@ def rollout_conditions(
     else:
         progress = condition("Progressing", "True", "ReplicaSetUpdated", f'ReplicaSet "{rs_name}" is progressing.')
     return [avail, progress]
-
-
-# The label naming the revision a StatefulSet's pod was made from (apps/v1 ControllerRevisionHashLabelKey).
-REVISION = "controller-revision-hash"
-
-
-def statefulset_stale_pods(sts: dict[str, Any], pods: dict[str, dict[str, Any]], revision: str) -> list[str]:
-    """The pods (by name) a StatefulSet's update deletes to make them again from ``revision``.
-
-    upstream: kubernetes/kubernetes v1.34.0 pkg/controller/statefulset/stateful_set_control.go
-    rollingUpdateStatefulsetPods: a RollingUpdate (the default) deletes each pod of another
-    revision, from the highest ordinal down to ``rollingUpdate.partition``, one at a time, each
-    after the one before is ready again; OnDelete deletes none. The emulator's pods are ready when
-    made, so it deletes them all at once, highest ordinal first."""
-    spec = sts.get("spec") or {}
-    strategy = spec.get("updateStrategy") or {}
-    if strategy.get("type") == "OnDelete":
-        return []
-    partition = int((strategy.get("rollingUpdate") or {}).get("partition") or 0)
-    name = sts["metadata"]["name"]
-    out = []
-    for i in reversed(range(partition, int(spec.get("replicas", 1)))):
-        pod = pods.get(f"{name}-{i}")
-        if pod is not None and (pod["metadata"].get("labels") or {}).get(REVISION) != revision:
-            out.append(f"{name}-{i}")
-    return out
