@@ -272,3 +272,39 @@ def test_every_rule_of_a_kind_names_its_upstream_go_file() -> None:
         else:
             source = (rule.__doc__ or "") + (sys.modules[rule.__module__].__doc__ or "")
         assert re.search(r"\S+/\S+\.go", source), f"the rule for {key} names no upstream file"
+
+
+def statefulset(ready: int, updated: int, strategy: dict[str, Any], **status: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {"name": "db", "generation": 2},
+        "spec": {"replicas": 4, "updateStrategy": strategy},
+        "status": {"observedGeneration": 2, "readyReplicas": ready, "updatedReplicas": updated, **status},
+    }
+
+
+PARTITIONED = {"type": "RollingUpdate", "rollingUpdate": {"partition": 2}}
+
+
+def test_a_partitioned_statefulset_waits_for_the_pods_from_its_partition_up() -> None:
+    """kubectl's StatefulSetStatusViewer: updatedReplicas < replicas - partition is "Waiting for
+    partitioned roll out to finish", though every pod is ready and the revisions differ as they
+    must below a partition."""
+    verdict = readiness.check(statefulset(4, 1, PARTITIONED, currentRevision="db-a", updateRevision="db-b"))
+    assert not verdict.ready and verdict.message == "1 of 2 new pods updated (partition 2)"
+    assert readiness.check(statefulset(4, 2, PARTITIONED, currentRevision="db-a", updateRevision="db-b")).ready
+
+
+def test_a_defaulted_statefulset_is_ready_once_every_pod_is_updated() -> None:
+    """partition 0 (the API server's default): every pod updated is "partitioned roll out
+    complete", whatever status.currentRevision says yet."""
+    strategy = {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}
+    assert not readiness.check(statefulset(4, 3, strategy, currentRevision="db-a", updateRevision="db-b")).ready
+    assert readiness.check(statefulset(4, 4, strategy, currentRevision="db-a", updateRevision="db-b")).ready
+
+
+def test_a_statefulset_without_rolling_update_compares_its_revisions() -> None:
+    strategy = {"type": "RollingUpdate"}
+    assert not readiness.check(statefulset(4, 4, strategy, currentRevision="db-a", updateRevision="db-b")).ready
+    assert readiness.check(statefulset(4, 4, strategy, currentRevision="db-b", updateRevision="db-b")).ready

@@ -62,7 +62,12 @@ def deployment(obj: Mapping[str, Any]) -> Readiness:
 
 
 def statefulset(obj: Mapping[str, Any]) -> Readiness:
-    """StatefulSetStatusViewer: ready replicas, then the update revision reached (RollingUpdate)."""
+    """StatefulSetStatusViewer: ready replicas; then, where ``spec.updateStrategy.rollingUpdate``
+    is set (the API server defaults it, with ``partition: 0``, for every RollingUpdate set:
+    kubernetes/kubernetes pkg/apis/apps/v1/defaults.go SetDefaults_StatefulSet), the pods from the
+    partition up updated (``updatedReplicas >= replicas - partition``), the revisions aside;
+    without it, the update revision current. OnDelete (which kubectl's viewer refuses) is ready
+    once its pods are: its pods change only when deleted."""
     waiting = stale(obj, Generation.STATUS)
     if waiting is not None:
         return waiting
@@ -72,10 +77,17 @@ def statefulset(obj: Mapping[str, Any]) -> Readiness:
     if ready < want:
         return Readiness(False, message=f"{ready}/{want} replicas ready")
     update = (obj.get("spec") or {}).get("updateStrategy") or {}
-    partition = int((update.get("rollingUpdate") or {}).get("partition") or 0)
-    rolling = update.get("type", "RollingUpdate") == "RollingUpdate" and partition == 0
+    if update.get("type", "RollingUpdate") != "RollingUpdate":
+        return READY
+    rolling = update.get("rollingUpdate")
+    if isinstance(rolling, Mapping):
+        partition = rolling.get("partition")
+        updated = int(status.get("updatedReplicas") or 0)
+        if isinstance(partition, int) and updated < want - partition:
+            return Readiness(False, message=f"{updated} of {want - partition} new pods updated (partition {partition})")
+        return READY
     revision = status.get("updateRevision")
-    if rolling and revision and revision != status.get("currentRevision"):
+    if revision != status.get("currentRevision"):
         return Readiness(False, message=f"rolling update to revision {revision} in progress")
     return READY
 
