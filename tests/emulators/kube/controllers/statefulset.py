@@ -3,9 +3,10 @@ pod management policy, RollingUpdate with its partition, OnDelete, and the statu
 
 upstream: kubernetes/kubernetes pkg/controller/statefulset/stateful_set_control.go
 (UpdateStatefulSet, getStatefulSetRevisions, truncateHistory, updateStatefulSet, processReplica,
-processCondemned, computeReplicaStatus, completeRollingUpdate, read at 0004b149) and
-stateful_set_utils.go (newRevision: getPatch's data, the template's labels and the set's
-annotations; ApplyRevision; newVersionedStatefulSetPod; nextRevision; allowsBurst). The revisions
+processCondemned, computeReplicaStatus, read at 0004b149) and stateful_set_utils.go (newRevision:
+getPatch's data, the template's labels and the set's annotations; ApplyRevision;
+newVersionedStatefulSetPod; completeRollingUpdate, which compares with spec.replicas; nextRevision;
+allowsBurst). The revisions
 themselves are made as the DaemonSet's are (daemon_history.py snapshot, get_patch; the same
 pkg/controller/history/controller_history.go NewControllerRevision and CreateControllerRevision).
 
@@ -315,8 +316,8 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
         current: dict[str, Any],
         update: dict[str, Any],
     ) -> None:
-        """computeReplicaStatus, then completeRollingUpdate: a RollingUpdate set whose pods are all
-        updated and ready makes the update revision current."""
+        """computeReplicaStatus, then completeRollingUpdate (stateful_set_utils.go): a RollingUpdate
+        set with spec.replicas pods, all updated and ready, makes the update revision current."""
         md = sts["metadata"]
         cur, upd = current["metadata"]["name"], update["metadata"]["name"]
         live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
@@ -333,7 +334,8 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
             "collisionCount": int((fresh.get("status") or {}).get("collisionCount") or 0),
         }
         strategy = ((sts.get("spec") or {}).get("updateStrategy") or {}).get("type", "RollingUpdate")
-        if strategy == "RollingUpdate" and status["updatedReplicas"] == status["replicas"] == ready:
+        want = int((sts.get("spec") or {}).get("replicas", 1))
+        if strategy == "RollingUpdate" and status["updatedReplicas"] == ready == status["replicas"] == want:
             status["currentReplicas"] = status["updatedReplicas"]
             status["currentRevision"] = upd
         cluster.patch_status("apps/v1", "StatefulSet", md["namespace"], md["name"], status)
