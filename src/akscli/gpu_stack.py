@@ -376,11 +376,12 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
         yield gpu_lease.unreconciled(kube, found, str(name), ns)
         return
     if state != "ready":
+        # The operator writes "ready" or "notReady" only (akscli.kube.readiness.builtin.cluster_policy).
         error = _condition(policy, "Error")
         why = f": {error['message']}" if error.get("status") == "True" and error.get("message") else ""
         yield Rule(
             "gpu-operator",
-            "warning" if state == "ignored" else "error",
+            "error",
             f"ClusterPolicy {name} is {state}{why}",
             f"kubectl -n {ns} logs deploy/gpu-operator (the DaemonSet findings show what fails)",
             subject="clusterpolicy",

@@ -151,23 +151,30 @@ def namespace(obj: Mapping[str, Any]) -> Readiness:
     return READY if phase in (None, "Active") else Readiness(False, message=f"phase={phase}")
 
 
-def state_field(path: str, ready: tuple[str, ...], failed: tuple[str, ...]) -> Rule:
-    """For operators that publish one state string instead of conditions (Generation.NONE)."""
-
-    def rule(obj: Mapping[str, Any]) -> Readiness:
-        node: Any = obj
-        for part in path.split("."):
-            node = node.get(part) if isinstance(node, Mapping) else None
-        value = str(node) if node is not None else ""
-        if value.lower() in (r.lower() for r in ready):
-            return READY
-        if value.lower() in (f.lower() for f in failed):
-            status = status_of(obj)
-            detail = status.get("message") or status.get("reason") or ""
-            return Readiness(False, True, f"{path}={value}: {detail}".rstrip(": "), value)
-        return Readiness(False, message=f"{path}={value or '<unset>'}")
-
-    return rule
+def cluster_policy(obj: Mapping[str, Any]) -> Readiness:
+    """The GPU Operator's ClusterPolicy (NVIDIA/gpu-operator a22dbf67; Generation.NONE: the status
+    carries no observed generation). ``api/nvidia/v1/clusterpolicy_types.go`` allows
+    ignored|ready|notReady, and ``controllers/clusterpolicy_controller.go`` Reconcile writes only two
+    (updateCRState): ``ready`` and ``notReady``. ``ignored`` is set on the in-memory copy of a policy
+    that is not the oldest and never written (controllers/clusterpolicy_controller_test.go
+    TestClusterPolicyReconcileSkipsNonSingleton:
+    "no state is persisted"), so such a policy keeps no state. No state is final: a not-ready operand
+    is requeued after 5 s and a failed reconcile is retried, so the wait goes on, with the message of
+    the Error condition the operator sets beside it (internal/conditions/clusterpolicy.go
+    updateConditions: OperandNotReady "ClusterPolicy is not ready; states not ready: [...]", or
+    ReconcileFailed)."""
+    state = str(status_of(obj).get("state") or "")
+    if state == "ready":
+        return READY
+    error = conditions(obj).get("Error") or {}
+    said = f": {error['message']}" if error.get("status") == "True" and error.get("message") else ""
+    if not state:
+        return Readiness(
+            False,
+            message="status.state=<unset>: the GPU Operator has not reconciled it (it acts "
+            "only on the oldest ClusterPolicy)",
+        )
+    return Readiness(False, message=f"status.state={state}{said}", reason=str(error.get("reason") or ""))
 
 
 RULES: dict[tuple[str, str], Rule] = {
@@ -184,8 +191,7 @@ RULES: dict[tuple[str, str], Rule] = {
         ready=("Established",),
         terminal=(Terminal("NamesAccepted", reasons=("MultipleNamesNotAllowed", "ListKindConflict")),),
     ),
-    # NVIDIA/gpu-operator controllers/clusterpolicy_controller.go writes status.state (no generation).
-    ("nvidia.com", "ClusterPolicy"): state_field("status.state", ("ready",), ("failed",)),
+    ("nvidia.com", "ClusterPolicy"): cluster_policy,
     # kedacore/keda controllers/keda/scaledobject_controller.go: Ready condition, no observedGeneration.
     ("keda.sh", "ScaledObject"): ConditionRule(
         upstream="kedacore/keda controllers/keda/scaledobject_controller.go",
