@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import doctor_rollout, gpu_stack
 from akscli.doctor_components import APISERVICE_FIXES, Component, components
-from akscli.errors import AkscliError, CheckFailedError, NotInstalledError, UsageError
+from akscli.errors import CheckFailedError, NotInstalledError, UsageError
 from akscli.kube import pod_problems
 from akscli.kube.client import Kube
 from akscli.statuslines import as_invoked
@@ -268,10 +268,7 @@ def _daemonset_rollout_checks(kube: Kube, daemons: Sequence[tuple[str, str]]) ->
     node (akscli.doctor_rollout.daemonset_rollout): one get per DaemonSet. A warning while one of
     its pods serves."""
     for namespace, name in daemons:
-        try:
-            daemonset = kube.get("apps/v1", "DaemonSet", name, namespace)
-        except AkscliError:
-            continue
+        daemonset = doctor_rollout.daemonset(kube, namespace, name)
         if daemonset and (rollout := doctor_rollout.daemonset_rollout(daemonset)):
             detail, available = rollout
             fix = doctor_rollout.daemonset_fix(namespace, name)
@@ -328,7 +325,8 @@ def _gpu_stack(kube: Kube) -> Iterator[Check]:
     for rule in verdicts:
         # The Network Operator's rows (akscli.network_operator) are about something installed,
         # whether or not the GPU Operator is.
-        installed = found.operator or rule.check == "network-operator"
+        # So are the rollout rows (a standalone device plugin's): a rollout is of something installed.
+        installed = found.operator or rule.check == "network-operator" or rule.subject.startswith("rollout ")
         status = OK if rule.severity == "info" else (NOT_READY if installed else MISSING)
         blocking = rule.severity == "error"
         yield Check(rule.subject, status, rule.message, rule.fix, present or installed, blocking=blocking)

@@ -339,6 +339,27 @@ def rollouts(kube: Kube, owners: Iterable[tuple[str, str]]) -> list[Stuck]:
     return [s for key in dict.fromkeys(owners) if (s := stuck(kube, *key))]
 
 
+def daemonset(kube: Kube, namespace: str, name: str) -> dict[str, Any] | None:
+    """One DaemonSet (one get), None where it is gone or cannot be read."""
+    try:
+        return kube.get("apps/v1", "DaemonSet", name, namespace)
+    except AkscliError:
+        return None
+
+
+def labelled_daemonsets(kube: Kube, selector: str) -> list[dict[str, Any]]:
+    """The DaemonSets a label on the DaemonSet itself finds, any namespace, at most a few (one
+    label-selected list); none where they cannot be listed."""
+    try:
+        return list(
+            islice(
+                kube.list("apps/v1", "DaemonSet", all_namespaces=True, label_selector=selector, page_size=_FEW), _FEW
+            )
+        )
+    except AkscliError:
+        return []
+
+
 def daemonset_rollout(daemonset: Mapping[str, Any]) -> tuple[str, int] | None:
     """(detail, available pods) of a DaemonSet whose changed template has not reached every node
     yet (status.updatedNumberScheduled below desiredNumberScheduled), None otherwise.

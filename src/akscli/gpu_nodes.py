@@ -29,6 +29,9 @@ XID_CONDITION = "XIDErrors"
 # nvidia-device-plugin"; MicrosoftDocs/azure-aks-docs articles/aks/aks-managed-gpu-nodes.md).
 MANAGED_GPU_LABEL, MANAGED_GPU_VALUE = "kubernetes.azure.com/dcgm-exporter", "enabled"
 MANAGED_PLUGIN_SERVICE = "nvidia-device-plugin"
+# NFD's label for a node with a Mellanox (15b3) PCI function (kubernetes-sigs/node-feature-discovery
+# source/custom/static_features.go), the default nodeSelector of akscli's RDMA shared device plugin.
+RDMA_CAPABLE = "feature.node.kubernetes.io/rdma.capable"
 
 
 def xid_marked(node: dict[str, Any]) -> bool:
@@ -77,6 +80,9 @@ class GpuNodes:
     xid_names: list[str] = field(default_factory=list)
     xid_seen: set[str] = field(default_factory=set)
     xid_unread: int = 0  # more nodes recent events name than doctor looked at
+    # GPU nodes NFD labels RDMA_CAPABLE=true (a Mellanox PCI function), where the RDMA shared device
+    # plugin ``baremetal prepare --rdma`` deploys runs by default: only then is it looked for.
+    rdma_capable: int = 0
 
     def add_xid(self, node: dict[str, Any]) -> None:
         """Count the node where its XIDErrors condition is True, once."""
@@ -114,6 +120,7 @@ class GpuNodes:
                 if gpus.labels_of(node).get(MANAGED_GPU_LABEL) == MANAGED_GPU_VALUE:
                     self.plugin_managed.add(name)
         labels = gpus.labels_of(node)
+        self.rdma_capable += 1 if labels.get(RDMA_CAPABLE) == "true" else 0
         if (state := labels.get(MIG_STATE, "")) in MIG_STUCK:
             self.mig[state] = self.mig.get(state, 0) + 1
             if len(shown := self.mig_names.setdefault(state, [])) < HELD_SHOWN:

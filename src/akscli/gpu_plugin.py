@@ -16,6 +16,22 @@ nvidia-device-plugin.yml (pods labelled name=nvidia-device-plugin-ds, in kube-sy
 chart deployments/helm/nvidia-device-plugin (app.kubernetes.io/name=nvidia-device-plugin, from
 templates/_helpers.tpl); the GPU Operator's own is the DaemonSet nvidia-device-plugin-daemonset,
 pods labelled app=nvidia-device-plugin-daemonset (NVIDIA/gpu-operator assets/state-device-plugin).
+
+Rollout rows (akscli.doctor_rollout.daemonset_rollout, kubectl rollout status's words) for the two
+device plugin DaemonSets no operator reconciles, each read once and only where it is expected:
+- a standalone NVIDIA device plugin, where a pod of one was found (no GPU Operator, NVIDIA GPU
+  nodes): the static manifest's DaemonSet carries no label, so its pod's controller reference names
+  it (one get); the Helm chart's DaemonSets are found by the label the chart puts on them,
+  app.kubernetes.io/name=nvidia-device-plugin (deployments/helm/nvidia-device-plugin/templates/
+  daemonset-device-plugin.yml metadata.labels, _helpers.tpl nvidia-device-plugin.labels; the chart's
+  daemonset-gfd.yml and daemonset-mps-control-daemon.yml carry the same, so their rollouts are
+  named too: one list);
+- the RDMA shared device plugin ``baremetal prepare --rdma`` deploys, where a GPU node is labelled
+  feature.node.kubernetes.io/rdma.capable=true (its default nodeSelector): found by the label
+  akscli's template puts on the DaemonSet, app=rdma-shared-dp (templates/baremetal/
+  rdma-shared-device-plugin.yaml.j2; the Network Operator's DaemonSet of the same name carries only
+  ds-owner, Mellanox/network-operator manifests/state-rdma-shared-device-plugin/
+  0060_rdma-shared-dev-plugin-ds.yaml, and akscli.network_operator reads it): one list.
 """
 
 from __future__ import annotations
@@ -24,7 +40,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from akscli import errors, timestamps
+from akscli import doctor_rollout, errors, timestamps
 from akscli.kube import pod_problems
 from akscli.object_names import human_duration
 
@@ -34,6 +50,8 @@ if TYPE_CHECKING:
 
 OPERATOR_PODS = "app=nvidia-device-plugin-daemonset"
 STANDALONE_PODS = ("name=nvidia-device-plugin-ds", "app.kubernetes.io/name=nvidia-device-plugin")
+CHART_DAEMONSETS = "app.kubernetes.io/name=nvidia-device-plugin"  # the chart's DaemonSets' own label
+RDMA_DAEMONSETS = "app=rdma-shared-dp"  # akscli's RDMA shared device plugin DaemonSet's own label
 # How long a running plugin may take to register with a restarted kubelet before doctor calls it an
 # error: it restarts its plugins when it sees kubelet.sock created and registers within seconds;
 # a failed start is retried every 30 s (NVIDIA/k8s-device-plugin 1b826acc6 cmd/nvidia-device-plugin/
@@ -314,3 +332,42 @@ def _unhealthy(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Calla
         "until the error comes back",
         subject="device plugin",
     )
+
+
+def rollout_rules(kube: Kube, nodes: GpuNodes, plugin: dict[str, Any] | None, rule: Callable[..., Any]) -> list[Any]:
+    """A row for each standalone device plugin DaemonSet whose changed template has not reached every
+    node: the NVIDIA plugin's where ``plugin`` (a pod of it, akscli.gpu_plugin.standalone) was found,
+    the RDMA shared device plugin's where a GPU node is RDMA capable. A warning while one of its pods
+    is available, an error otherwise. ``rule`` is gpu_stack.Rule."""
+    out: list[Any] = []
+    if plugin is not None:
+        labels = (plugin.get("metadata") or {}).get("labels") or {}
+        owner = doctor_rollout.daemon_owner(plugin)
+        if labels.get("name") == "nvidia-device-plugin-ds" and owner is not None:
+            found = [ds] if (ds := doctor_rollout.daemonset(kube, *owner)) else []
+        else:
+            found = doctor_rollout.labelled_daemonsets(kube, CHART_DAEMONSETS)
+        out += _rollouts(found, "device-plugin", "NVIDIA device plugin, installed without the GPU Operator", rule)
+    if nodes.rdma_capable:
+        found = doctor_rollout.labelled_daemonsets(kube, RDMA_DAEMONSETS)
+        out += _rollouts(found, "rdma-plugin", "RDMA shared device plugin, deployed by baremetal prepare --rdma", rule)
+    return out
+
+
+def _rollouts(found: list[dict[str, Any]], check: str, what: str, rule: Callable[..., Any]) -> list[Any]:
+    out: list[Any] = []
+    for ds in found:
+        if rollout := doctor_rollout.daemonset_rollout(ds):
+            detail, available = rollout
+            meta = ds.get("metadata") or {}
+            ns, name = str(meta.get("namespace")), str(meta.get("name"))
+            out.append(
+                rule(
+                    check,
+                    "warning" if available else "error",
+                    f"{detail} ({what})",
+                    doctor_rollout.daemonset_fix(ns, name),
+                    subject=f"rollout daemonset/{name}",
+                )
+            )
+    return out

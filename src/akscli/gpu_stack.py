@@ -194,7 +194,7 @@ def rules(
         out.extend(_without_operator(nodes, nvidia, plugin))
         if nvidia:
             out.extend(gpu_plugin.rules(kube, nodes, None, Rule))
-        return found, out + network_operator.rules(kube, Rule)
+        return found, out + _no_operator_owns(kube, nodes, plugin)
     if found.operator_pods == 0 and not found.operator_deployments:
         # No pod to name its Deployment: find it by the label the chart puts on the Deployment itself
         # (NVIDIA/gpu-operator deployments/gpu-operator/templates/operator.yaml: metadata.labels carry
@@ -226,13 +226,20 @@ def rules(
             Rule("gpu-operator", severity, rollout.detail, rollout.fix, subject=f"rollout deployment/{rollout.name}")
         )
     if not found.operator_crd:
-        return found, out + network_operator.rules(kube, Rule)
+        return found, out + _no_operator_owns(kube, nodes, None)
     out.extend(_policy(kube, found, ns, nodes))
     if nodes.held:
         out.append(_held(nodes))
     out.extend(gpu_mig.rules(kube, nodes, ns, Rule))
     out.extend(gpu_plugin.rules(kube, nodes, ns, Rule))
-    return found, out + network_operator.rules(kube, Rule)
+    return found, out + _no_operator_owns(kube, nodes, None)
+
+
+def _no_operator_owns(kube: Kube, nodes: GpuNodes, plugin: dict[str, Any] | None) -> list[Rule]:
+    """What the GPU Operator does not reconcile: standalone device plugins' rollouts (akscli.gpu_plugin;
+    ``plugin``, a standalone NVIDIA plugin's pod, is looked for only without the operator) and the
+    Network Operator's DaemonSets (akscli.network_operator)."""
+    return gpu_plugin.rollout_rules(kube, nodes, plugin, Rule) + network_operator.rules(kube, Rule)
 
 
 def _no_operator_pod(kube: Kube, found: Installed, stuck: Sequence[doctor_rollout.Stuck]) -> Rule:

@@ -23,6 +23,7 @@ from akscli.baremetal.findings import Finding as Finding
 from akscli.baremetal.findings import Options as Options
 from akscli.baremetal.findings import Report as Report
 from akscli.errors import AuthError, NotFoundError
+from akscli.gpu_nodes import RDMA_CAPABLE as RDMA_CAPABLE
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -31,7 +32,6 @@ GPU = "nvidia.com/gpu"
 POOL_LABELS = ("kubernetes.azure.com/agentpool", "agentpool", "karpenter.sh/nodepool")
 SIZE_LABEL = "node.kubernetes.io/instance-type"
 GPU_FEATURE_LABELS = ("nvidia.com/gpu.product", "nvidia.com/gpu.count", "nvidia.com/gpu.memory")
-RDMA_CAPABLE = "feature.node.kubernetes.io/rdma.capable"
 RDMA_AVAILABLE = "feature.node.kubernetes.io/rdma.available"
 GPU_TAINT_KEYS = ("nvidia.com/gpu", "amd.com/gpu", "sku")
 PRESSURE_CONDITIONS = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
