@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.kube_emulator.helpers import configmap, raw
+from tests.kube_emulator.helpers import configmap, owner_ref, raw
 from tests.kube_emulator.test_delete import CM, gone, owned
 
 PODS = "/api/v1/namespaces/default/pods"
@@ -85,7 +85,7 @@ def test_other_kinds_have_no_grace_period(kube_emulator: KubeEmulator) -> None:
 
 def test_garbage_collection_happens_after_the_delete_returns(kube_emulator: KubeEmulator) -> None:
     owner = kube_emulator.cluster.create(configmap("owner"))
-    kube_emulator.cluster.create(owned("child", owner))
+    kube_emulator.cluster.create(owned("child", owner_ref(owner)))
     raw(kube_emulator, "DELETE", f"{CM}/owner")
     assert not gone(kube_emulator, "child")
     kube_emulator.idle()
@@ -97,7 +97,7 @@ def test_synchronous_gc_switch_collects_before_the_delete_returns(
 ) -> None:
     emu = kube_emulator_factory(synchronous_gc=True)
     owner = emu.cluster.create(configmap("owner"))
-    emu.cluster.create(owned("child", owner))
+    emu.cluster.create(owned("child", owner_ref(owner)))
     raw(emu, "DELETE", f"{CM}/owner")
     assert gone(emu, "child")
 
