@@ -88,14 +88,21 @@ def configmap(
     }
 
 
-def owner_ref(owner: dict[str, Any], uid: str | None = None) -> dict[str, Any]:
-    """An ownerReference to ``owner`` (``uid``: another uid, an owner that is gone)."""
-    return {
+def owner_ref(owner: dict[str, Any], uid: str | None = None, block: bool = False) -> dict[str, Any]:
+    """An ownerReference to ``owner`` (``uid``: another uid, an owner that is gone; ``block``:
+    blockOwnerDeletion, what a foreground delete of the owner waits for)."""
+    ref = {
         "apiVersion": owner["apiVersion"],
         "kind": owner["kind"],
         "name": owner["metadata"]["name"],
         "uid": uid or owner["metadata"]["uid"],
     }
+    return {**ref, "blockOwnerDeletion": True} if block else ref
+
+
+def live(emu: KubeEmulator, name: str) -> dict[str, Any] | None:
+    """ConfigMap ``name`` in default as the store holds it, or None once it is gone."""
+    return emu.cluster.get("v1", "ConfigMap", "default", name)
 
 
 def owned(name: str, *refs: dict[str, Any]) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def test_background_propagation_collects_dependents(kube_emulator: KubeEmulator)
 
 def test_foreground_propagation_deletes_dependents_before_owner(kube_emulator: KubeEmulator) -> None:
     owner = kube_emulator.cluster.create(configmap("owner"))
-    child = owned("child", owner_ref(owner))
+    child = owned("child", owner_ref(owner, block=True))
     child["metadata"]["finalizers"] = ["example.com/hold"]
     kube_emulator.cluster.create(child)
     r = raw(

@@ -13,7 +13,7 @@ from typing import Any
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until as wait_for
-from tests.kube_emulator.helpers import configmap, owned, owner_ref, raw
+from tests.kube_emulator.helpers import configmap, live, owned, owner_ref, raw
 
 CM = "/api/v1/namespaces/default/configmaps"
 JOBS = "/apis/batch/v1/namespaces/default/jobs"
@@ -30,10 +30,6 @@ def job(name: str) -> dict[str, Any]:
             },
         },
     }
-
-
-def live(emu: KubeEmulator, name: str) -> dict[str, Any] | None:
-    return emu.cluster.get("v1", "ConfigMap", "default", name)
 
 
 def test_a_job_deleted_without_a_policy_orphans_its_dependents_and_warns(kube_emulator: KubeEmulator) -> None:
@@ -79,7 +75,7 @@ def test_a_delete_without_a_policy_honours_the_orphan_finalizer_the_object_carri
 
 def test_a_second_delete_does_not_change_the_first_ones_policy(kube_emulator: KubeEmulator) -> None:
     owner = kube_emulator.cluster.create(configmap("owner"))
-    child = owned("child", owner_ref(owner))
+    child = owned("child", owner_ref(owner, block=True))
     child["metadata"]["finalizers"] = ["example.com/hold"]
     kube_emulator.cluster.create(child)
     raw(kube_emulator, "DELETE", f"{CM}/owner?propagationPolicy=Foreground")

@@ -19,14 +19,10 @@ import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until as wait_for
-from tests.kube_emulator.helpers import configmap, owned, raw
+from tests.kube_emulator.helpers import configmap, live, owned, raw
 from tests.kube_emulator.helpers import owner_ref as ref
 
 CM = "/api/v1/namespaces/default/configmaps"
-
-
-def live(emu: KubeEmulator, name: str) -> dict[str, Any] | None:
-    return emu.cluster.get("v1", "ConfigMap", "default", name)
 
 
 def test_a_dependent_created_after_its_owner_was_deleted_is_collected(kube_emulator: KubeEmulator) -> None:

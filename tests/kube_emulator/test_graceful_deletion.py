@@ -11,8 +11,8 @@ from typing import Any
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.kube_emulator.helpers import configmap, owner_ref, raw
-from tests.kube_emulator.test_delete import CM, gone, owned
+from tests.kube_emulator.helpers import configmap, owned, owner_ref, raw
+from tests.kube_emulator.test_delete import CM, gone
 
 PODS = "/api/v1/namespaces/default/pods"
 

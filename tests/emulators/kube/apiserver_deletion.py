@@ -103,13 +103,11 @@ class DeletionMixin:
             # the request's policy replaces the collector's finalizers the object carries
             # (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/registry/generic/
             # registry/store.go deletionFinalizersForGarbageCollection: "first remove both
-            # finalizers, add them back if needed")
+            # finalizers, add them back if needed"), whether or not the object has dependents: the
+            # collector removes foregroundDeletion once none blocks (garbagecollector.go
+            # processDeletingDependentsItem)
             finalizers = [f for f in md.get("finalizers") or [] if f not in ("orphan", "foregroundDeletion")]
-            if (
-                propagation == "Foreground"
-                and "foregroundDeletion" not in finalizers
-                and self.store.dependents_of(md.get("uid", ""))
-            ):
+            if propagation == "Foreground":
                 finalizers.append("foregroundDeletion")
             if propagation == "Orphan" and "orphan" not in finalizers:
                 finalizers.append("orphan")
@@ -231,12 +229,14 @@ class DeletionMixin:
     def _attempt_to_delete(self, bucket: str, key: str, uid: str = "") -> None:
         """The collector's judgement of one object (upstream: kubernetes/kubernetes
         pkg/controller/garbagecollector/garbagecollector.go attemptToDeleteItem): one being
-        deleted is left to its deletion; with a solid owner only its dangling references are
-        removed; one whose owners are all gone is deleted, the uid as precondition (deleteObject),
-        Orphan or Foreground where its finalizers already ask for it, else Background. A reference
-        whose kind the server does not serve is neither (isDangling returns the lookup's error
-        and the item is retried), so it keeps the object. An owner being deleted in the
-        foreground is _finalize_builtin's loop."""
+        deleted is left to its deletion; with a solid owner only its references to dangling
+        owners and to owners waiting for their dependents (foreground) are removed; with an owner
+        waiting and dependents of its own it is deleted in the foreground; else (owners gone or
+        waiting) it is deleted, the uid as precondition (deleteObject), Orphan or Foreground where
+        its finalizers already ask for it, else Background. A reference whose kind the server does
+        not serve is none of these (isDangling returns the lookup's error and the item is
+        retried), so it keeps the object. An owner being deleted in the foreground is
+        _finalize_builtin's loop (processDeletingDependentsItem)."""
         rt = self._rt_for_bucket(bucket)
         e = self.store.get(bucket, key)
         if rt is None or e is None or (uid and e.uid != uid):
@@ -249,13 +249,16 @@ class DeletionMixin:
         ns = md.get("namespace")
         states = [self._owner_state(r, ns) for r in refs]
         if "solid" in states:
-            if "dangling" in states:
-                self._drop_owner_refs(rt, obj, e.uid, [r for r, s in zip(refs, states, strict=True) if s == "dangling"])
+            gone = [r for r, s in zip(refs, states, strict=True) if s in ("dangling", "waiting")]
+            if gone:
+                self._drop_owner_refs(rt, obj, e.uid, gone)
             return
-        if any(s != "dangling" for s in states):
+        if "unknown" in states:
             return
         fins = md.get("finalizers") or []
         policy = "Orphan" if "orphan" in fins else "Foreground" if "foregroundDeletion" in fins else "Background"
+        if "waiting" in states and self.store.dependents_of(e.uid):
+            policy = "Foreground"
         with contextlib.suppress(ApiError):
             self.delete(
                 rt, rt.storage_version, ns, md["name"], Ctx(field_manager="garbage-collector"), policy, {"uid": e.uid}
@@ -297,6 +300,16 @@ class DeletionMixin:
             return "waiting"
         return "solid"
 
+    def _blocking_dependents(self, uid: str) -> bool:
+        """Whether a dependent's reference to ``uid`` has blockOwnerDeletion: true (upstream:
+        kubernetes/kubernetes pkg/controller/garbagecollector/graph.go blockingDependents)."""
+        for bucket, dkey in self.store.dependents_of(uid):
+            de = self.store.get(bucket, dkey)
+            refs = (de.obj()["metadata"].get("ownerReferences") or []) if de is not None else []
+            if any(r.get("uid") == uid and r.get("blockOwnerDeletion") is True for r in refs):
+                return True
+        return False
+
     def _rt_for_bucket(self, bucket: str) -> ResourceType | None:
         group, _, plural = bucket.partition("/")
         for rt in self.registry.all():
@@ -331,22 +344,14 @@ class DeletionMixin:
                     self.store.put(bucket, dkey, dobj)
             fins.remove("orphan")
         if "foregroundDeletion" in fins:
-            deps = self.store.dependents_of(uid)
-            if deps:
-                for bucket, dkey in deps:
-                    drt = self._rt_for_bucket(bucket)
-                    de = self.store.get(bucket, dkey)
-                    if drt is None or de is None:
-                        continue
-                    dmd = de.obj()["metadata"]
-                    if dmd.get("deletionTimestamp"):
-                        continue
-                    try:
-                        self.delete(drt, drt.storage_version, dmd.get("namespace"), dmd["name"], ctx, "Foreground")
-                    except ApiError:
-                        continue
-            if self.store.dependents_of(uid):
-                # a dependent is held by its own finalizers: look again shortly
+            # every dependent is judged (graph_builder.go processTransitions queues them all when
+            # the owner starts waiting), but only those whose reference to it says
+            # blockOwnerDeletion: true hold the owner (garbagecollector.go
+            # processDeletingDependentsItem; graph.go blockingDependents)
+            for bucket, dkey in self.store.dependents_of(uid):
+                self._attempt_to_delete(bucket, dkey)
+            if self._blocking_dependents(uid):
+                # a blocking dependent is held by its own finalizers: look again shortly
                 self._retry_later(lambda: self._finalize_builtin(rt, version, namespace, name), track=False)
                 return
             fins.remove("foregroundDeletion")
