@@ -90,3 +90,13 @@ def test_a_completed_rollout_that_loses_a_ready_pod_stays_new_replica_set_availa
     kube_emulator.idle()
     assert reason(kube_emulator, "web") == ("True", "NewReplicaSetAvailable")
     assert readiness.check(get(kube_emulator, "web")).failed is False
+
+
+def test_a_deployment_deleted_while_it_reconciles_is_dropped_without_an_error(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(deployment("web", replicas=1))
+    assert kube_emulator.controllers.idle()
+    web = get(kube_emulator, "web")
+    kube_emulator.cluster.delete("apps/v1", "Deployment", "default", "web")
+    controller(kube_emulator).reconcile(kube_emulator.cluster, web)  # its status write meets the API server's 404
+    assert kube_emulator.controllers.idle()
+    assert not kube_emulator.controllers.errors

@@ -53,6 +53,7 @@ from tests.emulators.kube.controllers.rollout import (
     rollout_conditions,
 )
 from tests.emulators.kube.controllers.scheduling import Scheduler
+from tests.emulators.kube.status import ApiError
 
 # The field manager of the controller's writes (kube-controller-manager runs the deployment controller).
 MANAGER = "kube-controller-manager"
@@ -502,7 +503,14 @@ class DeploymentController(PodOwner):
         soonest = min((w for w in wake if w), default=None)
         if soonest is not None:
             self.requeue(obj, soonest)  # replica_set.go syncReplicaSet: AddAfter minReadySeconds
-        cluster.patch_status("apps/v1", "Deployment", ns, md["name"], status)
+        try:
+            cluster.patch_status("apps/v1", "Deployment", ns, md["name"], status)
+        except ApiError as exc:
+            # deleted since it was read: the status update's error requeues it and the next sync
+            # finds it gone (upstream: kubernetes/kubernetes pkg/controller/deployment/
+            # deployment_controller.go handleErr, syncDeployment "Deployment has been deleted")
+            if exc.code != 404:
+                raise
 
     def _collisions(self, cluster: ClusterState, obj: dict[str, Any]) -> int | None:
         md = obj["metadata"]
