@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from akscli.kube import retry
+from akscli.kube import retry, streams
 from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke
 
@@ -86,6 +86,27 @@ def test_follow_with_a_request_timeout_ends_when_it_runs_out_as_kubectl_logs_f(m
     result = invoke("model", "logs", "phi-4", "-f", "--request-timeout", "1s")
     assert result.exit_code == 1, result
     assert result.stdout.strip() == "INFO vLLM ready"  # what came before the end
+    assert result.stderr.splitlines()[0] == (
+        f"error: stopped following the logs of pod default/{pod['metadata']['name']}: --request-timeout 1s ran out"
+    )
+
+
+class _TimerNotRunYet(threading.Timer):
+    """A timer whose thread a loaded machine has not run by the time the socket's read timeout is up."""
+
+    def start(self) -> None:
+        pass
+
+
+def test_follow_whose_read_times_out_before_the_timer_runs_says_the_request_timeout_ran_out(
+    model_emulator: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The stream's read timeout is --request-timeout itself: a pod silent that long has outlasted it.
+    emu = _deployed(model_emulator)
+    monkeypatch.setattr(streams.threading, "Timer", _TimerNotRunYet)
+    [pod] = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")
+    result = invoke("model", "logs", "phi-4", "-f", "--request-timeout", "1s")
+    assert result.exit_code == 1, result
     assert result.stderr.splitlines()[0] == (
         f"error: stopped following the logs of pod default/{pod['metadata']['name']}: --request-timeout 1s ran out"
     )

@@ -165,6 +165,10 @@ class Streams:
             for line in lines(raw):
                 yield line.decode("utf-8", "replace")
         except Exception as exc:
+            # The read timeout is the bound itself (timeout= above): a stream silent that long has run
+            # past --request-timeout, whether or not the timer's thread has run yet (a loaded machine).
+            if bound and netfail.classify(exc).kind == "timeout":
+                cut.set()
             if not cut.is_set():
                 error = cut_error(f"the log stream of pod {namespace}/{pod}", exc)
                 if error is None:
