@@ -69,7 +69,9 @@ def gpu_app(name: str, size: str | None = None, gpus: int = 1, tolerate: bool = 
 
 
 def running_on(emu: KubeEmulator, app: str) -> str:
-    assert wait_until(lambda: any(p["spec"].get("nodeName") for p in pods(emu, app)), timeout=5)
+    # Karpenter launches a node for the pod and kube-scheduler binds it: a chain of simulated controllers,
+    # 2-3 s of wall clock at a load of 20 on 2 cores; the wait ends once the pod is bound.
+    assert wait_until(lambda: any(p["spec"].get("nodeName") for p in pods(emu, app)), timeout=30)
     return str(next(p["spec"]["nodeName"] for p in pods(emu, app) if p["spec"].get("nodeName")))
 
 
