@@ -82,6 +82,10 @@ def test_a_replacement_that_fails_to_launch_untaints_the_drifted_node_and_clears
         lambda: "DisruptionReason" not in conditions(emu.cluster.get(*CLAIMS, None, claim)), timeout=CHAIN
     )
     assert not (emu.cluster.get(*CLAIMS, None, claim) or {})["metadata"].get("deletionTimestamp")
+    # The failed command's own writes (the untaint, the cleared condition) start no new pass: the
+    # next try is the next poll (disruption/controller.go pollingPeriod), an hour away here.
+    assert emu.idle(CHAIN)
+    assert others(emu, claim) == [] and DISRUPTED not in taints(emu, node)
     assert emu.controllers.errors == []
 
 

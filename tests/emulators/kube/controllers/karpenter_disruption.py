@@ -253,6 +253,10 @@ class Disruption:
         self.clock = lambda: datetime.datetime.now(datetime.UTC)
         self.commands: dict[str, Command] = {}  # queue.go ProviderIDToCommand, by candidate NodeClaim
         self._due: float | None = None
+        # After a failed command the next pass is the next poll, not an event of its own writes
+        # (kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/controller.go: a singleton
+        # that passes every pollingPeriod, whatever NodeClaims change).
+        self._quiet_until = 0.0
         self._lock = threading.Lock()
 
     def on_event(self, typ: str, rt: Any, obj: dict[str, Any], ctx: Any) -> None:
@@ -261,7 +265,7 @@ class Disruption:
         if rt.kind != "NodeClaim" or rt.group != "karpenter.sh" or typ == "DELETED":
             return
         if _condition(obj, DRIFTED).get("status") == "True" and not obj["metadata"].get("deletionTimestamp"):
-            self.queue(0.0)
+            self.queue(max(0.0, self._quiet_until - time.monotonic()))
 
     def queue(self, after: float) -> None:
         manager = getattr(self.controller, "_manager", None)
@@ -417,6 +421,7 @@ class Disruption:
 
     def _fail(self, cluster: ClusterState, cmd: Command) -> None:
         del self.commands[cmd.candidate]
+        self._quiet_until = time.monotonic() + self.polling  # its own writes below start no pass
         require_taint(cluster, cmd.node, False)
         claim = cluster.get(*NODECLAIM, None, cmd.candidate)
         if claim is not None and _condition(claim, "DisruptionReason"):
