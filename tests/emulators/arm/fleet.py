@@ -199,7 +199,8 @@ def install(emu: ArmEmulator) -> None:
     # Retry-After, polled at the original URI (upstream: Azure/azure-rest-api-specs 1713bce8
     # specification/containerservice/resource-manager/Microsoft.ContainerService/fleet/
     # fleetmember.tsp updateAsync, ArmCustomPatchAsync, final-state-via original-uri; example
-    # b9187fa5 .../fleet/stable/2026-06-01/examples/FleetMembers_Update.json: the 202 has no body,
+    # Azure/azure-rest-api-specs b9187fa5 .../fleet/stable/2026-06-01/examples/FleetMembers_Update.json:
+    # the 202 has no body,
     # routes._resource). The member is Updating meanwhile (MEMBER_STATES).
     emu.lro_headers.append((re.compile(MEMBER + "$", re.I), {"patch": ("Location",)}))
     # Gates_Update.json: the PATCH answers 202 with Location (and Retry-After) only.

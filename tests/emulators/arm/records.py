@@ -141,7 +141,10 @@ class _Action:
     lro: bool
     busy_state: str | None
     before: ActionHandler | None = None
-    accepted_body: bool = False  # its 202 carries the resource as the action leaves it meanwhile
+    # its 202 carries the resource as the action leaves it meanwhile (upstream: Azure/azure-rest-api-specs
+    # specification/containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2026-08-01/
+    # managedClusters.json, agentPools upgradeNodeImageVersion's 202 schema)
+    accepted_body: bool = False
 
 
 @dataclass

@@ -287,7 +287,8 @@ class ArmEmulator(LongRunningOperations):
         result body (or None). With ``lro`` it runs when the operation completes and the
         resource shows ``busy_state`` meanwhile; ``before`` checks the request first (raise
         ArmError to refuse it); ``accepted_body``: the 202 carries the resource in that state (an
-        action whose spec gives its 202 a schema). Later registrations win."""
+        action whose spec gives its 202 a schema: Azure/azure-rest-api-specs managedClusters.json).
+        Later registrations win."""
         self._actions.insert(
             0,
             _Action(

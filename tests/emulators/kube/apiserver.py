@@ -307,6 +307,8 @@ class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
             return
         if status_only:
             ctx = Ctx(**{**ctx.__dict__, "field_manager": "__status__"})
+        # every add or update is judged by the collector (upstream: kubernetes/kubernetes
+        # pkg/controller/garbagecollector/graph_builder.go processGraphChanges)
         self._collect_if_dangling(typ, rt, obj)
         full = self.serve_obj(rt, version, clone(obj))
         for fn in list(self.listeners):

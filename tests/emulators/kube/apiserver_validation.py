@@ -214,7 +214,8 @@ class ValidationMixin:
             admission_limits.validate_claim(obj, self._limit_ranges(obj), claim_name)
         if webhooks and not rt.crd:  # PodSecurity: a Pod, a workload, a Namespace
             ctx.warnings.extend(admission_podsecurity.admit(self, rt, obj, old, create, ctx))
-            # then the validating webhooks: Gatekeeper's (AKS Deployment Safeguards)
+            # then the validating webhooks: Gatekeeper's (AKS Deployment Safeguards; upstream:
+            # open-policy-agent/gatekeeper pkg/webhook/policy.go, Azure/draft pkg/safeguards)
             ctx.warnings.extend(admission_gatekeeper.admit(self, rt, obj, old, ctx))
         if webhooks and rt.crd:
             admission.review(

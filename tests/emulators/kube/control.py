@@ -184,7 +184,8 @@ class Faults:
         (which reads it as an unexpected EOF: upstream kubernetes/apimachinery pkg/watch/streamwatcher.go
         receive ends the watch on io.ErrUnexpectedEOF, and client-go's reflector watches again).
         With drop_connection, on a followed log (``follow=true``): send the lines the log has,
-        then cut the same way (kubectl logs -f ends with ``error: unexpected EOF``, exit 1); on any
+        then cut the same way (kubectl logs -f ends with ``error: unexpected EOF``, exit 1: upstream
+        kubernetes/kubectl pkg/cmd/logs/logs.go DefaultConsumeRequest); on any
         other answer (a proxied one, a plain log): send its headers and half its body, then cut.
         flow_control: answer as API Priority and Fairness turns a request away before it is
         served: 429, a text body and whole-second Retry-After (``retry_after``, else 1), as

@@ -18,8 +18,9 @@ the Gatekeeper CRD its template makes and one constraint object.
 - ``enforcementAction``: Deny maps to ``deny``; Warn level to ``warn`` (Gatekeeper's actions:
   open-policy-agent/gatekeeper dd8507eb pkg/util/enforcement_action.go).
 
-The emulator's Gatekeeper webhook (admission_gatekeeper.py) judges Pods against the probes
-constraints stored; akscli's preflight refuses first, before anything is sent.
+The emulator's Gatekeeper webhook (admission_gatekeeper.py; upstream open-policy-agent/gatekeeper
+pkg/webhook/policy.go) judges Pods against the probes constraints stored; akscli's preflight
+refuses first, before anything is sent.
 """
 
 from __future__ import annotations

@@ -75,6 +75,8 @@ def typed(value: Any) -> Any:
 
 
 def without_hash(template: dict[str, Any]) -> dict[str, Any]:
+    """``template`` without its pod-template-hash label, as the controller compares them (upstream:
+    kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go EqualIgnoreHash)."""
     t: dict[str, Any] = typed(template)
     labels = (t.get("metadata") or {}).get("labels")
     if isinstance(labels, dict):

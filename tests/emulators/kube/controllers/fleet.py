@@ -92,7 +92,7 @@ class FleetHubController(
     Evictions,
     PlacementCleanup,
     MemberStatuses,
-    MemberAgents,
+    MemberAgents,  # members' join and heartbeats (upstream: kubefleet-dev/kubefleet pkg/controllers/membercluster)
     ResourceSelection,
     SchedulingCycles,
     Controller,

@@ -64,7 +64,8 @@ class PlacementCleanup:
             for state in (self.updated, self.rolled, self._scheduled):
                 state.pop(key, None)
             # The bindings' Works go, and with them what the members applied (their owner, the
-            # AppliedWork: pkg/controllers/workapplier/controller.go garbageCollectAppliedWork).
+            # AppliedWork: kubefleet-dev/kubefleet pkg/controllers/workapplier/controller.go
+            # garbageCollectAppliedWork).
             self._holding.pop(key, None)
             # upstream: kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor
             fleet_bindings.delete_all(cluster, placement)

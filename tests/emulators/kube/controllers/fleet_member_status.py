@@ -332,7 +332,8 @@ class MemberStatuses:
         holding = self._holding.setdefault(self._key(placement), set())
         if expected_types(placement) == REPORT_DIFF_TYPES:
             # ReportDiff: nothing is applied; DiffReported replaces Applied and Available
-            # (CondTypesForReportDiffApplyStrategy, condition.go), and the rest is fleet_report_diff's.
+            # (CondTypesForReportDiffApplyStrategy, kubefleet-dev/kubefleet pkg/utils/condition/condition.go),
+            # and the rest is fleet_report_diff's.
             before = next(
                 (
                     s

@@ -48,7 +48,8 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   createRouteStatus keeps the least severe, ``NotAllowedByListeners`` over
   ``NoMatchingListenerHostname`` over ``NoMatchingParent``, joining equal ones with "; "), e.g.
   'sectionName "https" not found' or 'hostnames matched parent hostname "", but namespace "ml" is
-  not allowed by the parent'. ``ResolvedRefs`` follows istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go
+  not allowed by the parent'. ``ResolvedRefs`` follows (upstream) istio/istio 1.29.6
+  pilot/pkg/config/kube/gateway/conversion.go
   buildDestination, backendRef by backendRef (a weight of 0 is skipped): True, "All references
   resolved", when every backendRef names an existing Service or InferencePool of the route's
   namespace. Else: another namespace is ``RefNotPermitted`` ("backendRef NAME/NS not accessible to

@@ -3,7 +3,7 @@ inclusive integer bounds Gt, Lt, Gte and Lte give (upstream: kubernetes-sigs/kar
 pkg/scheduling/requirement.go: NewRequirementWithFlexibility turns Gt N into Gte N+1 and Lt N into
 Lte N-1; Intersection, HasIntersection, Operator, String, withinBounds; pkg/scheduling/requirements.go
 Add and Intersects). Used by karpenter_requirements for the refusal texts and karpenter_drift for
-RequirementsDrifted."""
+RequirementsDrifted (upstream: kubernetes-sigs/karpenter pkg/scheduling/requirements.go)."""
 
 from __future__ import annotations
 

@@ -30,7 +30,8 @@
 * An Azure Monitor workspace (``*.prometheus.monitor.azure.com``, ``.us``, ``.cn``): KEDA sends
   its token only with a TriggerAuthentication of podIdentity ``azure-workload``, for the audience
   of the trigger's ``cloud`` (public by default); without it, or for another cloud's audience, the
-  workspace answers 401 (prometheus.py azure_monitor_error). Otherwise the query is answered by
+  workspace answers 401 (prometheus.py azure_monitor_error; upstream kedacore/keda v2.20.2
+  pkg/scalers/prometheus_scaler.go, azure workload identity auth). Otherwise the query is answered by
   the workspace ``workspace`` names (azure_monitor_collector.py: what the add-on's collector
   scraped, every cluster's series with its ``cluster`` label); with none, there is nothing to read
   and the ScaledObject gets no status.

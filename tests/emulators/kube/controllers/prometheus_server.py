@@ -190,7 +190,9 @@ class _Stale:
 
 
 class PrometheusServer:
-    # The PodMonitor group its scraper reads (azure_monitor_collector.py reads Azure Monitor's).
+    # The PodMonitor group its scraper reads (azure_monitor_collector.py reads Azure Monitor's,
+    # azmonitoring.coreos.com: upstream Azure/prometheus-collector
+    # otelcollector/configuration-reader-builder/main.go PodMonitorSelector).
     monitor_api = OPERATOR
 
     def __init__(self, kube: Any, namespace: str) -> None:
