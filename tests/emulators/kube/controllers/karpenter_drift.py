@@ -29,9 +29,10 @@ Upstream (kubernetes-sigs/karpenter 2266468 = v1.14.0-20, Azure/karpenter-provid
   NodeClaim's labels include the instance type's single-valued requirement labels (the SKU labels,
   os, arch; karpenter_launch puts them on the claim), which the requirement check reads.
 
-The hashes are upstream's own numbers (karpenter_hash.py: mitchellh/hashstructure v2.0.2 over the Go
-types, pinned to Azure/karpenter-provider-azure pkg/apis/v1beta1/aksnodeclass_hash_test.go's static
-hashes by tests/foundation/test_nap_hash.py), printed as fmt.Sprint prints the uint64.
+The hashes are upstream's own numbers (akscli/nap_hash.py, one port shared with akscli's drift
+note: mitchellh/hashstructure v2.0.2 over the Go types, pinned to Azure/karpenter-provider-azure
+pkg/apis/v1beta1/aksnodeclass_hash_test.go's static hashes by
+tests/foundation/test_nap_hash.py), printed as fmt.Sprint prints the uint64.
 
 Not modelled: the drift check runs when a NodePool's template (requirements included) or an
 AKSNodeClass's hashed spec changes, not on every NodeClaim or NodePool event nor the 5-minute requeue
@@ -44,6 +45,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from akscli.nap_hash import aksnodeclass_hash as class_hash
+from akscli.nap_hash import nodepool_hash as pool_hash
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.karpenter_common import (
@@ -53,8 +56,6 @@ from tests.emulators.kube.controllers.karpenter_common import (
     NODEPOOL_LABEL,
     _unless_deleted,
 )
-from tests.emulators.kube.controllers.karpenter_hash import aksnodeclass_hash as class_hash
-from tests.emulators.kube.controllers.karpenter_hash import nodepool_hash as pool_hash
 from tests.emulators.kube.controllers.karpenter_requirement import Requirements, add, intersects, parse, values_in
 
 POOL_HASH, POOL_HASH_VERSION = "karpenter.sh/nodepool-hash", "karpenter.sh/nodepool-hash-version"
