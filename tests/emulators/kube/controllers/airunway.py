@@ -129,6 +129,8 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# FinalizerClock: the clock the providers' finalizer timeout is read on (upstream: ai-runway/airunway
+# providers/vllm/controller.go handleDeletion: FinalizerTimeout, 5 minutes)
 class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
     # An object deleted while it is reconciled ends the pass quietly, as a controller-runtime
     # reconciler's client.IgnoreNotFound does (upstream: kubernetes-sigs/controller-runtime

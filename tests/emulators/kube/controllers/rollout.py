@@ -1,4 +1,6 @@
-"""A Deployment's status conditions as the deployment controller writes them."""
+"""A Deployment's status conditions as the deployment controller writes them (upstream:
+kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go NewDeploymentCondition).
+A StatefulSet's update is statefulset.py's (pkg/controller/statefulset)."""
 
 from __future__ import annotations
 
