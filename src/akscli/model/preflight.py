@@ -76,9 +76,9 @@ def _kaito_makes_pools(kube: Kube) -> bool:
     gatewayAPIInferenceExtension gate; kaito-project/kaito v0.12.0
     pkg/inferenceset/inferenceset_controller.go, ensureGatewayAPIInferenceExtension). It makes it
     once the set's Workspaces exist, so a first deploy already routes to the pool KAITO will make."""
-    from akscli import doctor
+    from akscli import doctor_probes
 
-    args = doctor.controller_args(kube, "kaito")
+    args = doctor_probes.controller_args(kube, "kaito")
     return kaito_feature_gates(args or []).get(KAITO_POOL_GATE, False)
 
 
@@ -348,14 +348,14 @@ def _check_airunway_gateway(kube: Kube, model: str, namespace: str) -> list[str]
     Returns the warnings for the Gateway it picks: listeners AI Runway will narrow
     (airunway.gateway_patch_warning), an Istio gateway it leaves without TLS to its picker
     (airunway.picker_tls_warning)."""
-    from akscli import doctor
+    from akscli import doctor_probes
     from akscli.kube import operators
 
     if not kube.has_api(POOL_API, "InferencePool"):
         raise operators.pool_api_missing(kube, POOL_API)
     if not kube.has_api(GATEWAY_API, "HTTPRoute"):
         raise operators.not_installed(GATEWAY_API, "HTTPRoute", group_served=False)
-    args = doctor.pod_args(kube, AIRUNWAY_CONTROLLER_PODS) or []
+    args = doctor_probes.pod_args(kube, AIRUNWAY_CONTROLLER_PODS) or []
     name, gw_namespace = go_flag(args, "gateway-name"), go_flag(args, "gateway-namespace")
     patches = GO_BOOLS.get(go_bool_flag(args, "patch-gateway-allowed-routes") or "true", True)
     if name and gw_namespace:
@@ -412,18 +412,18 @@ def _check_controller(kube: Kube, req: DeployRequest) -> None:
     or AI Runway's kaito provider), and AI Runway's own, which alone moves a ModelDeployment out of
     Pending (ai-runway/airunway v0.7.0 controller/internal/controller/modeldeployment_controller.go):
     without one, --wait waits out its whole timeout on a phase nothing will change."""
-    from akscli import doctor
+    from akscli import doctor_probes
     from akscli.kube import operators
 
     if req.runs_on_kaito:
-        running, detail = doctor.controller_running(kube, "kaito")
+        running, detail = doctor_probes.controller_running(kube, "kaito")
         if not running:
             raise NotInstalledError(
                 f"the kaito controller is not running ({detail}): --wait would wait out its whole timeout",
                 hint="see akscli doctor --for model; deploy without --wait to apply anyway",
             )
     if req.runtime == "airunway":
-        running, detail = doctor.pods_running(kube, AIRUNWAY_CONTROLLER_PODS)
+        running, detail = doctor_probes.pods_running(kube, AIRUNWAY_CONTROLLER_PODS)
         if not running:
             raise NotInstalledError(
                 f"AI Runway's controller is not running ({detail}): --wait would wait out its whole timeout",
