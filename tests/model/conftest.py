@@ -1,4 +1,5 @@
-"""Fixtures of the model group: an emulator with the serving CRDs and the KAITO simulator."""
+"""Fixtures of the model group: an emulator with the serving CRDs and the KAITO simulator; the
+built-in GPU SKU table and prices (``builtin_prices``, ``gpu_sku``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from akscli.model import skus
 from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController
 from tests.emulators.kube.profiles import (
     aks_storage_classes,
@@ -138,3 +140,19 @@ def model_emulator(
     yield start
     for emu in emulators:
         assert not emu.controllers.errors, emu.controllers.errors
+
+
+@pytest.fixture
+def builtin_prices() -> Iterator[None]:
+    """The SKU table with its built-in prices, before the test and again after it (a test may load a
+    price file)."""
+    skus.load()
+    yield
+    skus.load()
+
+
+def gpu_sku(name: str) -> skus.GpuSku:
+    """The SKU of that name from the table, which a test expects to be there."""
+    sku = skus.get(name)
+    assert sku is not None
+    return sku

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,34 +11,25 @@ from hypothesis import strategies as st
 from akscli.errors import UsageError
 from akscli.model import catalog, flag_checks, kaito_estimator, plan_view, planning, skus
 
+from .conftest import gpu_sku
 
-@pytest.fixture(autouse=True)
-def _builtin_prices() -> Iterator[None]:
-    skus.load()
-    yield
-    skus.load()
-
-
-def _sku(name: str) -> skus.GpuSku:
-    sku = skus.get(name)
-    assert sku is not None
-    return sku
+pytestmark = pytest.mark.usefixtures("builtin_prices")
 
 
 def test_a_model_that_fits_one_gpu_gets_tensor_parallel_1() -> None:
-    fit = planning.fit(catalog.get("phi-4"), _sku("Standard_NC24ads_A100_v4"), context=8192)
+    fit = planning.fit(catalog.get("phi-4"), gpu_sku("Standard_NC24ads_A100_v4"), context=8192)
     assert (fit.fits, fit.tensor_parallel, fit.pipeline_parallel, fit.nodes) == (True, 1, 1, 1)
 
 
 def test_memory_per_gpu_is_weights_kv_cache_and_overhead() -> None:
     m = catalog.get("phi-4")
-    fit = planning.fit(m, _sku("Standard_NC24ads_A100_v4"), context=8192, concurrency=4)
+    fit = planning.fit(m, gpu_sku("Standard_NC24ads_A100_v4"), context=8192, concurrency=4)
     kv = m.kv_bytes_per_token * 8192 * 4 / 1024**3
     assert fit.memory_per_gpu_gib == pytest.approx(m.weights_gib * 1.02 + kv + 2.3, abs=0.01)
 
 
 def test_concurrency_grows_the_kv_cache_until_more_gpus_are_needed() -> None:
-    m, sku = catalog.get("llama-3.3-70b-instruct"), _sku("Standard_ND96amsr_A100_v4")
+    m, sku = catalog.get("llama-3.3-70b-instruct"), gpu_sku("Standard_ND96amsr_A100_v4")
     small = planning.fit(m, sku, context=8192, concurrency=1)
     large = planning.fit(m, sku, context=32768, concurrency=64)
     assert small.tensor_parallel < large.tensor_parallel
@@ -48,27 +38,27 @@ def test_concurrency_grows_the_kv_cache_until_more_gpus_are_needed() -> None:
 def test_tensor_parallel_degree_divides_the_attention_heads() -> None:
     # Qwen2.5-Coder-7B has 28 heads: 4 divides them, 8 does not.
     m = catalog.get("qwen2.5-coder-7b-instruct")
-    fit = planning.fit(m, _sku("Standard_NC64as_T4_v3"), context=32768, concurrency=2)
+    fit = planning.fit(m, gpu_sku("Standard_NC64as_T4_v3"), context=32768, concurrency=2)
     assert fit.fits and m.attention_heads % fit.tensor_parallel == 0
 
 
 def test_a_model_that_cannot_be_split_must_fit_one_gpu() -> None:
-    fit = planning.fit(catalog.get("falcon-40b-instruct"), _sku("Standard_NC64as_T4_v3"), context=2048)
+    fit = planning.fit(catalog.get("falcon-40b-instruct"), gpu_sku("Standard_NC64as_T4_v3"), context=2048)
     assert not fit.fits
 
 
 def test_sizes_without_rdma_do_not_span_nodes() -> None:
-    fit = planning.fit(catalog.get("llama-3.3-70b-instruct"), _sku("Standard_NV36ads_A10_v5"), context=8192)
+    fit = planning.fit(catalog.get("llama-3.3-70b-instruct"), gpu_sku("Standard_NV36ads_A10_v5"), context=8192)
     assert not fit.fits and "no RDMA" in fit.reason
 
 
 def test_sizes_with_rdma_add_whole_nodes_as_pipeline_stages() -> None:
-    fit = planning.fit(catalog.get("deepseek-r1-0528"), _sku("Standard_ND96amsr_A100_v4"), context=8192)
+    fit = planning.fit(catalog.get("deepseek-r1-0528"), gpu_sku("Standard_ND96amsr_A100_v4"), context=8192)
     assert (fit.tensor_parallel, fit.pipeline_parallel, fit.nodes) == (8, 2, 2)
 
 
 def test_monthly_price_is_hourly_price_times_nodes_times_730() -> None:
-    fit = planning.fit(catalog.get("deepseek-r1-0528"), _sku("Standard_ND96amsr_A100_v4"), context=8192)
+    fit = planning.fit(catalog.get("deepseek-r1-0528"), gpu_sku("Standard_ND96amsr_A100_v4"), context=8192)
     assert fit.price_per_month == pytest.approx(32.77 * 2 * 730)
 
 
@@ -104,19 +94,19 @@ def test_a_chosen_size_that_does_not_fit_says_by_how_much_and_what_fits() -> Non
 
 def test_fp8_is_flagged_on_ampere_but_not_on_hopper() -> None:
     m = catalog.get("ministral-3-8b-instruct")
-    assert any("fp8" in w for w in planning.quant_warnings(m, _sku("Standard_NC24ads_A100_v4")))
-    assert planning.quant_warnings(m, _sku("Standard_NC40ads_H100_v5")) == []
+    assert any("fp8" in w for w in planning.quant_warnings(m, gpu_sku("Standard_NC24ads_A100_v4")))
+    assert planning.quant_warnings(m, gpu_sku("Standard_NC40ads_H100_v5")) == []
 
 
 def test_mxfp4_is_flagged_on_hopper() -> None:
-    warnings = planning.quant_warnings(catalog.get("gpt-oss-20b"), _sku("Standard_NC40ads_H100_v5"))
+    warnings = planning.quant_warnings(catalog.get("gpt-oss-20b"), gpu_sku("Standard_NC40ads_H100_v5"))
     assert any("mxfp4 is not native on H100" in w for w in warnings)
 
 
 def test_throughput_scales_with_memory_bandwidth_and_is_labelled_an_estimate() -> None:
     m = catalog.get("phi-4")
-    a100 = planning.fit(m, _sku("Standard_NC24ads_A100_v4"), context=8192)
-    h100 = planning.fit(m, _sku("Standard_NC40ads_H100_v5"), context=8192)
+    a100 = planning.fit(m, gpu_sku("Standard_NC24ads_A100_v4"), context=8192)
+    h100 = planning.fit(m, gpu_sku("Standard_NC40ads_H100_v5"), context=8192)
     assert a100.throughput and h100.throughput
     ratio = h100.throughput.tokens_per_second / a100.throughput.tokens_per_second
     assert ratio == pytest.approx(3900 / 1935, rel=0.01)
@@ -125,7 +115,7 @@ def test_throughput_scales_with_memory_bandwidth_and_is_labelled_an_estimate() -
 
 def test_a_mixture_of_experts_reads_only_its_active_weights_per_token() -> None:
     m = catalog.get("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16")
-    tp = planning.throughput(m, _sku("Standard_ND96isr_H100_v5"), 8, context=2, concurrency=1)
+    tp = planning.throughput(m, gpu_sku("Standard_ND96isr_H100_v5"), 8, context=2, concurrency=1)
     assert tp.bytes_per_step_gib == pytest.approx(m.weights_gib * 12 / 120, rel=0.01)
 
 
@@ -153,7 +143,7 @@ def test_the_json_plan_shows_every_input_and_kaitos_figure() -> None:
 
 
 def test_a_node_with_more_gpus_than_the_model_needs_holds_several_replicas() -> None:
-    fit = planning.fit(catalog.get("llama-3.1-8b-instruct"), _sku("Standard_ND96asr_v4"), context=8192)
+    fit = planning.fit(catalog.get("llama-3.1-8b-instruct"), gpu_sku("Standard_ND96asr_v4"), context=8192)
     assert (fit.gpus, fit.replicas_per_node) == (1, 8)
 
 
@@ -172,7 +162,7 @@ def test_a_fit_never_plans_more_memory_than_the_gpu_has(
     m = catalog.custom(
         "acme/any", weights_gib=weights, layers=layers, attention_heads=64, kv_heads=kv, head_dim=128, context=context
     )
-    sku = _sku(size)
+    sku = gpu_sku(size)
     fit = planning.fit(m, sku, context=context, concurrency=concurrency)
     if fit.fits:
         assert fit.memory_per_gpu_gib <= sku.gpu_memory_gib * planning.VLLM_GPU_MEMORY_UTILIZATION + 0.01
@@ -188,7 +178,7 @@ def test_kaitos_estimate_never_shrinks_as_weights_grow(small: float, extra: floa
         m = catalog.custom(
             "acme/any", weights_gib=w, layers=32, attention_heads=32, kv_heads=8, head_dim=128, context=4096
         )
-        return kaito_estimator.kaito_estimate(m, _sku(size))
+        return kaito_estimator.kaito_estimate(m, gpu_sku(size))
 
     a, b = est(small), est(small + extra)
     if a.fits and b.fits:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,12 +12,7 @@ from akscli.model import skus
 
 from ._shared import shared_dir
 
-
-@pytest.fixture(autouse=True)
-def _builtin_prices() -> Iterator[None]:
-    skus.load()
-    yield
-    skus.load()
+pytestmark = pytest.mark.usefixtures("builtin_prices")
 
 
 def _csv_rows() -> list[dict[str, str]]:

@@ -6,26 +6,16 @@ vllm/engine/arg_utils.py (get_batch_defaults: 8192 batched tokens on >= 70 GiB G
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from akscli.model import catalog, planning, skus, vllm_kv
+from akscli.model import catalog, planning, vllm_kv
+
+from .conftest import gpu_sku
 
 GIB = 1024**3
 
 
-@pytest.fixture(autouse=True)
-def _builtin_prices() -> Iterator[None]:
-    skus.load()
-    yield
-    skus.load()
-
-
-def _sku(name: str) -> skus.GpuSku:
-    sku = skus.get(name)
-    assert sku is not None
-    return sku
+pytestmark = pytest.mark.usefixtures("builtin_prices")
 
 
 def test_gemma_3_4b_keeps_only_window_and_prefill_chunk_on_sliding_layers() -> None:
@@ -36,7 +26,7 @@ def test_gemma_3_4b_keeps_only_window_and_prefill_chunk_on_sliding_layers() -> N
     # window pages cdiv(min(1023 + 2048, 8192), 16) + 1 = 192 + 1 = 193.
     # 5 x 65536 x (512 + 6 x 193) = 547225600 (KAITO: 2 x 34 x 4 x 256 x 2 x 8192 = 1140850688).
     gemma = catalog.get("google/gemma-3-4b-it")
-    assert vllm_kv.request_bytes(gemma, 8192, _sku("Standard_NC4as_T4_v3")) == 547225600
+    assert vllm_kv.request_bytes(gemma, 8192, gpu_sku("Standard_NC4as_T4_v3")) == 547225600
     assert gemma.kv_bytes_per_token * 8192 == 1140850688
 
 
@@ -45,12 +35,12 @@ def test_on_an_h100_the_8192_token_chunk_covers_the_context_and_padding_costs_mo
     # = 513. 5 x 65536 x (512 + 6 x 513) = 1176371200, above KAITO's 1140850688 (the padding layer
     # and the extra block).
     gemma = catalog.get("google/gemma-3-4b-it")
-    assert vllm_kv.request_bytes(gemma, 8192, _sku("Standard_NC40ads_H100_v5")) == 1176371200
+    assert vllm_kv.request_bytes(gemma, 8192, gpu_sku("Standard_NC40ads_H100_v5")) == 1176371200
 
 
 def test_an_a100_80g_batches_2048_tokens_as_a_smaller_gpu_does() -> None:
-    assert vllm_kv.max_num_batched_tokens(_sku("Standard_NC24ads_A100_v4")) == 2048
-    assert vllm_kv.max_num_batched_tokens(_sku("Standard_NC40ads_H100_v5")) == 8192
+    assert vllm_kv.max_num_batched_tokens(gpu_sku("Standard_NC24ads_A100_v4")) == 2048
+    assert vllm_kv.max_num_batched_tokens(gpu_sku("Standard_NC40ads_H100_v5")) == 8192
 
 
 def test_gemma_3_27b_at_its_full_context_needs_under_a_quarter_of_kaitos_kv() -> None:
@@ -59,7 +49,7 @@ def test_gemma_3_27b_at_its_full_context_needs_under_a_quarter_of_kaitos_kv() ->
     # window pages cdiv(1023 + 8192, 16) + 1 = 577. 10 x 131072 x (8192 + 6 x 577) = 15275130880.
     # KAITO: 2 x 62 x 16 x 128 x 2 x 131072 = 66571993088.
     gemma = catalog.get("google/gemma-3-27b-it")
-    assert vllm_kv.request_bytes(gemma, 131072, _sku("Standard_NC40ads_H100_v5")) == 15275130880
+    assert vllm_kv.request_bytes(gemma, 131072, gpu_sku("Standard_NC40ads_H100_v5")) == 15275130880
     assert gemma.kv_bytes_per_token * 131072 == 66571993088
 
 
@@ -70,12 +60,12 @@ def test_near_equal_layer_counts_share_the_larger_group_size() -> None:
     tiny = catalog.get("phi-4")._replace(
         layers=7, kv_heads=1, head_dim=64, sliding_window=128, sliding_window_pattern=2
     )
-    assert vllm_kv.request_bytes(tiny, 4096, _sku("Standard_NC4as_T4_v3")) == 6438912
+    assert vllm_kv.request_bytes(tiny, 4096, gpu_sku("Standard_NC4as_T4_v3")) == 6438912
 
 
 def test_a_model_without_a_window_keeps_the_every_layer_figure() -> None:
     phi = catalog.get("phi-4")
-    assert vllm_kv.request_bytes(phi, 8192, _sku("Standard_NC40ads_H100_v5")) == phi.kv_bytes_per_token * 8192
+    assert vllm_kv.request_bytes(phi, 8192, gpu_sku("Standard_NC40ads_H100_v5")) == phi.kv_bytes_per_token * 8192
     assert vllm_kv.rule_note(phi) is None
 
 
@@ -83,13 +73,13 @@ def test_vllm_runtime_fits_gemma_3_27b_full_context_on_one_h100() -> None:
     # weights 51.1 x 1.02 = 52.12 GiB + 15275130880 B = 14.23 GiB of KV: one 94 GiB H100 NVL.
     # Every layer at full length (62 GiB of KV) needed two.
     gemma = catalog.get("google/gemma-3-27b-it")
-    fit = planning.fit(gemma, _sku("Standard_NC80adis_H100_v5"), context=131072)
+    fit = planning.fit(gemma, gpu_sku("Standard_NC80adis_H100_v5"), context=131072)
     assert (fit.gpus, fit.kv_cache_per_gpu_gib) == (1, round(15275130880 / GIB, 2))
 
 
 def test_kaito_runtime_still_counts_every_layer() -> None:
     gemma = catalog.get("google/gemma-3-27b-it")
-    fit = planning.kaito_fit(gemma, _sku("Standard_NC80adis_H100_v5"), context=131072)
+    fit = planning.kaito_fit(gemma, gpu_sku("Standard_NC80adis_H100_v5"), context=131072)
     assert fit.kv_cache_per_gpu_gib == round(66571993088 / GIB / fit.gpus, 2)
 
 
