@@ -107,6 +107,18 @@ IfNoneMatch = Annotated[
         show_default=False,
     ),
 ]
+# `cluster upgrade` and `nodepool upgrade`'s target, as az aks upgrade / az aks nodepool upgrade name it
+# (Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/_params.py: --kubernetes-version -k);
+# left out, both list the versions they can go to.
+UpgradeVersion = Annotated[
+    str | None,
+    typer.Option(
+        "--kubernetes-version",
+        "-k",
+        help="Target version; leave out to list the available versions.",
+        show_default=False,
+    ),
+]
 # The kubeconfig that `credentials` merges into is the one every other command reads.
 KubeconfigFile = opts.Kubeconfig
 OverwriteExisting = Annotated[bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")]

@@ -201,15 +201,7 @@ def show(
 def upgrade(
     name: Name,
     resource_group: ResourceGroup = None,
-    kubernetes_version: Annotated[
-        str | None,
-        typer.Option(
-            "--kubernetes-version",
-            "-k",
-            help="Target version; leave out to list the available versions.",
-            show_default=False,
-        ),
-    ] = None,
+    kubernetes_version: azopts.UpgradeVersion = None,
     control_plane_only: Annotated[
         bool, typer.Option("--control-plane-only", help="Upgrade only the control plane.")
     ] = False,

@@ -25,15 +25,7 @@ def upgrade(
     name: ArmName,
     cluster: Cluster,
     resource_group: ResourceGroup = None,
-    kubernetes_version: Annotated[
-        str | None,
-        typer.Option(
-            "--kubernetes-version",
-            "-k",
-            help="Target version; leave out to list what is available.",
-            show_default=False,
-        ),
-    ] = None,
+    kubernetes_version: azopts.UpgradeVersion = None,
     node_image_only: Annotated[bool, typer.Option("--node-image-only", help="Upgrade only the node image.")] = False,
     upgrade_flags: UpgradeFlags = UpgradeFlags(),
     if_match: azopts.IfMatch = None,
