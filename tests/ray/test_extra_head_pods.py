@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from akscli import ray
-from akscli.ray.status import owned_by_cluster
+from akscli.ray.pod_state import owned_by_cluster
 from tests.cli import invoke
 from tests.ray.conftest import akscli
 

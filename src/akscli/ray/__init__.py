@@ -110,6 +110,7 @@ from akscli.ray.logs import (
     save_session_logs,
     submission_mode,
 )
+from akscli.ray.pod_state import condition, live_head, pod_gpus, pod_ready
 from akscli.ray.scaling import (
     add_group_ops,
     autoscaled,
@@ -180,13 +181,9 @@ from akscli.ray.status import (
     cluster_findings,
     cluster_summary,
     cluster_summary_fields,
-    condition,
     diagnose_pods,
     extra_heads_finding,
     head_service,
-    live_head,
-    pod_gpus,
-    pod_ready,
     ray_node,
     stuck_pods,
     workergroup_rows,

@@ -13,8 +13,9 @@ from akscli.kube import pod_hints, pod_problems, reach, streams
 from akscli.kube.reach import proxy_path
 from akscli.ray.follow import watch_pods
 from akscli.ray.live import Progress, head_pod
+from akscli.ray.pod_state import controlled_by_another, pod_ready
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL
-from akscli.ray.status import controlled_by_another, head_service, pod_ready
+from akscli.ray.status import head_service
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube

@@ -11,6 +11,7 @@ from akscli.output import kind_ref
 from akscli.ray.job import interactive_hint, job_finished, job_phase
 from akscli.ray.live import cluster_pods, gpu_nodes_exist, pod_events
 from akscli.ray.operator_gates import OPERATOR_SELECTOR, pods_gates
+from akscli.ray.pod_state import pod_gpus, pod_ready
 from akscli.ray.spec import NODE_TYPE_LABEL, RAY_API
 from akscli.ray.status import (
     Finding,
@@ -18,8 +19,6 @@ from akscli.ray.status import (
     cluster_findings,
     diagnose_pods,
     extra_heads_finding,
-    pod_gpus,
-    pod_ready,
     spec_accepted,
     stuck_pods,
 )

@@ -18,6 +18,7 @@ from akscli.kube import scale_up
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error, proxy_path
 from akscli.kube.writes import JSON_PATCH, Write
 from akscli.ray.gpu_capacity import NO_GPU_HINT, gpu_capacity_problem
+from akscli.ray.pod_state import live_head
 from akscli.ray.scaling import add_group_ops, head_tasks_warning
 from akscli.ray.spec import (
     AGENTPOOL_LABEL,
@@ -31,15 +32,7 @@ from akscli.ray.spec import (
     render_worker_group,
     sized_for,
 )
-from akscli.ray.status import (
-    HeadPods,
-    PodTally,
-    cluster_summary,
-    extra_heads_finding,
-    head_service,
-    live_head,
-    workergroup_rows,
-)
+from akscli.ray.status import HeadPods, PodTally, cluster_summary, extra_heads_finding, head_service, workergroup_rows
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube, KubeTarget

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from akscli.errors import UsageError
+from akscli.ray.pod_state import pod_ending
 from akscli.ray.spec import replica_range
-from akscli.ray.status import pod_ending
 
 
 def add_group_ops(cluster: Mapping[str, Any], group_obj: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import UsageError
-from akscli.ray.status import condition
+from akscli.ray.pod_state import condition
 
 if TYPE_CHECKING:
     from akscli.ray.status import Finding

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AuthError
 from akscli.ray.object_rules import upgrade_options_problem
+from akscli.ray.pod_state import condition
 from akscli.ray.service import DELETION_DELAY_SECONDS, INCREMENTAL_UPGRADE, service_status
 from akscli.ray.spec import RAY_API
-from akscli.ray.status import condition
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
