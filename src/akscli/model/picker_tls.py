@@ -10,14 +10,11 @@ from akscli.errors import AuthError
 from akscli.kube.client import Kube
 from akscli.model import destination_rules, istio_mesh, mesh_inbound
 from akscli.model.deploy import PICKER_PORT
+from akscli.model.exposure import ISTIO_CONTROLLER
 from akscli.model.goflags import go_bool_flag, go_flag
 from akscli.model.request import DeployRequest
 from akscli.validate import GO_BOOLS
 
-# Istio's Gateway API controller (istio/istio 1.29.6 pilot/pkg/features/pilot.go,
-# ManagedGatewayController): the class of the Istio add-on (istio) and of the application routing
-# add-on's Gateway API (approuting-istio).
-ISTIO_CONTROLLER = "istio.io/gateway-controller"
 DESTINATION_RULE_API = "networking.istio.io/v1"
 PEER_AUTHENTICATION_API = "security.istio.io/v1"
 # The label of the pods of the Deployment istiod makes for a Gateway (istio/istio 1.29.6
