@@ -1,4 +1,4 @@
-"""An empty value is refused in one place for every command (validate.command_line), however the
+"""An empty value is refused in one place for every command (argv_check.command_line), however the
 flag is spelled. A one-letter flag's value after '=' (`-n=`, `-l=`, `-g=`: pflag's shorthand
 form, spf13/pflag flag.go parseSingleShortArg, which akscli reads as kubectl does) was not seen by
 that check: `-l=` listed everything, `-g=` said only that a resource group is required."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from akscli import validate
+from akscli import argv_check
 from akscli.errors import UsageError
 from tests.cli import invoke
 
@@ -29,10 +29,10 @@ def test_an_empty_shorthand_value_after_an_equals_sign_is_refused_as_the_long_fo
 
 @pytest.mark.parametrize("words", [["-5"], ["-A=false"], ["-o=json"], ["--", "-n="]], ids=lambda w: " ".join(w))
 def test_words_that_are_no_empty_shorthand_value_pass(words: list[str]) -> None:
-    validate.command_line(words)
+    argv_check.command_line(words)
 
 
 def test_a_blank_shorthand_value_is_refused() -> None:
     with pytest.raises(UsageError) as info:
-        validate.command_line(["-n= "])
+        argv_check.command_line(["-n= "])
     assert info.value.message == "the value of -n is blank"

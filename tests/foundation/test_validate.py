@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from akscli import validate
+from akscli import helm_values, validate
 from akscli.errors import UsageError
 
 
@@ -157,9 +157,9 @@ def test_free_text_rejects_control_characters_and_lone_surrogates() -> None:
 
 
 def test_set_values_nest_dotted_keys() -> None:
-    assert validate.set_values(["a.b=1", "a.c=x=y", "d="]) == {"a": {"b": "1", "c": "x=y"}, "d": ""}
+    assert helm_values.set_values(["a.b=1", "a.c=x=y", "d="]) == {"a": {"b": "1", "c": "x=y"}, "d": ""}
     with pytest.raises(UsageError):
-        validate.set_values(["a=1", "a.b=2"])
+        helm_values.set_values(["a=1", "a.b=2"])
 
 
 @pytest.mark.parametrize(

@@ -155,13 +155,13 @@ class TokenRequest(NamedTuple):
 def parse_args(argv: Sequence[str]) -> TokenRequest:
     """Parse kubelogin-compatible flags (``--flag value`` and ``--flag=value``).
 
-    Every value first passes the checks the CLI gives every command line (validate.command_line:
+    Every value first passes the checks the CLI gives every command line (argv_check.command_line:
     none empty or blank, none too long, no control character): the fast path (cli/entry.py)
     skips the CLI, and `--server-id ''` there used to mean the AKS server app. Given but empty is
     no default in kubelogin either, which has none for --server-id and refuses it (upstream:
     Azure/kubelogin 66784961 pkg/internal/token/execCredentialPlugin.go Do: "server-id is
     required")."""
-    from akscli.validate import command_line
+    from akscli.argv_check import command_line
 
     command_line(argv)
     values: dict[str, str] = {}

@@ -382,9 +382,9 @@ def _run(argv: Sequence[str]) -> int:
         return 0
     args = list(argv)
     try:
+        from akscli.argv_check import command_line
         from akscli.cli.leading_flags import leading_connection_flags_last
         from akscli.cli.options import bare_dry_run
-        from akscli.validate import command_line
 
         command_line(list(argv))  # global flags' values too
         args = bare_dry_run(leading_connection_flags_last(global_flags.extract(list(argv)), _takes_namespace))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from akscli import output, validate, yamlio
+from akscli import helm_values, output, validate, yamlio
 from akscli.cli import complete
 from akscli.cli import options as opts
 from akscli.errors import UsageError
@@ -78,8 +78,8 @@ def render(
         loaded = yamlio.load(yamlio.read_text(path, f"values file {file}"), f"values file {file}") or {}
         if not isinstance(loaded, dict):
             raise UsageError(f"values file {file} is not a mapping", "write key: value lines")
-        values = validate.merge_values(values, loaded)
-    values = validate.merge_values(values, validate.set_values(set_values or []))
+        values = helm_values.merge_values(values, loaded)
+    values = helm_values.merge_values(values, helm_values.set_values(set_values or []))
     _check_declared(template, values)
     _warn_secret_sets(set_values or [], template)
     objects = render_objects(template, values, stack=stack)
