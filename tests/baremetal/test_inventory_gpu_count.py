@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.cli import invoke
-from tests.emulators.kube.controllers.nvidia import GpuPodController, recorded_probe_json
+from tests.emulators.kube.controllers.gpu_pods import GpuPodController, recorded_probe_json
 
 from . import nodes as fx
 from .conftest import add_nodes

@@ -12,7 +12,7 @@ import pytest
 from akscli.baremetal.inventory import missing_interconnect
 from akscli.baremetal.report import RdmaPort, report_from_dict
 from tests.cli import invoke
-from tests.emulators.kube.controllers.nvidia import GpuPodController, recorded_probe_json
+from tests.emulators.kube.controllers.gpu_pods import GpuPodController, recorded_probe_json
 
 from . import nodes as fx
 from .conftest import add_nodes

@@ -6,7 +6,7 @@ import pytest
 
 from akscli.baremetal import nccl, nccl_expected, nccl_output
 from akscli.errors import UsageError
-from tests.emulators.kube.controllers.nvidia import nccl_log
+from tests.emulators.kube.controllers.nccl_tests_log import nccl_log
 
 H100 = "Standard_ND96isr_H100_v5"
 G16 = 16 * 1024**3  # the one size of Azure's check on ND H100 v5 (conf/nd96isr_h100_v5.conf: ... 460.0 1 16G)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from akscli.baremetal import nccl_expected, nccl_output
-from tests.emulators.kube.controllers.nvidia import nccl_log
+from tests.emulators.kube.controllers.nccl_tests_log import nccl_log
 
 HEALTH_CHECKS = "https://github.com/Azure/azurehpc-health-checks/blob/0e0a1ac26a64b32ac4dd7632a529638505d3314a/conf/"
 

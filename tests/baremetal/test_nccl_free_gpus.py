@@ -9,7 +9,7 @@ from akscli import yamlio
 from akscli.baremetal import nccl_nodes, nccl_pick
 from akscli.errors import AuthError
 from tests.cli import invoke
-from tests.emulators.kube.controllers.nvidia import GpuPodController
+from tests.emulators.kube.controllers.gpu_pods import GpuPodController
 
 from . import nodes as fx
 from .conftest import add_nodes

@@ -10,9 +10,9 @@ import pytest
 
 from tests.cli import invoke, list_items
 from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers.gpu_pods import GpuPodController
 from tests.emulators.kube.controllers.jobs import JobController
 from tests.emulators.kube.controllers.jobs_policy import COMPLETION_INDEX
-from tests.emulators.kube.controllers.nvidia import GpuPodController
 
 from . import nodes as fx
 from .conftest import add_nodes

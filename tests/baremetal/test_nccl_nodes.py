@@ -12,7 +12,7 @@ from akscli.baremetal import nccl
 from akscli.kube import scheduling
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
-from tests.emulators.kube.controllers.nvidia import GpuPodController
+from tests.emulators.kube.controllers.gpu_pods import GpuPodController
 
 from . import nodes as fx
 from .conftest import add_nodes

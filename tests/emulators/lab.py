@@ -70,12 +70,13 @@ def operator_simulators(delay: float = 0.02, kube: Any = None, agent_period: flo
     from tests.emulators.kube.controllers.airunway import ModelDeploymentController
     from tests.emulators.kube.controllers.fleet import FleetHubController
     from tests.emulators.kube.controllers.gateway import GatewayController
+    from tests.emulators.kube.controllers.gpu_pods import GpuPodController
     from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController
     from tests.emulators.kube.controllers.keda import KedaController
     from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerController, KaitoScalerMetrics
     from tests.emulators.kube.controllers.kuberay import KubeRayController
     from tests.emulators.kube.controllers.mig_manager import PolicyMigManager
-    from tests.emulators.kube.controllers.nvidia import ClusterPolicyController, GpuPodController
+    from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
     from tests.emulators.kube.incluster import InClusterHttp
 
     http = InClusterHttp(kube) if kube is not None else None
