@@ -111,7 +111,7 @@ def test_the_unknown_model_hint_names_the_flags_plan_accepts() -> None:
     )
 
 
-_WINDOW_FIELDS = ("sliding_window", "sliding_window_pattern")
+_WINDOW_FIELDS = ("sliding_window", "sliding_window_pattern", "sliding_layers", "kv_estimated")
 
 
 def test_a_model_as_a_dict_has_every_field_and_the_derived_figures() -> None:
@@ -129,3 +129,8 @@ def test_only_a_model_with_a_sliding_window_shows_its_window_in_its_dict() -> No
     gemma = catalog.get("google/gemma-3-4b-it").to_dict()
     assert (gemma["sliding_window"], gemma["sliding_window_pattern"]) == (1024, 6)
     assert not set(_WINDOW_FIELDS) & set(catalog.get("phi-4").to_dict())
+
+
+def test_only_a_row_marked_kv_estimated_says_so_in_its_dict() -> None:
+    assert catalog.get("moonshotai/Kimi-K2.5").to_dict()["kv_estimated"] is True
+    assert "kv_estimated" not in catalog.get("openai/gpt-oss-120b").to_dict()

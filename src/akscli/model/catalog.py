@@ -57,9 +57,13 @@ class Model(Record):
     hidden_size: int | None = None
     kv_lora_rank: int | None = None
     qk_rope_head_dim: int | None = None
-    # Gemma 3: the window of the sliding layers, and one layer in this many attends in full.
+    # Gemma 3: the window of the sliding layers, and one layer in this many attends in full; or, for
+    # a model read with --hub-config, how many layers slide (akscli.model.vllm_kv.window_from_config).
     sliding_window: int | None = None
     sliding_window_pattern: int | None = None
+    sliding_layers: int | None = None
+    # No published config.json or author's shape backs the row's layers and heads (models.yaml kv_estimated).
+    kv_estimated: bool = False
     license: str | None = None
     architecture: str | None = None
     access_token_required: bool = False
@@ -98,8 +102,8 @@ class Model(Record):
 
     def to_dict(self) -> dict[str, Any]:
         d = self._asdict()  # every field is a scalar
-        for key in ("sliding_window", "sliding_window_pattern"):  # only where a model has a window
-            if d[key] is None:
+        for key in ("sliding_window", "sliding_window_pattern", "sliding_layers", "kv_estimated"):  # only where set
+            if d[key] is None or d[key] is False:
                 del d[key]
         d["name"] = self.name
         d["kv_bytes_per_token"] = self.kv_bytes_per_token

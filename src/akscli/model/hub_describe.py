@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from akscli.errors import UsageError
-from akscli.model import bounded, catalog, config_limits, hf_defaults, hub_config, vllm_versions
+from akscli.model import bounded, catalog, config_limits, hf_defaults, hub_config, vllm_kv, vllm_versions
 
 # vllm-project/vllm v0.25.1 model_arch_config_convertor.py MODEL_ARCH_CONFIG_CONVERTORS: the model
 # types whose attention values vLLM reads its own way.
@@ -147,6 +147,7 @@ class Filled(NamedTuple):
     said: list[str]
     mla: tuple[int, int] | None
     warnings: tuple[str, ...] = ()
+    window: tuple[int, int] | None = None  # the sliding window and how many layers slide (vllm_kv)
 
 
 def fill(
@@ -219,7 +220,10 @@ def fill(
                 if isinstance(value, float)
                 else f"--{key.replace('_', '-')} {value}{why.get(key, '')}"
             )
-    return Filled(catalog.Description(**merged), said, mla, (unknown,) if unknown else ())
+    layers = merged.get("layers")
+    window = vllm_kv.window_from_config(text, model_type, layers) if isinstance(layers, int) and not mla else None
+    warned = ((unknown,) if unknown else ()) + ((window,) if isinstance(window, str) else ())
+    return Filled(catalog.Description(**merged), said, mla, warned, window if isinstance(window, tuple) else None)
 
 
 def transformers_of(vllm_version: str | None) -> int | None:
@@ -484,6 +488,8 @@ def resolve(
         raise
     if filled.mla is not None:
         model = model._replace(kv_lora_rank=filled.mla[0], qk_rope_head_dim=filled.mla[1])
+    if filled.window is not None:
+        model = model._replace(sliding_window=filled.window[0], sliding_layers=filled.window[1])
     model = config_limits.checked(
         model,
         served,

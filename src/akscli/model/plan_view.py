@@ -133,11 +133,15 @@ def headline(p: Plan) -> list[str]:
     m = p.model
     params = ("~" if m.parameters_estimated else "") + f"{m.parameters_b:g}B params, " if m.parameters_b else ""
     preset = f" (KAITO preset {m.preset})" if m.preset else ""
-    kv_gib = m.kv_bytes_per_token * p.context * p.concurrency / GIB
+    per_token = f"{m.kv_bytes_per_token:,} bytes/token"
+    if p.kv_sized_on:  # a sliding window: vLLM's figure on that size's GPUs, and the every-layer one
+        every = m.kv_bytes_per_token * p.context * p.concurrency / GIB
+        per_token = f"as vLLM allocates it on {p.kv_sized_on}; every layer in full: {every:.2f} GiB, {per_token}"
     return [
         f"{m.id}{preset}: {params}{m.quantization}, {m.weights_gib:.1f} GiB weights",
-        f"context {p.context:,} x concurrency {p.concurrency}: KV cache {kv_gib:.2f} GiB "
-        f"({m.kv_bytes_per_token:,} bytes/token); prices {p.region}, as of {p.prices_as_of}",
+        f"context {p.context:,} x concurrency {p.concurrency}: KV cache {'~' if m.kv_estimated else ''}"
+        f"{p.kv_cache_bytes / GIB:.2f} GiB "
+        f"({per_token}); prices {p.region}, as of {p.prices_as_of}",
     ]
 
 

@@ -187,6 +187,15 @@ def quant_warnings(model: Model, sku: GpuSku) -> list[str]:
     return out
 
 
+def kv_cache_bytes(model: Model, context: int, concurrency: int, sku: GpuSku | None, *, per_layer: bool) -> int:
+    """The KV cache a plan sizes for ``concurrency`` requests of ``context`` tokens: vLLM's per-layer
+    figure on ``sku``'s GPUs (akscli.model.vllm_kv), or with ``per_layer`` False (or no size) KAITO's
+    full length on every layer. The fit, the plan's header and its JSON all read this one figure."""
+    if per_layer and sku is not None:
+        return vllm_kv.request_bytes(model, context, sku) * concurrency
+    return model.kv_bytes_per_token * context * concurrency
+
+
 def fit(
     model: Model,
     sku: GpuSku,
@@ -204,8 +213,7 @@ def fit(
     pipeline stages. The KV cache is vLLM's per-layer sizing (akscli.model.vllm_kv), or with
     ``per_layer_kv`` False KAITO's full length on every layer."""
     weights = model.weights_gib * KAITO_WEIGHT_FACTOR
-    per_request = vllm_kv.request_bytes(model, context, sku) if per_layer_kv else model.kv_bytes_per_token * context
-    kv_total = per_request * concurrency / GIB
+    kv_total = kv_cache_bytes(model, context, concurrency, sku, per_layer=per_layer_kv) / GIB
     usable = sku.gpu_memory_gib * gpu_memory_utilization - OVERHEAD_GIB_PER_GPU
     warnings = quant_warnings(model, sku)
     kernel = quant_kernel(model, sku)
@@ -371,6 +379,10 @@ class Plan(Record):
     # The warning that says why nothing was picked, where one does: `model plan` leaves it out
     # when its error (plan_view.nothing_picked) says the same.
     no_pick: str | None = None
+    # kv_cache_bytes' figure, and the size it was sized on where it depends on the GPU (a sliding
+    # window under vLLM: its prefill chunk is per GPU, vllm_kv.max_num_batched_tokens).
+    kv_cache_bytes: int = 0
+    kv_sized_on: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -392,8 +404,9 @@ class Plan(Record):
             "requirements": {
                 "weights_gib": round(self.model.weights_gib * KAITO_WEIGHT_FACTOR, 2),
                 "kv_bytes_per_token": self.model.kv_bytes_per_token,
-                "kv_cache_gib": round(self.model.kv_bytes_per_token * self.context * self.concurrency / GIB, 2),
-            },
+                "kv_cache_gib": round(self.kv_cache_bytes / GIB, 2),
+            }
+            | ({"kv_cache_sized_on": self.kv_sized_on} if self.kv_sized_on else {}),
             "recommended": self.recommended.vm_size if self.recommended else None,
             "options": [o.to_dict() for o in self.options],
             "warnings": list(self.warnings),
@@ -468,6 +481,17 @@ def plan(
     kv_note = vllm_kv.rule_note(model) if runtime != "kaito" else None
     if kv_note:
         warnings.append(kv_note)
+    hybrid = vllm_kv.hybrid_note(model)
+    if hybrid:
+        warnings.append(hybrid)
+    if model.kv_estimated:
+        warnings.append(
+            f"the KV figure is an estimate: {model.id}'s layers and heads come from KAITO's catalog alone "
+            "(no published config.json was found to check them)"
+        )
+    basis = recommended or next(iter(fitting or options), None)
+    basis_sku = next((s for s in sizes if basis and kv_note and s.vm_size == basis.vm_size), None)
+    kv_bytes = kv_cache_bytes(model, ctx, concurrency, basis_sku, per_layer=runtime != "kaito")
     return Plan(
         model=model,
         runtime=runtime,
@@ -480,6 +504,8 @@ def plan(
         warnings=tuple(warnings),
         prices_as_of=skus.as_of(),
         no_pick=no_pick,
+        kv_cache_bytes=kv_bytes,
+        kv_sized_on=basis_sku.vm_size if basis_sku is not None else None,
     )
 
 

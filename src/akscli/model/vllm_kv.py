@@ -21,10 +21,56 @@ not; these rules hold in vllm-project/vllm v0.24.0, the release of the image aks
 * ``vllm/config/cache.py`` CacheConfig.DEFAULT_BLOCK_SIZE 16; ``vllm/engine/arg_utils.py``
   get_batch_defaults: the OpenAI server batches 8192 tokens on a GPU of 70 GiB or more that is
   not an A100, else 2048 (chunked prefill on; Gemma 3's 256-token images never raise it).
+
+Which layers slide, for a model read from its config.json (``--hub-config``, window_from_config):
+vLLM reads the transformers config object, and in v0.24.0:
+
+* ``vllm/engine/arg_utils.py`` create_engine_config: where the text config is not interleaved
+  (``vllm/transformers_utils/config.py`` is_interleaved: its ``layer_types`` holds more than one
+  kind), CacheConfig.sliding_window is the config's ``sliding_window``, and
+  ``vllm/model_executor/layers/attention/attention.py`` Attention gives it to every layer that has
+  no window of its own: every layer slides. ``vllm/config/model.py`` reads a window of 0 as none.
+* Interleaved, each model file decides: ``gemma3.py`` and ``llama.py`` slide the layers whose
+  ``layer_types`` entry is ``sliding_attention``; ``gpt_oss.py`` slides every even layer
+  (``self.layer_idx % 2 == 0``). Other model types are not read here: akscli counts every layer.
+* huggingface/transformers, the config classes: ``configuration_qwen2.py`` and
+  ``configuration_qwen3.py`` drop ``sliding_window`` unless ``use_sliding_window`` (default False);
+  ``configuration_gemma3.py`` Gemma3TextConfig defaults ``sliding_window`` 4096 and
+  ``sliding_window_pattern`` 6 (layer i slides unless (i + 1) is a multiple of it);
+  ``configuration_gpt_oss.py`` GptOssConfig defaults ``sliding_window`` 128.
+
+Hybrid models (HYBRID_ARCHITECTURES) keep a Mamba or linear-attention state on most layers, which
+vLLM sizes as a MambaSpec (``vllm/v1/kv_cache_interface.py``) from dimensions akscli does not hold:
+their plans say so (hybrid_note) rather than pass the every-layer figure off as vLLM's.
 """
+
+from collections.abc import Mapping
+from typing import Any
 
 from akscli.model.catalog import Model
 from akscli.model.skus import GpuSku
+
+# vllm-project/vllm v0.24.0 vllm/model_executor/models/registry.py: the architectures whose class is
+# (or derives from) interfaces.py IsHybrid ("models like Jamba that have both attention and mamba
+# blocks"), read with an AST walk of vllm/model_executor/models/*.py.
+HYBRID_ARCHITECTURES = frozenset(
+    {
+        "BailingMoeV2_5ForCausalLM", "ColBERTLfm2Model", "ColQwen3_5", "FalconH1ForCausalLM",
+        "GraniteMoeHybridForCausalLM", "InternS2PreviewForConditionalGeneration", "JambaForCausalLM",
+        "JambaForSequenceClassification", "KimiLinearForCausalLM", "Lfm2ForCausalLM", "Lfm2MoeForCausalLM",
+        "Lfm2VlForConditionalGeneration", "MiniCPMV4_6ForConditionalGeneration", "NemotronHForCausalLM",
+        "NemotronHPuzzleForCausalLM", "NemotronH_Nano_Omni_Reasoning_V3", "NemotronH_Nano_VL_V2",
+        "NemotronH_Super_Omni_Reasoning_V3", "OlmoHybridForCausalLM", "Plamo2ForCausalLM", "Qwen3NextForCausalLM",
+        "Qwen3_5ForConditionalGeneration", "Qwen3_5MoeForConditionalGeneration", "Zamba2ForCausalLM",
+    }
+)  # fmt: skip
+# model types whose vLLM v0.24.0 model file reads layer_types per layer (gpt_oss: every even layer)
+_BY_LAYER_TYPES = frozenset({"gemma3", "gemma3_text", "llama"})
+_EVEN_LAYERS = frozenset({"gpt_oss"})
+# transformers' config classes: the window where config.json names none, and the model types whose
+# class drops it unless use_sliding_window (which defaults to False there)
+_DEFAULT_WINDOW = {"gemma3": 4096, "gemma3_text": 4096, "gpt_oss": 128}
+_USE_SLIDING_WINDOW = frozenset({"qwen2", "qwen3"})
 
 VLLM_RELEASE = "v0.24.0"
 BLOCK_SIZE = 16
@@ -44,10 +90,57 @@ def layer_counts(model: Model) -> tuple[int, int] | None:
     """(full-attention layers, sliding-window layers), or None for a model without a window.
     Gemma 3's layer_types: layer i slides unless (i + 1) is a multiple of the pattern
     (huggingface/transformers src/transformers/models/gemma3/configuration_gemma3.py)."""
-    if not model.sliding_window or not model.sliding_window_pattern or model.is_mla:
+    if not model.sliding_window or model.is_mla:
+        return None
+    if model.sliding_layers is not None:
+        sliding = min(model.sliding_layers, model.layers)
+        return (model.layers - sliding, sliding) if sliding else None
+    if not model.sliding_window_pattern:
         return None
     full = model.layers // model.sliding_window_pattern
     return full, model.layers - full
+
+
+def window_from_config(text: Mapping[str, Any], model_type: str, layers: int) -> tuple[int, int] | str | None:
+    """(window, sliding layers) as vLLM v0.24.0 serves a model whose text config is ``text`` (the rules
+    above); None for no window; a warning line where the layers interleave in a way akscli does not read."""
+    window = text.get("sliding_window", _DEFAULT_WINDOW.get(model_type))
+    use = text.get("use_sliding_window", model_type not in _USE_SLIDING_WINDOW)
+    if not isinstance(window, int) or isinstance(window, bool) or window <= 0 or not use or layers <= 0:
+        return None
+    kinds = text.get("layer_types")
+    if kinds is not None and (not isinstance(kinds, list) or len(kinds) != layers):
+        return (
+            f"config.json's layer_types does not name one kind for each of the {layers} layers: the KV cache is "
+            "sized on every layer in full"
+        )
+    if kinds is None and model_type in ("gemma3", "gemma3_text"):
+        every = text.get("sliding_window_pattern", 6)
+        if isinstance(every, int) and every > 0:
+            kinds = ["full_attention" if (i + 1) % every == 0 else "sliding_attention" for i in range(layers)]
+    if kinds is None and model_type in _EVEN_LAYERS:
+        kinds = ["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(layers)]
+    if kinds is None or len(set(kinds)) < 2:
+        return window, layers
+    if model_type in _EVEN_LAYERS:
+        return window, (layers + 1) // 2
+    if model_type in _BY_LAYER_TYPES:
+        return window, kinds.count("sliding_attention")
+    return (
+        f"config.json mixes sliding-window and full layers (layer_types), which akscli does not read for "
+        f"model type {model_type or 'unknown'}: the KV cache is sized on every layer in full, more than vLLM needs"
+    )
+
+
+def hybrid_note(model: Model) -> str | None:
+    """The plan's line for a hybrid (Mamba or linear-attention) model, whose vLLM memory akscli cannot size."""
+    if model.architecture not in HYBRID_ARCHITECTURES:
+        return None
+    return (
+        f"{model.architecture} is a hybrid model: vLLM keeps KV only on its attention layers and a "
+        "Mamba/linear-attention state (MambaSpec) on the others, from dimensions akscli does not read; the KV "
+        "figure counts every layer in full and may be off either way: check vLLM's start-up log (KV cache memory)"
+    )
 
 
 def request_bytes(model: Model, context: int, sku: GpuSku) -> int:
