@@ -7,34 +7,22 @@ vllm/v1/kv_cache_interface.py and vllm/v1/core/kv_cache_utils.py, as in test_vll
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
-from akscli.model import catalog, hub_describe, planning, skus, vllm_kv
+from akscli.model import catalog, hub_describe, planning, vllm_kv
 from tests.cli import invoke
 from tests.emulators.kube.hf_hub_server import HubServer
 from tests.model.test_hub_config import REPO
 from tests.model.test_hub_config import hub as hub
+from tests.model.test_vllm_kv import _builtin_prices as _builtin_prices  # the built-in prices, autouse
+from tests.model.test_vllm_kv import _sku
 
 GIB = 1024**3
 # gemma-3-27b-it at 131072 tokens on an A100 (2048 batched tokens): 10 full layers, 52 sliding; group_size 10;
 # page 16 x 16 x (128 + 128) x 2 = 131072 B; full pages 8192; window pages cdiv(1023 + 2048, 16) + 1 = 193;
 # 10 x 131072 x (8192 + 6 x 193) = 12255232000 B.
 GEMMA_27B_ON_A100 = 12255232000
-
-
-@pytest.fixture(autouse=True)
-def _builtin_prices() -> Iterator[None]:
-    skus.load()
-    yield
-    skus.load()
-
-
-def _sku(name: str) -> skus.GpuSku:
-    sku = skus.get(name)
-    assert sku is not None
-    return sku
 
 
 def _json(*args: str) -> dict[str, object]:
