@@ -22,6 +22,7 @@ from akscli.globals import FLAGS
 if TYPE_CHECKING:
     from akscli.kube.apply import Change, Plan
     from akscli.kube.client import Kube, KubeTarget
+    from akscli.kube.readiness.core import Rule
     from akscli.kube.writes import Write
 
 
@@ -195,6 +196,7 @@ def apply_objects(
     last: frozenset[str] = frozenset(),
     create_only: bool = False,
     new_namespaces: frozenset[str] = frozenset(),
+    wait_rule: Callable[["Kube"], "Rule"] | None = None,
 ) -> ApplyOutcome:
     """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
     caller's connection to ``target``, whose discovery is then not asked for again.
@@ -209,7 +211,8 @@ def apply_objects(
     ``last``: objects (``kind.group/name``) applied after the rest of their tier (ApplyOptions.last).
     ``create_only``: kubectl create, POST and never over a taken name (ApplyOptions.create_only).
     ``new_namespaces``: namespaces the command creates itself, not yet there in a server dry run
-    (ApplyOptions.new_namespaces)."""
+    (ApplyOptions.new_namespaces). ``wait_rule``: made with the connection once the objects are
+    applied, the rule --wait judges every object by (kube/wait.py), instead of each kind's own."""
     from akscli.cli.options import dry_run_mode
     from akscli.render import with_stack_labels
 
@@ -282,7 +285,8 @@ def apply_objects(
         # one not written this time (unchanged, already ours) is read by the wait itself.
         live = [answer_of(c) for c in done if c.action != "delete"]
         with output.status(f"waiting up to {timeout} for {len(live)} object(s)") as update:
-            warnings = wait_for(kube, live, wait_seconds, progress=update)
+            rule = wait_rule(kube) if wait_rule is not None else None
+            warnings = wait_for(kube, live, wait_seconds, progress=update, rule=rule)
         for warning in warnings:
             output.warn(warning)
         output.info(f"all {len(live)} object(s) ready")

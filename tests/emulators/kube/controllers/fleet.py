@@ -44,10 +44,11 @@ cordon taint keeps the member out (kubefleet-dev/kubefleet pkg/scheduler/framewo
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from tests.emulators.kube.controllers import fleet_bindings, fleet_rollout, fleet_snapshots
+from tests.emulators.kube.controllers import fleet_bindings, fleet_override_snapshots, fleet_rollout, fleet_snapshots
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_cleanup import (
     PLACEMENT_CLEANUP_FINALIZER,
@@ -98,7 +99,7 @@ class FleetHubController(
     Controller,
 ):
     # The hub agent's chart installs the snapshot and binding CRDs; ../shared/crds has none.
-    crds: ClassVar[list[dict[str, Any]]] = fleet_snapshots.CRDS + fleet_bindings.CRDS
+    crds: ClassVar[list[dict[str, Any]]] = fleet_snapshots.CRDS + fleet_bindings.CRDS + fleet_override_snapshots.CRDS
     watches: ClassVar[list[tuple[str, str]]] = [
         (P1, "ClusterResourcePlacement"),
         (P1, "ResourcePlacement"),
@@ -158,7 +159,10 @@ class FleetHubController(
         # (resource snapshot index and override snapshots, Clock.monotonic time) (_still_applying).
         self._applying: dict[tuple[str | None, str], dict[str, tuple[str, float]]] = {}
         self._holding: dict[tuple[str | None, str], set[str]] = {}
-        self._override_snapshots: dict[tuple[str, str | None, str], tuple[str, str, int]] = {}
+        # The override controller's latency (fleet_override_snapshots), in seconds of wall clock, and
+        # when it may snapshot each override's spec: (kind, namespace, name) -> (spec hash, due).
+        self.override_lag = 0.0
+        self._override_due: dict[tuple[str, str | None, str], tuple[str, float]] = {}
         # Each member as the scheduler's member watcher saw it last: its update events' old object.
         self._members_seen: dict[str, dict[str, Any]] = {}
         # The scheduler's last decisions per placement, the placements its watchers enqueued since
@@ -201,8 +205,7 @@ class FleetHubController(
             elif kind == "MemberCluster":
                 self._member_changed(cluster, obj)
             elif kind in ("ClusterResourceOverride", "ResourceOverride"):
-                self.override_snapshot(obj)  # the override controller (fleet_member_status)
-                self.replace_all(cluster)
+                self._override_changed(cluster, obj)
             elif kind in ("ClusterStagedUpdateRun", "StagedUpdateRun"):
                 self.run(cluster, obj)
             elif kind in ("ClusterApprovalRequest", "ApprovalRequest"):
@@ -211,6 +214,26 @@ class FleetHubController(
                 self.evict(cluster, obj)
             elif kind in CONTENT_KINDS:
                 self.resource_changed(cluster, obj)
+
+    def _override_changed(self, cluster: Any, obj: dict[str, Any]) -> None:
+        """The override controller (fleet_override_snapshots): ``override_lag`` after it first sees a
+        spec, it snapshots the override; the rollout controller watches the snapshots and passes over
+        the placements again (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/rollout/
+        controller.go handleClusterResourceOverrideSnapshot, handleResourceOverrideSnapshot)."""
+        meta = obj["metadata"]
+        current = cluster.get(obj["apiVersion"], obj["kind"], meta.get("namespace"), meta["name"])
+        if current is None:
+            return
+        key = (str(obj["kind"]), meta.get("namespace"), str(meta["name"]))
+        digest = fleet_override_snapshots.spec_hash(current)
+        if self._override_due.get(key, ("",))[0] != digest:
+            self._override_due[key] = (digest, time.monotonic() + self.override_lag)
+        left = self._override_due[key][1] - time.monotonic()
+        if left > 0:
+            self.requeue(current, left)
+            return
+        fleet_override_snapshots.take(cluster, current)
+        self.replace_all(cluster)
 
     def resource_changed(self, cluster: Any, obj: Mapping[str, Any], gone: bool = False) -> None:
         """The resource change detector: a placement that selects a changed object (or selected a
@@ -234,6 +257,11 @@ class FleetHubController(
                 self.resource_changed(cluster, obj, gone=True)
             elif obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):
                 self.placement_deleted(cluster, obj)
+            elif obj.get("kind") in fleet_override_snapshots.SNAPSHOT_OF:
+                fleet_override_snapshots.delete_all(cluster, obj)
+                meta = obj["metadata"]
+                self._override_due.pop((str(obj["kind"]), meta.get("namespace"), str(meta["name"])), None)
+                self.replace_all(cluster)
             elif obj.get("kind") == "MemberCluster":
                 self._members_seen.pop(obj["metadata"]["name"], None)
                 # A member that left: its bindings dangle and are unscheduled (fleet_bindings); the

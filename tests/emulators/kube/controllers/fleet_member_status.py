@@ -15,12 +15,11 @@ counts the member ready (fleet_rollout).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tests.emulators.kube.controllers import fleet_report_diff, fleet_snapshots
+from tests.emulators.kube.controllers import fleet_override_snapshots, fleet_report_diff, fleet_snapshots
 from tests.emulators.kube.controllers.fleet_conditions import REPORT_DIFF_TYPES, Clock, _cond, _now, expected_types
 from tests.emulators.kube.controllers.fleet_scheduler import PICKED, matches_selector
 from tests.emulators.kube.controllers.fleet_scheduler import labels_of as _labels
@@ -113,8 +112,6 @@ class MemberStatuses:
     _applying: dict[tuple[str | None, str], dict[str, tuple[str, float]]]
     # The members each placement applied its objects on (the ReportDiff rows compare with them).
     _holding: dict[tuple[str | None, str], set[str]]
-    # (kind, namespace, name) of an override -> (its uid, the spec hash and index of its latest snapshot).
-    _override_snapshots: dict[tuple[str, str | None, str], tuple[str, str, int]]
     _key: Callable[[Mapping[str, Any]], tuple[str | None, str]]
     requeue: Callable[[dict[str, Any], float], None]
 
@@ -137,28 +134,6 @@ class MemberStatuses:
         self.requeue(placement, left + self.delay)
         return True
 
-    def override_snapshot(self, override: Mapping[str, Any]) -> int:
-        """The index of the override's latest snapshot ({name}-{index}), as the override controller
-        takes them: a new one, the index after the latest, only when the hash of the override's
-        spec differs from the latest one's; the first is 0, and an override deleted and made again
-        starts again at 0, its snapshots gone with it (upstream: kubefleet-dev/kubefleet e160c1cd
-        pkg/controllers/overrider/clusterresource_controller.go, resource_controller.go
-        ensure*OverrideSnapshot). A change the controller never saw (reverted before it looked)
-        takes none, where the generation still counts it."""
-        meta = override.get("metadata") or {}
-        key = (str(override.get("kind")), meta.get("namespace"), str(meta.get("name")))
-        uid = str(meta.get("uid") or "")
-        digest = hashlib.sha256(json.dumps(override.get("spec") or {}, sort_keys=True).encode()).hexdigest()
-        seen = self._override_snapshots.get(key)
-        if seen is None or seen[0] != uid:
-            index = 0
-        elif seen[1] != digest:
-            index = seen[2] + 1
-        else:
-            return seen[2]
-        self._override_snapshots[key] = (uid, digest, index)
-        return index
-
     def _overrides_for(
         self, cluster: Any, placement: dict[str, Any], member: dict[str, Any], index: str | None = None
     ) -> tuple[list[str], list[dict[str, str]]]:
@@ -170,17 +145,13 @@ class MemberStatuses:
         cro_names: list[str] = []
         ro_names: list[dict[str, str]] = []
         selected = _candidates(_snapshot_holds(cluster, placement, index))
-        for cro in cluster.list(P1, "ClusterResourceOverride"):
+        # The latest override snapshots, judged by the spec they hold (fleet_override_snapshots).
+        for cro in fleet_override_snapshots.latest(cluster, "ClusterResourceOverride"):
             if self._override_applies(cro, key, member) and _selects(cro, selected):
-                cro_names.append(f"{cro['metadata']['name']}-{self.override_snapshot(cro)}")
-        for ro in cluster.list(P1, "ResourceOverride", ns) if ns else cluster.list(P1, "ResourceOverride"):
+                cro_names.append(str(cro["metadata"]["name"]))
+        for ro in fleet_override_snapshots.latest(cluster, "ResourceOverride", ns):
             if self._override_applies(ro, key, member) and _selects(ro, selected):
-                ro_names.append(
-                    {
-                        "name": f"{ro['metadata']['name']}-{self.override_snapshot(ro)}",
-                        "namespace": ro["metadata"]["namespace"],
-                    }
-                )
+                ro_names.append({"name": str(ro["metadata"]["name"]), "namespace": ro["metadata"]["namespace"]})
         return cro_names, ro_names
 
     @staticmethod
