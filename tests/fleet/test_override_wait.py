@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli.fleet import override_wait
+from akscli.fleet import place_wait
 from tests.cli import invoke
 from tests.fleet.conftest import Hub
 
@@ -76,11 +76,11 @@ def _override(selector: dict[str, Any] | None) -> dict[str, Any]:
 def test_an_override_rule_matches_members_as_kubefleet_does() -> None:
     # IsClusterMatched: no clusterSelector matches nothing, no terms everything, else a term's labels.
     prod = {"env": "prod"}
-    assert not override_wait.cluster_matched(_override(None), prod)
-    assert override_wait.cluster_matched(_override({"clusterSelectorTerms": []}), prod)
+    assert not place_wait.cluster_matched(_override(None), prod)
+    assert place_wait.cluster_matched(_override({"clusterSelectorTerms": []}), prod)
     term = {"clusterSelectorTerms": [{"labelSelector": {"matchLabels": {"env": "staging"}}}]}
-    assert not override_wait.cluster_matched(_override(term), prod)
-    assert override_wait.cluster_matched(_override(term), {"env": "staging"})
+    assert not place_wait.cluster_matched(_override(term), prod)
+    assert place_wait.cluster_matched(_override(term), {"env": "staging"})
 
 
 def test_an_override_of_nothing_the_placement_holds_is_not_waited_for() -> None:
@@ -88,5 +88,5 @@ def test_an_override_of_nothing_the_placement_holds_is_not_waited_for() -> None:
     override = {"kind": "ClusterResourceOverride", "metadata": {"name": "o"}, "spec": {"clusterResourceSelectors": [
         {"group": "", "version": "v1", "kind": "Namespace", "name": "other"}]}}  # fmt: skip
     held = [{"group": "", "version": "v1", "kind": "ConfigMap", "name": "c", "namespace": "llm"}]
-    assert not override_wait.selects_placed(override, held)
-    assert override_wait.selects_placed(override, [*held, {"version": "v1", "kind": "ConfigMap", "namespace": "other"}])
+    assert not place_wait.selects_placed(override, held)
+    assert place_wait.selects_placed(override, [*held, {"version": "v1", "kind": "ConfigMap", "namespace": "other"}])

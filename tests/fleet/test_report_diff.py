@@ -77,7 +77,8 @@ def test_a_member_that_applied_the_objects_first_reports_no_diff(hub: Hub) -> No
     assert _status()["clusters"][0]["diffed"] == []
 
 
-def test_a_member_that_does_not_serve_a_kind_fails_to_report_and_lists_no_diffs(hub: Hub) -> None:
+def canary_without_apps_and_a_deployment(hub: Hub) -> None:
+    """canary serves no apps/ API, and namespace llm holds a Deployment."""
     hub.cluster.patch("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, "canary",
                       {"metadata": {"annotations": {UNSERVED_GROUPS: "apps"}}})  # fmt: skip
     pod = {
@@ -88,6 +89,10 @@ def test_a_member_that_does_not_serve_a_kind_fails_to_report_and_lists_no_diffs(
     hub.cluster.create(
         {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "vllm", "namespace": "llm"}, "spec": spec}
     )
+
+
+def test_a_member_that_does_not_serve_a_kind_fails_to_report_and_lists_no_diffs(hub: Hub) -> None:
+    canary_without_apps_and_a_deployment(hub)
     invoke("fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "canary",
            "--apply-strategy", "ReportDiff", "-y")  # fmt: skip
     hub.settle()

@@ -124,7 +124,7 @@ def place(
     """Place hub resources onto member clusters (ClusterResourcePlacement or ResourcePlacement)."""
     from akscli.cli.common import apply_objects, carried_deletions, check_policy, recreate_if_needed
     from akscli.cli.diff_status import check_exit_code, found, would_change
-    from akscli.fleet import CRP, RP, override_wait
+    from akscli.fleet import CRP, RP, place_wait
     from akscli.fleet.placement import PlacementRequest, applied_last, build, fixed_members
 
     request = PlacementRequest(
@@ -199,8 +199,8 @@ def place(
             prior=carried,
             policy_allowed=allowed,
             last=last,
-            # Overrides: ready once their latest snapshots are rolled out (fleet/override_wait.py).
-            wait_rule=override_wait.rule_for(objects),
+            # Overrides rolled out, a failed diff report with its reasons (fleet/place_wait.py).
+            wait_rule=place_wait.rule_for(objects),
         )
     found(exit_code and would_change(outcome.changes))
 

@@ -66,6 +66,19 @@ TERMINAL_PLACEMENT_REASONS = {"Overridden": ("OverriddenFailed",), "Applied": ("
 # failedPlacements (pkg/controllers/workgenerator/controller.go extractFailedResourcePlacementsFromWork).
 DECODING_ERRED = "DecodingErred"
 NO_KIND_MATCH = "no matches for kind"
+# Under ReportDiff the binding's (and member row's) DiffReported is False for the same reason whether
+# a Work has not reported yet or its work applier failed to (a manifest it cannot decode, a kind the
+# member does not serve); only the message tells them apart (kubefleet-dev/kubefleet e160c1cd
+# pkg/controllers/workgenerator/controller.go setAllWorkDiffReportedCondition: "Work object %s has
+# not yet completed diff reporting" / "Work object %s has failed to report diff"; reason.go
+# WorkNotDiffReportedReason). A failed one stays failed until the member or the placement changes.
+DIFF_NOT_REPORTED = "NotAllWorkHaveDiffReported"
+DIFF_REPORT_FAILED = "has failed to report diff"
+DIFF_REPORT_FIX = (
+    "each failing member's work applier says why on the named Work, in namespace fleet-member-MEMBER on the hub "
+    "(kubectl get works.placement.kubernetes-fleet.io -n fleet-member-MEMBER NAME -o yaml): a kind the member "
+    "does not serve needs its CRDs installed there"
+)
 # The Gateway API release whose standard channel has HTTPRoute rules[].timeouts (akscli.model.route_crd).
 GATEWAY_API = "gateway.networking.k8s.io"
 
@@ -129,6 +142,23 @@ def unserved_kinds(obj: Mapping[str, Any]) -> dict[str, list[str]]:
             members = found.setdefault(kind, [])
             if (member := str(entry.get("clusterName"))) not in members:
                 members.append(member)
+    return found
+
+
+def diff_report_failures(obj: Mapping[str, Any]) -> dict[str, str]:
+    """``{member: "Work object llm-work has failed to report diff"}``: the members whose DiffReported
+    is False, for the placement's current generation, because a Work failed to report."""
+    generation = generation_of(obj)
+    found = {}
+    for entry in cluster_statuses(obj):
+        cond = _cluster_conditions(entry).get("DiffReported") or {}
+        if (
+            cond.get("status") == "False"
+            and cond.get("reason") == DIFF_NOT_REPORTED
+            and DIFF_REPORT_FAILED in str(cond.get("message") or "")
+            and (generation is None or cond.get("observedGeneration") == generation)
+        ):
+            found[str(entry.get("clusterName"))] = str(cond.get("message"))
     return found
 
 
@@ -321,6 +351,9 @@ def placement(obj: Mapping[str, Any]) -> Readiness:
         return replace(verdict, fix=unserved_fix(unserved))
     if verdict.ready or verdict.failed:
         return verdict
+    if failures := diff_report_failures(obj):
+        message = "; ".join(f"member {member}: {text}" for member, text in failures.items())
+        return Readiness(False, True, message, DIFF_NOT_REPORTED, fix=DIFF_REPORT_FIX)
     unfulfilled = _unfulfilled(obj, prefix)
     if unfulfilled is not None:
         return unfulfilled

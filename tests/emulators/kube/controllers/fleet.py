@@ -48,7 +48,13 @@ import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from tests.emulators.kube.controllers import fleet_bindings, fleet_override_snapshots, fleet_rollout, fleet_snapshots
+from tests.emulators.kube.controllers import (
+    fleet_bindings,
+    fleet_override_snapshots,
+    fleet_report_diff,
+    fleet_rollout,
+    fleet_snapshots,
+)
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_cleanup import (
     PLACEMENT_CLEANUP_FINALIZER,
@@ -99,7 +105,12 @@ class FleetHubController(
     Controller,
 ):
     # The hub agent's chart installs the snapshot and binding CRDs; ../shared/crds has none.
-    crds: ClassVar[list[dict[str, Any]]] = fleet_snapshots.CRDS + fleet_bindings.CRDS + fleet_override_snapshots.CRDS
+    crds: ClassVar[list[dict[str, Any]]] = [
+        *fleet_snapshots.CRDS,
+        *fleet_bindings.CRDS,
+        *fleet_override_snapshots.CRDS,
+        fleet_report_diff.WORK_CRD,
+    ]
     watches: ClassVar[list[tuple[str, str]]] = [
         (P1, "ClusterResourcePlacement"),
         (P1, "ResourcePlacement"),

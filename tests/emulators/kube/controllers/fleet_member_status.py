@@ -87,14 +87,19 @@ def untrackable(resources: list[dict[str, Any]]) -> bool:
 DECODING_ERRED = "DecodingErred"
 
 
-def no_kind_match(ident: Mapping[str, Any]) -> str:
-    """The manifest condition's message for a kind the member does not serve; the RESTMapper's error
-    is kubernetes/apimachinery pkg/api/meta/errors.go NoKindMatchError (one searched version)."""
+def decode_error(ident: Mapping[str, Any]) -> str:
+    """The work applier's error for a kind the member does not serve; the RESTMapper's error is
+    kubernetes/apimachinery pkg/api/meta/errors.go NoKindMatchError (one searched version)."""
     group_version = f"{ident['group']}/{ident['version']}" if ident.get("group") else ident["version"]
     return (
-        "Failed to apply the manifest (error: failed to decode manifest: failed to find GVR from member "
-        f'cluster client REST mapping: no matches for kind "{ident["kind"]}" in version "{group_version}")'
+        "failed to decode manifest: failed to find GVR from member cluster client REST mapping: "
+        f'no matches for kind "{ident["kind"]}" in version "{group_version}"'
     )
+
+
+def no_kind_match(ident: Mapping[str, Any]) -> str:
+    """The manifest's Applied message for a kind the member does not serve."""
+    return f"Failed to apply the manifest (error: {decode_error(ident)})"
 
 
 def unserved(member: Mapping[str, Any], resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -312,6 +317,16 @@ class MemberStatuses:
                     if s.get("clusterName") == name
                 ),
                 None,
+            )
+            # The member's work applier reports each manifest on the Work (its status, on the hub).
+            fleet_report_diff.write_work(
+                cluster,
+                name,
+                work,
+                resources,
+                holds=name in holding,
+                drifted=fail == "drift",
+                failed={fleet_report_diff.ident(r): decode_error(r) for r in unmapped},
             )
             return fleet_report_diff.row(
                 conds,

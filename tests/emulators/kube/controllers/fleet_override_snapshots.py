@@ -98,24 +98,14 @@ def take(cluster: Any, override: Mapping[str, Any]) -> str:
     if existing:
         latest = existing[-1]
         labels = dict(latest["metadata"].get("labels") or {})
-        if base64.b64decode(latest["spec"]["overrideHash"]).decode() == digest:
-            if labels.get(LATEST) != "true":  # ensureSnapshotLatest
-                cluster.patch(
-                    P1,
-                    SNAPSHOT_OF[kind],
-                    namespace,
-                    latest["metadata"]["name"],
-                    {"metadata": {"labels": {LATEST: "true"}}},
-                )
+        same = base64.b64decode(latest["spec"]["overrideHash"]).decode() == digest
+        # The same spec: ensureSnapshotLatest; another: the latest one is set to "false" first.
+        wanted = "true" if same else "false"
+        if labels.get(LATEST) != wanted:
+            patch = {"metadata": {"labels": {LATEST: wanted}}}
+            cluster.patch(P1, SNAPSHOT_OF[kind], namespace, latest["metadata"]["name"], patch)
+        if same:
             return str(latest["metadata"]["name"])
-        if labels.get(LATEST) == "true":
-            cluster.patch(
-                P1,
-                SNAPSHOT_OF[kind],
-                namespace,
-                latest["metadata"]["name"],
-                {"metadata": {"labels": {LATEST: "false"}}},
-            )
         index = int(labels.get(INDEX) or 0) + 1
     snapshot_meta: dict[str, Any] = {
         "name": f"{name}-{index}",

@@ -22,6 +22,18 @@ upstream: kubefleet-dev/kubefleet e160c1cd
   diffedPlacements only when every Work reported (the ``isReportDiffModeOn`` cases): none at all
   otherwise, and never failedPlacements or driftedPlacements under ReportDiff.
 
+The Work (pkg/controllers/workapplier/status.go, apis/placement/v1beta1/work_types.go): the work
+generator writes one per binding in the member's namespace on the hub, ``fleet-member-{member}``
+(pkg/utils/common.go NamespaceNameFormat, made by pkg/controllers/membercluster/v1beta1/
+membercluster_controller.go syncNamespace when the member joins; the simulator makes it with the
+first Work), named as the row's message names it. Under ReportDiff the member's work applier writes
+each manifest's DiffReported condition there (setManifestDiffReportedCondition): True, NoDiffFound or
+FoundDiff; a manifest that could not be decoded False, FailedToReportDiff, "An error blocks the diff
+reporting process (DecodingErred, error: ...)"; and the Work's DiffReported
+(setWorkDiffReportedCondition): True, AllManifestsDiffReported, or False,
+SomeManifestsHaveNotReportedDiff, "Failed to report diff on all manifests (%d of %d manifests have
+reported diff)" (pkg/utils/condition/reason.go). The simulator writes only these conditions.
+
 Which objects a member has: those a placement applied there under ClientSideApply or
 ServerSideApply before (the simulator remembers it per placement, ``holds``), and those of a member
 annotated ``fleet.emulator/fail: drift`` (it has them, with /spec/replicas changed).
@@ -33,13 +45,90 @@ from collections.abc import Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers.fleet_conditions import _cond, _now
+from tests.emulators.kube.controllers.fleet_snapshots import placement_crd
 
 WHOLE_OBJECT = "(the whole object)"
 CHANGED_REPLICAS = [{"path": "/spec/replicas", "valueInHub": "2", "valueInMember": "5"}]
 
 
+P1 = "placement.kubernetes-fleet.io/v1"
+# config/crd/bases/placement.kubernetes-fleet.io_works.yaml: namespaced, v1 and v1beta1 (stored), no
+# short name; cut down to what the simulator writes.
+WORK_CRD = placement_crd(
+    "Work",
+    "works",
+    "-",
+    "Namespaced",
+    ("v1", "v1beta1"),
+    {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+)
+WORK_CRD["spec"]["names"].pop("shortNames")
+WORK_CRD["spec"]["versions"] = [
+    {**v, "schema": {"openAPIV3Schema": {**v["schema"]["openAPIV3Schema"], "required": []}}}
+    for v in WORK_CRD["spec"]["versions"]
+]
+
+
 def _ident(item: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(str(item.get(k) or "") for k in ("group", "version", "kind", "namespace", "name"))
+
+
+ident = _ident
+
+
+def write_work(
+    cluster: Any,
+    member: str,
+    work: str,
+    resources: list[dict[str, Any]],
+    *,
+    holds: bool,
+    drifted: bool,
+    failed: Mapping[tuple[str, ...], str],
+) -> None:
+    """The Work's status as the member's work applier reports it under ReportDiff (see above)."""
+    namespace = f"fleet-member-{member}"
+    manifests = []
+    for ordinal, item in enumerate(resources):
+        key = {k: item[k] for k in ("group", "version", "kind", "namespace", "name") if item.get(k)}
+        error = failed.get(_ident(item))
+        if error is not None:
+            message = f"An error blocks the diff reporting process (DecodingErred, error: {error})"
+            cond = _cond("DiffReported", False, "FailedToReportDiff", message, 0)
+        elif drifted or not holds:
+            message = "Diff has been found between the hub cluster and the member cluster"
+            cond = _cond("DiffReported", True, "FoundDiff", message, 0)
+        else:
+            message = "No diff has been found between the hub cluster and the member cluster"
+            cond = _cond("DiffReported", True, "NoDiffFound", message, 0)
+        manifests.append({"identifier": {"ordinal": ordinal, **key}, "conditions": [cond]})
+    reported = len(resources) - len(failed)
+    if failed:
+        message = (
+            f"Failed to report diff on all manifests ({reported} of {len(resources)} manifests have reported diff)"
+        )
+        work_cond = _cond("DiffReported", False, "SomeManifestsHaveNotReportedDiff", message, 1)
+    else:
+        work_cond = _cond(
+            "DiffReported", True, "AllManifestsDiffReported", "All the specified manifests have reported diff", 1
+        )
+    status = {"conditions": [work_cond], "manifestConditions": manifests}
+    if cluster.get("v1", "Namespace", None, namespace) is None:
+        cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+    current = cluster.get(P1, "Work", namespace, work)
+    if current is None:
+        body = {"apiVersion": P1, "kind": "Work", "metadata": {"name": work, "namespace": namespace}, "spec": {}}
+        current = cluster.create(body)
+    if _without_times(current.get("status") or {}) != _without_times(status):
+        cluster.patch_status(P1, "Work", namespace, work, status)
+
+
+def _without_times(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _without_times(v) for k, v in value.items() if k != "lastTransitionTime"}
+    if isinstance(value, list):
+        return [_without_times(v) for v in value]
+    return value
 
 
 def _first_seen(before: Mapping[str, Any] | None) -> dict[tuple[str, ...], str]:

@@ -1,5 +1,7 @@
-"""``fleet place --wait`` with overrides: the placement is ready once every member the overrides
-apply to has rolled out their latest snapshots, not only once its conditions are True.
+"""``fleet place --wait``: with overrides, the placement is ready once every member the overrides
+apply to has rolled out their latest snapshots, not only once its conditions are True; under
+ReportDiff, a member's failure to report ends the wait with the reasons its work applier wrote on
+the Work (``work_reasons``).
 
 What KubeFleet does (upstream: kubefleet-dev/kubefleet e160c1cd, paths relative to it):
 
@@ -27,10 +29,12 @@ name in its row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from akscli.errors import AuthError, NotInstalledError
+from akscli.errors import AuthError, NotFoundError, NotInstalledError
 from akscli.fleet import CLUSTER_V1, CRO, CRP, MEMBER, PLACEMENT_V1, RO, RP
 from akscli.kube.readiness.core import Readiness, Rule
 
@@ -160,13 +164,65 @@ def lagging(
     return ""
 
 
+def work_reasons(kube: Kube, member: str, text: str) -> list[tuple[Mapping[str, Any], str]]:
+    """Each manifest the member's work applier failed to report a diff on, with its message, from the
+    Work the row's ``text`` names ("Work object NAME has failed to report diff"), in the member's
+    namespace on the hub, fleet-member-MEMBER (pkg/utils/common.go NamespaceNameFormat;
+    pkg/controllers/workapplier/status.go setManifestDiffReportedCondition). Empty when the Work
+    cannot be read."""
+    found = re.match(r"Work object (\S+) ", text)
+    if not found:
+        return []
+    try:
+        work = kube.get(PLACEMENT_V1, "Work", found.group(1), f"fleet-member-{member}")
+    except (AuthError, NotInstalledError, NotFoundError):
+        return []
+    reasons = []
+    for manifest in ((work or {}).get("status") or {}).get("manifestConditions") or []:
+        for cond in manifest.get("conditions") or []:
+            if cond.get("type") == "DiffReported" and cond.get("status") == "False":
+                reasons.append((manifest.get("identifier") or {}, str(cond.get("message") or cond.get("reason"))))
+    return reasons
+
+
+def _with_work_reasons(kube: Kube, obj: Mapping[str, Any], verdict: Readiness) -> Readiness:
+    """A ReportDiff placement a member failed to report on: each failure with the member's reasons,
+    and for kinds a member does not serve (DecodingErred, "no matches for kind") the CRD fix."""
+    from akscli.kube.readiness import fleet as fleet_readiness
+
+    lines: list[str] = []
+    unserved: dict[str, list[str]] = {}
+    for member, text in fleet_readiness.diff_report_failures(obj).items():
+        reasons = work_reasons(kube, member, text)
+        shown = "; ".join(f"{_identifier_ref(ident)}: {message}" for ident, message in reasons)
+        lines.append(f"member {member}: {text}" + (f" ({shown})" if shown else ""))
+        for ident, message in reasons:
+            if fleet_readiness.NO_KIND_MATCH in message:
+                group, version = ident.get("group") or "", ident.get("version") or "?"
+                kind = f"{ident.get('kind')} ({group + '/' if group else ''}{version})"
+                if member not in unserved.setdefault(kind, []):
+                    unserved[kind].append(member)
+    fix = fleet_readiness.unserved_fix(unserved) if unserved else verdict.fix
+    return replace(verdict, message="; ".join(lines), fix=fix)
+
+
+def _identifier_ref(ident: Mapping[str, Any]) -> str:
+    name = f"{ident['namespace']}/{ident.get('name')}" if ident.get("namespace") else str(ident.get("name"))
+    return f"{ident.get('kind')} {name}"
+
+
 def rule_for(objects: Sequence[Mapping[str, Any]]) -> Callable[[Kube], Rule] | None:
-    """The wait rule of ``fleet place``: for the placement, its own rule and then ``lagging``; any
-    other object, its kind's rule. None when no override is written. Made with the hub connection once
-    the objects are applied: it reads the overrides as stored and the members' labels then."""
+    """The wait rule of ``fleet place``: for the placement, its own rule; then, with overrides, once it
+    says ready, ``lagging``; under ReportDiff, a member's failure to report with the reasons on its
+    Work. Any other object: its kind's rule. None when neither applies. Made with the hub connection
+    once the objects are applied: it reads the overrides as stored and the members' labels then."""
     written = [o for o in objects if o.get("kind") in (CRO, RO)]
     placement = next((o for o in objects if o.get("kind") in (CRP, RP)), None)
-    if not written or placement is None:
+    if placement is None:
+        return None
+    strategy = (placement.get("spec") or {}).get("strategy") or {}
+    report_diff = (strategy.get("applyStrategy") or {}).get("type") == "ReportDiff"
+    if not written and not report_diff:
         return None
     placement_name = str((placement.get("metadata") or {}).get("name"))
 
@@ -179,16 +235,20 @@ def rule_for(objects: Sequence[Mapping[str, Any]]) -> Callable[[Kube], Rule] | N
             meta = o.get("metadata") or {}
             found = kube.get(PLACEMENT_V1, str(o.get("kind")), str(meta.get("name")), meta.get("namespace"))
             stored.append(found or o)
-        members = {
-            str(m["metadata"]["name"]): dict(m["metadata"].get("labels") or {}) for m in kube.list(CLUSTER_V1, MEMBER)
-        }
+        members = (
+            {str(m["metadata"]["name"]): dict(m["metadata"].get("labels") or {}) for m in kube.list(CLUSTER_V1, MEMBER)}
+            if stored
+            else {}
+        )
         unreadable: list[str] = []
 
         def rule(obj: Mapping[str, Any]) -> Readiness:
             if obj.get("kind") not in (CRP, RP) or (obj.get("metadata") or {}).get("name") != placement_name:
                 return readiness.check(obj)
             verdict = fleet_readiness.placement(obj)
-            if not verdict.ready or unreadable:
+            if verdict.failed and verdict.reason == fleet_readiness.DIFF_NOT_REPORTED:
+                return _with_work_reasons(kube, obj, verdict)
+            if not verdict.ready or unreadable or not stored:
                 return verdict
             try:
                 behind = lagging(kube, obj, stored, members)
