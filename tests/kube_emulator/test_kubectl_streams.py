@@ -85,3 +85,18 @@ def test_wait_with_a_request_timeout_watches_again_each_time_it_runs_out(
     r = kubectl("wait", "pod/p", "--for=condition=Ready", "--timeout=3500ms", "--request-timeout=1s")
     assert r.returncode == 1 and "timed out waiting for the condition" in r.stderr
     assert len(kube_emulator.requests(verb="watch")) >= 3
+
+
+def test_exec_cut_before_its_status_prints_the_output_then_the_error_streams_eof_exit_1(
+    kube_emulator: KubeEmulator, kubeconfig: Path
+) -> None:
+    # upstream: kubernetes/client-go 32ce75a7 tools/remotecommand/websocket.go readDemuxLoop (a read
+    # that is no normal close: "next reader: ..."), errorstream.go watchErrorStream
+    _running_pod(kube_emulator)
+    kube_emulator.faults.add(path="/exec$", drop_connection=True, in_stream=True)
+    r = kubectl("exec", "p", "--", "echo", "partial")
+    assert (r.returncode, r.stdout) == (1, "partial\n")
+    assert r.stderr.splitlines()[-1] == (
+        "error: error reading from error stream: next reader: websocket: close 1006 (abnormal closure): "
+        "unexpected EOF"
+    )

@@ -288,7 +288,10 @@ class SubresourcesMixin:
             raise bad_request(str(exc)) from None
         ws = self._upgrade(streams.EXEC_PROTOCOLS)
         if ws is not None:
-            streams.run_exec(ws, query, container, emu.find_exec(namespace, name) or streams.default_exec)
+            cut = self._stream_fault is not None and self._stream_fault.drop_connection
+            streams.run_exec(ws, query, container, emu.find_exec(namespace, name) or streams.default_exec, cut=cut)
+            if cut:
+                raise _Dropped()  # the output sent, then the connection cut (control.Faults.add, in_stream)
 
     def _proxy(self, namespace: str, spec: str, tail: str, body: bytes, kind: str = "Service") -> None:
         emu = self.server.emulator

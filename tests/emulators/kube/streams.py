@@ -83,7 +83,14 @@ class WebSocket:
                 sock.sendall(data)
 
     def send(self, data: bytes) -> None:
+        """Raises ConnectionError once the connection is closing or closed: a write on a closed
+        connection fails, as Go's does ("use of closed network connection"), and each writer ends
+        on it as the kubelet's does (kubernetes/kubernetes 0d1821e3
+        pkg/kubelet/cri/streaming/portforward/httpstream.go portForward: the data and error streams'
+        deferred Close, whose write error on a closed connection is dropped)."""
         with self.lock:
+            if self.proto.state.name != "OPEN":
+                raise ConnectionError(f"use of closed network connection (the WebSocket is {self.proto.state.name})")
             self.proto.send_binary(data)
             self._flush(self.sock, self.proto)
 
@@ -157,9 +164,16 @@ def default_exec(container: str, command: list[str], stdin: bytes) -> tuple[int,
     return 126, b"", message.encode()
 
 
-def run_exec(ws: WebSocket, query: dict[str, list[str]], container: str, handler: ExecHandler) -> None:
+def run_exec(
+    ws: WebSocket, query: dict[str, list[str]], container: str, handler: ExecHandler, *, cut: bool = False
+) -> None:
     """Serve one exec session: collect stdin (if asked for) until the client closes it, run the
-    command, send its output and final status, close."""
+    command, send its output and final status, close. With ``cut`` (control.Faults.add
+    drop_connection, in_stream) it stops after the output: no status on the error channel and no
+    close frame, the caller then cuts the connection, as a killed API server or a load balancer's
+    cut leaves an exec (kubectl reads it as ``error reading from error stream: next reader:
+    unexpected EOF``: kubernetes/client-go 32ce75a7 tools/remotecommand/websocket.go readDemuxLoop,
+    errorstream.go watchErrorStream)."""
     command = query.get("command") or []
     want_stdin = (query.get("stdin") or ["false"])[0] in ("true", "1")
     v5 = ws.subprotocol == "v5.channel.k8s.io"
@@ -180,6 +194,8 @@ def run_exec(ws: WebSocket, query: dict[str, list[str]], container: str, handler
         ws.send(bytes([STDOUT]) + out)
     if err and (query.get("stderr") or ["true"])[0] in ("true", "1"):
         ws.send(bytes([STDERR]) + err)
+    if cut:
+        return
     ws.send(bytes([ERROR]) + status_message(code, command))
     ws.close()
 
