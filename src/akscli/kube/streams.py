@@ -191,7 +191,9 @@ class Streams:
         """The stdout of ``command`` run in a container (pods/exec over a websocket), chunk by chunk.
 
         Raises AkscliError naming the API server's answer when exec is refused (RBAC, a policy, an
-        API server that does not serve it) or the command exits non-zero with nothing written.
+        API server that does not serve it), and once the stream ends as kubectl exec fails: the
+        command exited non-zero (its Status), or the connection was cut before that Status
+        (akscli.kube.wire.exec_stream).
         """
         yield from exec_stream(self.api, namespace, pod, container, command, timeout)
 

@@ -92,11 +92,14 @@ def exec_refusal(exc: BaseException) -> str:
 def exec_stream(
     api: Any, namespace: str, pod: str, container: str | None, command: Sequence[str], timeout: float
 ) -> Iterator[bytes]:
-    """The stdout chunks of ``command`` run in a container over a pods/exec websocket (channel 1),
-    collecting channel 2 (stderr) to name the failure when nothing was written."""
+    """The stdout chunks of ``command`` run in a container over a pods/exec websocket (channel 1).
+    Once the stream ends, raises AkscliError as kubectl exec fails: the command's failure from its
+    final Status (channel 3, ``exec_failure``), with stderr's (channel 2) last line; or a connection
+    cut before that Status. WaitTimeoutError when it runs past ``timeout``."""
     from kubernetes import client as k8s
     from kubernetes.client.exceptions import ApiException
     from kubernetes.stream import stream
+    from websocket import WebSocketException
 
     try:
         ws = stream(
@@ -114,21 +117,59 @@ def exec_stream(
         )
     except ApiException as exc:
         raise errors.AkscliError(f"cannot exec in pod {namespace}/{pod}: {exec_refusal(exc)}") from exc
+    what = f"{command[0]} in pod {namespace}/{pod}"
     deadline = time.monotonic() + timeout
     errors_seen: list[bytes] = []
-    wrote = False
     try:
         while ws.is_open() and time.monotonic() < deadline:
-            ws.update(timeout=1)
+            try:
+                ws.update(timeout=1)
+            except (WebSocketException, OSError) as exc:
+                # The connection ended with no close frame, before the command's status: kubectl reads
+                # the error channel's cut as "error reading from error stream: next reader: unexpected
+                # EOF" and exits 1 (upstream: kubernetes/client-go 32ce75a7 tools/remotecommand/websocket.go
+                # readDemuxLoop, errorstream.go watchErrorStream).
+                raise errors.AkscliError(
+                    f"{what} was cut: error reading from error stream: websocket: close 1006 (abnormal closure): "
+                    "unexpected EOF (the connection to the API server closed before the command's exit status)",
+                    "what arrived before the cut is incomplete; run the command again",
+                ) from exc
             chunk = ws.read_channel(1)
             if chunk:
-                wrote = True
                 yield bytes(chunk)
             err = ws.read_channel(2)
             if err:
                 errors_seen.append(bytes(err)[:2000])
+        if ws.is_open():
+            raise errors.WaitTimeoutError(f"{what} did not end within {timeout:g}s", "run the command again")
+        failure = exec_failure(bytes(ws.read_channel(3) or b""))
     finally:
         ws.close()
-    if not wrote and errors_seen:
+    if failure:
         text = b"".join(errors_seen).decode("utf-8", "replace").strip().splitlines()
-        raise errors.AkscliError(f"{command[0]} in pod {namespace}/{pod} failed: {text[-1] if text else ''}")
+        raise errors.AkscliError(f"{what} failed: {failure}" + (f" ({text[-1]})" if text else ""))
+
+
+def exec_failure(message: bytes) -> str | None:
+    """What kubectl says of an exec from the final Status on its error channel (3); None for
+    Success, and for no Status at all (a normal close). Upstream: kubernetes/client-go 32ce75a7
+    tools/remotecommand/v4.go errorDecoderV4.decode (NonZeroExitCode with an ExitCode cause:
+    "command terminated with exit code N"; another Failure: its message), errorstream.go
+    watchErrorStream (an empty error stream is success)."""
+    if not message:
+        return None
+    try:
+        status = json.loads(message)
+    except ValueError:
+        return f"error stream protocol error: {message[:200].decode('utf-8', 'replace')!r} is not a Status"
+    if not isinstance(status, dict) or status.get("status") not in ("Success", "Failure"):
+        return "error stream protocol error: unknown error"
+    if status["status"] == "Success":
+        return None
+    if status.get("reason") == "NonZeroExitCode":
+        causes = (status.get("details") or {}).get("causes") or []
+        codes = [str(c.get("message", "")) for c in causes if isinstance(c, dict) and c.get("reason") == "ExitCode"]
+        if not codes:
+            return "error stream protocol error: no ExitCode cause given"
+        return f"command terminated with exit code {codes[0]}"
+    return str(status.get("message") or "")
