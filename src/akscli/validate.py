@@ -352,6 +352,22 @@ def request_timeout(value: str) -> float:
     return 0.0 if seconds is not None and seconds < 0 else duration(value, "--request-timeout")
 
 
+def wait_timeout(value: str) -> str:
+    """--timeout of a --wait as kubectl wait reads its --timeout: a negative Go duration (``-1s``) waits
+    a week, given back as ``168h`` (upstream: kubernetes/kubectl dee3483a pkg/cmd/wait/wait.go
+    ToOptions, ``if effectiveTimeout < 0 { effectiveTimeout = 168 * time.Hour }``; the flag's help:
+    "negative means wait for a week"). Anything else is ``duration``'s, checked and given back as
+    typed; a negative number without a unit (``-1``) stays refused, as Go's time.ParseDuration refuses
+    it ("missing unit in duration")."""
+    from akscli.durations import go_duration
+
+    seconds = go_duration(str(value).strip())
+    if seconds is not None and seconds < 0:
+        return "168h"
+    duration(value, "--timeout")
+    return value
+
+
 DURATION_FORMS = "give whole seconds (30) or a number with a unit, ns, us, ms, s, m or h (1.5s, 1h30m)"
 MAX_DURATION = 366 * 24 * 3600.0  # a year: longer is a typo (1e26h), and overflows the fields it fills
 

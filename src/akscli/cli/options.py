@@ -252,21 +252,31 @@ Wait = Annotated[
 ]
 
 
-def timeout_option(help_text: str) -> Any:
+def timeout_option(help_text: str, *, kubectl_wait: bool = False) -> Any:
     """--timeout on a command that always waits (no --wait): ``help_text`` says what it bounds,
-    so that the help names no flag the command lacks (tests/foundation/test_grammar.py)."""
+    so that the help names no flag the command lacks (tests/foundation/test_grammar.py).
+    ``kubectl_wait``: the --timeout of a --wait, read as kubectl wait's (validate.wait_timeout)."""
 
     def check(ctx: Any, _param: Any, value: str | None) -> str | None:
         # Checked as the flags are parsed (as -o is): a bad --timeout stops the command before
         # it reads its cluster, not after it has applied and is about to wait.
-        if value is not None and not getattr(ctx, "resilient_parsing", False):
-            validate.duration(value, "--timeout")
+        if value is None or getattr(ctx, "resilient_parsing", False):
+            return value
+        if kubectl_wait:
+            return validate.wait_timeout(value)
+        validate.duration(value, "--timeout")
         return value
 
     return typer.Option("--timeout", metavar="DURATION", help=help_text, callback=check)
 
 
-Timeout = Annotated[str, timeout_option("How long --wait waits, e.g. 90s, 10m, 1h.")]
+Timeout = Annotated[
+    str,
+    timeout_option(
+        "How long --wait waits, e.g. 90s, 10m, 1h; a negative duration (-1s) waits a week, as kubectl wait.",
+        kubectl_wait=True,
+    ),
+]
 # kubectl delete's --wait=true: a Kubernetes delete returns once its objects are gone, finalizers
 # included (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go DeleteResult); --no-wait is the
 # ARM deletes' other half (azopts.NoWait), so every delete says --wait/--no-wait the same way.
