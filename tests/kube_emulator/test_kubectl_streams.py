@@ -97,6 +97,5 @@ def test_exec_cut_before_its_status_prints_the_output_then_the_error_streams_eof
     r = kubectl("exec", "p", "--", "echo", "partial")
     assert (r.returncode, r.stdout) == (1, "partial\n")
     assert r.stderr.splitlines()[-1] == (
-        "error: error reading from error stream: next reader: websocket: close 1006 (abnormal closure): "
-        "unexpected EOF"
+        "error: error reading from error stream: next reader: websocket: close 1006 (abnormal closure): unexpected EOF"
     )

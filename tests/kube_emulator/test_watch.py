@@ -219,3 +219,22 @@ def test_send_initial_events_without_bookmarks_sends_no_end_bookmark(kube_emulat
         ("ADDED", "a"),
         ("ADDED", "kube-root-ca.crt"),
     ]
+
+
+def test_the_last_bookmark_comes_before_the_timeout_and_a_change_after_it_still_arrives(
+    kube_emulator: KubeEmulator,
+) -> None:
+    # upstream: kubernetes/apiserver 24a394e5 pkg/storage/cacher/cache_watcher.go nextBookmarkTime (2 s
+    # before the deadline); pkg/endpoints/handlers/watch.go serveWatch ends on timeoutCh, sending nothing
+    kube_emulator.bookmark_interval = 3600
+    rv = raw(kube_emulator, "GET", CM).json()["metadata"]["resourceVersion"]
+    conn = connection(kube_emulator, timeout=10)
+    query = f"watch=true&allowWatchBookmarks=true&timeoutSeconds=4&resourceVersion={rv}"
+    conn.request("GET", f"{CM}?{query}", headers={"Authorization": f"Bearer {kube_emulator.token}"})
+    response = conn.getresponse()
+    first = json.loads(response.readline())
+    assert first["type"] == "BOOKMARK"
+    kube_emulator.cluster.create(configmap("after-the-bookmark"))  # about 2 s before the deadline
+    rest = [json.loads(line) for line in response.read().splitlines() if line.strip()]
+    conn.close()
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in rest] == [("ADDED", "after-the-bookmark")]

@@ -310,10 +310,19 @@ class ResourcesMixin:
                     self._bookmark(rt, version, str(emu.api.store.rv), initial_end=True)
             if fault is not None and fault.drop_connection:
                 raise _Dropped()  # cut before the stream's last chunk (control.Faults.add, in_stream)
+            # The last bookmark comes 2 s before the watch's deadline (or at once for a shorter watch),
+            # and the deadline ends the stream with nothing more (upstream: kubernetes/apiserver
+            # 24a394e5 pkg/storage/cacher/cache_watcher.go nextBookmarkTime, "right before the watcher
+            # timeout - for now we simply set it 2s before the deadline"; pkg/endpoints/handlers/watch.go
+            # serveWatch returns on timeoutCh).
+            pretimeout_sent = False
             while not emu.stopping:
                 remaining = end - time.monotonic()
                 if remaining <= 0:
                     break
+                if bookmarks and not pretimeout_sent and remaining <= 2.0:
+                    self._bookmark(rt, version, str(emu.api.store.rv))
+                    pretimeout_sent, last_sent = True, time.monotonic()
                 item = w.next(min(remaining, emu.bookmark_interval, 0.5))
                 if item is None:
                     if bookmarks and time.monotonic() - last_sent >= emu.bookmark_interval:
@@ -322,8 +331,6 @@ class ResourcesMixin:
                     continue
                 self._send_event(rt, version, item[0], item[1], table)
                 last_sent = time.monotonic()
-            if bookmarks:
-                self._bookmark(rt, version, str(emu.api.store.rv))
             self._end_stream()
         finally:
             emu.api.store.unwatch(w)
