@@ -15,19 +15,12 @@ from akscli.kube.client import KubeTarget
 from akscli.kube.connecting import connect
 from akscli.kube.wire import exec_failure
 from tests.emulators.kube import KubeEmulator
+from tests.kube_emulator.test_kubectl_streams import _running_pod
 
 
 @pytest.fixture
 def pod(kube_emulator: KubeEmulator) -> KubeEmulator:
-    kube_emulator.cluster.create(
-        {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {"name": "p", "namespace": "default"},
-            "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "x"}]},
-            "status": {"phase": "Running"},
-        }
-    )
+    _running_pod(kube_emulator)  # pod default/p, container c, Running on n1
     return kube_emulator
 
 
