@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.emulators.kube import KubeEmulator
-from tests.emulators.kube.gatekeeper import PROBES_NAME, install_probes_safeguard
+from tests.emulators.kube.gatekeeper import PROBES_NAME, install_config, install_probes_safeguard
 from tests.kube_emulator.helpers import raw
 
 PODS = "/api/v1/namespaces/default/pods"
@@ -97,3 +97,23 @@ def test_a_namespace_labelled_to_be_ignored_is_not_judged(kube_emulator: KubeEmu
     body = pod()
     body["metadata"]["namespace"] = "tools"
     assert raw(kube_emulator, "POST", "/api/v1/namespaces/tools/pods", body).status == 201
+
+
+def test_a_namespace_gatekeepers_config_excludes_from_the_webhook_admits_the_pod(kube_emulator: KubeEmulator) -> None:
+    # gatekeeper pkg/webhook/policy.go Handle: skipExcludedNamespace for the webhook process
+    install_probes_safeguard(kube_emulator)
+    install_config(kube_emulator, ["def*"], ["webhook"])
+    assert raw(kube_emulator, "POST", PODS, pod()).status == 201
+
+
+def test_a_config_exclusion_for_audit_only_still_denies_the_pod(kube_emulator: KubeEmulator) -> None:
+    install_probes_safeguard(kube_emulator)
+    install_config(kube_emulator, ["default"], ["audit"])
+    assert raw(kube_emulator, "POST", PODS, pod()).status == 403
+
+
+def test_a_config_exclusion_for_every_process_admits_the_pod(kube_emulator: KubeEmulator) -> None:
+    # excluder.go Excluder.Add: "*" adds the namespace under every process
+    install_probes_safeguard(kube_emulator)
+    install_config(kube_emulator, ["default"], ["*"])
+    assert raw(kube_emulator, "POST", PODS, pod()).status == 201

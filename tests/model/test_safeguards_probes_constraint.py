@@ -21,14 +21,21 @@ BOTH = {
 
 
 class FakeKube:
-    def __init__(self, *constraints: dict[str, Any]) -> None:
+    def __init__(self, *constraints: dict[str, Any], config: dict[str, Any] | None = None) -> None:
         self.constraints = list(constraints)
+        self.config = config  # Gatekeeper's Config gatekeeper-system/config, None where there is none
         self.lists = 0
+        self.gets: list[tuple[str, str, str, str | None]] = []
 
     def list(self, api_version: str, kind: str, **_: Any) -> Iterator[dict[str, Any]]:
         assert (api_version, kind) == ("constraints.gatekeeper.sh/v1beta1", "K8sAzureV2ContainerEnforceProbes")
         self.lists += 1
         yield from self.constraints
+
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+        assert (api_version, kind) == ("config.gatekeeper.sh/v1alpha1", "Config")
+        self.gets.append((api_version, kind, name, namespace))
+        return self.config
 
 
 def deployment(container: dict[str, Any], namespace: str = "models") -> dict[str, Any]:

@@ -392,6 +392,14 @@ def _existing_policy(found: Any, opts: PrepareOptions) -> list[str]:
     return []
 
 
+# NVIDIA/gpu-operator a22dbf67 assets/state-operator-validation/0500_daemonset.yaml and
+# assets/gpu-feature-discovery/0500_daemonset.yaml spec.template.metadata.labels
+_PROBELESS_OPERANDS = (
+    {"app": "nvidia-operator-validator", "app.kubernetes.io/part-of": "gpu-operator"},
+    {"app": "gpu-feature-discovery", "app.kubernetes.io/part-of": "nvidia-gpu"},
+)
+
+
 def _safeguarded_operands(kube: Kube, namespace: str) -> list[str]:
     """The GPU Operator makes its operands' DaemonSets in its own namespace, and some of them have
     no probes whatever the ClusterPolicy enables: the validator and GPU Feature Discovery
@@ -401,11 +409,19 @@ def _safeguarded_operands(kube: Kube, namespace: str) -> list[str]:
     refuses too (MicrosoftDocs/azure-aks-docs fb060abe articles/aks/deployment-safeguards.md). So where
     the safeguards' probes constraint covers the namespace at deny (akscli.kube.safeguards), the
     ClusterPolicy would make nothing run: refused before anything is applied, with the exclusion
-    ("Excluding namespaces" covers Deployment Safeguards and Pod Security Standards); at warn, a note."""
+    ("Excluding namespaces" covers Deployment Safeguards and Pod Security Standards); at warn, a note.
+    A constraint is matched against those two operands' pods: their templates' labels (the same
+    asset files) and those the DaemonSet controller adds (akscli.kube.pod_labels), in the namespace
+    with its labels, unless Gatekeeper's webhook skips it (safeguards.Exemptions). Labels a
+    ClusterPolicy's ``spec.daemonsets.labels`` adds (controllers/object_controls.go
+    applyCommonDaemonsetMetadata) are not known here."""
     from akscli.errors import CheckFailedError
-    from akscli.kube import safeguards
+    from akscli.kube import pod_labels, safeguards
 
-    found = safeguards.namespace_action(kube, namespace)
+    operands = [
+        pod_labels.pods({"kind": "DaemonSet"}, "", {"metadata": {"labels": labels}}) for labels in _PROBELESS_OPERANDS
+    ]
+    found = safeguards.namespace_action(kube, namespace, [pod for made in operands for pod in made])
     if found is None:
         return []
     said = (

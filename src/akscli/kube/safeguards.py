@@ -22,12 +22,16 @@ Job's server dry run passes, its pods are refused (FailedCreate) and a wait runs
   one of kindsMatch (an entry with no kinds or no apiGroups, or ``*``, matches), scopeMatch (a Pod
   is namespaced: ``Cluster`` never matches), namespacesMatch and excludedNamespacesMatch (each entry
   exact or a glob with ``*`` at its front or end: pkg/util/wildcard.go Wildcard.Matches),
-  labelSelectorMatch (the Pod's labels: the template's, which akscli writes; the labels a controller
-  adds, pod-template-hash or job-name, are not known here), namespaceSelectorMatch (the namespace's
-  labels, those the PodSecurity preflight read) and namesMatch (a bare Pod's name; a workload's pods
-  get generated names, so a ``name`` is taken to match them). A selector is metav1's
-  LabelSelectorAsSelector (akscli.kube.label_selector); where the labels are not known (KubeRay's
-  default submitter, a namespace not read) the selector is taken to match.
+  labelSelectorMatch (the Pod's labels: the template's, which akscli writes, and those its
+  controllers add: pod-template-hash, controller-revision-hash, the StatefulSet pod's name and
+  index, job-name, KubeRay's submitter labels; akscli.kube.pod_labels), namespaceSelectorMatch (the
+  namespace's labels, those the PodSecurity preflight read) and namesMatch (a bare Pod's or a
+  StatefulSet pod's name; other workloads' pods get generated names, so a ``name`` is taken to
+  match them). A selector is metav1's LabelSelectorAsSelector (akscli.kube.label_selector); where
+  the labels are not known (a namespace not read) the selector is taken to match.
+- Where the webhook is not called at all (``Exemptions``): Gatekeeper's own namespace, a namespace
+  labelled ``admission.gatekeeper.sh/ignore``, and the namespaces Gatekeeper's Config excludes
+  from the webhook process.
 - What it does: ``spec.enforcementAction``, ``deny`` when unset (frameworks constraint/pkg/client/crds/
   schema.go), ``warn``, ``dryrun`` (audit only), or ``scoped``: the ``scopedEnforcementActions`` whose
   enforcementPoints name the webhook, ``validation.gatekeeper.sh``, or ``*`` (gatekeeper
@@ -54,8 +58,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors
-from akscli.kube import label_selector
-from akscli.kube.selectors import SelectorError
+from akscli.kube import label_selector, namespaces, pod_labels
+from akscli.kube.selectors import DOES_NOT_EXIST, SelectorError
 from akscli.output import object_ref
 
 if TYPE_CHECKING:
@@ -66,6 +70,9 @@ PROBES_KIND = "K8sAzureV2ContainerEnforceProbes"
 DEFAULT_PROBES = ("readinessProbe", "livenessProbe")  # ContainerEnforceProbes.json requiredProbes
 PROBE_TYPES = ("tcpSocket", "httpGet", "exec")  # the template's probe_type_set
 WEBHOOK = "validation.gatekeeper.sh"
+GATEKEEPER_NAMESPACE = "gatekeeper-system"
+IGNORE_LABEL = "admission.gatekeeper.sh/ignore"
+CONFIG_API_VERSION = "config.gatekeeper.sh/v1alpha1"
 # The pods akscli's own templates make: not those operators make from akscli's custom resources.
 _OPERATOR_GROUPS = ("kaito.sh", "airunway.ai")
 
@@ -87,8 +94,8 @@ class Constraint:
     def covers(
         self,
         namespace: str,
-        pod_labels: Mapping[str, str] | None = None,
-        namespace_labels: Mapping[str, str] | None = None,
+        pod_labels: Mapping[str, str | None] | None = None,
+        namespace_labels: Mapping[str, str | None] | None = None,
         pod_name: str = "",
     ) -> bool:
         """match.go Matches for a Pod in ``namespace``; ``None`` labels or an empty ``pod_name``:
@@ -119,16 +126,26 @@ class Constraint:
         return None
 
 
-def _selected(selector: Mapping[str, Any] | None, labels: Mapping[str, str] | None) -> bool:
+def _selected(selector: Mapping[str, Any] | None, labels: Mapping[str, str | None] | None) -> bool:
     """labelSelectorMatch / namespaceSelectorMatch: no selector (nil) matches; else metav1's
     LabelSelectorAsSelector(selector).Matches(labels). A selector it cannot read makes Matches an
-    error (ErrMatch), which akscli does not predict: the webhook decides."""
+    error (ErrMatch), which akscli does not predict: the webhook decides. A label whose value a
+    controller computes (``None``: akscli.kube.pod_labels) meets Exists, fails DoesNotExist, and is
+    taken to meet any other requirement on its key."""
     if selector is None or labels is None:
         return True
     try:
-        return label_selector.matches(selector, labels)
+        found = label_selector.requirements(selector)
     except SelectorError:
         return False
+    known = {k: v for k, v in labels.items() if v is not None}
+    for req in found or []:
+        if req.key in labels and labels[req.key] is None:
+            if req.operator == DOES_NOT_EXIST:
+                return False
+        elif not req.matches(known):
+            return False
+    return True
 
 
 # The probes safeguard as AKS assigns it (its message: "Required probes: readinessProbe, livenessProbe").
@@ -259,22 +276,24 @@ def check(
     """Refuse (CheckFailedError) the first template a deny constraint matching its Pods would
     refuse; the warnings of warn constraints (dryrun: nothing). ``templates``: (object, where,
     namespace, pod spec); ``namespace_labels``: the labels of the namespaces read (for a
-    namespaceSelector). Reads the constraints (one list) only when a template lacks a probe."""
+    namespaceSelector). The Pods are matched with the labels their controllers add
+    (akscli.kube.pod_labels). Reads the constraints (one list) only when a template lacks a probe,
+    and Gatekeeper's Config (one GET) only when a constraint would act."""
     todo = [t for t in templates if in_scope(t[0], t[1])]
     if not any(_AKS_DEFAULT.missing(t[3]) for t in todo):
         return []  # what AKS assigns (the default requiredProbes) finds nothing: no read
     found = constraints(kube)
+    exempt = Exemptions(kube)
     warnings: list[str] = []
     for obj, where, namespace, spec in todo:
-        template = _pod_template(obj, where)
-        meta = (template or {}).get("metadata") or {}
-        pod_labels = (meta.get("labels") or {}) if template is not None else None
-        pod_name = str(meta.get("name") or "") if obj.get("kind") == "Pod" else ""
+        guesses = pod_labels.pods(obj, where, _pod_template(obj, where))
         ns_labels = (namespace_labels or {}).get(namespace)
         for c in sorted(found, key=lambda c: c.action != "deny"):
-            gap = c.covers(namespace, pod_labels, ns_labels, pod_name) and c.missing(spec)
-            if not gap:
+            gap = c.missing(spec)
+            if not gap or not any(c.covers(namespace, g.labels, ns_labels, g.name) for g in guesses):
                 continue
+            if exempt.skips(namespace, ns_labels):
+                break
             container, probe = gap
             ref = f"{object_ref(obj)} ({where})" if where else object_ref(obj)
             said = (
@@ -291,8 +310,59 @@ def check(
     return warnings
 
 
-def namespace_action(kube: Kube, namespace: str) -> Constraint | None:
-    """The strongest probes constraint covering ``namespace`` (deny before warn), else None."""
-    covering = [c for c in constraints(kube) if c.covers(namespace)]
+class Exemptions:
+    """Where Gatekeeper's validating webhook judges nothing, read at most once:
+    - the chart's webhook configuration (open-policy-agent/gatekeeper dd8507eb charts/gatekeeper/
+      templates/gatekeeper-validating-webhook-configuration-validatingwebhookconfiguration.yaml)
+      leaves out namespaces labelled ``admission.gatekeeper.sh/ignore`` (which only the namespaces
+      of ``--exempt-namespace`` and its prefix and suffix flags may carry: pkg/webhook/
+      namespacelabel.go) and Gatekeeper's own (pkg/util/pod_info.go GetNamespace: gatekeeper-system);
+    - the Config ``config`` in that namespace (pkg/keys/config.go; apis/config/v1alpha1/
+      config_types.go MatchEntry): each ``spec.match`` entry's excludedNamespaces (wildcards) for
+      its processes, ``webhook`` or ``*`` (every process: pkg/controller/config/process/excluder.go
+      Excluder.Add); pkg/webhook/policy.go Handle allows a request whose namespace
+      skipExcludedNamespace finds there.
+    A Config this user may not read, or none, exempts nothing."""
+
+    def __init__(self, kube: Kube) -> None:
+        self._kube = kube
+        self._config: tuple[str, ...] | None = None
+
+    def skips(self, namespace: str, labels: Mapping[str, str | None] | None) -> bool:
+        if namespace == GATEKEEPER_NAMESPACE or IGNORE_LABEL in (labels or {}):
+            return True
+        return any(_glob(n, namespace) for n in self.config_excluded())
+
+    def config_excluded(self) -> tuple[str, ...]:
+        if self._config is None:
+            try:
+                config = self._kube.get(CONFIG_API_VERSION, "Config", "config", GATEKEEPER_NAMESPACE) or {}
+            except (errors.NotInstalledError, errors.AuthError, errors.NotFoundError):
+                config = {}
+            excluded: list[str] = []
+            for entry in (config.get("spec") or {}).get("match") or []:
+                if isinstance(entry, Mapping) and {"webhook", "*"} & set(_strs(entry.get("processes"))):
+                    excluded.extend(_strs(entry.get("excludedNamespaces")))
+            self._config = tuple(excluded)
+        return self._config
+
+
+def namespace_action(kube: Kube, namespace: str, pods: Sequence[pod_labels.PodGuess] = ()) -> Constraint | None:
+    """The strongest probes constraint (deny before warn) covering one of ``pods`` (none given: any
+    Pod) in ``namespace``, with its labels as read; None where none does or Gatekeeper's webhook
+    skips the namespace (``Exemptions``)."""
+    try:
+        ns = namespaces.read(kube, namespace)
+        ns_labels: Mapping[str, str | None] | None = ((ns or {}).get("metadata") or {}).get("labels") or {}
+    except errors.AuthError:
+        ns_labels = None  # not known: a namespaceSelector is taken to match
+    guesses = list(pods) or [pod_labels.PodGuess(labels={})]
+    covering = [
+        c
+        for c in constraints(kube)
+        if any(c.covers(namespace, None if not pods else g.labels, ns_labels, g.name) for g in guesses)
+    ]
+    if not covering or Exemptions(kube).skips(namespace, ns_labels):
+        return None
     covering.sort(key=lambda c: c.action != "deny")
-    return covering[0] if covering else None
+    return covering[0]

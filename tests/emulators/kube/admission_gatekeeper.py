@@ -10,7 +10,8 @@ stored and never judged.
   UPDATE of every resource but ``status``; ``sideEffects: None``, so on a dry run too; not in a
   namespace labelled ``admission.gatekeeper.sh/ignore`` nor in Gatekeeper's own (gatekeeper-system
   here). What the Azure Policy add-on's own webhook configuration says is not published; the
-  chart's is taken.
+  chart's is taken. Nor in a namespace Gatekeeper's Config excludes from the ``webhook`` process
+  (``_config_excludes``).
 
 - Which constraints match (open-policy-agent/gatekeeper 0a4c472a pkg/target/matcher.go Matcher.Match
   -> pkg/mutation/match/match.go Matches): kindsMatch, scopeMatch, namespacesMatch,
@@ -43,7 +44,7 @@ import json
 from typing import Any
 
 from tests.emulators.kube import job_selector
-from tests.emulators.kube.gatekeeper import GROUP, PROBES_KIND
+from tests.emulators.kube.gatekeeper import CONFIG_GROUP, GATEKEEPER_NAMESPACE, GROUP, PROBES_KIND
 from tests.emulators.kube.status import ApiError
 
 WEBHOOK = "validation.gatekeeper.sh"
@@ -121,6 +122,24 @@ def violations(params: dict[str, Any], pod: dict[str, Any]) -> list[str]:
     return sorted(found)
 
 
+def _config_excludes(api: Any, namespace: str) -> bool:
+    """open-policy-agent/gatekeeper dd8507eb pkg/webhook/policy.go Handle asks skipExcludedNamespace
+    for the ``webhook`` process: pkg/controller/config/process/excluder.go holds, from the Config
+    ``config`` in Gatekeeper's namespace (pkg/keys/config.go), each match entry's excludedNamespaces
+    under each of its processes, under every process for ``*`` (Excluder.Add), and
+    IsNamespaceExcluded matches them as wildcards."""
+    config_rt = api.registry.by_api_version_kind(f"{CONFIG_GROUP}/v1alpha1", "Config")
+    entry = api.store.get(config_rt.key, f"{GATEKEEPER_NAMESPACE}/config") if config_rt is not None else None
+    if entry is None:
+        return False
+    for match in (entry.obj().get("spec") or {}).get("match") or []:
+        if {"webhook", "*"} & set(match.get("processes") or []) and any(
+            _wildcard(n, namespace) for n in match.get("excludedNamespaces") or []
+        ):
+            return True
+    return False
+
+
 def admit(api: Any, rt: Any, obj: dict[str, Any], old: dict[str, Any] | None, ctx: Any) -> list[str]:
     """Raise the webhook's 403 for a Pod a deny constraint refuses; return the warn constraints'
     warnings (on a denial they are added to ``ctx.warnings`` first, as the response carries both)."""
@@ -140,8 +159,10 @@ def admit(api: Any, rt: Any, obj: dict[str, Any], old: dict[str, Any] | None, ct
     ns_entry = api.store.get("/namespaces", ns_name)
     namespace = ns_entry.obj() if ns_entry is not None else None
     ns_labels = ((namespace or {}).get("metadata") or {}).get("labels") or {}
-    if ns_name == "gatekeeper-system" or "admission.gatekeeper.sh/ignore" in ns_labels:
+    if ns_name == GATEKEEPER_NAMESPACE or "admission.gatekeeper.sh/ignore" in ns_labels:
         return []  # the webhook configuration's namespaceSelector: not called
+    if _config_excludes(api, ns_name):
+        return []  # policy.go Handle: "Namespace is set to be ignored by Gatekeeper config"
     denied: list[str] = []
     warned: list[str] = []
     for entry in entries:

@@ -95,3 +95,40 @@ def install_probes_safeguard(emu: Any, **kwargs: Any) -> dict[str, Any]:
     obj = probes_constraint(**kwargs)
     emu.cluster.create(obj)
     return obj
+
+
+CONFIG_GROUP = "config.gatekeeper.sh"
+GATEKEEPER_NAMESPACE = "gatekeeper-system"
+
+
+def install_config(emu: Any, excluded: list[str], processes: list[str]) -> dict[str, Any]:
+    """Gatekeeper's Config singleton, ``config`` in gatekeeper-system (open-policy-agent/gatekeeper
+    dd8507eb pkg/keys/config.go), with one ``spec.match`` entry (apis/config/v1alpha1/config_types.go
+    MatchEntry), and its CRD (charts/gatekeeper/crds/config-customresourcedefinition.yaml: group
+    config.gatekeeper.sh, kind Config, plural configs, Namespaced, v1alpha1)."""
+    name = f"configs.{CONFIG_GROUP}"
+    if emu.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, name) is None:
+        schema = {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}
+        emu.cluster.create(
+            {
+                "apiVersion": "apiextensions.k8s.io/v1",
+                "kind": "CustomResourceDefinition",
+                "metadata": {"name": name},
+                "spec": {
+                    "group": CONFIG_GROUP,
+                    "scope": "Namespaced",
+                    "names": {"plural": "configs", "singular": "config", "kind": "Config", "listKind": "ConfigList"},
+                    "versions": [{"name": "v1alpha1", "served": True, "storage": True, "schema": schema}],
+                },
+            }
+        )
+    if emu.cluster.get("v1", "Namespace", None, GATEKEEPER_NAMESPACE) is None:
+        emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": GATEKEEPER_NAMESPACE}})
+    obj = {
+        "apiVersion": f"{CONFIG_GROUP}/v1alpha1",
+        "kind": "Config",
+        "metadata": {"name": "config", "namespace": GATEKEEPER_NAMESPACE},
+        "spec": {"match": [{"excludedNamespaces": list(excluded), "processes": list(processes)}]},
+    }
+    emu.cluster.create(obj)
+    return obj

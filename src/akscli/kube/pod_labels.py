@@ -1,0 +1,120 @@
+"""The labels (and, where it is fixed, the name) a real Pod carries: its template's labels and those
+its controllers add on the way from the object akscli sends to the Pod the API server admits. A
+policy engine that selects Pods by label (Gatekeeper's labelSelector) sees these, not the template.
+Plain logic: no I/O, no kubernetes import.
+
+A value a controller computes that cannot be known before it runs (a template hash, a UID, a
+generation) is ``None``: the key is set, its value unknown (``selector_covers`` decides Exists and
+DoesNotExist on it, and takes any other requirement on it as met).
+
+upstream (kubernetes/kubernetes, pkg/...):
+- Deployment: controller/deployment/sync.go getNewReplicaSet gives the ReplicaSet's template
+  ``labelsutil.CloneAndAddLabel(d.Spec.Template.Labels, apps.DefaultDeploymentUniqueLabelKey,
+  podTemplateSpecHash)``: ``pod-template-hash``, a hash of the template (controller.ComputeHash).
+  The ReplicaSet's pods then take their template's labels (controller/controller_utils.go
+  getPodsLabelSet).
+- StatefulSet: controller/statefulset/stateful_set_utils.go updateIdentity names the pod
+  ``<set>-<ordinal>`` and sets ``statefulset.kubernetes.io/pod-name`` to that name and
+  ``apps.kubernetes.io/pod-index`` to the ordinal (PodIndexLabel, GA in 1.32);
+  newVersionedStatefulSetPod sets ``controller-revision-hash`` (apps.StatefulSetRevisionLabel) to
+  the revision's name. Ordinals run from ``spec.ordinals.start`` (0) for ``spec.replicas`` (1).
+- DaemonSet: controller/daemon/util/daemonset_util.go CreatePodTemplate sets
+  ``pod-template-generation`` (the template generation) and ``controller-revision-hash``.
+- Job: registry/batch/job/strategy.go generateSelector (unless ``spec.manualSelector``) adds
+  ``batch.kubernetes.io/controller-uid`` and ``controller-uid`` (the Job's UID) and
+  ``batch.kubernetes.io/job-name`` and ``job-name`` (its name) to the template, keeping a value the
+  template already has (apis/batch/validation/validation.go validateGeneratedSelector expects
+  them); an Indexed Job's pods also get ``batch.kubernetes.io/job-completion-index``
+  (controller/job/indexed_job_utils.go addCompletionIndexLabel).
+- CronJob: controller/cronjob/utils.go getJobFromTemplate2 names each Job after its schedule
+  time, so its pods' job-name is not known; then as a Job.
+- A RayJob's submitter (ray-project/kuberay feeaf72f ray-operator/controllers/ray/rayjob_controller.go
+  getSubmitterTemplate and createNewK8sJob): the submitterPodTemplate (common/job.go
+  GetSubmitterTemplate: KubeRay's default has no labels) plus ``ray.io/originated-from-cr-name``
+  (the RayJob's name), ``ray.io/originated-from-crd: RayJob`` and
+  ``app.kubernetes.io/created-by: kuberay-operator`` (utils/constant.go), in a Job named after the
+  RayJob, with no manualSelector: then as a Job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# Enough to name every pod of any set akscli writes; beyond it the name and index are unknown.
+MAX_ORDINALS = 1000
+
+
+@dataclass(frozen=True)
+class PodGuess:
+    labels: Mapping[str, str | None]  # None: set by a controller, value not known here
+    name: str = ""  # "" where the name is generated
+
+
+def _template_labels(template: Mapping[str, Any] | None) -> dict[str, str | None]:
+    meta = (template or {}).get("metadata") or {}
+    return {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+
+
+def _job(labels: dict[str, str | None], spec: Mapping[str, Any], name: str | None) -> dict[str, str | None]:
+    """strategy.go generateSelector, and the completion index of an Indexed Job."""
+    found = dict(labels)
+    if not spec.get("manualSelector"):
+        for key in ("batch.kubernetes.io/controller-uid", "controller-uid"):
+            found.setdefault(key, None)
+        for key in ("batch.kubernetes.io/job-name", "job-name"):
+            found.setdefault(key, name)
+    if spec.get("completionMode") == "Indexed":
+        found["batch.kubernetes.io/job-completion-index"] = None
+    return found
+
+
+def _stateful_set(obj: Mapping[str, Any], labels: dict[str, str | None]) -> list[PodGuess]:
+    spec = obj.get("spec") or {}
+    name = str((obj.get("metadata") or {}).get("name") or "")
+    start = int((spec.get("ordinals") or {}).get("start") or 0)
+    replicas = spec.get("replicas")
+    count = max(1, 1 if replicas is None else int(replicas))
+    base = {**labels, "controller-revision-hash": None}
+    if count > MAX_ORDINALS:
+        return [PodGuess({**base, "statefulset.kubernetes.io/pod-name": None, "apps.kubernetes.io/pod-index": None})]
+    pods = []
+    for ordinal in range(start, start + count):
+        pod = f"{name}-{ordinal}"
+        pod_labels = {**base, "statefulset.kubernetes.io/pod-name": pod, "apps.kubernetes.io/pod-index": str(ordinal)}
+        pods.append(PodGuess(pod_labels, pod))
+    return pods
+
+
+def pods(obj: Mapping[str, Any], where: str, template: Mapping[str, Any] | None) -> list[PodGuess]:
+    """The Pods ``obj`` makes (``where``: podsecurity.pod_specs's label for a RayJob's submitter),
+    each with the labels it will carry; ``template``: the pod template akscli wrote (None for
+    KubeRay's default submitter)."""
+    kind = obj.get("kind")
+    spec = obj.get("spec") or {}
+    name = str((obj.get("metadata") or {}).get("name") or "")
+    labels = _template_labels(template)
+    if where == "submitter":
+        labels.update(
+            {
+                "ray.io/originated-from-cr-name": name,
+                "ray.io/originated-from-crd": "RayJob",
+                "app.kubernetes.io/created-by": "kuberay-operator",
+            }
+        )
+        return [PodGuess(_job(labels, {}, name))]
+    if kind == "Pod":
+        return [PodGuess(labels, name)]
+    if kind == "Deployment":
+        return [PodGuess({**labels, "pod-template-hash": None})]
+    if kind == "StatefulSet":
+        return _stateful_set(obj, labels)
+    if kind == "DaemonSet":
+        return [PodGuess({**labels, "pod-template-generation": None, "controller-revision-hash": None})]
+    if kind == "Job":
+        return [PodGuess(_job(labels, spec, name))]
+    if kind == "CronJob":
+        job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+        return [PodGuess(_job(labels, job_spec, None))]
+    return [PodGuess(labels)]  # ReplicaSet, PodTemplate, others: the template's labels
