@@ -34,6 +34,17 @@ upstream (kubernetes/kubernetes, pkg/...):
   (the RayJob's name), ``ray.io/originated-from-crd: RayJob`` and
   ``app.kubernetes.io/created-by: kuberay-operator`` (utils/constant.go), in a Job named after the
   RayJob, with no manualSelector: then as a Job.
+- A RayCluster's head and worker pods (kuberay feeaf72f ray-operator/controllers/ray/common/pod.go
+  DefaultHeadPodTemplate, DefaultWorkerPodTemplate, mergeLabels, labelPod): the template's labels
+  and the group's ``labels`` field merged, over KubeRay's ``ray.io/is-ray-node: yes``,
+  ``ray.io/identifier`` (``<cluster>-head`` or ``-worker``, utils/util.go GenerateIdentifier;
+  CheckLabel clips one over 63 characters, taken as unknown here), ``app.kubernetes.io/name:
+  kuberay`` and ``app.kubernetes.io/created-by: kuberay-operator``; ``ray.io/cluster``,
+  ``ray.io/node-type`` (head, worker) and ``ray.io/group`` (``headgroup`` or the group's name) are
+  KubeRay's whatever the template says. BuildPod adds ``ray.io/serve`` (``false`` on a
+  RayService's head, ``true`` on its workers). The cluster of a RayJob or a RayService is named
+  ``<name>-<random>`` (utils/util.go GenerateRayClusterName), so its name is not known. The
+  RayMultiHostIndexing feature gate's replica labels are not predicted.
 """
 
 from __future__ import annotations
@@ -87,6 +98,49 @@ def _stateful_set(obj: Mapping[str, Any], labels: dict[str, str | None]) -> list
     return pods
 
 
+def ray_cluster_spec(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The RayCluster spec KubeRay makes pods from: a RayCluster's, a RayJob's rayClusterSpec, a
+    RayService's rayClusterConfig."""
+    spec = obj.get("spec") or {}
+    kind = str(obj.get("kind"))
+    found = {"RayJob": spec.get("rayClusterSpec"), "RayService": spec.get("rayClusterConfig")}.get(kind, spec)
+    return found if isinstance(found, Mapping) else {}
+
+
+def ray_group(obj: Mapping[str, Any], where: str) -> Mapping[str, Any]:
+    """The headGroupSpec (``where`` "head group") or the workerGroupSpecs entry ("worker group <name>")."""
+    cluster_spec = ray_cluster_spec(obj)
+    found = [cluster_spec.get("headGroupSpec")] if where == "head group" else cluster_spec.get("workerGroupSpecs")
+    groups = [g for g in found or [] if isinstance(g, Mapping)]
+    if where != "head group":
+        groups = [g for g in groups if f"worker group {g.get('groupName')}" == where]
+    return groups[0] if groups else {}
+
+
+def _ray_node(obj: Mapping[str, Any], where: str, labels: dict[str, str | None]) -> PodGuess:
+    kind = obj.get("kind")
+    head = where == "head group"
+    group_name = where.removeprefix("worker group ")
+    group = ray_group(obj, where)
+    merged = {**labels, **{str(k): str(v) for k, v in (group.get("labels") or {}).items()}}
+    cluster = str((obj.get("metadata") or {}).get("name") or "") if kind == "RayCluster" else None
+    node_type = "head" if head else "worker"
+    identifier = f"{cluster}-{node_type}" if cluster is not None else None
+    found: dict[str, str | None] = {
+        "ray.io/is-ray-node": "yes",
+        "ray.io/identifier": identifier if identifier is None or len(identifier) <= 63 else None,
+        "app.kubernetes.io/name": "kuberay",
+        "app.kubernetes.io/created-by": "kuberay-operator",
+    }
+    found.update(merged)
+    found.update(
+        {"ray.io/cluster": cluster, "ray.io/node-type": node_type, "ray.io/group": "headgroup" if head else group_name}
+    )
+    if kind == "RayService":
+        found["ray.io/serve"] = "false" if head else "true"
+    return PodGuess(found)
+
+
 def pods(obj: Mapping[str, Any], where: str, template: Mapping[str, Any] | None) -> list[PodGuess]:
     """The Pods ``obj`` makes (``where``: podsecurity.pod_specs's label for a RayJob's submitter),
     each with the labels it will carry; ``template``: the pod template akscli wrote (None for
@@ -104,6 +158,8 @@ def pods(obj: Mapping[str, Any], where: str, template: Mapping[str, Any] | None)
             }
         )
         return [PodGuess(_job(labels, {}, name))]
+    if where == "head group" or where.startswith("worker group "):
+        return [_ray_node(obj, where, labels)]
     if kind == "Pod":
         return [PodGuess(labels, name)]
     if kind == "Deployment":

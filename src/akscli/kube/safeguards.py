@@ -42,9 +42,10 @@ Job's server dry run passes, its pods are refused (FailedCreate) and a wait runs
   or ``exec`` (a grpc probe alone counts as missing).
 - Which templates: those akscli writes itself (Pods, workloads, a RayJob's submitter, which KubeRay
   makes with no probes: ray-project/kuberay feeaf72f ray-operator/controllers/ray/common/job.go
-  GetDefaultSubmitterContainer). Not a RayCluster's head and workers (KubeRay adds both probes:
-  common/pod.go initLivenessAndReadinessProbe) nor KAITO's or AI Runway's pods (their operators write
-  those specs).
+  GetDefaultSubmitterContainer), and a RayCluster's head and workers as KubeRay makes them
+  (``as_kuberay_makes``): KubeRay gives the Ray container (the first) each probe it lacks, but not
+  the other containers: a sidecar of the template, the in-tree ``autoscaler`` and a SidecarMode
+  submitter go without. Not KAITO's or AI Runway's pods (their operators write those specs).
 - The way out a user has: exclude the namespace ("When you exclude a namespace, activity in that
   namespace is unaffected by Deployment Safeguards warnings or enforcement", and the exclusion covers
   Pod Security Standards too: deployment-safeguards.md "Excluding namespaces",
@@ -244,11 +245,43 @@ def exclusion_hint(namespace: str) -> str:
 
 
 def in_scope(obj: Mapping[str, Any], where: str) -> bool:
-    """The pod templates akscli writes itself (see the module's docstring)."""
+    """The pod templates akscli writes itself, and KubeRay's pods (see the module's docstring)."""
     group = str(obj.get("apiVersion", "")).split("/")[0] if "/" in str(obj.get("apiVersion", "")) else ""
-    if group in _OPERATOR_GROUPS:
-        return False
-    return group != "ray.io" or where == "submitter"
+    return group not in _OPERATOR_GROUPS
+
+
+# What KubeRay's BuildPod gives the Ray container where it has no probe (initLivenessAndReadinessProbe:
+# an exec or an httpGet action, either of which the template's probe_type_set counts).
+_KUBERAY_PROBE = {"exec": {"command": ["bash", "-c", "wget ..."]}}
+
+
+def as_kuberay_makes(obj: Mapping[str, Any], where: str, spec: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A RayCluster head's or worker's pod spec (podsecurity.pod_specs: the template's containers,
+    then a SidecarMode submitter and the in-tree ``autoscaler``) as the probes rule sees it
+    (ray-project/kuberay feeaf72f ray-operator/controllers/ray/common/pod.go): BuildPod, with
+    ENABLE_PROBES_INJECTION not "false" (getEnableProbesInjection: the default), sets each of the
+    Ray container's (utils.RayContainerIndex 0) livenessProbe and readinessProbe that is nil
+    (initLivenessAndReadinessProbe); the autoscaler (BuildAutoscalerContainer) and the submitter
+    (job.go GetDefaultSubmitterContainer) run the head container's image unless
+    autoscalerOptions.image says otherwise (mergeAutoscalerOverrides), and neither has a probe.
+    Any other ``where`` is returned as it is."""
+    if where != "head group" and not where.startswith("worker group "):
+        return spec
+    containers = [dict(c) for c in spec.get("containers") or [] if isinstance(c, Mapping)]
+    if not containers:
+        return spec
+    ray = containers[0]
+    for probe in DEFAULT_PROBES:
+        if ray.get(probe) is None:
+            ray[probe] = _KUBERAY_PROBE
+    image = ray.get("image")
+    options = pod_labels.ray_cluster_spec(obj).get("autoscalerOptions") or {}
+    for sidecar in containers[1:]:
+        if sidecar.get("name") == "autoscaler" and "image" not in sidecar:
+            sidecar["image"] = options.get("image") or image
+        elif sidecar.get("name") == "ray-job-submitter" and "image" not in sidecar:
+            sidecar["image"] = image
+    return {**spec, "containers": containers}
 
 
 def _pod_template(obj: Mapping[str, Any], where: str) -> Mapping[str, Any] | None:
@@ -257,6 +290,8 @@ def _pod_template(obj: Mapping[str, Any], where: str) -> Mapping[str, Any] | Non
     spec = obj.get("spec") or {}
     if where == "submitter":
         found = spec.get("submitterPodTemplate")
+    elif where == "head group" or where.startswith("worker group "):
+        found = pod_labels.ray_group(obj, where).get("template")
     elif obj.get("kind") == "Pod":
         found = obj
     elif obj.get("kind") == "PodTemplate":
@@ -279,7 +314,11 @@ def check(
     namespaceSelector). The Pods are matched with the labels their controllers add
     (akscli.kube.pod_labels). Reads the constraints (one list) only when a template lacks a probe,
     and Gatekeeper's Config (one GET) only when a constraint would act."""
-    todo = [t for t in templates if in_scope(t[0], t[1])]
+    todo = [
+        (obj, where, ns, as_kuberay_makes(obj, where, spec))
+        for obj, where, ns, spec in templates
+        if in_scope(obj, where)
+    ]
     if not any(_AKS_DEFAULT.missing(t[3]) for t in todo):
         return []  # what AKS assigns (the default requiredProbes) finds nothing: no read
     found = constraints(kube)
