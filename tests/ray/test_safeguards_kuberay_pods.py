@@ -106,3 +106,17 @@ def test_a_selector_on_kuberays_group_label_picks_the_worker_group() -> None:
         safeguards.check(chosen, templates(cluster(worker=worker)))  # type: ignore[arg-type]
     other = FakeKube(constraint(labelSelector={"matchLabels": {"ray.io/group": "cpu"}}))
     assert safeguards.check(other, templates(cluster(worker=worker))) == []  # type: ignore[arg-type]
+
+
+def test_the_simulated_kuberay_gives_the_ray_container_its_probes_so_gatekeeper_admits_the_pods(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # common/pod.go initLivenessAndReadinessProbe (tests/emulators/kube/controllers/kuberay/probes.py)
+    emu = ray_emulator()
+    install_probes_safeguard(emu)
+    result = invoke("ray", "cluster", "create", "demo", "--wait", "--timeout", "20s")
+    assert result.exit_code == 0, result
+    [head] = emu.cluster.list("v1", "Pod", "default", label_selector="ray.io/cluster=demo,ray.io/node-type=head")
+    ray = head["spec"]["containers"][0]
+    assert ray["readinessProbe"]["exec"]["command"][:2] == ["bash", "-c"] or "httpGet" in ray["readinessProbe"]
+    assert ray["livenessProbe"]["failureThreshold"] == 120

@@ -51,6 +51,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
 )
 from tests.emulators.kube.controllers.kuberay.gates import Gates
 from tests.emulators.kube.controllers.kuberay.gcs_ft import redis_cleanup
+from tests.emulators.kube.controllers.kuberay.probes import with_probes
 from tests.emulators.kube.controllers.kuberay.services import head_labels, head_service, pod_labels
 from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem, cluster_upgrade_problem
 from tests.emulators.kube.controllers.rescheduling import mark_injected
@@ -163,7 +164,7 @@ class ClusterReconciler:
         if head is None and skips_head_restart(rc, conditions, Gates(cluster).release()):
             pass  # reconcilePods returns before the workers: nothing made or deleted
         else:
-            head = head or self._head_pod(cluster, ns, name, spec, head_template, owner)
+            head = head or self._head_pod(cluster, ns, name, spec, head_template, owner, rc)
             error = self._reconcile_workers(cluster, rc, pods, owner)
         pods = cluster.list("v1", "Pod", ns, label_selector=f"ray.io/cluster={name}")
         head = next((p for p in pods if head is not None and p["metadata"]["name"] == head["metadata"]["name"]), head)
@@ -313,6 +314,7 @@ class ClusterReconciler:
         spec: dict[str, Any],
         template: dict[str, Any],
         owner: dict[str, Any],
+        rc: Mapping[str, Any],
     ) -> dict[str, Any]:
         template = copy.deepcopy(template)
         containers = (template.setdefault("spec", {})).setdefault("containers", [])
@@ -336,7 +338,7 @@ class ClusterReconciler:
             )
         pod_name = f"{name}-head-{suffix(ns, name)}"
         params = (spec.get("headGroupSpec") or {}).get("rayStartParams") or {}
-        return self._pod(cluster, ns, pod_name, name, "head", "headgroup", template, owner, params)
+        return self._pod(cluster, ns, pod_name, name, "head", "headgroup", template, owner, params, made_by=rc)
 
     def _reconcile_workers(
         self, cluster: Any, rc: dict[str, Any], pods: list[dict[str, Any]], owner: dict[str, Any]
@@ -394,7 +396,9 @@ class ClusterReconciler:
                     self._warn_once(cluster, rc, "FailedToCreateWorkerPod", f"Failed to create worker Pod: {message}")
                     return "FailedCreateWorkerPod", message
                 params = group.get("rayStartParams") or {}
-                self._pod(cluster, ns, pod_name, name, "worker", gname, template, owner, params, _head_address(rc))
+                self._pod(
+                    cluster, ns, pod_name, name, "worker", gname, template, owner, params, _head_address(rc), made_by=rc
+                )
                 count += 1
         if cleared:
             current = cluster.get(RAY, "RayCluster", ns, name)
@@ -415,12 +419,18 @@ class ClusterReconciler:
         owner: dict[str, Any],
         params: Mapping[str, Any],
         address: str = "",
+        made_by: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         spec = copy.deepcopy(template.get("spec") or {})
         # common/pod.go BuildPod: the Ray container's `ray start` line (common.ray_start_command).
         resources = ((spec.get("containers") or [{}])[0]).get("resources") or {}
         annotations = (template.get("metadata") or {}).get("annotations") or {}
         with_ray_start(spec, annotations, ray_start_command(node_type, params, resources, address))
+        # BuildPod: the Ray container's probes (probes.py), as the RayCluster's version and creator say
+        rc_obj = made_by or {}
+        creator = ((rc_obj.get("metadata") or {}).get("labels") or {}).get("ray.io/originated-from-crd")
+        version = str((rc_obj.get("spec") or {}).get("rayVersion") or "")
+        with_probes(spec, node_type, params, version, creator == "RayService")
         # common/pod.go labelPod: the template's labels override KubeRay's, except these three.
         labels = pod_labels(rc, node_type, group)
         for key, value in ((template.get("metadata") or {}).get("labels") or {}).items():
