@@ -52,8 +52,9 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   pilot/pkg/config/kube/gateway/conversion.go
   buildDestination, backendRef by backendRef (a weight of 0 is skipped): True, "All references
   resolved", when every backendRef names an existing Service or InferencePool of the route's
-  namespace. Else: another namespace is ``RefNotPermitted`` ("backendRef NAME/NS not accessible to
-  a HTTPRoute in namespace ...", checked first; ReferenceGrants are not simulated), another kind
+  namespace, or of another one whose ReferenceGrant lets the route's namespace refer to it
+  (gateway_grants.py). Else: another namespace without one is ``RefNotPermitted`` ("backendRef
+  NAME/NS not accessible to a HTTPRoute in namespace ...", checked first), another kind
   ``InvalidKind`` ("referencing unsupported backendRef: group ... kind ..."), a missing object
   ``BackendNotFound`` ("backend(HOST) not found"; the pool's name for a missing pool), and for a
   pool ``BackendNotFound`` while its shadow Service NAME-ip-HASH (gateway_pools.py) does not exist.
@@ -78,7 +79,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from tests.emulators.kube.controllers import gateway_pools, gateway_service
+from tests.emulators.kube.controllers import gateway_grants, gateway_pools, gateway_service
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_scheduler import matches_selector
 from tests.emulators.kube.status import ApiError
@@ -115,6 +116,8 @@ class GatewayController(Controller):
         (API, "HTTPRoute"),
         (POOL_API, "InferencePool"),
         ("v1", "Service"),
+        # A grant made or deleted changes what the routes to other namespaces resolve to.
+        (gateway_grants.GRANT_API, "ReferenceGrant"),
     ]
 
     def __init__(
@@ -132,6 +135,10 @@ class GatewayController(Controller):
         self.load_balancer = load_balancer
         # Whether accepted classes get SupportedVersion (Istio sets none: the module's docstring).
         self.supported_version = supported_version
+
+    def attach(self, manager: Any) -> None:
+        """Serve ReferenceGrant beside the Gateway API's other CRDs (gateway_grants.install)."""
+        gateway_grants.install(manager.cluster)
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         """Any change can change the status of the rest (a route's attachment, a Gateway's class):
@@ -387,14 +394,16 @@ def _backend_error(
 ) -> tuple[tuple[str, ...], bool]:
     """conversion.go buildDestination for one backendRef: the ResolvedRefs it gives ((), when
     none), and whether the error is a hard one (not isInvalidBackend). Its order: the namespace
-    (no ReferenceGrant is simulated, so any other namespace is refused), the kind, then the object."""
+    (another one needs a ReferenceGrant there: gateway_grants.py), the kind, then the object, which
+    is looked up in the backendRef's namespace."""
     name, group, kind = backend["name"], backend.get("group"), backend.get("kind")
-    to_ns = backend.get("namespace") or ns
-    if to_ns != ns:
+    to_ns = gateway_grants.other_namespace(ns, backend)
+    if to_ns and not gateway_grants.backend_allowed(cluster, "HTTPRoute", ns, backend):
         message = (
             f'backendRef {name}/{to_ns} not accessible to a HTTPRoute in namespace "{ns}" (missing a ReferenceGrant?)'
         )
         return ("ResolvedRefs", "False", "RefNotPermitted", message), False
+    ns = to_ns or ns
     ref = (group or "", kind or "Service")
     if ref not in BACKENDS:
         message = f'referencing unsupported backendRef: group "{group or ""}" kind "{kind or ""}"'

@@ -21,7 +21,9 @@ apis/v1/httproute_types.go:
 
 Istio's backends (istio/istio 1.29.6 7019d6d3 pilot/pkg/config/kube/gateway/conversion.go
 buildDestination): a Service of the route's namespace with the backendRef's port ("backend(HOST)
-not found" when missing); an InferencePool routes to its shadow Service NAME-ip-HASH (gateway_pools.py),
+not found" when missing), or of another namespace where a ReferenceGrant there opens it to the
+route (gateway_grants.py; without one, 500: conformance/tests/httproute-invalid-reference-grant.go);
+an InferencePool routes to its shadow Service NAME-ip-HASH (gateway_pools.py),
 which must carry the picker's labels, and the endpoint picker picks one of the pool's endpoints.
 
 Hostnames (the same file, HTTPRouteSpec.Hostnames; apis/v1/gateway_types.go Listener.Hostname):
@@ -74,7 +76,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.emulators.kube.controllers import gateway_bbr
+from tests.emulators.kube.controllers import gateway_bbr, gateway_grants
 from tests.emulators.kube.controllers.gateway_pools import POOL_LABEL, shadow_labels_missing, shadow_name
 from tests.emulators.kube.controllers.gateway_service import NAME_LABEL, managed
 from tests.emulators.kube.status import ApiError
@@ -369,8 +371,10 @@ def _backend(
     figures: PodFigures | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     namespace = route["metadata"]["namespace"]
-    if ref.get("namespace", namespace) != namespace:
-        return _text(500, f"backend {ref.get('namespace')}/{ref.get('name')} of another namespace")
+    other = gateway_grants.other_namespace(namespace, ref)
+    if other and not gateway_grants.backend_allowed(cluster, "HTTPRoute", namespace, ref):
+        return _text(500, f"backend {other}/{ref.get('name')} of another namespace, which no ReferenceGrant opens")
+    namespace = other or namespace
     group, kind = ref.get("group", ""), ref.get("kind", "Service")
     if (group, kind) == (POOL_GROUP, "InferencePool"):
         found = _pool_endpoint(cluster, namespace, str(ref.get("name")), pod_server, figures)

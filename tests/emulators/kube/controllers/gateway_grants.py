@@ -1,0 +1,97 @@
+"""ReferenceGrants, as the lab's Istio reads them: whether an HTTPRoute may name a backend in
+another namespace (the route status of gateway.py and the requests of gateway_dataplane.py).
+
+kubernetes-sigs/gateway-api v1.6.1 (8bb74df00e56ec8f944d48c25e6c1c9c2f6848e3) apis/v1/
+referencegrant_types.go: a ReferenceGrant lives in the namespace of the objects it opens; each of
+its ``from`` entries (group, kind, namespace) may refer to each of its ``to`` entries (group, kind,
+and a name, or every object of that kind when the name is unset); entries are ORed, and the grant's
+removal revokes the access ("MUST respond to the removal of a grant by revoking the access").
+Conformance: conformance/tests/httproute-reference-grant.go (a grant lets the route reach the
+backend; deleting it brings back 500), httproute-invalid-reference-grant.go (a grant in the
+route's namespace, or one whose from group, from kind, from namespace, to group, to kind or to
+name differs, allows nothing: ResolvedRefs False ``RefNotPermitted``),
+httproute-partially-invalid-via-invalid-reference-grant.go (a grant for one Service leaves its
+sibling refused).
+
+istio/istio 1.29.6 pilot/pkg/config/kube/gateway/references_collection.go
+(ReferenceGrantsCollection, BackendAllowed): a ``from`` entry counts only for Gateway API route
+and Gateway kinds, a ``to`` entry only for ConfigMap, Secret, Service and InferencePool (other
+kinds are skipped, "may be for another controller"); a backend is allowed when a grant of the
+backend's namespace pairs the route's kind and namespace with the backend's kind and either no
+name or the backend's name. conversion.go buildDestination asks only when the backendRef sets a
+namespace other than the route's. testdata/reference-policy-inferencepool.yaml is a grant
+``to`` an InferencePool.
+
+The ReferenceGrant CRD is the v1.6.1 standard one (gateway_referencegrants.yaml, copied because
+../shared/crds/gateway-api lacks it; AKS's managed Gateway API installs it beside the others:
+MicrosoftDocs/azure-aks-docs articles/aks/managed-gateway-api.md, "referencegrants.gateway.networking.k8s.io").
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tests.emulators.kube.status import ApiError
+
+GROUP = "gateway.networking.k8s.io"
+GRANT_API = f"{GROUP}/v1beta1"  # what istiod 1.29.6 reads (gatewayv1beta1.ReferenceGrant); v1 is served too
+GRANT_CRD = f"referencegrants.{GROUP}"
+ROUTE_CRD = f"httproutes.{GROUP}"
+CRD_API = "apiextensions.k8s.io/v1"
+# The (group, kind)s a grant's ``to`` entries count for in Istio (ReferenceGrantsCollection; its
+# ``from`` switch takes the route kinds and Gateway, and the lab's routes are all HTTPRoutes).
+TO_KINDS = frozenset(
+    {("", "ConfigMap"), ("", "Secret"), ("", "Service"), ("inference.networking.k8s.io", "InferencePool")}
+)
+
+
+@functools.cache
+def crd() -> dict[str, Any]:
+    import yaml
+
+    text = (Path(__file__).with_name("gateway_referencegrants.yaml")).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
+
+
+def install(cluster: Any) -> None:
+    """Serve ReferenceGrant where the cluster serves the Gateway API's routes (the bundle installs
+    them together) and does not serve it yet."""
+    if cluster.get(CRD_API, "CustomResourceDefinition", None, ROUTE_CRD) is None:
+        return
+    if cluster.get(CRD_API, "CustomResourceDefinition", None, GRANT_CRD) is None:
+        cluster.create(copy.deepcopy(crd()))
+
+
+def backend_allowed(cluster: Any, route_kind: str, route_ns: str, backend: Mapping[str, Any]) -> bool:
+    """BackendAllowed: whether a route of ``route_kind`` in ``route_ns`` may name ``backend``
+    (a backendRef whose namespace is another one)."""
+    to = (backend.get("group") or "", backend.get("kind") or "Service")
+    if to not in TO_KINDS:
+        return False
+    try:
+        grants = cluster.list(GRANT_API, "ReferenceGrant", backend["namespace"])
+    except ApiError:  # ReferenceGrant is not served: nothing grants anything
+        return False
+    for grant in grants:
+        spec = grant.get("spec") or {}
+        trusted = any(
+            (f.get("group") or "", f.get("kind")) == (GROUP, route_kind) and f.get("namespace") == route_ns
+            for f in spec.get("from") or []
+        )
+        if trusted and any(
+            (t.get("group") or "", t.get("kind")) == to and t.get("name") in (None, backend["name"])
+            for t in spec.get("to") or []
+        ):
+            return True
+    return False
+
+
+def other_namespace(route_ns: str, backend: Mapping[str, Any]) -> str | None:
+    """The backendRef's namespace where it names one other than the route's, else None."""
+    namespace = backend.get("namespace")
+    return str(namespace) if namespace and namespace != route_ns else None
