@@ -204,3 +204,23 @@ def test_fleet_refuses_the_default_namespace() -> None:
 def test_fleet_refuses_a_reserved_namespace() -> None:
     with pytest.raises(UsageError, match="reserved namespace kube-public"):
         deploy.build(_request(fleet=True, namespace="kube-public"))
+
+
+@pytest.mark.parametrize("inference_pool", [False, True], ids=["service", "pool"])
+def test_the_route_names_its_backend_in_its_own_namespace_so_it_needs_no_reference_grant(inference_pool: bool) -> None:
+    # Only a backendRef into another namespace needs a ReferenceGrant (kubernetes-sigs/gateway-api
+    # v1.6.1 apis/v1/referencegrant_types.go); a Gateway in another namespace is attachment.
+    req = _request(
+        "gpt-oss-120b",
+        runtime="vllm",
+        vm_size="Standard_NC80adis_H100_v5",
+        expose=True,
+        gateway="shared",
+        gateway_namespace="gateways",
+        inference_pool=inference_pool,
+    )
+    route = next(o for o in deploy.build(req) if o["kind"] == "HTTPRoute")
+    assert route["metadata"]["namespace"] == "ml"
+    assert route["spec"]["parentRefs"] == [{"name": "shared", "namespace": "gateways"}]
+    refs = [ref for rule in route["spec"]["rules"] for ref in rule["backendRefs"]]
+    assert refs and all("namespace" not in ref for ref in refs)

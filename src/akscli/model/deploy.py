@@ -189,7 +189,14 @@ def _inference_pool(req: DeployRequest, base: dict[str, Any]) -> list[dict[str, 
 
 
 def _route(req: DeployRequest, base: dict[str, Any]) -> list[dict[str, Any]]:
-    """The HTTPRoute on --gateway to the InferencePool, else to the model's Service."""
+    """The HTTPRoute on --gateway to the InferencePool, else to the model's Service.
+
+    The route lives in the model's namespace and its backendRef names no namespace, so it needs no
+    ReferenceGrant: only a reference into another namespace does (kubernetes-sigs/gateway-api v1.6.1
+    apis/v1/referencegrant_types.go, "with the exception of cross-namespace Gateway-route
+    attachment"; istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go buildDestination
+    asks for one only when the backendRef's namespace is set and differs). A --gateway in another
+    namespace is attachment, which the listener's allowedRoutes decides (gateway_checks.py)."""
     from akscli.render import render
 
     parent: dict[str, Any] = {"name": req.gateway}
