@@ -92,15 +92,15 @@ def test_a_listener_admitting_all_namespaces_is_named_in_the_warning() -> None:
 class _Kube:
     """Serves the DestinationRule API or not; the GatewayClass of the Gateway below."""
 
-    def __init__(self, controller: str, destination_rule: bool) -> None:
-        self.controller, self.destination_rule = controller, destination_rule
+    def __init__(self, controller: str, destination_rule: bool, class_name: str = "cls") -> None:
+        self.controller, self.destination_rule, self.class_name = controller, destination_rule, class_name
 
     def has_api(self, api_version: str, kind: str) -> bool:
         return self.destination_rule and api_version == "networking.istio.io/v1beta1" and kind == "DestinationRule"
 
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
-        assert (api_version, kind, name) == (GATEWAY, "GatewayClass", "cls")
-        return {"spec": {"controllerName": self.controller}}
+        assert (api_version, kind, name) == (GATEWAY, "GatewayClass", self.class_name)
+        return {"metadata": {"name": name}, "spec": {"controllerName": self.controller}}
 
 
 def test_the_picker_tls_warning_is_for_an_istio_gateway_without_the_destination_rule_api() -> None:
@@ -110,3 +110,12 @@ def test_the_picker_tls_warning_is_for_an_istio_gateway_without_the_destination_
     assert warning and "Istio gateway infra/gw (class cls) speaks plaintext" in warning and "FailClose" in warning
     assert airunway.picker_tls_warning(_Kube("istio.io/gateway-controller", True), gateway, "phi-4", "ml") is None  # type: ignore[arg-type]
     assert airunway.picker_tls_warning(_Kube("kgateway.dev/kgateway", False), gateway, "phi-4", "ml") is None  # type: ignore[arg-type]
+
+
+def test_the_picker_tls_warning_knows_application_routings_class_by_its_name() -> None:
+    # MicrosoftDocs/azure-aks-docs app-routing-nginx-to-gateway-api-migration.md: approuting-istio is
+    # an Istio control plane's class; no published source names its controllerName (kinds.py).
+    gateway = {"metadata": {"name": "gw", "namespace": "infra"}, "spec": {"gatewayClassName": "approuting-istio"}}
+    kube = _Kube("approuting.example/unpublished", False, class_name="approuting-istio")
+    warning = airunway.picker_tls_warning(kube, gateway, "phi-4", "ml")  # type: ignore[arg-type]
+    assert warning and "(class approuting-istio) speaks plaintext" in warning

@@ -270,8 +270,7 @@ def picker_tls_warning(kube: Kube, gateway: Mapping[str, Any], name: str, namesp
     speaks plaintext, and every request through the gateway fails. None otherwise. One GET of the
     GatewayClass; discovery is cached."""
     from akscli.errors import AkscliError
-    from akscli.model.exposure import ISTIO_CONTROLLER
-    from akscli.model.kinds import GATEWAY_API
+    from akscli.model.kinds import GATEWAY_API, is_istio_class
 
     if any(kube.has_api(api, "DestinationRule") for api in DESTINATION_RULE_APIS):
         return None
@@ -281,7 +280,7 @@ def picker_tls_warning(kube: Kube, gateway: Mapping[str, Any], name: str, namesp
         gateway_class = kube.get(GATEWAY_API, "GatewayClass", class_name) if class_name else None
     except AkscliError:
         return None  # not readable: nothing to judge
-    if ((gateway_class or {}).get("spec") or {}).get("controllerName") != ISTIO_CONTROLLER:
+    if not is_istio_class(gateway_class):
         return None
     return (
         f"AI Runway's endpoint picker {namespace}/{name}-epp will serve TLS and the Istio gateway "

@@ -27,12 +27,8 @@ from typing import Any
 
 from akscli.kube import readiness
 from akscli.kube.client import Kube
-from akscli.model.kinds import GATEWAY_API, POOL_API
+from akscli.model.kinds import GATEWAY_API, ISTIO_CONTROLLER, POOL_API
 
-# Istio's Gateway API controller (istio/istio 1.29.6 pilot/pkg/features/pilot.go,
-# ManagedGatewayController): the class of the Istio add-on (istio) and of the application routing
-# add-on's Gateway API (approuting-istio). model/picker_tls.py reads it too.
-ISTIO_CONTROLLER = "istio.io/gateway-controller"
 # The label that makes a pool's Service Istio's (istio/istio 1.29.6
 # pilot/pkg/config/kube/gateway/inferencepool_collection.go InferencePoolRefLabel).
 ISTIO_POOL_LABEL = "istio.io/inferencepool-name"

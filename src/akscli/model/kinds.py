@@ -3,10 +3,25 @@ deploy, revision and cluster-read modules."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 KAITO_API = "kaito.sh/v1beta1"
 KEDA_API = "keda.sh/v1alpha1"
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 POOL_API = "inference.networking.k8s.io/v1"
+# Istio's Gateway API controller (istio/istio 1.29.6 pilot/pkg/features/pilot.go,
+# ManagedGatewayController: PILOT_GATEWAY_API_CONTROLLER_NAME, this by default), the controllerName
+# of the Istio add-on's class (istio) and the one its route statuses carry.
+ISTIO_CONTROLLER = "istio.io/gateway-controller"
+# The application routing add-on's Gateway API class, which "deploys a lightweight, Istio control
+# plane that only reconciles Gateway API resources belonging to the approuting-istio GatewayClass"
+# (MicrosoftDocs/azure-aks-docs fb060abe articles/aks/app-routing-nginx-to-gateway-api-migration.md;
+# app-routing-gateway-api.md names the class). No published source gives that class's
+# controllerName (Azure/aks-app-routing-operator 3c53beff matches Gateways by class name only:
+# pkg/controller/keyvault/spc/gateway.go), and istiod takes another through
+# PILOT_GATEWAY_API_CONTROLLER_NAME, so the class counts as Istio's by its name too.
+APP_ROUTING_ISTIO_CLASS = "approuting-istio"
 FLEET_API = "placement.kubernetes-fleet.io/v1"
 AIRUNWAY_API = "airunway.ai/v1alpha1"
 # AI Runway's label with a ModelDeployment's name (ai-runway/airunway v0.7.0
@@ -317,3 +332,14 @@ def stack_of(name: str) -> str:
 # --route-timeout none: the route's rule gets no `timeouts` (akscli's own word; Gateway API's 0s means
 # no timeout but still writes the field, which CRDs before kubernetes-sigs/gateway-api v1.2.0 lack).
 NO_ROUTE_TIMEOUT = "none"
+
+
+def is_istio_class(gateway_class: Mapping[str, Any] | None) -> bool:
+    """Whether Istio implements the GatewayClass: its controllerName is Istio's, or it is the
+    application routing add-on's class (APP_ROUTING_ISTIO_CLASS)."""
+    if not gateway_class:
+        return False
+    name = (gateway_class.get("metadata") or {}).get("name")
+    return (gateway_class.get("spec") or {}).get(
+        "controllerName"
+    ) == ISTIO_CONTROLLER or name == APP_ROUTING_ISTIO_CLASS

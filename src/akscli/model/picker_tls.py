@@ -8,9 +8,8 @@ from typing import Any
 
 from akscli.errors import AuthError
 from akscli.kube.client import Kube
-from akscli.model import destination_rules, istio_mesh, mesh_inbound
+from akscli.model import destination_rules, istio_mesh, kinds, mesh_inbound
 from akscli.model.deploy import PICKER_PORT
-from akscli.model.exposure import ISTIO_CONTROLLER
 from akscli.model.goflags import go_bool_flag, go_flag
 from akscli.model.request import DeployRequest
 from akscli.validate import GO_BOOLS
@@ -47,7 +46,7 @@ def check_gateway_tls(
     gateway = kube.get("gateway.networking.k8s.io/v1", "Gateway", req.gateway, namespace=namespace) or {}
     class_name = str((gateway.get("spec") or {}).get("gatewayClassName") or "")
     gateway_class = kube.get("gateway.networking.k8s.io/v1", "GatewayClass", class_name) or {}
-    if (gateway_class.get("spec") or {}).get("controllerName") != ISTIO_CONTROLLER:
+    if not kinds.is_istio_class(gateway_class):
         return []
     try:
         mesh = istio_mesh.for_gateway(kube, gateway)

@@ -306,9 +306,11 @@ def install_keda_kaito_scaler(emu: Any) -> None:
 
 def install_gateway(emu: Any, name: str = "inference-gateway", namespace: str = "default") -> None:
     """A GatewayClass and the Gateway --expose attaches to by default: the class AKS's application
-    routing add-on with Gateway API makes (approuting-istio, controller istio.io/gateway-controller;
-    upstream: MicrosoftDocs/azure-aks-docs app routing Gateway API articles; the exact article was
-    not pinned this session)."""
+    routing add-on with Gateway API makes (approuting-istio: MicrosoftDocs/azure-aks-docs fb060abe
+    articles/aks/app-routing-gateway-api.md). Its controllerName is istiod's default,
+    istio.io/gateway-controller (istio/istio 1.29.6 pilot/pkg/features/pilot.go
+    ManagedGatewayController); no published source says whether AKS keeps that default, and akscli
+    knows the class by its name too (akscli.model.kinds.is_istio_class)."""
     emu.cluster.create(
         {
             "apiVersion": "gateway.networking.k8s.io/v1",
