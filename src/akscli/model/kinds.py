@@ -339,7 +339,6 @@ def is_istio_class(gateway_class: Mapping[str, Any] | None) -> bool:
     application routing add-on's class (APP_ROUTING_ISTIO_CLASS)."""
     if not gateway_class:
         return False
-    name = (gateway_class.get("metadata") or {}).get("name")
-    return (gateway_class.get("spec") or {}).get(
-        "controllerName"
-    ) == ISTIO_CONTROLLER or name == APP_ROUTING_ISTIO_CLASS
+    if (gateway_class.get("metadata") or {}).get("name") == APP_ROUTING_ISTIO_CLASS:
+        return True
+    return bool((gateway_class.get("spec") or {}).get("controllerName") == ISTIO_CONTROLLER)
