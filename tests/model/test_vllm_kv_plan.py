@@ -15,8 +15,10 @@ from tests.cli import invoke
 from tests.emulators.kube.hf_hub_server import HubServer
 from tests.model.test_hub_config import REPO
 from tests.model.test_hub_config import hub as hub
-from tests.model.test_vllm_kv import _builtin_prices as _builtin_prices  # the built-in prices, autouse
-from tests.model.test_vllm_kv import _sku
+
+from .conftest import gpu_sku
+
+pytestmark = pytest.mark.usefixtures("builtin_prices")
 
 GIB = 1024**3
 # gemma-3-27b-it at 131072 tokens on an A100 (2048 batched tokens): 10 full layers, 52 sliding; group_size 10;
@@ -76,8 +78,8 @@ def test_gpt_oss_slides_every_even_layer_over_128_tokens() -> None:
     # A100 (2048 batched): cdiv(2175, 16) + 1 = 137 -> 18 x 32768 x 649 = 382795776 (every layer: 603979776).
     oss = catalog.get("openai/gpt-oss-120b")
     assert vllm_kv.layer_counts(oss) == (18, 18)
-    assert vllm_kv.request_bytes(oss, 8192, _sku("Standard_NC40ads_H100_v5")) == 604569600
-    assert vllm_kv.request_bytes(oss, 8192, _sku("Standard_NC24ads_A100_v4")) == 382795776
+    assert vllm_kv.request_bytes(oss, 8192, gpu_sku("Standard_NC40ads_H100_v5")) == 604569600
+    assert vllm_kv.request_bytes(oss, 8192, gpu_sku("Standard_NC24ads_A100_v4")) == 382795776
     assert oss.kv_bytes_per_token * 8192 == 603979776
 
 
