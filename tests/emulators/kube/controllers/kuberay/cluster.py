@@ -36,6 +36,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     GPU,
     RAY,
     autoscaling,
+    controller_ref,
     desired_quantity,
     desired_replicas,
     find_condition,
@@ -148,8 +149,7 @@ class ClusterReconciler:
         pods = cluster.list("v1", "Pod", ns, label_selector=f"ray.io/cluster={name}")
         if spec.get("suspend"):
             return self._suspend_cluster(cluster, rc, pods, status, conditions)
-        owner = {"apiVersion": RAY, "kind": "RayCluster", "name": name, "uid": rc["metadata"].get("uid", "")}
-        owner["controller"] = True
+        owner = controller_ref("RayCluster", rc)
         svc_name = self._head_service(cluster, ns, name, spec, owner)
         head_template = (spec.get("headGroupSpec") or {}).get("template") or {}
         heads = [p for p in pods if p["metadata"]["labels"].get("ray.io/node-type") == "head"]

@@ -43,6 +43,24 @@ def random_suffix(n: int = 5) -> str:
     return "".join(secrets.choice(RAND_ALPHABET) for _ in range(n))
 
 
+def controller_ref(kind: str, owner: Mapping[str, Any]) -> dict[str, Any]:
+    """The reference KubeRay puts on every object it makes for a RayCluster, RayJob or RayService
+    (raycluster_controller.go createHeadPod, createWorkerPod, createService; rayjob_controller.go
+    constructRayClusterForRayJob; rayservice_controller.go constructRayClusterForRayService:
+    ctrl.SetControllerReference), which sets ``controller`` and ``blockOwnerDeletion`` true
+    (kubernetes-sigs/controller-runtime pkg/controller/controllerutil/controllerutil.go
+    SetControllerReference), so a foreground delete of the owner waits for the object."""
+    meta = owner["metadata"]
+    return {
+        "apiVersion": RAY,
+        "kind": kind,
+        "name": meta["name"],
+        "uid": meta.get("uid", ""),
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
 def child_cluster(owner: Mapping[str, Any], name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     """A RayCluster that a RayJob or RayService owns, labelled as KubeRay labels it
     (utils/constant.go RayOriginatedFromCRDLabelKey, RayOriginatedFromCRNameLabelKey)."""
@@ -54,15 +72,7 @@ def child_cluster(owner: Mapping[str, Any], name: str, spec: Mapping[str, Any]) 
             "name": name,
             "namespace": meta["namespace"],
             "labels": {"ray.io/originated-from-crd": owner["kind"], "ray.io/originated-from-cr-name": meta["name"]},
-            "ownerReferences": [
-                {
-                    "apiVersion": RAY,
-                    "kind": owner["kind"],
-                    "name": meta["name"],
-                    "controller": True,
-                    "uid": meta.get("uid", ""),
-                }
-            ],
+            "ownerReferences": [controller_ref(owner["kind"], owner)],
         },
         "spec": dict(spec),
     }

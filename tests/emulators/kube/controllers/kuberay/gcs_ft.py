@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers.finalizers import add_finalizer, has_finalizer, remove_finalizer
-from tests.emulators.kube.controllers.kuberay.common import RAY
+from tests.emulators.kube.controllers.kuberay.common import controller_ref
 from tests.emulators.kube.controllers.kuberay.gates import Gates
 from tests.emulators.kube.controllers.kuberay.services import head_labels
 
@@ -104,7 +104,6 @@ def _cleanup_job(rc: dict[str, Any]) -> dict[str, Any]:
     pod_spec["restartPolicy"] = "Never"
     labels = {**head_labels(md["name"]), "ray.io/node-type": CLEANUP_NODE}
     template.setdefault("metadata", {})["labels"] = {**(template.get("metadata") or {}).get("labels", {}), **labels}
-    owner = {"apiVersion": RAY, "kind": "RayCluster", "name": md["name"], "uid": md.get("uid", "")}
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
@@ -112,7 +111,7 @@ def _cleanup_job(rc: dict[str, Any]) -> dict[str, Any]:
             "name": f"{md['name']}-redis-cleanup"[-63:],  # utils.TrimJobName (CheckLabel) keeps the tail
             "namespace": md["namespace"],
             "labels": labels,
-            "ownerReferences": [{**owner, "controller": True, "blockOwnerDeletion": True}],
+            "ownerReferences": [controller_ref("RayCluster", rc)],
         },
         "spec": {"backoffLimit": 0, "activeDeadlineSeconds": 300, "template": template},
     }

@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tests.emulators.kube.controllers.kuberay.common import controller_ref
+
 # utils/constant.go: the default ports (getDefaultPorts) and names.
 DEFAULT_PORTS = {"client": 10001, "gcs-server": 6379, "dashboard": 8265, "metrics": 8080, "serve": 8000}
 SERVE_LABEL = "ray.io/serve"
@@ -115,19 +117,8 @@ def owner_head_service(
         "ray.io/node-type": "head",
         "ray.io/identifier": f"{meta['name']}-head"[-63:],
     }
-    ref = owner_ref(kind, owner)
+    ref = controller_ref(kind, owner)
     return head_service(f"{meta['name']}-head-svc", meta["namespace"], cluster_name, cluster_spec, labels, ref)
-
-
-def owner_ref(kind: str, owner: Mapping[str, Any]) -> dict[str, Any]:
-    meta = owner["metadata"]
-    return {
-        "apiVersion": "ray.io/v1",
-        "kind": kind,
-        "name": meta["name"],
-        "uid": meta.get("uid", ""),
-        "controller": True,
-    }
 
 
 def serve_service(service: Mapping[str, Any], cluster_name: str, cluster_spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -151,7 +142,7 @@ def serve_service(service: Mapping[str, Any], cluster_name: str, cluster_spec: M
                 "ray.io/originated-from-crd": "RayService",
                 SERVE_LABEL: f"{name}-serve",
             },
-            "ownerReferences": [owner_ref("RayService", service)],
+            "ownerReferences": [controller_ref("RayService", service)],
         },
         "spec": {
             "type": str((cluster_spec.get("headGroupSpec") or {}).get("serviceType") or "ClusterIP"),
