@@ -17,8 +17,8 @@ import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers.controller_history import go_marshal, hash_controller_revision
 from tests.emulators.kube.controllers.daemon_history import get_patch
-from tests.emulators.kube.controllers.pods import compute_hash
 from tests.kube_emulator.helpers import a_node, deployment
 from tests.kube_emulator.test_kubectl_fidelity import kubectl
 
@@ -103,7 +103,7 @@ def test_the_pods_carry_the_update_revisions_name_and_it_becomes_current(db: Kub
     set_image("nginx:1.28")
     assert wait_until(lambda: rolled_out(db) and len(revisions(db)) == 2)
     second = revisions(db)[2]
-    assert second["metadata"]["name"] == f"db-{second['metadata']['labels']['controller-revision-hash']}"
+    assert second["metadata"]["name"] == f"db-{second['metadata']['labels']['controller.kubernetes.io/hash']}"
     assert {p["metadata"]["labels"]["controller-revision-hash"] for p in live(db).values()} == {
         second["metadata"]["name"]
     }
@@ -244,17 +244,21 @@ def test_revisions_past_the_history_limit_are_deleted_oldest_first(db: KubeEmula
 def test_a_name_taken_by_another_revision_raises_the_collision_count(db: KubeEmulator) -> None:
     """CreateControllerRevision: a revision of the new name with other data is a collision;
     status.collisionCount goes to 1 and the revision takes the name hashed with it."""
-    template = copy.deepcopy(get(db)["spec"]["template"])
-    template["spec"]["containers"][0]["image"] = "nginx:1.28"
+    sts = copy.deepcopy(get(db))
+    sts["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.28"
+    raw = go_marshal(get_patch(sts))
     db.cluster.create(
         {
             "apiVersion": "apps/v1",
             "kind": "ControllerRevision",
-            "metadata": {"name": f"db-{compute_hash(template, 0)}", "namespace": "default"},
+            "metadata": {"name": f"db-{hash_controller_revision(raw, 0)}", "namespace": "default"},
             "data": {"spec": {"template": {"$patch": "replace"}}},
             "revision": 1,
         }
     )
     set_image("nginx:1.28")
     assert wait_until(lambda: status(db).get("collisionCount") == 1 and rolled_out(db))
-    assert revisions(db)[2]["metadata"]["name"] == f"db-{compute_hash(template, 1)}"
+    second = revisions(db)[2]["metadata"]
+    assert second["name"] == f"db-{hash_controller_revision(raw, 1)}"
+    # NewControllerRevision labelled it with the first hash; CreateControllerRevision renamed the clone.
+    assert second["labels"]["controller.kubernetes.io/hash"] == hash_controller_revision(raw, 0)

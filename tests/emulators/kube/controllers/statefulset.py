@@ -6,9 +6,9 @@ upstream: kubernetes/kubernetes pkg/controller/statefulset/stateful_set_control.
 processCondemned, computeReplicaStatus, read at 0004b149) and stateful_set_utils.go (newRevision:
 getPatch's data, the template's labels and the set's annotations; ApplyRevision;
 newVersionedStatefulSetPod; completeRollingUpdate, which compares with spec.replicas; nextRevision;
-allowsBurst). The revisions
-themselves are made as the DaemonSet's are (daemon_history.py snapshot, get_patch; the same
-pkg/controller/history/controller_history.go NewControllerRevision and CreateControllerRevision).
+allowsBurst). A revision's data is the DaemonSet's getPatch (daemon_history.py get_patch, the
+same replace patch); its name is pkg/controller/history/controller_history.go's
+(controller_history.py: NewControllerRevision, CreateControllerRevision, HashControllerRevision).
 
 kubectl's side: kubernetes/kubectl pkg/polymorphichelpers/history.go StatefulSetHistoryViewer,
 rollback.go StatefulSetRollbacker (statefulsetMatch: the revision's data byte for byte),
@@ -26,9 +26,15 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import DeletionTolerantController
-from tests.emulators.kube.controllers.daemon_history import controlled, matches, snapshot
+from tests.emulators.kube.controllers.controller_history import (
+    REVISION_HASH_LABEL,
+    controller_revision_name,
+    go_marshal,
+    hash_controller_revision,
+)
+from tests.emulators.kube.controllers.daemon_history import controlled, get_patch, matches
 from tests.emulators.kube.controllers.deployment_revisions import available_in
-from tests.emulators.kube.controllers.pods import PodOwner, live_dependents
+from tests.emulators.kube.controllers.pods import PodOwner, live_dependents, owner_ref
 from tests.emulators.kube.controllers.scheduling import Scheduler
 
 # apps/v1 StatefulSetRevisionLabel (= ControllerRevisionHashLabelKey): a pod's revision's name.
@@ -62,16 +68,49 @@ def revisions(
         md = equal[-1]["metadata"]
         update = cluster.patch("apps/v1", "ControllerRevision", md["namespace"], md["name"], {"revision": following})
     else:
-        update = None
-        for _ in range(MAX_COLLISIONS):
-            update = snapshot(cluster, sts, following)  # None: collisionCount went up by one
-            if update is not None:
-                break
-    if update is None:
-        raise RuntimeError(f"StatefulSet {sts['metadata']['name']}: no free ControllerRevision name")
+        update = create_revision(cluster, sts, following)
     named = (sts.get("status") or {}).get("currentRevision")
     current = next((r for r in found if r["metadata"]["name"] == named), update)
     return current, update, found
+
+
+def create_revision(cluster: ClusterState, sts: dict[str, Any], number: int) -> dict[str, Any]:
+    """stateful_set_utils.go newRevision with history.NewControllerRevision, then
+    CreateControllerRevision: named ``<set>-<HashControllerRevision(data, collisionCount)>``,
+    labelled with the template's labels and ``controller.kubernetes.io/hash`` (the hash of the count
+    the sync began with), carrying the set's annotations, controlled by the set. A name taken by a
+    revision of other data raises the count and is hashed again; the raised count is written to
+    status.collisionCount (updateStatefulSetStatus)."""
+    md = sts["metadata"]
+    data = get_patch(sts)
+    raw = go_marshal(data)
+    fresh = cluster.get("apps/v1", "StatefulSet", md["namespace"], md["name"]) or sts
+    start = int((fresh.get("status") or {}).get("collisionCount") or 0)
+    template = (sts.get("spec") or {}).get("template") or {}
+    labels = {
+        **((template.get("metadata") or {}).get("labels") or {}),
+        REVISION_HASH_LABEL: hash_controller_revision(raw, start),
+    }
+    for count in range(start, start + MAX_COLLISIONS):
+        name = controller_revision_name(md["name"], hash_controller_revision(raw, count))
+        there = cluster.get("apps/v1", "ControllerRevision", md["namespace"], name)
+        if there is not None and there.get("data") != data:
+            continue  # AlreadyExists with other bytes: *collisionCount++
+        if count != start:
+            cluster.patch_status("apps/v1", "StatefulSet", md["namespace"], md["name"], {"collisionCount": count})
+        if there is not None:
+            return there  # AlreadyExists with equal bytes: that revision
+        meta: dict[str, Any] = {
+            "name": name,
+            "namespace": md["namespace"],
+            "labels": labels,
+            "ownerReferences": [owner_ref(sts)],
+        }
+        if md.get("annotations"):
+            meta["annotations"] = dict(md["annotations"])
+        revision = {"apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": meta}
+        return cluster.create({**revision, "data": data, "revision": number})
+    raise RuntimeError(f"StatefulSet {md['name']}: no free ControllerRevision name")
 
 
 def truncate_history(
