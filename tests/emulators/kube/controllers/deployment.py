@@ -44,6 +44,12 @@ from tests.emulators.kube.controllers.pods import (
     owner_ref,
     template_hash,
 )
+from tests.emulators.kube.controllers.replica_failure import (
+    NAMESPACE_TERMINATING,
+    REPLICA_FAILURE,
+    replica_failure,
+    replica_failures,
+)
 from tests.emulators.kube.controllers.rollout import (
     ProgressDeadline,
     condition,
@@ -75,6 +81,8 @@ class ReplicaSetController(PodOwner):
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
         self.wake: dict[str, float | None] = {}  # ReplicaSet uid -> seconds until a ready pod is available
+        self.failures: dict[str, int] = {}  # ReplicaSet uid -> syncs in a row that ended on an error
+        self.retry: dict[str, float] = {}  # ReplicaSet uid -> seconds until the rate-limited retry
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         spec = obj.get("spec") or {}
@@ -98,6 +106,7 @@ class ReplicaSetController(PodOwner):
             cluster.delete("v1", "Pod", p["metadata"]["namespace"], p["metadata"]["name"])
         pods = pods[:want]
         i = 0
+        refused: ApiError | None = None
         while len(pods) < want:
             name = f"{obj['metadata']['name']}-{template_hash({'n': i, 'uid': obj['metadata']['uid']})[:5]}"
             i += 1
@@ -105,7 +114,13 @@ class ReplicaSetController(PodOwner):
                 continue
             meta = {"namespace": obj["metadata"]["namespace"], "labels": labels}
             node = scheduler.place(template.get("spec") or {}, obj["metadata"]["uid"], meta)
-            pods.append(self._make_pod(cluster, obj, name, template, labels, node))
+            try:
+                pods.append(self._make_pod(cluster, obj, name, template, labels, node))
+            except ApiError as exc:
+                refused = self._failed_create(cluster, obj, exc)
+                break  # slowStartBatch stops at the first batch with an error
+        failure = replica_failure(obj, refused, len(pods) - want)
+        self._backoff(obj, refused)
         ready = sum(1 for p in pods if self._ready(p))
         # A ready pod counts as available once it has been Ready for minReadySeconds
         # (kubernetes/kubernetes pkg/controller/replicaset/replica_set_utils.go calculateStatus:
@@ -126,8 +141,34 @@ class ReplicaSetController(PodOwner):
                 "readyReplicas": ready,
                 "availableReplicas": sum(1 for w in waits if w == 0.0),
                 "observedGeneration": obj["metadata"].get("generation", 1),
+                **failure,
             },
         )
+
+    def _failed_create(self, cluster: ClusterState, rs: dict[str, Any], exc: ApiError) -> ApiError | None:
+        """kubernetes/kubernetes pkg/controller/controller_utils.go RealPodControl.createPods: a
+        refused create (an admission webhook's denial, a ResourceQuota) records a Warning event
+        FailedCreate "Error creating: <the API error>" on the ReplicaSet, unless the namespace is
+        terminating (then the create counts as done: replica_set.go manageReplicas returns nil)."""
+        causes = (exc.details or {}).get("causes") or []
+        if any(c.get("type") == NAMESPACE_TERMINATING for c in causes):
+            return None
+        cluster.add_event(rs, "FailedCreate", f"Error creating: {exc.message}", "Warning", "replicaset-controller")
+        return exc
+
+    def _backoff(self, rs: dict[str, Any], refused: ApiError | None) -> None:
+        """replica_set.go processNextWorkItem: an error requeues the ReplicaSet rate-limited, 5 ms
+        doubling per failure up to 1000 s (kubernetes/client-go util/workqueue/default_rate_limiters.go
+        DefaultControllerRateLimiter); a sync without one forgets the count. ``retry`` says when:
+        the Deployment controller, which syncs its ReplicaSets here, requeues itself then."""
+        uid = rs["metadata"]["uid"]
+        if refused is None:
+            self.failures.pop(uid, None)
+            self.retry.pop(uid, None)
+            return
+        n = self.failures.get(uid, 0)
+        self.failures[uid] = n + 1
+        self.retry[uid] = max(0.05, min(0.005 * 2**n, 1000.0))
 
 
 class DeploymentController(PodOwner):
@@ -490,16 +531,21 @@ class DeploymentController(PodOwner):
                 # left as checkPausedConditions set it; progress.go syncRolloutStatus, and so the
                 # progress deadline, runs only for a rollout (rolling.go, recreate.go).
                 avail = rollout_conditions(spec, want, available, rs_name, before, False)[0]
-                status["conditions"] = [avail, *([marked] if marked is not None else [])]
+                # calculateStatus starts from the conditions the Deployment has: ReplicaFailure stays.
+                kept = [c for c in before.get("conditions") or [] if c.get("type") == REPLICA_FAILURE]
+                status["conditions"] = [avail, *([marked] if marked is not None else []), *kept]
             else:
                 left = self.progress.left(obj, status)
                 complete = updated == want and total == want and available == want
-                status["conditions"] = rollout_conditions(
-                    spec, want, available, rs_name, before, complete, timed_out=left <= 0
-                )
+                status["conditions"] = [
+                    *rollout_conditions(spec, want, available, rs_name, before, complete, timed_out=left <= 0),
+                    # progress.go syncRolloutStatus moves the ReplicaSets' failure condition over
+                    *replica_failures(new, every),
+                ]
                 if not complete and left > 0:
                     self.requeue(obj, left + 0.01)  # requeueStuckDeployment
         wake = [self._replicasets.wake.get(rs["metadata"]["uid"]) for rs in every]
+        wake += [self._replicasets.retry.get(rs["metadata"]["uid"]) for rs in every]
         soonest = min((w for w in wake if w), default=None)
         if soonest is not None:
             self.requeue(obj, soonest)  # replica_set.go syncReplicaSet: AddAfter minReadySeconds
