@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from tests.emulators.kube import daemonset_strategy
 from tests.emulators.kube.apiserver_common import (
     GENERATE_ALPHABET,
     SERVER_METADATA,
@@ -339,6 +340,8 @@ class WritesMixin:
         new = self._admit(
             rt, version, new, ctx, create=False, old=old, webhooks=subresource != "status", precondition=checks
         )
+        if rt.group == "apps" and rt.kind == "DaemonSet":
+            daemonset_strategy.prepare_for_update(old, new)
         md = new["metadata"]
         # generation follows the desired state only
         skip = {"metadata", "apiVersion", "kind"} | ({"status"} if rt.status else set())
@@ -488,6 +491,8 @@ class WritesMixin:
         # pkg/registry/batch/job/strategy.go PrepareForCreate; job_selector.py).
         uid = str(uuid.uuid4())
         obj = self._admit(rt, version, obj, ctx, create=True, precondition=precondition, uid=uid)
+        if rt.group == "apps" and rt.kind == "DaemonSet":
+            daemonset_strategy.prepare_for_create(obj)
         md = obj["metadata"]
         md["uid"] = uid
         md["creationTimestamp"] = now_iso()

@@ -26,12 +26,14 @@ from tests.emulators.kube.controllers.aggregator import APIServiceAvailability
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.daemon_history import HASH_LABEL, cleanup_history, construct_history
 from tests.emulators.kube.controllers.daemon_pods import (
+    TEMPLATE_GENERATION_LABEL,
     daemon_pod_affinity,
     excess_pods,
     is_updated,
     rolling_update,
     scheduled_first,
     target_node,
+    template_generation,
     update_counts,
 )
 from tests.emulators.kube.controllers.deployment import DeploymentController as DeploymentController  # re-exported
@@ -139,7 +141,9 @@ class DaemonSetController(PodOwner):
             **template,
             "spec": {**pod_spec, "affinity": daemon_pod_affinity(pod_spec.get("affinity"), node)},
         }
-        pod_labels = {**labels, HASH_LABEL: revision}
+        # CreatePodTemplate: the template generation label (when the annotation is there), the hash.
+        generation = template_generation(obj)
+        pod_labels = {**labels, **({TEMPLATE_GENERATION_LABEL: generation} if generation else {}), HASH_LABEL: revision}
         name = f"{md['name']}-{template_hash({'node': node, 'h': h})[:5]}"
         n = 0
         while cluster.get("v1", "Pod", ns, name) is not None:
@@ -202,6 +206,7 @@ class DaemonSetController(PodOwner):
             self.requeue(obj, self.delay)
             return
         revision = cur["metadata"]["labels"][HASH_LABEL]
+        generation = template_generation(obj)
         h = template_hash(template)
         labels = dict((template.get("metadata") or {}).get("labels") or {})
         min_ready = int(spec.get("minReadySeconds") or 0)
@@ -225,10 +230,12 @@ class DaemonSetController(PodOwner):
             current = self._pods(cluster, obj)
             by_node = self._by_node(current)
             on_nodes = {n: by_node.get(n, []) for n in names}
-            delete = [x for n in names for x in excess_pods(on_nodes[n], revision, surge, self._ready, available)]
+            delete = [
+                x for n in names for x in excess_pods(on_nodes[n], revision, surge, self._ready, available, generation)
+            ]
             create = [n for n in names if not on_nodes[n]]
             if not delete and not create:
-                delete, create = rolling_update(spec, on_nodes, revision, available)
+                delete, create = rolling_update(spec, on_nodes, revision, available, generation)
             if not delete and not create:
                 break
             current = None
@@ -261,7 +268,7 @@ class DaemonSetController(PodOwner):
         # revision's (upstream: kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go
         # updateDaemonSetStatus, util.IsPodUpdated), the field kubectl rollout status reads
         # (kubernetes/kubectl pkg/polymorphichelpers/rollout_status.go DaemonSetStatusViewer).
-        updated = sum(1 for p in pods if is_updated(p, revision)) if desired <= self.max_pods else scheduled
+        updated = sum(1 for p in pods if is_updated(p, revision, generation)) if desired <= self.max_pods else scheduled
         waits = [available_in(p, min_ready, self.kubelet_wall()) for p in pods]
         later = [w for w in waits if w]
         if later:

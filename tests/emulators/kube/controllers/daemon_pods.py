@@ -6,8 +6,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from tests.emulators.kube.daemonset_strategy import TEMPLATE_GENERATION_ANNOTATION
+
 # upstream: kubernetes/kubernetes 05c351a9 pkg/controller/daemon/util/daemonset_util.go
 # AddOrUpdateDaemonPodTolerations: every daemon pod tolerates these, whatever its template says.
+# extensions/v1beta1 DaemonSetTemplateGenerationKey (kubernetes/kubernetes staging/src/k8s.io/api/
+# extensions/v1beta1/types.go): CreatePodTemplate still labels each daemon pod with the template
+# generation, "for backward compatibility" (pkg/controller/daemon/util/daemonset_util.go).
+TEMPLATE_GENERATION_LABEL = "pod-template-generation"
+
 DAEMON_TOLERATIONS = [
     {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"},
     {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"},
@@ -122,14 +129,14 @@ def scheduled_first(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def find_updated(
-    pods: list[dict[str, Any]], revision: str
+    pods: list[dict[str, Any]], revision: str, generation: str | None = None
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, bool]:
     """update.go findUpdatedPodsOnNode: (new pod, old pod, True) for at most one of each on the node,
     (None, None, False) for more (the manage loop prunes them first)."""
     new: dict[str, Any] | None = None
     old: dict[str, Any] | None = None
     for pod in pods:
-        if is_updated(pod, revision):
+        if is_updated(pod, revision, generation):
             if new is not None:
                 return None, None, False
             new = pod
@@ -141,7 +148,12 @@ def find_updated(
 
 
 def excess_pods(
-    pods: list[dict[str, Any]], revision: str, surge: bool, ready: Any, available: Any
+    pods: list[dict[str, Any]],
+    revision: str,
+    surge: bool,
+    ready: Any,
+    available: Any,
+    generation: str | None = None,
 ) -> list[dict[str, Any]]:
     """The manage loop's pruning of a node with several daemon pods (daemon_controller.go
     podsShouldBeOnNode, shouldContinueRunning): without surge, all but the oldest; with surge, all
@@ -152,8 +164,8 @@ def excess_pods(
     ordered = scheduled_first(pods)
     if not surge:
         return ordered[1:]
-    new = next((p for p in ordered if is_updated(p, revision)), None)
-    old = next((p for p in ordered if not is_updated(p, revision)), None)
+    new = next((p for p in ordered if is_updated(p, revision, generation)), None)
+    old = next((p for p in ordered if not is_updated(p, revision, generation)), None)
     out = [p for p in ordered if p is not new and p is not old]
     if new is not None and old is not None and (not ready(old) or available(new)):
         out.append(old)
@@ -161,7 +173,11 @@ def excess_pods(
 
 
 def rolling_update(
-    spec: dict[str, Any], pods: dict[str, list[dict[str, Any]]], revision: str, available: Any
+    spec: dict[str, Any],
+    pods: dict[str, list[dict[str, Any]]],
+    revision: str,
+    available: Any,
+    generation: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """One RollingUpdate step: (the old pods to delete, the nodes to make a new pod on now).
     ``pods`` maps each node that should run the daemon to its pods. OnDelete does nothing: old pods
@@ -185,7 +201,7 @@ def rolling_update(
         unavailable = 0
         candidates: list[dict[str, Any]] = []
         for on_node in pods.values():
-            new, old, ok = find_updated(on_node, revision)
+            new, old, ok = find_updated(on_node, revision, generation)
             if not ok or (new is None) == (old is None):
                 unavailable += 1
             elif new is not None:
@@ -200,7 +216,7 @@ def rolling_update(
     allowed: list[str] = []
     surge_candidates: list[str] = []
     for node, on_node in pods.items():
-        new, old, ok = find_updated(on_node, revision)
+        new, old, ok = find_updated(on_node, revision, generation)
         if not ok:
             surging += 1
         elif old is None:
@@ -218,7 +234,21 @@ def rolling_update(
     return delete, allowed + surge_candidates[:room]
 
 
-def is_updated(pod: dict[str, Any], revision: str) -> bool:
+def template_generation(ds: dict[str, Any]) -> str | None:
+    """daemonset_util.go GetTemplateGeneration: the annotation as an int64, printed again
+    (fmt.Sprint); None without it (the emulator's API server always writes it: daemonset_strategy.py)."""
+    value = ((ds.get("metadata") or {}).get("annotations") or {}).get(TEMPLATE_GENERATION_ANNOTATION)
+    try:
+        return None if value is None else str(int(value))
+    except ValueError:
+        return None
+
+
+def is_updated(pod: dict[str, Any], revision: str, generation: str | None = None) -> bool:
     """upstream: kubernetes/kubernetes pkg/controller/daemon/util/daemonset_util.go IsPodUpdated:
-    the pod's controller-revision-hash label is the DaemonSet's current revision's."""
-    return bool(((pod.get("metadata") or {}).get("labels") or {}).get("controller-revision-hash") == revision)
+    the pod's controller-revision-hash label is the DaemonSet's current revision's, or its
+    pod-template-generation label is the DaemonSet's template generation (the
+    deprecated.daemonset.template.generation annotation, util.GetTemplateGeneration)."""
+    labels = (pod.get("metadata") or {}).get("labels") or {}
+    template_matches = generation is not None and labels.get(TEMPLATE_GENERATION_LABEL) == generation
+    return (bool(revision) and labels.get("controller-revision-hash") == revision) or template_matches
