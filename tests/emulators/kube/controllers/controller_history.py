@@ -21,6 +21,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.emulators.kube.controllers.pods import owner_ref
+
 # apps/v1 ControllerRevisionHashLabel (pkg/controller/history/controller_history.go).
 REVISION_HASH_LABEL = "controller.kubernetes.io/hash"
 # kubernetes/apimachinery pkg/util/rand/rand.go alphanums.
@@ -69,3 +71,21 @@ def hash_controller_revision(raw: bytes, probe: int | None) -> str:
 
 def controller_revision_name(prefix: str, hash_: str) -> str:
     return f"{prefix[:223]}-{hash_}"
+
+
+def controller_revision(
+    owner: dict[str, Any], name: str, labels: dict[str, str], data: dict[str, Any], number: int
+) -> dict[str, Any]:
+    """NewControllerRevision's object: the labels, a controller reference to the owner, the data and
+    the revision number; with the owner's annotations, which both callers copy on (pkg/controller/
+    daemon/update.go snapshot, pkg/controller/statefulset/stateful_set_utils.go newRevision)."""
+    md = owner["metadata"]
+    meta: dict[str, Any] = {
+        "name": name,
+        "namespace": md["namespace"],
+        "labels": labels,
+        "ownerReferences": [owner_ref(owner)],
+    }
+    if md.get("annotations"):
+        meta["annotations"] = dict(md["annotations"])
+    return {"apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": meta, "data": data, "revision": number}

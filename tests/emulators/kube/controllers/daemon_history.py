@@ -18,8 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.controller_history import controller_revision
 from tests.emulators.kube.controllers.deployment_revisions import typed
-from tests.emulators.kube.controllers.pods import compute_hash, live_dependents, owner_ref
+from tests.emulators.kube.controllers.pods import compute_hash, live_dependents
 
 # apps/v1 DefaultDaemonSetUniqueLabelKey (= ControllerRevisionHashLabelKey).
 HASH_LABEL = "controller-revision-hash"
@@ -110,23 +111,7 @@ def snapshot(cluster: ClusterState, ds: dict[str, Any], number: int) -> dict[str
         )
         return None
     labels = {**((template.get("metadata") or {}).get("labels") or {}), HASH_LABEL: h}
-    meta: dict[str, Any] = {
-        "name": name,
-        "namespace": md["namespace"],
-        "labels": labels,
-        "ownerReferences": [owner_ref(ds)],
-    }
-    if md.get("annotations"):
-        meta["annotations"] = dict(md["annotations"])
-    return cluster.create(
-        {
-            "apiVersion": "apps/v1",
-            "kind": "ControllerRevision",
-            "metadata": meta,
-            "data": get_patch(ds),
-            "revision": number,
-        }
-    )
+    return cluster.create(controller_revision(ds, name, labels, get_patch(ds), number))
 
 
 def cleanup_history(

@@ -28,13 +28,14 @@ from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import DeletionTolerantController
 from tests.emulators.kube.controllers.controller_history import (
     REVISION_HASH_LABEL,
+    controller_revision,
     controller_revision_name,
     go_marshal,
     hash_controller_revision,
 )
 from tests.emulators.kube.controllers.daemon_history import controlled, get_patch, matches
 from tests.emulators.kube.controllers.deployment_revisions import available_in
-from tests.emulators.kube.controllers.pods import PodOwner, live_dependents, owner_ref
+from tests.emulators.kube.controllers.pods import PodOwner, live_dependents
 from tests.emulators.kube.controllers.scheduling import Scheduler
 
 # apps/v1 StatefulSetRevisionLabel (= ControllerRevisionHashLabelKey): a pod's revision's name.
@@ -100,16 +101,7 @@ def create_revision(cluster: ClusterState, sts: dict[str, Any], number: int) -> 
             cluster.patch_status("apps/v1", "StatefulSet", md["namespace"], md["name"], {"collisionCount": count})
         if there is not None:
             return there  # AlreadyExists with equal bytes: that revision
-        meta: dict[str, Any] = {
-            "name": name,
-            "namespace": md["namespace"],
-            "labels": labels,
-            "ownerReferences": [owner_ref(sts)],
-        }
-        if md.get("annotations"):
-            meta["annotations"] = dict(md["annotations"])
-        revision = {"apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": meta}
-        return cluster.create({**revision, "data": data, "revision": number})
+        return cluster.create(controller_revision(sts, name, labels, data, number))
     raise RuntimeError(f"StatefulSet {md['name']}: no free ControllerRevision name")
 
 
