@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError
 from akscli.kube import pod_problems
+from akscli.kube.readiness.builtin import replica_failure
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -38,9 +39,6 @@ TIMED_OUT = "ProgressDeadlineExceeded"
 # kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go PausedDeployReason, the
 # Progressing condition's reason sync.go checkPausedConditions writes while spec.paused is true.
 PAUSED = "DeploymentPaused"
-# kubernetes/kubernetes staging/src/k8s.io/api/apps/v1/types.go DeploymentReplicaFailure: the condition
-# progress.go syncRolloutStatus copies onto the Deployment from its ReplicaSets (getReplicaFailures).
-REPLICA_FAILURE = "ReplicaFailure"
 _PAGE = 50
 # Operator Deployments found by label where no operator pod is: a chart installs one per release.
 _FEW = 5
@@ -213,22 +211,6 @@ def stuck(kube: Kube, namespace: str, name: str) -> Stuck | None:
         paused,
         replica_failure(deployment),
     )
-
-
-def replica_failure(deployment: Mapping[str, Any]) -> str:
-    """Why the Deployment's ReplicaSet creates no pod, as "ReplicaSet cannot create pods (REASON):
-    MESSAGE", "" where it can. The ReplicaSet controller sets ReplicaFailure with reason FailedCreate
-    and the API server's refusal as the message (a quota: 'pods "NAME" is forbidden: exceeded quota:
-    ...'; an admission webhook's denial) when a pod create fails (kubernetes/kubernetes
-    pkg/controller/replicaset/replica_set_utils.go calculateStatus), and the Deployment controller
-    copies it onto the Deployment (pkg/controller/deployment/progress.go syncRolloutStatus,
-    getReplicaFailures), so the Deployment read says it with no other request."""
-    for cond in (deployment.get("status") or {}).get("conditions") or []:
-        if cond.get("type") == REPLICA_FAILURE and cond.get("status") == "True":
-            return (
-                f"ReplicaSet cannot create pods ({cond.get('reason') or 'FailedCreate'}): {cond.get('message') or ''}"
-            )
-    return ""
 
 
 @dataclass(frozen=True)

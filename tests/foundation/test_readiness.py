@@ -193,6 +193,14 @@ def test_deployment_with_old_replicas_still_running_is_not_ready() -> None:
     assert not verdict.ready and "pending termination" in verdict.message
 
 
+def test_a_deployment_whose_pods_are_refused_is_still_waited_on_with_the_refusal() -> None:
+    refusal = 'pods "d-5d8f-x7k2p" is forbidden: exceeded quota: compute, requested: cpu=1, used: cpu=4, limited: cpu=4'
+    failure = {"type": "ReplicaFailure", "status": "True", "reason": "FailedCreate", "message": refusal}
+    verdict = readiness.check(deployment(1, 1, replicas=0, updatedReplicas=0, conditions=[failure]))
+    assert not verdict.ready and not verdict.failed
+    assert verdict.message == f"0 of 2 new replicas updated: ReplicaSet cannot create pods (FailedCreate): {refusal}"
+
+
 def test_deployment_past_its_progress_deadline_fails() -> None:
     progressing = cond("Progressing", "False", "ProgressDeadlineExceeded")
     verdict = readiness.check(deployment(1, 1, conditions=[progressing]))

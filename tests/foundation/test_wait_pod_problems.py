@@ -79,6 +79,24 @@ def test_a_rollout_its_controller_gave_up_on_names_the_crash_looping_container(
     assert "container main: CrashLoopBackOff (last exit: Error, exit code 1): back-off" in message
 
 
+def test_a_timed_out_wait_quotes_the_refusal_of_the_pods_the_replica_set_cannot_create(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    # The ReplicaSet's ReplicaFailure, which the Deployment carries (kubernetes/kubernetes
+    # pkg/controller/replicaset/replica_set_utils.go calculateStatus, pkg/controller/deployment/progress.go);
+    # here LimitRanger refuses the pods (plugin/pkg/admission/limitranger/admission.go).
+    kube_emulator.cluster.create(small_cpu_node())
+    item = {"type": "Container", "max": {"cpu": "1"}}
+    limits = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "cap"}, "spec": {"limits": [item]}}
+    kube_emulator.cluster.create(limits)
+    deployment = gpu_deployment()
+    deployment["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"cpu": "2"}}
+    caught = wait_error(kubeconfig, [deployment])
+    assert "deployment.apps/llm" in caught.message
+    assert ': ReplicaSet cannot create pods (FailedCreate): pods "llm-' in caught.message
+    assert "is forbidden: maximum cpu usage per Container is 1, but limit is 2" in caught.message
+
+
 def test_a_successful_wait_reads_no_pods(kube_emulator: Any, kubeconfig: Path) -> None:
     kube_emulator.cluster.create(small_cpu_node())  # its pod is Ready only on a node
     deployment = gpu_deployment()

@@ -31,6 +31,21 @@ def _replicas(obj: Mapping[str, Any]) -> int:
     return int(value) if isinstance(value, int) else 1
 
 
+def replica_failure(deployment: Mapping[str, Any]) -> str:
+    """Why the Deployment's ReplicaSet creates no pod, as "ReplicaSet cannot create pods (REASON):
+    MESSAGE", "" where it can. The ReplicaSet controller sets ReplicaFailure with reason FailedCreate
+    and the API server's refusal as the message (a quota: 'pods "NAME" is forbidden: exceeded quota:
+    ...'; an admission webhook's denial) when a pod create fails (kubernetes/kubernetes
+    pkg/controller/replicaset/replica_set_utils.go calculateStatus), and the Deployment controller
+    copies it onto the Deployment (pkg/controller/deployment/progress.go syncRolloutStatus,
+    getReplicaFailures), so the Deployment read says it with no other request."""
+    # staging/src/k8s.io/api/apps/v1/types.go DeploymentReplicaFailure
+    cond = conditions(deployment).get("ReplicaFailure")
+    if cond is None or cond.get("status") != "True":
+        return ""
+    return f"ReplicaSet cannot create pods ({cond.get('reason') or 'FailedCreate'}): {cond.get('message') or ''}"
+
+
 def deployment(obj: Mapping[str, Any]) -> Readiness:
     """DeploymentStatusViewer: ProgressDeadlineExceeded is final; then new, old and available replicas."""
     waiting = stale(obj, Generation.STATUS)
@@ -53,7 +68,10 @@ def deployment(obj: Mapping[str, Any]) -> Readiness:
             md = obj.get("metadata") or {}
             fix = f"resume it: kubectl rollout resume deployment/{md.get('name')} -n {md.get('namespace')}"
             return Readiness(False, message=f"{message}: the Deployment is paused", fix=fix)
-        return Readiness(False, message=message)
+        # kubectl's viewer keeps waiting (a quota can be raised, a webhook fixed; the ReplicaSet
+        # controller retries), so the wait goes on and says what refuses the pods.
+        refused = replica_failure(obj)
+        return Readiness(False, message=f"{message}: {refused}" if refused else message)
     if total > updated:
         return Readiness(False, message=f"{total - updated} old replicas pending termination")
     if available < updated:
