@@ -458,6 +458,16 @@ def install(emu: ArmEmulator) -> None:
             {"put": ("Azure-AsyncOperation",), "delete": ("Azure-AsyncOperation", "Location")},
         ),
     )
+    # Done at once, a cluster's or a pool's DELETE answers 204: the spec declares 202 and 204, no 200
+    # (Azure/azure-rest-api-specs e5ece900 aks/stable/2026-08-01 examples/ManagedClustersDelete.json and
+    # AgentPoolsDelete.json, ../shared/data/arm-examples/containerservice-2026-08-01; the SDK, generated
+    # from it, refuses a 200: azure-mgmt-containerservice 41.8.0 ManagedClustersOperations and
+    # AgentPoolsOperations._delete_initial, "status_code not in [202, 204]"). A node image upgrade
+    # answers 200 with no body: AgentPools_UpgradeNodeImageVersion declares 200 without a schema and
+    # 202 (managedClusters.json; AgentPoolsOperations._upgrade_node_image_version_initial:
+    # [200, 202]; the SDK refuses a 204).
+    emu.done_status.append((re.compile(MC + "$", re.I), {"delete": 204}))
+    emu.done_status.append((re.compile(AP + "$", re.I), {"delete": 204, "upgradenodeimageversion": 200}))
     emu.register_action(MC, "stop", power_handler("Stopped"), busy_state="Stopping", before=_idle_cluster)
     emu.register_action(MC, "start", power_handler("Running"), busy_state="Starting", before=_idle_cluster)
     emu.register_action(MC, "listClusterUserCredential", akscreds.credentials(False), lro=False)

@@ -213,4 +213,10 @@ def install(emu: ArmEmulator) -> None:
     emu.register_action(RUN, "stop", fleetrun_actions.stop, busy_state="Succeeded")
     emu.register_action(RUN, "skip", fleetrun_actions.skip, busy_state="Succeeded", before=fleetrun_actions.check_skip)
     emu.register_action(FLEET, "listCredentials", _fleet_credentials, lro=False)
+    # An auto-upgrade profile's DELETE done at once answers 204: its spec declares 202 and 204, no 200
+    # (azure-mgmt-containerservicefleet 4.0.0, generated from Azure/azure-rest-api-specs
+    # specification/containerservice/resource-manager/Microsoft.ContainerService/fleet 2026-06-01:
+    # AutoUpgradeProfilesOperations._delete_initial, "status_code not in [202, 204]"). The other fleet
+    # types' DELETEs declare 200, 202 and 204 (FleetsOperations._delete_initial and the rest).
+    emu.done_status.append((re.compile(AUTO + "$", re.I), {"delete": 204}))
     emu.register_action(AUTO, "generateUpdateRun", _generate_run)

@@ -161,6 +161,17 @@ class LongRunningOperations:
             headers["Retry-After"] = _fmt_retry(self.retry_after)
         return headers
 
+    def _done_status(self, type_name: str, kind: str, default: int) -> int:
+        """The status a ``kind`` write ("delete", or an action's name) on ``type_name`` answers when it
+        is done at once, and its Location URL once it is done (the RPC: "the exact same response
+        that would have been returned had the operation been executed synchronously",
+        Azure/azure-resource-manager-rpc 69e229f v1.0/async-api-reference.md): the type's own
+        (``done_status``, from its REST spec's responses), else ``default``."""
+        for rx, answers in self.done_status:
+            if rx.match(type_name) and kind.lower() in answers:
+                return answers[kind.lower()]
+        return default
+
     def _advance(self, op_id: str) -> Operation | None:
         with self._lock:
             op = self._ops.get(op_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from tests.emulators.arm.ids import parse_path
 from tests.emulators.arm.lro import _fmt_retry
 from tests.emulators.arm.server import ArmError
 
@@ -36,7 +37,12 @@ def answer(emu: ArmEmulator, kind: str, op_id: str, api_version: str) -> Respons
         return 200, {}, op.result
     if op.kind in ("put", "patch"):
         return 200, {}, emu.get_resource(op.resource_id)
-    return 204, {}, None
+    return emu._done_status(_type_of(op), op.kind, 204), {}, None
+
+
+def _type_of(op: Operation) -> str:
+    p = parse_path(op.resource_id)
+    return p.type if p is not None else ""
 
 
 # The statuses of an operation that has not ended: Canceling is the one an abort puts it in until the
@@ -75,7 +81,10 @@ def accepted(emu: ArmEmulator, op: Operation, api_version: str) -> Response:
         op = emu._complete_now(op)
         if op.status == "Failed":
             return 400, {}, {"error": op.error}
-        return (200, {}, op.result) if op.result is not None else (204, {}, None)
+        if op.result is not None:
+            return 200, {}, op.result
+        # An action without a result answers 204, or the status its spec gives it (emu.done_status).
+        return emu._done_status(_type_of(op), op.kind, 204), {}, None
     return 202, emu._op_urls(op, api_version), None
 
 

@@ -381,10 +381,11 @@ def _delete(emu: ArmEmulator, path: str, p: ParsedId, existing: dict[str, Any] |
     op = emu._new_operation(rid, "delete", "DELETE", emu._location_of(existing), p.namespace, done)
     # 200 when done at once, else 202 with the Location to poll (upstream:
     # Azure/azure-resource-manager-rpc 69e229f v1.0/resource-api-reference.md "Delete Resource";
-    # v1.0/async-api-reference.md "Delete Resource Asynchronously").
+    # v1.0/async-api-reference.md "Delete Resource Asynchronously"); a type whose spec has no 200
+    # for its DELETE answers its own (emu.done_status: AKS's 204, aks.install).
     if emu.lro_polls <= 0 and op.error is None:
         emu._complete_now(op)
-        return 200, {}, None
+        return emu._done_status(p.type, "delete", 200), {}, None
     return 202, emu._op_urls(op, api_version), None
 
 

@@ -149,6 +149,10 @@ class ArmEmulator(LongRunningOperations):
         # (upstream: Azure/azure-rest-api-specs fleet/fleetmember.tsp FleetMemberProvisioningState names
         # Joining, Updating and Leaving; Azure/azure-resource-manager-rpc v1.0/async-api-reference.md).
         self.busy_states: list[tuple[re.Pattern[str], dict[str, str]]] = []
+        # The status a write done at once answers, where its type's REST spec does not allow the
+        # default (a DELETE 200, an action 200 with its result or 204): (type regex, {"delete"|action
+        # name, lowercase: status}); lro.LongRunningOperations._done_status reads it.
+        self.done_status: list[tuple[re.Pattern[str], dict[str, int]]] = []
         self._server: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         # The port, kept after stop(): a request the server took just before it stopped is still
