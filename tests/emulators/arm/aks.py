@@ -181,7 +181,7 @@ def _pool_defaults(
 
 
 def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
-    schema.check(schema.aks_models(), "ManagedCluster", body)
+    schema.check_aks("ManagedCluster", body)
     # A read-only property is refused unless it has its current value; one sent back as read is
     # ignored (upstream: schema.refuse_changed_read_only, schema.drop_read_only). The route has set
     # id, name, type and systemData already: only the properties are the client's.
@@ -256,7 +256,7 @@ def _cluster_on_put_done(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> Non
 
 
 def _pool_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
-    schema.check(schema.aks_models(), "AgentPool", body)
+    schema.check_aks("AgentPool", body)
     models, current = schema.aks_models(), (existing or {}).get("properties") if existing else None
     schema.refuse_changed_read_only(
         models, "ManagedClusterAgentPoolProfileProperties", body.get("properties"), current, "properties"
@@ -418,7 +418,7 @@ def _cluster_on_patch(emu: ArmEmulator, rid: str, body: dict[str, Any], existing
     ``patch`` of ``.../managedClusters/{resourceName}``; azure-mgmt-containerservice 41.8.0
     ``begin_update_tags(parameters: TagsObject)``). Any other property is refused as schema.py refuses
     one (InvalidRequestContent)."""
-    schema.check(schema.aks_models(), "TagsObject", body)
+    schema.check_aks("TagsObject", body)
 
 
 def install(emu: ArmEmulator) -> None:

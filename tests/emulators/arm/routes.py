@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from tests.emulators.arm import entra, etags, locations, operations, throttle, workspace
+from tests.emulators.arm import entra, etags, locations, operations, schema, throttle, workspace
 from tests.emulators.arm.ids import ParsedId, parse_path
 from tests.emulators.arm.lro import _fmt_retry
 from tests.emulators.arm.server import AKS_SERVER_APP, ArmError, Operation
@@ -152,6 +152,24 @@ def _arm(
     emu: ArmEmulator, method: str, path: str, query: dict[str, list[str]], body: bytes, headers: dict[str, str]
 ) -> Response:
     api_version = _api_version(query)
+    # A provider's checks see the request's api-version (schema.check_aks: AKS refuses unknown fields
+    # from 2024-01-01 on and ignores them before).
+    token = schema.REQUEST_API_VERSION.set(api_version)
+    try:
+        return _versioned(emu, method, path, query, body, headers, api_version)
+    finally:
+        schema.REQUEST_API_VERSION.reset(token)
+
+
+def _versioned(
+    emu: ArmEmulator,
+    method: str,
+    path: str,
+    query: dict[str, list[str]],
+    body: bytes,
+    headers: dict[str, str],
+    api_version: str,
+) -> Response:
     path = path.rstrip("/")
     # An operation's URLs, .../locations/{l}/operations|operationresults/{id} (upstream:
     # Azure/azure-resource-manager-rpc 69e229f v1.0/async-api-reference.md; AKS's Location in

@@ -9,28 +9,40 @@ published source has, so akscli must never send it.
 
 What the real services answer: AKS refuses unknown fields from api-version 2024-01-01 on (older
 versions ignored them): "Unknown fields in a request will result in the request being rejected with
-an error stating that we don't understand the unknown field" (upstream: Azure/AKS issue #4060,
-"AKS will start rejecting requests with unknown fields in the 2024-01-01 API version", 2024-01-11).
-The issue publishes no error code; the emulator answers 400 InvalidRequestContent, ARM's code for a
-body that does not deserialize ("The request content was invalid and could not be deserialized:
-'Could not find member ...'", Azure/AKS issue #932). No source says what the Fleet RP does with an
-unknown field; the emulator refuses it as AKS does, so an invented field fails a test rather than
-doing nothing in production. An enum value the spec does not list is refused the same way (the
-spec's enums are the values the service accepts; its exact error is not published either).
+an error stating that we don't understand the unknown field" (upstream: Azure/AKS issue #4060, "AKS
+will start rejecting requests with unknown fields in the 2024-01-01 API version", 2024-01-11). The
+announcement's release notes say the same of "AKS API version 2024-01-01, 2024-01-02-preview and all
+subsequent API versions" (Azure/AKS PR #4078 CHANGELOG.md, Release 2024-01-23; PR #4066, Release
+2024-01-14), so the check depends on the request's api-version (``REQUEST_API_VERSION``, which
+routes._arm sets; ``check_aks``). The issue publishes no error code; the emulator answers 400
+InvalidRequestContent, ARM's code for a body that does not deserialize ("The request content was
+invalid and could not be deserialized: 'Could not find member ...'", Azure/AKS issue #932). No
+source says what the Fleet RP does with an unknown field; the emulator refuses it as AKS does, so an
+invented field fails a test rather than doing nothing in production. An enum value the spec does not
+list is refused the same way (the spec's enums are the values the service accepts; its exact error
+is not published either).
 """
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import functools
 import importlib
 import re
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
 from tests.emulators.arm.server import ArmError
 
 _REF = re.compile(r"_models\.(\w+)")
+
+# The api-version the request being answered names (routes._arm sets it for each request).
+REQUEST_API_VERSION: contextvars.ContextVar[str] = contextvars.ContextVar("api_version", default="2026-08-01")
+# AKS refuses unknown fields from this api-version on (a preview's date counts: 2024-01-02-preview
+# refuses them, 2023-11-02-preview ignores them; Azure/AKS issue #4060 and PR #4078, above).
+AKS_REFUSES_UNKNOWN_FROM = "2024-01-01"
 
 
 @functools.cache
@@ -122,6 +134,19 @@ def check(module: ModuleType, class_name: str, body: Any) -> None:
         raise ArmError(400, "InvalidRequestContent", f"The request content was invalid: {found[0]}.")
 
 
+def check_aks(class_name: str, body: Any) -> None:
+    """AKS's check of a request body, by the request's api-version: from 2024-01-01 on an unknown
+    property or an enum value the spec lacks is refused (``check``); before, unknown properties are
+    "silently ignored" (Azure/AKS issue #4060): the emulator leaves them out of what it stores, so a
+    GET does not show them. The emulator has the 2026-08-01 models only: it holds every api-version's
+    body to them, and checks no enum value of an api-version before 2024-01-01 (that version's enums
+    are not in these models)."""
+    if REQUEST_API_VERSION.get()[:10] < AKS_REFUSES_UNKNOWN_FROM:
+        drop_unknown(aks_models(), class_name, body)
+        return
+    check(aks_models(), class_name, body)
+
+
 def aks_models() -> ModuleType:
     from azure.mgmt.containerservice import models
 
@@ -161,15 +186,24 @@ def read_only_paths(module: ModuleType, class_name: str, body: Any, path: str = 
         if key in read_only:
             out.append(where)
             continue
-        child = _model(module, fields.get(key, ""))
-        if child is None:
+        below = _below(module, fields.get(key, ""), value)
+        if below is None:
             continue
-        items = value if isinstance(value, list) else [value]
-        if isinstance(value, dict) and fields[key].replace(" ", "").find("dict[str,") >= 0:
-            items = list(value.values())
+        child, items = below
         for item in items:
             out += read_only_paths(module, child, item, where)
     return out
+
+
+def _below(module: ModuleType, annotation: str, value: Any) -> tuple[str, list[Any]] | None:
+    """The model class of a property's value and the objects it holds (the value, a list's items,
+    a map's values); None when the property is not a model (an enum or a scalar)."""
+    child = _model(module, annotation)
+    if child is None:
+        return None
+    if isinstance(value, dict) and annotation.replace(" ", "").find("dict[str,") >= 0:
+        return child, list(value.values())
+    return child, value if isinstance(value, list) else [value]
 
 
 def _matching(items: list[Any], current: Any, i: int) -> Any:
@@ -230,6 +264,22 @@ def refuse_changed_read_only(module: ModuleType, class_name: str, body: Any, cur
             refuse_changed_read_only(module, child, value, under(now.get(key)), where)
 
 
+def _objects(module: ModuleType, class_name: str, body: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every object in ``body`` with the model class it is, ``body`` first, then what is below it (a
+    list's items, a map's values)."""
+    if not isinstance(body, dict):
+        return
+    yield class_name, body
+    fields = _fields(module, class_name)
+    for key, value in list(body.items()):
+        below = _below(module, fields.get(key, ""), value)
+        if below is None:
+            continue
+        child, items = below
+        for item in items:
+            yield from _objects(module, child, item)
+
+
 def drop_read_only(module: ModuleType, class_name: str, body: Any) -> None:
     """Leave out of a PUT body what the spec marks read-only, at every depth, as ARM does: a body
     read by GET can be sent back by PUT, and its read-only values set nothing (upstream:
@@ -238,20 +288,14 @@ def drop_read_only(module: ModuleType, class_name: str, body: Any) -> None:
     Azure/azure-rest-api-specs specification/containerservice/resource-manager/Microsoft.ContainerService/
     aks/stable/2026-08-01/managedClusters.json ``readOnly: true``, as azure-mgmt-containerservice 41.8.0's
     models carry it)."""
-    if not isinstance(body, dict):
-        return
-    fields = _fields(module, class_name)
-    for key in _read_only(module, class_name) & set(body):
-        del body[key]
-    for key, value in body.items():
-        child = _model(module, fields.get(key, ""))
-        if child is None:
-            continue
-        if isinstance(value, list):
-            for item in value:
-                drop_read_only(module, child, item)
-        elif isinstance(value, dict) and fields[key].replace(" ", "").find("dict[str,") >= 0:
-            for item in value.values():
-                drop_read_only(module, child, item)
-        else:
-            drop_read_only(module, child, value)
+    for cls, obj in list(_objects(module, class_name, body)):
+        for key in _read_only(module, cls) & set(obj):
+            del obj[key]
+
+
+def drop_unknown(module: ModuleType, class_name: str, body: Any) -> None:
+    """Leave out of a body every property ``class_name`` lacks, at every depth (what an AKS
+    api-version before 2024-01-01 does with one: ``check_aks``)."""
+    for cls, obj in list(_objects(module, class_name, body)):
+        for key in set(obj) - set(_fields(module, cls)):
+            del obj[key]
