@@ -425,6 +425,9 @@ def _classify(f: ArmFailure, prefix: str) -> AkscliError:
         return _auth(f, prefix)
     if f.status == 403 or f.lcode in ("authorizationfailed", "linkedauthorizationfailed"):
         return _forbidden(f, prefix)
+    if f.status == 429:
+        # Before the conflict rule: Compute's throttling 429 has the code OperationNotAllowed.
+        return _throttled(f, prefix)
     if is_quota(f.code, f.message):
         return quota_error(prefix, f.message)
     if f.lcode in ("skunotavailable", "allocationfailed", "zonalallocationfailed", "overconstrainedallocationrequest"):
@@ -437,15 +440,6 @@ def _classify(f: ArmFailure, prefix: str) -> AkscliError:
         return _not_found(f, prefix)
     if f.status in (409, 412) or f.lcode == "operationnotallowed":
         return _conflict(f, prefix)
-    if f.status == 429:
-        from akscli.azure.armretry import MAX_RETRY_AFTER_S
-
-        longer = f.retry_after is not None and f.retry_after > MAX_RETRY_AFTER_S
-        wait = f"Azure asks to wait {f.retry_after:.0f}s, longer than akscli waits; retry then" if longer else ""
-        return AkscliError(
-            f"{prefix}Azure Resource Manager is throttling requests: {f.message}",
-            hint=f"{wait or 'retry in a minute'}; fewer parallel commands reduce throttling",
-        )
     if f.status is not None and 400 <= f.status < 500:
         return _rejected(f, prefix)
     if f.operation_status is not None:
@@ -453,6 +447,41 @@ def _classify(f: ArmFailure, prefix: str) -> AkscliError:
     return AkscliError(
         f"{prefix}Azure error {f.status} {f.code}: {f.message}",
         hint="retry; if it persists, check https://status.azure.com",
+    )
+
+
+# ARM's own codes for a request over the subscription's or tenant's limit, as users quote them
+# (MicrosoftDocs/azure-docs issues #51431 and #105248: "SubscriptionRequestsThrottled").
+_ARM_THROTTLED = ("subscriptionrequeststhrottled", "tenantrequeststhrottled")
+
+
+def _throttled(f: ArmFailure, prefix: str) -> AkscliError:
+    """A 429, named for who sent it. "Throttling happens at two levels": Azure Resource Manager's
+    limits per subscription and tenant, then the resource provider's own (upstream: MicrosoftDocs/
+    azure-docs articles/azure-resource-manager/management/request-limits-and-throttling.md). Which
+    one: "inspect the x-ms-ratelimit-remaining-subscription-reads [or -writes] ... If the remaining
+    call count is approaching 0, the subscription's general call limit defined by Azure Resource
+    Manager has been reached ... Otherwise, the throttling is coming from the target resource
+    provider (the one addressed by the /providers/<RP> segment of the request URL)" (articles/
+    virtual-machines/troubleshooting/troubleshooting-throttling-errors.md). A provider's 429 may also
+    report "a temporary problem" (request-limits-and-throttling.md: the network provider's
+    RetryableErrorDueToAnotherOperation), so its code is shown as it came."""
+    from akscli.azure.armretry import MAX_RETRY_AFTER_S
+
+    longer = f.retry_after is not None and f.retry_after > MAX_RETRY_AFTER_S
+    wait = f"Azure asks to wait {f.retry_after:.0f}s, longer than akscli waits; retry then" if longer else ""
+    hint = f"{wait or 'retry in a minute'}; fewer parallel commands reduce throttling"
+    if f.lcode in _ARM_THROTTLED or f.arm_left == 0:
+        return AkscliError(f"{prefix}Azure Resource Manager is throttling requests: {f.message}", hint=hint)
+    code = f" ({f.code})" if f.code else ""
+    if f.arm_left is None:
+        return AkscliError(f"{prefix}Azure is throttling requests{code}: {f.message}", hint=hint)
+    provider = re.findall(r"/providers/([^/?]+)", f.url, re.I)
+    who = provider[-1] if provider else "the resource provider"
+    return AkscliError(
+        f"{prefix}{who} is throttling requests{code}: {f.message}",
+        hint=f"{wait or 'retry in a minute'}; this is {who}'s own limit (or a temporary condition it reports), "
+        f"not Azure Resource Manager's: {f.arm_left} requests are left to the subscription there",
     )
 
 

@@ -78,6 +78,9 @@ class ArmFailure:
     url: str
     retry_after: float | None = None  # seconds, from the answer's Retry-After (a 429's)
     method: str = ""  # the request's HTTP method, where the exception carries the request
+    # The fewest requests Azure Resource Manager says are left to the subscription or tenant
+    # (``arm_left``); None where the answer has no such header.
+    arm_left: int | None = None
 
     @property
     def lcode(self) -> str:
@@ -139,7 +142,28 @@ def failure_of(exc: Any) -> ArmFailure:
     request = getattr(response, "request", None)
     url = str(getattr(request, "url", "") or "")
     method = str(getattr(request, "method", "") or "")
-    return ArmFailure(status, code, message, op_status, url, _retry_after(response), method)
+    return ArmFailure(status, code, message, op_status, url, _retry_after(response), method, arm_left(response))
+
+
+# The headers in which Azure Resource Manager says how many requests the subscription (or tenant)
+# has left: x-ms-ratelimit-remaining-subscription-reads, -writes, -deletes, -tenant-reads, ...,
+# -subscription-resource-requests (upstream: MicrosoftDocs/azure-docs articles/azure-resource-manager/
+# management/request-limits-and-throttling.md, "Remaining requests"). A provider's own budget is in
+# another header, x-ms-ratelimit-remaining-resource (articles/virtual-machines/troubleshooting/
+# troubleshooting-throttling-errors.md, "Call rate informational response headers").
+ARM_LEFT_HEADER = re.compile(r"x-ms-ratelimit-remaining-(subscription|tenant)-[a-z-]+", re.I)
+
+
+def arm_left_headers(response: Any) -> dict[str, str]:
+    """An answer's ARM request-budget headers (``ARM_LEFT_HEADER``), names in lower case."""
+    headers = getattr(response, "headers", None) or {}
+    return {str(k).lower(): str(v).strip() for k, v in dict(headers).items() if ARM_LEFT_HEADER.fullmatch(str(k))}
+
+
+def arm_left(response: Any) -> int | None:
+    """The fewest requests an answer's ARM headers say are left; None if it has none."""
+    left = [int(v) for v in arm_left_headers(response).values() if v.isdigit()]
+    return min(left) if left else None
 
 
 def _retry_after(response: Any) -> float | None:

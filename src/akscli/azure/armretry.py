@@ -259,13 +259,13 @@ def poll_transport(interval: float) -> Any:
             # --debug / -vv: one line per ARM request, as the Kubernetes client logs its own
             # (akscli.kube.client): method, path and api-version, status, latency. Never headers
             # (the token), bodies, or the rest of the query (an operation URL a provider may sign).
-            sent, status = time.monotonic(), "no response"
+            sent, status, left = time.monotonic(), "no response", ""
             try:
                 response = super().send(request, **kwargs)
-                status = str(response.status_code)
+                status, left = str(response.status_code), _arm_left_text(response)
                 return response
             finally:
-                _request_line(request.method, request.url, status, (time.monotonic() - sent) * 1000)
+                _request_line(request.method, request.url, status, (time.monotonic() - sent) * 1000, left)
 
         def sleep(self, duration: float) -> None:
             if duration > longest:
@@ -279,7 +279,18 @@ def poll_transport(interval: float) -> Any:
     return _PollTransport(connection_timeout=CONNECT_TIMEOUT_S, read_timeout=READ_TIMEOUT_S)
 
 
-def _request_line(method: str, url: str, status: str, ms: float) -> None:
+def _arm_left_text(response: Any) -> str:
+    """What the --debug line adds after the status: the requests ARM says the subscription has left,
+    as `az --debug` shows them (upstream: MicrosoftDocs/azure-docs articles/azure-resource-manager/
+    management/request-limits-and-throttling.md, "Retrieving the header values": "If you want to see
+    the remaining requests for debugging ... --debug"), which tell ARM's throttling from a provider's."""
+    from akscli.azure.armfailure import arm_left_headers
+
+    found = [f"{name}: {value}" for name, value in arm_left_headers(response).items()]
+    return f", {', '.join(found)}" if found else ""
+
+
+def _request_line(method: str, url: str, status: str, ms: float, left: str = "") -> None:
     import logging
     from urllib.parse import parse_qs
 
@@ -289,4 +300,4 @@ def _request_line(method: str, url: str, status: str, ms: float) -> None:
     parts = urlsplit(url)
     version = parse_qs(parts.query).get("api-version")
     where = f"{parts.path}?api-version={version[0]}" if version else parts.path
-    log.debug("%s %s -> %s in %.0f ms", method, where, status, ms)
+    log.debug("%s %s -> %s in %.0f ms%s", method, where, status, ms, left)

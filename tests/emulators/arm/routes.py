@@ -77,7 +77,17 @@ def _dispatch(
         return entra.pipelines_oidc(emu, query, headers)
     fault = emu.faults.take(method, path)
     if fault is not None:
-        return _fault(fault.status, fault.retry_after, fault.body)
+        status, fault_headers, fault_body = _fault(fault.status, fault.retry_after, fault.body)
+        if not lower.startswith("/subscriptions/"):
+            return status, fault_headers, fault_body
+        # An injected answer stands for the provider's: ARM has counted the request first and says
+        # on it what the subscription has left (throttle.py; MicrosoftDocs/azure-docs articles/
+        # azure-resource-manager/management/request-limits-and-throttling.md: "Throttling happens at
+        # two levels", ARM's and then the resource provider's).
+        limits, throttled, _ = throttle.check(emu, method, path.split("/")[2])
+        if throttled is not None:
+            return 429, limits, throttled
+        return status, {**limits, **fault_headers}, fault_body
     if lower == "/api/v1/query" and method in ("GET", "POST"):
         # An Azure Monitor workspace's query endpoint (workspace.py; github.com/MicrosoftDocs/azure-monitor-docs
         # articles/azure-monitor/metrics/prometheus-api-promql.md "Instant queries").
