@@ -106,3 +106,30 @@ def test_update_of_some_labels_keeps_the_labels_it_does_not_name(fleet: Any) -> 
 def test_update_help_says_labels_not_named_are_kept() -> None:
     result = invoke("fleet", "member", "update", "--help")
     assert "labels not named are kept" in " ".join(result.stdout.split())
+
+
+def test_a_label_given_as_key_dash_is_removed_by_a_null_in_the_merge_patch(fleet: Any) -> None:
+    # kubectl label's grammar (kubernetes/kubectl pkg/cmd/label/label.go parseLabels); null removes a
+    # member of a JSON merge patch (RFC 7396), ARM's rule inside properties.
+    seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
+    fleet.update_resource(f"{fleet_id(fleet)}/members/gpu", lambda m: m["properties"].update(labels={"env": "prod"}))
+    result = invoke("fleet", "member", "update", "gpu", *ARM, "--labels", "env-", "--labels", "tier=gpu")
+    assert result.exit_code == 0, result
+    [patch] = fleet.requests_to(r"/fleets/[^/]+/members/gpu$", "PATCH")
+    assert json.loads(patch.body) == {"properties": {"labels": {"tier": "gpu", "env": None}}}
+    assert _member(fleet, "gpu")["labels"] == {"tier": "gpu"}
+
+
+def test_setting_and_removing_the_same_label_is_refused_before_sending(fleet: Any) -> None:
+    result = invoke("fleet", "member", "update", "gpu", *ARM, "--labels", "env=prod,env-")
+    assert result.exit_code == 2
+    assert "--labels both sets and removes the member label env" in result.stderr
+    assert "hint: give either env=VALUE or env-" in result.stderr
+    assert fleet.requests_to(r"/members/gpu$", "PATCH") == []
+
+
+def test_a_removal_of_a_key_that_is_no_label_key_is_refused(fleet: Any) -> None:
+    result = invoke("fleet", "member", "update", "gpu", *ARM, "--labels", "bad key-")
+    assert result.exit_code == 2
+    assert "member label key" in result.stderr
+    assert fleet.requests_to(r"/members/gpu$", "PATCH") == []

@@ -163,6 +163,33 @@ def member_labels(pairs: Sequence[str]) -> dict[str, str]:
     return validate.labels(pairs, "member label", (_RESERVED_LABEL_PREFIX,), "Fleet Manager")
 
 
+def member_label_changes(pairs: Sequence[str]) -> dict[str, str | None]:
+    """``fleet member update --labels``: ``key=value`` sets a label, ``key-`` removes one, as kubectl
+    label reads them (upstream: kubernetes/kubectl pkg/cmd/label/label.go parseLabels: a trailing '-'
+    removes the key; naming a key both ways is refused, "can not both modify and remove a label in
+    the same command"). A removal is the key set to null: in a JSON merge patch (RFC 7396 section 2)
+    null removes a member, the rule ARM's PATCH follows inside the properties envelope (see
+    member_update_body). az fleet member update has no removal form: its --labels takes only
+    key[=value] (Azure/azure-cli-extensions src/fleet/azext_fleet/_params.py labels_type)."""
+    removed: list[str] = []
+    kept: list[str] = []
+    for pair in pairs:
+        for item in (p for p in pair.split(",") if p):
+            if "=" not in item and item.endswith("-"):
+                removed.append(validate.label_key(item[:-1].strip(), "member label key"))
+            else:
+                kept.append(item)
+    changes: dict[str, str | None] = dict(member_labels(kept))
+    both = sorted(set(removed) & set(changes))
+    if both:
+        raise UsageError(
+            f"--labels both sets and removes the member label {both[0]}",
+            hint=f"give either {both[0]}=VALUE or {both[0]}-",
+        )
+    changes.update(dict.fromkeys(removed))
+    return changes
+
+
 def member_body(cluster: ClusterRef, update_group: str | None, labels: Mapping[str, str]) -> dict[str, Any]:
     props: dict[str, Any] = {"clusterResourceId": cluster.resource_id}
     if update_group:
@@ -172,7 +199,7 @@ def member_body(cluster: ClusterRef, update_group: str | None, labels: Mapping[s
     return {"properties": props}
 
 
-def member_update_body(update_group: str | None, labels: Mapping[str, str]) -> dict[str, Any]:
+def member_update_body(update_group: str | None, labels: Mapping[str, str | None]) -> dict[str, Any]:
     """The FleetMemberUpdate PATCH body: only what was given, as az fleet member update sends it
     (upstream: Azure/azure-cli-extensions src/fleet/azext_fleet/custom.py update_fleet_member,
     FleetMemberUpdate(group=update_group, labels=member_labels); the SDK leaves out a None).
@@ -184,7 +211,8 @@ def member_update_body(update_group: str | None, labels: Mapping[str, str]) -> d
     the properties envelope follow JSON merge patch, RFC 7396 (upstream: Azure/azure-resource-
     manager-rpc 69e229f v1.0/resource-api-reference.md "Patch Resource"; only the top-level tags
     are replaced whole). No Fleet source says otherwise: fleetmember.tsp gives labels no
-    visibility or replace rule, and az sends the map given without reading the member."""
+    visibility or replace rule, and az sends the map given without reading the member. A label
+    given as None (``--labels key-``, member_label_changes) is sent as null, which removes it."""
     props: dict[str, Any] = {}
     if update_group:
         props["group"] = child_name(update_group, "update group")

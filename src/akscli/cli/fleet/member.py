@@ -140,8 +140,8 @@ def member_update(
         list[str] | None,
         opt(
             "--labels",
-            help="Member labels key=value (repeatable): set or changed; labels not named are kept "
-            "(a JSON merge patch, as az sends them).",
+            help="Member labels key=value (repeatable): set or changed; key- removes one; labels not "
+            "named are kept (a JSON merge patch, as az sends them).",
         ),
     ] = None,
     arm: ArmFlags = ArmFlags(),
@@ -151,12 +151,12 @@ def member_update(
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Change a member's update group or labels (a PATCH, as az fleet member update)."""
-    from akscli.fleet.arm import member_fields, member_labels, member_update_body
+    from akscli.fleet.arm import member_fields, member_label_changes, member_update_body
     from akscli.fleet.armclient import MEMBER
 
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     child_name(name, "member name")
-    body = member_update_body(update_group, member_labels(labels or []))
+    body = member_update_body(update_group, member_label_changes(labels or []))
     with azopts.dry_run_scope(dry_run, fmt, offline=True):
         scope = arm.scope(timeout)
         with audit_arm(scope, "fleet member update", scope.ref(MEMBER, name), "update"):
