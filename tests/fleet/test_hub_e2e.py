@@ -53,9 +53,11 @@ def test_status_table_shows_each_member_and_where_it_is_stuck(hub: Hub) -> None:
 
 
 def test_drifted_objects_are_reported_in_wide_output(hub: Hub) -> None:
+    # Drifts stop the apply, and are reported, only under whenToApply IfNotDrifted; Always overwrites
+    # them (kubefleet-dev/kubefleet e160c1cd pkg/controllers/workapplier/process.go).
     hub.member("drifty", {"env": "prod"}, fail="drift")
     hub.settle()
-    _place("llm", "--select", "namespace/llm", "--pick-fixed", "drifty")
+    _place("llm", "--select", "namespace/llm", "--pick-fixed", "drifty", "--when-to-apply", "IfNotDrifted")
     hub.settle()
     wide = invoke("fleet", "placement", "status", "llm", "-o", "wide").stdout
     assert "/spec/replicas" in wide

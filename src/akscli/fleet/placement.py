@@ -35,6 +35,15 @@ MAX_PLACEMENT_NAME = 63
 MAX_LIST = 100
 MAX_OVERRIDE_SELECTORS = 20
 APPLY_TYPES = ("ClientSideApply", "ServerSideApply", "ReportDiff")  # the CRD's enum of ApplyStrategy.type
+# The CRD's enums of ApplyStrategy's other fields, each default first (kubefleet-dev/kubefleet e160c1cd
+# apis/placement/v1beta1/clusterresourceplacement_types.go ApplyStrategy, +kubebuilder:default and
+# +kubebuilder:validation:Enum; config/crd/bases/placement.kubernetes-fleet.io_clusterresourceplacements.yaml
+# spec.strategy.applyStrategy, v1 and v1beta1 alike): how a member's object is compared with the
+# hub's manifest, whether a member whose object drifted is still applied to, and whether an object
+# the member already has (not placed by Fleet) is taken over.
+COMPARISON_OPTIONS = ("PartialComparison", "FullComparison")
+WHEN_TO_APPLY = ("Always", "IfNotDrifted")
+WHEN_TO_TAKE_OVER = ("Always", "IfNoDiff", "Never")
 
 
 @dataclass
@@ -60,6 +69,9 @@ class PlacementRequest:
     unavailable_period: int | None = None
     external: bool = False
     apply_strategy: str | None = None
+    comparison_option: str | None = None
+    when_to_apply: str | None = None
+    when_to_take_over: str | None = None
     overrides: Sequence[str] = ()
     override_target: str | None = None
     extra_labels: Mapping[str, str] = field(default_factory=dict)
@@ -184,9 +196,30 @@ def strategy_of(req: PlacementRequest) -> dict[str, Any]:
     strategy: dict[str, Any] = {"type": "External" if req.external else "RollingUpdate"}
     if rolling:
         strategy["rollingUpdate"] = rolling
-    if req.apply_strategy is not None:  # ApplyStrategy.type (apis/placement/v1beta1/clusterresourceplacement_types.go)
-        strategy["applyStrategy"] = {"type": validate.choice(req.apply_strategy, APPLY_TYPES, "--apply-strategy")}
+    apply = apply_strategy_of(req)
+    if apply:
+        strategy["applyStrategy"] = apply
     return strategy
+
+
+def apply_strategy_of(req: PlacementRequest) -> dict[str, str]:
+    """``spec.strategy.applyStrategy``: only the fields given, each one of the CRD's enum (the API
+    server defaults the rest). A field the apply type ignores is refused: under ReportDiff nothing
+    is applied, so whenToApply has no effect (pkg/controllers/workapplier/process.go
+    processOneManifest: reportDiffOnlyIfApplicable returns before the drift detection)."""
+    fields = (
+        ("type", req.apply_strategy, APPLY_TYPES, "--apply-strategy"),
+        ("comparisonOption", req.comparison_option, COMPARISON_OPTIONS, "--comparison-option"),
+        ("whenToApply", req.when_to_apply, WHEN_TO_APPLY, "--when-to-apply"),
+        ("whenToTakeOver", req.when_to_take_over, WHEN_TO_TAKE_OVER, "--when-to-take-over"),
+    )
+    apply = {key: validate.choice(value, choices, flag) for key, value, choices, flag in fields if value is not None}
+    if apply.get("type") == "ReportDiff" and "whenToApply" in apply:
+        raise UsageError(
+            "--when-to-apply does not apply to --apply-strategy ReportDiff: a ReportDiff placement applies nothing",
+            hint="drop --when-to-apply (--comparison-option sets how ReportDiff compares)",
+        )
+    return apply
 
 
 def resource_selectors_of(req: PlacementRequest) -> list[dict[str, Any]]:

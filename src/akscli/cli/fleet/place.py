@@ -97,6 +97,30 @@ def place(
             "ReportDiff (apply nothing; each member reports what differs: fleet placement status).",
         ),
     ] = None,
+    comparison_option: Annotated[
+        str | None,
+        opt(
+            "--comparison-option",
+            help="How a member's object is compared with the hub's: PartialComparison (the default: only the "
+            "fields the hub's manifest sets) or FullComparison (every field).",
+        ),
+    ] = None,
+    when_to_apply: Annotated[
+        str | None,
+        opt(
+            "--when-to-apply",
+            help="Always (the default: changes made on a member are overwritten) or IfNotDrifted (a member whose "
+            "object was changed there is not applied to; the drift is reported).",
+        ),
+    ] = None,
+    when_to_take_over: Annotated[
+        str | None,
+        opt(
+            "--when-to-take-over",
+            help="An object a member already has: Always (the default: overwrite it), IfNoDiff (only when it "
+            "matches the hub's) or Never (leave it; the member fails to apply).",
+        ),
+    ] = None,
     override: Annotated[
         list[str] | None,
         opt("--override", help="Per-cluster override: SELECTOR@PATH=JSON, SELECTOR@-PATH or SELECTOR@delete."),
@@ -147,6 +171,9 @@ def place(
         unavailable_period=unavailable_period,
         external=external,
         apply_strategy=apply_strategy,
+        comparison_option=comparison_option,
+        when_to_apply=when_to_apply,
+        when_to_take_over=when_to_take_over,
         overrides=override or [],
         override_target=override_target,
     )
@@ -240,10 +267,12 @@ CLUSTER_STATUS_COLUMNS = [
     Column("message", lambda r: r["message"] or ""),
     Column("failed", lambda r: "; ".join(r["failed"])),
     Column("drifted", lambda r: "; ".join(r["drifted"]), wide=True),
+    # What kept an object from being taken over (--when-to-take-over IfNoDiff: the member's diffedPlacements).
+    Column("diffed", lambda r: "; ".join(r["diffed"]), wide=True),
 ]
 # ReportDiff placements apply nothing: their rows end at DiffReported and list what differs.
 DIFF_STATUS_COLUMNS = [
-    *[c for c in CLUSTER_STATUS_COLUMNS if c.header not in ("applied", "available")],
+    *[c for c in CLUSTER_STATUS_COLUMNS if c.header not in ("applied", "available", "diffed")],
     Column("reported", "conditions.DiffReported", wide=True),
     Column("diffed", lambda r: "; ".join(r["diffed"])),
 ]

@@ -79,6 +79,36 @@ DIFF_REPORT_FIX = (
     "(kubectl get works.placement.kubernetes-fleet.io -n fleet-member-MEMBER NAME -o yaml): a kind the member "
     "does not serve needs its CRDs installed there"
 )
+# The work applier's manifest reasons that come from the placement's apply strategy, with what to
+# do, as the ApplyStrategy field docs say (kubefleet-dev/kubefleet e160c1cd
+# apis/placement/v1beta1/clusterresourceplacement_types.go WhenToTakeOver, WhenToApply):
+# NotTakenOver (whenToTakeOver Never, an object the member had before: process.go
+# canApplyWithOwnership), FailedToTakeOver (IfNoDiff and it differs: drift_detection_takeover.go
+# takeOverPreExistingObject; the diffs are the member's diffedPlacements), FoundDrifts (whenToApply
+# IfNotDrifted and the member's object was changed there: process.go
+# performPreApplyDriftDetectionIfApplicable; the member's driftedPlacements).
+STRATEGY_FIXES = {
+    "NotTakenOver": "the member already has the object and --when-to-take-over Never leaves it alone: delete it "
+    "on the member (Fleet then creates it), or place again with --when-to-take-over IfNoDiff or Always",
+    "FailedToTakeOver": "the member's own object differs from the hub's (fleet placement status NAME -o wide "
+    "lists the diffs): make them match, or place again with --when-to-take-over Always to overwrite it",
+    "FoundDrifts": "the object was changed on the member and --when-to-apply IfNotDrifted stops applying there "
+    "(fleet placement status NAME -o wide lists the drifts): revert the change, or place again with "
+    "--when-to-apply Always to overwrite it",
+}
+
+
+def strategy_fix(obj: Mapping[str, Any]) -> str:
+    """The fixes for the members' failures that the apply strategy caused (STRATEGY_FIXES), once each."""
+    reasons = [
+        str((item.get("condition") or {}).get("reason"))
+        for entry in cluster_statuses(obj)
+        for item in entry.get("failedPlacements") or []
+        if isinstance(item, Mapping)
+    ]
+    return "; ".join(STRATEGY_FIXES[r] for r in dict.fromkeys(reasons) if r in STRATEGY_FIXES)
+
+
 # The Gateway API release whose standard channel has HTTPRoute rules[].timeouts (akscli.model.route_crd).
 GATEWAY_API = "gateway.networking.k8s.io"
 
@@ -349,6 +379,8 @@ def placement(obj: Mapping[str, Any]) -> Readiness:
         return Readiness(False, message=f"the members' Works are being applied: {applying}")
     if verdict.failed and verdict.reason == "ApplyFailed" and (unserved := unserved_kinds(obj)):
         return replace(verdict, fix=unserved_fix(unserved))
+    if verdict.failed and verdict.reason == "ApplyFailed" and (fix := strategy_fix(obj)):
+        return replace(verdict, fix=fix)
     if verdict.ready or verdict.failed:
         return verdict
     if failures := diff_report_failures(obj):

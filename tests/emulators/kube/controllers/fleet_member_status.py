@@ -19,8 +19,13 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tests.emulators.kube.controllers import fleet_override_snapshots, fleet_report_diff, fleet_snapshots
-from tests.emulators.kube.controllers.fleet_conditions import REPORT_DIFF_TYPES, Clock, _cond, _now, expected_types
+from tests.emulators.kube.controllers import (
+    fleet_apply_strategy,
+    fleet_override_snapshots,
+    fleet_report_diff,
+    fleet_snapshots,
+)
+from tests.emulators.kube.controllers.fleet_conditions import REPORT_DIFF_TYPES, Clock, _cond, expected_types
 from tests.emulators.kube.controllers.fleet_scheduler import PICKED, matches_selector
 from tests.emulators.kube.controllers.fleet_scheduler import labels_of as _labels
 
@@ -318,14 +323,19 @@ class MemberStatuses:
                 ),
                 None,
             )
+            # A member that had the objects before Fleet (fleet_apply_strategy.PRE_EXISTING) is compared
+            # with them: ReportDiff works whoever owns them (ApplyStrategy.Type's doc).
+            had = None if name in holding else fleet_apply_strategy.pre_existing(member)
+            holds = name in holding or had is not None
+            drifted = fail == "drift" or had == "differs"
             # The member's work applier reports each manifest on the Work (its status, on the hub).
             fleet_report_diff.write_work(
                 cluster,
                 name,
                 work,
                 resources,
-                holds=name in holding,
-                drifted=fail == "drift",
+                holds=holds,
+                drifted=drifted,
                 failed={fleet_report_diff.ident(r): decode_error(r) for r in unmapped},
             )
             return fleet_report_diff.row(
@@ -333,15 +343,21 @@ class MemberStatuses:
                 entry,
                 resources,
                 work=work,
-                holds=name in holding,
-                drifted=fail == "drift",
+                holds=holds,
+                drifted=drifted,
                 unmapped=unmapped,
                 before=before,
                 generation=generation,
             )
-        # The work applier applied what it could (ClientSideApply, ServerSideApply): the member has
-        # the placement's objects from now on, also after a change to ReportDiff (fleet_report_diff).
-        holding.add(name)
+        # ClientSideApply, ServerSideApply: what the apply strategy lets the work applier do with objects
+        # the member had before and with ones changed there (fleet_apply_strategy).
+        strategy = fleet_apply_strategy.outcome(
+            placement, member, resources, owned=name in holding, drift=fail == "drift"
+        )
+        if strategy.owned:
+            # It applied what it could: the member has the placement's objects from now on, also after
+            # a change to ReportDiff (fleet_report_diff).
+            holding.add(name)
         if unmapped:
             conds.append(
                 _cond(
@@ -352,6 +368,8 @@ class MemberStatuses:
                 {**ident, "condition": _cond("Applied", False, DECODING_ERRED, no_kind_match(ident), generation)}
                 for ident in unmapped
             ]
+        elif strategy.failed:
+            fleet_apply_strategy.failed_row(entry, conds, strategy, work, generation)
         elif fail == "apply":
             conds.append(
                 _cond(
@@ -368,25 +386,6 @@ class MemberStatuses:
                         "Failed to apply the manifest: the object is owned by another placement",
                         generation,
                     ),
-                }
-            ]
-        elif fail == "drift":
-            conds.append(
-                _cond(
-                    "Applied",
-                    False,
-                    "FoundDrifts",
-                    "Found drifts in the member cluster; see driftedPlacements",
-                    generation,
-                )
-            )
-            entry["driftedPlacements"] = [
-                {
-                    **target,
-                    "observationTime": _now(),
-                    "firstDriftedObservedTime": _now(),
-                    "targetClusterObservedGeneration": 2,
-                    "observedDrifts": [{"path": "/spec/replicas", "valueInHub": "2", "valueInMember": "5"}],
                 }
             ]
         else:

@@ -1,0 +1,127 @@
+"""What a member's work applier does with a placement's apply strategy under ClientSideApply and
+ServerSideApply (see fleet_member_status.py): take over objects the member already had, and stop
+applying where the member's object drifted.
+
+upstream: kubefleet-dev/kubefleet e160c1cd
+- apis/placement/v1beta1/clusterresourceplacement_types.go ApplyStrategy: comparisonOption
+  (PartialComparison), whenToApply (Always) and whenToTakeOver (Always) and their defaults.
+- pkg/controllers/workapplier/process.go processOneManifest, in this order:
+  takeOverInMemberClusterObjectIfApplicable (shouldInitiateTakeOverAttempt: an object the member has
+  that this Work does not own, unless whenToTakeOver is Never), then canApplyWithOwnership (an object
+  Fleet does not own is not applied: NotTakenOver, "no ownership of the object in the member
+  cluster; takeover is needed"), then performPreApplyDriftDetectionIfApplicable (whenToApply
+  IfNotDrifted, and the hub's manifest is the one last applied: drifts stop the apply, FoundDrifts,
+  "cannot apply manifest: drifts are found between the manifest and the object from the member
+  cluster"), then the apply (which overwrites what changed in the fields the manifest sets), then
+  performPostApplyDriftDetectionIfApplicable (FullComparison only: drifts in fields the manifest
+  does not set, which the apply leaves).
+- pkg/controllers/workapplier/drift_detection_takeover.go takeOverPreExistingObject: under IfNoDiff
+  an object that differs (by comparisonOption) is not taken over: FailedToTakeOver, "cannot take
+  over object: configuration differences are found between the manifest object and the
+  corresponding object in the member cluster", with the diffs.
+- pkg/controllers/workapplier/status.go setManifestAppliedCondition: Applied False, the result type
+  as reason, "Failed to apply the manifest (error: %s)".
+- pkg/controllers/workgenerator/controller.go: the binding's Applied False, NotAllWorkHaveBeenApplied,
+  "Work object %s has failed to apply" (setAllWorkAppliedCondition), and the failed manifests in
+  failedPlacements with their diffs in diffedPlacements and drifts in driftedPlacements.
+
+The simulator knows no member's objects. A member annotated ``fleet.emulator/pre-existing`` had the
+placement's objects before Fleet placed them, not owned by anything: ``same`` as the hub's, or
+``differs`` (the last selected object's /spec/replicas). One annotated ``fleet.emulator/fail: drift``
+has the last object changed there at /spec/replicas after each apply. Drift in fields the manifest
+does not set is not modelled, so FullComparison reports what PartialComparison does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.emulators.kube.controllers.fleet_conditions import _cond, _now
+
+PRE_EXISTING = "fleet.emulator/pre-existing"
+CHANGED_REPLICAS = [{"path": "/spec/replicas", "valueInHub": "2", "valueInMember": "5"}]
+NOT_TAKEN_OVER = "no ownership of the object in the member cluster; takeover is needed"
+DIFFERS = (
+    "cannot take over object: configuration differences are found between the manifest object and the "
+    "corresponding object in the member cluster"
+)
+DRIFTED = "cannot apply manifest: drifts are found between the manifest and the object from the member cluster"
+
+
+@dataclass
+class Outcome:
+    """What the work applier reports: the failed manifests (reason, error) with their diffs and drifts."""
+
+    owned: bool
+    failed: list[tuple[dict[str, Any], str, str]] = field(default_factory=list)
+    diffed: list[dict[str, Any]] = field(default_factory=list)
+    drifted: list[dict[str, Any]] = field(default_factory=list)
+
+
+def strategy(placement: Mapping[str, Any]) -> dict[str, str]:
+    """The placement's applyStrategy with the CRD's defaults filled in."""
+    given = ((placement.get("spec") or {}).get("strategy") or {}).get("applyStrategy") or {}
+    defaults = {"comparisonOption": "PartialComparison", "whenToApply": "Always", "whenToTakeOver": "Always"}
+    return {**defaults, **{k: str(v) for k, v in given.items() if isinstance(v, str)}}
+
+
+def pre_existing(member: Mapping[str, Any]) -> str | None:
+    value = ((member.get("metadata") or {}).get("annotations") or {}).get(PRE_EXISTING)
+    return value if value in ("same", "differs") else None
+
+
+def outcome(
+    placement: Mapping[str, Any],
+    member: Mapping[str, Any],
+    resources: list[dict[str, Any]],
+    *,
+    owned: bool,
+    drift: bool,
+) -> Outcome:
+    """The manifests' results on ``member`` (``owned``: Fleet applied them there before)."""
+    apply = strategy(placement)
+    had = pre_existing(member)
+    target = resources[-1] if resources else None
+    if not owned and had is not None and target is not None:
+        if apply["whenToTakeOver"] == "Never":
+            return Outcome(False, [(r, "NotTakenOver", NOT_TAKEN_OVER) for r in resources])
+        if apply["whenToTakeOver"] == "IfNoDiff" and had == "differs":
+            # The others match and are taken over (each manifest is processed on its own).
+            return Outcome(False, [(target, "FailedToTakeOver", DIFFERS)], diffed=[_diffed(target)])
+    if drift and target is not None and apply["whenToApply"] == "IfNotDrifted":
+        return Outcome(True, [(target, "FoundDrifts", DRIFTED)], drifted=[_drifted(target)])
+    # Applied: a drift in the fields the manifest sets is overwritten.
+    return Outcome(True)
+
+
+def _seen(item: Mapping[str, Any]) -> dict[str, Any]:
+    now = _now()
+    return {**item, "observationTime": now, "targetClusterObservedGeneration": 2}
+
+
+def _diffed(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {**_seen(item), "firstDiffedObservedTime": _now(), "observedDiffs": CHANGED_REPLICAS}
+
+
+def _drifted(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {**_seen(item), "firstDriftedObservedTime": _now(), "observedDrifts": CHANGED_REPLICAS}
+
+
+def failed_row(entry: dict[str, Any], conds: list[dict[str, Any]], result: Outcome, work: str, generation: int) -> None:
+    """The member's row when some manifest failed to apply for its apply strategy."""
+    conds.append(
+        _cond("Applied", False, "NotAllWorkHaveBeenApplied", f"Work object {work} has failed to apply", generation)
+    )
+    entry["failedPlacements"] = [
+        {
+            **item,
+            "condition": _cond("Applied", False, reason, f"Failed to apply the manifest (error: {error})", generation),
+        }
+        for item, reason, error in result.failed
+    ]
+    if result.diffed:
+        entry["diffedPlacements"] = result.diffed
+    if result.drifted:
+        entry["driftedPlacements"] = result.drifted
