@@ -247,6 +247,7 @@ def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
                 "(kubectl get memberclusters --show-labels), or label the members that should take it",
             )
         warn_unserved_kinds(name, found, objects, known_unserved)
+        _warn_envelopes(kube, obj, found, known_unserved)
         if ptype == "PickFixed" and len(found) < wanted:
             missing = sorted(set(names) - set(found))
             output.warn(f"placement {name}: {', '.join(missing)} not joined to this hub; placing on {', '.join(found)}")
@@ -283,17 +284,39 @@ def unserved_on_hub(kube: Kube) -> dict[str, dict[str, str]]:
 
 
 def warn_unserved_kinds(
-    name: Any, found: list[str], objects: list[Mapping[str, Any]], known: Mapping[str, Mapping[str, str]]
+    name: Any,
+    found: list[str],
+    objects: list[Mapping[str, Any]],
+    known: Mapping[str, Mapping[str, str]],
+    via: Mapping[int, str] | None = None,
 ) -> None:
     """Warn, before anything is sent, when a member this placement matches failed to apply a kind it
-    would carry because the member does not serve it, as another placement's status shows."""
-    for obj in objects:
+    would carry because the member does not serve it, as another placement's status shows. ``via``
+    names the envelope an object is wrapped in (by the object's index)."""
+    for index, obj in enumerate(objects):
         if obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):
             continue
         kind = f"{obj.get('kind')} ({obj.get('apiVersion')})"
+        wrapped = f", wrapped in {via[index]}" if via and index in via else ""
         failing = {m: p for m, p in (known.get(kind) or {}).items() if m in found}
         for member, seen_in in sorted(failing.items()):
             output.warn(
-                f"placement {name}: member {member} does not serve {kind} (placement {seen_in} failed to apply one "
-                "there: no matches for kind); it will fail to apply it until that API's CRDs are installed there"
+                f"placement {name}: member {member} does not serve {kind}{wrapped} (placement {seen_in} failed to "
+                "apply one there: no matches for kind); it will fail to apply it until that API's CRDs are "
+                "installed there"
             )
+
+
+def _warn_envelopes(
+    kube: Kube, placement: Mapping[str, Any], found: list[str], known: Mapping[str, Mapping[str, str]]
+) -> None:
+    """The pre-send warnings for what the envelopes the placement selects on the hub carry: the wrapped
+    objects, as the hub places them (akscli.fleet.envelopes), and an envelope the hub refuses whole."""
+    from akscli.fleet import envelopes
+
+    name = (placement.get("metadata") or {}).get("name")
+    carried, refused = envelopes.wrapped(envelopes.selected(kube, placement))
+    for envelope, why in refused.items():
+        output.warn(f"placement {name}: {envelope} will not be placed: {why}")
+    objects: list[Mapping[str, Any]] = [w.obj for w in carried]
+    warn_unserved_kinds(name, found, objects, known, {i: w.envelope for i, w in enumerate(carried)})

@@ -13,7 +13,10 @@ paths below relative to that repository:
   (pkg/controllers/placement/controller.go). Per-member conditions, the placement-level rollup
   that stops at the first False or Unknown, unscheduled rows and External placements follow
   pkg/controllers/placement/placement_status.go and pkg/utils/condition/condition.go.
-* A member annotated ``fleet.emulator/fail`` = ``apply`` | ``available`` | ``drift`` fails that way.
+* A member annotated ``fleet.emulator/fail`` = ``apply`` | ``available`` | ``drift`` fails that way
+  (``drift``: only where the placement's whenToApply is IfNotDrifted; Always overwrites the change).
+* A member annotated ``fleet.emulator/pre-existing`` = ``same`` | ``differs`` had the placement's objects
+  before Fleet: whenToTakeOver decides (fleet_apply_strategy; upstream pkg/controllers/workapplier).
 * A member annotated ``fleet.emulator/unserved-groups`` serves none of those API groups: its
   work applier fails each manifest of them with DecodingErred (fleet_member_status.unserved; upstream:
   kubefleet-dev/kubefleet e160c1cd pkg/controllers/workapplier/preprocess.go, "failed to decode manifest").
@@ -50,6 +53,7 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers import (
     fleet_bindings,
+    fleet_envelopes,
     fleet_override_snapshots,
     fleet_report_diff,
     fleet_rollout,
@@ -110,6 +114,7 @@ class FleetHubController(
         *fleet_bindings.CRDS,
         *fleet_override_snapshots.CRDS,
         fleet_report_diff.WORK_CRD,
+        *fleet_envelopes.CRDS,
     ]
     watches: ClassVar[list[tuple[str, str]]] = [
         (P1, "ClusterResourcePlacement"),
