@@ -89,6 +89,7 @@ def test_taking_over_only_without_a_diff_fails_on_a_differing_object_and_shows_t
     result = _place("--when-to-take-over", "IfNoDiff", wait=True)
     assert result.exit_code == 10, result
     assert "FailedToTakeOver" in result.stderr and "--when-to-take-over Always" in result.stderr
+    assert "fleet placement status llm -o wide lists the diffs" in " ".join(result.stderr.split())
     row = _row(hub)
     [failed] = row["failedPlacements"]
     assert (failed["kind"], failed["condition"]["reason"]) == ("ConfigMap", "FailedToTakeOver")

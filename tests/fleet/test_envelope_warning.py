@@ -9,8 +9,8 @@ from typing import Any
 from akscli.errors import NotInstalledError
 from akscli.fleet import envelopes
 from tests.cli import invoke
-from tests.emulators.kube.controllers.fleet_member_status import UNSERVED_GROUPS
 from tests.fleet.conftest import Hub
+from tests.fleet.test_report_diff import canary_without_apps_and_a_deployment
 
 E1 = "placement.kubernetes-fleet.io/v1beta1"
 
@@ -30,13 +30,7 @@ def _envelope(name: str, namespace: str, data: dict[str, Any]) -> dict[str, Any]
 
 def _canary_failed_a_deployment(hub: Hub) -> None:
     """canary serves no apps/ API, and placement llm's Deployment failed there (DecodingErred)."""
-    hub.cluster.patch("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, "canary",
-                      {"metadata": {"annotations": {UNSERVED_GROUPS: "apps"}}})  # fmt: skip
-    pod = {
-        "metadata": {"labels": {"app": "vllm"}},
-        "spec": {"containers": [{"name": "vllm", "image": "vllm/vllm-openai"}]},
-    }
-    hub.cluster.create({**_deployment("llm"), "spec": {"selector": {"matchLabels": {"app": "vllm"}}, "template": pod}})
+    canary_without_apps_and_a_deployment(hub)
     assert invoke("fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "canary", "-y").exit_code == 0
     hub.settle()
     hub.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})

@@ -106,7 +106,10 @@ def strategy_fix(obj: Mapping[str, Any]) -> str:
         for item in entry.get("failedPlacements") or []
         if isinstance(item, Mapping)
     ]
-    return "; ".join(STRATEGY_FIXES[r] for r in dict.fromkeys(reasons) if r in STRATEGY_FIXES)
+    meta = obj.get("metadata") or {}
+    status = f"{meta.get('name')} -n {meta['namespace']}" if meta.get("namespace") else str(meta.get("name"))
+    fixes = (STRATEGY_FIXES[r] for r in dict.fromkeys(reasons) if r in STRATEGY_FIXES)
+    return "; ".join(f.replace("status NAME", f"status {status}") for f in fixes)
 
 
 # The Gateway API release whose standard channel has HTTPRoute rules[].timeouts (akscli.model.route_crd).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-GROUP = "placement.kubernetes-fleet.io"
+from tests.emulators.kube.controllers.fleet_snapshots import placement_crd
 
 _DATA = {
     "type": "object",
@@ -22,33 +22,20 @@ _DATA = {
 
 
 def _crd(kind: str, plural: str, scope: str) -> dict[str, Any]:
+    """placement_crd's CRD (names, categories, scope) with the envelope's schema: ``data``, no spec or status."""
+    crd = placement_crd(kind, plural, "-", scope, ("v1beta1",), {})
+    crd["spec"]["names"].pop("shortNames")
     schema = {
         "type": "object",
         "required": ["data"],
-        "properties": {
-            "apiVersion": {"type": "string"},
-            "kind": {"type": "string"},
-            "metadata": {"type": "object"},
-            "data": _DATA,
-        },
+        "properties": {**crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"], "data": _DATA},
     }
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"{plural}.{GROUP}"},
-        "spec": {
-            "group": GROUP,
-            "names": {
-                "categories": ["fleet", "fleet-placement"],
-                "kind": kind,
-                "listKind": kind + "List",
-                "plural": plural,
-                "singular": kind.lower(),
-            },
-            "scope": scope,
-            "versions": [{"name": "v1beta1", "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}}],
-        },
-    }
+    for key in ("spec", "status"):
+        schema["properties"].pop(key)
+    crd["spec"]["versions"] = [
+        {"name": "v1beta1", "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}}
+    ]
+    return crd
 
 
 CRDS = [
