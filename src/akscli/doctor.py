@@ -335,8 +335,11 @@ def _gpu_stack(kube: Kube) -> Iterator[Check]:
     for rule in verdicts:
         # The Network Operator's rows (akscli.network_operator) are about something installed,
         # whether or not the GPU Operator is.
-        # So are the rollout rows (a standalone device plugin's): a rollout is of something installed.
-        installed = found.operator or rule.check == "network-operator" or rule.subject.startswith("rollout ")
+        # So are the rollout rows (a standalone device plugin's): a rollout is of something installed,
+        # and an RDMA plugin's rows (akscli.rdma_plugins: a DaemonSet that places no pod is installed).
+        installed = (
+            found.operator or rule.check in ("network-operator", "rdma-plugin") or rule.subject.startswith("rollout ")
+        )
         status = OK if rule.severity == "info" else (NOT_READY if installed else MISSING)
         blocking = rule.severity == "error"
         yield Check(rule.subject, status, rule.message, rule.fix, present or installed, blocking=blocking)

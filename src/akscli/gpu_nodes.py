@@ -80,9 +80,8 @@ class GpuNodes:
     xid_names: list[str] = field(default_factory=list)
     xid_seen: set[str] = field(default_factory=set)
     xid_unread: int = 0  # more nodes recent events name than doctor looked at
-    # GPU nodes NFD labels RDMA_CAPABLE=true (a Mellanox PCI function), where the RDMA shared device
-    # plugin ``baremetal prepare --rdma`` deploys runs by default: only then is it looked for.
-    rdma_capable: int = 0
+    # The RDMA device plugins (akscli.rdma_plugins.find), read once by whoever needs them first.
+    rdma_plugins: list[Any] | None = None
 
     def add_xid(self, node: dict[str, Any]) -> None:
         """Count the node where its XIDErrors condition is True, once."""
@@ -120,7 +119,6 @@ class GpuNodes:
                 if gpus.labels_of(node).get(MANAGED_GPU_LABEL) == MANAGED_GPU_VALUE:
                     self.plugin_managed.add(name)
         labels = gpus.labels_of(node)
-        self.rdma_capable += 1 if labels.get(RDMA_CAPABLE) == "true" else 0
         if (state := labels.get(MIG_STATE, "")) in MIG_STUCK:
             self.mig[state] = self.mig.get(state, 0) + 1
             if len(shown := self.mig_names.setdefault(state, [])) < HELD_SHOWN:

@@ -26,21 +26,20 @@ device plugin DaemonSets no operator reconciles, each read once and only where i
   daemonset-device-plugin.yml metadata.labels, _helpers.tpl nvidia-device-plugin.labels; the chart's
   daemonset-gfd.yml and daemonset-mps-control-daemon.yml carry the same, so their rollouts are
   named too: one list);
-- the RDMA shared device plugin ``baremetal prepare --rdma`` deploys, where a GPU node is labelled
-  feature.node.kubernetes.io/rdma.capable=true (its default nodeSelector): found by the label
-  akscli's template puts on the DaemonSet, app=rdma-shared-dp (templates/baremetal/
-  rdma-shared-device-plugin.yaml.j2; the Network Operator's DaemonSet of the same name carries only
-  ds-owner, Mellanox/network-operator manifests/state-rdma-shared-device-plugin/
-  0060_rdma-shared-dev-plugin-ds.yaml, and akscli.network_operator reads it): one list.
+- the RDMA device plugins however they were installed (akscli.rdma_plugins: the RDMA shared device
+  plugin by its upstream DaemonSet name, the SR-IOV device plugin by its upstream label), where there
+  is a GPU node, whatever its labels (a plugin's nodeSelector is its own, ``prepare
+  --rdma-node-selector`` included); those a Network Operator policy owns (label ds-owner) are
+  akscli.network_operator's. One also gets a row where it places a pod on no node at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from akscli import doctor_rollout, errors, timestamps
+from akscli import doctor_rollout, errors, rdma_plugins, timestamps
 from akscli.kube import pod_problems
 from akscli.object_names import human_duration
 
@@ -51,7 +50,6 @@ if TYPE_CHECKING:
 OPERATOR_PODS = "app=nvidia-device-plugin-daemonset"
 STANDALONE_PODS = ("name=nvidia-device-plugin-ds", "app.kubernetes.io/name=nvidia-device-plugin")
 CHART_DAEMONSETS = "app.kubernetes.io/name=nvidia-device-plugin"  # the chart's DaemonSets' own label
-RDMA_DAEMONSETS = "app=rdma-shared-dp"  # akscli's RDMA shared device plugin DaemonSet's own label
 # How long a running plugin may take to register with a restarted kubelet before doctor calls it an
 # error: it restarts its plugins when it sees kubelet.sock created and registers within seconds;
 # a failed start is retried every 30 s (NVIDIA/k8s-device-plugin 1b826acc6 cmd/nvidia-device-plugin/
@@ -337,7 +335,7 @@ def _unhealthy(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Calla
 def rollout_rules(kube: Kube, nodes: GpuNodes, plugin: dict[str, Any] | None, rule: Callable[..., Any]) -> list[Any]:
     """A row for each standalone device plugin DaemonSet whose changed template has not reached every
     node: the NVIDIA plugin's where ``plugin`` (a pod of it, akscli.gpu_plugin.standalone) was found,
-    the RDMA shared device plugin's where a GPU node is RDMA capable. A warning while one of its pods
+    the RDMA device plugins' (akscli.rdma_plugins) where there is a GPU node. A warning while one of its pods
     is available, an error otherwise. ``rule`` is gpu_stack.Rule."""
     out: list[Any] = []
     if plugin is not None:
@@ -348,13 +346,41 @@ def rollout_rules(kube: Kube, nodes: GpuNodes, plugin: dict[str, Any] | None, ru
         else:
             found = doctor_rollout.labelled_daemonsets(kube, CHART_DAEMONSETS)
         out += _rollouts(found, "device-plugin", "NVIDIA device plugin, installed without the GPU Operator", rule)
-    if nodes.rdma_capable:
-        found = doctor_rollout.labelled_daemonsets(kube, RDMA_DAEMONSETS)
-        out += _rollouts(found, "rdma-plugin", "RDMA shared device plugin, deployed by baremetal prepare --rdma", rule)
+    if nodes.nodes:
+        for rdma in rdma_plugins.of(kube, nodes):
+            if not rdma.network_operator:
+                out += _rollouts([rdma.daemonset], "rdma-plugin", rdma.what, rule) or _nowhere(rdma, rule)
     return out
 
 
-def _rollouts(found: list[dict[str, Any]], check: str, what: str, rule: Callable[..., Any]) -> list[Any]:
+def _nowhere(plugin: rdma_plugins.Plugin, rule: Callable[..., Any]) -> list[Any]:
+    """A row for an RDMA plugin DaemonSet that places a pod on no node (desiredNumberScheduled 0, its
+    spec observed): no node carries what its nodeSelector asks for, or none it tolerates."""
+    meta, status = plugin.daemonset.get("metadata") or {}, plugin.daemonset.get("status") or {}
+    if int(status.get("desiredNumberScheduled") or 0) or int(meta.get("generation") or 0) > int(
+        status.get("observedGeneration") or 0
+    ):
+        return []
+    wanted = ",".join(f"{k}={v}" for k, v in (plugin.pod_spec.get("nodeSelector") or {}).items())
+    return [
+        rule(
+            "rdma-plugin",
+            "warning",
+            f"daemonset {plugin.namespace}/{plugin.name} places a pod on no node (desiredNumberScheduled 0)"
+            + (f": no node has its nodeSelector {wanted}" if wanted else "")
+            + f" ({plugin.what})",
+            (
+                f"kubectl get nodes -l {wanted} lists the nodes it selects; label the RDMA nodes so, or "
+                if wanted
+                else ""
+            )
+            + f"change its selector or tolerations (kubectl -n {plugin.namespace} edit daemonset {plugin.name})",
+            subject=f"daemonset/{plugin.name}",
+        )
+    ]
+
+
+def _rollouts(found: Sequence[Mapping[str, Any]], check: str, what: str, rule: Callable[..., Any]) -> list[Any]:
     out: list[Any] = []
     for ds in found:
         if rollout := doctor_rollout.daemonset_rollout(ds):

@@ -117,8 +117,8 @@ def _chart_pod(daemonset: str) -> dict[str, Any]:
     }
 
 
-def _gpu_nodes(*, rdma_capable: int = 0) -> gpu_stack.GpuNodes:
-    nodes = gpu_stack.GpuNodes(nodes=2, advertising=2, rdma_capable=rdma_capable)
+def _gpu_nodes(count: int = 2) -> gpu_stack.GpuNodes:
+    nodes = gpu_stack.GpuNodes(nodes=count, advertising=count)
     nodes.vendors.add("nvidia")
     return nodes
 
@@ -135,16 +135,18 @@ def test_a_charts_plugin_rollout_is_found_by_the_charts_label_whichever_pod_was_
     assert (rule.severity, rule.subject) == ("error", "rollout daemonset/nvdp-nvidia-device-plugin")  # none available
 
 
-def test_the_rdma_plugin_is_not_looked_for_without_an_rdma_capable_gpu_node() -> None:
-    selectors: list[str] = []
+def test_the_rdma_plugins_are_looked_for_by_upstream_name_and_label_only_where_a_gpu_node_is() -> None:
+    # Before: only akscli's own label (app=rdma-shared-dp), and only where a GPU node carried NFD's
+    # rdma.capable, the default --rdma-node-selector.
+    queries: list[tuple[str | None, str | None]] = []
 
     class Recording(FakeReader):
         def list(self, api_version: str, kind: str, **kwargs: Any) -> Any:
             if kind == "DaemonSet":
-                selectors.append(str(kwargs.get("label_selector")))
+                queries.append((kwargs.get("field_selector"), kwargs.get("label_selector")))
             return super().list(api_version, kind, **kwargs)
 
+    gpu_plugin.rollout_rules(Recording(), _gpu_nodes(0), None, gpu_stack.Rule)  # type: ignore[arg-type]
+    assert queries == []
     gpu_plugin.rollout_rules(Recording(), _gpu_nodes(), None, gpu_stack.Rule)  # type: ignore[arg-type]
-    assert selectors == []
-    gpu_plugin.rollout_rules(Recording(), _gpu_nodes(rdma_capable=1), None, gpu_stack.Rule)  # type: ignore[arg-type]
-    assert selectors == ["app=rdma-shared-dp"]
+    assert queries == [("metadata.name=rdma-shared-dp-ds", None), (None, "app=sriovdp")]

@@ -37,12 +37,23 @@ class FakeReader:
         return None
 
     def list(
-        self, api_version: str, kind: str, *, namespace: str | None = None, label_selector: str | None = None, **_: Any
+        self,
+        api_version: str,
+        kind: str,
+        *,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        **_: Any,
     ) -> Iterator[dict[str, Any]]:
         self._served(kind)
+        # of the field selectors, only metadata.name (a field every kind serves) is honoured
+        named = dict(t.split("=", 1) for t in (field_selector or "").split(",") if "=" in t).get("metadata.name")
         for obj in self.objects:
             meta = obj["metadata"]
             if obj["kind"] != kind or (namespace and meta.get("namespace") != namespace):
+                continue
+            if named is not None and meta.get("name") != named:
                 continue
             if _matches(label_selector, meta.get("labels") or {}):
                 yield obj

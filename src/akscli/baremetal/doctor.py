@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from akscli import gpu_dra, gpu_stack, gpus
+from akscli import gpu_dra, gpu_stack, gpus, rdma_plugins
 from akscli.baremetal.findings import DEFAULT_RDMA_RESOURCES as DEFAULT_RDMA_RESOURCES
 from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, Collector, PoolStats
 from akscli.baremetal.findings import SAMPLE as SAMPLE
@@ -370,19 +370,40 @@ def _check_rdma(
     if not rdma:
         capacity = (node.get("status") or {}).get("capacity") or {}
         empty = [r for r in opts.rdma_resources if str(capacity.get(r, "")) == "0"]
+        said, fix = _no_rdma_plugin_here(node, opts) if not empty else ("", NO_RDMA_DEVICE_FIX)
         out.add(
             "rdma-resource",
             "error" if rdma_expected else "warning",
             "node",
             pool,
             f"no RDMA resource allocatable (looked for {', '.join(opts.rdma_resources)})"
-            + (f"; {', '.join(empty)} registered with no device" if empty else ""),
-            NO_RDMA_DEVICE_FIX
-            if empty
-            else "deploy the RDMA shared device plugin (akscli baremetal prepare --rdma), or pass "
-            "--rdma-resource with the name your plugin advertises",
+            + (f"; {', '.join(empty)} registered with no device" if empty else said),
+            fix,
             name,
         )
+
+
+def _no_rdma_plugin_here(node: Mapping[str, Any], opts: Options) -> tuple[str, str]:
+    """(clause, fix) for a node with no RDMA resource: where RDMA device plugins run and none places
+    a pod on it, the first one's own reason, read from its DaemonSet (its nodeSelector, node affinity
+    or tolerations: a ``prepare --rdma-node-selector`` or an upstream manifest's, no default assumed)."""
+    plugins = list(opts.rdma_plugins)
+    if not plugins:
+        return "", (
+            "deploy the RDMA shared device plugin (akscli baremetal prepare --rdma), or pass "
+            "--rdma-resource with the name your plugin advertises"
+        )
+    if any(p.runs_on(node) for p in plugins):
+        return "", "read the RDMA device plugin's log on the node, or pass --rdma-resource with the name it advertises"
+    first = plugins[0]
+    wanted = " ".join(f"{k}={v}" for k, v in (first.pod_spec.get("nodeSelector") or {}).items())
+    return (
+        f"; no RDMA device plugin runs on the node: daemonset {first.namespace}/{first.name} places no pod "
+        f"there, {first.why_not_on(node)}",
+        (f"label the node as the plugin selects (kubectl label node NODE {wanted}), or " if wanted else "")
+        + f"change the plugin's nodeSelector, affinity or tolerations (kubectl -n {first.namespace} edit "
+        f"daemonset {first.name})",
+    )
 
 
 def check_pools(pools: Iterable[PoolStats], out: Collector) -> None:
@@ -460,6 +481,9 @@ def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str
     opts.gfd_expected = installed.operator
     out = Collector()
     gpu_node_facts = gpu_stack.GpuNodes()
+    opts.rdma_plugins = rdma_plugins.of(kube, gpu_node_facts)
+    if tuple(opts.rdma_resources) == DEFAULT_RDMA_RESOURCES:  # no --rdma-resource: what the plugins advertise
+        opts.rdma_resources = tuple(dict.fromkeys([*rdma_plugins.resources(opts.rdma_plugins), *opts.rdma_resources]))
     dra = gpu_dra.nodes_if_served(kube, opts.page_size)  # one small entry per GPU node
     pools: dict[str, PoolStats] = {}
     seen = gpu_nodes = page_count = 0

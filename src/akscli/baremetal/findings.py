@@ -101,6 +101,8 @@ class Options:
     gfd_expected: bool = True  # GPU feature discovery runs (it comes with the GPU Operator)
     label_selector: str | None = None
     page_size: int = 500
+    # The RDMA device plugins found (akscli.rdma_plugins.Plugin), read by diagnose before the nodes.
+    rdma_plugins: Sequence[Any] = ()
 
 
 @dataclass

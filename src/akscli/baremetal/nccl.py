@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -152,9 +152,16 @@ class Placement:
     where: str = "GPU node(s)"
 
 
-def place(spec: NcclSpec, vm_size: str | None, survey: nccl_nodes.Survey | None) -> Placement:
+def place(
+    spec: NcclSpec,
+    vm_size: str | None,
+    survey: nccl_nodes.Survey | None,
+    rdma_names: Callable[[], Sequence[str]] | None = None,
+) -> Placement:
     """Settle the size and the nodes, and refuse a run no node could take: ``survey`` is the nodes
-    as read (None: a client dry run, which reads nothing).
+    as read (None: a client dry run, which reads nothing). ``rdma_names`` reads, only for that
+    refusal, the RDMA resources the cluster's RDMA device plugins advertise (akscli.rdma_plugins),
+    whatever their prefix, for the hint; offered ``rdma/`` names come next.
 
     With a topology file the pods are kept to nodes of that size (the file names that size's PCI
     bus ids). An --rdma-resource that none of the GPU nodes offers is refused here, naming what they
@@ -174,7 +181,8 @@ def place(spec: NcclSpec, vm_size: str | None, survey: nccl_nodes.Survey | None)
     where = "GPU node(s)" + (f" of size {label}" if label else "")
     if spec.rdma_resource and nodes.gpu_nodes and not nodes.with_rdma:
         offered = nccl_nodes.offered_resources(nodes)
-        rdma = [o for o in offered if o.startswith("rdma/")]
+        known = set(rdma_names()) if rdma_names and offered else set()
+        rdma = [o for o in offered if o in known] + [o for o in offered if o.startswith("rdma/") and o not in known]
         they = f"they offer {', '.join(offered)}" if offered else "they offer no resource besides GPUs"
         hint = "install an RDMA device plugin ('akscli baremetal prepare --rdma'), or pass --rdma-resource none"
         info = interconnect(size) if size else None

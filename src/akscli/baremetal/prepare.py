@@ -145,6 +145,21 @@ def check_values(opts: PrepareOptions) -> PrepareOptions:
     return opts
 
 
+def node_selector(items: list[str]) -> dict[str, str]:
+    """``--rdma-node-selector KEY=VALUE`` flags as the DaemonSet's nodeSelector (check validates
+    each key and value as a label's)."""
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(
+                f"invalid --rdma-node-selector {item!r}: expected KEY=VALUE",
+                hint="for example: --rdma-node-selector feature.node.kubernetes.io/rdma.capable=true",
+            )
+        out[key] = value
+    return out
+
+
 def rdma_config(opts: PrepareOptions) -> str:
     """The device plugin's config.json: one shared resource over the selected HCAs."""
     selectors: dict[str, Any] = {"vendors": opts.rdma_vendors}
@@ -327,13 +342,28 @@ def _advertised_rdma(kube: Kube, opts: PrepareOptions) -> list[str]:
     resource name. ``rdma/`` is the plugin's resource prefix (Mellanox/k8s-rdma-shared-dev-plugin
     README "RDMA Shared Device Plugin Configurations": each configList entry is advertised as
     rdma/<resourceName>; the Network Operator deploys the same plugin, Mellanox/network-operator
-    b06827e0 manifests/state-rdma-shared-device-plugin). Bounded: akscli's own DaemonSet by name,
-    then one page of ``RDMA_NODE_SAMPLE`` nodes of ``--rdma-node-selector``."""
+    b06827e0 manifests/state-rdma-shared-device-plugin). Bounded: akscli's own DaemonSet by name;
+    the RDMA device plugins installed some other way, found as upstream names and labels them
+    (akscli.rdma_plugins: upstream's kustomize DaemonSet in kube-system, an SR-IOV device plugin),
+    whose ConfigMaps name what they advertise; then one page of ``RDMA_NODE_SAMPLE`` nodes of
+    ``--rdma-node-selector``."""
+    from akscli import rdma_plugins
     from akscli.render import MANAGED_BY
 
     own = kube.get("apps/v1", "DaemonSet", RDMA_PLUGIN_DAEMONSET, namespace=opts.rdma_namespace)
     if own is not None and ((own.get("metadata") or {}).get("labels") or {}).get(MANAGED_BY) == "akscli":
         return []  # ours: apply updates it
+    if others := [p for p in rdma_plugins.find(kube) if not p.akscli]:
+        opts.rdma = False
+        named = rdma_plugins.resources(others)
+        first = others[0]
+        return [
+            f"daemonset {first.namespace}/{first.name} ({first.what}) runs"
+            + (f" and advertises {', '.join(named)}" if named else "")
+            + (f", with {len(others) - 1} more RDMA device plugin(s)" if len(others) > 1 else "")
+            + ": prepare deploys none (a second would register the same HCAs again)"
+            + (f". Use it: akscli baremetal test nccl --rdma-resource {named[0]}" if named else "")
+        ]
     selector = ",".join(f"{k}={v}" for k, v in opts.rdma_node_selector.items()) or None
     page = next(iter(kube.list_pages("v1", "Node", label_selector=selector, page_size=RDMA_NODE_SAMPLE)), None)
     nodes = (page or {}).get("items") or []

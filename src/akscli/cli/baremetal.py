@@ -315,6 +315,15 @@ def prepare(
             show_default=False,
         ),
     ] = None,
+    rdma_node_selector: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rdma-node-selector",
+            help="KEY=VALUE label of the nodes the RDMA plugin runs on (repeatable; default: NFD's "
+            "feature.node.kubernetes.io/rdma.capable=true).",
+            show_default=False,
+        ),
+    ] = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
@@ -351,6 +360,8 @@ def prepare(
         rdma_image=rdma_image or "",
         rdma_tolerations=[nccl_nodes.toleration(t, "--rdma-toleration") for t in rdma_toleration or []],
     )
+    if rdma_node_selector:
+        options.rdma_node_selector = logic.node_selector(rdma_node_selector)
     logic.check(options)
     mode = opts.dry_run_mode(dry_run)
     kube = None if mode == "client" else cluster.connect()

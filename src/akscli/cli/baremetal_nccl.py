@@ -159,7 +159,7 @@ def test_nccl(
         # one read of the nodes: the most common size, and which GPU nodes the pods can use
         pod_spec = nccl.objects(spec, run_id=run_id, keypair=nccl.DRY_RUN_KEYPAIR)[-1]["spec"]["template"]["spec"]
         survey = nccl_nodes.survey(kube, selector, pod_spec, rdma)
-    placement = nccl.place(spec, vm_size, survey)
+    placement = nccl.place(spec, vm_size, survey, rdma_names=(lambda: _rdma_names(kube)) if kube else None)
     vm_size = placement.vm_size
     min_b, max_b = nccl.message_sizes(vm_size, max_bytes)
     spec = replace(
@@ -227,3 +227,10 @@ def _print_verdict(verdict: "Verdict", fmt: str) -> None:
         ("verdict", verdict.message),
     ]
     output.emit_object(data, "table", fields=fields)
+
+
+def _rdma_names(kube: "Kube") -> list[str]:
+    """The RDMA resources the cluster's RDMA device plugins advertise (akscli.rdma_plugins)."""
+    from akscli import rdma_plugins
+
+    return rdma_plugins.resources(rdma_plugins.find(kube))
