@@ -1,6 +1,6 @@
 """Both doctors give a rollout row, in kubectl rollout status's words, to the device plugin
 DaemonSets no operator reconciles (akscli.gpu_plugin.rollout_rules): the RDMA shared device plugin
-``baremetal prepare --rdma`` deploys (found by its template's app=rdma-shared-dp), and an NVIDIA
+``baremetal prepare --rdma`` deploys (found by upstream's DaemonSet name, akscli.rdma_plugins), and an NVIDIA
 device plugin installed without the GPU Operator (the static manifest's DaemonSet, through its pod's
 controller reference; NVIDIA/k8s-device-plugin deployments/helm/nvidia-device-plugin's, by the
 chart's app.kubernetes.io/name=nvidia-device-plugin)."""
