@@ -30,6 +30,16 @@ RDMA_DS = "rdma-shared-dp-ds"
 NVIDIA_PREFIXED = "nvidia.com/hca_shared_devices_a"
 
 
+def _config_map(name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The plugin's config.json in a ConfigMap in kube-system, as both upstreams ship it."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": "kube-system"},
+        "data": {"config.json": json.dumps(config)},
+    }
+
+
 def _upstream_shared_plugin(config: dict[str, Any]) -> list[dict[str, Any]]:
     """deployment/k8s/base/configmap.yaml and daemonset.yaml, as kustomize applies them."""
     labels = {"name": RDMA_DS}
@@ -56,12 +66,7 @@ def _upstream_shared_plugin(config: dict[str, Any]) -> list[dict[str, Any]]:
         "volumeMounts": mounts,
     }
     return [
-        {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": "rdma-devices", "namespace": "kube-system"},
-            "data": {"config.json": json.dumps(config)},
-        },
+        _config_map("rdma-devices", config),
         {
             "apiVersion": "apps/v1",
             "kind": "DaemonSet",
@@ -213,12 +218,7 @@ def test_doctor_names_a_custom_node_selector_no_node_carries(kube_emulator: Any,
 def _sriov(config: dict[str, Any], args: list[str]) -> list[dict[str, Any]]:
     """deployments/sriovdp-daemonset.yaml and configMap.yaml, trimmed to what is read."""
     return [
-        {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": "sriovdp-config", "namespace": "kube-system"},
-            "data": {"config.json": json.dumps(config)},
-        },
+        _config_map("sriovdp-config", config),
         {
             "apiVersion": "apps/v1",
             "kind": "DaemonSet",
