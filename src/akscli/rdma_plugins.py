@@ -24,7 +24,8 @@ What each advertises is in the ConfigMap its DaemonSet mounts where the plugin r
   ``<resourcePrefix>/<resourceName>``, the prefix the entry's, else the container's
   ``--resource-prefix``, default intel.com (main.go flagInit; manager.go validConfigs); an entry counts
   as RDMA only where a selector sets isRdma (pkg/types/types.go GenericNetDeviceSelectors IsRdma, "the
-  resource support rdma"; ``selectors`` is one object or a list of them, manager.go GetDeviceFilter).
+  resource support rdma"; pkg/netdevice/pciNetDevice.go NewPciNetDevice hands a pod the RDMA devices
+  only then; ``selectors`` is one object or a list of them, manager.go GetDeviceFilter).
 
 Where each runs: a DaemonSet places a pod on a node its nodeSelector and required node affinity
 match and whose taints it tolerates (kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go
