@@ -87,7 +87,7 @@ def test_every_change_takes_yes(path: list[str], command: click.Command) -> None
     if not (grammar.changes_something(path) or has_dry_run):
         return
     yes = [o for o in _options(command) if "--yes" in o.opts]
-    assert yes, f"{' '.join(path)} changes something: it needs -y/--yes (options.Yes)"
+    assert yes, f"{' '.join(path)} changes something: it needs -y/--yes (flag_types.Yes)"
     assert yes[0].opts == ["-y", "--yes"] and yes[0].is_flag
 
 

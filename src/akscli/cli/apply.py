@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import manifests, validate
+from akscli.cli import flag_types
 from akscli.cli import options as opts
 from akscli.cli.common import apply_objects
 from akscli.errors import UsageError
@@ -69,18 +70,18 @@ def _stack_of(objects: list[dict[str, Any]], stack: str | None) -> str:
 def apply(
     filenames: Filenames,
     stack: Stack = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
-    namespace: opts.Namespace = None,
-    request_timeout: opts.RequestTimeout = None,
-    dry_run: opts.DryRun = "none",
-    wait: opts.Wait = False,
-    timeout: opts.Timeout = "10m",
-    prune: opts.Prune = False,
-    force_conflicts: opts.ForceConflicts = False,
-    parallel: opts.Parallel = opts.DEFAULT_PARALLEL,
-    yes: opts.Yes = False,
-    output_format: opts.ApplyOutput = "table",
+    kubeconfig: flag_types.Kubeconfig = None,
+    context: flag_types.Context = None,
+    namespace: flag_types.Namespace = None,
+    request_timeout: flag_types.RequestTimeout = None,
+    dry_run: flag_types.DryRun = "none",
+    wait: flag_types.Wait = False,
+    timeout: flag_types.Timeout = "10m",
+    prune: flag_types.Prune = False,
+    force_conflicts: flag_types.ForceConflicts = False,
+    parallel: flag_types.Parallel = opts.DEFAULT_PARALLEL,
+    yes: flag_types.Yes = False,
+    output_format: flag_types.ApplyOutput = "table",
 ) -> None:
     """Apply manifests with server-side apply: plan, policy check, apply, prune, wait, audit.
 
@@ -108,13 +109,13 @@ def apply(
 def diff(
     filenames: Filenames,
     stack: Stack = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
-    namespace: opts.Namespace = None,
-    request_timeout: opts.RequestTimeout = None,
-    prune: opts.Prune = False,
-    force_conflicts: opts.ForceConflicts = False,
-    parallel: opts.Parallel = opts.DEFAULT_PARALLEL,
+    kubeconfig: flag_types.Kubeconfig = None,
+    context: flag_types.Context = None,
+    namespace: flag_types.Namespace = None,
+    request_timeout: flag_types.RequestTimeout = None,
+    prune: flag_types.Prune = False,
+    force_conflicts: flag_types.ForceConflicts = False,
+    parallel: flag_types.Parallel = opts.DEFAULT_PARALLEL,
 ) -> None:
     """What apply -f would change, as --dry-run=server plans it (with --prune, what it would
     delete too); exit 0: no differences, 1: differences, 2 or more: an error (kubectl diff's exit

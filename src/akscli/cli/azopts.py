@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import output
+from akscli.cli import flag_types
 from akscli.cli import options as opts
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ NoWait = Annotated[
         help="Return once Azure accepted the request and print how to check on it, or wait (the default).",
     ),
 ]
-DryRun = opts.DryRun
+DryRun = flag_types.DryRun
 # How long an ARM command follows its long-running operation: the --timeout of every --wait
 # (docs/grammar.md), ended the same way: exit 5, a line naming what still runs, nothing rolled back.
 # Azure goes on with the operation; the line gives the command that follows it.
@@ -120,7 +121,7 @@ UpgradeVersion = Annotated[
     ),
 ]
 # The kubeconfig that `credentials` merges into is the one every other command reads.
-KubeconfigFile = opts.Kubeconfig
+KubeconfigFile = flag_types.Kubeconfig
 OverwriteExisting = Annotated[bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")]
 # kubelogin's --identity-resource-id (Azure/kubelogin pkg/internal/token/options.go AddFlags): akscli token's,
 # and the one cluster credentials --login msi writes into the exec line (converter/convert.go).
@@ -238,11 +239,11 @@ class ArmWrite:
 # `@on_arm_write` puts -y, --dry-run, --no-wait, --timeout and -o, in that order, in place of the
 # command's `write: ArmWrite` parameter (as `@on_azure` the Azure flags).
 ARM_WRITE_OPTIONS: dict[str, Any] = {
-    "yes": opts.Yes,
+    "yes": flag_types.Yes,
     "dry_run": DryRun,
     "no_wait": NoWait,
     "timeout": Timeout,
-    "output_": opts.ObjectOutput,
+    "output_": flag_types.ObjectOutput,
 }
 on_arm_write = opts.flag_block(ARM_WRITE_OPTIONS, "write", ArmWrite, defaults=asdict(ArmWrite()))
 

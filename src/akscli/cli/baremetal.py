@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import output, validate
+from akscli.cli import flag_types
 from akscli.cli import options as opts
 from akscli.cli.baremetal_cluster import cluster_app
 from akscli.cli.baremetal_nccl import test_app
@@ -98,7 +99,7 @@ INVENTORY_COLUMNS = [
     output.Column("ERROR", "error", wide=True),
 ]
 # --kubeconfig, --context, -n and --request-timeout, in place of a command's `cluster: KubeFlags` (inventory).
-_on_cluster = opts.on_kube("kubeconfig", "context", "namespace", "request_timeout")
+_on_cluster = flag_types.on_kube("kubeconfig", "context", "namespace", "request_timeout")
 
 
 # ---- probe -----------------------------------------------------------------------------------
@@ -181,10 +182,10 @@ def probe(
 
 
 @app.command("doctor")
-@opts.on_kube("kubeconfig", "context", "request_timeout")
+@flag_types.on_kube("kubeconfig", "context", "request_timeout")
 def doctor(
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    selector: opts.Selector = None,
+    selector: flag_types.Selector = None,
     rdma_resource: Annotated[
         list[str] | None,
         typer.Option(
@@ -252,7 +253,7 @@ def doctor(
 
 
 @app.command("prepare")
-@opts.on_kube()
+@flag_types.on_kube()
 def prepare(
     cluster_policy: Annotated[
         bool, typer.Option("--cluster-policy/--no-cluster-policy", help="Create the GPU Operator's ClusterPolicy.")
@@ -325,12 +326,12 @@ def prepare(
         ),
     ] = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    dry_run: opts.DryRun = "none",
-    wait: opts.Wait = False,
-    timeout: opts.Timeout = "10m",
-    force_conflicts: opts.ForceConflicts = False,
-    yes: opts.Yes = False,
-    output_format: opts.ApplyOutput = "table",
+    dry_run: flag_types.DryRun = "none",
+    wait: flag_types.Wait = False,
+    timeout: flag_types.Timeout = "10m",
+    force_conflicts: flag_types.ForceConflicts = False,
+    yes: flag_types.Yes = False,
+    output_format: flag_types.ApplyOutput = "table",
 ) -> None:
     """The GPU Operator's ClusterPolicy and the RDMA device plugin, fitted to what the cluster runs.
 
@@ -433,7 +434,7 @@ def _tolerate_nfd(kube: "Kube", nfd: "nfd_worker.Offer", mode: str, yes: bool) -
 @_on_cluster
 def inventory(
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    selector: opts.Selector = None,
+    selector: flag_types.Selector = None,
     image: Annotated[
         str | None,
         typer.Option(
@@ -459,9 +460,9 @@ def inventory(
     max_nodes: Annotated[
         int | None, typer.Option("--max-nodes", help="Probe at most this many nodes.", min=1, show_default=False)
     ] = None,
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.Output = "table",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """Probe every GPU node with a short-lived Job and print one cluster-wide table.
 

@@ -10,7 +10,7 @@ import typer
 
 from akscli import errors, output
 from akscli.azure import kinds
-from akscli.cli import azopts
+from akscli.cli import azopts, flag_types
 from akscli.cli import options as opts
 from akscli.errors import UsageError
 
@@ -115,11 +115,11 @@ def cluster_create(
             help="Workspace resource ID: installs the Container Monitoring extension.",
         ),
     ] = None,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     dry_run: azopts.DryRun = "none",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: opts.ObjectOutput = "table",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Create AKS on a bare-metal edge machine, as Microsoft's ARM template does it.
 
@@ -175,7 +175,7 @@ def cluster_create(
 def cluster_list(
     resource_group: azopts.ResourceGroup = None,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: opts.Output = "table",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """List bare-metal clusters (in a resource group, or the whole subscription)."""
     fmt = output.check_format(output_format)
@@ -195,7 +195,7 @@ def cluster_show(
     name: ClusterName,
     resource_group: azopts.ResourceGroup = None,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: opts.ObjectOutput = "table",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Show one bare-metal cluster."""
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
@@ -212,11 +212,11 @@ def cluster_upgrade(
     ] = None,
     list_only: Annotated[bool, typer.Option("--list", help="List the available patch upgrades.")] = False,
     resource_group: azopts.ResourceGroup = None,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     dry_run: azopts.DryRun = "none",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: opts.ObjectOutput = "table",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Upgrade to a newer patch version (the preview supports patch upgrades only).
 
@@ -296,13 +296,13 @@ def cluster_credentials(
     admin: Annotated[bool, typer.Option("--admin", help="Admin credentials instead of the user's.")] = False,
     file: azopts.KubeconfigFile = None,
     overwrite_existing: azopts.OverwriteExisting = False,
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
     login: azopts.ExecLogin = None,
     client_id: azopts.ClientId = None,
     identity_resource_id: azopts.IdentityResourceId = None,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: opts.ObjectOutput = "table",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Merge the cluster's kubeconfig into your kubeconfig (like 'cluster credentials')."""
     from akscli.cli import credentials_common
@@ -324,12 +324,12 @@ def cluster_credentials(
 def cluster_delete(
     name: ClusterName,
     resource_group: azopts.ResourceGroup = None,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     dry_run: azopts.DryRun = "none",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
+    output_format: flag_types.DeleteOutput = None,
+    ignore_not_found: flag_types.IgnoreNotFound = False,
 ) -> None:
     """Delete a bare-metal cluster (the host stays in Azure Arc).
 

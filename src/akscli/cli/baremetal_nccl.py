@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import output, validate
+from akscli.cli import flag_types
 from akscli.cli import options as opts
 from akscli.errors import CheckFailedError
 
@@ -35,7 +36,7 @@ EXPECTED_COLUMNS = [
     output.Column("MULTI NODE GB/S", "multi_node_gbps"),
 ]
 # --kubeconfig, --context, -n and --request-timeout, in place of a command's `cluster: KubeFlags`.
-_on_cluster = opts.on_kube("kubeconfig", "context", "namespace", "request_timeout")
+_on_cluster = flag_types.on_kube("kubeconfig", "context", "namespace", "request_timeout")
 
 
 @test_app.command("nccl")
@@ -101,9 +102,9 @@ def test_nccl(
         bool, typer.Option("--list-expected", help="Print the expected figures and exit.")
     ] = False,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.ObjectOutput = "table",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Run nccl-tests all_reduce_perf across N nodes and compare the bus bandwidth with the VM size's.
 

@@ -6,7 +6,7 @@ import typer
 
 from akscli import errors, output
 from akscli.azure import etags, kinds
-from akscli.cli import azopts, cluster_update
+from akscli.cli import azopts, cluster_update, flag_types
 from akscli.cli import options as opts
 from akscli.cli.azopts import ArmWrite, AzureFlags, DryRun, NoWait, ResourceGroup, on_arm_write, on_azure
 from akscli.cli.cluster_common import (
@@ -165,7 +165,7 @@ def create(
 @on_azure
 def list_(
     resource_group: ResourceGroup = None,
-    output_: opts.Output = "table",
+    output_: flag_types.Output = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List clusters of the subscription, or of one resource group."""
@@ -184,7 +184,7 @@ def list_(
 def show(
     name: Name,
     resource_group: ResourceGroup = None,
-    output_: opts.ObjectOutput = "table",
+    output_: flag_types.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Show one cluster."""
@@ -342,12 +342,12 @@ def abort(
 def delete(
     name: Name,
     resource_group: ResourceGroup = None,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
+    output_: flag_types.DeleteOutput = None,
+    ignore_not_found: flag_types.IgnoreNotFound = False,
     if_match: azopts.IfMatch = None,
     azure: AzureFlags = AzureFlags(),
 ) -> None:
@@ -384,7 +384,7 @@ def wait(
     deleted: Annotated[bool, typer.Option("--deleted", help="Wait until it is gone.")] = False,
     timeout: Annotated[str, typer.Option("--timeout", help="e.g. 30m.")] = "60m",
     interval: Annotated[str, typer.Option("--interval", help="Seconds between checks.")] = "10s",
-    output_: opts.ObjectOutput = "table",
+    output_: flag_types.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Wait until a cluster's operation finishes (after --no-wait)."""
@@ -410,7 +410,7 @@ def credentials(
     resource_group: ResourceGroup = None,
     file: azopts.KubeconfigFile = None,
     overwrite_existing: azopts.OverwriteExisting = False,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     dry_run: DryRun = "none",
     login: azopts.ExecLogin = None,
     client_id: azopts.ClientId = None,
@@ -418,7 +418,7 @@ def credentials(
     admin: Annotated[
         bool, typer.Option("--admin", help="Static admin credentials (only where local accounts are on).")
     ] = False,
-    output_: opts.ObjectOutput = "table",
+    output_: flag_types.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Merge the cluster's kubeconfig (signing in through 'akscli token') into a kubeconfig."""

@@ -244,7 +244,15 @@ def connect_model(cluster: opts.KubeFlags, name: str) -> "tuple[Kube, str]":
 # command's `described: catalog.Description` parameter; `@on_cluster` puts -n, --kubeconfig,
 # --context and --request-timeout in place of its `cluster: opts.KubeFlags` parameter.
 with_description_flags = opts.flag_block(DESCRIPTION_OPTIONS, "described", catalog.Description)
-on_cluster = opts.on_kube("namespace", "kubeconfig", "context", "request_timeout")
+
+
+def on_cluster(command: Callable[..., None]) -> Callable[..., None]:
+    """``flag_types.on_kube`` for a model command. A function, not ``on_kube(...)`` called as this
+    module loads: `model plan` imports this module and names none of the shared options, so it
+    need not build them (akscli.cli.flag_types)."""
+    from akscli.cli import flag_types
+
+    return flag_types.on_kube("namespace", "kubeconfig", "context", "request_timeout")(command)
 
 
 # A deployed model's NAME, or model/NAME: the line `model list|status|endpoint -o name` prints.

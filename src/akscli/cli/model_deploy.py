@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from akscli import errors, output, validate
-from akscli.cli import azopts, complete
+from akscli.cli import azopts, complete, flag_types
 from akscli.cli import model_deploy_steps as deploy_steps
 from akscli.cli import options as opts
 from akscli.cli.diff_status import ExitCode, check_exit_code, found, with_exit_code
@@ -205,12 +205,12 @@ def deploy_cmd(
     ] = None,
     resource_group: azopts.ResourceGroup = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    dry_run: opts.DryRun = "none",
-    wait: opts.Wait = False,
-    timeout: opts.Timeout = "30m",
-    yes: opts.Yes = False,
-    force_conflicts: opts.ForceConflicts = False,
-    output_fmt: opts.ApplyOutput = "table",
+    dry_run: flag_types.DryRun = "none",
+    wait: flag_types.Wait = False,
+    timeout: flag_types.Timeout = "30m",
+    yes: flag_types.Yes = False,
+    force_conflicts: flag_types.ForceConflicts = False,
+    output_fmt: flag_types.ApplyOutput = "table",
     exit_code: ExitCode = False,
     options: reuse.DeployOptions = reuse.DeployOptions(),
 ) -> None:
@@ -425,12 +425,12 @@ def delete_cmd(
     name: DeploymentName,
     keep_history: Annotated[bool, typer.Option("--keep-history", help="Keep the revision records.")] = False,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    dry_run: opts.DryRun = "none",
-    yes: opts.Yes = False,
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
-    wait: opts.DeleteWait = True,
-    timeout: opts.DeleteTimeout = "5m",
+    dry_run: flag_types.DryRun = "none",
+    yes: flag_types.Yes = False,
+    output_: flag_types.DeleteOutput = None,
+    ignore_not_found: flag_types.IgnoreNotFound = False,
+    wait: flag_types.DeleteWait = True,
+    timeout: flag_types.DeleteTimeout = "5m",
 ) -> None:
     """Delete a deployed model and everything deploy created for it."""
     from akscli.cli import common

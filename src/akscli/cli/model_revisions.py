@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from akscli import output, validate
+from akscli.cli import flag_types
 from akscli.cli import options as opts
 from akscli.cli.diff_status import ExitCode, check_exit_code, found, with_exit_code
 from akscli.cli.model_common import DeploymentName, connect_model, on_cluster
@@ -34,7 +35,7 @@ HISTORY_COLUMNS = [
 def history_cmd(
     name: DeploymentName,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    output_fmt: opts.Output = "table",
+    output_fmt: flag_types.Output = "table",
 ) -> None:
     """The recorded revisions of a deployed model, oldest first."""
     from akscli.model import revisions
@@ -74,11 +75,11 @@ def rollback_cmd(
         bool, typer.Option("--recreate", help="Delete and create objects whose immutable fields differ.")
     ] = False,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    dry_run: opts.DryRun = "none",
-    wait: opts.Wait = False,
-    timeout: opts.Timeout = "30m",
-    yes: opts.Yes = False,
-    output_fmt: opts.ApplyOutput = "table",
+    dry_run: flag_types.DryRun = "none",
+    wait: flag_types.Wait = False,
+    timeout: flag_types.Timeout = "30m",
+    yes: flag_types.Yes = False,
+    output_fmt: flag_types.ApplyOutput = "table",
     exit_code: ExitCode = False,
 ) -> None:
     """Apply the manifests of an earlier revision again (recorded as a new revision unless unchanged)."""

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import output, validate
+from akscli.cli import flag_types
 from akscli.cli import options as opts
 from akscli.cli.common import namespaced_columns
 from akscli.cli.model_common import DeploymentName, FleetHubOpt, deployed, on_cluster
@@ -37,14 +38,14 @@ FLEET_COLUMNS = [
 
 
 def list_cmd(
-    namespace: opts.Namespace = None,
-    all_namespaces: opts.AllNamespaces = False,
-    selector: opts.Selector = None,
+    namespace: flag_types.Namespace = None,
+    all_namespaces: flag_types.AllNamespaces = False,
+    selector: flag_types.Selector = None,
     fleet: FleetHubOpt = False,
-    kubeconfig: opts.Kubeconfig = None,
-    kube_context: opts.Context = None,
-    request_timeout: opts.RequestTimeout = None,
-    output_fmt: opts.Output = "table",
+    kubeconfig: flag_types.Kubeconfig = None,
+    kube_context: flag_types.Context = None,
+    request_timeout: flag_types.RequestTimeout = None,
+    output_fmt: flag_types.Output = "table",
 ) -> None:
     """Deployed models: replicas, GPUs, VM size, endpoint and state.
 
@@ -100,7 +101,7 @@ EVENT_COLUMNS = [
 def status_cmd(
     name: DeploymentName,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    output_fmt: opts.ObjectOutput = "table",
+    output_fmt: flag_types.ObjectOutput = "table",
 ) -> None:
     """Conditions and recent events of one deployed model."""
     from akscli.model import autoscaling_status, exposure, live
@@ -154,7 +155,7 @@ def status_cmd(
 def endpoint_cmd(
     name: DeploymentName,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    output_fmt: opts.ObjectOutput = "table",
+    output_fmt: flag_types.ObjectOutput = "table",
 ) -> None:
     """A model's in-cluster URL and model id (/v1/models); with --expose, its gateway URL.
 
@@ -209,7 +210,7 @@ def test_cmd(
         ),
     ] = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    output_fmt: opts.ObjectOutput = "table",
+    output_fmt: flag_types.ObjectOutput = "table",
 ) -> None:
     """One chat completion through the model's gateway or Service: the reply and its latency.
 

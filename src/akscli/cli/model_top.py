@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import errors, output, validate
-from akscli.cli import complete
+from akscli.cli import complete, flag_types
 from akscli.cli import options as opts
 from akscli.cli.common import namespaced_columns
 from akscli.cli.model_common import deployment_name
@@ -52,8 +52,8 @@ def top_cmd(
             callback=deployment_name,
         ),
     ] = None,
-    namespace: opts.Namespace = None,
-    all_namespaces: opts.AllNamespaces = False,
+    namespace: flag_types.Namespace = None,
+    all_namespaces: flag_types.AllNamespaces = False,
     watch: Annotated[bool, typer.Option("-w", "--watch", help="Print new figures every interval.")] = False,
     interval: Annotated[
         str, typer.Option("--interval", help="Time between the two scrapes a rate needs, and between watches.")
@@ -66,10 +66,10 @@ def top_cmd(
             "e.g. 5m, with each model's total; without it: two scrapes of each pod --interval apart.",
         ),
     ] = None,
-    kubeconfig: opts.Kubeconfig = None,
-    kube_context: opts.Context = None,
-    request_timeout: opts.RequestTimeout = None,
-    output_fmt: opts.Output = "table",
+    kubeconfig: flag_types.Kubeconfig = None,
+    kube_context: flag_types.Context = None,
+    request_timeout: flag_types.RequestTimeout = None,
+    output_fmt: flag_types.Output = "table",
 ) -> None:
     """Requests running and waiting, KV-cache use, tokens/s and TTFT / end-to-end latency p50/p95
     of each serving replica, read from vLLM's /metrics (no Prometheus needed); with --window, what

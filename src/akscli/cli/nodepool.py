@@ -7,7 +7,7 @@ import typer
 from akscli import errors, output
 from akscli.azure import etags, kinds
 from akscli.cli import abort as aborting
-from akscli.cli import azopts, complete, nodepool_arm, nodepool_nap, nodepool_update, nodepool_upgrade
+from akscli.cli import azopts, complete, flag_types, nodepool_arm, nodepool_nap, nodepool_update, nodepool_upgrade
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
 from akscli.cli.diff_status import ExitCode, check_exit_code, with_exit_code
@@ -43,7 +43,7 @@ app = typer.Typer(
 @app.command("add")
 @with_exit_code
 @on_azure
-@opts.on_kube(into="kube")
+@flag_types.on_kube(into="kube")
 def add(
     name: Name,
     cluster: OptCluster = None,
@@ -190,11 +190,11 @@ def add(
     node_soak_duration: NodeSoakDuration = None,
     undrainable_node_behavior: UndrainableNodeBehavior = None,
     if_none_match: azopts.IfNoneMatch = None,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
     timeout: azopts.ArmPoolTimeout = None,
-    output_: opts.ObjectOutput = "table",
+    output_: flag_types.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
     kube: opts.KubeFlags = opts.KubeFlags(),
     exit_code: ExitCode = False,
@@ -309,13 +309,13 @@ def add(
 
 @app.command("list")
 @on_azure
-@opts.on_kube(into="kube")
+@flag_types.on_kube(into="kube")
 def list_(
     cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
     auto_provision: AutoProvision = False,
-    selector: opts.Selector = None,
-    output_: opts.Output = "table",
+    selector: flag_types.Selector = None,
+    output_: flag_types.Output = "table",
     azure: AzureFlags = AzureFlags(),
     kube: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
@@ -338,13 +338,13 @@ def list_(
 
 @app.command("show")
 @on_azure
-@opts.on_kube(into="kube")
+@flag_types.on_kube(into="kube")
 def show(
     name: Name,
     cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
     auto_provision: AutoProvision = False,
-    output_: opts.ObjectOutput = "table",
+    output_: flag_types.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
     kube: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
@@ -380,9 +380,9 @@ def scale(
     if_match: azopts.IfMatch = None,
     no_wait: NoWait = False,
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     dry_run: DryRun = "none",
-    output_: opts.ObjectOutput = "table",
+    output_: flag_types.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Scale a node pool to --count nodes, or set its autoscaler range."""
@@ -431,18 +431,18 @@ app.command("update")(nodepool_update.update)
 
 @app.command("delete")
 @on_azure
-@opts.on_kube(into="kube")
+@flag_types.on_kube(into="kube")
 def delete(
     name: Name,
     cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
     auto_provision: AutoProvision = False,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
     timeout: azopts.PoolDeleteTimeout = None,
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
+    output_: flag_types.DeleteOutput = None,
+    ignore_not_found: flag_types.IgnoreNotFound = False,
     if_match: azopts.IfMatch = None,
     azure: AzureFlags = AzureFlags(),
     kube: opts.KubeFlags = opts.KubeFlags(),

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import output
+from akscli.cli import flag_types
 from akscli.cli import options as opts
 from akscli.output import Column
 
@@ -49,7 +50,7 @@ _DOCTOR_COLUMNS = [
 
 
 # --kubeconfig, --context and --request-timeout, in place of a command's `cluster: KubeFlags`.
-_on_cluster = opts.on_kube("kubeconfig", "context", "request_timeout")
+_on_cluster = flag_types.on_kube("kubeconfig", "context", "request_timeout")
 
 
 @_on_cluster
@@ -367,7 +368,7 @@ def audit_list(
         bool, typer.Option("--allowed", help="Only changes that overrode a policy rule with --allow.")
     ] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many, the newest.", min=1, max=1_000_000)] = 100,
-    output_format: opts.Output = "table",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """List audit entries, oldest first (the newest --limit of those that match)."""
     from akscli import audit
@@ -403,7 +404,7 @@ def audit_show(
         str,
         typer.Argument(metavar="ID", help="An id (or its first characters) from 'akscli audit list'."),
     ],
-    output_format: opts.ObjectOutput = "yaml",
+    output_format: flag_types.ObjectOutput = "yaml",
 ) -> None:
     """Show one audit entry in full."""
     from akscli import audit
@@ -500,7 +501,7 @@ _RULE_COLUMNS = [
 
 @policy_app.command("rules")
 @opts.lists_no_kubernetes_objects
-def policy_rules(output_format: opts.Output = "table", policy_file: _PolicyFile = None) -> None:
+def policy_rules(output_format: flag_types.Output = "table", policy_file: _PolicyFile = None) -> None:
     """List the rules with their effective severity (after --policy-file)."""
     from akscli import policy
     from akscli.globals import FLAGS

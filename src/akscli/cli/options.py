@@ -1,13 +1,15 @@
-"""The shared options, defined once and reused verbatim by every command.
+"""The shared options' parts: the -o, -n and --timeout options each command words for itself,
+the checks of their values, the flag blocks (``flag_block``, ``KubeFlags``) and the helpers that
+turn typed flags into the targets the logic modules take.
 
-Use them as parameter annotations: ``namespace: opts.Namespace = None``. Helpers below turn
-them into the targets the logic modules take.
+The options every command reuses verbatim (``namespace: flag_types.Namespace = None``) are in
+akscli.cli.flag_types, which only the commands that name one import.
 """
 
 import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -15,8 +17,6 @@ from akscli import validate
 from akscli.cli import complete
 from akscli.errors import UsageError
 from akscli.output import (
-    APPLY_FORMATS,
-    DELETE_FORMATS,
     LIST_FORMATS,
     MANIFEST_FORMATS,
     check_format,
@@ -28,48 +28,12 @@ if TYPE_CHECKING:
     from akscli.kube.client import Kube, KubeTarget
     from akscli.resource_type import ResourceType
 
-Kubeconfig = Annotated[
-    str | None,
-    typer.Option(
-        "--kubeconfig",
-        metavar="PATH",
-        help="Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).",
-        show_default=False,
-    ),
-]
-Context = Annotated[
-    str | None,
-    typer.Option(
-        "--context",
-        metavar="NAME",
-        help="The kubeconfig context to use (default: the current context).",
-        show_default=False,
-        autocompletion=complete.kube_contexts,
-    ),
-]
-
 
 def namespace_option(help_text: str) -> Any:
     """-n/--namespace, kubectl's meaning; ``help_text`` says what leaving it out means."""
     return typer.Option(
         "-n", "--namespace", metavar="NAME", help=help_text, show_default=False, autocompletion=complete.namespaces
     )
-
-
-Namespace = Annotated[str | None, namespace_option("Namespace (default: the context's namespace, else 'default').")]
-AllNamespaces = Annotated[bool, typer.Option("-A", "--all-namespaces", help="List across all namespaces.")]
-Selector = Annotated[
-    str | None,
-    typer.Option(
-        "-l",
-        "--selector",
-        metavar="SELECTOR",
-        help="Label selector, kubectl's grammar: KEY=VALUE, KEY==VALUE, KEY!=VALUE, 'KEY in (V1,V2)', "
-        "'KEY notin (V1,V2)', KEY (has the label), !KEY (has it not); ',' joins requirements that must all "
-        "hold, e.g. -l 'team=ml,env in (prod,staging)'. Checked before anything is sent.",
-        show_default=False,
-    ),
-]
 
 
 def label_selector(selector: str | None, *, within: str | None = None) -> str | None:
@@ -190,32 +154,9 @@ def typed_resource(param: str = "name") -> "tuple[str, ResourceType | None] | No
     return found if isinstance(found, tuple) else None
 
 
-Output = Annotated[str, output_option(LIST_FORMATS)]
-# Commands that show one object accept the same formats as lists (wide is the table, name is
-# kind/name), so `-o name` works on every read command.
-ObjectOutput = Output
-# -o of a command that applies objects: what was applied (kubectl apply's printers), and with
-# --dry-run=client the manifests (kubectl create --dry-run=client -o; yaml for the default).
-ApplyOutput = Annotated[str, output_option(APPLY_FORMATS, "what was applied; --dry-run=client: the manifests")]
 # -o of a changing command that prints nothing else: the format of what --dry-run prints; -o name
 # also makes the real run print only the kind/NAME of each object it changed (kubectl patch -o name).
 DRY_RUN_FORMATS = MANIFEST_FORMATS
-DryRunOutput = Annotated[
-    str, output_option(DRY_RUN_FORMATS, "what --dry-run prints; name: only the kind/NAME of what it changes")
-]
-# -o of a delete: kubectl delete's -o name (output.DELETE_FORMATS); without it, kubectl's lines.
-DeleteOutput = Annotated[str | None, output_option(DELETE_FORMATS, "each deleted object as kind.group/name")]
-# kubectl delete's --ignore-not-found, default false (upstream: kubernetes/kubectl
-# pkg/cmd/delete/delete_flags.go, "Treat \"resource not found\" as a successful delete"); on
-# every delete command (tests/foundation/test_grammar.py), applied by errors.absent_is_done.
-# kubectl's default of true with -l/--all does not arise: akscli's deletes take one NAME.
-IgnoreNotFound = Annotated[
-    bool,
-    typer.Option(
-        "--ignore-not-found",
-        help='Treat "not found" as a successful delete: exit 0, print nothing (kubectl\'s flag).',
-    ),
-]
 DRY_RUN_HELP = (
     "--dry-run[=none|client|server]; bare --dry-run means client. "
     "client: render and validate, print what would be sent, touch nothing; "
@@ -223,33 +164,12 @@ DRY_RUN_HELP = (
 )
 
 
-def _check_dry_run(ctx: Any, _param: Any, value: str | None) -> str | None:
+def check_dry_run(ctx: Any, _param: Any, value: str | None) -> str | None:
     """--dry-run's MODE, checked as the flags are parsed (as -o is): a command that reads or
     signs in before it acts never does so for a mode it would refuse."""
     if value is None or getattr(ctx, "resilient_parsing", False):
         return value
     return dry_run_mode(value)
-
-
-DryRun = Annotated[
-    str,
-    typer.Option(
-        "--dry-run",
-        metavar="[=MODE]",
-        help=DRY_RUN_HELP,
-        callback=_check_dry_run,
-        autocompletion=complete.dry_run_modes,
-    ),
-]
-# On every command that changes something, a no-op where it has nothing to ask, so that a
-# script can pass -y to any change (tests/foundation/test_grammar.py holds the tree to it).
-Yes = Annotated[bool, typer.Option("-y", "--yes", help="Answer yes to confirmations, if any (for scripts).")]
-Wait = Annotated[
-    bool,
-    typer.Option(
-        "--wait/--no-wait", help="Wait until the objects are ready, or return at once (defaults: docs/grammar.md)."
-    ),
-]
 
 
 def timeout_option(help_text: str, *, kubectl_wait: bool = False) -> Any:
@@ -270,30 +190,6 @@ def timeout_option(help_text: str, *, kubectl_wait: bool = False) -> Any:
     return typer.Option("--timeout", metavar="DURATION", help=help_text, callback=check)
 
 
-Timeout = Annotated[
-    str,
-    timeout_option(
-        "How long --wait waits, e.g. 90s, 10m, 1h; a negative duration (-1s) waits a week, as kubectl wait.",
-        kubectl_wait=True,
-    ),
-]
-# kubectl delete's --wait=true: a Kubernetes delete returns once its objects are gone, finalizers
-# included (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go DeleteResult); --no-wait is the
-# ARM deletes' other half (azopts.NoWait), so every delete says --wait/--no-wait the same way.
-DeleteWait = Annotated[
-    bool,
-    typer.Option(
-        "--wait/--no-wait",
-        help="Wait until the deleted objects are gone, finalizers included (the default, as kubectl delete), "
-        "or return once the API server accepted the delete.",
-    ),
-]
-DeleteTimeout = Annotated[
-    str,
-    timeout_option("How long --wait waits for the objects to be gone, e.g. 90s, 10m; 0 waits a week (kubectl's 0s)."),
-]
-
-
 def delete_wait(wait: bool, timeout: str) -> float | None:
     """--wait and --timeout of a delete as common.delete_objects takes them (None: --no-wait);
     the duration is checked before anything is read or sent."""
@@ -301,30 +197,9 @@ def delete_wait(wait: bool, timeout: str) -> float | None:
     return seconds if wait else None
 
 
-RequestTimeout = Annotated[
-    str | None,
-    typer.Option(
-        "--request-timeout",
-        metavar="DURATION",
-        help="How long one API request may take, its retries included, and a followed log stream or -w watch, "
-        "as kubectl's: e.g. 10s, 1.5s, 500ms, 1m30s; 0 or a negative duration (-1s): no timeout "
-        "(default: 30s each try).",
-        show_default=False,
-    ),
-]
-ForceConflicts = Annotated[
-    bool, typer.Option("--force-conflicts", help="Take ownership of fields another field manager owns.")
-]
-Prune = Annotated[bool, typer.Option("--prune", help="Delete objects of this stack that are no longer rendered.")]
 # akscli.kube.apply.DEFAULT_PARALLEL, repeated so that parsing flags does not import the apply
 # engine (a test holds the two equal)
 DEFAULT_PARALLEL = 16
-Parallel = Annotated[
-    int,
-    typer.Option(
-        "--parallel", metavar="N", help="How many objects of one ordering tier are applied at once.", min=1, max=64
-    ),
-]
 
 DRY_RUN_MODES = ("none", "client", "server")
 
@@ -480,17 +355,7 @@ class KubeFlags(Record):
         return kube, self.namespace or kube.namespace
 
 
-# The options a KubeFlags block may hold: flag name -> (parameter name, option). The parameter
-# of --context is ``kube_context``: some commands have a --context of their own (model plan).
-KUBE_OPTIONS: dict[str, tuple[str, Any]] = {
-    "namespace": ("namespace", Namespace),
-    "kubeconfig": ("kubeconfig", Kubeconfig),
-    "context": ("kube_context", Context),
-    "request_timeout": ("request_timeout", RequestTimeout),
-}
-
-
-def _kube_flags(
+def kube_flags(
     kubeconfig: str | None = None,
     kube_context: str | None = None,
     namespace: str | None = None,
@@ -500,15 +365,6 @@ def _kube_flags(
         # checked before anything is read or sent, also where the command goes to ARM instead (--fleet)
         validate.request_timeout(request_timeout)
     return KubeFlags(kubeconfig, kube_context, namespace, request_timeout)
-
-
-def on_kube(*names: str, into: str = "cluster") -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """A decorator: the options ``names`` of KUBE_OPTIONS (default --kubeconfig, --context and
-    --request-timeout, kubectl's connection flags: k8s.io/cli-runtime
-    pkg/genericclioptions/config_flags.go ConfigFlags.AddFlags registers them together), in that
-    order, in place of the command's ``into: KubeFlags`` parameter."""
-    chosen = names or ("kubeconfig", "context", "request_timeout")
-    return flag_block(dict(KUBE_OPTIONS[name] for name in chosen), into, _kube_flags)
 
 
 def flag_block(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from akscli import output, validate
-from akscli.cli import azopts, complete
+from akscli.cli import azopts, complete, flag_types
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
@@ -54,13 +54,13 @@ def approve(
             "wait until the run asks for its next approval or ends, or not.",
         ),
     ] = False,
-    timeout: opts.Timeout = "30m",
+    timeout: flag_types.Timeout = "30m",
     namespace: RunNamespace = None,
     arm: ArmFlags = ArmFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.DryRunOutput = "yaml",
+    output_format: flag_types.DryRunOutput = "yaml",
 ) -> None:
     """Approve the pending gate of a run: ARM gates (--fleet) or hub (Cluster)ApprovalRequests.
 
@@ -195,7 +195,7 @@ def gates_list(
     run: Annotated[str | None, opt("--run", help="Only gates of this update run.")] = None,
     pending: Annotated[bool, typer.Option("--pending", help="Only gates waiting for approval.")] = False,
     arm: ArmFlags = ArmFlags(),
-    output_format: opts.Output = "table",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """List the approval gates of a fleet's update runs (ARM)."""
     from akscli.fleet import arm_gates

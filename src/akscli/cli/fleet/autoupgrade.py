@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import output
-from akscli.cli import azopts
+from akscli.cli import azopts, flag_types
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
@@ -53,9 +53,9 @@ def autoupgrade_create(
     node_image_selection: Annotated[str, typer.Option("--node-image-selection", help="Latest|Consistent.")] = "Latest",
     disabled: Annotated[bool, typer.Option("--disabled", help="Create it switched off.")] = False,
     arm: ArmFlags = ArmFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.ObjectOutput = "table",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_format: flag_types.ObjectOutput = "table",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Create an auto-upgrade profile; Arc-enabled members are refused as for upgrade runs."""
@@ -86,7 +86,7 @@ def autoupgrade_create(
 @on_fleet
 def autoupgrade_list(
     arm: ArmFlags = ArmFlags(),
-    output_format: opts.Output = "table",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """List auto-upgrade profiles."""
     from akscli.fleet.armclient import PROFILE
@@ -101,7 +101,7 @@ def autoupgrade_list(
 def autoupgrade_show(
     name: ProfileName,
     arm: ArmFlags = ArmFlags(),
-    output_format: opts.ObjectOutput = "table",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Show one auto-upgrade profile (an ARM GET, as az fleet autoupgradeprofile show)."""
     from akscli.fleet.armclient import PROFILE
@@ -133,11 +133,11 @@ def profile_fields(profile: Mapping[str, Any]) -> list[tuple[str, Any]]:
 @on_fleet
 def autoupgrade_delete(
     name: ProfileName,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     arm: ArmFlags = ArmFlags(),
-    dry_run: opts.DryRun = "none",
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
+    dry_run: flag_types.DryRun = "none",
+    output_: flag_types.DeleteOutput = None,
+    ignore_not_found: flag_types.IgnoreNotFound = False,
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     no_wait: azopts.NoWait = False,
 ) -> None:

@@ -11,7 +11,7 @@ import typer
 from akscli import errors, output, validate
 from akscli import fleet as kubefleet
 from akscli.azure import kinds
-from akscli.cli import azopts, complete
+from akscli.cli import azopts, complete, flag_types
 from akscli.cli import options as opts
 from akscli.errors import UsageError
 from akscli.resource_type import ResourceType
@@ -143,7 +143,7 @@ RunCreateTimeout = Annotated[
 # --wait/--no-wait and --timeout of `rollout delete` and `rollout strategy delete`, whose object is
 # a hub object or, with --fleet, an ARM child of the fleet: each path has its own default, as
 # `nodepool delete`'s --timeout (azopts.PoolDeleteTimeout). The hub's is kubectl delete's
-# (opts.DeleteWait, DeleteTimeout); the ARM one's is every ARM write's (azopts.NoWait, Timeout).
+# (flag_types.DeleteWait, DeleteTimeout); the ARM one's is every ARM write's (azopts.NoWait, Timeout).
 HUB_DELETE_TIMEOUT_DEFAULT = "5m"
 StagedDeleteWait = Annotated[
     bool,
@@ -247,7 +247,7 @@ def refuse_hub_flags_on_arm() -> None:
 # of its `hub: KubeFlags` parameter.
 on_fleet = opts.flag_block({"fleet": Fleet, "group": Group, **azopts.AZURE_OPTIONS}, "arm", arm_flags)
 on_group = opts.flag_block({"group": Group, **azopts.AZURE_OPTIONS}, "arm", arm_flags)
-on_hub = opts.on_kube(into="hub")
+on_hub = flag_types.on_kube(into="hub")
 
 
 def arm_timeout(arm: ArmFlags, timeout: str | None) -> str:

@@ -6,7 +6,7 @@ import typer
 
 from akscli import errors, output
 from akscli.azure import kinds
-from akscli.cli import azopts
+from akscli.cli import azopts, flag_types
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
@@ -66,9 +66,9 @@ def fleet_create(
     dns_prefix: Annotated[str | None, opt("--dns-prefix", help="DNS prefix of the hub API server.")] = None,
     vm_size: Annotated[str | None, opt("--hub-vm-size", help="VM size of the hub's node.")] = None,
     arm: ArmFlags = ArmFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.ObjectOutput = "table",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_format: flag_types.ObjectOutput = "table",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     no_wait: azopts.NoWait = False,
 ) -> None:
@@ -100,7 +100,7 @@ def fleet_create(
 @on_group
 def fleet_list(
     arm: ArmFlags = ArmFlags(),
-    output_format: opts.Output = "table",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """List fleets in a resource group, or in the subscription."""
     fmt = opts.output_format(output_format)
@@ -116,7 +116,7 @@ def fleet_list(
 def fleet_show(
     name: FleetName,
     arm: ArmFlags = ArmFlags(),
-    output_format: opts.ObjectOutput = "table",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Show one fleet."""
     _emit_fleet(arm.named(name).show(), output_format)
@@ -130,12 +130,12 @@ def fleet_credentials(
     overwrite_existing: Annotated[
         bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")
     ] = False,
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
     login: azopts.ExecLogin = None,
     client_id: azopts.ClientId = None,
     identity_resource_id: azopts.IdentityResourceId = None,
-    output_format: opts.ObjectOutput = "table",
+    output_format: flag_types.ObjectOutput = "table",
     arm: ArmFlags = ArmFlags(),
 ) -> None:
     """Merge the fleet hub's kubeconfig (signing in through 'akscli token'), as 'cluster credentials'."""
@@ -168,11 +168,11 @@ def fleet_credentials(
 @on_group
 def fleet_delete(
     name: FleetName,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     arm: ArmFlags = ArmFlags(),
-    dry_run: opts.DryRun = "none",
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
+    dry_run: flag_types.DryRun = "none",
+    output_: flag_types.DeleteOutput = None,
+    ignore_not_found: flag_types.IgnoreNotFound = False,
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     no_wait: azopts.NoWait = False,
 ) -> None:

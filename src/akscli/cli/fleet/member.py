@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from akscli import output, validate
-from akscli.cli import azopts
+from akscli.cli import azopts, flag_types
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
@@ -73,9 +73,9 @@ def member_join(
     labels: Annotated[list[str] | None, opt("--labels", help="Member labels key=value (repeatable).")] = None,
     update_group: Annotated[str | None, opt("--update-group", help="Update group for staged upgrade runs.")] = None,
     arm: ArmFlags = ArmFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.ObjectOutput = "table",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_format: flag_types.ObjectOutput = "table",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     no_wait: azopts.NoWait = False,
 ) -> None:
@@ -145,9 +145,9 @@ def member_update(
         ),
     ] = None,
     arm: ArmFlags = ArmFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.ObjectOutput = "table",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_format: flag_types.ObjectOutput = "table",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Change a member's update group or labels (a PATCH, as az fleet member update)."""
@@ -170,7 +170,7 @@ def member_update(
 @on_fleet
 def member_list(
     arm: ArmFlags = ArmFlags(),
-    output_format: opts.Output = "table",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """List members: AKS or Arc, update group, labels, Kubernetes version, state, joined and healthy."""
     from akscli.fleet.arm import member_rows
@@ -189,7 +189,7 @@ def member_list(
 def member_show(
     name: MemberName,
     arm: ArmFlags = ArmFlags(),
-    output_format: opts.ObjectOutput = "table",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Show one member (an ARM GET, as az fleet member show): update group, labels, state, cluster."""
     from akscli.fleet.arm import member_fields
@@ -206,11 +206,11 @@ def member_show(
 @on_fleet
 def member_remove(
     name: MemberName,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     arm: ArmFlags = ArmFlags(),
-    dry_run: opts.DryRun = "none",
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
+    dry_run: flag_types.DryRun = "none",
+    output_: flag_types.DeleteOutput = None,
+    ignore_not_found: flag_types.IgnoreNotFound = False,
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     no_wait: azopts.NoWait = False,
 ) -> None:
@@ -237,9 +237,9 @@ def member_drain(
         str, opts.timeout_option("How long to wait for the placements' evictions, all together, e.g. 5m.")
     ] = "5m",
     hub: opts.KubeFlags = opts.KubeFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.Output = "table",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """Cordon a member and evict every placement from it, honouring disruption budgets.
 
@@ -283,9 +283,9 @@ def member_drain(
 def member_uncordon(
     name: HubMemberName,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.DryRunOutput = "yaml",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_format: flag_types.DryRunOutput = "yaml",
 ) -> None:
     """Remove the cordon taint so placements may choose the member again (--dry-run reads the member)."""
     from akscli.cli.common import dry_run_writes

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import errors, output, validate
+from akscli.cli import flag_types
 from akscli.cli import options as opts
 from akscli.cli.diff_status import ExitCode, with_exit_code
 from akscli.cli.fleet.common import (
@@ -136,13 +137,13 @@ def place(
             "External back to rolling, a removed toleration); its resources leave the members meanwhile.",
         ),
     ] = False,
-    dry_run: opts.DryRun = "none",
-    wait: opts.Wait = False,
-    timeout: opts.Timeout = "10m",
-    yes: opts.Yes = False,
-    force_conflicts: opts.ForceConflicts = False,
+    dry_run: flag_types.DryRun = "none",
+    wait: flag_types.Wait = False,
+    timeout: flag_types.Timeout = "10m",
+    yes: flag_types.Yes = False,
+    force_conflicts: flag_types.ForceConflicts = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.ApplyOutput = "table",
+    output_format: flag_types.ApplyOutput = "table",
     exit_code: ExitCode = False,
 ) -> None:
     """Place hub resources onto member clusters (ClusterResourcePlacement or ResourcePlacement)."""
@@ -284,7 +285,7 @@ def placement_status(
     name: HubPlacementName,
     namespace: PlacementNamespace = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.Output = "table",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """Per member: its conditions, Scheduled to Available; the first failing message, failed and drifted objects."""
     from akscli.fleet import eligibility, placement, placement_status
@@ -334,10 +335,10 @@ def placement_list(
             "List ResourcePlacements in this namespace (default: ClusterResourcePlacements; -A: both)."
         ),
     ] = None,
-    all_namespaces: opts.AllNamespaces = False,
-    selector: opts.Selector = None,
+    all_namespaces: flag_types.AllNamespaces = False,
+    selector: flag_types.Selector = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.Output = "table",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """List placements with how many members are available."""
     from akscli.fleet import placement, placement_status
@@ -381,7 +382,7 @@ def placement_which(
     ],
     namespace: Annotated[str | None, opts.namespace_option("Namespace of a namespaced object.")] = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.Output = "table",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """Which placement put this object on which member, and how it fares there."""
     from akscli.fleet import placement_which
@@ -402,12 +403,12 @@ def placement_which(
 def placement_delete(
     name: HubPlacementName,
     namespace: PlacementNamespace = None,
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
-    wait: opts.DeleteWait = True,
-    timeout: opts.DeleteTimeout = "5m",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_: flag_types.DeleteOutput = None,
+    ignore_not_found: flag_types.IgnoreNotFound = False,
+    wait: flag_types.DeleteWait = True,
+    timeout: flag_types.DeleteTimeout = "5m",
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a placement (its resources leave the members) and the overrides akscli made for it."""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import output, validate
-from akscli.cli import azopts
+from akscli.cli import azopts, flag_types
 from akscli.cli import options as opts
 from akscli.cli.diff_status import CreateExitCode, ExitCode, check_exit_code, found, with_exit_code
 from akscli.cli.fleet.common import (
@@ -76,10 +76,10 @@ def rollout_create(
     ] = "Latest",
     stage: Stage = None,
     arm: ArmFlags = ArmFlags(),
-    dry_run: opts.DryRun = "none",
-    yes: opts.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    yes: flag_types.Yes = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.ApplyOutput = "table",
+    output_format: flag_types.ApplyOutput = "table",
     timeout: RunCreateTimeout = None,
     exit_code: CreateExitCode = False,
 ) -> None:
@@ -287,10 +287,10 @@ def _action_command(action: str, doc: str) -> Any:
         name: HubRunName,
         namespace: RunNamespace = None,
         arm: ArmFlags = ArmFlags(),
-        yes: opts.Yes = False,
-        dry_run: opts.DryRun = "none",
+        yes: flag_types.Yes = False,
+        dry_run: flag_types.DryRun = "none",
         hub: opts.KubeFlags = opts.KubeFlags(),
-        output_format: opts.DryRunOutput = "yaml",
+        output_format: flag_types.DryRunOutput = "yaml",
         timeout: ArmTimeout = None,
         exit_code: ExitCode = False,
     ) -> None:
@@ -315,9 +315,9 @@ def rollout_skip(
         opt("--target", help="TYPE:NAME to skip: Member, Group, Stage or AfterStageWait (repeatable)."),
     ] = None,
     arm: ArmFlags = ArmFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.DryRunOutput = "json",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_format: flag_types.DryRunOutput = "json",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Skip members, groups, stages or waits of an ARM update run (--dry-run: offline)."""
@@ -365,7 +365,7 @@ def rollout_status(
     namespace: RunNamespace = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.Output = "table",
+    output_format: flag_types.Output = "table",
     wait: Annotated[
         bool,
         typer.Option(
@@ -373,7 +373,7 @@ def rollout_status(
             help="First wait until the run has succeeded (exit 10 if it fails or stops); with --fleet, polls ARM.",
         ),
     ] = False,
-    timeout: opts.Timeout = "30m",
+    timeout: flag_types.Timeout = "30m",
 ) -> None:
     """The stages of a run, each with its gates and members and their state."""
     fmt = opts.output_format(output_format)
@@ -444,11 +444,11 @@ HUB_RUN_LIST_COLUMNS = [
 @on_hub
 def rollout_list(
     namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced runs (-A: both scopes).")] = None,
-    all_namespaces: opts.AllNamespaces = False,
-    selector: opts.Selector = None,
+    all_namespaces: flag_types.AllNamespaces = False,
+    selector: flag_types.Selector = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.Output = "table",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """List update runs (-l: the hub's, by label)."""
     fmt = opts.output_format(output_format)
@@ -484,11 +484,11 @@ def rollout_list(
 def rollout_delete(
     name: HubRunName,
     namespace: RunNamespace = None,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     arm: ArmFlags = ArmFlags(),
-    dry_run: opts.DryRun = "none",
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
+    dry_run: flag_types.DryRun = "none",
+    output_: flag_types.DeleteOutput = None,
+    ignore_not_found: flag_types.IgnoreNotFound = False,
     wait: StagedDeleteWait = True,
     timeout: StagedDeleteTimeout = None,
     hub: opts.KubeFlags = opts.KubeFlags(),

@@ -4,7 +4,7 @@ Moved out of cli/fleet/rollout.py, which keeps the update runs."""
 from typing import Annotated
 
 from akscli import output
-from akscli.cli import azopts
+from akscli.cli import azopts, flag_types
 from akscli.cli import options as opts
 from akscli.cli.diff_status import CreateExitCode, check_exit_code, with_exit_code
 from akscli.cli.fleet.common import (
@@ -54,10 +54,10 @@ def strategy_create(
     stage: Stage = None,
     namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced StagedUpdateStrategy.")] = None,
     arm: ArmFlags = ArmFlags(),
-    dry_run: opts.DryRun = "none",
-    yes: opts.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    yes: flag_types.Yes = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.ApplyOutput = "table",
+    output_format: flag_types.ApplyOutput = "table",
     timeout: ArmTimeout = None,
     exit_code: CreateExitCode = False,
 ) -> None:
@@ -108,11 +108,11 @@ def strategy_create(
 @on_hub
 def strategy_list(
     namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced strategies (-A: both scopes).")] = None,
-    all_namespaces: opts.AllNamespaces = False,
-    selector: opts.Selector = None,
+    all_namespaces: flag_types.AllNamespaces = False,
+    selector: flag_types.Selector = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.Output = "table",
+    output_format: flag_types.Output = "table",
 ) -> None:
     """List staged update strategies (-l: the hub's, by label)."""
     fmt = opts.output_format(output_format)
@@ -140,7 +140,7 @@ def strategy_show(
     namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.ObjectOutput = "table",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Show one staged update strategy: its stages (ARM with --fleet, as az fleet updatestrategy show)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
@@ -167,11 +167,11 @@ def strategy_show(
 def strategy_delete(
     name: HubStrategyName,
     namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
-    yes: opts.Yes = False,
+    yes: flag_types.Yes = False,
     arm: ArmFlags = ArmFlags(),
-    dry_run: opts.DryRun = "none",
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
+    dry_run: flag_types.DryRun = "none",
+    output_: flag_types.DeleteOutput = None,
+    ignore_not_found: flag_types.IgnoreNotFound = False,
     wait: StagedDeleteWait = True,
     timeout: StagedDeleteTimeout = None,
     hub: opts.KubeFlags = opts.KubeFlags(),

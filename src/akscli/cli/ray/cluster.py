@@ -8,7 +8,7 @@ import typer
 
 from akscli import errors, output, validate
 from akscli import ray as logic
-from akscli.cli import common
+from akscli.cli import common, flag_types
 from akscli.cli import options as opts
 from akscli.cli.diff_status import ExitCode, with_exit_code
 from akscli.cli.ray.common import (
@@ -50,11 +50,11 @@ def cluster_create(
     cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
     label: Labels = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    dry_run: opts.DryRun = "none",
-    wait: opts.Wait = False,
-    timeout: opts.Timeout = "10m",
-    yes: opts.Yes = False,
-    force_conflicts: opts.ForceConflicts = False,
+    dry_run: flag_types.DryRun = "none",
+    wait: flag_types.Wait = False,
+    timeout: flag_types.Timeout = "10m",
+    yes: flag_types.Yes = False,
+    force_conflicts: flag_types.ForceConflicts = False,
     output_format: ApplyOutput = "table",
     exit_code: ExitCode = False,
 ) -> None:
@@ -139,7 +139,7 @@ cluster_list = list_command(
 def cluster_status(
     name: ClusterName,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.ObjectOutput = "table",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Conditions, desired CPUs and memory, workers ready per group, GPUs in use, and why pods are stuck."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
@@ -164,9 +164,9 @@ def cluster_scale(
     min_replicas: Annotated[int | None, typer.Option("--min", help="Autoscaler minimum.", show_default=False)] = None,
     max_replicas: Annotated[int | None, typer.Option("--max", help="Autoscaler maximum.", show_default=False)] = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.ObjectOutput = "table",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Scale one worker group: --replicas, --min, --max (an autoscaled group: --min and --max only).
 
@@ -284,9 +284,9 @@ def cluster_nodes(
     ] = None,
     group: Annotated[str | None, typer.Option("--group", help="Worker group name.", show_default=False)] = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    all_namespaces: opts.AllNamespaces = False,
-    selector: opts.Selector = None,
-    output_format: opts.Output = "table",
+    all_namespaces: flag_types.AllNamespaces = False,
+    selector: flag_types.Selector = None,
+    output_format: flag_types.Output = "table",
 ) -> None:
     """List the Ray nodes (head and worker pods) of a cluster.
 

@@ -7,7 +7,7 @@ import typer
 
 from akscli import errors, output, validate
 from akscli import ray as logic
-from akscli.cli import common, complete
+from akscli.cli import common, complete, flag_types
 from akscli.cli import options as opts
 from akscli.resource_type import ResourceType
 
@@ -49,7 +49,7 @@ Labels = Annotated[
     typer.Option("--label", help="Label for the Ray object, key=value (repeatable).", show_default=False),
 ]
 Tail = Annotated[int | None, typer.Option("--tail", help="Last N lines.", show_default=False)]
-ApplyOutput = opts.ApplyOutput
+ApplyOutput = flag_types.ApplyOutput
 Group = Annotated[str, typer.Option("--group", help="Worker group name.")]
 # The name of a Ray object the command reads or changes completes from the cluster (<TAB>), as
 # kubectl completes `kubectl get raycluster <TAB>` (kubernetes/kubectl pkg/util/completion/completion.go
@@ -147,7 +147,7 @@ with_cluster_flags = opts.flag_block(CLUSTER_OPTIONS, "cluster_flags", logic.Clu
 
 # Puts -n, --kubeconfig, --context and --request-timeout in place of a command's ``k8s: opts.KubeFlags``
 # parameter (not ``cluster``: in this group that names a Ray cluster).
-on_cluster = opts.on_kube("namespace", "kubeconfig", "context", "request_timeout", into="k8s")
+on_cluster = flag_types.on_kube("namespace", "kubeconfig", "context", "request_timeout", into="k8s")
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -185,9 +185,9 @@ def list_command(
     @on_cluster
     def command(
         k8s: opts.KubeFlags = opts.KubeFlags(),
-        all_namespaces: opts.AllNamespaces = False,
-        selector: opts.Selector = None,
-        output_format: opts.Output = "table",
+        all_namespaces: flag_types.AllNamespaces = False,
+        selector: flag_types.Selector = None,
+        output_format: flag_types.Output = "table",
     ) -> None:
         list_objects(kind, columns, k8s, all_namespaces, selector, output_format)
 
@@ -250,12 +250,12 @@ def delete_command(
     def command(
         name: str,
         k8s: opts.KubeFlags = opts.KubeFlags(),
-        yes: opts.Yes = False,
-        dry_run: opts.DryRun = "none",
-        output_: opts.DeleteOutput = None,
-        ignore_not_found: opts.IgnoreNotFound = False,
-        wait: opts.DeleteWait = True,
-        timeout: opts.DeleteTimeout = "5m",
+        yes: flag_types.Yes = False,
+        dry_run: flag_types.DryRun = "none",
+        output_: flag_types.DeleteOutput = None,
+        ignore_not_found: flag_types.IgnoreNotFound = False,
+        wait: flag_types.DeleteWait = True,
+        timeout: flag_types.DeleteTimeout = "5m",
     ) -> None:
         delete_object(
             kind,

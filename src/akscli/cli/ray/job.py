@@ -10,7 +10,7 @@ import typer
 
 from akscli import errors, output, validate
 from akscli import ray as logic
-from akscli.cli import common
+from akscli.cli import common, flag_types
 from akscli.cli import options as opts
 from akscli.cli.ray.common import (
     JobName,
@@ -109,11 +109,11 @@ def job_submit(
     cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
     label: Labels = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    dry_run: opts.DryRun = "none",
-    wait: opts.Wait = False,
+    dry_run: flag_types.DryRun = "none",
+    wait: flag_types.Wait = False,
     timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows the job.")] = "1h",
-    yes: opts.Yes = False,
-    output_format: opts.ApplyOutput = "table",
+    yes: flag_types.Yes = False,
+    output_format: flag_types.ApplyOutput = "table",
 ) -> None:
     """Submit a Ray job: a RayJob on a new cluster (flags) or an existing one (--cluster)."""
     fmt = output_format
@@ -230,7 +230,7 @@ def job_status(
     ] = False,
     timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows.")] = "1h",
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.ObjectOutput = "table",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """A job's phases and, while it is stuck, why (pending pods, events, GPUs, image pulls)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
@@ -302,9 +302,9 @@ def _print_job_output(kube: "Kube", job: dict[str, Any], tail: int | None, *, fo
 def job_stop(
     name: JobName,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.ObjectOutput = "table",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Stop a running job (suspends a job that owns its cluster; stops it through the
     dashboard API on a shared --cluster). --dry-run reads the job to know which request it takes."""

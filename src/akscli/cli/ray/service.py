@@ -6,6 +6,7 @@ import typer
 
 from akscli import output, validate
 from akscli import ray as logic
+from akscli.cli import flag_types
 from akscli.cli import options as opts
 from akscli.cli.diff_status import ExitCode, with_exit_code
 from akscli.cli.ray.common import (
@@ -36,11 +37,11 @@ def service_deploy(
     cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
     label: Labels = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    dry_run: opts.DryRun = "none",
-    wait: opts.Wait = False,
-    timeout: opts.Timeout = "15m",
-    yes: opts.Yes = False,
-    force_conflicts: opts.ForceConflicts = False,
+    dry_run: flag_types.DryRun = "none",
+    wait: flag_types.Wait = False,
+    timeout: flag_types.Timeout = "15m",
+    yes: flag_types.Yes = False,
+    force_conflicts: flag_types.ForceConflicts = False,
     output_format: ApplyOutput = "table",
     exit_code: ExitCode = False,
 ) -> None:
@@ -65,7 +66,7 @@ def service_deploy(
 def service_status(
     name: ServiceName,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.ObjectOutput = "table",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Ready condition, serve endpoints and application statuses."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)

@@ -8,6 +8,7 @@ import typer
 from akscli import output, validate
 from akscli import ray as logic
 from akscli.cli import common as cli_common
+from akscli.cli import flag_types
 from akscli.cli import options as opts
 from akscli.cli.ray.common import (
     RAY,
@@ -61,9 +62,9 @@ def workergroup_add(
     ] = None,
     image: Image = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.ObjectOutput = "table",
+    yes: flag_types.Yes = False,
+    dry_run: flag_types.DryRun = "none",
+    output_format: flag_types.ObjectOutput = "table",
 ) -> None:
     """Add a worker group to a running Ray cluster (--dry-run=client: print the JSON patch, no cluster)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
@@ -131,8 +132,8 @@ WORKERGROUP_COLUMNS = [
 def workergroup_list(
     cluster: Annotated[str | None, typer.Argument(help="Ray cluster (default: all).", callback=cluster_name)] = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    all_namespaces: opts.AllNamespaces = False,
-    output_format: opts.Output = "table",
+    all_namespaces: flag_types.AllNamespaces = False,
+    output_format: flag_types.Output = "table",
 ) -> None:
     """Worker groups with desired, ready and GPU counts."""
     fmt = opts.output_format(output_format)
