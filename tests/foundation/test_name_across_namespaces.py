@@ -1,7 +1,7 @@
 """A NAME with -A is refused, as kubectl refuses `kubectl get pod web -A` (upstream: kubernetes/
 kubernetes staging/src/k8s.io/cli-runtime/pkg/resource/builder.go visitByName: "a resource cannot
 be retrieved by name across all namespaces"). Every command that takes a NAME argument and -A
-gets it from one check, after parsing (cli/name_flag.py name_across_namespaces); before, `model
+gets it from one check, after parsing (cli/options.py name_across_namespaces); before, `model
 top phi-4 -A` read phi-4 in the current namespace as if -A had not been given."""
 
 from __future__ import annotations

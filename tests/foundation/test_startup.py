@@ -152,6 +152,13 @@ def test_start_up_records_are_built_without_compiling_their_annotations() -> Non
     assert done.stdout.strip() == "0"
 
 
+@pytest.mark.parametrize("args", [("model", "plan", "phi-4"), ("version",)])
+def test_commands_that_name_no_shared_option_do_not_build_them(args: tuple[str, ...]) -> None:
+    """`model plan` and `version` have none of akscli.cli.flag_types' options, so they do not load
+    it (`model catalog` does: `model show`, in the same module, takes -o as every read command)."""
+    assert _imports(*args, families=("akscli.cli.flag_types",)) == {"code": 0, "heavy": []}
+
+
 CREDENTIAL_PATTERNS = """
 import contextlib, io, re, sys
 from akscli import redact
@@ -258,8 +265,17 @@ def test_a_render_of_words_compiles_no_pattern_for_numbers_keys_json_or_globs() 
 # and nodepool commands), the hints that create a Secret (an error's, a deploy's), deploy's own flags.
 # hashlib loads OpenSSL (_hashlib): about 2 ms, 10 M instructions; only a long KAITO pool name
 # (kaito_names.pool_name) and deploy's change hash use it. shlex quotes the words of a usage
-# error's hint (akscli.cli.name_flag) and compiles a pattern as it loads.
-LEFT_OUT_OF_OFFLINE = ("akscli.resource_type", "akscli.secret_hints", "akscli.model.deploy_flags", "hashlib", "shlex")
+# error's hint (akscli.cli.name_flag) and compiles a pattern as it loads. name_flag holds the
+# refusals of a misused flag (error paths), suggest the guesses of a hint.
+LEFT_OUT_OF_OFFLINE = (
+    "akscli.resource_type",
+    "akscli.secret_hints",
+    "akscli.model.deploy_flags",
+    "hashlib",
+    "shlex",
+    "akscli.cli.name_flag",
+    "akscli.suggest",
+)
 
 
 @pytest.mark.parametrize("args", [("model", "plan", "phi-4"), ("model", "catalog"), ("version",)])
@@ -271,6 +287,36 @@ def test_benchmarked_offline_commands_load_no_module_only_other_commands_or_erro
     quoting, akscli.cli.name_flag) compiles a pattern: `model plan`, `model catalog` and `version`
     (tests/bench/bench_foundation.py) load none of them."""
     assert _imports(*args, families=LEFT_OUT_OF_OFFLINE) == {"code": 0, "heavy": []}
+
+
+OPTIONS_BUILT_AS_IT_LOADS = """
+import sys
+from typer import models
+built = []
+init = models.OptionInfo.__init__
+def counting(self, *args, **kwargs):
+    init(self, *args, **kwargs)
+    built.append(self)
+models.OptionInfo.__init__ = counting
+import importlib
+importlib.import_module(sys.argv[1])
+print(len(built))
+"""
+
+
+def test_the_module_every_command_loads_for_its_flags_builds_no_typer_option() -> None:
+    """akscli.cli.options (every command's flag parsing: -o, --dry-run and -A checks, bool flag
+    values, flag blocks) builds no Typer option as it loads: the shared options (--kubeconfig,
+    -n, -y, --wait ...: about 0.15 M instructions each) are akscli.cli.flag_types', which only the
+    commands that name one import. Before, `model plan` and `version` built 20 options they lack."""
+    done = subprocess.run(
+        [sys.executable, "-c", OPTIONS_BUILT_AS_IT_LOADS, "akscli.cli.options"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "0"
 
 
 PLUGIN_PATTERN = """

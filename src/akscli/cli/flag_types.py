@@ -3,9 +3,8 @@
 and ``on_kube``, the block of kubectl's connection flags.
 
 Each is a Typer option built as this module loads (about 0.15 M instructions an option:
-``typer.Option`` and ``typing.Annotated``). Only the modules of commands that name one import
-it: ``model plan``, ``model catalog`` and ``version`` build none of them
-(docs/changes/audit33-perf33.md).
+``typer.Option`` and ``typing.Annotated``), so only the modules of commands that name one import
+it: ``model plan`` and ``version`` build none of them (docs/changes/audit33-perf33.md).
 """
 
 from collections.abc import Callable

@@ -95,7 +95,7 @@ def _read_kubectl_values(command: click.Command) -> None:
         return
 
     def parse_args(ctx: click.Context, args: list[str]) -> list[str]:
-        from akscli.cli.options import TURNED_OFF, bool_flag_values, split_shorthand_values
+        from akscli.cli.options import TURNED_OFF, bool_flag_values, name_across_namespaces, split_shorthand_values
 
         value_flags, flags = _flag_kinds(command, ctx)
         args = split_shorthand_values(args, frozenset(n for n in value_flags if len(n) == 2))
@@ -104,8 +104,6 @@ def _read_kubectl_values(command: click.Command) -> None:
         rest = parse(
             ctx, bool_flag_values(args, flags, value_flags, lenient=ctx.resilient_parsing, turned_off=turned_off)
         )
-        from akscli.cli.name_flag import name_across_namespaces
-
         if (refused := name_across_namespaces(ctx)) is not None:
             raise refused
         return rest

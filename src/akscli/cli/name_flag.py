@@ -15,8 +15,8 @@ NAME_FLAGS = ("-n", "--name")
 
 
 def _quoted(words: Sequence[str]) -> str:
-    """``words`` as a shell line. shlex is imported here: only these error hints quote words, and
-    every command's parse loads this module (shlex compiles a pattern at import: about 0.1 ms)."""
+    """``words`` as a shell line. shlex is imported here: only these error hints quote words
+    (shlex compiles a pattern at import: about 0.1 ms)."""
     import shlex
 
     return shlex.join(words)
@@ -129,28 +129,6 @@ def no_all_namespaces(ctx: Any, option: str | None, args: Sequence[str], prog: s
         "of every namespace)",
         hint=f"{prog} {_quoted(words)}",
     )
-
-
-def name_across_namespaces(ctx: Any) -> UsageError | None:
-    """A NAME argument with -A (``model top phi-4 -A``, ``ray cluster nodes rc -A``,
-    ``ray workergroup list rc -A``), read from the parsed ``ctx`` of any command that takes both:
-    kubectl refuses it, since a name picks one object of one namespace (upstream: kubernetes/
-    kubernetes staging/src/k8s.io/cli-runtime/pkg/resource/builder.go visitByName, with
-    allNamespace: "a resource cannot be retrieved by name across all namespaces"). None where
-    the command was not given both."""
-    if ctx.resilient_parsing or not ctx.params.get("all_namespaces"):
-        return None
-    for param in ctx.command.params:
-        value = ctx.params.get(param.name) if param.param_type_name == "argument" else None
-        if isinstance(value, str) and value:
-            path = ctx.command_path
-            return UsageError(
-                f"a resource cannot be retrieved by name across all namespaces ('{path}' given "
-                f"{param.human_readable_name} {value} and -A)",
-                hint=f"{path} {_quoted([value])} -n NAMESPACE reads it in one namespace; "
-                f"{path} -A reads every namespace",
-            )
-    return None
 
 
 def _without(args: Sequence[str], option: str) -> list[str] | None:

@@ -231,6 +231,31 @@ def bare_dry_run(argv: list[str]) -> list[str]:
     return out
 
 
+def name_across_namespaces(ctx: Any) -> UsageError | None:
+    """A NAME argument with -A (``model top phi-4 -A``, ``ray cluster nodes rc -A``,
+    ``ray workergroup list rc -A``), read from the parsed ``ctx`` of any command that takes both:
+    kubectl refuses it, since a name picks one object of one namespace (upstream: kubernetes/
+    kubernetes staging/src/k8s.io/cli-runtime/pkg/resource/builder.go visitByName, with
+    allNamespace: "a resource cannot be retrieved by name across all namespaces"). None where
+    the command was not given both. Here, not in cli/name_flag.py with the other refusals of
+    a flag: every command runs this check, and `model plan` loads no other part of that module."""
+    if ctx.resilient_parsing or not ctx.params.get("all_namespaces"):
+        return None
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name) if param.param_type_name == "argument" else None
+        if isinstance(value, str) and value:
+            import shlex  # here: only this refusal's hint quotes a word (shlex compiles a pattern as it loads)
+
+            path = ctx.command_path
+            return UsageError(
+                f"a resource cannot be retrieved by name across all namespaces ('{path}' given "
+                f"{param.human_readable_name} {value} and -A)",
+                hint=f"{path} {shlex.join([value])} -n NAMESPACE reads it in one namespace; "
+                f"{path} -A reads every namespace",
+            )
+    return None
+
+
 def split_shorthand_values(argv: list[str], takes_value: frozenset[str]) -> list[str]:
     """kubectl's flag parser reads ``-o=json`` as ``-o json`` (spf13/pflag flag.go,
     parseSingleShortArg: "'-f=arg'"); Click would read the value as ``=json``. So ``-X=VALUE``

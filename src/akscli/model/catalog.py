@@ -10,7 +10,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from akscli import datafiles, suggest, validate
+from akscli import datafiles, validate
 from akscli.errors import UsageError
 from akscli.model import bounded
 from akscli.records import Record
@@ -204,6 +204,8 @@ def _spellings() -> dict[str, str]:
 
 
 def closest(name: str, n: int = 3) -> list[str]:
+    from akscli import suggest  # here, as in get: only a name the catalog lacks needs it
+
     return suggest.closest(name, _spellings(), n, cutoff=0.5)
 
 
@@ -211,6 +213,8 @@ def get(name: str) -> Model:
     m = find(name)
     if m is not None:
         return m
+    from akscli import suggest  # here: `model plan` of a known model loads no suggestion code
+
     hint = (
         suggest.did_you_mean(name, _spellings(), cutoff=0.5)
         + "list known models with 'akscli model catalog', or describe any Hugging Face model with "

@@ -15,7 +15,6 @@ inputs.
 import math
 from typing import Any
 
-from akscli import suggest
 from akscli.errors import UsageError
 from akscli.model import bounded, catalog, kaito_names, skus, vllm_kv
 from akscli.model.catalog import Model
@@ -439,6 +438,8 @@ def plan(
     known_regions = skus.regions()
     warnings: list[str] = []
     if region not in known_regions:
+        from akscli import suggest  # here: only an unknown region or size is answered with a guess
+
         warnings.append(
             f"no prices for region {bounded.value(region)!r} "
             f"({suggest.did_you_mean(region, known_regions, margin=0.05)}prices known for "
@@ -533,6 +534,8 @@ def known_sku(vm_size: str) -> GpuSku:
     """The GPU size --vm-size names, or a refusal naming the known ones."""
     sku = skus.get(vm_size)
     if sku is None:
+        from akscli import suggest
+
         known = [s.vm_size for s in skus.all_skus()]
         # Compared without the "Standard_" every size starts with, which would make any two close.
         close = suggest.did_you_mean(
