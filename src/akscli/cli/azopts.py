@@ -243,7 +243,7 @@ ARM_WRITE_OPTIONS: dict[str, Any] = {
     "dry_run": DryRun,
     "no_wait": NoWait,
     "timeout": Timeout,
-    "output_": flag_types.ObjectOutput,
+    "output_": opts.ObjectOutput,
 }
 on_arm_write = opts.flag_block(ARM_WRITE_OPTIONS, "write", ArmWrite, defaults=asdict(ArmWrite()))
 

@@ -462,7 +462,7 @@ def inventory(
     ] = None,
     yes: flag_types.Yes = False,
     dry_run: flag_types.DryRun = "none",
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """Probe every GPU node with a short-lived Job and print one cluster-wide table.
 

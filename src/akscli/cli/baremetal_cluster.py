@@ -119,7 +119,7 @@ def cluster_create(
     dry_run: azopts.DryRun = "none",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Create AKS on a bare-metal edge machine, as Microsoft's ARM template does it.
 
@@ -175,7 +175,7 @@ def cluster_create(
 def cluster_list(
     resource_group: azopts.ResourceGroup = None,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """List bare-metal clusters (in a resource group, or the whole subscription)."""
     fmt = output.check_format(output_format)
@@ -195,7 +195,7 @@ def cluster_show(
     name: ClusterName,
     resource_group: azopts.ResourceGroup = None,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Show one bare-metal cluster."""
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
@@ -216,7 +216,7 @@ def cluster_upgrade(
     dry_run: azopts.DryRun = "none",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Upgrade to a newer patch version (the preview supports patch upgrades only).
 
@@ -302,7 +302,7 @@ def cluster_credentials(
     client_id: azopts.ClientId = None,
     identity_resource_id: azopts.IdentityResourceId = None,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Merge the cluster's kubeconfig into your kubeconfig (like 'cluster credentials')."""
     from akscli.cli import credentials_common

@@ -104,7 +104,7 @@ def test_nccl(
     cluster: opts.KubeFlags = opts.KubeFlags(),
     yes: flag_types.Yes = False,
     dry_run: flag_types.DryRun = "none",
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Run nccl-tests all_reduce_perf across N nodes and compare the bus bandwidth with the VM size's.
 

@@ -165,7 +165,7 @@ def create(
 @on_azure
 def list_(
     resource_group: ResourceGroup = None,
-    output_: flag_types.Output = "table",
+    output_: opts.Output = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List clusters of the subscription, or of one resource group."""
@@ -184,7 +184,7 @@ def list_(
 def show(
     name: Name,
     resource_group: ResourceGroup = None,
-    output_: flag_types.ObjectOutput = "table",
+    output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Show one cluster."""
@@ -384,7 +384,7 @@ def wait(
     deleted: Annotated[bool, typer.Option("--deleted", help="Wait until it is gone.")] = False,
     timeout: Annotated[str, typer.Option("--timeout", help="e.g. 30m.")] = "60m",
     interval: Annotated[str, typer.Option("--interval", help="Seconds between checks.")] = "10s",
-    output_: flag_types.ObjectOutput = "table",
+    output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Wait until a cluster's operation finishes (after --no-wait)."""
@@ -418,7 +418,7 @@ def credentials(
     admin: Annotated[
         bool, typer.Option("--admin", help="Static admin credentials (only where local accounts are on).")
     ] = False,
-    output_: flag_types.ObjectOutput = "table",
+    output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Merge the cluster's kubeconfig (signing in through 'akscli token') into a kubeconfig."""

@@ -1,10 +1,12 @@
 """The options every command reuses verbatim, defined once: parameter annotations such as
-``namespace: flag_types.Namespace = None`` (cluster connection, -o, --dry-run, -y, --wait ...),
+``namespace: flag_types.Namespace = None`` (cluster connection, a change's -o, --dry-run, -y,
+--wait ...; a read command's -o, which `model catalog` has too, is options.Output),
 and ``on_kube``, the block of kubectl's connection flags.
 
 Each is a Typer option built as this module loads (about 0.15 M instructions an option:
 ``typer.Option`` and ``typing.Annotated``), so only the modules of commands that name one import
-it: ``model plan`` and ``version`` build none of them (docs/changes/audit33-perf33.md).
+it: ``model plan``, ``model catalog`` and ``version`` build none of them
+(docs/changes/audit33-perf33.md).
 """
 
 from collections.abc import Callable
@@ -14,7 +16,7 @@ import typer
 
 from akscli.cli import complete, options
 from akscli.cli.options import DRY_RUN_FORMATS, DRY_RUN_HELP, namespace_option, output_option, timeout_option
-from akscli.output import APPLY_FORMATS, DELETE_FORMATS, LIST_FORMATS
+from akscli.output import APPLY_FORMATS, DELETE_FORMATS
 
 Kubeconfig = Annotated[
     str | None,
@@ -53,12 +55,6 @@ Selector = Annotated[
         show_default=False,
     ),
 ]
-
-Output = Annotated[str, output_option(LIST_FORMATS)]
-
-# Commands that show one object accept the same formats as lists (wide is the table, name is
-# kind/name), so `-o name` works on every read command.
-ObjectOutput = Output
 
 # -o of a command that applies objects: what was applied (kubectl apply's printers), and with
 # --dry-run=client the manifests (kubectl create --dry-run=client -o; yaml for the default).

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import output, validate
-from akscli.cli import complete, flag_types
+from akscli.cli import complete
 from akscli.cli import options as opts
 from akscli.model import catalog
 from akscli.output import Column
@@ -49,7 +49,7 @@ def catalog_cmd(
         str | None, typer.Argument(help="Words to search for (id, preset, license, quantisation, architecture).")
     ] = None,
     kaito_only: Annotated[bool, typer.Option("--kaito", help="Only models with a KAITO preset name.")] = False,
-    output_fmt: flag_types.Output = "table",
+    output_fmt: opts.Output = "table",
 ) -> None:
     """List and search the models akscli knows."""
     fmt = opts.output_format(output_fmt)
@@ -61,7 +61,7 @@ def catalog_cmd(
 
 def show_cmd(
     name: Annotated[str, typer.Argument(help="Hugging Face id or KAITO preset name.", autocompletion=complete.models)],
-    output_fmt: flag_types.ObjectOutput = "table",
+    output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """Everything akscli knows about one model."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)

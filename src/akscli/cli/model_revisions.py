@@ -35,7 +35,7 @@ HISTORY_COLUMNS = [
 def history_cmd(
     name: DeploymentName,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    output_fmt: flag_types.Output = "table",
+    output_fmt: opts.Output = "table",
 ) -> None:
     """The recorded revisions of a deployed model, oldest first."""
     from akscli.model import revisions

@@ -45,7 +45,7 @@ def list_cmd(
     kubeconfig: flag_types.Kubeconfig = None,
     kube_context: flag_types.Context = None,
     request_timeout: flag_types.RequestTimeout = None,
-    output_fmt: flag_types.Output = "table",
+    output_fmt: opts.Output = "table",
 ) -> None:
     """Deployed models: replicas, GPUs, VM size, endpoint and state.
 
@@ -101,7 +101,7 @@ EVENT_COLUMNS = [
 def status_cmd(
     name: DeploymentName,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    output_fmt: flag_types.ObjectOutput = "table",
+    output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """Conditions and recent events of one deployed model."""
     from akscli.model import autoscaling_status, exposure, live
@@ -155,7 +155,7 @@ def status_cmd(
 def endpoint_cmd(
     name: DeploymentName,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    output_fmt: flag_types.ObjectOutput = "table",
+    output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """A model's in-cluster URL and model id (/v1/models); with --expose, its gateway URL.
 
@@ -210,7 +210,7 @@ def test_cmd(
         ),
     ] = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    output_fmt: flag_types.ObjectOutput = "table",
+    output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """One chat completion through the model's gateway or Service: the reply and its latency.
 

@@ -69,7 +69,7 @@ def top_cmd(
     kubeconfig: flag_types.Kubeconfig = None,
     kube_context: flag_types.Context = None,
     request_timeout: flag_types.RequestTimeout = None,
-    output_fmt: flag_types.Output = "table",
+    output_fmt: opts.Output = "table",
 ) -> None:
     """Requests running and waiting, KV-cache use, tokens/s and TTFT / end-to-end latency p50/p95
     of each serving replica, read from vLLM's /metrics (no Prometheus needed); with --window, what

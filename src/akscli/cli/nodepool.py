@@ -194,7 +194,7 @@ def add(
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
     timeout: azopts.ArmPoolTimeout = None,
-    output_: flag_types.ObjectOutput = "table",
+    output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
     kube: opts.KubeFlags = opts.KubeFlags(),
     exit_code: ExitCode = False,
@@ -315,7 +315,7 @@ def list_(
     resource_group: ResourceGroup = None,
     auto_provision: AutoProvision = False,
     selector: flag_types.Selector = None,
-    output_: flag_types.Output = "table",
+    output_: opts.Output = "table",
     azure: AzureFlags = AzureFlags(),
     kube: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
@@ -344,7 +344,7 @@ def show(
     cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
     auto_provision: AutoProvision = False,
-    output_: flag_types.ObjectOutput = "table",
+    output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
     kube: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
@@ -382,7 +382,7 @@ def scale(
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     yes: flag_types.Yes = False,
     dry_run: DryRun = "none",
-    output_: flag_types.ObjectOutput = "table",
+    output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Scale a node pool to --count nodes, or set its autoscaler range."""

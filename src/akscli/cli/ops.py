@@ -368,7 +368,7 @@ def audit_list(
         bool, typer.Option("--allowed", help="Only changes that overrode a policy rule with --allow.")
     ] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many, the newest.", min=1, max=1_000_000)] = 100,
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """List audit entries, oldest first (the newest --limit of those that match)."""
     from akscli import audit
@@ -404,7 +404,7 @@ def audit_show(
         str,
         typer.Argument(metavar="ID", help="An id (or its first characters) from 'akscli audit list'."),
     ],
-    output_format: flag_types.ObjectOutput = "yaml",
+    output_format: opts.ObjectOutput = "yaml",
 ) -> None:
     """Show one audit entry in full."""
     from akscli import audit
@@ -501,7 +501,7 @@ _RULE_COLUMNS = [
 
 @policy_app.command("rules")
 @opts.lists_no_kubernetes_objects
-def policy_rules(output_format: flag_types.Output = "table", policy_file: _PolicyFile = None) -> None:
+def policy_rules(output_format: opts.Output = "table", policy_file: _PolicyFile = None) -> None:
     """List the rules with their effective severity (after --policy-file)."""
     from akscli import policy
     from akscli.globals import FLAGS

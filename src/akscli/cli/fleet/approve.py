@@ -195,7 +195,7 @@ def gates_list(
     run: Annotated[str | None, opt("--run", help="Only gates of this update run.")] = None,
     pending: Annotated[bool, typer.Option("--pending", help="Only gates waiting for approval.")] = False,
     arm: ArmFlags = ArmFlags(),
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """List the approval gates of a fleet's update runs (ARM)."""
     from akscli.fleet import arm_gates

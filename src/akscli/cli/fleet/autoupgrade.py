@@ -55,7 +55,7 @@ def autoupgrade_create(
     arm: ArmFlags = ArmFlags(),
     yes: flag_types.Yes = False,
     dry_run: flag_types.DryRun = "none",
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Create an auto-upgrade profile; Arc-enabled members are refused as for upgrade runs."""
@@ -86,7 +86,7 @@ def autoupgrade_create(
 @on_fleet
 def autoupgrade_list(
     arm: ArmFlags = ArmFlags(),
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """List auto-upgrade profiles."""
     from akscli.fleet.armclient import PROFILE
@@ -101,7 +101,7 @@ def autoupgrade_list(
 def autoupgrade_show(
     name: ProfileName,
     arm: ArmFlags = ArmFlags(),
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Show one auto-upgrade profile (an ARM GET, as az fleet autoupgradeprofile show)."""
     from akscli.fleet.armclient import PROFILE

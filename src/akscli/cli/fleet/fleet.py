@@ -68,7 +68,7 @@ def fleet_create(
     arm: ArmFlags = ArmFlags(),
     yes: flag_types.Yes = False,
     dry_run: flag_types.DryRun = "none",
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     no_wait: azopts.NoWait = False,
 ) -> None:
@@ -100,7 +100,7 @@ def fleet_create(
 @on_group
 def fleet_list(
     arm: ArmFlags = ArmFlags(),
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """List fleets in a resource group, or in the subscription."""
     fmt = opts.output_format(output_format)
@@ -116,7 +116,7 @@ def fleet_list(
 def fleet_show(
     name: FleetName,
     arm: ArmFlags = ArmFlags(),
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Show one fleet."""
     _emit_fleet(arm.named(name).show(), output_format)
@@ -135,7 +135,7 @@ def fleet_credentials(
     login: azopts.ExecLogin = None,
     client_id: azopts.ClientId = None,
     identity_resource_id: azopts.IdentityResourceId = None,
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
     arm: ArmFlags = ArmFlags(),
 ) -> None:
     """Merge the fleet hub's kubeconfig (signing in through 'akscli token'), as 'cluster credentials'."""

@@ -75,7 +75,7 @@ def member_join(
     arm: ArmFlags = ArmFlags(),
     yes: flag_types.Yes = False,
     dry_run: flag_types.DryRun = "none",
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     no_wait: azopts.NoWait = False,
 ) -> None:
@@ -147,7 +147,7 @@ def member_update(
     arm: ArmFlags = ArmFlags(),
     yes: flag_types.Yes = False,
     dry_run: flag_types.DryRun = "none",
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Change a member's update group or labels (a PATCH, as az fleet member update)."""
@@ -170,7 +170,7 @@ def member_update(
 @on_fleet
 def member_list(
     arm: ArmFlags = ArmFlags(),
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """List members: AKS or Arc, update group, labels, Kubernetes version, state, joined and healthy."""
     from akscli.fleet.arm import member_rows
@@ -189,7 +189,7 @@ def member_list(
 def member_show(
     name: MemberName,
     arm: ArmFlags = ArmFlags(),
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Show one member (an ARM GET, as az fleet member show): update group, labels, state, cluster."""
     from akscli.fleet.arm import member_fields
@@ -239,7 +239,7 @@ def member_drain(
     hub: opts.KubeFlags = opts.KubeFlags(),
     yes: flag_types.Yes = False,
     dry_run: flag_types.DryRun = "none",
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """Cordon a member and evict every placement from it, honouring disruption budgets.
 

@@ -285,7 +285,7 @@ def placement_status(
     name: HubPlacementName,
     namespace: PlacementNamespace = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """Per member: its conditions, Scheduled to Available; the first failing message, failed and drifted objects."""
     from akscli.fleet import eligibility, placement, placement_status
@@ -338,7 +338,7 @@ def placement_list(
     all_namespaces: flag_types.AllNamespaces = False,
     selector: flag_types.Selector = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """List placements with how many members are available."""
     from akscli.fleet import placement, placement_status
@@ -382,7 +382,7 @@ def placement_which(
     ],
     namespace: Annotated[str | None, opts.namespace_option("Namespace of a namespaced object.")] = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """Which placement put this object on which member, and how it fares there."""
     from akscli.fleet import placement_which

@@ -365,7 +365,7 @@ def rollout_status(
     namespace: RunNamespace = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
     wait: Annotated[
         bool,
         typer.Option(
@@ -448,7 +448,7 @@ def rollout_list(
     selector: flag_types.Selector = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """List update runs (-l: the hub's, by label)."""
     fmt = opts.output_format(output_format)

@@ -112,7 +112,7 @@ def strategy_list(
     selector: flag_types.Selector = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """List staged update strategies (-l: the hub's, by label)."""
     fmt = opts.output_format(output_format)
@@ -140,7 +140,7 @@ def strategy_show(
     namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Show one staged update strategy: its stages (ARM with --fleet, as az fleet updatestrategy show)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)

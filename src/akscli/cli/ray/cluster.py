@@ -139,7 +139,7 @@ cluster_list = list_command(
 def cluster_status(
     name: ClusterName,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Conditions, desired CPUs and memory, workers ready per group, GPUs in use, and why pods are stuck."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
@@ -166,7 +166,7 @@ def cluster_scale(
     k8s: opts.KubeFlags = opts.KubeFlags(),
     yes: flag_types.Yes = False,
     dry_run: flag_types.DryRun = "none",
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Scale one worker group: --replicas, --min, --max (an autoscaled group: --min and --max only).
 
@@ -286,7 +286,7 @@ def cluster_nodes(
     k8s: opts.KubeFlags = opts.KubeFlags(),
     all_namespaces: flag_types.AllNamespaces = False,
     selector: flag_types.Selector = None,
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """List the Ray nodes (head and worker pods) of a cluster.
 

@@ -187,7 +187,7 @@ def list_command(
         k8s: opts.KubeFlags = opts.KubeFlags(),
         all_namespaces: flag_types.AllNamespaces = False,
         selector: flag_types.Selector = None,
-        output_format: flag_types.Output = "table",
+        output_format: opts.Output = "table",
     ) -> None:
         list_objects(kind, columns, k8s, all_namespaces, selector, output_format)
 

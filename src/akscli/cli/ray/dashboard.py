@@ -6,7 +6,7 @@ import typer
 
 from akscli import output, validate
 from akscli import ray as logic
-from akscli.cli import complete, flag_types
+from akscli.cli import complete
 from akscli.cli import options as opts
 from akscli.cli.ray.common import (
     on_cluster,
@@ -28,7 +28,7 @@ def dashboard(
     ] = False,
     port: Annotated[int, typer.Option("--port", help="Local port for --port-forward.")] = 8265,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """The Ray dashboard through the API server's service proxy (or a local forward)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)

@@ -230,7 +230,7 @@ def job_status(
     ] = False,
     timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows.")] = "1h",
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """A job's phases and, while it is stuck, why (pending pods, events, GPUs, image pulls)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
@@ -304,7 +304,7 @@ def job_stop(
     k8s: opts.KubeFlags = opts.KubeFlags(),
     yes: flag_types.Yes = False,
     dry_run: flag_types.DryRun = "none",
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Stop a running job (suspends a job that owns its cluster; stops it through the
     dashboard API on a shared --cluster). --dry-run reads the job to know which request it takes."""

@@ -66,7 +66,7 @@ def service_deploy(
 def service_status(
     name: ServiceName,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Ready condition, serve endpoints and application statuses."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)

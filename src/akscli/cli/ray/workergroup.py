@@ -64,7 +64,7 @@ def workergroup_add(
     k8s: opts.KubeFlags = opts.KubeFlags(),
     yes: flag_types.Yes = False,
     dry_run: flag_types.DryRun = "none",
-    output_format: flag_types.ObjectOutput = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Add a worker group to a running Ray cluster (--dry-run=client: print the JSON patch, no cluster)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
@@ -133,7 +133,7 @@ def workergroup_list(
     cluster: Annotated[str | None, typer.Argument(help="Ray cluster (default: all).", callback=cluster_name)] = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
     all_namespaces: flag_types.AllNamespaces = False,
-    output_format: flag_types.Output = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """Worker groups with desired, ready and GPU counts."""
     fmt = opts.output_format(output_format)
