@@ -3,7 +3,8 @@ the checks of their values, the flag blocks (``flag_block``, ``KubeFlags``) and 
 turn typed flags into the targets the logic modules take.
 
 The options every command reuses verbatim (``namespace: flag_types.Namespace = None``) are in
-akscli.cli.flag_types, which only the commands that name one import.
+akscli.cli.flag_types, which only the commands that name one import; a read command's -o
+(``output_fmt: opts.Output = "table"``) is here, as `model catalog` has it.
 """
 
 import functools
