@@ -85,3 +85,14 @@ def akscli(command_line: str, *values: object) -> Result:
     given = iter(values)
     words = [str(next(given)) if word == "{}" else word for word in shlex.split(command_line)]
     return invoke(*words)
+
+
+def unready_head(emu: Any, cluster: str, namespace: str = "default") -> None:
+    """Mark the head pod of Ray cluster ``cluster`` not Ready (its dashboard does not answer the
+    readiness probe): the simulated Ray dashboard behind its head Service goes silent, and the
+    API server's proxy answers 503 (tests/emulators/kube/controllers/kuberay/job_api.py)."""
+    selector = f"ray.io/cluster={cluster},ray.io/node-type=head"
+    for pod in emu.cluster.list("v1", "Pod", namespace, label_selector=selector):
+        kept = [c for c in pod["status"].get("conditions") or [] if c.get("type") != "Ready"]
+        unready = {"conditions": [*kept, {"type": "Ready", "status": "False", "reason": "ContainersNotReady"}]}
+        emu.cluster.patch_status("v1", "Pod", namespace, pod["metadata"]["name"], unready)

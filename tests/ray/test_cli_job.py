@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.cli import Result, invoke, list_items
+from tests.ray.conftest import unready_head
 from tests.ray.test_cli_cluster import wait_until
 
 RAY = "ray.io/v1"
@@ -304,15 +305,16 @@ def test_a_job_deleted_while_it_runs_is_gone_without_simulator_errors(ray_emulat
 def test_stop_on_a_shared_cluster_with_no_ready_head_says_the_head_is_not_serving(
     ray_emulator: Callable[..., Any], monkeypatch: Any
 ) -> None:
-    # No dashboard behind shared-head-svc: the API server's proxy answers 503 "no endpoints
-    # available for service" (kubernetes pkg/registry/core/service/storage/storage.go). That is
-    # about the Ray head, one line at once (exit 3, as `model endpoint` says it), not "HTTP 503".
+    # No dashboard answers behind shared-head-svc (the head is not Ready): the API server's proxy
+    # answers 503 (kubernetes pkg/registry/core/service/storage/storage.go). That is about the Ray
+    # head, one line at once (exit 3, as `model endpoint` says it), not "HTTP 503".
     from akscli.kube import retry
 
     emu = ray_emulator(run_seconds=30)
     assert invoke("ray", "cluster", "create", "shared", "--wait", "--timeout", "20s").exit_code == 0
     assert submit("long", "--cluster", "shared", entrypoint=("sleep", "1d")).exit_code == 0
     wait_until(lambda: (job(emu, "long").get("status") or {}).get("jobStatus") == "RUNNING")
+    unready_head(emu, "shared")
     slept: list[float] = []
     monkeypatch.setattr(retry, "sleep", slept.append)
     result = invoke("ray", "job", "stop", "long", "-y")

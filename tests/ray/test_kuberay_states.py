@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.cli import invoke
+from tests.ray.conftest import unready_head
 from tests.ray.test_cli_cluster import gpu_node, ray_pods, wait_until
 from tests.ray.test_cli_job import job, submit
 
@@ -290,10 +291,11 @@ def test_http_mode_job_logs_come_from_the_ray_job_api(ray_emulator: Callable[...
 
 
 def test_http_mode_job_logs_with_no_ready_head_say_the_head_is_not_serving(ray_emulator: Callable[..., Any]) -> None:
-    # No dashboard answers behind the head Service: the proxy's 503 becomes one line naming the
-    # head (exit 3), not "answered HTTP 503".
+    # No dashboard answers behind the head Service (its head is not Ready): the proxy's 503 becomes
+    # one line naming the head (exit 3), not "answered HTTP 503".
     emu = ray_emulator()
     cluster = completed_http_mode_job(emu)["rayClusterName"]
+    unready_head(emu, cluster)
     result = invoke("ray", "job", "logs", "http")
     assert result.exit_code == 3, result
     assert result.stderr.splitlines()[0] == (

@@ -260,6 +260,13 @@ class KubeEmulator:
         h = self._proxies.get((namespace, service, port))
         if h is None and port == "":
             h = next((v for (ns, s, _), v in self._proxies.items() if ns == namespace and s == service), None)
+        # A simulated operator whose pods serve behind a Service answers it (the KubeRay simulator's
+        # Ray dashboards: kuberay/job_api.py): a controller's ``service_proxy``.
+        for controller in list(self.controllers.controllers) if h is None else ():
+            serve = getattr(controller, "service_proxy", None)
+            h = serve(namespace, service, port) if serve is not None else None
+            if h is not None:
+                break
         if h is None and self.service_proxy_fallback is not None:
             h = self.service_proxy_fallback(namespace, service, port)
         return h

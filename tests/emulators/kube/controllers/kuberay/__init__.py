@@ -12,6 +12,8 @@ Each part cites the controller it follows (paths under ``ray-operator/controller
   (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go).
 * ``gates``: the feature gates of the operator found on the cluster, by its image tag's release and
   ``--feature-gates`` (upstream: ray-project/kuberay ray-operator/pkg/features/features.go at each tag).
+* ``job_api``: the Ray job API of each cluster's head (stop, job info, list, logs), served
+  through the head Services (upstream: ray-project/ray python/ray/dashboard/modules/job/).
 * ``services``: the head and serve Services (upstream: ray-project/kuberay v1.7.0
   ray-operator/controllers/ray/common/service.go, common/job.go).
 
@@ -43,6 +45,7 @@ from tests.emulators.kube.controllers.kuberay.cluster import ClusterReconciler
 from tests.emulators.kube.controllers.kuberay.common import RAY
 from tests.emulators.kube.controllers.kuberay.gates import COMPONENT
 from tests.emulators.kube.controllers.kuberay.job import JobReconciler
+from tests.emulators.kube.controllers.kuberay.job_api import JobApi
 from tests.emulators.kube.controllers.kuberay.service import ServiceReconciler
 from tests.emulators.kube.controllers.kuberay.service_clusters import DanglingClusters
 
@@ -85,6 +88,8 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         self.status_check_timeout = status_check_timeout
         self.submitter_finished_timeout = submitter_finished_timeout
         self.dangling = DanglingClusters()
+        # The Ray job API of each cluster's head (job_api.py), served through the head Services.
+        self.job_api = JobApi()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._jobs_started: set[str] = set()
@@ -135,6 +140,7 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         meta = obj.get("metadata") or {}
         if obj.get("kind") != "RayCluster":
             return
+        self.job_api.forget(str(meta.get("namespace")), str(meta.get("name")))
         for ref in meta.get("ownerReferences") or []:
             if ref.get("controller") and ref.get("kind") in ("RayService", "RayJob"):
                 owner = {
@@ -143,6 +149,12 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
                     "metadata": {"name": ref["name"], "namespace": meta.get("namespace")},
                 }
                 self.requeue(owner, self.delay)
+
+    def service_proxy(self, namespace: str, service: str, port: str) -> Any:
+        """The Ray dashboard behind a head Service (job_api.py), for the emulator's service proxy;
+        None for any other Service or port, or while no ready head pod is behind it."""
+        manager = self._manager
+        return None if manager is None else self.job_api.handler(manager.cluster, namespace, service, port)
 
     def attach(self, manager: Any) -> None:
         """Follow the RayClusters' pods as ``Owns(&corev1.Pod{})`` does: a pod gone reconciles the

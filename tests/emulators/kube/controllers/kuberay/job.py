@@ -343,10 +343,12 @@ class JobReconciler(JobEndings):
                 return False
         assert job_id is not None
         submitter = submitter_pod(cluster, job, rc_name, job_id) if mode == "K8sJobMode" else None
+        self.job_api.submit(ns, rc_name, job_id, str(spec.get("entrypoint", "")))
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Running", "jobStatus": "PENDING"})
         time.sleep(self.delay)
         if self._job(cluster, ns, name) is None:
             return False
+        self.job_api.set_status(ns, rc_name, job_id, "RUNNING")
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
         self._autoscale_for_job(cluster, ns, rc_name)
         until = time.monotonic() + max(self.run_seconds, self.delay)
@@ -356,6 +358,9 @@ class JobReconciler(JobEndings):
             time.sleep(min(self.delay or 0.01, 0.05))
             if not self._hold() or self._job(cluster, ns, name) is None:
                 return False
+            if self.job_api.stop_requested(ns, rc_name, job_id):
+                # POST /api/jobs/ID/stop reached the head (job_api.py): the next pass reads STOPPED.
+                return self._stopped(cluster, job, rc_name, job_id, submitter, mode)
             if selector and cluster.get(RAY, "RayCluster", ns, rc_name) is None:
                 back = self._selected_cluster_gone(cluster, job, rc_name, job_id, submitter, deadline)
                 if back is None:
@@ -424,9 +429,11 @@ class JobReconciler(JobEndings):
             rc = cluster.get(RAY, "RayCluster", ns, rc_name)
             if rc is not None and (rc.get("status") or {}).get("state") == "ready":
                 break
+        self._submit_again(ns, rc_name, job_id, job)
         update = {"jobStatus": "PENDING", "jobStatusCheckFailureStartTime": None, "rayClusterStatus": rc["status"]}
         cluster.patch_status(RAY, "RayJob", ns, name, update)
         time.sleep(self.delay)
+        self.job_api.set_status(ns, rc_name, job_id, "RUNNING")
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
         self._autoscale_for_job(cluster, ns, rc_name)
         return rc["metadata"].get("uid"), submitter
@@ -475,10 +482,18 @@ class JobReconciler(JobEndings):
             time.sleep(max(self.delay, 0.05))
         if submitter is not None:
             cluster.set_pod_logs(ns, submitter, submitter_log.k8s_job_started(address, job_id))
+        self._submit_again(ns, rc_name, job_id, job)
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "PENDING", "rayClusterStatus": rc["status"]})
         time.sleep(self.delay)
+        self.job_api.set_status(ns, rc_name, job_id, "RUNNING")
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
         return rc["metadata"].get("uid"), submitter
+
+    def _submit_again(self, ns: str, rc_name: str, job_id: str, job: dict[str, Any]) -> None:
+        """The cluster made anew has a new GCS: the job the submitter submits again is a new one
+        there, PENDING (job_api.py)."""
+        self.job_api.forget(ns, rc_name)
+        self.job_api.submit(ns, rc_name, job_id, str((job.get("spec") or {}).get("entrypoint", "")))
 
     def operator_down(self) -> bool:
         return False  # KubeRayController's: whether the operator pods it stands for all exist, none running

@@ -12,6 +12,7 @@ from typing import Any
 
 from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import RAY, now, suffix
+from tests.emulators.kube.controllers.kuberay.job_api import STOPPED_MESSAGE, JobApi
 from tests.emulators.kube.controllers.kuberay.job_submitter import SUBMITTER_CONTAINER
 
 # The emulator's convention for an entrypoint's outcome (it runs no code): the first
@@ -48,6 +49,7 @@ class JobEndings:
     failing_attempts: int
     ttl_scale: float
     submitter_finished_timeout: float
+    job_api: JobApi
 
     def _finish_job(
         self,
@@ -71,6 +73,9 @@ class JobEndings:
         if failed and not entrypoint_exit_code(entry):
             output += 'Traceback (most recent call last):\n  File "train.py", line 3\nRuntimeError: simulated failure\n'
         message = failure_message(code, output)
+        # job_supervisor.py run: the entrypoint's exit writes SUCCEEDED or FAILED (with the message).
+        status = "FAILED" if failed else "SUCCEEDED"
+        self.job_api.set_status(ns, rc_name, job_id, status, message if failed else None, output, code)
         head = f"{rc_name}-head-{suffix(ns, rc_name)}"
         exit_first = False
         if cluster.get("v1", "Pod", ns, head) is not None:
@@ -130,6 +135,52 @@ class JobEndings:
             return True
         selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
         if spec.get("shutdownAfterJobFinishes") and not selector:
+            time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
+            self.delete_cluster(cluster, ns, rc_name)
+        return False
+
+    def _stopped(
+        self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, submitter: str | None, mode: str
+    ) -> bool:
+        """The Ray job stopped through the Ray job API (job_api.py): its supervisor kills the
+        entrypoint and writes STOPPED, "Job was intentionally stopped." (ray-project/ray 06a58f81
+        python/ray/dashboard/modules/job/job_supervisor.py run; common.py JobInfo.__post_init__).
+        The submitter's log ends with ``_log_job_status``'s warning and it exits 0 (``ray job logs
+        --follow``, or SidecarMode's ``ray job submit``, exits 1 only for FAILED: ray-project/ray
+        0718d5b0 python/ray/dashboard/modules/job/cli.py), so the pod ends Succeeded and the head's
+        ``ray-job-submitter`` container terminates 0. The next pass reads STOPPED, a terminal status,
+        and with the submitter finished writes Complete, reason empty, the JobInfo's message, and
+        neither ``failed`` nor ``succeeded`` counted (ray-project/kuberay v1.7.0
+        ray-operator/controllers/ray/rayjob_controller.go, the Running case, isJobTerminal;
+        checkBackoffLimitAndUpdateStatusIfNeeded counts SUCCEEDED only); then the Complete case's
+        clean-up (a clusterSelector's cluster is kept). Never retried: returns False."""
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        spec = job.get("spec") or {}
+        self.job_api.set_status(ns, rc_name, job_id, "STOPPED")
+        address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
+        if submitter is not None and cluster.get("v1", "Pod", ns, submitter) is not None:
+            cluster.set_pod_logs(
+                ns, submitter, submitter_log.k8s_job_started(address, job_id) + submitter_log.stopped(job_id)
+            )
+            ended = {
+                "phase": "Succeeded",
+                "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "False"}],
+            }
+            cluster.patch_status("v1", "Pod", ns, submitter, ended)
+        head = f"{rc_name}-head-{suffix(ns, rc_name)}"
+        if mode == "SidecarMode" and cluster.get("v1", "Pod", ns, head) is not None:
+            logs = submitter_log.sidecar_started("http://127.0.0.1:8265", job_id) + submitter_log.stopped(job_id)
+            cluster.set_pod_logs(ns, head, logs, container=SUBMITTER_CONTAINER)
+            self._end_sidecar_container(cluster, ns, head, 0)
+        final = {
+            "jobStatus": "STOPPED",
+            "jobDeploymentStatus": "Complete",
+            "reason": None,
+            "message": STOPPED_MESSAGE,
+            "endTime": now(),
+        }
+        cluster.patch_status(RAY, "RayJob", ns, name, final)
+        if spec.get("shutdownAfterJobFinishes") and not (spec.get("clusterSelector") or {}).get("ray.io/cluster"):
             time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
             self.delete_cluster(cluster, ns, rc_name)
         return False

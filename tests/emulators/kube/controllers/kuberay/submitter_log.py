@@ -34,6 +34,7 @@ _ADDRESS = 42
 _SUCCESS = (66, 67, 68)
 _ERROR = (74, 75, 76)
 _STATUS_MESSAGE = 89
+_STOPPED = 85  # _log_job_status: cli_logger.warning(f"Job '{job_id}' was stopped"), level WARN
 _NEXT_STEPS = ((330, "Next steps"), (331, "Query the logs of the job:"), (333, "ray job logs {id}"))
 _NEXT_STEPS += ((335, "Query the status of the job:"), (337, "ray job status {id}"))
 _NEXT_STEPS += ((339, "Request the job to be stopped:"), (341, "ray job stop {id}"))
@@ -67,6 +68,11 @@ def job_status(job_id: str, failed: bool, message: str) -> str:
     return _block("ERR", _ERROR, f"Job '{job_id}' failed") + status
 
 
+def stopped(job_id: str) -> str:
+    """``_log_job_status`` for a STOPPED job: one warning (cli_logger.py warning: level WARN)."""
+    return record("WARN", _STOPPED, f"Job '{job_id}' was stopped")
+
+
 def k8s_job_started(address: str, job_id: str) -> str:
     """The submitter pod's log once it has submitted and follows (``ray job logs --follow`` labels
     the address again)."""
@@ -78,7 +84,13 @@ def k8s_job_log(address: str, job_id: str, output: str, failed: bool, message: s
     return k8s_job_started(address, job_id) + output + job_status(job_id, failed, message)
 
 
-def sidecar_log(address: str, job_id: str, output: str, failed: bool, message: str) -> str:
-    """The SidecarMode submitter container's log: ``ray job submit`` tails the logs itself."""
+def sidecar_started(address: str, job_id: str) -> str:
+    """The SidecarMode submitter container's log while the job runs: ``ray job submit`` tails the
+    logs itself."""
     tail = record("INFO", _TAILING, "Tailing logs until the job exits (disable with --no-wait):")
-    return submitted(address, job_id) + tail + output + job_status(job_id, failed, message)
+    return submitted(address, job_id) + tail
+
+
+def sidecar_log(address: str, job_id: str, output: str, failed: bool, message: str) -> str:
+    """The SidecarMode submitter container's log of an ended job."""
+    return sidecar_started(address, job_id) + output + job_status(job_id, failed, message)
