@@ -103,3 +103,46 @@ def test_a_waiting_job_whose_mode_is_changed_fails_kuberays_status_rule(ray_emul
         "InteractiveMode"
     )
     assert "InvalidRayJobStatus" in {e.get("reason") for e in emu.cluster.list("v1", "Event", "default")}
+
+
+def interactive_manifest(tmp_path: Any, mode: str, job_id: str | None = None) -> str:
+    """RayJob ``shell`` as a file for ``akscli apply -f``, with ``submissionMode: mode``."""
+    import json
+
+    spec: dict[str, Any] = {"entrypoint": "python x.py", "submissionMode": mode, "rayClusterSpec": _cluster_spec()}
+    if job_id:
+        spec["jobId"] = job_id
+    path = tmp_path / f"shell-{mode}.json"
+    obj = {"apiVersion": RAY, "kind": "RayJob", "metadata": {"name": "shell", "namespace": "default"}, "spec": spec}
+    path.write_text(json.dumps(obj))
+    return str(path)
+
+
+def test_apply_refuses_to_change_the_mode_of_a_waiting_job_as_kuberays_status_rule_would(
+    ray_emulator: Callable[..., Any], tmp_path: Any
+) -> None:
+    # KubeRay would end the job ValidationFailed for good (ValidateRayJobStatus): akscli says so first.
+    emu = ray_emulator()
+    assert invoke("apply", "-f", interactive_manifest(tmp_path, "InteractiveMode")).exit_code == 0
+    wait_until(lambda: deployment(emu, "shell") == "Waiting")
+    result = invoke("apply", "-f", interactive_manifest(tmp_path, "K8sJobMode"))
+    assert result.exit_code == 2, result
+    said = result.stderr.splitlines()
+    lines = said[next(i for i, line in enumerate(said) if line.startswith("error:")) :]
+    assert lines[0] == (
+        "error: rayjob/shell: KubeRay refuses this RayJob status: JobDeploymentStatus cannot be `Waiting` when "
+        "SubmissionMode is not InteractiveMode (the job is Waiting for the ID of the job submitted to its cluster, "
+        "and this sets submissionMode K8sJobMode)"
+    )
+    assert lines[1].startswith("hint: keep submissionMode: InteractiveMode (submit the job to its cluster")
+    assert job(emu, "shell")["spec"]["submissionMode"] == "InteractiveMode"
+    assert deployment(emu, "shell") == "Waiting"
+
+
+def test_apply_gives_a_waiting_job_its_id_in_the_same_mode(ray_emulator: Callable[..., Any], tmp_path: Any) -> None:
+    emu = ray_emulator()
+    assert invoke("apply", "-f", interactive_manifest(tmp_path, "InteractiveMode")).exit_code == 0
+    wait_until(lambda: deployment(emu, "shell") == "Waiting")
+    result = invoke("apply", "-f", interactive_manifest(tmp_path, "InteractiveMode", job_id="raysubmit_abc"))
+    assert result.exit_code == 0, result
+    wait_until(lambda: job(emu, "shell")["status"].get("jobId") == "raysubmit_abc")

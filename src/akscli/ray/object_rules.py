@@ -32,6 +32,7 @@ import yaml
 
 from akscli.errors import UsageError
 from akscli.ray.cluster_options import FIELDS as ALPHA_FIELDS
+from akscli.ray.job import interactive_hint
 from akscli.ray.kuberay_rules import cluster_spec_problem, upgrade_problem
 from akscli.ray.operator_gates import container_gates, operator_gates
 from akscli.ray.service import INCREMENTAL_UPGRADE
@@ -456,6 +457,35 @@ def check_objects(
             f"{kind.lower()}/{name}: KubeRay refuses this {kind} {part}: {problem}",
             hint=f"fix the file: KubeRay would only record a Warning event ({_EVENT[kind]}) and act on none of it",
         )
+
+
+# upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+# ValidateRayJobStatus, the third rule of rayjob_controller.go validateRayJob (every pass).
+WAITING_RULE = "JobDeploymentStatus cannot be `Waiting` when SubmissionMode is not InteractiveMode"
+
+
+def check_job_status(current: Mapping[str, Any], applied: Mapping[str, Any]) -> None:
+    """Raise UsageError, one line, for a change KubeRay would refuse against the stored RayJob's
+    status: a job Waiting for its job ID (InteractiveMode) given another ``submissionMode``
+    (``applied``: the server's answer, the CRD's default K8sJobMode filled in). KubeRay checks the
+    status after the metadata and the spec and then ends the job ValidationFailed, which no later
+    change undoes (rayjob_controller.go Reconcile has no case for it: the job stays so)."""
+    if applied.get("apiVersion") != RAY_API or applied.get("kind") != "RayJob":
+        return
+    deployment = _mapping(current.get("status")).get("jobDeploymentStatus")
+    mode = _mapping(applied.get("spec")).get("submissionMode") or "K8sJobMode"
+    if deployment != "Waiting" or mode == "InteractiveMode":
+        return
+    meta = _mapping(applied.get("metadata"))
+    name, ns = meta.get("name"), meta.get("namespace")
+    raise UsageError(
+        f"rayjob/{name}: KubeRay refuses this RayJob status: {WAITING_RULE} (the job is Waiting for the ID "
+        f"of the job submitted to its cluster, and this sets submissionMode {mode})",
+        hint=(
+            f"keep submissionMode: InteractiveMode ({interactive_hint(str(name), str(ns))}), or delete the RayJob "
+            "and apply it anew: KubeRay would end it ValidationFailed for good (Warning event InvalidRayJobStatus)"
+        ),
+    )
 
 
 def _yaml_problem(exc: Exception) -> str:

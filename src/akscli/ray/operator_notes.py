@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from akscli.ray.cluster_options import GATES as ALPHA_GATES
-from akscli.ray.object_rules import DELETION_GATE, check_objects, uses_gates
+from akscli.ray.object_rules import DELETION_GATE, check_job_status, check_objects, uses_gates
 from akscli.ray.operator_gates import OperatorGates, operator_gates
 from akscli.ray.service_plan import kube_plan_notes
 
@@ -39,6 +39,7 @@ def operator_plan_notes() -> PlanNotes:
         gates = (op.gate("RayServiceIncrementalUpgrade"), op.gate(DELETION_GATE))
         alpha = {g for g in ALPHA_GATES if op.gate(g)}  # RayClusterHistoryServer, ...: off where not known
         check_objects([applied], *gates, op.release, op.gate("GCSFaultToleranceEmbeddedStorage"), alpha)
+        check_job_status(current, applied)  # validateRayJob's order: metadata, spec, then status
         return said + kube_plan_notes(kube, current, applied)
 
     return notes
