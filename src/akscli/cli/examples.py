@@ -90,7 +90,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "akscli ray job submit --name train --worker-gpu 1 --gpu-pool gpu --wait -- python train.py",
         "akscli ray job submit --cluster demo --working-dir . -- python train.py --epochs 3",
     ),
-    "ray job list": ("akscli ray job list -o wide",),
+    "ray job list": ("akscli ray job list -o wide", "akscli ray job list --cluster shared"),
     "ray job status": ("akscli ray job status train --wait",),
     "ray job logs": ("akscli ray job logs train -f",),
     "ray job stop": ("akscli ray job stop train -y",),

@@ -160,15 +160,19 @@ def list_objects(
     all_namespaces: bool,
     selector: str | None,
     output_format: str,
+    keep: "Callable[[dict[str, Any]], bool] | None" = None,
 ) -> None:
     """List ``kind`` page by page; ``columns``, or a function of the connection and the namespace
-    (-n, or every one with -A: ``""``) giving them, for columns that read other objects."""
+    (-n, or every one with -A: ``""``) giving them, for columns that read other objects. ``keep``:
+    only the objects it keeps (a filter no label selector can say), as the pages arrive."""
     fmt = opts.output_format(output_format)
     chosen = opts.label_selector(selector)
     kube, ns = k8s.connect_ns()
     if callable(columns):
         columns = columns(kube, "" if all_namespaces else ns)
     items = kube.list(RAY, kind, namespace=ns, all_namespaces=all_namespaces, label_selector=chosen)
+    if keep is not None:
+        items = filter(keep, items)
     empty = output.no_resources(None if all_namespaces else ns)
     output.emit(items, fmt, common.namespaced_columns(columns, all_namespaces), empty=empty)
 

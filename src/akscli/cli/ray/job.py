@@ -18,7 +18,7 @@ from akscli.cli.ray.common import (
     Tail,
     audit,
     delete_command,
-    list_command,
+    list_objects,
     on_cluster,
     print_logs,
     show,
@@ -217,7 +217,29 @@ JOB_COLUMNS = [
 ]
 
 
-job_list = list_command(app, "RayJob", JOB_COLUMNS, "List Ray jobs.", "job_list")
+@app.command("list")
+@on_cluster
+def job_list(
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            "-c",
+            help="Only the jobs on this Ray cluster: those that select it (submit --cluster) or made it.",
+            show_default=False,
+        ),
+    ] = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    all_namespaces: opts.AllNamespaces = False,
+    selector: opts.Selector = None,
+    output_format: opts.Output = "table",
+) -> None:
+    """List Ray jobs (RayJobs). A job submitted to a cluster's Ray job API directly, not as a RayJob,
+    is not one: the cluster's dashboard lists those (akscli ray dashboard CLUSTER)."""
+    if cluster is not None:
+        validate.name(cluster, "Ray cluster name")
+    keep = None if cluster is None else (lambda job: logic.job_cluster(job) == cluster)
+    list_objects("RayJob", JOB_COLUMNS, k8s, all_namespaces, selector, output_format, keep=keep)
 
 
 @app.command("status")
