@@ -90,3 +90,17 @@ def test_the_job_api_answers_404_for_a_job_it_does_not_know(ray_emulator: Callab
     # job_head.py stop_job: find_job_by_ids finds none.
     emu = running_on_shared(ray_emulator)
     assert dashboard(emu, "POST", "/api/jobs/raysubmit_none/stop") == (404, b"Job raysubmit_none does not exist")
+
+
+def test_a_job_the_job_api_finds_ended_is_said_to_have_ended_not_stopping(ray_emulator: Callable[..., Any]) -> None:
+    # The Ray job API ended it before KubeRay's next pass wrote so: {"stopped": false}.
+    emu = running_on_shared(ray_emulator)
+
+    def ended(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "application/json"}, b'{"stopped": false}'
+
+    emu.register_service_proxy("default", "shared-head-svc", 8265, ended)
+    result = invoke("ray", "job", "stop", "long", "-y")
+    assert result.exit_code == 0, result
+    assert result.stdout == ""
+    assert "Ray job long already ended: the Ray job API of cluster shared found it not running" in result.stderr

@@ -8,6 +8,7 @@ that watch a job or its pods are in ``follow``.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -301,11 +302,15 @@ def job_stop(kube: Kube, job: Mapping[str, Any]) -> JobStop:
     return JobStop(name, ns, cluster=str(cluster), service=head_service(rc), job_id=str(job_id))
 
 
-def stop_job(kube: Kube, stop: JobStop, dry_run: bool = False) -> None:
-    """Send ``stop``; ``dry_run`` sends the patch as a server-side dry run (the Ray job API has none)."""
+def stop_job(kube: Kube, stop: JobStop, dry_run: bool = False) -> bool:
+    """Send ``stop``; ``dry_run`` sends the patch as a server-side dry run (the Ray job API has none).
+    Whether the job was running: the Ray job API answers ``{"stopped": false}`` for a job that had
+    already ended there (upstream: ray-project/ray python/ray/dashboard/modules/job/job_manager.py
+    stop_job, "Returns whether or not the job was running"; job_agent.py JobStopResponse), before
+    KubeRay's next pass writes it into the RayJob."""
     if stop.suspend is not None:
         stop.suspend.send(kube, dry_run=dry_run)
-        return
+        return True
     if dry_run:
         raise UsageError(
             f"--dry-run=server cannot stop Ray job {stop.job}: it runs on a shared cluster, where it is stopped "
@@ -326,6 +331,16 @@ def stop_job(kube: Kube, stop: JobStop, dry_run: bool = False) -> None:
             f"the Ray dashboard refused to stop job {stop.job_id}: HTTP {code} {body[:200].decode('utf-8', 'replace')}",
             hint=f"see akscli ray cluster status {stop.cluster}",
         )
+    return _stopped(body)
+
+
+def _stopped(body: bytes) -> bool:
+    """JobStopResponse's ``stopped``; an answer without it is taken as a stop sent."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return True
+    return not (isinstance(answer, dict) and answer.get("stopped") is False)
 
 
 def head_not_serving(cluster: str, namespace: str, service: str) -> NotFoundError:

@@ -342,12 +342,14 @@ def job_stop(
     stop = logic.job_stop(kube, job)
     if mode == "none":
         common.confirm(f"stop Ray job {name}", yes)
-    if mode != "client":
-        logic.stop_job(kube, stop, dry_run=mode == "server")
+    running = logic.stop_job(kube, stop, dry_run=mode == "server") if mode != "client" else True
     if mode != "none":
         common.print_requests([stop.request()], fmt, mode)
         return
     audit("ray job stop", kube, f"rayjob.ray.io/{name}", "stop")
+    if not running:
+        output.info(f"Ray job {name} already ended: the Ray job API of cluster {stop.cluster} found it not running")
+        return
     if output.structured(fmt):
         output.emit_object({"job": name, "namespace": ns, "request": stop.request()}, fmt)
     else:
