@@ -14,6 +14,7 @@ from tests.cli import invoke
 from tests.ray.test_cli_cluster import wait_until
 from tests.ray.test_cli_job import job, submit
 
+RAY = "ray.io/v1"
 STOPPED = "Job was intentionally stopped."
 
 
@@ -104,3 +105,25 @@ def test_a_job_the_job_api_finds_ended_is_said_to_have_ended_not_stopping(ray_em
     assert result.exit_code == 0, result
     assert result.stdout == ""
     assert "Ray job long already ended: the Ray job API of cluster shared found it not running" in result.stderr
+
+
+def test_a_sidecar_mode_job_stopped_through_the_job_api_ends_its_submitter_container_0(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # SidecarMode's `ray job submit` exits 1 only for FAILED (ray-project/ray cli.py submit).
+    from tests.ray.test_kuberay_states import _cluster_spec
+
+    emu = ray_emulator(run_seconds=60)
+    spec = {"entrypoint": "python x.py", "submissionMode": "SidecarMode", "rayClusterSpec": _cluster_spec()}
+    emu.cluster.create(
+        {"apiVersion": RAY, "kind": "RayJob", "metadata": {"name": "side", "namespace": "default"}, "spec": spec}
+    )
+    wait_until(lambda: (job(emu, "side").get("status") or {}).get("jobStatus") == "RUNNING")
+    result = invoke("ray", "job", "stop", "side", "-y")
+    assert result.exit_code == 0, result
+    wait_until(lambda: job(emu, "side")["status"].get("jobDeploymentStatus") == "Complete")
+    assert job(emu, "side")["status"]["jobStatus"] == "STOPPED"
+    cluster = job(emu, "side")["status"]["rayClusterName"]
+    head = emu.cluster.list("v1", "Pod", "default", label_selector=f"ray.io/cluster={cluster},ray.io/node-type=head")[0]
+    submitter = next(c for c in head["status"]["containerStatuses"] if c["name"] == "ray-job-submitter")
+    assert submitter["state"]["terminated"]["exitCode"] == 0
