@@ -127,3 +127,13 @@ def test_a_sidecar_mode_job_stopped_through_the_job_api_ends_its_submitter_conta
     head = emu.cluster.list("v1", "Pod", "default", label_selector=f"ray.io/cluster={cluster},ray.io/node-type=head")[0]
     submitter = next(c for c in head["status"]["containerStatuses"] if c["name"] == "ray-job-submitter")
     assert submitter["state"]["terminated"]["exitCode"] == 0
+
+
+def test_deleting_a_running_job_stops_it_on_the_shared_cluster(ray_emulator: Callable[..., Any]) -> None:
+    # rayjob_controller.go: a RayJob being deleted whose Ray job is not terminal is stopped (StopJob).
+    emu = running_on_shared(ray_emulator)
+    job_id = job(emu, "long")["status"]["jobId"]
+    assert invoke("ray", "job", "delete", "long", "-y").exit_code == 0
+    wait_until(lambda: job(emu, "long") is None)
+    status, body = dashboard(emu, "GET", f"/api/jobs/{job_id}")
+    assert status == 200 and json.loads(body)["status"] == "STOPPED"

@@ -69,6 +69,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     random_suffix,
 )
 from tests.emulators.kube.controllers.kuberay.gates import Gates
+from tests.emulators.kube.controllers.kuberay.job_api import TERMINAL
 from tests.emulators.kube.controllers.kuberay.job_endings import JobEndings
 from tests.emulators.kube.controllers.kuberay.job_submitter import (  # upstream: ray-project/kuberay
     SUBMITTER_CONTAINER,
@@ -109,7 +110,12 @@ class JobReconciler(JobEndings):
         status = job.get("status") or {}
         deployment = status.get("jobDeploymentStatus")
         if job["metadata"].get("deletionTimestamp"):
-            remove_finalizer(cluster, job, RAYJOB_FINALIZER)  # the job's threads see it gone and stop
+            # rayjob_controller.go Reconcile, a RayJob being deleted: a Ray job not terminal is
+            # stopped through the dashboard (StopJob), then the finalizer goes "no matter StopJob()
+            # succeeds or not". The job's threads see it gone and stop.
+            if status.get("jobStatus") not in TERMINAL and status.get("jobId") and status.get("rayClusterName"):
+                self.job_api.stop(ns, str(status["rayClusterName"]), str(status["jobId"]))
+            remove_finalizer(cluster, job, RAYJOB_FINALIZER)
             return
         # validateRayJob: the metadata, then the spec; the event's reason names which.
         problem, reason = metadata_problem(job), "InvalidRayJobMetadata"

@@ -121,6 +121,15 @@ class JobApi:
             if logs is not None:
                 info["logs"] = logs
 
+    def stop(self, ns: str, cluster: str, job_id: str) -> None:
+        """KubeRay's StopJob for a RayJob being deleted: the supervisor kills the entrypoint and
+        writes STOPPED (job_supervisor.py run); no job thread is left to do it."""
+        with self._lock:
+            info = self._jobs.get((ns, cluster), {}).get(job_id)
+            running = info is not None and info["status"] not in TERMINAL
+        if running:
+            self.set_status(ns, cluster, job_id, "STOPPED")
+
     def stop_requested(self, ns: str, cluster: str, job_id: str) -> bool:
         with self._lock:
             return (ns, cluster, job_id) in self._stops

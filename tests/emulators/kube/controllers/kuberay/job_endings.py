@@ -133,10 +133,7 @@ class JobEndings:
         cluster.patch_status(RAY, "RayJob", ns, name, final)
         if retry:
             return True
-        selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
-        if spec.get("shutdownAfterJobFinishes") and not selector:
-            time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
-            self.delete_cluster(cluster, ns, rc_name)
+        self._shut_down_after(cluster, spec, ns, rc_name)
         return False
 
     def _stopped(
@@ -180,10 +177,17 @@ class JobEndings:
             "endTime": now(),
         }
         cluster.patch_status(RAY, "RayJob", ns, name, final)
+        self._shut_down_after(cluster, spec, ns, rc_name)
+        return False
+
+    def _shut_down_after(self, cluster: Any, spec: dict[str, Any], ns: str, rc_name: str) -> None:
+        """The Complete and Failed case's clean-up (upstream: ray-project/kuberay v1.7.0
+        ray-operator/controllers/ray/rayjob_controller.go handleShutdownAfterJobFinishes): with
+        shutdownAfterJobFinishes, the job's own cluster goes ttlSecondsAfterFinished after the
+        end (scaled by ``ttl_scale``); a clusterSelector's cluster is never deleted."""
         if spec.get("shutdownAfterJobFinishes") and not (spec.get("clusterSelector") or {}).get("ray.io/cluster"):
             time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
             self.delete_cluster(cluster, ns, rc_name)
-        return False
 
     def _sidecar_ends(self, cluster: Any, ns: str, name: str, head: str, code: int, message: str) -> bool:
         """SidecarMode's end on the head pod: the ``ray-job-submitter`` container ends with ``ray job
@@ -291,9 +295,8 @@ class JobEndings:
         if not retry:
             final["endTime"] = now()
         cluster.patch_status(RAY, "RayJob", ns, name, final)
-        if not retry and spec.get("shutdownAfterJobFinishes"):  # SidecarMode has no clusterSelector
-            time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
-            self.delete_cluster(cluster, ns, rc_name)
+        if not retry:
+            self._shut_down_after(cluster, spec, ns, rc_name)
         return retry
 
     def _fail_unretried(self, cluster: Any, job: dict[str, Any], rc_name: str, failure: dict[str, str]) -> bool:
@@ -307,9 +310,7 @@ class JobEndings:
         counts = {"failed": int(status.get("failed") or 0) + 1, "succeeded": int(status.get("succeeded") or 0)}
         final = {"jobDeploymentStatus": "Failed", **failure, **counts, "endTime": now()}
         cluster.patch_status(RAY, "RayJob", ns, name, final)
-        if spec.get("shutdownAfterJobFinishes") and not (spec.get("clusterSelector") or {}).get("ray.io/cluster"):
-            time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
-            self.delete_cluster(cluster, ns, rc_name)
+        self._shut_down_after(cluster, spec, ns, rc_name)
         return False
 
     def _retry(self, cluster: Any, ns: str, name: str, rc_name: str) -> bool:
