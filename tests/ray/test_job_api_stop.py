@@ -137,3 +137,24 @@ def test_deleting_a_running_job_stops_it_on_the_shared_cluster(ray_emulator: Cal
     wait_until(lambda: job(emu, "long") is None)
     status, body = dashboard(emu, "GET", f"/api/jobs/{job_id}")
     assert status == 200 and json.loads(body)["status"] == "STOPPED"
+
+
+def test_a_job_the_job_api_does_not_know_yet_is_a_conflict_that_says_so(ray_emulator: Callable[..., Any]) -> None:
+    # job_head.py stop_job answers 404 "Job ID does not exist" before the submitter has submitted it.
+    emu = running_on_shared(ray_emulator)
+    job_id = job(emu, "long")["status"]["jobId"]
+
+    def unknown(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        return 404, {"Content-Type": "text/plain"}, f"Job {job_id} does not exist".encode()
+
+    emu.register_service_proxy("default", "shared-head-svc", 8265, unknown)
+    result = invoke("ray", "job", "stop", "long", "-y")
+    assert result.exit_code == 4, result
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        f"error: Ray job long has not been submitted to cluster shared yet: its Ray job API does not know job {job_id}"
+    )
+    assert lines[1] == (
+        "hint: stop it once it runs (akscli ray job status long -n default), or delete it: "
+        "akscli ray job delete long -n default"
+    )

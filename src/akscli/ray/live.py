@@ -17,6 +17,7 @@ from akscli import suggest, validate
 from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, NotInstalledError, UsageError
 from akscli.kube import scale_up
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error, proxy_path
+from akscli.kube.streams import PROXY_ANSWERS
 from akscli.kube.writes import JSON_PATCH, Write
 from akscli.ray.gpu_capacity import NO_GPU_HINT, gpu_capacity_problem
 from akscli.ray.pod_state import live_head
@@ -317,7 +318,9 @@ def stop_job(kube: Kube, stop: JobStop, dry_run: bool = False) -> bool:
             "through the Ray job API, which has no dry run",
             hint="use --dry-run=client to see the request that would be sent",
         )
-    code, body = kube.proxy(stop.namespace, str(stop.service), DASHBOARD_PORT, stop.api_path, method="POST")
+    code, body = kube.proxy(
+        stop.namespace, str(stop.service), DASHBOARD_PORT, stop.api_path, method="POST", answers=PROXY_ANSWERS | {404}
+    )
     if not_serving(code):
         raise head_not_serving(str(stop.cluster), stop.namespace, str(stop.service))
     if code in GATEWAY_ANSWERS:
@@ -325,6 +328,16 @@ def stop_job(kube: Kube, stop: JobStop, dry_run: bool = False) -> bool:
             code,
             f"POST /{stop.api_path} on the Ray dashboard of cluster {stop.cluster} (Service {stop.service})",
             hint=f"see the head's state: akscli ray cluster status {stop.cluster} -n {stop.namespace}",
+        )
+    if code == 404 and body.startswith(b"Job "):
+        # job_head.py stop_job: "Job {id} does not exist" (upstream: ray-project/ray
+        # python/ray/dashboard/modules/job/job_head.py): KubeRay's submitter has not submitted it
+        # yet, or the cluster was made anew and its GCS lost the job.
+        raise ConflictError(
+            f"Ray job {stop.job} has not been submitted to cluster {stop.cluster} yet: its Ray job API "
+            f"does not know job {stop.job_id}",
+            hint=f"stop it once it runs (akscli ray job status {stop.job} -n {stop.namespace}), or delete it: "
+            f"akscli ray job delete {stop.job} -n {stop.namespace}",
         )
     if code >= 300:
         raise AkscliError(
