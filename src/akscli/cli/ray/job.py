@@ -230,8 +230,8 @@ def job_list(
         ),
     ] = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
-    all_namespaces: opts.AllNamespaces = False,
-    selector: opts.Selector = None,
+    all_namespaces: flag_types.AllNamespaces = False,
+    selector: flag_types.Selector = None,
     output_format: opts.Output = "table",
 ) -> None:
     """List Ray jobs (RayJobs). A job submitted to a cluster's Ray job API directly, not as a RayJob,
