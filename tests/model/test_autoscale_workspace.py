@@ -7,12 +7,17 @@ otelcollector/shared/configmap/mp/tomlparser-prometheus-collector-settings.go)."
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 from tests.cli import invoke
-from tests.emulators.kube.controllers.azure_monitor_collector import install_azure_monitor
+from tests.emulators.kube.controllers.azure_monitor_collector import (
+    collector_deployment,
+    install_azure_monitor,
+    set_cluster_alias,
+)
 
 from ._queue import gpu_nodes, scraped_queue, vllm_pods
 
@@ -113,3 +118,55 @@ def test_a_fleet_deploy_has_no_workspace_query_to_pin_each_member_scales_on_its_
                    "--dry-run=client", "-o", "yaml")  # fmt: skip
     assert kaito.exit_code == 0, kaito
     assert "ScaledObject" not in kaito.stdout and "scaledobject.kaito.sh/auto-provision: 'true'" in kaito.stdout
+
+
+def test_status_warns_when_the_collectors_cluster_alias_changed_after_the_deploy(model_emulator: Start) -> None:
+    # The collector restarts on a settings change and stamps the new alias: the pinned query finds
+    # nothing from then on, so status names both labels and the redeploy that re-pins it.
+    emu = _managed(model_emulator)
+    assert invoke(*DEPLOY, "-y").exit_code == 0
+    set_cluster_alias(emu, emu.prometheus, "ml-prod")
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 0, result
+    assert (
+        "warning: KEDA's query keeps cluster=\"aks-ml-eastus\", but the collector labels this cluster's series "
+        'cluster="ml_prod" now' in result.stderr
+    )
+    assert "run akscli model deploy phi-4 again, with the same flags, to re-pin it" in result.stderr
+
+
+def test_a_redeploy_re_pins_the_query_and_status_no_longer_warns(model_emulator: Start) -> None:
+    emu = _managed(model_emulator)
+    assert invoke(*DEPLOY, "-y").exit_code == 0
+    set_cluster_alias(emu, emu.prometheus, "ml-prod")
+    assert invoke(*DEPLOY, "-y").exit_code == 0
+    assert 'cluster="ml_prod"' in _query(emu)
+    result = invoke("model", "status", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["autoscaling"]["workspaceCluster"] == {"query": "ml_prod", "collector": "ml_prod"}
+    assert "warning" not in result.stderr
+
+
+def test_status_warns_of_a_query_deployed_unpinned_once_the_collector_can_be_read(model_emulator: Start) -> None:
+    emu = _managed(model_emulator)
+    emu.cluster.delete("apps/v1", "Deployment", "kube-system", "ama-metrics")
+    assert invoke(*DEPLOY, "-y").exit_code == 0
+    emu.cluster.create(collector_deployment(AKS_ID))
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 0, result
+    assert 'warning: KEDA\'s query is not pinned to this cluster (cluster="aks-ml-eastus")' in result.stderr
+
+
+def test_an_arc_clusters_collector_labels_its_series_with_the_connected_clusters_name() -> None:
+    # The Arc extension is the add-on's chart with CLUSTER the connected cluster's resource ID
+    # (Azure/prometheus-collector otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/
+    # templates/_arc-extension-helpers.tpl, ama-metrics-deployment.yaml).
+    from akscli.model.monitoring import workspace_cluster
+
+    arc = "/subscriptions/0000/resourceGroups/rg-edge/providers/Microsoft.Kubernetes/connectedClusters/edge-gpu-01"
+
+    class Kube:
+        def get(self, api: str, kind: str, name: str, namespace: str | None = None) -> Any:
+            return collector_deployment(arc) if kind == "Deployment" else None
+
+    assert workspace_cluster(Kube()) == ("edge-gpu-01", None)  # type: ignore[arg-type]

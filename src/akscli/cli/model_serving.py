@@ -114,6 +114,9 @@ def status_cmd(
     doc["autoscaling"] = autoscaling_status.report(kube, name, obj["metadata"]["namespace"])
     if doc["warning"]:
         output.warn(doc["warning"])
+    # KEDA's workspace query against the collector's cluster label now (a changed cluster_alias).
+    if doc["autoscaling"] and (stale := autoscaling_status.workspace_warning(doc["autoscaling"], name)):
+        output.warn(stale)
     # The route through the gateway (--expose), as the gateway's controller reports it.
     exposed = exposure.read(kube, name, obj["metadata"]["namespace"])
     if exposed is not None:

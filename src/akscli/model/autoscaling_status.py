@@ -1,7 +1,8 @@
 """What `model status` says of a model's autoscaler: KEDA's ScaledObject of the model (akscli's
 own, templates/model/keda.yaml.j2, or keda-kaito-scaler's for an InferenceSet: both are named as
-the model) and the HPA KEDA makes from it. One GET each; nothing when the cluster serves no KEDA
-or the model has no ScaledObject.
+the model) and the HPA KEDA makes from it. One GET each (two more, the collector's Deployment and
+settings, for a workspace trigger); nothing when the cluster serves no KEDA or the model has no
+ScaledObject.
 
 upstream: kedacore/keda 8b4f083c
 - apis/keda/v1alpha1/scaledobject_webhook.go getHpaName, controllers/keda/hpa.go
@@ -14,18 +15,36 @@ upstream: kedacore/keda 8b4f083c
 - kaito-project/keda-kaito-scaler 3ce909d4 pkg/scaledobject/provisioner.go: the ScaledObject of an
   InferenceSet is named as the set.
 The HPA's status.currentReplicas and desiredReplicas are kube-controller-manager's (kubernetes/api
-autoscaling/v2 HorizontalPodAutoscalerStatus)."""
+autoscaling/v2 HorizontalPodAutoscalerStatus).
+
+A prometheus trigger on an Azure Monitor workspace is also checked against the ``cluster`` label
+the add-on's collector stamps now (workspace_check): the deploy pinned KEDA's query to the label it
+read then (deploy.queue_query), and the collector takes a new ``cluster_alias`` when its settings
+change (Azure/prometheus-collector 39583fd5 otelcollector/main/main.go: an inotify watch on
+/etc/config/settings makes /health answer 503 "config changed", and the liveness probe of
+otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/templates/ama-metrics-deployment.yaml
+restarts the container, whose Configure reads the alias again:
+otelcollector/shared/configmap/mp/tomlparser-prometheus-collector-settings.go). From then on the
+old label's query finds no series: with ignoreNullValues "false" KEDA's scaler fails ("prometheus
+metrics 'prometheus' target may be lost, the result is empty", kedacore/keda
+pkg/scalers/prometheus_scaler.go ExecutePromQuery) and the model no longer scales."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from akscli.errors import AkscliError
 from akscli.kube.client import Kube
+from akscli.model import monitoring
 from akscli.model.kinds import KEDA_API
 
 HPA_API = "autoscaling/v2"
 DEFAULT_MAX = 100  # kedacore/keda apis/keda/v1alpha1/scaledobject_types.go defaultHPAMaxReplicas
+# The cluster matcher monitoring.cluster_matcher writes: a PromQL string, as JSON writes it.
+_PINNED = re.compile(r'[{,]\s*cluster\s*=\s*("(?:[^"\\]|\\.)*")')
 
 
 def hpa_name(scaled_object: Mapping[str, Any]) -> str:
@@ -64,7 +83,55 @@ def report(kube: Kube, name: str, namespace: str) -> dict[str, Any] | None:
         "desiredReplicas": status.get("desiredReplicas"),
         "ready": _condition(scaled, "Ready"),
         "active": _condition(scaled, "Active"),
+        "workspaceCluster": workspace_check(kube, scaled),
     }
+
+
+def workspace_check(kube: Kube, scaled_object: Mapping[str, Any]) -> dict[str, str | None] | None:
+    """For a ScaledObject whose prometheus trigger queries an Azure Monitor workspace: the ``cluster``
+    its query keeps (None: not pinned) and the one the collector stamps now
+    (monitoring.collector_label). None for any other trigger, or where the collector cannot be read
+    (the deploy said so then)."""
+    for trigger in (scaled_object.get("spec") or {}).get("triggers") or []:
+        meta = trigger.get("metadata") or {}
+        if trigger.get("type") != "prometheus" or not monitoring.is_workspace(str(meta.get("serverAddress") or "")):
+            continue
+        try:
+            label, _ = monitoring.collector_label(kube)
+        except AkscliError:  # an API server that fails the read: nothing to compare with
+            return None
+        if label is None:
+            return None
+        found = _PINNED.search(str(meta.get("query") or ""))
+        return {"query": _unquoted(found.group(1)) if found else None, "collector": label}
+    return None
+
+
+def _unquoted(text: str) -> str:
+    try:
+        return str(json.loads(text))
+    except ValueError:  # a Go escape JSON does not know: shown as written
+        return text[1:-1]
+
+
+def workspace_warning(doc: Mapping[str, Any], name: str) -> str | None:
+    """The line `model status` warns with when KEDA's query does not keep this cluster's series of the
+    workspace: pinned to a label the collector no longer stamps, or not pinned at all."""
+    check = doc.get("workspaceCluster")
+    if not check or check["query"] == check["collector"]:
+        return None
+    now = monitoring.cluster_matcher(check["collector"])
+    if check["query"] is None:
+        return (
+            f"KEDA's query is not pinned to this cluster ({now}): it sums the queue of every cluster that sends "
+            f"to the workspace and runs this model in this namespace; run akscli model deploy {name} again, with "
+            "the same flags, to pin it"
+        )
+    return (
+        f"KEDA's query keeps {monitoring.cluster_matcher(check['query'])}, but the collector labels this "
+        f"cluster's series {now} now (its cluster_alias or CLUSTER changed): the query finds no series and the "
+        f"trigger fails; run akscli model deploy {name} again, with the same flags, to re-pin it"
+    )
 
 
 def line(doc: Mapping[str, Any]) -> str:

@@ -84,13 +84,18 @@ def check_query_url(url: str, *, managed: bool) -> None:
         )
     if not managed:
         return
-    host = urlsplit(url).hostname or ""
-    if urlsplit(url).scheme != "https" or not host.endswith(tuple(f".{h}" for h in AZURE_MONITOR_QUERY_HOSTS)):
+    if urlsplit(url).scheme != "https" or not is_workspace(url):
         raise UsageError(
             f"invalid --prometheus {url!r}: the cluster scrapes with Azure Monitor managed Prometheus, so KEDA "
             "queries an Azure Monitor workspace's https query endpoint (*.prometheus.monitor.azure.com)",
             hint=QUERY_ENDPOINT_HINT,
         )
+
+
+def is_workspace(url: str) -> bool:
+    """Whether ``url``'s host is an Azure Monitor workspace's query endpoint (kinds.AZURE_MONITOR_QUERY_HOSTS)."""
+    host = urlsplit(url).hostname or ""
+    return host.endswith(tuple(f".{h}" for h in AZURE_MONITOR_QUERY_HOSTS))
 
 
 def keda_cloud(url: str) -> str | None:
@@ -251,14 +256,26 @@ def workspace_cluster(kube: Kube) -> tuple[str | None, str | None]:
     wins (PopulateSettingValuesFromConfigMap). The collector stamps it on each series
     (otelcollector/opentelemetry-collector-builder/collector-config-replicaset.yml, processor
     ``resource``: ``cluster: ${env:AZMON_CLUSTER_LABEL}``, upsert)."""
+    label, why = collector_label(kube)
+    return (label, None) if label is not None else (None, _unpinned(why))
+
+
+def collector_label(kube: Kube) -> tuple[str | None, str]:
+    """workspace_cluster's label, or None and why it could not be read (a refused read, no collector).
+
+    An Arc-enabled cluster's add-on (the Azure Monitor metrics Arc extension) is the same chart:
+    Deployment kube-system/ama-metrics, ``MAC`` "true", ``CLUSTER`` the connected cluster's resource
+    ID (Azure/prometheus-collector 39583fd5 otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/
+    templates/_arc-extension-helpers.tpl isArcExtension, resourceId; ama-metrics-deployment.yaml), so
+    its label is the connected cluster's name, read the same way."""
     try:
         deployment = kube.get("apps/v1", "Deployment", COLLECTOR_DEPLOYMENT, COLLECTOR_NAMESPACE)
         settings = kube.get("v1", "ConfigMap", COLLECTOR_SETTINGS, COLLECTOR_NAMESPACE)
     except AuthError as exc:
-        return None, _unpinned(f"reading {COLLECTOR_NAMESPACE}/{COLLECTOR_DEPLOYMENT} was refused: {exc.message}")
+        return None, f"reading {COLLECTOR_NAMESPACE}/{COLLECTOR_DEPLOYMENT} was refused: {exc.message}"
     alias = cluster_alias(settings)
     if alias:
-        return alias, None
+        return alias, ""
     pod = (((deployment or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
     env: dict[str, str] = {}
     for container in pod.get("containers") or []:
@@ -266,10 +283,8 @@ def workspace_cluster(kube: Kube) -> tuple[str | None, str | None]:
             env = {str(e.get("name")): str(e.get("value") or "") for e in container.get("env") or []}
     cluster = env.get("CLUSTER", "").strip()
     if not cluster:
-        return None, _unpinned(
-            f"no Deployment {COLLECTOR_NAMESPACE}/{COLLECTOR_DEPLOYMENT} with the collector's CLUSTER"
-        )
-    return (cluster.split("/")[-1] if env.get("MAC", "").strip() == "true" else cluster), None
+        return None, f"no Deployment {COLLECTOR_NAMESPACE}/{COLLECTOR_DEPLOYMENT} with the collector's CLUSTER"
+    return (cluster.split("/")[-1] if env.get("MAC", "").strip() == "true" else cluster), ""
 
 
 def cluster_matcher(label: str) -> str:

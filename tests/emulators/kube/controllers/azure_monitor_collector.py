@@ -111,18 +111,26 @@ def install_azure_monitor(emu: Any, resource_id: str, alias: str | None = None) 
 
     install_podmonitor_api(emu, "azmonitoring.coreos.com")
     emu.cluster.create(collector_deployment(resource_id))
-    label = resource_id.rstrip("/").split("/")[-1]
+    collector = AzureMonitorCollector(emu, resource_id.rstrip("/").split("/")[-1])
     if alias is not None:
-        settings = f'cluster_alias = "{alias}"\ndebug-mode = false\n'
-        emu.cluster.create({
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": SETTINGS, "namespace": NAMESPACE},
-            "data": {"schema-version": "v2", "prometheus-collector-settings": settings},
-        })  # fmt: skip
-        # PopulateSettingValuesFromConfigMap: runs of other characters become "_", trimmed of "_".
-        label = re.sub(r"[^0-9a-zA-Z]+", "_", alias.strip()).strip("_")
-    collector = AzureMonitorCollector(emu, label)
+        set_cluster_alias(emu, collector, alias)
     if getattr(emu, "keda", None) is not None:
         emu.keda.workspace = WorkspaceHttp(collector)
     return collector
+
+
+def set_cluster_alias(emu: Any, collector: AzureMonitorCollector, alias: str) -> None:
+    """The settings ConfigMap written with ``cluster_alias`` (made or replaced), and the collector
+    labelling its series with it from then on: a change of the mounted settings makes its /health
+    answer 503 "config changed" (otelcollector/main/main.go, an inotify watch on /etc/config/settings),
+    the liveness probe restarts the container (templates/ama-metrics-deployment.yaml) and Configure
+    reads the alias again (tomlparser-prometheus-collector-settings.go). The restart is not waited for."""
+    settings = f'cluster_alias = "{alias}"\ndebug-mode = false\n'
+    data = {"schema-version": "v2", "prometheus-collector-settings": settings}
+    if emu.cluster.get("v1", "ConfigMap", NAMESPACE, SETTINGS) is None:
+        emu.cluster.create({"apiVersion": "v1", "kind": "ConfigMap",
+                            "metadata": {"name": SETTINGS, "namespace": NAMESPACE}, "data": data})  # fmt: skip
+    else:
+        emu.cluster.patch("v1", "ConfigMap", NAMESPACE, SETTINGS, {"data": data})
+    # PopulateSettingValuesFromConfigMap: runs of other characters become "_", trimmed of "_".
+    collector.cluster_label = re.sub(r"[^0-9a-zA-Z]+", "_", alias.strip()).strip("_")
