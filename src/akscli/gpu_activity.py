@@ -86,24 +86,35 @@ def queries(window: str, cluster: str | None = None) -> dict[str, str]:
     return {metric: f"avg_over_time({metric}{matcher}[{window}])" for metric in (UTIL, FB_USED, FB_FREE)}
 
 
-def workspace_cluster(kube: Kube, source: Source | None) -> str | None:
+def workspace_cluster(kube: Kube, source: Source | None) -> tuple[str | None, str | None]:
     """The ``cluster`` label of this cluster's series where ``source`` is an Azure Monitor workspace
     (the add-on's collector stamps it on every series it sends, DaemonSet and ReplicaSet alike:
     Azure/prometheus-collector 39583fd5 otelcollector/opentelemetry-collector-builder/
     collector-config-default.yml and collector-config-replicaset.yml, ``resource`` processor,
     ``key: cluster``), so a workspace other clusters send to as well answers with this cluster's
-    GPUs only; None for any other Prometheus, or where the collector's settings cannot be read
-    (the node names of this cluster still filter the series: fold)."""
+    GPUs only, and no warning. (None, None) for any other Prometheus. Where the collector's settings
+    cannot be read, None and the warning that the figures are read unpinned: this cluster's node
+    names still filter the series (fold), so only a node name another cluster also has mixes its
+    GPUs in, which the user hears of once, as kubectl warns of what it cannot check."""
     from akscli import prometheus_source
-    from akscli.model import monitoring
+    from akscli.model import bounded, monitoring
 
     if not isinstance(source, prometheus_source.Direct) or source.scope is None:
-        return None
+        return None, None
     try:
-        label, _ = monitoring.workspace_cluster(kube)
-    except AkscliError:  # an API server that fails the read: the figures are still this cluster's nodes'
-        return None
-    return label
+        label, why = monitoring.collector_label(kube)
+    except AkscliError as exc:  # an API server that fails the read
+        label, why = (
+            None,
+            f"reading {monitoring.COLLECTOR_NAMESPACE}/{monitoring.COLLECTOR_DEPLOYMENT} failed: {exc.message}",
+        )
+    if label is not None:
+        return label, None
+    return None, (
+        f"GPU utilization is not pinned to this cluster's series of {source.where} ({bounded.value(why, 100)}): "
+        "this cluster's node names pick its GPUs, so a node another cluster sending to the workspace also names "
+        "mixes that cluster's GPUs into the figures; grant read on kube-system Deployments and ConfigMaps"
+    )
 
 
 Sample = tuple[dict[str, str], float]
@@ -295,13 +306,17 @@ def add(
     *,
     auth: str | None = None,
     tenant: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> str | None:
     """Put the window's figures beside each pool and namespace row of ``data`` (usage.to_dict(),
     perhaps narrowed by -n); None, or the line that says why there are none and how to get them.
     ``source``: --prometheus (prometheus_source.classify); None: the first Prometheus Operator
-    Prometheus. ``auth``/``tenant``: the sign-in for an Azure Monitor workspace."""
+    Prometheus. ``auth``/``tenant``: the sign-in for an Azure Monitor workspace. ``warn`` hears,
+    before the query, that a workspace is asked without this cluster's label (workspace_cluster)."""
     from akscli import prometheus_source
+    from akscli.model.monitoring import cluster_matcher
 
+    cluster: str | None = None
     empty = Figures(None, None, 0).as_fields()
     for row in (*data["pools"], *data["namespaces"]):
         row.update(empty)
@@ -311,7 +326,9 @@ def add(
             where, ask = f"Prometheus {namespace}/{SERVICE}", in_cluster(kube, namespace)
             answers = {m: ask_query(ask, where, q, proxied=True) for m, q in queries(window).items()}
         else:
-            where, cluster = source.where, workspace_cluster(kube, source)
+            where, (cluster, unpinned) = source.where, workspace_cluster(kube, source)
+            if unpinned is not None and warn is not None:
+                warn(unpinned)
             ask = prometheus_source.asker(kube, source, auth=auth, tenant=tenant)
             proxied = isinstance(source, prometheus_source.InCluster)
             answers = {m: ask_query(ask, where, q, proxied=proxied) for m, q in queries(window, cluster).items()}
@@ -320,7 +337,8 @@ def add(
     if not answers[UTIL]:
         unread: frozenset[str] = getattr(usage, "managed_nodes", frozenset())  # no usage read: none
         how = unscraped_line(unread, where) if unread else HOW
-        return f"GPU utilization not shown: {where} has no {UTIL} series over the last {window}; {how}"
+        asked = f" with {cluster_matcher(cluster)}" if cluster is not None else ""
+        return f"GPU utilization not shown: {where} has no {UTIL} series{asked} over the last {window}; {how}"
     pools, namespaces = fold(answers[UTIL], answers[FB_USED], answers[FB_FREE], node_pools(usage))
     for i, figs in pools.items():
         data["pools"][i].update(figs.as_fields())

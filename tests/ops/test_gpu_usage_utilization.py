@@ -114,13 +114,10 @@ def test_prometheus_url_of_an_azure_monitor_workspace_is_queried_with_an_entra_t
     assert refused.status == 401
 
 
-def test_a_workspace_other_clusters_send_to_answers_with_this_clusters_gpus_only(
-    kube_emulator: Any, kubeconfig: Any, azure_env: Any
-) -> None:
-    # Two clusters send to one Azure Monitor workspace, each with a node named a100-0: the add-on's
-    # collector labels each series with its cluster (azure_monitor_collector.py). Unpinned, the idle
-    # GPU of aks-ml-westus halved this cluster's 80% (and its namespace's) to 40%.
-    from tests.emulators.arm.workspace import resolve_workspace
+def _two_clusters_in_one_workspace(kube_emulator: Any, azure_env: Any) -> None:
+    """Two clusters send to one Azure Monitor workspace, each with a node named a100-0: the add-on's
+    collector labels each series with its cluster (azure_monitor_collector.py); this cluster's GPU
+    is 80% busy, aks-ml-westus's idle."""
     from tests.emulators.kube.controllers.azure_monitor_collector import install_azure_monitor
 
     gpu_node(kube_emulator, "a100-0", "a100", "Standard_NC24ads_A100_v4", 1)
@@ -142,6 +139,15 @@ def test_a_workspace_other_clusters_send_to_answers_with_this_clusters_gpus_only
     for metric, value in (("DCGM_FI_DEV_GPU_UTIL", 0.0), ("DCGM_FI_DEV_FB_USED", 0.0), ("DCGM_FI_DEV_FB_FREE", 1.0)):
         collector.other_cluster("aks-ml-westus", {**labels, "__name__": metric}, value, now - 60)
     azure_env.prometheus_workspace = collector.handle
+
+
+def test_a_workspace_other_clusters_send_to_answers_with_this_clusters_gpus_only(
+    kube_emulator: Any, kubeconfig: Any, azure_env: Any
+) -> None:
+    # Unpinned, the idle GPU of aks-ml-westus halved this cluster's 80% (and its namespace's) to 40%.
+    from tests.emulators.arm.workspace import resolve_workspace
+
+    _two_clusters_in_one_workspace(kube_emulator, azure_env)
     with resolve_workspace(azure_env) as endpoint:
         result = invoke("gpu", "usage", "--utilization", "--prometheus", endpoint, "-o", "json")
     assert result.exit_code == 0, result
@@ -150,3 +156,23 @@ def test_a_workspace_other_clusters_send_to_answers_with_this_clusters_gpus_only
     assert [n["gpu_util_percent"] for n in data["namespaces"]] == [80.0]
     queried = [e.body for e in azure_env.request_log if e.path == "/api/v1/query"]
     assert all(b"%7Bcluster%3D%22aks-ml-eastus%22%7D" in body for body in queried), queried
+    assert "warning" not in result.stderr
+
+
+def test_a_workspace_asked_without_the_cluster_label_says_so_once_on_stderr(
+    kube_emulator: Any, kubeconfig: Any, azure_env: Any
+) -> None:
+    # The collector's Deployment cannot be read (here: absent), so the query goes unpinned and the
+    # repeated node name mixes the other cluster's idle GPU in: the user is told, once.
+    from tests.emulators.arm.workspace import resolve_workspace
+
+    _two_clusters_in_one_workspace(kube_emulator, azure_env)
+    kube_emulator.cluster.delete("apps/v1", "Deployment", "kube-system", "ama-metrics")
+    with resolve_workspace(azure_env) as endpoint:
+        result = invoke("gpu", "usage", "--utilization", "--prometheus", endpoint, "-o", "json")
+    assert result.exit_code == 0, result
+    assert [p["gpu_util_percent"] for p in json.loads(result.stdout)["pools"]] == [40.0]
+    [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("warning:")]
+    assert line.startswith("warning: GPU utilization is not pinned to this cluster's series of Azure Monitor")
+    assert "no Deployment kube-system/ama-metrics with the collector's CLUSTER" in line
+    assert "a node another cluster sending to the workspace also names mixes that cluster's GPUs" in line

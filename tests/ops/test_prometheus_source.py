@@ -175,9 +175,48 @@ def test_a_workspace_whose_collector_cannot_be_read_is_asked_without_the_cluster
     monkeypatch.setattr(urllib3, "PoolManager", Pool)
     kube = _Kube(set())
     kube.refusal = refusal
-    line = ga.add(kube, None, {"pools": [], "namespaces": []}, "1h", ps.classify(f"https://ws.eastus.{AM}.com"))  # type: ignore[arg-type]
+    warned: list[str] = []
+    source = ps.classify(f"https://ws.eastus.{AM}.com")
+    line = ga.add(kube, None, {"pools": [], "namespaces": []}, "1h", source, warn=warned.append)  # type: ignore[arg-type]
     assert bodies[0] == "query=avg_over_time%28DCGM_FI_DEV_GPU_UTIL%5B1h%5D%29"
-    assert line is not None and "has no DCGM_FI_DEV_GPU_UTIL series" in line
+    assert line is not None and "has no DCGM_FI_DEV_GPU_UTIL series over" in line
+    # ... and said once, with why, beside the figures (stderr: cli/ops.py passes output.warn).
+    [said] = warned
+    why = str(refusal) if refusal is not None else "no Deployment kube-system/ama-metrics"
+    assert said.startswith("GPU utilization is not pinned to this cluster's series of") and why in said
+
+
+def test_an_empty_answer_from_a_pinned_workspace_names_the_cluster_label_it_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A cluster_alias changed since the data was written reads as "no series": the line names the
+    # label asked for, so the mismatch can be seen.
+    import urllib3
+
+    from tests.emulators.kube.controllers.azure_monitor_collector import collector_deployment
+
+    class Pool:
+        def __init__(self, **kw: Any) -> None:
+            pass
+
+        def request(self, method: str, url: str, headers: dict[str, str], **kw: Any) -> Any:
+            return type("A", (), {"status": 200, "data": EMPTY})()
+
+    class Kube(_Kube):
+        def get(self, api: str, kind: str, name: str, namespace: str | None = None) -> Any:
+            return (
+                collector_deployment("/subscriptions/0/resourceGroups/rg/providers/x/managedClusters/aks-ml")
+                if (kind == "Deployment")
+                else None
+            )
+
+    monkeypatch.setattr(ps, "_token", lambda *a: "t")
+    monkeypatch.setattr(urllib3, "PoolManager", Pool)
+    warned: list[str] = []
+    source = ps.classify(f"https://ws.eastus.{AM}.com")
+    line = ga.add(Kube(set()), None, {"pools": [], "namespaces": []}, "1h", source, warn=warned.append)  # type: ignore[arg-type]
+    assert line is not None and 'has no DCGM_FI_DEV_GPU_UTIL series with cluster="aks-ml" over the last 1h' in line
+    assert warned == []
 
 
 def test_only_an_azure_monitor_workspace_query_names_the_cluster() -> None:
@@ -187,4 +226,4 @@ def test_only_an_azure_monitor_workspace_query_names_the_cluster() -> None:
     assert (
         ga.queries("1h", "aks-ml")[ga.UTIL] == f"avg_over_time(DCGM_FI_DEV_GPU_UTIL{{{cluster_matcher('aks-ml')}}}[1h])"
     )
-    assert ga.workspace_cluster(_Kube(set()), ps.classify("http://localhost:9090")) is None  # type: ignore[arg-type]
+    assert ga.workspace_cluster(_Kube(set()), ps.classify("http://localhost:9090")) == (None, None)  # type: ignore[arg-type]

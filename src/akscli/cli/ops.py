@@ -295,7 +295,9 @@ def gpu_usage(
     missing = None
     if utilization:
         with output.status(f"reading GPU utilization over {span} from Prometheus"):
-            missing = gpu_activity.add(kube, usage, data, span, source, auth=azure.auth, tenant=azure.tenant)
+            missing = gpu_activity.add(
+                kube, usage, data, span, source, auth=azure.auth, tenant=azure.tenant, warn=output.warn
+            )
     extra = _UTIL_COLUMNS if utilization else []
     if output.structured(fmt):
         output.emit_object(data, fmt, rows=data["pools"])
