@@ -18,6 +18,7 @@ from tests.emulators.kube.controllers.azure_monitor_collector import (
     install_azure_monitor,
     set_cluster_alias,
 )
+from tests.emulators.kube.profiles import keda_operator_pod
 
 from ._queue import gpu_nodes, scraped_queue, vllm_pods
 
@@ -170,3 +171,27 @@ def test_an_arc_clusters_collector_labels_its_series_with_the_connected_clusters
             return collector_deployment(arc) if kind == "Deployment" else None
 
     assert workspace_cluster(Kube()) == ("edge-gpu-01", None)  # type: ignore[arg-type]
+
+
+def test_a_keda_without_workload_identity_is_named_before_the_workspace_trigger_is_applied(
+    model_emulator: Start,
+) -> None:
+    # The chart's default (podIdentity.azureWorkload.enabled false): no AZURE_FEDERATED_TOKEN_FILE in
+    # the operator's pod, so KEDA's azure-workload credential cannot be made and no query gets a token.
+    emu = _managed(model_emulator)
+    keda_operator_pod(emu)
+    result = invoke(*DEPLOY, "-y")
+    assert result.exit_code == 0, result
+    assert (
+        "warning: KEDA's operator pod keda/keda-operator-6b8c5d4f7-klmno has no workload identity "
+        "(no AZURE_FEDERATED_TOKEN_FILE in its environment)" in result.stderr
+    )
+    assert "kubectl rollout restart deploy keda-operator -n keda" in result.stderr
+
+
+def test_a_keda_whose_operator_has_workload_identity_deploys_without_a_warning(model_emulator: Start) -> None:
+    emu = _managed(model_emulator)
+    keda_operator_pod(emu, workload_identity=True)
+    result = invoke(*DEPLOY, "-y")
+    assert result.exit_code == 0, result
+    assert "workload identity" not in result.stderr

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from akscli.errors import AuthError, NotInstalledError, UsageError
+from akscli.errors import AkscliError, AuthError, NotInstalledError, UsageError
 from akscli.kube import label_selector
 from akscli.kube.selectors import SelectorError
 from akscli.model import bounded
@@ -313,6 +313,44 @@ def cluster_alias(settings: Mapping[str, Any] | None) -> str:
             value = value.strip()
             alias = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
     return re.sub(r"[^0-9a-zA-Z]+", "_", alias.strip()).strip("_")
+
+
+# The label KEDA's chart and the AKS add-on give the operator's pods (kedacore/charts
+# keda/templates/manager/deployment.yaml; MicrosoftDocs/azure-aks-docs articles/aks/keda-workload-identity.md
+# lists them with it), and the variable the workload identity webhook injects into each container of
+# a pod whose service account is federated (Azure/azure-workload-identity pkg/webhook/webhook.go
+# addEnvironmentVariables, pkg/webhook/consts.go AzureFederatedTokenFileEnvVar).
+KEDA_OPERATOR_SELECTOR = "app.kubernetes.io/name=keda-operator"
+FEDERATED_TOKEN_ENV = "AZURE_FEDERATED_TOKEN_FILE"
+
+
+def keda_identity_warnings(kube: Kube) -> list[str]:
+    """The line for a KEDA whose operator pods carry no workload identity, which the workspace
+    trigger's ``podIdentity: azure-workload`` needs: KEDA makes its credential with azidentity's
+    NewWorkloadIdentityCredential (kedacore/keda pkg/scalers/azure/azure_azidentity_chain.go
+    NewChainedCredential, azure_aad_workload_identity.go), which fails without
+    AZURE_FEDERATED_TOKEN_FILE ("no token file specified", Azure/azure-sdk-for-go
+    sdk/azidentity/workload_identity.go), so the scaler gets no token and every query fails. Nothing
+    when no operator pod is found or pods cannot be listed (doctor --for model says whether KEDA runs)."""
+    try:
+        pods = list(kube.list("v1", "Pod", all_namespaces=True, label_selector=KEDA_OPERATOR_SELECTOR))
+    except AkscliError:
+        return []
+    if not pods or any(_has_federated_token(pod) for pod in pods):
+        return []
+    md = pods[0].get("metadata") or {}
+    ns = md.get("namespace", "")
+    return [
+        f"KEDA's operator pod {ns}/{md.get('name')} has no workload identity (no {FEDERATED_TOKEN_ENV} in its "
+        "environment), so KEDA gets no token for the workspace and the autoscaler's queries will fail; federate "
+        f"and annotate its service account (kubectl annotate serviceaccount keda-operator -n {ns} "
+        f"azure.workload.identity/client-id=CLIENT_ID), then kubectl rollout restart deploy keda-operator -n {ns}"
+    ]
+
+
+def _has_federated_token(pod: Mapping[str, Any]) -> bool:
+    containers = ((pod.get("spec") or {}).get("containers")) or []
+    return any(e.get("name") == FEDERATED_TOKEN_ENV for c in containers for e in c.get("env") or [])
 
 
 def _unpinned(detail: str) -> str:

@@ -128,6 +128,8 @@ def check(
     ``volumes``: the classes the deploy's fit check read already (each is read once)."""
     warnings: list[str] = [req.monitor_warning] if req.monitor_warning else []
     check_operators(kube, objects)
+    if req.managed_prometheus:  # KEDA signs in to the workspace with its workload identity
+        warnings += monitoring.keda_identity_warnings(kube)
     warnings += _check_access_secret(kube, req)
     if req.runtime == "vllm":
         warnings += _check_storage_class(volumes or VolumeReads(kube), req.storage_class)

@@ -80,12 +80,20 @@ def _repository(image: str) -> str:
 
 
 def ready_pod(
-    emu: Any, ns: str, name: str, labels: dict[str, str], image: str = "op:v1", args: list[str] | None = None
+    emu: Any,
+    ns: str,
+    name: str,
+    labels: dict[str, str],
+    image: str = "op:v1",
+    args: list[str] | None = None,
+    env: list[dict[str, str]] | None = None,
 ) -> None:
     namespace(emu, ns)
     container: dict[str, Any] = {"name": "manager", "image": image}
     if args:
         container["args"] = args
+    if env:
+        container["env"] = env
     emu.cluster.create(
         {
             "apiVersion": "v1",
@@ -162,10 +170,23 @@ def kuberay_operator_pod(emu: Any, ns: str = "kuberay-system") -> None:
     )
 
 
-def keda_operator_pod(emu: Any, ns: str = "keda") -> None:
+# What the workload identity webhook adds to each container of a pod whose service account is
+# federated (upstream: Azure/azure-workload-identity pkg/webhook/webhook.go addEnvironmentVariables;
+# the token's path: pkg/webhook/consts.go TokenFileMountPath, TokenFilePathName).
+WORKLOAD_IDENTITY_ENV = [
+    {"name": "AZURE_CLIENT_ID", "value": "00000000-0000-0000-0000-00000000c11e"},
+    {"name": "AZURE_TENANT_ID", "value": "00000000-0000-0000-0000-0000000000aa"},
+    {"name": "AZURE_FEDERATED_TOKEN_FILE", "value": "/var/run/secrets/azure/tokens/azure-identity-token"},
+    {"name": "AZURE_AUTHORITY_HOST", "value": "https://login.microsoftonline.com/"},
+]
+
+
+def keda_operator_pod(emu: Any, ns: str = "keda", workload_identity: bool = False) -> None:
     """The operator pod `helm install keda kedacore/keda -n keda` runs, labelled as the chart labels
     it (upstream: kedacore/charts 1444d00d keda/templates/manager/deployment.yaml, the pod template's
-    labels from operator.name keda-operator, and keda.labels' app.kubernetes.io/instance)."""
+    labels from operator.name keda-operator, and keda.labels' app.kubernetes.io/instance). With
+    ``workload_identity`` its service account is federated, so the webhook injected its variables
+    (the chart's podIdentity.azureWorkload.enabled is false by default: none)."""
     ready_pod(
         emu,
         ns,
@@ -177,6 +198,7 @@ def keda_operator_pod(emu: Any, ns: str = "keda") -> None:
             "app.kubernetes.io/instance": "keda",
         },
         image="ghcr.io/kedacore/keda:2.20.2",
+        env=WORKLOAD_IDENTITY_ENV if workload_identity else None,
     )
     # The chart's metrics apiserver: its Deployment's pod, Service and the APIService that
     # registers external.metrics.k8s.io (upstream: kedacore/charts 1444d00d
