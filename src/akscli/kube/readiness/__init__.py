@@ -2,8 +2,8 @@
 adds its rule). Every ``--wait`` of akscli goes through ``check``.
 
 Rules live beside the operator they follow: ``builtin`` (Kubernetes), ``fleet`` (KubeFleet),
-``kuberay`` (KubeRay), ``kaito`` (KAITO, AI Runway), ``gateway`` (Gateway API routes and inference
-pools, as the gateway's controller reports them).
+``kuberay`` (KubeRay), ``kaito`` (KAITO, AI Runway), ``dynamo`` (NVIDIA Dynamo), ``gateway``
+(Gateway API routes and inference pools, as the gateway's controller reports them).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from akscli.kube.readiness import builtin, fleet, gateway, kaito, kuberay
+from akscli.kube.readiness import builtin, dynamo, fleet, gateway, kaito, kuberay
 from akscli.kube.readiness.core import (
     READY,
     ConditionRule,
@@ -52,6 +52,7 @@ RULES: dict[tuple[str, str], Rule] = {
     **fleet.RULES,
     **kuberay.RULES,
     **kaito.RULES,
+    **dynamo.RULES,
     **gateway.RULES,
 }
 

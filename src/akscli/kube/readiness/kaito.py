@@ -32,6 +32,7 @@ from akscli.kube.readiness.core import (
     stale,
     status_of,
 )
+from akscli.kube.readiness.dynamo import DYNAMO_API, graph_deployment
 from akscli.kube.readiness.kuberay import ray_service
 from akscli.output import object_ref
 
@@ -153,29 +154,47 @@ def _provider(obj: Mapping[str, Any]) -> str:
 # promoted, and for good if it never is. KubeRay's own verdict on the RayService
 # (readiness/kuberay.py ray_service: observedGeneration, Ready, UpgradeInProgress) says when the
 # new spec serves.
+#
+# The dynamo provider's DynamoGraphDeployment is labelled ``airunway.ai/model-deployment: <name>``
+# (LabelModelDeployment, controller/api/v1alpha1/modeldeployment_types.go) and owned by the
+# ModelDeployment's UID (providers/dynamo/transformer.go Transform). Its Reconcile updates the
+# DynamoGraphDeployment and, in the same pass, reads it back and maps ``status.state`` alone
+# (providers/dynamo/controller.go createOrUpdateResource then syncStatus; providers/dynamo/status.go
+# mapStateToPhase: successful -> Running) with no look at its observedGeneration: right after a
+# change the state Dynamo wrote for the previous spec is still there, so AI Runway writes Running
+# and Ready=True (DeploymentReady) for the new generation before Dynamo's operator has read it.
+# Dynamo's own verdict on the DynamoGraphDeployment (readiness/dynamo.py graph_deployment:
+# observedGeneration, state, rolling update) says when the new spec serves.
 MEMBER_KINDS = {
     **{provider: ("apps/v1", "Deployment") for provider in DEPLOYMENT_PROVIDERS},
     "kuberay": ("ray.io/v1", "RayService"),
+    "dynamo": (DYNAMO_API, "DynamoGraphDeployment"),
 }
+MEMBER_LABELS = {"dynamo": "airunway.ai/model-deployment"}
 
 
 def model_deployment_members(obj: Mapping[str, Any]) -> tuple[str, str, str] | None:
-    """(apiVersion, kind, label selector) of the objects a vllm or llmd provider (Deployments) or
-    the kuberay provider (its RayService) made for the ModelDeployment; None for the others
-    (KAITO's Workspace and a DynamoGraphDeployment report through the phase alone)."""
+    """(apiVersion, kind, label selector) of the objects a vllm or llmd provider (Deployments),
+    the kuberay provider (its RayService) or the dynamo provider (its DynamoGraphDeployment) made
+    for the ModelDeployment; None for the kaito provider (KAITO's Workspace reports through the
+    phase alone)."""
     name = (obj.get("metadata") or {}).get("name")
-    kind = MEMBER_KINDS.get(_provider(obj))
+    provider = _provider(obj)
+    kind = MEMBER_KINDS.get(provider)
     if kind is None or not isinstance(name, str) or not name:
         return None
-    return (*kind, f"{AIRUNWAY_DEPLOYMENT_LABEL}={name}")
+    return (*kind, f"{MEMBER_LABELS.get(provider, AIRUNWAY_DEPLOYMENT_LABEL)}={name}")
 
 
 def _member_verdict(member: Mapping[str, Any]) -> Readiness:
     """A member's own readiness: a Deployment's rollout as ``kubectl rollout status`` judges it
     (builtin.deployment, kubernetes/kubectl pkg/polymorphichelpers/rollout_status.go), a
-    RayService's as KubeRay reports it (readiness/kuberay.py ray_service)."""
+    RayService's as KubeRay reports it (readiness/kuberay.py ray_service), a
+    DynamoGraphDeployment's as Dynamo's operator does (readiness/dynamo.py graph_deployment)."""
     if member.get("kind") == "RayService":
         return ray_service(member)
+    if member.get("kind") == "DynamoGraphDeployment":
+        return graph_deployment(member)
     return rollout_status(member)
 
 
@@ -382,8 +401,8 @@ def _labelled(label: str) -> Callable[[Mapping[str, Any]], dict[str, Any] | None
 
 def _model_deployment_pods(obj: Mapping[str, Any]) -> dict[str, Any] | None:
     """The pods of a vllm or llmd provider's Deployments (AIRUNWAY_DEPLOYMENT_LABEL, which the
-    provider puts on every pod it makes), of the kuberay provider's Ray clusters or of the kaito
-    provider's Workspace (named after the
+    provider puts on every pod it makes), of the kuberay provider's Ray clusters, of the dynamo
+    provider's graph or of the kaito provider's Workspace (named after the
     ModelDeployment: ai-runway/airunway b0d3fb77 providers/kaito/transformer.go); None for the
     others."""
     provider = _provider(obj)
@@ -393,6 +412,11 @@ def _model_deployment_pods(obj: Mapping[str, Any]) -> dict[str, Any] | None:
         # Its Ray head and worker pods, of the active and the pending cluster
         # (providers/kuberay/transformer.go, both groups' template metadata.labels).
         return _labelled("airunway.ai/model-deployment")(obj)
+    if provider == "dynamo":
+        # Dynamo labels the pods of its graph nvidia.com/dynamo-graph-deployment-name=<graph>, the
+        # graph named after the ModelDeployment (ai-dynamo/dynamo d4872d7e deploy/operator/internal/dynamo/graph.go
+        # generateLabels, d195d280 deploy/operator/internal/consts/consts.go; model/kinds.py AIRUNWAY_POD_LABELS).
+        return _labelled("nvidia.com/dynamo-graph-deployment-name")(obj)
     return _labelled("kaito.sh/workspace")(obj) if provider == "kaito" else None
 
 

@@ -1,0 +1,156 @@
+"""A --wait on an AI Runway ModelDeployment of the dynamo provider asks its DynamoGraphDeployment.
+
+The provider updates the DynamoGraphDeployment and, in the same Reconcile, maps its
+``status.state`` to the phase without reading its observedGeneration (ai-runway/airunway b0d3fb77
+providers/dynamo/controller.go createOrUpdateResource then syncStatus, providers/dynamo/status.go
+mapStateToPhase): right after a change the ModelDeployment says Running, with Ready=True of its
+new generation, on the state Dynamo wrote for the previous spec. Dynamo's operator sets
+``status.observedGeneration`` with the state it reconciled, and ``pending`` while its rolling update
+runs (ai-dynamo/dynamo deploy/operator/internal/controller/dynamographdeployment_controller.go
+Reconcile): readiness/dynamo.py reads those.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from akscli.kube import readiness
+
+MD = "airunway.ai/v1alpha1"
+DGD = "nvidia.com/v1alpha1"
+
+
+def _model(generation: int = 3) -> dict[str, Any]:
+    ready = {"type": "Ready", "status": "True", "reason": "DeploymentReady", "observedGeneration": generation}
+    return {
+        "apiVersion": MD,
+        "kind": "ModelDeployment",
+        "metadata": {"name": "phi-4", "namespace": "default", "uid": "u1", "generation": generation},
+        "spec": {"provider": {"name": "dynamo"}},
+        "status": {"phase": "Running", "observedGeneration": generation, "conditions": [ready]},
+    }
+
+
+def _graph(state: str = "successful", *, generation: int = 2, seen: int | None = 2, **status: Any) -> dict[str, Any]:
+    ready = status.pop("ready", {"type": "Ready", "status": "True", "reason": "all_resources_are_ready"})
+    body: dict[str, Any] = {"state": state, "conditions": [ready], **status}
+    if seen is not None:
+        body["observedGeneration"] = seen
+    return {
+        "apiVersion": DGD,
+        "kind": "DynamoGraphDeployment",
+        "metadata": {
+            "name": "phi-4",
+            "namespace": "default",
+            "generation": generation,
+            "labels": {"airunway.ai/model-deployment": "phi-4"},
+            "ownerReferences": [{"uid": "u1"}],
+        },
+        "status": body,
+    }
+
+
+def test_a_dynamo_model_waits_on_its_dynamo_graph_deployment_by_the_providers_label() -> None:
+    assert readiness.members_of(_model()) == (DGD, "DynamoGraphDeployment", "airunway.ai/model-deployment=phi-4")
+
+
+def test_a_changed_dynamo_model_running_on_the_previous_specs_state_is_not_ready() -> None:
+    """The provider has updated the DynamoGraphDeployment to generation 3; Dynamo's state is of 2."""
+    verdict = readiness.check_with_members(_model(), [_graph(generation=3, seen=2)])
+    assert not verdict.ready and not verdict.failed
+    assert verdict.message == (
+        "phase=Running, but dynamographdeployment.nvidia.com/phi-4 does not serve the current spec yet: "
+        "Dynamo has not reconciled generation 3 yet (its state=successful is from generation 2)"
+    )
+
+
+def test_a_dynamo_model_whose_graph_is_rolling_its_workers_is_not_ready() -> None:
+    rolling = _graph(
+        "pending",
+        generation=3,
+        seen=3,
+        ready={
+            "type": "Ready",
+            "status": "False",
+            "reason": "rolling_update_in_progress",
+            "message": "Rolling update in progress",
+        },
+        rollingUpdate={"phase": "InProgress"},
+    )
+    verdict = readiness.check_with_members(_model(), [rolling])
+    assert not verdict.ready and not verdict.failed
+    assert verdict.message.endswith(
+        "state=pending (Ready=False (rolling_update_in_progress): Rolling update in progress)"
+    )
+
+
+def test_a_dynamo_model_is_ready_once_its_graph_is_successful_for_the_current_spec() -> None:
+    assert readiness.check_with_members(_model(), [_graph(generation=3, seen=3)]).ready
+
+
+def test_a_graph_whose_spec_dynamo_refused_fails_the_wait_naming_it() -> None:
+    """ValidationFailed is the one failed state Dynamo does not retry ("user must fix the spec")."""
+    refused = _graph(
+        "failed",
+        generation=3,
+        seen=3,
+        ready={"type": "Ready", "status": "False", "reason": "ValidationFailed", "message": "Validation failed: x"},
+    )
+    verdict = readiness.check_with_members(_model(), [refused])
+    assert verdict.failed
+    assert verdict.message.startswith(
+        "phase=Running, but AI Runway's dynamo provider's dynamographdeployment.nvidia.com/phi-4"
+    )
+    assert "Validation failed: x" in verdict.message
+
+
+def test_a_graph_whose_reconcile_erred_is_waited_on_as_dynamo_retries_it() -> None:
+    erred = _graph(
+        "failed",
+        seen=1,
+        ready={"type": "Ready", "status": "False", "reason": "failed_to_reconcile_the_resources", "message": "boom"},
+    )
+    verdict = readiness.check(erred)
+    assert not verdict.ready and not verdict.failed
+    assert "failed_to_reconcile_the_resources" in verdict.message
+
+
+def test_a_graph_of_an_operator_that_writes_no_observed_generation_is_taken_at_its_state() -> None:
+    assert readiness.check(_graph(seen=None)).ready
+    assert not readiness.check(_graph("pending", seen=None)).ready
+
+
+def test_a_graph_without_a_state_yet_is_not_ready() -> None:
+    graph = _graph()
+    graph["status"] = {}
+    assert readiness.check(graph).message == "waiting for Dynamo's operator to report a state"
+
+
+def test_an_applied_dynamo_model_on_a_cluster_without_dynamo_fails_on_its_phase_not_on_listing_graphs(
+    model_emulator: Any, tmp_path: Any
+) -> None:
+    """Without Dynamo's operator the provider fails the ModelDeployment at once ("no matches for
+    kind"); the wait's list of the DynamoGraphDeployments it would follow fails too and must not
+    hide that phase."""
+    from tests.cli import invoke
+    from tests.model._queue import gpu_nodes
+    from tests.model.conftest import AIRUNWAY_CRDS
+
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    gpu_nodes(emu, 1)
+    manifest = tmp_path / "md.yaml"
+    manifest.write_text(
+        "apiVersion: airunway.ai/v1alpha1\nkind: ModelDeployment\nmetadata: {name: phi-4, namespace: default}\n"
+        "spec:\n  model: {id: microsoft/phi-4, source: huggingface}\n  provider: {name: dynamo}\n"
+        "  engine: {type: vllm}\n  resources: {gpu: {count: 1}}\n"
+    )
+    result = invoke("apply", "-f", str(manifest), "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 10, result
+    assert "phase=Failed" in result.stderr
+    assert 'no matches for kind "DynamoGraphDeployment"' in result.stderr
+
+
+def test_a_dynamo_models_pods_are_its_graphs_pods() -> None:
+    """A timed-out wait reads them for a problem (Dynamo labels its graph's pods
+    nvidia.com/dynamo-graph-deployment-name=<graph>, the graph named after the ModelDeployment)."""
+    assert readiness.pod_selector(_model()) == {"matchLabels": {"nvidia.com/dynamo-graph-deployment-name": "phi-4"}}
