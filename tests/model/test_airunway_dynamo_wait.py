@@ -8,6 +8,9 @@ new generation, on the state Dynamo wrote for the previous spec. Dynamo's operat
 ``status.observedGeneration`` with the state it reconciled, and ``pending`` while its rolling update
 runs (ai-dynamo/dynamo deploy/operator/internal/controller/dynamographdeployment_controller.go
 Reconcile): readiness/dynamo.py reads those.
+
+A Failed ModelDeployment of any provider names the pipeline step whose condition AI Runway set False
+and its reason (readiness/kaito.py FAILING_STEPS), not only the phase.
 """
 
 from __future__ import annotations
@@ -154,3 +157,55 @@ def test_a_dynamo_models_pods_are_its_graphs_pods() -> None:
     """A timed-out wait reads them for a problem (Dynamo labels its graph's pods
     nvidia.com/dynamo-graph-deployment-name=<graph>, the graph named after the ModelDeployment)."""
     assert readiness.pod_selector(_model()) == {"matchLabels": {"nvidia.com/dynamo-graph-deployment-name": "phi-4"}}
+
+
+def _failed(*conditions: dict[str, Any], message: str = "") -> dict[str, Any]:
+    model = _model(1)
+    model["status"] = {
+        "phase": "Failed",
+        "message": message,
+        "conditions": [{**c, "observedGeneration": 1} for c in conditions],
+    }
+    return model
+
+
+COMPATIBLE = {"type": "ProviderCompatible", "status": "True", "reason": "CompatibilityVerified"}
+
+
+def test_a_failed_model_names_the_step_that_failed_and_ai_runways_reason() -> None:
+    """providers/dynamo/controller.go Reconcile: the model download's Job failed."""
+    verdict = readiness.check(
+        _failed(
+            COMPATIBLE,
+            {"type": "ModelDownloaded", "status": "False", "reason": "DownloadFailed", "message": "job failed"},
+            message="Model download failed: job failed",
+        )
+    )
+    assert verdict.failed
+    assert verdict.message == "phase=Failed (ModelDownloaded: DownloadFailed): Model download failed: job failed"
+    assert verdict.reason == "DownloadFailed"
+
+
+def test_a_failed_model_names_the_earliest_failed_step_not_the_ready_condition_it_left() -> None:
+    """The core controller refuses a provider change (modeldeployment_controller.go Reconcile:
+    ProviderSelected False, ProviderChangeNotSupported); a Ready condition from before stays False."""
+    verdict = readiness.check(
+        _failed(
+            {"type": "Ready", "status": "False", "reason": "DeploymentInProgress"},
+            {"type": "ProviderSelected", "status": "False", "reason": "ProviderChangeNotSupported", "message": "no"},
+            message="provider change from vllm to dynamo is not supported",
+        )
+    )
+    assert verdict.message.startswith("phase=Failed (ProviderSelected: ProviderChangeNotSupported): provider change")
+
+
+def test_an_unsupported_image_condition_false_is_not_a_failed_step() -> None:
+    """vllm's UnsupportedImage is False (SupportedImage) when all is well."""
+    verdict = readiness.check(
+        _failed(
+            {"type": "UnsupportedImage", "status": "False", "reason": "SupportedImage"},
+            {"type": "Ready", "status": "False", "reason": "DeploymentFailed", "message": "deadline"},
+            message="deadline",
+        )
+    )
+    assert verdict.message == "phase=Failed (Ready: DeploymentFailed): deadline"

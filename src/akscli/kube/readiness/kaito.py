@@ -83,6 +83,38 @@ def _ai_runway_stale(obj: Mapping[str, Any], phase: str) -> Readiness | None:
     return None
 
 
+# The conditions AI Runway sets False where a step of its pipeline fails, in the order they run:
+# the core controller's (ai-runway/airunway b0d3fb77 controller/internal/controller/
+# modeldeployment_controller.go Reconcile: Validated ValidationFailed, EngineSelected and
+# ProviderSelected SelectionFailed, ProviderSelected ProviderChangeNotSupported or NoProvider,
+# ImageResolved ConflictingImageFields), then the provider's (providers/*/controller.go Reconcile:
+# ProviderCompatible IncompatibleConfiguration, vllm's ImageResolved ImageResolutionFailed, dynamo's
+# StorageReady PVCFailed and ModelDownloaded DownloadFailed, ResourceCreated TransformFailed or
+# CreateFailed, and Ready DeploymentFailed from syncStatus). Type names:
+# controller/api/v1alpha1/modeldeployment_types.go ConditionType*. (UnsupportedImage is False when
+# all is well: not listed.)
+FAILING_STEPS = (
+    "Validated",
+    "EngineSelected",
+    "ProviderSelected",
+    "ProviderCompatible",
+    "ImageResolved",
+    "StorageReady",
+    "ModelDownloaded",
+    "ResourceCreated",
+    "Ready",
+)
+
+
+def _failed_step(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The first step of this generation whose condition AI Runway set False, if any."""
+    current = current_conditions(obj, Generation.AUTO)
+    return next(
+        (current[t] for t in FAILING_STEPS if t in current and current[t].get("status") == "False"),
+        None,
+    )
+
+
 def model_deployment(obj: Mapping[str, Any]) -> Readiness:
     """AI Runway's phase (ai-runway/airunway controller/api/v1alpha1/modeldeployment_types.go:
     Pending, Deploying, Running, Failed, Terminating): Running is ready, Failed is terminal and
@@ -116,6 +148,12 @@ def model_deployment(obj: Mapping[str, Any]) -> Readiness:
             f"{kind.replace(',', ' or ')} is still there: wait until `kubectl get {kind} {name} -n {ns}` finds "
             f"none, then run `akscli model delete {name} -n {ns} -y` and deploy again"
         )
+    step = _failed_step(obj) if phase == "Failed" and conflict is None else None
+    if step is not None:
+        # Which step failed and AI Runway's reason for it (IncompatibleConfiguration, CreateFailed, ...).
+        detail = message or str(step.get("message") or "")
+        text = f"phase=Failed ({step.get('type')}: {step.get('reason')})" + (f": {detail}" if detail else "")
+        return Readiness(False, failed=True, message=text, reason=str(step.get("reason") or phase))
     return Readiness(False, failed=phase == "Failed", message=text, reason=phase)
 
 

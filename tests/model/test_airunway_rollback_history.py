@@ -1,0 +1,52 @@
+"""`model history` and `model rollback --wait` on an AI Runway model, end to end in the emulator.
+
+The vllm provider passes spec.engine.contextLength to vLLM as --max-model-len on its Deployment
+(ai-runway/airunway b0d3fb77 providers/vllm/transformer.go buildEngineArgs); a rollback re-applies the
+earlier revision's ModelDeployment, and its wait asks the Deployment's rollout as well as the phase
+(readiness/kaito.py model_deployment_with_members).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke, list_items
+from tests.model.test_deploy_cluster_room import a100
+
+from .conftest import AIRUNWAY_CRDS
+
+Start = Callable[..., Any]
+MD = "airunway.ai/v1alpha1"
+
+
+def _deploy(*extra: str) -> Any:
+    result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "vllm", *extra, "-y")
+    assert result.exit_code == 0, result
+    return result
+
+
+def _args(emu: Any) -> list[str]:
+    dep = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")
+    return [a for c in dep["spec"]["template"]["spec"]["containers"] for a in (c.get("args") or [])]
+
+
+def test_history_and_rollback_of_an_airunway_model_bring_back_the_earlier_context(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    emu.cluster.create(a100())
+    emu.cluster.create(a100("a100-1"))
+    _deploy("--max-model-len", "4096", "--wait", "--timeout", "2m")
+    _deploy("--max-model-len", "8192", "--wait", "--timeout", "2m")
+    rows = list_items(invoke("model", "history", "phi-4", "-o", "json").stdout)
+    assert [(r["revision"], r["params"]["context"]) for r in rows] == [(1, 4096), (2, 8192)]
+    assert "8192" in _args(emu)
+
+    result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "--wait", "--timeout", "2m", "-y")
+    assert result.exit_code == 0, result
+    md = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")
+    assert md["spec"]["engine"]["contextLength"] == 4096
+    assert md["status"]["phase"] == "Running"
+    assert "4096" in _args(emu)
+    rows = list_items(invoke("model", "history", "phi-4", "-o", "json").stdout)
+    assert rows[-1]["change"] == "rollback to 1"
+    assert rows[-1]["params"]["context"] == 4096
