@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from akscli.kube import readiness
 
 MD = "airunway.ai/v1alpha1"
@@ -149,12 +151,14 @@ def test_a_kuberay_model_is_ready_once_its_rayservice_serves_the_current_spec() 
     assert readiness.check_with_members(_model("kuberay"), [_rayservice()]).ready
 
 
-def test_an_applied_kuberay_model_on_a_cluster_without_kuberay_fails_on_its_phase_not_on_listing_rayservices(
-    model_emulator: Any, tmp_path: Any
+@pytest.mark.parametrize(("provider", "kind"), [("kuberay", "RayService"), ("dynamo", "DynamoGraphDeployment")])
+def test_an_applied_model_on_a_cluster_without_its_backend_fails_on_its_phase_not_on_listing_its_members(
+    model_emulator: Any, tmp_path: Any, provider: str, kind: str
 ) -> None:
-    """Where KubeRay is not installed the provider fails the ModelDeployment at once
-    (providers/kuberay/controller.go Reconcile: "no matches for kind"); the wait's list of the
-    RayServices it would follow fails too, and must not hide that phase."""
+    """Where KubeRay (or NVIDIA Dynamo) is not installed the provider fails the ModelDeployment at
+    once (providers/kuberay/controller.go, providers/dynamo/controller.go Reconcile: "no matches for
+    kind"); the wait's list of the RayServices (DynamoGraphDeployments) it would follow fails too,
+    and must not hide that phase."""
     from tests.cli import invoke
     from tests.model._queue import gpu_nodes
     from tests.model.conftest import AIRUNWAY_CRDS
@@ -164,13 +168,13 @@ def test_an_applied_kuberay_model_on_a_cluster_without_kuberay_fails_on_its_phas
     manifest = tmp_path / "md.yaml"
     manifest.write_text(
         "apiVersion: airunway.ai/v1alpha1\nkind: ModelDeployment\nmetadata: {name: phi-4, namespace: default}\n"
-        "spec:\n  model: {id: microsoft/phi-4, source: huggingface}\n  provider: {name: kuberay}\n"
+        f"spec:\n  model: {{id: microsoft/phi-4, source: huggingface}}\n  provider: {{name: {provider}}}\n"
         "  engine: {type: vllm}\n  resources: {gpu: {count: 1}}\n"
     )
     result = invoke("apply", "-f", str(manifest), "--wait", "--timeout", "20s", "-y")
     assert result.exit_code == 10, result
     assert "phase=Failed" in result.stderr
-    assert 'no matches for kind "RayService"' in result.stderr
+    assert f'no matches for kind "{kind}"' in result.stderr
 
 
 def test_a_kuberay_models_pods_are_its_ray_clusters_pods() -> None:
