@@ -22,8 +22,16 @@ plugin hands out the HCA's uverbs/rdma_cm character devices (pkg/resources/rdma_
 requiredRdmaDevices; utils.GetRdmaDevices), which exist only with those modules loaded, so a node
 needs both labels. Of the selectors only ``vendors`` is checked (the HCAs are vendor 15b3); node
 labels say nothing of device ids or interface names, so ``deviceIDs`` and ``ifNames`` match.
-Not simulated: a plugin that stops (its resource unhealthy, then dropped: device_manager.py does this
-for the GPUs only) and the plugin's periodic device update.
+A plugin pod that stops (deleted, or terminating: the kubelet stops its containers) leaves its
+resources registered with every device unhealthy: allocatable 0, capacity kept (upstream:
+kubernetes/kubernetes 0022bec3 pkg/kubelet/cm/devicemanager/manager.go, the endpoint's goroutine calls
+markResourceUnhealthy when the plugin's socket closes; GetCapacity counts healthy devices as allocatable,
+healthy plus unhealthy as capacity). The plugin never marks a device unhealthy itself (server.go
+ListAndWatch reads its ``health`` channel, which nothing writes), so on this plugin's resources
+capacity above allocatable means it stopped. A plugin pod ready again registers its devices healthy.
+Not simulated: the drop of the resource five minutes after the plugin stopped (capacity 0:
+manager.go stopGracePeriodExpired, pkg/kubelet/nodestatus/setters.go MachineInfo; device_manager.py
+does it for GPUs) and the plugin's periodic device update.
 """
 
 from __future__ import annotations
@@ -98,9 +106,29 @@ class RdmaSharedDevicePlugin(Controller):
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Pod")]
 
+    def __init__(self, delay: float = 0.05) -> None:
+        super().__init__(delay)
+        self._registered: dict[tuple[str, str], tuple[str, list[str]]] = {}  # pod -> (node, its resources)
+
+    def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
+        self._stopped(cluster, obj)
+
+    def _stopped(self, cluster: Any, obj: dict[str, Any]) -> None:
+        """markResourceUnhealthy: each resource the pod registered keeps its capacity, allocatable 0."""
+        meta = obj.get("metadata") or {}
+        found = self._registered.pop((str(meta.get("namespace")), str(meta.get("name"))), None)
+        node = cluster.get("v1", "Node", None, found[0]) if found else None
+        if found is None or node is None:
+            return
+        allocatable = dict((node.get("status") or {}).get("allocatable") or {})
+        cluster.patch_status("v1", "Node", None, found[0], {"allocatable": allocatable | dict.fromkeys(found[1], "0")})
+
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         name = config_map(obj)
         node_name = (obj.get("spec") or {}).get("nodeName")
+        if name and (obj.get("metadata") or {}).get("deletionTimestamp"):
+            self._stopped(cluster, obj)
+            return
         if not name or not node_name or not _ready(obj):
             return
         namespace = obj["metadata"].get("namespace")
@@ -113,6 +141,7 @@ class RdmaSharedDevicePlugin(Controller):
         except ValueError:
             return  # the plugin exits on a config it cannot read (resources_manager.go ReadConfig)
         found = resources(config if isinstance(config, dict) else {}, node)
+        self._registered[(str(namespace), str(obj["metadata"]["name"]))] = (str(node_name), list(found))
         status = node.get("status") or {}
         capacity = dict(status.get("capacity") or {})
         allocatable = dict(status.get("allocatable") or {})
