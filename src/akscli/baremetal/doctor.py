@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import gpu_dra, gpu_stack, gpus, rdma_plugins
 from akscli.baremetal.findings import DEFAULT_RDMA_RESOURCES as DEFAULT_RDMA_RESOURCES
-from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, Collector, PoolStats
+from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, RDMA_PLUGIN_STOPPED_FIX, Collector, PoolStats
 from akscli.baremetal.findings import SAMPLE as SAMPLE
 from akscli.baremetal.findings import Finding as Finding
 from akscli.baremetal.findings import Options as Options
@@ -370,7 +370,10 @@ def _check_rdma(
     if not rdma:
         capacity = (node.get("status") or {}).get("capacity") or {}
         empty = [r for r in opts.rdma_resources if str(capacity.get(r, "")) == "0"]
+        stopped = [f"{r} has devices, none allocatable" for r in opts.rdma_resources if _int(capacity.get(r)) > 0]
         said, fix = _no_rdma_plugin_here(node, opts) if not empty else ("", NO_RDMA_DEVICE_FIX)
+        if stopped and not empty:
+            said, fix = f"; {', '.join(stopped)}", RDMA_PLUGIN_STOPPED_FIX
         out.add(
             "rdma-resource",
             "error" if rdma_expected else "warning",

@@ -23,6 +23,17 @@ NO_RDMA_DEVICE_FIX = (
     "rdma_ucm: NFD's label feature.node.kubernetes.io/rdma.available) and that its selectors match them "
     "(its pods log 'no Rdma Devices were found for resource')"
 )
+# Where an RDMA resource has devices (capacity) and none allocatable: the kubelet marked them all
+# unhealthy when the plugin's endpoint stopped (kubernetes/kubernetes 0022bec3
+# pkg/kubelet/cm/devicemanager/manager.go markResourceUnhealthy; GetCapacity: allocatable counts healthy
+# devices only), and drops the resource five minutes later (stopGracePeriodExpired). The RDMA shared
+# device plugin never marks a device unhealthy itself: nothing writes the health channel its ListAndWatch
+# reads (Mellanox/k8s-rdma-shared-dev-plugin 410b0f3 pkg/resources/server.go).
+RDMA_PLUGIN_STOPPED_FIX = (
+    "the RDMA device plugin that registered them stopped (the kubelet holds its devices unhealthy): check its "
+    "pod on the node (kubectl get pods -A -o wide --field-selector spec.nodeName=NODE); once it runs and "
+    "registers again its devices are allocatable"
+)
 # Node conditions that AKS's node problem detector sets on GPU nodes
 # (https://learn.microsoft.com/azure/aks/node-problem-detector).
 AKS_GPU_CONDITIONS = (

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import gpus, render, validate
 from akscli.baremetal import nccl_nodes, pods
-from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX
+from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, RDMA_PLUGIN_STOPPED_FIX
 from akscli.baremetal.nccl_expected import Verdict, interconnect, judge
 from akscli.baremetal.nccl_output import parse
 from akscli.errors import CheckFailedError, UsageError, WaitTimeoutError
@@ -194,6 +194,9 @@ def place(
         elif nodes.rdma_empty:
             empty, hint = no_rdma_device(spec.rdma_resource, nodes.rdma_empty)
             they = f"{they}; {empty}"
+        elif nodes.rdma_stopped:
+            they = f"{they}; {spec.rdma_resource} has devices but none allocatable on {nodes.rdma_stopped} of them"
+            hint = f"{RDMA_PLUGIN_STOPPED_FIX}, or pass --rdma-resource none"
         raise UsageError(
             f"--rdma-resource {spec.rdma_resource}: none of the {nodes.gpu_nodes} {where} offers it; {they}",
             hint=f"pass --rdma-resource {rdma[0]}" if rdma else hint,

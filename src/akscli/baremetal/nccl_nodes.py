@@ -95,6 +95,9 @@ class SizeNodes:
     # Nodes where the RDMA resource is registered with no device (capacity 0): the shared device plugin
     # found no RDMA device for it, or stopped over five minutes ago (nccl.no_rdma_device)
     rdma_empty: int = 0
+    # Nodes where the RDMA resource has devices but none allocatable: the kubelet holds them unhealthy
+    # because the plugin that registered them stopped (findings.RDMA_PLUGIN_STOPPED_FIX)
+    rdma_stopped: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # kind of reason -> nodes
     skipped_names: list[tuple[str, str]] = field(default_factory=list)  # (node, reason), NAMES_KEPT per reason
     offered: Counter[str] = field(default_factory=Counter)  # extended resources (not GPUs) -> nodes
@@ -121,6 +124,7 @@ class SizeNodes:
         self.usable += other.usable
         self.with_rdma += other.with_rdma
         self.rdma_empty += other.rdma_empty
+        self.rdma_stopped += other.rdma_stopped
         self.skipped.update(other.skipped)
         self.offered.update(other.offered)
         self.candidates += other.candidates
@@ -215,6 +219,9 @@ def survey(
         part.with_rdma += 1 if rdma_resource is not None and has_rdma else 0
         capacity = (node.get("status") or {}).get("capacity") or {}
         part.rdma_empty += 1 if rdma_resource is not None and str(capacity.get(rdma_resource, "")) == "0" else 0
+        part.rdma_stopped += (
+            1 if rdma_resource is not None and not has_rdma and _positive(capacity.get(rdma_resource)) else 0
+        )
         facts = gpus.read(node)
         units = dict(facts.resources)
         # A DRA node's GPUs are its slices' (GPU feature discovery may still label it MIG
