@@ -97,6 +97,14 @@ def test_recorded_h100_reports_persistence_mode_as_nvidia_smi_saw(h100_report: P
     assert h100_report.gpus[0].persistence_mode is True
 
 
+def test_recorded_h100_reports_the_power_limit_and_temperature_nvidia_smi_saw(h100_report: ProbeReport) -> None:
+    gpu = h100_report.gpus[0]
+    assert f"{gpu.power_limit_requested_w:.2f} W" == smi("gpu/gpu_power_readings/requested_power_limit")
+    # This recording holds no enforced limit (nvml.json has no enforced_power_limit_mw): unknown, not 0.
+    assert gpu.power_limit_enforced_w is None
+    assert f"{gpu.temperature_c} C" == smi("gpu/temperature/gpu_temp") == "35 C"
+
+
 def test_a_report_from_a_newer_probe_image_is_read_without_the_fields_it_adds(h100_report: ProbeReport) -> None:
     # inventory reads the JSON of whatever probe image --image names, which may be a newer akscli
     newer = h100_report.to_dict()
