@@ -79,6 +79,20 @@ def test_a_container_that_ended_with_an_error_is_a_terminated_problem() -> None:
     assert str(found) == "pod job-abc container main: OOMKilled (exit code 137)"
 
 
+def test_a_container_its_pods_deletion_stopped_is_no_problem() -> None:
+    # A Job past its deadline deletes its pods; the SIGTERM exit (143) of a worker is not why the run stopped.
+    pod = _pod({"name": "main", "state": {"terminated": {"exitCode": 143, "reason": "Error"}}}, phase="Failed")
+    pod["metadata"]["deletionTimestamp"] = "2026-12-07T03:00:00Z"
+    assert pod_problems.problem(pod) is None
+
+
+def test_a_deleted_pods_container_that_ran_out_of_memory_is_still_a_problem() -> None:
+    pod = _pod({"name": "main", "state": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}, phase="Failed")
+    pod["metadata"]["deletionTimestamp"] = "2026-12-07T03:00:00Z"
+    found = pod_problems.problem(pod)
+    assert found is not None and found.reason == "OOMKilled"
+
+
 def test_a_container_that_ended_with_an_error_hints_at_its_logs() -> None:
     ended = {"exitCode": 1, "reason": "Error", "message": ""}
     found = pod_problems.problem(_pod({"name": "main", "state": {"terminated": ended}}, phase="Failed"))

@@ -223,7 +223,7 @@ def problem(pod: Mapping[str, Any]) -> Problem | None:
             )
         ended = state.get("terminated") or {}
         code = ended.get("exitCode")
-        if ended and code not in (None, 0):
+        if ended and code not in (None, 0) and not _killed_by_deletion(meta, ended):
             return Problem(
                 TERMINATED,
                 name,
@@ -235,6 +235,21 @@ def problem(pod: Mapping[str, Any]) -> Problem | None:
                 node=node,
             )
     return None
+
+
+# A deleted pod's containers are stopped by its kubelet: SIGTERM, then SIGKILL once the grace period
+# is over (kubernetes/kubernetes v1.32.0 pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer),
+# so a process without a handler ends 128 + 15 or 128 + 9; a container the runtime no longer reports
+# is ContainerStatusUnknown, 137 (pkg/kubelet/status/status_manager.go TerminatePod). Whoever deleted
+# the pod stopped it (a Job past its activeDeadlineSeconds deletes its active pods:
+# pkg/controller/job/job_controller.go), so that exit says nothing of why it was not running.
+_KILLED_EXIT_CODES = (128 + 15, 128 + 9)
+
+
+def _killed_by_deletion(meta: Mapping[str, Any], ended: Mapping[str, Any]) -> bool:
+    return bool(meta.get("deletionTimestamp")) and (
+        ended.get("exitCode") in _KILLED_EXIT_CODES and ended.get("reason") != "OOMKilled"
+    )
 
 
 def _last_line(text: str) -> str:
