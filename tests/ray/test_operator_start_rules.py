@@ -105,9 +105,17 @@ def test_a_sidecar_restart_operator_on_k8s_132_crash_loops_with_its_line_and_ray
     def pod() -> dict[str, Any] | None:
         return next(iter(emu.cluster.list("v1", "Pod", "kuberay-system")), None)
 
-    wait_until(lambda: pod() is not None)
+    def logged_lines() -> list[Any]:
+        # The operator's container logs after its pod exists (the emulator's kubelet starts it
+        # once the pod is created), so wait for the line rather than for the pod alone.
+        found = pod()
+        if found is None:
+            return []
+        return list(emu.cluster.api.log_lines("kuberay-system", str(found["metadata"]["name"]), "kuberay-operator"))
+
+    wait_until(lambda: bool(logged_lines()))
     name = str(pod()["metadata"]["name"])  # type: ignore[index]
-    [(_, line)] = emu.cluster.api.log_lines("kuberay-system", name, "kuberay-operator")
+    [(_, line)] = logged_lines()
     logged = json.loads(line)
     assert {k: v for k, v in logged.items() if k != "ts"} == {
         "level": "error",
