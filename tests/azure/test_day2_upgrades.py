@@ -69,7 +69,7 @@ def test_upgrading_a_cluster_to_the_version_everything_runs_says_it_is_already_t
     assert r.stdout == "cluster/aks1\n"
     assert (
         "cluster aks1 is already at 1.33.5 (its control plane and every node pool); nothing to upgrade. "
-        "'akscli cluster upgrade aks1 -g rg-ml' lists the newer versions"
+        "'akscli cluster upgrade aks1 -g rg-ml --list' lists the newer versions"
     ) in r.stderr
     assert "error" not in r.stderr
     assert azure_env.requests_to("/managedClusters/aks1$", "PUT") == []
@@ -186,7 +186,7 @@ def test_upgrading_a_node_pool_to_the_version_it_runs_says_it_is_already_there(a
     assert r.stdout == "nodepool/system\n"
     assert (
         "node pool system is already at 1.33.5; nothing to upgrade. "
-        "'akscli nodepool upgrade system -c aks1 -g rg-ml' lists the versions it can go to"
+        "'akscli nodepool upgrade system -c aks1 -g rg-ml --list' lists the versions it can go to"
     ) in r.stderr
     assert azure_env.requests_to("/agentPools/system", "PUT") == []
 

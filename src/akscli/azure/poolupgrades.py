@@ -23,17 +23,19 @@ def upgrade_profile(c: ContainerServiceClient, rg: str, cluster: str, name: str)
 
 
 def available_versions(profile: Mapping[str, Any]) -> list[str]:
-    return [u["kubernetesVersion"] for u in (profile.get("properties") or {}).get("upgrades") or []]
+    return upgrades.offered_versions((profile.get("properties") or {}).get("upgrades"))[0]
 
 
 def upgrade_info(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any]:
     """The pool's version, the versions Azure offers and the newest node image."""
     profile = upgrade_profile(c, rg, cluster, name)
     props = profile.get("properties") or {}
+    versions, preview = upgrades.offered_versions(props.get("upgrades"))
     return {
         "name": name,
         "currentVersion": props.get("kubernetesVersion"),
-        "availableUpgrades": available_versions(profile),
+        "availableUpgrades": versions,
+        "previewUpgrades": preview,
         "latestNodeImageVersion": props.get("latestNodeImageVersion"),
     }
 
@@ -45,10 +47,12 @@ def check_upgrade_flags(
     max_surge: str | None = None,
     max_unavailable: str | None = None,
     upgrade_settings: Mapping[str, Any] | None = None,
+    list_only: bool = False,
 ) -> str | None:
     """The normalised target version; raises UsageError for flags that exclude each other.
     ``upgrade_settings``: the other upgradeSettings keys given (poolsettings.settings), which ride on
     the version upgrade's PUT as --max-surge does."""
+    upgrades.check_list_flags(list_only, version=version, node_image_only=node_image_only, control_plane_only=False)
     if node_image_only and version:
         raise UsageError(
             "--node-image-only and --kubernetes-version exclude each other", hint="run them one after the other"
@@ -104,7 +108,7 @@ def upgrade_body(
     if pool is not None and AlreadyAtVersion.applies(pool["properties"].get("provisioningState")):
         raise AlreadyAtVersion(
             f"node pool {name} is already at {current}; nothing to upgrade",
-            hint=f"'akscli nodepool upgrade {name} -c {cluster} -g {rg}' lists the versions it can go to",
+            hint=f"'akscli nodepool upgrade {name} -c {cluster} -g {rg} --list' lists the versions it can go to",
         )
     # A pool not Succeeded (Failed, Canceled after 'akscli nodepool abort', ...) is sent its own version
     # again: az aks nodepool upgrade sends orchestratorVersion whatever the state (upstream: Azure/azure-cli

@@ -26,7 +26,24 @@ def upgrade_profile(c: ContainerServiceClient, rg: str, name: str) -> dict[str, 
 
 def available_versions(profile: Mapping[str, Any]) -> list[str]:
     cp = (profile.get("properties") or {}).get("controlPlaneProfile") or {}
-    return [u["kubernetesVersion"] for u in cp.get("upgrades") or []]
+    return offered_versions(cp.get("upgrades"))[0]
+
+
+def offered_versions(upgrades: Any) -> tuple[list[str], list[str]]:
+    """An upgrade profile's ``upgrades`` (the control plane's or a pool's) as the versions offered, oldest
+    first, and those of them in preview. Each item is ``{kubernetesVersion, isPreview}`` (upstream:
+    Azure/azure-rest-api-specs aks/stable/2026-01-01 examples/ManagedClustersGetUpgradeProfile.json,
+    ``"isPreview": true`` on 1.7.9 and 1.7.11; Azure/azure-sdk-for-python azure-mgmt-containerservice
+    models AgentPoolUpgradeProfilePropertiesUpgradesItem and ManagedClusterPoolUpgradeProfileUpgradesItem,
+    ``is_preview``). They are sorted as versions, as az aks get-upgrades sorts them (upstream: Azure/azure-cli
+    src/azure-cli/azure/cli/command_modules/acs/_format.py aks_upgrades_table_format, sort_versions):
+    1.7.11 after 1.7.9, which a sort of the text puts first."""
+    items = [u for u in upgrades or [] if u.get("kubernetesVersion")]
+    versions = [str(u["kubernetesVersion"]) for u in items]
+    if all(re.fullmatch(r"[0-9]+(\.[0-9]+)*", v) for v in versions):
+        versions.sort(key=lambda v: tuple(int(part) for part in v.split(".")))
+    preview = {str(u["kubernetesVersion"]) for u in items if u.get("isPreview")}
+    return versions, [v for v in versions if v in preview]
 
 
 def upgrade_info(c: ContainerServiceClient, rg: str, name: str) -> tuple[dict[str, Any], list[str]]:
@@ -43,12 +60,16 @@ def upgrade_info(c: ContainerServiceClient, rg: str, name: str) -> tuple[dict[st
         for p in props.get("agentPoolProfiles") or []
         if p.get("kubernetesVersion") and p.get("kubernetesVersion") != current
     ]
-    info = {"name": name, "currentVersion": current, "availableUpgrades": available_versions(profile)}
+    versions, preview = offered_versions(cp.get("upgrades"))
+    info = {"name": name, "currentVersion": current, "availableUpgrades": versions, "previewUpgrades": preview}
     return info, behind
 
 
-def check_upgrade_flags(version: str | None, *, control_plane_only: bool, node_image_only: bool) -> str | None:
+def check_upgrade_flags(
+    version: str | None, *, control_plane_only: bool, node_image_only: bool, list_only: bool = False
+) -> str | None:
     """The normalised target version; raises UsageError for flags that exclude each other."""
+    check_list_flags(list_only, version=version, node_image_only=node_image_only, control_plane_only=control_plane_only)
     if node_image_only and (version or control_plane_only):
         raise UsageError(
             "--node-image-only upgrades node images only", hint="drop --kubernetes-version/--control-plane-only"
@@ -56,6 +77,28 @@ def check_upgrade_flags(version: str | None, *, control_plane_only: bool, node_i
     if control_plane_only and not version:
         raise UsageError("--control-plane-only needs a target version", hint="add --kubernetes-version, e.g. -k 1.34")
     return names.kubernetes_version(version) if version else None
+
+
+def check_list_flags(list_only: bool, *, version: str | None, node_image_only: bool, control_plane_only: bool) -> None:
+    """--list (``cluster upgrade`` and ``nodepool upgrade``) reads the upgrade profile, as ``az aks
+    get-upgrades`` and ``az aks nodepool get-upgrades`` do, and upgrades nothing (what leaving out -k
+    also does); a flag that upgrades something is refused with it, not ignored."""
+    if not list_only:
+        return
+    given = [
+        flag
+        for flag, on in (
+            (f"--kubernetes-version {version}", version),
+            ("--node-image-only", node_image_only),
+            ("--control-plane-only", control_plane_only),
+        )
+        if on
+    ]
+    if given:
+        raise UsageError(
+            f"--list and {given[0]} exclude each other: --list only shows the versions Azure offers",
+            hint=f"drop --list to upgrade, or {given[0].split()[0]} to list",
+        )
 
 
 def upgrade_body(
@@ -304,7 +347,7 @@ def _align_pools(name: str, rg: str, props: Mapping[str, Any], current: str, *, 
         what = "its control plane" if control_plane_only else "its control plane and every node pool"
         raise AlreadyAtVersion(
             f"cluster {name} is already at {current} ({what}); nothing to upgrade",
-            hint=f"'akscli cluster upgrade {name} -g {rg}' lists the newer versions",
+            hint=f"'akscli cluster upgrade {name} -g {rg} --list' lists the newer versions",
         )
     return current
 

@@ -120,6 +120,13 @@ UpgradeVersion = Annotated[
         show_default=False,
     ),
 ]
+# `cluster upgrade --list` and `nodepool upgrade --list`: the upgrade profile, what az shows as
+# az aks get-upgrades and az aks nodepool get-upgrades (Azure/azure-cli src/azure-cli/azure/cli/
+# command_modules/acs/commands.py) and baremetal cluster upgrade --list shows for its patches.
+UpgradeList = Annotated[
+    bool,
+    typer.Option("--list", help="List the versions Azure offers (az aks get-upgrades); upgrade nothing."),
+]
 # The kubeconfig that `credentials` merges into is the one every other command reads.
 KubeconfigFile = flag_types.Kubeconfig
 OverwriteExisting = Annotated[bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")]
@@ -480,13 +487,19 @@ def emit_resources(
         output.emit(rows, fmt, columns, name=output.named(kind), empty=empty)
 
 
-def emit_upgrades(info: Mapping[str, Any], fmt: str) -> None:
-    """The current version and the available upgrades (``upgrade`` without a target)."""
+def emit_upgrades(info: Mapping[str, Any], fmt: str, *, kind: str) -> None:
+    """The current version and the available upgrades (``upgrade --list``, or without a target); -o name
+    is the cluster's or pool's ``kind/NAME``, as its show prints it. The table marks a preview version
+    as az aks get-upgrades does, ``1.7.11(preview)`` (upstream: Azure/azure-cli src/azure-cli/azure/cli/
+    command_modules/acs/_format.py aks_upgrades_table_format, set_preview)."""
     if output.structured(fmt):
         output.emit_object(info, fmt)
         return
+    preview = set(info.get("previewUpgrades") or [])
+    shown = {**info, "availableUpgrades": [v + "(preview)" if v in preview else v for v in info["availableUpgrades"]]}
     fields = [
         (UPGRADE_LABELS.get(key, key), (", ".join(value) or "none") if isinstance(value, list) else value)
-        for key, value in info.items()
+        for key, value in shown.items()
+        if key != "previewUpgrades"
     ]
-    output.emit_object(info, fmt, fields=fields)
+    output.emit_object(info, fmt, fields=fields, name=output.named(kind))

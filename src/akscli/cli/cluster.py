@@ -202,6 +202,7 @@ def upgrade(
     name: Name,
     resource_group: ResourceGroup = None,
     kubernetes_version: azopts.UpgradeVersion = None,
+    list_only: azopts.UpgradeList = False,
     control_plane_only: Annotated[
         bool, typer.Option("--control-plane-only", help="Upgrade only the control plane.")
     ] = False,
@@ -219,7 +220,7 @@ def upgrade(
     fmt = output.check_format(write.output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
     version = upgrades.check_upgrade_flags(
-        kubernetes_version, control_plane_only=control_plane_only, node_image_only=node_image_only
+        kubernetes_version, control_plane_only=control_plane_only, node_image_only=node_image_only, list_only=list_only
     )
     etag = etags.check_upgrade_if_match(
         if_match, _show_cmd(rg, cname), version=version, node_image_only=node_image_only
@@ -251,7 +252,7 @@ def upgrade(
             return
         if version is None:
             info, behind = upgrades.upgrade_info(c, rg, cname)
-            azopts.emit_upgrades(info, fmt)
+            azopts.emit_upgrades(info, fmt, kind=kinds.CLUSTER)
             if behind:
                 output.info(
                     f"node pools behind the control plane: {', '.join(behind)}; bring them up to it with: "

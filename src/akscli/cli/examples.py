@@ -11,7 +11,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "cluster list": ("akscli cluster list -g rg-ml", "akscli cluster list -o name"),
     "cluster show": ("akscli cluster show ml -g rg-ml", "akscli cluster show ml -g rg-ml -o jsonpath={.fqdn}"),
-    "cluster upgrade": ("akscli cluster upgrade ml -g rg-ml", "akscli cluster upgrade ml -g rg-ml -k 1.34.2 -y"),
+    "cluster upgrade": ("akscli cluster upgrade ml -g rg-ml --list", "akscli cluster upgrade ml -g rg-ml -k 1.34.2 -y"),
     "cluster update": (
         "akscli cluster update ml -g rg-ml --enable-kaito",
         "akscli cluster update ml -g rg-ml --node-provisioning auto --auto-upgrade-channel stable",
@@ -37,6 +37,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "akscli nodepool scale gpu --cluster ml -g rg-ml --min 0 --max 8",
     ),
     "nodepool upgrade": (
+        "akscli nodepool upgrade gpu --cluster ml -g rg-ml --list",
         "akscli nodepool upgrade gpu --cluster ml -g rg-ml --node-image-only -y",
         "akscli nodepool upgrade gpu --cluster ml -g rg-ml -k 1.34.2 --max-surge 1 -y",
     ),

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from akscli import errors, output
-from akscli.azure import etags
+from akscli.azure import etags, kinds
 from akscli.cli import azopts
 from akscli.cli.azopts import ArmWrite, AzureFlags, ResourceGroup, on_arm_write, on_azure
 from akscli.cli.nodepool_arm import _ids, _resume, _show, _show_cmd
@@ -26,6 +26,7 @@ def upgrade(
     cluster: Cluster,
     resource_group: ResourceGroup = None,
     kubernetes_version: azopts.UpgradeVersion = None,
+    list_only: azopts.UpgradeList = False,
     node_image_only: Annotated[bool, typer.Option("--node-image-only", help="Upgrade only the node image.")] = False,
     upgrade_flags: UpgradeFlags = UpgradeFlags(),
     if_match: azopts.IfMatch = None,
@@ -49,6 +50,7 @@ def upgrade(
         max_surge=upgrade_flags.max_surge,
         max_unavailable=upgrade_flags.max_unavailable,
         upgrade_settings=settings,
+        list_only=list_only,
     )
     etag = etags.check_upgrade_if_match(
         if_match, _show_cmd(rg, cname, pname), version=version, node_image_only=node_image_only
@@ -86,7 +88,7 @@ def upgrade(
             common.confirm(f"upgrade node pool {pname} to {version}", write.yes or dry)
             poller = poolupgrades.send_upgrade(c, rg, cname, pname, body, if_match=etag, no_wait=write.no_wait)
         else:
-            azopts.emit_upgrades(poolupgrades.upgrade_info(c, rg, cname, pname), fmt)
+            azopts.emit_upgrades(poolupgrades.upgrade_info(c, rg, cname, pname), fmt, kind=kinds.NODEPOOL)
             return
         write.finish(
             poller,
