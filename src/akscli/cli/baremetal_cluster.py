@@ -223,11 +223,14 @@ def cluster_upgrade(
     --dry-run prints the PUT and its body; it reads the cluster (the body is its instance as
     Azure has it, with the new version), as 'cluster upgrade --dry-run' does.
     """
+    from akscli.azure import upgrades
     from akscli.baremetal import clusters
     from akscli.cli import common
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     dry = azopts.arm_dry_run(dry_run)
+    # --list with -k is refused, as for 'akscli cluster upgrade' and 'nodepool upgrade'.
+    upgrades.check_list_flags(list_only, version=kubernetes_version, node_image_only=False, control_plane_only=False)
     if not list_only and not kubernetes_version:
         raise UsageError(
             "give --kubernetes-version, or --list to see the available patch upgrades",
@@ -238,7 +241,7 @@ def cluster_upgrade(
     bm = _baremetal(azure, resource_group, name, timeout)
     ref = bm.ref(resource_group, name)
     if list_only:
-        _print_patch_upgrades(*bm.upgrades(ref), fmt)
+        _print_patch_upgrades(name, *bm.upgrades(ref), fmt)
         return
     assert kubernetes_version is not None
     try:
@@ -275,9 +278,12 @@ def _audit_target(ref: "ClusterRef") -> dict[str, str]:
     return {"subscription": ref.subscription, "resourceGroup": ref.resource_group, "cluster": ref.name}
 
 
-def _print_patch_upgrades(current: str, available: list[str], fmt: str) -> None:
-    if fmt != "table":
-        output.emit_object({"current": current, "available": available}, fmt)
+def _print_patch_upgrades(name: str, current: str, available: list[str], fmt: str) -> None:
+    """-o name is the cluster's ``baremetalcluster/NAME``, as its show and the AKS 'cluster upgrade --list' print."""
+    if fmt not in ("table", "wide"):
+        output.emit_object(
+            {"current": current, "available": available}, fmt, name=lambda _listing: CLUSTER_NAME({"name": name})
+        )
         return
     output.emit(
         [{"version": v} for v in available],
