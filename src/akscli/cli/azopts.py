@@ -127,8 +127,35 @@ UpgradeList = Annotated[
     bool,
     typer.Option("--list", help="List the versions Azure offers (az aks get-upgrades); upgrade nothing."),
 ]
+
+
+def _kubeconfig_to_write(value: str | None) -> str | None:
+    """`--kubeconfig -` on a credentials command: az aks get-credentials prints the kubeconfig for
+    `--file -` (Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/_params.py, 'aks
+    get-credentials': "Use '-' to print YAML to stdout instead"); akscli merged it into a file named
+    '-' in the working folder. Refused: akscli writes credentials into a kubeconfig file, never to stdout."""
+    if value == "-":
+        from akscli.errors import UsageError
+
+        raise UsageError(
+            "--kubeconfig - would write the credentials into a file named '-': akscli merges them into a "
+            "kubeconfig file and prints none to stdout",
+            hint="give a file, e.g. --kubeconfig ./kubeconfig (then KUBECONFIG=./kubeconfig kubectl ...)",
+        )
+    return value
+
+
 # The kubeconfig that `credentials` merges into is the one every other command reads.
-KubeconfigFile = flag_types.Kubeconfig
+KubeconfigFile = Annotated[
+    str | None,
+    typer.Option(
+        "--kubeconfig",
+        metavar="PATH",
+        help="Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).",
+        show_default=False,
+        callback=_kubeconfig_to_write,
+    ),
+]
 OverwriteExisting = Annotated[bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")]
 # kubelogin's --identity-resource-id (Azure/kubelogin pkg/internal/token/options.go AddFlags): akscli token's,
 # and the one cluster credentials --login msi writes into the exec line (converter/convert.go).
