@@ -146,16 +146,7 @@ def _kubeconfig_to_write(value: str | None) -> str | None:
 
 
 # The kubeconfig that `credentials` merges into is the one every other command reads.
-KubeconfigFile = Annotated[
-    str | None,
-    typer.Option(
-        "--kubeconfig",
-        metavar="PATH",
-        help="Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).",
-        show_default=False,
-        callback=_kubeconfig_to_write,
-    ),
-]
+KubeconfigFile = Annotated[str | None, flag_types.kubeconfig_option(_kubeconfig_to_write)]
 OverwriteExisting = Annotated[bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")]
 # kubelogin's --identity-resource-id (Azure/kubelogin pkg/internal/token/options.go AddFlags): akscli token's,
 # and the one cluster credentials --login msi writes into the exec line (converter/convert.go).

@@ -18,15 +18,20 @@ from akscli.cli import complete, options
 from akscli.cli.options import DRY_RUN_FORMATS, DRY_RUN_HELP, namespace_option, output_option, timeout_option
 from akscli.output import APPLY_FORMATS, DELETE_FORMATS
 
-Kubeconfig = Annotated[
-    str | None,
-    typer.Option(
+
+def kubeconfig_option(callback: Callable[[str | None], str | None] | None = None) -> Any:
+    """--kubeconfig PATH; ``callback`` checks the value as it is parsed (the credentials commands,
+    azopts.KubeconfigFile)."""
+    return typer.Option(
         "--kubeconfig",
         metavar="PATH",
         help="Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).",
         show_default=False,
-    ),
-]
+        callback=callback,
+    )
+
+
+Kubeconfig = Annotated[str | None, kubeconfig_option()]
 
 Context = Annotated[
     str | None,
