@@ -144,3 +144,26 @@ def test_another_commands_flag_is_not_taken_for_a_typo_of_a_global_one() -> None
     assert lines("ray", "cluster", "list", "--follow")[1].startswith(
         "hint: --follow is a flag of 'akscli ray job logs'"
     )
+
+
+@pytest.mark.parametrize(
+    ("words", "flag"),
+    [
+        (["cluster", "credentials", "ml", "-g", "rg-ml"], "--file"),
+        (["cluster", "credentials", "ml", "-g", "rg-ml"], "-f"),
+        (["fleet", "credentials", "hub", "-g", "rg-fleet"], "--file"),
+        (["baremetal", "cluster", "credentials", "edge1", "-g", "rg-edge"], "-f"),
+    ],
+)
+def test_az_get_credentials_file_flag_is_answered_with_kubeconfig(words: list[str], flag: str) -> None:
+    # az aks|fleet get-credentials name the file --file/-f (Azure/azure-cli
+    # src/azure-cli/azure/cli/command_modules/acs/_params.py); akscli takes kubectl's --kubeconfig.
+    command = "akscli " + " ".join(words[: words.index("credentials") + 1])
+    assert lines(*words, flag, "kc") == [
+        f"error: No such option: {flag}",
+        f"hint: {flag} is az get-credentials' flag for the kubeconfig file; '{command}' takes --kubeconfig PATH",
+    ]
+
+
+def test_a_short_f_elsewhere_is_not_answered_as_az_s_file() -> None:
+    assert "get-credentials" not in lines("model", "list", "-f", "x")[1]

@@ -51,6 +51,12 @@ SAME_CHOICE: tuple[tuple[str, frozenset[str]], ...] = (
     ),
 )
 
+# az's name for a flag a command takes under kubectl's: the credentials commands' kubeconfig file is
+# `--file`/`-f` of az aks get-credentials and az fleet get-credentials (Azure/azure-cli
+# src/azure-cli/azure/cli/command_modules/acs/_params.py); akscli takes kubectl's --kubeconfig.
+# By the command's last word, so that `-f` elsewhere (a manifest file) is not answered so.
+AZ_NAMES: dict[str, dict[str, str]] = {"credentials": {"--file": "--kubeconfig", "-f": "--kubeconfig"}}
+
 
 def unknown_flag(ctx: Any, option: str, message: str, path: str) -> UsageError:
     """The usage error for ``option``, which the command of ``ctx`` (run as ``path``) does not
@@ -58,6 +64,11 @@ def unknown_flag(ctx: Any, option: str, message: str, path: str) -> UsageError:
     usage = f"run '{path} --help' for usage"
     own = _own_flags(ctx)
     mine = [name for names in own.values() for name in names]
+    ours = AZ_NAMES.get(path.split()[-1], {}).get(option)
+    if ours in mine:
+        return UsageError(
+            message, f"{option} is az get-credentials' flag for the kubeconfig file; '{path}' takes {ours} PATH"
+        )
     if not option.startswith("--") or option in mine:
         return UsageError(message, usage)
     close = close_spellings(option, mine)
