@@ -187,6 +187,27 @@ class ClusterState:
     def append_pod_logs(self, namespace: str, pod: str, text: str, container: str | None = None) -> None:
         self.api.set_logs(namespace, pod, container or self._default_container(namespace, pod), text, append=True)
 
+    def write_pod_log(
+        self, pod: dict[str, Any] | None, text: str, container: str | None = None, append: bool = False
+    ) -> bool:
+        """What a running container of ``pod``, as a controller read it, writes to its log (its
+        first container unless ``container``). A pod read as gone (None), deleted since the read, or
+        replaced by a new pod of its name (a StatefulSet's) has no log to write to: the kubelet
+        removes a container's log with the container (upstream: kubernetes/kubernetes
+        pkg/kubelet/kuberuntime/kuberuntime_container.go removeContainer, removeContainerLog), and a
+        new pod's containers start logs of their own. Such a write, a race between the controller
+        and the pod's deletion, is dropped (False). A pod never there is the caller's error: use
+        set_pod_logs, which raises."""
+        if pod is None:
+            return False
+        md = pod["metadata"]
+        live = self.get("v1", "Pod", md["namespace"], md["name"])
+        if live is None or live["metadata"].get("uid") != md.get("uid"):
+            return False
+        name = container or str(pod["spec"]["containers"][0]["name"])
+        self.api.set_logs(md["namespace"], md["name"], name, text, append=append)
+        return True
+
     def _default_container(self, namespace: str, pod: str) -> str:
         p = self.get("v1", "Pod", namespace, pod)
         containers = ((p or {}).get("spec") or {}).get("containers") or []

@@ -285,6 +285,9 @@ class WorkspaceController(_KaitoController):
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
         self.estimator_errors: list[str] = []
+        # Called with each pod _pods listed, before its log is written: where another client's
+        # delete of the pod can land. Tests set it to force that race.
+        self.before_log: Callable[[dict[str, Any]], None] | None = None
 
     def _service(self, cluster: Any, ws: dict[str, Any]) -> None:
         # GenerateServiceManifest and GenerateHeadlessServiceManifest (manifests.go).
@@ -371,7 +374,10 @@ class WorkspaceController(_KaitoController):
             logs += CRASH_LOG if crashing else "INFO Uvicorn running on http://0.0.0.0:5000\n"
             if benchmark and not crashing and rank == "0":
                 logs += kaito_benchmark.log_lines()
-            cluster.set_pod_logs(md["namespace"], name, logs)
+            if self.before_log is not None:
+                self.before_log(pod)
+            if not cluster.write_pod_log(pod, logs):
+                continue  # deleted since the list: no log, and no status to write (cluster.write_pod_log)
             if crashing:
                 crashed = True
                 if _serving(pod):

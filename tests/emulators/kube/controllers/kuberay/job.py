@@ -471,7 +471,7 @@ class JobReconciler(JobEndings):
             cluster.patch_status("v1", "Pod", ns, submitter, ended)
             submitter = submitter_pod(cluster, job, rc_name, job_id)
             waiting = f"Waiting for Ray Dashboard GCS to become healthy at {address} ...\n"
-            cluster.set_pod_logs(ns, submitter, waiting)
+            cluster.write_pod_log(cluster.get("v1", "Pod", ns, submitter), waiting)
         missing = f"RayCluster {ns}/{rc_name} set in the clusterSelector is not found. It must be created manually"
         while True:
             current = self._job(cluster, ns, name)
@@ -487,7 +487,8 @@ class JobReconciler(JobEndings):
                 break
             time.sleep(max(self.delay, 0.05))
         if submitter is not None:
-            cluster.set_pod_logs(ns, submitter, submitter_log.k8s_job_started(address, job_id))
+            started = submitter_log.k8s_job_started(address, job_id)
+            cluster.write_pod_log(cluster.get("v1", "Pod", ns, submitter), started)
         self._submit_again(ns, rc_name, job_id, job)
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "PENDING", "rayClusterStatus": rc["status"]})
         time.sleep(self.delay)

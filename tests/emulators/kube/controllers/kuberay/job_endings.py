@@ -78,15 +78,16 @@ class JobEndings:
         self.job_api.set_status(ns, rc_name, job_id, status, message if failed else None, output, code)
         head = f"{rc_name}-head-{suffix(ns, rc_name)}"
         exit_first = False
-        if cluster.get("v1", "Pod", ns, head) is not None:
-            cluster.set_pod_logs(ns, head, f"ray head {head} started\n{output}", container=None)
-            if mode == "SidecarMode":
-                logs = submitter_log.sidecar_log("http://127.0.0.1:8265", job_id, output, failed, message)
-                cluster.set_pod_logs(ns, head, logs, container=SUBMITTER_CONTAINER)
-                exit_first = self._sidecar_ends(cluster, ns, name, head, code, message)
+        head_pod = cluster.get("v1", "Pod", ns, head)
+        # A pod deleted since its read gets no log (cluster.write_pod_log).
+        if cluster.write_pod_log(head_pod, f"ray head {head} started\n{output}") and mode == "SidecarMode":
+            logs = submitter_log.sidecar_log("http://127.0.0.1:8265", job_id, output, failed, message)
+            cluster.write_pod_log(head_pod, logs, container=SUBMITTER_CONTAINER)
+            exit_first = self._sidecar_ends(cluster, ns, name, head, code, message)
         if submitter is not None:
             address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
-            cluster.set_pod_logs(ns, submitter, submitter_log.k8s_job_log(address, job_id, output, failed, message))
+            ending = submitter_log.k8s_job_log(address, job_id, output, failed, message)
+            cluster.write_pod_log(cluster.get("v1", "Pod", ns, submitter), ending)
             # Its last command, ``ray job logs --follow``, ends 0 whatever the Ray job's status
             # (submitter_log.py): the pod ends Succeeded for a failed job too (upstream:
             # ray-project/ray 0718d5b0 python/ray/dashboard/modules/job/cli.py logs, _tail_logs;

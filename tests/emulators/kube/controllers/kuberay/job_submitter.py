@@ -56,7 +56,7 @@ def submitter_pod(cluster: Any, job: dict[str, Any], rc_name: str, job_id: str) 
                 "spec": pod_spec,
             }
         )
-    cluster.patch_status(
+    pod = cluster.patch_status(
         "v1",
         "Pod",
         ns,
@@ -69,7 +69,7 @@ def submitter_pod(cluster: Any, job: dict[str, Any], rc_name: str, job_id: str) 
     address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
     # What `ray job submit --no-wait` has printed (upstream: ray-project/kuberay
     # feeaf72f ray-operator/controllers/ray/common/job.go BuildJobSubmitCommand; submitter_log.py).
-    cluster.set_pod_logs(ns, pod_name, submitter_log.k8s_job_started(address, job_id))
+    cluster.write_pod_log(pod, submitter_log.k8s_job_started(address, job_id))
     return pod_name
 
 
