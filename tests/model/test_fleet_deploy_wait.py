@@ -21,6 +21,12 @@ from tests.emulators.kube.controllers.fleet import FleetHubController
 Start = Callable[..., Any]
 FLEET = "placement.kubernetes-fleet.io/v1"
 C1 = "cluster.kubernetes-fleet.io/v1"
+# A wait that should end: it ends on the simulator's clock (hub.advance, a wait_scale of 0), never
+# on the wall clock, so its --timeout is only the CPU time a loaded machine may take (a 20 s one
+# ran out under load once). An interval held back is INTERVAL, longer than WAIT: a wait that ended
+# only because wall-clock time let the hold pass would still time out.
+WAIT = "120s"
+INTERVAL = 600.0
 
 
 def _hub_with_members(model_emulator: Start) -> tuple[Any, FleetHubController]:
@@ -55,7 +61,7 @@ def test_a_first_fleet_deploy_waits_until_its_revision_record_is_placed(model_em
     # the rollout of the next one paces the members. Once the wait ends, every member shows the
     # snapshot that holds it, Available (audit20-fleet6's flaky RolloutStarted=False).
     emu, _ = _hub_with_members(model_emulator)
-    result = _deploy("--wait", "--timeout", "20s")
+    result = _deploy("--wait", "--timeout", WAIT)
     assert result.exit_code == 0, result
     assert ("ConfigMap", "phi-4-rev-1") in _selected(emu)
     rows = list_items(invoke("model", "list", "--fleet-hub", "-o", "json").stdout)
@@ -64,7 +70,7 @@ def test_a_first_fleet_deploy_waits_until_its_revision_record_is_placed(model_em
 
 def test_a_fleet_redeploy_does_not_end_its_wait_on_the_snapshot_before_it(model_emulator: Start) -> None:
     emu, hub = _hub_with_members(model_emulator)
-    assert _deploy("--wait", "--timeout", "20s").exit_code == 0
+    assert _deploy("--wait", "--timeout", WAIT).exit_code == 0
     hub.collection_duration = 15.0  # the hub collects the changes it sees for 15 s
     result = _deploy("--max-model-len", "4096", "--wait", "--timeout", "2s")
     assert result.exit_code == 5, result
@@ -77,11 +83,11 @@ def test_a_fleet_redeploy_does_not_end_its_wait_on_the_snapshot_before_it(model_
 
 def test_a_fleet_redeploy_waits_through_the_snapshot_interval_to_the_rollout(model_emulator: Start) -> None:
     emu, hub = _hub_with_members(model_emulator)
-    assert _deploy("--wait", "--timeout", "20s").exit_code == 0
-    hub.snapshot_interval = 30.0
+    assert _deploy("--wait", "--timeout", WAIT).exit_code == 0
+    hub.snapshot_interval = INTERVAL
     assert _deploy("--max-model-len", "4096").exit_code == 0
-    hub.advance(30)  # the interval has passed: the hub snapshots the deploy and rolls it out
-    result = invoke("model", "deploy", "phi-4", "--fleet-hub", "--max-model-len", "4096", "--wait", "--timeout", "20s")
+    hub.advance(INTERVAL)  # the interval has passed: the hub snapshots the deploy and rolls it out
+    result = invoke("model", "deploy", "phi-4", "--fleet-hub", "--max-model-len", "4096", "--wait", "--timeout", WAIT)
     assert result.exit_code == 0, result
     assert ("ConfigMap", "phi-4-rev-2") in _selected(emu)
 
@@ -89,8 +95,8 @@ def test_a_fleet_redeploy_waits_through_the_snapshot_interval_to_the_rollout(mod
 def test_an_unchanged_fleet_redeploy_is_ready_at_once(model_emulator: Start) -> None:
     # Nothing new to snapshot: the record stays revision 1, which the placement holds.
     _, hub = _hub_with_members(model_emulator)
-    assert _deploy("--wait", "--timeout", "20s").exit_code == 0
-    hub.snapshot_interval = 30.0
-    result = _deploy("--wait", "--timeout", "5s")
+    assert _deploy("--wait", "--timeout", WAIT).exit_code == 0
+    hub.snapshot_interval = INTERVAL
+    result = _deploy("--wait", "--timeout", WAIT)
     assert result.exit_code == 0, result
     assert "no change since revision 1" in result.stderr
