@@ -145,7 +145,7 @@ class GpuPodController(Controller):
             text = self.probe_output(str(node))
         else:
             text = recorded_probe_json(str(node), *_node_size(cluster, str(node)))
-        cluster.set_pod_logs(meta["namespace"], meta["name"], text, container="probe")
+        cluster.write_pod_log(pod, text, container="probe")  # none for a pod deleted since its read
 
     @staticmethod
     def _nvidia_runtime(cluster: Any, pod: dict[str, Any]) -> bool:
@@ -197,12 +197,8 @@ class GpuPodController(Controller):
                 }
                 peak = self.peak_busbw / 4 if self.failure == "nccl-slow" else self.peak_busbw
                 hosts = [f"{env.get('JOB_NAME')}-{i}" for i in range(nodes)]
-                cluster.set_pod_logs(
-                    ns,
-                    p["metadata"]["name"],
-                    nccl_log(hosts, gpus_per_node=gpus, peak_busbw=peak, **sizes),
-                    container="nccl",
-                )
+                log = nccl_log(hosts, gpus_per_node=gpus, peak_busbw=peak, **sizes)
+                cluster.write_pod_log(p, log, container="nccl")  # none for a pod deleted since its read
             if INDEX not in (p["metadata"].get("labels") or {}):
                 cluster.patch(
                     "v1",

@@ -163,10 +163,8 @@ class CrashLoops:
         """The first container's log: the line it wrote before it exited (what `kubectl logs` and
         `--previous` read of a restarted container; upstream: kubernetes/kubernetes
         pkg/kubelet/kuberuntime/kuberuntime_container.go keeps the previous instance's log)."""
-        containers = (pod.get("spec") or {}).get("containers") or []
-        if containers:
-            md = pod["metadata"]
-            cluster.api.set_logs(str(md.get("namespace", "")), str(md["name"]), str(containers[0].get("name")), line)
+        if (pod.get("spec") or {}).get("containers"):
+            cluster.write_pod_log(pod, line)  # none for a pod deleted since its read
 
     def _forget(self, uid: str) -> None:
         with self._lock:

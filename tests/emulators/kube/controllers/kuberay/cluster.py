@@ -534,7 +534,7 @@ class ClusterReconciler:
                     if container == AUTOSCALER_CONTAINER
                     else f"ray {node_type} {pod_name} started\n"
                 )
-                cluster.set_pod_logs(ns, pod_name, text, container=container)
+                cluster.write_pod_log(created, text, container=container)  # none for a pod deleted since its read
         return dict(cluster.patch_status("v1", "Pod", ns, pod_name, status))
 
 
