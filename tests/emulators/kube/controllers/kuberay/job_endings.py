@@ -156,9 +156,10 @@ class JobEndings:
         spec = job.get("spec") or {}
         self.job_api.set_status(ns, rc_name, job_id, "STOPPED")
         address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
-        if submitter is not None and cluster.get("v1", "Pod", ns, submitter) is not None:
-            cluster.set_pod_logs(
-                ns, submitter, submitter_log.k8s_job_started(address, job_id) + submitter_log.stopped(job_id)
+        submitter_pod = cluster.get("v1", "Pod", ns, submitter) if submitter is not None else None
+        if submitter is not None and submitter_pod is not None:
+            cluster.write_pod_log(
+                submitter_pod, submitter_log.k8s_job_started(address, job_id) + submitter_log.stopped(job_id)
             )
             ended = {
                 "phase": "Succeeded",
@@ -166,9 +167,10 @@ class JobEndings:
             }
             cluster.patch_status("v1", "Pod", ns, submitter, ended)
         head = f"{rc_name}-head-{suffix(ns, rc_name)}"
-        if mode == "SidecarMode" and cluster.get("v1", "Pod", ns, head) is not None:
+        head_pod = cluster.get("v1", "Pod", ns, head) if mode == "SidecarMode" else None
+        if head_pod is not None:
             logs = submitter_log.sidecar_started("http://127.0.0.1:8265", job_id) + submitter_log.stopped(job_id)
-            cluster.set_pod_logs(ns, head, logs, container=SUBMITTER_CONTAINER)
+            cluster.write_pod_log(head_pod, logs, container=SUBMITTER_CONTAINER)
             self._end_sidecar_container(cluster, ns, head, 0)
         final = {
             "jobStatus": "STOPPED",
