@@ -249,6 +249,12 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
     if comp.webhooks:
         for name, status, detail in webhooks(kube, comp.webhooks):
             yield Check(name, status, detail)
+    if comp.keda_workspace and crds_ok:
+        from akscli import doctor_keda
+
+        # Warnings: a gap stops a workspace trigger from scaling, not a deploy.
+        for name, status, detail, fix in doctor_keda.rows(kube):
+            yield Check(name, status, detail, fix, present=True, blocking=False)
     if comp.gpu_nodes:
         status, detail = gpu_nodes(kube)
         yield Check("nodes", status, detail, present=status != MISSING)

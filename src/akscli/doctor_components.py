@@ -22,6 +22,7 @@ class Component:
     gpu_nodes: bool = False  # at least one node advertises GPUs
     gpu_stack: bool = False  # the GPU driver stack rules (akscli.gpu_stack)
     nap: bool = False  # node auto-provisioning's NodePools (akscli.nap_health)
+    keda_workspace: bool = False  # KEDA's identity and queries on an Azure Monitor workspace (akscli.doctor_keda)
     fix: str = ""
     note: str = ""  # what is lost without it, for optional components
     # Components that do the same job: where one is installed and passes every check, this one's
@@ -144,6 +145,7 @@ def components() -> list[Component]:
             pods=("app=keda-operator", "app.kubernetes.io/name=keda-operator"),
             webhooks=("keda",),
             apiservices=("v1beta1.external.metrics.k8s.io",),
+            keda_workspace=True,
             fix=_operator_fix("keda.sh", "az aks update --enable-keda"),
             note="model autoscaling is unavailable",
         ),

@@ -92,19 +92,32 @@ def workspace_check(kube: Kube, scaled_object: Mapping[str, Any]) -> dict[str, s
     its query keeps (None: not pinned) and the one the collector stamps now
     (monitoring.collector_label). None for any other trigger, or where the collector cannot be read
     (the deploy said so then)."""
+    if workspace_trigger(scaled_object) is None:
+        return None
+    try:
+        label, _ = monitoring.collector_label(kube)
+    except AkscliError:  # an API server that fails the read: nothing to compare with
+        return None
+    return pinned_against(scaled_object, label)
+
+
+def workspace_trigger(scaled_object: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The metadata of the ScaledObject's prometheus trigger on an Azure Monitor workspace, if any."""
     for trigger in (scaled_object.get("spec") or {}).get("triggers") or []:
         meta = trigger.get("metadata") or {}
-        if trigger.get("type") != "prometheus" or not monitoring.is_workspace(str(meta.get("serverAddress") or "")):
-            continue
-        try:
-            label, _ = monitoring.collector_label(kube)
-        except AkscliError:  # an API server that fails the read: nothing to compare with
-            return None
-        if label is None:
-            return None
-        found = _PINNED.search(str(meta.get("query") or ""))
-        return {"query": _unquoted(found.group(1)) if found else None, "collector": label}
+        if trigger.get("type") == "prometheus" and monitoring.is_workspace(str(meta.get("serverAddress") or "")):
+            return meta
     return None
+
+
+def pinned_against(scaled_object: Mapping[str, Any], label: str | None) -> dict[str, str | None] | None:
+    """workspace_check with the collector's ``label`` already read (doctor reads it once for every
+    ScaledObject)."""
+    meta = workspace_trigger(scaled_object)
+    if meta is None or label is None:
+        return None
+    found = _PINNED.search(str(meta.get("query") or ""))
+    return {"query": _unquoted(found.group(1)) if found else None, "collector": label}
 
 
 def _unquoted(text: str) -> str:
@@ -117,20 +130,27 @@ def _unquoted(text: str) -> str:
 def workspace_warning(doc: Mapping[str, Any], name: str) -> str | None:
     """The line `model status` warns with when KEDA's query does not keep this cluster's series of the
     workspace: pinned to a label the collector no longer stamps, or not pinned at all."""
-    check = doc.get("workspaceCluster")
+    gap = workspace_gap(doc.get("workspaceCluster"), name)
+    return f"{gap[0]}; {gap[1]}" if gap else None
+
+
+def workspace_gap(check: Mapping[str, Any] | None, name: str) -> tuple[str, str] | None:
+    """What is wrong with a workspace_check, and the redeploy that fixes it; None when the query keeps
+    the collector's label (or nothing could be compared)."""
     if not check or check["query"] == check["collector"]:
         return None
     now = monitoring.cluster_matcher(check["collector"])
     if check["query"] is None:
         return (
             f"KEDA's query is not pinned to this cluster ({now}): it sums the queue of every cluster that sends "
-            f"to the workspace and runs this model in this namespace; run akscli model deploy {name} again, with "
-            "the same flags, to pin it"
+            "to the workspace and runs this model in this namespace",
+            f"run akscli model deploy {name} again, with the same flags, to pin it",
         )
     return (
         f"KEDA's query keeps {monitoring.cluster_matcher(check['query'])}, but the collector labels this "
         f"cluster's series {now} now (its cluster_alias or CLUSTER changed): the query finds no series and the "
-        f"trigger fails; run akscli model deploy {name} again, with the same flags, to re-pin it"
+        "trigger fails",
+        f"run akscli model deploy {name} again, with the same flags, to re-pin it",
     )
 
 

@@ -333,24 +333,37 @@ def keda_identity_warnings(kube: Kube) -> list[str]:
     sdk/azidentity/workload_identity.go), so the scaler gets no token and every query fails. Nothing
     when no operator pod is found or pods cannot be listed (doctor --for model says whether KEDA runs)."""
     try:
-        pods = list(kube.list("v1", "Pod", all_namespaces=True, label_selector=KEDA_OPERATOR_SELECTOR))
+        pods = keda_operator_pods(kube)
     except AkscliError:
         return []
-    if not pods or any(_has_federated_token(pod) for pod in pods):
-        return []
+    bare = without_identity(pods)
+    return [f"{bare[0]}; {bare[1]}"] if bare else []
+
+
+def keda_operator_pods(kube: Kube) -> list[dict[str, Any]]:
+    """KEDA's operator pods, in every namespace (KEDA_OPERATOR_SELECTOR); AkscliError when refused."""
+    return list(kube.list("v1", "Pod", all_namespaces=True, label_selector=KEDA_OPERATOR_SELECTOR))
+
+
+def without_identity(pods: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """What is wrong, and the fix, when operator pods exist and none has the webhook's
+    AZURE_FEDERATED_TOKEN_FILE (keda_identity_warnings); None otherwise."""
+    if not pods or any(FEDERATED_TOKEN_ENV in pod_env(pod) for pod in pods):
+        return None
     md = pods[0].get("metadata") or {}
     ns = md.get("namespace", "")
-    return [
+    return (
         f"KEDA's operator pod {ns}/{md.get('name')} has no workload identity (no {FEDERATED_TOKEN_ENV} in its "
-        "environment), so KEDA gets no token for the workspace and the autoscaler's queries will fail; federate "
-        f"and annotate its service account (kubectl annotate serviceaccount keda-operator -n {ns} "
-        f"azure.workload.identity/client-id=CLIENT_ID), then kubectl rollout restart deploy keda-operator -n {ns}"
-    ]
+        "environment), so KEDA gets no token for the workspace and the autoscaler's queries will fail",
+        f"federate and annotate its service account (kubectl annotate serviceaccount keda-operator -n {ns} "
+        f"azure.workload.identity/client-id=CLIENT_ID), then kubectl rollout restart deploy keda-operator -n {ns}",
+    )
 
 
-def _has_federated_token(pod: Mapping[str, Any]) -> bool:
+def pod_env(pod: Mapping[str, Any]) -> dict[str, str]:
+    """The literal environment variables of a pod's containers (the webhook's are literal values)."""
     containers = ((pod.get("spec") or {}).get("containers")) or []
-    return any(e.get("name") == FEDERATED_TOKEN_ENV for c in containers for e in c.get("env") or [])
+    return {str(e.get("name")): str(e.get("value") or "") for c in containers for e in c.get("env") or []}
 
 
 def _unpinned(detail: str) -> str:

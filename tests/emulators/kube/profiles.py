@@ -87,6 +87,7 @@ def ready_pod(
     image: str = "op:v1",
     args: list[str] | None = None,
     env: list[dict[str, str]] | None = None,
+    service_account: str | None = None,
 ) -> None:
     namespace(emu, ns)
     container: dict[str, Any] = {"name": "manager", "image": image}
@@ -94,12 +95,15 @@ def ready_pod(
         container["args"] = args
     if env:
         container["env"] = env
+    spec: dict[str, Any] = {"containers": [container]}
+    if service_account:
+        spec["serviceAccountName"] = service_account
     emu.cluster.create(
         {
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {"name": name, "namespace": ns, "labels": labels},
-            "spec": {"containers": [container]},
+            "spec": spec,
         }
     )
     emu.cluster.patch_status(
@@ -181,12 +185,39 @@ WORKLOAD_IDENTITY_ENV = [
 ]
 
 
-def keda_operator_pod(emu: Any, ns: str = "keda", workload_identity: bool = False) -> None:
+def keda_operator_pod(
+    emu: Any, ns: str = "keda", workload_identity: bool = False, client_id: str | None = None
+) -> None:
     """The operator pod `helm install keda kedacore/keda -n keda` runs, labelled as the chart labels
     it (upstream: kedacore/charts 1444d00d keda/templates/manager/deployment.yaml, the pod template's
-    labels from operator.name keda-operator, and keda.labels' app.kubernetes.io/instance). With
-    ``workload_identity`` its service account is federated, so the webhook injected its variables
-    (the chart's podIdentity.azureWorkload.enabled is false by default: none)."""
+    labels from operator.name keda-operator, and keda.labels' app.kubernetes.io/instance), as
+    service account keda-operator (``serviceAccountName: .Values.serviceAccount.name``;
+    keda/templates/manager/serviceaccount.yaml). With ``workload_identity`` its service account is
+    federated, so the webhook injected its variables (the chart's podIdentity.azureWorkload.enabled
+    is false by default: none); the account carries ``client_id`` (default the injected one) as its
+    ``azure.workload.identity/client-id``, and with ``client_id=""`` none, so the webhook adds no
+    AZURE_CLIENT_ID (Azure/azure-workload-identity pkg/webhook/webhook.go addEnvironmentVariables:
+    only a non-empty value)."""
+    env = None
+    annotations: dict[str, str] = {}
+    if workload_identity:
+        client = WORKLOAD_IDENTITY_ENV[0]["value"] if client_id is None else client_id
+        env = [e for e in WORKLOAD_IDENTITY_ENV if e["name"] != "AZURE_CLIENT_ID" or client]
+        env = [{**e, "value": client} if e["name"] == "AZURE_CLIENT_ID" else e for e in env]
+        annotations = {"azure.workload.identity/client-id": client} if client else {}
+    namespace(emu, ns)
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {
+                "name": "keda-operator",
+                "namespace": ns,
+                "labels": {"app.kubernetes.io/name": "keda-operator"},
+                "annotations": annotations,
+            },
+        }
+    )
     ready_pod(
         emu,
         ns,
@@ -198,7 +229,8 @@ def keda_operator_pod(emu: Any, ns: str = "keda", workload_identity: bool = Fals
             "app.kubernetes.io/instance": "keda",
         },
         image="ghcr.io/kedacore/keda:2.20.2",
-        env=WORKLOAD_IDENTITY_ENV if workload_identity else None,
+        env=env,
+        service_account="keda-operator",
     )
     # The chart's metrics apiserver: its Deployment's pod, Service and the APIService that
     # registers external.metrics.k8s.io (upstream: kedacore/charts 1444d00d
