@@ -7,7 +7,8 @@ brought in by aliases (the "billion laughs" alias bomb expands exponentially onl
 
 Speed: libyaml's C parser (ruamel.yaml.clib) scans and parses where it is installed, a JSON
 document goes to the stdlib's json; both give exactly the values of the pure-Python path
-(tests/foundation/test_yaml_loaders.py holds them to it).
+(tests/foundation/test_yaml_loaders.py holds them to it). Out, libyaml's C emitter writes the
+bytes of ruamel's pure-Python one (akscli.yamlemit; tests/foundation/test_yaml_emit.py).
 
 A Kubernetes manifest (``load_all(..., kubernetes=True)``: ``apply -f``, ``policy check -f``,
 ``ray cluster create -f``) is read as kubectl reads it, YAML 1.1 the way go-yaml v2 resolves plain
@@ -23,6 +24,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any
 
 from akscli import process
@@ -427,16 +429,44 @@ def _escaping_representer(base: Any) -> Any:
 
 
 def dump(data: Any) -> str:
-    stream = io.StringIO()
-    _dumper().dump(_plain(data), stream)
-    return stream.getvalue()
+    """``data`` as YAML: ruamel.yaml's pure-Python dumper's bytes, written by libyaml's C emitter
+    where akscli.yamlemit knows the two write the same, by the pure dumper elsewhere."""
+    from akscli import yamlemit
+
+    plain = _plain(data)
+    text = yamlemit.dump(plain, _dumper)
+    return text if text is not None else _pure_dump_all([plain])
 
 
 def dump_all(docs: Iterable[Any]) -> str:
     """A YAML stream of ``docs``, each dumped as it arrives (``docs`` may be a generator: one
-    document is held at a time, and the text)."""
+    document is held at a time, and the text). A Kubernetes object, a mapping, is dumped alone
+    (``dump``) and follows ``---`` on a line of its own, as in the whole stream's dump; from the
+    first document of another kind on, the pure dumper writes the rest of the stream as it would
+    after a mapping (tests/foundation/test_yaml_emit.py holds the pieces to the whole dump)."""
+    texts: list[str] = []
+    rest = iter(docs)
+    for doc in rest:
+        plain = _plain(doc)
+        if not (type(plain) is dict and plain):
+            if not texts:
+                return _pure_dump_all(chain([plain], rest))
+            after = _pure_dump_all(chain([_AFTER_MAPPING], [plain], (_plain(d) for d in rest)))
+            texts.append(after[len(_AFTER_MAPPING_TEXT) :])
+            break
+        texts.append(("---\n" if texts else "") + dump(plain))
+    return "".join(texts)
+
+
+# A mapping document whose text ruamel writes as below: what follows it in a stream follows any
+# mapping document (a block mapping leaves the emitter in the same state whatever it holds).
+_AFTER_MAPPING = {"a": 1}
+_AFTER_MAPPING_TEXT = "a: 1\n"
+
+
+def _pure_dump_all(docs: Iterable[Any]) -> str:
     stream = io.StringIO()
-    _dumper().dump_all((_plain(d) for d in docs), stream)
+    _dumper().dump_all(docs, stream)
     return stream.getvalue()
 
 
