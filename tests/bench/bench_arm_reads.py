@@ -4,7 +4,8 @@ One ARM emulator in a forked process of its own holds a subscription with ``--cl
 AKS clusters over ``--groups`` resource groups (one system pool each), one cluster with
 ``--pools`` agent pools, and a fleet with ``--members`` members (each an AKS cluster of the
 subscription), ``--runs`` update runs and ``--gates`` gates. Each command runs as a child
-process of this small one; for each it prints wall time, peak RSS (``wait4``), and the ARM requests it sent, grouped
+process of this small one; for each it prints wall time, CPU time (user and system, steadier than
+wall time on a shared machine), peak RSS (``wait4``), and the ARM requests it sent, grouped
 by method and path pattern, with how many followed a ``nextLink``. ``--throttle`` turns on the
 emulator's token buckets at ARM's documented sizes (tests/emulators/arm/throttle.py) and counts
 the 429s. Not a test (tests assert requests, never timings: tests/azure/test_arm_scale.py); run
@@ -165,7 +166,7 @@ def serve(conn: Any, args: argparse.Namespace, env_file: Path) -> None:
     emu.stop()
 
 
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int, str]:
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         proc = subprocess.Popen([AKSCLI, *cmd], stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -173,7 +174,8 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
         wall = time.perf_counter() - started
         out.seek(0)
         tail = out.read().decode(errors="replace")[-300:]
-    return wall, usage.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status), tail
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status), tail
 
 
 def _shape(path: str) -> str:
@@ -236,18 +238,21 @@ def main() -> int:
                 continue
             conn.send("take")
             conn.recv()
-            wall, rss, code, tail = run(cmd, env)
+            wall, cpu, rss, code, tail = run(cmd, env)
             conn.send("take")
             records: list[Record] = conn.recv()
             arm = [r for r in records if r[1].lower().startswith("/subscriptions/")]
-            rows.append((text, len(arm), sum(r[3] == 429 for r in arm), wall, rss, code))
-            print(f"akscli {text}: exit {code}, {wall:.1f} s, {rss:.0f} MiB, {len(arm)} ARM requests", flush=True)
+            rows.append((text, len(arm), sum(r[3] == 429 for r in arm), wall, cpu, rss, code))
+            print(
+                f"akscli {text}: exit {code}, {wall:.1f} s, CPU {cpu:.2f} s, {rss:.0f} MiB, {len(arm)} ARM requests",
+                flush=True,
+            )
             if code != 0:
                 print("    " + tail.strip().replace("\n", "\n    "))
             print("\n".join(summarize(arm)), flush=True)
-        print(f"\n{'command':<48} {'ARM req':>7} {'429':>4} {'wall s':>7} {'RSS MiB':>8} {'exit':>4}")
-        for text, n, n429, wall, rss, code in rows:
-            print(f"{text[:48]:<48} {n:>7} {n429:>4} {wall:>7.1f} {rss:>8.0f} {code:>4}")
+        print(f"\n{'command':<48} {'ARM req':>7} {'429':>4} {'wall s':>7} {'CPU s':>6} {'RSS MiB':>8} {'exit':>4}")
+        for text, n, n429, wall, cpu, rss, code in rows:
+            print(f"{text[:48]:<48} {n:>7} {n429:>4} {wall:>7.1f} {cpu:>6.2f} {rss:>8.0f} {code:>4}")
     finally:
         conn.send("stop")
         emulator.join(60)
