@@ -14,9 +14,14 @@ kubectl's side: kubernetes/kubectl pkg/polymorphichelpers/history.go StatefulSet
 rollback.go StatefulSetRollbacker (statefulsetMatch: the revision's data byte for byte),
 rollout_status.go StatefulSetStatusViewer.
 
-Not simulated: the MaxUnavailableStatefulSet feature's path (updateStatefulSetAfterInvariantEstablished;
-the gate-off walk deletes one pod at a time), PersistentVolumeClaims (volumeClaimTemplates,
-retention policies), adoption of orphaned pods and revisions.
+PersistentVolumeClaims (volumeClaimTemplates, persistentVolumeClaimRetentionPolicy) are
+statefulset_claims.py's.
+
+``spec.updateStrategy.rollingUpdate.maxUnavailable`` is ignored, as the v1.32 cluster the emulator
+claims to be ignores it: the MaxUnavailableStatefulSet gate is alpha and off from v1.24 to v1.34
+(beta and on from v1.35; kubernetes/kubernetes pkg/features/kube_features.go), so UpdateStatefulSet
+takes updateStatefulSet's walk, one pod at a time, never updateStatefulSetAfterInvariantEstablished.
+Not simulated: adoption of orphaned pods and revisions.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import copy
 from typing import Any, ClassVar
 
 from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers import statefulset_claims as claims
 from tests.emulators.kube.controllers.base import DeletionTolerantController
 from tests.emulators.kube.controllers.controller_history import (
     REVISION_HASH_LABEL,
@@ -249,8 +255,9 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
             if pod is None:
                 if not self._create(cluster, sts, index, current, update, scheduler):
                     # The name is still another pod's (one being deleted, or one the garbage
-                    # collector has yet to take): upstream's create fails AlreadyExists and the
-                    # set is synced again after a back-off.
+                    # collector has yet to take), a claim is still an earlier pod's
+                    # (PodClaimIsStale) or being deleted: upstream's sync ends, and the set is
+                    # synced again after a back-off.
                     if monotonic:
                         return 0.1
                     waits.append(0.1)
@@ -258,6 +265,11 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
                 if monotonic:
                     return None
                 changed = True
+                continue
+            if self._claims_of_live(cluster, sts, pod, index):
+                if monotonic:
+                    return 0.1
+                waits.append(0.1)
                 continue
             if pod["metadata"].get("deletionTimestamp"):
                 if monotonic:
@@ -268,6 +280,10 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
                 return self._until_available(sts, pod)
         if changed:
             return None
+        # "Fix pod claims for condemned pods": a whenScaled Delete claim is handed to its pod, so
+        # the garbage collector deletes it with the pod.
+        for pod in condemned:
+            claims.fix_owners(cluster, sts, pod, ordinal(sts, pod))
         # processCondemned, highest ordinal first.
         for pod in condemned:
             if pod["metadata"].get("deletionTimestamp"):
@@ -328,6 +344,16 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
             return False
         revision = current if uses_current(sts, index) else update
         template = revision_template(revision)
+        unmade = {"metadata": {"name": name, "namespace": ns}}
+        if claims.claim_is_stale(cluster, sts, unmade, index):
+            return False
+        try:
+            claims.create_claims(cluster, sts, name, index)
+        except claims.ClaimError as exc:
+            message = f"create Pod {name} in StatefulSet {md['name']} failed error: {exc}"
+            cluster.add_event(sts, "FailedCreate", message, "Warning", claims.SOURCE)
+            return False
+        claims.update_storage(sts, template.setdefault("spec", {}), index)
         labels = {
             **((template.get("metadata") or {}).get("labels") or {}),
             REVISION: revision["metadata"]["name"],
@@ -336,7 +362,24 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
         }
         node = scheduler.place(template.get("spec") or {}, md["uid"], {"namespace": ns, "labels": labels})
         self._make_pod(cluster, sts, name, template, labels, node)
+        # CreateStatefulPod then sets the claims' owners, the pod as the set has it (no uid).
+        claims.fix_owners(cluster, sts, unmade, index)
         return True
+
+    def _claims_of_live(self, cluster: ClusterState, sts: dict[str, Any], pod: dict[str, Any], index: int) -> bool:
+        """processReplica for a pod that exists: a Pending pod's missing claims are made
+        (createMissingPersistentVolumeClaims), and its claims' owners follow the retention policy
+        (ClaimsMatchRetentionPolicy, UpdateStatefulPod). True: a claim is being deleted (the
+        sync ends with the error)."""
+        if not claims.templates(sts):
+            return False
+        if (pod.get("status") or {}).get("phase") == "Pending":
+            try:
+                claims.create_claims(cluster, sts, pod["metadata"]["name"], index)
+            except claims.ClaimError:
+                return True
+        claims.fix_owners(cluster, sts, pod, index)
+        return False
 
     def _write_status(
         self,
