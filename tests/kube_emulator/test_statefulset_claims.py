@@ -82,11 +82,24 @@ def test_the_pod_mounts_its_own_claim_in_place_of_a_volume_of_the_templates_name
     ]
 
 
-def test_the_claims_are_created_with_an_event_on_the_set(kube_emulator: KubeEmulator) -> None:
+def test_the_claim_is_created_before_its_pod_each_with_an_event_on_the_set(kube_emulator: KubeEmulator) -> None:
+    # stateful_pod_control.go recordClaimEvent, then recordPodEvent ("statefulset-controller").
     running(kube_emulator, statefulset(replicas=1), replicas=1)
     events = kube_emulator.cluster.list("v1", "Event", "default")
     said = [(e["reason"], e["message"]) for e in events if e["involvedObject"]["kind"] == "StatefulSet"]
-    assert ("SuccessfulCreate", "create Claim data-db-0 Pod db-0 in StatefulSet db success") in said
+    assert said == [
+        ("SuccessfulCreate", "create Claim data-db-0 Pod db-0 in StatefulSet db success"),
+        ("SuccessfulCreate", "create Pod db-0 in StatefulSet db successful"),
+    ]
+
+
+def test_a_pod_the_set_deletes_is_told_in_an_event_on_the_set(kube_emulator: KubeEmulator) -> None:
+    running(kube_emulator, statefulset())
+    kube_emulator.cluster.patch("apps/v1", "StatefulSet", "default", "db", {"spec": {"replicas": 1}})
+    assert wait_until(lambda: sorted(pods(kube_emulator)) == ["db-0"])
+    events = kube_emulator.cluster.list("v1", "Event", "default")
+    said = [(e["reason"], e["message"]) for e in events if e["involvedObject"]["kind"] == "StatefulSet"]
+    assert ("SuccessfulDelete", "delete Pod db-1 in StatefulSet db successful") in said
 
 
 def test_a_retained_claim_has_no_owner_and_outlives_the_set(kube_emulator: KubeEmulator) -> None:

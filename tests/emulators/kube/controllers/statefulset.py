@@ -234,7 +234,6 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
         update: dict[str, Any],
     ) -> float | None:
         md = sts["metadata"]
-        ns = md["namespace"]
         if md.get("deletionTimestamp"):
             return 0.0
         changed = False
@@ -250,7 +249,7 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
             if pod is not None and (pod.get("status") or {}).get("phase") in ("Failed", "Succeeded"):
                 # A failed or succeeded pod is deleted; its replacement comes once it is gone.
                 if not pod["metadata"].get("deletionTimestamp"):
-                    cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+                    self._delete_pod(cluster, sts, pod)
                 return None
             if pod is None:
                 if not self._create(cluster, sts, index, current, update, scheduler):
@@ -292,7 +291,7 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
                 continue
             if monotonic and not self._available(sts, pod) and pod["metadata"]["uid"] != first_unhealthy:
                 return self._until_available(sts, pod)
-            cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+            self._delete_pod(cluster, sts, pod)
             if monotonic:
                 return None
             changed = True
@@ -313,11 +312,19 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
                 return 0.1
             revision = (pod["metadata"].get("labels") or {}).get(REVISION)
             if revision != update["metadata"]["name"] and not pod["metadata"].get("deletionTimestamp"):
-                cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+                self._delete_pod(cluster, sts, pod)
                 return None
             if not self._available(sts, pod):
                 return self._until_available(sts, pod) if not pod["metadata"].get("deletionTimestamp") else 0.1
         return min(waits, default=0.0)
+
+    def _delete_pod(self, cluster: ClusterState, sts: dict[str, Any], pod: dict[str, Any]) -> None:
+        """DeleteStatefulPod, with recordPodEvent's SuccessfulDelete on the set
+        (stateful_pod_control.go)."""
+        name = pod["metadata"]["name"]
+        cluster.delete("v1", "Pod", sts["metadata"]["namespace"], name)
+        message = f"delete Pod {name} in StatefulSet {sts['metadata']['name']} successful"
+        cluster.add_event(sts, "SuccessfulDelete", message, "Normal", claims.SOURCE)
 
     def _until_available(self, sts: dict[str, Any], pod: dict[str, Any]) -> float:
         """A Ready pod waiting out minReadySeconds: when to sync again (upstream's
@@ -362,8 +369,11 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
         }
         node = scheduler.place(template.get("spec") or {}, md["uid"], {"namespace": ns, "labels": labels})
         self._make_pod(cluster, sts, name, template, labels, node)
-        # CreateStatefulPod then sets the claims' owners, the pod as the set has it (no uid).
+        # CreateStatefulPod then sets the claims' owners, the pod as the set has it (no uid), and
+        # records recordPodEvent's SuccessfulCreate on the set.
         claims.fix_owners(cluster, sts, unmade, index)
+        message = f"create Pod {name} in StatefulSet {md['name']} successful"
+        cluster.add_event(sts, "SuccessfulCreate", message, "Normal", claims.SOURCE)
         return True
 
     def _claims_of_live(self, cluster: ClusterState, sts: dict[str, Any], pod: dict[str, Any], index: int) -> bool:
