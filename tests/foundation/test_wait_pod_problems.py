@@ -11,7 +11,7 @@ import pytest
 
 from akscli import errors
 from akscli.cli.common import apply_objects
-from akscli.kube import pod_problems, readiness
+from akscli.kube import pod_problems, readiness, wait_report
 from akscli.kube.client import KubeTarget
 from tests.baremetal.nodes import small_cpu_node
 
@@ -68,6 +68,31 @@ def test_a_timed_out_wait_on_a_cluster_with_no_node_quotes_the_scheduler_and_say
     assert "statefulset.apps/llm" in caught.message
     assert " not scheduled: no nodes available to schedule pods" in caught.message
     assert (caught.hint or "").startswith("the cluster has no nodes (kubectl get nodes lists none): add nodes")
+
+
+def test_a_timed_out_wait_on_a_statefulset_whose_claim_nothing_binds_points_at_the_claim(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    # The StatefulSet controller makes claim data-llm-0 from the template (kubernetes/kubernetes
+    # pkg/controller/statefulset/stateful_set_utils.go getPersistentVolumeClaims); with no class
+    # it binds at once or never, and VolumeBinding's PreFilter holds the pod on every node
+    # (pkg/scheduler/framework/plugins/volumebinding/volume_binding.go): adding nodes would not help.
+    kube_emulator.cluster.create(small_cpu_node())
+    statefulset = {**gpu_deployment(), "kind": "StatefulSet"}
+    claim = {
+        "metadata": {"name": "data"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+    }
+    statefulset["spec"] = {**statefulset["spec"], "serviceName": "llm", "volumeClaimTemplates": [claim]}
+    del statefulset["spec"]["template"]["spec"]["containers"][0]["resources"]
+    caught = wait_error(kubeconfig, [statefulset])
+    assert (
+        " not scheduled: 0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims." in caught.message
+    )
+    assert (caught.hint or "").startswith(
+        "claim data-llm-0 is not bound and its class binds at once: kubectl describe pvc data-llm-0 -n default "
+        "says why no volume was bound or provisioned"
+    )
 
 
 def test_a_rollout_its_controller_gave_up_on_names_the_crash_looping_container(
@@ -167,3 +192,20 @@ def test_a_ray_job_or_service_finds_the_pods_of_the_cluster_its_status_names(kin
 def test_a_ray_job_whose_status_names_no_cluster_yet_reads_no_pods() -> None:
     obj = {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": "train"}, "spec": {}}
     assert readiness.pod_selector(obj) is None
+
+
+def test_a_pod_held_for_one_of_several_unbound_claims_is_pointed_at_them_all() -> None:
+    # The PreFilter's message names no claim (volume_binding.go PreFilter).
+    volumes = [{"name": n, "persistentVolumeClaim": {"claimName": f"{n}-db-0"}} for n in ("data", "logs")]
+    held = pod_problems.Problem(
+        pod_problems.UNSCHEDULABLE,
+        "db-0",
+        "Unschedulable",
+        "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: ...",
+        namespace="shop",
+        source={"spec": {"volumes": [{"name": "tmp", "emptyDir": {}}, *volumes]}},
+    )
+    assert wait_report._unschedulable_fix(held) == (
+        "one of claims data-db-0, logs-db-0 is not bound and its class binds at once: "
+        "kubectl describe pvc data-db-0 logs-db-0 -n shop says why no volume was bound or provisioned"
+    )

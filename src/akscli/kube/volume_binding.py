@@ -260,11 +260,21 @@ def held(pod: Mapping[str, Any], namespace: str, reads: Reads) -> Held | None:
             f"claim {name} names volume {volume} (spec.volumeName), which has not bound it: check that "
             f"PersistentVolume {volume} exists and is Available (kubectl get pv {volume})"
             if volume
-            else f"claim {name} is not bound and its class binds at once: kubectl describe pvc {name} -n {ns} "
-            "says why no volume was bound or provisioned"
+            else unbound_fix([name], ns)
         )
         return Held(UNBOUND_IMMEDIATE, fix)
     return None
+
+
+def unbound_fix(claims: list[str], namespace: str) -> str:
+    """What to do about UNBOUND_IMMEDIATE for the pod's claims mounted by name (the scheduler's
+    message does not say which one holds it)."""
+    names = " ".join(claims)
+    which = f"claim {names} is" if len(claims) == 1 else f"one of claims {', '.join(claims)} is"
+    return (
+        f"{which} not bound and its class binds at once: kubectl describe pvc {names} -n {namespace} "
+        "says why no volume was bound or provisioned"
+    )
 
 
 def _bound_reasons(pod: Mapping[str, Any], namespace: str, labels: Mapping[str, str], reads: Reads) -> list[str]:

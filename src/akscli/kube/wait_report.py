@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli import errors
-from akscli.kube import pod_hints, pod_problems, readiness, rollout_room, scale_up, scheduling
+from akscli.kube import pod_hints, pod_problems, readiness, rollout_room, scale_up, scheduling, volume_binding
 from akscli.kube.client import Kube
 from akscli.kube.events import object_events
 
@@ -111,7 +111,15 @@ def _unschedulable_fix(trouble: pod_problems.Problem) -> str:
     NodeAffinity filter turned down every node (``0/N nodes are available: N node(s) didn't match
     Pod's node affinity/selector``: a pool with no nodes, a misspelt pool), adding room on the
     nodes there are would not help, so the hint says that no node matches, and the pool the pod
-    asks for by name. A cluster with no node at all (scheduling.NO_NODES) is told so."""
+    asks for by name. A cluster with no node at all (scheduling.NO_NODES) is told so, and a pod
+    VolumeBinding's PreFilter holds for an unbound claim (kubernetes/kubernetes
+    pkg/scheduler/framework/plugins/volumebinding/volume_binding.go PreFilter, "pod has unbound
+    immediate PersistentVolumeClaims") is told to look at its claims."""
+    claims = _claims(trouble.source)
+    if volume_binding.UNBOUND_IMMEDIATE in trouble.message and claims:
+        # VolumeBinding's PreFilter held it on every node (a StatefulSet's volumeClaimTemplate of no
+        # class or an Immediate one that nothing has bound): no node added would take it.
+        return volume_binding.unbound_fix(claims, trouble.namespace or "default")
     if trouble.message == scheduling.NO_NODES:
         return (
             "the cluster has no nodes (kubectl get nodes lists none): add nodes, or raise --timeout "
@@ -126,6 +134,12 @@ def _unschedulable_fix(trouble: pod_problems.Problem) -> str:
         f"no node matches the pod's node selector or affinity{asks}: add nodes that match, or fix the "
         "selector; raise --timeout if an autoscaler is adding nodes"
     )
+
+
+def _claims(pod: Mapping[str, Any] | None) -> list[str]:
+    """The claims the pod mounts by name, in its volumes' order."""
+    volumes = ((pod or {}).get("spec") or {}).get("volumes") or []
+    return [str(v["persistentVolumeClaim"].get("claimName")) for v in volumes if v.get("persistentVolumeClaim")]
 
 
 def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailedError:
