@@ -266,6 +266,15 @@ def held(pod: Mapping[str, Any], namespace: str, reads: Reads) -> Held | None:
     return None
 
 
+def held_fix(message: str, pod: Mapping[str, Any] | None, namespace: str) -> str | None:
+    """The fix for a pod the scheduler left Pending with ``message`` when that is this PreFilter's
+    UNBOUND_IMMEDIATE (a StatefulSet's volumeClaimTemplate of no class, or of an Immediate class
+    nothing has bound): its claims are named; adding nodes would not help. None otherwise."""
+    volumes = ((pod or {}).get("spec") or {}).get("volumes") or []
+    claims = [str(v["persistentVolumeClaim"].get("claimName")) for v in volumes if v.get("persistentVolumeClaim")]
+    return unbound_fix(claims, namespace or "default") if UNBOUND_IMMEDIATE in message and claims else None
+
+
 def unbound_fix(claims: list[str], namespace: str) -> str:
     """What to do about UNBOUND_IMMEDIATE for the pod's claims mounted by name (the scheduler's
     message does not say which one holds it)."""

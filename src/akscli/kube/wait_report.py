@@ -115,11 +115,9 @@ def _unschedulable_fix(trouble: pod_problems.Problem) -> str:
     VolumeBinding's PreFilter holds for an unbound claim (kubernetes/kubernetes
     pkg/scheduler/framework/plugins/volumebinding/volume_binding.go PreFilter, "pod has unbound
     immediate PersistentVolumeClaims") is told to look at its claims."""
-    claims = _claims(trouble.source)
-    if volume_binding.UNBOUND_IMMEDIATE in trouble.message and claims:
-        # VolumeBinding's PreFilter held it on every node (a StatefulSet's volumeClaimTemplate of no
-        # class or an Immediate one that nothing has bound): no node added would take it.
-        return volume_binding.unbound_fix(claims, trouble.namespace or "default")
+    held = volume_binding.held_fix(trouble.message, trouble.source, trouble.namespace)
+    if held:
+        return held
     if trouble.message == scheduling.NO_NODES:
         return (
             "the cluster has no nodes (kubectl get nodes lists none): add nodes, or raise --timeout "
@@ -134,12 +132,6 @@ def _unschedulable_fix(trouble: pod_problems.Problem) -> str:
         f"no node matches the pod's node selector or affinity{asks}: add nodes that match, or fix the "
         "selector; raise --timeout if an autoscaler is adding nodes"
     )
-
-
-def _claims(pod: Mapping[str, Any] | None) -> list[str]:
-    """The claims the pod mounts by name, in its volumes' order."""
-    volumes = ((pod or {}).get("spec") or {}).get("volumes") or []
-    return [str(v["persistentVolumeClaim"].get("claimName")) for v in volumes if v.get("persistentVolumeClaim")]
 
 
 def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailedError:
