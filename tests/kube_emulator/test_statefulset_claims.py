@@ -50,6 +50,12 @@ def owners(claim: dict[str, Any]) -> list[tuple[str, str, bool, bool]]:
     ]
 
 
+def set_events(emu: KubeEmulator) -> list[tuple[str, str]]:
+    """The set's events in the order they were written (their names are generated)."""
+    events = sorted(emu.cluster.list("v1", "Event", "default"), key=lambda e: int(e["metadata"]["resourceVersion"]))
+    return [(e["reason"], e["message"]) for e in events if e["involvedObject"]["kind"] == "StatefulSet"]
+
+
 def running(emu: KubeEmulator, sts: dict[str, Any], replicas: int = 2) -> None:
     a_node(emu)
     aks_storage_classes(emu)
@@ -85,9 +91,8 @@ def test_the_pod_mounts_its_own_claim_in_place_of_a_volume_of_the_templates_name
 def test_the_claim_is_created_before_its_pod_each_with_an_event_on_the_set(kube_emulator: KubeEmulator) -> None:
     # stateful_pod_control.go recordClaimEvent, then recordPodEvent ("statefulset-controller").
     running(kube_emulator, statefulset(replicas=1), replicas=1)
-    events = kube_emulator.cluster.list("v1", "Event", "default")
-    said = [(e["reason"], e["message"]) for e in events if e["involvedObject"]["kind"] == "StatefulSet"]
-    assert said == [
+    assert wait_until(lambda: len(set_events(kube_emulator)) == 2)  # the pod's event follows its create
+    assert set_events(kube_emulator) == [
         ("SuccessfulCreate", "create Claim data-db-0 Pod db-0 in StatefulSet db success"),
         ("SuccessfulCreate", "create Pod db-0 in StatefulSet db successful"),
     ]
@@ -96,10 +101,8 @@ def test_the_claim_is_created_before_its_pod_each_with_an_event_on_the_set(kube_
 def test_a_pod_the_set_deletes_is_told_in_an_event_on_the_set(kube_emulator: KubeEmulator) -> None:
     running(kube_emulator, statefulset())
     kube_emulator.cluster.patch("apps/v1", "StatefulSet", "default", "db", {"spec": {"replicas": 1}})
-    assert wait_until(lambda: sorted(pods(kube_emulator)) == ["db-0"])
-    events = kube_emulator.cluster.list("v1", "Event", "default")
-    said = [(e["reason"], e["message"]) for e in events if e["involvedObject"]["kind"] == "StatefulSet"]
-    assert ("SuccessfulDelete", "delete Pod db-1 in StatefulSet db successful") in said
+    deleted = ("SuccessfulDelete", "delete Pod db-1 in StatefulSet db successful")
+    assert wait_until(lambda: deleted in set_events(kube_emulator))
 
 
 def test_a_retained_claim_has_no_owner_and_outlives_the_set(kube_emulator: KubeEmulator) -> None:
