@@ -122,6 +122,25 @@ def test_a_timed_out_wait_quotes_the_refusal_of_the_pods_the_replica_set_cannot_
     assert "is forbidden: maximum cpu usage per Container is 1, but limit is 2" in caught.message
 
 
+def test_a_timed_out_wait_on_a_statefulset_whose_pod_is_refused_quotes_the_sets_event(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    # kubernetes/kubernetes pkg/controller/statefulset/stateful_pod_control.go recordPodEvent;
+    # LimitRanger refuses the pod (plugin/pkg/admission/limitranger/admission.go).
+    kube_emulator.cluster.create(small_cpu_node())
+    item = {"type": "Container", "max": {"cpu": "1"}}
+    limits = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "cap"}, "spec": {"limits": [item]}}
+    kube_emulator.cluster.create(limits)
+    statefulset = {**gpu_deployment(), "kind": "StatefulSet"}
+    statefulset["spec"] = {**statefulset["spec"], "serviceName": "llm"}
+    statefulset["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"cpu": "2"}}
+    caught = wait_error(kubeconfig, [statefulset])
+    assert '; latest event: FailedCreate: create Pod llm-0 in StatefulSet llm failed error: pods "llm-0"' in (
+        caught.message
+    )
+    assert caught.message.endswith("is forbidden: maximum cpu usage per Container is 1, but limit is 2")
+
+
 def test_a_successful_wait_reads_no_pods(kube_emulator: Any, kubeconfig: Path) -> None:
     kube_emulator.cluster.create(small_cpu_node())  # its pod is Ready only on a node
     deployment = gpu_deployment()

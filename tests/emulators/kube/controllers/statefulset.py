@@ -43,6 +43,7 @@ from tests.emulators.kube.controllers.daemon_history import controlled, get_patc
 from tests.emulators.kube.controllers.deployment_revisions import available_in
 from tests.emulators.kube.controllers.pods import PodOwner, live_dependents
 from tests.emulators.kube.controllers.scheduling import Scheduler
+from tests.emulators.kube.status import ApiError
 
 # apps/v1 StatefulSetRevisionLabel (= ControllerRevisionHashLabelKey): a pod's revision's name.
 REVISION = "controller-revision-hash"
@@ -170,6 +171,10 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
 
     watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "StatefulSet")]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.failures: dict[str, int] = {}  # set uid -> pod creates refused in a row
+
     def _reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         md = obj["metadata"]
         passes = 2 * int((obj.get("spec") or {}).get("replicas", 1)) + 8
@@ -252,7 +257,8 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
                     self._delete_pod(cluster, sts, pod)
                 return None
             if pod is None:
-                if not self._create(cluster, sts, index, current, update, scheduler):
+                made = self._create(cluster, sts, index, current, update, scheduler)
+                if made is False:
                     # The name is still another pod's (one being deleted, or one the garbage
                     # collector has yet to take), a claim is still an earlier pod's
                     # (PodClaimIsStale) or being deleted: upstream's sync ends, and the set is
@@ -261,6 +267,8 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
                         return 0.1
                     waits.append(0.1)
                     continue
+                if made is not True:
+                    return made  # the API server refused the pod: the sync ends with its error
                 if monotonic:
                     return None
                 changed = True
@@ -341,10 +349,11 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
         current: dict[str, Any],
         update: dict[str, Any],
         scheduler: Scheduler,
-    ) -> bool:
+    ) -> bool | float:
         """newVersionedStatefulSetPod: the pod NAME-ordinal from the current or the update
         revision's template, labelled with that revision's name and its identity (updateIdentity);
-        False where a pod of that name is still there."""
+        False where a pod of that name is still there, the seconds to the retry where the API
+        server refused it."""
         md = sts["metadata"]
         ns, name = md["namespace"], f"{md['name']}-{index}"
         if cluster.get("v1", "Pod", ns, name) is not None:
@@ -368,13 +377,31 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
             POD_INDEX: str(index),
         }
         node = scheduler.place(template.get("spec") or {}, md["uid"], {"namespace": ns, "labels": labels})
-        self._make_pod(cluster, sts, name, template, labels, node)
+        try:
+            self._make_pod(cluster, sts, name, template, labels, node)
+        except ApiError as exc:
+            if exc.code == 404:
+                raise
+            return self._refused(cluster, sts, name, exc)
+        self.failures.pop(md["uid"], None)
         # CreateStatefulPod then sets the claims' owners, the pod as the set has it (no uid), and
         # records recordPodEvent's SuccessfulCreate on the set.
         claims.fix_owners(cluster, sts, unmade, index)
         message = f"create Pod {name} in StatefulSet {md['name']} successful"
         cluster.add_event(sts, "SuccessfulCreate", message, "Normal", claims.SOURCE)
         return True
+
+    def _refused(self, cluster: ClusterState, sts: dict[str, Any], name: str, exc: ApiError) -> float:
+        """CreateStatefulPod's refused create (an admission webhook, LimitRanger, a quota):
+        recordPodEvent's Warning FailedCreate "create Pod P in StatefulSet S failed error: <the
+        API error>" on the set, and the error requeues the set rate-limited, 5 ms doubling per
+        failure up to 1000 s (kubernetes/client-go util/workqueue/default_rate_limiters.go
+        DefaultControllerRateLimiter; a floor of 50 ms here, as deployment.py's)."""
+        message = f"create Pod {name} in StatefulSet {sts['metadata']['name']} failed error: {exc.message}"
+        cluster.add_event(sts, "FailedCreate", message, "Warning", claims.SOURCE)
+        n = self.failures.get(sts["metadata"]["uid"], 0)
+        self.failures[sts["metadata"]["uid"]] = n + 1
+        return max(0.05, min(0.005 * 2**n, 1000.0))
 
     def _claims_of_live(self, cluster: ClusterState, sts: dict[str, Any], pod: dict[str, Any], index: int) -> bool:
         """processReplica for a pod that exists: a Pending pod's missing claims are made
