@@ -104,16 +104,21 @@ def test_a_rollout_its_controller_gave_up_on_names_the_crash_looping_container(
     assert "container main: CrashLoopBackOff (last exit: Error, exit code 1): back-off" in message
 
 
+def capped_cpu(emu: Any) -> None:
+    """A node, and a LimitRange that lets a container have at most 1 cpu."""
+    emu.cluster.create(small_cpu_node())
+    item = {"type": "Container", "max": {"cpu": "1"}}
+    limits = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "cap"}, "spec": {"limits": [item]}}
+    emu.cluster.create(limits)
+
+
 def test_a_timed_out_wait_quotes_the_refusal_of_the_pods_the_replica_set_cannot_create(
     kube_emulator: Any, kubeconfig: Path
 ) -> None:
     # The ReplicaSet's ReplicaFailure, which the Deployment carries (kubernetes/kubernetes
     # pkg/controller/replicaset/replica_set_utils.go calculateStatus, pkg/controller/deployment/progress.go);
     # here LimitRanger refuses the pods (plugin/pkg/admission/limitranger/admission.go).
-    kube_emulator.cluster.create(small_cpu_node())
-    item = {"type": "Container", "max": {"cpu": "1"}}
-    limits = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "cap"}, "spec": {"limits": [item]}}
-    kube_emulator.cluster.create(limits)
+    capped_cpu(kube_emulator)
     deployment = gpu_deployment()
     deployment["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"cpu": "2"}}
     caught = wait_error(kubeconfig, [deployment])
@@ -127,10 +132,7 @@ def test_a_timed_out_wait_on_a_statefulset_whose_pod_is_refused_quotes_the_sets_
 ) -> None:
     # kubernetes/kubernetes pkg/controller/statefulset/stateful_pod_control.go recordPodEvent;
     # LimitRanger refuses the pod (plugin/pkg/admission/limitranger/admission.go).
-    kube_emulator.cluster.create(small_cpu_node())
-    item = {"type": "Container", "max": {"cpu": "1"}}
-    limits = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "cap"}, "spec": {"limits": [item]}}
-    kube_emulator.cluster.create(limits)
+    capped_cpu(kube_emulator)
     statefulset = {**gpu_deployment(), "kind": "StatefulSet"}
     statefulset["spec"] = {**statefulset["spec"], "serviceName": "llm"}
     statefulset["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"cpu": "2"}}
