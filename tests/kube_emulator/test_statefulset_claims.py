@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers import statefulset_claims
 from tests.emulators.kube.profiles import aks_storage_classes
 from tests.kube_emulator.helpers import a_node, deployment
 
@@ -189,8 +190,6 @@ class _Claims:
 
 def test_a_claim_still_owned_by_an_earlier_pod_of_the_name_holds_the_new_pod_back() -> None:
     # stateful_pod_control.go PodClaimIsStale: only with whenScaled Delete.
-    from tests.emulators.kube.controllers import statefulset_claims
-
     sts = statefulset(persistentVolumeClaimRetentionPolicy={"whenScaled": "Delete", "whenDeleted": "Retain"})
     sts["metadata"]["uid"] = "set-uid"
     old = {"apiVersion": "v1", "kind": "Pod", "name": "db-0", "uid": "old-pod", "controller": True}
@@ -203,8 +202,6 @@ def test_a_claim_still_owned_by_an_earlier_pod_of_the_name_holds_the_new_pod_bac
 
 def test_a_claim_another_controller_owns_is_left_to_it() -> None:
     # stateful_set_utils.go hasUnexpectedController: no reference to the set is added beside it.
-    from tests.emulators.kube.controllers import statefulset_claims
-
     sts = statefulset(persistentVolumeClaimRetentionPolicy={"whenScaled": "Retain", "whenDeleted": "Delete"})
     sts["metadata"]["uid"] = "set-uid"
     other = {"apiVersion": "example.com/v1", "kind": "Backup", "name": "b", "uid": "b-uid", "controller": True}
