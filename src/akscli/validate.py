@@ -189,13 +189,20 @@ def labels(
                 raise _fail(what, item, "it has no '='", "use key=value, e.g. team=ml")
             result[label_key(key.strip(), f"{what} key")] = label_value(val.strip(), f"{what} value")
     for key in result:
-        if key.startswith(reserved):
-            prefix = next(p for p in reserved if key.startswith(p))
-            raise UsageError(
-                f"{what} {key} uses the prefix {prefix}, kept for labels set by {reserved_by}",
-                hint="use a prefix of your own, e.g. example.com/team=ml",
-            )
+        unreserved_label(key, what, reserved, reserved_by)
     return result
+
+
+def unreserved_label(key: str, what: str, reserved: tuple[str, ...], reserved_by: str) -> str:
+    """``key`` unless it is under one of the ``reserved`` prefixes (labels ``reserved_by`` sets itself),
+    which a user may neither set nor remove."""
+    if key.startswith(reserved):
+        prefix = next(p for p in reserved if key.startswith(p))
+        raise UsageError(
+            f"{what} {key} uses the prefix {prefix}, kept for labels set by {reserved_by}",
+            hint="use a prefix of your own, e.g. example.com/team=ml",
+        )
+    return key
 
 
 def label_selector(value: str, what: str = "label selector") -> str:

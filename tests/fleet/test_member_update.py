@@ -133,3 +133,14 @@ def test_a_removal_of_a_key_that_is_no_label_key_is_refused(fleet: Any) -> None:
     assert result.exit_code == 2
     assert "member label key" in result.stderr
     assert fleet.requests_to(r"/members/gpu$", "PATCH") == []
+
+
+def test_a_removal_of_a_label_fleet_manager_sets_is_refused_as_setting_one_is(fleet: Any) -> None:
+    # Fleet Manager writes the fleet.azure.com/ labels itself (shared/data/arm-examples/fleet-2026-06-01/
+    # FleetMembers_Get.json: fleet.azure.com/cluster-name, /location, ...); `key=value` under that
+    # prefix was refused already, `key-` sent a null for it.
+    seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
+    result = invoke("fleet", "member", "update", "gpu", *ARM, "--labels", "fleet.azure.com/cluster-name-")
+    assert result.exit_code == 2
+    assert "member label fleet.azure.com/cluster-name uses the prefix fleet.azure.com/" in result.stderr
+    assert fleet.requests_to(r"/members/gpu$", "PATCH") == []

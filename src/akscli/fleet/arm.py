@@ -176,7 +176,8 @@ def member_label_changes(pairs: Sequence[str]) -> dict[str, str | None]:
     for pair in pairs:
         for item in (p for p in pair.split(",") if p):
             if "=" not in item and item.endswith("-"):
-                removed.append(validate.label_key(item[:-1].strip(), "member label key"))
+                key = validate.label_key(item[:-1].strip(), "member label key")
+                removed.append(validate.unreserved_label(key, "member label", (_RESERVED_LABEL_PREFIX,), "Fleet Manager"))
             else:
                 kept.append(item)
     changes: dict[str, str | None] = dict(member_labels(kept))
