@@ -177,7 +177,8 @@ def member_label_changes(pairs: Sequence[str]) -> dict[str, str | None]:
         for item in (p for p in pair.split(",") if p):
             if "=" not in item and item.endswith("-"):
                 key = validate.label_key(item[:-1].strip(), "member label key")
-                removed.append(validate.unreserved_label(key, "member label", (_RESERVED_LABEL_PREFIX,), "Fleet Manager"))
+                reserved = (_RESERVED_LABEL_PREFIX,)
+                removed.append(validate.unreserved_label(key, "member label", reserved, "Fleet Manager"))
             else:
                 kept.append(item)
     changes: dict[str, str | None] = dict(member_labels(kept))
