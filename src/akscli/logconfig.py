@@ -70,16 +70,20 @@ def _apply() -> None:
 def _scrubbing_formatter(fmt: str) -> Any:
     import logging
 
+    from akscli.printable import terminal_safe
     from akscli.redact import scrub
 
     class ScrubbingFormatter(logging.Formatter):
         """The record as Formatter writes it (message, traceback), with credentials and the
-        remembered Secret values taken out (akscli.redact.scrub)."""
+        remembered Secret values taken out (akscli.redact.scrub), and each control character but a
+        line break or a tab written as its escape (akscli.printable.terminal_safe), as every other
+        stderr line: a line may repeat a server's words (an ARM x-ms-ratelimit-remaining-* header
+        value, a library's warning)."""
 
         akscli_scrubs = True
 
         def format(self, record: logging.LogRecord) -> str:
-            return scrub(super().format(record))
+            return terminal_safe(scrub(super().format(record)))
 
     return ScrubbingFormatter(fmt)
 
