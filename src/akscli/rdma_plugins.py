@@ -36,6 +36,7 @@ assumes no default.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import islice
@@ -195,13 +196,37 @@ def _config_map(spec: Mapping[str, Any], folder: str) -> tuple[str, str] | None:
     return None
 
 
+# Both plugins refuse a whole config in which one entry's resourceName is empty or has other
+# characters, and exit without advertising anything, "Exiting.. one or more invalid configuration(s)
+# given" (Mellanox/k8s-rdma-shared-dev-plugin pkg/resources/resources_manager.go validResourceName and
+# ValidateConfigs, read by cmd/k8s-rdma-shared-dp/main.go; k8snetworkplumbingwg/sriov-network-device-
+# plugin pkg/utils/utils.go ValidResourceName, read by cmd/sriovdp/manager.go validConfigs and main.go).
+_RESOURCE_NAME = re.compile(r"[a-zA-Z0-9_]+")
+
+
 def _entries(config: Any, key: str) -> list[Mapping[str, Any]]:
+    """The config's entries; none where the plugin refuses the config (``_RESOURCE_NAME``)."""
     listed = config.get(key) if isinstance(config, Mapping) else None
-    return [e for e in listed or [] if isinstance(e, Mapping) and e.get("resourceName")]
+    entries = [e for e in listed or [] if isinstance(e, Mapping)]
+    if not all(_RESOURCE_NAME.fullmatch(str(e.get("resourceName") or "")) for e in entries):
+        return []
+    return entries
+
+
+def _advertised(names: Iterable[str]) -> list[str]:
+    """The names the kubelet takes: a prefix with which the whole is a qualified name, as its device
+    manager requires of a plugin's registration (kubernetes/kubernetes pkg/kubelet/cm/devicemanager/
+    plugin/v1beta1/server.go Register: v1helper.IsExtendedResourceName, else errInvalidResourceName).
+    A ConfigMap's other text is never offered as a resource, nor repeated in a hint to paste."""
+    from akscli.validate import is_label_key
+
+    return [n for n in names if is_label_key(n)]
 
 
 def _shared_names(config: Any) -> list[str]:
-    return [f"{e.get('resourcePrefix') or SHARED_PREFIX}/{e['resourceName']}" for e in _entries(config, "configList")]
+    return _advertised(
+        f"{e.get('resourcePrefix') or SHARED_PREFIX}/{e['resourceName']}" for e in _entries(config, "configList")
+    )
 
 
 def _prefix_arg(spec: Mapping[str, Any]) -> str:
@@ -226,8 +251,8 @@ def _rdma_selected(entry: Mapping[str, Any]) -> bool:
 
 
 def _sriov_names(config: Any, prefix: str) -> list[str]:
-    return [
+    return _advertised(
         f"{e.get('resourcePrefix') or prefix}/{e['resourceName']}"
         for e in _entries(config, "resourceList")
         if _rdma_selected(e)
-    ]
+    )

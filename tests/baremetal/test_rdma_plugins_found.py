@@ -314,3 +314,31 @@ def test_an_rdma_node_selector_without_a_value_is_refused_naming_the_flag(kubeco
         "error: invalid --rdma-node-selector 'agentpool': expected KEY=VALUE",
         "hint: for example: --rdma-node-selector feature.node.kubernetes.io/rdma.capable=true",
     ]
+
+
+def test_a_config_the_plugin_refuses_advertises_nothing() -> None:
+    # The plugin refuses the whole config where one resourceName is outside [a-zA-Z0-9_]+
+    # (resources_manager.go validResourceName, ValidateConfigs) and advertises nothing. Before, such
+    # text was offered as a resource and pasted into hints: `--rdma-resource rdma/a; rm -rf ~`.
+    config = {"configList": [{"resourceName": "a; rm -rf ~"}, {"resourceName": "rdma_shared_device_a"}]}
+    [plugin] = rdma_plugins.find(FakeReader(*_upstream_shared_plugin(config)))  # type: ignore[arg-type]
+    assert plugin.resources == ()
+
+
+def test_a_prefix_that_makes_no_extended_resource_name_is_not_advertised() -> None:
+    # The kubelet refuses to register such a name (devicemanager/plugin/v1beta1/server.go Register).
+    config = {
+        "configList": [
+            {"resourcePrefix": "bad prefix\x1b[2J", "resourceName": "c"},
+            {"resourceName": "rdma_shared_device_a"},
+        ]
+    }
+    [plugin] = rdma_plugins.find(FakeReader(*_upstream_shared_plugin(config)))  # type: ignore[arg-type]
+    assert plugin.resources == ("rdma/rdma_shared_device_a",)
+
+
+def test_an_sriov_config_with_a_refused_name_advertises_nothing() -> None:
+    # sriov-network-device-plugin pkg/utils/utils.go ValidResourceName, cmd/sriovdp/manager.go validConfigs.
+    entries = [{"resourceName": "mlnx-rdma", "selectors": {"isRdma": True}}, *SRIOV_CONFIG["resourceList"]]
+    [plugin] = rdma_plugins.find(FakeReader(*_sriov({"resourceList": entries}, [])))  # type: ignore[arg-type]
+    assert plugin.resources == ()
