@@ -16,6 +16,7 @@ from typing import Any
 from akscli.fleet import CRP, hub
 from akscli.fleet.eligibility import what_to_check
 from akscli.kube.readiness.fleet import ROLLOUT_BLOCKED, expected_condition_types
+from akscli.printable import MASK
 
 
 def _resource_ref(item: Mapping[str, Any]) -> str:
@@ -31,7 +32,7 @@ def _resource_ref(item: Mapping[str, Any]) -> str:
 WHOLE_OBJECT = "(the whole object)"
 
 
-def _patch(detail: Mapping[str, Any]) -> str:
+def _patch(detail: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     """One PatchDetail: its path and both values (apis/placement/v1beta1/clusterresourceplacement_types.go
     PatchDetail: an empty valueInHub or valueInMember, omitted, is a field not set on that side)."""
     if detail.get("path") == "/" and detail.get("valueInHub") == WHOLE_OBJECT:
@@ -39,11 +40,29 @@ def _patch(detail: Mapping[str, Any]) -> str:
     hub_value, member_value = detail.get("valueInHub"), detail.get("valueInMember")
     if not hub_value and not member_value:
         return str(detail.get("path"))
+    if _secret(str(detail.get("path") or ""), (hub_value, member_value), item):
+        hub_value, member_value = hub_value and MASK, member_value and MASK
     return f"{detail.get('path')} (hub {hub_value or 'unset'}, member {member_value or 'unset'})"
 
 
+def _secret(path: str, values: tuple[Any, Any], item: Mapping[str, Any]) -> bool:
+    """Whether a diff's values are a secret's, which akscli shows as ``***``. A member's work applier
+    redacts a v1 Secret's ``/data`` and ``/stringData`` itself ("(redacted for security reasons)",
+    kubefleet-dev/kubefleet e160c1cd pkg/controllers/workapplier/drift_detection_takeover.go
+    obscureSensitiveFieldsInPatchDetails), and nothing else: a ConfigMap's ``/data/OPENAI_API_KEY``
+    or a container's ``/env/0/value`` comes as it is. akscli masks those by the rule its own output
+    masks a ConfigMap's data and an env value by (akscli.printable.masked_values): the field's name
+    (the path's last JSON-pointer token, RFC 6901) or the value's shape."""
+    from akscli.secret_words import is_secret_variable
+
+    if item.get("kind") == "Secret" and not item.get("group") and path.startswith(("/data", "/stringData")):
+        return True
+    name = path.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+    return any(isinstance(v, str) and v and is_secret_variable(name, v) for v in values)
+
+
 def _paths(items: Any, field: str) -> list[str]:
-    return [_resource_ref(d) + ": " + ", ".join(_patch(o) for o in d.get(field) or []) for d in items or []]
+    return [_resource_ref(d) + ": " + ", ".join(_patch(o, d) for o in d.get(field) or []) for d in items or []]
 
 
 def condition_types(placement: Mapping[str, Any]) -> tuple[str, ...]:
