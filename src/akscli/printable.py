@@ -18,6 +18,9 @@ request, as kubectl's printers do.
 * By the same rules, a container's ``env[].value`` (anywhere under ``spec``) and a v1 ConfigMap's
   ``data`` value are shown as ``***`` (masked_values), and so is such an object's last-applied
   annotation, which repeats them.
+* A KubeFleet envelope's ``data`` holds whole objects; each is masked as it would be on its own
+  (a wrapped Secret's values, a wrapped ConfigMap's token), and the envelope's last-applied
+  annotation with them (masked_values, is_envelope).
 * A value from the cluster written into a line of text (a table cell, a message) is shown as it is,
   unquoted, with each character Python counts as unprintable (a control character, a line break)
   written as its escape, ``\\n``, ``\\x1b`` (``visible``): it cannot move the cursor or colour the
@@ -132,7 +135,40 @@ def masked_values(obj: Mapping[str, Any]) -> Mapping[str, Any]:
         hidden = {k: MASK if isinstance(v, str) and is_secret_variable(str(k), v) else v for k, v in data.items()}
         if hidden != data:
             shown = {**shown, "data": hidden}
+    if is_envelope(shown) and isinstance(data, Mapping):
+        wrapped = {k: _masked_wrapped(v) for k, v in data.items()}
+        if any(wrapped[k] is not v for k, v in data.items()):
+            shown = {**shown, "data": wrapped}
     return shown
+
+
+# KubeFleet's envelopes: ``data`` maps a name to a whole object the hub places on the members, a
+# Secret as well as any other (kubefleet-dev/kubefleet e160c1cd apis/placement/v1beta1/
+# envelope_types.go ClusterResourceEnvelope, ResourceEnvelope; akscli.fleet.envelopes).
+ENVELOPE_KINDS = ("ClusterResourceEnvelope", "ResourceEnvelope")
+_ENVELOPE_GROUP = "placement.kubernetes-fleet.io/"
+
+
+def is_envelope(obj: Mapping[str, Any]) -> bool:
+    return obj.get("kind") in ENVELOPE_KINDS and str(obj.get("apiVersion") or "").startswith(_ENVELOPE_GROUP)
+
+
+def _masked_wrapped(obj: Any) -> Any:
+    """An object an envelope wraps, masked as it would be on its own: a Secret's values, the values
+    masked_values masks, and then its last-applied annotation; ``obj`` itself where nothing is."""
+    if not isinstance(obj, Mapping):
+        return obj
+    masked: Mapping[str, Any] = masked_values(obj)
+    if is_secret(obj):
+        values = {f: dict.fromkeys(obj[f], MASK) for f in ("data", "stringData") if isinstance(obj.get(f), Mapping)}
+        masked = {**masked, **values}
+    if masked is obj:
+        return obj
+    metadata = masked.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    if isinstance(metadata, Mapping) and isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
+        masked = {**masked, "metadata": {**metadata, "annotations": {**annotations, LAST_APPLIED: MASK}}}
+    return masked
 
 
 def _masked_env_vars(value: Any, secret: Any) -> Any:
