@@ -14,6 +14,7 @@ import pytest
 from tests.azure.helpers import RG, seed_cluster
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator, throttle
+from tests.emulators.arm.throttle import Throttle
 
 OSC52 = "\x1b]52;c;aGk=\x07"
 
@@ -42,3 +43,15 @@ def test_a_debug_line_keeps_its_line_breaks_and_tabs() -> None:
     formatter = logconfig._scrubbing_formatter("%(message)s")
     record = logging.LogRecord("akscli", logging.DEBUG, __file__, 1, "a\tb\nc", None, None)
     assert formatter.format(record) == "a\tb\nc"
+
+
+def test_the_rate_limit_headers_in_debug_bring_no_other_header(azure_env: ArmEmulator) -> None:
+    # Only x-ms-ratelimit-remaining-(subscription|tenant)-* (akscli.azure.armfailure.ARM_LEFT_HEADER):
+    # neither the request's Authorization nor an answer's other headers.
+    seed_cluster(azure_env)
+    azure_env.throttle = Throttle(clock=lambda: 0.0)
+    r = invoke("cluster", "show", "aks1", "-g", RG, "--debug")
+    assert r.exit_code == 0, r
+    assert "x-ms-ratelimit-remaining-subscription-reads: 249" in r.stderr
+    for word in ("authorization", "bearer", "eyj", "x-ms-request-id", "set-cookie"):
+        assert word not in r.stderr.lower()
