@@ -37,6 +37,9 @@ def answer(emu: ArmEmulator, kind: str, op_id: str, api_version: str) -> Respons
         return 200, {}, op.result
     if op.kind in ("put", "patch"):
         return 200, {}, emu.get_resource(op.resource_id)
+    # A done DELETE or action: what the request would have answered synchronously (Azure/azure-resource-manager-rpc
+    # v1.0/async-api-reference.md): 204 or its type's own status
+    # (emu.done_status, from each REST spec: aks.install, fleet.install).
     return emu._done_status(_type_of(op), op.kind, 204), {}, None
 
 
@@ -83,7 +86,9 @@ def accepted(emu: ArmEmulator, op: Operation, api_version: str) -> Response:
             return 400, {}, {"error": op.error}
         if op.result is not None:
             return 200, {}, op.result
-        # An action without a result answers 204, or the status its spec gives it (emu.done_status).
+        # An action without a result answers 204, or the status its spec gives it (emu.done_status; the
+        # specs, Azure/azure-rest-api-specs specification/containerservice, are cited in aks.install and
+        # fleet.install; Azure/azure-resource-manager-rpc v1.0/async-api-reference.md).
         return emu._done_status(_type_of(op), op.kind, 204), {}, None
     return 202, emu._op_urls(op, api_version), None
 

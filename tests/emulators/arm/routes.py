@@ -163,7 +163,7 @@ def _arm(
 ) -> Response:
     api_version = _api_version(query)
     # A provider's checks see the request's api-version (schema.check_aks: AKS refuses unknown fields
-    # from 2024-01-01 on and ignores them before).
+    # from 2024-01-01 on and ignores them before; Azure/AKS issue #4060 and PR #4078 CHANGELOG.md).
     token = schema.REQUEST_API_VERSION.set(api_version)
     try:
         return _versioned(emu, method, path, query, body, headers, api_version)

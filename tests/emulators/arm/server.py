@@ -151,7 +151,8 @@ class ArmEmulator(LongRunningOperations):
         self.busy_states: list[tuple[re.Pattern[str], dict[str, str]]] = []
         # The status a write done at once answers, where its type's REST spec does not allow the
         # default (a DELETE 200, an action 200 with its result or 204): (type regex, {"delete"|action
-        # name, lowercase: status}); lro.LongRunningOperations._done_status reads it.
+        # name, lowercase: status}); lro.LongRunningOperations._done_status reads it. Each entry cites
+        # its Azure/azure-rest-api-specs spec where it is added (aks.install, fleet.install).
         self.done_status: list[tuple[re.Pattern[str], dict[str, int]]] = []
         self._server: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None

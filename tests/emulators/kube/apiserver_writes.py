@@ -341,6 +341,7 @@ class WritesMixin:
             rt, version, new, ctx, create=False, old=old, webhooks=subresource != "status", precondition=checks
         )
         if rt.group == "apps" and rt.kind == "DaemonSet":
+            # kubernetes/kubernetes pkg/registry/apps/daemonset/strategy.go PrepareForUpdate.
             daemonset_strategy.prepare_for_update(old, new)
         md = new["metadata"]
         # generation follows the desired state only
@@ -492,6 +493,7 @@ class WritesMixin:
         uid = str(uuid.uuid4())
         obj = self._admit(rt, version, obj, ctx, create=True, precondition=precondition, uid=uid)
         if rt.group == "apps" and rt.kind == "DaemonSet":
+            # kubernetes/kubernetes pkg/registry/apps/daemonset/strategy.go PrepareForCreate.
             daemonset_strategy.prepare_for_create(obj)
         md = obj["metadata"]
         md["uid"] = uid

@@ -188,7 +188,8 @@ class Faults:
         kubernetes/kubectl pkg/cmd/logs/logs.go DefaultConsumeRequest); on any
         other answer (a proxied one, a plain log): send its headers and half its body, then cut.
         On an exec (pods/exec over WebSocket): send the command's output, then cut before its
-        status on the error channel and before any close frame (streams.run_exec).
+        status on the error channel and before any close frame (streams.run_exec; kubectl's reading of
+        it: kubernetes/client-go tools/remotecommand/websocket.go readDemuxLoop).
         flow_control: answer as API Priority and Fairness turns a request away before it is
         served: 429, a text body and whole-second Retry-After (``retry_after``, else 1), as
         status.FlowControlRejection says (upstream: kubernetes/apiserver 24a394e5

@@ -261,7 +261,9 @@ class KubeEmulator:
         if h is None and port == "":
             h = next((v for (ns, s, _), v in self._proxies.items() if ns == namespace and s == service), None)
         # A simulated operator whose pods serve behind a Service answers it (the KubeRay simulator's
-        # Ray dashboards: kuberay/job_api.py): a controller's ``service_proxy``.
+        # Ray dashboards: kuberay/job_api.py): a controller's ``service_proxy``; the API server's proxy
+        # picks a ready endpoint of the Service (kubernetes/kubernetes
+        # pkg/registry/core/service/storage/rest.go ResourceLocation).
         for controller in list(self.controllers.controllers) if h is None else ():
             serve = getattr(controller, "service_proxy", None)
             h = serve(namespace, service, port) if serve is not None else None

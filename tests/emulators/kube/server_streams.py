@@ -291,7 +291,9 @@ class SubresourcesMixin:
             cut = self._stream_fault is not None and self._stream_fault.drop_connection
             streams.run_exec(ws, query, container, emu.find_exec(namespace, name) or streams.default_exec, cut=cut)
             if cut:
-                raise _Dropped()  # the output sent, then the connection cut (control.Faults.add, in_stream)
+                # The output sent, then the connection cut (control.Faults.add, in_stream); kubectl's
+                # side: kubernetes/client-go tools/remotecommand/errorstream.go watchErrorStream.
+                raise _Dropped()
 
     def _proxy(self, namespace: str, spec: str, tail: str, body: bytes, kind: str = "Service") -> None:
         emu = self.server.emulator

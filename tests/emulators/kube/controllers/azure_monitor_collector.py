@@ -122,9 +122,12 @@ def install_azure_monitor(emu: Any, resource_id: str, alias: str | None = None) 
 def set_cluster_alias(emu: Any, collector: AzureMonitorCollector, alias: str) -> None:
     """The settings ConfigMap written with ``cluster_alias`` (made or replaced), and the collector
     labelling its series with it from then on: a change of the mounted settings makes its /health
-    answer 503 "config changed" (otelcollector/main/main.go, an inotify watch on /etc/config/settings),
-    the liveness probe restarts the container (templates/ama-metrics-deployment.yaml) and Configure
-    reads the alias again (tomlparser-prometheus-collector-settings.go). The restart is not waited for."""
+    answer 503 "config changed" (Azure/prometheus-collector otelcollector/main/main.go, an inotify watch on
+    /etc/config/settings),
+    the liveness probe restarts the container (Azure/prometheus-collector otelcollector/deploy/
+    addon-chart/azure-monitor-metrics-addon/templates/ama-metrics-deployment.yaml) and Configure
+    reads the alias again (Azure/prometheus-collector otelcollector/shared/configmap/mp/
+    tomlparser-prometheus-collector-settings.go). The restart is not waited for."""
     settings = f'cluster_alias = "{alias}"\ndebug-mode = false\n'
     data = {"schema-version": "v2", "prometheus-collector-settings": settings}
     if emu.cluster.get("v1", "ConfigMap", NAMESPACE, SETTINGS) is None:
@@ -132,5 +135,6 @@ def set_cluster_alias(emu: Any, collector: AzureMonitorCollector, alias: str) ->
                             "metadata": {"name": SETTINGS, "namespace": NAMESPACE}, "data": data})  # fmt: skip
     else:
         emu.cluster.patch("v1", "ConfigMap", NAMESPACE, SETTINGS, {"data": data})
+    # Azure/prometheus-collector otelcollector/shared/configmap/mp/tomlparser-prometheus-collector-settings.go
     # PopulateSettingValuesFromConfigMap: runs of other characters become "_", trimmed of "_".
     collector.cluster_label = re.sub(r"[^0-9a-zA-Z]+", "_", alias.strip()).strip("_")

@@ -11,7 +11,8 @@ upstream: kubernetes/kubernetes pkg/controller/history/controller_history.go
   with the hash of the count it was given; CreateControllerRevision renames it with the hash of the
   count it reaches, raising the count while the name is taken by a revision of other raw data.
 kubernetes/apimachinery pkg/util/rand/rand.go SafeEncodeString: ``alphanums[int(r) % len(alphanums)]``.
-The raw data is stateful_set_utils.go getPatch: the set encoded, unmarshalled into a map and
+The raw data is kubernetes/kubernetes pkg/controller/statefulset/stateful_set_utils.go getPatch: the set encoded,
+unmarshalled into a map and
 json.Marshal'ed again (sorted keys, no spaces, ``<``, ``>``, ``&``, U+2028 and U+2029 escaped:
 golang/go src/encoding/json/encode.go appendString with escapeHTML).
 """
@@ -23,7 +24,7 @@ from typing import Any
 
 from tests.emulators.kube.controllers.pods import owner_ref
 
-# apps/v1 ControllerRevisionHashLabel (pkg/controller/history/controller_history.go).
+# apps/v1 ControllerRevisionHashLabel (kubernetes/kubernetes pkg/controller/history/controller_history.go).
 REVISION_HASH_LABEL = "controller.kubernetes.io/hash"
 # kubernetes/apimachinery pkg/util/rand/rand.go alphanums.
 ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
@@ -33,7 +34,8 @@ _FNV_PRIME = 16777619  # prime32
 
 def _go_values(value: Any) -> Any:
     """json.Unmarshal into interface{} makes every number a float64; Marshal prints an integral
-    one without a fraction (encode.go floatEncoder, 'f' format below 1e21)."""
+    one without a fraction (golang/go src/encoding/json/encode.go floatEncoder, 'f' format below
+    1e21)."""
     if isinstance(value, dict):
         return {k: _go_values(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -77,8 +79,8 @@ def controller_revision(
     owner: dict[str, Any], name: str, labels: dict[str, str], data: dict[str, Any], number: int
 ) -> dict[str, Any]:
     """NewControllerRevision's object: the labels, a controller reference to the owner, the data and
-    the revision number; with the owner's annotations, which both callers copy on (pkg/controller/
-    daemon/update.go snapshot, pkg/controller/statefulset/stateful_set_utils.go newRevision)."""
+    the revision number; with the owner's annotations, which both callers copy on (kubernetes/kubernetes
+    pkg/controller/daemon/update.go snapshot, pkg/controller/statefulset/stateful_set_utils.go newRevision)."""
     md = owner["metadata"]
     meta: dict[str, Any] = {
         "name": name,

@@ -235,7 +235,8 @@ def rolling_update(
 
 
 def template_generation(ds: dict[str, Any]) -> str | None:
-    """daemonset_util.go GetTemplateGeneration: the annotation as an int64, printed again
+    """kubernetes/kubernetes pkg/controller/daemon/util/daemonset_util.go GetTemplateGeneration: the annotation as an
+    int64, printed again
     (fmt.Sprint); None without it (the emulator's API server always writes it: daemonset_strategy.py)."""
     value = ((ds.get("metadata") or {}).get("annotations") or {}).get(TEMPLATE_GENERATION_ANNOTATION)
     try:

@@ -149,7 +149,8 @@ class ReplicaSetController(PodOwner):
         """kubernetes/kubernetes pkg/controller/controller_utils.go RealPodControl.createPods: a
         refused create (an admission webhook's denial, a ResourceQuota) records a Warning event
         FailedCreate "Error creating: <the API error>" on the ReplicaSet, unless the namespace is
-        terminating (then the create counts as done: replica_set.go manageReplicas returns nil)."""
+        terminating (then the create counts as done: kubernetes/kubernetes
+        pkg/controller/replicaset/replica_set.go manageReplicas returns nil)."""
         causes = (exc.details or {}).get("causes") or []
         if any(c.get("type") == NAMESPACE_TERMINATING for c in causes):
             return None
@@ -157,7 +158,8 @@ class ReplicaSetController(PodOwner):
         return exc
 
     def _backoff(self, rs: dict[str, Any], refused: ApiError | None) -> None:
-        """replica_set.go processNextWorkItem: an error requeues the ReplicaSet rate-limited, 5 ms
+        """kubernetes/kubernetes pkg/controller/replicaset/replica_set.go processNextWorkItem: an error requeues the
+        ReplicaSet rate-limited, 5 ms
         doubling per failure up to 1000 s (kubernetes/client-go util/workqueue/default_rate_limiters.go
         DefaultControllerRateLimiter); a sync without one forgets the count. ``retry`` says when:
         the Deployment controller, which syncs its ReplicaSets here, requeues itself then."""
@@ -539,7 +541,8 @@ class DeploymentController(PodOwner):
                 complete = updated == want and total == want and available == want
                 status["conditions"] = [
                     *rollout_conditions(spec, want, available, rs_name, before, complete, timed_out=left <= 0),
-                    # progress.go syncRolloutStatus moves the ReplicaSets' failure condition over
+                    # kubernetes/kubernetes pkg/controller/deployment/progress.go syncRolloutStatus
+                    # moves the ReplicaSets' failure condition over
                     *replica_failures(new, every),
                 ]
                 if not complete and left > 0:

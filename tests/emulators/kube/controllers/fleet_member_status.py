@@ -103,7 +103,8 @@ def decode_error(ident: Mapping[str, Any]) -> str:
 
 
 def no_kind_match(ident: Mapping[str, Any]) -> str:
-    """The manifest's Applied message for a kind the member does not serve."""
+    """The manifest's Applied message for a kind the member does not serve (kubefleet-dev/kubefleet
+    pkg/controllers/workapplier/status.go setManifestAppliedCondition)."""
     return f"Failed to apply the manifest (error: {decode_error(ident)})"
 
 
@@ -155,7 +156,8 @@ class MemberStatuses:
         cro_names: list[str] = []
         ro_names: list[dict[str, str]] = []
         selected = _candidates(_snapshot_holds(cluster, placement, index))
-        # The latest override snapshots, judged by the spec they hold (fleet_override_snapshots).
+        # The latest override snapshots, judged by the spec they hold (fleet_override_snapshots;
+        # kubefleet-dev/kubefleet pkg/utils/overrider/overrider.go FetchAllMatchingOverridesForResourceSnapshot).
         for cro in fleet_override_snapshots.latest(cluster, "ClusterResourceOverride"):
             if self._override_applies(cro, key, member) and _selects(cro, selected):
                 cro_names.append(str(cro["metadata"]["name"]))
@@ -324,11 +326,13 @@ class MemberStatuses:
                 None,
             )
             # A member that had the objects before Fleet (fleet_apply_strategy.PRE_EXISTING) is compared
-            # with them: ReportDiff works whoever owns them (ApplyStrategy.Type's doc).
+            # with them: ReportDiff works whoever owns them (ApplyStrategy.Type's doc, kubefleet-dev/kubefleet
+            # apis/placement/v1beta1/clusterresourceplacement_types.go).
             had = None if name in holding else fleet_apply_strategy.pre_existing(member)
             holds = name in holding or had is not None
             drifted = fail == "drift" or had == "differs"
-            # The member's work applier reports each manifest on the Work (its status, on the hub).
+            # The member's work applier reports each manifest on the Work (its status, on the hub:
+            # kubefleet-dev/kubefleet pkg/controllers/workapplier/status.go).
             fleet_report_diff.write_work(
                 cluster,
                 name,
@@ -350,7 +354,8 @@ class MemberStatuses:
                 generation=generation,
             )
         # ClientSideApply, ServerSideApply: what the apply strategy lets the work applier do with objects
-        # the member had before and with ones changed there (fleet_apply_strategy).
+        # the member had before and with ones changed there (fleet_apply_strategy; kubefleet-dev/kubefleet
+        # pkg/controllers/workapplier/process.go processOneManifest).
         strategy = fleet_apply_strategy.outcome(
             placement, member, resources, owned=name in holding, drift=fail == "drift"
         )

@@ -22,7 +22,8 @@ upstream: kubefleet-dev/kubefleet e160c1cd
   diffedPlacements only when every Work reported (the ``isReportDiffModeOn`` cases): none at all
   otherwise, and never failedPlacements or driftedPlacements under ReportDiff.
 
-The Work (pkg/controllers/workapplier/status.go, apis/placement/v1beta1/work_types.go): the work
+The Work (kubefleet-dev/kubefleet pkg/controllers/workapplier/status.go,
+apis/placement/v1beta1/work_types.go): the work
 generator writes one per binding in the member's namespace on the hub, ``fleet-member-{member}``
 (pkg/utils/common.go NamespaceNameFormat, made by pkg/controllers/membercluster/v1beta1/
 membercluster_controller.go syncNamespace when the member joins; the simulator makes it with the
@@ -52,7 +53,8 @@ CHANGED_REPLICAS = [{"path": "/spec/replicas", "valueInHub": "2", "valueInMember
 
 
 P1 = "placement.kubernetes-fleet.io/v1"
-# config/crd/bases/placement.kubernetes-fleet.io_works.yaml: namespaced, v1 and v1beta1 (stored), no
+# kubefleet-dev/kubefleet config/crd/bases/placement.kubernetes-fleet.io_works.yaml: namespaced, v1 and v1beta1
+# (stored), no
 # short name; cut down to what the simulator writes.
 WORK_CRD = placement_crd(
     "Work",
@@ -132,7 +134,8 @@ def _without_times(value: Any) -> Any:
 
 
 def _first_seen(before: Mapping[str, Any] | None) -> dict[tuple[str, ...], str]:
-    """firstDiffedObservedTime of each object the member's last row reported as differing."""
+    """firstDiffedObservedTime of each object the member's last row reported as differing (kept while
+    the object still differs: kubefleet-dev/kubefleet pkg/controllers/workapplier/status.go)."""
     return {_ident(d): str(d["firstDiffedObservedTime"]) for d in (before or {}).get("diffedPlacements") or []}
 
 
@@ -148,7 +151,8 @@ def row(
     before: Mapping[str, Any] | None,
     generation: int,
 ) -> dict[str, Any]:
-    """Finish ``entry`` (its conditions up to WorkSynchronized in ``conds``) with DiffReported."""
+    """Finish ``entry`` (its conditions up to WorkSynchronized in ``conds``) with DiffReported
+    (kubefleet-dev/kubefleet pkg/controllers/workgenerator/controller.go setAllWorkDiffReportedCondition)."""
     if unmapped:
         message = f"Work object {work} has failed to report diff"
         conds.append(_cond("DiffReported", False, "NotAllWorkHaveDiffReported", message, generation))

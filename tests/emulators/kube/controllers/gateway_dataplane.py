@@ -22,7 +22,8 @@ apis/v1/httproute_types.go:
 Istio's backends (istio/istio 1.29.6 7019d6d3 pilot/pkg/config/kube/gateway/conversion.go
 buildDestination): a Service of the route's namespace with the backendRef's port ("backend(HOST)
 not found" when missing), or of another namespace where a ReferenceGrant there opens it to the
-route (gateway_grants.py; without one, 500: conformance/tests/httproute-invalid-reference-grant.go);
+route (gateway_grants.py; without one, 500: kubernetes-sigs/gateway-api
+conformance/tests/httproute-invalid-reference-grant.go);
 an InferencePool routes to its shadow Service NAME-ip-HASH (gateway_pools.py),
 which must carry the picker's labels, and the endpoint picker picks one of the pool's endpoints.
 

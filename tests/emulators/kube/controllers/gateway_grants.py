@@ -6,11 +6,11 @@ referencegrant_types.go: a ReferenceGrant lives in the namespace of the objects 
 its ``from`` entries (group, kind, namespace) may refer to each of its ``to`` entries (group, kind,
 and a name, or every object of that kind when the name is unset); entries are ORed, and the grant's
 removal revokes the access ("MUST respond to the removal of a grant by revoking the access").
-Conformance: conformance/tests/httproute-reference-grant.go (a grant lets the route reach the
-backend; deleting it brings back 500), httproute-invalid-reference-grant.go (a grant in the
-route's namespace, or one whose from group, from kind, from namespace, to group, to kind or to
+Conformance: kubernetes-sigs/gateway-api conformance/tests/httproute-reference-grant.go (a grant lets the route reach
+the backend; deleting it brings back 500), conformance/tests/httproute-invalid-reference-grant.go
+(a grant in the route's namespace, or one whose from group, from kind, from namespace, to group, to kind or to
 name differs, allows nothing: ResolvedRefs False ``RefNotPermitted``),
-httproute-partially-invalid-via-invalid-reference-grant.go (a grant for one Service leaves its
+conformance/tests/httproute-partially-invalid-via-invalid-reference-grant.go (a grant for one Service leaves its
 sibling refused).
 
 istio/istio 1.29.6 pilot/pkg/config/kube/gateway/references_collection.go
@@ -18,8 +18,9 @@ istio/istio 1.29.6 pilot/pkg/config/kube/gateway/references_collection.go
 and Gateway kinds, a ``to`` entry only for ConfigMap, Secret, Service and InferencePool (other
 kinds are skipped, "may be for another controller"); a backend is allowed when a grant of the
 backend's namespace pairs the route's kind and namespace with the backend's kind and either no
-name or the backend's name. conversion.go buildDestination asks only when the backendRef sets a
-namespace other than the route's. testdata/reference-policy-inferencepool.yaml is a grant
+name or the backend's name. istio/istio pilot/pkg/config/kube/gateway/conversion.go buildDestination asks only when
+the backendRef sets a namespace other than the route's. istio/istio pilot/pkg/config/kube/gateway/testdata/
+reference-policy-inferencepool.yaml is a grant
 ``to`` an InferencePool.
 
 The ReferenceGrant CRD is the v1.6.1 standard one (gateway_referencegrants.yaml, copied because

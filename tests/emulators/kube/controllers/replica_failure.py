@@ -9,9 +9,10 @@ from typing import Any
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.status import ApiError
 
-# apps/v1 ReplicaSetReplicaFailure / DeploymentReplicaFailure (staging/src/k8s.io/api/apps/v1/types.go).
+# apps/v1 ReplicaSetReplicaFailure / DeploymentReplicaFailure (kubernetes/kubernetes
+# staging/src/k8s.io/api/apps/v1/types.go).
 REPLICA_FAILURE = "ReplicaFailure"
-# core/v1 NamespaceTerminatingCause (staging/src/k8s.io/api/core/v1/types.go).
+# core/v1 NamespaceTerminatingCause (kubernetes/kubernetes staging/src/k8s.io/api/core/v1/types.go).
 NAMESPACE_TERMINATING = "NamespaceTerminating"
 
 
@@ -35,7 +36,8 @@ def replica_failure(rs: dict[str, Any], refused: ApiError | None, diff: int) -> 
 def replica_failures(new: dict[str, Any] | None, every: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """kubernetes/kubernetes pkg/controller/deployment/progress.go getReplicaFailures: the new
     ReplicaSet's ReplicaFailure condition, else the first old one's, as a Deployment condition
-    (deployment_util.go ReplicaSetToDeploymentCondition: both times its lastTransitionTime)."""
+    (kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go ReplicaSetToDeploymentCondition: both
+    times its lastTransitionTime)."""
     for rs in [new, *every]:
         for c in ((rs or {}).get("status") or {}).get("conditions") or []:
             if c.get("type") == REPLICA_FAILURE:

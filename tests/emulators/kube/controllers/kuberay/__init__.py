@@ -88,7 +88,8 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         self.status_check_timeout = status_check_timeout
         self.submitter_finished_timeout = submitter_finished_timeout
         self.dangling = DanglingClusters()
-        # The Ray job API of each cluster's head (job_api.py), served through the head Services.
+        # The Ray job API of each cluster's head (job_api.py; ray-project/ray
+        # python/ray/dashboard/modules/job/job_head.py), served through the head Services.
         self.job_api = JobApi()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()

@@ -426,7 +426,8 @@ class ClusterReconciler:
         resources = ((spec.get("containers") or [{}])[0]).get("resources") or {}
         annotations = (template.get("metadata") or {}).get("annotations") or {}
         with_ray_start(spec, annotations, ray_start_command(node_type, params, resources, address))
-        # BuildPod: the Ray container's probes (probes.py), as the RayCluster's version and creator say
+        # ray-project/kuberay ray-operator/controllers/ray/common/pod.go BuildPod: the Ray container's probes
+        # (probes.py), as the RayCluster's version and creator say
         rc_obj = made_by or {}
         creator = ((rc_obj.get("metadata") or {}).get("labels") or {}).get("ray.io/originated-from-crd")
         version = str((rc_obj.get("spec") or {}).get("rayVersion") or "")

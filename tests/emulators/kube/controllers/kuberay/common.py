@@ -45,8 +45,10 @@ def random_suffix(n: int = 5) -> str:
 
 def controller_ref(kind: str, owner: Mapping[str, Any]) -> dict[str, Any]:
     """The reference KubeRay puts on every object it makes for a RayCluster, RayJob or RayService
-    (raycluster_controller.go createHeadPod, createWorkerPod, createService; rayjob_controller.go
-    constructRayClusterForRayJob; rayservice_controller.go constructRayClusterForRayService:
+    (ray-project/kuberay ray-operator/controllers/ray/raycluster_controller.go createHeadPod,
+    createWorkerPod, createService; ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go
+    constructRayClusterForRayJob; ray-project/kuberay ray-operator/controllers/ray/rayservice_controller.go
+    constructRayClusterForRayService:
     ctrl.SetControllerReference), which sets ``controller`` and ``blockOwnerDeletion`` true
     (kubernetes-sigs/controller-runtime pkg/controller/controllerutil/controllerutil.go
     SetControllerReference), so a foreground delete of the owner waits for the object."""

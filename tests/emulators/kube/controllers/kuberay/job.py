@@ -110,7 +110,8 @@ class JobReconciler(JobEndings):
         status = job.get("status") or {}
         deployment = status.get("jobDeploymentStatus")
         if job["metadata"].get("deletionTimestamp"):
-            # rayjob_controller.go Reconcile, a RayJob being deleted: a Ray job not terminal is
+            # ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go Reconcile, a RayJob
+            # being deleted: a Ray job not terminal is
             # stopped through the dashboard (StopJob), then the finalizer goes "no matter StopJob()
             # succeeds or not". The job's threads see it gone and stop.
             if status.get("jobStatus") not in TERMINAL and status.get("jobId") and status.get("rayClusterName"):
@@ -365,7 +366,8 @@ class JobReconciler(JobEndings):
             if not self._hold() or self._job(cluster, ns, name) is None:
                 return False
             if self.job_api.stop_requested(ns, rc_name, job_id):
-                # POST /api/jobs/ID/stop reached the head (job_api.py): the next pass reads STOPPED.
+                # POST /api/jobs/ID/stop reached the head (job_api.py; ray-project/ray python/ray/dashboard/modules/job/
+                # job_head.py stop_job): the next pass reads STOPPED.
                 return self._stopped(cluster, job, rc_name, job_id, submitter, mode)
             if selector and cluster.get(RAY, "RayCluster", ns, rc_name) is None:
                 back = self._selected_cluster_gone(cluster, job, rc_name, job_id, submitter, deadline)
@@ -498,7 +500,8 @@ class JobReconciler(JobEndings):
 
     def _submit_again(self, ns: str, rc_name: str, job_id: str, job: dict[str, Any]) -> None:
         """The cluster made anew has a new GCS: the job the submitter submits again is a new one
-        there, PENDING (job_api.py)."""
+        there, PENDING (job_api.py; ray-project/ray python/ray/dashboard/modules/job/job_manager.py
+        submit_job)."""
         self.job_api.forget(ns, rc_name)
         self.job_api.submit(ns, rc_name, job_id, str((job.get("spec") or {}).get("entrypoint", "")))
 

@@ -42,7 +42,8 @@ from typing import Any
 from tests.emulators.kube.controllers.kuberay.common import running_and_ready
 
 DASHBOARD_PORT = 8265  # ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go DefaultDashboardPort
-TERMINAL = ("STOPPED", "SUCCEEDED", "FAILED")  # ray-project/ray common.py JobStatus.is_terminal
+# ray-project/ray python/ray/dashboard/modules/job/common.py JobStatus.is_terminal.
+TERMINAL = ("STOPPED", "SUCCEEDED", "FAILED")
 
 # ray-project/ray python/ray/dashboard/modules/job/common.py JobInfo.__post_init__: the message a
 # status gets when the writer gives none.
@@ -80,7 +81,8 @@ class JobApi:
     # ---- what the job threads write -------------------------------------------------------
 
     def submit(self, ns: str, cluster: str, job_id: str, entrypoint: str) -> None:
-        """A job submitted to the cluster (job_manager.py submit_job: PENDING, start_time in ms),
+        """A job submitted to the cluster (ray-project/ray python/ray/dashboard/modules/job/job_manager.py
+        submit_job: PENDING, start_time in ms),
         or submitted again on a cluster made anew (the old one's GCS is gone)."""
         with self._lock:
             self._stops.discard((ns, cluster, job_id))
@@ -109,7 +111,8 @@ class JobApi:
         logs: str | None = None,
         exit_code: int | None = None,
     ) -> None:
-        """job_info_client.put_status: a terminal status stamps end_time."""
+        """ray-project/ray python/ray/dashboard/modules/job/common.py JobInfoStorageClient.put_status (the
+        job manager's job_info_client): a terminal status stamps end_time."""
         with self._lock:
             info = self._jobs.get((ns, cluster), {}).get(job_id)
             if info is None:
@@ -123,7 +126,8 @@ class JobApi:
 
     def stop(self, ns: str, cluster: str, job_id: str) -> None:
         """KubeRay's StopJob for a RayJob being deleted: the supervisor kills the entrypoint and
-        writes STOPPED (job_supervisor.py run); no job thread is left to do it."""
+        writes STOPPED (ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go Reconcile, StopJob;
+        ray-project/ray python/ray/dashboard/modules/job/job_supervisor.py run); no job thread is left to do it."""
         with self._lock:
             info = self._jobs.get((ns, cluster), {}).get(job_id)
             running = info is not None and info["status"] not in TERMINAL

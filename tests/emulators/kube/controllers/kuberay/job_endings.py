@@ -73,7 +73,8 @@ class JobEndings:
         if failed and not entrypoint_exit_code(entry):
             output += 'Traceback (most recent call last):\n  File "train.py", line 3\nRuntimeError: simulated failure\n'
         message = failure_message(code, output)
-        # job_supervisor.py run: the entrypoint's exit writes SUCCEEDED or FAILED (with the message).
+        # ray-project/ray python/ray/dashboard/modules/job/job_supervisor.py run: the entrypoint's exit
+        # writes SUCCEEDED or FAILED (with the message).
         status = "FAILED" if failed else "SUCCEEDED"
         self.job_api.set_status(ns, rc_name, job_id, status, message if failed else None, output, code)
         head = f"{rc_name}-head-{suffix(ns, rc_name)}"

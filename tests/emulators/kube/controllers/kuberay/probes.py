@@ -6,13 +6,15 @@ is nil, and nothing on any other container (the autoscaler, a sidecar).
 
 - The check (initLivenessAndReadinessProbe): for Ray 2.53.0 and later (supportsUnifiedHealthCheck,
   version.ParseGeneric: a version it cannot parse is older) an httpGet on ``/api/healthz``
-  (utils/constant.go RayNodeHealthPath) at the dashboard agent's port; before it, an exec
+  (ray-project/kuberay ray-operator/controllers/ray/utils/constant.go RayNodeHealthPath) at the dashboard agent's
+  port; before it, an exec
   ``bash -c`` of BaseWgetHealthCommand (``wget --tries 1 -T %d -q -O- http://localhost:%d/%s | grep
   success``) for the raylet (api/local_raylet_healthz on the agent port, -T
   DefaultReadinessProbeTimeoutSeconds) and, on the head, the GCS (api/gcs_healthz on the dashboard
   port, -T DefaultReadinessProbeFailureThreshold), joined by `` && ``. The ports are rayStartParams'
   ``dashboard-agent-listen-port`` (52365) and ``dashboard-port`` (8265) where they parse as int32.
-- The numbers (utils/constant.go): liveness 30 s initial delay, 5 s period, 1 success, 120 failures;
+- The numbers (ray-project/kuberay ray-operator/controllers/ray/utils/constant.go): liveness 30 s initial delay, 5 s
+  period, 1 success, 120 failures;
   readiness 10 s, 5 s, 1, 10; timeout 5 s on the head, 2 s on a worker.
 - A RayService's worker (the RayCluster's ray.io/originated-from-crd label, getCreatorCRDType):
   readiness with failureThreshold 1 (ServeReadinessProbeFailureThreshold) and always exec, the serve

@@ -34,7 +34,9 @@ _ADDRESS = 42
 _SUCCESS = (66, 67, 68)
 _ERROR = (74, 75, 76)
 _STATUS_MESSAGE = 89
-_STOPPED = 85  # _log_job_status: cli_logger.warning(f"Job '{job_id}' was stopped"), level WARN
+# ray-project/ray python/ray/dashboard/modules/job/cli.py _log_job_status: cli_logger.warning(f"Job '{job_id}' was
+# stopped"), level WARN.
+_STOPPED = 85
 _NEXT_STEPS = ((330, "Next steps"), (331, "Query the logs of the job:"), (333, "ray job logs {id}"))
 _NEXT_STEPS += ((335, "Query the status of the job:"), (337, "ray job status {id}"))
 _NEXT_STEPS += ((339, "Request the job to be stopped:"), (341, "ray job stop {id}"))
@@ -69,7 +71,8 @@ def job_status(job_id: str, failed: bool, message: str) -> str:
 
 
 def stopped(job_id: str) -> str:
-    """``_log_job_status`` for a STOPPED job: one warning (cli_logger.py warning: level WARN)."""
+    """``_log_job_status`` for a STOPPED job: one warning (ray-project/ray
+    python/ray/autoscaler/_private/cli_logger.py warning: level WARN)."""
     return record("WARN", _STOPPED, f"Job '{job_id}' was stopped")
 
 
