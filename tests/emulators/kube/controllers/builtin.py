@@ -141,7 +141,8 @@ class DaemonSetController(PodOwner):
             **template,
             "spec": {**pod_spec, "affinity": daemon_pod_affinity(pod_spec.get("affinity"), node)},
         }
-        # CreatePodTemplate: the template generation label (when the annotation is there), the hash.
+        # kubernetes/kubernetes pkg/controller/daemon/util/daemonset_util.go CreatePodTemplate: the
+        # template generation label (when the annotation is there), then the hash.
         generation = template_generation(obj)
         pod_labels = {**labels, **({TEMPLATE_GENERATION_LABEL: generation} if generation else {}), HASH_LABEL: revision}
         name = f"{md['name']}-{template_hash({'node': node, 'h': h})[:5]}"

@@ -89,12 +89,12 @@ def construct_history(
 
 
 def snapshot(cluster: ClusterState, ds: dict[str, Any], number: int) -> dict[str, Any] | None:
-    """update.go snapshot: a ControllerRevision named owner-name "-" ComputeHash of the template
-    (the StatefulSet's revisions are named from their data instead: statefulset.py
-    create_revision), labelled with the template's labels and the hash, carrying the DaemonSet's
-    annotations, controlled by it, its data getPatch. A revision of that name already there that
-    does not match is a hash collision: status.collisionCount goes up by one and this sync ends
-    (None)."""
+    """kubernetes/kubernetes pkg/controller/daemon/update.go snapshot: a ControllerRevision named
+    owner-name "-" ComputeHash of the template (the StatefulSet's revisions are named from their
+    data instead: statefulset.py create_revision), labelled with the template's labels and the
+    hash, carrying the DaemonSet's annotations, controlled by it, its data getPatch. A revision of
+    that name already there that does not match is a hash collision: status.collisionCount goes up
+    by one and this sync ends (None)."""
     md = ds["metadata"]
     template = (ds.get("spec") or {}).get("template") or {}
     # The count as the API server has it: upstream re-reads the DaemonSet and retries on a stale one.
