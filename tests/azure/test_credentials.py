@@ -269,3 +269,13 @@ def test_credentials_refuse_an_exec_line_with_an_empty_server_id_and_write_nothi
     assert r.exit_code == 1, r
     assert r.stderr.splitlines()[0].startswith("error: the kubeconfig Azure returned has an empty --server-id")
     assert cfg.read_text() == EXISTING
+
+
+def test_credentials_name_output_prints_the_context_written(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    """-o name names the context, as `kubectl config get-contexts -o name` does (its bare name)."""
+    seed_cluster(azure_env)
+    cfg = tmp_path / "config"
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), "-o", "name")
+    assert r.exit_code == 0, r
+    assert r.stdout == "aks1\n"
+    assert load(cfg)["current-context"] == "aks1"

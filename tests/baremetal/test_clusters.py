@@ -162,6 +162,15 @@ def test_credentials_merge_the_user_kubeconfig(azure_env: ArmEmulator, tmp_path:
     assert "kubelogin" not in text
 
 
+def test_credentials_name_output_prints_the_context_written(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    add_edge_machine(azure_env)
+    assert create("edge1").exit_code == 0
+    target = tmp_path / "config"
+    result = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "--kubeconfig", str(target), "-o", "name")
+    assert result.exit_code == 0, result
+    assert result.stdout == "edge1\n"
+
+
 def test_credentials_write_the_sign_in_mode_and_identity_given_as_cluster_credentials(
     azure_env: ArmEmulator, tmp_path: Path
 ) -> None:

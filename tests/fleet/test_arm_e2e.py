@@ -222,6 +222,14 @@ def test_credentials_merge_the_hub_kubeconfig_signing_in_through_akscli_token(fl
     assert "already up to date" in again.stderr
 
 
+def test_credentials_name_output_prints_the_hub_context_written(fleet: Any, tmp_path: Path) -> None:
+    path = tmp_path / "config"
+    result = invoke("fleet", "credentials", FLEET, "-g", RG, "--kubeconfig", str(path), "-o", "name")
+    assert result.exit_code == 0, result
+    context = YAML(typ="safe").load(path.read_text())["current-context"]
+    assert context and result.stdout == f"{context}\n"
+
+
 def test_credentials_with_azure_cli_sign_in_write_the_tenant_given(fleet: Any, tmp_path: Path) -> None:
     """As 'cluster credentials' and kubelogin's convert-kubeconfig -l azurecli --tenant-id."""
     path = tmp_path / "config"

@@ -29,9 +29,14 @@ def merge_credentials(new: bytes, path: str | None, *, overwrite_existing: bool,
 
 
 def report_merge(result: "MergeResult", name: str, fmt: str) -> None:
-    """What ``credentials`` did to the kubeconfig."""
+    """What ``credentials`` did to the kubeconfig: the merge in a structured format; with -o name
+    the context it wrote on stdout, as ``kubectl config get-contexts -o name`` names a context (its
+    bare name, kubernetes/kubectl pkg/cmd/config/get_contexts.go); else one line on stderr."""
     if output.structured(fmt):
         output.emit_object(result.to_dict(), fmt)
+    elif fmt == "name":
+        if result.context:
+            output.write(result.context)
     else:
         output.info(result.describe(name))
 

@@ -152,16 +152,7 @@ def fleet_credentials(
         value, kubeconfig, overwrite_existing=overwrite_existing, dry_run=dry_run
     )
     credentials_common.warn_not_on_path(value)
-    if output.structured(fmt):
-        fields = ("path", "context", "added", "replaced", "unchanged", "backup")
-        output.emit_object({f: getattr(result, f) for f in fields}, fmt)
-        return
-    changed = result.added + result.replaced
-    output.info(
-        f"merged the hub of fleet {name} into {result.path}"
-        + (f" ({', '.join(changed)})" if changed else " (already up to date)")
-        + f"; current context: {result.context}"
-    )
+    credentials_common.report_merge(result, f"the hub of fleet {name}", fmt)
 
 
 @app.command("delete")
