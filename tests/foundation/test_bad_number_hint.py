@@ -88,3 +88,20 @@ def test_a_choice_click_refuses_gets_the_hint_validate_choice_gives() -> None:
 
 def test_no_flag_of_the_tree_is_a_typer_choice_so_every_choice_refusal_today_is_validate_choices() -> None:
     assert not [p.opts for _, command in leaves() for p in command.params if "Choice" in type(p.type).__name__]
+
+
+@pytest.mark.parametrize("flag", ["--count", "--node-count"])
+def test_a_flag_of_two_spellings_is_refused_under_the_one_typed(flag: str) -> None:
+    """`--count abc` said `'--count' / '--node-count'` and hinted `--node-count`: both now name
+    the flag the user typed, as pflag names the flag it was parsing (spf13/pflag flag.go FlagSet.set)."""
+    r = invoke("nodepool", "scale", "np1", "--cluster", "c", "-g", "rg", flag, "abc")
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines() == [
+        f"error: Invalid value for '{flag}': 'abc' is not a valid int.",
+        f"hint: {flag} takes a whole number",
+    ]
+
+
+def test_a_flag_typed_with_equals_is_the_one_named() -> None:
+    r = invoke("nodepool", "scale", "np1", "--cluster", "c", "-g", "rg", "--count=abc")
+    assert r.stderr.splitlines()[-1] == "hint: --count takes a whole number"

@@ -9,6 +9,7 @@ FlagSet.set), which names the flag and the form; akscli adds the range and the d
 declares them. No example is made up: a flag with no default gets none, as a made-up number may
 lie outside the range the command checks later (validate.number)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 _WHOLE = ("IntParamType", "IntRange")
@@ -16,8 +17,26 @@ _DECIMAL = ("FloatParamType", "FloatRange")
 _CHOICES = ("Choice", "TyperChoice")  # click's, typer's (an Enum or a Literal flag)
 
 
-def hint(param: Any) -> str | None:
-    """``--page-size takes a whole number from 50 to 5000, e.g. --page-size 500``; for a click Choice,
+def typed_flag(param: Any, args: Sequence[str]) -> str | None:
+    """Which of an option's spellings the user typed (the last one in ``args``: ``--count`` of
+    ``--count/--node-count``), so the refusal and its hint name the flag as typed, as pflag's
+    message names the flag it was parsing (spf13/pflag flag.go FlagSet.set); None where none is found."""
+    if param is None or getattr(param, "param_type_name", "") != "option":
+        return None
+    opts = [*getattr(param, "opts", []), *getattr(param, "secondary_opts", [])]
+    typed = None
+    for arg in args:
+        if arg == "--":
+            break
+        for opt in opts:
+            if arg == opt or (opt.startswith("--") and arg.startswith(opt + "=")):
+                typed = opt
+    return typed
+
+
+def hint(param: Any, typed: str | None = None) -> str | None:
+    """``--page-size takes a whole number from 50 to 5000, e.g. --page-size 500`` (``typed``: the
+    spelling the user typed, else the longest); for a click Choice,
     ``use one of: a, b, c`` (validate.choice's words: akscli's own choice flags are checked there, and
     none is an Enum or Literal flag, typer's TyperChoice, today, so a future one says the same); None
     for any other parameter (click's own hint stays)."""
@@ -27,7 +46,7 @@ def hint(param: Any) -> str | None:
     if kind in _CHOICES:
         return "use one of: " + ", ".join(str(c) for c in param.type.choices)
     opts = getattr(param, "opts", None) or []
-    flag = max(opts, key=len) if param.param_type_name == "option" and opts else param.human_readable_name
+    flag = typed or (max(opts, key=len) if param.param_type_name == "option" and opts else param.human_readable_name)
     form = "a whole number" if kind in _WHOLE else "a number"
     text = f"{flag} takes {form}{_range(param.type)}"
     default = param.default

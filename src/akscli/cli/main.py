@@ -440,7 +440,10 @@ def _run(argv: Sequence[str]) -> int:
         if isinstance(exc, click.exceptions.BadParameter):
             from akscli.cli import bad_number
 
-            hint = bad_number.hint(exc.param) or hint  # a number flag: its form, range and default
+            typed = bad_number.typed_flag(exc.param, args)
+            if typed is not None:  # click names every spelling ('--count' / '--node-count'): the one typed
+                exc.param_hint = f"'{typed}'"
+            hint = bad_number.hint(exc.param, typed) or hint  # a number flag: its form, range and default
         return _report(AkscliError(exc.format_message(), hint), 2)
     except click.exceptions.ClickException as exc:
         return _report(AkscliError(exc.format_message()), exc.exit_code)
