@@ -239,6 +239,9 @@ def check_paths(
     loaded, files = manifests.load(paths, nodes)
     kept = [i for i, obj in enumerate(loaded) if "kind" in obj]
     objects, sources = [loaded[i] for i in kept], [files[i] for i in kept]
+    # A document with a kind is a manifest: checked as apply checks it (apiVersion, kind,
+    # metadata.name), so CI does not pass what apply then refuses.
+    manifests.require_names(objects, sources)
     if not objects:
         # A CI gate that passes because the path held no manifests hides a wrong path.
         raise UsageError(

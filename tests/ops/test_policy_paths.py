@@ -41,3 +41,14 @@ def test_a_path_that_is_not_a_regular_file_is_read_like_one(tmp_path: Path) -> N
     result = invoke("policy", "check", "-f", os.devnull)
     assert result.exit_code == 2
     assert "no manifests found in /dev/null" in result.stderr
+
+
+def test_a_kind_without_api_version_or_name_is_refused_as_apply_refuses_it(tmp_path: Path) -> None:
+    """`kind: Pod` alone said "No findings" and passed the CI gate; apply refuses it."""
+    path = tmp_path / "pod.yaml"
+    path.write_text("kind: Pod\n")
+    check = invoke("policy", "check", "-f", str(path))
+    apply = invoke("apply", "-f", str(path), "--dry-run=client")
+    assert check.exit_code == apply.exit_code == 2
+    assert check.stderr.splitlines()[0] == f"error: {path}: every document needs apiVersion, kind and metadata.name"
+    assert check.stderr == apply.stderr
