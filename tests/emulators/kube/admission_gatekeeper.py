@@ -162,7 +162,9 @@ def admit(api: Any, rt: Any, obj: dict[str, Any], old: dict[str, Any] | None, ct
     if ns_name == GATEKEEPER_NAMESPACE or "admission.gatekeeper.sh/ignore" in ns_labels:
         return []  # the webhook configuration's namespaceSelector: not called
     if _config_excludes(api, ns_name):
-        return []  # policy.go Handle: "Namespace is set to be ignored by Gatekeeper config"
+        # open-policy-agent/gatekeeper pkg/webhook/policy.go Handle: "Namespace is set to be ignored
+        # by Gatekeeper config"
+        return []
     denied: list[str] = []
     warned: list[str] = []
     for entry in entries:

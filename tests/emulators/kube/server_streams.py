@@ -291,8 +291,10 @@ class SubresourcesMixin:
             cut = self._stream_fault is not None and self._stream_fault.drop_connection
             streams.run_exec(ws, query, container, emu.find_exec(namespace, name) or streams.default_exec, cut=cut)
             if cut:
-                # The output sent, then the connection cut (control.Faults.add, in_stream); kubectl's
-                # side: kubernetes/client-go tools/remotecommand/errorstream.go watchErrorStream.
+                # A test fault, not an upstream behaviour: the output sent, then the connection cut
+                # (control.Faults.add, in_stream), as a dropped network would. kubectl's side reads no
+                # status then: kubernetes/kubernetes staging/src/k8s.io/client-go/tools/remotecommand/
+                # errorstream.go watchErrorStream.
                 raise _Dropped()
 
     def _proxy(self, namespace: str, spec: str, tail: str, body: bytes, kind: str = "Service") -> None:

@@ -5,7 +5,8 @@ launcher pod of an NCCL test realistic nccl-tests output (``nccl_log``, nccl_tes
 all_reduce_perf output as nccl-tests 2.x prints it; upstream: NVIDIA/nccl-tests src/common.cu,
 cited line by line there). Failures: ``probe-no-driver`` (probe pods fail as on a node without the
 NVIDIA driver), ``nccl-slow`` (bus bandwidth far below the VM size's figure). Whether a pod gets the
-NVIDIA runtime reads the GPU Operator's ClusterPolicy (nvidia.py).
+NVIDIA runtime reads the GPU Operator's ClusterPolicy (``_nvidia_runtime``: NVIDIA/gpu-operator
+v26.7.0 controllers/object_controls.go transformToolkitCtrForCDI).
 """
 
 from __future__ import annotations

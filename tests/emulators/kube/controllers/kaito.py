@@ -377,7 +377,10 @@ class WorkspaceController(_KaitoController):
             if self.before_log is not None:
                 self.before_log(pod)
             if not cluster.write_pod_log(pod, logs):
-                continue  # deleted since the list: no log, and no status to write (cluster.write_pod_log)
+                # Deleted since the list: the kubelet removed its log with the container (kubernetes/
+                # kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go removeContainerLog), and
+                # there is no status to write.
+                continue
             if crashing:
                 crashed = True
                 if _serving(pod):

@@ -164,7 +164,9 @@ class CrashLoops:
         `--previous` read of a restarted container; upstream: kubernetes/kubernetes
         pkg/kubelet/kuberuntime/kuberuntime_container.go keeps the previous instance's log)."""
         if (pod.get("spec") or {}).get("containers"):
-            cluster.write_pod_log(pod, line)  # none for a pod deleted since its read
+            # None for a pod deleted since its read: its log went with its container
+            # (kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go removeContainerLog).
+            cluster.write_pod_log(pod, line)
 
     def _forget(self, uid: str) -> None:
         with self._lock:

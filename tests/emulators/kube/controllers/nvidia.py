@@ -15,7 +15,8 @@
   ``device-plugin-crash``: the device plugin pod of the first GPU node is in CrashLoopBackOff,
   its DaemonSet is one short and the policy is ``notReady``. Only the oldest ClusterPolicy is acted
   on; any other keeps no state (``controllers/active_config.go`` getSingletonClusterPolicy).
-* ``GpuPodController`` (gpu_pods.py): the pods of akscli's GPU probe and NCCL Jobs.
+* ``GpuPodController`` (gpu_pods.py, moved there unchanged): the pods of akscli's GPU probe and NCCL
+  Jobs (NVIDIA/gpu-operator controllers/object_controls.go, NVIDIA/nccl-tests src/common.cu, cited there).
 """
 
 from __future__ import annotations

@@ -111,6 +111,9 @@ def _cleanup_job(rc: dict[str, Any]) -> dict[str, Any]:
             "name": f"{md['name']}-redis-cleanup"[-63:],  # utils.TrimJobName (CheckLabel) keeps the tail
             "namespace": md["namespace"],
             "labels": labels,
+            # ctrl.SetControllerReference (ray-project/kuberay ray-operator/controllers/ray/raycluster_controller.go;
+            # kubernetes-sigs/controller-runtime pkg/controller/controllerutil/controllerutil.go):
+            # controller and blockOwnerDeletion.
             "ownerReferences": [controller_ref("RayCluster", rc)],
         },
         "spec": {"backoffLimit": 0, "activeDeadlineSeconds": 300, "template": template},

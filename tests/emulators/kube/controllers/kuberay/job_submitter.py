@@ -69,6 +69,8 @@ def submitter_pod(cluster: Any, job: dict[str, Any], rc_name: str, job_id: str) 
     address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
     # What `ray job submit --no-wait` has printed (upstream: ray-project/kuberay
     # feeaf72f ray-operator/controllers/ray/common/job.go BuildJobSubmitCommand; submitter_log.py).
+    # A submitter pod deleted meanwhile has no log to write to (kubernetes/kubernetes
+    # pkg/kubelet/kuberuntime/kuberuntime_container.go removeContainerLog).
     cluster.write_pod_log(pod, submitter_log.k8s_job_started(address, job_id))
     return pod_name
 

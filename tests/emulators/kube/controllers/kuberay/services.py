@@ -142,6 +142,9 @@ def serve_service(service: Mapping[str, Any], cluster_name: str, cluster_spec: M
                 "ray.io/originated-from-crd": "RayService",
                 SERVE_LABEL: f"{name}-serve",
             },
+            # ctrl.SetControllerReference (ray-project/kuberay ray-operator/controllers/ray/rayservice_controller.go;
+            # kubernetes-sigs/controller-runtime pkg/controller/controllerutil/controllerutil.go):
+            # controller and blockOwnerDeletion.
             "ownerReferences": [controller_ref("RayService", service)],
         },
         "spec": {
