@@ -9,7 +9,7 @@ it: ``model plan``, ``model catalog`` and ``version`` build none of them
 (docs/changes/audit33-perf33.md).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 import typer
@@ -174,3 +174,42 @@ def on_kube(*names: str, into: str = "cluster") -> Callable[[Callable[..., None]
     order, in place of the command's ``into: KubeFlags`` parameter."""
     chosen = names or ("kubeconfig", "context", "request_timeout")
     return options.flag_block(dict(KUBE_OPTIONS[name] for name in chosen), into, options.kube_flags)
+
+
+# The flags of a delete (options.DeleteFlags), in the order most deletes list them; the parameter
+# of -o is ``output_``, of --no-wait/--wait (the ARM deletes) ``no_wait``.
+DELETE_ORDER = ("yes", "dry_run", "output_", "ignore_not_found", "wait", "timeout")
+
+
+def on_delete(
+    order: Sequence[str] = DELETE_ORDER,
+    *,
+    wait: tuple[str, Any, bool] = ("wait", DeleteWait, True),
+    timeout: tuple[Any, str | None] = (DeleteTimeout, "5m"),
+    before: Mapping[str, str] | None = None,
+    into: str = "delete",
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A decorator: a delete's -y, --dry-run, -o, --ignore-not-found, its wait flag and --timeout,
+    in ``order`` (``wait``'s parameter name in its place), in place of the command's ``into:
+    options.DeleteFlags`` parameter. ``wait``: the parameter name, option and default of the wait
+    flag (kubectl delete's --wait/--no-wait, or an ARM delete's --no-wait/--wait); ``timeout``:
+    the --timeout option and its default; ``before``: as options.flag_block's (-y listed before
+    the Azure flags, as `fleet delete` lists it)."""
+    wait_name, wait_type, wait_default = wait
+    types: dict[str, Any] = {
+        "yes": Yes,
+        "dry_run": DryRun,
+        "output_": DeleteOutput,
+        "ignore_not_found": IgnoreNotFound,
+        wait_name: wait_type,
+        "timeout": timeout[0],
+    }
+    defaults = {
+        "yes": False,
+        "dry_run": "none",
+        "ignore_not_found": False,
+        wait_name: wait_default,
+        "timeout": timeout[1],
+    }
+    chosen = {name: types[name] for name in order}
+    return options.flag_block(chosen, into, options.delete_flags, defaults=defaults, before=before)

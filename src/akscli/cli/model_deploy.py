@@ -421,26 +421,23 @@ def _announce(req: "DeployRequest") -> None:
 
 
 @on_cluster
+@flag_types.on_delete(("dry_run", "yes", "output_", "ignore_not_found", "wait", "timeout"))
 def delete_cmd(
     name: DeploymentName,
     keep_history: Annotated[bool, typer.Option("--keep-history", help="Keep the revision records.")] = False,
     cluster: opts.KubeFlags = opts.KubeFlags(),
-    dry_run: flag_types.DryRun = "none",
-    yes: flag_types.Yes = False,
-    output_: flag_types.DeleteOutput = None,
-    ignore_not_found: flag_types.IgnoreNotFound = False,
-    wait: flag_types.DeleteWait = True,
-    timeout: flag_types.DeleteTimeout = "5m",
+    delete: opts.DeleteFlags = opts.DeleteFlags(),
 ) -> None:
     """Delete a deployed model and everything deploy created for it."""
     from akscli.cli import common
     from akscli.model import live
 
-    mode = opts.dry_run_mode(dry_run)
+    mode = opts.dry_run_mode(delete.dry_run)
     validate.name(name, "model deployment name")
-    wait_s = opts.delete_wait(wait, timeout)
+    wait_s = delete.wait_seconds("5m")
+    output_ = delete.output
     kube, ns = connect_model(cluster, name)
-    with errors.absent_is_done(ignore_not_found):
+    with errors.absent_is_done(delete.ignore_not_found):
         refs = live.stack_refs(kube, name, ns, keep_history=keep_history)
         if mode == "client":
             # Nothing is sent: say what a real delete would remove.
@@ -452,7 +449,7 @@ def delete_cmd(
             common.delete_objects(
                 kube,
                 [r for r in refs if r not in held],
-                yes=yes,
+                yes=delete.yes,
                 what=f"model {name}",
                 action="model delete",
                 dry_run=mode,

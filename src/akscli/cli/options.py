@@ -399,18 +399,54 @@ def kube_flags(
     return KubeFlags(kubeconfig, kube_context, namespace, request_timeout)
 
 
+class DeleteFlags(Record):
+    """The flags every delete command has: -y, --dry-run, -o, --ignore-not-found, --wait/--no-wait
+    and --timeout (flag_types.on_delete declares them, in each command's order, and hands them over
+    as one). ``wait`` is false for --no-wait; ``timeout`` is None where the command leaves the
+    default to its path (`fleet rollout delete`: the hub's 5m or ARM's 60m)."""
+
+    yes: bool = False
+    dry_run: str = "none"
+    output: str | None = None
+    ignore_not_found: bool = False
+    wait: bool = True
+    timeout: str | None = None
+
+    def wait_seconds(self, default: str) -> float | None:
+        """--wait and --timeout (``default`` where none was given) as common.delete_objects takes
+        them (delete_wait)."""
+        return delete_wait(self.wait, self.timeout or default)
+
+
+def delete_flags(
+    yes: bool = False,
+    dry_run: str = "none",
+    output_: str | None = None,
+    ignore_not_found: bool = False,
+    wait: bool = True,
+    no_wait: bool = False,
+    timeout: str | None = None,
+) -> DeleteFlags:
+    """A DeleteFlags from the parsed flags: a command has --wait/--no-wait (``wait``) or, as the
+    ARM deletes, --no-wait/--wait (``no_wait``)."""
+    return DeleteFlags(yes, dry_run, output_, ignore_not_found, wait and not no_wait, timeout)
+
+
 def flag_block(
     options: Mapping[str, Any],
     into: str,
     build: Callable[..., Any],
     *,
     defaults: Mapping[str, Any] | None = None,
+    before: Mapping[str, str] | None = None,
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """A decorator for a block of flags several commands share.
 
     Typer reads a command's options from its signature, so the decorated command's parameter
     named ``into`` is replaced, in place, by the ``options`` (name -> Annotated type); when the
     command runs, their values are handed to it as one ``into`` argument, ``build(**flags)``.
+    ``before``: an option put just before another parameter of the command rather than with the
+    rest (option name -> that parameter's name), where the help lists it there.
     """
 
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
@@ -423,6 +459,10 @@ def flag_block(
             for name, annotation in options.items():
                 default = (defaults or {}).get(name)
                 params.append(inspect.Parameter(name, param.kind, annotation=annotation, default=default))
+        for name, anchor in (before or {}).items():
+            moved = next(p for p in params if p.name == name)
+            params.remove(moved)
+            params.insert(next(i for i, p in enumerate(params) if p.name == anchor), moved)
 
         @functools.wraps(command)
         def run(**values: Any) -> None:

@@ -15,6 +15,7 @@ from akscli.cli.fleet.common import (
     audit_arm,
     delete_child,
     group_app,
+    on_arm_delete,
     on_fleet,
     opt,
 )
@@ -131,18 +132,14 @@ def profile_fields(profile: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 @app.command("delete")
 @on_fleet
+@on_arm_delete
 def autoupgrade_delete(
     name: ProfileName,
-    yes: flag_types.Yes = False,
     arm: ArmFlags = ArmFlags(),
-    dry_run: flag_types.DryRun = "none",
-    output_: flag_types.DeleteOutput = None,
-    ignore_not_found: flag_types.IgnoreNotFound = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    no_wait: azopts.NoWait = False,
+    delete: opts.DeleteFlags = opts.DeleteFlags(),
 ) -> None:
     """Delete an auto-upgrade profile."""
     from akscli.fleet.armclient import PROFILE
 
     action = "fleet autoupgrade delete"
-    delete_child(arm, PROFILE, name, "profile name", yes, action, dry_run, output_, ignore_not_found, timeout, no_wait)
+    delete_child(arm, PROFILE, name, "profile name", action, delete)

@@ -248,6 +248,18 @@ def refuse_hub_flags_on_arm() -> None:
 on_fleet = opts.flag_block({"fleet": Fleet, "group": Group, **azopts.AZURE_OPTIONS}, "arm", arm_flags)
 on_group = opts.flag_block({"group": Group, **azopts.AZURE_OPTIONS}, "arm", arm_flags)
 on_hub = flag_types.on_kube(into="hub")
+# `@on_arm_delete` puts a fleet child's delete flags in place of its `delete: DeleteFlags`
+# parameter, -y before the Azure flags (`fleet delete`, `fleet member remove`, `fleet autoupgrade
+# delete`); `@on_staged_delete` those of `rollout delete` and `rollout strategy delete`.
+on_arm_delete = flag_types.on_delete(
+    ("yes", "dry_run", "output_", "ignore_not_found", "timeout", "no_wait"),
+    wait=("no_wait", azopts.NoWait, False),
+    timeout=(azopts.Timeout, azopts.ARM_TIMEOUT_DEFAULT),
+    before={"yes": "arm"},
+)
+on_staged_delete = flag_types.on_delete(
+    wait=("wait", StagedDeleteWait, True), timeout=(StagedDeleteTimeout, None), before={"yes": "arm"}
+)
 
 
 def arm_timeout(arm: ArmFlags, timeout: str | None) -> str:
@@ -397,13 +409,8 @@ def delete_child(
     child: "Child",
     name: str,
     what: str,
-    yes: bool,
     action: str,
-    dry_run: str,
-    fmt: str | None,
-    ignore_not_found: bool,
-    timeout: str,
-    no_wait: bool,
+    delete: opts.DeleteFlags,
     verb: str = "delete",
 ) -> None:
     """`fleet member remove` and `fleet autoupgrade delete`: check the name (``what``: how an
@@ -411,18 +418,18 @@ def delete_child(
     from akscli.fleet.stages import child_name
 
     child_name(name, what)
-    with azopts.dry_run_scope(dry_run, fmt or "json", offline=True) as dry:
+    with azopts.dry_run_scope(delete.dry_run, delete.output or "json", offline=True) as dry:
         remove_child(
-            arm.scope(timeout),
+            arm.scope(delete.timeout or azopts.ARM_TIMEOUT_DEFAULT),
             child,
             name,
-            yes,
+            delete.yes,
             action,
             verb,
             dry=dry,
-            fmt=fmt,
-            ignore_not_found=ignore_not_found,
-            no_wait=no_wait,
+            fmt=delete.output,
+            ignore_not_found=delete.ignore_not_found,
+            no_wait=not delete.wait,
         )
 
 
@@ -446,15 +453,10 @@ def delete_staged(
     child: "Child",
     name: str,
     namespace: str | None,
-    yes: bool,
     arm: ArmFlags,
     hub: opts.KubeFlags,
     action: str,
-    dry_run: str,
-    fmt: str | None = None,
-    ignore_not_found: bool = False,
-    wait: bool = True,
-    timeout: str | None = None,
+    delete: opts.DeleteFlags,
 ) -> None:
     """Delete an update run or strategy: through ARM with --fleet (--dry-run prints the DELETE,
     contacting nothing; the ARM operation is followed to its end, or --timeout, default 60m, or
@@ -464,29 +466,38 @@ def delete_staged(
     from akscli.fleet import rollout
     from akscli.fleet.armclient import UPDATE_RUN
 
-    mode = opts.dry_run_mode(dry_run)
+    mode = opts.dry_run_mode(delete.dry_run)
     staged_name(arm, name, f"{child.noun} name")
     if arm.fleet:
-        limit = _arm_delete_timeout(timeout or azopts.ARM_TIMEOUT_DEFAULT)
-        with azopts.dry_run_scope(mode, fmt or "json", offline=True) as dry:
+        limit = _arm_delete_timeout(delete.timeout or azopts.ARM_TIMEOUT_DEFAULT)
+        with azopts.dry_run_scope(mode, delete.output or "json", offline=True) as dry:
             scope = arm.scope(limit)
+            fmt, ignore = delete.output, delete.ignore_not_found
             remove_child(
-                scope, child, name, yes, action, dry=dry, fmt=fmt, ignore_not_found=ignore_not_found, no_wait=not wait
+                scope,
+                child,
+                name,
+                delete.yes,
+                action,
+                dry=dry,
+                fmt=fmt,
+                ignore_not_found=ignore,
+                no_wait=not delete.wait,
             )
         return
-    wait_s = opts.delete_wait(wait, timeout or HUB_DELETE_TIMEOUT_DEFAULT)
+    wait_s = delete.wait_seconds(HUB_DELETE_TIMEOUT_DEFAULT)
     ns = checked_namespace(namespace)
     kube = hub.connect()
     read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
-    with errors.absent_is_done(ignore_not_found):
+    with errors.absent_is_done(delete.ignore_not_found):
         delete_objects(
             kube,
             [_hub_ref(read(kube, name, ns))],
-            yes=yes,
+            yes=delete.yes,
             what="",
             action=action,
             dry_run=mode,
-            fmt=fmt,
+            fmt=delete.output,
             wait=wait_s,
         )
 

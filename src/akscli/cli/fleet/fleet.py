@@ -14,6 +14,7 @@ from akscli.cli.fleet.common import (
     NewFleetName,
     audit_accepted,
     audit_arm,
+    on_arm_delete,
     on_group,
     opt,
 )
@@ -157,26 +158,23 @@ def fleet_credentials(
 
 @app.command("delete")
 @on_group
+@on_arm_delete
 def fleet_delete(
     name: FleetName,
-    yes: flag_types.Yes = False,
     arm: ArmFlags = ArmFlags(),
-    dry_run: flag_types.DryRun = "none",
-    output_: flag_types.DeleteOutput = None,
-    ignore_not_found: flag_types.IgnoreNotFound = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    no_wait: azopts.NoWait = False,
+    delete: opts.DeleteFlags = opts.DeleteFlags(),
 ) -> None:
     """Delete a fleet (and its hub); member clusters are not deleted."""
     from akscli.cli.common import confirm
 
-    with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
-        scope = arm.named(name, timeout)
-        with errors.absent_is_done(ignore_not_found):
+    output_ = delete.output
+    with azopts.dry_run_scope(delete.dry_run, output_ or "json", offline=True) as dry:
+        scope = arm.named(name, delete.timeout or azopts.ARM_TIMEOUT_DEFAULT)
+        with errors.absent_is_done(delete.ignore_not_found):
             if not dry:  # ARM answers 204 to a DELETE of no fleet: read it first (see remove_child)
                 scope.show()
-            confirm(f"delete fleet {name} in resource group {scope.group}", yes or dry)
-            if no_wait:  # as az fleet delete --no-wait (azure-cli-extensions src/fleet commands.py)
+            confirm(f"delete fleet {name} in resource group {scope.group}", delete.yes or dry)
+            if not delete.wait:  # as az fleet delete --no-wait (azure-cli-extensions src/fleet commands.py)
                 poller = scope.delete(no_wait=True)
                 audit_accepted(scope, "fleet delete", f"fleet/{name}", "delete")
                 azopts.report_accepted(poller, f"delete fleet {name}", "table", scope.follow())

@@ -16,6 +16,7 @@ from akscli.cli.fleet.common import (
     audit_hub,
     delete_child,
     group_app,
+    on_arm_delete,
     on_fleet,
     on_hub,
     opt,
@@ -204,21 +205,17 @@ def member_show(
 
 @app.command("remove")
 @on_fleet
+@on_arm_delete
 def member_remove(
     name: MemberName,
-    yes: flag_types.Yes = False,
     arm: ArmFlags = ArmFlags(),
-    dry_run: flag_types.DryRun = "none",
-    output_: flag_types.DeleteOutput = None,
-    ignore_not_found: flag_types.IgnoreNotFound = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    no_wait: azopts.NoWait = False,
+    delete: opts.DeleteFlags = opts.DeleteFlags(),
 ) -> None:
     """Remove a member from the fleet (the cluster itself stays)."""
     from akscli.fleet.armclient import MEMBER
 
     action, what = "fleet member remove", "member name"
-    delete_child(arm, MEMBER, name, what, yes, action, dry_run, output_, ignore_not_found, timeout, no_wait, "remove")
+    delete_child(arm, MEMBER, name, what, action, delete, "remove")
 
 
 EVICTION_COLUMNS = [

@@ -400,33 +400,29 @@ def placement_which(
 
 @placement_app.command("delete")
 @on_hub
+@flag_types.on_delete()
 def placement_delete(
     name: HubPlacementName,
     namespace: PlacementNamespace = None,
-    yes: flag_types.Yes = False,
-    dry_run: flag_types.DryRun = "none",
-    output_: flag_types.DeleteOutput = None,
-    ignore_not_found: flag_types.IgnoreNotFound = False,
-    wait: flag_types.DeleteWait = True,
-    timeout: flag_types.DeleteTimeout = "5m",
+    delete: opts.DeleteFlags = opts.DeleteFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a placement (its resources leave the members) and the overrides akscli made for it."""
     from akscli.cli.common import delete_objects
     from akscli.fleet.placement import delete_refs
 
-    wait_s = opts.delete_wait(wait, timeout)
+    wait_s = delete.wait_seconds("5m")
     ns = checked_namespace(namespace)
     validate.subdomain(name, "placement name")
     kube = hub.connect()
-    with errors.absent_is_done(ignore_not_found):
+    with errors.absent_is_done(delete.ignore_not_found):
         delete_objects(
             kube,
             delete_refs(kube, name, ns),
-            yes=yes,
+            yes=delete.yes,
             what="",
             action="fleet placement delete",
-            dry_run=dry_run,
-            fmt=output_,
+            dry_run=delete.dry_run,
+            fmt=delete.output,
             wait=wait_s,
         )

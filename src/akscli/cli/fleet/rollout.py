@@ -18,8 +18,6 @@ from akscli.cli.fleet.common import (
     RunName,
     RunNamespace,
     Stage,
-    StagedDeleteTimeout,
-    StagedDeleteWait,
     StrategyOption,
     arm_timeout,
     audit_arm,
@@ -30,6 +28,7 @@ from akscli.cli.fleet.common import (
     group_app,
     on_fleet,
     on_hub,
+    on_staged_delete,
     opt,
     refuse_namespace_on_arm,
     staged_list_selector,
@@ -481,16 +480,12 @@ def rollout_list(
 @app.command("delete")
 @on_fleet
 @on_hub
+@on_staged_delete
 def rollout_delete(
     name: HubRunName,
     namespace: RunNamespace = None,
-    yes: flag_types.Yes = False,
     arm: ArmFlags = ArmFlags(),
-    dry_run: flag_types.DryRun = "none",
-    output_: flag_types.DeleteOutput = None,
-    ignore_not_found: flag_types.IgnoreNotFound = False,
-    wait: StagedDeleteWait = True,
-    timeout: StagedDeleteTimeout = None,
+    delete: opts.DeleteFlags = opts.DeleteFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete an update run (ARM with --fleet, else the hub's staged update run)."""
@@ -498,4 +493,4 @@ def rollout_delete(
 
     action = "fleet rollout delete"
     refuse_namespace_on_arm(arm, namespace)
-    delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait, timeout)
+    delete_staged(UPDATE_RUN, name, namespace, arm, hub, action, delete)

@@ -13,8 +13,6 @@ from akscli.cli.fleet.common import (
     HubStrategyName,
     NewStrategyName,
     Stage,
-    StagedDeleteTimeout,
-    StagedDeleteWait,
     arm_timeout,
     audit_arm,
     checked_namespace,
@@ -23,6 +21,7 @@ from akscli.cli.fleet.common import (
     group_app,
     on_fleet,
     on_hub,
+    on_staged_delete,
     refuse_namespace_on_arm,
     staged_list_selector,
     staged_name,
@@ -164,16 +163,12 @@ def strategy_show(
 @strategy_app.command("delete")
 @on_fleet
 @on_hub
+@on_staged_delete
 def strategy_delete(
     name: HubStrategyName,
     namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
-    yes: flag_types.Yes = False,
     arm: ArmFlags = ArmFlags(),
-    dry_run: flag_types.DryRun = "none",
-    output_: flag_types.DeleteOutput = None,
-    ignore_not_found: flag_types.IgnoreNotFound = False,
-    wait: StagedDeleteWait = True,
-    timeout: StagedDeleteTimeout = None,
+    delete: opts.DeleteFlags = opts.DeleteFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a staged update strategy."""
@@ -181,4 +176,4 @@ def strategy_delete(
 
     action = "fleet rollout strategy delete"
     refuse_namespace_on_arm(arm, namespace)
-    delete_staged(STRATEGY, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait, timeout)
+    delete_staged(STRATEGY, name, namespace, arm, hub, action, delete)

@@ -252,33 +252,26 @@ def delete_command(
     ``also`` and ``warning``)."""
 
     def command(
-        name: str,
-        k8s: opts.KubeFlags = opts.KubeFlags(),
-        yes: flag_types.Yes = False,
-        dry_run: flag_types.DryRun = "none",
-        output_: flag_types.DeleteOutput = None,
-        ignore_not_found: flag_types.IgnoreNotFound = False,
-        wait: flag_types.DeleteWait = True,
-        timeout: flag_types.DeleteTimeout = "5m",
+        name: str, k8s: opts.KubeFlags = opts.KubeFlags(), delete: opts.DeleteFlags = opts.DeleteFlags()
     ) -> None:
         delete_object(
             kind,
             name,
             what,
             k8s,
-            yes,
-            dry_run,
+            delete.yes,
+            delete.dry_run,
             action=action,
-            fmt=output_,
-            ignore_not_found=ignore_not_found,
-            wait=opts.delete_wait(wait, timeout),
+            fmt=delete.output,
+            ignore_not_found=delete.ignore_not_found,
+            wait=delete.wait_seconds("5m"),
             **hooks,
         )
 
-    command.__annotations__["name"] = name_type  # before on_cluster reads the signature
+    command.__annotations__["name"] = name_type  # before on_delete reads the signature
     command.__name__ = command.__qualname__ = func_name
     command.__doc__ = doc
-    return app.command("delete")(on_cluster(command))
+    return app.command("delete")(on_cluster(flag_types.on_delete()(command)))
 
 
 def build_and_apply(
