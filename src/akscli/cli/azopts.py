@@ -273,6 +273,14 @@ ARM_WRITE_OPTIONS: dict[str, Any] = {
 on_arm_write = opts.flag_block(ARM_WRITE_OPTIONS, "write", ArmWrite, defaults=asdict(ArmWrite()))
 
 
+def on_delete(timeout: Any, default: str | None) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """`cluster delete` and `nodepool delete`'s flag block (flag_types.on_delete): -y, --dry-run,
+    --no-wait/--wait, --timeout (the option ``timeout``, its default ``default``), -o and
+    --ignore-not-found, in that order."""
+    order = ("yes", "dry_run", "no_wait", "timeout", "output_", "ignore_not_found")
+    return flag_types.on_delete(order, wait=("no_wait", NoWait, False), timeout=(timeout, default))
+
+
 def resource_group(value: str | None) -> str:
     from akscli.azure import names
     from akscli.errors import UsageError

@@ -8,7 +8,7 @@ from akscli import errors, output
 from akscli.azure import etags, kinds
 from akscli.cli import azopts, cluster_update, flag_types
 from akscli.cli import options as opts
-from akscli.cli.azopts import ArmWrite, AzureFlags, DryRun, NoWait, ResourceGroup, on_arm_write, on_azure
+from akscli.cli.azopts import ArmWrite, AzureFlags, DryRun, ResourceGroup, on_arm_write, on_azure
 from akscli.cli.cluster_common import (
     KAITO,
     LOCAL_ACCOUNTS,
@@ -340,15 +340,11 @@ def abort(
 
 @app.command("delete")
 @on_azure
+@azopts.on_delete(azopts.Timeout, azopts.ARM_TIMEOUT_DEFAULT)
 def delete(
     name: Name,
     resource_group: ResourceGroup = None,
-    yes: flag_types.Yes = False,
-    dry_run: DryRun = "none",
-    no_wait: NoWait = False,
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
-    output_: flag_types.DeleteOutput = None,
-    ignore_not_found: flag_types.IgnoreNotFound = False,
+    delete: opts.DeleteFlags = opts.DeleteFlags(),
     if_match: azopts.IfMatch = None,
     azure: AzureFlags = AzureFlags(),
 ) -> None:
@@ -356,6 +352,8 @@ def delete(
     from akscli.azure import clusters
     from akscli.cli import common
 
+    yes, dry_run, no_wait, output_ = delete.yes, delete.dry_run, not delete.wait, delete.output
+    timeout, ignore_not_found = delete.timeout or azopts.ARM_TIMEOUT_DEFAULT, delete.ignore_not_found
     rg, cname = _ids(resource_group, name)
     etag = etags.check_if_match(if_match, _show_cmd(rg, cname))
     with azopts.dry_run_scope(dry_run, output_ or "json") as dry:

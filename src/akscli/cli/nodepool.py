@@ -432,17 +432,13 @@ app.command("update")(nodepool_update.update)
 @app.command("delete")
 @on_azure
 @flag_types.on_kube(into="kube")
+@azopts.on_delete(azopts.PoolDeleteTimeout, None)
 def delete(
     name: Name,
     cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
     auto_provision: AutoProvision = False,
-    yes: flag_types.Yes = False,
-    dry_run: DryRun = "none",
-    no_wait: NoWait = False,
-    timeout: azopts.PoolDeleteTimeout = None,
-    output_: flag_types.DeleteOutput = None,
-    ignore_not_found: flag_types.IgnoreNotFound = False,
+    delete: opts.DeleteFlags = opts.DeleteFlags(),
     if_match: azopts.IfMatch = None,
     azure: AzureFlags = AzureFlags(),
     kube: opts.KubeFlags = opts.KubeFlags(),
@@ -450,6 +446,9 @@ def delete(
     """Delete a node pool (its nodes are drained and removed); --auto-provision: a NodePool."""
     from akscli.azure import nodepools
     from akscli.cli import common
+
+    yes, dry_run, no_wait, output_ = delete.yes, delete.dry_run, not delete.wait, delete.output
+    timeout, ignore_not_found = delete.timeout, delete.ignore_not_found
 
     if nodepool_nap.routed(
         auto_provision,
