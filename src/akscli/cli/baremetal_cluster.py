@@ -327,15 +327,16 @@ def cluster_credentials(
 
 @cluster_app.command("delete")
 @azopts.on_azure
+@flag_types.on_delete(
+    ("yes", "dry_run", "timeout", "output_", "ignore_not_found"),  # it has no --wait/--no-wait
+    timeout=(azopts.Timeout, azopts.ARM_TIMEOUT_DEFAULT),
+    before={"yes": "azure", "dry_run": "azure", "timeout": "azure"},
+)
 def cluster_delete(
     name: ClusterName,
     resource_group: azopts.ResourceGroup = None,
-    yes: flag_types.Yes = False,
-    dry_run: azopts.DryRun = "none",
-    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: flag_types.DeleteOutput = None,
-    ignore_not_found: flag_types.IgnoreNotFound = False,
+    delete: opts.DeleteFlags = opts.DeleteFlags(),
 ) -> None:
     """Delete a bare-metal cluster (the host stays in Azure Arc).
 
@@ -345,8 +346,9 @@ def cluster_delete(
     from akscli.baremetal import clusters
     from akscli.cli import common
 
-    dry = azopts.arm_dry_run(dry_run)
-    bm = _baremetal(azure, resource_group, name, timeout)
+    yes, output_format, ignore_not_found = delete.yes, delete.output, delete.ignore_not_found
+    dry = azopts.arm_dry_run(delete.dry_run)
+    bm = _baremetal(azure, resource_group, name, delete.timeout or azopts.ARM_TIMEOUT_DEFAULT)
     ref = bm.ref(resource_group, name)
     with errors.absent_is_done(ignore_not_found):
         requests = bm.delete_requests(ref)
