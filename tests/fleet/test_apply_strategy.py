@@ -144,3 +144,23 @@ def test_report_diff_compares_with_an_object_the_member_had_before(hub: Hub) -> 
     hub.settle()
     status = json.loads(invoke("fleet", "placement", "status", "llm", "-o", "json").stdout)
     assert status["clusters"][0]["diffed"] == ["ConfigMap/llm/model-config: /spec/replicas (hub 2, member 5)"]
+
+
+def test_a_new_hub_manifest_is_applied_over_a_drift_that_stopped_if_not_drifted(hub: Hub) -> None:
+    # The pre-apply drift detection runs only while the manifest is the one last applied
+    # (process.go shouldPerformPreApplyDriftDetection): a changed object on the hub overwrites the drift.
+    _annotate(hub, "fleet.emulator/fail", "drift")
+    assert _place("--when-to-apply", "IfNotDrifted", wait=True).exit_code == 10
+    hub.cluster.patch("v1", "ConfigMap", "llm", "model-config", {"data": {"model": "phi-4-mini"}})
+    hub.settle()
+    row = _row(hub)
+    assert _applied(row) == ("True", "AllWorkHaveBeenApplied")
+    assert not {"failedPlacements", "driftedPlacements"} & set(row)
+
+
+def test_a_drift_stays_while_the_hub_manifest_is_unchanged(hub: Hub) -> None:
+    _annotate(hub, "fleet.emulator/fail", "drift")
+    assert _place("--when-to-apply", "IfNotDrifted", wait=True).exit_code == 10
+    hub.cluster.patch("v1", "Namespace", None, "llm", {"metadata": {"labels": {"team": "ml"}}})
+    hub.settle()
+    assert _applied(_row(hub)) == ("False", "NotAllWorkHaveBeenApplied")

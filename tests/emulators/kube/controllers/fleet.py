@@ -52,6 +52,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers import (
+    fleet_apply_strategy,
     fleet_bindings,
     fleet_envelopes,
     fleet_override_snapshots,
@@ -175,6 +176,7 @@ class FleetHubController(
         # (resource snapshot index and override snapshots, Clock.monotonic time) (_still_applying).
         self._applying: dict[tuple[str | None, str], dict[str, tuple[str, float]]] = {}
         self._holding: dict[tuple[str | None, str], set[str]] = {}
+        self._drifts = fleet_apply_strategy.Drifts()  # the manifest each drift member drifted from
         # The override controller's latency (fleet_override_snapshots), in seconds of wall clock, and
         # when it may snapshot each override's spec: (kind, namespace, name) -> (spec hash, due).
         self.override_lag = 0.0

@@ -28,8 +28,14 @@ upstream: kubefleet-dev/kubefleet e160c1cd
 The simulator knows no member's objects. A member annotated ``fleet.emulator/pre-existing`` had the
 placement's objects before Fleet placed them, not owned by anything: ``same`` as the hub's, or
 ``differs`` (the last selected object's /spec/replicas). One annotated ``fleet.emulator/fail: drift``
-has the last object changed there at /spec/replicas after each apply. Drift in fields the manifest
-does not set is not modelled, so FullComparison reports what PartialComparison does.
+has the last object changed there at /spec/replicas after Fleet applied the manifest it first saw
+(``Drifts``). A new manifest of that object (the hub's object changed, or the override snapshots that
+reach the member) is applied over the change, as shouldPerformPreApplyDriftDetection (process.go)
+runs the pre-apply drift detection only while the manifest's hash is the one last applied (the
+kubernetes-fleet.io/spec-hash annotation, apis/placement/v1beta1/work_types.go ManifestHashAnnotation,
+set by pkg/controllers/workapplier/apply.go setManifestHashAnnotation): from then on the member holds
+no drift. Drift in fields the manifest does not set is not modelled, so FullComparison reports what
+PartialComparison does.
 """
 
 from __future__ import annotations
@@ -65,6 +71,22 @@ def strategy(placement: Mapping[str, Any]) -> dict[str, str]:
     given = ((placement.get("spec") or {}).get("strategy") or {}).get("applyStrategy") or {}
     defaults = {"comparisonOption": "PartialComparison", "whenToApply": "Always", "whenToTakeOver": "Always"}
     return {**defaults, **{k: str(v) for k, v in given.items() if isinstance(v, str)}}
+
+
+class Drifts:
+    """The manifest each ``fleet.emulator/fail: drift`` member drifted from, per placement."""
+
+    def __init__(self) -> None:
+        self._from: dict[tuple[str | None, str], dict[str, str]] = {}
+
+    def holds(self, placement: tuple[str | None, str], member: str, manifest: str) -> bool:
+        """Whether the member's drift still stands: the manifest is the one it drifted from (the first
+        seen); a new one was applied over the drift (shouldPerformPreApplyDriftDetection)."""
+        return self._from.setdefault(placement, {}).setdefault(member, manifest) == manifest
+
+    def forget(self, placement: tuple[str | None, str]) -> None:
+        """The placement is gone, and with its Works what the members applied."""
+        self._from.pop(placement, None)
 
 
 def pre_existing(member: Mapping[str, Any]) -> str | None:

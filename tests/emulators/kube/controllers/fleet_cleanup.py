@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.emulators.kube.controllers import fleet_bindings, fleet_snapshots
+from tests.emulators.kube.controllers import fleet_apply_strategy, fleet_bindings, fleet_snapshots
 from tests.emulators.kube.controllers.finalizers import add_finalizer, has_finalizer, remove_finalizer
 
 PLACEMENT_CLEANUP_FINALIZER = "kubernetes-fleet.io/crp-cleanup"
@@ -41,6 +41,7 @@ class PlacementCleanup:
     _scheduled: dict[tuple[str | None, str], int]
     _snapshots: dict[tuple[str | None, str], tuple[int, str]]
     _holding: dict[tuple[str | None, str], set[str]]
+    _drifts: fleet_apply_strategy.Drifts
     # Provided by Controller.
     requeue: Callable[[dict[str, Any], float], None]
 
@@ -67,6 +68,7 @@ class PlacementCleanup:
             # AppliedWork: kubefleet-dev/kubefleet pkg/controllers/workapplier/controller.go
             # garbageCollectAppliedWork).
             self._holding.pop(key, None)
+            self._drifts.forget(key)
             # upstream: kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor
             fleet_bindings.delete_all(cluster, placement)
             remove_finalizer(cluster, placement, SCHEDULER_CLEANUP_FINALIZER)

@@ -123,6 +123,7 @@ class MemberStatuses:
     _applying: dict[tuple[str | None, str], dict[str, tuple[str, float]]]
     # The members each placement applied its objects on (the ReportDiff rows compare with them).
     _holding: dict[tuple[str | None, str], set[str]]
+    _drifts: fleet_apply_strategy.Drifts
     _key: Callable[[Mapping[str, Any]], tuple[str | None, str]]
     requeue: Callable[[dict[str, Any], float], None]
 
@@ -356,9 +357,9 @@ class MemberStatuses:
         # ClientSideApply, ServerSideApply: what the apply strategy lets the work applier do with objects
         # the member had before and with ones changed there (fleet_apply_strategy; kubefleet-dev/kubefleet
         # pkg/controllers/workapplier/process.go processOneManifest).
-        strategy = fleet_apply_strategy.outcome(
-            placement, member, resources, owned=name in holding, drift=fail == "drift"
-        )
+        manifest = json.dumps([fleet_snapshots.held_content(cluster, placement, index, target), cros, ros])
+        drift = fail == "drift" and self._drifts.holds(self._key(placement), name, manifest)
+        strategy = fleet_apply_strategy.outcome(placement, member, resources, owned=name in holding, drift=drift)
         if strategy.owned:
             # It applied what it could: the member has the placement's objects from now on, also after
             # a change to ReportDiff (fleet_report_diff).

@@ -209,6 +209,24 @@ def identifiers(cluster: Any, placement: Mapping[str, Any], index: str) -> list[
     return found
 
 
+def held_content(cluster: Any, placement: Mapping[str, Any], index: str, ident: Mapping[str, Any]) -> str:
+    """The sha-256 of the object ``ident`` names as snapshot ``index`` holds it ("" when it does not):
+    the manifest a member's work applier applies (its hash goes on the applied object as
+    kubernetes-fleet.io/spec-hash, kubefleet-dev/kubefleet pkg/controllers/workapplier/apply.go)."""
+    for snapshot in _snapshots(cluster, placement):
+        if snapshot["metadata"]["labels"].get(INDEX) != index:
+            continue
+        for obj in snapshot["spec"].get("selectedResources") or []:
+            meta = obj.get("metadata") or {}
+            if (obj.get("kind"), meta.get("name"), meta.get("namespace")) == (
+                ident.get("kind"),
+                ident.get("name"),
+                ident.get("namespace"),
+            ):
+                return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
+    return ""
+
+
 def get_or_create(cluster: Any, placement: Mapping[str, Any], selected: list[dict[str, Any]]) -> str:
     """GetOrCreateResourceSnapshot: the index of the latest snapshot when it holds ``selected``
     (the same hash), else of a new one made of it."""
