@@ -95,6 +95,7 @@ def apply(
         target=opts.KubeFlags(kubeconfig, context, namespace, request_timeout).target(),
         dry_run=dry_run,
         wait=wait,
+        wait_rule=_placement_wait(objects) if wait else None,
         timeout=timeout,
         prune=prune,
         force_conflicts=force_conflicts,
@@ -136,6 +137,17 @@ def diff(
             plan_notes=_operator_notes(),
         )
     found(would_change(outcome.changes))
+
+
+def _placement_wait(objects: list[dict[str, Any]]) -> Any:
+    """The wait of KubeFleet placements applied with their overrides, as ``fleet place --wait``
+    judges them (akscli.fleet.place_wait); an override that names no placement is said not waited for."""
+    from akscli import output
+    from akscli.fleet import place_wait
+
+    for warning in place_wait.unreferenced(objects):
+        output.warn(warning)
+    return place_wait.rule_for(objects)
 
 
 def _operator_notes() -> Any:

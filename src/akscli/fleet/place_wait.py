@@ -96,6 +96,42 @@ def selects_placed(override: Mapping[str, Any], selected: Sequence[Mapping[str, 
     )
 
 
+def _placement_key(placement: Mapping[str, Any]) -> str:
+    """controller.GetObjectKeyFromRequest: namespace/name for a ResourcePlacement, name for a
+    ClusterResourcePlacement."""
+    meta = placement.get("metadata") or {}
+    return f"{meta['namespace']}/{meta.get('name')}" if meta.get("namespace") else str(meta.get("name"))
+
+
+def referenced_placement(override: Mapping[str, Any]) -> str | None:
+    """The key of the placement an override names in spec.placement, None when it names none. A
+    ResourceOverride's Namespaced reference is its-namespace/name (FetchAllMatchingOverridesForResourceSnapshot)."""
+    ref = (override.get("spec") or {}).get("placement")
+    if not isinstance(ref, Mapping):
+        return None
+    namespace = (override.get("metadata") or {}).get("namespace")
+    if override.get("kind") == RO and ref.get("scope") == "Namespaced" and namespace:
+        return f"{namespace}/{ref.get('name')}"
+    return str(ref.get("name"))
+
+
+def unreferenced(objects: Sequence[Mapping[str, Any]]) -> list[str]:
+    """A warning for each override written beside a placement that names no placement: the rollout
+    controller is enqueued by a new override snapshot only when it names its placement
+    (pkg/controllers/rollout/controller.go handleClusterResourceOverrideSnapshot,
+    handleResourceOverrideSnapshot), so such an override reaches the members with the placement's next
+    rollout (apis/placement/v1beta1/override_types.go Placement: "Otherwise, it will be applied to the
+    next rollout"), and the wait does not wait for it."""
+    if not any(o.get("kind") in (CRP, RP) for o in objects):
+        return []
+    return [
+        f"{_ref(o)} names no placement (spec.placement): KubeFleet applies it with the placement's next "
+        "rollout, not now, so --wait does not wait for it; set spec.placement to roll it out at once"
+        for o in objects
+        if o.get("kind") in (CRO, RO) and referenced_placement(o) is None
+    ]
+
+
 def _named_in(row: Mapping[str, Any], override: Mapping[str, Any]) -> list[str]:
     """The snapshots of ``override``'s kind and namespace the row names."""
     if override.get("kind") == CRO:
@@ -212,29 +248,34 @@ def _identifier_ref(ident: Mapping[str, Any]) -> str:
 
 
 def rule_for(objects: Sequence[Mapping[str, Any]]) -> Callable[[Kube], Rule] | None:
-    """The wait rule of ``fleet place``: for the placement, its own rule; then, with overrides, once it
-    says ready, ``lagging``; under ReportDiff, a member's failure to report with the reasons on its
-    Work. Any other object: its kind's rule. None when neither applies. Made with the hub connection
-    once the objects are applied: it reads the overrides as stored and the members' labels then."""
-    written = [o for o in objects if o.get("kind") in (CRO, RO)]
-    placement = next((o for o in objects if o.get("kind") in (CRP, RP)), None)
-    if placement is None:
-        return None
-    strategy = (placement.get("spec") or {}).get("strategy") or {}
-    report_diff = (strategy.get("applyStrategy") or {}).get("type") == "ReportDiff"
+    """The wait rule of ``fleet place`` and of ``apply -f`` of placements: for each placement, its own
+    rule; then, once it says ready, ``lagging`` for the overrides written beside it that name it in
+    spec.placement; under ReportDiff, a member's failure to report with the reasons on its Work. Any
+    other object: its kind's rule. None when neither applies. Made with the hub connection once the
+    objects are applied: it reads the overrides as stored and the members' labels then."""
+    placements = {_placement_key(o): o for o in objects if o.get("kind") in (CRP, RP)}
+    written: dict[str, list[Mapping[str, Any]]] = {}
+    for o in objects:
+        if o.get("kind") in (CRO, RO) and referenced_placement(o) in placements:
+            written.setdefault(str(referenced_placement(o)), []).append(o)
+    report_diff = {
+        key
+        for key, p in placements.items()
+        if (((p.get("spec") or {}).get("strategy") or {}).get("applyStrategy") or {}).get("type") == "ReportDiff"
+    }
     if not written and not report_diff:
         return None
-    placement_name = str((placement.get("metadata") or {}).get("name"))
 
     def make(kube: Kube) -> Rule:
         from akscli.kube import readiness
         from akscli.kube.readiness import fleet as fleet_readiness
 
-        stored = []
-        for o in written:
-            meta = o.get("metadata") or {}
-            found = kube.get(PLACEMENT_V1, str(o.get("kind")), str(meta.get("name")), meta.get("namespace"))
-            stored.append(found or o)
+        stored: dict[str, list[Mapping[str, Any]]] = {}
+        for key, overrides in written.items():
+            for o in overrides:
+                meta = o.get("metadata") or {}
+                found = kube.get(PLACEMENT_V1, str(o.get("kind")), str(meta.get("name")), meta.get("namespace"))
+                stored.setdefault(key, []).append(found or o)
         members = (
             {str(m["metadata"]["name"]): dict(m["metadata"].get("labels") or {}) for m in kube.list(CLUSTER_V1, MEMBER)}
             if stored
@@ -243,15 +284,16 @@ def rule_for(objects: Sequence[Mapping[str, Any]]) -> Callable[[Kube], Rule] | N
         unreadable: list[str] = []
 
         def rule(obj: Mapping[str, Any]) -> Readiness:
-            if obj.get("kind") not in (CRP, RP) or (obj.get("metadata") or {}).get("name") != placement_name:
+            key = _placement_key(obj)
+            if obj.get("kind") not in (CRP, RP) or key not in placements:
                 return readiness.check(obj)
             verdict = fleet_readiness.placement(obj)
             if verdict.failed and verdict.reason == fleet_readiness.DIFF_NOT_REPORTED:
                 return _with_work_reasons(kube, obj, verdict)
-            if not verdict.ready or unreadable or not stored:
+            if not verdict.ready or unreadable or not stored.get(key):
                 return verdict
             try:
-                behind = lagging(kube, obj, stored, members)
+                behind = lagging(kube, obj, stored[key], members)
             except (AuthError, NotInstalledError) as exc:
                 # A hub user who may not list override snapshots: the placement's conditions only.
                 unreadable.append(str(exc))
