@@ -155,7 +155,12 @@ def is_envelope(obj: Mapping[str, Any]) -> bool:
 
 def _masked_wrapped(obj: Any) -> Any:
     """An object an envelope wraps, masked as it would be on its own: a Secret's values, the values
-    masked_values masks, and then its last-applied annotation; ``obj`` itself where nothing is."""
+    masked_values masks, and then its last-applied annotation; ``obj`` itself where nothing is. One
+    written as a YAML (or JSON) string is read, masked so, and written back as YAML: the envelope
+    CRD stores objects (``runtime.RawExtension``), but a manifest printed before the server sees it
+    (--dry-run=client) holds what the file said."""
+    if isinstance(obj, str):
+        return _masked_wrapped_text(obj)
     if not isinstance(obj, Mapping):
         return obj
     masked: Mapping[str, Any] = masked_values(obj)
@@ -169,6 +174,20 @@ def _masked_wrapped(obj: Any) -> Any:
     if isinstance(metadata, Mapping) and isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
         masked = {**masked, "metadata": {**metadata, "annotations": {**annotations, LAST_APPLIED: MASK}}}
     return masked
+
+
+def _masked_wrapped_text(text: str) -> str:
+    from akscli import yamlio
+    from akscli.errors import AkscliError
+
+    try:
+        parsed = yamlio.load(text, "envelope entry")
+    except AkscliError:
+        return text  # not YAML: nothing the members would take as an object
+    if not isinstance(parsed, Mapping) or not parsed.get("kind"):
+        return text
+    masked = _masked_wrapped(parsed)
+    return text if masked is parsed else yamlio.dump(masked)
 
 
 def _masked_env_vars(value: Any, secret: Any) -> Any:

@@ -80,3 +80,22 @@ def test_apply_client_dry_run_of_an_envelope_prints_no_wrapped_secret(tmp_path: 
     assert PASSWORD not in result.stdout + result.stderr
     assert OPENAI not in result.stdout + result.stderr
     assert "MODE: fast" in result.stdout
+
+
+def test_a_wrapped_secret_written_as_a_yaml_string_is_masked() -> None:
+    obj = envelope()
+    obj["data"]["creds.yaml"] = (
+        f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: team-a\n"
+        f"stringData:\n  password: {PASSWORD}\n"
+    )
+    obj["data"]["settings.yaml"] = json.dumps(obj["data"]["settings.yaml"])
+    shown = json.dumps(printable.shown(obj, "json"))
+    assert PASSWORD not in shown and OPENAI not in shown
+    assert "password: '***'" in printable.shown(obj, "json")["data"]["creds.yaml"]
+
+
+def test_a_yaml_string_entry_without_a_secret_is_printed_as_written() -> None:
+    obj = envelope()
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\ndata:\n  MODE: fast\n"
+    obj["data"] = {"plain.yaml": text, "broken.yaml": "a: [b"}
+    assert printable.shown(obj, "yaml")["data"] == {"plain.yaml": text, "broken.yaml": "a: [b"}
