@@ -115,3 +115,36 @@ def test_a_namespace_placed_without_its_contents_carries_no_envelope() -> None:
     crp = {"kind": "ClusterResourcePlacement", "metadata": {"name": "p"}, "spec": {"resourceSelectors": [only]}}
     assert envelopes.selected(hub, crp) == []  # type: ignore[arg-type]
     assert hub.asked == []
+
+
+def _namespace(name: str, labels: dict[str, str]) -> dict[str, Any]:
+    return {"kind": "Namespace", "metadata": {"name": name, "labels": labels}}
+
+
+def test_namespaces_selected_by_labels_carry_their_envelopes() -> None:
+    # fetchNamespaceResources: every namespace whose labels match, less the ones never propagated.
+    hub = _Hub({
+        "Namespace": [_namespace("team", {"tier": "gpu"}), _namespace("web", {"tier": "cpu"}),
+                      _namespace("kube-system", {"tier": "gpu"})],
+        "ResourceEnvelope": [_envelope("bundle", "team", {"d.yaml": _deployment("team")}),
+                             _envelope("site", "web", {"d.yaml": _deployment("web")}),
+                             _envelope("sys", "kube-system", {"d.yaml": _deployment("kube-system")})],
+    })  # fmt: skip
+    gpu = {"group": "", "version": "v1", "kind": "Namespace", "labelSelector": {"matchLabels": {"tier": "gpu"}}}
+    crp = {"kind": "ClusterResourcePlacement", "metadata": {"name": "p"}, "spec": {"resourceSelectors": [gpu]}}
+    assert [e["metadata"]["name"] for e in envelopes.selected(hub, crp)] == ["bundle"]  # type: ignore[arg-type]
+
+
+def test_a_namespace_with_resource_selectors_carries_only_the_envelopes_selected_in_it() -> None:
+    hub = _Hub({"ResourceEnvelope": [_envelope("bundle", "team", {"d.yaml": _deployment("team")}),
+                                     _envelope("spare", "team", {"d.yaml": _deployment("team")})]})  # fmt: skip
+    scoped = {"group": "", "version": "v1", "kind": "Namespace", "name": "team",
+              "selectionScope": "NamespaceWithResourceSelectors"}  # fmt: skip
+    bundle = {"group": "placement.kubernetes-fleet.io", "version": "v1beta1", "kind": "ResourceEnvelope",
+              "name": "bundle"}  # fmt: skip
+    crp = {
+        "kind": "ClusterResourcePlacement",
+        "metadata": {"name": "p"},
+        "spec": {"resourceSelectors": [scoped, bundle]},
+    }
+    assert [e["metadata"]["name"] for e in envelopes.selected(hub, crp)] == ["bundle"]  # type: ignore[arg-type]

@@ -14,8 +14,10 @@ envelope itself. upstream: kubefleet-dev/kubefleet e160c1cd
 - envelope.go extractManifestsFromEnvelopeCR refuses the whole envelope (a user error: the binding
   does not sync) when a ClusterResourceEnvelope wraps a namespaced object, a ResourceEnvelope a
   cluster-scoped one, or an object of another namespace than the envelope's.
-- An envelope is selected by naming its kind in a resource selector, or, for a ResourceEnvelope, by
-  selecting its namespace with its contents (pkg/utils/controller/resource_selector_resolver.go).
+- An envelope is selected by naming its kind in a resource selector (a CRP's ResourceEnvelope selector
+  within its NamespaceWithResourceSelectors namespace), or, for a ResourceEnvelope, by selecting its
+  namespace with its contents, by name or by label selector (pkg/utils/controller/
+  resource_selector_resolver.go gatherSelectedResource, fetchNamespaceResources).
 """
 
 from __future__ import annotations
@@ -85,20 +87,53 @@ def _selected(selector: Mapping[str, Any], envelope: Mapping[str, Any]) -> bool:
         return False  # the placement's own webhook refuses such a selector
 
 
+def _placed_namespaces(kube: Kube, selector: Mapping[str, Any]) -> list[str]:
+    """The namespaces a CRP's Namespace selector places with their contents (fetchNamespaceResources,
+    pkg/utils/controller/resource_selector_resolver.go): the one it names, else each the hub has whose
+    labels its label selector matches (none given: every one), less those ShouldPropagateNamespace
+    skips. NamespaceOnly and NamespaceWithResourceSelectors place the Namespace object alone."""
+    from akscli.fleet.selectors import placeable_namespace
+
+    if selector.get("selectionScope") in ("NamespaceOnly", "NamespaceWithResourceSelectors"):
+        return []
+    if selector.get("name"):
+        return [str(selector["name"])]
+    matcher = selector.get("labelSelector")
+    try:
+        listed = kube.list("v1", "Namespace")
+        names = [
+            str(ns["metadata"]["name"])
+            for ns in listed
+            if matcher is None or label_selector.matches(matcher, (ns.get("metadata") or {}).get("labels") or {})
+        ]
+    except (AuthError, NotInstalledError, SelectorError):
+        return []  # the hub says what it placed; the placement's own webhook refuses such a selector
+    return [n for n in sorted(names) if placeable_namespace(n)]
+
+
+def _scoped_namespace(selectors: Iterable[Mapping[str, Any]]) -> str | None:
+    """The namespace a CRP's NamespaceWithResourceSelectors selector names: its other selectors pick
+    namespaced objects there (the CRD's selectionScope; one such selector, by name)."""
+    for sel in selectors:
+        if sel.get("kind") == "Namespace" and sel.get("selectionScope") == "NamespaceWithResourceSelectors":
+            return str(sel.get("name") or "") or None
+    return None
+
+
 def selected(kube: Kube, placement: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The envelopes on the hub that ``placement``'s resource selectors pick."""
     namespace = (placement.get("metadata") or {}).get("namespace")
+    selectors = [s for s in (placement.get("spec") or {}).get("resourceSelectors") or [] if isinstance(s, Mapping)]
+    within = namespace or _scoped_namespace(selectors)
     found: dict[str, dict[str, Any]] = {}
-    for sel in (placement.get("spec") or {}).get("resourceSelectors") or []:
+    for sel in selectors:
         kind = sel.get("kind")
         if sel.get("group") == GROUP and kind == CLUSTER_ENVELOPE and not namespace:
             candidates = [e for e in _listed(kube, CLUSTER_ENVELOPE, None) if _selected(sel, e)]
-        elif sel.get("group") == GROUP and kind == ENVELOPE and namespace:
-            candidates = [e for e in _listed(kube, ENVELOPE, namespace) if _selected(sel, e)]
-        elif not sel.get("group") and kind == "Namespace" and sel.get("name") and not namespace:
-            if sel.get("selectionScope") == "NamespaceOnly":
-                continue
-            candidates = _listed(kube, ENVELOPE, str(sel["name"]))
+        elif sel.get("group") == GROUP and kind == ENVELOPE and within:
+            candidates = [e for e in _listed(kube, ENVELOPE, within) if _selected(sel, e)]
+        elif not sel.get("group") and kind == "Namespace" and not namespace:
+            candidates = [e for name in _placed_namespaces(kube, sel) for e in _listed(kube, ENVELOPE, name)]
         else:
             continue
         for envelope in candidates:
