@@ -13,7 +13,7 @@ from akscli.fleet import AR, CAR, CSUR, PLACEMENT_V1, SUR, TARGET_UPDATE_RUN_LAB
 from akscli.fleet.rollout import fail_if_stuck_on_apply, get_run, ns_flag, refuse_finished, run_summary
 from akscli.kube import retry
 from akscli.kube.client import Kube
-from akscli.kube.readiness import fleet as fleet_rules
+from akscli.kube.readiness import fleet_runs as fleet_rules
 from akscli.kube.wait_report import failure_error
 from akscli.kube.writes import Write
 from akscli.output import object_ref

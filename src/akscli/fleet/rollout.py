@@ -28,6 +28,7 @@ from akscli.fleet import (
 from akscli.fleet.stages import StageSpec, hub_stages
 from akscli.kube.client import Kube
 from akscli.kube.readiness import fleet as fleet_rules
+from akscli.kube.readiness import fleet_runs
 from akscli.kube.readiness.core import READY, Readiness
 from akscli.kube.readiness.core import describe as describe_condition
 from akscli.kube.wait_report import failure_error
@@ -366,7 +367,7 @@ def stuck_on_apply(run: Mapping[str, Any], placement: Mapping[str, Any]) -> list
     there: a failedPlacements entry whose condition is the manifest's Applied=False (kubefleet-dev/
     kubefleet pkg/controllers/workgenerator/controller.go, extractFailedResourcePlacementsFromWork).
     A member that is only slow (not Available yet) is not listed: the run goes on once it is."""
-    stuck = fleet_rules.stuck_members(run)
+    stuck = fleet_runs.stuck_members(run)
     lines = []
     for entry in fleet_rules.cluster_statuses(placement):
         member = str(entry.get("clusterName"))
@@ -389,7 +390,7 @@ def stuck_on_apply(run: Mapping[str, Any], placement: Mapping[str, Any]) -> list
 def fail_if_stuck_on_apply(kube: Kube, run: Mapping[str, Any]) -> None:
     """End the wait of a stuck run when a member it waits for failed to apply, as ``fleet place
     --wait`` ends on ApplyFailed; a run that is only slow is waited for (readiness/fleet.py)."""
-    if not fleet_rules.stuck_members(run):
+    if not fleet_runs.stuck_members(run):
         return
     namespace = (run.get("metadata") or {}).get("namespace")
     placement = kube.get(
@@ -398,8 +399,8 @@ def fail_if_stuck_on_apply(kube: Kube, run: Mapping[str, Any]) -> None:
     lines = stuck_on_apply(run, placement or {})
     if lines:
         progressing = hub.conditions(run.get("status") or {}).get("Progressing") or {}
-        reason = fleet_rules.UPDATE_RUN_STUCK
-        stuck = fleet_rules.stuck_members(run)
+        reason = fleet_runs.UPDATE_RUN_STUCK
+        stuck = fleet_runs.stuck_members(run)
         unserved = {
             kind: [m for m in members if m in stuck]
             for kind, members in fleet_rules.unserved_kinds(placement or {}).items()

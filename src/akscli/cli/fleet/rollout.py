@@ -402,7 +402,7 @@ def rollout_status(
         run = rollout.get_run(hub.connect(), name, ns)
         if wait:
             # The one wait rule (a watch): the run's Succeeded condition, failed for good on
-            # Initialized/Succeeded False or Progressing False UpdateRunStopped (akscli.kube.readiness.fleet
+            # Initialized/Succeeded False or Progressing False UpdateRunStopped (akscli.kube.readiness.fleet_runs
             # run_state; upstream: kubefleet-dev/kubefleet pkg/controllers/updaterun/controller.go). A run
             # without approval gates needs no one; one at a gate waits for `fleet approve`.
             from akscli.kube.wait import wait_for

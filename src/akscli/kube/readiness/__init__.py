@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from akscli.kube.readiness import builtin, dynamo, fleet, gateway, kaito, kuberay
+from akscli.kube.readiness import builtin, dynamo, fleet, fleet_runs, gateway, kaito, kuberay
 from akscli.kube.readiness.core import (
     READY,
     ConditionRule,
@@ -50,6 +50,7 @@ __all__ = [
 RULES: dict[tuple[str, str], Rule] = {
     **builtin.RULES,
     **fleet.RULES,
+    **fleet_runs.RULES,
     **kuberay.RULES,
     **kaito.RULES,
     **dynamo.RULES,

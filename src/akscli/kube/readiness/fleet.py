@@ -21,12 +21,10 @@ from akscli.kube.readiness.core import (
     current_conditions,
     describe,
     generation_of,
-    stale,
     status_of,
 )
 
 PLACEMENT_CONTROLLER = "kubefleet-dev/kubefleet pkg/controllers/placement/controller.go"
-UPDATERUN_CONTROLLER = "kubefleet-dev/kubefleet pkg/controllers/updaterun/controller.go"
 
 # CondTypesForClientSideServerSideApplyStrategies / CondTypesForReportDiffApplyStrategy
 # (pkg/utils/condition/condition.go): which per-placement conditions complete a rollout.
@@ -129,7 +127,7 @@ def cluster_statuses(obj: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [s for s in status_of(obj).get("placementStatuses") or [] if isinstance(s, Mapping)]
 
 
-def _cluster_conditions(entry: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+def cluster_conditions(entry: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {str(c.get("type")): c for c in entry.get("conditions") or [] if isinstance(c, Mapping)}
 
 
@@ -147,7 +145,7 @@ def failed_members(obj: Mapping[str, Any], ctype: str) -> list[str]:
     """One line per member whose ``ctype`` is False, with its failed objects and their reasons."""
     lines = []
     for entry in cluster_statuses(obj):
-        cond = _cluster_conditions(entry).get(ctype)
+        cond = cluster_conditions(entry).get(ctype)
         if cond is None or cond.get("status") != "False":
             continue
         member = entry.get("clusterName") or "<no cluster>"
@@ -184,7 +182,7 @@ def diff_report_failures(obj: Mapping[str, Any]) -> dict[str, str]:
     generation = generation_of(obj)
     found = {}
     for entry in cluster_statuses(obj):
-        cond = _cluster_conditions(entry).get("DiffReported") or {}
+        cond = cluster_conditions(entry).get("DiffReported") or {}
         if (
             cond.get("status") == "False"
             and cond.get("reason") == DIFF_NOT_REPORTED
@@ -231,7 +229,7 @@ def holding_back(obj: Mapping[str, Any]) -> str:
         return ""
     waiting = []
     for entry in cluster_statuses(obj):
-        conds = _cluster_conditions(entry)
+        conds = cluster_conditions(entry)
         if (conds.get("RolloutStarted") or {}).get("status") != "True":
             continue
         for ctype in expected_condition_types(obj)[1:]:
@@ -255,8 +253,8 @@ def _waits_unavailable_period(obj: Mapping[str, Any]) -> str:
     untracked = [
         str(entry.get("clusterName"))
         for entry in cluster_statuses(obj)
-        if (_cluster_conditions(entry).get("RolloutStarted") or {}).get("status") == "True"
-        and (_cluster_conditions(entry).get("Available") or {}).get("reason") == NOT_TRACKABLE
+        if (cluster_conditions(entry).get("RolloutStarted") or {}).get("status") == "True"
+        and (cluster_conditions(entry).get("Available") or {}).get("reason") == NOT_TRACKABLE
     ]
     rolling = ((obj.get("spec") or {}).get("strategy") or {}).get("rollingUpdate") or {}
     period = rolling.get("unavailablePeriodSeconds", DEFAULT_UNAVAILABLE_PERIOD)
@@ -285,7 +283,7 @@ def _only_applying(obj: Mapping[str, Any]) -> bool:
     binding's Works, until the member's work applier reports (kubefleet-dev/kubefleet e160c1cd
     pkg/controllers/workgenerator/controller.go Reconcile), and the placement says ApplyFailed for
     it meanwhile (FalseClusterResourcePlacementCondition, pkg/utils/condition/condition.go)."""
-    applied = [_cluster_conditions(entry).get("Applied") for entry in cluster_statuses(obj)]
+    applied = [cluster_conditions(entry).get("Applied") for entry in cluster_statuses(obj)]
     false = [c for c in applied if c is not None and c.get("status") == "False"]
     return bool(false) and all(c.get("reason") == APPLYING for c in false)
 
@@ -334,11 +332,11 @@ def _placed_so_far(obj: Mapping[str, Any]) -> str:
     policy = (obj.get("spec") or {}).get("policy") or {}
     ptype = policy.get("placementType")
     wanted = len(policy.get("clusterNames") or []) if ptype == "PickFixed" else policy.get("numberOfClusters")
-    picked = [s for s in cluster_statuses(obj) if _cluster_conditions(s).get("Scheduled", {}).get("status") == "True"]
+    picked = [s for s in cluster_statuses(obj) if cluster_conditions(s).get("Scheduled", {}).get("status") == "True"]
     if not isinstance(wanted, int) or ptype not in ("PickN", "PickFixed"):
         return ""
     available = sorted(
-        str(s.get("clusterName")) for s in picked if _cluster_conditions(s).get("Available", {}).get("status") == "True"
+        str(s.get("clusterName")) for s in picked if cluster_conditions(s).get("Available", {}).get("status") == "True"
     )
     text = f"placed on {len(picked)} of {wanted} members"
     return text + (f" (available: {', '.join(available)})" if available else "")
@@ -443,7 +441,7 @@ def placement_scheduled(obj: Mapping[str, Any]) -> Readiness:
         return replace(verdict, fix=INVALID_SELECTORS_FIX)
     if not verdict.ready:
         return verdict
-    picked = [s for s in cluster_statuses(obj) if _cluster_conditions(s).get("Scheduled", {}).get("status") == "True"]
+    picked = [s for s in cluster_statuses(obj) if cluster_conditions(s).get("Scheduled", {}).get("status") == "True"]
     if picked:
         return READY
     return Readiness(
@@ -454,116 +452,8 @@ def placement_scheduled(obj: Mapping[str, Any]) -> Readiness:
     )
 
 
-# Progressing=False reasons that need a person (pkg/controllers/updaterun/controller.go: a run whose
-# Initialized or Succeeded is False for its generation is never reconciled again; stop.go: a stopped
-# run stays stopped until its state is Run again). A stopping run (Progressing=Unknown,
-# UpdateRunStopping, stop.go) is not final: its updating members are still finishing.
-#
-# UpdateRunStuck is not final either: execution.go marks a run stuck once a member has been updating
-# for updateRunStuckThreshold (5 minutes), and aggregateUpdateRunStatus turns it back to Progressing
-# as soon as no member is stuck. A member is stuck while its binding is not Available yet, which is
-# also how a slow workload looks (a KAITO model pulling its image and weights takes longer than five
-# minutes), so a wait goes on through Stuck and shows it (akscli fleet approve --wait ends early only
-# when a stuck member failed to apply, rollout.stuck_failure).
-RUN_TERMINAL = (
-    Terminal("Initialized"),
-    Terminal("Succeeded"),
-    Terminal("Progressing", reasons=("UpdateRunStopped",)),
-)
-UPDATE_RUN_STUCK = "UpdateRunStuck"
-
-
-def run_culprit(obj: Mapping[str, Any], cond: Mapping[str, Any]) -> str:
-    """The stage and members behind a run's failure (members whose own condition is False), or
-    behind a stuck run (members that started updating and have not finished, execution.go)."""
-    stuck = cond.get("reason") == UPDATE_RUN_STUCK
-    rows = []
-    for stage in status_of(obj).get("stagesStatus") or []:
-        for entry in stage.get("clusters") or []:
-            conds = _cluster_conditions(entry)
-            where = f"stage {stage.get('stageName')}, member {entry.get('clusterName')}"
-            failed = [c for c in conds.values() if c.get("status") == "False"]
-            if failed:
-                rows.append(f"{where}: {describe(failed[0])}")
-            elif stuck and conds.get("Started", {}).get("status") == "True" and "Succeeded" not in conds:
-                rows.append(f"{where}: updating since {conds['Started'].get('lastTransitionTime', '?')}")
-    return "; ".join(rows)
-
-
-UPDATE_RUN = ConditionRule(
-    upstream=UPDATERUN_CONTROLLER,
-    generation=Generation.CONDITIONS,
-    ready=("Succeeded",),
-    terminal=RUN_TERMINAL,
-    culprit=run_culprit,
-)
-
-
-def stuck_members(obj: Mapping[str, Any]) -> dict[str, str]:
-    """The members a stuck run waits for (Progressing=False UpdateRunStuck of the current
-    generation), each with its stage: those that started updating and have not succeeded; empty
-    when the run is not stuck."""
-    progressing = current_conditions(obj, Generation.CONDITIONS).get("Progressing") or {}
-    if progressing.get("status") != "False" or progressing.get("reason") != UPDATE_RUN_STUCK:
-        return {}
-    return {
-        str(entry.get("clusterName")): str(stage.get("stageName"))
-        for stage in status_of(obj).get("stagesStatus") or []
-        for entry in stage.get("clusters") or []
-        if _cluster_conditions(entry).get("Started", {}).get("status") == "True"
-        and "Succeeded" not in _cluster_conditions(entry)
-    }
-
-
-def run_state(obj: Mapping[str, Any]) -> Readiness:
-    """An update run's verdict: finished, failed for good (failed, stopped), or in progress; in
-    progress, the message is the run's Progressing condition (Waiting, Stuck and why)."""
-    verdict = UPDATE_RUN(obj)
-    if verdict.ready or verdict.failed:
-        return verdict
-    progressing = current_conditions(obj, Generation.CONDITIONS).get("Progressing")
-    if progressing is None:
-        return verdict
-    message = describe(progressing)
-    if progressing.get("reason") == UPDATE_RUN_STUCK:
-        message += f" ({run_culprit(obj, progressing)})"
-    return Readiness(False, message=message)
-
-
-def eviction(obj: Mapping[str, Any]) -> Readiness:
-    """Executed=True; Valid=False or Executed=False is the hub's final word on an eviction
-    (pkg/controllers/clusterresourceplacementeviction/controller.go never retries a finished one).
-    Evictions are immutable, so their conditions name no generation that could move."""
-    conds = conditions(obj)
-    for ctype in ("Valid", "Executed"):
-        cond = conds.get(ctype)
-        if cond is not None and cond.get("status") == "False":
-            return Readiness(False, True, str(cond.get("message") or describe(cond)), str(cond.get("reason") or ""))
-    executed = conds.get("Executed")
-    if executed is not None and executed.get("status") == "True":
-        return READY
-    return Readiness(False, message="waiting for the hub to judge the eviction")
-
-
-def member_cluster(obj: Mapping[str, Any]) -> Readiness:
-    """Joined=True for the current generation (pkg/controllers/membercluster/v1beta1/membercluster_controller.go)."""
-    waiting = stale(obj, Generation.AUTO)
-    if waiting is not None:
-        return waiting
-    joined = current_conditions(obj, Generation.AUTO).get("Joined")
-    if joined is not None and joined.get("status") == "True":
-        return READY
-    if joined is None:
-        return Readiness(False, message=f"waiting for the member to join (generation {generation_of(obj)})")
-    return Readiness(False, message=describe(joined))
-
-
 GROUP = "placement.kubernetes-fleet.io"
 RULES: dict[tuple[str, str], Rule] = {
     (GROUP, "ClusterResourcePlacement"): placement,
     (GROUP, "ResourcePlacement"): placement,
-    (GROUP, "ClusterStagedUpdateRun"): run_state,
-    (GROUP, "StagedUpdateRun"): run_state,
-    (GROUP, "ClusterResourcePlacementEviction"): eviction,
-    ("cluster.kubernetes-fleet.io", "MemberCluster"): member_cluster,
 }
