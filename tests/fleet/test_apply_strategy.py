@@ -164,3 +164,39 @@ def test_a_drift_stays_while_the_hub_manifest_is_unchanged(hub: Hub) -> None:
     hub.cluster.patch("v1", "Namespace", None, "llm", {"metadata": {"labels": {"team": "ml"}}})
     hub.settle()
     assert _applied(_row(hub)) == ("False", "NotAllWorkHaveBeenApplied")
+
+
+def test_co_ownership_and_server_side_apply_force_render_the_crd_fields() -> None:
+    flags = ["--allow-co-ownership", "--apply-strategy", "ServerSideApply", "--server-side-apply-force"]
+    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", *flags, "--dry-run=client", "-o", "yaml")
+    assert result.exit_code == 0, result
+    [crp] = [d for d in yaml.safe_load_all(result.stdout) if d["kind"] == "ClusterResourcePlacement"]
+    assert crp["spec"]["strategy"]["applyStrategy"] == {
+        "type": "ServerSideApply",
+        "allowCoOwnership": True,
+        "serverSideApplyConfig": {"force": True},
+    }
+
+
+def test_server_side_apply_force_without_server_side_apply_is_refused_before_the_hub_is_read() -> None:
+    # serverSideApplyConfig "is honored only when type is ServerSideApply" (the CRD's field doc).
+    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--server-side-apply-force",
+                    "--context", "nosuch", "-y")  # fmt: skip
+    assert result.exit_code == 2
+    assert "--server-side-apply-force applies to --apply-strategy ServerSideApply only" in result.stderr
+    assert "hint: add --apply-strategy ServerSideApply" in result.stderr
+
+
+def test_an_object_another_owner_holds_fails_to_be_taken_over_and_names_the_flag(hub: Hub) -> None:
+    _annotate(hub, PRE_EXISTING, "owned")
+    result = _place(wait=True)
+    assert result.exit_code == 10, result
+    assert "co-ownership is disallowed" in result.stderr and "--allow-co-ownership" in result.stderr
+    assert _applied(_row(hub)) == ("False", "NotAllWorkHaveBeenApplied")
+
+
+def test_allowing_co_ownership_takes_over_an_object_another_owner_holds(hub: Hub) -> None:
+    _annotate(hub, PRE_EXISTING, "owned")
+    result = _place("--allow-co-ownership", wait=True)
+    assert result.exit_code == 0, result
+    assert _applied(_row(hub)) == ("True", "AllWorkHaveBeenApplied")

@@ -72,6 +72,8 @@ class PlacementRequest:
     comparison_option: str | None = None
     when_to_apply: str | None = None
     when_to_take_over: str | None = None
+    allow_co_ownership: bool = False
+    server_side_apply_force: bool = False
     overrides: Sequence[str] = ()
     override_target: str | None = None
     extra_labels: Mapping[str, str] = field(default_factory=dict)
@@ -202,23 +204,40 @@ def strategy_of(req: PlacementRequest) -> dict[str, Any]:
     return strategy
 
 
-def apply_strategy_of(req: PlacementRequest) -> dict[str, str]:
+def apply_strategy_of(req: PlacementRequest) -> dict[str, Any]:
     """``spec.strategy.applyStrategy``: only the fields given, each one of the CRD's enum (the API
     server defaults the rest). A field the apply type ignores is refused: under ReportDiff nothing
     is applied, so whenToApply has no effect (pkg/controllers/workapplier/process.go
-    processOneManifest: reportDiffOnlyIfApplicable returns before the drift detection)."""
+    processOneManifest: reportDiffOnlyIfApplicable returns before the drift detection), and
+    serverSideApplyConfig "is honored only when type is ServerSideApply" (the field's doc; apply.go
+    apply passes ServerSideApplyConfig.ForceConflicts to serverSideApply under that type only).
+    ``--allow-co-ownership`` sets allowCoOwnership: the work applier then takes over and applies an
+    object that another owner holds on the member (drift_detection_takeover.go takeOverPreExistingObject,
+    apply.go validateOwnerReferences); without it such an object fails to be taken over."""
     fields = (
         ("type", req.apply_strategy, APPLY_TYPES, "--apply-strategy"),
         ("comparisonOption", req.comparison_option, COMPARISON_OPTIONS, "--comparison-option"),
         ("whenToApply", req.when_to_apply, WHEN_TO_APPLY, "--when-to-apply"),
         ("whenToTakeOver", req.when_to_take_over, WHEN_TO_TAKE_OVER, "--when-to-take-over"),
     )
-    apply = {key: validate.choice(value, choices, flag) for key, value, choices, flag in fields if value is not None}
+    apply: dict[str, Any] = {
+        key: validate.choice(value, choices, flag) for key, value, choices, flag in fields if value is not None
+    }
     if apply.get("type") == "ReportDiff" and "whenToApply" in apply:
         raise UsageError(
             "--when-to-apply does not apply to --apply-strategy ReportDiff: a ReportDiff placement applies nothing",
             hint="drop --when-to-apply (--comparison-option sets how ReportDiff compares)",
         )
+    if req.server_side_apply_force and apply.get("type") != "ServerSideApply":
+        raise UsageError(
+            "--server-side-apply-force applies to --apply-strategy ServerSideApply only"
+            + (f", not {apply['type']}" if apply.get("type") else " (KubeFleet's default is ClientSideApply)"),
+            hint="add --apply-strategy ServerSideApply, or drop --server-side-apply-force",
+        )
+    if req.allow_co_ownership:
+        apply["allowCoOwnership"] = True
+    if req.server_side_apply_force:
+        apply["serverSideApplyConfig"] = {"force": True}
     return apply
 
 

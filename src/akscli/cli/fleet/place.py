@@ -122,6 +122,22 @@ def place(
             "matches the hub's) or Never (leave it; the member fails to apply).",
         ),
     ] = None,
+    allow_co_ownership: Annotated[
+        bool,
+        typer.Option(
+            "--allow-co-ownership",
+            help="Let members take over and apply objects another owner holds there (KubeFleet's default: "
+            "such an object fails to be taken over).",
+        ),
+    ] = False,
+    server_side_apply_force: Annotated[
+        bool,
+        typer.Option(
+            "--server-side-apply-force",
+            help="With --apply-strategy ServerSideApply: members force their apply over fields another field "
+            "manager owns, taking them over (KubeFleet's default: the apply fails on the conflict).",
+        ),
+    ] = False,
     override: Annotated[
         list[str] | None,
         opt("--override", help="Per-cluster override: SELECTOR@PATH=JSON, SELECTOR@-PATH or SELECTOR@delete."),
@@ -175,6 +191,8 @@ def place(
         comparison_option=comparison_option,
         when_to_apply=when_to_apply,
         when_to_take_over=when_to_take_over,
+        allow_co_ownership=allow_co_ownership,
+        server_side_apply_force=server_side_apply_force,
         overrides=override or [],
         override_target=override_target,
     )

@@ -82,14 +82,20 @@ DIFF_REPORT_FIX = (
 # apis/placement/v1beta1/clusterresourceplacement_types.go WhenToTakeOver, WhenToApply):
 # NotTakenOver (whenToTakeOver Never, an object the member had before: process.go
 # canApplyWithOwnership), FailedToTakeOver (IfNoDiff and it differs: drift_detection_takeover.go
-# takeOverPreExistingObject; the diffs are the member's diffedPlacements), FoundDrifts (whenToApply
+# takeOverPreExistingObject; the diffs are the member's diffedPlacements; or another owner holds it and
+# allowCoOwnership is not set, CO_OWNED), FoundDrifts (whenToApply
 # IfNotDrifted and the member's object was changed there: process.go
 # performPreApplyDriftDetectionIfApplicable; the member's driftedPlacements).
+# FailedToTakeOver of an object another owner holds (drift_detection_takeover.go takeOverPreExistingObject:
+# "the object is already owned by some other sources(s) and co-ownership is disallowed").
+CO_OWNED = "co-ownership is disallowed"
 STRATEGY_FIXES = {
     "NotTakenOver": "the member already has the object and --when-to-take-over Never leaves it alone: delete it "
     "on the member (Fleet then creates it), or place again with --when-to-take-over IfNoDiff or Always",
     "FailedToTakeOver": "the member's own object differs from the hub's (fleet placement status NAME -o wide "
     "lists the diffs): make them match, or place again with --when-to-take-over Always to overwrite it",
+    CO_OWNED: "the member's object is owned by another object there and KubeFleet shares an object only "
+    "with allowCoOwnership: place again with --allow-co-ownership, or remove its owner references on the member",
     "FoundDrifts": "the object was changed on the member and --when-to-apply IfNotDrifted stops applying there "
     "(fleet placement status NAME -o wide lists the drifts): revert the change, or place again with "
     "--when-to-apply Always to overwrite it",
@@ -98,12 +104,13 @@ STRATEGY_FIXES = {
 
 def strategy_fix(obj: Mapping[str, Any]) -> str:
     """The fixes for the members' failures that the apply strategy caused (STRATEGY_FIXES), once each."""
-    reasons = [
-        str((item.get("condition") or {}).get("reason"))
+    conds = [
+        item.get("condition") or {}
         for entry in cluster_statuses(obj)
         for item in entry.get("failedPlacements") or []
         if isinstance(item, Mapping)
     ]
+    reasons = [CO_OWNED if CO_OWNED in str(c.get("message")) else str(c.get("reason")) for c in conds]
     meta = obj.get("metadata") or {}
     status = f"{meta.get('name')} -n {meta['namespace']}" if meta.get("namespace") else str(meta.get("name"))
     fixes = (STRATEGY_FIXES[r] for r in dict.fromkeys(reasons) if r in STRATEGY_FIXES)

@@ -26,8 +26,11 @@ upstream: kubefleet-dev/kubefleet e160c1cd
   failedPlacements with their diffs in diffedPlacements and drifts in driftedPlacements.
 
 The simulator knows no member's objects. A member annotated ``fleet.emulator/pre-existing`` had the
-placement's objects before Fleet placed them, not owned by anything: ``same`` as the hub's, or
-``differs`` (the last selected object's /spec/replicas). One annotated ``fleet.emulator/fail: drift``
+placement's objects before Fleet placed them: ``same`` as the hub's, or ``differs`` (the last selected
+object's /spec/replicas), owned by nothing; or ``owned``, the same but the last one owned by another
+object there, which Fleet takes over only under allowCoOwnership (drift_detection_takeover.go
+takeOverPreExistingObject: "the object is already owned by some other sources(s) and co-ownership is
+disallowed"). One annotated ``fleet.emulator/fail: drift``
 has the last object changed there at /spec/replicas after Fleet applied the manifest it first saw
 (``Drifts``). A new manifest of that object (the hub's object changed, or the override snapshots that
 reach the member) is applied over the change, as shouldPerformPreApplyDriftDetection (process.go)
@@ -66,11 +69,22 @@ class Outcome:
     drifted: list[dict[str, Any]] = field(default_factory=list)
 
 
+# drift_detection_takeover.go takeOverPreExistingObject, wrapped by process.go
+# takeOverInMemberClusterObjectIfApplicable ("failed to take over a pre-existing object: %w"); the owner
+# references as Go's %+v writes a []metav1.OwnerReference whose Controller and BlockOwnerDeletion are nil.
+CO_OWNED = (
+    "failed to take over a pre-existing object: the object is already owned by some other sources(s) and "
+    "co-ownership is disallowed (existingOwnerRefs: [{APIVersion:apps/v1 Kind:ReplicaSet Name:other-owner "
+    "UID:other-owner-uid Controller:<nil> BlockOwnerDeletion:<nil>}])"
+)
+
+
 def strategy(placement: Mapping[str, Any]) -> dict[str, str]:
-    """The placement's applyStrategy with the CRD's defaults filled in."""
+    """The placement's applyStrategy with the CRD's defaults filled in (allowCoOwnership "true" when set)."""
     given = ((placement.get("spec") or {}).get("strategy") or {}).get("applyStrategy") or {}
     defaults = {"comparisonOption": "PartialComparison", "whenToApply": "Always", "whenToTakeOver": "Always"}
-    return {**defaults, **{k: str(v) for k, v in given.items() if isinstance(v, str)}}
+    found = {k: str(v) for k, v in given.items() if isinstance(v, str)}
+    return {**defaults, **found, "allowCoOwnership": "true" if given.get("allowCoOwnership") is True else ""}
 
 
 class Drifts:
@@ -90,8 +104,10 @@ class Drifts:
 
 
 def pre_existing(member: Mapping[str, Any]) -> str | None:
+    """How the member had the objects before Fleet: ``same``, ``differs``, or ``owned`` (the same, owned
+    by another object there, a ReplicaSet)."""
     value = ((member.get("metadata") or {}).get("annotations") or {}).get(PRE_EXISTING)
-    return value if value in ("same", "differs") else None
+    return value if value in ("same", "differs", "owned") else None
 
 
 def outcome(
@@ -109,6 +125,10 @@ def outcome(
     if not owned and had is not None and target is not None:
         if apply["whenToTakeOver"] == "Never":
             return Outcome(False, [(r, "NotTakenOver", NOT_TAKEN_OVER) for r in resources])
+        if had == "owned" and not apply["allowCoOwnership"]:
+            # Another owner holds the object: Fleet adds itself as a second owner only with
+            # allowCoOwnership (takeOverPreExistingObject checks this before any diff).
+            return Outcome(False, [(target, "FailedToTakeOver", CO_OWNED)])
         if apply["whenToTakeOver"] == "IfNoDiff" and had == "differs":
             # The others match and are taken over (each manifest is processed on its own).
             return Outcome(False, [(target, "FailedToTakeOver", DIFFERS)], diffed=[_diffed(target)])
