@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 from akscli.fleet import place_wait
+from akscli.kube.client import KubeTarget
+from akscli.kube.connecting import connect
 from tests.cli import invoke
 from tests.fleet.conftest import Hub
 
@@ -90,3 +94,19 @@ def test_an_override_of_nothing_the_placement_holds_is_not_waited_for() -> None:
     held = [{"group": "", "version": "v1", "kind": "ConfigMap", "name": "c", "namespace": "llm"}]
     assert not place_wait.selects_placed(override, held)
     assert place_wait.selects_placed(override, [*held, {"version": "v1", "kind": "ConfigMap", "namespace": "other"}])
+
+
+def test_a_member_relabelled_during_the_wait_is_judged_by_its_labels_now(hub: Hub, kubeconfig: Any) -> None:
+    flags = ("fleet", "place", "llm", "--select", "namespace/llm", "--override", 'env=prod@/metadata/labels/tier="gpu"')
+    objects = list(yaml.safe_load_all(invoke(*flags, "--dry-run=client", "-o", "yaml").stdout))
+    _place("--override", 'env=prod@/metadata/labels/tier="gpu"')
+    placed = hub.get("ClusterResourcePlacement", "llm")  # canary (staging) holds no override snapshot
+    make = place_wait.rule_for(objects)
+    assert make is not None
+    rule = make(connect(KubeTarget(kubeconfig=str(kubeconfig))))
+    assert rule(placed).ready
+    hub.cluster.patch("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, "canary",
+                      {"metadata": {"labels": {"env": "prod"}}})  # fmt: skip
+    verdict = rule(placed)
+    assert not verdict.ready
+    assert "not rolled out to canary (has none)" in verdict.message

@@ -252,7 +252,8 @@ def rule_for(objects: Sequence[Mapping[str, Any]]) -> Callable[[Kube], Rule] | N
     rule; then, once it says ready, ``lagging`` for the overrides written beside it that name it in
     spec.placement; under ReportDiff, a member's failure to report with the reasons on its Work. Any
     other object: its kind's rule. None when neither applies. Made with the hub connection once the
-    objects are applied: it reads the overrides as stored and the members' labels then."""
+    objects are applied: it reads the overrides as stored then, and the members' labels each time it
+    judges a ready placement (one list, on an event of the placement's watch: no polling)."""
     placements = {_placement_key(o): o for o in objects if o.get("kind") in (CRP, RP)}
     written: dict[str, list[Mapping[str, Any]]] = {}
     for o in objects:
@@ -276,11 +277,6 @@ def rule_for(objects: Sequence[Mapping[str, Any]]) -> Callable[[Kube], Rule] | N
                 meta = o.get("metadata") or {}
                 found = kube.get(PLACEMENT_V1, str(o.get("kind")), str(meta.get("name")), meta.get("namespace"))
                 stored.setdefault(key, []).append(found or o)
-        members = (
-            {str(m["metadata"]["name"]): dict(m["metadata"].get("labels") or {}) for m in kube.list(CLUSTER_V1, MEMBER)}
-            if stored
-            else {}
-        )
         unreadable: list[str] = []
 
         def rule(obj: Mapping[str, Any]) -> Readiness:
@@ -293,9 +289,15 @@ def rule_for(objects: Sequence[Mapping[str, Any]]) -> Callable[[Kube], Rule] | N
             if not verdict.ready or unreadable or not stored.get(key):
                 return verdict
             try:
+                # The members' labels as they are now: the rule runs on each event of the placement's
+                # watch, and a relabelled member changes which overrides IsClusterMatched gives it.
+                members = {
+                    str(m["metadata"]["name"]): dict(m["metadata"].get("labels") or {})
+                    for m in kube.list(CLUSTER_V1, MEMBER)
+                }
                 behind = lagging(kube, obj, stored[key], members)
             except (AuthError, NotInstalledError) as exc:
-                # A hub user who may not list override snapshots: the placement's conditions only.
+                # A hub user who may not list override snapshots or members: the placement's conditions only.
                 unreadable.append(str(exc))
                 return verdict
             return Readiness(False, message=behind) if behind else verdict
