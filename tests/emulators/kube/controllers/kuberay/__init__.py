@@ -90,7 +90,7 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         self.dangling = DanglingClusters()
         # The Ray job API of each cluster's head (job_api.py; ray-project/ray
         # python/ray/dashboard/modules/job/job_head.py), served through the head Services.
-        self.job_api = JobApi()
+        self.job_api = JobApi(delay, run_seconds)
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._jobs_started: set[str] = set()

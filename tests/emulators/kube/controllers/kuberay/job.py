@@ -58,7 +58,6 @@ import time
 from typing import Any
 
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
-from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import (
     RAY,
     autoscaling,
@@ -71,6 +70,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
 from tests.emulators.kube.controllers.kuberay.gates import Gates
 from tests.emulators.kube.controllers.kuberay.job_api import TERMINAL
 from tests.emulators.kube.controllers.kuberay.job_endings import JobEndings
+from tests.emulators.kube.controllers.kuberay.job_recovery import JobRecovery
 from tests.emulators.kube.controllers.kuberay.job_submitter import (  # upstream: ray-project/kuberay
     SUBMITTER_CONTAINER,
     Deadline,
@@ -86,9 +86,9 @@ from tests.emulators.kube.status import ApiError
 RAYJOB_FINALIZER = "ray.io/rayjob-finalizer"
 
 
-class JobReconciler(JobEndings):
+class JobReconciler(JobRecovery, JobEndings):
     """The RayJob half of the simulator; mixed into ``KubeRayController`` (how an attempt ends:
-    job_endings.py)."""
+    job_endings.py; a running job whose cluster went away: job_recovery.py)."""
 
     failure: str | None
     delay: float
@@ -350,13 +350,14 @@ class JobReconciler(JobEndings):
                 return False
         assert job_id is not None
         submitter = submitter_pod(cluster, job, rc_name, job_id) if mode == "K8sJobMode" else None
-        self.job_api.submit(ns, rc_name, job_id, str(spec.get("entrypoint", "")))
-        cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Running", "jobStatus": "PENDING"})
+        self._submit(ns, rc_name, job_id, job)
+        running = {"jobDeploymentStatus": "Running", **self.job_api.status_patch(ns, rc_name, job_id)}
+        cluster.patch_status(RAY, "RayJob", ns, name, running)
         time.sleep(self.delay)
         if self._job(cluster, ns, name) is None:
             return False
         self.job_api.set_status(ns, rc_name, job_id, "RUNNING")
-        cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
+        cluster.patch_status(RAY, "RayJob", ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         self._autoscale_for_job(cluster, ns, rc_name)
         until = time.monotonic() + max(self.run_seconds, self.delay)
         checks = StatusChecks(self.status_check_timeout) if self.failure == "job-status-check" else None
@@ -402,108 +403,6 @@ class JobReconciler(JobEndings):
         if not self._finish_job(cluster, job, rc_name, job_id, submitter, mode, attempt):
             return False
         return self._retry(cluster, ns, name, rc_name)
-
-    def _rerun_on_new_cluster(
-        self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, submitter: str | None, deadline: Deadline
-    ) -> tuple[Any, str | None] | None:
-        """The running job's RayCluster was deleted (upstream: ray-project/kuberay v1.7.0
-        ray-operator/controllers/ray/rayjob_controller.go, the Running case): its driver ended with
-        the head. The pass the deletion wakes creates the cluster again (_get_or_create_cluster);
-        until its dashboard answers, GetJobInfo fails (recordJobStatusCheckFailure writes
-        jobStatusCheckFailureStartTime; RAYJOB_STATUS_CHECK_TIMEOUT_SECONDS later the job ends
-        JobStatusCheckTimeoutExceeded). The submitter's ``ray job logs --follow`` loses the head and
-        fails (ray-project/ray python/ray/dashboard/modules/job/sdk.py tail_job_logs raises on an
-        abnormal close), so the batch Job runs a new pod (backoffLimit 2), which waits for the new
-        dashboard, finds no job under its submission ID and submits it again (common/job.go
-        BuildJobSubmitCommand): the job starts over, PENDING then RUNNING, and the timer is
-        cleared on the first status read. Returns the new cluster's uid and the new submitter pod,
-        or None when the job is gone or has failed."""
-        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
-        checks = StatusChecks(self.status_check_timeout)
-        checks.first_failure()
-        cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatusCheckFailureStartTime": checks.since})
-        if submitter is not None and cluster.get("v1", "Pod", ns, submitter) is not None:
-            ended = {"phase": "Failed", "conditions": [{"type": "Ready", "status": "False"}]}
-            cluster.patch_status("v1", "Pod", ns, submitter, ended)
-            submitter = submitter_pod(cluster, job, rc_name, job_id)
-        while True:
-            time.sleep(max(self.delay, 0.05))
-            if self._job(cluster, ns, name) is None or not self._running():
-                return None
-            failure = deadline.failure() if deadline.passed() else checks.failure()
-            if failure is not None:
-                self._fail_unretried(cluster, job, rc_name, failure)
-                return None
-            rc = cluster.get(RAY, "RayCluster", ns, rc_name)
-            if rc is not None and (rc.get("status") or {}).get("state") == "ready":
-                break
-        self._submit_again(ns, rc_name, job_id, job)
-        update = {"jobStatus": "PENDING", "jobStatusCheckFailureStartTime": None, "rayClusterStatus": rc["status"]}
-        cluster.patch_status(RAY, "RayJob", ns, name, update)
-        time.sleep(self.delay)
-        self.job_api.set_status(ns, rc_name, job_id, "RUNNING")
-        cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
-        self._autoscale_for_job(cluster, ns, rc_name)
-        return rc["metadata"].get("uid"), submitter
-
-    def _selected_cluster_gone(
-        self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, submitter: str | None, deadline: Deadline
-    ) -> tuple[Any, str | None] | None:
-        """The RayCluster a running job selects (spec.clusterSelector) was deleted (upstream:
-        ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go, the Running
-        case). The job does not own it, so the deletion wakes no pass; the periodic requeue does.
-        Each pass checks activeDeadlineSeconds first (checkActiveDeadlineAndUpdateStatusIfNeeded:
-        past it, Failed with DeadlineExceeded, never retried), then getOrCreateRayClusterInstance,
-        which never creates a selected cluster: it records a Warning event ``RayClusterNotFound``
-        ("RayCluster NS/NAME set in the clusterSelector is not found. It must be created manually";
-        the event recorder folds the repeats into a count) and the pass ends with an error before
-        the submitter or the job's info is read. So the job stays Running, jobStatus as it was, no
-        jobStatusCheckFailureStartTime, and without a deadline forever. Its driver ended with the
-        head: the submitter's ``ray job logs --follow`` fails (ray-project/ray
-        python/ray/dashboard/modules/job/sdk.py tail_job_logs raises on an abnormal close) and the
-        batch Job's next pod waits for the dashboard (common/job.go BuildJobSubmitCommand's loop,
-        "Waiting for Ray Dashboard GCS to become healthy at URL ..." every 2 s). A cluster of that
-        name made again is found by the next pass: the waiting pod finds no job under its
-        submission ID and submits it again (PENDING, then RUNNING). Returns the new cluster's uid
-        and the submitter pod, or None when the job is gone or has failed."""
-        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
-        address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
-        if submitter is not None and cluster.get("v1", "Pod", ns, submitter) is not None:
-            ended = {"phase": "Failed", "conditions": [{"type": "Ready", "status": "False"}]}
-            cluster.patch_status("v1", "Pod", ns, submitter, ended)
-            submitter = submitter_pod(cluster, job, rc_name, job_id)
-            waiting = f"Waiting for Ray Dashboard GCS to become healthy at {address} ...\n"
-            cluster.write_pod_log(cluster.get("v1", "Pod", ns, submitter), waiting)
-        missing = f"RayCluster {ns}/{rc_name} set in the clusterSelector is not found. It must be created manually"
-        while True:
-            current = self._job(cluster, ns, name)
-            if current is None or not self._running():
-                return None
-            if deadline.passed():
-                self._fail_unretried(cluster, current, rc_name, deadline.failure())
-                return None
-            rc = cluster.get(RAY, "RayCluster", ns, rc_name)
-            if rc is None:
-                self._warn_once(cluster, current, "RayClusterNotFound", missing)
-            elif (rc.get("status") or {}).get("state") == "ready":
-                break
-            time.sleep(max(self.delay, 0.05))
-        if submitter is not None:
-            started = submitter_log.k8s_job_started(address, job_id)
-            cluster.write_pod_log(cluster.get("v1", "Pod", ns, submitter), started)
-        self._submit_again(ns, rc_name, job_id, job)
-        cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "PENDING", "rayClusterStatus": rc["status"]})
-        time.sleep(self.delay)
-        self.job_api.set_status(ns, rc_name, job_id, "RUNNING")
-        cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
-        return rc["metadata"].get("uid"), submitter
-
-    def _submit_again(self, ns: str, rc_name: str, job_id: str, job: dict[str, Any]) -> None:
-        """The cluster made anew has a new GCS: the job the submitter submits again is a new one
-        there, PENDING (job_api.py; ray-project/ray python/ray/dashboard/modules/job/job_manager.py
-        submit_job)."""
-        self.job_api.forget(ns, rc_name)
-        self.job_api.submit(ns, rc_name, job_id, str((job.get("spec") or {}).get("entrypoint", "")))
 
     def operator_down(self) -> bool:
         return False  # KubeRayController's: whether the operator pods it stands for all exist, none running

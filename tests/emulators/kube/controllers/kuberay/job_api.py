@@ -26,15 +26,34 @@ pkg/registry/core/service/storage/rest.go ResourceLocation; kubernetes/apimachin
 pkg/util/proxy/transport.go). A cluster's jobs live in its GCS: they go with the RayCluster
 (``forget``).
 
-Not simulated: ``POST /api/jobs/`` (KubeRay's HTTPMode submit and ``ray job submit``: the job
-threads record their own jobs), ``DELETE /api/jobs/{id}``, the log tail websocket, the driver's
-job_id (left None) and driver_info.
+* ``POST /api/jobs/``: a job submitted straight to the API (``ray job submit``, the SDK; no
+  RayJob): JobSubmitRequest's ``entrypoint`` is required (a body without it answers 400 with the
+  TypeError; job_head.py submit_job, utils.py parse_and_validate_request), ``submission_id`` (or
+  the deprecated ``job_id``) is kept, else one ``raysubmit_`` + 16 characters is drawn
+  (job_manager.py generate_job_id); 200 ``{"job_id": ID, "submission_id": ID}`` (job_agent.py
+  submit_job, JobSubmitResponse). An ID in use answers 500 with a traceback ending in job_manager.py
+  submit_job's "Job with submission_id ID already exists. Please use a different submission_id."
+  (the agent's 400 becomes the head's RuntimeError, job_head.py JobAgentSubmissionClient._raise_error;
+  ray-project/kuberay ray-operator/controllers/ray/utils/dashboardclient/dashboard_httpclient.go
+  SubmitJobReq reads exactly that 500). Such a job runs on the emulator's clock (``_advance``):
+  PENDING for ``delay`` seconds, RUNNING for ``run_seconds``, then SUCCEEDED, or FAILED with
+  job_endings.py's exit-code convention; a stop request ends it STOPPED.
+* ``DELETE /api/jobs/{id}``: 404 as above; a job not yet ended answers 500, job_manager.py
+  delete_job's RuntimeError "Attempted to delete job 'ID', but it is in a non-terminal state
+  RUNNING." at the end of the traceback (job_agent.py delete_job: any exception is a 500 with
+  ``traceback.format_exc()``; the head wraps the agent's answer in "Request failed with status code
+  500: ..."); an ended one is forgotten, 200 ``{"deleted": true}`` (JobDeleteResponse).
+
+Not simulated: the log tail websocket (``/api/jobs/{id}/logs/tail``), the traceback's frames (only
+its first and last lines), the driver's job_id (left None), driver_info and ``GET /api/version``.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
+import string
 import threading
 import time
 from typing import Any
@@ -48,13 +67,58 @@ TERMINAL = ("STOPPED", "SUCCEEDED", "FAILED")
 # ray-project/ray python/ray/dashboard/modules/job/common.py JobInfo.__post_init__: the message a
 # status gets when the writer gives none.
 MESSAGES = {
-    "PENDING": "Job has not started yet, likely waiting for the runtime_env to be set up.",
+    "PENDING": "Job has not started yet.",
     "RUNNING": "Job is currently running.",
     "STOPPED": "Job was intentionally stopped.",
     "SUCCEEDED": "Job finished successfully.",
     "FAILED": "Job failed.",
 }
 STOPPED_MESSAGE = MESSAGES["STOPPED"]
+# common.py JobInfo.__post_init__: what PENDING's message adds for a job that asks for entrypoint
+# resources, and for one with a runtime_env.
+WAITING_FOR_RESOURCES = " It may be waiting for resources (CPUs, GPUs, memory, custom resources) to become available."
+WAITING_FOR_RUNTIME_ENV = " It may be waiting for the runtime environment to be set up."
+
+# The emulator's convention for an entrypoint's outcome (it runs no code): the first
+# ``sys.exit(N)``, ``exit(N)`` or shell ``exit N`` in the entrypoint string is its exit code; none
+# is 0. docs/emulator.md says so.
+_EXIT = re.compile(r"(?:\bsys\.exit\(\s*|(?<![\w.])exit\(\s*|(?<![\w.])exit\s+)(-?\d+)")
+
+
+def entrypoint_exit_code(entrypoint: str) -> int:
+    """The exit code the emulator gives an entrypoint (0 when it names none)."""
+    match = _EXIT.search(entrypoint)
+    return int(match.group(1)) if match else 0
+
+
+def pending_message(resources: bool = False, runtime_env: bool = False) -> str:
+    """common.py JobInfo.__post_init__: PENDING's message."""
+    return (
+        MESSAGES["PENDING"]
+        + (WAITING_FOR_RESOURCES if resources else "")
+        + (WAITING_FOR_RUNTIME_ENV if runtime_env else "")
+    )
+
+
+# job_manager.py generate_job_id: "raysubmit_" and 16 of these (no I, l, o, O, 0).
+_ID_CHARACTERS = sorted(set(string.ascii_letters + string.digits) - set("IloO0"))
+
+
+def generate_job_id() -> str:
+    return "raysubmit_" + "".join(random.choices(_ID_CHARACTERS, k=16))
+
+
+def _traceback(last: str) -> str:
+    """A Python traceback as ``traceback.format_exc()`` writes one, its frames left out."""
+    return f"Traceback (most recent call last):\n{last}\n"
+
+
+def _head_error(agent_text: str) -> str:
+    """The head's 500 for an agent's error answer: job_head.py catches the RuntimeError its
+    JobAgentSubmissionClient._raise_error raised ("Request failed with status code {status}:
+    {error_text}.") and answers ``traceback.format_exc()``."""
+    return _traceback(f"RuntimeError: Request failed with status code 500: {agent_text}.")
+
 
 _JOB_PATH = re.compile(r"^/api/jobs/(?P<id>[^/?]+)(?P<rest>/stop|/logs)?/?$")
 
@@ -69,37 +133,50 @@ def _missing(job_id: str) -> Answer:
     return 404, {"Content-Type": "text/plain"}, f"Job {job_id} does not exist".encode()
 
 
+def _shown(info: dict[str, Any]) -> dict[str, Any]:
+    """A job's details as the API answers them: without the log text and the emulator's own keys."""
+    return {k: v for k, v in info.items() if k != "logs" and not k.startswith("_")}
+
+
 class JobApi:
     """The jobs of every simulated RayCluster, by (namespace, cluster name), and the proxy handler
-    that serves them."""
+    that serves them. ``delay`` and ``run_seconds``: the clock of jobs submitted straight to the API."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.05, run_seconds: float = 0.0) -> None:
+        self.delay = delay
+        self.run_seconds = run_seconds
         self._lock = threading.Lock()
         self._jobs: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
         self._stops: set[tuple[str, str, str]] = set()
 
     # ---- what the job threads write -------------------------------------------------------
 
-    def submit(self, ns: str, cluster: str, job_id: str, entrypoint: str) -> None:
+    def submit(
+        self, ns: str, cluster: str, job_id: str, entrypoint: str, *, resources: bool = False, runtime_env: bool = False
+    ) -> None:
         """A job submitted to the cluster (ray-project/ray python/ray/dashboard/modules/job/job_manager.py
         submit_job: PENDING, start_time in ms),
         or submitted again on a cluster made anew (the old one's GCS is gone)."""
         with self._lock:
             self._stops.discard((ns, cluster, job_id))
-            self._jobs.setdefault((ns, cluster), {})[job_id] = {
-                "type": "SUBMISSION",
-                "job_id": None,
-                "submission_id": job_id,
-                "status": "PENDING",
-                "entrypoint": entrypoint,
-                "message": MESSAGES["PENDING"],
-                "error_type": None,
-                "start_time": int(time.time() * 1000),
-                "end_time": None,
-                "metadata": {},
-                "driver_exit_code": None,
-                "logs": "",
-            }
+            self._jobs.setdefault((ns, cluster), {})[job_id] = self._record(job_id, entrypoint, resources, runtime_env)
+
+    @staticmethod
+    def _record(job_id: str, entrypoint: str, resources: bool, runtime_env: bool) -> dict[str, Any]:
+        return {
+            "type": "SUBMISSION",
+            "job_id": None,
+            "submission_id": job_id,
+            "status": "PENDING",
+            "entrypoint": entrypoint,
+            "message": pending_message(resources, runtime_env),
+            "error_type": None,
+            "start_time": int(time.time() * 1000),
+            "end_time": None,
+            "metadata": {},
+            "driver_exit_code": None,
+            "logs": "",
+        }
 
     def set_status(
         self,
@@ -115,14 +192,19 @@ class JobApi:
         job manager's job_info_client): a terminal status stamps end_time."""
         with self._lock:
             info = self._jobs.get((ns, cluster), {}).get(job_id)
-            if info is None:
-                return
-            info.update(status=status, message=message or MESSAGES[status])
-            if status in TERMINAL:
-                info["end_time"] = int(time.time() * 1000)
-                info["driver_exit_code"] = exit_code
-            if logs is not None:
-                info["logs"] = logs
+            if info is not None:
+                self._put_status(info, status, message, logs, exit_code)
+
+    @staticmethod
+    def _put_status(
+        info: dict[str, Any], status: str, message: str | None, logs: str | None, exit_code: int | None
+    ) -> None:
+        info.update(status=status, message=message or MESSAGES[status])
+        if status in TERMINAL:
+            info["end_time"] = int(time.time() * 1000)
+            info["driver_exit_code"] = exit_code
+        if logs is not None:
+            info["logs"] = logs
 
     def stop(self, ns: str, cluster: str, job_id: str) -> None:
         """KubeRay's StopJob for a RayJob being deleted: the supervisor kills the entrypoint and
@@ -133,6 +215,14 @@ class JobApi:
             running = info is not None and info["status"] not in TERMINAL
         if running:
             self.set_status(ns, cluster, job_id, "STOPPED")
+
+    def status_patch(self, ns: str, cluster: str, job_id: str) -> dict[str, Any]:
+        """What KubeRay writes into a running RayJob from the job's info on each pass: the Ray job's
+        status and its message (ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go,
+        the Running case: ``Status.JobStatus = jobInfo.JobStatus``, ``Status.Message = jobInfo.Message``)."""
+        with self._lock:
+            info = self._jobs.get((ns, cluster), {}).get(job_id) or {}
+            return {"jobStatus": info.get("status"), "message": info.get("message")}
 
     def stop_requested(self, ns: str, cluster: str, job_id: str) -> bool:
         with self._lock:
@@ -146,9 +236,62 @@ class JobApi:
 
     def jobs(self, ns: str, cluster: str) -> list[dict[str, Any]]:
         with self._lock:
-            return [
-                {k: v for k, v in info.items() if k != "logs"} for info in self._jobs.get((ns, cluster), {}).values()
-            ]
+            return [_shown(self._advance(ns, cluster, info)) for info in self._jobs.get((ns, cluster), {}).values()]
+
+    # ---- jobs submitted straight to the API -----------------------------------------------
+
+    def _advance(self, ns: str, cluster: str, info: dict[str, Any]) -> dict[str, Any]:
+        """A job submitted through ``POST /api/jobs/`` moved on by the clock (no job thread runs it):
+        its supervisor starts the entrypoint (RUNNING, job_supervisor.py run), which ends after
+        ``run_seconds`` with its exit code (SUCCEEDED, or FAILED with job_supervisor.py's message), or
+        is stopped (STOPPED). Called with the lock held."""
+        if not info.get("_api") or info["status"] in TERMINAL:
+            return info
+        entry = str(info["entrypoint"])
+        if (ns, cluster, info["submission_id"]) in self._stops:
+            self._put_status(info, "STOPPED", None, info["logs"], None)
+            return info
+        elapsed = time.monotonic() - info["_submitted"]
+        if elapsed >= self.delay and info["status"] == "PENDING":
+            self._put_status(info, "RUNNING", None, f"running: {entry}\n", None)
+        if elapsed >= self.delay + max(self.run_seconds, self.delay):
+            code = entrypoint_exit_code(entry)
+            message = None if code == 0 else f"Job entrypoint command failed with exit code {code}. No logs available."
+            self._put_status(info, "SUCCEEDED" if code == 0 else "FAILED", message, info["logs"], code)
+        return info
+
+    def _submit_request(self, ns: str, cluster: str, body: bytes) -> Answer:
+        """job_head.py submit_job: parse_and_validate_request (utils.py), then the agent's submit."""
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError as exc:
+            return 400, {"Content-Type": "text/plain"}, _traceback(f"json.decoder.JSONDecodeError: {exc}").encode()
+        entrypoint = request.get("entrypoint") if isinstance(request, dict) else None
+        if not isinstance(entrypoint, str):
+            missing = "TypeError: JobSubmitRequest.__init__() missing 1 required positional argument: 'entrypoint'"
+            return 400, {"Content-Type": "text/plain"}, _traceback(missing).encode()
+        job_id = str(request.get("submission_id") or request.get("job_id") or generate_job_id())
+        jobs = self._jobs.setdefault((ns, cluster), {})
+        if job_id in jobs:
+            used = f"Job with submission_id {job_id} already exists. Please use a different submission_id."
+            return 500, {"Content-Type": "text/plain"}, _head_error(_traceback(f"ValueError: {used}")).encode()
+        asks = ("entrypoint_num_cpus", "entrypoint_num_gpus", "entrypoint_memory", "entrypoint_resources")
+        record = self._record(job_id, entrypoint, any(request.get(k) for k in asks), bool(request.get("runtime_env")))
+        record.update(metadata=dict(request.get("metadata") or {}), _api=True, _submitted=time.monotonic())
+        jobs[job_id] = record
+        return _json({"job_id": job_id, "submission_id": job_id})
+
+    def _delete(self, ns: str, cluster: str, info: dict[str, Any]) -> Answer:
+        """job_manager.py delete_job: only a job in a terminal state."""
+        job_id = info["submission_id"]
+        if info["status"] not in TERMINAL:
+            refused = (
+                f"RuntimeError: Attempted to delete job '{job_id}', but it is in a non-terminal state {info['status']}."
+            )
+            return 500, {"Content-Type": "text/plain"}, _head_error(_traceback(refused)).encode()
+        del self._jobs[(ns, cluster)][job_id]
+        self._stops.discard((ns, cluster, job_id))
+        return _json({"deleted": True})
 
     # ---- what the proxy serves ------------------------------------------------------------
 
@@ -171,14 +314,17 @@ class JobApi:
             return None
 
         def answer(method: str, path: str, body: bytes) -> Answer:
-            del body
-            return self._answer(ns, str(cluster), method, path.split("?")[0])
+            return self._answer(ns, str(cluster), method, path.split("?")[0], body)
 
         return answer
 
-    def _answer(self, ns: str, cluster: str, method: str, path: str) -> Answer:
-        if path.rstrip("/") == "/api/jobs" and method == "GET":
-            return _json(self.jobs(ns, cluster))
+    def _answer(self, ns: str, cluster: str, method: str, path: str, body: bytes = b"") -> Answer:
+        if path.rstrip("/") == "/api/jobs":
+            if method == "POST":
+                with self._lock:
+                    return self._submit_request(ns, cluster, body)
+            if method == "GET":
+                return _json(self.jobs(ns, cluster))
         match = _JOB_PATH.match(path)
         if match is None:
             return 404, {"Content-Type": "text/plain"}, b"404: Not Found"  # aiohttp's unrouted answer
@@ -187,6 +333,7 @@ class JobApi:
             info = self._jobs.get((ns, cluster), {}).get(job_id)
             if info is None:
                 return _missing(job_id)
+            info = self._advance(ns, cluster, info)
             if rest == "/stop" and method == "POST":
                 running = info["status"] not in TERMINAL
                 if running:
@@ -195,5 +342,7 @@ class JobApi:
             if rest == "/logs" and method == "GET":
                 return _json({"logs": info["logs"]})
             if rest is None and method == "GET":
-                return _json({k: v for k, v in info.items() if k != "logs"})
+                return _json(_shown(info))
+            if rest is None and method == "DELETE":
+                return self._delete(ns, cluster, info)
         return 405, {"Content-Type": "text/plain"}, b"405: Method Not Allowed"

@@ -6,25 +6,13 @@ updateStatusToSuspendingIfNeeded, the Suspending/Retrying case)."""
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
 from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import RAY, now, suffix
-from tests.emulators.kube.controllers.kuberay.job_api import STOPPED_MESSAGE, JobApi
+from tests.emulators.kube.controllers.kuberay.job_api import STOPPED_MESSAGE, JobApi, entrypoint_exit_code
 from tests.emulators.kube.controllers.kuberay.job_submitter import SUBMITTER_CONTAINER
-
-# The emulator's convention for an entrypoint's outcome (it runs no code): the first
-# ``sys.exit(N)``, ``exit(N)`` or shell ``exit N`` in the entrypoint string is its exit code; none
-# is 0. docs/emulator.md says so.
-_EXIT = re.compile(r"(?:\bsys\.exit\(\s*|(?<![\w.])exit\(\s*|(?<![\w.])exit\s+)(-?\d+)")
-
-
-def entrypoint_exit_code(entrypoint: str) -> int:
-    """The exit code the emulator gives an entrypoint (0 when it names none)."""
-    match = _EXIT.search(entrypoint)
-    return int(match.group(1)) if match else 0
 
 
 def failure_message(code: int, log_tail: str) -> str:
