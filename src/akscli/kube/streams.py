@@ -1,6 +1,6 @@
-"""The streaming requests of ``Kube``: a watch, a pod's log, a command's output over exec, and a
-request through the API server's proxy. ``Kube`` (akscli.kube.client) inherits them; each goes
-through ``Kube.request`` and its retries.
+"""The streaming requests of ``Kube``: a watch, a pod's log, a command's output over exec, a
+request through the API server's proxy, and a websocket through it. ``Kube`` (akscli.kube.client)
+inherits them; each but the websocket goes through ``Kube.request`` and its retries.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from akscli import errors, netfail
 from akscli.kube import watch_policy
-from akscli.kube.wire import WatchInterrupted, exec_stream, lines, watch_events
+from akscli.kube.wire import WatchInterrupted, exec_stream, lines, proxy_messages, watch_events
 
 if TYPE_CHECKING:
     from akscli.concurrency import Cancellation
@@ -196,6 +196,20 @@ class Streams:
         (akscli.kube.wire.exec_stream).
         """
         yield from exec_stream(self.api, namespace, pod, container, command, timeout)
+
+    def proxy_websocket(
+        self,
+        namespace: str,
+        service: str,
+        port: int | str,
+        path: str,
+        refused: Callable[[int, bytes], errors.AkscliError],
+    ) -> Iterator[str]:
+        """The text messages of a websocket a Service's backend serves on ``path``, through the
+        API server's service proxy (akscli.kube.wire.proxy_messages); ``refused(status, body)``
+        is the error for a handshake the proxy or the backend answers without upgrading."""
+        url = f"/api/v1/namespaces/{quote(namespace)}/services/{service}:{port}/proxy/{path.lstrip('/')}"
+        yield from proxy_messages(self.api, url, f"the websocket of service {namespace}/{service}:{port}", refused)
 
     def proxy(
         self,

@@ -1,10 +1,11 @@
-"""Bytes on the wire: streamed watch and log lines, pods/exec websocket output, query parameter values."""
+"""Bytes on the wire: streamed watch and log lines, pods/exec websocket output, a proxied websocket's
+messages, query parameter values."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from akscli import errors
@@ -173,3 +174,46 @@ def exec_failure(message: bytes) -> str | None:
             return "error stream protocol error: no ExitCode cause given"
         return f"command terminated with exit code {codes[0]}"
     return str(status.get("message") or "")
+
+
+def proxy_messages(
+    api: Any, path: str, what: str, refused: Callable[[int, bytes], errors.AkscliError]
+) -> Iterator[str]:
+    """The text messages of a websocket opened on ``path`` (an API server proxy path), as they come,
+    until the backend closes it. The API server's proxy carries the upgrade to the backend and then
+    only copies bytes (upstream: kubernetes/apimachinery pkg/util/proxy/upgradeaware.go
+    tryUpgrade), so what arrives is the backend's own websocket. A handshake answered with any
+    status but 101 raises ``refused(status, body)``; a connection lost with no close frame raises
+    the cut as Ray's job SDK does (ray-project/ray python/ray/dashboard/modules/job/sdk.py
+    tail_job_logs: "WebSocket connection closed unexpectedly with close code 1006")."""
+    from kubernetes.stream.ws_client import create_websocket, get_websocket_url
+    from websocket import ABNF, WebSocketBadStatusException, WebSocketException
+
+    from akscli.kube.transport import AUTH_SETTINGS
+
+    headers: dict[str, str] = {}
+    api.update_params_for_auth(headers, [], AUTH_SETTINGS, path, "GET", None)
+    url = get_websocket_url(api.configuration.host + path)
+    try:
+        ws = create_websocket(api.configuration, url, {k.lower(): v for k, v in headers.items()})
+    except WebSocketBadStatusException as exc:
+        body = exc.resp_body if isinstance(exc.resp_body, bytes) else str(exc.resp_body or "").encode()
+        raise refused(int(exc.status_code), body) from exc
+    except (WebSocketException, OSError) as exc:
+        raise errors.AkscliError(f"cannot open {what}: {exc}", "check the connection to the API server") from exc
+    try:
+        while True:
+            try:
+                opcode, frame = ws.recv_data_frame(True)
+            except (WebSocketException, OSError) as exc:
+                raise errors.AkscliError(
+                    f"{what} was cut: WebSocket connection closed unexpectedly with close code 1006",
+                    "the lines above are all that arrived; run the command again to follow on",
+                ) from exc
+            if opcode == ABNF.OPCODE_CLOSE:
+                return
+            if opcode in (ABNF.OPCODE_TEXT, ABNF.OPCODE_BINARY):
+                data = frame if isinstance(frame, (bytes, str)) else frame.data
+                yield data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+    finally:
+        ws.close()

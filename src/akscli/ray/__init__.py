@@ -72,6 +72,7 @@ from akscli.ray.job import (
     local_working_dir,
     runtime_env,
 )
+from akscli.ray.job_api import NOT_A_RAYJOB, api_only_jobs
 from akscli.ray.live import (
     Connection,
     JobStop,
@@ -215,6 +216,7 @@ __all__ = [
     "JOB_TERMINAL_STATUS",
     "MAX_NAME_LENGTH",
     "NODE_TYPE_LABEL",
+    "NOT_A_RAYJOB",
     "NO_GPU_HINT",
     "RAY_API",
     "SPOT_LABEL",
@@ -244,6 +246,7 @@ __all__ = [
     "WorkerGroup",
     "add_group_ops",
     "add_worker_group",
+    "api_only_jobs",
     "autoscaled",
     "check_gpu_capacity",
     "check_groups",

@@ -14,17 +14,17 @@ import json
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, NotFoundError, UsageError
-from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving
 from akscli.ray.follow import submitter_pods, wait_for_submitter
 from akscli.ray.job import SIDECAR_SUBMITTER, interactive_hint, job_phase
-from akscli.ray.live import Progress, head_not_serving, head_pod
-from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL, RAY_API
+from akscli.ray.job_api import head_of, read, tail
+from akscli.ray.live import Progress, head_pod
+from akscli.ray.spec import CLUSTER_LABEL, NODE_TYPE_LABEL
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -231,35 +231,25 @@ def job_output_source(
     return LogSource(pod, None, f"{pod}.log")
 
 
-def dashboard_job_logs(kube: Kube, job: Mapping[str, Any]) -> str:
-    """An HTTPMode job's logs from the Ray job API on its head (GET /api/jobs/{id}/logs)."""
-    from akscli.ray.status import head_service
-
+def dashboard_job_logs(kube: Kube, job: Mapping[str, Any], follow: bool = False) -> Iterator[str]:
+    """An HTTPMode or InteractiveMode job's logs from the Ray job API on its head: ``GET
+    /api/jobs/{id}/logs`` once, or with ``follow`` the log tail websocket's chunks until the job
+    has ended (akscli.ray.job_api.tail), as ``ray job logs [--follow]`` reads them."""
     ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
     status = job.get("status") or {}
     cluster, job_id = status.get("rayClusterName"), status.get("jobId")
     if not cluster or not job_id:
         raise _not_running(job, "Ray job on its cluster")
-    rc = kube.get(RAY_API, "RayCluster", str(cluster), namespace=ns)
-    if rc is None:
+    service = head_of(kube, ns, str(cluster))
+    if service is None:
         raise _not_running(job, "cluster")
-    service = head_service(rc)
-    code, body = kube.proxy(ns, service, DASHBOARD_PORT, f"api/jobs/{job_id}/logs")
-    if not_serving(code):
-        raise head_not_serving(str(cluster), ns, service)
-    if code in GATEWAY_ANSWERS:
-        raise gateway_error(
-            code,
-            f"GET /api/jobs/{job_id}/logs on the Ray dashboard of cluster {cluster} (Service {service})",
-            hint=f"see the head's state: akscli ray job status {name} -n {ns}",
-        )
-    if code >= 300:
-        raise AkscliError(
-            f"the Ray dashboard of {cluster} answered HTTP {code} for the logs of job {job_id}",
-            hint=f"see akscli ray job status {name} -n {ns}",
-        )
+    if follow:
+        yield from tail(kube, ns, str(cluster), service, str(job_id))
+        return
+    hint = f"see the head's state: akscli ray job status {name} -n {ns}"
+    body = read(kube, ns, str(cluster), service, f"api/jobs/{job_id}/logs", hint)
     try:
-        return str(json.loads(body).get("logs") or "")
+        yield str(json.loads(body).get("logs") or "")
     except (ValueError, AttributeError) as exc:
         raise AkscliError(
             f"the Ray dashboard of {cluster} did not answer with job logs", hint="is it a Ray head?"

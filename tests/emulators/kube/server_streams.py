@@ -297,6 +297,32 @@ class SubresourcesMixin:
                 # errorstream.go watchErrorStream.
                 raise _Dropped()
 
+    def _proxy_websocket(self, messages: Any) -> None:
+        """A backend's websocket through the service proxy: the API server carries the upgrade to
+        the backend and then copies bytes both ways (kubernetes/apimachinery
+        pkg/util/proxy/upgradeaware.go tryUpgrade). The backend here is a handler's ``websocket``:
+        text messages, an empty one meaning "nothing yet" (the proxy then checks that the client is
+        still there), ending in a close; ``ConnectionAbortedError`` from it cuts the connection with
+        no close frame, as a backend that dies does. A backend that answers without upgrading (a
+        404 before ``ws.prepare``) is relayed as that answer (``refused``)."""
+        ws = streams.WebSocket.accept(self.connection, self.path, list(self.headers.items()), [])
+        self.close_connection = True
+        self._status = 101 if ws is not None else 400
+        if ws is None:
+            return
+        try:
+            for text in messages:
+                if not text:
+                    if ws.peer_gone():
+                        return
+                    continue
+                ws.send_text(text)
+        except ConnectionAbortedError:
+            raise _Dropped() from None
+        except ConnectionError:
+            return
+        ws.close()
+
     def _proxy(self, namespace: str, spec: str, tail: str, body: bytes, kind: str = "Service") -> None:
         emu = self.server.emulator
         parts = spec.split(":")
@@ -321,9 +347,18 @@ class SubresourcesMixin:
             raise ApiError(503, f'no endpoints available for service "{svc_name}"', "ServiceUnavailable")
         q = urllib.parse.urlsplit(self.path).query
         target = "/" + tail + (f"?{q}" if q else "")
+        websocket = getattr(handler, "websocket", None)
+        refused = None
+        if websocket is not None and "websocket" in self.headers.get("Upgrade", "").lower():
+            refused, messages = websocket(target)
+            if refused is None:
+                self._proxy_websocket(messages)
+                return
         # The service proxy passes the request's Host header on (kubernetes/kubernetes
         # pkg/registry/core/service/proxy.go sets no UseLocationHost): the lab's gateway reads it.
-        if getattr(handler, "takes_host", False):
+        if refused is not None:
+            status, headers, out = refused
+        elif getattr(handler, "takes_host", False):
             # The other request headers go on; Authorization does not (upstream: kubernetes/apiserver
             # 24a394e5 pkg/endpoints/filters/authentication.go deletes it once authenticated).
             sent = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "authorization")}

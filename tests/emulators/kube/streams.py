@@ -22,6 +22,7 @@ a few commands are answered as a shell would (echo, cat, true, false, hostname, 
 from __future__ import annotations
 
 import json
+import select
 import shlex
 import socket
 import threading
@@ -93,6 +94,35 @@ class WebSocket:
                 raise ConnectionError(f"use of closed network connection (the WebSocket is {self.proto.state.name})")
             self.proto.send_binary(data)
             self._flush(self.sock, self.proto)
+
+    def send_text(self, text: str) -> None:
+        """One text message (a backend's own websocket behind the service proxy: Ray's log tail
+        sends its log chunks as text, ray-project/ray python/ray/dashboard/modules/job/job_head.py
+        tail_job_logs ``ws.send_str``); raises ConnectionError as ``send`` does."""
+        with self.lock:
+            if self.proto.state.name != "OPEN":
+                raise ConnectionError(f"use of closed network connection (the WebSocket is {self.proto.state.name})")
+            self.proto.send_text(text.encode())
+            self._flush(self.sock, self.proto)
+
+    def peer_gone(self) -> bool:
+        """Whether the peer has closed (a close frame, or the connection), looked at without
+        waiting: a sender with nothing to send stops then instead of holding its thread."""
+        readable, _, _ = select.select([self.sock], [], [], 0)
+        if not readable:
+            return False
+        try:
+            data = self.sock.recv(65536)
+        except OSError:
+            data = b""
+        with self.lock:
+            if not data:
+                self.proto.receive_eof()
+                return True
+            self.proto.receive_data(data)
+            self.proto.events_received()
+            self._flush(self.sock, self.proto)
+            return self.proto.close_rcvd is not None or self.proto.state.name != "OPEN"
 
     def recv(self) -> bytes | None:
         """The next binary or text message; None once the peer has closed."""

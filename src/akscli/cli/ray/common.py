@@ -161,10 +161,13 @@ def list_objects(
     selector: str | None,
     output_format: str,
     keep: "Callable[[dict[str, Any]], bool] | None" = None,
+    more: "Callable[[Kube, str, list[dict[str, Any]], str], list[dict[str, Any]]] | None" = None,
 ) -> None:
     """List ``kind`` page by page; ``columns``, or a function of the connection and the namespace
     (-n, or every one with -A: ``""``) giving them, for columns that read other objects. ``keep``:
-    only the objects it keeps (a filter no label selector can say), as the pages arrive."""
+    only the objects it keeps (a filter no label selector can say), as the pages arrive. ``more``:
+    rows of what is not ``kind`` to list after the objects, from the connection, the namespace, the
+    objects kept (held as a list then) and the format."""
     fmt = opts.output_format(output_format)
     chosen = opts.label_selector(selector)
     kube, ns = k8s.connect_ns()
@@ -173,6 +176,9 @@ def list_objects(
     items = kube.list(RAY, kind, namespace=ns, all_namespaces=all_namespaces, label_selector=chosen)
     if keep is not None:
         items = filter(keep, items)
+    if more is not None:
+        kept = list(items)
+        items = iter([*kept, *more(kube, ns, kept, fmt)])
     empty = output.no_resources(None if all_namespaces else ns)
     output.emit(items, fmt, common.namespaced_columns(columns, all_namespaces), empty=empty)
 

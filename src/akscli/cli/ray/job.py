@@ -225,7 +225,8 @@ def job_list(
         typer.Option(
             "--cluster",
             "-c",
-            help="Only the jobs on this Ray cluster: those that select it (submit --cluster) or made it.",
+            help="Only the jobs on this Ray cluster: the RayJobs that select it (submit --cluster) or made it, "
+            "then the jobs submitted straight to its Ray job API (DEPLOYMENT <none>).",
             show_default=False,
         ),
     ] = None,
@@ -234,12 +235,49 @@ def job_list(
     selector: flag_types.Selector = None,
     output_format: opts.Output = "table",
 ) -> None:
-    """List Ray jobs (RayJobs). A job submitted to a cluster's Ray job API directly, not as a RayJob,
-    is not one: the cluster's dashboard lists those (akscli ray dashboard CLUSTER)."""
-    if cluster is not None:
-        validate.name(cluster, "Ray cluster name")
-    keep = None if cluster is None else (lambda job: logic.job_cluster(job) == cluster)
-    list_objects("RayJob", JOB_COLUMNS, k8s, all_namespaces, selector, output_format, keep=keep)
+    """List Ray jobs (RayJobs). With --cluster, the jobs submitted straight to that cluster's Ray
+    job API (ray job submit, the Ray SDK), which are not RayJobs, follow in the table."""
+    if cluster is None:
+        list_objects("RayJob", JOB_COLUMNS, k8s, all_namespaces, selector, output_format)
+        return
+    validate.name(cluster, "Ray cluster name")
+    more = _api_jobs(cluster, all_namespaces, selector)
+    list_objects(
+        "RayJob",
+        JOB_COLUMNS,
+        k8s,
+        all_namespaces,
+        selector,
+        output_format,
+        keep=lambda job: logic.job_cluster(job) == cluster,
+        more=more,
+    )
+
+
+def _api_jobs(cluster: str, all_namespaces: bool, selector: str | None) -> Any:
+    """``ray job list --cluster``'s rows after the RayJobs: the jobs of the cluster's Ray job API
+    that no RayJob made (akscli.ray.job_api.api_only_jobs), in the table formats only (they are not
+    Kubernetes objects: -o json, yaml and name list the RayJobs and say how many were left out)."""
+
+    def more(kube: "Kube", ns: str, rayjobs: list[dict[str, Any]], fmt: str) -> list[dict[str, Any]]:
+        where = f"the Ray job API of cluster {cluster}"
+        if all_namespaces or selector:
+            why = "-A reads no Ray job API (give -n)" if all_namespaces else "they carry no labels for -l to match"
+            output.info(f"jobs submitted straight to {where} are not listed: {why}")
+            return []
+        try:
+            rows = logic.api_only_jobs(kube, ns, cluster, rayjobs)
+        except errors.AkscliError as exc:
+            output.warn(f"jobs submitted straight to {where} are not listed: {exc.message}")
+            return []
+        if rows and fmt not in ("table", "wide", "csv"):
+            output.info(f"{len(rows)} job(s) submitted straight to {where} are not RayJobs and not in -o {fmt}")
+            return []
+        if rows:
+            output.info(f"{len(rows)} job(s) with DEPLOYMENT {logic.NOT_A_RAYJOB} were submitted straight to {where}")
+        return rows
+
+    return more
 
 
 @app.command("status")
@@ -313,8 +351,17 @@ def _print_job_output(kube: "Kube", job: dict[str, Any], tail: int | None, *, fo
     if source is not None:
         print_logs(kube, job["metadata"]["namespace"], [source], tail, follow=follow)
         return
-    text = logic.dashboard_job_logs(kube, job)
-    lines = text.splitlines()
+    if follow:
+        # The log tail websocket's chunks (ray job logs --follow), each whole line printed as it comes.
+        pending = ""
+        for chunk in logic.dashboard_job_logs(kube, job, follow=True):
+            *done, pending = (pending + chunk).split("\n")
+            for line in done:
+                output.write(line, raw=True)
+        if pending:
+            output.write(pending, raw=True)
+        return
+    lines = "".join(logic.dashboard_job_logs(kube, job)).splitlines()
     for line in lines[-tail:] if tail else lines:
         output.write(line, raw=True)  # the job's log, as kubectl logs prints one
 

@@ -44,8 +44,10 @@ pkg/util/proxy/transport.go). A cluster's jobs live in its GCS: they go with the
   ``traceback.format_exc()``; the head wraps the agent's answer in "Request failed with status code
   500: ..."); an ended one is forgotten, 200 ``{"deleted": true}`` (JobDeleteResponse).
 
-Not simulated: the log tail websocket (``/api/jobs/{id}/logs/tail``), the traceback's frames (only
-its first and last lines), the driver's job_id (left None), driver_info and ``GET /api/version``.
+* ``/api/jobs/{id}/logs/tail``: the websocket ``ray job logs --follow`` reads (``_tail``).
+
+Not simulated: the traceback's frames (only its first and last lines), the driver's job_id (left
+None), driver_info, driver jobs (type DRIVER) and ``GET /api/version``.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ import re
 import string
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from tests.emulators.kube.controllers.kuberay.common import running_and_ready
@@ -121,6 +124,7 @@ def _head_error(agent_text: str) -> str:
 
 
 _JOB_PATH = re.compile(r"^/api/jobs/(?P<id>[^/?]+)(?P<rest>/stop|/logs)?/?$")
+_TAIL_PATH = re.compile(r"^/api/jobs/(?P<id>[^/?]+)/logs/tail/?$")
 
 Answer = tuple[int, dict[str, str], bytes]
 
@@ -316,7 +320,43 @@ class JobApi:
         def answer(method: str, path: str, body: bytes) -> Answer:
             return self._answer(ns, str(cluster), method, path.split("?")[0], body)
 
+        answer.websocket = lambda path: self._tail(ns, str(cluster), path.split("?")[0])  # type: ignore[attr-defined]
         return answer
+
+    def _tail(self, ns: str, cluster: str, path: str) -> tuple[Answer | None, Iterator[str]]:
+        """``/api/jobs/{id}/logs/tail`` (job_head.py tail_job_logs): 404 before the upgrade for a
+        job it does not know; else the log as text messages, each what was written since the last,
+        polled (job_manager.py tail_job_logs, LOG_TAIL_SLEEP_S), closed once the job has ended and
+        its log is sent. A cluster deleted meanwhile takes its head with it: the connection is cut
+        with no close frame. The empty messages are the emulator proxy's "nothing yet"
+        (server_streams.py _proxy_websocket), never sent."""
+        match = _TAIL_PATH.match(path)
+        if match is None:
+            return (404, {"Content-Type": "text/plain"}, b"404: Not Found"), iter(())
+        job_id = match["id"]
+        with self._lock:
+            if job_id not in self._jobs.get((ns, cluster), {}):
+                return _missing(job_id), iter(())
+
+        def messages() -> Iterator[str]:
+            sent = 0
+            while True:
+                with self._lock:
+                    info = self._jobs.get((ns, cluster), {}).get(job_id)
+                    if info is None:
+                        raise ConnectionAbortedError(f"the head of cluster {ns}/{cluster} is gone")
+                    info = self._advance(ns, cluster, info)
+                    logs, ended = str(info["logs"]), info["status"] in TERMINAL
+                if len(logs) > sent:
+                    yield logs[sent:]
+                    sent = len(logs)
+                elif ended:
+                    return
+                else:
+                    yield ""
+                    time.sleep(min(max(self.delay, 0.01), 0.05))
+
+        return None, messages()
 
     def _answer(self, ns: str, cluster: str, method: str, path: str, body: bytes = b"") -> Answer:
         if path.rstrip("/") == "/api/jobs":

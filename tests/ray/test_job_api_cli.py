@@ -1,0 +1,131 @@
+"""akscli and the Ray job API of a cluster: `ray job list --cluster` adds the jobs submitted
+straight to it (no RayJob), and `ray job logs --follow` of an HTTPMode job reads the log tail
+websocket through the API server's service proxy, as `ray job logs --follow` does
+(src/akscli/ray/job_api.py; upstream: ray-project/ray python/ray/dashboard/modules/job/job_head.py
+list_jobs and tail_job_logs, sdk.py tail_job_logs)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+from tests.ray.conftest import unready_head
+from tests.ray.test_cli_cluster import wait_until
+from tests.ray.test_cli_job import job, submit
+from tests.ray.test_job_api_routes import info, shared, submit_to_api
+from tests.ray.test_kuberay_states import _cluster_spec
+
+RAY = "ray.io/v1"
+
+
+def shared_with_both(ray_emulator: Callable[..., Any]) -> Any:
+    """Cluster ``shared`` running RayJob ``long`` and API job ``direct`` (no RayJob)."""
+    emu = shared(ray_emulator)
+    assert submit("long", "--cluster", "shared", entrypoint=("sleep", "1d")).exit_code == 0
+    assert submit_to_api(emu, entrypoint="python direct.py", submission_id="direct")[0] == 200
+    wait_until(lambda: (job(emu, "long").get("status") or {}).get("jobStatus") == "RUNNING")
+    wait_until(lambda: info(emu, "direct")["status"] == "RUNNING")
+    return emu
+
+
+def test_list_with_a_cluster_adds_the_jobs_submitted_straight_to_its_api(ray_emulator: Callable[..., Any]) -> None:
+    shared_with_both(ray_emulator)
+    result = invoke("ray", "job", "list", "--cluster", "shared")
+    assert result.exit_code == 0, result
+    rows = [line.split() for line in result.stdout.splitlines()[1:]]
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
+        ("long", "RUNNING", "Running", "shared"),
+        ("direct", "RUNNING", "<none>", "shared"),
+    ]
+    assert "1 job(s) with DEPLOYMENT <none> were submitted straight to the Ray job API of cluster shared" in (
+        result.stderr
+    )
+
+
+def test_list_with_a_cluster_as_names_keeps_to_rayjobs_and_says_what_it_left_out(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    shared_with_both(ray_emulator)
+    result = invoke("ray", "job", "list", "--cluster", "shared", "-o", "name")
+    assert result.exit_code == 0, result
+    assert result.stdout == "rayjob.ray.io/long\n"
+    assert "1 job(s) submitted straight to the Ray job API of cluster shared are not RayJobs and not in -o name" in (
+        result.stderr
+    )
+
+
+def test_list_with_a_cluster_whose_head_is_not_ready_lists_the_rayjobs_and_warns(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    emu = shared_with_both(ray_emulator)
+    unready_head(emu, "shared")
+    result = invoke("ray", "job", "list", "--cluster", "shared", "-o", "name")
+    assert result.exit_code == 0, result
+    assert result.stdout == "rayjob.ray.io/long\n"
+    assert "warning: jobs submitted straight to the Ray job API of cluster shared are not listed: " in result.stderr
+    assert "not serving yet" in result.stderr
+
+
+def http_job(emu: Any) -> dict[str, Any]:
+    """RayJob ``http`` (HTTPMode), followed until its Ray job runs; its status then."""
+    emu.cluster.create(
+        {
+            "apiVersion": RAY,
+            "kind": "RayJob",
+            "metadata": {"name": "http", "namespace": "default"},
+            "spec": {"entrypoint": "python x.py", "submissionMode": "HTTPMode", "rayClusterSpec": _cluster_spec()},
+        }
+    )
+    wait_until(lambda: (job(emu, "http").get("status") or {}).get("jobStatus") == "RUNNING", timeout=15)
+    status: dict[str, Any] = job(emu, "http")["status"]
+    return status
+
+
+def test_logs_follow_of_an_http_mode_job_streams_until_the_job_ends(ray_emulator: Callable[..., Any]) -> None:
+    # Started while the job runs and its log is still empty: a one-time GET /logs would print nothing.
+    emu = ray_emulator(run_seconds=1)
+    http_job(emu)
+    result = invoke("ray", "job", "logs", "http", "--follow")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines() == ["running: python x.py", "job output line"]
+    assert job(emu, "http")["status"]["jobStatus"] == "SUCCEEDED"
+
+
+def test_logs_follow_of_a_job_the_api_does_not_know_says_so(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator(run_seconds=30)
+    status = http_job(emu)
+    job_id = status["jobId"]
+
+    def unknown(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        return 404, {"Content-Type": "text/plain"}, f"Job {job_id} does not exist".encode()
+
+    emu.register_service_proxy("default", f"{status['rayClusterName']}-head-svc", 8265, unknown)
+    result = invoke("ray", "job", "logs", "http", "--follow")
+    assert result.exit_code == 3, result
+    assert (
+        f"error: the Ray job API of cluster {status['rayClusterName']} does not know job {job_id}: "
+        f"Job {job_id} does not exist"
+    ) in result.stderr
+
+
+def test_logs_follow_cut_when_the_head_goes_says_so(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator(run_seconds=30)
+    status = http_job(emu)
+    simulator = next(c for c in emu.controllers.controllers if hasattr(c, "job_api"))
+    # The cluster's GCS goes with its head (job_api.py forget): the tail's connection is cut.
+    threading.Timer(0.5, simulator.job_api.forget, ("default", status["rayClusterName"])).start()
+    result = invoke("ray", "job", "logs", "http", "--follow")
+    assert result.exit_code == 1, result
+    assert "was cut: WebSocket connection closed unexpectedly with close code 1006" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_logs_without_follow_still_read_the_logs_once(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator(run_seconds=0)
+    http_job(emu)
+    wait_until(lambda: job(emu, "http")["status"].get("jobDeploymentStatus") == "Complete")
+    result = invoke("ray", "job", "logs", "http")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines() == ["running: python x.py", "job output line"]
