@@ -89,28 +89,37 @@ class WebSocket:
         on it as the kubelet's does (kubernetes/kubernetes 0d1821e3
         pkg/kubelet/cri/streaming/portforward/httpstream.go portForward: the data and error streams'
         deferred Close, whose write error on a closed connection is dropped)."""
-        with self.lock:
-            if self.proto.state.name != "OPEN":
-                raise ConnectionError(f"use of closed network connection (the WebSocket is {self.proto.state.name})")
-            self.proto.send_binary(data)
-            self._flush(self.sock, self.proto)
+        self._send(self.proto.send_binary, data)
 
     def send_text(self, text: str) -> None:
         """One text message (a backend's own websocket behind the service proxy: Ray's log tail
         sends its log chunks as text, ray-project/ray python/ray/dashboard/modules/job/job_head.py
         tail_job_logs ``ws.send_str``); raises ConnectionError as ``send`` does."""
+        self._send(self.proto.send_text, text.encode())
+
+    def _send(self, frame: Callable[[bytes], None], data: bytes) -> None:
         with self.lock:
             if self.proto.state.name != "OPEN":
                 raise ConnectionError(f"use of closed network connection (the WebSocket is {self.proto.state.name})")
-            self.proto.send_text(text.encode())
+            frame(data)
             self._flush(self.sock, self.proto)
 
     def peer_gone(self) -> bool:
         """Whether the peer has closed (a close frame, or the connection), looked at without
-        waiting: a sender with nothing to send stops then instead of holding its thread."""
+        waiting: a sender with nothing to send stops then instead of holding its thread. What the
+        peer sent otherwise is dropped (Ray's log tail reads nothing from its client)."""
         readable, _, _ = select.select([self.sock], [], [], 0)
         if not readable:
             return False
+        if not self._take():
+            return True
+        with self.lock:
+            self.proto.events_received()
+            self._flush(self.sock, self.proto)
+            return self.proto.close_rcvd is not None or self.proto.state.name != "OPEN"
+
+    def _take(self) -> bool:
+        """Read what the socket has into the protocol; False once the peer closed the connection."""
         try:
             data = self.sock.recv(65536)
         except OSError:
@@ -118,11 +127,9 @@ class WebSocket:
         with self.lock:
             if not data:
                 self.proto.receive_eof()
-                return True
+                return False
             self.proto.receive_data(data)
-            self.proto.events_received()
-            self._flush(self.sock, self.proto)
-            return self.proto.close_rcvd is not None or self.proto.state.name != "OPEN"
+            return True
 
     def recv(self) -> bytes | None:
         """The next binary or text message; None once the peer has closed."""
@@ -134,15 +141,8 @@ class WebSocket:
                 self._flush(self.sock, self.proto)
                 if self.proto.close_rcvd is not None or self.proto.state.name == "CLOSED":
                     return None
-            try:
-                data = self.sock.recv(65536)
-            except OSError:
-                data = b""
-            with self.lock:
-                if not data:
-                    self.proto.receive_eof()
-                    return None
-                self.proto.receive_data(data)
+            if not self._take():
+                return None
 
     def close(self) -> None:
         with self.lock:
