@@ -299,7 +299,9 @@ class SubresourcesMixin:
 
     def _proxy_websocket(self, messages: Any) -> None:
         """A backend's websocket through the service proxy: the API server carries the upgrade to
-        the backend and then copies bytes both ways (kubernetes/apimachinery
+        the backend and then copies bytes both ways (kubernetes/kubernetes
+        pkg/registry/core/service/proxy.go ProxyREST.Connect: an UpgradeAwareHandler with
+        upgradeRequired false, so a plain request and an upgrade both pass; kubernetes/apimachinery
         pkg/util/proxy/upgradeaware.go tryUpgrade). The backend here is a handler's ``websocket``:
         text messages, an empty one meaning "nothing yet" (the proxy then checks that the client is
         still there), ending in a close; ``ConnectionAbortedError`` from it cuts the connection with
