@@ -2,20 +2,34 @@
 advertises and the nodes each runs on: for ``baremetal doctor`` and ``akscli doctor`` (through
 akscli.gpu_plugin), ``baremetal prepare`` and ``baremetal test nccl``. Plain logic: no Typer, no rich.
 
-Found the way upstream names and labels them, any namespace (two bounded lists):
-- the RDMA shared device plugin by its DaemonSet's name, ``rdma-shared-dp-ds``: the name in
-  Mellanox/k8s-rdma-shared-dev-plugin 410b0f3 deployment/k8s/base/daemonset.yaml (kube-system, no
-  labels on the DaemonSet), in Mellanox/network-operator b06827e0
-  manifests/state-rdma-shared-device-plugin/0060_rdma-shared-dev-plugin-ds.yaml (``rdma-shared-dp-ds
-  {{ .DaemonSetNameSuffix }}``, no suffix for a NicClusterPolicy: pkg/state/state_skel.go
-  hashedNameSuffix) and in akscli's templates/baremetal/rdma-shared-device-plugin.yaml.j2;
-- the SR-IOV network device plugin by the label on its DaemonSet, ``app=sriovdp``:
-  k8snetworkplumbingwg/sriov-network-device-plugin 40b6f507 deployments/sriovdp-daemonset.yaml
-  (kube-sriov-device-plugin) and Mellanox/network-operator manifests/state-sriov-device-plugin/
-  0030-sriov-dp-daemonset.yaml.
+Found by what upstream puts on each DaemonSet (one paginated list of the cluster's DaemonSets,
+``kind_of``), any namespace:
+- the RDMA shared device plugin: a Network Operator policy's, labelled ``ds-owner`` with the pod
+  label ``app: rdma-shared-dp{{ .NameSuffix }}`` (Mellanox/network-operator b06827e0
+  manifests/state-rdma-shared-device-plugin/0060_rdma-shared-dev-plugin-ds.yaml; a NicNodePolicy's
+  is named ``rdma-shared-dp-ds-<hash>`` and labelled ``ds-owner: nnp-<policy>``, pkg/state/state_skel.go
+  dsOwnerValue, nameSuffix, hashedNameSuffix); upstream's kustomize one, which has no labels, by its
+  name ``rdma-shared-dp-ds`` (Mellanox/k8s-rdma-shared-dev-plugin 410b0f3
+  deployment/k8s/base/daemonset.yaml; akscli's templates/baremetal/rdma-shared-device-plugin.yaml.j2
+  too); any other (a chart of someone else's) by its image, ``.../k8s-rdma-shared-dev-plugin``;
+- the SR-IOV network device plugin: labelled ``app=sriovdp`` (k8snetworkplumbingwg/sriov-network-device-plugin
+  40b6f507 deployments/sriovdp-daemonset.yaml; Mellanox/network-operator
+  manifests/state-sriov-device-plugin/0030-sriov-dp-daemonset.yaml); the sriov-network-operator's,
+  whose DaemonSet has no labels, by its controller reference to the SriovOperatorConfig and its pod
+  label ``app: sriov-device-plugin`` (k8snetworkplumbingwg/sriov-network-operator 249e2001
+  bindata/manifests/plugins/sriov-device-plugin.yaml; controllers/helper.go syncDsObject
+  SetControllerReference); any other by its image, ``.../sriov-network-device-plugin``.
 
-What each advertises is in the ConfigMap its DaemonSet mounts where the plugin reads config.json
-(one get each):
+What each advertises is in the ConfigMap its DaemonSet mounts where the plugin reads its config
+(one get each): the file its ``--config-file`` names, else the default below (both plugins parse it
+with Go's flag package: ``-config-file`` or ``--config-file``, ``=VALUE`` or the next argument;
+Mellanox/k8s-rdma-shared-dev-plugin cmd/k8s-rdma-shared-dp/main.go, sriov-network-device-plugin
+cmd/sriovdp/main.go), after the kubelet's ``$(VAR)`` expansion from the container's env
+(kubernetes/kubernetes pkg/kubelet/container/helpers.go ExpandContainerCommandAndArgs). The
+sriov-network-operator's plugin reads ``--config-file=/etc/pcidp/$(NODE_NAME)``, NODE_NAME the pod's
+spec.nodeName: its ConfigMap ``device-plugin-config`` holds one config per node, keyed by the node's
+name (controllers/sriovnetworknodepolicy_controller.go syncDevicePluginConfigMap), so what it
+advertises is read node by node (``Plugin.by_node``).
 - shared: mounted at /k8s-rdma-shared-dev-plugin (pkg/resources/resources_manager.go
   DefaultConfigFilePath); each ``configList`` entry is ``<resourcePrefix>/<resourceName>``, the prefix
   ``rdma`` where the entry sets none (resources_manager.go rdmaHcaResourcePrefix, ValidateConfigs;
@@ -48,15 +62,23 @@ if TYPE_CHECKING:
     from akscli.gpu_nodes import GpuNodes
     from akscli.kube.client import Kube
 
-SHARED_DAEMONSET = "rdma-shared-dp-ds"
-SHARED_CONFIG_DIR = "/k8s-rdma-shared-dev-plugin"  # resources_manager.go DefaultConfigFilePath's folder
+SHARED_DAEMONSET = "rdma-shared-dp-ds"  # the kustomize DaemonSet's name (and akscli's)
+SHARED_POD_APP = "rdma-shared-dp"  # 0060_rdma-shared-dev-plugin-ds.yaml: app: rdma-shared-dp{{ .NameSuffix }}
+SHARED_IMAGE = "k8s-rdma-shared-dev-plugin"  # deployment/k8s/base/daemonset.yaml's image
+SHARED_CONFIG = "/k8s-rdma-shared-dev-plugin/config.json"  # resources_manager.go DefaultConfigFilePath
 SHARED_PREFIX = "rdma"  # resources_manager.go rdmaHcaResourcePrefix
-SRIOV_DAEMONSETS = "app=sriovdp"
-SRIOV_CONFIG_DIR = "/etc/pcidp"  # cmd/sriovdp/main.go defaultConfig's folder
+SRIOV_APP = "sriovdp"  # the app label of upstream's DaemonSet and the Network Operator's
+SRIOV_OPERATOR_POD_APP = "sriov-device-plugin"  # sriov-network-operator plugins/sriov-device-plugin.yaml
+SRIOV_OPERATOR_OWNER = "SriovOperatorConfig"  # sriov-network-operator controllers/helper.go syncDsObject
+SRIOV_IMAGE = "sriov-network-device-plugin"  # deployments/sriovdp-daemonset.yaml's image
+SRIOV_CONFIG = "/etc/pcidp/config.json"  # cmd/sriovdp/main.go defaultConfig
 SRIOV_PREFIX = "intel.com"  # cmd/sriovdp/main.go: --resource-prefix's default
-CONFIG_FILE = "config.json"
 NETWORK_OPERATOR_OWNER = "ds-owner"  # Mellanox/network-operator's label on the DaemonSets it owns
-_FEW = 10  # plugin DaemonSets read at most, per kind
+CLUSTER_POLICY = "NicClusterPolicy"  # its value for a NicClusterPolicy's (state_skel.go dsOwnerValue)
+NODE_POLICY_PREFIX = "nnp-"  # and for a NicNodePolicy's: "nnp-" + the policy's name
+_PAGE = 100  # DaemonSets read per page
+_MOST = 500  # DaemonSets read at most
+_NODE = "\0node\0"  # where the node's name goes in a per-node config key
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,9 @@ class Plugin:
     daemonset: Mapping[str, Any]
     resources: tuple[str, ...]
     config: str = ""  # "namespace/name" of the ConfigMap read, "" where none is mounted or it is gone
+    # A plugin whose config file is named after its node (the sriov-network-operator's): the resources
+    # its config names for each node the ConfigMap has a key for; None for one config for all nodes.
+    by_node: Mapping[str, tuple[str, ...]] | None = None
 
     @property
     def namespace(self) -> str:
@@ -82,8 +107,9 @@ class Plugin:
 
     @property
     def network_operator(self) -> bool:
-        """Owned by a Network Operator policy (akscli.network_operator judges its rollout)."""
-        return NETWORK_OPERATOR_OWNER in self.labels
+        """Owned by a NicClusterPolicy, whose states akscli.network_operator judges (it reads no
+        NicNodePolicy, so a NicNodePolicy's plugin gets its own rollout row)."""
+        return self.labels.get(NETWORK_OPERATOR_OWNER) == CLUSTER_POLICY
 
     @property
     def akscli(self) -> bool:
@@ -94,14 +120,24 @@ class Plugin:
     @property
     def what(self) -> str:
         plugin = "RDMA shared device plugin" if self.kind == "shared" else "SR-IOV network device plugin"
+        owner = str(self.labels.get(NETWORK_OPERATOR_OWNER) or "")
+        operator = _controller(self.daemonset, SRIOV_OPERATOR_OWNER)
         by = (
             "deployed by baremetal prepare --rdma"
             if self.akscli
-            else f"owned by {self.labels[NETWORK_OPERATOR_OWNER]}"
-            if self.network_operator
+            else f"owned by NicNodePolicy {owner.removeprefix(NODE_POLICY_PREFIX)}"
+            if owner.startswith(NODE_POLICY_PREFIX)
+            else f"owned by {owner}"
+            if owner
+            else f"owned by the sriov-network-operator's SriovOperatorConfig {operator}"
+            if operator
             else "installed without akscli"
         )
         return f"{plugin}, {by}"
+
+    def resources_on(self, node: str) -> tuple[str, ...] | None:
+        """What the plugin advertises on ``node`` where its config is per node, else None."""
+        return None if self.by_node is None else self.by_node.get(node, ())
 
     @property
     def pod_spec(self) -> Mapping[str, Any]:
@@ -134,19 +170,45 @@ class Plugin:
 
 
 def find(kube: Kube) -> list[Plugin]:
-    """Every RDMA shared device plugin and SR-IOV device plugin DaemonSet (each kind at most
-    ``_FEW``), each with the RDMA resources its ConfigMap names; none where they cannot be read."""
-    found: list[Plugin] = []
-    for kind, query in (
-        ("shared", {"field_selector": f"metadata.name={SHARED_DAEMONSET}"}),
-        ("sriov", {"label_selector": SRIOV_DAEMONSETS}),
-    ):
-        try:
-            listed = list(islice(kube.list("apps/v1", "DaemonSet", all_namespaces=True, page_size=_FEW, **query), _FEW))
-        except AkscliError:
-            continue
-        found += [_plugin(kube, kind, ds) for ds in listed]
-    return found
+    """Every RDMA shared device plugin and SR-IOV device plugin DaemonSet (``kind_of``; of the first
+    ``_MOST`` DaemonSets), each with the RDMA resources its ConfigMap names; none where they cannot be read."""
+    try:
+        listed = list(islice(kube.list("apps/v1", "DaemonSet", all_namespaces=True, page_size=_PAGE), _MOST))
+    except AkscliError:
+        return []
+    return [_plugin(kube, kind, ds) for ds in listed if (kind := kind_of(ds))]
+
+
+def kind_of(ds: Mapping[str, Any]) -> str | None:
+    """ "shared" or "sriov" where the DaemonSet runs one of the plugins, by what upstream puts on it
+    (the module docstring); None for any other."""
+    meta = ds.get("metadata") or {}
+    labels = meta.get("labels") or {}
+    template = (ds.get("spec") or {}).get("template") or {}
+    app = str(((template.get("metadata") or {}).get("labels") or {}).get("app") or "")
+    images = {_image_name(c) for c in (template.get("spec") or {}).get("containers") or []}
+    if labels.get("app") == SRIOV_APP or SRIOV_IMAGE in images:
+        return "sriov"
+    if app == SRIOV_OPERATOR_POD_APP and _controller(ds, SRIOV_OPERATOR_OWNER):
+        return "sriov"
+    if NETWORK_OPERATOR_OWNER in labels and (app == SHARED_POD_APP or app.startswith(SHARED_POD_APP + "-")):
+        return "shared"
+    if meta.get("name") == SHARED_DAEMONSET or SHARED_IMAGE in images:
+        return "shared"
+    return None
+
+
+def _image_name(container: Mapping[str, Any]) -> str:
+    """The image's last path part without its tag or digest: ``ghcr.io/a/b:v1`` is ``b``."""
+    return str(container.get("image") or "").split("@")[0].rsplit("/", 1)[-1].split(":")[0]
+
+
+def _controller(obj: Mapping[str, Any], kind: str) -> str:
+    """The name of the object's controller of ``kind``, "" where it has none."""
+    for ref in (obj.get("metadata") or {}).get("ownerReferences") or []:
+        if ref.get("kind") == kind and ref.get("controller"):
+            return str(ref.get("name") or "")
+    return ""
 
 
 def of(kube: Kube, nodes: GpuNodes) -> list[Plugin]:
@@ -163,10 +225,10 @@ def resources(plugins: Iterable[Plugin]) -> list[str]:
 
 def _plugin(kube: Kube, kind: str, ds: Mapping[str, Any]) -> Plugin:
     spec = ((ds.get("spec") or {}).get("template") or {}).get("spec") or {}
-    mounted = _config_map(spec, SHARED_CONFIG_DIR if kind == "shared" else SRIOV_CONFIG_DIR)
+    mounted = _config_source(spec, SHARED_CONFIG if kind == "shared" else SRIOV_CONFIG)
     if mounted is None:
         return Plugin(kind, ds, ())
-    name, key = mounted
+    name, key, prefix = mounted
     namespace = str((ds.get("metadata") or {}).get("namespace"))
     try:
         cm = kube.get("v1", "ConfigMap", name, namespace)
@@ -174,26 +236,91 @@ def _plugin(kube: Kube, kind: str, ds: Mapping[str, Any]) -> Plugin:
         cm = None
     if cm is None:
         return Plugin(kind, ds, ())
+    data = {str(k): str(v) for k, v in ((cm.get("data") or {}).items())}
+    if _NODE not in key:
+        names = _names(kind, data.get(key), prefix)
+        return Plugin(kind, ds, tuple(names), f"{namespace}/{name}")
+    head, tail = key.split(_NODE, 1)
+    by_node = {
+        k[len(head) : len(k) - len(tail)]: tuple(_names(kind, v, prefix))
+        for k, v in data.items()
+        if k.startswith(head) and k.endswith(tail) and len(k) > len(head) + len(tail)
+    }
+    everywhere = [n for names in by_node.values() for n in names]
+    return Plugin(kind, ds, tuple(dict.fromkeys(everywhere)), f"{namespace}/{name}", by_node)
+
+
+def _names(kind: str, text: str | None, prefix: str) -> list[str]:
     try:
-        config = json.loads(str((cm.get("data") or {}).get(key) or "{}"))
+        config = json.loads(text or "{}")
     except ValueError:
         config = {}
-    names = _shared_names(config) if kind == "shared" else _sriov_names(config, _prefix_arg(spec))
-    return Plugin(kind, ds, tuple(names), f"{namespace}/{name}")
+    return _shared_names(config) if kind == "shared" else _sriov_names(config, prefix)
 
 
-def _config_map(spec: Mapping[str, Any], folder: str) -> tuple[str, str] | None:
-    """(ConfigMap name, key projected as config.json) of the volume a container mounts at ``folder``."""
+def _config_source(spec: Mapping[str, Any], default: str) -> tuple[str, str, str] | None:
+    """(ConfigMap name, key, --resource-prefix) of the config file a container of the plugin reads:
+    its ``--config-file`` (else ``default``) under a ConfigMap volume it mounts. The key holds
+    ``_NODE`` where the file is named after the node the pod runs on."""
     volumes = {v.get("name"): v for v in spec.get("volumes") or []}
     for container in spec.get("containers") or []:
-        for mount in container.get("volumeMounts") or []:
-            if str(mount.get("mountPath") or "").rstrip("/") != folder:
-                continue
-            source = (volumes.get(mount.get("name")) or {}).get("configMap") or {}
-            if source.get("name"):
-                items = [i for i in source.get("items") or [] if i.get("path") == CONFIG_FILE]
-                return str(source["name"]), str(items[0].get("key")) if items else CONFIG_FILE
+        path = _expand(_flag(container, "config-file") or default, container)
+        if found := _mounted(container, volumes, path):
+            return (*found, _flag(container, "resource-prefix") or SRIOV_PREFIX)
     return None
+
+
+def _flag(container: Mapping[str, Any], name: str) -> str | None:
+    """The value of a Go flag (``-name=V``, ``--name=V``, ``-name V`` or ``--name V``) the container
+    is started with (its command, then its args, as the kubelet runs them); the last one wins."""
+    args = [str(a) for a in [*(container.get("command") or []), *(container.get("args") or [])]]
+    value = None
+    for i, arg in enumerate(args):
+        for dashes in ("--", "-"):
+            if arg.startswith(f"{dashes}{name}="):
+                value = arg.split("=", 1)[1]
+            elif arg == f"{dashes}{name}" and i + 1 < len(args):
+                value = args[i + 1]
+    return value
+
+
+def _expand(path: str, container: Mapping[str, Any]) -> str:
+    """``$(VAR)`` in the path as the kubelet expands it from the container's env: a value, or
+    ``_NODE`` for a variable set from the pod's ``spec.nodeName``; any other is left as written
+    (kubernetes/kubernetes third_party/forked/golang/expansion/expand.go MappingFuncFor)."""
+
+    def value(match: re.Match[str]) -> str:
+        for env in container.get("env") or []:
+            if env.get("name") == match.group(1):
+                field = ((env.get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath")
+                return _NODE if field == "spec.nodeName" else str(env.get("value") or "")
+        return match.group(0)
+
+    return re.sub(r"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)", value, path)
+
+
+def _mounted(container: Mapping[str, Any], volumes: Mapping[Any, Any], path: str) -> tuple[str, str] | None:
+    """(ConfigMap name, key) of the file at ``path`` under the container's deepest mount above it:
+    the key an item projects at that path, else the path itself (a ConfigMap volume without items
+    holds each key as a file of its name)."""
+    mounts = [
+        m
+        for m in container.get("volumeMounts") or []
+        if (at := str(m.get("mountPath") or "").rstrip("/")) and (path == at or path.startswith(at + "/"))
+    ]
+    if not mounts:
+        return None
+    mount = max(mounts, key=lambda m: len(str(m.get("mountPath")).rstrip("/")))
+    source = (volumes.get(mount.get("name")) or {}).get("configMap") or {}
+    if not source.get("name"):
+        return None
+    relative = path[len(str(mount["mountPath"]).rstrip("/")) :].lstrip("/")
+    relative = "/".join(p for p in (str(mount.get("subPath") or "").strip("/"), relative) if p)
+    items = source.get("items") or []
+    if items:
+        keys = [str(i.get("key")) for i in items if str(i.get("path") or "").strip("/") == relative]
+        return (str(source["name"]), keys[0]) if keys else None
+    return str(source["name"]), relative
 
 
 # Both plugins refuse a whole config in which one entry's resourceName is empty or has other
@@ -227,18 +354,6 @@ def _shared_names(config: Any) -> list[str]:
     return _advertised(
         f"{e.get('resourcePrefix') or SHARED_PREFIX}/{e['resourceName']}" for e in _entries(config, "configList")
     )
-
-
-def _prefix_arg(spec: Mapping[str, Any]) -> str:
-    """The SR-IOV plugin's --resource-prefix (``--resource-prefix=X`` or ``--resource-prefix X``)."""
-    for container in spec.get("containers") or []:
-        args = [str(a) for a in [*(container.get("command") or []), *(container.get("args") or [])]]
-        for i, arg in enumerate(args):
-            if arg.startswith("--resource-prefix="):
-                return arg.split("=", 1)[1]
-            if arg == "--resource-prefix" and i + 1 < len(args):
-                return args[i + 1]
-    return SRIOV_PREFIX
 
 
 def _rdma_selected(entry: Mapping[str, Any]) -> bool:

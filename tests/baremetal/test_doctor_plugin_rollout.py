@@ -135,9 +135,11 @@ def test_a_charts_plugin_rollout_is_found_by_the_charts_label_whichever_pod_was_
     assert (rule.severity, rule.subject) == ("error", "rollout daemonset/nvdp-nvidia-device-plugin")  # none available
 
 
-def test_the_rdma_plugins_are_looked_for_by_upstream_name_and_label_only_where_a_gpu_node_is() -> None:
-    # Before: only akscli's own label (app=rdma-shared-dp), and only where a GPU node carried NFD's
-    # rdma.capable, the default --rdma-node-selector.
+def test_the_rdma_plugins_are_looked_for_in_one_daemonset_list_only_where_a_gpu_node_is() -> None:
+    # Before audit 33: only akscli's own label (app=rdma-shared-dp), and only where a GPU node carried
+    # NFD's rdma.capable. Audit 33: two lists (the kustomize name, app=sriovdp), which missed a
+    # NicNodePolicy's rdma-shared-dp-ds-<hash> and the sriov-network-operator's unlabelled DaemonSet.
+    # Now one list, each DaemonSet judged by what upstream puts on it (rdma_plugins.kind_of).
     queries: list[tuple[str | None, str | None]] = []
 
     class Recording(FakeReader):
@@ -149,4 +151,4 @@ def test_the_rdma_plugins_are_looked_for_by_upstream_name_and_label_only_where_a
     gpu_plugin.rollout_rules(Recording(), _gpu_nodes(0), None, gpu_stack.Rule)  # type: ignore[arg-type]
     assert queries == []
     gpu_plugin.rollout_rules(Recording(), _gpu_nodes(), None, gpu_stack.Rule)  # type: ignore[arg-type]
-    assert queries == [("metadata.name=rdma-shared-dp-ds", None), (None, "app=sriovdp")]
+    assert queries == [(None, None)]

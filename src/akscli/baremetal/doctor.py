@@ -396,8 +396,11 @@ def _no_rdma_plugin_here(node: Mapping[str, Any], opts: Options) -> tuple[str, s
             "deploy the RDMA shared device plugin (akscli baremetal prepare --rdma), or pass "
             "--rdma-resource with the name your plugin advertises"
         )
-    if any(p.runs_on(node) for p in plugins):
-        return "", "read the RDMA device plugin's log on the node, or pass --rdma-resource with the name it advertises"
+    if running := [p for p in plugins if p.runs_on(node)]:
+        return _no_rdma_in_node_config(node, running) or (
+            "",
+            "read the RDMA device plugin's log on the node, or pass --rdma-resource with the name it advertises",
+        )
     first = plugins[0]
     wanted = " ".join(f"{k}={v}" for k, v in (first.pod_spec.get("nodeSelector") or {}).items())
     return (
@@ -406,6 +409,24 @@ def _no_rdma_plugin_here(node: Mapping[str, Any], opts: Options) -> tuple[str, s
         (f"label the node as the plugin selects (kubectl label node NODE {wanted}), or " if wanted else "")
         + f"change the plugin's nodeSelector, affinity or tolerations (kubectl -n {first.namespace} edit "
         f"daemonset {first.name})",
+    )
+
+
+def _no_rdma_in_node_config(node: Mapping[str, Any], running: list[Any]) -> tuple[str, str] | None:
+    """Where every plugin on the node reads a config of its own per node (the sriov-network-operator's,
+    akscli.rdma_plugins ``by_node``) and none names an RDMA resource for this node: that, and the policy
+    that would (k8snetworkplumbingwg/sriov-network-operator controllers/sriovnetworknodepolicy_controller.go
+    renderDevicePluginConfigData writes a node's entries from the SriovNetworkNodePolicies whose
+    nodeSelector selects it, isRdma from the policy's spec.isRdma, api/v1/sriovnetworknodepolicy_types.go)."""
+    name = str((node.get("metadata") or {}).get("name"))
+    if any(p.resources_on(name) != () for p in running):
+        return None
+    first = running[0]
+    return (
+        f"; daemonset {first.namespace}/{first.name} runs there, but its config for the node (ConfigMap "
+        f"{first.config}, key {name}) names no RDMA resource",
+        "create a SriovNetworkNodePolicy with isRdma: true whose nodeSelector selects the node (the "
+        f"sriov-network-operator writes each node's resources into {first.config})",
     )
 
 

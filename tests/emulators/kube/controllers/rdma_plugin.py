@@ -1,10 +1,13 @@
 """The RDMA shared device plugin, as its pods register resources with their node's kubelet.
 
-A pod of the plugin is any pod with a ConfigMap volume mounted at ``/k8s-rdma-shared-dev-plugin``,
-the folder the plugin reads its config.json from (upstream: Mellanox/k8s-rdma-shared-dev-plugin
-410b0f3 pkg/resources/resources_manager.go DefaultConfigFilePath; deployment/k8s/base/daemonset.yaml
+A pod of the plugin is any pod with a ConfigMap volume mounted at the folder the plugin reads its
+config file from: ``/k8s-rdma-shared-dev-plugin/config.json`` unless the container is started with
+``--config-file`` (or ``-config-file``, Go's flag package, ``=VALUE`` or the next argument) (upstream:
+Mellanox/k8s-rdma-shared-dev-plugin 410b0f3 pkg/resources/resources_manager.go DefaultConfigFilePath,
+cmd/k8s-rdma-shared-dp/main.go the ``config-file`` flag; deployment/k8s/base/daemonset.yaml
 mounts the ConfigMap there, and so do akscli's templates/baremetal/rdma-shared-device-plugin.yaml.j2
 and Mellanox/network-operator manifests/state-rdma-shared-device-plugin/0060_rdma-shared-dev-plugin-ds.yaml).
+The file is the ConfigMap key an item projects at its name, else the key of that name.
 Once such a pod is ready on a node, each ``configList`` entry of the config becomes a node resource:
 
 - named ``<resourcePrefix>/<resourceName>``, the prefix ``rdma`` where the entry gives none
@@ -48,29 +51,50 @@ HCA_VENDOR = "15b3"
 NFD = "feature.node.kubernetes.io/"
 
 
-def config_map(pod: dict[str, Any]) -> str | None:
-    """The name of the ConfigMap the pod mounts at the plugin's config folder; None for any other pod."""
+def _config_file(container: dict[str, Any]) -> str:
+    """The container's ``--config-file``, else the default (cmd/k8s-rdma-shared-dp/main.go)."""
+    args = [str(a) for a in [*(container.get("command") or []), *(container.get("args") or [])]]
+    value = f"{CONFIG_DIR}/{CONFIG_FILE}"
+    for i, arg in enumerate(args):
+        for flag in ("--config-file", "-config-file"):
+            if arg.startswith(flag + "="):
+                value = arg.split("=", 1)[1]
+            elif arg == flag and i + 1 < len(args):
+                value = args[i + 1]
+    return value
+
+
+def _mounted_config(pod: dict[str, Any]) -> tuple[str, str] | None:
+    """(ConfigMap name, the file's name) where a container mounts a ConfigMap at its config's folder."""
     spec = pod.get("spec") or {}
     volumes = {v.get("name"): v for v in spec.get("volumes") or []}
     for container in spec.get("containers") or []:
+        folder, _, file = _config_file(container).rpartition("/")
         for mount in container.get("volumeMounts") or []:
-            if str(mount.get("mountPath") or "").rstrip("/") != CONFIG_DIR:
+            if str(mount.get("mountPath") or "").rstrip("/") != folder.rstrip("/"):
                 continue
             source = (volumes.get(mount.get("name")) or {}).get("configMap") or {}
             if source.get("name"):
-                return str(source["name"])
+                return str(source["name"]), file
     return None
 
 
+def config_map(pod: dict[str, Any]) -> str | None:
+    """The name of the ConfigMap the pod mounts at the plugin's config folder; None for any other pod."""
+    found = _mounted_config(pod)
+    return found[0] if found else None
+
+
 def _config_key(pod: dict[str, Any], name: str) -> str:
-    """The ConfigMap key projected as config.json (the volume's items, else the key itself)."""
+    """The ConfigMap key projected as the config file (the volume's items, else the key itself)."""
+    file = (_mounted_config(pod) or (name, CONFIG_FILE))[1]
     for volume in (pod.get("spec") or {}).get("volumes") or []:
         source = volume.get("configMap") or {}
         if source.get("name") == name:
             for item in source.get("items") or []:
-                if item.get("path") == CONFIG_FILE:
+                if item.get("path") == file:
                     return str(item.get("key"))
-    return CONFIG_FILE
+    return file
 
 
 def _ready(pod: dict[str, Any]) -> bool:
