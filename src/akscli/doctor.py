@@ -46,6 +46,7 @@ from akscli.kube.client import Kube
 from akscli.statuslines import as_invoked
 
 if TYPE_CHECKING:
+    from akscli import doctor_keda
     from akscli.nap_health import ClassHealth
 
 GROUPS = ("model", "ray", "fleet", "baremetal", "gpu")
@@ -97,14 +98,14 @@ def parse_groups(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def run(kube: Kube, groups: Sequence[str] = ()) -> list[Result]:
+def run(kube: Kube, groups: Sequence[str] = (), signed_in: doctor_keda.SignedIn | None = None) -> list[Result]:
     """Every check of every component a chosen group uses (all when none is chosen).
 
     Without ``groups`` a component blocks only where it is installed: a cluster that never had
     KubeRay is not "broken for ray", it simply does not offer it."""
     results: list[Result] = []
     chosen = [comp for comp in components() if not groups or set(groups) & set(comp.groups)]
-    checked = {comp.id: list(_check(kube, comp)) for comp in chosen}
+    checked = {comp.id: list(_check(kube, comp, signed_in)) for comp in chosen}
     working = {c.id: c.title for c in chosen if checked[c.id] and all(x.status == OK for x in checked[c.id])}
     for comp in chosen:
         needed_by = tuple(g for g in comp.groups if not groups or g in groups)
@@ -201,7 +202,7 @@ class Check:
     blocking: bool = True  # a gap here can block (warnings of the GPU stack rules cannot)
 
 
-def _check(kube: Kube, comp: Component) -> Iterator[Check]:
+def _check(kube: Kube, comp: Component, signed_in: doctor_keda.SignedIn | None = None) -> Iterator[Check]:
     crds_ok = True
     installed = False  # a CRD or APIService of the component's is there
     for name, version in comp.crds:
@@ -253,7 +254,7 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
         from akscli import doctor_keda
 
         # Warnings: a gap stops a workspace trigger from scaling, not a deploy.
-        for name, status, detail, fix in doctor_keda.rows(kube):
+        for name, status, detail, fix in doctor_keda.rows(kube, signed_in):
             yield Check(name, status, detail, fix, present=True, blocking=False)
     if comp.gpu_nodes:
         status, detail = gpu_nodes(kube)

@@ -19,15 +19,17 @@ a workspace. Nothing when no ScaledObject does: KEDA then needs no Azure identit
   stamps now (autoscaling_status.pinned_against, the check `model status` makes; the collector is
   read once, monitoring.collector_label).
 
-Not checked: the Monitoring Data Reader role of that identity on the workspace (an ARM role
-assignment; doctor reads only the cluster). Rows are (check, status, detail, fix); all are
-warnings: a gap here stops autoscaling, not a deploy.
+- The Monitoring Data Reader role of that identity on each workspace: asked of Azure Resource
+  Manager only where doctor is signed in to a subscription (``signed_in``) and the identity row is
+  ok (akscli.doctor_keda_role).
+
+Rows are (check, status, detail, fix); all are warnings: a gap here stops autoscaling, not a deploy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Generator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from akscli.doctor_probes import NOT_READY, OK, UNKNOWN
 from akscli.errors import AkscliError
@@ -35,14 +37,19 @@ from akscli.kube.client import Kube
 from akscli.model import autoscaling_status, monitoring
 from akscli.model.kinds import KEDA_API
 
+if TYPE_CHECKING:
+    from akscli.azure.arm import AzureTarget
+
 CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"  # Azure/azure-workload-identity pkg/webhook/consts.go
 CLIENT_ID_ENV = "AZURE_CLIENT_ID"
 READ_FIX = "grant this user get and list on pods, serviceaccounts, and kube-system deployments and configmaps"
 
 Row = tuple[str, str, str, str]
+# The Azure subscription doctor is signed in to, None where none is chosen (read only when needed).
+SignedIn = Callable[[], "AzureTarget | None"]
 
 
-def rows(kube: Kube) -> Iterator[Row]:
+def rows(kube: Kube, signed_in: SignedIn | None = None) -> Iterator[Row]:
     try:
         scaled = list(kube.list(KEDA_API, "ScaledObject", all_namespaces=True))
     except AkscliError as exc:
@@ -51,21 +58,27 @@ def rows(kube: Kube) -> Iterator[Row]:
     on_workspace = [s for s in scaled if autoscaling_status.workspace_trigger(s) is not None]
     if not on_workspace:
         return
-    yield from _identity(kube)
+    client_id = yield from _identity(kube)
     yield from _labels(kube, on_workspace)
+    if client_id and signed_in is not None and (target := signed_in()) is not None:
+        from akscli import doctor_keda_role
+
+        endpoints = [str((autoscaling_status.workspace_trigger(s) or {}).get("serverAddress")) for s in on_workspace]
+        yield from doctor_keda_role.rows(target, client_id, endpoints)
 
 
-def _identity(kube: Kube) -> Iterator[Row]:
+def _identity(kube: Kube) -> Generator[Row, None, str]:
+    """The workload identity row; returns the client ID KEDA signs in as where the row is ok, else ""."""
     try:
         pods = monitoring.keda_operator_pods(kube)
     except AkscliError as exc:
         yield "workload identity", UNKNOWN, f"KEDA's operator pods cannot be listed: {exc.message}", READ_FIX
-        return
+        return ""
     if not pods:  # the pods row above says KEDA's operator is missing
-        return
+        return ""
     if bare := monitoring.without_identity(pods):
         yield "workload identity", NOT_READY, bare[0], bare[1]
-        return
+        return ""
     pod = next(p for p in pods if monitoring.FEDERATED_TOKEN_ENV in monitoring.pod_env(p))
     md = pod.get("metadata") or {}
     ns, name = str(md.get("namespace", "")), str(md.get("name", ""))
@@ -76,10 +89,12 @@ def _identity(kube: Kube) -> Iterator[Row]:
         sa = kube.get("v1", "ServiceAccount", account, ns)
     except AkscliError as exc:
         yield "workload identity", UNKNOWN, f"{subject} cannot be read: {exc.message}", READ_FIX
-        return
+        return ""
     annotated = str((((sa or {}).get("metadata") or {}).get("annotations") or {}).get(CLIENT_ID_ANNOTATION) or "")
     running = monitoring.pod_env(pod).get(CLIENT_ID_ENV, "")
-    yield "workload identity", *_identity_verdict(ns, name, subject, annotated, running)
+    verdict = _identity_verdict(ns, name, subject, annotated, running)
+    yield "workload identity", *verdict
+    return running if verdict[0] == OK else ""
 
 
 def _identity_verdict(ns: str, pod: str, subject: str, annotated: str, running: str) -> tuple[str, str, str]:

@@ -270,6 +270,18 @@ def raw_call(
     return data if isinstance(data, dict) else {"value": data}
 
 
+def raw_pages(target: AzureTarget, path: str, api: str, params: str = "") -> list[dict[str, Any]]:
+    """Every item of an ARM collection GET, following its ``nextLink`` pages."""
+    client = raw_client(target)
+    rows: list[dict[str, Any]] = []
+    url: str | None = path + params
+    while url:
+        page = raw_call(client, "GET", url, api) or {}
+        rows.extend(page.get("value") or [])
+        url = page.get("nextLink")
+    return rows
+
+
 def raw_begin(
     client: ARMPipelineClient[Any, Any],
     method: str,

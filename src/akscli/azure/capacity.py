@@ -113,28 +113,17 @@ def offer_from_row(row: dict[str, Any], location: str) -> SkuOffer | None:
     )
 
 
-def _pages(target: arm.AzureTarget, path: str, api: str, params: str = "") -> list[dict[str, Any]]:
-    client = arm.raw_client(target)
-    rows: list[dict[str, Any]] = []
-    url: str | None = path + params
-    while url:
-        page = arm.raw_call(client, "GET", url, api) or {}
-        rows.extend(page.get("value") or [])
-        url = page.get("nextLink")
-    return rows
-
-
 def sku_rows(target: arm.AzureTarget, location: str | None = None) -> list[dict[str, Any]]:
     """virtualMachines rows of the Resource SKUs list (for one region when given)."""
     path = f"/subscriptions/{target.subscription_id()}/providers/Microsoft.Compute/skus"
     params = f"?api-version={SKUS_API}&$filter=" + quote(f"location eq '{location}'") if location else ""
-    return [r for r in _pages(target, path, SKUS_API, params) if r.get("resourceType") == "virtualMachines"]
+    return [r for r in arm.raw_pages(target, path, SKUS_API, params) if r.get("resourceType") == "virtualMachines"]
 
 
 def usages(target: arm.AzureTarget, location: str) -> dict[str, Quota]:
     path = f"/subscriptions/{target.subscription_id()}/providers/Microsoft.Compute/locations/{location}/usages"
     out = {}
-    for row in _pages(target, path, USAGES_API):
+    for row in arm.raw_pages(target, path, USAGES_API):
         name = str((row.get("name") or {}).get("value", ""))
         out[name.lower()] = Quota(name, int(row.get("currentValue") or 0), int(row.get("limit") or 0))
     return out

@@ -5,14 +5,18 @@ akscli.audit and the rules in akscli.policy.
 """
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from akscli import output
 from akscli.cli import flag_types
 from akscli.cli import options as opts
+from akscli.cli.azopts import AzureFlags, on_azure
 from akscli.output import Column
+
+if TYPE_CHECKING:
+    from akscli.azure.arm import AzureTarget
 
 _TEMPLATES = (output.JSONPATH, output.CUSTOM_COLUMNS)
 DOCTOR_FORMATS = ("table", "wide", "json", "yaml", *_TEMPLATES)
@@ -54,6 +58,7 @@ _on_cluster = flag_types.on_kube("kubeconfig", "context", "request_timeout")
 
 
 @_on_cluster
+@on_azure
 def doctor(
     for_groups: Annotated[
         list[str] | None,
@@ -66,12 +71,16 @@ def doctor(
     ] = None,
     output_format: Annotated[str, _output_option(DOCTOR_FORMATS, "custom-columns: one row per check")] = "table",
     cluster: opts.KubeFlags = opts.KubeFlags(),
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Check the cluster for what akscli's command groups need, with the fix for each gap.
 
     With --for, exits non-zero (9) when a component a named group requires is missing or not
     ready, so a runbook can gate on it: akscli doctor --for model && akscli model deploy ...
     Without --for, only installed components that do not work block; absent ones are reported.
+    Where a subscription is chosen (--subscription, $AZURE_SUBSCRIPTION_ID or the Azure CLI's
+    default), doctor also asks Azure whether KEDA's identity may query the Azure Monitor workspace
+    its ScaledObjects read (the Monitoring Data Reader role); it reads nothing else there.
     """
     from akscli import doctor as logic
 
@@ -79,7 +88,7 @@ def doctor(
     groups = logic.parse_groups(for_groups or [])
     kube = cluster.connect()
     with output.status("checking the cluster"):
-        results = logic.run(kube, groups)
+        results = logic.run(kube, groups, lambda: _signed_in(azure))
     if output.structured(fmt):
         report = logic.report(kube.context_name, groups, results)
         output.emit_object(report, fmt, rows=report["checks"])
@@ -102,6 +111,19 @@ def doctor(
         if gaps:
             output.info(f"{len(gaps)} optional gap(s): the features named in FIX are unavailable")
     logic.raise_if_blocked(results)
+
+
+def _signed_in(azure: AzureFlags) -> "AzureTarget | None":
+    """The subscription doctor asks Azure in: the flags', else none where no subscription is chosen
+    (doctor reads the cluster and needs no Azure sign-in)."""
+    from akscli.errors import UsageError
+
+    try:
+        return azure.target()
+    except UsageError:
+        if azure.subscription:
+            raise
+        return None
 
 
 # ---- gpu usage -------------------------------------------------------------------------------

@@ -130,6 +130,7 @@ PutHook = Callable[["ArmEmulator", str, dict[str, Any], dict[str, Any] | None], 
 DoneHook = Callable[["ArmEmulator", str, dict[str, Any]], None]
 DeleteHook = Callable[["ArmEmulator", str, dict[str, Any]], None]
 ListHook = Callable[["ArmEmulator", list[dict[str, Any]], dict[str, list[str]]], list[dict[str, Any]]]
+ScopeListHook = Callable[["ArmEmulator", str, dict[str, list[str]]], list[dict[str, Any]]]
 RouteHandler = Callable[["ArmEmulator", str, dict[str, list[str]], bytes], tuple[int, Any]]
 
 
@@ -154,8 +155,10 @@ class TypeHooks:
     ``on_delete`` validates a delete, ``on_deleted`` runs after removal, ``on_failed`` runs when
     an operation on the resource ends Failed or Canceled (the error is its third argument),
     ``on_read`` runs before a GET answers (time passing for the resource), ``on_list`` filters a
-    collection GET by its query ($filter), ``on_patch`` sees a PATCH's own body (what ``on_put``
-    gets is already merged into the stored resource) and may refuse it."""
+    collection GET by its query ($filter), ``on_scope_list`` answers an extension type's collection
+    GET at a scope in place of the resources stored under it (its scope and query), ``on_patch`` sees
+    a PATCH's own body (what ``on_put`` gets is already merged into the stored resource) and may
+    refuse it."""
 
     type_regex: re.Pattern[str]
     on_put: PutHook | None = None
@@ -165,4 +168,5 @@ class TypeHooks:
     on_failed: DoneHook | None = None
     on_read: DoneHook | None = None
     on_list: ListHook | None = None
+    on_scope_list: ScopeListHook | None = None
     on_patch: PutHook | None = None

@@ -483,7 +483,10 @@ def _list(emu: ArmEmulator, path: str, p: ParsedId, query: dict[str, list[str]])
     # troubleshooting/error-not-found, "Resource group not found"; `az aks list -g MISSING` prints it).
     groups.check(emu, path + "/")
     type_name = p.type
-    if len(p.rest) == 1:
+    scoped = next((h.on_scope_list for h in emu._hooks_for(type_name) if h.on_scope_list is not None), None)
+    if len(p.rest) == 1 and scoped is not None:
+        items = scoped(emu, p.scope, query)
+    elif len(p.rest) == 1:
         scope = p.scope.lower()
         items = [
             o

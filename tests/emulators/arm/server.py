@@ -160,9 +160,10 @@ class ArmEmulator(LongRunningOperations):
         # answered (its handler builds URLs from it), and a later one is refused by the closed socket.
         self._port: int | None = None
         self.tls: TlsFiles = throwaway_tls()
-        from tests.emulators.arm import aks, aksrules, compute, fleet, groups, hybrid
+        from tests.emulators.arm import aks, aksrules, authorization, compute, fleet, groups, hybrid
 
         aks.install(self)
+        authorization.install(self)
         aksrules.install(self)
         compute.install(self)
         groups.install(self)

@@ -1,0 +1,143 @@
+"""doctor's ``monitoring role`` row: whether the identity KEDA signs in as may query the Azure
+Monitor workspace its ScaledObjects read, asked of Azure Resource Manager. Plain logic: no Typer,
+no rich; azure-core is imported only when a row is made (akscli.azure.arm).
+
+A workspace answers a query only for an identity with the Monitoring Data Reader role on it:
+"Assign the Monitoring Data Reader role ... so that it can query data from your Azure Monitor
+workspace" (MicrosoftDocs/azure-monitor-docs articles/azure-monitor/metrics/prometheus-api-promql.md,
+"Allow your app access to your workspace"). The built-in role's id, the same in every tenant, is
+``b0d8363b-8ddd-447d-831f-62ca05bff136`` (microsoft/WhatTheHack
+070-BuildYourOwnCopilot/Student/Resources/infra/aks/infra/role-assignments/azuremonitor-role-assignment.bicep,
+"the built-in Azure Monitor Data Reader role", assigned at the workspace's scope).
+
+Three reads, each a paged collection GET in the subscription doctor is signed in to:
+- the workspaces, ``Microsoft.Monitor/accounts`` (2023-04-03), to find the one whose
+  ``properties.metrics.prometheusQueryEndpoint`` is the trigger's serverAddress (Azure/azure-rest-api-specs
+  specification/monitor/resource-manager/Microsoft.Monitor/stable/2023-04-03/examples/
+  AzureMonitorWorkspacesListBySubscription.json): the cluster holds only the endpoint, ARM the scope;
+- the user-assigned identities, ``Microsoft.ManagedIdentity/userAssignedIdentities`` (2023-01-31), to
+  turn the client ID KEDA signs in with into the principal ID role assignments name (specification/msi/
+  resource-manager/Microsoft.ManagedIdentity/stable/2023-01-31/examples/IdentityListBySubscription.json:
+  ``properties.clientId``, ``properties.principalId``);
+- the role assignments of that principal for the workspace's scope, ``$filter=principalId eq '{id}'``,
+  which returns "all role assignments at, above or below the scope for the specified principal"
+  (learn.microsoft.com/rest/api/authorization/role-assignments/list-for-scope; the answer's shape:
+  specification/authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/examples/
+  RoleAssignments_ListForScope.json). Only those at the workspace or above it grant it (``_at_or_above``).
+
+Not seen, so the row says so rather than call the role missing for certain: a role given to a group
+the identity is in (an assignment to the group's principal), a custom role with the same data action,
+and an identity that is an app registration or lives in another subscription (no user-assigned
+identity found: the row is ``unknown``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
+
+from akscli.doctor_probes import NOT_READY, OK, UNKNOWN
+from akscli.errors import AkscliError
+
+if TYPE_CHECKING:
+    from akscli.azure.arm import AzureTarget
+
+MONITORING_DATA_READER = "b0d8363b-8ddd-447d-831f-62ca05bff136"
+ACCOUNTS_API = "2023-04-03"
+IDENTITIES_API = "2023-01-31"
+ROLES_API = "2022-04-01"
+CHECK = "monitoring role"
+NOT_SEEN = "a role given to a group it is in, or a custom role, is not seen"
+
+Row = tuple[str, str, str, str]
+
+
+def rows(target: AzureTarget, client_id: str, endpoints: Sequence[str]) -> Iterator[Row]:
+    """One row per workspace the ScaledObjects query (``endpoints``: their serverAddress values)."""
+    from akscli.azure import arm
+
+    sub = target.subscription_id()
+    hosts = list(dict.fromkeys(_host(e) for e in endpoints))
+    try:
+        accounts = arm.raw_pages(target, f"/subscriptions/{sub}/providers/Microsoft.Monitor/accounts", ACCOUNTS_API)
+        identities = arm.raw_pages(
+            target, f"/subscriptions/{sub}/providers/Microsoft.ManagedIdentity/userAssignedIdentities", IDENTITIES_API
+        )
+    except AkscliError as exc:
+        yield CHECK, UNKNOWN, f"Azure cannot be asked in subscription {sub}: {exc.message}", _READ_FIX
+        return
+    identity = next((i for i in identities if _props(i).get("clientId", "").lower() == client_id.lower()), None)
+    if identity is None:
+        yield (
+            CHECK,
+            UNKNOWN,
+            f"no user-assigned identity in subscription {sub} has client ID {client_id}, the one KEDA signs in "
+            "as, so its role on the workspace cannot be read (an app registration's, or one in another "
+            "subscription, is not looked up)",
+            "pass --subscription with the identity's subscription",
+        )
+        return
+    principal = str(_props(identity).get("principalId") or "")
+    for host in hosts:
+        account = next((a for a in accounts if _host(_endpoint(a)) == host), None)
+        if account is None:
+            yield (
+                CHECK,
+                UNKNOWN,
+                f"no Azure Monitor workspace in subscription {sub} answers at {host}",
+                "pass --subscription with the workspace's subscription",
+            )
+            continue
+        yield _verdict(target, str(identity.get("name") or client_id), principal, str(account.get("id") or ""))
+
+
+def _verdict(target: AzureTarget, name: str, principal: str, workspace: str) -> Row:
+    from akscli.azure import arm
+
+    path = f"{workspace}/providers/Microsoft.Authorization/roleAssignments"
+    params = f"?api-version={ROLES_API}&$filter=" + quote(f"principalId eq '{principal}'")
+    who = f"identity {name} (principal {principal})"
+    try:
+        assignments = arm.raw_pages(target, path, ROLES_API, params)
+    except AkscliError as exc:
+        return CHECK, UNKNOWN, f"the role assignments of {who} cannot be read: {exc.message}", _READ_FIX
+    granted = [
+        a
+        for a in assignments
+        if str(_props(a).get("roleDefinitionId", "")).lower().endswith("/" + MONITORING_DATA_READER)
+        and _at_or_above(str(_props(a).get("scope", "")), workspace)
+    ]
+    if granted:
+        scope = str(_props(granted[0]).get("scope"))
+        return CHECK, OK, f"{who} holds Monitoring Data Reader on workspace {workspace} (assigned at {scope})", ""
+    return (
+        CHECK,
+        NOT_READY,
+        f"{who}, which KEDA signs in as, has no Monitoring Data Reader role assignment on workspace {workspace} "
+        f"or above it, so the workspace refuses KEDA's queries (403) ({NOT_SEEN})",
+        f"az role assignment create --assignee-object-id {principal} --assignee-principal-type ServicePrincipal "
+        f'--role "Monitoring Data Reader" --scope {workspace}',
+    )
+
+
+_READ_FIX = "sign in as a user who may read role assignments, identities and workspaces (Reader on the subscription)"
+
+
+def _props(obj: Any) -> dict[str, Any]:
+    props = obj.get("properties") if isinstance(obj, dict) else None
+    return props if isinstance(props, dict) else {}
+
+
+def _endpoint(account: Any) -> str:
+    return str((_props(account).get("metrics") or {}).get("prometheusQueryEndpoint") or "")
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _at_or_above(scope: str, workspace: str) -> bool:
+    """The list answers assignments at, above or below the workspace; one below it (a scope under the
+    workspace's id) does not grant the workspace."""
+    return not scope.rstrip("/").lower().startswith(workspace.rstrip("/").lower() + "/")
