@@ -21,11 +21,12 @@ from typing import Any
 
 from akscli import gpu_plugin, gpu_stack, rdma_plugins
 from akscli.baremetal import doctor
+from tests.cli import invoke
 from tests.emulators.kube.controllers.rdma_plugin import RdmaSharedDevicePlugin
 from tests.ops.fakes import FakeReader
 
 from . import nodes as fx
-from .conftest import add_nodes
+from .conftest import add_nodes, helm_gpu_operator
 
 NO_NS = "nvidia-network-operator"
 SRIOV_NS = "sriov-network-operator"
@@ -224,3 +225,32 @@ def test_a_daemonset_that_runs_no_rdma_plugin_is_not_one() -> None:
     ds["metadata"]["name"] = "kube-proxy"
     ds["spec"]["template"]["spec"]["containers"][0]["image"] = "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.31"
     assert rdma_plugins.find(FakeReader(*objs)) == []  # type: ignore[arg-type]
+
+
+def test_prepare_deploys_the_shared_plugin_beside_an_sriov_plugin_that_hands_out_no_rdma_device(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    # Now that the sriov-network-operator's plugin is found, one whose policies set no isRdma must not
+    # stop prepare --rdma: it registers no RDMA device, so nothing would be registered twice.
+    add_nodes(kube_emulator, [fx.node("aks-gpu-0", rdma_resource=None)])
+    helm_gpu_operator(kube_emulator)
+    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": SRIOV_NS}})
+    for obj in _sriov_operator_plugin({"aks-gpu-0": {"resourceList": [PLAIN_POLICY]}}):
+        kube_emulator.cluster.create(obj)
+    result = invoke("baremetal", "prepare", "--rdma", "--no-cluster-policy", "-y")
+    assert result.exit_code == 0, result
+    assert kube_emulator.cluster.get("apps/v1", "DaemonSet", "gpu-operator", "rdma-shared-dp-ds") is not None
+
+
+def test_prepare_deploys_no_shared_plugin_beside_an_sriov_plugin_that_hands_out_rdma_devices(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    add_nodes(kube_emulator, [fx.node("aks-gpu-0", rdma_resource=None)])
+    helm_gpu_operator(kube_emulator)
+    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": SRIOV_NS}})
+    for obj in _sriov_operator_plugin({"aks-gpu-0": {"resourceList": [RDMA_POLICY]}}):
+        kube_emulator.cluster.create(obj)
+    result = invoke("baremetal", "prepare", "--rdma", "--no-cluster-policy", "-y")
+    assert result.exit_code == 0, result
+    assert "advertises openshift.io/mlnxrdma: prepare deploys none" in " ".join(result.stderr.split())
+    assert kube_emulator.cluster.get("apps/v1", "DaemonSet", "gpu-operator", "rdma-shared-dp-ds") is None

@@ -353,7 +353,9 @@ def _advertised_rdma(kube: Kube, opts: PrepareOptions) -> list[str]:
     own = kube.get("apps/v1", "DaemonSet", RDMA_PLUGIN_DAEMONSET, namespace=opts.rdma_namespace)
     if own is not None and ((own.get("metadata") or {}).get("labels") or {}).get(MANAGED_BY) == "akscli":
         return []  # ours: apply updates it
-    if others := [p for p in rdma_plugins.find(kube) if not p.akscli]:
+    # An SR-IOV plugin whose config names no isRdma resource hands out no RDMA device (rdma_plugins),
+    # so the shared plugin beside it registers nothing twice.
+    if others := [p for p in rdma_plugins.find(kube) if not p.akscli and (p.kind == "shared" or p.resources)]:
         opts.rdma = False
         named = rdma_plugins.resources(others)
         first = others[0]
