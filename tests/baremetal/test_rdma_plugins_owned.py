@@ -227,30 +227,30 @@ def test_a_daemonset_that_runs_no_rdma_plugin_is_not_one() -> None:
     assert rdma_plugins.find(FakeReader(*objs)) == []  # type: ignore[arg-type]
 
 
+def _prepare_beside_sriov_operator(emu: Any, policy: dict[str, Any]) -> Any:
+    """prepare --rdma on a node whose sriov-network-operator config holds ``policy``'s entry."""
+    add_nodes(emu, [fx.node("aks-gpu-0", rdma_resource=None)])
+    helm_gpu_operator(emu)
+    emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": SRIOV_NS}})
+    for obj in _sriov_operator_plugin({"aks-gpu-0": {"resourceList": [policy]}}):
+        emu.cluster.create(obj)
+    result = invoke("baremetal", "prepare", "--rdma", "--no-cluster-policy", "-y")
+    assert result.exit_code == 0, result
+    return result
+
+
 def test_prepare_deploys_the_shared_plugin_beside_an_sriov_plugin_that_hands_out_no_rdma_device(
     kube_emulator: Any, kubeconfig: Any
 ) -> None:
     # Now that the sriov-network-operator's plugin is found, one whose policies set no isRdma must not
     # stop prepare --rdma: it registers no RDMA device, so nothing would be registered twice.
-    add_nodes(kube_emulator, [fx.node("aks-gpu-0", rdma_resource=None)])
-    helm_gpu_operator(kube_emulator)
-    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": SRIOV_NS}})
-    for obj in _sriov_operator_plugin({"aks-gpu-0": {"resourceList": [PLAIN_POLICY]}}):
-        kube_emulator.cluster.create(obj)
-    result = invoke("baremetal", "prepare", "--rdma", "--no-cluster-policy", "-y")
-    assert result.exit_code == 0, result
+    _prepare_beside_sriov_operator(kube_emulator, PLAIN_POLICY)
     assert kube_emulator.cluster.get("apps/v1", "DaemonSet", "gpu-operator", "rdma-shared-dp-ds") is not None
 
 
 def test_prepare_deploys_no_shared_plugin_beside_an_sriov_plugin_that_hands_out_rdma_devices(
     kube_emulator: Any, kubeconfig: Any
 ) -> None:
-    add_nodes(kube_emulator, [fx.node("aks-gpu-0", rdma_resource=None)])
-    helm_gpu_operator(kube_emulator)
-    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": SRIOV_NS}})
-    for obj in _sriov_operator_plugin({"aks-gpu-0": {"resourceList": [RDMA_POLICY]}}):
-        kube_emulator.cluster.create(obj)
-    result = invoke("baremetal", "prepare", "--rdma", "--no-cluster-policy", "-y")
-    assert result.exit_code == 0, result
+    result = _prepare_beside_sriov_operator(kube_emulator, RDMA_POLICY)
     assert "advertises openshift.io/mlnxrdma: prepare deploys none" in " ".join(result.stderr.split())
     assert kube_emulator.cluster.get("apps/v1", "DaemonSet", "gpu-operator", "rdma-shared-dp-ds") is None
