@@ -124,7 +124,8 @@ def test_upgrade_list_offers_patch_versions_only(azure_env: ArmEmulator) -> None
     )
     result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--list", "-o", "json")
     assert result.exit_code == 0, result
-    assert json.loads(result.stdout) == {"current": "1.34.2", "available": ["1.34.3"]}
+    offered = json.loads(result.stdout)
+    assert (offered["currentVersion"], offered["availableUpgrades"]) == ("1.34.2", ["1.34.3"])
 
 
 def test_minor_upgrade_is_refused_before_any_write(azure_env: ArmEmulator) -> None:

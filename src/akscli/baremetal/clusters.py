@@ -286,17 +286,26 @@ class BareMetal:
                 wait = min(wait, self.deadline.left())
             armretry.pause(wait)
 
-    def upgrades(self, ref: ClusterRef) -> tuple[str, list[str]]:
-        """(current version, patch versions available)."""
+    def upgrade_info(self, ref: ClusterRef) -> dict[str, Any]:
+        """The listing of ``baremetal cluster upgrade --list``, in the shape of AKS's ``cluster upgrade
+        --list`` (azure.upgrades.upgrade_info): the name, the current version, the patch upgrades offered,
+        and those of them in preview. The hybrid upgrade profile marks a preview version as AKS's does
+        (upstream: Azure/azure-rest-api-specs specification/hybridaks/resource-manager/
+        Microsoft.HybridContainerService/stable/2024-01-01/examples/ProvisionedClusterInstanceGetUpgradeProfile.json,
+        ``controlPlaneProfile.upgrades[]`` of ``{kubernetesVersion, isPreview}``)."""
         self.show(ref)
-        return self._upgrades(ref)
+        current, available, preview = self._upgrades(ref)
+        return {"name": ref.name, "currentVersion": current, "availableUpgrades": available, "previewUpgrades": preview}
 
-    def _upgrades(self, ref: ClusterRef) -> tuple[str, list[str]]:
+    def _upgrades(self, ref: ClusterRef) -> tuple[str, list[str], list[str]]:
+        """(current version, patch versions offered, newest last, and those of them in preview)."""
         profile = self._get(ref.instance_id + "/upgradeProfiles/default", HYBRID_API) or {}
         cp = (profile.get("properties") or {}).get("controlPlaneProfile") or {}
         current = str(cp.get("kubernetesVersion") or "")
-        offered = [str(u.get("kubernetesVersion")) for u in cp.get("upgrades") or [] if u.get("kubernetesVersion")]
-        return current, patch_upgrades(current, offered) if current else []
+        items = [u for u in cp.get("upgrades") or [] if u.get("kubernetesVersion")]
+        available = patch_upgrades(current, [str(u["kubernetesVersion"]) for u in items]) if current else []
+        preview = {str(u["kubernetesVersion"]) for u in items if u.get("isPreview")}
+        return current, available, [v for v in available if v in preview]
 
     def check_upgrade(self, ref: ClusterRef, version: str) -> tuple[str, str | None]:
         """Raise UsageError unless ``version`` is a patch upgrade Azure offers; returns the current
@@ -310,7 +319,7 @@ class BareMetal:
         it is sent its own version, as az sends the PUT in every state."""
         version_tuple(version)
         shown = self.show(ref)
-        current, available = self._upgrades(ref)
+        current, available, _preview = self._upgrades(ref)
         check_patch_upgrade(current, version, list_upgrades_command(ref.name, ref.resource_group))
         if current and version_tuple(version) == version_tuple(current, "current version"):
             if AlreadyAtVersion.applies(shown.get("provisioningState")):

@@ -241,7 +241,8 @@ def cluster_upgrade(
     bm = _baremetal(azure, resource_group, name, timeout)
     ref = bm.ref(resource_group, name)
     if list_only:
-        _print_patch_upgrades(name, *bm.upgrades(ref), fmt)
+        # The shape and the table of AKS's 'cluster upgrade --list' (azopts.emit_upgrades).
+        azopts.emit_upgrades(bm.upgrade_info(ref), fmt, kind=kinds.BAREMETAL_CLUSTER)
         return
     assert kubernetes_version is not None
     try:
@@ -276,22 +277,6 @@ def cluster_upgrade(
 
 def _audit_target(ref: "ClusterRef") -> dict[str, str]:
     return {"subscription": ref.subscription, "resourceGroup": ref.resource_group, "cluster": ref.name}
-
-
-def _print_patch_upgrades(name: str, current: str, available: list[str], fmt: str) -> None:
-    """-o name is the cluster's ``baremetalcluster/NAME``, as its show and the AKS 'cluster upgrade --list' print."""
-    if fmt not in ("table", "wide"):
-        output.emit_object(
-            {"current": current, "available": available}, fmt, name=lambda _listing: CLUSTER_NAME({"name": name})
-        )
-        return
-    output.emit(
-        [{"version": v} for v in available],
-        "table",
-        [output.Column("AVAILABLE", "version")],
-        empty=f"No patch upgrades available for {current}.",
-    )
-    output.info(f"current version: {current}")
 
 
 @cluster_app.command("credentials")
