@@ -16,6 +16,7 @@ from akscli.cli.cluster_common import (
     TAGS,
     TIER,
     Name,
+    NewName,
     _ids,
     _resume,
     _show,
@@ -52,7 +53,7 @@ COLUMNS = [
 @on_azure
 @on_arm_write
 def create(
-    name: Name,
+    name: NewName,
     resource_group: ResourceGroup = None,
     location: Annotated[str, typer.Option("-l", "--location", help="Azure region.")] = "eastus",
     sku: Annotated[str, typer.Option(help="automatic|base.")] = "automatic",

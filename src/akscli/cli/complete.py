@@ -7,7 +7,9 @@ The candidates come from the command tree (commands, flags) and from the complet
 (model names, VM sizes, runtimes, templates, output formats, kube contexts and namespaces,
 deployed models, Ray clusters, services and jobs, and hub placements, staged update runs and
 strategies). Namespaces come from the kubeconfig, and from the cluster only within a short timeout;
-deployed models, Ray objects and hub objects from the cluster only, within the same timeout.
+deployed models, Ray objects and hub objects from the cluster only, within the same timeout; AKS
+cluster, agent pool and fleet names from Azure Resource Manager within it too, never signing in
+interactively (arm_clusters, arm_pools, arm_fleets).
 """
 
 import os
@@ -305,6 +307,78 @@ def _hub_names(ctx: Any, incomplete: str, names: Callable[[Any, str | None], lis
     return _matching([(name, "") for name in _within(CLUSTER_TIMEOUT_S, read) or []], incomplete)
 
 
+# ---- Azure Resource Manager --------------------------------------------------------------------
+
+# The sign-in sources that ask the user something (a browser, a device code): a <TAB> never signs in.
+PROMPTING_AUTH = ("devicecode", "interactive")
+
+
+def arm_clusters(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """The AKS clusters of -g (else of the subscription), as az completes `az aks show -n <TAB>`
+    (upstream: Azure/azure-cli src/azure-cli-core/azure/cli/core/commands/parameters.py
+    get_resource_name_completion_list: the resource group's resources of the type when -g was given,
+    else the subscription's; src/azure-cli/azure/cli/command_modules/acs/_params.py puts it on the
+    cluster's name), read within the timeout kubectl's names have here and never signing in."""
+
+    def names(target: Any) -> list[tuple[str, str]]:
+        from akscli.azure import clusters
+
+        rows = clusters.list_clusters(clusters.client(target), _param(ctx, "resource_group"))
+        return [(str(c.get("name")), str(c.get("location") or "")) for c in rows]
+
+    return _arm_names(ctx, incomplete, names)
+
+
+def arm_pools(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """The agent pools of --cluster in -g (AgentPools_List); nothing until both are given."""
+    cluster, group = _param(ctx, "cluster"), _param(ctx, "resource_group")
+    if not cluster or not group:
+        return []
+
+    def names(target: Any) -> list[tuple[str, str]]:
+        from akscli.azure import clusters, nodepools
+
+        rows = nodepools.list_pools(clusters.client(target), group, cluster)
+        return [(str(p.get("name")), str((p.get("properties") or {}).get("vmSize") or "")) for p in rows]
+
+    return _arm_names(ctx, incomplete, names)
+
+
+def arm_fleets(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """The fleets of -g (else of the subscription): Fleets_ListByResourceGroup or
+    Fleets_ListBySubscription, as ``arm_clusters``."""
+
+    def names(target: Any) -> list[tuple[str, str]]:
+        from akscli.fleet.armclient import FleetArm
+
+        rows = FleetArm(target, spinner=_no_spinner).list_fleets(_param(ctx, "group"))
+        return [(str(f.get("name")), str(f.get("location") or "")) for f in rows]
+
+    return _arm_names(ctx, incomplete, names)
+
+
+def _no_spinner(_what: str) -> Any:
+    from contextlib import nullcontext
+
+    return nullcontext(lambda _line: None)
+
+
+def _arm_names(ctx: Any, incomplete: str, names: Callable[[Any], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """``names(target)`` for --subscription, --auth and --tenant given before the word, within
+    CLUSTER_TIMEOUT_S; nothing when the sign-in would prompt, fails, or is slower."""
+    if str(_param(ctx, "auth") or "").strip().lower() in PROMPTING_AUTH:
+        return []
+
+    def read() -> list[Any]:
+        from akscli.azure.arm import AzureTarget
+
+        target = AzureTarget(_param(ctx, "subscription"), _param(ctx, "auth"), _param(ctx, "tenant")).validated()
+        return names(target)
+
+    rows = _within(CLUSTER_TIMEOUT_S, read) or []
+    return _matching(sorted(set(rows)), incomplete)
+
+
 def _connect(ctx: Any) -> Any:
     """The cluster of --kubeconfig and --context, asked with a 1s request timeout."""
     from akscli.kube.connecting import connect, kube_target
@@ -318,9 +392,9 @@ def _connected(ctx: Any) -> "tuple[Any, str]":
     return kube, _param(ctx, "namespace") or kube.namespace
 
 
-def _within(seconds: float, work: Callable[[], list[str]]) -> list[str] | None:
+def _within(seconds: float, work: Callable[[], list[Any]]) -> list[Any] | None:
     """``work()`` if it finishes within ``seconds``, else None (the thread is left to end)."""
-    result: list[list[str]] = []
+    result: list[list[Any]] = []
 
     def run() -> None:
         try:

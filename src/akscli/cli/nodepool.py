@@ -24,6 +24,7 @@ from akscli.cli.nodepool_flags import (
     MaxCount,
     MinCount,
     Name,
+    NewName,
     NodeSoakDuration,
     OptCluster,
     Taints,
@@ -45,7 +46,7 @@ app = typer.Typer(
 @on_azure
 @flag_types.on_kube(into="kube")
 def add(
-    name: Name,
+    name: NewName,
     cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
     auto_provision: AutoProvision = False,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from akscli.cli import complete
 from akscli.cli import options as opts
 from akscli.output import Column
 from akscli.resource_type import ResourceType
@@ -15,12 +16,29 @@ from akscli.resource_type import ResourceType
 # src/azure-cli/azure/cli/command_modules/acs/_params.py, argument_context('aks nodepool'):
 # cluster_name; 'aks nodepool wait': options_list=['--cluster-name']): accepted beside --cluster
 # (grammar.AZ_ALIASES).
-Cluster = Annotated[str, typer.Option("--cluster", "-c", "--cluster-name", metavar="CLUSTER", help="Cluster name.")]
+# --cluster completes from ARM, a pool's NAME too once --cluster and -g are given (complete.arm_*).
+Cluster = Annotated[
+    str,
+    typer.Option(
+        "--cluster",
+        "-c",
+        "--cluster-name",
+        metavar="CLUSTER",
+        help="Cluster name.",
+        autocompletion=complete.arm_clusters,
+    ),
+]
 # add, list, show and delete also work on node auto-provisioning pools, which need no --cluster.
 OptCluster = Annotated[
     str | None,
     typer.Option(
-        "--cluster", "-c", "--cluster-name", metavar="CLUSTER", help="Cluster name (ARM pools).", show_default=False
+        "--cluster",
+        "-c",
+        "--cluster-name",
+        metavar="CLUSTER",
+        help="Cluster name (ARM pools).",
+        show_default=False,
+        autocompletion=complete.arm_clusters,
     ),
 ]
 AutoProvision = Annotated[
@@ -33,14 +51,13 @@ AutoProvision = Annotated[
 # A NAP NodePool also by every TYPE kubectl takes for Karpenter's NodePool (Azure/karpenter-provider-azure
 # 352646f5 pkg/apis/crds/karpenter.sh_nodepools.yaml: nodepools, nodepool, no short name, served v1).
 NAP_NODEPOOLS = ResourceType("karpenter.sh", "nodepools", "nodepool", namespaced=False)
+_POOL_CHECK = opts.type_name("nodepool", "node pool name", "akscli nodepool list", resources=[NAP_NODEPOOLS])
+_POOL_HELP = "Node pool name; nodepool/NAME (nodepool.karpenter.sh/NAME) as -o name prints it also works."
 Name = Annotated[
-    str,
-    typer.Argument(
-        help="Node pool name; nodepool/NAME (nodepool.karpenter.sh/NAME) as -o name prints it also works.",
-        show_default=False,
-        callback=opts.type_name("nodepool", "node pool name", "akscli nodepool list", resources=[NAP_NODEPOOLS]),
-    ),
+    str, typer.Argument(help=_POOL_HELP, show_default=False, callback=_POOL_CHECK, autocompletion=complete.arm_pools)
 ]
+# add's NAME names a pool not there yet: nothing to complete.
+NewName = Annotated[str, typer.Argument(help=_POOL_HELP, show_default=False, callback=_POOL_CHECK)]
 # The NAME of scale, update, upgrade and abort, which act on Azure agent pools only: a NodePool's
 # nodepool.karpenter.sh/NAME is taken by the same callback and then refused with what to do instead
 # (nodepool_arm._refuse_nodepool_type), not stripped to an agent pool's NAME.
@@ -49,7 +66,8 @@ ArmName = Annotated[
     typer.Argument(
         help="Node pool name; nodepool/NAME as -o name prints it also works.",
         show_default=False,
-        callback=opts.type_name("nodepool", "node pool name", "akscli nodepool list", resources=[NAP_NODEPOOLS]),
+        callback=_POOL_CHECK,
+        autocompletion=complete.arm_pools,
     ),
 ]
 # az's long names are accepted beside akscli's, one option each, so an `az aks nodepool add/update`

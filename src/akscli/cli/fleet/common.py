@@ -33,7 +33,15 @@ def group_app(help_text: str) -> typer.Typer:
 # ---- options ----------------------------------------------------------------------------------
 
 Group = azopts.ResourceGroup
-Fleet = Annotated[str | None, opt("--fleet", help="Fleet name: act through ARM on this fleet.")]
+Fleet = Annotated[
+    str | None,
+    typer.Option(
+        "--fleet",
+        help="Fleet name: act through ARM on this fleet.",
+        show_default=False,
+        autocompletion=complete.arm_fleets,
+    ),
+]
 Stage = Annotated[
     list[str] | None,
     opt(
@@ -63,6 +71,7 @@ NewFleetName = Annotated[str, typer.Argument(help="Fleet name.")]
 FleetName = _name(
     "Fleet name; fleet/NAME as -o name prints it also works.",
     _typed(kinds.FLEET, "fleet name", "akscli fleet list"),
+    complete.arm_fleets,
 )
 NewRunName = Annotated[str, typer.Argument(help="Update run name.")]
 NewStrategyName = Annotated[str, typer.Argument(help="Strategy name.")]
