@@ -271,7 +271,12 @@ def test_cmd(
 def logs_cmd(
     name: DeploymentName,
     follow: Annotated[bool, typer.Option("-f", "--follow", help="Stream new lines.")] = False,
-    tail: Annotated[int | None, typer.Option("--tail", help="Last N lines of each pod.", show_default=False)] = None,
+    tail: Annotated[
+        int | None,
+        typer.Option(
+            "--tail", help="Last N lines of each pod (-1: every line, as kubectl logs --tail=-1).", show_default=False
+        ),
+    ] = None,
     since: Annotated[
         str | None,
         typer.Option("--since", help="Only lines newer than this, e.g. 5s, 2m or 3h.", show_default=False),
@@ -285,7 +290,7 @@ def logs_cmd(
     """Logs of the model's server pods (the first pod when following)."""
     from akscli.model import live
 
-    tail_lines = validate.integer(tail, "--tail", 0, 1_000_000) if tail is not None else None
+    tail_lines = validate.tail(tail)
     since_seconds = _since_seconds(since) if since is not None else None
     kube, obj = deployed(cluster, name)
     pods = live.server_pods(kube, obj)

@@ -315,7 +315,12 @@ def cluster_logs(
         typer.Option("--out-dir", help="Write each pod's log to DIR/POD.log instead of stdout.", show_default=False),
     ] = None,
     node_type: Annotated[str, typer.Option("--node-type", help="head|worker|all.")] = "head",
-    tail: Annotated[int | None, typer.Option("--tail", help="Last N lines of each log.", show_default=False)] = None,
+    tail: Annotated[
+        int | None,
+        typer.Option(
+            "--tail", help="Last N lines of each log (-1: every line, as kubectl logs --tail=-1).", show_default=False
+        ),
+    ] = None,
     session: Annotated[
         bool,
         typer.Option(

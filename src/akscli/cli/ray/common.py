@@ -48,7 +48,10 @@ Labels = Annotated[
     list[str] | None,
     typer.Option("--label", help="Label for the Ray object, key=value (repeatable).", show_default=False),
 ]
-Tail = Annotated[int | None, typer.Option("--tail", help="Last N lines.", show_default=False)]
+Tail = Annotated[
+    int | None,
+    typer.Option("--tail", help="Last N lines (-1: every line, as kubectl logs --tail=-1).", show_default=False),
+]
 ApplyOutput = flag_types.ApplyOutput
 Group = Annotated[str, typer.Option("--group", help="Worker group name.")]
 # The name of a Ray object the command reads or changes completes from the cluster (<TAB>), as
@@ -355,4 +358,4 @@ def print_logs(
 
 
 def tail_lines(tail: int | None) -> int | None:
-    return None if tail is None else validate.integer(tail, "--tail", 1, 1_000_000)
+    return validate.tail(tail, 1)
