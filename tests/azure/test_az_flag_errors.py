@@ -33,7 +33,7 @@ SCALE = ["nodepool", "scale", "work", "-c", "aks1", "-g", RG]
         ([*SCALE, "--node-count", "2", "--min-count", "0", "--max-count", "2"], "error: --min-count/--max-count set"),
         (
             ["cluster", "create", "aks1", "-g", RG, "--sku", "base", "--node-count", "0", "--dry-run"],
-            "error: invalid --node-count 0: 1 to 1000",
+            "error: invalid --node-count '0': it must be between 1 and 1000",
         ),
         (
             ["cluster", "create", "aks1", "-g", RG, "--sku", "automatic", "--node-count", "2", "--dry-run"],

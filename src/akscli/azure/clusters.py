@@ -113,9 +113,9 @@ class ClusterSpec:
             raise UsageError(
                 "--hosted-system needs --sku automatic", hint="managed system node pools exist only on AKS Automatic"
             )
-        if system_count is not None and not 1 <= system_count <= 1000:
-            flag = _system_count_flag()
-            raise UsageError(f"invalid {flag} {system_count}: 1 to 1000", hint=f"e.g. {flag} 3")
+        if system_count is not None:
+            # In the words of every other count's refusal (`nodepool scale --count 1001`).
+            validate.integer(system_count, _system_count_flag(), 1, 1000)
         np = validate.choice(node_provisioning, NODE_PROVISIONING, "--node-provisioning") if node_provisioning else None
         if automatic and np == "manual":
             raise UsageError(
