@@ -4,7 +4,7 @@
 get_resource_name_completion_list: the resource group's when -g was given, else the subscription's),
 through the `__complete` protocol the shell scripts call (cli/complete.py protocol_lines). A <TAB>
 never signs in interactively, says nothing when Azure cannot be read, and waits at most
-complete.CLUSTER_TIMEOUT_S for it."""
+complete.ARM_TIMEOUT_S for it."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def test_an_arm_that_does_not_answer_within_the_timeout_completes_nothing(
         return iter([{"name": "late"}])
 
     monkeypatch.setattr(clusters, "list_clusters", hanging)
-    monkeypatch.setattr(complete, "CLUSTER_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(complete, "ARM_TIMEOUT_S", 0.05)
     try:
         assert _offered("cluster", "show", "") == []
     finally:

@@ -8,7 +8,7 @@ The candidates come from the command tree (commands, flags) and from the complet
 deployed models, Ray clusters, services and jobs, and hub placements, staged update runs and
 strategies). Namespaces come from the kubeconfig, and from the cluster only within a short timeout;
 deployed models, Ray objects and hub objects from the cluster only, within the same timeout; AKS
-cluster, agent pool and fleet names from Azure Resource Manager within it too, never signing in
+cluster, agent pool and fleet names from Azure Resource Manager within ARM_TIMEOUT_S, never signing in
 interactively (arm_clusters, arm_pools, arm_fleets).
 """
 
@@ -29,6 +29,10 @@ DIRECTIVE_FILTER_FILE_EXT = 8
 DIRECTIVE_FILTER_DIRS = 16
 # How long a <TAB> waits for the cluster's namespaces before it answers from the kubeconfig.
 CLUSTER_TIMEOUT_S = 1.5
+# How long a <TAB> waits for Azure Resource Manager's names (cluster, node pool, fleet): longer, as
+# its first call of a command also gets a token, which through the Azure CLI is a process of its own
+# (`az account get-access-token`); it still offers nothing rather than wait longer.
+ARM_TIMEOUT_S = 3.0
 
 OUTPUT_FORMATS = (
     ("table", "a table (the default)"),
@@ -318,7 +322,7 @@ def arm_clusters(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
     (upstream: Azure/azure-cli src/azure-cli-core/azure/cli/core/commands/parameters.py
     get_resource_name_completion_list: the resource group's resources of the type when -g was given,
     else the subscription's; src/azure-cli/azure/cli/command_modules/acs/_params.py puts it on the
-    cluster's name), read within the timeout kubectl's names have here and never signing in."""
+    cluster's name), read within ARM_TIMEOUT_S and never signing in interactively."""
 
     def names(target: Any) -> list[tuple[str, str]]:
         from akscli.azure import clusters
@@ -365,7 +369,7 @@ def _no_spinner(_what: str) -> Any:
 
 def _arm_names(ctx: Any, incomplete: str, names: Callable[[Any], list[tuple[str, str]]]) -> list[tuple[str, str]]:
     """``names(target)`` for --subscription, --auth and --tenant given before the word, within
-    CLUSTER_TIMEOUT_S; nothing when the sign-in would prompt, fails, or is slower."""
+    ARM_TIMEOUT_S; nothing when the sign-in would prompt, fails, or is slower."""
     if str(_param(ctx, "auth") or "").strip().lower() in PROMPTING_AUTH:
         return []
 
@@ -375,7 +379,7 @@ def _arm_names(ctx: Any, incomplete: str, names: Callable[[Any], list[tuple[str,
         target = AzureTarget(_param(ctx, "subscription"), _param(ctx, "auth"), _param(ctx, "tenant")).validated()
         return names(target)
 
-    rows = _within(CLUSTER_TIMEOUT_S, read) or []
+    rows = _within(ARM_TIMEOUT_S, read) or []
     return _matching(sorted(set(rows)), incomplete)
 
 
