@@ -43,9 +43,9 @@ def test_a_cluster_name_completes_from_the_resource_group_given_with_g(azure_env
     assert _offered("cluster", "show", "-g", "rg-web", "") == ["web"]
 
 
-def test_a_cluster_line_shows_its_region(azure_env: ArmEmulator) -> None:
+def test_a_cluster_line_shows_the_resource_group_to_give_with_it(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env, "ml-east")
-    assert protocol_lines(["__complete", "cluster", "show", ""], root_command) == ["ml-east\teastus", ":4"]
+    assert protocol_lines(["__complete", "cluster", "show", ""], root_command) == [f"ml-east\t-g {RG}", ":4"]
 
 
 def test_the_name_of_a_cluster_to_create_reads_nothing(azure_env: ArmEmulator) -> None:

@@ -328,7 +328,7 @@ def arm_clusters(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
         from akscli.azure import clusters
 
         rows = clusters.list_clusters(clusters.client(target), _param(ctx, "resource_group"))
-        return [(str(c.get("name")), str(c.get("location") or "")) for c in rows]
+        return [(str(c.get("name")), _group_help(c)) for c in rows]
 
     return _arm_names(ctx, incomplete, names)
 
@@ -356,9 +356,17 @@ def arm_fleets(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
         from akscli.fleet.armclient import FleetArm
 
         rows = FleetArm(target, spinner=_no_spinner).list_fleets(_param(ctx, "group"))
-        return [(str(f.get("name")), str(f.get("location") or "")) for f in rows]
+        return [(str(f.get("name")), _group_help(f)) for f in rows]
 
     return _arm_names(ctx, incomplete, names)
+
+
+def _group_help(resource: dict[str, Any]) -> str:
+    """``-g rg-ml``: the flag the command needs with the name, as its resource group is in the id."""
+    from akscli.azure.clusters import resource_group_of
+
+    group = resource_group_of(str(resource.get("id") or ""))
+    return f"-g {group}" if group else ""
 
 
 def _no_spinner(_what: str) -> Any:
