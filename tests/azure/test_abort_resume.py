@@ -82,7 +82,7 @@ def test_a_bare_metal_upgrade_to_its_own_version_is_sent_unless_succeeded(
 
     bm = object.__new__(clusters.BareMetal)
     monkeypatch.setattr(bm, "show", lambda ref: {"provisioningState": state}, raising=False)
-    monkeypatch.setattr(bm, "_upgrades", lambda ref: ("1.34.3", []), raising=False)
+    monkeypatch.setattr(bm, "_upgrades", lambda ref: ("1.34.3", [], []), raising=False)
     ref = clusters.ClusterRef("sub", RG, "edge1")
     if state == "Succeeded":
         with pytest.raises(AlreadyAtVersion):
