@@ -223,13 +223,7 @@ class BareMetal:
         return summarize(connected, self._get(ref.instance_id, HYBRID_API))
 
     def list_clusters(self, resource_group: str | None) -> Iterator[dict[str, Any]]:
-        scope = f"/subscriptions/{self.subscription}"
-        if resource_group:
-            scope += f"/resourceGroups/{check_resource_group(resource_group)}"
-        path: str | None = scope + "/providers/Microsoft.Kubernetes/connectedClusters"
-        while path:
-            page = self.arm.raw_call(self.client, "GET", path, CONNECTED_API) or {}
-            clusters = [c for c in page.get("value") or [] if str(c.get("kind", "")).lower() == "provisionedcluster"]
+        for clusters in self.connected_pages(resource_group):
             instances = parallel_map(
                 lambda c: self._get(
                     c["id"] + "/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default",
@@ -240,6 +234,17 @@ class BareMetal:
             )
             for cluster, instance in zip(clusters, instances, strict=True):
                 yield summarize(cluster, instance)
+
+    def connected_pages(self, resource_group: str | None) -> Iterator[list[dict[str, Any]]]:
+        """The connected clusters of kind ProvisionedCluster (the bare-metal ones) of the group, else
+        of the subscription, a page at a time as ARM returns them (nextLink)."""
+        scope = f"/subscriptions/{self.subscription}"
+        if resource_group:
+            scope += f"/resourceGroups/{check_resource_group(resource_group)}"
+        path: str | None = scope + "/providers/Microsoft.Kubernetes/connectedClusters"
+        while path:
+            page = self.arm.raw_call(self.client, "GET", path, CONNECTED_API) or {}
+            yield [c for c in page.get("value") or [] if str(c.get("kind", "")).lower() == "provisionedcluster"]
             path = page.get("nextLink")
 
     def settled(

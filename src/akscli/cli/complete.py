@@ -9,7 +9,7 @@ deployed models, Ray clusters, services and jobs, and hub placements, staged upd
 strategies). Namespaces come from the kubeconfig, and from the cluster only within a short timeout;
 deployed models, Ray objects and hub objects from the cluster only, within the same timeout; AKS
 cluster, agent pool and fleet names from Azure Resource Manager within ARM_TIMEOUT_S, never signing in
-interactively (arm_clusters, arm_pools, arm_fleets).
+interactively (arm_clusters, arm_pools, arm_fleets, baremetal_clusters).
 """
 
 import os
@@ -357,6 +357,19 @@ def arm_fleets(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
 
         rows = FleetArm(target, spinner=_no_spinner).list_fleets(_param(ctx, "group"))
         return [(str(f.get("name")), _group_help(f)) for f in rows]
+
+    return _arm_names(ctx, incomplete, names)
+
+
+def baremetal_clusters(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """The bare-metal clusters of -g (else of the subscription): the connected clusters of kind
+    ProvisionedCluster, as ``baremetal cluster list`` reads them, without their instances."""
+
+    def names(target: Any) -> list[tuple[str, str]]:
+        from akscli.baremetal.clusters import BareMetal
+
+        pages = BareMetal(target).connected_pages(_param(ctx, "resource_group"))
+        return [(str(c.get("name")), _group_help(c)) for page in pages for c in page]
 
     return _arm_names(ctx, incomplete, names)
 
