@@ -300,7 +300,7 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
             # Istio GatewayClass): the README tour's most complete line runs in the lab.
             install_podmonitor_api(kube)
             install_gateway(kube)
-            aks_storage_classes(kube)  # the Azure Disk CSI driver's classes, on by default on AKS
+            aks_storage_classes(kube)  # the Azure Disk and Files CSI classes and provisioner, as on AKS
             metrics_server(kube)  # metrics.k8s.io, on by default on AKS
             add_fleet_members(kube)
             add_gpu_nodes(kube)

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.emulators.kube.controllers.volume_provisioner import PersistentVolumeController
 from tests.model.test_deploy_cluster_bound_claims import CONFLICT, MOUNTING, bound_claim, check, node_in
 from tests.model.test_deploy_cluster_filters import pinned
 
@@ -135,6 +136,11 @@ def test_a_volume_pre_bound_to_the_claim_out_of_the_nodes_reach_leaves_it_nothin
     model_emulator: Start,
 ) -> None:
     emu = model_emulator()
+    # Before kube-controller-manager's PV controller binds the claim to the volume pre-bound to it,
+    # as it does whatever the binding mode (kubernetes/kubernetes pkg/controller/volume/
+    # persistentvolume/pv_controller.go syncUnboundClaim; pv_helpers.go FindMatchingVolume with no node).
+    for controller in [c for c in emu.controllers.controllers if isinstance(c, PersistentVolumeController)]:
+        emu.controllers.remove(controller)
     node_in(emu, "eastus-2")
     local_class(emu)
     claim(emu)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.emulators.kube.controllers.volume_provisioner import CSIProvisioner
 from tests.emulators.kube.crds import default_crd_dir, load_crd_dir
 
 
@@ -54,23 +55,42 @@ def hf_token_secret(emu: Any, name: str = "hf-token", namespace_name: str = "def
 
 
 def aks_storage_classes(emu: Any) -> None:
-    """The disk classes AKS makes with its Azure Disk CSI driver (on by default): managed-csi and
-    managed-csi-premium (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/concepts-storage.md,
-    "Storage classes"; disk.csi.azure.com, WaitForFirstConsumer, as `kubectl get sc -o yaml` shows them)."""
-    for name, sku in (("managed-csi", "StandardSSD_LRS"), ("managed-csi-premium", "Premium_LRS")):
-        if emu.cluster.get("storage.k8s.io/v1", "StorageClass", None, name) is None:
+    """The classes AKS makes with its Azure Disk and Azure Files CSI drivers (on by default), and the
+    drivers' external-provisioner that binds their claims (controllers/volume_provisioner.py
+    CSIProvisioner). Upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/concepts-storage.md
+    "Storage classes" (managed-csi, managed-csi-premium, azurefile-csi, azurefile-csi-premium; "The
+    `default` class will be the same as `managed-csi`") and articles/aks/create-volume-azure-disk.md
+    (`kubectl get sc` lists `default (default)`, disk.csi.azure.com; "The default storage classes use
+    `volumeBindingMode: WaitForFirstConsumer`"); articles/aks/create-volume-azure-files.md (azurefile-csi
+    on HDD, azurefile-csi-premium on SSD, both expandable, reclaimPolicy Delete), and
+    kubernetes-sigs/azurefile-csi-driver 7a1c5c5e deploy/example/storageclass-azurefile-csi.yaml
+    (file.csi.azure.com, volumeBindingMode Immediate). The default-class annotation is
+    storageclass.kubernetes.io/is-default-class (kubernetes/kubernetes pkg/volume/util GetDefaultClass)."""
+    disks = (("default", "StandardSSD_LRS"), ("managed-csi", "StandardSSD_LRS"), ("managed-csi-premium", "Premium_LRS"))
+    files = (("azurefile-csi", "Standard_LRS"), ("azurefile-csi-premium", "Premium_LRS"))
+    for provisioner, mode, classes in (
+        ("disk.csi.azure.com", "WaitForFirstConsumer", disks),
+        ("file.csi.azure.com", "Immediate", files),
+    ):
+        for name, sku in classes:
+            if emu.cluster.get("storage.k8s.io/v1", "StorageClass", None, name) is not None:
+                continue
+            annotations = {"storageclass.kubernetes.io/is-default-class": "true"} if name == "default" else {}
             emu.cluster.create(
                 {
                     "apiVersion": "storage.k8s.io/v1",
                     "kind": "StorageClass",
-                    "metadata": {"name": name},
-                    "provisioner": "disk.csi.azure.com",
+                    "metadata": {"name": name, **({"annotations": annotations} if annotations else {})},
+                    "provisioner": provisioner,
                     "parameters": {"skuname": sku},
                     "reclaimPolicy": "Delete",
-                    "volumeBindingMode": "WaitForFirstConsumer",
+                    "volumeBindingMode": mode,
                     "allowVolumeExpansion": True,
                 }
             )
+    controllers = getattr(emu, "controllers", None)
+    if controllers is not None and not any(isinstance(c, CSIProvisioner) for c in controllers.controllers):
+        controllers.add(CSIProvisioner())
 
 
 def _repository(image: str) -> str:

@@ -49,6 +49,7 @@ from tests.emulators.kube.controllers.preemption import Preemption
 from tests.emulators.kube.controllers.rescheduling import Rescheduler
 from tests.emulators.kube.controllers.scheduling import Scheduler, daemon_pod_spec
 from tests.emulators.kube.controllers.statefulset import StatefulSetController as StatefulSetController  # re-exported
+from tests.emulators.kube.controllers.volume_provisioner import PersistentVolumeController, SelectedNode
 from tests.emulators.kube.resources import ResourceType
 
 # The most syncs one DaemonSet reconcile runs (each creates or deletes at least one pod).
@@ -320,4 +321,9 @@ def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list
         DisruptionController(delay),
         # kube-aggregator's Available condition of APIServices (aggregator.py).
         APIServiceAvailability(delay),
+        # Claims bound and provisioned (volume_provisioner.py; upstream: kubernetes/kubernetes
+        # pkg/controller/volume/persistentvolume/pv_controller.go), and the scheduler's selected
+        # node on a claim of delayed binding (pkg/scheduler/framework/plugins/volumebinding/binder.go).
+        PersistentVolumeController(delay),
+        SelectedNode(delay),
     ]

@@ -7,7 +7,9 @@ MoveAllToActiveOrBackoffQueue, called from pkg/scheduler/eventhandlers.go addNod
 updateNodeInCache for a Node add or update, and from deletePodFromCache for an assigned pod's
 delete; the plugins' EventsToRegister: NodeUnschedulable and TaintToleration on Node
 Add|UpdateNodeTaint, NodeAffinity on Node Add|UpdateNodeLabel, NodeResourcesFit on Node
-Add|UpdateNodeAllocatable and assigned Pod Delete). The emulator does the same on those events:
+Add|UpdateNodeAllocatable and assigned Pod Delete; VolumeBinding on PersistentVolumeClaim Add|Update,
+pkg/scheduler/framework/plugins/volumebinding/volume_binding.go EventsToRegister). The emulator does
+the same on those events:
 
 - ``UnschedulablePods`` keeps the keys of the pods the scheduler left Pending, from pod events
   (one dict look-up per pod write), so a retry never scans the cluster's pods: the gpu usage
@@ -71,6 +73,11 @@ class UnschedulablePods:
             if rt.group == "" and rt.kind == "Node" and typ != "DELETED":
                 for fn in list(self.changed):
                     fn("node", obj)
+            elif rt.group == "" and rt.kind == "PersistentVolumeClaim" and typ != "DELETED" and self.pending:
+                # VolumeBinding's EventsToRegister: PersistentVolumeClaim Add|Update (a claim bound
+                # since lets a pod its PreFilter held through).
+                for fn in list(self.changed):
+                    fn("claim", obj)
             return
         md = obj.get("metadata") or {}
         key = f"{md.get('namespace')}/{md.get('name')}"
