@@ -1,0 +1,61 @@
+"""A waited apply of a StatefulSet with volumeClaimTemplates on an AKS cluster, now that the
+emulator binds claims as AKS's CSI drivers and the PV controller do (tests/emulators/kube/
+controllers/volume_provisioner.py): the set's claims are provisioned on its pods' node and bound,
+and the wait ends; a claim of a class the cluster does not have is never provisioned
+(kubernetes/kubernetes pkg/controller/volume/persistentvolume/pv_controller.go provisionClaim:
+ProvisioningFailed `storageclass.storage.k8s.io "x" not found`), the scheduler holds its pod
+(binder.go GetPodVolumeClaims: a class not found binds at once), and the wait's hint points at the
+claim."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from akscli.cli.common import apply_objects
+from akscli.kube.client import KubeTarget
+from tests.baremetal.nodes import small_cpu_node
+from tests.emulators.kube.profiles import aks_storage_classes
+from tests.foundation.test_wait_pod_problems import gpu_deployment, wait_error
+
+
+def statefulset_with_claims(storage_class: str) -> dict[str, Any]:
+    statefulset = {**gpu_deployment(), "kind": "StatefulSet"}
+    claim = {
+        "metadata": {"name": "data"},
+        "spec": {
+            "accessModes": ["ReadWriteOnce"],
+            "storageClassName": storage_class,
+            "resources": {"requests": {"storage": "1Gi"}},
+        },
+    }
+    statefulset["spec"] = {**statefulset["spec"], "serviceName": "llm", "volumeClaimTemplates": [claim]}
+    del statefulset["spec"]["template"]["spec"]["containers"][0]["resources"]
+    return statefulset
+
+
+def test_a_waited_statefulset_whose_claims_aks_provisions_becomes_ready(kube_emulator: Any, kubeconfig: Path) -> None:
+    kube_emulator.cluster.create(small_cpu_node())
+    aks_storage_classes(kube_emulator)
+    target = KubeTarget(kubeconfig=str(kubeconfig))
+    objects = [copy.deepcopy(statefulset_with_claims("managed-csi-premium"))]
+    apply_objects(objects, stack="demo", target=target, yes=True, wait=True, timeout="20s")
+    claim = kube_emulator.cluster.get("v1", "PersistentVolumeClaim", "default", "data-llm-0")
+    assert claim["status"]["phase"] == "Bound"
+    assert claim["spec"]["volumeName"] == f"pvc-{claim['metadata']['uid']}"
+
+
+def test_a_waited_statefulset_whose_claim_names_a_missing_class_points_at_the_claim(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    kube_emulator.cluster.create(small_cpu_node())
+    aks_storage_classes(kube_emulator)
+    caught = wait_error(kubeconfig, [statefulset_with_claims("managed-csi-premum")])
+    assert " not scheduled: 0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims." in (
+        caught.message
+    )
+    assert (caught.hint or "").startswith(
+        "claim data-llm-0 is not bound and its class binds at once: kubectl describe pvc data-llm-0 -n default "
+        "says why no volume was bound or provisioned"
+    )
