@@ -16,6 +16,7 @@ from typing import Any
 from akscli.cli.common import apply_objects
 from akscli.kube.client import KubeTarget
 from tests.baremetal.nodes import small_cpu_node
+from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.profiles import aks_storage_classes
 from tests.foundation.test_wait_pod_problems import gpu_deployment, wait_error
 
@@ -41,9 +42,14 @@ def test_a_waited_statefulset_whose_claims_aks_provisions_becomes_ready(kube_emu
     target = KubeTarget(kubeconfig=str(kubeconfig))
     objects = [copy.deepcopy(statefulset_with_claims("managed-csi-premium"))]
     apply_objects(objects, stack="demo", target=target, yes=True, wait=True, timeout="20s")
-    claim = kube_emulator.cluster.get("v1", "PersistentVolumeClaim", "default", "data-llm-0")
-    assert claim["status"]["phase"] == "Bound"
-    assert claim["spec"]["volumeName"] == f"pvc-{claim['metadata']['uid']}"
+
+    def claim() -> dict[str, Any]:
+        return kube_emulator.cluster.get("v1", "PersistentVolumeClaim", "default", "data-llm-0") or {}
+
+    # The emulator's pod runs once it has a node, where a cluster's scheduler binds it only after
+    # the claim (binder.go BindPodVolumes): the claim may bind just after the wait ends.
+    assert wait_until(lambda: claim().get("status", {}).get("phase") == "Bound")
+    assert claim()["spec"]["volumeName"] == f"pvc-{claim()['metadata']['uid']}"
 
 
 def test_a_waited_statefulset_whose_claim_names_a_missing_class_points_at_the_claim(

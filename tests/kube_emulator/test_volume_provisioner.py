@@ -57,7 +57,7 @@ def test_a_statefulsets_claim_of_a_delayed_class_is_provisioned_on_its_pods_node
     kube_emulator.cluster.create(statefulset(replicas=1))
     assert wait_until(lambda: "data-db-0" in claims(kube_emulator) and bound(kube_emulator, "data-db-0"))
     claim = claim_of(kube_emulator, "data-db-0")
-    node = pods(kube_emulator)["db-0"]["spec"]["nodeName"]
+    node = pods(kube_emulator)["db-0"]["spec"].get("nodeName")
     annotations = claim["metadata"]["annotations"]
     assert annotations["volume.kubernetes.io/selected-node"] == node
     assert annotations["volume.kubernetes.io/storage-provisioner"] == "disk.csi.azure.com"

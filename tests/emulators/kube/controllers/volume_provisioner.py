@@ -101,6 +101,19 @@ def claim_class(claim: dict[str, Any]) -> str:
     return str((claim.get("spec") or {}).get("storageClassName") or "")
 
 
+def claim_ref(claim: dict[str, Any]) -> dict[str, Any]:
+    """The claimRef both controllers write: client-go tools/reference ref.GetReference of the claim."""
+    md = claim["metadata"]
+    return {
+        "kind": "PersistentVolumeClaim",
+        "namespace": md["namespace"],
+        "name": md["name"],
+        "uid": md["uid"],
+        "apiVersion": "v1",
+        "resourceVersion": md.get("resourceVersion"),
+    }
+
+
 def _storage_class(cluster: ClusterState, name: str) -> dict[str, Any] | None:
     return cluster.get("storage.k8s.io/v1", "StorageClass", None, name) if name else None
 
@@ -268,15 +281,7 @@ class PersistentVolumeController(Controller):
     def _bind(self, cluster: ClusterState, pv: dict[str, Any], claim: dict[str, Any]) -> None:
         md, pv_name = claim["metadata"], pv["metadata"]["name"]
         if not (_bound_to(pv, claim) and ((pv.get("spec") or {}).get("claimRef") or {}).get("uid")):
-            ref = {
-                "kind": "PersistentVolumeClaim",
-                "namespace": md["namespace"],
-                "name": md["name"],
-                "uid": md["uid"],
-                "apiVersion": "v1",
-                "resourceVersion": md.get("resourceVersion"),
-            }
-            patch: dict[str, Any] = {"spec": {"claimRef": ref}}
+            patch: dict[str, Any] = {"spec": {"claimRef": claim_ref(claim)}}
             if not _bound_to(pv, claim):
                 patch["metadata"] = {"annotations": {BOUND_BY_CONTROLLER: "yes"}}
             pv = cluster.patch("v1", "PersistentVolume", None, pv_name, patch, PV_SOURCE)
@@ -372,14 +377,7 @@ class CSIProvisioner(Controller):
             },
             "persistentVolumeReclaimPolicy": sc.get("reclaimPolicy") or "Delete",
             "storageClassName": claim_class(claim),
-            "claimRef": {
-                "kind": "PersistentVolumeClaim",
-                "namespace": md["namespace"],
-                "name": md["name"],
-                "uid": md["uid"],
-                "apiVersion": "v1",
-                "resourceVersion": md.get("resourceVersion"),
-            },
+            "claimRef": claim_ref(claim),
         }
         if sc.get("mountOptions"):
             pv_spec["mountOptions"] = sc["mountOptions"]
