@@ -44,7 +44,8 @@ def build(args: argparse.Namespace) -> KubeEmulator:
     if args.nodes or args.pods or args.lab:
         from tests.emulators.kube.profiles import aks_storage_classes
 
-        aks_storage_classes(emu)  # as an AKS cluster has them (its Azure Disk CSI driver's)
+        # as an AKS cluster has them (its Azure Disk and Files CSI drivers' classes and provisioner)
+        aks_storage_classes(emu, provisioner=not args.no_controllers)
     if not args.no_controllers:
         for c in builtin_controllers():
             emu.controllers.add(c)

@@ -54,7 +54,7 @@ def hf_token_secret(emu: Any, name: str = "hf-token", namespace_name: str = "def
     )
 
 
-def aks_storage_classes(emu: Any) -> None:
+def aks_storage_classes(emu: Any, provisioner: bool = True) -> None:
     """The classes AKS makes with its Azure Disk and Azure Files CSI drivers (on by default), and the
     drivers' external-provisioner that binds their claims (controllers/volume_provisioner.py
     CSIProvisioner). Upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/concepts-storage.md
@@ -88,7 +88,7 @@ def aks_storage_classes(emu: Any) -> None:
                     "allowVolumeExpansion": True,
                 }
             )
-    controllers = getattr(emu, "controllers", None)
+    controllers = getattr(emu, "controllers", None) if provisioner else None
     if controllers is not None and not any(isinstance(c, CSIProvisioner) for c in controllers.controllers):
         controllers.add(CSIProvisioner())
 
