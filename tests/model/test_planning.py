@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from akscli.errors import UsageError
-from akscli.model import catalog, flag_checks, kaito_estimator, plan_view, planning, skus
+from akscli.model import catalog, flag_checks, kaito_estimator, plan_view, planning, skus, throughput
 
 from .conftest import gpu_sku
 
@@ -115,7 +115,7 @@ def test_throughput_scales_with_memory_bandwidth_and_is_labelled_an_estimate() -
 
 def test_a_mixture_of_experts_reads_only_its_active_weights_per_token() -> None:
     m = catalog.get("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16")
-    tp = planning.throughput(m, gpu_sku("Standard_ND96isr_H100_v5"), 8, context=2, concurrency=1)
+    tp = throughput.throughput(m, gpu_sku("Standard_ND96isr_H100_v5"), 8, context=2, concurrency=1)
     assert tp.bytes_per_step_gib == pytest.approx(m.weights_gib * 12 / 120, rel=0.01)
 
 

@@ -12,7 +12,8 @@ from akscli.errors import UsageError
 from akscli.model import flag_checks, skus
 from akscli.model.catalog import Model
 from akscli.model.kaito_estimator import GIB
-from akscli.model.planning import RUNTIMES, Fit, Plan, Throughput, check_vm_size, plan, servable
+from akscli.model.planning import RUNTIMES, Fit, Plan, check_vm_size, plan, servable
+from akscli.model.throughput import Throughput
 
 
 def plan_from_flags(

@@ -7,9 +7,8 @@ Two estimates meet here:
   sizes it for one sequence of max_model_len) and picks a tensor-parallel degree that divides
   the attention heads.
 
-Decode throughput is an estimate from memory bandwidth (each generated token reads the active
-weights once, plus the KV cache of the sequences in flight); the result says so and shows its
-inputs.
+Decode throughput (akscli.model.throughput) is an estimate from memory bandwidth; the KV cache is
+sized in akscli.model.vllm_kv.
 """
 
 import math
@@ -30,6 +29,7 @@ from akscli.model.kaito_estimator import (
     supports_kaito,
 )
 from akscli.model.skus import GpuSku
+from akscli.model.throughput import BANDWIDTH_EFFICIENCY, Throughput, throughput
 from akscli.records import Record
 
 HOURS_PER_MONTH = 730  # Azure's pricing calculator month
@@ -40,10 +40,6 @@ HOURS_PER_MONTH = 730  # Azure's pricing calculator month
 # 002f10e0cfa1373a19a0d2756598a34b700d20e5), passed explicitly so plan and server agree on any image.
 VLLM_GPU_MEMORY_UTILIZATION = 0.90
 OVERHEAD_GIB_PER_GPU = 2.3
-# Fraction of peak memory bandwidth a decode step reaches in practice (kernel and scheduling
-# losses); shown with every throughput estimate so the user can scale it.
-BANDWIDTH_EFFICIENCY = 0.6
-
 # Quantisations the GPU generation runs natively (tensor cores for that format). Others still
 # load in vLLM through weight-only kernels (Marlin) or upcasting: slower, sometimes larger.
 NATIVE_QUANT: dict[str, frozenset[str]] = {
@@ -113,15 +109,6 @@ def _priced(f: "Fit", hourly: float | None, budget: float | None) -> "Fit":
     )
 
 
-class Throughput(Record):
-    tokens_per_second: float
-    per_sequence_tokens_per_second: float
-    bytes_per_step_gib: float
-    aggregate_bandwidth_gbps: float
-    efficiency: float
-    note: str = "estimate: memory-bandwidth bound decode, not a benchmark"
-
-
 class Fit(Record):
     vm_size: str
     gpu_model: str
@@ -186,15 +173,6 @@ def quant_warnings(model: Model, sku: GpuSku) -> list[str]:
     return out
 
 
-def kv_cache_bytes(model: Model, context: int, concurrency: int, sku: GpuSku | None, *, per_layer: bool) -> int:
-    """The KV cache a plan sizes for ``concurrency`` requests of ``context`` tokens: vLLM's per-layer
-    figure on ``sku``'s GPUs (akscli.model.vllm_kv), or with ``per_layer`` False (or no size) KAITO's
-    full length on every layer. The fit, the plan's header and its JSON all read this one figure."""
-    if per_layer and sku is not None:
-        return vllm_kv.request_bytes(model, context, sku) * concurrency
-    return model.kv_bytes_per_token * context * concurrency
-
-
 def fit(
     model: Model,
     sku: GpuSku,
@@ -212,7 +190,7 @@ def fit(
     pipeline stages. The KV cache is vLLM's per-layer sizing (akscli.model.vllm_kv), or with
     ``per_layer_kv`` False KAITO's full length on every layer."""
     weights = model.weights_gib * KAITO_WEIGHT_FACTOR
-    kv_total = kv_cache_bytes(model, context, concurrency, sku, per_layer=per_layer_kv) / GIB
+    kv_total = vllm_kv.kv_cache_bytes(model, context, concurrency, sku, per_layer=per_layer_kv) / GIB
     usable = sku.gpu_memory_gib * gpu_memory_utilization - OVERHEAD_GIB_PER_GPU
     warnings = quant_warnings(model, sku)
     kernel = quant_kernel(model, sku)
@@ -338,30 +316,6 @@ def kaito_fit(
         warnings=warnings,
     )
     return _priced(sized, sku.price(region), budget)
-
-
-def throughput(
-    model: Model, sku: GpuSku, gpus: int, *, context: int, concurrency: int, latency_gpus: int | None = None
-) -> Throughput:
-    """Decode tokens/s from memory bandwidth. Each step reads the weights once (only the active
-    experts for a mixture of experts named '-A<n>B') and the KV cache of every sequence in flight,
-    taken half full on average. Pipeline stages add aggregate bandwidth but not per-sequence
-    speed, so one sequence's rate uses the tensor-parallel GPUs (``latency_gpus``) only."""
-    weight_bytes = model.weights_gib * GIB
-    if model.active_parameters_b and model.parameters_b:
-        weight_bytes *= model.active_parameters_b / model.parameters_b
-    kv_bytes = model.kv_bytes_per_token * (context / 2) * concurrency
-    per_step = weight_bytes + kv_bytes
-    per_gpu = sku.mem_bandwidth_gbps * 1e9 * BANDWIDTH_EFFICIENCY
-    aggregate = per_gpu * gpus / per_step * concurrency
-    single = per_gpu * (latency_gpus or gpus) / per_step
-    return Throughput(
-        tokens_per_second=round(min(aggregate, single * concurrency), 1),
-        per_sequence_tokens_per_second=round(single, 1),
-        bytes_per_step_gib=round(per_step / GIB, 2),
-        aggregate_bandwidth_gbps=round(sku.mem_bandwidth_gbps * gpus, 1),
-        efficiency=BANDWIDTH_EFFICIENCY,
-    )
 
 
 class Plan(Record):
@@ -492,7 +446,7 @@ def plan(
         )
     basis = recommended or next(iter(fitting or options), None)
     basis_sku = next((s for s in sizes if basis and kv_note and s.vm_size == basis.vm_size), None)
-    kv_bytes = kv_cache_bytes(model, ctx, concurrency, basis_sku, per_layer=runtime != "kaito")
+    kv_bytes = vllm_kv.kv_cache_bytes(model, ctx, concurrency, basis_sku, per_layer=runtime != "kaito")
     return Plan(
         model=model,
         runtime=runtime,

@@ -175,3 +175,12 @@ def rule_note(model: Model) -> str | None:
         f"KV cache sized as vLLM {VLLM_RELEASE} allocates it: full context on {full} of {model.layers} layers, "
         f"a {model.sliding_window}-token window plus one prefill chunk on {sliding} (KAITO counts every layer)"
     )
+
+
+def kv_cache_bytes(model: Model, context: int, concurrency: int, sku: GpuSku | None, *, per_layer: bool) -> int:
+    """The KV cache a plan sizes for ``concurrency`` requests of ``context`` tokens: vLLM's per-layer
+    figure on ``sku``'s GPUs (above), or with ``per_layer`` False (or no size) KAITO's
+    full length on every layer. The fit, the plan's header and its JSON all read this one figure."""
+    if per_layer and sku is not None:
+        return request_bytes(model, context, sku) * concurrency
+    return model.kv_bytes_per_token * context * concurrency
