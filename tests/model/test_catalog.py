@@ -111,7 +111,15 @@ def test_the_unknown_model_hint_names_the_flags_plan_accepts() -> None:
     )
 
 
-_WINDOW_FIELDS = ("sliding_window", "sliding_window_pattern", "sliding_layers", "kv_estimated")
+_WINDOW_FIELDS = (
+    "sliding_window",
+    "sliding_window_pattern",
+    "sliding_layers",
+    "attention_layers",
+    "mamba_layers",
+    "mamba_state_bytes",
+    "kv_estimated",
+)
 
 
 def test_a_model_as_a_dict_has_every_field_and_the_derived_figures() -> None:

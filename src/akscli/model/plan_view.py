@@ -135,7 +135,7 @@ def headline(p: Plan) -> list[str]:
     params = ("~" if m.parameters_estimated else "") + f"{m.parameters_b:g}B params, " if m.parameters_b else ""
     preset = f" (KAITO preset {m.preset})" if m.preset else ""
     per_token = f"{m.kv_bytes_per_token:,} bytes/token"
-    if p.kv_sized_on:  # a sliding window: vLLM's figure on that size's GPUs, and the every-layer one
+    if p.kv_sized_on:  # a sliding window or a hybrid: vLLM's figure on that size's GPUs, and the every-layer one
         every = m.kv_bytes_per_token * p.context * p.concurrency / GIB
         per_token = f"as vLLM allocates it on {p.kv_sized_on}; every layer in full: {every:.2f} GiB, {per_token}"
     return [

@@ -239,7 +239,9 @@ def fit(
         kv_cache_per_gpu_gib=round(kv_total / n, 2),
         memory_per_gpu_gib=memory_per_gpu,
         free_per_gpu_gib=round(sku.gpu_memory_gib * gpu_memory_utilization - memory_per_gpu, 2),
-        throughput=throughput(model, sku, n, context=context, concurrency=concurrency, latency_gpus=tp),
+        throughput=throughput(
+            model, sku, n, context=context, concurrency=concurrency, latency_gpus=tp, per_layer_kv=per_layer_kv
+        ),
     )
     return _priced(sized, sku.price(region), budget)
 
@@ -312,7 +314,9 @@ def kaito_fit(
         kv_cache_per_gpu_gib=round(kv_total / shards, 2),
         memory_per_gpu_gib=memory_per_gpu,
         free_per_gpu_gib=round(sku.gpu_memory_gib * utilization - memory_per_gpu, 2),
-        throughput=throughput(model, sku, gpus, context=context, concurrency=concurrency, latency_gpus=shards),
+        throughput=throughput(
+            model, sku, gpus, context=context, concurrency=concurrency, latency_gpus=shards, per_layer_kv=False
+        ),
         warnings=warnings,
     )
     return _priced(sized, sku.price(region), budget)
@@ -439,6 +443,9 @@ def plan(
     hybrid = vllm_kv.hybrid_note(model)
     if hybrid:
         warnings.append(hybrid)
+    gemma4 = vllm_kv.gemma4_note(model) if runtime != "kaito" else None
+    if gemma4:
+        warnings.append(gemma4)
     if model.kv_estimated:
         warnings.append(
             f"the KV figure is an estimate: {model.id}'s layers and heads come from KAITO's catalog alone "

@@ -2,6 +2,7 @@
 weights once, plus the KV cache of the sequences in flight; the result says so and shows its inputs.
 Plain data and arithmetic: no Typer, no rich."""
 
+from akscli.model import vllm_kv
 from akscli.model.catalog import Model
 from akscli.model.kaito_estimator import GIB
 from akscli.model.skus import GpuSku
@@ -22,16 +23,25 @@ class Throughput(Record):
 
 
 def throughput(
-    model: Model, sku: GpuSku, gpus: int, *, context: int, concurrency: int, latency_gpus: int | None = None
+    model: Model,
+    sku: GpuSku,
+    gpus: int,
+    *,
+    context: int,
+    concurrency: int,
+    latency_gpus: int | None = None,
+    per_layer_kv: bool = True,
 ) -> Throughput:
     """Decode tokens/s from memory bandwidth. Each step reads the weights once (only the active
     experts for a mixture of experts named '-A<n>B') and the KV cache of every sequence in flight,
-    taken half full on average. Pipeline stages add aggregate bandwidth but not per-sequence
-    speed, so one sequence's rate uses the tensor-parallel GPUs (``latency_gpus``) only."""
+    taken half full on average: the plan's own KV figure (akscli.model.vllm_kv.kv_cache_bytes, with
+    ``per_layer_kv`` as the fit sized it) at half the context, so a sliding layer reads its window and
+    a Mamba layer its state, not the full context. Pipeline stages add aggregate bandwidth but not
+    per-sequence speed, so one sequence's rate uses the tensor-parallel GPUs (``latency_gpus``) only."""
     weight_bytes = model.weights_gib * GIB
     if model.active_parameters_b and model.parameters_b:
         weight_bytes *= model.active_parameters_b / model.parameters_b
-    kv_bytes = model.kv_bytes_per_token * (context / 2) * concurrency
+    kv_bytes = vllm_kv.kv_cache_bytes(model, -(-context // 2), concurrency, sku, per_layer=per_layer_kv)
     per_step = weight_bytes + kv_bytes
     per_gpu = sku.mem_bandwidth_gbps * 1e9 * BANDWIDTH_EFFICIENCY
     aggregate = per_gpu * gpus / per_step * concurrency

@@ -39,9 +39,24 @@ vLLM reads the transformers config object, and in v0.24.0:
   ``sliding_window_pattern`` 6 (layer i slides unless (i + 1) is a multiple of it);
   ``configuration_gpt_oss.py`` GptOssConfig defaults ``sliding_window`` 128.
 
-Hybrid models (HYBRID_ARCHITECTURES) keep a Mamba or linear-attention state on most layers, which
-vLLM sizes as a MambaSpec (``vllm/v1/kv_cache_interface.py``) from dimensions akscli does not hold:
-their plans say so (hybrid_note) rather than pass the every-layer figure off as vLLM's.
+Hybrid models (HYBRID_ARCHITECTURES) keep a Mamba or linear-attention state on most layers, one page
+per sequence (akscli.model.mamba_state, where config.json gives its dimensions). In v0.24.0:
+
+* ``vllm/platforms/interface.py`` _align_hybrid_block_size (prefix caching off, mamba_cache_mode
+  "none"): the attention block grows to ``kernel_block_alignment_size x cdiv(mamba_page,
+  kernel_block_alignment_size x attention bytes per token)`` tokens, and the Mamba page is padded to
+  that attention page. kernel_block_alignment_size is ``max(min(supported kernel block sizes),
+  block_size)``: 16 on every backend akscli's GPUs run (``vllm/v1/attention/backends/flash_attn.py``
+  [16, 32, 64] or MultipleOf(16), ``flashinfer.py`` [16, ...], ``triton_attn.py`` and ``rocm_attn.py``
+  MultipleOf(16)).
+* ``vllm/v1/kv_cache_interface.py`` MambaSpec.max_memory_usage_bytes with mamba_cache_mode "none":
+  one page; the groups and the start-up check are the sliding window's (above).
+
+A hybrid whose dimensions akscli does not hold keeps KAITO's every-layer figure, and its plans say so
+(hybrid_note) rather than pass it off as vLLM's. So does Gemma 4 (gemma4_note), whose layers differ in
+window, head size and KV heads, and share KV (``vllm/model_executor/models/gemma4.py``
+Gemma4Attention: ``global_head_dim``, ``num_global_key_value_heads`` with ``attention_k_eq_v``,
+``num_kv_shared_layers``), none of which its catalog rows hold.
 """
 
 from collections.abc import Mapping
@@ -84,6 +99,22 @@ def max_num_batched_tokens(sku: GpuSku) -> int:
     """vLLM's default for its OpenAI server on this GPU (arg_utils.py get_batch_defaults)."""
     big = sku.gpu_memory_gib >= 70 and "a100" not in sku.gpu_model.lower()
     return 8192 if big else 2048
+
+
+def _group_size(a: int, b: int) -> int:
+    """kv_cache_utils.py _get_kv_cache_groups_uniform_page_size: the smaller kind's layer count, or the
+    larger's where it is under 1.5 times that."""
+    size = min(a, b)
+    return max(a, b) if max(a, b) < size * 1.5 else size
+
+
+def hybrid_block(model: Model) -> int | None:
+    """The attention block vLLM picks for a hybrid model (tokens; interface.py _align_hybrid_block_size),
+    or None for a model whose recurrent state akscli does not size."""
+    if not (model.attention_layers and model.mamba_layers and model.mamba_state_bytes) or model.is_mla:
+        return None
+    per_token = model.kv_heads * 2 * model.head_dim * 2  # K and V, 16-bit
+    return max(BLOCK_SIZE * _cdiv(model.mamba_state_bytes, BLOCK_SIZE * per_token), BLOCK_SIZE)
 
 
 def layer_counts(model: Model) -> tuple[int, int] | None:
@@ -133,13 +164,26 @@ def window_from_config(text: Mapping[str, Any], model_type: str, layers: int) ->
 
 
 def hybrid_note(model: Model) -> str | None:
-    """The plan's line for a hybrid (Mamba or linear-attention) model, whose vLLM memory akscli cannot size."""
-    if model.architecture not in HYBRID_ARCHITECTURES:
+    """The plan's line for a hybrid (Mamba or linear-attention) model whose recurrent state akscli does not
+    size (its catalog row holds no config.json dimensions; akscli.model.mamba_state)."""
+    if model.architecture not in HYBRID_ARCHITECTURES or hybrid_block(model) is not None:
         return None
     return (
         f"{model.architecture} is a hybrid model: vLLM keeps KV only on its attention layers and a "
-        "Mamba/linear-attention state (MambaSpec) on the others, from dimensions akscli does not read; the KV "
-        "figure counts every layer in full and may be off either way: check vLLM's start-up log (KV cache memory)"
+        "Mamba/linear-attention state (MambaSpec) on the others, from config.json dimensions akscli does not hold "
+        "for this model; the KV figure counts every layer in full and may be off either way: check vLLM's "
+        "start-up log (KV cache memory)"
+    )
+
+
+def gemma4_note(model: Model) -> str | None:
+    """The plan's line for a Gemma 4 model, whose per-layer KV akscli does not size (see above)."""
+    if not (model.architecture or "").startswith("Gemma4"):
+        return None
+    return (
+        f"{model.architecture}'s layers differ in window, head size and KV heads, and the last ones share KV: "
+        "vLLM sizes each layer from config.json values akscli does not hold for this model; the KV figure counts "
+        "every layer in full, more than vLLM allocates"
     )
 
 
@@ -147,6 +191,14 @@ def request_bytes(model: Model, context: int, sku: GpuSku) -> int:
     """KV bytes vLLM needs to serve one request of ``context`` tokens on this GPU. A model without a
     window keeps akscli's every-layer figure unchanged (vLLM's own rounds the length up to whole
     16-token blocks: under 16 tokens' worth, left out so those plans stay as they were)."""
+    block = hybrid_block(model)
+    if block is not None:
+        assert model.attention_layers is not None and model.mamba_layers is not None
+        attention, mamba = model.attention_layers, model.mamba_layers
+        group_size = _group_size(attention, mamba)
+        page = block * model.kv_heads * 2 * model.head_dim * 2  # the Mamba page is padded to it
+        pages = _cdiv(attention, group_size) * _cdiv(context, block) + _cdiv(mamba, group_size)
+        return group_size * page * pages
     counts = layer_counts(model)
     if counts is None:
         return model.kv_bytes_per_token * context
@@ -158,15 +210,20 @@ def request_bytes(model: Model, context: int, sku: GpuSku) -> int:
     window_pages = _cdiv(window_tokens, BLOCK_SIZE) + 1
     if not full:
         return sliding * window_pages * page
-    group_size = min(full, sliding)
-    if max(full, sliding) < group_size * 1.5:
-        group_size = max(full, sliding)
+    group_size = _group_size(full, sliding)
     pages = _cdiv(full, group_size) * full_pages + _cdiv(sliding, group_size) * window_pages
     return group_size * page * pages
 
 
 def rule_note(model: Model) -> str | None:
     """One line for the plan where vLLM's rule gives other numbers than KAITO's."""
+    block = hybrid_block(model)
+    if block is not None:
+        return (
+            f"KV cache sized as vLLM {VLLM_RELEASE} allocates it: full context on {model.attention_layers} of "
+            f"{model.layers} layers in {block}-token blocks, one {model.mamba_state_bytes:,}-byte recurrent state "
+            f"per request on {model.mamba_layers} (each padded to a block's page; KAITO counts every layer)"
+        )
     counts = layer_counts(model)
     if counts is None:
         return None
