@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from akscli.model import catalog, hub_describe, mamba_state, planning, throughput, vllm_kv
+from akscli.model import bounded, catalog, hub_describe, mamba_state, planning, throughput, vllm_kv
 from akscli.model.kaito_estimator import GIB
 from tests.cli import invoke
 from tests.emulators.kube.hf_hub_server import HubServer
@@ -126,8 +126,8 @@ def test_a_sized_hybrid_says_how_it_was_sized_instead_of_warning() -> None:
     warnings = planning.plan(catalog.get(NANO), runtime="vllm").warnings
     assert not [w for w in warnings if "hybrid model" in w]
     assert (
-        "KV cache sized as vLLM v0.24.0 allocates it: full context on 6 of 52 layers in 2096-token blocks, one "
-        "2,134,016-byte recurrent state per request on 23 (each padded to a block's page; KAITO counts every layer)"
+        "KV cache sized as vLLM v0.24.0 allocates it: full context on 6 of 52 layers in 2096-token blocks, a "
+        "2,134,016-byte state per request on 23 (padded to one page; KAITO counts every layer)"
     ) in warnings
 
 
@@ -185,3 +185,11 @@ def test_a_hub_config_plan_sizes_a_hybrid_as_vllm_does(hub: HubServer) -> None:
     assert (plan["model"]["attention_layers"], plan["model"]["mamba_layers"]) == (8, 24)
     assert plan["model"]["mamba_state_bytes"] == 49152 + 32 * 128 * 128 * 2
     assert not [w for w in plan["warnings"] if "hybrid model" in w]
+
+
+@pytest.mark.parametrize("architecture", sorted(vllm_kv.HYBRID_ARCHITECTURES | {"Gemma4ForConditionalGeneration"}))
+def test_the_hybrid_and_gemma_4_lines_fit_a_warning_line(architecture: str) -> None:
+    model = catalog.get("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16")._replace(architecture=architecture, layers=999)
+    sized = catalog.get(NANO)._replace(layers=999, attention_layers=999, mamba_layers=999, mamba_state_bytes=10**9)
+    lines = [vllm_kv.hybrid_note(model), vllm_kv.gemma4_note(model), vllm_kv.rule_note(sized)]
+    assert all(len(line) <= bounded.WIDTH for line in lines if line), [len(line or "") for line in lines]

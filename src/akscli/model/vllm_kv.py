@@ -169,10 +169,8 @@ def hybrid_note(model: Model) -> str | None:
     if model.architecture not in HYBRID_ARCHITECTURES or hybrid_block(model) is not None:
         return None
     return (
-        f"{model.architecture} is a hybrid model: vLLM keeps KV only on its attention layers and a "
-        "Mamba/linear-attention state (MambaSpec) on the others, from config.json dimensions akscli does not hold "
-        "for this model; the KV figure counts every layer in full and may be off either way: check vLLM's "
-        "start-up log (KV cache memory)"
+        f"{model.architecture} is a hybrid model: vLLM keeps KV on attention layers, a Mamba state on the rest, "
+        "from config.json values akscli lacks; the KV figure counts all layers in full"
     )
 
 
@@ -181,9 +179,8 @@ def gemma4_note(model: Model) -> str | None:
     if not (model.architecture or "").startswith("Gemma4"):
         return None
     return (
-        f"{model.architecture}'s layers differ in window, head size and KV heads, and the last ones share KV: "
-        "vLLM sizes each layer from config.json values akscli does not hold for this model; the KV figure counts "
-        "every layer in full, more than vLLM allocates"
+        "Gemma 4's layers differ in window, head size and KV heads, and its last ones share KV, from config.json "
+        "values akscli lacks here: the KV figure counts every layer in full, more than vLLM allocates"
     )
 
 
@@ -221,8 +218,8 @@ def rule_note(model: Model) -> str | None:
     if block is not None:
         return (
             f"KV cache sized as vLLM {VLLM_RELEASE} allocates it: full context on {model.attention_layers} of "
-            f"{model.layers} layers in {block}-token blocks, one {model.mamba_state_bytes:,}-byte recurrent state "
-            f"per request on {model.mamba_layers} (each padded to a block's page; KAITO counts every layer)"
+            f"{model.layers} layers in {block}-token blocks, a {model.mamba_state_bytes:,}-byte state per request on "
+            f"{model.mamba_layers} (padded to one page; KAITO counts every layer)"
         )
     counts = layer_counts(model)
     if counts is None:
