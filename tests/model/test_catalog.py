@@ -111,21 +111,10 @@ def test_the_unknown_model_hint_names_the_flags_plan_accepts() -> None:
     )
 
 
-_WINDOW_FIELDS = (
-    "sliding_window",
-    "sliding_window_pattern",
-    "sliding_layers",
-    "attention_layers",
-    "mamba_layers",
-    "mamba_state_bytes",
-    "kv_estimated",
-)
-
-
 def test_a_model_as_a_dict_has_every_field_and_the_derived_figures() -> None:
     model = catalog.get("phi-4")
     assert model.to_dict() == {
-        **{name: getattr(model, name) for name in catalog.Model._fields if name not in _WINDOW_FIELDS},
+        **{name: getattr(model, name) for name in catalog.Model._fields if name not in catalog.SHOWN_WHERE_SET},
         "name": model.name,
         "kv_bytes_per_token": model.kv_bytes_per_token,
         "quant_family": model.quant_family,
@@ -136,7 +125,7 @@ def test_a_model_as_a_dict_has_every_field_and_the_derived_figures() -> None:
 def test_only_a_model_with_a_sliding_window_shows_its_window_in_its_dict() -> None:
     gemma = catalog.get("google/gemma-3-4b-it").to_dict()
     assert (gemma["sliding_window"], gemma["sliding_window_pattern"]) == (1024, 6)
-    assert not set(_WINDOW_FIELDS) & set(catalog.get("phi-4").to_dict())
+    assert not set(catalog.SHOWN_WHERE_SET) & set(catalog.get("phi-4").to_dict())
 
 
 def test_only_a_row_marked_kv_estimated_says_so_in_its_dict() -> None:

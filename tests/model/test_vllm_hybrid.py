@@ -103,6 +103,17 @@ def test_a_pattern_that_does_not_cover_every_layer_is_not_sized() -> None:
     assert reason == "config.json's hybrid_override_pattern does not name one kind for each of the 56 layers"
 
 
+def test_layer_types_given_as_text_are_not_read_as_layers() -> None:
+    config = QWEN_CONFIG | {"layer_types": "f" * 32}
+    reason = mamba_state.from_config(config, "qwen3_5", 32)
+    assert reason == "config.json's layer_types does not name one kind for each of the 32 layers"
+
+
+def test_an_ssm_dtype_akscli_does_not_know_is_named() -> None:
+    reason = mamba_state.from_config(NANO_CONFIG | {"mamba_ssm_cache_dtype": "float8"}, "nemotron_h", 52)
+    assert reason == "config.json's mamba_ssm_cache_dtype 'float8' is not a dtype akscli sizes"
+
+
 def test_an_attention_only_model_type_is_not_a_hybrid() -> None:
     assert mamba_state.from_config({"num_hidden_layers": 32}, "llama", 32) is None
 

@@ -108,7 +108,7 @@ class Model(Record):
 
     def to_dict(self) -> dict[str, Any]:
         d = self._asdict()  # every field is a scalar
-        for key in _WHERE_SET:
+        for key in SHOWN_WHERE_SET:
             if d[key] is None or d[key] is False:
                 del d[key]
         d["name"] = self.name
@@ -123,7 +123,7 @@ class Model(Record):
 
 
 # Model fields a dict shows only where set.
-_WHERE_SET = (
+SHOWN_WHERE_SET = (
     "sliding_window",
     "sliding_window_pattern",
     "sliding_layers",

@@ -60,7 +60,7 @@ class Hybrid(NamedTuple):
 
 
 def mamba2_bytes(
-    num_heads: int, head_dim: int, n_groups: int, state_size: int, conv_kernel: int, ssm_bytes: int
+    num_heads: int, head_dim: int, n_groups: int, state_size: int, conv_kernel: int, *, ssm_bytes: int
 ) -> int:
     """One Mamba2 layer's conv and temporal state for one sequence (16-bit conv state)."""
     conv_dim = num_heads * head_dim + 2 * n_groups * state_size
@@ -68,7 +68,7 @@ def mamba2_bytes(
 
 
 def gated_delta_net_bytes(
-    key_heads: int, value_heads: int, key_dim: int, value_dim: int, conv_kernel: int, ssm_bytes: int
+    key_heads: int, value_heads: int, key_dim: int, value_dim: int, conv_kernel: int, *, ssm_bytes: int
 ) -> int:
     """One Gated DeltaNet layer's conv and temporal state for one sequence (16-bit conv state)."""
     conv_dim = 2 * key_dim * key_heads + value_dim * value_heads
@@ -90,23 +90,18 @@ def from_config(text: Mapping[str, Any], model_type: str, layers: int) -> Hybrid
     ssm_bytes = 2 if dtype is None else _DTYPE_BYTES.get(str(dtype))
     if ssm_bytes is None:
         return f"config.json's {key} {dtype!r} is not a dtype akscli sizes"
-    if model_type in _MAMBA2:
-        pattern = text.get("hybrid_override_pattern")
-        if not isinstance(pattern, str) or len(pattern) != layers:
-            return f"config.json's hybrid_override_pattern does not name one kind for each of the {layers} layers"
-        dims = _ints(text, _MAMBA2_KEYS)
-        if isinstance(dims, str):
-            return dims
-        heads, head_dim, groups, state, kernel = dims
-        return Hybrid(
-            pattern.count("*"), pattern.count("M"), mamba2_bytes(heads, head_dim, groups, state, kernel, ssm_bytes)
-        )
-    kinds = text.get("layer_types")
-    if not isinstance(kinds, list) or len(kinds) != layers:
-        return f"config.json's layer_types does not name one kind for each of the {layers} layers"
-    dims = _ints(text, _GDN_KEYS)
+    mamba2 = model_type in _MAMBA2
+    # the key naming each layer's kind, its attention and recurrent kinds, and the dimensions' keys
+    key, attention, recurrent, dim_keys = (
+        ("hybrid_override_pattern", "*", "M", _MAMBA2_KEYS)
+        if mamba2
+        else ("layer_types", "full_attention", "linear_attention", _GDN_KEYS)
+    )
+    kinds = text.get(key)
+    if not isinstance(kinds, str if mamba2 else list) or len(kinds) != layers:
+        return f"config.json's {key} does not name one kind for each of the {layers} layers"
+    dims = _ints(text, dim_keys)
     if isinstance(dims, str):
         return dims
-    key_heads, value_heads, key_dim, value_dim, kernel = dims
-    state = gated_delta_net_bytes(key_heads, value_heads, key_dim, value_dim, kernel, ssm_bytes)
-    return Hybrid(kinds.count("full_attention"), kinds.count("linear_attention"), state)
+    state = (mamba2_bytes if mamba2 else gated_delta_net_bytes)(*dims, ssm_bytes=ssm_bytes)
+    return Hybrid(list(kinds).count(attention), list(kinds).count(recurrent), state)
