@@ -54,7 +54,7 @@ per sequence (akscli.model.mamba_state, where config.json gives its dimensions).
 
 A hybrid whose dimensions akscli does not hold keeps KAITO's every-layer figure, and its plans say so
 (hybrid_note) rather than pass it off as vLLM's. So does Gemma 4 (gemma4_note), whose layers differ in
-window, head size and KV heads, and share KV (``vllm/model_executor/models/gemma4.py``
+window, head size and KV heads, and may share KV (``vllm/model_executor/models/gemma4.py``
 Gemma4Attention: ``global_head_dim``, ``num_global_key_value_heads`` with ``attention_k_eq_v``,
 ``num_kv_shared_layers``), none of which its catalog rows hold.
 """
@@ -179,8 +179,8 @@ def gemma4_note(model: Model) -> str | None:
     if not (model.architecture or "").startswith("Gemma4"):
         return None
     return (
-        "Gemma 4's layers differ in window, head size and KV heads, and its last ones share KV, from config.json "
-        "values akscli lacks here: the KV figure counts every layer in full, more than vLLM allocates"
+        "Gemma 4's layers differ in window, head size and KV heads (and may share KV), from config.json values "
+        "akscli lacks here: the KV figure counts every layer in full, more than vLLM allocates"
     )
 
 
