@@ -119,7 +119,7 @@ def test_each_error_class_has_its_documented_exit_code(code: int, error: type[er
 
 
 def test_unexpected_exceptions_print_one_line_without_debug(monkeypatch: pytest.MonkeyPatch) -> None:
-    from akscli.cli import version as version_module
+    from akscli.cli import version_body as version_module
 
     def boom(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("kaput")
@@ -132,7 +132,7 @@ def test_unexpected_exceptions_print_one_line_without_debug(monkeypatch: pytest.
 
 
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    from akscli.cli import version as version_module
+    from akscli.cli import version_body as version_module
 
     monkeypatch.setattr(
         version_module,

@@ -124,7 +124,7 @@ def test_9_when_a_policy_rule_blocks_the_change(tmp_path: Path) -> None:
 
 
 def test_130_when_interrupted(monkeypatch: pytest.MonkeyPatch) -> None:
-    from akscli.cli import version as version_module
+    from akscli.cli import version_body as version_module
 
     def interrupted(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt

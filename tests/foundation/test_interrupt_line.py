@@ -33,7 +33,7 @@ def test_a_run_after_one_that_made_a_change_starts_with_nothing_recorded(
     # akscli runs in-process in the tests: what one run recorded must not colour the next one's line.
     web = {**deployment(), "metadata": {"name": "web", "namespace": "default"}}
     assert invoke("apply", "-f", manifest(tmp_path, web), "--audit-log", str(tmp_path / "a.jsonl")).exit_code == 0
-    from akscli.cli import version as version_module
+    from akscli.cli import version_body as version_module
 
     def interrupted(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -45,7 +45,7 @@ def test_a_run_after_one_that_made_a_change_starts_with_nothing_recorded(
 
 def test_ctrl_c_in_the_middle_of_an_apply_says_what_was_applied_stays(monkeypatch: Any) -> None:
     from akscli import audit
-    from akscli.cli import main
+    from akscli.cli import run_common
 
     monkeypatch.setattr(audit, "RESULTS", ["interrupted"])  # apply_objects recorded the cut apply
-    assert main._interrupted().startswith("interrupted while applying: what was applied stays")
+    assert run_common.interrupted().startswith("interrupted while applying: what was applied stays")

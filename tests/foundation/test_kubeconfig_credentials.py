@@ -110,12 +110,12 @@ def test_a_token_file_ending_in_a_newline_works_as_with_kubectl(kube_emulator: A
 
 
 def test_an_unexpected_error_never_prints_a_bearer_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    from akscli.cli import version
+    from akscli.cli import version_body
 
-    def boom() -> None:
+    def boom(*_args: object, **_kwargs: object) -> None:
         raise ValueError("Invalid header value b'Bearer LEAKY\\nTOKEN'")
 
-    monkeypatch.setattr(version, "version", boom)
+    monkeypatch.setattr(version_body, "version", boom)
     result = invoke("version")
     assert result.exit_code == 1
     assert "unexpected error: ValueError: Invalid header value" in result.stderr

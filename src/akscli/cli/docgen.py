@@ -1,5 +1,5 @@
 """Generate docs/reference.md, docs/exit-codes.md, docs/grammar.md, completions/, the help cache
-(cli/help.json), the flag index (cli/flags.json) and the top-level command names
+(cli/help.json), the flag index (cli/flags.json), the fast path's spec (cli/fast.json) and the top-level command names
 (akscli/command_names.py) from the command tree,
 and the Python modules of the data files (akscli.datafiles) from their YAML sources.
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from akscli import datafiles
 from akscli.cli.completion import SHELLS, completion_script
+from akscli.cli.fast_spec import fast_spec
 from akscli.cli.grammar import grammar_markdown
 from akscli.cli.grammar import walk as _walk
 from akscli.cli.main import COMMANDS, LazyGroup, root_command
@@ -121,6 +122,7 @@ def expected_files(root: Path) -> dict[Path, str]:
         root / "docs" / "grammar.md": grammar_markdown(),
         root / "src" / "akscli" / "cli" / "help.json": help_cache(),
         root / "src" / "akscli" / "cli" / "flags.json": flag_index(),
+        root / "src" / "akscli" / "cli" / "fast.json": fast_spec(),
         root / "src" / "akscli" / "command_names.py": command_names_module(),
     }
     for shell in SHELLS:

@@ -3,8 +3,9 @@
 Help text is generated from the Typer command tree by ``python -m akscli.cli.docgen`` into
 ``help.json`` beside this file (a test fails when it is stale). ``akscli --help`` and
 ``akscli GROUP --help`` print it without importing Typer, which keeps start-up close to
-kubectl's. ``akscli token`` (run by kubectl before every request) also skips Typer. Everything
-else goes to the real command tree in ``akscli.cli.main``.
+kubectl's. ``akscli token`` (run by kubectl before every request) also skips Typer, and so do the plain
+command lines of a few offline commands (akscli.cli.fast). Everything else goes to the real
+command tree in ``akscli.cli.main``.
 """
 
 import os
@@ -100,7 +101,12 @@ def main() -> None:
 
         process.started()
         process.finish(token_main(sys.argv[2:]))
-    from akscli.cli.main import main as full_main
-
     process.started()
-    full_main()
+    from akscli.cli import fast, run_common
+
+    code = fast.run(sys.argv[1:])  # None: the command tree runs it
+    if code is None:
+        from akscli.cli.main import run_tree
+
+        code = run_tree(sys.argv[1:])
+    run_common.finish(code)

@@ -128,3 +128,23 @@ def leaf_command(root: Any, args: Sequence[str]) -> Any:
             return None
         command = sub
     return command
+
+
+DRY_RUN_MODES = ("none", "client", "server")
+
+
+DRY_RUN_FLAG = "--dry-run"
+
+
+def bare_dry_run(argv: list[str]) -> list[str]:
+    """kubectl's ``--dry-run`` alone means ``--dry-run=client`` (pflag's NoOptDefVal), so
+    ``--dry-run NAME`` keeps NAME as the positional argument. ``--dry-run client`` (a mode
+    word after a space) is still read as the mode. Words after ``--`` are left alone (they
+    belong to a job's entrypoint)."""
+    out: list[str] = []
+    for index, word in enumerate(argv):
+        if word == "--":
+            return out + argv[index:]
+        bare = word == DRY_RUN_FLAG and (index + 1 == len(argv) or argv[index + 1] not in DRY_RUN_MODES)
+        out.append(f"{DRY_RUN_FLAG}=client" if bare else word)
+    return out

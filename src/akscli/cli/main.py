@@ -16,10 +16,9 @@ from typer import _click as click
 from typer.core import TyperGroup
 
 from akscli import globals as global_flags
-from akscli import logconfig, process
+from akscli import logconfig
+from akscli.cli import run_common
 from akscli.errors import EXIT_INTERRUPTED, AkscliError
-from akscli.printable import visible
-from akscli.redact import scrub
 from akscli.statuslines import as_invoked
 
 if TYPE_CHECKING:
@@ -343,63 +342,39 @@ def _prog_name() -> str:
 
 
 def run(argv: Sequence[str]) -> int:
-    """Run akscli with ``argv`` and return its exit code (never raises for expected errors)."""
+    """Run akscli with ``argv`` and return its exit code (never raises for expected errors).
+    The fast path (akscli.cli.fast) runs the few offline commands it fully understands; it
+    answers None for anything else, which the command tree runs."""
+    from akscli.cli import fast
+
+    code = fast.run(argv)
+    return run_tree(argv) if code is None else code
+
+
+def run_tree(argv: Sequence[str]) -> int:
+    """Run ``argv`` through the command tree (Typer), whatever the fast path could serve."""
     try:
-        return _run(argv)
+        if list(argv[:1]) == ["__complete"]:
+            from akscli.cli.complete import protocol_lines
+
+            sys.stdout.write("".join(line + "\n" for line in protocol_lines(list(argv), root_command, _prog_name())))
+            return 0
+        return run_common.guarded(lambda: _run(argv))
     finally:
-        global_flags.reset()
-        recorded = sys.modules.get("akscli.audit")
-        if recorded is not None:
-            recorded.RESULTS.clear()
-        diff_status = sys.modules.get("akscli.cli.diff_status")
-        if diff_status is not None:
-            diff_status.reset()
-        process.forget_writes()
-
-
-def _interrupted() -> str:
-    """The line a Ctrl-C ends on. After a change was made (an audit line recorded it: a wait
-    that follows it is cut), it says that the change stays, as a timed-out wait does."""
-    recorded = sys.modules.get("akscli.audit")  # never imported: nothing was changed
-    results = list(recorded.RESULTS) if recorded is not None else []
-    if results and results[-1].startswith("interrupted: "):
-        # A wait on an ARM operation Azure accepted (common.audited): it goes on in Azure.
-        return str(results[-1]) + "\n"
-    if results[-1:] == ["interrupted"]:
-        return "interrupted while applying: what was applied stays (its akscli audit list entry names each object)\n"
-    if "success" in results:
-        return "interrupted after the change was made: it stays, nothing was rolled back (akscli audit list)\n"
-    return "interrupted\n"
+        run_common.cleanup()
 
 
 def _run(argv: Sequence[str]) -> int:
-    if list(argv[:1]) == ["__complete"]:
-        from akscli.cli.complete import protocol_lines
-
-        sys.stdout.write("".join(line + "\n" for line in protocol_lines(list(argv), root_command, _prog_name())))
-        return 0
     args = list(argv)
     try:
-        from akscli.argv_check import command_line
-        from akscli.cli.leading_flags import leading_connection_flags_last
-        from akscli.cli.options import bare_dry_run
-
-        command_line(list(argv))  # global flags' values too
-        args = bare_dry_run(leading_connection_flags_last(global_flags.extract(list(argv)), _takes_namespace))
-        args = _help_command(args)
+        args = run_common.prepared(argv, _takes_namespace)
         logconfig.configure()
         if any(k.endswith("AKSCLI_COMPLETE") for k in os.environ):
             from typer._completion_classes import completion_init
 
             completion_init()  # shell completion asks through these environment variables
         result = root_command().main(args=args, prog_name=_prog_name(), standalone_mode=False)
-        if result == EXIT_INTERRUPTED:
-            # Typer turns a Ctrl-C inside a command into a quiet Exit(130) (typer/core.py, _main);
-            # say it here as for one that lands outside a command.
-            sys.stderr.write(_interrupted())
-        return result if isinstance(result, int) else 0
-    except AkscliError as exc:
-        return _report(exc, exc.exit_code)
+        return run_common.command_result(result)
     except typer.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.NoArgsIsHelpError as exc:
@@ -419,24 +394,24 @@ def _run(argv: Sequence[str]) -> int:
         ):
             # A list of Azure resources or akscli's records: -l would select nothing there.
             message = f"-l/--selector selects Kubernetes objects by label; '{path}' lists no Kubernetes objects"
-            return _report(AkscliError(message, hint), 2)
+            return run_common.report(AkscliError(message, hint), 2)
         from akscli.cli.name_flag import revision_argument
 
         if (revision := revision_argument(exc.ctx, exc.format_message(), args, _prog_name())) is not None:
-            return _report(revision, 2)
+            return run_common.report(revision, 2)
         if isinstance(exc, click.exceptions.NoSuchOption):
             from akscli.cli.name_flag import no_all_namespaces, no_kubeconfig, ray_cluster_flag, refusal
 
             for refused in (refusal, no_kubeconfig, no_all_namespaces, ray_cluster_flag):
                 if (said := refused(exc.ctx, exc.option_name, args, _prog_name())) is not None:
-                    return _report(said, 2)
+                    return run_common.report(said, 2)
             from akscli.cli import kubectl_flags
 
             if (kubectls := kubectl_flags.refusal(exc.option_name, path)) is not None:
-                return _report(kubectls, 2)
+                return run_common.report(kubectls, 2)
             from akscli.cli.unknown_flag import unknown_flag
 
-            return _report(unknown_flag(exc.ctx, exc.option_name, exc.message, path), 2)
+            return run_common.report(unknown_flag(exc.ctx, exc.option_name, exc.message, path), 2)
         if isinstance(exc, click.exceptions.BadParameter):
             from akscli.cli import bad_number
 
@@ -444,39 +419,12 @@ def _run(argv: Sequence[str]) -> int:
             if typed is not None:  # click names every spelling ('--count' / '--node-count'): the one typed
                 exc.param_hint = f"'{typed}'"
             hint = bad_number.hint(exc.param, typed) or hint  # a number flag: its form, range and default
-        return _report(AkscliError(exc.format_message(), hint), 2)
+        return run_common.report(AkscliError(exc.format_message(), hint), 2)
     except click.exceptions.ClickException as exc:
-        return _report(AkscliError(exc.format_message()), exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        sys.stderr.write(_interrupted())
+        return run_common.report(AkscliError(exc.format_message()), exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write(run_common.interrupted())
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # `akscli ... | head` closed stdout: not an error for a CLI.
-        return 0
-    except SystemExit as exc:
-        if isinstance(exc.__context__, BrokenPipeError):
-            # The same, raised by a write inside the command: Typer turns it into sys.exit(1)
-            # (typer/core.py _main, "except OSError ... errno.EPIPE").
-            return 0
-        raise
-    except Exception as exc:  # an unexpected failure: one line unless --debug
-        code = _unexpected_exit_code()
-        if global_flags.FLAGS.debug:
-            _traceback(exc)
-            return code
-        return _report(
-            AkscliError(
-                f"unexpected error: {type(exc).__name__}: {exc}",
-                "run again with --debug for the traceback and report it",
-            ),
-            code,
-        )
-
-
-def _unexpected_exit_code() -> int:
-    """1, or 2 for `diff` and `--exit-code`, where 1 means differences (cli/diff_status.py)."""
-    diff_status = sys.modules.get("akscli.cli.diff_status")  # imported by the commands that use it
-    return 1 if diff_status is None else int(diff_status.unexpected_exit_code())
 
 
 def _lists_no_kubernetes_objects(command: click.Command) -> bool:
@@ -484,16 +432,6 @@ def _lists_no_kubernetes_objects(command: click.Command) -> bool:
     from akscli.cli.options import lists_no_kubernetes_objects_declared
 
     return lists_no_kubernetes_objects_declared(command)
-
-
-def _help_command(args: list[str]) -> list[str]:
-    """``akscli help [COMMAND...]`` as ``akscli [COMMAND...] --help``: kubectl and helm have the
-    help command cobra gives every root (upstream: spf13/cobra command.go InitDefaultHelpCmd, which
-    finds the command its arguments name and prints that command's help; an unknown one is an
-    error). akscli has no command named help, so the word is free for this."""
-    if args[:1] != ["help"]:
-        return args
-    return [*args[1:], "--help"]
 
 
 def _takes_namespace(args: Sequence[str]) -> bool:
@@ -523,44 +461,5 @@ def _command_path(exc: click.exceptions.UsageError, args: Sequence[str]) -> str:
     return " ".join(path)
 
 
-def _report(exc: AkscliError, code: int) -> int:
-    if global_flags.FLAGS.debug:
-        _traceback(exc)
-    color = "NO_COLOR" not in os.environ and sys.stderr.isatty()
-    label = "\x1b[31merror:\x1b[0m" if color else "error:"
-    sys.stderr.write(f"{label} {as_invoked(_one_line(scrub(exc.message)))}\n")
-    details_shown = bool(global_flags.FLAGS.verbose or global_flags.FLAGS.debug)
-    hint = exc.hint_line(details_shown)
-    if hint:
-        sys.stderr.write(f"hint: {as_invoked(_one_line(scrub(hint)))}\n")
-    if details_shown:
-        for line in exc.details:
-            sys.stderr.write(f"  {_one_line(scrub(line))}\n")
-    sys.stderr.flush()
-    return code
-
-
-def _traceback(exc: BaseException) -> None:
-    """--debug's traceback, scrubbed as the error line is: an exception's text (a server's answer
-    quoting a Secret, a header) is the same text in both."""
-    import traceback
-
-    sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
-
-
-def _one_line(text: str, longest: int = 200) -> str:
-    """A message as one readable line: whitespace runs folded, any word over ``longest``
-    characters (a value echoed back, a certificate) cut, control characters shown escaped."""
-    words = []
-    for word in text.split():
-        if len(word) > longest:
-            word = f"{word[:40]}...({len(word)} characters)"
-        words.append(visible(word))
-    return " ".join(words)
-
-
 def main() -> None:
-    code = run(sys.argv[1:])
-    # Ctrl-C or SIGTERM: the audit line is written; requests still in flight on worker threads
-    # are abandoned at once, as kubectl does, instead of being waited for at exit.
-    process.finish(code, wait_for_threads=code != EXIT_INTERRUPTED)
+    run_common.finish(run(sys.argv[1:]))

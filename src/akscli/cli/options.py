@@ -16,6 +16,9 @@ import typer
 
 from akscli import validate
 from akscli.cli import complete
+from akscli.cli.leading_flags import DRY_RUN_FLAG as DRY_RUN_FLAG
+from akscli.cli.leading_flags import DRY_RUN_MODES as DRY_RUN_MODES
+from akscli.cli.leading_flags import bare_dry_run as bare_dry_run
 from akscli.errors import UsageError
 from akscli.output import (
     LIST_FORMATS,
@@ -107,6 +110,7 @@ def output_option(formats: Sequence[str], note: str = "", *, accept: Sequence[st
             return value
         return check_format(value, allowed)
 
+    check.akscli_formats = allowed  # type: ignore[attr-defined]  # docgen's fast-path spec (akscli.cli.fast_spec)
     return typer.Option(
         "-o", "--output", metavar="FORMAT", help=help_text, callback=check, autocompletion=complete.output_formats
     )
@@ -208,8 +212,6 @@ def delete_wait(wait: bool, timeout: str) -> float | None:
 # engine (a test holds the two equal)
 DEFAULT_PARALLEL = 16
 
-DRY_RUN_MODES = ("none", "client", "server")
-
 
 def output_format(value: str, allowed: tuple[str, ...] = LIST_FORMATS) -> str:
     return check_format(value, allowed)
@@ -219,23 +221,6 @@ def dry_run_mode(value: str) -> str:
     # Exact spelling, as kubectl: "--dry-run=CLIENT" is refused there (k8s.io/kubectl
     # pkg/cmd/util/helpers.go, GetDryRunStrategy), so a script is never akscli-only.
     return validate.choice(value, DRY_RUN_MODES, "--dry-run value", case_sensitive=True)
-
-
-DRY_RUN_FLAG = "--dry-run"
-
-
-def bare_dry_run(argv: list[str]) -> list[str]:
-    """kubectl's ``--dry-run`` alone means ``--dry-run=client`` (pflag's NoOptDefVal), so
-    ``--dry-run NAME`` keeps NAME as the positional argument. ``--dry-run client`` (a mode
-    word after a space) is still read as the mode. Words after ``--`` are left alone (they
-    belong to a job's entrypoint)."""
-    out: list[str] = []
-    for index, word in enumerate(argv):
-        if word == "--":
-            return out + argv[index:]
-        bare = word == DRY_RUN_FLAG and (index + 1 == len(argv) or argv[index + 1] not in DRY_RUN_MODES)
-        out.append(f"{DRY_RUN_FLAG}=client" if bare else word)
-    return out
 
 
 def name_across_namespaces(ctx: Any) -> UsageError | None:
@@ -469,6 +454,9 @@ def flag_block(
             block = build(**{name: values.pop(name) for name in options})
             command(**values, **{into: block})
 
+        # The block as docgen's fast-path spec records it (akscli.cli.fast_spec); typer copies it
+        # onto the click command's callback (functools.update_wrapper in typer/main.py get_callback).
+        run.akscli_block = (into, f"{build.__module__}:{build.__qualname__}", tuple(options))  # type: ignore[attr-defined]
         run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
         run.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
         return run

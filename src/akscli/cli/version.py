@@ -1,69 +1,13 @@
-"""akscli version."""
+"""akscli version: its flags (the body is akscli.cli.version_body, which the fast path calls too)."""
 
-import functools
-import os
-import platform
-import sys
 from typing import Annotated
 
 import typer
 
-from akscli import __version__, output
 from akscli.cli import options as opts
-
-# One record, no rows: jsonpath= applies, custom-columns= would print one row of it.
-VERSION_FORMATS = ("table", "json", "yaml", output.JSONPATH)
-PACKAGES = (
-    "kubernetes",
-    "azure-identity",
-    "azure-mgmt-containerservice",
-    "azure-mgmt-containerservicefleet",
-    "azure-core",
-    "typer",
-    "rich",
-)
-
-
-def _normalized(name: str) -> str:
-    """A distribution's name as its .dist-info directory spells it: each run of '-', '_' and '.'
-    one '_', lower case (re.sub(r"[-_.]+", "_", name), without compiling it for each `version`)."""
-    joined = name.replace("-", "_").replace(".", "_")
-    while "__" in joined:
-        joined = joined.replace("__", "_")
-    return joined.lower()
-
-
-@functools.cache
-def _dist_info_versions() -> dict[str, str]:
-    """Installed versions from the names of the ``{name}-{version}.dist-info`` directories, the
-    first on sys.path winning as for imports (packaging.python.org, "Recording installed
-    projects"). Reading them costs one directory listing; importlib.metadata costs about 50 ms
-    (it imports the email package and parses every METADATA file)."""
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for dirname in names:
-            stem = dirname.removesuffix(".dist-info")
-            if stem != dirname and stem.count("-") == 1:
-                name, version = stem.split("-")
-                found.setdefault(_normalized(name), version)
-    return found
-
-
-def _installed(dist: str) -> str | None:
-    # Read package metadata instead of importing: `akscli version` stays an offline, fast command.
-    found = _dist_info_versions()
-    if _normalized(dist) in found:
-        return found[_normalized(dist)]
-    from importlib import metadata  # an install not recorded as .dist-info (an egg)
-
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
+from akscli.cli import version_body
+from akscli.cli.version_body import PACKAGES as PACKAGES
+from akscli.cli.version_body import VERSION_FORMATS
 
 
 def version(
@@ -78,22 +22,4 @@ def version(
     ] = False,
 ) -> None:
     """Show akscli, Python, Kubernetes client and Azure SDK versions."""
-    # kubectl version --client shows the client's version only, without asking a server
-    # (upstream: kubernetes/kubectl dee3483a pkg/cmd/version/version.go, ClientOnly). akscli's
-    # version never asks one, so the flag changes nothing. Its -o json keeps akscli's own fields:
-    # kubectl's clientVersion (apimachinery's version.Info: gitCommit, gitTreeState, buildDate,
-    # goVersion, compiler) has no honest value for a Python package.
-    del client
-    packages = {name: _installed(name) for name in PACKAGES}
-    info: dict[str, object] = {
-        "akscli": __version__,
-        "python": platform.python_version(),
-        "platform": f"{platform.system().lower()}/{platform.machine()}",
-        "packages": packages,
-    }
-    if output_format == "table":
-        fields = [("akscli", info["akscli"]), ("python", info["python"]), ("platform", info["platform"])]
-        fields += [(k, v or "not installed") for k, v in packages.items()]
-        output.emit_object(info, "table", fields=fields)
-    else:
-        output.emit_object(info, output.check_format(output_format, VERSION_FORMATS))
+    version_body.version(output_format, client)
