@@ -1,6 +1,6 @@
 """Generate docs/reference.md, docs/exit-codes.md, docs/grammar.md, completions/, the help cache
-(cli/help.json), the flag index (cli/flags.json), the fast path's spec (cli/fast.json) and the top-level command names
-(akscli/command_names.py) from the command tree,
+(cli/help.json), the flag index (cli/flags.json), the fast path's spec (cli/fast_table.py) and
+the top-level command names (akscli/command_names.py) from the command tree,
 and the Python modules of the data files (akscli.datafiles) from their YAML sources.
 
 Run ``python -m akscli.cli.docgen`` (or ``nox -s docs``); tests fail when the files are stale.
@@ -122,7 +122,7 @@ def expected_files(root: Path) -> dict[Path, str]:
         root / "docs" / "grammar.md": grammar_markdown(),
         root / "src" / "akscli" / "cli" / "help.json": help_cache(),
         root / "src" / "akscli" / "cli" / "flags.json": flag_index(),
-        root / "src" / "akscli" / "cli" / "fast.json": fast_spec(),
+        root / "src" / "akscli" / "cli" / "fast_table.py": fast_spec(),
         root / "src" / "akscli" / "command_names.py": command_names_module(),
     }
     for shell in SHELLS:

@@ -1,4 +1,5 @@
-"""The fast path's spec (cli/fast.json), read from the command tree by docgen.
+"""The fast path's spec (cli/fast_table.py, a generated module: no JSON parser on the fast path),
+read from the command tree by docgen.
 
 For each command the fast path serves (akscli.cli.fast.BODIES), its Click command's parameters
 as Click parses them: names and aliases, flag or value, the type, the default, whether an
@@ -9,13 +10,12 @@ then the fast path never serves it. The command tree stays the one source of tru
 when the file is stale (tests/foundation/test_docs.py).
 """
 
-import json
 from typing import Any
 
 from typer import _click as click
 from typer._click import types as click_types
 
-from akscli.cli.fast import BODIES, FAST_SPEC
+from akscli.cli.fast import BODIES
 from akscli.cli.main import _running
 
 TYPES = {click_types.StringParamType: "str", click_types.IntParamType: "int", click_types.FloatParamType: "float"}
@@ -90,9 +90,12 @@ def command_spec(command: click.Command) -> dict[str, Any]:
 
 
 def fast_spec() -> str:
-    """cli/fast.json: each fast command's spec, keyed by its path."""
+    """cli/fast_table.py: each fast command's spec, keyed by its path."""
+    import pprint
+
     specs = {path: command_spec(leaf(path)) for path in BODIES}
-    return json.dumps(specs, indent=1, sort_keys=True) + "\n"
-
-
-__all__ = ["FAST_SPEC", "fast_spec", "leaf"]
+    return (
+        "# Generated from the command tree by `python -m akscli.cli.docgen` (akscli.cli.fast_spec): do not edit.\n"
+        "from typing import Any\n\n"
+        f"SPECS: Any = {pprint.pformat(specs, width=100, sort_dicts=True)}\n"
+    )
