@@ -11,6 +11,7 @@ that the fast path itself serves, or the equality would prove nothing.
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -200,7 +201,72 @@ PLAN_LINES: list[list[str]] = (
     ]
 )
 
-CORPUS = {"version": VERSION_LINES, "model catalog": CATALOG_LINES, "model plan": PLAN_LINES}
+TEMPLATES = ["core/namespace", "ray/workdir-configmap", "model/vllm", "baremetal/gpu-probe-job", "nodepool/nap-gpu"]
+RENDER_LINES: list[list[str]] = (
+    [
+        ["render", "core/namespace", *sets, *fmt]
+        for sets, fmt in itertools.product(
+            (
+                ["--set", "name=demo"],
+                ["--set=name=demo"],
+                ["--set", "name=demo", "--set", "labels.team=ml"],
+                ["--set", "name=demo", "--set", "labels={a=1,b=2}"],
+                ["--set", "name=demo", "--stack", "web"],
+                ["--set", "name=demo", "--set", "name=other"],
+                ["--set", "name=Bad_Name"],
+                ["--set", f"name={UNICODE}"],
+                ["--set", "nmae=demo"],
+                [],
+                ["--set", "password=hunter2", "--set", "name=demo"],
+            ),
+            ([], ["-o", "yaml"], ["-o", "json"], ["-o", "name"], ["-o=json"], ["--output=yaml"], ["-o", "table"]),
+        )
+    ]
+    + [
+        ["render", template, *flags]
+        for template, flags in itertools.product(
+            TEMPLATES,
+            (
+                ["--help-values"],
+                ["--help-values", "-o", "wide"],
+                ["--help-values", "-o", "json"],
+                ["--help-values", "-o", "name"],
+                ["--help-values", "-o", "bogus"],
+            ),
+        )
+    ]
+    + [
+        ["render", *flags]
+        for flags in (
+            [],
+            ["--list"],
+            ["--list", "-o", "json"],
+            ["--list", "-o", "name"],
+            ["--list", "-o", "wide"],
+            ["--list", "-o", "yaml"],
+            ["--list", "-o", "jsonpath={.items[*].name}"],
+            ["--list", "-o", "custom-columns=T:.name"],
+            ["-o", "json"],
+            ["--set", "name=demo"],
+            ["--stack", "web"],
+            ["no/such-template"],
+            ["core/namespace", "--values", "/nonexistent/values.yaml"],
+            ["core/namespace", "--values"],
+            ["core/namespace", "--set"],
+            ["core/namespace", "--set", "-x"],
+            ["core/namespace", "--list=true"],
+            ["core/namespace", "--", "x"],
+            ["core/namespace", "extra"],
+            ["core/namespace", "-h"],
+            ["core/namespace", "--set", "name=demo", "-o", "wide"],
+            ["core/namespace", "--set", "name=demo", "-oyaml"],
+            ["core/namespace", "--set", "name=demo", "--debug"],
+            ["core/namespace", "--set", "name=demo", "--stack", "a", "--stack", "b"],
+        )
+    ]
+)
+
+CORPUS = {"version": VERSION_LINES, "model catalog": CATALOG_LINES, "model plan": PLAN_LINES, "render": RENDER_LINES}
 TERMINALS = {"piped": ({}, False), "terminal": ({}, True), "NO_COLOR": ({"NO_COLOR": "1"}, True)}
 
 
@@ -222,10 +288,27 @@ def test_the_corpus_has_a_hundred_lines_the_fast_path_serves(command: str) -> No
 
 @pytest.mark.parametrize("terminal", sorted(TERMINALS))
 @pytest.mark.parametrize("command", sorted(CORPUS))
-def test_the_fast_path_prints_what_the_command_tree_prints(command: str, terminal: str) -> None:
+def test_the_fast_path_prints_what_the_command_tree_prints(command: str, terminal: str, tmp_path: Path) -> None:
     env, tty = TERMINALS[terminal]
     unequal = []
-    for args in CORPUS[command]:
+    lines = CORPUS[command]
+    if command == "render":  # values files and --output-dir: the same paths for both runs
+        values = tmp_path / "values.yaml"
+        values.write_text("name: from-file\nlabels:\n  tier: gpu\n", encoding="utf-8")
+        listed = tmp_path / "list.yaml"
+        listed.write_text("- a\n", encoding="utf-8")
+        out = str(tmp_path / "out")
+        lines = [
+            *lines,
+            ["render", "core/namespace", "--values", str(values)],
+            ["render", "core/namespace", "--values", str(values), "--set", "name=wins", "-o", "json"],
+            ["render", "core/namespace", "--values", str(values), "--values", str(values)],
+            ["render", "core/namespace", "--values", str(listed)],
+            ["render", "core/namespace", "--set", "name=demo", "--output-dir", out],
+            ["render", "core/namespace", "--set", "name=demo", "--output-dir", out, "-o", "json"],
+            ["render", "core/namespace", "--set", "name=demo", "--output-dir", out, "-o", "name"],
+        ]
+    for args in lines:
         quick = invoke(*args, env={**env, fast.SWITCH_OFF: None}, tty=tty)
         tree = invoke(*args, env={**env, fast.SWITCH_OFF: "1"}, tty=tty)
         if quick != tree:

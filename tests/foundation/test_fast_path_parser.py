@@ -41,6 +41,10 @@ KWARGS_LINES = [
     ["model", "plan", "org/m", "--weights-gib", "14", "--layers", "32", "--attention-heads", "32", "--params-b", "7"],
     ["model", "plan", "phi-4", "--runtime", "vllm", "--trust-remote-code", "--image", "vllm/vllm-openai:v0.11.0"],
     ["model", "plan", "phi-4", "--hub-config", "--price-file", "p.csv", "--subscription", "sub"],
+    ["render"],
+    ["render", "--list", "-o", "json"],
+    ["render", "core/namespace", "--set", "name=a", "--set=labels.x=y", "--values", "v.yaml", "--stack", "s"],
+    ["render", "model/vllm", "--help-values", "-o", "wide", "--output-dir", "out"],
 ]
 
 
@@ -124,8 +128,14 @@ def test_a_parameter_with_its_own_callback_is_marked_defer_in_the_spec() -> None
     assert any("a callback" in reason for reason in command_spec(status).get("defer", []))
 
 
-def test_a_repeatable_option_is_marked_defer_in_the_spec() -> None:
-    assert any("multiple" in reason for reason in command_spec(leaf("render")).get("defer", []))
+def test_a_repeatable_option_is_a_list_in_the_order_given_and_none_when_not_given() -> None:
+    _, values = parsed("render", "core/namespace", "--set", "b=2", "--set=a=1")
+    assert (values["set_values"], values["values_files"]) == (["b=2", "a=1"], None)
+
+
+def test_a_spec_marks_defer_a_parameter_it_cannot_parse_as_click_does() -> None:
+    # `model deploy` takes --timeout through a callback of its own (options.timeout_option).
+    assert any("a callback" in reason for reason in command_spec(leaf("model deploy")).get("defer", []))
 
 
 @pytest.mark.parametrize("path", sorted(fast.BODIES))

@@ -1,8 +1,9 @@
 """The fast path: a few offline commands run without Typer or Click when their words are plain.
 
-``akscli version``, ``akscli model catalog`` and ``akscli model plan`` (the README's first job)
-are offline, and importing Typer and building its command (about 166 M of the 205 M instructions
-of any Typer command: docs/changes/audit33-perf33.md) cost more than the command itself. Here
+``akscli version``, ``akscli model catalog``, ``akscli model plan`` (the README's first job) and
+``akscli render`` are offline, and importing Typer and building its command (about 166 M of the
+205 M instructions of any Typer command: docs/changes/audit33-perf33.md) cost more than the
+command itself. Here
 their words are read by the spec docgen writes from the Click commands (cli/fast_table.py,
 akscli.cli.fast_spec) and the command's body (the function its Typer callback calls with the same
 arguments) runs directly.
@@ -29,6 +30,7 @@ BODIES: dict[str, str] = {
     "version": "akscli.cli.version_body:version",
     "model catalog": "akscli.cli.model_catalog_body:catalog_models",
     "model plan": "akscli.cli.model_plan_body:plan",
+    "render": "akscli.cli.render_body:render",
 }
 # Set (to anything but empty) to run every command through the command tree.
 SWITCH_OFF = "AKSCLI_NO_FAST_PATH"
@@ -116,7 +118,7 @@ def _values(words: list[str], params: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         name, value = _option_word(word, by_name)
         param = by_name[name]
-        if param["name"] in given:
+        if param["name"] in given and not param.get("multiple"):
             raise Defer(f"{name} given twice")
         if param["type"] == "flag":
             given[param["name"]] = True
@@ -126,7 +128,10 @@ def _values(words: list[str], params: list[dict[str, Any]]) -> dict[str, Any]:
                 raise Defer(f"{name}: no value, or one that starts with '-'")
             value = words[index]
             index += 1
-        given[param["name"]] = _converted(param, value)
+        if param.get("multiple"):  # each value in the order given, a list (typer's list convertor)
+            given.setdefault(param["name"], []).append(_converted(param, value))
+        else:
+            given[param["name"]] = _converted(param, value)
     if len(positionals) > len(arguments):
         raise Defer("more arguments than the command takes")
     for param, word in zip(arguments, positionals, strict=False):

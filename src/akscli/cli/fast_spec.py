@@ -5,7 +5,7 @@ For each command the fast path serves (akscli.cli.fast.BODIES), its Click comman
 as Click parses them: names and aliases, flag or value, the type, the default, whether an
 argument is required, and the -o check (options.output_option). A parameter whose parsing the
 fast path does not reproduce (a callback of its own, a custom or range type, an envvar, a
-multiple option, several values, a --x/--no-x pair) puts a ``defer`` reason on its command:
+repeatable option with a default, several values, a --x/--no-x pair) puts a ``defer`` reason on its command:
 then the fast path never serves it. The command tree stays the one source of truth; a test fails
 when the file is stale (tests/foundation/test_docs.py).
 """
@@ -46,8 +46,10 @@ def _deferred(param: click.Parameter) -> str | None:
         return f"{param.name}: a callback"
     if _type(param) is None:
         return f"{param.name}: type {type(param.type).__name__}"
-    if param.envvar or param.multiple or param.nargs != 1 or param.is_eager:
-        return f"{param.name}: envvar, multiple, nargs or eager"
+    if param.envvar or param.nargs != 1 or param.is_eager:
+        return f"{param.name}: envvar, nargs or eager"
+    if param.multiple and (param.default is not None or param.param_type_name != "option"):
+        return f"{param.name}: multiple with a default"
     extras = ("count", "secondary_opts", "prompt")
     if param.param_type_name == "option" and any(getattr(param, a, None) for a in extras):
         return f"{param.name}: count, --x/--no-x or prompt"
@@ -70,6 +72,9 @@ def command_spec(command: click.Command) -> dict[str, Any]:
             entry["required"] = param.required
         else:
             entry["opts"] = list(param.opts)
+        if param.multiple:
+            # typer/main.py generate_list_convertor: a repeatable option given none is None
+            entry["multiple"] = True
         if param.callback is not None:
             entry["formats"] = list(param.callback.akscli_formats)  # type: ignore[attr-defined]
         params.append(entry)
