@@ -187,3 +187,28 @@ def test_the_console_script_tries_the_fast_path_before_it_loads_the_command_tree
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
     assert done.stdout.endswith("0 False\n")
+
+
+@pytest.mark.parametrize(
+    "raised",
+    [KeyboardInterrupt(), EOFError(), BrokenPipeError(32, "Broken pipe"), RuntimeError("kaput"), ValueError("x")],
+    ids=lambda exc: type(exc).__name__,
+)
+def test_a_failure_inside_the_body_ends_as_the_command_tree_ends_it(
+    raised: BaseException, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """typer/core.py _main around a callback (Ctrl-C: exit 130; EOFError: a newline, then the
+    Ctrl-C line; EPIPE: exit 0) and main's report of anything else, on both paths."""
+    from akscli.cli import version_body
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise raised
+
+    monkeypatch.setattr(version_body, "version", failing)
+    saved = sys.stdout, sys.stderr  # Typer wraps both after EPIPE (PacifyFlushWrapper)
+    try:
+        tree = invoke("version", env={fast.SWITCH_OFF: "1"})
+        quick = invoke("version", env={fast.SWITCH_OFF: None})
+    finally:
+        sys.stdout, sys.stderr = saved
+    assert quick == tree

@@ -206,13 +206,12 @@ def _call(path: str, kwargs: dict[str, Any]) -> Any:
 
         return EXIT_INTERRUPTED  # typer/core.py _main: raise Exit(130), returned as the result
     except EOFError:
-        from akscli.cli import run_common
-
-        sys.stderr.write("\n")  # typer/core.py _main: _click.echo(file=sys.stderr), then Abort
-        sys.stderr.flush()
-        sys.stderr.write(run_common.interrupted())  # main._run's typer.Abort
         from akscli.errors import EXIT_INTERRUPTED
 
+        # typer/core.py _main: _click.echo(file=sys.stderr), then Abort, which main._run says as
+        # a Ctrl-C (the line run_common.command_result writes for 130) and exits 130
+        sys.stderr.write("\n")
+        sys.stderr.flush()
         return EXIT_INTERRUPTED
     except OSError as exc:
         import errno
