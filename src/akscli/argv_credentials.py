@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from akscli.secret_words import is_secret_name
 
@@ -79,7 +79,7 @@ def redacted(argv: Sequence[str]) -> list[str]:
     return [_script(word) if any(c.isspace() for c in word) else word for word in _words(argv)]
 
 
-def _words(words: Sequence[str], script: bool = False) -> list[str]:
+def _words(words: Sequence[str], script: bool = False, mask: str = REDACTED) -> list[str]:
     """``words`` with the credentials hidden. A flag named like a secret is hidden here only in a
     script: akscli.audit_argv.redact_argv hides the argv's own, and keeps ``--access-secret NAME``."""
     out = list(words)
@@ -88,7 +88,7 @@ def _words(words: Sequence[str], script: bool = False) -> list[str]:
     pending = ""
     for i, word in enumerate(words):
         if pending:
-            out[i] = _hidden(word, pending)
+            out[i] = _hidden(word, pending, mask)
             pending = ""
             continue
         if word in _SEPARATORS or word in ("\n", "--"):  # `ray job submit -- CMD`: CMD is a program
@@ -98,7 +98,7 @@ def _words(words: Sequence[str], script: bool = False) -> list[str]:
         if assignment and (
             is_secret_name(assignment.group(1)) or assignment.group(1) in _PASSWORD_VARIABLES
         ):  # PGPASSWORD=X psql, psql "password=X"
-            out[i] = f"{assignment.group(1)}={REDACTED}"
+            out[i] = f"{assignment.group(1)}={mask}"
             continue
         if not tool:
             if word in _WRAPPERS or assignment:
@@ -107,40 +107,44 @@ def _words(words: Sequence[str], script: bool = False) -> list[str]:
             continue
         login = login or (tool in _LOGIN_TOOLS and word == "login")
         if not word.startswith("-") or word == "-":
-            out[i] = _USERINFO.sub(rf"\1:{REDACTED}@", word)
+            out[i] = _USERINFO.sub(lambda m: f"{m.group(1)}:{mask}@", word)
             continue
         rules = {**_EVERY_TOOL, **_BY_TOOL.get(tool, {}), **({"-p": "whole"} if login else {})}
         name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
         named = script and name.startswith("--") and is_secret_name(name.lstrip("-"))
         how = rules.get(name) or ("whole" if named else "")
         if how and eq:
-            out[i] = f"{name}={_hidden(value, how)}"
+            out[i] = f"{name}={_hidden(value, how, mask)}"
         elif how:
             pending = how
         elif not word.startswith("--") and len(word) > 2:
             flag, attached = word[:2], word[2:]
             how = {**rules, **_ATTACHED_ONLY.get(tool, {})}.get(flag, "")
             if how:
-                out[i] = flag + _hidden(attached, how)
+                out[i] = flag + _hidden(attached, how, mask)
             elif word[1:-1].isalpha() and rules.get("-" + word[-1]):  # curl -su USER:PASSWORD: -s -u
                 pending = rules["-" + word[-1]]
     return out
 
 
-def _hidden(value: str, how: str) -> str:
+def _hidden(value: str, how: str, mask: str) -> str:
     if how == "whole":
-        return REDACTED
+        return mask
     user, colon, secret = value.partition(":")
     if not colon or not secret or (user.isdigit() and secret.isdigit()):
         return value
-    return f"{user}:{REDACTED}"
+    return f"{user}:{mask}"
 
 
-def _script(text: str) -> str:
-    """``text`` read as a shell script: each word whose value holds a credential replaced."""
+def _script(text: str, mask: str = REDACTED, shape: Callable[[str], bool] | None = None) -> str:
+    """``text`` read as a shell script: each word whose value holds a credential replaced by
+    ``mask``; with ``shape``, also each word it calls a credential, and the credentials of a word
+    that is itself a script (``sh -c '...'``), that word quoted again."""
     matches = list(_TOKEN.finditer(text))
     values = [_unquoted(m.group()) for m in matches]
-    shown = _words(values, script=True)
+    shown = _words(values, script=True, mask=mask)
+    if shape is not None:
+        shown = [_shaped(value, now, mask, shape) for value, now in zip(values, shown, strict=True)]
     if shown == values:
         return text
     parts = []
@@ -150,6 +154,26 @@ def _script(text: str) -> str:
         parts.append(match.group() if now == value else now)
         end = match.end()
     return "".join(parts) + text[end:]
+
+
+def _shaped(value: str, now: str, mask: str, shape: Callable[[str], bool]) -> str:
+    if now != value:
+        return now
+    if any(c.isspace() for c in value):
+        import shlex
+
+        inner = _script(value, mask, shape)
+        if inner != value:
+            return shlex.quote(inner)
+    return mask if shape(value) else value  # also a word with spaces: -H "Authorization: Bearer T"
+
+
+def command_line(text: str, mask: str, shape: Callable[[str], bool]) -> str:
+    """``text``, a command line a job runs (a RayJob's ``spec.entrypoint``, which KubeRay's
+    submitter hands to ``ray job submit -- ENTRYPOINT``), as it is printed: read as a shell script,
+    each word that holds a credential by the rules above, or that ``shape`` calls one, written as
+    ``mask``; the rest as it was written."""
+    return _script(text, mask, shape)
 
 
 def _unquoted(token: str) -> str:

@@ -18,6 +18,9 @@ request, as kubectl's printers do.
 * By the same rules, a container's ``env[].value`` (anywhere under ``spec``) and a v1 ConfigMap's
   ``data`` value are shown as ``***`` (masked_values), and so is such an object's last-applied
   annotation, which repeats them.
+* A RayJob's ``spec.entrypoint`` is a command line: a word of it that holds a credential by the
+  audit log's rules (a ``--token``'s value, ``HF_TOKEN=...``, a token's shape) is shown as ``***``
+  (masked_entrypoint), the rest as written; ``ray job list -o wide`` and ``ray job status`` too.
 * A KubeFleet envelope's ``data`` holds whole objects; each is masked as it would be on its own
   (a wrapped Secret's values, a wrapped ConfigMap's token), and the envelope's last-applied
   annotation with them (masked_values, is_envelope).
@@ -124,7 +127,7 @@ def masked_values(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     plain token is still a token. ``obj`` itself where nothing is masked."""
     from akscli.secret_words import is_secret_variable
 
-    shown = masked_env(obj)
+    shown = masked_entrypoint(masked_env(obj))
     spec = shown.get("spec")
     if isinstance(spec, Mapping):
         masked_spec = _masked_env_vars(spec, is_secret_variable)
@@ -188,6 +191,33 @@ def _masked_wrapped_text(text: str) -> str:
         return text
     masked = _masked_wrapped(parsed)
     return text if masked is parsed else yamlio.dump(masked)
+
+
+def masked_entrypoint(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``obj`` with the credentials in a RayJob's ``spec.entrypoint`` shown as ``***``
+    (masked_command); ``obj`` itself where there are none."""
+    spec = obj.get("spec")
+    if obj.get("kind") != "RayJob" or not str(obj.get("apiVersion", "")).startswith("ray.io/"):
+        return obj
+    text = spec.get("entrypoint") if isinstance(spec, Mapping) else None
+    if not isinstance(text, str) or not text:
+        return obj
+    shown = masked_command(text)
+    return obj if shown == text else {**obj, "spec": {**spec, "entrypoint": shown}}  # type: ignore[dict-item]
+
+
+def masked_command(text: str) -> str:
+    """A command line a job runs (a RayJob's ``spec.entrypoint``: ray-project/kuberay v1.7.0
+    ray-operator/apis/ray/v1/rayjob_types.go Entrypoint, the text KubeRay's submitter passes to
+    ``ray job submit --``) with each word that holds a credential shown as ``***``, by the rules
+    the audit log hides them by (akscli.argv_credentials: a flag or ``NAME=`` named like a secret,
+    ``curl -u USER:PASSWORD``; akscli.audit_argv.redact_value: a token's or connection string's
+    shape, an HTTP credential, a URL's password or credential query), the rest as written.
+    kubectl prints a command as it is; a token typed into one is still a token."""
+    from akscli.argv_credentials import command_line
+    from akscli.audit_argv import redact_value
+
+    return command_line(text, MASK, lambda word: redact_value(word) != word)
 
 
 def _masked_env_vars(value: Any, secret: Any) -> Any:

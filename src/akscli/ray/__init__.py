@@ -71,6 +71,7 @@ from akscli.ray.job import (
     load_runtime_env,
     local_working_dir,
     runtime_env,
+    shown_entrypoint,
 )
 from akscli.ray.job_api import NOT_A_RAYJOB, api_only_jobs
 from akscli.ray.live import (
@@ -343,6 +344,7 @@ __all__ = [
     "service_ready",
     "service_summary",
     "service_summary_fields",
+    "shown_entrypoint",
     "size_gpu_groups",
     "sized_for",
     "started_num_cpus",

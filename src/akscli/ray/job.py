@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from akscli import validate
 from akscli.errors import AkscliError, ObjectFailedError, UsageError
 from akscli.kube.readiness.kuberay import first_line
+from akscli.printable import masked_command
 from akscli.ray.job_cleanup import cluster_after_job
 from akscli.ray.spec import CLUSTER_LABEL, DEFAULT_IMAGE_REPO, DEFAULT_RAY_VERSION, ray_name
 from akscli.ray.workdir import WORKDIR_MOUNT
@@ -283,6 +284,13 @@ def job_cluster(job: Mapping[str, Any]) -> str | None:
     return str(selected) if selected else None
 
 
+def shown_entrypoint(job: Mapping[str, Any]) -> Any:
+    """The job's ``spec.entrypoint`` as ``ray job status`` and ``ray job list -o wide`` show it: the
+    credentials in it as ``***`` (akscli.printable.masked_command), as -o yaml shows them."""
+    text = (job.get("spec") or {}).get("entrypoint")
+    return masked_command(text) if isinstance(text, str) and text else text
+
+
 def job_summary(job: Mapping[str, Any], findings: Sequence[Finding]) -> dict[str, Any]:
     """What ``ray job status`` shows: phases, where it runs, and why it is stuck."""
     deployment, _ = job_phase(job)
@@ -298,7 +306,7 @@ def job_summary(job: Mapping[str, Any], findings: Sequence[Finding]) -> dict[str
         "jobId": st.get("jobId"),
         "startTime": st.get("startTime"),
         "endTime": st.get("endTime"),
-        "entrypoint": (job.get("spec") or {}).get("entrypoint"),
+        "entrypoint": shown_entrypoint(job),
         "dashboard": st.get("dashboardURL"),
         "reason": st.get("reason"),
         "message": st.get("message"),

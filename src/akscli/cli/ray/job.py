@@ -213,7 +213,7 @@ JOB_COLUMNS = [
     output.Column("end", "status.endTime"),
     output.Column("age", output.age),
     output.Column("namespace", "metadata.namespace", wide=True),
-    output.Column("entrypoint", "spec.entrypoint", wide=True),
+    output.Column("entrypoint", logic.shown_entrypoint, wide=True),
 ]
 
 
