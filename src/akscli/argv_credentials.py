@@ -136,15 +136,18 @@ def _hidden(value: str, how: str, mask: str) -> str:
     return f"{user}:{mask}"
 
 
-def _script(text: str, mask: str = REDACTED, shape: Callable[[str], bool] | None = None) -> str:
+def _script(
+    text: str, mask: str = REDACTED, shape: Callable[[str], bool] | None = None, found: list[str] | None = None
+) -> str:
     """``text`` read as a shell script: each word whose value holds a credential replaced by
     ``mask``; with ``shape``, also each word it calls a credential, and the credentials of a word
-    that is itself a script (``sh -c '...'``), that word quoted again."""
+    that is itself a script (``sh -c '...'``), that word quoted again. ``found`` gathers what was
+    hidden."""
     matches = list(_TOKEN.finditer(text))
     values = [_unquoted(m.group()) for m in matches]
     shown = _words(values, script=True, mask=mask)
     if shape is not None:
-        shown = [_shaped(value, now, mask, shape) for value, now in zip(values, shown, strict=True)]
+        shown = [_shaped(value, now, mask, shape, found) for value, now in zip(values, shown, strict=True)]
     if shown == values:
         return text
     parts = []
@@ -156,24 +159,27 @@ def _script(text: str, mask: str = REDACTED, shape: Callable[[str], bool] | None
     return "".join(parts) + text[end:]
 
 
-def _shaped(value: str, now: str, mask: str, shape: Callable[[str], bool]) -> str:
-    if now != value:
-        return now
-    if any(c.isspace() for c in value):
+def _shaped(value: str, now: str, mask: str, shape: Callable[[str], bool], found: list[str] | None) -> str:
+    if now == value and any(c.isspace() for c in value):
         import shlex
 
-        inner = _script(value, mask, shape)
+        inner = _script(value, mask, shape, found)
         if inner != value:
             return shlex.quote(inner)
-    return mask if shape(value) else value  # also a word with spaces: -H "Authorization: Bearer T"
+    if now == value and shape(value):  # also a word with spaces: -H "Authorization: Bearer T"
+        now = mask
+    if now != value and found is not None:
+        head, _, tail = now.partition(mask)  # the word less its hidden part
+        found.append(value[len(head) : len(value) - len(tail)])
+    return now
 
 
-def command_line(text: str, mask: str, shape: Callable[[str], bool]) -> str:
+def command_line(text: str, mask: str, shape: Callable[[str], bool], found: list[str] | None = None) -> str:
     """``text``, a command line a job runs (a RayJob's ``spec.entrypoint``, which KubeRay's
     submitter hands to ``ray job submit -- ENTRYPOINT``), as it is printed: read as a shell script,
     each word that holds a credential by the rules above, or that ``shape`` calls one, written as
-    ``mask``; the rest as it was written."""
-    return _script(text, mask, shape)
+    ``mask``; the rest as it was written. ``found``, when given, gathers the hidden values."""
+    return _script(text, mask, shape, found)
 
 
 def _unquoted(token: str) -> str:

@@ -206,18 +206,19 @@ def masked_entrypoint(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     return obj if shown == text else {**obj, "spec": {**spec, "entrypoint": shown}}  # type: ignore[dict-item]
 
 
-def masked_command(text: str) -> str:
+def masked_command(text: str, found: list[str] | None = None) -> str:
     """A command line a job runs (a RayJob's ``spec.entrypoint``: ray-project/kuberay v1.7.0
     ray-operator/apis/ray/v1/rayjob_types.go Entrypoint, the text KubeRay's submitter passes to
     ``ray job submit --``) with each word that holds a credential shown as ``***``, by the rules
     the audit log hides them by (akscli.argv_credentials: a flag or ``NAME=`` named like a secret,
     ``curl -u USER:PASSWORD``; akscli.audit_argv.redact_value: a token's or connection string's
     shape, an HTTP credential, a URL's password or credential query), the rest as written.
-    kubectl prints a command as it is; a token typed into one is still a token."""
+    kubectl prints a command as it is; a token typed into one is still a token. ``found``, when
+    given, gathers the hidden values."""
     from akscli.argv_credentials import command_line
     from akscli.audit_argv import redact_value
 
-    return command_line(text, MASK, lambda word: redact_value(word) != word)
+    return command_line(text, MASK, lambda word: redact_value(word) != word, found)
 
 
 def _masked_env_vars(value: Any, secret: Any) -> Any:

@@ -108,3 +108,17 @@ def test_each_credential_word_of_a_command_line_is_masked(entrypoint: str, shown
 )
 def test_a_command_line_without_credentials_is_shown_as_written(entrypoint: str) -> None:
     assert masked_command(entrypoint) == entrypoint
+
+
+@pytest.mark.parametrize("flags", [[], ["--debug"]], ids=["plain", "debug"])
+def test_a_server_answer_that_quotes_the_entrypoints_token_is_scrubbed(
+    ray_emulator: Callable[..., Any], flags: list[str]
+) -> None:
+    emu = ray_emulator(operator=False)
+    emu.faults.add(
+        path=r"/rayjobs", status=422, count=100, message=f"denied: entrypoint python train.py --hf-token {TOKEN}"
+    )
+    result = submit("train", *flags, entrypoint=ENTRYPOINT)
+    assert result.exit_code == 2, result
+    assert "error: denied: entrypoint python train.py --hf-token ***" in result.stderr
+    assert TOKEN not in result.stdout + result.stderr

@@ -39,8 +39,14 @@ def entrypoint(args: Sequence[str]) -> str:
             "the job has no entrypoint",
             hint="give the command after --, e.g. akscli ray job submit --cluster demo -- python train.py",
         )
-    text = words[0] if len(words) == 1 else shlex.join(words)
-    return validate.text(text, "entrypoint", max_len=8192)
+    text = validate.text(words[0] if len(words) == 1 else shlex.join(words), "entrypoint", max_len=8192)
+    from akscli.redact import remember
+
+    hidden: list[str] = []
+    masked_command(text, hidden)
+    for value in hidden:  # an error, a log line or the audit log's result that quotes it shows ***
+        remember(value)
+    return text
 
 
 def env_secret_warning(env: Sequence[str], namespace: str) -> str | None:
