@@ -70,6 +70,7 @@ _ATTACHED_ONLY = {tool: {"-p": "whole"} for tool in _MYSQL}
 _PASSWORD_VARIABLES = frozenset({"PGPASSWORD", "MYSQL_PWD", "REDISCLI_AUTH", "SSHPASS"})
 _ASSIGNMENT = re.compile(r"([A-Za-z_][\w.-]*)=")
 _USERINFO = re.compile(r"(?<![\w/@:.%+-])([\w.%+-]+):([^\s/@:]+)@(?!sha\d+:)(?=[\w\[])")
+_SPACE = re.compile(r"\s")
 _TOKEN = re.compile(r"""(?:[^\s'"\\;&|()]|\\.|'[^']*'|"(?:\\.|[^"\\])*")+|[;&|()]+|\n""")
 
 
@@ -159,13 +160,15 @@ def _script(
     return "".join(parts) + text[end:]
 
 
-def _shaped(value: str, now: str, mask: str, shape: Callable[[str], bool], found: list[str] | None) -> str:
-    if now == value and any(c.isspace() for c in value):
+def _shaped(
+    value: str, now: str, mask: str, shape: Callable[[str], bool], found: list[str] | None, quote: bool = True
+) -> str:
+    if now == value and _SPACE.search(value):
         import shlex
 
         inner = _script(value, mask, shape, found)
         if inner != value:
-            return shlex.quote(inner)
+            return shlex.quote(inner) if quote else inner
     if now == value and shape(value):  # also a word with spaces: -H "Authorization: Bearer T"
         now = mask
     if now != value and found is not None:
@@ -180,6 +183,14 @@ def command_line(text: str, mask: str, shape: Callable[[str], bool], found: list
     each word that holds a credential by the rules above, or that ``shape`` calls one, written as
     ``mask``; the rest as it was written. ``found``, when given, gathers the hidden values."""
     return _script(text, mask, shape, found)
+
+
+def command_words(words: Sequence[str], mask: str, shape: Callable[[str], bool]) -> list[str]:
+    """command_line for a command given as its words (a container's ``command`` and ``args``): each
+    word that holds a credential written as ``mask``, a word that is a script (``sh -c SCRIPT``)
+    read as command_line reads one."""
+    shown = _words(words, script=True, mask=mask)
+    return [_shaped(value, now, mask, shape, None, quote=False) for value, now in zip(words, shown, strict=True)]
 
 
 def _unquoted(token: str) -> str:

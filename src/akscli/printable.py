@@ -21,6 +21,8 @@ request, as kubectl's printers do.
 * A RayJob's ``spec.entrypoint`` is a command line: a word of it that holds a credential by the
   audit log's rules (a ``--token``'s value, ``HF_TOKEN=...``, a token's shape) is shown as ``***``
   (masked_entrypoint), the rest as written; ``ray job list -o wide`` and ``ray job status`` too.
+* A container's ``command`` and ``args`` are a command line given as words: each word that holds a
+  credential by the same rules is shown as ``***`` (``args: [--api-key, ***]``).
 * A KubeFleet envelope's ``data`` holds whole objects; each is masked as it would be on its own
   (a wrapped Secret's values, a wrapped ConfigMap's token), and the envelope's last-applied
   annotation with them (masked_values, is_envelope).
@@ -39,6 +41,7 @@ Plain functions over plain data: the output layer calls them, nothing here print
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -222,8 +225,9 @@ def masked_command(text: str, found: list[str] | None = None) -> str:
 
 
 def _masked_env_vars(value: Any, secret: Any) -> Any:
-    """``value`` with the secret values of each ``env`` list of EnvVars in it as ``***``; the same
-    object where none is."""
+    """``value`` with the secret values of each ``env`` list of EnvVars in it as ``***``, and the
+    credentials in each container's ``command`` and ``args`` (_masked_argv); the same object where
+    none is."""
     if isinstance(value, Mapping):
         changed: dict[str, Any] | None = None
         for key, child in value.items():
@@ -231,11 +235,44 @@ def _masked_env_vars(value: Any, secret: Any) -> Any:
             if shown is not child:
                 changed = changed if changed is not None else dict(value)
                 changed[key] = shown
+        if "image" in value and ("command" in value or "args" in value):
+            argv = _masked_argv(value)
+            if argv:
+                changed = {**(changed if changed is not None else value), **argv}
         return value if changed is None else changed
     if isinstance(value, list):
         items = [_masked_env_vars(item, secret) for item in value]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return value
+
+
+def _masked_argv(container: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A container's ``command`` and ``args`` (kubernetes/api core/v1/types.go Container: Command,
+    Args, lists of strings; the args follow the command, or the image's ENTRYPOINT where there is
+    none) with the words that hold a credential as ``***``, by masked_command's rules read word by
+    word (argv_credentials.command_words); only the fields that changed. Without a command, the
+    args are read after an unnamed program, so a first ``--api-key`` is a flag, not the program."""
+    command, args = container.get("command"), container.get("args")
+    command = command if isinstance(command, list) and all(isinstance(w, str) for w in command) else None
+    args = args if isinstance(args, list) and all(isinstance(w, str) for w in args) else None
+    shown = list(_masked_words((*(command if command is not None else ["-"]), *(args or []))))
+    head = len(command) if command is not None else 1
+    out: dict[str, list[str]] = {}
+    if command is not None and shown[:head] != command:
+        out["command"] = shown[:head]
+    if args is not None and shown[head:] != args:
+        out["args"] = shown[head:]
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _masked_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    """_masked_argv's words, read once for the replicas that share them (a list of 2,000 pods of
+    a few Deployments reads a few command lines)."""
+    from akscli.argv_credentials import command_words
+    from akscli.audit_argv import redact_value
+
+    return tuple(command_words(words, MASK, lambda word: redact_value(word) != word))
 
 
 def _masked_env_list(env: Any, secret: Any) -> Any:
