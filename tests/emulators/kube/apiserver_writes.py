@@ -273,10 +273,14 @@ class WritesMixin:
         """Write ``new`` over ``old`` (both without apiVersion/kind); caller holds the lock.
         ``precondition``: the resourceVersion check, run after mutating admission and before
         validation (version_precondition)."""
+        # read before the status subresource keeps the stored metadata: BeforeUpdate and its uid
+        # check run for every update, the status subresource's too, which the kubelet's pod status
+        # patch relies on as its precondition (kubernetes/kubernetes pkg/util/pod/pod.go
+        # preparePatchBytesForPodStatus)
+        given_uid = (new.get("metadata") or {}).get("uid")
         new = self._merge_subresource(rt, old, new, subresource)
         md = new.setdefault("metadata", {})
         omd = old["metadata"]
-        given_uid = md.get("uid") if subresource != "status" else None
         for k in (
             "uid",
             "creationTimestamp",

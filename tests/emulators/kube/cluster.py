@@ -5,17 +5,50 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from tests.emulators.kube.apiserver import ApiServer, Ctx, now_iso
 from tests.emulators.kube.event_correlator import EventCorrelator
+from tests.emulators.kube.patches import two_way_merge_patch
 from tests.emulators.kube.status import ApiError
+from tests.emulators.kube.typeinfo import BUILTIN
+
+T = TypeVar("T")
+# client-go's DefaultRetry: five tries (upstream: kubernetes/client-go util/retry/util.go
+# DefaultRetry Steps 5, RetryOnConflict). Its 10ms waits are left out: the emulator's writes are
+# atomic under the store's lock, so the writer that won has finished before the retry reads again.
+RETRY_STEPS = 5
 
 _origin = threading.local()
 
 
 def current_origin() -> object | None:
     return getattr(_origin, "controller", None)
+
+
+def retry_on_conflict(write: Callable[[], T]) -> T:
+    """Run ``write`` (which reads, changes and writes with the resourceVersion it read) again while
+    the API server answers 409 Conflict, at most RETRY_STEPS times; the last conflict, or any other
+    error, is raised (upstream: kubernetes/client-go util/retry/util.go RetryOnConflict, OnError;
+    kubernetes/apimachinery pkg/api/errors/errors.go IsConflict is the reason Conflict)."""
+    for attempt in range(RETRY_STEPS):
+        try:
+            return write()
+        except ApiError as exc:
+            if exc.reason != "Conflict" or attempt == RETRY_STEPS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def omit_empty(value: Any) -> Any:
+    """``value`` without its None members, at any depth: a Go client's typed object, whose
+    omitempty fields are absent from the body it sends (what a merge patch's null removes)."""
+    if isinstance(value, dict):
+        return {k: omit_empty(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [omit_empty(v) for v in value]
+    return value
 
 
 class OriginScope:
@@ -99,6 +132,57 @@ class ClusterState:
                 unconditional=True,
             )
         return updated
+
+    def update_status(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """UpdateStatus (a controller-runtime client's Status().Update) of ``obj`` as read, with its
+        resourceVersion: 409 Conflict where another writer came between the read and this write, so
+        nothing it wrote is lost (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/
+        registry/generic/registry/store.go Update, the resourceVersion precondition; wrap the read
+        and this call in retry_on_conflict, or requeue, as the controller does)."""
+        rt, version = self._rt_version(obj["apiVersion"], obj["kind"])
+        md = obj["metadata"]
+        if not md.get("resourceVersion"):
+            raise ValueError("update_status needs the resourceVersion the object was read at")
+        ns = md.get("namespace") if rt.namespaced else None
+        return self.api.update(rt, version, ns, md["name"], obj, self._ctx(), subresource="status")
+
+    def patch_pod_status(self, pod: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
+        """The kubelet's status write: ``status`` (the fields it sets) over the status of ``pod`` as
+        read, sent as the strategic merge patch between the two with the pod's uid as precondition,
+        so a condition or container status another writer changed since the read is kept; nothing
+        is sent where nothing changed (upstream: kubernetes/kubernetes pkg/util/pod/pod.go
+        PatchPodStatus, preparePatchBytesForPodStatus; pkg/kubelet/status/status_manager.go
+        syncPod)."""
+        return self._status_diff("Pod", pod, status, {"uid": pod["metadata"].get("uid")})
+
+    def patch_node_status(self, node: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
+        """The kubelet's node status write: as patch_pod_status, with no uid (upstream:
+        kubernetes/kubernetes pkg/util/node/node.go PatchNodeStatus, preparePatchBytesforNodeStatus;
+        a capacity or allocatable key, a condition type, the kubelet did not change is not sent)."""
+        return self._status_diff("Node", node, status, {})
+
+    def _status_diff(
+        self, kind: str, obj: dict[str, Any], status: dict[str, Any], meta: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The strategic merge patch from ``obj``'s status as read to it with ``status``'s fields
+        set (kubernetes/apimachinery pkg/util/strategicpatch/patch.go CreateTwoWayMergePatch)."""
+        md = obj["metadata"]
+        old = obj.get("status") or {}
+        new = {**old, **status}
+        if "conditions" in status:
+            # conditions the writer does not name stay as read: the kubelet keeps those it does not
+            # own (kubernetes/kubernetes pkg/kubelet/status/status_manager.go mergePodStatus), other
+            # writers set one condition (pkg/api/v1/pod/util.go UpdatePodCondition)
+            given = {c.get("type"): c for c in status["conditions"]}
+            kept = [given.pop(c.get("type"), c) for c in old.get("conditions") or []]
+            new["conditions"] = kept + [c for c in status["conditions"] if c.get("type") in given]
+        diff = two_way_merge_patch(old, new, BUILTIN.child("status"), "status")
+        if not diff:
+            return obj
+        body = {**({"metadata": meta} if meta else {}), "status": diff}
+        return self._patch(
+            "v1", kind, md.get("namespace"), md["name"], "application/strategic-merge-patch+json", body, True
+        )
 
     def patch_status(
         self, api_version: str, kind: str, namespace: str | None, name: str, status: dict[str, Any]

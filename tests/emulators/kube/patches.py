@@ -206,3 +206,52 @@ def _smp_list(current: Any, patch: list[Any], parent: TypeNode, name: str) -> li
         else:
             out[idx] = strategic_merge_patch(out[idx], item, item_node)
     return out
+
+
+def two_way_merge_patch(old: Any, new: Any, node: TypeNode, field_name: str = "") -> Any:
+    """The strategic merge patch that turns ``old`` into ``new``: changed and added keys, None for
+    a removed one, and for a list keyed by merge keys only the items that changed (with their keys),
+    a ``$patch: delete`` for each one gone and the ``$setElementOrder`` directive; an atomic list
+    whole (upstream: kubernetes/apimachinery pkg/util/strategicpatch/patch.go
+    CreateTwoWayMergePatch, diffMaps, diffLists / diffListsOfMaps). {} where nothing changed."""
+    out: dict[str, Any] = {}
+    for k, v in new.items():
+        before = old.get(k)
+        if k not in old or not isinstance(before, type(v)):
+            out[k] = copy.deepcopy(v)
+        elif isinstance(v, dict):
+            diff = two_way_merge_patch(before, v, node.child(k), k)
+            if diff:
+                out[k] = diff
+        elif isinstance(v, list):
+            if v != before:
+                out.update(_diff_list(before, v, node, k))
+        elif v != before:
+            out[k] = v
+    for k in old:
+        if k not in new:
+            out[k] = None
+    return out
+
+
+def _diff_list(old: list[Any], new: list[Any], parent: TypeNode, name: str) -> dict[str, Any]:
+    holder = parent.child(name)
+    kind, keys = holder.list_kind(name, new + old)
+    if kind != "map" or not keys or not all(isinstance(x, dict) for x in new + old):
+        return {name: copy.deepcopy(new)}
+
+    def ident(item: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(item.get(k) for k in keys)
+
+    before = {ident(x): x for x in old}
+    after = {ident(x) for x in new}
+    items: list[dict[str, Any]] = []
+    for item in new:
+        was = before.get(ident(item))
+        if was is None:
+            items.append(copy.deepcopy(item))
+        elif item != was:
+            items.append({**two_way_merge_patch(was, item, holder.items()), **{k: item.get(k) for k in keys}})
+    items += [{**{k: x.get(k) for k in keys}, "$patch": "delete"} for x in old if ident(x) not in after]
+    order = [{k: x.get(k) for k in keys} for x in new]
+    return {f"$setElementOrder/{name}": order, name: items}

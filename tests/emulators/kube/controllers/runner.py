@@ -20,6 +20,8 @@ from tests.emulators.kube.status import ApiError
 if TYPE_CHECKING:
     from tests.emulators.kube.apiserver import ApiServer
 
+MAX_CONFLICTS = 20  # reconciles of one object ended by a 409 Conflict in a row before it counts as an error
+
 
 class ControllerManager:
     def __init__(self, api: ApiServer, cluster: ClusterState) -> None:
@@ -32,6 +34,7 @@ class ControllerManager:
         self._cond = threading.Condition()
         self._stopped = False
         self._busy = 0
+        self._conflicts: dict[tuple[int, str, str], int] = {}  # conflicts in a row per controller and object
         self._thread = threading.Thread(target=self._loop, name="kube-emulator-controllers", daemon=True)
         self._thread.start()
         api.listeners.append(self._on_event)
@@ -127,9 +130,21 @@ class ControllerManager:
                 if latest is None:
                     return
                 c.reconcile(self.cluster, latest)
+                self._conflicts.pop((id(c), str(md.get("namespace")), str(md.get("name"))), None)
             except ApiError as exc:
                 if self._deleted_under(exc, obj):
                     return
+                key = (id(c), str(md.get("namespace")), str(md.get("name")))
+                if exc.reason == "Conflict" and action == "reconcile" and self._conflicts.get(key, 0) < MAX_CONFLICTS:
+                    # a status written from a read another writer overtook: the reconcile's error
+                    # requeues the object, read afresh next time (upstream: kubernetes-sigs/
+                    # controller-runtime pkg/internal/controller/controller.go reconcileHandler,
+                    # Queue.AddRateLimited; its default limiter starts at 5ms). One that conflicts
+                    # MAX_CONFLICTS times in a row is recorded: its own writes overtake it.
+                    self._conflicts[key] = self._conflicts.get(key, 0) + 1
+                    self.schedule(c, obj, max(c.delay, 0.005))
+                    return
+                self._conflicts.pop(key, None)
                 self.errors.append(f"{type(c).__name__}: {traceback.format_exc()}")
             except Exception:
                 self.errors.append(f"{type(c).__name__}: {traceback.format_exc()}")
