@@ -162,12 +162,15 @@ class DeviceManager(Controller):
         """Watches no kind: pod events come through ``attach``."""
         del cluster, obj
 
-    def _node_status(self, cluster: Any, node: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    def _node_status(self, cluster: Any, node: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]] | None:
+        """The node's allocatable and capacity, and the node as read: the kubelet's status patch is
+        the difference from that read (kubernetes/kubernetes pkg/util/node/node.go PatchNodeStatus),
+        so a resource another writer set since is not written back."""
         found = cluster.get("v1", "Node", None, node)
         if found is None:
             return None
         status = found.get("status") or {}
-        return dict(status.get("allocatable") or {}), dict(status.get("capacity") or {})
+        return dict(status.get("allocatable") or {}), dict(status.get("capacity") or {}), found
 
     def _stopped(self, cluster: Any, node: str, pod: dict[str, Any]) -> None:
         """markResourceUnhealthy: allocatable GPUs 0, capacity kept; unless another plugin pod on
@@ -179,13 +182,13 @@ class DeviceManager(Controller):
         found = self._node_status(cluster, node)
         if found is None:
             return
-        allocatable, capacity = found
+        allocatable, capacity, read = found
         with self._lock:
             if node in self._unhealthy or str(capacity.get(GPU, "0")) == "0":
                 return  # no GPU registered, or already marked unhealthy
             self._unhealthy[node] = str(capacity[GPU])
             self._stopped_at[node] = self.now()
-        cluster.patch_status("v1", "Node", None, node, {"allocatable": {**allocatable, GPU: "0"}})
+        cluster.patch_node_status(read, {"allocatable": {**allocatable, GPU: "0"}})
 
     def _xid(self, cluster: Any, node: str, xid: int, gpus: int, mig: tuple[str, int, int] | None) -> None:
         """checkHealth: a critical XID marks the GPU (or the one MIG device whose GPU and compute
@@ -206,9 +209,9 @@ class DeviceManager(Controller):
         found = self._node_status(cluster, node)
         if found is None:
             return
-        allocatable, _ = found
+        allocatable, _, read = found
         healthy = max(int(str(allocatable.get(resource, "0"))) - gpus, 0)
-        cluster.patch_status("v1", "Node", None, node, {"allocatable": {**allocatable, resource: str(healthy)}})
+        cluster.patch_node_status(read, {"allocatable": {**allocatable, resource: str(healthy)}})
 
     def _kubelet_started(self, cluster: Any, node: str, nvml: str) -> None:
         """BirthCry's Event, then readCheckpoint: the resource registered, with no device, behind a
@@ -223,7 +226,7 @@ class DeviceManager(Controller):
         found = self._node_status(cluster, node)
         if found is None:
             return
-        allocatable, capacity = found
+        allocatable, capacity, read = found
         with self._lock:
             registered = self._unhealthy.get(node) or str(capacity.get(GPU, "0"))
             if registered == "0":
@@ -231,7 +234,7 @@ class DeviceManager(Controller):
             self._unhealthy[node] = registered
             self._stopped_at[node] = self.now()
         patch = {"capacity": {**capacity, GPU: "0"}, "allocatable": {**allocatable, GPU: "0"}}
-        cluster.patch_status("v1", "Node", None, node, patch)
+        cluster.patch_node_status(read, patch)
 
     def _plugin_fails(self, cluster: Any, node: str, nvml: str) -> None:
         """The plugin's process exits on NVML's error and the kubelet backs off restarting it: its
@@ -260,7 +263,7 @@ class DeviceManager(Controller):
                 for cs in statuses
             ]
             status = {"conditions": [{"type": "Ready", "status": "False"}], "containerStatuses": failed}
-            cluster.patch_status("v1", "Pod", pod["metadata"]["namespace"], pod["metadata"]["name"], status)
+            cluster.patch_pod_status(pod, status)
 
     def _expire(self, cluster: Any) -> None:
         """GetCapacity after stopGracePeriodExpired: the resource is deleted, written as capacity 0."""
@@ -272,9 +275,9 @@ class DeviceManager(Controller):
             found = self._node_status(cluster, node)
             if found is None:
                 continue
-            allocatable, capacity = found
+            allocatable, capacity, read = found
             patch = {"capacity": {**capacity, GPU: "0"}, "allocatable": {**allocatable, GPU: "0"}}
-            cluster.patch_status("v1", "Node", None, node, patch)
+            cluster.patch_node_status(read, patch)
 
     def _registered(self, cluster: Any, node: str, pod: dict[str, Any]) -> None:
         """A plugin pod ready on the node registers again: its devices are healthy."""
@@ -294,12 +297,12 @@ class DeviceManager(Controller):
         found = self._node_status(cluster, node)
         if found is None:
             return
-        allocatable, capacity = found
+        allocatable, capacity, read = found
         patch = {"allocatable": {**allocatable, GPU: gpus}, "capacity": {**capacity, GPU: gpus}}
         # A plugin that starts under MIG or time-slicing lists those devices (nvidia_gfd.plugin_resources).
         from tests.emulators.kube.controllers.nvidia_gfd import plugin_resources
 
-        resources = plugin_resources(cluster, cluster.get("v1", "Node", None, node))
+        resources = plugin_resources(cluster, read)
         if resources is not None:
             patch = {"allocatable": {**allocatable, **resources}, "capacity": {**capacity, **resources}}
-        cluster.patch_status("v1", "Node", None, node, patch)
+        cluster.patch_node_status(read, patch)

@@ -171,14 +171,15 @@ class JobController(PodOwner):
                 container["restartCount"] = int(old.get("restartCount") or 0)
                 if old.get("lastState"):
                     container["lastState"] = old["lastState"]
-            cluster.patch_status("v1", "Pod", p["metadata"]["namespace"], p["metadata"]["name"], status)
+            # the kubelet's status sync, a patch from the pod as read (kubelet_crashloop)
+            cluster.patch_pod_status(p, status)
         if restarts:
             self.requeue(job, self.delay)  # the restarted containers run, and exit at the next sync
 
     def _exited(self, cluster: ClusterState, job: dict[str, Any], pod: dict[str, Any], code: int) -> bool:
         """An OnFailure pod's containers exited with ``code``: restarted at once (True) unless
         the kubelet's back-off holds them in CrashLoopBackOff until it has passed."""
-        keys, now, md = container_keys(pod), self.now(), pod["metadata"]
+        keys, now = container_keys(pod), self.now()
         if not any(self.restart_back_off.in_back_off_since(key, now, now) for key in keys):
             for key in keys:
                 self.restart_back_off.next(key, now, now)
@@ -186,18 +187,12 @@ class JobController(PodOwner):
             # pkg/kubelet/kuberuntime/kuberuntime_container.go toKubeContainerStatus; clock_iso).
             restart = policy.restarted(pod.get("status") or {}, code, kubelet_backoff.clock_iso(now))
             restart_logs(cluster, pod)
-            cluster.patch_status("v1", "Pod", md["namespace"], md["name"], restart)
+            cluster.patch_pod_status(pod, restart)
             return True
         wait = max(self.restart_back_off.get(key) for key in keys)
         for key in keys:
             self.restart_back_off.exited(key, now)
-        cluster.patch_status(
-            "v1",
-            "Pod",
-            md["namespace"],
-            md["name"],
-            kubelet_backoff.crash_loop(pod, code, kubelet_backoff.clock_iso(now), wait),
-        )
+        cluster.patch_pod_status(pod, kubelet_backoff.crash_loop(pod, code, kubelet_backoff.clock_iso(now), wait))
         cluster.add_event(pod, "BackOff", kubelet_backoff.back_off_event(pod), "Warning")
         self.requeue(job, wait + 0.01)
         return False
@@ -205,7 +200,7 @@ class JobController(PodOwner):
     def _after_back_off(self, cluster: ClusterState, job: dict[str, Any], pod: dict[str, Any]) -> bool:
         """A pod waiting in CrashLoopBackOff: its containers start again once the back-off has
         passed on the clock (True), else the Job syncs again then."""
-        keys, now, md = container_keys(pod), self.now(), pod["metadata"]
+        keys, now = container_keys(pod), self.now()
         left = max(self.restart_back_off.remaining(key, now) for key in keys)
         if left > 0:
             self.requeue(job, left + 0.01)
@@ -214,16 +209,14 @@ class JobController(PodOwner):
             self.restart_back_off.restart(key, now)
         status = kubelet_backoff.started_again(pod.get("status") or {}, kubelet_backoff.clock_iso(now))
         restart_logs(cluster, pod)
-        cluster.patch_status("v1", "Pod", md["namespace"], md["name"], status)
+        cluster.patch_pod_status(pod, status)
         return True
 
     def _fail_all(self, cluster: ClusterState, obj: dict[str, Any], pods: list[dict[str, Any]]) -> None:
         """The injected "failed" mode: every pod fails, and the Job as though all retries had."""
         md, spec = obj["metadata"], obj.get("spec") or {}
         for p in pods:
-            cluster.patch_status(
-                "v1", "Pod", md["namespace"], p["metadata"]["name"], pod_status(p.get("spec") or {}, None, "Failed")
-            )
+            cluster.patch_pod_status(p, pod_status(p.get("spec") or {}, None, "Failed"))
             self._counted.setdefault(md["uid"], set()).add(p["metadata"]["uid"])
         msg = "Job has reached the specified backoff limit"
         cluster.patch_status(

@@ -246,7 +246,7 @@ class KubeletAdmission(Controller):
             "qosClass": (pod.get("status") or {}).get("qosClass") or qos_class(spec),
             "startTime": (pod.get("status") or {}).get("startTime") or now_iso(),
         }
-        cluster.patch_status("v1", "Pod", namespace, name, status)
+        cluster.patch_pod_status(pod, status)  # syncPod's PatchPodStatus (kubelet_crashloop)
 
     def _run(self, cluster: ClusterState, pod: dict[str, Any]) -> None:
         """The admitted pod runs: its containers start (Running, ready), or wait in
@@ -259,7 +259,7 @@ class KubeletAdmission(Controller):
         }
         status = pod_status(spec, None, "Running", spec.get("nodeName"), config_errors=errors)
         status["qosClass"] = (pod.get("status") or {}).get("qosClass") or qos_class(spec)
-        updated = cluster.patch_status("v1", "Pod", md["namespace"], md["name"], status)
+        updated = cluster.patch_pod_status(pod, status)
         for message in errors.values():
             cluster.add_event(updated, "Failed", f"Error: {message}", "Warning")
 

@@ -109,7 +109,9 @@ class CrashLoops:
             if exit_log is not None and self.restarted_logs:
                 self.write_exit_log(cluster, pod, exit_log)
             if patch is not None:
-                updated = cluster.patch_status("v1", "Pod", namespace, name, patch)
+                # the kubelet's status sync: a patch from the pod as read (kubernetes/kubernetes
+                # pkg/kubelet/status/status_manager.go syncPod, pkg/util/pod/pod.go PatchPodStatus)
+                updated = cluster.patch_pod_status(pod, patch)
                 cluster.add_event(updated, "BackOff", kubelet_backoff.back_off_event(updated), "Warning")
 
     def _restarts(self, pod: dict[str, Any], now: float) -> dict[str, Any] | None:

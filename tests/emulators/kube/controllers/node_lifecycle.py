@@ -55,7 +55,7 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import ClusterState, retry_on_conflict
 from tests.emulators.kube.controllers import node_leases
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.node_filters import _tolerates
@@ -311,12 +311,16 @@ class NodeLifecycleController(Controller):
             return
         cluster = self._manager.cluster
         self._renew(cluster, name, self.wall())
-        node = cluster.get("v1", "Node", None, name) or {}
+        node = cluster.get("v1", "Node", None, name)
+        if node is None:
+            return
         stamp = now_iso()
         conditions = [c for c in (node.get("status") or {}).get("conditions") or [] if c.get("type") != "Ready"]
         ready = {"type": "Ready", "status": "True", "reason": "KubeletReady"}
         ready |= {"message": "kubelet is posting ready status", "lastHeartbeatTime": stamp, "lastTransitionTime": stamp}
-        cluster.patch_status("v1", "Node", None, name, {"conditions": [*conditions, ready]})
+        # the kubelet's node status update: a strategic merge patch from the node as read
+        # (kubernetes/kubernetes pkg/kubelet/kubelet_node_status.go tryUpdateNodeStatus, PatchNodeStatus)
+        cluster.patch_node_status(node, {"conditions": [*conditions, ready]})
 
     def monitor_node_health(self, cluster: ClusterState) -> int:
         """One health pass over every node; returns how many it turned Unknown."""
@@ -341,15 +345,37 @@ class NodeLifecycleController(Controller):
             if age <= grace:
                 soonest = grace - age if soonest is None else min(soonest, grace - age)
                 continue
-            unknown = unknown_conditions(node, conditions)
-            if unknown != conditions:
-                node = cluster.patch_status("v1", "Node", None, name, {"conditions": unknown})
-                self.reconcile(cluster, node)
+            updated = self._turn_unknown(cluster, node)
+            if updated is not None:
+                self.reconcile(cluster, updated)
                 changed += 1
         if soonest is not None and self._manager is not None:
             # a heartbeat observed since the kubelet stopped moved the end of its grace period
             self._manager.call_later(self, self.monitor_node_health, soonest + 0.01)
         return changed
+
+    @staticmethod
+    def _turn_unknown(cluster: ClusterState, node: dict[str, Any]) -> dict[str, Any] | None:
+        """tryUpdateNodeHealth's UpdateStatus of the node as read, its conditions Unknown; on an
+        error (a 409 Conflict where the kubelet wrote since) the node is got again and the update
+        tried again, NodeHealthUpdateRetry (5) times (upstream: kubernetes/kubernetes
+        pkg/controller/nodelifecycle/node_lifecycle_controller.go monitorNodeHealth). None where
+        nothing changes or the node is gone."""
+        read = [node]
+        name = node["metadata"]["name"]
+
+        def write() -> dict[str, Any] | None:
+            current = read.pop() if read else cluster.get("v1", "Node", None, name)
+            if current is None:
+                return None
+            conditions = list((current.get("status") or {}).get("conditions") or [])
+            unknown = unknown_conditions(current, conditions)
+            if unknown == conditions:
+                return None
+            status = {**(current.get("status") or {}), "conditions": unknown}
+            return cluster.update_status({**current, "apiVersion": "v1", "kind": "Node", "status": status})
+
+        return retry_on_conflict(write)
 
     def _probe_age(self, name: str, stopped: float) -> float:
         """Seconds since the node's last heartbeat was observed (probeTimestamp)."""
@@ -400,19 +426,24 @@ class NodeLifecycleController(Controller):
         owners = []
         for entry in entries:
             pod = entry.obj()
-            md, status = pod["metadata"], pod.get("status") or {}
+            md = pod["metadata"]
             uid = str(md.get("uid"))
-            conditions = status.get("conditions") or []
-            now = "True" if ready else "False"
             if ready and uid not in self._marked:
                 continue
-            if not any(c.get("type") == "Ready" and c.get("status") != now for c in conditions):
+            listed = [pod]
+
+            def write(md: dict[str, Any] = md, listed: list[dict[str, Any]] = listed) -> bool:
+                # the listed pod first; after a conflict, the pod as it is now
+                return self._mark_pod(cluster, listed.pop() if listed else _read_pod(cluster, md), ready)
+
+            try:
+                marked = retry_on_conflict(write)
+            except ApiError as exc:
+                if exc.code != 404:
+                    raise
+                continue  # deleted since the list: nothing left to do with it
+            if not marked:
                 continue
-            stamp = now_iso()
-            changed = [
-                {**c, "status": now, "lastTransitionTime": stamp} if c.get("type") == "Ready" else c for c in conditions
-            ]
-            cluster.patch_status("v1", "Pod", md["namespace"], md["name"], {"conditions": changed})
             if ready:
                 self._marked.discard(uid)
             else:
@@ -428,6 +459,25 @@ class NodeLifecycleController(Controller):
             if isinstance(c, PodOwner):
                 for ns, ref in owners:
                     manager.call_later(c, lambda cl, c=c, ns=ns, ref=ref: c._resync_owner(cl, ns, ref), c.delay)
+
+    @staticmethod
+    def _mark_pod(cluster: ClusterState, pod: dict[str, Any], ready: bool) -> bool:
+        """One pod's Ready condition set, written with UpdateStatus and the resourceVersion it was
+        read at (MarkPodsNotReady: UpdatePodCondition, then UpdateStatus; a 409 Conflict fails the
+        pass and the node is retried, nodesToRetry in monitorNodeHealth), so a condition another
+        writer added since the read is kept. False where its Ready already says so."""
+        now = "True" if ready else "False"
+        conditions = (pod.get("status") or {}).get("conditions") or []
+        if not any(c.get("type") == "Ready" and c.get("status") != now for c in conditions):
+            return False
+        stamp = now_iso()
+        changed = [
+            {**c, "status": now, "lastTransitionTime": stamp} if c.get("type") == "Ready" else c for c in conditions
+        ]
+        cluster.update_status(
+            {**pod, "apiVersion": "v1", "kind": "Pod", "status": {**pod["status"], "conditions": changed}}
+        )
+        return True
 
     def _evict(self, cluster: ClusterState, node: dict[str, Any]) -> None:
         name = node["metadata"]["name"]
@@ -466,6 +516,13 @@ class NodeLifecycleController(Controller):
         md = pod["metadata"]
         ns, name = md["namespace"], md["name"]
         cluster.add_event(pod, "TaintManagerEviction", f"Marking for deletion Pod {ns}/{name}", "Normal")
+        # addConditionAndDeletePod: Get, the DisruptionTarget condition patched in with
+        # PatchPodStatus (a strategic merge patch from the pod as got, its uid as precondition), then
+        # Delete (kubernetes/kubernetes pkg/controller/tainteviction/taint_eviction.go)
+        current = cluster.get("v1", "Pod", ns, name)
+        if current is None:
+            return
+        pod = current
         conditions = [
             c for c in (pod.get("status") or {}).get("conditions") or [] if c.get("type") != "DisruptionTarget"
         ]
@@ -478,7 +535,15 @@ class NodeLifecycleController(Controller):
                 "lastTransitionTime": now_iso(),
             }
         )
-        cluster.patch_status("v1", "Pod", ns, name, {"conditions": conditions})
+        cluster.patch_pod_status(pod, {"conditions": conditions})
         cluster.delete("v1", "Pod", ns, name)
         with self._lock:
             self._since.pop(str(md.get("uid")), None)
+
+
+def _read_pod(cluster: ClusterState, md: dict[str, Any]) -> dict[str, Any]:
+    """The pod named by ``md`` as stored now; 404 where it is gone or another pod took its name."""
+    found = cluster.get("v1", "Pod", md["namespace"], md["name"])
+    if found is None or found["metadata"].get("uid") != md.get("uid"):
+        raise ApiError(404, f'pods "{md["name"]}" not found')
+    return found

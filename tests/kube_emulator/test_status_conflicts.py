@@ -1,0 +1,148 @@
+"""Two writers of one object's status lose neither's update: a controller that updates the status it
+read meets 409 Conflict where another wrote in between, and reads again (kubernetes/client-go
+util/retry/util.go RetryOnConflict); the kubelet and the taint eviction controller patch only what
+they change (kubernetes/kubernetes pkg/util/pod/pod.go PatchPodStatus)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.cluster import RETRY_STEPS, retry_on_conflict
+from tests.emulators.kube.status import ApiError
+from tests.kube_emulator.test_node_lifecycle import node, set_ready
+
+DISRUPTION = {"type": "DisruptionTarget", "status": "True", "reason": "PreemptionByScheduler"}
+
+
+def running_pod(name: str, on: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"nodeName": on, "containers": [{"name": "main", "image": "busybox"}]},
+        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]},
+    }
+
+
+def conditions(emu: KubeEmulator, name: str) -> dict[str, str]:
+    found = emu.cluster.get("v1", "Pod", "default", name) or {}
+    return {c["type"]: c["status"] for c in (found.get("status") or {}).get("conditions") or []}
+
+
+def before_first_write(emu: KubeEmulator, monkeypatch: pytest.MonkeyPatch, other: Callable[[], None]) -> None:
+    """``other`` lands between a writer's read of the pod and its first write: run just before the
+    first update or patch of a pod's status the emulator receives after this call."""
+    done: list[bool] = []
+    api = emu.cluster.api
+    for method in ("update", "patch"):
+        original = getattr(api, method)
+
+        def wrapped(rt: Any, *args: Any, original: Any = original, **kwargs: Any) -> dict[str, Any]:
+            if not done and rt.kind == "Pod" and kwargs.get("subresource") == "status":
+                done.append(True)
+                other()
+            return dict(original(rt, *args, **kwargs))
+
+        monkeypatch.setattr(api, method, wrapped)
+
+
+def add_disruption_target(emu: KubeEmulator, name: str) -> Callable[[], None]:
+    def write() -> None:
+        pod = emu.cluster.get("v1", "Pod", "default", name) or {}
+        emu.cluster.patch_pod_status(
+            pod, {"conditions": [*(pod.get("status") or {}).get("conditions", []), DISRUPTION]}
+        )
+
+    return write
+
+
+def test_marking_pods_not_ready_keeps_a_condition_written_after_the_pods_were_listed(
+    kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MarkPodsNotReady's UpdateStatus of a pod that changed since the list is 409; the node
+    lifecycle controller reads it again and the other writer's DisruptionTarget stays."""
+    kube_emulator.cluster.create(node("n1"))
+    kube_emulator.cluster.create(running_pod("web", "n1"))
+    assert wait_until(lambda: conditions(kube_emulator, "web").get("Ready") == "True")
+    kube_emulator.idle()
+    before_first_write(kube_emulator, monkeypatch, add_disruption_target(kube_emulator, "web"))
+    set_ready(kube_emulator, "n1", "Unknown")
+    assert wait_until(lambda: conditions(kube_emulator, "web").get("Ready") == "False")
+    kube_emulator.idle()
+    assert conditions(kube_emulator, "web") == {"Ready": "False", "DisruptionTarget": "True"}
+    assert kube_emulator.controllers.errors == []
+
+
+def test_a_status_update_from_a_stale_read_is_a_conflict(kube_emulator: KubeEmulator) -> None:
+    stale = kube_emulator.cluster.create(running_pod("web", "n1"))
+    add_disruption_target(kube_emulator, "web")()
+    with pytest.raises(ApiError) as caught:
+        kube_emulator.cluster.update_status({**stale, "status": {"phase": "Failed"}})
+    assert (caught.value.code, caught.value.reason) == (409, "Conflict")
+    assert conditions(kube_emulator, "web")["DisruptionTarget"] == "True"
+
+
+def test_a_pod_status_patch_from_a_stale_read_sends_only_what_changed(kube_emulator: KubeEmulator) -> None:
+    stale = kube_emulator.cluster.create(running_pod("web", "n1"))
+    add_disruption_target(kube_emulator, "web")()
+    kube_emulator.cluster.patch_pod_status(stale, {"conditions": [{"type": "Ready", "status": "False"}]})
+    assert conditions(kube_emulator, "web") == {"Ready": "False", "DisruptionTarget": "True"}
+
+
+def test_a_pod_status_patch_for_a_pod_replaced_under_its_name_is_refused(kube_emulator: KubeEmulator) -> None:
+    """The uid in the kubelet's patch is its precondition: the API server's BeforeUpdate refuses
+    another uid on the status subresource as on the object (422 field is immutable)."""
+    old = kube_emulator.cluster.create(running_pod("web", "n1"))
+    kube_emulator.cluster.delete("v1", "Pod", "default", "web")
+    assert wait_until(lambda: kube_emulator.cluster.get("v1", "Pod", "default", "web") is None)
+    kube_emulator.cluster.create(running_pod("web", "n1"))
+    with pytest.raises(ApiError) as caught:
+        kube_emulator.cluster.patch_pod_status(old, {"phase": "Failed"})
+    assert caught.value.code == 422
+    assert "metadata.uid" in caught.value.message
+
+
+def test_retry_on_conflict_tries_five_times_then_gives_the_conflict() -> None:
+    calls: list[int] = []
+
+    def write() -> None:
+        calls.append(1)
+        raise ApiError(409, "the object has been modified", "Conflict")
+
+    with pytest.raises(ApiError):
+        retry_on_conflict(write)
+    assert len(calls) == RETRY_STEPS == 5
+
+
+def test_retry_on_conflict_does_not_retry_another_error() -> None:
+    calls: list[int] = []
+
+    def write() -> None:
+        calls.append(1)
+        raise ApiError(409, 'pods "web" already exists', "AlreadyExists")
+
+    with pytest.raises(ApiError):
+        retry_on_conflict(write)
+    assert len(calls) == 1
+
+
+def test_the_kubelet_starting_a_pod_keeps_a_condition_another_writer_added_after_its_read(
+    kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kubelet's Running status is a patch from the pod it read: a DisruptionTarget written in
+    between stays (mergePodStatus keeps the conditions the kubelet does not own)."""
+    kube_emulator.cluster.create(node("n1"))
+    kube_emulator.idle()
+    before_first_write(kube_emulator, monkeypatch, add_disruption_target(kube_emulator, "web"))
+    kube_emulator.cluster.create({**running_pod("web", "n1"), "status": {"phase": "Pending"}})
+    assert wait_until(
+        lambda: (kube_emulator.cluster.get("v1", "Pod", "default", "web") or {})["status"].get("phase") == "Running"
+    )
+    kube_emulator.idle()
+    assert conditions(kube_emulator, "web")["DisruptionTarget"] == "True"
+    assert conditions(kube_emulator, "web")["Ready"] == "True"
