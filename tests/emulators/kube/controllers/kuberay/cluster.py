@@ -31,6 +31,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from tests.emulators.kube.cluster import omit_empty
 from tests.emulators.kube.controllers.kuberay.common import (
     AUTOSCALER_CONTAINER,
     GPU,
@@ -257,7 +258,7 @@ class ClusterReconciler:
                 "lastUpdateTime": now(),
             }
         )
-        return dict(cluster.patch_status(RAY, "RayCluster", ns, name, status))
+        return _update_status(cluster, rc, status)
 
     def _warn_once(self, cluster: Any, obj: dict[str, Any], reason: str, message: str) -> None:
         # Once per message: KubeRay records one on every reconcile and the event recorder folds
@@ -277,7 +278,7 @@ class ClusterReconciler:
     ) -> dict[str, Any]:
         # raycluster_controller.go: suspend deletes all pods, then calculateStatus moves
         # RayClusterSuspending -> RayClusterSuspended and sets state "suspended".
-        ns, name = rc["metadata"]["namespace"], rc["metadata"]["name"]
+        ns = rc["metadata"]["namespace"]
         set_condition(conditions, "RayClusterSuspending", True, "RayClusterSuspending")
         for pod in pods:
             cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
@@ -294,7 +295,7 @@ class ClusterReconciler:
             observedGeneration=rc["metadata"].get("generation", 1),
             lastUpdateTime=now(),
         )
-        return dict(cluster.patch_status(RAY, "RayCluster", ns, name, status))
+        return _update_status(cluster, rc, status)
 
     def _head_service(self, cluster: Any, ns: str, name: str, spec: dict[str, Any], owner: dict[str, Any]) -> str:
         # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/util.go
@@ -403,8 +404,13 @@ class ClusterReconciler:
         if cleared:
             current = cluster.get(RAY, "RayCluster", ns, name)
             if current is not None:
+                read_at = current["metadata"].get("resourceVersion")
                 current["spec"]["workerGroupSpecs"] = groups
-                cluster.update(current)
+                updated = cluster.update(current)
+                if read_at == rc["metadata"].get("resourceVersion"):
+                    # r.Update(ctx, instance) leaves the instance at its new resourceVersion, which
+                    # the status update after it carries (raycluster_controller.go reconcilePods)
+                    rc["metadata"]["resourceVersion"] = updated["metadata"]["resourceVersion"]
         return None
 
     def _pod(
@@ -549,3 +555,11 @@ def _head_address(rc: Mapping[str, Any]) -> str:
     ns, name = rc["metadata"]["namespace"], rc["metadata"]["name"]
     port = (head.get("rayStartParams") or {}).get("port") or "6379"
     return f"{custom or f'{name}-head-svc'}.{ns}.svc.cluster.local:{port}"
+
+
+def _update_status(cluster: Any, rc: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
+    """updateRayClusterStatus: Status().Update of the RayCluster as the reconcile read it, so a 409
+    Conflict (another writer since) ends the reconcile and requeues it (upstream: ray-project/kuberay
+    ray-operator/controllers/ray/raycluster_controller.go updateRayClusterStatus, rayClusterReconcile
+    returns updateErr). None stands for a field Go's omitempty leaves out."""
+    return dict(cluster.update_status({**rc, "status": omit_empty(status)}))
