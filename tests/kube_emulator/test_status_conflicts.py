@@ -6,13 +6,14 @@ they change (kubernetes/kubernetes pkg/util/pod/pod.go PatchPodStatus)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.emulators.kube.cluster import RETRY_STEPS, retry_on_conflict
+from tests.emulators.kube.cluster import RETRY_STEPS, ClusterState, retry_on_conflict
+from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.status import ApiError
 from tests.kube_emulator.test_node_lifecycle import node, set_ready
 
@@ -146,3 +147,44 @@ def test_the_kubelet_starting_a_pod_keeps_a_condition_another_writer_added_after
     kube_emulator.idle()
     assert conditions(kube_emulator, "web")["DisruptionTarget"] == "True"
     assert conditions(kube_emulator, "web")["Ready"] == "True"
+
+
+class StaleOnce(Controller):
+    """Writes a ConfigMap's data from the read it was given; the first time, another writer has
+    changed the ConfigMap since."""
+
+    watches: ClassVar[list[tuple[str, str]]] = [("v1", "ConfigMap")]
+
+    def __init__(self) -> None:
+        super().__init__(delay=0.01)
+        self.reads: list[str] = []
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        if obj["metadata"]["name"] != "cm":
+            return
+        self.reads.append(str(obj["metadata"]["resourceVersion"]))
+        if len(self.reads) == 1:
+            cluster.patch("v1", "ConfigMap", "default", "cm", {"data": {"other": "x"}})
+        data = {**(obj.get("data") or {}), "seen": "yes"}
+        cluster.api.update(
+            cluster.api.rt("v1", "ConfigMap"), "v1", "default", "cm", {**obj, "data": data}, cluster._ctx()
+        )
+
+
+def test_a_reconcile_that_meets_a_conflict_is_requeued_not_recorded_as_an_error(kube_emulator: KubeEmulator) -> None:
+    """controller-runtime's reconcileHandler: the error requeues the object, read afresh."""
+    stale = StaleOnce()
+    kube_emulator.controllers.add(stale)
+    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}, "data": {}})
+    assert wait_until(
+        lambda: (
+            ((kube_emulator.cluster.get("v1", "ConfigMap", "default", "cm") or {}).get("data") or {}).get("seen")
+            == "yes"
+        )
+    )
+    kube_emulator.idle()
+    assert (kube_emulator.cluster.get("v1", "ConfigMap", "default", "cm") or {})["data"] == {
+        "other": "x",
+        "seen": "yes",
+    }
+    assert kube_emulator.controllers.errors == []
