@@ -542,7 +542,8 @@ class ClusterReconciler:
                     else f"ray {node_type} {pod_name} started\n"
                 )
                 cluster.write_pod_log(created, text, container=container)  # none for a pod deleted since its read
-        return dict(cluster.patch_status("v1", "Pod", ns, pod_name, status))
+        # the simulated kubelet's status sync: a patch from the pod as created (cluster.patch_pod_status)
+        return dict(cluster.patch_pod_status(created, status))
 
 
 def _head_address(rc: Mapping[str, Any]) -> str:
