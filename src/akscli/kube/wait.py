@@ -57,6 +57,8 @@ NAMED_FOLLOWS = 8
 # autoscaler once, so what the line names is what it left standing, and a wait on objects that are
 # ready in a few seconds (a warm cluster, a ConfigMap) sends no pod request at all.
 POD_LOOK_AFTER = 10.0
+# The hint of a --timeout 0 wait that found an object not ready: it checked once, as kubectl wait.
+ONCE = "--timeout 0 checks once and does not wait, as kubectl wait --timeout=0; give a longer --timeout to wait"
 # At most this many pod watches at once, on top of the wait's own (at most max_parallel, 8): each is
 # one more open watch on the API server. A follow freed by a ready object takes the next pending one
 # (_claim_pods), so a wait of more pending objects still follows each in turn; the progress line names
@@ -147,6 +149,8 @@ class Waiter:
         # says the same, and a group whose objects are all ready on it is not followed (_follow).
         for state_key, obj in self.answered.items():
             self._update(state_key[:3], obj)
+        if self.timeout == 0:
+            return self._check_once()
         # A member watch has a worker of its own: queued behind its owner's, it could not end it.
         follows = self._follows()
         pod_follows = min(POD_FOLLOWS, len(self.pod_sources))
@@ -168,6 +172,26 @@ class Waiter:
             for cancel in self.cancels.values():
                 cancel.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
+        return self._outcome()
+
+    def _check_once(self) -> list[str]:
+        """--timeout 0: each object checked once and no watch, as kubectl wait --timeout=0 ("Zero
+        means check once and don't wait"): one GET of each object not ready on the write's answer, and
+        an object that is not there is its not-found error (upstream: kubernetes/kubectl dee3483a
+        pkg/cmd/wait/condition.go getObjAndCheckCondition, ``if o.Timeout == 0``: a Get, its error
+        returned, then "condition not met for %s" where the check fails; pkg/cmd/wait/wait.go the flag's help)."""
+        for (api_version, kind, ns, name), state in self.states.items():
+            if state.readiness.ready or self.failure is not None:
+                continue
+            found = self.kube.get(api_version, kind, name, namespace=ns)
+            if found is None:
+                raise errors.NotFoundError(f"{state.ref} not found", hint=f"{ONCE}; create it first")
+            self._update((api_version, kind, ns), found)
+        return self._outcome(once=True)
+
+    def _outcome(self, once: bool = False) -> list[str]:
+        """The end of a wait: the first failure, or what is still pending (the timeout's error, or
+        with ``once`` the check's), or the ready objects' warnings."""
         if self.failure:
             failed = [s for s in self.states.values() if s.readiness.failed]
             trouble, owner = wait_report.pod_problem(self.kube, failed[:1])
@@ -179,7 +203,7 @@ class Waiter:
             raise self.failure
         pending = [s for s in self.states.values() if not s.readiness.ready]
         if pending:
-            raise wait_report.timeout_error(self.kube, self.timeout, pending)
+            raise wait_report.timeout_error(self.kube, self.timeout, pending, once=ONCE if once else None)
         # A warning names its object as kubectl's -o name does (output.object_ref, lists4's one rule).
         return [
             f"{kind_ref(api_version, kind, name)} {s.readiness.warning}"

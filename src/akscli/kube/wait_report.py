@@ -30,17 +30,23 @@ class Watched:
     pods: str | None = None  # the first problem of its pods, once they are followed (_follow_pods)
 
 
-def timeout_error(kube: Kube, timeout: float, pending: list[Watched]) -> errors.WaitTimeoutError:
+def timeout_error(
+    kube: Kube, timeout: float, pending: list[Watched], once: str | None = None
+) -> errors.WaitTimeoutError:
     """The one error of a wait that ran out of time: what is still not ready, the first one's latest
-    event, its pods' first problem and what to do about it."""
+    event, its pods' first problem and what to do about it. ``once``: the hint of a wait that checked
+    once (--timeout 0), whose error opens as kubectl wait's does ("condition not met for %s":
+    kubernetes/kubectl dee3483a pkg/cmd/wait/condition.go getObjAndCheckCondition)."""
     first = pending[0]
     event = _latest_event(kube, first)
     names = ", ".join(f"{s.ref} ({s.readiness.message})" for s in pending[:5])
     more = f" and {len(pending) - 5} more" if len(pending) > 5 else ""
-    message = f"timed out after {timeout:g}s waiting for {names}{more}"
+    message = (
+        f"condition not met for {names}{more}" if once else f"timed out after {timeout:g}s waiting for {names}{more}"
+    )
     if event:
         message += f"; latest event: {event}"
-    hint = "raise --timeout, or look at the objects with kubectl describe; nothing was rolled back"
+    hint = once or "raise --timeout, or look at the objects with kubectl describe; nothing was rolled back"
     # What the first pending object's rule says to do (a route no gateway answered), where it says.
     fixes = [s.readiness.fix for s in pending if s.readiness.fix]
     if fixes:
