@@ -58,3 +58,33 @@ def kubectl_timeout(text: str) -> float | None:
     if digits and all(c in _DIGITS for c in digits) and (text[:1] != "-" or int(digits) == 0):
         return float(int(digits)) if int(digits) < 2**63 else None
     return go_duration(text)
+
+
+def go_string(seconds: float) -> str:
+    """A duration as Go's time.Duration.String writes it ("30s", "1m30s", "1h0m0s", "1.5s", "500ms",
+    "0s"), the form client-go puts in a request's ``timeout`` query parameter (upstream: golang/go
+    src/time/time.go ``Duration.String``, ``fmtFrac`` and ``fmtInt``: under a second in ns, µs or ms
+    with a fraction; from a second on h, m and s, the seconds with up to 9 fractional digits and no
+    trailing zeros; kubernetes/client-go 32ce75a7 rest/request.go URL, ``r.timeout.String()``)."""
+    nanos = round(seconds * 1e9)
+    sign, u = ("-", -nanos) if nanos < 0 else ("", nanos)
+    if u == 0:
+        return "0s"
+    if u < 1_000_000_000:
+        for scale, unit in ((1_000_000, "ms"), (1_000, "\u00b5s"), (1, "ns")):
+            if u >= scale:
+                return sign + _fraction(u, scale) + unit
+    text = _fraction(u % 60_000_000_000, 1_000_000_000) + "s"
+    minutes = u // 60_000_000_000
+    if minutes:
+        text = f"{minutes % 60}m{text}"
+        if minutes >= 60:
+            text = f"{minutes // 60}h{text}"
+    return sign + text
+
+
+def _fraction(value: int, scale: int) -> str:
+    """``value / scale`` with its fractional digits, trailing zeros and a bare point left out."""
+    whole, rest = divmod(value, scale)
+    digits = str(rest).rjust(len(str(scale)) - 1, "0").rstrip("0") if scale > 1 else ""
+    return f"{whole}.{digits}" if digits else str(whole)

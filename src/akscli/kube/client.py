@@ -130,6 +130,8 @@ class Kube(Streams):
         if content_type or body is not None:
             headers["Content-Type"] = content_type or "application/json"
         params = [(k, query_value(v)) for k, v in (query or {}).items() if v is not None]
+        if self.request_timeout and "timeout" not in (query or {}) and "/proxy/" not in path:
+            params.append(("timeout", self._timeout_query()))
         changed = method not in _READS if writes is None else writes
         given = self.request_timeout
         limit = timeout or (retry.DEFAULT_REQUEST_TIMEOUT if given is None else given)
@@ -197,6 +199,19 @@ class Kube(Streams):
                 raise error
             retry.sleep(delay)
             attempt += 1
+
+    def _timeout_query(self) -> str:
+        """--request-timeout as the ``timeout`` query parameter kubectl sends on every request: client-go
+        puts the client's timeout there in Go's form (kubernetes/client-go 32ce75a7 rest/request.go
+        NewRequest takes ``c.Client.Timeout``, and URL sets ``timeout`` to ``r.timeout.String()`` where it
+        is not 0; rest/transport.go HTTPClientFor makes that Timeout the rest config's, which
+        --request-timeout fills). The API server bounds a request that is not long-running by it
+        (kubernetes/apiserver 24a394e5 pkg/endpoints/filters/request_deadline.go). Not on a request
+        through a service or pod proxy: akscli relays those (ray dashboard), and their query is the
+        backend's."""
+        from akscli.durations import go_string
+
+        return go_string(self.request_timeout or 0.0)
 
     @property
     def server(self) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.kube import aggregated_apis, discovery
+from tests.emulators.kube import aggregated_apis, discovery, server_params
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.control import Fault, RequestRecord
 from tests.emulators.kube.server_params import _Dropped
@@ -258,6 +258,11 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
 
     def _route(self, path: str, query: dict[str, list[str]], body: bytes) -> None:
         emu = self.server.emulator
+        # The request deadline filter comes before authentication in the handler chain (kubernetes/apiserver
+        # 24a394e5 pkg/server/config.go DefaultBuildHandlerChain: WithRequestDeadline wraps WithAuthentication).
+        refused = server_params.request_deadline_refusal(path, query)
+        if refused is not None:
+            raise refused
         if path in ("/healthz", "/livez", "/readyz"):
             self._send(200, b"ok", "text/plain; charset=utf-8")
             return

@@ -107,3 +107,45 @@ _SEND_WITHOUT_GATE = "sendInitialEvents is forbidden for watch unless the WatchL
 _RVM_WITHOUT_SEND = "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"
 _RVM_WITHOUT_RV = "resourceVersionMatch is forbidden unless resourceVersion is provided"
 _RVM_WITH_CONTINUE = "resourceVersionMatch is forbidden when continue is provided"
+
+
+# What the kube-apiserver counts as long-running: the watch and proxy verbs and these subresources
+# (upstream: kubernetes/kubernetes pkg/controlplane/apiserver/config.go BuildGenericConfig,
+# ``BasicLongRunningRequestCheck(sets.NewString("watch", "proxy"), sets.NewString("attach", "exec",
+# "proxy", "log", "portforward"))``; kubernetes/apiserver 24a394e5 pkg/server/filters/longrunning.go).
+LONG_RUNNING_SUBRESOURCES = frozenset({"attach", "exec", "proxy", "log", "portforward"})
+
+
+def long_running(path: str, query: dict[str, list[str]]) -> bool:
+    """Whether a request is long-running as the API server's RequestInfo reads it: a GET with
+    ``watch`` not "false" or "0" (the watch verb; kubernetes/apiserver 24a394e5
+    pkg/endpoints/request/requestinfo.go NewRequestInfo), a /watch/ or /proxy/ path, or a
+    subresource above (the third segment after the group version's ``namespaces/NS``)."""
+    watch = query.get("watch")
+    if watch and watch[0].lower() != "false" and watch[0] != "0":
+        return True
+    parts = [p for p in path.split("/") if p]
+    rest = parts[2:] if parts[:1] == ["api"] else parts[3:] if parts[:1] == ["apis"] else []
+    if rest[:1] in (["watch"], ["proxy"]):
+        return True
+    if rest[:1] == ["namespaces"] and len(rest) >= 4:
+        rest = rest[2:]
+    return len(rest) >= 3 and rest[2] in LONG_RUNNING_SUBRESOURCES
+
+
+def request_deadline_refusal(path: str, query: dict[str, list[str]]) -> ApiError | None:
+    """The 400 of a ``timeout`` query parameter that is no Go duration, on a request that is not
+    long-running; a long-running one's ``timeout`` is not read (upstream: kubernetes/apiserver 24a394e5
+    pkg/endpoints/filters/request_deadline.go withRequestDeadline and parseTimeout:
+    ``req.URL.Query().Get("timeout")``, time.ParseDuration, "invalid timeout specified in the request
+    URL - " and the parse error, apierrors.NewBadRequest). A valid one bounds the request to the smaller
+    of it and the server's maximum; the emulator answers at once, so that bound is never reached."""
+    from akscli.durations import go_duration
+
+    value = (query.get("timeout") or [""])[0]
+    if not value or long_running(path, query) or go_duration(value) is not None:
+        return None
+    # golang/go src/time/format.go ParseDuration: a number with no unit, else the invalid duration
+    digits = value.lstrip("+-")
+    reason = "missing unit in duration" if digits.isascii() and digits.isdigit() else "invalid duration"
+    return bad_request(f'invalid timeout specified in the request URL - time: {reason} "{value}"')
