@@ -69,10 +69,12 @@ class Streams:
         # kubectl's (kubernetes/client-go 32ce75a7 rest/transport.go HTTPClientFor, rest/request.go Watch's
         # client.Do); the caller's reflector then watches again from its last version, as kubectl wait's
         # informer does (tools/cache/reflector.go watch), so a wait still ends at its own --timeout. Here
-        # the server ends it (timeoutSeconds, whole seconds) and a silence as long as the bound cuts it.
+        # A timer cuts it at the bound itself, as the http.Client's Timeout does (1.5s ends at 1.5 s),
+        # and the server ends it by then too (timeoutSeconds is whole seconds: ceil of the bound).
         bound = self.request_timeout or None
         if bound:
             timeout_seconds = max(1, min(timeout_seconds, math.ceil(bound)))
+        sent = time.monotonic()
         response = self.request(
             "GET",
             res.path(ns),
@@ -92,6 +94,7 @@ class Streams:
         raw = response.response if hasattr(response, "response") else response
         forget = cancel.on_cancel(raw.shutdown) if cancel else lambda: None
         key, started, events = f"{res.path(ns)}?{label_selector}&{field_selector}", time.monotonic(), 0
+        cut, timer = cut_at(raw, sent + bound) if bound else (threading.Event(), None)
         try:
             for event in watch_events(raw):
                 events += 1
@@ -107,11 +110,18 @@ class Streams:
             # kubernetes/apimachinery pkg/watch/streamwatcher.go receive: io.ErrUnexpectedEOF and
             # net.IsProbableEOF / net.IsTimeout end the watch as io.EOF does (only logged), and
             # client-go's reflector watches again (tools/cache/reflector.go watch).
-            if isinstance(exc, errors.AkscliError) or netfail.classify(exc).kind not in ("dropped", "timeout"):
+            # A cut at --request-timeout (cut_at) ends it too, whatever the shut socket raised.
+            if not cut.is_set() and (
+                isinstance(exc, errors.AkscliError) or netfail.classify(exc).kind not in ("dropped", "timeout")
+            ):
                 raise
             LOG.debug("watch %s ended mid-stream: %s", key, exc)
         finally:
             forget()
+            if timer is not None:
+                timer.cancel()
+        if cut.is_set():
+            LOG.debug("watch %s cut at --request-timeout %gs", key, bound)
         cancelled = bool(cancel and cancel.cancelled)
         watch_policy.after_close(events, time.monotonic() - started, cancelled=cancelled, seconds_left=seconds_left)
 
@@ -150,17 +160,7 @@ class Streams:
             timeout=((min(10.0, bound), bound) if bound else (10.0, 3600.0 * 24)) if follow else None,
         )
         raw = response.response if hasattr(response, "response") else response
-        cut = threading.Event()
-        timer = None
-
-        def end() -> None:  # the socket is shut: a silent pod's stream ends too
-            cut.set()
-            raw.shutdown()
-
-        if bound:
-            timer = threading.Timer(max(0.0, started + bound - time.monotonic()), end)
-            timer.daemon = True
-            timer.start()
+        cut, timer = cut_at(raw, started + bound) if bound else (threading.Event(), None)
         try:
             for line in lines(raw):
                 yield line.decode("utf-8", "replace")
@@ -264,6 +264,24 @@ class Streams:
             if error is None:
                 raise
             raise error from exc
+
+
+def cut_at(raw: Any, deadline: float) -> tuple[threading.Event, threading.Timer]:
+    """A timer that shuts ``raw``'s socket at ``deadline`` (time.monotonic), so that a stream ends then
+    even while lines or events keep coming, and a silent one ends too: client-go's http.Client.Timeout
+    bounds a whole response, body included (kubernetes/client-go 32ce75a7 rest/transport.go
+    HTTPClientFor; Go's net/http Client.Timeout "includes ... reading the response body"). The event
+    says that it fired."""
+    cut = threading.Event()
+
+    def end() -> None:
+        cut.set()
+        raw.shutdown()
+
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), end)
+    timer.daemon = True
+    timer.start()
+    return cut, timer
 
 
 def cut_error(
