@@ -109,7 +109,8 @@ Wait = Annotated[
 Timeout = Annotated[
     str,
     timeout_option(
-        "How long --wait waits, e.g. 90s, 10m, 1h; a negative duration (-1s) waits a week, as kubectl wait.",
+        "How long --wait waits, e.g. 90s, 10m, 1h; 0 checks once and does not wait, and a negative duration "
+        "(-1s) waits a week, as kubectl wait.",
         kubectl_wait=True,
     ),
 ]
