@@ -81,3 +81,15 @@ def test_status_wait_polls_with_backoff_on_the_emulators_clock_until_its_timeout
     assert result.exit_code == 5, result
     # 1 s doubling to 5 s; one more 5 s would pass the 20 s, so it ends after 17 s of the emulator's clock.
     assert waited == [1.0, 2.0, 4.0, 5.0, 5.0]
+
+
+def test_status_wait_timeout_zero_reads_the_arm_run_once(fleet: Any, waited: list[float]) -> None:
+    # --timeout 0 checks once, as kubectl wait --timeout=0 (kubernetes/kubectl dee3483a pkg/cmd/wait/condition.go)
+    seed_members(fleet)
+    ok("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "cloud;groups=cloud;before=approval")
+    ok("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--strategy", "safe", "--start")
+    result = invoke("fleet", "rollout", "status", "up-1", *ARM, "--wait", "--timeout", "0")
+    assert result.exit_code == 5, result
+    assert "error: condition not met for update run 'up-1' (" in result.stderr
+    assert "hint: --timeout 0 checks once and does not wait" in result.stderr
+    assert waited == []  # no poll's pause

@@ -204,7 +204,8 @@ def wait_for_run(
     """Poll an ARM update run until it is Completed (ARM has no watch), 1 s doubling to ``interval``
     between reads (each jittered, _jittered), as ``wait_for_gate``; each read is the ARM client's,
     whose retry policy honours Retry-After on a throttled read. Failed, Stopped or Skipped end it
-    (exit 10), a run still going at ``timeout`` is exit 5; ``where`` is the ``--fleet F -g RG`` of the hints."""
+    (exit 10), a run still going at ``timeout`` is exit 5, and a ``timeout`` of 0 reads it once; ``where``
+    is the ``--fleet F -g RG`` of the hints."""
     sleep, clock = _waits(sleep)
     deadline = clock() + timeout
     delay = min(interval, 1.0)
@@ -218,6 +219,12 @@ def wait_for_run(
             raise ObjectFailedError(
                 f"update run {run!r} is {state}" + (f": {detail}" if detail else ""),
                 hint=f"see its stages with: akscli fleet rollout status {run}{where}",
+            )
+        if timeout == 0:  # checked once, as kubectl wait --timeout=0 (kube/wait.py Waiter._check_once)
+            raise WaitTimeoutError(
+                f"condition not met for update run {run!r} ({run_outcome(current)})",
+                hint="--timeout 0 checks once and does not wait, as kubectl wait --timeout=0; "
+                "give a longer --timeout to wait",
             )
         if clock() + delay > deadline:
             raise WaitTimeoutError(
