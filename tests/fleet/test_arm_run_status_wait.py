@@ -31,6 +31,13 @@ def waited(fleet: Any, monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return pauses
 
 
+def _run_at_a_gate(fleet: Any) -> None:
+    """Run up-1 started, its one stage waiting for an approval before it starts."""
+    seed_members(fleet)
+    ok("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "cloud;groups=cloud;before=approval")
+    ok("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--strategy", "safe", "--start")
+
+
 def test_status_wait_of_an_arm_run_ends_once_it_completed(fleet: Any) -> None:
     seed_members(fleet)
     ok("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--stage", "s;groups=cloud",
@@ -41,9 +48,7 @@ def test_status_wait_of_an_arm_run_ends_once_it_completed(fleet: Any) -> None:
 
 
 def test_status_wait_of_an_arm_run_at_a_gate_times_out_naming_the_gate(fleet: Any) -> None:
-    seed_members(fleet)
-    ok("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "cloud;groups=cloud;before=approval")
-    ok("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--strategy", "safe", "--start")
+    _run_at_a_gate(fleet)
     result = invoke("fleet", "rollout", "status", "up-1", *ARM, "--wait", "--timeout", "1s")
     assert result.exit_code == 5, result
     assert "waiting for update run 'up-1' (Pending, waiting for approval of gate" in result.stderr
@@ -51,9 +56,7 @@ def test_status_wait_of_an_arm_run_at_a_gate_times_out_naming_the_gate(fleet: An
 
 
 def test_status_wait_of_a_stopped_arm_run_ends_at_once(fleet: Any) -> None:
-    seed_members(fleet)
-    ok("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "cloud;groups=cloud;before=approval")
-    ok("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--strategy", "safe", "--start")
+    _run_at_a_gate(fleet)
     ok("fleet", "rollout", "stop", "up-1", *ARM)
     result = invoke("fleet", "rollout", "status", "up-1", *ARM, "--wait", "--timeout", "60s")
     assert result.exit_code == 10, result
@@ -74,9 +77,7 @@ def test_status_wait_polls_with_backoff_on_the_emulators_clock_until_its_timeout
     fleet: Any, waited: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(armretry, "uniform", lambda low, high: low)  # the shortest jitter
-    seed_members(fleet)
-    ok("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "cloud;groups=cloud;before=approval")
-    ok("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--strategy", "safe", "--start")
+    _run_at_a_gate(fleet)
     result = invoke("fleet", "rollout", "status", "up-1", *ARM, "--wait", "--timeout", "20s")
     assert result.exit_code == 5, result
     # 1 s doubling to 5 s; one more 5 s would pass the 20 s, so it ends after 17 s of the emulator's clock.
@@ -85,9 +86,7 @@ def test_status_wait_polls_with_backoff_on_the_emulators_clock_until_its_timeout
 
 def test_status_wait_timeout_zero_reads_the_arm_run_once(fleet: Any, waited: list[float]) -> None:
     # --timeout 0 checks once, as kubectl wait --timeout=0 (kubernetes/kubectl dee3483a pkg/cmd/wait/condition.go)
-    seed_members(fleet)
-    ok("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "cloud;groups=cloud;before=approval")
-    ok("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--strategy", "safe", "--start")
+    _run_at_a_gate(fleet)
     result = invoke("fleet", "rollout", "status", "up-1", *ARM, "--wait", "--timeout", "0")
     assert result.exit_code == 5, result
     assert "error: condition not met for update run 'up-1' (" in result.stderr
