@@ -20,7 +20,13 @@ def test_a_go_duration_in_timeout_is_served(kube_emulator: KubeEmulator, value: 
 
 
 @pytest.mark.parametrize(
-    ("value", "reason"), [("30", 'missing unit in duration "30"'), ("abc", 'invalid duration "abc"')]
+    ("value", "reason"),
+    [
+        ("30", 'missing unit in duration "30"'),
+        ("abc", 'invalid duration "abc"'),
+        ("5x", 'unknown unit "x" in duration "5x"'),
+        ("1.5sec", 'unknown unit "sec" in duration "1.5sec"'),
+    ],
 )
 def test_a_timeout_that_is_no_go_duration_is_a_bad_request(
     kube_emulator: KubeEmulator, value: str, reason: str

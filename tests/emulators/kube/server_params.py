@@ -3,6 +3,8 @@ upstream kubernetes/apimachinery pkg/apis/meta/v1/types.go ListOptions, GetOptio
 
 from __future__ import annotations
 
+import re
+
 from tests.emulators.kube.status import ApiError, bad_request, invalid
 
 
@@ -145,7 +147,14 @@ def request_deadline_refusal(path: str, query: dict[str, list[str]]) -> ApiError
     value = (query.get("timeout") or [""])[0]
     if not value or long_running(path, query) or go_duration(value) is not None:
         return None
-    # golang/go src/time/format.go ParseDuration: a number with no unit, else the invalid duration
+    # golang/go src/time/format.go ParseDuration: a number with no unit; a number whose unit is none of
+    # Go's (the first one, as read after the first number); else an invalid duration
     digits = value.lstrip("+-")
-    reason = "missing unit in duration" if digits.isascii() and digits.isdigit() else "invalid duration"
-    return bad_request(f'invalid timeout specified in the request URL - time: {reason} "{value}"')
+    unit = re.match(r"[+-]?(?:\d+\.?\d*|\.\d+)([^\d.]+)", value)
+    if digits.isascii() and digits.isdigit():
+        reason = f'missing unit in duration "{value}"'
+    elif unit and unit.group(1) not in ("ns", "us", "\u00b5s", "\u03bcs", "ms", "s", "m", "h"):
+        reason = f'unknown unit "{unit.group(1)}" in duration "{value}"'
+    else:
+        reason = f'invalid duration "{value}"'
+    return bad_request(f"invalid timeout specified in the request URL - time: {reason}")
