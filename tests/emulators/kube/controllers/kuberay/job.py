@@ -294,8 +294,9 @@ class JobReconciler(JobRecovery, JobEndings):
         selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
         rc_name = selector or f"{name}-{random_suffix()}"
         mode = spec.get("submissionMode") or "K8sJobMode"
-        # initRayJobStatusIfNeed: no job ID is generated in InteractiveMode (the user gives spec.jobId).
-        job_id = None if mode == "InteractiveMode" else f"{name}-{random_suffix()}"
+        # initRayJobStatusIfNeed: spec.jobId, else a generated one; none in InteractiveMode (the user
+        # gives spec.jobId later, _wait_for_job_id).
+        job_id = None if mode == "InteractiveMode" else str(spec.get("jobId") or f"{name}-{random_suffix()}")
         # initRayJobStatusIfNeed sets startTime on each attempt: activeDeadlineSeconds counts from it.
         started = now()
         deadline = Deadline(spec.get("activeDeadlineSeconds"), started)
@@ -350,9 +351,13 @@ class JobReconciler(JobRecovery, JobEndings):
                 return False
         assert job_id is not None
         submitter = submitter_pod(cluster, job, rc_name, job_id) if mode == "K8sJobMode" else None
-        self._submit(ns, rc_name, job_id, job)
-        running = {"jobDeploymentStatus": "Running", **self.job_api.status_patch(ns, rc_name, job_id)}
-        cluster.patch_status(RAY, "RayJob", ns, name, running)
+        if mode == "HTTPMode":
+            if not self._submit_when_not_found(cluster, ns, name, rc_name, job_id, job):
+                return False
+        else:
+            self._submit(ns, rc_name, job_id, job)
+            running = {"jobDeploymentStatus": "Running", **self.job_api.status_patch(ns, rc_name, job_id)}
+            cluster.patch_status(RAY, "RayJob", ns, name, running)
         time.sleep(self.delay)
         if self._job(cluster, ns, name) is None:
             return False
@@ -403,6 +408,25 @@ class JobReconciler(JobRecovery, JobEndings):
         if not self._finish_job(cluster, job, rc_name, job_id, submitter, mode, attempt):
             return False
         return self._retry(cluster, ns, name, rc_name)
+
+    def _submit_when_not_found(
+        self, cluster: Any, ns: str, name: str, rc_name: str, job_id: str, job: dict[str, Any]
+    ) -> bool:
+        """HTTPMode (upstream: ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go):
+        Initializing moves to Running and submits nothing; the Running pass's GetJobInfo answers
+        404, KubeRay's BadRequest, and ``reconcileHTTPModeJobNotFound`` submits the job (SubmitJob,
+        ``POST /api/jobs/`` with status.jobId as its submission_id: utils/dashboardclient/
+        dashboard_httpclient.go); the next pass reads it. A job of that ID already on the cluster
+        (spec.jobId naming one submitted before) is found, not submitted again. False once the
+        RayJob is gone."""
+        cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Running"})
+        time.sleep(self.delay)  # the next pass (RayJobDefaultRequeueDuration)
+        if self._job(cluster, ns, name) is None:
+            return False
+        if not self.job_api.knows(ns, rc_name, job_id):
+            self._submit(ns, rc_name, job_id, job)
+        cluster.patch_status(RAY, "RayJob", ns, name, self.job_api.status_patch(ns, rc_name, job_id))
+        return True
 
     def operator_down(self) -> bool:
         return False  # KubeRayController's: whether the operator pods it stands for all exist, none running

@@ -137,6 +137,15 @@ def _missing(job_id: str) -> Answer:
     return 404, {"Content-Type": "text/plain"}, f"Job {job_id} does not exist".encode()
 
 
+def ray_job_info(info: dict[str, Any]) -> dict[str, str]:
+    """status.rayJobInfo from a job's info: ``startTime`` and ``endTime``, each only when Ray's ms
+    are not 0 (ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go, the Running
+    case, ``time.UnixMilli(jobInfo.StartTime)``), as metav1.Time writes them: RFC 3339, whole
+    seconds, UTC (ray-project/kuberay ray-operator/apis/ray/v1/rayjob_types.go RayJobStatusInfo)."""
+    times = {"startTime": info.get("start_time"), "endTime": info.get("end_time")}
+    return {k: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms // 1000)) for k, ms in times.items() if ms}
+
+
 def _shown(info: dict[str, Any]) -> dict[str, Any]:
     """A job's details as the API answers them: without the log text and the emulator's own keys."""
     return {k: v for k, v in info.items() if k != "logs" and not k.startswith("_")}
@@ -222,11 +231,19 @@ class JobApi:
 
     def status_patch(self, ns: str, cluster: str, job_id: str) -> dict[str, Any]:
         """What KubeRay writes into a running RayJob from the job's info on each pass: the Ray job's
-        status and its message (ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go,
-        the Running case: ``Status.JobStatus = jobInfo.JobStatus``, ``Status.Message = jobInfo.Message``)."""
+        status, its message and its times (ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go,
+        the Running case: ``Status.JobStatus = jobInfo.JobStatus``, ``Status.Message = jobInfo.Message``,
+        and ``Status.RayJobStatusInfo.StartTime``/``EndTime`` from jobInfo's ms when not 0)."""
         with self._lock:
             info = self._jobs.get((ns, cluster), {}).get(job_id) or {}
-            return {"jobStatus": info.get("status"), "message": info.get("message")}
+            return {"jobStatus": info.get("status"), "message": info.get("message"), "rayJobInfo": ray_job_info(info)}
+
+    def knows(self, ns: str, cluster: str, job_id: str) -> bool:
+        """Whether ``GET /api/jobs/ID`` finds the job (KubeRay's GetJobInfo; a 404 is its BadRequest
+        "Job ID does not exist on the cluster": ray-project/kuberay ray-operator/controllers/ray/utils/
+        dashboardclient/dashboard_httpclient.go GetJobInfo)."""
+        with self._lock:
+            return job_id in self._jobs.get((ns, cluster), {})
 
     def stop_requested(self, ns: str, cluster: str, job_id: str) -> bool:
         with self._lock:

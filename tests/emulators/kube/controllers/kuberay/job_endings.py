@@ -72,7 +72,8 @@ class JobEndings:
         if cluster.write_pod_log(head_pod, f"ray head {head} started\n{output}") and mode == "SidecarMode":
             logs = submitter_log.sidecar_log("http://127.0.0.1:8265", job_id, output, failed, message)
             cluster.write_pod_log(head_pod, logs, container=SUBMITTER_CONTAINER)
-            exit_first = self._sidecar_ends(cluster, ns, name, head, code, message)
+            times = self.job_api.status_patch(ns, rc_name, job_id)["rayJobInfo"]
+            exit_first = self._sidecar_ends(cluster, ns, name, head, code, message, times)
         if submitter is not None:
             address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
             ending = submitter_log.k8s_job_log(address, job_id, output, failed, message)
@@ -115,11 +116,14 @@ class JobEndings:
             final["jobStatus"] = "RUNNING"
             final["reason"] = "SubmissionFailed"
             final["message"] = f"Ray head pod container {SUBMITTER_CONTAINER} terminated with exit code {code}: Error"
-        elif failed:
-            # rayjob_controller.go, the Running case: a FAILED JobInfo gives reason AppFailed and
+        else:
+            # rayjob_controller.go, the Running case: the pass that reads the terminal JobInfo copies
+            # its start and end times into rayJobInfo; a FAILED JobInfo gives reason AppFailed and
             # the JobInfo's message (Ray's job_supervisor.py: the exit code and the log tail).
-            final["reason"] = "AppFailed"
-            final["message"] = message
+            final["rayJobInfo"] = self.job_api.status_patch(ns, rc_name, job_id)["rayJobInfo"]
+            if failed:
+                final["reason"] = "AppFailed"
+                final["message"] = message
         cluster.patch_status(RAY, "RayJob", ns, name, final)
         if retry:
             return True
@@ -166,6 +170,7 @@ class JobEndings:
             "jobDeploymentStatus": "Complete",
             "reason": None,
             "message": STOPPED_MESSAGE,
+            "rayJobInfo": self.job_api.status_patch(ns, rc_name, job_id)["rayJobInfo"],
             "endTime": now(),
         }
         cluster.patch_status(RAY, "RayJob", ns, name, final)
@@ -181,7 +186,9 @@ class JobEndings:
             time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
             self.delete_cluster(cluster, ns, rc_name)
 
-    def _sidecar_ends(self, cluster: Any, ns: str, name: str, head: str, code: int, message: str) -> bool:
+    def _sidecar_ends(
+        self, cluster: Any, ns: str, name: str, head: str, code: int, message: str, times: dict[str, str]
+    ) -> bool:
         """SidecarMode's end on the head pod: the ``ray-job-submitter`` container ends with ``ray job
         submit``'s exit code (0 for a job that succeeded, 1 for one that failed: docs.ray.io
         cluster/running-applications/job-submission/cli.html#ray-job-submit) and stays terminated
@@ -195,7 +202,8 @@ class JobEndings:
         terminal yet (upstream: ray-project/kuberay feeaf72f rayjob_controller.go, the Running case,
         ``isJobTerminal = isJobTerminal && finishedAt != nil``; kuberay PR 1919). With the fixture's
         ``failure="sidecar-exit-first"`` the container's end is seen first (KubeRay polls every 3 s,
-        RayJobDefaultRequeueDuration): True, and the job ends SubmissionFailed (_finish_job)."""
+        RayJobDefaultRequeueDuration): True, and the job ends SubmissionFailed (_finish_job). ``times``:
+        the pass's rayJobInfo (the JobInfo's start and end times)."""
         exit_first = self.failure == "sidecar-exit-first"
         if not exit_first:
             seen: dict[str, Any] = {"jobStatus": "FAILED" if code else "SUCCEEDED"}
@@ -379,6 +387,7 @@ class JobEndings:
                 "jobId": None,
                 "message": None,
                 "reason": None,
+                "rayJobInfo": None,  # RayJobStatusInfo{}
                 "startTime": None,
                 "endTime": None,
             },
