@@ -68,8 +68,8 @@ def test_list_with_a_cluster_whose_head_is_not_ready_lists_the_rayjobs_and_warns
     assert "not serving yet" in result.stderr
 
 
-def http_job(emu: Any) -> dict[str, Any]:
-    """RayJob ``http`` (HTTPMode), followed until its Ray job runs; its status then."""
+def create_http_job(emu: Any) -> None:
+    """RayJob ``http`` (HTTPMode) on a cluster of its own."""
     emu.cluster.create(
         {
             "apiVersion": RAY,
@@ -78,6 +78,11 @@ def http_job(emu: Any) -> dict[str, Any]:
             "spec": {"entrypoint": "python x.py", "submissionMode": "HTTPMode", "rayClusterSpec": _cluster_spec()},
         }
     )
+
+
+def http_job(emu: Any) -> dict[str, Any]:
+    """RayJob ``http`` (HTTPMode), followed until its Ray job runs; its status then."""
+    create_http_job(emu)
     wait_until(lambda: (job(emu, "http").get("status") or {}).get("jobStatus") == "RUNNING", timeout=15)
     status: dict[str, Any] = job(emu, "http")["status"]
     return status
@@ -124,8 +129,38 @@ def test_logs_follow_cut_when_the_head_goes_says_so(ray_emulator: Callable[..., 
 
 def test_logs_without_follow_still_read_the_logs_once(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator(run_seconds=0)
-    http_job(emu)
-    wait_until(lambda: job(emu, "http")["status"].get("jobDeploymentStatus") == "Complete")
+    create_http_job(emu)  # RUNNING lasts only a moment with run_seconds=0: wait for Complete alone
+    wait_until(lambda: (job(emu, "http").get("status") or {}).get("jobDeploymentStatus") == "Complete", timeout=15)
     result = invoke("ray", "job", "logs", "http")
     assert result.exit_code == 0, result
     assert result.stdout.splitlines() == ["running: python x.py", "job output line"]
+
+
+def test_logs_follow_with_tail_starts_from_the_last_lines_written(ray_emulator: Callable[..., Any]) -> None:
+    # The tail websocket sends the log from its start (job_manager.py tail_job_logs): --tail 1 keeps one line.
+    emu = ray_emulator(run_seconds=0)
+    create_http_job(emu)
+    wait_until(lambda: (job(emu, "http").get("status") or {}).get("jobDeploymentStatus") == "Complete", timeout=15)
+    result = invoke("ray", "job", "logs", "http", "--follow", "--tail", "1")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines() == ["job output line"]
+
+
+def test_logs_follow_ends_when_request_timeout_runs_out(ray_emulator: Callable[..., Any]) -> None:
+    # kubectl logs -f --request-timeout N ends after N s; so does the websocket's follow.
+    emu = ray_emulator(run_seconds=60)
+    http_job(emu)
+    result = invoke("ray", "job", "logs", "http", "--follow", "--request-timeout", "1s")
+    assert result.exit_code == 1, result
+    assert "--request-timeout 1s ran out" in result.stderr.splitlines()[0]
+
+
+def test_logs_follow_waits_for_an_http_mode_job_kuberay_has_not_submitted_yet(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    emu = ray_emulator(run_seconds=1)
+    create_http_job(emu)
+    result = invoke("ray", "job", "logs", "http", "--follow", "--timeout", "30s")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines() == ["running: python x.py", "job output line"]
+    assert "waiting up to 30s for Ray job http to reach the Ray job API of its cluster" in result.stderr

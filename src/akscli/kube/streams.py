@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from akscli import errors, netfail
 from akscli.kube import watch_policy
-from akscli.kube.wire import WatchInterrupted, exec_stream, lines, proxy_messages, watch_events
+from akscli.kube.wire import WatchInterrupted, exec_stream, lines, proxy_messages, ran_out, watch_events
 
 if TYPE_CHECKING:
     from akscli.concurrency import Cancellation
@@ -179,11 +179,7 @@ class Streams:
                 timer.cancel()
             raw.release_conn()
         if cut.is_set():
-            raise errors.AkscliError(
-                f"stopped following the logs of pod {namespace}/{pod}: --request-timeout {bound:g}s ran out",
-                "kubectl logs -f ends the same way; leave --request-timeout out (or give 0) to follow until "
-                "the pod ends or Ctrl-C",
-            )
+            raise ran_out(f"the logs of pod {namespace}/{pod}", float(bound or 0), "the pod ends")
 
     def exec_output(
         self, namespace: str, pod: str, container: str | None, command: Sequence[str], timeout: float = 300.0
@@ -207,9 +203,11 @@ class Streams:
     ) -> Iterator[str]:
         """The text messages of a websocket a Service's backend serves on ``path``, through the
         API server's service proxy (akscli.kube.wire.proxy_messages); ``refused(status, body)``
-        is the error for a handshake the proxy or the backend answers without upgrading."""
+        is the error for a handshake the proxy or the backend answers without upgrading; the
+        messages stop after --request-timeout, as a followed log's lines do (logs)."""
         url = f"/api/v1/namespaces/{quote(namespace)}/services/{service}:{port}/proxy/{path.lstrip('/')}"
-        yield from proxy_messages(self.api, url, f"the websocket of service {namespace}/{service}:{port}", refused)
+        what = f"the websocket of service {namespace}/{service}:{port}"
+        yield from proxy_messages(self.api, url, what, refused, self.request_timeout or None)
 
     def proxy(
         self,

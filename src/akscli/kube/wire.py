@@ -176,8 +176,22 @@ def exec_failure(message: bytes) -> str | None:
     return str(status.get("message") or "")
 
 
+def ran_out(what: str, bound: float, until: str) -> errors.AkscliError:
+    """A followed stream ended by --request-timeout, as kubectl logs -f ends (client-go's
+    http.Client.Timeout bounds the whole stream: kubernetes/client-go rest/transport.go
+    HTTPClientFor); ``until``: what a follow without the flag would last until."""
+    return errors.AkscliError(
+        f"stopped following {what}: --request-timeout {bound:g}s ran out",
+        f"kubectl logs -f ends the same way; leave --request-timeout out (or give 0) to follow until {until} or Ctrl-C",
+    )
+
+
 def proxy_messages(
-    api: Any, path: str, what: str, refused: Callable[[int, bytes], errors.AkscliError]
+    api: Any,
+    path: str,
+    what: str,
+    refused: Callable[[int, bytes], errors.AkscliError],
+    bound: float | None = None,
 ) -> Iterator[str]:
     """The text messages of a websocket opened on ``path`` (an API server proxy path), as they come,
     until the backend closes it. The API server's proxy carries the upgrade to the backend and then
@@ -185,9 +199,11 @@ def proxy_messages(
     tryUpgrade), so what arrives is the backend's own websocket. A handshake answered with any
     status but 101 raises ``refused(status, body)``; a connection lost with no close frame raises
     the cut as Ray's job SDK does (ray-project/ray python/ray/dashboard/modules/job/sdk.py
-    tail_job_logs: "WebSocket connection closed unexpectedly with close code 1006")."""
+    tail_job_logs: "WebSocket connection closed unexpectedly with close code 1006"). ``bound``
+    (--request-timeout): the messages stop that many seconds after the socket opened, as a
+    followed pod log's do (Kube.logs)."""
     from kubernetes.stream.ws_client import create_websocket, get_websocket_url
-    from websocket import ABNF, WebSocketBadStatusException, WebSocketException
+    from websocket import ABNF, WebSocketBadStatusException, WebSocketException, WebSocketTimeoutException
 
     from akscli.kube.transport import AUTH_SETTINGS
 
@@ -201,10 +217,15 @@ def proxy_messages(
         raise refused(int(exc.status_code), body) from exc
     except (WebSocketException, OSError) as exc:
         raise errors.AkscliError(f"cannot open {what}: {exc}", "check the connection to the API server") from exc
+    ends = time.monotonic() + bound if bound else None
     try:
         while True:
             try:
+                if ends is not None:
+                    ws.settimeout(max(0.001, ends - time.monotonic()))
                 opcode, frame = ws.recv_data_frame(True)
+            except (WebSocketTimeoutException, TimeoutError) as exc:
+                raise ran_out(what, float(bound or 0), "the job ends") from exc
             except (WebSocketException, OSError) as exc:
                 raise errors.AkscliError(
                     f"{what} was cut: WebSocket connection closed unexpectedly with close code 1006",

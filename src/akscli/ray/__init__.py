@@ -48,6 +48,7 @@ from akscli.ray.flags import (
 from akscli.ray.follow import (
     follow_job,
     submitter_pods,
+    wait_for_ray_job,
     wait_for_submitter,
     watch_pods,
 )
@@ -73,7 +74,9 @@ from akscli.ray.job import (
     runtime_env,
     shown_entrypoint,
 )
-from akscli.ray.job_api import NOT_A_RAYJOB, api_only_jobs
+from akscli.ray.job_api import NOT_A_RAYJOB, ApiJob, api_job, api_only_jobs, submission_id
+from akscli.ray.job_api import delete as delete_api_job
+from akscli.ray.job_api import stop as stop_api_job
 from akscli.ray.live import (
     Connection,
     JobStop,
@@ -227,6 +230,7 @@ __all__ = [
     "WORKDIR_MOUNT",
     "WORKDIR_SKIP_DIRS",
     "WORKDIR_SKIP_SUFFIXES",
+    "ApiJob",
     "Built",
     "ClusterFlags",
     "ClusterSpec",
@@ -247,6 +251,7 @@ __all__ = [
     "WorkerGroup",
     "add_group_ops",
     "add_worker_group",
+    "api_job",
     "api_only_jobs",
     "autoscaled",
     "check_gpu_capacity",
@@ -267,6 +272,7 @@ __all__ = [
     "condition",
     "dashboard_info",
     "dashboard_job_logs",
+    "delete_api_job",
     "diagnose_cluster",
     "diagnose_job",
     "diagnose_pods",
@@ -348,12 +354,15 @@ __all__ = [
     "size_gpu_groups",
     "sized_for",
     "started_num_cpus",
+    "stop_api_job",
     "stop_job",
     "stuck_heads_warning",
     "stuck_pods",
+    "submission_id",
     "submission_mode",
     "submitter_pods",
     "vm_size",
+    "wait_for_ray_job",
     "wait_for_submitter",
     "watch_pods",
     "workdir_configmap_name",

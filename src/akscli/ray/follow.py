@@ -66,6 +66,41 @@ def wait_for_submitter(kube: Kube, namespace: str, job: str, timeout: float) -> 
     )
 
 
+def wait_for_ray_job(
+    kube: Kube, namespace: str, name: str, timeout: float, progress: Progress, start: Mapping[str, Any]
+) -> dict[str, Any]:
+    """An HTTPMode or InteractiveMode RayJob once the Ray job API of its cluster knows its job,
+    watching (never polling). KubeRay writes status.jobStatus only from that job's info (the
+    Running case's GetJobInfo; it is ``""``, JobStatusNew, until then: ray-project/kuberay
+    ray-operator/controllers/ray/rayjob_controller.go initRayJobStatusIfNeed, and in HTTPMode the
+    job is submitted only after a pass found it missing, reconcileHTTPModeJobNotFound). Ray's own
+    ``ray job logs --follow`` of a job it knows waits for the job's log (ray-project/ray
+    python/ray/dashboard/modules/job/job_manager.py tail_job_logs), but answers 404 for one it does
+    not know yet (job_head.py tail_job_logs): so the wait is here. Returned at once for a job that
+    has a status or has ended, is suspended (nothing runs until it is resumed) or is Waiting
+    (InteractiveMode: the user submits the job and writes spec.jobId; logs.py says how)."""
+
+    def ready(job: Mapping[str, Any]) -> bool:
+        status = job.get("status") or {}
+        held = job_phase(job)[0] in ("Suspending", "Suspended", "Waiting")
+        return bool(status.get("jobStatus")) or job_finished(job) or held
+
+    if ready(start):
+        return dict(start)
+    progress(f"waiting up to {timeout:g}s for Ray job {name} to reach the Ray job API of its cluster")
+    deadline = time.monotonic() + timeout
+    every = math.ceil(max(1.0, min(20.0, timeout / 4)))
+    for update in _job_updates(kube, namespace, name, lambda: deadline - time.monotonic(), every, start):
+        if update is not None and ready(update):
+            return update
+        if time.monotonic() >= deadline:
+            break
+    raise WaitTimeoutError(
+        f"Ray job {name} did not reach the Ray job API of its cluster within {timeout:g}s",
+        hint=f"see why: akscli ray job status {name} -n {namespace}, or raise --timeout",
+    )
+
+
 def follow_job(
     kube: Kube,
     namespace: str,

@@ -1,25 +1,31 @@
 """A Ray cluster's Ray job API (the head's dashboard on port 8265), reached through the API
 server's service proxy: the jobs no RayJob made, which ``ray job list --cluster`` adds to the
-RayJobs, and a job's logs, read once or followed over the log tail websocket.
+RayJobs and ``ray job stop|delete --cluster`` stop and delete, and a job's logs, read once or
+followed over the log tail websocket.
 
 Upstream: ray-project/ray python/ray/dashboard/modules/job/job_head.py (``GET /api/jobs/``:
 list_jobs, every job the cluster ran, submission jobs and then driver jobs; ``GET
 /api/jobs/{id}/logs``: get_job_logs; ``/api/jobs/{id}/logs/tail``: tail_job_logs, a websocket of
 text messages, each a chunk of the driver's log, closed once the job has ended and its log is read
 to the end); pydantic_models.py JobDetails (``type`` SUBMISSION or DRIVER, ``submission_id``,
-``job_id``, ``status``, ``entrypoint``, ``start_time`` and ``end_time`` in ms since the epoch).
+``job_id``, ``status``, ``entrypoint``, ``start_time`` and ``end_time`` in ms since the epoch);
+``POST /api/jobs/{id}/stop`` (job_head.py stop_job, JobStopResponse ``stopped``) and ``DELETE
+/api/jobs/{id}`` (job_head.py delete_job; job_manager.py delete_job refuses a job not in a terminal
+state; cli.py delete: "Only supported for jobs that are already in a terminal state").
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import timestamps
-from akscli.errors import AkscliError, NotFoundError
-from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving
-from akscli.ray.live import head_not_serving
+from akscli.errors import AkscliError, ConflictError, NotFoundError, UsageError
+from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, proxy_path
+from akscli.ray.live import head_not_serving, not_found, was_running
 from akscli.ray.spec import DASHBOARD_PORT, RAY_API
 from akscli.ray.status import head_service
 
@@ -35,6 +41,122 @@ def head_of(kube: Kube, namespace: str, cluster: str) -> str | None:
     """The head Service of RayCluster ``cluster``; None when there is no such RayCluster."""
     rc = kube.get(RAY_API, "RayCluster", cluster, namespace=namespace)
     return None if rc is None else head_service(rc)
+
+
+# The submission IDs akscli puts in a request's path: Ray's own (``raysubmit_`` and 16 letters and
+# digits: job_manager.py generate_job_id), KubeRay's (``<RayJob name>-<5 chars>``: utils/util.go
+# GenerateRayJobId) and a driver job's hex job ID. Ray takes any string (sdk.py submit_job); an ID
+# with other characters is refused here rather than sent in a path it would change.
+SUBMISSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+# job_manager.py delete_job: "Attempted to delete job '{id}', but it is in a non-terminal state {status}."
+NOT_ENDED = re.compile(r"in a non-terminal state (\w+)")
+
+
+def submission_id(value: str) -> str:
+    """``value`` as a Ray job's submission ID, or a usage error."""
+    if not SUBMISSION_ID.fullmatch(value):
+        raise UsageError(
+            f"invalid Ray job submission ID {value!r}: use letters, digits, '_', '-' and '.' (at most 128)",
+            hint="list the cluster's jobs and their IDs: akscli ray job list --cluster NAME -n NAMESPACE",
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class ApiJob:
+    """A job on a Ray cluster's Ray job API that no RayJob made: where ``ray job stop|delete
+    --cluster`` send their request."""
+
+    namespace: str
+    cluster: str
+    service: str
+    job_id: str
+
+    def request(self, method: str, path: str = "") -> dict[str, Any]:
+        """The request, as --dry-run prints it."""
+        tail = f"api/jobs/{self.job_id}" + (f"/{path}" if path else "")
+        return {"method": method, "path": proxy_path(self.namespace, self.service, DASHBOARD_PORT, tail)}
+
+    def hint(self, command: str) -> str:
+        return f"akscli ray job {command} {self.job_id} --cluster {self.cluster} -n {self.namespace}"
+
+
+def api_job(kube: Kube, namespace: str, cluster: str, job_id: str) -> ApiJob:
+    """Job ``job_id`` on the Ray job API of RayCluster ``cluster`` (read for its head Service). A
+    RayJob's own job (its status.jobId on that cluster) is refused: KubeRay reads that job on each
+    pass and, in HTTPMode, submits it again once the API no longer knows it
+    (ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go reconcileHTTPModeJobNotFound)."""
+    service = head_of(kube, namespace, cluster)
+    if service is None:
+        raise not_found("RayCluster", cluster, namespace, kube)
+    for rayjob in kube.list(RAY_API, "RayJob", namespace=namespace):
+        status = rayjob.get("status") or {}
+        if status.get("jobId") == job_id and status.get("rayClusterName") == cluster:
+            name = rayjob["metadata"]["name"]
+            raise ConflictError(
+                f"Ray job {job_id} on cluster {cluster} is RayJob {name}'s: KubeRay follows it",
+                hint=f"name the RayJob instead, without --cluster: akscli ray job stop|delete {name} -n {namespace}",
+            )
+    return ApiJob(namespace, cluster, service, job_id)
+
+
+def _send(kube: Kube, job: ApiJob, method: str, path: str) -> tuple[int, bytes]:
+    """``method`` on the job's ``path`` (after ``api/jobs/ID``): the answer, but one error for the
+    proxy's 503 (no ready head), a gateway's 502/504, and Ray's 404 ``Job ID does not exist``."""
+    where = f"api/jobs/{job.job_id}" + (f"/{path}" if path else "")
+    code, body = kube.proxy(
+        job.namespace, job.service, DASHBOARD_PORT, where, method=method, answers=frozenset({404, 500, 502, 503, 504})
+    )
+    if not_serving(code):
+        raise head_not_serving(job.cluster, job.namespace, job.service)
+    hint = f"see the head's state: akscli ray cluster status {job.cluster} -n {job.namespace}"
+    if code in GATEWAY_ANSWERS:
+        raise gateway_error(code, f"{method} /{where} on the Ray dashboard of cluster {job.cluster}", hint)
+    if code == 404:
+        raise unknown_job(job.cluster, job.namespace, job.job_id, body)
+    return code, body
+
+
+def _refused(job: ApiJob, what: str, code: int, body: bytes) -> AkscliError:
+    last = body.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+    return AkscliError(
+        f"the Ray dashboard of cluster {job.cluster} refused to {what} job {job.job_id}: HTTP {code} {last[0][:200]}",
+        hint=f"see the head's state: akscli ray cluster status {job.cluster} -n {job.namespace}",
+    )
+
+
+def stop(kube: Kube, job: ApiJob) -> bool:
+    """``POST /api/jobs/ID/stop``; whether the job was running (``{"stopped": false}`` for one that
+    had already ended: job_manager.py stop_job)."""
+    code, body = _send(kube, job, "POST", "stop")
+    if code >= 300:
+        raise _refused(job, "stop", code, body)
+    return was_running(body)
+
+
+def delete(kube: Kube, job: ApiJob) -> None:
+    """``DELETE /api/jobs/ID``. A job not ended is Ray's 500 whose traceback ends ``Attempted to
+    delete job 'ID', but it is in a non-terminal state RUNNING.`` (job_manager.py delete_job; the
+    agent answers any exception with its traceback: job_agent.py): a conflict, stop it first."""
+    code, body = _send(kube, job, "DELETE", "")
+    state = NOT_ENDED.search(body.decode("utf-8", "replace")) if code == 500 else None
+    if state is not None:
+        raise ConflictError(
+            f"Ray job {job.job_id} on cluster {job.cluster} is {state.group(1)}: "
+            "Ray deletes only a job that has ended (SUCCEEDED, FAILED or STOPPED)",
+            hint=f"stop it first: {job.hint('stop')}",
+        )
+    if code >= 300:
+        raise _refused(job, "delete", code, body)
+
+
+def unknown_job(cluster: str, namespace: str, job_id: str, body: bytes) -> NotFoundError:
+    """Ray's 404 ``Job ID does not exist`` (job_head.py) as one error."""
+    text = body[:200].decode("utf-8", "replace").strip()
+    return NotFoundError(
+        f"the Ray job API of cluster {cluster} does not know job {job_id}: {text}",
+        hint=f"list the cluster's jobs: akscli ray job list --cluster {cluster} -n {namespace}",
+    )
 
 
 def read(kube: Kube, namespace: str, cluster: str, service: str, path: str, hint: str) -> bytes:
@@ -106,13 +228,42 @@ def tail(kube: Kube, namespace: str, cluster: str, service: str, job_id: str) ->
             return head_not_serving(cluster, namespace, service)
         text = body[:200].decode("utf-8", "replace").strip()
         if status == 404:
-            return NotFoundError(
-                f"the Ray job API of cluster {cluster} does not know job {job_id}: {text}",
-                hint=f"list the cluster's jobs: akscli ray job list --cluster {cluster} -n {namespace}",
-            )
+            return unknown_job(cluster, namespace, job_id, body)
         return AkscliError(
             f"the Ray dashboard of cluster {cluster} refused to stream the logs of job {job_id}: HTTP {status} {text}",
             hint=f"see the head's state: akscli ray cluster status {cluster} -n {namespace}",
         )
 
     yield from kube.proxy_websocket(namespace, service, DASHBOARD_PORT, f"api/jobs/{job_id}/logs/tail", refused)
+
+
+def log_text(body: bytes, cluster: str) -> str:
+    """The text of ``GET /api/jobs/ID/logs``'s answer, ``{"logs": TEXT}`` (job_head.py get_job_logs,
+    JobLogsResponse)."""
+    try:
+        return str(json.loads(body).get("logs") or "")
+    except (ValueError, AttributeError) as exc:
+        raise AkscliError(
+            f"the Ray dashboard of {cluster} did not answer with job logs", hint="is it a Ray head?"
+        ) from exc
+
+
+def follow(kube: Kube, namespace: str, cluster: str, service: str, job_id: str, last: int | None) -> Iterator[str]:
+    """The job's log followed over the tail websocket (``tail``); with ``last``, only the last
+    ``last`` lines of what was written before, as ``kubectl logs -f --tail`` starts. The tail
+    sends the log from its first byte (job_manager.py tail_job_logs reads the driver's log file
+    from the start, file_tail_iterator), so the log is read once first (``GET
+    /api/jobs/ID/logs``), its last lines are given, and the websocket's first characters, as
+    many as that read held, are passed over."""
+    skip = 0
+    if last is not None:
+        hint = f"see the head's state: akscli ray cluster status {cluster} -n {namespace}"
+        text = log_text(read(kube, namespace, cluster, service, f"api/jobs/{job_id}/logs", hint), cluster)
+        skip = len(text)
+        yield "".join(text.splitlines(keepends=True)[-last:])
+    for chunk in tail(kube, namespace, cluster, service, job_id):
+        if skip >= len(chunk):
+            skip -= len(chunk)
+            continue
+        yield chunk[skip:]
+        skip = 0

@@ -344,10 +344,10 @@ def stop_job(kube: Kube, stop: JobStop, dry_run: bool = False) -> bool:
             f"the Ray dashboard refused to stop job {stop.job_id}: HTTP {code} {body[:200].decode('utf-8', 'replace')}",
             hint=f"see akscli ray cluster status {stop.cluster}",
         )
-    return _stopped(body)
+    return was_running(body)
 
 
-def _stopped(body: bytes) -> bool:
+def was_running(body: bytes) -> bool:
     """JobStopResponse's ``stopped``; an answer without it is taken as a stop sent."""
     try:
         answer = json.loads(body)

@@ -10,7 +10,6 @@ beside them.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tarfile
 import tempfile
@@ -22,7 +21,8 @@ from typing import IO, TYPE_CHECKING, Any
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.ray.follow import submitter_pods, wait_for_submitter
 from akscli.ray.job import SIDECAR_SUBMITTER, interactive_hint, job_phase
-from akscli.ray.job_api import head_of, read, tail
+from akscli.ray.job_api import follow as follow_log
+from akscli.ray.job_api import head_of, log_text, read
 from akscli.ray.live import Progress, head_pod
 from akscli.ray.spec import CLUSTER_LABEL, NODE_TYPE_LABEL
 
@@ -231,10 +231,13 @@ def job_output_source(
     return LogSource(pod, None, f"{pod}.log")
 
 
-def dashboard_job_logs(kube: Kube, job: Mapping[str, Any], follow: bool = False) -> Iterator[str]:
+def dashboard_job_logs(
+    kube: Kube, job: Mapping[str, Any], follow: bool = False, last: int | None = None
+) -> Iterator[str]:
     """An HTTPMode or InteractiveMode job's logs from the Ray job API on its head: ``GET
     /api/jobs/{id}/logs`` once, or with ``follow`` the log tail websocket's chunks until the job
-    has ended (akscli.ray.job_api.tail), as ``ray job logs [--follow]`` reads them."""
+    has ended (akscli.ray.job_api.follow, ``last``: --tail's lines of what was written before), as
+    ``ray job logs [--follow]`` reads them."""
     ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
     status = job.get("status") or {}
     cluster, job_id = status.get("rayClusterName"), status.get("jobId")
@@ -244,13 +247,7 @@ def dashboard_job_logs(kube: Kube, job: Mapping[str, Any], follow: bool = False)
     if service is None:
         raise _not_running(job, "cluster")
     if follow:
-        yield from tail(kube, ns, str(cluster), service, str(job_id))
+        yield from follow_log(kube, ns, str(cluster), service, str(job_id), last)
         return
     hint = f"see the head's state: akscli ray job status {name} -n {ns}"
-    body = read(kube, ns, str(cluster), service, f"api/jobs/{job_id}/logs", hint)
-    try:
-        yield str(json.loads(body).get("logs") or "")
-    except (ValueError, AttributeError) as exc:
-        raise AkscliError(
-            f"the Ray dashboard of {cluster} did not answer with job logs", hint="is it a Ray head?"
-        ) from exc
+    yield log_text(read(kube, ns, str(cluster), service, f"api/jobs/{job_id}/logs", hint), str(cluster))

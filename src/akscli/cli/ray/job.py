@@ -17,7 +17,7 @@ from akscli.cli.ray.common import (
     Labels,
     Tail,
     audit,
-    delete_command,
+    delete_object,
     list_objects,
     on_cluster,
     print_logs,
@@ -352,9 +352,12 @@ def _print_job_output(kube: "Kube", job: dict[str, Any], tail: int | None, *, fo
         print_logs(kube, job["metadata"]["namespace"], [source], tail, follow=follow)
         return
     if follow:
+        # An HTTPMode job is on its cluster's Ray job API only once KubeRay has submitted it: wait.
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        job = logic.wait_for_ray_job(kube, ns, name, timeout, output.info, start=job)
         # The log tail websocket's chunks (ray job logs --follow), each whole line printed as it comes.
         pending = ""
-        for chunk in logic.dashboard_job_logs(kube, job, follow=True):
+        for chunk in logic.dashboard_job_logs(kube, job, follow=True, last=tail):
             *done, pending = (pending + chunk).split("\n")
             for line in done:
                 output.write(line, raw=True)
@@ -366,19 +369,38 @@ def _print_job_output(kube: "Kube", job: dict[str, Any], tail: int | None, *, fo
         output.write(line, raw=True)  # the job's log, as kubectl logs prints one
 
 
+# --cluster on stop and delete: NAME is then the submission ID of a job submitted straight to the
+# cluster's Ray job API (ray job submit, the Ray SDK), as `ray job list --cluster` lists it.
+ApiCluster = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        "-c",
+        help="NAME is the submission ID of a job submitted straight to this Ray cluster's Ray job API "
+        "(DEPLOYMENT <none> in ray job list --cluster), not a RayJob.",
+        show_default=False,
+    ),
+]
+
+
 @app.command("stop")
 @on_cluster
 def job_stop(
     name: JobName,
+    cluster: ApiCluster = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
     yes: flag_types.Yes = False,
     dry_run: flag_types.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Stop a running job (suspends a job that owns its cluster; stops it through the
-    dashboard API on a shared --cluster). --dry-run reads the job to know which request it takes."""
+    dashboard API on a shared cluster; with --cluster, a job submitted straight to that cluster's
+    Ray job API). --dry-run reads the job to know which request it takes."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     mode = opts.dry_run_mode(dry_run)
+    if cluster is not None:
+        _stop_api_job(name, cluster, k8s, yes, mode, fmt)
+        return
     validate.name(name, "Ray job name")
     kube, ns = k8s.connect_ns()
     job = logic.get_object(kube, "RayJob", name, ns)
@@ -403,19 +425,89 @@ def job_stop(
         output.write(f"rayjob.ray.io/{name}" + ("" if fmt == "name" else " stopping"))
 
 
+def _api_job_target(name: str, cluster: str, mode: str, k8s: opts.KubeFlags, action: str) -> "tuple[Kube, Any]":
+    """The job ``name`` (a submission ID) on the Ray job API of ``cluster``, checked before
+    anything is read: the Ray job API has no dry run, so --dry-run=server is refused (as stop
+    refuses it for a RayJob on a shared cluster)."""
+    job_id = logic.submission_id(name)
+    validate.name(cluster, "Ray cluster name")
+    if mode == "server":
+        raise errors.UsageError(
+            f"--dry-run=server cannot {action} Ray job {job_id}: the Ray job API has no dry run",
+            hint="use --dry-run=client to see the request that would be sent",
+        )
+    kube, ns = k8s.connect_ns()
+    return kube, logic.api_job(kube, ns, cluster, job_id)
+
+
+def _stop_api_job(name: str, cluster: str, k8s: opts.KubeFlags, yes: bool, mode: str, fmt: str) -> None:
+    """`ray job stop ID --cluster C`: ``POST /api/jobs/ID/stop``, as Ray's ``ray job stop --no-wait``
+    (ray-project/ray python/ray/dashboard/modules/job/cli.py stop; sdk.py stop_job)."""
+    kube, job = _api_job_target(name, cluster, mode, k8s, "stop")
+    request = job.request("POST", "stop")
+    if mode == "client":
+        common.print_requests([request], fmt, mode)
+        return
+    common.confirm(f"stop Ray job {job.job_id} on cluster {cluster}", yes)
+    running = logic.stop_api_job(kube, job)
+    audit("ray job stop", kube, f"raycluster.ray.io/{cluster}", "stop", job=job.job_id)
+    if not running:
+        output.info(f"Ray job {job.job_id} already ended: the Ray job API of cluster {cluster} found it not running")
+        return
+    if output.structured(fmt):
+        output.emit_object({"job": job.job_id, "cluster": cluster, "namespace": job.namespace, "request": request}, fmt)
+    else:
+        output.write(job.job_id + ("" if fmt == "name" else " stopping"))
+
+
 def _workdir(kube: "Kube", name: str, ns: str) -> list[tuple[str, str, str, str | None]]:
     """A RayJob's working-directory ConfigMap, where there is one: `ray job delete` deletes it too."""
     configmap = logic.workdir_configmap_name(name)
     return [("v1", "ConfigMap", configmap, ns)] if kube.get("v1", "ConfigMap", configmap, namespace=ns) else []
 
 
-job_delete = delete_command(
-    app,
-    "RayJob",
-    "Ray job",
-    JobName,
-    "Delete a RayJob (its own cluster goes with it) and its working-directory ConfigMap.",
-    "job_delete",
-    "ray job delete",
-    also=_workdir,
-)
+@app.command("delete")
+@on_cluster
+@flag_types.on_delete()
+def job_delete(
+    name: JobName,
+    cluster: ApiCluster = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    delete: opts.DeleteFlags = opts.DeleteFlags(),
+) -> None:
+    """Delete a RayJob (its own cluster goes with it) and its working-directory ConfigMap; with
+    --cluster, a job submitted straight to that cluster's Ray job API, once it has ended."""
+    if cluster is None:
+        delete_object(
+            "RayJob",
+            name,
+            "Ray job",
+            k8s,
+            delete.yes,
+            delete.dry_run,
+            action="ray job delete",
+            fmt=delete.output,
+            ignore_not_found=delete.ignore_not_found,
+            wait=delete.wait_seconds("5m"),
+            also=_workdir,
+        )
+        return
+    _delete_api_job(name, cluster, k8s, delete)
+
+
+def _delete_api_job(name: str, cluster: str, k8s: opts.KubeFlags, delete: opts.DeleteFlags) -> None:
+    """`ray job delete ID --cluster C`: ``DELETE /api/jobs/ID``, as Ray's ``ray job delete``
+    (ray-project/ray python/ray/dashboard/modules/job/cli.py delete: "Only supported for jobs that
+    are already in a terminal state"; sdk.py delete_job). Ray forgets the job in the request
+    itself (job_manager.py delete_job), so --wait has nothing left to wait for."""
+    mode = opts.dry_run_mode(delete.dry_run)
+    with errors.absent_is_done(delete.ignore_not_found):
+        kube, job = _api_job_target(name, cluster, mode, k8s, "delete")
+        request = job.request("DELETE")
+        if mode == "client":
+            common.print_requests([request], delete.output or "yaml", mode, names=[job.job_id])
+            return
+        common.confirm(f"delete Ray job {job.job_id} from cluster {cluster}", delete.yes)
+        logic.delete_api_job(kube, job)
+        audit("ray job delete", kube, f"raycluster.ray.io/{cluster}", "delete", job=job.job_id)
+        output.write(job.job_id + ("" if delete.output == "name" else " deleted"))
