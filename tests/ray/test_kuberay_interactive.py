@@ -146,3 +146,15 @@ def test_apply_gives_a_waiting_job_its_id_in_the_same_mode(ray_emulator: Callabl
     result = invoke("apply", "-f", interactive_manifest(tmp_path, "InteractiveMode", job_id="raysubmit_abc"))
     assert result.exit_code == 0, result
     wait_until(lambda: job(emu, "shell")["status"].get("jobId") == "raysubmit_abc")
+
+
+def test_follow_of_a_waiting_interactive_job_says_how_to_submit_without_waiting(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # logs --follow waits for an HTTPMode job KubeRay will submit; a Waiting one waits for the user.
+    emu = ray_emulator()
+    waiting_job(emu, "shell")
+    result = invoke("ray", "job", "logs", "shell", "--follow", "--timeout", "5s")
+    assert result.exit_code == 3, result
+    assert "waiting for its job ID (InteractiveMode)" in result.stderr
+    assert "waiting up to" not in result.stderr

@@ -81,11 +81,12 @@ class ApiJob:
         return f"akscli ray job {command} {self.job_id} --cluster {self.cluster} -n {self.namespace}"
 
 
-def api_job(kube: Kube, namespace: str, cluster: str, job_id: str) -> ApiJob:
+def api_job(kube: Kube, namespace: str, cluster: str, job_id: str, action: str) -> ApiJob:
     """Job ``job_id`` on the Ray job API of RayCluster ``cluster`` (read for its head Service). A
     RayJob's own job (its status.jobId on that cluster) is refused: KubeRay reads that job on each
     pass and, in HTTPMode, submits it again once the API no longer knows it
-    (ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go reconcileHTTPModeJobNotFound)."""
+    (ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go reconcileHTTPModeJobNotFound);
+    the hint names the RayJob to ``action`` (stop, delete) instead."""
     service = head_of(kube, namespace, cluster)
     if service is None:
         raise not_found("RayCluster", cluster, namespace, kube)
@@ -95,7 +96,7 @@ def api_job(kube: Kube, namespace: str, cluster: str, job_id: str) -> ApiJob:
             name = rayjob["metadata"]["name"]
             raise ConflictError(
                 f"Ray job {job_id} on cluster {cluster} is RayJob {name}'s: KubeRay follows it",
-                hint=f"name the RayJob instead, without --cluster: akscli ray job stop|delete {name} -n {namespace}",
+                hint=f"name the RayJob instead, without --cluster: akscli ray job {action} {name} -n {namespace}",
             )
     return ApiJob(namespace, cluster, service, job_id)
 

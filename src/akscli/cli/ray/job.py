@@ -437,7 +437,7 @@ def _api_job_target(name: str, cluster: str, mode: str, k8s: opts.KubeFlags, act
             hint="use --dry-run=client to see the request that would be sent",
         )
     kube, ns = k8s.connect_ns()
-    return kube, logic.api_job(kube, ns, cluster, job_id)
+    return kube, logic.api_job(kube, ns, cluster, job_id, action)
 
 
 def _stop_api_job(name: str, cluster: str, k8s: opts.KubeFlags, yes: bool, mode: str, fmt: str) -> None:
