@@ -49,7 +49,8 @@ def head_of(kube: Kube, namespace: str, cluster: str) -> str | None:
 # with other characters is refused here rather than sent in a path it would change.
 SUBMISSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 # job_manager.py delete_job: "Attempted to delete job '{id}', but it is in a non-terminal state {status}."
-NOT_ENDED = re.compile(r"in a non-terminal state (\w+)")
+# (common.py JobStatus's str is its value; the enum's own name is taken too).
+NOT_ENDED = re.compile(r"in a non-terminal state (?:JobStatus\.)?(\w+)")
 
 
 def submission_id(value: str) -> str:
