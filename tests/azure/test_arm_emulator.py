@@ -73,17 +73,19 @@ def test_raw_client_drives_bare_metal_extension_resources_and_actions(azure_env:
             "cloudProviderProfile": {"infraNetworkProfile": {"vnetSubnetIds": [lnet]}},
         },
     }
-    arm.wait_lro(arm.raw_begin(client, "PUT", PCI, "2024-01-01", instance), "provisioned cluster")
-    result = arm.wait_lro(arm.raw_begin(client, "POST", PCI + "/listUserKubeconfig", "2024-01-01"), "kubeconfig")
+    arm.wait_lro(arm.raw_begin(client, "PUT", PCI, "2024-09-01-preview", instance), "provisioned cluster")
+    result = arm.wait_lro(
+        arm.raw_begin(client, "POST", PCI + "/listUserKubeconfig", "2024-09-01-preview"), "kubeconfig"
+    )
     assert result["properties"]["kubeconfigs"][0]["value"]
-    profile = arm.raw_call(client, "GET", PCI + "/upgradeProfiles/default", "2024-01-01")
+    profile = arm.raw_call(client, "GET", PCI + "/upgradeProfiles/default", "2024-09-01-preview")
     assert [u["kubernetesVersion"] for u in profile["properties"]["controlPlaneProfile"]["upgrades"]] == ["1.34.3"]
 
 
 def test_an_extension_resource_needs_its_parent(azure_env: ArmEmulator) -> None:
     client = arm.raw_client(arm.AzureTarget())
     with pytest.raises(NotFoundError):
-        arm.raw_begin(client, "PUT", PCI, "2024-01-01", {"properties": {}})
+        arm.raw_begin(client, "PUT", PCI, "2024-09-01-preview", {"properties": {}})
 
 
 @pytest.mark.parametrize("name", ["akscli.io/machine", "a<b", "a%b", "a&b", "a\\b", "a?b"])

@@ -66,5 +66,5 @@ def test_the_arm_emulator_answers_a_delete_of_an_absent_resource_with_204(azure_
 
     path = f"/subscriptions/{DEFAULT_SUBSCRIPTION}/resourceGroups/{RG}/providers/Microsoft.ContainerService"
     client = arm.raw_client(arm.AzureTarget())
-    assert arm.raw_call(client, "DELETE", f"{path}/managedClusters/ghost", "2025-05-01") is None
+    assert arm.raw_call(client, "DELETE", f"{path}/managedClusters/ghost", "2026-08-01") is None
     assert [e.status for e in azure_env.request_log if e.method == "DELETE"] == [204]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 import re
 import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from tests.emulators.arm import entra, etags, locations, operations, schema, throttle, workspace
+from tests.emulators.arm import apiversions, entra, etags, locations, operations, schema, throttle, workspace
 from tests.emulators.arm.ids import ParsedId, parse_path
 from tests.emulators.arm.lro import _fmt_retry
 from tests.emulators.arm.server import AKS_SERVER_APP, ArmError, Operation
@@ -204,6 +205,8 @@ def _versioned(
             "InvalidResourceType",
             f"The resource type could not be found in the namespace '{p.namespace}' for api version '{api_version}'.",
         )
+    # An api-version the type is not registered at: ARM's 400, before the provider sees the request.
+    apiversions.check(emu, p, api_version, _located(body))
     if p.is_resource:
         # A computed sub-resource such as upgradeProfiles/default?
         if len(p.rest) >= 4 and method == "GET":
@@ -226,6 +229,15 @@ def _versioned(
     # resources.json says ARM "will respond with a 405" where a provider does not implement a
     # method); the code and message are the emulator's own: no published ARM body was found.
     raise ArmError(405, "MethodNotAllowed", f"{method} is not supported on '{path}'.")
+
+
+def _located(body: bytes) -> dict[str, Any] | None:
+    """The request body when it is a JSON object (its location names the region in ARM's refusals)."""
+    try:
+        found = json.loads(body) if body else None
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def _resource(
