@@ -94,12 +94,14 @@ def on_conflict(write: Callable[[], T], policy: RetryPolicy = CONFLICT_RETRY) ->
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    if not value:
+    """The seconds a Retry-After asks for, read as client-go reads it: whole seconds only
+    (upstream: kubernetes/client-go rest/request.go ``retryAfterSeconds``, ``strconv.Atoi``; RFC 9110
+    section 10.2.3, ``delay-seconds = 1*DIGIT``). Anything else (an HTTP-date, "1.5", "inf", "nan")
+    is no Retry-After: the policy's own backoff is waited, never an endless or a NaN wait."""
+    text = (value or "").strip()
+    if not text.isascii() or not text.isdigit():
         return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+    return float(int(text))
 
 
 def is_ours(sent: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
