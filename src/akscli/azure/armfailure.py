@@ -167,16 +167,13 @@ def arm_left(response: Any) -> int | None:
 
 
 def _retry_after(response: Any) -> float | None:
-    """Retry-After in seconds (ARM sends whole seconds: Azure/azure-resource-manager-rpc
-    v1.0/async-api-reference.md, "Retry-After should be (integer), will not support http-date")."""
-    headers = getattr(response, "headers", None) or {}
-    for name, value in dict(headers).items():
-        if str(name).lower() == "retry-after":
-            try:
-                return float(value)
-            except (TypeError, ValueError):
-                return None
-    return None
+    """The wait an answer asks for, read as the retry policy reads it (armretry.retry_after): the
+    policy gives a 429 back when that wait is too long, and the error names the same wait."""
+    if response is None:
+        return None
+    from akscli.azure.armretry import retry_after
+
+    return retry_after(response)
 
 
 def status_of_code(code: str) -> int | None:

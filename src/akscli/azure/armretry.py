@@ -171,13 +171,33 @@ def server_of(url: str) -> str:
     return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
+class _Answer:
+    """An HTTP response in the shape azure-core's ``get_retry_after`` reads (a PipelineResponse's)."""
+
+    def __init__(self, http_response: Any) -> None:
+        self.http_response = http_response
+
+
+def retry_after(http_response: Any) -> float | None:
+    """The wait an HTTP answer asks for, read by azure-core's own rule (azure/core/pipeline/policies/
+    _utils.py ``get_retry_after``: Retry-After in seconds or an HTTP-date, else retry-after-ms, else
+    x-ms-retry-after-ms, in milliseconds): the one reading of it for the retries and for the errors."""
+    if getattr(http_response, "headers", None) is None:
+        return None
+    try:
+        answer: Any = _Answer(http_response)
+        found = RetryPolicy.no_retries().get_retry_after(answer)
+    except (TypeError, ValueError):
+        return None  # not seconds, milliseconds or an HTTP-date: no wait named
+    return None if found is None else float(found)
+
+
 class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
     def retry_after_of(self, response: Any) -> float | None:
         """The wait an answer asks for (Retry-After, retry-after-ms, x-ms-retry-after-ms)."""
         if response is None or getattr(response, "http_response", None) is None:
             return None
-        found = self.get_retry_after(response)
-        return None if found is None else float(found)
+        return retry_after(response.http_response)
 
     def is_retry(self, settings: dict[str, Any], response: Any) -> bool:
         # Called with every response: the server answered.
