@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from akscli import doctor_keda_role
+from akscli.azure import capacity
 from akscli.baremetal import clusters as baremetal_clusters
 from akscli.baremetal import provision
 from akscli.fleet import armclient
@@ -52,6 +53,8 @@ SENT = [
     ("Microsoft.Authorization/roleAssignments", doctor_keda_role.ROLES_API),
     ("Microsoft.ManagedIdentity/userAssignedIdentities", doctor_keda_role.IDENTITIES_API),
     ("Microsoft.Monitor/accounts", doctor_keda_role.ACCOUNTS_API),
+    ("Microsoft.Compute/skus", capacity.SKUS_API),
+    ("Microsoft.Compute/locations", capacity.USAGES_API),
 ]
 
 
@@ -114,3 +117,11 @@ def test_a_cluster_read_at_2026_01_01_has_the_fields_of_that_versions_example(
     wanted = {key for key in SHOWN if key in in_example}
     assert wanted == {"currentKubernetesVersion", "kubernetesVersion", "provisioningState"}
     assert wanted <= set(cluster["properties"])
+
+
+def test_a_path_another_emulator_module_answers_is_checked_first(azure_env: ArmEmulator) -> None:
+    """Compute's SKU list is answered by a route of compute.py, not by the resource store."""
+    path = f"/subscriptions/{azure_env.subscription}/providers/Microsoft.Compute/skus"
+    with pytest.raises(ArmError, match=r"for type 'skus'\. The supported api-versions are '2021-07-01'") as refused:
+        routes._subscription_request(azure_env, "GET", path, {"api-version": ["2019-04-01"]}, {}, b"")
+    assert (refused.value.status, refused.value.code) == (400, "NoRegisteredProviderFound")

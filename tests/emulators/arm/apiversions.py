@@ -41,6 +41,11 @@ test_arm_api_versions_served.py holds both sides to it):
   Microsoft.ManagedIdentity/stable/2023-01-31/ManagedIdentity.json.
 - Microsoft.Monitor/accounts 2023-04-03: specification/monitor/resource-manager/Microsoft.Monitor/
   Accounts/stable/2023-04-03/monitoringAccounts_API.json.
+- Microsoft.Compute/skus 2021-07-01: specification/compute/resource-manager/Microsoft.Compute/Skus/
+  stable/2021-07-01/skus.json; Microsoft.Compute/locations (the emulator answers only its usages)
+  2024-07-01: Microsoft.Compute/ComputeRP/stable/2024-07-01/examples/computeRPCommonExamples/
+  Usage_List_MaximumSet_Gen.json. akscli sends both (azure/capacity.py SKUS_API, USAGES_API); they
+  are answered by compute.py's routes, which routes._subscription_request checks first too.
 
 A type not in ``SERVED`` is answered at any api-version (named in docs/changes/audit34-arm34.md).
 Which location ARM names for a request with no body location and no resource group (a list by
@@ -79,6 +84,8 @@ SERVED: dict[str, tuple[str, ...]] = {
     "microsoft.authorization/roleassignments": ("2022-04-01",),
     "microsoft.managedidentity/userassignedidentities": ("2023-01-31",),
     "microsoft.monitor/accounts": ("2023-04-03",),
+    "microsoft.compute/skus": ("2021-07-01",),
+    "microsoft.compute/locations": ("2024-07-01",),
 }
 
 

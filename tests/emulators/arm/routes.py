@@ -124,6 +124,11 @@ def _subscription_request(
 ) -> Response:
     for meth, rx, route in emu._routes:
         if meth in (method, "*") and rx.search(path):
+            # ARM refuses an unregistered api-version before any provider answers, whichever
+            # emulator module answers this path (Compute's skus and usages: apiversions.py).
+            p, version = parse_path(path.rstrip("/")), (query.get("api-version") or [""])[0]
+            if p is not None and version:
+                apiversions.check(emu, p, version, _located(body))
             status, payload = route(emu, path, query, body)
             return status, {}, payload
     return _arm(emu, method, path, query, body, headers)
