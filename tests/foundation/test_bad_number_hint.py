@@ -1,6 +1,8 @@
-"""Click's own refusal of a number flag's value keeps click's line, and its hint says what the flag
-takes (cli/bad_number.py): the form, the declared range and the default, read from the flag's
-click type in one place for every command. Before, each hint was `run '... --help' for usage`."""
+"""Click's own refusal of a number flag's value reads as akscli's other refusals of a number
+(validate.integer, validate.number: `invalid --count 'abc': it is not a whole number`), and its hint
+says what the flag takes (cli/bad_number.py): the form, the declared range and the default, read from
+the flag's click type in one place for every command. Before, the line was click's (`Invalid value for
+'--count': 'abc' is not a valid int.`) and the hint `run '... --help' for usage`."""
 
 from __future__ import annotations
 
@@ -18,33 +20,33 @@ from tests.foundation.test_bad_input import leaves
     [
         (
             ("model", "plan", "phi-4", "--concurrency", "abc"),
-            "error: Invalid value for '--concurrency': 'abc' is not a valid int.",
+            "error: invalid --concurrency 'abc': it is not a whole number",
             "hint: --concurrency takes a whole number, e.g. --concurrency 1",
         ),
         (
             ("model", "plan", "phi-4", "--budget", "abc"),
-            "error: Invalid value for '--budget': 'abc' is not a valid float.",
+            "error: invalid --budget 'abc': it is not a number",
             "hint: --budget takes a number",
         ),
         (
             ("gpu", "usage", "--page-size", "10"),
-            "error: Invalid value for '--page-size': 10 is not in the range 50<=x<=5000.",
+            "error: invalid --page-size '10': it must be between 50 and 5000",
             "hint: --page-size takes a whole number from 50 to 5000, e.g. --page-size 500",
         ),
         (
             ("baremetal", "test", "nccl", "--min-ratio", "x"),
-            "error: Invalid value for '--min-ratio': 'x' is not a valid float range.",
+            "error: invalid --min-ratio 'x': it is not a number",
             "hint: --min-ratio takes a number from 0.1 to 2, e.g. --min-ratio 1",
         ),
         (
             ("baremetal", "inventory", "--max-nodes", "0"),
-            "error: Invalid value for '--max-nodes': 0 is not in the range x>=1.",
+            "error: invalid --max-nodes '0': it must be at least 1",
             "hint: --max-nodes takes a whole number of at least 1",
         ),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, tuple) else None,
 )
-def test_a_number_flag_click_refuses_gets_a_hint_naming_its_form_and_range(
+def test_a_number_flag_click_refuses_is_said_in_akscli_words_with_a_hint_naming_its_form_and_range(
     args: tuple[str, ...], error: str, hint: str
 ) -> None:
     result = invoke(*args)
@@ -97,7 +99,7 @@ def test_a_flag_of_two_spellings_is_refused_under_the_one_typed(flag: str) -> No
     r = invoke("nodepool", "scale", "np1", "--cluster", "c", "-g", "rg", flag, "abc")
     assert r.exit_code == 2, r
     assert r.stderr.splitlines() == [
-        f"error: Invalid value for '{flag}': 'abc' is not a valid int.",
+        f"error: invalid {flag} 'abc': it is not a whole number",
         f"hint: {flag} takes a whole number",
     ]
 

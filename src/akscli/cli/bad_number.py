@@ -1,7 +1,8 @@
-"""The hint of click's own refusal of a number (or choice) flag's value (`'abc' is not a valid int.`, `10 is
-not in the range 50<=x<=5000.`): what the flag takes, read from its declared type, in place of
-the generic `run '... --help' for usage`. One place for every command: main.py asks it for each
-click BadParameter.
+"""Click's own refusal of a number (or choice) flag's value (`'abc' is not a valid int.`, `10 is
+not in the range 50<=x<=5000.`) in akscli's words: a number's line as validate says it (``refusal``)
+and a hint of what the flag takes, read from its declared type (``hint``), in place of the generic
+`run '... --help' for usage`. One place for every command: main.py asks it for each click
+BadParameter.
 
 The words follow kubectl's for a number flag it cannot parse (`invalid argument "abc" for
 "--replicas" flag: strconv.ParseInt: parsing "abc": invalid syntax`, spf13/pflag flag.go

@@ -415,6 +415,8 @@ def _run(argv: Sequence[str]) -> int:
         if isinstance(exc, click.exceptions.BadParameter):
             from akscli.cli import bad_number
 
+            if (said := bad_number.refusal(exc, args)) is not None:  # a number: validate's words
+                return run_common.report(said, 2)
             typed = bad_number.typed_flag(exc.param, args)
             if typed is not None:  # click names every spelling ('--count' / '--node-count'): the one typed
                 exc.param_hint = f"'{typed}'"
