@@ -66,7 +66,45 @@ def _finish(command: click.Command, name: str) -> click.Command:
     _name_metavars(command)
     _add_examples(command, name)
     _read_kubectl_values(command)
+    _suggest_for(command, (name,))
     return command
+
+
+class UnknownCommand(click.exceptions.UsageError):
+    """A group's refusal of a word that is no command of it, with the hint akscli.cli.suggest_for
+    gives where az or kubectl users type that word (`cluster scale`: `nodepool scale`)."""
+
+    def __init__(self, refused: click.exceptions.UsageError, hint: str) -> None:
+        super().__init__(refused.message, refused.ctx)
+        self.hint = hint
+
+
+def _suggest_for(command: click.Command, path: tuple[str, ...]) -> None:
+    """Each group of ``command`` refuses an unknown word with suggest_for's hint for it, when it
+    has one (cobra's SuggestFor); every other refusal is the group's own."""
+    children = getattr(command, "commands", None)
+    if children is None:
+        return
+    for child_name, child in children.items():
+        _suggest_for(child, (*path, child_name))
+    resolve = command.resolve_command  # type: ignore[attr-defined]
+
+    def resolve_suggesting(ctx: click.Context, args: list[str]) -> Any:
+        try:
+            return resolve(ctx, args)
+        except click.exceptions.UsageError as exc:
+            raise _suggested(exc, path, args) from None
+
+    command.resolve_command = resolve_suggesting  # type: ignore[attr-defined]
+
+
+def _suggested(exc: click.exceptions.UsageError, path: tuple[str, ...], args: list[str]) -> Exception:
+    """``exc`` with suggest_for's hint for the word it refused (``args[0]``, the name a group
+    resolves), or ``exc`` itself."""
+    from akscli.cli.suggest_for import hint
+
+    said = hint(path, args[0]) if args and not isinstance(exc, UnknownCommand) else None
+    return exc if said is None else UnknownCommand(exc, said)
 
 
 def _read_kubectl_values(command: click.Command) -> None:
@@ -265,7 +303,7 @@ class LazyGroup(TyperGroup):
             matches = get_close_matches(args[0], list(COMMANDS)) if args else []
             if matches and "Did you mean" not in exc.message:
                 exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"
-            raise
+            raise _suggested(exc, (), args) from None
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
@@ -385,7 +423,7 @@ def _run(argv: Sequence[str]) -> int:
         if exc.ctx is not None and global_flags.FLAGS.verbose:
             sys.stderr.write(exc.ctx.get_usage() + "\n")
         path = _command_path(exc, args)
-        hint = f"run '{path} --help' for usage"
+        hint = exc.hint if isinstance(exc, UnknownCommand) else f"run '{path} --help' for usage"
         if (
             isinstance(exc, click.exceptions.NoSuchOption)
             and exc.option_name in ("-l", "--selector")
