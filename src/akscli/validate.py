@@ -270,14 +270,16 @@ def integer(value: Any, what: str, lo: int | None = None, hi: int | None = None,
     return number
 
 
-def tail(value: int | None, lo: int = 0, hi: int = 1_000_000) -> int | None:
-    """A logs command's ``--tail``: the last N lines, or None for every line: left out, or -1, the
-    default of kubectl logs' --tail, which it takes as "all" and refuses below (upstream:
+def tail(value: int | None) -> int | None:
+    """Every logs command's ``--tail`` (model logs, ray job logs, ray cluster logs), one rule, as
+    kubectl logs reads it: the last N lines, 0 for none, or None for every line: left out, or -1,
+    the default of kubectl logs' --tail, which it takes as "all" and refuses below (upstream:
     kubernetes/kubectl pkg/cmd/logs/logs.go, Validate: "--tail must be greater than or equal to -1";
-    a TailLines of -1 is not sent), so a kubectl user's ``--tail=-1`` works here too."""
+    ToLogOptions sends TailLines for any value but -1, 0 included), so a kubectl user's
+    ``--tail=-1`` and ``--tail 0`` work here too."""
     if value is None or value == -1:
         return None
-    return integer(value, "--tail", lo, hi, hint="-1 shows every line, as kubectl logs --tail=-1 does")
+    return integer(value, "--tail", 0, 1_000_000, hint="-1 shows every line, as kubectl logs --tail=-1 does")
 
 
 def percent(value: str, what: str, lo: int = 0, hi: int = 100) -> int:

@@ -25,7 +25,6 @@ from akscli.cli.ray.common import (
     on_cluster,
     print_logs,
     show,
-    tail_lines,
     typer_app,
     with_cluster_flags,
 )
@@ -333,7 +332,7 @@ def cluster_logs(
     """Logs of a cluster's Ray pods (head by default); --out-dir saves them with the Ray session logs."""
     kind = validate.choice(node_type, ("head", "worker", "all"), "--node-type")
     validate.name(name, "Ray cluster name")
-    lines = tail_lines(tail)
+    lines = validate.tail(tail)
     kube, ns = k8s.connect_ns()
     logic.get_object(kube, "RayCluster", name, ns)
     sources = logic.cluster_log_sources(kube, ns, name, kind, with_sidecars=bool(out_dir))

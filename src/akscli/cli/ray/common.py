@@ -355,7 +355,3 @@ def print_logs(
             output.info(f"==> {source.pod} <==")
         for line in kube.logs(ns, source.pod, container=source.container, follow=follow, tail_lines=tail):
             output.write(line, raw=True)  # as kubectl logs: the bytes as they came
-
-
-def tail_lines(tail: int | None) -> int | None:
-    return validate.tail(tail, 1)

@@ -22,7 +22,6 @@ from akscli.cli.ray.common import (
     on_cluster,
     print_logs,
     show,
-    tail_lines,
     typer_app,
     warn_all,
     with_cluster_flags,
@@ -326,7 +325,7 @@ def job_logs(
     """The job's output (the submitter's log); --out-dir adds the head pod's log."""
     validate.name(name, "Ray job name")
     seconds = validate.duration(timeout, "--timeout")
-    lines = tail_lines(tail)
+    lines = validate.tail(tail)
     if follow and out_dir:
         raise errors.UsageError(
             "--follow and --out-dir cannot be combined",
@@ -365,7 +364,10 @@ def _print_job_output(kube: "Kube", job: dict[str, Any], tail: int | None, *, fo
             output.write(pending, raw=True)
         return
     lines = "".join(logic.dashboard_job_logs(kube, job)).splitlines()
-    for line in lines[-tail:] if tail else lines:
+    # The last ``tail`` lines, none for 0, as the kubelet answers tailLines (its tail is read here,
+    # from the Ray job API's whole log: ray-project/ray python/ray/dashboard/modules/job/job_head.py
+    # GET /api/jobs/{id}/logs takes no tail).
+    for line in lines if tail is None else lines[max(len(lines) - tail, 0) :]:
         output.write(line, raw=True)  # the job's log, as kubectl logs prints one
 
 
