@@ -61,3 +61,23 @@ def test_a_namespace_gatekeepers_config_excludes_lets_the_cluster_policy_through
     result = invoke("baremetal", "prepare", "-y")
     assert result.exit_code == 0, result
     assert kube_emulator.cluster.get(*POLICY) is not None
+
+
+def test_a_name_glob_for_other_pods_lets_the_cluster_policy_through(kube_emulator: Any, kubeconfig: Any) -> None:
+    # the operands' pods are named <daemonset>-<5 random> (controller_utils.go getPodsPrefix)
+    helm_gpu_operator(kube_emulator)
+    safeguard(kube_emulator, name="web-*")
+    result = invoke("baremetal", "prepare", "-y")
+    assert result.exit_code == 0, result
+    assert kube_emulator.cluster.get(*POLICY) is not None
+
+
+def test_a_selector_on_a_revision_hash_value_warns_that_it_may_refuse(kube_emulator: Any, kubeconfig: Any) -> None:
+    # controller-revision-hash is the DaemonSet controller's, its value not known before it runs
+    helm_gpu_operator(kube_emulator)
+    expression = {"key": "controller-revision-hash", "operator": "In", "values": ["abc"]}
+    safeguard(kube_emulator, labelSelector={"matchExpressions": [expression]})
+    result = invoke("baremetal", "prepare", "-y")
+    assert result.exit_code == 0, result
+    assert "may cover namespace" in result.stderr and "may be refused" in result.stderr
+    assert kube_emulator.cluster.get(*POLICY) is not None

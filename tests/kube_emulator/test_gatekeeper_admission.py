@@ -117,3 +117,27 @@ def test_a_config_exclusion_for_every_process_admits_the_pod(kube_emulator: Kube
     install_probes_safeguard(kube_emulator)
     install_config(kube_emulator, ["default"], ["*"])
     assert raw(kube_emulator, "POST", PODS, pod()).status == 201
+
+
+def test_a_name_glob_matches_the_generate_name_of_a_pod_whose_name_is_cut(kube_emulator: KubeEmulator) -> None:
+    # gatekeeper pkg/mutation/match/match.go namesMatch: Matches(name) || MatchesGenerateName(generateName);
+    # the generated name keeps only 58 characters of a longer generateName (storage/names/generate.go)
+    base = "w" * 60 + "-"
+    constraint = install_probes_safeguard(kube_emulator)
+    constraint["spec"]["match"]["name"] = base + "*"
+    kube_emulator.cluster.update(constraint)
+    body = pod()
+    del body["metadata"]["name"]
+    body["metadata"]["generateName"] = base
+    assert raw(kube_emulator, "POST", PODS, body).status == 403
+
+
+def test_a_suffix_name_glob_is_not_matched_against_the_generate_name(kube_emulator: KubeEmulator) -> None:
+    # wildcard.go MatchesGenerateName: only "*x*" and "x*" globs match a generateName
+    constraint = install_probes_safeguard(kube_emulator)
+    constraint["spec"]["match"]["name"] = "*web-"
+    kube_emulator.cluster.update(constraint)
+    body = pod()
+    del body["metadata"]["name"]
+    body["metadata"]["generateName"] = "web-"
+    assert raw(kube_emulator, "POST", PODS, body).status == 201

@@ -425,10 +425,10 @@ def _existing_policy(found: Any, opts: PrepareOptions) -> list[str]:
 
 
 # NVIDIA/gpu-operator a22dbf67 assets/state-operator-validation/0500_daemonset.yaml and
-# assets/gpu-feature-discovery/0500_daemonset.yaml spec.template.metadata.labels
+# assets/gpu-feature-discovery/0500_daemonset.yaml: metadata.name, spec.template.metadata.labels
 _PROBELESS_OPERANDS = (
-    {"app": "nvidia-operator-validator", "app.kubernetes.io/part-of": "gpu-operator"},
-    {"app": "gpu-feature-discovery", "app.kubernetes.io/part-of": "nvidia-gpu"},
+    ("nvidia-operator-validator", {"app": "nvidia-operator-validator", "app.kubernetes.io/part-of": "gpu-operator"}),
+    ("gpu-feature-discovery", {"app": "gpu-feature-discovery", "app.kubernetes.io/part-of": "nvidia-gpu"}),
 )
 
 
@@ -451,15 +451,21 @@ def _safeguarded_operands(kube: Kube, namespace: str) -> list[str]:
     from akscli.kube import pod_labels, safeguards
 
     operands = [
-        pod_labels.pods({"kind": "DaemonSet"}, "", {"metadata": {"labels": labels}}) for labels in _PROBELESS_OPERANDS
+        pod_labels.pods({"kind": "DaemonSet", "metadata": {"name": name}}, "", {"metadata": {"labels": labels}})
+        for name, labels in _PROBELESS_OPERANDS
     ]
-    found = safeguards.namespace_action(kube, namespace, [pod for made in operands for pod in made])
-    if found is None:
+    covering = safeguards.namespace_action(kube, namespace, [pod for made in operands for pod in made])
+    if covering is None:
         return []
+    found, sure = covering
     said = (
-        f"Deployment Safeguards cover namespace {namespace} (constraint {found.name}): the GPU Operator's "
-        "operands there (its validator and GPU Feature Discovery have no probes; all run privileged)"
+        f"Deployment Safeguards {'cover' if sure else 'may cover'} namespace {namespace} (constraint "
+        f"{found.name}): the GPU Operator's operands there (its validator and GPU Feature Discovery have no "
+        "probes; all run privileged)"
     )
+    if not sure:
+        verb = "be refused" if found.action == "deny" else "get a Deployment Safeguards warning each"
+        return [f"warning: {said} may {verb}; " + safeguards.exclusion_hint(namespace)]
     if found.action == "deny":
         raise CheckFailedError(
             f"{said} would be refused, so the ClusterPolicy would run nothing",

@@ -45,6 +45,15 @@ upstream (kubernetes/kubernetes, pkg/...):
   RayService's head, ``true`` on its workers). The cluster of a RayJob or a RayService is named
   ``<name>-<random>`` (utils/util.go GenerateRayClusterName), so its name is not known. The
   RayMultiHostIndexing feature gate's replica labels are not predicted.
+
+Names (``PodGuess.name``, ``generate_name``; akscli.kube.pod_names matches them): a bare Pod's own, a
+StatefulSet pod's ``<set>-<ordinal>``; the others' come from a generateName. controller_utils.go
+getPodsPrefix (``<owner>-``) for a ReplicaSet, a ReplicationController, a DaemonSet and a
+non-indexed Job; a Deployment's through its ReplicaSet ``<name>-<pod-template-hash>``; an Indexed
+Job's ``<name>-<index>-`` (controller/job/indexed_job_utils.go podGenerateNameWithIndex); a CronJob's
+through its Job ``<name>-<scheduled minutes>`` (getJobFromTemplate2). KubeRay (utils/util.go PodName,
+ENABLE_DETERMINISTIC_HEAD_POD_NAME unset): ``<cluster[:50]>-head-`` and ``<(cluster-group)[:50]>-worker-``,
+lowercased.
 """
 
 from __future__ import annotations
@@ -61,6 +70,8 @@ MAX_ORDINALS = 1000
 class PodGuess:
     labels: Mapping[str, str | None]  # None: set by a controller, value not known here
     name: str = ""  # "" where the name is generated
+    generate_name: str = ""  # the generateName the controller gives (akscli.kube.pod_names), or its known prefix
+    generate_exact: bool = True  # False: only this prefix of the generateName is known
 
 
 def _template_labels(template: Mapping[str, Any] | None) -> dict[str, str | None]:
@@ -138,7 +149,11 @@ def _ray_node(obj: Mapping[str, Any], where: str, labels: dict[str, str | None])
     )
     if kind == "RayService":
         found["ray.io/serve"] = "false" if head else "true"
-    return PodGuess(found)
+    name = str((obj.get("metadata") or {}).get("name") or "")
+    if cluster is None:  # GenerateRayClusterName: <name>-<5 random>, then as below
+        return PodGuess(found, generate_name=f"{name}-"[:50].lower(), generate_exact=False)
+    base = cluster if head else f"{cluster}-{group_name}"
+    return PodGuess(found, generate_name=f"{base[:50]}-{node_type}-".lower())
 
 
 def pods(obj: Mapping[str, Any], where: str, template: Mapping[str, Any] | None) -> list[PodGuess]:
@@ -157,20 +172,26 @@ def pods(obj: Mapping[str, Any], where: str, template: Mapping[str, Any] | None)
                 "app.kubernetes.io/created-by": "kuberay-operator",
             }
         )
-        return [PodGuess(_job(labels, {}, name))]
+        return [PodGuess(_job(labels, {}, name), generate_name=f"{name}-")]
     if where == "head group" or where.startswith("worker group "):
         return [_ray_node(obj, where, labels)]
+    generate = f"{name}-"
     if kind == "Pod":
-        return [PodGuess(labels, name)]
-    if kind == "Deployment":
-        return [PodGuess({**labels, "pod-template-hash": None})]
+        meta = obj.get("metadata") or {}
+        return [PodGuess(labels, name, "" if name else str(meta.get("generateName") or ""))]
+    if kind == "Deployment":  # the ReplicaSet <name>-<pod-template-hash> makes them
+        return [PodGuess({**labels, "pod-template-hash": None}, generate_name=generate, generate_exact=False)]
+    if kind in ("ReplicaSet", "ReplicationController"):
+        return [PodGuess(labels, generate_name=generate)]
     if kind == "StatefulSet":
         return _stateful_set(obj, labels)
     if kind == "DaemonSet":
-        return [PodGuess({**labels, "pod-template-generation": None, "controller-revision-hash": None})]
+        daemon = {**labels, "pod-template-generation": None, "controller-revision-hash": None}
+        return [PodGuess(daemon, generate_name=generate)]
     if kind == "Job":
-        return [PodGuess(_job(labels, spec, name))]
-    if kind == "CronJob":
+        indexed = spec.get("completionMode") == "Indexed"  # podGenerateNameWithIndex: <name>-<index>-
+        return [PodGuess(_job(labels, spec, name), generate_name=generate, generate_exact=not indexed)]
+    if kind == "CronJob":  # getJobFromTemplate2: the Job is <name>-<scheduled minutes>
         job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
-        return [PodGuess(_job(labels, job_spec, None))]
-    return [PodGuess(labels)]  # ReplicaSet, PodTemplate, others: the template's labels
+        return [PodGuess(_job(labels, job_spec, None), generate_name=generate, generate_exact=False)]
+    return [PodGuess(labels)]  # PodTemplate, others: the template's labels; the name not known

@@ -26,9 +26,11 @@ Job's server dry run passes, its pods are refused (FailedCreate) and a wait runs
   controllers add: pod-template-hash, controller-revision-hash, the StatefulSet pod's name and
   index, job-name, KubeRay's submitter labels; akscli.kube.pod_labels), namespaceSelectorMatch (the
   namespace's labels, those the PodSecurity preflight read) and namesMatch (a bare Pod's or a
-  StatefulSet pod's name; other workloads' pods get generated names, so a ``name`` is taken to
-  match them). A selector is metav1's LabelSelectorAsSelector (akscli.kube.label_selector); where
-  the labels are not known (a namespace not read) the selector is taken to match.
+  StatefulSet pod's name, or the name the API server generates: akscli.kube.pod_names). A selector
+  is metav1's LabelSelectorAsSelector (akscli.kube.label_selector). Where the answer depends on
+  what akscli cannot know (a label value a controller computes, a generated name's random part, a
+  namespace it could not read), it is reported as not known: a warning that the safeguard may act,
+  never a refusal, and never silence.
 - Where the webhook is not called at all (``Exemptions``): Gatekeeper's own namespace, a namespace
   labelled ``admission.gatekeeper.sh/ignore``, and the namespaces Gatekeeper's Config excludes
   from the webhook process.
@@ -59,8 +61,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors
-from akscli.kube import label_selector, namespaces, pod_labels
-from akscli.kube.selectors import DOES_NOT_EXIST, SelectorError
+from akscli.kube import label_selector, namespaces, pod_labels, pod_names
+from akscli.kube.selectors import DOES_NOT_EXIST, EXISTS, SelectorError
 from akscli.output import object_ref
 
 if TYPE_CHECKING:
@@ -95,21 +97,28 @@ class Constraint:
     def covers(
         self,
         namespace: str,
-        pod_labels: Mapping[str, str | None] | None = None,
+        pod: pod_labels.PodGuess | None = None,
         namespace_labels: Mapping[str, str | None] | None = None,
-        pod_name: str = "",
-    ) -> bool:
-        """match.go Matches for a Pod in ``namespace``; ``None`` labels or an empty ``pod_name``:
-        not known here, so that part is taken to match."""
+    ) -> Match:
+        """match.go Matches for ``pod`` (None: any Pod) in ``namespace`` with ``namespace_labels``
+        (None: not read). A part that depends on what akscli cannot know before the Pod exists (a
+        label value a controller computes, a generated name, a namespace it may not read) is
+        reported, not assumed."""
         if self.scope == "Cluster":  # scopeMatch: a Pod is namespaced
-            return False
+            return Match(False)
         if self.namespaces and not any(_glob(n, namespace) for n in self.namespaces):
-            return False
+            return Match(False)
         if any(_glob(n, namespace) for n in self.excluded_namespaces):
-            return False
-        if not _selected(self.label_selector, pod_labels) or not _selected(self.namespace_selector, namespace_labels):
-            return False
-        return not (self.pod_name and pod_name) or _glob(self.pod_name, pod_name)
+            return Match(False)
+        parts = [
+            _selected(self.label_selector, None if pod is None else pod.labels, "the pod's labels"),
+            _selected(self.namespace_selector, namespace_labels, f"the labels of namespace {namespace}"),
+            _named(self.pod_name, pod),
+        ]
+        if any(p.matched is False for p in parts):
+            return Match(False)
+        unknown = [p.unknown for p in parts if p.matched is None]
+        return Match(None, "; ".join(unknown)) if unknown else Match(True)
 
     def missing(self, spec: Mapping[str, Any]) -> tuple[str, str] | None:
         """The first (container, probe) the template's rego would find missing, else None."""
@@ -127,26 +136,56 @@ class Constraint:
         return None
 
 
-def _selected(selector: Mapping[str, Any] | None, labels: Mapping[str, str | None] | None) -> bool:
+@dataclass(frozen=True)
+class Match:
+    """matched: True, False, or None (not known here: ``unknown`` says on what)."""
+
+    matched: bool | None
+    unknown: str = ""
+
+
+def _selected(selector: Mapping[str, Any] | None, labels: Mapping[str, str | None] | None, what: str) -> Match:
     """labelSelectorMatch / namespaceSelectorMatch: no selector (nil) matches; else metav1's
-    LabelSelectorAsSelector(selector).Matches(labels). A selector it cannot read makes Matches an
-    error (ErrMatch), which akscli does not predict: the webhook decides. A label whose value a
-    controller computes (``None``: akscli.kube.pod_labels) meets Exists, fails DoesNotExist, and is
-    taken to meet any other requirement on its key."""
-    if selector is None or labels is None:
-        return True
+    LabelSelectorAsSelector(selector).Matches(labels) on the labels the object carries at admission.
+    A selector it cannot read makes Matches an error (ErrMatch), which akscli does not predict: the
+    webhook decides. A label whose value a controller computes (``None``: akscli.kube.pod_labels)
+    meets Exists and fails DoesNotExist; any other requirement on it is not known, and neither is
+    any requirement where the labels were not read (``labels`` None)."""
+    if selector is None:
+        return Match(True)
     try:
         found = label_selector.requirements(selector)
     except SelectorError:
-        return False
+        return Match(False)
+    if labels is None:
+        return Match(None, f"{what}, which akscli could not read")
     known = {k: v for k, v in labels.items() if v is not None}
+    unknown: list[str] = []
     for req in found or []:
         if req.key in labels and labels[req.key] is None:
             if req.operator == DOES_NOT_EXIST:
-                return False
+                return Match(False)
+            if req.operator != EXISTS:
+                unknown.append(req.key)
         elif not req.matches(known):
-            return False
-    return True
+            return Match(False)
+    if unknown:
+        keys = ", ".join(sorted(set(unknown)))
+        return Match(None, f"the value of label {keys}, which a controller sets when it makes the pod")
+    return Match(True)
+
+
+def _named(pattern: str, pod: pod_labels.PodGuess | None) -> Match:
+    """namesMatch: no name matches; a known name is a wildcard match; a generated one as
+    akscli.kube.pod_names says."""
+    if not pattern or pod is None:
+        return Match(True)
+    if pod.name:
+        return Match(_glob(pattern, pod.name))
+    found = (
+        pod_names.generated_name_matches(pattern, pod.generate_name, pod.generate_exact) if pod.generate_name else None
+    )
+    return Match(found, "" if found is not None else "the pod's name, which the API server generates")
 
 
 # The probes safeguard as AKS assigns it (its message: "Required probes: readinessProbe, livenessProbe").
@@ -327,18 +366,26 @@ def check(
     for obj, where, namespace, spec in todo:
         guesses = pod_labels.pods(obj, where, _pod_template(obj, where))
         ns_labels = (namespace_labels or {}).get(namespace)
+        ref = f"{object_ref(obj)} ({where})" if where else object_ref(obj)
+        maybe = ""
         for c in sorted(found, key=lambda c: c.action != "deny"):
             gap = c.missing(spec)
-            if not gap or not any(c.covers(namespace, g.labels, ns_labels, g.name) for g in guesses):
+            matches = [c.covers(namespace, g, ns_labels) for g in guesses] if gap else []
+            if not gap or not any(m.matched is not False for m in matches) or exempt.skips(namespace, ns_labels):
                 continue
-            if exempt.skips(namespace, ns_labels):
-                break
             container, probe = gap
-            ref = f"{object_ref(obj)} ({where})" if where else object_ref(obj)
             said = (
                 f"Container <{container}> in your Pod has no <{probe}>. "
                 f"Required probes: {', '.join(c.probes)} (constraint {c.name})"
             )
+            if not any(m.matched for m in matches):
+                unknown = next(m.unknown for m in matches if m.matched is None)
+                verb = "may refuse its pods" if c.action == "deny" else "may warn"
+                maybe = maybe or (
+                    f"{ref} in namespace {namespace}: Deployment Safeguards {verb}: {said}; "
+                    f"whether the constraint selects them depends on {unknown}"
+                )
+                continue
             if c.action == "deny":
                 raise errors.CheckFailedError(
                     f"{ref}: Deployment Safeguards would refuse its pods in namespace {namespace}: {said}",
@@ -346,6 +393,8 @@ def check(
                 )
             warnings.append(f"{ref} in namespace {namespace}: Deployment Safeguards warn: {said}")
             break
+        if maybe:
+            warnings.append(maybe)
     return warnings
 
 
@@ -386,22 +435,25 @@ class Exemptions:
         return self._config
 
 
-def namespace_action(kube: Kube, namespace: str, pods: Sequence[pod_labels.PodGuess] = ()) -> Constraint | None:
-    """The strongest probes constraint (deny before warn) covering one of ``pods`` (none given: any
-    Pod) in ``namespace``, with its labels as read; None where none does or Gatekeeper's webhook
-    skips the namespace (``Exemptions``)."""
+def namespace_action(
+    kube: Kube, namespace: str, pods: Sequence[pod_labels.PodGuess] = ()
+) -> tuple[Constraint, bool] | None:
+    """The strongest probes constraint (deny before warn, then one sure to cover before one that
+    may) covering one of ``pods`` (none given: any Pod) in ``namespace``, with its labels as read,
+    and whether it surely covers them; None where none may or Gatekeeper's webhook skips the
+    namespace (``Exemptions``)."""
     try:
         ns = namespaces.read(kube, namespace)
         ns_labels: Mapping[str, str | None] | None = ((ns or {}).get("metadata") or {}).get("labels") or {}
     except errors.AuthError:
-        ns_labels = None  # not known: a namespaceSelector is taken to match
-    guesses = list(pods) or [pod_labels.PodGuess(labels={})]
-    covering = [
-        c
-        for c in constraints(kube)
-        if any(c.covers(namespace, None if not pods else g.labels, ns_labels, g.name) for g in guesses)
-    ]
+        ns_labels = None  # not read: a namespaceSelector's answer is not known
+    guesses: list[pod_labels.PodGuess | None] = list(pods) or [None]
+    covering: list[tuple[Constraint, bool]] = []
+    for c in constraints(kube):
+        found = [c.covers(namespace, g, ns_labels).matched for g in guesses]
+        if any(m is not False for m in found):
+            covering.append((c, any(found)))
     if not covering or Exemptions(kube).skips(namespace, ns_labels):
         return None
-    covering.sort(key=lambda c: c.action != "deny")
+    covering.sort(key=lambda found: (found[0].action != "deny", not found[1]))
     return covering[0]

@@ -85,7 +85,13 @@ def matches(match: dict[str, Any], pod: dict[str, Any], namespace: dict[str, Any
     ns_labels = ((namespace or {}).get("metadata") or {}).get("labels") or {}
     if not _selects(match.get("namespaceSelector"), ns_labels):
         return False
-    return not match.get("name") or _wildcard(str(match["name"]), str(meta.get("name") or ""))
+    # pkg/mutation/match/match.go namesMatch: the name, or the generateName (pkg/wildcard/
+    # wildcard.go MatchesGenerateName: Contains for "*x*", HasPrefix for "x*", else no match)
+    name = str(match.get("name") or "")
+    if not name or _wildcard(name, str(meta.get("name") or "")):
+        return True
+    generate = str(meta.get("generateName") or "")
+    return name.endswith("*") and _wildcard(name, generate)
 
 
 def _actions(spec: dict[str, Any]) -> list[str]:
