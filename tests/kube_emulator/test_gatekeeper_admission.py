@@ -8,7 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from tests.emulators.kube import KubeEmulator
-from tests.emulators.kube.gatekeeper import PROBES_NAME, install_config, install_probes_safeguard
+from tests.emulators.kube.gatekeeper import (
+    NO_PRIVILEGE_NAME,
+    PROBES_NAME,
+    install_config,
+    install_no_privilege_safeguard,
+    install_probes_safeguard,
+)
 from tests.kube_emulator.helpers import raw
 
 PODS = "/api/v1/namespaces/default/pods"
@@ -141,3 +147,19 @@ def test_a_suffix_name_glob_is_not_matched_against_the_generate_name(kube_emulat
     del body["metadata"]["name"]
     body["metadata"]["generateName"] = "web-"
     assert raw(kube_emulator, "POST", PODS, body).status == 201
+
+
+def test_a_privileged_container_is_denied_by_the_no_privilege_constraint(kube_emulator: KubeEmulator) -> None:
+    # Azure/azure-policy samples/KubernetesService/container-no-privilege/template.yaml
+    install_no_privilege_safeguard(kube_emulator)
+    r = raw(kube_emulator, "POST", PODS, pod(securityContext={"privileged": True}))
+    assert r.status == 403
+    assert r.json()["message"] == (
+        'admission webhook "validation.gatekeeper.sh" denied the request: '
+        f'[{NO_PRIVILEGE_NAME}] Privileged container is not allowed: c, securityContext: {{"privileged": true}}'
+    )
+
+
+def test_an_unprivileged_pod_is_admitted_by_the_no_privilege_constraint(kube_emulator: KubeEmulator) -> None:
+    install_no_privilege_safeguard(kube_emulator)
+    assert raw(kube_emulator, "POST", PODS, pod(securityContext={"privileged": False})).status == 201

@@ -25,12 +25,15 @@ class FakeKube:
         self.constraints = list(constraints)
         self.config = config  # Gatekeeper's Config gatekeeper-system/config, None where there is none
         self.lists = 0
+        self.listed: list[str] = []  # the constraint kinds listed
         self.gets: list[tuple[str, str, str, str | None]] = []
 
     def list(self, api_version: str, kind: str, **_: Any) -> Iterator[dict[str, Any]]:
-        assert (api_version, kind) == ("constraints.gatekeeper.sh/v1beta1", "K8sAzureV2ContainerEnforceProbes")
+        assert api_version == "constraints.gatekeeper.sh/v1beta1"
+        assert kind in ("K8sAzureV2ContainerEnforceProbes", "K8sAzureV2NoPrivilege")
         self.lists += 1
-        yield from self.constraints
+        self.listed.append(kind)
+        yield from (c for c in self.constraints if c["kind"] == kind)
 
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
         assert (api_version, kind) == ("config.gatekeeper.sh/v1alpha1", "Config")

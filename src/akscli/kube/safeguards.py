@@ -1,5 +1,7 @@
 """Deployment Safeguards preflight: refuse, before anything is sent, the pod templates that AKS's
-probes safeguard would refuse in their namespace, and warn where it only warns.
+probes safeguard, or its Pod Security Standards privileged-container constraint
+(``K8sAzureV2NoPrivilege``, ``NO_PRIVILEGE_KIND``), would refuse in their namespace, and warn where
+it only warns.
 
 AKS Deployment Safeguards (AKS Automatic: on at Enforce, "you can exclude namespaces, but you can't
 switch the cluster-wide safeguard level to Warn": MicrosoftDocs/azure-aks-docs fb060abe
@@ -56,6 +58,7 @@ Job's server dry run passes, its pods are refused (FailedCreate) and a wait runs
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -70,6 +73,11 @@ if TYPE_CHECKING:
 
 API_VERSION = "constraints.gatekeeper.sh/v1beta1"
 PROBES_KIND = "K8sAzureV2ContainerEnforceProbes"
+# Pod Security Standards baseline "privileged" as the safeguards assign it (Azure/azure-policy f4a50bac
+# built-in-policies/policyDefinitions/Kubernetes/ContainerNoPrivilege.json: template container-no-privilege/v2,
+# kinds [Pod]; samples/KubernetesService/container-no-privilege/template.yaml: kind K8sAzureV2NoPrivilege)
+NO_PRIVILEGE_KIND = "K8sAzureV2NoPrivilege"
+KINDS = (PROBES_KIND, NO_PRIVILEGE_KIND)
 DEFAULT_PROBES = ("readinessProbe", "livenessProbe")  # ContainerEnforceProbes.json requiredProbes
 PROBE_TYPES = ("tcpSocket", "httpGet", "exec")  # the template's probe_type_set
 WEBHOOK = "validation.gatekeeper.sh"
@@ -93,6 +101,7 @@ class Constraint:
     label_selector: Mapping[str, Any] | None = None
     namespace_selector: Mapping[str, Any] | None = None
     pod_name: str = ""  # spec.match.name
+    kind: str = PROBES_KIND
 
     def covers(
         self,
@@ -120,14 +129,48 @@ class Constraint:
         unknown = [p.unknown for p in parts if p.matched is None]
         return Match(None, "; ".join(unknown)) if unknown else Match(True)
 
+    def violation(self, spec: Mapping[str, Any]) -> str | None:
+        """The first violation the kind's rego finds in the Pod ``spec``, in its words, else None."""
+        if self.kind == NO_PRIVILEGE_KIND:
+            return self._privileged(spec)
+        gap = self.missing(spec)
+        return None if gap is None else (f"Container <{gap[0]}> in your Pod has no <{gap[1]}>. " + self._required)
+
+    @property
+    def _required(self) -> str:
+        return f"Required probes: {', '.join(self.probes)}"
+
+    def _privileged(self, spec: Mapping[str, Any]) -> str | None:
+        """samples/KubernetesService/container-no-privilege/template.yaml: not a Pod whose
+        ``nodeSelector["kubernetes.io/os"]`` is windows; each of containers, initContainers and
+        ephemeralContainers not excluded by name or image whose ``securityContext.privileged`` is set
+        (rego: defined and not false) is ``Privileged container is not allowed: %v, securityContext: %v``
+        (the object as OPA prints it: topdown/strings.go builtinSprintf, its String())."""
+        if (spec.get("nodeSelector") or {}).get("kubernetes.io/os") == "windows":
+            return None
+        for field in ("containers", "initContainers", "ephemeralContainers"):
+            for container in spec.get(field) or []:
+                if not isinstance(container, Mapping) or self._excluded(container):
+                    continue
+                context = container.get("securityContext")
+                if isinstance(context, Mapping) and context.get("privileged") not in (None, False):
+                    said = json.dumps(context, sort_keys=True, separators=(", ", ": "))
+                    return f"Privileged container is not allowed: {container.get('name')}, securityContext: {said}"
+        return None
+
+    def _excluded(self, container: Mapping[str, Any]) -> bool:
+        image = str(container.get("image") or "")
+        return str(container.get("name") or "") in self.excluded_containers or any(
+            _image_excluded(image, e) for e in self.excluded_images
+        )
+
     def missing(self, spec: Mapping[str, Any]) -> tuple[str, str] | None:
         """The first (container, probe) the template's rego would find missing, else None."""
         for container in spec.get("containers") or []:
             if not isinstance(container, Mapping):
                 continue
             name = str(container.get("name") or "")
-            image = str(container.get("image") or "")
-            if name in self.excluded_containers or any(_image_excluded(image, e) for e in self.excluded_images):
+            if self._excluded(container):
                 continue
             for probe in self.probes:
                 found = container.get(probe)
@@ -190,6 +233,8 @@ def _named(pattern: str, pod: pod_labels.PodGuess | None) -> Match:
 
 # The probes safeguard as AKS assigns it (its message: "Required probes: readinessProbe, livenessProbe").
 _AKS_DEFAULT = Constraint("", "deny", DEFAULT_PROBES, (), (), (), ())
+# ContainerNoPrivilege.json's defaults: no excludedContainers, no excludedImages
+_AKS_NO_PRIVILEGE = Constraint("", "deny", (), (), (), (), (), kind=NO_PRIVILEGE_KIND)
 
 
 def _glob(pattern: str, candidate: str) -> bool:
@@ -243,6 +288,7 @@ def constraint(obj: Mapping[str, Any]) -> Constraint:
         label_selector=_selector(match.get("labelSelector")),
         namespace_selector=_selector(match.get("namespaceSelector")),
         pod_name=str(match.get("name") or ""),
+        kind=str(obj.get("kind") or PROBES_KIND),
     )
 
 
@@ -264,13 +310,16 @@ def _matches_pods(obj: Mapping[str, Any]) -> bool:
     return False
 
 
-def constraints(kube: Kube) -> list[Constraint]:
-    """The probes constraints the webhook enforces (deny or warn); none where Gatekeeper or the
-    safeguard is absent, or where this user may not read them (the webhook still judges the Pods)."""
-    try:
-        found = list(kube.list(API_VERSION, PROBES_KIND, page_size=50))
-    except (errors.NotInstalledError, errors.AuthError, errors.NotFoundError):
-        return []
+def constraints(kube: Kube, kinds: Sequence[str] = (PROBES_KIND,)) -> list[Constraint]:
+    """The constraints of ``kinds`` the webhook enforces (deny or warn); none of a kind where
+    Gatekeeper or that safeguard is absent, or where this user may not read them (the webhook still
+    judges the Pods). One list per kind."""
+    found: list[Mapping[str, Any]] = []
+    for kind in kinds:
+        try:
+            found.extend(kube.list(API_VERSION, kind, page_size=50))
+        except (errors.NotInstalledError, errors.AuthError, errors.NotFoundError):
+            continue
     made = [constraint(obj) for obj in found if _matches_pods(obj)]
     return [c for c in made if c.action in ("deny", "warn")]
 
@@ -351,16 +400,18 @@ def check(
     refuse; the warnings of warn constraints (dryrun: nothing). ``templates``: (object, where,
     namespace, pod spec); ``namespace_labels``: the labels of the namespaces read (for a
     namespaceSelector). The Pods are matched with the labels their controllers add
-    (akscli.kube.pod_labels). Reads the constraints (one list) only when a template lacks a probe,
-    and Gatekeeper's Config (one GET) only when a constraint would act."""
+    (akscli.kube.pod_labels). Lists a kind's constraints (one list each) only when a template
+    breaks its rule under the definition's default parameters (lacks a probe; has a privileged
+    container), and Gatekeeper's Config (one GET) only when a constraint would act."""
     todo = [
         (obj, where, ns, as_kuberay_makes(obj, where, spec))
         for obj, where, ns, spec in templates
         if in_scope(obj, where)
     ]
-    if not any(_AKS_DEFAULT.missing(t[3]) for t in todo):
-        return []  # what AKS assigns (the default requiredProbes) finds nothing: no read
-    found = constraints(kube)
+    kinds = [d.kind for d in (_AKS_DEFAULT, _AKS_NO_PRIVILEGE) if any(d.violation(t[3]) for t in todo)]
+    if not kinds:
+        return []  # what AKS assigns (the definitions' default parameters) finds nothing: no read
+    found = constraints(kube, kinds)
     exempt = Exemptions(kube)
     warnings: list[str] = []
     for obj, where, namespace, spec in todo:
@@ -369,15 +420,11 @@ def check(
         ref = f"{object_ref(obj)} ({where})" if where else object_ref(obj)
         maybe = ""
         for c in sorted(found, key=lambda c: c.action != "deny"):
-            gap = c.missing(spec)
+            gap = c.violation(spec)
             matches = [c.covers(namespace, g, ns_labels) for g in guesses] if gap else []
             if not gap or not any(m.matched is not False for m in matches) or exempt.skips(namespace, ns_labels):
                 continue
-            container, probe = gap
-            said = (
-                f"Container <{container}> in your Pod has no <{probe}>. "
-                f"Required probes: {', '.join(c.probes)} (constraint {c.name})"
-            )
+            said = f"{gap} (constraint {c.name})"
             if not any(m.matched for m in matches):
                 unknown = next(m.unknown for m in matches if m.matched is None)
                 verb = "may refuse its pods" if c.action == "deny" else "may warn"

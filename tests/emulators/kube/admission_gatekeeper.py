@@ -1,5 +1,6 @@
-"""Gatekeeper's validating webhook, ``validation.gatekeeper.sh``, for the one rule the emulator
-knows: AKS Deployment Safeguards' probes constraint (K8sAzureV2ContainerEnforceProbes), judged on a
+"""Gatekeeper's validating webhook, ``validation.gatekeeper.sh``, for the two rules the emulator
+knows: AKS Deployment Safeguards' probes constraint (K8sAzureV2ContainerEnforceProbes) and the Pod
+Security Standards privileged one (K8sAzureV2NoPrivilege, ``privileged_violations``), judged on a
 Pod create or update (not a status write), after the built-in validating plugins (PodSecurity), as
 the API server orders them (kubernetes/kubernetes pkg/kubeapiserver/options/plugins.go
 AllOrderedPlugins: ValidatingAdmissionWebhook after PodSecurity). Other constraint kinds are
@@ -44,7 +45,7 @@ import json
 from typing import Any
 
 from tests.emulators.kube import job_selector
-from tests.emulators.kube.gatekeeper import CONFIG_GROUP, GATEKEEPER_NAMESPACE, GROUP, PROBES_KIND
+from tests.emulators.kube.gatekeeper import CONFIG_GROUP, GATEKEEPER_NAMESPACE, GROUP, NO_PRIVILEGE_KIND, PROBES_KIND
 from tests.emulators.kube.status import ApiError
 
 WEBHOOK = "validation.gatekeeper.sh"
@@ -128,6 +129,37 @@ def violations(params: dict[str, Any], pod: dict[str, Any]) -> list[str]:
     return sorted(found)
 
 
+def _excluded(params: dict[str, Any], c: dict[str, Any]) -> bool:
+    image = str(c.get("image") or "")
+    excluded_images = params.get("excludedImages") or []
+    return c.get("name") in (params.get("excludedContainers") or []) or any(
+        image.startswith(e[:-1]) if e.endswith("*") else image == e for e in excluded_images
+    )
+
+
+def privileged_violations(params: dict[str, Any], pod: dict[str, Any]) -> list[str]:
+    """K8sAzureV2NoPrivilege (Azure/azure-policy samples/KubernetesService/container-no-privilege/
+    template.yaml): not on a Pod whose nodeSelector kubernetes.io/os is windows; every container,
+    init container and ephemeral container not excluded whose securityContext.privileged is set
+    (defined, not false): ``Privileged container is not allowed: %v, securityContext: %v``, the
+    object printed as OPA prints one (``{"privileged": true}``). A set: sorted."""
+    spec = pod.get("spec") or {}
+    if (spec.get("nodeSelector") or {}).get("kubernetes.io/os") == "windows":
+        return []
+    found = set()
+    for field in ("containers", "initContainers", "ephemeralContainers"):
+        for c in spec.get(field) or []:
+            context = c.get("securityContext")
+            if _excluded(params, c) or not isinstance(context, dict) or context.get("privileged") in (None, False):
+                continue
+            said = json.dumps(context, sort_keys=True, separators=(", ", ": "))
+            found.add(f"Privileged container is not allowed: {c.get('name')}, securityContext: {said}")
+    return sorted(found)
+
+
+RULES = {PROBES_KIND: violations, NO_PRIVILEGE_KIND: privileged_violations}
+
+
 def _config_excludes(api: Any, namespace: str) -> bool:
     """open-policy-agent/gatekeeper dd8507eb pkg/webhook/policy.go Handle asks skipExcludedNamespace
     for the ``webhook`` process: pkg/controller/config/process/excluder.go holds, from the Config
@@ -152,10 +184,11 @@ def admit(api: Any, rt: Any, obj: dict[str, Any], old: dict[str, Any] | None, ct
     del old
     if rt.group != "" or rt.kind != "Pod":
         return []
-    constraint_rt = api.registry.by_api_version_kind(f"{GROUP}/v1beta1", PROBES_KIND)
-    if constraint_rt is None:
-        return []
-    entries, _, _ = api.store.page(constraint_rt.key, "", None, 100_000, None)
+    entries = []
+    for kind, rule in RULES.items():
+        constraint_rt = api.registry.by_api_version_kind(f"{GROUP}/v1beta1", kind)
+        if constraint_rt is not None:
+            entries.extend((rule, e) for e in api.store.page(constraint_rt.key, "", None, 100_000, None)[0])
     if not entries:
         return []
     pod = obj
@@ -173,13 +206,13 @@ def admit(api: Any, rt: Any, obj: dict[str, Any], old: dict[str, Any] | None, ct
         return []
     denied: list[str] = []
     warned: list[str] = []
-    for entry in entries:
+    for rule, entry in entries:
         constraint = entry.obj()
         spec = constraint.get("spec") or {}
         if not matches(spec.get("match") or {}, pod, namespace):
             continue
         name = (constraint.get("metadata") or {}).get("name")
-        for msg in violations(spec.get("parameters") or {}, pod):
+        for msg in rule(spec.get("parameters") or {}, pod):
             for action in _actions(spec):
                 if action == "deny":
                     denied.append(f"[{name}] {msg}")

@@ -89,6 +89,22 @@ def probes_constraint(
     }
 
 
+NO_PRIVILEGE_KIND = "K8sAzureV2NoPrivilege"
+NO_PRIVILEGE_NAME = "azurepolicy-k8sazurev2noprivilege-1a2b3c4d5e6f70819293"
+
+
+def install_no_privilege_safeguard(emu: Any, action: str = "deny") -> dict[str, Any]:
+    """Pod Security Standards' privileged constraint as the safeguards assign it (Azure/azure-policy
+    f4a50bac built-in-policies/policyDefinitions/Kubernetes/ContainerNoPrivilege.json: kinds [Pod],
+    the default excludedNamespaces, no excludedContainers or excludedImages), and its CRD."""
+    install_constraint_crd(emu, NO_PRIVILEGE_KIND)
+    obj = probes_constraint(action=action, name=NO_PRIVILEGE_NAME)
+    obj["kind"] = NO_PRIVILEGE_KIND
+    obj["spec"]["parameters"] = {"excludedContainers": [], "excludedImages": []}
+    emu.cluster.create(obj)
+    return obj
+
+
 def install_probes_safeguard(emu: Any, **kwargs: Any) -> dict[str, Any]:
     """The CRD and one probes constraint (``probes_constraint``'s arguments); returns the constraint."""
     install_constraint_crd(emu)
