@@ -45,3 +45,15 @@ def test_a_partly_known_generate_name_decides_what_its_prefix_decides() -> None:
     assert matches("app-*", "app-", False) is True
     assert matches("web-*", "app-", False) is False
     assert matches("app-7*", "app-", False) is None
+
+
+def test_an_indexed_jobs_long_name_is_known_only_as_far_as_every_index_keeps_it() -> None:
+    # podGenerateNameWithIndex cuts <name> so that <name>-<index>- fits 58 characters
+    from akscli.kube import pod_labels
+
+    name = "j" * 55
+    job = {"kind": "Job", "metadata": {"name": name}, "spec": {"completionMode": "Indexed", "completions": 100}}
+    (guess,) = pod_labels.pods(job, "", {})
+    assert guess.generate_name == "j" * 54  # index 99: "-99-" leaves 54 of the name
+    assert not guess.generate_exact
+    assert matches(name + "-*", guess.generate_name, guess.generate_exact) is None

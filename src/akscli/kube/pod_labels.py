@@ -189,8 +189,13 @@ def pods(obj: Mapping[str, Any], where: str, template: Mapping[str, Any] | None)
         daemon = {**labels, "pod-template-generation": None, "controller-revision-hash": None}
         return [PodGuess(daemon, generate_name=generate)]
     if kind == "Job":
-        indexed = spec.get("completionMode") == "Indexed"  # podGenerateNameWithIndex: <name>-<index>-
-        return [PodGuess(_job(labels, spec, name), generate_name=generate, generate_exact=not indexed)]
+        if spec.get("completionMode") == "Indexed":
+            # podGenerateNameWithIndex: <name>-<index>-, the name cut so that it fits 58 with the index;
+            # what all indexes (0 to completions-1) share is known
+            last = len(f"-{max(0, int(spec.get('completions') or 2**31 - 1) - 1)}-")
+            known = generate if len(name) + last <= 58 else name[: 58 - last]
+            return [PodGuess(_job(labels, spec, name), generate_name=known, generate_exact=False)]
+        return [PodGuess(_job(labels, spec, name), generate_name=generate)]
     if kind == "CronJob":  # getJobFromTemplate2: the Job is <name>-<scheduled minutes>
         job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
         return [PodGuess(_job(labels, job_spec, None), generate_name=generate, generate_exact=False)]
