@@ -82,3 +82,25 @@ def test_the_rayjob_submitters_generate_name_is_the_rayjobs() -> None:
     obj = rayjob()
     assert outcome(FakeKube(named("tune-*")), obj) == "refused"
     assert outcome(FakeKube(named("other-*")), obj) == []
+
+
+class NoNamespaceReads(FakeKube):
+    """A user who may list the constraints but not read the namespace."""
+
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+        if kind == "Namespace":
+            raise errors.AuthError(f'namespaces "{name}" is forbidden')
+        return super().get(api_version, kind, name, namespace)
+
+
+def test_a_namespace_selector_on_a_namespace_akscli_may_not_read_is_reported_as_unknown() -> None:
+    # before: the labels were taken as none, so the selector missed and nothing was said
+    from akscli.kube import podsecurity
+
+    constraint = probes_constraint()
+    constraint["spec"]["match"]["namespaceSelector"] = {"matchLabels": {"tier": "prod"}}
+    found = podsecurity.check(NoNamespaceReads(constraint), [deployment({})])  # type: ignore[arg-type]
+    assert len(found) == 1
+    assert (
+        "may refuse its pods" in found[0] and "the labels of namespace models, which akscli could not read" in found[0]
+    )

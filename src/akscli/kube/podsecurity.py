@@ -184,12 +184,12 @@ def check(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> list[str]:
             continue
         for where, spec in pod_specs(obj):
             templates.append((obj, where, str(meta.get("namespace") or kube.namespace), spec))
-    labels: dict[str, Mapping[str, str]] = {}
+    labels: dict[str, Mapping[str, str] | None] = {}  # None: this user may not read the namespace
     warnings: list[str] = []
     for obj, where, namespace, spec in templates:
         if namespace not in labels:
             labels[namespace] = sent[namespace] if namespace in sent else _labels(kube, namespace)
-        enforce, warn = policy(labels[namespace])
+        enforce, warn = policy(labels[namespace] or {})
         detail = evaluate(enforce.level, enforce.minor, spec)
         if detail is not None:
             raise refusal(_ref(obj, where), namespace, enforce, detail, _allowed_level(spec, enforce.minor))
@@ -239,11 +239,12 @@ def refusal(ref: str, namespace: str, enforce: Level, detail: str, allowed: str)
     )
 
 
-def _labels(kube: Kube, namespace: str) -> Mapping[str, str]:
+def _labels(kube: Kube, namespace: str) -> Mapping[str, str] | None:
     """The namespace's labels; none where it does not exist yet (the apply creates it, or says
-    it is missing) or where this user may not read it (the API server still checks the Pods)."""
+    it is missing); None where this user may not read it (the API server still checks the Pods:
+    no PodSecurity level is known, and a safeguard's namespaceSelector is not known either)."""
     try:
         ns = namespaces.read(kube, namespace)
     except errors.AuthError:
-        return {}
+        return None
     return ((ns or {}).get("metadata") or {}).get("labels") or {}

@@ -394,7 +394,7 @@ def _pod_template(obj: Mapping[str, Any], where: str) -> Mapping[str, Any] | Non
 def check(
     kube: Kube,
     templates: Sequence[tuple[Mapping[str, Any], str, str, Mapping[str, Any]]],
-    namespace_labels: Mapping[str, Mapping[str, str]] | None = None,
+    namespace_labels: Mapping[str, Mapping[str, str] | None] | None = None,
 ) -> list[str]:
     """Refuse (CheckFailedError) the first template a deny constraint matching its Pods would
     refuse; the warnings of warn constraints (dryrun: nothing). ``templates``: (object, where,
