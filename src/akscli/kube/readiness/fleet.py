@@ -89,6 +89,11 @@ DIFF_REPORT_FIX = (
 # FailedToTakeOver of an object another owner holds (drift_detection_takeover.go takeOverPreExistingObject:
 # "the object is already owned by some other sources(s) and co-ownership is disallowed").
 CO_OWNED = "co-ownership is disallowed"
+# ManifestApplyFailed of a server-side apply that another field manager's fields refused: apply.go
+# serverSideApply forces it only with serverSideApplyConfig.force (or while every field manager is
+# Fleet's), and passes on the member API server's conflict (kubernetes/apimachinery
+# pkg/util/managedfields/internal/conflict.go NewConflictError: "Apply failed with N conflict(s): ...").
+SSA_CONFLICT = "Apply failed with"
 STRATEGY_FIXES = {
     "NotTakenOver": "the member already has the object and --when-to-take-over Never leaves it alone: delete it "
     "on the member (Fleet then creates it), or place again with --when-to-take-over IfNoDiff or Always",
@@ -96,6 +101,9 @@ STRATEGY_FIXES = {
     "lists the diffs): make them match, or place again with --when-to-take-over Always to overwrite it",
     CO_OWNED: "the member's object is owned by another object there and KubeFleet shares an object only "
     "with allowCoOwnership: place again with --allow-co-ownership, or remove its owner references on the member",
+    SSA_CONFLICT: "another field manager on the member owns fields the manifest sets (the conflict names it): "
+    "place again with --apply-strategy ServerSideApply --server-side-apply-force to take them over, or "
+    "remove them there",
     "FoundDrifts": "the object was changed on the member and --when-to-apply IfNotDrifted stops applying there "
     "(fleet placement status NAME -o wide lists the drifts): revert the change, or place again with "
     "--when-to-apply Always to overwrite it",
@@ -110,11 +118,21 @@ def strategy_fix(obj: Mapping[str, Any]) -> str:
         for item in entry.get("failedPlacements") or []
         if isinstance(item, Mapping)
     ]
-    reasons = [CO_OWNED if CO_OWNED in str(c.get("message")) else str(c.get("reason")) for c in conds]
+    reasons = [_fix_key(c) for c in conds]
     meta = obj.get("metadata") or {}
     status = f"{meta.get('name')} -n {meta['namespace']}" if meta.get("namespace") else str(meta.get("name"))
     fixes = (STRATEGY_FIXES[r] for r in dict.fromkeys(reasons) if r in STRATEGY_FIXES)
     return "; ".join(f.replace("status NAME", f"status {status}") for f in fixes)
+
+
+def _fix_key(condition: Mapping[str, Any]) -> str:
+    """The STRATEGY_FIXES key of one failed manifest's condition: its reason, or the error it carries."""
+    message = str(condition.get("message"))
+    if CO_OWNED in message:
+        return CO_OWNED
+    if condition.get("reason") == "ManifestApplyFailed" and SSA_CONFLICT in message:
+        return SSA_CONFLICT
+    return str(condition.get("reason"))
 
 
 # The Gateway API release whose standard channel has HTTPRoute rules[].timeouts (akscli.model.route_crd).

@@ -30,7 +30,16 @@ placement's objects before Fleet placed them: ``same`` as the hub's, or ``differ
 object's /spec/replicas), owned by nothing; or ``owned``, the same but the last one owned by another
 object there, which Fleet takes over only under allowCoOwnership (drift_detection_takeover.go
 takeOverPreExistingObject: "the object is already owned by some other sources(s) and co-ownership is
-disallowed"). One annotated ``fleet.emulator/fail: drift``
+disallowed"), also under ReportDiff, where process.go processOneManifest attempts the takeover before
+reportDiffOnlyIfApplicable; or ``managed``, differing as ``differs`` does with /spec/replicas managed
+there by another field manager (``kubectl-client-side-apply``, an Update). Under ServerSideApply
+without serverSideApplyConfig.force the apply fails on that field: apply.go serverSideApply sends Force
+only when asked (shouldUseForcedServerSideApply forces it by itself only while every field manager is
+Fleet's or ``before-first-apply``), and wraps the API server's conflict as "failed to apply the manifest
+object: an error is returned by the API server: %w", which process.go processOneManifest wraps again
+("failed to apply the manifest: %w", ApplyOrReportDiffResTypeFailedToApply, "ManifestApplyFailed" in
+controller.go). ClientSideApply's three-way merge patch (apply.go threeWayMergePatch) has no conflicts.
+One annotated ``fleet.emulator/fail: drift``
 has the last object changed there at /spec/replicas after Fleet applied the manifest it first saw
 (``Drifts``). A new manifest of that object (the hub's object changed, or the override snapshots that
 reach the member) is applied over the change, as shouldPerformPreApplyDriftDetection (process.go)
@@ -48,6 +57,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.emulators.kube.controllers.fleet_conditions import _cond, _now
+from tests.emulators.kube.ssa import conflict_message
 
 PRE_EXISTING = "fleet.emulator/pre-existing"
 CHANGED_REPLICAS = [{"path": "/spec/replicas", "valueInHub": "2", "valueInMember": "5"}]
@@ -69,6 +79,16 @@ class Outcome:
     drifted: list[dict[str, Any]] = field(default_factory=list)
 
 
+# The API server's conflict for the one field another manager holds (kubernetes/apimachinery
+# pkg/util/managedfields/internal/conflict.go NewConflictError, as tests/emulators/kube/ssa.py writes it),
+# wrapped by apply.go serverSideApply and process.go processOneManifest.
+CONFLICT_MANAGER = {"manager": "kubectl-client-side-apply", "operation": "Update"}
+SSA_CONFLICT = (
+    "failed to apply the manifest: failed to apply the manifest object: an error is returned by the API server: "
+    "{conflict}"
+)
+
+
 # drift_detection_takeover.go takeOverPreExistingObject, wrapped by process.go
 # takeOverInMemberClusterObjectIfApplicable ("failed to take over a pre-existing object: %w"); the owner
 # references as Go's %+v writes a []metav1.OwnerReference whose Controller and BlockOwnerDeletion are nil.
@@ -84,7 +104,13 @@ def strategy(placement: Mapping[str, Any]) -> dict[str, str]:
     given = ((placement.get("spec") or {}).get("strategy") or {}).get("applyStrategy") or {}
     defaults = {"comparisonOption": "PartialComparison", "whenToApply": "Always", "whenToTakeOver": "Always"}
     found = {k: str(v) for k, v in given.items() if isinstance(v, str)}
-    return {**defaults, **found, "allowCoOwnership": "true" if given.get("allowCoOwnership") is True else ""}
+    forced = ((given.get("serverSideApplyConfig") or {}).get("force")) is True
+    return {
+        **defaults,
+        **found,
+        "allowCoOwnership": "true" if given.get("allowCoOwnership") is True else "",
+        "force": "true" if forced else "",
+    }
 
 
 class Drifts:
@@ -104,10 +130,31 @@ class Drifts:
 
 
 def pre_existing(member: Mapping[str, Any]) -> str | None:
-    """How the member had the objects before Fleet: ``same``, ``differs``, or ``owned`` (the same, owned
-    by another object there, a ReplicaSet)."""
+    """How the member had the objects before Fleet: ``same``, ``differs``, ``owned`` (the same, owned
+    by another object there, a ReplicaSet) or ``managed`` (differs, the field managed by another manager)."""
     value = ((member.get("metadata") or {}).get("annotations") or {}).get(PRE_EXISTING)
-    return value if value in ("same", "differs", "owned") else None
+    return value if value in ("same", "differs", "owned", "managed") else None
+
+
+def conflict(target: Mapping[str, Any]) -> str:
+    """The work applier's error for the target's /spec/replicas, which another field manager holds."""
+    group, version = target.get("group") or "", str(target.get("version") or "v1")
+    entry = {**CONFLICT_MANAGER, "apiVersion": f"{group}/{version}" if group else version}
+    return SSA_CONFLICT.format(conflict=conflict_message([(entry, ("f:spec", "f:replicas"))]))
+
+
+def report_diff_failure(
+    placement: Mapping[str, Any], member: Mapping[str, Any], resources: list[dict[str, Any]], *, owned: bool
+) -> tuple[dict[str, Any], str] | None:
+    """Under ReportDiff, the manifest whose takeover fails first and the error: an object another owner
+    holds, without allowCoOwnership (process.go takeOverInMemberClusterObjectIfApplicable runs before
+    reportDiffOnlyIfApplicable; shouldInitiateTakeOverAttempt skips it only under whenToTakeOver Never)."""
+    apply = strategy(placement)
+    if owned or not resources or pre_existing(member) != "owned":
+        return None
+    if apply["whenToTakeOver"] == "Never" or apply["allowCoOwnership"]:
+        return None
+    return resources[-1], CO_OWNED
 
 
 def outcome(
@@ -129,11 +176,15 @@ def outcome(
             # Another owner holds the object: Fleet adds itself as a second owner only with
             # allowCoOwnership (takeOverPreExistingObject checks this before any diff).
             return Outcome(False, [(target, "FailedToTakeOver", CO_OWNED)])
-        if apply["whenToTakeOver"] == "IfNoDiff" and had == "differs":
+        if apply["whenToTakeOver"] == "IfNoDiff" and had in ("differs", "managed"):
             # The others match and are taken over (each manifest is processed on its own).
             return Outcome(False, [(target, "FailedToTakeOver", DIFFERS)], diffed=[_diffed(target)])
     if drift and target is not None and apply["whenToApply"] == "IfNotDrifted":
         return Outcome(True, [(target, "FoundDrifts", DRIFTED)], drifted=[_drifted(target)])
+    if had == "managed" and target is not None and apply.get("type") == "ServerSideApply" and not apply["force"]:
+        # Taken over (an owner reference is not a field the other manager holds), then refused by the
+        # member's API server until the apply is forced.
+        return Outcome(True, [(target, "ManifestApplyFailed", conflict(target))])
     # Applied: a drift in the fields the manifest sets is overwritten.
     return Outcome(True)
 

@@ -147,16 +147,23 @@ class MemberStatuses:
         return True
 
     def _overrides_for(
-        self, cluster: Any, placement: dict[str, Any], member: dict[str, Any], index: str | None = None
+        self,
+        cluster: Any,
+        placement: dict[str, Any],
+        member: dict[str, Any],
+        index: str | None = None,
+        only: Mapping[str, Any] | None = None,
     ) -> tuple[list[str], list[dict[str, str]]]:
         """The override snapshots that reach ``member`` for what resource snapshot ``index`` (None: the
-        latest) of ``placement`` holds."""
+        latest) of ``placement`` holds; ``only``: those that change that one object (kubefleet-dev/kubefleet
+        pkg/controllers/workgenerator/override.go applyOverrides: a ClusterResourceOverride keyed by the
+        object or by its Namespace, a ResourceOverride by the object)."""
         ns = placement["metadata"].get("namespace")
         # The placement's key: namespace/name for a ResourcePlacement (controller.GetObjectKeyFromRequest).
         key = f"{ns}/{placement['metadata']['name']}" if ns else str(placement["metadata"]["name"])
         cro_names: list[str] = []
         ro_names: list[dict[str, str]] = []
-        selected = _candidates(_snapshot_holds(cluster, placement, index))
+        selected = _candidates([dict(only)] if only is not None else _snapshot_holds(cluster, placement, index))
         # The latest override snapshots, judged by the spec they hold (fleet_override_snapshots;
         # kubefleet-dev/kubefleet pkg/utils/overrider/overrider.go FetchAllMatchingOverridesForResourceSnapshot).
         for cro in fleet_override_snapshots.latest(cluster, "ClusterResourceOverride"):
@@ -331,18 +338,16 @@ class MemberStatuses:
             # apis/placement/v1beta1/clusterresourceplacement_types.go).
             had = None if name in holding else fleet_apply_strategy.pre_existing(member)
             holds = name in holding or had is not None
-            drifted = fail == "drift" or had == "differs"
+            drifted = fail == "drift" or had in ("differs", "managed")
+            failed = {fleet_report_diff.ident(r): ("DecodingErred", decode_error(r)) for r in unmapped}
+            # An object another owner holds fails its takeover before any diff is reported
+            # (fleet_apply_strategy.report_diff_failure).
+            refused = fleet_apply_strategy.report_diff_failure(placement, member, resources, owned=name in holding)
+            if refused is not None:
+                failed.setdefault(fleet_report_diff.ident(refused[0]), ("FailedToTakeOver", refused[1]))
             # The member's work applier reports each manifest on the Work (its status, on the hub:
             # kubefleet-dev/kubefleet pkg/controllers/workapplier/status.go).
-            fleet_report_diff.write_work(
-                cluster,
-                name,
-                work,
-                resources,
-                holds=holds,
-                drifted=drifted,
-                failed={fleet_report_diff.ident(r): decode_error(r) for r in unmapped},
-            )
+            fleet_report_diff.write_work(cluster, name, work, resources, holds=holds, drifted=drifted, failed=failed)
             return fleet_report_diff.row(
                 conds,
                 entry,
@@ -350,14 +355,16 @@ class MemberStatuses:
                 work=work,
                 holds=holds,
                 drifted=drifted,
-                unmapped=unmapped,
+                unmapped=unmapped + ([refused[0]] if refused is not None else []),
                 before=before,
                 generation=generation,
             )
         # ClientSideApply, ServerSideApply: what the apply strategy lets the work applier do with objects
         # the member had before and with ones changed there (fleet_apply_strategy; kubefleet-dev/kubefleet
         # pkg/controllers/workapplier/process.go processOneManifest).
-        manifest = json.dumps([fleet_snapshots.held_content(cluster, placement, index, target), cros, ros])
+        # The drifted object's manifest: its content and the overrides that change it, no others.
+        touching = self._overrides_for(cluster, placement, member, only=target)
+        manifest = json.dumps([fleet_snapshots.held_content(cluster, placement, index, target), *touching])
         drift = fail == "drift" and self._drifts.holds(self._key(placement), name, manifest)
         strategy = fleet_apply_strategy.outcome(placement, member, resources, owned=name in holding, drift=drift)
         if strategy.owned:

@@ -15,7 +15,8 @@ upstream: kubefleet-dev/kubefleet e160c1cd
   staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting/prunenulls.go
   PruneNonNullableNullsWithoutDefaults).
   setManifestDiffReportedCondition: a manifest that could not even be decoded (DecodingErred, a kind
-  the member does not serve) has DiffReported False, so its Work's DiffReported is False
+  the member does not serve) or taken over (FailedToTakeOver: process.go processOneManifest attempts the
+  takeover before reportDiffOnlyIfApplicable) has DiffReported False, so its Work's DiffReported is False
   (setWorkDiffReportedCondition, SomeManifestsHaveNotReportedDiff).
 - pkg/controllers/workgenerator/controller.go setAllWorkDiffReportedCondition: the binding's
   DiffReported False, NotAllWorkHaveDiffReported, "Work object %s has failed to report diff"; and
@@ -86,16 +87,17 @@ def write_work(
     *,
     holds: bool,
     drifted: bool,
-    failed: Mapping[tuple[str, ...], str],
+    failed: Mapping[tuple[str, ...], tuple[str, str]],
 ) -> None:
-    """The Work's status as the member's work applier reports it under ReportDiff (see above)."""
+    """The Work's status as the member's work applier reports it under ReportDiff (see above);
+    ``failed``: the manifests that failed before any diff, with their result type and error."""
     namespace = f"fleet-member-{member}"
     manifests = []
     for ordinal, item in enumerate(resources):
         key = {k: item[k] for k in ("group", "version", "kind", "namespace", "name") if item.get(k)}
-        error = failed.get(_ident(item))
-        if error is not None:
-            message = f"An error blocks the diff reporting process (DecodingErred, error: {error})"
+        if _ident(item) in failed:
+            result, error = failed[_ident(item)]
+            message = f"An error blocks the diff reporting process ({result}, error: {error})"
             cond = _cond("DiffReported", False, "FailedToReportDiff", message, 0)
         elif drifted or not holds:
             message = "Diff has been found between the hub cluster and the member cluster"
