@@ -176,6 +176,10 @@ class FleetHubController(
         # (resource snapshot index and override snapshots, Clock.monotonic time) (_still_applying).
         self._applying: dict[tuple[str | None, str], dict[str, tuple[str, float]]] = {}
         self._holding: dict[tuple[str | None, str], set[str]] = {}
+        # What enqueued each placement for the rollout controller when it last had nothing left to
+        # roll (fleet_rollout.triggers), and the override snapshots its bindings carry (_carried_for).
+        self._rollout_seen: dict[tuple[str | None, str], str] = {}
+        self._carried: dict[tuple[str | None, str], dict[str, tuple[list[str], list[dict[str, str]]]]] = {}
         self._drifts = fleet_apply_strategy.Drifts()  # the manifest each drift member drifted from
         # The override controller's latency (fleet_override_snapshots), in seconds of wall clock, and
         # when it may snapshot each override's spec: (kind, namespace, name) -> (spec hash, due).
@@ -347,9 +351,19 @@ class FleetHubController(
             since = {m: t for m, (_, t, _) in self._available_since.get(key, {}).items()}
             period = fleet_rollout.unavailable_period(placement) * self.wait_scale
             overrides = {name: self._overrides_for(cluster, placement, members[name]) for name in decisions.picked}
+            on = fleet_bindings.bindings_of(cluster, placement)
+            due = fleet_rollout.triggers(cluster, placement, latest, on)
+            if self._rollout_seen.get(key) == due:
+                # Nothing enqueued the rollout controller: its bindings keep the override snapshots
+                # they carry, and an override naming no placement waits (fleet_rollout.triggers).
+                carried = {n: fleet_bindings.carried(on[n]) for n in decisions.picked if n in on}
+                overrides = {**overrides, **carried}
             roll = fleet_rollout.plan(
                 cluster, placement, decisions.picked, latest, waiting, kept, period, since, overrides
             )
+            self._carried[key] = dict(roll.overrides)
+            idle = not (roll.changed or roll.blocked or roll.wait is not None or waiting)
+            self._rollout_seen[key] = due if idle else ""
         # A member picked already whose member agent is not connected: nothing it reports reaches
         # the hub, so its row stays as last written (its binding's conditions come from its Works'
         # status, which the member agent writes: pkg/controllers/workgenerator/controller.go).

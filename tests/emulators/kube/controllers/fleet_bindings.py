@@ -277,6 +277,16 @@ def failed(conditions: list[dict[str, Any]], generation: int | None = None) -> b
     )
 
 
+def carried(binding: Mapping[str, Any]) -> Overrides:
+    """The override snapshots the binding names (its clusterResourceOverrideSnapshots and
+    resourceOverrideSnapshots, apis/placement/v1beta1/binding_types.go)."""
+    spec = binding.get("spec") or {}
+    return (
+        list(spec.get("clusterResourceOverrideSnapshots") or []),
+        list(spec.get("resourceOverrideSnapshots") or []),
+    )
+
+
 def generation_of(binding: Mapping[str, Any]) -> int:
     return int((binding.get("metadata") or {}).get("generation") or 1)
 

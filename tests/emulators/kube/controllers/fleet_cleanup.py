@@ -39,6 +39,8 @@ class PlacementCleanup:
     updated: dict[tuple[str | None, str], set[str]]
     rolled: dict[tuple[str | None, str], dict[str, str]]
     _scheduled: dict[tuple[str | None, str], int]
+    _rollout_seen: dict[tuple[str | None, str], str]
+    _carried: dict[tuple[str | None, str], dict[str, Any]]
     _snapshots: dict[tuple[str | None, str], tuple[int, str]]
     _holding: dict[tuple[str | None, str], set[str]]
     _drifts: fleet_apply_strategy.Drifts
@@ -62,7 +64,7 @@ class PlacementCleanup:
             # snapshot), and the scheduler's observed generation with them. No evicted set: the cordon taint,
             # not the eviction, keeps a member out (kubefleet-dev/kubefleet
             # pkg/scheduler/framework/plugins/tainttoleration).
-            for state in (self.updated, self.rolled, self._scheduled):
+            for state in (self.updated, self.rolled, self._scheduled, self._rollout_seen, self._carried):
                 state.pop(key, None)
             # The bindings' Works go, and with them what the members applied (their owner, the
             # AppliedWork: kubefleet-dev/kubefleet pkg/controllers/workapplier/controller.go

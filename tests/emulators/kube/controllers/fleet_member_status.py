@@ -124,6 +124,7 @@ class MemberStatuses:
     # The members each placement applied its objects on (the ReportDiff rows compare with them).
     _holding: dict[tuple[str | None, str], set[str]]
     _drifts: fleet_apply_strategy.Drifts
+    _carried: dict[tuple[str | None, str], dict[str, tuple[list[str], list[dict[str, str]]]]]
     _key: Callable[[Mapping[str, Any]], tuple[str | None, str]]
     requeue: Callable[[dict[str, Any], float], None]
 
@@ -146,24 +147,27 @@ class MemberStatuses:
         self.requeue(placement, left + self.delay)
         return True
 
+    def _carried_for(
+        self, cluster: Any, placement: dict[str, Any], member: dict[str, Any]
+    ) -> tuple[list[str], list[dict[str, str]]]:
+        """The override snapshots the member's binding carries as the rollout controller left it this
+        pass (fleet.py ``_carried``; the work generator applies those and the row names them:
+        kubefleet-dev/kubefleet pkg/controllers/workgenerator/override.go, placement_status.go), or
+        the latest that reach the member where it planned none (an External placement)."""
+        found = self._carried.get(self._key(placement), {}).get(member["metadata"]["name"])
+        return found if found is not None else self._overrides_for(cluster, placement, member)
+
     def _overrides_for(
-        self,
-        cluster: Any,
-        placement: dict[str, Any],
-        member: dict[str, Any],
-        index: str | None = None,
-        only: Mapping[str, Any] | None = None,
+        self, cluster: Any, placement: dict[str, Any], member: dict[str, Any], index: str | None = None
     ) -> tuple[list[str], list[dict[str, str]]]:
         """The override snapshots that reach ``member`` for what resource snapshot ``index`` (None: the
-        latest) of ``placement`` holds; ``only``: those that change that one object (kubefleet-dev/kubefleet
-        pkg/controllers/workgenerator/override.go applyOverrides: a ClusterResourceOverride keyed by the
-        object or by its Namespace, a ResourceOverride by the object)."""
+        latest) of ``placement`` holds."""
         ns = placement["metadata"].get("namespace")
         # The placement's key: namespace/name for a ResourcePlacement (controller.GetObjectKeyFromRequest).
         key = f"{ns}/{placement['metadata']['name']}" if ns else str(placement["metadata"]["name"])
         cro_names: list[str] = []
         ro_names: list[dict[str, str]] = []
-        selected = _candidates([dict(only)] if only is not None else _snapshot_holds(cluster, placement, index))
+        selected = _candidates(_snapshot_holds(cluster, placement, index))
         # The latest override snapshots, judged by the spec they hold (fleet_override_snapshots;
         # kubefleet-dev/kubefleet pkg/utils/overrider/overrider.go FetchAllMatchingOverridesForResourceSnapshot).
         for cro in fleet_override_snapshots.latest(cluster, "ClusterResourceOverride"):
@@ -213,7 +217,7 @@ class MemberStatuses:
         (``APPLY_SECONDS``). The row stops at that False condition
         (setResourcePlacementStatusBasedOnBinding)."""
         name = member["metadata"]["name"]
-        cros, ros = self._overrides_for(cluster, placement, member)
+        cros, ros = self._carried_for(cluster, placement, member)
         overridden = (
             ("OverriddenSucceeded", "Successfully applied the override rules on the resources")
             if cros or ros
@@ -269,7 +273,7 @@ class MemberStatuses:
             entry["observedResourceIndex"] = ""
             entry["conditions"] = conds
             return entry
-        cros, ros = self._overrides_for(cluster, placement, member)
+        cros, ros = self._carried_for(cluster, placement, member)
         conds.append(
             _cond(
                 "RolloutStarted",
@@ -363,7 +367,7 @@ class MemberStatuses:
         # the member had before and with ones changed there (fleet_apply_strategy; kubefleet-dev/kubefleet
         # pkg/controllers/workapplier/process.go processOneManifest).
         # The drifted object's manifest: its content and the overrides that change it, no others.
-        touching = self._overrides_for(cluster, placement, member, only=target)
+        touching = _touching(cluster, (cros, ros), target)
         manifest = json.dumps([fleet_snapshots.held_content(cluster, placement, index, target), *touching])
         drift = fail == "drift" and self._drifts.holds(self._key(placement), name, manifest)
         strategy = fleet_apply_strategy.outcome(placement, member, resources, owned=name in holding, drift=drift)
@@ -455,6 +459,30 @@ class MemberStatuses:
                 )
         entry["conditions"] = conds
         return entry
+
+
+CRO, RO = "ClusterResourceOverride", "ResourceOverride"
+
+
+def _touching(
+    cluster: Any, carried: tuple[list[str], list[dict[str, str]]], target: Mapping[str, Any]
+) -> tuple[list[str], list[dict[str, str]]]:
+    """Of the override snapshots a binding carries, those that change ``target``
+    (kubefleet-dev/kubefleet pkg/controllers/workgenerator/override.go applyOverrides: a
+    ClusterResourceOverride keyed by the object or, for a namespaced one, by its Namespace; a
+    ResourceOverride by the object)."""
+    selected = _candidates([dict(target)])
+    cros = [n for n in carried[0] if _changes(fleet_override_snapshots.named(cluster, CRO, None, n), selected)]
+    ros = [
+        r
+        for r in carried[1]
+        if _changes(fleet_override_snapshots.named(cluster, RO, r["namespace"], r["name"]), selected)
+    ]
+    return cros, ros
+
+
+def _changes(override: Mapping[str, Any] | None, selected: tuple[set[tuple[str, ...]], set[tuple[str, ...]]]) -> bool:
+    return override is not None and _selects(override, selected)
 
 
 # upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/overrider/overrider.go

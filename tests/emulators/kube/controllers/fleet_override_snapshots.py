@@ -158,3 +158,35 @@ def latest(cluster: Any, kind: str, namespace: str | None = None) -> list[dict[s
         for s in cluster.list(P1, SNAPSHOT_OF[kind], namespace)
         if ((s.get("metadata") or {}).get("labels") or {}).get(LATEST) == "true"
     ]
+
+
+def referencing(cluster: Any, placement: Mapping[str, Any]) -> list[str]:
+    """The latest override snapshots whose spec.overrideSpec.placement names ``placement``: the ones whose
+    creation enqueues it for the rollout controller (kubefleet-dev/kubefleet e160c1cd
+    pkg/controllers/rollout/controller.go handleClusterResourceOverrideSnapshot, a ClusterResourcePlacement
+    by name; handleResourceOverrideSnapshot, a ResourcePlacement in the snapshot's namespace for scope
+    Namespaced, else a ClusterResourcePlacement; one naming no placement enqueues nothing). Their set
+    shrinks when such an override is deleted (its ClusterResourceOverride and ResourceOverride delete
+    handlers enqueue the placement)."""
+    namespace = placement["metadata"].get("namespace")
+    name = placement["metadata"]["name"]
+    kinds = ("ResourceOverride",) if namespace else ("ClusterResourceOverride", "ResourceOverride")
+    found = []
+    for kind in kinds:
+        for snapshot in latest(cluster, kind, namespace):
+            ref = snapshot["spec"].get("placement") or {}
+            scoped = kind == "ResourceOverride" and ref.get("scope") == "Namespaced"
+            if ref.get("name") == name and scoped == bool(namespace):
+                found.append(f"{kind}/{snapshot['metadata'].get('namespace') or ''}/{snapshot['metadata']['name']}")
+    return sorted(found)
+
+
+def named(cluster: Any, kind: str, namespace: str | None, name: str) -> dict[str, Any] | None:
+    """The ``kind`` override snapshot ``name`` as the override it snapshots (the shape ``latest`` gives),
+    whether or not it is the latest: a binding may carry an older one (pkg/controllers/workgenerator/
+    override.go fetchClusterResourceOverrideSnapshots reads the binding's by name)."""
+    snapshot = cluster.get(P1, SNAPSHOT_OF[kind], namespace, name)
+    if snapshot is None:
+        return None
+    meta = {"name": name, "namespace": namespace}
+    return {"kind": kind, "metadata": meta, "spec": snapshot["spec"]["overrideSpec"]}

@@ -50,15 +50,18 @@ that commit):
 from __future__ import annotations
 
 import calendar
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.emulators.kube.controllers import fleet_override_snapshots
 from tests.emulators.kube.controllers.fleet_bindings import (
     PREVIOUS_STATE,
     Overrides,
     all_bindings,
+    carried,
     deleting,
     failed,
     generation_of,
@@ -219,11 +222,7 @@ def plan(
                 continue
             index = snapshot_index(placement, binding)
             result.index[member] = index
-            spec = binding["spec"]
-            result.overrides[member] = (
-                list(spec.get("clusterResourceOverrideSnapshots") or []),
-                list(spec.get("resourceOverrideSnapshots") or []),
-            )
+            result.overrides[member] = carried(binding)
             if index != latest or result.overrides[member] != (overrides or {}).get(member, ([], [])):
                 updating.append(member)
     for member in picked:
@@ -248,6 +247,39 @@ def plan(
     result.blocked = {m for m in updating + bounding if m not in chosen}
     result.changed = bool(chosen)
     return result
+
+
+def triggers(cluster: Any, placement: Mapping[str, Any], latest: str, bindings: Mapping[str, Mapping[str, Any]]) -> str:
+    """What enqueues the placement for the rollout controller (kubefleet-dev/kubefleet e160c1cd
+    pkg/controllers/rollout/controller.go SetupWithManagerForClusterResourcePlacement and
+    SetupWithManagerForResourcePlacement), as it stands now: a new latest resource snapshot
+    (handleResourceSnapshot), the latest override snapshots that name the placement
+    (fleet_override_snapshots.referencing), a binding made or its generation, Available or
+    DiffReported changed (bindingHandlerFuncs, handleBindingUpdated), and the placement's rollout
+    strategy type or apply strategy (handlePlacement). While none changed and its last reconcile rolled
+    everything out (Reconcile requeues while needRoll), the controller does not run, so an override
+    that names no placement waits for the next of these."""
+    strategy = (placement.get("spec") or {}).get("strategy") or {}
+    watched = {}
+    for member, binding in sorted(bindings.items()):
+        conds = {c.get("type"): c for c in _conds(binding)}
+        watched[member] = [
+            generation_of(binding),
+            *(
+                {k: (conds.get(t) or {}).get(k) for k in ("status", "reason", "observedGeneration")}
+                for t in ("Available", "DiffReported")
+            ),
+        ]
+    return json.dumps(
+        [
+            latest,
+            strategy.get("type"),
+            strategy.get("applyStrategy"),
+            fleet_override_snapshots.referencing(cluster, placement),
+            watched,
+        ],
+        sort_keys=True,
+    )
 
 
 def blocked_row(member: str, latest: str, generation: int) -> dict[str, Any]:
