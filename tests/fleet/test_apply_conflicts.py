@@ -53,7 +53,9 @@ def test_a_client_side_apply_has_no_field_manager_conflicts(hub: Hub) -> None:
 
 def test_report_diff_fails_to_take_over_an_object_another_owner_holds(hub: Hub) -> None:
     _annotate(hub, PRE_EXISTING, "owned")
-    assert _place("--apply-strategy", "ReportDiff", wait=True).exit_code == 10
+    result = _place("--apply-strategy", "ReportDiff", wait=True)
+    assert result.exit_code == 10, result
+    assert "FailedToTakeOver" in result.stderr and "--allow-co-ownership" in result.stderr
     [diff] = [c for c in _row(hub)["conditions"] if c["type"] == "DiffReported"]
     assert (diff["status"], diff["reason"]) == ("False", "NotAllWorkHaveDiffReported")
     cond = _work_condition(hub)
@@ -82,7 +84,7 @@ def test_an_override_of_another_object_leaves_a_drift_standing(hub: Hub) -> None
             "apiVersion": P1,
             "kind": "ResourceOverride",
             "metadata": {"name": "other-override", "namespace": "llm"},
-            "spec": {"resourceSelectors": [other], "policy": {"overrideRules": rules}},
+            "spec": {"placement": {"name": "llm"}, "resourceSelectors": [other], "policy": {"overrideRules": rules}},
         }
     )
     hub.settle()

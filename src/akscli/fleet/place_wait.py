@@ -223,13 +223,17 @@ def work_reasons(kube: Kube, member: str, text: str) -> list[tuple[Mapping[str, 
 
 def _with_work_reasons(kube: Kube, obj: Mapping[str, Any], verdict: Readiness) -> Readiness:
     """A ReportDiff placement a member failed to report on: each failure with the member's reasons,
-    and for kinds a member does not serve (DecodingErred, "no matches for kind") the CRD fix."""
+    and for kinds a member does not serve (DecodingErred, "no matches for kind") the CRD fix; for an
+    object another owner holds (FailedToTakeOver, co-ownership is disallowed: process.go attempts the
+    takeover before reportDiffOnlyIfApplicable) the co-ownership fix."""
     from akscli.kube.readiness import fleet as fleet_readiness
 
     lines: list[str] = []
     unserved: dict[str, list[str]] = {}
+    co_owned = False
     for member, text in fleet_readiness.diff_report_failures(obj).items():
         reasons = work_reasons(kube, member, text)
+        co_owned = co_owned or any(fleet_readiness.CO_OWNED in message for _, message in reasons)
         shown = "; ".join(f"{_identifier_ref(ident)}: {message}" for ident, message in reasons)
         lines.append(f"member {member}: {text}" + (f" ({shown})" if shown else ""))
         for ident, message in reasons:
@@ -238,8 +242,10 @@ def _with_work_reasons(kube: Kube, obj: Mapping[str, Any], verdict: Readiness) -
                 kind = f"{ident.get('kind')} ({group + '/' if group else ''}{version})"
                 if member not in unserved.setdefault(kind, []):
                     unserved[kind].append(member)
-    fix = fleet_readiness.unserved_fix(unserved) if unserved else verdict.fix
-    return replace(verdict, message="; ".join(lines), fix=fix)
+    fixes = [fleet_readiness.unserved_fix(unserved)] if unserved else []
+    if co_owned:
+        fixes.append(fleet_readiness.STRATEGY_FIXES[fleet_readiness.CO_OWNED])
+    return replace(verdict, message="; ".join(lines), fix="; ".join(fixes) or verdict.fix)
 
 
 def _identifier_ref(ident: Mapping[str, Any]) -> str:
