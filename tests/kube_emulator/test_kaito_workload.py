@@ -130,3 +130,25 @@ def test_a_workspace_returned_to_an_earlier_spec_takes_that_revision_again(emu: 
     kept = emu.cluster.list("apps/v1", "ControllerRevision", "default", "workspace.kaito.io/name=phi")
     assert sorted(r["revision"] for r in kept) == [1, 2]
     assert all(r["metadata"]["ownerReferences"][0]["kind"] == "Workspace" for r in kept)
+
+
+@pytest.mark.parametrize(
+    ("runtime", "ports"),
+    [
+        (None, [("http", 5000), ("kv-events", 5557)]),
+        ("transformers", [("http", 5000)]),
+    ],
+)
+def test_a_workspaces_server_container_names_its_ports_as_kaito_does(
+    emu: KubeEmulator, runtime: str | None, ports: list[tuple[str, int]]
+) -> None:
+    """containerPorts and, for the vLLM runtime, vllmKVEventsContainerPort (kaito-project/kaito
+    v0.12.0 pkg/workspace/inference/preset_inferences.go): a PodMonitor's ``port: http`` finds the
+    server only by that name."""
+    ws = _configured()
+    if runtime:
+        ws["metadata"]["annotations"] = {"kaito.sh/runtime": runtime}
+    emu.cluster.create(ws)
+    assert wait_until(lambda: bool(_sts(emu)))
+    container = _sts(emu)["spec"]["template"]["spec"]["containers"][0]
+    assert [(p["name"], p["containerPort"]) for p in container["ports"]] == ports

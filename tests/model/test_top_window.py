@@ -67,6 +67,26 @@ def test_window_reads_each_replica_and_the_total_from_prometheus(model_emulator:
     assert names == [f"pod/{p}" for p in pods]
 
 
+def test_window_reads_a_kaito_models_pod_through_the_podmonitor_deploy_made(model_emulator: Start) -> None:
+    """KAITO's pod declares port http (5000), the one the PodMonitor names: Prometheus scrapes it
+    (kaito-project/kaito v0.12.0 pkg/workspace/inference/preset_inferences.go containerPorts)."""
+    emu = model_emulator(monitoring=True)
+    emu.cluster.create(nc_a100_node("aks-gpua100-0"))
+    assert invoke("model", "deploy", "phi-4", "--max-model-len", "4096", "-y").exit_code == 0
+    deadline = time.monotonic() + 10
+    while not emu.cluster.list("v1", "Pod", "default", "kaito.sh/workspace=phi-4"):
+        assert time.monotonic() < deadline, "no KAITO pod"
+        time.sleep(0.05)
+    emu.serving.figures("default", "phi-4-0").running = 2
+    emu.prometheus.scrape(time.time() - 30, every=True)
+
+    result = invoke("model", "top", "phi-4", "--window", "5m", "-o", "json")
+    assert result.exit_code == 0, result
+    assert "not shown" not in result.stderr
+    rows = {r["pod"]: r for r in list_items(result.stdout)}
+    assert (rows["phi-4-0"]["running"], rows[None]["running"]) == (2, 2)
+
+
 def test_window_must_be_a_prometheus_duration(model_emulator: Start) -> None:
     model_emulator()
     result = invoke("model", "top", "phi-4", "--window", "5 minutes")

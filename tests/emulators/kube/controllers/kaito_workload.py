@@ -19,7 +19,11 @@ Each behaviour names its upstream file, in kaito-project/kaito v0.12.0
 * The pod spec (preset_inferences.go GenerateInferencePodSpec, setInferenceContainers): one
   container named after the Workspace, the ``inference.config`` ConfigMap mounted as
   ``config-volume`` at /mnt/config, and ``dshm`` (an in-memory emptyDir) at /dev/shm
-  (pkg/utils/common_preset.go ConfigCMVolume, ConfigSHMVolume).
+  (pkg/utils/common_preset.go ConfigCMVolume, ConfigSHMVolume). Its ports (containerPorts,
+  vllmKVEventsContainerPort): ``http`` 5000, the server a PodMonitor's ``port: http`` scrapes, and for
+  the vLLM runtime ``kv-events`` 5557 (pkg/utils/consts/consts.go PortInferenceServer,
+  PortKVCacheEvents); the runtime is vLLM unless the Workspace's ``kaito.sh/runtime`` annotation says
+  ``transformers`` (api/v1beta1/labels.go GetWorkspaceRuntimeName, the vLLM feature gate on).
 * The revision (pkg/workspace/controllers/workspace_controller.go syncControllerRevision,
   ComputeHash, marshalSelectedFields): a sha256 over the Workspace's ``resource``, ``inference`` and
   ``tuning`` is kept in its annotation ``workspace.kaito.io/hash``. Each hash has an apps/v1
@@ -51,6 +55,8 @@ MAX_REVISION_HISTORY = 10  # pkg/utils/consts/consts.go MaxRevisionHistoryLimit
 WORKSPACE_LABEL = "kaito.sh/workspace"
 SET_LABEL = "inferenceset.kaito.sh/created-by"
 CONFIG_MOUNT = "/mnt/config"
+PORT_INFERENCE_SERVER = 5000  # pkg/utils/consts/consts.go PortInferenceServer
+PORT_KV_CACHE_EVENTS = 5557  # pkg/utils/consts/consts.go PortKVCacheEvents
 
 
 # The base image KAITO v0.12.0 runs presets in: GetBaseImageName, "REGISTRY/kaito-base:TAG" with the
@@ -144,6 +150,14 @@ def labels(ws: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def _ports(ws: dict[str, Any]) -> list[dict[str, Any]]:
+    """preset_inferences.go's containerPorts, with vllmKVEventsContainerPort for the vLLM runtime."""
+    ports: list[dict[str, Any]] = [{"name": "http", "containerPort": PORT_INFERENCE_SERVER}]
+    if (ws["metadata"].get("annotations") or {}).get("kaito.sh/runtime") != "transformers":
+        ports.append({"name": "kv-events", "containerPort": PORT_KV_CACHE_EVENTS})
+    return ports
+
+
 def _pod_spec(ws: dict[str, Any], scheduling: dict[str, Any]) -> dict[str, Any]:
     scheduling = dict(scheduling)
     resources = scheduling.pop("resources", None)
@@ -155,7 +169,12 @@ def _pod_spec(ws: dict[str, Any], scheduling: dict[str, Any]) -> dict[str, Any]:
         mounts.append({"name": "config-volume", "mountPath": CONFIG_MOUNT})
     volumes.append({"name": "dshm", "emptyDir": {"medium": "Memory"}})
     mounts.append({"name": "dshm", "mountPath": "/dev/shm"})
-    container: dict[str, Any] = {"name": ws["metadata"]["name"], "image": BASE_IMAGE, "volumeMounts": mounts}
+    container: dict[str, Any] = {
+        "name": ws["metadata"]["name"],
+        "image": BASE_IMAGE,
+        "ports": _ports(ws),
+        "volumeMounts": mounts,
+    }
     if resources:
         container["resources"] = resources
     return {"containers": [container], "volumes": volumes, **scheduling}
