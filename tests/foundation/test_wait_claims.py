@@ -4,8 +4,8 @@ controllers/volume_provisioner.py): the set's claims are provisioned on its pods
 and the wait ends; a claim of a class the cluster does not have is never provisioned
 (kubernetes/kubernetes pkg/controller/volume/persistentvolume/pv_controller.go provisionClaim:
 ProvisioningFailed `storageclass.storage.k8s.io "x" not found`), the scheduler holds its pod
-(binder.go GetPodVolumeClaims: a class not found binds at once), and the wait's hint points at the
-claim."""
+(binder.go GetPodVolumeClaims: a class not found binds at once), and the wait's hint names the
+claim and the class it lacks."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_a_waited_statefulset_whose_claims_aks_provisions_becomes_ready(kube_emu
     assert claim()["spec"]["volumeName"] == f"pvc-{claim()['metadata']['uid']}"
 
 
-def test_a_waited_statefulset_whose_claim_names_a_missing_class_points_at_the_claim(
+def test_a_waited_statefulset_whose_claim_names_a_missing_class_names_the_class(
     kube_emulator: Any, kubeconfig: Path
 ) -> None:
     kube_emulator.cluster.create(small_cpu_node())
@@ -61,6 +61,22 @@ def test_a_waited_statefulset_whose_claim_names_a_missing_class_points_at_the_cl
     assert " not scheduled: 0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims." in (
         caught.message
     )
+    assert (caught.hint or "").startswith(
+        "claim data-llm-0 asks for StorageClass managed-csi-premum, which the cluster does not have "
+        "(kubectl get storageclass lists those it has): create StorageClass managed-csi-premum, or make the "
+        "claim again with a class it has (kubectl delete pvc data-llm-0 -n default;"
+    )
+
+
+def test_a_waited_statefulset_whose_claim_has_no_class_and_no_default_points_at_the_claim(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    # No default class (the bare emulator has none): pv_controller.go's FailedBinding "no persistent
+    # volumes available for this claim and no storage class is set"; no class to name.
+    kube_emulator.cluster.create(small_cpu_node())
+    statefulset = statefulset_with_claims("")
+    del statefulset["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"]
+    caught = wait_error(kubeconfig, [statefulset])
     assert (caught.hint or "").startswith(
         "claim data-llm-0 is not bound and its class binds at once: kubectl describe pvc data-llm-0 -n default "
         "says why no volume was bound or provisioned"

@@ -226,7 +226,14 @@ def test_a_pod_held_for_one_of_several_unbound_claims_is_pointed_at_them_all() -
         namespace="shop",
         source={"spec": {"volumes": [{"name": "tmp", "emptyDir": {}}, *volumes]}},
     )
-    assert wait_report._unschedulable_fix(held) == (
+
+    class NoClaims:  # the claims cannot be found: no class to name
+        namespace = "shop"
+
+        def get(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    assert wait_report._unschedulable_fix(NoClaims(), held) == (  # type: ignore[arg-type]
         "one of claims data-db-0, logs-db-0 is not bound and its class binds at once: "
         "kubectl describe pvc data-db-0 logs-db-0 -n shop says why no volume was bound or provisioned"
     )

@@ -266,18 +266,53 @@ def held(pod: Mapping[str, Any], namespace: str, reads: Reads) -> Held | None:
     return None
 
 
-def held_fix(message: str, pod: Mapping[str, Any] | None, namespace: str) -> str | None:
+def held_fix(
+    message: str,
+    pod: Mapping[str, Any] | None,
+    namespace: str,
+    missing_classes: Callable[[list[str]], Mapping[str, str]] | None = None,
+) -> str | None:
     """The fix for a pod the scheduler left Pending with ``message`` when that is this PreFilter's
-    UNBOUND_IMMEDIATE (a StatefulSet's volumeClaimTemplate of no class, or of an Immediate class
-    nothing has bound): its claims are named; adding nodes would not help. None otherwise."""
-    volumes = ((pod or {}).get("spec") or {}).get("volumes") or []
-    claims = [str(v["persistentVolumeClaim"].get("claimName")) for v in volumes if v.get("persistentVolumeClaim")]
-    return unbound_fix(claims, namespace or "default") if UNBOUND_IMMEDIATE in message and claims else None
+    UNBOUND_IMMEDIATE (a StatefulSet's volumeClaimTemplate of no class, of a class the cluster
+    lacks, or of an Immediate class nothing has bound): its claims are named; adding nodes would
+    not help. ``missing_classes`` reads, for the claims named, those whose StorageClass is not
+    found (claim -> class), read only for this message. None otherwise."""
+    claims = claim_names(pod)
+    if UNBOUND_IMMEDIATE not in message or not claims:
+        return None
+    return unbound_fix(claims, namespace or "default", missing_classes(claims) if missing_classes else None)
 
 
-def unbound_fix(claims: list[str], namespace: str) -> str:
+def claim_names(pod: Mapping[str, Any] | None) -> list[str]:
+    """The claims binder.go GetPodVolumeClaims reads for the pod: each persistentVolumeClaim's
+    claimName, and each generic ephemeral volume's ``<pod>-<volume>``, the claim the ephemeral
+    controller makes (kubernetes/component-helpers storage/ephemeral/ephemeral.go VolumeClaimName;
+    volume_binding.go podHasPVCs reads both)."""
+    md, spec = (pod or {}).get("metadata") or {}, (pod or {}).get("spec") or {}
+    names = []
+    for vol in spec.get("volumes") or []:
+        if vol.get("persistentVolumeClaim"):
+            names.append(str(vol["persistentVolumeClaim"].get("claimName")))
+        elif vol.get("ephemeral") and md.get("name"):
+            names.append(f"{md['name']}-{vol.get('name')}")
+    return names
+
+
+def unbound_fix(claims: list[str], namespace: str, missing: Mapping[str, str] | None = None) -> str:
     """What to do about UNBOUND_IMMEDIATE for the pod's claims mounted by name (the scheduler's
-    message does not say which one holds it)."""
+    message does not say which one holds it). A claim of a class that is not found is named with
+    its class: IsDelayBindingMode reads a missing class as immediate, and the PV controller cannot
+    provision it (pv_controller.go provisionClaim: ProvisioningFailed
+    `storageclass.storage.k8s.io "x" not found`)."""
+    for claim in claims:
+        cls = (missing or {}).get(claim)
+        if cls:
+            return (
+                f"claim {claim} asks for StorageClass {cls}, which the cluster does not have (kubectl get "
+                f"storageclass lists those it has): create StorageClass {cls}, or make the claim again with "
+                f"a class it has (kubectl delete pvc {claim} -n {namespace}; a StatefulSet's "
+                "volumeClaimTemplates cannot change in place, so delete and apply the set again)"
+            )
     names = " ".join(claims)
     which = f"claim {names} is" if len(claims) == 1 else f"one of claims {', '.join(claims)} is"
     return (

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli import errors
-from akscli.kube import pod_hints, pod_problems, readiness, rollout_room, scale_up, scheduling, volume_binding
+from akscli.kube import (
+    pod_hints,
+    pod_problems,
+    readiness,
+    rollout_room,
+    scale_up,
+    scheduling,
+    volume_binding,
+    volume_limits,
+)
 from akscli.kube.client import Kube
 from akscli.kube.events import object_events
 
@@ -86,7 +95,7 @@ def explain(kube: Kube, trouble: pod_problems.Problem | None, owner: Any = None)
     if held:
         return held
     if said is None:
-        return "", _unschedulable_fix(trouble)
+        return "", _unschedulable_fix(kube, trouble)
     if said.adding:
         return f"; {said.clause}", f"{said.fix}, and a new node takes minutes to join: raise --timeout"
     return f"; {said.clause}", said.fix
@@ -112,7 +121,7 @@ _UNSCHEDULABLE_FIX = (
 )
 
 
-def _unschedulable_fix(trouble: pod_problems.Problem) -> str:
+def _unschedulable_fix(kube: Kube, trouble: pod_problems.Problem) -> str:
     """The hint for a pod no node takes, no autoscaler having said why. When the scheduler's
     NodeAffinity filter turned down every node (``0/N nodes are available: N node(s) didn't match
     Pod's node affinity/selector``: a pool with no nodes, a misspelt pool), adding room on the
@@ -120,8 +129,12 @@ def _unschedulable_fix(trouble: pod_problems.Problem) -> str:
     asks for by name. A cluster with no node at all (scheduling.NO_NODES) is told so, and a pod
     VolumeBinding's PreFilter holds for an unbound claim (kubernetes/kubernetes
     pkg/scheduler/framework/plugins/volumebinding/volume_binding.go PreFilter, "pod has unbound
-    immediate PersistentVolumeClaims") is told to look at its claims."""
-    held = volume_binding.held_fix(trouble.message, trouble.source, trouble.namespace)
+    immediate PersistentVolumeClaims") is told to look at its claims, and at the class one of
+    them names where the cluster does not have it."""
+    namespace = trouble.namespace or kube.namespace
+    held = volume_binding.held_fix(
+        trouble.message, trouble.source, namespace, lambda claims: _missing_classes(kube, namespace, claims)
+    )
     if held:
         return held
     if trouble.message == scheduling.NO_NODES:
@@ -138,6 +151,23 @@ def _unschedulable_fix(trouble: pod_problems.Problem) -> str:
         f"no node matches the pod's node selector or affinity{asks}: add nodes that match, or fix the "
         "selector; raise --timeout if an autoscaler is adding nodes"
     )
+
+
+def _missing_classes(kube: Kube, namespace: str, claims: list[str]) -> dict[str, str]:
+    """The claims (of ``claims``, not bound) whose StorageClass is not found: claim -> class. A
+    claim or class that cannot be read is left out (the plain hint is then given)."""
+    missing: dict[str, str] = {}
+    try:
+        for name in claims:
+            claim = kube.get("v1", "PersistentVolumeClaim", name, namespace=namespace)
+            cls = volume_limits.claim_class(claim) if claim is not None else ""
+            if claim is None or not cls or volume_binding.fully_bound(claim):
+                continue
+            if kube.get("storage.k8s.io/v1", "StorageClass", cls) is None:
+                missing[name] = cls
+    except errors.AkscliError:
+        pass
+    return missing
 
 
 def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailedError:
