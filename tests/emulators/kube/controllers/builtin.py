@@ -49,7 +49,8 @@ from tests.emulators.kube.controllers.preemption import Preemption
 from tests.emulators.kube.controllers.rescheduling import Rescheduler
 from tests.emulators.kube.controllers.scheduling import Scheduler, daemon_pod_spec
 from tests.emulators.kube.controllers.statefulset import StatefulSetController as StatefulSetController  # re-exported
-from tests.emulators.kube.controllers.volume_provisioner import PersistentVolumeController, SelectedNode
+from tests.emulators.kube.controllers.volume_prebind import EphemeralVolumeController, PreBind
+from tests.emulators.kube.controllers.volume_provisioner import PersistentVolumeController
 from tests.emulators.kube.resources import ResourceType
 
 # The most syncs one DaemonSet reconcile runs (each creates or deletes at least one pod).
@@ -322,8 +323,11 @@ def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list
         # kube-aggregator's Available condition of APIServices (aggregator.py).
         APIServiceAvailability(delay),
         # Claims bound and provisioned (volume_provisioner.py; upstream: kubernetes/kubernetes
-        # pkg/controller/volume/persistentvolume/pv_controller.go), and the scheduler's selected
-        # node on a claim of delayed binding (pkg/scheduler/framework/plugins/volumebinding/binder.go).
+        # pkg/controller/volume/persistentvolume/pv_controller.go); the scheduler's VolumeBinding
+        # PreBind, which binds a pod once its claims are (pkg/scheduler/framework/plugins/
+        # volumebinding/binder.go BindPodVolumes), and the ephemeral volume controller
+        # (pkg/controller/volume/ephemeral/controller.go): volume_prebind.py.
         PersistentVolumeController(delay),
-        SelectedNode(delay),
+        PreBind(delay),
+        EphemeralVolumeController(delay),
     ]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env, preemption
+from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env, preemption, volume_prebind
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.kubelet_crashloop import CrashLoops, termination_message
 from tests.emulators.kube.controllers.rescheduling import mark_injected
@@ -335,6 +335,12 @@ class PodOwner(Controller):
             failure = "crashloop"  # its process exits at every start: the kubelet backs off
         unschedulable = INJECTED_UNSCHEDULABLE
         injected = failure == "unschedulable"
+        # VolumeBinding's PreBind (volume_prebind.py): a pod placed with claims to bind first, or
+        # with generic ephemeral volumes whose claims are not made yet, waits unbound.
+        waits = isinstance(node, Placement) and bool(
+            node.claims or any(v.get("ephemeral") for v in spec.get("volumes") or [])
+        )
+        claims = node.claims if isinstance(node, Placement) else ()
         if isinstance(node, Placement):
             if node.node is None and not node.message:
                 # No Node at all (upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go
@@ -343,7 +349,8 @@ class PodOwner(Controller):
             if node.node is None and node.message and failure is None:
                 failure, unschedulable = "unschedulable", node.message
             node = node.node
-        if node and failure != "unschedulable":
+        waits = waits and bool(node) and failure != "unschedulable"
+        if node and failure != "unschedulable" and not waits:
             spec["nodeName"] = node
         namespace = owner["metadata"]["namespace"]
         config_errors: dict[str, str] = {}
@@ -379,6 +386,14 @@ class PodOwner(Controller):
                 self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ"),
             ),
         }
+        if waits:
+            pod["status"] = {"phase": "Pending"}
+            created = cluster.create(pod)
+            if volume_prebind.hold(cluster, created, str(node), claims, new=True):
+                return created
+            ns, pod_name = namespace, name
+            cluster.patch("v1", "Pod", ns, pod_name, {"spec": {"nodeName": node}})
+            return cluster.patch_status("v1", "Pod", ns, pod_name, pod_status(spec, None, phase, node))
         created = cluster.create(pod)
         for message in config_errors.values():
             cluster.add_event(created, "Failed", f"Error: {message}", "Warning")

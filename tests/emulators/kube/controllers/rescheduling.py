@@ -207,6 +207,8 @@ class Rescheduler(PassController):
 
     def retry(self, cluster: ClusterState) -> int:
         """One pass over the waiting pods; how many it bound."""
+        from tests.emulators.kube.controllers import volume_prebind  # it imports this module
+
         index = self.index or unschedulable_pods(cluster.api)
         scheduler = Scheduler(cluster)
         bound = 0
@@ -217,6 +219,8 @@ class Rescheduler(PassController):
             if pod is None or not is_unschedulable(pod):
                 index.discard(key)
                 continue
+            if volume_prebind.holding(cluster, ns, name):
+                continue  # placed, waiting in PreBind for its claims (volume_prebind.py)
             waiting.append((key, ns, name, pod))
         # the scheduling queue's PrioritySort: the highest priority first (a preemptor before the
         # replacements of the pods it evicted; upstream: kubernetes/kubernetes
@@ -247,6 +251,8 @@ class Rescheduler(PassController):
         self, cluster: ClusterState, scheduler: Scheduler, ns: str, name: str, pod: dict[str, Any]
     ) -> dict[str, Any] | None:
         """Bind one waiting pod and return it bound, or record why it still fits nowhere (None)."""
+        from tests.emulators.kube.controllers import volume_prebind  # it imports this module
+
         spec = pod.get("spec") or {}
         owner = next((r.get("uid", "") for r in pod["metadata"].get("ownerReferences") or []), "")
         placement = scheduler.place(spec, owner, pod["metadata"])
@@ -271,6 +277,8 @@ class Rescheduler(PassController):
                 cluster.patch_status("v1", "Pod", ns, name, {"conditions": [condition, *conditions]})
                 cluster.add_event(pod, "FailedScheduling", message, "Warning")
             return None
+        if volume_prebind.hold(cluster, pod, placement.node, placement.claims):
+            return None  # PreBind binds it once its claims are bound (volume_prebind.py)
         cluster.patch("v1", "Pod", ns, name, {"spec": {"nodeName": placement.node}})
         updated = cluster.patch_status("v1", "Pod", ns, name, running_status(spec, placement.node))
         cluster.add_event(updated, "Scheduled", f"Successfully assigned {ns}/{name} to {placement.node}")

@@ -70,7 +70,12 @@ from tests.emulators.kube.controllers.nominator import Nominated
 from tests.emulators.kube.controllers.pod_affinity import InterPodAffinity, required_terms
 from tests.emulators.kube.controllers.pod_resources import _QUANTITY as _QUANTITY  # re-exported
 from tests.emulators.kube.controllers.pod_resources import pod_requests, quantity
-from tests.emulators.kube.controllers.volume_binding import binding_reasons, prefilter, zone_rejects
+from tests.emulators.kube.controllers.volume_binding import (
+    binding_reasons,
+    prebind_claims,
+    prefilter,
+    zone_rejects,
+)
 
 PAGE = 500
 
@@ -104,6 +109,9 @@ class Placement:
 
     node: str | None
     message: str = ""
+    # The claims VolumeBinding's PreBind waits on before the pod is bound to ``node``
+    # (volume_binding.prebind_claims; controllers/volume_prebind.py binds it once they are).
+    claims: tuple[str, ...] = ()
 
 
 @dataclass
@@ -348,7 +356,7 @@ class Scheduler:
                 placed["pods"] = Decimal(1)
                 self._usage_of(name).update(placed)
                 self._record(pod, name)
-                return Placement(name)
+                return Placement(name, claims=self._prebind(spec, pod))
             failures.update(reasons)
             victims += resolvable
             not_helpful += not resolvable
@@ -356,6 +364,10 @@ class Scheduler:
             failures[f"node(s) didn't satisfy plugin(s) [{NODE_AFFINITY}]"] += total - checked
             not_helpful += total - checked
         return Placement(None, _fit_error(total, failures, not_helpful, victims))
+
+    def _prebind(self, spec: dict[str, Any], pod: dict[str, Any]) -> tuple[str, ...]:
+        namespace = str(pod["metadata"].get("namespace") or "")
+        return tuple(prebind_claims(self.cluster, spec, namespace, pod["metadata"]))
 
     def place(self, spec: dict[str, Any], owner_uid: str = "", meta: dict[str, Any] | None = None) -> Placement:
         """The node for a new pod with ``spec`` (and ``meta``, its namespace and labels, which
@@ -369,7 +381,7 @@ class Scheduler:
                 prefiltered.append(self._inter_pod_affinity(pod))
             return prefiltered[0]
 
-        if held := prefilter(self.cluster, spec, str(pod["metadata"].get("namespace") or "")):
+        if held := prefilter(self.cluster, spec, str(pod["metadata"].get("namespace") or ""), pod["metadata"]):
             # schedule_one.go findNodesThatFitPod: a PreFilter's rejection holds the pod on every
             # node; every node is then UnschedulableAndUnresolvable for preemption.
             total, cursor = 0, None
@@ -426,7 +438,7 @@ class Scheduler:
             placed["pods"] = Decimal(1)
             self._usage_of(name).update(placed)
             self._record(pod, name)
-            return Placement(name)
+            return Placement(name, claims=self._prebind(spec, pod))
         return Placement(None, _fit_error(total, failures, not_helpful, victims))
 
 

@@ -49,6 +49,7 @@ from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.node_filters import matches_affinity
 from tests.emulators.kube.controllers.pod_affinity import selector_matches
 from tests.emulators.kube.controllers.pod_resources import quantity
+from tests.emulators.kube.controllers.volume_provisioner import default_class
 
 BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind"
 NOT_ENOUGH_SPACE = "node(s) did not have enough free storage"
@@ -68,8 +69,14 @@ def _fully_bound(pvc: dict[str, Any]) -> bool:
 
 def _class_of(cluster: ClusterState, claim: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
     annotations = (claim.get("metadata") or {}).get("annotations") or {}
-    spec = claim.get("spec") if "spec" in claim else claim
-    cls = annotations.get("volume.beta.kubernetes.io/storage-class", (spec or {}).get("storageClassName") or "")
+    spec = (claim.get("spec") if "spec" in claim else claim) or {}
+    if "volume.beta.kubernetes.io/storage-class" not in annotations and "storageClassName" not in spec:
+        # plugin/pkg/admission/storage/storageclass/setdefault/admission.go: a claim made with no
+        # class is given the default one (the emulator's PV controller does it later, and an
+        # ephemeral claim is read from its template before it is made).
+        found = default_class(cluster)
+        return ((found or {}).get("metadata") or {}).get("name", ""), found
+    cls = annotations.get("volume.beta.kubernetes.io/storage-class", spec.get("storageClassName") or "")
     return cls, cluster.get("storage.k8s.io/v1", "StorageClass", None, cls) if cls else None
 
 
@@ -77,7 +84,36 @@ def _delayed(cluster: ClusterState, pvc: dict[str, Any]) -> bool:
     return (_class_of(cluster, pvc)[1] or {}).get("volumeBindingMode") == "WaitForFirstConsumer"
 
 
-def prefilter(cluster: ClusterState, spec: dict[str, Any], namespace: str) -> str | None:
+def _ephemeral(
+    cluster: ClusterState, spec: dict[str, Any], namespace: str, meta: dict[str, Any]
+) -> tuple[str | None, list[tuple[str, dict[str, Any] | None]]]:
+    """podHasPVCs for the pod's generic ephemeral volumes: (the PreFilter's message, the claims
+    found). A pod placed as it is made (``meta`` has no name) is weighed as it would be once the
+    ephemeral controller made its claims: each template an unbound claim."""
+    pod, found = meta.get("name"), []
+    for vol in spec.get("volumes") or []:
+        template = (vol.get("ephemeral") or {}).get("volumeClaimTemplate")
+        if template is None:
+            continue
+        if not pod:
+            if not _delayed(cluster, template.get("spec") or {}):
+                return "pod has unbound immediate PersistentVolumeClaims", found
+            continue
+        # component-helpers storage/ephemeral/ephemeral.go VolumeClaimName and VolumeIsForPod.
+        name = f"{pod}-{vol.get('name')}"
+        pvc = cluster.get("v1", "PersistentVolumeClaim", namespace, name) if namespace else None
+        if pvc is None:
+            return f'waiting for ephemeral volume controller to create the persistentvolumeclaim "{name}"', found
+        owner = next((r for r in pvc["metadata"].get("ownerReferences") or [] if r.get("controller")), {})
+        if owner.get("uid") != meta.get("uid"):
+            return f"PVC {namespace}/{name} was not created for pod {namespace}/{pod} (pod is not owner)", found
+        found.append((name, pvc))
+    return None, found
+
+
+def prefilter(
+    cluster: ClusterState, spec: dict[str, Any], namespace: str, meta: dict[str, Any] | None = None
+) -> str | None:
     """VolumeBinding's, then VolumeZone's, PreFilter message for the new pod (None: none holds it)."""
     named = [
         _claim_of(cluster, vol, namespace) for vol in spec.get("volumes") or [] if vol.get("persistentVolumeClaim")
@@ -85,20 +121,40 @@ def prefilter(cluster: ClusterState, spec: dict[str, Any], namespace: str) -> st
     for name, pvc in named:
         if pvc is None:
             return f'persistentvolumeclaim "{name}" not found'
+    held, ephemeral = _ephemeral(cluster, spec, namespace, meta or {})
+    for name, pvc in [*named, *ephemeral]:
+        assert pvc is not None
         if (pvc.get("status") or {}).get("phase") == "Lost":
             volume = (pvc.get("spec") or {}).get("volumeName", "")
             return f'persistentvolumeclaim "{name}" bound to non-existent persistentvolume "{volume}"'
         if (pvc.get("metadata") or {}).get("deletionTimestamp"):
             return f'persistentvolumeclaim "{name}" is being deleted'
-    for _, pvc in named:
+    if held:
+        return held
+    for _, pvc in [*named, *ephemeral]:
         assert pvc is not None
         if not _fully_bound(pvc) and (not _delayed(cluster, pvc) or (pvc.get("spec") or {}).get("volumeName")):
             return "pod has unbound immediate PersistentVolumeClaims"
-    for _, pvc in named:
+    for _, pvc in [*named, *ephemeral]:
         volume = ((pvc or {}).get("spec") or {}).get("volumeName")
         if volume and cluster.get("v1", "PersistentVolume", None, volume) is None:
             return f'persistentvolume "{volume}" not found'
     return None
+
+
+def prebind_claims(cluster: ClusterState, spec: dict[str, Any], namespace: str, meta: dict[str, Any]) -> list[str]:
+    """The claims VolumeBinding's PreBind waits on for the pod (binder.go AssumePodVolumes: those
+    not fully bound, of delayed binding, with no volume; the PreFilter let no other unbound one
+    through): named, and the ephemeral ones, ``<pod>-<volume>``, where the pod has its name."""
+    names = [str((v.get("persistentVolumeClaim") or {}).get("claimName")) for v in spec.get("volumes") or []]
+    if meta.get("name"):
+        names += [f"{meta['name']}-{v.get('name')}" for v in spec.get("volumes") or [] if v.get("ephemeral")]
+    waiting = []
+    for name in names:
+        pvc = cluster.get("v1", "PersistentVolumeClaim", namespace, name) if name != "None" and namespace else None
+        if pvc is not None and not _fully_bound(pvc) and _delayed(cluster, pvc):
+            waiting.append(name)
+    return waiting
 
 
 def zone_rejects(cluster: ClusterState, spec: dict[str, Any], node: dict[str, Any], namespace: str) -> bool:
@@ -253,6 +309,16 @@ def _enough_capacity(
 
 
 def _static_match(cluster: ClusterState, claim: dict[str, Any], cls: str, node: dict[str, Any]) -> bool:
+    return _static_pv(cluster, claim, cls, node) is not None
+
+
+def static_volume(cluster: ClusterState, pvc: dict[str, Any], node: dict[str, Any]) -> dict[str, Any] | None:
+    """binder.go findMatchingVolumes for an unbound claim of delayed binding on the node: an
+    Available volume of its class that holds it (pv_helpers.go FindMatchingVolume), or None."""
+    return _static_pv(cluster, pvc.get("spec") or {}, _class_of(cluster, pvc)[0], node)
+
+
+def _static_pv(cluster: ClusterState, claim: dict[str, Any], cls: str, node: dict[str, Any]) -> dict[str, Any] | None:
     want = quantity(((claim.get("resources") or {}).get("requests") or {}).get("storage", "0"))
     modes = set(claim.get("accessModes") or [])
     for pv in cluster.list("v1", "PersistentVolume"):
@@ -273,5 +339,5 @@ def _static_match(cluster: ClusterState, claim: dict[str, Any], cls: str, node: 
             and modes <= set(pv_spec.get("accessModes") or [])
             and (required is None or matches_affinity(as_pod, node))
         ):
-            return True
-    return False
+            return pv
+    return None

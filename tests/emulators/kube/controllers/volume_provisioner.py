@@ -1,5 +1,4 @@
-"""Claims that bind: kube-controller-manager's PersistentVolume controller, the kube-scheduler's
-VolumeBinding PreBind (the selected node on a claim of delayed binding), and the CSI
+"""Claims that bind: kube-controller-manager's PersistentVolume controller and the CSI
 external-provisioner that AKS runs beside its Azure Disk and Azure Files drivers.
 
 ``PersistentVolumeController`` (upstream: kubernetes/kubernetes
@@ -37,12 +36,8 @@ assignDefaultStorageClass from the index's current copy, read_file id 93169161):
   (updateVolumePhase); a volume whose claimRef has a uid, whose claim has no volume yet, queues
   the claim (the provisioner saves only the PV and the next syncClaim binds it).
 
-``SelectedNode`` (upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding
-binder.go AssumePodVolumes and bindAPIUpdate, sanposhiho/kubernetes 059ce4e8): once the pod is
-bound to a node, each claim it mounts by name that is not fully bound, of a WaitForFirstConsumer
-class, with no spec.volumeName and no selected node, gets volume.kubernetes.io/selected-node =
-the node (DynamicProvisions; a claim the scheduler binds to an existing Available volume,
-StaticBindings, is not modelled).
+The selected node on a claim of delayed binding is the scheduler's (volume_prebind.py: binder.go
+bindAPIUpdate, written before the pod is bound).
 
 ``CSIProvisioner`` (upstream: kubernetes-sigs/sig-storage-lib-external-provisioner 7b865eb9
 controller/controller.go shouldProvision and provisionClaimOperation, controller/volume_store.go;
@@ -77,9 +72,7 @@ from tests.emulators.kube.controllers.pod_affinity import selector_matches
 from tests.emulators.kube.controllers.pod_resources import quantity
 
 if TYPE_CHECKING:
-    from tests.emulators.kube.apiserver import Ctx
-    from tests.emulators.kube.controllers.runner import ControllerManager
-    from tests.emulators.kube.resources import ResourceType
+    pass
 
 SELECTED_NODE = "volume.kubernetes.io/selected-node"
 PROVISIONER = "volume.kubernetes.io/storage-provisioner"
@@ -298,39 +291,6 @@ class PersistentVolumeController(Controller):
             "capacity": pv["spec"].get("capacity"),
         }
         cluster.patch_status("v1", "PersistentVolumeClaim", md["namespace"], md["name"], status)
-
-
-class SelectedNode(Controller):
-    """The kube-scheduler's VolumeBinding PreBind for a pod bound to a node (see the module docstring)."""
-
-    watches: ClassVar[list[tuple[str, str]]] = []
-
-    def attach(self, manager: ControllerManager) -> None:
-        def on_event(typ: str, rt: ResourceType, obj: dict[str, Any], ctx: Ctx) -> None:
-            spec = obj.get("spec") or {}
-            if (
-                typ != "DELETED"
-                and (rt.group, rt.kind) == ("", "Pod")
-                and spec.get("nodeName")
-                and any(v.get("persistentVolumeClaim") for v in spec.get("volumes") or [])
-            ):
-                manager.schedule(self, obj, self.delay)
-
-        manager.api.listeners.append(on_event)
-
-    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
-        md, spec = obj["metadata"], obj.get("spec") or {}
-        node = spec.get("nodeName")
-        if not node or md.get("deletionTimestamp"):
-            return
-        for vol in spec.get("volumes") or []:
-            name = (vol.get("persistentVolumeClaim") or {}).get("claimName")
-            claim = cluster.get("v1", "PersistentVolumeClaim", md["namespace"], name) if name else None
-            if claim is None or (claim.get("spec") or {}).get("volumeName") or SELECTED_NODE in _annotations(claim):
-                continue
-            if _delayed(_storage_class(cluster, claim_class(claim))):
-                patch = {"metadata": {"annotations": {SELECTED_NODE: node}}}
-                cluster.patch("v1", "PersistentVolumeClaim", md["namespace"], name, patch, "kube-scheduler")
 
 
 class CSIProvisioner(Controller):
