@@ -16,7 +16,6 @@ from typing import Any
 from akscli.cli.common import apply_objects
 from akscli.kube.client import KubeTarget
 from tests.baremetal.nodes import small_cpu_node
-from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.profiles import aks_storage_classes
 from tests.foundation.test_wait_pod_problems import gpu_deployment, wait_error
 
@@ -46,9 +45,9 @@ def test_a_waited_statefulset_whose_claims_aks_provisions_becomes_ready(kube_emu
     def claim() -> dict[str, Any]:
         return kube_emulator.cluster.get("v1", "PersistentVolumeClaim", "default", "data-llm-0") or {}
 
-    # The emulator's pod runs once it has a node, where a cluster's scheduler binds it only after
-    # the claim (binder.go BindPodVolumes): the claim may bind just after the wait ends.
-    assert wait_until(lambda: claim().get("status", {}).get("phase") == "Bound")
+    # The scheduler binds the pod only once its claim is bound (binder.go BindPodVolumes), so the
+    # claim is Bound when the wait ends.
+    assert claim().get("status", {}).get("phase") == "Bound"
     assert claim()["spec"]["volumeName"] == f"pvc-{claim()['metadata']['uid']}"
 
 
@@ -80,4 +79,34 @@ def test_a_waited_statefulset_whose_claim_has_no_class_and_no_default_points_at_
     assert (caught.hint or "").startswith(
         "claim data-llm-0 is not bound and its class binds at once: kubectl describe pvc data-llm-0 -n default "
         "says why no volume was bound or provisioned"
+    )
+
+
+def test_a_waited_statefulset_whose_claim_no_provisioner_answers_names_the_claim_and_its_driver(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    # managed-csi as AKS has it, but no CSI external-provisioner runs: the scheduler chose the node
+    # (the claim's selected-node) and holds the pod in PreBind (binder.go BindPodVolumes), unbound,
+    # with no condition and no event of its own; the claim says ExternalProvisioning.
+    kube_emulator.cluster.create(small_cpu_node())
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "StorageClass",
+            "metadata": {"name": "managed-csi"},
+            "provisioner": "disk.csi.azure.com",
+            "volumeBindingMode": "WaitForFirstConsumer",
+        }
+    )
+    caught = wait_error(kubeconfig, [statefulset_with_claims("managed-csi")])
+    node = small_cpu_node()["metadata"]["name"]
+    assert f"; pod llm-0 waits for claim data-llm-0 to be bound before it is bound to node {node}" in caught.message
+    assert (
+        "; the claim's latest event: ExternalProvisioning: Waiting for a volume to be created either by the "
+        "external provisioner 'disk.csi.azure.com'" in caught.message
+    )
+    assert caught.hint == (
+        "no volume was provisioned for claim data-llm-0 by disk.csi.azure.com, StorageClass managed-csi's "
+        "provisioner: check that its CSI driver runs on the cluster (kubectl describe pvc data-llm-0 -n default "
+        "says why); nothing was rolled back"
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from akscli import errors
 from akscli.kube import (
+    claim_wait,
     pod_hints,
     pod_problems,
     readiness,
@@ -65,7 +66,28 @@ def timeout_error(
         said, fix = explain(kube, trouble, owner)
         message += f"; {trouble}{said}"
         hint = f"{fix}; nothing was rolled back" if fix else hint
+    elif held := _claim_wait(kube, pending[:5]):
+        message += held.said
+        hint = f"{held.fix}; nothing was rolled back"
     return errors.WaitTimeoutError(message, hint=hint)
+
+
+def _claim_wait(kube: Kube, pending: list[Watched]) -> claim_wait.ClaimWait | None:
+    """A pending workload's pod that the scheduler holds for its claims (claim_wait.py): one page
+    of pods, then its claims, read only on a timeout with no other pod problem."""
+    for state in pending:
+        labels = pod_problems.selector_string(readiness.pod_selector(state.last)) if state.last else None
+        if not labels:
+            continue
+        namespace = state.namespace or kube.namespace
+        try:
+            page = next(iter(kube.list_pages("v1", "Pod", namespace=namespace, label_selector=labels, page_size=50)))
+        except (errors.AkscliError, StopIteration):
+            continue
+        found = claim_wait.explain(kube, namespace, page.get("items") or [])
+        if found:
+            return found
+    return None
 
 
 def pod_problem(kube: Kube, pending: list[Watched]) -> tuple[pod_problems.Problem | None, Any]:
