@@ -212,7 +212,15 @@ def test_the_emulators_scheduler_counts_a_capacity_without_the_driver_label(mode
     deploy("--vm-size", NC_A100, "--storage-class", "lvm")
     emu.idle(5)
     pods = [p for p in emu.cluster.list("v1", "Pod", "default") if "phi-4" in p["metadata"]["name"]]
-    assert pods and all(p["spec"].get("nodeName") == "a100-0" for p in pods)
+    # No provisioner runs for lvm: the scheduler's PreBind holds each pod, unbound, with the node it
+    # chose written on the pod's claim (binder.go bindAPIUpdate; controllers/volume_prebind.py).
+    claims = [
+        emu.cluster.get("v1", "PersistentVolumeClaim", "default", f"{p['metadata']['name']}-weights") for p in pods
+    ]
+    assert pods and all(
+        ((c or {}).get("metadata") or {}).get("annotations", {}).get("volume.kubernetes.io/selected-node") == "a100-0"
+        for c in claims
+    )
 
 
 def test_a_driver_that_does_not_publish_capacity_is_not_checked_nor_its_capacity_read(model_emulator: Start) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.baremetal.nodes import AZURE_DISK, MAX_DATA_DISKS, NC_A100, ND_H100, csinode
+from tests.emulators.kube.controllers.volume_prebind import EphemeralVolumeController
 from tests.model.test_deploy_cluster_resources import a100_and_h100, bound_pod, deploy
 from tests.model.test_deploy_cluster_room import deployment_size
 
@@ -59,7 +60,9 @@ def disks_on(emu: Any, node_name: str, used: int, count: int | None = None) -> N
     """managed-csi-premium, the node's CSINode (an NC24ads_A100_v4's 8 disk slots unless
     ``count``), and a pod bound to it mounting ``used`` ephemeral disks: each claim
     (``db-d<i>``, as the ephemeral controller names it) bound to the Azure disk the driver
-    provisioned for it."""
+    provisioned for it. The emulator's ephemeral volume controller is paused meanwhile: the claims
+    are made here, as it made them."""
+    paused = pause_ephemeral_controller(emu)
     disk_class(emu)
     emu.cluster.create(csinode(node_name, NC_A100, count))
     template = {"spec": {"storageClassName": CLASS, "accessModes": ["ReadWriteOnce"], "resources": STORAGE}}
@@ -69,6 +72,16 @@ def disks_on(emu: Any, node_name: str, used: int, count: int | None = None) -> N
     for i in range(used):
         volume(emu, f"pvc-db-d{i}", {"csi": {"driver": AZURE_DISK, "volumeHandle": f"{DISK}pvc-db-d{i}"}})
         claim(emu, "team-a", f"db-d{i}", pv=f"pvc-db-d{i}", pod=db)
+    emu.controllers.controllers.extend(paused)
+
+
+def pause_ephemeral_controller(emu: Any) -> list[Any]:
+    """Take the emulator's ephemeral volume controller out (its listener stays; it runs again once
+    put back in emu.controllers.controllers)."""
+    paused = [c for c in emu.controllers.controllers if isinstance(c, EphemeralVolumeController)]
+    for controller in paused:
+        emu.controllers.remove(controller)
+    return paused
 
 
 def pod_with_claims(emu: Any, namespace: str, name: str, node_name: str, claims: list[str]) -> None:
@@ -173,6 +186,7 @@ def test_an_ephemeral_volume_whose_claim_does_not_exist_is_not_counted(model_emu
     emu = model_emulator()
     a100_and_h100(emu)
     disks_on(emu, "a100-0", used=MAX_DATA_DISKS[NC_A100])
+    pause_ephemeral_controller(emu)  # it would make the claim again (controller.go onPVCDelete)
     emu.cluster.delete("v1", "PersistentVolumeClaim", "team-a", "db-d0")
     assert deploy() and deployment_size(emu) == NC_A100
 

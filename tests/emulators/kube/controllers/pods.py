@@ -387,14 +387,34 @@ class PodOwner(Controller):
             ),
         }
         if waits:
+            # Created unbound; the kubelet starts it once PreBind binds it (volume_prebind.py).
             pod["status"] = {"phase": "Pending"}
-            created = cluster.create(pod)
-            if volume_prebind.hold(cluster, created, str(node), claims, new=True):
-                return created
-            ns, pod_name = namespace, name
-            cluster.patch("v1", "Pod", ns, pod_name, {"spec": {"nodeName": node}})
-            return cluster.patch_status("v1", "Pod", ns, pod_name, pod_status(spec, None, phase, node))
+            held = cluster.create(pod)
+
+            def start(cluster: ClusterState, bound: dict[str, Any]) -> dict[str, Any]:
+                at = self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ")
+                status = pod_status(spec, failure, phase, node, unschedulable, config_errors, exit_code, exit_log, at)
+                started = cluster.patch_status("v1", "Pod", namespace, name, status)
+                return self._started(cluster, started, failure, False, config_errors, exit_log, exit_code)
+
+            if volume_prebind.hold(cluster, held, str(node), claims, new=True, start=start):
+                return held
+            cluster.patch("v1", "Pod", namespace, name, {"spec": {"nodeName": node}})
+            return start(cluster, held)
         created = cluster.create(pod)
+        return self._started(cluster, created, failure, injected, config_errors, exit_log, exit_code)
+
+    def _started(
+        self,
+        cluster: ClusterState,
+        created: dict[str, Any],
+        failure: str | None,
+        injected: bool,
+        config_errors: dict[str, str],
+        exit_log: str | None,
+        exit_code: int,
+    ) -> dict[str, Any]:
+        """The events of a pod as its kubelet (or the scheduler) first reports it."""
         for message in config_errors.values():
             cluster.add_event(created, "Failed", f"Error: {message}", "Warning")
         if injected:

@@ -71,6 +71,7 @@ from tests.emulators.kube.controllers.pod_affinity import InterPodAffinity, requ
 from tests.emulators.kube.controllers.pod_resources import _QUANTITY as _QUANTITY  # re-exported
 from tests.emulators.kube.controllers.pod_resources import pod_requests, quantity
 from tests.emulators.kube.controllers.volume_binding import (
+    assumed,
     binding_reasons,
     prebind_claims,
     prefilter,
@@ -161,6 +162,15 @@ class Scheduler:
                 used.update(need)
                 for uid in entry.owners:
                     self._owned[f"{uid}/{node}"] += 1
+            for key, held in list(assumed(self.cluster.api).items()):
+                # the pods VolumeBinding's PreBind holds for this node (schedule_one.go assume)
+                pod = self.cluster.get("v1", "Pod", *key.split("/", 1)) if held[1] == node else None
+                if pod is not None and pod["metadata"].get("uid") == held[0]:
+                    need = pod_requests(pod.get("spec") or {})
+                    need["pods"] = Decimal(1)
+                    used.update(need)
+                    for ref in pod["metadata"].get("ownerReferences") or []:
+                        self._owned[f"{ref.get('uid')}/{node}"] += 1
             self._used[node] = used
         return self._used[node]
 

@@ -43,6 +43,9 @@ sanposhiho/kubernetes 059ce4e8):
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
@@ -55,6 +58,21 @@ BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind"
 NOT_ENOUGH_SPACE = "node(s) did not have enough free storage"
 NODE_CONFLICT = "node(s) had volume node affinity conflict"
 PV_NOT_EXIST = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)"
+
+
+# VolumeBinding's assumed pods (binder.go AssumePodVolumes; volume_prebind.py): 'namespace/pod' ->
+# (pod uid, the node chosen, the claims PreBind waits on, how its kubelet starts it once bound).
+# The scheduler counts their requests on that node while they wait (schedule_one.go assume).
+Start = Callable[[ClusterState, dict[str, Any]], dict[str, Any]]
+Assumed = tuple[str, str, tuple[str, ...], Start | None]
+_ASSUMED: weakref.WeakKeyDictionary[Any, dict[str, Assumed]] = weakref.WeakKeyDictionary()
+_ASSUMED_LOCK = threading.Lock()
+
+
+def assumed(api: Any) -> dict[str, Assumed]:
+    """The emulator's pods that PreBind holds, by 'namespace/name'."""
+    with _ASSUMED_LOCK:
+        return _ASSUMED.setdefault(api, {})
 
 
 def _claim_of(cluster: ClusterState, vol: dict[str, Any], namespace: str) -> tuple[str, dict[str, Any] | None]:

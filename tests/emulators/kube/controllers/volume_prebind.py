@@ -38,14 +38,19 @@ ephemeral_volume), and no claim is made. A deleted claim whose pod is still ther
 
 from __future__ import annotations
 
-import threading
-import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.rescheduling import requeue_owners, running_status
-from tests.emulators.kube.controllers.volume_binding import _delayed, _fully_bound, static_volume
+from tests.emulators.kube.controllers.volume_binding import (
+    Assumed,
+    Start,
+    _delayed,
+    _fully_bound,
+    assumed,
+    static_volume,
+)
 from tests.emulators.kube.controllers.volume_provisioner import BOUND_BY_CONTROLLER, SELECTED_NODE, claim_ref
 
 if TYPE_CHECKING:
@@ -53,14 +58,9 @@ if TYPE_CHECKING:
     from tests.emulators.kube.controllers.runner import ControllerManager
     from tests.emulators.kube.resources import ResourceType
 
-# 'namespace/pod' -> (pod uid, node, the claims PreBind waits on)
-_WAITING: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, str, tuple[str, ...]]]] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
 
-
-def _waiting(api: ApiServer) -> dict[str, tuple[str, str, tuple[str, ...]]]:
-    with _LOCK:
-        return _WAITING.setdefault(api, {})
+def _waiting(api: ApiServer) -> dict[str, Assumed]:
+    return assumed(api)
 
 
 def ephemeral_claims(pod: dict[str, Any]) -> list[str]:
@@ -74,15 +74,23 @@ def holding(cluster: ClusterState, namespace: str, name: str) -> bool:
     return f"{namespace}/{name}" in _waiting(cluster.api)
 
 
-def hold(cluster: ClusterState, pod: dict[str, Any], node: str, claims: tuple[str, ...], new: bool = False) -> bool:
+def hold(
+    cluster: ClusterState,
+    pod: dict[str, Any],
+    node: str,
+    claims: tuple[str, ...],
+    new: bool = False,
+    start: Start | None = None,
+) -> bool:
     """PreBind for a pod placed on ``node`` with no node name yet (see the module docstring):
     ``claims`` are Placement.claims, and a ``new`` pod's ephemeral claims, which its controller
-    has not made yet, are waited on too. False where there is nothing to wait on: bind it now."""
+    has not made yet, are waited on too; ``start`` reports it as its kubelet would once it is bound
+    (the Running status by default). False where there is nothing to wait on: bind it now."""
     md = pod["metadata"]
     names = tuple(dict.fromkeys([*claims, *(ephemeral_claims(pod) if new else [])]))
     key = f"{md['namespace']}/{md['name']}"
     waiting = _waiting(cluster.api)
-    waiting[key] = (str(md["uid"]), node, names)
+    waiting[key] = (str(md["uid"]), node, names, start)
     bound = True
     for name in names:
         claim = cluster.get("v1", "PersistentVolumeClaim", md["namespace"], name)
@@ -129,14 +137,15 @@ class PreBind(Controller):
 
     def reconcile(self, cluster: ClusterState, claim: dict[str, Any]) -> None:
         ns, name = claim["metadata"]["namespace"], claim["metadata"]["name"]
-        for key, (uid, node, names) in list(_waiting(cluster.api).items()):
-            if key.partition("/")[0] != ns or name not in names:
+        for key, held in list(_waiting(cluster.api).items()):
+            if key.partition("/")[0] != ns or name not in held[2]:
                 continue
-            _bind_api_update(cluster, claim, node)
-            self._check_bindings(cluster, key, uid, node, names)
+            _bind_api_update(cluster, claim, held[1])
+            self._check_bindings(cluster, key, held)
 
-    def _check_bindings(self, cluster: ClusterState, key: str, uid: str, node: str, names: tuple[str, ...]) -> None:
+    def _check_bindings(self, cluster: ClusterState, key: str, held: Assumed) -> None:
         ns, _, pod_name = key.partition("/")
+        uid, node, names, start = held
         for name in names:
             claim = cluster.get("v1", "PersistentVolumeClaim", ns, name)
             if claim is None or not _fully_bound(claim):
@@ -145,9 +154,12 @@ class PreBind(Controller):
         pod = cluster.get("v1", "Pod", ns, pod_name)
         if pod is None or pod["metadata"].get("uid") != uid or pod["metadata"].get("deletionTimestamp"):
             return
-        cluster.patch("v1", "Pod", ns, pod_name, {"spec": {"nodeName": node}})
-        updated = cluster.patch_status("v1", "Pod", ns, pod_name, running_status(pod.get("spec") or {}, node))
-        cluster.add_event(updated, "Scheduled", f"Successfully assigned {ns}/{pod_name} to {node}")
+        bound = cluster.patch("v1", "Pod", ns, pod_name, {"spec": {"nodeName": node}})
+        cluster.add_event(bound, "Scheduled", f"Successfully assigned {ns}/{pod_name} to {node}")
+        if start is not None:
+            updated = start(cluster, bound)
+        else:
+            updated = cluster.patch_status("v1", "Pod", ns, pod_name, running_status(pod.get("spec") or {}, node))
         requeue_owners(self._manager, cluster, updated)
 
 
