@@ -103,9 +103,13 @@ def test_the_route_of_a_vllm_deployment_reaches_every_replica(model_emulator: St
     _deploy("phi-4", "--runtime", "vllm", "--replicas", "2", "--expose")
     deployment = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")
     assert deployment["spec"]["replicas"] == 2
-    assert "PersistentVolumeClaim" not in [
-        o["kind"] for o in emu.cluster.list("v1", "PersistentVolumeClaim", "default")
+    # akscli applies no claim: the only claims are the weights volumes' that the ephemeral volume
+    # controller makes, each owned by its pod (pkg/controller/volume/ephemeral/controller.go).
+    owners = [
+        [r["kind"] for r in o["metadata"].get("ownerReferences") or []]
+        for o in emu.cluster.list("v1", "PersistentVolumeClaim", "default")
     ]
+    assert all(kinds == ["Pod"] for kinds in owners), owners
 
 
 def test_the_pool_of_a_multinode_workspace_reaches_the_leader_only(model_emulator: Start) -> None:

@@ -395,16 +395,16 @@ class PodOwner(Controller):
                 at = self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ")
                 status = pod_status(spec, failure, phase, node, unschedulable, config_errors, exit_code, exit_log, at)
                 started = cluster.patch_status("v1", "Pod", namespace, name, status)
-                return self._started(cluster, started, failure, False, config_errors, exit_log, exit_code)
+                return self._first_report(cluster, started, failure, False, config_errors, exit_log, exit_code)
 
             if volume_prebind.hold(cluster, held, str(node), claims, new=True, start=start):
                 return held
             cluster.patch("v1", "Pod", namespace, name, {"spec": {"nodeName": node}})
             return start(cluster, held)
         created = cluster.create(pod)
-        return self._started(cluster, created, failure, injected, config_errors, exit_log, exit_code)
+        return self._first_report(cluster, created, failure, injected, config_errors, exit_log, exit_code)
 
-    def _started(
+    def _first_report(
         self,
         cluster: ClusterState,
         created: dict[str, Any],
