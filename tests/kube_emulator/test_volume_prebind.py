@@ -31,6 +31,19 @@ def disk_class_without_its_provisioner(emu: KubeEmulator) -> None:
     )
 
 
+def held_statefulset(emu: KubeEmulator) -> None:
+    """A one-pod StatefulSet on managed-csi with no provisioner, once PreBind wrote the node it
+    chose on the set's claim (bindAPIUpdate) and waits for the claim to be provisioned."""
+    a_node(emu)
+    disk_class_without_its_provisioner(emu)
+    emu.cluster.create(statefulset(replicas=1))
+
+    def annotations() -> dict[str, str]:
+        return dict((claims(emu).get("data-db-0") or {}).get("metadata", {}).get("annotations", {}))
+
+    assert wait_until(lambda: SELECTED_NODE in annotations())
+
+
 def weights_deployment(storage_class: str | None) -> dict[str, Any]:
     """A Deployment whose pods mount a generic ephemeral volume, as akscli's vLLM Deployment does."""
     dep = deployment("llm", replicas=1)
@@ -55,15 +68,7 @@ def fully_bound(found: dict[str, Any] | None) -> bool:
 
 
 def test_a_pod_whose_delayed_claim_is_not_provisioned_is_not_bound_to_a_node(kube_emulator: KubeEmulator) -> None:
-    a_node(kube_emulator)
-    disk_class_without_its_provisioner(kube_emulator)
-    kube_emulator.cluster.create(statefulset(replicas=1))
-    # PreBind wrote the node it chose on the claim (bindAPIUpdate) and waits for the provisioner.
-    assert wait_until(
-        lambda: (
-            SELECTED_NODE in (claims(kube_emulator).get("data-db-0") or {}).get("metadata", {}).get("annotations", {})
-        )
-    )
+    held_statefulset(kube_emulator)
     pod = pods(kube_emulator)["db-0"]
     assert "nodeName" not in pod["spec"]
     assert pod["status"]["phase"] == "Pending"
@@ -72,14 +77,7 @@ def test_a_pod_whose_delayed_claim_is_not_provisioned_is_not_bound_to_a_node(kub
 def test_the_waiting_pod_is_bound_to_the_selected_node_once_its_claim_is_provisioned(
     kube_emulator: KubeEmulator,
 ) -> None:
-    a_node(kube_emulator)
-    disk_class_without_its_provisioner(kube_emulator)
-    kube_emulator.cluster.create(statefulset(replicas=1))
-    assert wait_until(
-        lambda: (
-            SELECTED_NODE in (claims(kube_emulator).get("data-db-0") or {}).get("metadata", {}).get("annotations", {})
-        )
-    )
+    held_statefulset(kube_emulator)
     kube_emulator.controllers.add(CSIProvisioner())
     kube_emulator.cluster.patch(
         "v1", "PersistentVolumeClaim", "default", "data-db-0", {"metadata": {"labels": {"k": "v"}}}
