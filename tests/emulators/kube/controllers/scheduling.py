@@ -37,8 +37,8 @@ resources with no victim to evict are "No preemption victims found for incoming 
   an unbound one through its StorageClass's provisioner (getCSIDriverInfoFromSC); against the
   node's CSINode spec.drivers[].allocatable.count, with the volumes of the pods bound to the
   node; "node(s) exceed max volume count". A node without CSINode, a bound pod's claim or a class
-  not found: not counted. The new pod's ephemeral claims are its templates (the emulator runs no
-  ephemeral controller: upstream the claim exists before the pod is scheduled).
+  not found: not counted. The new pod's ephemeral claims are its templates (the emulator places a
+  pod as it makes it, before its ephemeral volume controller, volume_prebind.py, makes them).
 
 - VolumeBinding (plugins/volumebinding; controllers/volume_binding.py): the new pod's bound
   claims' PVs reach the node (node affinity); its ephemeral claims of a WaitForFirstConsumer class

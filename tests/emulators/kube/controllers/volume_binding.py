@@ -1,6 +1,8 @@
 """The kube-scheduler's VolumeBinding filter for the emulator's scheduler
-(controllers/scheduling.py), for a new pod's generic ephemeral claims (the emulator runs no
-ephemeral controller: the template's spec is the claim's) of a WaitForFirstConsumer class.
+(controllers/scheduling.py), for a new pod's generic ephemeral claims (read from their templates
+where the pod is placed as it is made, before the ephemeral volume controller makes them) of a
+WaitForFirstConsumer class, and the claims its PreBind waits on (prebind_claims,
+volume_prebind.py).
 
 upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding (read at
 sanposhiho/kubernetes 059ce4e8):
@@ -36,6 +38,12 @@ sanposhiho/kubernetes 059ce4e8):
   claim's volume that is not found (`persistentvolume "x" not found`). Each holds the pod on every
   node; the event is the PreFilter's message alone (pkg/scheduler/framework/types.go
   FitError.Error at kubernetes/kubernetes master: no histogram after a PreFilter message).
+  A generic ephemeral volume's claim `<pod>-<volume>` (component-helpers storage/ephemeral
+  VolumeClaimName) is read too: missing, `waiting for ephemeral volume controller to create the
+  persistentvolumeclaim "x"`; not controlled by the pod, VolumeIsForPod's `PVC ns/x was not
+  created for pod ns/p (pod is not owner)` (volume_binding.go podHasPVCs).
+- A claim or template with no class is read with the default class, as the DefaultStorageClass
+  admission plugin gives it one at create (plugin/pkg/admission/storage/storageclass/setdefault).
 - VolumeZone's Filter (zone_rejects, volume_zone.go): the zone and region labels of a bound
   claim's volume (a value may join several zones with "__") against a node that has any of them,
   ErrReasonConflict "node(s) had no available volume zone".
