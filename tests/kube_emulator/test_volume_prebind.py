@@ -55,6 +55,15 @@ def weights_deployment(storage_class: str | None) -> dict[str, Any]:
     return dep
 
 
+def weights_pod(emu: KubeEmulator, storage_class: str) -> dict[str, Any]:
+    """The pod of a weights_deployment of the class on AKS's classes, once it is made."""
+    a_node(emu)
+    aks_storage_classes(emu)
+    emu.cluster.create(weights_deployment(storage_class))
+    assert wait_until(lambda: len(llm_pods(emu)) == 1)
+    return llm_pods(emu)[0]
+
+
 def llm_pods(emu: KubeEmulator) -> list[dict[str, Any]]:
     return [p for p in emu.cluster.list("v1", "Pod", "default", label_selector="app=llm")]
 
@@ -91,11 +100,7 @@ def test_the_waiting_pod_is_bound_to_the_selected_node_once_its_claim_is_provisi
 
 
 def test_a_generic_ephemeral_volume_gets_its_claim_owned_by_the_pod(kube_emulator: KubeEmulator) -> None:
-    a_node(kube_emulator)
-    aks_storage_classes(kube_emulator)
-    kube_emulator.cluster.create(weights_deployment("managed-csi-premium"))
-    assert wait_until(lambda: len(llm_pods(kube_emulator)) == 1)
-    pod = llm_pods(kube_emulator)[0]
+    pod = weights_pod(kube_emulator, "managed-csi-premium")
     name = f"{pod['metadata']['name']}-weights"
     assert wait_until(lambda: claim(kube_emulator, name) is not None)
     made = claim(kube_emulator, name)
@@ -148,11 +153,7 @@ def test_the_ephemeral_claim_is_deleted_with_its_pod(kube_emulator: KubeEmulator
 
 
 def test_a_pod_whose_ephemeral_claim_names_a_missing_class_stays_pending_for_it(kube_emulator: KubeEmulator) -> None:
-    a_node(kube_emulator)
-    aks_storage_classes(kube_emulator)
-    kube_emulator.cluster.create(weights_deployment("managed-csi-premum"))
-    assert wait_until(lambda: len(llm_pods(kube_emulator)) == 1)
-    pod = llm_pods(kube_emulator)[0]
+    pod = weights_pod(kube_emulator, "managed-csi-premum")
     assert wait_until(lambda: claim(kube_emulator, f"{pod['metadata']['name']}-weights") is not None)
     events = [
         e["message"] for e in kube_emulator.cluster.list("v1", "Event", "default") if e["reason"] == "FailedScheduling"
