@@ -300,7 +300,9 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
             # Istio GatewayClass): the README tour's most complete line runs in the lab.
             install_podmonitor_api(kube)
             install_gateway(kube)
-            aks_storage_classes(kube)  # the Azure Disk and Files CSI classes and provisioner, as on AKS
+            # the Azure Disk and Files CSI classes and provisioner, as on AKS (MicrosoftDocs/azure-aks-docs
+            # articles/aks/concepts-storage.md, articles/aks/create-volume-azure-disk.md)
+            aks_storage_classes(kube)
             metrics_server(kube)  # metrics.k8s.io, on by default on AKS
             add_fleet_members(kube)
             add_gpu_nodes(kube)

@@ -156,9 +156,11 @@ class TypeHooks:
     an operation on the resource ends Failed or Canceled (the error is its third argument),
     ``on_read`` runs before a GET answers (time passing for the resource), ``on_list`` filters a
     collection GET by its query ($filter), ``on_scope_list`` answers an extension type's collection
-    GET at a scope in place of the resources stored under it (its scope and query), ``on_patch`` sees
-    a PATCH's own body (what ``on_put`` gets is already merged into the stored resource) and may
-    refuse it."""
+    GET at a scope in place of the resources stored under it (its scope and query; the hook itself is
+    emulator plumbing, the answer it serves is Azure/azure-rest-api-specs specification/authorization/
+    resource-manager/Microsoft.Authorization/stable/2022-04-01/examples/RoleAssignments_ListForScope.json
+    in arm/authorization.py), ``on_patch`` sees a PATCH's own body (what ``on_put`` gets is already
+    merged into the stored resource) and may refuse it."""
 
     type_regex: re.Pattern[str]
     on_put: PutHook | None = None

@@ -44,7 +44,9 @@ def build(args: argparse.Namespace) -> KubeEmulator:
     if args.nodes or args.pods or args.lab:
         from tests.emulators.kube.profiles import aks_storage_classes
 
-        # as an AKS cluster has them (its Azure Disk and Files CSI drivers' classes and provisioner)
+        # as an AKS cluster has them: its Azure Disk and Files CSI drivers' classes (MicrosoftDocs/azure-aks-docs
+        # articles/aks/concepts-storage.md; kubernetes-sigs/azurefile-csi-driver
+        # deploy/example/storageclass-azurefile-csi.yaml) and their provisioner, which --no-controllers leaves out
         aks_storage_classes(emu, provisioner=not args.no_controllers)
     if not args.no_controllers:
         for c in builtin_controllers():

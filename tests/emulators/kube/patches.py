@@ -212,8 +212,9 @@ def two_way_merge_patch(old: Any, new: Any, node: TypeNode, field_name: str = ""
     """The strategic merge patch that turns ``old`` into ``new``: changed and added keys, None for
     a removed one, and for a list keyed by merge keys only the items that changed (with their keys),
     a ``$patch: delete`` for each one gone and the ``$setElementOrder`` directive; an atomic list
-    whole (upstream: kubernetes/apimachinery pkg/util/strategicpatch/patch.go
-    CreateTwoWayMergePatch, diffMaps, diffLists / diffListsOfMaps). {} where nothing changed."""
+    whole (upstream: kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/util/strategicpatch/patch.go,
+    mirrored as kubernetes/apimachinery pkg/util/strategicpatch/patch.go: CreateTwoWayMergePatch, diffMaps,
+    diffLists / diffListsOfMaps). {} where nothing changed."""
     out: dict[str, Any] = {}
     for k, v in new.items():
         before = old.get(k)

@@ -258,8 +258,9 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
 
     def _route(self, path: str, query: dict[str, list[str]], body: bytes) -> None:
         emu = self.server.emulator
-        # The request deadline filter comes before authentication in the handler chain (kubernetes/apiserver
-        # 24a394e5 pkg/server/config.go DefaultBuildHandlerChain: WithRequestDeadline wraps WithAuthentication).
+        # The request deadline filter comes before authentication in the handler chain (kubernetes/kubernetes
+        # staging/src/k8s.io/apiserver/pkg/server/config.go DefaultBuildHandlerChain, mirrored as
+        # kubernetes/apiserver 24a394e5 pkg/server/config.go: WithRequestDeadline wraps WithAuthentication).
         refused = server_params.request_deadline_refusal(path, query)
         if refused is not None:
             raise refused

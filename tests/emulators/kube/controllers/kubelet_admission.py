@@ -246,7 +246,9 @@ class KubeletAdmission(Controller):
             "qosClass": (pod.get("status") or {}).get("qosClass") or qos_class(spec),
             "startTime": (pod.get("status") or {}).get("startTime") or now_iso(),
         }
-        cluster.patch_pod_status(pod, status)  # syncPod's PatchPodStatus (kubelet_crashloop)
+        # the kubelet's status sync: a patch from the pod as read (kubernetes/kubernetes
+        # pkg/kubelet/status/status_manager.go syncPod, pkg/util/pod/pod.go PatchPodStatus)
+        cluster.patch_pod_status(pod, status)
 
     def _run(self, cluster: ClusterState, pod: dict[str, Any]) -> None:
         """The admitted pod runs: its containers start (Running, ready), or wait in
@@ -259,7 +261,7 @@ class KubeletAdmission(Controller):
         }
         status = pod_status(spec, None, "Running", spec.get("nodeName"), config_errors=errors)
         status["qosClass"] = (pod.get("status") or {}).get("qosClass") or qos_class(spec)
-        updated = cluster.patch_pod_status(pod, status)
+        updated = cluster.patch_pod_status(pod, status)  # as above: kubernetes/kubernetes pkg/util/pod/pod.go
         for message in errors.values():
             cluster.add_event(updated, "Failed", f"Error: {message}", "Warning")
 

@@ -90,6 +90,8 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         self.dangling = DanglingClusters()
         # The Ray job API of each cluster's head (job_api.py; ray-project/ray
         # python/ray/dashboard/modules/job/job_head.py), served through the head Services.
+        # delay and run_seconds pace jobs submitted straight to the API: emulator timing, no upstream
+        # behaviour (the job states follow ray-project/ray python/ray/dashboard/modules/job/job_manager.py).
         self.job_api = JobApi(delay, run_seconds)
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
