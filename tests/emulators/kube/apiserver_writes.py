@@ -274,7 +274,9 @@ class WritesMixin:
         ``precondition``: the resourceVersion check, run after mutating admission and before
         validation (version_precondition)."""
         # read before the status subresource keeps the stored metadata: BeforeUpdate and its uid
-        # check run for every update, the status subresource's too, which the kubelet's pod status
+        # check run for every update, the status subresource's too (kubernetes/kubernetes
+        # staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go Update, rest.BeforeUpdate
+        # in staging/src/k8s.io/apiserver/pkg/registry/rest/update.go), which the kubelet's pod status
         # patch relies on as its precondition (kubernetes/kubernetes pkg/util/pod/pod.go
         # preparePatchBytesForPodStatus)
         given_uid = (new.get("metadata") or {}).get("uid")

@@ -65,7 +65,8 @@ def aks_storage_classes(emu: Any, provisioner: bool = True) -> None:
     on HDD, azurefile-csi-premium on SSD, both expandable, reclaimPolicy Delete), and
     kubernetes-sigs/azurefile-csi-driver 7a1c5c5e deploy/example/storageclass-azurefile-csi.yaml
     (file.csi.azure.com, volumeBindingMode Immediate). The default-class annotation is
-    storageclass.kubernetes.io/is-default-class (kubernetes/kubernetes pkg/volume/util GetDefaultClass)."""
+    storageclass.kubernetes.io/is-default-class (kubernetes/kubernetes pkg/volume/util/storageclass.go
+    GetDefaultClass)."""
     disks = (("default", "StandardSSD_LRS"), ("managed-csi", "StandardSSD_LRS"), ("managed-csi-premium", "Premium_LRS"))
     files = (("azurefile-csi", "Standard_LRS"), ("azurefile-csi-premium", "Premium_LRS"))
     for provisioner, mode, classes in (

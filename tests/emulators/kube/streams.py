@@ -107,7 +107,8 @@ class WebSocket:
     def peer_gone(self) -> bool:
         """Whether the peer has closed (a close frame, or the connection), looked at without
         waiting: a sender with nothing to send stops then instead of holding its thread. What the
-        peer sent otherwise is dropped (Ray's log tail reads nothing from its client)."""
+        peer sent otherwise is dropped (Ray's log tail reads nothing from its client: ray-project/ray
+        python/ray/dashboard/modules/job/job_head.py tail_job_logs only sends)."""
         readable, _, _ = select.select([self.sock], [], [], 0)
         if not readable:
             return False

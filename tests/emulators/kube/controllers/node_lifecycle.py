@@ -463,9 +463,10 @@ class NodeLifecycleController(Controller):
     @staticmethod
     def _mark_pod(cluster: ClusterState, pod: dict[str, Any], ready: bool) -> bool:
         """One pod's Ready condition set, written with UpdateStatus and the resourceVersion it was
-        read at (MarkPodsNotReady: UpdatePodCondition, then UpdateStatus; a 409 Conflict fails the
-        pass and the node is retried, nodesToRetry in monitorNodeHealth), so a condition another
-        writer added since the read is kept. False where its Ready already says so."""
+        read at (kubernetes/kubernetes pkg/controller/util/node/controller_utils.go MarkPodsNotReady:
+        UpdatePodCondition, then UpdateStatus; a 409 Conflict fails the pass and the node is retried,
+        nodesToRetry in pkg/controller/nodelifecycle/node_lifecycle_controller.go monitorNodeHealth),
+        so a condition another writer added since the read is kept. False where its Ready already says so."""
         now = "True" if ready else "False"
         conditions = (pod.get("status") or {}).get("conditions") or []
         if not any(c.get("type") == "Ready" and c.get("status") != now for c in conditions):

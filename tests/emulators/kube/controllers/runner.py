@@ -20,7 +20,9 @@ from tests.emulators.kube.status import ApiError
 if TYPE_CHECKING:
     from tests.emulators.kube.apiserver import ApiServer
 
-MAX_CONFLICTS = 20  # reconciles of one object ended by a 409 Conflict in a row before it counts as an error
+# reconciles of one object ended by a 409 Conflict in a row before it counts as an error: an emulator
+# convenience that surfaces a controller overtaking itself, no upstream behaviour (controller-runtime requeues forever)
+MAX_CONFLICTS = 20
 
 
 class ControllerManager:
@@ -137,9 +139,10 @@ class ControllerManager:
                 key = (id(c), str(md.get("namespace")), str(md.get("name")))
                 if exc.reason == "Conflict" and action == "reconcile" and self._conflicts.get(key, 0) < MAX_CONFLICTS:
                     # a status written from a read another writer overtook: the reconcile's error
-                    # requeues the object, read afresh next time (upstream: kubernetes-sigs/
-                    # controller-runtime pkg/internal/controller/controller.go reconcileHandler,
-                    # Queue.AddRateLimited; its default limiter starts at 5ms). One that conflicts
+                    # requeues the object, read afresh next time (upstream: kubernetes-sigs/controller-runtime
+                    # pkg/internal/controller/controller.go reconcileHandler, Queue.AddRateLimited; its default
+                    # limiter starts at 5ms: kubernetes/client-go util/workqueue/default_rate_limiters.go
+                    # DefaultTypedControllerRateLimiter). One that conflicts
                     # MAX_CONFLICTS times in a row is recorded: its own writes overtake it.
                     self._conflicts[key] = self._conflicts.get(key, 0) + 1
                     self.schedule(c, obj, max(c.delay, 0.005))

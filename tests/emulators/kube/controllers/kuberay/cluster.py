@@ -408,8 +408,10 @@ class ClusterReconciler:
                 current["spec"]["workerGroupSpecs"] = groups
                 updated = cluster.update(current)
                 if read_at == rc["metadata"].get("resourceVersion"):
-                    # r.Update(ctx, instance) leaves the instance at its new resourceVersion, which
-                    # the status update after it carries (raycluster_controller.go reconcilePods)
+                    # emulator-only: ray-project/kuberay ray-operator/controllers/ray/raycluster_controller.go
+                    # reconcilePods clears WorkersToDelete on the in-memory instance and makes no r.Update
+                    # there (feeaf72f); the emulator writes the spec, then carries its new resourceVersion so
+                    # the status update after it does not conflict with the emulator's own write
                     rc["metadata"]["resourceVersion"] = updated["metadata"]["resourceVersion"]
         return None
 
@@ -542,7 +544,8 @@ class ClusterReconciler:
                     else f"ray {node_type} {pod_name} started\n"
                 )
                 cluster.write_pod_log(created, text, container=container)  # none for a pod deleted since its read
-        # the simulated kubelet's status sync: a patch from the pod as created (cluster.patch_pod_status)
+        # the simulated kubelet's status sync: a patch from the pod as created (kubernetes/kubernetes
+        # pkg/kubelet/status/status_manager.go syncPod, pkg/util/pod/pod.go PatchPodStatus)
         return dict(cluster.patch_pod_status(created, status))
 
 

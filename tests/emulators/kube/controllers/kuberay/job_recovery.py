@@ -34,10 +34,10 @@ class JobRecovery:
         JobStatusCheckTimeoutExceeded). The submitter's ``ray job logs --follow`` loses the head and
         fails (ray-project/ray python/ray/dashboard/modules/job/sdk.py tail_job_logs raises on an
         abnormal close), so the batch Job runs a new pod (backoffLimit 2), which waits for the new
-        dashboard, finds no job under its submission ID and submits it again (common/job.go
-        BuildJobSubmitCommand): the job starts over, PENDING then RUNNING, and the timer is
-        cleared on the first status read. Returns the new cluster's uid and the new submitter pod,
-        or None when the job is gone or has failed."""
+        dashboard, finds no job under its submission ID and submits it again (ray-project/kuberay
+        ray-operator/controllers/ray/common/job.go BuildJobSubmitCommand): the job starts over,
+        PENDING then RUNNING, and the timer is cleared on the first status read. Returns the new
+        cluster's uid and the new submitter pod, or None when the job is gone or has failed."""
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         checks = StatusChecks(self.status_check_timeout)
         checks.first_failure()
@@ -85,7 +85,8 @@ class JobRecovery:
         jobStatusCheckFailureStartTime, and without a deadline forever. Its driver ended with the
         head: the submitter's ``ray job logs --follow`` fails (ray-project/ray
         python/ray/dashboard/modules/job/sdk.py tail_job_logs raises on an abnormal close) and the
-        batch Job's next pod waits for the dashboard (common/job.go BuildJobSubmitCommand's loop,
+        batch Job's next pod waits for the dashboard (ray-project/kuberay
+        ray-operator/controllers/ray/common/job.go BuildJobSubmitCommand's loop,
         "Waiting for Ray Dashboard GCS to become healthy at URL ..." every 2 s). A cluster of that
         name made again is found by the next pass: the waiting pod finds no job under its
         submission ID and submits it again (PENDING, then RUNNING). Returns the new cluster's uid
