@@ -301,7 +301,8 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
             install_podmonitor_api(kube)
             install_gateway(kube)
             # the Azure Disk and Files CSI classes and provisioner, as on AKS (MicrosoftDocs/azure-aks-docs
-            # articles/aks/concepts-storage.md, articles/aks/create-volume-azure-disk.md)
+            # articles/aks/concepts-storage.md, articles/aks/create-volume-azure-disk.md;
+            # kubernetes-sigs/azurefile-csi-driver deploy/example/storageclass-azurefile-csi.yaml)
             aks_storage_classes(kube)
             metrics_server(kube)  # metrics.k8s.io, on by default on AKS
             add_fleet_members(kube)
