@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,13 @@ class Reads:
         self.parsed = 0
         self.bytes = 0
         loads, opened = json.loads, Path.open
+        # json.loads is patched for the whole process: an emulator or client thread left running by
+        # an earlier test in the same worker parses bytes too. Only the command's own thread counts.
+        command_thread = threading.get_ident()
 
         def counting_loads(raw: Any, *a: Any, **kw: Any) -> Any:
-            self.parsed += isinstance(raw, bytes)  # the CLI's own output, parsed by the test, is text
+            # the CLI's own output, parsed by the test, is text
+            self.parsed += isinstance(raw, bytes) and threading.get_ident() == command_thread
             return loads(raw, *a, **kw)
 
         reads = self
