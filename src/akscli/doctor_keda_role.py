@@ -19,20 +19,36 @@ Three reads, each a paged collection GET in the subscription doctor is signed in
   turn the client ID KEDA signs in with into the principal ID role assignments name (specification/msi/
   resource-manager/Microsoft.ManagedIdentity/stable/2023-01-31/examples/IdentityListBySubscription.json:
   ``properties.clientId``, ``properties.principalId``);
-- the role assignments of that principal for the workspace's scope, ``$filter=principalId eq '{id}'``,
-  which returns "all role assignments at, above or below the scope for the specified principal"
-  (learn.microsoft.com/rest/api/authorization/role-assignments/list-for-scope; the answer's shape:
-  specification/authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/examples/
-  RoleAssignments_ListForScope.json). Only those at the workspace or above it grant it (``_at_or_above``).
+- the role assignments for the workspace's scope with ``$filter=assignedTo('{principalId}')``, which
+  "Lists role assignments for a specified user or service principal. If the user is a member of a group
+  that has a role assignment, that role assignment is also listed. This filter is transitive for groups"
+  (MicrosoftDocs/azure-docs articles/role-based-access-control/role-assignments-list-rest.md; the
+  answer's shape: Azure/azure-rest-api-specs specification/authorization/resource-manager/
+  Microsoft.Authorization/stable/2022-04-01/examples/RoleAssignments_ListForScope.json). A group's
+  assignment names the group's principalId, so the principal is not checked again here. Only those at
+  the workspace or above it grant it (``_at_or_above``).
 
-Not seen, so the row says so rather than call the role missing for certain: a role given to a group
-the identity is in (an assignment to the group's principal), a custom role with the same data action,
-and an identity that is an app registration or lives in another subscription (no user-assigned
-identity found: the row is ``unknown``).
+Access is decided as the workspace decides it, by the data action a query needs,
+``microsoft.monitor/accounts/data/metrics/read`` (MicrosoftDocs/azure-docs
+articles/role-based-access-control/permissions/monitor.md, Microsoft.Monitor DataAction "Read metrics
+data in any Monitoring Account"; a KEDA 403 quoted in a troubleshooting page reads "does not have access
+to perform any of the following actions 'microsoft.monitor/accounts/data/metrics/read'"). Each granting assignment's
+role definition is read by its id (Role Definitions - Get By Id: specification/authorization/
+resource-manager/Microsoft.Authorization/stable/2022-04-01/examples/GetRoleDefinitionById.json,
+``properties.permissions[].dataActions`` / ``notDataActions``), so a custom role with the action counts,
+and a role whose wildcard covers it (``Microsoft.Monitor/accounts/data/*``) too, unless a notDataAction
+of the same permission takes it out. The built-in Monitoring Data Reader (id
+``b0d8363b-8ddd-447d-831f-62ca05bff136``: Azure/prometheus-collector
+AddonBicepTemplate/nested_grafana_amw_role_assignment.bicep, the role the AddonArmTemplate/README.md
+names) is what the fix grants.
+
+Not seen: an identity that is an app registration or lives in another subscription (no user-assigned
+identity found: the row is ``unknown``), and deny assignments.
 """
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -43,12 +59,11 @@ from akscli.errors import AkscliError
 if TYPE_CHECKING:
     from akscli.azure.arm import AzureTarget
 
-MONITORING_DATA_READER = "b0d8363b-8ddd-447d-831f-62ca05bff136"
 ACCOUNTS_API = "2023-04-03"
 IDENTITIES_API = "2023-01-31"
 ROLES_API = "2022-04-01"
 CHECK = "monitoring role"
-NOT_SEEN = "a role given to a group it is in, or a custom role, is not seen"
+QUERY_ACTION = "Microsoft.Monitor/accounts/data/metrics/read"
 
 Row = tuple[str, str, str, str]
 
@@ -96,29 +111,58 @@ def _verdict(target: AzureTarget, name: str, principal: str, workspace: str) -> 
     from akscli.azure import arm
 
     path = f"{workspace}/providers/Microsoft.Authorization/roleAssignments"
-    params = f"?api-version={ROLES_API}&$filter=" + quote(f"principalId eq '{principal}'")
+    params = f"?api-version={ROLES_API}&$filter=" + quote(f"assignedTo('{principal}')")
     who = f"identity {name} (principal {principal})"
     try:
         assignments = arm.raw_pages(target, path, ROLES_API, params)
+        client = arm.raw_client(target)
+        roles = {
+            rid.lower(): arm.raw_call(client, "GET", rid, ROLES_API) or {}
+            for rid in dict.fromkeys(
+                str(_props(a).get("roleDefinitionId") or "")
+                for a in assignments
+                if _at_or_above(str(_props(a).get("scope", "")), workspace)
+            )
+            if rid
+        }
     except AkscliError as exc:
         return CHECK, UNKNOWN, f"the role assignments of {who} cannot be read: {exc.message}", _READ_FIX
-    granted = [
-        a
-        for a in assignments
-        if str(_props(a).get("roleDefinitionId", "")).lower().endswith("/" + MONITORING_DATA_READER)
-        and _at_or_above(str(_props(a).get("scope", "")), workspace)
-    ]
-    if granted:
-        scope = str(_props(granted[0]).get("scope"))
-        return CHECK, OK, f"{who} holds Monitoring Data Reader on workspace {workspace} (assigned at {scope})", ""
+    for assignment in assignments:
+        props = _props(assignment)
+        role = roles.get(str(props.get("roleDefinitionId") or "").lower())
+        if role is None or not _allows(role, QUERY_ACTION):
+            continue
+        via = "" if str(props.get("principalId", "")).lower() == principal.lower() else ", given to group "
+        via += "" if not via else str(props.get("principalId"))
+        role_name = str(_props(role).get("roleName") or role.get("name") or "a role")
+        return (
+            CHECK,
+            OK,
+            f"{who} holds {role_name} on workspace {workspace} (assigned at {props.get('scope')}{via})",
+            "",
+        )
     return (
         CHECK,
         NOT_READY,
-        f"{who}, which KEDA signs in as, has no Monitoring Data Reader role assignment on workspace {workspace} "
-        f"or above it, so the workspace refuses KEDA's queries (403) ({NOT_SEEN})",
+        f"{who}, which KEDA signs in as, holds no role with {QUERY_ACTION} on workspace {workspace} or above "
+        "it, itself or through a group, so the workspace refuses KEDA's queries (403)",
         f"az role assignment create --assignee-object-id {principal} --assignee-principal-type ServicePrincipal "
         f'--role "Monitoring Data Reader" --scope {workspace}',
     )
+
+
+def _allows(role: dict[str, Any], action: str) -> bool:
+    """A role definition grants a data action where one of its dataActions matches it and none of its
+    notDataActions does: "DataActions - NotDataActions = Effective data plane permissions", ``*`` a
+    wildcard (MicrosoftDocs/azure-docs articles/role-based-access-control/role-definitions.md,
+    "NotDataActions"); case is ignored, as ARM's action names are."""
+    perms = [p for p in _props(role).get("permissions") or [] if isinstance(p, dict)]
+    allowed = any(_matches(p, action) for perm in perms for p in perm.get("dataActions") or [])
+    return allowed and not any(_matches(p, action) for perm in perms for p in perm.get("notDataActions") or [])
+
+
+def _matches(pattern: Any, action: str) -> bool:
+    return fnmatch.fnmatchcase(action.lower(), str(pattern).lower())
 
 
 _READ_FIX = "sign in as a user who may read role assignments, identities and workspaces (Reader on the subscription)"

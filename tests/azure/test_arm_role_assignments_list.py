@@ -1,6 +1,8 @@
 """The ARM emulator answers Role Assignments - List For Scope as its reference page says: with
 ``$filter=principalId eq {id}`` the principal's assignments at, above or below the scope; with
-``$filter=atScope()`` those at or above it (tests/emulators/arm/authorization.py)."""
+``$filter=atScope()`` those at or above it; with ``assignedTo('{id}')`` the principal's and those of the
+groups it is in, transitively (tests/emulators/arm/authorization.py). Built-in role definitions answer
+Get By Id."""
 
 from __future__ import annotations
 
@@ -53,3 +55,33 @@ def test_each_assignment_carries_its_scope_as_the_published_example_does(azure_e
     by_name = {a["name"]: a for a in found}
     assert by_name["ws-25cc"]["properties"]["scope"] == workspace
     assert by_name["ws-25cc"]["type"] == "Microsoft.Authorization/roleAssignments"
+
+
+def test_an_assigned_to_filter_answers_the_assignments_of_the_groups_the_principal_is_in(
+    azure_env: ArmEmulator,
+) -> None:
+    workspace = _seed(azure_env)
+    azure_env.group_members = {"group-a": {"group-b"}, "group-b": {PRINCIPAL}}
+    azure_env.put_resource(
+        f"{workspace}/providers/Microsoft.Authorization/roleAssignments/ws-group",
+        {"properties": {"roleDefinitionId": "/providers/x/roleDefinitions/r", "principalId": "group-a"}},
+    )
+    group = workspace.split("/providers/")[0]
+    assert _names(group, f"assignedTo('{PRINCIPAL}')") == ["rg-25cc", "sub-25cc", "ws-25cc", "ws-group"]
+    assert _names(workspace, f"atScope() and assignedTo('{PRINCIPAL}')") == [
+        "rg-25cc",
+        "sub-25cc",
+        "ws-25cc",
+        "ws-group",
+    ]
+    assert _names(group, f"atScope() and assignedTo('{PRINCIPAL}')") == ["rg-25cc", "sub-25cc"]
+
+
+def test_a_built_in_role_definition_answers_get_by_id_with_its_data_actions(azure_env: ArmEmulator) -> None:
+    target = arm.AzureTarget().validated()
+    role_id = "b0d8363b-8ddd-447d-831f-62ca05bff136"
+    rid = f"/subscriptions/{azure_env.subscription}/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
+    role = arm.raw_call(arm.raw_client(target), "GET", rid, "2022-04-01") or {}
+    assert role["properties"]["roleName"] == "Monitoring Data Reader"
+    assert role["properties"]["permissions"][0]["dataActions"] == ["Microsoft.Monitor/accounts/data/metrics/read"]
+    assert role["type"] == "Microsoft.Authorization/roleDefinitions"

@@ -2,7 +2,9 @@
 Monitoring Data Reader role on the Azure Monitor workspace its ScaledObjects query
 (akscli.doctor_keda_role, upstream cited there). The ARM emulator answers the workspace and identity
 lists as the published examples show them, and the role assignments list for the workspace's scope
-with ``$filter=principalId eq`` (tests/emulators/arm/authorization.py)."""
+with ``$filter=assignedTo(...)``, which follows group membership, and the role definitions by id
+(tests/emulators/arm/authorization.py). Access is judged by the query's data action, so a group's
+role and a custom role count."""
 
 from __future__ import annotations
 
@@ -60,6 +62,22 @@ def _assign(arm: ArmEmulator, scope: str, role: str, principal: str = PRINCIPAL,
     )
 
 
+def _custom_role(arm: ArmEmulator, role: str, data_actions: list[str], not_data_actions: list[str]) -> None:
+    arm.put_resource(
+        f"/subscriptions/{arm.subscription}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+        {
+            "properties": {
+                "roleName": "amw-query",
+                "type": "CustomRole",
+                "assignableScopes": [f"/subscriptions/{arm.subscription}"],
+                "permissions": [
+                    {"actions": [], "notActions": [], "dataActions": data_actions, "notDataActions": not_data_actions}
+                ],
+            }
+        },
+    )
+
+
 def _role_row() -> dict[str, Any] | None:
     result = invoke("doctor", "--for", "model", "-o", "json")
     assert "Traceback" not in result.stderr, result
@@ -90,8 +108,9 @@ def test_doctor_names_the_role_to_grant_where_keda_holds_another_or_another_prin
     row = _role_row()
     assert row is not None and (row["status"], row["severity"]) == ("not-ready", "optional")
     assert row["detail"].startswith(
-        f"identity id-keda (principal {PRINCIPAL}), which KEDA signs in as, has no Monitoring Data Reader role "
-        f"assignment on workspace {workspace} or above it, so the workspace refuses KEDA's queries (403)"
+        f"identity id-keda (principal {PRINCIPAL}), which KEDA signs in as, holds no role with "
+        f"Microsoft.Monitor/accounts/data/metrics/read on workspace {workspace} or above it, itself or through a "
+        "group, so the workspace refuses KEDA's queries (403)"
     )
     assert row["fix"] == (
         f"az role assignment create --assignee-object-id {PRINCIPAL} --assignee-principal-type ServicePrincipal "
@@ -108,6 +127,45 @@ def test_a_role_assigned_on_the_workspaces_resource_group_grants_it(
     row = _role_row()
     assert row is not None and row["status"] == "ok"
     assert row["detail"].endswith(f"(assigned at {group})")
+
+
+def test_a_role_given_to_a_group_the_identity_is_in_through_another_group_grants_it(
+    model_emulator: Start, azure_env: ArmEmulator
+) -> None:
+    # Before: the list asked for the principal's own assignments only, so this was not-ready.
+    workspace = _world(model_emulator, azure_env)
+    outer, inner = "9e9e9e9e-0000-4000-8000-000000000001", "9e9e9e9e-0000-4000-8000-000000000002"
+    azure_env.group_members = {outer: {inner}, inner: {PRINCIPAL}}
+    _assign(azure_env, workspace, DATA_READER, principal=outer)
+    row = _role_row()
+    assert row is not None and row["status"] == "ok"
+    assert row["detail"].endswith(f"(assigned at {workspace}, given to group {outer})")
+
+
+def test_a_custom_role_whose_data_action_wildcard_covers_the_query_grants_it(
+    model_emulator: Start, azure_env: ArmEmulator
+) -> None:
+    # Before: only the built-in role's id counted.
+    workspace = _world(model_emulator, azure_env)
+    custom = "5c5c5c5c-0000-4000-8000-000000000001"
+    _custom_role(azure_env, custom, ["Microsoft.Monitor/accounts/data/*"], [])
+    _assign(azure_env, workspace, custom)
+    row = _role_row()
+    assert row is not None and row["status"] == "ok"
+    assert row["detail"].startswith(f"identity id-keda (principal {PRINCIPAL}) holds amw-query on workspace")
+
+
+def test_a_custom_role_that_takes_the_query_out_with_not_data_actions_does_not_grant_it(
+    model_emulator: Start, azure_env: ArmEmulator
+) -> None:
+    workspace = _world(model_emulator, azure_env)
+    custom = "5c5c5c5c-0000-4000-8000-000000000002"
+    _custom_role(
+        azure_env, custom, ["Microsoft.Monitor/accounts/data/*"], ["Microsoft.Monitor/accounts/data/metrics/read"]
+    )
+    _assign(azure_env, workspace, custom)
+    row = _role_row()
+    assert row is not None and row["status"] == "not-ready"
 
 
 def test_doctor_cannot_tell_the_role_of_a_client_no_user_assigned_identity_has(

@@ -4,6 +4,13 @@ at a scope (``GET {scope}/providers/Microsoft.Authorization/roleAssignments``, a
 Its ``$filter`` (learn.microsoft.com/rest/api/authorization/role-assignments/list-for-scope):
 "Use $filter=atScope() to return all role assignments at or above the scope. Use $filter=principalId
 eq {id} to return all role assignments at, above or below the scope for the specified principal."
+``assignedTo('{objectId}')`` "Lists role assignments for a specified user or service principal. If the
+user is a member of a group that has a role assignment, that role assignment is also listed. This
+filter is transitive for groups", and ``atScope() and assignedTo(...)`` narrows it to the scope and
+above (MicrosoftDocs/azure-docs articles/role-based-access-control/role-assignments-list-rest.md).
+Membership is what a test puts in ``emu.group_members`` (group -> members; no Graph API here). The
+same page says a group's object id is not accepted; the emulator does not refuse one (no published
+error body was found).
 A scope is above another where it is one of its parents by id (a subscription above its resource
 groups and their resources; ``/`` and a management group above every subscription here: the
 emulator has one tenant and no management-group membership). The page does not say what the list
@@ -29,6 +36,7 @@ if TYPE_CHECKING:
 ROLE_ASSIGNMENTS = r"Microsoft\.Authorization/roleAssignments"
 _PRINCIPAL = re.compile(r"\s*principalId\s+eq\s+'?([0-9A-Za-z-]+)'?\s*", re.I)
 _AT_SCOPE = re.compile(r"\s*atScope\(\)\s*", re.I)
+_ASSIGNED_TO = re.compile(r"\s*(atScope\(\)\s+and\s+)?assignedTo\('([0-9A-Za-z-]+)'\)\s*", re.I)
 
 
 def _scope_of(assignment: dict[str, Any]) -> str:
@@ -45,8 +53,10 @@ def _above(upper: str, lower: str) -> bool:
 def list_for_scope(emu: ArmEmulator, scope: str, query: dict[str, list[str]]) -> list[dict[str, Any]]:
     text = next((v[0] for k, v in query.items() if k.lower() == "$filter"), "")
     principal = _PRINCIPAL.fullmatch(text)
-    at_scope = _AT_SCOPE.fullmatch(text)
-    if text and not principal and not at_scope:
+    assigned = _ASSIGNED_TO.fullmatch(text)
+    at_scope = _AT_SCOPE.fullmatch(text) or (assigned and assigned.group(1))
+    principals = _with_groups(emu, assigned.group(2)) if assigned else None
+    if text and not principal and not at_scope and not assigned:
         raise ArmError(400, "InvalidFilter", f"The filter '{text}' is not supported.")
     out = []
     for assignment in emu.list_resources("Microsoft.Authorization/roleAssignments"):
@@ -55,10 +65,66 @@ def list_for_scope(emu: ArmEmulator, scope: str, query: dict[str, list[str]]) ->
         theirs = str(props["scope"])
         if principal and str(props.get("principalId", "")).lower() != principal.group(1).lower():
             continue
+        if principals is not None and str(props.get("principalId", "")).lower() not in principals:
+            continue
         if _above(theirs, scope) or (not at_scope and _above(scope, theirs)):
             out.append(assignment)
     return out
 
 
+def _with_groups(emu: ArmEmulator, member: str) -> set[str]:
+    """The member and every group it is in, directly or through other groups (lower case)."""
+    found = {member.lower()}
+    grew = True
+    while grew:
+        grew = False
+        for group, members in emu.group_members.items():
+            if group.lower() not in found and found & {m.lower() for m in members}:
+                found.add(group.lower())
+                grew = True
+    return found
+
+
+# Built-in role definitions, answered to Role Definitions - Get By Id at the subscription's scope in
+# the shape of specification/authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/
+# examples/GetRoleDefinitionById.json. Monitoring Reader: MicrosoftDocs/azure-docs
+# articles/role-based-access-control/built-in-roles/monitor.md (no DataActions). Monitoring Data
+# Reader is not on that page; its id is Azure/prometheus-collector
+# AddonBicepTemplate/nested_grafana_amw_role_assignment.bicep's, and the one data action given here is
+# the one a workspace's 403 names while the docs say to grant this role
+# (Microsoft.Monitor/accounts/data/metrics/read; MicrosoftDocs/azure-docs
+# articles/role-based-access-control/permissions/monitor.md). Its control-plane actions were not found,
+# so none are given.
+BUILT_IN_ROLES: dict[str, tuple[str, list[str], list[str]]] = {
+    "b0d8363b-8ddd-447d-831f-62ca05bff136": (
+        "Monitoring Data Reader",
+        [],
+        ["Microsoft.Monitor/accounts/data/metrics/read"],
+    ),
+    "43d0d8ad-25c7-4714-9337-8ba259a9fe05": (
+        "Monitoring Reader",
+        ["*/read", "Microsoft.OperationalInsights/workspaces/search/action", "Microsoft.Support/*"],
+        [],
+    ),
+}
+
+
+def role_definition_id(subscription: str, role: str) -> str:
+    return f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role}"
+
+
 def install(emu: ArmEmulator) -> None:
     emu.add_hooks(ROLE_ASSIGNMENTS, on_scope_list=list_for_scope)
+    for role, (name, actions, data_actions) in BUILT_IN_ROLES.items():
+        perms = {"actions": actions, "notActions": [], "dataActions": data_actions, "notDataActions": []}
+        emu.put_resource(
+            role_definition_id(emu.subscription, role),
+            {
+                "properties": {
+                    "roleName": name,
+                    "type": "BuiltInRole",
+                    "assignableScopes": ["/"],
+                    "permissions": [perms],
+                }
+            },
+        )

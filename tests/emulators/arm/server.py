@@ -160,6 +160,9 @@ class ArmEmulator(LongRunningOperations):
         # answered (its handler builds URLs from it), and a later one is refused by the closed socket.
         self._port: int | None = None
         self.tls: TlsFiles = throwaway_tls()
+        # Entra group memberships, group object id -> member object ids (users, service principals,
+        # groups), which the role assignments list's assignedTo filter follows (authorization.py).
+        self.group_members: dict[str, set[str]] = {}
         from tests.emulators.arm import aks, aksrules, authorization, compute, fleet, groups, hybrid
 
         aks.install(self)
