@@ -223,6 +223,36 @@ def resources(plugins: Iterable[Plugin]) -> list[str]:
     return list(dict.fromkeys(name for plugin in plugins for name in plugin.resources))
 
 
+# What makes a node's config name an RDMA resource under the sriov-network-operator: it writes each
+# node's entries from the SriovNetworkNodePolicies whose nodeSelector selects the node, isRdma from the
+# policy's spec.isRdma (k8snetworkplumbingwg/sriov-network-operator controllers/
+# sriovnetworknodepolicy_controller.go renderDevicePluginConfigData, api/v1/sriovnetworknodepolicy_types.go).
+NODE_POLICY_FIX = "create a SriovNetworkNodePolicy with isRdma: true whose nodeSelector selects"
+_NAMED = 5  # node names given in a hint; the rest are counted
+
+
+def per_node(plugins: Iterable[Plugin], nodes: Iterable[str] | None = None) -> str | None:
+    """Which nodes the first plugin with a config per node (the sriov-network-operator's) gives an RDMA
+    resource and which none: of ``nodes``, else of the nodes its ConfigMap has a key for. None where no
+    plugin reads a config per node."""
+    plugin = next((p for p in plugins if p.by_node is not None), None)
+    if plugin is None or plugin.by_node is None:
+        return None
+    names = list(dict.fromkeys(nodes if nodes is not None else plugin.by_node))
+    have = [n for n in names if plugin.by_node.get(n)]
+    lack = [n for n in names if not plugin.by_node.get(n)]
+    given = f"gives {', '.join(plugin.resources)} to {_few(have)}" if have else "gives no RDMA resource to"
+    text = f"daemonset {plugin.namespace}/{plugin.name}'s config (ConfigMap {plugin.config}) {given}"
+    if lack:
+        text += f"{' and none to' if have else ''} {_few(lack)}: {NODE_POLICY_FIX} {'it' if len(lack) == 1 else 'them'}"
+    return text
+
+
+def _few(names: list[str]) -> str:
+    more = len(names) - _NAMED
+    return ", ".join(names[:_NAMED]) + (f" and {more} more" if more > 0 else "")
+
+
 def _plugin(kube: Kube, kind: str, ds: Mapping[str, Any]) -> Plugin:
     spec = ((ds.get("spec") or {}).get("template") or {}).get("spec") or {}
     mounted = _config_source(spec, SHARED_CONFIG if kind == "shared" else SRIOV_CONFIG)

@@ -425,7 +425,7 @@ def _no_rdma_in_node_config(node: Mapping[str, Any], running: list[Any]) -> tupl
     return (
         f"; daemonset {first.namespace}/{first.name} runs there, but its config for the node (ConfigMap "
         f"{first.config}, key {name}) names no RDMA resource",
-        "create a SriovNetworkNodePolicy with isRdma: true whose nodeSelector selects the node (the "
+        f"{rdma_plugins.NODE_POLICY_FIX} the node (the "
         f"sriov-network-operator writes each node's resources into {first.config})",
     )
 

@@ -23,6 +23,7 @@ from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, RDMA_PLUGIN_STOPPED_FI
 from akscli.baremetal.nccl_expected import Verdict, interconnect, judge
 from akscli.baremetal.nccl_output import parse
 from akscli.errors import CheckFailedError, UsageError, WaitTimeoutError
+from akscli.rdma_plugins import Plugin, per_node, resources
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -156,12 +157,14 @@ def place(
     spec: NcclSpec,
     vm_size: str | None,
     survey: nccl_nodes.Survey | None,
-    rdma_names: Callable[[], Sequence[str]] | None = None,
+    rdma_plugins: Callable[[], Sequence[Plugin]] | None = None,
 ) -> Placement:
     """Settle the size and the nodes, and refuse a run no node could take: ``survey`` is the nodes
-    as read (None: a client dry run, which reads nothing). ``rdma_names`` reads, only for that
-    refusal, the RDMA resources the cluster's RDMA device plugins advertise (akscli.rdma_plugins),
-    whatever their prefix, for the hint; offered ``rdma/`` names come next.
+    as read (None: a client dry run, which reads nothing). ``rdma_plugins`` reads, only for that
+    refusal, the cluster's RDMA device plugins (akscli.rdma_plugins): the resources they advertise,
+    whatever their prefix, for the hint, offered ``rdma/`` names next; where none is offered and a
+    plugin reads a config per node (the sriov-network-operator's), which of these GPU nodes its config
+    gives an RDMA resource and which none.
 
     With a topology file the pods are kept to nodes of that size (the file names that size's PCI
     bus ids). An --rdma-resource that none of the GPU nodes offers is refused here, naming what they
@@ -181,10 +184,13 @@ def place(
     where = "GPU node(s)" + (f" of size {label}" if label else "")
     if spec.rdma_resource and nodes.gpu_nodes and not nodes.with_rdma:
         offered = nccl_nodes.offered_resources(nodes)
-        known = set(rdma_names()) if rdma_names and offered else set()
+        plugins = list(rdma_plugins()) if rdma_plugins else []
+        known = set(resources(plugins)) if offered else set()
         rdma = [o for o in offered if o in known] + [o for o in offered if o.startswith("rdma/") and o not in known]
         they = f"they offer {', '.join(offered)}" if offered else "they offer no resource besides GPUs"
         hint = "install an RDMA device plugin ('akscli baremetal prepare --rdma'), or pass --rdma-resource none"
+        if per := per_node(plugins, [n for n, _ in nodes.candidates] + nodes.passed_over):
+            hint = f"{per}, or pass --rdma-resource none"
         info = interconnect(size) if size else None
         if info is not None and not info.ib_hcas:
             # NC sizes: no InfiniBand (../shared/data/azure-gpu-skus.csv), so no RDMA device plugin helps

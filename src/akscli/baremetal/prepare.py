@@ -359,12 +359,14 @@ def _advertised_rdma(kube: Kube, opts: PrepareOptions) -> list[str]:
         opts.rdma = False
         named = rdma_plugins.resources(others)
         first = others[0]
+        per = rdma_plugins.per_node(others)  # the sriov-network-operator's: which nodes get one
         return [
             f"daemonset {first.namespace}/{first.name} ({first.what}) runs"
             + (f" and advertises {', '.join(named)}" if named else "")
             + (f", with {len(others) - 1} more RDMA device plugin(s)" if len(others) > 1 else "")
             + ": prepare deploys none (a second would register the same HCAs again)"
             + (f". Use it: akscli baremetal test nccl --rdma-resource {named[0]}" if named else "")
+            + (f". Per node, {per}" if per else "")
         ]
     selector = ",".join(f"{k}={v}" for k, v in opts.rdma_node_selector.items()) or None
     page = next(iter(kube.list_pages("v1", "Node", label_selector=selector, page_size=RDMA_NODE_SAMPLE)), None)

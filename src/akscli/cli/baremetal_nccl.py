@@ -18,6 +18,7 @@ from akscli.errors import CheckFailedError
 if TYPE_CHECKING:
     from akscli.baremetal.nccl_expected import Verdict
     from akscli.kube.client import Kube
+    from akscli.rdma_plugins import Plugin
 
 test_app = typer.Typer(
     help="Interconnect tests (NCCL all-reduce across nodes).",
@@ -160,7 +161,7 @@ def test_nccl(
         # one read of the nodes: the most common size, and which GPU nodes the pods can use
         pod_spec = nccl.objects(spec, run_id=run_id, keypair=nccl.DRY_RUN_KEYPAIR)[-1]["spec"]["template"]["spec"]
         survey = nccl_nodes.survey(kube, selector, pod_spec, rdma)
-    placement = nccl.place(spec, vm_size, survey, rdma_names=(lambda: _rdma_names(kube)) if kube else None)
+    placement = nccl.place(spec, vm_size, survey, rdma_plugins=(lambda: _rdma_plugins(kube)) if kube else None)
     vm_size = placement.vm_size
     min_b, max_b = nccl.message_sizes(vm_size, max_bytes)
     spec = replace(
@@ -230,8 +231,8 @@ def _print_verdict(verdict: "Verdict", fmt: str) -> None:
     output.emit_object(data, "table", fields=fields)
 
 
-def _rdma_names(kube: "Kube") -> list[str]:
-    """The RDMA resources the cluster's RDMA device plugins advertise (akscli.rdma_plugins)."""
+def _rdma_plugins(kube: "Kube") -> "list[Plugin]":
+    """The cluster's RDMA device plugins (akscli.rdma_plugins)."""
     from akscli import rdma_plugins
 
-    return rdma_plugins.resources(rdma_plugins.find(kube))
+    return rdma_plugins.find(kube)

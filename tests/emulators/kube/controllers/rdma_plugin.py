@@ -49,6 +49,9 @@ CONFIG_FILE = "config.json"
 DEFAULT_PREFIX = "rdma"  # resources_manager.go rdmaHcaResourcePrefix
 HCA_VENDOR = "15b3"
 NFD = "feature.node.kubernetes.io/"
+# The SR-IOV network device plugin's image (k8snetworkplumbingwg/sriov-network-device-plugin
+# deployments/sriovdp-daemonset.yaml): its pods are sriov_device_plugin.py's.
+SRIOV_IMAGE = "/sriov-network-device-plugin"
 
 
 def _config_file(container: dict[str, Any]) -> str:
@@ -64,40 +67,34 @@ def _config_file(container: dict[str, Any]) -> str:
     return value
 
 
-def _mounted_config(pod: dict[str, Any]) -> tuple[str, str] | None:
-    """(ConfigMap name, the file's name) where a container mounts a ConfigMap at its config's folder."""
-    spec = pod.get("spec") or {}
-    volumes = {v.get("name"): v for v in spec.get("volumes") or []}
-    for container in spec.get("containers") or []:
-        folder, _, file = _config_file(container).rpartition("/")
-        for mount in container.get("volumeMounts") or []:
-            if str(mount.get("mountPath") or "").rstrip("/") != folder.rstrip("/"):
-                continue
-            source = (volumes.get(mount.get("name")) or {}).get("configMap") or {}
-            if source.get("name"):
-                return str(source["name"]), file
+def mounted_file(pod: dict[str, Any], container: dict[str, Any], path: str) -> tuple[str, str] | None:
+    """(ConfigMap name, key) where ``container`` mounts a ConfigMap at ``path``'s folder: the key an
+    item projects at the file's name, else the key of that name (the kubelet's configMap volume)."""
+    folder, _, file = path.rpartition("/")
+    volumes = {v.get("name"): v for v in (pod.get("spec") or {}).get("volumes") or []}
+    for mount in container.get("volumeMounts") or []:
+        if str(mount.get("mountPath") or "").rstrip("/") != folder.rstrip("/"):
+            continue
+        source = (volumes.get(mount.get("name")) or {}).get("configMap") or {}
+        if source.get("name"):
+            key = next((str(i.get("key")) for i in source.get("items") or [] if i.get("path") == file), file)
+            return str(source["name"]), key
     return None
 
 
-def config_map(pod: dict[str, Any]) -> str | None:
-    """The name of the ConfigMap the pod mounts at the plugin's config folder; None for any other pod."""
-    found = _mounted_config(pod)
-    return found[0] if found else None
+def _mounted_config(pod: dict[str, Any]) -> tuple[str, str] | None:
+    """(ConfigMap name, key) of the shared plugin's config file; None for any other pod (the
+    SR-IOV device plugin's pods are sriov_device_plugin.py's)."""
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        if SRIOV_IMAGE in str(container.get("image") or ""):
+            continue
+        found = mounted_file(pod, container, _config_file(container))
+        if found:
+            return found
+    return None
 
 
-def _config_key(pod: dict[str, Any], name: str) -> str:
-    """The ConfigMap key projected as the config file (the volume's items, else the key itself)."""
-    file = (_mounted_config(pod) or (name, CONFIG_FILE))[1]
-    for volume in (pod.get("spec") or {}).get("volumes") or []:
-        source = volume.get("configMap") or {}
-        if source.get("name") == name:
-            for item in source.get("items") or []:
-                if item.get("path") == file:
-                    return str(item.get("key"))
-    return file
-
-
-def _ready(pod: dict[str, Any]) -> bool:
+def ready(pod: dict[str, Any]) -> bool:
     if (pod.get("metadata") or {}).get("deletionTimestamp"):
         return False
     conditions = (pod.get("status") or {}).get("conditions") or []
@@ -147,24 +144,32 @@ class RdmaSharedDevicePlugin(Controller):
         allocatable = dict((node.get("status") or {}).get("allocatable") or {})
         cluster.patch_status("v1", "Node", None, found[0], {"allocatable": allocatable | dict.fromkeys(found[1], "0")})
 
+    def plugin_config(self, pod: dict[str, Any]) -> tuple[str, str] | None:
+        """(ConfigMap name, key) of the plugin config ``pod`` reads; None for a pod of no plugin."""
+        return _mounted_config(pod)
+
+    def registers(self, pod: dict[str, Any], config: dict[str, Any], node: dict[str, Any]) -> dict[str, str]:
+        """The resources the pod's plugin registers on the node from ``config``, with device counts."""
+        return resources(config, node)
+
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
-        name = config_map(obj)
+        mounted = self.plugin_config(obj)
         node_name = (obj.get("spec") or {}).get("nodeName")
-        if name and (obj.get("metadata") or {}).get("deletionTimestamp"):
+        if mounted and (obj.get("metadata") or {}).get("deletionTimestamp"):
             self._stopped(cluster, obj)
             return
-        if not name or not node_name or not _ready(obj):
+        if not mounted or not node_name or not ready(obj):
             return
         namespace = obj["metadata"].get("namespace")
-        cm = cluster.get("v1", "ConfigMap", namespace, name)
+        cm = cluster.get("v1", "ConfigMap", namespace, mounted[0])
         node = cluster.get("v1", "Node", None, node_name)
         if cm is None or node is None:
             return  # the kubelet does not start a pod whose ConfigMap is missing
         try:
-            config = json.loads(str((cm.get("data") or {}).get(_config_key(obj, name)) or ""))
+            config = json.loads(str((cm.get("data") or {}).get(mounted[1]) or ""))
         except ValueError:
             return  # the plugin exits on a config it cannot read (resources_manager.go ReadConfig)
-        found = resources(config if isinstance(config, dict) else {}, node)
+        found = self.registers(obj, config if isinstance(config, dict) else {}, node)
         self._registered[(str(namespace), str(obj["metadata"]["name"]))] = (str(node_name), list(found))
         status = node.get("status") or {}
         capacity = dict(status.get("capacity") or {})
