@@ -54,17 +54,23 @@ NFD = "feature.node.kubernetes.io/"
 SRIOV_IMAGE = "/sriov-network-device-plugin"
 
 
-def _config_file(container: dict[str, Any]) -> str:
-    """The container's ``--config-file``, else the default (cmd/k8s-rdma-shared-dp/main.go)."""
+def flag(container: dict[str, Any], name: str, default: str) -> str:
+    """A Go flag's value in the container's command and args: ``--name=V``, ``-name=V``, ``--name V``
+    or ``-name V`` (Go's flag package), the last given; else ``default``."""
     args = [str(a) for a in [*(container.get("command") or []), *(container.get("args") or [])]]
-    value = f"{CONFIG_DIR}/{CONFIG_FILE}"
+    value = default
     for i, arg in enumerate(args):
-        for flag in ("--config-file", "-config-file"):
-            if arg.startswith(flag + "="):
+        for spelt in ("--" + name, "-" + name):
+            if arg.startswith(spelt + "="):
                 value = arg.split("=", 1)[1]
-            elif arg == flag and i + 1 < len(args):
+            elif arg == spelt and i + 1 < len(args):
                 value = args[i + 1]
     return value
+
+
+def _config_file(container: dict[str, Any]) -> str:
+    """The container's ``--config-file``, else the default (cmd/k8s-rdma-shared-dp/main.go)."""
+    return flag(container, "config-file", f"{CONFIG_DIR}/{CONFIG_FILE}")
 
 
 def mounted_file(pod: dict[str, Any], container: dict[str, Any], path: str) -> tuple[str, str] | None:

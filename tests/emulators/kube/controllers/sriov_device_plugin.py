@@ -41,24 +41,13 @@ from tests.emulators.kube.controllers.rdma_plugin import (
     NFD,
     SRIOV_IMAGE,
     RdmaSharedDevicePlugin,
+    flag,
     mounted_file,
 )
 
 DEFAULT_CONFIG = "/etc/pcidp/config.json"  # cmd/sriovdp/main.go defaultConfig
 DEFAULT_PREFIX = "intel.com"  # cmd/sriovdp/main.go, the resource-prefix flag's default
 _VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
-
-
-def _flag(container: dict[str, Any], name: str, default: str) -> str:
-    args = [str(a) for a in [*(container.get("command") or []), *(container.get("args") or [])]]
-    value = default
-    for i, arg in enumerate(args):
-        for flag in ("--" + name, "-" + name):
-            if arg.startswith(flag + "="):
-                value = arg.split("=", 1)[1]
-            elif arg == flag and i + 1 < len(args):
-                value = args[i + 1]
-    return value
 
 
 def _expand(text: str, container: dict[str, Any], pod: dict[str, Any]) -> str:
@@ -128,8 +117,8 @@ class SriovNetworkDevicePlugin(RdmaSharedDevicePlugin):
         container = _plugin_container(pod)
         if container is None:
             return None
-        return mounted_file(pod, container, _expand(_flag(container, "config-file", DEFAULT_CONFIG), container, pod))
+        return mounted_file(pod, container, _expand(flag(container, "config-file", DEFAULT_CONFIG), container, pod))
 
     def registers(self, pod: dict[str, Any], config: dict[str, Any], node: dict[str, Any]) -> dict[str, str]:
         container = _plugin_container(pod) or {}
-        return registers(config, node, _flag(container, "resource-prefix", DEFAULT_PREFIX))
+        return registers(config, node, flag(container, "resource-prefix", DEFAULT_PREFIX))
