@@ -176,11 +176,12 @@ class FleetHubController(
         # (resource snapshot index and override snapshots, Clock.monotonic time) (_still_applying).
         self._applying: dict[tuple[str | None, str], dict[str, tuple[str, float]]] = {}
         self._holding: dict[tuple[str | None, str], set[str]] = {}
-        # What enqueued each placement for the rollout controller when it last had nothing left to
-        # roll (fleet_rollout.triggers), and the override snapshots its bindings carry (_carried_for).
+        # Emulator bookkeeping, no upstream state of its own: what enqueued each placement for the
+        # rollout controller when it last had nothing left to roll (fleet_rollout.triggers), and the
+        # override snapshots its bindings carry (kubefleet-dev/kubefleet apis/placement/v1beta1/binding_types.go).
         self._rollout_seen: dict[tuple[str | None, str], str] = {}
         self._carried: dict[tuple[str | None, str], dict[str, tuple[list[str], list[dict[str, str]]]]] = {}
-        self._drifts = fleet_apply_strategy.Drifts()  # the manifest each drift member drifted from
+        self._drifts = fleet_apply_strategy.Drifts()  # the manifest each drift member drifted from (emulator fault)
         # The override controller's latency (fleet_override_snapshots), in seconds of wall clock, and
         # when it may snapshot each override's spec: (kind, namespace, name) -> (spec hash, due).
         self.override_lag = 0.0
@@ -355,7 +356,9 @@ class FleetHubController(
             due = fleet_rollout.triggers(cluster, placement, latest, on)
             if self._rollout_seen.get(key) == due:
                 # Nothing enqueued the rollout controller: its bindings keep the override snapshots
-                # they carry, and an override naming no placement waits (fleet_rollout.triggers).
+                # they carry, and an override naming no placement waits (kubefleet-dev/kubefleet
+                # pkg/controllers/rollout/controller.go SetupWithManagerForClusterResourcePlacement
+                # watches; Reconcile writes the override snapshots into a binding's spec only when it runs).
                 carried = {n: fleet_bindings.carried(on[n]) for n in decisions.picked if n in on}
                 overrides = {**overrides, **carried}
             roll = fleet_rollout.plan(

@@ -25,27 +25,33 @@ upstream: kubefleet-dev/kubefleet e160c1cd
   "Work object %s has failed to apply" (setAllWorkAppliedCondition), and the failed manifests in
   failedPlacements with their diffs in diffedPlacements and drifts in driftedPlacements.
 
-The simulator knows no member's objects. A member annotated ``fleet.emulator/pre-existing`` had the
-placement's objects before Fleet placed them: ``same`` as the hub's, or ``differs`` (the last selected
-object's /spec/replicas), owned by nothing; or ``owned``, the same but the last one owned by another
-object there, which Fleet takes over only under allowCoOwnership (drift_detection_takeover.go
+The simulator knows no member's objects. A member annotated ``fleet.emulator/pre-existing`` (a test
+fault, no upstream annotation) had the placement's objects before Fleet placed them: ``same`` as the
+hub's, or ``differs`` (the last selected object's /spec/replicas), owned by nothing; or ``owned``, the
+same but the last one owned by another object there, which Fleet takes over only under
+allowCoOwnership (kubefleet-dev/kubefleet pkg/controllers/workapplier/drift_detection_takeover.go
 takeOverPreExistingObject: "the object is already owned by some other sources(s) and co-ownership is
-disallowed"), also under ReportDiff, where process.go processOneManifest attempts the takeover before
+disallowed"), also under ReportDiff, where kubefleet-dev/kubefleet
+pkg/controllers/workapplier/process.go processOneManifest attempts the takeover before
 reportDiffOnlyIfApplicable; or ``managed``, differing as ``differs`` does with /spec/replicas managed
 there by another field manager (``kubectl-client-side-apply``, an Update). Under ServerSideApply
-without serverSideApplyConfig.force the apply fails on that field: apply.go serverSideApply sends Force
-only when asked (shouldUseForcedServerSideApply forces it by itself only while every field manager is
-Fleet's or ``before-first-apply``), and wraps the API server's conflict as "failed to apply the manifest
-object: an error is returned by the API server: %w", which process.go processOneManifest wraps again
-("failed to apply the manifest: %w", ApplyOrReportDiffResTypeFailedToApply, "ManifestApplyFailed" in
-controller.go). ClientSideApply's three-way merge patch (apply.go threeWayMergePatch) has no conflicts.
-One annotated ``fleet.emulator/fail: drift``
+without serverSideApplyConfig.force the apply fails on that field: kubefleet-dev/kubefleet
+pkg/controllers/workapplier/apply.go serverSideApply sends Force only when asked
+(shouldUseForcedServerSideApply forces it by itself only while every field manager is Fleet's or
+``before-first-apply``), and wraps the API server's conflict as "failed to apply the manifest object:
+an error is returned by the API server: %w", which pkg/controllers/workapplier/process.go
+processOneManifest wraps again ("failed to apply the manifest: %w",
+ApplyOrReportDiffResTypeFailedToApply, "ManifestApplyFailed" in
+pkg/controllers/workapplier/controller.go). ClientSideApply's three-way merge patch
+(pkg/controllers/workapplier/apply.go threeWayMergePatch) has no conflicts.
+One annotated ``fleet.emulator/fail: drift`` (a test fault, no upstream annotation)
 has the last object changed there at /spec/replicas after Fleet applied the manifest it first saw
 (``Drifts``). A new manifest of that object (the hub's object changed, or the override snapshots that
-reach the member) is applied over the change, as shouldPerformPreApplyDriftDetection (process.go)
-runs the pre-apply drift detection only while the manifest's hash is the one last applied (the
-kubernetes-fleet.io/spec-hash annotation, apis/placement/v1beta1/work_types.go ManifestHashAnnotation,
-set by pkg/controllers/workapplier/apply.go setManifestHashAnnotation): from then on the member holds
+reach the member) is applied over the change, as shouldPerformPreApplyDriftDetection
+(kubefleet-dev/kubefleet pkg/controllers/workapplier/process.go) runs the pre-apply drift detection
+only while the manifest's hash is the one last applied (the kubernetes-fleet.io/spec-hash annotation,
+kubefleet-dev/kubefleet apis/placement/v1beta1/work_types.go ManifestHashAnnotation, set by
+pkg/controllers/workapplier/apply.go setManifestHashAnnotation): from then on the member holds
 no drift. Drift in fields the manifest does not set is not modelled, so FullComparison reports what
 PartialComparison does.
 """
@@ -79,9 +85,11 @@ class Outcome:
     drifted: list[dict[str, Any]] = field(default_factory=list)
 
 
-# The API server's conflict for the one field another manager holds (kubernetes/apimachinery
-# pkg/util/managedfields/internal/conflict.go NewConflictError, as tests/emulators/kube/ssa.py writes it),
-# wrapped by apply.go serverSideApply and process.go processOneManifest.
+# The API server's conflict for the one field another manager holds (kubernetes/kubernetes
+# staging/src/k8s.io/apimachinery/pkg/util/managedfields/internal/conflict.go NewConflictError, as
+# tests/emulators/kube/ssa.py writes it), wrapped by kubefleet-dev/kubefleet
+# pkg/controllers/workapplier/apply.go serverSideApply and pkg/controllers/workapplier/process.go
+# processOneManifest. The other manager's name is a test fault, no upstream default.
 CONFLICT_MANAGER = {"manager": "kubectl-client-side-apply", "operation": "Update"}
 SSA_CONFLICT = (
     "failed to apply the manifest: failed to apply the manifest object: an error is returned by the API server: "
@@ -89,9 +97,11 @@ SSA_CONFLICT = (
 )
 
 
-# drift_detection_takeover.go takeOverPreExistingObject, wrapped by process.go
+# kubefleet-dev/kubefleet pkg/controllers/workapplier/drift_detection_takeover.go
+# takeOverPreExistingObject, wrapped by pkg/controllers/workapplier/process.go
 # takeOverInMemberClusterObjectIfApplicable ("failed to take over a pre-existing object: %w"); the owner
-# references as Go's %+v writes a []metav1.OwnerReference whose Controller and BlockOwnerDeletion are nil.
+# references as Go's %+v writes a []metav1.OwnerReference whose Controller and BlockOwnerDeletion are nil
+# (the other owner, a ReplicaSet named other-owner, is a test fault).
 CO_OWNED = (
     "failed to take over a pre-existing object: the object is already owned by some other sources(s) and "
     "co-ownership is disallowed (existingOwnerRefs: [{APIVersion:apps/v1 Kind:ReplicaSet Name:other-owner "
@@ -100,7 +110,9 @@ CO_OWNED = (
 
 
 def strategy(placement: Mapping[str, Any]) -> dict[str, str]:
-    """The placement's applyStrategy with the CRD's defaults filled in (allowCoOwnership "true" when set)."""
+    """The placement's applyStrategy with the CRD's defaults filled in (kubefleet-dev/kubefleet
+    apis/placement/v1beta1/clusterresourceplacement_types.go ApplyStrategy; allowCoOwnership and
+    serverSideApplyConfig.force "true" when set, "" otherwise, an emulator encoding)."""
     given = ((placement.get("spec") or {}).get("strategy") or {}).get("applyStrategy") or {}
     defaults = {"comparisonOption": "PartialComparison", "whenToApply": "Always", "whenToTakeOver": "Always"}
     found = {k: str(v) for k, v in given.items() if isinstance(v, str)}
@@ -114,30 +126,36 @@ def strategy(placement: Mapping[str, Any]) -> dict[str, str]:
 
 
 class Drifts:
-    """The manifest each ``fleet.emulator/fail: drift`` member drifted from, per placement."""
+    """The manifest each ``fleet.emulator/fail: drift`` member drifted from, per placement (emulator
+    state for a test fault; upstream compares the kubernetes-fleet.io/spec-hash annotation instead)."""
 
     def __init__(self) -> None:
         self._from: dict[tuple[str | None, str], dict[str, str]] = {}
 
     def holds(self, placement: tuple[str | None, str], member: str, manifest: str) -> bool:
         """Whether the member's drift still stands: the manifest is the one it drifted from (the first
-        seen); a new one was applied over the drift (shouldPerformPreApplyDriftDetection)."""
+        seen); a new one was applied over the drift (kubefleet-dev/kubefleet
+        pkg/controllers/workapplier/process.go shouldPerformPreApplyDriftDetection)."""
         return self._from.setdefault(placement, {}).setdefault(member, manifest) == manifest
 
     def forget(self, placement: tuple[str | None, str]) -> None:
-        """The placement is gone, and with its Works what the members applied."""
+        """The placement is gone, and with its Works what the members applied (kubefleet-dev/kubefleet
+        pkg/controllers/workapplier/controller.go garbageCollectAppliedWork deletes a deleted Work's
+        AppliedWork, which owns the objects the member applied)."""
         self._from.pop(placement, None)
 
 
 def pre_existing(member: Mapping[str, Any]) -> str | None:
     """How the member had the objects before Fleet: ``same``, ``differs``, ``owned`` (the same, owned
-    by another object there, a ReplicaSet) or ``managed`` (differs, the field managed by another manager)."""
+    by another object there, a ReplicaSet) or ``managed`` (differs, the field managed by another manager);
+    the annotation is a test fault, no upstream field."""
     value = ((member.get("metadata") or {}).get("annotations") or {}).get(PRE_EXISTING)
     return value if value in ("same", "differs", "owned", "managed") else None
 
 
 def conflict(target: Mapping[str, Any]) -> str:
-    """The work applier's error for the target's /spec/replicas, which another field manager holds."""
+    """The work applier's error for the target's /spec/replicas, which another field manager holds
+    (kubefleet-dev/kubefleet pkg/controllers/workapplier/apply.go serverSideApply; see SSA_CONFLICT)."""
     group, version = target.get("group") or "", str(target.get("version") or "v1")
     entry = {**CONFLICT_MANAGER, "apiVersion": f"{group}/{version}" if group else version}
     return SSA_CONFLICT.format(conflict=conflict_message([(entry, ("f:spec", "f:replicas"))]))
@@ -147,8 +165,9 @@ def report_diff_failure(
     placement: Mapping[str, Any], member: Mapping[str, Any], resources: list[dict[str, Any]], *, owned: bool
 ) -> tuple[dict[str, Any], str] | None:
     """Under ReportDiff, the manifest whose takeover fails first and the error: an object another owner
-    holds, without allowCoOwnership (process.go takeOverInMemberClusterObjectIfApplicable runs before
-    reportDiffOnlyIfApplicable; shouldInitiateTakeOverAttempt skips it only under whenToTakeOver Never)."""
+    holds, without allowCoOwnership (kubefleet-dev/kubefleet pkg/controllers/workapplier/process.go
+    takeOverInMemberClusterObjectIfApplicable runs before reportDiffOnlyIfApplicable;
+    shouldInitiateTakeOverAttempt skips it only under whenToTakeOver Never)."""
     apply = strategy(placement)
     if owned or not resources or pre_existing(member) != "owned":
         return None
@@ -174,7 +193,8 @@ def outcome(
             return Outcome(False, [(r, "NotTakenOver", NOT_TAKEN_OVER) for r in resources])
         if had == "owned" and not apply["allowCoOwnership"]:
             # Another owner holds the object: Fleet adds itself as a second owner only with
-            # allowCoOwnership (takeOverPreExistingObject checks this before any diff).
+            # allowCoOwnership (kubefleet-dev/kubefleet pkg/controllers/workapplier/
+            # drift_detection_takeover.go takeOverPreExistingObject checks this before any diff).
             return Outcome(False, [(target, "FailedToTakeOver", CO_OWNED)])
         if apply["whenToTakeOver"] == "IfNoDiff" and had in ("differs", "managed"):
             # The others match and are taken over (each manifest is processed on its own).
@@ -183,7 +203,8 @@ def outcome(
         return Outcome(True, [(target, "FoundDrifts", DRIFTED)], drifted=[_drifted(target)])
     if had == "managed" and target is not None and apply.get("type") == "ServerSideApply" and not apply["force"]:
         # Taken over (an owner reference is not a field the other manager holds), then refused by the
-        # member's API server until the apply is forced.
+        # member's API server until the apply is forced (kubefleet-dev/kubefleet
+        # pkg/controllers/workapplier/apply.go serverSideApply, shouldUseForcedServerSideApply).
         return Outcome(True, [(target, "ManifestApplyFailed", conflict(target))])
     # Applied: a drift in the fields the manifest sets is overwritten.
     return Outcome(True)

@@ -279,7 +279,8 @@ def failed(conditions: list[dict[str, Any]], generation: int | None = None) -> b
 
 def carried(binding: Mapping[str, Any]) -> Overrides:
     """The override snapshots the binding names (its clusterResourceOverrideSnapshots and
-    resourceOverrideSnapshots, apis/placement/v1beta1/binding_types.go)."""
+    resourceOverrideSnapshots, kubefleet-dev/kubefleet apis/placement/v1beta1/binding_types.go
+    ResourceBindingSpec, which pkg/controllers/rollout/controller.go sets from the matched overrides)."""
     spec = binding.get("spec") or {}
     return (
         list(spec.get("clusterResourceOverrideSnapshots") or []),

@@ -39,11 +39,13 @@ class PlacementCleanup:
     updated: dict[tuple[str | None, str], set[str]]
     rolled: dict[tuple[str | None, str], dict[str, str]]
     _scheduled: dict[tuple[str | None, str], int]
+    # Emulator bookkeeping for the rollout controller's watches (kubefleet-dev/kubefleet
+    # pkg/controllers/rollout/controller.go SetupWithManagerForClusterResourcePlacement), no upstream state.
     _rollout_seen: dict[tuple[str | None, str], str]
     _carried: dict[tuple[str | None, str], dict[str, Any]]
     _snapshots: dict[tuple[str | None, str], tuple[int, str]]
     _holding: dict[tuple[str | None, str], set[str]]
-    _drifts: fleet_apply_strategy.Drifts
+    _drifts: fleet_apply_strategy.Drifts  # a test fault's state (fleet.emulator/fail: drift)
     # Provided by Controller.
     requeue: Callable[[dict[str, Any], float], None]
 
@@ -70,7 +72,7 @@ class PlacementCleanup:
             # AppliedWork: kubefleet-dev/kubefleet pkg/controllers/workapplier/controller.go
             # garbageCollectAppliedWork).
             self._holding.pop(key, None)
-            self._drifts.forget(key)
+            self._drifts.forget(key)  # the drifted objects went with that AppliedWork
             # upstream: kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor
             fleet_bindings.delete_all(cluster, placement)
             remove_finalizer(cluster, placement, SCHEDULER_CLEANUP_FINALIZER)

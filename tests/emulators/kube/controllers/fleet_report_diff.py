@@ -15,8 +15,9 @@ upstream: kubefleet-dev/kubefleet e160c1cd
   staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting/prunenulls.go
   PruneNonNullableNullsWithoutDefaults).
   setManifestDiffReportedCondition: a manifest that could not even be decoded (DecodingErred, a kind
-  the member does not serve) or taken over (FailedToTakeOver: process.go processOneManifest attempts the
-  takeover before reportDiffOnlyIfApplicable) has DiffReported False, so its Work's DiffReported is False
+  the member does not serve) or taken over (FailedToTakeOver: kubefleet-dev/kubefleet
+  pkg/controllers/workapplier/process.go processOneManifest attempts the takeover before
+  reportDiffOnlyIfApplicable) has DiffReported False, so its Work's DiffReported is False
   (setWorkDiffReportedCondition, SomeManifestsHaveNotReportedDiff).
 - pkg/controllers/workgenerator/controller.go setAllWorkDiffReportedCondition: the binding's
   DiffReported False, NotAllWorkHaveDiffReported, "Work object %s has failed to report diff"; and
@@ -90,7 +91,8 @@ def write_work(
     failed: Mapping[tuple[str, ...], tuple[str, str]],
 ) -> None:
     """The Work's status as the member's work applier reports it under ReportDiff (see above);
-    ``failed``: the manifests that failed before any diff, with their result type and error."""
+    ``failed``: the manifests that failed before any diff, with their result type and error, reported as
+    kubefleet-dev/kubefleet pkg/controllers/workapplier/status.go setManifestDiffReportedCondition words them."""
     namespace = f"fleet-member-{member}"
     manifests = []
     for ordinal, item in enumerate(resources):
