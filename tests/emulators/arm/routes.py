@@ -125,7 +125,10 @@ def _subscription_request(
     for meth, rx, route in emu._routes:
         if meth in (method, "*") and rx.search(path):
             # ARM refuses an unregistered api-version before any provider answers, whichever
-            # emulator module answers this path (Compute's skus and usages: apiversions.py).
+            # emulator module answers this path (Compute's skus and usages: apiversions.py): 400
+            # NoRegisteredProviderFound (MicrosoftDocs/azure-docs articles/azure-resource-manager/
+            # troubleshooting/error-register-resource-provider.md; ARM's front door has no published
+            # code, its wording is from Azure/azure-cli issues #28368 and #28499).
             p, version = parse_path(path.rstrip("/")), (query.get("api-version") or [""])[0]
             if p is not None and version:
                 apiversions.check(emu, p, version, _located(body))
@@ -210,7 +213,8 @@ def _versioned(
             "InvalidResourceType",
             f"The resource type could not be found in the namespace '{p.namespace}' for api version '{api_version}'.",
         )
-    # An api-version the type is not registered at: ARM's 400, before the provider sees the request.
+    # An api-version the type is not registered at: ARM's 400, before the provider sees the request
+    # (MicrosoftDocs/azure-docs articles/azure-resource-manager/troubleshooting/error-register-resource-provider.md).
     apiversions.check(emu, p, api_version, _located(body))
     if p.is_resource:
         # A computed sub-resource such as upgradeProfiles/default?
@@ -237,7 +241,10 @@ def _versioned(
 
 
 def _located(body: bytes) -> dict[str, Any] | None:
-    """The request body when it is a JSON object (its location names the region in ARM's refusals)."""
+    """The request body when it is a JSON object (its location names the region in ARM's refusals:
+    "No registered resource provider found for location {location} and API version {api-version} for
+    type {resource-type}", MicrosoftDocs/azure-docs articles/azure-resource-manager/troubleshooting/
+    error-register-resource-provider.md)."""
     try:
         found = json.loads(body) if body else None
     except ValueError:
@@ -500,6 +507,9 @@ def _list(emu: ArmEmulator, path: str, p: ParsedId, query: dict[str, list[str]])
     # troubleshooting/error-not-found, "Resource group not found"; `az aks list -g MISSING` prints it).
     groups.check(emu, path + "/")
     type_name = p.type
+    # An extension type listed at a scope (role assignments: Azure/azure-rest-api-specs specification/
+    # authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/examples/
+    # RoleAssignments_ListForScope.json) is answered by its hook; the hook is emulator plumbing.
     scoped = next((h.on_scope_list for h in emu._hooks_for(type_name) if h.on_scope_list is not None), None)
     if len(p.rest) == 1 and scoped is not None:
         items = scoped(emu, p.scope, query)

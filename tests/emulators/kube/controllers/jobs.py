@@ -171,7 +171,8 @@ class JobController(PodOwner):
                 container["restartCount"] = int(old.get("restartCount") or 0)
                 if old.get("lastState"):
                     container["lastState"] = old["lastState"]
-            # the kubelet's status sync, a patch from the pod as read (kubelet_crashloop)
+            # the kubelet's status sync, a patch from the pod as read (kubernetes/kubernetes
+            # pkg/kubelet/status/status_manager.go syncPod, pkg/util/pod/pod.go PatchPodStatus)
             cluster.patch_pod_status(p, status)
         if restarts:
             self.requeue(job, self.delay)  # the restarted containers run, and exit at the next sync

@@ -20,7 +20,8 @@ Each behaviour names its upstream file, in kaito-project/kaito v0.12.0
   container named after the Workspace, the ``inference.config`` ConfigMap mounted as
   ``config-volume`` at /mnt/config, and ``dshm`` (an in-memory emptyDir) at /dev/shm
   (pkg/utils/common_preset.go ConfigCMVolume, ConfigSHMVolume). Its ports (containerPorts,
-  vllmKVEventsContainerPort): ``http`` 5000, the server a PodMonitor's ``port: http`` scrapes, and for
+  vllmKVEventsContainerPort, kaito-project/kaito pkg/workspace/inference/preset_inferences.go):
+  ``http`` 5000, the server a PodMonitor's ``port: http`` scrapes, and for
   the vLLM runtime ``kv-events`` 5557 (pkg/utils/consts/consts.go PortInferenceServer,
   PortKVCacheEvents); the runtime is vLLM unless the Workspace's ``kaito.sh/runtime`` annotation says
   ``transformers`` (api/v1beta1/labels.go GetWorkspaceRuntimeName, the vLLM feature gate on).
@@ -55,8 +56,8 @@ MAX_REVISION_HISTORY = 10  # pkg/utils/consts/consts.go MaxRevisionHistoryLimit
 WORKSPACE_LABEL = "kaito.sh/workspace"
 SET_LABEL = "inferenceset.kaito.sh/created-by"
 CONFIG_MOUNT = "/mnt/config"
-PORT_INFERENCE_SERVER = 5000  # pkg/utils/consts/consts.go PortInferenceServer
-PORT_KV_CACHE_EVENTS = 5557  # pkg/utils/consts/consts.go PortKVCacheEvents
+PORT_INFERENCE_SERVER = 5000  # kaito-project/kaito pkg/utils/consts/consts.go PortInferenceServer
+PORT_KV_CACHE_EVENTS = 5557  # kaito-project/kaito pkg/utils/consts/consts.go PortKVCacheEvents
 
 
 # The base image KAITO v0.12.0 runs presets in: GetBaseImageName, "REGISTRY/kaito-base:TAG" with the
@@ -151,7 +152,8 @@ def labels(ws: dict[str, Any]) -> dict[str, str]:
 
 
 def _ports(ws: dict[str, Any]) -> list[dict[str, Any]]:
-    """preset_inferences.go's containerPorts, with vllmKVEventsContainerPort for the vLLM runtime."""
+    """kaito-project/kaito pkg/workspace/inference/preset_inferences.go containerPorts, with
+    vllmKVEventsContainerPort for the vLLM runtime."""
     ports: list[dict[str, Any]] = [{"name": "http", "containerPort": PORT_INFERENCE_SERVER}]
     if (ws["metadata"].get("annotations") or {}).get("kaito.sh/runtime") != "transformers":
         ports.append({"name": "kv-events", "containerPort": PORT_KV_CACHE_EVENTS})

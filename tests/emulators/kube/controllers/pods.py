@@ -335,7 +335,8 @@ class PodOwner(Controller):
             failure = "crashloop"  # its process exits at every start: the kubelet backs off
         unschedulable = INJECTED_UNSCHEDULABLE
         injected = failure == "unschedulable"
-        # VolumeBinding's PreBind (volume_prebind.py): a pod placed with claims to bind first, or
+        # VolumeBinding's PreBind (kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding/
+        # volume_binding.go PreBind; volume_prebind.py): a pod placed with claims to bind first, or
         # with generic ephemeral volumes whose claims are not made yet, waits unbound.
         waits = isinstance(node, Placement) and bool(
             node.claims or any(v.get("ephemeral") for v in spec.get("volumes") or [])
@@ -387,7 +388,8 @@ class PodOwner(Controller):
             ),
         }
         if waits:
-            # Created unbound; the kubelet starts it once PreBind binds it (volume_prebind.py).
+            # Created unbound; the kubelet starts it once PreBind binds it (volume_prebind.py). The
+            # emulator creates the pod here and places it at once; kube-scheduler binds an existing pod.
             pod["status"] = {"phase": "Pending"}
             held = cluster.create(pod)
 
@@ -414,7 +416,11 @@ class PodOwner(Controller):
         exit_log: str | None,
         exit_code: int,
     ) -> dict[str, Any]:
-        """The events of a pod as its kubelet (or the scheduler) first reports it."""
+        """The events of a pod as its kubelet (or the scheduler) first reports it: the kubelet's
+        "Failed" "Error: ..." (kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go
+        startContainer) and BackOff (kuberuntime_manager.go doBackOff), the scheduler's FailedScheduling
+        (pkg/scheduler/schedule_one.go). A method of its own so that a pod PreBind holds reports them
+        once bound (emulator structure, no upstream behaviour)."""
         for message in config_errors.values():
             cluster.add_event(created, "Failed", f"Error: {message}", "Warning")
         if injected:

@@ -8,8 +8,8 @@ updateNodeInCache for a Node add or update, and from deletePodFromCache for an a
 delete; the plugins' EventsToRegister: NodeUnschedulable and TaintToleration on Node
 Add|UpdateNodeTaint, NodeAffinity on Node Add|UpdateNodeLabel, NodeResourcesFit on Node
 Add|UpdateNodeAllocatable and assigned Pod Delete; VolumeBinding on PersistentVolumeClaim Add|Update,
-pkg/scheduler/framework/plugins/volumebinding/volume_binding.go EventsToRegister). The emulator does
-the same on those events:
+kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding/volume_binding.go
+EventsToRegister). The emulator does the same on those events:
 
 - ``UnschedulablePods`` keeps the keys of the pods the scheduler left Pending, from pod events
   (one dict look-up per pod write), so a retry never scans the cluster's pods: the gpu usage
@@ -74,7 +74,8 @@ class UnschedulablePods:
                 for fn in list(self.changed):
                     fn("node", obj)
             elif rt.group == "" and rt.kind == "PersistentVolumeClaim" and typ != "DELETED" and self.pending:
-                # VolumeBinding's EventsToRegister: PersistentVolumeClaim Add|Update (a claim bound
+                # VolumeBinding's EventsToRegister (kubernetes/kubernetes pkg/scheduler/framework/plugins/
+                # volumebinding/volume_binding.go): PersistentVolumeClaim Add|Update (a claim bound
                 # since lets a pod its PreFilter held through).
                 for fn in list(self.changed):
                     fn("claim", obj)
@@ -220,7 +221,7 @@ class Rescheduler(PassController):
                 index.discard(key)
                 continue
             if volume_prebind.holding(cluster, ns, name):
-                continue  # placed, waiting in PreBind for its claims (volume_prebind.py)
+                continue  # placed, waiting in VolumeBinding's PreBind for its claims (volume_prebind.py cites it)
             waiting.append((key, ns, name, pod))
         # the scheduling queue's PrioritySort: the highest priority first (a preemptor before the
         # replacements of the pods it evicted; upstream: kubernetes/kubernetes

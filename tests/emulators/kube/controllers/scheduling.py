@@ -110,8 +110,9 @@ class Placement:
 
     node: str | None
     message: str = ""
-    # The claims VolumeBinding's PreBind waits on before the pod is bound to ``node``
-    # (volume_binding.prebind_claims; controllers/volume_prebind.py binds it once they are).
+    # The claims VolumeBinding's PreBind waits on before the pod is bound to ``node`` (kubernetes/kubernetes
+    # pkg/scheduler/framework/plugins/volumebinding/volume_binding.go PreBind; volume_binding.prebind_claims,
+    # and controllers/volume_prebind.py binds it once they are).
     claims: tuple[str, ...] = ()
 
 
@@ -163,7 +164,8 @@ class Scheduler:
                 for uid in entry.owners:
                     self._owned[f"{uid}/{node}"] += 1
             for key, held in list(assumed(self.cluster.api).items()):
-                # the pods VolumeBinding's PreBind holds for this node (schedule_one.go assume)
+                # the pods VolumeBinding's PreBind holds for this node (kubernetes/kubernetes
+                # pkg/scheduler/schedule_one.go assume: an assumed pod counts on its node's cache)
                 pod = self.cluster.get("v1", "Pod", *key.split("/", 1)) if held[1] == node else None
                 if pod is not None and pod["metadata"].get("uid") == held[0]:
                     need = pod_requests(pod.get("spec") or {})

@@ -38,12 +38,15 @@ sanposhiho/kubernetes 059ce4e8):
   claim's volume that is not found (`persistentvolume "x" not found`). Each holds the pod on every
   node; the event is the PreFilter's message alone (pkg/scheduler/framework/types.go
   FitError.Error at kubernetes/kubernetes master: no histogram after a PreFilter message).
-  A generic ephemeral volume's claim `<pod>-<volume>` (component-helpers storage/ephemeral
-  VolumeClaimName) is read too: missing, `waiting for ephemeral volume controller to create the
+  A generic ephemeral volume's claim `<pod>-<volume>` (kubernetes/kubernetes
+  staging/src/k8s.io/component-helpers/storage/ephemeral/ephemeral.go VolumeClaimName) is read too:
+  missing, `waiting for ephemeral volume controller to create the
   persistentvolumeclaim "x"`; not controlled by the pod, VolumeIsForPod's `PVC ns/x was not
-  created for pod ns/p (pod is not owner)` (volume_binding.go podHasPVCs).
+  created for pod ns/p (pod is not owner)` (pkg/scheduler/framework/plugins/volumebinding/
+  volume_binding.go podHasPVCs).
 - A claim or template with no class is read with the default class, as the DefaultStorageClass
-  admission plugin gives it one at create (plugin/pkg/admission/storage/storageclass/setdefault).
+  admission plugin gives it one at create (kubernetes/kubernetes
+  plugin/pkg/admission/storage/storageclass/setdefault/admission.go).
 - VolumeZone's Filter (zone_rejects, volume_zone.go): the zone and region labels of a bound
   claim's volume (a value may join several zones with "__") against a node that has any of them,
   ErrReasonConflict "node(s) had no available volume zone".
@@ -68,9 +71,10 @@ NODE_CONFLICT = "node(s) had volume node affinity conflict"
 PV_NOT_EXIST = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)"
 
 
-# VolumeBinding's assumed pods (binder.go AssumePodVolumes; volume_prebind.py): 'namespace/pod' ->
-# (pod uid, the node chosen, the claims PreBind waits on, how its kubelet starts it once bound).
-# The scheduler counts their requests on that node while they wait (schedule_one.go assume).
+# VolumeBinding's assumed pods (kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding/
+# binder.go AssumePodVolumes; volume_prebind.py): 'namespace/pod' -> (pod uid, the node chosen, the
+# claims PreBind waits on, how its kubelet starts it once bound: the last an emulator hook). The
+# scheduler counts their requests on that node while they wait (pkg/scheduler/schedule_one.go assume).
 Start = Callable[[ClusterState, dict[str, Any]], dict[str, Any]]
 Assumed = tuple[str, str, tuple[str, ...], Start | None]
 _ASSUMED: weakref.WeakKeyDictionary[Any, dict[str, Assumed]] = weakref.WeakKeyDictionary()
@@ -97,7 +101,7 @@ def _class_of(cluster: ClusterState, claim: dict[str, Any]) -> tuple[str, dict[s
     annotations = (claim.get("metadata") or {}).get("annotations") or {}
     spec = (claim.get("spec") if "spec" in claim else claim) or {}
     if "volume.beta.kubernetes.io/storage-class" not in annotations and "storageClassName" not in spec:
-        # plugin/pkg/admission/storage/storageclass/setdefault/admission.go: a claim made with no
+        # kubernetes/kubernetes plugin/pkg/admission/storage/storageclass/setdefault/admission.go: a claim made with no
         # class is given the default one (the emulator's PV controller does it later, and an
         # ephemeral claim is read from its template before it is made).
         found = default_class(cluster)
@@ -125,7 +129,8 @@ def _ephemeral(
             if not _delayed(cluster, template.get("spec") or {}):
                 return "pod has unbound immediate PersistentVolumeClaims", found
             continue
-        # component-helpers storage/ephemeral/ephemeral.go VolumeClaimName and VolumeIsForPod.
+        # kubernetes/kubernetes staging/src/k8s.io/component-helpers/storage/ephemeral/ephemeral.go
+        # VolumeClaimName and VolumeIsForPod.
         name = f"{pod}-{vol.get('name')}"
         pvc = cluster.get("v1", "PersistentVolumeClaim", namespace, name) if namespace else None
         if pvc is None:
@@ -169,7 +174,8 @@ def prefilter(
 
 
 def prebind_claims(cluster: ClusterState, spec: dict[str, Any], namespace: str, meta: dict[str, Any]) -> list[str]:
-    """The claims VolumeBinding's PreBind waits on for the pod (binder.go AssumePodVolumes: those
+    """The claims VolumeBinding's PreBind waits on for the pod (kubernetes/kubernetes
+    pkg/scheduler/framework/plugins/volumebinding/binder.go AssumePodVolumes: those
     not fully bound, of delayed binding, with no volume; the PreFilter let no other unbound one
     through): named, and the ephemeral ones, ``<pod>-<volume>``, where the pod has its name."""
     names = [str((v.get("persistentVolumeClaim") or {}).get("claimName")) for v in spec.get("volumes") or []]
@@ -339,8 +345,9 @@ def _static_match(cluster: ClusterState, claim: dict[str, Any], cls: str, node: 
 
 
 def static_volume(cluster: ClusterState, pvc: dict[str, Any], node: dict[str, Any]) -> dict[str, Any] | None:
-    """binder.go findMatchingVolumes for an unbound claim of delayed binding on the node: an
-    Available volume of its class that holds it (pv_helpers.go FindMatchingVolume), or None."""
+    """kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding/binder.go findMatchingVolumes
+    for an unbound claim of delayed binding on the node: an Available volume of its class that holds it
+    (staging/src/k8s.io/component-helpers/storage/volume/pv_helpers.go FindMatchingVolume), or None."""
     return _static_pv(cluster, pvc.get("spec") or {}, _class_of(cluster, pvc)[0], node)
 
 

@@ -117,9 +117,11 @@ class JobEndings:
             final["reason"] = "SubmissionFailed"
             final["message"] = f"Ray head pod container {SUBMITTER_CONTAINER} terminated with exit code {code}: Error"
         else:
-            # rayjob_controller.go, the Running case: the pass that reads the terminal JobInfo copies
-            # its start and end times into rayJobInfo; a FAILED JobInfo gives reason AppFailed and
-            # the JobInfo's message (Ray's job_supervisor.py: the exit code and the log tail).
+            # ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go, the Running case:
+            # the pass that reads the terminal JobInfo copies its start and end times into rayJobInfo
+            # (RayJobStatusInfo, ray-operator/apis/ray/v1/rayjob_types.go); a FAILED JobInfo gives
+            # reason AppFailed and the JobInfo's message (ray-project/ray
+            # python/ray/dashboard/modules/job/job_supervisor.py: the exit code and the log tail).
             final["rayJobInfo"] = self.job_api.status_patch(ns, rc_name, job_id)["rayJobInfo"]
             if failed:
                 final["reason"] = "AppFailed"
@@ -199,7 +201,8 @@ class JobEndings:
 
         Before it ends, a pass reads the Ray job's terminal status from the dashboard and writes it
         with jobDeploymentStatus still Running: the submitter has not finished, so the job is not
-        terminal yet (upstream: ray-project/kuberay feeaf72f rayjob_controller.go, the Running case,
+        terminal yet (upstream: ray-project/kuberay feeaf72f ray-operator/controllers/ray/rayjob_controller.go,
+        the Running case,
         ``isJobTerminal = isJobTerminal && finishedAt != nil``; kuberay PR 1919). With the fixture's
         ``failure="sidecar-exit-first"`` the container's end is seen first (KubeRay polls every 3 s,
         RayJobDefaultRequeueDuration): True, and the job ends SubmissionFailed (_finish_job). ``times``:
@@ -387,7 +390,9 @@ class JobEndings:
                 "jobId": None,
                 "message": None,
                 "reason": None,
-                "rayJobInfo": None,  # RayJobStatusInfo{}
+                # ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go, the Suspending
+                # case: RayJobStatusInfo = rayv1.RayJobStatusInfo{}
+                "rayJobInfo": None,
                 "startTime": None,
                 "endTime": None,
             },
