@@ -166,6 +166,8 @@ class ArmEmulator(LongRunningOperations):
         from tests.emulators.arm import aks, aksrules, authorization, compute, fleet, groups, hybrid
 
         aks.install(self)
+        # Role Assignments - List For Scope (Azure/azure-rest-api-specs specification/authorization/
+        # resource-manager/Microsoft.Authorization/stable/2022-04-01/examples/RoleAssignments_ListForScope.json)
         authorization.install(self)
         aksrules.install(self)
         compute.install(self)
