@@ -38,13 +38,27 @@ def conditions(emu: KubeEmulator, name: str) -> dict[str, str]:
 def before_first_write(emu: KubeEmulator, monkeypatch: pytest.MonkeyPatch, other: Callable[[], None]) -> None:
     """``other`` lands between a writer's read of the pod and its first write: run just before the
     first update or patch of a pod's status the emulator receives after this call."""
+    before_status_write(emu, monkeypatch, "Pod", lambda written: True, other)
+
+
+def before_status_write(
+    emu: KubeEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    when: Callable[[dict[str, Any]], bool],
+    other: Callable[[], None],
+) -> None:
+    """``other`` lands between a writer's read of a ``kind`` and its first status write whose
+    status ``when`` accepts: run just before the emulator receives that update or patch."""
     done: list[bool] = []
     api = emu.cluster.api
     for method in ("update", "patch"):
         original = getattr(api, method)
 
         def wrapped(rt: Any, *args: Any, original: Any = original, **kwargs: Any) -> dict[str, Any]:
-            if not done and rt.kind == "Pod" and kwargs.get("subresource") == "status":
+            bodies = [a for a in args if isinstance(a, dict) and isinstance(a.get("status"), dict)]
+            written = bodies[0]["status"] if bodies else {}
+            if not done and rt.kind == kind and kwargs.get("subresource") == "status" and when(written):
                 done.append(True)
                 other()
             return dict(original(rt, *args, **kwargs))

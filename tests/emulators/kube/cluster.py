@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from tests.emulators.kube.apiserver import ApiServer, Ctx, now_iso
 from tests.emulators.kube.event_correlator import EventCorrelator
-from tests.emulators.kube.patches import two_way_merge_patch
+from tests.emulators.kube.patches import merge_patch, two_way_merge_patch
 from tests.emulators.kube.status import ApiError
 from tests.emulators.kube.typeinfo import BUILTIN
 
@@ -145,6 +145,21 @@ class ClusterState:
             raise ValueError("update_status needs the resourceVersion the object was read at")
         ns = md.get("namespace") if rt.namespaced else None
         return self.api.update(rt, version, ns, md["name"], obj, self._ctx(), subresource="status")
+
+    def update_status_of(self, obj: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+        """A controller's Status().Update of ``obj`` as its reconcile read it, with ``fields`` set in
+        its status (None removes one, as Go's omitempty leaves it out): 409 Conflict where another
+        writer came between, which ends the reconcile and requeues it (the runner), and the next
+        reconcile computes the status again from a fresh read. ``obj`` takes the answer in place,
+        as a controller-runtime client fills the object it was given, so a second write in one
+        reconcile carries the new resourceVersion (upstream: kubernetes-sigs/controller-runtime
+        pkg/client/typed_client.go UpdateSubResource, Into(obj); kubernetes/kubernetes
+        staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go Update's precondition)."""
+        status = merge_patch(obj.get("status") or {}, fields)
+        updated = dict(self.update_status({**obj, "status": status}))
+        obj.clear()
+        obj.update(updated)
+        return updated
 
     def patch_pod_status(self, pod: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
         """The kubelet's status write: ``status`` (the fields it sets) over the status of ``pod`` as

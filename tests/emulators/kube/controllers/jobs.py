@@ -218,13 +218,11 @@ class JobController(PodOwner):
         md, spec = obj["metadata"], obj.get("spec") or {}
         for p in pods:
             cluster.patch_pod_status(p, pod_status(p.get("spec") or {}, None, "Failed"))
-            self._counted.setdefault(md["uid"], set()).add(p["metadata"]["uid"])
         msg = "Job has reached the specified backoff limit"
-        cluster.patch_status(
-            "batch/v1",
-            "Job",
-            md["namespace"],
-            md["name"],
+        # updateJobStatus: UpdateStatus of the Job as read; a conflict requeues it, and the pods
+        # are counted only once the status that counts them is written (jobs_sync.JobSync._write)
+        cluster.update_status_of(
+            obj,
             {
                 "active": 0,
                 "ready": 0,
@@ -235,6 +233,7 @@ class JobController(PodOwner):
                 ],
             },
         )
+        self._counted.setdefault(md["uid"], set()).update(p["metadata"]["uid"] for p in pods)
         cluster.add_event(obj, "BackoffLimitExceeded", msg, "Warning")
 
     # ---- syncJob -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from tests.emulators.kube.controllers.jobs_policy import COMPLETION_INDEX, compl
 from tests.emulators.kube.controllers.pods import template_hash
 from tests.emulators.kube.controllers.rollout import condition
 from tests.emulators.kube.controllers.scheduling import Scheduler
+from tests.emulators.kube.status import ApiError
 
 if TYPE_CHECKING:
     from tests.emulators.kube.cluster import ClusterState
@@ -49,7 +50,12 @@ class JobSync:
         self.failed_only = self.spec.get("podReplacementPolicy", default_replacement) == "Failed"
         with jc._lock:
             self.gone = list(jc._gone.get(self.uid, {}).values())
+            self._gone_before = dict(jc._gone.get(self.uid, {}))
         self.counted = jc._counted.setdefault(self.uid, set())
+        # what this sync changes in memory, undone where its status write meets a conflict
+        self._before = (set(self.counted), jc._backoff.get(self.uid), jc._started.get(self.uid))
+        self._dropped: set[str] = set()  # pods this sync deleted that no count takes in
+        self._ended: list[dict[str, Any]] = []  # pods this sync deleted and counted failed
 
     # pods --------------------------------------------------------------------------------
 
@@ -135,6 +141,7 @@ class JobSync:
             for p in active:
                 self.cluster.delete("v1", "Pod", self.ns, p["metadata"]["name"])
                 self.counted.add(p["metadata"]["uid"])
+                self._dropped.add(p["metadata"]["uid"])
             active = []
         elif managed:
             made = self._manage(active, succeeded, succeeded_ix, failed_ix or set(), failed_pods)
@@ -150,9 +157,41 @@ class JobSync:
         if managed:
             self._suspended_condition(status)
         if any(self.st.get(key) != value for key, value in status.items()):  # needsStatusUpdate
-            self.cluster.patch_status("batch/v1", "Job", self.ns, self.name, status)
+            self._write(status)
         if any((p.get("status") or {}).get("phase") == "Running" for p in made):
             jc.requeue(self.job, jc.delay)  # the new pods run, and finish at the next sync
+
+    def _write(self, status: dict[str, Any]) -> None:
+        """updateJobStatus: UpdateStatus of the Job as this sync read it. A 409 Conflict (another
+        writer came between) ends the sync with an error, which requeues the Job, and the next
+        sync counts again from the pods and the status it reads then; so what this sync counted
+        in memory is undone first, and a pod it deleted and counted failed is remembered as gone
+        (upstream: kubernetes/kubernetes pkg/controller/job/job_controller.go updateJobStatus,
+        trackJobStatusAndRemoveFinalizers returns its error, processNextWorkItem AddRateLimited;
+        the tracking finalizer keeps such a pod counted until its status is written)."""
+        try:
+            self.cluster.update_status_of(self.job, status)
+        except ApiError as exc:
+            if exc.reason == "Conflict":
+                self._undo()
+            raise
+
+    def _undo(self) -> None:
+        jc, (counted, backoff, started) = self.jc, self._before
+        self.counted.clear()
+        self.counted.update(counted | self._dropped)
+        jc._backoff.pop(self.uid, None)
+        jc._started.pop(self.uid, None)
+        if backoff is not None:
+            jc._backoff[self.uid] = backoff
+        if started is not None:
+            jc._started[self.uid] = started
+        with jc._lock:
+            gone = jc._gone.setdefault(self.uid, {})
+            gone.update(self._gone_before)
+            for p in self._ended:
+                if self.cluster.get("v1", "Pod", self.ns, p["metadata"]["name"]) is None:
+                    gone[str(p["metadata"]["uid"])] = p
 
     def _suspended_condition(self, status: dict[str, Any]) -> None:
         """Suspended True (JobSuspended) while spec.suspend is set; False (JobResumed) once it is
@@ -229,6 +268,9 @@ class JobSync:
             self.cluster.delete("v1", "Pod", self.ns, p["metadata"]["name"])
             if p["metadata"]["uid"] not in self.counted and not success:
                 status["failed"] += 1
+                self._ended.append(p)
+            else:
+                self._dropped.add(p["metadata"]["uid"])
             self.counted.add(p["metadata"]["uid"])
         conditions = job_conditions(self.st)
         if not any(c.get("type") == finished["type"] for c in conditions):
@@ -240,7 +282,7 @@ class JobSync:
             if success:
                 status["completionTime"] = now_iso()
         status["conditions"] = conditions
-        self.cluster.patch_status("batch/v1", "Job", self.ns, self.name, status)
+        self._write(status)
         if status["terminating"] == 0:
             if success:
                 self.cluster.add_event(self.job, "Completed", "Job completed")
