@@ -134,7 +134,7 @@ class ServiceReconciler:
             if ready.get("reason") != "ValidationFailed" or ready.get("message") != problem:
                 cluster.add_event(svc, reason, f"{ns}/{name}: {problem}", type="Warning")
             set_condition(conditions, "Ready", False, "ValidationFailed", problem)
-            cluster.patch_status(RAY, "RayService", ns, name, {"conditions": conditions, "lastUpdateTime": now()})
+            cluster.update_status_of(svc, {"conditions": conditions, "lastUpdateTime": now()})
             return
         if self._suspend(cluster, svc, status, conditions):
             return
@@ -219,11 +219,11 @@ class ServiceReconciler:
                 "NoPendingCluster",
                 "Active Ray cluster exists and no pending Ray cluster",
             )
-        cluster.patch_status(
-            RAY,
-            "RayService",
-            ns,
-            name,
+        # Reconcile's Status().Update of the RayService as read: a 409 Conflict ends the pass and
+        # requeues it, the next pass computes the status again (ray-project/kuberay
+        # ray-operator/controllers/ray/rayservice_controller.go Reconcile; cluster.update_status_of)
+        cluster.update_status_of(
+            svc,
             {
                 "serviceStatus": "Running" if endpoints else None,
                 "numServeEndpoints": endpoints,
@@ -286,7 +286,7 @@ class ServiceReconciler:
                 conditions=conditions,
                 lastUpdateTime=now(),
             )
-            cluster.patch_status(RAY, "RayService", ns, name, status)
+            cluster.update_status_of(svc, status)
             self.requeue(svc, self.delay)
             return True
         # Suspending is stored: delete what the service owns, whatever spec.suspend says now.
@@ -306,7 +306,7 @@ class ServiceReconciler:
             set_condition(conditions, "Ready", False, "SuspendComplete", "RayService is suspended.")
             set_condition(conditions, "UpgradeInProgress", False, "SuspendComplete", "No upgrade in progress.")
             set_condition(conditions, "RollbackInProgress", False, "SuspendComplete", "No rollback in progress.")
-        cluster.patch_status(RAY, "RayService", ns, name, {"conditions": conditions, "lastUpdateTime": now()})
+        cluster.update_status_of(svc, {"conditions": conditions, "lastUpdateTime": now()})
         self.requeue(svc, self.delay)
         return True
 

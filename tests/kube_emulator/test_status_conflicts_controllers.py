@@ -1,7 +1,10 @@
-"""A Job's status written by the Job controller loses no other writer's change: updateJobStatus is an
-UpdateStatus of the Job as the sync read it, a 409 Conflict requeues the Job, and the next sync
+"""A status a controller writes loses no other writer's change. The Job controller's updateJobStatus
+is an UpdateStatus of the Job as the sync read it, a 409 Conflict requeues the Job, and the next sync
 counts again from what it reads (kubernetes/kubernetes pkg/controller/job/job_controller.go
-updateJobStatus, syncJob). The other writer lands just before the controller's write (no sleeps)."""
+updateJobStatus, syncJob); KAITO's updateWorkspaceStatus Gets the Workspace afresh and sets its
+conditions by type before Status().Update (kaito-project/kaito
+pkg/workspace/controllers/workspace_status.go). The other writer lands just before the
+controller's write (no sleeps)."""
 
 from __future__ import annotations
 
@@ -13,10 +16,17 @@ import pytest
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.kube_emulator.test_job_suspend import NAME, conditions, pods, start, status
+from tests.kube_emulator.test_kaito_scheduling import kaito_lab, state, workspace
 from tests.kube_emulator.test_status_conflicts import before_status_write
 
 # a condition another writer adds; its type is only an example
-NOTED = {"type": "Noted", "status": "True", "reason": "ByAnotherWriter", "message": "kept"}
+NOTED = {
+    "type": "Noted",
+    "status": "True",
+    "reason": "ByAnotherWriter",
+    "message": "kept",
+    "lastTransitionTime": "2026-01-01T00:00:00Z",
+}
 
 
 def note_on_job(emu: KubeEmulator) -> Callable[[], None]:
@@ -68,3 +78,24 @@ def test_a_job_whose_count_write_conflicts_counts_each_pod_once_on_the_next_sync
     assert len(pods(kube_emulator)) == 3
     assert "Noted" in conditions(kube_emulator)
     assert kube_emulator.controllers.errors == []
+
+
+def test_a_workspace_status_write_keeps_a_condition_another_writer_added(
+    kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """KAITO sets its conditions by type over a fresh read, never the whole list, and a write
+    overtaken between its read and its update is 409 and requeued: the other condition stays."""
+    emu = kaito_lab(kube_emulator)
+
+    def note() -> None:
+        found = emu.cluster.get("kaito.sh/v1beta1", "Workspace", "default", "phi") or {}
+        held = (found.get("status") or {}).get("conditions") or []
+        emu.cluster.patch_status("kaito.sh/v1beta1", "Workspace", "default", "phi", {"conditions": [*held, NOTED]})
+
+    before_status_write(emu, monkeypatch, "Workspace", lambda written: bool(written.get("conditions")), note)
+    emu.cluster.create(workspace())
+    assert wait_until(lambda: state(emu) == "Ready", timeout=15)
+    emu.idle()
+    found = emu.cluster.get("kaito.sh/v1beta1", "Workspace", "default", "phi") or {}
+    assert "Noted" in {c["type"] for c in found["status"]["conditions"]}
+    assert emu.controllers.errors == []
