@@ -99,3 +99,24 @@ def test_a_workspace_status_write_keeps_a_condition_another_writer_added(
     found = emu.cluster.get("kaito.sh/v1beta1", "Workspace", "default", "phi") or {}
     assert "Noted" in {c["type"] for c in found["status"]["conditions"]}
     assert emu.controllers.errors == []
+
+
+def test_a_job_synced_for_a_pod_another_writer_ended_is_requeued_on_a_conflict_not_failed(
+    kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pod someone else turns Succeeded enqueues its Job (updatePod); that sync's status write,
+    overtaken by another writer, requeues the Job like any reconcile and is no controller error."""
+    start(kube_emulator, lambda pod: None)
+    assert wait_until(lambda: [p for p in pods(kube_emulator) if p["status"].get("phase") == "Running"], timeout=10)
+    kube_emulator.idle()
+
+    def finishing(written: dict[str, Any]) -> bool:
+        return any(c.get("type") == "SuccessCriteriaMet" for c in written.get("conditions") or [])
+
+    before_status_write(kube_emulator, monkeypatch, "Job", finishing, note_on_job(kube_emulator))
+    running = pods(kube_emulator)[0]
+    kube_emulator.cluster.patch_pod_status(running, {"phase": "Succeeded"})
+    assert wait_until(lambda: "Complete" in conditions(kube_emulator), timeout=10)
+    kube_emulator.idle()
+    assert "Noted" in conditions(kube_emulator)
+    assert kube_emulator.controllers.errors == []

@@ -110,8 +110,11 @@ class JobController(PodOwner):
                         self._gone.setdefault(job_uid, {})[str(md.get("uid"))] = obj
                 return
             if (obj.get("status") or {}).get("phase") in TERMINAL:
-                namespace = str(md.get("namespace") or "")
-                manager.call_later(self, lambda cluster: self._resync_owner(cluster, namespace, ref), self.delay)
+                # updatePod enqueues the Job's key: the sync is a reconcile like any other, so a
+                # status write it loses to another writer requeues it (job_controller.go updatePod,
+                # enqueueSyncJobBatched)
+                key = {"namespace": str(md.get("namespace") or ""), "name": str(ref.get("name"))}
+                manager.schedule(self, {"apiVersion": "batch/v1", "kind": "Job", "metadata": key}, self.delay)
 
         manager.api.listeners.append(on_event)
 
