@@ -2,8 +2,9 @@
 is an UpdateStatus of the Job as the sync read it, a 409 Conflict requeues the Job, and the next sync
 counts again from what it reads (kubernetes/kubernetes pkg/controller/job/job_controller.go
 updateJobStatus, syncJob); KAITO's updateWorkspaceStatus Gets the Workspace afresh and sets its
-conditions by type before Status().Update (kaito-project/kaito
-pkg/workspace/controllers/workspace_status.go). The other writer lands just before the
+conditions by type before Status().Update, and UpdateInferenceSetStatus does the same and retries a
+conflict from a fresh Get (kaito-project/kaito pkg/workspace/controllers/workspace_status.go,
+pkg/utils/inferenceset/inferenceset.go). The other writer lands just before the
 controller's write (no sleeps)."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.kube_emulator.test_job_suspend import NAME, conditions, pods, start, status
-from tests.kube_emulator.test_kaito_scheduling import kaito_lab, state, workspace
+from tests.kube_emulator.test_kaito_scheduling import inferenceset, kaito_lab, state, workspace
 from tests.kube_emulator.test_status_conflicts import before_status_write
 
 # a condition another writer adds; its type is only an example
@@ -120,3 +121,26 @@ def test_a_job_synced_for_a_pod_another_writer_ended_is_requeued_on_a_conflict_n
     kube_emulator.idle()
     assert "Noted" in conditions(kube_emulator)
     assert kube_emulator.controllers.errors == []
+
+
+def test_an_inferenceset_status_write_overtaken_reads_again_and_keeps_the_other_condition(
+    kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu = kaito_lab(kube_emulator)
+
+    def note() -> None:
+        found = emu.cluster.get("kaito.sh/v1beta1", "InferenceSet", "default", "set") or {}
+        held = (found.get("status") or {}).get("conditions") or []
+        emu.cluster.patch_status("kaito.sh/v1beta1", "InferenceSet", "default", "set", {"conditions": [*held, NOTED]})
+
+    def ready() -> bool:
+        found = emu.cluster.get("kaito.sh/v1beta1", "InferenceSet", "default", "set") or {}
+        return (found.get("status") or {}).get("readyReplicas") == 1
+
+    before_status_write(emu, monkeypatch, "InferenceSet", lambda written: bool(written.get("conditions")), note)
+    emu.cluster.create(inferenceset("set", 1))
+    assert wait_until(ready, timeout=15)
+    emu.idle()
+    found = emu.cluster.get("kaito.sh/v1beta1", "InferenceSet", "default", "set") or {}
+    assert {"Noted", "InferenceSetReady"} <= {c["type"] for c in found["status"]["conditions"]}
+    assert emu.controllers.errors == []

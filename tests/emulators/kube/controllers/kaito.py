@@ -53,7 +53,6 @@ from typing import Any, ClassVar
 from tests.emulators.kube.controllers import kaito_benchmark, kaito_nodes, kaito_workload
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
-from tests.emulators.kube.controllers.fleet_runs_common import set_cond
 from tests.emulators.kube.controllers.kaito_common import (
     FAILURES,
     INFERENCESET_FINALIZER,
@@ -65,6 +64,7 @@ from tests.emulators.kube.controllers.kaito_common import (
     _observed,
     _owner,
     _succeeded,
+    update_status,
 )
 from tests.emulators.kube.controllers.kaito_inferenceset import InferenceSetController
 from tests.emulators.kube.controllers.rescheduling import requeue_owners
@@ -98,20 +98,8 @@ _VCPUS = re.compile(r"Standard_[A-Z]+(\d+)")
 
 
 def _set_status(cluster: Any, ws: dict[str, Any], fields: dict[str, Any], *conditions: dict[str, Any]) -> None:
-    """updateWorkspaceStatus: Get the Workspace afresh, set each condition by type over the ones it
-    holds (meta.SetStatusCondition, so another writer's condition stays), then Status().Update with
-    that read's resourceVersion; a 409 is not retried there (retry.OnError retries only unavailable,
-    timeout and throttling) and ends the reconcile, which requeues (upstream: kaito-project/kaito
-    pkg/workspace/controllers/workspace_status.go updateWorkspaceStatus,
-    updateStatusConditionIfNotMatch). NotFound: nothing to write."""
-    md = ws["metadata"]
-    latest = cluster.get(KAITO, "Workspace", md["namespace"], md["name"])
-    if latest is None:
-        return
-    merged = list((latest.get("status") or {}).get("conditions") or [])
-    for cond in _observed(ws, conditions):
-        merged = set_cond(merged, cond)
-    cluster.update_status_of(latest, {**fields, "conditions": merged})
+    """updateWorkspaceStatus (kaito_common.update_status): a 409 ends the reconcile, which requeues."""
+    update_status(cluster, ws, fields, conditions, again=False)
 
 
 def _inference_pending(reason: str, message: str) -> tuple[dict[str, Any], dict[str, Any]]:

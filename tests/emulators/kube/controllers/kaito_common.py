@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.emulators.kube.cluster import retry_on_conflict
 from tests.emulators.kube.controllers.base import DeletionTolerantController
+from tests.emulators.kube.controllers.fleet_runs_common import set_cond
 
 KAITO = "kaito.sh/v1beta1"
 # KAITO labels the Workspaces of an InferenceSet, and their pods, with the set's name.
@@ -38,6 +40,34 @@ def _observed(obj: dict[str, Any], conditions: tuple[dict[str, Any], ...]) -> li
     workspace_types.go and inferenceset_types.go)."""
     generation = int(obj["metadata"].get("generation") or 1)
     return [{**c, "observedGeneration": generation} for c in conditions]
+
+
+def update_status(
+    cluster: Any, obj: dict[str, Any], fields: dict[str, Any], conditions: tuple[dict[str, Any], ...], again: bool
+) -> None:
+    """KAITO's status write: Get the object afresh, set each condition by type over the ones it
+    holds (meta.SetStatusCondition, so another writer's condition stays) and ``fields``, then
+    Status().Update with that read's resourceVersion; NotFound writes nothing. A Workspace's 409 is
+    not retried (retry.OnError there takes only unavailable, timeout and throttling) and ends the
+    reconcile, which requeues; an InferenceSet's is retried from a fresh Get (``again``; its
+    OnError takes IsConflict too). Upstream: kaito-project/kaito
+    pkg/workspace/controllers/workspace_status.go updateWorkspaceStatus,
+    pkg/utils/inferenceset/inferenceset.go UpdateInferenceSetStatus."""
+    md = obj["metadata"]
+
+    def write() -> None:
+        latest = cluster.get(obj["apiVersion"], obj["kind"], md["namespace"], md["name"])
+        if latest is None:
+            return
+        merged = list((latest.get("status") or {}).get("conditions") or [])
+        for cond in _observed(obj, conditions):
+            merged = set_cond(merged, cond)
+        cluster.update_status_of(latest, {**fields, "conditions": merged})
+
+    if again:
+        retry_on_conflict(write)
+    else:
+        write()
 
 
 # upstream: kaito-project/kaito v0.12.0 pkg/utils/consts/consts.go WorkspaceFinalizer, added by

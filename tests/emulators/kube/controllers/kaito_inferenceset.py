@@ -25,9 +25,9 @@ from tests.emulators.kube.controllers.kaito_common import (
     SET_LABEL,
     _cond,
     _KaitoController,
-    _observed,
     _owner,
     _succeeded,
+    update_status,
 )
 
 
@@ -120,32 +120,14 @@ class InferenceSetController(_KaitoController):
         if kaito_benchmark.runs_for_set(obj):
             performance, (done, reason, message) = kaito_benchmark.set_status(succeeded, desired)
             benchmark = (_cond("BenchmarkCompleted", done, reason, message),)
-        cluster.patch_status(
-            KAITO,
-            "InferenceSet",
-            ns,
-            name,
-            {
-                "replicas": desired,
-                "readyReplicas": ready,
-                "selector": f"{SET_LABEL}={name}",
-                "conditions": _observed(
-                    obj,
-                    (
-                        _cond(
-                            "InferenceSetReady",
-                            ok,
-                            "inferencesetReady" if ok else "inferencesetNotReady",
-                            "inferenceset is ready"
-                            if ok
-                            else f"inferenceset is not ready, {ready}/{desired} replicas are ready",
-                        ),
-                        *benchmark,
-                    ),
-                ),
-                "performance": performance,
-            },
+        ready_cond = _cond(
+            "InferenceSetReady",
+            ok,
+            "inferencesetReady" if ok else "inferencesetNotReady",
+            "inferenceset is ready" if ok else f"inferenceset is not ready, {ready}/{desired} replicas are ready",
         )
+        fields = {"replicas": desired, "readyReplicas": ready, "selector": f"{SET_LABEL}={name}"}
+        update_status(cluster, obj, {**fields, "performance": performance}, (ready_cond, *benchmark), again=True)
 
 
 def _child_annotations(iset: dict[str, Any], template_meta: dict[str, Any]) -> dict[str, str]:
@@ -165,11 +147,8 @@ def _collect_inferenceset(cluster: Any, iset: dict[str, Any], children: list[dic
     kaito-project/kaito v0.12.0 pkg/inferenceset/inferenceset_controller.go; the condition type in
     api/v1beta1/condition_types.go)."""
     md = iset["metadata"]
-    kept = [c for c in (iset.get("status") or {}).get("conditions") or [] if c.get("type") != "InferenceSetDeleting"]
     deleting = _cond("InferenceSetDeleting", True, "inferencesetDeleted", "inferenceset is being deleted")
-    cluster.patch_status(
-        KAITO, "InferenceSet", md["namespace"], md["name"], {"conditions": [*kept, *_observed(iset, (deleting,))]}
-    )
+    update_status(cluster, iset, {}, (deleting,), again=True)
     for ws in children:
         if not ws["metadata"].get("deletionTimestamp"):
             cluster.delete(KAITO, "Workspace", md["namespace"], ws["metadata"]["name"])
