@@ -155,8 +155,8 @@ def test_a_workspace_being_deleted_counts_toward_a_scale_down() -> None:
         def delete(self, api_version: str, kind: str, namespace: str, name: str) -> None:
             self.deleted.append(name)
 
-        def patch_status(self, *args: Any) -> None:
-            pass
+        def get(self, *args: Any) -> None:
+            return None  # the status write's fresh Get: NotFound, nothing written
 
     iset = {
         **_object("InferenceSet"),
