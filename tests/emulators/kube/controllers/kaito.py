@@ -98,7 +98,8 @@ _VCPUS = re.compile(r"Standard_[A-Z]+(\d+)")
 
 
 def _set_status(cluster: Any, ws: dict[str, Any], fields: dict[str, Any], *conditions: dict[str, Any]) -> None:
-    """updateWorkspaceStatus (kaito_common.update_status): a 409 ends the reconcile, which requeues."""
+    """A 409 ends the reconcile, which requeues: kaito-project/kaito
+    pkg/workspace/controllers/workspace_status.go updateWorkspaceStatus (kaito_common.update_status)."""
     update_status(cluster, ws, fields, conditions, again=False)
 
 

@@ -127,6 +127,8 @@ class InferenceSetController(_KaitoController):
             "inferenceset is ready" if ok else f"inferenceset is not ready, {ready}/{desired} replicas are ready",
         )
         fields = {"replicas": desired, "readyReplicas": ready, "selector": f"{SET_LABEL}={name}"}
+        # kaito-project/kaito pkg/utils/inferenceset/inferenceset.go UpdateInferenceSetStatus: a fresh
+        # Get, the conditions set by type, Status().Update, a 409 retried (kaito_common.update_status).
         update_status(cluster, obj, {**fields, "performance": performance}, (ready_cond, *benchmark), again=True)
 
 
