@@ -102,9 +102,14 @@ def main() -> None:
         process.started()
         process.finish(token_main(sys.argv[2:]))
     process.started()
-    from akscli.cli import fast, run_common
+    from akscli.cli import run_common
+    from akscli.cli.fast_words import may_be_fast
 
-    code = fast.run(sys.argv[1:])  # None: the command tree runs it
+    code = None
+    if may_be_fast(sys.argv[1:]):
+        from akscli.cli import fast
+
+        code = fast.run(sys.argv[1:])  # None: the command tree runs it
     if code is None:
         from akscli.cli.main import run_tree
 

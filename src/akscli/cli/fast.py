@@ -20,21 +20,17 @@ around a callback (typer/core.py _main: a Ctrl-C is exit 130, an EOFError a newl
 Ctrl-C line, a closed pipe exit 0). tests/foundation/test_fast_path*.py hold the two paths equal.
 """
 
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-# The commands served here: path -> the typer-free body its Typer callback calls.
-BODIES: dict[str, str] = {
-    "version": "akscli.cli.version_body:version",
-    "model catalog": "akscli.cli.model_catalog_body:catalog_models",
-    "model plan": "akscli.cli.model_plan_body:plan",
-    "render": "akscli.cli.render_body:render",
-}
-# Set (to anything but empty) to run every command through the command tree.
-SWITCH_OFF = "AKSCLI_NO_FAST_PATH"
-_PATHS = tuple(tuple(path.split()) for path in BODIES)
+from akscli.cli import fast_words
+from akscli.cli.fast_words import may_be_fast
+
+# The commands served here (path -> body) and the switch: akscli.cli.fast_words holds them, so
+# that a command line naming none of them never imports this module.
+BODIES = fast_words.FAST_BODIES
+SWITCH_OFF = fast_words.FAST_SWITCH_OFF
 
 
 class Defer(BaseException):
@@ -47,10 +43,8 @@ class Defer(BaseException):
 
 def run(argv: Sequence[str]) -> int | None:
     """The exit code of ``argv`` run here, or None: the command tree (akscli.cli.main) runs it."""
-    if not _names_a_fast_command(argv) or os.environ.get(SWITCH_OFF):
-        return None
-    if any(key.endswith("AKSCLI_COMPLETE") for key in os.environ):
-        return None  # shell completion (Click's protocol)
+    if not may_be_fast(list(argv)):
+        return None  # not a fast command's words, the switch, or shell completion
     from akscli.cli import run_common
 
     try:
@@ -59,13 +53,6 @@ def run(argv: Sequence[str]) -> int | None:
         return None
     finally:
         run_common.cleanup()
-
-
-def _names_a_fast_command(argv: Sequence[str]) -> bool:
-    """Whether the words of a fast command's path are in ``argv``, one after the other: any other
-    command line is left to the command tree before anything of it is read."""
-    words = tuple(argv)
-    return any(words[i : i + len(path)] == path for path in _PATHS for i in range(len(words)))
 
 
 def _serve(argv: Sequence[str]) -> int:

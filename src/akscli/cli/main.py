@@ -382,7 +382,12 @@ def _prog_name() -> str:
 def run(argv: Sequence[str]) -> int:
     """Run akscli with ``argv`` and return its exit code (never raises for expected errors).
     The fast path (akscli.cli.fast) runs the few offline commands it fully understands; it
-    answers None for anything else, which the command tree runs."""
+    answers None for anything else, which the command tree runs. A command line that names no
+    fast command (akscli.cli.fast_words.may_be_fast) does not import it."""
+    from akscli.cli.fast_words import may_be_fast
+
+    if not may_be_fast(list(argv)):
+        return run_tree(argv)
     from akscli.cli import fast
 
     code = fast.run(argv)

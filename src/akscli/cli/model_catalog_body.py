@@ -2,8 +2,6 @@
 (akscli.cli.model_offline declares the flags; the fast path, akscli.cli.fast, calls this with the
 same arguments)."""
 
-from typing import Any
-
 from akscli import output, validate
 from akscli.model import catalog
 from akscli.output import Column
@@ -31,16 +29,10 @@ CATALOG_COLUMNS = [
 ]
 
 
-def catalog_name(model: dict[str, Any]) -> str:
-    """-o name of a catalog model: its Hugging Face id, as ``model catalog`` lists it and ``model show``
-    prints it (``model show phi-4 -o name`` is ``microsoft/phi-4``, not the preset name it was asked by)."""
-    return str(model["id"])
-
-
 def catalog_models(query: str | None, kaito_only: bool, output_fmt: str) -> None:
     """List and search the models akscli knows."""
     fmt = output.check_format(output_fmt, output.LIST_FORMATS)
     if query is not None:
         validate.text(query, "search query", 200)
     rows = [m.to_dict() for m in catalog.search(query) if m.preset or not kaito_only]
-    output.emit(rows, fmt, CATALOG_COLUMNS, name=catalog_name, empty=f"No model matches {query!r}.")
+    output.emit(rows, fmt, CATALOG_COLUMNS, name=catalog.listed_name, empty=f"No model matches {query!r}.")

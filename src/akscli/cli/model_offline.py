@@ -7,10 +7,8 @@ from typing import Annotated
 import typer
 
 from akscli import output, validate
-from akscli.cli import complete, model_catalog_body
+from akscli.cli import complete
 from akscli.cli import options as opts
-from akscli.cli.model_catalog_body import CATALOG_COLUMNS as CATALOG_COLUMNS
-from akscli.cli.model_catalog_body import catalog_name
 from akscli.model import catalog
 
 
@@ -23,6 +21,9 @@ def catalog_cmd(
     output_fmt: opts.Output = "table",
 ) -> None:
     """List and search the models akscli knows."""
+    # Here, not at the top: every model command registers this module; only the catalog reads the body.
+    from akscli.cli import model_catalog_body
+
     model_catalog_body.catalog_models(query, kaito_only, output_fmt)
 
 
@@ -33,4 +34,4 @@ def show_cmd(
     """Everything akscli knows about one model."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     model = catalog.get(validate.text(name, "model", 200))
-    output.emit_object(model.to_dict(), fmt, name=catalog_name)
+    output.emit_object(model.to_dict(), fmt, name=catalog.listed_name)

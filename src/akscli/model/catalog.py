@@ -421,6 +421,12 @@ def search(query: str | None = None) -> list[Model]:
     ]
 
 
+def listed_name(model: Mapping[str, Any]) -> str:
+    """-o name of a catalog model: its Hugging Face id, as ``model catalog`` lists it and ``model show``
+    prints it (``model show phi-4 -o name`` is ``microsoft/phi-4``, not the preset name it was asked by)."""
+    return str(model["id"])
+
+
 def validate_hf_id(value: str) -> str:
     v = value.strip()
     if not re.match(_HF_ID, v):

@@ -1,0 +1,62 @@
+"""A command the fast path does not serve pays nothing for it: the console script and main.run
+decide from the command's words (akscli.cli.fast_words.may_be_fast) before the fast path's parser
+(akscli.cli.fast) or its table (akscli.cli.fast_table) is imported, and the model commands that
+are not the catalog do not load its body (akscli.cli.model_catalog_body)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+FAST_ONLY = ("akscli.cli.fast", "akscli.cli.fast_table", "akscli.cli.model_catalog_body")
+
+CONSOLE_SCRIPT = """
+import contextlib, io, sys, akscli.process as p
+FAMILIES = sys.argv[1].split(",")
+def finished(code, **_):
+    print(code, sorted(set(FAMILIES) & set(sys.modules)), file=sys.__stdout__)
+    sys.exit(0)
+p.finish = finished
+sys.argv = ["akscli", *sys.argv[2:]]
+from akscli.cli.entry import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    main()
+"""
+
+IN_PROCESS = """
+import contextlib, io, sys
+from akscli.cli.main import run
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = run(sys.argv[2:])
+print(code, sorted(set(sys.argv[1].split(",")) & set(sys.modules)))
+"""
+
+TREE_LINES = [
+    ["model", "show", "phi-4"],
+    ["model", "show", "phi-4", "-o", "name"],
+    ["completion", "bash"],
+]
+
+
+def _loaded(probe: str, args: list[str]) -> str:
+    command = [sys.executable, "-c", probe, ",".join(FAST_ONLY), *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("args", TREE_LINES, ids=" ".join)
+def test_the_console_script_runs_a_command_the_fast_path_does_not_serve_without_loading_it(args: list[str]) -> None:
+    assert _loaded(CONSOLE_SCRIPT, args) == "0 []"
+
+
+@pytest.mark.parametrize("args", TREE_LINES, ids=" ".join)
+def test_main_run_runs_a_command_the_fast_path_does_not_serve_without_loading_it(args: list[str]) -> None:
+    assert _loaded(IN_PROCESS, args) == "0 []"
+
+
+def test_a_fast_command_still_loads_the_fast_path() -> None:
+    assert _loaded(CONSOLE_SCRIPT, ["model", "catalog", "phi"]) == (
+        "0 ['akscli.cli.fast', 'akscli.cli.fast_table', 'akscli.cli.model_catalog_body']"
+    )
