@@ -25,6 +25,6 @@ def may_be_fast(argv: list[str]) -> bool:
     after the other, the switch is not set and no shell asks for completions (Click's protocol).
     Any other command line goes to the command tree without importing akscli.cli.fast."""
     words = tuple(argv)
-    named = any(words[i : i + len(path)] == path for path in _FAST_PATHS for i in range(len(words)))
-    completing = any(key.endswith("AKSCLI_COMPLETE") for key in os.environ)
-    return named and not os.environ.get(FAST_SWITCH_OFF) and not completing
+    if not any(words[i : i + len(path)] == path for path in _FAST_PATHS for i in range(len(words))):
+        return False  # before the environment is read: most command lines stop here
+    return not os.environ.get(FAST_SWITCH_OFF) and not any(key.endswith("AKSCLI_COMPLETE") for key in os.environ)
