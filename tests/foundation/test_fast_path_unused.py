@@ -40,8 +40,8 @@ TREE_LINES = [
 ]
 
 
-def _loaded(probe: str, args: list[str]) -> str:
-    command = [sys.executable, "-c", probe, ",".join(FAST_ONLY), *args]
+def _loaded(probe: str, args: list[str], families: tuple[str, ...] = FAST_ONLY) -> str:
+    command = [sys.executable, "-c", probe, ",".join(families), *args]
     done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
     return done.stdout.strip().splitlines()[-1]
 
@@ -60,3 +60,10 @@ def test_a_fast_command_still_loads_the_fast_path() -> None:
     assert _loaded(CONSOLE_SCRIPT, ["model", "catalog", "phi"]) == (
         "0 ['akscli.cli.fast', 'akscli.cli.fast_table', 'akscli.cli.model_catalog_body']"
     )
+
+
+@pytest.mark.parametrize("args", [["version"], ["model", "catalog"], ["model", "plan", "phi-4"]], ids=" ".join)
+def test_the_fast_path_does_not_load_inspect(args: list[str]) -> None:
+    """inspect brings ast, dis, tokenize and linecache: a fifth of these commands' start-up
+    instructions. akscli.records reads a Record's fields from its own __annotations__."""
+    assert _loaded(CONSOLE_SCRIPT, args, families=("inspect", "ast", "dis")) == "0 []"
