@@ -46,7 +46,7 @@ def test_a_debug_line_keeps_its_line_breaks_and_tabs() -> None:
 
 
 def test_the_rate_limit_headers_in_debug_bring_no_other_header(azure_env: ArmEmulator) -> None:
-    # Only x-ms-ratelimit-remaining-(subscription|tenant)-* (akscli.azure.armfailure.ARM_LEFT_HEADER):
+    # Only x-ms-ratelimit-remaining-(subscription|tenant)-* (akscli.azure.armbudget.ARM_LEFT_HEADER):
     # neither the request's Authorization nor an answer's other headers.
     seed_cluster(azure_env)
     azure_env.throttle = Throttle(clock=lambda: 0.0)

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from akscli.azure.armbudget import arm_left_headers
+
 # Wrapper codes whose details hold the real reason (ARM deployments, AKS preflight).
 _WRAPPERS = frozenset(
     {
@@ -143,21 +145,6 @@ def failure_of(exc: Any) -> ArmFailure:
     url = str(getattr(request, "url", "") or "")
     method = str(getattr(request, "method", "") or "")
     return ArmFailure(status, code, message, op_status, url, _retry_after(response), method, arm_left(response))
-
-
-# The headers in which Azure Resource Manager says how many requests the subscription (or tenant)
-# has left: x-ms-ratelimit-remaining-subscription-reads, -writes, -deletes, -tenant-reads, ...,
-# -subscription-resource-requests (upstream: MicrosoftDocs/azure-docs articles/azure-resource-manager/
-# management/request-limits-and-throttling.md, "Remaining requests"). A provider's own budget is in
-# another header, x-ms-ratelimit-remaining-resource (articles/virtual-machines/troubleshooting/
-# troubleshooting-throttling-errors.md, "Call rate informational response headers").
-ARM_LEFT_HEADER = re.compile(r"x-ms-ratelimit-remaining-(subscription|tenant)-[a-z-]+", re.I)
-
-
-def arm_left_headers(response: Any) -> dict[str, str]:
-    """An answer's ARM request-budget headers (``ARM_LEFT_HEADER``), names in lower case."""
-    headers = getattr(response, "headers", None) or {}
-    return {str(k).lower(): str(v).strip() for k, v in dict(headers).items() if ARM_LEFT_HEADER.fullmatch(str(k))}
 
 
 def arm_left(response: Any) -> int | None:

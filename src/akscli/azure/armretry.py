@@ -304,7 +304,7 @@ def _arm_left_text(response: Any) -> str:
     as `az --debug` shows them (upstream: MicrosoftDocs/azure-docs articles/azure-resource-manager/
     management/request-limits-and-throttling.md, "Retrieving the header values": "If you want to see
     the remaining requests for debugging ... --debug"), which tell ARM's throttling from a provider's."""
-    from akscli.azure.armfailure import arm_left_headers
+    from akscli.azure.armbudget import arm_left_headers
 
     found = [f"{name}: {value}" for name, value in arm_left_headers(response).items()]
     return f", {', '.join(found)}" if found else ""
