@@ -279,7 +279,16 @@ def tail(value: int | None) -> int | None:
     ``--tail=-1`` and ``--tail 0`` work here too."""
     if value is None or value == -1:
         return None
-    return integer(value, "--tail", 0, 1_000_000, hint="-1 shows every line, as kubectl logs --tail=-1 does")
+    number = integer(value, "--tail")
+    if not 0 <= number <= 1_000_000:
+        # -1 is taken too: the range says so, not only the hint.
+        raise _fail(
+            "--tail",
+            value,
+            "it must be -1 or between 0 and 1000000",
+            "-1 shows every line, as kubectl logs --tail=-1 does",
+        )
+    return number
 
 
 def percent(value: str, what: str, lo: int = 0, hi: int = 100) -> int:

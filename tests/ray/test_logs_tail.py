@@ -36,7 +36,7 @@ def test_a_tail_below_minus_one_is_refused_naming_minus_one() -> None:
     r = invoke("ray", "job", "logs", "done", "--tail=-5")
     assert r.exit_code == 2, r
     assert r.stderr.splitlines() == [
-        "error: invalid --tail '-5': it must be between 0 and 1000000",
+        "error: invalid --tail '-5': it must be -1 or between 0 and 1000000",
         "hint: -1 shows every line, as kubectl logs --tail=-1 does",
     ]
 
@@ -83,4 +83,6 @@ def test_every_logs_command_takes_the_same_tail_range() -> None:
     # One rule: the largest value each takes, and the first it refuses, are the same everywhere.
     for command in (("model", "logs", "phi-4"), ("ray", "job", "logs", "j"), ("ray", "cluster", "logs", "c")):
         refused = invoke(*command, "--tail", "1000001")
-        assert refused.stderr.splitlines()[0] == "error: invalid --tail '1000001': it must be between 0 and 1000000"
+        assert (
+            refused.stderr.splitlines()[0] == "error: invalid --tail '1000001': it must be -1 or between 0 and 1000000"
+        )
