@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import errors, output, validate
-from akscli.cli import flag_types
+from akscli.cli import delete_many, flag_types
 from akscli.cli import options as opts
 from akscli.cli.diff_status import ExitCode, with_exit_code
 from akscli.cli.fleet.common import (
@@ -18,7 +18,7 @@ from akscli.cli.fleet.common import (
     opt,
 )
 from akscli.errors import NotFoundError
-from akscli.fleet import CLUSTER_V1, MEMBER, PLACEMENT_V1
+from akscli.fleet import CLUSTER_V1, CRP, MEMBER, PLACEMENT_V1, RP
 from akscli.output import Column
 
 if TYPE_CHECKING:
@@ -416,31 +416,51 @@ def placement_which(
     output.emit(rows, fmt, WHICH_COLUMNS, name=lambda r: output.kind_ref(PLACEMENT_V1, str(r["kind"]), r["placement"]))
 
 
+if TYPE_CHECKING:
+    HubPlacementNames = list[str] | None
+else:
+    HubPlacementNames = delete_many.names_argument(HubPlacementName)
+
+
 @placement_app.command("delete")
 @on_hub
 @flag_types.on_delete()
 def placement_delete(
-    name: HubPlacementName,
+    names: HubPlacementNames = None,
     namespace: PlacementNamespace = None,
+    selector: flag_types.Selector = None,
+    all_: delete_many.All = False,
     delete: opts.DeleteFlags = opts.DeleteFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
-    """Delete a placement (its resources leave the members) and the overrides akscli made for it."""
+    """Delete placements (NAME..., -l or --all: their resources leave the members) and the
+    overrides akscli made for each."""
     from akscli.cli.common import delete_objects
     from akscli.fleet.placement import delete_refs
 
     wait_s = delete.wait_seconds("5m")
-    ns = checked_namespace(namespace)
-    validate.subdomain(name, "placement name")
+    ns = checked_namespace(namespace, "names")
+    selector_ = delete_many.check_choice(names or [], selector, all_, "placement name", validate.subdomain)
     kube = hub.connect()
     with errors.absent_is_done(delete.ignore_not_found):
-        delete_objects(
+        found, missing = delete_many.chosen(
             kube,
-            delete_refs(kube, name, ns),
-            yes=delete.yes,
-            what="",
-            action="fleet placement delete",
-            dry_run=delete.dry_run,
-            fmt=delete.output,
-            wait=wait_s,
+            PLACEMENT_V1,
+            RP if ns else CRP,
+            ns,
+            names or [],
+            selector_,
+            lambda name: delete_refs(kube, name, ns),
         )
+        if found:
+            delete_objects(
+                kube,
+                [ref for refs in found for ref in refs],
+                yes=delete.yes,
+                what="",
+                action="fleet placement delete",
+                dry_run=delete.dry_run,
+                fmt=delete.output,
+                wait=wait_s,
+            )
+        delete_many.raise_missing(missing, delete.ignore_not_found)

@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from akscli import errors, output, validate
+from akscli import errors, output
 from akscli import ray as logic
-from akscli.cli import common, complete, flag_types
+from akscli.cli import common, complete, delete_many, flag_types
 from akscli.cli import options as opts
 from akscli.resource_type import ResourceType
 
@@ -211,39 +211,45 @@ def list_command(
 
 def delete_object(
     kind: str,
-    name: str,
+    names: Sequence[str],
     what: str,
     k8s: opts.KubeFlags,
-    yes: bool,
-    dry_run: str,
+    delete: opts.DeleteFlags,
     *,
     action: str,
-    fmt: str | None = None,
+    choose: tuple[str | None, bool] = (None, False),
     also: "Callable[[Kube, str, str], list[tuple[str, str, str, str | None]]]" = lambda _kube, _name, _ns: [],
-    ignore_not_found: bool = False,
-    wait: float | None = None,
     warning: "Callable[[Kube, dict[str, Any]], list[str]]" = lambda _kube, _obj: [],
 ) -> None:
-    """Delete one Ray object (and what ``also`` names, from the name and the namespace) after a
-    confirmation; ``wait``: as common.delete_objects. ``warning``: notes on stderr about the object before anything else
-    (dry runs and -y included), e.g. that KubeRay makes it again."""
-    validate.name(name, f"{what} name")
+    """Delete Ray objects (NAME..., or ``choose``: -l SELECTOR or --all, as kubectl delete:
+    delete_many) and what ``also`` names for each (from the name and the namespace) after one
+    confirmation that lists them all, with one wait for all (common.delete_objects). ``warning``:
+    notes on stderr about each object before anything else (dry runs and -y included), e.g. that
+    KubeRay makes it again. A name that is not there is named after the others are deleted."""
+    selector = delete_many.check_choice(names, *choose, f"{what} name")
     kube, ns = k8s.connect_ns()
-    with errors.absent_is_done(ignore_not_found):
-        obj = logic.get_object(kube, kind, name, ns)
-        for said in warning(kube, obj):
-            output.warn(said)
-        refs = [(RAY, kind, name, ns), *also(kube, name, ns)]
-        common.delete_objects(
-            kube,
-            refs,
-            yes=yes,
-            what="",
-            action=action,
-            dry_run=dry_run,
-            fmt=fmt,
-            wait=wait,
+    with errors.absent_is_done(delete.ignore_not_found):
+        objs, missing = delete_many.chosen(
+            kube, RAY, kind, ns, names, selector, lambda name: logic.get_object(kube, kind, name, ns)
         )
+        refs: list[tuple[str, str, str, str | None]] = []
+        for obj in objs:
+            for said in warning(kube, obj):
+                output.warn(said)
+            name = obj["metadata"]["name"]
+            refs += [(RAY, kind, name, ns), *also(kube, name, ns)]
+        if refs:
+            common.delete_objects(
+                kube,
+                refs,
+                yes=delete.yes,
+                what="",
+                action=action,
+                dry_run=delete.dry_run,
+                fmt=delete.output,
+                wait=delete.wait_seconds("5m"),
+            )
+        delete_many.raise_missing(missing, delete.ignore_not_found)
 
 
 def delete_command(
@@ -261,23 +267,15 @@ def delete_command(
     ``also`` and ``warning``)."""
 
     def command(
-        name: str, k8s: opts.KubeFlags = opts.KubeFlags(), delete: opts.DeleteFlags = opts.DeleteFlags()
+        names: list[str] | None = None,
+        k8s: opts.KubeFlags = opts.KubeFlags(),
+        selector: flag_types.Selector = None,
+        all_: delete_many.All = False,
+        delete: opts.DeleteFlags = opts.DeleteFlags(),
     ) -> None:
-        delete_object(
-            kind,
-            name,
-            what,
-            k8s,
-            delete.yes,
-            delete.dry_run,
-            action=action,
-            fmt=delete.output,
-            ignore_not_found=delete.ignore_not_found,
-            wait=delete.wait_seconds("5m"),
-            **hooks,
-        )
+        delete_object(kind, names or [], what, k8s, delete, action=action, choose=(selector, all_), **hooks)
 
-    command.__annotations__["name"] = name_type  # before on_delete reads the signature
+    command.__annotations__["names"] = delete_many.names_argument(name_type)  # before on_delete reads the signature
     command.__name__ = command.__qualname__ = func_name
     command.__doc__ = doc
     return app.command("delete")(on_cluster(flag_types.on_delete()(command)))

@@ -10,7 +10,7 @@ import typer
 
 from akscli import errors, output, validate
 from akscli import ray as logic
-from akscli.cli import common, flag_types
+from akscli.cli import common, delete_many, flag_types
 from akscli.cli import options as opts
 from akscli.cli.ray.common import (
     JobName,
@@ -468,33 +468,44 @@ def _workdir(kube: "Kube", name: str, ns: str) -> list[tuple[str, str, str, str 
     return [("v1", "ConfigMap", configmap, ns)] if kube.get("v1", "ConfigMap", configmap, namespace=ns) else []
 
 
+if TYPE_CHECKING:
+    JobNames = list[str] | None
+else:
+    JobNames = delete_many.names_argument(JobName)
+
+
 @app.command("delete")
 @on_cluster
 @flag_types.on_delete()
 def job_delete(
-    name: JobName,
+    names: JobNames = None,
     cluster: ApiCluster = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
+    selector: flag_types.Selector = None,
+    all_: delete_many.All = False,
     delete: opts.DeleteFlags = opts.DeleteFlags(),
 ) -> None:
-    """Delete a RayJob (its own cluster goes with it) and its working-directory ConfigMap; with
-    --cluster, a job submitted straight to that cluster's Ray job API, once it has ended."""
+    """Delete RayJobs (each one's own cluster goes with it) and their working-directory
+    ConfigMaps; with --cluster, one job submitted straight to that cluster's Ray job API, once it
+    has ended."""
     if cluster is None:
         delete_object(
             "RayJob",
-            name,
+            names or [],
             "Ray job",
             k8s,
-            delete.yes,
-            delete.dry_run,
+            delete,
             action="ray job delete",
-            fmt=delete.output,
-            ignore_not_found=delete.ignore_not_found,
-            wait=delete.wait_seconds("5m"),
+            choose=(selector, all_),
             also=_workdir,
         )
         return
-    _delete_api_job(name, cluster, k8s, delete)
+    if len(names or []) != 1 or selector is not None or all_:
+        raise errors.UsageError(
+            "--cluster takes one job ID",
+            hint="delete one job a time from the Ray job API: ray job delete ID --cluster C",
+        )
+    _delete_api_job((names or [""])[0], cluster, k8s, delete)
 
 
 def _delete_api_job(name: str, cluster: str, k8s: opts.KubeFlags, delete: opts.DeleteFlags) -> None:
