@@ -57,10 +57,12 @@ def check_choice(
     all_: bool,
     what: str,
     check: Callable[[str, str], object] = validate.name,
+    *,
+    selectable: bool = True,
 ) -> str | None:
     """Refuse a choice kubectl refuses, before anything is sent; each name checked as a ``what``
     (``check``: validate.name, or the kind's own rule); the label selector to list by (``""`` for
-    --all) or None for names."""
+    --all) or None for names; ``selectable``: the command takes -l and --all (the hint names them)."""
     if all_ and selector is not None:
         raise errors.UsageError(
             "cannot set --all and --selector at the same time", hint="give one: -l SELECTOR or --all"
@@ -71,9 +73,8 @@ def check_choice(
             hint=f"give {what}s, or -l SELECTOR, or --all, not names with either",
         )
     if not names and selector is None and not all_:
-        raise errors.UsageError(
-            f"no {what} given", hint=f"give one or more {what}s, -l SELECTOR, or --all to delete every one"
-        )
+        hint = f"give one or more {what}s" + (", -l SELECTOR, or --all to delete every one" if selectable else "")
+        raise errors.UsageError(f"no {what} given", hint=hint)
     for name in names:
         check(name, what)
     if names:

@@ -124,10 +124,15 @@ def deployed(cluster: opts.KubeFlags, name: str) -> "tuple[Kube, dict[str, Any]]
 def connect_model(cluster: opts.KubeFlags, name: str) -> "tuple[Kube, str]":
     """The connection and the namespace of the model ``name``: -n, else the namespace its fleet
     placement selects (a --fleet-hub deploy put it there), else the context's."""
+    kube = cluster.connect()
+    return kube, model_namespace(kube, cluster, name)
+
+
+def model_namespace(kube: "Kube", cluster: opts.KubeFlags, name: str) -> str:
+    """The namespace of the model ``name`` (connect_model's rule), on a connection already made."""
     from akscli.model import live
 
-    kube = cluster.connect()
-    return kube, cluster.namespace or live.placed_namespace(kube, name) or kube.namespace
+    return cluster.namespace or live.placed_namespace(kube, name) or kube.namespace
 
 
 # Decorators: `@with_description_flags` puts the model description flags in place of the

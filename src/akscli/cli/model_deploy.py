@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from akscli import errors, output, validate
-from akscli.cli import azopts, complete, flag_types
+from akscli.cli import azopts, complete, delete_many, flag_types
 from akscli.cli import model_deploy_steps as deploy_steps
 from akscli.cli import options as opts
 from akscli.cli.diff_status import ExitCode, check_exit_code, found, with_exit_code
@@ -23,9 +23,9 @@ from akscli.cli.model_common import (
     RegionOpt,
     TrustRemoteCodeOpt,
     VmSizeOpt,
-    connect_model,
     early_model,
     hub_checked,
+    model_namespace,
     on_cluster,
     with_description_flags,
 )
@@ -420,37 +420,50 @@ def _announce(req: "DeployRequest") -> None:
 # ---- delete --------------------------------------------------------------------------------
 
 
+if TYPE_CHECKING:
+    DeploymentNames = list[str] | None
+else:
+    DeploymentNames = delete_many.names_argument(DeploymentName)
+
+
 @on_cluster
 @flag_types.on_delete(("dry_run", "yes", "output_", "ignore_not_found", "wait", "timeout"))
 def delete_cmd(
-    name: DeploymentName,
+    names: DeploymentNames = None,
     keep_history: Annotated[bool, typer.Option("--keep-history", help="Keep the revision records.")] = False,
     cluster: opts.KubeFlags = opts.KubeFlags(),
     delete: opts.DeleteFlags = opts.DeleteFlags(),
 ) -> None:
-    """Delete a deployed model and everything deploy created for it."""
+    """Delete deployed models (one or more NAMEs) and everything deploy created for each."""
     from akscli.cli import common
     from akscli.model import live
 
     mode = opts.dry_run_mode(delete.dry_run)
-    validate.name(name, "model deployment name")
+    # A model is several objects found by its labels, not one object: NAMEs only (no -l or --all).
+    delete_many.check_choice(names or [], None, False, "model deployment name", selectable=False)
     wait_s = delete.wait_seconds("5m")
     output_ = delete.output
-    kube, ns = connect_model(cluster, name)
+    kube = cluster.connect()
     with errors.absent_is_done(delete.ignore_not_found):
-        refs = live.stack_refs(kube, name, ns, keep_history=keep_history)
-        if mode == "client":
+
+        def stack(name: str) -> tuple[str, str, list[tuple[str, str, str, str | None]]]:
+            ns = model_namespace(kube, cluster, name)
+            return name, ns, live.stack_refs(kube, name, ns, keep_history=keep_history)
+
+        stacks, missing = delete_many.chosen(kube, "", "", None, names or [], None, stack)
+        refs = [ref for _, _, refs in stacks for ref in refs]
+        if refs and mode == "client":
             # Nothing is sent: say what a real delete would remove.
             for api_version, kind, obj_name, obj_ns in refs:
                 output.deleted(api_version, kind, obj_name, obj_ns, mode, output_)
-        else:
+        elif refs:
             # KAITO's webhook needs an InferenceSet's ConfigMap to let the set go (live.held_configmaps).
             held = live.held_configmaps(kube, refs) if mode == "none" else []
             common.delete_objects(
                 kube,
                 [r for r in refs if r not in held],
                 yes=delete.yes,
-                what=f"model {name}",
+                what="model " + ", ".join(name for name, _, _ in stacks),
                 action="model delete",
                 dry_run=mode,
                 fmt=output_,
@@ -473,16 +486,18 @@ def delete_cmd(
                 common.delete_objects(
                     kube, held, yes=True, what="", action="model delete", dry_run=mode, fmt=output_, wait=wait_s
                 )
-        placed = any(kind == "ClusterResourcePlacement" for _, kind, _, _ in refs)
-        if placed and any(obj_ns == ns for _, _, _, obj_ns in refs):
-            # The placed namespace (model deploy --fleet-hub created it, but it may hold objects of
-            # the user's: a model never deletes a namespace); the members' copies go with the
-            # placement: its bindings, then their
-            # Works, then each member's AppliedWork, the owner of what it applied (upstream:
-            # kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor,
-            # pkg/controllers/workgenerator/controller.go handleDelete,
-            # pkg/controllers/workapplier/controller.go garbageCollectAppliedWork).
-            output.info(
-                f"namespace/{ns} kept on the hub: a model never deletes a namespace "
-                f"(delete it with: kubectl delete namespace {ns})"
-            )
+        for _, ns, stack_refs in stacks:
+            placed = any(kind == "ClusterResourcePlacement" for _, kind, _, _ in stack_refs)
+            if placed and any(obj_ns == ns for _, _, _, obj_ns in stack_refs):
+                # The placed namespace (model deploy --fleet-hub created it, but it may hold objects of
+                # the user's: a model never deletes a namespace); the members' copies go with the
+                # placement: its bindings, then their
+                # Works, then each member's AppliedWork, the owner of what it applied (upstream:
+                # kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor,
+                # pkg/controllers/workgenerator/controller.go handleDelete,
+                # pkg/controllers/workapplier/controller.go garbageCollectAppliedWork).
+                output.info(
+                    f"namespace/{ns} kept on the hub: a model never deletes a namespace "
+                    f"(delete it with: kubectl delete namespace {ns})"
+                )
+        delete_many.raise_missing(missing, delete.ignore_not_found)
