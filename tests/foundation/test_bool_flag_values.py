@@ -63,9 +63,10 @@ def test_false_on_a_single_flag_takes_back_the_flag_given_before_it() -> None:
 
 
 def test_a_value_after_a_space_is_not_the_flags() -> None:
-    # pflag reads `--wait false` as --wait and a positional false (NoOptDefVal)
-    with pytest.raises(click.exceptions.UsageError, match="unexpected extra argument"):
-        _delete_params("--wait", "false")
+    # pflag reads `--wait false` as --wait and a positional false (NoOptDefVal): for kubectl
+    # delete, whose NAME... takes it, another name (as `model delete` NAME... does).
+    params = _delete_params("--wait", "false")
+    assert (params["wait"], params["names"]) == (True, ["phi-4", "false"])
 
 
 def test_flags_that_take_a_value_keep_it() -> None:

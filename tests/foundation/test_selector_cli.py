@@ -21,6 +21,10 @@ SELECTOR_COMMANDS = {
     "ray service list": ("ray", "service", "list"),
     "model list": ("model", "list"),
     "fleet placement list": ("fleet", "placement", "list"),
+    "fleet placement delete": ("fleet", "placement", "delete", "-y"),
+    "ray cluster delete": ("ray", "cluster", "delete", "-y"),
+    "ray job delete": ("ray", "job", "delete", "-y"),
+    "ray service delete": ("ray", "service", "delete", "-y"),
     "fleet rollout list": ("fleet", "rollout", "list"),
     "fleet rollout strategy list": ("fleet", "rollout", "strategy", "list"),
 }

@@ -8,8 +8,6 @@ deleted; names that are not there are named in one NotFoundError after the other
 (kubectl's builder runs ContinueOnError: the rest are still deleted), or ignored with
 --ignore-not-found."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -83,7 +81,7 @@ def check_choice(
 
 
 def chosen(
-    kube: Kube,
+    kube: "Kube",
     api_version: str,
     kind: str,
     ns: str | None,
