@@ -79,3 +79,9 @@ def test_no_name_is_refused(model_emulator: Start) -> None:
         "error: no model deployment name given",
         "hint: give one or more model deployment names",
     ]
+
+
+def test_the_help_offers_no_selector_for_models() -> None:
+    shown = " ".join(invoke("model", "delete", "--help").stdout.split())
+    assert "also works. One or more." in shown
+    assert "--selector" not in shown and "--all" not in shown

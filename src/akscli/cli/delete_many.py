@@ -26,10 +26,10 @@ All = Annotated[
 ]
 
 
-def names_argument(single: Any) -> Any:
+def names_argument(single: Any, *, selectable: bool = True) -> Any:
     """The NAME... argument for a command whose NAME argument type was ``single`` (an Annotated
     str with a typer.Argument): the same help, completion and per-name callback, taken once per
-    name, and optional (-l or --all may choose instead)."""
+    name, and optional (-l or --all may choose instead; ``selectable``: the command takes them)."""
     info = single.__metadata__[0]
     each = info.callback
 
@@ -40,7 +40,7 @@ def names_argument(single: Any) -> Any:
     return Annotated[
         list[str] | None,
         typer.Argument(
-            help=f"{help_text} One or more; or -l or --all.",
+            help=f"{help_text} One or more" + ("; or -l or --all." if selectable else "."),
             autocompletion=info.autocompletion,
             callback=check,
             metavar="NAME...",

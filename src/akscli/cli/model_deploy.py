@@ -423,7 +423,7 @@ def _announce(req: "DeployRequest") -> None:
 if TYPE_CHECKING:
     DeploymentNames = list[str] | None
 else:
-    DeploymentNames = delete_many.names_argument(DeploymentName)
+    DeploymentNames = delete_many.names_argument(DeploymentName, selectable=False)
 
 
 @on_cluster
