@@ -188,8 +188,10 @@ class Faults:
         kubernetes/kubectl pkg/cmd/logs/logs.go DefaultConsumeRequest); on any
         other answer (a proxied one, a plain log): send its headers and half its body, then cut.
         On an exec (pods/exec over WebSocket): send the command's output, then cut before its
-        status on the error channel and before any close frame (streams.run_exec; kubectl's reading of
-        it: kubernetes/client-go tools/remotecommand/websocket.go readDemuxLoop).
+        status on the error channel and before any close frame (streams.run_exec). A test fault, no
+        upstream behaviour: it stands for a connection lost mid-stream; the stream it cuts is the one
+        kubernetes/kubernetes staging/src/k8s.io/client-go/tools/remotecommand/websocket.go
+        readDemuxLoop reads (output channels, then the status on channel 3, then the close).
         flow_control: answer as API Priority and Fairness turns a request away before it is
         served: 429, a text body and whole-second Retry-After (``retry_after``, else 1), as
         status.FlowControlRejection says (upstream: kubernetes/apiserver 24a394e5
