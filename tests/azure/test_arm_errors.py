@@ -79,5 +79,5 @@ def test_an_unreachable_arm_endpoint_on_a_long_running_call_is_one_clear_error(
     monkeypatch.setenv("AKSCLI_ARM_RETRIES", "0")
     client = arm.raw_client(AzureTarget())
     with pytest.raises(AkscliError) as err:
-        arm.raw_begin(client, "DELETE", f"/subscriptions/x/resourceGroups/{RG}", "2024-01-01")
+        arm.raw_begin(client, "DELETE", f"/subscriptions/x/resourceGroups/{RG}", "2021-04-01")
     assert "cannot reach Azure Resource Manager" in err.value.message

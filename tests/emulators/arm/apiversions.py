@@ -47,9 +47,31 @@ test_arm_api_versions_served.py holds both sides to it):
   Usage_List_MaximumSet_Gen.json. akscli sends both (azure/capacity.py SKUS_API, USAGES_API); they
   are answered by compute.py's routes, which routes._subscription_request checks first too.
 
-A type not in ``SERVED`` is answered at any api-version (named in docs/changes/audit34-arm34.md).
-Which location ARM names for a request with no body location and no resource group (a list by
-subscription) is not published: the emulator names the resource group's region, else none ('').
+A global type (``GLOBAL_TYPES``) is registered in no location: ARM's refusal lists none, "The
+supported locations are ''." (ARM's answer for roleAssignments as quoted in
+Azure/azure-quickstart-templates#8013: "No registered resource provider found for location
+'australiaeast' and API version '2015-06-15' for type 'roleAssignments'. ... The supported locations
+are ''.").
+
+What ARM serves itself, with no provider behind it (a subscription path with no ``/providers/``
+segment: resource groups, and the Microsoft.Resources namespace), it refuses at a version it does
+not have with 400 InvalidApiVersionParameter, in these words (a resource group read, as quoted in
+inspec/inspec-azure#716; the same words in ansible-collections/azure#1739, Azure/azure-cli#28038,
+hashicorp/vault-plugin-secrets-azure#13 "StatusCode=400"):
+
+    The api-version '2022-12-01' is invalid. The supported versions are '2023-03-01-preview,
+    2022-12-01,...,2014-04'.
+
+(the list joined by commas without spaces, newest first, ending in ARM's own '2013-03-01,2014-02-26,
+2014-04'). ``ARM_VERSIONS`` is the list as ARM gave it in ansible-collections/azure#1739 (2024),
+after the two newer versions Azure/azure-rest-api-specs publishes a ResourceGroups model for
+(specification/resources/resource-manager/Microsoft.Resources/resources/2025-04-01/resources.json
+and .../resources/stable/2024-11-01/resources.json). check_arm_own applies it.
+
+A type in neither is answered at any api-version: Microsoft.Features (no published ARM answer to a
+feature read at a version it lacks was found: docs/changes/audit35-arm35.md) and the types akscli
+never calls. Which location ARM names for a request with no body location and no resource group (a
+list by subscription) is not published: the emulator names the resource group's region, else none ('').
 """
 
 from __future__ import annotations
@@ -57,7 +79,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tests.emulators.arm import locations
-from tests.emulators.arm.ids import ParsedId, resource_group_of
+from tests.emulators.arm.ids import ParsedId, parse_path, resource_group_of
 from tests.emulators.arm.server import ArmError
 
 if TYPE_CHECKING:
@@ -88,21 +110,55 @@ SERVED: dict[str, tuple[str, ...]] = {
     "microsoft.compute/locations": ("2024-07-01",),
 }
 
+# Types registered in no location (module docstring): their refusal lists no supported location.
+GLOBAL_TYPES = frozenset({"microsoft.authorization/roleassignments"})
+
+# ARM's own api-versions, newest first, as ARM lists them (module docstring).
+_ARM_LIST = (
+    "2025-04-01,2024-11-01,2024-08-01,2024-06-01-preview,2024-03-01,2023-07-01,2023-07-01-preview,"
+    "2023-03-01-preview,2022-12-01,2022-11-01-preview,2022-09-01,2022-06-01,2022-05-01,2022-03-01-preview,"
+    "2022-01-01,2021-04-01,2021-01-01,2020-10-01,2020-09-01,2020-08-01,2020-07-01,2020-06-01,2020-05-01,"
+    "2020-01-01,2019-11-01,2019-10-01,2019-09-01,2019-08-01,2019-07-01,2019-06-01,2019-05-10,2019-05-01,"
+    "2019-03-01,2018-11-01,2018-09-01,2018-08-01,2018-07-01,2018-06-01,2018-05-01,2018-02-01,2018-01-01,"
+    "2017-12-01,2017-08-01,2017-06-01,2017-05-10,2017-05-01,2017-03-01,2016-09-01,2016-07-01,2016-06-01,"
+    "2016-02-01,2015-11-01,2015-01-01,2014-04-01-preview,2014-04-01,2014-01-01,2013-03-01,2014-02-26,2014-04"
+)
+ARM_VERSIONS: tuple[str, ...] = tuple(_ARM_LIST.split(","))
+
 
 def check(emu: ArmEmulator, p: ParsedId, api_version: str, body: dict[str, Any] | None = None) -> None:
     """Refuse, as ARM does, a request to a served type at an api-version the emulator does not answer."""
     if not p.types:
         return
-    served = SERVED.get(f"{p.namespace}/{p.types[0]}".lower())
+    kind = f"{p.namespace}/{p.types[0]}".lower()
+    served = SERVED.get(kind)
     if served is None or api_version in served:
         return
+    where = [] if kind in GLOBAL_TYPES else locations.available(emu)
     raise ArmError(
         400,
         "NoRegisteredProviderFound",
         f"No registered resource provider found for location '{_location(emu, p, body)}' and API version "
         f"'{api_version}' for type '{p.types[0]}'. The supported api-versions are '{', '.join(served)}'. "
-        f"The supported locations are '{', '.join(locations.available(emu))}'.",
+        f"The supported locations are '{', '.join(where)}'.",
     )
+
+
+def arm_own(path: str) -> bool:
+    """Whether ARM answers this subscription path itself (module docstring): no ``/providers/``
+    segment (resource groups), or the Microsoft.Resources namespace."""
+    p = parse_path(path.rstrip("/"))
+    return p is None or p.namespace.lower() == "microsoft.resources"
+
+
+def check_arm_own(path: str, api_version: str) -> None:
+    """Refuse, as ARM does, a request ARM answers itself at an api-version it does not have."""
+    if arm_own(path) and api_version not in ARM_VERSIONS:
+        raise ArmError(
+            400,
+            "InvalidApiVersionParameter",
+            f"The api-version '{api_version}' is invalid. The supported versions are '{_ARM_LIST}'.",
+        )
 
 
 def _location(emu: ArmEmulator, p: ParsedId, body: dict[str, Any] | None) -> str:

@@ -141,10 +141,15 @@ def check_aks(class_name: str, body: Any) -> None:
     GET does not show them. The emulator has the 2026-08-01 models only: it holds every api-version's
     body to them, and checks no enum value of an api-version before 2024-01-01 (that version's enums
     are not in these models)."""
-    if REQUEST_API_VERSION.get()[:10] < AKS_REFUSES_UNKNOWN_FROM:
+    version = REQUEST_API_VERSION.get()
+    if version[:10] < AKS_REFUSES_UNKNOWN_FROM:
         drop_unknown(aks_models(), class_name, body)
         return
     check(aks_models(), class_name, body)
+    from tests.emulators.arm import aksolder
+
+    # What the 2026-08-01 models have and an older version akscli sends lacks (aksolder.py).
+    aksolder.check(version, class_name, body)
 
 
 def aks_models() -> ModuleType:
