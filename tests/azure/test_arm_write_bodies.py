@@ -150,6 +150,12 @@ AKS_WRITES = {
     "cluster update": "cluster update aks1 -g rg-ml --enable-kaito --tier standard --tags team=ml --no-local-accounts"
     " --auto-upgrade-channel node-image --node-os-upgrade-channel SecurityPatch",
     "cluster update, node provisioning": "cluster update aks1 -g rg-ml --node-provisioning auto",
+    "automatic, hosted system, location, azure rbac": "cluster create new1 -g rg-ml --sku automatic --hosted-system"
+    " --location westus3 --azure-rbac",
+    "pool, managed GPU": "nodepool add gpu -c aks1 -g rg-ml --gpu a100 --enable-managed-gpu",
+    "pool, GPU, no taint, autoscaler": "nodepool add gpu -c aks1 -g rg-ml --gpu t4 --no-gpu-taint"
+    " --enable-cluster-autoscaler --min 1 --max 3",
+    "pool update, max unavailable": "nodepool update system -c aks1 -g rg-ml --max-unavailable 1",
 }
 # The pool upgrade needs the control plane there first.
 CONTROL_PLANE = {
