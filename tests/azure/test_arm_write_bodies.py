@@ -155,10 +155,17 @@ AKS_WRITES = {
     "pool, managed GPU": "nodepool add gpu -c aks1 -g rg-ml --gpu a100 --enable-managed-gpu",
     "pool, GPU, no taint, autoscaler": "nodepool add gpu -c aks1 -g rg-ml --gpu t4 --no-gpu-taint"
     " --enable-cluster-autoscaler --min 1 --max 3",
-    "pool update, max unavailable": "nodepool update system -c aks1 -g rg-ml --max-unavailable 1",
+    "pool update, max unavailable": "nodepool update user1 -c aks1 -g rg-ml --max-unavailable 1",
 }
 # The pool upgrade needs the control plane there first.
 CONTROL_PLANE = {
+    # AKS takes maxUnavailable on a User pool only (azure/poolupdate.py)
+    "pool update, max unavailable": {
+        "pools": [
+            {"name": "system", "mode": "System", "count": 3, "vmSize": "Standard_D4ds_v5"},
+            {"name": "user1", "mode": "User", "count": 2, "vmSize": "Standard_D4ds_v5"},
+        ]
+    },
     "pool upgrade": {"kubernetesVersion": "1.34.2", "currentKubernetesVersion": "1.34.2"},
     # node auto-provisioning needs Azure CNI (azure/clusterupdate.py _check_nap)
     "cluster update, node provisioning": {
