@@ -68,6 +68,10 @@ class Model(Record):
     attention_layers: int | None = None
     mamba_layers: int | None = None
     mamba_state_bytes: int | None = None
+    # A Mamba2 layer's n_groups, and the bytes one more group adds to its state: vLLM replicates groups where the
+    # tensor-parallel degree does not divide n_groups (akscli.model.mamba_state.extra_groups).
+    mamba_groups: int | None = None
+    mamba_group_bytes: int | None = None
     # No published config.json or author's shape backs the row's layers and heads (models.yaml kv_estimated).
     kv_estimated: bool = False
     license: str | None = None
@@ -130,6 +134,8 @@ SHOWN_WHERE_SET = (
     "attention_layers",
     "mamba_layers",
     "mamba_state_bytes",
+    "mamba_groups",
+    "mamba_group_bytes",
     "kv_estimated",
 )
 _lock = threading.Lock()

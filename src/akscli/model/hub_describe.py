@@ -223,7 +223,13 @@ def fill(
             )
     layers = merged.get("layers")
     window = vllm_kv.window_from_config(text, model_type, layers) if isinstance(layers, int) and not mla else None
-    hybrid = mamba_state.from_config(text, model_type, layers) if isinstance(layers, int) and not mla else None
+    named = config.get("architectures")
+    architecture = named[0] if isinstance(named, list) and named else ""
+    hybrid = (
+        mamba_state.from_config(text, model_type, layers, str(architecture))
+        if isinstance(layers, int) and not mla
+        else None
+    )
     warned = ((unknown,) if unknown else ()) + ((window,) if isinstance(window, str) else ())
     if isinstance(hybrid, str):
         warned += (f"the hybrid model's recurrent state is not sized: {hybrid}",)
@@ -506,6 +512,8 @@ def resolve(
             attention_layers=filled.hybrid.attention_layers,
             mamba_layers=filled.hybrid.mamba_layers,
             mamba_state_bytes=filled.hybrid.state_bytes,
+            mamba_groups=filled.hybrid.groups or None,
+            mamba_group_bytes=filled.hybrid.group_bytes or None,
         )
     model = config_limits.checked(
         model,

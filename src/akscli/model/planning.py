@@ -190,7 +190,10 @@ def fit(
     pipeline stages. The KV cache is vLLM's per-layer sizing (akscli.model.vllm_kv), or with
     ``per_layer_kv`` False KAITO's full length on every layer."""
     weights = model.weights_gib * KAITO_WEIGHT_FACTOR
-    kv_total = vllm_kv.kv_cache_bytes(model, context, concurrency, sku, per_layer=per_layer_kv) / GIB
+
+    def kv_at(tp: int) -> float:  # a hybrid's state grows where vLLM replicates Mamba2 groups (vllm_kv.state_bytes)
+        return vllm_kv.kv_cache_bytes(model, context, concurrency, sku, per_layer=per_layer_kv, tp=tp) / GIB
+
     usable = sku.gpu_memory_gib * gpu_memory_utilization - OVERHEAD_GIB_PER_GPU
     warnings = quant_warnings(model, sku)
     kernel = quant_kernel(model, sku)
@@ -206,15 +209,15 @@ def fit(
     multi_node = has_rdma(sku)
     if multi_node and _tp_ok(model, sku.gpus) and model.tensor_parallel:
         candidates += [(sku.gpus, pp) for pp in range(2, MAX_NODES + 1)]
-    need = weights + kv_total
     best = None
     for tp, pp in sorted(set(candidates), key=lambda c: c[0] * c[1]):
         n = tp * pp
-        if usable > 0 and n * usable >= need:
+        if usable > 0 and n * usable >= weights + kv_at(tp):
             best = (tp, pp)
             break
-    largest = max((c[0] * c[1] for c in candidates), default=1)
+    largest_tp, largest = max(((c[0], c[0] * c[1]) for c in candidates), key=lambda c: c[1], default=(1, 1))
     if best is None:
+        need = weights + kv_at(largest_tp)
         reason = (
             f"needs {need:.1f} GiB for weights and KV cache; {largest} x "
             f"{sku.gpu_memory_gib:g} GiB GPUs leave {largest * max(usable, 0):.1f} GiB"
@@ -226,6 +229,7 @@ def fit(
         return unsized._replace(shortfall_gib=round(need - largest * max(usable, 0.0), 2), reason=reason)
     tp, pp = best
     n = tp * pp
+    kv_total = kv_at(tp)
     nodes = math.ceil(n / sku.gpus)
     memory_per_gpu = round(weights / n + kv_total / n + OVERHEAD_GIB_PER_GPU, 2)
     sized = unsized._replace(
@@ -437,7 +441,9 @@ def plan(
     if recommended is not None:
         warnings.extend(recommended.warnings)
     warnings.extend(kaito_names.hub_note(model, ctx) if runtime == "kaito" else catalog.vllm_limit_note(model, ctx))
-    kv_note = vllm_kv.rule_note(model) if runtime != "kaito" else None
+    basis = recommended or next(iter(fitting or options), None)
+    basis_tp = max(basis.tensor_parallel, 1) if basis is not None else 1
+    kv_note = vllm_kv.rule_note(model, basis_tp) if runtime != "kaito" else None
     if kv_note:
         warnings.append(kv_note)
     hybrid = vllm_kv.hybrid_note(model)
@@ -451,9 +457,8 @@ def plan(
             f"the KV figure is an estimate: {model.id}'s layers and heads come from KAITO's catalog alone "
             "(no published config.json was found to check them)"
         )
-    basis = recommended or next(iter(fitting or options), None)
     basis_sku = next((s for s in sizes if basis and kv_note and s.vm_size == basis.vm_size), None)
-    kv_bytes = vllm_kv.kv_cache_bytes(model, ctx, concurrency, basis_sku, per_layer=runtime != "kaito")
+    kv_bytes = vllm_kv.kv_cache_bytes(model, ctx, concurrency, basis_sku, per_layer=runtime != "kaito", tp=basis_tp)
     return Plan(
         model=model,
         runtime=runtime,

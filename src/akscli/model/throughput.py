@@ -41,7 +41,8 @@ def throughput(
     weight_bytes = model.weights_gib * GIB
     if model.active_parameters_b and model.parameters_b:
         weight_bytes *= model.active_parameters_b / model.parameters_b
-    kv_bytes = vllm_kv.kv_cache_bytes(model, -(-context // 2), concurrency, sku, per_layer=per_layer_kv)
+    tp = latency_gpus or 1
+    kv_bytes = vllm_kv.kv_cache_bytes(model, -(-context // 2), concurrency, sku, per_layer=per_layer_kv, tp=tp)
     per_step = weight_bytes + kv_bytes
     per_gpu = sku.mem_bandwidth_gbps * 1e9 * BANDWIDTH_EFFICIENCY
     aggregate = per_gpu * gpus / per_step * concurrency

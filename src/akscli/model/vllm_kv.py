@@ -62,6 +62,7 @@ Gemma4Attention: ``global_head_dim``, ``num_global_key_value_heads`` with ``atte
 from collections.abc import Mapping
 from typing import Any
 
+from akscli.model import mamba_state
 from akscli.model.catalog import Model
 from akscli.model.skus import GpuSku
 
@@ -108,13 +109,23 @@ def _group_size(a: int, b: int) -> int:
     return max(a, b) if max(a, b) < size * 1.5 else size
 
 
-def hybrid_block(model: Model) -> int | None:
-    """The attention block vLLM picks for a hybrid model (tokens; interface.py _align_hybrid_block_size),
-    or None for a model whose recurrent state akscli does not size."""
+def state_bytes(model: Model, tp: int = 1) -> int | None:
+    """One recurrent layer's state for one sequence, summed over ``tp`` tensor-parallel ranks: with the Mamba2
+    groups vLLM replicates where ``tp`` does not divide n_groups (akscli.model.mamba_state.state_at)."""
     if not (model.attention_layers and model.mamba_layers and model.mamba_state_bytes) or model.is_mla:
         return None
+    return mamba_state.state_at(model.mamba_state_bytes, model.mamba_groups or 0, model.mamba_group_bytes or 0, tp)
+
+
+def hybrid_block(model: Model, tp: int = 1) -> int | None:
+    """The attention block vLLM picks for a hybrid model at tensor-parallel ``tp`` (tokens; interface.py
+    _align_hybrid_block_size, on one rank's pages: the state and the KV heads split alike where ``tp``
+    divides the KV heads), or None for a model whose recurrent state akscli does not size."""
+    state = state_bytes(model, tp)
+    if state is None:
+        return None
     per_token = model.kv_heads * 2 * model.head_dim * 2  # K and V, 16-bit
-    return max(BLOCK_SIZE * _cdiv(model.mamba_state_bytes, BLOCK_SIZE * per_token), BLOCK_SIZE)
+    return max(BLOCK_SIZE * _cdiv(state, BLOCK_SIZE * per_token), BLOCK_SIZE)
 
 
 def layer_counts(model: Model) -> tuple[int, int] | None:
@@ -184,11 +195,11 @@ def gemma4_note(model: Model) -> str | None:
     )
 
 
-def request_bytes(model: Model, context: int, sku: GpuSku) -> int:
+def request_bytes(model: Model, context: int, sku: GpuSku, tp: int = 1) -> int:
     """KV bytes vLLM needs to serve one request of ``context`` tokens on this GPU. A model without a
     window keeps akscli's every-layer figure unchanged (vLLM's own rounds the length up to whole
     16-token blocks: under 16 tokens' worth, left out so those plans stay as they were)."""
-    block = hybrid_block(model)
+    block = hybrid_block(model, tp)
     if block is not None:
         assert model.attention_layers is not None and model.mamba_layers is not None
         attention, mamba = model.attention_layers, model.mamba_layers
@@ -212,14 +223,15 @@ def request_bytes(model: Model, context: int, sku: GpuSku) -> int:
     return group_size * page * pages
 
 
-def rule_note(model: Model) -> str | None:
-    """One line for the plan where vLLM's rule gives other numbers than KAITO's."""
-    block = hybrid_block(model)
+def rule_note(model: Model, tp: int = 1) -> str | None:
+    """One line for the plan where vLLM's rule gives other numbers than KAITO's (a hybrid's at ``tp``)."""
+    block = hybrid_block(model, tp)
     if block is not None:
+        held = "each" if model.attention_layers == model.mamba_layers == model.layers else model.mamba_layers
         return (
             f"KV cache sized as vLLM {VLLM_RELEASE} allocates it: full context on {model.attention_layers} of "
-            f"{model.layers} layers in {block}-token blocks, a {model.mamba_state_bytes:,}-byte state per request on "
-            f"{model.mamba_layers} (padded to one page; KAITO counts every layer)"
+            f"{model.layers} layers in {block}-token blocks, a {state_bytes(model, tp):,}-byte state per request on "
+            f"{held} (padded to one page; KAITO counts every layer)"
         )
     counts = layer_counts(model)
     if counts is None:
@@ -231,10 +243,12 @@ def rule_note(model: Model) -> str | None:
     )
 
 
-def kv_cache_bytes(model: Model, context: int, concurrency: int, sku: GpuSku | None, *, per_layer: bool) -> int:
+def kv_cache_bytes(
+    model: Model, context: int, concurrency: int, sku: GpuSku | None, *, per_layer: bool, tp: int = 1
+) -> int:
     """The KV cache a plan sizes for ``concurrency`` requests of ``context`` tokens: vLLM's per-layer
-    figure on ``sku``'s GPUs (above), or with ``per_layer`` False (or no size) KAITO's
-    full length on every layer. The fit, the plan's header and its JSON all read this one figure."""
+    figure on ``sku``'s GPUs at tensor-parallel ``tp`` (above), or with ``per_layer`` False (or no size)
+    KAITO's full length on every layer. The fit, the plan's header and its JSON all read this one figure."""
     if per_layer and sku is not None:
-        return request_bytes(model, context, sku) * concurrency
+        return request_bytes(model, context, sku, tp) * concurrency
     return model.kv_bytes_per_token * context * concurrency
