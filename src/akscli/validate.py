@@ -369,15 +369,17 @@ def duration(value: str, what: str = "duration") -> float:
 
 def request_timeout(value: str) -> float:
     """Seconds of --request-timeout as kubectl reads it: ``duration``'s forms, and a negative Go duration
-    (``-1s``) is no timeout, as 0 (upstream: kubernetes/client-go 32ce75a7 tools/clientcmd/helpers.go
-    ParseTimeout takes it through time.ParseDuration; rest/transport.go HTTPClientFor and Go's
-    http.Client bound a request only where Timeout > 0, rest/request.go ``request`` adds its context
-    timeout only where ``r.timeout > 0``). A negative number without a unit (``-1``) is refused, as
-    ParseTimeout refuses it ("Invalid timeout value")."""
+    (``-1s``), given back as read: no timeout on the client, as 0, yet sent to the server as typed
+    (``timeout=-1s``), which then bounds the request by its own maximum (Kube; upstream:
+    kubernetes/client-go 32ce75a7 tools/clientcmd/helpers.go ParseTimeout takes it through
+    time.ParseDuration; rest/transport.go HTTPClientFor and Go's http.Client bound a request only where
+    Timeout > 0, rest/request.go ``request`` adds its context timeout only where ``r.timeout > 0`` and
+    URL sets the ``timeout`` query where ``r.timeout != 0``). A negative number without a unit (``-1``)
+    is refused, as ParseTimeout refuses it ("Invalid timeout value")."""
     from akscli.durations import kubectl_timeout
 
     seconds = kubectl_timeout(str(value).strip())
-    return 0.0 if seconds is not None and seconds < 0 else duration(value, "--request-timeout")
+    return seconds if seconds is not None and seconds < 0 else duration(value, "--request-timeout")
 
 
 def wait_timeout(value: str) -> str:

@@ -63,3 +63,19 @@ def test_no_timeout_parameter_without_a_request_timeout(
     # kubectl sends it only where the client's Timeout is not 0
     requests = _applied(kube_emulator, tmp_path, *flags)
     assert [r.path for r in requests if "timeout" in r.query] == []
+
+
+def test_a_negative_request_timeout_is_sent_as_typed_and_bounds_nothing_here(
+    kube_emulator: Any, kubeconfig: Path, tmp_path: Path
+) -> None:
+    # audit35 (wait35): client-go sets ``timeout`` where r.timeout != 0 (a negative one too) and bounds
+    # the request only where it is > 0; the API server then uses its own maximum (kubernetes/apiserver
+    # 24a394e5 pkg/endpoints/filters/request_deadline.go: only 0 < timeout < maximum is taken).
+    # Before, akscli read -1s as 0 and sent no timeout.
+    from akscli.kube.client import KubeTarget
+    from akscli.kube.connecting import connect
+
+    requests = _applied(kube_emulator, tmp_path, "--request-timeout=-1s")
+    assert requests
+    assert {tuple(r.query.get("timeout") or ()) for r in requests} == {("-1s",)}
+    assert connect(KubeTarget(kubeconfig=str(kubeconfig), request_timeout=-1.0)).request_timeout == 0.0

@@ -138,8 +138,8 @@ RequestTimeout = Annotated[
         "--request-timeout",
         metavar="DURATION",
         help="How long one API request may take, its retries included, and a followed log stream or -w watch, "
-        "as kubectl's: e.g. 10s, 1.5s, 500ms, 1m30s; 0 or a negative duration (-1s): no timeout "
-        "(default: 30s each try).",
+        "as kubectl's: e.g. 10s, 1.5s, 500ms, 1m30s; 0 or a negative duration (-1s): no timeout, and -1s "
+        "is still sent on, so the API server bounds the request by its own limit (default: 30s each try).",
         show_default=False,
     ),
 ]

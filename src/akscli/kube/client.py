@@ -88,8 +88,11 @@ class Kube(Streams):
         self.context_name = context_name
         self.user_name = user_name  # the kubeconfig user, for audit lines without token claims
         # None: akscli's default, a timeout of each try (retry.DEFAULT_REQUEST_TIMEOUT); 0: kubectl's
-        # "no timeout" (retry.try_timeout); a --request-timeout given bounds all tries together.
-        self.request_timeout = request_timeout
+        # "no timeout" (retry.try_timeout); a --request-timeout given bounds all tries together. A
+        # negative one (-1s) bounds nothing here, as 0, and is still sent as the ``timeout`` query
+        # (_timeout_query), as client-go sends any timeout that is not 0.
+        self.request_timeout = None if request_timeout is None else max(0.0, request_timeout)
+        self._timeout_sent = request_timeout or 0.0
         self.retry = retry or DEFAULT_RETRY
         self._resources: dict[str, dict[str, Resource]] = {}
         self._lock = threading.Lock()
@@ -130,7 +133,7 @@ class Kube(Streams):
         if content_type or body is not None:
             headers["Content-Type"] = content_type or "application/json"
         params = [(k, query_value(v)) for k, v in (query or {}).items() if v is not None]
-        if self.request_timeout and "timeout" not in (query or {}) and "/proxy/" not in path:
+        if self._timeout_sent and "timeout" not in (query or {}) and "/proxy/" not in path:
             params.append(("timeout", self._timeout_query()))
         changed = method not in _READS if writes is None else writes
         given = self.request_timeout
@@ -204,14 +207,15 @@ class Kube(Streams):
         """--request-timeout as the ``timeout`` query parameter kubectl sends on every request: client-go
         puts the client's timeout there in Go's form (kubernetes/client-go 32ce75a7 rest/request.go
         NewRequest takes ``c.Client.Timeout``, and URL sets ``timeout`` to ``r.timeout.String()`` where it
-        is not 0; rest/transport.go HTTPClientFor makes that Timeout the rest config's, which
-        --request-timeout fills). The API server bounds a request that is not long-running by it
-        (kubernetes/apiserver 24a394e5 pkg/endpoints/filters/request_deadline.go). Not on a request
+        is not 0, a negative one included; rest/transport.go HTTPClientFor makes that Timeout the rest
+        config's, which --request-timeout fills). The API server bounds a request that is not long-running
+        by it, and by its own maximum where it is not above 0 (kubernetes/apiserver 24a394e5
+        pkg/endpoints/filters/request_deadline.go withRequestDeadline). Not on a request
         through a service or pod proxy: akscli relays those (ray dashboard), and their query is the
         backend's."""
         from akscli.durations import go_string
 
-        return go_string(self.request_timeout or 0.0)
+        return go_string(self._timeout_sent)
 
     @property
     def server(self) -> str:
