@@ -71,3 +71,12 @@ def test_a_check_once_of_an_object_that_is_not_there_is_not_found(kube_emulator:
     with pytest.raises(errors.NotFoundError) as missing:
         wait.wait_for(connect(KubeTarget(kubeconfig=str(kubeconfig))), [CONFIGMAP], timeout=0)
     assert missing.value.message == "configmap/c not found"
+
+
+def test_the_exit_codes_page_says_a_check_once_not_met_exits_5_not_kubectls_1() -> None:
+    # audit35 (wait35): the decision, kept where users read exit codes (docs/exit-codes.md, docgen)
+    from akscli.cli.docgen import exit_codes_markdown
+
+    page = " ".join(exit_codes_markdown().split())
+    assert "`condition not met for ...` and exits 5, as a wait that ran out of time does" in page
+    assert "kubectl wait exits 1 for both" in page

@@ -111,6 +111,11 @@ def exit_codes_markdown() -> str:
         "`unexpected error: ...`) exits 2 there too. `fleet rollout create` and `fleet rollout strategy",
         "create` only create (kubectl create), so they never exit 0 there: 1 when the create would go",
         "through, 4 when the name is taken.",
+        "",
+        "`--wait --timeout 0` checks once and does not wait, as `kubectl wait --timeout=0`; what is not",
+        "there yet then ends the command with `condition not met for ...` and exits 5, as a wait that",
+        "ran out of time does. kubectl wait exits 1 for both (it has one code for every error); akscli",
+        'keeps 5 for both, so that a script tells "not ready yet" from a failure whatever --timeout it gave.',
     ]
     return "\n".join(lines) + "\n"
 

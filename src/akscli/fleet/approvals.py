@@ -109,7 +109,7 @@ def pending_for(
         # Right after `rollout create --start` the first stage's members update before the run asks
         # for its after-stage approval (kubefleet-dev/kubefleet pkg/controllers/updaterun/execution.go
         # handleStageCompletion creates the ApprovalRequest then).
-        return wait_for_next_gate(kube, run, namespace, set(), wait, stage=stage)[1]
+        return wait_for_next_gate(kube, run, namespace, set(), wait, stage=stage, first=obj)[1]
     if not pending:
         raise NotFoundError(
             f"update run {run!r} is waiting for no approval"
@@ -138,9 +138,11 @@ def wait_for_next_gate(
     timeout: float,
     on_event: Callable[[str], None] | None = None,
     stage: str | None = None,
+    first: Mapping[str, Any] | None = None,
 ) -> tuple[str, list[PendingApproval]]:
     """Watch the run until it asks for a new approval (of ``stage``, when given) or ends:
-    ('gate'|'done'|'failed', gates)."""
+    ('gate'|'done'|'failed', gates). ``first``: the run as the caller just read it (else it is read
+    here); a ``timeout`` of 0 checks that read once (hub.follow)."""
 
     def outcome(run: Mapping[str, Any]) -> tuple[str, list[PendingApproval]] | None:
         found = _gate_outcome(run, answered, stage)
@@ -154,7 +156,7 @@ def wait_for_next_gate(
         SUR if namespace else CSUR,
         name,
         namespace,
-        get_run(kube, name, namespace),
+        first if first is not None else get_run(kube, name, namespace),
         outcome,
         timeout=timeout,
         timeout_error=lambda: WaitTimeoutError(
@@ -162,6 +164,7 @@ def wait_for_next_gate(
             hint=f"see where it stands with: akscli fleet rollout status {name}{ns_flag(namespace)}",
         ),
         on_change=(lambda run: on_event(run_summary(run)["state"])) if on_event else None,
+        state=lambda run: f"no new approval asked for; it is {run_summary(run)['state']}",
     )
 
 

@@ -172,7 +172,7 @@ def wait_for_gate(
     where: str = "",
 ) -> tuple[str, list[dict[str, Any]]]:
     """Poll until a new gate of ``run`` is pending or the run ends (ARM has no watch); ``where`` is the
-    ``--fleet F -g RG`` of the hint."""
+    ``--fleet F -g RG`` of the hint. A ``timeout`` of 0 reads the run and its gates once."""
     sleep, clock = _waits(sleep)
     deadline = clock() + timeout
     delay = min(interval, 1.0)
@@ -184,6 +184,8 @@ def wait_for_gate(
             return "gate", fresh
         if state in ("Completed", "Failed", "Stopped", "Skipped"):
             return ("done" if state == "Completed" else state.lower()), []
+        if timeout == 0:  # the run and its gates read once: every wait's --timeout 0 (once_error)
+            raise _once_error(run, f"no new gate; it is {state}")
         if clock() + delay > deadline:
             raise WaitTimeoutError(
                 f"update run {run!r} reached no new gate within {int(timeout)}s",
@@ -220,12 +222,8 @@ def wait_for_run(
                 f"update run {run!r} is {state}" + (f": {detail}" if detail else ""),
                 hint=f"see its stages with: akscli fleet rollout status {run}{where}",
             )
-        if timeout == 0:  # checked once, as kubectl wait --timeout=0 (kube/wait.py Waiter._check_once)
-            raise WaitTimeoutError(
-                f"condition not met for update run {run!r} ({run_outcome(current)})",
-                hint="--timeout 0 checks once and does not wait, as kubectl wait --timeout=0; "
-                "give a longer --timeout to wait",
-            )
+        if timeout == 0:  # checked once, as every wait's --timeout 0 (kube/wait_report.py once_error)
+            raise _once_error(run, run_outcome(current))
         if clock() + delay > deadline:
             raise WaitTimeoutError(
                 f"timed out after {int(timeout)}s waiting for update run {run!r} ({run_outcome(current)})",
@@ -233,6 +231,13 @@ def wait_for_run(
             )
         sleep(_jittered(delay, deadline - clock()))
         delay = min(interval, delay * 2)
+
+
+def _once_error(run: str, state: str) -> WaitTimeoutError:
+    """--timeout 0's end for an update run its one read found not there yet, as every wait's."""
+    from akscli.kube.wait_report import once_error
+
+    return once_error(f"update run {run!r}", state)
 
 
 def _jittered(delay: float, left: float) -> float:

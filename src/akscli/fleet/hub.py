@@ -76,6 +76,7 @@ def follow(
     timeout: float,
     timeout_error: Callable[[], WaitTimeoutError],
     on_change: Callable[[Mapping[str, Any]], None] | None = None,
+    state: Callable[[Mapping[str, Any]], str] | None = None,
 ) -> T:
     """Watch ``name`` from ``first`` until ``verdict`` returns something, and return that.
 
@@ -84,11 +85,19 @@ def follow(
     BOOKMARK's included; a 410 Gone lists the name again, and an empty list is "deleted while
     waiting". upstream: kubernetes/client-go v0.35.0 tools/watch/until.go (Until from an initial
     version; UntilWithSync relists on an expired one) and tools/cache/reflector.go.
+
+    A ``timeout`` of 0 checks once: ``first`` is that check, and an object with no verdict on it is
+    every wait's "condition not met" (kube/wait_report.py once_error; ``state`` says where it stands).
     """
     deadline = time.monotonic() + timeout
     found = verdict(first)
     if found is not None:
         return found
+    if timeout == 0:
+        from akscli.kube.wait_report import once_error
+        from akscli.output import object_ref
+
+        raise once_error(object_ref(first), state(first) if state else "")
     for event, obj in list_and_watch(
         kube,
         api_version,

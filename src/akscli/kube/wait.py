@@ -37,7 +37,7 @@ from typing import Any
 from akscli import concurrency, errors
 from akscli.kube import pod_problems, readiness, reflector, wait_report
 from akscli.kube.client import Kube
-from akscli.kube.wait_report import Watched
+from akscli.kube.wait_report import ONCE, Watched
 from akscli.output import kind_ref, object_ref
 from akscli.render import MANAGED_BY, STACK_LABEL
 
@@ -57,8 +57,6 @@ NAMED_FOLLOWS = 8
 # autoscaler once, so what the line names is what it left standing, and a wait on objects that are
 # ready in a few seconds (a warm cluster, a ConfigMap) sends no pod request at all.
 POD_LOOK_AFTER = 10.0
-# The hint of a --timeout 0 wait that found an object not ready: it checked once, as kubectl wait.
-ONCE = "--timeout 0 checks once and does not wait, as kubectl wait --timeout=0; give a longer --timeout to wait"
 # At most this many pod watches at once, on top of the wait's own (at most max_parallel, 8): each is
 # one more open watch on the API server. A follow freed by a ready object takes the next pending one
 # (_claim_pods), so a wait of more pending objects still follows each in turn; the progress line names
@@ -512,3 +510,13 @@ def wait_for(
     is still not ready, ObjectFailedError what its controller failed for good. Returns the warnings
     of objects that are ready with one, for the caller to show."""
     return Waiter(kube, objects, timeout, progress, rule=rule).run()
+
+
+def check_once(kube: Kube, obj: Mapping[str, Any], rule: readiness.Rule) -> Mapping[str, Any]:
+    """--timeout 0 of a follow that hands its object back (ray job submit|status --wait): the wait's own
+    check once (Waiter._check_once: ``obj`` judged by ``rule`` where it is a server's answer, else or
+    when not ready one GET; "condition not met for ..." with its event and pods, exit 5), not a copy of
+    it. The object as the check last saw it."""
+    waiter = Waiter(kube, [obj], 0, rule=rule)
+    waiter.run()
+    return next(iter(waiter.states.values())).last or obj

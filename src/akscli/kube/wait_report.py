@@ -40,6 +40,25 @@ class Watched:
     pods: str | None = None  # the first problem of its pods, once they are followed (_follow_pods)
 
 
+# The hint of a --timeout 0 wait that found what it waits for not there yet: it checked once, as kubectl
+# wait does. Every wait's --timeout 0 ends with it (once_error, and timeout_error's ``once``).
+ONCE = "--timeout 0 checks once and does not wait, as kubectl wait --timeout=0; give a longer --timeout to wait"
+
+
+def not_met(names: str) -> str:
+    """The opening of a --timeout 0 check that failed, in kubectl wait's words: "condition not met for
+    %s" (upstream: kubernetes/kubectl dee3483a pkg/cmd/wait/condition.go getObjAndCheckCondition)."""
+    return f"condition not met for {names}"
+
+
+def once_error(ref: str, state: str) -> errors.WaitTimeoutError:
+    """The one error of every wait whose ``--timeout 0`` check (one read, no watch, no poll: kubectl
+    wait's "Zero means check once and don't wait", pkg/cmd/wait/wait.go) found ``ref`` not there
+    yet; ``state``: where it stands. Exit 5, akscli's wait code, as a wait that ran out of time: kubectl
+    exits 1 for both (its cmdutil.CheckErr), so 5 keeps akscli's one code for "not ready in time"."""
+    return errors.WaitTimeoutError(not_met(f"{ref} ({state})" if state else ref), hint=ONCE)
+
+
 def timeout_error(
     kube: Kube, timeout: float, pending: list[Watched], once: str | None = None
 ) -> errors.WaitTimeoutError:
@@ -51,9 +70,7 @@ def timeout_error(
     event = _latest_event(kube, first)
     names = ", ".join(f"{s.ref} ({s.readiness.message})" for s in pending[:5])
     more = f" and {len(pending) - 5} more" if len(pending) > 5 else ""
-    message = (
-        f"condition not met for {names}{more}" if once else f"timed out after {timeout:g}s waiting for {names}{more}"
-    )
+    message = not_met(f"{names}{more}") if once else f"timed out after {timeout:g}s waiting for {names}{more}"
     if event:
         message += f"; latest event: {event}"
     hint = once or "raise --timeout, or look at the objects with kubectl describe; nothing was rolled back"

@@ -122,7 +122,12 @@ def follow_job(
     Initializing for its cluster, or Running while the workers the autoscaler asked for sit
     Pending: GPU node pools scaling from zero take many minutes) is explained while the user
     waits, each distinct explanation once.
+
+    A ``timeout`` of 0 checks once, as every wait's --timeout 0 (kube/wait.py check_once): ``start``
+    judged, else one GET; a job not finished then is "condition not met" (exit 5).
     """
+    if timeout == 0:
+        return _check_once(kube, namespace, name, start)
     every = diagnose_every if diagnose_every is not None else max(1.0, min(20.0, timeout / 4))
     started = time.monotonic()
     deadline = started + timeout
@@ -156,6 +161,19 @@ def follow_job(
         f"Ray job {name} is still {deployment} (job {status}) after {timeout:g}s" + (f": {why}" if why else ""),
         hint=f"{keeps}; follow it with akscli ray job status {name} -n {namespace}, or raise --timeout",
     )
+
+
+def _check_once(kube: Kube, namespace: str, name: str, start: Mapping[str, Any] | None) -> dict[str, Any]:
+    """follow_job's --timeout 0: the RayJob (``start``, else read) checked once by the wait's own code."""
+    from akscli.kube import readiness
+    from akscli.kube.wait import check_once
+
+    def finished(job: Mapping[str, Any]) -> readiness.Readiness:
+        deployment, status = job_phase(job)
+        return readiness.Readiness(job_finished(job), message=f"deployment {deployment}, job {status}")
+
+    job = start or {"apiVersion": RAY_API, "kind": "RayJob", "metadata": {"name": name, "namespace": namespace}}
+    return dict(check_once(kube, job, finished))
 
 
 def _job_updates(

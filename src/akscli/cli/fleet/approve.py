@@ -120,7 +120,7 @@ def _approve_hub(
     if wait is None:
         return
     with output.status(f"waiting for the next gate of {run}") as update:
-        left = max(0.0, wait - (time.monotonic() - started))  # one --timeout for both waits
+        left = _left(wait, time.monotonic() - started)
         outcome, gates = approvals.wait_for_next_gate(
             kube, run, namespace, set(answered), left, on_event=lambda s: update(f"run {run}: {s}")
         )
@@ -160,10 +160,17 @@ def _approve_arm(
     answered = sorted(str(g["name"]) for g in approved)
     if wait is None:
         return
-    left = max(0.0, wait - (armretry.clock() - started))  # one --timeout for both waits
+    left = _left(wait, armretry.clock() - started)
     with output.status(f"waiting for the next gate of {run}"):
         outcome, fresh = arm_gates.wait_for_next(scope, run, answered, left)
     _report_next(run, outcome, [arm_gates.gate_label(g) for g in fresh], scope.where, fmt)
+
+
+def _left(wait: float, spent: float) -> float:
+    """What is left of --timeout for the next gate's wait (one --timeout for both waits). A --timeout 0
+    stays 0, the next gate checked once; a longer one the first wait used up leaves a moment, not 0,
+    which would read as --timeout 0 (kube/wait_report.py once_error) and say so."""
+    return 0.0 if wait == 0 else max(0.001, wait - spent)
 
 
 def _report_next(run: str, outcome: str, gates: list[str], where: str = "", fmt: str = "yaml") -> None:

@@ -110,7 +110,9 @@ def job_submit(
     k8s: opts.KubeFlags = opts.KubeFlags(),
     dry_run: flag_types.DryRun = "none",
     wait: flag_types.Wait = False,
-    timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows the job.")] = "1h",
+    timeout: Annotated[
+        str, typer.Option("--timeout", help="How long --wait follows the job; 0 checks once and does not wait.")
+    ] = "1h",
     yes: flag_types.Yes = False,
     output_format: flag_types.ApplyOutput = "table",
 ) -> None:
