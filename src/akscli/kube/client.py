@@ -169,6 +169,12 @@ class Kube(Streams):
                 # The proxy's answer for a backend (no ready endpoint, a pod that does not
                 # answer), not an overloaded API server: retried only when it says when.
                 retryable = False
+            elif changed and status == 504 and retry_after is None:
+                # The API server's timeout filter answers 504 while the handler goes on, and the write
+                # may still be applied ("Clients may retry, but the operation may still complete":
+                # kubernetes/apimachinery pkg/api/errors/errors.go NewTimeoutError; kubernetes/apiserver
+                # 24a394e5 pkg/server/filters/timeout.go): never sent again, as a write's own timeout.
+                retryable = False
             else:
                 retryable = status in RETRY_STATUSES
             if status == 500 and retryable:
@@ -197,6 +203,10 @@ class Kube(Streams):
                     return response if hasattr(response, "status") else ProxyAnswer(status, bytes(response))
                 body_bytes = response.read() if hasattr(response, "read") else response
                 error = self._failed(status, body_bytes, what or f"{method} {path}", attempt)
+                if changed and status == 504:
+                    error.hint = (
+                        "the API server may have applied it all the same: look at the object before trying again"
+                    )
                 if retryable and retry_after is not None and spent:
                     error.hint = retry.past_budget(retry_after)
                 raise error

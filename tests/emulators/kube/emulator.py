@@ -55,6 +55,10 @@ class KubeEmulator:
         self.api.authorizer = self.auth.authorize
         self.faults = Faults()
         self.latency_s = 0.0  # added to every request before it is handled (benchmarks)
+        # kube-apiserver's --request-timeout, the longest a request that is not long-running may take
+        # (upstream: kubernetes/apiserver 24a394e5 pkg/server/config.go NewConfig, RequestTimeout 60 s);
+        # the latency and a fault's delay count against it (server_params.request_deadline)
+        self.request_timeout = 60.0
         self.request_log: list[RequestRecord] = []
         self.record_requests = record_requests
         self._log_lock = threading.Lock()

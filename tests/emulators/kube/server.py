@@ -119,9 +119,25 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n else b""
 
+    def _pause(self, seconds: float) -> None:
+        """Wait ``seconds`` (the latency, a fault's delay), but not past the request's deadline: there the
+        timeout filter answers 504 (``_send``) while the handler goes on and may still commit (upstream:
+        kubernetes/apiserver 24a394e5 pkg/server/filters/timeout.go timeoutHandler.ServeHTTP, the handler
+        in its own goroutine; its later writes get http.ErrHandlerTimeout). The emulator runs the handler
+        at once then, its answer replaced."""
+        if self._deadline is not None and time.monotonic() + seconds >= self._deadline:
+            time.sleep(max(0.0, self._deadline - time.monotonic()))
+            self._timed_out = True
+            return
+        time.sleep(seconds)
+
     def _send(
         self, code: int, body: bytes, content_type: str = "application/json", headers: dict[str, str] | None = None
     ) -> None:
+        if self._timed_out:  # past the deadline: the timeout filter's 504, whatever the handler answered
+            code, body, content_type, headers = 504, server_params.TIMED_OUT_BODY, server_params.TIMED_OUT_TYPE, None
+            self._lose_response = self._timed_out = False
+            self._warnings = []  # the handler's headers are not the timeout writer's
         if self._lose_response and code < 400:
             # the write is committed; the client never hears of it (Faults.add lose_response)
             self._lose_response = False
@@ -213,10 +229,13 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
         path = urllib.parse.unquote(url.path)
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         self._start, self._path, self._query, self._recorded = start, path, query, False
+        allowed = server_params.request_deadline(path, query, self.server.emulator.request_timeout)
+        self._deadline, self._timed_out = (None if allowed is None else start + allowed), False
         if self.server.emulator.latency_s:
             # a network hop to a real (AKS) API server: every request waits, each on its own
-            # connection thread, so concurrent clients overlap their waits as they would over a WAN
-            time.sleep(self.server.emulator.latency_s)
+            # connection thread, so concurrent clients overlap their waits as they would over a WAN.
+            # It is spent inside the request's deadline, as time the server takes (_pause).
+            self._pause(self.server.emulator.latency_s)
         try:
             body = self._read_body()
             self._route(path, query, body)
@@ -345,7 +364,7 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
         if f is None:
             return
         if f.delay > 0:
-            time.sleep(f.delay)
+            self._pause(f.delay)
         if f.before is not None:
             # Another client's write just before this request: apiserver_writes.py's resourceVersion check
             # then answers 409 Conflict ("the object has been modified"), as the API server's

@@ -158,3 +158,34 @@ def request_deadline_refusal(path: str, query: dict[str, list[str]]) -> ApiError
     else:
         reason = f'invalid duration "{value}"'
     return bad_request(f"invalid timeout specified in the request URL - time: {reason}")
+
+
+# The Status the timeout filter writes when a request outlives its deadline: apierrors.NewTimeoutError("request
+# did not complete within the allotted timeout", 0), json-encoded as Go's encoding/json writes metav1.Status
+# (no kind or apiVersion, an empty metadata and details) with a newline, and no Content-Type set, so Go's
+# net/http sniffs it as text (upstream: kubernetes/apiserver 24a394e5 pkg/server/filters/timeout.go
+# WithTimeoutForNonLongRunningRequests and baseTimeoutWriter.timeout; kubernetes/apimachinery
+# pkg/api/errors/errors.go NewTimeoutError).
+TIMED_OUT_BODY = (
+    b'{"metadata":{},"status":"Failure","message":"Timeout: request did not complete within the allotted timeout",'
+    b'"reason":"Timeout","details":{},"code":504}\n'
+)
+TIMED_OUT_TYPE = "text/plain; charset=utf-8"
+
+
+def request_deadline(path: str, query: dict[str, list[str]], maximum: float) -> float | None:
+    """Seconds a request that is not long-running may take: its ``timeout`` where that is above 0 and
+    below the server's maximum (kube-apiserver --request-timeout), else the maximum; None for a
+    long-running one, which has no deadline, and for a ``timeout`` refused (request_deadline_refusal)
+    (upstream: kubernetes/apiserver 24a394e5 pkg/endpoints/filters/request_deadline.go
+    withRequestDeadline, ``if userSpecifiedTimeout > 0 && userSpecifiedTimeout < requestTimeoutMaximum``,
+    the deadline counted from the request's received timestamp)."""
+    from akscli.durations import go_duration
+
+    if long_running(path, query):
+        return None
+    value = (query.get("timeout") or [""])[0]
+    given = go_duration(value) if value else 0.0
+    if given is None:
+        return None
+    return given if 0 < given < maximum else maximum
