@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from akscli import errors, netfail
-from akscli.kube import watch_policy
+from akscli.kube import retry, watch_policy
 from akscli.kube.wire import WatchInterrupted, exec_stream, lines, proxy_messages, ran_out, watch_events
 
 if TYPE_CHECKING:
@@ -191,7 +191,11 @@ class Streams:
         command exited non-zero (its Status), or the connection was cut before that Status
         (akscli.kube.wire.exec_stream).
         """
-        yield from exec_stream(self.api, namespace, pod, container, command, timeout)
+        # The websocket's opening is bounded as any request is (--request-timeout, else 30 s; 0: not),
+        # its stream by ``timeout`` alone (wire.open_exec).
+        given = self.request_timeout
+        handshake = retry.DEFAULT_REQUEST_TIMEOUT if given is None else given or None
+        yield from exec_stream(self.api, namespace, pod, container, command, timeout, handshake)
 
     def proxy_websocket(
         self,

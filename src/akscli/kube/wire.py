@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from akscli import errors
 from akscli.kube.retry import RETRY_STATUSES
@@ -74,7 +74,7 @@ def exec_refusal(exc: BaseException) -> str:
     -+-+- body" (websocket-client websocket/_handshake.py): response headers in an error line.
     The handshake exception keeps the status and the body, a metav1.Status whose message is what
     kubectl exec prints."""
-    cause = exc.__cause__ or exc.__context__
+    cause = exc.__cause__ or exc.__context__ or exc
     status = getattr(cause, "status_code", None)
     body = getattr(cause, "resp_body", None)
     if status is None:
@@ -90,34 +90,117 @@ def exec_refusal(exc: BaseException) -> str:
     )
 
 
+def open_exec(
+    api: Any, namespace: str, pod: str, container: str | None, command: Sequence[str], handshake: float | None
+) -> Any:
+    """kubernetes' WSClient on a pods/exec websocket (stdout and stderr, no stdin, no tty), as its
+    ``stream(connect_get_namespaced_pod_exec, ..., _preload_content=False, binary=True)`` opens it, but
+    with the handshake bounded by ``handshake`` seconds (--request-timeout, else akscli's 30 s a try;
+    None: not bounded) and the stream after it not: exec is long-running, its stream has no deadline
+    on the API server (kubernetes/kubernetes pkg/controlplane/apiserver/config.go BuildGenericConfig,
+    ``BasicLongRunningRequestCheck``: the exec subresource). The client's own opening has no timeout at
+    all (kubernetes-client/python kubernetes/base/stream/ws_client.py create_websocket:
+    ``WebSocket(...).connect(url, header=...)``, and websocket-client's socket then blocks), so a server
+    that takes the connection and never answers the upgrade held the command for ever. Opened here
+    with the same URL, headers, offered protocols (v5, v4) and TLS options; and without ``stream``'s
+    swap of the shared ApiClient's ``request`` (kubernetes/base/stream/stream.py _websocket_request)."""
+    from urllib.parse import quote
+
+    from kubernetes.stream.ws_client import V4_CHANNEL_PROTOCOL, V5_CHANNEL_PROTOCOL, WSClient, get_websocket_url
+
+    from akscli.kube.transport import AUTH_SETTINGS
+
+    path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/exec"
+    query: list[tuple[str, Any]] = [("command", list(command))]
+    query += [("container", container)] if container else []
+    query += [("stderr", "true"), ("stdin", "false"), ("stdout", "true"), ("tty", "false")]
+    headers: dict[str, str] = {}
+    api.update_params_for_auth(headers, [], AUTH_SETTINGS, path, "GET", None)
+    url = get_websocket_url(api.configuration.host + path, query)
+    header = [f"sec-websocket-protocol: {V5_CHANNEL_PROTOCOL},{V4_CHANNEL_PROTOCOL}"]
+    header += [f"authorization: {v}" for k, v in headers.items() if k.lower() == "authorization"]
+    sock = _websocket(api.configuration, url, header, handshake)
+
+    class _Opened(WSClient):
+        """WSClient's state (its __init__, kubernetes 31-37) around the socket opened above."""
+
+        def __init__(self) -> None:
+            self._connected, self._channels, self._closed_channels = False, {}, set()
+            self.binary, self.newline = True, b"\n"
+            self._all = cast(Any, _Discarded())
+            self.sock = sock
+            self.subprotocol = getattr(sock, "subprotocol", None)
+            self._connected, self._returncode = True, None
+
+    return _Opened()
+
+
+class _Discarded:
+    """What WSClient keeps of every channel when not capturing (its _IgnoredIO): nothing."""
+
+    def write(self, _data: Any) -> None:
+        return None
+
+
+def _websocket(configuration: Any, url: str, header: list[str], handshake: float | None) -> Any:
+    """A connected websocket-client WebSocket with create_websocket's TLS options (kubernetes-client/python
+    kubernetes/base/stream/ws_client.py), its connect and handshake bounded by ``handshake`` seconds
+    (websocket-client WebSocket.connect's ``timeout``), then unbounded for the stream."""
+    import ssl
+
+    import certifi
+    from websocket import WebSocket
+
+    options: dict[str, Any] = {"cert_reqs": ssl.CERT_NONE}
+    if url.startswith("wss://") and configuration.verify_ssl:
+        options = {"cert_reqs": ssl.CERT_REQUIRED, "ca_certs": configuration.ssl_ca_cert or certifi.where()}
+        if configuration.assert_hostname is not None:
+            options["check_hostname"] = configuration.assert_hostname
+    if configuration.cert_file:
+        options["certfile"] = configuration.cert_file
+    if configuration.key_file:
+        options["keyfile"] = configuration.key_file
+    if getattr(configuration, "tls_server_name", None):
+        options["server_hostname"] = configuration.tls_server_name
+    connect: dict[str, Any] = {"header": header, "timeout": handshake}
+    if configuration.proxy or getattr(configuration, "proxy_headers", None):
+        from kubernetes.stream.ws_client import websocket_proxycare
+
+        connect = websocket_proxycare(connect, configuration, url, None)
+    sock = WebSocket(sslopt=options, skip_utf8_validation=False)
+    sock.connect(url, **connect)  # type: ignore[no-untyped-call]
+    sock.settimeout(None)  # the stream is long-running: exec_stream bounds the command's run itself
+    return sock
+
+
 def exec_stream(
-    api: Any, namespace: str, pod: str, container: str | None, command: Sequence[str], timeout: float
+    api: Any,
+    namespace: str,
+    pod: str,
+    container: str | None,
+    command: Sequence[str],
+    timeout: float,
+    handshake: float | None = None,
 ) -> Iterator[bytes]:
     """The stdout chunks of ``command`` run in a container over a pods/exec websocket (channel 1).
     Once the stream ends, raises AkscliError as kubectl exec fails: the command's failure from its
     final Status (channel 3, ``exec_failure``), with stderr's (channel 2) last line; or a connection
-    cut before that Status. WaitTimeoutError when it runs past ``timeout``."""
-    from kubernetes import client as k8s
-    from kubernetes.client.exceptions import ApiException
-    from kubernetes.stream import stream
-    from websocket import WebSocketException
+    cut before that Status. WaitTimeoutError when it runs past ``timeout``, or when the API server does
+    not answer the websocket's opening within ``handshake`` seconds (open_exec)."""
+    from websocket import WebSocketBadStatusException, WebSocketException, WebSocketTimeoutException
 
     try:
-        ws = stream(
-            k8s.CoreV1Api(api).connect_get_namespaced_pod_exec,
-            pod,
-            namespace,
-            container=container,
-            command=list(command),
-            stderr=True,
-            stdin=False,
-            stdout=True,
-            tty=False,
-            _preload_content=False,
-            binary=True,
-        )
-    except ApiException as exc:
+        ws = open_exec(api, namespace, pod, container, command, handshake)
+    except WebSocketBadStatusException as exc:
         raise errors.AkscliError(f"cannot exec in pod {namespace}/{pod}: {exec_refusal(exc)}") from exc
+    except (WebSocketTimeoutException, TimeoutError) as exc:
+        raise errors.WaitTimeoutError(
+            f"cannot exec in pod {namespace}/{pod}: the API server did not answer the websocket's opening "
+            f"within {handshake or 0:g}s",
+            "raise --request-timeout, or try again",
+        ) from exc
+    except (WebSocketException, OSError) as exc:
+        raise errors.AkscliError(f"cannot exec in pod {namespace}/{pod}: {exc}") from exc
     what = f"{command[0]} in pod {namespace}/{pod}"
     deadline = time.monotonic() + timeout
     errors_seen: list[bytes] = []
