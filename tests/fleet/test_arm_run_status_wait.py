@@ -31,10 +31,10 @@ def waited(fleet: Any, monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return pauses
 
 
-def _run_at_a_gate(fleet: Any) -> None:
-    """Run up-1 started, its one stage waiting for an approval before it starts."""
+def _run_at_a_gate(fleet: Any, stage: str = "cloud;groups=cloud;before=approval") -> None:
+    """Run up-1 started, its one stage (``stage``) waiting for an approval before it starts."""
     seed_members(fleet)
-    ok("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "cloud;groups=cloud;before=approval")
+    ok("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", stage)
     ok("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--strategy", "safe", "--start")
 
 
@@ -92,3 +92,16 @@ def test_status_wait_timeout_zero_reads_the_arm_run_once(fleet: Any, waited: lis
     assert "error: condition not met for update run 'up-1' (" in result.stderr
     assert "hint: --timeout 0 checks once and does not wait" in result.stderr
     assert waited == []  # no poll's pause
+
+
+# audit35 (wait35): approve --wait --timeout 0 checks once, as every wait (kube/wait_report.py once_error);
+# before, its own poll said "reached no new gate within 0s".
+def test_arm_approve_wait_timeout_zero_reads_the_run_and_its_gates_once(fleet: Any, waited: list[float]) -> None:
+    _run_at_a_gate(fleet, "cloud;groups=cloud;before=approval;after=wait:1h")
+    result = invoke("fleet", "approve", "up-1", *ARM, "--wait", "--timeout", "0")
+    assert result.exit_code == 5, result
+    assert "approved gate" in result.stdout  # the gate it was asked for is approved; the next one is checked once
+    assert "error: condition not met for update run 'up-1' (no new gate; it is " in result.stderr
+    assert "hint: --timeout 0 checks once and does not wait, as kubectl wait --timeout=0" in result.stderr
+    assert "within 0s" not in result.stderr
+    assert waited == []  # never polled
