@@ -321,3 +321,32 @@ def test_each_try_gets_what_is_left_of_the_request_timeout() -> None:
     assert retry.try_timeout(3.0, 101.0, 100.0) == 1.0
     assert retry.try_timeout(3.0, None, 100.0) == 3.0  # no flag: akscli's default bounds each try
     assert retry.try_timeout((10.0, 60.0), 101.0, 100.0) == (10.0, 60.0)  # a stream's own timeout
+
+
+@pytest.mark.parametrize(("flags", "bound"), [({"request_timeout": 0.3}, "0.3s"), ({}, "0.3s")])
+def test_an_exec_whose_opening_is_never_answered_ends_at_the_request_bound(
+    kubeconfig_of_silent: Path, flags: dict[str, float], bound: str
+) -> None:
+    # audit35 (wait35): the exec websocket's opening (Kube.exec_output: the Ray session logs' tar) is bounded
+    # as a request, by --request-timeout or akscli's default a try (0.3 s here); kubernetes' own client
+    # opens it with no timeout (kubernetes-client/python kubernetes/base/stream/ws_client.py
+    # create_websocket), and before it waited for ever. A thread, so that the old code fails, not hangs.
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig_of_silent), **flags))
+    ended: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            b"".join(kube.exec_output("default", "p", "c", ["tar", "-cf", "-", "."]))
+        except BaseException as exc:  # the test reads what ended it
+            ended.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "the exec's opening was not bounded"
+    [error] = ended
+    assert isinstance(error, errors.WaitTimeoutError)
+    assert error.message == (
+        f"cannot exec in pod default/p: the API server did not answer the websocket's opening within {bound}"
+    )
+    assert error.hint == "raise --request-timeout, or try again"

@@ -4,12 +4,11 @@ long-running on the API server (kubernetes/kubernetes pkg/controlplane/apiserver
 BuildGenericConfig, BasicLongRunningRequestCheck: the exec subresource). kubernetes' own client opens
 the websocket with no timeout at all (kubernetes-client/python kubernetes/base/stream/ws_client.py
 create_websocket), so before (audit35, wait35) a server that took the connection and never answered the
-upgrade held the command for ever."""
+upgrade held the command for ever: that case is tests/foundation/test_server_timeouts.py's (its silent
+server)."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -21,48 +20,6 @@ from akscli.kube.client import KubeTarget
 from akscli.kube.connecting import connect
 from tests.emulators.kube import KubeEmulator
 from tests.kube_emulator.test_kubectl_streams import _running_pod
-
-SILENT_KUBECONFIG = """apiVersion: v1
-kind: Config
-clusters:
-- name: c
-  cluster: {server: "http://127.0.0.1:PORT"}
-users:
-- name: u
-  user: {token: t}
-contexts:
-- name: x
-  context: {cluster: c, user: u}
-current-context: x
-"""
-
-
-def test_an_exec_whose_opening_is_never_answered_ends_at_the_request_timeout(tmp_path: Path) -> None:
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(1)  # takes the connection, never answers the upgrade
-    config = tmp_path / "kubeconfig"
-    config.write_text(SILENT_KUBECONFIG.replace("PORT", str(silent.getsockname()[1])))
-    kube = connect(KubeTarget(kubeconfig=str(config), request_timeout=0.3))
-    ended: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            b"".join(kube.exec_output("default", "p", "c", ["tar", "-cf", "-", "."]))
-        except BaseException as exc:  # the test reads what ended it
-            ended.append(exc)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(10)
-    silent.close()
-    assert not worker.is_alive(), "the exec's opening was not bounded"
-    [error] = ended
-    assert isinstance(error, errors.WaitTimeoutError)
-    assert error.message == (
-        "cannot exec in pod default/p: the API server did not answer the websocket's opening within 0.3s"
-    )
-    assert error.hint == "raise --request-timeout, or try again"
 
 
 def test_an_exec_that_runs_past_the_request_timeout_is_not_cut(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
