@@ -92,12 +92,31 @@ def test_an_api_job_ends_by_its_entrypoints_exit_code(ray_emulator: Callable[...
     assert details["driver_exit_code"] == 3 and details["end_time"] is not None
 
 
+def job_api(emu: Any) -> Any:
+    """The KubeRay simulator's Ray job API (job_api.py JobApi)."""
+    return next(c for c in emu.controllers.controllers if hasattr(c, "job_api")).job_api
+
+
 def test_an_api_job_stopped_ends_stopped(ray_emulator: Callable[..., Any]) -> None:
     emu = shared(ray_emulator)
     assert submit_to_api(emu, entrypoint="sleep 1d", submission_id="long")[0] == 200
     wait_until(lambda: info(emu, "long")["status"] == "RUNNING")
     assert dashboard(emu, "POST", "/api/jobs/long/stop") == (200, b'{"stopped": true}')
-    assert (info(emu, "long")["status"], info(emu, "long")["message"]) == ("STOPPED", "Job was intentionally stopped.")
+    wait_until(lambda: info(emu, "long")["status"] == "STOPPED")
+    assert info(emu, "long")["message"] == "Job was intentionally stopped."
+
+
+def test_an_api_job_stays_running_until_its_entrypoint_has_exited(ray_emulator: Callable[..., Any]) -> None:
+    # job_supervisor.py run: SIGTERM, up to RAY_JOB_STOP_WAIT_TIME_S for the entrypoint to exit, then STOPPED.
+    emu = shared(ray_emulator)
+    assert submit_to_api(emu, entrypoint="sleep 1d", submission_id="long")[0] == 200
+    wait_until(lambda: info(emu, "long")["status"] == "RUNNING")
+    job_api(emu).delay = 3600.0  # an entrypoint that takes its time to exit
+    assert dashboard(emu, "POST", "/api/jobs/long/stop") == (200, b'{"stopped": true}')
+    assert info(emu, "long")["status"] == "RUNNING"
+    assert dashboard(emu, "POST", "/api/jobs/long/stop") == (200, b'{"stopped": true}')  # still running
+    job_api(emu).delay = 0.0
+    assert info(emu, "long")["status"] == "STOPPED"
 
 
 def test_deleting_a_running_job_is_refused_with_rays_words(ray_emulator: Callable[..., Any]) -> None:

@@ -361,7 +361,7 @@ class JobReconciler(JobRecovery, JobEndings):
         time.sleep(self.delay)
         if self._job(cluster, ns, name) is None:
             return False
-        self.job_api.set_status(ns, rc_name, job_id, "RUNNING")
+        self._now_running(ns, rc_name, job_id, job)
         cluster.patch_status(RAY, "RayJob", ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         self._autoscale_for_job(cluster, ns, rc_name)
         until = time.monotonic() + max(self.run_seconds, self.delay)

@@ -15,7 +15,10 @@ job_manager.py, job_supervisor.py 06a58f81, common.py JobInfo):
 * ``GET /api/jobs/{id}``: the job's details (job_head.py get_job_info; 404 as above).
 * ``GET /api/jobs/``: every job the cluster ran, a list (job_head.py list_jobs).
 * ``GET /api/jobs/{id}/logs``: ``{"logs": ...}``, the entrypoint's output so far (job_head.py
-  get_job_logs; empty until the job's end here: the emulator runs no code).
+  get_job_logs; ray-project/ray python/ray/dashboard/modules/job/job_log_storage_client.py
+  JobLogStorageClient.get_logs reads the driver's log file ``job-driver-{id}.log`` as it is then,
+  and tail_logs follows it, file_tail_iterator): a running job's first line (``running: ...``) as
+  it starts, the rest at its end (the emulator runs no code).
 
 The dashboard answers behind a Service whose selector picks the cluster's head pod, once that pod
 is running and ready: KubeRay's head readiness probe asks the dashboard itself (ray-project/kuberay
@@ -160,7 +163,8 @@ class JobApi:
         self.run_seconds = run_seconds
         self._lock = threading.Lock()
         self._jobs: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
-        self._stops: set[tuple[str, str, str]] = set()
+        # (ns, cluster, id) -> when POST /api/jobs/ID/stop reached the head (monotonic seconds).
+        self._stops: dict[tuple[str, str, str], float] = {}
 
     # ---- what the job threads write -------------------------------------------------------
 
@@ -171,7 +175,7 @@ class JobApi:
         submit_job: PENDING, start_time in ms),
         or submitted again on a cluster made anew (the old one's GCS is gone)."""
         with self._lock:
-            self._stops.discard((ns, cluster, job_id))
+            self._stops.pop((ns, cluster, job_id), None)
             self._jobs.setdefault((ns, cluster), {})[job_id] = self._record(job_id, entrypoint, resources, runtime_env)
 
     @staticmethod
@@ -253,7 +257,7 @@ class JobApi:
         """The RayCluster is gone, and its GCS with it."""
         with self._lock:
             self._jobs.pop((ns, cluster), None)
-            self._stops = {s for s in self._stops if s[:2] != (ns, cluster)}
+            self._stops = {s: t for s, t in self._stops.items() if s[:2] != (ns, cluster)}
 
     def jobs(self, ns: str, cluster: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -265,12 +269,17 @@ class JobApi:
         """A job submitted through ``POST /api/jobs/`` moved on by the clock (no job thread runs it):
         its supervisor starts the entrypoint (RUNNING, job_supervisor.py run), which ends after
         ``run_seconds`` with its exit code (SUCCEEDED, or FAILED with job_supervisor.py's message), or
-        is stopped (STOPPED). Called with the lock held."""
+        is stopped: STOPPED ``delay`` seconds after the stop request, the time its entrypoint takes
+        to exit (job_supervisor.py run: on the stop event it sends SIGTERM, waits up to
+        RAY_JOB_STOP_WAIT_TIME_S, 3 s by default, then SIGKILL, and only then writes STOPPED; the
+        job stays RUNNING meanwhile). Called with the lock held."""
         if not info.get("_api") or info["status"] in TERMINAL:
             return info
         entry = str(info["entrypoint"])
-        if (ns, cluster, info["submission_id"]) in self._stops:
-            self._put_status(info, "STOPPED", None, info["logs"], None)
+        stopped_at = self._stops.get((ns, cluster, info["submission_id"]))
+        if stopped_at is not None:
+            if time.monotonic() - stopped_at >= self.delay:
+                self._put_status(info, "STOPPED", None, info["logs"], None)
             return info
         elapsed = time.monotonic() - info["_submitted"]
         if elapsed >= self.delay and info["status"] == "PENDING":
@@ -311,7 +320,7 @@ class JobApi:
             )
             return 500, {"Content-Type": "text/plain"}, _head_error(_traceback(refused)).encode()
         del self._jobs[(ns, cluster)][job_id]
-        self._stops.discard((ns, cluster, job_id))
+        self._stops.pop((ns, cluster, job_id), None)
         return _json({"deleted": True})
 
     # ---- what the proxy serves ------------------------------------------------------------
@@ -394,7 +403,7 @@ class JobApi:
             if rest == "/stop" and method == "POST":
                 running = info["status"] not in TERMINAL
                 if running:
-                    self._stops.add((ns, cluster, job_id))
+                    self._stops.setdefault((ns, cluster, job_id), time.monotonic())
                 return _json({"stopped": running})
             if rest == "/logs" and method == "GET":
                 return _json({"logs": info["logs"]})

@@ -28,6 +28,19 @@ def failure_message(code: int, log_tail: str) -> str:
     return f"Job entrypoint command failed with exit code {code}. No logs available."
 
 
+def job_output(job_logs: str | None, entrypoint: str) -> str:
+    """What the emulator's entrypoint prints (the fixture's ``job_logs``, or two lines)."""
+    return job_logs if job_logs is not None else f"running: {entrypoint}\njob output line\n"
+
+
+def first_output(job_logs: str | None, entrypoint: str) -> str:
+    """The log of a job that has just started: the first line of ``job_output``, the rest comes at
+    its end, so the log only grows, as the driver's log file does (ray-project/ray
+    python/ray/dashboard/modules/job/job_log_storage_client.py JobLogStorageClient.get_logs and
+    tail_logs read ``job-driver-{id}.log`` as it is written)."""
+    return "".join(job_output(job_logs, entrypoint).splitlines(keepends=True)[:1])
+
+
 class JobEndings:
     """The end of a RayJob's attempt; mixed into ``JobReconciler``."""
 
@@ -57,7 +70,7 @@ class JobEndings:
         if code == 0 and (self.failure == "job-fail" or attempt < self.failing_attempts):
             code = 1  # the fixture's failing entrypoint
         failed = code != 0
-        output = self.job_logs if self.job_logs is not None else f"running: {entry}\njob output line\n"
+        output = job_output(self.job_logs, entry)
         if failed and not entrypoint_exit_code(entry):
             output += 'Traceback (most recent call last):\n  File "train.py", line 3\nRuntimeError: simulated failure\n'
         message = failure_message(code, output)

@@ -12,6 +12,7 @@ from typing import Any
 from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import RAY
 from tests.emulators.kube.controllers.kuberay.job_api import JobApi
+from tests.emulators.kube.controllers.kuberay.job_endings import first_output
 from tests.emulators.kube.controllers.kuberay.job_submitter import Deadline, StatusChecks, submitter_pod
 
 
@@ -21,6 +22,7 @@ class JobRecovery:
 
     delay: float
     status_check_timeout: float
+    job_logs: str | None
     job_api: JobApi
 
     def _rerun_on_new_cluster(
@@ -65,7 +67,7 @@ class JobRecovery:
         }
         cluster.patch_status(RAY, "RayJob", ns, name, update)
         time.sleep(self.delay)
-        self.job_api.set_status(ns, rc_name, job_id, "RUNNING")
+        self._now_running(ns, rc_name, job_id, job)
         cluster.patch_status(RAY, "RayJob", ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         self._autoscale_for_job(cluster, ns, rc_name)
         return rc["metadata"].get("uid"), submitter
@@ -125,7 +127,7 @@ class JobRecovery:
             {**self.job_api.status_patch(ns, rc_name, job_id), "rayClusterStatus": rc["status"]},
         )
         time.sleep(self.delay)
-        self.job_api.set_status(ns, rc_name, job_id, "RUNNING")
+        self._now_running(ns, rc_name, job_id, job)
         cluster.patch_status(RAY, "RayJob", ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         return rc["metadata"].get("uid"), submitter
 
@@ -135,6 +137,13 @@ class JobRecovery:
         submit_job)."""
         self.job_api.forget(ns, rc_name)
         self._submit(ns, rc_name, job_id, job)
+
+    def _now_running(self, ns: str, rc_name: str, job_id: str, job: dict[str, Any]) -> None:
+        """The job's supervisor started its entrypoint: RUNNING (job_supervisor.py run), and the
+        driver's log has its first line, which ``ray job logs`` (even with ``--follow --tail``)
+        shows before the job ends (``first_output``)."""
+        entry = str((job.get("spec") or {}).get("entrypoint", ""))
+        self.job_api.set_status(ns, rc_name, job_id, "RUNNING", logs=first_output(self.job_logs, entry))
 
     def _submit(self, ns: str, rc_name: str, job_id: str, job: dict[str, Any]) -> None:
         """The RayJob's submission reaches the job API: its entrypoint, and whether it asks for
