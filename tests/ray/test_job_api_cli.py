@@ -164,3 +164,43 @@ def test_logs_follow_waits_for_an_http_mode_job_kuberay_has_not_submitted_yet(
     assert result.exit_code == 0, result
     assert result.stdout.splitlines() == ["running: python x.py", "job output line"]
     assert "waiting up to 30s for Ray job http to reach the Ray job API of its cluster" in result.stderr
+
+
+def test_logs_of_a_running_rayjob_show_what_its_driver_has_written_so_far(ray_emulator: Callable[..., Any]) -> None:
+    # JobLogStorageClient.get_logs reads job-driver-ID.log as it is then (job_log_storage_client.py).
+    emu = ray_emulator(run_seconds=60)
+    http_job(emu)
+    result = invoke("ray", "job", "logs", "http")
+    assert result.exit_code == 0, result
+    assert result.stdout == "running: python x.py\n"
+    assert job(emu, "http")["status"]["jobStatus"] == "RUNNING"
+
+
+def test_logs_follow_with_tail_of_a_running_rayjob_starts_from_its_last_line(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator(run_seconds=60)
+    http_job(emu)
+    result = invoke("ray", "job", "logs", "http", "--follow", "--tail", "1", "--request-timeout", "1s")
+    assert result.exit_code == 1, result  # still running when --request-timeout ran out
+    assert result.stdout == "running: python x.py\n"
+
+
+def test_logs_follow_gives_up_a_handshake_unanswered_within_request_timeout(ray_emulator: Callable[..., Any]) -> None:
+    # client-go's http.Client.Timeout (--request-timeout) bounds a request from its dial on.
+    emu = ray_emulator(run_seconds=60)
+    http_job(emu)
+    simulator = next(c for c in emu.controllers.controllers if hasattr(c, "job_api"))
+    answer = threading.Event()
+    tail = simulator.job_api._tail
+
+    def silent_head(ns: str, cluster: str, path: str) -> Any:
+        answer.wait(30)  # a head that accepted the connection and does not answer the upgrade
+        return tail(ns, cluster, path)
+
+    simulator.job_api._tail = silent_head
+    try:
+        result = invoke("ray", "job", "logs", "http", "--follow", "--request-timeout", "1s")
+    finally:
+        answer.set()
+    assert result.exit_code == 1, result
+    assert "no answer to the websocket handshake within --request-timeout 1s" in result.stderr.splitlines()[0]
+    assert "Traceback" not in result.stderr

@@ -4,6 +4,7 @@ messages, query parameter values."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
@@ -259,6 +260,41 @@ def exec_failure(message: bytes) -> str | None:
     return str(status.get("message") or "")
 
 
+def _within(bound: float | None, connect: Callable[[], Any]) -> Any:
+    """``connect()`` (a websocket's dial and handshake), given up with TimeoutError after ``bound``
+    seconds, as client-go's http.Client.Timeout (--request-timeout) bounds a request from its dial
+    on (kubernetes/client-go rest/transport.go HTTPClientFor). kubernetes' create_websocket takes
+    no timeout (kubernetes-client/python kubernetes/base/stream/ws_client.py), so the handshake
+    runs on a thread of its own; a socket it opens after the bound ran out is closed there."""
+    if not bound:
+        return connect()
+    done = threading.Event()
+    lock = threading.Lock()
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            opened = connect()
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+        else:
+            with lock:
+                if done.is_set():  # the caller gave up: nobody reads this socket
+                    opened.close()
+                box["ws"] = opened
+        done.set()
+
+    threading.Thread(target=run, name="akscli-ws-handshake", daemon=True).start()
+    finished = done.wait(bound)
+    with lock:
+        if not finished and "ws" not in box and "error" not in box:
+            done.set()
+            raise TimeoutError(f"no handshake within {bound:g}s")
+    if "error" in box:
+        raise box["error"]
+    return box["ws"]
+
+
 def ran_out(what: str, bound: float, until: str) -> errors.AkscliError:
     """A followed stream ended by --request-timeout, as kubectl logs -f ends (client-go's
     http.Client.Timeout bounds the whole stream: kubernetes/client-go rest/transport.go
@@ -293,14 +329,21 @@ def proxy_messages(
     headers: dict[str, str] = {}
     api.update_params_for_auth(headers, [], AUTH_SETTINGS, path, "GET", None)
     url = get_websocket_url(api.configuration.host + path)
+    ends = time.monotonic() + bound if bound else None
     try:
-        ws = create_websocket(api.configuration, url, {k.lower(): v for k, v in headers.items()})
+        ws = _within(
+            bound, lambda: create_websocket(api.configuration, url, {k.lower(): v for k, v in headers.items()})
+        )
     except WebSocketBadStatusException as exc:
         body = exc.resp_body if isinstance(exc.resp_body, bytes) else str(exc.resp_body or "").encode()
         raise refused(int(exc.status_code), body) from exc
+    except TimeoutError as exc:
+        raise errors.AkscliError(
+            f"cannot open {what}: no answer to the websocket handshake within --request-timeout {bound:g}s",
+            "check the connection to the API server, or raise --request-timeout",
+        ) from exc
     except (WebSocketException, OSError) as exc:
         raise errors.AkscliError(f"cannot open {what}: {exc}", "check the connection to the API server") from exc
-    ends = time.monotonic() + bound if bound else None
     try:
         while True:
             try:

@@ -74,9 +74,13 @@ from akscli.ray.job import (
     runtime_env,
     shown_entrypoint,
 )
-from akscli.ray.job_api import NOT_A_RAYJOB, ApiJob, api_job, api_only_jobs, submission_id
+from akscli.ray.job_api import NOT_A_RAYJOB, ApiJob, api_job, api_job_to_read, api_only_jobs, submission_id
 from akscli.ray.job_api import delete as delete_api_job
+from akscli.ray.job_api import info as api_job_info
+from akscli.ray.job_api import log as api_job_log
+from akscli.ray.job_api import shown_time as api_job_time
 from akscli.ray.job_api import stop as stop_api_job
+from akscli.ray.job_api import wait_ended as wait_for_api_job
 from akscli.ray.live import (
     Connection,
     JobStop,
@@ -252,6 +256,10 @@ __all__ = [
     "add_group_ops",
     "add_worker_group",
     "api_job",
+    "api_job_info",
+    "api_job_log",
+    "api_job_time",
+    "api_job_to_read",
     "api_only_jobs",
     "autoscaled",
     "check_gpu_capacity",
@@ -362,6 +370,7 @@ __all__ = [
     "submission_mode",
     "submitter_pods",
     "vm_size",
+    "wait_for_api_job",
     "wait_for_ray_job",
     "wait_for_submitter",
     "watch_pods",

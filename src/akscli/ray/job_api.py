@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import timestamps
-from akscli.errors import AkscliError, ConflictError, NotFoundError, UsageError
+from akscli.errors import AkscliError, ConflictError, NotFoundError, UsageError, WaitTimeoutError
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, proxy_path
 from akscli.ray.live import head_not_serving, not_found, was_running
 from akscli.ray.spec import DASHBOARD_PORT, RAY_API
@@ -82,6 +83,16 @@ class ApiJob:
         return f"akscli ray job {command} {self.job_id} --cluster {self.cluster} -n {self.namespace}"
 
 
+def api_job_to_read(kube: Kube, namespace: str, cluster: str, job_id: str) -> ApiJob:
+    """Job ``job_id`` on the Ray job API of RayCluster ``cluster``, to read (its status, its logs):
+    any job the API knows, a RayJob's own among them, as Ray's ``ray job status|logs`` read any
+    submission ID (ray-project/ray python/ray/dashboard/modules/job/cli.py status, logs)."""
+    service = head_of(kube, namespace, cluster)
+    if service is None:
+        raise not_found("RayCluster", cluster, namespace, kube)
+    return ApiJob(namespace, cluster, service, job_id)
+
+
 def api_job(kube: Kube, namespace: str, cluster: str, job_id: str, action: str) -> ApiJob:
     """Job ``job_id`` on the Ray job API of RayCluster ``cluster`` (read for its head Service). A
     RayJob's own job (its status.jobId on that cluster) is refused: KubeRay reads that job on each
@@ -134,6 +145,54 @@ def stop(kube: Kube, job: ApiJob) -> bool:
     if code >= 300:
         raise _refused(job, "stop", code, body)
     return was_running(body)
+
+
+# ray-project/ray python/ray/dashboard/modules/job/common.py JobStatus.is_terminal.
+TERMINAL = frozenset({"STOPPED", "SUCCEEDED", "FAILED"})
+# cli.py stop: "Job has not exited yet", then ``time.sleep(1)`` before the next get_job_status.
+POLL_SECONDS = 1.0
+
+
+def info(kube: Kube, job: ApiJob) -> dict[str, Any]:
+    """``GET /api/jobs/ID``: the job's details (job_head.py get_job_info; pydantic_models.py
+    JobDetails: ``status``, ``message``, ``entrypoint``, ``start_time``, ``end_time``...)."""
+    code, body = _send(kube, job, "GET", "")
+    if code >= 300:
+        raise _refused(job, "read", code, body)
+    try:
+        details = json.loads(body)
+    except ValueError:
+        details = None
+    if not isinstance(details, dict):
+        raise AkscliError(
+            f"the Ray dashboard of cluster {job.cluster} did not answer with job {job.job_id}'s details",
+            hint=f"see the head's state: akscli ray cluster status {job.cluster} -n {job.namespace}",
+        )
+    return details
+
+
+def wait_ended(kube: Kube, job: ApiJob, timeout: float, progress: Callable[[str], None]) -> dict[str, Any]:
+    """The job's details once it is STOPPED, SUCCEEDED or FAILED, as Ray's ``ray job stop`` waits
+    unless ``--no-wait`` (cli.py stop: ``get_job_status`` every second until a terminal status;
+    the Ray job API has no watch). Each status it passes through is said once; past ``timeout``
+    seconds, a wait timeout (exit 5)."""
+    deadline = time.monotonic() + timeout
+    said = None
+    while True:
+        details = info(kube, job)
+        status = str(details.get("status") or "")
+        if status in TERMINAL:
+            return details
+        if status != said:
+            said = status
+            progress(f"Ray job {job.job_id} has not exited yet: {status}")
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise WaitTimeoutError(
+                f"Ray job {job.job_id} on cluster {job.cluster} is still {status} after {timeout:g}s",
+                hint=f"see it: {job.hint('status')}, or raise --timeout",
+            )
+        time.sleep(min(POLL_SECONDS, left))
 
 
 def delete(kube: Kube, job: ApiJob) -> None:
@@ -269,3 +328,21 @@ def follow(kube: Kube, namespace: str, cluster: str, service: str, job_id: str, 
             continue
         yield chunk[skip:]
         skip = 0
+
+
+def log(kube: Kube, job: ApiJob, *, stream: bool = False, last: int | None = None) -> Iterator[str]:
+    """The job's log: ``GET /api/jobs/ID/logs`` once (job_head.py get_job_logs), or with ``stream``
+    the tail websocket's chunks until the job has ended (``follow``: ``last`` lines first)."""
+    if stream:
+        yield from follow(kube, job.namespace, job.cluster, job.service, job.job_id, last)
+        return
+    hint = f"see the head's state: akscli ray cluster status {job.cluster} -n {job.namespace}"
+    yield log_text(
+        read(kube, job.namespace, job.cluster, job.service, f"api/jobs/{job.job_id}/logs", hint), job.cluster
+    )
+
+
+def shown_time(ms: Any) -> str | None:
+    """JobDetails' ``start_time``/``end_time`` (ms since the epoch, 0 or None before) as akscli
+    prints a time."""
+    return _when(ms)

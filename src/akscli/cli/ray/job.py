@@ -12,6 +12,7 @@ from akscli import errors, output, validate
 from akscli import ray as logic
 from akscli.cli import common, delete_many, flag_types
 from akscli.cli import options as opts
+from akscli.cli.ray import job_api
 from akscli.cli.ray.common import (
     JobName,
     Labels,
@@ -285,6 +286,7 @@ def _api_jobs(cluster: str, all_namespaces: bool, selector: str | None) -> Any:
 @on_cluster
 def job_status(
     name: JobName,
+    cluster: job_api.ApiCluster = None,
     wait: Annotated[
         bool,
         typer.Option("--wait/--no-wait", help="Follow the job until it ends (exit 10 unless it succeeded), or not."),
@@ -293,10 +295,14 @@ def job_status(
     k8s: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
-    """A job's phases and, while it is stuck, why (pending pods, events, GPUs, image pulls)."""
+    """A job's phases and, while it is stuck, why (pending pods, events, GPUs, image pulls); with
+    --cluster, a job on that cluster's Ray job API as Ray reports it."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
-    validate.name(name, "Ray job name")
     seconds = validate.duration(timeout, "--timeout")
+    if cluster is not None:
+        job_api.status(name, cluster, k8s, fmt, seconds if wait else None)
+        return
+    validate.name(name, "Ray job name")
     kube, ns = k8s.connect_ns()
     job = logic.get_object(kube, "RayJob", name, ns)
     if wait:
@@ -314,6 +320,7 @@ def job_status(
 @on_cluster
 def job_logs(
     name: JobName,
+    cluster: job_api.ApiCluster = None,
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Stream the job's output.")] = False,
     out_dir: Annotated[
         str | None, typer.Option("--out-dir", help="Write submitter and head pod logs into DIR.", show_default=False)
@@ -324,8 +331,8 @@ def job_logs(
     ] = "1h",
     k8s: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
-    """The job's output (the submitter's log); --out-dir adds the head pod's log."""
-    validate.name(name, "Ray job name")
+    """The job's output (the submitter's log); --out-dir adds the head pod's log; with --cluster,
+    the log of a job on that cluster's Ray job API."""
     seconds = validate.duration(timeout, "--timeout")
     lines = validate.tail(tail)
     if follow and out_dir:
@@ -333,6 +340,15 @@ def job_logs(
             "--follow and --out-dir cannot be combined",
             hint="stream with --follow, or save with --out-dir",
         )
+    if cluster is not None:
+        if out_dir:
+            raise errors.UsageError(
+                "--out-dir saves a RayJob's pod logs: a job named by --cluster has its log on the Ray job API only",
+                hint=f"print it, or redirect it: akscli ray job logs {name} --cluster {cluster} > {name}.log",
+            )
+        job_api.logs(name, cluster, k8s, lines, follow)
+        return
+    validate.name(name, "Ray job name")
     kube, ns = k8s.connect_ns()
     job = logic.get_object(kube, "RayJob", name, ns)
     if out_dir:
@@ -357,53 +373,41 @@ def _print_job_output(kube: "Kube", job: dict[str, Any], tail: int | None, *, fo
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         job = logic.wait_for_ray_job(kube, ns, name, timeout, output.info, start=job)
         # The log tail websocket's chunks (ray job logs --follow), each whole line printed as it comes.
-        pending = ""
-        for chunk in logic.dashboard_job_logs(kube, job, follow=True, last=tail):
-            *done, pending = (pending + chunk).split("\n")
-            for line in done:
-                output.write(line, raw=True)
-        if pending:
-            output.write(pending, raw=True)
+        job_api.write_log(logic.dashboard_job_logs(kube, job, follow=True, last=tail))
         return
-    lines = "".join(logic.dashboard_job_logs(kube, job)).splitlines()
     # The last ``tail`` lines, none for 0, as the kubelet answers tailLines (its tail is read here,
     # from the Ray job API's whole log: ray-project/ray python/ray/dashboard/modules/job/job_head.py
     # GET /api/jobs/{id}/logs takes no tail).
-    for line in lines if tail is None else lines[max(len(lines) - tail, 0) :]:
-        output.write(line, raw=True)  # the job's log, as kubectl logs prints one
-
-
-# --cluster on stop and delete: NAME is then the submission ID of a job submitted straight to the
-# cluster's Ray job API (ray job submit, the Ray SDK), as `ray job list --cluster` lists it.
-ApiCluster = Annotated[
-    str | None,
-    typer.Option(
-        "--cluster",
-        "-c",
-        help="NAME is the submission ID of a job submitted straight to this Ray cluster's Ray job API "
-        "(DEPLOYMENT <none> in ray job list --cluster), not a RayJob.",
-        show_default=False,
-    ),
-]
+    job_api.write_log(logic.dashboard_job_logs(kube, job), tail)
 
 
 @app.command("stop")
 @on_cluster
 def job_stop(
     name: JobName,
-    cluster: ApiCluster = None,
+    cluster: job_api.ApiCluster = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
     yes: flag_types.Yes = False,
     dry_run: flag_types.DryRun = "none",
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait/--no-wait",
+            help="Wait until the job has ended (STOPPED, or whatever it reached first), as Ray's ray job stop "
+            "does, or return once the stop is sent.",
+        ),
+    ] = True,
+    timeout: flag_types.Timeout = "1h",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Stop a running job (suspends a job that owns its cluster; stops it through the
     dashboard API on a shared cluster; with --cluster, a job submitted straight to that cluster's
-    Ray job API). --dry-run reads the job to know which request it takes."""
+    Ray job API), then wait until it has ended. --dry-run reads the job to know which request it takes."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     mode = opts.dry_run_mode(dry_run)
+    seconds = opts.delete_wait(wait, timeout)
     if cluster is not None:
-        _stop_api_job(name, cluster, k8s, yes, mode, fmt)
+        job_api.stop(name, cluster, k8s, yes, mode, fmt, seconds)
         return
     validate.name(name, "Ray job name")
     kube, ns = k8s.connect_ns()
@@ -427,41 +431,14 @@ def job_stop(
         output.emit_object({"job": name, "namespace": ns, "request": stop.request()}, fmt)
     else:
         output.write(f"rayjob.ray.io/{name}" + ("" if fmt == "name" else " stopping"))
-
-
-def _api_job_target(name: str, cluster: str, mode: str, k8s: opts.KubeFlags, action: str) -> "tuple[Kube, Any]":
-    """The job ``name`` (a submission ID) on the Ray job API of ``cluster``, checked before
-    anything is read: the Ray job API has no dry run, so --dry-run=server is refused (as stop
-    refuses it for a RayJob on a shared cluster)."""
-    job_id = logic.submission_id(name)
-    validate.name(cluster, "Ray cluster name")
-    if mode == "server":
-        raise errors.UsageError(
-            f"--dry-run=server cannot {action} Ray job {job_id}: the Ray job API has no dry run",
-            hint="use --dry-run=client to see the request that would be sent",
-        )
-    kube, ns = k8s.connect_ns()
-    return kube, logic.api_job(kube, ns, cluster, job_id, action)
-
-
-def _stop_api_job(name: str, cluster: str, k8s: opts.KubeFlags, yes: bool, mode: str, fmt: str) -> None:
-    """`ray job stop ID --cluster C`: ``POST /api/jobs/ID/stop``, as Ray's ``ray job stop --no-wait``
-    (ray-project/ray python/ray/dashboard/modules/job/cli.py stop; sdk.py stop_job)."""
-    kube, job = _api_job_target(name, cluster, mode, k8s, "stop")
-    request = job.request("POST", "stop")
-    if mode == "client":
-        common.print_requests([request], fmt, mode)
-        return
-    common.confirm(f"stop Ray job {job.job_id} on cluster {cluster}", yes)
-    running = logic.stop_api_job(kube, job)
-    audit("ray job stop", kube, f"raycluster.ray.io/{cluster}", "stop", job=job.job_id)
-    if not running:
-        output.info(f"Ray job {job.job_id} already ended: the Ray job API of cluster {cluster} found it not running")
-        return
-    if output.structured(fmt):
-        output.emit_object({"job": job.job_id, "cluster": cluster, "namespace": job.namespace, "request": request}, fmt)
-    else:
-        output.write(job.job_id + ("" if fmt == "name" else " stopping"))
+    if seconds is not None:
+        # Ray's ray job stop waits for the job to exit (ray-project/ray
+        # python/ray/dashboard/modules/job/cli.py stop); a RayJob has ended once KubeRay wrote a
+        # terminal deployment status (Suspended for a suspended one; Complete, jobStatus STOPPED,
+        # for one stopped on a shared cluster): followed by watching the RayJob.
+        ended = logic.follow_job(kube, ns, name, seconds, output.progress, start=job)
+        deployment, status = logic.job_phase(ended)
+        output.info(f"Ray job {name} ended: {deployment}, job {status or '-'}")
 
 
 def _workdir(kube: "Kube", name: str, ns: str) -> list[tuple[str, str, str, str | None]]:
@@ -481,7 +458,7 @@ else:
 @flag_types.on_delete()
 def job_delete(
     names: JobNames = None,
-    cluster: ApiCluster = None,
+    cluster: job_api.ApiCluster = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
     selector: flag_types.Selector = None,
     all_: delete_many.All = False,
@@ -507,22 +484,4 @@ def job_delete(
             "--cluster takes one job ID",
             hint="delete one job a time from the Ray job API: ray job delete ID --cluster C",
         )
-    _delete_api_job((names or [""])[0], cluster, k8s, delete)
-
-
-def _delete_api_job(name: str, cluster: str, k8s: opts.KubeFlags, delete: opts.DeleteFlags) -> None:
-    """`ray job delete ID --cluster C`: ``DELETE /api/jobs/ID``, as Ray's ``ray job delete``
-    (ray-project/ray python/ray/dashboard/modules/job/cli.py delete: "Only supported for jobs that
-    are already in a terminal state"; sdk.py delete_job). Ray forgets the job in the request
-    itself (job_manager.py delete_job), so --wait has nothing left to wait for."""
-    mode = opts.dry_run_mode(delete.dry_run)
-    with errors.absent_is_done(delete.ignore_not_found):
-        kube, job = _api_job_target(name, cluster, mode, k8s, "delete")
-        request = job.request("DELETE")
-        if mode == "client":
-            common.print_requests([request], delete.output or "yaml", mode, names=[job.job_id])
-            return
-        common.confirm(f"delete Ray job {job.job_id} from cluster {cluster}", delete.yes)
-        logic.delete_api_job(kube, job)
-        audit("ray job delete", kube, f"raycluster.ray.io/{cluster}", "delete", job=job.job_id)
-        output.write(job.job_id + ("" if delete.output == "name" else " deleted"))
+    job_api.delete((names or [""])[0], cluster, k8s, delete)
