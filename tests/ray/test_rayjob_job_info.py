@@ -76,17 +76,17 @@ def test_an_http_mode_rayjob_runs_with_no_job_status_until_its_job_is_submitted(
     emu = shared(ray_emulator, run_seconds=60)
     seen: list[tuple[Any, Any, bool]] = []
     simulator = next(c for c in emu.controllers.controllers if hasattr(c, "job_api"))
-    patch = emu.cluster.patch_status
+    update = emu.cluster.update_status_of
 
-    def recording(api_version: str, kind: str, namespace: Any, name: str, status: dict[str, Any]) -> Any:
-        answer = patch(api_version, kind, namespace, name, status)
-        if kind == "RayJob" and name == "http":
+    def recording(obj: dict[str, Any], fields: dict[str, Any]) -> Any:
+        answer = update(obj, fields)  # the simulator's RayJob status writes (job_status.py)
+        if answer.get("kind") == "RayJob" and answer["metadata"]["name"] == "http":
             now = answer.get("status") or {}
             known = bool(now.get("jobId")) and simulator.job_api.knows("default", "shared", str(now.get("jobId")))
             seen.append((now.get("jobDeploymentStatus"), now.get("jobStatus"), known))
         return answer
 
-    emu.cluster.patch_status = recording
+    emu.cluster.update_status_of = recording
     http_rayjob(emu, "http", clusterSelector={"ray.io/cluster": "shared"})
     wait_until(lambda: ("Running", "RUNNING", True) in seen, timeout=15)
     running = [s for s in seen if s[0] == "Running"]

@@ -71,6 +71,7 @@ from tests.emulators.kube.controllers.kuberay.gates import Gates
 from tests.emulators.kube.controllers.kuberay.job_api import TERMINAL
 from tests.emulators.kube.controllers.kuberay.job_endings import JobEndings
 from tests.emulators.kube.controllers.kuberay.job_recovery import JobRecovery
+from tests.emulators.kube.controllers.kuberay.job_status import counted, write_status
 from tests.emulators.kube.controllers.kuberay.job_submitter import (  # upstream: ray-project/kuberay
     SUBMITTER_CONTAINER,
     Deadline,
@@ -135,13 +136,8 @@ class JobReconciler(JobRecovery, JobEndings):
         if problem is not None:
             if deployment != "ValidationFailed":
                 cluster.add_event(job, reason, f"{ns}/{name}: {problem}", type="Warning")
-                cluster.patch_status(
-                    RAY,
-                    "RayJob",
-                    ns,
-                    name,
-                    {"jobDeploymentStatus": "ValidationFailed", "reason": "ValidationFailed", "message": problem},
-                )
+                failed = {"jobDeploymentStatus": "ValidationFailed", "reason": "ValidationFailed", "message": problem}
+                self._update_as_read(cluster, job, failed)
             return
         if spec.get("suspend"):
             self._spawn(self._suspend_job, cluster, ns, name)
@@ -152,7 +148,8 @@ class JobReconciler(JobRecovery, JobEndings):
                 # rayjob_controller.go: "The status is 'Suspended', but the suspend flag is false.
                 # Transition the status to 'New'."
                 self._jobs_started.discard(key)
-                cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": None, "jobStatus": None})
+                if not self._update_as_read(cluster, job, {"jobDeploymentStatus": None, "jobStatus": None}):
+                    return
             elif key in self._jobs_started or deployment:
                 running = True
             if not running:
@@ -166,6 +163,20 @@ class JobReconciler(JobRecovery, JobEndings):
             self._get_or_create_cluster(cluster, job)
             return
         self._spawn(self._run_job, cluster, ns, name)
+
+    def _update_as_read(self, cluster: Any, job: dict[str, Any], fields: dict[str, Any]) -> bool:
+        """This pass's status write, an update of the RayJob as the pass read it (rayjob_controller.go
+        updateRayJobStatus, ``r.Status().Update``); a 409 (another writer came between) requeues the
+        RayJob, whose next pass reads it again (Reconcile: ``RequeueAfter: RayJobDefaultRequeueDuration``).
+        Whether it was written."""
+        try:
+            cluster.update_status_of(job, fields)
+        except ApiError as exc:
+            if exc.code != 409:
+                raise
+            self.requeue(job, self.delay)
+            return False
+        return True
 
     def _spawn(self, target: Any, cluster: Any, ns: str, name: str) -> None:
         # A job moves through its phases over time: it runs on its own thread so that the
@@ -300,18 +311,19 @@ class JobReconciler(JobRecovery, JobEndings):
         # initRayJobStatusIfNeed sets startTime on each attempt: activeDeadlineSeconds counts from it.
         started = now()
         deadline = Deadline(spec.get("activeDeadlineSeconds"), started)
-        cluster.patch_status(
-            RAY,
-            "RayJob",
+        write_status(
+            cluster,
             ns,
             name,
-            {
-                "jobDeploymentStatus": "Initializing",
-                "rayClusterName": rc_name,
-                "jobId": job_id,
-                "startTime": started,
-                **counts,  # checkBackoffLimitAndUpdateStatusIfNeeded writes both on every status update
-            },
+            lambda status: (
+                {
+                    "jobDeploymentStatus": "Initializing",
+                    "rayClusterName": rc_name,
+                    "jobId": job_id,
+                    "startTime": started,
+                }
+                | counted(status)
+            ),  # checkBackoffLimitAndUpdateStatusIfNeeded writes both on every status update
         )
         rc = self._job_cluster(cluster, job, rc_name)
         if rc is None:
@@ -322,7 +334,7 @@ class JobReconciler(JobRecovery, JobEndings):
             apply_service(cluster, owner_head_service("RayJob", job, rc_name, rc.get("spec") or {}))
         time.sleep(self.delay)
         rc = self.provision(cluster, rc)
-        cluster.patch_status(RAY, "RayJob", ns, name, {"rayClusterStatus": rc.get("status", {})})
+        write_status(cluster, ns, name, {"rayClusterStatus": rc.get("status", {})})
         # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
         # (Initializing): the job waits, requeued, until its RayCluster is ready; a worker the
         # cluster autoscaler gives a node to later makes it ready (the Rescheduler binds the
@@ -337,14 +349,14 @@ class JobReconciler(JobRecovery, JobEndings):
             if current is None:
                 continue  # deleted: the pass its deletion wakes creates it again (_get_or_create_cluster)
             if (current.get("status") or {}) != (rc.get("status") or {}):
-                cluster.patch_status(RAY, "RayJob", ns, name, {"rayClusterStatus": current.get("status", {})})
+                write_status(cluster, ns, name, {"rayClusterStatus": current.get("status", {})})
             rc = dict(current)
         if self._job(cluster, ns, name) is None:
             return False
         # rayjob_controller.go (Initializing): the dashboard URL is fetched from the cluster's head
         # Service only once the RayCluster is ready (utils FetchHeadServiceURL).
         head_svc = str(((rc.get("status") or {}).get("head") or {}).get("serviceName") or f"{rc_name}-head-svc")
-        cluster.patch_status(RAY, "RayJob", ns, name, {"dashboardURL": f"{head_svc}.{ns}.svc.cluster.local:8265"})
+        write_status(cluster, ns, name, {"dashboardURL": f"{head_svc}.{ns}.svc.cluster.local:8265"})
         if mode == "InteractiveMode":
             job_id = self._wait_for_job_id(cluster, ns, name)
             if job_id is None:
@@ -357,12 +369,12 @@ class JobReconciler(JobRecovery, JobEndings):
         else:
             self._submit(ns, rc_name, job_id, job)
             running = {"jobDeploymentStatus": "Running", **self.job_api.status_patch(ns, rc_name, job_id)}
-            cluster.patch_status(RAY, "RayJob", ns, name, running)
+            write_status(cluster, ns, name, running)
         time.sleep(self.delay)
         if self._job(cluster, ns, name) is None:
             return False
         self._now_running(ns, rc_name, job_id, job)
-        cluster.patch_status(RAY, "RayJob", ns, name, self.job_api.status_patch(ns, rc_name, job_id))
+        write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         self._autoscale_for_job(cluster, ns, rc_name)
         until = time.monotonic() + max(self.run_seconds, self.delay)
         checks = StatusChecks(self.status_check_timeout) if self.failure == "job-status-check" else None
@@ -396,7 +408,7 @@ class JobReconciler(JobRecovery, JobEndings):
             if failure is not None:
                 return self._fail_unretried(cluster, job, rc_name, failure)
             if checks is not None and checks.first_failure():
-                cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatusCheckFailureStartTime": checks.since})
+                write_status(cluster, ns, name, {"jobStatusCheckFailureStartTime": checks.since})
             # checkSubmitterAndUpdateStatusIfNeeded, SidecarMode: no head pod fails the attempt.
             head_selector = f"ray.io/cluster={rc_name},ray.io/node-type=head"
             if mode == "SidecarMode" and not cluster.list("v1", "Pod", ns, label_selector=head_selector):
@@ -419,13 +431,13 @@ class JobReconciler(JobRecovery, JobEndings):
         dashboard_httpclient.go); the next pass reads it. A job of that ID already on the cluster
         (spec.jobId naming one submitted before) is found, not submitted again. False once the
         RayJob is gone."""
-        cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Running"})
+        write_status(cluster, ns, name, {"jobDeploymentStatus": "Running"})
         time.sleep(self.delay)  # the next pass (RayJobDefaultRequeueDuration)
         if self._job(cluster, ns, name) is None:
             return False
         if not self.job_api.knows(ns, rc_name, job_id):
             self._submit(ns, rc_name, job_id, job)
-        cluster.patch_status(RAY, "RayJob", ns, name, self.job_api.status_patch(ns, rc_name, job_id))
+        write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         return True
 
     def operator_down(self) -> bool:
@@ -452,14 +464,14 @@ class JobReconciler(JobRecovery, JobEndings):
         rayjob_controller.go, Initializing then Waiting): no submitter; the job waits, ``Waiting``,
         until the user who submitted it to the cluster writes ``spec.jobId``, which becomes
         ``status.jobId``."""
-        cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Waiting"})
+        write_status(cluster, ns, name, {"jobDeploymentStatus": "Waiting"})
         while True:
             job = self._job(cluster, ns, name)
             if job is None:
                 return None
             given = (job.get("spec") or {}).get("jobId")
             if given:
-                cluster.patch_status(RAY, "RayJob", ns, name, {"jobId": given})
+                write_status(cluster, ns, name, {"jobId": given})
                 return str(given)
             time.sleep(max(self.delay, 0.05))
 

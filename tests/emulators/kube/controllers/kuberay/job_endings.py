@@ -12,6 +12,7 @@ from typing import Any
 from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import RAY, now, suffix
 from tests.emulators.kube.controllers.kuberay.job_api import STOPPED_MESSAGE, JobApi, entrypoint_exit_code
+from tests.emulators.kube.controllers.kuberay.job_status import counted, write_status
 from tests.emulators.kube.controllers.kuberay.job_submitter import SUBMITTER_CONTAINER
 
 
@@ -108,20 +109,27 @@ class JobEndings:
         # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
         # checkBackoffLimitAndUpdateStatusIfNeeded: a Failed attempt counts in status.failed and,
         # while failed < backoffLimit + 1, becomes Retrying in the same status write.
-        status = (cluster.get(RAY, "RayJob", ns, name) or job).get("status") or {}
-        counts = {"failed": int(status.get("failed") or 0), "succeeded": int(status.get("succeeded") or 0)}
-        counts["failed" if failed else "succeeded"] += 1
         backoff = spec.get("backoffLimit")
-        retry = failed and backoff is not None and counts["failed"] < int(backoff) + 1
-        final: dict[str, Any] = {
-            "jobStatus": "FAILED" if failed else "SUCCEEDED",
-            "jobDeploymentStatus": "Retrying" if retry else ("Failed" if failed else "Complete"),
-            **counts,
-        }
-        if not retry:
-            # updateRayJobStatus: endTime only when the deployment status is terminal (Complete,
-            # Failed: IsJobDeploymentTerminal); Retrying is not.
-            final["endTime"] = now()
+        decided: dict[str, bool] = {}
+
+        def ending(status: dict[str, Any]) -> dict[str, Any]:
+            # checkBackoffLimitAndUpdateStatusIfNeeded, from the counts as read by this pass (again
+            # after a conflict: job_status.py).
+            counts = counted(status, failed=int(failed), succeeded=int(not failed))
+            retry = decided["retry"] = failed and backoff is not None and counts["failed"] < int(backoff) + 1
+            fields: dict[str, Any] = {
+                "jobStatus": "FAILED" if failed else "SUCCEEDED",
+                "jobDeploymentStatus": "Retrying" if retry else ("Failed" if failed else "Complete"),
+                **counts,
+                **final,
+            }
+            if not retry:
+                # updateRayJobStatus: endTime only when the deployment status is terminal (Complete,
+                # Failed: IsJobDeploymentTerminal); Retrying is not.
+                fields["endTime"] = now()
+            return fields
+
+        final: dict[str, Any] = {}
         if failed and exit_first:
             # checkSubmitterAndUpdateStatusIfNeeded, SidecarMode: the container's exit code 1 was
             # seen before any pass read FAILED from the dashboard: SubmissionFailed, with the
@@ -139,8 +147,8 @@ class JobEndings:
             if failed:
                 final["reason"] = "AppFailed"
                 final["message"] = message
-        cluster.patch_status(RAY, "RayJob", ns, name, final)
-        if retry:
+        write_status(cluster, ns, name, ending)
+        if decided["retry"]:
             return True
         self._shut_down_after(cluster, spec, ns, rc_name)
         return False
@@ -188,7 +196,7 @@ class JobEndings:
             "rayJobInfo": self.job_api.status_patch(ns, rc_name, job_id)["rayJobInfo"],
             "endTime": now(),
         }
-        cluster.patch_status(RAY, "RayJob", ns, name, final)
+        write_status(cluster, ns, name, final)
         self._shut_down_after(cluster, spec, ns, rc_name)
         return False
 
@@ -225,7 +233,7 @@ class JobEndings:
             seen: dict[str, Any] = {"jobStatus": "FAILED" if code else "SUCCEEDED"}
             if code:
                 seen["message"] = message
-            cluster.patch_status(RAY, "RayJob", ns, name, seen)
+            write_status(cluster, ns, name, seen)
             time.sleep(self.delay)
         self._end_sidecar_container(cluster, ns, head, code)
         return exit_first
@@ -303,17 +311,19 @@ class JobEndings:
         the Failed case's clean-up. Whether to retry."""
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         spec = job.get("spec") or {}
-        status = (cluster.get(RAY, "RayJob", ns, name) or job).get("status") or {}
-        counts = {"failed": int(status.get("failed") or 0) + 1, "succeeded": int(status.get("succeeded") or 0)}
         backoff = spec.get("backoffLimit")
-        retry = backoff is not None and counts["failed"] < int(backoff) + 1
-        final = {**fields, **counts, "jobDeploymentStatus": "Retrying" if retry else "Failed"}
-        if not retry:
-            final["endTime"] = now()
-        cluster.patch_status(RAY, "RayJob", ns, name, final)
-        if not retry:
+        decided: dict[str, bool] = {}
+
+        def ending(status: dict[str, Any]) -> dict[str, Any]:
+            counts = counted(status, failed=1)
+            retry = decided["retry"] = backoff is not None and counts["failed"] < int(backoff) + 1
+            final = {**fields, **counts, "jobDeploymentStatus": "Retrying" if retry else "Failed"}
+            return final if retry else {**final, "endTime": now()}
+
+        write_status(cluster, ns, name, ending)
+        if not decided["retry"]:
             self._shut_down_after(cluster, spec, ns, rc_name)
-        return retry
+        return decided["retry"]
 
     def _fail_unretried(self, cluster: Any, job: dict[str, Any], rc_name: str, failure: dict[str, str]) -> bool:
         """A DeadlineExceeded or JobStatusCheckTimeoutExceeded failure: ``Failed`` (jobStatus left
@@ -322,10 +332,12 @@ class JobEndings:
         JobStatusCheckTimeoutExceeded"); then the Failed case's clean-up. Returns False: no next attempt."""
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         spec = job.get("spec") or {}
-        status = (cluster.get(RAY, "RayJob", ns, name) or job).get("status") or {}
-        counts = {"failed": int(status.get("failed") or 0) + 1, "succeeded": int(status.get("succeeded") or 0)}
-        final = {"jobDeploymentStatus": "Failed", **failure, **counts, "endTime": now()}
-        cluster.patch_status(RAY, "RayJob", ns, name, final)
+        write_status(
+            cluster,
+            ns,
+            name,
+            lambda status: {"jobDeploymentStatus": "Failed", **failure, **counted(status, failed=1), "endTime": now()},
+        )
         self._shut_down_after(cluster, spec, ns, rc_name)
         return False
 
@@ -353,9 +365,8 @@ class JobEndings:
         time.sleep(self.delay)
         if self._job(cluster, ns, name) is None:
             return False
-        cluster.patch_status(
-            RAY,
-            "RayJob",
+        write_status(
+            cluster,
             ns,
             name,
             {
@@ -382,16 +393,15 @@ class JobEndings:
         # updateStatusToSuspendingIfNeeded: only Running and Initializing may move to Suspending.
         if status.get("jobDeploymentStatus") not in ("Running", "Initializing"):
             return
-        cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Suspending"})
+        write_status(cluster, ns, name, {"jobDeploymentStatus": "Suspending"})
         rc_name = status.get("rayClusterName")
         if rc_name:
             self.delete_cluster(cluster, ns, rc_name)
         for pod in cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
             cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
         time.sleep(self.delay)
-        cluster.patch_status(
-            RAY,
-            "RayJob",
+        write_status(
+            cluster,
             ns,
             name,
             {

@@ -13,6 +13,7 @@ from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import RAY
 from tests.emulators.kube.controllers.kuberay.job_api import JobApi
 from tests.emulators.kube.controllers.kuberay.job_endings import first_output
+from tests.emulators.kube.controllers.kuberay.job_status import write_status
 from tests.emulators.kube.controllers.kuberay.job_submitter import Deadline, StatusChecks, submitter_pod
 
 
@@ -43,7 +44,7 @@ class JobRecovery:
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         checks = StatusChecks(self.status_check_timeout)
         checks.first_failure()
-        cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatusCheckFailureStartTime": checks.since})
+        write_status(cluster, ns, name, {"jobStatusCheckFailureStartTime": checks.since})
         if submitter is not None and cluster.get("v1", "Pod", ns, submitter) is not None:
             ended = {"phase": "Failed", "conditions": [{"type": "Ready", "status": "False"}]}
             cluster.patch_status("v1", "Pod", ns, submitter, ended)
@@ -65,10 +66,10 @@ class JobRecovery:
             "jobStatusCheckFailureStartTime": None,
             "rayClusterStatus": rc["status"],
         }
-        cluster.patch_status(RAY, "RayJob", ns, name, update)
+        write_status(cluster, ns, name, update)
         time.sleep(self.delay)
         self._now_running(ns, rc_name, job_id, job)
-        cluster.patch_status(RAY, "RayJob", ns, name, self.job_api.status_patch(ns, rc_name, job_id))
+        write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         self._autoscale_for_job(cluster, ns, rc_name)
         return rc["metadata"].get("uid"), submitter
 
@@ -119,16 +120,15 @@ class JobRecovery:
             started = submitter_log.k8s_job_started(address, job_id)
             cluster.write_pod_log(cluster.get("v1", "Pod", ns, submitter), started)
         self._submit_again(ns, rc_name, job_id, job)
-        cluster.patch_status(
-            RAY,
-            "RayJob",
+        write_status(
+            cluster,
             ns,
             name,
             {**self.job_api.status_patch(ns, rc_name, job_id), "rayClusterStatus": rc["status"]},
         )
         time.sleep(self.delay)
         self._now_running(ns, rc_name, job_id, job)
-        cluster.patch_status(RAY, "RayJob", ns, name, self.job_api.status_patch(ns, rc_name, job_id))
+        write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         return rc["metadata"].get("uid"), submitter
 
     def _submit_again(self, ns: str, rc_name: str, job_id: str, job: dict[str, Any]) -> None:
