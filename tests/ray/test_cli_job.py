@@ -175,7 +175,9 @@ def test_stop_suspends_a_job_that_owns_its_cluster(ray_emulator: Callable[..., A
     result = invoke("ray", "job", "stop", "halt", "-y")
     assert result.exit_code == 0, result
     assert job(emu, "halt")["spec"]["suspend"] is True
-    wait_until(lambda: job(emu, "halt")["status"].get("jobDeploymentStatus") == "Suspended")
+    # stop waits until KubeRay has written the end (Suspended), as Ray's ray job stop waits.
+    assert job(emu, "halt")["status"].get("jobDeploymentStatus") == "Suspended"
+    assert "Ray job halt ended: Suspended" in result.stderr
 
 
 def test_stop_on_a_shared_cluster_goes_through_the_job_api(ray_emulator: Callable[..., Any]) -> None:
@@ -190,7 +192,8 @@ def test_stop_on_a_shared_cluster_goes_through_the_job_api(ray_emulator: Callabl
     assert invoke("ray", "cluster", "create", "shared", "--wait", "--timeout", "20s").exit_code == 0
     assert submit("long", "--cluster", "shared", entrypoint=("sleep", "1d")).exit_code == 0
     wait_until(lambda: (job(emu, "long").get("status") or {}).get("jobStatus") == "RUNNING")
-    result = invoke("ray", "job", "stop", "long", "-y")
+    # This dashboard stops nothing: the job would run on for 30 s, so the stop does not wait.
+    result = invoke("ray", "job", "stop", "long", "-y", "--no-wait")
     assert result.exit_code == 0, result
     job_id = job(emu, "long")["status"]["jobId"]
     assert ("POST", f"api/jobs/{job_id}/stop") in [(m, p.lstrip("/")) for m, p in calls]

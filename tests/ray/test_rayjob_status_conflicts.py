@@ -29,28 +29,31 @@ def deployment(emu: Any) -> str:
     return str((job(emu, "http").get("status") or {}).get("jobDeploymentStatus"))
 
 
+def status_after_a_write_overtaken(
+    emu: Any, monkeypatch: pytest.MonkeyPatch, phase: str, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """RayJob ``http`` run to Complete, ``fields`` written by another writer just before the
+    simulator's write of ``phase``; its status then."""
+    reached = lambda written: written.get("jobDeploymentStatus") == phase  # noqa: E731
+    before_status_write(emu, monkeypatch, "RayJob", reached, other_writer(emu, fields))
+    http_rayjob(emu, "http")
+    wait_until(lambda: deployment(emu) == "Complete", timeout=15)
+    assert emu.controllers.errors == []
+    status: dict[str, Any] = job(emu, "http")["status"]
+    return status
+
+
 def test_the_final_write_counts_on_from_a_count_written_after_the_job_was_read(
     ray_emulator: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    emu = ray_emulator(run_seconds=0)
-    ends = lambda written: written.get("jobDeploymentStatus") == "Complete"  # noqa: E731
-    before_status_write(emu, monkeypatch, "RayJob", ends, other_writer(emu, {"succeeded": 5}))
-    http_rayjob(emu, "http")
-    wait_until(lambda: deployment(emu) == "Complete", timeout=15)
-    status = job(emu, "http")["status"]
+    status = status_after_a_write_overtaken(ray_emulator(run_seconds=0), monkeypatch, "Complete", {"succeeded": 5})
     assert (status["succeeded"], status["failed"], status["jobStatus"]) == (6, 0, "SUCCEEDED")
-    assert emu.controllers.errors == []
 
 
 def test_the_initializing_write_keeps_a_count_written_after_the_job_was_read(
     ray_emulator: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    emu = ray_emulator(run_seconds=0)
-    starts = lambda written: written.get("jobDeploymentStatus") == "Initializing"  # noqa: E731
-    before_status_write(emu, monkeypatch, "RayJob", starts, other_writer(emu, {"failed": 2}))
-    http_rayjob(emu, "http")
-    wait_until(lambda: deployment(emu) == "Complete", timeout=15)
-    status = job(emu, "http")["status"]
+    status = status_after_a_write_overtaken(ray_emulator(run_seconds=0), monkeypatch, "Initializing", {"failed": 2})
     assert (status["failed"], status["succeeded"]) == (2, 1)
 
 
