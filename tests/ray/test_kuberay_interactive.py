@@ -158,3 +158,29 @@ def test_follow_of_a_waiting_interactive_job_says_how_to_submit_without_waiting(
     assert result.exit_code == 3, result
     assert "waiting for its job ID (InteractiveMode)" in result.stderr
     assert "waiting up to" not in result.stderr
+
+
+def test_stop_of_a_waiting_job_that_owns_its_cluster_does_not_wait_for_a_suspend_kuberay_defers(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # updateStatusToSuspendingIfNeeded: only Initializing and Running move to Suspending.
+    emu = ray_emulator()
+    emu.cluster.create(
+        {
+            "apiVersion": RAY,
+            "kind": "RayJob",
+            "metadata": {"name": "shell", "namespace": "default"},
+            "spec": {
+                "entrypoint": "python x.py",
+                "submissionMode": "InteractiveMode",
+                "shutdownAfterJobFinishes": True,
+                "rayClusterSpec": _cluster_spec(),
+            },
+        }
+    )
+    wait_until(lambda: deployment(emu, "shell") == "Waiting")
+    result = invoke("ray", "job", "stop", "shell", "-y", "--timeout", "20s")
+    assert result.exit_code == 0, result
+    assert "not waiting: KubeRay suspends Ray job shell only once its job ID is given (it is Waiting)" in result.stderr
+    assert job(emu, "shell")["spec"]["suspend"] is True
+    assert deployment(emu, "shell") == "Waiting"

@@ -431,7 +431,12 @@ def job_stop(
         output.emit_object({"job": name, "namespace": ns, "request": stop.request()}, fmt)
     else:
         output.write(f"rayjob.ray.io/{name}" + ("" if fmt == "name" else " stopping"))
-    if seconds is not None:
+    if seconds is not None and logic.job_phase(job)[0] == "Waiting":
+        # KubeRay suspends only an Initializing or Running job (ray-project/kuberay
+        # ray-operator/controllers/ray/rayjob_controller.go updateStatusToSuspendingIfNeeded): a
+        # Waiting one stays Waiting, suspend set, until its job ID is given; there is no end to wait for.
+        output.info(f"not waiting: KubeRay suspends Ray job {name} only once its job ID is given (it is Waiting)")
+    elif seconds is not None:
         # Ray's ray job stop waits for the job to exit (ray-project/ray
         # python/ray/dashboard/modules/job/cli.py stop); a RayJob has ended once KubeRay wrote a
         # terminal deployment status (Suspended for a suspended one; Complete, jobStatus STOPPED,
