@@ -69,7 +69,7 @@ def aks_storage_classes(emu: Any, provisioner: bool = True) -> None:
     GetDefaultClass)."""
     disks = (("default", "StandardSSD_LRS"), ("managed-csi", "StandardSSD_LRS"), ("managed-csi-premium", "Premium_LRS"))
     files = (("azurefile-csi", "Standard_LRS"), ("azurefile-csi-premium", "Premium_LRS"))
-    for provisioner, mode, classes in (
+    for driver, mode, classes in (
         ("disk.csi.azure.com", "WaitForFirstConsumer", disks),
         ("file.csi.azure.com", "Immediate", files),
     ):
@@ -82,7 +82,7 @@ def aks_storage_classes(emu: Any, provisioner: bool = True) -> None:
                     "apiVersion": "storage.k8s.io/v1",
                     "kind": "StorageClass",
                     "metadata": {"name": name, **({"annotations": annotations} if annotations else {})},
-                    "provisioner": provisioner,
+                    "provisioner": driver,
                     "parameters": {"skuname": sku},
                     "reclaimPolicy": "Delete",
                     "volumeBindingMode": mode,

@@ -166,8 +166,8 @@ class Scheduler:
             for key, held in list(assumed(self.cluster.api).items()):
                 # the pods VolumeBinding's PreBind holds for this node (kubernetes/kubernetes
                 # pkg/scheduler/schedule_one.go assume: an assumed pod counts on its node's cache)
-                pod = self.cluster.get("v1", "Pod", *key.split("/", 1)) if held[1] == node else None
-                if pod is not None and pod["metadata"].get("uid") == held[0]:
+                pod = self.cluster.get("v1", "Pod", *key.split("/", 1)) if held.node == node else None
+                if pod is not None and pod["metadata"].get("uid") == held.uid:
                     need = pod_requests(pod.get("spec") or {})
                     need["pods"] = Decimal(1)
                     used.update(need)

@@ -57,7 +57,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.node_filters import matches_affinity
@@ -72,11 +72,22 @@ PV_NOT_EXIST = "node(s) unavailable due to one or more pvc(s) bound to non-exist
 
 
 # VolumeBinding's assumed pods (kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding/
-# binder.go AssumePodVolumes; volume_prebind.py): 'namespace/pod' -> (pod uid, the node chosen, the
-# claims PreBind waits on, how its kubelet starts it once bound: the last an emulator hook). The
-# scheduler counts their requests on that node while they wait (pkg/scheduler/schedule_one.go assume).
+# binder.go AssumePodVolumes; volume_prebind.py), by 'namespace/pod'. The scheduler counts their
+# requests on that node while they wait (pkg/scheduler/schedule_one.go assume).
 Start = Callable[[ClusterState, dict[str, Any]], dict[str, Any]]
-Assumed = tuple[str, str, tuple[str, ...], Start | None]
+
+
+class Assumed(NamedTuple):
+    uid: str  # the pod's
+    node: str  # the node chosen
+    claims: tuple[str, ...]  # the claims PreBind waits on
+    start: Start | None  # how its kubelet starts it once bound (an emulator hook)
+    since: float  # when PreBind began, on PreBind's clock (bindTimeout counts from it)
+    # claim -> what bindAPIUpdate did for it: "provision" (the selected node written), "static"
+    # (a volume's claimRef set) or "" (nothing to write); a claim not made yet is not in it.
+    written: dict[str, str]
+
+
 _ASSUMED: weakref.WeakKeyDictionary[Any, dict[str, Assumed]] = weakref.WeakKeyDictionary()
 _ASSUMED_LOCK = threading.Lock()
 

@@ -53,9 +53,10 @@ volumeHandle, volumeAttributes storage.kubernetes.io/csiProvisionerIdentity
 and the empty volume.kubernetes.io/provisioner-deletion-secret-name/-namespace, then Normal
 ProvisioningSucceeded "Successfully provisioned volume pvc-<uid>". AKS's drivers:
 disk.csi.azure.com and file.csi.azure.com (profiles.aks_storage_classes adds it).
-Not modelled: the driver's CreateVolume (an Azure disk's resource id as volumeHandle: here the
-PV's name; the size rounded up to what Azure makes; the zone as PV node affinity), provisioning
-failures and rescheduling, the PV finalizer, reclaiming a released volume, a claim pre-bound by
+A CreateVolume that fails (``create_volume_errors``, a test fault) gets upstream's reaction
+(``CSIProvisioner._failed``). Not modelled: the driver's CreateVolume (an Azure disk's resource id
+as volumeHandle: here the PV's name; the size rounded up to what Azure makes; the zone as PV node
+affinity), the PV finalizer, reclaiming a released volume, a claim pre-bound by
 spec.volumeName, the kubelet waiting for a claim's mount (a bound pod runs at once).
 """
 
@@ -83,6 +84,10 @@ PROVISIONED_BY = "pv.kubernetes.io/provisioned-by"
 DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
 BETA_DEFAULT_CLASS = "storageclass.beta.kubernetes.io/is-default-class"
 AKS_DRIVERS = ("disk.csi.azure.com", "file.csi.azure.com")
+# Drivers whose GetPluginCapabilities has VOLUME_ACCESSIBILITY_CONSTRAINTS (upstream:
+# kubernetes-sigs/azuredisk-csi-driver 05dacf5d pkg/azuredisk/identityserver.go); the Azure Files
+# driver's was not read, and its AKS classes bind at once (no selected node to remove).
+TOPOLOGY_DRIVERS = ("disk.csi.azure.com",)
 PV_SOURCE = "persistentvolume-controller"  # pkg/controller/volume/persistentvolume: its recorder's component
 
 
@@ -302,6 +307,10 @@ class CSIProvisioner(Controller):
     def __init__(self, drivers: tuple[str, ...] = AKS_DRIVERS, delay: float = 0.05) -> None:
         super().__init__(delay)
         self.drivers = drivers
+        # Test fault, no upstream behaviour: the gRPC (code, message) each next CreateVolume call
+        # fails with, in order; empty, CreateVolume succeeds. The reaction is upstream's (``_failed``).
+        self.create_volume_errors: list[tuple[str, str]] = []
+        self._failures: dict[str, int] = {}  # claim uid -> CreateVolume calls failed (its retry interval)
         start = int(time.time() * 1000)
         # csi-provisioner.go: strconv.FormatInt(timeStamp, 10) + "-" + strconv.Itoa(rand.Intn(10000)) + "-" + name
         self.uid = str(uuid.uuid4())
@@ -327,6 +336,10 @@ class CSIProvisioner(Controller):
             "Normal",
             self._component(str(driver)),
         )
+        if self.create_volume_errors:
+            self._failed(cluster, claim, str(driver), *self.create_volume_errors.pop(0))
+            return
+        self._failures.pop(str(md["uid"]), None)
         pv_spec: dict[str, Any] = {
             "accessModes": spec.get("accessModes"),
             "capacity": {"storage": ((spec.get("resources") or {}).get("requests") or {}).get("storage")},
@@ -362,6 +375,28 @@ class CSIProvisioner(Controller):
             "Normal",
             self._component(str(driver)),
         )
+
+    def _failed(self, cluster: ClusterState, claim: dict[str, Any], driver: str, code: str, message: str) -> None:
+        """A CreateVolume that failed with gRPC ``code``: kubernetes-csi/external-provisioner
+        0688604f pkg/controller/controller.go Provision (mayReschedule: the driver supports
+        topology and the claim has a selected node) and checkError (ResourceExhausted then
+        reschedules; any other code is a final or background error, retried);
+        kubernetes-sigs/sig-storage-lib-external-provisioner 7b865eb9 controller/controller.go
+        provisionVolumeErrorHandling: Warning ProvisioningFailed with the error
+        (google.golang.org/grpc status: "rpc error: code = C desc = M"), then for a reschedule
+        rescheduleProvisioning removes volume.kubernetes.io/selected-node so that the scheduler
+        picks a node again (and stops: errStopProvision); otherwise the claim is retried after the
+        sidecar's --retry-interval-start 1 s, doubling to --retry-interval-max 5 min
+        (cmd/csi-provisioner/csi-provisioner.go)."""
+        md = claim["metadata"]
+        text = f"rpc error: code = {code} desc = {message}"
+        cluster.add_event(claim, "ProvisioningFailed", text, "Warning", self._component(driver))
+        if code == "ResourceExhausted" and driver in TOPOLOGY_DRIVERS and SELECTED_NODE in _annotations(claim):
+            patch = {"metadata": {"annotations": {SELECTED_NODE: None}}}
+            cluster.patch("v1", "PersistentVolumeClaim", md["namespace"], md["name"], patch, "csi-provisioner")
+            return
+        failures = self._failures[str(md["uid"])] = self._failures.get(str(md["uid"]), 0) + 1
+        self.requeue(claim, min(2.0 ** (failures - 1), 300.0))
 
     def _component(self, driver: str) -> str:
         # NewProvisionController's recorder: EventSource{Component: provisionerName + "_" + hostname

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tests.emulators.kube.cluster import omit_empty
+from tests.emulators.kube.controllers import volume_prebind
 from tests.emulators.kube.controllers.kuberay.common import (
     AUTOSCALER_CONTAINER,
     GPU,
@@ -460,7 +461,16 @@ class ClusterReconciler:
             # rule (builtin.py; upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go
             # schedulePod, ErrNoNodesAvailable; scheduling.NO_NODES).
             placement = Placement(None, NO_NODES)
-        if placement is not None and placement.node:
+        # VolumeBinding's PreBind (kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding/
+        # binder.go BindPodVolumes; volume_prebind.py), as for the built-in controllers' pods
+        # (pods.py _make_pod): a pod placed with claims to bind first, or with generic ephemeral
+        # volumes whose claims are not made yet, is created unbound and reported once bound.
+        waits = (
+            placement is not None
+            and bool(placement.node)
+            and bool(placement.claims or any(v.get("ephemeral") for v in spec.get("volumes") or []))
+        )
+        if placement is not None and placement.node and not waits:
             spec["nodeName"] = placement.node
         created = cluster.create(
             {
@@ -473,6 +483,7 @@ class ClusterReconciler:
         pod = {"metadata": {"name": pod_name, "namespace": ns, "labels": labels}, "spec": spec}
         containers = [c.get("name", "ray") for c in spec.get("containers") or []]
         image = next((c.get("image") for c in spec.get("containers") or []), "")
+        pull_failed = ""  # the kubelet's Failed event, once it tries to pull (image-pull)
         if injected or (placement is not None and placement.node is None and placement.message):
             message = (
                 f"0/3 nodes are available: 3 Insufficient {GPU}. preemption: 0/3 nodes are "
@@ -514,12 +525,7 @@ class ClusterReconciler:
                     for c in containers
                 ],
             }
-            cluster.add_event(
-                pod | {"apiVersion": "v1", "kind": "Pod"},
-                "Failed",
-                f'Failed to pull image "{image}": rpc error: code = NotFound desc = {image}: not found',
-                type="Warning",
-            )
+            pull_failed = f'Failed to pull image "{image}": rpc error: code = NotFound desc = {image}: not found'
         else:
             digest = int(suffix(ns, pod_name).encode().hex(), 16)
             status = {
@@ -537,16 +543,28 @@ class ClusterReconciler:
                     for c in containers
                 ],
             }
-            for container in containers:
+
+        def report(cluster: Any, bound: dict[str, Any]) -> dict[str, Any]:
+            """The kubelet of the node the pod is bound to: its events and logs, then its status
+            sync, a patch from the pod as read (kubernetes/kubernetes pkg/kubelet/status/
+            status_manager.go syncPod, pkg/util/pod/pod.go PatchPodStatus)."""
+            if pull_failed:
+                cluster.add_event(pod | {"apiVersion": "v1", "kind": "Pod"}, "Failed", pull_failed, type="Warning")
+            for container in containers if status["phase"] == "Running" else []:
                 text = (
                     f"autoscaler of {rc} started\n"
                     if container == AUTOSCALER_CONTAINER
                     else f"ray {node_type} {pod_name} started\n"
                 )
-                cluster.write_pod_log(created, text, container=container)  # none for a pod deleted since its read
-        # the simulated kubelet's status sync: a patch from the pod as created (kubernetes/kubernetes
-        # pkg/kubelet/status/status_manager.go syncPod, pkg/util/pod/pod.go PatchPodStatus)
-        return dict(cluster.patch_pod_status(created, status))
+                cluster.write_pod_log(bound, text, container=container)  # none for a pod deleted since its read
+            return dict(cluster.patch_pod_status(bound, status))
+
+        if waits:
+            assert placement is not None and placement.node is not None
+            if volume_prebind.hold(cluster, created, placement.node, placement.claims, new=True, start=report):
+                return dict(created)
+            created = cluster.patch("v1", "Pod", ns, pod_name, {"spec": {"nodeName": placement.node}})
+        return report(cluster, created)
 
 
 def _head_address(rc: Mapping[str, Any]) -> str:
