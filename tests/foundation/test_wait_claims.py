@@ -16,6 +16,8 @@ from typing import Any
 from akscli.cli.common import apply_objects
 from akscli.kube.client import KubeTarget
 from tests.baremetal.nodes import small_cpu_node
+from tests.emulators.kube.controllers.volume_prebind import PreBind
+from tests.emulators.kube.controllers.volume_provisioner import CSIProvisioner
 from tests.emulators.kube.profiles import aks_storage_classes
 from tests.foundation.test_wait_pod_problems import gpu_deployment, wait_error
 
@@ -109,4 +111,50 @@ def test_a_waited_statefulset_whose_claim_no_provisioner_answers_names_the_claim
         "no volume was provisioned for claim data-llm-0 by disk.csi.azure.com, StorageClass managed-csi's "
         "provisioner: check that its CSI driver runs on the cluster (kubectl describe pvc data-llm-0 -n default "
         "says why); nothing was rolled back"
+    )
+
+
+def managed_csi_with_a_provisioner(kube_emulator: Any, *errors: tuple[str, str]) -> None:
+    """One node and managed-csi with its external-provisioner, whose CreateVolume calls fail with
+    ``errors`` (the emulator's test fault, controllers/volume_provisioner.py)."""
+    kube_emulator.cluster.create(small_cpu_node())
+    aks_storage_classes(kube_emulator, provisioner=False)
+    provisioner = CSIProvisioner()
+    provisioner.create_volume_errors.extend(errors)
+    kube_emulator.controllers.add(provisioner)
+
+
+def test_a_waited_statefulset_whose_claim_the_driver_cannot_provision_names_the_claim_and_its_error(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    # CreateVolume fails with ResourceExhausted at every try: the provisioner's ProvisioningFailed,
+    # the selected node removed, and the scheduler's PreBind fails (binder.go checkBindings).
+    managed_csi_with_a_provisioner(kube_emulator, *[("ResourceExhausted", "disk quota exceeded")] * 20)
+    caught = wait_error(kubeconfig, [statefulset_with_claims("managed-csi")])
+    assert 'binding volumes: provisioning failed for PVC "data-llm-0"' in caught.message
+    assert (
+        "; claim data-llm-0's latest warning: ProvisioningFailed: rpc error: code = ResourceExhausted desc = disk "
+        "quota exceeded" in caught.message
+    )
+    assert caught.hint == (
+        "claim data-llm-0 could not be provisioned by disk.csi.azure.com, StorageClass managed-csi's provisioner "
+        "on the node the scheduler chose, and the scheduler tries again: kubectl describe pvc data-llm-0 -n default "
+        "says why (a quota, or a disk size or SKU the node's zone lacks); nothing was rolled back"
+    )
+
+
+def test_a_waited_statefulset_past_the_bind_timeout_names_the_claim_and_its_driver(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    # No CreateVolume answers (a driver that does not run): PreBind gives up after bindTimeout,
+    # shortened here (binder.go BindPodVolumes), with "context deadline exceeded".
+    kube_emulator.cluster.create(small_cpu_node())
+    aks_storage_classes(kube_emulator, provisioner=False)
+    next(c for c in kube_emulator.controllers.controllers if isinstance(c, PreBind)).bind_timeout = 0.1
+    caught = wait_error(kubeconfig, [statefulset_with_claims("managed-csi")])
+    assert 'running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded' in caught.message
+    assert caught.hint == (
+        "no volume was provisioned for claim data-llm-0 by disk.csi.azure.com, StorageClass managed-csi's "
+        "provisioner within the scheduler's bind timeout: check that its CSI driver runs on the cluster "
+        "(kubectl describe pvc data-llm-0 -n default says why); nothing was rolled back"
     )

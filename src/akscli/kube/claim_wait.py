@@ -6,10 +6,19 @@ checkBindings polls until every claim is bound, for up to bindTimeout, 600 s, be
 bound; no event is written meanwhile). The claim's own latest event says why it is not bound
 (pkg/controller/volume/persistentvolume/pv_controller.go: ExternalProvisioning "Waiting for a
 volume to be created either by the external provisioner ..." while no provisioner answers).
+When PreBind fails, the scheduler says so in the pod's PodScheduled condition (reason
+SchedulerError) and a FailedScheduling event: `running PreBind plugin "VolumeBinding": binding
+volumes: ` (pkg/scheduler/framework/runtime/framework.go RunPreBindPlugins, binder.go
+BindPodVolumes) then `context deadline exceeded` where bindTimeout ran out, or `provisioning
+failed for PVC "x"` where the CSI external-provisioner gave up on the node chosen and removed the
+claim's selected node (kubernetes-sigs/sig-storage-lib-external-provisioner controller/
+controller.go provisionVolumeErrorHandling, after its Warning ProvisioningFailed event); the
+scheduler then tries again. ``prebind_failed`` names the claim and its latest event.
 Read only when a wait times out (kube/wait_report.py)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +31,8 @@ from akscli.kube.events import object_events
 # component-helpers storage/volume AnnSelectedNode and AnnStorageProvisioner.
 SELECTED_NODE = "volume.kubernetes.io/selected-node"
 STORAGE_PROVISIONER = "volume.kubernetes.io/storage-provisioner"
+PREBIND_FAILED = 'running PreBind plugin "VolumeBinding": binding volumes: '
+_PROVISIONING_FAILED = re.compile(r'provisioning failed for PVC "([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -78,3 +89,44 @@ def _wait(pod: str, namespace: str, claim: str, cls: str, annotations: Mapping[s
         f"cluster (kubectl describe pvc {claim} -n {namespace} says why)"
     )
     return ClaimWait(said, fix)
+
+
+def prebind_failed(kube: Kube, namespace: str, message: str, pod: Mapping[str, Any] | None) -> ClaimWait | None:
+    """A pod whose PreBind failed with ``message`` (see the module docstring): the claim it names,
+    else the first of the pod's claims not bound, with that claim's latest event; None for any
+    other message, or where the claims cannot be read."""
+    if PREBIND_FAILED not in message:
+        return None
+    named = _PROVISIONING_FAILED.search(message)
+    try:
+        for claim_name in [named.group(1)] if named else volume_binding.claim_names(pod):
+            claim = kube.get("v1", "PersistentVolumeClaim", claim_name, namespace=namespace)
+            if claim is None or volume_binding.fully_bound(claim):
+                continue
+            # The latest Warning: the provisioner's ProvisioningFailed comes before the PV
+            # controller's Normal WaitForPodScheduled that the selected node's removal brings.
+            events = object_events(kube, namespace, claim_name, "PersistentVolumeClaim")
+            warnings = [e for e in events if e.get("type") == "Warning"]
+            latest = (warnings or events or [{}])[-1]
+            event = f"{latest.get('reason', '')}: {latest.get('message', '')}".strip(": ")
+            which = "latest warning" if warnings else "latest event"
+            said = f"; claim {claim_name}'s {which}: {event}" if event else ""
+            annotations = (claim.get("metadata") or {}).get("annotations") or {}
+            cls = volume_limits.claim_class(claim)
+            provisioner = annotations.get(STORAGE_PROVISIONER)
+            by = f" by {provisioner}, StorageClass {cls}'s provisioner" if provisioner else f" for StorageClass {cls}"
+            describe = f"kubectl describe pvc {claim_name} -n {namespace} says why"
+            if named:
+                fix = (
+                    f"claim {claim_name} could not be provisioned{by} on the node the scheduler chose, and the "
+                    f"scheduler tries again: {describe} (a quota, or a disk size or SKU the node's zone lacks)"
+                )
+            else:
+                fix = (
+                    f"no volume was provisioned for claim {claim_name}{by} within the scheduler's bind timeout: "
+                    f"check that its CSI driver runs on the cluster ({describe})"
+                )
+            return ClaimWait(said, fix)
+    except errors.AkscliError:
+        return None
+    return None

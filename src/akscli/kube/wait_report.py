@@ -128,6 +128,9 @@ def explain(kube: Kube, trouble: pod_problems.Problem | None, owner: Any = None)
         return "", None
     if trouble.kind != pod_problems.UNSCHEDULABLE:
         return "", pod_hints.fix(trouble)
+    namespace = trouble.namespace or kube.namespace
+    if failed := claim_wait.prebind_failed(kube, namespace, trouble.message, trouble.source):
+        return failed.said, failed.fix  # a PreBind error is no autoscaler's business
     # The pod as the page of pods had it: read_note reads it by name only without it.
     said = scale_up.read_note(kube, trouble.namespace or kube.namespace, trouble.pod, trouble.source)
     held = None if said is not None and said.adding else rollout_room.held_by_old_pod(kube, trouble, owner)
