@@ -25,7 +25,8 @@ def test_ray_pods_on_a_cluster_with_no_node_stay_pending_until_one_comes(ray_emu
     emu = ray_emulator(node=False)
     emu.controllers.add(Rescheduler(0.02))  # kube-scheduler's retry on a Node event (builtin_controllers)
     assert invoke("ray", "cluster", "create", "demo", "--worker-replicas", "1").exit_code == 0
-    wait_until(lambda: len(ray_pods(emu, "demo")) == 2)
+    # The simulator creates each pod, then writes its status: wait for both writes.
+    wait_until(lambda: [bool(p["status"].get("conditions")) for p in ray_pods(emu, "demo")] == [True, True])
     for pod in ray_pods(emu, "demo"):
         assert pod["status"]["phase"] == "Pending"
         [scheduled] = pod["status"]["conditions"]

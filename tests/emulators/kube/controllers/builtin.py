@@ -42,6 +42,7 @@ from tests.emulators.kube.controllers.deployment_revisions import available_in
 from tests.emulators.kube.controllers.disruption import DisruptionController
 from tests.emulators.kube.controllers.jobs import JobController as JobController  # re-exported
 from tests.emulators.kube.controllers.kubelet_admission import KubeletAdmission
+from tests.emulators.kube.controllers.kubelet_volumes import KubeletVolumes
 from tests.emulators.kube.controllers.node_filters import matches_affinity, should_run_daemon_pod
 from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleController
 from tests.emulators.kube.controllers.pods import PodOwner, template_hash
@@ -330,4 +331,7 @@ def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list
         PersistentVolumeController(delay),
         PreBind(delay),
         EphemeralVolumeController(delay),
+        # The kubelets' mount retries of a pod's Secret and ConfigMap volumes (kubelet_volumes.py;
+        # upstream: kubernetes/kubernetes pkg/kubelet/volumemanager).
+        KubeletVolumes(delay),
     ]

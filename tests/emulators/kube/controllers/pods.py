@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env, preemption, volume_prebind
+from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env, kubelet_volumes, preemption, volume_prebind
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.kubelet_crashloop import CrashLoops, termination_message
 from tests.emulators.kube.controllers.rescheduling import mark_injected
@@ -387,22 +387,39 @@ class PodOwner(Controller):
                 self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ"),
             ),
         }
+
+        def start(cluster: ClusterState, bound: dict[str, Any]) -> dict[str, Any]:
+            at = self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ")
+            status = pod_status(spec, failure, phase, node, unschedulable, config_errors, exit_code, exit_log, at)
+            started = cluster.patch_status("v1", "Pod", namespace, name, status)
+            return self._first_report(cluster, started, failure, False, config_errors, exit_log, exit_code)
+
+        def mount_then_start(cluster: ClusterState, bound: dict[str, Any]) -> dict[str, Any]:
+            # The kubelet mounts the pod's volumes before it creates a container
+            # (controllers/kubelet_volumes.py cites kubernetes/kubernetes pkg/kubelet/kubelet.go SyncPod).
+            message = kubelet_volumes.mount_error(cluster, namespace, spec) if failure is None else None
+            if message is None:
+                return start(cluster, bound)
+            at = self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ")
+            waiting = cluster.patch_status("v1", "Pod", namespace, name, kubelet_volumes.waiting_status(spec, at))
+            kubelet_volumes.wait_for_mount(cluster, waiting, message, start)
+            return waiting
+
         if waits:
             # Created unbound; the kubelet starts it once PreBind binds it (volume_prebind.py). The
             # emulator creates the pod here and places it at once; kube-scheduler binds an existing pod.
             pod["status"] = {"phase": "Pending"}
             held = cluster.create(pod)
-
-            def start(cluster: ClusterState, bound: dict[str, Any]) -> dict[str, Any]:
-                at = self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ")
-                status = pod_status(spec, failure, phase, node, unschedulable, config_errors, exit_code, exit_log, at)
-                started = cluster.patch_status("v1", "Pod", namespace, name, status)
-                return self._first_report(cluster, started, failure, False, config_errors, exit_log, exit_code)
-
-            if volume_prebind.hold(cluster, held, str(node), claims, new=True, start=start):
+            if volume_prebind.hold(cluster, held, str(node), claims, new=True, start=mount_then_start):
                 return held
             cluster.patch("v1", "Pod", namespace, name, {"spec": {"nodeName": node}})
-            return start(cluster, held)
+            return mount_then_start(cluster, held)
+        mount = kubelet_volumes.mount_error(cluster, namespace, spec) if failure is None and node else None
+        if mount is not None:
+            pod["status"] = kubelet_volumes.waiting_status(spec, self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ"))
+            created = cluster.create(pod)
+            kubelet_volumes.wait_for_mount(cluster, created, mount, start)
+            return created
         created = cluster.create(pod)
         return self._first_report(cluster, created, failure, injected, config_errors, exit_log, exit_code)
 
