@@ -14,6 +14,7 @@ from typing import Any
 from akscli import errors
 from akscli.kube import (
     claim_wait,
+    mount_wait,
     pod_hints,
     pod_problems,
     readiness,
@@ -90,8 +91,9 @@ def timeout_error(
 
 
 def _claim_wait(kube: Kube, pending: list[Watched]) -> claim_wait.ClaimWait | None:
-    """A pending workload's pod that the scheduler holds for its claims (claim_wait.py): one page
-    of pods, then its claims, read only on a timeout with no other pod problem."""
+    """A pending workload's pod that the scheduler holds for its claims (claim_wait.py), or that
+    waits in ContainerCreating for a Secret or ConfigMap volume (mount_wait.py): one page of pods,
+    then its claims or volumes' objects, read only on a timeout with no other pod problem."""
     for state in pending:
         labels = pod_problems.selector_string(readiness.pod_selector(state.last)) if state.last else None
         if not labels:
@@ -101,7 +103,8 @@ def _claim_wait(kube: Kube, pending: list[Watched]) -> claim_wait.ClaimWait | No
             page = next(iter(kube.list_pages("v1", "Pod", namespace=namespace, label_selector=labels, page_size=50)))
         except (errors.AkscliError, StopIteration):
             continue
-        found = claim_wait.explain(kube, namespace, page.get("items") or [])
+        items = page.get("items") or []
+        found = claim_wait.explain(kube, namespace, items) or mount_wait.explain(kube, namespace, items)
         if found:
             return found
     return None

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AuthError, NotFoundError
+from akscli.kube.mount_wait import volume_refs
 from akscli.secret_hints import secret_from_stdin
 
 if TYPE_CHECKING:
@@ -51,17 +52,6 @@ def _optional(source: Mapping[str, Any]) -> bool:
     return bool(source.get("optional"))
 
 
-def _volume_refs(volume: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    if isinstance(volume.get("configMap"), dict) and not _optional(volume["configMap"]):
-        yield "ConfigMap", str(volume["configMap"].get("name"))
-    if isinstance(volume.get("secret"), dict) and not _optional(volume["secret"]):
-        yield "Secret", str(volume["secret"].get("secretName"))
-    for source in (volume.get("projected") or {}).get("sources") or []:
-        for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
-            if isinstance(source.get(key), dict) and not _optional(source[key]):
-                yield kind, str(source[key].get("name"))
-
-
 def _container_refs(container: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     for env in container.get("env") or []:
         value_from = env.get("valueFrom") or {}
@@ -82,7 +72,7 @@ def references(cluster: Mapping[str, Any]) -> list[Ref]:
         if pod.get("serviceAccountName"):
             refs.append(Ref("ServiceAccount", str(pod["serviceAccountName"]), f"{group} serviceAccountName"))
         for volume in pod.get("volumes") or []:
-            refs += [Ref(k, n, f"{group} volume {volume.get('name')}") for k, n in _volume_refs(volume)]
+            refs += [Ref(k, n, f"{group} volume {volume.get('name')}") for k, n in volume_refs(volume)]
         for container in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
             where = f"{group} container {container.get('name')} env"
             refs += [Ref(k, n, where) for k, n in _container_refs(container)]

@@ -1,0 +1,43 @@
+"""A waited apply whose pod mounts a Secret the namespace does not have: the emulator's kubelet
+keeps it ContainerCreating with FailedMount (tests/emulators/kube/controllers/kubelet_volumes.py;
+kubernetes/kubernetes pkg/volume/secret/secret.go SetUpAt), and the wait's hint names the Secret
+(src/akscli/kube/mount_wait.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.baremetal.nodes import small_cpu_node
+from tests.foundation.test_wait_pod_problems import gpu_deployment, wait_error
+
+
+def deployment_mounting(volume: dict[str, Any]) -> dict[str, Any]:
+    deployment = gpu_deployment()
+    pod = deployment["spec"]["template"]["spec"]
+    del pod["containers"][0]["resources"]
+    pod["volumes"] = [{"name": "token", **volume}]
+    return deployment
+
+
+def test_a_waited_deployment_whose_pod_mounts_a_missing_secret_names_the_secret(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    kube_emulator.cluster.create(small_cpu_node())
+    caught = wait_error(kubeconfig, [deployment_mounting({"secret": {"secretName": "hf-token"}})])
+    assert (
+        "waits in ContainerCreating: its volume token mounts Secret hf-token, which namespace default does not have"
+        in (caught.message)
+    )
+    assert (caught.hint or "").startswith(
+        "create Secret hf-token in namespace default, or mark the volume optional: the kubelet starts the pod once "
+        "it can mount it (kubectl describe pod llm-"
+    )
+
+
+def test_a_waited_deployment_whose_config_map_volume_is_missing_names_the_config_map(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    kube_emulator.cluster.create(small_cpu_node())
+    caught = wait_error(kubeconfig, [deployment_mounting({"configMap": {"name": "llm-config"}})])
+    assert "its volume token mounts ConfigMap llm-config, which namespace default does not have" in caught.message
