@@ -122,6 +122,15 @@ def test_an_unbound_claim_of_a_class_not_found_holds_the_pods(model_emulator: St
     assert (check() or "").startswith(f"{HELD}pod has unbound immediate PersistentVolumeClaims")
 
 
+def test_an_unbound_claim_of_a_class_not_found_is_told_the_class_it_lacks(model_emulator: Start) -> None:
+    # The PV controller cannot provision it (pv_controller.go provisionClaim: ProvisioningFailed
+    # `storageclass.storage.k8s.io "missing" not found`): the class is named, as a wait names it.
+    emu = model_emulator()
+    node_in(emu, "eastus-1")
+    claim(emu, cls="missing")
+    assert "claim data asks for StorageClass missing, which the cluster does not have" in (check() or "")
+
+
 def test_a_delayed_claim_binds_the_volume_pre_bound_to_it_where_the_node_reaches_it(model_emulator: Start) -> None:
     emu = model_emulator()
     node_in(emu, "eastus-1")

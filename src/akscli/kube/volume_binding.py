@@ -191,6 +191,9 @@ class Reads(Protocol):
     def persistent_volume(self, name: str) -> tuple[bool, Mapping[str, Any] | None]:
         """A PersistentVolume by name, as named_claim."""
 
+    def class_missing(self, name: str) -> bool:
+        """Whether the class was read and is not found (False where it exists or could not be read)."""
+
 
 def fully_bound(claim: Mapping[str, Any]) -> bool:
     """binder.go isPVCFullyBound."""
@@ -223,6 +226,12 @@ def _delayed(claim: Mapping[str, Any], reads: Reads) -> bool:
     name = volume_limits.claim_class(claim)
     sc = reads.storage_class(name) if name else None
     return (sc or {}).get("volumeBindingMode") == WAIT_FOR_FIRST_CONSUMER
+
+
+def _missing_class(name: str, claim: Mapping[str, Any], reads: Reads) -> dict[str, str]:
+    """{claim: its class} where the class was read and not found, for unbound_fix to name it."""
+    cls = volume_limits.claim_class(claim)
+    return {name: cls} if cls and reads.class_missing(cls) else {}
 
 
 def held(pod: Mapping[str, Any], namespace: str, reads: Reads) -> Held | None:
@@ -260,7 +269,7 @@ def held(pod: Mapping[str, Any], namespace: str, reads: Reads) -> Held | None:
             f"claim {name} names volume {volume} (spec.volumeName), which has not bound it: check that "
             f"PersistentVolume {volume} exists and is Available (kubectl get pv {volume})"
             if volume
-            else unbound_fix([name], ns)
+            else unbound_fix([name], ns, _missing_class(name, claim, reads))
         )
         return Held(UNBOUND_IMMEDIATE, fix)
     return None

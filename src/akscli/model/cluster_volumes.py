@@ -113,6 +113,10 @@ class VolumeReads:
             self.classes[name] = None if sc is None else _class_fields(sc)
         return self.classes[name]
 
+    def class_missing(self, name: str) -> bool:
+        """Whether the class's GET said it is not found (not a refused read)."""
+        return self.storage_class(name) is None and name not in self.unreadable_classes
+
     def binding_reasons(self, node: Mapping[str, Any], pod: Mapping[str, Any], namespace: str = "") -> list[str]:
         """Why the VolumeBinding filter keeps the pod (in ``namespace``) off the node, each of its
         reasons (empty: it does not)."""
