@@ -37,6 +37,7 @@ Contract:
 from __future__ import annotations
 
 import threading
+import time
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -74,6 +75,29 @@ class Controller(ABC):
         if self._manager is None:
             raise RuntimeError("controller is not registered with an emulator")
         self._manager.schedule(self, obj, after)
+
+
+class ClockedController(Controller):
+    """A simulator with a clock of its own: the wall clock plus what a test moved it on with
+    ``advance``, after which ``_expire`` runs on the controllers' thread (emulator structure, no
+    upstream behaviour: tests move time on instead of sleeping)."""
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        super().__init__(delay, failure)
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.monotonic() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on, then let what has run out of time expire."""
+        self.offset += seconds
+        if self._manager is not None:
+            self._manager.call_later(self, self._expire, 0.0)
+
+    @abstractmethod
+    def _expire(self, cluster: ClusterState) -> None:
+        """What the clock's move ends (a timeout, a grace period)."""
 
 
 class PassController(Controller):

@@ -56,10 +56,9 @@ with ``advance(seconds)``.
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import ClockedController
 
 GPU = "nvidia.com/gpu"
 PLUGIN_NAMESPACE = "gpu-operator"
@@ -108,28 +107,18 @@ def _exited(pod: dict[str, Any]) -> bool:
     return False
 
 
-class DeviceManager(Controller):
+class DeviceManager(ClockedController):
     """Drops a node's allocatable GPUs when its device plugin stops, its capacity too five minutes
     later, and gives them back when a plugin pod on it is ready again (the module docstring)."""
 
     def __init__(self, delay: float = 0.0) -> None:
         super().__init__(delay)
-        self.offset = 0.0
         self._lock = threading.Lock()
         # node -> the GPUs its plugin registered (capacity), while the plugin is not registered
         self._unhealthy: dict[str, str] = {}
         self._stopped_at: dict[str, float] = {}  # node -> clock time its plugin stopped (until dropped)
         # node -> the MIG devices (resource, GPU instance, compute instance) its plugin marked unhealthy
         self._mig_unhealthy: dict[str, set[tuple[str, int, int]]] = {}
-
-    def now(self) -> float:
-        return time.monotonic() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock on; resources whose plugin stopped over five minutes ago are dropped."""
-        self.offset += seconds
-        if self._manager is not None:
-            self._manager.call_later(self, self._expire, 0.0)
 
     def xid(self, node: str, xid: int = 79, gpus: int = 1, mig: tuple[str, int, int] | None = None) -> None:
         """An XID error on ``gpus`` of the node's GPUs, which its running plugin reports; with

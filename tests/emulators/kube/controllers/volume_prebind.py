@@ -52,13 +52,12 @@ ephemeral_volume), and no claim is made. A deleted claim whose pod is still ther
 
 from __future__ import annotations
 
-import time
 import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import ClockedController, Controller
 from tests.emulators.kube.controllers.rescheduling import requeue_owners, running_status
 from tests.emulators.kube.controllers.scheduling import NO_NODES, Scheduler
 from tests.emulators.kube.controllers.volume_binding import (
@@ -154,7 +153,7 @@ def _bind_api_update(cluster: ClusterState, claim: dict[str, Any], node_name: st
     return "provision"
 
 
-class PreBind(Controller):
+class PreBind(ClockedController):
     """The scheduler's VolumeBinding PreBind for the pods ``hold`` keeps (see the module docstring).
     ``bind_timeout``: VolumeBindingArgs.bindTimeoutSeconds (upstream's 600 by default; tests
     shorten it, or move PreBind's clock on with ``advance``)."""
@@ -164,18 +163,7 @@ class PreBind(Controller):
     def __init__(self, delay: float = 0.05, bind_timeout: float = BIND_TIMEOUT_SECONDS) -> None:
         super().__init__(delay)
         self.bind_timeout = bind_timeout
-        self.offset = 0.0
         self._attempts: dict[str, int] = {}  # pod uid -> binding cycles failed (its backoff)
-
-    def now(self) -> float:
-        """PreBind's clock: the wall clock plus what a test moved it on."""
-        return time.monotonic() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        """Move PreBind's clock on: a pod held for bindTimeout or more fails its PreBind."""
-        self.offset += seconds
-        if self._manager is not None:
-            self._manager.call_later(self, self._expire, 0.0)
 
     def attach(self, manager: ControllerManager) -> None:
         _PREBIND[manager.api] = self
