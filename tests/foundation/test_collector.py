@@ -78,3 +78,48 @@ print(json.dumps({"threshold": gc.get_threshold()[0], "enabled": gc.isenabled(),
     assert found["threshold"] == process.YOUNG_THRESHOLD == 10_000
     assert found["enabled"]
     assert found["collected"] > process.YOUNG_THRESHOLD  # the cycles were garbage, and were collected
+
+
+# The console script's main (akscli.cli.entry) run on ``argv``; at exit (process.finish runs the
+# atexit handlers) it prints whether ``function`` of module ``name`` is still tracked by the
+# collector: gc.get_objects() lists every generation but the frozen one (CPython 3.11
+# Modules/gcmodule.c gc_get_objects_impl walks the young, middle and old lists, not permanent).
+STILL_TRACKED_AT_EXIT = """
+import atexit, gc, json, sys
+name, function, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+def report():
+    module = sys.modules.get(name)
+    target = getattr(module, function, None)
+    tracked = any(obj is target for obj in gc.get_objects())
+    sys.stderr.write("\\n" + json.dumps({"loaded": target is not None, "tracked": tracked}) + "\\n")
+atexit.register(report)
+sys.argv = ["akscli", *argv]
+from akscli.cli.entry import main
+main()
+"""
+
+
+def _tracked_at_exit(name: str, function: str, *argv: str) -> dict[str, bool]:
+    done = subprocess.run(
+        [sys.executable, "-c", STILL_TRACKED_AT_EXIT, name, function, *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    found: dict[str, bool] = json.loads(done.stderr.splitlines()[-1])
+    return found
+
+
+def test_the_command_tree_is_imported_with_the_collector_off_and_frozen() -> None:
+    # Typer's import is start-up: with the collector on it ran young collections over it
+    # (audit35-perf35: 7 M instructions of `model show phi-4`).
+    assert _tracked_at_exit("typer.main", "get_command", "model", "show", "phi-4") == {"loaded": True, "tracked": False}
+
+
+def test_the_command_tree_is_frozen_when_the_fast_path_hands_a_line_over() -> None:
+    found = _tracked_at_exit("typer.main", "get_command", "model", "plan", "phi-4", "--no-such-flag")
+    assert found == {"loaded": True, "tracked": False}
+
+
+def test_the_fast_path_is_imported_with_the_collector_off_and_frozen() -> None:
+    assert _tracked_at_exit("akscli.cli.fast", "parse", "version") == {"loaded": True, "tracked": False}
