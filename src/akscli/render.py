@@ -19,11 +19,13 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from akscli import process, shapes, validate, value_types
 from akscli.errors import UsageError
+
+if TYPE_CHECKING:
+    from os import PathLike
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 STACK_LABEL = "akscli.io/stack"
@@ -31,15 +33,17 @@ TEMPLATE_SUFFIX = ".yaml.j2"
 
 
 @lru_cache(maxsize=1)
-def templates_dir() -> Path:
+def templates_dir() -> str:
     """``templates/`` inside an installed wheel (beside this module: the package directory
     importlib.resources.files("akscli") names, without importing importlib.resources), or at
-    the root of a source checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "templates"
-    if packaged.is_dir():
+    the root of a source checkout. A folder name (os.path, as the rest of a render's paths):
+    pathlib, with urllib.parse, fnmatch and ntpath, is 4.7 M instructions that a render of the
+    shipped templates, which needs no path object, would load for them alone."""
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "templates")
+    if os.path.isdir(packaged):
         return packaged
-    return here.parents[1] / "templates"
+    return os.path.join(os.path.dirname(os.path.dirname(here)), "templates")
 
 
 def yaml_value(value: Any) -> str:
@@ -138,7 +142,7 @@ def list_templates() -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _templates(root: Path) -> tuple[str, ...]:
+def _templates(root: str | PathLike[str]) -> tuple[str, ...]:
     """Every entry under ``root`` named ``*.yaml.j2``, as ``root.rglob`` finds them (linked
     folders listed, not entered) but walked with ``os.walk``: rglob's Path objects and pattern
     compile are about 0.4 ms of every render."""
@@ -158,7 +162,7 @@ def resolve_template(template: str) -> str:
     for candidate in candidates:
         if candidate in known:
             return candidate
-    by_base = [t for t in known if Path(t).name in (template, template + TEMPLATE_SUFFIX)]
+    by_base = [t for t in known if os.path.basename(t) in (template, template + TEMPLATE_SUFFIX)]
     if len(by_base) == 1:
         return by_base[0]
     from akscli import suggest  # the error path only: difflib is no cost of a render
@@ -166,7 +170,7 @@ def resolve_template(template: str) -> str:
     names = [t.removesuffix(TEMPLATE_SUFFIX) for t in known]
     # Typed as the path or as the unique basename resolve_template takes: either spelling leads
     # the hint with the path (akscli/suggest.py).
-    spellings = {**{Path(n).name: n for n in names}, **{n: n for n in names}}
+    spellings = {**{os.path.basename(n): n for n in names}, **{n: n for n in names}}
     close = suggest.did_you_mean(template.removesuffix(TEMPLATE_SUFFIX), spellings, margin=0.05)
     raise UsageError(f"unknown template {template!r}", hint=f"{close}available: {', '.join(names)}")
 
@@ -178,13 +182,15 @@ def values_spec(template: str) -> dict[str, dict[str, Any]]:
 
 
 @lru_cache(maxsize=8)
-def _values_spec(root: Path, template: str) -> dict[str, dict[str, Any]]:
+def _values_spec(root: str | PathLike[str], template: str) -> dict[str, dict[str, Any]]:
     from akscli import yamlio
 
-    path = root / (template.removesuffix(TEMPLATE_SUFFIX) + ".values.yaml")
-    if not path.is_file():
+    path = os.path.join(root, template.removesuffix(TEMPLATE_SUFFIX) + ".values.yaml")
+    if not os.path.isfile(path):
         return {}
-    spec = yamlio.load(path.read_text(encoding="utf-8"), str(path)) or {}
+    with open(path, encoding="utf-8") as file:
+        text = file.read()
+    spec = yamlio.load(text, path) or {}
     return {str(k): dict(v) for k, v in spec.items()}
 
 
@@ -281,7 +287,7 @@ def template_variables(template: str) -> set[str]:
     Names an include reads that the including template binds itself (a ``for`` target, a
     ``set``) are not values.
     """
-    env = _environment(str(templates_dir()))
+    env = _environment(os.fspath(templates_dir()))
     return _variables(env, resolve_template(template))
 
 
@@ -428,7 +434,7 @@ def render_text(template: str, values: Mapping[str, Any]) -> str:
 
     name = resolve_template(template)
     checked = check_values(name, values)
-    env = _environment(str(templates_dir()))
+    env = _environment(os.fspath(templates_dir()))
     try:
         return str(env.get_template(name).render(**checked))
     except UndefinedError as exc:

@@ -126,7 +126,7 @@ def test_every_shipped_template_is_found() -> None:
     names = render.list_templates()
     assert names == sorted(names)
     assert all(n.endswith(".yaml.j2") for n in names)
-    assert render.templates_dir().name == "templates"
+    assert Path(render.templates_dir()).name == "templates"
 
 
 def test_every_character_the_renderer_escapes_is_one_python_counts_as_unprintable() -> None:
@@ -162,5 +162,5 @@ def test_templates_are_listed_as_a_recursive_glob_lists_them(tmp_path: Path) -> 
 
 
 def test_the_shipped_templates_are_listed_as_a_recursive_glob_lists_them() -> None:
-    root = render.templates_dir()
+    root = Path(render.templates_dir())
     assert render.list_templates() == sorted(str(p.relative_to(root)) for p in root.rglob(f"*{render.TEMPLATE_SUFFIX}"))

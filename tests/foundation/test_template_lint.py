@@ -42,7 +42,7 @@ def test_the_lint_tells_whole_values_from_spliced_ones() -> None:
 
 
 def _template_files() -> list[Path]:
-    root = templates_dir()
+    root = Path(templates_dir())
     return [root / name for name in list_templates()] + sorted(root.rglob("*.inc"))
 
 

@@ -2,13 +2,15 @@
 declares the flags; the fast path, akscli.cli.fast, calls this with the same arguments)."""
 
 import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from akscli import helm_values, output, validate, yamlio
 from akscli.errors import UsageError
 from akscli.render import TEMPLATE_SUFFIX, describe_values, list_templates, resolve_template
 from akscli.render import render as render_objects
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def render(
@@ -52,6 +54,8 @@ def render(
     objects = render_objects(template, values, stack=stack)
     fmt = output_format or "yaml"
     if output_dir:
+        from pathlib import Path  # only to write files: a render to stdout loads no pathlib
+
         _write_files(objects, Path(output_dir), fmt)
     else:
         output.emit_documents(objects, fmt)
@@ -112,7 +116,7 @@ def _emit_values(template: str, fmt: str) -> None:
     )
 
 
-def _write_files(objects: list[dict[str, object]], directory: Path, fmt: str) -> None:
+def _write_files(objects: list[dict[str, object]], directory: "Path", fmt: str) -> None:
     fmt = output.check_format(fmt, ("yaml", "json"))
     directory.mkdir(parents=True, exist_ok=True)
     for obj in objects:

@@ -15,8 +15,6 @@ from akscli.errors import UsageError
 from akscli.model import bounded
 from akscli.records import Record
 
-DATA_FILE = datafiles.source_path("models")  # the editable truth; commands read the module generated from it
-
 # Hugging Face ids: "org/name", letters, digits, '.', '_' and '-'. Patterns are compiled on first
 # use (re's cache), as in akscli.validate.
 _HF_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$"
@@ -153,7 +151,7 @@ def _model_from(row: Mapping[str, Any]) -> Model:
     except TypeError as exc:
         raise UsageError(
             f"model catalog row {row.get('id', '?')!r} is incomplete: {exc}",
-            hint=f"each row in {DATA_FILE.name} needs id, weights_gib, layers, ...",
+            hint=f"each row in {datafiles.source_path('models').name} needs id, weights_gib, layers, ...",
         ) from exc
 
 

@@ -7,7 +7,6 @@ prices with the user's own (a negotiated rate, a reservation, another region) an
 
 import threading
 from collections.abc import Mapping
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -15,7 +14,6 @@ from akscli import datafiles
 from akscli.errors import UsageError
 from akscli.records import Record
 
-DATA_FILE = datafiles.source_path("gpu_skus")  # the editable truth; commands read the module generated from it
 DEFAULT_REGION = "eastus"
 
 
@@ -70,7 +68,8 @@ def _sku_from(row: Mapping[str, Any]) -> GpuSku:
     except (KeyError, TypeError, ValueError) as exc:
         raise UsageError(
             f"GPU SKU data row {row.get('vm_size', '?')!r} is incomplete: {exc}",
-            hint=f"each row in {DATA_FILE.name} needs vm_size, gpus, gpu_memory_gib, vcpus, ...",
+            hint=f"each row in {datafiles.source_path('gpu_skus').name} needs vm_size, gpus, gpu_memory_gib, "
+            "vcpus, ...",
         ) from exc
 
 
@@ -82,6 +81,8 @@ def _read_builtin() -> tuple[list[GpuSku], str]:
 def read_price_file(path: str) -> dict[str, dict[str, float]]:
     """Prices from a user file: CSV (columns sku or vm_size, region, price_usd_per_hour) or
     YAML/JSON (``skus: [{vm_size, prices: {region: usd}}]`` or ``{vm_size: {region: usd}}``)."""
+    from pathlib import Path  # only for a --price-file: `model plan` reads none by default
+
     p = Path(path)
     if not p.is_file():
         raise UsageError(
