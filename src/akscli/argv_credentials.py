@@ -16,8 +16,10 @@ A flag means another thing to each program, so each rule below is one program's,
   PASSWORD`` (``-p`` is ``--publish`` to docker run, so only after ``login``).
 * Any program's flag named like a secret (``--password``, ``--http-password=``, ``--token``:
   akscli.secret_words.is_secret_name): its value whole; so is a ``NAME=VALUE`` word whose name is
-  one (``PGPASSWORD=X psql``, psql's conninfo ``"host=db password=X"``). Short flags run together
-  end in the one that takes the value (curl ``-su USER:PASSWORD`` is ``-s -u``).
+  one (``PGPASSWORD=X psql``, psql's conninfo ``"host=db password=X"``). A name that says it
+  points at the secret, with a value that is plainly a path or an object's name, keeps its value
+  (``--password-file /etc/pw``, ``--secret-name db``: akscli.secret_words.is_reference). Short
+  flags run together end in the one that takes the value (curl ``-su USER:PASSWORD`` is ``-s -u``).
 * ``USER:PASSWORD@HOST`` without a scheme (git's scp form, curl's URL without ``https://``): the
   password. A digest (``image:tag@sha256:...``) is no password. A URL with a scheme is left to
   akscli.redact.url_credentials.
@@ -33,7 +35,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 
-from akscli.secret_words import is_secret_name
+from akscli.secret_words import holds_secret, is_reference, is_secret_name
 
 REDACTED = "<redacted>"
 
@@ -86,19 +88,20 @@ def _words(words: Sequence[str], script: bool = False, mask: str = REDACTED) -> 
     out = list(words)
     tool = ""
     login = False
-    pending = ""
+    pending = named_flag = ""
     for i, word in enumerate(words):
         if pending:
-            out[i] = _hidden(word, pending, mask)
-            pending = ""
+            if not (named_flag and is_reference(named_flag, word)):  # --password-file /etc/pw is shown
+                out[i] = _hidden(word, pending, mask)
+            pending = named_flag = ""
             continue
         if word in _SEPARATORS or word in ("\n", "--"):  # `ray job submit -- CMD`: CMD is a program
             tool, login = "", False
             continue
         assignment = _ASSIGNMENT.match(word) if not any(c.isspace() for c in word) else None  # a script: _script
         if assignment and (
-            is_secret_name(assignment.group(1)) or assignment.group(1) in _PASSWORD_VARIABLES
-        ):  # PGPASSWORD=X psql, psql "password=X"
+            holds_secret(assignment.group(1), word[assignment.end() :]) or assignment.group(1) in _PASSWORD_VARIABLES
+        ):  # PGPASSWORD=X psql, psql "password=X"; TOKEN_FILE=/run/t is shown
             out[i] = f"{assignment.group(1)}={mask}"
             continue
         if not tool:
@@ -112,12 +115,13 @@ def _words(words: Sequence[str], script: bool = False, mask: str = REDACTED) -> 
             continue
         rules = {**_EVERY_TOOL, **_BY_TOOL.get(tool, {}), **({"-p": "whole"} if login else {})}
         name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
-        named = script and name.startswith("--") and is_secret_name(name.lstrip("-"))
+        # A flag named like a secret, by its name only: --password-file /etc/pw keeps its path
+        named = not rules.get(name) and script and name.startswith("--") and is_secret_name(name.lstrip("-"))
         how = rules.get(name) or ("whole" if named else "")
-        if how and eq:
+        if how and eq and not (named and is_reference(name, value)):
             out[i] = f"{name}={_hidden(value, how, mask)}"
-        elif how:
-            pending = how
+        elif how and not eq:
+            pending, named_flag = how, name if named else ""
         elif not word.startswith("--") and len(word) > 2:
             flag, attached = word[:2], word[2:]
             how = {**rules, **_ATTACHED_ONLY.get(tool, {})}.get(flag, "")
@@ -138,12 +142,12 @@ def _hidden(value: str, how: str, mask: str) -> str:
 
 
 def _script(
-    text: str, mask: str = REDACTED, shape: Callable[[str], bool] | None = None, found: list[str] | None = None
+    text: str, mask: str = REDACTED, shape: Callable[[str], str] | None = None, found: list[str] | None = None
 ) -> str:
     """``text`` read as a shell script: each word whose value holds a credential replaced by
-    ``mask``; with ``shape``, also each word it calls a credential, and the credentials of a word
-    that is itself a script (``sh -c '...'``), that word quoted again. ``found`` gathers what was
-    hidden."""
+    ``mask``; with ``shape``, also each word as ``shape`` shows it (``mask``, or the word with only
+    its credential masked: a URL's password), and the credentials of a word that is itself a
+    script (``sh -c '...'``), that word quoted again. ``found`` gathers what was hidden."""
     matches = list(_TOKEN.finditer(text))
     values = [_unquoted(m.group()) for m in matches]
     shown = _words(values, script=True, mask=mask)
@@ -161,7 +165,7 @@ def _script(
 
 
 def _shaped(
-    value: str, now: str, mask: str, shape: Callable[[str], bool], found: list[str] | None, quote: bool = True
+    value: str, now: str, mask: str, shape: Callable[[str], str], found: list[str] | None, quote: bool = True
 ) -> str:
     if now == value and _SPACE.search(value):
         import shlex
@@ -169,28 +173,31 @@ def _shaped(
         inner = _script(value, mask, shape, found)
         if inner != value:
             return shlex.quote(inner) if quote else inner
-    if now == value and shape(value):  # also a word with spaces: -H "Authorization: Bearer T"
-        now = mask
+    if now == value:  # also a word with spaces: -H "Authorization: Bearer T"
+        now = shape(value)
     if now != value and found is not None:
         head, _, tail = now.partition(mask)  # the word less its hidden part
         found.append(value[len(head) : len(value) - len(tail)])
     return now
 
 
-def command_line(text: str, mask: str, shape: Callable[[str], bool], found: list[str] | None = None) -> str:
+def command_line(text: str, mask: str, shape: Callable[[str], str], found: list[str] | None = None) -> str:
     """``text``, a command line a job runs (a RayJob's ``spec.entrypoint``, which KubeRay's
     submitter hands to ``ray job submit -- ENTRYPOINT``), as it is printed: read as a shell script,
-    each word that holds a credential by the rules above, or that ``shape`` calls one, written as
-    ``mask``; the rest as it was written. ``found``, when given, gathers the hidden values."""
+    each word that holds a credential by the rules above written as ``mask``, each other word as
+    ``shape`` shows it (``mask`` for a token, only the password of a URL that holds one), the
+    rest as it was written. ``found``, when given, gathers the hidden values."""
     return _script(text, mask, shape, found)
 
 
-def command_words(words: Sequence[str], mask: str, shape: Callable[[str], bool]) -> list[str]:
+def command_words(
+    words: Sequence[str], mask: str, shape: Callable[[str], str], found: list[str] | None = None
+) -> list[str]:
     """command_line for a command given as its words (a container's ``command`` and ``args``): each
     word that holds a credential written as ``mask``, a word that is a script (``sh -c SCRIPT``)
-    read as command_line reads one."""
+    read as command_line reads one. ``found``, when given, gathers the hidden values."""
     shown = _words(words, script=True, mask=mask)
-    return [_shaped(value, now, mask, shape, None, quote=False) for value, now in zip(words, shown, strict=True)]
+    return [_shaped(value, now, mask, shape, found, quote=False) for value, now in zip(words, shown, strict=True)]
 
 
 def _unquoted(token: str) -> str:

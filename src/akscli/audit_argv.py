@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from akscli import argv_credentials
 from akscli.redact import url_credentials
-from akscli.secret_words import is_bare_hex_key, is_secret_name, looks_secret
+from akscli.secret_words import holds_secret, is_bare_hex_key, is_reference, is_secret_name, looks_secret
 
 REDACTED = "<redacted>"
 
@@ -32,12 +32,12 @@ def redact_argv(argv: Sequence[str]) -> list[str]:
     the credentials of a job's own command (akscli.argv_credentials: curl -u, mysql -p...)."""
     argv = argv_credentials.redacted(argv)
     out: list[str] = []
-    hide_next = False
+    hide_next = ""  # the secret-named flag whose value comes next
     pair_next = False
     for arg in argv:
         if hide_next:
-            out.append(REDACTED)
-            hide_next = False
+            out.append(redact_value(arg) if is_reference(hide_next, arg) else REDACTED)  # --password-file /etc/pw
+            hide_next = ""
             continue
         if pair_next:
             out.append(_redact_pair(arg))
@@ -49,8 +49,8 @@ def redact_argv(argv: Sequence[str]) -> list[str]:
                 out.append(f"{name}={redact_value(value)}" if eq else name)
                 continue
             if is_secret_name(name.lstrip("-")):
-                out.append(f"{name}={REDACTED}" if eq else name)
-                hide_next = not eq
+                out.append(name if not eq else f"{name}={value if is_reference(name, value) else REDACTED}")
+                hide_next = "" if eq else name
                 continue
             if name in _PAIR_FLAGS:
                 out.append(f"{name}={_redact_pair(value)}" if eq else name)
@@ -67,16 +67,18 @@ def _redact_pair(text: str) -> str:
     key, eq, value = text.partition("=")
     if "://" in key:  # a URL whose query holds the "=": its parameters are read one by one
         return redact_value(text)
-    if eq and (is_secret_name(key.lstrip("-")) or is_bare_hex_key(key.lstrip("-"), value)):
+    if eq and (holds_secret(key.lstrip("-"), value) or is_bare_hex_key(key.lstrip("-"), value)):
         return f"{key}={REDACTED}"
     return redact_value(text)
 
 
 def redact_value(text: str) -> str:
-    if looks_secret(text) or _holds_credential(text):
+    if looks_secret(text, urls=False) or _holds_credential(text):
         return REDACTED
-    # A URL's password and its credential query values (?token=, &sig=, &code=), as error lines
-    # show them (akscli.redact.url_credentials): a query's second parameter is no KEY=VALUE pair.
+    # A URL's password (``https://user:***@host``, as Go's net/http prints one: golang/go
+    # src/net/http/client.go stripPassword) and its credential query values (?token=, &sig=,
+    # &code=), as error lines show them (akscli.redact.url_credentials): a query's second parameter
+    # is no KEY=VALUE pair.
     return url_credentials(text) if "://" in text else text
 
 

@@ -14,7 +14,7 @@ from akscli.errors import UsageError
 from akscli.gpus import is_gpu_resource
 from akscli.kube import label_selector
 from akscli.kube.selectors import SelectorError
-from akscli.secret_words import is_secret_name, looks_secret
+from akscli.secret_words import holds_secret, looks_secret
 
 SEVERITIES = ("error", "warning", "info")
 # Opt-in annotation for a public LoadBalancer Service; an internal Azure LB needs none.
@@ -423,7 +423,7 @@ def _check_env(obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _confi
                 name, value = str(env.get("name", "")), env.get("value")
                 if not isinstance(value, str) or not value:
                     continue
-                if is_secret_name(name) or looks_secret(value):
+                if holds_secret(name, value) or looks_secret(value):  # not POSTGRES_PASSWORD_FILE=/run/...
                     yield (
                         "env-plain-secret",
                         f"{where}container {container.get('name')!r} sets {name} as a plain "

@@ -219,9 +219,18 @@ def masked_command(text: str, found: list[str] | None = None) -> str:
     kubectl prints a command as it is; a token typed into one is still a token. ``found``, when
     given, gathers the hidden values."""
     from akscli.argv_credentials import command_line
-    from akscli.audit_argv import redact_value
 
-    return command_line(text, MASK, lambda word: redact_value(word) != word, found)
+    return command_line(text, MASK, _shown_word, found)
+
+
+def _shown_word(word: str) -> str:
+    """A word of a command line as it is printed: ``***`` where it is a credential by its shape,
+    only the password masked in a URL that holds one (``postgresql://u:***@db/x``), by the rules
+    of akscli.audit_argv.redact_value; the word itself otherwise."""
+    from akscli import audit_argv
+
+    shown = audit_argv.redact_value(word)
+    return MASK if shown == audit_argv.REDACTED else shown
 
 
 def _masked_env_vars(value: Any, secret: Any) -> Any:
@@ -252,10 +261,8 @@ def _masked_argv(container: Mapping[str, Any]) -> dict[str, list[str]]:
     none) with the words that hold a credential as ``***``, by masked_command's rules read word by
     word (argv_credentials.command_words); only the fields that changed. Without a command, the
     args are read after an unnamed program, so a first ``--api-key`` is a flag, not the program."""
-    command, args = container.get("command"), container.get("args")
-    command = command if isinstance(command, list) and all(isinstance(w, str) for w in command) else None
-    args = args if isinstance(args, list) and all(isinstance(w, str) for w in args) else None
-    shown = list(_masked_words((*(command if command is not None else ["-"]), *(args or []))))
+    command, args = _command_args(container)
+    shown = list(_masked_words(_argv(command, args))[0])
     head = len(command) if command is not None else 1
     out: dict[str, list[str]] = {}
     if command is not None and shown[:head] != command:
@@ -265,14 +272,56 @@ def _masked_argv(container: Mapping[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-@functools.lru_cache(maxsize=256)
-def _masked_words(words: tuple[str, ...]) -> tuple[str, ...]:
-    """_masked_argv's words, read once for the replicas that share them (a list of 2,000 pods of
-    a few Deployments reads a few command lines)."""
-    from akscli.argv_credentials import command_words
-    from akscli.audit_argv import redact_value
+def _command_args(container: Mapping[str, Any]) -> tuple[list[str] | None, list[str] | None]:
+    """A container's ``command`` and ``args`` where each is a list of strings, else None."""
+    command, args = container.get("command"), container.get("args")
+    command = command if isinstance(command, list) and all(isinstance(w, str) for w in command) else None
+    args = args if isinstance(args, list) and all(isinstance(w, str) for w in args) else None
+    return command, args
 
-    return tuple(command_words(words, MASK, lambda word: redact_value(word) != word))
+
+def _argv(command: list[str] | None, args: list[str] | None) -> tuple[str, ...]:
+    return (*(command if command is not None else ["-"]), *(args or []))
+
+
+@functools.lru_cache(maxsize=256)
+def _masked_words(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """_masked_argv's words, and the credentials they hid, read once for the replicas that share
+    them (a list of 2,000 pods of a few Deployments reads a few command lines)."""
+    from akscli.argv_credentials import command_words
+
+    found: list[str] = []
+    return tuple(command_words(words, MASK, _shown_word, found)), tuple(found)
+
+
+def remember_credentials(body: Any) -> None:
+    """Remember (akscli.redact.remember) each credential a printed form of ``body`` masks in a
+    command line: a container's ``command`` and ``args`` anywhere in it (masked_argv's rules), a
+    RayJob's ``spec.entrypoint`` (masked_command's). A webhook's or an API server's answer that
+    quotes the object it refuses (``denied: args --api-key VALUE``) then reaches an error line, a
+    ``--debug`` line or the audit log's result with ``***`` in its place, as a Secret's values do
+    (redact.remember_secret). Called for each body akscli sends (akscli.kube.client)."""
+    from akscli.redact import remember
+
+    found: list[str] = []
+    _credentials(body, found)
+    if isinstance(body, Mapping) and masked_entrypoint(body) is not body:
+        masked_command(body["spec"]["entrypoint"], found)
+    for value in found:
+        remember(value)
+
+
+def _credentials(value: Any, found: list[str]) -> None:
+    if isinstance(value, Mapping):
+        if "image" in value and ("command" in value or "args" in value):
+            found.extend(_masked_words(_argv(*_command_args(value)))[1])
+        for child in value.values():
+            if isinstance(child, Mapping | list):
+                _credentials(child, found)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, Mapping | list):
+                _credentials(item, found)
 
 
 def _masked_env_list(env: Any, secret: Any) -> Any:

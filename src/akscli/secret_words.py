@@ -54,9 +54,9 @@ _SECRET_VALUE = re.compile(
     r"|\b(ghp|gho|ghu|ghs|ghr|github_pat|hf)_[A-Za-z0-9_]{16,}"
     r"|\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"
     r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"
-    r"|\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@"
     r"|\b[A-Za-z0-9+/]{86}=="
 )
+_URL_PASSWORD = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")
 
 
 @functools.lru_cache(maxsize=4096)  # a list's objects repeat their env names (akscli.printable)
@@ -65,14 +65,55 @@ def is_secret_name(name: str) -> bool:
 
     Whole words only, so HF_TOKEN and clientSecret count but TOKENIZERS_PARALLELISM does not.
     """
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    words = [w for w in re.split(r"[^A-Za-z0-9]+", spaced.upper()) if w]
+    words = _words(name)
     return any(w in _SECRET_WORDS for w in words) or any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
-def looks_secret(value: str) -> bool:
-    """A value that is a secret whatever it is called (token, key, signature)."""
-    return bool(_SECRET_VALUE.search(value))
+# The last word of a secret-named flag or variable that says it points at the secret rather than
+# holds it: a file or path to read it from (``--password-file``, ``--hf-token-path``; the ``_FILE``
+# convention of the Docker Official Images, docker-library/postgres docker-entrypoint.sh file_env
+# ``POSTGRES_PASSWORD_FILE``; huggingface/huggingface_hub src/huggingface_hub/constants.py
+# ``HF_TOKEN_PATH``), or the name of an object that holds it (``--secret-name``, ``--secret-ref``:
+# Kubernetes' own ``secretName``, ``secretRef``, kubernetes/api core/v1/types.go
+# SecretVolumeSource.SecretName, EnvFromSource.SecretRef).
+_REFERENCE_WORDS = frozenset({"FILE", "FILENAME", "PATH", "DIR", "NAME", "REF", "REFERENCE"})
+# A value that is plainly a path: absolute, home- or dot-relative, of path characters only.
+_PATH = r"(?:/|~/|\.{1,2}/)[\w.~@+/-]*"
+# A Kubernetes object's name (a DNS-1123 subdomain: kubernetes/apimachinery
+# pkg/util/validation/validation.go IsDNS1123Subdomain), or NAMESPACE/NAME.
+_OBJECT_NAME = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*"
+_REFERENCE_VALUE = rf"{_PATH}|(?:{_OBJECT_NAME}/)?{_OBJECT_NAME}"
+
+
+def is_reference(name: str, value: str) -> bool:
+    """``name`` is named like a secret but says it points at one (its last word is FILE, PATH,
+    DIR, NAME or REF: ``--password-file``, ``--secret-name``, ``HF_TOKEN_PATH``) and ``value`` is
+    plainly a path or a Kubernetes object's name (``/etc/pw``, ``./pw.txt``, ``db-creds``), not a
+    credential's shape: the value is shown. Any other value of such a name is taken for the
+    secret itself (``--password-file hunter2!``)."""
+    words = _words(name)
+    if not words or words[-1] not in _REFERENCE_WORDS or len(value) > 253:
+        return False
+    return bool(re.fullmatch(_REFERENCE_VALUE, value)) and not looks_secret(value) and not is_bare_hex_key("", value)
+
+
+def holds_secret(name: str, value: str) -> bool:
+    """A flag's or variable's value that is a secret by its name (is_secret_name), unless the name
+    says it points at the secret and the value is plainly a path or a name (is_reference): the one
+    rule the audit log, printed command lines and printed env values read a name by."""
+    return is_secret_name(name) and not is_reference(name, value)
+
+
+def _words(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.upper()) if w]
+
+
+def looks_secret(value: str, urls: bool = True) -> bool:
+    """A value that is a secret whatever it is called (token, key, signature); with ``urls``, also
+    a URL with a password in it (``urls=False``: where the password alone is masked,
+    akscli.redact.url_credentials)."""
+    return bool(_SECRET_VALUE.search(value)) or (urls and bool(_URL_PASSWORD.search(value)))
 
 
 # A bare key of 32 hexadecimal digits, as Azure OpenAI and the other Azure AI services (Cognitive
@@ -111,10 +152,10 @@ def is_bare_hex_key(name: str, value: str) -> bool:
     it is an identifier or a digest (MODEL_MD5, TRACE_ID, RUN_ID are not keys)."""
     if not _HEX_KEY.fullmatch(value.strip()):
         return False
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return not any(w in _HEX_ID_WORDS for w in re.split(r"[^A-Za-z0-9]+", spaced.upper()) if w)
+    return not any(w in _HEX_ID_WORDS for w in _words(name))
 
 
 def is_secret_variable(name: str, value: str) -> bool:
-    """An environment variable that holds a secret: by its name, its value's shape, or a bare hex key."""
-    return is_secret_name(name) or looks_secret(value) or is_bare_hex_key(name, value)
+    """An environment variable that holds a secret: by its name (not one that points at the secret,
+    ``AZURE_FEDERATED_TOKEN_FILE=/var/run/...``: holds_secret), its value's shape, or a bare hex key."""
+    return holds_secret(name, value) or looks_secret(value) or is_bare_hex_key(name, value)

@@ -86,7 +86,7 @@ def test_the_audit_record_of_the_submit_keeps_hiding_the_token(
         ("curl -u bob:s3cret-pass https://x", "curl -u bob:*** https://x"),
         (f"sh -c 'python t.py --api-key {TOKEN} && echo ok'", "sh -c 'python t.py --api-key *** && echo ok'"),
         ("sh -c \"curl -H 'Authorization: Bearer abcdefgh12345' x\"", "sh -c 'curl -H *** x'"),
-        ("python t.py --db postgresql://u:s3cret@db/x", "python t.py --db ***"),
+        ("python t.py --db postgresql://u:s3cret@db/x", "python t.py --db postgresql://u:***@db/x"),
     ],
 )
 def test_each_credential_word_of_a_command_line_is_masked(entrypoint: str, shown: str) -> None:
