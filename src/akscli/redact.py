@@ -5,7 +5,8 @@ Two kinds of text are hidden:
 
 * credentials by their shape: ``Bearer``/``Basic`` values, credential headers and JWTs, whatever
   raised them (http.client's "Invalid header value b'Bearer ...'", a library that echoes its
-  headers);
+  headers), a URL's password, and tokens of a published format (``hf_``, ``ghp_``, ``sk-``, a
+  SAS's ``sig=``: hide_tokens) wherever they stand;
 * the values of every v1 Secret this process sent or read (``remember_secret``): a server's or a
   webhook's answer may quote the object it refuses (a policy webhook's "value X is not allowed"),
   and kubectl prints such an answer as it came. The Kubernetes API server itself never quotes a
@@ -76,6 +77,66 @@ _CREDENTIAL_PARAMS = frozenset(
         "x-goog-signature",
     }
 )
+
+# A credential by its published shape, hidden wherever it stands in a server's answer (an object
+# read from the cluster, a log line that quotes one), though akscli never saw it sent:
+# - Hugging Face user access tokens, ``hf_`` and letters (huggingface.co/docs/hub/security-tokens;
+#   gitleaks/gitleaks cmd/generate/config/rules/huggingface.go ``hf_(?i:[a-z]{34})``, and the
+#   deprecated organization tokens ``api_org_``); digits allowed, 20 characters or more;
+# - GitHub's tokens, a type prefix and 36 base62 characters, the last six a CRC32 checksum
+#   (github.blog 2021-04-05 "Behind GitHub's new authentication token formats": ghp_ personal,
+#   gho_ OAuth, ghu_ user-to-server, ghs_ server-to-server, ghr_ refresh; gitleaks
+#   cmd/generate/config/rules/github.go ``ghp_[0-9a-zA-Z]{36}``), and fine-grained ``github_pat_``;
+# - OpenAI (``sk-``, ``sk-proj-``, ``sk-svcacct-``, ``sk-admin-``: gitleaks
+#   cmd/generate/config/rules/openai.go) and Anthropic keys (``sk-ant-api03-``, ``sk-ant-admin01-``:
+#   cmd/generate/config/rules/anthropic.go), base62 or base64url with upper case letters and
+#   digits; a Kubernetes name (lower case only, kubernetes/apimachinery IsDNS1123Subdomain) such as
+#   ``sk-learn-train-20260101`` is none;
+# - AWS access key IDs (AKIA, ASIA: the AWS STS API reference, GetAccessKeyInfo);
+# - Azure: a SAS token's signature ``sig=`` (an HMAC-SHA256, Base64 and URL-encoded:
+#   learn.microsoft.com/rest/api/storageservices/create-service-sas, "Specify the signature"), a
+#   connection string's ``AccountKey=``, ``SharedAccessKey=``, ``SharedAccessSignature=`` (their
+#   names kept, as url_credentials keeps a parameter's), a storage account key (64 bytes, Base64);
+# - a PEM private key, from its BEGIN line to its END line.
+# The same shapes akscli.secret_words.looks_secret reads in a value a user gives; here they are cut
+# out of running text, so each is bounded by what cannot continue it.
+_TOKEN = (
+    r"(?<![\w-])(?:hf_[A-Za-z0-9]{20,}|api_org_[A-Za-z]{34}|(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}"
+    r"|github_pat_\w{22,}|sk-(?=[\w-]*[A-Z])(?=[\w-]*[0-9])[\w-]{20,}|(?:AKIA|ASIA)[0-9A-Z]{16})(?![\w-])"
+    r"|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}=="
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
+)
+_TOKEN_VALUE = r"(?<![\w-])(sig|AccountKey|SharedAccessKey|SharedAccessSignature)=([^;&\s'\"]{8,})"
+# Each shape's fixed part, the one a text must hold for the patterns above to be read at all.
+_TOKEN_MARKS = (
+    "hf_",
+    "api_org_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "sk-",
+    "AKIA",
+    "ASIA",
+    "==",
+    "PRIVATE KEY",
+    "sig=",
+    "Key=",
+    "Signature=",
+)
+
+
+def hide_tokens(text: str) -> str:
+    """``text`` with each credential of a published shape (above) written as ``***``, and the value
+    of each ``sig=``, ``AccountKey=``, ``SharedAccessKey=`` and ``SharedAccessSignature=``: for
+    what akscli writes of a server's answer (error lines, plan lines, the audit log's result,
+    ``--debug`` lines), where a token may stand that this process never sent."""
+    if not any(mark in text for mark in _TOKEN_MARKS):
+        return text
+    text = re.sub(_TOKEN, MASK, text)
+    return re.sub(_TOKEN_VALUE, lambda m: f"{m.group(1)}={MASK}", text)
 
 
 def remember(value: str) -> None:
@@ -156,7 +217,7 @@ def hide_known(text: str) -> str:
 def scrub(text: str) -> str:
     """``text`` with credentials and remembered Secret values replaced: for error text, where
     a credential's shape ("Bearer ...") is worth a false match in a word like "Basic"."""
-    text = hide_known(text)
+    text = hide_tokens(hide_known(text))
     if "://" in text:
         text = url_credentials(text)
     if not any(w in text.lower() for w in ("bearer", "basic", "authorization", "cookie", "api-key", "eyj")):

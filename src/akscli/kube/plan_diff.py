@@ -9,6 +9,7 @@ from typing import Any
 
 from akscli.output import object_ref as output_object_ref
 from akscli.printable import MASK, SECRET_FIELDS, is_secret, masked_values
+from akscli.redact import hide_tokens
 
 IGNORED_METADATA = (
     "managedFields",
@@ -120,6 +121,7 @@ def _short(value: Any) -> str:
     kubectl diff compares YAML (upstream: kubernetes/kubectl dee3483a pkg/cmd/diff/diff.go
     Printer.Print, yaml.Marshal)."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = hide_tokens(text)  # a token of a published shape in any field (akscli.redact)
     if "\n" in text.rstrip("\n"):
         first, count = text.splitlines()[0], len(text.splitlines())
         text = f"{first} ... ({count} lines)"
