@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from akscli import errors, logconfig, netfail, process
+from akscli import errors, logconfig, netfail, printable, process
 from akscli.kube import operators, retry, watch_policy
 from akscli.kube.reach import ProxyAnswer, unreachable
 from akscli.kube.resource import Resource as Resource
@@ -130,6 +130,8 @@ class Kube(Streams):
         any method but GET, HEAD, OPTIONS); False for a POST that only asks (a query's form)."""
         headers = {**(headers or {}), "Accept": accept}
         remember_secret(body)  # akscli.redact: an answer that quotes the Secret sent is scrubbed
+        if body is not None:
+            printable.remember_credentials(body)  # ... or a token typed into a container's args
         if content_type or body is not None:
             headers["Content-Type"] = content_type or "application/json"
         params = [(k, query_value(v)) for k, v in (query or {}).items() if v is not None]
