@@ -311,17 +311,26 @@ def remember_credentials(body: Any) -> None:
         remember(value)
 
 
+_LEAVES = (str, int, float, bool, type(None))
+# Fields no container is found under (kubernetes/api core/v1/types.go: a Container's env, ports,
+# volumeMounts and resources; an object's metadata and status), so a body's walk skips them.
+_NO_CONTAINERS = frozenset({"env", "envFrom", "ports", "volumeMounts", "resources", "metadata", "status", "volumes"})
+
+
 def _credentials(value: Any, found: list[str]) -> None:
-    if isinstance(value, Mapping):
+    """The credentials masked_argv masks in each container under ``value``, added to ``found``. A
+    walk of every field but _NO_CONTAINERS: a body's leaves are tested against concrete types
+    first (in C), as a Mapping's abc check costs each of them a Python-level call."""
+    if isinstance(value, list):
+        for item in value:
+            if not isinstance(item, _LEAVES):
+                _credentials(item, found)
+    elif isinstance(value, (dict, Mapping)):
         if "image" in value and ("command" in value or "args" in value):
             found.extend(_masked_words(_argv(*_command_args(value)))[1])
-        for child in value.values():
-            if isinstance(child, Mapping | list):
+        for key, child in value.items():
+            if not isinstance(child, _LEAVES) and key not in _NO_CONTAINERS:
                 _credentials(child, found)
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, Mapping | list):
-                _credentials(item, found)
 
 
 def _masked_env_list(env: Any, secret: Any) -> Any:
