@@ -8,13 +8,15 @@ for a value of no known token shape."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from akscli import printable, redact
-from tests.cli import invoke
+from tests.cli import Result, invoke
+from tests.security.test_container_args_values import deployment as deployment_of
 
 KEY = "plain-vllm-key-7f3e9c"  # no token shape: only remembering hides it
 
@@ -23,33 +25,34 @@ def deployment(args: list[str], command: list[str] | None = None) -> dict[str, A
     container: dict[str, Any] = {"name": "vllm", "image": "vllm/vllm-openai:v0.11.0", "args": args}
     if command is not None:
         container["command"] = command
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": "default"},
-        "spec": {
-            "selector": {"matchLabels": {"app": "web"}},
-            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [container]}},
-        },
-    }
+    return deployment_of([container])
+
+
+def refused_apply(
+    kube_emulator: Any, tmp_path: Path, obj: dict[str, Any], path: str, message: str, flags: list[str]
+) -> tuple[Result, str]:
+    """``akscli apply -f`` of ``obj`` (kubeconfig and AKSCLI_AUDIT_LOG set by the caller's
+    fixtures), every PATCH to ``path`` refused with ``message``: the result and the audit log."""
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(json.dumps(obj))
+    kube_emulator.faults.add(verb="PATCH", path=path, status=403, count=100, message=message)
+    result = invoke("apply", "-f", str(manifest), "-y", *flags)
+    assert result.exit_code != 0, result
+    log = Path(os.environ["AKSCLI_AUDIT_LOG"])
+    return result, log.read_text() if log.exists() else ""
 
 
 @pytest.mark.parametrize("flags", [[], ["--debug"]], ids=["plain", "debug"])
 def test_a_webhook_answer_that_quotes_an_args_key_is_scrubbed(
     kubeconfig: Path, kube_emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: list[str]
 ) -> None:
-    log = tmp_path / "audit.jsonl"
-    monkeypatch.setenv("AKSCLI_AUDIT_LOG", str(log))
-    path = tmp_path / "deploy.yaml"
-    path.write_text(json.dumps(deployment(["--model", "microsoft/phi-4", "--api-key", KEY])))
-    kube_emulator.faults.add(
-        verb="PATCH", path=r"/deployments/web$", status=403, count=100, message=f"denied: args --api-key {KEY}"
+    monkeypatch.setenv("AKSCLI_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    obj = deployment(["--model", "microsoft/phi-4", "--api-key", KEY])
+    result, log = refused_apply(
+        kube_emulator, tmp_path, obj, r"/deployments/web$", f"denied: args --api-key {KEY}", flags
     )
-    result = invoke("apply", "-f", str(path), "-y", *flags)
-    assert result.exit_code != 0, result
     assert "denied: args --api-key ***" in result.stderr, result
-    assert KEY not in result.stdout + result.stderr
-    assert not log.exists() or KEY not in log.read_text()
+    assert KEY not in result.stdout + result.stderr + log
 
 
 def test_a_password_in_a_shell_script_argument_is_remembered() -> None:

@@ -12,7 +12,6 @@ src/net/http/client.go stripPassword: ``https://user:***@host``)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import pytest
 
 from akscli import audit_argv, output, redact
 from akscli.kube.plan_diff import diff_objects
-from tests.cli import invoke
+from tests.security.test_container_args_error_lines import refused_apply
 
 HF = "hf_" + "CanaryHubTokenAbCdEfGhIjKlMnOpQr"
 SHAPES = {
@@ -87,15 +86,10 @@ def test_an_error_line_keeps_a_urls_host_and_hides_its_password() -> None:  # a 
 def test_a_server_answer_with_a_token_akscli_never_sent_reaches_no_output(
     kubeconfig: Path, kube_emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: list[str]
 ) -> None:
-    log = tmp_path / "audit.jsonl"
-    monkeypatch.setenv("AKSCLI_AUDIT_LOG", str(log))
-    path = tmp_path / "cm.yaml"
-    path.write_text(json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {}}))
-    kube_emulator.faults.add(
-        verb="PATCH", path=r"/configmaps/c$", status=403, count=100, message=f"denied: RayJob train has --hf-token {HF}"
+    monkeypatch.setenv("AKSCLI_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {}}
+    result, log = refused_apply(
+        kube_emulator, tmp_path, obj, r"/configmaps/c$", f"denied: RayJob train has --hf-token {HF}", flags
     )
-    result = invoke("apply", "-f", str(path), "-y", *flags)
-    assert result.exit_code != 0, result
     assert "denied: RayJob train has --hf-token ***" in result.stderr, result
-    assert HF not in result.stdout + result.stderr
-    assert not log.exists() or HF not in log.read_text()
+    assert HF not in result.stdout + result.stderr + log
