@@ -79,7 +79,11 @@ def test_the_catalog_rows_hold_what_their_cited_config_gives(
     model = catalog.get(model_id)
     hybrid = mamba_state.from_config(config, model_type, model.layers)
     assert isinstance(hybrid, mamba_state.Hybrid)
-    assert hybrid[:3] == (model.attention_layers, model.mamba_layers, model.mamba_state_bytes)
+    assert (hybrid.attention_layers, hybrid.mamba_layers, hybrid.state_bytes) == (
+        model.attention_layers,
+        model.mamba_layers,
+        model.mamba_state_bytes,
+    )
 
 
 def test_nemotron_h_keeps_its_ssm_state_in_float32_where_config_json_names_no_dtype() -> None:

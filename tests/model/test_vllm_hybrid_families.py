@@ -55,9 +55,11 @@ def test_an_lfm2_config_convolves_on_its_conv_layers_and_attends_on_the_rest() -
 def test_the_lfm2_vl_wrapper_and_lfm2_moe_size_the_convolution_by_hidden_size() -> None:
     # lfm2_vl.py and lfm2_moe.py: short_conv_state_shape(intermediate_size=hidden_size), not conv_dim
     text = LFM2_TEXT | {"conv_dim": 1024}
-    assert mamba_state.from_config(text, "lfm2", 16, "Lfm2VlForConditionalGeneration") == (6, 10, LFM2_STATE, 0, 0)
-    assert mamba_state.from_config(text, "lfm2_moe", 16) == (6, 10, LFM2_STATE, 0, 0)
-    assert mamba_state.from_config(text, "lfm2", 16, "Lfm2ForCausalLM") == (6, 10, 2 * 1024 * 2, 0, 0)
+    assert mamba_state.from_config(text, "lfm2", 16, "Lfm2VlForConditionalGeneration") == mamba_state.Hybrid(
+        6, 10, LFM2_STATE, 0, 0
+    )
+    assert mamba_state.from_config(text, "lfm2_moe", 16) == mamba_state.Hybrid(6, 10, LFM2_STATE, 0, 0)
+    assert mamba_state.from_config(text, "lfm2", 16, "Lfm2ForCausalLM") == mamba_state.Hybrid(6, 10, 2 * 1024 * 2, 0, 0)
 
 
 def test_fill_reads_the_lfm2_text_config_inside_the_vl_wrapper() -> None:
@@ -67,18 +69,18 @@ def test_fill_reads_the_lfm2_text_config_inside_the_vl_wrapper() -> None:
 
 
 def test_a_granite_4_config_gives_its_mamba2_state_and_its_groups() -> None:
-    assert mamba_state.from_config(GRANITE, "granitemoehybrid", 8) == (2, 6, GRANITE_STATE, 1, GROUP)
+    assert mamba_state.from_config(GRANITE, "granitemoehybrid", 8) == mamba_state.Hybrid(2, 6, GRANITE_STATE, 1, GROUP)
 
 
 def test_falcon_h1_holds_attention_and_a_mamba2_state_on_every_layer() -> None:
     # falcon_h1.py FalconH1ParallelHybrid; intermediate mamba_d_ssm 1536: conv 3 x (1536 + 256) x 2 = 10752 B
     config = {k: v for k, v in GRANITE.items() if k != "layer_types"} | {"mamba_d_ssm": 1536}
-    assert mamba_state.from_config(config, "falcon_h1", 24) == (24, 24, 10752 + 524288, 1, GROUP)
+    assert mamba_state.from_config(config, "falcon_h1", 24) == mamba_state.Hybrid(24, 24, 10752 + 524288, 1, GROUP)
 
 
 def test_falcon_h1_with_a_null_mamba_d_ssm_expands_the_hidden_size() -> None:
     config = {k: v for k, v in GRANITE.items() if k != "layer_types"} | {"mamba_d_ssm": None}
-    assert mamba_state.from_config(config, "falcon_h1", 24) == (24, 24, GRANITE_STATE, 1, GROUP)
+    assert mamba_state.from_config(config, "falcon_h1", 24) == mamba_state.Hybrid(24, 24, GRANITE_STATE, 1, GROUP)
 
 
 def test_falcon_h1_without_mamba_d_ssm_is_not_guessed() -> None:
@@ -89,9 +91,11 @@ def test_falcon_h1_without_mamba_d_ssm_is_not_guessed() -> None:
 def test_jamba_attends_once_a_period_and_takes_transformers_defaults() -> None:
     # huggingface/transformers configuration_jamba.py: period 8, offset 4, d_state 16, d_conv 4, expand 2.
     # Mamba1 (jamba.py): conv (4 - 1) x 8192 + temporal 8192 x 16, both 16-bit: 311296 B; layers 4, 12, 20, 28 attend.
-    assert mamba_state.from_config({"hidden_size": 4096}, "jamba", 32) == (4, 28, 311296, 0, 0)
+    assert mamba_state.from_config({"hidden_size": 4096}, "jamba", 32) == mamba_state.Hybrid(4, 28, 311296, 0, 0)
     period = {"hidden_size": 4096, "attn_layer_period": 2, "attn_layer_offset": 1}
-    assert mamba_state.from_config(period, "jamba", 32)[:2] == (16, 16)  # type: ignore[index]
+    hybrid = mamba_state.from_config(period, "jamba", 32)
+    assert isinstance(hybrid, mamba_state.Hybrid)
+    assert (hybrid.attention_layers, hybrid.mamba_layers) == (16, 16)
 
 
 @pytest.mark.parametrize(("groups", "tp", "extra"), [(1, 1, 0), (1, 8, 7), (8, 4, 0), (2, 8, 6), (3, 2, -1)])

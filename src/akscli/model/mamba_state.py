@@ -44,7 +44,9 @@ other family here CacheConfig's "auto" keeps the model's dtype.
 """
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
+
+from akscli.records import Record
 
 _DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
 # the config key vLLM v0.24.0 reads the temporal state's dtype from, and its default (None: the model's dtype)
@@ -60,7 +62,8 @@ _JAMBA_DEFAULTS = {"attn_layer_period": 8, "attn_layer_offset": 4, "mamba_d_stat
                    "mamba_expand": 2}  # fmt: skip
 
 
-class Hybrid(NamedTuple):
+class Hybrid(Record):
+    # A Record, not a NamedTuple: `model plan` loads this module (#16, akscli/records.py).
     attention_layers: int  # layers that hold a KV cache
     mamba_layers: int  # layers that hold one recurrent state per sequence
     state_bytes: int  # one such layer's state for one sequence, at tensor-parallel 1
