@@ -26,6 +26,7 @@ and no published DynamoGraphDeployment CRD in ../shared/crds, so only the unserv
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -120,7 +121,14 @@ def handle_deletion(cluster: Any, obj: dict[str, Any], provider: str, now: float
     if finalizer(provider) not in (md.get("finalizers") or []):
         return False
     if (obj.get("status") or {}).get("phase") != "Terminating":
-        cluster.patch_status(obj["apiVersion"], obj["kind"], md["namespace"], md["name"], {"phase": "Terminating"})
+        # Status().Update of the ModelDeployment as the reconcile read it, its error only logged
+        # (upstream: ai-runway/airunway providers/vllm/controller.go handleDeletion, "Failed to
+        # update status to Terminating"; the same in providers/{kaito,llmd,kuberay,dynamo}): a
+        # writer that came between keeps its change, the deletion goes on, and a later pass (the
+        # 5 s requeue) writes Terminating. Upstream writes it on every pass; an unchanged status
+        # is a no-op for the API server, which the guard stands in for.
+        with contextlib.suppress(ApiError):
+            cluster.update_status_of(obj, {"phase": "Terminating"})
     api_version, kind = PRIMARY[provider]
     live = cluster.get(api_version, kind, md["namespace"], md["name"]) if served(cluster, api_version, kind) else None
     owned = live is not None and any(

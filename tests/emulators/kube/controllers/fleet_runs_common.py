@@ -44,11 +44,21 @@ def conds_of(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def set_cond(conditions: list[dict[str, Any]], cond: dict[str, Any]) -> list[dict[str, Any]]:
-    """meta.SetStatusCondition: replace by type, keep lastTransitionTime when the status is unchanged."""
-    old = conds_of({"conditions": conditions}).get(cond["type"])
-    if old is not None and old.get("status") == cond["status"]:
-        cond = {**cond, "lastTransitionTime": old.get("lastTransitionTime", cond["lastTransitionTime"])}
-    return [c for c in conditions if c["type"] != cond["type"]] + [cond]
+    """meta.SetStatusCondition: a condition of that type is updated where it stands in the list
+    (its lastTransitionTime kept while the status is unchanged), a new type is appended (upstream:
+    kubernetes/apimachinery pkg/api/meta/conditions.go SetStatusCondition, FindStatusCondition
+    returns a pointer into the slice and the update writes through it)."""
+    out: list[dict[str, Any]] = []
+    found = False
+    for old in conditions:
+        if old["type"] != cond["type"] or found:
+            out.append(old)
+            continue
+        found = True
+        if old.get("status") == cond["status"]:
+            cond = {**cond, "lastTransitionTime": old.get("lastTransitionTime", cond["lastTransitionTime"])}
+        out.append(cond)
+    return out if found else [*out, cond]
 
 
 def _current(cond: Mapping[str, Any] | None, generation: int, status: str) -> bool:
