@@ -73,6 +73,8 @@ from tests.emulators.kube.controllers.fleet_conditions import (
     expected_types,
     external_rollout_unknown,
     placement_conditions,
+    set_cond,
+    set_placement_conditions,
 )
 from tests.emulators.kube.controllers.fleet_evictions import Evictions
 from tests.emulators.kube.controllers.fleet_member_agents import MemberAgents
@@ -316,6 +318,7 @@ class FleetHubController(
         # kubefleet-dev/kubefleet e160c1cd pkg/controllers/placement/controller.go).
         if not self.ensure_finalizer(cluster, placement, PLACEMENT_CLEANUP_FINALIZER):
             return
+        placement = _latest(cluster, placement)  # r.Client.Update fills placementObj in
         generation = int(placement["metadata"].get("generation") or 1)
         key = self._key(placement)
         if self._invalid_selectors(cluster, placement, generation):
@@ -327,6 +330,10 @@ class FleetHubController(
         # kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go).
         if not self.ensure_finalizer(cluster, _latest(cluster, placement), SCHEDULER_CLEANUP_FINALIZER):
             return
+        # The placement as this pass holds it: after its own finalizer Update (the client fills the
+        # object in) and the scheduler's; the status below is computed from it and written
+        # conditionally on it (write_placement_status).
+        placement = _latest(cluster, placement)
         members = self._members(cluster)
         decisions = self._scheduled_decisions(cluster, placement, members)
         resources = self.selected_resources(cluster, placement)
@@ -451,18 +458,14 @@ class FleetHubController(
             index, resources = "", []
         elif decisions.picked:
             conditions += placement_conditions(prefix, statuses, expected_types(placement), generation)
-        cluster.patch_status(
-            placement["apiVersion"],
-            placement["kind"],
-            key[0],
-            key[1],
-            {
-                "observedResourceIndex": index,
-                "selectedResources": resources,
-                "placementStatuses": statuses,
-                "conditions": conditions,
-            },
-        )
+        read = (placement.get("status") or {}).get("conditions") or []
+        fields = {
+            "observedResourceIndex": index,
+            "selectedResources": resources,
+            "placementStatuses": statuses,
+            "conditions": set_placement_conditions(prefix, read, conditions, reset=not decisions.picked),
+        }
+        self.write_placement_status(cluster, placement, fields)
 
     def _invalid_selectors(self, cluster: Any, placement: dict[str, Any], generation: int) -> bool:
         """handleUpdate selects the resources before any snapshot: a user error there sets only
@@ -480,11 +483,8 @@ class FleetHubController(
         same = ("status", "reason", "message", "observedGeneration")
         if any(c.get("type") == cond["type"] and all(c.get(f) == cond[f] for f in same) for c in conditions):
             return True  # written already: a status write of its own would bring the placement back
-        old = [c for c in conditions if c.get("type") != cond["type"]]
-        meta = placement["metadata"]
-        cluster.patch_status(
-            placement["apiVersion"], prefix, meta.get("namespace"), meta["name"], {"conditions": [*old, cond]}
-        )
+        # placementObj.SetConditions(scheduleCondition), Status().Update (NewUpdateIgnoreConflictError)
+        self.write_placement_status(cluster, placement, {"conditions": set_cond(list(conditions), cond)})
         return True
 
     def _resource_snapshot(

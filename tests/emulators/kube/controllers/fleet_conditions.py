@@ -49,8 +49,46 @@ def _conds(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["type"]: c for c in (obj.get("conditions") or [])}
 
 
-def _set(conditions: list[dict[str, Any]], cond: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for c in conditions if c["type"] != cond["type"]] + [cond]
+def set_cond(conditions: list[dict[str, Any]], cond: dict[str, Any]) -> list[dict[str, Any]]:
+    """meta.SetStatusCondition: a condition of that type is updated where it stands in the list
+    (its lastTransitionTime kept while the status is unchanged), a new type is appended (upstream:
+    kubernetes/apimachinery pkg/api/meta/conditions.go SetStatusCondition, FindStatusCondition
+    returns a pointer into the slice and the update writes through it)."""
+    out: list[dict[str, Any]] = []
+    found = False
+    for old in conditions:
+        if old["type"] != cond["type"] or found:
+            out.append(old)
+            continue
+        found = True
+        if old.get("status") == cond["status"]:
+            cond = {**cond, "lastTransitionTime": old.get("lastTransitionTime", cond["lastTransitionTime"])}
+        out.append(cond)
+    return out if found else [*out, cond]
+
+
+# The placement-level condition types the placement controller owns, without their kind's prefix
+# (condition.ResourceCondition, RolloutStartedCondition .. TotalCondition, and Scheduled;
+# kubefleet-dev/kubefleet e160c1cd pkg/utils/condition/condition.go).
+OWN_TYPES = ("Scheduled", "RolloutStarted", "Overridden", "WorkSynchronized", "Applied", "Available", "DiffReported")
+
+
+def set_placement_conditions(
+    prefix: str, read: list[dict[str, Any]], computed: list[dict[str, Any]], reset: bool
+) -> list[dict[str, Any]]:
+    """setPlacementStatus's conditions over those of the placement as read: each computed one set by
+    type (meta.SetStatusCondition: in place, its lastTransitionTime kept while the status holds), each
+    of the controller's own types it did not compute removed (meta.RemoveStatusCondition), any other
+    type kept; ``reset`` (no cluster selected) starts from none (upstream: kubefleet-dev/kubefleet
+    e160c1cd pkg/controllers/placement/controller.go setPlacementStatus,
+    determineRolloutStateForPlacementWithExternalRolloutStrategy; placement_status.go
+    setPlacementConditions)."""
+    own = {prefix + t for t in OWN_TYPES}
+    named = {c["type"] for c in computed}
+    out = [] if reset else [c for c in read if c["type"] not in own or c["type"] in named]
+    for cond in computed:
+        out = set_cond(out, cond)
+    return out
 
 
 def _latest(cluster: Any, obj: dict[str, Any]) -> dict[str, Any]:

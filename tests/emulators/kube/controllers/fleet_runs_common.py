@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.emulators.kube.controllers import fleet_snapshots as snapshots
 from tests.emulators.kube.controllers.fleet_conditions import _now as _now
+from tests.emulators.kube.controllers.fleet_conditions import set_cond as set_cond
 from tests.emulators.kube.status import ApiError
 
 P1 = "placement.kubernetes-fleet.io/v1"
@@ -41,24 +42,6 @@ Cond = Callable[..., dict[str, Any]]
 
 def conds_of(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["type"]: c for c in (obj.get("conditions") or [])}
-
-
-def set_cond(conditions: list[dict[str, Any]], cond: dict[str, Any]) -> list[dict[str, Any]]:
-    """meta.SetStatusCondition: a condition of that type is updated where it stands in the list
-    (its lastTransitionTime kept while the status is unchanged), a new type is appended (upstream:
-    kubernetes/apimachinery pkg/api/meta/conditions.go SetStatusCondition, FindStatusCondition
-    returns a pointer into the slice and the update writes through it)."""
-    out: list[dict[str, Any]] = []
-    found = False
-    for old in conditions:
-        if old["type"] != cond["type"] or found:
-            out.append(old)
-            continue
-        found = True
-        if old.get("status") == cond["status"]:
-            cond = {**cond, "lastTransitionTime": old.get("lastTransitionTime", cond["lastTransitionTime"])}
-        out.append(cond)
-    return out if found else [*out, cond]
 
 
 def _current(cond: Mapping[str, Any] | None, generation: int, status: str) -> bool:

@@ -13,6 +13,7 @@ from tests.emulators.kube.controllers import fleet_bindings
 from tests.emulators.kube.controllers.fleet_bindings import C1
 from tests.emulators.kube.controllers.fleet_conditions import _cond
 from tests.emulators.kube.controllers.fleet_scheduler import Decisions, schedule
+from tests.emulators.kube.status import ApiError
 
 
 class SchedulingCycles:
@@ -25,6 +26,23 @@ class SchedulingCycles:
     _due: set[tuple[str | None, str]]
     _bindings_left: dict[tuple[str | None, str], set[str]]
     requeue: Callable[[dict[str, Any], float], None]
+
+    def write_placement_status(self, cluster: Any, placement: dict[str, Any], fields: dict[str, Any]) -> bool:
+        """The placement controller's Status().Update of the placement as this pass read it (its
+        resourceVersion): False where another writer came between, a 409 that ends the pass and
+        requeues the placement, whose next pass computes the status again from a fresh read
+        (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/placement/controller.go
+        handleUpdate's r.Client.Status().Update, controller.NewUpdateIgnoreConflictError in
+        pkg/utils/controller/controller.go; the error requeues the key rate-limited). The requeue
+        is the simulator's own, as place also runs from passes over every placement."""
+        try:
+            cluster.update_status_of(placement, fields)
+        except ApiError as exc:
+            if exc.reason != "Conflict":
+                raise
+            self.requeue(placement, self.delay)
+            return False
+        return True
 
     def _members(self, cluster: Any) -> dict[str, dict[str, Any]]:
         return {m["metadata"]["name"]: m for m in cluster.list(C1, "MemberCluster")}
@@ -55,13 +73,10 @@ class SchedulingCycles:
         prefix = placement["kind"]
         old = [c for c in (placement.get("status") or {}).get("conditions") or [] if c["type"] != prefix + "Scheduled"]
         pending = _cond(prefix + "Scheduled", None, "SchedulePending", "Scheduling has not completed", generation)
-        cluster.patch_status(
-            placement["apiVersion"],
-            placement["kind"],
-            key[0],
-            key[1],
-            {"placementStatuses": [], "conditions": [pending, *old]},
-        )
+        if not self.write_placement_status(
+            cluster, placement, {"placementStatuses": [], "conditions": [pending, *old]}
+        ):
+            return
         self._scheduled[key] = generation
         self._due.add(key)  # the policy snapshot watcher (or a new snapshot's creation) enqueues it
         # A new policy snapshot when the policy (without numberOfClusters) changed (controller.go).
