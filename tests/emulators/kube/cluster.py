@@ -161,6 +161,28 @@ class ClusterState:
         obj.update(updated)
         return updated
 
+    def update_status_again(self, obj: dict[str, Any], fields: dict[str, Any], tries: int) -> dict[str, Any]:
+        """update_status_of ``obj`` as read; on a 409 Get it afresh and send the same ``fields`` over
+        that read, ``tries`` writes in all, the last conflict raised (the sync's error, which requeues):
+        the status a sync computed is written again rather than computed again (upstream:
+        kubernetes/kubernetes pkg/controller/replicaset/replica_set_utils.go updateReplicaSetStatus,
+        statusUpdateRetries 1, so two writes; pkg/controller/statefulset/stateful_set_status_updater.go
+        UpdateStatefulSetStatus, retry.RetryOnConflict with DefaultRetry). Upstream sets the whole
+        status; ``fields`` is merged over the one read, which is the same for every field a sync sets."""
+        md = obj["metadata"]
+        current = obj
+        for attempt in range(tries):
+            try:
+                return self.update_status_of(current, fields)
+            except ApiError as exc:
+                if exc.reason != "Conflict" or attempt == tries - 1:
+                    raise
+            fresh = self.get(obj["apiVersion"], obj["kind"], md.get("namespace"), md["name"])
+            if fresh is None:
+                raise ApiError(404, f'{obj["kind"]} "{md["name"]}" not found')
+            current = fresh
+        raise AssertionError("unreachable")
+
     def patch_pod_status(self, pod: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
         """The kubelet's status write: ``status`` (the fields it sets) over the status of ``pod`` as
         read, sent as the strategic merge patch between the two with the pod's uid as precondition,

@@ -130,20 +130,17 @@ class ReplicaSetController(PodOwner):
         waits = [available_in(p, int(spec.get("minReadySeconds") or 0), now) for p in pods]
         later = [w for w in waits if w]
         self.wake[obj["metadata"]["uid"]] = min(later) if later else None
-        cluster.patch_status(
-            "apps/v1",
-            "ReplicaSet",
-            obj["metadata"]["namespace"],
-            obj["metadata"]["name"],
-            {
-                "replicas": len(pods),
-                "fullyLabeledReplicas": len(pods),
-                "readyReplicas": ready,
-                "availableReplicas": sum(1 for w in waits if w == 0.0),
-                "observedGeneration": obj["metadata"].get("generation", 1),
-                **failure,
-            },
-        )
+        # updateReplicaSetStatus: UpdateStatus of the ReplicaSet as read, once more over a fresh Get
+        # (kubernetes/kubernetes pkg/controller/replicaset/replica_set_utils.go, statusUpdateRetries).
+        status = {
+            "replicas": len(pods),
+            "fullyLabeledReplicas": len(pods),
+            "readyReplicas": ready,
+            "availableReplicas": sum(1 for w in waits if w == 0.0),
+            "observedGeneration": obj["metadata"].get("generation", 1),
+            **failure,
+        }
+        cluster.update_status_again(obj, status, tries=2)
 
     def _failed_create(self, cluster: ClusterState, rs: dict[str, Any], exc: ApiError) -> ApiError | None:
         """kubernetes/kubernetes pkg/controller/controller_utils.go RealPodControl.createPods: a
@@ -507,8 +504,8 @@ class DeploymentController(PodOwner):
             "availableReplicas": available,
         }
         unavailable = sum(_spec_replicas(rs) for rs in every) - available
-        if unavailable > 0:
-            status["unavailableReplicas"] = unavailable
+        # omitempty: none unavailable leaves the field out of the status UpdateStatus sends
+        status["unavailableReplicas"] = unavailable if unavailable > 0 else None
         if self.failure in POD_FAILURES and want > 0:
             status["conditions"] = [
                 condition(
@@ -552,8 +549,22 @@ class DeploymentController(PodOwner):
         soonest = min((w for w in wake if w), default=None)
         if soonest is not None:
             self.requeue(obj, soonest)  # replica_set.go syncReplicaSet: AddAfter minReadySeconds
+        # calculateStatus starts from the conditions the Deployment has, so one of a type the
+        # controller does not set stays; SetDeploymentCondition appends those it sets
+        # (kubernetes/kubernetes pkg/controller/deployment/sync.go calculateStatus,
+        # util/deployment_util.go SetDeploymentCondition, filterOutCondition).
+        mine = {"Available", "Progressing", REPLICA_FAILURE}
+        if "conditions" in status:
+            kept = [c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type") not in mine]
+            status["conditions"] = [*kept, *status["conditions"]]
         try:
-            cluster.patch_status("apps/v1", "Deployment", ns, md["name"], status)
+            # syncRolloutStatus / syncDeploymentStatus: UpdateStatus of the Deployment as this sync
+            # read it. A 409 (another writer, or this sync's own revision or collision write, whose
+            # answer getNewReplicaSet drops) is the sync's error: handleErr requeues the Deployment
+            # and the next sync computes the status again (kubernetes/kubernetes
+            # pkg/controller/deployment/progress.go syncRolloutStatus, sync.go syncDeploymentStatus,
+            # getNewReplicaSet, deployment_controller.go handleErr).
+            cluster.update_status_of(obj, status)
         except ApiError as exc:
             # deleted since it was read: the status update's error requeues it and the next sync
             # finds it gone (upstream: kubernetes/kubernetes pkg/controller/deployment/

@@ -259,7 +259,9 @@ class DisruptionController(Controller):
             failed = {"type": "DisruptionAllowed", "status": "False", "reason": "SyncFailed", "message": str(exc)}
             gen = status.get("observedGeneration")
             cond = _condition(status.get("conditions") or [], {**failed, "observedGeneration": gen})
-            cluster.patch_status(*PDB, md["namespace"], md["name"], {"disruptionsAllowed": 0, "conditions": cond})
+            # failSafe: UpdateStatus of the PDB as read (kubernetes/kubernetes
+            # pkg/controller/disruption/disruption.go failSafe); a 409 is the sync's error, requeued
+            cluster.update_status_of(obj, {"disruptionsAllowed": 0, "conditions": cond})
             return
         now = time.time()
         disrupted: dict[str, str] = {}
@@ -304,6 +306,11 @@ class DisruptionController(Controller):
             if status.get("disruptedPods"):  # a merge patch: names no longer disrupted are removed
                 new["disruptedPods"] = {k: disrupted.get(k) for k in {*status["disruptedPods"], *disrupted}}
             new["conditions"] = _condition(status.get("conditions") or [], cond)
-            cluster.patch_status(*PDB, md["namespace"], md["name"], new)
+            # updatePdbStatus: UpdateStatus of the PDB as this sync read it. A writer that came
+            # between (the eviction API's own status update, which counts a disruption) makes it
+            # 409, and sync returns a conflict without failSafe, so the PDB is requeued and counted
+            # again from a fresh read (kubernetes/kubernetes pkg/controller/disruption/disruption.go
+            # sync, updatePdbStatus; pkg/registry/core/pod/storage/eviction.go checkAndDecrement).
+            cluster.update_status_of(obj, new)
         if recheck is not None:
             self.requeue(obj, max(0.0, recheck - now))

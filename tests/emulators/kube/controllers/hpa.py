@@ -410,23 +410,32 @@ class HorizontalPodAutoscalerController(Controller):
     def _write_status(
         self,
         cluster: Any,
-        hpa: Mapping[str, Any],
+        hpa: dict[str, Any],
         current: int,
         desired: int,
         conditions: dict[str, dict[str, Any]],
         rescaled: bool,
     ) -> None:
+        # setCondition updates a condition of the list as read in place or appends it, so one of
+        # another type stays (kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go
+        # setConditionInList).
         status: dict[str, Any] = {
             "currentReplicas": current,
             "desiredReplicas": desired,
-            "conditions": [
-                conditions[t] for t in ("AbleToScale", "ScalingActive", "ScalingLimited") if t in conditions
-            ],
+            "conditions": list(conditions.values()),
         }
         if rescaled:
             status["lastScaleTime"] = now_stamp()
-        md = hpa["metadata"]
-        cluster.patch_status(HPA, "HorizontalPodAutoscaler", md["namespace"], md["name"], status)
+        # updateStatusIfNeeded -> updateStatus: UpdateStatus of the HPA as this sync read it; a 409
+        # is only logged by processNextWorkItem (utilruntime.HandleError) and the HPA syncs again
+        # a resync period on (queue.AddRateLimited with the fixed interval), computing the status
+        # afresh (kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go). The scale
+        # already written stays.
+        try:
+            cluster.update_status_of(hpa, status)
+        except ApiError as exc:
+            if exc.reason != "Conflict":
+                raise
 
 
 def _external(metric: Mapping[str, Any]) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 from typing import Any, ClassVar
 
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import RETRY_STEPS, ClusterState
 from tests.emulators.kube.controllers import statefulset_claims as claims
 from tests.emulators.kube.controllers.base import DeletionTolerantController
 from tests.emulators.kube.controllers.controller_history import (
@@ -449,4 +449,8 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
         if strategy == "RollingUpdate" and status["updatedReplicas"] == ready == status["replicas"] == want:
             status["currentReplicas"] = status["updatedReplicas"]
             status["currentRevision"] = upd
-        cluster.patch_status("apps/v1", "StatefulSet", md["namespace"], md["name"], status)
+        # updateStatefulSetStatus -> UpdateStatefulSetStatus: UpdateStatus of the set as this sync read
+        # it, and on a conflict the same status over the set Got afresh, retry.RetryOnConflict's
+        # DefaultRetry (kubernetes/kubernetes pkg/controller/statefulset/stateful_set_control.go,
+        # stateful_set_status_updater.go).
+        cluster.update_status_again(sts, status, tries=RETRY_STEPS)
