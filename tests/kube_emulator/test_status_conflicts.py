@@ -5,6 +5,7 @@ they change (kubernetes/kubernetes pkg/util/pod/pod.go PatchPodStatus)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -56,7 +57,9 @@ def before_status_write(
         original = getattr(api, method)
 
         def wrapped(rt: Any, *args: Any, original: Any = original, **kwargs: Any) -> dict[str, Any]:
-            bodies = [a for a in args if isinstance(a, dict) and isinstance(a.get("status"), dict)]
+            # an update's body is the object; a patch's is its JSON (ClusterState._patch)
+            sent = [json.loads(a) if isinstance(a, bytes) else a for a in args]
+            bodies = [a for a in sent if isinstance(a, dict) and isinstance(a.get("status"), dict)]
             written = bodies[0]["status"] if bodies else {}
             if not done and rt.kind == kind and kwargs.get("subresource") == "status" and when(written):
                 done.append(True)

@@ -183,6 +183,20 @@ class ClusterState:
             current = fresh
         raise AssertionError("unreachable")
 
+    def patch_status_locked(self, obj: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
+        """Status().Patch with client.MergeFromWithOptimisticLock of ``obj`` as read: a JSON merge
+        patch of ``status`` carrying the read resourceVersion, so it is 409 Conflict where another
+        writer came between (a merge patch replaces a list whole; the lock keeps a condition list
+        written from a stale read from overwriting another writer's). Upstream:
+        kubernetes-sigs/controller-runtime pkg/client/patch.go mergeFromPatch (optimisticLock sets
+        metadata.resourceVersion), kubernetes-sigs/karpenter pkg/controllers/nodeclaim/disruption/
+        controller.go Reconcile."""
+        md = obj["metadata"]
+        if not md.get("resourceVersion"):
+            raise ValueError("patch_status_locked needs the resourceVersion the object was read at")
+        body = {"metadata": {"resourceVersion": md["resourceVersion"]}, "status": status}
+        return self._merge_patch(obj["apiVersion"], obj["kind"], md.get("namespace"), md["name"], body, to_status=True)
+
     def patch_pod_status(self, pod: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
         """The kubelet's status write: ``status`` (the fields it sets) over the status of ``pod`` as
         read, sent as the strategic merge patch between the two with the pod's uid as precondition,

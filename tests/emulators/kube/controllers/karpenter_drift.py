@@ -48,7 +48,7 @@ from typing import Any
 from akscli.nap_hash import aksnodeclass_hash as class_hash
 from akscli.nap_hash import nodepool_hash as pool_hash
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import ClusterState, retry_on_conflict
 from tests.emulators.kube.controllers.karpenter_common import (
     NODECLAIM,
     NODECLASS,
@@ -135,14 +135,17 @@ def reconcile_claim(cluster: ClusterState, claim: dict[str, Any], pool: dict[str
     launched = any(c.get("type") == "Launched" and c.get("status") == "True" for c in conditions)
     reason = drift_reason(claim, pool, node_class) if launched else ""
     rest = [c for c in conditions if c.get("type") != DRIFTED]
+    # The NodeClaim disruption controller's write: Status().Patch with MergeFromWithOptimisticLock
+    # of the claim as read; a conflict returns Requeue, and the next reconcile reads it afresh
+    # (kubernetes-sigs/karpenter pkg/controllers/nodeclaim/disruption/controller.go Reconcile).
     if not reason:
         if had is not None:
-            cluster.patch_status(*NODECLAIM, None, claim["metadata"]["name"], {"conditions": rest})
+            cluster.patch_status_locked(claim, {"conditions": rest})
         return
     since = had["lastTransitionTime"] if had and had.get("status") == "True" else now_iso()
     marked = {"type": DRIFTED, "status": "True", "reason": reason, "message": reason, "lastTransitionTime": since}
     if had != marked:
-        cluster.patch_status(*NODECLAIM, None, claim["metadata"]["name"], {"conditions": [*rest, marked]})
+        cluster.patch_status_locked(claim, {"conditions": [*rest, marked]})
 
 
 class DriftMarker:
@@ -192,13 +195,18 @@ class DriftMarker:
             return
         self._seen[(str(kind), name)] = seen
         for claim in claims:
-            fresh = cluster.get(*NODECLAIM, None, claim["metadata"]["name"])
-            if fresh is None:
-                continue
-            pool_name = (fresh["metadata"].get("labels") or {}).get(NODEPOOL_LABEL, "")
-            pool = current if kind == "NodePool" else cluster.get(*NODEPOOL, None, pool_name)
-            if pool is None:
-                continue
-            template = ((pool.get("spec") or {}).get("template") or {}).get("spec") or {}
-            node_class = current if kind != "NodePool" else cluster.get(*NODECLASS, None, _class_name(template))
-            _unless_deleted(lambda f=fresh, p=pool, n=node_class: reconcile_claim(cluster, f, p, n))
+            # each NodeClaim's reconcile reads it; its Requeue on a conflict reads it again
+            _unless_deleted(lambda c=claim: retry_on_conflict(lambda: self._claim(cluster, kind, current, c)))
+
+    @staticmethod
+    def _claim(cluster: ClusterState, kind: Any, current: dict[str, Any], claim: dict[str, Any]) -> None:
+        fresh = cluster.get(*NODECLAIM, None, claim["metadata"]["name"])
+        if fresh is None:
+            return
+        pool_name = (fresh["metadata"].get("labels") or {}).get(NODEPOOL_LABEL, "")
+        pool = current if kind == "NodePool" else cluster.get(*NODEPOOL, None, pool_name)
+        if pool is None:
+            return
+        template = ((pool.get("spec") or {}).get("template") or {}).get("spec") or {}
+        node_class = current if kind != "NodePool" else cluster.get(*NODECLASS, None, _class_name(template))
+        reconcile_claim(cluster, fresh, pool, node_class)
