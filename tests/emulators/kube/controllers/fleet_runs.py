@@ -72,6 +72,7 @@ from tests.emulators.kube.controllers.fleet_runs_common import (
 )
 from tests.emulators.kube.controllers.fleet_runs_delete import RunDeletion
 from tests.emulators.kube.controllers.fleet_runs_init import RunInitialization
+from tests.emulators.kube.status import ApiError
 
 # upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/condition/reason.go UpdateRunFailedReason
 REASON_FAILED = "UpdateRunFailed"
@@ -109,8 +110,7 @@ class StagedRuns(RunDeletion, RunInitialization):
             return
         if conds.get("Initialized", {}).get("status") != "True":
             status = self._initialize(cluster, run, generation)
-            self._write(cluster, run, status)
-            if conds_of(status)["Initialized"]["status"] != "True":
+            if not self._write(cluster, run, status) or conds_of(status)["Initialized"]["status"] != "True":
                 return
         if conds_of(status).get("Succeeded", {}).get("status") in ("True", "False"):
             return
@@ -125,8 +125,7 @@ class StagedRuns(RunDeletion, RunInitialization):
             return
         step = self._stop if state == "Stop" else self._execute
         again = step(cluster, run, status, generation)
-        self._write(cluster, run, status)
-        if again is not None:
+        if self._write(cluster, run, status) and again is not None:
             self.requeue(run, again)
 
     def _fail(self, status: dict[str, Any], message: str, gen: int) -> None:
@@ -148,9 +147,20 @@ class StagedRuns(RunDeletion, RunInitialization):
             if (run.get("spec") or {}).get("placementName") == meta.get("name"):
                 self.requeue(run, self.delay)
 
-    def _write(self, cluster: Any, run: dict[str, Any], status: dict[str, Any]) -> None:
-        meta = run["metadata"]
-        cluster.patch_status(run["apiVersion"], run["kind"], meta.get("namespace"), meta["name"], status)
+    def _write(self, cluster: Any, run: dict[str, Any], status: dict[str, Any]) -> bool:
+        """recordUpdateRunStatus and the record* writes: Status().Update of the run as this pass read
+        it; False where another writer came between: the 409 (NewUpdateIgnoreConflictError) ends
+        the pass and the run is requeued, its next pass computing the status from a fresh read
+        (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/controller.go
+        recordUpdateRunStatus, recordUpdateRunSucceeded, recordUpdateRunFailed; initialization.go)."""
+        try:
+            cluster.update_status_of(run, status)
+        except ApiError as exc:
+            if exc.reason != "Conflict":
+                raise
+            self.requeue(run, self.delay)
+            return False
+        return True
 
     # ---- execution.go ------------------------------------------------------------------------
 
@@ -437,13 +447,18 @@ class StagedRuns(RunDeletion, RunInitialization):
                 "The approval request has been approved and cannot be reverted",
                 int(request["metadata"].get("generation") or 1),
             )
-            cluster.patch_status(
-                P1,
-                kind,
-                namespace,
-                name,
-                {"conditions": set_cond((request.get("status") or {}).get("conditions") or [], accepted)},
-            )
+            # updateApprovalRequestAccepted: Status().Update of the request as read; a 409 ends the
+            # pass (NewUpdateIgnoreConflictError) and the run is requeued (upstream: kubefleet-dev/
+            # kubefleet e160c1cd pkg/controllers/updaterun/execution.go).
+            try:
+                cluster.update_status_of(
+                    request, {"conditions": set_cond((request.get("status") or {}).get("conditions") or [], accepted)}
+                )
+            except ApiError as exc:
+                if exc.reason != "Conflict":
+                    raise
+                self.requeue(run, self.delay)
+                return False
         task["conditions"] = set_cond(
             task.get("conditions") or [],
             self.cond(
