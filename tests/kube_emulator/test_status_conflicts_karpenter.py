@@ -1,19 +1,22 @@
-"""Karpenter's NodeClaim disruption controller writes the Drifted condition with Status().Patch and
-client.MergeFromWithOptimisticLock of the claim as it read it: a writer that came between makes it
-409, the reconcile is requeued and reads the claim again, so the other writer's condition is not
-replaced by a list from the stale read (kubernetes-sigs/karpenter
-pkg/controllers/nodeclaim/disruption/controller.go Reconcile). The other writer lands just before
-the controller's write (no sleeps)."""
+"""Karpenter's NodeClaim disruption controller (the Drifted condition) and the node termination
+controller (Drained, VolumesDetached, InstanceTerminating) write a NodeClaim's conditions with
+Status().Patch and client.MergeFromWithOptimisticLock of the claim as they read it: a writer that
+came between makes it 409, the reconcile is requeued and reads the claim again, so the other
+writer's condition is not replaced by a list from the stale read (kubernetes-sigs/karpenter
+pkg/controllers/nodeclaim/disruption/controller.go Reconcile, pkg/controllers/node/termination/
+controller.go finalize). The other writer lands just before the controller's write (no sleeps)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.kube_emulator.test_karpenter import emu
+from tests.kube_emulator.test_disruption_budgets import budget, counts
+from tests.kube_emulator.test_karpenter import H100, emu, gpu_app, gpu_pool, running_on
 from tests.kube_emulator.test_karpenter_drift_marking import drifted, edit_pool, one_claim
 from tests.kube_emulator.test_karpenter_termination import CLAIMS, conditions
 from tests.kube_emulator.test_status_conflicts import before_status_write
@@ -24,22 +27,49 @@ NOTED = {"type": "Noted", "status": "True", "reason": "ByAnotherWriter", "messag
          "lastTransitionTime": "2026-01-01T00:00:00Z"}  # fmt: skip
 
 
-def test_a_drifted_write_keeps_a_condition_written_after_the_claim_was_read(
-    emu: KubeEmulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    claim = one_claim(emu)
-
-    def note() -> None:
+def note_on(emu: KubeEmulator, claim: str) -> Callable[[], None]:
+    def write() -> None:
         found = emu.cluster.get(*CLAIMS, None, claim) or {}
         emu.cluster.patch_status(
             *CLAIMS, None, claim, {"conditions": [*(found.get("status") or {}).get("conditions", []), NOTED]}
         )
 
+    return write
+
+
+def test_a_drifted_write_keeps_a_condition_written_after_the_claim_was_read(
+    emu: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claim = one_claim(emu)
+
     def marking(written: dict[str, Any]) -> bool:
         return any(c.get("type") == "Drifted" for c in written.get("conditions") or [])
 
-    before_status_write(emu, monkeypatch, "NodeClaim", marking, note)
+    before_status_write(emu, monkeypatch, "NodeClaim", marking, note_on(emu, claim))
     edit_pool(emu, {"template": {"spec": {"expireAfter": "Never"}}})
     assert wait_until(lambda: drifted(emu, claim) == ("True", "NodePoolDrifted"))
     assert "Noted" in conditions(emu.cluster.get(*CLAIMS, None, claim))
+    assert emu.controllers.errors == []
+
+
+def test_a_draining_write_keeps_a_condition_written_after_the_claim_was_read(
+    emu: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim deleted, its node drains behind a budget that holds its one pod, so Drained stays
+    Unknown; the termination controller's first Drained write meets the other writer's condition."""
+    emu.cluster.create(gpu_pool("gpu", [H100]))
+    emu.cluster.create(gpu_app("llm", H100))
+    running_on(emu, "llm")
+    emu.cluster.create(budget("llm", "llm", minAvailable=1))
+    assert wait_until(lambda: counts(emu, "llm") == (1, 1, 1, 0))
+    [found] = emu.cluster.list(*CLAIMS)
+    claim = found["metadata"]["name"]
+
+    def draining(written: dict[str, Any]) -> bool:
+        return any(c.get("type") == "Drained" for c in written.get("conditions") or [])
+
+    before_status_write(emu, monkeypatch, "NodeClaim", draining, note_on(emu, claim))
+    emu.cluster.delete(*CLAIMS, None, claim)
+    assert wait_until(lambda: "Drained" in conditions(emu.cluster.get(*CLAIMS, None, claim)))
+    assert {"Drained", "Noted"} <= set(conditions(emu.cluster.get(*CLAIMS, None, claim)))
     assert emu.controllers.errors == []

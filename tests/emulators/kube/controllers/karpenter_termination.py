@@ -60,6 +60,9 @@ from tests.emulators.kube.status import ApiError
 FINALIZER = "karpenter.sh/termination"  # pkg/apis/v1/labels.go TerminationFinalizer
 # pkg/apis/v1/labels.go NodeClaimTerminationTimestampAnnotationKey
 TERMINATION_TIME = "karpenter.sh/nodeclaim-termination-timestamp"
+# Requeue: true after a conflict: controller-runtime's rate limiter starts at 5 ms (kubernetes/client-go
+# util/workqueue/default_rate_limiters.go DefaultTypedControllerRateLimiter).
+CONFLICT_REQUEUE = 0.005
 
 
 def _conditions(obj: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -198,12 +201,33 @@ class NodeTermination(Drain):
             gone = self._cloud_delete(provider_id)
             conditions = _conditions(claim)
             _set(conditions, "InstanceTerminating", "True")
-            if conditions != _conditions(claim):
-                cluster.patch_status(*NODECLAIM, None, name, {"conditions": conditions})
+            if conditions != _conditions(claim) and not self._patch_claim(
+                cluster, claim, conditions, "NodeClaim", name
+            ):
+                return
             if not gone:
                 self.queue("NodeClaim", name, self.instance_requeue)
                 return
         self._remove_finalizer(cluster, NODECLAIM, name)
+
+    def _patch_claim(
+        self, cluster: ClusterState, claim: dict[str, Any], conditions: list[dict[str, Any]], kind: str, name: str
+    ) -> bool:
+        """The NodeClaim's conditions as Status().Patch with MergeFromWithOptimisticLock of the claim
+        as this reconcile read it; False (the ``kind`` ``name`` requeued, Requeue: true) on a 409,
+        True once written or where the claim is gone (IgnoreNotFound). Upstream:
+        kubernetes-sigs/karpenter pkg/controllers/node/termination/controller.go finalize,
+        pkg/controllers/nodeclaim/lifecycle/controller.go finalize."""
+        try:
+            cluster.patch_status_locked(claim, {"conditions": conditions})
+        except ApiError as exc:
+            if exc.code == 404:
+                return True
+            if exc.reason != "Conflict":
+                raise
+            self.queue(kind, name, CONFLICT_REQUEUE)
+            return False
+        return True
 
     def _annotate_termination_time(self, cluster: ClusterState, claim: dict[str, Any]) -> None:
         """lifecycle/controller.go ensureTerminationGracePeriodTerminationTimeAnnotation."""
@@ -251,9 +275,11 @@ class NodeTermination(Drain):
             if not self._cloud_delete(str((claim.get("status") or {}).get("providerID") or "")):
                 after = self.instance_requeue  # awaitInstanceTermination
             _set(conditions, "InstanceTerminating", "True")
-        if claim is not None and conditions != _conditions(claim):
-            name_of = claim["metadata"]["name"]
-            _unless_deleted(lambda: cluster.patch_status(*NODECLAIM, None, name_of, {"conditions": conditions}))
+        # the claim as NodeClaimForNode listed it: one this pass deleted has moved on since, so the
+        # write is 409 and the Node is requeued, as upstream's Delete leaves the object as read
+        written = claim is None or conditions == _conditions(claim)
+        if not written and not self._patch_claim(cluster, claim or {}, conditions, "Node", name):
+            return
         if after is not None:
             self.queue("Node", name, after)
             return
