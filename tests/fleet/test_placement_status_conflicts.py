@@ -9,34 +9,16 @@ status write (no sleeps)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.cli import invoke
 from tests.fleet.conftest import Hub
-from tests.kube_emulator.test_status_conflicts import before_status_write
+from tests.kube_emulator.test_status_conflicts import before_status_write, note
 
 P1 = "placement.kubernetes-fleet.io/v1"
 CRP = "ClusterResourcePlacement"
-# a condition another writer adds; its type is only an example
-NOTED = {
-    "type": "Noted",
-    "status": "True",
-    "reason": "ByAnotherWriter",
-    "message": "kept",
-    "lastTransitionTime": "2026-01-01T00:00:00Z",
-}
-
-
-def note(hub: Hub) -> Callable[[], None]:
-    def write() -> None:
-        found = hub.get(CRP, "llm")
-        conditions = [*(found.get("status") or {}).get("conditions", []), NOTED]
-        hub.cluster.patch_status(P1, CRP, None, "llm", {"conditions": conditions})
-
-    return write
 
 
 def conditions(hub: Hub) -> dict[str, dict[str, Any]]:
@@ -46,7 +28,13 @@ def conditions(hub: Hub) -> dict[str, dict[str, Any]]:
 def test_a_placement_status_write_keeps_a_condition_written_after_the_pass_read_the_placement(
     hub: Hub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before_status_write(hub.emu, monkeypatch, CRP, lambda written: bool(written.get("placementStatuses")), note(hub))
+    before_status_write(
+        hub.emu,
+        monkeypatch,
+        CRP,
+        lambda written: bool(written.get("placementStatuses")),
+        note(hub.cluster, P1, CRP, None, "llm"),
+    )
     assert invoke("fleet", "place", "llm", "--select", "namespace/llm", "-y").exit_code == 0
     hub.settle()
     found = conditions(hub)
@@ -64,7 +52,7 @@ def test_an_invalid_selectors_write_keeps_a_condition_written_after_the_pass_rea
     def invalid(written: dict[str, Any]) -> bool:
         return any(c.get("reason") == "InvalidResourceSelectors" for c in written.get("conditions") or [])
 
-    before_status_write(hub.emu, monkeypatch, CRP, invalid, note(hub))
+    before_status_write(hub.emu, monkeypatch, CRP, invalid, note(hub.cluster, P1, CRP, None, "llm"))
     invoke("fleet", "place", "llm", "--select", "namespace/llm", "--select", "namespace:team=llm", "-y")
     hub.settle()
     found = conditions(hub)

@@ -7,7 +7,6 @@ before the controller's write (no sleeps)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,22 +14,12 @@ import pytest
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
 from tests.fleet.conftest import Hub
-from tests.fleet.test_placement_status_conflicts import NOTED
 from tests.fleet.test_rollout_e2e import _staged
-from tests.kube_emulator.test_status_conflicts import before_status_write
+from tests.kube_emulator.test_status_conflicts import before_status_write, note
 
 P1 = "placement.kubernetes-fleet.io/v1"
 RUN = "ClusterStagedUpdateRun"
 REQUEST = "ClusterApprovalRequest"
-
-
-def note(hub: Hub, kind: str, name: str) -> Callable[[], None]:
-    def write() -> None:
-        found = hub.get(kind, name)
-        conditions = [*(found.get("status") or {}).get("conditions", []), NOTED]
-        hub.cluster.patch_status(P1, kind, None, name, {"conditions": conditions})
-
-    return write
 
 
 def types(hub: Hub, kind: str, name: str) -> set[str]:
@@ -43,7 +32,7 @@ def test_a_run_status_write_keeps_a_condition_written_after_the_pass_read_the_ru
     def progressing(written: dict[str, Any]) -> bool:
         return any(c.get("type") == "Progressing" for c in written.get("conditions") or [])
 
-    before_status_write(hub.emu, monkeypatch, RUN, progressing, note(hub, RUN, "run-1"))
+    before_status_write(hub.emu, monkeypatch, RUN, progressing, note(hub.cluster, P1, RUN, None, "run-1"))
     _staged(hub)
     hub.settle()
     assert {"Noted", "Initialized", "Progressing"} <= types(hub, RUN, "run-1")
@@ -58,7 +47,9 @@ def test_an_approval_accepted_write_keeps_a_condition_written_after_the_request_
     def accepting(written: dict[str, Any]) -> bool:
         return any(c.get("type") == "ApprovalAccepted" for c in written.get("conditions") or [])
 
-    before_status_write(hub.emu, monkeypatch, REQUEST, accepting, note(hub, REQUEST, "run-1-after-canary"))
+    before_status_write(
+        hub.emu, monkeypatch, REQUEST, accepting, note(hub.cluster, P1, REQUEST, None, "run-1-after-canary")
+    )
     assert invoke("fleet", "approve", "run-1").exit_code == 0
     assert wait_until(lambda: "ApprovalAccepted" in types(hub, REQUEST, "run-1-after-canary"))
     hub.settle()

@@ -42,6 +42,27 @@ def before_first_write(emu: KubeEmulator, monkeypatch: pytest.MonkeyPatch, other
     before_status_write(emu, monkeypatch, "Pod", lambda written: True, other)
 
 
+# a condition another writer adds; its type is only an example
+NOTED = {
+    "type": "Noted",
+    "status": "True",
+    "reason": "ByAnotherWriter",
+    "message": "kept",
+    "lastTransitionTime": "2026-01-01T00:00:00Z",
+}
+
+
+def note(cluster: ClusterState, api_version: str, kind: str, namespace: str | None, name: str) -> Callable[[], None]:
+    """Another writer: NOTED added to the object's conditions as it finds them (a merge patch)."""
+
+    def write() -> None:
+        found = cluster.get(api_version, kind, namespace, name) or {}
+        conditions = [*(found.get("status") or {}).get("conditions", []), NOTED]
+        cluster.patch_status(api_version, kind, namespace, name, {"conditions": conditions})
+
+    return write
+
+
 def before_status_write(
     emu: KubeEmulator,
     monkeypatch: pytest.MonkeyPatch,

@@ -19,25 +19,7 @@ from tests.emulators.kube.apiserver import now_iso, wait_until
 from tests.kube_emulator.helpers import a_node, deployment
 from tests.kube_emulator.test_disruption_budgets import budget, counts, status
 from tests.kube_emulator.test_hpa_controller import HPA, Lab
-from tests.kube_emulator.test_status_conflicts import before_status_write
-
-# a condition another writer adds; its type is only an example
-NOTED = {
-    "type": "Noted",
-    "status": "True",
-    "reason": "ByAnotherWriter",
-    "message": "kept",
-    "lastTransitionTime": "2026-01-01T00:00:00Z",
-}
-
-
-def note(emu: KubeEmulator, api_version: str, kind: str, name: str) -> Callable[[], None]:
-    def write() -> None:
-        found = emu.cluster.get(api_version, kind, "default", name) or {}
-        conditions = [*(found.get("status") or {}).get("conditions", []), NOTED]
-        emu.cluster.patch_status(api_version, kind, "default", name, {"conditions": conditions})
-
-    return write
+from tests.kube_emulator.test_status_conflicts import before_status_write, note
 
 
 def condition_types(emu: KubeEmulator, api_version: str, kind: str, name: str) -> set[str]:
@@ -49,7 +31,7 @@ def test_a_deployment_sync_keeps_a_condition_written_after_it_read_the_deploymen
     kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a_node(kube_emulator)
-    wrote = note(kube_emulator, "apps/v1", "Deployment", "web")
+    wrote = note(kube_emulator.cluster, "apps/v1", "Deployment", "default", "web")
     before_status_write(
         kube_emulator, monkeypatch, "Deployment", lambda written: bool(written.get("conditions")), wrote
     )
@@ -101,7 +83,7 @@ def test_an_hpa_status_write_overtaken_keeps_the_other_writers_condition(
     kube_emulator_factory: Callable[..., Any],
 ) -> None:
     lab = Lab(kube_emulator_factory, replicas=1)
-    lab.during_read = note(lab.emu, HPA, "HorizontalPodAutoscaler", "keda-hpa-phi-4")
+    lab.during_read = note(lab.emu.cluster, HPA, "HorizontalPodAutoscaler", "default", "keda-hpa-phi-4")
     lab.sync(5)
     lab.during_read = None
     lab.sync(5)

@@ -18,30 +18,11 @@ from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.kube_emulator.test_job_suspend import NAME, conditions, pods, start, status
 from tests.kube_emulator.test_kaito_scheduling import inferenceset, kaito_lab, state, workspace
-from tests.kube_emulator.test_status_conflicts import before_status_write
-
-# a condition another writer adds; its type is only an example
-NOTED = {
-    "type": "Noted",
-    "status": "True",
-    "reason": "ByAnotherWriter",
-    "message": "kept",
-    "lastTransitionTime": "2026-01-01T00:00:00Z",
-}
+from tests.kube_emulator.test_status_conflicts import NOTED, before_status_write, note
 
 
 def note_on_job(emu: KubeEmulator) -> Callable[[], None]:
-    def write() -> None:
-        found = emu.cluster.get("batch/v1", "Job", "default", NAME) or {}
-        emu.cluster.patch_status(
-            "batch/v1",
-            "Job",
-            "default",
-            NAME,
-            {"conditions": [*(found.get("status") or {}).get("conditions", []), NOTED]},
-        )
-
-    return write
+    return note(emu.cluster, "batch/v1", "Job", "default", NAME)
 
 
 def test_a_job_finishing_keeps_a_condition_written_after_its_sync_read_the_job(

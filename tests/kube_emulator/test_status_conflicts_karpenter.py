@@ -8,7 +8,6 @@ controller.go finalize). The other writer lands just before the controller's wri
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,22 +18,9 @@ from tests.kube_emulator.test_disruption_budgets import budget, counts
 from tests.kube_emulator.test_karpenter import H100, emu, gpu_app, gpu_pool, running_on
 from tests.kube_emulator.test_karpenter_drift_marking import drifted, edit_pool, one_claim
 from tests.kube_emulator.test_karpenter_termination import CLAIMS, conditions
-from tests.kube_emulator.test_status_conflicts import before_status_write
+from tests.kube_emulator.test_status_conflicts import before_status_write, note
 
 __all__ = ["emu"]  # the fixture
-# a condition another writer adds; its type is only an example
-NOTED = {"type": "Noted", "status": "True", "reason": "ByAnotherWriter", "message": "kept",
-         "lastTransitionTime": "2026-01-01T00:00:00Z"}  # fmt: skip
-
-
-def note_on(emu: KubeEmulator, claim: str) -> Callable[[], None]:
-    def write() -> None:
-        found = emu.cluster.get(*CLAIMS, None, claim) or {}
-        emu.cluster.patch_status(
-            *CLAIMS, None, claim, {"conditions": [*(found.get("status") or {}).get("conditions", []), NOTED]}
-        )
-
-    return write
 
 
 def test_a_drifted_write_keeps_a_condition_written_after_the_claim_was_read(
@@ -45,7 +31,7 @@ def test_a_drifted_write_keeps_a_condition_written_after_the_claim_was_read(
     def marking(written: dict[str, Any]) -> bool:
         return any(c.get("type") == "Drifted" for c in written.get("conditions") or [])
 
-    before_status_write(emu, monkeypatch, "NodeClaim", marking, note_on(emu, claim))
+    before_status_write(emu, monkeypatch, "NodeClaim", marking, note(emu.cluster, *CLAIMS, None, claim))
     edit_pool(emu, {"template": {"spec": {"expireAfter": "Never"}}})
     assert wait_until(lambda: drifted(emu, claim) == ("True", "NodePoolDrifted"))
     assert "Noted" in conditions(emu.cluster.get(*CLAIMS, None, claim))
@@ -68,7 +54,7 @@ def test_a_draining_write_keeps_a_condition_written_after_the_claim_was_read(
     def draining(written: dict[str, Any]) -> bool:
         return any(c.get("type") == "Drained" for c in written.get("conditions") or [])
 
-    before_status_write(emu, monkeypatch, "NodeClaim", draining, note_on(emu, claim))
+    before_status_write(emu, monkeypatch, "NodeClaim", draining, note(emu.cluster, *CLAIMS, None, claim))
     emu.cluster.delete(*CLAIMS, None, claim)
     assert wait_until(lambda: "Drained" in conditions(emu.cluster.get(*CLAIMS, None, claim)))
     assert {"Drained", "Noted"} <= set(conditions(emu.cluster.get(*CLAIMS, None, claim)))

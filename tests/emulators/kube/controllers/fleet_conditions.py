@@ -6,8 +6,10 @@ pkg/controllers/placement/placement_status.go (the rollup that stops at the firs
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from tests.emulators.kube.status import ApiError
 
 
 class Clock:
@@ -47,6 +49,21 @@ def _cond(ctype: str, ok: bool | None, reason: str, message: str = "", generatio
 
 def _conds(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["type"]: c for c in (obj.get("conditions") or [])}
+
+
+def write_status(cluster: Any, obj: dict[str, Any], fields: dict[str, Any], requeue: Callable[[], None]) -> bool:
+    """A hub controller's Status().Update of ``obj`` as its pass read it (its resourceVersion); False,
+    ``requeue`` called, where another writer came between: the 409 ends the pass
+    (controller.NewUpdateIgnoreConflictError, kubefleet-dev/kubefleet e160c1cd
+    pkg/utils/controller/controller.go) and the next pass computes the status again from a fresh read."""
+    try:
+        cluster.update_status_of(obj, fields)
+    except ApiError as exc:
+        if exc.reason != "Conflict":
+            raise
+        requeue()
+        return False
+    return True
 
 
 def set_cond(conditions: list[dict[str, Any]], cond: dict[str, Any]) -> list[dict[str, Any]]:

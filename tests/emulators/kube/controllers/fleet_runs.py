@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tests.emulators.kube.controllers.fleet_conditions import Clock
+from tests.emulators.kube.controllers.fleet_conditions import Clock, write_status
 from tests.emulators.kube.controllers.fleet_runs_common import (
     ABORTED,
     CLUSTER_UPDATING_WAIT,
@@ -72,7 +72,6 @@ from tests.emulators.kube.controllers.fleet_runs_common import (
 )
 from tests.emulators.kube.controllers.fleet_runs_delete import RunDeletion
 from tests.emulators.kube.controllers.fleet_runs_init import RunInitialization
-from tests.emulators.kube.status import ApiError
 
 # upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/condition/reason.go UpdateRunFailedReason
 REASON_FAILED = "UpdateRunFailed"
@@ -153,14 +152,7 @@ class StagedRuns(RunDeletion, RunInitialization):
         the pass and the run is requeued, its next pass computing the status from a fresh read
         (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/controller.go
         recordUpdateRunStatus, recordUpdateRunSucceeded, recordUpdateRunFailed; initialization.go)."""
-        try:
-            cluster.update_status_of(run, status)
-        except ApiError as exc:
-            if exc.reason != "Conflict":
-                raise
-            self.requeue(run, self.delay)
-            return False
-        return True
+        return write_status(cluster, run, status, lambda: self.requeue(run, self.delay))
 
     # ---- execution.go ------------------------------------------------------------------------
 
@@ -450,14 +442,8 @@ class StagedRuns(RunDeletion, RunInitialization):
             # updateApprovalRequestAccepted: Status().Update of the request as read; a 409 ends the
             # pass (NewUpdateIgnoreConflictError) and the run is requeued (upstream: kubefleet-dev/
             # kubefleet e160c1cd pkg/controllers/updaterun/execution.go).
-            try:
-                cluster.update_status_of(
-                    request, {"conditions": set_cond((request.get("status") or {}).get("conditions") or [], accepted)}
-                )
-            except ApiError as exc:
-                if exc.reason != "Conflict":
-                    raise
-                self.requeue(run, self.delay)
+            conditions = set_cond((request.get("status") or {}).get("conditions") or [], accepted)
+            if not write_status(cluster, request, {"conditions": conditions}, lambda: self.requeue(run, self.delay)):
                 return False
         task["conditions"] = set_cond(
             task.get("conditions") or [],

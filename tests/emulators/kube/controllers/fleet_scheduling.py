@@ -11,9 +11,8 @@ from typing import Any
 
 from tests.emulators.kube.controllers import fleet_bindings
 from tests.emulators.kube.controllers.fleet_bindings import C1
-from tests.emulators.kube.controllers.fleet_conditions import _cond
+from tests.emulators.kube.controllers.fleet_conditions import _cond, write_status
 from tests.emulators.kube.controllers.fleet_scheduler import Decisions, schedule
-from tests.emulators.kube.status import ApiError
 
 
 class SchedulingCycles:
@@ -35,14 +34,7 @@ class SchedulingCycles:
         handleUpdate's r.Client.Status().Update, controller.NewUpdateIgnoreConflictError in
         pkg/utils/controller/controller.go; the error requeues the key rate-limited). The requeue
         is the simulator's own, as place also runs from passes over every placement."""
-        try:
-            cluster.update_status_of(placement, fields)
-        except ApiError as exc:
-            if exc.reason != "Conflict":
-                raise
-            self.requeue(placement, self.delay)
-            return False
-        return True
+        return write_status(cluster, placement, fields, lambda: self.requeue(placement, self.delay))
 
     def _members(self, cluster: Any) -> dict[str, dict[str, Any]]:
         return {m["metadata"]["name"]: m for m in cluster.list(C1, "MemberCluster")}
