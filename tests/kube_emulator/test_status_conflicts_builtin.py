@@ -91,3 +91,24 @@ def test_an_hpa_status_write_overtaken_keeps_the_other_writers_condition(
         lab.emu, HPA, "HorizontalPodAutoscaler", "keda-hpa-phi-4"
     )
     assert lab.emu.controllers.errors == []
+
+
+def test_a_deployment_synced_for_a_pod_another_writer_deleted_is_requeued_on_a_conflict(
+    kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pod's delete enqueues its owner (replica_set.go deletePod -> enqueueRS); that sync's status
+    write meets a 409 and is requeued like any other, not recorded as the controller's fault."""
+    a_node(kube_emulator)
+    kube_emulator.cluster.create(deployment("web", replicas=2))
+    ready = lambda: (kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web") or {}).get("status", {})  # noqa: E731
+    assert wait_until(lambda: ready().get("availableReplicas") == 2)
+    kube_emulator.idle()
+    before_status_write(
+        kube_emulator, monkeypatch, "Deployment", lambda written: True,
+        note(kube_emulator.cluster, "apps/v1", "Deployment", "default", "web"),
+    )  # fmt: skip
+    victim = kube_emulator.cluster.list("v1", "Pod", "default")[0]["metadata"]["name"]
+    kube_emulator.cluster.delete("v1", "Pod", "default", victim)
+    assert wait_until(lambda: "Noted" in condition_types(kube_emulator, "apps/v1", "Deployment", "web"))
+    kube_emulator.idle()
+    assert kube_emulator.controllers.errors == []

@@ -302,7 +302,9 @@ class PodOwner(Controller):
             return
         owner = cluster.get(api_version, str(ref["kind"]), namespace, str(ref.get("name")))
         if owner is not None and owner["metadata"].get("uid") == ref.get("uid"):
-            self.reconcile(cluster, owner)
+            # the owner's key on its work queue, synced like any other: a status write of that sync
+            # that meets a 409 is requeued, not a fault (the enqueue functions above)
+            self.requeue(owner, 0.0)
 
     def _pods(self, cluster: ClusterState, owner: dict[str, Any]) -> list[dict[str, Any]]:
         md = owner["metadata"]
