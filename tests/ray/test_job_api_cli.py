@@ -146,6 +146,17 @@ def test_logs_follow_with_tail_starts_from_the_last_lines_written(ray_emulator: 
     assert result.stdout.splitlines() == ["job output line"]
 
 
+def test_logs_follow_with_tail_zero_prints_only_lines_written_after(ray_emulator: Callable[..., Any]) -> None:
+    # kubectl logs -f --tail=0 starts at the end of the log (kubernetes/kubectl pkg/cmd/logs/logs.go
+    # ToLogOptions sends TailLines=0); the job has ended, so nothing comes after.
+    emu = ray_emulator(run_seconds=0)
+    create_http_job(emu)
+    wait_until(lambda: (job(emu, "http").get("status") or {}).get("jobDeploymentStatus") == "Complete", timeout=15)
+    result = invoke("ray", "job", "logs", "http", "--follow", "--tail", "0")
+    assert result.exit_code == 0, result
+    assert result.stdout == ""
+
+
 def test_logs_follow_ends_when_request_timeout_runs_out(ray_emulator: Callable[..., Any]) -> None:
     # kubectl logs -f --request-timeout N ends after N s; so does the websocket's follow.
     emu = ray_emulator(run_seconds=60)

@@ -321,7 +321,9 @@ def follow(kube: Kube, namespace: str, cluster: str, service: str, job_id: str, 
         hint = f"see the head's state: akscli ray cluster status {cluster} -n {namespace}"
         text = log_text(read(kube, namespace, cluster, service, f"api/jobs/{job_id}/logs", hint), cluster)
         skip = len(text)
-        yield "".join(text.splitlines(keepends=True)[-last:])
+        lines = text.splitlines(keepends=True)
+        # none for 0, as kubectl logs -f --tail=0 prints only what comes (``[-0:]`` is every line)
+        yield "".join(lines[max(len(lines) - last, 0) :])
     for chunk in tail(kube, namespace, cluster, service, job_id):
         if skip >= len(chunk):
             skip -= len(chunk)
