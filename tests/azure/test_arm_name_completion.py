@@ -2,9 +2,10 @@
 `fleet show <TAB>`) offers the names Azure Resource Manager lists, as az completes `az aks show -n
 <TAB>` (Azure/azure-cli src/azure-cli-core/azure/cli/core/commands/parameters.py
 get_resource_name_completion_list: the resource group's when -g was given, else the subscription's),
-through the `__complete` protocol the shell scripts call (cli/complete.py protocol_lines). A <TAB>
+through the `__complete` protocol the shell scripts call (cli/complete.py protocol_lines; the names:
+cli/complete_arm.py). A <TAB>
 never signs in interactively, says nothing when Azure cannot be read, and waits at most
-complete.ARM_TIMEOUT_S for it."""
+complete_arm.ARM_TIMEOUT_S for it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from akscli.cli import complete
+from akscli.cli import complete_arm
 from akscli.cli.complete import protocol_lines
 from akscli.cli.main import root_command
 from tests.azure.helpers import RG, seed_cluster
@@ -123,7 +124,7 @@ def test_an_arm_that_does_not_answer_within_the_timeout_completes_nothing(
         return iter([{"name": "late"}])
 
     monkeypatch.setattr(clusters, "list_clusters", hanging)
-    monkeypatch.setattr(complete, "ARM_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(complete_arm, "ARM_TIMEOUT_S", 0.05)
     try:
         assert _offered("cluster", "show", "") == []
     finally:

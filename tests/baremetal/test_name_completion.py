@@ -1,6 +1,6 @@
 """TAB on a bare-metal cluster's NAME (`baremetal cluster show|upgrade|credentials|delete <TAB>`) offers
 the connected clusters of kind ProvisionedCluster that `baremetal cluster list` lists, of -g or else of
-the subscription, through the `__complete` protocol (cli/complete.py baremetal_clusters), as the AKS
+the subscription, through the `__complete` protocol (cli/complete_arm.py baremetal_clusters), as the AKS
 cluster names complete (tests/azure/test_arm_name_completion.py). `create NAME` names a new one."""
 
 from __future__ import annotations

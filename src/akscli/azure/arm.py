@@ -178,7 +178,11 @@ def _stop_writes(request: Any) -> None:
 def _credential(target: AzureTarget) -> Any:
     if offline():
         return _NoSignIn()
-    return identity.credential(target.auth, target.tenant, subscription=target.subscription_id())
+    from akscli.azure.tabtoken import Kept  # the Azure CLI's tokens kept for a <TAB>
+
+    subscription = target.subscription_id()
+    inner = identity.credential(target.auth, target.tenant, subscription=subscription)
+    return Kept(inner, (target.auth, target.tenant, subscription))
 
 
 def _client_kwargs() -> dict[str, Any]:

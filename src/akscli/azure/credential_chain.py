@@ -106,6 +106,11 @@ class Chain:
         self._chosen: Any = None
         self._chosen_name = ""
 
+    @property
+    def chosen_name(self) -> str:
+        """The name of the source that gave the last token ("" before one did)."""
+        return self._chosen_name
+
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         from azure.core.exceptions import ClientAuthenticationError
         from azure.identity import CredentialUnavailableError

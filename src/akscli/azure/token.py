@@ -18,13 +18,14 @@ import hashlib
 import json
 import os
 import sys
-import time
 from typing import TYPE_CHECKING, NamedTuple
 
 from akscli import cachedir, timestamps
+from akscli.azure import tokenfile
 from akscli.azure.execinfo import exec_api_version
 from akscli.azure.tokenenv import certificate_names as certificate_names
 from akscli.azure.tokenenv import sign_in_env as sign_in_env
+from akscli.azure.tokenfile import REFRESH_MARGIN as REFRESH_MARGIN
 from akscli.azure.tokenflags import authority_host as _authority_host
 from akscli.azure.tokenflags import azurecli_tenant as _azurecli_tenant
 from akscli.azure.tokenflags import check_federated_token as _check_federated_token
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 AKS_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
-REFRESH_MARGIN = 300
 LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "interactive", "azurepipelines", "azd")
 # kubelogin's modes and flags that akscli token refuses by name, each with its fix: ropc (a user's password,
 # which Entra ID refuses where MFA is required) and --legacy (an ADAL v1 token for the retired Azure AD
@@ -358,44 +358,11 @@ def cache_path(req: TokenRequest) -> str:
 
 def read_cached(req: TokenRequest, now: float | None = None) -> tuple[str, int] | None:
     """The cached token and its expiry (epoch seconds) if it is still fresh enough."""
-    now = time.time() if now is None else now
-    if not cachedir.is_private(cache_dir()):
-        return None
-    try:
-        fd = os.open(cache_path(req), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, encoding="utf-8") as fh:
-            if not cachedir.owned(cache_path(req), fh.fileno(), 0o600):
-                return None
-            data = json.load(fh)
-        token, expires_on = str(data["token"]), int(data["expires_on"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if expires_on - REFRESH_MARGIN <= now or not token:
-        return None
-    return token, expires_on
+    return tokenfile.read(cache_dir(), cache_path(req), now)
 
 
 def write_cached(req: TokenRequest, token: str, expires_on: int) -> None:
-    import tempfile
-
-    directory = cache_dir()
-    cachedir.make(directory)
-    if not cachedir.is_private(directory):
-        raise PermissionError(f"{directory} belongs to another user")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tok-", suffix=".tmp")
-    try:
-        # mkstemp creates the file 0600: the token is never readable by others, not even briefly.
-        with os.fdopen(fd, "w") as fh:
-            json.dump({"token": token, "expires_on": int(expires_on)}, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, cache_path(req))
-    except BaseException:
-        try:  # noqa: SIM105 - contextlib would cost every kubectl call an import
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    tokenfile.write(cache_dir(), cache_path(req), token, expires_on)
 
 
 def acquire(req: TokenRequest) -> tuple[str, int]:

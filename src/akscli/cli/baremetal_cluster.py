@@ -10,7 +10,7 @@ import typer
 
 from akscli import errors, output
 from akscli.azure import kinds
-from akscli.cli import azopts, complete, flag_types
+from akscli.cli import azopts, complete_arm, flag_types
 from akscli.cli import options as opts
 from akscli.errors import UsageError
 
@@ -30,7 +30,7 @@ ClusterName = Annotated[
     typer.Argument(
         help="Cluster name; baremetalcluster/NAME as -o name prints it also works.",
         callback=opts.type_name("baremetalcluster", "bare-metal cluster name", "akscli baremetal cluster list"),
-        autocompletion=complete.baremetal_clusters,
+        autocompletion=complete_arm.baremetal_clusters,
     ),
 ]
 # -o name: baremetalcluster/NAME, for the list and for one cluster (create, show, upgrade).

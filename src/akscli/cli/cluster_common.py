@@ -8,14 +8,15 @@ from typing import Annotated, Any
 import typer
 
 from akscli.azure import etags, kinds
-from akscli.cli import azopts, complete
+from akscli.cli import azopts, complete_arm
 from akscli.cli import options as opts
 
 _NAME_HELP = "Cluster name; cluster/NAME as -o name prints it also works."
 _NAME_CHECK = opts.type_name("cluster", "cluster name", "akscli cluster list")
-# A cluster's NAME completes from ARM (complete.arm_clusters); create's names a cluster not there yet.
+# A cluster's NAME completes from ARM (complete_arm.arm_clusters); create's names a cluster not there yet.
 Name = Annotated[
-    str, typer.Argument(help=_NAME_HELP, show_default=False, callback=_NAME_CHECK, autocompletion=complete.arm_clusters)
+    str,
+    typer.Argument(help=_NAME_HELP, show_default=False, callback=_NAME_CHECK, autocompletion=complete_arm.arm_clusters),
 ]
 NewName = Annotated[str, typer.Argument(help=_NAME_HELP, show_default=False, callback=_NAME_CHECK)]
 # Typed once, used by `create` (bool, default off) and `update` (None: left as it is).

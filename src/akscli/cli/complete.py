@@ -8,8 +8,7 @@ The candidates come from the command tree (commands, flags) and from the complet
 deployed models, Ray clusters, services and jobs, and hub placements, staged update runs and
 strategies). Namespaces come from the kubeconfig, and from the cluster only within a short timeout;
 deployed models, Ray objects and hub objects from the cluster only, within the same timeout; AKS
-cluster, agent pool and fleet names from Azure Resource Manager within ARM_TIMEOUT_S, never signing in
-interactively (arm_clusters, arm_pools, arm_fleets, baremetal_clusters).
+cluster, node pool and fleet names are complete_arm's.
 """
 
 import os
@@ -29,10 +28,6 @@ DIRECTIVE_FILTER_FILE_EXT = 8
 DIRECTIVE_FILTER_DIRS = 16
 # How long a <TAB> waits for the cluster's namespaces before it answers from the kubeconfig.
 CLUSTER_TIMEOUT_S = 1.5
-# How long a <TAB> waits for Azure Resource Manager's names (cluster, node pool, fleet): longer, as
-# its first call of a command also gets a token, which through the Azure CLI is a process of its own
-# (`az account get-access-token`); it still offers nothing rather than wait longer.
-ARM_TIMEOUT_S = 3.0
 
 OUTPUT_FORMATS = (
     ("table", "a table (the default)"),
@@ -309,99 +304,6 @@ def _hub_names(ctx: Any, incomplete: str, names: Callable[[Any, str | None], lis
         return names(kube, _param(ctx, "namespace"))
 
     return _matching([(name, "") for name in _within(CLUSTER_TIMEOUT_S, read) or []], incomplete)
-
-
-# ---- Azure Resource Manager --------------------------------------------------------------------
-
-# The sign-in sources that ask the user something (a browser, a device code): a <TAB> never signs in.
-PROMPTING_AUTH = ("devicecode", "interactive")
-
-
-def arm_clusters(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
-    """The AKS clusters of -g (else of the subscription), as az completes `az aks show -n <TAB>`
-    (upstream: Azure/azure-cli src/azure-cli-core/azure/cli/core/commands/parameters.py
-    get_resource_name_completion_list: the resource group's resources of the type when -g was given,
-    else the subscription's; src/azure-cli/azure/cli/command_modules/acs/_params.py puts it on the
-    cluster's name), read within ARM_TIMEOUT_S and never signing in interactively."""
-
-    def names(target: Any) -> list[tuple[str, str]]:
-        from akscli.azure import clusters
-
-        rows = clusters.list_clusters(clusters.client(target), _param(ctx, "resource_group"))
-        return [(str(c.get("name")), _group_help(c)) for c in rows]
-
-    return _arm_names(ctx, incomplete, names)
-
-
-def arm_pools(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
-    """The agent pools of --cluster in -g (AgentPools_List); nothing until both are given."""
-    cluster, group = _param(ctx, "cluster"), _param(ctx, "resource_group")
-    if not cluster or not group:
-        return []
-
-    def names(target: Any) -> list[tuple[str, str]]:
-        from akscli.azure import clusters, nodepools
-
-        rows = nodepools.list_pools(clusters.client(target), group, cluster)
-        return [(str(p.get("name")), str((p.get("properties") or {}).get("vmSize") or "")) for p in rows]
-
-    return _arm_names(ctx, incomplete, names)
-
-
-def arm_fleets(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
-    """The fleets of -g (else of the subscription): Fleets_ListByResourceGroup or
-    Fleets_ListBySubscription, as ``arm_clusters``."""
-
-    def names(target: Any) -> list[tuple[str, str]]:
-        from akscli.fleet.armclient import FleetArm
-
-        rows = FleetArm(target, spinner=_no_spinner).list_fleets(_param(ctx, "group"))
-        return [(str(f.get("name")), _group_help(f)) for f in rows]
-
-    return _arm_names(ctx, incomplete, names)
-
-
-def baremetal_clusters(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
-    """The bare-metal clusters of -g (else of the subscription): the connected clusters of kind
-    ProvisionedCluster, as ``baremetal cluster list`` reads them, without their instances."""
-
-    def names(target: Any) -> list[tuple[str, str]]:
-        from akscli.baremetal.clusters import BareMetal
-
-        pages = BareMetal(target).connected_pages(_param(ctx, "resource_group"))
-        return [(str(c.get("name")), _group_help(c)) for page in pages for c in page]
-
-    return _arm_names(ctx, incomplete, names)
-
-
-def _group_help(resource: dict[str, Any]) -> str:
-    """``-g rg-ml``: the flag the command needs with the name, as its resource group is in the id."""
-    from akscli.azure.clusters import resource_group_of
-
-    group = resource_group_of(str(resource.get("id") or ""))
-    return f"-g {group}" if group else ""
-
-
-def _no_spinner(_what: str) -> Any:
-    from contextlib import nullcontext
-
-    return nullcontext(lambda _line: None)
-
-
-def _arm_names(ctx: Any, incomplete: str, names: Callable[[Any], list[tuple[str, str]]]) -> list[tuple[str, str]]:
-    """``names(target)`` for --subscription, --auth and --tenant given before the word, within
-    ARM_TIMEOUT_S; nothing when the sign-in would prompt, fails, or is slower."""
-    if str(_param(ctx, "auth") or "").strip().lower() in PROMPTING_AUTH:
-        return []
-
-    def read() -> list[Any]:
-        from akscli.azure.arm import AzureTarget
-
-        target = AzureTarget(_param(ctx, "subscription"), _param(ctx, "auth"), _param(ctx, "tenant")).validated()
-        return names(target)
-
-    rows = _within(ARM_TIMEOUT_S, read) or []
-    return _matching(sorted(set(rows)), incomplete)
 
 
 def _connect(ctx: Any) -> Any:

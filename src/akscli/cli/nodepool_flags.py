@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from akscli.cli import complete
+from akscli.cli import complete_arm
 from akscli.cli import options as opts
 from akscli.output import Column
 from akscli.resource_type import ResourceType
@@ -16,7 +16,8 @@ from akscli.resource_type import ResourceType
 # src/azure-cli/azure/cli/command_modules/acs/_params.py, argument_context('aks nodepool'):
 # cluster_name; 'aks nodepool wait': options_list=['--cluster-name']): accepted beside --cluster
 # (grammar.AZ_ALIASES).
-# --cluster completes from ARM, a pool's NAME too once --cluster and -g are given (complete.arm_*).
+# --cluster completes from ARM, a pool's NAME too once --cluster and -g are given (complete_arm); the
+# NAME of show and delete, which take both kinds of pool, also the NodePools of --context (complete_arm.pools).
 Cluster = Annotated[
     str,
     typer.Option(
@@ -25,7 +26,7 @@ Cluster = Annotated[
         "--cluster-name",
         metavar="CLUSTER",
         help="Cluster name.",
-        autocompletion=complete.arm_clusters,
+        autocompletion=complete_arm.arm_clusters,
     ),
 ]
 # add, list, show and delete also work on node auto-provisioning pools, which need no --cluster.
@@ -38,7 +39,7 @@ OptCluster = Annotated[
         metavar="CLUSTER",
         help="Cluster name (ARM pools).",
         show_default=False,
-        autocompletion=complete.arm_clusters,
+        autocompletion=complete_arm.arm_clusters,
     ),
 ]
 AutoProvision = Annotated[
@@ -54,7 +55,7 @@ NAP_NODEPOOLS = ResourceType("karpenter.sh", "nodepools", "nodepool", namespaced
 _POOL_CHECK = opts.type_name("nodepool", "node pool name", "akscli nodepool list", resources=[NAP_NODEPOOLS])
 _POOL_HELP = "Node pool name; nodepool/NAME (nodepool.karpenter.sh/NAME) as -o name prints it also works."
 Name = Annotated[
-    str, typer.Argument(help=_POOL_HELP, show_default=False, callback=_POOL_CHECK, autocompletion=complete.arm_pools)
+    str, typer.Argument(help=_POOL_HELP, show_default=False, callback=_POOL_CHECK, autocompletion=complete_arm.pools)
 ]
 # add's NAME names a pool not there yet: nothing to complete.
 NewName = Annotated[str, typer.Argument(help=_POOL_HELP, show_default=False, callback=_POOL_CHECK)]
@@ -67,7 +68,7 @@ ArmName = Annotated[
         help="Node pool name; nodepool/NAME as -o name prints it also works.",
         show_default=False,
         callback=_POOL_CHECK,
-        autocompletion=complete.arm_pools,
+        autocompletion=complete_arm.arm_pools,
     ),
 ]
 # az's long names are accepted beside akscli's, one option each, so an `az aks nodepool add/update`

@@ -11,7 +11,7 @@ import typer
 from akscli import errors, output, validate
 from akscli import fleet as kubefleet
 from akscli.azure import kinds
-from akscli.cli import azopts, complete, flag_types
+from akscli.cli import azopts, complete, complete_arm, flag_types
 from akscli.cli import options as opts
 from akscli.errors import UsageError
 from akscli.resource_type import ResourceType
@@ -39,7 +39,7 @@ Fleet = Annotated[
         "--fleet",
         help="Fleet name: act through ARM on this fleet.",
         show_default=False,
-        autocompletion=complete.arm_fleets,
+        autocompletion=complete_arm.arm_fleets,
     ),
 ]
 Stage = Annotated[
@@ -71,7 +71,7 @@ NewFleetName = Annotated[str, typer.Argument(help="Fleet name.")]
 FleetName = _name(
     "Fleet name; fleet/NAME as -o name prints it also works.",
     _typed(kinds.FLEET, "fleet name", "akscli fleet list"),
-    complete.arm_fleets,
+    complete_arm.arm_fleets,
 )
 NewRunName = Annotated[str, typer.Argument(help="Update run name.")]
 NewStrategyName = Annotated[str, typer.Argument(help="Strategy name.")]
