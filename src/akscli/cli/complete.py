@@ -163,19 +163,40 @@ def _kubeconfig_contexts(ctx: Any) -> list[dict[str, Any]]:
     """The contexts of the kubeconfig files; a name in several files is the first file's, as
     kubectl merges them (kubernetes/client-go tools/clientcmd/loader.go ``Load``: "The first file
     to set a particular map key wins")."""
+    return [entry for name, entry in _kubeconfig_named(ctx, "contexts").items() if name]
+
+
+def _kubeconfig_named(ctx: Any, section: str) -> dict[str, dict[str, Any]]:
+    """The named entries of one section (contexts, users) of the kubeconfig files, the first file's
+    where several name one; ``current-context`` the first file's that sets it, under ""."""
     from akscli import yamlio
 
-    contexts: dict[str, dict[str, Any]] = {}
+    found: dict[str, dict[str, Any]] = {}
     for path in _kubeconfig_paths(ctx):
         try:
             data = yamlio.load(path.read_text(encoding="utf-8"), str(path))
         except Exception:  # a missing or broken kubeconfig completes nothing, it never fails
             continue
         if isinstance(data, dict):
-            for c in data.get("contexts") or []:
+            if data.get("current-context"):
+                found.setdefault("", {"name": str(data["current-context"])})
+            for c in data.get(section) or []:
                 if isinstance(c, dict) and c.get("name"):
-                    contexts.setdefault(str(c["name"]), c)
-    return list(contexts.values())
+                    found.setdefault(str(c["name"]), c)
+    return found
+
+
+def _sign_in_prompts(ctx: Any) -> bool:
+    """Whether the user of the context a <TAB> would read signs in with a device code or a browser
+    (kube.kubeconfig_user.exec_prompts): a <TAB> never starts that sign-in, whose plugin would write
+    its prompt over the command line and wait, as it never starts one for ARM (complete_arm)."""
+    from akscli.kube.kubeconfig_user import exec_prompts
+
+    contexts = _kubeconfig_named(ctx, "contexts")
+    name = _param(ctx, "kube_context") or contexts.get("", {}).get("name")
+    user = ((contexts.get(str(name)) or {}).get("context") or {}).get("user") if name else None
+    entry = _kubeconfig_named(ctx, "users").get(str(user)) if user else None
+    return bool(entry) and exec_prompts((entry or {}).get("user") or {})
 
 
 def kube_contexts(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
@@ -307,9 +328,12 @@ def _hub_names(ctx: Any, incomplete: str, names: Callable[[Any, str | None], lis
 
 
 def _connect(ctx: Any) -> Any:
-    """The cluster of --kubeconfig and --context, asked with a 1s request timeout."""
+    """The cluster of --kubeconfig and --context, asked with a 1s request timeout; none where its
+    sign-in would prompt (``_sign_in_prompts``)."""
     from akscli.kube.connecting import connect, kube_target
 
+    if _sign_in_prompts(ctx):
+        raise LookupError("the context's sign-in would prompt")  # _within: nothing from the cluster
     return connect(kube_target(_param(ctx, "kubeconfig"), _param(ctx, "kube_context"), request_timeout="1s"))
 
 

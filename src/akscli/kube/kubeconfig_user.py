@@ -157,3 +157,39 @@ class User:
         with self.observed():
             run_hook()
         self.check(configuration)
+
+
+# The sign-in modes of an Entra exec plugin that ask the user something: a device code to enter, a
+# browser to open (kubelogin's devicecode and interactive; akscli token's, which are kubelogin's).
+PROMPTING_LOGINS = ("devicecode", "interactive")
+
+
+def exec_prompts(user: dict[str, Any], environ: dict[str, str] | None = None) -> bool:
+    """Whether the kubeconfig user's exec plugin would ask the user to sign in: kubelogin's
+    ``get-token`` (``--login``/``-l``, devicecode when not given; AAD_LOGIN_METHOD, from the exec
+    entry's env or else the environment, wins unless --disable-environment-override: upstream
+    Azure/kubelogin 66784961 pkg/internal/token/options.go ``NewOptions``, ``AddFlags``,
+    ``UpdateFromEnv``; pkg/internal/env/variables.go ``LoginMethod``) or ``akscli token`` (its
+    --login or --auth; the default chain asks nothing: akscli.azure.token.parse_args)."""
+    spec = user.get("exec") if isinstance(user.get("exec"), dict) else None
+    if spec is None:
+        return False
+    command = os.path.basename(str(spec.get("command") or ""))
+    args = [str(a) for a in spec.get("args") or []]
+    if command in ("kubelogin", "kubectl-kubelogin") and "get-token" in args:
+        login: str | None = "devicecode"
+    elif command == "akscli" and args[:1] == ["token"]:
+        login = None
+    else:
+        return False
+    for i, arg in enumerate(args):
+        flag, eq, value = arg.partition("=")
+        if flag in ("--login", "-l", "--auth"):
+            login = value if eq else (args[i + 1] if i + 1 < len(args) else login)
+    if not any(a.partition("=")[0] == "--disable-environment-override" for a in args):
+        env = dict(environ if environ is not None else os.environ)
+        for item in spec.get("env") or []:
+            if isinstance(item, dict) and item.get("name"):
+                env[str(item["name"])] = str(item.get("value") or "")
+        login = env.get("AAD_LOGIN_METHOD", login)
+    return (login or "").lower() in PROMPTING_LOGINS
