@@ -81,6 +81,9 @@ NAP_ONLY = {
     "kubeconfig": "--kubeconfig",
     "kube_context": "--context",
     "request_timeout": "--request-timeout",
+    # delete: an ARM DELETE names one agent pool (nodepool delete)
+    "selector": "-l/--selector",
+    "all_": "--all",
 }
 # How Karpenter may disrupt a GPU pool's nodes. A model server evicted by consolidation reloads tens
 # of GB of weights, so a GPU pool consolidates only empty nodes (upstream: kubernetes-sigs/karpenter

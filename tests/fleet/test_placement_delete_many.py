@@ -55,3 +55,43 @@ def test_a_name_with_a_selector_is_refused_and_nothing_is_deleted(hub: Hub) -> N
     assert result.exit_code == 2, result
     assert "error: name cannot be provided when a selector is specified" in result.stderr
     assert _left(hub) == ["one", "two"]
+
+
+def _cluster_and_namespaced(hub: Hub) -> None:
+    placed = invoke("fleet", "place", "one", "--select", "namespace/llm", "-y")
+    assert placed.exit_code == 0, placed
+    placed = invoke(
+        "fleet", "place", "cfg", "-n", "llm", "--select", "configmap/model-config", "--pick-fixed", "canary"
+    )
+    assert placed.exit_code == 0, placed
+    hub.settle()
+
+
+def test_every_typed_name_is_checked_against_the_namespace_not_only_the_last(hub: Hub) -> None:
+    _cluster_and_namespaced(hub)
+    result = invoke(
+        "fleet", "placement", "delete", "clusterresourceplacement/one", "resourceplacement/cfg", "-n", "llm", "-y"
+    )
+    assert result.exit_code == 2, result
+    assert "error: clusterresourceplacement is cluster-scoped: drop -n" in result.stderr
+    assert _left(hub) == ["one"]
+    assert [p["metadata"]["name"] for p in hub.cluster.list(P1, "ResourcePlacement", "llm")] == ["cfg"]
+
+
+def test_all_with_all_namespaces_deletes_both_kinds_with_each_objects_namespace(hub: Hub) -> None:
+    _cluster_and_namespaced(hub)
+    result = invoke("fleet", "placement", "delete", "--all", "-A", "-y")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines() == [
+        'clusterresourceplacement.placement.kubernetes-fleet.io "one" deleted',
+        'resourceplacement.placement.kubernetes-fleet.io "cfg" deleted from llm namespace',
+    ]
+    assert _left(hub) == [] and hub.cluster.list(P1, "ResourcePlacement", "llm") == []
+
+
+def test_a_selector_across_namespaces_that_matches_nothing_says_no_resources_found(hub: Hub) -> None:
+    _cluster_and_namespaced(hub)
+    result = invoke("fleet", "placement", "delete", "-l", "team=none", "-A", "-y")
+    assert result.exit_code == 0, result
+    assert result.stderr.strip() == "No resources found"
+    assert _left(hub) == ["one"]

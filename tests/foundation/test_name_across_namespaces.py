@@ -17,6 +17,16 @@ NAMED_WITH_ALL_NAMESPACES = [
     ("ray", "cluster", "nodes", "rc"),
     ("ray", "workergroup", "list", "rc"),
 ]
+# The deletes that take NAME... and -A (with -l or --all: kubectl delete -A, kubernetes/kubectl
+# pkg/cmd/delete/delete_flags.go).
+DELETES_WITH_ALL_NAMESPACES = [
+    ("ray", "cluster", "delete", "rc"),
+    ("ray", "job", "delete", "job"),
+    ("ray", "service", "delete", "svc"),
+    ("fleet", "placement", "delete", "p"),
+    ("fleet", "rollout", "delete", "run-1"),
+    ("fleet", "rollout", "strategy", "delete", "safe"),
+]
 
 
 @pytest.mark.parametrize("command", NAMED_WITH_ALL_NAMESPACES, ids=lambda c: " ".join(c[:-1]))
@@ -47,4 +57,15 @@ def test_every_command_that_takes_a_name_and_all_namespaces_is_listed_here() -> 
         if any("--all-namespaces" in getattr(p, "opts", ()) for p in command.params)
         and any(p.param_type_name == "argument" for p in command.params)
     ]
-    assert sorted(found) == sorted(c[:-1] for c in NAMED_WITH_ALL_NAMESPACES)
+    assert sorted(found) == sorted(c[:-1] for c in NAMED_WITH_ALL_NAMESPACES + DELETES_WITH_ALL_NAMESPACES)
+
+
+@pytest.mark.parametrize("command", DELETES_WITH_ALL_NAMESPACES, ids=lambda c: " ".join(c[:-1]))
+def test_names_to_delete_with_all_namespaces_are_refused_pointing_to_a_selector(command: tuple[str, ...]) -> None:
+    result = invoke(*command, "other", "-A", "-y", "--kubeconfig", "/nonexistent/kubeconfig")
+    assert result.exit_code == 2, result
+    assert result.stderr.startswith("error: a resource cannot be retrieved by name across all namespaces (")
+    path = "akscli " + " ".join(command[:-1])
+    assert f"hint: {path} {command[-1]} other -n NAMESPACE deletes them in one namespace; {path} -l SELECTOR -A" in (
+        result.stderr
+    )

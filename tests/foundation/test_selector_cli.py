@@ -25,6 +25,9 @@ SELECTOR_COMMANDS = {
     "ray cluster delete": ("ray", "cluster", "delete", "-y"),
     "ray job delete": ("ray", "job", "delete", "-y"),
     "ray service delete": ("ray", "service", "delete", "-y"),
+    "fleet rollout delete": ("fleet", "rollout", "delete", "-y"),
+    "fleet rollout strategy delete": ("fleet", "rollout", "strategy", "delete", "-y"),
+    "nodepool delete": ("nodepool", "delete", "--auto-provision", "-y"),
     "fleet rollout list": ("fleet", "rollout", "list"),
     "fleet rollout strategy list": ("fleet", "rollout", "strategy", "list"),
 }

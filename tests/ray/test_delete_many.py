@@ -17,12 +17,12 @@ from tests.ray.conftest import akscli
 RAY = "ray.io/v1"
 
 
-def _cluster(emu: Any, name: str, **labels: str) -> None:
+def _cluster(emu: Any, name: str, namespace: str = "default", **labels: str) -> None:
     emu.cluster.create(
         {
             "apiVersion": RAY,
             "kind": "RayCluster",
-            "metadata": {"name": name, "namespace": "default", "labels": labels},
+            "metadata": {"name": name, "namespace": namespace, "labels": labels},
             "spec": {
                 "headGroupSpec": {
                     "rayStartParams": {},
@@ -184,3 +184,50 @@ def test_service_delete_takes_a_selector(ray_emulator: Callable[..., Any]) -> No
     result = akscli("ray service delete -l app=x -y")
     assert result.exit_code == 0, result
     assert "No resources found" in result.stderr
+
+
+def _in_two_namespaces(ray_emulator: Callable[..., Any]) -> Any:
+    emu = _three(ray_emulator)
+    emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml"}})
+    _cluster(emu, "d", "ml", team="ml")
+    return emu
+
+
+def test_a_selector_with_all_namespaces_deletes_in_every_namespace_naming_each(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # kubectl delete -l team=ml -A (kubernetes/kubectl pkg/cmd/delete/delete_flags.go -A; delete.go PrintObj).
+    emu = _in_two_namespaces(ray_emulator)
+    result = akscli("ray cluster delete -l team=ml -A -y")
+    assert result.exit_code == 0, result
+    assert [line for line in result.stdout.splitlines() if "deleted" in line] == [
+        'raycluster.ray.io "a" deleted from default namespace',
+        'raycluster.ray.io "b" deleted from default namespace',
+        'raycluster.ray.io "d" deleted from ml namespace',
+    ]
+    assert _left(emu) == ["c"] and emu.cluster.list(RAY, "RayCluster", "ml") == []
+
+
+def test_all_without_all_namespaces_keeps_to_the_namespace(ray_emulator: Callable[..., Any]) -> None:
+    emu = _in_two_namespaces(ray_emulator)
+    result = akscli("ray cluster delete --all -n ml -y")
+    assert result.exit_code == 0, result
+    assert _left(emu) == ["a", "b", "c"] and emu.cluster.list(RAY, "RayCluster", "ml") == []
+
+
+def test_a_name_with_all_namespaces_is_refused_before_anything_is_sent(ray_emulator: Callable[..., Any]) -> None:
+    emu = _three(ray_emulator)
+    result = akscli("ray cluster delete a b -A -y")
+    assert result.exit_code == 2, result
+    assert "error: a resource cannot be retrieved by name across all namespaces" in result.stderr
+    assert "-l SELECTOR -A deletes in every namespace" in result.stderr
+    assert _deletes(emu) == []
+
+
+def test_a_selector_across_namespaces_matching_nothing_says_no_resources_found(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    _three(ray_emulator)
+    result = akscli("ray job delete -l team=none -A -y")
+    assert result.exit_code == 0, result
+    assert result.stderr.strip() == "No resources found"

@@ -8,7 +8,7 @@ deleted; names that are not there are named in one NotFoundError after the other
 (kubectl's builder runs ContinueOnError: the rest are still deleted), or ignored with
 --ignore-not-found."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -24,23 +24,45 @@ if TYPE_CHECKING:
 All = Annotated[
     bool, typer.Option("--all", help="Delete every one in the namespace (kubectl delete --all).", show_default=False)
 ]
+# kubectl delete -A: "If present, list the requested object(s) across all namespaces. Namespace in
+# current context is ignored even if specified with --namespace." (delete_flags.go AddFlags; the
+# builder's AllNamespaces in delete.go Complete). A NAME with -A is refused for every command
+# (options.name_across_namespaces); without -l or --all nothing is chosen (check_choice).
+AllNamespaces = Annotated[
+    bool,
+    typer.Option(
+        "-A",
+        "--all-namespaces",
+        help="With -l or --all: every namespace, -n ignored (kubectl delete -A).",
+        show_default=False,
+    ),
+]
 
 
-def names_argument(single: Any, *, selectable: bool = True) -> Any:
+def names_argument(single: Any, *, selectable: bool = True, note: str = "") -> Any:
     """The NAME... argument for a command whose NAME argument type was ``single`` (an Annotated
     str with a typer.Argument): the same help, completion and per-name callback, taken once per
-    name, and optional (-l or --all may choose instead; ``selectable``: the command takes them)."""
+    name, and optional (-l or --all may choose instead; ``selectable``: the command takes them);
+    ``note``: a sentence after, e.g. where only one NAME is taken."""
     info = single.__metadata__[0]
     each = info.callback
 
     def check(ctx: Any, param: Any, values: list[str] | None) -> list[str]:
-        return [each(ctx, param, v) if each else v for v in values or []]
+        if not each:
+            return list(values or [])
+        names: list[str] = []
+        for value in values or []:
+            names.append(each(ctx, param, value))
+            opts.keep_typed(ctx, param)  # each name's TYPE, not only the last one's (typed_resources)
+        return names
 
     help_text = (info.help or "").replace(" name;", " names;", 1)
     return Annotated[
         list[str] | None,
         typer.Argument(
-            help=f"{help_text} One or more" + ("; or -l or --all." if selectable else "."),
+            help=f"{help_text} One or more"
+            + ("; or -l or --all." if selectable else ".")
+            + (f" {note}" if note else ""),
             autocompletion=info.autocompletion,
             callback=check,
             metavar="NAME...",
@@ -87,24 +109,39 @@ def chosen(
     ns: str | None,
     names: Sequence[str],
     selector: str | None,
-    read: Callable[[str], Any],
+    read: Callable[[str, str | None], Any],
+    *,
+    all_namespaces: bool = False,
+    listing: Callable[[str | None], Iterable[dict[str, Any]]] | None = None,
 ) -> tuple[list[Any], list[errors.NotFoundError]]:
-    """What ``read`` gives for each chosen name (a missing one raises NotFoundError) and the names
-    that were not there; ``selector`` (check_choice's): the names are those of the listed objects.
-    A selector that matches nothing says "No resources found" (kubectl delete's line), on stderr."""
+    """What ``read`` gives for each chosen object, from its name and namespace (a missing one
+    raises NotFoundError), and the names that were not there. ``selector`` (check_choice's): the
+    objects are those listed, page by page: ``kind`` in ``ns``, or with ``all_namespaces`` (-A) in
+    every namespace, each read in its own; ``listing``: the command's own list from the selector
+    (the fleet's pairs of kinds), in place of ``kind``'s. A selector that matches nothing says
+    "No resources found" (kubectl delete's line), on stderr."""
+    picked = [(name, ns) for name in names]
     if selector is not None:
-        items = kube.list(api_version, kind, namespace=ns, label_selector=selector or None)
-        names = sorted(str(item["metadata"]["name"]) for item in items)
-        if not names:  # kubectl get's words (cli-runtime printers), which kubectl delete -l says too
-            output.info(f"No resources found in {ns} namespace." if ns else "No resources found")
-    found: list[Any] = []
+        items = (
+            listing(selector or None)
+            if listing is not None
+            else kube.list(
+                api_version, kind, namespace=ns, all_namespaces=all_namespaces, label_selector=selector or None
+            )
+        )
+        found = {(str(i["metadata"]["name"]), i["metadata"].get("namespace")) for i in items}
+        # The cluster-scoped first, then by namespace and name, as the lists print them.
+        picked = sorted(found, key=lambda pair: (pair[1] is not None, pair[1] or "", pair[0]))
+        if not picked:  # kubectl get's words (cli-runtime printers), which kubectl delete -l says too
+            output.info(f"No resources found in {ns} namespace." if ns and not all_namespaces else "No resources found")
+    objects: list[Any] = []
     missing: list[errors.NotFoundError] = []
-    for name in dict.fromkeys(names):
+    for name, where in dict.fromkeys(picked):
         try:
-            found.append(read(name))
+            objects.append(read(name, where))
         except errors.NotFoundError as exc:
             missing.append(exc)
-    return found, missing
+    return objects, missing
 
 
 def raise_missing(missing: Sequence[errors.NotFoundError], ignore_not_found: bool) -> None:

@@ -1,13 +1,22 @@
 """akscli nodepool: AKS node pools (GPU pools, MIG, autoscaler, spot) through ARM."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from akscli import errors, output
 from akscli.azure import etags, kinds
 from akscli.cli import abort as aborting
-from akscli.cli import azopts, complete, flag_types, nodepool_arm, nodepool_nap, nodepool_update, nodepool_upgrade
+from akscli.cli import (
+    azopts,
+    complete,
+    delete_many,
+    flag_types,
+    nodepool_arm,
+    nodepool_nap,
+    nodepool_update,
+    nodepool_upgrade,
+)
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
 from akscli.cli.diff_status import ExitCode, check_exit_code, with_exit_code
@@ -430,21 +439,31 @@ app.command("abort")(aborting.pool_abort)
 app.command("update")(nodepool_update.update)
 
 
+if TYPE_CHECKING:
+    PoolNames = list[str] | None
+else:
+    PoolNames = delete_many.names_argument(
+        Name, note="Without --auto-provision one NAME: an ARM DELETE names one agent pool."
+    )
+
+
 @app.command("delete")
 @on_azure
 @flag_types.on_kube(into="kube")
 @azopts.on_delete(azopts.PoolDeleteTimeout, None)
 def delete(
-    name: Name,
+    names: PoolNames = None,
     cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
     auto_provision: AutoProvision = False,
+    selector: flag_types.Selector = None,
+    all_: delete_many.All = False,
     delete: opts.DeleteFlags = opts.DeleteFlags(),
     if_match: azopts.IfMatch = None,
     azure: AzureFlags = AzureFlags(),
     kube: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
-    """Delete a node pool (its nodes are drained and removed); --auto-provision: a NodePool."""
+    """Delete a node pool (its nodes are drained and removed); --auto-provision: NodePools (NAME..., -l or --all)."""
     from akscli.azure import nodepools
     from akscli.cli import common
 
@@ -458,19 +477,12 @@ def delete(
         azure=azure,
         kube=kube,
         if_match=if_match,
+        selector=selector,
+        all_=all_,
     ):
-        nodepool_nap.delete(
-            name,
-            kube,
-            yes=yes,
-            dry_run=dry_run,
-            no_wait=no_wait,
-            fmt=output_,
-            ignore_not_found=ignore_not_found,
-            timeout=timeout or azopts.NAP_DELETE_TIMEOUT_DEFAULT,
-        )
+        nodepool_nap.delete(names or [], (selector, all_), kube, delete, timeout or azopts.NAP_DELETE_TIMEOUT_DEFAULT)
         return
-    rg, cname, pname = _ids(resource_group, nodepool_nap.need_cluster(cluster), name)
+    rg, cname, pname = _ids(resource_group, nodepool_nap.need_cluster(cluster), nodepool_nap.one_pool(names or []))
     etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname))
     with azopts.dry_run_scope(dry_run, output_ or "json") as dry:
         c = azure.aks_client()

@@ -41,7 +41,7 @@ def _refuse_nodepool_type(name: str) -> None:
 
     from akscli.cli import options as opts
 
-    typed = opts.typed_resource()
+    typed = opts.typed_resource() or opts.typed_resource("names")  # delete's NAME... (one NAME here)
     if typed is None or typed[1] is None or "." not in typed[0]:
         return
     ctx = get_current_context(silent=True)

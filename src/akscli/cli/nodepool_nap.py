@@ -215,43 +215,72 @@ def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
         output.emit(itertools.chain([first], rows), "table", CLAIM_COLUMNS)
 
 
+def one_pool(names: list[str]) -> str:
+    """The NAME of an ARM agent pool's delete: one, as Azure's DELETE names one pool and az aks
+    nodepool delete takes one --name (Azure/azure-cli 0088c878
+    src/azure-cli/azure/cli/command_modules/acs/_params.py name_type); NAME..., -l and --all are a
+    NodePool's (--auto-provision: nap.NAP_ONLY refuses the flags before this)."""
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        raise UsageError("no node pool name given", hint="give the pool's NAME, or -l/--all with --auto-provision")
+    raise UsageError(
+        "an Azure agent pool is deleted one NAME at a time: Azure's DELETE names one pool",
+        hint=f"akscli nodepool delete {names[0]} --cluster CLUSTER -g GROUP; several NodePools: add --auto-provision",
+    )
+
+
 def delete(
-    name: str,
+    names: list[str],
+    choose: tuple[str | None, bool],
     kube: opts.KubeFlags,
-    *,
-    yes: bool,
-    dry_run: str,
-    no_wait: bool,
-    fmt: str | None,
-    ignore_not_found: bool,
+    flags: opts.DeleteFlags,
     timeout: str,
 ) -> None:
-    """Delete the NodePool; its NodeClaims, which it owns with blockOwnerDeletion (upstream:
+    """Delete NodePools (NAME..., or ``choose``: -l SELECTOR or --all, as kubectl delete:
+    cli/delete_many), every one read before any is deleted, after one confirmation, with one wait.
+    Each one's NodeClaims, which it owns with blockOwnerDeletion (upstream:
     kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/scheduling/nodeclaimtemplate.go
     ToNodeClaim OwnerReferences), go with it and NAP removes their nodes. The wait follows kubectl
-    delete's (akscli.kube.deletion) until the NodePool is gone, bounded by --timeout (``timeout``,
+    delete's (akscli.kube.deletion) until the NodePools are gone, bounded by --timeout (``timeout``,
     as every --wait's: exit 5 past it)."""
     from akscli import errors, nap, nap_class, validate
-    from akscli.cli import common
+    from akscli.cli import common, delete_many
 
-    pool_name = validate.subdomain(name, "NodePool name")
+    selector = delete_many.check_choice(names, *choose, "NodePool name", validate.subdomain)
     connection = kube.connect()
-    with errors.absent_is_done(ignore_not_found):
-        pool = nap.get_pool(connection, pool_name)
-        refs: list[tuple[str, str, str, str | None]] = [(nap.API_VERSION, nap.KIND, pool_name, None)]
-        made = nap_class.made_for(pool, nap.stack(pool_name), connection)
+
+    def refs_of(name: str, _where: str | None) -> list[tuple[str, str, str, str | None]]:
+        pool = nap.get_pool(connection, name)
+        refs: list[tuple[str, str, str, str | None]] = [(nap.API_VERSION, nap.KIND, name, None)]
+        made = nap_class.made_for(pool, nap.stack(name), connection)
         if made:
             # The class `add --os-disk-size` made for the pool goes after it (Karpenter's node class
             # termination waits for the NodeClaims that use it: karpenter-provider-azure
             # pkg/controllers/nodeclass/termination/controller.go finalize).
             refs.append((nap_class.API_VERSION, nap_class.KIND, made, None))
-        common.delete_objects(
+        return refs
+
+    with errors.absent_is_done(flags.ignore_not_found):
+        found, missing = delete_many.chosen(
             connection,
-            refs,
-            yes=yes,
-            what="node auto-provisioning removes its nodes",
-            action="nodepool delete",
-            dry_run=dry_run,
-            fmt=fmt,
-            wait=None if no_wait else validate.duration(timeout, "--timeout"),
+            nap.API_VERSION,
+            nap.KIND,
+            None,
+            names,
+            selector,
+            refs_of,
+            listing=lambda labels: nap.list_pools(connection, labels),
         )
+        if found:
+            common.delete_objects(
+                connection,
+                [ref for refs in found for ref in refs],
+                yes=flags.yes,
+                what=f"node auto-provisioning removes {'its' if len(found) == 1 else 'their'} nodes",
+                action="nodepool delete",
+                dry_run=flags.dry_run,
+                fmt=flags.output,
+                wait=None if not flags.wait else validate.duration(timeout, "--timeout"),
+            )
+        delete_many.raise_missing(missing, flags.ignore_not_found)

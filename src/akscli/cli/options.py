@@ -159,6 +159,27 @@ def typed_resource(param: str = "name") -> "tuple[str, ResourceType | None] | No
     return found if isinstance(found, tuple) else None
 
 
+def keep_typed(ctx: Any, param: Any) -> None:
+    """After type_name's check of one of several names (NAME...): what its TYPE was (or None for a
+    bare NAME), kept in order, so that every name's TYPE is checked (typed_resources), not only
+    the last one's, which typed_resource gives."""
+    key = _TYPED + str(getattr(param, "name", ""))
+    kept = ctx.meta.setdefault(key + ".each", [])
+    kept.append(ctx.meta.pop(key, None))
+    if kept[-1] is not None:
+        ctx.meta[key] = kept[-1]
+
+
+def typed_resources(param: str = "names") -> "list[tuple[str, ResourceType | None] | None]":
+    """Each TYPE the NAME... argument ``param`` was given with (keep_typed), one per name, in
+    order: None for a bare NAME; an empty list where the command took no NAME...."""
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    kept = ctx.meta.get(_TYPED + param + ".each", []) if ctx is not None else []
+    return [typed if isinstance(typed, tuple) else None for typed in kept]
+
+
 # -o of a read command: built here, not with the other shared options (akscli.cli.flag_types), as
 # the one `model catalog` has (about 0.15 M instructions; flag_types' twenty are 3 M).
 Output = Annotated[str, output_option(LIST_FORMATS)]
@@ -225,7 +246,8 @@ def dry_run_mode(value: str) -> str:
 
 def name_across_namespaces(ctx: Any) -> UsageError | None:
     """A NAME argument with -A (``model top phi-4 -A``, ``ray cluster nodes rc -A``,
-    ``ray workergroup list rc -A``), read from the parsed ``ctx`` of any command that takes both:
+    ``ray workergroup list rc -A``; the NAME... of a delete, ``ray cluster delete a b -A``), read
+    from the parsed ``ctx`` of any command that takes both:
     kubectl refuses it, since a name picks one object of one namespace (upstream: kubernetes/
     kubernetes staging/src/k8s.io/cli-runtime/pkg/resource/builder.go visitByName, with
     allNamespace: "a resource cannot be retrieved by name across all namespaces"). None where
@@ -235,15 +257,21 @@ def name_across_namespaces(ctx: Any) -> UsageError | None:
         return None
     for param in ctx.command.params:
         value = ctx.params.get(param.name) if param.param_type_name == "argument" else None
-        if isinstance(value, str) and value:
+        words = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+        if words and all(words):
             import shlex  # here: only this refusal's hint quotes a word (shlex compiles a pattern as it loads)
 
             path = ctx.command_path
+            hint = f"{path} {shlex.join(words)} -n NAMESPACE reads it in one namespace; {path} -A reads every namespace"
+            if isinstance(value, list):  # NAME... (the deletes): -A goes with -l or --all
+                hint = (
+                    f"{path} {shlex.join(words)} -n NAMESPACE deletes them in one namespace; "
+                    f"{path} -l SELECTOR -A deletes in every namespace"
+                )
             return UsageError(
                 f"a resource cannot be retrieved by name across all namespaces ('{path}' given "
-                f"{param.human_readable_name} {value} and -A)",
-                hint=f"{path} {shlex.join([value])} -n NAMESPACE reads it in one namespace; "
-                f"{path} -A reads every namespace",
+                f"{param.human_readable_name} {' '.join(words)} and -A)",
+                hint=hint,
             )
     return None
 

@@ -1,7 +1,7 @@
 """What every ``akscli fleet`` module shares: the ARM and hub flag blocks, option types, audit
 and the small helpers. Commands that take ``--fleet`` talk to ARM; the others talk to the hub."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
@@ -95,6 +95,8 @@ HubStrategyName = _name(
     ),
     complete.hub_strategies,
 )
+# The NAME... of rollout delete and rollout strategy delete (delete_staged).
+STAGED_DELETE_NOTE = "With --fleet one NAME: an ARM DELETE names one resource."
 # fleet place creates or updates: an update names an existing placement, so it completes them too.
 PlacementName = Annotated[str, typer.Argument(help="Placement name.", autocompletion=complete.hub_placements)]
 # A placement the command reads or deletes completes from the hub (complete.hub_placements).
@@ -312,16 +314,19 @@ def staged_list_selector(
 
 def checked_namespace(namespace: str | None, param: str = "name") -> str | None:
     """-n, checked; and the hub TYPE its NAME argument ``param`` was given with (options.type_name)
-    agrees with it: -n reads the namespaced kind, no -n the cluster-scoped one."""
-    typed = opts.typed_resource(param)
-    resource = typed[1] if typed else None
-    if typed and resource is not None and resource.namespaced != (namespace is not None):
+    agrees with it: -n reads the namespaced kind, no -n the cluster-scoped one. NAME... (a delete):
+    every name's TYPE (``fleet placement delete clusterresourceplacement/a resourceplacement/b -n x``
+    is refused for its first name), not only the last one's."""
+    each = [typed for typed in opts.typed_resources(param) or [opts.typed_resource(param)] if typed]
+    for given, resource in each:
+        if resource is None or resource.namespaced == (namespace is not None):
+            continue
         if resource.namespaced:
             raise UsageError(
-                f"{typed[0]} is namespaced: give its namespace with -n NAMESPACE",
+                f"{given} is namespaced: give its namespace with -n NAMESPACE",
                 hint="without -n akscli reads the cluster-scoped kind",
             )
-        raise UsageError(f"{typed[0]} is cluster-scoped: drop -n", hint="with -n akscli reads the namespaced kind")
+        raise UsageError(f"{given} is cluster-scoped: drop -n", hint="with -n akscli reads the namespaced kind")
     return validate.name(namespace, "namespace") if namespace is not None else None
 
 
@@ -331,9 +336,19 @@ def staged_name(arm: ArmFlags, value: str, what: str, param: str = "name") -> st
     2026-06-01 updateRunName and updateStrategyName path parameters, UpdateStage.name:
     stages.ARM_NAME_MAX). No such resource can exist, so a read or delete of a longer name is refused
     too, not sent for Azure to answer."""
+    return _staged_name(arm, value, what, opts.typed_resource(param))
+
+
+def staged_names(arm: ArmFlags, names: Sequence[str], what: str) -> None:
+    """staged_name for each of the NAME... argument ``names``, with the TYPE each was given."""
+    each = opts.typed_resources("names")
+    for value, typed in zip(names, each + [None] * (len(names) - len(each)), strict=True):
+        _staged_name(arm, value, what, typed)
+
+
+def _staged_name(arm: ArmFlags, value: str, what: str, typed: "tuple[str, ResourceType | None] | None") -> str:
     from akscli.fleet.stages import child_name
 
-    typed = opts.typed_resource(param)
     if typed and (typed[1] is None) != bool(arm.fleet):
         # A hub TYPE with --fleet, or the ARM resource's kind on the hub: it names no such object.
         where = "the fleet's hub (leave out --fleet)" if arm.fleet else "Azure Resource Manager (add --fleet)"
@@ -460,55 +475,78 @@ def audit_accepted(scope: "FleetScope", action: str, ref: str, change: str) -> N
 
 def delete_staged(
     child: "Child",
-    name: str,
+    names: Sequence[str],
     namespace: str | None,
     arm: ArmFlags,
     hub: opts.KubeFlags,
     action: str,
     delete: opts.DeleteFlags,
+    choose: tuple[str | None, bool, bool] = (None, False, False),
 ) -> None:
-    """Delete an update run or strategy: through ARM with --fleet (--dry-run prints the DELETE,
-    contacting nothing; the ARM operation is followed to its end, or --timeout, default 60m, or
-    with --no-wait left to Azure once accepted), else on the hub (--dry-run reads the object, as
-    kubectl delete does; --wait and --timeout, default 5m, as common.delete_objects)."""
+    """Delete update runs or strategies: through ARM with --fleet one NAME (--dry-run prints the
+    DELETE, contacting nothing; the ARM operation is followed to its end, or --timeout, default
+    60m, or with --no-wait left to Azure once accepted), else on the hub NAME..., or ``choose``'s
+    -l SELECTOR or --all, with -A across namespaces, as kubectl delete (delete_many; --dry-run reads
+    the objects, as kubectl delete does; --wait and --timeout, default 5m, as common.delete_objects)."""
+    from akscli.cli import delete_many
     from akscli.cli.common import delete_objects
     from akscli.fleet import rollout
     from akscli.fleet.armclient import UPDATE_RUN
 
     mode = opts.dry_run_mode(delete.dry_run)
-    staged_name(arm, name, f"{child.noun} name")
+    what = f"{child.noun} name"
+    selector, all_, every = choose
     if arm.fleet:
+        if len(names) != 1 or selector is not None or all_:
+            # An ARM DELETE names one resource: az takes one -n too (Azure/azure-cli-extensions
+            # da27925f src/fleet/azext_fleet/_help.py: `az fleet updaterun delete -g G -f F -n NAME`,
+            # `az fleet updatestrategy delete -g G -f F -n NAME`).
+            raise UsageError(
+                f"--fleet deletes one {child.noun} by NAME: Azure's DELETE names one resource",
+                hint=f"akscli {action} NAME --fleet FLEET -g GROUP; several names, -l and --all are for "
+                "the hub's objects (leave out --fleet)",
+            )
+        name = staged_name(arm, names[0], what, "names")
         limit = _arm_delete_timeout(delete.timeout or azopts.ARM_TIMEOUT_DEFAULT)
         with azopts.dry_run_scope(mode, delete.output or "json", offline=True) as dry:
             scope = arm.scope(limit)
-            fmt, ignore = delete.output, delete.ignore_not_found
+            fmt, ignore, no_wait = delete.output, delete.ignore_not_found, not delete.wait
             remove_child(
-                scope,
-                child,
-                name,
-                delete.yes,
-                action,
-                dry=dry,
-                fmt=fmt,
-                ignore_not_found=ignore,
-                no_wait=not delete.wait,
+                scope, child, name, delete.yes, action, dry=dry, fmt=fmt, ignore_not_found=ignore, no_wait=no_wait
             )
         return
+    chosen = delete_many.check_choice(names, selector, all_, what, lambda _value, _what: None)
+    staged_names(arm, names, what)
     wait_s = delete.wait_seconds(HUB_DELETE_TIMEOUT_DEFAULT)
-    ns = checked_namespace(namespace)
+    ns = checked_namespace(namespace, "names")
     kube = hub.connect()
-    read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
+    read, listing = (
+        (rollout.get_run, rollout.list_runs) if child is UPDATE_RUN else (rollout.get_strategy, rollout.list_strategies)
+    )
     with errors.absent_is_done(delete.ignore_not_found):
-        delete_objects(
+        objects, missing = delete_many.chosen(
             kube,
-            [_hub_ref(read(kube, name, ns))],
-            yes=delete.yes,
-            what="",
-            action=action,
-            dry_run=mode,
-            fmt=delete.output,
-            wait=wait_s,
+            kubefleet.PLACEMENT_V1,
+            child.noun,
+            ns,
+            names,
+            chosen,
+            lambda name, where: read(kube, name, where),
+            all_namespaces=every,
+            listing=lambda labels: listing(kube, ns, every, labels),
         )
+        if objects:
+            delete_objects(
+                kube,
+                [_hub_ref(obj) for obj in objects],
+                yes=delete.yes,
+                what="",
+                action=action,
+                dry_run=mode,
+                fmt=delete.output,
+                wait=wait_s,
+            )
+        delete_many.raise_missing(missing, delete.ignore_not_found)
 
 
 def _arm_delete_timeout(timeout: str) -> str:

@@ -430,13 +430,14 @@ def placement_delete(
     namespace: PlacementNamespace = None,
     selector: flag_types.Selector = None,
     all_: delete_many.All = False,
+    all_namespaces: delete_many.AllNamespaces = False,
     delete: opts.DeleteFlags = opts.DeleteFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete placements (NAME..., -l or --all: their resources leave the members) and the
-    overrides akscli made for each."""
+    overrides akscli made for each; -A: both kinds, as placement list -A lists them."""
     from akscli.cli.common import delete_objects
-    from akscli.fleet.placement import delete_refs
+    from akscli.fleet.placement import delete_refs, list_placements
 
     wait_s = delete.wait_seconds("5m")
     ns = checked_namespace(namespace, "names")
@@ -450,7 +451,9 @@ def placement_delete(
             ns,
             names or [],
             selector_,
-            lambda name: delete_refs(kube, name, ns),
+            lambda name, where: delete_refs(kube, name, where),
+            all_namespaces=all_namespaces,
+            listing=lambda chosen: list_placements(kube, ns, all_namespaces, chosen),
         )
         if found:
             delete_objects(

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import output, validate
-from akscli.cli import azopts, flag_types
+from akscli.cli import azopts, delete_many, flag_types
 from akscli.cli import options as opts
 from akscli.cli.diff_status import CreateExitCode, ExitCode, check_exit_code, found, with_exit_code
 from akscli.cli.fleet.common import (
+    STAGED_DELETE_NOTE,
     ArmFlags,
     ArmTimeout,
     HubRunName,
@@ -477,20 +478,29 @@ def rollout_list(
     )
 
 
+if TYPE_CHECKING:
+    HubRunNames = list[str] | None
+else:
+    HubRunNames = delete_many.names_argument(HubRunName, note=STAGED_DELETE_NOTE)
+
+
 @app.command("delete")
 @on_fleet
 @on_hub
 @on_staged_delete
 def rollout_delete(
-    name: HubRunName,
+    names: HubRunNames = None,
     namespace: RunNamespace = None,
+    selector: flag_types.Selector = None,
+    all_: delete_many.All = False,
+    all_namespaces: delete_many.AllNamespaces = False,
     arm: ArmFlags = ArmFlags(),
     delete: opts.DeleteFlags = opts.DeleteFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
-    """Delete an update run (ARM with --fleet, else the hub's staged update run)."""
+    """Delete update runs (ARM with --fleet, else the hub's staged update runs: NAME..., -l or --all)."""
     from akscli.fleet.armclient import UPDATE_RUN
 
     action = "fleet rollout delete"
-    refuse_namespace_on_arm(arm, namespace)
-    delete_staged(UPDATE_RUN, name, namespace, arm, hub, action, delete)
+    refuse_namespace_on_arm(arm, namespace, all_namespaces)
+    delete_staged(UPDATE_RUN, names or [], namespace, arm, hub, action, delete, (selector, all_, all_namespaces))

@@ -1,13 +1,14 @@
 """``akscli fleet rollout strategy``: staged update strategies (ARM with --fleet, else on the hub).
 Moved out of cli/fleet/rollout.py, which keeps the update runs."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from akscli import output
-from akscli.cli import azopts, flag_types
+from akscli.cli import azopts, delete_many, flag_types
 from akscli.cli import options as opts
 from akscli.cli.diff_status import CreateExitCode, check_exit_code, with_exit_code
 from akscli.cli.fleet.common import (
+    STAGED_DELETE_NOTE,
     ArmFlags,
     ArmTimeout,
     HubStrategyName,
@@ -160,20 +161,29 @@ def strategy_show(
     output.emit_object(obj, fmt, fields=hub_strategy_fields(obj) if fmt == "table" else None)
 
 
+if TYPE_CHECKING:
+    HubStrategyNames = list[str] | None
+else:
+    HubStrategyNames = delete_many.names_argument(HubStrategyName, note=STAGED_DELETE_NOTE)
+
+
 @strategy_app.command("delete")
 @on_fleet
 @on_hub
 @on_staged_delete
 def strategy_delete(
-    name: HubStrategyName,
-    namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
+    names: HubStrategyNames = None,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced strategies.")] = None,
+    selector: flag_types.Selector = None,
+    all_: delete_many.All = False,
+    all_namespaces: delete_many.AllNamespaces = False,
     arm: ArmFlags = ArmFlags(),
     delete: opts.DeleteFlags = opts.DeleteFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
-    """Delete a staged update strategy."""
+    """Delete staged update strategies (with --fleet one through ARM; on the hub NAME..., -l or --all)."""
     from akscli.fleet.armclient import STRATEGY
 
     action = "fleet rollout strategy delete"
-    refuse_namespace_on_arm(arm, namespace)
-    delete_staged(STRATEGY, name, namespace, arm, hub, action, delete)
+    refuse_namespace_on_arm(arm, namespace, all_namespaces)
+    delete_staged(STRATEGY, names or [], namespace, arm, hub, action, delete, (selector, all_, all_namespaces))

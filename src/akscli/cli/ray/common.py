@@ -217,27 +217,35 @@ def delete_object(
     delete: opts.DeleteFlags,
     *,
     action: str,
-    choose: tuple[str | None, bool] = (None, False),
+    choose: tuple[str | None, bool, bool] = (None, False, False),
     also: "Callable[[Kube, str, str], list[tuple[str, str, str, str | None]]]" = lambda _kube, _name, _ns: [],
     warning: "Callable[[Kube, dict[str, Any]], list[str]]" = lambda _kube, _obj: [],
 ) -> None:
-    """Delete Ray objects (NAME..., or ``choose``: -l SELECTOR or --all, as kubectl delete:
+    """Delete Ray objects (NAME..., or ``choose``: -l SELECTOR or --all, and -A, as kubectl delete:
     delete_many) and what ``also`` names for each (from the name and the namespace) after one
     confirmation that lists them all, with one wait for all (common.delete_objects). ``warning``:
     notes on stderr about each object before anything else (dry runs and -y included), e.g. that
     KubeRay makes it again. A name that is not there is named after the others are deleted."""
-    selector = delete_many.check_choice(names, *choose, f"{what} name")
+    selector_, all_, every = choose
+    selector = delete_many.check_choice(names, selector_, all_, f"{what} name")
     kube, ns = k8s.connect_ns()
     with errors.absent_is_done(delete.ignore_not_found):
         objs, missing = delete_many.chosen(
-            kube, RAY, kind, ns, names, selector, lambda name: logic.get_object(kube, kind, name, ns)
+            kube,
+            RAY,
+            kind,
+            ns,
+            names,
+            selector,
+            lambda name, where: logic.get_object(kube, kind, name, where or ns),
+            all_namespaces=every,
         )
         refs: list[tuple[str, str, str, str | None]] = []
         for obj in objs:
             for said in warning(kube, obj):
                 output.warn(said)
-            name = obj["metadata"]["name"]
-            refs += [(RAY, kind, name, ns), *also(kube, name, ns)]
+            name, where = obj["metadata"]["name"], obj["metadata"].get("namespace") or ns
+            refs += [(RAY, kind, name, where), *also(kube, name, where)]
         if refs:
             common.delete_objects(
                 kube,
@@ -271,9 +279,11 @@ def delete_command(
         k8s: opts.KubeFlags = opts.KubeFlags(),
         selector: flag_types.Selector = None,
         all_: delete_many.All = False,
+        all_namespaces: delete_many.AllNamespaces = False,
         delete: opts.DeleteFlags = opts.DeleteFlags(),
     ) -> None:
-        delete_object(kind, names or [], what, k8s, delete, action=action, choose=(selector, all_), **hooks)
+        choose = (selector, all_, all_namespaces)
+        delete_object(kind, names or [], what, k8s, delete, action=action, choose=choose, **hooks)
 
     command.__annotations__["names"] = delete_many.names_argument(name_type)  # before on_delete reads the signature
     command.__name__ = command.__qualname__ = func_name

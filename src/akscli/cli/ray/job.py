@@ -467,6 +467,7 @@ def job_delete(
     k8s: opts.KubeFlags = opts.KubeFlags(),
     selector: flag_types.Selector = None,
     all_: delete_many.All = False,
+    all_namespaces: delete_many.AllNamespaces = False,
     delete: opts.DeleteFlags = opts.DeleteFlags(),
 ) -> None:
     """Delete RayJobs (each one's own cluster goes with it) and their working-directory
@@ -480,11 +481,11 @@ def job_delete(
             k8s,
             delete,
             action="ray job delete",
-            choose=(selector, all_),
+            choose=(selector, all_, all_namespaces),
             also=_workdir,
         )
         return
-    if len(names or []) != 1 or selector is not None or all_:
+    if len(names or []) != 1 or selector is not None or all_ or all_namespaces:
         raise errors.UsageError(
             "--cluster takes one job ID",
             hint="delete one job a time from the Ray job API: ray job delete ID --cluster C",
