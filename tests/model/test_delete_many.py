@@ -85,3 +85,17 @@ def test_the_help_offers_no_selector_for_models() -> None:
     shown = " ".join(invoke("model", "delete", "--help").stdout.split())
     assert "also works. One or more." in shown
     assert "--selector" not in shown and "--all" not in shown
+
+
+def test_a_selector_says_a_model_is_chosen_by_name() -> None:
+    # Not click's "No such option: -l": why a model takes no selector, and the line that works.
+    result = invoke("model", "delete", "phi-4", "-l", "team=ml", "-y")
+    assert result.exit_code == 2, result
+    assert result.stderr.startswith("error: 'akscli model delete' takes no -l: a model is every object its deploy made")
+    assert "hint: name them: akscli model delete NAME [NAME...]" in result.stderr
+
+
+def test_all_says_a_model_is_chosen_by_name() -> None:
+    result = invoke("model", "delete", "--all", "-y")
+    assert result.exit_code == 2, result
+    assert result.stderr.startswith("error: 'akscli model delete' takes no --all:")

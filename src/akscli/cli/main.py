@@ -443,9 +443,9 @@ def _run(argv: Sequence[str]) -> int:
         if (revision := revision_argument(exc.ctx, exc.format_message(), args, _prog_name())) is not None:
             return run_common.report(revision, 2)
         if isinstance(exc, click.exceptions.NoSuchOption):
-            from akscli.cli.name_flag import no_all_namespaces, no_kubeconfig, ray_cluster_flag, refusal
+            from akscli.cli.name_flag import by_name_only, no_all_namespaces, no_kubeconfig, ray_cluster_flag, refusal
 
-            for refused in (refusal, no_kubeconfig, no_all_namespaces, ray_cluster_flag):
+            for refused in (refusal, no_kubeconfig, no_all_namespaces, ray_cluster_flag, by_name_only):
                 if (said := refused(exc.ctx, exc.option_name, args, _prog_name())) is not None:
                     return run_common.report(said, 2)
             from akscli.cli import kubectl_flags

@@ -426,7 +426,14 @@ else:
     DeploymentNames = delete_many.names_argument(DeploymentName, selectable=False)
 
 
+# A model is every object its deploy made, of fifteen kinds (kinds.STACK_KINDS), found by the
+# labels akscli sets (akscli.io/stack, the model label), not one object: a user's -l would pick
+# single objects, and deleting part of a model leaves a broken deploy, so a model is chosen by NAME.
 @on_cluster
+@opts.chooses_by_name(
+    "a model is every object its deploy made, found by akscli's own labels, so it is chosen by NAME "
+    "(a label selector picks single objects, not models)"
+)
 @flag_types.on_delete(("dry_run", "yes", "output_", "ignore_not_found", "wait", "timeout"))
 def delete_cmd(
     names: DeploymentNames = None,

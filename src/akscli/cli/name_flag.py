@@ -131,6 +131,24 @@ def no_all_namespaces(ctx: Any, option: str | None, args: Sequence[str], prog: s
     )
 
 
+SELECT_FLAGS = ("-l", "--selector", "--all")
+
+
+def by_name_only(ctx: Any, option: str | None, args: Sequence[str], prog: str) -> UsageError | None:
+    """-l/--selector or --all after a delete declared to choose by NAME only
+    (options.chooses_by_name): one line with the command's reason and the NAME... line as the hint,
+    rather than click's ``No such option: -l``."""
+    if ctx is None or option not in SELECT_FLAGS:
+        return None
+    why = getattr(getattr(ctx.command, "callback", None), "akscli_chooses_by_name", None)
+    if not isinstance(why, str):
+        return None
+    return UsageError(
+        f"'{ctx.command_path}' takes no {option}: {why}",
+        hint=f"name them: {ctx.command_path} NAME [NAME...]",
+    )
+
+
 def _without(args: Sequence[str], option: str) -> list[str] | None:
     """``args`` without ``option`` and its value; None where it is not there (or only after --)."""
     words = list(args)

@@ -92,6 +92,22 @@ def reads_every_namespace_declared(command: Any) -> bool:
     return bool(getattr(getattr(command, "callback", None), READS_EVERY_NAMESPACE, False))
 
 
+# The attribute of a delete that chooses by NAME only (chooses_by_name): why it takes no -l or --all.
+CHOOSES_BY_NAME = "akscli_chooses_by_name"
+
+
+def chooses_by_name(why: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Declares a delete whose NAME... picks what no label selector can (``model delete``: a model
+    is every object its deploy made): given -l/--selector or --all, it answers ``why`` rather than
+    click's plain ``No such option: -l`` (cli/name_flag.py by_name_only)."""
+
+    def declare(command: Callable[..., None]) -> Callable[..., None]:
+        setattr(command, CHOOSES_BY_NAME, why)
+        return command
+
+    return declare
+
+
 def lists_no_kubernetes_objects_declared(command: Any) -> bool:
     """Whether a click command was declared with lists_no_kubernetes_objects."""
     return bool(getattr(getattr(command, "callback", None), LISTS_NO_KUBERNETES_OBJECTS, False))
