@@ -144,6 +144,50 @@ def chosen(
     return objects, missing
 
 
+Ref = tuple[str, str, str, str | None]
+
+
+def delete_chosen(
+    kube: "Kube",
+    chosen_by: tuple[str, str, str | None],
+    names: Sequence[str],
+    selector: str | None,
+    refs_of: Callable[[str, str | None], Sequence[Ref]],
+    delete: opts.DeleteFlags,
+    *,
+    action: str,
+    wait: float | None,
+    what: str = "",
+    all_namespaces: bool = False,
+    listing: Callable[[str | None], Iterable[dict[str, Any]]] | None = None,
+) -> None:
+    """The body of a delete of Kubernetes objects: each chosen object (``chosen_by``: the
+    apiVersion, kind and namespace that chosen lists and reads) turned into what is deleted for it
+    (``refs_of``, from its name and namespace: the object and what goes with it), all deleted after
+    one confirmation with one wait (common.delete_objects: ``what``, ``action``, ``wait``), then
+    the missing names raised; absent ones ignored with --ignore-not-found."""
+    from akscli.cli.common import delete_objects
+
+    api_version, kind, ns = chosen_by
+    with errors.absent_is_done(delete.ignore_not_found):
+        found, missing = chosen(
+            kube, api_version, kind, ns, names, selector, refs_of, all_namespaces=all_namespaces, listing=listing
+        )
+        refs = [ref for refs in found for ref in refs]
+        if refs:
+            delete_objects(
+                kube,
+                refs,
+                yes=delete.yes,
+                what=what,
+                action=action,
+                dry_run=delete.dry_run,
+                fmt=delete.output,
+                wait=wait,
+            )
+        raise_missing(missing, delete.ignore_not_found)
+
+
 def raise_missing(missing: Sequence[errors.NotFoundError], ignore_not_found: bool) -> None:
     """After the others are deleted: the names that were not there, one error (exit 3; one name:
     its own error unchanged), unless --ignore-not-found (kubectl delete.go DeleteResult:

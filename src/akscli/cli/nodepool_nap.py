@@ -244,8 +244,8 @@ def delete(
     ToNodeClaim OwnerReferences), go with it and NAP removes their nodes. The wait follows kubectl
     delete's (akscli.kube.deletion) until the NodePools are gone, bounded by --timeout (``timeout``,
     as every --wait's: exit 5 past it)."""
-    from akscli import errors, nap, nap_class, validate
-    from akscli.cli import common, delete_many
+    from akscli import nap, nap_class, validate
+    from akscli.cli import delete_many
 
     selector = delete_many.check_choice(names, *choose, "NodePool name", validate.subdomain)
     connection = kube.connect()
@@ -261,26 +261,15 @@ def delete(
             refs.append((nap_class.API_VERSION, nap_class.KIND, made, None))
         return refs
 
-    with errors.absent_is_done(flags.ignore_not_found):
-        found, missing = delete_many.chosen(
-            connection,
-            nap.API_VERSION,
-            nap.KIND,
-            None,
-            names,
-            selector,
-            refs_of,
-            listing=lambda labels: nap.list_pools(connection, labels),
-        )
-        if found:
-            common.delete_objects(
-                connection,
-                [ref for refs in found for ref in refs],
-                yes=flags.yes,
-                what=f"node auto-provisioning removes {'its' if len(found) == 1 else 'their'} nodes",
-                action="nodepool delete",
-                dry_run=flags.dry_run,
-                fmt=flags.output,
-                wait=None if not flags.wait else validate.duration(timeout, "--timeout"),
-            )
-        delete_many.raise_missing(missing, flags.ignore_not_found)
+    delete_many.delete_chosen(
+        connection,
+        (nap.API_VERSION, nap.KIND, None),
+        names,
+        selector,
+        refs_of,
+        flags,
+        action="nodepool delete",
+        wait=None if not flags.wait else validate.duration(timeout, "--timeout"),
+        what="node auto-provisioning removes their nodes",
+        listing=lambda labels: nap.list_pools(connection, labels),
+    )

@@ -489,7 +489,6 @@ def delete_staged(
     -l SELECTOR or --all, with -A across namespaces, as kubectl delete (delete_many; --dry-run reads
     the objects, as kubectl delete does; --wait and --timeout, default 5m, as common.delete_objects)."""
     from akscli.cli import delete_many
-    from akscli.cli.common import delete_objects
     from akscli.fleet import rollout
     from akscli.fleet.armclient import UPDATE_RUN
 
@@ -517,36 +516,23 @@ def delete_staged(
         return
     chosen = delete_many.check_choice(names, selector, all_, what, lambda _value, _what: None)
     staged_names(arm, names, what)
-    wait_s = delete.wait_seconds(HUB_DELETE_TIMEOUT_DEFAULT)
     ns = checked_namespace(namespace, "names")
     kube = hub.connect()
     read, listing = (
         (rollout.get_run, rollout.list_runs) if child is UPDATE_RUN else (rollout.get_strategy, rollout.list_strategies)
     )
-    with errors.absent_is_done(delete.ignore_not_found):
-        objects, missing = delete_many.chosen(
-            kube,
-            kubefleet.PLACEMENT_V1,
-            child.noun,
-            ns,
-            names,
-            chosen,
-            lambda name, where: read(kube, name, where),
-            all_namespaces=every,
-            listing=lambda labels: listing(kube, ns, every, labels),
-        )
-        if objects:
-            delete_objects(
-                kube,
-                [_hub_ref(obj) for obj in objects],
-                yes=delete.yes,
-                what="",
-                action=action,
-                dry_run=mode,
-                fmt=delete.output,
-                wait=wait_s,
-            )
-        delete_many.raise_missing(missing, delete.ignore_not_found)
+    delete_many.delete_chosen(
+        kube,
+        (kubefleet.PLACEMENT_V1, child.noun, ns),
+        names,
+        chosen,
+        lambda name, where: [_hub_ref(read(kube, name, where))],
+        delete,
+        action=action,
+        wait=delete.wait_seconds(HUB_DELETE_TIMEOUT_DEFAULT),
+        all_namespaces=every,
+        listing=lambda labels: listing(kube, ns, every, labels),
+    )
 
 
 def _arm_delete_timeout(timeout: str) -> str:

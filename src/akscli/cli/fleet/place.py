@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from akscli import errors, output, validate
+from akscli import output, validate
 from akscli.cli import delete_many, flag_types
 from akscli.cli import options as opts
 from akscli.cli.diff_status import ExitCode, with_exit_code
@@ -436,34 +436,20 @@ def placement_delete(
 ) -> None:
     """Delete placements (NAME..., -l or --all: their resources leave the members) and the
     overrides akscli made for each; -A: both kinds, as placement list -A lists them."""
-    from akscli.cli.common import delete_objects
     from akscli.fleet.placement import delete_refs, list_placements
 
-    wait_s = delete.wait_seconds("5m")
     ns = checked_namespace(namespace, "names")
     selector_ = delete_many.check_choice(names or [], selector, all_, "placement name", validate.subdomain)
     kube = hub.connect()
-    with errors.absent_is_done(delete.ignore_not_found):
-        found, missing = delete_many.chosen(
-            kube,
-            PLACEMENT_V1,
-            RP if ns else CRP,
-            ns,
-            names or [],
-            selector_,
-            lambda name, where: delete_refs(kube, name, where),
-            all_namespaces=all_namespaces,
-            listing=lambda chosen: list_placements(kube, ns, all_namespaces, chosen),
-        )
-        if found:
-            delete_objects(
-                kube,
-                [ref for refs in found for ref in refs],
-                yes=delete.yes,
-                what="",
-                action="fleet placement delete",
-                dry_run=delete.dry_run,
-                fmt=delete.output,
-                wait=wait_s,
-            )
-        delete_many.raise_missing(missing, delete.ignore_not_found)
+    delete_many.delete_chosen(
+        kube,
+        (PLACEMENT_V1, RP if ns else CRP, ns),
+        names or [],
+        selector_,
+        lambda name, where: delete_refs(kube, name, where),
+        delete,
+        action="fleet placement delete",
+        wait=delete.wait_seconds("5m"),
+        all_namespaces=all_namespaces,
+        listing=lambda chosen: list_placements(kube, ns, all_namespaces, chosen),
+    )

@@ -229,35 +229,25 @@ def delete_object(
     selector_, all_, every = choose
     selector = delete_many.check_choice(names, selector_, all_, f"{what} name")
     kube, ns = k8s.connect_ns()
-    with errors.absent_is_done(delete.ignore_not_found):
-        objs, missing = delete_many.chosen(
-            kube,
-            RAY,
-            kind,
-            ns,
-            names,
-            selector,
-            lambda name, where: logic.get_object(kube, kind, name, where or ns),
-            all_namespaces=every,
-        )
-        refs: list[tuple[str, str, str, str | None]] = []
-        for obj in objs:
-            for said in warning(kube, obj):
-                output.warn(said)
-            name, where = obj["metadata"]["name"], obj["metadata"].get("namespace") or ns
-            refs += [(RAY, kind, name, where), *also(kube, name, where)]
-        if refs:
-            common.delete_objects(
-                kube,
-                refs,
-                yes=delete.yes,
-                what="",
-                action=action,
-                dry_run=delete.dry_run,
-                fmt=delete.output,
-                wait=delete.wait_seconds("5m"),
-            )
-        delete_many.raise_missing(missing, delete.ignore_not_found)
+
+    def refs_of(name: str, where: str | None) -> list[tuple[str, str, str, str | None]]:
+        obj = logic.get_object(kube, kind, name, where or ns)
+        for said in warning(kube, obj):
+            output.warn(said)
+        here = obj["metadata"].get("namespace") or ns
+        return [(RAY, kind, name, here), *also(kube, name, here)]
+
+    delete_many.delete_chosen(
+        kube,
+        (RAY, kind, ns),
+        names,
+        selector,
+        refs_of,
+        delete,
+        action=action,
+        wait=delete.wait_seconds("5m"),
+        all_namespaces=every,
+    )
 
 
 def delete_command(
