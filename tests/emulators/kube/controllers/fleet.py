@@ -361,7 +361,7 @@ class FleetHubController(
             overrides = {name: self._overrides_for(cluster, placement, members[name]) for name in decisions.picked}
             on = fleet_bindings.bindings_of(cluster, placement)
             due = fleet_rollout.triggers(cluster, placement, latest, on)
-            if self._rollout_seen.get(key) == due:
+            if not fleet_rollout.triggered(self._rollout_seen.get(key), due):
                 # Nothing enqueued the rollout controller: its bindings keep the override snapshots
                 # they carry, and an override naming no placement waits (kubefleet-dev/kubefleet
                 # pkg/controllers/rollout/controller.go SetupWithManagerForClusterResourcePlacement

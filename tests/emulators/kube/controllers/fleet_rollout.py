@@ -258,7 +258,7 @@ def triggers(cluster: Any, placement: Mapping[str, Any], latest: str, bindings: 
     DiffReported changed (bindingHandlerFuncs, handleBindingUpdated), and the placement's rollout
     strategy type or apply strategy (handlePlacement). While none changed and its last reconcile rolled
     everything out (Reconcile requeues while needRoll), the controller does not run, so an override
-    that names no placement waits for the next of these."""
+    that names no placement waits for the next of these (``triggered``)."""
     strategy = (placement.get("spec") or {}).get("strategy") or {}
     watched = {}
     for member, binding in sorted(bindings.items()):
@@ -280,6 +280,42 @@ def triggers(cluster: Any, placement: Mapping[str, Any], latest: str, bindings: 
         ],
         sort_keys=True,
     )
+
+
+def triggered(seen: str | None, due: str) -> bool:
+    """Whether the watched inputs ``due`` (``triggers``) enqueue the placement since the idle pass that
+    saw ``seen`` (None or "": none did, so the controller runs).
+
+    upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/rollout/controller.go bindingHandlerFuncs
+    has no DeleteFunc, so a binding that is gone enqueues nothing; handleBindingUpdated enqueues a
+    binding whose generation changed, or whose Available or DiffReported condition is not
+    condition.EqualCondition to its old one (pkg/utils/condition/condition.go: the same type, status and
+    reason, and an observedGeneration no newer than the old one's; a new message alone is no change)."""
+    if not seen:
+        return True
+    before, now = json.loads(seen), json.loads(due)
+    if before[:-1] != now[:-1]:
+        return True
+    old_bindings: dict[str, list[Any]] = before[-1]
+    for member, watched in now[-1].items():
+        old = old_bindings.get(member)
+        if old is None or old[0] != watched[0]:
+            return True  # a binding made (CreateFunc), or its generation changed
+        if any(not _equal_condition(o, n) for o, n in zip(old[1:], watched[1:], strict=True)):
+            return True
+    return False
+
+
+def _equal_condition(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """condition.EqualCondition(old, new): both missing, or the same status and reason with the new
+    observedGeneration no greater than the old one."""
+    if old.get("status") is None and new.get("status") is None:
+        return True
+    if old.get("status") is None or new.get("status") is None:
+        return False
+    return (old["status"], old.get("reason")) == (new["status"], new.get("reason")) and int(
+        old.get("observedGeneration") or 0
+    ) >= int(new.get("observedGeneration") or 0)
 
 
 def blocked_row(member: str, latest: str, generation: int) -> dict[str, Any]:
