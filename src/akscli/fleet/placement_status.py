@@ -15,7 +15,7 @@ from typing import Any
 
 from akscli.fleet import CRP, hub
 from akscli.fleet.eligibility import what_to_check
-from akscli.kube.readiness.fleet import ROLLOUT_BLOCKED, expected_condition_types
+from akscli.kube.readiness.fleet import ROLLOUT_BLOCKED, expected_condition_types, strategy_fix
 from akscli.printable import MASK
 
 
@@ -173,6 +173,9 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
         "conditions": rollup,
         "message": str(failing.get("message", "")) if failing else "",
         "stale": _staleness(placement, conds),
+        # What to do about the members' failures their apply strategy caused, as `fleet place --wait`
+        # says it (readiness.fleet.strategy_fix, from the work applier's reasons and errors).
+        "fix": strategy_fix(placement),
         "selectedResources": [_resource_ref(r) for r in (placement.get("status") or {}).get("selectedResources") or []],
     }
 
@@ -189,6 +192,8 @@ def describe(summary: Mapping[str, Any]) -> list[str]:
     for key in ("stale", "message"):
         if summary.get(key):
             lines.append(f"  {summary[key]}")
+    if summary.get("fix"):
+        lines.append(f"  fix: {summary['fix']}")
     for member, reason in (summary.get("notEligible") or {}).items():
         lines.append(
             f"  member {member}: {reason}; KubeFleet places nothing new on it and what it reports no longer "

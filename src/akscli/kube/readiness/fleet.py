@@ -94,6 +94,15 @@ CO_OWNED = "co-ownership is disallowed"
 # Fleet's), and passes on the member API server's conflict (kubernetes/apimachinery
 # pkg/util/managedfields/internal/conflict.go NewConflictError: "Apply failed with N conflict(s): ...").
 SSA_CONFLICT = "Apply failed with"
+# ... and the same conflict with KubeFleet's own Update manager (controller.go workFieldManagerName
+# "work-api-agent", as threeWayMergePatch and createManifestObject write): an object placed with
+# ClientSideApply, then ServerSideApply, whose manifest changes while another manager keeps fields there,
+# which stops shouldUseForcedServerSideApply from forcing the apply by itself (apply.go).
+SSA_SELF_CONFLICT = '"work-api-agent" using'
+# ManifestApplyFailed of an object KubeFleet took over with allowCoOwnership once that is turned off:
+# apply.go validateOwnerReferences ("object is co-owned by multiple objects but co-ownership has been
+# disallowed"); the other owner stays, so every apply fails until it is allowed again.
+CO_OWNED_APPLY = "co-ownership has been disallowed"
 STRATEGY_FIXES = {
     "NotTakenOver": "the member already has the object and --when-to-take-over Never leaves it alone: delete it "
     "on the member (Fleet then creates it), or place again with --when-to-take-over IfNoDiff or Always",
@@ -104,6 +113,12 @@ STRATEGY_FIXES = {
     SSA_CONFLICT: "another field manager on the member owns fields the manifest sets (the conflict names it): "
     "place again with --apply-strategy ServerSideApply --server-side-apply-force to take them over, or "
     "remove them there",
+    SSA_SELF_CONFLICT: "KubeFleet's own client-side apply (field manager work-api-agent, an Update) holds fields "
+    "the new manifest changes, and another field manager on the member keeps KubeFleet from forcing its "
+    "server-side apply: place again with --server-side-apply-force, or with --apply-strategy ClientSideApply",
+    CO_OWNED_APPLY: "KubeFleet shares the member's object with another owner (it was taken over with "
+    "allowCoOwnership) and the placement no longer allows co-ownership: place again with --allow-co-ownership, "
+    "or remove the other owner references on the member",
     "FoundDrifts": "the object was changed on the member and --when-to-apply IfNotDrifted stops applying there "
     "(fleet placement status NAME -o wide lists the drifts): revert the change, or place again with "
     "--when-to-apply Always to overwrite it",
@@ -130,6 +145,10 @@ def _fix_key(condition: Mapping[str, Any]) -> str:
     message = str(condition.get("message"))
     if CO_OWNED in message:
         return CO_OWNED
+    if condition.get("reason") == "ManifestApplyFailed" and CO_OWNED_APPLY in message:
+        return CO_OWNED_APPLY
+    if condition.get("reason") == "ManifestApplyFailed" and SSA_SELF_CONFLICT in message:
+        return SSA_SELF_CONFLICT
     if condition.get("reason") == "ManifestApplyFailed" and SSA_CONFLICT in message:
         return SSA_CONFLICT
     return str(condition.get("reason"))

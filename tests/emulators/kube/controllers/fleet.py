@@ -184,6 +184,7 @@ class FleetHubController(
         self._rollout_seen: dict[tuple[str | None, str], str] = {}
         self._carried: dict[tuple[str | None, str], dict[str, tuple[list[str], list[dict[str, str]]]]] = {}
         self._drifts = fleet_apply_strategy.Drifts()  # the manifest each drift member drifted from (emulator fault)
+        self._fields = fleet_apply_strategy.FieldManagers()  # a managed member's /spec/replicas (emulator fault)
         # The override controller's latency (fleet_override_snapshots), in seconds of wall clock, and
         # when it may snapshot each override's spec: (kind, namespace, name) -> (spec hash, due).
         self.override_lag = 0.0

@@ -33,8 +33,11 @@ allowCoOwnership (kubefleet-dev/kubefleet pkg/controllers/workapplier/drift_dete
 takeOverPreExistingObject: "the object is already owned by some other sources(s) and co-ownership is
 disallowed"), also under ReportDiff, where kubefleet-dev/kubefleet
 pkg/controllers/workapplier/process.go processOneManifest attempts the takeover before
-reportDiffOnlyIfApplicable; or ``managed``, differing as ``differs`` does with /spec/replicas managed
-there by another field manager (``kubectl-client-side-apply``, an Update). Under ServerSideApply
+reportDiffOnlyIfApplicable (once taken over with allowCoOwnership, the other owner stays: turned off,
+every apply fails in pkg/controllers/workapplier/apply.go validateOwnerReferences, CO_OWNED_APPLY);
+or ``managed``, differing as ``differs`` does with /spec/replicas managed
+there by another field manager (``kubectl-client-side-apply``, an Update; ``FieldManagers`` follows who
+manages it as the strategy changes). Under ServerSideApply
 without serverSideApplyConfig.force the apply fails on that field: kubefleet-dev/kubefleet
 pkg/controllers/workapplier/apply.go serverSideApply sends Force only when asked
 (shouldUseForcedServerSideApply forces it by itself only while every field manager is Fleet's or
@@ -58,7 +61,7 @@ PartialComparison does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +93,7 @@ class Outcome:
 # tests/emulators/kube/ssa.py writes it), wrapped by kubefleet-dev/kubefleet
 # pkg/controllers/workapplier/apply.go serverSideApply and pkg/controllers/workapplier/process.go
 # processOneManifest. The other manager's name is a test fault, no upstream default.
-CONFLICT_MANAGER = {"manager": "kubectl-client-side-apply", "operation": "Update"}
+CONFLICT_MANAGER = ("kubectl-client-side-apply", "Update")
 SSA_CONFLICT = (
     "failed to apply the manifest: failed to apply the manifest object: an error is returned by the API server: "
     "{conflict}"
@@ -107,6 +110,20 @@ CO_OWNED = (
     "co-ownership is disallowed (existingOwnerRefs: [{APIVersion:apps/v1 Kind:ReplicaSet Name:other-owner "
     "UID:other-owner-uid Controller:<nil> BlockOwnerDeletion:<nil>}])"
 )
+# kubefleet-dev/kubefleet pkg/controllers/workapplier/apply.go validateOwnerReferences, wrapped by apply
+# ("failed to validate owner references: %w") and pkg/controllers/workapplier/process.go
+# processOneManifest ("failed to apply the manifest: %w", ManifestApplyFailed): an object Fleet took
+# over with allowCoOwnership keeps its other owner, and once allowCoOwnership is off every apply fails.
+CO_OWNED_APPLY = (
+    "failed to apply the manifest: failed to validate owner references: object is co-owned by multiple "
+    "objects but co-ownership has been disallowed"
+)
+# kubefleet-dev/kubefleet pkg/controllers/workapplier/controller.go workFieldManagerName: the field
+# manager of every create, patch and apply the work applier sends (apply.go createManifestObject,
+# threeWayMergePatch and serverSideApply). A create or a patch is an Update in managedFields, an apply an
+# Apply (kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go
+# ManagedFieldsOperationType), and the API server keeps them as two managers.
+FLEET_MANAGER = "work-api-agent"
 
 
 def strategy(placement: Mapping[str, Any]) -> dict[str, str]:
@@ -145,6 +162,52 @@ class Drifts:
         self._from.pop(placement, None)
 
 
+class FieldManagers:
+    """Who manages the last selected object's /spec/replicas on each member, per placement, and the
+    manifest its value came from (emulator state; upstream it is the member object's managedFields).
+
+    The simulator models that one field, as the ``managed`` fault does, and takes a new manifest of the
+    object (the drift ``manifest``) for a new value of it. Only a ``managed`` member has a manager that is
+    not Fleet's (``kubectl-client-side-apply``, which also keeps the other fields it set). Elsewhere Fleet
+    created the object (an Update by work-api-agent), so every manager is Fleet's and
+    kubefleet-dev/kubefleet pkg/controllers/workapplier/apply.go shouldUseForcedServerSideApply forces each
+    server-side apply: a ClientSideApply placement switched to ServerSideApply has no conflict there."""
+
+    def __init__(self) -> None:
+        self._fields: dict[tuple[str | None, str], dict[str, tuple[frozenset[tuple[str, str]], str]]] = {}
+
+    def apply(
+        self, placement: tuple[str | None, str], member: str, manifest: str, how: str, force: bool
+    ) -> list[tuple[str, str]]:
+        """One apply of ``manifest`` to a ``managed`` member's object (``how``: ClientSideApply or
+        ServerSideApply): the (manager, operation) entries that conflict (none: it is applied, and the
+        field's owners and value change).
+
+        kubernetes-sigs/structured-merge-diff merge/update.go Updater.Update and Updater.Apply: an Update
+        takes the fields it changes from every other manager; an Apply conflicts with each other manager
+        (an Update of the same name is another manager) of a field whose value it changes, unless forced,
+        and then takes the field; one that changes nothing shares the field. threeWayMergePatch is an
+        Update, so ClientSideApply never conflicts."""
+        owners, value = self._fields.setdefault(placement, {}).get(member, (frozenset({CONFLICT_MANAGER}), ""))
+        changed = value != manifest
+        if how != "ServerSideApply":
+            if changed:
+                owners = frozenset({(FLEET_MANAGER, "Update")})
+        else:
+            others = sorted(o for o in owners if o != (FLEET_MANAGER, "Apply"))
+            # kubectl-client-side-apply keeps the object's other fields, so Fleet never forces by itself
+            # (shouldUseForcedServerSideApply); only serverSideApplyConfig.force does.
+            if changed and others and not force:
+                return others
+            owners = frozenset({(FLEET_MANAGER, "Apply")}) if changed else owners | {(FLEET_MANAGER, "Apply")}
+        self._fields[placement][member] = (owners, manifest)
+        return []
+
+    def forget(self, placement: tuple[str | None, str]) -> None:
+        """The placement is gone, and with its AppliedWorks the objects Fleet applied."""
+        self._fields.pop(placement, None)
+
+
 def pre_existing(member: Mapping[str, Any]) -> str | None:
     """How the member had the objects before Fleet: ``same``, ``differs``, ``owned`` (the same, owned
     by another object there, a ReplicaSet) or ``managed`` (differs, the field managed by another manager);
@@ -153,12 +216,18 @@ def pre_existing(member: Mapping[str, Any]) -> str | None:
     return value if value in ("same", "differs", "owned", "managed") else None
 
 
-def conflict(target: Mapping[str, Any]) -> str:
-    """The work applier's error for the target's /spec/replicas, which another field manager holds
-    (kubefleet-dev/kubefleet pkg/controllers/workapplier/apply.go serverSideApply; see SSA_CONFLICT)."""
+def conflict(target: Mapping[str, Any], managers: list[tuple[str, str]]) -> str:
+    """The work applier's error for the target's /spec/replicas, which the other field ``managers``
+    (manager, operation) hold (kubefleet-dev/kubefleet pkg/controllers/workapplier/apply.go
+    serverSideApply; see SSA_CONFLICT)."""
     group, version = target.get("group") or "", str(target.get("version") or "v1")
-    entry = {**CONFLICT_MANAGER, "apiVersion": f"{group}/{version}" if group else version}
-    return SSA_CONFLICT.format(conflict=conflict_message([(entry, ("f:spec", "f:replicas"))]))
+    entries = []
+    for name, operation in managers:
+        entry: dict[str, Any] = {"manager": name, "operation": operation}
+        if operation == "Update":
+            entry["apiVersion"] = f"{group}/{version}" if group else version
+        entries.append((entry, ("f:spec", "f:replicas")))
+    return SSA_CONFLICT.format(conflict=conflict_message(entries))
 
 
 def report_diff_failure(
@@ -183,8 +252,10 @@ def outcome(
     *,
     owned: bool,
     drift: bool,
+    fields: Callable[[str, bool], list[tuple[str, str]]] | None = None,
 ) -> Outcome:
-    """The manifests' results on ``member`` (``owned``: Fleet applied them there before)."""
+    """The manifests' results on ``member`` (``owned``: Fleet applied them there before; ``fields``: the
+    apply to a ``managed`` member's object, FieldManagers.apply for this placement, member and manifest)."""
     apply = strategy(placement)
     had = pre_existing(member)
     target = resources[-1] if resources else None
@@ -201,11 +272,17 @@ def outcome(
             return Outcome(False, [(target, "FailedToTakeOver", DIFFERS)], diffed=[_diffed(target)])
     if drift and target is not None and apply["whenToApply"] == "IfNotDrifted":
         return Outcome(True, [(target, "FoundDrifts", DRIFTED)], drifted=[_drifted(target)])
-    if had == "managed" and target is not None and apply.get("type") == "ServerSideApply" and not apply["force"]:
-        # Taken over (an owner reference is not a field the other manager holds), then refused by the
-        # member's API server until the apply is forced (kubefleet-dev/kubefleet
+    if owned and had == "owned" and target is not None and not apply["allowCoOwnership"]:
+        # Taken over with allowCoOwnership, which is now off: the other owner is still there, and
+        # apply.go validateOwnerReferences refuses the apply before anything is sent.
+        return Outcome(True, [(target, "ManifestApplyFailed", CO_OWNED_APPLY)])
+    if had == "managed" and target is not None and fields is not None:
+        # Taken over (an owner reference is not a field the other manager holds), then applied: a
+        # server-side apply the member's API server may refuse (FieldManagers.apply; kubefleet-dev/kubefleet
         # pkg/controllers/workapplier/apply.go serverSideApply, shouldUseForcedServerSideApply).
-        return Outcome(True, [(target, "ManifestApplyFailed", conflict(target))])
+        how = "ServerSideApply" if apply.get("type") == "ServerSideApply" else "ClientSideApply"
+        if others := fields(how, bool(apply["force"])):
+            return Outcome(True, [(target, "ManifestApplyFailed", conflict(target, others))])
     # Applied: a drift in the fields the manifest sets is overwritten.
     return Outcome(True)
 

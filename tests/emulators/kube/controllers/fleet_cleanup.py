@@ -46,6 +46,7 @@ class PlacementCleanup:
     _snapshots: dict[tuple[str | None, str], tuple[int, str]]
     _holding: dict[tuple[str | None, str], set[str]]
     _drifts: fleet_apply_strategy.Drifts  # a test fault's state (fleet.emulator/fail: drift)
+    _fields: fleet_apply_strategy.FieldManagers  # a test fault's state (fleet.emulator/pre-existing: managed)
     # Provided by Controller.
     requeue: Callable[[dict[str, Any], float], None]
 
@@ -73,6 +74,7 @@ class PlacementCleanup:
             # garbageCollectAppliedWork).
             self._holding.pop(key, None)
             self._drifts.forget(key)  # the drifted objects went with that AppliedWork
+            self._fields.forget(key)
             # upstream: kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor
             fleet_bindings.delete_all(cluster, placement)
             remove_finalizer(cluster, placement, SCHEDULER_CLEANUP_FINALIZER)

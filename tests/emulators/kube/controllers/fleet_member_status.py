@@ -15,6 +15,7 @@ counts the member ready (fleet_rollout).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -124,6 +125,7 @@ class MemberStatuses:
     # The members each placement applied its objects on (the ReportDiff rows compare with them).
     _holding: dict[tuple[str | None, str], set[str]]
     _drifts: fleet_apply_strategy.Drifts
+    _fields: fleet_apply_strategy.FieldManagers
     _carried: dict[tuple[str | None, str], dict[str, tuple[list[str], list[dict[str, str]]]]]
     _key: Callable[[Mapping[str, Any]], tuple[str | None, str]]
     requeue: Callable[[dict[str, Any], float], None]
@@ -370,7 +372,10 @@ class MemberStatuses:
         touching = _touching(cluster, (cros, ros), target)
         manifest = json.dumps([fleet_snapshots.held_content(cluster, placement, index, target), *touching])
         drift = fail == "drift" and self._drifts.holds(self._key(placement), name, manifest)
-        strategy = fleet_apply_strategy.outcome(placement, member, resources, owned=name in holding, drift=drift)
+        fields = functools.partial(self._fields.apply, self._key(placement), name, manifest)
+        strategy = fleet_apply_strategy.outcome(
+            placement, member, resources, owned=name in holding, drift=drift, fields=fields
+        )
         if strategy.owned:
             # It applied what it could: the member has the placement's objects from now on, also after
             # a change to ReportDiff (fleet_report_diff).
