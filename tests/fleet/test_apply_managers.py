@@ -99,3 +99,31 @@ def test_co_ownership_allowed_again_applies_the_shared_object(hub: Hub) -> None:
     assert _place(wait=True).exit_code == 10
     assert _place("--allow-co-ownership", wait=True).exit_code == 0
     assert _applied(_row(hub)) == APPLIED
+
+
+def test_a_server_side_apply_over_a_drift_conflicts_with_the_manager_that_made_it(hub: Hub) -> None:
+    # kubectl edit changed /spec/replicas there (field manager kubectl-edit); whenToApply Always applies
+    # over it, and an unforced server-side apply meets that manager.
+    _annotate(hub, "fleet.emulator/fail", "drift")
+    result = _place(*SSA, wait=True)
+    assert result.exit_code == 10, result
+    assert _message(hub).endswith('conflict with "kubectl-edit" using v1: .spec.replicas)')
+    assert "--server-side-apply-force" in result.stderr
+
+
+def test_a_forced_server_side_apply_takes_a_drifted_field_back_for_good(hub: Hub) -> None:
+    _annotate(hub, "fleet.emulator/fail", "drift")
+    assert _place(*SSA, "--server-side-apply-force", wait=True).exit_code == 0
+    assert _place(*SSA, wait=True).exit_code == 0
+    _change_hub_object(hub)
+    assert _applied(_row(hub)) == APPLIED
+
+
+def test_a_client_side_apply_over_a_drift_then_server_side_apply_has_no_conflict(hub: Hub) -> None:
+    # Guard: the patch (an Update) took the field back from kubectl-edit, whose entry is then empty, so
+    # every manager is Fleet's and shouldUseForcedServerSideApply forces the later applies.
+    _annotate(hub, "fleet.emulator/fail", "drift")
+    assert _place(wait=True).exit_code == 0
+    assert _place(*SSA, wait=True).exit_code == 0
+    _change_hub_object(hub)
+    assert _applied(_row(hub)) == APPLIED

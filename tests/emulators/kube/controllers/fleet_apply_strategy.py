@@ -61,6 +61,7 @@ PartialComparison does.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,6 +95,9 @@ class Outcome:
 # pkg/controllers/workapplier/apply.go serverSideApply and pkg/controllers/workapplier/process.go
 # processOneManifest. The other manager's name is a test fault, no upstream default.
 CONFLICT_MANAGER = ("kubectl-client-side-apply", "Update")
+# Who changed a ``fleet.emulator/fail: drift`` member's object there: kubectl edit, whose field manager is
+# "kubectl-edit" (kubernetes/kubectl pkg/cmd/edit/edit.go AddFieldManagerFlagVar), an Update.
+EDIT_MANAGER = ("kubectl-edit", "Update")
 SSA_CONFLICT = (
     "failed to apply the manifest: failed to apply the manifest object: an error is returned by the API server: "
     "{conflict}"
@@ -166,42 +170,67 @@ class FieldManagers:
     """Who manages the last selected object's /spec/replicas on each member, per placement, and the
     manifest its value came from (emulator state; upstream it is the member object's managedFields).
 
-    The simulator models that one field, as the ``managed`` fault does, and takes a new manifest of the
-    object (the drift ``manifest``) for a new value of it. Only a ``managed`` member has a manager that is
-    not Fleet's (``kubectl-client-side-apply``, which also keeps the other fields it set). Elsewhere Fleet
-    created the object (an Update by work-api-agent), so every manager is Fleet's and
-    kubefleet-dev/kubefleet pkg/controllers/workapplier/apply.go shouldUseForcedServerSideApply forces each
-    server-side apply: a ClientSideApply placement switched to ServerSideApply has no conflict there."""
+    The simulator models that one field, as the ``managed`` and ``drift`` faults do, and takes a new
+    manifest of the object (the drift ``manifest``) for a new value of it. On a ``managed`` member another
+    manager holds it (``kubectl-client-side-apply``, which also keeps the other fields it set); on a
+    ``drift`` member ``kubectl edit`` took it (EDIT_MANAGER) and holds nothing else. Elsewhere Fleet
+    created the object (an Update by work-api-agent) and every manager is Fleet's: there is nothing to
+    track (``fields_for`` gives None)."""
 
     def __init__(self) -> None:
         self._fields: dict[tuple[str | None, str], dict[str, tuple[frozenset[tuple[str, str]], str]]] = {}
 
     def apply(
-        self, placement: tuple[str | None, str], member: str, manifest: str, how: str, force: bool
+        self,
+        placement: tuple[str | None, str],
+        member: str,
+        manifest: str,
+        how: str,
+        force: bool,
+        *,
+        first: tuple[str, str],
+        keeps_fields: bool,
     ) -> list[tuple[str, str]]:
-        """One apply of ``manifest`` to a ``managed`` member's object (``how``: ClientSideApply or
-        ServerSideApply): the (manager, operation) entries that conflict (none: it is applied, and the
+        """One apply of ``manifest`` (``how``: ClientSideApply or ServerSideApply) to an object whose
+        field ``first`` held before Fleet applied there (``keeps_fields``: that manager also holds other
+        fields of it): the (manager, operation) entries that conflict (none: it is applied, and the
         field's owners and value change).
 
         kubernetes-sigs/structured-merge-diff merge/update.go Updater.Update and Updater.Apply: an Update
         takes the fields it changes from every other manager; an Apply conflicts with each other manager
         (an Update of the same name is another manager) of a field whose value it changes, unless forced,
         and then takes the field; one that changes nothing shares the field. threeWayMergePatch is an
-        Update, so ClientSideApply never conflicts."""
-        owners, value = self._fields.setdefault(placement, {}).get(member, (frozenset({CONFLICT_MANAGER}), ""))
+        Update, so ClientSideApply never conflicts. kubefleet-dev/kubefleet
+        pkg/controllers/workapplier/apply.go shouldUseForcedServerSideApply forces the apply by itself
+        while every manager of the object is work-api-agent (or before-first-apply): a ClientSideApply
+        placement switched to ServerSideApply has no conflict on an object Fleet alone manages."""
+        owners, value = self._fields.setdefault(placement, {}).get(member, (frozenset({first}), ""))
         changed = value != manifest
         if how != "ServerSideApply":
             if changed:
                 owners = frozenset({(FLEET_MANAGER, "Update")})
         else:
             others = sorted(o for o in owners if o != (FLEET_MANAGER, "Apply"))
-            # kubectl-client-side-apply keeps the object's other fields, so Fleet never forces by itself
-            # (shouldUseForcedServerSideApply); only serverSideApplyConfig.force does.
-            if changed and others and not force:
+            foreign = keeps_fields or any(name != FLEET_MANAGER for name, _ in owners)
+            if changed and others and not (force or not foreign):
                 return others
             owners = frozenset({(FLEET_MANAGER, "Apply")}) if changed else owners | {(FLEET_MANAGER, "Apply")}
         self._fields[placement][member] = (owners, manifest)
         return []
+
+    def fields_for(
+        self, placement: tuple[str | None, str], member: Mapping[str, Any], fail: str | None, manifest: str
+    ) -> Callable[[str, bool], list[tuple[str, str]]] | None:
+        """``apply`` for this placement, member and manifest, where another manager held the field: a
+        ``managed`` member, or a ``drift`` one; None elsewhere."""
+        if pre_existing(member) == "managed":
+            first, keeps = CONFLICT_MANAGER, True
+        elif fail == "drift":
+            first, keeps = EDIT_MANAGER, False
+        else:
+            return None
+        name = str(member["metadata"]["name"])
+        return functools.partial(self.apply, placement, name, manifest, first=first, keeps_fields=keeps)
 
     def forget(self, placement: tuple[str | None, str]) -> None:
         """The placement is gone, and with its AppliedWorks the objects Fleet applied."""
@@ -255,7 +284,7 @@ def outcome(
     fields: Callable[[str, bool], list[tuple[str, str]]] | None = None,
 ) -> Outcome:
     """The manifests' results on ``member`` (``owned``: Fleet applied them there before; ``fields``: the
-    apply to a ``managed`` member's object, FieldManagers.apply for this placement, member and manifest)."""
+    apply to an object another manager held, FieldManagers.fields_for)."""
     apply = strategy(placement)
     had = pre_existing(member)
     target = resources[-1] if resources else None
@@ -276,10 +305,11 @@ def outcome(
         # Taken over with allowCoOwnership, which is now off: the other owner is still there, and
         # apply.go validateOwnerReferences refuses the apply before anything is sent.
         return Outcome(True, [(target, "ManifestApplyFailed", CO_OWNED_APPLY)])
-    if had == "managed" and target is not None and fields is not None:
-        # Taken over (an owner reference is not a field the other manager holds), then applied: a
-        # server-side apply the member's API server may refuse (FieldManagers.apply; kubefleet-dev/kubefleet
-        # pkg/controllers/workapplier/apply.go serverSideApply, shouldUseForcedServerSideApply).
+    if target is not None and fields is not None:
+        # Taken over where needed (an owner reference is not a field the other manager holds), then
+        # applied: a server-side apply the member's API server may refuse (FieldManagers.apply;
+        # kubefleet-dev/kubefleet pkg/controllers/workapplier/apply.go serverSideApply,
+        # shouldUseForcedServerSideApply).
         how = "ServerSideApply" if apply.get("type") == "ServerSideApply" else "ClientSideApply"
         if others := fields(how, bool(apply["force"])):
             return Outcome(True, [(target, "ManifestApplyFailed", conflict(target, others))])

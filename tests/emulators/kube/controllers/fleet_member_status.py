@@ -15,7 +15,6 @@ counts the member ready (fleet_rollout).
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -372,7 +371,7 @@ class MemberStatuses:
         touching = _touching(cluster, (cros, ros), target)
         manifest = json.dumps([fleet_snapshots.held_content(cluster, placement, index, target), *touching])
         drift = fail == "drift" and self._drifts.holds(self._key(placement), name, manifest)
-        fields = functools.partial(self._fields.apply, self._key(placement), name, manifest)
+        fields = self._fields.fields_for(self._key(placement), member, fail, manifest)
         strategy = fleet_apply_strategy.outcome(
             placement, member, resources, owned=name in holding, drift=drift, fields=fields
         )
