@@ -143,6 +143,36 @@ def test_status_names_a_service_in_the_place_of_istios_pool_service(model_emulat
     assert f"delete Service default/{SHADOW}" in result.stderr
 
 
+def test_status_knows_istio_by_the_gateways_class_whatever_controller_name_its_istiod_runs_under(
+    model_emulator: Start,
+) -> None:
+    # istiod takes its controllerName from PILOT_GATEWAY_API_CONTROLLER_NAME (istio/istio 1.29.6
+    # pilot/pkg/features/pilot.go), and no published source says which one application routing's runs
+    # under: the route's status carries that name, the Gateway's class is approuting-istio.
+    renamed = "example.com/renamed-istiod"
+    emu = model_emulator()
+    emu.cluster.delete("gateway.networking.k8s.io/v1", "GatewayClass", None, "approuting-istio")
+    emu.cluster.create(
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "GatewayClass",
+            "metadata": {"name": "approuting-istio"},
+            "spec": {"controllerName": renamed},
+        }
+    )
+    emu.gateway.implements = frozenset({renamed})
+    _picker(emu, "phi-4-epp")
+    spec = {"selector": {"app": "other"}, "ports": [{"port": 80}]}
+    emu.cluster.create(
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": SHADOW, "namespace": "default"}, "spec": spec}
+    )
+    assert invoke("model", "deploy", "phi-4", "--expose", "--inference-pool", "-y").exit_code == 0
+    assert wait_until(lambda: _route_refs(emu).get("reason") == "InvalidDestination", timeout=10.0)
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 0, result
+    assert f"Service default/{SHADOW} is not Istio's (no istio.io/inferencepool-name label)" in result.stderr
+
+
 def test_status_says_istiod_makes_the_pool_service_the_route_cannot_find(model_emulator: Start) -> None:
     emu = model_emulator()
     _picker(emu, "phi-4-epp")

@@ -5,7 +5,8 @@ an endpoint is shown only once the Gateway accepted the route and resolved its b
 
 Reads, only where the Gateway API is served: the route by name, the pool by name when the route
 names one, and for `model endpoint` the Gateway of a served route (its address). While Istio does
-not resolve a route to a pool, one GET of the Service istiod makes for the pool.
+not resolve a route to a pool, the GET of each Gateway it names and of that Gateway's class (is it
+Istio's?), then one GET of the Service istiod makes for the pool.
 
 Istio routes to a pool through a Service it makes per pool a Gateway took: ``NAME-ip-`` and the
 first 8 hex digits of sha256(NAME), NAME cut so the whole fits 63 characters, labelled
@@ -25,9 +26,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from akscli.errors import AuthError
 from akscli.kube import readiness
 from akscli.kube.client import Kube
-from akscli.model.kinds import GATEWAY_API, ISTIO_CONTROLLER, POOL_API
+from akscli.model.kinds import GATEWAY_API, ISTIO_CONTROLLER, POOL_API, is_istio_class
 
 # The label that makes a pool's Service Istio's (istio/istio 1.29.6
 # pilot/pkg/config/kube/gateway/inferencepool_collection.go InferencePoolRefLabel).
@@ -139,7 +141,9 @@ def read(kube: Kube, name: str, namespace: str) -> Exposure | None:
     verdict, subject = readiness.check(route), f"HTTPRoute/{name}"
     if verdict.ready and pool is not None:
         verdict, subject = readiness.check(pool), f"InferencePool/{pool_name}"
-    elif pool is not None and verdict.reason in ("BackendNotFound", "InvalidDestination") and _istio_parent(route):
+    elif (
+        pool is not None and verdict.reason in ("BackendNotFound", "InvalidDestination") and _istio_parent(kube, route)
+    ):
         verdict = _pool_service_verdict(kube, verdict, namespace, str(pool_name))
     return Exposure(route, pool, verdict, subject, _rows(route) + (_rows(pool) if pool else []))
 
@@ -150,9 +154,33 @@ def istio_pool_service(pool: str) -> str:
     return f"{pool[: 63 - len('-ip-') - len(digest)]}-ip-{digest}"
 
 
-def _istio_parent(route: Mapping[str, Any]) -> bool:
-    parents = (route.get("status") or {}).get("parents") or []
-    return any(p.get("controllerName") == ISTIO_CONTROLLER for p in parents)
+def _istio_parent(kube: Kube, route: Mapping[str, Any]) -> bool:
+    """Whether a Gateway the route names is Istio's, by the GatewayClass of that Gateway: the class's
+    controller is the one that programs the route (kubernetes-sigs/gateway-api v1.6.1
+    apis/v1/gatewayclass_types.go, GatewayClassSpec.ControllerName; apis/v1/gateway_types.go,
+    GatewaySpec.GatewayClassName), and istiod makes a pool's Service only for a Gateway of one of its
+    classes, which it knows by the class's name (istio/istio 1.29.6 pilot/pkg/config/kube/gateway/
+    inferencepool_collection.go isOurManagedGateway over deploymentcontroller.go builtinClasses, the
+    name PILOT_GATEWAY_API_DEFAULT_GATEWAYCLASS_NAME gives). The controllerName the route's status
+    carries is istiod's setting (PILOT_GATEWAY_API_CONTROLLER_NAME), unpublished for application
+    routing's class (kinds.APP_ROUTING_ISTIO_CLASS); it counts only where the Gateway or its class
+    cannot be read (a user without RBAC on the cluster-scoped GatewayClass)."""
+    namespace = (route.get("metadata") or {}).get("namespace")
+    for ref in (route.get("spec") or {}).get("parentRefs") or []:
+        if (ref.get("kind") or "Gateway") != "Gateway":
+            continue
+        try:
+            gateway = kube.get(
+                GATEWAY_API, "Gateway", str(ref.get("name")), namespace=ref.get("namespace") or namespace
+            )
+            class_name = str(((gateway or {}).get("spec") or {}).get("gatewayClassName") or "")
+            gateway_class = kube.get(GATEWAY_API, "GatewayClass", class_name) if class_name else None
+        except AuthError:
+            parents = (route.get("status") or {}).get("parents") or []
+            return any(p.get("controllerName") == ISTIO_CONTROLLER for p in parents)
+        if is_istio_class(gateway_class):
+            return True
+    return False
 
 
 def _pool_service_verdict(kube: Kube, verdict: readiness.Readiness, namespace: str, pool: str) -> readiness.Readiness:
