@@ -148,6 +148,10 @@ def read(kube: Kube, name: str, namespace: str) -> Exposure | None:
     return Exposure(route, pool, verdict, subject, _rows(route) + (_rows(pool) if pool else []))
 
 
+# What Istio says of a route while the Service it makes for the pool is missing or not its own.
+_POOL_SERVICE_REASONS = ("BackendNotFound", "InvalidDestination")
+
+
 def istio_pool_service(pool: str) -> str:
     """InferencePoolServiceName: the name of the Service istiod makes for the pool."""
     digest = hashlib.sha256(pool.encode()).hexdigest()[:8]
