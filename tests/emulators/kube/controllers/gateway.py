@@ -31,7 +31,10 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   ``ResolvedRefs`` False, reason ``InvalidRouteKinds``, "Invalid route kinds" (Istio's
   conditions.go reportListenerCondition), and only the supported ones in ``supportedKinds`` (none
   when none is: ListenerStatus.SupportedKinds, ListenerReasonInvalidRouteKinds; conformance/tests/
-  gateway-invalid-route-kind.go and .yaml, both cases). What that does to the listener's
+  gateway-invalid-route-kind.go and .yaml, both cases). A listener whose TLS certificateRefs Istio
+  refuses (a Secret missing, or in another namespace without a ReferenceGrant: gateway_tls.py) has
+  ``ResolvedRefs`` False with Istio's reason and message and ``Programmed`` False, ``Invalid``,
+  "Bad TLS configuration". What an invalid route kind does to the listener's
   ``Programmed`` and the Gateway's conditions upstream leaves to the implementation; the
   simulator leaves them True. Every condition
   carries the object's ``metadata.generation`` as ``observedGeneration``, and a condition keeps
@@ -58,6 +61,8 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   ``InvalidKind`` ("referencing unsupported backendRef: group ... kind ..."), a missing object
   ``BackendNotFound`` ("backend(HOST) not found"; the pool's name for a missing pool), and for a
   pool ``BackendNotFound`` while its shadow Service NAME-ip-HASH (gateway_pools.py) does not exist.
+  A RequestMirror filter's backendRef is judged the same way (RefNotPermitted without a grant);
+  its error never ends the rule and follows the backends' message (_resolved).
   Those three are "invalid backends": the last one found wins. A hard error ends the check at once:
   ``InvalidDestination`` for a shadow Service without the picker's labels, a name with a dot, a
   Service ref without a port.
@@ -79,7 +84,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from tests.emulators.kube.controllers import gateway_grants, gateway_pools, gateway_service
+from tests.emulators.kube.controllers import gateway_grants, gateway_pools, gateway_service, gateway_tls
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_scheduler import matches_selector
 from tests.emulators.kube.status import ApiError
@@ -118,6 +123,8 @@ class GatewayController(Controller):
         ("v1", "Service"),
         # A grant made or deleted changes what the routes to other namespaces resolve to.
         (gateway_grants.GRANT_API, "ReferenceGrant"),
+        # A listener's certificate Secret made or deleted changes its status (gateway_tls.py).
+        ("v1", "Secret"),
     ]
 
     def __init__(
@@ -194,12 +201,7 @@ class GatewayController(Controller):
                     "attachedRoutes": attached.get((ns, name, lst["name"]), 0),
                     "conditions": _conditions(
                         gw,
-                        [
-                            ("Accepted", "True", "Accepted", NO_ERRORS),
-                            ("Programmed", "True", "Programmed", NO_ERRORS),
-                            _listener_refs(lst),
-                            ("Conflicted", "False", "NoConflicts", NO_ERRORS),
-                        ],
+                        _listener_conditions(lst, gateway_tls.error(cluster, gw, lst)),
                         _listener_status(gw, lst["name"]),
                     ),
                 }
@@ -284,12 +286,23 @@ def _supported(listener: Mapping[str, Any], kind: Mapping[str, Any]) -> bool:
     return group == GROUP and kind.get("kind") == CORE_KINDS.get(str(listener.get("protocol")))
 
 
-def _listener_refs(listener: Mapping[str, Any]) -> tuple[str, str, str]:
-    """ResolvedRefs of a listener: False, InvalidRouteKinds, when it names a kind not supported."""
+def _listener_conditions(listener: Mapping[str, Any], tls_error: tuple[str, str] | None) -> list[tuple[str, ...]]:
+    """istio/istio 1.29.6 conversion.go buildListener: a TLS error (gateway_tls.py) makes the
+    listener's ResolvedRefs False with it and its Programmed False ("Bad TLS configuration");
+    conditions.go reportListenerCondition then puts InvalidRouteKinds in ResolvedRefs' place when
+    the listener names a kind not supported."""
     wanted = (listener.get("allowedRoutes") or {}).get("kinds") or []
+    refs: tuple[str, ...] = ("ResolvedRefs", "True", "ResolvedRefs", NO_ERRORS)
     if any(not _supported(listener, k) for k in wanted):
-        return "ResolvedRefs", "False", "InvalidRouteKinds", "Invalid route kinds"
-    return "ResolvedRefs", "True", "ResolvedRefs", NO_ERRORS
+        refs = ("ResolvedRefs", "False", "InvalidRouteKinds", "Invalid route kinds")
+    elif tls_error is not None:
+        refs = ("ResolvedRefs", "False", *tls_error)
+    return [
+        ("Accepted", "True", "Accepted", NO_ERRORS),
+        gateway_tls.BAD_TLS if tls_error is not None else ("Programmed", "True", "Programmed", NO_ERRORS),
+        refs,
+        ("Conflicted", "False", "NoConflicts", NO_ERRORS),
+    ]
 
 
 def _admitting(
@@ -374,18 +387,31 @@ def _resolved(cluster: Any, ns: str, spec: Mapping[str, Any], inference_extensio
     """The route's ResolvedRefs, as istio/istio 1.29.6 decides it. pilot/pkg/config/kube/gateway/
     conversion.go buildHTTPDestination skips a backendRef of weight 0 and goes on past an invalid
     backend (isInvalidBackend: RefNotPermitted, InvalidKind, BackendNotFound), the last one of the
-    rule winning; any other error (InvalidDestination) ends the rule at once. route_collections.go
-    computeRoute keeps the last rule's error and stops at such a hard one. All resolved:
-    conditions.go createRouteStatus, "All references resolved"."""
+    rule winning; any other error (InvalidDestination) ends the rule at once. convertHTTPRoute
+    judges each RequestMirror filter's backendRef the same way (createMirrorFilter, buildDestination:
+    one in another namespace needs a ReferenceGrant), drops a mirror with an error and keeps the
+    last such error, which never ends the rule: joinErrors keeps the backends' reason and appends
+    the mirror's message after "; ". route_collections.go computeRoute keeps the last rule's error
+    and stops at a hard one. All resolved: conditions.go createRouteStatus, "All references
+    resolved"."""
     found: tuple[str, ...] | None = None
     for rule in spec.get("rules") or []:
+        mirrored: tuple[str, ...] = ()
+        for flt in rule.get("filters") or []:
+            if flt.get("type") == "RequestMirror":
+                backend = (flt.get("requestMirror") or {}).get("backendRef") or {}
+                mirrored = _backend_error(cluster, ns, backend, inference_extension)[0] or mirrored
+        backends: tuple[str, ...] = ()
         for backend in rule.get("backendRefs") or []:
             if backend.get("weight", 1) == 0:
                 continue
             error, hard = _backend_error(cluster, ns, backend, inference_extension)
             if hard:
                 return error
-            found = error or found
+            backends = error or backends
+        if backends and mirrored:
+            backends = (*backends[:3], f"{backends[3]}; {mirrored[3]}")
+        found = backends or mirrored or found
     return found or ("ResolvedRefs", "True", "ResolvedRefs", "All references resolved")
 
 

@@ -1,5 +1,7 @@
 """ReferenceGrants, as the lab's Istio reads them: whether an HTTPRoute may name a backend in
-another namespace (the route status of gateway.py and the requests of gateway_dataplane.py).
+another namespace, as a backendRef or as a request mirror's (the route status of gateway.py and the
+requests of gateway_dataplane.py), and whether a Gateway's listener may name a certificate Secret in
+another namespace (its listener status, gateway_tls.py).
 
 kubernetes-sigs/gateway-api v1.6.1 (8bb74df00e56ec8f944d48c25e6c1c9c2f6848e3) apis/v1/
 referencegrant_types.go: a ReferenceGrant lives in the namespace of the objects it opens; each of
@@ -11,14 +13,18 @@ the backend; deleting it brings back 500), conformance/tests/httproute-invalid-r
 (a grant in the route's namespace, or one whose from group, from kind, from namespace, to group, to kind or to
 name differs, allows nothing: ResolvedRefs False ``RefNotPermitted``),
 conformance/tests/httproute-partially-invalid-via-invalid-reference-grant.go (a grant for one Service leaves its
-sibling refused).
+sibling refused), conformance/tests/gateway-secret-missing-reference-grant.go, gateway-secret-invalid-reference-grant.go
+(the same seven wrong grants, from a Gateway to a Secret: the listener's ResolvedRefs False ``RefNotPermitted``),
+gateway-secret-reference-grant-specific.go and gateway-secret-reference-grant-all-in-namespace.go (a grant naming the
+Secret, or every Secret of its namespace: ResolvedRefs and Programmed True).
 
 istio/istio 1.29.6 pilot/pkg/config/kube/gateway/references_collection.go
-(ReferenceGrantsCollection, BackendAllowed): a ``from`` entry counts only for Gateway API route
+(ReferenceGrantsCollection, BackendAllowed, SecretAllowed): a ``from`` entry counts only for Gateway API route
 and Gateway kinds, a ``to`` entry only for ConfigMap, Secret, Service and InferencePool (other
 kinds are skipped, "may be for another controller"); a backend is allowed when a grant of the
 backend's namespace pairs the route's kind and namespace with the backend's kind and either no
-name or the backend's name. istio/istio pilot/pkg/config/kube/gateway/conversion.go buildDestination asks only when
+name or the backend's name; a Secret the same way, from the Gateway's kind and namespace.
+istio/istio pilot/pkg/config/kube/gateway/conversion.go buildDestination asks only when
 the backendRef sets a namespace other than the route's. istio/istio pilot/pkg/config/kube/gateway/testdata/
 reference-policy-inferencepool.yaml is a grant
 ``to`` an InferencePool.
@@ -70,23 +76,35 @@ def install(cluster: Any) -> None:
 
 def backend_allowed(cluster: Any, route_kind: str, route_ns: str, backend: Mapping[str, Any]) -> bool:
     """BackendAllowed: whether a route of ``route_kind`` in ``route_ns`` may name ``backend``
-    (a backendRef whose namespace is another one)."""
+    (a backendRef, or a request mirror's, whose namespace is another one)."""
     to = (backend.get("group") or "", backend.get("kind") or "Service")
+    return granted(cluster, route_kind, route_ns, to, str(backend["namespace"]), str(backend["name"]))
+
+
+def secret_allowed(cluster: Any, gateway_ns: str, secret_ns: str, name: str) -> bool:
+    """SecretAllowed: whether a Gateway of ``gateway_ns`` may name Secret ``secret_ns/name`` in a
+    listener's tls.certificateRefs (istio/istio 1.29.6 conversion.go buildTLS asks for another
+    namespace only)."""
+    return granted(cluster, "Gateway", gateway_ns, ("", "Secret"), secret_ns, name)
+
+
+def granted(cluster: Any, from_kind: str, from_ns: str, to: tuple[str, str], to_ns: str, name: str) -> bool:
+    """Whether a grant of ``to_ns`` pairs a ``from`` entry of (this group, ``from_kind``,
+    ``from_ns``) with a ``to`` entry of ``to`` (group, kind) and either no name or ``name``."""
     if to not in TO_KINDS:
         return False
     try:
-        grants = cluster.list(GRANT_API, "ReferenceGrant", backend["namespace"])
+        grants = cluster.list(GRANT_API, "ReferenceGrant", to_ns)
     except ApiError:  # ReferenceGrant is not served: nothing grants anything
         return False
     for grant in grants:
         spec = grant.get("spec") or {}
         trusted = any(
-            (f.get("group") or "", f.get("kind")) == (GROUP, route_kind) and f.get("namespace") == route_ns
+            (f.get("group") or "", f.get("kind")) == (GROUP, from_kind) and f.get("namespace") == from_ns
             for f in spec.get("from") or []
         )
         if trusted and any(
-            (t.get("group") or "", t.get("kind")) == to and t.get("name") in (None, backend["name"])
-            for t in spec.get("to") or []
+            (t.get("group") or "", t.get("kind")) == to and t.get("name") in (None, name) for t in spec.get("to") or []
         ):
             return True
     return False
