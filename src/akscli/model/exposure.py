@@ -29,6 +29,7 @@ from typing import Any
 from akscli.errors import AuthError
 from akscli.kube import readiness
 from akscli.kube.client import Kube
+from akscli.model import gateway_checks
 from akscli.model.kinds import GATEWAY_API, ISTIO_CONTROLLER, POOL_API, is_istio_class
 
 # The label that makes a pool's Service Istio's (istio/istio 1.29.6
@@ -214,7 +215,9 @@ def url(kube: Kube, exposure: Exposure) -> tuple[str | None, str]:
     """``http(s)://HOST[:PORT]/v1`` of a served route: its first hostname, else the Gateway's first
     address (status.addresses; an IPv6 one in brackets); the scheme and port of the listener it
     attached to (kubernetes-sigs/gateway-api v1.6.1 apis/v1/gateway_types.go,
-    GatewayStatus.Addresses, Listener). Without one, None and why: Istio writes no address while
+    GatewayStatus.Addresses, Listener). None and why where that listener's status says it is not
+    served (gateway_checks.listener_problem: a certificate Secret no ReferenceGrant opens). Without an
+    address, None and why: Istio writes no address while
     the load balancer of the Gateway's Service has none, and says so in ``Programmed``
     (istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go reportGatewayStatus,
     setProgrammedCondition: AddressNotAssigned)."""
@@ -244,6 +247,9 @@ def url(kube: Kube, exposure: Exposure) -> tuple[str | None, str]:
         if lst.get("protocol") in ("HTTP", "HTTPS") and ref.get("sectionName") in (None, lst.get("name"))
     ]
     listener: Mapping[str, Any] = listeners[0] if listeners else {"protocol": "HTTP", "port": 80}
+    problem = gateway_checks.listener_problem(gateway, listener) if listeners else ""
+    if problem:
+        return None, problem
     scheme = "https" if listener.get("protocol") == "HTTPS" else "http"
     default = 443 if scheme == "https" else 80
     port = int(listener.get("port") or default)

@@ -39,7 +39,8 @@ def check_gateway(kube: Kube, req: DeployRequest) -> list[str]:
         monitoring.NAMESPACE_NAME_LABEL: req.namespace
     }
     listeners = (gateway.get("spec") or {}).get("listeners") or []
-    reasons = [why for why in (_listener_refusal(lst, namespace, req, ns_labels) for lst in listeners) if why]
+    judged = [(lst, _listener_refusal(lst, namespace, req, ns_labels)) for lst in listeners]
+    reasons = [why for _, why in judged if why]
     if len(reasons) == len(listeners):
         raise NotFoundError(
             f"Gateway {namespace}/{req.gateway} has no listener that admits HTTPRoute {req.namespace}/{req.name} "
@@ -47,7 +48,48 @@ def check_gateway(kube: Kube, req: DeployRequest) -> list[str]:
             hint="let a listener admit it (spec.listeners[].allowedRoutes.namespaces: from: All, or a Selector "
             "matching this namespace), or deploy into the Gateway's namespace",
         )
+    for listener, why in judged:
+        problem = "" if why else listener_problem(gateway, listener)
+        if problem:
+            warnings.append(f"{problem}; the route attaches, but that listener does not serve it")
     return warnings + _shadowing_routes(kube, req, namespace)
+
+
+def listener_problem(gateway: Mapping[str, Any], listener: Mapping[str, Any]) -> str:
+    """Why the Gateway's controller does not serve the listener, as its ListenerStatus says (its
+    ``ResolvedRefs``, ``Programmed`` or ``Accepted`` False), with what to do; "" where none is
+    False or no status is written yet (kubernetes-sigs/gateway-api v1.6.1 apis/v1/gateway_types.go,
+    ListenerConditionResolvedRefs: ``RefNotPermitted`` for a certificateRef in another namespace no
+    ReferenceGrant allows, ``InvalidCertificateRef`` for a Secret missing or invalid; conformance/
+    tests/gateway-secret-missing-reference-grant.go; Istio then also sets ``Programmed`` False,
+    ``Invalid``: istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go buildListener)."""
+    from akscli.kube.readiness import describe
+
+    meta, name = gateway.get("metadata") or {}, listener.get("name")
+    status: Mapping[str, Any] = next(
+        (s for s in (gateway.get("status") or {}).get("listeners") or [] if s.get("name") == name), {}
+    )
+    conditions = {c.get("type"): c for c in status.get("conditions") or []}
+    cond = next((conditions[t] for t in _LISTENER_CONDITIONS if conditions.get(t, {}).get("status") == "False"), None)
+    if cond is None:
+        return ""
+    said = f"listener {name} of Gateway {meta.get('namespace')}/{meta.get('name')}: {describe(cond)}"
+    refs = ((listener.get("tls") or {}).get("certificateRefs")) or []
+    if cond.get("reason") == "RefNotPermitted":
+        grants = [
+            f"a ReferenceGrant in namespace {ref['namespace']} from Gateways of namespace {meta.get('namespace')} to "
+            f"Secret {ref.get('name')}"
+            for ref in refs
+            if ref.get("namespace") and ref.get("namespace") != meta.get("namespace")
+        ]
+        return f"{said} (add {' and '.join(grants) or 'a ReferenceGrant in the namespace of the Secret'})"
+    if cond.get("reason") == "InvalidCertificateRef":
+        return f"{said} (see that each Secret of spec.listeners[].tls.certificateRefs exists, with tls.crt and tls.key)"
+    return said
+
+
+# The ListenerStatus conditions that say the listener is not served, the most specific first.
+_LISTENER_CONDITIONS = ("ResolvedRefs", "Programmed", "Accepted")
 
 
 def _shadowing_routes(kube: Kube, req: DeployRequest, gateway_ns: str) -> list[str]:
