@@ -96,3 +96,17 @@ def test_status_reports_a_request_mirror_to_another_namespace_that_no_grant_open
     assert wait_until(reported, timeout=10.0), result
     assert 'backendRef shadow-traffic/web not accessible to a HTTPRoute in namespace "default"' in result.stderr
     assert "add a ReferenceGrant in the backend's namespace" in result.stderr
+
+
+def test_a_listener_that_names_a_route_kind_its_controller_lacks_still_serves_the_route() -> None:
+    # kubernetes-sigs/gateway-api v1.6.1 conformance/tests/gateway-invalid-route-kind.go: ResolvedRefs False,
+    # InvalidRouteKinds, while the supported kinds stay in supportedKinds.
+    from akscli.model.gateway_checks import listener_problem
+
+    refs = {"type": "ResolvedRefs", "status": "False", "reason": "InvalidRouteKinds", "message": "Invalid route kinds"}
+    programmed = {"type": "Programmed", "status": "True", "reason": "Programmed"}
+    gateway = {
+        "metadata": {"name": "gw", "namespace": "default"},
+        "status": {"listeners": [{"name": "http", "conditions": [refs, programmed]}]},
+    }
+    assert listener_problem(gateway, {"name": "http", "protocol": "HTTP"}) == ""

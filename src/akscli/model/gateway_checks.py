@@ -70,7 +70,7 @@ def listener_problem(gateway: Mapping[str, Any], listener: Mapping[str, Any]) ->
         (s for s in (gateway.get("status") or {}).get("listeners") or [] if s.get("name") == name), {}
     )
     conditions = {c.get("type"): c for c in status.get("conditions") or []}
-    cond = next((conditions[t] for t in _LISTENER_CONDITIONS if conditions.get(t, {}).get("status") == "False"), None)
+    cond = next((conditions[t] for t in _LISTENER_CONDITIONS if _not_served(conditions.get(t) or {})), None)
     if cond is None:
         return ""
     said = f"listener {name} of Gateway {meta.get('namespace')}/{meta.get('name')}: {describe(cond)}"
@@ -90,6 +90,13 @@ def listener_problem(gateway: Mapping[str, Any], listener: Mapping[str, Any]) ->
 
 # The ListenerStatus conditions that say the listener is not served, the most specific first.
 _LISTENER_CONDITIONS = ("ResolvedRefs", "Programmed", "Accepted")
+
+
+def _not_served(cond: Mapping[str, Any]) -> bool:
+    """A False condition, but for ResolvedRefs ``InvalidRouteKinds``: a listener naming a route kind
+    its controller does not support still serves the kinds it does (apis/v1/gateway_types.go,
+    ListenerStatus.SupportedKinds; Istio leaves it Programmed: conversion.go buildListener)."""
+    return cond.get("status") == "False" and cond.get("reason") != "InvalidRouteKinds"
 
 
 def _shadowing_routes(kube: Kube, req: DeployRequest, gateway_ns: str) -> list[str]:
