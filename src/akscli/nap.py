@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import nap_class, nap_zones, validate
 from akscli.errors import NotFoundError, NotInstalledError, UsageError
-from akscli.nap_sizes import SKU_NAME, gpu_manufacturer
+from akscli.nap_sizes import SKU_NAME, gpu_manufacturer, unoffered
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -213,15 +213,22 @@ class NapPoolSpec:
             # that fits the pod (upstream: kubernetes-sigs/karpenter 2266468 pkg/cloudprovider/
             # types.go InstanceTypes.OrderByPrice).
             family = validate.choice(gpu, GPU_SHORTCUTS, "--gpu")
-            # Only the sizes NAP gives nvidia.com/gpu: one supported-gpus.yaml lacks (the
-            # confidential Standard_NCC40ads_H100_v5) gets a node with no GPU to allocate
-            # (upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/
-            # instancetype.go gpuNvidiaCount; pkg/utils/gpu.go GetGPUManufacturer).
+            # Only the sizes NAP offers: one supported-gpus.yaml lacks (the confidential
+            # Standard_NCC40ads_H100_v5) is no instance type of NAP's (akscli.nap_sizes.unoffered;
+            # pkg/utils/gpu.go GetGPUManufacturer).
             sizes = sorted(
                 {s.vm_size for s in skus.all_skus() if s.gpu_family == family and gpu_manufacturer(s.vm_size)}
             )
         else:
             size, _ = vm_size_for(vm_size, gpu, gpus_per_node)
+            why = unoffered(size)
+            if why:
+                # A NodePool of it would never make a node: refused before anything is rendered.
+                raise UsageError(
+                    f"node auto-provisioning makes no {size} node: it is {why}",
+                    hint="pick a size NAP offers, e.g. --gpu h100 (every H100 size it makes), or drop "
+                    "--auto-provision for an ARM pool (--cluster and -g)",
+                )
             sizes = [size]
         is_gpu = all(skus.get(s) is not None for s in sizes)
         taint_list = [validate.user_pool_taint(t) for t in taints]  # NAP pools run user pods

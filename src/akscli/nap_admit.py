@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import nap_class, nap_fit, nap_zones, node_room
 from akscli.nap import API_VERSION, GPU_RESOURCE, KIND, requirements
-from akscli.nap_sizes import admits_value, size_labels
+from akscli.nap_sizes import admits_value, image_family_admits, size_labels, unoffered
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -33,11 +33,11 @@ def admits_size(pool: Mapping[str, Any], vm_size: str, gpus: int, zones: Sequenc
         zoned = zones is not None and requirement.get("key") == nap_zones.ZONE_LABEL
         if zoned and not any(admits_value(requirement, zone) for zone in zones or ()):
             return False
-    labels = size_labels(vm_size)
-    if gpus and labels.get("karpenter.azure.com/sku-gpu-count") == "0":
-        # NAP does not count this size's GPUs (not in supported-gpus.yaml: size_labels): a node of
-        # it has no nvidia.com/gpu to give the pod.
+    if unoffered(vm_size):
+        # NAP has no instance type of the size (a GPU size supported-gpus.yaml lacks, a confidential
+        # or restricted one: akscli.nap_sizes.unoffered), whatever the pool's requirements say.
         return False
+    labels = size_labels(vm_size)
     for requirement in requirements(pool):
         key = str(requirement.get("key") or "")
         # The sku-gpu labels are defined for every size, DoesNotExist where it has no NVIDIA GPU
@@ -90,6 +90,7 @@ def admitting_pool(
     (akscli.nap_fit.shortfall: one paginated list of the cluster's DaemonSets, read once where a
     pool admits the size; the pool's AKSNodeClass for pods and ephemeral-storage, one GET a class;
     a DaemonSet's newest live pod, one page of its pods a DaemonSet whose status shows one: _live_pods;
+    the class's imageFamily must support the size, akscli.nap_sizes.image_family_admits;
     ``network``, the cluster's networkProfile where read, for a class's default maxPods);
     a pool refused for room alone adds its reason to ``refused``. The pool returned may still make a
     node whose kubelet leaves the pods too little room (akscli.node_room.kubelet_shortfall: AKS
@@ -117,6 +118,14 @@ def admitting_pool(
             if daemonsets is None:
                 daemonsets = _daemonsets(kube)
             node_class = _node_class(kube, pool, classes)
+            family = str(((node_class or {}).get("spec") or {}).get("imageFamily") or "Ubuntu")  # the CRD's default
+            if not image_family_admits(vm_size, family):
+                if refused is not None:
+                    refused.append(
+                        f"NodePool {pool['metadata']['name']} admits the size, but its AKSNodeClass's imageFamily "
+                        f"{family} does not support it"
+                    )
+                continue
             short = nap_fit.shortfall(pool, vm_size, requests, daemonsets, node_class, live_pod, network)
             if short is not None:
                 if refused is not None:

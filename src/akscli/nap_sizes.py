@@ -16,8 +16,10 @@ INSTANCE_TYPE = "node.kubernetes.io/instance-type"
 # The GPU sizes of akscli's data (src/akscli/data/gpu_skus.yaml) that NAP knows as GPU sizes, by
 # manufacturer: upstream: Azure/karpenter-provider-azure 352646f pkg/utils/supported-gpus.yaml (read
 # by pkg/utils/gpu.go GetGPUManufacturer, IsGPUSKU). It lists no Standard_NCC40ads_H100_v5,
-# Standard_NG32ads_V620_v1, Standard_NG32adms_V620_v1 or Standard_NV32as_v4: NAP gives those no
-# GPU labels, sku-gpu-count 0 and no nvidia.com/gpu (instancetype.go gpuTotalCount, gpuNvidiaCount).
+# Standard_NG32ads_V620_v1, Standard_NG32adms_V620_v1 or Standard_NV32as_v4: NAP drops a size with
+# GPUs that the file lacks from its instance types altogether (pkg/providers/instancetype/
+# instancetypes.go UpdateInstanceTypes, isSupported, isUnsupportedGPU), so it makes no node of them
+# (unoffered).
 NAP_GPU_MANUFACTURER = {
     size: "nvidia"
     for size in (
@@ -41,6 +43,19 @@ NAP_GPU_MANUFACTURER = {
         "standard_nv48s_v3",
     )
 }
+# The sizes listed with no "azurelinux"/"azurelinux3" OS in supported-gpus.yaml (os: ubuntu, windows):
+# an AKSNodeClass of imageFamily AzureLinux gets no instance type of them (instancetypes.go
+# isInstanceTypeSupportedByImageFamily, utils.IsGPUSKUSupportedOnOS).
+NOT_ON_AZURE_LINUX = frozenset({"standard_nv12s_v3", "standard_nv24s_v3", "standard_nv48s_v3"})
+# upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/skus.go IsRestrictedSKU:
+# AKSRestrictedVMSizes (low-performance sizes AKS pools may not use) and karpenterRestrictedVMSKUs.
+RESTRICTED = frozenset(
+    {
+        "Standard_A0", "Standard_A1", "Standard_A1_v2", "Standard_B1s", "Standard_B1ms", "Standard_F1",
+        "Standard_F1s", "Basic_A0", "Basic_A1", "Basic_A2", "Basic_A3", "Basic_A4", "Standard_E64i_v3",
+        "Standard_E64is_v3",
+    }
+)  # fmt: skip
 # The VM size name scheme (the size without "Standard_"): upstream: Azure/skewer 0119bd0 vmsize.go
 # skuSizeScheme (karpenter-provider-azure pins skewer v0.0.24, not in the mirror; this is the newest
 # v1 module's). Group 1 is the Family (sku-family), group 7 the AcceleratorType (sku-gpu-name).
@@ -57,14 +72,51 @@ def gpu_manufacturer(vm_size: str) -> str | None:
     return NAP_GPU_MANUFACTURER.get(vm_size.lower().removesuffix("_promo"))
 
 
+def unoffered(vm_size: str) -> str | None:
+    """Why NAP has no instance type of ``vm_size`` whatever a NodePool asks (None: it may have one;
+    akscli cannot tell the SKU API's own filters, at least 2 vCPUs and 3.5 GiB, for a size its GPU
+    data lacks). upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/
+    instancetypes.go UpdateInstanceTypes (IsRestrictedSKU, then isSupported: isUnsupportedByAKS,
+    isUnsupportedGPU, hasConstrainedCPUs, isConfidential) and pkg/utils/sku/sku.go IsConfidential
+    (the size, the name less "Standard_", starting "DC" or "EC")."""
+    from akscli.model import skus
+
+    size = vm_size.removeprefix("Standard_")
+    parsed = _SKU_SIZE_SCHEME.match(size)
+    if vm_size in RESTRICTED:
+        return "a size AKS and Karpenter restrict"
+    if size.startswith(("DC", "EC")):
+        return "a confidential VM size (DC, EC), which the Karpenter provider does not support yet"
+    if parsed is not None and parsed.group(5):
+        return "a constrained-vCPU size"
+    sku = skus.get(vm_size)
+    if sku is not None and sku.gpus and gpu_manufacturer(vm_size) is None:
+        return "a GPU size NAP does not support (not in its supported GPU sizes)"
+    return None
+
+
+def image_family_admits(vm_size: str, image_family: str) -> bool:
+    """Whether an AKSNodeClass of ``image_family`` (its spec.imageFamily, the CRD's default Ubuntu)
+    gets an instance type of the size (upstream: Azure/karpenter-provider-azure 352646f
+    pkg/providers/instancetype/instancetypes.go isInstanceTypeSupportedByImageFamily: a size that
+    is no GPU size, any; an Ubuntu family (Ubuntu, Ubuntu2204, Ubuntu2404: pkg/apis/v1beta1/labels.go
+    UbuntuFamilies) every listed size; AzureLinux the sizes listed with an azurelinux OS; no other)."""
+    if gpu_manufacturer(vm_size) is None:
+        return True
+    if image_family in ("Ubuntu", "Ubuntu2204", "Ubuntu2404"):
+        return True
+    return image_family == "AzureLinux" and vm_size.lower().removesuffix("_promo") not in NOT_ON_AZURE_LINUX
+
+
 def size_labels(vm_size: str) -> dict[str, str]:
     """The labels of an instance type that akscli can tell from a GPU VM size (akscli's GPU data):
     upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetype.go
     computeRequirements (sku-name, sku-cpu, sku-memory in MiB, sku-gpu-count: 0 for a size
     supported-gpus.yaml lacks; setRequirementsGPU: sku-gpu-manufacturer where the size is listed,
     and then sku-gpu-name where skewer parses an accelerator from the name, so none for
-    Standard_ND96asr_v4 or the NVv3 sizes; sku-family: skewer's Family, the first letter) and
-    pkg/apis/v1beta1/labels.go."""
+    Standard_ND96asr_v4 or the NVv3 sizes; sku-family: skewer's Family, the first letter; sku-series
+    and sku-version: setRequirementsVersion) and pkg/apis/v1beta1/labels.go. A size unoffered
+    names is no instance type: its labels are what the name and akscli's data would give."""
     from akscli.model import skus
 
     parsed = _SKU_SIZE_SCHEME.match(vm_size.removeprefix("Standard_"))
@@ -75,7 +127,14 @@ def size_labels(vm_size: str) -> dict[str, str]:
         "kubernetes.io/arch": "amd64",
     }
     if parsed is not None:
-        labels["karpenter.azure.com/sku-family"] = parsed.group(1)
+        # skewer GetVMSize: Series is Family, Subfamily, AdditiveFeatures and "_" + Version;
+        # karpenter-provider-azure pkg/utils/utils.go ExtractVersionFromVMSize: the version less
+        # its "v", "1" where the name has none (its suite_test.go: Standard_NC24ads_A100_v4 is
+        # family N, series NCads_v4, version 4).
+        family, sub, sub2, features, version = (parsed.group(i) or "" for i in (1, 2, 3, 6, 12))
+        labels["karpenter.azure.com/sku-family"] = family
+        labels["karpenter.azure.com/sku-series"] = family + sub + sub2 + features + (f"_{version}" if version else "")
+        labels["karpenter.azure.com/sku-version"] = version[1:] if version else "1"
     sku = skus.get(vm_size)
     if sku is None:
         return labels

@@ -21,12 +21,31 @@ def test_gpu_h100_without_a_count_admits_every_h100_size_and_taints_the_pool() -
 
 
 def test_gpu_without_a_count_leaves_out_a_size_nap_gives_no_gpu() -> None:
-    # Standard_NCC40ads_H100_v5 is not in karpenter-provider-azure's supported-gpus.yaml: NAP's node
-    # of it has no nvidia.com/gpu (instancetype.go gpuNvidiaCount), so it is no GPU pool's size.
+    # Standard_NCC40ads_H100_v5 is not in karpenter-provider-azure's supported-gpus.yaml: NAP has no
+    # instance type of it (instancetypes.go isUnsupportedGPU), so it is no GPU pool's size.
     [pool] = rendered("--gpu", "h100")
     [sizes] = [r["values"] for r in nap.requirements(pool) if r["key"] == nap.SKU_NAME]
     assert "Standard_NCC40ads_H100_v5" not in sizes
     assert "Standard_ND96isr_H100_v5" in sizes
+
+
+@pytest.mark.parametrize(
+    ("size", "why"),
+    [
+        ("Standard_NCC40ads_H100_v5", "a GPU size NAP does not support"),  # not in supported-gpus.yaml
+        ("Standard_NV32as_v4", "a GPU size NAP does not support"),
+        ("Standard_DC8s_v3", "a confidential VM size"),
+        ("Standard_E4-2ds_v4", "a constrained-vCPU size"),
+        ("Standard_B1s", "a size AKS and Karpenter restrict"),
+    ],
+)
+def test_a_size_nap_makes_no_node_of_is_refused_before_rendering(size: str, why: str) -> None:
+    # upstream: karpenter-provider-azure 352646f instancetypes.go UpdateInstanceTypes (IsRestrictedSKU,
+    # isSupported): the size is no instance type, so a NodePool naming only it never makes a node.
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--vm-size", size, "--dry-run")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: node auto-provisioning makes no {size} node: it is {why}")
+    assert "\nhint: pick a size NAP offers" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_gpus_per_node_spot_labels_taint_and_gpu_limit_render_into_the_nodepool() -> None:

@@ -190,8 +190,8 @@ def test_a_claim_whose_only_size_is_out_of_quota_is_deleted_with_an_insufficient
 
 
 def test_the_simulator_makes_no_confidential_h100_node_for_a_gpu_pod(emu: KubeEmulator) -> None:
-    # NCC40ads_H100_v5 is not in supported-gpus.yaml: its node would have nvidia.com/gpu 0
-    # (gpuNvidiaCount), so the pod stays Pending and no NodeClaim is made.
+    # NCC40ads_H100_v5 is not in supported-gpus.yaml: the provider has no instance type of it
+    # (instancetypes.go isUnsupportedGPU), so the pod stays Pending and no NodeClaim is made.
     emu.cluster.create(gpu_pool("gpu", ["Standard_NCC40ads_H100_v5"]))
     emu.cluster.create(gpu_app("llm", "Standard_NCC40ads_H100_v5"))
     assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, "llm")))

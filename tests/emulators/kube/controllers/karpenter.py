@@ -316,13 +316,21 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         provider-azure picks a zone among the admitted ones at random, pkg/providers/instance/
         vminstance.go createVirtualMachine; the simulator takes the first, to be repeatable)."""
         from akscli.model import skus
+        from akscli.nap_sizes import image_family_admits, unoffered
 
         meta, spec = _template(pool)
         limits = (pool.get("spec") or {}).get("limits") or {}
         used = self._used(cluster, pool["metadata"]["name"])
         ref = spec.get("nodeClassRef") or {}
         out = []
-        every = sorted({s.vm_size for s in skus.all_skus()}, key=lambda s: (_price(s), s))
+        # The provider's instance types: no size it drops (unoffered: a GPU size supported-gpus.yaml
+        # lacks, instancetypes.go isUnsupportedGPU) and none the class's imageFamily does not support
+        # (isInstanceTypeSupportedByImageFamily); akscli.nap_sizes cites both.
+        family = str(((self._class(cluster, pool) or {}).get("spec") or {}).get("imageFamily") or "Ubuntu")
+        every = sorted(
+            {s.vm_size for s in skus.all_skus() if not unoffered(s.vm_size) and image_family_admits(s.vm_size, family)},
+            key=lambda s: (_price(s), s),
+        )
         for size in [s for s in every if sizes is None or s in sizes]:
             labels: dict[str, str] = {}
             for zone in self.offering_zones(size):
