@@ -9,7 +9,15 @@ from akscli import nap_admit, nap_sizes
 from akscli.model import skus
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.kube_emulator.test_karpenter import A100, H100, emu, gpu_app, gpu_pool, pods, running_on
+from tests.kube_emulator.test_karpenter import (
+    A100,
+    H100,
+    emu,
+    gpu_app,
+    gpu_pool,
+    karpenter_failed_scheduling,
+    running_on,
+)
 
 __all__ = ["emu"]  # the fixture, shared with test_karpenter.py
 NV12 = "Standard_NV12s_v3"
@@ -123,8 +131,11 @@ def test_an_azure_linux_class_gets_no_node_of_a_size_listed_for_ubuntu_only(emu:
     pool["spec"]["template"]["spec"]["nodeClassRef"]["name"] = "azl"
     emu.cluster.create(pool)
     emu.cluster.create(gpu_app("viz", NV12))
-    assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, "viz")))
-    assert not wait_until(lambda: emu.nap.provisioned, timeout=0.5)
+    # the pool keeps no instance type, so it has no template (scheduler.go NewScheduler and add)
+    assert wait_until(lambda: karpenter_failed_scheduling(emu), timeout=5)
+    [event] = karpenter_failed_scheduling(emu)
+    assert event["message"] == "Failed to schedule pod, nodepool requirements filtered out all available instance types"
+    assert not emu.nap.provisioned
 
 
 def test_the_default_ubuntu_class_gets_a_node_of_that_size(emu: KubeEmulator) -> None:

@@ -37,7 +37,7 @@ InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
 Not modelled, where None is returned (the simulator posts nothing rather than a guess): preferred
 node affinity, a pod key the pool does not define that is not well-known ("label ... does not have
 known values", with a typo hint whose pick depends on Go's map order), a pod's or pool's key on an
-instance type label this model does not give (sku-series, storage, networking), volume topology.
+instance type label this model does not give (storage, networking, hyper-v generation), volume topology.
 The Quantity format of a min or max overhead tied between groups of different formats is the
 first group's (Go walks the groups in map order). minValues (min_values, unmet_min_values) is read
 as Karpenter's default --min-values-policy Strict does.
@@ -201,7 +201,7 @@ def _instance_requirements(sim: NodeAutoProvisioner, size: str) -> Requirements:
 
 def _modelled(sim: NodeAutoProvisioner, reqs: Requirements) -> bool:
     """Every well-known key of the requirements is one this model gives an instance type a value
-    for (an instance type's other labels, sku-series and the like, are not modelled)."""
+    for (an instance type's other labels, storage and networking ones, are not modelled)."""
     given = {*instance_labels("Standard_NC40ads_H100_v5"), *_GPU_KEYS, REGION_LABEL, *_OFFERING_KEYS}
     return all(k in given or k not in WELL_KNOWN or k == NODEPOOL_LABEL for k in reqs)
 
