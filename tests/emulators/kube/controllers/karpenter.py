@@ -21,7 +21,10 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   (pkg/controllers/nodepool/readiness/controller.go; the conditions in karpenter_status.py).
 - Which instance type: the sizes of akscli's GPU data file (src/akscli/data/gpu_skus.yaml, from
   ../shared/data/azure-gpu-skus.csv) the pool's requirements allow, cheapest first
-  (pkg/cloudprovider/types.go InstanceTypes.OrderByPrice); other sizes are not modelled.
+  (pkg/cloudprovider/types.go InstanceTypes.OrderByPrice), less those the provider has no instance
+  type of: a GPU size pkg/utils/supported-gpus.yaml lacks (instancetypes.go isUnsupportedGPU) and,
+  for a class of imageFamily AzureLinux, one listed for Ubuntu only (isInstanceTypeSupportedByImageFamily;
+  akscli.nap_sizes.unoffered and image_family_admits); other sizes are not modelled.
 - The NodeClaim: generateName ``<nodepool>-``, owned by the NodePool, labels karpenter.sh/nodepool and
   karpenter.azure.com/aksnodeclass (pkg/controllers/provisioning/scheduling/nodeclaimtemplate.go
   NewNodeClaimTemplate, ToNodeClaim), spec.nodeClassRef and requirements; status nodeName,
@@ -31,12 +34,13 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   pkg/providers/instance/vminstance.go GenerateResourceName); labels node.kubernetes.io/instance-type,
   karpenter.sh/capacity-type, karpenter.sh/nodepool and the SKU labels of
   pkg/providers/instancetype/instancetype.go computeRequirements: karpenter.azure.com/sku-name,
-  sku-cpu, sku-memory (MiB), sku-family, sku-gpu-count, sku-gpu-manufacturer and sku-gpu-name as
+  sku-cpu, sku-memory (MiB), sku-family, sku-series, sku-version, sku-gpu-count, sku-gpu-manufacturer
+  and sku-gpu-name as
   akscli.nap_sizes.size_labels derives them (pkg/utils/supported-gpus.yaml and Azure/skewer vmsize.go's
   parse of the size name), with AKS's kubernetes.azure.com/sku-cpu and sku-memory; the pool's
   template labels and taints; capacity from the size and the AKSNodeClass (upstream:
   Azure/karpenter-provider-azure pkg/providers/instancetype computeCapacity: cpu,
-  memory, nvidia.com/gpu, 0 for a size supported-gpus.yaml lacks; ephemeral-storage and pods:
+  memory, nvidia.com/gpu; ephemeral-storage and pods:
   karpenter_common.node_resources, the provider's ``network_plugin`` and ``network_plugin_mode``).
 - The pod made a NodeClaim for gets a Normal ``Nominated`` event "Pod should schedule on:
   nodeclaim/NAME" (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
@@ -84,9 +88,10 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   terminated: karpenter_termination, karpenter_drain); so do a NodeClaim or a Node deleted alone.
 
 Not modelled: packing several pending pods of one pass into one new node beyond what the node's
-capacity holds (each is checked against the nodes made in the pass), consolidation and disruption
-(kubernetes-sigs/karpenter pkg/controllers/disruption: an empty node removed after consolidateAfter;
-no test needs a node to go, and a timed removal would make tests wait on the clock),
+capacity holds (each is checked against the nodes made in the pass), consolidation and emptiness
+(kubernetes-sigs/karpenter pkg/controllers/disruption/emptiness.go, consolidation.go: a node removed
+once Consolidatable, consolidateAfter after its last pod event; no test needs a node to go, and a
+timed removal would make tests wait on the clock; drift's disruption is karpenter_disruption),
 startupTaints, topology, spot interruption, NodeOverlay. The daemon overhead: karpenter_daemons; the
 NodeClaim's launch and its failures: karpenter_launch (upstream: Azure/karpenter-provider-azure
 pkg/providers/instance/vminstance.go).
