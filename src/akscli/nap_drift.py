@@ -11,7 +11,8 @@ Upstream (kubernetes-sigs/karpenter 2266468 = v1.14.0-20, Azure/karpenter-provid
   karpenter.sh/nodepool-hash annotation differs from the NodeClaim's: NodePoolDrifted), then
   areRequirementsDrifted (the NodeClaim's labels Compatible with the NodePool's requirements,
   pkg/scheduling/requirements.go Compatible: a label the claim lacks passes only NotIn and
-  DoesNotExist: RequirementsDrifted); a NodeClaim not Launched is never drifted.
+  DoesNotExist; a key given twice is intersected first, requirements.go Add: akscli.nap_requirement):
+  RequirementsDrifted); a NodeClaim not Launched is never drifted.
 - Azure/karpenter-provider-azure pkg/apis/v1beta1/aksnodeclass.go AKSNodeClass.Hash: the spec less tags
   (hash:"ignore"); pkg/cloudprovider/drift.go areStaticFieldsDrifted: NodeClassDrift. Tags are not
   drift: pkg/controllers/nodeclaim/inplaceupdate/controller.go updates the VMs' tags in place.
@@ -29,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from akscli.nap_hash import aksnodeclass_hash, nodepool_hash
+from akscli.nap_requirement import requirements_drifted
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -70,23 +72,6 @@ def _requirements(pool: Mapping[str, Any]) -> list[Any]:
     return list((((pool.get("spec") or {}).get("template") or {}).get("spec") or {}).get("requirements") or [])
 
 
-def _meets(labels: Mapping[str, Any], requirement: Mapping[str, Any]) -> bool:
-    """One NodePool requirement against a NodeClaim's labels (requirements.go Compatible: a label the
-    claim lacks passes only NotIn and DoesNotExist; Intersects for one it has)."""
-    key, op = str(requirement.get("key")), str(requirement.get("operator"))
-    values = [str(v) for v in requirement.get("values") or []]
-    if key not in labels:
-        return op in ("NotIn", "DoesNotExist")
-    value = str(labels[key])
-    if op in ("Gt", "Lt", "Gte", "Lte"):
-        try:
-            have, bound = int(value), int(values[0])
-        except (ValueError, IndexError):
-            return False
-        return {"Gt": have > bound, "Lt": have < bound, "Gte": have >= bound, "Lte": have <= bound}[op]
-    return {"In": value in values, "NotIn": value not in values, "Exists": True}.get(op, False)
-
-
 def _launched(claim: Mapping[str, Any]) -> bool:
     conditions = (claim.get("status") or {}).get("conditions") or []
     return any(c.get("type") == "Launched" and c.get("status") == "True" for c in conditions)
@@ -100,7 +85,7 @@ def _off_requirements(claims: Iterable[dict[str, Any]], requirements: list[Any])
             continue
         live += 1
         labels = (claim.get("metadata") or {}).get("labels") or {}
-        if _launched(claim) and not all(_meets(labels, r) for r in requirements):
+        if _launched(claim) and requirements_drifted(labels, requirements):
             drifted += 1
     return live, drifted
 

@@ -117,6 +117,20 @@ def test_a_requirement_on_a_label_the_nodes_lack_drifts_them_unless_it_excludes(
     assert note.startswith("Karpenter replaces none")
 
 
+def test_contradicting_requirements_on_a_label_the_nodes_lack_replace_none() -> None:
+    # requirements.go Add: team In [a] then team In [b] intersect to DoesNotExist, which a claim
+    # without the label meets (drift.go areRequirementsDrifted), as the emulator's Karpenter reads it
+    # (tests/kube_emulator/test_karpenter_drift_marking.py); akscli used to check them one by one.
+    contradicting = pool(
+        requirements=[
+            {"key": "team", "operator": "In", "values": ["a"]},
+            {"key": "team", "operator": "In", "values": ["b"]},
+        ]
+    )
+    [note] = drift_notes(LaunchedClaims(), pool(), contradicting)
+    assert note.startswith("Karpenter replaces none of its 2 node(s)")
+
+
 def test_limits_weight_and_budgets_replace_no_node_and_list_no_claim() -> None:
     kube = LaunchedClaims()
     changed = pool()

@@ -47,6 +47,7 @@ from typing import Any
 
 from akscli.nap_hash import aksnodeclass_hash as class_hash
 from akscli.nap_hash import nodepool_hash as pool_hash
+from akscli.nap_requirement import requirements_drifted
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState, retry_on_conflict
 from tests.emulators.kube.controllers.karpenter_common import (
@@ -56,7 +57,6 @@ from tests.emulators.kube.controllers.karpenter_common import (
     NODEPOOL_LABEL,
     _unless_deleted,
 )
-from tests.emulators.kube.controllers.karpenter_requirement import Requirements, add, intersects, parse, values_in
 
 POOL_HASH, POOL_HASH_VERSION = "karpenter.sh/nodepool-hash", "karpenter.sh/nodepool-hash-version"
 CLASS_HASH = "karpenter.azure.com/aksnodeclass-hash"
@@ -95,29 +95,13 @@ def _static(ours: dict[str, str], theirs: dict[str, str], key: str, version: str
     return ours[version] == theirs[version] and ours[key] != theirs[key]
 
 
-def _requirements_drifted(labels: dict[str, str], requirements: list[dict[str, Any]]) -> bool:
-    """drift.go areRequirementsDrifted: NewLabelRequirements(claim labels).Compatible(the pool's
-    NewNodeSelectorRequirementsWithMinValues, a key given twice intersected: requirements.go Add), no
-    AllowUndefined: a key the claim lacks passes only NotIn and DoesNotExist, one it has must
-    intersect (Intersects). karpenter_requirement.py is the port of requirement.go this reads."""
-    wanted: Requirements = {}
-    for expr in requirements:
-        found = parse(expr)
-        if found is not None:
-            add(wanted, *found)
-    for key, req in wanted.items():
-        if key not in labels and req.op not in ("NotIn", "DoesNotExist"):
-            return True
-    return not all(intersects(values_in(labels[key]), req) for key, req in wanted.items() if key in labels)
-
-
 def drift_reason(claim: dict[str, Any], pool: dict[str, Any], node_class: dict[str, Any] | None) -> str:
     """drift.go isDrifted (static, requirements, then the provider's NodeClassDrift); "" if none."""
     if _static(_annotations(pool), _annotations(claim), POOL_HASH, POOL_HASH_VERSION):
         return "NodePoolDrifted"
     labels = dict((claim.get("metadata") or {}).get("labels") or {})
     requirements = (((pool.get("spec") or {}).get("template") or {}).get("spec") or {}).get("requirements") or []
-    if _requirements_drifted(labels, list(requirements)):
+    if requirements_drifted(labels, list(requirements)):
         return "RequirementsDrifted"
     if node_class is not None and _static(
         _annotations(node_class), _annotations(claim), CLASS_HASH, CLASS_HASH_VERSION

@@ -15,7 +15,7 @@ InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
   for an offering the requirements admit) and had such an offering, in the text of
   InstanceTypeFilterError.Error, with requirements=REQS (Requirements.String: each
   requirement's String (upstream: kubernetes-sigs/karpenter pkg/scheduling/requirement.go),
-  karpenter_requirement.text: "key Op [v1 v2]" with 5 values at most and
+  akscli.nap_requirement.text: "key Op [v1 v2]" with 5 values at most and
   "and N others", then " >=N" and " <=N" for Gt/Lt/Gte/Lte bounds; kubernetes.io/hostname left
   out, sorted, joined ", ") and resources=RES (the pod's requests with pods 1, pkg/utils/resources
   RequestsForPods, merged after the daemon overhead, as JSON, pretty.Concise; "min=..., max=..."
@@ -25,7 +25,7 @@ InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
   the pool's requirements, its template labels, karpenter.sh/nodepool, the node class label,
   karpenter.sh/registered and karpenter.sh/initialized "true") and the pod's (pkg/scheduling/
   requirements.go NewPodRequirements: nodeSelector, first required node selector term), a key
-  given twice intersected (karpenter_requirement.add).
+  given twice intersected (akscli.nap_requirement.add).
 - An instance type's requirements: its labels (akscli.nap_sizes.size_labels), topology.kubernetes.io/
   region, and the values of its offerings: zones, capacity types, kubernetes.azure.com/
   scalesetpriority and priority, placement scope (Azure/karpenter-provider-azure 352646f
@@ -51,6 +51,16 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from akscli.nap_requirement import (
+    DOES_NOT_EXIST,
+    EXISTS,
+    Requirements,
+    add,
+    intersects,
+    parse,
+    text,
+    values_in,
+)
 from tests.emulators.kube.controllers.karpenter_common import (
     CAPACITY_TYPE,
     INSTANCE_TYPE,
@@ -63,16 +73,6 @@ from tests.emulators.kube.controllers.karpenter_common import (
     instance_labels,
 )
 from tests.emulators.kube.controllers.karpenter_daemons import daemon_pods
-from tests.emulators.kube.controllers.karpenter_requirement import (
-    DOES_NOT_EXIST,
-    EXISTS,
-    Requirements,
-    add,
-    intersects,
-    parse,
-    text,
-    values_in,
-)
 from tests.emulators.kube.controllers.scheduling import _QUANTITY, pod_requests, quantity
 
 if TYPE_CHECKING:

@@ -2,11 +2,13 @@
 inclusive integer bounds Gt, Lt, Gte and Lte give (upstream: kubernetes-sigs/karpenter 2266468
 pkg/scheduling/requirement.go: NewRequirementWithFlexibility turns Gt N into Gte N+1 and Lt N into
 Lte N-1; Intersection, HasIntersection, Operator, String, withinBounds; pkg/scheduling/requirements.go
-Add and Intersects). Used by karpenter_requirements for the refusal texts and karpenter_drift for
-RequirementsDrifted (upstream: kubernetes-sigs/karpenter pkg/scheduling/requirements.go)."""
+Add and Intersects). Plain logic: no Typer, no rich. akscli's re-run note reads RequirementsDrifted
+with it (akscli.nap_drift), and so does the kube emulator's Karpenter (tests/emulators/kube/
+controllers/karpenter_drift.py), whose refusal texts (karpenter_requirements) use it too: one port."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 
@@ -35,7 +37,7 @@ def values_in(*values: str) -> Requirement:
     return Requirement(False, tuple(sorted(set(values))))
 
 
-def parse(expr: dict[str, Any]) -> tuple[str, Requirement] | None:
+def parse(expr: Mapping[str, Any]) -> tuple[str, Requirement] | None:
     """A NodeSelectorRequirement (NewRequirementWithFlexibility); None for an operator or bound
     the NodePool CRD would not admit."""
     op, key = str(expr.get("operator")), str(expr.get("key"))
@@ -66,7 +68,7 @@ def within_bounds(value: str, gte: int | None, lte: int | None) -> bool:
     return (gte is None or have >= gte) and (lte is None or have <= lte)
 
 
-def _pick(a: int | None, b: int | None, fn: Any) -> int | None:
+def _pick(a: int | None, b: int | None, fn: Callable[[int, int], int]) -> int | None:
     return b if a is None else a if b is None else fn(a, b)
 
 
@@ -130,3 +132,21 @@ def text(key: str, req: Requirement) -> str:
     if req.lte is not None:
         out += f" <={req.lte}"
     return out
+
+
+def requirements_drifted(labels: Mapping[str, Any], requirements: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a launched NodeClaim with these labels no longer meets its NodePool's requirements
+    (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/nodeclaim/disruption/drift.go
+    areRequirementsDrifted: NewLabelRequirements(claim labels).Compatible(the pool's
+    NewNodeSelectorRequirementsWithMinValues, a key given twice intersected: requirements.go Add), no
+    AllowUndefined: a key the claim lacks passes only NotIn and DoesNotExist, one it has must
+    intersect (Intersects))."""
+    wanted: Requirements = {}
+    for expr in requirements:
+        found = parse(expr)
+        if found is not None:
+            add(wanted, *found)
+    for key, req in wanted.items():
+        if key not in labels and req.op not in ("NotIn", "DoesNotExist"):
+            return True
+    return not all(intersects(values_in(str(labels[key])), req) for key, req in wanted.items() if key in labels)
