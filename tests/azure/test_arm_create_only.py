@@ -38,9 +38,10 @@ def _refused(key: str) -> Any:
     return pytest.raises(AkscliError, match=re.escape(f"(PropertyChangeNotAllowed): Changing property '{key}'"))
 
 
-def _seed(azure_env: ArmEmulator, **props: Any) -> str:
-    pool = {"name": "system", "mode": "System", "count": 3, "vmSize": "Standard_D4ds_v5", "osDiskType": "Ephemeral"}
-    return seed_cluster(azure_env, pools=[pool], **props)
+def _seed(azure_env: ArmEmulator, pools: list[dict[str, Any]] | None = None, **props: Any) -> str:
+    """The seeded cluster; ``pools`` (a case's own, CONTROL_PLANE's) each with an Ephemeral OS disk (AS_READ)."""
+    system = {"name": "system", "mode": "System", "count": 3, "vmSize": "Standard_D4ds_v5"}
+    return seed_cluster(azure_env, pools=[{**p, "osDiskType": "Ephemeral"} for p in pools or [system]], **props)
 
 
 def _cluster_body(azure_env: ArmEmulator, **props: Any) -> dict[str, Any]:
