@@ -29,10 +29,12 @@ DEPLOY = ("model", "deploy", "phi-4", "--runtime", "vllm", "--autoscale", "1:4",
 Start = Callable[..., Any]
 
 
-def _managed(model_emulator: Start, alias: str | None = None) -> Any:
+def _managed(model_emulator: Start, alias: str | None = None, *, keda_identity: bool = True) -> Any:
+    """The lab on managed Prometheus; KEDA's operator federated (workload identity) unless told otherwise."""
     emu = model_emulator(serving=True)
     emu.prometheus = install_azure_monitor(emu, AKS_ID, alias)
     gpu_nodes(emu, 4)
+    keda_operator_pod(emu, workload_identity=keda_identity)
     return emu
 
 
@@ -178,8 +180,7 @@ def test_a_keda_without_workload_identity_is_named_before_the_workspace_trigger_
 ) -> None:
     # The chart's default (podIdentity.azureWorkload.enabled false): no AZURE_FEDERATED_TOKEN_FILE in
     # the operator's pod, so KEDA's azure-workload credential cannot be made and no query gets a token.
-    emu = _managed(model_emulator)
-    keda_operator_pod(emu)
+    _managed(model_emulator, keda_identity=False)
     result = invoke(*DEPLOY, "-y")
     assert result.exit_code == 0, result
     assert (
@@ -190,8 +191,7 @@ def test_a_keda_without_workload_identity_is_named_before_the_workspace_trigger_
 
 
 def test_a_keda_whose_operator_has_workload_identity_deploys_without_a_warning(model_emulator: Start) -> None:
-    emu = _managed(model_emulator)
-    keda_operator_pod(emu, workload_identity=True)
+    _managed(model_emulator)
     result = invoke(*DEPLOY, "-y")
     assert result.exit_code == 0, result
     assert "workload identity" not in result.stderr

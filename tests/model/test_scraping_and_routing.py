@@ -12,7 +12,7 @@ from tests.cli import invoke
 
 from ._gateway import resolve
 from ._queue import gpu_nodes, scraped_queue, vllm_pods
-from .conftest import install_podmonitor_api, install_prometheus
+from .conftest import install_podmonitor_api, install_prometheus, keda_operator_pod
 from .test_serving_on_the_operators import _picker
 
 KEDA = "keda.sh/v1alpha1"
@@ -50,8 +50,11 @@ def _ready_message(emu: Any) -> str:
 
 
 def _managed(model_emulator: Start) -> Any:
+    """Managed Prometheus, and KEDA's operator with its workload identity (without it KEDA builds no
+    scaler at all: tests/emulators/kube/controllers/keda_identity.py)."""
     emu = model_emulator()
     install_podmonitor_api(emu, "azmonitoring.coreos.com")
+    keda_operator_pod(emu, workload_identity=True)
     return emu
 
 

@@ -219,6 +219,30 @@ def keda_operator_pod(
     ``azure.workload.identity/client-id``, and with ``client_id=""`` none, so the webhook adds no
     AZURE_CLIENT_ID (Azure/azure-workload-identity pkg/webhook/webhook.go addEnvironmentVariables:
     only a non-empty value)."""
+    _keda_operator(emu, ns, workload_identity, client_id, "keda-operator-6b8c5d4f7-klmno")
+    # The chart's metrics apiserver: its Deployment's pod, Service and the APIService that
+    # registers external.metrics.k8s.io (upstream: kedacore/charts 1444d00d
+    # keda/templates/metrics-server/deployment.yaml, service.yaml, apiservice.yaml; values.yaml
+    # service.portHttps 443, portHttpsTarget 6443).
+    apiserver = "keda-operator-metrics-apiserver"
+    labels = {"app": apiserver, "app.kubernetes.io/name": apiserver, "app.kubernetes.io/instance": "keda"}
+    ready_pod(emu, ns, f"{apiserver}-7c9b8f6d5-pqrst", labels, image="ghcr.io/kedacore/keda-metrics-apiserver:2.20.2")
+    aggregated_api(emu, ns, apiserver, {"app": apiserver}, "external.metrics.k8s.io", target=6443)
+
+
+def restart_keda_operator(emu: Any, ns: str = "keda", workload_identity: bool = True) -> None:
+    """`helm upgrade keda kedacore/keda --set podIdentity.azureWorkload.enabled=...`: the operator's
+    service account is rendered again and its Deployment rolls out a new pod (the pod template's
+    ``azure.workload.identity/use`` label changed: kedacore/charts keda/templates/manager/deployment.yaml),
+    which reads its environment when it starts. The metrics apiserver is left as it is."""
+    for pod in emu.cluster.list("v1", "Pod", ns, "app.kubernetes.io/name=keda-operator"):
+        emu.cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+    emu.cluster.delete("v1", "ServiceAccount", ns, "keda-operator")
+    _keda_operator(emu, ns, workload_identity, None, "keda-operator-6b8c5d4f7-rstuv")
+
+
+def _keda_operator(emu: Any, ns: str, workload_identity: bool, client_id: str | None, pod: str) -> None:
+    """The operator's service account and pod (keda_operator_pod)."""
     env = None
     annotations: dict[str, str] = {}
     if workload_identity:
@@ -242,7 +266,7 @@ def keda_operator_pod(
     ready_pod(
         emu,
         ns,
-        "keda-operator-6b8c5d4f7-klmno",
+        pod,
         {
             "app": "keda-operator",
             "name": "keda-operator",
@@ -253,14 +277,6 @@ def keda_operator_pod(
         env=env,
         service_account="keda-operator",
     )
-    # The chart's metrics apiserver: its Deployment's pod, Service and the APIService that
-    # registers external.metrics.k8s.io (upstream: kedacore/charts 1444d00d
-    # keda/templates/metrics-server/deployment.yaml, service.yaml, apiservice.yaml; values.yaml
-    # service.portHttps 443, portHttpsTarget 6443).
-    apiserver = "keda-operator-metrics-apiserver"
-    labels = {"app": apiserver, "app.kubernetes.io/name": apiserver, "app.kubernetes.io/instance": "keda"}
-    ready_pod(emu, ns, f"{apiserver}-7c9b8f6d5-pqrst", labels, image="ghcr.io/kedacore/keda-metrics-apiserver:2.20.2")
-    aggregated_api(emu, ns, apiserver, {"app": apiserver}, "external.metrics.k8s.io", target=6443)
 
 
 def aggregated_api(

@@ -17,6 +17,15 @@ What it scrapes (upstream: Azure/prometheus-collector 39583fd50b2f828f83cc18fc0c
   Configure), stamped by the collector's ``resource`` processor (otelcollector/
   opentelemetry-collector-builder/collector-config-replicaset.yml, ``key: cluster``, upsert).
 
+* Only while the target allocator runs: Deployment kube-system/ama-metrics-operator-targets, which
+  the chart renders when ``operatorEnabled`` (templates/ama-metrics-targetallocator.yaml). That is
+  always on AKS; on an Arc-enabled cluster (a resource ID that is not a managedClusters one) only
+  with both ``AzureMonitorMetrics.ArcEnableOperator`` and ``TargetAllocatorEnabled`` true
+  (templates/_arc-extension-helpers.tpl; both default to true in values-template.yaml). Without it
+  the PodMonitor CRD is still installed (templates/ama-metrics-podmonitor-crd.yaml has no
+  condition), so a PodMonitor applies, and no one reads it. ``install_azure_monitor(...,
+  operator=False)`` is such an Arc extension.
+
 The workspace holds what every cluster sending to it wrote; a test adds another cluster's series
 with ``other_cluster``. Its query API is the lab's one PromQL engine (prometheus_server.py), answered
 once KEDA's token is right (prometheus.py azure_monitor_error; tests/emulators/arm/workspace.py for
@@ -42,6 +51,8 @@ NAMESPACE = "kube-system"
 DEPLOYMENT = "ama-metrics"
 CONTAINER = "prometheus-collector"
 SETTINGS = "ama-metrics-settings-configmap"
+# templates/ama-metrics-targetallocator.yaml: the target allocator, which reads the PodMonitors.
+TARGET_ALLOCATOR = "ama-metrics-operator-targets"
 
 
 class AzureMonitorCollector(PrometheusServer):
@@ -59,6 +70,12 @@ class AzureMonitorCollector(PrometheusServer):
             "metadata": {"namespace": NAMESPACE, "name": DEPLOYMENT},
             "spec": {"podMonitorSelector": {}, "podMonitorNamespaceSelector": {}, "scrapeInterval": SCRAPE_INTERVAL},
         }
+
+    def _targets(self, prom: Any) -> list[Target]:
+        """The PodMonitors' targets, while the target allocator that hands them out runs."""
+        if self.kube.cluster.get("apps/v1", "Deployment", NAMESPACE, TARGET_ALLOCATOR) is None:
+            return []
+        return super()._targets(prom)
 
     def _scrape_target(self, target: Target) -> list[Series]:
         return [({**labels, "cluster": self.cluster_label}, value) for labels, value in super()._scrape_target(target)]
@@ -102,15 +119,43 @@ def collector_deployment(resource_id: str) -> dict[str, Any]:
     }
 
 
-def install_azure_monitor(emu: Any, resource_id: str, alias: str | None = None) -> AzureMonitorCollector:
+def target_allocator_deployment() -> dict[str, Any]:
+    """The target allocator's Deployment as akscli looks for it (templates/ama-metrics-targetallocator.yaml:
+    its name, namespace and labels; 0 replicas here, only its presence is read)."""
+    labels = {"rsName": TARGET_ALLOCATOR, "kubernetes.azure.com/managedby": "aks"}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": TARGET_ALLOCATOR,
+            "namespace": NAMESPACE,
+            "labels": {"component": TARGET_ALLOCATOR, "app.kubernetes.io/name": TARGET_ALLOCATOR},
+        },
+        "spec": {
+            "replicas": 0,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "targetallocator", "image": "ama-metrics-targetallocator"}]},
+            },
+        },
+    }
+
+
+def install_azure_monitor(
+    emu: Any, resource_id: str, alias: str | None = None, *, operator: bool = True
+) -> AzureMonitorCollector:
     """Azure Monitor managed Prometheus on the emulator: the PodMonitor API, the collector's
-    Deployment (0 replicas: only its spec is read), the settings ConfigMap with ``cluster_alias``
+    Deployment (0 replicas: only its spec is read), the target allocator's Deployment unless
+    ``operator`` is False (an Arc extension with ArcEnableOperator=false), the settings ConfigMap with ``cluster_alias``
     when given, and the collector, which KEDA's scaler reaches (``emu.keda.workspace``). It
     scrapes when a test lets an interval pass (``interval_passes``)."""
     from tests.emulators.kube.profiles import install_podmonitor_api
 
     install_podmonitor_api(emu, "azmonitoring.coreos.com")
     emu.cluster.create(collector_deployment(resource_id))
+    if operator:
+        emu.cluster.create(target_allocator_deployment())
     collector = AzureMonitorCollector(emu, resource_id.rstrip("/").split("/")[-1])
     if alias is not None:
         set_cluster_alias(emu, collector, alias)

@@ -34,7 +34,10 @@
   pkg/scalers/prometheus_scaler.go, azure workload identity auth). Otherwise the query is answered by
   the workspace ``workspace`` names (azure_monitor_collector.py: what the add-on's collector
   scraped, every cluster's series with its ``cluster`` label); with none, there is nothing to read
-  and the ScaledObject gets no status.
+  and the ScaledObject gets no status. Before any of that, an ``azure-workload`` trigger needs
+  KEDA's own credential, made from its operator pod's workload identity variables: without them
+  the scaler is not built, no HPA is made, Ready is False ScaledObjectCheckFailed and a
+  KEDAScalerFailed Event says "sources must contain at least one TokenCredential" (keda_identity.py).
 * The external trigger of keda-kaito-scaler (KaitoScalerController's ScaledObjects) is read from
   keda-kaito-scaler's GetMetrics (keda_kaito_scaler.py), which scrapes the set's Workspace Services.
 * KEDA's operator reads a trigger every ``pollingInterval`` seconds (default 30, apis/keda/v1alpha1/
@@ -81,6 +84,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from tests.emulators.kube.cluster import OriginScope
+from tests.emulators.kube.controllers import keda_identity
 from tests.emulators.kube.controllers.base import DeletionTolerantController
 from tests.emulators.kube.controllers.hpa import MetricError, NoMetrics
 from tests.emulators.kube.controllers.keda_fallback import (
@@ -147,7 +151,12 @@ class KedaController(DeletionTolerantController):
     def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         """The polling loop's pass (scale_handler.go checkScalers, getScaledObjectState,
         getScalerState; executor/scale_scaledobjects.go RequestScale). A ScaledObject deleted
-        meanwhile (a 404) drops the work (DeletionTolerantController)."""
+        meanwhile (a 404) drops the work (DeletionTolerantController). Scalers that cannot be built
+        (KEDA's own Azure identity: keda_identity.py) fail the reconcile before the HPA is made."""
+        failed = keda_identity.build_error(cluster, obj)
+        if failed is not None:
+            keda_identity.check_failed(cluster, obj, failed)
+            return
         self._ensure_hpa(cluster, obj)
         md = obj["metadata"]
         modifiers = _formula(obj)
@@ -261,6 +270,9 @@ class KedaController(DeletionTolerantController):
         obj = cluster.get(KEDA, "ScaledObject", namespace, name)
         if obj is None:
             raise MetricError(f'error getting scalers scaledobjects.keda.sh "{name}" not found')
+        failed = keda_identity.build_error(cluster, obj)
+        if failed is not None:
+            raise MetricError(f"error getting scalers {failed}")
         composite = _formula(obj) is not None
         wanted = [m for m in metrics_of(obj) if composite or metric == m[1]]
         if not wanted:
