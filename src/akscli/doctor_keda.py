@@ -3,22 +3,14 @@
 akscli.model.autoscaling_status), made here for every ScaledObject whose prometheus trigger queries
 a workspace. Nothing when no ScaledObject does: KEDA then needs no Azure identity.
 
-- Workload identity. KEDA's ``azure-workload`` pod identity reads AZURE_CLIENT_ID, AZURE_TENANT_ID
-  and AZURE_FEDERATED_TOKEN_FILE once, when the operator starts (kedacore/keda
-  pkg/scalers/azure/azure_aad_workload_identity.go init: DefaultClientID, TokenFilePath). The
-  workload identity webhook injects them into a pod labelled ``azure.workload.identity/use``, and
-  adds AZURE_CLIENT_ID only when the pod's service account carries the
-  ``azure.workload.identity/client-id`` annotation (Azure/azure-workload-identity
-  pkg/webhook/webhook.go Handle, getClientID, addEnvironmentVariables: "only if desired env contains
-  a non-empty value"; pkg/webhook/consts.go ClientIDAnnotation). KEDA's chart sets both only with
-  podIdentity.azureWorkload.enabled, off by default (kedacore/charts
-  keda/templates/manager/deployment.yaml, the pod's ``azure.workload.identity/use`` label and
-  ``serviceAccountName: .Values.serviceAccount.name``; keda/templates/manager/serviceaccount.yaml,
-  the client-id annotation from podIdentity.azureWorkload.clientId).
+- Workload identity: akscli.model.keda_identity's verdict on KEDA's operator pod (its
+  AZURE_FEDERATED_TOKEN_FILE and AZURE_CLIENT_ID, and the service account's client-id annotation).
 - The ``cluster`` label. Each workspace query is compared with the label the add-on's collector
   stamps now (autoscaling_status.pinned_against, the check `model status` makes; the collector is
   read once, monitoring.collector_label).
 
+- The target allocator: on an Arc-enabled cluster, the Azure Monitor metrics extension reads
+  PodMonitors only while it runs one (monitoring.arc_without_target_allocator).
 - The Monitoring Data Reader role of that identity on each workspace: asked of Azure Resource
   Manager only where doctor is signed in to a subscription (``signed_in``) and the identity row is
   ok (akscli.doctor_keda_role).
@@ -34,14 +26,12 @@ from typing import TYPE_CHECKING, Any
 from akscli.doctor_probes import NOT_READY, OK, UNKNOWN
 from akscli.errors import AkscliError
 from akscli.kube.client import Kube
-from akscli.model import autoscaling_status, monitoring
+from akscli.model import autoscaling_status, keda_identity, monitoring
 from akscli.model.kinds import KEDA_API
 
 if TYPE_CHECKING:
     from akscli.azure.arm import AzureTarget
 
-CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"  # Azure/azure-workload-identity pkg/webhook/consts.go
-CLIENT_ID_ENV = "AZURE_CLIENT_ID"
 READ_FIX = "grant this user get and list on pods, serviceaccounts, and kube-system deployments and configmaps"
 
 Row = tuple[str, str, str, str]
@@ -60,6 +50,8 @@ def rows(kube: Kube, signed_in: SignedIn | None = None) -> Iterator[Row]:
         return
     client_id = yield from _identity(kube)
     yield from _labels(kube, on_workspace)
+    if gap := monitoring.arc_without_target_allocator(kube):  # an Arc extension that reads no PodMonitor
+        yield "target allocator", NOT_READY, gap[0], gap[1]
     if client_id and signed_in is not None and (target := signed_in()) is not None:
         from akscli import doctor_keda_role
 
@@ -68,53 +60,14 @@ def rows(kube: Kube, signed_in: SignedIn | None = None) -> Iterator[Row]:
 
 
 def _identity(kube: Kube) -> Generator[Row, None, str]:
-    """The workload identity row; returns the client ID KEDA signs in as where the row is ok, else ""."""
-    try:
-        pods = monitoring.keda_operator_pods(kube)
-    except AkscliError as exc:
-        yield "workload identity", UNKNOWN, f"KEDA's operator pods cannot be listed: {exc.message}", READ_FIX
+    """The workload identity row (akscli.model.keda_identity); returns the client ID KEDA signs in
+    as where the row is ok, else ""."""
+    found = keda_identity.verdict(kube)
+    if found is None:  # the pods row above says KEDA's operator is missing
         return ""
-    if not pods:  # the pods row above says KEDA's operator is missing
-        return ""
-    if bare := monitoring.without_identity(pods):
-        yield "workload identity", NOT_READY, bare[0], bare[1]
-        return ""
-    pod = next(p for p in pods if monitoring.FEDERATED_TOKEN_ENV in monitoring.pod_env(p))
-    md = pod.get("metadata") or {}
-    ns, name = str(md.get("namespace", "")), str(md.get("name", ""))
-    # An unset serviceAccountName is the namespace's default account (as the webhook reads it).
-    account = str((pod.get("spec") or {}).get("serviceAccountName") or "default")
-    subject = f"serviceaccount {ns}/{account}"
-    try:
-        sa = kube.get("v1", "ServiceAccount", account, ns)
-    except AkscliError as exc:
-        yield "workload identity", UNKNOWN, f"{subject} cannot be read: {exc.message}", READ_FIX
-        return ""
-    annotated = str((((sa or {}).get("metadata") or {}).get("annotations") or {}).get(CLIENT_ID_ANNOTATION) or "")
-    running = monitoring.pod_env(pod).get(CLIENT_ID_ENV, "")
-    verdict = _identity_verdict(ns, name, subject, annotated, running)
-    yield "workload identity", *verdict
-    return running if verdict[0] == OK else ""
-
-
-def _identity_verdict(ns: str, pod: str, subject: str, annotated: str, running: str) -> tuple[str, str, str]:
-    restart = f"kubectl rollout restart deploy keda-operator -n {ns}"
-    if not annotated and not running:
-        return (
-            NOT_READY,
-            f"{subject} has no {CLIENT_ID_ANNOTATION} annotation, so the webhook gave pod {ns}/{pod} no "
-            f"{CLIENT_ID_ENV}: KEDA's workload identity credential has no client to sign in as",
-            f"kubectl annotate serviceaccount {subject.split('/')[-1]} -n {ns} {CLIENT_ID_ANNOTATION}=CLIENT_ID, "
-            f"then {restart}",
-        )
-    if annotated and running != annotated:
-        return (
-            NOT_READY,
-            f"{subject} names client {annotated}, but pod {ns}/{pod} started with "
-            f"{running or f'no {CLIENT_ID_ENV}'}: KEDA reads it only when it starts",
-            restart,
-        )
-    return OK, f"pod {ns}/{pod} signs in as client {running} ({subject})", ""
+    status = OK if found.ready else NOT_READY if found.ready is False else UNKNOWN
+    yield "workload identity", status, found.detail, READ_FIX if found.ready is None else found.fix
+    return found.client_id
 
 
 def _labels(kube: Kube, on_workspace: list[dict[str, Any]]) -> Iterator[Row]:

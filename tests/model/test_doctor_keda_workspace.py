@@ -42,7 +42,10 @@ def test_doctor_names_a_keda_operator_without_workload_identity_once_a_scaledobj
     row = _keda_rows()["workload identity"]
     assert row["status"] == "not-ready" and row["severity"] == "optional"
     assert "keda/keda-operator-6b8c5d4f7-klmno has no workload identity (no AZURE_FEDERATED_TOKEN_FILE" in row["detail"]
-    assert row["fix"].endswith("then kubectl rollout restart deploy keda-operator -n keda")
+    assert row["fix"].startswith(
+        "helm upgrade keda kedacore/keda -n keda --reuse-values --set podIdentity.azureWorkload.enabled=true"
+    )
+    assert "kubectl rollout restart deploy keda-operator -n keda" in row["fix"]
 
 
 def test_doctor_names_a_service_account_with_no_client_id_annotation(model_emulator: Start) -> None:

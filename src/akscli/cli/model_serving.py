@@ -117,6 +117,9 @@ def status_cmd(
     # KEDA's workspace query against the collector's cluster label now (a changed cluster_alias).
     if doc["autoscaling"] and (stale := autoscaling_status.workspace_warning(doc["autoscaling"], name)):
         output.warn(stale)
+    # KEDA's own sign-in to that workspace (its operator's workload identity).
+    if doc["autoscaling"] and (unsigned := autoscaling_status.identity_warning(doc["autoscaling"])):
+        output.warn(unsigned)
     # The route through the gateway (--expose), as the gateway's controller reports it.
     exposed = exposure.read(kube, name, obj["metadata"]["namespace"])
     if exposed is not None:

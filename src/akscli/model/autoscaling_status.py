@@ -2,7 +2,9 @@
 own, templates/model/keda.yaml.j2, or keda-kaito-scaler's for an InferenceSet: both are named as
 the model) and the HPA KEDA makes from it. One GET each (two more, the collector's Deployment and
 settings, for a workspace trigger); nothing when the cluster serves no KEDA or the model has no
-ScaledObject.
+ScaledObject. For a workspace trigger, KEDA's own workload identity too (akscli.model.keda_identity:
+one list of its operator pods, one GET of their service account), since without it KEDA builds no
+scaler and makes no HPA.
 
 upstream: kedacore/keda 8b4f083c
 - apis/keda/v1alpha1/scaledobject_webhook.go getHpaName, controllers/keda/hpa.go
@@ -84,7 +86,26 @@ def report(kube: Kube, name: str, namespace: str) -> dict[str, Any] | None:
         "ready": _condition(scaled, "Ready"),
         "active": _condition(scaled, "Active"),
         "workspaceCluster": workspace_check(kube, scaled),
+        "kedaIdentity": identity_check(kube, scaled),
     }
+
+
+def identity_check(kube: Kube, scaled_object: Mapping[str, Any]) -> dict[str, Any] | None:
+    """For a ScaledObject whose prometheus trigger queries an Azure Monitor workspace: whether KEDA
+    can sign in to it (akscli.model.keda_identity: ``ready`` true, false or null where it cannot
+    be read, with ``detail`` and ``fix``). None for other triggers, or where no operator pod is found."""
+    if workspace_trigger(scaled_object) is None:
+        return None
+    from akscli.model import keda_identity
+
+    found = keda_identity.verdict(kube)
+    return None if found is None else {"ready": found.ready, "detail": found.detail, "fix": found.fix}
+
+
+def identity_warning(doc: Mapping[str, Any]) -> str | None:
+    """The line `model status` warns with when KEDA cannot sign in to the workspace its query reads."""
+    check = doc.get("kedaIdentity")
+    return f"{check['detail']}; {check['fix']}" if check and check["ready"] is False else None
 
 
 def workspace_check(kube: Kube, scaled_object: Mapping[str, Any]) -> dict[str, str | None] | None:

@@ -277,14 +277,67 @@ def collector_label(kube: Kube) -> tuple[str | None, str]:
     if alias:
         return alias, ""
     pod = (((deployment or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
-    env: dict[str, str] = {}
-    for container in pod.get("containers") or []:
-        if container.get("name") == "prometheus-collector":
-            env = {str(e.get("name")): str(e.get("value") or "") for e in container.get("env") or []}
+    env = _collector_env(pod)
     cluster = env.get("CLUSTER", "").strip()
     if not cluster:
         return None, f"no Deployment {COLLECTOR_NAMESPACE}/{COLLECTOR_DEPLOYMENT} with the collector's CLUSTER"
     return (cluster.split("/")[-1] if env.get("MAC", "").strip() == "true" else cluster), ""
+
+
+# The target allocator that hands the PodMonitors' targets to the collector (Azure/prometheus-collector
+# 39583fd5 otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/templates/ama-metrics-targetallocator.yaml).
+TARGET_ALLOCATOR = "ama-metrics-operator-targets"
+# The Arc extension's name in Azure's own templates (Azure/prometheus-collector
+# ArcBicepTemplate/nested_azuremonitormetrics_arc_k8s_extension_clusterResourceId.bicep,
+# otelcollector/test/arc-conformance/e2e_tests.sh).
+ARC_EXTENSION = "azuremonitor-metrics"
+
+
+def arc_without_target_allocator(kube: Kube) -> tuple[str, str] | None:
+    """What is wrong and the fix when the collector is the Azure Monitor metrics Arc extension's and
+    it runs no target allocator, so no one reads an ``azmonitoring.coreos.com`` PodMonitor; None
+    otherwise, or where it cannot be told (a refused read: the deploy's other lines say so).
+
+    The chart renders Deployment kube-system/ama-metrics-operator-targets only with
+    ``operatorEnabled``: always on AKS; on an Arc extension (the resource ID is not a managedClusters
+    one) only while both ``AzureMonitorMetrics.ArcEnableOperator`` and ``TargetAllocatorEnabled``
+    are true (templates/_arc-extension-helpers.tpl; both true in values-template.yaml). The
+    PodMonitor CRD is installed either way (templates/ama-metrics-podmonitor-crd.yaml), so akscli's
+    PodMonitor applies and is never scraped. The collector's own AZMON_OPERATOR_ENABLED stays
+    "true" while TargetAllocatorEnabled is (templates/ama-metrics-deployment.yaml), so only the
+    Deployment tells. Extension configuration settings are the chart's Helm values (Azure/prometheus-collector
+    273508f5 "Arc: configuration settings for GA": "the helm value/configuration setting")."""
+    try:
+        deployment = kube.get("apps/v1", "Deployment", COLLECTOR_DEPLOYMENT, COLLECTOR_NAMESPACE)
+        pod = (((deployment or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
+        cluster = _collector_env(pod).get("CLUSTER", "").strip()
+        if not cluster or "microsoft.containerservice/managedclusters" in cluster.lower():
+            return None
+        if kube.get("apps/v1", "Deployment", TARGET_ALLOCATOR, COLLECTOR_NAMESPACE) is not None:
+            return None
+    except AkscliError:
+        return None
+    parts = cluster.strip("/").split("/")
+    name = parts[-1]
+    group = parts[3] if len(parts) > 3 and parts[2].lower() == "resourcegroups" else "GROUP"
+    return (
+        f"the Azure Monitor metrics Arc extension on connected cluster {name} runs no target allocator "
+        f"(no Deployment {COLLECTOR_NAMESPACE}/{TARGET_ALLOCATOR}: its AzureMonitorMetrics.ArcEnableOperator or "
+        f"TargetAllocatorEnabled is false), so no one scrapes azmonitoring.coreos.com PodMonitors and "
+        f"{QUEUE_METRIC} never reaches the workspace",
+        f"az k8s-extension update --name {ARC_EXTENSION} --cluster-name {name} --resource-group {group} "
+        "--cluster-type connectedClusters --configuration-settings AzureMonitorMetrics.ArcEnableOperator=true "
+        "AzureMonitorMetrics.TargetAllocatorEnabled=true",
+    )
+
+
+def _collector_env(pod: Mapping[str, Any]) -> dict[str, str]:
+    """The collector container's literal environment (its ``prometheus-collector`` container)."""
+    env: dict[str, str] = {}
+    for container in pod.get("containers") or []:
+        if container.get("name") == "prometheus-collector":
+            env = {str(e.get("name")): str(e.get("value") or "") for e in container.get("env") or []}
+    return env
 
 
 def cluster_matcher(label: str) -> str:
@@ -313,57 +366,6 @@ def cluster_alias(settings: Mapping[str, Any] | None) -> str:
             value = value.strip()
             alias = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
     return re.sub(r"[^0-9a-zA-Z]+", "_", alias.strip()).strip("_")
-
-
-# The label KEDA's chart and the AKS add-on give the operator's pods (kedacore/charts
-# keda/templates/manager/deployment.yaml; MicrosoftDocs/azure-aks-docs articles/aks/keda-workload-identity.md
-# lists them with it), and the variable the workload identity webhook injects into each container of
-# a pod whose service account is federated (Azure/azure-workload-identity pkg/webhook/webhook.go
-# addEnvironmentVariables, pkg/webhook/consts.go AzureFederatedTokenFileEnvVar).
-KEDA_OPERATOR_SELECTOR = "app.kubernetes.io/name=keda-operator"
-FEDERATED_TOKEN_ENV = "AZURE_FEDERATED_TOKEN_FILE"
-
-
-def keda_identity_warnings(kube: Kube) -> list[str]:
-    """The line for a KEDA whose operator pods carry no workload identity, which the workspace
-    trigger's ``podIdentity: azure-workload`` needs: KEDA makes its credential with azidentity's
-    NewWorkloadIdentityCredential (kedacore/keda pkg/scalers/azure/azure_azidentity_chain.go
-    NewChainedCredential, azure_aad_workload_identity.go), which fails without
-    AZURE_FEDERATED_TOKEN_FILE ("no token file specified", Azure/azure-sdk-for-go
-    sdk/azidentity/workload_identity.go), so the scaler gets no token and every query fails. Nothing
-    when no operator pod is found or pods cannot be listed (doctor --for model says whether KEDA runs)."""
-    try:
-        pods = keda_operator_pods(kube)
-    except AkscliError:
-        return []
-    bare = without_identity(pods)
-    return [f"{bare[0]}; {bare[1]}"] if bare else []
-
-
-def keda_operator_pods(kube: Kube) -> list[dict[str, Any]]:
-    """KEDA's operator pods, in every namespace (KEDA_OPERATOR_SELECTOR); AkscliError when refused."""
-    return list(kube.list("v1", "Pod", all_namespaces=True, label_selector=KEDA_OPERATOR_SELECTOR))
-
-
-def without_identity(pods: list[dict[str, Any]]) -> tuple[str, str] | None:
-    """What is wrong, and the fix, when operator pods exist and none has the webhook's
-    AZURE_FEDERATED_TOKEN_FILE (keda_identity_warnings); None otherwise."""
-    if not pods or any(FEDERATED_TOKEN_ENV in pod_env(pod) for pod in pods):
-        return None
-    md = pods[0].get("metadata") or {}
-    ns = md.get("namespace", "")
-    return (
-        f"KEDA's operator pod {ns}/{md.get('name')} has no workload identity (no {FEDERATED_TOKEN_ENV} in its "
-        "environment), so KEDA gets no token for the workspace and the autoscaler's queries will fail",
-        f"federate and annotate its service account (kubectl annotate serviceaccount keda-operator -n {ns} "
-        f"azure.workload.identity/client-id=CLIENT_ID), then kubectl rollout restart deploy keda-operator -n {ns}",
-    )
-
-
-def pod_env(pod: Mapping[str, Any]) -> dict[str, str]:
-    """The literal environment variables of a pod's containers (the webhook's are literal values)."""
-    containers = ((pod.get("spec") or {}).get("containers")) or []
-    return {str(e.get("name")): str(e.get("value") or "") for c in containers for e in c.get("env") or []}
 
 
 def _unpinned(detail: str) -> str:

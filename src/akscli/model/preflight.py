@@ -10,11 +10,12 @@ from typing import Any
 
 from akscli.errors import AuthError, NotFoundError, NotInstalledError, UsageError
 from akscli.kube.client import Kube
-from akscli.model import airunway, gateway_checks, kaito_names, monitoring, picker
+from akscli.model import airunway, gateway_checks, kaito_names, keda_identity, monitoring, picker
 from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.goflags import go_bool_flag, go_flag
 from akscli.model.kinds import (
     AIRUNWAY_API,
+    AZURE_MONITOR_API,
     KAITO_SCALER_AUTH,
     KEDA_API,
     MODEL_LABEL,
@@ -129,7 +130,9 @@ def check(
     warnings: list[str] = [req.monitor_warning] if req.monitor_warning else []
     check_operators(kube, objects)
     if req.managed_prometheus:  # KEDA signs in to the workspace with its workload identity
-        warnings += monitoring.keda_identity_warnings(kube)
+        warnings += keda_identity.warnings(kube)
+    if req.monitor_api == AZURE_MONITOR_API and req.serves_vllm_metrics and not req.fleet:
+        warnings += _check_arc_target_allocator(kube, req)
     warnings += _check_access_secret(kube, req)
     if req.runtime == "vllm":
         warnings += _check_storage_class(volumes or VolumeReads(kube), req.storage_class)
@@ -160,6 +163,19 @@ def check(
     if wait and not req.fleet:
         _check_controller(kube, req)
     return warnings
+
+
+def _check_arc_target_allocator(kube: Kube, req: DeployRequest) -> list[str]:
+    """An Arc extension with no target allocator reads no PodMonitor (monitoring.arc_without_target_allocator):
+    --autoscale is refused, as where nothing scrapes the queue; a deploy without it is warned."""
+    gap = monitoring.arc_without_target_allocator(kube)
+    if gap is None:
+        return []
+    if req.managed_prometheus:
+        raise NotInstalledError(
+            f"--autoscale scales on {QUEUE_METRIC}, and {gap[0]}", hint=f"{gap[1]}, then deploy again"
+        )
+    return [f"PodMonitor {req.namespace}/{req.name} will not be scraped: {gap[0]}; {gap[1]}"]
 
 
 # The key every runtime's serving pod reads the Hugging Face token from: akscli's vLLM Deployment
