@@ -14,7 +14,6 @@ as they fail on a real cluster.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,12 +22,10 @@ from tests.emulators.kube.controllers.azure_monitor_collector import install_azu
 from tests.emulators.kube.profiles import keda_operator_pod, restart_keda_operator
 
 from ._queue import gpu_nodes, scraped_queue, vllm_pods
+from .test_autoscale_workspace import AKS_ID, DEPLOY, _eventually, _replicas
 
 KEDA = "keda.sh/v1alpha1"
-WORKSPACE_ENDPOINT = "https://amw-ml-a1b2.eastus.prometheus.monitor.azure.com"
-AKS_ID = "/subscriptions/0000/resourceGroups/rg-ml/providers/Microsoft.ContainerService/managedClusters/aks-ml-eastus"
 ARC_ID = "/subscriptions/0000/resourceGroups/rg-edge/providers/Microsoft.Kubernetes/connectedClusters/edge-gpu-01"
-DEPLOY = ("model", "deploy", "phi-4", "--runtime", "vllm", "--autoscale", "1:4", "--prometheus", WORKSPACE_ENDPOINT)
 NO_CREDENTIAL = "sources must contain at least one TokenCredential"
 ARC_FIX = (
     "az k8s-extension update --name azuremonitor-metrics --cluster-name edge-gpu-01 --resource-group rg-edge "
@@ -46,13 +43,6 @@ def _lab(model_emulator: Start, *, federated: bool, resource_id: str = AKS_ID, o
     return emu
 
 
-def _eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.05)
-
-
 def _ready(emu: Any) -> dict[str, Any]:
     scaled = emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4") or {}
     return next((c for c in (scaled.get("status") or {}).get("conditions") or [] if c["type"] == "Ready"), {})
@@ -60,10 +50,6 @@ def _ready(emu: Any) -> dict[str, Any]:
 
 def _hpa(emu: Any) -> Any:
     return emu.cluster.get("autoscaling/v2", "HorizontalPodAutoscaler", "default", "keda-hpa-phi-4")
-
-
-def _replicas(emu: Any) -> int:
-    return int(emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"])
 
 
 def test_keda_without_workload_identity_builds_no_scaler_and_makes_no_hpa(model_emulator: Start) -> None:
