@@ -113,7 +113,9 @@ SERVED: dict[str, tuple[str, ...]] = {
 # Types registered in no location (module docstring): their refusal lists no supported location.
 GLOBAL_TYPES = frozenset({"microsoft.authorization/roleassignments"})
 
-# ARM's own api-versions, newest first, as ARM lists them (module docstring).
+# ARM's own api-versions, newest first, as ARM listed them in ansible-collections/azure#1739, after the
+# two Azure/azure-rest-api-specs specification/resources/resource-manager/Microsoft.Resources/resources/
+# models newer than that (module docstring).
 _ARM_LIST = (
     "2025-04-01,2024-11-01,2024-08-01,2024-06-01-preview,2024-03-01,2023-07-01,2023-07-01-preview,"
     "2023-03-01-preview,2022-12-01,2022-11-01-preview,2022-09-01,2022-06-01,2022-05-01,2022-03-01-preview,"

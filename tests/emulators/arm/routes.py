@@ -124,7 +124,9 @@ def _subscription_request(
 ) -> Response:
     if apiversions.arm_own(path):
         # What ARM answers itself (resource groups, Microsoft.Resources) it refuses at a version it
-        # does not have: 400 InvalidApiVersionParameter (apiversions.py cites ARM's words).
+        # does not have: 400 InvalidApiVersionParameter (ARM's words as quoted in inspec/inspec-azure#716
+        # and Azure/azure-cli#28038; its newest versions from Azure/azure-rest-api-specs specification/
+        # resources/resource-manager/Microsoft.Resources/resources/2025-04-01/resources.json; apiversions.py).
         apiversions.check_arm_own(path, _api_version(query))
     for meth, rx, route in emu._routes:
         if meth in (method, "*") and rx.search(path):
@@ -180,7 +182,10 @@ def _arm(
     token = schema.REQUEST_API_VERSION.set(api_version)
     try:
         status, answer_headers, payload = _versioned(emu, method, path, query, body, headers, api_version)
-        # An older AKS api-version's answer lacks what that version does not define (aksolder.py).
+        # An older AKS api-version's answer lacks what that version does not define (microsoft/api-guidelines
+        # azure/Guidelines.md "YOU SHOULD NOT return properties ... not defined for the api-version";
+        # the versions' models: Azure/azure-rest-api-specs specification/containerservice/resource-manager/
+        # Microsoft.ContainerService/aks/stable/2026-01-01/managedClusters.json; aksolder.py).
         return status, answer_headers, aksolder.answer(api_version, payload)
     finally:
         schema.REQUEST_API_VERSION.reset(token)

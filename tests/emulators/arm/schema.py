@@ -148,7 +148,11 @@ def check_aks(class_name: str, body: Any) -> None:
     check(aks_models(), class_name, body)
     from tests.emulators.arm import aksolder
 
-    # What the 2026-08-01 models have and an older version akscli sends lacks (aksolder.py).
+    # What the 2026-08-01 models have and an older version akscli sends lacks, refused with 400 as
+    # microsoft/api-guidelines azure/Guidelines.md asks ("Any JSON field name/value not known/valid to
+    # the api-version | 400-Bad Request"); the older model: Azure/azure-rest-api-specs specification/
+    # containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2026-01-01/managedClusters.json
+    # (aksolder.py).
     aksolder.check(version, class_name, body)
 
 
