@@ -233,7 +233,9 @@ class FieldManagers:
         return functools.partial(self.apply, placement, name, manifest, first=first, keeps_fields=keeps)
 
     def forget(self, placement: tuple[str | None, str]) -> None:
-        """The placement is gone, and with its AppliedWorks the objects Fleet applied."""
+        """The placement is gone, and with its AppliedWorks the objects Fleet applied and their
+        managedFields (kubefleet-dev/kubefleet pkg/controllers/workapplier/controller.go
+        garbageCollectAppliedWork)."""
         self._fields.pop(placement, None)
 
 

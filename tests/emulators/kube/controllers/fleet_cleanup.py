@@ -74,6 +74,8 @@ class PlacementCleanup:
             # garbageCollectAppliedWork).
             self._holding.pop(key, None)
             self._drifts.forget(key)  # the drifted objects went with that AppliedWork
+            # and their field managers with them (the managedFields of objects the AppliedWork owned:
+            # kubefleet-dev/kubefleet pkg/controllers/workapplier/controller.go garbageCollectAppliedWork)
             self._fields.forget(key)
             # upstream: kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor
             fleet_bindings.delete_all(cluster, placement)

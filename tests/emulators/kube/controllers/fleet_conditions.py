@@ -69,8 +69,8 @@ def write_status(cluster: Any, obj: dict[str, Any], fields: dict[str, Any], requ
 def set_cond(conditions: list[dict[str, Any]], cond: dict[str, Any]) -> list[dict[str, Any]]:
     """meta.SetStatusCondition: a condition of that type is updated where it stands in the list
     (its lastTransitionTime kept while the status is unchanged), a new type is appended (upstream:
-    kubernetes/apimachinery pkg/api/meta/conditions.go SetStatusCondition, FindStatusCondition
-    returns a pointer into the slice and the update writes through it)."""
+    kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/api/meta/conditions.go SetStatusCondition,
+    FindStatusCondition returns a pointer into the slice and the update writes through it)."""
     out: list[dict[str, Any]] = []
     found = False
     for old in conditions:

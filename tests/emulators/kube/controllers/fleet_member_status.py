@@ -371,6 +371,10 @@ class MemberStatuses:
         touching = _touching(cluster, (cros, ros), target)
         manifest = json.dumps([fleet_snapshots.held_content(cluster, placement, index, target), *touching])
         drift = fail == "drift" and self._drifts.holds(self._key(placement), name, manifest)
+        # Who else manages the field the apply touches (a test fault's state, the managed and drift
+        # faults): a ServerSideApply conflicts with them (kubernetes-sigs/structured-merge-diff
+        # merge/update.go Updater.Apply), as kubefleet-dev/kubefleet pkg/controllers/workapplier/
+        # apply.go serverSideApply reports.
         fields = self._fields.fields_for(self._key(placement), member, fail, manifest)
         strategy = fleet_apply_strategy.outcome(
             placement, member, resources, owned=name in holding, drift=drift, fields=fields

@@ -10,6 +10,9 @@ from typing import Any
 
 from tests.emulators.kube.controllers import fleet_snapshots as snapshots
 from tests.emulators.kube.controllers.fleet_conditions import _now as _now
+
+# set_cond: kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/api/meta/conditions.go
+# SetStatusCondition, one copy for the Fleet simulators (fleet_conditions.py)
 from tests.emulators.kube.controllers.fleet_conditions import set_cond as set_cond
 from tests.emulators.kube.status import ApiError
 
