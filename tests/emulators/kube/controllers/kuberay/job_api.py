@@ -267,12 +267,13 @@ class JobApi:
 
     def _advance(self, ns: str, cluster: str, info: dict[str, Any]) -> dict[str, Any]:
         """A job submitted through ``POST /api/jobs/`` moved on by the clock (no job thread runs it):
-        its supervisor starts the entrypoint (RUNNING, job_supervisor.py run), which ends after
+        its supervisor starts the entrypoint (RUNNING, ray-project/ray
+        python/ray/dashboard/modules/job/job_supervisor.py JobSupervisor.run), which ends after
         ``run_seconds`` with its exit code (SUCCEEDED, or FAILED with job_supervisor.py's message), or
         is stopped: STOPPED ``delay`` seconds after the stop request, the time its entrypoint takes
-        to exit (job_supervisor.py run: on the stop event it sends SIGTERM, waits up to
-        RAY_JOB_STOP_WAIT_TIME_S, 3 s by default, then SIGKILL, and only then writes STOPPED; the
-        job stays RUNNING meanwhile). Called with the lock held."""
+        to exit (ray-project/ray python/ray/dashboard/modules/job/job_supervisor.py run: on the stop
+        event it sends SIGTERM, waits up to RAY_JOB_STOP_WAIT_TIME_S, 3 s by default, then SIGKILL,
+        and only then writes STOPPED; the job stays RUNNING meanwhile). Called with the lock held."""
         if not info.get("_api") or info["status"] in TERMINAL:
             return info
         entry = str(info["entrypoint"])

@@ -124,8 +124,9 @@ class JobEndings:
                 **final,
             }
             if not retry:
-                # updateRayJobStatus: endTime only when the deployment status is terminal (Complete,
-                # Failed: IsJobDeploymentTerminal); Retrying is not.
+                # ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go updateRayJobStatus:
+                # endTime only when the deployment status is terminal (Complete, Failed: ray-operator/apis/
+                # ray/v1/rayjob_types.go IsJobDeploymentTerminal); Retrying is not.
                 fields["endTime"] = now()
             return fields
 

@@ -139,9 +139,11 @@ class JobRecovery:
         self._submit(ns, rc_name, job_id, job)
 
     def _now_running(self, ns: str, rc_name: str, job_id: str, job: dict[str, Any]) -> None:
-        """The job's supervisor started its entrypoint: RUNNING (job_supervisor.py run), and the
-        driver's log has its first line, which ``ray job logs`` (even with ``--follow --tail``)
-        shows before the job ends (``first_output``)."""
+        """The job's supervisor started its entrypoint: RUNNING (ray-project/ray
+        python/ray/dashboard/modules/job/job_supervisor.py JobSupervisor.run), and the driver's log
+        has its first line, which ``ray job logs`` (even with ``--follow --tail``) shows before the
+        job ends (ray-project/ray python/ray/dashboard/modules/job/job_log_storage_client.py
+        tail_logs; ``first_output``)."""
         entry = str((job.get("spec") or {}).get("entrypoint", ""))
         self.job_api.set_status(ns, rc_name, job_id, "RUNNING", logs=first_output(self.job_logs, entry))
 
