@@ -165,7 +165,9 @@ class Scheduler:
                     self._owned[f"{uid}/{node}"] += 1
             for key, held in list(assumed(self.cluster.api).items()):
                 # the pods VolumeBinding's PreBind holds for this node (kubernetes/kubernetes
-                # pkg/scheduler/schedule_one.go assume: an assumed pod counts on its node's cache)
+                # pkg/scheduler/schedule_one.go assume: an assumed pod counts on its node's cache), the
+                # same pod by uid (kubernetes/kubernetes pkg/scheduler/framework/types.go GetPodKey: the
+                # cache keys a pod by its UID, so a pod made again under the name is another pod)
                 pod = self.cluster.get("v1", "Pod", *key.split("/", 1)) if held.node == node else None
                 if pod is not None and pod["metadata"].get("uid") == held.uid:
                     need = pod_requests(pod.get("spec") or {})

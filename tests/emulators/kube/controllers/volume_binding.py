@@ -73,7 +73,7 @@ PV_NOT_EXIST = "node(s) unavailable due to one or more pvc(s) bound to non-exist
 
 # VolumeBinding's assumed pods (kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding/
 # binder.go AssumePodVolumes; volume_prebind.py), by 'namespace/pod'. The scheduler counts their
-# requests on that node while they wait (pkg/scheduler/schedule_one.go assume).
+# requests on that node while they wait (kubernetes/kubernetes pkg/scheduler/schedule_one.go assume).
 Start = Callable[[ClusterState, dict[str, Any]], dict[str, Any]]
 
 
@@ -81,9 +81,12 @@ class Assumed(NamedTuple):
     uid: str  # the pod's
     node: str  # the node chosen
     claims: tuple[str, ...]  # the claims PreBind waits on
-    start: Start | None  # how its kubelet starts it once bound (an emulator hook)
-    since: float  # when PreBind began, on PreBind's clock (bindTimeout counts from it)
-    # claim -> what bindAPIUpdate did for it: "provision" (the selected node written), "static"
+    start: Start | None  # how its kubelet starts it once bound (an emulator hook, no upstream behaviour)
+    # when PreBind began, on PreBind's clock (kubernetes/kubernetes pkg/scheduler/framework/plugins/
+    # volumebinding/binder.go BindPodVolumes: the bindTimeout wait counts from it)
+    since: float
+    # claim -> what bindAPIUpdate did for it (kubernetes/kubernetes pkg/scheduler/framework/plugins/
+    # volumebinding/binder.go bindAPIUpdate): "provision" (the selected-node annotation written), "static"
     # (a volume's claimRef set) or "" (nothing to write); a claim not made yet is not in it.
     written: dict[str, str]
 

@@ -155,7 +155,8 @@ def _bind_api_update(cluster: ClusterState, claim: dict[str, Any], node_name: st
 
 class PreBind(ClockedController):
     """The scheduler's VolumeBinding PreBind for the pods ``hold`` keeps (see the module docstring).
-    ``bind_timeout``: VolumeBindingArgs.bindTimeoutSeconds (upstream's 600 by default; tests
+    ``bind_timeout``: VolumeBindingArgs.bindTimeoutSeconds (600 by default: kubernetes/kubernetes
+    pkg/scheduler/apis/config/v1/defaults.go SetDefaults_VolumeBindingArgs; tests
     shorten it, or move PreBind's clock on with ``advance``)."""
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "PersistentVolumeClaim")]
@@ -198,8 +199,9 @@ class PreBind(ClockedController):
             self._check_bindings(cluster, key, held)
 
     def _check_bindings(self, cluster: ClusterState, key: str, held: Assumed) -> None:
-        """binder.go checkBindings: every claim fully bound; a claim to provision whose selected
-        node is no longer the pod's (the provisioner removed it: rescheduleProvisioning) fails."""
+        """kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding/binder.go checkBindings:
+        every claim fully bound; a claim to provision whose selected node is no longer the pod's (the
+        provisioner removed it: rescheduleProvisioning) fails."""
         ns, _, pod_name = key.partition("/")
         for name in held.claims:
             claim = cluster.get("v1", "PersistentVolumeClaim", ns, name)
@@ -229,11 +231,12 @@ class PreBind(ClockedController):
         requeue_owners(self._manager, cluster, updated)
 
     def _fail(self, cluster: ClusterState, key: str, held: Assumed, why: str) -> None:
-        """A failed PreBind (pkg/scheduler/schedule_one.go bindingCycle, handleSchedulingFailure):
-        the pod is not bound; Warning FailedScheduling with the plugin's error, PodScheduled False
-        with reason SchedulerError (not Unschedulable: no cluster event is waited for), and the pod
-        goes to the backoff queue, tried again after 1 s, doubling to 10 s per failed attempt
-        (scheduling_queue.go calculateBackoffDuration)."""
+        """A failed PreBind (kubernetes/kubernetes pkg/scheduler/schedule_one.go bindingCycle,
+        handleSchedulingFailure): the pod is not bound; Warning FailedScheduling with the plugin's
+        error, PodScheduled False with reason SchedulerError (not Unschedulable: no cluster event is
+        waited for), and the pod goes to the backoff queue, tried again after 1 s, doubling to 10 s
+        per failed attempt (kubernetes/kubernetes pkg/scheduler/backend/queue/backoff_queue.go
+        calculateBackoffDuration)."""
         if _waiting(cluster.api).get(key) is not held:
             return
         _waiting(cluster.api).pop(key, None)

@@ -54,10 +54,11 @@ and the empty volume.kubernetes.io/provisioner-deletion-secret-name/-namespace, 
 ProvisioningSucceeded "Successfully provisioned volume pvc-<uid>". AKS's drivers:
 disk.csi.azure.com and file.csi.azure.com (profiles.aks_storage_classes adds it).
 A CreateVolume that fails (``create_volume_errors``, a test fault) gets upstream's reaction
-(``CSIProvisioner._failed``). Not modelled: the driver's CreateVolume (an Azure disk's resource id
-as volumeHandle: here the PV's name; the size rounded up to what Azure makes; the zone as PV node
-affinity), the PV finalizer, reclaiming a released volume, a claim pre-bound by
-spec.volumeName, the kubelet waiting for a claim's mount (a bound pod runs at once).
+(kubernetes-csi/external-provisioner pkg/controller/controller.go Provision: ``CSIProvisioner._failed``).
+Not modelled: the driver's CreateVolume (an Azure disk's resource id as volumeHandle: here the PV's
+name; the size rounded up to what Azure makes; the zone as PV node affinity), the PV finalizer,
+reclaiming a released volume, a claim pre-bound by spec.volumeName, the kubelet waiting for a
+claim's mount (a bound pod runs at once).
 """
 
 from __future__ import annotations
@@ -308,7 +309,8 @@ class CSIProvisioner(Controller):
         super().__init__(delay)
         self.drivers = drivers
         # Test fault, no upstream behaviour: the gRPC (code, message) each next CreateVolume call
-        # fails with, in order; empty, CreateVolume succeeds. The reaction is upstream's (``_failed``).
+        # fails with, in order; empty, CreateVolume succeeds. The reaction is upstream's (``_failed``:
+        # kubernetes-csi/external-provisioner pkg/controller/controller.go Provision).
         self.create_volume_errors: list[tuple[str, str]] = []
         self._failures: dict[str, int] = {}  # claim uid -> CreateVolume calls failed (its retry interval)
         start = int(time.time() * 1000)
