@@ -56,7 +56,8 @@ class KubeEmulator:
         self.faults = Faults()
         self.latency_s = 0.0  # added to every request before it is handled (benchmarks)
         # kube-apiserver's --request-timeout, the longest a request that is not long-running may take
-        # (upstream: kubernetes/apiserver 24a394e5 pkg/server/config.go NewConfig, RequestTimeout 60 s);
+        # (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/server/config.go NewConfig,
+        # RequestTimeout 60 s; mirrored as kubernetes/apiserver 24a394e5);
         # the latency and a fault's delay count against it (server_params.request_deadline)
         self.request_timeout = 60.0
         self.request_log: list[RequestRecord] = []

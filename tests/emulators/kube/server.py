@@ -122,8 +122,9 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
     def _pause(self, seconds: float) -> None:
         """Wait ``seconds`` (the latency, a fault's delay), but not past the request's deadline: there the
         timeout filter answers 504 (``_send``) while the handler goes on and may still commit (upstream:
-        kubernetes/apiserver 24a394e5 pkg/server/filters/timeout.go timeoutHandler.ServeHTTP, the handler
-        in its own goroutine; its later writes get http.ErrHandlerTimeout). The emulator runs the handler
+        kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/server/filters/timeout.go
+        timeoutHandler.ServeHTTP, mirrored as kubernetes/apiserver 24a394e5: the handler in its own
+        goroutine; its later writes get http.ErrHandlerTimeout). The emulator runs the handler
         at once then, its answer replaced."""
         if self._deadline is not None and time.monotonic() + seconds >= self._deadline:
             time.sleep(max(0.0, self._deadline - time.monotonic()))

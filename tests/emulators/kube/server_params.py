@@ -163,9 +163,9 @@ def request_deadline_refusal(path: str, query: dict[str, list[str]]) -> ApiError
 # The Status the timeout filter writes when a request outlives its deadline: apierrors.NewTimeoutError("request
 # did not complete within the allotted timeout", 0), json-encoded as Go's encoding/json writes metav1.Status
 # (no kind or apiVersion, an empty metadata and details) with a newline, and no Content-Type set, so Go's
-# net/http sniffs it as text (upstream: kubernetes/apiserver 24a394e5 pkg/server/filters/timeout.go
-# WithTimeoutForNonLongRunningRequests and baseTimeoutWriter.timeout; kubernetes/apimachinery
-# pkg/api/errors/errors.go NewTimeoutError).
+# net/http sniffs it as text (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/server/filters/
+# timeout.go WithTimeoutForNonLongRunningRequests and baseTimeoutWriter.timeout, mirrored as kubernetes/apiserver
+# 24a394e5; kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/api/errors/errors.go NewTimeoutError).
 TIMED_OUT_BODY = (
     b'{"metadata":{},"status":"Failure","message":"Timeout: request did not complete within the allotted timeout",'
     b'"reason":"Timeout","details":{},"code":504}\n'
@@ -177,9 +177,10 @@ def request_deadline(path: str, query: dict[str, list[str]], maximum: float) -> 
     """Seconds a request that is not long-running may take: its ``timeout`` where that is above 0 and
     below the server's maximum (kube-apiserver --request-timeout), else the maximum; None for a
     long-running one, which has no deadline, and for a ``timeout`` refused (request_deadline_refusal)
-    (upstream: kubernetes/apiserver 24a394e5 pkg/endpoints/filters/request_deadline.go
-    withRequestDeadline, ``if userSpecifiedTimeout > 0 && userSpecifiedTimeout < requestTimeoutMaximum``,
-    the deadline counted from the request's received timestamp)."""
+    (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/filters/request_deadline.go
+    withRequestDeadline, mirrored as kubernetes/apiserver 24a394e5;
+    ``if userSpecifiedTimeout > 0 && userSpecifiedTimeout < requestTimeoutMaximum``, the deadline counted
+    from the request's received timestamp)."""
     from akscli.durations import go_duration
 
     if long_running(path, query):

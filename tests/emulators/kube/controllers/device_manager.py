@@ -107,6 +107,8 @@ def _exited(pod: dict[str, Any]) -> bool:
     return False
 
 
+# ClockedController: a test clock (emulator structure, no upstream behaviour); what it times is the
+# kubernetes/kubernetes pkg/kubelet/cm/devicemanager/types.go endpointStopGracePeriod (five minutes).
 class DeviceManager(ClockedController):
     """Drops a node's allocatable GPUs when its device plugin stops, its capacity too five minutes
     later, and gives them back when a plugin pod on it is ready again (the module docstring)."""

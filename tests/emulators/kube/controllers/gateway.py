@@ -30,8 +30,8 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   buildListener). A listener whose ``allowedRoutes.kinds`` names a kind it does not support has
   ``ResolvedRefs`` False, reason ``InvalidRouteKinds``, "Invalid route kinds" (Istio's
   conditions.go reportListenerCondition), and only the supported ones in ``supportedKinds`` (none
-  when none is: ListenerStatus.SupportedKinds, ListenerReasonInvalidRouteKinds; conformance/tests/
-  gateway-invalid-route-kind.go and .yaml, both cases). A listener whose TLS certificateRefs Istio
+  when none is: ListenerStatus.SupportedKinds, ListenerReasonInvalidRouteKinds; kubernetes-sigs/gateway-api
+  conformance/tests/gateway-invalid-route-kind.go and .yaml, both cases). A listener whose TLS certificateRefs Istio
   refuses (a Secret missing, or in another namespace without a ReferenceGrant: gateway_tls.py) has
   ``ResolvedRefs`` False with Istio's reason and message and ``Programmed`` False, ``Invalid``,
   "Bad TLS configuration". What an invalid route kind does to the listener's
@@ -391,9 +391,9 @@ def _resolved(cluster: Any, ns: str, spec: Mapping[str, Any], inference_extensio
     judges each RequestMirror filter's backendRef the same way (createMirrorFilter, buildDestination:
     one in another namespace needs a ReferenceGrant), drops a mirror with an error and keeps the
     last such error, which never ends the rule: joinErrors keeps the backends' reason and appends
-    the mirror's message after "; ". route_collections.go computeRoute keeps the last rule's error
-    and stops at a hard one. All resolved: conditions.go createRouteStatus, "All references
-    resolved"."""
+    the mirror's message after "; ". pilot/pkg/config/kube/gateway/route_collections.go computeRoute
+    keeps the last rule's error and stops at a hard one. All resolved: pilot/pkg/config/kube/gateway/
+    conditions.go createRouteStatus, "All references resolved"."""
     found: tuple[str, ...] | None = None
     for rule in spec.get("rules") or []:
         mirrored: tuple[str, ...] = ()

@@ -60,8 +60,8 @@ from tests.emulators.kube.status import ApiError
 FINALIZER = "karpenter.sh/termination"  # pkg/apis/v1/labels.go TerminationFinalizer
 # pkg/apis/v1/labels.go NodeClaimTerminationTimestampAnnotationKey
 TERMINATION_TIME = "karpenter.sh/nodeclaim-termination-timestamp"
-# Requeue: true after a conflict: controller-runtime's rate limiter starts at 5 ms (kubernetes/client-go
-# util/workqueue/default_rate_limiters.go DefaultTypedControllerRateLimiter).
+# Requeue: true after a conflict: controller-runtime's rate limiter starts at 5 ms (kubernetes/kubernetes
+# staging/src/k8s.io/client-go/util/workqueue/default_rate_limiters.go DefaultTypedControllerRateLimiter).
 CONFLICT_REQUEUE = 0.005
 
 
@@ -276,7 +276,9 @@ class NodeTermination(Drain):
                 after = self.instance_requeue  # awaitInstanceTermination
             _set(conditions, "InstanceTerminating", "True")
         # the claim as NodeClaimForNode listed it: one this pass deleted has moved on since, so the
-        # write is 409 and the Node is requeued, as upstream's Delete leaves the object as read
+        # write is 409 and the Node is requeued (kubernetes-sigs/karpenter pkg/controllers/node/termination/
+        # controller.go finalize deletes the claim, and kubernetes-sigs/controller-runtime
+        # pkg/client/typed_client.go Delete ends in .Error(): the object stays as read)
         written = claim is None or conditions == _conditions(claim)
         if not written and not self._patch_claim(cluster, claim or {}, conditions, "Node", name):
             return
