@@ -146,3 +146,23 @@ def test_a_change_whose_reader_went_away_records_its_revision(kube_emulator: Kub
     done = _akscli_into_a_closed_pipe("model", "deploy", "phi-4", env=env)
     assert done.returncode == 0, done.stderr
     assert "recorded revision 1 of phi-4" in done.stderr
+
+
+@needs_console_script
+def test_cached_help_whose_reader_went_away_exits_0_without_a_traceback() -> None:
+    # `akscli --help | head`: the help fast path (entry.py) wrote outside the command tree's
+    # guard, so a closed pipe ended in a BrokenPipeError traceback and exit 1.
+    done = _akscli_into_a_closed_pipe("cluster", "create", "--help")
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+@needs_console_script
+def test_version_flag_whose_reader_went_away_exits_0_without_a_traceback() -> None:
+    done = _akscli_into_a_closed_pipe("--version")
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+@needs_console_script
+def test_completion_lines_whose_reader_went_away_exit_0_without_a_traceback() -> None:
+    done = _akscli_into_a_closed_pipe("__complete", "model", "")
+    assert (done.returncode, done.stderr) == (0, "")

@@ -73,6 +73,19 @@ def leave_script_directory_off_path() -> None:
         del sys.path[0]
 
 
+def say(text: str) -> None:
+    """Print ``text`` and exit 0, as the framework's own paths do when ``akscli --help | head``
+    closed stdout first (run_common.guarded): the rest is dropped, with no traceback."""
+    from akscli import process
+
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        process.discard_stdout()  # nothing left to flush at exit fails either
+    sys.exit(0)
+
+
 def main() -> None:
     leave_script_directory_off_path()
     from akscli import process
@@ -83,18 +96,14 @@ def main() -> None:
         # Before the help fast path: an empty word list is a <TAB>, not a request for help.
         from akscli.cli.complete import protocol_lines
 
-        sys.stdout.write("".join(line + "\n" for line in protocol_lines(sys.argv[1:], command_tree, prog)))
-        sys.exit(0)
+        say("".join(line + "\n" for line in protocol_lines(sys.argv[1:], command_tree, prog)))
     text = None if completing(sys.argv[1:]) else cached_help(sys.argv[1:], prog)
     if text is not None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        sys.exit(0)
+        say(text)
     if sys.argv[1:] == ["--version"]:
         from akscli import __version__
 
-        sys.stdout.write(f"akscli {__version__}\n")
-        sys.exit(0)
+        say(f"akscli {__version__}\n")
     if sys.argv[1:2] == ["token"]:
         # kubectl runs the credential plugin before every request: skip the CLI framework.
         from akscli.azure.token import main as token_main
