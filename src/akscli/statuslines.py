@@ -20,9 +20,16 @@ def stderr_is_tty() -> bool:
     return sys.stderr.isatty()
 
 
+def no_color() -> bool:
+    """NO_COLOR is set to something: "when present and not an empty string (regardless of its
+    value)" (https://no-color.org), as rich reads it (Textualize/rich rich/console.py, Console:
+    ``self._environ.get("NO_COLOR", "") != ""``). ``NO_COLOR=`` keeps colour."""
+    return os.environ.get("NO_COLOR", "") != ""
+
+
 def color_enabled(stream: Any = None) -> bool:
     stream = stream or sys.stdout
-    return "NO_COLOR" not in os.environ and bool(getattr(stream, "isatty", lambda: False)())
+    return not no_color() and bool(getattr(stream, "isatty", lambda: False)())
 
 
 def as_invoked(text: str) -> str:
@@ -169,7 +176,7 @@ def status(message: str) -> Iterator[Callable[[str], None]]:
 
     from akscli.concurrency import deferred_interrupts
 
-    console = Console(stderr=True, no_color="NO_COLOR" in os.environ)
+    console = Console(stderr=True, no_color=no_color())
     started = time.monotonic()
     spinner = console.status(message)
 

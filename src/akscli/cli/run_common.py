@@ -5,7 +5,6 @@ failures no command handles (``guarded``: Ctrl-C, a closed pipe, an unexpected e
 command's return value as its exit code (``command_result``), the state a run leaves behind
 (``cleanup``) and the process's end (``finish``). Typer-free, so both paths share one copy."""
 
-import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -14,7 +13,7 @@ from akscli import process
 from akscli.errors import EXIT_INTERRUPTED, AkscliError
 from akscli.printable import visible
 from akscli.redact import scrub
-from akscli.statuslines import as_invoked
+from akscli.statuslines import as_invoked, color_enabled
 
 
 def prepared(argv: Sequence[str], takes_namespace: Callable[[list[str]], bool]) -> list[str]:
@@ -126,8 +125,7 @@ def unexpected_exit_code() -> int:
 def report(exc: AkscliError, code: int) -> int:
     if global_flags.FLAGS.debug:
         traceback(exc)
-    color = "NO_COLOR" not in os.environ and sys.stderr.isatty()
-    label = "\x1b[31merror:\x1b[0m" if color else "error:"
+    label = "\x1b[31merror:\x1b[0m" if color_enabled(sys.stderr) else "error:"
     sys.stderr.write(f"{label} {as_invoked(one_line(scrub(exc.message)))}\n")
     details_shown = bool(global_flags.FLAGS.verbose or global_flags.FLAGS.debug)
     hint = exc.hint_line(details_shown)
