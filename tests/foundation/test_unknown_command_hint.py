@@ -84,6 +84,45 @@ def test_logs_names_model_logs_and_ray_job_logs() -> None:
     )
 
 
+def test_model_get_names_model_list_and_model_status() -> None:
+    assert _refused("model", "get", "phi-4") == [
+        "error: No such command 'get'.",
+        "hint: kubectl get in akscli: akscli model list, or akscli model status NAME for one",
+    ]
+
+
+def test_ray_cluster_describe_names_ray_cluster_status() -> None:
+    assert _refused("ray", "cluster", "describe", "rc")[-1] == (
+        "hint: kubectl describe in akscli: akscli ray cluster status NAME"
+    )
+
+
+def test_nodepool_describe_names_nodepool_show_with_the_flags_it_needs() -> None:
+    assert _refused("nodepool", "describe", "gpu")[-1] == (
+        "hint: kubectl describe in akscli: akscli nodepool show POOL --cluster CLUSTER -g GROUP"
+    )
+
+
+def test_fleet_updaterun_names_fleet_rollout() -> None:
+    assert _refused("fleet", "updaterun", "start", "run-1")[-1] == (
+        "hint: az fleet updaterun in akscli: "
+        "akscli fleet rollout create|start|stop|skip|status|list|delete NAME --fleet FLEET"
+    )
+
+
+def test_fleet_updatestrategy_names_fleet_rollout_strategy() -> None:
+    assert _refused("fleet", "updatestrategy", "list")[-1] == (
+        "hint: az fleet updatestrategy in akscli: "
+        "akscli fleet rollout strategy create|show|list|delete NAME --fleet FLEET"
+    )
+
+
+def test_fleet_get_credentials_names_fleet_credentials() -> None:
+    assert _refused("fleet", "get-credentials", "hub", "-g", "rg")[-1] == (
+        "hint: az fleet get-credentials in akscli: akscli fleet credentials NAME -g GROUP"
+    )
+
+
 def test_the_word_is_matched_whatever_its_case_as_cobra_matches_suggest_for() -> None:
     assert _refused("cluster", "Scale")[-1].startswith("hint: az aks scale scales a node pool:")
 
@@ -124,4 +163,6 @@ def test_every_row_is_a_group_and_a_word_that_is_none_of_its_commands(path: tupl
 @pytest.mark.parametrize("row", list(SUGGEST_FOR.items()), ids=lambda r: " ".join([*r[0][0], r[0][1]]))
 def test_every_akscli_command_a_row_names_exists(row: tuple[tuple[tuple[str, ...], str], str]) -> None:
     named = [re.findall(r"[a-z][a-z-]*", text) for text in row[1].split("akscli ")[1:]]
-    assert all(any(" ".join(words[:n]) in _COMMANDS for n in range(1, 4)) for words in named), row
+    assert all(any(" ".join(words[:n]) in _COMMANDS for n in range(1, 5)) for words in named), (
+        row
+    )  # up to fleet rollout strategy create

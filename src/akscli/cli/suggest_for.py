@@ -16,8 +16,8 @@ from collections.abc import Sequence
 # Each row names the az or kubectl command users bring the word from:
 # Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/commands.py (aks scale,
 # get-credentials, get-upgrades, nodepool get-upgrades), Azure/azure-cli-extensions
-# src/fleet/azext_fleet/commands.py (fleet member create, delete), kubernetes/kubectl
-# pkg/cmd/cmd.go (get, logs, scale).
+# src/fleet/azext_fleet/commands.py (fleet member create, delete, get-credentials, updaterun,
+# updatestrategy), kubernetes/kubectl pkg/cmd/cmd.go (get, describe, logs, scale).
 SUGGEST_FOR: dict[tuple[tuple[str, ...], str], str] = {
     (
         ("cluster",),
@@ -42,7 +42,36 @@ SUGGEST_FOR: dict[tuple[tuple[str, ...], str], str] = {
     ),
     ((), "get"): "get is kubectl's: kubectl get (akscli's own lists: akscli model list, akscli ray cluster list)",
     ((), "logs"): "a model's logs: akscli model logs MODEL; a Ray job's: akscli ray job logs JOB",
+    (("fleet",), "get-credentials"): "az fleet get-credentials in akscli: akscli fleet credentials NAME -g GROUP",
+    (("fleet",), "updaterun"): (
+        "az fleet updaterun in akscli: "
+        "akscli fleet rollout create|start|stop|skip|status|list|delete NAME --fleet FLEET"
+    ),
+    (("fleet",), "updatestrategy"): (
+        "az fleet updatestrategy in akscli: akscli fleet rollout strategy create|show|list|delete NAME --fleet FLEET"
+    ),
 }
+
+# kubectl's get and describe (kubernetes/kubectl pkg/cmd/cmd.go), typed in a group: the group's
+# list, and its view of one object (status where akscli's view reads live state, else show) with the
+# flags that view needs.
+ONE_OBJECT_VIEW = {
+    ("model",): "status NAME",
+    ("ray", "cluster"): "status NAME",
+    ("ray", "job"): "status NAME",
+    ("ray", "service"): "status NAME",
+    ("fleet", "placement"): "status NAME",
+    ("fleet", "rollout"): "status NAME",
+    ("cluster",): "show NAME -g GROUP",
+    ("nodepool",): "show POOL --cluster CLUSTER -g GROUP",
+    ("fleet",): "show NAME -g GROUP",
+    ("fleet", "member"): "show NAME --fleet FLEET -g GROUP",
+    ("baremetal", "cluster"): "show NAME -g GROUP",
+}
+for _group, _view in ONE_OBJECT_VIEW.items():
+    _command = " ".join(("akscli", *_group))
+    SUGGEST_FOR[(_group, "get")] = f"kubectl get in akscli: {_command} list, or {_command} {_view} for one"
+    SUGGEST_FOR[(_group, "describe")] = f"kubectl describe in akscli: {_command} {_view}"
 
 
 def hint(path: Sequence[str], word: str) -> str | None:
