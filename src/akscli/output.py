@@ -103,8 +103,20 @@ def check_format(fmt: str, allowed: Sequence[str] = LIST_FORMATS) -> str:
         jsonpath.check(fmt)
         return fmt
     if prefix is not None or fmt not in allowed:
-        raise UsageError(f"unknown output format {fmt!r}", hint="use -o " + shown_formats(allowed))
+        hint = "use -o " + shown_formats(allowed)
+        if (instead := AZ_FORMATS.get(fmt)) is not None and instead[0] in allowed:
+            hint += f" ({instead[1]})"
+        raise UsageError(f"unknown output format {fmt!r}", hint=hint)
     return fmt
+
+
+# az's output formats that kubectl's printers lack (microsoft/knack knack/output.py,
+# OutputProducer._FORMAT_DICT), to the format of akscli's that does their job.
+AZ_FORMATS = {
+    "tsv": (JSONPATH, "az's tsv: -o jsonpath=TEMPLATE prints the fields it names, bare, as kubectl does"),
+    "jsonc": ("json", "az's jsonc is -o json here"),
+    "yamlc": ("yaml", "az's yamlc is -o yaml here"),
+}
 
 
 def _emit_template(fmt: str, data: Any, rows: Sequence[Any]) -> None:

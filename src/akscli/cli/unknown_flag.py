@@ -69,6 +69,9 @@ def unknown_flag(ctx: Any, option: str, message: str, path: str) -> UsageError:
         return UsageError(
             message, f"{option} is az get-credentials' flag for the kubeconfig file; '{path}' takes {ours} PATH"
         )
+    if option == "--query" and _prints_jsonpath(ctx):
+        # az's global JMESPath filter (microsoft/knack knack/query.py, CLIQuery.on_global_arguments)
+        return UsageError(message, f"--query is az's JMESPath filter; '{path}' picks fields with -o jsonpath=TEMPLATE")
     if not option.startswith("--") or option in mine:
         return UsageError(message, usage)
     close = close_spellings(option, mine)
@@ -128,6 +131,12 @@ def _own_flags(ctx: Any) -> dict[str, list[str]]:
         names = [*param.opts, *param.secondary_opts]
         flags[param.name] = sorted(names, key=lambda name: not name.startswith("--"))
     return flags
+
+
+def _prints_jsonpath(ctx: Any) -> bool:
+    """The command's -o takes jsonpath=TEMPLATE (its help lists it: output.shown_formats)."""
+    params = ctx.command.params if ctx is not None else []
+    return any("--output" in getattr(p, "opts", ()) and "jsonpath=" in (getattr(p, "help", "") or "") for p in params)
 
 
 def _owners(option: str) -> list[str]:
