@@ -254,6 +254,16 @@ def load(paths: Sequence[str], nodes: list[Any] | None = None) -> tuple[list[dic
     return objects, sources
 
 
+def none_found(paths: Sequence[str]) -> UsageError:
+    """The refusal of ``paths`` that held no manifest (kubectl apply: "no objects passed to
+    apply"), naming each: a gate that passes on an empty folder or an empty pipe hides a mistake."""
+    where = ", ".join("stdin (-f -)" if path == "-" else path for path in paths)
+    return UsageError(
+        f"no manifests found in {where}",
+        hint="give -f a file or folder of .yaml/.yml/.json manifests with apiVersion and kind, or pipe them into -f -",
+    )
+
+
 def _item_nodes(node: Any, is_list: bool, count: int) -> list[Any]:
     if node is None:
         return [None] * count

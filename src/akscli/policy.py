@@ -243,11 +243,7 @@ def check_paths(
     # metadata.name), so CI does not pass what apply then refuses.
     manifests.require_names(objects, sources)
     if not objects:
-        # A CI gate that passes because the path held no manifests hides a wrong path.
-        raise UsageError(
-            f"no manifests found in {', '.join(paths)}",
-            hint="give -f a file or folder of .yaml/.yml/.json manifests with apiVersion and kind",
-        )
+        raise manifests.none_found(paths)  # a CI gate passing on a wrong path hides it
     return evaluate(objects, config, sources, [nodes[i] for i in kept]), len(objects)
 
 

@@ -52,3 +52,17 @@ def test_a_kind_without_api_version_or_name_is_refused_as_apply_refuses_it(tmp_p
     assert check.exit_code == apply.exit_code == 2
     assert check.stderr.splitlines()[0] == f"error: {path}: every document needs apiVersion, kind and metadata.name"
     assert check.stderr == apply.stderr
+
+
+def test_apply_of_an_empty_pipe_names_stdin_in_policy_checks_words() -> None:
+    # `producer | akscli apply -f -` where the producer printed nothing; before: "no manifests
+    # found" with a hint that offered only files and folders.
+    result = invoke("apply", "-f", "-", "--dry-run=client", input="")
+    assert (result.exit_code, result.stderr.splitlines()) == (
+        2,
+        [
+            "error: no manifests found in stdin (-f -)",
+            "hint: give -f a file or folder of .yaml/.yml/.json manifests with apiVersion and kind, "
+            "or pipe them into -f -",
+        ],
+    )

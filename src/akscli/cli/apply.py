@@ -9,7 +9,6 @@ from akscli import manifests, validate
 from akscli.cli import flag_types
 from akscli.cli import options as opts
 from akscli.cli.common import apply_objects
-from akscli.errors import UsageError
 
 Filenames = Annotated[
     list[str], typer.Option("-f", "--filename", help="Manifest file or directory, or - for stdin. Repeatable.")
@@ -49,7 +48,7 @@ def _read_manifests(paths: list[str]) -> list[dict[str, Any]]:
     objects, sources = manifests.load(paths)
     manifests.require_names(objects, sources)
     if not objects:
-        raise UsageError("no manifests found", "pass -f FILE or -f DIR with .yaml or .json files")
+        raise manifests.none_found(paths)
     return objects
 
 
