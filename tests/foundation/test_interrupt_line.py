@@ -49,3 +49,37 @@ def test_ctrl_c_in_the_middle_of_an_apply_says_what_was_applied_stays(monkeypatc
 
     monkeypatch.setattr(audit, "RESULTS", ["interrupted"])  # apply_objects recorded the cut apply
     assert run_common.interrupted().startswith("interrupted while applying: what was applied stays")
+
+
+def test_ctrl_c_while_start_up_imports_the_command_tree_ends_on_the_same_line_and_130(
+    monkeypatch: Any, capsys: Any
+) -> None:
+    # A Ctrl-C in the first 100 ms or so (the command tree's import) escaped run_common.guarded:
+    # Python printed its KeyboardInterrupt traceback.
+    import sys
+
+    import pytest
+
+    from akscli import process
+    from akscli.cli import entry
+    from akscli.cli import main as main_module
+
+    def importing(*_args: object) -> int:
+        raise KeyboardInterrupt
+
+    def finish(code: int, **_kwargs: object) -> None:
+        raise SystemExit(code)
+
+    monkeypatch.setattr(main_module, "run_tree", importing)
+    monkeypatch.setattr(process, "finish", finish)
+    monkeypatch.setattr(process, "start", lambda: None)  # the collector stays as pytest has it
+    monkeypatch.setattr(process, "started", lambda: None)
+    monkeypatch.setattr(sys, "argv", ["akscli", "model", "list"])
+    try:
+        entry.main()
+    except KeyboardInterrupt:
+        pytest.fail("the Ctrl-C escaped main() as Python's KeyboardInterrupt (a traceback)")
+    except SystemExit as ended:
+        assert (ended.code, capsys.readouterr().err) == (130, "interrupted\n")
+    else:
+        pytest.fail("main() returned")

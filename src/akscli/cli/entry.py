@@ -87,6 +87,28 @@ def say(text: str) -> None:
 
 
 def main() -> None:
+    try:
+        _main()
+    except KeyboardInterrupt:
+        interrupted_outside_a_command()
+
+
+def interrupted_outside_a_command() -> None:
+    """A Ctrl-C that lands outside the command's own guard (run_common.guarded), most often while
+    start-up imports the command tree (the first 100 ms or so): the same line and exit 130 as one
+    inside a command, not Python's KeyboardInterrupt traceback."""
+    run_common = sys.modules.get("akscli.cli.run_common")
+    said = getattr(run_common, "interrupted", None)
+    sys.stderr.write(said() if said is not None else "interrupted\n")
+    sys.stderr.flush()
+    process = sys.modules.get("akscli.process")
+    finish = getattr(process, "finish", None)
+    if finish is not None:
+        finish(130, wait_for_threads=False)  # errors.EXIT_INTERRUPTED, not imported here
+    os._exit(130)
+
+
+def _main() -> None:
     leave_script_directory_off_path()
     from akscli import process
 
