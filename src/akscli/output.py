@@ -130,6 +130,19 @@ def _emit_template(fmt: str, data: Any, rows: Sequence[Any]) -> None:
     else:
         sys.stdout.write(jsonpath.render_columns(fmt[len("custom-columns=") :], rows, headers=not FLAGS.no_headers))
     sys.stdout.flush()
+    _warn_no_metadata(fmt, rows)
+
+
+def _warn_no_metadata(fmt: str, rows: Sequence[Any]) -> None:
+    """A template that reads ``.metadata`` (kubectl's habit: ``{.items[*].metadata.name}``) on
+    rows that are akscli's records, which have none: kubectl allows missing keys, so it printed
+    nothing and said nothing. The warning, on stderr, names the fields the rows do have."""
+    if ".metadata" not in fmt or not rows or not all(isinstance(r, Mapping) and "metadata" not in r for r in rows):
+        return
+    keys = [str(key) for key in rows[0]]
+    named = "; the name is .name" if "name" in keys else ""
+    more = ", ..." if len(keys) > 6 else ""
+    warn(f"the items have no .metadata: their fields are {', '.join(keys[:6])}{more} (-o json shows them){named}")
 
 
 def heading(header: str) -> str:
