@@ -32,15 +32,27 @@ def _shorthand_with_value(raw: str) -> bool:
     return len(raw) > 2 and raw[0] == "-" and raw[1].isalpha() and raw[2] == "="
 
 
+# The flags whose value is a namespace: a name that never starts with '-' (a DNS label).
+NAMESPACE_FLAGS = ("-n", "--namespace")
+
+
 def command_line(args: Sequence[str]) -> None:
     """Checks every value on the command line must pass, whatever the command: none is empty
     or blank, over ``MAX_ARGUMENT`` characters, or holds a control character or a lone
-    surrogate (a terminal escape, NUL, a newline where one line is meant)."""
+    surrogate (a terminal escape, NUL, a newline where one line is meant); a namespace flag is
+    followed by a name, not by another flag."""
     previous = ""
     clears = _empty_clears(args)
     for raw in args:
         if raw == "--":
             return
+        if previous in NAMESPACE_FLAGS and raw.startswith("-") and raw != "-":
+            # `-n -o json`: the parser takes -o as the namespace and refuses json as an extra
+            # argument (kubectl: namespaces "-o" not found): say what was left out.
+            raise UsageError(
+                f"{previous} needs a namespace name, and {raw!r} after it is a flag",
+                hint=f"put the namespace right after {previous}, e.g. {previous} team-a",
+            )
         flag, eq, value = raw.partition("=") if raw.startswith("--") else ("", "", raw)
         if _shorthand_with_value(raw):
             # -n=, -l=, -o=json: pflag's shorthand value after '=' (options.split_shorthand_values)

@@ -36,3 +36,21 @@ def test_a_blank_shorthand_value_is_refused() -> None:
     with pytest.raises(UsageError) as info:
         argv_check.command_line(["-n= "])
     assert info.value.message == "the value of -n is blank"
+
+
+def test_a_namespace_flag_followed_by_another_flag_names_the_missing_namespace() -> None:
+    # `-n -o json`: the parser took -o as the namespace and refused json as an extra argument
+    # ("Got unexpected extra argument(s) (json)"), which named neither -n nor the namespace.
+    result = invoke("model", "list", "-n", "-o", "json")
+    assert (result.exit_code, result.stderr.splitlines()) == (
+        2,
+        [
+            "error: -n needs a namespace name, and '-o' after it is a flag",
+            "hint: put the namespace right after -n, e.g. -n team-a",
+        ],
+    )
+
+
+@pytest.mark.parametrize("words", [["-n", "team-a", "-o", "json"], ["-n", "-"], ["--", "-n", "-x"]], ids=" ".join)
+def test_a_namespace_flag_followed_by_a_name_or_after_the_double_dash_passes(words: list[str]) -> None:
+    argv_check.command_line(words)
