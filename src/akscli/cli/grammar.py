@@ -302,6 +302,8 @@ def grammar_markdown() -> str:
         "  `-n=`): `the value of -n is empty`, exit 2 (the flags that clear with an empty value,",
         "  `nodepool update --labels ''`, aside). `akscli token`, which skips the CLI for speed, runs the",
         "  same check, so `--server-id ''` is refused there too rather than read as the AKS server app.",
+        "  `-n` followed by another flag (`-n -o json`) is refused there as well (`-n needs a namespace",
+        "  name`), where kubectl looks for a namespace named `-o`.",
         "- A boolean flag takes a value after `=` as kubectl's do (`--wait=false`,",
         "  `--ignore-not-found=true`, `-A=true`), spelled as Go's ParseBool reads it:",
         "  " + ", ".join(f"`{v}`" for v in GO_BOOLS) + ".",
