@@ -89,10 +89,11 @@ def parse_groups(values: Sequence[str]) -> tuple[str, ...]:
             if not name:
                 continue
             if name not in GROUPS:
-                raise UsageError(
-                    f"unknown command group {name!r} in --for",
-                    hint="use any of: " + ", ".join(GROUPS),
-                )
+                hint = "use any of: " + ", ".join(GROUPS)
+                owners = next((c.groups for c in components() if name in (c.id, c.title.lower())), None)
+                if owners:  # `--for kaito`: a component, checked for the groups that use it
+                    hint = f"{name} is a component that --for {','.join(owners)} checks; " + hint
+                raise UsageError(f"unknown command group {name!r} in --for", hint=hint)
             if name not in chosen:
                 chosen.append(name)
     return tuple(chosen)

@@ -149,6 +149,15 @@ def test_parse_groups_rejects_an_unknown_group() -> None:
         doctor.parse_groups(["modle"])
 
 
+def test_parse_groups_names_the_group_that_checks_a_component_given_for_a_group() -> None:
+    # `doctor --for kaito`: before, the hint listed the groups without saying which one holds KAITO.
+    with pytest.raises(UsageError) as info:
+        doctor.parse_groups(["kaito"])
+    assert (
+        info.value.hint == "kaito is a component that --for model checks; use any of: model, ray, fleet, baremetal, gpu"
+    )
+
+
 def test_a_required_gap_blocks_with_the_fix_as_hint() -> None:
     results = doctor.run(FakeReader(), ("ray",))
     with pytest.raises(CheckFailedError) as caught:
