@@ -66,3 +66,16 @@ def test_apply_of_an_empty_pipe_names_stdin_in_policy_checks_words() -> None:
             "or pipe them into -f -",
         ],
     )
+
+
+def test_a_manifest_given_without_f_is_named_in_the_hint_with_f() -> None:
+    # `akscli apply app.yaml` (kubectl: "Unexpected args: [app.yaml]"); before, the hint was only
+    # "run 'akscli apply --help' for usage".
+    result = invoke("apply", "app.yaml")
+    assert (result.exit_code, result.stderr.splitlines()) == (
+        2,
+        [
+            "error: Missing option '-f' / '--filename'.",
+            "hint: give the file with -f, as kubectl does: akscli apply -f app.yaml",
+        ],
+    )

@@ -455,6 +455,10 @@ def _run(argv: Sequence[str]) -> int:
             from akscli.cli.unknown_flag import unknown_flag
 
             return run_common.report(unknown_flag(exc.ctx, exc.option_name, exc.message, path), 2)
+        if isinstance(exc, click.exceptions.MissingParameter) and "-f" in getattr(exc.param, "opts", ()):
+            # `akscli apply app.yaml`: the file given as an argument (kubectl: Unexpected args)
+            typed = next((a for a in args if a.endswith((".yaml", ".yml", ".json")) and not a.startswith("-")), None)
+            hint = f"give the file with -f, as kubectl does: {path} -f {typed}" if typed else hint
         if isinstance(exc, click.exceptions.BadParameter):
             from akscli.cli import bad_number
 
