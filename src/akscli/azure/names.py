@@ -53,9 +53,16 @@ def nodepool_name(value: str) -> str:
             "node pool name",
             value or "",
             "1-12 lower-case letters and digits, starting with a letter",
-            "gpua100",
+            _nearest_pool(value or "") or "gpua100",
         )
     return value
+
+
+def _nearest_pool(value: str) -> str | None:
+    """The typed name made a node pool name (``GPU`` -> gpu, ``gpu-a100`` -> gpua100), or None
+    where nothing of it is left or it does not start with a letter."""
+    near = "".join(ch for ch in value.lower() if ch.isascii() and ch.isalnum())[:12]
+    return near if _POOL.match(near) else None
 
 
 def location(value: str) -> str:
