@@ -83,3 +83,14 @@ def test_a_relative_certificate_path_resolves_against_the_folder_of_a_kubeconfig
     monkeypatch.chdir(tmp_path)
     kube = connect(KubeTarget(kubeconfig=str(folder / "config")))
     assert kube.get("v1", "Namespace", "default") is not None
+
+
+def test_a_missing_kubeconfig_flag_path_is_named_as_the_thing_to_check(tmp_path: Path) -> None:
+    # Before, `--kubeconfig /wrong/path` was told "... or pass --kubeconfig", the flag it had passed.
+    missing = tmp_path / "nope"
+    with pytest.raises(UsageError) as refused:
+        connect(KubeTarget(kubeconfig=str(missing)))
+    assert refused.value.hint == (
+        "check the --kubeconfig path, or write a kubeconfig there with "
+        f"'akscli cluster credentials NAME -g GROUP --kubeconfig {missing}'"
+    )

@@ -45,6 +45,11 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
     path, paths = _kubeconfig_files(target.kubeconfig)
     setup_hint = "get credentials with 'akscli cluster credentials NAME -g GROUP', or pass --kubeconfig"
     if not any(os.path.exists(os.path.expanduser(p)) for p in paths):
+        if target.kubeconfig:  # the path was typed: it is the thing to check, not a flag to add
+            setup_hint = (
+                "check the --kubeconfig path, or write a kubeconfig there with "
+                f"'akscli cluster credentials NAME -g GROUP --kubeconfig {target.kubeconfig}'"
+            )
         raise errors.UsageError(f"no kubeconfig found at {path}", setup_hint)
     from akscli.kube import kubeconfig_user
     from akscli.kube.config_files import check_data_fields, check_kubeconfig_files
