@@ -27,6 +27,8 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.delenv("KUBECONFIG", raising=False)
     monkeypatch.delenv("AKSCLI_AUDIT_LOG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        monkeypatch.setenv("TERM", "xterm")  # a test's fake terminal shows colour, whatever ran pytest
     # Hints that read a secret are written in the user's shell (akscli.secret_hints): bash's, unless a
     # test names another.
     monkeypatch.setenv("SHELL", "/bin/bash")

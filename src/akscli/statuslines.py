@@ -28,8 +28,12 @@ def no_color() -> bool:
 
 
 def color_enabled(stream: Any = None) -> bool:
+    """Colour on ``stream`` (stdout by default): a terminal, no NO_COLOR, and not a dumb one
+    (TERM=dumb or unknown, which rich gives no colour system: Textualize/rich rich/console.py
+    Console.is_dumb_terminal and _detect_color_system), so the labels agree with the tables."""
     stream = stream or sys.stdout
-    return not no_color() and bool(getattr(stream, "isatty", lambda: False)())
+    dumb = os.environ.get("TERM", "").lower() in ("dumb", "unknown")
+    return not no_color() and not dumb and bool(getattr(stream, "isatty", lambda: False)())
 
 
 def as_invoked(text: str) -> str:

@@ -38,3 +38,11 @@ def test_the_error_label_reads_an_empty_no_color_as_unset(monkeypatch: pytest.Mo
     monkeypatch.setattr(sys, "stderr", terminal)
     run_common.report(errors.NotFoundError("model deployment x not found"), 3)
     assert terminal.getvalue().startswith("\x1b[31merror:\x1b[0m model deployment x not found")
+
+
+@pytest.mark.parametrize("term", ["dumb", "unknown"])
+def test_a_dumb_terminal_gets_no_colour_as_rich_gives_it_none(monkeypatch: pytest.MonkeyPatch, term: str) -> None:
+    # Before, TERM=dumb kept the red error label while rich's tables on the same terminal had none.
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", term)
+    assert not statuslines.color_enabled(Terminal())
