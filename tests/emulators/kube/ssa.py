@@ -275,16 +275,21 @@ class ManagedFields:
         Update under the same name is another manager: only the applier's own Apply entry (``me``)
         is exempt. upstream: kubernetes-sigs/structured-merge-diff merge/update.go Updater.update
         (``manager == workflow``); kubernetes/apimachinery pkg/util/managedfields/internal/
-        managedfields.go BuildManagerIdentifier, buildmanagerinfo.go buildManagerInfo."""
+        managedfields.go BuildManagerIdentifier, buildmanagerinfo.go buildManagerInfo.
+
+        In the order the API server reports them: by manager identifier, then each manager's paths
+        as its field set iterates them (merge/conflict.go ConflictsFromManagers walks a Go map of
+        managers, which has no order; the message sorts the managers, and so does this list)."""
         found: list[tuple[dict[str, Any], Path]] = []
         for i, owned in enumerate(self.sets):
             if i == me:
                 continue
-            for p in sorted(paths & owned):
+            for p in sorted(paths & owned, key=iteration_key):
                 if p[-1].startswith("k:"):
                     continue
                 if get_at(live, p) != get_at(applied, p):
                     found.append((self.entries[i], p))
+        found.sort(key=lambda c: manager_identifier(c[0]))
         return found
 
     def render(self) -> list[dict[str, Any]]:
@@ -310,24 +315,83 @@ class ManagedFields:
         return out
 
 
-def describe_manager(entry: dict[str, Any]) -> str:
-    text = json.dumps(entry.get("manager", ""))
+def manager_identifier(entry: dict[str, Any]) -> str:
+    """The key the field manager keeps a manager's set under: the entry as JSON without its
+    fieldsType, fieldsV1 and time, and without the apiVersion of an Apply (upstream: kubernetes/
+    apimachinery eed236ce pkg/util/managedfields/internal/managedfields.go BuildManagerIdentifier;
+    encoding/json writes metav1.ManagedFieldsEntry's fields in their declared order, omitting the
+    empty ones, and escapes <, > and & for HTML)."""
+    fields: dict[str, Any] = {"manager": entry.get("manager", ""), "operation": entry.get("operation", "")}
+    if entry.get("operation") != "Apply" and entry.get("apiVersion"):
+        fields["apiVersion"] = entry["apiVersion"]
     if entry.get("subresource"):
-        text += f" with subresource {json.dumps(entry['subresource'])}"
+        fields["subresource"] = entry["subresource"]
+    text = json.dumps({k: v for k, v in fields.items() if v}, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _value_key(value: Any) -> tuple[Any, ...]:
+    """structured-merge-diff value/value.go CompareUsing: numbers (ints and floats numerically),
+    then strings, booleans, lists, maps, null."""
+    if isinstance(value, bool):
+        return (2, value)
+    if isinstance(value, (int, float)):
+        return (0, float(value))
+    if isinstance(value, str):
+        return (1, value)
+    if isinstance(value, list):
+        return (3, [_value_key(v) for v in value])
+    if isinstance(value, dict):
+        return (4, sorted((k, _value_key(v)) for k, v in value.items()))
+    return (5,)
+
+
+def _element_key(element: str) -> tuple[Any, ...]:
+    """fieldpath/element.go PathElement.Compare: field names, then keys (value/fields.go
+    FieldList.Compare: name by name, value by value), then set values."""
+    kind, _, rest = element.partition(":")
+    if kind == "f":
+        return (0, rest)
+    if kind == "k":
+        return (1, [(k, _value_key(v)) for k, v in sorted(json.loads(rest).items())])
+    if kind == "v":
+        return (2, _value_key(json.loads(rest)))
+    return (3, rest)
+
+
+def iteration_key(path: Path) -> tuple[tuple[Any, ...], ...]:
+    """Where ``path`` comes when a field set iterates: at each level the paths that end there
+    (its members) before those that go deeper (its children), each group by element (upstream:
+    kubernetes-sigs/structured-merge-diff fieldpath/set.go Set.iteratePrefix, Members.Iterate
+    then Children.iteratePrefix)."""
+    last = len(path) - 1
+    return tuple((0 if i == last else 1, *_element_key(el)) for i, el in enumerate(path))
+
+
+def describe_manager(entry: dict[str, Any]) -> str:
+    """How a conflict names its manager (upstream: kubernetes/apimachinery eed236ce pkg/util/
+    managedfields/internal/conflict.go printManager; the identifier holds no time, so no "at")."""
+    text = json.dumps(entry.get("manager", ""), ensure_ascii=False)
+    if entry.get("subresource"):
+        text += f" with subresource {json.dumps(entry['subresource'], ensure_ascii=False)}"
     if entry.get("operation") == "Update":
         text += f" using {entry.get('apiVersion', '')}"
     return text
 
 
 def conflict_message(conflicts: list[tuple[dict[str, Any], Path]]) -> str:
+    """The 409's message (upstream: kubernetes/apimachinery eed236ce pkg/util/managedfields/internal/
+    conflict.go getConflictMessage): one conflict on one line; several grouped under each manager,
+    managers sorted by their identifier, paths in the order found, lines joined by newlines."""
     if len(conflicts) == 1:
         e, p = conflicts[0]
         return f"Apply failed with 1 conflict: conflict with {describe_manager(e)}: {path_string(p)}"
-    by_manager: dict[str, list[str]] = {}
+    by_manager: dict[str, tuple[str, list[str]]] = {}
     for e, p in conflicts:
-        by_manager.setdefault(describe_manager(e), []).append(path_string(p))
+        by_manager.setdefault(manager_identifier(e), (describe_manager(e), []))[1].append(path_string(p))
     lines = []
-    for m in sorted(by_manager):
-        lines.append(f"conflicts with {m}:")
-        lines.extend(f"- {p}" for p in by_manager[m])
+    for ident in sorted(by_manager):
+        shown, found = by_manager[ident]
+        lines.append(f"conflicts with {shown}:")
+        lines.extend(f"- {p}" for p in found)
     return f"Apply failed with {len(conflicts)} conflicts: " + "\n".join(lines)
