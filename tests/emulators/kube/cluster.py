@@ -19,6 +19,14 @@ T = TypeVar("T")
 # DefaultRetry Steps 5, RetryOnConflict). Its 10ms waits are left out: the emulator's writes are
 # atomic under the store's lock, so the writer that won has finished before the retry reads again.
 RETRY_STEPS = 5
+# The field manager of a write a test makes, or a controller that names none (emulator-only).
+TEST_MANAGER = "emulator-test"
+# The kubelet's client sends its binary's user agent, "kubelet/<version> ...", so its writes are
+# the manager "kubelet"; kube-controller-manager's controllers add their own name after its
+# binary's ("kube-controller-manager/<version> .../<controller>": kubernetes/client-go
+# rest/config.go DefaultKubernetesUserAgent, AddUserAgent), so theirs are "kube-controller-manager".
+KUBELET = "kubelet"
+KUBE_CONTROLLER_MANAGER = "kube-controller-manager"
 
 _origin = threading.local()
 
@@ -71,8 +79,14 @@ class ClusterState:
         self.api = api
         self.events = EventCorrelator()
 
-    def _ctx(self, manager: str = "emulator-test") -> Ctx:
-        return Ctx(user="system:admin", field_manager=manager, origin=current_origin(), keep_status=True)
+    def _ctx(self, manager: str | None = None) -> Ctx:
+        """A write as ``manager``, else as the controller that makes it (its ``field_manager``: the
+        name its real binary's writes get, the user agent's text before the first "/"; upstream:
+        kubernetes/apiserver 24a394e5 pkg/endpoints/handlers/create.go managerOrUserAgent,
+        prefixFromUserAgent), else as a test (``emulator-test``)."""
+        origin = current_origin()
+        manager = manager or getattr(origin, "field_manager", None) or TEST_MANAGER
+        return Ctx(user="system:admin", field_manager=manager, origin=origin, keep_status=True)
 
     def _rt_version(self, api_version: str, kind: str) -> tuple[Any, str]:
         rt = self.api.rt(api_version, kind)
@@ -98,7 +112,7 @@ class ClusterState:
             ns = "default"
         return self.api.create(rt, version, ns, obj, self._ctx())
 
-    def apply(self, obj: dict[str, Any], manager: str = "emulator-test", force: bool = True) -> dict[str, Any]:
+    def apply(self, obj: dict[str, Any], manager: str | None = None, force: bool = True) -> dict[str, Any]:
         rt, version = self._rt_version(obj["apiVersion"], obj["kind"])
         md = obj.get("metadata") or {}
         ns = (md.get("namespace") or "default") if rt.namespaced else None
@@ -197,23 +211,25 @@ class ClusterState:
         body = {"metadata": {"resourceVersion": md["resourceVersion"]}, "status": status}
         return self._merge_patch(obj["apiVersion"], obj["kind"], md.get("namespace"), md["name"], body, to_status=True)
 
-    def patch_pod_status(self, pod: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
+    def patch_pod_status(
+        self, pod: dict[str, Any], status: dict[str, Any], manager: str | None = None
+    ) -> dict[str, Any]:
         """The kubelet's status write: ``status`` (the fields it sets) over the status of ``pod`` as
         read, sent as the strategic merge patch between the two with the pod's uid as precondition,
         so a condition or container status another writer changed since the read is kept; nothing
         is sent where nothing changed (upstream: kubernetes/kubernetes pkg/util/pod/pod.go
         PatchPodStatus, preparePatchBytesForPodStatus; pkg/kubelet/status/status_manager.go
-        syncPod)."""
-        return self._status_diff("Pod", pod, status, {"uid": pod["metadata"].get("uid")})
+        syncPod). ``manager``: another writer than the kubelet that patches the same way."""
+        return self._status_diff("Pod", pod, status, {"uid": pod["metadata"].get("uid")}, manager or KUBELET)
 
     def patch_node_status(self, node: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
         """The kubelet's node status write: as patch_pod_status, with no uid (upstream:
         kubernetes/kubernetes pkg/util/node/node.go PatchNodeStatus, preparePatchBytesforNodeStatus;
         a capacity or allocatable key, a condition type, the kubelet did not change is not sent)."""
-        return self._status_diff("Node", node, status, {})
+        return self._status_diff("Node", node, status, {}, KUBELET)
 
     def _status_diff(
-        self, kind: str, obj: dict[str, Any], status: dict[str, Any], meta: dict[str, Any]
+        self, kind: str, obj: dict[str, Any], status: dict[str, Any], meta: dict[str, Any], manager: str
     ) -> dict[str, Any]:
         """The strategic merge patch from ``obj``'s status as read to it with ``status``'s fields
         set (kubernetes/apimachinery pkg/util/strategicpatch/patch.go CreateTwoWayMergePatch)."""
@@ -232,7 +248,7 @@ class ClusterState:
             return obj
         body = {**({"metadata": meta} if meta else {}), "status": diff}
         return self._patch(
-            "v1", kind, md.get("namespace"), md["name"], "application/strategic-merge-patch+json", body, True
+            "v1", kind, md.get("namespace"), md["name"], "application/strategic-merge-patch+json", body, True, manager
         )
 
     def patch_status(
@@ -248,7 +264,7 @@ class ClusterState:
         namespace: str | None,
         name: str,
         patch: dict[str, Any],
-        manager: str = "emulator-test",
+        manager: str | None = None,
     ) -> dict[str, Any]:
         """A JSON merge patch as ``manager`` (its managedFields entry, as a client whose user agent
         starts ``<manager>/`` gets; upstream: kubernetes/apiserver pkg/endpoints/handlers/create.go
@@ -256,12 +272,20 @@ class ClusterState:
         return self._merge_patch(api_version, kind, namespace, name, patch, to_status=False, manager=manager)
 
     def json_patch(
-        self, api_version: str, kind: str, namespace: str | None, name: str, ops: list[dict[str, Any]]
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None,
+        name: str,
+        ops: list[dict[str, Any]],
+        manager: str | None = None,
     ) -> dict[str, Any]:
         """An RFC 6902 JSON patch of the object, applied whole or not at all (a failed ``test``
         is the API server's 422; upstream: kubernetes/apiserver pkg/endpoints/handlers/patch.go
         jsonPatcher)."""
-        return self._patch(api_version, kind, namespace, name, "application/json-patch+json", ops, to_status=False)
+        return self._patch(
+            api_version, kind, namespace, name, "application/json-patch+json", ops, to_status=False, manager=manager
+        )
 
     def _merge_patch(
         self,
@@ -271,7 +295,7 @@ class ClusterState:
         name: str,
         patch: dict[str, Any],
         to_status: bool,
-        manager: str = "emulator-test",
+        manager: str | None = None,
     ) -> dict[str, Any]:
         """A JSON merge patch of the object, or of its status subresource where the kind has one
         (RFC 7386, as kube-apiserver applies application/merge-patch+json; upstream:
@@ -289,7 +313,7 @@ class ClusterState:
         content_type: str,
         body: Any,
         to_status: bool,
-        manager: str = "emulator-test",
+        manager: str | None = None,
     ) -> dict[str, Any]:
         rt, version = self._rt_version(api_version, kind)
         return self.api.patch(

@@ -111,6 +111,10 @@ class FleetHubController(
     SchedulingCycles,
     Controller,
 ):
+    # kubefleet-dev/kubefleet e160c1cd docker/hub-agent.Dockerfile: the binary is /hubagent, and
+    # cmd/hubagent sets no user agent, so client-go's default (rest/config.go DefaultKubernetesUserAgent)
+    # names it
+    field_manager: ClassVar[str | None] = "hubagent"
     # The hub agent's chart installs the snapshot and binding CRDs; ../shared/crds has none.
     crds: ClassVar[list[dict[str, Any]]] = [
         *fleet_snapshots.CRDS,

@@ -5,7 +5,7 @@ KAITO stamps them, owner references, and the failure modes."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from tests.emulators.kube.cluster import retry_on_conflict
 from tests.emulators.kube.controllers.base import DeletionTolerantController
@@ -93,6 +93,10 @@ def _owner(obj: dict[str, Any]) -> dict[str, Any]:
 class _KaitoController(DeletionTolerantController):
     """What both KAITO controllers share: the failure modes, and dropping the work on an
     object deleted while it is being reconciled (as KAITO's controllers do)."""
+
+    # kaito-project/kaito 056b8280 cmd/workspace/main.go: cfg.UserAgent = workspaceController,
+    # "kaito-workspace/<version>" (the workspace controller runs both reconcilers)
+    field_manager: ClassVar[str | None] = "kaito-workspace"
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         if failure not in FAILURES:

@@ -121,6 +121,9 @@ COMPOSITE = "composite-metric"  # apis/keda/v1alpha1/scaledobject_types.go Compo
 
 class KedaController(DeletionTolerantController):
     watches: ClassVar[list[tuple[str, str]]] = [(KEDA, "ScaledObject")]
+    # kedacore/keda 8b4f083c Dockerfile: ENTRYPOINT ["/keda", ...]; the operator (cmd/operator/main.go)
+    # sets no user agent, so client-go's default names the binary
+    field_manager: ClassVar[str | None] = "keda"
 
     def __init__(
         self, delay: float = 0.02, http: InClusterHttp | None = None, kaito_scaler: KaitoScalerMetrics | None = None

@@ -55,7 +55,7 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.cluster import ClusterState, retry_on_conflict
+from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, ClusterState, retry_on_conflict
 from tests.emulators.kube.controllers import node_leases
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.node_filters import _tolerates
@@ -536,7 +536,7 @@ class NodeLifecycleController(Controller):
                 "lastTransitionTime": now_iso(),
             }
         )
-        cluster.patch_pod_status(pod, {"conditions": conditions})
+        cluster.patch_pod_status(pod, {"conditions": conditions}, KUBE_CONTROLLER_MANAGER)
         cluster.delete("v1", "Pod", ns, name)
         with self._lock:
             self._since.pop(str(md.get("uid")), None)

@@ -64,6 +64,8 @@ FAILURES = (
 
 class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Controller):
     watches: ClassVar[list[tuple[str, str]]] = [(RAY, "RayCluster"), (RAY, "RayJob"), (RAY, "RayService")]
+    # ray-project/kuberay feeaf72f ray-operator/main.go: restConfig.UserAgent = "kuberay-operator/<version>"
+    field_manager: ClassVar[str | None] = "kuberay-operator"
 
     def __init__(
         self,

@@ -37,6 +37,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     AUTOSCALER_CONTAINER,
     GPU,
     RAY,
+    RAY_AUTOSCALER_MANAGER,
     autoscaling,
     controller_ref,
     desired_quantity,
@@ -354,8 +355,8 @@ class ClusterReconciler:
             labels = pod["metadata"]["labels"]
             if labels.get("ray.io/node-type") == "worker" and labels.get("ray.io/group") not in wanted:
                 cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
-        cleared = False
-        for group in groups:
+        cleared: list[int] = []
+        for index_of_group, group in enumerate(groups):
             gname = str(group.get("groupName"))
             mine = sorted(
                 (
@@ -374,7 +375,7 @@ class ClusterReconciler:
                         cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
                 mine = [p for p in mine if p["metadata"]["name"] not in to_delete]
                 group["scaleStrategy"] = {"workersToDelete": []}
-                cleared = True
+                cleared.append(index_of_group)
             want = desired_replicas(group)
             if len(mine) > want and not autoscaling(spec):
                 for extra in mine[want:]:
@@ -406,13 +407,23 @@ class ClusterReconciler:
             current = cluster.get(RAY, "RayCluster", ns, name)
             if current is not None:
                 read_at = current["metadata"].get("resourceVersion")
-                current["spec"]["workerGroupSpecs"] = groups
-                updated = cluster.update(current)
+                # emulator-only timing: ray-project/kuberay feeaf72f ray-operator/controllers/ray/
+                # raycluster_controller.go reconcilePods clears WorkersToDelete on its loop's copy of the
+                # group and writes no spec; the Ray autoscaler clears it once those pods are gone
+                # (ray-project/ray python/ray/autoscaler/_private/kuberay/node_provider.py safe_to_scale,
+                # worker_delete_patch), a JSON patch as python-requests. The emulator sends that patch here.
+                ops = [
+                    {
+                        "op": "replace",
+                        "path": f"/spec/workerGroupSpecs/{i}/scaleStrategy",
+                        "value": {"workersToDelete": []},
+                    }
+                    for i in cleared
+                ]
+                updated = cluster.json_patch(RAY, "RayCluster", ns, name, ops, manager=RAY_AUTOSCALER_MANAGER)
                 if read_at == rc["metadata"].get("resourceVersion"):
-                    # emulator-only: ray-project/kuberay ray-operator/controllers/ray/raycluster_controller.go
-                    # reconcilePods clears WorkersToDelete on the in-memory instance and makes no r.Update
-                    # there (feeaf72f); the emulator writes the spec, then carries its new resourceVersion so
-                    # the status update after it does not conflict with the emulator's own write
+                    # the status update after it carries the new resourceVersion, so it does not
+                    # conflict with this write
                     rc["metadata"]["resourceVersion"] = updated["metadata"]["resourceVersion"]
         return None
 

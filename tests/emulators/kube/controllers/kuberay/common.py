@@ -19,6 +19,12 @@ GPU = "nvidia.com/gpu"
 
 # common/pod.go: AutoscalerContainerName; the Ray container is always index 0 (RayContainerIndex).
 AUTOSCALER_CONTAINER = "autoscaler"
+# The field manager of the Ray autoscaler's writes (the head pod's autoscaler container, not
+# KubeRay): its KubeRayNodeProvider patches the RayCluster with JSON patches sent by requests.patch
+# with no User-Agent header (ray-project/ray python/ray/autoscaler/_private/kuberay/node_provider.py
+# KubernetesHttpApiClient.patch, worker_replica_patch, worker_delete_patch), so requests' default
+# "python-requests/<version>" (psf/requests src/requests/utils.py default_user_agent) names it.
+RAY_AUTOSCALER_MANAGER = "python-requests"
 
 
 def now() -> str:

@@ -60,6 +60,7 @@ from typing import Any
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.kuberay.common import (
     RAY,
+    RAY_AUTOSCALER_MANAGER,
     autoscaling,
     child_cluster,
     job_spec_problem,
@@ -480,11 +481,12 @@ class JobReconciler(JobRecovery, JobEndings):
         rc = cluster.get(RAY, "RayCluster", ns, rc_name)
         if rc is None or not autoscaling(rc.get("spec") or {}):
             return
-        changed = False
-        for group in (rc.get("spec") or {}).get("workerGroupSpecs") or []:
-            if int(group.get("replicas") or 0) == 0 and int(group.get("maxReplicas") or 0) >= 1:
-                group["replicas"] = 1
-                changed = True
-        if changed:
-            cluster.update(rc)
+        # its KubeRayNodeProvider's worker_replica_patch, a JSON patch as python-requests (common.py)
+        ops = [
+            {"op": "replace", "path": f"/spec/workerGroupSpecs/{i}/replicas", "value": 1}
+            for i, group in enumerate((rc.get("spec") or {}).get("workerGroupSpecs") or [])
+            if int(group.get("replicas") or 0) == 0 and int(group.get("maxReplicas") or 0) >= 1
+        ]
+        if ops:
+            cluster.json_patch(RAY, "RayCluster", ns, rc_name, ops, manager=RAY_AUTOSCALER_MANAGER)
             self.provision(cluster, cluster.get(RAY, "RayCluster", ns, rc_name))
