@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from akscli import errors
 from akscli.kube.retry import FIELD_MANAGER
+
+# The field manager the Ray autoscaler's writes get (see _conflict_hint).
+RAY_AUTOSCALER = "python-requests"
 
 # A 500 with one of these is about the request, not the server: retrying cannot help.
 # kubernetes/apimachinery pkg/util/managedfields/internal/structuredmerge.go ("failed to create
@@ -40,6 +44,54 @@ def _list_continue(body: bytes | str | None) -> str:
     except (ValueError, TypeError, AttributeError):
         return ""
     return str(meta.get("continue") or "") if isinstance(meta, dict) else ""
+
+
+def conflicts_line(message: str) -> str:
+    """A server-side apply conflict on one line, every field under its manager. The API server
+    writes one conflict on one line and several as lines, each manager's on its own line followed by
+    its fields as "- PATH" lines (kubernetes/apimachinery pkg/util/managedfields/internal/conflict.go
+    getConflictMessage): here they become ``conflicts with "m": .a, .b; conflicts with "n": .c``."""
+    lines = message.split("\n")
+    if len(lines) == 1:
+        return message
+    groups: list[str] = []
+    for line in lines:
+        if line.startswith("- ") and groups:
+            groups[-1] += (" " if groups[-1].endswith(":") else ", ") + line[2:]
+        elif line.endswith(":"):
+            groups.append(line)
+        else:
+            return " ".join(message.split())
+    return "; ".join(groups)
+
+
+def _conflict_hint(message: str) -> str:
+    """What to do about a conflict: kubectl's first two ways (kubernetes/kubectl pkg/cmd/apply/apply.go,
+    errors.IsConflict: re-run with --force-conflicts, or edit the manifest to leave the fields out),
+    with the writer named where akscli knows who it is."""
+    if re.search(f'conflicts? with "{re.escape(FIELD_MANAGER)}" using ', message):
+        # akscli's own patches (ray cluster scale, workergroup add ...) are Update entries of
+        # the same name, which the API server counts as another manager than akscli's applies
+        # (kubernetes/apimachinery pkg/util/managedfields/internal/managedfields.go
+        # BuildManagerIdentifier: name, operation, subresource).
+        return (
+            "an akscli command that changes objects in place (such as ray cluster scale) set these fields "
+            "after this manifest was applied; re-run with --force-conflicts to apply the manifest's values"
+        )
+    if re.search(f'conflicts? with "{RAY_AUTOSCALER}" using ray.io/', message):
+        # The Ray autoscaler's JSON patches of a RayCluster's worker groups carry requests' default
+        # user agent, so the API server names their manager python-requests (ray-project/ray
+        # python/ray/autoscaler/_private/kuberay/node_provider.py KubernetesHttpApiClient.patch;
+        # kubernetes/apiserver pkg/endpoints/handlers/create.go prefixFromUserAgent).
+        return (
+            "the Ray autoscaler (field manager python-requests) changed the worker groups after this manifest "
+            "was applied; re-run with --force-conflicts to apply the manifest's values, and the autoscaler "
+            "scales from those"
+        )
+    return (
+        "re-run with --force-conflicts to take these fields from their managers, or leave them out of "
+        "the manifest to keep the live values"
+    )
 
 
 def _webhook_denial(message: str) -> bool:
@@ -86,24 +138,11 @@ def _api_error(status: int, body: bytes | str | None, what: str) -> errors.Akscl
     if status == 404:
         return errors.NotFoundError(message)
     if status == 409:
-        lowered = message.lower()
         if reason == "AlreadyExists":
             return errors.ConflictError(message, "the object exists already; apply it instead of creating it")
-        hint = (
-            "re-run with --force-conflicts to take ownership"
-            if "apply failed" in lowered or "conflict with" in lowered
-            else "the object changed meanwhile; run the command again"
-        )
-        if f'conflict with "{FIELD_MANAGER}" using ' in message:
-            # akscli's own patches (ray cluster scale, workergroup add ...) are Update entries of
-            # the same name, which the API server counts as another manager than akscli's applies
-            # (kubernetes/apimachinery pkg/util/managedfields/internal/managedfields.go
-            # BuildManagerIdentifier: name, operation, subresource).
-            hint = (
-                "an akscli command that changes objects in place (such as ray cluster scale) set these fields "
-                "after this manifest was applied; re-run with --force-conflicts to apply the manifest's values"
-            )
-        return errors.ConflictError(message, hint)
+        if "apply failed" in message.lower() or "conflict with" in message.lower():
+            return errors.ConflictError(conflicts_line(message), _conflict_hint(message))
+        return errors.ConflictError(message, "the object changed meanwhile; run the command again")
     causes_reasons = {str(c.get("reason")) for c in causes if isinstance(c, dict)}
     if status == 403 and "NamespaceTerminating" in causes_reasons:
         # k8s.io/apiserver pkg/admission/plugin/namespace/lifecycle/admission.go: Forbidden with
