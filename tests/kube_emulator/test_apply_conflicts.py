@@ -5,7 +5,13 @@ fieldpath/set.go order them."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
+
+import pytest
+import yaml
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.ssa import conflict_message
@@ -89,3 +95,33 @@ def test_managers_are_ordered_by_their_identifier_not_by_how_they_are_printed() 
         'conflicts with "kubelet" using v1:\n'
         "- .spec.a"
     )
+
+
+@pytest.mark.kubectl
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_prints_every_conflict_then_its_force_conflicts_advice(
+    kube_emulator: KubeEmulator, kubeconfig: Path, tmp_path: Path
+) -> None:
+    # kubernetes/kubectl pkg/cmd/apply/apply.go: on errors.IsConflict the Status message, then
+    # "Please review the fields above--they currently have other managers." and the three ways.
+    assert (
+        raw(kube_emulator, "PATCH", f"{DEPLOY}/web?fieldManager=alice", _deployment(2, "a:1", 10), APPLY).status == 201
+    )
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(yaml.safe_dump(_deployment(5, "b:1", 20)), encoding="utf-8")
+    r = subprocess.run(
+        ["kubectl", "apply", "--server-side", "--field-manager=bob", "-f", str(manifest)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert r.returncode == 1
+    assert (
+        'error: Apply failed with 3 conflicts: conflicts with "alice":\n'
+        "- .spec.replicas\n"
+        "- .spec.template.spec.terminationGracePeriodSeconds\n"
+        '- .spec.template.spec.containers[name="main"].image\n'
+        "Please review the fields above--they currently have other managers."
+    ) in r.stderr
+    assert "re-run the apply\n  command with the `--force-conflicts` flag." in r.stderr
