@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
+from tests.kube_emulator.helpers import deployment
 from tests.kube_emulator.test_kaito_scheduling import state
 from tests.kube_emulator.test_kaito_workload import _configured, emu  # noqa: F401 (the fixture)
 
@@ -45,3 +46,11 @@ def test_the_kubelets_status_patch_is_the_kubelet_manager(kube_emulator: KubeEmu
     )
     patched = kube_emulator.cluster.patch_pod_status(pod, {"phase": "Running"})
     assert ("kubelet", "Update", "status") in _writers(patched)
+
+
+def test_a_replicasets_pods_are_made_by_kube_controller_manager(kube_emulator: KubeEmulator) -> None:
+    # kubernetes/client-go rest/config.go AddUserAgent: "kube-controller-manager/<version> .../replicaset-controller"
+    kube_emulator.cluster.create(deployment("web", replicas=1))
+    assert wait_until(lambda: len(kube_emulator.cluster.list("v1", "Pod", "default", "app=web")) == 1)
+    [pod] = kube_emulator.cluster.list("v1", "Pod", "default", "app=web")
+    assert ("kube-controller-manager", "Update", "") in _writers(pod)

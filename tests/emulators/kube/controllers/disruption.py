@@ -39,7 +39,7 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver_common import now_iso
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, ClusterState
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.pod_affinity import selector_matches
 from tests.emulators.kube.resources import split_api_version
@@ -213,6 +213,10 @@ class DisruptionController(Controller):
     """Keeps every PodDisruptionBudget's status as kube-controller-manager's disruption controller."""
 
     watches: ClassVar[list[tuple[str, str]]] = [PDB]
+    # kube-controller-manager's controllers send "kube-controller-manager/<version> .../<controller>"
+    # (kubernetes/client-go rest/config.go AddUserAgent), so the API server names them all
+    # kube-controller-manager (cluster.py KUBE_CONTROLLER_MANAGER)
+    field_manager: ClassVar[str | None] = KUBE_CONTROLLER_MANAGER
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)

@@ -66,6 +66,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from tests.emulators.kube import aggregated_apis, quantities
+from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.hpa_behavior import Memory, normalize, now_stamp, set_condition
 from tests.emulators.kube.controllers.keda_metrics_api import milli_values
@@ -101,6 +102,10 @@ class Clock:
 
 class HorizontalPodAutoscalerController(Controller):
     watches: ClassVar[list[tuple[str, str]]] = [(HPA, "HorizontalPodAutoscaler")]
+    # kube-controller-manager's controllers send "kube-controller-manager/<version> .../<controller>"
+    # (kubernetes/client-go rest/config.go AddUserAgent), so the API server names them all
+    # kube-controller-manager (cluster.py KUBE_CONTROLLER_MANAGER)
+    field_manager: ClassVar[str | None] = KUBE_CONTROLLER_MANAGER
 
     def __init__(self, metrics: ExternalMetrics | None = None, delay: float = 0.02, resync: bool = True) -> None:
         super().__init__(delay)

@@ -9,10 +9,10 @@ import datetime
 import hashlib
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, ClusterState
 from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env, kubelet_volumes, preemption, volume_prebind
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.kubelet_crashloop import CrashLoops, termination_message
@@ -247,7 +247,13 @@ def _exits_at_start(spec: dict[str, Any], cluster: ClusterState, namespace: str)
 class PodOwner(Controller):
     """Shared pod bookkeeping for controllers that own pods directly. The kubelets of the pods it
     makes crash-looping (``failure="crashloop"``) restart them on its clock as their back-off ends
-    (kubelet_crashloop.py): ``advance(seconds)`` moves that clock on (no sleeps)."""
+    (kubelet_crashloop.py): ``advance(seconds)`` moves that clock on (no sleeps). All of them are
+    kube-controller-manager's (ReplicaSet, Deployment, StatefulSet, DaemonSet, Job)."""
+
+    # kube-controller-manager's controllers send "kube-controller-manager/<version> .../<controller>"
+    # (kubernetes/client-go rest/config.go AddUserAgent), so the API server names them all
+    # kube-controller-manager (cluster.py KUBE_CONTROLLER_MANAGER)
+    field_manager: ClassVar[str | None] = KUBE_CONTROLLER_MANAGER
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
