@@ -46,7 +46,7 @@ def test_the_replaced_workspace_events_are_left_out(model_emulator: Start) -> No
     emu = model_emulator()
     _deploy()
     uid = emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["metadata"]["uid"]
-    emu.cluster.create(_event("ready", "Workspace", uid, "WorkspaceReady"))  # as KAITO records it
+    emu.cluster.create(_event("ready", "Workspace", uid, "NodeClaimCreated"))  # as KAITO records it
     assert "workspace/phi-4" in _objects_of_events()
     _deploy("--replicas", "2")
     assert "workspace/phi-4" not in _objects_of_events()

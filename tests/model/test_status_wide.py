@@ -16,9 +16,8 @@ from akscli.object_names import event_age
 from tests.cli import invoke
 
 Start = Callable[..., Any]
-# An event no controller of the emulator records: its KAITO controller records WorkspaceReady
-# "workspace phi-4 is ready" itself once the Workspace is ready, which would count it once more
-# whenever the controller got there first.
+# An event no controller of the emulator records: its KAITO controller records NodeClaimCreated
+# for each node it asks for, which would count it once more whenever the controller got there first.
 EVENT = {"type": "Normal", "reason": "Noted", "message": "noted by the test"}
 
 

@@ -16,6 +16,7 @@ pkg/kstatus/status/generic.go, checkGeneration: InProgress, LatestGenerationNotO
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -328,14 +329,57 @@ def benchmark_failed(obj: Mapping[str, Any]) -> str | None:
     )
 
 
+# ResourceReady's reasons that are KAITO's own (kaito-project/kaito 056b8280 pkg/nodeprovision/
+# gpu-provisioner/gpu_provisioner.go CollectNodeStatusInfo, pkg/workspace/controllers/
+# workspace_controller.go syncWorkspaceStatus); any other is a NodeClaim's (``claim_fix``).
+_OWN_RESOURCE_REASONS = frozenset(
+    {
+        "workspaceResourceStatusSuccess",
+        "workspaceResourceStatusNotReady",
+        "NodeClaimNotReady",
+        "NodeNotReady",
+        "NodePluginsNotReady",
+        "ModelMirrorNotReady",
+    }
+)
+
+
+def claim_fix(obj: Mapping[str, Any]) -> str:
+    """Where to read a node's launch error whole, when ResourceReady carries a NodeClaim's; else "".
+
+    upstream: kaito-project/kaito 056b8280 pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go
+    CollectNodeStatusInfo gives ResourceReady the reason and message of the first NodeClaim
+    condition (Launched, Registered, Initialized) that is not True, cut to 256 characters
+    (pkg/utils/nodeclaim/nodeclaim.go FirstNodeClaimProvisioningState,
+    maxProvisioningErrorMessageLen). A failed agent pool PUT reaches it as Karpenter's LaunchFailed,
+    whose message opens with gpu-provisioner's wrapping and the request URL (Azure/gpu-provisioner
+    pkg/providers/instance/instance.go Create; azcore's ResponseError): the cut drops Azure's error
+    code and message (a quota, a SKU not offered), which the NodeClaim keeps (800 characters,
+    vendor/sigs.k8s.io/karpenter/pkg/controllers/nodeclaim/lifecycle/launch.go). The NodeClaims
+    carry the Workspace's name and namespace labels (nodeclaim.go GenerateNodeClaimManifestWithOptions)."""
+    cond = current_conditions(obj, Generation.CONDITIONS).get("ResourceReady") or {}
+    if cond.get("status") != "False" or not cond.get("reason") or cond.get("reason") in _OWN_RESOURCE_REASONS:
+        return ""
+    meta = obj.get("metadata") or {}
+    selector = f"kaito.sh/workspace={meta.get('name')},kaito.sh/workspacenamespace={meta.get('namespace') or 'default'}"
+    return (
+        f"KAITO shows 256 characters of the node's {cond.get('reason')} error; read Azure's error code and "
+        f"message on its NodeClaim: kubectl describe nodeclaims -l {selector}"
+    )
+
+
 def workspace(obj: Mapping[str, Any]) -> Readiness:
     """KAITO's conditions (``_WORKSPACE``), except that a Workspace whose only fault is a failed
-    benchmark is ready, with a warning (``benchmark_failed``)."""
+    benchmark is ready, with a warning (``benchmark_failed``); one waiting on a NodeClaim that did
+    not launch says where its whole error is (``claim_fix``)."""
     verdict = _WORKSPACE(obj)
     if verdict.ready or verdict.failed:
         return verdict
     warning = benchmark_failed(obj)
-    return Readiness(True, warning=warning) if warning else verdict
+    if warning:
+        return Readiness(True, warning=warning)
+    fix = claim_fix(obj)
+    return dataclasses.replace(verdict, fix=fix) if fix else verdict
 
 
 _INFERENCE_SET = ConditionRule(

@@ -10,9 +10,11 @@ kaito-project/kaito at 056b8280b1a8debf644bc6f4399e913a1f9c7e70):
   ``NAME-0`` and a headless ``NAME-headless`` (pkg/workspace/manifests/manifests.go); the
   StatefulSet ``NAME`` with one replica per node (kaito_workload.py: its manifest, revision and
   update, as upstream v0.12.0 makes them), whose pods the emulator's StatefulSet controller makes
-  (``NAME-i``); vLLM-like logs on them, ``status.targetNodeCount``, ``workerNodes`` and the
-  conditions ResourceReady, InferenceReady (the StatefulSet's replicas all ready) and
-  WorkspaceSucceeded, with events.
+  (``NAME-i``); vLLM-like logs on them, ``status.targetNodeCount``, ``workerNodes``, ``state``
+  and the conditions NodesReady, NodeClaimReady, ResourceReady (kaito_nodes.conditions),
+  InferenceReady (the StatefulSet's replicas all ready) and WorkspaceSucceeded, with a
+  NodeClaimCreated event per NodeClaim. KAITO records no event of its own when a Workspace turns
+  ready (its Workspace controller's only Recorder call is WorkloadMigration).
 * Every condition either controller sets carries the ``metadata.generation`` its reconcile read
   as ``observedGeneration`` (workspace_controller.go setWorkspaceCondition,
   pkg/utils/inferenceset/inferenceset.go); after a change to the object the previous
@@ -20,9 +22,11 @@ kaito-project/kaito at 056b8280b1a8debf644bc6f4399e913a1f9c7e70):
 * InferenceSet: kaito_inferenceset.py.
 
 Failure modes (``failure=``):
-* ``quota``: the node claim cannot be created because the GPU family's regional vCPU quota is
-  used up. ResourceReady stays False (reason NodeClaimNotReady, not terminal, as in KAITO), with
-  a Warning event carrying Azure's quota message: ``--wait`` times out and shows it.
+* ``quota``: the NodeClaim is made (a NodeClaimCreated event), but gpu-provisioner's agent pool
+  PUT fails on the GPU family's regional vCPU quota. Karpenter sets the NodeClaim's Launched
+  Unknown, reason LaunchFailed, and KAITO copies that reason and the message, cut to 256
+  characters, onto NodeClaimReady and ResourceReady (not terminal); the cut leaves Azure's code
+  and message out (kaito_nodes.launch_failure). ``--wait`` times out on it.
 * ``inference``: nodes come up but the inference server crash-loops (pods in CrashLoopBackOff):
   InferenceReady False with KAITO's reason ContainerCrashLoopBackOff and WorkspaceSucceeded
   False workspacePending, state Pending (classifyInferencePodFailure and
@@ -63,7 +67,6 @@ from tests.emulators.kube.controllers.kaito_common import (
     _KaitoController,
     _observed,
     _owner,
-    _succeeded,
     update_status,
 )
 from tests.emulators.kube.controllers.kaito_inferenceset import InferenceSetController
@@ -88,10 +91,12 @@ POD_INDEX = "apps.kubernetes.io/pod-index"
 # failure="inference": the inference server exits on start (a model too large for the GPU).
 CRASH_EXIT_CODE = 1
 CRASH_LOG = "ERROR torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n"
+# Azure's QuotaExceeded message for the agent pool PUT (the body of its error; the wording akscli's
+# ARM tests carry, tests/azure/test_nodepool_cli.py).
 QUOTA_MESSAGE = (
-    "failed to create nodeClaim: Operation could not be completed as it results in exceeding "
-    "approved {family} Cores quota. Location: eastus, Current Limit: 0, Current Usage: 0, "
-    "Additional Required: {cores}. (QuotaExceeded)"
+    "Operation could not be completed as it results in exceeding approved {family} Cores quota. "
+    "Additional details - Deployment Model: Resource Manager, Location: eastus, Current Limit: 0, "
+    "Current Usage: 0, Additional Required: {cores}, (Minimum) New Limit Required: {cores}."
 )
 # vCPUs per size, for the quota message: what the Azure error reports as cores.
 _VCPUS = re.compile(r"Standard_[A-Z]+(\d+)")
@@ -111,6 +116,51 @@ def _inference_pending(reason: str, message: str) -> tuple[dict[str, Any], dict[
         _cond("InferenceReady", False, reason, message),
         _cond("WorkspaceSucceeded", False, "workspacePending", "workspace is waiting for inference workload readiness"),
     )
+
+
+# The Workspace Service's ports (GenerateServiceManifest, pkg/workspace/manifests/manifests.go): the
+# inference server's HTTP API on 80 -> 5000 (consts.PortInferenceServer), Ray's GCS and dashboard for a
+# multi-node vLLM, and for a vLLM Workspace on a ClusterIP Service its KV-cache events
+# (consts.PortKVCacheEvents, pkg/utils/consts/consts.go).
+_PORTS = (("http", 80, 5000), ("ray", 6379, 6379), ("dashboard", 8265, 8265))
+_KV_EVENTS = ("kv-events", 5557, 5557)
+
+
+def _service_spec(ws: dict[str, Any]) -> dict[str, Any]:
+    """GenerateServiceManifest: the leader pod (``NAME-0``) behind ``_PORTS``, published before it is
+    ready; a LoadBalancer where the Workspace is annotated ``kaito.sh/enablelb: "True"`` (ensureService,
+    api/v1beta1/labels.go AnnotationEnableLB); the vLLM runtime unless ``kaito.sh/runtime`` names
+    transformers (labels.go GetWorkspaceRuntimeName)."""
+    name = ws["metadata"]["name"]
+    annotations = ws["metadata"].get("annotations") or {}
+    kind = "LoadBalancer" if annotations.get("kaito.sh/enablelb") == "True" else "ClusterIP"
+    ports = [*_PORTS]
+    if kind == "ClusterIP" and annotations.get("kaito.sh/runtime") != "transformers":
+        ports.append(_KV_EVENTS)
+    return {
+        "type": kind,
+        "ports": [{"name": n, "protocol": "TCP", "port": p, "targetPort": t} for n, p, t in ports],
+        "selector": {"kaito.sh/workspace": name, "statefulset.kubernetes.io/pod-name": f"{name}-0"},
+        "publishNotReadyAddresses": True,
+    }
+
+
+def _headless_spec(ws: dict[str, Any]) -> dict[str, Any]:
+    """GenerateHeadlessServiceManifest: every pod of the Workspace, no ports, for the workers to find
+    the leader while they start."""
+    return {
+        "selector": {"kaito.sh/workspace": ws["metadata"]["name"]},
+        "clusterIP": "None",
+        "ports": [],
+        "publishNotReadyAddresses": True,
+    }
+
+
+def _pending_state(ws: dict[str, Any]) -> str:
+    """status.state of a Workspace whose inference is not ready: NotReady once it was Ready or
+    NotReady (inference established), else Pending (applyInferenceWorkspaceStatus in
+    pkg/workspace/controllers/workspace_controller.go, isInferenceEstablished)."""
+    return "NotReady" if (ws.get("status") or {}).get("state") in ("Ready", "NotReady") else "Pending"
 
 
 def _crash_status(container: str, pod: str) -> dict[str, Any]:
@@ -210,17 +260,25 @@ class WorkspaceController(_KaitoController):
             self.estimator_errors.append(f"Unsupported SKU '{size}' for cloud provider")
             return
         if self.failure == "quota":
+            # The NodeClaim is made (NodeClaimCreated), but gpu-provisioner's agent pool PUT fails on
+            # the quota: Karpenter sets its Launched Unknown LaunchFailed, and KAITO shows that cut to
+            # 256 characters on NodeClaimReady and ResourceReady (kaito_nodes.launch_failure). The
+            # reconcile stops at reconcileNodes: no Service, no StatefulSet (addOrUpdateWorkspace).
             family = size.replace("Standard_", "Standard ").rsplit("_", 1)[0] + " Family"
             m = _VCPUS.match(size)
             message = QUOTA_MESSAGE.format(family=family, cores=int(m.group(1)) * nodes if m else 0)
+            uid = str(obj["metadata"].get("uid"))
+            if uid not in self._claims:
+                self._claims[uid] = kaito_nodes.nodeclaim_name(obj["metadata"]["namespace"], name)
+                kaito_nodes.claim_created(cluster, obj, self._claims[uid])
+            launch_error = kaito_nodes.launch_failure(self._claims[uid], "QuotaExceeded", message)
             _set_status(
                 cluster,
                 obj,
-                {"targetNodeCount": nodes, "state": "Pending"},
-                _cond("ResourceReady", False, "NodeClaimNotReady", message),
+                {"targetNodeCount": nodes, "workerNodes": [], "state": _pending_state(obj)},
+                *kaito_nodes.conditions(launch_error),
                 *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
             )
-            cluster.add_event(obj, "NodeClaimCreationFailed", message, type="Warning")
             return
         self._service(cluster, obj)
         crashing = self.failure == "inference"
@@ -232,7 +290,7 @@ class WorkspaceController(_KaitoController):
         benchmark_runs = _benchmarked(obj) and not self._benchmark_fails(cluster, obj)
         waiting, crashed = self._pods(cluster, obj, sts, crashing=crashing, benchmark=benchmark_runs)
         placed = {"targetNodeCount": nodes, "workerNodes": workers}
-        resources_ready = _cond("ResourceReady", True, "workspaceResourceStatusSuccess", "workspace resource is ready")
+        resources_ready = kaito_nodes.conditions()
         pending: tuple[str, str] | None = None
         if crashed:
             # detectContainerFailure (workspace_controller.go) on the pod's CrashLoopBackOff.
@@ -240,11 +298,16 @@ class WorkspaceController(_KaitoController):
             pending = ("ContainerCrashLoopBackOff", crash)
         elif waiting or crashing or not kaito_workload.ready(sts):
             # The StatefulSet's pods are not all ready (not made yet, or one the scheduler leaves
-            # Pending): inference is not ready (collectInferenceReadyStatus; the next reconcile,
-            # on the StatefulSet's status, classifies them again).
-            pending = ("WorkspaceInferenceStatusPending", "Inference workload is not ready")
+            # Pending): inference is not ready (collectInferenceReadyStatus), with the reason
+            # Unschedulable where the scheduler said so (kaito_workload.unschedulable); the next
+            # reconcile, on the StatefulSet's status, classifies them again.
+            pending = kaito_workload.unschedulable(cluster, obj) or (
+                "WorkspaceInferenceStatusPending",
+                "Inference workload is not ready",
+            )
         if pending is not None:
-            _set_status(cluster, obj, {**placed, "state": "Pending"}, resources_ready, *_inference_pending(*pending))
+            state = _pending_state(obj)
+            _set_status(cluster, obj, {**placed, "state": state}, *resources_ready, *_inference_pending(*pending))
             return
         inference_ready = _cond(
             "InferenceReady", True, "WorkspaceInferenceStatusSuccess", "Inference has been deployed successfully"
@@ -255,7 +318,7 @@ class WorkspaceController(_KaitoController):
                 cluster,
                 obj,
                 {**placed, "state": "NotReady"},
-                resources_ready,
+                *resources_ready,
                 inference_ready,
                 _cond("BenchmarkCompleted", False, "BenchmarkFailed", why),
                 _cond("WorkspaceSucceeded", False, "BenchmarkFailed", why),
@@ -264,7 +327,6 @@ class WorkspaceController(_KaitoController):
         # applyInferenceWorkspaceStatus (workspace_controller.go), inference ready; for a
         # Workspace KAITO benchmarks, applyBenchmarkStatus records the result first
         # (kaito_benchmark.py).
-        was_ready = _succeeded(obj)
         fields: dict[str, Any] = {**placed, "state": "Ready"}
         benchmark: tuple[dict[str, Any], ...] = ()
         if _benchmarked(obj):
@@ -275,35 +337,26 @@ class WorkspaceController(_KaitoController):
             cluster,
             obj,
             fields,
-            resources_ready,
+            *resources_ready,
             inference_ready,
             *benchmark,
             _cond("WorkspaceSucceeded", True, "workspaceSucceeded", "workspace succeeds"),
         )
-        if not was_ready:
-            cluster.add_event(obj, "WorkspaceReady", f"workspace {name} is ready")
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
         self.estimator_errors: list[str] = []
+        # failure="quota": the NodeClaim each Workspace (by UID) asked for, which never launches.
+        self._claims: dict[str, str] = {}
         # Called with each pod _pods listed, before its log is written: where another client's
         # delete of the pod can land. Tests set it to force that race.
         self.before_log: Callable[[dict[str, Any]], None] | None = None
 
     def _service(self, cluster: Any, ws: dict[str, Any]) -> None:
-        # GenerateServiceManifest and GenerateHeadlessServiceManifest (manifests.go).
+        # ensureService (workspace_controller.go): each is created once, if missing
+        # (GenerateServiceManifest and GenerateHeadlessServiceManifest, pkg/workspace/manifests/manifests.go).
         md = ws["metadata"]
-        services = {
-            md["name"]: {
-                "selector": {"kaito.sh/workspace": md["name"], "statefulset.kubernetes.io/pod-name": f"{md['name']}-0"},
-                "ports": [{"name": "http", "port": 80, "targetPort": 5000}],
-            },
-            f"{md['name']}-headless": {
-                "selector": {"kaito.sh/workspace": md["name"]},
-                "clusterIP": "None",
-                "publishNotReadyAddresses": True,
-            },
-        }
+        services = {md["name"]: _service_spec(ws), f"{md['name']}-headless": _headless_spec(ws)}
         for name, spec in services.items():
             if cluster.get("v1", "Service", md["namespace"], name) is None:
                 cluster.create(

@@ -31,6 +31,7 @@ simulator's pinned 056b8280).
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from typing import Any
 
@@ -46,6 +47,60 @@ TOLERATIONS = [
     {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
     {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
 ]
+
+
+# AzureGPUProvisioner.CollectNodeStatusInfo's conditions when enough nodes and NodeClaims are ready.
+NODES_READY = ("NodesReady", "NodesReady", "Enough Nodes are ready")
+NODECLAIMS_READY = ("NodeClaimReady", "NodeClaimsReady", "Enough NodeClaims are ready")
+RESOURCE_READY = ("ResourceReady", "workspaceResourceStatusSuccess", "workspace resource is ready")
+# Azure's answer to a PUT, as azcore prints a ResponseError (Azure/gpu-provisioner
+# vendor/github.com/Azure/azure-sdk-for-go/sdk/azcore/internal/exported/response_error.go Error).
+_SEPARATOR = "-" * 80
+# Karpenter keeps 800 characters of a launch error (Azure/gpu-provisioner vendor/sigs.k8s.io/karpenter/
+# pkg/controllers/nodeclaim/lifecycle/launch.go truncateMessage); KAITO shows 256 of those (kaito-project/
+# kaito pkg/utils/nodeclaim/nodeclaim.go maxProvisioningErrorMessageLen, pkg/utils/common.go TruncateMessage).
+KARPENTER_MESSAGE_LEN = 800
+KAITO_MESSAGE_LEN = 256
+
+
+def _truncate(message: str, limit: int, inclusive: bool) -> str:
+    """Karpenter's truncateMessage keeps a message under 800 (``len < 800``); KAITO's TruncateMessage one
+    of up to 256 (``len <= maxLen``); both cut the rest and add "..."."""
+    fits = len(message) <= limit if inclusive else len(message) < limit
+    return message if fits else message[:limit] + "..."
+
+
+def launch_failure(claim: str, code: str, message: str) -> str:
+    """What KAITO's Workspace shows of a NodeClaim gpu-provisioner could not launch: the agent pool
+    PUT's error (Azure/gpu-provisioner pkg/providers/instance/armutils.go createAgentPool), wrapped
+    by instance.go Create (``agentPool.BeginCreateOrUpdate for %q failed: %w``) and cloudprovider.go
+    Create (``creating instance, %w``); Karpenter sets it as Launched Unknown, reason LaunchFailed
+    (launch.go launchNodeClaim, a plain error), cut to 800; KAITO cuts that to 256. Azure's code and
+    message come after the request URL, so the cut leaves them out: they are only on the NodeClaim."""
+    body = json.dumps({"error": {"code": code, "message": message}}, indent=2)
+    azure = (
+        f"PUT https://management.azure.com{CLUSTER_ID}/agentPools/{claim}\n{_SEPARATOR}\n"
+        f"RESPONSE 400: 400 Bad Request\nERROR CODE: {code}\n{_SEPARATOR}\n{body}\n{_SEPARATOR}\n"
+    )
+    error = f'creating instance, agentPool.BeginCreateOrUpdate for "{claim}" failed: {azure}'
+    return _truncate(_truncate(error, KARPENTER_MESSAGE_LEN, inclusive=False), KAITO_MESSAGE_LEN, inclusive=True)
+
+
+def conditions(launch_error: str | None = None) -> tuple[dict[str, Any], ...]:
+    """NodesReady, NodeClaimReady, ResourceReady as CollectNodeStatusInfo derives them: all True, or
+    (``launch_error``: a NodeClaim's Launched message) NodesReady False NodeNotReady, and
+    NodeClaimReady and ResourceReady False with the NodeClaim's reason, LaunchFailed."""
+    from tests.emulators.kube.controllers.kaito_common import _cond
+
+    if launch_error is None:
+        return tuple(
+            _cond(t, True, reason, message) for t, reason, message in (NODES_READY, NODECLAIMS_READY, RESOURCE_READY)
+        )
+    return (
+        _cond("NodesReady", False, "NodeNotReady", "Not enough Nodes are ready"),
+        _cond("NodeClaimReady", False, "LaunchFailed", launch_error),
+        _cond("ResourceReady", False, "LaunchFailed", launch_error),
+    )
 
 
 def _match_labels(ws: dict[str, Any]) -> dict[str, str]:
@@ -94,8 +149,11 @@ def provision(cluster: Any, ws: dict[str, Any], count: int) -> list[str]:
         and (n["metadata"].get("labels") or {}).get(WORKSPACE_LABEL, md["name"]) == md["name"]
     ]
     names = sorted(n["metadata"]["name"] for n in qualified)
-    missing = [node_name(nodeclaim_name(md["namespace"], md["name"])) for _ in range(count - len(qualified))]
+    claims = [nodeclaim_name(md["namespace"], md["name"]) for _ in range(count - len(qualified))]
+    missing = [node_name(claim) for claim in claims]
     capacity = {**size_capacity(size), "pods": "110"}
+    for claim in claims:
+        claim_created(cluster, ws, claim)
     for name in missing:
         labels = {
             **match,
@@ -120,6 +178,14 @@ def provision(cluster: Any, ws: dict[str, Any], count: int) -> list[str]:
             }
         )
     return sorted(names + missing)
+
+
+def claim_created(cluster: Any, ws: dict[str, Any], claim: str) -> None:
+    """The Workspace's Normal event for each NodeClaim KAITO creates (pkg/workspace/resource/
+    node_claim.go CreateUpNodeClaims): the API server took it, whether or not it launches later."""
+    md = ws["metadata"]
+    key = f"{md['namespace']}/{md['name']}"
+    cluster.add_event(ws, "NodeClaimCreated", f"Successfully created NodeClaim {claim} for workspace {key}")
 
 
 def deprovision(cluster: Any, ws: dict[str, Any]) -> None:

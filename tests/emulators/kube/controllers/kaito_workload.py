@@ -243,3 +243,26 @@ def ready(sts: dict[str, Any]) -> bool:
     replicas = (sts.get("spec") or {}).get("replicas")
     want = 1 if replicas is None else int(replicas)
     return int((sts.get("status") or {}).get("readyReplicas") or 0) == want
+
+
+# The longest message KAITO puts on InferenceReady (kaito-project/kaito pkg/workspace/controllers/
+# workspace_controller.go maxInferenceMessageLen; pkg/utils/common.go TruncateMessage adds "...").
+MAX_INFERENCE_MESSAGE = 256
+
+
+def unschedulable(cluster: Any, ws: dict[str, Any]) -> tuple[str, str] | None:
+    """InferenceReady's reason and message for a Workspace pod the scheduler cannot place: the first
+    Pending pod (by name, as the API server lists them) whose PodScheduled is False, Unschedulable
+    (kaito-project/kaito pkg/workspace/controllers/workspace_controller.go classifyInferencePodFailure,
+    detectUnschedulablePod, after the container and eviction checks); None when there is none."""
+    md = ws["metadata"]
+    for pod in cluster.list("v1", "Pod", md["namespace"], label_selector=f"{WORKSPACE_LABEL}={md['name']}"):
+        status = pod.get("status") or {}
+        if status.get("phase") != "Pending":
+            continue
+        for cond in status.get("conditions") or []:
+            if (cond.get("type"), cond.get("status"), cond.get("reason")) == ("PodScheduled", "False", "Unschedulable"):
+                message = f'pod "{pod["metadata"]["name"]}" is unschedulable: {cond.get("message", "")}'
+                cut = message if len(message) <= MAX_INFERENCE_MESSAGE else message[:MAX_INFERENCE_MESSAGE] + "..."
+                return "Unschedulable", cut
+    return None
