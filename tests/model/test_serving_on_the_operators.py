@@ -205,8 +205,9 @@ def test_a_pending_model_says_it_is_not_serving_yet(model_emulator: Start, comma
 
 
 def test_a_model_on_a_size_kaito_cannot_estimate_never_provisions(model_emulator: Start) -> None:
-    # Why akscli refuses such a size up front: the estimator fails "Unsupported SKU" and the
-    # Workspace keeps no status (pkg/sku/helpers.go, pkg/workspace/controllers/workspace_controller.go).
+    # Why akscli refuses such a size up front: the estimator fails "Unsupported SKU", the reconcile
+    # stops before any node, and KAITO's deferred status write appends that error to every condition
+    # (pkg/sku/helpers.go, pkg/workspace/controllers/workspace_controller.go Reconcile, syncWorkspaceStatus).
     emu = model_emulator()
     objects = invoke("model", "deploy", "phi-4-mini-instruct", "--dry-run=client").stdout
     assert "Standard_NC4as_T4_v3" not in objects
@@ -220,7 +221,16 @@ def test_a_model_on_a_size_kaito_cannot_estimate_never_provisions(model_emulator
         }
     )
     emu.idle()
-    assert emu.cluster.get(KAITO, "Workspace", "default", "t4").get("status") in (None, {})
+    status = emu.cluster.get(KAITO, "Workspace", "default", "t4")["status"]
+    assert "targetNodeCount" not in status and status["state"] == "Pending"
+    inference = next(c for c in status["conditions"] if c["type"] == "InferenceReady")
+    assert (inference["status"], inference["reason"]) == ("False", "WorkspaceInferenceStatusPending")
+    assert inference["message"] == (
+        "Inference workload is not ready (last reconcile error: failed to update Workspace status "
+        "targetNodeCount: failed to calculate target node count: failed to get GPU config for instance type "
+        "Standard_NC4as_T4_v3: invalid value: Unsupported SKU 'Standard_NC4as_T4_v3' for cloud provider: sku)"
+    )
+    assert emu.cluster.list("v1", "Node") == [] and emu.cluster.get("v1", "Service", "default", "t4") is None
 
 
 def test_a_redeploy_that_changes_nothing_records_no_revision(model_emulator: Start) -> None:

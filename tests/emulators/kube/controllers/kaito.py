@@ -156,6 +156,30 @@ def _headless_spec(ws: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _estimator_failed(cluster: Any, ws: dict[str, Any], size: str) -> None:
+    """The status KAITO writes for a Workspace whose size its estimator does not know. Reconcile's
+    deferred syncWorkspaceStatus runs with the reconcile's error: targetNodeCount stays unset (the
+    status update that would set it failed), so the provisioner counts 0 nodes needed and calls
+    NodesReady, NodeClaimReady and ResourceReady True (gpu_provisioner.go CollectNodeStatusInfo);
+    no StatefulSet, so InferenceReady False, WorkspaceSucceeded workspacePending, state Pending
+    (applyInferenceWorkspaceStatus); each message ends " (last reconcile error: ERR)"
+    (buildReconcileErrMessageAppender). ERR wraps sku.GetGPUConfigBySKU's knative FieldError
+    (pkg/sku/helpers.go; knative/pkg fdbc0b5adde7 apis/field_error.go ErrInvalidValue, Error) in
+    EstimateNodeCount (pkg/workspace/estimator/nodesestimator/estimator.go) and
+    UpdateWorkspaceTargetNodeCount (workspace_controller.go)."""
+    error = (
+        "failed to update Workspace status targetNodeCount: failed to calculate target node count: "
+        f"failed to get GPU config for instance type {size}: invalid value: Unsupported SKU '{size}' "
+        "for cloud provider: sku"
+    )
+    conditions = (
+        *kaito_nodes.conditions(),
+        *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
+    )
+    stamped = tuple({**c, "message": f"{c['message']} (last reconcile error: {error})"} for c in conditions)
+    _set_status(cluster, ws, {"workerNodes": [], "state": "Pending"}, *stamped)
+
+
 def _pending_state(ws: dict[str, Any]) -> str:
     """status.state of a Workspace whose inference is not ready: NotReady once it was Ready or
     NotReady (inference established), else Pending (applyInferenceWorkspaceStatus in
@@ -255,9 +279,11 @@ class WorkspaceController(_KaitoController):
         size = (obj.get("resource") or {}).get("instanceType", "")
         nodes = _node_count(cluster, obj)
         if nodes is None:
-            # UpdateWorkspaceTargetNodeCount returns the estimator's error and the reconcile
-            # ends there: no status, no event (pkg/workspace/controllers/workspace_controller.go).
+            # UpdateWorkspaceTargetNodeCount returns the estimator's error and the reconcile ends
+            # there, before any node, Service or StatefulSet; the deferred syncWorkspaceStatus still
+            # writes the status, with that error on each message (_estimator_failed).
             self.estimator_errors.append(f"Unsupported SKU '{size}' for cloud provider")
+            _estimator_failed(cluster, obj, size)
             return
         if self.failure == "quota":
             # The NodeClaim is made (NodeClaimCreated), but gpu-provisioner's agent pool PUT fails on
