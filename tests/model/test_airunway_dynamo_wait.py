@@ -176,12 +176,13 @@ def test_a_failed_model_names_the_earliest_failed_step_not_the_ready_condition_i
 
 
 def test_an_unsupported_image_condition_false_is_not_a_failed_step() -> None:
-    """vllm's UnsupportedImage is False (SupportedImage) when all is well."""
-    verdict = readiness.check(
-        _failed(
-            {"type": "UnsupportedImage", "status": "False", "reason": "SupportedImage"},
-            {"type": "Ready", "status": "False", "reason": "DeploymentFailed", "message": "deadline"},
-            message="deadline",
-        )
+    """vllm's UnsupportedImage is False (SupportedImage) when all is well (a vllm model: the dynamo
+    provider's DeploymentFailed is one it retries, test_airunway_dynamo_retries.py)."""
+    model = _failed(
+        {"type": "UnsupportedImage", "status": "False", "reason": "SupportedImage"},
+        {"type": "Ready", "status": "False", "reason": "DeploymentFailed", "message": "deadline"},
+        message="deadline",
     )
+    model["spec"]["provider"]["name"] = "vllm"
+    verdict = readiness.check(model)
     assert verdict.message == "phase=Failed (Ready: DeploymentFailed): deadline"

@@ -11,7 +11,13 @@ from typing import Any
 from akscli import suggest
 from akscli.errors import AkscliError, NotFoundError, NotInstalledError, UsageError
 from akscli.kube.client import Kube
-from akscli.kube.readiness.kaito import benchmark_failed
+from akscli.kube.readiness.dynamo import RETRIED_REASON
+from akscli.kube.readiness.kaito import (
+    benchmark_failed,
+    model_deployment,
+    model_deployment_members,
+    model_deployment_with_members,
+)
 from akscli.model import kaito_benchmark
 from akscli.model.kinds import (
     AIRUNWAY_LABEL,
@@ -98,6 +104,27 @@ def warning_of(obj: Mapping[str, Any]) -> str | None:
         return None
     warning = benchmark_failed(obj)
     return f"{object_ref(obj)} {warning}" if warning else None
+
+
+def retried_failure(kube: Kube, obj: Mapping[str, Any]) -> str | None:
+    """What `model status` warns of for a dynamo ModelDeployment whose Failed phase is Dynamo's
+    ``failed``, which Dynamo's operator retries and AI Runway follows (readiness/dynamo.py
+    provider_retries): that it is retried, and what its DynamoGraphDeployment's Ready condition
+    says (AI Runway's Ready message is empty, Dynamo writing no status.message)."""
+    if obj.get("kind") != "ModelDeployment":
+        return None
+    verdict = model_deployment(obj)
+    if verdict.failed or verdict.reason != RETRIED_REASON:
+        return None
+    source = model_deployment_members(obj)
+    members: list[dict[str, Any]] = []
+    if source is not None:
+        try:
+            namespace = dig(obj, "metadata.namespace")
+            members = list(kube.list(source[0], source[1], namespace=namespace, label_selector=source[2]))
+        except AkscliError:
+            members = []  # the graph cannot be read: the warning says what AI Runway says
+    return f"{object_ref(obj)} {model_deployment_with_members(obj, members).message}"
 
 
 def vm_size_of(obj: Mapping[str, Any]) -> str | None:
@@ -378,7 +405,7 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
     replicas are missing, why the first troubled pod is not running (the Deployment's own events
     say nothing of a pod the scheduler cannot place)."""
     doc = {**summary(obj), "conditions": conditions(obj), "events": recent_events(kube, obj)}
-    doc["pods"], doc["warning"] = None, warning_of(obj)
+    doc["pods"], doc["warning"] = None, warning_of(obj) or retried_failure(kube, obj)
     doc["benchmark"] = kaito_benchmark.figure(obj)
     set_warning = kaito_benchmark.set_serving(kube, obj)
     if set_warning:  # every replica serves; KAITO counts those whose benchmark failed not ready

@@ -61,3 +61,41 @@ def graph_deployment(obj: Mapping[str, Any]) -> Readiness:
 
 
 RULES: dict[tuple[str, str], Rule] = {("nvidia.com", KIND): graph_deployment}
+
+
+# ai-runway/airunway b0d3fb77 providers/dynamo/controller.go Reconcile: an ``r.Update`` of the graph
+# that meets a 409 (``errors.IsConflict``, a stale resourceVersion) sets ResourceCreated False with
+# reason ResourceConflict, leaves the phase as it was and requeues after 1 s. The graph another owner
+# holds (resourceConflictError) also sets Ready False ResourceConflict and the phase Failed, and is
+# retried by nothing: that one is final (kaito.py model_deployment's conflict).
+RETRIED_REASON = "DeploymentFailed"
+
+
+def provider_retries(current: Mapping[str, Mapping[str, Any]], phase: str, message: str) -> str | None:
+    """Why a dynamo ModelDeployment's state is one its provider will move on from, or None.
+
+    ``current``: its conditions of the current generation by type. The transient 409 (above), and a
+    Failed phase whose Ready condition is ``DeploymentFailed``: syncStatus maps Dynamo's ``failed``
+    (providers/dynamo/status.go mapStateToPhase), Reconcile requeues every RequeueInterval (30 s)
+    and watches the graph (SetupWithManager), and Dynamo's operator retries a failed graph
+    (graph_deployment), so the phase follows Dynamo's next state. Final are the Failed phases a
+    step of Reconcile sets and returns on without a requeue (ProviderCompatible
+    IncompatibleConfiguration, StorageReady PVCFailed, ModelDownloaded DownloadFailed,
+    ResourceCreated TransformFailed, CreateFailed or the owner's ResourceConflict), and Dynamo's
+    own final ``failed`` (ValidationFailed), which the wait reads on the graph."""
+    created, ready = current.get("ResourceCreated") or {}, current.get("Ready") or {}
+    if (
+        created.get("status") == "False"
+        and created.get("reason") == "ResourceConflict"
+        and ready.get("reason") != "ResourceConflict"
+    ):
+        return (
+            f"phase={phase}; AI Runway's dynamo provider met a conflict updating its {KIND} "
+            f"(ResourceCreated: ResourceConflict: {created.get('message') or ''}) and retries in 1 s"
+        )
+    if phase == "Failed" and ready.get("status") == "False" and ready.get("reason") == RETRIED_REASON:
+        return (
+            f"phase=Failed (Ready: {RETRIED_REASON})" + (f": {message}" if message else "") + f"; Dynamo's operator "
+            f"retries a failed {KIND} and AI Runway follows its next state"
+        )
+    return None

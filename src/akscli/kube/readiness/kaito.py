@@ -33,7 +33,7 @@ from akscli.kube.readiness.core import (
     stale,
     status_of,
 )
-from akscli.kube.readiness.dynamo import DYNAMO_API, graph_deployment
+from akscli.kube.readiness.dynamo import DYNAMO_API, RETRIED_REASON, graph_deployment, provider_retries
 from akscli.kube.readiness.kuberay import ray_service
 from akscli.output import object_ref
 
@@ -128,6 +128,11 @@ def model_deployment(obj: Mapping[str, Any]) -> Readiness:
     waiting = _ai_runway_stale(obj, phase)
     if waiting is not None:
         return waiting
+    retried = provider_retries(current_conditions(obj, Generation.AUTO), phase, message)
+    if retried is not None and _provider(obj) == "dynamo":
+        # A state the dynamo provider moves on from (readiness/dynamo.py provider_retries): not
+        # final; a Failed one is judged on the graph too (model_deployment_with_members).
+        return Readiness(False, message=retried, reason=RETRIED_REASON if phase == "Failed" else "")
     if phase == "Running":
         return Readiness(True)
     text = f"phase={phase}" + (f": {message}" if message else "")
@@ -247,7 +252,9 @@ def model_deployment_with_members(obj: Mapping[str, Any], members: Iterable[Mapp
     model's NAME-decode and NAME-prefill (providers/vllm/transformer.go transformDisaggregated)
     are judged each, the stuck one named whatever the other's state."""
     verdict = model_deployment(obj)
-    if not verdict.ready or model_deployment_members(obj) is None:
+    # Dynamo's retried failure (provider_retries) ends the wait only where the graph's does.
+    retried = not verdict.ready and not verdict.failed and verdict.reason == RETRIED_REASON
+    if not (verdict.ready or retried) or model_deployment_members(obj) is None:
         return verdict
     uid = (obj.get("metadata") or {}).get("uid")
     owned = [
@@ -258,7 +265,7 @@ def model_deployment_with_members(obj: Mapping[str, Any], members: Iterable[Mapp
     provider = _provider(obj)
     kind = MEMBER_KINDS[provider][1]
     if not owned:
-        return Readiness(False, message=f"phase=Running; waiting to read the provider's {kind}")
+        return verdict if retried else Readiness(False, message=f"phase=Running; waiting to read the provider's {kind}")
     judged = [
         (object_ref(m), _member_verdict(m))
         for m in sorted(owned, key=lambda m: str((m.get("metadata") or {}).get("name")))
@@ -268,7 +275,7 @@ def model_deployment_with_members(obj: Mapping[str, Any], members: Iterable[Mapp
             return Readiness(
                 False,
                 True,
-                f"phase=Running, but AI Runway's {provider} provider's {ref} did not "
+                f"phase={'Failed, and' if retried else 'Running, but'} AI Runway's {provider} provider's {ref} did not "
                 + (
                     "roll out and its old pods still serve the previous configuration: "
                     if kind == "Deployment"
@@ -279,6 +286,12 @@ def model_deployment_with_members(obj: Mapping[str, Any], members: Iterable[Mapp
                 fix=f"see why {'its new pod does not start' if kind == 'Deployment' else 'it fails'} "
                 f"(kubectl describe {ref}), fix it and deploy again, or roll back (akscli model rollback)",
             )
+    if retried:
+        # AI Runway's Ready message is Dynamo's status.message, a field Dynamo never writes
+        # (ai-dynamo/dynamo deploy/operator/api/v1alpha1/dynamographdeployment_types.go
+        # DynamoGraphDeploymentStatus): the graph's own Ready condition says why.
+        why = next((f"; {ref}: {m.message}" for ref, m in judged if not m.ready and m.message), "")
+        return Readiness(False, message=verdict.message + why, reason=verdict.reason)
     for ref, member in judged:
         if not member.ready:
             what = "is still rolling out" if kind == "Deployment" else "does not serve the current spec yet"

@@ -59,7 +59,8 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
 
 * Every provider's finalizer and handleDeletion, the kuberay provider (a RayService, its status
   from KubeRay's) and the dynamo provider where NVIDIA Dynamo's operator is absent: see
-  airunway_providers.py, which names their upstream files.
+  airunway_providers.py, which names their upstream files; the dynamo provider reading a served
+  DynamoGraphDeployment's state: airunway_dynamo.py.
 Not simulated: the image resolution conditions, the httproute-created annotation
 (a route the user deleted is made again here) and the body-based router's restart.
 
@@ -74,6 +75,8 @@ import copy
 import json
 from typing import Any, ClassVar
 
+from tests.emulators.kube.controllers.airunway_dynamo import NOT_SIMULATED, graph_status
+from tests.emulators.kube.controllers.airunway_dynamo import created as dynamo_created
 from tests.emulators.kube.controllers.airunway_kaito import (
     LAST_APPLIED,
     _managed,
@@ -142,6 +145,8 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
         ("apps/v1", "Deployment"),
         # providers/kuberay/controller.go SetupWithManager: RayServices by their owner.
         (RAY_API, "RayService"),
+        # providers/dynamo/controller.go SetupWithManager: DynamoGraphDeployments by their owner.
+        (DYNAMO_API, "DynamoGraphDeployment"),
     ]
 
     def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
@@ -161,6 +166,9 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
             uids = {r.get("uid") for r in meta.get("ownerReferences") or [] if r.get("kind") == "ModelDeployment"}
             owner = (meta.get("labels") or {}).get(LABEL if obj["kind"] == "Workspace" else DEPLOYMENT_LABEL)
             owner = owner if obj["kind"] != "RayService" else meta["name"]
+            if obj["kind"] == "DynamoGraphDeployment":
+                # The owner reference's name first (providers/dynamo/controller.go SetupWithManager).
+                owner = next((r.get("name") for r in meta.get("ownerReferences") or [] if r.get("uid") in uids), None)
             md = cluster.get(AIRUNWAY, "ModelDeployment", meta["namespace"], owner) if uids and owner else None
             # Only its owner's (by UID): an old Workspace going does not retry a new ModelDeployment
             # that met it (upstream watches no Workspace: SetupWithManager, providers/kaito/controller.go).
@@ -204,7 +212,8 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
             status = self._dynamo(cluster, obj, extra)
         if status is None:
             return
-        conditions = [*extra, _ready_condition(status["phase"], status["message"])]
+        # syncStatus's Ready message is the translator's (the dynamo provider's: airunway_dynamo.py).
+        conditions = [*extra, _ready_condition(status["phase"], status.pop("translated", status["message"]))]
         # Step 10 of Reconcile (modeldeployment_controller.go): the gateway only once Running.
         if status["phase"] == "Running" and (spec.get("gateway") or {}).get("enabled") is not False:
             gateway = self._gateway(cluster, obj, status["endpoint"])
@@ -322,14 +331,23 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
 
     def _dynamo(self, cluster: Any, obj: dict[str, Any], extra: list[dict[str, Any]]) -> dict[str, Any] | None:
         """providers/dynamo/controller.go Reconcile where the cluster serves no DynamoGraphDeployment
-        (NVIDIA Dynamo's operator absent): CreateFailed. With one served, Dynamo's operator is not
-        simulated: the phase stays Pending and says so."""
-        if not served(cluster, DYNAMO_API, "DynamoGraphDeployment"):
-            kind = "DynamoGraphDeployment"
+        (NVIDIA Dynamo's operator absent): CreateFailed. With one served: the graph a test seeded,
+        refused if another owns it, else its state read (airunway_dynamo.py); with none the phase
+        stays Pending and says so (the transformer is not simulated)."""
+        kind, md = "DynamoGraphDeployment", obj["metadata"]
+        if not served(cluster, DYNAMO_API, kind):
             self._create_failed(cluster, obj, extra, kind, no_match(DYNAMO_API, kind), False)
-        else:
-            self._status(cluster, obj, {"phase": "Pending", "message": "Dynamo's operator is not simulated"})
-        return None
+            return None
+        live = cluster.get(DYNAMO_API, kind, md["namespace"], md["name"])
+        if live is None:
+            self._status(cluster, obj, {"phase": "Pending", "message": NOT_SIMULATED})
+            return None
+        if not any(ref.get("uid") == md.get("uid") for ref in live["metadata"].get("ownerReferences") or []):
+            why = f"resource {md['namespace']}/{md['name']} exists but is not managed by this ModelDeployment"
+            self._create_failed(cluster, obj, extra, kind, why, True)
+            return None
+        extra.append(dynamo_created())
+        return graph_status(obj, live)
 
     def _create_failed(
         self, cluster: Any, obj: dict[str, Any], extra: list[dict[str, Any]], kind: str, why: str, conflict: bool
