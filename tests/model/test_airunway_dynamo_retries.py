@@ -115,6 +115,9 @@ def test_a_graph_another_owner_holds_still_ends_the_wait() -> None:
     assert verdict.failed
 
 
+# Dynamo's CRD, its names and v1alpha1 with the status subresource (ai-dynamo/dynamo
+# deploy/operator/config/crd/bases/nvidia.com_dynamographdeployments.yaml); its schema left open, none
+# being in ../shared/crds.
 DGD_CRD = {
     "apiVersion": "apiextensions.k8s.io/v1",
     "kind": "CustomResourceDefinition",
