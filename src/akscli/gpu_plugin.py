@@ -104,7 +104,7 @@ def _pods_on(kube: Kube, node: str, operator_ns: str | None) -> list[dict[str, A
         return []
 
 
-def _state(pod: dict[str, Any]) -> str:
+def pod_state(pod: dict[str, Any]) -> str:
     """The plugin pod's state as kubectl's STATUS column shows it ("Running" when nothing is wrong)."""
     if (pod.get("metadata") or {}).get("deletionTimestamp"):
         return "Terminating"
@@ -162,7 +162,7 @@ def _first_pod(kube: Kube, node: str, operator_ns: str | None, nodes: GpuNodes) 
         )
     meta = pods[0].get("metadata") or {}
     ns, name = meta.get("namespace"), meta.get("name")
-    return f"its device plugin pod {ns}/{name} is {_state(pods[0])}", f"kubectl -n {ns} logs {name} --previous"
+    return f"its device plugin pod {ns}/{name} is {pod_state(pods[0])}", f"kubectl -n {ns} logs {name} --previous"
 
 
 def rules(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[..., Any]) -> list[Any]:
@@ -198,7 +198,7 @@ def rules(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[.
     return out
 
 
-def _kubelet_started(kube: Kube, node: str) -> datetime | None:
+def kubelet_started(kube: Kube, node: str) -> datetime | None:
     """When the node's kubelet last started: its newest "Starting" Event from the kubelet on the
     Node (in namespace default, where node events go); None where there is none (over an hour ago,
     or events cannot be read)."""
@@ -222,7 +222,7 @@ def _kubelet_started(kube: Kube, node: str) -> datetime | None:
     )
 
 
-def _plugin_started(pod: dict[str, Any]) -> datetime | None:
+def plugin_started(pod: dict[str, Any]) -> datetime | None:
     """When the plugin pod's running container started (a new plugin process registers as it
     starts); None where none runs."""
     found = [
@@ -244,15 +244,15 @@ def _dropped(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callabl
     node = nodes.plugin_names["dropped"][0][0]
     pods = _pods_on(kube, node, operator_ns)
     meta = (pods[0].get("metadata") or {}) if pods else {}
-    kubelet = _since(_kubelet_started(kube, node))
+    kubelet = _since(kubelet_started(kube, node))
     restarted = (
         f"the kubelet on {node} restarted {human_duration(kubelet)} ago"
         if kubelet is not None
         else f"no kubelet start is recorded on {node} (its Starting event: events are kept an hour)"
     )
-    if pods and _state(pods[0]) == "Running":
+    if pods and pod_state(pods[0]) == "Running":
         ns, name = meta.get("namespace"), meta.get("name")
-        ages = [age for age in (kubelet, _since(_plugin_started(pods[0]))) if age is not None]
+        ages = [age for age in (kubelet, _since(plugin_started(pods[0]))) if age is not None]
         young = bool(ages) and min(ages) < REGISTER_SECONDS
         return rule(
             "gpu-operator",

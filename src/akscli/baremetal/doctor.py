@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from akscli import gpu_dra, gpu_stack, gpus, rdma_plugins
+from akscli.baremetal import rdma_stopped
 from akscli.baremetal.findings import DEFAULT_RDMA_RESOURCES as DEFAULT_RDMA_RESOURCES
 from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, RDMA_PLUGIN_STOPPED_FIX, Collector, PoolStats
 from akscli.baremetal.findings import SAMPLE as SAMPLE
@@ -374,13 +375,15 @@ def _check_rdma(
         said, fix = _no_rdma_plugin_here(node, opts) if not empty else ("", NO_RDMA_DEVICE_FIX)
         if stopped and not empty:
             said, fix = f"; {', '.join(stopped)}", RDMA_PLUGIN_STOPPED_FIX
+        elif empty:
+            why = opts.rdma_causes.why(node, empty) if opts.rdma_causes is not None else None
+            said, fix = why or (f"; {', '.join(empty)} registered with no device", fix)
         out.add(
             "rdma-resource",
             "error" if rdma_expected else "warning",
             "node",
             pool,
-            f"no RDMA resource allocatable (looked for {', '.join(opts.rdma_resources)})"
-            + (f"; {', '.join(empty)} registered with no device" if empty else said),
+            f"no RDMA resource allocatable (looked for {', '.join(opts.rdma_resources)})" + said,
             fix,
             name,
         )
@@ -506,6 +509,7 @@ def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str
     out = Collector()
     gpu_node_facts = gpu_stack.GpuNodes()
     opts.rdma_plugins = rdma_plugins.of(kube, gpu_node_facts)
+    opts.rdma_causes = rdma_stopped.Causes(kube, opts.rdma_plugins)
     if tuple(opts.rdma_resources) == DEFAULT_RDMA_RESOURCES:  # no --rdma-resource: what the plugins advertise
         opts.rdma_resources = tuple(dict.fromkeys([*rdma_plugins.resources(opts.rdma_plugins), *opts.rdma_resources]))
     dra = gpu_dra.nodes_if_served(kube, opts.page_size)  # one small entry per GPU node

@@ -114,6 +114,8 @@ class Options:
     page_size: int = 500
     # The RDMA device plugins found (akscli.rdma_plugins.Plugin), read by diagnose before the nodes.
     rdma_plugins: Sequence[Any] = ()
+    # Why a plugin's RDMA resource has capacity 0 on a node (akscli.baremetal.rdma_stopped.Causes).
+    rdma_causes: Any = None
 
 
 @dataclass

@@ -25,16 +25,31 @@ plugin hands out the HCA's uverbs/rdma_cm character devices (pkg/resources/rdma_
 requiredRdmaDevices; utils.GetRdmaDevices), which exist only with those modules loaded, so a node
 needs both labels. Of the selectors only ``vendors`` is checked (the HCAs are vendor 15b3); node
 labels say nothing of device ids or interface names, so ``deviceIDs`` and ``ifNames`` match.
-A plugin pod that stops (deleted, or terminating: the kubelet stops its containers) leaves its
+A plugin pod that stops (deleted, terminating: the kubelet stops its containers; or not ready once it
+registered: its container exited, as in CrashLoopBackOff) leaves its
 resources registered with every device unhealthy: allocatable 0, capacity kept (upstream:
 kubernetes/kubernetes 0022bec3 pkg/kubelet/cm/devicemanager/manager.go, the endpoint's goroutine calls
 markResourceUnhealthy when the plugin's socket closes; GetCapacity counts healthy devices as allocatable,
 healthy plus unhealthy as capacity). The plugin never marks a device unhealthy itself (server.go
 ListAndWatch reads its ``health`` channel, which nothing writes), so on this plugin's resources
 capacity above allocatable means it stopped. A plugin pod ready again registers its devices healthy.
-Not simulated: the drop of the resource five minutes after the plugin stopped (capacity 0:
-manager.go stopGracePeriodExpired, pkg/kubelet/nodestatus/setters.go MachineInfo; device_manager.py
-does it for GPUs) and the plugin's periodic device update.
+Five minutes after the plugin stopped the kubelet drops the resource, written as capacity 0
+(manager.go GetCapacity once the endpoint's stopGracePeriodExpired, types.go endpointStopGracePeriod;
+pkg/kubelet/nodestatus/setters.go MachineInfo), on this simulator's clock (``advance(seconds)``), as
+device_manager.py does for GPUs.
+
+A kubelet restart (``restart_kubelet(node)``): readCheckpoint (manager.go) gives every resource
+registered before an empty device set behind a stopped endpoint, "so that the resource capacity will
+stay zero till the corresponding device plugin re-registers": capacity and allocatable 0 for each
+resource the node's plugin pods registered. The plugin registers again by itself: in the kubelet's
+plugin registry mode (``/var/lib/kubelet/plugins_registry`` exists) the kubelet's plugin watcher finds
+its socket there; otherwise its ``Watch`` loop sees its own socket gone from
+``/var/lib/kubelet/device-plugins`` within ``watchWaitTime`` (5 s) and restarts the server, which
+registers (Mellanox/k8s-rdma-shared-dev-plugin 410b0f3 pkg/resources/server.go Watch, Restart, Start;
+resources_manager.go NewResourceManager detectPluginWatchMode, StartAllServers). The simulator holds
+that until a test calls ``plugin_registers(node)`` (or a plugin pod on the node becomes ready again),
+so the window can be seen. A plugin that never registers again keeps capacity 0.
+Not simulated: the plugin's periodic device update.
 """
 
 from __future__ import annotations
@@ -42,7 +57,8 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import ClockedController
+from tests.emulators.kube.controllers.device_manager import STOP_GRACE_PERIOD
 
 CONFIG_DIR = "/k8s-rdma-shared-dev-plugin"  # resources_manager.go DefaultConfigFilePath's folder
 CONFIG_FILE = "config.json"
@@ -128,7 +144,7 @@ def resources(config: dict[str, Any], node: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-class RdmaSharedDevicePlugin(Controller):
+class RdmaSharedDevicePlugin(ClockedController):
     """Registers each ready plugin pod's resources on its node (the module docstring)."""
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Pod")]
@@ -136,9 +152,20 @@ class RdmaSharedDevicePlugin(Controller):
     def __init__(self, delay: float = 0.05) -> None:
         super().__init__(delay)
         self._registered: dict[tuple[str, str], tuple[str, list[str]]] = {}  # pod -> (node, its resources)
+        self._stopped_at: dict[tuple[str, str], float] = {}  # (node, resource) -> when its endpoint stopped
 
     def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
         self._stopped(cluster, obj)
+
+    def restart_kubelet(self, node: str) -> None:
+        """The node's kubelet restarts: every resource its plugin pods registered has no device."""
+        if self._manager is not None:
+            self._manager.call_later(self, lambda cluster: self._kubelet_started(cluster, node), 0.0)
+
+    def plugin_registers(self, node: str) -> None:
+        """The plugin pods on ``node`` register again (server.go Watch found their socket gone)."""
+        if self._manager is not None:
+            self._manager.call_later(self, lambda cluster: self._register_again(cluster, node), 0.0)
 
     def _stopped(self, cluster: Any, obj: dict[str, Any]) -> None:
         """markResourceUnhealthy: each resource the pod registered keeps its capacity, allocatable 0."""
@@ -147,8 +174,42 @@ class RdmaSharedDevicePlugin(Controller):
         node = cluster.get("v1", "Node", None, found[0]) if found else None
         if found is None or node is None:
             return
+        for resource in found[1]:
+            self._stopped_at.setdefault((found[0], resource), self.now())
         allocatable = dict((node.get("status") or {}).get("allocatable") or {})
         cluster.patch_status("v1", "Node", None, found[0], {"allocatable": allocatable | dict.fromkeys(found[1], "0")})
+
+    def _kubelet_started(self, cluster: Any, node_name: str) -> None:
+        """readCheckpoint: each resource registered on the node has no device behind a stopped endpoint
+        (capacity already 0, so the grace period has nothing left to drop)."""
+        names = [r for n, resources in self._registered.values() if n == node_name for r in resources]
+        names += [r for n, r in self._stopped_at if n == node_name and r not in names]  # stopped: in the checkpoint
+        for resource in names:
+            self._stopped_at.pop((node_name, resource), None)
+        self._zero(cluster, node_name, names)
+
+    def _register_again(self, cluster: Any, node_name: str) -> None:
+        """Each ready plugin pod on the node registers its resources again (reconcile)."""
+        for pod in cluster.list("v1", "Pod"):
+            if (pod.get("spec") or {}).get("nodeName") == node_name and self.plugin_config(pod):
+                self.reconcile(cluster, pod)
+
+    def _expire(self, cluster: Any) -> None:
+        """GetCapacity after stopGracePeriodExpired: the resource is deleted, written as capacity 0."""
+        due = [key for key, at in self._stopped_at.items() if self.now() - at > STOP_GRACE_PERIOD]
+        for node_name, resource in due:
+            self._stopped_at.pop((node_name, resource))
+            self._zero(cluster, node_name, [resource])
+
+    def _zero(self, cluster: Any, node_name: str, names: list[str]) -> None:
+        """Capacity and allocatable 0 for ``names`` on the node (MachineInfo keeps a resource that was
+        registered as 0; allocatable follows capacity, setters.go Allocatable)."""
+        node = cluster.get("v1", "Node", None, node_name)
+        if node is None or not names:
+            return
+        status, zero = node.get("status") or {}, dict.fromkeys(names, "0")
+        patch = {key: dict(status.get(key) or {}) | zero for key in ("capacity", "allocatable")}
+        cluster.patch_status("v1", "Node", None, node_name, patch)
 
     def plugin_config(self, pod: dict[str, Any]) -> tuple[str, str] | None:
         """(ConfigMap name, key) of the plugin config ``pod`` reads; None for a pod of no plugin."""
@@ -161,8 +222,8 @@ class RdmaSharedDevicePlugin(Controller):
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         mounted = self.plugin_config(obj)
         node_name = (obj.get("spec") or {}).get("nodeName")
-        if mounted and (obj.get("metadata") or {}).get("deletionTimestamp"):
-            self._stopped(cluster, obj)
+        if mounted and ((obj.get("metadata") or {}).get("deletionTimestamp") or not ready(obj)):
+            self._stopped(cluster, obj)  # deleted, or its container exited (CrashLoopBackOff): the socket closes
             return
         if not mounted or not node_name or not ready(obj):
             return
@@ -177,6 +238,8 @@ class RdmaSharedDevicePlugin(Controller):
             return  # the plugin exits on a config it cannot read (resources_manager.go ReadConfig)
         found = self.registers(obj, config if isinstance(config, dict) else {}, node)
         self._registered[(str(namespace), str(obj["metadata"]["name"]))] = (str(node_name), list(found))
+        for resource in found:
+            self._stopped_at.pop((str(node_name), resource), None)  # registered again: healthy
         status = node.get("status") or {}
         capacity = dict(status.get("capacity") or {})
         allocatable = dict(status.get("allocatable") or {})
