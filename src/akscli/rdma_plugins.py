@@ -241,14 +241,15 @@ def per_node(plugins: Iterable[Plugin], nodes: Iterable[str] | None = None) -> s
     names = list(dict.fromkeys(nodes if nodes is not None else plugin.by_node))
     have = [n for n in names if plugin.by_node.get(n)]
     lack = [n for n in names if not plugin.by_node.get(n)]
-    given = f"gives {', '.join(plugin.resources)} to {_few(have)}" if have else "gives no RDMA resource to"
+    given = f"gives {', '.join(plugin.resources)} to {few(have)}" if have else "gives no RDMA resource to"
     text = f"daemonset {plugin.namespace}/{plugin.name}'s config (ConfigMap {plugin.config}) {given}"
     if lack:
-        text += f"{' and none to' if have else ''} {_few(lack)}: {NODE_POLICY_FIX} {'it' if len(lack) == 1 else 'them'}"
+        text += f"{' and none to' if have else ''} {few(lack)}: {NODE_POLICY_FIX} {'it' if len(lack) == 1 else 'them'}"
     return text
 
 
-def _few(names: list[str]) -> str:
+def few(names: list[str]) -> str:
+    """The first names, then "and N more"."""
     more = len(names) - _NAMED
     return ", ".join(names[:_NAMED]) + (f" and {more} more" if more > 0 else "")
 

@@ -23,7 +23,7 @@ from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, RDMA_PLUGIN_STOPPED_FI
 from akscli.baremetal.nccl_expected import Verdict, interconnect, judge
 from akscli.baremetal.nccl_output import parse
 from akscli.errors import CheckFailedError, UsageError, WaitTimeoutError
-from akscli.rdma_plugins import Plugin, per_node, resources
+from akscli.rdma_plugins import Plugin, few, per_node, resources
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -205,9 +205,23 @@ def place(
             hint = f"{RDMA_PLUGIN_STOPPED_FIX}, or pass --rdma-resource none"
         raise UsageError(
             f"--rdma-resource {spec.rdma_resource}: none of the {nodes.gpu_nodes} {where} offers it; {they}",
-            hint=f"pass --rdma-resource {rdma[0]}" if rdma else hint,
+            hint=f"pass --rdma-resource {rdma[0]}{_partly(rdma[0], nodes, plugins)}" if rdma else hint,
         )
     return Placement(size, selector, topology, nodes, where)
+
+
+def _partly(resource: str, nodes: nccl_nodes.SizeNodes, plugins: Sequence[Plugin]) -> str:
+    """Where only some of the GPU nodes offer ``resource``, which of them do not (a run on more nodes
+    than offer it waits): as the per-node config of the sriov-network-operator's plugin gives them
+    (rdma_plugins.per_node), else by name."""
+    have = set(nodes.offered_on.get(resource, ()))
+    if len(have) >= nodes.gpu_nodes:
+        return ""
+    names = list(dict.fromkeys([n for n, _ in nodes.candidates] + nodes.passed_over))
+    if per := per_node(plugins, names):
+        return f"; {per}"
+    lack = [n for n in names if n not in have]
+    return f" (offered by {len(have)} of the {nodes.gpu_nodes}; not by {few(lack)})"
 
 
 def no_rdma_device(resource: str, nodes: int) -> tuple[str, str]:

@@ -101,6 +101,7 @@ class SizeNodes:
     skipped: Counter[str] = field(default_factory=Counter)  # kind of reason -> nodes
     skipped_names: list[tuple[str, str]] = field(default_factory=list)  # (node, reason), NAMES_KEPT per reason
     offered: Counter[str] = field(default_factory=Counter)  # extended resources (not GPUs) -> nodes
+    offered_on: dict[str, list[str]] = field(default_factory=dict)  # the same -> the nodes' names
     candidates: list[tuple[str, int]] = field(default_factory=list)  # usable: (node, allocatable nvidia.com/gpu)
     passed_over: list[str] = field(default_factory=list)  # every node skipped, by name
     sliced: int = 0  # GPU nodes whose units are MIG devices or shared replicas
@@ -127,6 +128,8 @@ class SizeNodes:
         self.rdma_stopped += other.rdma_stopped
         self.skipped.update(other.skipped)
         self.offered.update(other.offered)
+        for resource, names in other.offered_on.items():
+            self.offered_on.setdefault(resource, []).extend(names)
         self.candidates += other.candidates
         self.passed_over += other.passed_over
         self.sliced += other.sliced
@@ -215,6 +218,7 @@ def survey(
         for resource, value in allocatable.items():
             if scheduling.extended_resource(resource) and not gpus.is_gpu_resource(resource) and _positive(value):
                 part.offered[resource] += 1
+                part.offered_on.setdefault(resource, []).append(name)
         has_rdma = rdma_resource is None or _positive(allocatable.get(rdma_resource))
         part.with_rdma += 1 if rdma_resource is not None and has_rdma else 0
         capacity = (node.get("status") or {}).get("capacity") or {}
