@@ -86,6 +86,25 @@ def test_a_container_its_pods_deletion_stopped_is_no_problem() -> None:
     assert pod_problems.problem(pod) is None
 
 
+def _deleted_at_3(pod: dict[str, Any]) -> dict[str, Any]:
+    """Deleted at 02:59:30 with a 30 s grace period (deletionTimestamp is the delete plus the grace)."""
+    pod["metadata"] |= {"deletionTimestamp": "2026-12-07T03:00:00Z", "deletionGracePeriodSeconds": 30}
+    return pod
+
+
+def test_a_process_that_trapped_sigterm_and_exited_with_its_own_code_after_the_delete_is_no_problem() -> None:
+    # Before: "container main: Error (exit code 1)", as if it had crashed; only 143 and 137 were the kill's.
+    ended = {"exitCode": 1, "reason": "Error", "finishedAt": "2026-12-07T02:59:31Z"}
+    pod = _deleted_at_3(_pod({"name": "main", "state": {"terminated": ended}}, phase="Failed"))
+    assert pod_problems.problem(pod) is None
+
+
+def test_a_deleted_pods_container_that_had_crashed_before_the_delete_is_still_a_problem() -> None:
+    ended = {"exitCode": 1, "reason": "Error", "finishedAt": "2026-12-07T02:50:00Z"}
+    found = pod_problems.problem(_deleted_at_3(_pod({"name": "main", "state": {"terminated": ended}}, phase="Failed")))
+    assert found is not None and found.exit_code == 1
+
+
 def test_a_deleted_pods_container_that_ran_out_of_memory_is_still_a_problem() -> None:
     pod = _pod({"name": "main", "state": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}, phase="Failed")
     pod["metadata"]["deletionTimestamp"] = "2026-12-07T03:00:00Z"

@@ -243,13 +243,29 @@ def problem(pod: Mapping[str, Any]) -> Problem | None:
 # is ContainerStatusUnknown, 137 (pkg/kubelet/status/status_manager.go TerminatePod). Whoever deleted
 # the pod stopped it (a Job past its activeDeadlineSeconds deletes its active pods:
 # pkg/controller/job/job_controller.go), so that exit says nothing of why it was not running.
+# A process that traps SIGTERM exits with a code of its own, and the runtime's reason is then only
+# "Error" or "Completed" (the kubelet gives none of its own for a kill), so the time tells it apart:
+# the API server sets deletionTimestamp to the time of the delete plus the grace period and keeps that
+# period in deletionGracePeriodSeconds (kubernetes/apiserver 24a394e51 pkg/registry/rest/delete.go
+# BeforeDelete), and a container that finished at or after the delete was stopped by it.
 _KILLED_EXIT_CODES = (128 + 15, 128 + 9)
 
 
 def _killed_by_deletion(meta: Mapping[str, Any], ended: Mapping[str, Any]) -> bool:
-    return bool(meta.get("deletionTimestamp")) and (
-        ended.get("exitCode") in _KILLED_EXIT_CODES and ended.get("reason") != "OOMKilled"
-    )
+    if not meta.get("deletionTimestamp") or ended.get("reason") == "OOMKilled":
+        return False
+    if ended.get("exitCode") in _KILLED_EXIT_CODES:
+        return True
+    from datetime import timedelta
+
+    from akscli import timestamps
+
+    deleted = timestamps.parse(meta.get("deletionTimestamp"))
+    finished = timestamps.parse(ended.get("finishedAt"))
+    grace = meta.get("deletionGracePeriodSeconds")
+    if deleted is None or finished is None or not isinstance(grace, int):
+        return False
+    return finished >= deleted - timedelta(seconds=grace)
 
 
 def _last_line(text: str) -> str:
