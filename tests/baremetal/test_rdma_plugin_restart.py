@@ -138,3 +138,16 @@ def test_doctor_keeps_no_rdma_device_for_a_plugin_that_started_after_the_kubelet
     finding = _finding(kube)
     assert finding.message.endswith(f"; {RESOURCE} registered with no device")
     assert finding.fix.startswith("the plugin found no RDMA device there")
+
+
+def test_test_nccl_refusing_a_resource_the_restarted_kubelet_holds_at_0_points_at_doctor(
+    kube_emulator: Any, plugin: RdmaSharedDevicePlugin
+) -> None:
+    # Before, the hint named only missing RDMA modules and the plugin's selectors.
+    _restart_kubelet(kube_emulator, plugin)
+    result = invoke("baremetal", "test", "nccl", "--nodes", "1", "--dry-run=server")
+    assert result.exit_code == 2, result
+    assert " ".join(result.stderr.split()).endswith(
+        "; a plugin stopped over five minutes ago, or not registered since the kubelet restarted, leaves 0 too "
+        "('akscli baremetal doctor' tells which), or pass --rdma-resource none"
+    )

@@ -228,7 +228,10 @@ def no_rdma_device(resource: str, nodes: int) -> tuple[str, str]:
     """What to say of nodes where the RDMA resource is registered with no device (capacity 0):
     findings.NO_RDMA_DEVICE_FIX says why that is."""
     said = f"an RDMA device plugin registered {resource} with no device on {nodes} of them"
-    return said, f"{NO_RDMA_DEVICE_FIX}, or pass --rdma-resource none"
+    # A plugin stopped over five minutes ago, or not registered since its kubelet restarted, leaves 0 too
+    # (akscli.baremetal.rdma_stopped, which doctor reads the plugin's pods and the kubelet's events for).
+    other = "; a plugin stopped over five minutes ago, or not registered since the kubelet restarted, leaves 0 too"
+    return said, f"{NO_RDMA_DEVICE_FIX}{other} ('akscli baremetal doctor' tells which), or pass --rdma-resource none"
 
 
 def size_gpus(vm_size: str | None) -> int:
