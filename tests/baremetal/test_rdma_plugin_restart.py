@@ -151,3 +151,42 @@ def test_test_nccl_refusing_a_resource_the_restarted_kubelet_holds_at_0_points_a
         "; a plugin stopped over five minutes ago, or not registered since the kubelet restarted, leaves 0 too "
         "('akscli baremetal doctor' tells which), or pass --rdma-resource none"
     )
+
+
+def test_doctor_says_no_plugin_names_a_resource_whose_daemonset_was_deleted(
+    kube_emulator: Any, plugin: RdmaSharedDevicePlugin, kube: Any
+) -> None:
+    # Before: "registered with no device", with the fix about RDMA modules and the plugin's selectors.
+    _stop_plugin(kube_emulator)
+    plugin.advance(301)
+    assert _status(kube_emulator) == ("0", "0")
+    finding = _finding(kube)
+    assert finding.message.endswith(
+        f"; {RESOURCE} registered with no device: no RDMA device plugin akscli finds names it, so the one that "
+        "registered it is gone (or is one akscli does not recognise), and the kubelet keeps a resource it once "
+        "registered at capacity 0"
+    )
+    assert finding.fix.startswith("deploy the RDMA device plugin again (akscli baremetal prepare --rdma)")
+
+
+def test_doctor_names_the_daemonset_that_no_longer_places_its_plugin_on_the_node(
+    kube_emulator: Any, plugin: RdmaSharedDevicePlugin, kube: Any
+) -> None:
+    # The plugin's DaemonSet now selects other nodes: it deletes the pod here, which stops the plugin.
+    kube_emulator.cluster.patch(
+        "apps/v1",
+        "DaemonSet",
+        NAMESPACE,
+        "rdma-shared-dp-ds",
+        {"spec": {"template": {"spec": {"nodeSelector": {"rdma": "true"}}}}},
+    )
+    assert kube_emulator.idle(10.0)
+    plugin.advance(301)
+    assert _status(kube_emulator) == ("0", "0")
+    finding = _finding(kube)
+    assert finding.message.endswith(
+        f"; {RESOURCE} registered with no device: daemonset {NAMESPACE}/rdma-shared-dp-ds, which names it, places "
+        "no pod on the node (its nodeSelector asks for rdma=true, which the node lacks), and the kubelet drops a "
+        "plugin's devices five minutes after it stops"
+    )
+    assert finding.fix.startswith(f"change the plugin's nodeSelector, affinity or tolerations (kubectl -n {NAMESPACE}")

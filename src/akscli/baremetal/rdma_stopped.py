@@ -47,18 +47,17 @@ class Causes:
 
     def why(self, node: Mapping[str, Any], resources: Sequence[str]) -> tuple[str, str] | None:
         """(clause, fix) where ``resources`` (capacity 0 on ``node``) are a plugin's that runs there and
-        stopped, or that has not registered since the kubelet restarted; None where the plugin runs and
-        started after the kubelet (it registered and found no device), or no plugin names them."""
+        stopped, or that has not registered since the kubelet restarted, or where no plugin that names them
+        places a pod there; None where the plugin runs and started after the kubelet (it registered and
+        found no device)."""
         from akscli import gpu_plugin
 
         name = str((node.get("metadata") or {}).get("name"))
-        plugin = next(
-            (p for p in self._plugins if set(p.resources_on(name) or p.resources) & set(resources) and p.runs_on(node)),
-            None,
-        )
-        if plugin is None:
-            return None
         said = f"{', '.join(resources)} registered with no device"
+        naming = [p for p in self._plugins if set(p.resources_on(name) or p.resources) & set(resources)]
+        plugin = next((p for p in naming if p.runs_on(node)), None)
+        if plugin is None:
+            return _no_plugin_here(said, naming, node)
         where = f"kubectl -n {plugin.namespace} get pods -o wide --field-selector spec.nodeName=NODE"
         pod = self._pods_of(plugin).get(name)
         state = gpu_plugin.pod_state(pod) if pod is not None else ""
@@ -103,3 +102,22 @@ class Causes:
                     found[node] = pod  # a replacement pod over one being deleted
             self._pods[key] = found
         return self._pods[key]
+
+
+def _no_plugin_here(said: str, naming: Sequence[Plugin], node: Mapping[str, Any]) -> tuple[str, str]:
+    """Capacity 0 where no plugin that names the resource places a pod on the node: the one that
+    registered it stopped there (the kubelet keeps a resource it once registered, at 0: MachineInfo)."""
+    if naming:
+        first = naming[0]
+        return (
+            f"; {said}: daemonset {first.namespace}/{first.name}, which names it, places no pod on the node "
+            f"({first.why_not_on(node)}), and the kubelet drops a plugin's devices five minutes after it stops",
+            f"change the plugin's nodeSelector, affinity or tolerations (kubectl -n {first.namespace} edit "
+            f"daemonset {first.name}), or label the node as it selects",
+        )
+    return (
+        f"; {said}: no RDMA device plugin akscli finds names it, so the one that registered it is gone (or "
+        "is one akscli does not recognise), and the kubelet keeps a resource it once registered at capacity 0",
+        "deploy the RDMA device plugin again (akscli baremetal prepare --rdma), or check the plugin pods on the "
+        "node (kubectl get pods -A -o wide --field-selector spec.nodeName=NODE)",
+    )
