@@ -73,6 +73,13 @@ def _finding(kube: Any) -> doctor.Finding:
     return found
 
 
+def _finding_after_the_drop(emu: Any, plugin: RdmaSharedDevicePlugin, kube: Any) -> doctor.Finding:
+    """doctor's finding once the grace period of a plugin stopped has run out (capacity 0)."""
+    plugin.advance(301)
+    assert _status(emu) == ("0", "0")
+    return _finding(kube)
+
+
 def test_a_stopped_plugins_resource_drops_to_capacity_0_after_the_five_minute_grace_period(
     kube_emulator: Any, plugin: RdmaSharedDevicePlugin
 ) -> None:
@@ -98,9 +105,7 @@ def test_doctor_names_the_crashing_plugin_once_the_kubelet_dropped_its_resource(
     # Before: "rdma/rdma_shared_device_a registered with no device", fix "the plugin found no RDMA device there".
     crash(kube_emulator, plugin_pod(kube_emulator, NODE, NAMESPACE, PODS))
     assert _status(kube_emulator) == ("63", "0")  # the endpoint stopped, before the clock moves on
-    plugin.advance(301)
-    assert _status(kube_emulator) == ("0", "0")
-    finding = _finding(kube)
+    finding = _finding_after_the_drop(kube_emulator, plugin, kube)
     assert finding.message.endswith(
         f"; {RESOURCE} registered with no device: daemonset {NAMESPACE}/rdma-shared-dp-ds, the RDMA device "
         "plugin that registered it, stopped (its pod there is CrashLoopBackOff), and the kubelet drops a "
@@ -158,9 +163,7 @@ def test_doctor_says_no_plugin_names_a_resource_whose_daemonset_was_deleted(
 ) -> None:
     # Before: "registered with no device", with the fix about RDMA modules and the plugin's selectors.
     _stop_plugin(kube_emulator)
-    plugin.advance(301)
-    assert _status(kube_emulator) == ("0", "0")
-    finding = _finding(kube)
+    finding = _finding_after_the_drop(kube_emulator, plugin, kube)
     assert finding.message.endswith(
         f"; {RESOURCE} registered with no device: no RDMA device plugin akscli finds names it, so the one that "
         "registered it is gone (or is one akscli does not recognise), and the kubelet keeps a resource it once "
@@ -181,9 +184,7 @@ def test_doctor_names_the_daemonset_that_no_longer_places_its_plugin_on_the_node
         {"spec": {"template": {"spec": {"nodeSelector": {"rdma": "true"}}}}},
     )
     assert kube_emulator.idle(10.0)
-    plugin.advance(301)
-    assert _status(kube_emulator) == ("0", "0")
-    finding = _finding(kube)
+    finding = _finding_after_the_drop(kube_emulator, plugin, kube)
     assert finding.message.endswith(
         f"; {RESOURCE} registered with no device: daemonset {NAMESPACE}/rdma-shared-dp-ds, which names it, places "
         "no pod on the node (its nodeSelector asks for rdma=true, which the node lacks), and the kubelet drops a "
