@@ -42,8 +42,12 @@ of the same permission takes it out. The built-in Monitoring Data Reader (id
 AddonBicepTemplate/nested_grafana_amw_role_assignment.bicep, the role the AddonArmTemplate/README.md
 names) is what the fix grants.
 
-Not seen: an identity that is an app registration or lives in another subscription (no user-assigned
-identity found: the row is ``unknown``), and deny assignments.
+A client ID that no user-assigned identity in the subscription has (an app registration, or an
+identity in another subscription) is turned into its service principal's object ID by Microsoft Graph
+(akscli.azure.graph, ``servicePrincipals(appId=...)``); role assignments name a service principal by
+that ID with ``principalType: ServicePrincipal`` (RoleAssignments_ListForScope.json above), whatever
+kind it is. ``unknown`` remains where Graph refuses the read or has no such service principal.
+Not seen: deny assignments and ABAC conditions.
 """
 
 from __future__ import annotations
@@ -83,17 +87,17 @@ def rows(target: AzureTarget, client_id: str, endpoints: Sequence[str]) -> Itera
         yield CHECK, UNKNOWN, f"Azure cannot be asked in subscription {sub}: {exc.message}", _READ_FIX
         return
     identity = next((i for i in identities if _props(i).get("clientId", "").lower() == client_id.lower()), None)
-    if identity is None:
-        yield (
-            CHECK,
-            UNKNOWN,
-            f"no user-assigned identity in subscription {sub} has client ID {client_id}, the one KEDA signs in "
-            "as, so its role on the workspace cannot be read (an app registration's, or one in another "
-            "subscription, is not looked up)",
-            "pass --subscription with the identity's subscription",
+    if identity is not None:
+        name, principal = (
+            f"identity {identity.get('name') or client_id}",
+            str(_props(identity).get("principalId") or ""),
         )
-        return
-    principal = str(_props(identity).get("principalId") or "")
+    else:
+        found = _service_principal(target, sub, client_id)
+        if len(found) == 4:  # the unknown row
+            yield found
+            return
+        name, principal = found
     for host in hosts:
         account = next((a for a in accounts if _host(_endpoint(a)) == host), None)
         if account is None:
@@ -104,7 +108,38 @@ def rows(target: AzureTarget, client_id: str, endpoints: Sequence[str]) -> Itera
                 "pass --subscription with the workspace's subscription",
             )
             continue
-        yield _verdict(target, str(identity.get("name") or client_id), principal, str(account.get("id") or ""))
+        yield _verdict(target, name, principal, str(account.get("id") or ""))
+
+
+def _service_principal(target: AzureTarget, sub: str, client_id: str) -> tuple[str, str] | Row:
+    """(name, principal ID) of a client that is no user-assigned identity in ``sub``, from Microsoft
+    Graph (akscli.azure.graph): an app registration, or an identity in another subscription; else the
+    ``unknown`` row saying why."""
+    from akscli.azure import graph
+
+    try:
+        found = graph.service_principal(target, client_id)
+    except AkscliError as exc:
+        return (
+            CHECK,
+            UNKNOWN,
+            f"no user-assigned identity in subscription {sub} has client ID {client_id}, the one KEDA signs in "
+            f"as, and Microsoft Graph cannot be asked for its service principal: {exc.message}",
+            "sign in as a user who may read service principals (Application.Read.All), or pass --subscription "
+            "with the identity's subscription",
+        )
+    if not found or not found.get("id"):
+        return (
+            CHECK,
+            UNKNOWN,
+            f"client ID {client_id}, the one KEDA signs in as, is no user-assigned identity in subscription {sub} "
+            "and has no service principal in the signed-in tenant, so no role can be assigned to it",
+            "set KEDA's client ID to an identity or app registration of this tenant",
+        )
+    kind = {"application": "app registration", "managedidentity": "managed identity"}.get(
+        str(found.get("servicePrincipalType") or "").lower(), "service principal"
+    )
+    return f"{kind} {found.get('displayName') or client_id}", str(found["id"])
 
 
 def _verdict(target: AzureTarget, name: str, principal: str, workspace: str) -> Row:
@@ -112,7 +147,7 @@ def _verdict(target: AzureTarget, name: str, principal: str, workspace: str) -> 
 
     path = f"{workspace}/providers/Microsoft.Authorization/roleAssignments"
     params = f"?api-version={ROLES_API}&$filter=" + quote(f"assignedTo('{principal}')")
-    who = f"identity {name} (principal {principal})"
+    who = f"{name} (principal {principal})"
     try:
         assignments = arm.raw_pages(target, path, ROLES_API, params)
         client = arm.raw_client(target)

@@ -168,15 +168,68 @@ def test_a_custom_role_that_takes_the_query_out_with_not_data_actions_does_not_g
     assert row is not None and row["status"] == "not-ready"
 
 
-def test_doctor_cannot_tell_the_role_of_a_client_no_user_assigned_identity_has(
+def test_doctor_cannot_tell_the_role_of_a_client_no_identity_or_app_registration_has(
     model_emulator: Start, azure_env: ArmEmulator
 ) -> None:
     _world(model_emulator, azure_env, client_id="11111111-2222-4333-8444-555555555555")
     row = _role_row()
     assert row is not None and row["status"] == "unknown"
-    assert row["detail"].startswith(
-        f"no user-assigned identity in subscription {azure_env.subscription} has client ID {KEDA_CLIENT}"
+    assert row["detail"] == (
+        f"client ID {KEDA_CLIENT}, the one KEDA signs in as, is no user-assigned identity in subscription "
+        f"{azure_env.subscription} and has no service principal in the signed-in tenant, so no role can be "
+        "assigned to it"
     )
+
+
+def _elsewhere(model_emulator: Start, arm: ArmEmulator, kind: str, name: str) -> str:
+    """KEDA signs in as a client that no user-assigned identity in the subscription has, whose service
+    principal Graph knows (an app registration, or an identity in another subscription); the workspace."""
+    workspace = _world(model_emulator, arm, client_id="11111111-2222-4333-8444-555555555555")
+    arm.service_principals[KEDA_CLIENT.lower()] = {"id": SP_OBJECT, "displayName": name, "servicePrincipalType": kind}
+    return workspace
+
+
+SP_OBJECT = "7a7a7a7a-0000-4000-8000-000000000001"
+
+
+def test_doctor_passes_an_app_registration_that_holds_the_role_through_its_service_principal(
+    model_emulator: Start, azure_env: ArmEmulator
+) -> None:
+    # Before: unknown, "an app registration's ... is not looked up".
+    workspace = _elsewhere(model_emulator, azure_env, "Application", "keda-app")
+    _assign(azure_env, workspace, DATA_READER, principal=SP_OBJECT)
+    row = _role_row()
+    assert row is not None and row["status"] == "ok"
+    assert row["detail"] == (
+        f"app registration keda-app (principal {SP_OBJECT}) holds Monitoring Data Reader on workspace "
+        f"{workspace} (assigned at {workspace})"
+    )
+
+
+def test_doctor_names_the_role_to_grant_to_an_identity_of_another_subscription(
+    model_emulator: Start, azure_env: ArmEmulator
+) -> None:
+    # Before: unknown, "pass --subscription with the identity's subscription".
+    workspace = _elsewhere(model_emulator, azure_env, "ManagedIdentity", "id-keda-hub")
+    row = _role_row()
+    assert row is not None and row["status"] == "not-ready"
+    assert row["detail"].startswith(f"managed identity id-keda-hub (principal {SP_OBJECT}), which KEDA signs in as")
+    assert row["fix"] == (
+        f"az role assignment create --assignee-object-id {SP_OBJECT} --assignee-principal-type ServicePrincipal "
+        f'--role "Monitoring Data Reader" --scope {workspace}'
+    )
+
+
+def test_doctor_says_why_it_cannot_tell_where_graph_refuses_the_service_principal_read(
+    model_emulator: Start, azure_env: ArmEmulator
+) -> None:
+    _elsewhere(model_emulator, azure_env, "Application", "keda-app")
+    azure_env.graph_denied = True
+    row = _role_row()
+    assert row is not None and row["status"] == "unknown"
+    assert "Microsoft Graph cannot be asked for its service principal" in row["detail"]
+    assert "Insufficient privileges" in row["detail"]
+    assert row["fix"].startswith("sign in as a user who may read service principals (Application.Read.All)")
 
 
 def test_doctor_asks_azure_nothing_where_no_subscription_is_chosen(model_emulator: Start) -> None:

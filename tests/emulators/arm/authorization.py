@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from tests.emulators.arm.server import ArmError
 
@@ -113,8 +114,42 @@ def role_definition_id(subscription: str, role: str) -> str:
     return f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role}"
 
 
+SERVICE_PRINCIPAL_BY_APP_ID = r"^/v1\.0/servicePrincipals\(appId='([^']*)'\)$"
+
+
+def service_principal(emu: ArmEmulator, path: str, _query: Any, _body: Any) -> tuple[int, dict[str, Any]]:
+    """Microsoft Graph ``GET /v1.0/servicePrincipals(appId='{appId}')`` (learn.microsoft.com/graph/api/
+    serviceprincipal-get; MicrosoftDocs/microsoft-graph-docs-contrib api-reference/v1.0/api/
+    serviceprincipal-get.md): the service principal with ``id`` (its object ID), ``appId``,
+    ``displayName`` and ``servicePrincipalType``, from ``emu.service_principals``. An unknown appId is
+    404 ``Request_ResourceNotFound``; a caller without Application.Read.All gets 403
+    ``Authorization_RequestDenied`` "Insufficient privileges to complete the operation." (Graph's
+    error codes: learn.microsoft.com/graph/errors, directory codes as the Graph PowerShell and CLI
+    users quote them). The token's audience is not checked here: routes are not given the headers."""
+    app_id = unquote(re.fullmatch(SERVICE_PRINCIPAL_BY_APP_ID, path, re.I).group(1))  # type: ignore[union-attr]
+    if emu.graph_denied:
+        return 403, {
+            "error": {
+                "code": "Authorization_RequestDenied",
+                "message": "Insufficient privileges to complete the operation.",
+            }
+        }
+    found = emu.service_principals.get(app_id.lower())
+    if found is None:
+        message = (
+            f"Resource '{app_id}' does not exist or one of its queried reference-property objects are not present."
+        )
+        return 404, {"error": {"code": "Request_ResourceNotFound", "message": message}}
+    return 200, {
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#servicePrincipals/$entity",
+        "appId": app_id,
+        **found,
+    }
+
+
 def install(emu: ArmEmulator) -> None:
     emu.add_hooks(ROLE_ASSIGNMENTS, on_scope_list=list_for_scope)
+    emu.register_route("GET", SERVICE_PRINCIPAL_BY_APP_ID, service_principal)
     for role, (name, actions, data_actions) in BUILT_IN_ROLES.items():
         perms = {"actions": actions, "notActions": [], "dataActions": data_actions, "notDataActions": []}
         emu.put_resource(
