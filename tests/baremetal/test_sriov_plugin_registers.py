@@ -1,5 +1,6 @@
 """The kube emulator runs the SR-IOV network device plugin as the sriov-network-operator deploys it
-(tests/emulators/kube/controllers/sriov_device_plugin.py, upstream cited there): each pod reads its
+(tests/emulators/kube/controllers/sriov_device_plugin.py, upstream cited there), from the policies a
+test creates (sriov_operator.py renders them): each pod reads its
 node's key of ConfigMap device-plugin-config and registers ``openshift.io/<resourceName>`` with the
 node's HCAs where an ``isRdma`` entry keeps them, and nothing for an entry that keeps no device."""
 
@@ -9,19 +10,24 @@ from typing import Any
 
 from akscli.baremetal import doctor
 from tests.cli import invoke
-from tests.emulators.kube.controllers.sriov_device_plugin import SriovNetworkDevicePlugin
 
 from . import nodes as fx
-from .conftest import add_nodes, helm_gpu_operator
-from .test_rdma_plugins_owned import PLAIN_POLICY, RDMA_POLICY, SRIOV_NS, _sriov_operator_plugin
+from .conftest import helm_gpu_operator
+from .test_rdma_plugins_owned import PLAIN_POLICY, RDMA_POLICY, SRIOV_NS
+from .test_sriov_operator_renders import operator, policy
 
 
 def _run(emu: Any, configs: dict[str, Any], nodes: list[dict[str, Any]]) -> None:
-    emu.controllers.add(SriovNetworkDevicePlugin(delay=0.0))
-    add_nodes(emu, nodes)
-    emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": SRIOV_NS}})
-    for obj in _sriov_operator_plugin(configs):
-        emu.cluster.create(obj)
+    """Each node's ``resourceList`` entries become SriovNetworkNodePolicies that select that node, which
+    the operator renders into device-plugin-config (sriov_operator.py)."""
+    operator(emu, nodes, {"agentpool": "gpu"})
+    for node, config in configs.items():
+        for entry in config.get("resourceList") or []:
+            selectors = entry["selectors"]
+            spec = {"isRdma": selectors["IsRdma"], "nicSelector": {"vendor": selectors["vendors"][0]}}
+            policy(
+                emu, f"{entry['resourceName']}-{node}", entry["resourceName"], {"kubernetes.io/hostname": node}, **spec
+            )
     assert emu.idle(10.0)
 
 
