@@ -21,6 +21,7 @@ from akscli.azure.armerrors import arm_endpoint
 from akscli.errors import AkscliError, OperationInterrupted, OperationTimedOut, UsageError, WaitTimeoutError
 
 if TYPE_CHECKING:
+    from azure.core.configuration import Configuration
     from azure.core.polling import LROPoller
     from azure.core.rest import HttpRequest
     from azure.mgmt.core import ARMPipelineClient
@@ -229,21 +230,30 @@ def management_client(client_class: type[T], target: AzureTarget, **kw: Any) -> 
     )
 
 
-def raw_client(target: AzureTarget) -> ARMPipelineClient[Any, Any]:
-    """An ARM pipeline client with the same credential, retries and LRO polling as the SDKs,
-    for API versions no installed SDK has. Use with ``raw_call`` / ``raw_begin``."""
+def pipeline_config(kw: dict[str, Any]) -> Configuration[Any, Any]:
+    """The pipeline settings every akscli client shares: headers, user agent, proxy, redirects and the
+    retries of ``kw`` (``_client_kwargs``). Its authentication policy is the caller's."""
     from azure.core.configuration import Configuration
     from azure.core.pipeline import policies
-    from azure.mgmt.core import ARMPipelineClient
-    from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 
-    kw = _client_kwargs()
     config: Configuration[Any, Any] = Configuration()
     config.headers_policy = policies.HeadersPolicy()
     config.user_agent_policy = policies.UserAgentPolicy(sdk_moniker="akscli")
     config.proxy_policy = policies.ProxyPolicy()
     config.redirect_policy = policies.RedirectPolicy()
     config.retry_policy = kw["retry_policy"]
+    return config
+
+
+def raw_client(target: AzureTarget) -> ARMPipelineClient[Any, Any]:
+    """An ARM pipeline client with the same credential, retries and LRO polling as the SDKs,
+    for API versions no installed SDK has. Use with ``raw_call`` / ``raw_begin``."""
+    from azure.core.pipeline import policies
+    from azure.mgmt.core import ARMPipelineClient
+    from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
+
+    kw = _client_kwargs()
+    config = pipeline_config(kw)
     config.custom_hook_policy = policies.CustomHookPolicy(raw_request_hook=_stop_writes)
     config.logging_policy = policies.NetworkTraceLoggingPolicy()
     config.http_logging_policy = ARMHttpLoggingPolicy()

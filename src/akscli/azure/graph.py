@@ -31,19 +31,12 @@ def graph_endpoint() -> str:
 def service_principal(target: Any, app_id: str) -> dict[str, Any] | None:
     """The service principal of ``app_id`` in the signed-in tenant; None where Graph has none."""
     from azure.core import PipelineClient
-    from azure.core.configuration import Configuration
     from azure.core.pipeline import policies
     from azure.core.rest import HttpRequest
 
     from akscli.azure import arm
 
-    kw = arm._client_kwargs()
-    config: Configuration[Any, Any] = Configuration()
-    config.headers_policy = policies.HeadersPolicy()
-    config.user_agent_policy = policies.UserAgentPolicy(sdk_moniker="akscli")
-    config.proxy_policy = policies.ProxyPolicy()
-    config.redirect_policy = policies.RedirectPolicy()
-    config.retry_policy = kw["retry_policy"]
+    config = arm.pipeline_config(arm._client_kwargs())
     config.authentication_policy = policies.BearerTokenCredentialPolicy(
         arm._credential(target), os.environ.get("AKSCLI_GRAPH_SCOPE") or GRAPH_SCOPE
     )
