@@ -45,7 +45,9 @@ def _world(kind: str, case: str, emu: ArmEmulator, folder: Path) -> None:
         # A second pool: a command that writes once per pool writes twice.
         user = {"name": "cpu", "mode": "User", "count": 2, "vmSize": "Standard_D8ds_v5"}
         system = {"name": "system", "mode": "System", "count": 3, "vmSize": "Standard_D4ds_v5"}
-        seed_cluster(emu, pools=[system, user], **bodies.CONTROL_PLANE.get(case.removeprefix("aks: "), {}))
+        control_plane = dict(bodies.CONTROL_PLANE.get(case.removeprefix("aks: "), {}))
+        # A case that names its own pools (a User pool to update) keeps them, with the second pool added.
+        seed_cluster(emu, pools=[*control_plane.pop("pools", [system]), user], **control_plane)
     elif kind == "fleet-bare":
         armworld.make_fleet(emu)
         armworld.seed_member(emu, "gpu", armworld.aks_id(emu, "aks-gpu"), "cloud")
