@@ -84,6 +84,7 @@ NAP_ONLY = {
     # delete: an ARM DELETE names one agent pool (nodepool delete)
     "selector": "-l/--selector",
     "all_": "--all",
+    "all_namespaces_ignored": "-A/--all-namespaces",
 }
 # How Karpenter may disrupt a GPU pool's nodes. A model server evicted by consolidation reloads tens
 # of GB of weights, so a GPU pool consolidates only empty nodes (upstream: kubernetes-sigs/karpenter

@@ -273,12 +273,14 @@ ARM_WRITE_OPTIONS: dict[str, Any] = {
 on_arm_write = opts.flag_block(ARM_WRITE_OPTIONS, "write", ArmWrite, defaults=asdict(ArmWrite()))
 
 
-def on_delete(timeout: Any, default: str | None) -> Callable[[Callable[..., None]], Callable[..., None]]:
+def on_delete(
+    timeout: Any, default: str | None, *, selects: bool = False
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """`cluster delete` and `nodepool delete`'s flag block (flag_types.on_delete): -y, --dry-run,
     --no-wait/--wait, --timeout (the option ``timeout``, its default ``default``), -o and
-    --ignore-not-found, in that order."""
+    --ignore-not-found, in that order; ``selects``: as flag_types.on_delete's."""
     order = ("yes", "dry_run", "no_wait", "timeout", "output_", "ignore_not_found")
-    return flag_types.on_delete(order, wait=("no_wait", NoWait, False), timeout=(timeout, default))
+    return flag_types.on_delete(order, wait=("no_wait", NoWait, False), timeout=(timeout, default), selects=selects)
 
 
 def resource_group(value: str | None) -> str:

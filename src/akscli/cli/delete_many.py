@@ -19,11 +19,31 @@ from akscli.cli import options as opts
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
-# kubectl delete --all: "Delete all resources, in the namespace of the specified resource types."
-# (kubernetes/kubectl pkg/cmd/delete/delete_flags.go AddFlags).
-All = Annotated[
-    bool, typer.Option("--all", help="Delete every one in the namespace (kubectl delete --all).", show_default=False)
-]
+
+def all_option(text: str) -> Any:
+    """--all, its help ``text`` saying where it deletes: kubectl delete's "Delete all resources, in
+    the namespace of the specified resource types." (kubernetes/kubectl pkg/cmd/delete/delete_flags.go
+    AddFlags) is true of a namespaced kind only; a cluster-scoped kind's selector lists with no
+    namespace (kubernetes/cli-runtime pkg/resource/builder.go visitBySelector: `if
+    mapping.Scope.Name() != meta.RESTScopeNameNamespace { selectorNamespace = "" }`)."""
+    return Annotated[bool, typer.Option("--all", help=f"{text} (kubectl delete --all).", show_default=False)]
+
+
+if TYPE_CHECKING:
+    All = bool
+    AllOfPair = bool
+    AllClusterScoped = bool
+else:
+    # A namespaced kind's (Ray's).
+    All = all_option("Delete every one in the namespace; with -A in every namespace")
+    # A KubeFleet pair of kinds (fleet placement, rollout and strategy delete): -n picks the kind.
+    AllOfPair = all_option(
+        "Delete every one of the cluster-scoped kind, or with -n every one of the namespaced kind in that"
+        " namespace; with -A both kinds, every namespace"
+    )
+    # A cluster-scoped kind's (NAP NodePools): there is no namespace to keep to.
+    AllClusterScoped = all_option("With --auto-provision: delete every NodePool; NodePools are in no namespace")
+
 # kubectl delete -A: "If present, list the requested object(s) across all namespaces. Namespace in
 # current context is ignored even if specified with --namespace." (delete_flags.go AddFlags; the
 # builder's AllNamespaces in delete.go Complete). A NAME with -A is refused for every command
@@ -34,6 +54,22 @@ AllNamespaces = Annotated[
         "-A",
         "--all-namespaces",
         help="With -l or --all: every namespace, -n ignored (kubectl delete -A).",
+        show_default=False,
+    ),
+]
+
+# -A on a delete of a cluster-scoped kind (NAP NodePools): kubectl takes it and lists, reads and
+# deletes with no namespace, names included (kubernetes/cli-runtime pkg/resource/builder.go
+# visitBySelector and visitByName: `if mapping.Scope.Name() != meta.RESTScopeNameNamespace {
+# selectorNamespace = "" }`, before the "cannot be retrieved by name across all namespaces" check,
+# which only a namespaced mapping reaches). Its parameter is ``all_namespaces_ignored``, not
+# ``all_namespaces``, so that options.name_across_namespaces leaves its NAMEs alone.
+AllNamespacesIgnored = Annotated[
+    bool,
+    typer.Option(
+        "-A",
+        "--all-namespaces",
+        help="With --auto-provision: taken and ignored, as kubectl delete -A of a cluster-scoped kind.",
         show_default=False,
     ),
 ]
@@ -165,7 +201,8 @@ def delete_chosen(
     apiVersion, kind and namespace that chosen lists and reads) turned into what is deleted for it
     (``refs_of``, from its name and namespace: the object and what goes with it), all deleted after
     one confirmation with one wait (common.delete_objects: ``what``, ``action``, ``wait``), then
-    the missing names raised; absent ones ignored with --ignore-not-found."""
+    the missing names raised; absent ones ignored with --ignore-not-found, or by default with -l or
+    --all (ignores_not_found: one listed and gone before it is read)."""
     from akscli.cli.common import delete_objects
 
     api_version, kind, ns = chosen_by
@@ -185,7 +222,17 @@ def delete_chosen(
                 fmt=delete.output,
                 wait=wait,
             )
-        raise_missing(missing, delete.ignore_not_found)
+        raise_missing(missing, ignores_not_found(delete, selector))
+
+
+def ignores_not_found(delete: opts.DeleteFlags, selector: str | None) -> bool:
+    """Whether a name that is not there is no error: --ignore-not-found, or -l or --all
+    (``selector`` not None) without --ignore-not-found typed, true or false, as kubectl delete
+    defaults it (kubernetes/kubectl pkg/cmd/delete/delete.go Complete: `if o.DeleteAll ||
+    len(o.LabelSelector) > 0 ... if f := cmd.Flags().Lookup("ignore-not-found"); f != nil &&
+    !f.Changed { o.IgnoreNotFound = true }`): an object listed and deleted by someone else before
+    its turn is already what was asked for."""
+    return delete.ignore_not_found or (selector is not None and not delete.ignore_not_found_typed)
 
 
 def raise_missing(missing: Sequence[errors.NotFoundError], ignore_not_found: bool) -> None:

@@ -75,12 +75,16 @@ DeleteOutput = Annotated[str | None, output_option(DELETE_FORMATS, "each deleted
 # kubectl delete's --ignore-not-found, default false (upstream: kubernetes/kubectl
 # pkg/cmd/delete/delete_flags.go, "Treat \"resource not found\" as a successful delete"); on
 # every delete command (tests/foundation/test_grammar.py), applied by errors.absent_is_done.
-# kubectl's default of true with -l/--all does not arise: akscli's deletes take one NAME.
-IgnoreNotFound = Annotated[
+# kubectl's default of true with -l/--all unless the flag is typed: delete_many.ignores_not_found,
+# and the help of the deletes that take them says it, as kubectl's does ('Defaults to "true" when
+# --all is specified.', delete_flags.go AddFlags).
+IGNORE_NOT_FOUND_HELP = 'Treat "not found" as a successful delete: exit 0, print nothing (kubectl\'s flag).'
+IgnoreNotFound = Annotated[bool, typer.Option("--ignore-not-found", help=IGNORE_NOT_FOUND_HELP)]
+IgnoreNotFoundSelecting = Annotated[
     bool,
     typer.Option(
         "--ignore-not-found",
-        help='Treat "not found" as a successful delete: exit 0, print nothing (kubectl\'s flag).',
+        help=IGNORE_NOT_FOUND_HELP + " With -l or --all it is on unless given =false, as in kubectl.",
     ),
 ]
 
@@ -189,19 +193,21 @@ def on_delete(
     timeout: tuple[Any, str | None] = (DeleteTimeout, "5m"),
     before: Mapping[str, str] | None = None,
     into: str = "delete",
+    selects: bool = False,
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """A decorator: a delete's -y, --dry-run, -o, --ignore-not-found, its wait flag and --timeout,
     in ``order`` (``wait``'s parameter name in its place), in place of the command's ``into:
     options.DeleteFlags`` parameter. ``wait``: the parameter name, option and default of the wait
     flag (kubectl delete's --wait/--no-wait, or an ARM delete's --no-wait/--wait); ``timeout``:
     the --timeout option and its default; ``before``: as options.flag_block's (-y listed before
-    the Azure flags, as `fleet delete` lists it)."""
+    the Azure flags, as `fleet delete` lists it); ``selects``: the command takes -l and --all, so
+    --ignore-not-found's help says it is their default."""
     wait_name, wait_type, wait_default = wait
     types: dict[str, Any] = {
         "yes": Yes,
         "dry_run": DryRun,
         "output_": DeleteOutput,
-        "ignore_not_found": IgnoreNotFound,
+        "ignore_not_found": IgnoreNotFoundSelecting if selects else IgnoreNotFound,
         wait_name: wait_type,
         "timeout": timeout[0],
     }

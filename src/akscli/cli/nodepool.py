@@ -450,14 +450,15 @@ else:
 @app.command("delete")
 @on_azure
 @flag_types.on_kube(into="kube")
-@azopts.on_delete(azopts.PoolDeleteTimeout, None)
+@azopts.on_delete(azopts.PoolDeleteTimeout, None, selects=True)
 def delete(
     names: PoolNames = None,
     cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
     auto_provision: AutoProvision = False,
     selector: flag_types.Selector = None,
-    all_: delete_many.All = False,
+    all_: delete_many.AllClusterScoped = False,
+    all_namespaces_ignored: delete_many.AllNamespacesIgnored = False,
     delete: opts.DeleteFlags = opts.DeleteFlags(),
     if_match: azopts.IfMatch = None,
     azure: AzureFlags = AzureFlags(),
@@ -479,6 +480,7 @@ def delete(
         if_match=if_match,
         selector=selector,
         all_=all_,
+        all_namespaces_ignored=all_namespaces_ignored,
     ):
         nodepool_nap.delete(names or [], (selector, all_), kube, delete, timeout or azopts.NAP_DELETE_TIMEOUT_DEFAULT)
         return

@@ -267,7 +267,9 @@ def name_across_namespaces(ctx: Any) -> UsageError | None:
     kubectl refuses it, since a name picks one object of one namespace (upstream: kubernetes/
     kubernetes staging/src/k8s.io/cli-runtime/pkg/resource/builder.go visitByName, with
     allNamespace: "a resource cannot be retrieved by name across all namespaces"). None where
-    the command was not given both. Here, not in cli/name_flag.py with the other refusals of
+    the command was not given both. A delete of a cluster-scoped kind names its -A
+    ``all_namespaces_ignored`` (delete_many.AllNamespacesIgnored): kubectl takes names with it
+    there. Here, not in cli/name_flag.py with the other refusals of
     a flag: every command runs this check, and `model plan` loads no other part of that module."""
     if ctx.resilient_parsing or not ctx.params.get("all_namespaces"):
         return None
@@ -432,7 +434,9 @@ class DeleteFlags(Record):
     """The flags every delete command has: -y, --dry-run, -o, --ignore-not-found, --wait/--no-wait
     and --timeout (flag_types.on_delete declares them, in each command's order, and hands them over
     as one). ``wait`` is false for --no-wait; ``timeout`` is None where the command leaves the
-    default to its path (`fleet rollout delete`: the hub's 5m or ARM's 60m)."""
+    default to its path (`fleet rollout delete`: the hub's 5m or ARM's 60m). ``ignore_not_found_typed``:
+    --ignore-not-found was on the command line, true or false (pflag's Flag.Changed, which kubectl
+    delete reads to default it to true with -l or --all: delete_many.ignores_not_found)."""
 
     yes: bool = False
     dry_run: str = "none"
@@ -440,6 +444,7 @@ class DeleteFlags(Record):
     ignore_not_found: bool = False
     wait: bool = True
     timeout: str | None = None
+    ignore_not_found_typed: bool = False
 
     def wait_seconds(self, default: str) -> float | None:
         """--wait and --timeout (``default`` where none was given) as common.delete_objects takes
@@ -457,8 +462,17 @@ def delete_flags(
     timeout: str | None = None,
 ) -> DeleteFlags:
     """A DeleteFlags from the parsed flags: a command has --wait/--no-wait (``wait``) or, as the
-    ARM deletes, --no-wait/--wait (``no_wait``)."""
-    return DeleteFlags(yes, dry_run, output_, ignore_not_found, wait and not no_wait, timeout)
+    ARM deletes, --no-wait/--wait (``no_wait``); whether --ignore-not-found was typed is read
+    from the running command's context (given, or given false: TURNED_OFF)."""
+    from typer._click.core import ParameterSource
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    typed = ctx is not None and (
+        ctx.get_parameter_source("ignore_not_found") is ParameterSource.COMMANDLINE
+        or "--ignore-not-found" in (ctx.meta.get(TURNED_OFF) or ())
+    )
+    return DeleteFlags(yes, dry_run, output_, ignore_not_found, wait and not no_wait, timeout, typed)
 
 
 def flag_block(

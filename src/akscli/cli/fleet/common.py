@@ -269,7 +269,10 @@ on_arm_delete = flag_types.on_delete(
     before={"yes": "arm"},
 )
 on_staged_delete = flag_types.on_delete(
-    wait=("wait", StagedDeleteWait, True), timeout=(StagedDeleteTimeout, None), before={"yes": "arm"}
+    wait=("wait", StagedDeleteWait, True),
+    timeout=(StagedDeleteTimeout, None),
+    before={"yes": "arm"},
+    selects=True,
 )
 
 

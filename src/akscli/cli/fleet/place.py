@@ -424,12 +424,12 @@ else:
 
 @placement_app.command("delete")
 @on_hub
-@flag_types.on_delete()
+@flag_types.on_delete(selects=True)
 def placement_delete(
     names: HubPlacementNames = None,
     namespace: PlacementNamespace = None,
     selector: flag_types.Selector = None,
-    all_: delete_many.All = False,
+    all_: delete_many.AllOfPair = False,
     all_namespaces: delete_many.AllNamespaces = False,
     delete: opts.DeleteFlags = opts.DeleteFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),

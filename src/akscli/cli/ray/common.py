@@ -278,7 +278,7 @@ def delete_command(
     command.__annotations__["names"] = delete_many.names_argument(name_type)  # before on_delete reads the signature
     command.__name__ = command.__qualname__ = func_name
     command.__doc__ = doc
-    return app.command("delete")(on_cluster(flag_types.on_delete()(command)))
+    return app.command("delete")(on_cluster(flag_types.on_delete(selects=True)(command)))
 
 
 def build_and_apply(

@@ -460,7 +460,7 @@ else:
 
 @app.command("delete")
 @on_cluster
-@flag_types.on_delete()
+@flag_types.on_delete(selects=True)
 def job_delete(
     names: JobNames = None,
     cluster: job_api.ApiCluster = None,
