@@ -2,14 +2,17 @@
 cluster-scoped kind with no namespace and ignores -A (upstream: kubernetes/cli-runtime
 pkg/resource/builder.go visitByName: `if mapping.Scope.Name() != meta.RESTScopeNameNamespace {
 selectorNamespace = "" }`; only a namespaced mapping reaches "a resource cannot be retrieved by
-name across all namespaces"). A ResourcePlacement's TYPE, or a bare name (the fleet deletes' -A
-spans both kinds, so it does not say which), is refused as before."""
+name across all namespaces"); the staged deletes' cluster-scoped TYPEs too. A ResourcePlacement's
+TYPE, or a bare name (the fleet deletes' -A spans both kinds, so it does not say which), is
+refused as before."""
 
 from __future__ import annotations
 
 from tests.cli import invoke
 from tests.fleet.conftest import Hub
 from tests.fleet.test_placement_delete_many import _left, _two
+from tests.fleet.test_staged_delete_many import _left as _strategies_left
+from tests.fleet.test_staged_delete_many import _strategy
 
 CRP = "clusterresourceplacement.placement.kubernetes-fleet.io"
 
@@ -36,3 +39,11 @@ def test_a_bare_name_with_all_namespaces_is_refused_as_before(hub: Hub) -> None:
     assert result.exit_code == 2, result
     assert "cannot be retrieved by name across all namespaces" in result.stderr
     assert _left(hub) == ["one", "two"]
+
+
+def test_a_cluster_scoped_strategy_type_and_name_with_all_namespaces_is_deleted(hub: Hub) -> None:
+    _strategy(hub, "a")
+    result = invoke("fleet", "rollout", "strategy", "delete", "clusterstagedupdatestrategy/a", "-A", "-y")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines() == ['clusterstagedupdatestrategy.placement.kubernetes-fleet.io "a" deleted']
+    assert _strategies_left(hub, "ClusterStagedUpdateStrategy") == []
