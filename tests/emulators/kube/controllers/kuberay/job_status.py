@@ -12,18 +12,28 @@ computes from it) are set over that status, and the result is sent as an update 
 (``ClusterState.update_status_of``). A 409 waits one requeue (``delay``, standing for
 RayJobDefaultRequeueDuration) and does it again from a fresh read.
 
-Not as upstream: updateRayJobStatus writes only when jobStatus, jobDeploymentStatus,
-rayClusterStatus or jobStatusCheckFailureStartTime changed, and stamps endTime itself for a
-terminal deployment status; the simulator's steps each write what they changed (the message,
-jobId, rayJobInfo on their own too) and set endTime where they end the job."""
+``updateRayJobStatus`` sends the update only when jobStatus, jobDeploymentStatus, rayClusterStatus
+(utils/consistency.go ``InconsistentRayClusterStatus``: state, reason, the worker counts, endpoints,
+head, conditions; not lastUpdateTime nor observedGeneration) or jobStatusCheckFailureStartTime
+changed (``crucial_change``). A pass that changes only other fields (the message, rayJobInfo,
+dashboardURL, jobId) writes nothing. The simulator's steps are finer than KubeRay's passes: the
+Initializing pass sets dashboardURL together with Running or Waiting, the Waiting pass jobId
+together with Running. So a step that changes no crucial field is held (``_held``, per RayJob uid)
+and goes out with the next step that does, as those fields go out with that pass upstream; a
+later step's value of the same field wins, as the later pass computes it afresh.
+
+Not as upstream: updateRayJobStatus stamps endTime itself for a terminal deployment status; the
+simulator's steps set endTime where they end the job."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.kube.controllers.kuberay.common import RAY
+from tests.emulators.kube.patches import merge_patch
 from tests.emulators.kube.status import ApiError
 
 # The requeue after a conflict: RayJobDefaultRequeueDuration (3 s upstream: rayjob_controller.go),
@@ -32,22 +42,65 @@ REQUEUE = 0.05
 Fields = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 
 
+# ray-project/kuberay ray-operator/controllers/ray/utils/consistency.go InconsistentRayClusterStatus:
+# the RayClusterStatus fields whose change is worth a write (lastUpdateTime, observedGeneration are not).
+_CLUSTER_FIELDS = (
+    "state",
+    "reason",
+    "readyWorkerReplicas",
+    "availableWorkerReplicas",
+    "desiredWorkerReplicas",
+    "minWorkerReplicas",
+    "maxWorkerReplicas",
+    "endpoints",
+    "head",
+    "conditions",
+)
+_held: dict[tuple[str, str, str], dict[str, Any]] = {}
+_held_lock = threading.Lock()
+
+
+def crucial_change(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether ``updateRayJobStatus`` (rayjob_controller.go) would send ``new`` over ``old``: jobStatus,
+    jobDeploymentStatus or jobStatusCheckFailureStartTime differ, or the rayClusterStatus fields
+    InconsistentRayClusterStatus compares."""
+    if any(old.get(f) != new.get(f) for f in ("jobStatus", "jobDeploymentStatus", "jobStatusCheckFailureStartTime")):
+        return True
+    was, now = old.get("rayClusterStatus") or {}, new.get("rayClusterStatus") or {}
+    return any(was.get(f) != now.get(f) for f in _CLUSTER_FIELDS)
+
+
 def write_status(cluster: Any, ns: str, name: str, fields: Fields, requeue: float = REQUEUE) -> dict[str, Any]:
     """Status().Update of RayJob ``ns/name`` as read now, with ``fields`` (or ``fields(status)``)
-    set in its status (None removes one); a conflict is requeued (``requeue`` seconds) and the
-    status computed again from a fresh read. The RayJob gone answers 404, as the write of a deleted
-    object does (the job thread ends on it: job.py ``_spawn``). The RayJob as written."""
+    set in its status (None removes one), when that changes a field updateRayJobStatus compares
+    (``crucial_change``); otherwise the fields are held for the RayJob's next write. A conflict is
+    requeued (``requeue`` seconds) and the status computed again from a fresh read. The RayJob gone
+    answers 404, as the write of a deleted object does (the job thread ends on it: job.py
+    ``_spawn``). The RayJob as written (or as read, when nothing was sent)."""
     while True:
         job = cluster.get(RAY, "RayJob", ns, name)
         if job is None:
             raise ApiError(404, f'rayjobs.ray.io "{name}" not found', "NotFound")
         job = dict(job)
-        wanted = fields(dict(job.get("status") or {})) if callable(fields) else fields
+        status = dict(job.get("status") or {})
+        key = (ns, name, str((job.get("metadata") or {}).get("uid") or ""))
+        with _held_lock:
+            wanted = dict(_held.get(key) or {})
+        wanted.update(fields(dict(status)) if callable(fields) else fields)
+        after = merge_patch(status, wanted)
+        if not crucial_change(status, after):
+            with _held_lock:
+                _held[key] = wanted
+            return job
         try:
-            return dict(cluster.update_status_of(job, wanted))
+            written = dict(cluster.update_status_of(job, wanted))
         except ApiError as exc:
             if exc.code != 409:
                 raise
+        else:
+            with _held_lock:
+                _held.pop(key, None)
+            return written
         time.sleep(max(requeue, 0.01))
 
 
