@@ -52,3 +52,17 @@ def test_list_with_a_bad_cluster_name_is_refused(ray_emulator: Callable[..., Any
     assert result.exit_code == 2, result
     assert result.stderr.startswith("error: ")
     assert "Shared_1" in result.stderr
+
+
+def test_list_with_a_cluster_and_all_namespaces_is_refused(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # A RayCluster's name is its namespace's: `shared` in two namespaces is two clusters, two job APIs.
+    ray_emulator(operator=False)
+    result = invoke("ray", "job", "list", "--cluster", "shared", "-A")
+    assert result.exit_code == 2, result
+    assert result.stderr.splitlines()[0] == (
+        "error: a Ray cluster is named in one namespace: --cluster shared does not go with -A"
+    )
+    assert "hint: akscli ray job list --cluster shared -n NAMESPACE" in result.stderr
+    assert result.stdout == ""

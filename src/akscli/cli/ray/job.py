@@ -228,7 +228,8 @@ def job_list(
             "--cluster",
             "-c",
             help="Only the jobs on this Ray cluster: the RayJobs that select it (submit --cluster) or made it, "
-            "then the jobs submitted straight to its Ray job API (DEPLOYMENT <none>).",
+            "then the jobs submitted straight to its Ray job API (DEPLOYMENT <none>). "
+            "A Ray cluster's name is its namespace's: not with -A.",
             show_default=False,
         ),
     ] = None,
@@ -243,7 +244,18 @@ def job_list(
         list_objects("RayJob", JOB_COLUMNS, k8s, all_namespaces, selector, output_format)
         return
     validate.name(cluster, "Ray cluster name")
-    more = _api_jobs(cluster, all_namespaces, selector)
+    if all_namespaces:
+        # A RayCluster is a namespaced object: clusters named C in two namespaces are two clusters,
+        # each with its own Ray job API (its head Service NS/C-head-svc:8265). kubectl refuses a
+        # name with -A for the same reason (kubernetes/kubernetes staging/src/k8s.io/cli-runtime/
+        # pkg/resource/builder.go visitByName: "a resource cannot be retrieved by name across all
+        # namespaces"; akscli's opts.name_across_namespaces).
+        raise errors.UsageError(
+            f"a Ray cluster is named in one namespace: --cluster {cluster} does not go with -A",
+            hint=f"akscli ray job list --cluster {cluster} -n NAMESPACE lists one namespace's cluster; "
+            "akscli ray job list -A lists the RayJobs of every namespace",
+        )
+    more = _api_jobs(cluster, selector)
     list_objects(
         "RayJob",
         JOB_COLUMNS,
@@ -256,16 +268,15 @@ def job_list(
     )
 
 
-def _api_jobs(cluster: str, all_namespaces: bool, selector: str | None) -> Any:
+def _api_jobs(cluster: str, selector: str | None) -> Any:
     """``ray job list --cluster``'s rows after the RayJobs: the jobs of the cluster's Ray job API
     that no RayJob made (akscli.ray.job_api.api_only_jobs), in the table formats only (they are not
     Kubernetes objects: -o json, yaml and name list the RayJobs and say how many were left out)."""
 
     def more(kube: "Kube", ns: str, rayjobs: list[dict[str, Any]], fmt: str) -> list[dict[str, Any]]:
         where = f"the Ray job API of cluster {cluster}"
-        if all_namespaces or selector:
-            why = "-A reads no Ray job API (give -n)" if all_namespaces else "they carry no labels for -l to match"
-            output.info(f"jobs submitted straight to {where} are not listed: {why}")
+        if selector:
+            output.info(f"jobs submitted straight to {where} are not listed: they carry no labels for -l to match")
             return []
         try:
             rows = logic.api_only_jobs(kube, ns, cluster, rayjobs)
