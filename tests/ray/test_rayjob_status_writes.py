@@ -60,3 +60,14 @@ def test_a_ray_cluster_status_that_changed_only_its_update_time_is_not_worth_a_w
 def test_a_message_alone_is_not_worth_a_write() -> None:
     old = {"jobDeploymentStatus": "Running", "jobStatus": "RUNNING", "message": "a"}
     assert not crucial_change(old, old | {"message": "b", "dashboardURL": "x"})
+
+
+def test_a_write_that_ends_the_rayjob_stamps_its_end_time(ray_emulator: Callable[..., Any]) -> None:
+    # updateRayJobStatus: endTime = now when the deployment status sent is Complete or Failed.
+    emu = shared(ray_emulator, run_seconds=0)
+    writes = recorded_writes(emu, "http")
+    http_rayjob(emu, "http", clusterSelector={"ray.io/cluster": "shared"})
+    wait_until(lambda: (job(emu, "http").get("status") or {}).get("jobDeploymentStatus") == "Complete", timeout=15)
+    ending = [after for before, after in writes if after.get("jobDeploymentStatus") == "Complete"]
+    assert ending and all(after.get("endTime") for after in ending)
+    assert job(emu, "http")["status"]["endTime"]

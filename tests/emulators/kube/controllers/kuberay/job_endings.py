@@ -123,12 +123,7 @@ class JobEndings:
                 **counts,
                 **final,
             }
-            if not retry:
-                # ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go updateRayJobStatus:
-                # endTime only when the deployment status is terminal (Complete, Failed: ray-operator/apis/
-                # ray/v1/rayjob_types.go IsJobDeploymentTerminal); Retrying is not.
-                fields["endTime"] = now()
-            return fields
+            return fields  # endTime: write_status stamps it for Complete and Failed, not Retrying
 
         final: dict[str, Any] = {}
         if failed and exit_first:
@@ -195,7 +190,6 @@ class JobEndings:
             "reason": None,
             "message": STOPPED_MESSAGE,
             "rayJobInfo": self.job_api.status_patch(ns, rc_name, job_id)["rayJobInfo"],
-            "endTime": now(),
         }
         write_status(cluster, ns, name, final)
         self._shut_down_after(cluster, spec, ns, rc_name)
@@ -319,7 +313,7 @@ class JobEndings:
             counts = counted(status, failed=1)
             retry = decided["retry"] = backoff is not None and counts["failed"] < int(backoff) + 1
             final = {**fields, **counts, "jobDeploymentStatus": "Retrying" if retry else "Failed"}
-            return final if retry else {**final, "endTime": now()}
+            return final
 
         write_status(cluster, ns, name, ending)
         if not decided["retry"]:
@@ -337,7 +331,7 @@ class JobEndings:
             cluster,
             ns,
             name,
-            lambda status: {"jobDeploymentStatus": "Failed", **failure, **counted(status, failed=1), "endTime": now()},
+            lambda status: {"jobDeploymentStatus": "Failed", **failure, **counted(status, failed=1)},
         )
         self._shut_down_after(cluster, spec, ns, rc_name)
         return False

@@ -22,8 +22,9 @@ together with Running. So a step that changes no crucial field is held (``_held`
 and goes out with the next step that does, as those fields go out with that pass upstream; a
 later step's value of the same field wins, as the later pass computes it afresh.
 
-Not as upstream: updateRayJobStatus stamps endTime itself for a terminal deployment status; the
-simulator's steps set endTime where they end the job."""
+A write that is sent with a terminal deployment status (Complete, Failed: ray-operator/apis/ray/v1/
+rayjob_types.go IsJobDeploymentTerminal) gets ``endTime`` now, as updateRayJobStatus stamps it; the
+steps that end a job leave it to this."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tests.emulators.kube.controllers.kuberay.common import RAY
+from tests.emulators.kube.controllers.kuberay.common import RAY, now
 from tests.emulators.kube.patches import merge_patch
 from tests.emulators.kube.status import ApiError
 
@@ -92,6 +93,8 @@ def write_status(cluster: Any, ns: str, name: str, fields: Fields, requeue: floa
             with _held_lock:
                 _held[key] = wanted
             return job
+        if after.get("jobDeploymentStatus") in ("Complete", "Failed"):
+            wanted["endTime"] = now()
         try:
             written = dict(cluster.update_status_of(job, wanted))
         except ApiError as exc:
