@@ -23,8 +23,9 @@ RETRY_STEPS = 5
 TEST_MANAGER = "emulator-test"
 # The kubelet's client sends its binary's user agent, "kubelet/<version> ...", so its writes are
 # the manager "kubelet"; kube-controller-manager's controllers add their own name after its
-# binary's ("kube-controller-manager/<version> .../<controller>": kubernetes/client-go
-# rest/config.go DefaultKubernetesUserAgent, AddUserAgent), so theirs are "kube-controller-manager".
+# binary's ("kube-controller-manager/<version> .../<controller>": kubernetes/kubernetes
+# staging/src/k8s.io/client-go/rest/config.go DefaultKubernetesUserAgent, AddUserAgent), so theirs
+# are "kube-controller-manager".
 KUBELET = "kubelet"
 KUBE_CONTROLLER_MANAGER = "kube-controller-manager"
 
@@ -82,8 +83,9 @@ class ClusterState:
     def _ctx(self, manager: str | None = None) -> Ctx:
         """A write as ``manager``, else as the controller that makes it (its ``field_manager``: the
         name its real binary's writes get, the user agent's text before the first "/"; upstream:
-        kubernetes/apiserver 24a394e5 pkg/endpoints/handlers/create.go managerOrUserAgent,
-        prefixFromUserAgent), else as a test (``emulator-test``)."""
+        kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers/create.go
+        managerOrUserAgent, prefixFromUserAgent, mirrored as kubernetes/apiserver 24a394e5), else
+        as a test (``emulator-test``)."""
         origin = current_origin()
         manager = manager or getattr(origin, "field_manager", None) or TEST_MANAGER
         return Ctx(user="system:admin", field_manager=manager, origin=origin, keep_status=True)

@@ -274,11 +274,12 @@ class ManagedFields:
         operation and subresource (and, for Update, its apiVersion), so an applier's own earlier
         Update under the same name is another manager: only the applier's own Apply entry (``me``)
         is exempt. upstream: kubernetes-sigs/structured-merge-diff merge/update.go Updater.update
-        (``manager == workflow``); kubernetes/apimachinery pkg/util/managedfields/internal/
-        managedfields.go BuildManagerIdentifier, buildmanagerinfo.go buildManagerInfo.
+        (``manager == workflow``); kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/util/
+        managedfields/internal/managedfields.go BuildManagerIdentifier, buildmanagerinfo.go buildManagerInfo.
 
         In the order the API server reports them: by manager identifier, then each manager's paths
-        as its field set iterates them (merge/conflict.go ConflictsFromManagers walks a Go map of
+        as its field set iterates them (kubernetes-sigs/structured-merge-diff merge/conflict.go
+        ConflictsFromManagers walks a Go map of
         managers, which has no order; the message sorts the managers, and so does this list)."""
         found: list[tuple[dict[str, Any], Path]] = []
         for i, owned in enumerate(self.sets):
@@ -317,8 +318,9 @@ class ManagedFields:
 
 def manager_identifier(entry: dict[str, Any]) -> str:
     """The key the field manager keeps a manager's set under: the entry as JSON without its
-    fieldsType, fieldsV1 and time, and without the apiVersion of an Apply (upstream: kubernetes/
-    apimachinery eed236ce pkg/util/managedfields/internal/managedfields.go BuildManagerIdentifier;
+    fieldsType, fieldsV1 and time, and without the apiVersion of an Apply (upstream: kubernetes/kubernetes
+    staging/src/k8s.io/apimachinery/pkg/util/managedfields/internal/managedfields.go
+    BuildManagerIdentifier, mirrored as kubernetes/apimachinery eed236ce;
     encoding/json writes metav1.ManagedFieldsEntry's fields in their declared order, omitting the
     empty ones, and escapes <, > and & for HTML)."""
     fields: dict[str, Any] = {"manager": entry.get("manager", ""), "operation": entry.get("operation", "")}
@@ -331,7 +333,7 @@ def manager_identifier(entry: dict[str, Any]) -> str:
 
 
 def _value_key(value: Any) -> tuple[Any, ...]:
-    """structured-merge-diff value/value.go CompareUsing: numbers (ints and floats numerically),
+    """kubernetes-sigs/structured-merge-diff value/value.go CompareUsing: numbers (ints and floats numerically),
     then strings, booleans, lists, maps, null."""
     if isinstance(value, bool):
         return (2, value)
@@ -347,7 +349,8 @@ def _value_key(value: Any) -> tuple[Any, ...]:
 
 
 def _element_key(element: str) -> tuple[Any, ...]:
-    """fieldpath/element.go PathElement.Compare: field names, then keys (value/fields.go
+    """kubernetes-sigs/structured-merge-diff fieldpath/element.go PathElement.Compare: field names, then
+    keys (value/fields.go
     FieldList.Compare: name by name, value by value), then set values."""
     kind, _, rest = element.partition(":")
     if kind == "f":
@@ -369,8 +372,9 @@ def iteration_key(path: Path) -> tuple[tuple[Any, ...], ...]:
 
 
 def describe_manager(entry: dict[str, Any]) -> str:
-    """How a conflict names its manager (upstream: kubernetes/apimachinery eed236ce pkg/util/
-    managedfields/internal/conflict.go printManager; the identifier holds no time, so no "at")."""
+    """How a conflict names its manager (upstream: kubernetes/kubernetes staging/src/k8s.io/apimachinery/
+    pkg/util/managedfields/internal/conflict.go printManager, mirrored as kubernetes/apimachinery eed236ce;
+    the identifier holds no time, so no "at")."""
     text = json.dumps(entry.get("manager", ""), ensure_ascii=False)
     if entry.get("subresource"):
         text += f" with subresource {json.dumps(entry['subresource'], ensure_ascii=False)}"
@@ -380,8 +384,9 @@ def describe_manager(entry: dict[str, Any]) -> str:
 
 
 def conflict_message(conflicts: list[tuple[dict[str, Any], Path]]) -> str:
-    """The 409's message (upstream: kubernetes/apimachinery eed236ce pkg/util/managedfields/internal/
-    conflict.go getConflictMessage): one conflict on one line; several grouped under each manager,
+    """The 409's message (upstream: kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/util/
+    managedfields/internal/conflict.go getConflictMessage, mirrored as kubernetes/apimachinery eed236ce):
+    one conflict on one line; several grouped under each manager,
     managers sorted by their identifier, paths in the order found, lines joined by newlines."""
     if len(conflicts) == 1:
         e, p = conflicts[0]

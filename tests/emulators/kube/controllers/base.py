@@ -55,8 +55,9 @@ class Controller(ABC):
     # CRDs the operator's own install ships and ../shared/crds lacks: installed when it is added.
     crds: ClassVar[list[dict[str, Any]]] = []
     # The field manager of the writes the real operator makes without naming one: its user agent's
-    # text before the first "/" (kubernetes/apiserver 24a394e5 pkg/endpoints/handlers/create.go
-    # managerOrUserAgent), its binary's name unless it sets its own user agent. None: a controller
+    # text before the first "/" (kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/
+    # handlers/create.go managerOrUserAgent, mirrored as kubernetes/apiserver 24a394e5),
+    # its binary's name unless it sets its own user agent. None: a controller
     # whose manager is not cited yet writes as the tests do ("emulator-test", emulator-only).
     field_manager: ClassVar[str | None] = None
 

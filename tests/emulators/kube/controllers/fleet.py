@@ -112,8 +112,8 @@ class FleetHubController(
     Controller,
 ):
     # kubefleet-dev/kubefleet e160c1cd docker/hub-agent.Dockerfile: the binary is /hubagent, and
-    # cmd/hubagent sets no user agent, so client-go's default (rest/config.go DefaultKubernetesUserAgent)
-    # names it
+    # cmd/hubagent sets no user agent, so client-go's default (kubernetes/kubernetes
+    # staging/src/k8s.io/client-go/rest/config.go DefaultKubernetesUserAgent) names it
     field_manager: ClassVar[str | None] = "hubagent"
     # The hub agent's chart installs the snapshot and binding CRDs; ../shared/crds has none.
     crds: ClassVar[list[dict[str, Any]]] = [
@@ -323,7 +323,8 @@ class FleetHubController(
         # kubefleet-dev/kubefleet e160c1cd pkg/controllers/placement/controller.go).
         if not self.ensure_finalizer(cluster, placement, PLACEMENT_CLEANUP_FINALIZER):
             return
-        placement = _latest(cluster, placement)  # r.Client.Update fills placementObj in
+        # r.Client.Update fills placementObj in (kubernetes-sigs/controller-runtime pkg/client/typed_client.go Update)
+        placement = _latest(cluster, placement)
         generation = int(placement["metadata"].get("generation") or 1)
         key = self._key(placement)
         if self._invalid_selectors(cluster, placement, generation):

@@ -103,7 +103,8 @@ class Clock:
 class HorizontalPodAutoscalerController(Controller):
     watches: ClassVar[list[tuple[str, str]]] = [(HPA, "HorizontalPodAutoscaler")]
     # kube-controller-manager's controllers send "kube-controller-manager/<version> .../<controller>"
-    # (kubernetes/client-go rest/config.go AddUserAgent), so the API server names them all
+    # (kubernetes/kubernetes staging/src/k8s.io/client-go/rest/config.go AddUserAgent), so the API
+    # server names them all
     # kube-controller-manager (cluster.py KUBE_CONTROLLER_MANAGER)
     field_manager: ClassVar[str | None] = KUBE_CONTROLLER_MANAGER
 

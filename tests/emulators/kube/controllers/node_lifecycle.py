@@ -536,6 +536,9 @@ class NodeLifecycleController(Controller):
                 "lastTransitionTime": now_iso(),
             }
         )
+        # As kube-controller-manager: the taint-eviction controller's client is kube-controller-manager's
+        # (kubernetes/kubernetes staging/src/k8s.io/client-go/rest/config.go AddUserAgent; cluster.py
+        # KUBE_CONTROLLER_MANAGER).
         cluster.patch_pod_status(pod, {"conditions": conditions}, KUBE_CONTROLLER_MANAGER)
         cluster.delete("v1", "Pod", ns, name)
         with self._lock:
