@@ -91,8 +91,8 @@ POD_INDEX = "apps.kubernetes.io/pod-index"
 # failure="inference": the inference server exits on start (a model too large for the GPU).
 CRASH_EXIT_CODE = 1
 CRASH_LOG = "ERROR torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n"
-# Azure's QuotaExceeded message for the agent pool PUT (the body of its error; the wording akscli's
-# ARM tests carry, tests/azure/test_nodepool_cli.py).
+# Azure's QuotaExceeded message for the agent pool PUT (the body of its error). Test data, no upstream
+# source: the wording akscli's ARM tests carry, tests/azure/test_nodepool_cli.py.
 QUOTA_MESSAGE = (
     "Operation could not be completed as it results in exceeding approved {family} Cores quota. "
     "Additional details - Deployment Model: Resource Manager, Location: eastus, Current Limit: 0, "
@@ -118,10 +118,10 @@ def _inference_pending(reason: str, message: str) -> tuple[dict[str, Any], dict[
     )
 
 
-# The Workspace Service's ports (GenerateServiceManifest, pkg/workspace/manifests/manifests.go): the
+# The Workspace Service's ports (GenerateServiceManifest, kaito-project/kaito pkg/workspace/manifests/manifests.go): the
 # inference server's HTTP API on 80 -> 5000 (consts.PortInferenceServer), Ray's GCS and dashboard for a
 # multi-node vLLM, and for a vLLM Workspace on a ClusterIP Service its KV-cache events
-# (consts.PortKVCacheEvents, pkg/utils/consts/consts.go).
+# (consts.PortKVCacheEvents, kaito-project/kaito pkg/utils/consts/consts.go).
 _PORTS = (("http", 80, 5000), ("ray", 6379, 6379), ("dashboard", 8265, 8265))
 _KV_EVENTS = ("kv-events", 5557, 5557)
 
@@ -129,8 +129,8 @@ _KV_EVENTS = ("kv-events", 5557, 5557)
 def _service_spec(ws: dict[str, Any]) -> dict[str, Any]:
     """GenerateServiceManifest: the leader pod (``NAME-0``) behind ``_PORTS``, published before it is
     ready; a LoadBalancer where the Workspace is annotated ``kaito.sh/enablelb: "True"`` (ensureService,
-    api/v1beta1/labels.go AnnotationEnableLB); the vLLM runtime unless ``kaito.sh/runtime`` names
-    transformers (labels.go GetWorkspaceRuntimeName)."""
+    kaito-project/kaito api/v1beta1/labels.go AnnotationEnableLB); the vLLM runtime unless ``kaito.sh/runtime`` names
+    transformers (kaito-project/kaito api/v1beta1/labels.go GetWorkspaceRuntimeName)."""
     name = ws["metadata"]["name"]
     annotations = ws["metadata"].get("annotations") or {}
     kind = "LoadBalancer" if annotations.get("kaito.sh/enablelb") == "True" else "ClusterIP"
@@ -160,13 +160,14 @@ def _estimator_failed(cluster: Any, ws: dict[str, Any], size: str) -> None:
     """The status KAITO writes for a Workspace whose size its estimator does not know. Reconcile's
     deferred syncWorkspaceStatus runs with the reconcile's error: targetNodeCount stays unset (the
     status update that would set it failed), so the provisioner counts 0 nodes needed and calls
-    NodesReady, NodeClaimReady and ResourceReady True (gpu_provisioner.go CollectNodeStatusInfo);
+    NodesReady, NodeClaimReady and ResourceReady True (kaito-project/kaito
+    pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go CollectNodeStatusInfo);
     no StatefulSet, so InferenceReady False, WorkspaceSucceeded workspacePending, state Pending
     (applyInferenceWorkspaceStatus); each message ends " (last reconcile error: ERR)"
     (buildReconcileErrMessageAppender). ERR wraps sku.GetGPUConfigBySKU's knative FieldError
-    (pkg/sku/helpers.go; knative/pkg fdbc0b5adde7 apis/field_error.go ErrInvalidValue, Error) in
-    EstimateNodeCount (pkg/workspace/estimator/nodesestimator/estimator.go) and
-    UpdateWorkspaceTargetNodeCount (workspace_controller.go)."""
+    (kaito-project/kaito pkg/sku/helpers.go; knative/pkg fdbc0b5adde7 apis/field_error.go ErrInvalidValue, Error) in
+    EstimateNodeCount (kaito-project/kaito pkg/workspace/estimator/nodesestimator/estimator.go) and
+    UpdateWorkspaceTargetNodeCount (kaito-project/kaito pkg/workspace/controllers/workspace_controller.go)."""
     error = (
         "failed to update Workspace status targetNodeCount: failed to calculate target node count: "
         f"failed to get GPU config for instance type {size}: invalid value: Unsupported SKU '{size}' "
@@ -183,7 +184,7 @@ def _estimator_failed(cluster: Any, ws: dict[str, Any], size: str) -> None:
 def _pending_state(ws: dict[str, Any]) -> str:
     """status.state of a Workspace whose inference is not ready: NotReady once it was Ready or
     NotReady (inference established), else Pending (applyInferenceWorkspaceStatus in
-    pkg/workspace/controllers/workspace_controller.go, isInferenceEstablished)."""
+    kaito-project/kaito pkg/workspace/controllers/workspace_controller.go, isInferenceEstablished)."""
     return "NotReady" if (ws.get("status") or {}).get("state") in ("Ready", "NotReady") else "Pending"
 
 
@@ -379,8 +380,9 @@ class WorkspaceController(_KaitoController):
         self.before_log: Callable[[dict[str, Any]], None] | None = None
 
     def _service(self, cluster: Any, ws: dict[str, Any]) -> None:
-        # ensureService (workspace_controller.go): each is created once, if missing
-        # (GenerateServiceManifest and GenerateHeadlessServiceManifest, pkg/workspace/manifests/manifests.go).
+        # ensureService (kaito-project/kaito pkg/workspace/controllers/workspace_controller.go): each is created
+        # once, if missing (GenerateServiceManifest and GenerateHeadlessServiceManifest,
+        # kaito-project/kaito pkg/workspace/manifests/manifests.go).
         md = ws["metadata"]
         services = {md["name"]: _service_spec(ws), f"{md['name']}-headless": _headless_spec(ws)}
         for name, spec in services.items():

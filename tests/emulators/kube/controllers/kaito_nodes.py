@@ -49,7 +49,8 @@ TOLERATIONS = [
 ]
 
 
-# AzureGPUProvisioner.CollectNodeStatusInfo's conditions when enough nodes and NodeClaims are ready.
+# AzureGPUProvisioner.CollectNodeStatusInfo's conditions when enough nodes and NodeClaims are ready
+# (kaito-project/kaito pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go).
 NODES_READY = ("NodesReady", "NodesReady", "Enough Nodes are ready")
 NODECLAIMS_READY = ("NodeClaimReady", "NodeClaimsReady", "Enough NodeClaims are ready")
 RESOURCE_READY = ("ResourceReady", "workspaceResourceStatusSuccess", "workspace resource is ready")
@@ -73,9 +74,11 @@ def _truncate(message: str, limit: int, inclusive: bool) -> str:
 def launch_failure(claim: str, code: str, message: str) -> str:
     """What KAITO's Workspace shows of a NodeClaim gpu-provisioner could not launch: the agent pool
     PUT's error (Azure/gpu-provisioner pkg/providers/instance/armutils.go createAgentPool), wrapped
-    by instance.go Create (``agentPool.BeginCreateOrUpdate for %q failed: %w``) and cloudprovider.go
-    Create (``creating instance, %w``); Karpenter sets it as Launched Unknown, reason LaunchFailed
-    (launch.go launchNodeClaim, a plain error), cut to 800; KAITO cuts that to 256. Azure's code and
+    by Azure/gpu-provisioner pkg/providers/instance/instance.go Create (``agentPool.BeginCreateOrUpdate
+    for %q failed: %w``) and pkg/cloudprovider/cloudprovider.go Create (``creating instance, %w``);
+    Karpenter sets it as Launched Unknown, reason LaunchFailed (Azure/gpu-provisioner
+    vendor/sigs.k8s.io/karpenter/pkg/controllers/nodeclaim/lifecycle/launch.go
+    launchNodeClaim, a plain error), cut to 800; KAITO cuts that to 256. Azure's code and
     message come after the request URL, so the cut leaves them out: they are only on the NodeClaim."""
     body = json.dumps({"error": {"code": code, "message": message}}, indent=2)
     azure = (
@@ -181,7 +184,7 @@ def provision(cluster: Any, ws: dict[str, Any], count: int) -> list[str]:
 
 
 def claim_created(cluster: Any, ws: dict[str, Any], claim: str) -> None:
-    """The Workspace's Normal event for each NodeClaim KAITO creates (pkg/workspace/resource/
+    """The Workspace's Normal event for each NodeClaim KAITO creates (kaito-project/kaito pkg/workspace/resource/
     node_claim.go CreateUpNodeClaims): the API server took it, whether or not it launches later."""
     md = ws["metadata"]
     key = f"{md['namespace']}/{md['name']}"
