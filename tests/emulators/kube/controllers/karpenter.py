@@ -21,9 +21,10 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   (pkg/controllers/nodepool/readiness/controller.go; the conditions in karpenter_status.py).
 - Which instance type: the sizes of akscli's GPU data file (src/akscli/data/gpu_skus.yaml, from
   ../shared/data/azure-gpu-skus.csv) the pool's requirements allow, cheapest first
-  (pkg/cloudprovider/types.go InstanceTypes.OrderByPrice), less those the provider has no instance
-  type of: a GPU size pkg/utils/supported-gpus.yaml lacks (instancetypes.go isUnsupportedGPU) and,
-  for a class of imageFamily AzureLinux, one listed for Ubuntu only (isInstanceTypeSupportedByImageFamily;
+  (kubernetes-sigs/karpenter pkg/cloudprovider/types.go InstanceTypes.OrderByPrice), less those the
+  provider has no instance type of: a GPU size Azure/karpenter-provider-azure pkg/utils/supported-gpus.yaml
+  lacks (pkg/providers/instancetype/instancetypes.go isUnsupportedGPU) and, for a class of imageFamily
+  AzureLinux, one listed for Ubuntu only (instancetypes.go isInstanceTypeSupportedByImageFamily;
   akscli.nap_sizes.unoffered and image_family_admits); other sizes are not modelled.
 - The NodeClaim: generateName ``<nodepool>-``, owned by the NodePool, labels karpenter.sh/nodepool and
   karpenter.azure.com/aksnodeclass (pkg/controllers/provisioning/scheduling/nodeclaimtemplate.go
@@ -328,9 +329,10 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         used = self._used(cluster, pool["metadata"]["name"])
         ref = spec.get("nodeClassRef") or {}
         out = []
-        # The provider's instance types: no size it drops (unoffered: a GPU size supported-gpus.yaml
-        # lacks, instancetypes.go isUnsupportedGPU) and none the class's imageFamily does not support
-        # (isInstanceTypeSupportedByImageFamily); akscli.nap_sizes cites both.
+        # The provider's instance types: no size it drops (unoffered: a GPU size
+        # Azure/karpenter-provider-azure pkg/utils/supported-gpus.yaml lacks,
+        # pkg/providers/instancetype/instancetypes.go isUnsupportedGPU) and none the class's
+        # imageFamily does not support (isInstanceTypeSupportedByImageFamily); akscli.nap_sizes cites both.
         family = str(((self._class(cluster, pool) or {}).get("spec") or {}).get("imageFamily") or "Ubuntu")
         every = sorted(
             {s.vm_size for s in skus.all_skus() if not unoffered(s.vm_size) and image_family_admits(s.vm_size, family)},

@@ -15,7 +15,8 @@ InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
   for an offering the requirements admit) and had such an offering, in the text of
   InstanceTypeFilterError.Error, with requirements=REQS (Requirements.String: each
   requirement's String (upstream: kubernetes-sigs/karpenter pkg/scheduling/requirement.go),
-  akscli.nap_requirement.text: "key Op [v1 v2]" with 5 values at most and
+  as akscli.nap_requirement.text renders kubernetes-sigs/karpenter pkg/scheduling/requirement.go
+  Requirement.String: "key Op [v1 v2]" with 5 values at most and
   "and N others", then " >=N" and " <=N" for Gt/Lt/Gte/Lte bounds; kubernetes.io/hostname left
   out, sorted, joined ", ") and resources=RES (the pod's requests with pods 1, pkg/utils/resources
   RequestsForPods, merged after the daemon overhead, as JSON, pretty.Concise; "min=..., max=..."
@@ -25,7 +26,8 @@ InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
   the pool's requirements, its template labels, karpenter.sh/nodepool, the node class label,
   karpenter.sh/registered and karpenter.sh/initialized "true") and the pod's (pkg/scheduling/
   requirements.go NewPodRequirements: nodeSelector, first required node selector term), a key
-  given twice intersected (akscli.nap_requirement.add).
+  given twice intersected (akscli.nap_requirement.add, as kubernetes-sigs/karpenter
+  pkg/scheduling/requirements.go Requirements.Add).
 - An instance type's requirements: its labels (akscli.nap_sizes.size_labels), topology.kubernetes.io/
   region, and the values of its offerings: zones, capacity types, kubernetes.azure.com/
   scalesetpriority and priority, placement scope (Azure/karpenter-provider-azure 352646f
@@ -37,7 +39,9 @@ InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
 Not modelled, where None is returned (the simulator posts nothing rather than a guess): preferred
 node affinity, a pod key the pool does not define that is not well-known ("label ... does not have
 known values", with a typo hint whose pick depends on Go's map order), a pod's or pool's key on an
-instance type label this model does not give (storage, networking, hyper-v generation), volume topology.
+instance type label this model does not give (storage, networking, hyper-v generation:
+Azure/karpenter-provider-azure pkg/apis/v1beta1/labels.go LabelSKUStorage*, LabelSKUAcceleratedNetworking,
+LabelSKUHyperVGeneration), volume topology.
 The Quantity format of a min or max overhead tied between groups of different formats is the
 first group's (Go walks the groups in map order). minValues (min_values, unmet_min_values) is read
 as Karpenter's default --min-values-policy Strict does.
@@ -201,7 +205,8 @@ def _instance_requirements(sim: NodeAutoProvisioner, size: str) -> Requirements:
 
 def _modelled(sim: NodeAutoProvisioner, reqs: Requirements) -> bool:
     """Every well-known key of the requirements is one this model gives an instance type a value
-    for (an instance type's other labels, storage and networking ones, are not modelled)."""
+    for (an instance type's other labels, storage and networking ones, are not modelled:
+    Azure/karpenter-provider-azure pkg/apis/v1beta1/labels.go)."""
     given = {*instance_labels("Standard_NC40ads_H100_v5"), *_GPU_KEYS, REGION_LABEL, *_OFFERING_KEYS}
     return all(k in given or k not in WELL_KNOWN or k == NODEPOOL_LABEL for k in reqs)
 
