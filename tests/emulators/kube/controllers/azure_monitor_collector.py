@@ -18,7 +18,8 @@ What it scrapes (upstream: Azure/prometheus-collector 39583fd50b2f828f83cc18fc0c
   opentelemetry-collector-builder/collector-config-replicaset.yml, ``key: cluster``, upsert).
 
 * Only while the target allocator runs: Deployment kube-system/ama-metrics-operator-targets, which
-  the chart renders when ``operatorEnabled`` (templates/ama-metrics-targetallocator.yaml). That is
+  the chart renders when ``operatorEnabled`` (Azure/prometheus-collector
+  otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/templates/ama-metrics-targetallocator.yaml). That is
   always on AKS; on an Arc-enabled cluster (a resource ID that is not a managedClusters one) only
   with both ``AzureMonitorMetrics.ArcEnableOperator`` and ``TargetAllocatorEnabled`` true
   (templates/_arc-extension-helpers.tpl; both default to true in values-template.yaml). Without it
@@ -51,6 +52,7 @@ NAMESPACE = "kube-system"
 DEPLOYMENT = "ama-metrics"
 CONTAINER = "prometheus-collector"
 SETTINGS = "ama-metrics-settings-configmap"
+# Azure/prometheus-collector otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/
 # templates/ama-metrics-targetallocator.yaml: the target allocator, which reads the PodMonitors.
 TARGET_ALLOCATOR = "ama-metrics-operator-targets"
 
@@ -72,7 +74,8 @@ class AzureMonitorCollector(PrometheusServer):
         }
 
     def _targets(self, prom: Any) -> list[Target]:
-        """The PodMonitors' targets, while the target allocator that hands them out runs."""
+        """The PodMonitors' targets, while the target allocator that hands them out runs (Azure/prometheus-collector
+        otelcollector/otel-allocator: the collector scrapes what the allocator assigns it)."""
         if self.kube.cluster.get("apps/v1", "Deployment", NAMESPACE, TARGET_ALLOCATOR) is None:
             return []
         return super()._targets(prom)

@@ -122,7 +122,8 @@ COMPOSITE = "composite-metric"  # apis/keda/v1alpha1/scaledobject_types.go Compo
 class KedaController(DeletionTolerantController):
     watches: ClassVar[list[tuple[str, str]]] = [(KEDA, "ScaledObject")]
     # kedacore/keda 8b4f083c Dockerfile: ENTRYPOINT ["/keda", ...]; the operator (cmd/operator/main.go)
-    # sets no user agent, so client-go's default names the binary
+    # sets no user agent, so client-go's default names the binary (kubernetes/kubernetes
+    # staging/src/k8s.io/client-go/rest/config.go DefaultKubernetesUserAgent)
     field_manager: ClassVar[str | None] = "keda"
 
     def __init__(

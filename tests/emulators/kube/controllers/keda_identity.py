@@ -28,7 +28,8 @@ Upstream (kedacore/keda 8b4f083c, v2.20.x; azidentity v1.14.0 in its go.mod):
   ScaledObjectCheckFailed with that message. The metrics server's read fails the same way
   (pkg/scaling/scale_handler.go GetScaledObjectMetrics: "error getting scalers <error>").
 
-The operator reads the variables once, when it starts (azure_aad_workload_identity.go init), so the
+The operator reads the variables once, when it starts (kedacore/keda
+pkg/scalers/azure/azure_aad_workload_identity.go init), so the
 lab takes them from the running operator pod (labelled as kedacore/charts
 keda/templates/manager/deployment.yaml labels it; profiles.keda_operator_pod), the first by
 namespace and name. A lab with no operator pod is KEDA as its chart installs it by default:
@@ -45,9 +46,10 @@ from typing import Any
 
 KEDA = "keda.sh/v1alpha1"
 OPERATOR_LABEL = "app.kubernetes.io/name=keda-operator"
-# sdk/azidentity/chained_token_credential.go NewChainedTokenCredential (azidentity v1.x).
+# Azure/azure-sdk-for-go sdk/azidentity/chained_token_credential.go NewChainedTokenCredential (azidentity v1.x).
 NO_CREDENTIAL = "sources must contain at least one TokenCredential"
-# controllers/keda/scaledobject_controller.go reconcileScaledObject's message for ensureHPAForScaledObjectExists.
+# kedacore/keda controllers/keda/scaledobject_controller.go reconcileScaledObject's message for
+# ensureHPAForScaledObjectExists.
 HPA_CHECK_FAILED = "failed to ensure HPA is correctly created for ScaledObject"
 
 
