@@ -145,7 +145,7 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
         ("apps/v1", "Deployment"),
         # providers/kuberay/controller.go SetupWithManager: RayServices by their owner.
         (RAY_API, "RayService"),
-        # providers/dynamo/controller.go SetupWithManager: DynamoGraphDeployments by their owner.
+        # ai-runway/airunway providers/dynamo/controller.go SetupWithManager: DynamoGraphDeployments by their owner.
         (DYNAMO_API, "DynamoGraphDeployment"),
     ]
 
@@ -167,7 +167,7 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
             owner = (meta.get("labels") or {}).get(LABEL if obj["kind"] == "Workspace" else DEPLOYMENT_LABEL)
             owner = owner if obj["kind"] != "RayService" else meta["name"]
             if obj["kind"] == "DynamoGraphDeployment":
-                # The owner reference's name first (providers/dynamo/controller.go SetupWithManager).
+                # The owner reference's name first (ai-runway/airunway providers/dynamo/controller.go SetupWithManager).
                 owner = next((r.get("name") for r in meta.get("ownerReferences") or [] if r.get("uid") in uids), None)
             md = cluster.get(AIRUNWAY, "ModelDeployment", meta["namespace"], owner) if uids and owner else None
             # Only its owner's (by UID): an old Workspace going does not retry a new ModelDeployment
@@ -212,7 +212,8 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
             status = self._dynamo(cluster, obj, extra)
         if status is None:
             return
-        # syncStatus's Ready message is the translator's (the dynamo provider's: airunway_dynamo.py).
+        # syncStatus's Ready message is the translator's (ai-runway/airunway providers/dynamo/controller.go
+        # syncStatus, providers/dynamo/status.go TranslateStatus; simulated in airunway_dynamo.py).
         conditions = [*extra, _ready_condition(status["phase"], status.pop("translated", status["message"]))]
         # Step 10 of Reconcile (modeldeployment_controller.go): the gateway only once Running.
         if status["phase"] == "Running" and (spec.get("gateway") or {}).get("enabled") is not False:
@@ -330,7 +331,7 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
         return status
 
     def _dynamo(self, cluster: Any, obj: dict[str, Any], extra: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """providers/dynamo/controller.go Reconcile where the cluster serves no DynamoGraphDeployment
+        """ai-runway/airunway providers/dynamo/controller.go Reconcile where the cluster serves no DynamoGraphDeployment
         (NVIDIA Dynamo's operator absent): CreateFailed. With one served: the graph a test seeded,
         refused if another owns it, else its state read (airunway_dynamo.py); with none the phase
         stays Pending and says so (the transformer is not simulated)."""

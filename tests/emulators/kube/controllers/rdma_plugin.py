@@ -34,11 +34,14 @@ healthy plus unhealthy as capacity). The plugin never marks a device unhealthy i
 ListAndWatch reads its ``health`` channel, which nothing writes), so on this plugin's resources
 capacity above allocatable means it stopped. A plugin pod ready again registers its devices healthy.
 Five minutes after the plugin stopped the kubelet drops the resource, written as capacity 0
-(manager.go GetCapacity once the endpoint's stopGracePeriodExpired, types.go endpointStopGracePeriod;
-pkg/kubelet/nodestatus/setters.go MachineInfo), on this simulator's clock (``advance(seconds)``), as
+(kubernetes/kubernetes pkg/kubelet/cm/devicemanager/manager.go GetCapacity once the endpoint's
+stopGracePeriodExpired, pkg/kubelet/cm/devicemanager/types.go endpointStopGracePeriod;
+kubernetes/kubernetes pkg/kubelet/nodestatus/setters.go MachineInfo), on this simulator's clock
+(``advance(seconds)``), as
 device_manager.py does for GPUs.
 
-A kubelet restart (``restart_kubelet(node)``): readCheckpoint (manager.go) gives every resource
+A kubelet restart (``restart_kubelet(node)``): readCheckpoint (kubernetes/kubernetes
+pkg/kubelet/cm/devicemanager/manager.go) gives every resource
 registered before an empty device set behind a stopped endpoint, "so that the resource capacity will
 stay zero till the corresponding device plugin re-registers": capacity and allocatable 0 for each
 resource the node's plugin pods registered. The plugin registers again by itself: in the kubelet's
@@ -46,7 +49,7 @@ plugin registry mode (``/var/lib/kubelet/plugins_registry`` exists) the kubelet'
 its socket there; otherwise its ``Watch`` loop sees its own socket gone from
 ``/var/lib/kubelet/device-plugins`` within ``watchWaitTime`` (5 s) and restarts the server, which
 registers (Mellanox/k8s-rdma-shared-dev-plugin 410b0f3 pkg/resources/server.go Watch, Restart, Start;
-resources_manager.go NewResourceManager detectPluginWatchMode, StartAllServers). The simulator holds
+pkg/resources/resources_manager.go NewResourceManager detectPluginWatchMode, StartAllServers). The simulator holds
 that until a test calls ``plugin_registers(node)`` (or a plugin pod on the node becomes ready again),
 so the window can be seen. A plugin that never registers again keeps capacity 0.
 Not simulated: the plugin's periodic device update.
@@ -163,7 +166,8 @@ class RdmaSharedDevicePlugin(ClockedController):
             self._manager.call_later(self, lambda cluster: self._kubelet_started(cluster, node), 0.0)
 
     def plugin_registers(self, node: str) -> None:
-        """The plugin pods on ``node`` register again (server.go Watch found their socket gone)."""
+        """The plugin pods on ``node`` register again (Mellanox/k8s-rdma-shared-dev-plugin
+        pkg/resources/server.go Watch found their socket gone)."""
         if self._manager is not None:
             self._manager.call_later(self, lambda cluster: self._register_again(cluster, node), 0.0)
 
@@ -203,7 +207,8 @@ class RdmaSharedDevicePlugin(ClockedController):
 
     def _zero(self, cluster: Any, node_name: str, names: list[str]) -> None:
         """Capacity and allocatable 0 for ``names`` on the node (MachineInfo keeps a resource that was
-        registered as 0; allocatable follows capacity, setters.go Allocatable)."""
+        registered as 0; allocatable follows capacity, kubernetes/kubernetes pkg/kubelet/nodestatus/setters.go
+        Allocatable)."""
         node = cluster.get("v1", "Node", None, node_name)
         if node is None or not names:
             return

@@ -166,8 +166,9 @@ class JobReconciler(JobRecovery, JobEndings):
         self._spawn(self._run_job, cluster, ns, name)
 
     def _update_as_read(self, cluster: Any, job: dict[str, Any], fields: dict[str, Any]) -> bool:
-        """This pass's status write, an update of the RayJob as the pass read it (rayjob_controller.go
-        updateRayJobStatus, ``r.Status().Update``); a 409 (another writer came between) requeues the
+        """This pass's status write, an update of the RayJob as the pass read it (ray-project/kuberay
+        ray-operator/controllers/ray/rayjob_controller.go updateRayJobStatus,
+        ``r.Status().Update``); a 409 (another writer came between) requeues the
         RayJob, whose next pass reads it again (Reconcile: ``RequeueAfter: RayJobDefaultRequeueDuration``).
         Whether it was written."""
         try:
@@ -481,7 +482,8 @@ class JobReconciler(JobRecovery, JobEndings):
         rc = cluster.get(RAY, "RayCluster", ns, rc_name)
         if rc is None or not autoscaling(rc.get("spec") or {}):
             return
-        # its KubeRayNodeProvider's worker_replica_patch, a JSON patch as python-requests (common.py)
+        # its KubeRayNodeProvider's worker_replica_patch, a JSON patch as python-requests (ray-project/ray
+        # python/ray/autoscaler/_private/kuberay/node_provider.py; common.py RAY_AUTOSCALER_MANAGER)
         ops = [
             {"op": "replace", "path": f"/spec/workerGroupSpecs/{i}/replicas", "value": 1}
             for i, group in enumerate((rc.get("spec") or {}).get("workerGroupSpecs") or [])
