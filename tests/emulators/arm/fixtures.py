@@ -56,6 +56,7 @@ def azure_env(arm_emulator: ArmEmulator, monkeypatch: pytest.MonkeyPatch, tmp_pa
     home.mkdir()
     env = {
         "AKSCLI_ARM_ENDPOINT": arm_emulator.url,
+        # akscli reads Microsoft Graph at the emulator too (test wiring, no upstream behaviour)
         "AKSCLI_GRAPH_ENDPOINT": arm_emulator.url,
         "AZURE_AUTHORITY_HOST": arm_emulator.url,
         "AZURE_TENANT_ID": arm_emulator.tenant,

@@ -163,10 +163,13 @@ class ArmEmulator(LongRunningOperations):
         # Entra group memberships, group object id -> member object ids (users, service principals,
         # groups), which the role assignments list's assignedTo filter follows (authorization.py).
         self.group_members: dict[str, set[str]] = {}
-        # Microsoft Graph service principals by appId (authorization.service_principal): a test adds an
-        # app registration's or another subscription's identity here; a client ID absent answers 404.
+        # Microsoft Graph service principals by appId (authorization.service_principal; MicrosoftDocs/
+        # microsoft-graph-docs-contrib api-reference/v1.0/api/serviceprincipal-get.md): a test adds an
+        # app registration's or another subscription's identity here (test data, no upstream source);
+        # a client ID absent answers 404.
         self.service_principals: dict[str, dict[str, Any]] = {}
-        # Graph refuses every read (403 Authorization_RequestDenied), as for a caller without Application.Read.All.
+        # Graph refuses every read (403 Authorization_RequestDenied), as for a caller without
+        # Application.Read.All (serviceprincipal-get.md, Permissions); a test switch, no upstream behaviour.
         self.graph_denied = False
         from tests.emulators.arm import aks, aksrules, authorization, compute, fleet, groups, hybrid
 
