@@ -45,3 +45,9 @@ def test_a_node_with_two_blocking_findings_is_one_node_and_a_cluster_finding_no_
     line = _doctor(monkeypatch, findings)
     assert line == "error: 5 blocking finding(s) on at least 9 node(s) and 1 cluster-wide"
     assert _doctor(monkeypatch, findings[:-1]) == "error: 4 blocking finding(s) on 2 node(s) and 1 cluster-wide"
+
+
+def test_only_cluster_wide_blocking_findings_say_all_cluster_wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An empty cluster (no nodes, the GPU Operator's pod unscheduled) printed "on 2 cluster-wide".
+    findings = [_finding("gpu-operator", "cluster", [], count=1), _finding("nodes", "cluster", [], count=1)]
+    assert _doctor(monkeypatch, findings) == "error: 2 blocking finding(s), all cluster-wide"

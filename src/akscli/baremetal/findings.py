@@ -133,7 +133,8 @@ class Report:
     def blocking_line(self) -> str:
         """``N blocking finding(s) on M node(s) and K cluster-wide``: M counts each node once, where
         two findings (a node short of GPUs and without its RDMA resource) name the same one; a finding
-        keeps only its first node names, so past them M is a lower bound ("at least")."""
+        keeps only its first node names, so past them M is a lower bound ("at least"). With no node
+        finding: ``N blocking finding(s), all cluster-wide``."""
         names: set[str] = set()
         least = cluster = 0
         partial = False
@@ -145,6 +146,8 @@ class Report:
             least = max(least, f.count)
             partial = partial or f.count > len(f.nodes)
         shown = max(len(names), least)
+        if cluster and not shown:  # "on 2 cluster-wide" named no place: every one is the cluster's
+            return f"{len(self.blocking)} blocking finding(s), all cluster-wide"
         where = []
         if shown:
             where.append(f"{'at least ' if partial else ''}{shown} node(s)")
