@@ -180,6 +180,16 @@ def test_stop_suspends_a_job_that_owns_its_cluster(ray_emulator: Callable[..., A
     assert "Ray job halt ended: Suspended" in result.stderr
 
 
+def test_stop_of_a_job_ray_never_ran_ends_without_a_job_status(ray_emulator: Callable[..., Any]) -> None:
+    # The line read "ended: Suspended, job -": the job had no status, and "job -" read as a value.
+    emu = ray_emulator(failure="unschedulable-gpu")
+    assert submit("halt", "--worker-gpu", "1", "--gpu-pool", "gpua100").exit_code == 0
+    wait_until(lambda: (job(emu, "halt").get("status") or {}).get("jobDeploymentStatus") == "Initializing")
+    result = invoke("ray", "job", "stop", "halt", "-y")
+    assert result.exit_code == 0, result
+    assert result.stderr.splitlines()[-1] == "Ray job halt ended: Suspended"
+
+
 def test_stop_on_a_shared_cluster_goes_through_the_job_api(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator(run_seconds=30)
     calls: list[tuple[str, str]] = []

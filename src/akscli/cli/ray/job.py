@@ -454,7 +454,8 @@ def job_stop(
         # for one stopped on a shared cluster): followed by watching the RayJob.
         ended = logic.follow_job(kube, ns, name, seconds, output.progress, start=job)
         deployment, status = logic.job_phase(ended)
-        output.info(f"Ray job {name} ended: {deployment}, job {status or '-'}")
+        # A job stopped before Ray ran it has no job status: the line names only what KubeRay wrote.
+        output.info(f"Ray job {name} ended: {deployment}" + (f", job {status}" if status != "-" else ""))
 
 
 def _workdir(kube: "Kube", name: str, ns: str) -> list[tuple[str, str, str, str | None]]:
