@@ -190,6 +190,17 @@ def test_stop_of_a_job_ray_never_ran_ends_without_a_job_status(ray_emulator: Cal
     assert result.stderr.splitlines()[-1] == "Ray job halt ended: Suspended"
 
 
+def test_stopping_a_suspended_job_again_says_it_ended_without_a_job_status(ray_emulator: Callable[..., Any]) -> None:
+    # The line read "already ended (Suspended, job -)".
+    emu = ray_emulator(failure="unschedulable-gpu")
+    assert submit("halt", "--worker-gpu", "1", "--gpu-pool", "gpua100").exit_code == 0
+    wait_until(lambda: (job(emu, "halt").get("status") or {}).get("jobDeploymentStatus") == "Initializing")
+    assert invoke("ray", "job", "stop", "halt", "-y").exit_code == 0
+    again = invoke("ray", "job", "stop", "halt", "-y")
+    assert again.exit_code == 0, again
+    assert again.stderr.splitlines()[-1] == "Ray job halt already ended (Suspended)"
+
+
 def test_stop_on_a_shared_cluster_goes_through_the_job_api(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator(run_seconds=30)
     calls: list[tuple[str, str]] = []

@@ -3,6 +3,7 @@
 import contextlib
 import io
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -424,8 +425,7 @@ def job_stop(
     kube, ns = k8s.connect_ns()
     job = logic.get_object(kube, "RayJob", name, ns)
     if logic.job_finished(job):
-        deployment, status = logic.job_phase(job)
-        output.info(f"Ray job {name} already ended ({deployment}, job {status})")
+        output.info(f"Ray job {name} already ended ({_ended(job)})")
         return
     stop = logic.job_stop(kube, job)
     if mode == "none":
@@ -453,9 +453,14 @@ def job_stop(
         # terminal deployment status (Suspended for a suspended one; Complete, jobStatus STOPPED,
         # for one stopped on a shared cluster): followed by watching the RayJob.
         ended = logic.follow_job(kube, ns, name, seconds, output.progress, start=job)
-        deployment, status = logic.job_phase(ended)
-        # A job stopped before Ray ran it has no job status: the line names only what KubeRay wrote.
-        output.info(f"Ray job {name} ended: {deployment}" + (f", job {status}" if status != "-" else ""))
+        output.info(f"Ray job {name} ended: {_ended(ended)}")
+
+
+def _ended(job: Mapping[str, Any]) -> str:
+    """``Complete, job STOPPED``; a job stopped before Ray ran it has no job status, so only what
+    KubeRay wrote (``Suspended``), not ``Suspended, job -``."""
+    deployment, status = logic.job_phase(job)
+    return deployment + (f", job {status}" if status != "-" else "")
 
 
 def _workdir(kube: "Kube", name: str, ns: str) -> list[tuple[str, str, str, str | None]]:
