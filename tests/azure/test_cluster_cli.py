@@ -310,7 +310,7 @@ def test_wait_on_a_failed_cluster_says_so_in_one_line_with_where_to_look(azure_e
         (["cluster", "create", "bad name!", "-g", RG, "--dry-run"], "aks-gpu-1"),
         (
             ["nodepool", "add", "Bad_Pool", "--cluster", "c1", "-g", RG, "--vm-size", "Standard_D8ds_v5", "--dry-run"],
-            "gpua100",
+            "badpool",  # the typed name made valid (review35)
         ),
     ],
 )
