@@ -99,3 +99,11 @@ def test_all_says_a_model_is_chosen_by_name() -> None:
     result = invoke("model", "delete", "--all", "-y")
     assert result.exit_code == 2, result
     assert result.stderr.startswith("error: 'akscli model delete' takes no --all:")
+
+
+def test_all_gives_its_own_reason_not_the_selectors() -> None:
+    # --all is no label selector: its refusal says why every model at once is not offered, and
+    # where the names are.
+    error = invoke("model", "delete", "--all", "-y").stderr.splitlines()[0]
+    assert "label selector" not in error
+    assert error.endswith("so each is named: 'akscli model list' shows them")

@@ -432,7 +432,8 @@ else:
 @on_cluster
 @opts.chooses_by_name(
     "a model is every object its deploy made, found by akscli's own labels, so it is chosen by NAME "
-    "(a label selector picks single objects, not models)"
+    "(a label selector picks single objects, not models)",
+    "deleting a model removes every object its deploy made, so each is named: 'akscli model list' shows them",
 )
 @flag_types.on_delete(("dry_run", "yes", "output_", "ignore_not_found", "wait", "timeout"))
 def delete_cmd(

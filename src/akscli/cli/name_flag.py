@@ -140,7 +140,8 @@ def by_name_only(ctx: Any, option: str | None, args: Sequence[str], prog: str) -
     rather than click's ``No such option: -l``."""
     if ctx is None or option not in SELECT_FLAGS:
         return None
-    why = getattr(getattr(ctx.command, "callback", None), "akscli_chooses_by_name", None)
+    whys = getattr(getattr(ctx.command, "callback", None), "akscli_chooses_by_name", None)
+    why = whys.get(option) if isinstance(whys, dict) else None
     if not isinstance(why, str):
         return None
     return UsageError(

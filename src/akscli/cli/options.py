@@ -92,17 +92,18 @@ def reads_every_namespace_declared(command: Any) -> bool:
     return bool(getattr(getattr(command, "callback", None), READS_EVERY_NAMESPACE, False))
 
 
-# The attribute of a delete that chooses by NAME only (chooses_by_name): why it takes no -l or --all.
+# The attribute of a delete that chooses by NAME only (chooses_by_name): why it takes no -l or
+# --all, per flag.
 CHOOSES_BY_NAME = "akscli_chooses_by_name"
 
 
-def chooses_by_name(why: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+def chooses_by_name(selector_why: str, all_why: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Declares a delete whose NAME... picks what no label selector can (``model delete``: a model
-    is every object its deploy made): given -l/--selector or --all, it answers ``why`` rather than
-    click's plain ``No such option: -l`` (cli/name_flag.py by_name_only)."""
+    is every object its deploy made): given -l/--selector it answers ``selector_why``, given --all
+    ``all_why``, rather than click's plain ``No such option: -l`` (cli/name_flag.py by_name_only)."""
 
     def declare(command: Callable[..., None]) -> Callable[..., None]:
-        setattr(command, CHOOSES_BY_NAME, why)
+        setattr(command, CHOOSES_BY_NAME, {"-l": selector_why, "--selector": selector_why, "--all": all_why})
         return command
 
     return declare
