@@ -121,3 +121,11 @@ def test_an_arm_delete_takes_no_all_namespaces(fleet: Any) -> None:
     result = invoke("fleet", "rollout", "delete", "--all", "-A", *ARM, "-y")
     assert result.exit_code == 2, result
     assert "-A/--all-namespaces applies to hub objects" in result.stderr
+
+
+def test_check_choice_leaves_the_names_to_a_caller_that_checks_them_once() -> None:
+    # The staged deletes check each name once, in staged_names with the TYPE it was given: no
+    # second pass through check_choice (None, not a no-op check per name).
+    from akscli.cli import delete_many
+
+    assert delete_many.check_choice(["Not_A_Name"], None, False, "update run name", None) is None

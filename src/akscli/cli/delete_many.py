@@ -112,12 +112,13 @@ def check_choice(
     selector: str | None,
     all_: bool,
     what: str,
-    check: Callable[[str, str], object] = validate.name,
+    check: Callable[[str, str], object] | None = validate.name,
     *,
     selectable: bool = True,
 ) -> str | None:
     """Refuse a choice kubectl refuses, before anything is sent; each name checked as a ``what``
-    (``check``: validate.name, or the kind's own rule); the label selector to list by (``""`` for
+    (``check``: validate.name, or the kind's own rule; None where the caller checks them in its own
+    single pass, as the staged deletes pair each name with its TYPE); the label selector to list by (``""`` for
     --all) or None for names; ``selectable``: the command takes -l and --all (the hint names them)."""
     if all_ and selector is not None:
         raise errors.UsageError(
@@ -131,7 +132,7 @@ def check_choice(
     if not names and selector is None and not all_:
         hint = f"give one or more {what}s" + (", -l SELECTOR, or --all to delete every one" if selectable else "")
         raise errors.UsageError(f"no {what} given", hint=hint)
-    for name in names:
+    for name in names if check is not None else ():
         check(name, what)
     if names:
         return None

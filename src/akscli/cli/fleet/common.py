@@ -517,7 +517,8 @@ def delete_staged(
                 scope, child, name, delete.yes, action, dry=dry, fmt=fmt, ignore_not_found=ignore, no_wait=no_wait
             )
         return
-    chosen = delete_many.check_choice(names, selector, all_, what, lambda _value, _what: None)
+    # The names are checked once, by staged_names, each with the TYPE it was given.
+    chosen = delete_many.check_choice(names, selector, all_, what, None)
     staged_names(arm, names, what)
     ns = checked_namespace(namespace, "names")
     kube = hub.connect()
