@@ -132,8 +132,9 @@ def check_choice(
     if not names and selector is None and not all_:
         hint = f"give one or more {what}s" + (", -l SELECTOR, or --all to delete every one" if selectable else "")
         raise errors.UsageError(f"no {what} given", hint=hint)
-    for name in names if check is not None else ():
-        check(name, what)
+    if check is not None:
+        for name in names:
+            check(name, what)
     if names:
         return None
     return opts.label_selector(selector) or "" if selector is not None else ""
