@@ -231,3 +231,25 @@ def test_a_selector_across_namespaces_matching_nothing_says_no_resources_found(
     result = akscli("ray job delete -l team=none -A -y")
     assert result.exit_code == 0, result
     assert result.stderr.strip() == "No resources found"
+
+
+def test_a_name_given_twice_is_deleted_then_named_not_found(ray_emulator: Callable[..., Any]) -> None:
+    # kubectl visits each NAME typed (kubernetes/cli-runtime pkg/resource/builder.go visitByName: one
+    # Info per name) and sends a DELETE for each (kubernetes/kubectl pkg/cmd/delete/delete.go
+    # DeleteResult): the second finds the RayCluster gone, a NotFound after the first is deleted.
+    emu = _three(ray_emulator)
+    result = invoke("ray", "cluster", "delete", "a", "a", "-y")
+    assert result.exit_code == 3, result
+    assert [line for line in result.stdout.splitlines() if "deleted" in line] == [
+        'raycluster.ray.io "a" deleted from default namespace'
+    ]
+    assert "error: Ray cluster a not found" in result.stderr
+    assert len(_deletes(emu)) == 2
+    assert _left(emu) == ["b", "c"]
+
+
+def test_a_name_given_twice_with_ignore_not_found_succeeds(ray_emulator: Callable[..., Any]) -> None:
+    emu = _three(ray_emulator)
+    result = invoke("ray", "cluster", "delete", "a", "a", "-y", "--ignore-not-found")
+    assert result.exit_code == 0, result
+    assert _left(emu) == ["b", "c"]

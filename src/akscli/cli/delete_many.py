@@ -224,7 +224,40 @@ def delete_chosen(
                 fmt=delete.output,
                 wait=wait,
             )
-        raise_missing(missing, ignores_not_found(delete, selector))
+        again = _visited_again(kube, names, found, refs_of, delete) if refs else []
+        raise_missing([*missing, *again], ignores_not_found(delete, selector))
+
+
+def _visited_again(
+    kube: "Kube",
+    names: Sequence[str],
+    found: Sequence[Sequence[Ref]],
+    refs_of: Callable[[str, str | None], Sequence[Ref]],
+    delete: opts.DeleteFlags,
+) -> list[errors.NotFoundError]:
+    """A NAME given more than once is visited once more for each repeat, as kubectl visits it:
+    kubernetes/cli-runtime pkg/resource/builder.go visitByName makes one Info per name in b.names
+    (ResourceTypeOrNameArgs appends args[1:], none dropped), and kubernetes/kubectl
+    pkg/cmd/delete/delete.go DeleteResult sends a DELETE for each Info (ContinueOnError). The
+    repeat's DELETE of an object already gone is NotFound, named after the others (read again for
+    akscli's own not-found words); of one a finalizer still holds, accepted and printed again.
+    Dry runs change nothing, so only a real delete is sent again."""
+    if opts.dry_run_mode(delete.dry_run) != "none":
+        return []
+    firsts = {refs[0][2]: refs[0] for refs in found if refs}
+    missing: list[errors.NotFoundError] = []
+    for index, name in enumerate(names):
+        ref = firsts.get(name)
+        if ref is None or name not in names[:index]:
+            continue
+        if kube.delete(ref[0], ref[1], ref[2], namespace=ref[3]) is None:
+            try:
+                refs_of(name, ref[3])
+            except errors.NotFoundError as exc:
+                missing.append(exc)
+            continue
+        output.deleted(*ref, "none", delete.output)
+    return missing
 
 
 def ignores_not_found(delete: opts.DeleteFlags, selector: str | None) -> bool:
