@@ -129,3 +129,13 @@ def test_check_choice_leaves_the_names_to_a_caller_that_checks_them_once() -> No
     from akscli.cli import delete_many
 
     assert delete_many.check_choice(["Not_A_Name"], None, False, "update run name", None) is None
+
+
+def test_a_strategy_named_twice_is_deleted_then_named_not_found(hub: Hub) -> None:
+    # As kubectl: each NAME typed is visited (cli-runtime builder.go visitByName), the second DELETE
+    # finds it gone (delete_many._visited_again).
+    _strategy(hub, "a")
+    result = invoke("fleet", "rollout", "strategy", "delete", "a", "a", "-y")
+    assert result.exit_code == 3, result
+    assert result.stdout.splitlines() == ['clusterstagedupdatestrategy.placement.kubernetes-fleet.io "a" deleted']
+    assert "not found" in result.stderr
