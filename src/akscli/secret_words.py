@@ -46,7 +46,10 @@ _SECRET_PAIRS = frozenset(
 # - Hugging Face tokens (hf_), OpenAI and Anthropic API keys (sk-, sk-proj-, sk-ant-);
 # - AWS access key IDs: AKIA long-term, ASIA temporary (AWS STS API reference, GetAccessKeyInfo);
 # - a URL with a password in it (scheme://user:password@host).
-_SECRET_VALUE = re.compile(
+# Pattern strings, compiled by re's own cache where a value holds one of _SECRET_MARKS: a clean
+# value (``render --set name=demo``) compiles nothing (the pattern is about 5 M instructions to
+# compile, 5% of a render; tests/foundation/test_startup.py).
+_SECRET_VALUE = (
     r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
     r"|(?:AccountKey|SharedAccessKey|SharedAccessSignature)=[^;\s]+"
@@ -56,7 +59,26 @@ _SECRET_VALUE = re.compile(
     r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"
     r"|\b[A-Za-z0-9+/]{86}=="
 )
-_URL_PASSWORD = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")
+# Each alternative's fixed part, in its order above: a value with none of them matches none.
+_SECRET_MARKS = (
+    "eyJ",
+    "-----BEGIN ",
+    "Key=",
+    "Signature=",
+    "sig=",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "hf_",
+    "sk-",
+    "AKIA",
+    "ASIA",
+    "==",
+)
+_URL_PASSWORD = r"\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@"
 
 
 @functools.lru_cache(maxsize=4096)  # a list's objects repeat their env names (akscli.printable)
@@ -113,7 +135,9 @@ def looks_secret(value: str, urls: bool = True) -> bool:
     """A value that is a secret whatever it is called (token, key, signature); with ``urls``, also
     a URL with a password in it (``urls=False``: where the password alone is masked,
     akscli.redact.url_credentials)."""
-    return bool(_SECRET_VALUE.search(value)) or (urls and bool(_URL_PASSWORD.search(value)))
+    if any(mark in value for mark in _SECRET_MARKS) and re.search(_SECRET_VALUE, value):
+        return True
+    return urls and "://" in value and bool(re.search(_URL_PASSWORD, value))
 
 
 # A bare key of 32 hexadecimal digits, as Azure OpenAI and the other Azure AI services (Cognitive
@@ -122,7 +146,7 @@ def looks_secret(value: str, urls: bool = True) -> bool:
 # (no spec read). Ordinary hex values are not it: a git SHA is 40 digits, SHA-256 64, and a value
 # of only digits or only letters is taken for a number or a word. 32 hex digits are also an MD5
 # digest, a UUID without its dashes or a trace ID: a name with one of _HEX_ID_WORDS says so.
-_HEX_KEY = re.compile(r"(?=[0-9a-fA-F]*[0-9])(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{32}")
+_HEX_KEY = r"(?=[0-9a-fA-F]*[0-9])(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{32}"
 _HEX_ID_WORDS = frozenset(
     {
         "ID",
@@ -150,7 +174,8 @@ _HEX_ID_WORDS = frozenset(
 def is_bare_hex_key(name: str, value: str) -> bool:
     """``value`` is exactly a 32-hex-digit key (Azure OpenAI's shape) under a name that does not say
     it is an identifier or a digest (MODEL_MD5, TRACE_ID, RUN_ID are not keys)."""
-    if not _HEX_KEY.fullmatch(value.strip()):
+    key = value.strip()
+    if len(key) != 32 or not re.fullmatch(_HEX_KEY, key):
         return False
     return not any(w in _HEX_ID_WORDS for w in _words(name))
 

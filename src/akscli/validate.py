@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 # Patterns, compiled on first use by re's own cache (re.fullmatch(pattern, text)): a command
 # compiles only those it checks, instead of all of them at every start-up.
-_DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+# A DNS-1123 label, ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ (kubernetes/apimachinery
+# pkg/util/validation/validation.go dns1123LabelFmt), checked by its characters and its ends: every
+# command that takes a name checks one, and the pattern is 0.4 M instructions to compile.
+_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 _DNS1123_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 _QUANTITY = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
 # A Docker reference: [registry[:port]/]path[:tag][@digest], lower-case path components.
@@ -87,7 +90,7 @@ def name(value: str, what: str = "name", max_len: int = 63) -> str:
         raise _fail(what, value, "it is empty", "use lower-case letters, digits and '-', e.g. my-model")
     if len(value) > max_len:
         raise _fail(what, value, f"it is {len(value)} characters long, at most {max_len} allowed", "shorten it")
-    if not re.fullmatch(_DNS1123_LABEL, value):
+    if value[0] == "-" or value[-1] == "-" or not _LABEL_CHARS.issuperset(value):
         raise _fail(
             what,
             value,

@@ -46,7 +46,8 @@ def check_bounds(text: str | bytes, source: str) -> None:
     """
     if len(text) > MAX_INPUT_BYTES:
         raise _too_large(source, len(text))
-    if isinstance(text, str) and _flow_depth(text) > MAX_DEPTH:
+    # The depth is at most the number of openers: a text with few compiles no pattern (a render's).
+    if isinstance(text, str) and text.count("[") + text.count("{") > MAX_DEPTH and _flow_depth(text) > MAX_DEPTH:
         raise UsageError(f"{source} is nested more than {MAX_DEPTH} levels deep", hint=DEPTH_HINT)
 
 
