@@ -80,3 +80,11 @@ def test_the_fast_path_does_not_load_pathlib(args: list[str]) -> None:
     akscli.validate, akscli.datafiles, akscli.model.skus and akscli.cli.render_body import pathlib
     where a file is read; akscli.render finds its templates by os.path."""
     assert _loaded(CONSOLE_SCRIPT, args, families=("pathlib",)) == "0 []"
+
+
+@pytest.mark.parametrize("args", [["version"], ["version", "-o", "json"]], ids=" ".join)
+def test_version_through_the_fast_path_does_not_load_platform(args: list[str]) -> None:
+    """platform's import and its sys.version parsers are 8.6 M instructions of `version`'s 97 M:
+    the Python version and the system/machine pair come from sys.version and os.uname
+    (akscli.cli.version_body), the same text (tests/foundation/test_version_text.py)."""
+    assert _loaded(CONSOLE_SCRIPT, args, families=("platform",)) == "0 []"
