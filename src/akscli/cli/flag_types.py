@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from akscli.cli import complete, options
+from akscli.cli import completers, options
 from akscli.cli.options import DRY_RUN_FORMATS, DRY_RUN_HELP, namespace_option, output_option, timeout_option
 from akscli.output import APPLY_FORMATS, DELETE_FORMATS
 
@@ -40,7 +40,7 @@ Context = Annotated[
         metavar="NAME",
         help="The kubeconfig context to use (default: the current context).",
         show_default=False,
-        autocompletion=complete.kube_contexts,
+        autocompletion=completers.kube_contexts,
     ),
 ]
 
@@ -95,7 +95,7 @@ DryRun = Annotated[
         metavar="[=MODE]",
         help=DRY_RUN_HELP,
         callback=options.check_dry_run,
-        autocompletion=complete.dry_run_modes,
+        autocompletion=completers.dry_run_modes,
     ),
 ]
 

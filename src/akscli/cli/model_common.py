@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import validate
-from akscli.cli import complete
+from akscli.cli import completers
 from akscli.cli import options as opts
 from akscli.cli.model_resolve import early_model as early_model
 from akscli.cli.model_resolve import hub_checked as hub_checked
@@ -57,7 +57,7 @@ RuntimeOpt = Annotated[
     typer.Option(
         "--runtime",
         help="kaito (Workspace / InferenceSet: KAITO's sizes and node count) or vllm (Deployment).",
-        autocompletion=complete.runtimes,
+        autocompletion=completers.runtimes,
     ),
 ]
 VmSizeOpt = Annotated[
@@ -66,7 +66,7 @@ VmSizeOpt = Annotated[
         "--vm-size",
         help="Use this VM size instead of the plan's pick (checked to fit).",
         show_default=False,
-        autocompletion=complete.vm_sizes,
+        autocompletion=completers.vm_sizes,
     ),
 ]
 
@@ -157,10 +157,10 @@ DeploymentName = Annotated[
     str,
     typer.Argument(
         help="Deployment name (see model list); model/NAME as -o name prints it also works.",
-        autocompletion=complete.deployed_models,
+        autocompletion=completers.deployed_models,
         callback=deployment_name,
     ),
 ]
 ModelName = Annotated[
-    str, typer.Argument(metavar="MODEL", help="Hugging Face id or KAITO preset name.", autocompletion=complete.models)
+    str, typer.Argument(metavar="MODEL", help="Hugging Face id or KAITO preset name.", autocompletion=completers.models)
 ]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from akscli import errors, output, validate
-from akscli.cli import azopts, complete, delete_many, flag_types
+from akscli.cli import azopts, completers, delete_many, flag_types
 from akscli.cli import model_deploy_steps as deploy_steps
 from akscli.cli import options as opts
 from akscli.cli.diff_status import ExitCode, check_exit_code, found, with_exit_code
@@ -56,7 +56,7 @@ def deploy_cmd(
         typer.Option(
             "--runtime",
             help="kaito (Workspace / InferenceSet), vllm (Deployment) or airunway (AI Runway ModelDeployment).",
-            autocompletion=complete.runtimes,
+            autocompletion=completers.runtimes,
         ),
     ] = "kaito",
     provider: Annotated[

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from akscli import output, validate
-from akscli.cli import complete
+from akscli.cli import completers
 from akscli.cli import options as opts
 from akscli.model import catalog
 
@@ -28,7 +28,9 @@ def catalog_cmd(
 
 
 def show_cmd(
-    name: Annotated[str, typer.Argument(help="Hugging Face id or KAITO preset name.", autocompletion=complete.models)],
+    name: Annotated[
+        str, typer.Argument(help="Hugging Face id or KAITO preset name.", autocompletion=completers.models)
+    ],
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """Everything akscli knows about one model."""

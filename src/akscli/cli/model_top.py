@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import errors, output, validate
-from akscli.cli import complete, flag_types
+from akscli.cli import completers, flag_types
 from akscli.cli import options as opts
 from akscli.cli.common import namespaced_columns
 from akscli.cli.model_common import deployment_name
@@ -48,7 +48,7 @@ def top_cmd(
         str | None,
         typer.Argument(
             help="Deployment name (default: every model); model/NAME as -o name prints it also works.",
-            autocompletion=complete.deployed_models,
+            autocompletion=completers.deployed_models,
             callback=deployment_name,
         ),
     ] = None,

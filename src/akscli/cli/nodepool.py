@@ -9,7 +9,7 @@ from akscli.azure import etags, kinds
 from akscli.cli import abort as aborting
 from akscli.cli import (
     azopts,
-    complete,
+    completers,
     delete_many,
     flag_types,
     nodepool_arm,
@@ -67,7 +67,7 @@ def add(
             metavar="VM_SIZE",
             help="Azure VM size, e.g. Standard_D8ds_v5.",
             show_default=False,
-            autocompletion=complete.vm_sizes,
+            autocompletion=completers.vm_sizes,
         ),
     ] = None,
     gpu: Annotated[
@@ -76,7 +76,7 @@ def add(
             "--gpu",
             help="GPU shortcut: t4|a10|a100|h100|h200 (picks the VM size).",
             show_default=False,
-            autocompletion=complete.gpu_shortcuts,
+            autocompletion=completers.gpu_shortcuts,
         ),
     ] = None,
     gpus_per_node: Annotated[

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import validate
-from akscli.cli import complete
+from akscli.cli import completers
 from akscli.cli.leading_flags import DRY_RUN_FLAG as DRY_RUN_FLAG
 from akscli.cli.leading_flags import DRY_RUN_MODES as DRY_RUN_MODES
 from akscli.cli.leading_flags import bare_dry_run as bare_dry_run
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 def namespace_option(help_text: str) -> Any:
     """-n/--namespace, kubectl's meaning; ``help_text`` says what leaving it out means."""
     return typer.Option(
-        "-n", "--namespace", metavar="NAME", help=help_text, show_default=False, autocompletion=complete.namespaces
+        "-n", "--namespace", metavar="NAME", help=help_text, show_default=False, autocompletion=completers.namespaces
     )
 
 
@@ -129,7 +129,7 @@ def output_option(formats: Sequence[str], note: str = "", *, accept: Sequence[st
 
     check.akscli_formats = allowed  # type: ignore[attr-defined]  # docgen's fast-path spec (akscli.cli.fast_spec)
     return typer.Option(
-        "-o", "--output", metavar="FORMAT", help=help_text, callback=check, autocompletion=complete.output_formats
+        "-o", "--output", metavar="FORMAT", help=help_text, callback=check, autocompletion=completers.output_formats
     )
 
 

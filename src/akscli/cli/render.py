@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from akscli import output
-from akscli.cli import complete, render_body
+from akscli.cli import completers, render_body
 from akscli.cli import options as opts
 
 
@@ -14,7 +14,7 @@ def render(
     template: Annotated[
         str | None,
         typer.Argument(
-            help="Template, e.g. model/vllm (see --list).", show_default=False, autocompletion=complete.templates
+            help="Template, e.g. model/vllm (see --list).", show_default=False, autocompletion=completers.templates
         ),
     ] = None,
     set_values: Annotated[

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from akscli import output, validate
-from akscli.cli import azopts, complete, flag_types
+from akscli.cli import azopts, completers, flag_types
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
@@ -40,7 +40,7 @@ def approve(
         str,
         typer.Argument(
             help="Update run whose pending approval to give; its line from rollout list -o name also works.",
-            autocompletion=complete.hub_runs,
+            autocompletion=completers.hub_runs,
             callback=run_name,
         ),
     ],

@@ -11,7 +11,7 @@ import typer
 from akscli import errors, output, validate
 from akscli import fleet as kubefleet
 from akscli.azure import kinds
-from akscli.cli import azopts, complete, complete_arm, flag_types
+from akscli.cli import azopts, complete_arm, completers, flag_types
 from akscli.cli import options as opts
 from akscli.errors import UsageError
 from akscli.resource_type import ResourceType
@@ -81,9 +81,9 @@ run_name = _typed(
 )
 _RUN_HELP = "Update run name; its line from rollout list -o name also works."
 RunName = _name(_RUN_HELP, run_name)
-# A run or strategy the command reads, changes or deletes completes from the hub (complete.hub_runs,
-# complete.hub_strategies; nothing with --fleet); one it creates completes nothing.
-HubRunName = _name(_RUN_HELP, run_name, complete.hub_runs)
+# A run or strategy the command reads, changes or deletes completes from the hub (completers.hub_runs,
+# completers.hub_strategies; nothing with --fleet); one it creates completes nothing.
+HubRunName = _name(_RUN_HELP, run_name, completers.hub_runs)
 HubStrategyName = _name(
     "Strategy name; its line from rollout strategy list -o name also works.",
     _typed(
@@ -93,13 +93,13 @@ HubStrategyName = _name(
         kubefleet.CLUSTER_STRATEGIES,
         kubefleet.STRATEGIES,
     ),
-    complete.hub_strategies,
+    completers.hub_strategies,
 )
 # The NAME... of rollout delete and rollout strategy delete (delete_staged).
 STAGED_DELETE_NOTE = "With --fleet one NAME: an ARM DELETE names one resource."
 # fleet place creates or updates: an update names an existing placement, so it completes them too.
-PlacementName = Annotated[str, typer.Argument(help="Placement name.", autocompletion=complete.hub_placements)]
-# A placement the command reads or deletes completes from the hub (complete.hub_placements).
+PlacementName = Annotated[str, typer.Argument(help="Placement name.", autocompletion=completers.hub_placements)]
+# A placement the command reads or deletes completes from the hub (completers.hub_placements).
 HubPlacementName = _name(
     "Placement name; its line from placement list -o name also works.",
     _typed(
@@ -109,7 +109,7 @@ HubPlacementName = _name(
         kubefleet.CLUSTER_PLACEMENTS,
         kubefleet.PLACEMENTS,
     ),
-    complete.hub_placements,
+    completers.hub_placements,
 )
 # A member on the hub: its MemberCluster, or member/NAME as member list prints it (Fleet Manager
 # names a member's MemberCluster after the member).

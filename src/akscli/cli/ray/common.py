@@ -7,7 +7,7 @@ import typer
 
 from akscli import errors, output
 from akscli import ray as logic
-from akscli.cli import common, complete, delete_many, flag_types
+from akscli.cli import common, completers, delete_many, flag_types
 from akscli.cli import options as opts
 from akscli.resource_type import ResourceType
 
@@ -75,7 +75,7 @@ ClusterName = Annotated[
     str,
     typer.Argument(
         help="Ray cluster name; raycluster.ray.io/NAME as -o name prints it also works.",
-        autocompletion=complete.ray_clusters,
+        autocompletion=completers.ray_clusters,
         callback=cluster_name,
     ),
 ]
@@ -84,7 +84,7 @@ JobName = Annotated[
     str,
     typer.Argument(
         help="RayJob name; rayjob.ray.io/NAME as -o name prints it also works.",
-        autocompletion=complete.ray_jobs,
+        autocompletion=completers.ray_jobs,
         callback=_typed(RAY_JOBS, "RayJob name", "akscli ray job list"),
     ),
 ]
@@ -92,7 +92,7 @@ ServiceName = Annotated[
     str,
     typer.Argument(
         help="RayService name; rayservice.ray.io/NAME as -o name prints it also works.",
-        autocompletion=complete.ray_services,
+        autocompletion=completers.ray_services,
         callback=_typed(RAY_SERVICES, "RayService name", "akscli ray service list"),
     ),
 ]

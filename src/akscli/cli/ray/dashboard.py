@@ -6,7 +6,7 @@ import typer
 
 from akscli import output, validate
 from akscli import ray as logic
-from akscli.cli import complete
+from akscli.cli import completers
 from akscli.cli import options as opts
 from akscli.cli.ray.common import (
     on_cluster,
@@ -19,7 +19,7 @@ def dashboard(
         str,
         typer.Argument(
             help="A Ray cluster: NAME, raycluster/NAME, rayjob/NAME or rayservice/NAME.",
-            autocompletion=complete.ray_targets,
+            autocompletion=completers.ray_targets,
         ),
     ],
     port_forward: Annotated[
