@@ -5,9 +5,8 @@ it (its 490 lines: about 0.6 M instructions of every Typer command).
 Typer reads a callback's parameters by their annotations (tiangolo/typer typer/main.py
 get_param_completion: a ``str`` parameter is the incomplete word, ``click.Context`` or one named
 ``ctx`` the context), so each stand-in has the signature of the completer it hands on to.
+(Annotations are objects, as in every command module: tests/foundation/test_startup.py.)
 """
-
-from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
