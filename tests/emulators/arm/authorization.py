@@ -118,7 +118,7 @@ SERVICE_PRINCIPAL_BY_APP_ID = r"^/v1\.0/servicePrincipals\(appId='([^']*)'\)$"
 
 
 def service_principal(emu: ArmEmulator, path: str, _query: Any, _body: Any) -> tuple[int, dict[str, Any]]:
-    """Microsoft Graph ``GET /v1.0/servicePrincipals(appId='{appId}')`` (learn.microsoft.com/graph/api/
+    """Microsoft Graph ``GET /v1.0/servicePrincipals(appId='{appId}')`` (upstream: learn.microsoft.com/graph/api/
     serviceprincipal-get; MicrosoftDocs/microsoft-graph-docs-contrib api-reference/v1.0/api/
     serviceprincipal-get.md): the service principal with ``id`` (its object ID), ``appId``,
     ``displayName`` and ``servicePrincipalType``, from ``emu.service_principals``. An unknown appId is

@@ -13,7 +13,8 @@ the backend; deleting it brings back 500), conformance/tests/httproute-invalid-r
 (a grant in the route's namespace, or one whose from group, from kind, from namespace, to group, to kind or to
 name differs, allows nothing: ResolvedRefs False ``RefNotPermitted``),
 conformance/tests/httproute-partially-invalid-via-invalid-reference-grant.go (a grant for one Service leaves its
-sibling refused), conformance/tests/gateway-secret-missing-reference-grant.go, gateway-secret-invalid-reference-grant.go
+sibling refused), kubernetes-sigs/gateway-api conformance/tests/gateway-secret-missing-reference-grant.go,
+gateway-secret-invalid-reference-grant.go
 (the same seven wrong grants, from a Gateway to a Secret: the listener's ResolvedRefs False ``RefNotPermitted``),
 gateway-secret-reference-grant-specific.go and gateway-secret-reference-grant-all-in-namespace.go (a grant naming the
 Secret, or every Secret of its namespace: ResolvedRefs and Programmed True).
@@ -83,8 +84,8 @@ def backend_allowed(cluster: Any, route_kind: str, route_ns: str, backend: Mappi
 
 def secret_allowed(cluster: Any, gateway_ns: str, secret_ns: str, name: str) -> bool:
     """SecretAllowed: whether a Gateway of ``gateway_ns`` may name Secret ``secret_ns/name`` in a
-    listener's tls.certificateRefs (istio/istio 1.29.6 conversion.go buildTLS asks for another
-    namespace only)."""
+    listener's tls.certificateRefs (istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go
+    buildTLS asks for another namespace only)."""
     return granted(cluster, "Gateway", gateway_ns, ("", "Secret"), secret_ns, name)
 
 
