@@ -213,8 +213,9 @@ def delete_chosen(
             kube, api_version, kind, ns, names, selector, refs_of, all_namespaces=all_namespaces, listing=listing
         )
         refs = [ref for refs in found for ref in refs]
+        deleted: list[str] = []
         if refs:
-            delete_objects(
+            deleted = delete_objects(
                 kube,
                 refs,
                 yes=delete.yes,
@@ -224,8 +225,37 @@ def delete_chosen(
                 fmt=delete.output,
                 wait=wait,
             )
+        gone = _gone_before_delete(found, deleted, refs_of, delete) if refs else []
         again = _visited_again(kube, names, found, refs_of, delete) if refs else []
-        raise_missing([*missing, *again], ignores_not_found(delete, selector))
+        raise_missing([*missing, *gone, *again], ignores_not_found(delete, selector))
+
+
+def _gone_before_delete(
+    found: Sequence[Sequence[Ref]],
+    deleted: Sequence[str],
+    refs_of: Callable[[str, str | None], Sequence[Ref]],
+    delete: opts.DeleteFlags,
+) -> list[errors.NotFoundError]:
+    """A chosen object that was read and then deleted by someone else before akscli's DELETE (which
+    answered 404: delete_objects leaves it out of ``deleted``): NotFound, named after the others,
+    read again for akscli's own not-found words. kubectl sends the DELETE with no read before it,
+    and a 404 there is `Error from server (NotFound)` unless --ignore-not-found, which -l and --all
+    default to true (kubernetes/kubectl pkg/cmd/delete/delete.go DeleteResult:
+    `if o.IgnoreNotFound { r = r.IgnoreErrors(errors.IsNotFound) }`; Complete); raise_missing
+    applies that rule. Only the chosen object counts (each ``found``'s first ref): what goes with
+    it may already be gone. A client dry run sends no DELETE."""
+    if opts.dry_run_mode(delete.dry_run) == "client":
+        return []
+    done = set(deleted)
+    missing: list[errors.NotFoundError] = []
+    for refs in found:
+        if not refs or output.kind_ref(*refs[0][:3]) in done:
+            continue
+        try:
+            refs_of(refs[0][2], refs[0][3])
+        except errors.NotFoundError as exc:
+            missing.append(exc)
+    return missing
 
 
 def _visited_again(
