@@ -55,3 +55,12 @@ def test_an_object_chosen_by_a_selector_and_gone_before_the_delete_is_no_error(b
     assert result.exit_code == 0, result
     assert "error:" not in result.stderr
     assert _left(b_goes_after_its_read) == ["c"]
+
+
+def test_ignore_not_found_typed_false_makes_the_selected_object_gone_before_the_delete_an_error(
+    b_goes_after_its_read: Any,
+) -> None:
+    result = akscli("ray cluster delete -l team=ml -y --ignore-not-found=false")
+    assert result.exit_code == 3, result
+    assert "error: Ray cluster b not found in namespace default" in result.stderr
+    assert _left(b_goes_after_its_read) == ["c"]
