@@ -107,6 +107,32 @@ FAILING_STEPS = (
 )
 
 
+def _vllm_image_retry(obj: Mapping[str, Any], message: str) -> Readiness | None:
+    """Waiting, where the vllm provider failed to resolve its default image and retries.
+
+    ai-runway/airunway b0d3fb77 providers/vllm/controller.go setImageResolutionStatus: a failed
+    registry lookup sets ImageResolved False ImageResolutionFailed; for the provider's default image
+    it returns an error, and Reconcile sets the phase Failed and returns that error, so
+    controller-runtime requeues it with backoff and the next lookup may succeed. For a user's image
+    it goes on ("Continuing with the user-specified image reference"), so a later step's False is
+    what failed, and _failed_step names it."""
+    step = _failed_step(obj)
+    if step is None or step.get("type") != "ImageResolved" or step.get("reason") != "ImageResolutionFailed":
+        return None
+    current = current_conditions(obj, Generation.AUTO)
+    later = FAILING_STEPS[FAILING_STEPS.index("ImageResolved") + 1 :]
+    if any(current.get(t, {}).get("status") == "False" for t in later):
+        return None
+    detail = message or str(step.get("message") or "")
+    return Readiness(
+        False,
+        message="phase=Failed (ImageResolved: ImageResolutionFailed)"
+        + (f": {detail}" if detail else "")
+        + "; AI Runway's vllm provider retries resolving its default image with backoff",
+        reason="ImageResolutionFailed",
+    )
+
+
 def _failed_step(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The first step of this generation whose condition AI Runway set False, if any."""
     current = current_conditions(obj, Generation.AUTO)
@@ -133,6 +159,10 @@ def model_deployment(obj: Mapping[str, Any]) -> Readiness:
         # A state the dynamo provider moves on from (readiness/dynamo.py provider_retries): not
         # final; a Failed one is judged on the graph too (model_deployment_with_members).
         return Readiness(False, message=retried, reason=RETRIED_REASON if phase == "Failed" else "")
+    if phase == "Failed" and _provider(obj) == "vllm":
+        pending = _vllm_image_retry(obj, message)
+        if pending is not None:
+            return pending
     if phase == "Running":
         return Readiness(True)
     text = f"phase={phase}" + (f": {message}" if message else "")
