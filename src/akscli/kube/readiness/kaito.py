@@ -159,6 +159,20 @@ def model_deployment(obj: Mapping[str, Any]) -> Readiness:
         # A state the dynamo provider moves on from (readiness/dynamo.py provider_retries): not
         # final; a Failed one is judged on the graph too (model_deployment_with_members).
         return Readiness(False, message=retried, reason=RETRIED_REASON if phase == "Failed" else "")
+    ready_now = current_conditions(obj, Generation.AUTO).get("Ready") or {}
+    if phase == "Failed" and _provider(obj) == "kuberay" and ready_now.get("reason") == RETRIED_REASON:
+        # ai-runway/airunway b0d3fb77 providers/kuberay/status.go mapAppStatusesToPhase: any Serve
+        # application DEPLOY_FAILED -> Failed; controller.go syncStatus sets Ready DeploymentFailed and
+        # Reconcile requeues every RequeueInterval (30 s), so the phase follows the RayService. Ray
+        # Serve retries a DEPLOY_FAILED application's replicas (readiness/kuberay.py app_failed): the
+        # wait ends only where the RayService's verdict is failed (model_deployment_with_members).
+        return Readiness(
+            False,
+            message=f"phase=Failed (Ready: {RETRIED_REASON})"
+            + (f": {why}" if (why := message or str(ready_now.get("message") or "")) else "")
+            + "; Ray Serve retries a failed application's replicas and AI Runway follows its RayService",
+            reason=RETRIED_REASON,
+        )
     if phase == "Failed" and _provider(obj) == "vllm":
         pending = _vllm_image_retry(obj, message)
         if pending is not None:
@@ -282,7 +296,7 @@ def model_deployment_with_members(obj: Mapping[str, Any], members: Iterable[Mapp
     model's NAME-decode and NAME-prefill (providers/vllm/transformer.go transformDisaggregated)
     are judged each, the stuck one named whatever the other's state."""
     verdict = model_deployment(obj)
-    # Dynamo's retried failure (provider_retries) ends the wait only where the graph's does.
+    # Dynamo's and kuberay's retried failure ends the wait only where the graph's or RayService's does.
     retried = not verdict.ready and not verdict.failed and verdict.reason == RETRIED_REASON
     if not (verdict.ready or retried) or model_deployment_members(obj) is None:
         return verdict

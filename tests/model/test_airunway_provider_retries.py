@@ -51,3 +51,42 @@ def test_a_vllm_models_incompatible_configuration_still_ends_the_wait() -> None:
 def test_an_image_lookup_failure_on_another_provider_is_not_taken_for_vllms_retry() -> None:
     """Only the vllm provider resolves images (providers/vllm/image_resolver.go)."""
     assert readiness.check(_model(IMAGE_FAILED, provider="llmd")).failed
+
+
+# kuberay: providers/kuberay/status.go mapAppStatusesToPhase maps any DEPLOY_FAILED to Failed and
+# Reconcile requeues every 30 s; Ray Serve retries an application with deployments
+# (readiness/kuberay.py app_failed), and gives up on one that failed to build.
+DEPLOYMENT_FAILED = _cond("Ready", "False", "DeploymentFailed", "replica failed to start")
+
+
+def _rayservice(app: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayService",
+        "metadata": {"name": "phi-4", "namespace": "default", "generation": 1, "ownerReferences": [{"uid": "u1"}]},
+        "spec": {},
+        "status": {
+            "observedGeneration": 1,
+            "conditions": [{"type": "Ready", "status": "False", "reason": "ZeroServeEndpoints"}],
+            "activeServiceStatus": {"rayClusterName": "phi-4-abcde", "applicationStatuses": {"llm": app}},
+        },
+    }
+
+
+def test_a_kuberay_model_failed_on_an_app_ray_serve_retries_is_waited_on() -> None:
+    retrying = {"status": "DEPLOY_FAILED", "message": "Retrying after 8s", "serveDeploymentStatuses": {"d": {}}}
+    verdict = readiness.check_with_members(_model(DEPLOYMENT_FAILED, provider="kuberay"), [_rayservice(retrying)])
+    assert not verdict.ready and not verdict.failed
+    assert verdict.message.startswith("phase=Failed (Ready: DeploymentFailed): replica failed to start; Ray Serve")
+
+
+def test_a_kuberay_model_failed_on_an_app_that_could_not_build_ends_the_wait() -> None:
+    built = {"status": "DEPLOY_FAILED", "message": "No module named 'vllm_serve'"}
+    verdict = readiness.check_with_members(_model(DEPLOYMENT_FAILED, provider="kuberay"), [_rayservice(built)])
+    assert verdict.failed
+    assert verdict.message.startswith("phase=Failed, and AI Runway's kuberay provider's rayservice.ray.io/phi-4")
+
+
+def test_a_kuberay_models_create_failed_still_ends_the_wait() -> None:
+    created = _cond("ResourceCreated", "False", "CreateFailed", "no matches for kind")
+    assert readiness.check(_model(created, provider="kuberay")).failed
