@@ -58,6 +58,8 @@ REGISTER_SECONDS = 120
 # The kubelet's Event on its Node as it starts (upstream: kubernetes/kubernetes pkg/kubelet/kubelet.go
 # BirthCry, events.StartingKubelet); node events are kept an hour (the API server's --event-ttl).
 KUBELET_STARTING = "Starting"
+KUBELET_STARTS = f"involvedObject.kind=Node,reason={KUBELET_STARTING},source=kubelet"
+EVENT_PAGE = 500  # kubelet Starting events a page: one per node whose kubelet started in the last hour
 GRACE_SECONDS = 300  # the kubelet's endpointStopGracePeriod (devicemanager/types.go)
 
 
@@ -201,25 +203,35 @@ def rules(kube: Kube, nodes: GpuNodes, operator_ns: str | None, rule: Callable[.
 def kubelet_started(kube: Kube, node: str) -> datetime | None:
     """When the node's kubelet last started: its newest "Starting" Event from the kubelet on the
     Node (in namespace default, where node events go); None where there is none (over an hour ago,
-    or events cannot be read)."""
-    from akscli.kube.events import object_events
+    or events cannot be read). One list, narrowed on the server to that node's kubelet starts."""
+    return kubelet_starts(kube, node).get(node)
 
+
+def kubelet_starts(kube: Kube, node: str | None = None) -> dict[str, datetime]:
+    """Each node's newest kubelet start (of ``node`` alone where given), from one paged list of the
+    kubelet's Starting events in namespace default; {} where events cannot be read. Every node is
+    covered in one request per page: the server keeps only Node events of reason Starting from
+    source kubelet (upstream: kubernetes/kubernetes a2b9bc4e pkg/apis/core/v1/conversion.go
+    AddFieldLabelConversionsForEvent makes involvedObject.kind, involvedObject.name, reason and
+    source selectable; e4b6dc5a pkg/registry/core/event/strategy.go EventToSelectableFields reads
+    source as source.component, which the kubelet's recorder sets to "kubelet"), so kube-proxy's
+    own Starting event on the Node is not among them. A node's events last an hour (the API
+    server's --event-ttl): the list holds the nodes whose kubelet started within it."""
+    selector = KUBELET_STARTS if node is None else f"involvedObject.name={node},{KUBELET_STARTS}"
+    newest: dict[str, datetime] = {}
     try:
-        events = object_events(kube, "default", node, "Node")
+        for event in kube.list("v1", "Event", namespace="default", field_selector=selector, page_size=EVENT_PAGE):
+            name = str((event.get("involvedObject") or {}).get("name") or "")
+            at = timestamps.parse(
+                (event.get("series") or {}).get("lastObservedTime")
+                or event.get("lastTimestamp")
+                or event.get("eventTime")
+            )
+            if name and at is not None and (name not in newest or at > newest[name]):
+                newest[name] = at
     except (errors.AuthError, errors.NotInstalledError):
-        return None
-    starts = [
-        e
-        for e in events
-        if e.get("reason") == KUBELET_STARTING
-        and "kubelet" in ((e.get("source") or {}).get("component"), e.get("reportingComponent"))
-    ]
-    if not starts:
-        return None
-    last = starts[-1]
-    return timestamps.parse(
-        (last.get("series") or {}).get("lastObservedTime") or last.get("lastTimestamp") or last.get("eventTime")
-    )
+        return {}
+    return newest
 
 
 def plugin_started(pod: dict[str, Any]) -> datetime | None:

@@ -268,6 +268,16 @@ def test_host_network_false_selects_pods_that_do_not_set_the_field(kube_emulator
     assert [i["metadata"]["name"] for i in r.json()["items"]] == ["p1"]
 
 
+def test_an_events_source_field_is_its_source_component(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/kubernetes e4b6dc5a pkg/registry/core/event/strategy.go EventToSelectableFields:
+    # "source" is event.Source.Component, not the EventSource object.
+    ref = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1", "uid": "n1"}}
+    kube_emulator.cluster.add_event(ref, "Starting", "Starting kubelet.", component="kubelet")
+    kube_emulator.cluster.add_event(ref, "Starting", "", component="kube-proxy")
+    r = raw(kube_emulator, "GET", "/api/v1/namespaces/default/events?fieldSelector=reason%3DStarting,source%3Dkubelet")
+    assert [i["source"]["component"] for i in r.json()["items"]] == ["kubelet"]
+
+
 def test_a_selected_page_is_filled_with_matches_past_the_first_limit_objects(kube_emulator: KubeEmulator) -> None:
     # upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go
     # GetList reads on until the page holds `limit` matches ("we're paging but we have filled our

@@ -19,12 +19,14 @@ with no device also gives capacity 0 (server.go newResourceServer), so a running
 after the kubelet is taken at its word.
 
 Reads, only for nodes with such a resource: each plugin DaemonSet's pods once (one list by its pod
-selector, in its namespace), and the kubelet's Starting events of at most EVENT_NODES nodes.
+selector, in its namespace), and every node's kubelet start once (one paged list of the kubelet's
+Starting events, narrowed on the server: akscli.gpu_plugin.kubelet_starts), however many nodes it judges.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors
@@ -32,8 +34,6 @@ from akscli import errors
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
     from akscli.rdma_plugins import Plugin
-
-EVENT_NODES = 20  # nodes whose kubelet start is read (one Event list each); past that, not judged
 
 
 class Causes:
@@ -43,7 +43,7 @@ class Causes:
         self._kube = kube
         self._plugins = list(plugins)
         self._pods: dict[str, dict[str, dict[str, Any]]] = {}  # plugin namespace/name -> node -> its pod
-        self._events = 0
+        self._kubelet_starts: dict[str, datetime] | None = None  # node -> its kubelet's newest start
 
     def why(self, node: Mapping[str, Any], resources: Sequence[str]) -> tuple[str, str] | None:
         """(clause, fix) where ``resources`` (capacity 0 on ``node``) are a plugin's that runs there and
@@ -69,10 +69,9 @@ class Causes:
                 f"read why the plugin is not running ({where}, then its log with --previous); once it runs it "
                 "registers again and its devices come back",
             )
-        if self._events >= EVENT_NODES:
-            return None
-        self._events += 1
-        kubelet = gpu_plugin.kubelet_started(self._kube, name)
+        if self._kubelet_starts is None:
+            self._kubelet_starts = gpu_plugin.kubelet_starts(self._kube)
+        kubelet = self._kubelet_starts.get(name)
         started = gpu_plugin.plugin_started(pod) if pod is not None else None
         if kubelet is None or (started is not None and started >= kubelet):
             return None

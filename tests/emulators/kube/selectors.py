@@ -109,6 +109,12 @@ def field_value(obj: Mapping[str, Any], path: str) -> str:
     return str(cur)
 
 
+# Selectable fields that are not the JSON path of the same name: an Event's "source" is its
+# source.component (upstream: kubernetes/kubernetes e4b6dc5a pkg/registry/core/event/strategy.go
+# EventToSelectableFields, "source": event.Source.Component), not the EventSource object.
+FIELD_PATHS = {("Event", "source"): "source.component"}
+
+
 def parse_field_selector(selector: str | None, kind: str, crd: bool) -> tuple[FieldMatcher, set[str]] | None:
     """Returns a matcher over the object dict and the set of field paths it reads. Parsed as the
     API server parses it (upstream: kubernetes/apimachinery pkg/fields/selector.go ParseSelector,
@@ -135,7 +141,9 @@ def parse_field_selector(selector: str | None, kind: str, crd: bool) -> tuple[Fi
             raise ApiError(400, refusal.format(term.field), "BadRequest")
     paths = {t.field for t in terms}
 
+    paths_read = [(t, t.field if crd else FIELD_PATHS.get((kind, t.field), t.field)) for t in terms]
+
     def match(obj: Mapping[str, Any]) -> bool:
-        return all(t.matches(field_value(obj, t.field)) for t in terms)
+        return all(t.matches(field_value(obj, path)) for t, path in paths_read)
 
     return match, paths
