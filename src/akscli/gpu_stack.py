@@ -121,9 +121,15 @@ def detect(kube: Kube) -> Installed:
             found.policies = list(kube.list("nvidia.com/v1", "ClusterPolicy", page_size=10))
         except NotInstalledError:
             found.policies = []
-    for pod in _pods(kube, NFD_PODS):
-        found.nfd_pods += 1
-        found.nfd_namespace = found.nfd_namespace or (pod.get("metadata") or {}).get("namespace")
+    # Whether NFD runs, and where: its first pod says both. Its workers are a DaemonSet's, one a node
+    # (kubernetes-sigs/node-feature-discovery eeb1f0d5 deployment/helm/node-feature-discovery/templates/
+    # worker.yaml), so reading them all was a page of 50 for every 50 nodes.
+    for selector in NFD_PODS:
+        first = next(iter(kube.list("v1", "Pod", all_namespaces=True, label_selector=selector, page_size=1)), None)
+        if first is not None:
+            found.nfd_pod = True
+            found.nfd_namespace = (first.get("metadata") or {}).get("namespace")
+            break
     return found
 
 

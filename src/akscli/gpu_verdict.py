@@ -34,7 +34,7 @@ class Installed:
     # (namespace, name) of the Deployments that own the operator pods (akscli.doctor_rollout.owner)
     operator_deployments: list[tuple[str, str]] = field(default_factory=list)
     policies: list[dict[str, Any]] = field(default_factory=list)
-    nfd_pods: int = 0
+    nfd_pod: bool = False  # a pod of Node Feature Discovery exists (one is read: its workers are one a node)
     nfd_namespace: str | None = None
 
     @property

@@ -272,13 +272,13 @@ def fit(kube: Kube, opts: PrepareOptions) -> list[str]:
         notes += _network_operator_rdma(_network_operator_policies(kube), opts)
     if opts.rdma:
         notes += _advertised_rdma(kube, opts)
-    if opts.rdma and not found.nfd_pods and any(k.startswith("feature.node") for k in opts.rdma_node_selector):
+    if opts.rdma and not found.nfd_pod and any(k.startswith("feature.node") for k in opts.rdma_node_selector):
         notes.append(
             "no Node Feature Discovery runs, so no node is labelled rdma.capable and the RDMA plugin "
             "runs nowhere: enable the GPU Operator chart's NFD (nfd.enabled=true, its default), or label "
             "the RDMA nodes feature.node.kubernetes.io/rdma.capable=true"
         )
-    elif found.nfd_pods:
+    elif found.nfd_pod:
         notes.append(f"Node Feature Discovery runs in {found.nfd_namespace}: prepare deploys none")
     return notes
 
