@@ -61,12 +61,14 @@ class _Kube:
 
     def __init__(self, pods: list[dict[str, Any]], nodes: dict[str, dict[str, Any]]) -> None:
         self.pods, self.nodes, self.selectors = pods, nodes, []
+        self.gets: list[str] = []
 
     def list(self, api_version: str, kind: str, *, namespace: str, label_selector: str | None) -> Any:
         self.selectors.append(label_selector)
         return iter(self.pods)
 
     def get(self, api_version: str, kind: str, name: str) -> dict[str, Any] | None:
+        self.gets.append(name)
         return self.nodes.get(name)
 
 
@@ -127,3 +129,13 @@ def test_the_short_resources_are_read_from_the_fit_filter_not_from_preemption() 
         "0/3 nodes are available: 3 Insufficient memory."
     )
     assert rollout_room.short_resources(message) == {"cpu", GPU}
+
+
+def test_the_old_pods_nodes_are_read_once_each_and_ten_at_most() -> None:
+    # Before: a GET per old pod, 60 here: the new template asks for another size than the old pods run on.
+    size = {"node.kubernetes.io/instance-type": "Standard_ND96asr_v4"}
+    new = _pod("llm-b-1", "b", selector=size)
+    old = [_pod(f"llm-a-{i}", "a", f"n{i % 30}") for i in range(60)]
+    kube = _Kube([*old, new], {f"n{i}": _node("gpu") for i in range(30)})
+    assert rollout_room.held_by_old_pod(kube, _trouble(new), None) is None
+    assert kube.gets == [f"n{i}" for i in range(rollout_room.NODE_READS)]

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 # The label the Deployment controller adds to each ReplicaSet's pods (kubernetes/api apps/v1
 # types.go DefaultDeploymentUniqueLabelKey): pods of one Deployment with another value are older.
 TEMPLATE_HASH = "pod-template-hash"
+# The old pods' nodes read by name at most, each once: a Deployment of hundreds of replicas whose new
+# template selects other nodes (another size) would otherwise cost a GET per old pod.
+NODE_READS = 10
 
 
 def short_resources(message: str) -> set[str]:
@@ -54,7 +57,8 @@ def held_by_old_pod(
 ) -> tuple[str, str] | None:
     """``("; the old pod ... holds ...", hint)`` where an older pod of the unschedulable pod's
     Deployment runs on a node the new pod could use and holds a resource the scheduler found short;
-    None otherwise, or where the pods or the node cannot be read (one list and one read)."""
+    None otherwise, or where the pods or the node cannot be read (one list, and a read of each old pod's
+    node until one the new pod could use: NODE_READS nodes at most)."""
     pod = trouble.source or {}
     meta = pod.get("metadata") or {}
     labels = meta.get("labels") or {}
@@ -68,14 +72,18 @@ def held_by_old_pod(
     namespace = str(meta.get("namespace") or trouble.namespace or kube.namespace)
     selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()) if k != TEMPLATE_HASH)
     wanted = (pod.get("spec") or {}).get("nodeSelector") or {}
+    read: set[str] = set()  # nodes read already: one GET each, NODE_READS at most
     try:
         for other in kube.list("v1", "Pod", namespace=namespace, label_selector=selector or None):
             other_hash = ((other.get("metadata") or {}).get("labels") or {}).get(TEMPLATE_HASH)
             node_name = (other.get("spec") or {}).get("nodeName")
             done = (other.get("status") or {}).get("phase") in ("Succeeded", "Failed")
             held = sorted(r for r in needed if _asks(other, r))
-            if other_hash in (None, new_hash) or not node_name or done or not held:
+            if other_hash in (None, new_hash) or not node_name or done or not held or node_name in read:
                 continue
+            if len(read) == NODE_READS:
+                return None  # the old pods' nodes read so far are not for the new pod: not judged further
+            read.add(str(node_name))
             node = kube.get("v1", "Node", str(node_name))
             node_labels = ((node or {}).get("metadata") or {}).get("labels") or {}
             if node is None or any(node_labels.get(k) != v for k, v in wanted.items()):
