@@ -214,7 +214,8 @@ def kubelet_starts(kube: Kube, node: str | None = None) -> dict[str, datetime]:
     source kubelet (upstream: kubernetes/kubernetes a2b9bc4e pkg/apis/core/v1/conversion.go
     AddFieldLabelConversionsForEvent makes involvedObject.kind, involvedObject.name, reason and
     source selectable; e4b6dc5a pkg/registry/core/event/strategy.go EventToSelectableFields reads
-    source as source.component, which the kubelet's recorder sets to "kubelet"), so kube-proxy's
+    source as source.component, which the kubelet's recorder sets to "kubelet": 293a53f2
+    cmd/kubelet/app/server.go makeEventRecorder, EventSource{Component: componentKubelet}), so kube-proxy's
     own Starting event on the Node is not among them. A node's events last an hour (the API
     server's --event-ttl): the list holds the nodes whose kubelet started within it."""
     selector = KUBELET_STARTS if node is None else f"involvedObject.name={node},{KUBELET_STARTS}"

@@ -81,7 +81,8 @@ def test_the_kubelet_starts_list_follows_every_page(restarted: Any, kube: Any, m
 
 
 def test_kube_proxys_starting_event_on_a_node_is_not_a_kubelet_start(restarted: Any, kube: Any) -> None:
-    # kubernetes/kubernetes pkg/proxy: kube-proxy records its own "Starting" Event on the Node.
+    # kubernetes/kubernetes cmd/kube-proxy/app/server.go birthCry: kube-proxy records its own "Starting"
+    # Event on its Node (read through find_string; commit not known).
     ref = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "aks-cpu-0", "uid": "aks-cpu-0"}}
     restarted.cluster.add_event(ref, "Starting", "", component="kube-proxy")
     assert "aks-cpu-0" not in gpu_plugin.kubelet_starts(kube)
