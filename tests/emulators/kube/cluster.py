@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from tests.emulators.kube.apiserver import ApiServer, Ctx, now_iso
 from tests.emulators.kube.event_correlator import EventCorrelator
-from tests.emulators.kube.patches import merge_patch, two_way_merge_patch
+from tests.emulators.kube.patches import create_merge_patch, merge_patch, two_way_merge_patch
 from tests.emulators.kube.status import ApiError
 from tests.emulators.kube.typeinfo import BUILTIN
 
@@ -212,6 +212,20 @@ class ClusterState:
             raise ValueError("patch_status_locked needs the resourceVersion the object was read at")
         body = {"metadata": {"resourceVersion": md["resourceVersion"]}, "status": status}
         return self._merge_patch(obj["apiVersion"], obj["kind"], md.get("namespace"), md["name"], body, to_status=True)
+
+    def patch_status_from(self, obj: dict[str, Any], status: dict[str, Any], lock: bool) -> dict[str, Any] | None:
+        """Status().Patch with client.MergeFrom(stored) of ``obj`` as read: the JSON merge patch from
+        its status to ``status`` (only what changed; a condition list whole), None where nothing did;
+        ``lock`` (MergeFromWithOptimisticLock) adds the read resourceVersion, so a writer that came
+        between makes it 409 Conflict. Upstream: kubernetes-sigs/controller-runtime pkg/client/patch.go
+        mergeFromPatch.Data (CreateMergePatch of the two objects, then the resourceVersion)."""
+        diff = create_merge_patch(obj.get("status") or {}, status)
+        if not diff:
+            return None
+        if lock:
+            return self.patch_status_locked(obj, diff)
+        md = obj["metadata"]
+        return self.patch_status(obj["apiVersion"], obj["kind"], md.get("namespace"), md["name"], diff)
 
     def patch_pod_status(
         self, pod: dict[str, Any], status: dict[str, Any], manager: str | None = None

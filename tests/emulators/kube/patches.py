@@ -28,6 +28,29 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return out
 
 
+def create_merge_patch(original: Any, modified: Any) -> dict[str, Any]:
+    """The JSON merge patch that takes ``original`` to ``modified`` (both objects): a key whose value
+    changed is sent (an object compared key by key, anything else whole, a list included), a key
+    gone is sent as null, an unchanged key is left out (upstream: evanphx/json-patch merge.go
+    CreateMergePatch, what kubernetes-sigs/controller-runtime pkg/client/patch.go mergeFromPatch
+    sends for client.MergeFrom)."""
+    out: dict[str, Any] = {}
+    for key in original.keys() - modified.keys():
+        out[key] = None
+    for key, value in modified.items():
+        old = original.get(key, _ABSENT)
+        if isinstance(old, dict) and isinstance(value, dict):
+            inner = create_merge_patch(old, value)
+            if inner:
+                out[key] = inner
+        elif old != value:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+_ABSENT = object()
+
+
 def _unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 

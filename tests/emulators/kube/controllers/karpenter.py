@@ -147,10 +147,11 @@ from tests.emulators.kube.controllers.karpenter_status import (
     nodeclass_conditions,
     nodepool_conditions,
 )
-from tests.emulators.kube.controllers.karpenter_termination import NodeTermination
+from tests.emulators.kube.controllers.karpenter_termination import CONFLICT_REQUEUE, NodeTermination
 from tests.emulators.kube.controllers.node_filters import fit_reasons
 from tests.emulators.kube.controllers.rescheduling import unschedulable_pods, waiting_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, pod_requests, quantity
+from tests.emulators.kube.status import ApiError
 
 
 class NodeAutoProvisioner(NodeClaimLauncher, PassController):
@@ -220,9 +221,7 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         # status controller), the pools' conditions, then the pods waiting.
         if obj.get("kind") == "AKSNodeClass" and not obj["metadata"].get("deletionTimestamp"):
             conditions = nodeclass_conditions(obj, self.cloud, now_iso())
-            if (obj.get("status") or {}).get("conditions") != conditions:
-                name = obj["metadata"]["name"]
-                _unless_deleted(lambda: cluster.patch_status(*NODECLASS, None, name, {"conditions": conditions}))
+            _unless_deleted(lambda: self._conditions_locked(cluster, obj, conditions))
         if obj.get("kind") in ("NodePool", "AKSNodeClass"):  # the hash controllers, then drift.go
             _unless_deleted(lambda: self.drift.on_write(cluster, obj))
         for pool in cluster.list(*NODEPOOL):
@@ -262,14 +261,44 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         return used
 
     def _status(self, cluster: ClusterState, pool: dict[str, Any]) -> None:
+        """The NodePool's readiness controller (its conditions, as ``_conditions_locked`` writes them),
+        then its counter controller: resources and nodes as a plain Status().Patch with
+        client.MergeFrom(stored), only what changed and no resourceVersion, so it never conflicts and
+        never carries the condition list (upstream: kubernetes-sigs/karpenter 2266468
+        pkg/controllers/nodepool/counter/controller.go Reconcile)."""
         name = pool["metadata"]["name"]
         used = self._used(cluster, name)
         conditions = nodepool_conditions(pool, self._class(cluster, pool), now_iso())
+        if not self._conditions_locked(cluster, pool, conditions):
+            return
         resources = {k: str(int(v)) for k, v in sorted(used.items()) if k != "nodes"}
         resources["nodes"] = str(int(used["nodes"]))
-        status = {"conditions": conditions, "resources": resources, "nodes": int(used["nodes"])}
-        if pool.get("status") != status:
-            cluster.patch_status(*NODEPOOL, None, name, status)
+        cluster.patch_status_from(
+            pool, {**(pool.get("status") or {}), "resources": resources, "nodes": int(used["nodes"])}, lock=False
+        )
+
+    def _conditions_locked(self, cluster: ClusterState, obj: dict[str, Any], conditions: list[dict[str, Any]]) -> bool:
+        """A NodePool's readiness controller or an AKSNodeClass's status controller: the conditions set
+        on the object as read (other writers' condition types kept: karpenter_status.with_root), sent as
+        Status().Patch with client.MergeFromWithOptimisticLock, which is 409 where another writer came
+        between (a merge patch replaces the list whole). On a 409 nothing more is written and the object
+        is requeued, read again and its conditions computed again: False; True once written or where
+        nothing changed. ``obj`` takes the answer, as the client fills the object it was given.
+        Upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/nodepool/readiness/controller.go
+        Reconcile (Requeue: true on IsConflict), Azure/karpenter-provider-azure 352646f
+        pkg/controllers/nodeclass/status/controller.go Reconcile (the error returned: requeued by the
+        rate limiter)."""
+        try:
+            written = cluster.patch_status_from(obj, {**(obj.get("status") or {}), "conditions": conditions}, lock=True)
+        except ApiError as exc:
+            if exc.reason != "Conflict":
+                raise
+            self.requeue(obj, CONFLICT_REQUEUE)
+            return False
+        if written is not None:
+            obj.clear()
+            obj.update(written)
+        return True
 
     def _pools(self, cluster: ClusterState) -> list[dict[str, Any]]:
         pools = [p for p in cluster.list(*NODEPOOL) if not p["metadata"].get("deletionTimestamp")]

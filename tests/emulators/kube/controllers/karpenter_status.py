@@ -94,7 +94,10 @@ class NodeClassCloud:
 def with_root(obj: dict[str, Any], dependents: list[dict[str, Any]], now: str) -> list[dict[str, Any]]:
     """The dependents and the root Ready condition as operatorpkg's ConditionSet writes them, each
     keeping its lastTransitionTime where its status did not change (and its observedGeneration where
-    no reconciler set it this time)."""
+    no reconciler set it this time). A condition type of another writer stays, ahead of them: Set
+    replaces only its own type in the list it reads and the root is computed over the dependents
+    alone (awslabs/operatorpkg 7a13865 status/condition_set.go Set, recomputeRootCondition; Set
+    then orders by lastTransitionTime, the root last, which is not modelled)."""
     generation = int(obj["metadata"].get("generation") or 1)
     old = {str(c.get("type")): c for c in (obj.get("status") or {}).get("conditions") or []}
 
@@ -104,6 +107,8 @@ def with_root(obj: dict[str, Any], dependents: list[dict[str, Any]], now: str) -
         return {**c, "observedGeneration": c.get("observedGeneration", generation), "lastTransitionTime": at or now}
 
     out = [stamped(c) for c in dependents]
+    own = {c["type"] for c in dependents} | {"Ready"}
+    others = [c for c in old.values() if c["type"] not in own]
     unhealthy = [c for c in out if c["status"] != "True"]
     if not unhealthy:
         root = _condition("Ready", "True", "Ready")
@@ -112,7 +117,7 @@ def with_root(obj: dict[str, Any], dependents: list[dict[str, Any]], now: str) -
         status = "False" if any(c["status"] == "False" for c in unhealthy) else "Unknown"
         reason = "UnhealthyDependents" if status == "False" else "ReconcilingDependents"
         root = _condition("Ready", status, reason, ", ".join(f"{c['type']}={c['status']}" for c in unhealthy))
-    return [*out, stamped(root)]
+    return [*others, *out, stamped(root)]
 
 
 def _left(nodeclass: dict[str, Any], kind: str) -> dict[str, Any]:
