@@ -446,6 +446,7 @@ class FleetHubController(
             removals=roll.removals if roll else 0,
             frozen=frozen,
             overrides=roll.overrides if roll else self.run_overrides.get(key),
+            requeue=lambda: self.requeue(placement, self.delay),
         )
         self._bindings_left[key] = set(fleet_bindings.bindings_of(cluster, placement))
         if roll is not None and (roll.changed or changed):

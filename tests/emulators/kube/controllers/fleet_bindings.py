@@ -75,11 +75,13 @@ kubefleet-dev/kubefleet pkg/controllers/workapplier, the Applied condition's App
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
+from tests.emulators.kube.controllers.fleet_conditions import set_cond
 from tests.emulators.kube.controllers.fleet_snapshots import GROUP, placement_crd
+from tests.emulators.kube.status import ApiError
 
 PARENT = "kubernetes-fleet.io/parent-CRP"
 SCHEDULER_FINALIZER = "kubernetes-fleet.io/scheduler-crb-cleanup"
@@ -165,6 +167,7 @@ def sync(
     removals: int = 0,
     frozen: set[str] | frozenset[str] = frozenset(),
     overrides: Mapping[str, Overrides] | None = None,
+    requeue: Callable[[], None] = lambda: None,
 ) -> bool:
     """Make the placement's bindings those of ``picked`` (member -> its per-cluster status entry):
     created for a new pick, Bound where ``bound`` says so (to the snapshot ``indices`` names, else
@@ -224,17 +227,19 @@ def sync(
             if _previous_state(binding) is not None:
                 patch["metadata"] = {"annotations": {PREVIOUS_STATE: None}}
             binding = cluster.patch(api_version, kind, namespace, binding["metadata"]["name"], patch)
-        if bound.get(member):
-            _ensure_work_finalizer(cluster, binding)
         before = (binding.get("status") or {}).get("conditions") or []
-        if member in frozen and generation_of(binding) == generation:
-            continue
         now = generation_of(binding)
         conditions = [{**c, "observedGeneration": now} for c in conditions]
-        if before != conditions:
+        if not (member in frozen and now == generation) and _own(before) != conditions:
             was = (ready(before, generation or now), failed(before, generation or now))
-            changed |= was != (ready(conditions, now), failed(conditions, now))
-            cluster.patch_status(api_version, kind, namespace, binding["metadata"]["name"], {"conditions": conditions})
+            if write_conditions(cluster, binding, conditions):
+                changed |= was != (ready(conditions, now), failed(conditions, now))
+            else:
+                requeue()
+        # The work generator adds its finalizer once it sees the binding Bound, after the rollout
+        # controller's writes (a fresh read: it does not move this pass's read on).
+        if bound.get(member):
+            _ensure_work_finalizer(cluster, binding)
     gone = []
     for binding in existing.values():
         if binding["spec"].get("state") != "Unscheduled":
@@ -324,13 +329,78 @@ def _restamp(cluster: Any, binding: Mapping[str, Any]) -> None:
     was (pkg/controllers/workgenerator/controller.go Reconcile)."""
     now = generation_of(binding)
     conditions = [
-        c if c.get("type") == "RolloutStarted" else {**c, "observedGeneration": now}
+        {**c, "observedGeneration": now}
         for c in (binding.get("status") or {}).get("conditions") or []
+        if c.get("type") in WORK_TYPES
     ]
+    write_conditions(cluster, dict(binding), conditions)
+
+
+# The binding condition types the work generator owns (condition.OverriddenCondition up to
+# TotalCondition, kubefleet-dev/kubefleet e160c1cd pkg/utils/condition/condition.go ResourceCondition);
+# RolloutStarted is the rollout controller's.
+WORK_TYPES = ("Overridden", "WorkSynchronized", "Applied", "Available", "DiffReported")
+ROLLOUT_STARTED = "RolloutStarted"
+# The work generator's retry.RetryOnConflict(retry.DefaultBackoff, ...): four tries after the first
+# write (kubernetes/client-go util/retry/util.go DefaultBackoff Steps 4; its waits are left out, as
+# cluster.RETRY_STEPS's are).
+WORK_RETRIES = 4
+
+
+def _own(conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [c for c in conditions if c.get("type") in (ROLLOUT_STARTED, *WORK_TYPES)]
+
+
+def write_conditions(cluster: Any, binding: dict[str, Any], conditions: list[dict[str, Any]]) -> bool:
+    """A binding's conditions as two hub controllers write them; False where a 409 ends a write (the
+    controller requeues). Upstream: kubefleet-dev/kubefleet e160c1cd
+    - pkg/controllers/rollout/controller.go updateBindingStatus: RolloutStarted set on the binding as
+      the rollout controller read it (SetConditions: meta.SetStatusCondition, any other type kept),
+      Status().Update, a 409 requeued (NewUpdateIgnoreConflictError); nothing is sent where the
+      condition is as read.
+    - pkg/controllers/workgenerator/controller.go Reconcile: on the binding it Gets, its own types
+      removed (RemoveCondition, OverriddenCondition .. TotalCondition) and those it computed set, any
+      other type kept; updateBindingStatusWithRetry: Status().Update, and on a failure
+      retry.RetryOnConflict(DefaultBackoff): a fresh Get, whose RolloutStarted replaces the one sent
+      ("Work generator is the only controller that updates conditions excluding rollout started"),
+      the rest of the status sent as computed over the first read (another type written meanwhile
+      is lost, as upstream); the last conflict is the reconcile's error, which requeues."""
     meta = binding["metadata"]
-    cluster.patch_status(
-        binding["apiVersion"], binding["kind"], meta.get("namespace"), meta["name"], {"conditions": conditions}
-    )
+    rollout = [c for c in conditions if c.get("type") == ROLLOUT_STARTED]
+    if rollout:
+        read = list((binding.get("status") or {}).get("conditions") or [])
+        wanted = set_cond(read, rollout[0])
+        if wanted != read:
+            try:
+                cluster.update_status_of(binding, {"conditions": wanted})
+            except ApiError as exc:
+                if exc.reason != "Conflict":
+                    raise
+                return False
+    current = cluster.get(binding["apiVersion"], binding["kind"], meta.get("namespace"), meta["name"])
+    if current is None:
+        return True
+    read = list((current.get("status") or {}).get("conditions") or [])
+    computed = [c for c in read if c.get("type") not in WORK_TYPES]
+    computed += [c for c in conditions if c.get("type") in WORK_TYPES]
+    if computed == read:
+        return True
+    for attempt in range(WORK_RETRIES + 1):
+        try:
+            cluster.update_status_of(current, {"conditions": computed})
+            return True
+        except ApiError as exc:
+            if exc.reason != "Conflict":
+                raise
+        if attempt == WORK_RETRIES:
+            break
+        current = cluster.get(binding["apiVersion"], binding["kind"], meta.get("namespace"), meta["name"])
+        if current is None:
+            return True
+        latest = [c for c in (current.get("status") or {}).get("conditions") or [] if c.get("type") == ROLLOUT_STARTED]
+        if latest:
+            computed = [latest[0] if c.get("type") == ROLLOUT_STARTED else c for c in computed]
+    return False
 
 
 def _previous_state(binding: Mapping[str, Any]) -> str | None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers import fleet_bindings
+from tests.emulators.kube.controllers.fleet_conditions import set_cond, write_status
 
 PB = "placement.kubernetes-fleet.io/v1beta1"
 P1 = "placement.kubernetes-fleet.io/v1"
@@ -64,6 +65,8 @@ class Evictions:
 
     # Provided by FleetHubController.
     place: Callable[[Any, dict[str, Any]], None]
+    requeue: Callable[[dict[str, Any], float], None]
+    delay: float
 
     def evict(self, cluster: Any, eviction: dict[str, Any]) -> None:
         if _conds(eviction.get("status") or {}).get("Valid"):
@@ -82,9 +85,14 @@ class Evictions:
                 conditions.append(
                     self.cond("Executed", executed, EXECUTED if executed else NOT_EXECUTED, exec_msg, gen)
                 )
-            cluster.patch_status(
-                PB, "ClusterResourcePlacementEviction", None, eviction["metadata"]["name"], {"conditions": conditions}
-            )
+            # markEvictionValid & co. set each condition on the eviction as Reconcile read it
+            # (SetConditions: meta.SetStatusCondition), updateEvictionStatus is Status().Update of it and
+            # NewUpdateIgnoreConflictError requeues a 409 (upstream: kubefleet-dev/kubefleet e160c1cd
+            # pkg/controllers/clusterresourceplacementeviction/controller.go updateEvictionStatus).
+            merged = list((eviction.get("status") or {}).get("conditions") or [])
+            for cond in conditions:
+                merged = set_cond(merged, cond)
+            write_status(cluster, eviction, {"conditions": merged}, lambda: self.requeue(eviction, self.delay))
 
         crp = cluster.get(P1, "ClusterResourcePlacement", None, name)
         if crp is None:

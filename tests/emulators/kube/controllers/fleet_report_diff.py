@@ -47,7 +47,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tests.emulators.kube.controllers.fleet_conditions import _cond, _now
+from tests.emulators.kube.cluster import retry_on_conflict
+from tests.emulators.kube.controllers.fleet_conditions import _cond, _now, set_cond
 from tests.emulators.kube.controllers.fleet_snapshots import placement_crd
 
 WHOLE_OBJECT = "(the whole object)"
@@ -118,15 +119,31 @@ def write_work(
         work_cond = _cond(
             "DiffReported", True, "AllManifestsDiffReported", "All the specified manifests have reported diff", 1
         )
-    status = {"conditions": [work_cond], "manifestConditions": manifests}
     if cluster.get("v1", "Namespace", None, namespace) is None:
         cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-    current = cluster.get(P1, "Work", namespace, work)
-    if current is None:
+    if cluster.get(P1, "Work", namespace, work) is None:
         body = {"apiVersion": P1, "kind": "Work", "metadata": {"name": work, "namespace": namespace}, "spec": {}}
-        current = cluster.create(body)
-    if _without_times(current.get("status") or {}) != _without_times(status):
-        cluster.patch_status(P1, "Work", namespace, work, status)
+        cluster.create(body)
+
+    def refresh() -> None:
+        """refreshWorkStatus over the Work as read: Applied and Available removed under ReportDiff,
+        DiffReported set (meta.RemoveStatusCondition, meta.SetStatusCondition: another writer's
+        condition type stays), the manifest conditions rebuilt, then Status().Update of that read
+        (kubefleet-dev/kubefleet e160c1cd pkg/controllers/workapplier/status.go refreshWorkStatus,
+        setWorkAppliedCondition, setWorkAvailableCondition, setWorkDiffReportedCondition)."""
+        current = cluster.get(P1, "Work", namespace, work)
+        if current is None:
+            return
+        read = current.get("status") or {}
+        kept = [c for c in read.get("conditions") or [] if c.get("type") not in ("Applied", "Available")]
+        status = {**read, "conditions": set_cond(kept, work_cond), "manifestConditions": manifests}
+        if _without_times(read) != _without_times(status):
+            cluster.update_status_of(current, status)
+
+    # A 409 is the work applier's Reconcile error: the Work is requeued and its status computed again
+    # from a fresh Get (pkg/controllers/workapplier/controller.go Reconcile returns refreshWorkStatus's
+    # error), which the simulator does at once.
+    retry_on_conflict(refresh)
 
 
 def _without_times(value: Any) -> Any:
