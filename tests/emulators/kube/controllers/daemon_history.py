@@ -106,9 +106,9 @@ def snapshot(cluster: ClusterState, ds: dict[str, Any], number: int) -> dict[str
     if there is not None:
         if matches(ds, there):
             return there
-        cluster.patch_status(
-            "apps/v1", ds["kind"], md["namespace"], md["name"], {"collisionCount": int(collisions or 0) + 1}
-        )
+        # UpdateStatus of that fresh read with the count raised: a 409 is the sync's error, requeued
+        # (update.go snapshot: currDS from a Get, updateErr returned).
+        cluster.update_status_of(fresh, {"collisionCount": int(collisions or 0) + 1})
         return None
     labels = {**((template.get("metadata") or {}).get("labels") or {}), HASH_LABEL: h}
     return cluster.create(controller_revision(ds, name, labels, get_patch(ds), number))

@@ -297,9 +297,14 @@ class DeploymentController(PodOwner):
                 (there.get("spec") or {}).get("template") or {}
             ) == without_hash(template):
                 return there
-            cluster.patch_status(
-                "apps/v1", "Deployment", md["namespace"], md["name"], {"collisionCount": int(count or 0) + 1}
-            )
+            # UpdateStatus of the Deployment as read with the count raised; its error is dropped and
+            # the sync ends with the AlreadyExists, requeued: the next try reads the count again, so a
+            # count another writer raised in between is not overwritten (a 409 here).
+            try:
+                cluster.update_status_of(fresh, {"collisionCount": int(count or 0) + 1})
+            except ApiError as exc:
+                if exc.reason != "Conflict":
+                    raise
         return h
 
     def _sync_new(
