@@ -17,6 +17,7 @@ from tests.emulators.kube.apiserver import wait_until
 from tests.kube_emulator.test_disruption_budgets import budget, counts
 from tests.kube_emulator.test_karpenter import H100, emu, gpu_app, gpu_pool, running_on
 from tests.kube_emulator.test_karpenter_drift_marking import drifted, edit_pool, one_claim
+from tests.kube_emulator.test_karpenter_replacement import CHAIN, DISRUPTED, drift, one_node_serving, others, taints
 from tests.kube_emulator.test_karpenter_termination import CLAIMS, conditions
 from tests.kube_emulator.test_status_conflicts import before_status_write, note
 
@@ -58,4 +59,30 @@ def test_a_draining_write_keeps_a_condition_written_after_the_claim_was_read(
     emu.cluster.delete(*CLAIMS, None, claim)
     assert wait_until(lambda: "Drained" in conditions(emu.cluster.get(*CLAIMS, None, claim)))
     assert {"Drained", "Noted"} <= set(conditions(emu.cluster.get(*CLAIMS, None, claim)))
+    assert emu.controllers.errors == []
+
+
+def test_clearing_a_failed_disruption_keeps_a_condition_written_after_the_claim_was_read(
+    emu: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replacement that never comes fails the command: state.ClearNodeClaimsCondition clears
+    DisruptionReason with the optimistic lock and retries from a fresh Get, so the other writer's
+    condition stays (kubernetes-sigs/karpenter pkg/controllers/state/statenode.go)."""
+    claim, node = one_node_serving(emu)
+    emu.nap.disruption.polling = 3600.0  # no second try while the test looks
+    emu.nap.hold_initialization = True
+    drift(emu, claim)
+    assert wait_until(lambda: len(others(emu, claim)) == 1, timeout=CHAIN)
+    assert wait_until(lambda: DISRUPTED in taints(emu, node), timeout=CHAIN)
+
+    def clearing(written: dict[str, Any]) -> bool:
+        types = {c.get("type") for c in written.get("conditions") or []}
+        return "Drifted" in types and "DisruptionReason" not in types
+
+    before_status_write(emu, monkeypatch, "NodeClaim", clearing, note(emu.cluster, *CLAIMS, None, claim))
+    emu.cluster.delete(*CLAIMS, None, others(emu, claim)[0]["metadata"]["name"])  # "replacement was deleted"
+    assert wait_until(
+        lambda: "DisruptionReason" not in conditions(emu.cluster.get(*CLAIMS, None, claim)), timeout=CHAIN
+    )
+    assert "Noted" in conditions(emu.cluster.get(*CLAIMS, None, claim))
     assert emu.controllers.errors == []

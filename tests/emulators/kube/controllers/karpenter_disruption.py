@@ -68,7 +68,10 @@ from tests.emulators.kube.controllers.karpenter_scheduling import FILTERED_OUT, 
 from tests.emulators.kube.controllers.node_filters import fit_reasons
 from tests.emulators.kube.controllers.scheduling import pod_requests
 from tests.emulators.kube.eviction import _matches
+from tests.emulators.kube.status import ApiError
 
+# retry.DefaultBackoff's Steps (kubernetes/client-go util/retry/util.go); its waits are left out.
+CLEAR_TRIES = 4
 DRIFTED = "Drifted"  # pkg/apis/v1/nodeclaim_status.go ConditionTypeDrifted, DisruptionReasonDrifted
 
 
@@ -423,8 +426,25 @@ class Disruption:
         del self.commands[cmd.candidate]
         self._quiet_until = time.monotonic() + self.polling  # its own writes below start no pass
         require_taint(cluster, cmd.node, False)
-        claim = cluster.get(*NODECLAIM, None, cmd.candidate)
-        if claim is not None and _condition(claim, "DisruptionReason"):
-            conditions = [c for c in claim["status"]["conditions"] if c.get("type") != "DisruptionReason"]
-            cluster.patch_status(*NODECLAIM, None, cmd.candidate, {"conditions": conditions})
+        self._clear_reason(cluster, cmd.candidate)
         self.queue(self.polling)
+
+    def _clear_reason(self, cluster: ClusterState, name: str) -> None:
+        """state.ClearNodeClaimsCondition: a fresh Get, DisruptionReason cleared, Status().Patch with
+        client.MergeFromWithOptimisticLock, all under retry.OnError(retry.DefaultBackoff) (four tries;
+        NotFound ends it); a conflict on the last try is only logged with the command's failure
+        (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/state/statenode.go
+        ClearNodeClaimsCondition; pkg/controllers/disruption/queue.go waitOrTerminate logs multiErr)."""
+        for _ in range(CLEAR_TRIES):
+            claim = cluster.get(*NODECLAIM, None, name)
+            if claim is None or not _condition(claim, "DisruptionReason"):
+                return
+            conditions = [c for c in claim["status"]["conditions"] if c.get("type") != "DisruptionReason"]
+            try:
+                cluster.patch_status_locked(claim, {"conditions": conditions})
+                return
+            except ApiError as exc:
+                if exc.code == 404:
+                    return
+                if exc.reason != "Conflict":
+                    raise
