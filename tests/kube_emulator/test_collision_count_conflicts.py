@@ -16,8 +16,7 @@ import pytest
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.pods import compute_hash
-from tests.kube_emulator.helpers import a_node, deployment
-from tests.kube_emulator.test_deployment_collision import get, rolled
+from tests.kube_emulator.test_deployment_collision import get, name_taken, rolled
 from tests.kube_emulator.test_kubectl_daemonset_rollout import agent, set_image, status
 from tests.kube_emulator.test_status_conflicts import before_status_write
 
@@ -38,15 +37,7 @@ def counting(written: dict[str, Any]) -> bool:
 def test_a_deployment_collision_keeps_a_count_raised_after_the_sync_read_it(
     kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a_node(kube_emulator)
-    kube_emulator.cluster.create(deployment("web", replicas=2))
-    assert wait_until(lambda: rolled(kube_emulator, "nginx:1.27"))
-    template = copy.deepcopy(get(kube_emulator)["spec"]["template"])
-    template["spec"]["containers"][0]["image"] = "nginx:1.28"
-    foreign = deployment("other", replicas=0)
-    foreign["kind"] = "ReplicaSet"
-    foreign["metadata"]["name"] = f"web-{compute_hash(template, None)}"
-    kube_emulator.cluster.create(foreign)
+    template = name_taken(kube_emulator)
     before_status_write(
         kube_emulator, monkeypatch, "Deployment", counting, raise_count(kube_emulator, "Deployment", "web")
     )

@@ -28,16 +28,23 @@ def rolled(emu: KubeEmulator, image: str) -> bool:
     )
 
 
-def test_a_taken_replica_set_name_raises_the_collision_count(kube_emulator: KubeEmulator) -> None:
-    a_node(kube_emulator)
-    kube_emulator.cluster.create(deployment("web", replicas=2))
-    assert wait_until(lambda: rolled(kube_emulator, "nginx:1.27"))
-    template = copy.deepcopy(get(kube_emulator)["spec"]["template"])
+def name_taken(emu: KubeEmulator) -> dict[str, Any]:
+    """Deployment "web" rolled out on nginx:1.27, and a ReplicaSet that is not its own holding the
+    name its nginx:1.28 template would get: that template."""
+    a_node(emu)
+    emu.cluster.create(deployment("web", replicas=2))
+    assert wait_until(lambda: rolled(emu, "nginx:1.27"))
+    template = copy.deepcopy(get(emu)["spec"]["template"])
     template["spec"]["containers"][0]["image"] = "nginx:1.28"
     foreign = deployment("other", replicas=0)
     foreign["kind"] = "ReplicaSet"
     foreign["metadata"]["name"] = f"web-{compute_hash(template, None)}"
-    kube_emulator.cluster.create(foreign)
+    emu.cluster.create(foreign)
+    return template
+
+
+def test_a_taken_replica_set_name_raises_the_collision_count(kube_emulator: KubeEmulator) -> None:
+    template = name_taken(kube_emulator)
     d = get(kube_emulator)
     d["spec"]["template"] = template
     kube_emulator.cluster.update(d)

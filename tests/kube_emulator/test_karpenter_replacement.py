@@ -67,15 +67,22 @@ def test_a_drifted_node_is_tainted_and_kept_until_its_replacement_is_initialized
     assert emu.controllers.errors == []
 
 
-def test_a_replacement_that_fails_to_launch_untaints_the_drifted_node_and_clears_its_disruption(
-    emu: KubeEmulator,
-) -> None:
+def replacing(emu: KubeEmulator) -> tuple[str, str]:
+    """One node serving, drifted, tainted and waiting on a replacement held uninitialized, with no
+    second disruption try while a test looks: (its NodeClaim, its node)."""
     claim, node = one_node_serving(emu)
-    emu.nap.disruption.polling = 3600.0  # no second try while the test looks
+    emu.nap.disruption.polling = 3600.0
     emu.nap.hold_initialization = True
     drift(emu, claim)
     assert wait_until(lambda: len(others(emu, claim)) == 1, timeout=CHAIN)
     assert wait_until(lambda: DISRUPTED in taints(emu, node), timeout=CHAIN)
+    return claim, node
+
+
+def test_a_replacement_that_fails_to_launch_untaints_the_drifted_node_and_clears_its_disruption(
+    emu: KubeEmulator,
+) -> None:
+    claim, node = replacing(emu)
     emu.cluster.delete(*CLAIMS, None, others(emu, claim)[0]["metadata"]["name"])  # "replacement was deleted"
     assert wait_until(lambda: DISRUPTED not in taints(emu, node), timeout=CHAIN)
     assert wait_until(

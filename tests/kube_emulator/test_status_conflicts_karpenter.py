@@ -17,7 +17,7 @@ from tests.emulators.kube.apiserver import wait_until
 from tests.kube_emulator.test_disruption_budgets import budget, counts
 from tests.kube_emulator.test_karpenter import H100, emu, gpu_app, gpu_pool, running_on
 from tests.kube_emulator.test_karpenter_drift_marking import drifted, edit_pool, one_claim
-from tests.kube_emulator.test_karpenter_replacement import CHAIN, DISRUPTED, drift, one_node_serving, others, taints
+from tests.kube_emulator.test_karpenter_replacement import CHAIN, others, replacing
 from tests.kube_emulator.test_karpenter_termination import CLAIMS, conditions
 from tests.kube_emulator.test_status_conflicts import before_status_write, note
 
@@ -68,12 +68,7 @@ def test_clearing_a_failed_disruption_keeps_a_condition_written_after_the_claim_
     """A replacement that never comes fails the command: state.ClearNodeClaimsCondition clears
     DisruptionReason with the optimistic lock and retries from a fresh Get, so the other writer's
     condition stays (kubernetes-sigs/karpenter pkg/controllers/state/statenode.go)."""
-    claim, node = one_node_serving(emu)
-    emu.nap.disruption.polling = 3600.0  # no second try while the test looks
-    emu.nap.hold_initialization = True
-    drift(emu, claim)
-    assert wait_until(lambda: len(others(emu, claim)) == 1, timeout=CHAIN)
-    assert wait_until(lambda: DISRUPTED in taints(emu, node), timeout=CHAIN)
+    claim, _ = replacing(emu)
 
     def clearing(written: dict[str, Any]) -> bool:
         types = {c.get("type") for c in written.get("conditions") or []}
