@@ -74,7 +74,7 @@ def ray_emulator(
     for emu in started:
         emu.stop()
     for simulator in simulators:
-        assert not simulator.thread_errors, simulator.thread_errors
+        assert not simulator.pass_errors, simulator.pass_errors
 
 
 def akscli(command_line: str, *values: object) -> Result:

@@ -6,6 +6,8 @@ Each part cites the controller it follows (paths under ``ray-operator/controller
 * ``gcs_ft``: the Redis clean-up finalizer of a RayCluster with GCS fault tolerance (upstream:
   ray-project/kuberay v1.7.0 ray-operator/controllers/ray/raycluster_controller.go).
 * ``job``: RayJob (``rayjob_controller.go``).
+* ``job_passes``: a RayJob's passes, requeued on the controller manager's thread, no thread per job
+  (Reconcile's ``RequeueAfter``).
 * ``service``: RayService (``rayservice_controller.go``).
 * ``common``: names, metadata and RayJob validation (``utils/validation.go``, ``utils/constant.go``), conditions.
 * ``validation``: ValidateRayClusterSpec for RayClusters, RayJob and RayService cluster specs
@@ -102,8 +104,8 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         self._warned: set[str] = set()
         # namespace/name -> whether its process runs, of each pod labelled as the operator's
         self._operator_pods: dict[str, bool] = {}
-        # Exceptions of the simulator's own job threads (reconcile's are kept by the manager).
-        self.thread_errors: list[BaseException] = []
+        # Exceptions of the RayJob passes (job_passes.py; reconcile's are kept by the manager).
+        self.pass_errors: list[BaseException] = []
 
     def operator_down(self) -> bool:
         """Whether the operator pods this simulator stands for (labelled COMPONENT, as both install

@@ -55,6 +55,7 @@ import contextlib
 import copy
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
@@ -71,6 +72,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
 from tests.emulators.kube.controllers.kuberay.gates import Gates
 from tests.emulators.kube.controllers.kuberay.job_api import TERMINAL
 from tests.emulators.kube.controllers.kuberay.job_endings import JobEndings
+from tests.emulators.kube.controllers.kuberay.job_passes import Passes, step
 from tests.emulators.kube.controllers.kuberay.job_recovery import JobRecovery
 from tests.emulators.kube.controllers.kuberay.job_status import counted, write_status
 from tests.emulators.kube.controllers.kuberay.job_submitter import (  # upstream: ray-project/kuberay
@@ -100,7 +102,7 @@ class JobReconciler(JobRecovery, JobEndings):
     status_check_timeout: float
     submitter_finished_timeout: float
     ttl_scale: float
-    thread_errors: list[BaseException]
+    pass_errors: list[BaseException]
     _guard: threading.Lock
     _jobs_started: set[str]
     _clusters_made: set[tuple[str, str]]
@@ -115,7 +117,7 @@ class JobReconciler(JobRecovery, JobEndings):
             # ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go Reconcile, a RayJob
             # being deleted: a Ray job not terminal is
             # stopped through the dashboard (StopJob), then the finalizer goes "no matter StopJob()
-            # succeeds or not". The job's threads see it gone and stop.
+            # succeeds or not". The job's passes see it gone and stop.
             if status.get("jobStatus") not in TERMINAL and status.get("jobId") and status.get("rayClusterName"):
                 self.job_api.stop(ns, str(status["rayClusterName"]), str(status["jobId"]))
             remove_finalizer(cluster, job, RAYJOB_FINALIZER)
@@ -159,7 +161,7 @@ class JobReconciler(JobRecovery, JobEndings):
                     return
                 self._jobs_started.add(key)
         if running:
-            # The job's own thread moves it on; this pass (one a watch woke) only does what the
+            # The job's own passes move it on; this pass (one a watch woke) only does what the
             # Initializing and Running cases do on every pass: getOrCreateRayClusterInstance.
             self._get_or_create_cluster(cluster, job)
             return
@@ -180,30 +182,30 @@ class JobReconciler(JobRecovery, JobEndings):
             return False
         return True
 
-    def _spawn(self, target: Any, cluster: Any, ns: str, name: str) -> None:
-        # A job moves through its phases over time: it runs on its own thread so that the
-        # controller manager's reconcile returns at once.
-        def run() -> None:
-            try:
-                target(cluster, ns, name)
-            except Exception as exc:
-                # A job deleted while it runs makes the next status write fail; KubeRay stops
-                # there too. So does a pass that raced a suspend: the Suspending pass deletes the
-                # job's RayCluster, and the stale pass's read or write of it answers 404, which
-                # controller-runtime only requeues (upstream: ray-project/kuberay
-                # ray-operator/controllers/ray/rayjob_controller.go, JobDeploymentStatusSuspending
-                # deleteClusterResources). Anything else is recorded for tests, never lost in a
-                # daemon thread.
-                job = cluster.get(RAY, "RayJob", ns, name)
-                raced_suspend = (
-                    job is not None
-                    and bool((job.get("spec") or {}).get("suspend"))
-                    and getattr(exc, "code", None) == 404
-                )
-                if job is not None and not raced_suspend:
-                    self.thread_errors.append(exc)
+    def _spawn(self, target: Callable[[Any, str, str], Passes[None]], cluster: Any, ns: str, name: str) -> None:
+        """Start a job's passes (``target``: ``_run_job``, ``_suspend_job``) on the manager's thread,
+        each requeued as its ``yield`` says (job_passes.py); no thread of its own."""
 
-        threading.Thread(target=run, name="kuberay-sim-job", daemon=True).start()
+        def failed(exc: BaseException) -> None:
+            # A job deleted while it runs makes the next status write fail; KubeRay stops there
+            # too. So does a pass that raced a suspend: the Suspending pass deletes the job's
+            # RayCluster, and the stale pass's read or write of it answers 404, which
+            # controller-runtime only requeues (upstream: ray-project/kuberay
+            # ray-operator/controllers/ray/rayjob_controller.go, JobDeploymentStatusSuspending
+            # deleteClusterResources). Anything else is recorded for tests.
+            job = cluster.get(RAY, "RayJob", ns, name)
+            raced_suspend = (
+                job is not None and bool((job.get("spec") or {}).get("suspend")) and getattr(exc, "code", None) == 404
+            )
+            if job is not None and not raced_suspend:
+                self.pass_errors.append(exc)
+
+        manager = getattr(self, "_manager", None)
+        if manager is None:
+            return
+        passes = target(cluster, ns, name)
+        # the first pass runs as soon as the manager's thread is free, after this reconcile
+        manager.call_later(self, lambda _cluster: step(manager, self, passes, failed, self._running), 0.0)
 
     def _job(self, cluster: Any, ns: str, name: str) -> dict[str, Any] | None:
         job = cluster.get(RAY, "RayJob", ns, name)
@@ -211,8 +213,9 @@ class JobReconciler(JobRecovery, JobEndings):
             return None
         return dict(job)
 
-    def _job_cluster(self, cluster: Any, job: dict[str, Any], rc_name: str) -> dict[str, Any] | None:
-        """The job's RayCluster: created from rayClusterSpec, or the selected one once it exists."""
+    def _job_cluster(self, cluster: Any, job: dict[str, Any], rc_name: str) -> Passes[dict[str, Any] | None]:
+        """The job's RayCluster: created from rayClusterSpec, or the selected one once it exists
+        (each pass that finds it missing ends, requeued: getOrCreateRayClusterInstance)."""
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         spec = job.get("spec") or {}
         if spec.get("clusterSelector"):
@@ -226,7 +229,7 @@ class JobReconciler(JobRecovery, JobEndings):
                     "RayClusterNotFound",
                     f"RayCluster {ns}/{rc_name} set in the clusterSelector is not found. It must be created manually",
                 )
-                time.sleep(max(self.delay, 0.05))
+                yield max(self.delay, 0.05)
                 if self._job(cluster, ns, name) is None:
                     return None
         if cluster.get(RAY, "RayCluster", ns, rc_name) is None:
@@ -248,7 +251,7 @@ class JobReconciler(JobRecovery, JobEndings):
         if status.get("jobDeploymentStatus") not in ("Initializing", "Running") or spec.get("clusterSelector"):
             return
         if not rc_name or (ns, rc_name) not in self._clusters_made or spec.get("suspend"):
-            return  # not made yet: the job's own thread creates it first
+            return  # not made yet: the job's own passes create it first
         if cluster.get(RAY, "RayCluster", ns, rc_name) is None:
             with contextlib.suppress(ApiError):  # 409: a pass beside this one created it first
                 # A write inside reconcile does not wake this same controller: the new cluster's
@@ -286,13 +289,13 @@ class JobReconciler(JobRecovery, JobEndings):
             )
         return cluster_spec
 
-    def _run_job(self, cluster: Any, ns: str, name: str) -> None:
+    def _run_job(self, cluster: Any, ns: str, name: str) -> Passes[None]:
         # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
         # Reconcile: Retrying -> New -> Initializing starts the next attempt.
-        while self._attempt(cluster, ns, name):
+        while (yield from self._attempt(cluster, ns, name)):
             pass
 
-    def _attempt(self, cluster: Any, ns: str, name: str) -> bool:
+    def _attempt(self, cluster: Any, ns: str, name: str) -> Passes[bool]:
         """One attempt of the job, New to Complete, Failed or Retrying; whether to run another."""
         job = self._job(cluster, ns, name)
         if job is None:
@@ -327,14 +330,14 @@ class JobReconciler(JobRecovery, JobEndings):
                 | counted(status)
             ),  # checkBackoffLimitAndUpdateStatusIfNeeded writes both on every status update
         )
-        rc = self._job_cluster(cluster, job, rc_name)
+        rc = yield from self._job_cluster(cluster, job, rc_name)
         if rc is None:
             return False
         if not selector:
             # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
             # reconcileServices (skipped with a clusterSelector): <job>-head-svc, owned by the RayJob.
             apply_service(cluster, owner_head_service("RayJob", job, rc_name, rc.get("spec") or {}))
-        time.sleep(self.delay)
+        yield self.delay
         rc = self.provision(cluster, rc)
         write_status(cluster, ns, name, {"rayClusterStatus": rc.get("status", {})})
         # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
@@ -342,12 +345,12 @@ class JobReconciler(JobRecovery, JobEndings):
         # cluster autoscaler gives a node to later makes it ready (the Rescheduler binds the
         # pod and reconciles the RayCluster again).
         while (rc.get("status") or {}).get("state") != "ready":
-            time.sleep(max(self.delay, 0.05))
+            yield max(self.delay, 0.05)
             current = cluster.get(RAY, "RayCluster", ns, rc_name)
-            if not self._hold() or self._job(cluster, ns, name) is None:
+            if not (yield from self._hold()) or self._job(cluster, ns, name) is None:
                 return False
             if deadline.passed():
-                return self._fail_unretried(cluster, job, rc_name, deadline.failure())
+                return (yield from self._fail_unretried(cluster, job, rc_name, deadline.failure()))
             if current is None:
                 continue  # deleted: the pass its deletion wakes creates it again (_get_or_create_cluster)
             if (current.get("status") or {}) != (rc.get("status") or {}):
@@ -360,19 +363,19 @@ class JobReconciler(JobRecovery, JobEndings):
         head_svc = str(((rc.get("status") or {}).get("head") or {}).get("serviceName") or f"{rc_name}-head-svc")
         write_status(cluster, ns, name, {"dashboardURL": f"{head_svc}.{ns}.svc.cluster.local:8265"})
         if mode == "InteractiveMode":
-            job_id = self._wait_for_job_id(cluster, ns, name)
+            job_id = yield from self._wait_for_job_id(cluster, ns, name)
             if job_id is None:
                 return False
         assert job_id is not None
         submitter = submitter_pod(cluster, job, rc_name, job_id) if mode == "K8sJobMode" else None
         if mode == "HTTPMode":
-            if not self._submit_when_not_found(cluster, ns, name, rc_name, job_id, job):
+            if not (yield from self._submit_when_not_found(cluster, ns, name, rc_name, job_id, job)):
                 return False
         else:
             self._submit(ns, rc_name, job_id, job)
             running = {"jobDeploymentStatus": "Running", **self.job_api.status_patch(ns, rc_name, job_id)}
             write_status(cluster, ns, name, running)
-        time.sleep(self.delay)
+        yield self.delay
         if self._job(cluster, ns, name) is None:
             return False
         self._now_running(ns, rc_name, job_id, job)
@@ -382,15 +385,15 @@ class JobReconciler(JobRecovery, JobEndings):
         checks = StatusChecks(self.status_check_timeout) if self.failure == "job-status-check" else None
         uid = (rc.get("metadata") or {}).get("uid")
         while time.monotonic() < until or checks is not None:
-            time.sleep(min(self.delay or 0.01, 0.05))
-            if not self._hold() or self._job(cluster, ns, name) is None:
+            yield min(self.delay or 0.01, 0.05)
+            if not (yield from self._hold()) or self._job(cluster, ns, name) is None:
                 return False
             if self.job_api.stop_requested(ns, rc_name, job_id):
                 # POST /api/jobs/ID/stop reached the head (job_api.py; ray-project/ray python/ray/dashboard/modules/job/
                 # job_head.py stop_job): the next pass reads STOPPED.
-                return self._stopped(cluster, job, rc_name, job_id, submitter, mode)
+                return (yield from self._stopped(cluster, job, rc_name, job_id, submitter, mode))
             if selector and cluster.get(RAY, "RayCluster", ns, rc_name) is None:
-                back = self._selected_cluster_gone(cluster, job, rc_name, job_id, submitter, deadline)
+                back = yield from self._selected_cluster_gone(cluster, job, rc_name, job_id, submitter, deadline)
                 if back is None:
                     return False
                 uid, submitter = back
@@ -398,7 +401,7 @@ class JobReconciler(JobRecovery, JobEndings):
                 continue
             now_rc = None if selector else cluster.get(RAY, "RayCluster", ns, rc_name)
             if not selector and (now_rc is None or now_rc["metadata"].get("uid") != uid):
-                rerun = self._rerun_on_new_cluster(cluster, job, rc_name, job_id, submitter, deadline)
+                rerun = yield from self._rerun_on_new_cluster(cluster, job, rc_name, job_id, submitter, deadline)
                 if rerun is None:
                     return False
                 uid, submitter = rerun
@@ -408,24 +411,26 @@ class JobReconciler(JobRecovery, JobEndings):
             # reads the job's info from the dashboard (recording the first failure to read it).
             failure = deadline.failure() if deadline.passed() else (checks.failure() if checks else None)
             if failure is not None:
-                return self._fail_unretried(cluster, job, rc_name, failure)
+                return (yield from self._fail_unretried(cluster, job, rc_name, failure))
             if checks is not None and checks.first_failure():
                 write_status(cluster, ns, name, {"jobStatusCheckFailureStartTime": checks.since})
             # checkSubmitterAndUpdateStatusIfNeeded, SidecarMode: no head pod fails the attempt.
             head_selector = f"ray.io/cluster={rc_name},ray.io/node-type=head"
             if mode == "SidecarMode" and not cluster.list("v1", "Pod", ns, label_selector=head_selector):
-                return self._sidecar_head_gone(cluster, job, rc_name) and self._retry(cluster, ns, name, rc_name)
-        if not self._hold():
+                retry = yield from self._sidecar_head_gone(cluster, job, rc_name)
+                return retry and (yield from self._retry(cluster, ns, name, rc_name))
+        if not (yield from self._hold()):
             return False
         if mode == "SidecarMode" and self.failure == "sidecar-ends-early":
-            return bool(self._sidecar_ended_early(cluster, job, rc_name)) and self._retry(cluster, ns, name, rc_name)
-        if not self._finish_job(cluster, job, rc_name, job_id, submitter, mode, attempt):
+            early = yield from self._sidecar_ended_early(cluster, job, rc_name)
+            return bool(early) and (yield from self._retry(cluster, ns, name, rc_name))
+        if not (yield from self._finish_job(cluster, job, rc_name, job_id, submitter, mode, attempt)):
             return False
-        return self._retry(cluster, ns, name, rc_name)
+        return (yield from self._retry(cluster, ns, name, rc_name))
 
     def _submit_when_not_found(
         self, cluster: Any, ns: str, name: str, rc_name: str, job_id: str, job: dict[str, Any]
-    ) -> bool:
+    ) -> Passes[bool]:
         """HTTPMode (upstream: ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go):
         Initializing moves to Running and submits nothing; the Running pass's GetJobInfo answers
         404, KubeRay's BadRequest, and ``reconcileHTTPModeJobNotFound`` submits the job (SubmitJob,
@@ -434,7 +439,7 @@ class JobReconciler(JobRecovery, JobEndings):
         (spec.jobId naming one submitted before) is found, not submitted again. False once the
         RayJob is gone."""
         write_status(cluster, ns, name, {"jobDeploymentStatus": "Running"})
-        time.sleep(self.delay)  # the next pass (RayJobDefaultRequeueDuration)
+        yield self.delay  # the next pass (RayJobDefaultRequeueDuration)
         if self._job(cluster, ns, name) is None:
             return False
         if not self.job_api.knows(ns, rc_name, job_id):
@@ -445,23 +450,23 @@ class JobReconciler(JobRecovery, JobEndings):
     def operator_down(self) -> bool:
         return False  # KubeRayController's: whether the operator pods it stands for all exist, none running
 
-    def _hold(self) -> bool:
-        """Wait while the operator is down: a job thread stands for the RayJob controller's
+    def _hold(self) -> Passes[bool]:
+        """Wait while the operator is down: a job's passes stand for the RayJob controller's
         requeued passes (RayJobDefaultRequeueDuration, 3 s), and a manager that is not running
         makes none (upstream: ray-project/kuberay v1.7.0 ray-operator/main.go, exitOnError before
         mgr.Start; ray-operator/controllers/ray/rayjob_controller.go Reconcile). The Ray job itself
         runs on in its cluster: the first pass after the operator is back reads where it is. False
         once the emulator stops."""
         while self._running() and self.operator_down():
-            time.sleep(max(self.delay, 0.05))
+            yield max(self.delay, 0.05)
         return self._running()
 
     def _running(self) -> bool:
-        """Still registered with a running emulator (a waiting job thread ends with it)."""
+        """Still registered with a running emulator (a job's passes end with it)."""
         manager = getattr(self, "_manager", None)
         return manager is not None and not manager._stopped and self in manager.controllers
 
-    def _wait_for_job_id(self, cluster: Any, ns: str, name: str) -> str | None:
+    def _wait_for_job_id(self, cluster: Any, ns: str, name: str) -> Passes[str | None]:
         """InteractiveMode (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
         rayjob_controller.go, Initializing then Waiting): no submitter; the job waits, ``Waiting``,
         until the user who submitted it to the cluster writes ``spec.jobId``, which becomes
@@ -475,7 +480,7 @@ class JobReconciler(JobRecovery, JobEndings):
             if given:
                 write_status(cluster, ns, name, {"jobId": given})
                 return str(given)
-            time.sleep(max(self.delay, 0.05))
+            yield max(self.delay, 0.05)
 
     def _autoscale_for_job(self, cluster: Any, ns: str, rc_name: str) -> None:
         """The Ray autoscaler (in the head pod, not KubeRay) writes the group's replicas."""

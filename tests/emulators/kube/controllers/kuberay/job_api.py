@@ -1,5 +1,5 @@
 """The Ray job API of each simulated RayCluster's head (the dashboard on port 8265), as the KubeRay
-simulator's job threads feed it and as the API server's service proxy reaches it.
+simulator's RayJob passes feed it and as the API server's service proxy reaches it.
 
 Upstream: ray-project/ray python/ray/dashboard/modules/job/ (job_head.py routes, job_agent.py,
 job_manager.py, job_supervisor.py 06a58f81, common.py JobInfo):
@@ -10,7 +10,7 @@ job_manager.py, job_supervisor.py 06a58f81, common.py JobInfo):
   not the job was running."), ``{"stopped": false}`` once it has ended (job_agent.py stop_job,
   JobStopResponse). The supervisor then kills the entrypoint and writes ``STOPPED`` with no message
   (job_supervisor.py run), which JobInfo.__post_init__ turns into "Job was intentionally stopped."
-  (common.py); the job thread reads the request (``stop_requested``) and ends the attempt
+  (common.py); the job's next pass reads the request (``stop_requested``) and ends the attempt
   (job_endings.py ``_stopped``).
 * ``GET /api/jobs/{id}``: the job's details (job_head.py get_job_info; 404 as above).
 * ``GET /api/jobs/``: every job the cluster ran, a list (job_head.py list_jobs).
@@ -166,7 +166,7 @@ class JobApi:
         # (ns, cluster, id) -> when POST /api/jobs/ID/stop reached the head (monotonic seconds).
         self._stops: dict[tuple[str, str, str], float] = {}
 
-    # ---- what the job threads write -------------------------------------------------------
+    # ---- what the RayJob passes write -------------------------------------------------------
 
     def submit(
         self, ns: str, cluster: str, job_id: str, entrypoint: str, *, resources: bool = False, runtime_env: bool = False
@@ -226,7 +226,7 @@ class JobApi:
     def stop(self, ns: str, cluster: str, job_id: str) -> None:
         """KubeRay's StopJob for a RayJob being deleted: the supervisor kills the entrypoint and
         writes STOPPED (ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go Reconcile, StopJob;
-        ray-project/ray python/ray/dashboard/modules/job/job_supervisor.py run); no job thread is left to do it."""
+        ray-project/ray python/ray/dashboard/modules/job/job_supervisor.py run); no pass of the job is left to do it."""
         with self._lock:
             info = self._jobs.get((ns, cluster), {}).get(job_id)
             running = info is not None and info["status"] not in TERMINAL
@@ -266,7 +266,7 @@ class JobApi:
     # ---- jobs submitted straight to the API -----------------------------------------------
 
     def _advance(self, ns: str, cluster: str, info: dict[str, Any]) -> dict[str, Any]:
-        """A job submitted through ``POST /api/jobs/`` moved on by the clock (no job thread runs it):
+        """A job submitted through ``POST /api/jobs/`` moved on by the clock (no RayJob pass runs it):
         its supervisor starts the entrypoint (RUNNING, ray-project/ray
         python/ray/dashboard/modules/job/job_supervisor.py JobSupervisor.run), which ends after
         ``run_seconds`` with its exit code (SUCCEEDED, or FAILED with job_supervisor.py's message), or

@@ -12,6 +12,7 @@ from typing import Any
 from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import RAY, now, suffix
 from tests.emulators.kube.controllers.kuberay.job_api import STOPPED_MESSAGE, JobApi, entrypoint_exit_code
+from tests.emulators.kube.controllers.kuberay.job_passes import Passes
 from tests.emulators.kube.controllers.kuberay.job_status import counted, write_status
 from tests.emulators.kube.controllers.kuberay.job_submitter import SUBMITTER_CONTAINER
 
@@ -62,7 +63,7 @@ class JobEndings:
         submitter: str | None,
         mode: str,
         attempt: int,
-    ) -> bool:
+    ) -> Passes[bool]:
         """End an attempt: Complete, Failed, or Retrying (True) while the backoff limit allows."""
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         spec = job.get("spec") or {}
@@ -87,7 +88,7 @@ class JobEndings:
             logs = submitter_log.sidecar_log("http://127.0.0.1:8265", job_id, output, failed, message)
             cluster.write_pod_log(head_pod, logs, container=SUBMITTER_CONTAINER)
             times = self.job_api.status_patch(ns, rc_name, job_id)["rayJobInfo"]
-            exit_first = self._sidecar_ends(cluster, ns, name, head, code, message, times)
+            exit_first = yield from self._sidecar_ends(cluster, ns, name, head, code, message, times)
         if submitter is not None:
             address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
             ending = submitter_log.k8s_job_log(address, job_id, output, failed, message)
@@ -146,12 +147,12 @@ class JobEndings:
         write_status(cluster, ns, name, ending)
         if decided["retry"]:
             return True
-        self._shut_down_after(cluster, spec, ns, rc_name)
+        yield from self._shut_down_after(cluster, spec, ns, rc_name)
         return False
 
     def _stopped(
         self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, submitter: str | None, mode: str
-    ) -> bool:
+    ) -> Passes[bool]:
         """The Ray job stopped through the Ray job API (job_api.py): its supervisor kills the
         entrypoint and writes STOPPED, "Job was intentionally stopped." (ray-project/ray 06a58f81
         python/ray/dashboard/modules/job/job_supervisor.py run; common.py JobInfo.__post_init__).
@@ -192,21 +193,22 @@ class JobEndings:
             "rayJobInfo": self.job_api.status_patch(ns, rc_name, job_id)["rayJobInfo"],
         }
         write_status(cluster, ns, name, final)
-        self._shut_down_after(cluster, spec, ns, rc_name)
+        yield from self._shut_down_after(cluster, spec, ns, rc_name)
         return False
 
-    def _shut_down_after(self, cluster: Any, spec: dict[str, Any], ns: str, rc_name: str) -> None:
+    def _shut_down_after(self, cluster: Any, spec: dict[str, Any], ns: str, rc_name: str) -> Passes[None]:
         """The Complete and Failed case's clean-up (upstream: ray-project/kuberay v1.7.0
         ray-operator/controllers/ray/rayjob_controller.go handleShutdownAfterJobFinishes): with
         shutdownAfterJobFinishes, the job's own cluster goes ttlSecondsAfterFinished after the
         end (scaled by ``ttl_scale``); a clusterSelector's cluster is never deleted."""
         if spec.get("shutdownAfterJobFinishes") and not (spec.get("clusterSelector") or {}).get("ray.io/cluster"):
-            time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
+            # the Complete case requeues until the TTL has passed (RequeueAfter: the time left)
+            yield float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale
             self.delete_cluster(cluster, ns, rc_name)
 
     def _sidecar_ends(
         self, cluster: Any, ns: str, name: str, head: str, code: int, message: str, times: dict[str, str]
-    ) -> bool:
+    ) -> Passes[bool]:
         """SidecarMode's end on the head pod: the ``ray-job-submitter`` container ends with ``ray job
         submit``'s exit code (0 for a job that succeeded, 1 for one that failed: docs.ray.io
         cluster/running-applications/job-submission/cli.html#ray-job-submit) and stays terminated
@@ -229,7 +231,7 @@ class JobEndings:
             if code:
                 seen["message"] = message
             write_status(cluster, ns, name, seen)
-            time.sleep(self.delay)
+            yield self.delay
         self._end_sidecar_container(cluster, ns, head, code)
         return exit_first
 
@@ -264,7 +266,7 @@ class JobEndings:
         )
         return stamp
 
-    def _sidecar_head_gone(self, cluster: Any, job: dict[str, Any], rc_name: str) -> bool:
+    def _sidecar_head_gone(self, cluster: Any, job: dict[str, Any], rc_name: str) -> Passes[bool]:
         """SidecarMode, a pass that finds no head pod: Failed, reason AppFailed, "Ray head pod not
         found.", jobStatus as last read (upstream: ray-project/kuberay feeaf72f
         ray-operator/controllers/ray/rayjob_controller.go checkSubmitterAndUpdateStatusIfNeeded;
@@ -274,11 +276,13 @@ class JobEndings:
         (raycluster_controller.go reconcilePods, shouldSkipHeadPodRestart; cluster.py
         skips_head_restart), and every pass after the deletion finds none. Whether to retry
         (``_failed_attempt``)."""
-        return self._failed_attempt(
-            cluster, job, rc_name, {"reason": "AppFailed", "message": "Ray head pod not found."}
+        return (
+            yield from self._failed_attempt(
+                cluster, job, rc_name, {"reason": "AppFailed", "message": "Ray head pod not found."}
+            )
         )
 
-    def _sidecar_ended_early(self, cluster: Any, job: dict[str, Any], rc_name: str) -> bool | None:
+    def _sidecar_ended_early(self, cluster: Any, job: dict[str, Any], rc_name: str) -> Passes[bool | None]:
         """Failure mode ``sidecar-ends-early``: the ``ray-job-submitter`` container ends 0 while the
         dashboard still says RUNNING. ``submitter_finished_timeout`` seconds after its finishedAt
         (upstream DefaultSubmitterFinishedTimeout, 30 s) KubeRay fails the attempt: jobStatus FAILED,
@@ -289,18 +293,18 @@ class JobEndings:
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         finished = self._end_sidecar_container(cluster, ns, f"{rc_name}-head-{suffix(ns, rc_name)}", 0)
         if finished is None:
-            return self._sidecar_head_gone(cluster, job, rc_name)
+            return (yield from self._sidecar_head_gone(cluster, job, rc_name))
         until = time.monotonic() + self.submitter_finished_timeout
         while time.monotonic() < until:
-            time.sleep(min(self.delay or 0.01, 0.05))
+            yield min(self.delay or 0.01, 0.05)
             if cluster.get(RAY, "RayJob", ns, name) is None:
                 return None
         when = finished.replace("T", " ").removesuffix("Z")
         message = f"The RayJob submitter finished at {when} but the ray job did not reach terminal state within 30s"
         fields = {"jobStatus": "FAILED", "reason": "JobDeploymentStatusTransitionGracePeriodExceeded"}
-        return self._failed_attempt(cluster, job, rc_name, {**fields, "message": message})
+        return (yield from self._failed_attempt(cluster, job, rc_name, {**fields, "message": message}))
 
-    def _failed_attempt(self, cluster: Any, job: dict[str, Any], rc_name: str, fields: dict[str, Any]) -> bool:
+    def _failed_attempt(self, cluster: Any, job: dict[str, Any], rc_name: str, fields: dict[str, Any]) -> Passes[bool]:
         """A Failed attempt's status write with ``fields`` (checkBackoffLimitAndUpdateStatusIfNeeded):
         counted in ``failed``, Retrying while the backoff limit allows, else Failed with endTime and
         the Failed case's clean-up. Whether to retry."""
@@ -317,10 +321,10 @@ class JobEndings:
 
         write_status(cluster, ns, name, ending)
         if not decided["retry"]:
-            self._shut_down_after(cluster, spec, ns, rc_name)
+            yield from self._shut_down_after(cluster, spec, ns, rc_name)
         return decided["retry"]
 
-    def _fail_unretried(self, cluster: Any, job: dict[str, Any], rc_name: str, failure: dict[str, str]) -> bool:
+    def _fail_unretried(self, cluster: Any, job: dict[str, Any], rc_name: str, failure: dict[str, str]) -> Passes[bool]:
         """A DeadlineExceeded or JobStatusCheckTimeoutExceeded failure: ``Failed`` (jobStatus left
         as it was), counted in ``failed`` and never Retrying (checkBackoffLimitAndUpdateStatusIfNeeded:
         "RayJob is not eligible for retry due to failure with DeadlineExceeded or
@@ -333,10 +337,10 @@ class JobEndings:
             name,
             lambda status: {"jobDeploymentStatus": "Failed", **failure, **counted(status, failed=1)},
         )
-        self._shut_down_after(cluster, spec, ns, rc_name)
+        yield from self._shut_down_after(cluster, spec, ns, rc_name)
         return False
 
-    def _retry(self, cluster: Any, ns: str, name: str, rc_name: str) -> bool:
+    def _retry(self, cluster: Any, ns: str, name: str, rc_name: str) -> Passes[bool]:
         """Retrying (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
         rayjob_controller.go, the Suspending/Retrying case): delete the attempt's RayCluster and
         submitter, reset the cluster and job fields, then New; whether the job is still there.
@@ -347,7 +351,7 @@ class JobEndings:
         deleteSubmitterJob) and requeues after RayJobDefaultRequeueDuration (3 s), but the owned
         objects' delete events (Owns) reconcile it again at once, which finds them gone and
         writes New: a few milliseconds, two reconciles (``delay`` each here)."""
-        time.sleep(self.delay)
+        yield self.delay
         if self._job(cluster, ns, name) is None:
             return False
         # deleteClusterResources (a retried job never has a clusterSelector: backoffLimit > 0 with
@@ -357,7 +361,7 @@ class JobEndings:
             cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
         # The next reconcile, on the delete events, finds both gone and writes New
         # (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go).
-        time.sleep(self.delay)
+        yield self.delay
         if self._job(cluster, ns, name) is None:
             return False
         write_status(
@@ -376,11 +380,11 @@ class JobEndings:
                 "rayJobInfo": None,
             },
         )
-        time.sleep(self.delay)
+        yield self.delay
         return self._job(cluster, ns, name) is not None
 
-    def _suspend_job(self, cluster: Any, ns: str, name: str) -> None:
-        time.sleep(self.delay)
+    def _suspend_job(self, cluster: Any, ns: str, name: str) -> Passes[None]:
+        yield self.delay
         job = cluster.get(RAY, "RayJob", ns, name)
         if job is None:
             return
@@ -394,7 +398,7 @@ class JobEndings:
             self.delete_cluster(cluster, ns, rc_name)
         for pod in cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
             cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
-        time.sleep(self.delay)
+        yield self.delay
         write_status(
             cluster,
             ns,

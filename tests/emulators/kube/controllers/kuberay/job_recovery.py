@@ -6,13 +6,13 @@ Running case and getOrCreateRayClusterInstance)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import RAY
 from tests.emulators.kube.controllers.kuberay.job_api import JobApi
 from tests.emulators.kube.controllers.kuberay.job_endings import first_output
+from tests.emulators.kube.controllers.kuberay.job_passes import Passes
 from tests.emulators.kube.controllers.kuberay.job_status import write_status
 from tests.emulators.kube.controllers.kuberay.job_submitter import Deadline, StatusChecks, submitter_pod
 
@@ -28,7 +28,7 @@ class JobRecovery:
 
     def _rerun_on_new_cluster(
         self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, submitter: str | None, deadline: Deadline
-    ) -> tuple[Any, str | None] | None:
+    ) -> Passes[tuple[Any, str | None] | None]:
         """The running job's RayCluster was deleted (upstream: ray-project/kuberay v1.7.0
         ray-operator/controllers/ray/rayjob_controller.go, the Running case): its driver ended with
         the head. The pass the deletion wakes creates the cluster again (_get_or_create_cluster);
@@ -50,12 +50,12 @@ class JobRecovery:
             cluster.patch_status("v1", "Pod", ns, submitter, ended)
             submitter = submitter_pod(cluster, job, rc_name, job_id)
         while True:
-            time.sleep(max(self.delay, 0.05))
+            yield max(self.delay, 0.05)
             if self._job(cluster, ns, name) is None or not self._running():
                 return None
             failure = deadline.failure() if deadline.passed() else checks.failure()
             if failure is not None:
-                self._fail_unretried(cluster, job, rc_name, failure)
+                yield from self._fail_unretried(cluster, job, rc_name, failure)
                 return None
             rc = cluster.get(RAY, "RayCluster", ns, rc_name)
             if rc is not None and (rc.get("status") or {}).get("state") == "ready":
@@ -67,7 +67,7 @@ class JobRecovery:
             "rayClusterStatus": rc["status"],
         }
         write_status(cluster, ns, name, update)
-        time.sleep(self.delay)
+        yield self.delay
         self._now_running(ns, rc_name, job_id, job)
         write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         self._autoscale_for_job(cluster, ns, rc_name)
@@ -75,7 +75,7 @@ class JobRecovery:
 
     def _selected_cluster_gone(
         self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, submitter: str | None, deadline: Deadline
-    ) -> tuple[Any, str | None] | None:
+    ) -> Passes[tuple[Any, str | None] | None]:
         """The RayCluster a running job selects (spec.clusterSelector) was deleted (upstream:
         ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go, the Running
         case). The job does not own it, so the deletion wakes no pass; the periodic requeue does.
@@ -108,14 +108,14 @@ class JobRecovery:
             if current is None or not self._running():
                 return None
             if deadline.passed():
-                self._fail_unretried(cluster, current, rc_name, deadline.failure())
+                yield from self._fail_unretried(cluster, current, rc_name, deadline.failure())
                 return None
             rc = cluster.get(RAY, "RayCluster", ns, rc_name)
             if rc is None:
                 self._warn_once(cluster, current, "RayClusterNotFound", missing)
             elif (rc.get("status") or {}).get("state") == "ready":
                 break
-            time.sleep(max(self.delay, 0.05))
+            yield max(self.delay, 0.05)
         if submitter is not None:
             started = submitter_log.k8s_job_started(address, job_id)
             cluster.write_pod_log(cluster.get("v1", "Pod", ns, submitter), started)
@@ -126,7 +126,7 @@ class JobRecovery:
             name,
             {**self.job_api.status_patch(ns, rc_name, job_id), "rayClusterStatus": rc["status"]},
         )
-        time.sleep(self.delay)
+        yield self.delay
         self._now_running(ns, rc_name, job_id, job)
         write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         return rc["metadata"].get("uid"), submitter

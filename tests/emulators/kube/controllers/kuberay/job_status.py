@@ -5,8 +5,8 @@ of the RayJob the pass read (its resourceVersion as precondition: a writer that 
 ``ctrl.Result{RequeueAfter: RayJobDefaultRequeueDuration}, err``: the next pass reads the RayJob
 again and computes its status from that read.
 
-The simulator's RayJob part runs each job on a thread of its own (job.py), so the pass is the
-thread's step: the RayJob is read just before the write, the step's fields (or a function of the
+The simulator's RayJob part runs each job as a generator of passes (job_passes.py), so the pass is the
+generator's step: the RayJob is read just before the write, the step's fields (or a function of the
 status read, for the ``failed``/``succeeded`` counts that checkBackoffLimitAndUpdateStatusIfNeeded
 computes from it) are set over that status, and the result is sent as an update of /status
 (``ClusterState.update_status_of``). A 409 waits one requeue (``delay``, standing for
@@ -76,7 +76,7 @@ def write_status(cluster: Any, ns: str, name: str, fields: Fields, requeue: floa
     set in its status (None removes one), when that changes a field updateRayJobStatus compares
     (``crucial_change``); otherwise the fields are held for the RayJob's next write. A conflict is
     requeued (``requeue`` seconds) and the status computed again from a fresh read. The RayJob gone
-    answers 404, as the write of a deleted object does (the job thread ends on it: job.py
+    answers 404, as the write of a deleted object does (the job's passes end on it: job.py
     ``_spawn``). The RayJob as written (or as read, when nothing was sent)."""
     while True:
         job = cluster.get(RAY, "RayJob", ns, name)
