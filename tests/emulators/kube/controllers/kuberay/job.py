@@ -316,7 +316,7 @@ class JobReconciler(JobRecovery, JobEndings):
         # initRayJobStatusIfNeed sets startTime on each attempt: activeDeadlineSeconds counts from it.
         started = now()
         deadline = Deadline(spec.get("activeDeadlineSeconds"), started)
-        write_status(
+        yield from write_status(
             cluster,
             ns,
             name,
@@ -339,7 +339,7 @@ class JobReconciler(JobRecovery, JobEndings):
             apply_service(cluster, owner_head_service("RayJob", job, rc_name, rc.get("spec") or {}))
         yield self.delay
         rc = self.provision(cluster, rc)
-        write_status(cluster, ns, name, {"rayClusterStatus": rc.get("status", {})})
+        yield from write_status(cluster, ns, name, {"rayClusterStatus": rc.get("status", {})})
         # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
         # (Initializing): the job waits, requeued, until its RayCluster is ready; a worker the
         # cluster autoscaler gives a node to later makes it ready (the Rescheduler binds the
@@ -354,14 +354,14 @@ class JobReconciler(JobRecovery, JobEndings):
             if current is None:
                 continue  # deleted: the pass its deletion wakes creates it again (_get_or_create_cluster)
             if (current.get("status") or {}) != (rc.get("status") or {}):
-                write_status(cluster, ns, name, {"rayClusterStatus": current.get("status", {})})
+                yield from write_status(cluster, ns, name, {"rayClusterStatus": current.get("status", {})})
             rc = dict(current)
         if self._job(cluster, ns, name) is None:
             return False
         # rayjob_controller.go (Initializing): the dashboard URL is fetched from the cluster's head
         # Service only once the RayCluster is ready (utils FetchHeadServiceURL).
         head_svc = str(((rc.get("status") or {}).get("head") or {}).get("serviceName") or f"{rc_name}-head-svc")
-        write_status(cluster, ns, name, {"dashboardURL": f"{head_svc}.{ns}.svc.cluster.local:8265"})
+        yield from write_status(cluster, ns, name, {"dashboardURL": f"{head_svc}.{ns}.svc.cluster.local:8265"})
         if mode == "InteractiveMode":
             job_id = yield from self._wait_for_job_id(cluster, ns, name)
             if job_id is None:
@@ -374,12 +374,12 @@ class JobReconciler(JobRecovery, JobEndings):
         else:
             self._submit(ns, rc_name, job_id, job)
             running = {"jobDeploymentStatus": "Running", **self.job_api.status_patch(ns, rc_name, job_id)}
-            write_status(cluster, ns, name, running)
+            yield from write_status(cluster, ns, name, running)
         yield self.delay
         if self._job(cluster, ns, name) is None:
             return False
         self._now_running(ns, rc_name, job_id, job)
-        write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
+        yield from write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         self._autoscale_for_job(cluster, ns, rc_name)
         until = time.monotonic() + max(self.run_seconds, self.delay)
         checks = StatusChecks(self.status_check_timeout) if self.failure == "job-status-check" else None
@@ -413,7 +413,7 @@ class JobReconciler(JobRecovery, JobEndings):
             if failure is not None:
                 return (yield from self._fail_unretried(cluster, job, rc_name, failure))
             if checks is not None and checks.first_failure():
-                write_status(cluster, ns, name, {"jobStatusCheckFailureStartTime": checks.since})
+                yield from write_status(cluster, ns, name, {"jobStatusCheckFailureStartTime": checks.since})
             # checkSubmitterAndUpdateStatusIfNeeded, SidecarMode: no head pod fails the attempt.
             head_selector = f"ray.io/cluster={rc_name},ray.io/node-type=head"
             if mode == "SidecarMode" and not cluster.list("v1", "Pod", ns, label_selector=head_selector):
@@ -438,13 +438,13 @@ class JobReconciler(JobRecovery, JobEndings):
         dashboard_httpclient.go); the next pass reads it. A job of that ID already on the cluster
         (spec.jobId naming one submitted before) is found, not submitted again. False once the
         RayJob is gone."""
-        write_status(cluster, ns, name, {"jobDeploymentStatus": "Running"})
+        yield from write_status(cluster, ns, name, {"jobDeploymentStatus": "Running"})
         yield self.delay  # the next pass (RayJobDefaultRequeueDuration)
         if self._job(cluster, ns, name) is None:
             return False
         if not self.job_api.knows(ns, rc_name, job_id):
             self._submit(ns, rc_name, job_id, job)
-        write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
+        yield from write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         return True
 
     def operator_down(self) -> bool:
@@ -471,14 +471,14 @@ class JobReconciler(JobRecovery, JobEndings):
         rayjob_controller.go, Initializing then Waiting): no submitter; the job waits, ``Waiting``,
         until the user who submitted it to the cluster writes ``spec.jobId``, which becomes
         ``status.jobId``."""
-        write_status(cluster, ns, name, {"jobDeploymentStatus": "Waiting"})
+        yield from write_status(cluster, ns, name, {"jobDeploymentStatus": "Waiting"})
         while True:
             job = self._job(cluster, ns, name)
             if job is None:
                 return None
             given = (job.get("spec") or {}).get("jobId")
             if given:
-                write_status(cluster, ns, name, {"jobId": given})
+                yield from write_status(cluster, ns, name, {"jobId": given})
                 return str(given)
             yield max(self.delay, 0.05)
 

@@ -144,7 +144,7 @@ class JobEndings:
             if failed:
                 final["reason"] = "AppFailed"
                 final["message"] = message
-        write_status(cluster, ns, name, ending)
+        yield from write_status(cluster, ns, name, ending)
         if decided["retry"]:
             return True
         yield from self._shut_down_after(cluster, spec, ns, rc_name)
@@ -192,7 +192,7 @@ class JobEndings:
             "message": STOPPED_MESSAGE,
             "rayJobInfo": self.job_api.status_patch(ns, rc_name, job_id)["rayJobInfo"],
         }
-        write_status(cluster, ns, name, final)
+        yield from write_status(cluster, ns, name, final)
         yield from self._shut_down_after(cluster, spec, ns, rc_name)
         return False
 
@@ -230,7 +230,7 @@ class JobEndings:
             seen: dict[str, Any] = {"jobStatus": "FAILED" if code else "SUCCEEDED"}
             if code:
                 seen["message"] = message
-            write_status(cluster, ns, name, seen)
+            yield from write_status(cluster, ns, name, seen)
             yield self.delay
         self._end_sidecar_container(cluster, ns, head, code)
         return exit_first
@@ -319,7 +319,7 @@ class JobEndings:
             final = {**fields, **counts, "jobDeploymentStatus": "Retrying" if retry else "Failed"}
             return final
 
-        write_status(cluster, ns, name, ending)
+        yield from write_status(cluster, ns, name, ending)
         if not decided["retry"]:
             yield from self._shut_down_after(cluster, spec, ns, rc_name)
         return decided["retry"]
@@ -331,7 +331,7 @@ class JobEndings:
         JobStatusCheckTimeoutExceeded"); then the Failed case's clean-up. Returns False: no next attempt."""
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         spec = job.get("spec") or {}
-        write_status(
+        yield from write_status(
             cluster,
             ns,
             name,
@@ -364,7 +364,7 @@ class JobEndings:
         yield self.delay
         if self._job(cluster, ns, name) is None:
             return False
-        write_status(
+        yield from write_status(
             cluster,
             ns,
             name,
@@ -392,14 +392,14 @@ class JobEndings:
         # updateStatusToSuspendingIfNeeded: only Running and Initializing may move to Suspending.
         if status.get("jobDeploymentStatus") not in ("Running", "Initializing"):
             return
-        write_status(cluster, ns, name, {"jobDeploymentStatus": "Suspending"})
+        yield from write_status(cluster, ns, name, {"jobDeploymentStatus": "Suspending"})
         rc_name = status.get("rayClusterName")
         if rc_name:
             self.delete_cluster(cluster, ns, rc_name)
         for pod in cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
             cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
         yield self.delay
-        write_status(
+        yield from write_status(
             cluster,
             ns,
             name,

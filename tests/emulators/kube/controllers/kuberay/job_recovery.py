@@ -44,7 +44,7 @@ class JobRecovery:
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         checks = StatusChecks(self.status_check_timeout)
         checks.first_failure()
-        write_status(cluster, ns, name, {"jobStatusCheckFailureStartTime": checks.since})
+        yield from write_status(cluster, ns, name, {"jobStatusCheckFailureStartTime": checks.since})
         if submitter is not None and cluster.get("v1", "Pod", ns, submitter) is not None:
             ended = {"phase": "Failed", "conditions": [{"type": "Ready", "status": "False"}]}
             cluster.patch_status("v1", "Pod", ns, submitter, ended)
@@ -66,10 +66,10 @@ class JobRecovery:
             "jobStatusCheckFailureStartTime": None,
             "rayClusterStatus": rc["status"],
         }
-        write_status(cluster, ns, name, update)
+        yield from write_status(cluster, ns, name, update)
         yield self.delay
         self._now_running(ns, rc_name, job_id, job)
-        write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
+        yield from write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         self._autoscale_for_job(cluster, ns, rc_name)
         return rc["metadata"].get("uid"), submitter
 
@@ -120,7 +120,7 @@ class JobRecovery:
             started = submitter_log.k8s_job_started(address, job_id)
             cluster.write_pod_log(cluster.get("v1", "Pod", ns, submitter), started)
         self._submit_again(ns, rc_name, job_id, job)
-        write_status(
+        yield from write_status(
             cluster,
             ns,
             name,
@@ -128,7 +128,7 @@ class JobRecovery:
         )
         yield self.delay
         self._now_running(ns, rc_name, job_id, job)
-        write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
+        yield from write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         return rc["metadata"].get("uid"), submitter
 
     def _submit_again(self, ns: str, rc_name: str, job_id: str, job: dict[str, Any]) -> None:

@@ -9,8 +9,8 @@ The simulator's RayJob part runs each job as a generator of passes (job_passes.p
 generator's step: the RayJob is read just before the write, the step's fields (or a function of the
 status read, for the ``failed``/``succeeded`` counts that checkBackoffLimitAndUpdateStatusIfNeeded
 computes from it) are set over that status, and the result is sent as an update of /status
-(``ClusterState.update_status_of``). A 409 waits one requeue (``delay``, standing for
-RayJobDefaultRequeueDuration) and does it again from a fresh read.
+(``ClusterState.update_status_of``). A 409 ends the pass, requeued (``REQUEUE``, standing for
+RayJobDefaultRequeueDuration), and the next pass does it again from a fresh read.
 
 ``updateRayJobStatus`` sends the update only when jobStatus, jobDeploymentStatus, rayClusterStatus
 (utils/consistency.go ``InconsistentRayClusterStatus``: state, reason, the worker counts, endpoints,
@@ -29,11 +29,11 @@ steps that end a job leave it to this."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.kube.controllers.kuberay.common import RAY, now
+from tests.emulators.kube.controllers.kuberay.job_passes import Passes
 from tests.emulators.kube.patches import merge_patch
 from tests.emulators.kube.status import ApiError
 
@@ -71,11 +71,12 @@ def crucial_change(old: dict[str, Any], new: dict[str, Any]) -> bool:
     return any(was.get(f) != now.get(f) for f in _CLUSTER_FIELDS)
 
 
-def write_status(cluster: Any, ns: str, name: str, fields: Fields, requeue: float = REQUEUE) -> dict[str, Any]:
+def write_status(cluster: Any, ns: str, name: str, fields: Fields, requeue: float = REQUEUE) -> Passes[dict[str, Any]]:
     """Status().Update of RayJob ``ns/name`` as read now, with ``fields`` (or ``fields(status)``)
     set in its status (None removes one), when that changes a field updateRayJobStatus compares
-    (``crucial_change``); otherwise the fields are held for the RayJob's next write. A conflict is
-    requeued (``requeue`` seconds) and the status computed again from a fresh read. The RayJob gone
+    (``crucial_change``); otherwise the fields are held for the RayJob's next write. A conflict ends
+    the pass, requeued (``requeue`` seconds: a ``yield`` of the job's passes, so the manager's thread
+    runs other work meanwhile), and the next computes the status again from a fresh read. The RayJob gone
     answers 404, as the write of a deleted object does (the job's passes end on it: job.py
     ``_spawn``). The RayJob as written (or as read, when nothing was sent)."""
     while True:
@@ -104,7 +105,7 @@ def write_status(cluster: Any, ns: str, name: str, fields: Fields, requeue: floa
             with _held_lock:
                 _held.pop(key, None)
             return written
-        time.sleep(max(requeue, 0.01))
+        yield max(requeue, 0.01)
 
 
 def counted(status: dict[str, Any], failed: int = 0, succeeded: int = 0) -> dict[str, int]:
