@@ -2,13 +2,18 @@
 its next pass, stepped on the controller manager's thread (``ControllerManager.call_later``), with
 no thread per job.
 
-Upstream: ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go Reconcile runs one
-pass per event or requeue and returns ``ctrl.Result{RequeueAfter: RayJobDefaultRequeueDuration}``
-(3 s) where the job must be looked at again (Initializing while the RayCluster is not ready,
-Running, Waiting; the Complete and Failed cases requeue until ttlSecondsAfterFinished has passed:
-handleShutdownAfterJobFinishes). Each ``yield`` of a job's generator stands for such a return with
+Upstream: ray-project/kuberay (feeaf72f) ray-operator/controllers/ray/rayjob_controller.go Reconcile
+runs one pass per event or requeue and returns ``ctrl.Result{RequeueAfter:
+RayJobDefaultRequeueDuration}`` (3 s) where the job must be looked at again (Initializing while the
+RayCluster is not ready, Waiting, Running, Suspending and Retrying, after any failed write); the
+Complete and Failed cases return ``ctrl.Result{}`` (no requeue) unless shutdownAfterJobFinishes
+waits for ttlSecondsAfterFinished (handleShutdownAfterJobFinishes: ``RequeueAfter:
+requeueDelayFor(shutdownTime)``). Each ``yield`` of a job's generator stands for such a return with
 its RequeueAfter, shortened as the simulator's other clocks are (``delay``); the code between two
-yields is one pass. A controller-runtime controller never runs two passes of one key at once
+yields is one pass, and a generator that returns is a pass that asks for no requeue. Not as
+upstream: events (SetupWithManager: ``For(&rayv1.RayJob{})``, ``Owns`` RayCluster, Service and
+batch Job) do not step a job's waiting pass early; a pass runs when its requeue is due.
+A controller-runtime controller never runs two passes of one key at once
 (kubernetes-sigs/controller-runtime pkg/internal/controller/controller.go: the work queue hands a key
 to one worker), and one manager thread runs every pass here.
 
