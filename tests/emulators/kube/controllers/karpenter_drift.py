@@ -29,10 +29,11 @@ Upstream (kubernetes-sigs/karpenter 2266468 = v1.14.0-20, Azure/karpenter-provid
   NodeClaim's labels include the instance type's single-valued requirement labels (the SKU labels,
   os, arch; karpenter_launch puts them on the claim), which the requirement check reads.
 
-The hashes are upstream's own numbers (akscli/nap_hash.py, one port shared with akscli's drift
-note: mitchellh/hashstructure v2.0.2 over the Go types, pinned to Azure/karpenter-provider-azure
-pkg/apis/v1beta1/aksnodeclass_hash_test.go's static hashes by
-tests/foundation/test_nap_hash.py), printed as fmt.Sprint prints the uint64.
+The hashes are upstream's own numbers (the simulator's own port, karpenter_hash.py:
+mitchellh/hashstructure v2 over the Go types, pinned to Azure/karpenter-provider-azure
+pkg/apis/v1beta1/aksnodeclass_hash_test.go's static hashes and checked against akscli's separate
+reading, akscli.nap_hash, by tests/foundation/test_emulator_cross_check.py), printed as fmt.Sprint
+prints the uint64. The requirement check is karpenter_requirement.py, the simulator's own port.
 
 Not modelled: the drift check runs when a NodePool's template (requirements included) or an
 AKSNodeClass's hashed spec changes, not on every NodeClaim or NodePool event nor the 5-minute requeue
@@ -45,9 +46,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from akscli.nap_hash import aksnodeclass_hash as class_hash
-from akscli.nap_hash import nodepool_hash as pool_hash
-from akscli.nap_requirement import requirements_drifted
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState, retry_on_conflict
 from tests.emulators.kube.controllers.karpenter_common import (
@@ -57,6 +55,9 @@ from tests.emulators.kube.controllers.karpenter_common import (
     NODEPOOL_LABEL,
     _unless_deleted,
 )
+from tests.emulators.kube.controllers.karpenter_hash import aksnodeclass_hash as class_hash
+from tests.emulators.kube.controllers.karpenter_hash import nodepool_hash as pool_hash
+from tests.emulators.kube.controllers.karpenter_requirement import requirements_drifted
 
 POOL_HASH, POOL_HASH_VERSION = "karpenter.sh/nodepool-hash", "karpenter.sh/nodepool-hash-version"
 CLASS_HASH = "karpenter.azure.com/aksnodeclass-hash"

@@ -15,7 +15,7 @@ InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
   for an offering the requirements admit) and had such an offering, in the text of
   InstanceTypeFilterError.Error, with requirements=REQS (Requirements.String: each
   requirement's String (upstream: kubernetes-sigs/karpenter pkg/scheduling/requirement.go),
-  as akscli.nap_requirement.text renders kubernetes-sigs/karpenter pkg/scheduling/requirement.go
+  as karpenter_requirement.text renders kubernetes-sigs/karpenter pkg/scheduling/requirement.go
   Requirement.String: "key Op [v1 v2]" with 5 values at most and
   "and N others", then " >=N" and " <=N" for Gt/Lt/Gte/Lte bounds; kubernetes.io/hostname left
   out, sorted, joined ", ") and resources=RES (the pod's requests with pods 1, pkg/utils/resources
@@ -26,7 +26,7 @@ InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
   the pool's requirements, its template labels, karpenter.sh/nodepool, the node class label,
   karpenter.sh/registered and karpenter.sh/initialized "true") and the pod's (pkg/scheduling/
   requirements.go NewPodRequirements: nodeSelector, first required node selector term), a key
-  given twice intersected (akscli.nap_requirement.add, as kubernetes-sigs/karpenter
+  given twice intersected (karpenter_requirement.add, as kubernetes-sigs/karpenter
   pkg/scheduling/requirements.go Requirements.Add).
 - An instance type's requirements: its labels (akscli.nap_sizes.size_labels), topology.kubernetes.io/
   region, and the values of its offerings: zones, capacity types, kubernetes.azure.com/
@@ -55,16 +55,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from akscli.nap_requirement import (
-    DOES_NOT_EXIST,
-    EXISTS,
-    Requirements,
-    add,
-    intersects,
-    parse,
-    text,
-    values_in,
-)
 from tests.emulators.kube.controllers.karpenter_common import (
     CAPACITY_TYPE,
     INSTANCE_TYPE,
@@ -77,6 +67,17 @@ from tests.emulators.kube.controllers.karpenter_common import (
     instance_labels,
 )
 from tests.emulators.kube.controllers.karpenter_daemons import daemon_pods
+from tests.emulators.kube.controllers.karpenter_requirement import (
+    DOES_NOT_EXIST,
+    EXISTS,
+    Requirements,
+    add,
+    intersects,
+    label,
+    parse,
+    text,
+    values_in,
+)
 from tests.emulators.kube.controllers.scheduling import _QUANTITY, pod_requests, quantity
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def template_requirements(pool: dict[str, Any]) -> Requirements | None:
         "karpenter.sh/initialized": "true",
     }
     for key, value in labels.items():
-        add(out, key, values_in(value))
+        add(out, *label(key, value))  # NewLabelRequirements: NewRequirement(key, In, value)
     return out
 
 
@@ -133,7 +134,9 @@ def pod_requirements(spec: dict[str, Any]) -> Requirements | None:
     affinity = (spec.get("affinity") or {}).get("nodeAffinity") or {}
     if affinity.get("preferredDuringSchedulingIgnoredDuringExecution"):
         return None
-    out: Requirements = {str(k): values_in(str(v)) for k, v in (spec.get("nodeSelector") or {}).items()}
+    out: Requirements = {}
+    for k, v in (spec.get("nodeSelector") or {}).items():
+        add(out, *label(str(k), str(v)))  # newPodRequirements: NewRequirement(key, In, value)
     terms = (affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or []
     for expr in (terms[0].get("matchExpressions") or []) if terms else []:
         found = parse(expr)
