@@ -2,12 +2,14 @@
 inclusive integer bounds Gt, Lt, Gte and Lte give (upstream: kubernetes-sigs/karpenter 2266468
 pkg/scheduling/requirement.go: NewRequirementWithFlexibility turns Gt N into Gte N+1 and Lt N into
 Lte N-1; Intersection, HasIntersection, Operator, String, withinBounds; pkg/scheduling/requirements.go
-Add and Intersects). Plain logic: no Typer, no rich. akscli's re-run note reads RequirementsDrifted
-with it (akscli.nap_drift), and so does the kube emulator's Karpenter (tests/emulators/kube/
-controllers/karpenter_drift.py), whose refusal texts (karpenter_requirements) use it too: one port."""
+Add and Intersects; the key and value normalization of pkg/apis/v1/labels.go). Plain logic: no
+Typer, no rich. akscli's re-run note reads RequirementsDrifted with it (akscli.nap_drift). The kube
+emulator's Karpenter has its own port (tests/emulators/kube/controllers/karpenter_requirement.py);
+tests/foundation/test_emulator_cross_check.py holds the two together on upstream's test cases."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -33,6 +35,22 @@ DOES_NOT_EXIST = Requirement(False, ())
 _BOUND_OPS = ("Gt", "Lt", "Gte", "Lte")
 
 
+# kubernetes-sigs/karpenter pkg/apis/v1/labels.go NormalizedLabels, which NewRequirementWithFlexibility
+# applies to every key, with the key Azure/karpenter-provider-azure pkg/utils/zones/normalization.go
+# RegisterCSIZoneNormalization adds, and its value map (NormalizedLabelValues: on the zone label ""
+# is zones.Regional, "0", pkg/utils/zones/zones.go).
+_ZONE = "topology.kubernetes.io/zone"
+_NORMAL_KEYS = {
+    "failure-domain.beta.kubernetes.io/zone": _ZONE,
+    "failure-domain.beta.kubernetes.io/region": "topology.kubernetes.io/region",
+    "beta.kubernetes.io/arch": "kubernetes.io/arch",
+    "beta.kubernetes.io/os": "kubernetes.io/os",
+    "beta.kubernetes.io/instance-type": "node.kubernetes.io/instance-type",
+    "topology.disk.csi.azure.com/zone": _ZONE,
+}
+_NORMAL_VALUES = {_ZONE: {"": "0"}}
+
+
 def values_in(*values: str) -> Requirement:
     return Requirement(False, tuple(sorted(set(values))))
 
@@ -41,7 +59,8 @@ def parse(expr: Mapping[str, Any]) -> tuple[str, Requirement] | None:
     """A NodeSelectorRequirement (NewRequirementWithFlexibility); None for an operator or bound
     the NodePool CRD would not admit."""
     op, key = str(expr.get("operator")), str(expr.get("key"))
-    values = tuple(sorted({str(v) for v in expr.get("values") or []}))
+    key = _NORMAL_KEYS.get(key, key)
+    values = tuple(sorted({_NORMAL_VALUES.get(key, {}).get(str(v), str(v)) for v in expr.get("values") or []}))
     if op in ("In", "DoesNotExist"):
         return key, Requirement(False, values if op == "In" else ())
     if op in ("NotIn", "Exists"):
@@ -52,19 +71,21 @@ def parse(expr: Mapping[str, Any]) -> tuple[str, Requirement] | None:
         bound = int(values[0])
     except (IndexError, ValueError):
         return None
+    if op == "Gt" and bound == (1 << 63) - 1:
+        return key, DOES_NOT_EXIST  # Gt math.MaxInt matches nothing
     if op in ("Gt", "Gte"):
         return key, Requirement(True, (), gte=bound + (op == "Gt"))
     return key, Requirement(True, (), lte=bound - (op == "Lt"))
 
 
 def within_bounds(value: str, gte: int | None, lte: int | None) -> bool:
-    """requirement.go withinBounds: with a bound, only an integer within it."""
+    """requirement.go withinBounds: with a bound, only an integer (as strconv.Atoi reads one: an
+    optional sign and ASCII digits, no spaces or underscores) within it."""
     if gte is None and lte is None:
         return True
-    try:
-        have = int(value)
-    except ValueError:
+    if not re.fullmatch(r"[+-]?[0-9]+", value):
         return False
+    have = int(value)
     return (gte is None or have >= gte) and (lte is None or have <= lte)
 
 
@@ -141,12 +162,17 @@ def requirements_drifted(labels: Mapping[str, Any], requirements: Sequence[Mappi
     NewNodeSelectorRequirementsWithMinValues, a key given twice intersected: requirements.go Add), no
     AllowUndefined: a key the claim lacks passes only NotIn and DoesNotExist, one it has must
     intersect (Intersects))."""
+    claim: Requirements = {}  # NewLabelRequirements: NewRequirement(key, In, value), normalized
+    for key, value in labels.items():
+        found = parse({"key": key, "operator": "In", "values": [value]})
+        if found is not None:
+            add(claim, *found)
     wanted: Requirements = {}
     for expr in requirements:
         found = parse(expr)
         if found is not None:
             add(wanted, *found)
     for key, req in wanted.items():
-        if key not in labels and req.op not in ("NotIn", "DoesNotExist"):
+        if key not in claim and req.op not in ("NotIn", "DoesNotExist"):
             return True
-    return not all(intersects(values_in(str(labels[key])), req) for key, req in wanted.items() if key in labels)
+    return not all(intersects(claim[key], req) for key, req in wanted.items() if key in claim)
