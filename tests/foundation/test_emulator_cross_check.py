@@ -1,8 +1,8 @@
-"""akscli and the kube emulator each read Karpenter for themselves (akscli.nap_hash and
-akscli.nap_requirement; the emulator's tests/emulators/kube/controllers/karpenter_hash.py and
-karpenter_requirement.py), so a mistake in one reading is not silently shared by the simulator
-that tests it. These tests feed both the same inputs, taken from upstream's own tests, and expect
-upstream's answer from each: a drift in either shows here.
+"""akscli and the kube emulator each read Karpenter for themselves (akscli.nap_hash,
+akscli.nap_requirement and akscli.nap_sizes; the emulator's tests/emulators/kube/controllers/
+karpenter_hash.py, karpenter_requirement.py and karpenter_sizes.py), so a mistake in one reading
+is not silently shared by the simulator that tests it. These tests feed both the same inputs,
+taken from upstream's own tests, and expect upstream's answer from each: a drift in either shows.
 
 - Azure/karpenter-provider-azure pkg/apis/v1beta1/aksnodeclass_hash_test.go static hashes and the
   nodepool-hash Karpenter stamped on real pools (the vectors of tests/foundation/test_nap_hash.py).
@@ -22,8 +22,11 @@ import pytest
 
 import akscli.nap_hash as akscli_hash
 import akscli.nap_requirement as akscli_req
+from akscli import nap_sizes
+from akscli.model import skus
 from tests.emulators.kube.controllers import karpenter_hash as emulator_hash
 from tests.emulators.kube.controllers import karpenter_requirement as emulator_req
+from tests.emulators.kube.controllers import karpenter_sizes
 from tests.foundation.test_nap_hash import REAL_POOLS, STATIC, spec
 
 # requirement_test.go's fixtures, as the NodeSelectorRequirements that make them
@@ -219,3 +222,35 @@ def test_both_ports_judge_requirements_drift_alike(labels: dict[str, str], requi
     assert akscli_req.requirements_drifted(labels, requirements) == emulator_req.requirements_drifted(
         labels, requirements
     )
+
+
+CATALOGUE = [sku.vm_size for sku in skus.all_skus()]
+FAMILIES = ("Ubuntu", "Ubuntu2204", "Ubuntu2404", "AzureLinux", "Windows2022")
+
+
+@pytest.mark.parametrize("size", CATALOGUE)
+def test_both_readings_give_a_catalogue_size_the_same_instance_type(size: str) -> None:
+    # Azure/karpenter-provider-azure pkg/utils/supported-gpus.yaml, instancetypes.go isSupported and
+    # isInstanceTypeSupportedByImageFamily, instancetype.go computeRequirements: akscli.nap_sizes
+    # against the emulator's karpenter_sizes, size by size of the GPU catalogue
+    assert nap_sizes.gpu_manufacturer(size) == karpenter_sizes.manufacturer(size)
+    assert (nap_sizes.unoffered(size) is None) == karpenter_sizes.offered(size)
+    assert [nap_sizes.image_family_admits(size, f) for f in FAMILIES] == [
+        karpenter_sizes.image_family_supports(size, f) for f in FAMILIES
+    ]
+    assert nap_sizes.size_labels(size) == karpenter_sizes.instance_type_labels(size)
+
+
+@pytest.mark.parametrize(
+    ("size", "reason"),
+    [
+        ("Standard_A1", "AKSRestrictedVMSizes"),
+        ("Standard_E64is_v3", "karpenterRestrictedVMSKUs"),
+        ("Standard_DC4s_v3", "IsConfidential"),
+        ("Standard_D4-2s_v5", "hasConstrainedCPUs"),
+        ("Standard_NCC40ads_H100_v5", "a GPU size supported-gpus.yaml lacks"),
+    ],
+)
+def test_both_readings_leave_out_a_size_the_provider_drops(size: str, reason: str) -> None:
+    assert nap_sizes.unoffered(size) is not None
+    assert not karpenter_sizes.offered(size)

@@ -25,7 +25,7 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   provider has no instance type of: a GPU size Azure/karpenter-provider-azure pkg/utils/supported-gpus.yaml
   lacks (pkg/providers/instancetype/instancetypes.go isUnsupportedGPU) and, for a class of imageFamily
   AzureLinux, one listed for Ubuntu only (instancetypes.go isInstanceTypeSupportedByImageFamily;
-  akscli.nap_sizes.unoffered and image_family_admits); other sizes are not modelled.
+  karpenter_sizes.offered and image_family_supports); other sizes are not modelled.
 - The NodeClaim: generateName ``<nodepool>-``, owned by the NodePool, labels karpenter.sh/nodepool and
   karpenter.azure.com/aksnodeclass (pkg/controllers/provisioning/scheduling/nodeclaimtemplate.go
   NewNodeClaimTemplate, ToNodeClaim), spec.nodeClassRef and requirements; status nodeName,
@@ -37,7 +37,7 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   pkg/providers/instancetype/instancetype.go computeRequirements: karpenter.azure.com/sku-name,
   sku-cpu, sku-memory (MiB), sku-family, sku-series, sku-version, sku-gpu-count, sku-gpu-manufacturer
   and sku-gpu-name as
-  akscli.nap_sizes.size_labels derives them (pkg/utils/supported-gpus.yaml and Azure/skewer vmsize.go's
+  karpenter_sizes.instance_type_labels derives them (pkg/utils/supported-gpus.yaml and Azure/skewer vmsize.go's
   parse of the size name), with AKS's kubernetes.azure.com/sku-cpu and sku-memory; the pool's
   template labels and taints; capacity from the size and the AKSNodeClass (upstream:
   Azure/karpenter-provider-azure pkg/providers/instancetype computeCapacity: cpu,
@@ -350,21 +350,21 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         (upstream: createOfferings sets Available from the UnavailableOfferings cache; karpenter-
         provider-azure picks a zone among the admitted ones at random, pkg/providers/instance/
         vminstance.go createVirtualMachine; the simulator takes the first, to be repeatable)."""
-        from akscli.model import skus
-        from akscli.nap_sizes import image_family_admits, unoffered
+        from akscli.model import skus  # Azure's GPU SKU catalogue: data (karpenter_sizes' docstring)
+        from tests.emulators.kube.controllers.karpenter_sizes import image_family_supports, offered
 
         meta, spec = _template(pool)
         limits = (pool.get("spec") or {}).get("limits") or {}
         used = self._used(cluster, pool["metadata"]["name"])
         ref = spec.get("nodeClassRef") or {}
         out = []
-        # The provider's instance types: no size it drops (unoffered: a GPU size
+        # The provider's instance types: no size it drops (offered: a GPU size
         # Azure/karpenter-provider-azure pkg/utils/supported-gpus.yaml lacks,
         # pkg/providers/instancetype/instancetypes.go isUnsupportedGPU) and none the class's
-        # imageFamily does not support (isInstanceTypeSupportedByImageFamily); akscli.nap_sizes cites both.
+        # imageFamily does not support (isInstanceTypeSupportedByImageFamily); karpenter_sizes cites both.
         family = str(((self._class(cluster, pool) or {}).get("spec") or {}).get("imageFamily") or "Ubuntu")
         every = sorted(
-            {s.vm_size for s in skus.all_skus() if not unoffered(s.vm_size) and image_family_admits(s.vm_size, family)},
+            {s.vm_size for s in skus.all_skus() if offered(s.vm_size) and image_family_supports(s.vm_size, family)},
             key=lambda s: (_price(s), s),
         )
         for size in [s for s in every if sizes is None or s in sizes]:

@@ -51,11 +51,10 @@ def _requirement_admits(requirement: dict[str, Any], labels: dict[str, str]) -> 
 
 
 def instance_labels(vm_size: str) -> dict[str, str]:
-    """The labels the Azure provider gives an instance type: akscli.nap_sizes.size_labels names the
-    upstream file of each (computeRequirements)."""
-    from akscli.nap_sizes import size_labels
+    """The labels the Azure provider gives an instance type (computeRequirements: karpenter_sizes)."""
+    from tests.emulators.kube.controllers.karpenter_sizes import instance_type_labels
 
-    return size_labels(vm_size)
+    return instance_type_labels(vm_size)
 
 
 def _template(pool: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -151,9 +150,9 @@ def node_resources(
     kubelet_status)."""
     import math
 
-    from akscli.model import skus
-    from akscli.nap_sizes import gpu_manufacturer
+    from akscli.model import skus  # Azure's GPU SKU catalogue: data (karpenter_sizes' docstring)
     from tests.emulators.autoscaler import size_capacity
+    from tests.emulators.kube.controllers.karpenter_sizes import manufacturer
 
     base = size_capacity(size)
     sku = skus.get(size)
@@ -161,7 +160,7 @@ def node_resources(
     gib = sku.memory_gib if sku is not None else float(base["memory"].removesuffix("Gi"))
     memory = int(gib) * 2**30
     memory -= math.ceil(memory * _MEMORY_OVERHEAD)
-    gpus = base["nvidia.com/gpu"] if gpu_manufacturer(size) == "nvidia" else "0"
+    gpus = base["nvidia.com/gpu"] if manufacturer(size) == "nvidia" else "0"
     disk = ((node_class or {}).get("spec") or {}).get("osDiskSizeGB")
     capacity = {
         "cpu": str(vcpus),

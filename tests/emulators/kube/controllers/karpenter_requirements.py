@@ -28,7 +28,7 @@ InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
   requirements.go NewPodRequirements: nodeSelector, first required node selector term), a key
   given twice intersected (karpenter_requirement.add, as kubernetes-sigs/karpenter
   pkg/scheduling/requirements.go Requirements.Add).
-- An instance type's requirements: its labels (akscli.nap_sizes.size_labels), topology.kubernetes.io/
+- An instance type's requirements: its labels (karpenter_sizes.instance_type_labels), topology.kubernetes.io/
   region, and the values of its offerings: zones, capacity types, kubernetes.azure.com/
   scalesetpriority and priority, placement scope (Azure/karpenter-provider-azure 352646f
   pkg/providers/instancetype/instancetype.go computeRequirements, instancetypes.go createOfferings).
