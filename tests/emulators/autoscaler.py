@@ -93,7 +93,7 @@ def size_capacity(vm_size: str) -> dict[str, str]:
     other sizes' vCPUs from the name and 4 GiB a vCPU, the D-series' ratio (upstream:
     MicrosoftDocs/azure-compute-docs articles/virtual-machines/sizes/general-purpose/ddsv5-series.md,
     Standard_D4ds_v5: 4 vCPUs, 16 GiB)."""
-    from akscli.model import skus
+    from akscli.model import skus  # data: Azure's SKU facts (tests/foundation/test_emulator_imports)
     from tests.emulators.arm.compute import vcpus_of
 
     sku = skus.get(vm_size)

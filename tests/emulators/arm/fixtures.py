@@ -25,7 +25,7 @@ WORLD_GROUPS = ("rg-ml", "rg1", "rg", "rg-fleet", "rg-edge")
 @pytest.fixture(autouse=True)
 def _one_credential_per_test() -> Iterator[None]:
     """akscli keeps one credential per command (process); each test is a new command."""
-    from akscli.azure import identity
+    from akscli.azure import identity  # plumbing: akscli's credential cache (test_emulator_imports)
 
     identity._CREDENTIALS.clear()
     yield

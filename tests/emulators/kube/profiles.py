@@ -577,9 +577,7 @@ def install_airunway_providers(emu: Any, *providers: str) -> None:
     with the engines it declares, when it starts (upstream: ai-runway/airunway v0.7.0
     providers/*/config.go ProviderConfigName, GetProviderConfigSpec and Register); all five
     providers unless some are named."""
-    from akscli.model.kinds import AIRUNWAY_PROVIDERS
-
-    for name in providers or AIRUNWAY_PROVIDERS:
+    for name in providers or tuple(AIRUNWAY_PROVIDER_ENGINES):
         emu.cluster.create(
             {
                 "apiVersion": "airunway.ai/v1alpha1",

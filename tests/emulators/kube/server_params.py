@@ -142,7 +142,7 @@ def request_deadline_refusal(path: str, query: dict[str, list[str]]) -> ApiError
     ``req.URL.Query().Get("timeout")``, time.ParseDuration, "invalid timeout specified in the request
     URL - " and the parse error, apierrors.NewBadRequest). A valid one bounds the request to the smaller
     of it and the server's maximum; the emulator answers at once, so that bound is never reached."""
-    from akscli.durations import go_duration
+    from tests.emulators.kube.go_duration import seconds as go_duration
 
     value = (query.get("timeout") or [""])[0]
     if not value or long_running(path, query) or go_duration(value) is not None:
@@ -181,7 +181,7 @@ def request_deadline(path: str, query: dict[str, list[str]], maximum: float) -> 
     withRequestDeadline, mirrored as kubernetes/apiserver 24a394e5;
     ``if userSpecifiedTimeout > 0 && userSpecifiedTimeout < requestTimeoutMaximum``, the deadline counted
     from the request's received timestamp)."""
-    from akscli.durations import go_duration
+    from tests.emulators.kube.go_duration import seconds as go_duration
 
     if long_running(path, query):
         return None

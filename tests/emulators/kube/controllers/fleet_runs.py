@@ -490,11 +490,13 @@ class StagedRuns(RunDeletion, RunInitialization):
         return max(1, int(value))
 
     def _wait_seconds(self, status: Mapping[str, Any], stage: Mapping[str, Any]) -> float:
-        from akscli.validate import duration
+        # waitTime is a metav1.Duration the CRD's pattern admits only as a Go duration
+        # (placement.kubernetes-fleet.io_clusterstagedupdatestrategies.yaml), read by time.ParseDuration
+        from tests.emulators.kube.go_duration import seconds
 
         for task in self._strategy_stage(status, stage).get("afterStageTasks") or []:
             if task.get("type") == "TimedWait":
-                return duration(str(task.get("waitTime", "0s")))
+                return seconds(str(task.get("waitTime", "0s"))) or 0.0
         return 0.0
 
     def approval_changed(self, cluster: Any, request: dict[str, Any]) -> None:

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from akscli.validate import quantity_value
 from tests.emulators.kube.controllers.fleet_conditions import Clock
+from tests.emulators.kube.controllers.pod_resources import quantity as quantity_value
 
 FULFILLED = "SchedulingPolicyFulfilled"
 UNFULFILLED = "SchedulingPolicyUnfulfilled"

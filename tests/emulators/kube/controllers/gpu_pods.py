@@ -31,7 +31,7 @@ def recorded_probe_json(node: str, gpus: int = 1, vm_size: str | None = None) ->
     one GPU repeated that many times (index, UUID and PCI bus id each its own), as NVML enumerates
     the GPUs of a node whose VM size has as many of that model (an ND H100 v5: 8). With ``vm_size``,
     the NVLink links and InfiniBand ports that size has (``_interconnect``)."""
-    from akscli.baremetal import probe
+    from akscli.baremetal import probe  # akscli's own on-node program (test_emulator_imports)
 
     report = probe.replay(H100_RECORDING, node=node).to_dict()
     if gpus > 1:
@@ -63,7 +63,7 @@ def _interconnect(report: dict[str, Any], vm_size: str) -> None:
     the HCA names of Azure's HPC images (UCX_NET_DEVICES=mlx5_ib0:1 ... in Azure's HPC docs), each
     file as torvalds/linux drivers/infiniband/core/sysfs.c writes it (state_show "4: ACTIVE",
     phys_state_show "5: LinkUp", rate_show "400 Gb/sec (4X NDR)") after sysfs.read_rdma's strip."""
-    from akscli.baremetal import nccl_expected
+    from akscli.baremetal import nccl_expected  # data: Azure sizes' links (test_emulator_imports)
 
     info = nccl_expected.interconnect(vm_size)
     if info is None:

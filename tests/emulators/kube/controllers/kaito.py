@@ -221,6 +221,7 @@ def _serving(pod: dict[str, Any]) -> bool:
 def _node_count(cluster: Any, ws: dict[str, Any]) -> int | None:
     """The node count KAITO's estimator gives, computed the way akscli's plan computes it;
     None where the estimator fails on a size outside KAITO's SKU table."""
+    # catalog, skus: data; kaito_estimator: a shared reading, DEBT (tests/foundation/test_emulator_imports)
     from akscli.model import catalog, kaito_estimator, skus
 
     size = ((ws.get("resource") or {}).get("instanceType")) or ""
@@ -245,7 +246,7 @@ def _max_model_len(cluster: Any, ws: dict[str, Any]) -> int:
 
 
 def planning_default() -> int:
-    from akscli.model.kaito_estimator import KAITO_DEFAULT_MAX_MODEL_LEN
+    from akscli.model.kaito_estimator import KAITO_DEFAULT_MAX_MODEL_LEN  # DEBT: test_emulator_imports
 
     return KAITO_DEFAULT_MAX_MODEL_LEN
 

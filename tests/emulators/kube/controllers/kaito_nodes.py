@@ -200,7 +200,7 @@ def deprovision(cluster: Any, ws: dict[str, Any]) -> None:
 
 def pod_scheduling(ws: dict[str, Any]) -> dict[str, Any]:
     """The inference pod spec's scheduling fields: GPU request, tolerations, node affinity."""
-    from akscli.model import skus
+    from akscli.model import skus  # data: Azure's SKU facts (tests/foundation/test_emulator_imports)
 
     sku = skus.get(str((ws.get("resource") or {}).get("instanceType") or ""))
     expressions = [{"key": k, "operator": "In", "values": [v]} for k, v in sorted(_match_labels(ws).items())]

@@ -63,7 +63,7 @@ def _template(pool: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _price(vm_size: str) -> float:
-    from akscli.model import skus
+    from akscli.model import skus  # data: Azure's SKU facts (tests/foundation/test_emulator_imports)
 
     found = skus.price(vm_size)
     return found if found is not None else float("inf")
@@ -214,7 +214,7 @@ def kubelet_status(status: dict[str, Any], size: str, mode: str = "bootstrapping
     which leaves nodefs.available unset (0: the kubelet merges no default threshold into a given
     --eviction-hard, MergeDefaultEvictionSettings false); in the managed modes, AKS's for the node's
     max pods. Karpenter keeps its own estimate on the NodeClaim and schedules on it."""
-    from akscli.model import skus
+    from akscli.model import skus  # data: Azure's SKU facts (tests/foundation/test_emulator_imports)
 
     disk_gb = int(str(status["capacity"]["ephemeral-storage"]).removesuffix("G"))
     fs = disk_gb * _FS_KIB_OF_128_GB // 128 * 1024

@@ -28,8 +28,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
+
+from tests.emulators.kube.go_duration import go_duration
 
 _WORD = (1 << 64) - 1
 
@@ -52,38 +53,6 @@ def _ordered(a: int, b: int) -> int:  # hashUpdateOrdered
 
 def _finish(a: int) -> int:  # hashFinishUnordered
     return fnv64(_le(a))
-
-
-# Go's time.ParseDuration, units in nanoseconds (time/format.go unitMap).
-_UNIT = {
-    "ns": 1,
-    "us": 1000,
-    "\u00b5s": 1000,
-    "\u03bcs": 1000,
-    "ms": 10**6,
-    "s": 10**9,
-    "m": 6 * 10**10,
-    "h": 36 * 10**11,
-}
-_TERM = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)")
-
-
-def go_duration(text: str) -> int | None:
-    """time.ParseDuration in nanoseconds, None where it errors ("", "1", "1d", "-")."""
-    body = text.lstrip("+-") if text[:1] in "+-" else text
-    if body == "0":
-        return 0
-    if not body or len(text) - len(body) > 1:
-        return None
-    total, pos = Decimal(0), 0
-    for term in _TERM.finditer(body):
-        if term.start() != pos:
-            return None
-        total += Decimal(term.group(1)) * _UNIT[term.group(2)]
-        pos = term.end()
-    if pos != len(body):
-        return None
-    return -int(total) if text[0] == "-" else int(total)
 
 
 # The Go types, one line a field: "GoName json-tag type" (json "-": never read; a trailing

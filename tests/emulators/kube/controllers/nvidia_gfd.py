@@ -221,7 +221,7 @@ def compute_labels(gpu_model: str) -> dict[str, str]:
 
 def time_slicing(cluster: Any, policy: Mapping[str, Any], node: Mapping[str, Any], namespace: str) -> tuple[int, bool]:
     """(replicas, renamed) of ``nvidia.com/gpu`` in the node's device plugin config (the module doc)."""
-    from akscli import yamlio
+    from akscli import yamlio  # plumbing: YAML text (tests/foundation/test_emulator_imports)
 
     config = ((policy.get("spec") or {}).get("devicePlugin") or {}).get("config") or {}
     key = ((node.get("metadata") or {}).get("labels") or {}).get(DEVICE_PLUGIN_CONFIG) or config.get("default")

@@ -77,7 +77,7 @@ def _selectors(entry: dict[str, Any]) -> list[dict[str, Any]]:
 
 def hcas(node: dict[str, Any]) -> int:
     """The node's HCAs (its size's InfiniBand count), 0 where NFD finds no RDMA-capable device."""
-    from akscli.baremetal import nccl_expected
+    from akscli.baremetal import nccl_expected  # data: Azure sizes' links (test_emulator_imports)
 
     labels = (node.get("metadata") or {}).get("labels") or {}
     if labels.get(NFD + "rdma.capable") != "true":
