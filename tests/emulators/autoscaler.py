@@ -51,7 +51,8 @@ Not modelled: scale-down of a node whose pods would have to move, node group bal
 clusters (the lab's kubeconfig points every ARM cluster at the one Kubernetes emulator, so every
 autoscaling pool of every lab cluster is a candidate, and a pool's registered nodes are the nodes
 with its ``kubernetes.azure.com/agentpool`` label). KAITO's nodes (kube/controllers/
-kaito_nodes.py) are gpu-provisioner's, in no node group: they count as existing nodes only.
+kaito_gpu_provisioner.py) are gpu-provisioner's: they carry their agent pool's labels, but that pool
+is not in the ARM emulator, so they are in no node group and count as existing nodes only.
 """
 
 from __future__ import annotations

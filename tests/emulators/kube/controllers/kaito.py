@@ -13,8 +13,10 @@ kaito-project/kaito at 056b8280b1a8debf644bc6f4399e913a1f9c7e70):
   (``NAME-i``); vLLM-like logs on them, ``status.targetNodeCount``, ``workerNodes``, ``state``
   and the conditions NodesReady, NodeClaimReady, ResourceReady (kaito_nodes.conditions),
   InferenceReady (the StatefulSet's replicas all ready) and WorkspaceSucceeded, with a
-  NodeClaimCreated event per NodeClaim. KAITO records no event of its own when a Workspace turns
-  ready (its Workspace controller's only Recorder call is WorkloadMigration).
+  NodeClaimCreated event per NodeClaim. The NodeClaims are karpenter.sh/v1 objects, launched and
+  removed by a gpu-provisioner stand-in (kaito_gpu_provisioner.py). KAITO records no event of its
+  own when a Workspace turns ready (its Workspace controller's only Recorder call is
+  WorkloadMigration).
 * Every condition either controller sets carries the ``metadata.generation`` its reconcile read
   as ``observedGeneration`` (workspace_controller.go setWorkspaceCondition,
   pkg/utils/inferenceset/inferenceset.go); after a change to the object the previous
@@ -24,9 +26,10 @@ kaito-project/kaito at 056b8280b1a8debf644bc6f4399e913a1f9c7e70):
 Failure modes (``failure=``):
 * ``quota``: the NodeClaim is made (a NodeClaimCreated event), but gpu-provisioner's agent pool
   PUT fails on the GPU family's regional vCPU quota. Karpenter sets the NodeClaim's Launched
-  Unknown, reason LaunchFailed, and KAITO copies that reason and the message, cut to 256
-  characters, onto NodeClaimReady and ResourceReady (not terminal); the cut leaves Azure's code
-  and message out (kaito_nodes.launch_failure). ``--wait`` times out on it.
+  Unknown, reason LaunchFailed, with the whole error (cut to 800), and KAITO copies that reason and
+  the message, cut to 256 characters, onto NodeClaimReady and ResourceReady (not terminal); the
+  cut leaves Azure's code and message out, which the NodeClaim keeps (kaito_nodes.launch_error,
+  provisioning_state). ``--wait`` times out on it.
 * ``inference``: nodes come up but the inference server crash-loops (pods in CrashLoopBackOff):
   InferenceReady False with KAITO's reason ContainerCrashLoopBackOff and WorkspaceSucceeded
   False workspacePending, state Pending (classifyInferencePodFailure and
@@ -295,16 +298,12 @@ class WorkspaceController(_KaitoController):
             family = size.replace("Standard_", "Standard ").rsplit("_", 1)[0] + " Family"
             m = _VCPUS.match(size)
             message = QUOTA_MESSAGE.format(family=family, cores=int(m.group(1)) * nodes if m else 0)
-            uid = str(obj["metadata"].get("uid"))
-            if uid not in self._claims:
-                self._claims[uid] = kaito_nodes.nodeclaim_name(obj["metadata"]["namespace"], name)
-                kaito_nodes.claim_created(cluster, obj, self._claims[uid])
-            launch_error = kaito_nodes.launch_failure(self._claims[uid], "QuotaExceeded", message)
+            kaito_nodes.provision(cluster, obj, nodes, refusal=("QuotaExceeded", message))
             _set_status(
                 cluster,
                 obj,
                 {"targetNodeCount": nodes, "workerNodes": [], "state": _pending_state(obj)},
-                *kaito_nodes.conditions(launch_error),
+                *kaito_nodes.conditions(kaito_nodes.provisioning_state(cluster, obj)),
                 *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
             )
             return
@@ -374,8 +373,6 @@ class WorkspaceController(_KaitoController):
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
         self.estimator_errors: list[str] = []
-        # failure="quota": the NodeClaim each Workspace (by UID) asked for, which never launches.
-        self._claims: dict[str, str] = {}
         # Called with each pod _pods listed, before its log is written: where another client's
         # delete of the pod can land. Tests set it to force that race.
         self.before_log: Callable[[dict[str, Any]], None] | None = None

@@ -7,11 +7,11 @@ simulator's pinned 056b8280).
 - Provisioning (upstream: kaito-project/kaito pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go
   ProvisionNodes / EnsureNodesReady): the Ready nodes that carry the Workspace's
   ``resource.labelSelector.matchLabels`` and the instance type (``node.kubernetes.io/
-  instance-type``) count; for the rest a NodeClaim is made (pkg/utils/nodeclaim/nodeclaim.go
-  GenerateNodeClaimManifestWithOptions: labels ``karpenter.sh/nodepool: kaito``,
-  ``kaito.sh/workspace``, ``kaito.sh/workspacenamespace`` and the matchLabels; taint
-  ``sku=gpu:NoSchedule``; requirement instance type, linux), and the node it brings up carries
-  them. Capacity is the instance type's (tests/emulators/autoscaler.py size_capacity). A
+  instance-type``) and no NodeClaim made count; for the rest a NodeClaim object is made
+  (kaito_gpu_provisioner.manifest, as pkg/utils/nodeclaim/nodeclaim.go
+  GenerateNodeClaimManifestWithOptions makes it), and gpu-provisioner launches it: an agent pool
+  of its name and its one node (kaito_gpu_provisioner.launch), which carries the NodeClaim's labels
+  and taint. Capacity is the instance type's (tests/emulators/autoscaler.py template_node). A
   NodeClaim is named ``ws`` and 9 hex digits of sha256(namespace + name + the time to the
   nanosecond), so each is new whatever the Workspace's name (pkg/utils/nodeclaim/nodeclaim.go
   GenerateNodeClaimName). gpu-provisioner makes an agent pool of the NodeClaim's name
@@ -20,8 +20,8 @@ simulator's pinned 056b8280).
   (Azure/gpu-provisioner pkg/fake/azure_client.go: scale set ``aks-<nodeclaim>-<digits>-vmss``;
   tests/emulators/autoscaler.py scale_set_name, instance_suffix). ``status.workerNodes`` is the
   Workspace's nodes, sorted (pkg/workspace/controllers/workspace_controller.go
-  collectNodeStatusSnapshot). A deleted Workspace's NodeClaims go, and their nodes with them
-  (DeprovisionNodes).
+  collectNodeStatusSnapshot). A deleted Workspace's NodeClaims are deleted, and gpu-provisioner
+  removes their nodes (DeprovisionNodes; kaito_gpu_provisioner.delete_claims).
 - Pods (pkg/workspace/inference/preset-inferences.go defaultTolerations: ``nvidia.com/gpu``
   Exists and ``sku=gpu`` NoSchedule; the labelSelector as required node affinity,
   pkg/workspace/manifests/manifests.go; the GPUs of the instance type requested per pod). Newer
@@ -71,38 +71,65 @@ def _truncate(message: str, limit: int, inclusive: bool) -> str:
     return message if fits else message[:limit] + "..."
 
 
-def launch_failure(claim: str, code: str, message: str) -> str:
-    """What KAITO's Workspace shows of a NodeClaim gpu-provisioner could not launch: the agent pool
-    PUT's error (Azure/gpu-provisioner pkg/providers/instance/armutils.go createAgentPool), wrapped
-    by Azure/gpu-provisioner pkg/providers/instance/instance.go Create (``agentPool.BeginCreateOrUpdate
+def launch_error(claim: str, code: str, message: str) -> str:
+    """The Launched message of a NodeClaim gpu-provisioner could not launch: the agent pool PUT's
+    error (Azure/gpu-provisioner pkg/providers/instance/armutils.go createAgentPool), wrapped by
+    Azure/gpu-provisioner pkg/providers/instance/instance.go Create (``agentPool.BeginCreateOrUpdate
     for %q failed: %w``) and pkg/cloudprovider/cloudprovider.go Create (``creating instance, %w``);
     Karpenter sets it as Launched Unknown, reason LaunchFailed (Azure/gpu-provisioner
-    vendor/sigs.k8s.io/karpenter/pkg/controllers/nodeclaim/lifecycle/launch.go
-    launchNodeClaim, a plain error), cut to 800; KAITO cuts that to 256. Azure's code and
-    message come after the request URL, so the cut leaves them out: they are only on the NodeClaim."""
+    vendor/sigs.k8s.io/karpenter/pkg/controllers/nodeclaim/lifecycle/launch.go launchNodeClaim, a
+    plain error), cut to 800."""
     body = json.dumps({"error": {"code": code, "message": message}}, indent=2)
     azure = (
         f"PUT https://management.azure.com{CLUSTER_ID}/agentPools/{claim}\n{_SEPARATOR}\n"
         f"RESPONSE 400: 400 Bad Request\nERROR CODE: {code}\n{_SEPARATOR}\n{body}\n{_SEPARATOR}\n"
     )
     error = f'creating instance, agentPool.BeginCreateOrUpdate for "{claim}" failed: {azure}'
-    return _truncate(_truncate(error, KARPENTER_MESSAGE_LEN, inclusive=False), KAITO_MESSAGE_LEN, inclusive=True)
+    return _truncate(error, KARPENTER_MESSAGE_LEN, inclusive=False)
 
 
-def conditions(launch_error: str | None = None) -> tuple[dict[str, Any], ...]:
+def launch_failure(claim: str, code: str, message: str) -> str:
+    """What KAITO's Workspace shows of that error: cut to 256. Azure's code and message come after the
+    request URL, so the cut leaves them out: they are only on the NodeClaim."""
+    return _truncate(launch_error(claim, code, message), KAITO_MESSAGE_LEN, inclusive=True)
+
+
+def provisioning_state(cluster: Any, ws: dict[str, Any]) -> tuple[str, str] | None:
+    """FirstNodeClaimProvisioningState (kaito-project/kaito pkg/utils/nodeclaim/nodeclaim.go): the
+    reason and message (cut to 256) of the first condition of Launched, Registered, Initialized, in that
+    order across the Workspace's NodeClaims not being deleted, that is not True and has a message; one
+    whose reason is AwaitingReconciliation only where no other is found."""
+    from tests.emulators.kube.controllers import kaito_gpu_provisioner
+
+    claims = [c for c in kaito_gpu_provisioner.claims_of(cluster, ws) if not c["metadata"].get("deletionTimestamp")]
+    pending: tuple[str, str] | None = None
+    for stage in ("Launched", "Registered", "Initialized"):
+        for claim in claims:
+            for c in (claim.get("status") or {}).get("conditions") or []:
+                if c.get("type") != stage or c.get("status") == "True" or not c.get("message"):
+                    continue
+                found = (str(c.get("reason") or ""), _truncate(str(c["message"]), KAITO_MESSAGE_LEN, inclusive=True))
+                if c.get("reason") != "AwaitingReconciliation":
+                    return found
+                pending = pending or found
+    return pending
+
+
+def conditions(state: tuple[str, str] | None = None) -> tuple[dict[str, Any], ...]:
     """NodesReady, NodeClaimReady, ResourceReady as CollectNodeStatusInfo derives them: all True, or
-    (``launch_error``: a NodeClaim's Launched message) NodesReady False NodeNotReady, and
-    NodeClaimReady and ResourceReady False with the NodeClaim's reason, LaunchFailed."""
+    (``state``: provisioning_state's reason and message) NodesReady False NodeNotReady, and
+    NodeClaimReady and ResourceReady False with that reason and message."""
     from tests.emulators.kube.controllers.kaito_common import _cond
 
-    if launch_error is None:
+    if state is None:
         return tuple(
             _cond(t, True, reason, message) for t, reason, message in (NODES_READY, NODECLAIMS_READY, RESOURCE_READY)
         )
+    reason, message = state
     return (
         _cond("NodesReady", False, "NodeNotReady", "Not enough Nodes are ready"),
-        _cond("NodeClaimReady", False, "LaunchFailed", launch_error),
-        _cond("ResourceReady", False, "LaunchFailed", launch_error),
+        _cond("NodeClaimReady", False, reason, message),
+        _cond("ResourceReady", False, reason, message),
     )
 
 
@@ -133,11 +160,17 @@ def node_name(claim: str) -> str:
     return scale_set_name(CLUSTER_ID, claim) + instance_suffix(0)
 
 
-def provision(cluster: Any, ws: dict[str, Any], count: int) -> list[str]:
-    """Bring up the nodes the Workspace lacks of ``count`` (its qualified nodes count); return the
-    names of its nodes, sorted, as ``status.workerNodes`` reports them."""
-    from tests.emulators.autoscaler import size_capacity
+def provision(cluster: Any, ws: dict[str, Any], count: int, refusal: tuple[str, str] | None = None) -> list[str]:
+    """Make the NodeClaims the Workspace lacks of ``count`` and launch them (kaito_gpu_provisioner;
+    ``refusal``: Azure's error code and message for each agent pool PUT); return the names of its
+    nodes, sorted, as ``status.workerNodes`` reports them.
 
+    kaito-project/kaito pkg/workspace/resource/node_claim.go CheckNodeClaims and GetNumNodeClaimsNeeded:
+    the NodeClaims needed are ``count`` less the Ready nodes of the Workspace's labels and size that no
+    NodeClaim made (no karpenter.sh/nodepool label), and those that exist already count."""
+    from tests.emulators.kube.controllers import kaito_gpu_provisioner as provisioner
+
+    provisioner.ensure_crd(cluster)
     md = ws["metadata"]
     size = str((ws.get("resource") or {}).get("instanceType") or "")
     match = _match_labels(ws)
@@ -151,36 +184,18 @@ def provision(cluster: Any, ws: dict[str, Any], count: int) -> list[str]:
         # workspace labels): an InferenceSet's replicas do not share them.
         and (n["metadata"].get("labels") or {}).get(WORKSPACE_LABEL, md["name"]) == md["name"]
     ]
-    names = sorted(n["metadata"]["name"] for n in qualified)
-    claims = [nodeclaim_name(md["namespace"], md["name"]) for _ in range(count - len(qualified))]
-    missing = [node_name(claim) for claim in claims]
-    capacity = {**size_capacity(size), "pods": "110"}
-    for claim in claims:
-        claim_created(cluster, ws, claim)
-    for name in missing:
-        labels = {
-            **match,
-            "karpenter.sh/nodepool": "kaito",
-            WORKSPACE_LABEL: md["name"],
-            NAMESPACE_LABEL: md["namespace"],
-            INSTANCE_TYPE: size,
-            "kubernetes.io/os": "linux",
-            "kubernetes.io/hostname": name,
-        }
-        cluster.create(
-            {
-                "apiVersion": "v1",
-                "kind": "Node",
-                "metadata": {"name": name, "labels": labels},
-                "spec": {"taints": [{"key": "sku", "value": "gpu", "effect": "NoSchedule"}]},
-                "status": {
-                    "capacity": capacity,
-                    "allocatable": dict(capacity),
-                    "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}],
-                },
-            }
-        )
-    return sorted(names + missing)
+    byo = [n for n in qualified if provisioner.NODEPOOL_LABEL not in (n["metadata"].get("labels") or {})]
+    needed = max(0, count - len(byo))
+    names = [n["metadata"]["name"] for n in qualified]
+    for _ in range(max(0, needed - len(provisioner.claims_of(cluster, ws)))):
+        name = nodeclaim_name(md["namespace"], md["name"])
+        claim = cluster.create(provisioner.manifest(ws, name, match))
+        claim_created(cluster, ws, name)
+        if refusal is not None:
+            provisioner.refuse(cluster, claim, launch_error(name, *refusal))
+        else:
+            names.append(provisioner.launch(cluster, claim, node_name(name))["metadata"]["name"])
+    return sorted(names)
 
 
 def claim_created(cluster: Any, ws: dict[str, Any], claim: str) -> None:
@@ -192,10 +207,12 @@ def claim_created(cluster: Any, ws: dict[str, Any], claim: str) -> None:
 
 
 def deprovision(cluster: Any, ws: dict[str, Any]) -> None:
-    md = ws["metadata"]
-    selector = f"{WORKSPACE_LABEL}={md['name']},{NAMESPACE_LABEL}={md['namespace']}"
-    for node in cluster.list("v1", "Node", label_selector=selector):
-        cluster.delete("v1", "Node", None, node["metadata"]["name"])
+    """DeleteNodes (kaito-project/kaito pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go): the
+    Workspace's NodeClaims, whose nodes gpu-provisioner removes (kaito_gpu_provisioner.delete_claims)."""
+    from tests.emulators.kube.controllers import kaito_gpu_provisioner
+
+    kaito_gpu_provisioner.ensure_crd(cluster)
+    kaito_gpu_provisioner.delete_claims(cluster, ws)
 
 
 def pod_scheduling(ws: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,237 @@
+"""The NodeClaims KAITO makes for a Workspace, and gpu-provisioner's launch and termination of them,
+for the KAITO simulator (kaito.py, kaito_nodes.py), at test speed: a NodeClaim is launched in the
+reconcile that creates it, and terminated in the one that deletes it.
+
+Upstream: kaito-project/kaito 056b8280 (the simulator's pin), Azure/gpu-provisioner c09a56c0 (it
+vendors sigs.k8s.io/karpenter v1.7.0, cited as ``vendor/sigs.k8s.io/karpenter/...``).
+
+- The object (kaito-project/kaito pkg/utils/nodeclaim/nodeclaim.go GenerateNodeClaimManifestWithOptions,
+  CLOUD_PROVIDER=azure as on AKS): named by GenerateNodeClaimName (kaito_nodes.nodeclaim_name);
+  cluster-scoped (the namespace it sets is dropped: karpenter.sh_nodeclaims.yaml is Cluster); labels
+  ``karpenter.sh/nodepool: kaito``, ``kaito.sh/workspace``, ``kaito.sh/workspacenamespace`` and the
+  Workspace's matchLabels (api/v1beta1 SanitizedMatchLabels); annotations
+  ``karpenter.sh/do-not-disrupt: "true"`` and ``kaito.sh/node-image-family: ubuntu`` (the default,
+  pkg/utils/consts/consts.go NodeImageFamilyUbuntu); no owner reference; spec.nodeClassRef
+  ``kaito.sh/KaitoNodeClass default`` (consts.NodeClassName), the taint ``sku=gpu:NoSchedule``,
+  requirements karpenter.sh/nodepool In [kaito], node.kubernetes.io/instance-type In [size],
+  kubernetes.io/os In [linux], karpenter.azure.com/sku-name In [size], and
+  resources.requests.storage the preset's DiskStorageRequirement (pkg/workspace/resource/node_claim.go
+  determineNodeOSDiskSize; "1024Gi" where the model is unknown), which KAITO's catalog generator
+  computes as int(modelFileSize + 80) Gi (presets/workspace/generator/generator.go
+  calculateStorageSize, SystemFileDiskSizeGiB). akscli's models.yaml weights_gib is the catalog's
+  modelFileSize (e.g. microsoft/phi-4 27.31, presets/workspace/models/model_catalog.yaml).
+- The CRD: gpu-provisioner's chart installs it (Azure/gpu-provisioner
+  charts/gpu-provisioner/crds/karpenter.sh_nodeclaims.yaml); the simulator stands for KAITO with
+  gpu-provisioner, so it installs ../shared/crds/karpenter/karpenter.sh_nodeclaims.yaml (the same
+  kind, from Azure/karpenter-provider-azure) on a cluster that lacks it (``ensure_crd``).
+- The launch (vendor/sigs.k8s.io/karpenter/pkg/controllers/nodeclaim/lifecycle/controller.go adds the
+  finalizer ``karpenter.sh/termination`` first; launch.go, registration.go, initialization.go):
+  gpu-provisioner PUTs an agent pool named after the NodeClaim (Azure/gpu-provisioner
+  pkg/providers/instance/instance.go Create, newAgentPoolObject: VMSS, the first instance type,
+  count 1, Linux, OS disk the storage request, node labels ``karpenter.sh/nodepool: kaito``, the
+  NodeClaim's labels, ``kaito.sh/machine-type`` gpu for a Standard_N size and
+  ``kaito.sh/creation-timestamp``, taints the NodeClaim's as KEY=VALUE:EFFECT); AKS makes its node
+  (tests/emulators/autoscaler.py template_node: ``aks-<pool>-<8 digits>-vmss000000``, agentpool
+  labels). Launched True with the instance's labels (cloudprovider.go instanceToNodeClaim: the agent
+  pool's node labels and node.kubernetes.io/instance-type; no capacity-type, capacity or
+  allocatable) and the single-valued requirements' (launch.go PopulateNodeClaimDetails) and
+  status.providerID the node's; registration.go syncNode gives the node the NodeClaim's labels,
+  annotations and taints, ``karpenter.sh/registered: "true"`` and an owner reference to it, and sets
+  Registered True and status.nodeName; Initialized True once the node is Ready; the root Ready True
+  (awslabs/operatorpkg status/condition_set.go; karpenter_status.with_root).
+- A refused PUT (``refusal``): launch.go launchNodeClaim sets Launched Unknown, reason
+  ``LaunchFailed``, the error cut to 800 (kaito_nodes.launch_error); Registered and Initialized stay
+  Unknown ``AwaitingReconciliation``; the root Ready Unknown ``ReconcilingDependents``. No node.
+- Deletion (kaito-project/kaito pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go DeleteNodes
+  deletes each NodeClaim of the Workspace's labels not already deleting; the finalizer holds it while
+  gpu-provisioner deletes the agent pool (instance.go Delete) and with it the node; then the finalizer
+  goes (vendor/sigs.k8s.io/karpenter/pkg/controllers/nodeclaim/lifecycle/controller.go finalize).
+
+Not modelled: the node's own karpenter.sh/termination finalizer and the drain before the agent pool
+goes (the node is deleted at once, as the simulator did before); gpu-provisioner's garbage collection
+of agent pools (pkg/controllers/instance/garbagecollection); the agent pool in the ARM emulator.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.emulators.kube.apiserver import now_iso
+from tests.emulators.kube.controllers.finalizers import remove_finalizer
+from tests.emulators.kube.status import ApiError
+
+NODECLAIM = ("karpenter.sh/v1", "NodeClaim")
+CRD = ("apiextensions.k8s.io/v1", "CustomResourceDefinition", "nodeclaims.karpenter.sh")
+FINALIZER = "karpenter.sh/termination"  # vendor/sigs.k8s.io/karpenter/pkg/apis/v1/labels.go TerminationFinalizer
+NODEPOOL_LABEL = "karpenter.sh/nodepool"
+WORKSPACE_LABEL = "kaito.sh/workspace"
+NAMESPACE_LABEL = "kaito.sh/workspacenamespace"
+INSTANCE_TYPE = "node.kubernetes.io/instance-type"
+SKU_NAME = "karpenter.azure.com/sku-name"
+# operatorpkg status/condition_set.go SetUnknown: a dependent not reconciled yet.
+AWAITING = ("AwaitingReconciliation", "object is awaiting reconciliation")
+# The emulated cluster's region (kaito_nodes.CLUSTER_ID's node resource group is ..._eastus).
+LOCATION = "eastus"
+NODE_RG = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mc_akscli-rg_akscli-emulated_eastus"
+
+
+def ensure_crd(cluster: Any) -> None:
+    """gpu-provisioner's chart's NodeClaim CRD, where the cluster has none."""
+    from tests.emulators.kube.crds import default_crd_dir, load_crd_dir
+
+    if cluster.get(CRD[0], CRD[1], None, CRD[2]) is not None:
+        return
+    for crd in load_crd_dir(default_crd_dir() / "karpenter"):
+        if crd["metadata"]["name"] == CRD[2]:
+            try:
+                cluster.create(crd)
+            except ApiError as err:
+                if err.code != 409:
+                    raise
+
+
+def storage(ws: dict[str, Any]) -> str:
+    """determineNodeOSDiskSize: the preset's DiskStorageRequirement, else 1024Gi."""
+    from akscli.model import catalog
+
+    preset = (((ws.get("inference") or {}).get("preset")) or {}).get("name") or ""
+    model = catalog.find(preset) if preset else None
+    return f"{int(model.weights_gib + 80)}Gi" if model is not None else "1024Gi"
+
+
+def manifest(ws: dict[str, Any], name: str, match_labels: dict[str, str]) -> dict[str, Any]:
+    """GenerateNodeClaimManifestWithOptions for a Workspace (see the module docstring)."""
+    md = ws["metadata"]
+    size = str((ws.get("resource") or {}).get("instanceType") or "")
+    labels = {NODEPOOL_LABEL: "kaito", WORKSPACE_LABEL: md["name"], NAMESPACE_LABEL: md["namespace"], **match_labels}
+    return {
+        "apiVersion": NODECLAIM[0],
+        "kind": NODECLAIM[1],
+        "metadata": {
+            "name": name,
+            "labels": labels,
+            "annotations": {"karpenter.sh/do-not-disrupt": "true", "kaito.sh/node-image-family": "ubuntu"},
+            # lifecycle/controller.go Reconcile adds it before the launch; here with the create
+            "finalizers": [FINALIZER],
+        },
+        "spec": {
+            "nodeClassRef": {"name": "default", "kind": "KaitoNodeClass", "group": "kaito.sh"},
+            "taints": [{"key": "sku", "value": "gpu", "effect": "NoSchedule"}],
+            "requirements": [
+                {"key": NODEPOOL_LABEL, "operator": "In", "values": ["kaito"]},
+                {"key": INSTANCE_TYPE, "operator": "In", "values": [size]},
+                {"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]},
+                {"key": SKU_NAME, "operator": "In", "values": [size]},
+            ],
+            "resources": {"requests": {"storage": storage(ws)}},
+        },
+    }
+
+
+def claims_of(cluster: Any, ws: dict[str, Any]) -> list[dict[str, Any]]:
+    """ListNodeClaim: the NodeClaims labelled with the Workspace's name and namespace."""
+    md = ws["metadata"]
+    selector = f"{WORKSPACE_LABEL}={md['name']},{NAMESPACE_LABEL}={md['namespace']}"
+    return list(cluster.list(*NODECLAIM, label_selector=selector))
+
+
+def _conditions(claim: dict[str, Any], dependents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from tests.emulators.kube.controllers.karpenter_status import with_root
+
+    return with_root(claim, dependents, now_iso())
+
+
+def _unknown(kind: str) -> dict[str, Any]:
+    return {"type": kind, "status": "Unknown", "reason": AWAITING[0], "message": AWAITING[1]}
+
+
+def refuse(cluster: Any, claim: dict[str, Any], error: str) -> None:
+    """The agent pool PUT failed: Launched Unknown LaunchFailed with ``error`` (cut to 800 already)."""
+    launched = {"type": "Launched", "status": "Unknown", "reason": "LaunchFailed", "message": error}
+    dependents = [launched, _unknown("Registered"), _unknown("Initialized")]
+    cluster.patch_status(*NODECLAIM, None, claim["metadata"]["name"], {"conditions": _conditions(claim, dependents)})
+
+
+def _agent_pool(claim: dict[str, Any]) -> dict[str, Any]:
+    """newAgentPoolObject (Azure/gpu-provisioner pkg/providers/instance/instance.go)."""
+    spec = claim.get("spec") or {}
+    size = next(r["values"][0] for r in spec.get("requirements") or [] if r.get("key") == INSTANCE_TYPE)
+    created = str(claim["metadata"].get("creationTimestamp") or now_iso())
+    labels = {
+        NODEPOOL_LABEL: "kaito",
+        **{str(k): str(v) for k, v in (claim["metadata"].get("labels") or {}).items()},
+        "kaito.sh/machine-type": "gpu" if "Standard_N" in size else "cpu",
+        # CreationTimestampLayout "2006-01-02T15-04-05Z"
+        "kaito.sh/creation-timestamp": created.replace(":", "-"),
+    }
+    storage_gi = str((spec.get("resources") or {}).get("requests", {}).get("storage") or "0Gi")
+    return {
+        "name": claim["metadata"]["name"],
+        "properties": {
+            "type": "VirtualMachineScaleSets",
+            "vmSize": size,
+            "osType": "Linux",
+            "osSKU": "Ubuntu",
+            "count": 1,
+            "osDiskSizeGB": int(storage_gi.removesuffix("Gi") or 0),
+            "nodeLabels": labels,
+            "nodeTaints": [f"{t['key']}={t.get('value', '')}:{t['effect']}" for t in spec.get("taints") or []],
+        },
+    }
+
+
+def launch(cluster: Any, claim: dict[str, Any], node_name: str) -> dict[str, Any]:
+    """The agent pool made and its node registered and initialized (see the module docstring)."""
+    from tests.emulators.autoscaler import template_node
+
+    name = claim["metadata"]["name"]
+    pool = _agent_pool(claim)
+    node = template_node({"location": LOCATION}, pool, node_name)
+    subscription_rg = (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mc_akscli-rg_akscli-emulated_eastus"
+    )
+    scale_set, index = node_name[:-6], int(node_name[-6:], 36)
+    provider_id = f"azure://{subscription_rg}/providers/Microsoft.Compute/virtualMachineScaleSets/{scale_set}/virtualMachines/{index}"
+    # instanceToNodeClaim and PopulateNodeClaimDetails: the agent pool's node labels, the instance type,
+    # the single-valued requirements, the NodeClaim's own labels last.
+    singles = {
+        r["key"]: r["values"][0]
+        for r in (claim.get("spec") or {}).get("requirements") or []
+        if r.get("operator") == "In" and len(r.get("values") or []) == 1
+    }
+    labels = {**pool["properties"]["nodeLabels"], INSTANCE_TYPE: pool["properties"]["vmSize"], **singles}
+    labels.update(claim["metadata"].get("labels") or {})
+    cluster.patch(*NODECLAIM, None, name, {"metadata": {"labels": labels}})
+    # registration.go syncNode
+    node["metadata"]["labels"] = {**node["metadata"]["labels"], **labels, "karpenter.sh/registered": "true"}
+    node["metadata"]["annotations"] = dict(claim["metadata"].get("annotations") or {})
+    node["metadata"]["ownerReferences"] = [
+        {
+            "apiVersion": NODECLAIM[0],
+            "kind": NODECLAIM[1],
+            "name": name,
+            "uid": claim["metadata"].get("uid", ""),
+            "blockOwnerDeletion": True,
+        }
+    ]
+    node["spec"]["providerID"] = provider_id
+    cluster.create(node)
+    dependents = [
+        {"type": c, "status": "True", "reason": c, "message": ""} for c in ("Launched", "Registered", "Initialized")
+    ]
+    status = {"providerID": provider_id, "nodeName": node_name, "conditions": _conditions(claim, dependents)}
+    cluster.patch_status(*NODECLAIM, None, name, status)
+    return node
+
+
+def delete_claims(cluster: Any, ws: dict[str, Any]) -> None:
+    """DeleteNodes, then gpu-provisioner's termination of each: the agent pool and its node go, then
+    the finalizer."""
+    for claim in claims_of(cluster, ws):
+        name = claim["metadata"]["name"]
+        if not claim["metadata"].get("deletionTimestamp"):
+            cluster.delete(*NODECLAIM, None, name)
+        node = (claim.get("status") or {}).get("nodeName")
+        if node and cluster.get("v1", "Node", None, node) is not None:
+            cluster.delete("v1", "Node", None, node)
+        remove_finalizer(cluster, claim, FINALIZER)
