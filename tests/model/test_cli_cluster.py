@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -54,17 +55,22 @@ def test_deploy_wait_sends_no_request_twice_and_reads_only_objects_with_immutabl
     assert gets == []
 
 
-def test_wait_times_out_on_a_node_that_did_not_launch_and_names_its_nodeclaims(model_emulator: Start) -> None:
+def test_wait_times_out_on_a_node_that_did_not_launch_and_says_azures_error_from_its_nodeclaim(
+    model_emulator: Start,
+) -> None:
     # KAITO cuts the launch error to 256 characters, inside the agent pool PUT's URL, so Azure's
-    # QuotaExceeded is not on the Workspace: the hint says where it is whole (readiness.kaito.claim_fix).
+    # QuotaExceeded is not on the Workspace: the timeout reads it from the NodeClaim (kube.kaito_claims).
     model_emulator(failure="quota")
     result = invoke("model", "deploy", "phi-4", "--wait", "--timeout", "2s", "-y")
     assert result.exit_code == 5, result
     assert "ResourceReady=False" in result.stderr and "LaunchFailed" in result.stderr
-    assert "agentPool.BeginCreateOrUpdate" in result.stderr and "exceeding approved" not in result.stderr
+    error = next(line for line in result.stderr.splitlines() if line.startswith("error:"))
+    claim = re.search(r"; NodeClaim (ws[0-9a-f]{9}): Azure refused its node: ", error)
+    assert claim is not None, error
+    assert error.endswith("Family vCPU quota exceeded in eastus: limit 0, in use 0, needs 24 more"), error
     hint = result.stderr.splitlines()[-1]
-    assert hint.startswith("hint: KAITO shows 256 characters of the node's LaunchFailed error")
-    assert "kubectl describe nodeclaims -l kaito.sh/workspace=phi-4,kaito.sh/workspacenamespace=default" in hint
+    assert hint.startswith("hint: request more Standard NC24ads_A100 Family in eastus at ")
+    assert hint.endswith(f"the whole error: kubectl describe nodeclaim {claim.group(1)}; nothing was rolled back")
 
 
 def test_a_missing_operator_is_named_with_its_install_command(model_emulator: Start) -> None:

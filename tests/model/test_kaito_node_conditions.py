@@ -175,8 +175,11 @@ def test_kaitos_own_resource_reasons_name_no_nodeclaim() -> None:
         assert readiness.rule_for(KAITO, "Workspace")(_with_resource(reason)).fix == ""
 
 
-def test_the_wait_hint_names_the_nodeclaims_of_a_workspace_whose_node_did_not_launch(model_emulator: Start) -> None:
-    model_emulator(failure="quota")
+def test_the_wait_hint_names_the_nodeclaims_of_a_workspace_whose_node_did_not_launch_where_they_cannot_be_read(
+    model_emulator: Start,
+) -> None:
+    emu = model_emulator(failure="quota")
+    emu.faults.add(verb="list", path="/nodeclaims", status=403, count=None)
     result = invoke("model", "deploy", "phi-4", "--wait", "--timeout", "1s", "-y")
     assert result.exit_code == 5, result
-    assert "kubectl describe nodeclaims -l kaito.sh/workspace=phi-4" in result.stderr
+    assert "kubectl describe nodeclaims -l kaito.sh/workspace=phi-4" in result.stderr.splitlines()[-1]

@@ -14,6 +14,7 @@ from typing import Any
 from akscli import errors
 from akscli.kube import (
     claim_wait,
+    kaito_claims,
     mount_wait,
     pod_hints,
     pod_problems,
@@ -79,6 +80,9 @@ def timeout_error(
     fixes = [s.readiness.fix for s in pending if s.readiness.fix]
     if fixes:
         hint = f"{fixes[0]}; nothing was rolled back"
+    if refused := _claim_refused(kube, pending[:5]):
+        message += refused.said
+        hint = f"{refused.fix}; nothing was rolled back"
     trouble, owner = pod_problem(kube, pending[:5])
     if trouble:
         said, fix = explain(kube, trouble, owner)
@@ -88,6 +92,15 @@ def timeout_error(
         message += held.said
         hint = f"{held.fix}; nothing was rolled back"
     return errors.WaitTimeoutError(message, hint=hint)
+
+
+def _claim_refused(kube: Kube, pending: list[Watched]) -> kaito_claims.ClaimError | None:
+    """Azure's answer on the NodeClaim of a KAITO Workspace whose ResourceReady carries a NodeClaim's
+    error (readiness.kaito.claim_fix), read from the NodeClaims (kaito_claims.py)."""
+    for state in pending:
+        if state.kind == "Workspace" and state.last and readiness.kaito.claim_fix(state.last):
+            return kaito_claims.launch_error(kube, state.last)
+    return None
 
 
 def _claim_wait(kube: Kube, pending: list[Watched]) -> claim_wait.ClaimWait | None:

@@ -417,12 +417,17 @@ def claim_fix(obj: Mapping[str, Any]) -> str:
     cond = current_conditions(obj, Generation.CONDITIONS).get("ResourceReady") or {}
     if cond.get("status") != "False" or not cond.get("reason") or cond.get("reason") in _OWN_RESOURCE_REASONS:
         return ""
-    meta = obj.get("metadata") or {}
-    selector = f"kaito.sh/workspace={meta.get('name')},kaito.sh/workspacenamespace={meta.get('namespace') or 'default'}"
     return (
         f"KAITO shows 256 characters of the node's {cond.get('reason')} error; read Azure's error code and "
-        f"message on its NodeClaim: kubectl describe nodeclaims -l {selector}"
+        f"message on its NodeClaim: kubectl describe nodeclaims -l {claim_selector(obj)}"
     )
+
+
+def claim_selector(obj: Mapping[str, Any]) -> str:
+    """The label selector of a Workspace's NodeClaims: its name and namespace labels (kaito-project/kaito
+    056b8280 pkg/utils/nodeclaim/nodeclaim.go ListNodeClaim, GenerateNodeClaimManifestWithOptions)."""
+    meta = obj.get("metadata") or {}
+    return f"kaito.sh/workspace={meta.get('name')},kaito.sh/workspacenamespace={meta.get('namespace') or 'default'}"
 
 
 def workspace(obj: Mapping[str, Any]) -> Readiness:
