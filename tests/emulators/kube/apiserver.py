@@ -29,6 +29,7 @@ from tests.emulators.kube.apiserver_common import (
 # (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers create.go,
 # update.go, patch.go, delete.go; pkg/registry/generic/registry/store.go).
 from tests.emulators.kube.apiserver_deletion import DeletionMixin
+from tests.emulators.kube.apiserver_scale import ScaleMixin
 from tests.emulators.kube.apiserver_validation import ValidationMixin
 from tests.emulators.kube.apiserver_writes import WritesMixin
 from tests.emulators.kube.control import tls_material
@@ -43,7 +44,7 @@ from tests.emulators.kube.status import (
 from tests.emulators.kube.store import Entry, Gone, Store, Watcher
 
 
-class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
+class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin, ScaleMixin):
     def __init__(self, registry: Registry | None = None, store: Store | None = None) -> None:
         self.registry = registry or Registry()
         self.store = store or Store()

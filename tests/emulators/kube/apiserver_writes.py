@@ -44,6 +44,15 @@ from tests.emulators.kube.status import (
 from tests.emulators.kube.typeinfo import root_node
 
 
+def check_body_name(rt: ResourceType, namespace: str | None, name: str, md: dict[str, Any]) -> None:
+    """A PUT's body names the URL's object (upstream: kubernetes/kubernetes staging/src/k8s.io/
+    apiserver/pkg/endpoints/handlers/update.go checkName)."""
+    if md.get("name") != name:
+        raise bad_request(f"the name of the object ({md.get('name')}) does not match the name on the URL ({name})")
+    if rt.namespaced and md.get("namespace") not in (None, "", namespace):
+        raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+
+
 class WritesMixin:
     """ApiServer's create, update and patch (server-side apply: apiserver_apply.py)."""
 
@@ -209,10 +218,7 @@ class WritesMixin:
                 rt.kind,
                 [("FieldValueRequired", "metadata.name", "Required value: name is required")],
             )
-        if md.get("name") != name:
-            raise bad_request(f"the name of the object ({md.get('name')}) does not match the name on the URL ({name})")
-        if rt.namespaced and md.get("namespace") not in (None, "", namespace):
-            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        check_body_name(rt, namespace, name, md)
         expect, given_uid = md.get("resourceVersion"), md.get("uid")
         with self.store.lock:
             entry = self.get_entry(rt, namespace, name)
@@ -343,8 +349,17 @@ class WritesMixin:
                         ],
                     )
 
+        # No admission webhook nor workload admission plugin on a status or scale write: a rule
+        # naming the resource matches no subresource (apiserver_scale.py).
         new = self._admit(
-            rt, version, new, ctx, create=False, old=old, webhooks=subresource != "status", precondition=checks
+            rt,
+            version,
+            new,
+            ctx,
+            create=False,
+            old=old,
+            webhooks=subresource not in ("status", "scale"),
+            precondition=checks,
         )
         if rt.group == "apps" and rt.kind == "DaemonSet":
             # kubernetes/kubernetes pkg/registry/apps/daemonset/strategy.go PrepareForUpdate.

@@ -149,6 +149,24 @@ class ClusterState:
             )
         return updated
 
+    def get_scale(self, api_version: str, kind: str, namespace: str | None, name: str) -> dict[str, Any]:
+        """The object's Scale, as a controller's scale client Gets ``.../NAME/scale`` (client-go
+        scale/client.go; ApiError 404 where the object is gone)."""
+        rt, version = self._rt_version(api_version, kind)
+        if rt.scale is None:
+            raise ApiError(404, "the server could not find the requested resource", "NotFound")
+        return self.api.get_scale(rt, version, namespace if rt.namespaced else None, name)
+
+    def update_scale(self, api_version: str, kind: str, scale: dict[str, Any]) -> dict[str, Any]:
+        """The scale client's Update (PUT ``.../NAME/scale``) of ``scale`` as read, with its
+        resourceVersion: 409 Conflict where the object changed since (apiserver_scale.py)."""
+        rt, version = self._rt_version(api_version, kind)
+        md = scale["metadata"]
+        if rt.scale is None:
+            raise ApiError(404, "the server could not find the requested resource", "NotFound")
+        ns = md.get("namespace") if rt.namespaced else None
+        return self.api.update_scale(rt, version, ns, md["name"], lambda _old: scale, self._ctx(), md.get("uid"))
+
     def update_status(self, obj: dict[str, Any]) -> dict[str, Any]:
         """UpdateStatus (a controller-runtime client's Status().Update) of ``obj`` as read, with its
         resourceVersion: 409 Conflict where another writer came between the read and this write, so

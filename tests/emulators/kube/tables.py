@@ -421,3 +421,30 @@ def _cell(v: Any) -> Any:
     if isinstance(v, (dict, list)):
         return json.dumps(v, separators=(",", ":"))
     return v
+
+
+def scale_table(scale: dict[str, Any], include_object: str) -> dict[str, Any]:
+    """A built-in kind's Scale as a Table (``kubectl get deployment/NAME --subresource=scale``):
+    Name, Desired (spec.replicas), Available (status.replicas), Age (upstream: kubernetes/kubernetes
+    pkg/printers/internalversion/printers.go scaleColumnDefinitions, printScale, as read from stored
+    copies of that file; the kubernetes/kubernetes copy in the code index predates them)."""
+    md = scale.get("metadata") or {}
+    row: dict[str, Any] = {
+        "cells": [
+            md.get("name", ""),
+            (scale.get("spec") or {}).get("replicas", 0),
+            (scale.get("status") or {}).get("replicas", 0),
+            age(md.get("creationTimestamp")),
+        ]
+    }
+    if include_object == "Object":
+        row["object"] = scale
+    elif include_object != "None":
+        row["object"] = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": md}
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": {"resourceVersion": md.get("resourceVersion", "")},
+        "columnDefinitions": [_col("Name"), _col("Desired", "integer"), _col("Available", "integer"), _col("Age")],
+        "rows": [row],
+    }
