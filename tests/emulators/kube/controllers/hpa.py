@@ -31,16 +31,26 @@ pkg/controller/podautoscaler/horizontal.go and replica_calculator.go; pkg/apis/a
   window's), then the policies over the scale events of each policy's period, selectPolicy Max,
   Min or Disabled (normalizeDesiredReplicasWithBehaviors, stabilizeRecommendationWithBehaviors,
   calculateScaleUpLimitWithScalingRules, calculateScaleDownLimitWithBehaviors, storeScaleEvent).
-* A rescale writes the target's ``spec.replicas`` (its scale subresource), a Normal Event
-  SuccessfulRescale "New size: N; reason: R", and the status: currentReplicas, desiredReplicas,
-  lastScaleTime, conditions AbleToScale, ScalingActive and ScalingLimited. A target deleted
-  meanwhile is a Warning FailedRescale and AbleToScale False FailedUpdateScale; an HPA deleted
-  meanwhile (KEDA's goes with its ScaledObject) drops the sync, as upstream only logs that error
-  (processNextWorkItem, reconcileKey).
+* The target is read and written through its scale subresource, as the controller's scale client
+  does (scaleForResourceMappings Get; ``scaleNamespacer.Scales(ns).Update`` of the Scale it read,
+  at its resourceVersion; apiserver_scale.py serves it): the replicas are the Scale's spec.replicas
+  and status.replicas, the pods those of its status.selector. A Scale without a selector is a
+  Warning SelectorRequired "selector is required", ScalingActive False InvalidSelector "the HPA
+  target's scale is missing a selector" and FailedComputeMetricsReplicas, the replicas kept
+  (validateAndParseSelector). A target that cannot be read is a Warning FailedGetScale with the
+  API's message (``deployments.apps "NAME" not found``) and AbleToScale False FailedGetScale.
+* A rescale is the Scale's update, written as kube-controller-manager with subresource scale, a
+  Normal Event SuccessfulRescale "New size: N; reason: R", and the status: currentReplicas,
+  desiredReplicas, lastScaleTime, conditions AbleToScale, ScalingActive and ScalingLimited. An
+  update that fails (the target changed since the read: 409; deleted: 404) is a Warning
+  FailedRescale "New size: N; reason: R; error: E" and AbleToScale False FailedUpdateScale, the
+  status written with the current count; the next sync reads the scale afresh (upstream does not
+  retry the update within the sync). An HPA deleted meanwhile (KEDA's goes with its ScaledObject)
+  drops the sync, as upstream only logs that error (processNextWorkItem, reconcileKey).
 
 * An External metric with a Value target (KEDA's composite metric of a scalingModifiers formula,
   as keda-kaito-scaler writes it) proposes ceil(value / target x ready pods), the Running and
-  Ready pods of the target's ``status.selector``, unless value / target is within the tolerance
+  Ready pods of the scale's ``status.selector``, unless value / target is within the tolerance
   (GetExternalMetricReplicas, getUsageRatioReplicaCount, getReadyPodsCount).
 
 * Several metrics (KEDA writes one per trigger without a formula): the largest proposal of those
@@ -201,17 +211,19 @@ class HorizontalPodAutoscalerController(Controller):
             return
         spec = hpa.get("spec") or {}
         ref = spec["scaleTargetRef"]
-        target = cluster.get(ref.get("apiVersion") or "apps/v1", ref["kind"], namespace, ref["name"])
+        api = ref.get("apiVersion") or "apps/v1"
         conditions = dict(_conditions(hpa))
-        if target is None:
-            message = f'{ref["kind"].lower()}s "{ref["name"]}" not found'
-            cluster.add_event(hpa, "FailedGetScale", message, type="Warning", component="horizontal-pod-autoscaler")
+        try:
+            # scaleForResourceMappings: Get of the target's scale subresource
+            scale = cluster.get_scale(api, ref["kind"], namespace, ref["name"])
+        except ApiError as exc:
+            _warn(cluster, hpa, "FailedGetScale", exc.message)
             set_condition(
                 conditions,
                 "AbleToScale",
                 False,
                 "FailedGetScale",
-                f"the HPA controller was unable to get the target's current scale: {message}",
+                f"the HPA controller was unable to get the target's current scale: {exc.message}",
             )
             self._write_status(cluster, hpa, 0, 0, conditions, rescaled=False)
             return
@@ -222,8 +234,8 @@ class HorizontalPodAutoscalerController(Controller):
             "SucceededGetScale",
             "the HPA controller was able to get the target's current scale",
         )
-        current = int((target.get("spec") or {}).get("replicas", 1))
-        status_replicas = int((target.get("status") or {}).get("replicas", current))
+        current = int(scale["spec"]["replicas"])
+        status_replicas = int(scale["status"]["replicas"])
         key = (namespace, name)
         now = self.clock.now()
         with self._lock:
@@ -247,7 +259,22 @@ class HorizontalPodAutoscalerController(Controller):
         elif current < low:
             desired, reason = low, "Current number of replicas below Spec.MinReplicas"
         else:
-            found = self._proposals(cluster, hpa, spec, target, current, status_replicas, conditions)
+            selector = str(scale["status"].get("selector") or "")
+            if not selector:
+                # validateAndParseSelector: the metrics are not read without the scale's selector;
+                # reconcileAutoscaler keeps the replicas and says why
+                _warn(cluster, hpa, "SelectorRequired", "selector is required")
+                set_condition(
+                    conditions,
+                    "ScalingActive",
+                    False,
+                    "InvalidSelector",
+                    "the HPA target's scale is missing a selector",
+                )
+                self._write_status(cluster, hpa, current, current, conditions, rescaled=False)
+                _warn(cluster, hpa, "FailedComputeMetricsReplicas", "selector is required")
+                return
+            found = self._proposals(cluster, hpa, spec, selector, current, status_replicas, conditions)
             if found is None:
                 self._write_status(cluster, hpa, current, current, conditions, rescaled=False)
                 return
@@ -266,26 +293,19 @@ class HorizontalPodAutoscalerController(Controller):
             with self._lock:
                 desired = normalize(memory, spec, current, proposal, low, high, now, conditions)
         if desired != current:
-            api = ref.get("apiVersion") or "apps/v1"
             try:
-                cluster.patch(api, ref["kind"], namespace, ref["name"], {"spec": {"replicas": desired}})
+                # Update of the scale as read, at its resourceVersion: a target changed or deleted
+                # since is a Warning FailedRescale and AbleToScale False, the status written with
+                # the current count, and the sync's error (requeued; reconcileAutoscaler)
+                cluster.update_scale(api, ref["kind"], {**scale, "spec": {"replicas": desired}})
             except ApiError as exc:
-                # The target deleted meanwhile: FailedRescale and AbleToScale False (reconcileAutoscaler).
-                if exc.code != 404:
-                    raise
-                cluster.add_event(
-                    hpa,
-                    "FailedRescale",
-                    f"New size: {desired}; reason: {reason}; error: {exc}",
-                    type="Warning",
-                    component="horizontal-pod-autoscaler",
-                )
+                _warn(cluster, hpa, "FailedRescale", f"New size: {desired}; reason: {reason}; error: {exc.message}")
                 set_condition(
                     conditions,
                     "AbleToScale",
                     False,
                     "FailedUpdateScale",
-                    f"the HPA controller was unable to update the target scale: {exc}",
+                    f"the HPA controller was unable to update the target scale: {exc.message}",
                 )
                 self._write_status(cluster, hpa, current, current, conditions, rescaled=False)
                 return
@@ -315,7 +335,7 @@ class HorizontalPodAutoscalerController(Controller):
         cluster: Any,
         hpa: Mapping[str, Any],
         spec: Mapping[str, Any],
-        scaled: Mapping[str, Any],
+        selector: str,
         current: int,
         status_replicas: int,
         conditions: dict[str, dict[str, Any]],
@@ -332,14 +352,12 @@ class HorizontalPodAutoscalerController(Controller):
         failures: list[tuple[str, str]] = []  # (the condition's message, the wrapped error)
         for each in metrics:
             try:
-                proposal, metric = self._proposal(cluster, namespace, each, scaled, current, status_replicas)
+                proposal, metric = self._proposal(cluster, namespace, each, selector, current, status_replicas)
             except MetricError as exc:
                 # computeStatusForExternalMetric: the Event and condition say the calculator's error;
                 # computeReplicasForMetric wraps it twice for FailedComputeMetricsReplicas.
                 name = str(((each.get("external") or {}).get("metric") or {}).get("name") or each.get("type"))
-                cluster.add_event(
-                    hpa, "FailedGetExternalMetric", str(exc), type="Warning", component="horizontal-pod-autoscaler"
-                )
+                _warn(cluster, hpa, "FailedGetExternalMetric", str(exc))
                 wrapped = f"failed to get {name} external metric value: failed to get {name} external metric: {exc}"
                 failures.append((str(exc), wrapped))
                 continue
@@ -354,12 +372,11 @@ class HorizontalPodAutoscalerController(Controller):
                 "FailedGetExternalMetric",
                 f"the HPA was unable to compute the replica count: {first}",
             )
-            cluster.add_event(
+            _warn(
+                cluster,
                 hpa,
                 "FailedComputeMetricsReplicas",
                 f"invalid metrics ({len(failures)} invalid out of {len(metrics)}), first error is: {wrapped}",
-                type="Warning",
-                component="horizontal-pod-autoscaler",
             )
             return None
         return best
@@ -369,7 +386,7 @@ class HorizontalPodAutoscalerController(Controller):
         cluster: Any,
         namespace: str,
         each: Mapping[str, Any],
-        scaled: Mapping[str, Any],
+        selector: str,
         current: int,
         status_replicas: int,
     ) -> tuple[int, str]:
@@ -405,7 +422,7 @@ class HorizontalPodAutoscalerController(Controller):
             if current == 0:
                 replicas = math.ceil(ratio)
             elif abs(1.0 - ratio) > TOLERANCE:  # getUsageRatioReplicaCount
-                replicas = math.ceil(ratio * _ready_pods(cluster, namespace, scaled))
+                replicas = math.ceil(ratio * _ready_pods(cluster, namespace, selector))
         else:
             replicas = status_replicas
             ratio = usage / (target * replicas) if target and replicas else math.inf
@@ -444,6 +461,11 @@ class HorizontalPodAutoscalerController(Controller):
                 raise
 
 
+def _warn(cluster: Any, hpa: Mapping[str, Any], reason: str, message: str) -> None:
+    """A Warning Event of the controller's recorder (component horizontal-pod-autoscaler)."""
+    cluster.add_event(hpa, reason, message, type="Warning", component="horizontal-pod-autoscaler")
+
+
 def _external(metric: Mapping[str, Any]) -> dict[str, Any]:
     """The metric's External source. KEDA writes a Resource metric only for its cpu and memory
     triggers, which neither akscli nor keda-kaito-scaler writes, and no Pods or Object metric
@@ -453,14 +475,10 @@ def _external(metric: Mapping[str, Any]) -> dict[str, Any]:
     raise MetricError(f"the lab's HPA reads External metrics only, not {metric.get('type')}")
 
 
-def _ready_pods(cluster: Any, namespace: str, scaled: Mapping[str, Any]) -> int:
-    """getReadyPodsCount: Running and Ready pods of the scale's selector (``status.selector``, as
-    the InferenceSet's and a Deployment's scale subresource read it); none is an error."""
-    selector = (scaled.get("status") or {}).get("selector")
-    if not selector:
-        match = ((scaled.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
-        selector = ",".join(f"{k}={v}" for k, v in sorted(match.items()))
-    pods = cluster.list("v1", "Pod", namespace, selector) if selector else []
+def _ready_pods(cluster: Any, namespace: str, selector: str) -> int:
+    """getReadyPodsCount: Running and Ready pods of the scale's ``status.selector`` (a Deployment's
+    spec.selector, the InferenceSet's status.selector: apiserver_scale.py); none is an error."""
+    pods = cluster.list("v1", "Pod", namespace, selector)
     if not pods:
         raise MetricError(
             "unable to calculate ready pods: no pods returned by selector while calculating replica count"
