@@ -335,7 +335,7 @@ class HorizontalPodAutoscalerController(Controller):
         cluster: Any,
         hpa: Mapping[str, Any],
         spec: Mapping[str, Any],
-        selector: str,
+        pods: str,
         current: int,
         status_replicas: int,
         conditions: dict[str, dict[str, Any]],
@@ -352,7 +352,7 @@ class HorizontalPodAutoscalerController(Controller):
         failures: list[tuple[str, str]] = []  # (the condition's message, the wrapped error)
         for each in metrics:
             try:
-                proposal, metric = self._proposal(cluster, namespace, each, selector, current, status_replicas)
+                proposal, metric = self._proposal(cluster, namespace, each, pods, current, status_replicas)
             except MetricError as exc:
                 # computeStatusForExternalMetric: the Event and condition say the calculator's error;
                 # computeReplicasForMetric wraps it twice for FailedComputeMetricsReplicas.
@@ -386,12 +386,13 @@ class HorizontalPodAutoscalerController(Controller):
         cluster: Any,
         namespace: str,
         each: Mapping[str, Any],
-        selector: str,
+        pods: str,
         current: int,
         status_replicas: int,
     ) -> tuple[int, str]:
         """One External metric's proposal: GetExternalPerPodMetricReplicas for an AverageValue
-        target, GetExternalMetricReplicas for a Value target (MetricError otherwise)."""
+        target, GetExternalMetricReplicas for a Value target over the ready pods of ``pods``, the
+        scale's status.selector (MetricError otherwise)."""
         external = _external(each)
         name = str(external["metric"]["name"])
         selector = ((external["metric"].get("selector") or {}).get("matchLabels")) or {}
@@ -422,7 +423,7 @@ class HorizontalPodAutoscalerController(Controller):
             if current == 0:
                 replicas = math.ceil(ratio)
             elif abs(1.0 - ratio) > TOLERANCE:  # getUsageRatioReplicaCount
-                replicas = math.ceil(ratio * _ready_pods(cluster, namespace, selector))
+                replicas = math.ceil(ratio * _ready_pods(cluster, namespace, pods))
         else:
             replicas = status_replicas
             ratio = usage / (target * replicas) if target and replicas else math.inf
