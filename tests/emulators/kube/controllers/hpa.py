@@ -484,6 +484,12 @@ def _ready_pods(cluster: Any, namespace: str, selector: str) -> int:
         raise MetricError(
             "unable to calculate ready pods: no pods returned by selector while calculating replica count"
         )
+    return running_and_ready(pods)
+
+
+def running_and_ready(pods: list[dict[str, Any]]) -> int:
+    """The pods Running with condition Ready True (replica_calculator.go getReadyPodsCount; KEDA's
+    fallback counts the same, keda_fallback.py)."""
     return sum(
         1
         for pod in pods

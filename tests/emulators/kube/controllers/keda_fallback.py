@@ -13,7 +13,8 @@ handleResult; apis/keda/v1alpha1/condition_types.go, scaledobject_types.go.
   the fallback's replicas: the target (the trigger's AverageValue or Value, or the formula's
   target) times ``replicas`` (static), the target's current replicas (currentReplicas), the higher
   or the lower of the two (currentReplicasIfHigher, currentReplicasIfLower); for a Value metric
-  divided by the target's Running and Ready pods (none: no fallback, "error performing fallback")
+  divided by the Running and Ready pods of the target's scale selector (none: no fallback, "error
+  performing fallback")
   (doFallback, getReadyReplicasCount). With behavior ``scalingModifiers`` the read is instead the
   placeholder the formula reads as nil (None here: GetMetricsWithFallback; no error, and fallback
   not active), so ``??`` in the formula picks another value; a formula that comes out nil is
@@ -36,6 +37,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from tests.emulators.kube.controllers.hpa import running_and_ready
 from tests.emulators.kube.controllers.keda_formula import FormulaRunError, evaluate
 from tests.emulators.kube.status import ApiError
 
@@ -202,16 +204,17 @@ def _current_replicas(cluster: Any, obj: Mapping[str, Any]) -> int:
 
 
 def _ready_pods(cluster: Any, obj: Mapping[str, Any]) -> int:
-    """getReadyReplicasCount: Running and Ready pods of the target's scale selector."""
-    scaled = _scale_target(cluster, obj)
-    selector = (scaled.get("status") or {}).get("selector")
-    if not selector:
-        match = ((scaled.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
-        selector = ",".join(f"{k}={v}" for k, v in sorted(match.items()))
-    pods = cluster.list("v1", "Pod", obj["metadata"]["namespace"], selector) if selector else []
-    return sum(
-        1
-        for pod in pods
-        if (pod.get("status") or {}).get("phase") == "Running"
-        and any(c.get("type") == "Ready" and c.get("status") == "True" for c in pod["status"].get("conditions") or [])
-    )
+    """getReadyReplicasCount: the target's Scale (the scale client's Get; a failure is no
+    fallback), then the Running and Ready pods of its status.selector; an empty selector is
+    labels.Parse("") and selects every pod of the namespace (kedacore/keda v2.20.2
+    pkg/fallback/fallback.go)."""
+    ref = (obj.get("spec") or {}).get("scaleTargetRef") or {}
+    namespace = obj["metadata"]["namespace"]
+    try:
+        scale = cluster.get_scale(
+            ref.get("apiVersion") or "apps/v1", ref.get("kind") or "Deployment", namespace, ref["name"]
+        )
+    except ApiError as exc:
+        raise FallbackError(exc.message) from None
+    pods = cluster.list("v1", "Pod", namespace, scale["status"].get("selector") or None)
+    return running_and_ready(pods)
