@@ -2,11 +2,12 @@
 custom resources whose CRD declares ``subresources.scale`` (part of ApiServer). What the HTTP
 handler (server_streams.py), the HPA simulator and ``kubectl scale`` read and write.
 
-upstream: kubernetes/kubernetes ed9572d9 pkg/registry/apps/deployment/storage/storage.go ScaleREST,
-scaleFromDeployment, scaleUpdatedObjectInfo (the same in pkg/registry/apps/replicaset/storage/
-storage.go and statefulset/storage/storage.go); staging/src/k8s.io/apiextensions-apiserver/pkg/
-registry/customresource/etcd.go ScaleREST, scaleFromCustomResource, scaleUpdatedObjectInfo (as read
-from a stored copy of that file: the kubernetes/kubernetes copy in the code index predates it).
+upstream: kubernetes/kubernetes 030880a5 pkg/registry/apps/deployment/storage/storage.go ScaleREST,
+scaleFromDeployment, scaleUpdatedObjectInfo (pkg/registry/apps/statefulset/storage/storage.go
+scaleFromStatefulSet the same, read from stored copies; replicaset's taken to match, not read);
+staging/src/k8s.io/apiextensions-apiserver/pkg/registry/customresource/etcd.go ScaleREST,
+scaleFromCustomResource, scaleUpdatedObjectInfo (as read from a stored copy of that file: the
+kubernetes/kubernetes copy in the code index predates it).
 
 * A Scale carries the object's name, namespace, uid, resourceVersion and creationTimestamp, its
   spec.replicas and status.replicas (0 where the path holds nothing), and status.selector: for the
