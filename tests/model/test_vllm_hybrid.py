@@ -63,11 +63,13 @@ def _json(*args: str) -> dict[str, Any]:
 
 
 def test_a_nemotron_h_config_gives_its_attention_and_mamba_layers_and_state() -> None:
-    assert mamba_state.from_config(NANO_CONFIG, "nemotron_h", 52) == mamba_state.Hybrid(6, 23, NANO_STATE, 8, 1536)
+    assert mamba_state.from_config(NANO_CONFIG, "nemotron_h", 52) == mamba_state.Hybrid(
+        6, 23, NANO_STATE, 8, 1536, heads=64
+    )
 
 
 def test_a_qwen3_5_config_gives_its_full_and_linear_attention_layers_and_state() -> None:
-    assert mamba_state.from_config(QWEN_CONFIG, "qwen3_5_text", 32) == mamba_state.Hybrid(8, 24, QWEN_STATE)
+    assert mamba_state.from_config(QWEN_CONFIG, "qwen3_5_text", 32) == mamba_state.Hybrid(8, 24, QWEN_STATE, heads=32)
 
 
 @pytest.mark.parametrize(
@@ -79,10 +81,13 @@ def test_the_catalog_rows_hold_what_their_cited_config_gives(
     model = catalog.get(model_id)
     hybrid = mamba_state.from_config(config, model_type, model.layers)
     assert isinstance(hybrid, mamba_state.Hybrid)
-    assert (hybrid.attention_layers, hybrid.mamba_layers, hybrid.state_bytes) == (
+    assert tuple(hybrid._asdict().values()) == (
         model.attention_layers,
         model.mamba_layers,
         model.mamba_state_bytes,
+        model.mamba_groups or 0,
+        model.mamba_group_bytes or 0,
+        model.mamba_heads,
     )
 
 
@@ -179,7 +184,7 @@ def test_tok_s_of_a_sliding_window_model_reads_the_window_not_the_full_context()
 def test_fill_carries_a_hybrids_layers_and_state() -> None:
     text = {"model_type": "nemotron_h", "num_hidden_layers": 52, "num_attention_heads": 32, "hidden_size": 2688}
     filled = hub_describe.fill(catalog.Description(), text | NANO_CONFIG, None, None)
-    assert filled.hybrid == mamba_state.Hybrid(6, 23, NANO_STATE, 8, 1536)
+    assert filled.hybrid == mamba_state.Hybrid(6, 23, NANO_STATE, 8, 1536, heads=64)
 
 
 def test_a_hub_config_plan_sizes_a_hybrid_as_vllm_does(hub: HubServer) -> None:

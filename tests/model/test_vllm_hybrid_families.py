@@ -69,18 +69,24 @@ def test_fill_reads_the_lfm2_text_config_inside_the_vl_wrapper() -> None:
 
 
 def test_a_granite_4_config_gives_its_mamba2_state_and_its_groups() -> None:
-    assert mamba_state.from_config(GRANITE, "granitemoehybrid", 8) == mamba_state.Hybrid(2, 6, GRANITE_STATE, 1, GROUP)
+    assert mamba_state.from_config(GRANITE, "granitemoehybrid", 8) == mamba_state.Hybrid(
+        2, 6, GRANITE_STATE, 1, GROUP, heads=32
+    )
 
 
 def test_falcon_h1_holds_attention_and_a_mamba2_state_on_every_layer() -> None:
     # falcon_h1.py FalconH1ParallelHybrid; intermediate mamba_d_ssm 1536: conv 3 x (1536 + 256) x 2 = 10752 B
     config = {k: v for k, v in GRANITE.items() if k != "layer_types"} | {"mamba_d_ssm": 1536}
-    assert mamba_state.from_config(config, "falcon_h1", 24) == mamba_state.Hybrid(24, 24, 10752 + 524288, 1, GROUP)
+    assert mamba_state.from_config(config, "falcon_h1", 24) == mamba_state.Hybrid(
+        24, 24, 10752 + 524288, 1, GROUP, heads=32
+    )
 
 
 def test_falcon_h1_with_a_null_mamba_d_ssm_expands_the_hidden_size() -> None:
     config = {k: v for k, v in GRANITE.items() if k != "layer_types"} | {"mamba_d_ssm": None}
-    assert mamba_state.from_config(config, "falcon_h1", 24) == mamba_state.Hybrid(24, 24, GRANITE_STATE, 1, GROUP)
+    assert mamba_state.from_config(config, "falcon_h1", 24) == mamba_state.Hybrid(
+        24, 24, GRANITE_STATE, 1, GROUP, heads=32
+    )
 
 
 def test_falcon_h1_without_mamba_d_ssm_is_not_guessed() -> None:
@@ -114,6 +120,7 @@ def _granite_model() -> catalog.Model:
         mamba_state_bytes=hybrid.state_bytes,
         mamba_groups=hybrid.groups,
         mamba_group_bytes=hybrid.group_bytes,
+        mamba_heads=hybrid.heads,
     )
 
 

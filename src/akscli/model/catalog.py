@@ -70,6 +70,9 @@ class Model(Record):
     # tensor-parallel degree does not divide n_groups (akscli.model.mamba_state.extra_groups).
     mamba_groups: int | None = None
     mamba_group_bytes: int | None = None
+    # The heads of a recurrent layer, which vLLM splits over the tensor-parallel ranks and refuses a degree that
+    # does not divide (Mamba2 num_heads, Gated DeltaNet value heads: akscli.model.vllm_tp.refusal).
+    mamba_heads: int | None = None
     # No published config.json or author's shape backs the row's layers and heads (models.yaml kv_estimated).
     kv_estimated: bool = False
     license: str | None = None
@@ -134,6 +137,7 @@ SHOWN_WHERE_SET = (
     "mamba_state_bytes",
     "mamba_groups",
     "mamba_group_bytes",
+    "mamba_heads",
     "kv_estimated",
 )
 _lock = threading.Lock()

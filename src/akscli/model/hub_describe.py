@@ -514,6 +514,7 @@ def resolve(
             mamba_state_bytes=filled.hybrid.state_bytes,
             mamba_groups=filled.hybrid.groups or None,
             mamba_group_bytes=filled.hybrid.group_bytes or None,
+            mamba_heads=filled.hybrid.heads or None,
         )
     model = config_limits.checked(
         model,

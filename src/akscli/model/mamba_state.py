@@ -69,10 +69,12 @@ class Hybrid(Record):
     state_bytes: int  # one such layer's state for one sequence, at tensor-parallel 1
     groups: int = 0  # a Mamba2 layer's n_groups, which vLLM widens where the TP degree does not divide it
     group_bytes: int = 0  # one more group's conv state for one sequence (16-bit)
+    heads: int = 0  # the heads vLLM splits over the TP ranks: Mamba2 num_heads, Gated DeltaNet value heads
 
 
 def extra_groups(groups: int, tp: int) -> int:
-    """mamba_utils.py extra_groups_for_head_shards: 0 where ``tp`` divides ``groups``, else ``tp - groups``."""
+    """mamba_utils.py extra_groups_for_head_shards: 0 where ``tp`` divides ``groups``, else ``tp - groups``. vLLM
+    starts only where that is a single group (mamba_mixer2.py asserts; akscli.model.vllm_tp.refusal)."""
     return 0 if not groups or groups % tp == 0 else tp - groups
 
 
@@ -134,7 +136,8 @@ def _mamba2(text: Mapping[str, Any], keys: tuple[str, ...], intermediate: int | 
     if isinstance(dims, str) or isinstance(intermediate, str):
         return dims if isinstance(dims, str) else str(intermediate)
     groups, state, kernel = dims[0], dims[3], dims[4]
-    return Hybrid(0, 0, mamba2_bytes(intermediate, *dims, ssm_bytes=ssm_bytes), groups, (kernel - 1) * 2 * state * 2)
+    state_bytes = mamba2_bytes(intermediate, *dims, ssm_bytes=ssm_bytes)
+    return Hybrid(0, 0, state_bytes, groups, (kernel - 1) * 2 * state * 2, heads=dims[1])
 
 
 def _expanded(text: Mapping[str, Any]) -> int | str:
@@ -186,7 +189,9 @@ def _state(text: Mapping[str, Any], model_type: str, ssm_bytes: int, architectur
         dims = _ints(text, ("hidden_size" if by_hidden else "conv_dim", "conv_L_cache"))
         return dims if isinstance(dims, str) else Hybrid(0, 0, short_conv_bytes(*dims))
     dims = _ints(text, _GDN_KEYS)
-    return dims if isinstance(dims, str) else Hybrid(0, 0, gated_delta_net_bytes(*dims, ssm_bytes=ssm_bytes))
+    if isinstance(dims, str):
+        return dims
+    return Hybrid(0, 0, gated_delta_net_bytes(*dims, ssm_bytes=ssm_bytes), heads=dims[1])
 
 
 def _jamba_layers(text: Mapping[str, Any], layers: int) -> tuple[int, int] | str:
