@@ -131,10 +131,11 @@ def test_the_state_at_tp_8_holds_the_seven_replicated_groups() -> None:
 
 
 def test_the_fit_sizes_the_kv_cache_at_the_tp_degree_it_picks() -> None:
-    # at TP 8 the state, 538112 + 7 x 1536 = 548864 B, grows the block from 16 x cdiv(538112, 16 x 1024) = 528
-    # to 16 x cdiv(548864, 16384) = 544 tokens
+    # at TP 1 the block is 16 x cdiv(538112, 16 x 1024) = 528 tokens (2 KV heads x 2 x 128 x 2 B a token). At TP 8
+    # each rank holds an eighth of the state, (538112 + 7 x 1536) / 8 = 68608 B, and 1 KV head (512 B a token:
+    # vllm_tp.kv_heads_per_rank), so the block is 16 x cdiv(68608, 16 x 512) = 144 tokens
     model, sku = _granite_model()._replace(weights_gib=400.0), gpu_sku("Standard_ND96isr_H100_v5")
-    assert (vllm_kv.hybrid_block(model, 1), vllm_kv.hybrid_block(model, 8)) == (528, 544)
+    assert (vllm_kv.hybrid_block(model, 1), vllm_kv.hybrid_block(model, 8)) == (528, 144)
     row = planning.fit(model, sku, context=8192, concurrency=64)
     assert row.tensor_parallel == 8
     at_tp = vllm_kv.kv_cache_bytes(model, 8192, 64, sku, per_layer=True, tp=8)

@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from akscli.errors import UsageError
-from akscli.model import bounded, catalog, kaito_names, skus, vllm_kv
+from akscli.model import bounded, catalog, kaito_names, skus, vllm_kv, vllm_tp
 from akscli.model.catalog import Model
 from akscli.model.kaito_estimator import (
     GIB,
@@ -156,7 +156,18 @@ def has_rdma(sku: GpuSku) -> bool:
 
 
 def _tp_ok(model: Model, tp: int) -> bool:
-    return tp == 1 or (model.tensor_parallel and model.attention_heads % tp == 0)
+    """A degree vLLM starts the model at (akscli.model.vllm_tp.refusal: heads, KV heads, Mamba heads and groups)."""
+    return tp == 1 or (model.tensor_parallel and vllm_tp.refusal(model, tp) is None)
+
+
+def _refused(model: Model, sku: GpuSku) -> str:
+    """The fit's words for the degrees up to this size's GPUs that vLLM fails to start the model at, or ""."""
+    degrees = [2**i for i in range(1, sku.gpus.bit_length()) if 2**i <= sku.gpus]
+    refused = [(tp, why) for tp in degrees if model.tensor_parallel and (why := vllm_tp.refusal(model, tp))]
+    if not refused:
+        return ""
+    named = " or ".join(str(tp) for tp, _ in refused)
+    return f"; vLLM {vllm_tp.VLLM_RELEASE} fails to start it at tensor parallel {named}: {refused[0][1]}"
 
 
 def quant_warnings(model: Model, sku: GpuSku) -> list[str]:
@@ -226,6 +237,7 @@ def fit(
             reason += " (model cannot be split across GPUs)"
         elif not multi_node:
             reason += " on one node (no RDMA network between nodes of this size)"
+        reason += _refused(model, sku)
         return unsized._replace(shortfall_gib=round(need - largest * max(usable, 0.0), 2), reason=reason)
     tp, pp = best
     n = tp * pp
@@ -299,6 +311,12 @@ def kaito_fit(
     gpus = est.nodes * sku.gpus
     single_gpu = est.nodes == 1 and model.weights_gib < KAITO_DATA_PARALLEL_SHARE * sku.gpu_memory_gib
     tensor_parallel = 1 if single_gpu else sku.gpus
+    refused = vllm_tp.refusal(model, tensor_parallel)
+    if refused:  # KAITO's TP is the node's GPU count (configureParallelism), whatever the model's heads
+        return unsized._replace(
+            reason=f"KAITO runs vLLM at tensor parallel {tensor_parallel} (the node's GPUs), which vLLM fails to "
+            f"start: {refused}"
+        )
     shards = tensor_parallel * est.nodes
     memory_per_gpu = round(weights / shards + kv_total / shards + KAITO_BASE_OVERHEAD_GIB, 2)
     warnings = unsized.warnings
@@ -446,6 +464,9 @@ def plan(
     kv_note = vllm_kv.rule_note(model, basis_tp) if runtime != "kaito" else None
     if kv_note:
         warnings.append(kv_note)
+    replicated = vllm_tp.replication_note(model, basis_tp) if runtime != "kaito" else None
+    if replicated:
+        warnings.append(replicated)
     hybrid = vllm_kv.hybrid_note(model)
     if hybrid:
         warnings.append(hybrid)
@@ -457,7 +478,7 @@ def plan(
             f"the KV figure is an estimate: {model.id}'s layers and heads come from KAITO's catalog alone "
             "(no published config.json was found to check them)"
         )
-    basis_sku = next((s for s in sizes if basis and kv_note and s.vm_size == basis.vm_size), None)
+    basis_sku = next((s for s in sizes if basis and (kv_note or replicated) and s.vm_size == basis.vm_size), None)
     kv_bytes = vllm_kv.kv_cache_bytes(model, ctx, concurrency, basis_sku, per_layer=runtime != "kaito", tp=basis_tp)
     return Plan(
         model=model,

@@ -62,7 +62,7 @@ Gemma4Attention: ``global_head_dim``, ``num_global_key_value_heads`` with ``atte
 from collections.abc import Mapping
 from typing import Any
 
-from akscli.model import mamba_state
+from akscli.model import mamba_state, vllm_tp
 from akscli.model.catalog import Model
 from akscli.model.skus import GpuSku
 
@@ -88,7 +88,7 @@ _EVEN_LAYERS = frozenset({"gpt_oss"})
 _DEFAULT_WINDOW = {"gemma3": 4096, "gemma3_text": 4096, "gpt_oss": 128}
 _USE_SLIDING_WINDOW = frozenset({"qwen2", "qwen3"})
 
-VLLM_RELEASE = "v0.24.0"
+VLLM_RELEASE = vllm_tp.VLLM_RELEASE
 BLOCK_SIZE = 16
 
 
@@ -119,13 +119,15 @@ def state_bytes(model: Model, tp: int = 1) -> int | None:
 
 def hybrid_block(model: Model, tp: int = 1) -> int | None:
     """The attention block vLLM picks for a hybrid model at tensor-parallel ``tp`` (tokens; interface.py
-    _align_hybrid_block_size, on one rank's pages: the state and the KV heads split alike where ``tp``
-    divides the KV heads), or None for a model whose recurrent state akscli does not size."""
+    _align_hybrid_block_size), on one rank's pages: the state split ``tp`` ways (mamba_utils.py divides every
+    dimension), the KV heads one rank holds (akscli.model.vllm_tp.kv_heads_per_rank: 1 where ``tp`` exceeds
+    them), or None for a model whose recurrent state akscli does not size."""
     state = state_bytes(model, tp)
     if state is None:
         return None
-    per_token = model.kv_heads * 2 * model.head_dim * 2  # K and V, 16-bit
-    return max(BLOCK_SIZE * _cdiv(state, BLOCK_SIZE * per_token), BLOCK_SIZE)
+    rank_state = _cdiv(state, max(tp, 1))
+    per_token = vllm_tp.kv_heads_per_rank(model, tp) * 2 * model.head_dim * 2  # K and V, 16-bit
+    return max(BLOCK_SIZE * _cdiv(rank_state, BLOCK_SIZE * per_token), BLOCK_SIZE)
 
 
 def layer_counts(model: Model) -> tuple[int, int] | None:
@@ -196,23 +198,25 @@ def gemma4_note(model: Model) -> str | None:
 
 
 def request_bytes(model: Model, context: int, sku: GpuSku, tp: int = 1) -> int:
-    """KV bytes vLLM needs to serve one request of ``context`` tokens on this GPU. A model without a
-    window keeps akscli's every-layer figure unchanged (vLLM's own rounds the length up to whole
+    """KV bytes vLLM needs to serve one request of ``context`` tokens on this GPU at tensor-parallel ``tp``,
+    summed over the ranks: a KV head held on several ranks counts on each (akscli.model.vllm_tp.replicas). A
+    model without a window keeps akscli's every-layer figure (vLLM's own rounds the length up to whole
     16-token blocks: under 16 tokens' worth, left out so those plans stay as they were)."""
+    heads = model.kv_heads * vllm_tp.replicas(model, tp)  # over all ranks
     block = hybrid_block(model, tp)
     if block is not None:
         assert model.attention_layers is not None and model.mamba_layers is not None
         attention, mamba = model.attention_layers, model.mamba_layers
         group_size = _group_size(attention, mamba)
-        page = block * model.kv_heads * 2 * model.head_dim * 2  # the Mamba page is padded to it
+        page = block * heads * 2 * model.head_dim * 2  # the Mamba page is padded to it
         pages = _cdiv(attention, group_size) * _cdiv(context, block) + _cdiv(mamba, group_size)
         return group_size * page * pages
     counts = layer_counts(model)
     if counts is None:
-        return model.kv_bytes_per_token * context
+        return vllm_tp.kv_bytes_per_token(model, tp) * context
     full, sliding = counts
     assert model.sliding_window is not None
-    page = BLOCK_SIZE * model.kv_heads * 2 * model.head_dim * 2  # K and V, 16-bit
+    page = BLOCK_SIZE * heads * 2 * model.head_dim * 2  # K and V, 16-bit
     full_pages = _cdiv(context, BLOCK_SIZE)
     window_tokens = min(model.sliding_window - 1 + max_num_batched_tokens(sku), context)
     window_pages = _cdiv(window_tokens, BLOCK_SIZE) + 1
@@ -247,8 +251,9 @@ def kv_cache_bytes(
     model: Model, context: int, concurrency: int, sku: GpuSku | None, *, per_layer: bool, tp: int = 1
 ) -> int:
     """The KV cache a plan sizes for ``concurrency`` requests of ``context`` tokens: vLLM's per-layer
-    figure on ``sku``'s GPUs at tensor-parallel ``tp`` (above), or with ``per_layer`` False (or no size)
-    KAITO's full length on every layer. The fit, the plan's header and its JSON all read this one figure."""
+    figure on ``sku``'s GPUs at tensor-parallel ``tp`` (above, with the KV heads the ranks replicate), or with
+    ``per_layer`` False (or no size) KAITO's full length on every layer, as its estimator counts it. The fit,
+    the plan's header and its JSON all read this one figure."""
     if per_layer and sku is not None:
         return request_bytes(model, context, sku, tp) * concurrency
     return model.kv_bytes_per_token * context * concurrency
