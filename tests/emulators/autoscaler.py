@@ -252,6 +252,10 @@ class Plan:
 class ClusterAutoscaler(PassController):
     """See the module docstring. ``arm``: the lab's ArmEmulator."""
 
+    # kubernetes/autoscaler cluster-autoscaler/main.go createKubeClient: kube_client.NewForConfigOrDie
+    # with no UserAgent, so client-go's default, the binary's name (its image runs /cluster-autoscaler).
+    field_manager: ClassVar[str | None] = "cluster-autoscaler"
+
     watches: ClassVar[list[tuple[str, str]]] = []
 
     def __init__(

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import TEST_MANAGER, ClusterState
 from tests.emulators.kube.controllers.base import Controller
 from tests.kube_emulator.helpers import a_node, api_client, configmap, deployment
 
@@ -26,6 +26,8 @@ ROOT_CA = "kube-root-ca.crt"
 
 class Stamp(Controller):
     """Counts reconciles and writes to the object it watches."""
+
+    field_manager = TEST_MANAGER  # a test's own controller writes as the tests do
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "ConfigMap")]
 
@@ -76,6 +78,8 @@ def test_controller_errors_are_recorded(kube_emulator: KubeEmulator) -> None:
 
 class DeletesThenWritesStatus(Controller):
     """Deletes the ConfigMap it reconciles, then writes to it, as a reconcile racing a user's delete."""
+
+    field_manager = TEST_MANAGER  # a test's own controller writes as the tests do
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "ConfigMap")]
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import pytest
 
 from tests.emulators.kube import KubeEmulator
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import TEST_MANAGER, ClusterState
 from tests.emulators.kube.controllers.base import Controller
 from tests.kube_emulator.helpers import a_node
 
@@ -220,6 +220,7 @@ def test_wait_for_deployment_available(applied: Path) -> None:
 
 
 class WorkspaceReady(Controller):
+    field_manager = TEST_MANAGER  # a test's own controller writes as the tests do
     watches: ClassVar[list[tuple[str, str]]] = [("kaito.sh/v1beta1", "Workspace")]
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:

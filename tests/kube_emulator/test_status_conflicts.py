@@ -13,7 +13,7 @@ import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.emulators.kube.cluster import RETRY_STEPS, ClusterState, retry_on_conflict
+from tests.emulators.kube.cluster import RETRY_STEPS, TEST_MANAGER, ClusterState, retry_on_conflict
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.status import ApiError
 from tests.kube_emulator.test_node_lifecycle import node, set_ready
@@ -190,6 +190,8 @@ def test_the_kubelet_starting_a_pod_keeps_a_condition_another_writer_added_after
 class StaleOnce(Controller):
     """Writes a ConfigMap's data from the read it was given; the first time, another writer has
     changed the ConfigMap since."""
+
+    field_manager = TEST_MANAGER  # a test's own controller writes as the tests do
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "ConfigMap")]
 

@@ -19,7 +19,8 @@ T = TypeVar("T")
 # DefaultRetry Steps 5, RetryOnConflict). Its 10ms waits are left out: the emulator's writes are
 # atomic under the store's lock, so the writer that won has finished before the retry reads again.
 RETRY_STEPS = 5
-# The field manager of a write a test makes, or a controller that names none (emulator-only).
+# The field manager of a write a test makes (emulator-only). No simulator writes as it: a
+# controller's write without a manager of its own is refused (ClusterState._ctx).
 TEST_MANAGER = "emulator-test"
 # The kubelet's client sends its binary's user agent, "kubelet/<version> ...", so its writes are
 # the manager "kubelet"; kube-controller-manager's controllers add their own name after its
@@ -28,6 +29,11 @@ TEST_MANAGER = "emulator-test"
 # are "kube-controller-manager".
 KUBELET = "kubelet"
 KUBE_CONTROLLER_MANAGER = "kube-controller-manager"
+# kube-scheduler's client is built with its binary's default user agent ("kube-scheduler/<version>
+# ..."; kubernetes/kubernetes cmd/kube-scheduler/app/options/options.go createClients sets no
+# UserAgent, staging/src/k8s.io/client-go/rest/config.go DefaultKubernetesUserAgent), so its status
+# writes (PodScheduled, nominatedNodeName) and binds are "kube-scheduler".
+KUBE_SCHEDULER = "kube-scheduler"
 
 _origin = threading.local()
 
@@ -85,9 +91,15 @@ class ClusterState:
         name its real binary's writes get, the user agent's text before the first "/"; upstream:
         kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers/create.go
         managerOrUserAgent, prefixFromUserAgent, mirrored as kubernetes/apiserver 24a394e5), else
-        as a test (``emulator-test``)."""
+        as a test (``emulator-test``, only where no controller makes the write: a simulator that names
+        no manager is an emulator defect, refused here)."""
         origin = current_origin()
-        manager = manager or getattr(origin, "field_manager", None) or TEST_MANAGER
+        if origin is None:
+            manager = manager or TEST_MANAGER
+        else:
+            manager = manager or getattr(origin, "field_manager", None)
+            if not manager:
+                raise AssertionError(f"{type(origin).__name__} writes with no field_manager (its binary's)")
         return Ctx(user="system:admin", field_manager=manager, origin=origin, keep_status=True)
 
     def _rt_version(self, api_version: str, kind: str) -> tuple[Any, str]:
@@ -106,13 +118,14 @@ class ClusterState:
         entries, _, _, _ = self.api.list_entries(rt, namespace, label_selector, None, 0, None)
         return [self.api.serve_obj(rt, version, e.obj()) for e in entries]
 
-    def create(self, obj: dict[str, Any]) -> dict[str, Any]:
-        """Create as a test or controller would; .status is kept (seed nodes, pods)."""
+    def create(self, obj: dict[str, Any], manager: str | None = None) -> dict[str, Any]:
+        """Create as a test or controller would (as ``manager``, see _ctx); .status is kept (seed
+        nodes, pods)."""
         rt, version = self._rt_version(obj["apiVersion"], obj["kind"])
         ns = (obj.get("metadata") or {}).get("namespace") if rt.namespaced else None
         if rt.namespaced and not ns:
             ns = "default"
-        return self.api.create(rt, version, ns, obj, self._ctx())
+        return self.api.create(rt, version, ns, obj, self._ctx(manager))
 
     def apply(self, obj: dict[str, Any], manager: str | None = None, force: bool = True) -> dict[str, Any]:
         rt, version = self._rt_version(obj["apiVersion"], obj["kind"])
@@ -286,10 +299,18 @@ class ClusterState:
         )
 
     def patch_status(
-        self, api_version: str, kind: str, namespace: str | None, name: str, status: dict[str, Any]
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None,
+        name: str,
+        status: dict[str, Any],
+        manager: str | None = None,
     ) -> dict[str, Any]:
-        """Merge ``status`` into .status (JSON merge patch semantics: lists replace)."""
-        return self._merge_patch(api_version, kind, namespace, name, {"status": status}, to_status=True)
+        """Merge ``status`` into .status (JSON merge patch semantics: lists replace), as ``manager``."""
+        return self._merge_patch(
+            api_version, kind, namespace, name, {"status": status}, to_status=True, manager=manager
+        )
 
     def patch(
         self,

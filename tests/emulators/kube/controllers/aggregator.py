@@ -56,6 +56,12 @@ def _ready(pod: dict[str, Any]) -> bool:
 class APIServiceAvailability(Controller):
     """Sets each APIService's Available condition (see the module docstring)."""
 
+    # kube-aggregator's controllers run inside kube-apiserver on its loopback client, whose user agent
+    # is the binary's default (kubernetes/kubernetes staging/src/k8s.io/client-go/rest/config.go
+    # DefaultKubernetesUserAgent; cmd/kube-apiserver/app/aggregator.go createAggregatorServer), so the
+    # APIService status is "kube-apiserver"'s.
+    field_manager: ClassVar[str | None] = "kube-apiserver"
+
     watches: ClassVar[list[tuple[str, str]]] = [APISERVICE, ("v1", "Service")]
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:

@@ -135,6 +135,11 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 # FinalizerClock: the clock the providers' finalizer timeout is read on (upstream: ai-runway/airunway
 # providers/vllm/controller.go handleDeletion: FinalizerTimeout, 5 minutes)
 class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
+    # AI Runway's controller image runs /manager (ai-runway/airunway controller/Dockerfile ENTRYPOINT;
+    # controller/cmd/main.go sets no UserAgent), so its writes are "manager"'s. Its providers apply
+    # with their own FieldManager (providers/kaito/controller.go "kaito-provider", llmd "llmd-provider"
+    # ...); the simulator, one controller for both, writes their objects as "manager" too.
+    field_manager: ClassVar[str | None] = "manager"
     # An object deleted while it is reconciled ends the pass quietly, as a controller-runtime
     # reconciler's client.IgnoreNotFound does (upstream: kubernetes-sigs/controller-runtime
     # pkg/client/interfaces.go IgnoreNotFound; AI Runway's controllers are controller-runtime ones).

@@ -56,8 +56,9 @@ with ``advance(seconds)``.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
+from tests.emulators.kube.cluster import KUBELET
 from tests.emulators.kube.controllers.base import ClockedController
 
 GPU = "nvidia.com/gpu"
@@ -112,6 +113,9 @@ def _exited(pod: dict[str, Any]) -> bool:
 class DeviceManager(ClockedController):
     """Drops a node's allocatable GPUs when its device plugin stops, its capacity too five minutes
     later, and gives them back when a plugin pod on it is ready again (the module docstring)."""
+
+    # the kubelet's own node status writes (the cluster module's KUBELET)
+    field_manager: ClassVar[str | None] = KUBELET
 
     def __init__(self, delay: float = 0.0) -> None:
         super().__init__(delay)

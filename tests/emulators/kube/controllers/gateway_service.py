@@ -47,6 +47,11 @@ CLASS_LABEL = "gateway.networking.k8s.io/gateway-class-name"
 NAME_OVERRIDE = "gateway.istio.io/name-override"
 SERVICE_TYPE = "networking.istio.io/service-type"
 FIELD_MANAGER = "istio.io/gateway-controller"
+# A LoadBalancer Service's address is the cloud provider's service controller's, run by
+# cloud-controller-manager with ClientOrDie("service-controller") (kubernetes/cloud-provider
+# app/core.go startServiceController; AddUserAgent keeps the binary's name first, so the manager is
+# "cloud-controller-manager"; AKS runs kubernetes-sigs/cloud-provider-azure's cloud-controller-manager).
+CLOUD_CONTROLLER_MANAGER = "cloud-controller-manager"
 DOMAIN = "cluster.local"
 
 Status = tuple[list[dict[str, str]], tuple[str, ...]]
@@ -127,7 +132,14 @@ def sync(cluster: Any, gw: Mapping[str, Any], load_balancer: bool) -> Status:
     ingress = ((existing.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
     if spec.get("type") == "LoadBalancer" and not ingress and load_balancer:
         ingress = [{"ip": _lb_address(existing)}]
-        cluster.patch_status("v1", "Service", md["namespace"], md["name"], {"loadBalancer": {"ingress": ingress}})
+        cluster.patch_status(
+            "v1",
+            "Service",
+            md["namespace"],
+            md["name"],
+            {"loadBalancer": {"ingress": ingress}},
+            manager=CLOUD_CONTROLLER_MANAGER,
+        )
     host = f"{md['name']}.{md['namespace']}.svc.{DOMAIN}"
     internal = [f"{host}:{p}" for p in sorted({lst["port"] for lst in gw["spec"].get("listeners") or []})]
     external = [str(i.get("ip") or i.get("hostname")) for i in ingress if i.get("ip") or i.get("hostname")]

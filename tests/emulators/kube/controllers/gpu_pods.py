@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.nccl_tests_log import nccl_log, nccl_size
 from tests.emulators.kube.controllers.nvidia_labels import singleton
@@ -107,6 +108,11 @@ class GpuPodController(Controller):
     JSON as the probe pods' log, completion indexes for Indexed (NCCL) Jobs, and nccl-tests
     output as the log of the NCCL launcher (index 0). Logs are written before the index label,
     so a client that waits for the launcher by label always finds its log."""
+
+    # What it writes, the pods' completion index, the Job controller sets as it makes the pod
+    # (kubernetes/kubernetes pkg/controller/job/indexed_job_utils.go addCompletionIndexAnnotation):
+    # kube-controller-manager's (the cluster module's KUBE_CONTROLLER_MANAGER).
+    field_manager: ClassVar[str | None] = KUBE_CONTROLLER_MANAGER
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Pod")]
 

@@ -157,6 +157,11 @@ from tests.emulators.kube.status import ApiError
 class NodeAutoProvisioner(NodeClaimLauncher, PassController):
     """See the module docstring."""
 
+    # kubernetes-sigs/karpenter pkg/operator/operator.go NewOperator: config.UserAgent =
+    # "karpenter/<version>" (AppName); Azure/karpenter-provider-azure pkg/operator/operator.go keeps the
+    # core's manager config (its own "karpenter-aks/" user agent is on its extra clients only).
+    field_manager: ClassVar[str | None] = "karpenter"
+
     watches: ClassVar[list[tuple[str, str]]] = [NODEPOOL, NODECLASS]
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:

@@ -301,6 +301,9 @@ def scaled_object_for(inference_set: Mapping[str, Any], low: int, high: int) -> 
 
 
 class KaitoScalerController(Controller):
+    # kaito-project/keda-kaito-scaler cmd/app/manager.go: cfg.UserAgent = KedaKaitoScaler
+    # ("keda-kaito-scaler"), also its ControllerFieldOwner.
+    field_manager: ClassVar[str | None] = "keda-kaito-scaler"
     watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "InferenceSet")]
 
     def __init__(self, delay: float = 0.02, metrics: KaitoScalerMetrics | None = None, poller: bool = True) -> None:

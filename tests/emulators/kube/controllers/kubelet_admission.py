@@ -45,10 +45,10 @@ import math
 import threading
 from collections import Counter
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import KUBELET, ClusterState
 from tests.emulators.kube.controllers import kubelet_env
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.node_filters import _tolerates, matches_affinity
@@ -187,6 +187,9 @@ class KubeletAdmission(Controller):
     they were made: a pod still waiting for its check is not yet one the kubelet admitted, so it
     does not count against the pods before it (HandlePodAdditions sorts by creation time and
     checks each against the pods admitted so far)."""
+
+    # the kubelet's (cluster.KUBELET)
+    field_manager: ClassVar[str | None] = KUBELET
 
     watches: list[tuple[str, str]] = []  # noqa: RUF012  (follows pod ADDED events from attach)
 

@@ -31,7 +31,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import KUBELET, ClusterState
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.rescheduling import requeue_owners
 
@@ -101,6 +101,9 @@ def wait_for_mount(cluster: ClusterState, pod: dict[str, Any], message: str, sta
 
 class KubeletVolumes(Controller):
     """The kubelets' mount retries for pods waiting on a Secret or ConfigMap (see the module docstring)."""
+
+    # the kubelet's (cluster.KUBELET)
+    field_manager: ClassVar[str | None] = KUBELET
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Secret"), ("v1", "ConfigMap")]
 

@@ -64,6 +64,9 @@ LAYOUTS = frozenset(
 class MigManager(Controller):
     """One MIG manager per node with the label (the module docstring)."""
 
+    # nvidia-mig-manager (MANAGER, the module docstring cites it)
+    field_manager: ClassVar[str | None] = MANAGER
+
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Node")]
 
     def __init__(self, namespace: str = "gpu-operator", delay: float = 0.01) -> None:

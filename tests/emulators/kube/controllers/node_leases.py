@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import KUBELET, ClusterState
 
 NAMESPACE = "kube-node-lease"
 API = "coordination.k8s.io/v1"
@@ -71,4 +71,4 @@ def get(cluster: ClusterState, name: str) -> dict[str, Any] | None:
 
 def renew(cluster: ClusterState, name: str, wall: float) -> None:
     """retryUpdateLease: the kubelet's renewal of its node's Lease."""
-    cluster.patch(API, "Lease", NAMESPACE, name, {"spec": {"renewTime": micro_time(wall)}})
+    cluster.patch(API, "Lease", NAMESPACE, name, {"spec": {"renewTime": micro_time(wall)}}, manager=KUBELET)

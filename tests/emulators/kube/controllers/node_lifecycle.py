@@ -55,7 +55,7 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, ClusterState, retry_on_conflict
+from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, KUBELET, ClusterState, retry_on_conflict
 from tests.emulators.kube.controllers import node_leases
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.node_filters import _tolerates
@@ -141,6 +141,8 @@ def unknown_conditions(node: dict[str, Any], conditions: list[dict[str, Any]]) -
 
 
 class NodeLifecycleController(Controller):
+    # kube-controller-manager's node-lifecycle-controller (its AddUserAgent name after the binary's)
+    field_manager: ClassVar[str | None] = KUBE_CONTROLLER_MANAGER
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Node")]
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
@@ -273,7 +275,7 @@ class NodeLifecycleController(Controller):
         with self._lock:
             self._leased[name] = wall = self.wall()
         with contextlib.suppress(ApiError):  # already there: a kubelet that restarted finds it
-            cluster.create(node_leases.lease(node, wall))
+            cluster.create(node_leases.lease(node, wall), manager=KUBELET)  # the kubelet's
         self._schedule_renewals()
 
     def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:

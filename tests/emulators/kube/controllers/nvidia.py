@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from tests.emulators.kube.cluster import KUBELET
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.device_manager import DeviceManager
 from tests.emulators.kube.controllers.node_filters import should_run_daemon_pod
@@ -45,6 +46,8 @@ from tests.emulators.kube.controllers.nvidia_labels import (
 from tests.emulators.kube.controllers.scheduling import daemon_pod_spec
 
 NAMESPACE = "gpu-operator"
+# The operator's field manager (ClusterPolicyController.field_manager cites it).
+GPU_OPERATOR = "gpu-operator"
 GPU = "nvidia.com/gpu"
 OPERANDS = (
     ("driver", "nvidia-driver-daemonset"),
@@ -141,6 +144,10 @@ class ClusterPolicyController(Controller):
     own DaemonSet controller), then ``status.state`` from how many operand pods are ready. Adding
     it adds the operator's node labeller too (:class:`NodeLabelingController`), as the operator's
     binary runs both."""
+
+    # The operator's image runs /usr/bin/gpu-operator (NVIDIA/gpu-operator docker/Dockerfile
+    # ENTRYPOINT); cmd/gpu-operator/main.go sets no UserAgent, so client-go's default names it.
+    field_manager: ClassVar[str | None] = GPU_OPERATOR
 
     watches: ClassVar[list[tuple[str, str]]] = [("nvidia.com/v1", "ClusterPolicy")]
     node_selector: ClassVar[dict[str, str]] = {"nvidia.com/gpu.present": "true"}
@@ -267,7 +274,7 @@ class ClusterPolicyController(Controller):
                 victim = min(pods, key=lambda p: (p.get("spec") or {}).get("nodeName") or "")
                 status = victim.get("status") or {}
                 if any(c.get("ready") for c in status.get("containerStatuses") or []):
-                    cluster.patch_status(
+                    cluster.patch_status(  # the kubelet reports its container
                         "v1",
                         "Pod",
                         NAMESPACE,
@@ -284,6 +291,7 @@ class ClusterPolicyController(Controller):
                                 }
                             ],
                         },
+                        manager=KUBELET,
                     )
                     # A metadata write to the DaemonSet makes its controller count the ready pods again.
                     cluster.patch(

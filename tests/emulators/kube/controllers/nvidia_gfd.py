@@ -56,11 +56,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+from tests.emulators.kube.cluster import KUBELET
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.node_filters import should_run_daemon_pod
 from tests.emulators.kube.controllers.scheduling import daemon_pod_spec
 
 NFD_NVIDIA_LABEL = "feature.node.kubernetes.io/pci-10de.present"
+# Node labels, NFD's own and GFD's (its features file or NodeFeature object), are written by NFD's
+# master: kubernetes-sigs/node-feature-discovery pkg/nfd-master/nfd-master.go updates the Node with a
+# client of the binary's default user agent (deployment/helm/node-feature-discovery/templates/
+# master.yaml runs "nfd-master"; no UserAgent is set in cmd/ or pkg/), so they are "nfd-master"'s.
+NFD_MASTER = "nfd-master"
 GFD_DEPLOY_LABEL = "nvidia.com/gpu.deploy.gpu-feature-discovery"
 NFD_WORKER_TOLERATIONS = [
     {"key": "node-role.kubernetes.io/control-plane", "operator": "Equal", "value": "", "effect": "NoSchedule"},
@@ -143,7 +149,12 @@ def label_nfd(cluster: Any, nodes: list[dict[str, Any]]) -> None:
         runs = nfd_worker_runs(node, tolerations)
         if labels.get(NFD_NVIDIA_LABEL) != "true" and nvidia_size(node) is not None and runs:
             cluster.patch(
-                "v1", "Node", None, node["metadata"]["name"], {"metadata": {"labels": {NFD_NVIDIA_LABEL: "true"}}}
+                "v1",
+                "Node",
+                None,
+                node["metadata"]["name"],
+                {"metadata": {"labels": {NFD_NVIDIA_LABEL: "true"}}},
+                manager=NFD_MASTER,
             )
 
 
@@ -306,8 +317,13 @@ def advertise(cluster: Any, pods: list[dict[str, Any]]) -> None:
         status = node.get("status") or {}
         capacity, allocatable = dict(status.get("capacity") or {}), dict(status.get("allocatable") or {})
         if any(capacity.get(k) != v or allocatable.get(k) != v for k, v in resources.items()):
-            cluster.patch_status(
-                "v1", "Node", None, name, {"capacity": capacity | resources, "allocatable": allocatable | resources}
+            cluster.patch_status(  # the kubelet's device manager (rdma_plugin.RdmaSharedDevicePlugin)
+                "v1",
+                "Node",
+                None,
+                name,
+                {"capacity": capacity | resources, "allocatable": allocatable | resources},
+                manager=KUBELET,
             )
 
 
@@ -329,12 +345,15 @@ def label_gfd(cluster: Any, pods: list[dict[str, Any]], policy: Mapping[str, Any
         sharing = time_slicing(cluster, policy or {}, node, str(pod["metadata"].get("namespace")))
         labels = gfd_labels(node, sharing, migs.strategy(policy or {}), running_driver(policy))
         if labels:
-            cluster.patch("v1", "Node", None, name, {"metadata": {"labels": labels}})
+            cluster.patch("v1", "Node", None, name, {"metadata": {"labels": labels}}, manager=NFD_MASTER)
 
 
 class NfdWorkerController(Controller):
     """The NFD worker DaemonSet's pods, as far as labels go: when the DaemonSet changes (a
     toleration added), the nodes it now runs on get NFD's label."""
+
+    # the worker's features become labels by NFD's master (NFD_MASTER)
+    field_manager: ClassVar[str | None] = NFD_MASTER
 
     watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "DaemonSet")]
 
@@ -350,6 +369,9 @@ class GfdPodController(Controller):
     start (upstream: NVIDIA/k8s-device-plugin 1b826ac cmd/gpu-feature-discovery/main.go start; the
     pods' label app=gpu-feature-discovery: NVIDIA/gpu-operator a22dbf6 assets/gpu-feature-discovery/
     0500_daemonset.yaml)."""
+
+    # GFD's labels reach the node through NFD's master (module docstring; NFD_MASTER)
+    field_manager: ClassVar[str | None] = NFD_MASTER
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Pod")]
 

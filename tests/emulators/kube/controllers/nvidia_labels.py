@@ -81,6 +81,9 @@ class NodeLabelingController(Controller):
     stack.
     """
 
+    # the GPU Operator's own node labeller (nvidia.GPU_OPERATOR's binary)
+    field_manager: ClassVar[str | None] = "gpu-operator"
+
     watches: ClassVar[list[tuple[str, str]]] = [("nvidia.com/v1", "ClusterPolicy")]
 
     def attach(self, manager: Any) -> None:

@@ -12,7 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, ClusterState
+from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, KUBELET, ClusterState
 from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env, kubelet_volumes, preemption, volume_prebind
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.kubelet_crashloop import CrashLoops, termination_message
@@ -400,7 +400,7 @@ class PodOwner(Controller):
         def start(cluster: ClusterState, bound: dict[str, Any]) -> dict[str, Any]:
             at = self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ")
             status = pod_status(spec, failure, phase, node, unschedulable, config_errors, exit_code, exit_log, at)
-            started = cluster.patch_status("v1", "Pod", namespace, name, status)
+            started = cluster.patch_status("v1", "Pod", namespace, name, status, manager=KUBELET)  # whichever binds it
             return self._first_report(cluster, started, failure, False, config_errors, exit_log, exit_code)
 
         def mount_then_start(cluster: ClusterState, bound: dict[str, Any]) -> dict[str, Any]:

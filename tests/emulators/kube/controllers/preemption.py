@@ -42,10 +42,10 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import KUBE_SCHEDULER, ClusterState
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.node_filters import fit_reasons, node_names
 from tests.emulators.kube.controllers.pod_affinity import selector_matches
@@ -293,6 +293,9 @@ def _pods_on(cluster: ClusterState, node: str) -> list[dict[str, Any]]:
 class Preemption(Controller):
     """PostFilter for the pods left Pending by paths that do not call ``apply`` themselves (a
     Job's or a RayCluster's pods): each new one is handled once, on the index's pending event."""
+
+    # the scheduler's (cluster.KUBE_SCHEDULER)
+    field_manager: ClassVar[str | None] = KUBE_SCHEDULER
 
     watches: list[tuple[str, str]] = []  # noqa: RUF012  (follows the unschedulable-pod index)
 

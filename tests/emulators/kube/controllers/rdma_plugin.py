@@ -60,6 +60,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
+from tests.emulators.kube.cluster import KUBELET
 from tests.emulators.kube.controllers.base import ClockedController
 from tests.emulators.kube.controllers.device_manager import STOP_GRACE_PERIOD
 
@@ -149,6 +150,11 @@ def resources(config: dict[str, Any], node: dict[str, Any]) -> dict[str, str]:
 
 class RdmaSharedDevicePlugin(ClockedController):
     """Registers each ready plugin pod's resources on its node (the module docstring)."""
+
+    # What a device plugin registers the kubelet's device manager writes to the node's status
+    # (kubernetes/kubernetes pkg/kubelet/cm/devicemanager/manager.go GetCapacity, read by
+    # pkg/kubelet/nodestatus/setters.go MachineInfo): the kubelet's (cluster.KUBELET).
+    field_manager: ClassVar[str | None] = KUBELET
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Pod")]
 

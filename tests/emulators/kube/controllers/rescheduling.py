@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import KUBE_SCHEDULER, KUBELET, ClusterState
 from tests.emulators.kube.controllers.base import PassController
 from tests.emulators.kube.controllers.scheduling import Scheduler
 from tests.emulators.kube.status import ApiError
@@ -185,6 +185,9 @@ def requeue_owners(manager: ControllerManager | None, cluster: ClusterState, obj
 class Rescheduler(PassController):
     """Binds waiting pods when a node arrives or changes (see the module docstring)."""
 
+    # the scheduler's (cluster.KUBE_SCHEDULER)
+    field_manager: ClassVar[str | None] = KUBE_SCHEDULER
+
     watches: ClassVar[list[tuple[str, str]]] = []
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
@@ -281,6 +284,6 @@ class Rescheduler(PassController):
         if volume_prebind.hold(cluster, pod, placement.node, placement.claims):
             return None  # PreBind binds it once its claims are bound (volume_prebind.py)
         cluster.patch("v1", "Pod", ns, name, {"spec": {"nodeName": placement.node}})
-        updated = cluster.patch_status("v1", "Pod", ns, name, running_status(spec, placement.node))
+        updated = cluster.patch_status("v1", "Pod", ns, name, running_status(spec, placement.node), manager=KUBELET)
         cluster.add_event(updated, "Scheduled", f"Successfully assigned {ns}/{name} to {placement.node}")
         return updated

@@ -34,8 +34,9 @@ their capacity with allocatable 0, as the kubelet does for any plugin (rdma_plug
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
+from tests.emulators.kube.cluster import KUBELET
 from tests.emulators.kube.controllers.rdma_plugin import (
     HCA_VENDOR,
     NFD,
@@ -112,6 +113,9 @@ def registers(config: dict[str, Any], node: dict[str, Any], prefix: str) -> dict
 
 class SriovNetworkDevicePlugin(RdmaSharedDevicePlugin):
     """Registers each ready SR-IOV plugin pod's devices on its node (the module docstring)."""
+
+    # as rdma_plugin.RdmaSharedDevicePlugin: the kubelet's node status (cluster.KUBELET)
+    field_manager: ClassVar[str | None] = KUBELET
 
     def plugin_config(self, pod: dict[str, Any]) -> tuple[str, str] | None:
         container = _plugin_container(pod)

@@ -161,6 +161,10 @@ def plugin_daemonset(namespace: str, prefix: str, config: dict[str, Any]) -> dic
 class SriovNetworkOperator(Controller):
     """Renders the device plugin's config, node labels and DaemonSet (the module docstring)."""
 
+    # k8snetworkplumbingwg/sriov-network-operator Dockerfile: the manager binary is installed as
+    # /usr/bin/sriov-network-operator and run (CMD); main.go sets no UserAgent.
+    field_manager: ClassVar[str | None] = "sriov-network-operator"
+
     crds: ClassVar[list[dict[str, Any]]] = [_crd("sriovoperatorconfigs"), _crd("sriovnetworknodepolicies")]
     watches: ClassVar[list[tuple[str, str]]] = [(API, "SriovOperatorConfig"), (API, "SriovNetworkNodePolicy")]
 

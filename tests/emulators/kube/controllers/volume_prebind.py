@@ -56,7 +56,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, KUBE_SCHEDULER, KUBELET, ClusterState
 from tests.emulators.kube.controllers.base import ClockedController, Controller
 from tests.emulators.kube.controllers.rescheduling import requeue_owners, running_status
 from tests.emulators.kube.controllers.scheduling import NO_NODES, Scheduler
@@ -159,6 +159,9 @@ class PreBind(ClockedController):
     pkg/scheduler/apis/config/v1/defaults.go SetDefaults_VolumeBindingArgs; tests
     shorten it, or move PreBind's clock on with ``advance``)."""
 
+    # the scheduler's VolumeBinding PreBind and bind (cluster.KUBE_SCHEDULER)
+    field_manager: ClassVar[str | None] = KUBE_SCHEDULER
+
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "PersistentVolumeClaim")]
 
     def __init__(self, delay: float = 0.05, bind_timeout: float = BIND_TIMEOUT_SECONDS) -> None:
@@ -227,7 +230,9 @@ class PreBind(ClockedController):
         if start is not None:
             updated = start(cluster, bound)
         else:
-            updated = cluster.patch_status("v1", "Pod", ns, pod_name, running_status(pod.get("spec") or {}, node))
+            updated = cluster.patch_status(
+                "v1", "Pod", ns, pod_name, running_status(pod.get("spec") or {}, node), manager=KUBELET
+            )
         requeue_owners(self._manager, cluster, updated)
 
     def _fail(self, cluster: ClusterState, key: str, held: Assumed, why: str) -> None:
@@ -282,6 +287,9 @@ class PreBind(ClockedController):
 
 class EphemeralVolumeController(Controller):
     """kube-controller-manager's ephemeral volume controller (see the module docstring)."""
+
+    # kube-controller-manager's ephemeral-volume-controller
+    field_manager: ClassVar[str | None] = KUBE_CONTROLLER_MANAGER
 
     watches: ClassVar[list[tuple[str, str]]] = []
 

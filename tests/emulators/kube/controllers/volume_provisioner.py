@@ -68,7 +68,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, ClusterState
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.pod_affinity import selector_matches
 from tests.emulators.kube.controllers.pod_resources import quantity
@@ -176,6 +176,9 @@ def default_class(cluster: ClusterState) -> dict[str, Any] | None:
 
 class PersistentVolumeController(Controller):
     """kube-controller-manager's persistentvolume-binder (see the module docstring)."""
+
+    # kube-controller-manager's persistent-volume-binder
+    field_manager: ClassVar[str | None] = KUBE_CONTROLLER_MANAGER
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "PersistentVolumeClaim"), ("v1", "PersistentVolume")]
 
@@ -301,6 +304,10 @@ class PersistentVolumeController(Controller):
 
 class CSIProvisioner(Controller):
     """The external-provisioner sidecar of the CSI drivers named (see the module docstring)."""
+
+    # kubernetes-csi/external-provisioner Dockerfile ENTRYPOINT /csi-provisioner; cmd/csi-provisioner
+    # sets no UserAgent, so client-go's default names it.
+    field_manager: ClassVar[str | None] = "csi-provisioner"
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "PersistentVolumeClaim")]
     _seq = itertools.count()
