@@ -10,7 +10,7 @@ import secrets
 from typing import Any
 
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.cluster import KUBELET, ClusterState
 from tests.emulators.kube.controllers.karpenter_common import (
     CAPACITY_TYPE,
     INSTANCE_TYPE,
@@ -241,7 +241,7 @@ class NodeClaimLauncher:
         node_name = (claim.get("status") or {}).get("nodeName") or ""
         t = now_iso()
         ready = {"type": "Ready", "status": "True", "reason": "KubeletReady", "lastTransitionTime": t}
-        cluster.patch_status("v1", "Node", None, node_name, {"conditions": [ready]})
+        cluster.patch_status("v1", "Node", None, node_name, {"conditions": [ready]}, manager=KUBELET)
         conditions = [
             c
             for c in (claim.get("status") or {}).get("conditions") or []
@@ -250,7 +250,7 @@ class NodeClaimLauncher:
         conditions += [
             {"type": c, "status": "True", "reason": c, "lastTransitionTime": t} for c in ("Initialized", "Ready")
         ]
-        cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": conditions})
+        cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": conditions}, manager="karpenter")
 
     def _delete_claim(self, cluster: ClusterState, name: str) -> None:
         """A NodeClaim that did not launch deleted: the lifecycle controller's finalize finds no node
