@@ -29,10 +29,10 @@ TEST_MANAGER = "emulator-test"
 # are "kube-controller-manager".
 KUBELET = "kubelet"
 KUBE_CONTROLLER_MANAGER = "kube-controller-manager"
-# kube-scheduler's client is built with its binary's default user agent ("kube-scheduler/<version>
-# ..."; kubernetes/kubernetes cmd/kube-scheduler/app/options/options.go createClients sets no
-# UserAgent, staging/src/k8s.io/client-go/rest/config.go DefaultKubernetesUserAgent), so its status
-# writes (PodScheduled, nominatedNodeName) and binds are "kube-scheduler".
+# kube-scheduler's client: kubernetes/kubernetes cmd/kube-scheduler/app/options/options.go
+# createClients, clientset.NewForConfig(restclient.AddUserAgent(kubeConfig, "scheduler")), i.e.
+# "kube-scheduler/<version> .../scheduler" (client-go rest/config.go AddUserAgent keeps the binary's
+# name first), so its status writes (PodScheduled, nominatedNodeName) and binds are "kube-scheduler".
 KUBE_SCHEDULER = "kube-scheduler"
 
 _origin = threading.local()

@@ -56,10 +56,11 @@ def _ready(pod: dict[str, Any]) -> bool:
 class APIServiceAvailability(Controller):
     """Sets each APIService's Available condition (see the module docstring)."""
 
-    # kube-aggregator's controllers run inside kube-apiserver on its loopback client, whose user agent
-    # is the binary's default (kubernetes/kubernetes staging/src/k8s.io/client-go/rest/config.go
-    # DefaultKubernetesUserAgent; cmd/kube-apiserver/app/aggregator.go createAggregatorServer), so the
-    # APIService status is "kube-apiserver"'s.
+    # kube-aggregator runs inside kube-apiserver; its availability controller's client is
+    # clientset.NewForConfig(c.GenericConfig.LoopbackClientConfig) (kubernetes/kubernetes
+    # staging/src/k8s.io/kube-aggregator/pkg/apiserver/apiserver.go NewWithDelegate), a loopback config
+    # with no UserAgent of its own, so client-go's default, the binary's name (rest/config.go
+    # DefaultKubernetesUserAgent): "kube-apiserver".
     field_manager: ClassVar[str | None] = "kube-apiserver"
 
     watches: ClassVar[list[tuple[str, str]]] = [APISERVICE, ("v1", "Service")]
