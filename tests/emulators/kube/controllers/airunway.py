@@ -140,6 +140,7 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
     # with their own FieldManager (providers/kaito/controller.go "kaito-provider", llmd "llmd-provider"
     # ...); the simulator, one controller for both, writes their objects as "manager" too.
     field_manager: ClassVar[str | None] = "manager"
+
     # An object deleted while it is reconciled ends the pass quietly, as a controller-runtime
     # reconciler's client.IgnoreNotFound does (upstream: kubernetes-sigs/controller-runtime
     # pkg/client/interfaces.go IgnoreNotFound; AI Runway's controllers are controller-runtime ones).
