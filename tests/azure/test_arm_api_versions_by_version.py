@@ -3,7 +3,8 @@
 - What ARM answers itself (resource groups, the Microsoft.Resources namespace) it refuses at a version
   it lacks with 400 InvalidApiVersionParameter, "The api-version 'V' is invalid. The supported
   versions are '...'." (ARM's words as quoted in inspec/inspec-azure#716 and
-  ansible-collections/azure#1739; tests/emulators/arm/apiversions.py).
+  ansible-collections/azure#1739; its list, in ARM's order, as Azure/azure-cli#31964 quotes it;
+  tests/emulators/arm/apiversions.py).
 - A global type's refusal lists no location: "The supported locations are ''." (roleAssignments, as
   quoted in Azure/azure-quickstart-templates#8013).
 - At 2026-01-01, the AKS version akscli's fleet member list reads clusters at, the answer lacks what
@@ -40,7 +41,8 @@ def test_a_resource_group_read_at_a_version_arm_lacks_is_refused_in_arms_words(a
     assert (refused.value.status, refused.value.code) == (400, "InvalidApiVersionParameter")
     message = str(refused.value.body()["error"]["message"])
     assert message.startswith(
-        "The api-version '2023-02-01' is invalid. The supported versions are '2025-04-01,2024-11-01,2024-08-01,"
+        "The api-version '2023-02-01' is invalid. The supported versions are '2025-04-01,2025-03-01,"
+        "2024-10-01-preview,2024-11-01,2024-08-01,2024-07-01,2024-06-01-preview,2024-03-01,"
     )
     assert message.endswith(",2014-04-01,2014-01-01,2013-03-01,2014-02-26,2014-04'.")
 

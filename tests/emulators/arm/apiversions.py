@@ -63,19 +63,34 @@ hashicorp/vault-plugin-secrets-azure#13 "StatusCode=400"):
     2022-12-01,...,2014-04'.
 
 (the list joined by commas without spaces, newest first, ending in ARM's own '2013-03-01,2014-02-26,
-2014-04'). ``ARM_VERSIONS`` is the list as ARM gave it in ansible-collections/azure#1739 (2024),
-after the two newer versions Azure/azure-rest-api-specs publishes a ResourceGroups model for
-(specification/resources/resource-manager/Microsoft.Resources/resources/2025-04-01/resources.json
-and .../resources/stable/2024-11-01/resources.json). check_arm_own applies it.
+2014-04'). ``ARM_VERSIONS`` is the list, in its order, as ARM gave it
+for a role definition list in Azure/azure-cli#31964 (2025, "The supported versions are '2025-04-01,
+2025-03-01,2024-10-01-preview,2024-11-01,2024-08-01,2024-07-01,...,2014-02-26,2014-04'"; the same
+list less its first two in Azure/bicep#17091). check_arm_own applies it.
 
-A type in neither is answered at any api-version: Microsoft.Features (no published ARM answer to a
-feature read at a version it lacks was found: docs/changes/audit35-arm35.md) and the types akscli
-never calls. Which location ARM names for a request with no body location and no resource group (a
-list by subscription) is not published: the emulator names the resource group's region, else none ('').
+Microsoft.Features (feature registration, served by ARM's feature exposure control) refuses a version
+its type lacks with 404 InvalidResourceType, naming the type (the first segment after the namespace:
+'providers' for a feature read or register) and listing its versions joined by commas without
+spaces, as ARM answered `az feature register` in a cloud that lacked 2021-07-01 (Azure/azure-cli#20087
+and Azure/AKS#2655: "(InvalidResourceType) The resource type 'providers' could not be found in the
+namespace 'Microsoft.Features' for api version '2021-07-01'. The supported api-versions are
+'2014-08-01-preview,2015-12-01'."; the 404 of that code and wording as AzGovViz logs it for
+Microsoft.Security pricings, JulianHayward/Azure-MG-Sub-Governance-Reporting#244). ``FEATURES``
+holds the versions Azure/azure-rest-api-specs publishes the feature paths at, each with the same
+FeatureResult (specification/resources/resource-manager/Microsoft.Features/stable/2015-12-01/
+features.json, .../stable/2021-07-01/features.json, .../stable/2025-03-01/features.json), oldest
+first as ARM listed them; 2014-08-01-preview, which ARM also lists, has no published swagger, so the
+emulator does not answer it. check_features applies it, and a feature request with no api-version
+answers MissingApiVersionParameter as any other.
+
+A type in none of these is answered at any api-version: the types akscli never calls. Which location
+ARM names for a request with no body location and no resource group (a list by subscription) is not
+published: the emulator names the resource group's region, else none ('').
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from tests.emulators.arm import locations
@@ -110,14 +125,17 @@ SERVED: dict[str, tuple[str, ...]] = {
     "microsoft.compute/locations": ("2024-07-01",),
 }
 
+# Microsoft.Features type (lower case) -> the versions the emulator answers it at (module docstring).
+FEATURES: dict[str, tuple[str, ...]] = {"providers": ("2015-12-01", "2021-07-01", "2025-03-01")}
+_FEATURES_PATH = re.compile(r"^/subscriptions/[^/]+/providers/Microsoft\.Features/([^/]+)", re.I)
+
 # Types registered in no location (module docstring): their refusal lists no supported location.
 GLOBAL_TYPES = frozenset({"microsoft.authorization/roleassignments"})
 
-# ARM's own api-versions, newest first, as ARM listed them in ansible-collections/azure#1739, after the
-# two Azure/azure-rest-api-specs specification/resources/resource-manager/Microsoft.Resources/resources/
-# models newer than that (module docstring).
+# ARM's own api-versions in ARM's order, as ARM listed them in Azure/azure-cli#31964 (module docstring).
 _ARM_LIST = (
-    "2025-04-01,2024-11-01,2024-08-01,2024-06-01-preview,2024-03-01,2023-07-01,2023-07-01-preview,"
+    "2025-04-01,2025-03-01,2024-10-01-preview,2024-11-01,2024-08-01,2024-07-01,2024-06-01-preview,2024-03-01,"
+    "2023-07-01,2023-07-01-preview,"
     "2023-03-01-preview,2022-12-01,2022-11-01-preview,2022-09-01,2022-06-01,2022-05-01,2022-03-01-preview,"
     "2022-01-01,2021-04-01,2021-01-01,2020-10-01,2020-09-01,2020-08-01,2020-07-01,2020-06-01,2020-05-01,"
     "2020-01-01,2019-11-01,2019-10-01,2019-09-01,2019-08-01,2019-07-01,2019-06-01,2019-05-10,2019-05-01,"
@@ -160,6 +178,25 @@ def check_arm_own(path: str, api_version: str) -> None:
             400,
             "InvalidApiVersionParameter",
             f"The api-version '{api_version}' is invalid. The supported versions are '{_ARM_LIST}'.",
+        )
+
+
+def features_type(path: str) -> str | None:
+    """The Microsoft.Features type a subscription path names ('providers' for a feature), or None."""
+    m = _FEATURES_PATH.match(path)
+    return m.group(1) if m else None
+
+
+def check_features(path: str, api_version: str) -> None:
+    """Refuse, as ARM does, a Microsoft.Features request at a version its type lacks (module docstring)."""
+    kind = features_type(path)
+    served = FEATURES.get((kind or "").lower())
+    if kind is not None and served is not None and api_version not in served:
+        raise ArmError(
+            404,
+            "InvalidResourceType",
+            f"The resource type '{kind}' could not be found in the namespace 'Microsoft.Features' for api version "
+            f"'{api_version}'. The supported api-versions are '{','.join(served)}'.",
         )
 
 

@@ -128,6 +128,11 @@ def _subscription_request(
         # and Azure/azure-cli#28038; its newest versions from Azure/azure-rest-api-specs specification/
         # resources/resource-manager/Microsoft.Resources/resources/2025-04-01/resources.json; apiversions.py).
         apiversions.check_arm_own(path, _api_version(query))
+    if apiversions.features_type(path) is not None:
+        # Microsoft.Features refuses a version its type lacks with 404 InvalidResourceType (ARM's words
+        # as quoted in Azure/azure-cli#20087; the versions: Azure/azure-rest-api-specs specification/
+        # resources/resource-manager/Microsoft.Features/stable/*/features.json; apiversions.py).
+        apiversions.check_features(path, _api_version(query))
     for meth, rx, route in emu._routes:
         if meth in (method, "*") and rx.search(path):
             # ARM refuses an unregistered api-version before any provider answers, whichever
