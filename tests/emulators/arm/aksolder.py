@@ -26,9 +26,19 @@ class (the ``rest_field`` JSON names of each class; the members of each enum):
   azure-mgmt-containerservice 41.8.0's package metadata. akscli reads member clusters at this
   version (akscli/fleet/armclient.py ``_AKS_API``).
 
-The other older versions the emulator serves (2026-01-02-preview, 2023-11-01 ... 2024-01-02-preview:
-apiversions.SERVED) are sent by no akscli code and keep the 2026-08-01 shapes (docs/changes/
-audit35-arm35.md names it).
+- 2024-01-01, 2024-01-02-preview, 2023-11-01 and 2023-11-02-preview (the versions on either side of
+  AKS's unknown-field rule, apiversions.SERVED): azure-mgmt-containerservice 30.0.0, a multi-api
+  release whose v2024_01_01, v2024_01_02_preview, v2023_11_01 and v2023_11_02_preview packages were
+  generated from aks/stable/2024-01-01, aks/preview/2024-01-02-preview, aks/stable/2023-11-01 and
+  aks/preview/2023-11-02-preview managedClusters.json. Those msrest models flatten ``properties``
+  (an ``_attribute_map`` key "properties.x"), so the sets come from walking both models by JSON path
+  from ManagedCluster, AgentPool, both upgrade profiles and TagsObject, and are named by the 41.8.0
+  class at each path. A version before 2024-01-01 ignores what it lacks in a request rather than
+  refusing it (``drop``; AKS ignored unknown fields then: schema.check_aks).
+
+A preview version's own properties that 2026-08-01 does not have (those the previews had and the
+stable API never took) are not modelled: the emulator refuses them as unknown. 2026-01-02-preview
+keeps the 2026-08-01 shapes: no SDK generated from it is on PyPI (docs/changes/audit36-arm36.md).
 """
 
 from __future__ import annotations
@@ -38,6 +48,120 @@ from typing import Any
 
 from tests.emulators.arm import schema
 from tests.emulators.arm.server import ArmError
+
+# What api-versions 2024-01-01 and 2024-01-02-preview lack, by model class (module docstring); a pool's
+# properties are the same set in both of its classes.
+_POOL_2024_01_01 = frozenset(
+    {
+        "artifactStreamingProfile",
+        "eTag",
+        "gatewayProfile",
+        "gpuProfile",
+        "localDNSProfile",
+        "messageOfTheDay",
+        "podIPAllocationMode",
+        "securityProfile",
+        "status",
+        "virtualMachineNodesStatus",
+        "virtualMachinesProfile",
+        "windowsProfile",
+    }
+)
+_LACKS_2024_01_01: dict[str, frozenset[str]] = {
+    "AgentPool": frozenset({"systemData"}),
+    "AgentPoolManagedClusterAgentPoolProfileProperties": _POOL_2024_01_01,
+    "AgentPoolNetworkProfile": frozenset({"dranet"}),
+    "AgentPoolUpgradeProfile": frozenset({"systemData"}),
+    "AgentPoolUpgradeProfileProperties": frozenset({"recentlyUsedVersions"}),
+    "AgentPoolUpgradeSettings": frozenset({"maxUnavailable", "undrainableNodeBehavior"}),
+    "ContainerServiceNetworkProfile": frozenset({"advancedNetworking", "staticEgressGatewayProfile"}),
+    "IstioComponents": frozenset({"proxyRedirectionMechanism"}),
+    "IstioEgressGateway": frozenset({"gatewayConfigurationName", "name", "namespace"}),
+    "ManagedCluster": frozenset({"eTag", "kind"}),
+    "ManagedClusterAPIServerAccessProfile": frozenset({"enableVnetIntegration", "subnetId"}),
+    "ManagedClusterAgentPoolProfile": _POOL_2024_01_01,
+    "ManagedClusterAzureMonitorProfile": frozenset({"appMonitoring", "containerInsights"}),
+    "ManagedClusterAzureMonitorProfileMetrics": frozenset({"controlPlane"}),
+    "ManagedClusterHTTPProxyConfig": frozenset({"enabled"}),
+    "ManagedClusterIngressProfile": frozenset({"gatewayAPI"}),
+    "ManagedClusterIngressProfileWebAppRouting": frozenset({"gatewayAPIImplementations", "nginx"}),
+    "ManagedClusterManagedOutboundIPProfile": frozenset({"countIPv6"}),
+    "ManagedClusterNATGatewayProfile": frozenset({"outboundIPPrefixes", "outboundIPs", "sku"}),
+    "ManagedClusterProperties": frozenset(
+        {
+            "aiToolchainOperatorProfile",
+            "bootstrapProfile",
+            "enableFIPS",
+            "hostedSystemProfile",
+            "metricsProfile",
+            "nodeProvisioningProfile",
+            "nodeResourceGroupProfile",
+            "schedulerProfile",
+            "status",
+        }
+    ),
+    "ManagedClusterPropertiesAutoScalerProfile": frozenset(
+        {"daemonset-eviction-for-empty-nodes", "daemonset-eviction-for-occupied-nodes", "ignore-daemonsets-utilization"}
+    ),
+    "ManagedClusterSecurityProfile": frozenset(
+        {"customCATrustCertificates", "kubernetesResourceObjectEncryptionProfile"}
+    ),
+    "ManagedClusterSecurityProfileDefender": frozenset({"securityGating"}),
+    "ManagedClusterUpgradeProfile": frozenset({"systemData"}),
+}
+_POOL_2024_01_02_PREVIEW = frozenset({"eTag", "gatewayProfile", "localDNSProfile", "status"})
+_LACKS_2024_01_02_PREVIEW: dict[str, frozenset[str]] = {
+    "AgentPool": frozenset({"systemData"}),
+    "AgentPoolManagedClusterAgentPoolProfileProperties": _POOL_2024_01_02_PREVIEW,
+    "AgentPoolNetworkProfile": frozenset({"dranet"}),
+    "AgentPoolUpgradeProfile": frozenset({"systemData"}),
+    "AgentPoolUpgradeProfileProperties": frozenset({"recentlyUsedVersions"}),
+    "AgentPoolUpgradeSettings": frozenset({"maxUnavailable", "undrainableNodeBehavior"}),
+    "ContainerServiceNetworkProfile": frozenset({"advancedNetworking", "staticEgressGatewayProfile"}),
+    "GPUProfile": frozenset({"driver", "nvidia"}),
+    "IstioComponents": frozenset({"proxyRedirectionMechanism"}),
+    "IstioEgressGateway": frozenset({"gatewayConfigurationName", "name", "namespace"}),
+    "ManagedCluster": frozenset({"eTag", "kind"}),
+    "ManagedClusterAgentPoolProfile": _POOL_2024_01_02_PREVIEW,
+    "ManagedClusterAzureMonitorProfile": frozenset({"appMonitoring", "containerInsights"}),
+    "ManagedClusterAzureMonitorProfileMetrics": frozenset({"controlPlane"}),
+    "ManagedClusterHTTPProxyConfig": frozenset({"enabled"}),
+    "ManagedClusterIngressProfile": frozenset({"gatewayAPI"}),
+    "ManagedClusterIngressProfileWebAppRouting": frozenset({"gatewayAPIImplementations", "nginx"}),
+    "ManagedClusterManagedOutboundIPProfile": frozenset({"countIPv6"}),
+    "ManagedClusterNATGatewayProfile": frozenset({"outboundIPPrefixes", "outboundIPs", "sku"}),
+    "ManagedClusterNodeProvisioningProfile": frozenset({"defaultNodePools"}),
+    "ManagedClusterProperties": frozenset({"enableFIPS", "hostedSystemProfile", "schedulerProfile", "status"}),
+    "ManagedClusterSecurityProfile": frozenset({"kubernetesResourceObjectEncryptionProfile"}),
+    "ManagedClusterSecurityProfileDefender": frozenset({"securityGating"}),
+    "ManagedClusterUpgradeProfile": frozenset({"systemData"}),
+    "ManualScaleProfile": frozenset({"size"}),
+    "ScaleProfile": frozenset({"autoscale"}),
+}
+_VALUES_2024_01_01: dict[str, frozenset[str]] = {
+    "AgentPoolMode": frozenset({"Gateway"}),
+    "AgentPoolType": frozenset({"VirtualMachines"}),
+    "ManagedClusterSKUName": frozenset({"Automatic"}),
+    "NetworkPolicy": frozenset({"none"}),
+    "NodeOSUpgradeChannel": frozenset({"SecurityPatch"}),
+    "OSSKU": frozenset({"AzureContainerLinux", "AzureLinux3", "Ubuntu2204", "Ubuntu2404", "Windows2025"}),
+    "OutboundType": frozenset({"none"}),
+    "WorkloadRuntime": frozenset({"KataVmIsolation"}),
+}
+_VALUES_2024_01_02_PREVIEW: dict[str, frozenset[str]] = {
+    "AgentPoolMode": frozenset({"Gateway"}),
+    "AgentPoolSSHAccess": frozenset({"EntraId"}),
+    "ManagedClusterSKUName": frozenset({"Automatic"}),
+    "OSSKU": frozenset({"AzureContainerLinux", "AzureLinux3", "Ubuntu2204", "Ubuntu2404", "Windows2025"}),
+    "OutboundType": frozenset({"none"}),
+    "WorkloadRuntime": frozenset({"KataVmIsolation"}),
+}
+
+
+def _more(base: dict[str, frozenset[str]], more: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """``base`` with ``more`` added, class by class (an older version lacks what the next one does, and more)."""
+    return {cls: base.get(cls, frozenset()) | more.get(cls, frozenset()) for cls in {*base, *more}}
+
 
 # api-version -> model class -> the JSON property names that version's definition lacks.
 LACKS: dict[str, dict[str, frozenset[str]]] = {
@@ -59,6 +183,19 @@ LACKS: dict[str, dict[str, frozenset[str]]] = {
         "ManagedClusterSecurityProfileDefender": frozenset({"securityGating"}),
         "ScaleProfile": frozenset({"autoscale"}),
     },
+    "2024-01-01": _LACKS_2024_01_01,
+    "2024-01-02-preview": _LACKS_2024_01_02_PREVIEW,
+    # 2023-11-01 is 2024-01-01 without an ingress profile (webAppRouting came in 2024-01-01).
+    "2023-11-01": _more(_LACKS_2024_01_01, {"ManagedClusterProperties": frozenset({"ingressProfile"})}),
+    # 2023-11-02-preview is 2024-01-02-preview without a bootstrap profile and a pool's podIPAllocationMode.
+    "2023-11-02-preview": _more(
+        _LACKS_2024_01_02_PREVIEW,
+        {
+            "ManagedClusterProperties": frozenset({"bootstrapProfile"}),
+            "AgentPoolManagedClusterAgentPoolProfileProperties": frozenset({"podIPAllocationMode"}),
+            "ManagedClusterAgentPoolProfile": frozenset({"podIPAllocationMode"}),
+        },
+    ),
 }
 
 # api-version -> enum class -> the values that version's enum lacks.
@@ -67,6 +204,10 @@ NEW_VALUES: dict[str, dict[str, frozenset[str]]] = {
         "AgentPoolSSHAccess": frozenset({"EntraId"}),
         "OSSKU": frozenset({"AzureContainerLinux", "Windows2025"}),
     },
+    "2024-01-01": _VALUES_2024_01_01,
+    "2024-01-02-preview": _VALUES_2024_01_02_PREVIEW,
+    "2023-11-01": _VALUES_2024_01_01,
+    "2023-11-02-preview": _VALUES_2024_01_02_PREVIEW,
 }
 
 # A resource's type (lower case) -> its model class, for the answers this module trims.
@@ -76,13 +217,6 @@ _MODEL_OF_TYPE = {
     "microsoft.containerservice/managedclusters/upgradeprofiles": "ManagedClusterUpgradeProfile",
     "microsoft.containerservice/managedclusters/agentpools/upgradeprofiles": "AgentPoolUpgradeProfile",
 }
-
-
-def _trim(version: str, class_name: str, body: Any) -> None:
-    lacks = LACKS[version]
-    for cls, obj in list(schema._objects(schema.aks_models(), class_name, body)):
-        for key in lacks.get(cls, frozenset()) & set(obj):
-            del obj[key]
 
 
 def answer(version: str, payload: Any) -> Any:
@@ -97,7 +231,7 @@ def answer(version: str, payload: Any) -> Any:
     for item in out.get("value") if isinstance(out.get("value"), list) else [out]:
         model = _MODEL_OF_TYPE.get(str(item.get("type", "")).lower()) if isinstance(item, dict) else None
         if model is not None:
-            _trim(version, model, item)
+            drop(version, model, item)
     return out
 
 
@@ -118,6 +252,15 @@ def problems(version: str, class_name: str, body: Any) -> list[str]:
                 if isinstance(item, str) and item in newer:
                     out.append(f"property '{key}' has the value {item!r}, which api-version {version} does not have")
     return out
+
+
+def drop(version: str, class_name: str, body: Any) -> None:
+    """Leave out of a request body at a version before 2024-01-01 what that version lacks: AKS
+    ignored an unknown field then (schema.check_aks; Azure/AKS issue #4060)."""
+    lacks = LACKS.get(version, {})
+    for cls, obj in list(schema._objects(schema.aks_models(), class_name, body)):
+        for key in lacks.get(cls, frozenset()) & set(obj):
+            del obj[key]
 
 
 def check(version: str, class_name: str, body: Any) -> None:

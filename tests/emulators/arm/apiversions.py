@@ -26,7 +26,8 @@ test_arm_api_versions_served.py holds both sides to it):
   #4078 CHANGELOG.md names 2024-01-01 and 2024-01-02-preview), each with its swagger:
   aks/stable/2023-11-01, aks/preview/2023-11-02-preview, aks/stable/2024-01-01 and
   aks/preview/2024-01-02-preview managedClusters.json; 2023-11-01 is also in ARM's own list quoted
-  in Azure/azure-cli#28368. These older versions get the 2026-08-01 shapes (schema.py's weak).
+  in Azure/azure-cli#28368. These older versions are answered in their own shapes (aksolder.py),
+  2026-01-02-preview in the 2026-08-01 shapes.
 - Microsoft.ContainerService/fleets 2026-06-01: azure-mgmt-containerservicefleet 4.0.0 and
   ../shared/data/arm-examples/fleet-2026-06-01 (fleet/stable/2026-06-01/examples/).
 - The bare metal types: Azure/aksArc deploymentTemplates/aks-baremetal-arm/aks-baremetal-arm.json

@@ -138,15 +138,19 @@ def check_aks(class_name: str, body: Any) -> None:
     """AKS's check of a request body, by the request's api-version: from 2024-01-01 on an unknown
     property or an enum value the spec lacks is refused (``check``); before, unknown properties are
     "silently ignored" (Azure/AKS issue #4060): the emulator leaves them out of what it stores, so a
-    GET does not show them. The emulator has the 2026-08-01 models only: it holds every api-version's
-    body to them, and checks no enum value of an api-version before 2024-01-01 (that version's enums
-    are not in these models)."""
+    GET does not show them. The emulator has the 2026-08-01 models, less what each older version
+    lacks (aksolder.LACKS and NEW_VALUES), and checks no enum value of an api-version before
+    2024-01-01 (AKS ignored a field's content then as much as the field)."""
+    from tests.emulators.arm import aksolder
+
     version = REQUEST_API_VERSION.get()
     if version[:10] < AKS_REFUSES_UNKNOWN_FROM:
         drop_unknown(aks_models(), class_name, body)
+        # And what the 2026-08-01 models have but that version lacks (aksolder.py: 2023-11-01,
+        # 2023-11-02-preview), ignored as any unknown field then.
+        aksolder.drop(version, class_name, body)
         return
     check(aks_models(), class_name, body)
-    from tests.emulators.arm import aksolder
 
     # What the 2026-08-01 models have and an older version akscli sends lacks, refused with 400 as
     # microsoft/api-guidelines azure/Guidelines.md asks ("Any JSON field name/value not known/valid to
