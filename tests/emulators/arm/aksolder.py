@@ -49,66 +49,8 @@ from typing import Any
 from tests.emulators.arm import schema
 from tests.emulators.arm.server import ArmError
 
-# What api-versions 2024-01-01 and 2024-01-02-preview lack, by model class (module docstring); a pool's
-# properties are the same set in both of its classes.
-_POOL_2024_01_01 = frozenset(
-    {
-        "artifactStreamingProfile",
-        "eTag",
-        "gatewayProfile",
-        "gpuProfile",
-        "localDNSProfile",
-        "messageOfTheDay",
-        "podIPAllocationMode",
-        "securityProfile",
-        "status",
-        "virtualMachineNodesStatus",
-        "virtualMachinesProfile",
-        "windowsProfile",
-    }
-)
-_LACKS_2024_01_01: dict[str, frozenset[str]] = {
-    "AgentPool": frozenset({"systemData"}),
-    "AgentPoolManagedClusterAgentPoolProfileProperties": _POOL_2024_01_01,
-    "AgentPoolNetworkProfile": frozenset({"dranet"}),
-    "AgentPoolUpgradeProfile": frozenset({"systemData"}),
-    "AgentPoolUpgradeProfileProperties": frozenset({"recentlyUsedVersions"}),
-    "AgentPoolUpgradeSettings": frozenset({"maxUnavailable", "undrainableNodeBehavior"}),
-    "ContainerServiceNetworkProfile": frozenset({"advancedNetworking", "staticEgressGatewayProfile"}),
-    "IstioComponents": frozenset({"proxyRedirectionMechanism"}),
-    "IstioEgressGateway": frozenset({"gatewayConfigurationName", "name", "namespace"}),
-    "ManagedCluster": frozenset({"eTag", "kind"}),
-    "ManagedClusterAPIServerAccessProfile": frozenset({"enableVnetIntegration", "subnetId"}),
-    "ManagedClusterAgentPoolProfile": _POOL_2024_01_01,
-    "ManagedClusterAzureMonitorProfile": frozenset({"appMonitoring", "containerInsights"}),
-    "ManagedClusterAzureMonitorProfileMetrics": frozenset({"controlPlane"}),
-    "ManagedClusterHTTPProxyConfig": frozenset({"enabled"}),
-    "ManagedClusterIngressProfile": frozenset({"gatewayAPI"}),
-    "ManagedClusterIngressProfileWebAppRouting": frozenset({"gatewayAPIImplementations", "nginx"}),
-    "ManagedClusterManagedOutboundIPProfile": frozenset({"countIPv6"}),
-    "ManagedClusterNATGatewayProfile": frozenset({"outboundIPPrefixes", "outboundIPs", "sku"}),
-    "ManagedClusterProperties": frozenset(
-        {
-            "aiToolchainOperatorProfile",
-            "bootstrapProfile",
-            "enableFIPS",
-            "hostedSystemProfile",
-            "metricsProfile",
-            "nodeProvisioningProfile",
-            "nodeResourceGroupProfile",
-            "schedulerProfile",
-            "status",
-        }
-    ),
-    "ManagedClusterPropertiesAutoScalerProfile": frozenset(
-        {"daemonset-eviction-for-empty-nodes", "daemonset-eviction-for-occupied-nodes", "ignore-daemonsets-utilization"}
-    ),
-    "ManagedClusterSecurityProfile": frozenset(
-        {"customCATrustCertificates", "kubernetesResourceObjectEncryptionProfile"}
-    ),
-    "ManagedClusterSecurityProfileDefender": frozenset({"securityGating"}),
-    "ManagedClusterUpgradeProfile": frozenset({"systemData"}),
-}
+# What api-version 2024-01-02-preview lacks, by model class (module docstring); a pool's properties are
+# the same set in both of its classes.
 _POOL_2024_01_02_PREVIEW = frozenset({"eTag", "gatewayProfile", "localDNSProfile", "status"})
 _LACKS_2024_01_02_PREVIEW: dict[str, frozenset[str]] = {
     "AgentPool": frozenset({"systemData"}),
@@ -138,16 +80,41 @@ _LACKS_2024_01_02_PREVIEW: dict[str, frozenset[str]] = {
     "ManualScaleProfile": frozenset({"size"}),
     "ScaleProfile": frozenset({"autoscale"}),
 }
-_VALUES_2024_01_01: dict[str, frozenset[str]] = {
-    "AgentPoolMode": frozenset({"Gateway"}),
-    "AgentPoolType": frozenset({"VirtualMachines"}),
-    "ManagedClusterSKUName": frozenset({"Automatic"}),
-    "NetworkPolicy": frozenset({"none"}),
-    "NodeOSUpgradeChannel": frozenset({"SecurityPatch"}),
-    "OSSKU": frozenset({"AzureContainerLinux", "AzureLinux3", "Ubuntu2204", "Ubuntu2404", "Windows2025"}),
-    "OutboundType": frozenset({"none"}),
-    "WorkloadRuntime": frozenset({"KataVmIsolation"}),
+# What the stable 2024-01-01 lacks besides (the preview's own properties it never had). The preview's
+# sets below a property 2024-01-01 lacks whole (gpuProfile, nodeProvisioningProfile, a pool's
+# virtualMachinesProfile) change nothing there.
+_POOL_2024_01_01 = frozenset(
+    {
+        "artifactStreamingProfile",
+        "gpuProfile",
+        "messageOfTheDay",
+        "podIPAllocationMode",
+        "securityProfile",
+        "virtualMachineNodesStatus",
+        "virtualMachinesProfile",
+        "windowsProfile",
+    }
+)
+_STABLE_2024_01_01: dict[str, frozenset[str]] = {
+    "AgentPoolManagedClusterAgentPoolProfileProperties": _POOL_2024_01_01,
+    "ManagedClusterAgentPoolProfile": _POOL_2024_01_01,
+    "ManagedClusterAPIServerAccessProfile": frozenset({"enableVnetIntegration", "subnetId"}),
+    "ManagedClusterProperties": frozenset(
+        {
+            "aiToolchainOperatorProfile",
+            "bootstrapProfile",
+            "metricsProfile",
+            "nodeProvisioningProfile",
+            "nodeResourceGroupProfile",
+        }
+    ),
+    "ManagedClusterPropertiesAutoScalerProfile": frozenset(
+        {"daemonset-eviction-for-empty-nodes", "daemonset-eviction-for-occupied-nodes", "ignore-daemonsets-utilization"}
+    ),
+    "ManagedClusterSecurityProfile": frozenset({"customCATrustCertificates"}),
 }
+# Enum values 2024-01-02-preview lacks; 2024-01-01 lacks these and _STABLE_VALUES (AgentPoolSSHAccess
+# is a pool securityProfile's, which 2024-01-01 lacks whole).
 _VALUES_2024_01_02_PREVIEW: dict[str, frozenset[str]] = {
     "AgentPoolMode": frozenset({"Gateway"}),
     "AgentPoolSSHAccess": frozenset({"EntraId"}),
@@ -156,11 +123,20 @@ _VALUES_2024_01_02_PREVIEW: dict[str, frozenset[str]] = {
     "OutboundType": frozenset({"none"}),
     "WorkloadRuntime": frozenset({"KataVmIsolation"}),
 }
+_STABLE_VALUES: dict[str, frozenset[str]] = {
+    "AgentPoolType": frozenset({"VirtualMachines"}),
+    "NetworkPolicy": frozenset({"none"}),
+    "NodeOSUpgradeChannel": frozenset({"SecurityPatch"}),
+}
 
 
 def _more(base: dict[str, frozenset[str]], more: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
     """``base`` with ``more`` added, class by class (an older version lacks what the next one does, and more)."""
     return {cls: base.get(cls, frozenset()) | more.get(cls, frozenset()) for cls in {*base, *more}}
+
+
+_LACKS_2024_01_01 = _more(_LACKS_2024_01_02_PREVIEW, _STABLE_2024_01_01)
+_VALUES_2024_01_01 = _more(_VALUES_2024_01_02_PREVIEW, _STABLE_VALUES)
 
 
 # api-version -> model class -> the JSON property names that version's definition lacks.
