@@ -93,6 +93,17 @@ def test_the_fleet_member_list_reads_clusters_at_the_version_aksolder_describes(
     assert armclient._AKS_API in aksolder.LACKS
 
 
+def test_the_fleet_member_list_shows_only_cluster_fields_its_version_has() -> None:
+    """akscli/fleet/member_clusters.py SHOWN, read at 2026-01-01: each AKS field is in that version
+    (connectivityStatus is an Arc cluster's, read at Microsoft.Kubernetes 2024-01-01)."""
+    from akscli.fleet.member_clusters import SHOWN
+    from tests.emulators.arm import schema
+
+    aks_fields = set(SHOWN) - {"connectivityStatus"}
+    assert aks_fields <= set(schema._fields(schema.aks_models(), "ManagedClusterProperties"))
+    assert not aks_fields & aksolder.LACKS[armclient._AKS_API]["ManagedClusterProperties"]
+
+
 def _cluster_at(emu: ArmEmulator, version: str) -> dict[str, Any]:
     status, _, cluster = routes._arm(emu, "GET", cluster_id("aks1"), {"api-version": [version]}, b"", {})
     assert status == 200
