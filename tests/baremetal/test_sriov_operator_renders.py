@@ -19,11 +19,17 @@ from .conftest import add_nodes
 NS = "sriov-network-operator"
 
 
-def operator(emu: Any, nodes: list[dict[str, Any]], node_selector: dict[str, str] | None) -> None:
+def operator(emu: Any, nodes: list[dict[str, Any]], node_selector: dict[str, str] | None, daemon: Any = None) -> None:
+    """The chart's install: the operator, the namespace and, with ``daemon`` (a SriovConfigDaemon), the
+    config daemon's ServiceAccount (templates/serviceaccount.yaml), then the SriovOperatorConfig."""
     emu.controllers.add(SriovNetworkOperator(delay=0.0, namespace=NS))
     emu.controllers.add(SriovNetworkDevicePlugin(delay=0.0))
     add_nodes(emu, nodes)
     emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
+    if daemon is not None:
+        emu.controllers.add(daemon)
+        account = {"name": "sriov-network-config-daemon", "namespace": NS}
+        emu.cluster.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": account})
     spec = {"configDaemonNodeSelector": node_selector} if node_selector else {}
     emu.cluster.create(
         {

@@ -32,10 +32,26 @@ plugin's DaemonSet. Upstream: k8snetworkplumbingwg/sriov-network-operator 249e20
   configDaemonNodeSelector plus it), and 002-rbac.yaml its ServiceAccount. syncDsObject makes the
   SriovOperatorConfig their controller.
 
-Not simulated: the SriovNetworkNodeState objects and the config daemon that creates VFs (the device
-plugin's emulator counts a node's HCAs itself, sriov_device_plugin.py), nicSelector.netFilter and
-pfName resolution (they need the node state's interfaces), the webhooks, the init container of the
-BlockDevicePluginUntilConfigured feature gate, and useCDI.
+- controllers/sriovoperatorconfig_controller.go syncConfigDaemonSet renders bindata/manifests/daemon/
+  daemonset.yaml: DaemonSet ``sriov-network-config-daemon``, pods ``app: sriov-network-config-daemon``,
+  toleration ``operator: Exists``, ServiceAccount ``sriov-network-config-daemon`` (the chart's
+  templates/serviceaccount.yaml creates it, not the operator), and the nodeSelector
+  ``kubernetes.io/os: linux`` plus ``node-role.kubernetes.io/worker: ""``, which updateDaemonsetNodeSelector
+  replaces by the whole configDaemonNodeSelector where one is set; syncK8sResource makes the
+  SriovOperatorConfig its controller. The image is the chart's images.sriovConfigDaemon
+  (values.yaml, templates/operator.yaml SRIOV_NETWORK_CONFIG_DAEMON_IMAGE).
+- sriovnetworknodepolicy_controller.go syncAllSriovNetworkNodeStates and syncSriovNetworkNodeState:
+  one SriovNetworkNodeState per node the selector above selects, named after the node, in the
+  operator's namespace, controlled by the SriovOperatorConfig, created with an empty spec (the spec
+  is written from the policies only once the daemon has reported interfaces, p.Apply: not simulated).
+  Its status is the config daemon's (sriov_config_daemon.py).
+
+Not simulated: the config daemon's host work that creates VFs (the device plugin's emulator counts a
+node's HCAs itself, sriov_device_plugin.py), nicSelector.netFilter and pfName resolution (they need the
+node state's interfaces), the node state's spec, the delayed removal of a state whose node is no
+longer selected (handleStaleNodeState: the state is kept), the config daemon's init containers (the
+CNI binaries), the webhooks, the init container of the BlockDevicePluginUntilConfigured feature gate,
+and useCDI.
 """
 
 from __future__ import annotations
@@ -54,6 +70,8 @@ CONFIG_MAP = "device-plugin-config"  # pkg/consts/constants.go ConfigMapName
 PLUGIN_LABEL = "sriovnetwork.openshift.io/device-plugin"  # constants.go SriovDevicePluginLabel
 DEFAULT_NODES = {"node-role.kubernetes.io/worker": "", "kubernetes.io/os": "linux"}  # helper.go GetDefaultNodeSelector
 PLUGIN_IMAGE = "ghcr.io/k8snetworkplumbingwg/sriov-network-device-plugin:v3.9.0"
+CONFIG_DAEMON = "sriov-network-config-daemon"  # bindata/manifests/daemon/daemonset.yaml: name, app, account
+CONFIG_DAEMON_IMAGE = "ghcr.io/k8snetworkplumbingwg/sriov-network-operator-config-daemon"  # chart values.yaml
 
 
 @functools.cache
@@ -158,6 +176,50 @@ def plugin_daemonset(namespace: str, prefix: str, config: dict[str, Any]) -> dic
     }
 
 
+def config_daemonset(namespace: str, config: dict[str, Any]) -> dict[str, Any]:
+    """bindata/manifests/daemon/daemonset.yaml as syncConfigDaemonSet renders it (the module docstring)."""
+    chosen = (config.get("spec") or {}).get("configDaemonNodeSelector") or {}
+    container = {
+        "name": CONFIG_DAEMON,
+        "image": CONFIG_DAEMON_IMAGE,
+        "command": [CONFIG_DAEMON],
+        "args": ["start"],
+        "securityContext": {"privileged": True, "readOnlyRootFilesystem": True},
+        "env": [
+            {"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+            {"name": "NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+        ],
+    }
+    labels = {"app": CONFIG_DAEMON, "component": "network", "type": "infra", "openshift.io/component": "network"}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": CONFIG_DAEMON, "namespace": namespace, "ownerReferences": _owner(config)},
+        "spec": {
+            "selector": {"matchLabels": {"app": CONFIG_DAEMON}},
+            "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "33%"}},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "hostNetwork": True,
+                    "hostPID": True,
+                    "nodeSelector": dict(chosen) or dict(DEFAULT_NODES),
+                    "tolerations": [{"operator": "Exists"}],
+                    "serviceAccountName": CONFIG_DAEMON,
+                    "priorityClassName": "system-node-critical",
+                    "containers": [container],
+                },
+            },
+        },
+    }
+
+
+def node_state(namespace: str, node: str, config: dict[str, Any]) -> dict[str, Any]:
+    """syncSriovNetworkNodeState's new object: the node's name, an empty spec, the config its controller."""
+    meta = {"name": node, "namespace": namespace, "ownerReferences": _owner(config)}
+    return {"apiVersion": API, "kind": "SriovNetworkNodeState", "metadata": meta, "spec": {}}
+
+
 class SriovNetworkOperator(Controller):
     """Renders the device plugin's config, node labels and DaemonSet (the module docstring)."""
 
@@ -165,7 +227,11 @@ class SriovNetworkOperator(Controller):
     # /usr/bin/sriov-network-operator and run (CMD); main.go sets no UserAgent.
     field_manager: ClassVar[str | None] = "sriov-network-operator"
 
-    crds: ClassVar[list[dict[str, Any]]] = [_crd("sriovoperatorconfigs"), _crd("sriovnetworknodepolicies")]
+    crds: ClassVar[list[dict[str, Any]]] = [
+        _crd("sriovoperatorconfigs"),
+        _crd("sriovnetworknodepolicies"),
+        _crd("sriovnetworknodestates"),
+    ]
     watches: ClassVar[list[tuple[str, str]]] = [(API, "SriovOperatorConfig"), (API, "SriovNetworkNodePolicy")]
 
     def __init__(self, delay: float = 0.05, namespace: str = "sriov-network-operator", prefix: str = "openshift.io"):
@@ -203,6 +269,11 @@ class SriovNetworkOperator(Controller):
         account = {"name": "sriov-device-plugin", "namespace": self.namespace, "ownerReferences": _owner(config)}
         _put(cluster, {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": account})
         _put(cluster, plugin_daemonset(self.namespace, self.prefix, config))
+        _put(cluster, config_daemonset(self.namespace, config))
+        for node in nodes:
+            name = node["metadata"]["name"]
+            if cluster.get(API, "SriovNetworkNodeState", self.namespace, name) is None:
+                cluster.create(node_state(self.namespace, name, config))
 
 
 def _put(cluster: Any, obj: dict[str, Any]) -> None:
