@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from akscli import gpu_dra, gpu_stack, gpus, rdma_plugins
-from akscli.baremetal import rdma_stopped
+from akscli.baremetal import rdma_stopped, sriov_state
 from akscli.baremetal.findings import DEFAULT_RDMA_RESOURCES as DEFAULT_RDMA_RESOURCES
 from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, RDMA_PLUGIN_STOPPED_FIX, Collector, PoolStats
 from akscli.baremetal.findings import SAMPLE as SAMPLE
@@ -127,6 +127,9 @@ def check_node(
     _check_gpu_health(name, stats.pool, conditions, opts, out)
     _check_gpu_setup(node, name, labels, facts, stats, opts, out)
     _check_rdma(node, name, labels, size, stats, opts, out)
+    if opts.sriov is not None:
+        rdma_expected = opts.expect_rdma if opts.expect_rdma is not None else has_infiniband(size)
+        opts.sriov.check(node, stats.pool, rdma_expected, out)
 
 
 def _check_node_health(
@@ -510,6 +513,7 @@ def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str
     gpu_node_facts = gpu_stack.GpuNodes()
     opts.rdma_plugins = rdma_plugins.of(kube, gpu_node_facts)
     opts.rdma_causes = rdma_stopped.Causes(kube, opts.rdma_plugins)
+    opts.sriov = sriov_state.read(kube, opts.page_size)
     if tuple(opts.rdma_resources) == DEFAULT_RDMA_RESOURCES:  # no --rdma-resource: what the plugins advertise
         opts.rdma_resources = tuple(dict.fromkeys([*rdma_plugins.resources(opts.rdma_plugins), *opts.rdma_resources]))
     dra = gpu_dra.nodes_if_served(kube, opts.page_size)  # one small entry per GPU node

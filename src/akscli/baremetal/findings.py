@@ -116,6 +116,8 @@ class Options:
     rdma_plugins: Sequence[Any] = ()
     # Why a plugin's RDMA resource has capacity 0 on a node (akscli.baremetal.rdma_stopped.Causes).
     rdma_causes: Any = None
+    # The sriov-network-operator's config and its failing node states (akscli.baremetal.sriov_state).
+    sriov: Any = None
 
 
 @dataclass
