@@ -219,19 +219,27 @@ def kubelet_starts(kube: Kube, node: str | None = None) -> dict[str, datetime]:
     own Starting event on the Node is not among them. A node's events last an hour (the API
     server's --event-ttl): the list holds the nodes whose kubelet started within it."""
     selector = KUBELET_STARTS if node is None else f"involvedObject.name={node},{KUBELET_STARTS}"
-    newest: dict[str, datetime] = {}
     try:
-        for event in kube.list("v1", "Event", namespace="default", field_selector=selector, page_size=EVENT_PAGE):
-            name = str((event.get("involvedObject") or {}).get("name") or "")
-            at = timestamps.parse(
-                (event.get("series") or {}).get("lastObservedTime")
-                or event.get("lastTimestamp")
-                or event.get("eventTime")
-            )
-            if name and at is not None and (name not in newest or at > newest[name]):
-                newest[name] = at
+        return newest_events(kube, "default", selector, EVENT_PAGE)
     except (errors.AuthError, errors.NotInstalledError):
         return {}
+
+
+def newest_events(
+    kube: Kube, namespace: str, selector: str, page_size: int, keep: Callable[[str], bool] | None = None
+) -> dict[str, datetime]:
+    """Per involved object's name, the newest time of the events ``selector`` selects in ``namespace``
+    (one paged list), of those whose message ``keep`` accepts; an error reading them is raised."""
+    newest: dict[str, datetime] = {}
+    for event in kube.list("v1", "Event", namespace=namespace, field_selector=selector, page_size=page_size):
+        if keep is not None and not keep(str(event.get("message") or "")):
+            continue
+        name = str((event.get("involvedObject") or {}).get("name") or "")
+        at = timestamps.parse(
+            (event.get("series") or {}).get("lastObservedTime") or event.get("lastTimestamp") or event.get("eventTime")
+        )
+        if name and at is not None and (name not in newest or at > newest[name]):
+            newest[name] = at
     return newest
 
 

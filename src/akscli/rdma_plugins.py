@@ -70,6 +70,7 @@ SHARED_PREFIX = "rdma"  # resources_manager.go rdmaHcaResourcePrefix
 SRIOV_APP = "sriovdp"  # the app label of upstream's DaemonSet and the Network Operator's
 SRIOV_OPERATOR_POD_APP = "sriov-device-plugin"  # sriov-network-operator plugins/sriov-device-plugin.yaml
 SRIOV_OPERATOR_OWNER = "SriovOperatorConfig"  # sriov-network-operator controllers/helper.go syncDsObject
+SRIOV_OPERATOR_LABEL = "sriovnetwork.openshift.io/device-plugin"  # its plugin's nodeSelector (constants.go)
 SRIOV_IMAGE = "sriov-network-device-plugin"  # deployments/sriovdp-daemonset.yaml's image
 SRIOV_CONFIG = "/etc/pcidp/config.json"  # cmd/sriovdp/main.go defaultConfig
 SRIOV_PREFIX = "intel.com"  # cmd/sriovdp/main.go: --resource-prefix's default

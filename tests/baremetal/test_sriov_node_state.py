@@ -118,13 +118,19 @@ def test_a_node_state_in_progress_for_a_few_minutes_is_not_reported(
     assert _sriov_findings(kube) == []
 
 
-def test_a_node_state_in_progress_past_the_threshold_is_reported_stuck(
-    kube_emulator: Any, kubeconfig: Any, kube: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _install(kube_emulator, {"agentpool": "gpu"}, "gpu", stuck={"aks-gpu-0"})
+def _past_the_threshold(emu: Any, kube: Any, monkeypatch: pytest.MonkeyPatch, **knobs: Any) -> doctor.Finding:
+    """doctor's one SR-IOV finding a minute past ``STUCK`` after the node states were written."""
+    _install(emu, {"agentpool": "gpu"}, "gpu", **knobs)
     later = sriov_state._now() + sriov_state.STUCK + timedelta(minutes=1)
     monkeypatch.setattr(sriov_state, "_now", lambda: later)
     [finding] = _sriov_findings(kube)
+    return finding
+
+
+def test_a_node_state_in_progress_past_the_threshold_is_reported_stuck(
+    kube_emulator: Any, kubeconfig: Any, kube: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = _past_the_threshold(kube_emulator, kube, monkeypatch, stuck={"aks-gpu-0"})
     assert (finding.check, finding.severity, finding.nodes) == ("sriov-sync", "warning", ["aks-gpu-0"])
     assert "configuring the node's NICs for over 30 minutes (SriovNetworkNodeState syncStatus InProgress)" in (
         finding.message
@@ -135,10 +141,7 @@ def test_a_node_state_in_progress_past_the_threshold_is_reported_stuck(
 def test_a_node_state_waiting_for_its_drain_names_the_drain(
     kube_emulator: Any, kubeconfig: Any, kube: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _install(kube_emulator, {"agentpool": "gpu"}, "gpu", draining={"aks-gpu-0"})
-    later = sriov_state._now() + sriov_state.STUCK + timedelta(minutes=1)
-    monkeypatch.setattr(sriov_state, "_now", lambda: later)
-    [finding] = _sriov_findings(kube)
+    finding = _past_the_threshold(kube_emulator, kube, monkeypatch, draining={"aks-gpu-0"})
     assert finding.message.endswith("; it waits for the node's drain (current-state Draining)")
     assert "kubectl get pdb -A" in finding.fix
 
@@ -148,3 +151,16 @@ def test_doctor_reads_the_node_states_page_by_page(kube_emulator: Any, kubeconfi
     _install(kube_emulator, {"agentpool": "gpu"}, "gpu", "gpu", "gpu", failed=failed)
     [finding] = _sriov_findings(kube, page_size=1)
     assert (finding.count, finding.nodes) == (3, ["aks-gpu-0", "aks-gpu-1", "aks-gpu-2"])
+
+
+def test_a_node_the_operators_plugin_skips_gets_the_policy_fix_not_a_hand_set_label(
+    kube_emulator: Any, kubeconfig: Any, kube: Any
+) -> None:
+    _install(kube_emulator, None, "gpu")
+    [finding] = [f for f in doctor.diagnose(kube, doctor.Options()).findings if f.check == "rdma-resource"]
+    assert "its nodeSelector asks for sriovnetwork.openshift.io/device-plugin=Enabled" in finding.message
+    assert "kubectl label node" not in finding.fix
+    assert finding.fix.startswith(
+        "create a SriovNetworkNodePolicy with isRdma: true whose nodeSelector selects the node"
+    )
+    assert "(see check sriov-config-daemon)" in finding.fix

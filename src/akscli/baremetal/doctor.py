@@ -409,9 +409,18 @@ def _no_rdma_plugin_here(node: Mapping[str, Any], opts: Options) -> tuple[str, s
         )
     first = plugins[0]
     wanted = " ".join(f"{k}={v}" for k, v in (first.pod_spec.get("nodeSelector") or {}).items())
+    said = f"; no RDMA device plugin runs on the node: daemonset {first.namespace}/{first.name} places no pod there"
+    if rdma_plugins.SRIOV_OPERATOR_LABEL in wanted and "SriovOperatorConfig" in first.what:
+        # The operator owns the label: Enabled on the nodes its config daemon's selector covers and a
+        # policy gives a resource (sriov-network-operator sriovnetworknodepolicy_controller.go
+        # syncDevicePluginConfigMap); a hand-set one is overwritten.
+        return f"{said}, {first.why_not_on(node)}", (
+            f"{rdma_plugins.NODE_POLICY_FIX} the node; the sriov-network-operator sets "
+            f"{rdma_plugins.SRIOV_OPERATOR_LABEL}=Enabled only on nodes its configDaemonNodeSelector covers "
+            "(see check sriov-config-daemon)"
+        )
     return (
-        f"; no RDMA device plugin runs on the node: daemonset {first.namespace}/{first.name} places no pod "
-        f"there, {first.why_not_on(node)}",
+        f"{said}, {first.why_not_on(node)}",
         (f"label the node as the plugin selects (kubectl label node NODE {wanted}), or " if wanted else "")
         + f"change the plugin's nodeSelector, affinity or tolerations (kubectl -n {first.namespace} edit "
         f"daemonset {first.name})",

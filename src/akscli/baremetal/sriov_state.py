@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from akscli import errors, timestamps
+from akscli import errors
 
 if TYPE_CHECKING:
     from akscli.baremetal.findings import Collector
@@ -206,19 +206,12 @@ def read(kube: Kube, page_size: int = 500) -> SriovConfig | None:
 
 
 def _went_in_progress(kube: Kube, namespace: str, page_size: int) -> dict[str, datetime] | None:
-    newest: dict[str, datetime] = {}
+    from akscli.gpu_plugin import newest_events
+
+    def entered(message: str) -> bool:
+        return message.split(". Last Error:")[0].endswith("to: InProgress")
+
     try:
-        for event in kube.list("v1", "Event", namespace=namespace, field_selector=STATUS_EVENTS, page_size=page_size):
-            if not str(event.get("message") or "").split(". Last Error:")[0].endswith("to: InProgress"):
-                continue
-            name = str((event.get("involvedObject") or {}).get("name") or "")
-            at = timestamps.parse(
-                (event.get("series") or {}).get("lastObservedTime")
-                or event.get("lastTimestamp")
-                or event.get("eventTime")
-            )
-            if name and at is not None and (name not in newest or at > newest[name]):
-                newest[name] = at
+        return newest_events(kube, namespace, STATUS_EVENTS, page_size, entered)
     except errors.AkscliError:
         return None
-    return newest
