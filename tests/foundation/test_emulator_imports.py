@@ -38,6 +38,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("kube/controllers/kaito.py", "akscli.model.catalog"): (
         "data: the model catalogue (parameter counts and shapes from the models' published configs)"
     ),
+    ("kube/controllers/kaito_gpu_provisioner.py", "akscli.model.catalog"): (
+        "data: the model catalogue's weights size, standing for KAITO's preset DiskStorageRequirement"
+    ),
     ("kube/controllers/kaito.py", "akscli.model.kaito_estimator"): DEBT,
     ("kube/controllers/kaito.py", "akscli.model.kaito_estimator.KAITO_DEFAULT_MAX_MODEL_LEN"): DEBT,
     ("kube/controllers/kaito.py", "akscli.model.skus"): DATA_SKUS,

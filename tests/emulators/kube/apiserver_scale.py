@@ -34,7 +34,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from akscli.kube.label_selector import selector_string
 from tests.emulators.kube.apiserver_common import Ctx
 from tests.emulators.kube.apiserver_versions import uid_precondition
 from tests.emulators.kube.resources import ResourceType
@@ -57,6 +56,26 @@ def _nested(obj: dict[str, Any], path: list[str]) -> Any:
             return None
         cur = cur[key]
     return cur
+
+
+def selector_string(selector: Any) -> str:
+    """metav1.LabelSelectorAsSelector(selector).String(), the emulator's own reading (not akscli's):
+    kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/helpers.go turns
+    matchLabels into `=` and matchExpressions into in/notin/exists/!exists requirements; staging/src/
+    k8s.io/apimachinery/pkg/labels/selector.go internalSelector.String sorts them by key and
+    Requirement.String writes `k=v`, `k in (a,b)` (values sorted), `k notin (a,b)`, `k`, `!k`, joined
+    by ",". Nil and {} give ""."""
+    if not isinstance(selector, dict):
+        return ""
+    reqs: list[tuple[str, str]] = []
+    for key, value in (selector.get("matchLabels") or {}).items():
+        reqs.append((str(key), f"{key}={value}"))
+    for expr in selector.get("matchExpressions") or []:
+        key, op = str(expr.get("key", "")), expr.get("operator")
+        values = ",".join(sorted(str(v) for v in expr.get("values") or []))
+        text = {"In": f"{key} in ({values})", "NotIn": f"{key} notin ({values})", "Exists": key}.get(str(op))
+        reqs.append((key, text if text is not None else f"!{key}"))
+    return ",".join(text for _, text in sorted(reqs, key=lambda r: r[0]))
 
 
 def scale_of(rt: ResourceType, obj: dict[str, Any]) -> tuple[dict[str, Any], bool]:

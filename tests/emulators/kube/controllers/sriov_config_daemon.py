@@ -41,6 +41,12 @@ CURRENT = "sriovnetwork.openshift.io/current-state"  # constants.go NodeStateDra
 class SriovConfigDaemon(Controller):
     """Writes each node's SriovNetworkNodeState status where the config daemon runs (the module docstring)."""
 
+    # k8snetworkplumbingwg/sriov-network-operator Dockerfile.sriov-network-config-daemon: the daemon
+    # binary runs as /usr/bin/sriov-network-config-daemon and sets no UserAgent, so its writes carry
+    # client-go's default manager, the program name (kubernetes/kubernetes
+    # staging/src/k8s.io/client-go/rest/config.go DefaultKubernetesUserAgent).
+    field_manager: ClassVar[str | None] = "sriov-network-config-daemon"
+
     watches: ClassVar[list[tuple[str, str]]] = [(API, "SriovNetworkNodeState"), ("v1", "Pod")]
 
     def __init__(self, delay: float = 0.05, namespace: str = "sriov-network-operator") -> None:
