@@ -48,26 +48,35 @@ def rows(kube: Kube, signed_in: SignedIn | None = None) -> Iterator[Row]:
     on_workspace = [s for s in scaled if autoscaling_status.workspace_trigger(s) is not None]
     if not on_workspace:
         return
-    client_id = yield from _identity(kube)
+    found = yield from _identity(kube)
     yield from _labels(kube, on_workspace)
     if gap := monitoring.arc_without_target_allocator(kube):  # an Arc extension that reads no PodMonitor
         yield "target allocator", NOT_READY, gap[0], gap[1]
-    if client_id and signed_in is not None and (target := signed_in()) is not None:
+    if found is not None and found.ready and signed_in is not None and (target := signed_in()) is not None:
         from akscli import doctor_keda_role
 
         endpoints = [str((autoscaling_status.workspace_trigger(s) or {}).get("serverAddress")) for s in on_workspace]
-        yield from doctor_keda_role.rows(target, client_id, endpoints)
+        yield from doctor_keda_role.rows(target, found.client_id, endpoints, found.account, _cluster_id(kube))
 
 
-def _identity(kube: Kube) -> Generator[Row, None, str]:
-    """The workload identity row (akscli.model.keda_identity); returns the client ID KEDA signs in
-    as where the row is ok, else ""."""
+def _identity(kube: Kube) -> Generator[Row, None, keda_identity.Identity | None]:
+    """The workload identity row (akscli.model.keda_identity); returns the verdict (None where no
+    operator pod is found)."""
     found = keda_identity.verdict(kube)
     if found is None:  # the pods row above says KEDA's operator is missing
-        return ""
+        return None
     status = OK if found.ready else NOT_READY if found.ready is False else UNKNOWN
     yield "workload identity", status, found.detail, READ_FIX if found.ready is None else found.fix
-    return found.client_id
+    return found
+
+
+def _cluster_id(kube: Kube) -> str:
+    """This cluster's Azure resource ID as Azure Monitor's collector names it, "" where it cannot be read
+    (the federated credential row then says so)."""
+    try:
+        return monitoring.collector_cluster(kube)
+    except AkscliError:
+        return ""
 
 
 def _labels(kube: Kube, on_workspace: list[dict[str, Any]]) -> Iterator[Row]:

@@ -72,8 +72,13 @@ QUERY_ACTION = "Microsoft.Monitor/accounts/data/metrics/read"
 Row = tuple[str, str, str, str]
 
 
-def rows(target: AzureTarget, client_id: str, endpoints: Sequence[str]) -> Iterator[Row]:
-    """One row per workspace the ScaledObjects query (``endpoints``: their serverAddress values)."""
+def rows(
+    target: AzureTarget, client_id: str, endpoints: Sequence[str], keda_account: str = "", cluster_id: str = ""
+) -> Iterator[Row]:
+    """One row per workspace the ScaledObjects query (``endpoints``: their serverAddress values); before
+    them, where ``keda_account`` (KEDA's service account, NAMESPACE/NAME) is given and the client is a
+    user-assigned identity, whether its federated credentials trust that account on the cluster
+    ``cluster_id`` names (akscli.doctor_keda_federation)."""
     from akscli.azure import arm
 
     sub = target.subscription_id()
@@ -88,6 +93,10 @@ def rows(target: AzureTarget, client_id: str, endpoints: Sequence[str]) -> Itera
         return
     identity = next((i for i in identities if _props(i).get("clientId", "").lower() == client_id.lower()), None)
     if identity is not None:
+        if keda_account:
+            from akscli import doctor_keda_federation
+
+            yield doctor_keda_federation.row(target, identity, keda_account, cluster_id)
         name, principal = (
             f"identity {identity.get('name') or client_id}",
             str(_props(identity).get("principalId") or ""),

@@ -65,6 +65,9 @@ class Identity:
     detail: str
     fix: str = ""
     client_id: str = ""
+    # The service account KEDA's token is for, NAMESPACE/NAME (set with ``ready`` True): the subject
+    # of its federated credential is system:serviceaccount:NAMESPACE:NAME.
+    account: str = ""
 
 
 def operator_pods(kube: Kube) -> list[dict[str, Any]]:
@@ -125,7 +128,9 @@ def verdict(kube: Kube) -> Identity | None:
             f"{running or f'no {CLIENT_ID_ENV}'}: KEDA reads it only when it starts",
             restart,
         )
-    return Identity(True, f"pod {ns}/{name} signs in as client {running} ({subject})", client_id=running)
+    return Identity(
+        True, f"pod {ns}/{name} signs in as client {running} ({subject})", client_id=running, account=f"{ns}/{account}"
+    )
 
 
 def warnings(kube: Kube) -> list[str]:

@@ -287,9 +287,14 @@ def collector_label(kube: Kube) -> tuple[str | None, str]:
 # The target allocator that hands the PodMonitors' targets to the collector (Azure/prometheus-collector
 # 39583fd5 otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/templates/ama-metrics-targetallocator.yaml).
 TARGET_ALLOCATOR = "ama-metrics-operator-targets"
-# The Arc extension's name in Azure's own templates (Azure/prometheus-collector
+# The Arc extension's name and type as Azure's docs install it: `az k8s-extension create --name
+# azuremonitor-metrics ... --cluster-type connectedClusters --extension-type
+# Microsoft.AzureMonitor.Containers.Metrics` (MicrosoftDocs/azure-monitor-docs
+# articles/azure-monitor/containers/kubernetes-monitoring-enable-arc.md, "Prometheus metrics"; the
+# same in MicrosoftDocs/azure-docs articles/azure-monitor/essentials/
+# prometheus-metrics-from-arc-enabled-cluster.md), and in Azure's own templates (Azure/prometheus-collector
 # ArcBicepTemplate/nested_azuremonitormetrics_arc_k8s_extension_clusterResourceId.bicep,
-# otelcollector/test/arc-conformance/e2e_tests.sh).
+# otelcollector/test/arc-conformance/e2e_tests.sh). The name is the user's choice; the type is fixed.
 ARC_EXTENSION = "azuremonitor-metrics"
 
 
@@ -308,9 +313,7 @@ def arc_without_target_allocator(kube: Kube) -> tuple[str, str] | None:
     Deployment tells. Extension configuration settings are the chart's Helm values (Azure/prometheus-collector
     273508f5 "Arc: configuration settings for GA": "the helm value/configuration setting")."""
     try:
-        deployment = kube.get("apps/v1", "Deployment", COLLECTOR_DEPLOYMENT, COLLECTOR_NAMESPACE)
-        pod = (((deployment or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
-        cluster = _collector_env(pod).get("CLUSTER", "").strip()
+        cluster = collector_cluster(kube)
         if not cluster or "microsoft.containerservice/managedclusters" in cluster.lower():
             return None
         if kube.get("apps/v1", "Deployment", TARGET_ALLOCATOR, COLLECTOR_NAMESPACE) is not None:
@@ -329,6 +332,16 @@ def arc_without_target_allocator(kube: Kube) -> tuple[str, str] | None:
         "--cluster-type connectedClusters --configuration-settings AzureMonitorMetrics.ArcEnableOperator=true "
         "AzureMonitorMetrics.TargetAllocatorEnabled=true",
     )
+
+
+def collector_cluster(kube: Kube) -> str:
+    """The Azure resource ID of this cluster as Azure Monitor's collector names it: its ``CLUSTER``, a
+    managedClusters ID on AKS, a connectedClusters ID on Arc (templates/ama-metrics-deployment.yaml,
+    templates/_arc-extension-helpers.tpl resourceId); "" where there is no collector. AkscliError
+    when the read is refused."""
+    deployment = kube.get("apps/v1", "Deployment", COLLECTOR_DEPLOYMENT, COLLECTOR_NAMESPACE)
+    pod = (((deployment or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
+    return _collector_env(pod).get("CLUSTER", "").strip()
 
 
 def _collector_env(pod: Mapping[str, Any]) -> dict[str, str]:
