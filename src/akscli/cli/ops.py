@@ -80,7 +80,8 @@ def doctor(
     Without --for, only installed components that do not work block; absent ones are reported.
     Where a subscription is chosen (--subscription, $AZURE_SUBSCRIPTION_ID or the Azure CLI's
     default), doctor also asks Azure whether KEDA's identity may query the Azure Monitor workspace
-    its ScaledObjects read (the Monitoring Data Reader role); it reads nothing else there.
+    its ScaledObjects read (the Monitoring Data Reader role) and whether that identity's federated
+    credentials trust KEDA's service account on this cluster's OIDC issuer; it reads nothing else there.
     """
     from akscli import doctor as logic
 
