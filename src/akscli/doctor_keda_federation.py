@@ -18,6 +18,12 @@ system:serviceaccount:kube-system:keda-operator --audience api://AzureADTokenExc
 KEDA's chart runs it in ``keda``). A cluster without the issuer gives no token Entra can check:
 `az aks update --enable-oidc-issuer` (MicrosoftDocs/azure-aks-docs articles/aks/use-oidc-issuer.md).
 
+Entra's own rules (MicrosoftDocs/entra-docs docs/workload-id/workload-identity-federation-considerations.md):
+"A maximum of 20 federated identity credentials can be added to an application or user-assigned
+managed identity", and "The combination of issuer and subject must be unique", so the fix replaces
+KEDA's own credential where one names its subject or this issuer with it, and where the identity holds
+20 already a new one needs a delete first.
+
 Two reads, both GETs in the subscription doctor is signed in to:
 - the cluster, ``Microsoft.ContainerService/managedClusters`` (akscli.azure.clusters.API_VERSION), for
   ``properties.oidcIssuerProfile.issuerURL`` (Azure/azure-rest-api-specs specification/containerservice/
@@ -46,6 +52,7 @@ if TYPE_CHECKING:
 CHECK = "federated credential"
 IDENTITIES_API = "2023-01-31"
 AUDIENCE = "api://AzureADTokenExchange"
+MAX_CREDENTIALS = 20  # entra-docs workload-identity-federation-considerations.md (module docstring)
 CREDENTIAL_NAME = "fed-keda"  # the name MicrosoftDocs/azure-aks-docs articles/aks/keda-workload-identity.md uses
 
 Row = tuple[str, str, str, str]
@@ -83,13 +90,20 @@ def row(target: AzureTarget, identity: dict[str, Any], account: str, cluster_id:
         if p.get("issuer") == issuer and p.get("subject") == subject and AUDIENCE in (p.get("audiences") or []):
             return CHECK, OK, f"identity {name} trusts {subject} of issuer {issuer} (credential {cred})", ""
     detail, cred_name = _miss(name, subject, issuer, props)
+    full = cred_name not in {cred for cred, _ in props} and len(props) >= MAX_CREDENTIALS
     return (
         CHECK,
         NOT_READY,
         f"{detail}, so Microsoft Entra refuses KEDA's token (AADSTS70021: No matching federated identity record "
         "found for presented assertion) and every workspace query fails",
-        f"az identity federated-credential create --name {cred_name} --identity-name {name} --resource-group {group} "
-        f"--issuer {issuer} --subject {subject} --audience {AUDIENCE}",
+        (
+            f"az identity federated-credential delete --name UNUSED --identity-name {name} --resource-group {group} "
+            f"(it holds {len(props)}, the most Entra allows), then "
+            if full
+            else ""
+        )
+        + f"az identity federated-credential create --name {cred_name} --identity-name {name} "
+        f"--resource-group {group} --issuer {issuer} --subject {subject} --audience {AUDIENCE}",
     )
 
 

@@ -142,3 +142,19 @@ def test_doctor_cannot_tell_the_credential_where_the_cluster_is_not_in_the_subsc
     assert row["fix"].startswith(
         "compare az identity federated-credential list --identity-name id-keda --resource-group rg-ml"
     )
+
+
+def test_doctor_says_to_delete_one_first_where_the_identity_holds_the_most_credentials_entra_allows(
+    model_emulator: Start, azure_env: ArmEmulator
+) -> None:
+    # entra-docs workload-identity-federation-considerations.md: at most 20 per user-assigned identity.
+    _world(model_emulator, azure_env)
+    _cluster(azure_env)
+    for i in range(20):
+        _credential(azure_env, f"app-{i:02d}", subject=f"system:serviceaccount:app{i}:default")
+    row = _row()
+    assert row is not None and row["status"] == "not-ready"
+    assert row["fix"] == (
+        "az identity federated-credential delete --name UNUSED --identity-name id-keda --resource-group rg-ml "
+        f"(it holds 20, the most Entra allows), then {_fix('fed-keda')}"
+    )
