@@ -406,12 +406,12 @@ class PodOwner(Controller):
         def mount_then_start(cluster: ClusterState, bound: dict[str, Any]) -> dict[str, Any]:
             # The kubelet mounts the pod's volumes before it creates a container
             # (controllers/kubelet_volumes.py cites kubernetes/kubernetes pkg/kubelet/kubelet.go SyncPod).
-            message = kubelet_volumes.mount_error(cluster, namespace, spec) if failure is None else None
-            if message is None:
+            failed = kubelet_volumes.mount_errors(cluster, namespace, spec) if failure is None else []
+            if not failed:
                 return start(cluster, bound)
             at = self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ")
             waiting = cluster.patch_status("v1", "Pod", namespace, name, kubelet_volumes.waiting_status(spec, at))
-            kubelet_volumes.wait_for_mount(cluster, waiting, message, start)
+            kubelet_volumes.wait_for_mount(cluster, waiting, failed, start)
             return waiting
 
         if waits:
@@ -423,8 +423,8 @@ class PodOwner(Controller):
                 return held
             cluster.patch("v1", "Pod", namespace, name, {"spec": {"nodeName": node}})
             return mount_then_start(cluster, held)
-        mount = kubelet_volumes.mount_error(cluster, namespace, spec) if failure is None and node else None
-        if mount is not None:
+        mount = kubelet_volumes.mount_errors(cluster, namespace, spec) if failure is None and node else []
+        if mount:
             pod["status"] = kubelet_volumes.waiting_status(spec, self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ"))
             created = cluster.create(pod)
             kubelet_volumes.wait_for_mount(cluster, created, mount, start)
