@@ -41,3 +41,28 @@ def test_a_waited_deployment_whose_config_map_volume_is_missing_names_the_config
     kube_emulator.cluster.create(small_cpu_node())
     caught = wait_error(kubeconfig, [deployment_mounting({"configMap": {"name": "llm-config"}})])
     assert "its volume token mounts ConfigMap llm-config, which namespace default does not have" in caught.message
+
+
+def test_a_waited_deployment_whose_projected_volume_lacks_its_secret_names_the_secret(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    kube_emulator.cluster.create(small_cpu_node())
+    sources = [{"serviceAccountToken": {"path": "token"}}, {"secret": {"name": "hf-token"}}]
+    caught = wait_error(kubeconfig, [deployment_mounting({"projected": {"sources": sources}})])
+    assert "its volume token mounts Secret hf-token, which namespace default does not have" in caught.message
+
+
+def test_a_waited_deployment_whose_volume_items_name_a_key_the_secret_lacks_names_the_key(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    kube_emulator.cluster.create(small_cpu_node())
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "hf-token", "namespace": "default"}}
+    kube_emulator.cluster.create({**secret, "data": {"token": "eA=="}})
+    items = [{"key": "hf_token", "path": "token"}]
+    caught = wait_error(kubeconfig, [deployment_mounting({"secret": {"secretName": "hf-token", "items": items}})])
+    assert "its volume token mounts key hf_token of Secret hf-token, which has no key hf_token" in caught.message
+    assert (caught.hint or "").startswith(
+        "add key hf_token to Secret hf-token in namespace default, or take it out of the volume's items: the kubelet "
+        "starts the pod once it can mount it (kubectl describe pod llm-"
+    )
+    assert "eA==" not in caught.message + (caught.hint or "")
