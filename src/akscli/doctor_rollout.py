@@ -14,7 +14,9 @@ problem (akscli.kube.pod_problems).
 
 Reads, for each Deployment that owns an operator pod doctor found: one get of the Deployment;
 only when its rollout is unfinished, one label-selected list of its ReplicaSets and one page of
-the new ReplicaSet's pods. No read per pod.
+the new ReplicaSet's pods. No read per pod, but for a new pod ContainerCreating with no other
+problem: one get per Secret or ConfigMap its volumes mount (akscli.kube.mount_wait), so that a
+missing one (or a missing ``items`` key) is named with its fix.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError
-from akscli.kube import pod_problems
+from akscli.kube import mount_wait, pod_problems
+from akscli.kube.claim_wait import ClaimWait
 from akscli.kube.readiness.builtin import replica_failure
 
 if TYPE_CHECKING:
@@ -122,6 +125,8 @@ class Stuck:
     problem: pod_problems.Problem | None
     paused: bool = False  # spec.paused: the controller rolls nothing until it is resumed
     failure: str = ""  # the ReplicaSet's ReplicaFailure, "reason: message" (replica_failure)
+    # A new pod ContainerCreating for a Secret or ConfigMap volume (or key) it lacks (mount_wait).
+    mount: ClaimWait | None = None
 
     @property
     def serving(self) -> bool:
@@ -144,6 +149,8 @@ class Stuck:
         paused = "paused (spec.paused), so nothing rolls: " if self.paused else ""
         # No pod to read a problem from: the ReplicaSet's refusal is the reason (replica_failure).
         why = pod_problems.after(self.problem) if self.problem or not self.failure else f"; {self.failure}"
+        if self.mount is not None and self.problem is None:
+            why = self.mount.said
         return f"deployment {self.namespace}/{self.name}: {paused}{self.message}: {counts}{where}{old}{why}"
 
     @property
@@ -153,6 +160,8 @@ class Stuck:
         if self.paused:
             # kubernetes/kubectl pkg/cmd/rollout/rollout_resume.go: clears spec.paused.
             return f"kubectl rollout resume {target} lets the controller roll it; {watch}"
+        if self.mount is not None and self.problem is None:
+            return f"{self.mount.fix}; {watch}"
         if self.history:
             return f"{watch}; kubectl rollout undo {target} goes back to the previous pod template"
         return f"{watch}; kubectl describe deployment {self.name} -n {self.namespace} names what holds it"
@@ -196,6 +205,7 @@ def stuck(kube: Kube, namespace: str, name: str) -> Stuck | None:
     if not (timed_out or paused or old_pods or (old and not new_available)):
         return None
     want = (deployment.get("spec") or {}).get("replicas", 1)
+    problem, mount = _new_pods(kube, namespace, new)
     return Stuck(
         namespace,
         name,
@@ -207,9 +217,10 @@ def stuck(kube: Kube, namespace: str, name: str) -> Stuck | None:
         max(0, int(status.get("availableReplicas") or 0) - new_available),
         str(((new or {}).get("metadata") or {}).get("name") or ""),
         bool(old),
-        _new_pod_problem(kube, namespace, new),
+        problem,
         paused,
         replica_failure(deployment),
+        mount,
     )
 
 
@@ -280,18 +291,25 @@ def _replica_sets(kube: Kube, deployment: Mapping[str, Any]) -> list[dict[str, A
     )
 
 
-def _new_pod_problem(kube: Kube, namespace: str, new: Mapping[str, Any] | None) -> pod_problems.Problem | None:
-    """What keeps the first of the new ReplicaSet's pods (one page) from running."""
+def _new_pods(
+    kube: Kube, namespace: str, new: Mapping[str, Any] | None
+) -> tuple[pod_problems.Problem | None, ClaimWait | None]:
+    """What keeps the first of the new ReplicaSet's pods (one page) from running: its problem, or,
+    where none has one, a pod ContainerCreating for a volume's Secret or ConfigMap (or key) the
+    namespace lacks (mount_wait.explain: one get per such volume source, only then)."""
     if new is None:
-        return None
+        return None, None
     selector = pod_problems.selector_string((new.get("spec") or {}).get("selector"))
     if selector is None:
-        return None
+        return None, None
     try:
-        pods = islice(kube.list("v1", "Pod", namespace=namespace, label_selector=selector, page_size=_PAGE), _PAGE)
-        return next((p for p in map(pod_problems.problem, pods) if p), None)
+        pods = list(
+            islice(kube.list("v1", "Pod", namespace=namespace, label_selector=selector, page_size=_PAGE), _PAGE)
+        )
     except AkscliError:
-        return None
+        return None, None
+    problem = next((p for p in map(pod_problems.problem, pods) if p), None)
+    return problem, None if problem else mount_wait.explain(kube, namespace, pods)
 
 
 def by_labels(kube: Kube, selectors: Iterable[str]) -> list[tuple[str, str]]:

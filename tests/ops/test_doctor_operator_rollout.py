@@ -320,3 +320,23 @@ def test_a_deployment_scaled_up_whose_new_pods_serve_is_no_rollout_finding() -> 
         _replica_set("op-new", "new", "2026-02-01T00:00:00Z", 2, 1),
     )
     assert doctor_rollout.rollouts(reader, [("ops", "op")]) == []
+
+
+def test_a_rollout_whose_new_pod_mounts_a_missing_secret_names_the_secret_and_the_fix(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    """The new pod waits in ContainerCreating with FailedMount (the emulator's kubelet:
+    tests/emulators/kube/controllers/kubelet_volumes.py; kubernetes/kubernetes pkg/volume/secret/
+    secret.go SetUpAt): doctor names the volume's Secret and how to make it."""
+    _operator(kube_emulator)
+    d = kube_emulator.cluster.get("apps/v1", "Deployment", NS, "keda-operator")
+    d["spec"]["template"]["spec"]["volumes"] = [{"name": "certs", "secret": {"secretName": "kedaorg-certs"}}]
+    kube_emulator.cluster.update(d)
+    assert wait_until(lambda: _status(kube_emulator).get("replicas") == 2)
+    [rollout] = [c for c in _keda_checks()[1] if c["check"].startswith("rollout ")]
+    assert "; 1 old replica(s) still serving; pod keda-operator-" in rollout["detail"]
+    assert rollout["detail"].endswith(
+        " waits in ContainerCreating: its volume certs mounts Secret kedaorg-certs, which namespace keda does not have"
+    )
+    assert rollout["fix"].startswith("create Secret kedaorg-certs in namespace keda, or mark the volume optional: ")
+    assert rollout["fix"].endswith("; kubectl rollout status deployment/keda-operator -n keda follows it")

@@ -11,7 +11,7 @@ waits in ContainerCreating; a Secret's keys are compared, its values never read 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from akscli import errors
@@ -55,7 +55,7 @@ def _creating(pod: Mapping[str, Any]) -> bool:
     return status.get("phase") == "Pending" and bool((pod.get("spec") or {}).get("nodeName")) and CREATING in waiting
 
 
-def explain(kube: Kube, namespace: str, pods: list[Mapping[str, Any]]) -> ClaimWait | None:
+def explain(kube: Kube, namespace: str, pods: Sequence[Mapping[str, Any]]) -> ClaimWait | None:
     """The first pod of ``pods`` in ContainerCreating with a volume whose Secret or ConfigMap is
     not found, or lacks a key its ``items`` name; None where none does (or it cannot be read)."""
     for pod in pods:
