@@ -66,3 +66,25 @@ def test_a_waited_deployment_whose_volume_items_name_a_key_the_secret_lacks_name
         "starts the pod once it can mount it (kubectl describe pod llm-"
     )
     assert "eA==" not in caught.message + (caught.hint or "")
+
+
+def test_a_user_who_may_not_read_secrets_is_told_the_missing_secret_from_the_failed_mount_event(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    kube_emulator.cluster.create(small_cpu_node())
+    kube_emulator.auth.deny(verb="get", resource="secrets")
+    caught = wait_error(kubeconfig, [deployment_mounting({"secret": {"secretName": "hf-token"}})])
+    assert "its volume token mounts Secret hf-token, which namespace default does not have" in caught.message
+    assert (caught.hint or "").startswith("create Secret hf-token in namespace default, or mark the volume optional")
+
+
+def test_a_user_who_may_not_read_secrets_is_told_the_missing_key_from_the_failed_mount_event(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    kube_emulator.cluster.create(small_cpu_node())
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "hf-token", "namespace": "default"}}
+    kube_emulator.cluster.create({**secret, "data": {"token": "eA=="}})
+    kube_emulator.auth.deny(verb="get", resource="secrets")
+    sources = [{"secret": {"name": "hf-token", "items": [{"key": "hf_token", "path": "token"}]}}]
+    caught = wait_error(kubeconfig, [deployment_mounting({"projected": {"sources": sources}})])
+    assert "its volume token mounts key hf_token of Secret hf-token, which has no key hf_token" in caught.message
