@@ -20,6 +20,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from akscli.kube.readiness.airunway_kaito import kaito_provider
 from akscli.kube.readiness.builtin import deployment as rollout_status
 from akscli.kube.readiness.core import (
     ConditionRule,
@@ -159,6 +160,13 @@ def model_deployment(obj: Mapping[str, Any]) -> Readiness:
         # A state the dynamo provider moves on from (readiness/dynamo.py provider_retries): not
         # final; a Failed one is judged on the graph too (model_deployment_with_members).
         return Readiness(False, message=retried, reason=RETRIED_REASON if phase == "Failed" else "")
+    if _provider(obj) == "kaito":
+        # What the kaito provider retries (its KAITO probe, a Workspace KAITO retries) or not
+        # (KAITO's failed tuning Job): readiness/airunway_kaito.py.
+        name = str((obj.get("metadata") or {}).get("name") or "")
+        own = kaito_provider(current_conditions(obj, Generation.AUTO), phase, message, name)
+        if own is not None:
+            return own
     ready_now = current_conditions(obj, Generation.AUTO).get("Ready") or {}
     if phase == "Failed" and _provider(obj) == "kuberay" and ready_now.get("reason") == RETRIED_REASON:
         # ai-runway/airunway b0d3fb77 providers/kuberay/status.go mapAppStatusesToPhase: any Serve
