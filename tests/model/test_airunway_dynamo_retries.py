@@ -197,6 +197,10 @@ def test_the_emulators_dynamo_provider_follows_dynamo_from_failed_to_successful(
     shown = json.loads(invoke("model", "status", "phi-4", "-o", "json").stdout)
     assert shown["state"] == "Failed"
     assert [(c["type"], c["status"], c["reason"]) for c in shown["conditions"]] == [
+        # The core controller's (controller/internal/controller/modeldeployment_controller.go), then the provider's.
+        ("Validated", "True", "ValidationPassed"),
+        ("EngineSelected", "True", "ExplicitSelection"),
+        ("ProviderSelected", "True", "ExplicitSelection"),
         ("ProviderCompatible", "True", "CompatibilityVerified"),
         ("ResourceCreated", "True", "ResourceCreated"),
         ("Ready", "False", "DeploymentFailed"),

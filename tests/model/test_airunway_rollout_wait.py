@@ -101,7 +101,10 @@ def test_a_changed_model_is_ready_only_once_its_new_pod_serves(model_emulator: S
     md = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")
     generation = md["metadata"]["generation"]
     assert generation == 2 and md["status"]["observedGeneration"] == generation
-    assert {c["observedGeneration"] for c in md["status"]["conditions"]} == {generation}
+    stamped = {c["type"]: c["observedGeneration"] for c in md["status"]["conditions"]}
+    # ProviderSelected is set once, when status.provider is first recorded (modeldeployment_controller.go step 9).
+    assert stamped.pop("ProviderSelected") == 1
+    assert set(stamped.values()) == {generation}
 
 
 def _model(generation: int, ready_generation: int, phase: str = "Running") -> dict[str, Any]:

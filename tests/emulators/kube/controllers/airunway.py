@@ -61,6 +61,9 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
   from KubeRay's) and the dynamo provider where NVIDIA Dynamo's operator is absent: see
   airunway_providers.py, which names their upstream files; the dynamo provider reading a served
   DynamoGraphDeployment's state: airunway_dynamo.py.
+* The core controller's pass before any provider's (Validated, EngineSelected, ProviderSelected,
+  status.provider and status.engine): airunway_core.py; the kaito provider's probe of KAITO's
+  workspace controller (providers/kaito/upstream_health.go): airunway_providers.kaito_health.
 Not simulated: the image resolution conditions, the httproute-created annotation
 (a route the user deleted is made again here) and the body-based router's restart.
 
@@ -75,6 +78,8 @@ import copy
 import json
 from typing import Any, ClassVar
 
+from tests.emulators.kube.controllers import airunway_core
+from tests.emulators.kube.controllers.airunway_core import set_condition
 from tests.emulators.kube.controllers.airunway_dynamo import NOT_SIMULATED, graph_status
 from tests.emulators.kube.controllers.airunway_dynamo import created as dynamo_created
 from tests.emulators.kube.controllers.airunway_kaito import (
@@ -109,6 +114,7 @@ from tests.emulators.kube.controllers.airunway_providers import (
     finalizer,
     handle_deletion,
     incompatible,
+    kaito_health,
     no_match,
     rayservice,
     rayservice_phase,
@@ -155,6 +161,9 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
         (DYNAMO_API, "DynamoGraphDeployment"),
     ]
 
+    # ProviderCompatible True, once this pass's validateCompatibility passed.
+    _compatible: ClassVar[list[dict[str, Any]]] = []
+
     def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
         """A provider's primary object gone: its owner, if being deleted, can drop its finalizer
         (handleDeletion polls every 5 s upstream; the owner is reconciled at once here)."""
@@ -190,6 +199,13 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
             if provider in PRIMARY and handle_deletion(cluster, obj, provider, self.now()):
                 self.requeue(obj, max(self.delay, 0.05))
             return
+        # The core controller first (airunway_core.py): its conditions and status.provider; a
+        # provider acts only on a ModelDeployment whose status.provider.name is its own
+        # (providers/*/controller.go Reconcile).
+        obj = self._core(cluster, obj)
+        if obj is None:
+            return
+        provider = str(((obj.get("status") or {}).get("provider") or {}).get("name") or "")
         if provider not in PRIMARY:
             return  # no such provider controller: status.provider.name is watched by none
         # Reconcile adds FinalizerName before anything else (providers/*/controller.go).
@@ -201,13 +217,22 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
             if obj is None:
                 return
         extra: list[dict[str, Any]] = []
-        if provider in ("kuberay", "dynamo"):
-            why = incompatible(provider, spec)
-            if why is not None:
-                failed = _cond("ProviderCompatible", False, "IncompatibleConfiguration", why)
-                self._status(cluster, obj, {"phase": "Failed", "message": why, "conditions": [failed]})
-                return
-            extra.append(compatible_condition(provider))
+        self._compatible = []
+        why = incompatible(provider, spec, str(((obj.get("status") or {}).get("engine") or {}).get("type") or ""))
+        if why is not None:
+            failed = _cond("ProviderCompatible", False, "IncompatibleConfiguration", why)
+            self._status(cluster, obj, {"phase": "Failed", "message": why, "conditions": [failed]})
+            return
+        # Every write of this pass carries it (setCondition before any later step's Status().Update).
+        self._compatible = [compatible_condition(provider)]
+        extra.append(compatible_condition(provider))
+        if provider == "kaito" and (unhealthy := kaito_health(cluster)) is not None:
+            # providers/kaito/controller.go Reconcile: refuse-fast on the probe (upstream_health.go),
+            # Ready False with its reason, the phase untouched, RequeueAfter RequeueInterval (30 s;
+            # shortened here, as every delay of the emulator is).
+            self._status(cluster, obj, {"conditions": [_cond("Ready", False, *unhealthy)]})
+            self.requeue(obj, max(self.delay, 0.05) * 10)
+            return
         if provider == "kaito":
             status = self._kaito(cluster, obj)
         elif provider in ("vllm", "llmd"):
@@ -394,6 +419,15 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
         failed = f"Failed to create/update resource {meta['name']}: {why}"
         self._status(cluster, obj, {"phase": "Failed", "message": failed, "conditions": conditions})
 
+    def _core(self, cluster: Any, obj: dict[str, Any]) -> dict[str, Any] | None:
+        """The core controller's pass (airunway_core.reconcile), its status patched where it
+        changes anything; the ModelDeployment as it then is, None where the providers stop here."""
+        status, go_on = airunway_core.reconcile(cluster, obj)
+        md = obj["metadata"]
+        if any((obj.get("status") or {}).get(k) != v for k, v in status.items()):
+            obj = cluster.patch_status(AIRUNWAY, "ModelDeployment", md["namespace"], md["name"], status)
+        return obj if go_on else None
+
     def _status(self, cluster: Any, obj: dict[str, Any], status: dict[str, Any]) -> None:
         """Stamped with the generation read: status.observedGeneration (ai-runway/airunway b0d3fb77
         controller/internal/controller/modeldeployment_controller.go Reconcile) and each condition's,
@@ -401,10 +435,20 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
         (providers/vllm/controller.go, providers/kaito/controller.go, providers/kuberay/controller.go)."""
         md = obj["metadata"]
         generation = md.get("generation")
+        if "conditions" in status or self._compatible:
+            status = {**status, "conditions": [*self._compatible, *status.get("conditions", [])]}
         if generation:
             status = {**status, "observedGeneration": generation}
             if "conditions" in status:
                 status["conditions"] = [{**c, "observedGeneration": generation} for c in status["conditions"]]
+        if "conditions" in status:
+            # Each provider's setCondition is meta.SetStatusCondition on the conditions it read, the
+            # core controller's among them (r.Status().Update of the whole ModelDeployment).
+            live = cluster.get(AIRUNWAY, "ModelDeployment", md["namespace"], md["name"]) or obj
+            merged = list((live.get("status") or {}).get("conditions") or [])
+            for cond in status["conditions"]:
+                merged = set_condition(merged, cond)
+            status = {**status, "conditions": merged}
         cluster.patch_status(AIRUNWAY, "ModelDeployment", md["namespace"], md["name"], status)
 
     def _workspace(self, cluster: Any, obj: dict[str, Any]) -> dict[str, Any] | None:

@@ -9,9 +9,9 @@ providers' own parts, at ai-runway/airunway v0.7.0 (f5fd48d134a510a2af1ef237ced1
   (verifyOwnerReference: left alone) or its kind is not served (upstreamResourceUnavailable:
   IsNotFound or meta.IsNoMatchError). FinalizerTimeout (5 minutes) for the vllm provider only
   (FINALIZER_TIMEOUT). Not simulated: the dynamo provider's PVC and download Job cleanup.
-* validateCompatibility (providers/kuberay/controller.go, providers/dynamo/controller.go): without
-  ``resources.gpu.count`` > 0 the phase is Failed with ProviderCompatible False
-  (IncompatibleConfiguration); else ProviderCompatible True (CompatibilityVerified).
+* validateCompatibility (providers/{kaito,vllm,llmd,kuberay,dynamo}/controller.go, ``incompatible``):
+  a configuration the provider does not run makes the phase Failed with ProviderCompatible False
+  (IncompatibleConfiguration), no requeue; else ProviderCompatible True (CompatibilityVerified).
 * A backend kind the cluster does not serve (KubeRay's or NVIDIA Dynamo's operator not installed):
   createOrUpdateResource's Get fails with meta.NoKindMatchError (kubernetes/apimachinery
   pkg/api/meta/errors.go: ``no matches for kind "K" in version "G/V"``), wrapped "failed to get
@@ -70,18 +70,54 @@ def no_match(api_version: str, kind: str) -> str:
     return f'failed to get existing resource: no matches for kind "{kind}" in version "{api_version}"'
 
 
-def incompatible(provider: str, spec: dict[str, Any]) -> str | None:
-    """validateCompatibility of the kuberay and dynamo providers, for what akscli can send (engine
-    vllm, aggregated): a GPU count is required."""
-    if provider not in ("kuberay", "dynamo"):
+def incompatible(provider: str, spec: dict[str, Any], engine: str = "") -> str | None:
+    """validateCompatibility of each provider (providers/<provider>/controller.go), for an engine
+    (ResolvedEngineType: spec.engine.type, else status.engine.type) and what akscli can send. kaito:
+    no sglang, no trtllm, no disaggregated serving, llamacpp only with spec.image; vllm: the vllm
+    engine, aggregated, GPUs; llmd: the vllm engine, GPUs (per component where disaggregated);
+    kuberay and dynamo: GPUs."""
+    engine = str((spec.get("engine") or {}).get("type") or engine)
+    disaggregated = (spec.get("serving") or {}).get("mode") == "disaggregated"
+    gpus = int(((spec.get("resources") or {}).get("gpu") or {}).get("count") or 0)
+    if provider == "kaito":
+        if engine in ("sglang", "trtllm"):
+            return f"KAITO does not support {engine} engine"
+        if disaggregated:
+            return "KAITO does not support disaggregated serving mode"
+        if engine == "llamacpp" and not spec.get("image"):
+            return "llamacpp engine requires spec.image to be set"
         return None
-    if int(((spec.get("resources") or {}).get("gpu") or {}).get("count") or 0) > 0:
+    if provider in ("vllm", "llmd"):
+        label = "vLLM" if provider == "vllm" else "llm-d"
+        if engine != "vllm":
+            return f"{label} provider only supports vllm engine, got {engine}"
+        if disaggregated and provider == "vllm":
+            return "vLLM provider does not support disaggregated serving mode; use spec.serving.mode: aggregated"
+        if disaggregated:
+            return _llmd_disaggregated(spec.get("scaling") or {})
+        return None if gpus > 0 else f"{label} provider requires GPU resources (spec.resources.gpu.count > 0)"
+    if gpus > 0:
         return None
     return f"{'KubeRay' if provider == 'kuberay' else 'Dynamo'} requires GPU (set resources.gpu.count > 0)"
 
 
+def _llmd_disaggregated(scaling: dict[str, Any]) -> str | None:
+    """providers/llmd/controller.go validateCompatibility, disaggregated."""
+    for part in ("prefill", "decode"):
+        if not scaling.get(part):
+            return f"spec.scaling.{part} is required for disaggregated serving mode"
+    for part in ("prefill", "decode"):
+        if not int(((scaling[part].get("gpu") or {}).get("count")) or 0):
+            return f"llm-d provider requires GPU resources for {part} (spec.scaling.{part}.gpu.count > 0)"
+    return None
+
+
+# The name each provider's "Configuration compatible with NAME" gives (providers/*/controller.go Reconcile).
+COMPATIBLE_NAMES = {"kaito": "KAITO", "vllm": "vLLM", "llmd": "llm-d", "kuberay": "KubeRay", "dynamo": "Dynamo"}
+
+
 def compatible_condition(provider: str) -> dict[str, Any]:
-    name = "KubeRay" if provider == "kuberay" else "Dynamo"
+    name = COMPATIBLE_NAMES[provider]
     return _cond("ProviderCompatible", True, "CompatibilityVerified", f"Configuration compatible with {name}")
 
 
@@ -282,3 +318,48 @@ def failed_already(obj: dict[str, Any]) -> bool:
     the status is written again only for a new generation, which it then names (_status)."""
     status = obj.get("status") or {}
     return status.get("phase") == "Failed" and status.get("observedGeneration") == obj["metadata"].get("generation")
+
+
+# providers/kaito/upstream_health.go: the selector of KAITO's workspace controller (the Helm chart's
+# and the AKS add-on's) and the messages of an unhealthy probe.
+KAITO_CONTROLLER = ("workspace", "ai-toolchain-operator")
+CRD_MISSING = "KAITO Workspace CRD not found. Install KAITO."
+CONTROLLER_MISSING = (
+    "The KAITO workspace controller is not running. Install it with `helm install kaito-workspace "
+    "kaito/workspace` (check the kaito-workspace namespace), or via the AKS AI toolchain operator add-on "
+    "`az aks update --enable-ai-toolchain-operator ...` (check the kube-system namespace)."
+)
+
+
+def kaito_health(cluster: Any) -> tuple[str, str] | None:
+    """probeUpstreamController (providers/kaito/upstream_health.go): the Workspace kind not served
+    -> CRDMissing; a Deployment labelled ``app.kubernetes.io/name`` workspace or
+    ai-toolchain-operator, any namespace, with a ready replica -> healthy, with none ready ->
+    UpstreamControllerNotReady; none -> UpstreamControllerMissing. The reason and message, None
+    when healthy. The emulator stands KAITO's controller up as a ready pod with that label, not a
+    Deployment (profiles.install_kaito_controller): with no such Deployment, a ready pod counts as
+    its ready replica."""
+    if not served(cluster, *PRIMARY["kaito"]):
+        return "CRDMissing", CRD_MISSING
+    found: list[dict[str, Any]] = []
+    pods: list[dict[str, Any]] = []
+    for name in KAITO_CONTROLLER:
+        selector = f"app.kubernetes.io/name={name}"
+        found += cluster.list("apps/v1", "Deployment", None, label_selector=selector)
+        pods += cluster.list("v1", "Pod", None, label_selector=selector)
+    if any(int((d.get("status") or {}).get("readyReplicas") or 0) > 0 for d in found):
+        return None
+    if found:
+        meta = found[0]["metadata"]
+        where = f"{meta['namespace']}/{meta['name']}"
+        why = f"The KAITO workspace controller Deployment {where} exists but has no ready replicas."
+        return "UpstreamControllerNotReady", why
+    ready = [
+        p
+        for p in pods
+        if any(
+            c.get("type") == "Ready" and c.get("status") == "True"
+            for c in (p.get("status") or {}).get("conditions") or []
+        )
+    ]
+    return None if ready else ("UpstreamControllerMissing", CONTROLLER_MISSING)
