@@ -10,8 +10,9 @@ provider_retries):
   phase and requeues after 1 s; the graph another owner holds (Ready False ResourceConflict too,
   phase Failed) stays final.
 
-The emulator's dynamo provider reads a seeded graph's state (tests/emulators/kube/controllers/
-airunway_dynamo.py): the phase follows Dynamo from failed to successful."""
+The emulator's dynamo provider makes the graph (tests/emulators/kube/controllers/
+airunway_dynamo_graph.py) and reads the state a test writes as Dynamo's operator would
+(airunway_dynamo.py): the phase follows Dynamo from failed to successful."""
 
 from __future__ import annotations
 
@@ -168,23 +169,21 @@ def test_the_emulators_dynamo_provider_follows_dynamo_from_failed_to_successful(
     gpu_nodes(emu, 1)
     result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "dynamo", "-y")
     assert result.exit_code == 0, result
-    md = _until(emu, lambda md: (md.get("status") or {}).get("phase") == "Pending")
-    owner = {"apiVersion": MD, "kind": "ModelDeployment", "name": "phi-4", "uid": md["metadata"]["uid"]}
-    graph = {
-        "apiVersion": DGD,
-        "kind": "DynamoGraphDeployment",
-        # Transform's label and owner (providers/dynamo/transformer.go); its spec is not simulated.
-        "metadata": {
-            "name": "phi-4",
-            "namespace": "default",
-            "labels": {"airunway.ai/model-deployment": "phi-4"},
-            "ownerReferences": [owner],
-        },
-        "spec": {},
-        # As Dynamo's operator writes it: no status.message (DynamoGraphDeploymentStatus has none).
-        "status": {"state": "failed", "observedGeneration": 1, "conditions": [ERRED]},
-    }
-    emu.cluster.create(graph)
+    # The provider makes the graph (providers/dynamo/transformer.go Transform); Dynamo's operator has
+    # written no status yet, so the phase is the Deploying default.
+    md = _until(emu, lambda md: (md.get("status") or {}).get("phase") == "Deploying")
+    graph = emu.cluster.get(DGD, "DynamoGraphDeployment", "default", "phi-4")
+    assert graph["metadata"]["labels"]["airunway.ai/model-deployment"] == "phi-4"
+    [owner] = graph["metadata"]["ownerReferences"]
+    assert (owner["uid"], owner["controller"], owner["blockOwnerDeletion"]) == (md["metadata"]["uid"], True, True)
+    # Not exposed: akscli writes gateway.enabled false, so buildServices makes the standalone Frontend, no Epp.
+    assert sorted(graph["spec"]["services"]) == ["Frontend", "VllmWorker"]
+    worker = graph["spec"]["services"]["VllmWorker"]
+    assert worker["extraPodSpec"]["mainContainer"]["command"] == ["python3", "-m", "dynamo.vllm"]
+    assert worker["resources"] == {"limits": {"gpu": "1"}, "requests": {"gpu": "1"}}
+    # As Dynamo's operator writes it: no status.message (DynamoGraphDeploymentStatus has none).
+    graph["status"] = {"state": "failed", "observedGeneration": 1, "conditions": [ERRED]}
+    emu.cluster.update_status(graph)
     md = _until(emu, lambda md: (md.get("status") or {}).get("phase") == "Failed")
     ready = {c["type"]: c for c in md["status"]["conditions"]}["Ready"]
     assert (ready["reason"], ready["message"]) == ("DeploymentFailed", "")
@@ -214,7 +213,7 @@ def test_the_emulators_dynamo_provider_follows_dynamo_from_failed_to_successful(
         "conditions": [{"type": "Ready", "status": "True", "reason": "all_resources_are_ready"}],
         "services": {"VllmWorker": {"replicas": 1, "readyReplicas": 1}},
     }
-    emu.cluster.update(graph)
+    emu.cluster.update_status(graph)
     md = _until(emu, lambda md: (md.get("status") or {}).get("phase") == "Running")
     assert md["status"]["message"] == "DynamoGraphDeployment created, pods are ready"
     assert md["status"]["endpoint"] == {"service": "phi-4-frontend", "port": 8000}

@@ -59,8 +59,8 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
 
 * Every provider's finalizer and handleDeletion, the kuberay provider (a RayService, its status
   from KubeRay's) and the dynamo provider where NVIDIA Dynamo's operator is absent: see
-  airunway_providers.py, which names their upstream files; the dynamo provider reading a served
-  DynamoGraphDeployment's state: airunway_dynamo.py.
+  airunway_providers.py, which names their upstream files; the dynamo provider's graph
+  (airunway_dynamo_graph.py) and its state read: airunway_dynamo.py.
 * The core controller's pass before any provider's (Validated, EngineSelected, ProviderSelected,
   status.provider and status.engine): airunway_core.py; the kaito provider's probe of KAITO's
   workspace controller (providers/kaito/upstream_health.go): airunway_providers.kaito_health.
@@ -80,8 +80,10 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers import airunway_core
 from tests.emulators.kube.controllers.airunway_core import set_condition
-from tests.emulators.kube.controllers.airunway_dynamo import NOT_SIMULATED, graph_status
 from tests.emulators.kube.controllers.airunway_dynamo import created as dynamo_created
+from tests.emulators.kube.controllers.airunway_dynamo import graph_status
+from tests.emulators.kube.controllers.airunway_dynamo_graph import TransformError
+from tests.emulators.kube.controllers.airunway_dynamo_graph import graph as dynamo_graph
 from tests.emulators.kube.controllers.airunway_kaito import (
     LAST_APPLIED,
     _managed,
@@ -362,22 +364,43 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
         return status
 
     def _dynamo(self, cluster: Any, obj: dict[str, Any], extra: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """ai-runway/airunway providers/dynamo/controller.go Reconcile where the cluster serves no DynamoGraphDeployment
-        (NVIDIA Dynamo's operator absent): CreateFailed. With one served: the graph a test seeded,
-        refused if another owns it, else its state read (airunway_dynamo.py); with none the phase
-        stays Pending and says so (the transformer is not simulated)."""
+        """ai-runway/airunway providers/dynamo/controller.go Reconcile: where the cluster serves no
+        DynamoGraphDeployment (NVIDIA Dynamo's operator absent), CreateFailed; else Transform
+        (airunway_dynamo_graph.py; its error: TransformFailed) and createOrUpdateResource: the graph
+        created, refused where another owns it, updated (r.Update, the whole object) where its spec
+        differs; then its state read (airunway_dynamo.py), which Dynamo's operator, not simulated,
+        writes (a test writes it)."""
         kind, md = "DynamoGraphDeployment", obj["metadata"]
+        try:
+            want = dynamo_graph(obj)
+        except TransformError as exc:
+            failed = _cond("ResourceCreated", False, "TransformFailed", str(exc))
+            message = f"Failed to generate Dynamo resources: {exc}"
+            self._status(cluster, obj, {"phase": "Failed", "message": message, "conditions": [*extra, failed]})
+            return None
         if not served(cluster, DYNAMO_API, kind):
             self._create_failed(cluster, obj, extra, kind, no_match(DYNAMO_API, kind), False)
             return None
         live = cluster.get(DYNAMO_API, kind, md["namespace"], md["name"])
         if live is None:
-            self._status(cluster, obj, {"phase": "Pending", "message": NOT_SIMULATED})
-            return None
-        if not any(ref.get("uid") == md.get("uid") for ref in live["metadata"].get("ownerReferences") or []):
+            live = cluster.create(want)
+        elif not any(ref.get("uid") == md.get("uid") for ref in live["metadata"].get("ownerReferences") or []):
             why = f"resource {md['namespace']}/{md['name']} exists but is not managed by this ModelDeployment"
             self._create_failed(cluster, obj, extra, kind, why, True)
             return None
+        elif live.get("spec") != want["spec"]:
+            want["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
+            try:
+                live = cluster.update(want)
+            except ApiError as exc:
+                if exc.code != 409:
+                    raise
+                # errors.IsConflict: ResourceCreated False ResourceConflict, the phase untouched,
+                # RequeueAfter time.Second (shortened here).
+                conflict = _cond("ResourceCreated", False, "ResourceConflict", str(exc))
+                self._status(cluster, obj, {"conditions": [*extra, conflict]})
+                self.requeue(obj, max(self.delay, 0.05))
+                return None
         extra.append(dynamo_created())
         return graph_status(obj, live)
 

@@ -24,12 +24,9 @@ providers/dynamo/status.go TranslateStatus, mapStateToPhase, extractReplicas, ex
   ``airunway.ai/model-deployment`` label), so when Dynamo's operator retries and writes another
   state the phase follows it (ModelDeploymentController watches the kind and reconciles the owner).
 
-Not simulated: the transformer (providers/dynamo/transformer.go, 1,162 lines: the graph's spec), so
-the provider makes no graph here and a test seeds the one Dynamo's operator would report on; with
-none, the phase stays Pending and says so. Hence also not its update (createOrUpdateResource's
-``r.Update`` where the spec differs) nor that update's transient 409 (``errors.IsConflict``:
-ResourceCreated False ResourceConflict, phase untouched, RequeueAfter 1 s), whose shape akscli's wait
-is tested on with hand-written objects (tests/model/test_airunway_dynamo_retries.py).
+The graph itself: airunway_dynamo_graph.py (Transform), created or updated in airunway.py
+(createOrUpdateResource, with the update's transient 409). Dynamo's operator is not simulated: a
+test writes the graph's status as it would.
 """
 
 from __future__ import annotations
@@ -46,7 +43,6 @@ STATE_PHASES = {
     "failed": "Failed",
     "pending": "Pending",
 }
-NOT_SIMULATED = "Dynamo's operator is not simulated"
 
 
 def _int(value: Any) -> int | None:

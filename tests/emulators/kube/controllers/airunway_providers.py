@@ -20,9 +20,8 @@ providers' own parts, at ai-runway/airunway v0.7.0 (f5fd48d134a510a2af1ef237ced1
 * providers/kuberay/transformer.go Transform: the RayService (``rayservice``); providers/kuberay/
   status.go TranslateStatus (``rayservice_phase``).
 
-The dynamo provider's transformer is not simulated (the emulator has no Dynamo operator and no
-published DynamoGraphDeployment CRD is in ../shared/crds): where the kind is served, it reads the
-graph a test seeded (airunway_dynamo.py).
+The dynamo provider's graph: airunway_dynamo_graph.py (no published DynamoGraphDeployment CRD is in
+../shared/crds, and the emulator has no Dynamo operator: a test writes the graph's status).
 """
 
 from __future__ import annotations
