@@ -17,13 +17,13 @@ airunway_dynamo_graph.py) and reads the state a test writes as Dynamo's operator
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
 from akscli.kube import readiness
 from tests.cli import invoke
 
+from ._airunway import model_until
 from ._queue import gpu_nodes
 from .conftest import AIRUNWAY_CRDS
 
@@ -152,17 +152,6 @@ ERRED = {
 }
 
 
-def _until(emu: Any, check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    deadline = time.monotonic() + 10
-    md: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        md = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4") or {}
-        if check(md):
-            return md
-        time.sleep(0.05)
-    raise AssertionError(md.get("status"))
-
-
 def test_the_emulators_dynamo_provider_follows_dynamo_from_failed_to_successful(model_emulator: Start) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
     emu.cluster.create(DGD_CRD)
@@ -171,7 +160,7 @@ def test_the_emulators_dynamo_provider_follows_dynamo_from_failed_to_successful(
     assert result.exit_code == 0, result
     # The provider makes the graph (providers/dynamo/transformer.go Transform); Dynamo's operator has
     # written no status yet, so the phase is the Deploying default.
-    md = _until(emu, lambda md: (md.get("status") or {}).get("phase") == "Deploying")
+    md = model_until(emu, lambda md: (md.get("status") or {}).get("phase") == "Deploying")
     graph = emu.cluster.get(DGD, "DynamoGraphDeployment", "default", "phi-4")
     assert graph["metadata"]["labels"]["airunway.ai/model-deployment"] == "phi-4"
     [owner] = graph["metadata"]["ownerReferences"]
@@ -184,7 +173,7 @@ def test_the_emulators_dynamo_provider_follows_dynamo_from_failed_to_successful(
     # As Dynamo's operator writes it: no status.message (DynamoGraphDeploymentStatus has none).
     graph["status"] = {"state": "failed", "observedGeneration": 1, "conditions": [ERRED]}
     emu.cluster.update_status(graph)
-    md = _until(emu, lambda md: (md.get("status") or {}).get("phase") == "Failed")
+    md = model_until(emu, lambda md: (md.get("status") or {}).get("phase") == "Failed")
     ready = {c["type"]: c for c in md["status"]["conditions"]}["Ready"]
     assert (ready["reason"], ready["message"]) == ("DeploymentFailed", "")
     verdict = readiness.check_with_members(md, [emu.cluster.get(DGD, "DynamoGraphDeployment", "default", "phi-4")])
@@ -214,7 +203,7 @@ def test_the_emulators_dynamo_provider_follows_dynamo_from_failed_to_successful(
         "services": {"VllmWorker": {"replicas": 1, "readyReplicas": 1}},
     }
     emu.cluster.update_status(graph)
-    md = _until(emu, lambda md: (md.get("status") or {}).get("phase") == "Running")
+    md = model_until(emu, lambda md: (md.get("status") or {}).get("phase") == "Running")
     assert md["status"]["message"] == "DynamoGraphDeployment created, pods are ready"
     assert md["status"]["endpoint"] == {"service": "phi-4-frontend", "port": 8000}
     assert md["status"]["replicas"] == {"desired": 1, "ready": 1, "available": 1}

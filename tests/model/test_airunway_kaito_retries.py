@@ -15,13 +15,13 @@ syncStatus, providers/kaito/status.go TranslateStatus, providers/kaito/upstream_
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from akscli.kube import readiness
 from tests.cli import invoke
 
+from ._airunway import model_until
 from ._queue import gpu_nodes
 from .conftest import AIRUNWAY_CRDS
 
@@ -145,17 +145,6 @@ def _kaito_controller(replicas: int) -> dict[str, Any]:
     }
 
 
-def _until(emu: Any, check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    deadline = time.monotonic() + 10
-    md: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        md = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4") or {}
-        if check(md):
-            return md
-        time.sleep(0.05)
-    raise AssertionError(md.get("status"))
-
-
 def test_the_emulators_kaito_provider_waits_for_kaitos_controller_and_the_wait_runs_out_not_fails(
     model_emulator: Start,
 ) -> None:
@@ -180,6 +169,6 @@ def test_the_emulators_kaito_provider_waits_for_kaitos_controller_and_the_wait_r
     ]
     assert md["status"]["provider"]["selectedReason"] == "explicit provider selection"
     emu.cluster.patch("apps/v1", "Deployment", "kube-system", "kaito-workspace", {"spec": {"replicas": 1}})
-    md = _until(emu, lambda md: (md.get("status") or {}).get("phase") == "Running")
+    md = model_until(emu, lambda md: (md.get("status") or {}).get("phase") == "Running")
     ready = {c["type"]: c for c in md["status"]["conditions"]}["Ready"]
     assert (ready["status"], ready["reason"]) == ("True", "DeploymentReady")
