@@ -11,7 +11,7 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
   reaches the Workspace: not ``engine.contextLength``, not ``secrets.huggingFaceToken`` (read
   only on the llama.cpp path, buildEnvVars), so a gated preset needs the secret in overrides.
 * providers/kaito/controller.go (Reconcile, createOrUpdateResource): an existing Workspace it
-  owns is updated where what it writes changed, labels and annotations too (_update_workspace); a
+  owns is updated where what it writes changed, labels and annotations too (airunway_kaito.update_workspace); a
   Workspace the API server
   refuses, made or updated (KAITO's webhook), makes the phase Failed, "Failed to create
   Workspace: <error>", condition ResourceCreated False (CreateFailed).
@@ -87,11 +87,9 @@ from tests.emulators.kube.controllers.airunway_dynamo_graph import graph as dyna
 from tests.emulators.kube.controllers.airunway_kaito import (
     LAST_APPLIED,
     _managed,
-    _merge_managed,
-    _merge_patch,
-    _merge_strings,
     _phase,
     _ready_condition,
+    update_workspace,
 )
 from tests.emulators.kube.controllers.airunway_objects import (
     AIRUNWAY,
@@ -519,43 +517,7 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
             # another ModelDeployment owns (the old one's, not yet garbage-collected) is refused.
             where = f"{md['namespace']}/{md['name']}"
             raise _Conflict(f"resource {where} exists but is not managed by this ModelDeployment")
-        return self._update_workspace(cluster, live, body)
-
-    def _update_workspace(self, cluster: Any, live: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-        """createOrUpdateResource's update (ai-runway/airunway v0.7.0 providers/kaito/controller.go
-        updateManagedWorkspaceFields, mergeManagedTopLevelMap, mergeManagedMap): the Workspace's
-        resource and inference take the desired values, and lose the keys the provider wrote last
-        time (its last-applied annotation) but writes no more; a merge patch, which KAITO's webhook
-        may refuse (an immutable field: the ModelDeployment then fails, "Failed to create Workspace").
-        Labels and annotations the same way, one level deep (mergeManagedMetadata,
-        mergeManagedStringMap), with the new last-applied annotation; desiredMetadataMatches
-        patches when only they or that annotation differ."""
-        try:
-            last = json.loads(((live["metadata"].get("annotations") or {}).get(LAST_APPLIED)) or "null")
-        except ValueError:
-            last = None
-        updated = copy.deepcopy(live)
-        for field in ("resource", "inference"):
-            lastf = (last or {}).get(field) if isinstance(last, dict) else None
-            if field in body:
-                updated[field] = _merge_managed(live.get(field) or {}, body[field], lastf, [field])
-            elif lastf is not None:
-                updated.pop(field, None)
-        md, want = live["metadata"], body["metadata"]
-        last_meta = last if isinstance(last, dict) else {}
-        labels = _merge_strings(md.get("labels") or {}, want["labels"], last_meta.get("labels"))
-        annotations = _merge_strings(
-            _managed(md.get("annotations") or {}), _managed(want["annotations"]), last_meta.get("annotations")
-        )
-        annotations[LAST_APPLIED] = want["annotations"][LAST_APPLIED]
-        metadata = {"labels": labels, "annotations": annotations}
-        if all(updated.get(f) == live.get(f) for f in ("resource", "inference")) and all(
-            metadata[f] == (md.get(f) or {}) for f in metadata
-        ):
-            return dict(live)
-        patch: dict[str, Any] = {f: _merge_patch(live.get(f), updated.get(f)) for f in ("resource", "inference")}
-        patch["metadata"] = {f: _merge_patch(md.get(f) or {}, metadata[f]) for f in metadata}
-        return dict(cluster.patch(KAITO, "Workspace", md["namespace"], md["name"], patch))
+        return update_workspace(cluster, live, body)
 
     def _gateway(self, cluster: Any, obj: dict[str, Any], endpoint: dict[str, Any]) -> dict[str, Any] | None:
         """reconcileGateway; None where it sets no condition (APIs not served, not asked for)."""

@@ -1,13 +1,15 @@
-"""AI Runway's KAITO provider, the parts that read no cluster: how it merges the Workspace it wants
-into the one there (mergeManagedMap, mergeManagedStringMap and the last-applied annotation, so a
-field another writer set survives and one akscli dropped goes), and how it reads a Workspace's
-status into the ModelDeployment's phase and Ready condition (TranslateStatus, syncStatus).
+"""AI Runway's KAITO provider, the parts that read no cluster (and update_workspace, their one
+patch): how it merges the Workspace it wants into the one there (mergeManagedMap,
+mergeManagedStringMap and the last-applied annotation, so a field another writer set survives and
+one akscli dropped goes), and how it reads a Workspace's status into the ModelDeployment's phase
+and Ready condition (TranslateStatus, syncStatus).
 upstream: ai-runway/airunway v0.7.0 providers/kaito/controller.go, providers/kaito/status.go.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from tests.emulators.kube.controllers.kaito import _cond
@@ -108,3 +110,40 @@ def _translate(ws: dict[str, Any]) -> tuple[str, str]:
     if (conds.get("ResourceReady") or {}).get("status") == "True":
         return "Deploying", ""
     return "Pending", ""
+
+
+def update_workspace(cluster: Any, live: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """createOrUpdateResource's update (ai-runway/airunway v0.7.0 providers/kaito/controller.go
+    updateManagedWorkspaceFields, mergeManagedTopLevelMap, mergeManagedMap): the Workspace's
+    resource and inference take the desired values, and lose the keys the provider wrote last
+    time (its last-applied annotation) but writes no more; a merge patch, which KAITO's webhook
+    may refuse (an immutable field: the ModelDeployment then fails, "Failed to create Workspace").
+    Labels and annotations the same way, one level deep (mergeManagedMetadata,
+    mergeManagedStringMap), with the new last-applied annotation; desiredMetadataMatches
+    patches when only they or that annotation differ."""
+    try:
+        last = json.loads(((live["metadata"].get("annotations") or {}).get(LAST_APPLIED)) or "null")
+    except ValueError:
+        last = None
+    updated = copy.deepcopy(live)
+    for field in ("resource", "inference"):
+        lastf = (last or {}).get(field) if isinstance(last, dict) else None
+        if field in body:
+            updated[field] = _merge_managed(live.get(field) or {}, body[field], lastf, [field])
+        elif lastf is not None:
+            updated.pop(field, None)
+    md, want = live["metadata"], body["metadata"]
+    last_meta = last if isinstance(last, dict) else {}
+    labels = _merge_strings(md.get("labels") or {}, want["labels"], last_meta.get("labels"))
+    annotations = _merge_strings(
+        _managed(md.get("annotations") or {}), _managed(want["annotations"]), last_meta.get("annotations")
+    )
+    annotations[LAST_APPLIED] = want["annotations"][LAST_APPLIED]
+    metadata = {"labels": labels, "annotations": annotations}
+    if all(updated.get(f) == live.get(f) for f in ("resource", "inference")) and all(
+        metadata[f] == (md.get(f) or {}) for f in metadata
+    ):
+        return dict(live)
+    patch: dict[str, Any] = {f: _merge_patch(live.get(f), updated.get(f)) for f in ("resource", "inference")}
+    patch["metadata"] = {f: _merge_patch(md.get(f) or {}, metadata[f]) for f in metadata}
+    return dict(cluster.patch("kaito.sh/v1beta1", "Workspace", md["namespace"], md["name"], patch))
