@@ -82,9 +82,11 @@ def test_a_dynamo_model_failed_on_a_graph_dynamo_retries_is_still_waited_on() ->
     assert not verdict.ready and not verdict.failed
 
 
-def test_a_vllm_models_deployment_failed_still_ends_the_wait() -> None:
-    """Only the dynamo provider's: vllm's is a Deployment past its progress deadline."""
-    assert readiness.check(_model("Failed", FAILED_GRAPH, provider="vllm")).failed
+def test_a_vllm_models_deployment_failed_past_its_deadline_still_ends_the_wait() -> None:
+    """vllm's DeploymentFailed is its Deployment's; past the progress deadline it is final
+    (test_airunway_deployment_retries.py: short of it, waited on)."""
+    timed_out = _cond("Ready", "False", "DeploymentFailed", 2, 'ReplicaSet "phi-4-7d9c5" has timed out progressing.')
+    assert readiness.check(_model("Failed", timed_out, provider="vllm")).failed
 
 
 def test_a_409_on_the_graph_after_a_failed_phase_is_waited_on() -> None:

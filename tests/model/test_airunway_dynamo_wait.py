@@ -175,14 +175,17 @@ def test_a_failed_model_names_the_earliest_failed_step_not_the_ready_condition_i
     assert verdict.message.startswith("phase=Failed (ProviderSelected: ProviderChangeNotSupported): provider change")
 
 
+TIMED_OUT = 'ReplicaSet "phi-4-7d9c5" has timed out progressing.'  # pkg/controller/deployment/progress.go
+
+
 def test_an_unsupported_image_condition_false_is_not_a_failed_step() -> None:
     """vllm's UnsupportedImage is False (SupportedImage) when all is well (a vllm model: the dynamo
     provider's DeploymentFailed is one it retries, test_airunway_dynamo_retries.py)."""
     model = _failed(
         {"type": "UnsupportedImage", "status": "False", "reason": "SupportedImage"},
-        {"type": "Ready", "status": "False", "reason": "DeploymentFailed", "message": "deadline"},
-        message="deadline",
+        {"type": "Ready", "status": "False", "reason": "DeploymentFailed", "message": TIMED_OUT},
+        message=TIMED_OUT,
     )
     model["spec"]["provider"]["name"] = "vllm"
     verdict = readiness.check(model)
-    assert verdict.message == "phase=Failed (Ready: DeploymentFailed): deadline"
+    assert verdict.message == f"phase=Failed (Ready: DeploymentFailed): {TIMED_OUT}"

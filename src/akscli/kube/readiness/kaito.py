@@ -20,6 +20,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from akscli.kube.readiness.airunway_deployments import deployment_retries
 from akscli.kube.readiness.airunway_kaito import kaito_provider
 from akscli.kube.readiness.builtin import deployment as rollout_status
 from akscli.kube.readiness.core import (
@@ -143,6 +144,10 @@ def _failed_step(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
     )
 
 
+def _first_failed(obj: Mapping[str, Any]) -> str:
+    return str((_failed_step(obj) or {}).get("type") or "")
+
+
 def model_deployment(obj: Mapping[str, Any]) -> Readiness:
     """AI Runway's phase (ai-runway/airunway controller/api/v1alpha1/modeldeployment_types.go:
     Pending, Deploying, Running, Failed, Terminating): Running is ready, Failed is terminal and
@@ -183,6 +188,12 @@ def model_deployment(obj: Mapping[str, Any]) -> Readiness:
         )
     if phase == "Failed" and _provider(obj) == "vllm":
         pending = _vllm_image_retry(obj, message)
+        if pending is not None:
+            return pending
+    if phase == "Failed" and _provider(obj) in DEPLOYMENT_PROVIDERS and _first_failed(obj) == "Ready":
+        # The Deployment's Available=False short of its progress deadline (airunway_deployments.py):
+        # waited on, and judged on the Deployment itself (model_deployment_with_members).
+        pending = deployment_retries(_provider(obj), ready_now, message)
         if pending is not None:
             return pending
     if phase == "Running":
@@ -329,7 +340,7 @@ def model_deployment_with_members(obj: Mapping[str, Any], members: Iterable[Mapp
                 True,
                 f"phase={'Failed, and' if retried else 'Running, but'} AI Runway's {provider} provider's {ref} did not "
                 + (
-                    "roll out and its old pods still serve the previous configuration: "
+                    ("roll out: " if retried else "roll out and its old pods still serve the previous configuration: ")
                     if kind == "Deployment"
                     else "become ready: "
                 )
