@@ -39,12 +39,16 @@ def wait_error(kubeconfig: Path, objects: list[dict[str, Any]]) -> errors.WaitTi
 
 
 def failed_rollout(kube_emulator_factory: Any, tmp_path: Path, failure: str) -> errors.ObjectFailedError:
-    """The error of a waited apply of ``gpu_deployment()`` whose Deployment controller fails with
-    ``failure`` (the emulator's ``controller_failure``: "crashloop", "imagepull")."""
+    """The error of a waited apply of ``gpu_deployment()`` whose pods fail with ``failure`` (the
+    emulator's ``controller_failure``: "crashloop", "imagepull"): its controller gives the rollout up
+    once its progressDeadlineSeconds (1 here) pass with no progress (kubernetes/kubernetes
+    pkg/controller/deployment/progress.go syncRolloutStatus: ProgressDeadlineExceeded)."""
     emu = kube_emulator_factory(controller_failure=failure)
     target = KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config")))
+    stuck = gpu_deployment()
+    stuck["spec"]["progressDeadlineSeconds"] = 1
     with pytest.raises(errors.ObjectFailedError) as caught:
-        apply_objects([gpu_deployment()], stack="demo", target=target, yes=True, wait=True, timeout="20s")
+        apply_objects([stuck], stack="demo", target=target, yes=True, wait=True, timeout="20s")
     return caught.value
 
 

@@ -182,7 +182,9 @@ def test_a_deleted_pod_of_a_settled_statefulset_is_made_again_with_its_ordinal(k
 
 def test_unschedulable_deployment_reports_progress_deadline_and_event(kube_emulator_factory: Any) -> None:
     emu = kube_emulator_factory(controller_failure="unschedulable", crd_dirs=[])
-    emu.cluster.create(deployment("gpu", replicas=1))
+    stuck = deployment("gpu", replicas=1)
+    stuck["spec"]["progressDeadlineSeconds"] = 1  # progress.go syncRolloutStatus: no progress for 1 s
+    emu.cluster.create(stuck)
     assert wait_until(
         lambda: cond(emu.cluster.get("apps/v1", "Deployment", "default", "gpu"), "Progressing") == "False"
     )

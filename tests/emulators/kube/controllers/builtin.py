@@ -4,7 +4,8 @@ kube-controller-manager and a kubelet would.
 
 Failure modes (``failure=``):
 - Deployment / StatefulSet / DaemonSet: "unschedulable" (pods Pending, FailedScheduling
-  event naming nvidia.com/gpu, Available=False / ProgressDeadlineExceeded), "crashloop"
+  event naming nvidia.com/gpu; a Deployment Available=False, Progressing True until its
+  progressDeadlineSeconds pass, then ProgressDeadlineExceeded), "crashloop"
   (containers in CrashLoopBackOff), "imagepull" (ImagePullBackOff).
 - Job: "failed" (BackoffLimitExceeded), plus the pod failure modes above.
 

@@ -37,7 +37,6 @@ from tests.emulators.kube.controllers.deployment_scale import (
     proportional_sizes,
 )
 from tests.emulators.kube.controllers.pods import (
-    POD_FAILURES,
     PodOwner,
     compute_hash,
     live_dependents,
@@ -52,7 +51,6 @@ from tests.emulators.kube.controllers.replica_failure import (
 )
 from tests.emulators.kube.controllers.rollout import (
     ProgressDeadline,
-    condition,
     max_surge,
     max_unavailable,
     new_rs_new_replicas,
@@ -191,6 +189,10 @@ class DeploymentController(PodOwner):
         if self._manager is not None:
             for obj in self._manager.cluster.list("apps/v1", "Deployment"):
                 self._manager.schedule(self, obj, 0.0)
+
+    def fail_pods(self, failure: str | None) -> None:
+        """From now on, the pods its ReplicaSets make fail with ``failure`` (pods.POD_FAILURES)."""
+        self.failure = self._replicasets.failure = failure
 
     def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         self.progress.forget(str(obj["metadata"].get("uid")))
@@ -511,44 +513,34 @@ class DeploymentController(PodOwner):
         unavailable = sum(_spec_replicas(rs) for rs in every) - available
         # omitempty: none unavailable leaves the field out of the status UpdateStatus sends
         status["unavailableReplicas"] = unavailable if unavailable > 0 else None
-        if self.failure in POD_FAILURES and want > 0:
-            status["conditions"] = [
-                condition(
-                    "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."
-                ),
-                condition(
-                    "Progressing",
-                    "False",
-                    "ProgressDeadlineExceeded",
-                    f'ReplicaSet "{rs_name}" has timed out progressing.',
-                ),
-            ]
+        # Pods that crash, cannot pull or are placed nowhere are a rollout that makes no progress: Available
+        # False and Progressing True until progressDeadlineSeconds pass (kubernetes/kubernetes
+        # pkg/controller/deployment/sync.go calculateStatus, progress.go syncRolloutStatus), as for any other.
+        before = obj.get("status") or {}
+        progressing = next((c for c in before.get("conditions") or [] if c.get("type") == "Progressing"), None)
+        marked = paused_condition(spec, progressing)  # sync.go checkPausedConditions
+        if marked is not progressing:
+            rest = [c for c in before.get("conditions") or [] if c.get("type") != "Progressing"]
+            before = {**before, "conditions": [*rest, marked]}
+        if paused:
+            # sync.go syncDeploymentStatus -> calculateStatus: Available recomputed, Progressing
+            # left as checkPausedConditions set it; progress.go syncRolloutStatus, and so the
+            # progress deadline, runs only for a rollout (rolling.go, recreate.go).
+            avail = rollout_conditions(spec, want, available, rs_name, before, False)[0]
+            # calculateStatus starts from the conditions the Deployment has: ReplicaFailure stays.
+            kept = [c for c in before.get("conditions") or [] if c.get("type") == REPLICA_FAILURE]
+            status["conditions"] = [avail, *([marked] if marked is not None else []), *kept]
         else:
-            before = obj.get("status") or {}
-            progressing = next((c for c in before.get("conditions") or [] if c.get("type") == "Progressing"), None)
-            marked = paused_condition(spec, progressing)  # sync.go checkPausedConditions
-            if marked is not progressing:
-                rest = [c for c in before.get("conditions") or [] if c.get("type") != "Progressing"]
-                before = {**before, "conditions": [*rest, marked]}
-            if paused:
-                # sync.go syncDeploymentStatus -> calculateStatus: Available recomputed, Progressing
-                # left as checkPausedConditions set it; progress.go syncRolloutStatus, and so the
-                # progress deadline, runs only for a rollout (rolling.go, recreate.go).
-                avail = rollout_conditions(spec, want, available, rs_name, before, False)[0]
-                # calculateStatus starts from the conditions the Deployment has: ReplicaFailure stays.
-                kept = [c for c in before.get("conditions") or [] if c.get("type") == REPLICA_FAILURE]
-                status["conditions"] = [avail, *([marked] if marked is not None else []), *kept]
-            else:
-                left = self.progress.left(obj, status)
-                complete = updated == want and total == want and available == want
-                status["conditions"] = [
-                    *rollout_conditions(spec, want, available, rs_name, before, complete, timed_out=left <= 0),
-                    # kubernetes/kubernetes pkg/controller/deployment/progress.go syncRolloutStatus
-                    # moves the ReplicaSets' failure condition over
-                    *replica_failures(new, every),
-                ]
-                if not complete and left > 0:
-                    self.requeue(obj, left + 0.01)  # requeueStuckDeployment
+            left = self.progress.left(obj, status)
+            complete = updated == want and total == want and available == want
+            status["conditions"] = [
+                *rollout_conditions(spec, want, available, rs_name, before, complete, timed_out=left <= 0),
+                # kubernetes/kubernetes pkg/controller/deployment/progress.go syncRolloutStatus
+                # moves the ReplicaSets' failure condition over
+                *replica_failures(new, every),
+            ]
+            if not complete and left > 0:
+                self.requeue(obj, left + 0.01)  # requeueStuckDeployment
         wake = [self._replicasets.wake.get(rs["metadata"]["uid"]) for rs in every]
         wake += [self._replicasets.retry.get(rs["metadata"]["uid"]) for rs in every]
         soonest = min((w for w in wake if w), default=None)
