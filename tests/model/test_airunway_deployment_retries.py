@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from akscli.kube import readiness
+from akscli.model import live
 from tests.cli import invoke
 
 from .conftest import AIRUNWAY_CRDS
@@ -122,3 +123,45 @@ def test_a_paused_vllm_deployment_is_failed_for_ai_runway_and_waited_on_with_a_w
     shown = invoke("model", "status", "phi-4", "-o", "json")
     assert json.loads(shown.stdout)["state"] == "Failed"
     assert "warning: modeldeployment.airunway.ai/phi-4 phase=Failed (Ready: DeploymentFailed)" in shown.stderr
+
+
+class _Members:
+    """A Kube whose list answers the provider's objects (live.retried_failure reads them by label)."""
+
+    def __init__(self, *items: dict[str, Any]) -> None:
+        self.items = items
+
+    def list(self, api_version: str, kind: str, **_: Any) -> list[dict[str, Any]]:
+        return [i for i in self.items if (i["apiVersion"], i["kind"]) == (api_version, kind)]
+
+
+# Ray Serve's message for replicas that keep failing to start (ray-project/ray
+# python/ray/serve/_private/deployment_state.py check_curr_status: "The deployment failed to start
+# {failed_to_start_count} times in a row ... Retrying after {backoff} seconds"), which AI Runway's
+# kuberay provider carries into the ModelDeployment (providers/kuberay/status.go mapAppStatusesToPhase).
+RAY_RETRY = "The deployment failed to start 3 times in a row. Retrying after 8 seconds."
+
+
+def test_model_status_warns_of_a_kuberay_app_ray_serve_retries_with_its_count() -> None:
+    rayservice = {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayService",
+        "metadata": {"name": "phi-4", "namespace": "default", "generation": 1, "ownerReferences": [{"uid": "u1"}]},
+        "status": {
+            "observedGeneration": 1,
+            "activeServiceStatus": {
+                "applicationStatuses": {
+                    "llm": {"status": "DEPLOY_FAILED", "message": RAY_RETRY, "serveDeploymentStatuses": {"d": {}}}
+                }
+            },
+        },
+    }
+    warning = live.retried_failure(_Members(rayservice), _model(RAY_RETRY, "kuberay"))  # type: ignore[arg-type]
+    assert warning is not None
+    assert warning.startswith(f"modeldeployment.airunway.ai/phi-4 phase=Failed (Ready: DeploymentFailed): {RAY_RETRY}")
+
+
+def test_model_status_warns_of_a_vllm_deployment_short_of_its_deadline() -> None:
+    warning = live.retried_failure(_Members(_deployment(RS_REFUSED)), _model(UNAVAILABLE))  # type: ignore[arg-type]
+    assert warning is not None
+    assert warning.endswith("(ProgressDeadlineExceeded); deployment.apps/phi-4: 0 of 1 updated replicas available")

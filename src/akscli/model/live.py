@@ -18,7 +18,7 @@ from akscli.kube.readiness.kaito import (
     model_deployment_members,
     model_deployment_with_members,
 )
-from akscli.model import kaito_benchmark
+from akscli.model import kaito_benchmark, restarts
 from akscli.model.kinds import (
     AIRUNWAY_LABEL,
     AIRUNWAY_POD_LABELS,
@@ -406,6 +406,8 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
     say nothing of a pod the scheduler cannot place)."""
     doc = {**summary(obj), "conditions": conditions(obj), "events": recent_events(kube, obj)}
     doc["pods"], doc["warning"] = None, warning_of(obj) or retried_failure(kube, obj)
+    if not doc["warning"]:  # a server container the kubelet keeps restarting, or an image it pulls again
+        doc["warning"] = restarts.warning(kube, obj, pod_selector(obj), _provider(obj))
     doc["benchmark"] = kaito_benchmark.figure(obj)
     set_warning = kaito_benchmark.set_serving(kube, obj)
     if set_warning:  # every replica serves; KAITO counts those whose benchmark failed not ready
