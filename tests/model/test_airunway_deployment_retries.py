@@ -17,14 +17,17 @@ import pytest
 
 from akscli.kube import readiness
 from akscli.model import live
+from akscli.output import dig
 from tests.cli import invoke
 
 from .conftest import AIRUNWAY_CRDS
+from .test_airunway_dynamo_retries import _until  # the ModelDeployment phi-4 read until a check holds
 
 MD = "airunway.ai/v1alpha1"
 UNAVAILABLE = "Deployment does not have minimum availability."
 TIMED_OUT = 'ReplicaSet "phi-4-7d9c5" has timed out progressing.'
 Start = Callable[..., Any]
+UPDATED = "status.updatedReplicas"
 
 
 def _model(message: str, provider: str = "vllm") -> dict[str, Any]:
@@ -94,17 +97,6 @@ def test_a_create_failed_before_the_deployment_still_ends_the_wait() -> None:
     assert readiness.check(model).failed
 
 
-def _until(emu: Any, check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    deadline = time.monotonic() + 10
-    md: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        md = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4") or {}
-        if check(md):
-            return md
-        time.sleep(0.05)
-    raise AssertionError(md.get("status"))
-
-
 def test_a_paused_vllm_deployment_is_failed_for_ai_runway_and_waited_on_with_a_warning(model_emulator: Start) -> None:
     """No GPU node: the pod stays Pending, Progressing True (Deploying); paused, the Deployment's
     Progressing turns Unknown DeploymentPaused (sync.go checkPausedConditions) and the provider
@@ -113,6 +105,12 @@ def test_a_paused_vllm_deployment_is_failed_for_ai_runway_and_waited_on_with_a_w
     result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "vllm", "-y")
     assert result.exit_code == 0, result
     _until(emu, lambda md: (md.get("status") or {}).get("phase") == "Deploying")
+    # Paused once its (Pending) pod is made, so the Deployment's own verdict is its availability.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not dig(
+        emu.cluster.get("apps/v1", "Deployment", "default", "phi-4"), UPDATED
+    ):
+        time.sleep(0.05)
     emu.cluster.patch("apps/v1", "Deployment", "default", "phi-4", {"spec": {"paused": True}})
     md = _until(emu, lambda md: (md.get("status") or {}).get("phase") == "Failed")
     assert md["status"]["message"] == UNAVAILABLE
