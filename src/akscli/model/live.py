@@ -110,7 +110,10 @@ def retried_failure(kube: Kube, obj: Mapping[str, Any]) -> str | None:
     """What `model status` warns of for a dynamo ModelDeployment whose Failed phase is Dynamo's
     ``failed``, which Dynamo's operator retries and AI Runway follows (readiness/dynamo.py
     provider_retries): that it is retried, and what its DynamoGraphDeployment's Ready condition
-    says (AI Runway's Ready message is empty, Dynamo writing no status.message)."""
+    says (AI Runway's Ready message is empty, Dynamo writing no status.message). The same for the
+    kuberay provider's Failed on a Serve app Ray retries and the vllm/llmd providers' Failed on a
+    Deployment short of its progress deadline (readiness/kaito.py model_deployment, reason
+    DeploymentFailed), with the RayService's or Deployment's own state."""
     if obj.get("kind") != "ModelDeployment":
         return None
     verdict = model_deployment(obj)
