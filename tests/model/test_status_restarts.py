@@ -77,3 +77,48 @@ def test_an_image_the_kubelet_pulls_again_is_a_warning_without_a_restart_count()
 def test_the_first_retried_pod_by_name_is_named() -> None:
     found = restarts.retried([_pod("phi-4-b", "CrashLoopBackOff", 1), _pod("phi-4-a", "CrashLoopBackOff", 7)])
     assert found is not None and (found[0].pod, found[1]) == ("phi-4-a", 7)
+
+
+class _Services:
+    """A Kube whose list answers the kuberay provider's RayService (restarts.serve_retries)."""
+
+    def __init__(self, service: dict[str, Any]) -> None:
+        self.service = service
+
+    def list(self, api_version: str, kind: str, **_: Any) -> list[dict[str, Any]]:
+        return [self.service] if (api_version, kind) == ("ray.io/v1", "RayService") else []
+
+
+# ray-project/ray python/ray/serve/_private/deployment_state.py check_curr_status
+RAY_RETRY = "The deployment failed to start 3 times in a row. Retrying after 8 seconds."
+KUBERAY_MODEL = {
+    "apiVersion": "airunway.ai/v1alpha1",
+    "kind": "ModelDeployment",
+    "metadata": {"name": "phi-4", "namespace": "default", "uid": "u1", "generation": 1},
+    "spec": {"provider": {"name": "kuberay"}},
+    "status": {"phase": "Deploying"},
+}
+
+
+def _service(app: dict[str, Any]) -> dict[str, Any]:
+    """KubeRay keeps an app that has not come up in pendingServiceStatus, so AI Runway says Deploying."""
+    return {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayService",
+        "metadata": {"name": "phi-4", "namespace": "default", "generation": 1},
+        "status": {"observedGeneration": 1, "pendingServiceStatus": {"applicationStatuses": {"llm": app}}},
+    }
+
+
+def test_a_serve_app_ray_retries_on_a_deploying_kuberay_model_is_a_warning_with_rays_count() -> None:
+    retrying = {"status": "DEPLOY_FAILED", "message": RAY_RETRY, "serveDeploymentStatuses": {"d": {}}}
+    warning = restarts.warning(_Services(_service(retrying)), KUBERAY_MODEL, "airunway.ai/model=phi-4", "kuberay")  # type: ignore[arg-type]
+    assert warning == (
+        "modeldeployment.airunway.ai/phi-4: rayservice.ray.io/phi-4: application llm is DEPLOY_FAILED: "
+        f"{RAY_RETRY}; Ray Serve retries it"
+    )
+
+
+def test_a_serve_app_that_failed_to_build_is_no_retry_warning() -> None:
+    built = {"status": "DEPLOY_FAILED", "message": "No module named 'vllm_serve'"}
+    assert restarts.serve_retries(_Services(_service(built)), KUBERAY_MODEL) is None  # type: ignore[arg-type]

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 from akscli.errors import AkscliError
 from akscli.kube import pod_problems
 from akscli.kube.pod_problems import Problem
-from akscli.output import object_ref
+from akscli.kube.readiness.kaito import model_deployment_members
+from akscli.kube.readiness.kuberay import app_troubles, service_failure
+from akscli.output import dig, object_ref
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -72,12 +74,39 @@ def deadline_of(deployment: Mapping[str, Any]) -> int:
     return int(value) if isinstance(value, int) else 600
 
 
+def serve_retries(kube: Kube, obj: Mapping[str, Any]) -> str | None:
+    """The warning for an AI Runway kuberay model not Running whose RayService has a Serve
+    application Ray Serve is retrying (UNHEALTHY, or DEPLOY_FAILED with deployments: readiness/
+    kuberay.py). Its message carries Ray's count ("The deployment failed to start N times in a row
+    ... Retrying after S seconds": ray-project/ray python/ray/serve/_private/deployment_state.py
+    check_curr_status). AI Runway reports it Deploying while KubeRay keeps the app in
+    pendingServiceStatus (ai-runway/airunway b0d3fb77 providers/kuberay/status.go reads
+    activeServiceStatus only), so the phase alone says nothing of it."""
+    source = model_deployment_members(obj)
+    if source is None or source[1] != "RayService" or dig(obj, "status.phase") == "Running":
+        return None
+    try:
+        found = list(
+            kube.list(source[0], source[1], namespace=dig(obj, "metadata.namespace"), label_selector=source[2])
+        )
+    except AkscliError:
+        return None
+    for service in found:
+        troubles = app_troubles(service.get("status") or {})
+        if troubles and service_failure(service) is None:  # one KubeRay or Ray gave up on is no retry
+            return f"{object_ref(obj)}: {object_ref(service)}: {'; '.join(troubles)}; Ray Serve retries it"
+    return None
+
+
 def warning(kube: Kube, obj: Mapping[str, Any], selector: str, provider: str) -> str | None:
     """The warning for akscli's vLLM Deployment or an AI Runway model (``provider``: not kaito) whose
-    pods (``selector``) the kubelet keeps retrying; None where none is, or the pods cannot be read."""
+    pods (``selector``) the kubelet keeps retrying, or (kuberay) whose Serve app Ray Serve retries;
+    None where none is, or what it reads cannot be read."""
     kind = obj.get("kind")
     if kind not in ("Deployment", "ModelDeployment") or provider == "kaito":
         return None
+    if provider == "kuberay" and (said := serve_retries(kube, obj)) is not None:
+        return said
     namespace = (obj.get("metadata") or {}).get("namespace")
     try:
         pods = list(itertools.islice(kube.list("v1", "Pod", namespace=namespace, label_selector=selector), _PAGE))

@@ -200,14 +200,20 @@ def service_failure(obj: Mapping[str, Any]) -> Readiness | None:
     return None
 
 
-def _app_trouble(status: Mapping[str, Any]) -> str:
-    """UNHEALTHY or recoverable DEPLOY_FAILED applications, for the progress message."""
-    lines = [
+def app_troubles(status: Mapping[str, Any]) -> list[str]:
+    """``application APP is STATUS: MESSAGE`` for each UNHEALTHY or DEPLOY_FAILED application of the
+    pending, then the active, cluster (a RayService's status)."""
+    return [
         _app_line(app, value)
         for which in ("pendingServiceStatus", "activeServiceStatus")
         for app, value in _apps(status, which)
         if value.get("status") in APP_TROUBLE
     ]
+
+
+def _app_trouble(status: Mapping[str, Any]) -> str:
+    """UNHEALTHY or recoverable DEPLOY_FAILED applications, for the progress message."""
+    lines = app_troubles(status)
     return ("; " + "; ".join(lines)) if lines else ""
 
 
