@@ -20,8 +20,8 @@ from akscli.model import live
 from akscli.output import dig
 from tests.cli import invoke
 
+from ._airunway import model_until as _until  # the ModelDeployment phi-4 read until a check holds
 from .conftest import AIRUNWAY_CRDS
-from .test_airunway_dynamo_retries import _until  # the ModelDeployment phi-4 read until a check holds
 
 MD = "airunway.ai/v1alpha1"
 UNAVAILABLE = "Deployment does not have minimum availability."

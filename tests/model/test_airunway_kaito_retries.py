@@ -120,8 +120,10 @@ def test_a_kaito_models_create_failed_still_ends_the_wait() -> None:
 
 
 def test_a_vllm_models_deployment_failed_with_a_message_still_ends_the_wait() -> None:
-    """The rule is the kaito provider's: vllm's ProgressDeadlineExceeded is judged as before."""
-    model = _model("Failed", _cond("Ready", "False", "DeploymentFailed", "progress deadline exceeded"))
+    """The rule is the kaito provider's: vllm's ProgressDeadlineExceeded (its message as
+    kubernetes/kubernetes pkg/controller/deployment/progress.go writes it) ends the wait."""
+    deadline = 'ReplicaSet "phi-4-5d8f7" has timed out progressing.'
+    model = _model("Failed", _cond("Ready", "False", "DeploymentFailed", deadline))
     model["spec"]["provider"]["name"] = model["status"]["provider"]["name"] = "vllm"
     assert readiness.check(model).failed
 
