@@ -90,7 +90,10 @@ def test_a_pinned_gpu_pod_gets_a_nodeclaim_and_a_ready_node_of_its_size(emu: Kub
     assert n["status"]["allocatable"]["nvidia.com/gpu"] == "1" and n["spec"]["taints"] == [GPU_TAINT]
     [claim] = emu.cluster.list("karpenter.sh/v1", "NodeClaim")
     assert claim["status"]["nodeName"] == name and claim["metadata"]["ownerReferences"][0]["name"] == "gpu"
-    assert {c["type"] for c in claim["status"]["conditions"]} == {"Launched", "Registered", "Initialized", "Ready"}
+    # Consolidatable at once: the pool's consolidateAfter is the CRD's default 0s (kubernetes-sigs/karpenter
+    # v1.14.0 pkg/utils/disruption/disruption.go IsUnderConsolidateAfter is false for 0)
+    kinds = {"Launched", "Registered", "Initialized", "Ready", "Consolidatable"}
+    assert wait_until(lambda: {c["type"] for c in emu.cluster.list(*CLAIMS)[0]["status"]["conditions"]} == kinds)
     pool = emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu")
     assert pool["status"]["resources"]["nvidia.com/gpu"] == "1" and pool["status"]["nodes"] == 1
 

@@ -25,12 +25,15 @@ def conditions(obj: dict[str, Any] | None) -> dict[str, tuple[str, str]]:
     return {c["type"]: (c["status"], c["reason"]) for c in ((obj or {}).get("status") or {}).get("conditions") or []}
 
 
-def record(k: KubeEmulator) -> list[tuple[str, str, dict[str, tuple[str, str]]]]:
-    """Each write to a Node or NodeClaim: (event type, kind, the NodeClaim's conditions)."""
+def record(k: KubeEmulator, *names: str) -> list[tuple[str, str, dict[str, tuple[str, str]]]]:
+    """Each write to the Node or NodeClaim ``names``: (event type, kind, the NodeClaim's conditions). The
+    replacement the Deployment's pod gets meanwhile is left out: its writes interleave."""
     seen: list[tuple[str, str, dict[str, tuple[str, str]]]] = []
     k.api.listeners.append(
         lambda typ, rt, obj, ctx: (
-            seen.append((typ, rt.kind, conditions(obj))) if rt.kind in ("Node", "NodeClaim") else None
+            seen.append((typ, rt.kind, conditions(obj)))
+            if rt.kind in ("Node", "NodeClaim") and obj["metadata"]["name"] in names
+            else None
         )
     )
     return seen
@@ -51,7 +54,7 @@ def test_a_deleted_nodeclaim_stays_terminating_while_its_node_drains_then_node_t
     assert claim["metadata"]["finalizers"] == [FINALIZER]
     n = emu.cluster.get("v1", "Node", None, name) or {}
     assert n["metadata"]["finalizers"] == [FINALIZER] and n["metadata"]["ownerReferences"][0]["name"] == claim_name
-    seen = record(emu)
+    seen = record(emu, claim_name, name)
     emu.cluster.delete(*CLAIMS, None, claim_name)  # kubectl delete nodeclaim
     assert wait_until(lambda: conditions(emu.cluster.get(*CLAIMS, None, claim_name)).get("Drained"))
     held = emu.cluster.get(*CLAIMS, None, claim_name) or {}
@@ -82,7 +85,7 @@ def test_deleting_a_karpenter_node_deletes_its_nodeclaim_and_both_go(emu: KubeEm
     emu.cluster.create(gpu_app("llm", H100))
     name = running_on(emu, "llm")
     [claim] = emu.cluster.list(*CLAIMS)
-    seen = record(emu)
+    seen = record(emu, claim["metadata"]["name"], name)
     emu.cluster.delete("v1", "Node", None, name)  # kubectl delete node
     assert wait_until(lambda: ("DELETED", "NodeClaim") in [(t, k) for t, k, _ in seen], timeout=5)
     assert [kind for typ, kind, _ in seen if typ == "DELETED"] == ["Node", "NodeClaim"]

@@ -88,11 +88,14 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   and drained through the eviction API, a PodDisruptionBudget holding it, and its instance
   terminated: karpenter_termination, karpenter_drain); so do a NodeClaim or a Node deleted alone.
 
+- Emptiness: lastPodEventTime, the Consolidatable condition consolidateAfter after the last pod event,
+  and an empty Consolidatable node deleted within its pool's budget for Empty after the 15 s
+  validation, on the simulator's clock (karpenter_emptiness; drift's disruption is karpenter_disruption).
+
 Not modelled: packing several pending pods of one pass into one new node beyond what the node's
-capacity holds (each is checked against the nodes made in the pass), consolidation and emptiness
-(kubernetes-sigs/karpenter pkg/controllers/disruption/emptiness.go, consolidation.go: a node removed
-once Consolidatable, consolidateAfter after its last pod event; no test needs a node to go, and a
-timed removal would make tests wait on the clock; drift's disruption is karpenter_disruption),
+capacity holds (each is checked against the nodes made in the pass), the underutilized consolidation
+(kubernetes-sigs/karpenter pkg/controllers/disruption/singlenodeconsolidation.go,
+multinodeconsolidation.go: a non-empty node replaced by a cheaper one or its pods moved to others),
 startupTaints, topology, spot interruption, NodeOverlay. The daemon overhead: karpenter_daemons; the
 NodeClaim's launch and its failures: karpenter_launch (upstream: Azure/karpenter-provider-azure
 pkg/providers/instance/vminstance.go).
@@ -131,6 +134,7 @@ from tests.emulators.kube.controllers.karpenter_common import (
 from tests.emulators.kube.controllers.karpenter_daemons import overhead
 from tests.emulators.kube.controllers.karpenter_disruption import Disruption
 from tests.emulators.kube.controllers.karpenter_drift import DriftMarker
+from tests.emulators.kube.controllers.karpenter_emptiness import ConsolidatableMarker
 from tests.emulators.kube.controllers.karpenter_errors import REGIONAL
 from tests.emulators.kube.controllers.karpenter_launch import NodeClaimLauncher
 from tests.emulators.kube.controllers.karpenter_requirements import (
@@ -209,6 +213,8 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         self.disruption = Disruption(self, self.termination)
         # the hash annotations and the NodeClaims' Drifted condition (karpenter_drift)
         self.drift = DriftMarker()
+        # lastPodEventTime and the Consolidatable condition (karpenter_emptiness)
+        self.consolidatable = ConsolidatableMarker(self)
 
     def attach(self, manager: Any) -> None:
         unschedulable_pods(manager.api).changed.append(self._on_change)
@@ -216,6 +222,7 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         # pkg/controllers/nodeclaim/lifecycle/controller.go, pkg/controllers/node/termination/controller.go)
         manager.api.listeners.append(self.termination.on_event)
         manager.api.listeners.append(self.disruption.on_event)  # karpenter_disruption.Disruption.on_event
+        manager.api.listeners.append(self.consolidatable.on_event)  # karpenter_emptiness
 
     def _on_change(self, what: str, obj: dict[str, Any]) -> None:
         if what == "pending":
@@ -323,6 +330,8 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         still waiting."""
         self.now += seconds
         self.queue_pass()
+        self.consolidatable.recheck()  # consolidateAfter's requeues (karpenter_emptiness)
+        self.disruption.queue(0.0)  # a validation waiting on the clock (karpenter_emptiness)
 
     def is_unavailable(self, offering: tuple[str, str, str]) -> bool:
         """The offering is marked and its TTL has not passed (go-cache Get misses an expired item)."""

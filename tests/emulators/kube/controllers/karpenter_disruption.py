@@ -39,7 +39,9 @@ Upstream: kubernetes-sigs/karpenter v1.14.0 (1b4b3e8c829d, the release Azure/kar
 Drifted is set by karpenter_drift (the NodePool and AKSNodeClass hashes, requirements; tests may
 also set it by hand). Not modelled: the
 pods' Nominated events of the command's Results.Record, the provisioner's pending pods in the
-simulation, consolidation, emptiness, static pools, GetMaxRetryDuration's growth with many commands.
+simulation, the underutilized consolidation, static pools, GetMaxRetryDuration's growth with many
+commands. Emptiness (controller.go NewMethods: the first method, before drift) is karpenter_emptiness;
+its commands run through the same queue here (``_start`` with no replacement, reason Empty).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from tests.emulators.kube.controllers.karpenter_drain import (
     _evictable,
     _owned_by,
 )
+from tests.emulators.kube.controllers.karpenter_emptiness import CONSOLIDATABLE, EMPTY, Emptiness
 from tests.emulators.kube.controllers.karpenter_scheduling import FILTERED_OUT, pod_error
 from tests.emulators.kube.controllers.node_filters import fit_reasons
 from tests.emulators.kube.controllers.scheduling import pod_requests
@@ -234,13 +237,15 @@ def require_taint(cluster: ClusterState, node_name: str, add: bool) -> None:
 
 @dataclass
 class Command:
-    """queue.go Command: one drifted candidate and the NodeClaims launched to replace it."""
+    """queue.go Command: one candidate and the NodeClaims launched to replace it (an Empty command's
+    candidates each get one here, with none)."""
 
     candidate: str
     node: str
     replacements: list[str]
     created: float  # time.monotonic() at StartCommand (cmd.CreationTimestamp)
     initialized: set[str] = field(default_factory=set)
+    reason: str = DRIFTED  # the method's Reason(): Drifted, or Empty (karpenter_emptiness)
 
 
 class Disruption:
@@ -255,6 +260,7 @@ class Disruption:
         # Karpenter's clock for budget schedules (tests may replace it)
         self.clock = lambda: datetime.datetime.now(datetime.UTC)
         self.commands: dict[str, Command] = {}  # queue.go ProviderIDToCommand, by candidate NodeClaim
+        self.emptiness = Emptiness(self, candidate_error, _reschedulable)  # emptiness.go, before drift
         self._due: float | None = None
         # After a failed command the next pass is the next poll, not an event of its own writes
         # (kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/controller.go: a singleton
@@ -263,11 +269,12 @@ class Disruption:
         self._lock = threading.Lock()
 
     def on_event(self, typ: str, rt: Any, obj: dict[str, Any], ctx: Any) -> None:
-        """A NodeClaim that is Drifted starts a pass (upstream: the singleton's next poll)."""
+        """A NodeClaim that is Drifted or Consolidatable starts a pass (upstream: the singleton's next poll)."""
         del ctx
         if rt.kind != "NodeClaim" or rt.group != "karpenter.sh" or typ == "DELETED":
             return
-        if _condition(obj, DRIFTED).get("status") == "True" and not obj["metadata"].get("deletionTimestamp"):
+        marked = any(_condition(obj, kind).get("status") == "True" for kind in (DRIFTED, CONSOLIDATABLE))
+        if marked and not obj["metadata"].get("deletionTimestamp"):
             self.queue(max(0.0, self._quiet_until - time.monotonic()))
 
     def queue(self, after: float) -> None:
@@ -296,6 +303,22 @@ class Disruption:
         """controller.go Reconcile with the drift method: whether a command started (then the next pass
         at once, RequeueImmediately); while a drifted NodeClaim waits, the next pass in ``polling``."""
         pools = {p["metadata"]["name"]: p for p in cluster.list(*NODEPOOL)}
+        # controller.go NewMethods: Emptiness first (karpenter_emptiness), then Drift
+        if self.emptiness.pending is not None:
+            names, over = self.emptiness.validate(cluster, pools)
+            if not over:  # the singleton waits in EmptinessValidator.Validate
+                self.queue(self.emptiness.wait_left())
+                return False
+            for name in names:
+                claim = cluster.get(*NODECLAIM, None, name)
+                if claim is not None:
+                    self._start(cluster, claim, [], EMPTY)
+            if names:
+                self.queue(0.0)
+                return True
+        elif self.emptiness.compute(cluster, pools):
+            self.queue(self.emptiness.wait_left())
+            return False
         drifted = []
         for c in cluster.list(*NODECLAIM):  # drift.go ShouldDisrupt; GetCandidates skips the queue's
             pool = pools.get((c["metadata"].get("labels") or {}).get(NODEPOOL_LABEL, "")) or {}
@@ -308,6 +331,8 @@ class Disruption:
             ):
                 drifted.append(c)
         if not drifted:
+            if self.emptiness.looked_at(cluster):  # the next poll while a NodeClaim is Consolidatable
+                self.queue(self.polling)
             return False
         candidates = []
         for claim in drifted:
@@ -351,7 +376,7 @@ class Disruption:
         self.queue(self.polling)
         return False
 
-    def _start(self, cluster: ClusterState, claim: dict[str, Any], plans: list[Plan]) -> None:
+    def _start(self, cluster: ClusterState, claim: dict[str, Any], plans: list[Plan], reason: str = DRIFTED) -> None:
         """queue.go StartCommand: markDisrupted (the karpenter.sh/disrupted:NoSchedule taint, then the
         NodeClaim's DisruptionReason True, reason and message Drifted), the replacements created
         (createReplacementNodeClaims: the provisioner's CreateNodeClaims), the command queued."""
@@ -364,12 +389,12 @@ class Disruption:
         old = _condition(claim, "DisruptionReason")
         when = old.get("lastTransitionTime") if old.get("status") == "True" else None
         conditions.append(
-            {"type": "DisruptionReason", "status": "True", "reason": DRIFTED, "message": DRIFTED,
+            {"type": "DisruptionReason", "status": "True", "reason": reason, "message": reason,
              "lastTransitionTime": when or now_iso()}
         )  # fmt: skip
         cluster.patch_status(*NODECLAIM, None, name, {"conditions": conditions})
         made = [self.controller._create_claim(cluster, *plan)[1] for plan in plans]
-        self.commands[name] = Command(name, node_name, made, time.monotonic())
+        self.commands[name] = Command(name, node_name, made, time.monotonic(), reason=reason)
         self._wait_later(name, 0.0)
 
     def _wait_later(self, name: str, after: float) -> None:
@@ -399,7 +424,7 @@ class Disruption:
             if made is None:  # "replacement was deleted"
                 self._fail(cluster, cmd)
                 return
-            self._publish(cluster, made, "DisruptionLaunching", f"Launching NodeClaim: {DRIFTED}")
+            self._publish(cluster, made, "DisruptionLaunching", f"Launching NodeClaim: {cmd.reason}")
             if _condition(made, "Initialized").get("status") != "True":
                 self._publish(
                     cluster, made, "DisruptionWaitingReadiness", "Waiting on readiness to continue disruption"
@@ -418,8 +443,8 @@ class Disruption:
         if claim is not None:
             cluster.delete(*NODECLAIM, None, name)
             node = cluster.get("v1", "Node", None, cmd.node) if cmd.node else None
-            self._publish(cluster, node, "DisruptionTerminating", f"Disrupting Node: {DRIFTED}")
-            self._publish(cluster, claim, "DisruptionTerminating", f"Disrupting NodeClaim: {DRIFTED}")
+            self._publish(cluster, node, "DisruptionTerminating", f"Disrupting Node: {cmd.reason}")
+            self._publish(cluster, claim, "DisruptionTerminating", f"Disrupting NodeClaim: {cmd.reason}")
         self.queue(0.0)
 
     def _fail(self, cluster: ClusterState, cmd: Command) -> None:

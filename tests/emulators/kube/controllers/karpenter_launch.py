@@ -27,6 +27,7 @@ from tests.emulators.kube.controllers.karpenter_common import (
     kubelet_status,
 )
 from tests.emulators.kube.controllers.karpenter_drift import new_claim_annotations
+from tests.emulators.kube.controllers.karpenter_emptiness import iso
 from tests.emulators.kube.controllers.karpenter_errors import Handled, handle, timing, truncate
 from tests.emulators.kube.controllers.karpenter_termination import FINALIZER, NodeTermination
 
@@ -155,7 +156,10 @@ class NodeClaimLauncher:
         template = templates[0]
         labels = dict(template["metadata"]["labels"])
         node_name = f"aks-{claim_name}"
-        t = now_iso()
+        t = now_iso()  # the kubelet's clock (the node's Ready)
+        # Karpenter's clock for the NodeClaim's conditions (operatorpkg status.WithClock: the simulator's,
+        # karpenter_drain.Drain.now), which consolidateAfter is measured from (karpenter_emptiness)
+        kt = iso(self.termination.now())
         size = labels[INSTANCE_TYPE]
         zone = labels[ZONE_LABEL]
         code = self.failures.get((size, zone)) or self.failures.get((size, None))
@@ -167,7 +171,7 @@ class NodeClaimLauncher:
             self._failed_launch(cluster, claim, failure)
             return None, claim_name
         labels["kubernetes.io/hostname"] = node_name
-        ready = {"status": "True", "lastTransitionTime": t, "reason": "", "message": ""}
+        ready = {"status": "True", "lastTransitionTime": kt, "reason": "", "message": ""}
         # PopulateNodeClaimDetails (launch.go): the cloud's labels of the launched instance, the size's
         # single-valued requirement labels among them (Azure/karpenter-provider-azure 352646f
         # pkg/cloudprovider/cloudprovider.go vmInstanceToNodeClaim, GetAllSingleValuedRequirementLabels:
@@ -211,7 +215,7 @@ class NodeClaimLauncher:
             node["status"]["conditions"] = [
                 {"type": "Ready", "status": "False", "reason": "KubeletNotReady", "lastTransitionTime": t}
             ]
-            unknown = {"status": "Unknown", "lastTransitionTime": t}
+            unknown = {"status": "Unknown", "lastTransitionTime": kt}
             conditions[2:] = [
                 {"type": "Initialized", **unknown, "reason": "NodeNotReady", "message": "Node status is NotReady"},
                 {"type": "Ready", **unknown, "reason": "ReconcilingDependents", "message": "Initialized=Unknown"},
@@ -247,8 +251,9 @@ class NodeClaimLauncher:
             for c in (claim.get("status") or {}).get("conditions") or []
             if c.get("type") not in ("Initialized", "Ready")
         ]
+        kt = iso(self.termination.now())  # Karpenter's clock (karpenter_emptiness)
         conditions += [
-            {"type": c, "status": "True", "reason": c, "lastTransitionTime": t} for c in ("Initialized", "Ready")
+            {"type": c, "status": "True", "reason": c, "lastTransitionTime": kt} for c in ("Initialized", "Ready")
         ]
         cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": conditions}, manager="karpenter")
 
