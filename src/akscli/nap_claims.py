@@ -41,7 +41,8 @@ def claim_row(claim: Mapping[str, Any], said: str | None = None) -> dict[str, st
     state = "Ready"
     if meta.get("deletionTimestamp"):
         state = _terminating(conditions, (meta.get("annotations") or {}).get(TERMINATION_TIME))
-        state += f"; {said}" if said and state.startswith("terminating: draining") else ""
+        draining = state.startswith("terminating: draining")
+        state += _why_deleted(conditions) + (f"; {said}" if said and draining else "")
     elif ready == "True":
         state = _disruption(conditions, said)
     else:
@@ -65,6 +66,20 @@ def claim_row(claim: Mapping[str, Any], said: str | None = None) -> dict[str, st
     }
 
 
+def _why_deleted(conditions: Mapping[str, Mapping[str, Any]]) -> str:
+    """Why Karpenter deleted a terminating NodeClaim, where its disruption did: the DisruptionReason
+    condition markDisrupted set stays True through the termination (upstream: kubernetes-sigs/karpenter
+    v1.14.0 pkg/controllers/disruption/queue.go markDisrupted, waitOrTerminate; only a failed command
+    clears it, state.ClearNodeClaimsCondition). Empty: emptiness.go found its node with no pod to move
+    once the NodePool's consolidateAfter had passed since its last pod event
+    (pkg/controllers/nodeclaim/disruption/consolidation.go)."""
+    marked = conditions.get("DisruptionReason") or {}
+    if marked.get("status") != "True":
+        return ""  # not a disruption's: deleted by hand or with its NodePool
+    reason = visible(str(marked.get("reason") or ""))
+    return f" (disrupted: {reason}{'; its node had no pods' if reason == EMPTY else ''})"
+
+
 def _disruption(conditions: Mapping[str, Mapping[str, Any]], said: str | None) -> str:
     """A Ready NodeClaim and Karpenter's disruption (upstream: kubernetes-sigs/karpenter v1.14.0
     pkg/controllers/disruption/queue.go markDisrupted: DisruptionReason True with the method's
@@ -75,6 +90,8 @@ def _disruption(conditions: Mapping[str, Mapping[str, Any]], said: str | None) -
     marked = conditions.get("DisruptionReason") or {}
     if marked.get("status") == "True":  # queue.go waitOrTerminate: deleted once its replacements initialize
         reason = visible(str(marked.get("reason") or ""))
+        if reason == EMPTY:  # emptiness.go: a command with no replacement, deleted at once
+            return f"Ready, disrupting: {reason}; no pod to move, deleted without a replacement"
         return f"Ready, disrupting: {reason}; deleted once its replacements are initialized"
     if (conditions.get("Drifted") or {}).get("status") == "True":
         return "Ready, drifted" + (f"; disruption blocked: {said}" if said else "")
@@ -181,3 +198,4 @@ def _terminating(conditions: Mapping[str, Mapping[str, Any]], deadline: object =
 
 
 _TERMINATION_STEPS = ("Drained", "VolumesDetached", "InstanceTerminating")
+EMPTY = "Empty"  # kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/nodepool.go DisruptionReasonEmpty

@@ -171,3 +171,26 @@ def test_a_drifted_claim_its_pools_budget_holds_gives_the_nodepools_disruption_b
         )
     ]
     assert claim_events(kube)(c) is None  # another method's budget
+
+
+def test_an_empty_nodeclaim_marked_for_disruption_is_deleted_without_a_replacement() -> None:
+    # kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/emptiness.go: a command with no
+    # replacement; queue.go waitOrTerminate deletes the NodeClaim at once
+    c = claim(deleting=False)
+    c["status"]["conditions"].append({"type": "DisruptionReason", "status": "True", "reason": "Empty"})
+    assert claim_row(c)["state"] == "Ready, disrupting: Empty; no pod to move, deleted without a replacement"
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [("Empty", " (disrupted: Empty; its node had no pods)"), ("Drifted", " (disrupted: Drifted)")],
+)
+def test_a_terminating_nodeclaim_karpenter_disrupted_says_why(reason: str, said: str) -> None:
+    # queue.go markDisrupted: DisruptionReason stays True on the NodeClaim through its termination
+    c = claim(("Drained", "Unknown"), ("DisruptionReason", "True"))
+    c["status"]["conditions"][-1]["reason"] = reason
+    assert claim_row(c)["state"] == "terminating: draining" + said
+
+
+def test_a_nodeclaim_deleted_by_hand_gives_no_disruption_reason() -> None:
+    assert claim_row(claim(("Drained", "Unknown")))["state"] == "terminating: draining"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from akscli import nap_claims
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.karpenter_emptiness import eviction_cost, is_empty
@@ -100,6 +101,10 @@ def test_the_disrupted_nodeclaim_carries_the_reason_empty_and_its_node_the_disru
     assert wait_until(lambda: conditions(claim(emu, name)).get("DisruptionReason") == ("True", "Empty"))
     taints = (emu.cluster.get("v1", "Node", None, node) or {}).get("spec", {}).get("taints") or []
     assert {"key": "karpenter.sh/disrupted", "effect": "NoSchedule"} in taints
+    # what `akscli nodepool show --auto-provision` writes of it while it terminates
+    assert wait_until(lambda: (claim(emu, name) or {}).get("metadata", {}).get("deletionTimestamp"))
+    state = nap_claims.claim_row(claim(emu, name) or {})["state"]
+    assert state.startswith("terminating") and state.endswith("(disrupted: Empty; its node had no pods)")
 
 
 def test_a_node_whose_pod_is_running_is_not_empty_and_stays(emu: KubeEmulator) -> None:
