@@ -5,6 +5,9 @@ template and capacity type, prices. Moved out of karpenter.py as it neared 600 l
 from __future__ import annotations
 
 import struct
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.kube.status import ApiError
@@ -228,3 +231,32 @@ def kubelet_status(status: dict[str, Any], size: str, mode: str = "bootstrapping
         reserved = min((20 * pods + 50) * 2**20, int(0.25 * sku.memory_gib * 2**30)) + _AKS_EVICTION_MI * 2**20
         allocatable["memory"] = str(int(status["capacity"]["memory"]) - reserved)
     return {"capacity": capacity, "allocatable": allocatable}
+
+
+class DueQueue:
+    """A controller's workqueue AddAfter, for one of the simulator's Karpenter controllers: each key run
+    once, at the earliest time asked for (a later ask for an earlier time takes its place), on the
+    controller manager's thread; ``run(cluster, key)`` does the reconcile."""
+
+    def __init__(self, controller: Any, run: Callable[[Any, tuple[str, str]], None]) -> None:
+        self.controller, self._run_key = controller, run
+        self._due: dict[tuple[str, str], float] = {}  # key -> when its reconcile is due
+        self._lock = threading.Lock()
+
+    def add(self, key: tuple[str, str], after: float) -> None:
+        manager = getattr(self.controller, "_manager", None)
+        if manager is None:
+            return
+        when = time.monotonic() + after  # the controller manager's clock
+        with self._lock:
+            if key in self._due and self._due[key] <= when:
+                return
+            self._due[key] = when
+        manager.call_later(self.controller, lambda c: self._fire(c, key, when), after)
+
+    def _fire(self, cluster: Any, key: tuple[str, str], when: float) -> None:
+        with self._lock:
+            if self._due.get(key) != when:
+                return  # an earlier reconcile of it took its place
+            del self._due[key]
+        self._run_key(cluster, key)

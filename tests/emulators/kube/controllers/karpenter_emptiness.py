@@ -49,13 +49,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import threading
 import time
 from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.karpenter_budgets import budget_mapping
-from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, NODEPOOL, NODEPOOL_LABEL, _price
+from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, NODEPOOL, NODEPOOL_LABEL, DueQueue, _price
 from tests.emulators.kube.controllers.karpenter_drain import _owned_by
 from tests.emulators.kube.go_duration import seconds
 from tests.emulators.kube.status import ApiError
@@ -124,8 +123,7 @@ class ConsolidatableMarker:
     def __init__(self, controller: Any) -> None:
         self.controller = controller
         self._pods: dict[str, tuple[str, bool, bool]] = {}  # pod uid -> (nodeName, terminal, terminating)
-        self._due: dict[tuple[str, str], float] = {}
-        self._lock = threading.Lock()
+        self._queue = DueQueue(controller, self._run)
 
     def now(self) -> float:
         return float(self.controller.termination.now())
@@ -157,21 +155,9 @@ class ConsolidatableMarker:
         self.queue("all", "", 0.0)
 
     def queue(self, kind: str, name: str, after: float) -> None:
-        manager = getattr(self.controller, "_manager", None)
-        if manager is None:
-            return
-        key, when = (kind, name), time.monotonic() + after
-        with self._lock:
-            if key in self._due and self._due[key] <= when:
-                return
-            self._due[key] = when
-        manager.call_later(self.controller, lambda c: self._run(c, key, when), after)
+        self._queue.add((kind, name), after)
 
-    def _run(self, cluster: ClusterState, key: tuple[str, str], when: float) -> None:
-        with self._lock:
-            if self._due.get(key) != when:
-                return
-            del self._due[key]
+    def _run(self, cluster: ClusterState, key: tuple[str, str]) -> None:
         kind, name = key
         if kind == "pod":
             self.pod_event(cluster, name)

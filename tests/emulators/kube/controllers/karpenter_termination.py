@@ -47,13 +47,11 @@ from __future__ import annotations
 
 import datetime
 import re
-import threading
-import time
 from typing import Any
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, _unless_deleted
+from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, DueQueue, _unless_deleted
 from tests.emulators.kube.controllers.karpenter_drain import Drain
 from tests.emulators.kube.status import ApiError
 
@@ -131,8 +129,7 @@ class NodeTermination(Drain):
         self.min_drain = 5.0  # node/termination/controller.go MinDrainTime (tests shorten it)
         self.instance_requeue = 5.0  # awaitInstanceTermination's and finalize's RequeueAfter (tests shorten it)
         self.deleted_instances: set[str] = set()  # provider IDs the cloud was told to delete
-        self._due: dict[tuple[str, str], float] = {}  # (kind, name) -> when its reconcile is due
-        self._lock = threading.Lock()
+        self._queue = DueQueue(controller, self._run)  # (kind, name) reconciles
 
     # ---- the watches ---------------------------------------------------------------------
 
@@ -152,22 +149,9 @@ class NodeTermination(Drain):
 
     def queue(self, kind: str, name: str, after: float) -> None:
         """One reconcile of the object at the earliest time asked for (a workqueue's AddAfter)."""
-        manager = getattr(self.controller, "_manager", None)
-        if manager is None:
-            return
-        key = (kind, name)
-        when = time.monotonic() + after  # the controller manager's clock
-        with self._lock:
-            if key in self._due and self._due[key] <= when:
-                return
-            self._due[key] = when
-        manager.call_later(self.controller, lambda c: self._run(c, key, when), after)
+        self._queue.add((kind, name), after)
 
-    def _run(self, cluster: ClusterState, key: tuple[str, str], when: float) -> None:
-        with self._lock:
-            if self._due.get(key) != when:
-                return  # an earlier reconcile of it took its place
-            del self._due[key]
+    def _run(self, cluster: ClusterState, key: tuple[str, str]) -> None:
         work = self.finalize_claim if key[0] == "NodeClaim" else self.finalize_node
         _unless_deleted(lambda: work(cluster, key[1]))
 
