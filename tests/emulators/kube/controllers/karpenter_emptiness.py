@@ -16,9 +16,8 @@ Upstream: kubernetes-sigs/karpenter v1.14.0 (1b4b3e8c829d, the release Azure/kar
   (lastPodEventTime, or Initialized's lastTransitionTime where none; pkg/utils/disruption/disruption.go
   IsUnderConsolidateAfter, false for 0s): cleared and requeued at that time; else SetTrue. The write is
   controller.go's Status().Patch with MergeFromWithOptimisticLock (a 409 requeues).
-- pkg/controllers/disruption/emptiness.go ShouldDisrupt: not a static pool's; a pool whose
-  consolidateAfter is nil publishes Unconsolidatable "NodePool %q has consolidation disabled"
-  (events.go, deduped 15 minutes); IsEmpty and Consolidatable True. ComputeCommands: the candidates by
+- pkg/controllers/disruption/emptiness.go ShouldDisrupt: not a static pool's, consolidateAfter not nil,
+  IsEmpty and Consolidatable True. ComputeCommands: the candidates by
   consolidation.go sortCandidates (SavingsRatio, the price over RescheduleDisruptionCost: 1 for an
   empty one, so dearest first), each within its pool's budget for the reason Empty (helpers.go
   BuildDisruptionBudgetMapping; the budget decremented); then EmptinessValidator.Validate
@@ -40,22 +39,22 @@ NodeAutoProvisioner.advance moved it on); ``advance`` looks at every NodeClaim a
 requeues would have come. Not modelled: the cluster state's IsConsolidated shortcut (a pass that
 changes nothing is simply repeated), nominated nodes (statenode.go Nominated), buffer pods, the
 underutilized consolidation (single- and multi-node: a replacement cheaper than the node), the
-Unconsolidatable events of that consolidation; the disruption pass is run only while some NodeClaim
-is Consolidatable (upstream polls every 10 s whatever), so NodeClaims of a pool whose consolidateAfter
-is Never get no Unconsolidatable event.
+Unconsolidatable events (emptiness.go's "NodePool %q has consolidation disabled" among them); the
+disruption pass is run only while some NodeClaim is Consolidatable (upstream polls every 10 s
+whatever), and NewCandidate's DisruptionBlocked events are published for those NodeClaims only.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
-import time
 from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.karpenter_budgets import budget_mapping
 from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, NODEPOOL, NODEPOOL_LABEL, DueQueue, _price
 from tests.emulators.kube.controllers.karpenter_drain import _owned_by
+from tests.emulators.kube.controllers.karpenter_termination import CONFLICT_REQUEUE  # Requeue: true
 from tests.emulators.kube.go_duration import seconds
 from tests.emulators.kube.status import ApiError
 
@@ -63,8 +62,6 @@ CONSOLIDATABLE = "Consolidatable"  # pkg/apis/v1/nodeclaim_status.go ConditionTy
 EMPTY = "Empty"  # pkg/apis/v1/nodepool.go DisruptionReasonEmpty
 POD_EVENT_DEDUPE = 10.0  # podevents/controller.go dedupeTimeout
 VALIDATION_DELAY = 15.0  # disruption/consolidation.go commandValidationDelay
-UNCONSOLIDATABLE_DEDUPE = 15 * 60.0  # disruption/events/events.go Unconsolidatable DedupeTimeout
-CONFLICT_REQUEUE = 0.005  # Requeue: true (controller-runtime's rate limiter's first step, 5 ms)
 DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"  # corev1.PodDeletionCost
 
 
@@ -231,7 +228,6 @@ class Emptiness:
         self.validation_delay = VALIDATION_DELAY  # tests may shorten it
         # The command being validated: its candidates' names and Karpenter's clock when it is due.
         self.pending: tuple[list[str], float] | None = None
-        self._unconsolidatable: dict[str, float] = {}  # NodeClaim name -> when its event was published
 
     def looked_at(self, cluster: ClusterState) -> list[dict[str, Any]]:
         """The NodeClaims this pass looks at: Consolidatable, not deleting, not held by a command."""
@@ -262,23 +258,11 @@ class Emptiness:
             if pool is None or (pool.get("spec") or {}).get("replicas") is not None:
                 continue  # OwnedByStaticNodePool
             if consolidate_after(pool) is None:
-                self._disabled(cluster, node, claim, pool)
-                continue
+                continue  # upstream also publishes Unconsolidatable "consolidation disabled" (not here)
             on_node = [p for p in pods if (p.get("spec") or {}).get("nodeName") == node_name and self._reschedulable(p)]
             if is_empty(on_node):
                 out.append(claim)
         return out
-
-    def _disabled(self, cluster: ClusterState, node: Any, claim: dict[str, Any], pool: dict[str, Any]) -> None:
-        """events.go Unconsolidatable on the node and the NodeClaim, deduped 15 minutes."""
-        name, now = claim["metadata"]["name"], time.monotonic()
-        if now - self._unconsolidatable.get(name, -UNCONSOLIDATABLE_DEDUPE) < UNCONSOLIDATABLE_DEDUPE:
-            return
-        self._unconsolidatable[name] = now
-        said = f'NodePool "{pool["metadata"]["name"]}" has consolidation disabled'
-        for obj in (node, claim):
-            if obj is not None:
-                cluster.add_event(obj, "Unconsolidatable", said, component="karpenter")
 
     def _within_budgets(self, cluster: ClusterState, pools: dict[str, dict[str, Any]], claims: list[Any]) -> list[Any]:
         budgets = budget_mapping(
