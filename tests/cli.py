@@ -145,3 +145,14 @@ def assert_exit_code_needs_server_dry_run(*command: str) -> None:
     result = invoke(*command, "--exit-code")
     assert result.exit_code == 2, result
     assert result.stderr.startswith("error: --exit-code needs --dry-run=server")
+
+
+def sent(emu: Any, under: str) -> list[str]:
+    """What akscli sent to the Kubernetes emulator ``emu`` under the path ``under``, API discovery
+    (`/api/v1`, `/apis/GROUP/VERSION` alone) left out, in order, each `METHOD path` with
+    `?dryRun=...` where one was asked: clear ``emu.request_log`` before the command judged."""
+    return [
+        f"{r.method} {r.path}" + (f"?dryRun={r.query['dryRun'][0]}" if "dryRun" in r.query else "")
+        for r in emu.request_log
+        if r.path.startswith(under) and len(r.path.strip("/").split("/")) > (2 if r.path.startswith("/api/") else 3)
+    ]

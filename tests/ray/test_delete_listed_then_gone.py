@@ -1,9 +1,10 @@
-"""An object that -l or --all listed and that another client deleted before akscli read it is no
-error, as kubectl delete defaults --ignore-not-found to true with -l, --all or --field-selector
-unless the flag was typed (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go Complete:
+"""An object that -l or --all listed and that another client deleted before akscli's DELETE of it
+(the list is akscli's read of it) is no error, as kubectl delete defaults --ignore-not-found to
+true with -l, --all or --field-selector unless the flag was typed (upstream:
+kubernetes/kubectl pkg/cmd/delete/delete.go Complete:
 `if f := cmd.Flags().Lookup("ignore-not-found"); f != nil && !f.Changed { o.IgnoreNotFound = true }`).
 The race is made here by the test itself acting as that other client: between akscli's list and
-its reads, it deletes RayCluster b through the emulator, as a second `kubectl delete` would."""
+its DELETEs, it deletes RayCluster b through the emulator, as a second `kubectl delete` would."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def b_goes_after_the_list(ray_emulator: Callable[..., Any], monkeypatch: pytest.
     return emu
 
 
-def test_an_object_listed_by_a_selector_and_gone_before_its_read_is_no_error(b_goes_after_the_list: Any) -> None:
+def test_an_object_listed_by_a_selector_and_gone_before_its_delete_is_no_error(b_goes_after_the_list: Any) -> None:
     result = akscli("ray cluster delete -l team=ml -y")
     assert result.exit_code == 0, result
     assert "error:" not in result.stderr
@@ -40,7 +41,7 @@ def test_an_object_listed_by_a_selector_and_gone_before_its_read_is_no_error(b_g
     assert _left(b_goes_after_the_list) == ["c"]
 
 
-def test_an_object_listed_by_all_and_gone_before_its_read_is_no_error(b_goes_after_the_list: Any) -> None:
+def test_an_object_listed_by_all_and_gone_before_its_delete_is_no_error(b_goes_after_the_list: Any) -> None:
     result = akscli("ray cluster delete --all -y")
     assert result.exit_code == 0, result
     assert "error:" not in result.stderr

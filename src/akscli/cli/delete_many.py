@@ -9,7 +9,7 @@ deleted; names that are not there are named in one NotFoundError after the other
 --ignore-not-found."""
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -18,6 +18,13 @@ from akscli.cli import options as opts
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
+
+T = TypeVar("T")
+# What is deleted for a chosen object: (apiVersion, kind, name, namespace), the object first.
+Ref = tuple[str, str, str, str | None]
+# A chosen object's read, from its name, its namespace and the object -l or --all listed (None for
+# a NAME, which the read reads): what it gives, or NotFoundError.
+Read = Callable[[str, str | None, dict[str, Any] | None], T]
 
 
 def all_option(text: str) -> Any:
@@ -147,18 +154,23 @@ def chosen(
     ns: str | None,
     names: Sequence[str],
     selector: str | None,
-    read: Callable[[str, str | None], Any],
+    read: "Read[T]",
     *,
     all_namespaces: bool = False,
     listing: Callable[[str | None], Iterable[dict[str, Any]]] | None = None,
-) -> tuple[list[Any], list[errors.NotFoundError]]:
-    """What ``read`` gives for each chosen object, from its name and namespace (a missing one
-    raises NotFoundError), and the names that were not there. ``selector`` (check_choice's): the
-    objects are those listed, page by page: ``kind`` in ``ns``, or with ``all_namespaces`` (-A) in
-    every namespace, each read in its own; ``listing``: the command's own list from the selector
-    (the fleet's pairs of kinds), in place of ``kind``'s. A selector that matches nothing says
-    "No resources found" (kubectl delete's line), on stderr."""
+) -> tuple[list[T], list[errors.NotFoundError]]:
+    """What ``read`` gives for each chosen object, from its name, namespace and the object as
+    listed (a missing one raises NotFoundError), and the names that were not there. A NAME is
+    read by ``read`` (its third argument None). ``selector`` (check_choice's): the objects are
+    those listed, page by page: ``kind`` in ``ns``, or with ``all_namespaces`` (-A) in every
+    namespace, and ``read`` is given each listed object, so it need not read it again: kubectl
+    delete -l lists and sends each DELETE with no read between (kubernetes/cli-runtime
+    pkg/resource/builder.go visitBySelector makes each Info from the list's items;
+    kubernetes/kubectl pkg/cmd/delete/delete.go DeleteResult deletes each Info). ``listing``: the
+    command's own list from the selector (the fleet's pairs of kinds), in place of ``kind``'s. A
+    selector that matches nothing says "No resources found" (kubectl delete's line), on stderr."""
     picked = [(name, ns) for name in names]
+    listed: dict[tuple[str, str | None], dict[str, Any]] = {}
     if selector is not None:
         items = (
             listing(selector or None)
@@ -167,22 +179,19 @@ def chosen(
                 api_version, kind, namespace=ns, all_namespaces=all_namespaces, label_selector=selector or None
             )
         )
-        found = {(str(i["metadata"]["name"]), i["metadata"].get("namespace")) for i in items}
+        listed = {(str(i["metadata"]["name"]), i["metadata"].get("namespace")): i for i in items}
         # The cluster-scoped first, then by namespace and name, as the lists print them.
-        picked = sorted(found, key=lambda pair: (pair[1] is not None, pair[1] or "", pair[0]))
+        picked = sorted(listed, key=lambda pair: (pair[1] is not None, pair[1] or "", pair[0]))
         if not picked:  # kubectl get's words (cli-runtime printers), which kubectl delete -l says too
             output.info(f"No resources found in {ns} namespace." if ns and not all_namespaces else "No resources found")
-    objects: list[Any] = []
+    objects: list[T] = []
     missing: list[errors.NotFoundError] = []
     for name, where in dict.fromkeys(picked):
         try:
-            objects.append(read(name, where))
+            objects.append(read(name, where, listed.get((name, where))))
         except errors.NotFoundError as exc:
             missing.append(exc)
     return objects, missing
-
-
-Ref = tuple[str, str, str, str | None]
 
 
 def delete_chosen(
@@ -190,7 +199,7 @@ def delete_chosen(
     chosen_by: tuple[str, str, str | None],
     names: Sequence[str],
     selector: str | None,
-    refs_of: Callable[[str, str | None], Sequence[Ref]],
+    refs_of: Read[Sequence[Ref]],
     delete: opts.DeleteFlags,
     *,
     action: str,
@@ -201,10 +210,12 @@ def delete_chosen(
 ) -> None:
     """The body of a delete of Kubernetes objects: each chosen object (``chosen_by``: the
     apiVersion, kind and namespace that chosen lists and reads) turned into what is deleted for it
-    (``refs_of``, from its name and namespace: the object and what goes with it), all deleted after
-    one confirmation with one wait (common.delete_objects: ``what``, ``action``, ``wait``), then
-    the missing names raised; absent ones ignored with --ignore-not-found, or by default with -l or
-    --all (ignores_not_found: one listed and gone before it is read)."""
+    (``refs_of``, a Read: the object and what goes with it), all deleted after one confirmation
+    with one wait (common.delete_objects: ``what``, ``action``, ``wait``), then the missing names
+    raised; absent ones ignored with --ignore-not-found, or by default with -l or --all
+    (ignores_not_found: one listed and gone before its DELETE). Each chosen object is read once:
+    a NAME by ``refs_of``, a listed one by the list; one read again only when its DELETE found it
+    gone (_gone_before_delete), for akscli's own not-found words."""
     from akscli.cli.common import delete_objects
 
     api_version, kind, ns = chosen_by
@@ -233,7 +244,7 @@ def delete_chosen(
 def _gone_before_delete(
     found: Sequence[Sequence[Ref]],
     deleted: Sequence[str],
-    refs_of: Callable[[str, str | None], Sequence[Ref]],
+    refs_of: Read[Sequence[Ref]],
     delete: opts.DeleteFlags,
 ) -> list[errors.NotFoundError]:
     """A chosen object that was read and then deleted by someone else before akscli's DELETE (which
@@ -252,7 +263,7 @@ def _gone_before_delete(
         if not refs or output.kind_ref(*refs[0][:3]) in done:
             continue
         try:
-            refs_of(refs[0][2], refs[0][3])
+            refs_of(refs[0][2], refs[0][3], None)
         except errors.NotFoundError as exc:
             missing.append(exc)
     return missing
@@ -262,7 +273,7 @@ def _visited_again(
     kube: "Kube",
     names: Sequence[str],
     found: Sequence[Sequence[Ref]],
-    refs_of: Callable[[str, str | None], Sequence[Ref]],
+    refs_of: Read[Sequence[Ref]],
     delete: opts.DeleteFlags,
 ) -> list[errors.NotFoundError]:
     """A NAME given more than once is visited once more for each repeat, as kubectl visits it:
@@ -282,7 +293,7 @@ def _visited_again(
             continue
         if kube.delete(ref[0], ref[1], ref[2], namespace=ref[3]) is None:
             try:
-                refs_of(name, ref[3])
+                refs_of(name, ref[3], None)
             except errors.NotFoundError as exc:
                 missing.append(exc)
             continue

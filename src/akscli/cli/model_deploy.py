@@ -454,7 +454,9 @@ def delete_cmd(
     kube = cluster.connect()
     with errors.absent_is_done(delete.ignore_not_found):
 
-        def stack(name: str, _where: str | None) -> tuple[str, str, list[tuple[str, str, str, str | None]]]:
+        def stack(
+            name: str, _where: str | None, _listed: object
+        ) -> tuple[str, str, list[tuple[str, str, str, str | None]]]:
             ns = model_namespace(kube, cluster, name)
             return name, ns, live.stack_refs(kube, name, ns, keep_history=keep_history)
 

@@ -250,8 +250,8 @@ def delete(
     selector = delete_many.check_choice(names, *choose, "NodePool name", validate.subdomain)
     connection = kube.connect()
 
-    def refs_of(name: str, _where: str | None) -> list[tuple[str, str, str, str | None]]:
-        pool = nap.get_pool(connection, name)
+    def refs_of(name: str, _where: str | None, listed: dict[str, Any] | None) -> list[tuple[str, str, str, str | None]]:
+        pool = listed if listed is not None else nap.get_pool(connection, name)
         refs: list[tuple[str, str, str, str | None]] = [(nap.API_VERSION, nap.KIND, name, None)]
         made = nap_class.made_for(pool, nap.stack(name), connection)
         if made:

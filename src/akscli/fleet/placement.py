@@ -485,9 +485,14 @@ def get_placement(kube: Kube, name: str, namespace: str | None) -> dict[str, Any
         raise
 
 
-def delete_refs(kube: Kube, name: str, namespace: str | None) -> list[tuple[str, str, str, str | None]]:
-    """The placement and the override ``fleet place`` made for it, as delete_objects takes them."""
-    get_placement(kube, name, namespace)
+def delete_refs(
+    kube: Kube, name: str, namespace: str | None, *, read: bool = True
+) -> list[tuple[str, str, str, str | None]]:
+    """The placement and the override ``fleet place`` made for it, as delete_objects takes them;
+    the placement is read first (NotFoundError if it is not there) unless ``read`` is False: a
+    placement -l or --all just listed."""
+    if read:
+        get_placement(kube, name, namespace)
     override_kind = RO if namespace else CRO
     refs: list[tuple[str, str, str, str | None]] = [(PLACEMENT_V1, RP if namespace else CRP, name, namespace)]
     override = f"{name}-override"

@@ -530,7 +530,7 @@ def delete_staged(
         (kubefleet.PLACEMENT_V1, child.noun, ns),
         names,
         chosen,
-        lambda name, where: [_hub_ref(read(kube, name, where))],
+        lambda name, where, listed: [_hub_ref(listed if listed is not None else read(kube, name, where))],
         delete,
         action=action,
         wait=delete.wait_seconds(HUB_DELETE_TIMEOUT_DEFAULT),

@@ -446,7 +446,7 @@ def placement_delete(
         (PLACEMENT_V1, RP if ns else CRP, ns),
         names or [],
         selector_,
-        lambda name, where: delete_refs(kube, name, where),
+        lambda name, where, listed: delete_refs(kube, name, where, read=listed is None),
         delete,
         action="fleet placement delete",
         wait=delete.wait_seconds("5m"),

@@ -230,8 +230,8 @@ def delete_object(
     selector = delete_many.check_choice(names, selector_, all_, f"{what} name")
     kube, ns = k8s.connect_ns()
 
-    def refs_of(name: str, where: str | None) -> list[tuple[str, str, str, str | None]]:
-        obj = logic.get_object(kube, kind, name, where or ns)
+    def refs_of(name: str, where: str | None, listed: dict[str, Any] | None) -> list[tuple[str, str, str, str | None]]:
+        obj = listed if listed is not None else logic.get_object(kube, kind, name, where or ns)
         for said in warning(kube, obj):
             output.warn(said)
         here = obj["metadata"].get("namespace") or ns
