@@ -220,11 +220,13 @@ def cluster_scale(
         )
 
 
-def _remade_by_owner(kube: "Kube", cluster: dict[str, Any]) -> list[str]:
-    """The warnings when a RayService or a RayJob keeps ``cluster`` (service_cluster_delete_warning,
-    job_cluster_delete_warning; one GET of the owner its labels name, only for a cluster one made),
-    and when RayJobs run on it through clusterSelector (selector_jobs_delete_warning; one paged list
-    of the namespace's RayJobs)."""
+def _remade_by_owner(kube: "Kube") -> Callable[[dict[str, Any]], list[str]]:
+    """The warnings for each cluster a command deletes: when a RayService or a RayJob keeps it
+    (service_cluster_delete_warning, job_cluster_delete_warning; a GET of the owner its labels
+    name, only for a cluster one made), and when RayJobs run on it through clusterSelector
+    (selector_jobs_delete_warning; a paged list of the namespace's RayJobs). Each owner and each
+    namespace's RayJobs are read once per command, however many clusters it deletes (a RayService's
+    active and pending clusters share their owner; -l or --all share the namespace)."""
     from akscli.ray.cluster_delete import (
         job_cluster_delete_warning,
         job_owner,
@@ -232,14 +234,27 @@ def _remade_by_owner(kube: "Kube", cluster: dict[str, Any]) -> list[str]:
         service_cluster_delete_warning,
     )
 
-    ns = cluster["metadata"]["namespace"]
-    said: list[str | None] = []
-    if (service := logic.service_owner(cluster)) is not None:
-        said.append(service_cluster_delete_warning(cluster, kube.get(RAY, "RayService", service, namespace=ns)))
-    elif (job := job_owner(cluster)) is not None:
-        said.append(job_cluster_delete_warning(cluster, kube.get(RAY, "RayJob", job, namespace=ns)))
-    said.append(selector_jobs_delete_warning(cluster, kube.list(RAY, "RayJob", namespace=ns)))
-    return [s for s in said if s]
+    owners: dict[tuple[str, str, str], dict[str, Any] | None] = {}
+    jobs: dict[str, list[dict[str, Any]]] = {}
+
+    def owner(kind: str, name: str, ns: str) -> dict[str, Any] | None:
+        if (kind, name, ns) not in owners:
+            owners[kind, name, ns] = kube.get(RAY, kind, name, namespace=ns)
+        return owners[kind, name, ns]
+
+    def warnings(cluster: dict[str, Any]) -> list[str]:
+        ns = cluster["metadata"]["namespace"]
+        said: list[str | None] = []
+        if (service := logic.service_owner(cluster)) is not None:
+            said.append(service_cluster_delete_warning(cluster, owner("RayService", service, ns)))
+        elif (job := job_owner(cluster)) is not None:
+            said.append(job_cluster_delete_warning(cluster, owner("RayJob", job, ns)))
+        if ns not in jobs:
+            jobs[ns] = list(kube.list(RAY, "RayJob", namespace=ns))
+        said.append(selector_jobs_delete_warning(cluster, jobs[ns]))
+        return [s for s in said if s]
+
+    return warnings
 
 
 cluster_delete = delete_command(

@@ -219,20 +219,22 @@ def delete_object(
     action: str,
     choose: tuple[str | None, bool, bool] = (None, False, False),
     also: "Callable[[Kube, str, str], list[tuple[str, str, str, str | None]]]" = lambda _kube, _name, _ns: [],
-    warning: "Callable[[Kube, dict[str, Any]], list[str]]" = lambda _kube, _obj: [],
+    warning: "Callable[[Kube], Callable[[dict[str, Any]], list[str]]]" = lambda _kube: lambda _obj: [],
 ) -> None:
     """Delete Ray objects (NAME..., or ``choose``: -l SELECTOR or --all, and -A, as kubectl delete:
     delete_many) and what ``also`` names for each (from the name and the namespace) after one
     confirmation that lists them all, with one wait for all (common.delete_objects). ``warning``:
     notes on stderr about each object before anything else (dry runs and -y included), e.g. that
-    KubeRay makes it again. A name that is not there is named after the others are deleted."""
+    KubeRay makes it again; made once per command from the connection, so that what it reads for
+    one object serves the next. A name that is not there is named after the others are deleted."""
     selector_, all_, every = choose
     selector = delete_many.check_choice(names, selector_, all_, f"{what} name")
     kube, ns = k8s.connect_ns()
+    warnings_of = warning(kube)
 
     def refs_of(name: str, where: str | None, listed: dict[str, Any] | None) -> list[tuple[str, str, str, str | None]]:
         obj = listed if listed is not None else logic.get_object(kube, kind, name, where or ns)
-        for said in warning(kube, obj):
+        for said in warnings_of(obj):
             output.warn(said)
         here = obj["metadata"].get("namespace") or ns
         return [(RAY, kind, name, here), *also(kube, name, here)]
