@@ -91,3 +91,14 @@ class Terminal:
         self.process.wait(timeout=10)
         self._selector.close()
         os.close(self.master)
+
+
+def interactive(shell: str, env: Mapping[str, str], script: object) -> Terminal:
+    """An interactive bash or zsh with no user configuration that has sourced ``script`` (the
+    file of ``akscli completion SHELL``), ready for ``complete``."""
+    if shell == "bash":
+        argv, setup = ["bash", "--norc", "--noprofile", "-i"], "PS1='$ '; bind 'set enable-bracketed-paste off'"
+    else:
+        argv = ["zsh", "-f", "-i"]
+        setup = "PS1='$ '; unset zle_bracketed_paste; bindkey -e; autoload -U compinit; compinit -u -D"
+    return Terminal(argv, env, f"{setup}; source {script}")

@@ -22,7 +22,7 @@ from tests.cli import invoke
 from tests.foundation.test_shell_completion import _env as shell_env
 from tests.foundation.test_shell_completion import _script as shell_script
 from tests.model.test_nap_gpu_pool import nap_lab
-from tests.shells import Terminal
+from tests.shells import interactive
 
 Start = Callable[..., Any]
 
@@ -104,12 +104,7 @@ def test_bash_and_zsh_complete_a_nodepool_name(model_emulator: Start, tmp_path: 
     nap_lab(model_emulator)
     _add("gpu")
     script = shell_script(tmp_path, shell)
-    if shell == "bash":
-        argv, setup = ["bash", "--norc", "--noprofile", "-i"], "PS1='$ '; bind 'set enable-bracketed-paste off'"
-    else:
-        argv = ["zsh", "-f", "-i"]
-        setup = "PS1='$ '; unset zle_bracketed_paste; bindkey -e; autoload -U compinit; compinit -u -D"
-    terminal = Terminal(argv, _shell_env(tmp_path), f"{setup}; source {script}")
+    terminal = interactive(shell, _shell_env(tmp_path), script)
     try:
         line = terminal.complete("akscli nodepool delete --auto-provision gp")
     finally:

@@ -108,3 +108,11 @@ def test_a_dashboard_target_of_an_unknown_type_completes_nothing(ray_world: Any)
 
 def test_a_dashboard_type_form_with_its_group_completes_that_kinds_names(ray_world: Any) -> None:
     assert _offered("ray", "dashboard", "rayjob.ray.io/") == ["rayjob.ray.io/nightly"]
+
+
+@pytest.mark.parametrize("typed", ["train", "raycluster/train"])
+def test_a_delete_of_several_names_offers_no_name_already_on_the_line(ray_world: Any, typed: str) -> None:
+    # kubectl's `kubectl delete raycluster train <TAB>` (kubernetes/kubectl pkg/util/completion/completion.go
+    # resourceTypeAndNameCompletionFunc: "Remove choices already on the command-line").
+    assert _offered("ray", "cluster", "delete", typed, "") == ["tune"]
+    assert _offered("ray", "cluster", "delete", "train", "tune", "") == []

@@ -458,6 +458,19 @@ def _path_lines(extensions: tuple[str, ...]) -> list[str]:
     return [f":{DIRECTIVE_DEFAULT}"]
 
 
+def _not_typed_yet(param: Any, ctx: Any, items: list[Any]) -> list[Any]:
+    """A NAME... argument's candidates less the names already on the line (the delete commands'),
+    as kubectl's (kubernetes/kubectl dee3483a pkg/util/completion/completion.go
+    resourceTypeAndNameCompletionFunc: "Remove choices already on the command-line",
+    ``cmdutil.Difference(comps, args[1:])``). A name typed in kubectl's TYPE/NAME form
+    (options.type_name, which a TAB's parse leaves as typed) counts as its NAME: `ray cluster delete
+    raycluster/train <TAB>` offers no `train` either; no Kubernetes or ARM name holds a slash."""
+    if getattr(param, "param_type_name", "") != "argument" or getattr(param, "nargs", 1) != -1:
+        return items
+    typed = {str(value).rpartition("/")[2] for value in ctx.params.get(param.name) or ()}
+    return [item for item in items if item.value not in typed]
+
+
 def _completer(root: Any, prog: str) -> Any:
     from typer._click.shell_completion import (
         CompletionItem,
@@ -478,7 +491,7 @@ def _completer(root: Any, prog: str) -> Any:
             obj, incomplete = _resolve_incomplete(ctx, args, incomplete)
             self.resolved = obj
             items: list[CompletionItem] = obj.shell_complete(ctx, incomplete)
-            return items
+            return _not_typed_yet(obj, ctx, items)
 
         def source_vars(self) -> dict[str, Any]:
             return {}
