@@ -124,3 +124,54 @@ def test_follow_without_a_request_timeout_ends_with_the_pod_not_with_akscli_defa
     ended.join()
     assert result.exit_code == 0, result
     assert result.stdout.strip() == "INFO vLLM ready"
+
+
+def test_container_asks_the_server_for_that_containers_logs(model_emulator: Start) -> None:
+    emu = _deployed(model_emulator)
+    [pod] = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")
+    server = pod["spec"]["containers"][0]["name"]
+    result = invoke("model", "logs", "phi-4", "-c", server)
+    assert result.exit_code == 0, result
+    assert "vLLM ready" in result.stdout
+    assert _log_query(emu)["container"] == [server]
+
+
+def test_a_container_the_pod_lacks_is_one_line_naming_those_it_has_and_no_log_is_read(
+    model_emulator: Start,
+) -> None:
+    # kubectl logs: "container %s is not valid for pod %s out of: %s" (kubernetes/kubectl
+    # pkg/polymorphichelpers/logsforobject.go, podcmd.AllContainerNames), before any log request.
+    emu = _deployed(model_emulator)
+    [pod] = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")
+    names = [c["name"] for c in pod["spec"]["containers"]]
+    result = invoke("model", "logs", "phi-4", "-c", "sidecar")
+    assert result.exit_code == 3, result
+    error, hint = result.stderr.strip().splitlines()
+    assert (
+        error == f"error: container sidecar is not valid for pod {pod['metadata']['name']} out of: {', '.join(names)}"
+    )
+    assert hint == f"hint: give one of them: akscli model logs phi-4 -n default -c {names[0]}"
+    assert emu.requests(method="GET", path="/log") == []
+
+
+def test_a_container_name_that_is_no_dns_label_is_refused_before_anything_is_read(model_emulator: Start) -> None:
+    emu = model_emulator()
+    result = invoke("model", "logs", "phi-4", "-c", "Server_1")
+    assert result.exit_code == 2, result
+    assert result.stderr.startswith("error: invalid container name 'Server_1'")
+    assert emu.request_log == []
+
+
+def test_the_containers_named_are_kubectls_list_init_and_ephemeral_ones_marked() -> None:
+    # kubernetes/kubectl pkg/cmd/util/podcmd/podcmd.go AllContainerNames and FindContainerByName.
+    from akscli.kube import pod_containers
+
+    spec = {
+        "containers": [{"name": "vllm"}, {"name": "proxy"}],
+        "initContainers": [{"name": "fetch"}],
+        "ephemeralContainers": [{"name": "debugger"}],
+    }
+    pod = {"metadata": {"name": "p"}, "spec": spec}
+    assert pod_containers.all_names(pod) == "vllm, proxy, debugger (ephem), fetch (init)"
+    assert all(pod_containers.has(pod, name) for name in ("vllm", "proxy", "fetch", "debugger"))
+    assert not pod_containers.has(pod, "sidecar")

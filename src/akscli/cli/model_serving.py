@@ -288,6 +288,15 @@ def logs_cmd(
     previous: Annotated[
         bool, typer.Option("-p", "--previous", help="The logs of each pod's previous, terminated server.")
     ] = False,
+    container: Annotated[
+        str | None,
+        typer.Option(
+            "-c",
+            "--container",
+            help="The logs of this container of each pod (kubectl logs -c); default: the pod's one container.",
+            show_default=False,
+        ),
+    ] = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Logs of the model's server pods (the first pod when following)."""
@@ -295,14 +304,20 @@ def logs_cmd(
 
     tail_lines = validate.tail(tail)
     since_seconds = _since_seconds(since) if since is not None else None
+    if container is not None:
+        validate.name(container, "container name")  # a DNS-1123 label, as the API server's pod validation
     kube, obj = deployed(cluster, name)
+    namespace = obj["metadata"]["namespace"]
     pods = live.server_pods(kube, obj)
     shown = pods[:1] if follow else pods
+    if container is not None:
+        _check_container(kube, namespace, shown, container, f"akscli model logs {name} -n {namespace}")
     for pod in shown:
         prefix = f"[{pod}] " if len(shown) > 1 else ""
         for line in kube.logs(
-            obj["metadata"]["namespace"],
+            namespace,
             pod,
+            container=container,
             follow=follow,
             tail_lines=tail_lines,
             previous=previous,
@@ -310,6 +325,17 @@ def logs_cmd(
             timestamps=timestamps,
         ):
             output.write(prefix + line.rstrip("\n"), raw=True)  # as kubectl logs: the bytes as they came
+
+
+def _check_container(kube: Any, namespace: str, pods: list[str], container: str, command: str) -> None:
+    """Every pod shown has ``container``, before any line is printed, as kubectl logs checks each pod
+    (kube.pod_containers); a pod gone since the list is left to the log request's NotFound."""
+    from akscli.kube import pod_containers
+
+    for pod_name in pods:
+        pod = kube.get("v1", "Pod", pod_name, namespace)
+        if pod is not None:
+            pod_containers.check(pod, container, command)
 
 
 def _since_seconds(since: str) -> int:
