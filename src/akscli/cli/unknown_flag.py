@@ -57,11 +57,19 @@ SAME_CHOICE: tuple[tuple[str, frozenset[str]], ...] = (
 # By the command's last word, so that `-f` elsewhere (a manifest file) is not answered so.
 AZ_NAMES: dict[str, dict[str, str]] = {"credentials": {"--file": "--kubeconfig", "-f": "--kubeconfig"}}
 
+# Ray Serve's word for what `ray service deploy` reads from its file: import_path (ray-project/ray
+# python/ray/serve/schema.py ServeApplicationSchema.import_path) is a key of each application in the
+# Serve config that -f takes (serveConfigV2), checked there (akscli.ray.service.import_path_problem).
+RAY_IMPORT_PATH = ("ray service deploy", "--import-path")
+
 
 def unknown_flag(ctx: Any, option: str, message: str, path: str) -> UsageError:
     """The usage error for ``option``, which the command of ``ctx`` (run as ``path``) does not
     take; ``message`` is click's line without its own suggestion."""
     usage = f"run '{path} --help' for usage"
+    command = " ".join(path.split()[1:]) if not path.startswith("kubectl ") else " ".join(path.split()[2:])
+    if (command, option) == RAY_IMPORT_PATH:
+        return _ray_import_path(path)
     own = _own_flags(ctx)
     mine = [name for names in own.values() for name in names]
     ours = AZ_NAMES.get(path.split()[-1], {}).get(option)
@@ -77,7 +85,6 @@ def unknown_flag(ctx: Any, option: str, message: str, path: str) -> UsageError:
     close = close_spellings(option, mine)
     if close:
         return UsageError(message, f"did you mean {_either(close)}? ({usage})")
-    command = " ".join(path.split()[1:]) if not path.startswith("kubectl ") else " ".join(path.split()[2:])
     owners = [name for name in _owners(option) if name != command]
     if not owners:
         # The global flags are taken anywhere, and the connection flags before the command too
@@ -100,6 +107,17 @@ def unknown_flag(ctx: Any, option: str, message: str, path: str) -> UsageError:
             hint += f"; '{path}' sets {what} with {_both(here)}"
             break
     return UsageError(message, f"{hint} ({usage})")
+
+
+def _ray_import_path(path: str) -> UsageError:
+    from akscli.ray.service import IMPORT_PATH_FORM
+
+    return UsageError(
+        f"'{path}' takes no --import-path: each application's import_path, {IMPORT_PATH_FORM}, is read from"
+        " the Ray Serve config given with -f",
+        hint="write it in the file: applications: [{name: app, import_path: text_ml:app}] (serve build writes"
+        f" one), then: {path} NAME -f serve.yaml",
+    )
 
 
 def close_spellings(option: str, flags: Sequence[str]) -> list[str]:

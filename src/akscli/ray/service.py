@@ -12,6 +12,28 @@ if TYPE_CHECKING:
     from akscli.ray.status import Finding
 
 
+IMPORT_PATH_FORM = "module:attribute (e.g. text_ml:app, as `from text_ml import app`)"
+IMPORT_PATH_HINT = f"write import_path: {IMPORT_PATH_FORM}; module.attribute also works"
+
+
+def import_path_problem(path: str) -> str | None:
+    """What Ray Serve refuses in an application's import_path, None when it takes it: at most one
+    colon, not first or last; without one, a dot between module and attribute, not first or last
+    (ray-project/ray python/ray/serve/schema.py ServeApplicationSchema.import_path_format_valid;
+    the same rule in DeploymentSchema's). Serve's controller would fail the application in the cluster."""
+    if ":" in path:
+        if path.count(":") > 1:
+            return "has more than one colon"
+        if path.startswith(":") or path.endswith(":"):
+            return "starts or ends with its colon"
+        return None
+    if "." not in path:
+        return "has no colon or dot between the module and the attribute"
+    if path.startswith(".") or path.endswith("."):
+        return "starts or ends with a dot"
+    return None
+
+
 def serve_config(text: str, source: str) -> str:
     """Check a Serve config (serveConfigV2) and return it as YAML text."""
     from akscli import yamlio
@@ -30,6 +52,13 @@ def serve_config(text: str, source: str) -> str:
             raise UsageError(
                 f"{source}: application {index + 1} has no import_path",
                 hint="each application needs import_path: module:variable",
+            )
+        problem = import_path_problem(app["import_path"])
+        if problem is not None:
+            raise UsageError(
+                f"{source}: application {index + 1} import_path {app['import_path']!r} {problem}:"
+                " write module:attribute",
+                hint=IMPORT_PATH_HINT,
             )
         app_name = str(app.get("name", "default"))
         if app_name in names:
