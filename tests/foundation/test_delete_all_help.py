@@ -19,22 +19,32 @@ def _help(path: str, flag: str) -> str:
     return " ".join(str(option.help).split())
 
 
-@pytest.mark.parametrize("path", ["ray cluster delete", "ray job delete", "ray service delete"])
-def test_all_of_a_namespaced_kind_says_the_namespace(path: str) -> None:
-    assert _help(path, "--all").startswith("Delete every one in the namespace; with -A in every namespace")
+# Every delete's --all in kubectl delete's words, "Delete all resources, in the namespace of the
+# specified resource types.", with its own kind for "resources" and where it deletes.
+ALL_HELP = {
+    "ray cluster delete": "Delete all RayClusters, in the namespace; with -A, in every namespace",
+    "ray job delete": "Delete all RayJobs, in the namespace; with -A, in every namespace",
+    "ray service delete": "Delete all RayServices, in the namespace; with -A, in every namespace",
+    "fleet placement delete": "Delete all ClusterResourcePlacements, or with -n all ResourcePlacements, in that"
+    " namespace; with -A, both, in every namespace",
+    "fleet rollout delete": "Delete all ClusterStagedUpdateRuns, or with -n all StagedUpdateRuns, in that"
+    " namespace; with -A, both, in every namespace",
+    "fleet rollout strategy delete": "Delete all ClusterStagedUpdateStrategies, or with -n all"
+    " StagedUpdateStrategies, in that namespace; with -A, both, in every namespace",
+    "nodepool delete": "Delete all NodePools (with --auto-provision), in no namespace: NodePools are cluster-scoped",
+}
 
 
-@pytest.mark.parametrize("path", ["fleet placement delete", "fleet rollout delete", "fleet rollout strategy delete"])
-def test_all_of_a_fleet_pair_says_which_kind_n_picks(path: str) -> None:
-    assert _help(path, "--all").startswith(
-        "Delete every one of the cluster-scoped kind, or with -n every one of the namespaced kind"
-    )
+@pytest.mark.parametrize("path", sorted(ALL_HELP))
+def test_all_is_kubectls_wording_with_the_commands_kind_and_where(path: str) -> None:
+    assert _help(path, "--all") == f"{ALL_HELP[path]} (kubectl delete --all)."
 
 
-def test_all_of_nodepools_names_no_namespace() -> None:
-    text = _help("nodepool delete", "--all")
-    assert text.startswith("With --auto-provision: delete every NodePool; NodePools are in no namespace")
-    assert "in the namespace" not in text
+def test_every_delete_that_takes_all_is_in_the_table() -> None:
+    taking = {
+        path for path, command in COMMANDS.items() if any("--all" in getattr(p, "opts", ()) for p in command.params)
+    }
+    assert taking == set(ALL_HELP)
 
 
 @pytest.mark.parametrize(

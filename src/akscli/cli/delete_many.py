@@ -28,28 +28,43 @@ Read = Callable[[str, str | None, dict[str, Any] | None], T]
 
 
 def all_option(text: str) -> Any:
-    """--all, its help ``text`` saying where it deletes: kubectl delete's "Delete all resources, in
-    the namespace of the specified resource types." (kubernetes/kubectl pkg/cmd/delete/delete_flags.go
-    AddFlags) is true of a namespaced kind only; a cluster-scoped kind's selector lists with no
-    namespace (kubernetes/cli-runtime pkg/resource/builder.go visitBySelector: `if
-    mapping.Scope.Name() != meta.RESTScopeNameNamespace { selectorNamespace = "" }`)."""
+    """--all, its help ``text`` in kubectl delete's words with the command's kind for "resources":
+    "Delete all resources, in the namespace of the specified resource types." (kubernetes/kubectl
+    pkg/cmd/delete/delete_flags.go AddFlags). "In the namespace" is true of a namespaced kind only; a
+    cluster-scoped kind's selector lists with no namespace (kubernetes/cli-runtime
+    pkg/resource/builder.go visitBySelector: `if mapping.Scope.Name() != meta.RESTScopeNameNamespace {
+    selectorNamespace = "" }`), so that kind's says so instead."""
     return Annotated[bool, typer.Option("--all", help=f"{text} (kubectl delete --all).", show_default=False)]
 
 
-if TYPE_CHECKING:
-    All = bool
-    AllOfPair = bool
-    AllClusterScoped = bool
-else:
-    # A namespaced kind's (Ray's).
-    All = all_option("Delete every one in the namespace; with -A in every namespace")
-    # A KubeFleet pair of kinds (fleet placement, rollout and strategy delete): -n picks the kind.
-    AllOfPair = all_option(
-        "Delete every one of the cluster-scoped kind, or with -n every one of the namespaced kind in that"
-        " namespace; with -A both kinds, every namespace"
+def all_in_namespace(kinds: str) -> Any:
+    """--all of a namespaced kind's delete (``kinds``: its plural, "RayJobs")."""
+    return all_option(f"Delete all {kinds}, in the namespace; with -A, in every namespace")
+
+
+def all_of_pair(cluster_kinds: str, namespaced_kinds: str) -> Any:
+    """--all of a KubeFleet pair of kinds (fleet placement, rollout and strategy delete): -n picks the kind."""
+    return all_option(
+        f"Delete all {cluster_kinds}, or with -n all {namespaced_kinds}, in that namespace;"
+        " with -A, both, in every namespace"
     )
+
+
+if TYPE_CHECKING:
+    AllRayJobs = bool
+    AllPlacements = bool
+    AllRuns = bool
+    AllStrategies = bool
+    AllNodePools = bool
+else:
+    AllRayJobs = all_in_namespace("RayJobs")
+    AllPlacements = all_of_pair("ClusterResourcePlacements", "ResourcePlacements")
+    AllRuns = all_of_pair("ClusterStagedUpdateRuns", "StagedUpdateRuns")
+    AllStrategies = all_of_pair("ClusterStagedUpdateStrategies", "StagedUpdateStrategies")
     # A cluster-scoped kind's (NAP NodePools): there is no namespace to keep to.
-    AllClusterScoped = all_option("With --auto-provision: delete every NodePool; NodePools are in no namespace")
+    AllNodePools = all_option(
+        "Delete all NodePools (with --auto-provision), in no namespace: NodePools are cluster-scoped"
+    )
 
 # kubectl delete -A: "If present, list the requested object(s) across all namespaces. Namespace in
 # current context is ignored even if specified with --namespace." (delete_flags.go AddFlags; the

@@ -23,7 +23,8 @@ CONTEXTUAL: dict[str, str] = {
     "--namespace": "says what leaving it out means (the context's namespace, a cluster-scoped kind, all)",
     "--all-namespaces": "every namespace: of what the command lists, or with -l or --all of what a delete deletes"
     " (taken and ignored by a delete of a cluster-scoped kind, as kubectl's)",
-    "--all": "says where a delete deletes every one: a namespace, a fleet pair's kind, every NodePool",
+    "--all": "kubectl's 'Delete all resources, in the namespace ...' with the command's kind: a namespace,"
+    " a fleet pair's kind, no namespace for NodePools",
     "--ignore-not-found": "says where it is the default: with -l or --all, as kubectl delete's",
     "--timeout": "says what the command waits for",
     "--wait": "says what the command waits for (ready objects, an ARM operation, a job's end)",

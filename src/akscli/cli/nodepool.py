@@ -457,7 +457,7 @@ def delete(
     resource_group: ResourceGroup = None,
     auto_provision: AutoProvision = False,
     selector: flag_types.Selector = None,
-    all_: delete_many.AllClusterScoped = False,
+    all_: delete_many.AllNodePools = False,
     all_namespaces_ignored: delete_many.AllNamespacesIgnored = False,
     delete: opts.DeleteFlags = opts.DeleteFlags(),
     if_match: azopts.IfMatch = None,

@@ -429,7 +429,7 @@ def placement_delete(
     names: HubPlacementNames = None,
     namespace: PlacementNamespace = None,
     selector: flag_types.Selector = None,
-    all_: delete_many.AllOfPair = False,
+    all_: delete_many.AllPlacements = False,
     all_namespaces: delete_many.AllNamespaces = False,
     delete: opts.DeleteFlags = opts.DeleteFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),

@@ -492,7 +492,7 @@ def rollout_delete(
     names: HubRunNames = None,
     namespace: RunNamespace = None,
     selector: flag_types.Selector = None,
-    all_: delete_many.AllOfPair = False,
+    all_: delete_many.AllRuns = False,
     all_namespaces: delete_many.AllNamespaces = False,
     arm: ArmFlags = ArmFlags(),
     delete: opts.DeleteFlags = opts.DeleteFlags(),

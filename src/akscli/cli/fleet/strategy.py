@@ -175,7 +175,7 @@ def strategy_delete(
     names: HubStrategyNames = None,
     namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced strategies.")] = None,
     selector: flag_types.Selector = None,
-    all_: delete_many.AllOfPair = False,
+    all_: delete_many.AllStrategies = False,
     all_namespaces: delete_many.AllNamespaces = False,
     arm: ArmFlags = ArmFlags(),
     delete: opts.DeleteFlags = opts.DeleteFlags(),

@@ -270,7 +270,7 @@ def delete_command(
         names: list[str] | None = None,
         k8s: opts.KubeFlags = opts.KubeFlags(),
         selector: flag_types.Selector = None,
-        all_: delete_many.All = False,
+        all_: bool = False,
         all_namespaces: delete_many.AllNamespaces = False,
         delete: opts.DeleteFlags = opts.DeleteFlags(),
     ) -> None:
@@ -278,6 +278,7 @@ def delete_command(
         delete_object(kind, names or [], what, k8s, delete, action=action, choose=choose, **hooks)
 
     command.__annotations__["names"] = delete_many.names_argument(name_type)  # before on_delete reads the signature
+    command.__annotations__["all_"] = delete_many.all_in_namespace(f"{kind}s")
     command.__name__ = command.__qualname__ = func_name
     command.__doc__ = doc
     return app.command("delete")(on_cluster(flag_types.on_delete(selects=True)(command)))

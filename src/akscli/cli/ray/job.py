@@ -483,7 +483,7 @@ def job_delete(
     cluster: job_api.ApiCluster = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
     selector: flag_types.Selector = None,
-    all_: delete_many.All = False,
+    all_: delete_many.AllRayJobs = False,
     all_namespaces: delete_many.AllNamespaces = False,
     delete: opts.DeleteFlags = opts.DeleteFlags(),
 ) -> None:
