@@ -88,9 +88,23 @@ def say(text: str) -> None:
 
 def main() -> None:
     try:
+        interrupts_raise()
         _main()
     except KeyboardInterrupt:
         interrupted_outside_a_command()
+
+
+# From here a Ctrl-C raises KeyboardInterrupt again (Python's own handler), which a command's guard
+# (run_common.guarded) and ``main`` turn into their lines: akscli/__init__.py had it end the process
+# at once while nothing had started. Left alone where __init__ installed nothing. (Comments, not a
+# docstring: every byte of this module is read by `akscli --help`.)
+def interrupts_raise() -> None:
+    import _signal  # loaded with the interpreter, as in akscli/__init__.py
+
+    import akscli
+
+    if _signal.getsignal(_signal.SIGINT) is akscli.interrupted_at_start:
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
 
 
 def interrupted_outside_a_command() -> None:
