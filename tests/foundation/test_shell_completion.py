@@ -187,7 +187,9 @@ def test_zsh_skips_a_global_flag_before_the_group(zsh_terminal: Terminal) -> Non
 # ---- fish ------------------------------------------------------------------------------------
 
 
-def _fish(tmp_path: Path, line: str) -> list[str]:
+def _fish(tmp_path: Path, line: str, env: dict[str, str] | None = None) -> list[str]:
+    """fish's candidates for ``line`` (``complete -C``), with the script loaded; ``env``: _env's
+    unless given (another folder's, with its emulator's kubeconfig)."""
     if shutil.which("fish") is None:
         pytest.skip("fish is not installed")
     script = _script(tmp_path, "fish")
@@ -195,7 +197,7 @@ def _fish(tmp_path: Path, line: str) -> list[str]:
         ["fish", "--no-config", "-c", f"source {script}; complete -C '{line}'"],
         capture_output=True,
         text=True,
-        env=_env(tmp_path),
+        env=env or _env(tmp_path),
         timeout=60,
     )
     assert done.returncode == 0, done.stderr

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from akscli.cli.complete import protocol_lines
 from akscli.cli.main import root_command
 from tests.cli import invoke
 from tests.foundation.test_shell_completion import _env as shell_env
+from tests.foundation.test_shell_completion import _fish as fish
 from tests.foundation.test_shell_completion import _script as shell_script
 from tests.model.test_nap_gpu_pool import nap_lab
 from tests.shells import interactive
@@ -82,19 +82,9 @@ def _shell_env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_fish_offers_a_nodepool_with_the_flag_it_needs(model_emulator: Start, tmp_path: Path) -> None:
-    if shutil.which("fish") is None:
-        pytest.skip("fish is not installed")
     nap_lab(model_emulator)
     _add("gpu")
-    script = shell_script(tmp_path, "fish")
-    done = subprocess.run(
-        ["fish", "--no-config", "-c", f"source {script}; complete -C 'akscli nodepool show g'"],
-        capture_output=True,
-        text=True,
-        env=_shell_env(tmp_path),
-        timeout=60,
-    )
-    assert done.stdout.splitlines() == ["gpu\t--auto-provision"], done.stderr
+    assert fish(tmp_path, "akscli nodepool show g", _shell_env(tmp_path)) == ["gpu\t--auto-provision"]
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh"])
@@ -110,3 +100,34 @@ def test_bash_and_zsh_complete_a_nodepool_name(model_emulator: Start, tmp_path: 
     finally:
         terminal.close()
     assert line.rstrip() == "akscli nodepool delete --auto-provision gpu"
+
+
+# ---- a delete of several: the names already on the line are not offered again, as kubectl's completion
+# drops "choices already on the command-line" (kubernetes/kubectl dee3483a pkg/util/completion/completion.go
+# resourceTypeAndNameCompletionFunc, cmdutil.Difference). The protocol's own test: tests/ray/test_name_completion.py.
+
+
+def test_fish_offers_only_the_nodepools_not_yet_typed(model_emulator: Start, tmp_path: Path) -> None:
+    nap_lab(model_emulator)
+    _add("gpu")
+    _add("gpu-spot")
+    offered = fish(tmp_path, "akscli nodepool delete --auto-provision gpu ", _shell_env(tmp_path))
+    assert offered == ["default", "gpu-spot"]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_bash_and_zsh_complete_the_one_nodepool_not_yet_typed(
+    model_emulator: Start, tmp_path: Path, shell: str
+) -> None:
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed")
+    nap_lab(model_emulator)
+    _add("gpu")
+    _add("gpu-spot")
+    terminal = interactive(shell, _shell_env(tmp_path), shell_script(tmp_path, shell))
+    try:
+        # gpu and gpu-spot both start with gp: with gpu typed, gpu-spot is the one answer.
+        line = terminal.complete("akscli nodepool delete --auto-provision gpu gp")
+    finally:
+        terminal.close()
+    assert line.rstrip() == "akscli nodepool delete --auto-provision gpu gpu-spot"

@@ -81,6 +81,10 @@ SECOND_MEANINGS: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"--filename", "--follow"}),
         "--filename where files are read (kubectl apply -f), --follow on logs (kubectl logs -f)",
     ),
+    "-c": (
+        frozenset({"--cluster", "--container"}),
+        "--cluster on the nodepool commands, --container on model logs (kubectl logs -c)",
+    ),
     "--node-count": (
         frozenset({"--count", "--system-count"}),
         "az's name for the node count of the pool the command makes or scales (AZ_ALIASES)",
