@@ -77,3 +77,14 @@ def test_a_gpu_pod_placed_by_karpenter_is_written_by_no_simulator_as_emulator_te
     assert claims and {m["manager"] for m in claims[0]["metadata"]["managedFields"]} == {"karpenter"}
     written = emu.cluster.get("v1", "Node", None, node) or {}
     assert TEST_MANAGER not in {m["manager"] for m in written["metadata"]["managedFields"]}
+
+
+def test_the_schedulers_bind_records_no_field_manager_for_the_pods_node(emu: KubeEmulator) -> None:  # noqa: F811
+    # BindingREST writes spec.nodeName through the storage layer, so no manager owns it
+    # (kubernetes/kubernetes pkg/registry/core/pod/storage/storage.go setPodHostAndAnnotations)
+    emu.cluster.create(gpu_pool("gpu", [H100]))
+    emu.cluster.create(gpu_app("llm", H100))
+    node = running_on(emu, "llm")
+    pod = next(p for p in emu.cluster.list("v1", "Pod", "default") if p["spec"].get("nodeName") == node)
+    owners = [m["manager"] for m in pod["metadata"]["managedFields"] if "f:nodeName" in str(m.get("fieldsV1"))]
+    assert owners == []

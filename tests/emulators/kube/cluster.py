@@ -326,6 +326,20 @@ class ClusterState:
         managerOrUserAgent)."""
         return self._merge_patch(api_version, kind, namespace, name, patch, to_status=False, manager=manager)
 
+    def bind(self, namespace: str, name: str, node: str) -> dict[str, Any]:
+        """kube-scheduler's bind (POST pods/NAME/binding): spec.nodeName set on the stored pod with no
+        managedFields entry, as BindingREST writes it through the storage layer's GuaranteedUpdate,
+        below the handlers that track field managers (upstream: kubernetes/kubernetes
+        pkg/registry/core/pod/storage/storage.go BindingREST.Create, assignPod,
+        setPodHostAndAnnotations: r.store.Storage.GuaranteedUpdate; the managers are recorded in
+        staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go and update.go only). Its
+        PodScheduled True is left to the kubelet's first status here."""
+        ctx = self._ctx(KUBE_SCHEDULER)
+        ctx.field_manager = None
+        rt, version = self._rt_version("v1", "Pod")
+        body = json.dumps({"spec": {"nodeName": node}}).encode()
+        return self.api.patch(rt, version, namespace, name, "application/merge-patch+json", body, ctx)
+
     def json_patch(
         self,
         api_version: str,

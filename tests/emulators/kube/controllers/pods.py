@@ -421,7 +421,7 @@ class PodOwner(Controller):
             held = cluster.create(pod)
             if volume_prebind.hold(cluster, held, str(node), claims, new=True, start=mount_then_start):
                 return held
-            cluster.patch("v1", "Pod", namespace, name, {"spec": {"nodeName": node}})
+            cluster.bind(namespace, name, str(node))
             return mount_then_start(cluster, held)
         mount = kubelet_volumes.mount_errors(cluster, namespace, spec) if failure is None and node else []
         if mount:

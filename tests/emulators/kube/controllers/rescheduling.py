@@ -283,7 +283,7 @@ class Rescheduler(PassController):
             return None
         if volume_prebind.hold(cluster, pod, placement.node, placement.claims):
             return None  # PreBind binds it once its claims are bound (volume_prebind.py)
-        cluster.patch("v1", "Pod", ns, name, {"spec": {"nodeName": placement.node}})
+        cluster.bind(ns, name, placement.node)
         updated = cluster.patch_status("v1", "Pod", ns, name, running_status(spec, placement.node), manager=KUBELET)
         cluster.add_event(updated, "Scheduled", f"Successfully assigned {ns}/{name} to {placement.node}")
         return updated

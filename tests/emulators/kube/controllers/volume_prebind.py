@@ -225,7 +225,7 @@ class PreBind(ClockedController):
     def _bind(self, cluster: ClusterState, pod: dict[str, Any], node: str, start: Start | None) -> None:
         ns, pod_name = pod["metadata"]["namespace"], pod["metadata"]["name"]
         self._attempts.pop(str(pod["metadata"].get("uid")), None)
-        bound = cluster.patch("v1", "Pod", ns, pod_name, {"spec": {"nodeName": node}})
+        bound = cluster.bind(ns, pod_name, node)
         cluster.add_event(bound, "Scheduled", f"Successfully assigned {ns}/{pod_name} to {node}")
         if start is not None:
             updated = start(cluster, bound)
