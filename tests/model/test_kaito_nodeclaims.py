@@ -181,3 +181,31 @@ def test_a_nodeclaim_error_without_azures_answer_names_its_reason() -> None:
 def test_a_nodeclaim_awaiting_reconciliation_has_no_error_to_say() -> None:
     claim = _refused("ws1234abcd0", "AwaitingReconciliation", "object is awaiting reconciliation")
     assert kaito_claims.launch_error(_Kube(claim), _workspace()) is None
+
+
+def _fields(obj: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(m["manager"], m.get("subresource") or ""): m["fieldsV1"] for m in obj["metadata"]["managedFields"]}
+
+
+def test_gpu_provisioner_writes_the_nodeclaims_finalizer_labels_and_status_as_karpenter(model_emulator: Start) -> None:
+    # Azure/gpu-provisioner cmd/controller/main.go runs karpenter's operator: user agent "karpenter/<version>"
+    emu = model_emulator()
+    emu.cluster.create(_workspace())
+    emu.idle()
+    [claim] = _claims(emu)
+    fields = _fields(claim)
+    assert {"f:finalizers", "f:labels"} <= set(fields[("karpenter", "")]["f:metadata"])
+    assert "f:providerID" in fields[("karpenter", "status")]["f:status"]
+    assert "f:finalizers" not in fields[("kaito-workspace", "")]["f:metadata"]  # KAITO's create
+
+
+def test_a_kaito_node_is_created_by_its_kubelet_and_adopted_by_gpu_provisioner(model_emulator: Start) -> None:
+    emu = model_emulator()
+    emu.cluster.create(_workspace())
+    emu.idle()
+    [claim] = _claims(emu)
+    node = emu.cluster.get("v1", "Node", None, claim["status"]["nodeName"])
+    fields = _fields(node)
+    assert "f:agentpool" in fields[("kubelet", "")]["f:metadata"]["f:labels"]
+    assert {"f:ownerReferences", "f:annotations"} <= set(fields[("karpenter", "")]["f:metadata"])
+    assert "f:karpenter.sh/registered" in fields[("karpenter", "")]["f:metadata"]["f:labels"]

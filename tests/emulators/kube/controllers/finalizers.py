@@ -13,8 +13,9 @@ from typing import Any
 from tests.emulators.kube.status import ApiError
 
 
-def add_finalizer(cluster: Any, obj: dict[str, Any], finalizer: str) -> bool:
-    """False where ``obj`` changed since it was read (the write's 409: the caller requeues)."""
+def add_finalizer(cluster: Any, obj: dict[str, Any], finalizer: str, manager: str | None = None) -> bool:
+    """False where ``obj`` changed since it was read (the write's 409: the caller requeues).
+    ``manager``: the binary that writes it, where the simulator calling makes another's write."""
     md = obj["metadata"]
     finalizers = list(md.get("finalizers") or [])
     if finalizer in finalizers:
@@ -28,7 +29,7 @@ def add_finalizer(cluster: Any, obj: dict[str, Any], finalizer: str) -> bool:
         }
     }
     try:
-        cluster.patch(obj["apiVersion"], obj["kind"], md.get("namespace"), md["name"], patch)
+        cluster.patch(obj["apiVersion"], obj["kind"], md.get("namespace"), md["name"], patch, manager=manager)
     except ApiError as exc:
         if exc.code != 409:
             raise
@@ -36,7 +37,7 @@ def add_finalizer(cluster: Any, obj: dict[str, Any], finalizer: str) -> bool:
     return True
 
 
-def remove_finalizer(cluster: Any, obj: dict[str, Any], finalizer: str) -> None:
+def remove_finalizer(cluster: Any, obj: dict[str, Any], finalizer: str, manager: str | None = None) -> None:
     """RemoveFinalizer by index under a JSON patch ``test``, re-read on a miss: the API server's
     garbage collector (foregroundDeletion) and other controllers edit the same list, and the
     operators retry on a conflict rather than overwrite it."""
@@ -54,6 +55,7 @@ def remove_finalizer(cluster: Any, obj: dict[str, Any], finalizer: str) -> None:
                 md.get("namespace"),
                 md["name"],
                 [{"op": "test", "path": at, "value": finalizer}, {"op": "remove", "path": at}],
+                manager=manager,
             )
             return
         except ApiError as exc:

@@ -47,6 +47,14 @@ vendors sigs.k8s.io/karpenter v1.7.0, cited as ``vendor/sigs.k8s.io/karpenter/..
   gpu-provisioner deletes the agent pool (instance.go Delete) and with it the node; then the finalizer
   goes (vendor/sigs.k8s.io/karpenter/pkg/controllers/nodeclaim/lifecycle/controller.go finalize).
 
+- Who writes (the managedFields): KAITO creates and deletes the NodeClaim (its manager); what
+  gpu-provisioner does, the NodeClaim's finalizer, labels and status and the node's adoption, is
+  "karpenter"'s: its main builds Karpenter's operator (Azure/gpu-provisioner c09a56c0
+  cmd/controller/main.go karpenteroperator.NewOperator), whose client's user agent is
+  "karpenter/<version>" (vendor/sigs.k8s.io/karpenter/pkg/operator/operator.go AppName, UserAgent;
+  its own Dockerfile's binary is /manager, which the user agent overrides). The Node's create is its
+  kubelet's (karpenter_registration.py).
+
 Not modelled: the node's own karpenter.sh/termination finalizer and the drain before the agent pool
 goes (the node is deleted at once, as the simulator did before); gpu-provisioner's garbage collection
 of agent pools (pkg/controllers/instance/garbagecollection); the agent pool in the ARM emulator.
@@ -57,7 +65,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.controllers.finalizers import remove_finalizer
+from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
+from tests.emulators.kube.controllers.karpenter_registration import KARPENTER, register
 from tests.emulators.kube.status import ApiError
 
 NODECLAIM = ("karpenter.sh/v1", "NodeClaim")
@@ -111,8 +120,6 @@ def manifest(ws: dict[str, Any], name: str, match_labels: dict[str, str]) -> dic
             "name": name,
             "labels": labels,
             "annotations": {"karpenter.sh/do-not-disrupt": "true", "kaito.sh/node-image-family": "ubuntu"},
-            # lifecycle/controller.go Reconcile adds it before the launch; here with the create
-            "finalizers": [FINALIZER],
         },
         "spec": {
             "nodeClassRef": {"name": "default", "kind": "KaitoNodeClass", "group": "kaito.sh"},
@@ -145,11 +152,18 @@ def _unknown(kind: str) -> dict[str, Any]:
     return {"type": kind, "status": "Unknown", "reason": AWAITING[0], "message": AWAITING[1]}
 
 
+def _finalizer_first(cluster: Any, claim: dict[str, Any]) -> None:
+    """lifecycle/controller.go Reconcile adds karpenter.sh/termination before the launch."""
+    add_finalizer(cluster, claim, FINALIZER, manager=KARPENTER)
+
+
 def refuse(cluster: Any, claim: dict[str, Any], error: str) -> None:
     """The agent pool PUT failed: Launched Unknown LaunchFailed with ``error`` (cut to 800 already)."""
+    _finalizer_first(cluster, claim)
     launched = {"type": "Launched", "status": "Unknown", "reason": "LaunchFailed", "message": error}
     dependents = [launched, _unknown("Registered"), _unknown("Initialized")]
-    cluster.patch_status(*NODECLAIM, None, claim["metadata"]["name"], {"conditions": _conditions(claim, dependents)})
+    conditions = _conditions(claim, dependents)
+    cluster.patch_status(*NODECLAIM, None, claim["metadata"]["name"], {"conditions": conditions}, manager=KARPENTER)
 
 
 def _agent_pool(claim: dict[str, Any]) -> dict[str, Any]:
@@ -185,6 +199,7 @@ def launch(cluster: Any, claim: dict[str, Any], node_name: str) -> dict[str, Any
     from tests.emulators.autoscaler import template_node
 
     name = claim["metadata"]["name"]
+    _finalizer_first(cluster, claim)
     pool = _agent_pool(claim)
     node = template_node({"location": LOCATION}, pool, node_name)
     subscription_rg = (
@@ -201,26 +216,16 @@ def launch(cluster: Any, claim: dict[str, Any], node_name: str) -> dict[str, Any
     }
     labels = {**pool["properties"]["nodeLabels"], INSTANCE_TYPE: pool["properties"]["vmSize"], **singles}
     labels.update(claim["metadata"].get("labels") or {})
-    cluster.patch(*NODECLAIM, None, name, {"metadata": {"labels": labels}})
-    # registration.go syncNode
-    node["metadata"]["labels"] = {**node["metadata"]["labels"], **labels, "karpenter.sh/registered": "true"}
-    node["metadata"]["annotations"] = dict(claim["metadata"].get("annotations") or {})
-    node["metadata"]["ownerReferences"] = [
-        {
-            "apiVersion": NODECLAIM[0],
-            "kind": NODECLAIM[1],
-            "name": name,
-            "uid": claim["metadata"].get("uid", ""),
-            "blockOwnerDeletion": True,
-        }
-    ]
+    launched = cluster.patch(*NODECLAIM, None, name, {"metadata": {"labels": labels}}, manager=KARPENTER)
+    # AKS's kubelet registers the node, then registration.go syncNode adopts it (karpenter_registration;
+    # the node's finalizer is left out: this stand-in deletes the node at once, with no drain)
     node["spec"]["providerID"] = provider_id
-    cluster.create(node)
+    node = register(cluster, launched, node, finalizer=False)
     dependents = [
         {"type": c, "status": "True", "reason": c, "message": ""} for c in ("Launched", "Registered", "Initialized")
     ]
     status = {"providerID": provider_id, "nodeName": node_name, "conditions": _conditions(claim, dependents)}
-    cluster.patch_status(*NODECLAIM, None, name, status)
+    cluster.patch_status(*NODECLAIM, None, name, status, manager=KARPENTER)
     return node
 
 
@@ -234,4 +239,4 @@ def delete_claims(cluster: Any, ws: dict[str, Any]) -> None:
         node = (claim.get("status") or {}).get("nodeName")
         if node and cluster.get("v1", "Node", None, node) is not None:
             cluster.delete("v1", "Node", None, node)
-        remove_finalizer(cluster, claim, FINALIZER)
+        remove_finalizer(cluster, claim, FINALIZER, manager=KARPENTER)

@@ -29,6 +29,7 @@ from tests.emulators.kube.controllers.karpenter_common import (
 from tests.emulators.kube.controllers.karpenter_drift import new_claim_annotations
 from tests.emulators.kube.controllers.karpenter_emptiness import iso
 from tests.emulators.kube.controllers.karpenter_errors import Handled, handle, timing, truncate
+from tests.emulators.kube.controllers.karpenter_registration import UNREGISTERED, merge_taints, register
 from tests.emulators.kube.controllers.karpenter_termination import FINALIZER, NodeTermination
 
 
@@ -188,18 +189,14 @@ class NodeClaimLauncher:
             failure = handle(code, size, zone, labels[CAPACITY_TYPE], self.offering_zones(size), zero, mode)
             self._later(lambda c: self._failed_launch(c, c.get(*NODECLAIM, None, claim_name) or claim, failure))
             return None, claim_name
-        owner = {"apiVersion": NODECLAIM[0], "kind": "NodeClaim", "name": claim_name, "uid": claim["metadata"]["uid"]}
+        # As its kubelet registers it (karpenter_registration.register): the launch's labels, the
+        # NodeClaim's taints with karpenter.sh/unregistered (ExtractTaints); Karpenter's registration
+        # adds the finalizer, the owner reference and karpenter.sh/registered after.
+        taints = merge_taints((claim.get("spec") or {}).get("taints") or [], [UNREGISTERED])
         node = {
             **template,
-            # registration.go syncNode: the termination finalizer and an owner reference to the
-            # NodeClaim (pkg/utils/nodeclaim/nodeclaim.go UpdateNodeOwnerReferences)
-            "metadata": {
-                "name": node_name,
-                "labels": labels,
-                "finalizers": [FINALIZER],
-                "ownerReferences": [{**owner, "blockOwnerDeletion": True}],
-            },
-            "spec": {**template["spec"], "providerID": f"azure:///aks/{node_name}"},
+            "metadata": {"name": node_name, "labels": labels},
+            "spec": {**template["spec"], "taints": taints, "providerID": f"azure:///aks/{node_name}"},
             "status": {  # the kubelet's, not Karpenter's estimate (kubelet_status)
                 **kubelet_status(template["status"], labels[INSTANCE_TYPE], self.provision_mode),
                 "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "lastTransitionTime": t}],
@@ -220,8 +217,9 @@ class NodeClaimLauncher:
                 {"type": "Initialized", **unknown, "reason": "NodeNotReady", "message": "Node status is NotReady"},
                 {"type": "Ready", **unknown, "reason": "ReconcilingDependents", "message": "Initialized=Unknown"},
             ]
-        cluster.create(node)
-        cluster.patch(*NODECLAIM, None, claim_name, {"metadata": {"labels": cloud}})
+        # launch.go PopulateNodeClaimDetails before registration.go reads the NodeClaim.
+        launched_claim = cluster.patch(*NODECLAIM, None, claim_name, {"metadata": {"labels": cloud}})
+        node = register(cluster, launched_claim, node)
         cluster.patch_status(
             *NODECLAIM,
             None,
