@@ -56,11 +56,13 @@ class _Cluster:
     def get(self, *_: Any) -> dict[str, Any] | None:
         return copy.deepcopy(self.ws)
 
-    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+    def create(self, body: dict[str, Any], manager: str | None = None) -> dict[str, Any]:
         self.ws = copy.deepcopy(body)
         return body
 
-    def patch(self, _api: str, _kind: str, _ns: str, _name: str, patch: dict[str, Any]) -> dict[str, Any]:
+    def patch(
+        self, _api: str, _kind: str, _ns: str, _name: str, patch: dict[str, Any], manager: str | None = None
+    ) -> dict[str, Any]:
         def merge(old: Any, new: Any) -> Any:
             if not isinstance(new, dict):
                 return new

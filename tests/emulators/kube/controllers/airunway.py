@@ -107,8 +107,10 @@ from tests.emulators.kube.controllers.airunway_objects import (
 from tests.emulators.kube.controllers.airunway_providers import (
     DYNAMO_API,
     PRIMARY,
+    PROVIDER,
     RAY_API,
     FinalizerClock,
+    applier,
     compatible_condition,
     failed_already,
     finalizer,
@@ -142,9 +144,9 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 # providers/vllm/controller.go handleDeletion: FinalizerTimeout, 5 minutes)
 class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
     # AI Runway's controller image runs /manager (ai-runway/airunway controller/Dockerfile ENTRYPOINT;
-    # controller/cmd/main.go sets no UserAgent), so its writes are "manager"'s. Its providers apply
-    # with their own FieldManager (providers/kaito/controller.go "kaito-provider", llmd "llmd-provider"
-    # ...); the simulator, one controller for both, writes their objects as "manager" too.
+    # controller/cmd/main.go sets no UserAgent), so its writes are "manager"'s. The providers' writes
+    # name their own managers (airunway_providers.PROVIDER, applier); the ModelDeployment's status,
+    # which the simulator writes once for the core controller and the provider, stays "manager"'s.
     field_manager: ClassVar[str | None] = "manager"
 
     # An object deleted while it is reconciled ends the pass quietly, as a controller-runtime
@@ -210,7 +212,7 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
             return  # no such provider controller: status.provider.name is watched by none
         # Reconcile adds FinalizerName before anything else (providers/*/controller.go).
         if finalizer(provider) not in (obj["metadata"].get("finalizers") or []):
-            if not add_finalizer(cluster, obj, finalizer(provider)):
+            if not add_finalizer(cluster, obj, finalizer(provider), manager=PROVIDER):
                 self.requeue(obj, self.delay)
                 return
             obj = cluster.get(AIRUNWAY, "ModelDeployment", obj["metadata"]["namespace"], obj["metadata"]["name"])
@@ -295,17 +297,16 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
         md = obj["metadata"]
         for item in _vllm_objects(obj, provider):
             live = cluster.get(item["apiVersion"], item["kind"], md["namespace"], md["name"])
-            if live is None:
-                cluster.create(item)
-            elif not any(ref.get("uid") == md.get("uid") for ref in live["metadata"].get("ownerReferences") or []):
+            if live is not None and not any(
+                ref.get("uid") == md.get("uid") for ref in live["metadata"].get("ownerReferences") or []
+            ):
                 # upstream: ai-runway/airunway v0.7.0 providers/vllm/controller.go createOrUpdateResource
                 # (verifyOwnerReference before the apply) and Reconcile: a Deployment or Service of this
                 # name another owner holds (the deleted ModelDeployment's, not yet collected) is refused.
                 self._vllm_conflict(cluster, obj, live, provider)
                 return None
-            else:
-                # Applied with force on every reconcile (applyResource): the spec is the provider's.
-                cluster.patch(item["apiVersion"], item["kind"], md["namespace"], md["name"], {"spec": item["spec"]})
+            # Server-side applied with force on every reconcile, made or not (createOrUpdateResource).
+            cluster.apply(item, manager=applier(provider), force=True)
         deployment = cluster.get("apps/v1", "Deployment", md["namespace"], md["name"]) or {}
         conds = {c.get("type"): c for c in (deployment.get("status") or {}).get("conditions") or []}
         available, progressing = conds.get("Available") or {}, conds.get("Progressing") or {}
@@ -345,13 +346,14 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
         want = rayservice(obj)
         live = cluster.get(RAY_API, "RayService", md["namespace"], md["name"])
         if live is None:
-            live = cluster.create(want)
+            live = cluster.create(want, manager=PROVIDER)
         elif not any(ref.get("uid") == md.get("uid") for ref in live["metadata"].get("ownerReferences") or []):
             why = f"resource {md['namespace']}/{md['name']} exists but is not managed by this ModelDeployment"
             self._create_failed(cluster, obj, extra, "RayService", why, True)
             return None
         elif live.get("spec") != want["spec"]:
-            live = cluster.patch(RAY_API, "RayService", md["namespace"], md["name"], {"spec": want["spec"]})
+            spec = {"spec": want["spec"]}
+            live = cluster.patch(RAY_API, "RayService", md["namespace"], md["name"], spec, manager=PROVIDER)
         extra.append(_cond("ResourceCreated", True, "ResourceCreated", "RayService created successfully"))
         status = rayservice_phase(live)
         if status["phase"] == "Running":
@@ -511,7 +513,7 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
         body["metadata"]["annotations"][LAST_APPLIED] = json.dumps(applied, sort_keys=True)
         live = cluster.get(KAITO, "Workspace", md["namespace"], md["name"])
         if live is None:
-            return dict(cluster.create(body))
+            return dict(cluster.create(body, manager=PROVIDER))
         if not any(ref.get("uid") == md.get("uid") for ref in live["metadata"].get("ownerReferences") or []):
             # verifyOwnerReference (providers/kaito/controller.go L259-266 at v0.7.0): a Workspace
             # another ModelDeployment owns (the old one's, not yet garbage-collected) is refused.

@@ -12,6 +12,7 @@ import copy
 import json
 from typing import Any
 
+from tests.emulators.kube.controllers.airunway_providers import PROVIDER
 from tests.emulators.kube.controllers.kaito import _cond
 
 # lastAppliedWorkspaceAnnotation (ai-runway/airunway v0.7.0 providers/kaito/controller.go).
@@ -146,4 +147,5 @@ def update_workspace(cluster: Any, live: dict[str, Any], body: dict[str, Any]) -
         return dict(live)
     patch: dict[str, Any] = {f: _merge_patch(live.get(f), updated.get(f)) for f in ("resource", "inference")}
     patch["metadata"] = {f: _merge_patch(md.get(f) or {}, metadata[f]) for f in metadata}
-    return dict(cluster.patch("kaito.sh/v1beta1", "Workspace", md["namespace"], md["name"], patch))
+    # the kaito provider binary's write (airunway_providers.PROVIDER: /provider sets no user agent)
+    return dict(cluster.patch("kaito.sh/v1beta1", "Workspace", md["namespace"], md["name"], patch, manager=PROVIDER))

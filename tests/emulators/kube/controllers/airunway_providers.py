@@ -51,6 +51,24 @@ RAY_IMAGE = "rayproject/ray-llm:2.55.0-py311-cu128"
 GPU_LABEL = "airunway.ai/model-deployment"
 
 
+# Who the providers write as. Each provider's image runs /provider (ai-runway/airunway v0.7.0
+# providers/{kaito,vllm,llmd,kuberay,dynamo}/Dockerfile ENTRYPOINT) and its cmd/main.go sets no
+# UserAgent, so controller-runtime's client sends client-go's default, "provider/<version> ..."
+# (kubernetes-sigs/controller-runtime pkg/client/client.go newClient; kubernetes/client-go
+# rest/config.go DefaultKubernetesUserAgent): its Create, Update and merge patches (the finalizer, the
+# kaito Workspace, the kuberay RayService) are "provider"'s. The vllm and llmd providers server-side
+# apply their Deployment and Service with ForceOwnership as their FieldManager, "vllm-provider" and
+# "llmd-provider" (providers/vllm/controller.go and providers/llmd/controller.go
+# createOrUpdateResource: r.Patch(ctx, resource, client.Apply, client.FieldOwner(FieldManager),
+# client.ForceOwnership)); the kaito, kuberay and dynamo providers declare a FieldManager they never pass.
+PROVIDER = "provider"
+
+
+def applier(provider: str) -> str:
+    """The FieldManager of providers/{vllm,llmd}/controller.go."""
+    return f"{provider}-provider"
+
+
 def finalizer(provider: str) -> str:
     """FinalizerName of each provider's controller.go."""
     return f"airunway.ai/{provider}-provider"
@@ -178,7 +196,7 @@ def handle_deletion(cluster: Any, obj: dict[str, Any], provider: str, now: float
                 if exc.code != 404:
                     raise
         return True
-    remove_finalizer(cluster, obj, finalizer(provider))
+    remove_finalizer(cluster, obj, finalizer(provider), manager=PROVIDER)
     return False
 
 
