@@ -28,7 +28,6 @@ from tests.emulators.kube.ssa import (
     remove_at,
 )
 from tests.emulators.kube.status import ApiError, bad_request, invalid, not_found
-from tests.emulators.kube.typeinfo import root_node
 
 
 class ApplyMixin:
@@ -95,8 +94,7 @@ class ApplyMixin:
                 f"{rt.group}/{version}, Kind={rt.kind}): {text}",
                 "",
             )
-        sch = self._schema(rt, version)
-        node = root_node(sch)
+        node = self._type_root(rt, version)
         mode = self._status_mode(rt, subresource)
         if mode is False:
             applied.pop("status", None)
@@ -119,7 +117,7 @@ class ApplyMixin:
             live = entry.obj()
             mf = ManagedFields(live["metadata"].get("managedFields"))
             me = mf.index(manager, "Apply", sub)
-            conflicts = mf.conflicts(applied, live, paths, me)
+            conflicts = mf.conflicts(applied, live, paths, me, node)
             if conflicts and not force:
                 raise ApiError(
                     409,
@@ -144,8 +142,11 @@ class ApplyMixin:
                 if i != me:
                     others |= s
             merged = merge_applied(clone(live), applied, node)
-            for p in sorted(previously - paths - others, key=len, reverse=True):
-                remove_at(merged, p)
+            # top down, as structured-merge-diff's typed/remove.go removes an item with all it
+            # holds: an item emptied of its fields first would no longer match its key (a port's
+            # protocol gone, its key would read the default TCP)
+            for p in sorted(previously - paths - others, key=len):
+                remove_at(merged, p, node)
             # the commit starts from the ownership left after a forced take-over
             before = clone(live)
             before["metadata"]["managedFields"] = mf.render()

@@ -27,6 +27,7 @@ from tests.emulators.kube import (
     job_validation,
     pod_template_validation,
     resource_validation,
+    typeinfo,
 )
 from tests.emulators.kube import schema as schemamod
 from tests.emulators.kube.apiserver_common import (
@@ -141,6 +142,13 @@ class ValidationMixin:
 
     def _schema(self, rt: ResourceType, version: str) -> dict[str, Any] | None:
         return rt.schemas.get(version) if rt.crd else None
+
+    def _type_root(self, rt: ResourceType, version: str) -> typeinfo.TypeNode:
+        """The type that keys lists for apply and patches: a CRD's schema, a built-in kind's
+        OpenAPI definition (see typeinfo)."""
+        if rt.crd:
+            return typeinfo.root_node(rt.schemas.get(version))
+        return typeinfo.builtin_root(rt.group, version, rt.kind)
 
     def _admit(
         self,

@@ -41,7 +41,6 @@ from tests.emulators.kube.status import (
     invalid,
     not_found,
 )
-from tests.emulators.kube.typeinfo import root_node
 
 
 def check_body_name(rt: ResourceType, namespace: str | None, name: str, md: dict[str, Any]) -> None:
@@ -107,7 +106,7 @@ class WritesMixin:
         manager = ctx.field_manager
         if manager:
             mf = ManagedFields(None)
-            paths = field_set(obj, root_node(self._schema(rt, version)), status=None)
+            paths = field_set(obj, self._type_root(rt, version), status=None)
             mf.put(manager, "Update", "", rt.api_version(version), md["creationTimestamp"], paths)
             md["managedFields"] = mf.render()
         return self._insert(rt, version, namespace, name, obj, ctx, given_version)
@@ -372,7 +371,7 @@ class WritesMixin:
         }:
             md["generation"] = int(omd.get("generation", 1)) + 1
         mf = ManagedFields(omd.get("managedFields"))
-        node = root_node(self._schema(rt, version))
+        node = self._type_root(rt, version)
         mode = self._status_mode(rt, subresource)
         sub = subresource or ""
         t = now_iso()
@@ -382,7 +381,7 @@ class WritesMixin:
         elif ctx.field_manager:
             old_fs = field_set(old, node, status=mode)
             new_fs = field_set(new, node, status=mode)
-            changed = {p for p in new_fs if get_at(old, p) != get_at(new, p)}
+            changed = {p for p in new_fs if get_at(old, p, node) != get_at(new, p, node)}
             removed = old_fs - new_fs
             if changed or removed:
                 av = rt.api_version(version)
@@ -473,7 +472,7 @@ class WritesMixin:
             else:
                 if not isinstance(patch, dict):
                     raise bad_request("strategic merge patch must be a JSON object")
-                new = strategic_merge_patch(current, patch, root_node(None))
+                new = strategic_merge_patch(current, patch, self._type_root(rt, version))
             if not isinstance(new, dict):
                 raise bad_request("patch result is not an object")
             self._check_body_type(rt, version, new)

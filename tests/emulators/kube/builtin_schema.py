@@ -116,6 +116,18 @@ def _gvk_index() -> dict[tuple[str, str, str], str]:
     return out
 
 
+def definition(group: str, version: str, kind: str) -> dict[str, Any] | None:
+    """The raw OpenAPI definition of a built-in kind (for typeinfo), or None."""
+    defname = _gvk_index().get((group, version, kind))
+    return _definitions()[defname] if defname else None
+
+
+def referenced(ref: str) -> tuple[str, dict[str, Any]]:
+    """The definition a ``$ref`` names, with its name: ``{}`` for one the definitions lack."""
+    name = ref[len(_PREFIX) :] if ref.startswith(_PREFIX) else ref
+    return name, _definitions().get(name, {})
+
+
 _nodes: dict[str, Node] = {}
 
 # Definitions whose "required" list is left to the kind's validation, which reports a missing field

@@ -12,7 +12,7 @@ from tests.emulators.kube.apiserver import ApiServer, Ctx, now_iso
 from tests.emulators.kube.event_correlator import EventCorrelator
 from tests.emulators.kube.patches import create_merge_patch, merge_patch, two_way_merge_patch
 from tests.emulators.kube.status import ApiError
-from tests.emulators.kube.typeinfo import BUILTIN
+from tests.emulators.kube.typeinfo import builtin_root
 
 T = TypeVar("T")
 # client-go's DefaultRetry: five tries (upstream: kubernetes/client-go util/retry/util.go
@@ -290,7 +290,7 @@ class ClusterState:
             given = {c.get("type"): c for c in status["conditions"]}
             kept = [given.pop(c.get("type"), c) for c in old.get("conditions") or []]
             new["conditions"] = kept + [c for c in status["conditions"] if c.get("type") in given]
-        diff = two_way_merge_patch(old, new, BUILTIN.child("status"), "status")
+        diff = two_way_merge_patch(old, new, builtin_root("", "v1", kind).child("status"))
         if not diff:
             return obj
         body = {**({"metadata": meta} if meta else {}), "status": diff}

@@ -164,8 +164,8 @@ def _remove(doc: Any, tokens: list[str]) -> Any:
     return doc
 
 
-def strategic_merge_patch(target: Any, patch: Any, node: TypeNode, field_name: str = "") -> Any:
-    """Merge patch plus the built-in list merge keys and the $patch / $retainKeys directives
+def strategic_merge_patch(target: Any, patch: Any, node: TypeNode) -> Any:
+    """Merge patch plus the lists' patch merge keys (typeinfo.patch_kind) and the $patch / $retainKeys directives
     that matter in practice ($patch: replace|delete on maps and list items,
     $setElementOrder is accepted and ignored)."""
     if isinstance(patch, dict):
@@ -187,9 +187,9 @@ def strategic_merge_patch(target: Any, patch: Any, node: TypeNode, field_name: s
                 continue
             child = node.child(k)
             if isinstance(v, list):
-                out[k] = _smp_list(out.get(k), v, node, k)
+                out[k] = _smp_list(out.get(k), v, child)
             else:
-                merged = strategic_merge_patch(out.get(k), v, child, k)
+                merged = strategic_merge_patch(out.get(k), v, child)
                 if merged is None and isinstance(v, dict) and v.get("$patch") == "delete":
                     out.pop(k, None)
                 else:
@@ -198,9 +198,8 @@ def strategic_merge_patch(target: Any, patch: Any, node: TypeNode, field_name: s
     return copy.deepcopy(patch)
 
 
-def _smp_list(current: Any, patch: list[Any], parent: TypeNode, name: str) -> list[Any]:
-    holder = parent.child(name)
-    kind, keys = holder.list_kind(name, patch + (current if isinstance(current, list) else []))
+def _smp_list(current: Any, patch: list[Any], holder: TypeNode) -> list[Any]:
+    kind, keys = holder.patch_kind()
     if kind == "set":
         out = list(current) if isinstance(current, list) else []
         for x in patch:
@@ -217,13 +216,16 @@ def _smp_list(current: Any, patch: list[Any], parent: TypeNode, name: str) -> li
         if item.get("$patch") == "replace":
             return [x for x in copy.deepcopy(patch) if not (isinstance(x, dict) and "$patch" in x)]
         ident = tuple(item.get(k) for k in keys)
+        if item.get("$patch") == "delete":
+            # every item with the merge key's value goes, so both protocols of a container port
+            # number (kubernetes/apimachinery pkg/util/strategicpatch/patch.go deleteMatchingEntries)
+            out = [x for x in out if not (isinstance(x, dict) and tuple(x.get(k) for k in keys) == ident)]
+            continue
+        # the first item with the merge key's value takes the patch (patch.go
+        # mergeSliceWithoutSpecialElements, findMapInSliceBasedOnKeyValue)
         idx = next(
             (i for i, x in enumerate(out) if isinstance(x, dict) and tuple(x.get(k) for k in keys) == ident), None
         )
-        if item.get("$patch") == "delete":
-            if idx is not None:
-                del out[idx]
-            continue
         if idx is None:
             out.append(strategic_merge_patch({}, item, item_node))
         else:
@@ -231,7 +233,7 @@ def _smp_list(current: Any, patch: list[Any], parent: TypeNode, name: str) -> li
     return out
 
 
-def two_way_merge_patch(old: Any, new: Any, node: TypeNode, field_name: str = "") -> Any:
+def two_way_merge_patch(old: Any, new: Any, node: TypeNode) -> Any:
     """The strategic merge patch that turns ``old`` into ``new``: changed and added keys, None for
     a removed one, and for a list keyed by merge keys only the items that changed (with their keys),
     a ``$patch: delete`` for each one gone and the ``$setElementOrder`` directive; an atomic list
@@ -244,12 +246,12 @@ def two_way_merge_patch(old: Any, new: Any, node: TypeNode, field_name: str = ""
         if k not in old or not isinstance(before, type(v)):
             out[k] = copy.deepcopy(v)
         elif isinstance(v, dict):
-            diff = two_way_merge_patch(before, v, node.child(k), k)
+            diff = two_way_merge_patch(before, v, node.child(k))
             if diff:
                 out[k] = diff
         elif isinstance(v, list):
             if v != before:
-                out.update(_diff_list(before, v, node, k))
+                out.update(_diff_list(before, v, node.child(k), k))
         elif v != before:
             out[k] = v
     for k in old:
@@ -258,9 +260,8 @@ def two_way_merge_patch(old: Any, new: Any, node: TypeNode, field_name: str = ""
     return out
 
 
-def _diff_list(old: list[Any], new: list[Any], parent: TypeNode, name: str) -> dict[str, Any]:
-    holder = parent.child(name)
-    kind, keys = holder.list_kind(name, new + old)
+def _diff_list(old: list[Any], new: list[Any], holder: TypeNode, name: str) -> dict[str, Any]:
+    kind, keys = holder.patch_kind()
     if kind != "map" or not keys or not all(isinstance(x, dict) for x in new + old):
         return {name: copy.deepcopy(new)}
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from tests.emulators.kube.typeinfo import TypeNode
+from tests.emulators.kube.typeinfo import UNKNOWN, TypeNode
 
 Path = tuple[str, ...]
 MISSING = object()
@@ -21,8 +21,8 @@ MISSING = object()
 TRACKED_METADATA = ("labels", "annotations", "finalizers", "ownerReferences")
 
 
-def _key_element(item: dict[str, Any], keys: list[str]) -> str:
-    return "k:" + json.dumps({k: item.get(k) for k in keys}, separators=(",", ":"), sort_keys=True)
+def _key_element(key: dict[str, Any]) -> str:
+    return "k:" + json.dumps(key, separators=(",", ":"), sort_keys=True)
 
 
 def _set_element(value: Any) -> str:
@@ -45,26 +45,26 @@ def field_set(obj: dict[str, Any], root: TypeNode, *, status: bool | None) -> se
                 md_node = root.child("metadata")
                 for mk in TRACKED_METADATA:
                     if mk in v and v[mk] is not None:
-                        _walk(v[mk], md_node, mk, ("f:metadata", f"f:{mk}"), out)
+                        _walk(v[mk], md_node.child(mk), ("f:metadata", f"f:{mk}"), out)
             continue
-        _walk(v, root.child(k), k, (f"f:{k}",), out)
+        _walk(v, root.child(k), (f"f:{k}",), out)
     return out
 
 
-def _walk(value: Any, node: TypeNode, name: str, path: Path, out: set[Path]) -> None:
+def _walk(value: Any, node: TypeNode, path: Path, out: set[Path]) -> None:
     if isinstance(value, dict) and value and not node.is_atomic_map():
         for k, v in value.items():
-            _walk(v, node.child(k), k, (*path, f"f:{k}"), out)
+            _walk(v, node.child(k), (*path, f"f:{k}"), out)
         return
     if isinstance(value, list) and value:
-        kind, keys = _list_kind(node, name, value)
+        kind, keys = _list_kind(node, value)
         if kind == "map":
             item_node = node.items()
             for item in value:
-                ip = (*path, _key_element(item, keys))
+                ip = (*path, _key_element(node.item_key(item, keys)))
                 out.add(ip)
                 for k, v in item.items():
-                    _walk(v, item_node.child(k), k, (*ip, f"f:{k}"), out)
+                    _walk(v, item_node.child(k), (*ip, f"f:{k}"), out)
             return
         if kind == "set":
             for item in value:
@@ -73,9 +73,12 @@ def _walk(value: Any, node: TypeNode, name: str, path: Path, out: set[Path]) -> 
     out.add(path)
 
 
-def _list_kind(node: TypeNode, name: str, value: list[Any]) -> tuple[str, list[str]]:
-    kind, keys = node.list_kind(name, value)
-    if kind == "map" and not (keys and all(isinstance(x, dict) for x in value)):
+def _list_kind(node: TypeNode, value: list[Any]) -> tuple[str, list[str]]:
+    """The list's kind, atomic where its items cannot be keyed (items that are not objects, or
+    one with no key field and no default: structured-merge-diff refuses those, the emulator
+    treats the list as one value)."""
+    kind, keys = node.list_kind()
+    if kind == "map" and not (keys and all(isinstance(x, dict) and node.item_key(x, keys) for x in value)):
         return ("atomic", [])
     if kind == "set" and not all(isinstance(x, (str, int, float, bool)) for x in value):
         return ("atomic", [])
@@ -117,7 +120,14 @@ def from_fields_v1(fields: dict[str, Any], prefix: Path = ()) -> set[Path]:
     return out
 
 
-def get_at(obj: Any, path: Path) -> Any:
+def _keyed(x: Any, key: dict[str, Any], node: TypeNode) -> bool:
+    """Whether list item ``x`` of list ``node`` is the one ``key`` names: its own key over all the
+    list's key fields, defaults filled in, is it (a key that leaves a field out names another item)."""
+    return isinstance(x, dict) and node.item_key(x, node.list_kind()[1] or list(key)) == key
+
+
+def get_at(obj: Any, path: Path, node: TypeNode = UNKNOWN) -> Any:
+    """The value at ``path``; ``node`` is ``obj``'s type, for the defaults of list keys."""
     cur = obj
     for el in path:
         kind, _, rest = el.partition(":")
@@ -125,16 +135,15 @@ def get_at(obj: Any, path: Path) -> Any:
             if not isinstance(cur, dict) or rest not in cur:
                 return MISSING
             cur = cur[rest]
+            node = node.child(rest)
         elif kind == "k":
             key = json.loads(rest)
             if not isinstance(cur, list):
                 return MISSING
-            cur = next(
-                (x for x in cur if isinstance(x, dict) and all(x.get(a) == b for a, b in key.items())),
-                MISSING,
-            )
+            cur = next((x for x in cur if _keyed(x, key, node)), MISSING)
             if cur is MISSING:
                 return MISSING
+            node = node.items()
         elif kind == "v":
             val = json.loads(rest)
             if not isinstance(cur, list) or val not in cur:
@@ -145,10 +154,17 @@ def get_at(obj: Any, path: Path) -> Any:
     return cur
 
 
-def remove_at(obj: Any, path: Path) -> None:
+def _node_at(node: TypeNode, path: Path) -> TypeNode:
+    for el in path:
+        kind, _, rest = el.partition(":")
+        node = node.child(rest) if kind == "f" else node.items() if kind == "k" else node
+    return node
+
+
+def remove_at(obj: Any, path: Path, node: TypeNode = UNKNOWN) -> None:
     if not path:
         return
-    parent = get_at(obj, path[:-1])
+    parent = get_at(obj, path[:-1], node)
     if parent is MISSING:
         return
     kind, _, rest = path[-1].partition(":")
@@ -156,7 +172,8 @@ def remove_at(obj: Any, path: Path) -> None:
         parent.pop(rest, None)
     elif kind == "k" and isinstance(parent, list):
         key = json.loads(rest)
-        parent[:] = [x for x in parent if not (isinstance(x, dict) and all(x.get(a) == b for a, b in key.items()))]
+        holder = _node_at(node, path[:-1])
+        parent[:] = [x for x in parent if not _keyed(x, key, holder)]
     elif kind == "v" and isinstance(parent, list):
         val = json.loads(rest)
         parent[:] = [x for x in parent if x != val]
@@ -177,29 +194,23 @@ def path_string(path: Path) -> str:
     return "".join(out)
 
 
-def merge_applied(live: Any, applied: Any, node: TypeNode, name: str = "") -> Any:
+def merge_applied(live: Any, applied: Any, node: TypeNode) -> Any:
     """Deep-merge an applied configuration into the live value: maps field by field,
-    associative lists item by item (by key), sets by union, everything else replaced."""
+    associative lists item by item (by key, defaults filled in), sets by union, everything else
+    replaced (kubernetes-sigs/structured-merge-diff typed/merge.go)."""
     if isinstance(applied, dict) and isinstance(live, dict) and not node.is_atomic_map():
         out = dict(live)
         for k, v in applied.items():
-            out[k] = merge_applied(live.get(k, MISSING), v, node.child(k), k)
+            out[k] = merge_applied(live.get(k, MISSING), v, node.child(k))
         return out
     if isinstance(applied, list) and isinstance(live, list):
-        kind, keys = _list_kind(node, name, applied + live)
+        kind, keys = _list_kind(node, applied + live)
         if kind == "map":
             out_list = [copy.deepcopy(x) for x in live]
             item_node = node.items()
             for item in applied:
-                ident = {k: item.get(k) for k in keys}
-                idx = next(
-                    (
-                        i
-                        for i, x in enumerate(out_list)
-                        if isinstance(x, dict) and all(x.get(a) == b for a, b in ident.items())
-                    ),
-                    None,
-                )
+                ident = node.item_key(item, keys)
+                idx = next((i for i, x in enumerate(out_list) if _keyed(x, ident, node)), None)
                 if idx is None:
                     out_list.append(copy.deepcopy(item))
                 else:
@@ -269,7 +280,9 @@ class ManagedFields:
             if i != except_index:
                 self.sets[i] -= paths
 
-    def conflicts(self, applied: Any, live: Any, paths: set[Path], me: int | None) -> list[tuple[dict[str, Any], Path]]:
+    def conflicts(
+        self, applied: Any, live: Any, paths: set[Path], me: int | None, node: TypeNode = UNKNOWN
+    ) -> list[tuple[dict[str, Any], Path]]:
         """The fields another manager owns that the applied config changes. A manager is its name,
         operation and subresource (and, for Update, its apiVersion), so an applier's own earlier
         Update under the same name is another manager: only the applier's own Apply entry (``me``)
@@ -288,7 +301,7 @@ class ManagedFields:
             for p in sorted(paths & owned, key=iteration_key):
                 if p[-1].startswith("k:"):
                     continue
-                if get_at(live, p) != get_at(applied, p):
+                if get_at(live, p, node) != get_at(applied, p, node):
                     found.append((self.entries[i], p))
         found.sort(key=lambda c: manager_identifier(c[0]))
         return found
