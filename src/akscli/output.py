@@ -380,8 +380,12 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], wide: Seq
     kubectl's table escapes ESC and CR for the same reason (upstream: kubernetes/cli-runtime
     69e8693b pkg/printers/tableprinter.go appendCellValue, terminal.go WriteEscaped;
     kubernetes/kubernetes#101695), and cuts a cell at its first line break; akscli shows the
-    break as ``\\n`` and the rest of the cell."""
-    rows = [[printable.visible(cell) for cell in row] for row in rows]
+    break as ``\\n`` and the rest of the cell. A cell is also written as the server's words are
+    on stderr (akscli.redact.server_text): a condition's or an event's message that quotes a
+    ``password=``, an ``Authorization`` header or a token shows ``***`` there (kubectl shows it)."""
+    from akscli.redact import server_text
+
+    rows = [[printable.visible(server_text(cell)) for cell in row] for row in rows]
     if FLAGS.no_headers:
         headers = [""] * len(headers)
     keep = list(range(len(headers)))
@@ -442,7 +446,9 @@ def emit_object(
     else:
         pairs = fields if fields is not None else _flatten(obj)
         width = max((len(k) for k, _ in pairs), default=0)
-        write("\n".join(f"{k + ':':<{width + 1}} {_text(v)}" for k, v in pairs))
+        from akscli.redact import server_text
+
+        write("\n".join(f"{k + ':':<{width + 1}} {server_text(_text(v))}" for k, v in pairs))
 
 
 # akscli.yamlio is imported on first use: a table needs neither its YAML nor its JSON writer.

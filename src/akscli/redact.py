@@ -90,8 +90,14 @@ _CREDENTIAL_PARAMS = frozenset(
 # - OpenAI (``sk-``, ``sk-proj-``, ``sk-svcacct-``, ``sk-admin-``: gitleaks
 #   cmd/generate/config/rules/openai.go) and Anthropic keys (``sk-ant-api03-``, ``sk-ant-admin01-``:
 #   cmd/generate/config/rules/anthropic.go), base62 or base64url with upper case letters and
-#   digits; a Kubernetes name (lower case only, kubernetes/apimachinery IsDNS1123Subdomain) such as
-#   ``sk-learn-train-20260101`` is none;
+#   digits; after a vendor's own prefix (``sk-proj-``, ``sk-svcacct-``, ``sk-admin-``, ``sk-ant-api03-``,
+#   ``sk-ant-admin01-``, and the OAuth ``sk-ant-oat01-``/``sk-ant-ort01-`` of anthropic.go, "40 or
+#   more" of ``[a-zA-Z0-9_-]``) 32 key characters of any case (gitleaks' own Anthropic example is
+#   lower case but its last two letters); a bare ``sk-`` and one unbroken run of 32 or more lower-case
+#   letters and digits, both present (DeepSeek's ``sk-`` and 32 hex digits: betterleaks/betterleaks
+#   cmd/generate/config/rules/deepseek.go ``sk-[a-f0-9]{32}``). A Kubernetes name (lower case, words
+#   joined by "-": kubernetes/apimachinery IsDNS1123Subdomain) such as ``sk-learn-train-20260101`` is
+#   none of them;
 # - AWS access key IDs (AKIA, ASIA: the AWS STS API reference, GetAccessKeyInfo);
 # - Azure: a SAS token's signature ``sig=`` (an HMAC-SHA256, Base64 and URL-encoded:
 #   learn.microsoft.com/rest/api/storageservices/create-service-sas, "Specify the signature"), a
@@ -102,7 +108,9 @@ _CREDENTIAL_PARAMS = frozenset(
 # out of running text, so each is bounded by what cannot continue it.
 _TOKEN = (
     r"(?<![\w-])(?:hf_[A-Za-z0-9]{20,}|api_org_[A-Za-z]{34}|(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}"
-    r"|github_pat_\w{22,}|sk-(?=[\w-]*[A-Z])(?=[\w-]*[0-9])[\w-]{20,}|(?:AKIA|ASIA)[0-9A-Z]{16})(?![\w-])"
+    r"|github_pat_\w{22,}|sk-(?=[\w-]*[A-Z])(?=[\w-]*[0-9])[\w-]{20,}|(?:AKIA|ASIA)[0-9A-Z]{16}"
+    r"|sk-(?:proj|svcacct|admin|ant-(?:api03|admin01|oat01|ort01))-[\w-]{32,}"
+    r"|sk-(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{32,})(?![\w-])"
     r"|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}=="
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
 )
@@ -126,17 +134,115 @@ _TOKEN_MARKS = (
     "Key=",
     "Signature=",
 )
+# The same, one pattern: a search in C, where a loop of ``in`` costs a line 3 us.
+_TOKEN_MARKED = "|".join(re.escape(mark) for mark in _TOKEN_MARKS)
+
+# A value a server's answer gives under a secret's name (akscli.secret_words.holds_secret: password,
+# token, client_secret, api-key, AccountKey; not ``secretName=db-creds`` nor ``tokenFile=/var/t``), in
+# the forms an answer quotes a configuration or a request:
+# - ``NAME=VALUE`` (a flag ``--password=VALUE`` too): a libpq connection string's ``password=...``
+#   (postgresql.org/docs/current/libpq-connect.html, 34.1.1.1 "Keyword/Value Connection Strings"),
+#   an ADO.NET one's ``Password=...;`` (learn.microsoft.com/dotnet/api/
+#   system.data.sqlclient.sqlconnection.connectionstring), an env assignment in a command line, a query;
+#   a quoted value (``password='a b'``) whole, else up to a space, ``;``, ``&``, ``,`` or a quote;
+# - a quoted name and a string: ``"password": "VALUE"`` (JSON), ``'password': 'VALUE'`` (a Python
+#   dict's repr), ``\"password\":\"VALUE\"`` (JSON inside a JSON string: a Status message or an
+#   ARM error's message that quotes a request body);
+# - a credential header, as an answer or a library echoes a request: ``Authorization`` and
+#   ``Proxy-Authorization`` with a Bearer, Basic or Negotiate scheme kept, as client-go's debug
+#   log masks them (kubernetes/client-go transport/round_trippers.go maskValue: "Bearer <masked>",
+#   another scheme's value whole where it is quoted), Azure OpenAI's ``api-key``
+#   (learn.microsoft.com/azure/ai-services/openai/reference, "API key authentication"), the Azure
+#   AI services' ``Ocp-Apim-Subscription-Key`` (learn.microsoft.com/azure/ai-services/authentication)
+#   and ``X-Api-Key``.
+# A placeholder is no value and stays: an upper-case word (``--token=TOKEN``), ``$VAR``, ``<...>``,
+# ``***``, a number or a boolean (``automountServiceAccountToken=false``).
+_ASSIGNED = (
+    r"""(?<![\w.-])(-{0,2}[A-Za-z_][\w.-]*)="""
+    r"""(?:(["'])(.*?)\2|([^\s;&,'"]+?)(?=[;&,'"]|[).,:!\]}]*(?:\s|$)))"""
+)
+_QUOTED_NAME = r"""(\\?["'])([A-Za-z_][\w.-]*)\1\s*:\s*(\\?["'])(.*?)(?<!\\)\3"""
+# A Kubernetes env entry, or an exec plugin's (kubernetes/api core/v1/types.go EnvVar; kubernetes/
+# client-go tools/clientcmd/api/v1/types.go ExecEnvVar: Name, Value), as JSON quotes it or Go's %#v
+# prints it (``Name:"HF_TOKEN", Value:"..."``): the value of a secret-named one.
+_ENV_ENTRY = (
+    r"""(?i)(\\?["']?)name\1\s*:\s*(\\?["'])([\w.-]+)\2\s*,\s*(\\?["']?)value\4\s*:\s*(\\?["'])(.*?)(?<!\\)\5"""
+)
+_CREDENTIAL_HEADER = (
+    r"""(?i)(?<![\w-])((?:proxy-)?authorization|x-api-key|api-key|ocp-apim-subscription-key)(['"]?\s*[:=]\s*)"""
+    r"""(?:(["'])(?:(bearer|basic|negotiate)\s+)?(.*?)\3|(?:(bearer|basic|negotiate)\s+)?([^\s'",;]+))"""
+)
+# What a text must hold (in lower case) for a secret's name to be in it: is_secret_name's words.
+_NAME_MARKED = "pass|pwd|token|secret|key|credential|auth|sas|pat|connection"
+_PLACEHOLDER = r"[A-Z][A-Z0-9_-]*|[0-9.]+|true|false|null|none|None|\.\.\.|…"
+
+
+def _is_placeholder(value: str) -> bool:
+    return not value or value.startswith(("$", "<", "{", "[", "*", "%(")) or bool(re.fullmatch(_PLACEHOLDER, value))
+
+
+def _masked_span(m: re.Match[str], group: int) -> str:
+    start, end = m.start(group) - m.start(), m.end(group) - m.start()
+    return m.group(0)[:start] + MASK + m.group(0)[end:]
+
+
+def hide_assignments(text: str) -> str:
+    """``text`` with the value of each secret-named ``NAME=VALUE``, ``"NAME": "VALUE"`` and
+    credential header (above) written as ``***``, its name and quotes kept."""
+    from akscli.secret_words import holds_secret
+
+    def assigned(m: re.Match[str]) -> str:
+        group = 3 if m.group(3) is not None else 4
+        value = m.group(group)
+        if _is_placeholder(value) or not holds_secret(m.group(1).lstrip("-"), value):
+            return m.group(0)
+        return _masked_span(m, group)
+
+    def quoted(m: re.Match[str]) -> str:
+        value = m.group(4)
+        if _is_placeholder(value) or not holds_secret(m.group(2), value):
+            return m.group(0)
+        return _masked_span(m, 4)
+
+    def entry(m: re.Match[str]) -> str:
+        value = m.group(6)
+        if _is_placeholder(value) or not holds_secret(m.group(3), value):
+            return m.group(0)
+        return _masked_span(m, 6)
+
+    def header(m: re.Match[str]) -> str:
+        group = 5 if m.group(3) else 7
+        return m.group(0) if _is_placeholder(m.group(group)) else _masked_span(m, group)
+
+    if "=" in text:
+        text = re.sub(_ASSIGNED, assigned, text)
+    if ":" in text:
+        text = re.sub(_QUOTED_NAME, quoted, text)
+        text = re.sub(_ENV_ENTRY, entry, text) if "alue" in text else text
+    return re.sub(_CREDENTIAL_HEADER, header, text)
 
 
 def hide_tokens(text: str) -> str:
-    """``text`` with each credential of a published shape (above) written as ``***``, and the value
-    of each ``sig=``, ``AccountKey=``, ``SharedAccessKey=`` and ``SharedAccessSignature=``: for
-    what akscli writes of a server's answer (error lines, plan lines, the audit log's result,
-    ``--debug`` lines), where a token may stand that this process never sent."""
-    if not any(mark in text for mark in _TOKEN_MARKS):
-        return text
-    text = re.sub(_TOKEN, MASK, text)
-    return re.sub(_TOKEN_VALUE, lambda m: f"{m.group(1)}={MASK}", text)
+    """``text`` with each credential of a published shape (above) written as ``***``, the value
+    of each ``sig=``, ``AccountKey=``, ``SharedAccessKey=`` and ``SharedAccessSignature=``, and each
+    secret-named value (hide_assignments): for what akscli writes of a server's answer (error lines,
+    plan lines, the audit log's result, ``--debug`` lines), where a token may stand that this process
+    never sent."""
+    if re.search(_TOKEN_MARKED, text):
+        text = re.sub(_TOKEN, MASK, text)
+        text = re.sub(_TOKEN_VALUE, lambda m: f"{m.group(1)}={MASK}", text)
+    if ("=" in text or ":" in text) and re.search(_NAME_MARKED, text.lower()):
+        text = hide_assignments(text)
+    return text
+
+
+def server_text(text: str) -> str:
+    """``text`` from a server (a condition's or an event's message, a webhook's answer) as akscli
+    prints it on stdout or stderr: the remembered values (hide_known), the credentials of a
+    published shape or a secret's name (hide_tokens) and a URL's password or secret-named query
+    value (url_credentials) written as ``***``."""
+    text = hide_tokens(hide_known(text))
+    return url_credentials(text) if "://" in text else text
 
 
 def remember(value: str) -> None:

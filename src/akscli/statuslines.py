@@ -13,7 +13,7 @@ from typing import Any
 
 from akscli.plugin_spelling import PLUGIN_PROGRAM, as_plugin
 from akscli.printable import terminal_safe
-from akscli.redact import hide_known, hide_tokens, url_credentials
+from akscli.redact import server_text
 
 
 def stderr_is_tty() -> bool:
@@ -48,8 +48,9 @@ def as_invoked(text: str) -> str:
 def info(message: str) -> None:
     """One line on stderr (plans, progress, warnings): a server's words a line repeats are
     scrubbed of the Secret values and credentials this process handled, of tokens of a published
-    shape (``hf_``, ``ghp_``, ``sk-``, ``sig=``), and of a URL's password or secret-named query
-    value (akscli.redact), and shown without their control characters."""
+    shape (``hf_``, ``ghp_``, ``sk-``, ``sig=``) or under a secret's name (``password=...``), and
+    of a URL's password or secret-named query value (akscli.redact.server_text), and shown without
+    their control characters."""
     _write(_shown(message))
 
 
@@ -71,10 +72,7 @@ def _shown(message: str) -> str:
     otherwise recolour or clear the terminal, or set its clipboard (OSC 52). kubectl escapes ESC and
     CR in what it prints of them (upstream: kubernetes/cli-runtime pkg/printers/terminal.go
     EscapeTerminal, kubernetes/kubernetes#101695; kubernetes/kubectl pkg/cmd/events/event_printer.go)."""
-    message = hide_tokens(hide_known(message))
-    if "://" in message:
-        message = url_credentials(message)
-    return terminal_safe(message)
+    return terminal_safe(server_text(message))
 
 
 class Repeats:

@@ -79,18 +79,23 @@ class User:
         return str(exec_config.get("command")) if isinstance(exec_config, dict) else None
 
     def remember_secrets(self) -> None:
-        """The user's password and the exec plugin's secret-named env values (a client secret
-        handed to the plugin) are hidden from every message (akscli.redact): a failing plugin's
-        stderr, passed through as kubectl does, may quote them."""
+        """The user's password and the exec plugin's env values that hold a secret (an ExecEnvVar,
+        kubernetes/client-go tools/clientcmd/api/v1/types.go: a client secret handed to the plugin)
+        are hidden from every message (akscli.redact): a failing plugin's stderr, passed through as
+        kubectl does, may quote them. Such a value is one by its name, its shape or a bare key
+        (akscli.secret_words.is_secret_variable, as a container's env value is masked), so
+        ``AZURE_FEDERATED_TOKEN_FILE=/var/run/...`` is not, and ``API_AUTH=ghp_...`` is."""
         from akscli.redact import remember
-        from akscli.secret_words import is_secret_name
+        from akscli.secret_words import is_secret_variable
 
         if isinstance(self.config.get("password"), str):
             remember(self.config["password"])
         exec_config = self.config.get("exec")
         for variable in (exec_config.get("env") or []) if isinstance(exec_config, dict) else []:
-            if isinstance(variable, dict) and is_secret_name(str(variable.get("name", ""))):
-                remember(str(variable.get("value", "")))
+            if not isinstance(variable, dict) or not isinstance(variable.get("value"), str):
+                continue
+            if is_secret_variable(str(variable.get("name", "")), variable["value"]):
+                remember(variable["value"])
 
     @contextmanager
     def observed(self) -> Iterator[None]:

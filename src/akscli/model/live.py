@@ -354,9 +354,17 @@ def not_found(kube: Kube, name: str, namespace: str) -> NotFoundError:
 
 def conditions(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [
-        {"type": c.get("type"), "status": c.get("status"), "reason": c.get("reason"), "message": c.get("message")}
+        {"type": c.get("type"), "status": c.get("status"), "reason": c.get("reason"), "message": said(c.get("message"))}
         for c in dig(obj, "status.conditions") or []
     ]
+
+
+def said(message: Any) -> Any:
+    """A condition's or an event's message as the report holds it, in every format: an operator's
+    words may quote a ``password=``, an ``Authorization`` header or a token (akscli.redact.server_text)."""
+    from akscli.redact import server_text
+
+    return server_text(message) if isinstance(message, str) else message
 
 
 def recent_events(kube: Kube, obj: Mapping[str, Any], limit: int = 10) -> list[dict[str, Any]]:
@@ -369,7 +377,7 @@ def recent_events(kube: Kube, obj: Mapping[str, Any], limit: int = 10) -> list[d
         {
             "type": e.get("type"),
             "reason": e.get("reason"),
-            "message": e.get("message"),
+            "message": said(e.get("message")),
             "time": dig(e, "series.lastObservedTime") or e.get("lastTimestamp") or e.get("eventTime"),
             # How often and since when, as kubectl describe reads them: the series' count, else
             # count, 0 (a singleton of events.k8s.io) is 1; the first sighting is eventTime, else
