@@ -174,11 +174,26 @@ _CREDENTIAL_HEADER = (
 )
 # What a text must hold (in lower case) for a secret's name to be in it: is_secret_name's words.
 _NAME_MARKED = "pass|pwd|token|secret|key|credential|auth|sas|pat|connection"
+# Fields named like a secret that hold the name of a Secret object, whose value (a Kubernetes name)
+# an answer may quote: KAITO's ``modelAccessSecret`` ("the name of the secret that contains the
+# huggingface access token": kaito-project/kaito api/v1beta1/workspace_types.go PresetOptions).
+_SECRET_OBJECT_FIELDS = frozenset({"modelaccesssecret"})
 _PLACEHOLDER = r"[A-Z][A-Z0-9_-]*|[0-9.]+|true|false|null|none|None|\.\.\.|…"
 
 
 def _is_placeholder(value: str) -> bool:
     return not value or value.startswith(("$", "<", "{", "[", "*", "%(")) or bool(re.fullmatch(_PLACEHOLDER, value))
+
+
+def _hidden(name: str, value: str) -> bool:
+    """A value under ``name`` that hide_assignments writes as ``***``."""
+    from akscli.secret_words import holds_secret, is_object_name
+
+    if _is_placeholder(value):
+        return False
+    if name.lower() in _SECRET_OBJECT_FIELDS and is_object_name(value):
+        return False
+    return holds_secret(name, value)
 
 
 def _masked_span(m: re.Match[str], group: int) -> str:
@@ -189,26 +204,16 @@ def _masked_span(m: re.Match[str], group: int) -> str:
 def hide_assignments(text: str) -> str:
     """``text`` with the value of each secret-named ``NAME=VALUE``, ``"NAME": "VALUE"`` and
     credential header (above) written as ``***``, its name and quotes kept."""
-    from akscli.secret_words import holds_secret
 
     def assigned(m: re.Match[str]) -> str:
         group = 3 if m.group(3) is not None else 4
-        value = m.group(group)
-        if _is_placeholder(value) or not holds_secret(m.group(1).lstrip("-"), value):
-            return m.group(0)
-        return _masked_span(m, group)
+        return _masked_span(m, group) if _hidden(m.group(1).lstrip("-"), m.group(group)) else m.group(0)
 
     def quoted(m: re.Match[str]) -> str:
-        value = m.group(4)
-        if _is_placeholder(value) or not holds_secret(m.group(2), value):
-            return m.group(0)
-        return _masked_span(m, 4)
+        return _masked_span(m, 4) if _hidden(m.group(2), m.group(4)) else m.group(0)
 
     def entry(m: re.Match[str]) -> str:
-        value = m.group(6)
-        if _is_placeholder(value) or not holds_secret(m.group(3), value):
-            return m.group(0)
-        return _masked_span(m, 6)
+        return _masked_span(m, 6) if _hidden(m.group(3), m.group(6)) else m.group(0)
 
     def header(m: re.Match[str]) -> str:
         group = 5 if m.group(3) else 7

@@ -119,6 +119,11 @@ def is_reference(name: str, value: str) -> bool:
     return bool(re.fullmatch(_REFERENCE_VALUE, value)) and not looks_secret(value) and not is_bare_hex_key("", value)
 
 
+def is_object_name(value: str) -> bool:
+    """``value`` is a Kubernetes object's name (a DNS-1123 subdomain), or NAMESPACE/NAME."""
+    return len(value) <= 253 and bool(re.fullmatch(rf"(?:{_OBJECT_NAME}/)?{_OBJECT_NAME}", value))
+
+
 def holds_secret(name: str, value: str) -> bool:
     """A flag's or variable's value that is a secret by its name (is_secret_name), unless the name
     says it points at the secret and the value is plainly a path or a name (is_reference): the one

@@ -80,6 +80,7 @@ def test_a_value_under_a_secrets_name_in_an_answer_is_hidden(answer: str, shown:
         "tokenizer=fast keys=3 key=value",  # no secret's name
         "HF_TOKEN=*** and api-key: <redacted>",  # already masked
         '{"name":"MODE","value":"fast"}',
+        'presetOptions: {"modelAccessSecret": "hf-token"} -> (none)',  # KAITO's field names a Secret
     ],
 )
 def test_a_placeholder_a_reference_or_another_name_is_kept(text: str) -> None:
