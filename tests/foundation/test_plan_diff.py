@@ -69,3 +69,38 @@ def test_an_added_list_and_null_read_as_json_not_as_python() -> None:
     before = {"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": {"gone": None}}
     after = {"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": {"gone": 1, "args": ["--x", "é"]}}
     assert diff_objects(before, after) == ['+ spec.args: ["--x", "é"]', "~ spec.gone: null -> 1"]
+
+
+def deployment(args: list[str]) -> dict[str, Any]:
+    container = {"name": "vllm", "image": "vllm/vllm-openai", "args": args}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "m"},
+        "spec": {"template": {"spec": {"containers": [container]}}},
+    }
+
+
+def test_a_long_lists_changed_item_is_shown_under_the_item_before_it() -> None:
+    """`model deploy --max-model-len 4096` of a vLLM model changes one of its container's args:
+    the plan printed both lists cut at 80 characters, which read the same."""
+    args = ["--model", "microsoft/phi-4", "--served-model-name", "microsoft/phi-4", "--tensor-parallel-size", "1"]
+    lines = diff_objects(deployment([*args, "--max-model-len", "8192"]), deployment([*args, "--max-model-len", "4096"]))
+    assert lines == [
+        "~ spec.template.spec.containers[0].args:",
+        "      --max-model-len",
+        "    - 8192",
+        "    + 4096",
+    ]
+
+
+def test_an_item_added_to_a_long_list_is_one_plus_line() -> None:
+    args = ["--model", "microsoft/phi-4", "--served-model-name", "microsoft/phi-4", "--tensor-parallel-size", "1"]
+    lines = diff_objects(deployment(args), deployment([*args, "--enforce-eager"]))
+    assert lines == ["~ spec.template.spec.containers[0].args:", "      1", "    + --enforce-eager"]
+
+
+def test_a_short_lists_change_stays_one_line() -> None:
+    assert diff_objects(deployment(["--a", "1"]), deployment(["--a", "2"])) == [
+        '~ spec.template.spec.containers[0].args: ["--a", "1"] -> ["--a", "2"]'
+    ]

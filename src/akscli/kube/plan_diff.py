@@ -93,6 +93,9 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
         elif old[path] != new[path] and not hidden and _multiline(old[path], new[path]):
             lines.append(f"~ {path}:")
             lines += _changed_lines(str(old[path]), str(new[path]))
+        elif old[path] != new[path] and not hidden and _long_lists(old[path], new[path]):
+            lines.append(f"~ {path}:")
+            lines += _changed_items(old[path], new[path])
         elif old[path] != new[path]:
             was, now = (f"{MASK} (before)", f"{MASK} (after)") if hidden else (_short(old[path]), _short(new[path]))
             lines.append(f"~ {path}: {was} -> {now}")
@@ -115,12 +118,39 @@ def _changed_lines(old: str, new: str) -> list[str]:
     ]
 
 
+def _long_lists(old: Any, new: Any) -> bool:
+    """Two lists (a container's args) too long for one line: cut at 80 characters, both sides
+    could read the same and hide the change."""
+    return isinstance(old, list) and isinstance(new, list) and max(len(_json(old)), len(_json(new))) > 80
+
+
+def _changed_items(old: list[Any], new: list[Any]) -> list[str]:
+    """A long list's changed items, ``-``/``+`` each under its field, after the item before them
+    (a flag's name before its value), as kubectl diff's unified diff of the YAML shows a list's
+    changed items among unchanged ones (kubernetes/kubectl pkg/cmd/diff/diff.go: ``diff -u -N``)."""
+    import difflib
+
+    was, now = [_short(v) for v in old], [_short(v) for v in new]
+    lines: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, was, now, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if i1 > 0:
+            lines.append(f"      {was[i1 - 1]}")
+        lines += [f"    - {v}" for v in was[i1:i2]] + [f"    + {v}" for v in now[j1:j2]]
+    return lines
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def _short(value: Any) -> str:
     """A value as the manifest writes it: a string as is, anything else in JSON, which YAML reads
     the same (``true``, ``null``, ``["a", "b"]``), not Python's ``True``/``None``/``['a']``.
     kubectl diff compares YAML (upstream: kubernetes/kubectl dee3483a pkg/cmd/diff/diff.go
     Printer.Print, yaml.Marshal)."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = value if isinstance(value, str) else _json(value)
     text = hide_tokens(text)  # a token of a published shape in any field (akscli.redact)
     if "\n" in text.rstrip("\n"):
         first, count = text.splitlines()[0], len(text.splitlines())
