@@ -125,3 +125,38 @@ def test_namespace_flag_settles_a_model_placed_in_two_namespaces(model_emulator:
     result = invoke("model", "delete", "phi-4", "-n", "phi-4", "-y", "--dry-run=client")
     assert result.exit_code == 0, result
     assert 'workspace.kaito.sh "phi-4" deleted from phi-4 namespace (dry run)' in result.stdout
+
+
+def _deployed_here_too(emu: Any) -> None:
+    """`model deploy phi-4` without --fleet-hub on the same cluster: a second phi-4, in the context's namespace."""
+    result = invoke("model", "deploy", "phi-4", "-y")
+    assert result.exit_code == 0, result
+    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
+
+
+def test_a_model_both_placed_and_deployed_in_the_contexts_namespace_asks_for_one(model_emulator: Start) -> None:
+    """Deploy went to the context's namespace; rollback, history and delete without -n read the
+    placed one, so `model rollback phi-4` after `model deploy phi-4` rolled back another model."""
+    _deployed_here_too(_deploy_on_hub(model_emulator))
+    result = invoke("model", "history", "phi-4")
+    assert result.exit_code == 2, result
+    assert result.stderr.splitlines() == [
+        "error: model phi-4 is deployed in namespace default and placed by a fleet in namespace phi-4",
+        "hint: pick one with -n default or -n phi-4",
+    ]
+
+
+def test_a_model_in_both_namespaces_is_deleted_from_neither_without_namespace(model_emulator: Start) -> None:
+    emu = _deploy_on_hub(model_emulator)
+    _deployed_here_too(emu)
+    result = invoke("model", "delete", "phi-4", "-y")
+    assert result.exit_code == 2, result
+    assert emu.cluster.get(KAITO, "Workspace", "phi-4", "phi-4") is not None
+    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
+
+
+def test_namespace_flag_settles_a_model_both_placed_and_deployed_here(model_emulator: Start) -> None:
+    _deployed_here_too(_deploy_on_hub(model_emulator))
+    result = invoke("model", "history", "phi-4", "-n", "default", "-o", "json")
+    assert result.exit_code == 0, result
+    assert [r["params"]["namespace"] for r in list_items(result.stdout)] == ["default"]

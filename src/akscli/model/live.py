@@ -296,6 +296,7 @@ def placed_namespace(kube: Kube, name: str) -> str | None:
     namespace (templates/model/fleet.yaml.j2), so a later command without -n looks there: by
     the placement's Namespace selector (upstream: kubefleet-dev/kubefleet e160c1cd
     apis/placement/v1/clusterresourceplacement_types.go ResourceSelectorTerm group/kind/name).
+    A model of that name also recorded in the context's namespace makes the name ambiguous: refused.
     """
     if not _kind_available(kube, FLEET_API, "ClusterResourcePlacement"):
         return None
@@ -310,7 +311,15 @@ def placed_namespace(kube: Kube, name: str) -> str | None:
             f"model {name} is placed in more than one namespace ({', '.join(sorted(found))})",
             hint="pick one with -n",
         )
-    return found.pop() if found else None
+    placed = found.pop() if found else None
+    if placed and placed != kube.namespace and revisions(kube, name, kube.namespace):
+        # `model deploy NAME` without --fleet-hub deploys to the context's namespace: a second model
+        # of that name, which a command without -n must not pass over for the placed one.
+        raise UsageError(
+            f"model {name} is deployed in namespace {kube.namespace} and placed by a fleet in namespace {placed}",
+            hint=f"pick one with -n {kube.namespace} or -n {placed}",
+        )
+    return placed
 
 
 def find(kube: Kube, name: str, namespace: str) -> dict[str, Any]:
