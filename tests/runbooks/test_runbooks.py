@@ -15,7 +15,7 @@ RUNBOOKS = runbooks.runbooks()
 # What each runbook promises its reader, seen in what it printed: a step that runs and prints
 # nothing useful (a table with only its header) passes on its exit code alone.
 PROMISED = {
-    "serve-a-model": ("rolled phi-4 back to revision 1",),
+    "serve-a-model": ("found: kaito, kaito-inferenceset, gpu-nodes, keda", "rolled phi-4 back to revision 1"),
     "ray-job-on-spot-gpus": ("Ray job train succeeded",),
     "fleet-model-rollout": ("phi-4   gpu-west   Available",),
     "bare-metal-gpu-nodes": (
