@@ -152,7 +152,14 @@ ForceConflicts = Annotated[
     bool, typer.Option("--force-conflicts", help="Take ownership of fields another field manager owns.")
 ]
 
-Prune = Annotated[bool, typer.Option("--prune", help="Delete objects of this stack that are no longer rendered.")]
+Prune = Annotated[
+    bool,
+    typer.Option(
+        "--prune",
+        help="Delete objects of this stack that are no longer rendered: in the namespaces of the objects "
+        "rendered, and cluster-scoped ones (as kubectl apply --prune).",
+    ),
+]
 
 Parallel = Annotated[
     int,

@@ -281,6 +281,10 @@ def _prune_candidates(
     """The stack's objects this apply does not render: one labelled list of each kind the stack's
     record names (akscli.kube.stack_kinds), or of every kind akscli creates where it has none."""
     keep = {(o["apiVersion"], o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in rendered}
+    # As kubectl, namespaced objects only in the namespaces this apply visits, and cluster-scoped ones
+    # (kubernetes/kubectl pkg/cmd/apply/prune.go pruneAll: visitedNamespaces, then NamespaceNone):
+    # two models of one name in two namespaces share a stack label (model-NAME).
+    visited = {o["metadata"].get("namespace") for o in rendered}
     selector = f"{STACK_LABEL}={stack}"
     owned = PRUNE_KINDS if recorded is None else recorded
     kinds = list(dict.fromkeys([*owned, *stack_kinds.rendered(rendered)]))
@@ -292,7 +296,7 @@ def _prune_candidates(
         found = []
         for obj in kube.list(api_version, kind, all_namespaces=True, label_selector=selector):
             meta = obj.get("metadata", {})
-            if controlled(meta):
+            if controlled(meta) or meta.get("namespace") not in visited | {None}:
                 continue
             if (api_version, kind, meta.get("namespace"), meta.get("name")) not in keep:
                 ref = {"apiVersion": api_version, "kind": kind, "metadata": meta}
