@@ -104,3 +104,30 @@ def test_a_short_lists_change_stays_one_line() -> None:
     assert diff_objects(deployment(["--a", "1"]), deployment(["--a", "2"])) == [
         '~ spec.template.spec.containers[0].args: ["--a", "1"] -> ["--a", "2"]'
     ]
+
+
+def test_a_long_value_that_changes_past_the_cut_is_shown_from_where_it_changes() -> None:
+    """A value over 80 characters was cut at 77 on both sides, so a change further on read as
+    `~ path: same... -> same...`."""
+    prefix = "ClusterResourcePlacement.v1.placement.kubernetes-fleet.io,ConfigMap.v1,InferenceSet.v1beta1.kaito.sh,"
+    lines = diff_objects(
+        config_map(kinds=prefix + "Service.v1"), config_map(kinds=prefix + "Workspace.v1beta1.kaito.sh")
+    )
+    assert lines == [
+        "~ data.kinds: ...et.v1beta1.kaito.sh,Service.v1 -> ...et.v1beta1.kaito.sh,Workspace.v1beta1.kaito.sh"
+    ]
+
+
+def test_a_token_in_a_long_value_stays_masked_when_it_is_shown_from_where_it_changes() -> None:
+    """The window starts 20 characters before the change, which can fall inside a token: the token
+    is masked first, on the whole value, so no cut leaves a part of it that no longer looks like one."""
+    token = "hf_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4"
+    before = f"https://example.invalid/models/pull?repository=my-organisation/my-model&access={token}&r=a"
+    after = before[:-1] + "b"
+
+    def widget(url: str) -> dict[str, Any]:
+        return {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"url": url}}
+
+    (line,) = diff_objects(widget(before), widget(after))
+    assert token[3:] not in line and token[8:] not in line
+    assert line == "~ spec.url: ...-model&access=***&r=a -> ...-model&access=***&r=b"

@@ -97,7 +97,7 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
             lines.append(f"~ {path}:")
             lines += _changed_items(old[path], new[path])
         elif old[path] != new[path]:
-            was, now = (f"{MASK} (before)", f"{MASK} (after)") if hidden else (_short(old[path]), _short(new[path]))
+            was, now = (f"{MASK} (before)", f"{MASK} (after)") if hidden else _both_short(old[path], new[path])
             lines.append(f"~ {path}: {was} -> {now}")
     return lines
 
@@ -139,6 +139,18 @@ def _changed_items(old: list[Any], new: list[Any]) -> list[str]:
             lines.append(f"      {was[i1 - 1]}")
         lines += [f"    - {v}" for v in was[i1:i2]] + [f"    + {v}" for v in now[j1:j2]]
     return lines
+
+
+def _both_short(old: Any, new: Any) -> tuple[str, str]:
+    """Two different values, each cut to one short line; where both would read the same when cut (a
+    long annotation or image that differs past the cut), both from a little before where they part."""
+    was, now = _short(old), _short(new)
+    if was != now or not isinstance(old, str) or not isinstance(new, str):
+        return was, now
+    old, new = hide_tokens(old), hide_tokens(new)  # before the cut, which could split a token's shape
+    at = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
+    start = max(0, at - 20)
+    return _short("..." + old[start:]), _short("..." + new[start:])
 
 
 def _json(value: Any) -> str:
