@@ -91,7 +91,7 @@ def apply(
     apply_objects(
         objects,
         stack=_stack_of(objects, stack),
-        target=opts.KubeFlags(kubeconfig, context, namespace, request_timeout).target(),
+        target=opts.kube_flags(kubeconfig, context, namespace, request_timeout).target(),
         dry_run=dry_run,
         wait=wait,
         wait_rule=_placement_wait(objects) if wait else None,
@@ -127,7 +127,7 @@ def diff(
         outcome = apply_objects(
             objects,
             stack=_stack_of(objects, stack),
-            target=opts.KubeFlags(kubeconfig, context, namespace, request_timeout).target(),
+            target=opts.kube_flags(kubeconfig, context, namespace, request_timeout).target(),
             dry_run="server",
             prune=prune,
             force_conflicts=force_conflicts,

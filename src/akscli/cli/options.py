@@ -440,6 +440,10 @@ def kube_flags(
     if request_timeout:
         # checked before anything is read or sent, also where the command goes to ARM instead (--fleet)
         validate.request_timeout(request_timeout)
+    if kube_context:
+        from akscli.kube.connecting import check_context
+
+        check_context(kubeconfig, kube_context)
     return KubeFlags(kubeconfig, kube_context, namespace, request_timeout)
 
 

@@ -106,20 +106,46 @@ def context_namespace(target: KubeTarget) -> str | None:
     from akscli.process import import_on_own_stack
 
     import_on_own_stack("kubernetes.config")
-    from akscli.kube.config_files import check_kubeconfig_files
-
     path, paths = _kubeconfig_files(target.kubeconfig)
     try:
-        present = check_kubeconfig_files([p for p in paths if os.path.exists(os.path.expanduser(p))])
-        merged = _merged(present) if present else None
-        contexts, current = _contexts(merged) if merged is not None else ([], None)
-        if merged is not None:
-            _keep_parsed(present, merged)
+        contexts, current = _read_contexts(paths)
         chosen = _chosen_context(contexts, current, target.context, path, "")
     except Exception:  # connect reports it, in its words
         return None
     namespace = chosen.get("context", {}).get("namespace")
     return str(namespace) if namespace else None
+
+
+def check_context(kubeconfig: str | None, context: str) -> None:
+    """A typed --context that the kubeconfig does not hold is refused before anything is rendered,
+    read or sent, --dry-run=client included: kubectl's namespace lookup confirms the context first
+    (upstream: kubernetes/client-go 32ce75a7 tools/clientcmd/client_config.go
+    DirectClientConfig.Namespace calls ConfirmUsable, which reports errContextNotFound; kubectl
+    create --dry-run=client reads the namespace so). Only where the files can be read: a missing
+    or broken kubeconfig is for ``connect`` to report, in its words, where the command connects."""
+    from akscli.process import import_on_own_stack
+
+    import_on_own_stack("kubernetes.config")
+    path, paths = _kubeconfig_files(kubeconfig)
+    try:
+        contexts, current = _read_contexts(paths)
+    except Exception:  # connect reports it, in its words
+        return
+    if contexts or current:
+        _chosen_context(contexts, current, context, path, "")
+
+
+def _read_contexts(paths: list[str]) -> tuple[list[dict[str, Any]], str | None]:
+    """The contexts and current context of the kubeconfig files there are, parsed once for the
+    connect that follows (_keep_parsed); none where no file is there."""
+    from akscli.kube.config_files import check_kubeconfig_files
+
+    present = check_kubeconfig_files([p for p in paths if os.path.exists(os.path.expanduser(p))])
+    merged = _merged(present) if present else None
+    if merged is None:
+        return [], None
+    _keep_parsed(present, merged)
+    return _contexts(merged)
 
 
 # The kubeconfig context_namespace parsed, for the connect that follows it in the same command (an
