@@ -63,6 +63,54 @@ AZ_NAMES: dict[str, dict[str, str]] = {"credentials": {"--file": "--kubeconfig",
 RAY_IMPORT_PATH = ("ray service deploy", "--import-path")
 
 
+# Other tools' flags for a choice the command makes another way, by the command (its words after
+# "akscli"; "*" any of the group's) and the flag, each with what to do instead:
+# - az aks create --generate-ssh-keys, --ssh-key-value, --no-ssh-key and --enable-managed-identity,
+#   and az aks nodepool's --nodepool-name (Azure/azure-cli
+#   src/azure-cli/azure/cli/command_modules/acs/_params.py): akscli's cluster body has no
+#   linuxProfile and always a SystemAssigned identity (akscli.azure.clusters), and its nodepool
+#   commands take the pool's name as their first word.
+# - kubectl logs -c/--container and --all-containers (kubernetes/kubectl pkg/cmd/logs/logs.go):
+#   model logs reads the model's server pods and names no container.
+# - Ray's job CLI --address, the dashboard to reach (ray-project/ray
+#   python/ray/dashboard/modules/job/cli.py): akscli's ray job commands find the cluster by name.
+_NO_SSH = "akscli's clusters carry no SSH key (it sends no linuxProfile): leave it out"
+_NODEPOOL_NAME = "--nodepool-name is az's; '{path}' takes the pool's name as its first word: {path} NAME -c CLUSTER"
+_RAY_ADDRESS = "--address is Ray's job CLI flag; '{path}' reaches a Ray cluster by its name: -c/--cluster NAME"
+_CONTAINER = (
+    "'{path}' reads the model's server pods and names no container; for one container of a pod: "
+    "kubectl logs POD -c CONTAINER"
+)
+FOREIGN: dict[str, dict[str, str]] = {
+    "cluster create": {
+        "--generate-ssh-keys": _NO_SSH,
+        "--ssh-key-value": _NO_SSH,
+        "--no-ssh-key": _NO_SSH,
+        "--enable-managed-identity": "akscli's clusters always have a system-assigned managed identity: leave it out",
+    },
+    **{
+        f"nodepool {verb}": {"--nodepool-name": _NODEPOOL_NAME}
+        for verb in ("add", "show", "scale", "update", "upgrade", "delete", "abort")
+    },
+    "model logs": {"-c": _CONTAINER, "--container": _CONTAINER, "--all-containers": _CONTAINER},
+    **{f"ray job {verb}": {"--address": _RAY_ADDRESS} for verb in ("submit", "status", "logs", "stop", "delete")},
+}
+# az's --ids, a resource's full ID in place of its name and group, on every command of a resource
+# (Azure/azure-cli src/azure-cli-core/azure/cli/core/commands/arm.py add_id_parameters).
+_IDS = "--ids is az's; '{path}' names the resource by its name and -g GROUP (with --subscription for another)"
+
+
+def foreign(option: str, path: str, mine: Sequence[str]) -> str | None:
+    """The hint for another tool's flag that the command of ``path`` (whose flags are ``mine``)
+    sets another way; None else."""
+    words = path.split()
+    command = " ".join(words[2:] if path.startswith("kubectl ") else words[1:])
+    hint = FOREIGN.get(command, {}).get(option)
+    if hint is None and option == "--ids" and "--resource-group" in mine:
+        hint = _IDS
+    return hint.format(path=path) if hint else None
+
+
 def unknown_flag(ctx: Any, option: str, message: str, path: str) -> UsageError:
     """The usage error for ``option``, which the command of ``ctx`` (run as ``path``) does not
     take; ``message`` is click's line without its own suggestion."""
@@ -80,6 +128,8 @@ def unknown_flag(ctx: Any, option: str, message: str, path: str) -> UsageError:
     if option == "--query" and _prints_jsonpath(ctx):
         # az's global JMESPath filter (microsoft/knack knack/query.py, CLIQuery.on_global_arguments)
         return UsageError(message, f"--query is az's JMESPath filter; '{path}' picks fields with -o jsonpath=TEMPLATE")
+    if (hint := foreign(option, path, mine)) is not None:
+        return UsageError(message, hint)
     if not option.startswith("--") or option in mine:
         return UsageError(message, usage)
     close = close_spellings(option, mine)

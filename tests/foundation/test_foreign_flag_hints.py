@@ -1,0 +1,63 @@
+"""Flags of az, kubectl and Ray's job CLI for a choice akscli makes another way: the hint says
+what to do instead, not only `run '... --help' for usage` (cli/unknown_flag.py FOREIGN names each
+flag's upstream definition). The refusal comes before anything is read or sent (exit 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli import invoke
+
+
+def _hint(*args: str) -> str:
+    result = invoke(*args)
+    assert (result.exit_code, result.stdout) == (2, ""), result
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("error: No such option: "), lines
+    return lines[1]
+
+
+@pytest.mark.parametrize("flag", ["--generate-ssh-keys", "--no-ssh-key"])
+def test_az_ssh_key_flags_on_cluster_create_say_to_leave_them_out(flag: str) -> None:
+    assert _hint("cluster", "create", "ml", "-g", "rg-ml", flag) == (
+        "hint: akscli's clusters carry no SSH key (it sends no linuxProfile): leave it out"
+    )
+
+
+def test_az_enable_managed_identity_says_the_cluster_always_has_one() -> None:
+    assert _hint("cluster", "create", "ml", "-g", "rg-ml", "--enable-managed-identity") == (
+        "hint: akscli's clusters always have a system-assigned managed identity: leave it out"
+    )
+
+
+def test_az_nodepool_name_flag_names_the_positional_name() -> None:
+    assert _hint("nodepool", "add", "-c", "ml", "-g", "rg-ml", "--nodepool-name", "gpu") == (
+        "hint: --nodepool-name is az's; 'akscli nodepool add' takes the pool's name as its first word: "
+        "akscli nodepool add NAME -c CLUSTER"
+    )
+
+
+def test_az_ids_names_the_name_and_group_on_an_azure_command() -> None:
+    assert _hint("cluster", "show", "--ids", "/subscriptions/x") == (
+        "hint: --ids is az's; 'akscli cluster show' names the resource by its name and -g GROUP "
+        "(with --subscription for another)"
+    )
+
+
+def test_ids_keeps_the_usage_hint_on_a_kubernetes_command() -> None:
+    assert _hint("model", "list", "--ids", "x") == "hint: run 'akscli model list --help' for usage"
+
+
+@pytest.mark.parametrize("flag", ["-c", "--all-containers"])
+def test_kubectl_logs_container_flags_on_model_logs_name_kubectl_logs(flag: str) -> None:
+    assert _hint("model", "logs", "phi-4", flag, "server") == (
+        "hint: 'akscli model logs' reads the model's server pods and names no container; "
+        "for one container of a pod: kubectl logs POD -c CONTAINER"
+    )
+
+
+def test_ray_address_on_ray_job_submit_names_the_cluster_flag() -> None:
+    assert _hint("ray", "job", "submit", "--address", "http://127.0.0.1:8265", "--", "python", "x.py") == (
+        "hint: --address is Ray's job CLI flag; 'akscli ray job submit' reaches a Ray cluster by its name: "
+        "-c/--cluster NAME"
+    )
