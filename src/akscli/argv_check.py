@@ -69,10 +69,14 @@ def command_line(args: Sequence[str]) -> None:
         if not value and owner in clears:
             continue
         if not value.strip():
-            raise UsageError(
-                f"{what} is {'empty' if not value else 'blank'}",
-                hint=f"give {owner + ' a value' if owner else 'a value'}, or leave the option out for its default",
+            # A word of its own (`cluster delete "$NAME"`, the variable unset) has no option to
+            # leave out: the hint names the word, and the likely cause.
+            hint = (
+                f"give {owner} a value, or leave the option out for its default"
+                if owner
+                else "give the word a value or leave it out (a shell variable that is not set?)"
             )
+            raise UsageError(f"{what} is {'empty' if not value else 'blank'}", hint=hint)
         if len(value) > MAX_ARGUMENT:
             raise UsageError(
                 f"{what} is {len(value)} characters long (at most {MAX_ARGUMENT})",

@@ -54,3 +54,16 @@ def test_a_namespace_flag_followed_by_another_flag_names_the_missing_namespace()
 @pytest.mark.parametrize("words", [["-n", "team-a", "-o", "json"], ["-n", "-"], ["--", "-n", "-x"]], ids=" ".join)
 def test_a_namespace_flag_followed_by_a_name_or_after_the_double_dash_passes(words: list[str]) -> None:
     argv_check.command_line(words)
+
+
+def test_an_empty_word_of_its_own_is_not_told_to_leave_an_option_out() -> None:
+    # `akscli cluster delete "$NAME" -g rg-ml` with NAME unset: there is no option to leave out.
+    result = invoke("cluster", "delete", "", "-g", "rg-ml")
+    assert (result.exit_code, result.stdout, result.stderr.splitlines()) == (
+        2,
+        "",
+        [
+            "error: an argument is empty",
+            "hint: give the word a value or leave it out (a shell variable that is not set?)",
+        ],
+    )
