@@ -37,6 +37,12 @@ def test_az_nodepool_name_flag_names_the_positional_name() -> None:
     )
 
 
+def test_az_max_pods_is_not_offered_max_gpus() -> None:
+    assert _hint("nodepool", "add", "gpu", "-c", "ml", "-g", "rg-ml", "--gpu", "h100", "--max-pods", "30") == (
+        "hint: 'akscli nodepool add' sends no maxPods: the pool gets AKS's default for the cluster's network"
+    )
+
+
 def test_az_ids_names_the_name_and_group_on_an_azure_command() -> None:
     assert _hint("cluster", "show", "--ids", "/subscriptions/x") == (
         "hint: --ids is az's; 'akscli cluster show' names the resource by its name and -g GROUP "

@@ -92,6 +92,12 @@ FOREIGN: dict[str, dict[str, str]] = {
         f"nodepool {verb}": {"--nodepool-name": _NODEPOOL_NAME}
         for verb in ("add", "show", "scale", "update", "upgrade", "delete", "abort")
     },
+    # az aks nodepool add --max-pods; the pool body akscli sends has no maxPods
+    # (akscli.azure.nodepools), so AKS gives the pool its default: before, the hint offered --max-gpus.
+    "nodepool add": {
+        "--nodepool-name": _NODEPOOL_NAME,
+        "--max-pods": "'akscli nodepool add' sends no maxPods: the pool gets AKS's default for the cluster's network",
+    },
     "model logs": {"-c": _CONTAINER, "--container": _CONTAINER, "--all-containers": _CONTAINER},
     **{f"ray job {verb}": {"--address": _RAY_ADDRESS} for verb in ("submit", "status", "logs", "stop", "delete")},
 }
