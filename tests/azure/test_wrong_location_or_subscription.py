@@ -134,3 +134,15 @@ def test_no_registered_provider_for_a_listed_location_is_left_as_azure_said() ->
     )
     assert isinstance(err, UsageError)
     assert "did you mean" not in (err.hint or "")
+
+
+def test_fleet_create_in_an_unknown_location_is_refused_and_creates_nothing(azure_env: ArmEmulator) -> None:
+    # Before, the emulator kept any location for a fleet, and `fleet create -l nowhere` succeeded.
+    result = invoke("fleet", "create", "f1", "-g", "rg-ml", "-l", "eastu")
+    assert (result.exit_code, result.stdout) == (2, ""), result
+    assert "(LocationNotAvailableForResourceType)" in result.stderr.splitlines()[0]
+    assert result.stderr.splitlines()[-1].startswith("hint: did you mean eastus? ")
+    path = (
+        f"/subscriptions/{azure_env.subscription}/resourceGroups/rg-ml/providers/Microsoft.ContainerService/fleets/f1"
+    )
+    assert azure_env.get_resource(path) is None
