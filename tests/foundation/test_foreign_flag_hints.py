@@ -54,11 +54,10 @@ def test_ids_keeps_the_usage_hint_on_a_kubernetes_command() -> None:
     assert _hint("model", "list", "--ids", "x") == "hint: run 'akscli model list --help' for usage"
 
 
-@pytest.mark.parametrize("flag", ["-c", "--all-containers"])
-def test_kubectl_logs_container_flags_on_model_logs_name_kubectl_logs(flag: str) -> None:
-    assert _hint("model", "logs", "phi-4", flag, "server") == (
-        "hint: 'akscli model logs' reads the model's server pods and names no container; "
-        "for one container of a pod: kubectl logs POD -c CONTAINER"
+def test_kubectl_logs_all_containers_on_model_logs_names_the_container_flag() -> None:
+    assert _hint("model", "logs", "phi-4", "--all-containers") == (
+        "hint: 'akscli model logs' reads one container of each of the model's server pods; name it with "
+        "-c/--container NAME"
     )
 
 

@@ -70,17 +70,14 @@ RAY_IMPORT_PATH = ("ray service deploy", "--import-path")
 #   src/azure-cli/azure/cli/command_modules/acs/_params.py): akscli's cluster body has no
 #   linuxProfile and always a SystemAssigned identity (akscli.azure.clusters), and its nodepool
 #   commands take the pool's name as their first word.
-# - kubectl logs -c/--container and --all-containers (kubernetes/kubectl pkg/cmd/logs/logs.go):
-#   model logs reads the model's server pods and names no container.
+# - kubectl logs --all-containers (kubernetes/kubectl pkg/cmd/logs/logs.go): model logs reads one
+#   container of each server pod, chosen with -c/--container as kubectl's.
 # - Ray's job CLI --address, the dashboard to reach (ray-project/ray
 #   python/ray/dashboard/modules/job/cli.py): akscli's ray job commands find the cluster by name.
 _NO_SSH = "akscli's clusters carry no SSH key (it sends no linuxProfile): leave it out"
 _NODEPOOL_NAME = "--nodepool-name is az's; '{path}' takes the pool's name as its first word: {path} NAME -c CLUSTER"
 _RAY_ADDRESS = "--address is Ray's job CLI flag; '{path}' reaches a Ray cluster by its name: -c/--cluster NAME"
-_CONTAINER = (
-    "'{path}' reads the model's server pods and names no container; for one container of a pod: "
-    "kubectl logs POD -c CONTAINER"
-)
+_CONTAINER = "'{path}' reads one container of each of the model's server pods; name it with -c/--container NAME"
 FOREIGN: dict[str, dict[str, str]] = {
     "cluster create": {
         "--generate-ssh-keys": _NO_SSH,
@@ -98,7 +95,7 @@ FOREIGN: dict[str, dict[str, str]] = {
         "--nodepool-name": _NODEPOOL_NAME,
         "--max-pods": "'akscli nodepool add' sends no maxPods: the pool gets AKS's default for the cluster's network",
     },
-    "model logs": {"-c": _CONTAINER, "--container": _CONTAINER, "--all-containers": _CONTAINER},
+    "model logs": {"--all-containers": _CONTAINER},
     **{f"ray job {verb}": {"--address": _RAY_ADDRESS} for verb in ("submit", "status", "logs", "stop", "delete")},
 }
 # az's --ids, a resource's full ID in place of its name and group, on every command of a resource
