@@ -94,7 +94,8 @@ def size_capacity(vm_size: str) -> dict[str, str]:
     other sizes' vCPUs from the name and 4 GiB a vCPU, the D-series' ratio (upstream:
     MicrosoftDocs/azure-compute-docs articles/virtual-machines/sizes/general-purpose/ddsv5-series.md,
     Standard_D4ds_v5: 4 vCPUs, 16 GiB)."""
-    from akscli.model import skus  # data: Azure's SKU facts (tests/foundation/test_emulator_imports)
+    # data: Azure's SKU facts (tests/foundation/test_emulator_imports); no upstream reading
+    from akscli.model import skus
     from tests.emulators.arm.compute import vcpus_of
 
     sku = skus.get(vm_size)
@@ -252,7 +253,7 @@ class Plan:
 class ClusterAutoscaler(PassController):
     """See the module docstring. ``arm``: the lab's ArmEmulator."""
 
-    # kubernetes/autoscaler cluster-autoscaler/main.go createKubeClient: kube_client.NewForConfigOrDie
+    # upstream: kubernetes/autoscaler cluster-autoscaler/main.go createKubeClient: kube_client.NewForConfigOrDie
     # with no UserAgent, so client-go's default, the binary's name (its image runs /cluster-autoscaler).
     field_manager: ClassVar[str | None] = "cluster-autoscaler"
 

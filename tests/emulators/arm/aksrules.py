@@ -351,7 +351,9 @@ def _feature(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: byt
     """GET .../providers/Microsoft.Features/providers/{ns}/features/{name}: the FeatureResult shape
     of specification/resources/resource-manager/Microsoft.Features/stable/2021-07-01 (as `az feature
     show` prints it: id, name "{ns}/{feature}", properties.state, type), the same at 2015-12-01 and
-    2025-03-01; routes._subscription_request refuses any other api-version first (apiversions.FEATURES)."""
+    2025-03-01 (Azure/azure-rest-api-specs specification/resources/resource-manager/Microsoft.Features/
+    stable/2015-12-01/features.json, .../stable/2025-03-01/features.json); routes._subscription_request
+    refuses any other api-version first (apiversions.FEATURES)."""
     import re
 
     m = re.match(FEATURE_ROUTE, path, re.I)

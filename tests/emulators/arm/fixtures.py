@@ -25,7 +25,8 @@ WORLD_GROUPS = ("rg-ml", "rg1", "rg", "rg-fleet", "rg-edge")
 @pytest.fixture(autouse=True)
 def _one_credential_per_test() -> Iterator[None]:
     """akscli keeps one credential per command (process); each test is a new command."""
-    from akscli.azure import identity  # plumbing: akscli's credential cache (test_emulator_imports)
+    # plumbing: akscli's credential cache (test_emulator_imports); emulator-only, no upstream behaviour
+    from akscli.azure import identity
 
     identity._CREDENTIALS.clear()
     yield

@@ -147,7 +147,9 @@ def check_aks(class_name: str, body: Any) -> None:
     if version[:10] < AKS_REFUSES_UNKNOWN_FROM:
         drop_unknown(aks_models(), class_name, body)
         # And what the 2026-08-01 models have but that version lacks (aksolder.py: 2023-11-01,
-        # 2023-11-02-preview), ignored as any unknown field then.
+        # 2023-11-02-preview), ignored as any unknown field then (upstream: Azure/AKS issue #4060;
+        # the versions' swaggers, Azure/azure-rest-api-specs specification/containerservice/
+        # resource-manager/Microsoft.ContainerService/aks/stable/2023-11-01/managedClusters.json).
         aksolder.drop(version, class_name, body)
         return
     check(aks_models(), class_name, body)

@@ -29,6 +29,9 @@ from tests.emulators.kube.apiserver_common import (
 # (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers create.go,
 # update.go, patch.go, delete.go; pkg/registry/generic/registry/store.go).
 from tests.emulators.kube.apiserver_deletion import DeletionMixin
+
+# the scale subresource (upstream: kubernetes/kubernetes pkg/registry/apps/deployment/storage/storage.go
+# ScaleREST; apiserver_scale.py cites the rest)
 from tests.emulators.kube.apiserver_scale import ScaleMixin
 from tests.emulators.kube.apiserver_validation import ValidationMixin
 from tests.emulators.kube.apiserver_writes import WritesMixin

@@ -142,7 +142,7 @@ class ApplyMixin:
                 if i != me:
                     others |= s
             merged = merge_applied(clone(live), applied, node)
-            # top down, as structured-merge-diff's typed/remove.go removes an item with all it
+            # top down, as kubernetes-sigs/structured-merge-diff typed/remove.go removes an item with all it
             # holds: an item emptied of its fields first would no longer match its key (a port's
             # protocol gone, its key would read the default TCP)
             for p in sorted(previously - paths - others, key=len):

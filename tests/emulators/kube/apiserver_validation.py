@@ -145,7 +145,8 @@ class ValidationMixin:
 
     def _type_root(self, rt: ResourceType, version: str) -> typeinfo.TypeNode:
         """The type that keys lists for apply and patches: a CRD's schema, a built-in kind's
-        OpenAPI definition (see typeinfo)."""
+        OpenAPI definition, whose list-map keys the field manager reads (upstream: kubernetes/kube-openapi
+        pkg/schemaconv/smd.go over kubernetes/kubernetes api/openapi-spec; see typeinfo)."""
         if rt.crd:
             return typeinfo.root_node(rt.schemas.get(version))
         return typeinfo.builtin_root(rt.group, version, rt.kind)

@@ -117,7 +117,8 @@ def _gvk_index() -> dict[tuple[str, str, str], str]:
 
 
 def definition(group: str, version: str, kind: str) -> dict[str, Any] | None:
-    """The raw OpenAPI definition of a built-in kind (for typeinfo), or None."""
+    """The raw OpenAPI definition of a built-in kind (for typeinfo), or None: kubernetes/kubernetes
+    api/openapi-spec as the module docstring's kubernetes-validate copy ships it."""
     defname = _gvk_index().get((group, version, kind))
     return _definitions()[defname] if defname else None
 

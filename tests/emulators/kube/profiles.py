@@ -577,6 +577,7 @@ def install_airunway_providers(emu: Any, *providers: str) -> None:
     with the engines it declares, when it starts (upstream: ai-runway/airunway v0.7.0
     providers/*/config.go ProviderConfigName, GetProviderConfigSpec and Register); all five
     providers unless some are named."""
+    # the five providers of ai-runway/airunway v0.7.0 providers/ (AIRUNWAY_PROVIDER_ENGINES), not akscli's list
     for name in providers or tuple(AIRUNWAY_PROVIDER_ENGINES):
         emu.cluster.create(
             {

@@ -142,6 +142,7 @@ def request_deadline_refusal(path: str, query: dict[str, list[str]]) -> ApiError
     ``req.URL.Query().Get("timeout")``, time.ParseDuration, "invalid timeout specified in the request
     URL - " and the parse error, apierrors.NewBadRequest). A valid one bounds the request to the smaller
     of it and the server's maximum; the emulator answers at once, so that bound is never reached."""
+    # golang/go src/time/format.go ParseDuration, the emulator's own port (upstream: go_duration.py)
     from tests.emulators.kube.go_duration import seconds as go_duration
 
     value = (query.get("timeout") or [""])[0]

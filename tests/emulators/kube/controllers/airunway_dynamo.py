@@ -24,8 +24,9 @@ providers/dynamo/status.go TranslateStatus, mapStateToPhase, extractReplicas, ex
   ``airunway.ai/model-deployment`` label), so when Dynamo's operator retries and writes another
   state the phase follows it (ModelDeploymentController watches the kind and reconciles the owner).
 
-The graph itself: airunway_dynamo_graph.py (Transform), created or updated in airunway.py
-(createOrUpdateResource, with the update's transient 409). Dynamo's operator is not simulated: a
+The graph itself: airunway_dynamo_graph.py (ai-runway/airunway providers/dynamo/transformer.go
+Transform), created or updated in airunway.py (providers/dynamo/controller.go createOrUpdateResource,
+with the update's transient 409). Dynamo's operator is not simulated: a
 test writes the graph's status as it would.
 """
 

@@ -5,7 +5,9 @@ kube-controller-manager and a kubelet would.
 Failure modes (``failure=``):
 - Deployment / StatefulSet / DaemonSet: "unschedulable" (pods Pending, FailedScheduling
   event naming nvidia.com/gpu; a Deployment Available=False, Progressing True until its
-  progressDeadlineSeconds pass, then ProgressDeadlineExceeded), "crashloop"
+  progressDeadlineSeconds pass, then ProgressDeadlineExceeded: kubernetes/kubernetes
+  pkg/controller/deployment/progress.go syncRolloutStatus, util/deployment_util.go
+  DeploymentTimedOut), "crashloop"
   (containers in CrashLoopBackOff), "imagepull" (ImagePullBackOff).
 - Job: "failed" (BackoffLimitExceeded), plus the pod failure modes above.
 

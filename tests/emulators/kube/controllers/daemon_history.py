@@ -107,7 +107,8 @@ def snapshot(cluster: ClusterState, ds: dict[str, Any], number: int) -> dict[str
         if matches(ds, there):
             return there
         # UpdateStatus of that fresh read with the count raised: a 409 is the sync's error, requeued
-        # (update.go snapshot: currDS from a Get, updateErr returned).
+        # (kubernetes/kubernetes pkg/controller/daemon/update.go snapshot: currDS from a Get,
+        # updateErr returned).
         cluster.update_status_of(fresh, {"collisionCount": int(collisions or 0) + 1})
         return None
     labels = {**((template.get("metadata") or {}).get("labels") or {}), HASH_LABEL: h}

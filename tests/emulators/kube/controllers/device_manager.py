@@ -114,7 +114,8 @@ class DeviceManager(ClockedController):
     """Drops a node's allocatable GPUs when its device plugin stops, its capacity too five minutes
     later, and gives them back when a plugin pod on it is ready again (the module docstring)."""
 
-    # the kubelet's own node status writes (the cluster module's KUBELET)
+    # the kubelet's own node status writes (the cluster module's KUBELET; kubernetes/kubernetes
+    # pkg/kubelet/kubelet_node_status.go updateNodeStatus, its capacity from the device manager)
     field_manager: ClassVar[str | None] = KUBELET
 
     def __init__(self, delay: float = 0.0) -> None:

@@ -15,7 +15,9 @@ from tests.emulators.kube.status import ApiError
 
 def add_finalizer(cluster: Any, obj: dict[str, Any], finalizer: str, manager: str | None = None) -> bool:
     """False where ``obj`` changed since it was read (the write's 409: the caller requeues).
-    ``manager``: the binary that writes it, where the simulator calling makes another's write."""
+    ``manager``: the binary that writes it, where the simulator calling makes another's write (the
+    field manager a binary's user agent gives, cluster.py: kubernetes/kubernetes
+    staging/src/k8s.io/client-go/rest/config.go DefaultKubernetesUserAgent)."""
     md = obj["metadata"]
     finalizers = list(md.get("finalizers") or [])
     if finalizer in finalizers:

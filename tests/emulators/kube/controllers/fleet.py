@@ -446,6 +446,8 @@ class FleetHubController(
             removals=roll.removals if roll else 0,
             frozen=frozen,
             overrides=roll.overrides if roll else self.run_overrides.get(key),
+            # a binding status write's 409 requeues the placement (kubefleet-dev/kubefleet
+            # pkg/controllers/rollout/controller.go updateBindingStatus, NewUpdateIgnoreConflictError)
             requeue=lambda: self.requeue(placement, self.delay),
         )
         self._bindings_left[key] = set(fleet_bindings.bindings_of(cluster, placement))

@@ -491,7 +491,8 @@ class StagedRuns(RunDeletion, RunInitialization):
 
     def _wait_seconds(self, status: Mapping[str, Any], stage: Mapping[str, Any]) -> float:
         # waitTime is a metav1.Duration the CRD's pattern admits only as a Go duration
-        # (placement.kubernetes-fleet.io_clusterstagedupdatestrategies.yaml), read by time.ParseDuration
+        # (kubefleet-dev/kubefleet config/crd/bases/placement.kubernetes-fleet.io_clusterstagedupdatestrategies
+        # .yaml), read by time.ParseDuration
         from tests.emulators.kube.go_duration import seconds
 
         for task in self._strategy_stage(status, stage).get("afterStageTasks") or []:

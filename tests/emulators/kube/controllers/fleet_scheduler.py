@@ -20,6 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 from tests.emulators.kube.controllers.fleet_conditions import Clock
+
+# resource.Quantity as kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/api/resource/quantity.go
+# parses it (the emulator's own port, not akscli's)
 from tests.emulators.kube.controllers.pod_resources import quantity as quantity_value
 
 FULFILLED = "SchedulingPolicyFulfilled"

@@ -115,7 +115,7 @@ class GatewayController(Controller):
     """Status for the GatewayClasses whose controllerName is one of ``implements``."""
 
     # istiod's status writes: its client's user agent is IstioUserAgent, the binary's name
-    # (istio/istio pkg/kube/util.go IstioUserAgent, SetRestDefaults), and istiod's image runs
+    # (upstream: istio/istio pkg/kube/util.go IstioUserAgent, SetRestDefaults), and istiod's image runs
     # pilot-discovery (istio/istio pilot/docker/Dockerfile.pilot ENTRYPOINT).
     field_manager: ClassVar[str | None] = "pilot-discovery"
 

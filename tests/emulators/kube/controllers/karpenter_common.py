@@ -54,7 +54,8 @@ def _requirement_admits(requirement: dict[str, Any], labels: dict[str, str]) -> 
 
 
 def instance_labels(vm_size: str) -> dict[str, str]:
-    """The labels the Azure provider gives an instance type (computeRequirements: karpenter_sizes)."""
+    """The labels the Azure provider gives an instance type (Azure/karpenter-provider-azure
+    pkg/providers/instancetype/instancetype.go computeRequirements, ported in karpenter_sizes)."""
     from tests.emulators.kube.controllers.karpenter_sizes import instance_type_labels
 
     return instance_type_labels(vm_size)
@@ -236,7 +237,10 @@ def kubelet_status(status: dict[str, Any], size: str, mode: str = "bootstrapping
 class DueQueue:
     """A controller's workqueue AddAfter, for one of the simulator's Karpenter controllers: each key run
     once, at the earliest time asked for (a later ask for an earlier time takes its place), on the
-    controller manager's thread; ``run(cluster, key)`` does the reconcile."""
+    controller manager's thread; ``run(cluster, key)`` does the reconcile. Upstream: kubernetes/kubernetes
+    staging/src/k8s.io/client-go/util/workqueue/delaying_queue.go AddAfter, insert (an entry already
+    waiting has its readyAt moved only earlier), which kubernetes-sigs/controller-runtime's
+    RequeueAfter reaches."""
 
     def __init__(self, controller: Any, run: Callable[[Any, tuple[str, str]], None]) -> None:
         self.controller, self._run_key = controller, run

@@ -217,7 +217,8 @@ class NodeClaimLauncher:
                 {"type": "Initialized", **unknown, "reason": "NodeNotReady", "message": "Node status is NotReady"},
                 {"type": "Ready", **unknown, "reason": "ReconcilingDependents", "message": "Initialized=Unknown"},
             ]
-        # launch.go PopulateNodeClaimDetails before registration.go reads the NodeClaim.
+        # kubernetes-sigs/karpenter pkg/controllers/nodeclaim/lifecycle/launch.go PopulateNodeClaimDetails
+        # before registration.go reads the NodeClaim.
         launched_claim = cluster.patch(*NODECLAIM, None, claim_name, {"metadata": {"labels": cloud}})
         node = register(cluster, launched_claim, node)
         cluster.patch_status(

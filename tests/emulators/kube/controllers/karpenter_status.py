@@ -96,7 +96,7 @@ def with_root(obj: dict[str, Any], dependents: list[dict[str, Any]], now: str) -
     keeping its lastTransitionTime where its status did not change (and its observedGeneration where
     no reconciler set it this time). A condition type of another writer stays, ahead of them: Set
     replaces only its own type in the list it reads and the root is computed over the dependents
-    alone (awslabs/operatorpkg 7a13865 status/condition_set.go Set, recomputeRootCondition; Set
+    alone (upstream: awslabs/operatorpkg 7a13865 status/condition_set.go Set, recomputeRootCondition; Set
     then orders by lastTransitionTime, the root last, which is not modelled)."""
     generation = int(obj["metadata"].get("generation") or 1)
     old = {str(c.get("type")): c for c in (obj.get("status") or {}).get("conditions") or []}

@@ -129,7 +129,9 @@ class NodeTermination(Drain):
         self.min_drain = 5.0  # node/termination/controller.go MinDrainTime (tests shorten it)
         self.instance_requeue = 5.0  # awaitInstanceTermination's and finalize's RequeueAfter (tests shorten it)
         self.deleted_instances: set[str] = set()  # provider IDs the cloud was told to delete
-        self._queue = DueQueue(controller, self._run)  # (kind, name) reconciles
+        # (kind, name) reconciles, each due once (upstream: kubernetes/kubernetes
+        # staging/src/k8s.io/client-go/util/workqueue/delaying_queue.go AddAfter; see DueQueue)
+        self._queue = DueQueue(controller, self._run)
 
     # ---- the watches ---------------------------------------------------------------------
 

@@ -188,7 +188,8 @@ class KubeletAdmission(Controller):
     does not count against the pods before it (HandlePodAdditions sorts by creation time and
     checks each against the pods admitted so far)."""
 
-    # the kubelet's (cluster.KUBELET)
+    # the kubelet's (cluster.KUBELET): its pod status writes (kubernetes/kubernetes
+    # pkg/kubelet/status/status_manager.go syncPod)
     field_manager: ClassVar[str | None] = KUBELET
 
     watches: list[tuple[str, str]] = []  # noqa: RUF012  (follows pod ADDED events from attach)

@@ -64,7 +64,8 @@ LAYOUTS = frozenset(
 class MigManager(Controller):
     """One MIG manager per node with the label (the module docstring)."""
 
-    # nvidia-mig-manager (MANAGER, the module docstring cites it)
+    # nvidia-mig-manager (MANAGER: NVIDIA/mig-parted cmd/nvidia-mig-manager/main.go, the binary the
+    # module docstring cites; client-go's default user agent names it)
     field_manager: ClassVar[str | None] = MANAGER
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Node")]

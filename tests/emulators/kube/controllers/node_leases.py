@@ -70,5 +70,6 @@ def get(cluster: ClusterState, name: str) -> dict[str, Any] | None:
 
 
 def renew(cluster: ClusterState, name: str, wall: float) -> None:
-    """retryUpdateLease: the kubelet's renewal of its node's Lease."""
+    """retryUpdateLease: the kubelet's renewal of its node's Lease (kubernetes/kubernetes
+    staging/src/k8s.io/component-helpers/apimachinery/lease/controller.go, run by the kubelet)."""
     cluster.patch(API, "Lease", NAMESPACE, name, {"spec": {"renewTime": micro_time(wall)}}, manager=KUBELET)

@@ -141,7 +141,9 @@ def unknown_conditions(node: dict[str, Any], conditions: list[dict[str, Any]]) -
 
 
 class NodeLifecycleController(Controller):
-    # kube-controller-manager's node-lifecycle-controller (its AddUserAgent name after the binary's)
+    # kube-controller-manager's node lifecycle controller: kubernetes/kubernetes
+    # cmd/kube-controller-manager/app/core.go ClientBuilder.ClientOrDie("node-controller"), whose user
+    # agent keeps the binary's name first (cluster.KUBE_CONTROLLER_MANAGER)
     field_manager: ClassVar[str | None] = KUBE_CONTROLLER_MANAGER
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Node")]
 
@@ -275,7 +277,9 @@ class NodeLifecycleController(Controller):
         with self._lock:
             self._leased[name] = wall = self.wall()
         with contextlib.suppress(ApiError):  # already there: a kubelet that restarted finds it
-            cluster.create(node_leases.lease(node, wall), manager=KUBELET)  # the kubelet's
+            # the kubelet's ensureLease (upstream: kubernetes/kubernetes staging/src/k8s.io/component-helpers/
+            # apimachinery/lease/controller.go)
+            cluster.create(node_leases.lease(node, wall), manager=KUBELET)
         self._schedule_renewals()
 
     def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:

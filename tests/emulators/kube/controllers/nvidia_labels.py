@@ -81,7 +81,8 @@ class NodeLabelingController(Controller):
     stack.
     """
 
-    # the GPU Operator's own node labeller (nvidia.GPU_OPERATOR's binary)
+    # the GPU Operator's own node labeller (nvidia.GPU_OPERATOR's binary: NVIDIA/gpu-operator
+    # controllers/state_manager.go labelGPUNodes, run by cmd/gpu-operator/main.go)
     field_manager: ClassVar[str | None] = "gpu-operator"
 
     watches: ClassVar[list[tuple[str, str]]] = [("nvidia.com/v1", "ClusterPolicy")]

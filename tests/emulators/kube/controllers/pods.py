@@ -400,7 +400,8 @@ class PodOwner(Controller):
         def start(cluster: ClusterState, bound: dict[str, Any]) -> dict[str, Any]:
             at = self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ")
             status = pod_status(spec, failure, phase, node, unschedulable, config_errors, exit_code, exit_log, at)
-            started = cluster.patch_status("v1", "Pod", namespace, name, status, manager=KUBELET)  # whichever binds it
+            # the kubelet of the node it is bound to (kubernetes/kubernetes pkg/kubelet/status/status_manager.go)
+            started = cluster.patch_status("v1", "Pod", namespace, name, status, manager=KUBELET)
             return self._first_report(cluster, started, failure, False, config_errors, exit_log, exit_code)
 
         def mount_then_start(cluster: ClusterState, bound: dict[str, Any]) -> dict[str, Any]:
@@ -421,6 +422,8 @@ class PodOwner(Controller):
             held = cluster.create(pod)
             if volume_prebind.hold(cluster, held, str(node), claims, new=True, start=mount_then_start):
                 return held
+            # kube-scheduler's bind (kubernetes/kubernetes pkg/scheduler/framework/plugins/defaultbinder/
+            # default_binder.go Bind: POST pods/NAME/binding; cluster.bind)
             cluster.bind(namespace, name, str(node))
             return mount_then_start(cluster, held)
         mount = kubelet_volumes.mount_errors(cluster, namespace, spec) if failure is None and node else []

@@ -294,7 +294,8 @@ class Preemption(Controller):
     """PostFilter for the pods left Pending by paths that do not call ``apply`` themselves (a
     Job's or a RayCluster's pods): each new one is handled once, on the index's pending event."""
 
-    # the scheduler's (cluster.KUBE_SCHEDULER)
+    # the scheduler's (cluster.KUBE_SCHEDULER: kubernetes/kubernetes cmd/kube-scheduler/app/options/options.go
+    # createClients; its preemption is pkg/scheduler/framework/preemption/preemption.go)
     field_manager: ClassVar[str | None] = KUBE_SCHEDULER
 
     watches: list[tuple[str, str]] = []  # noqa: RUF012  (follows the unschedulable-pod index)

@@ -185,7 +185,8 @@ def requeue_owners(manager: ControllerManager | None, cluster: ClusterState, obj
 class Rescheduler(PassController):
     """Binds waiting pods when a node arrives or changes (see the module docstring)."""
 
-    # the scheduler's (cluster.KUBE_SCHEDULER)
+    # the scheduler's (cluster.KUBE_SCHEDULER: kubernetes/kubernetes cmd/kube-scheduler/app/options/options.go
+    # createClients); the pod's status after is its kubelet's (pkg/kubelet/status/status_manager.go)
     field_manager: ClassVar[str | None] = KUBE_SCHEDULER
 
     watches: ClassVar[list[tuple[str, str]]] = []

@@ -78,7 +78,8 @@ def _selectors(entry: dict[str, Any]) -> list[dict[str, Any]]:
 
 def hcas(node: dict[str, Any]) -> int:
     """The node's HCAs (its size's InfiniBand count), 0 where NFD finds no RDMA-capable device."""
-    from akscli.baremetal import nccl_expected  # data: Azure sizes' links (test_emulator_imports)
+    # data: Azure sizes' links (test_emulator_imports); no upstream reading
+    from akscli.baremetal import nccl_expected
 
     labels = (node.get("metadata") or {}).get("labels") or {}
     if labels.get(NFD + "rdma.capable") != "true":
@@ -114,7 +115,9 @@ def registers(config: dict[str, Any], node: dict[str, Any], prefix: str) -> dict
 class SriovNetworkDevicePlugin(RdmaSharedDevicePlugin):
     """Registers each ready SR-IOV plugin pod's devices on its node (the module docstring)."""
 
-    # as rdma_plugin.RdmaSharedDevicePlugin: the kubelet's node status (cluster.KUBELET)
+    # as rdma_plugin.RdmaSharedDevicePlugin: the kubelet's node status (cluster.KUBELET), the device
+    # plugin's resources reaching it through the kubelet (kubernetes/kubernetes
+    # pkg/kubelet/kubelet_node_status.go updateNodeStatus)
     field_manager: ClassVar[str | None] = KUBELET
 
     def plugin_config(self, pod: dict[str, Any]) -> tuple[str, str] | None:

@@ -223,7 +223,7 @@ def node_state(namespace: str, node: str, config: dict[str, Any]) -> dict[str, A
 class SriovNetworkOperator(Controller):
     """Renders the device plugin's config, node labels and DaemonSet (the module docstring)."""
 
-    # k8snetworkplumbingwg/sriov-network-operator Dockerfile: the manager binary is installed as
+    # upstream: k8snetworkplumbingwg/sriov-network-operator Dockerfile: the manager binary is installed as
     # /usr/bin/sriov-network-operator and run (CMD); main.go sets no UserAgent.
     field_manager: ClassVar[str | None] = "sriov-network-operator"
 

@@ -159,7 +159,8 @@ class PreBind(ClockedController):
     pkg/scheduler/apis/config/v1/defaults.go SetDefaults_VolumeBindingArgs; tests
     shorten it, or move PreBind's clock on with ``advance``)."""
 
-    # the scheduler's VolumeBinding PreBind and bind (cluster.KUBE_SCHEDULER)
+    # the scheduler's VolumeBinding PreBind and bind (cluster.KUBE_SCHEDULER; kubernetes/kubernetes
+    # pkg/scheduler/framework/plugins/volumebinding/volume_binding.go PreBind)
     field_manager: ClassVar[str | None] = KUBE_SCHEDULER
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "PersistentVolumeClaim")]
@@ -288,7 +289,9 @@ class PreBind(ClockedController):
 class EphemeralVolumeController(Controller):
     """kube-controller-manager's ephemeral volume controller (see the module docstring)."""
 
-    # kube-controller-manager's ephemeral-volume-controller
+    # kube-controller-manager's ephemeral volume controller (kubernetes/kubernetes
+    # cmd/kube-controller-manager/app/core.go ClientBuilder.ClientOrDie("ephemeral-volume-controller"),
+    # the binary's name first in its user agent: cluster.KUBE_CONTROLLER_MANAGER)
     field_manager: ClassVar[str | None] = KUBE_CONTROLLER_MANAGER
 
     watches: ClassVar[list[tuple[str, str]]] = []

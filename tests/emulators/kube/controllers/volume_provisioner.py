@@ -177,7 +177,9 @@ def default_class(cluster: ClusterState) -> dict[str, Any] | None:
 class PersistentVolumeController(Controller):
     """kube-controller-manager's persistentvolume-binder (see the module docstring)."""
 
-    # kube-controller-manager's persistent-volume-binder
+    # kube-controller-manager's persistent volume binder (kubernetes/kubernetes
+    # cmd/kube-controller-manager/app/core.go ClientBuilder.ClientOrDie("persistent-volume-binder"),
+    # the binary's name first in its user agent: cluster.KUBE_CONTROLLER_MANAGER)
     field_manager: ClassVar[str | None] = KUBE_CONTROLLER_MANAGER
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "PersistentVolumeClaim"), ("v1", "PersistentVolume")]
@@ -305,7 +307,7 @@ class PersistentVolumeController(Controller):
 class CSIProvisioner(Controller):
     """The external-provisioner sidecar of the CSI drivers named (see the module docstring)."""
 
-    # kubernetes-csi/external-provisioner Dockerfile ENTRYPOINT /csi-provisioner; cmd/csi-provisioner
+    # upstream: kubernetes-csi/external-provisioner Dockerfile ENTRYPOINT /csi-provisioner; cmd/csi-provisioner
     # sets no UserAgent, so client-go's default names it.
     field_manager: ClassVar[str | None] = "csi-provisioner"
 

@@ -7,7 +7,7 @@ Each part cites the controller it follows (paths under ``ray-operator/controller
   ray-project/kuberay v1.7.0 ray-operator/controllers/ray/raycluster_controller.go).
 * ``job``: RayJob (``rayjob_controller.go``).
 * ``job_passes``: a RayJob's passes, requeued on the controller manager's thread, no thread per job
-  (Reconcile's ``RequeueAfter``).
+  (Reconcile's ``RequeueAfter``: ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go).
 * ``service``: RayService (``rayservice_controller.go``).
 * ``common``: names, metadata and RayJob validation (``utils/validation.go``, ``utils/constant.go``), conditions.
 * ``validation``: ValidateRayClusterSpec for RayClusters, RayJob and RayService cluster specs
@@ -104,7 +104,8 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         self._warned: set[str] = set()
         # namespace/name -> whether its process runs, of each pod labelled as the operator's
         self._operator_pods: dict[str, bool] = {}
-        # Exceptions of the RayJob passes (job_passes.py; reconcile's are kept by the manager).
+        # Exceptions of the RayJob passes (job_passes.py; reconcile's are kept by the manager);
+        # emulator-only bookkeeping, no upstream behaviour.
         self.pass_errors: list[BaseException] = []
 
     def operator_down(self) -> bool:

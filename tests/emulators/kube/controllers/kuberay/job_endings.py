@@ -202,7 +202,8 @@ class JobEndings:
         shutdownAfterJobFinishes, the job's own cluster goes ttlSecondsAfterFinished after the
         end (scaled by ``ttl_scale``); a clusterSelector's cluster is never deleted."""
         if spec.get("shutdownAfterJobFinishes") and not (spec.get("clusterSelector") or {}).get("ray.io/cluster"):
-            # the Complete case requeues until the TTL has passed (RequeueAfter: the time left)
+            # the Complete case requeues until the TTL has passed (RequeueAfter: the time left; ray-project/kuberay
+            # v1.7.0 ray-operator/controllers/ray/rayjob_controller.go Reconcile, JobDeploymentStatusComplete)
             yield float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale
             self.delete_cluster(cluster, ns, rc_name)
 

@@ -12,6 +12,9 @@ from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import RAY
 from tests.emulators.kube.controllers.kuberay.job_api import JobApi
 from tests.emulators.kube.controllers.kuberay.job_endings import first_output
+
+# each ``yield`` ends a pass, as Reconcile returns RequeueAfter (upstream: ray-project/kuberay v1.7.0
+# ray-operator/controllers/ray/rayjob_controller.go; job_passes.py)
 from tests.emulators.kube.controllers.kuberay.job_passes import Passes
 from tests.emulators.kube.controllers.kuberay.job_status import write_status
 from tests.emulators.kube.controllers.kuberay.job_submitter import Deadline, StatusChecks, submitter_pod

@@ -10,7 +10,8 @@ generator's step: the RayJob is read just before the write, the step's fields (o
 status read, for the ``failed``/``succeeded`` counts that checkBackoffLimitAndUpdateStatusIfNeeded
 computes from it) are set over that status, and the result is sent as an update of /status
 (``ClusterState.update_status_of``). A 409 ends the pass, requeued (``REQUEUE``, standing for
-RayJobDefaultRequeueDuration), and the next pass does it again from a fresh read.
+RayJobDefaultRequeueDuration: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go),
+and the next pass does it again from a fresh read.
 
 ``updateRayJobStatus`` sends the update only when jobStatus, jobDeploymentStatus, rayClusterStatus
 (utils/consistency.go ``InconsistentRayClusterStatus``: state, reason, the worker counts, endpoints,

@@ -337,7 +337,8 @@ class ServiceReconciler:
 
     def _pending(self, cluster: Any, svc: dict[str, Any], pending: dict[str, Any]) -> dict[str, Any]:
         """Provision the pending cluster and read its applications."""
-        from akscli import yamlio  # plumbing: YAML text (tests/foundation/test_emulator_imports)
+        # plumbing: YAML text (tests/foundation/test_emulator_imports); no upstream reading
+        from akscli import yamlio
 
         ns = svc["metadata"]["namespace"]
         rc_name = str(pending["rayClusterName"])
