@@ -164,7 +164,8 @@ class ClusterState:
 
     def get_scale(self, api_version: str, kind: str, namespace: str | None, name: str) -> dict[str, Any]:
         """The object's Scale, as a controller's scale client Gets ``.../NAME/scale`` (client-go
-        scale/client.go; ApiError 404 where the object is gone)."""
+        staging/src/k8s.io/client-go/scale/client.go in kubernetes/kubernetes; ApiError 404 where the object is
+        gone)."""
         rt, version = self._rt_version(api_version, kind)
         if rt.scale is None:
             raise ApiError(404, "the server could not find the requested resource", "NotFound")

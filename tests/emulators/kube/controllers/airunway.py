@@ -203,7 +203,7 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
             return
         # The core controller first (airunway_core.py): its conditions and status.provider; a
         # provider acts only on a ModelDeployment whose status.provider.name is its own
-        # (providers/*/controller.go Reconcile).
+        # (ai-runway/airunway providers/*/controller.go Reconcile).
         obj = self._core(cluster, obj)
         if obj is None:
             return

@@ -65,7 +65,7 @@ PROVIDER = "provider"
 
 
 def applier(provider: str) -> str:
-    """The FieldManager of providers/{vllm,llmd}/controller.go."""
+    """The FieldManager of ai-runway/airunway providers/{vllm,llmd}/controller.go."""
     return f"{provider}-provider"
 
 
@@ -88,7 +88,7 @@ def no_match(api_version: str, kind: str) -> str:
 
 
 def incompatible(provider: str, spec: dict[str, Any], engine: str = "") -> str | None:
-    """validateCompatibility of each provider (providers/<provider>/controller.go), for an engine
+    """validateCompatibility of each provider (ai-runway/airunway providers/<provider>/controller.go), for an engine
     (ResolvedEngineType: spec.engine.type, else status.engine.type) and what akscli can send. kaito:
     no sglang, no trtllm, no disaggregated serving, llamacpp only with spec.image; vllm: the vllm
     engine, aggregated, GPUs; llmd: the vllm engine, GPUs (per component where disaggregated);
@@ -119,7 +119,7 @@ def incompatible(provider: str, spec: dict[str, Any], engine: str = "") -> str |
 
 
 def _llmd_disaggregated(scaling: dict[str, Any]) -> str | None:
-    """providers/llmd/controller.go validateCompatibility, disaggregated."""
+    """ai-runway/airunway providers/llmd/controller.go validateCompatibility, disaggregated."""
     for part in ("prefill", "decode"):
         if not scaling.get(part):
             return f"spec.scaling.{part} is required for disaggregated serving mode"
@@ -129,7 +129,7 @@ def _llmd_disaggregated(scaling: dict[str, Any]) -> str | None:
     return None
 
 
-# The name each provider's "Configuration compatible with NAME" gives (providers/*/controller.go Reconcile).
+# The name each provider's "Configuration compatible with NAME" gives (ai-runway/airunway providers/*/controller.go).
 COMPATIBLE_NAMES = {"kaito": "KAITO", "vllm": "vLLM", "llmd": "llm-d", "kuberay": "KubeRay", "dynamo": "Dynamo"}
 
 

@@ -523,9 +523,10 @@ class DeploymentController(PodOwner):
             rest = [c for c in before.get("conditions") or [] if c.get("type") != "Progressing"]
             before = {**before, "conditions": [*rest, marked]}
         if paused:
-            # sync.go syncDeploymentStatus -> calculateStatus: Available recomputed, Progressing
-            # left as checkPausedConditions set it; progress.go syncRolloutStatus, and so the
-            # progress deadline, runs only for a rollout (rolling.go, recreate.go).
+            # kubernetes/kubernetes pkg/controller/deployment/sync.go syncDeploymentStatus ->
+            # calculateStatus: Available recomputed, Progressing left as checkPausedConditions set it;
+            # progress.go syncRolloutStatus, and so the progress deadline, runs only for a rollout
+            # (rolling.go, recreate.go).
             avail = rollout_conditions(spec, want, available, rs_name, before, False)[0]
             # calculateStatus starts from the conditions the Deployment has: ReplicaFailure stays.
             kept = [c for c in before.get("conditions") or [] if c.get("type") == REPLICA_FAILURE]

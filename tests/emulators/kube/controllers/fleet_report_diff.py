@@ -141,8 +141,8 @@ def write_work(
             cluster.update_status_of(current, status)
 
     # A 409 is the work applier's Reconcile error: the Work is requeued and its status computed again
-    # from a fresh Get (pkg/controllers/workapplier/controller.go Reconcile returns refreshWorkStatus's
-    # error), which the simulator does at once.
+    # from a fresh Get (kubefleet-dev/kubefleet pkg/controllers/workapplier/controller.go Reconcile
+    # returns refreshWorkStatus's error), which the simulator does at once.
     retry_on_conflict(refresh)
 
 

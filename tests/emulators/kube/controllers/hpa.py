@@ -488,8 +488,9 @@ def _ready_pods(cluster: Any, namespace: str, selector: str) -> int:
 
 
 def running_and_ready(pods: list[dict[str, Any]]) -> int:
-    """The pods Running with condition Ready True (replica_calculator.go getReadyPodsCount; KEDA's
-    fallback counts the same, keda_fallback.py)."""
+    """The pods Running with condition Ready True (kubernetes/kubernetes
+    pkg/controller/podautoscaler/replica_calculator.go getReadyPodsCount; KEDA's fallback counts the
+    same, keda_fallback.py)."""
     return sum(
         1
         for pod in pods

@@ -71,13 +71,14 @@ from tests.emulators.kube.status import ApiError
 
 NODECLAIM = ("karpenter.sh/v1", "NodeClaim")
 CRD = ("apiextensions.k8s.io/v1", "CustomResourceDefinition", "nodeclaims.karpenter.sh")
+# Azure/gpu-provisioner vendors kubernetes-sigs/karpenter (vendor/sigs.k8s.io/karpenter):
 FINALIZER = "karpenter.sh/termination"  # vendor/sigs.k8s.io/karpenter/pkg/apis/v1/labels.go TerminationFinalizer
 NODEPOOL_LABEL = "karpenter.sh/nodepool"
 WORKSPACE_LABEL = "kaito.sh/workspace"
 NAMESPACE_LABEL = "kaito.sh/workspacenamespace"
 INSTANCE_TYPE = "node.kubernetes.io/instance-type"
 SKU_NAME = "karpenter.azure.com/sku-name"
-# operatorpkg status/condition_set.go SetUnknown: a dependent not reconciled yet.
+# awslabs/operatorpkg status/condition_set.go SetUnknown: a dependent not reconciled yet.
 AWAITING = ("AwaitingReconciliation", "object is awaiting reconciliation")
 # The emulated cluster's region (kaito_nodes.CLUSTER_ID's node resource group is ..._eastus).
 LOCATION = "eastus"
@@ -153,7 +154,8 @@ def _unknown(kind: str) -> dict[str, Any]:
 
 
 def _finalizer_first(cluster: Any, claim: dict[str, Any]) -> None:
-    """lifecycle/controller.go Reconcile adds karpenter.sh/termination before the launch."""
+    """kubernetes-sigs/karpenter pkg/controllers/nodeclaim/lifecycle/controller.go Reconcile adds
+    karpenter.sh/termination before the launch."""
     add_finalizer(cluster, claim, FINALIZER, manager=KARPENTER)
 
 
@@ -217,8 +219,9 @@ def launch(cluster: Any, claim: dict[str, Any], node_name: str) -> dict[str, Any
     labels = {**pool["properties"]["nodeLabels"], INSTANCE_TYPE: pool["properties"]["vmSize"], **singles}
     labels.update(claim["metadata"].get("labels") or {})
     launched = cluster.patch(*NODECLAIM, None, name, {"metadata": {"labels": labels}}, manager=KARPENTER)
-    # AKS's kubelet registers the node, then registration.go syncNode adopts it (karpenter_registration;
-    # the node's finalizer is left out: this stand-in deletes the node at once, with no drain)
+    # AKS's kubelet registers the node, then kubernetes-sigs/karpenter registration.go syncNode adopts
+    # it (karpenter_registration; the node's finalizer is left out: this stand-in deletes the node at
+    # once, with no drain)
     node["spec"]["providerID"] = provider_id
     node = register(cluster, launched, node, finalizer=False)
     dependents = [

@@ -237,8 +237,8 @@ def require_taint(cluster: ClusterState, node_name: str, add: bool) -> None:
 
 @dataclass
 class Command:
-    """queue.go Command: one candidate and the NodeClaims launched to replace it (an Empty command's
-    candidates each get one here, with none)."""
+    """kubernetes-sigs/karpenter pkg/controllers/disruption/queue.go Command: one candidate and the NodeClaims
+    launched to replace it (an Empty command's candidates each get one here, with none)."""
 
     candidate: str
     node: str
@@ -303,7 +303,8 @@ class Disruption:
         """controller.go Reconcile with the drift method: whether a command started (then the next pass
         at once, RequeueImmediately); while a drifted NodeClaim waits, the next pass in ``polling``."""
         pools = {p["metadata"]["name"]: p for p in cluster.list(*NODEPOOL)}
-        # controller.go NewMethods: Emptiness first (karpenter_emptiness), then Drift
+        # kubernetes-sigs/karpenter pkg/controllers/disruption/controller.go NewMethods: Emptiness first
+        # (karpenter_emptiness), then Drift
         if self.emptiness.pending is not None:
             names, over = self.emptiness.validate(cluster, pools)
             if not over:  # the singleton waits in EmptinessValidator.Validate

@@ -58,6 +58,7 @@ from tests.emulators.kube.controllers.karpenter_termination import CONFLICT_REQU
 from tests.emulators.kube.go_duration import seconds
 from tests.emulators.kube.status import ApiError
 
+# kubernetes-sigs/karpenter paths (pkg/controllers/ for podevents and disruption):
 CONSOLIDATABLE = "Consolidatable"  # pkg/apis/v1/nodeclaim_status.go ConditionTypeConsolidatable
 EMPTY = "Empty"  # pkg/apis/v1/nodepool.go DisruptionReasonEmpty
 POD_EVENT_DEDUPE = 10.0  # podevents/controller.go dedupeTimeout
@@ -90,7 +91,7 @@ def _terminal(pod: dict[str, Any]) -> bool:
 
 
 def eviction_cost(pod: dict[str, Any]) -> float:
-    """pkg/utils/disruption/disruption.go EvictionCost."""
+    """kubernetes-sigs/karpenter pkg/utils/disruption/disruption.go EvictionCost."""
     cost = 1.0
     text = (pod["metadata"].get("annotations") or {}).get(DELETION_COST)
     if text is not None:
@@ -103,7 +104,8 @@ def eviction_cost(pod: dict[str, Any]) -> float:
 
 
 def _node_price(claim: dict[str, Any]) -> float:
-    """types.go resolveNodePrice: the size's price, 0 where none is known."""
+    """kubernetes-sigs/karpenter pkg/controllers/disruption/types.go resolveNodePrice: the size's price, 0 where none
+    is known."""
     price = _price(str((claim["metadata"].get("labels") or {}).get("node.kubernetes.io/instance-type")))
     return 0.0 if price == float("inf") else price
 
@@ -166,7 +168,8 @@ class ConsolidatableMarker:
                 self.reconcile(cluster, claim["metadata"]["name"])
 
     def pod_event(self, cluster: ClusterState, node_name: str) -> None:
-        """podevents/controller.go Reconcile for a pod on ``node_name``."""
+        """kubernetes-sigs/karpenter pkg/controllers/nodeclaim/podevents/controller.go Reconcile for a pod on
+        ``node_name``."""
         node = cluster.get("v1", "Node", None, node_name)
         provider_id = str(((node or {}).get("spec") or {}).get("providerID") or "")
         claims = [c for c in cluster.list(*NODECLAIM) if (c.get("status") or {}).get("providerID") == provider_id]
@@ -183,7 +186,8 @@ class ConsolidatableMarker:
                 raise
 
     def reconcile(self, cluster: ClusterState, name: str) -> None:
-        """nodeclaim/disruption/consolidation.go Reconcile for one NodeClaim, and its write."""
+        """kubernetes-sigs/karpenter pkg/controllers/nodeclaim/disruption/consolidation.go Reconcile for one
+        NodeClaim, and its write."""
         claim = cluster.get(*NODECLAIM, None, name)
         if claim is None or claim["metadata"].get("deletionTimestamp"):
             return
@@ -223,7 +227,7 @@ class Emptiness:
     def __init__(self, disruption: Any, candidate_error: Any, reschedulable: Any) -> None:
         self.disruption = disruption
         # karpenter_disruption's candidate_error (types.go NewCandidate) and _reschedulable
-        # (pkg/utils/pod/scheduling.go IsReschedulable), handed in: that module runs this one
+        # (kubernetes-sigs/karpenter pkg/utils/pod/scheduling.go IsReschedulable), handed in: that module runs this one
         self._candidate_error, self._reschedulable = candidate_error, reschedulable
         self.validation_delay = VALIDATION_DELAY  # tests may shorten it
         # The command being validated: its candidates' names and Karpenter's clock when it is due.
@@ -241,7 +245,8 @@ class Emptiness:
         ]
 
     def candidates(self, cluster: ClusterState, pools: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-        """GetCandidates with emptiness.go ShouldDisrupt (NewCandidate's Blocked events published)."""
+        """GetCandidates with kubernetes-sigs/karpenter pkg/controllers/disruption/emptiness.go ShouldDisrupt
+        (NewCandidate's Blocked events published)."""
         out = []
         pods = cluster.list("v1", "Pod")
         for claim in self.looked_at(cluster):
@@ -283,7 +288,8 @@ class Emptiness:
         return chosen
 
     def compute(self, cluster: ClusterState, pools: dict[str, dict[str, Any]]) -> bool:
-        """emptiness.go ComputeCommands up to the validation: whether a command waits for it."""
+        """kubernetes-sigs/karpenter pkg/controllers/disruption/emptiness.go ComputeCommands up to the validation:
+        whether a command waits for it."""
         found = self.candidates(cluster, pools)
         if not found:
             return False

@@ -144,13 +144,15 @@ def _time(raw: Any) -> tuple[int, int] | None:
 
 # The types with their own UnmarshalJSON: the JSON value as {Go field name: Go value}.
 _CUSTOM: dict[str, Callable[[Any], dict[str, Any]]] = {
-    # duration.go NillableDuration.UnmarshalJSON: "Never" leaves Duration nil; else ParseDuration.
+    # kubernetes-sigs/karpenter pkg/apis/v1/duration.go NillableDuration.UnmarshalJSON: "Never" leaves Duration nil;
+    # else ParseDuration.
     "NillableDuration": lambda raw: (
         {"Duration": d, "Raw": raw}
         if isinstance(raw, str) and raw != "Never" and (d := go_duration(raw)) is not None
         else {}
     ),
-    # meta/v1 duration.go Duration.UnmarshalJSON: ParseDuration of the string.
+    # kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/duration.go Duration.UnmarshalJSON:
+    # ParseDuration of the string.
     "Duration": lambda raw: {"Duration": d} if isinstance(raw, str) and (d := go_duration(raw)) is not None else {},
     "Time": lambda raw: {"Time": t} if (t := _time(raw)) is not None else {},
 }

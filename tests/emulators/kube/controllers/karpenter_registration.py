@@ -31,6 +31,7 @@ from tests.emulators.kube.cluster import KUBELET, ClusterState
 from tests.emulators.kube.patches import create_merge_patch
 
 KARPENTER = "karpenter"
+# kubernetes-sigs/karpenter paths:
 TERMINATION_FINALIZER = "karpenter.sh/termination"  # pkg/apis/v1/labels.go TerminationFinalizer
 REGISTERED = "karpenter.sh/registered"  # pkg/apis/v1/labels.go NodeRegisteredLabelKey
 DO_NOT_SYNC_TAINTS = "karpenter.sh/do-not-sync-taints"  # NodeDoNotSyncTaintsLabelKey
@@ -44,7 +45,7 @@ def _matches(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def merge_taints(have: list[dict[str, Any]], more: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """pkg/scheduling/taints.go Taints.Merge."""
+    """kubernetes-sigs/karpenter pkg/scheduling/taints.go Taints.Merge."""
     out = [dict(t) for t in have]
     out += [dict(t) for t in more if not any(_matches(t, o) for o in out)]
     return out
@@ -63,7 +64,8 @@ def register(
 def sync_node(
     cluster: ClusterState, claim: dict[str, Any], node: dict[str, Any], finalizer: bool = True
 ) -> dict[str, Any]:
-    """registration.go syncNode and the registered label, written as one merge patch."""
+    """kubernetes-sigs/karpenter pkg/controllers/nodeclaim/lifecycle/registration.go syncNode and the registered
+    label, written as one merge patch."""
     want = copy.deepcopy(node)
     md, cmd = want["metadata"], claim["metadata"]
     if finalizer and TERMINATION_FINALIZER not in (md.get("finalizers") or []):

@@ -178,7 +178,8 @@ def compatible(have: Requirements, wanted: Requirements) -> bool:
 
 
 def requirements_drifted(labels: Mapping[str, Any], requirements: Sequence[Mapping[str, Any]]) -> bool:
-    """drift.go areRequirementsDrifted for a claim's labels and its pool's requirements."""
+    """kubernetes-sigs/karpenter pkg/controllers/nodeclaim/disruption/drift.go areRequirementsDrifted for a claim's
+    labels and its pool's requirements."""
     have: Requirements = {}
     for key, value in labels.items():
         add(have, *label(str(key), str(value)))

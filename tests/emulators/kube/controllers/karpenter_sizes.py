@@ -30,7 +30,7 @@ import re
 
 _EVERY_OS = ("ubuntu", "windows", "azurelinux", "azurelinux3")
 _GROUPS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    # (vendor, OSes listed, sizes) as supported-gpus.yaml lists them
+    # (vendor, OSes listed, sizes) as Azure/karpenter-provider-azure pkg/utils/supported-gpus.yaml lists them
     ("nvidia", ("ubuntu", "windows", "azurelinux3"), """
         nc16ads_a10_v4 nc32ads_a10_v4 nc8ads_a10_v4 nc24ads_a100_v4 nc48ads_a100_v4 nc96ads_a100_v4
         nc40ads_h100_v5 nc80adis_h100_v5 nd96asr_v4 nd112asr_a100_v4 nd120asr_a100_v4 nv12ads_a10_v5
@@ -76,7 +76,8 @@ def _normal(vm_size: str) -> str:
 
 
 def manufacturer(vm_size: str) -> str | None:
-    """GetGPUManufacturer: "nvidia", "amd", or None for a size supported-gpus.yaml lacks."""
+    """GetGPUManufacturer: "nvidia", "amd", or None for a size Azure/karpenter-provider-azure
+    pkg/utils/supported-gpus.yaml lacks."""
     found = SUPPORTED_GPUS.get(_normal(vm_size))
     return found[0] if found else None
 

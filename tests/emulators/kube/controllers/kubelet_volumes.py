@@ -56,6 +56,7 @@ from tests.emulators.kube.controllers.rescheduling import requeue_owners
 
 REASON = "ContainerCreating"
 FAILED_MOUNT = "FailedMount"
+# kubernetes/kubernetes pkg/util/goroutinemap/exponentialbackoff/exponential_backoff.go:
 INITIAL_RETRY = 0.5  # exponential_backoff.go initialDurationBeforeRetry
 MAX_RETRY = 122.0  # exponential_backoff.go maxDurationBeforeRetry (2m2s)
 
@@ -204,7 +205,8 @@ class KubeletVolumes(ClockedController):
     def _retry(self, cluster: ClusterState, key: str, at_once: bool) -> None:
         """The reconciler's mount tries of one waiting pod: at once (an object it reads was
         written), or each whose backoff the clock has passed; a failure records FailedMount again
-        and doubles the backoff (exponential_backoff.go Update)."""
+        and doubles the backoff (kubernetes/kubernetes pkg/util/goroutinemap/exponentialbackoff/exponential_backoff.go
+        Update)."""
         ns, _, name = key.partition("/")
         while True:
             with _LOCK:

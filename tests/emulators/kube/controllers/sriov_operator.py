@@ -177,7 +177,8 @@ def plugin_daemonset(namespace: str, prefix: str, config: dict[str, Any]) -> dic
 
 
 def config_daemonset(namespace: str, config: dict[str, Any]) -> dict[str, Any]:
-    """bindata/manifests/daemon/daemonset.yaml as syncConfigDaemonSet renders it (the module docstring)."""
+    """k8snetworkplumbingwg/sriov-network-operator bindata/manifests/daemon/daemonset.yaml as syncConfigDaemonSet
+    renders it (the module docstring)."""
     chosen = (config.get("spec") or {}).get("configDaemonNodeSelector") or {}
     container = {
         "name": CONFIG_DAEMON,
