@@ -260,7 +260,8 @@ class Disruption:
         # Karpenter's clock for budget schedules (tests may replace it)
         self.clock = lambda: datetime.datetime.now(datetime.UTC)
         self.commands: dict[str, Command] = {}  # queue.go ProviderIDToCommand, by candidate NodeClaim
-        self.emptiness = Emptiness(self, candidate_error, _reschedulable)  # emptiness.go, before drift
+        # kubernetes-sigs/karpenter pkg/controllers/disruption/emptiness.go, before drift
+        self.emptiness = Emptiness(self, candidate_error, _reschedulable)
         self._due: float | None = None
         # After a failed command the next pass is the next poll, not an event of its own writes
         # (kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/controller.go: a singleton

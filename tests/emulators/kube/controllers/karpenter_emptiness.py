@@ -76,7 +76,8 @@ def _epoch(text: str) -> float:
 
 
 def consolidate_after(pool: dict[str, Any]) -> float | None:
-    """The NodePool's consolidateAfter in seconds; None for "Never" (duration.go NillableDuration:
+    """The NodePool's consolidateAfter in seconds; None for "Never" (kubernetes-sigs/karpenter
+    pkg/apis/v1/duration.go NillableDuration:
     UnmarshalJSON leaves Duration nil for Never). The CRD defaults it to 0s."""
     text = str(((pool.get("spec") or {}).get("disruption") or {}).get("consolidateAfter", "0s"))
     return None if text == "Never" else seconds(text)
@@ -111,7 +112,8 @@ def _node_price(claim: dict[str, Any]) -> float:
 
 
 def is_empty(pods: list[dict[str, Any]]) -> bool:
-    """types.go IsEmpty over the candidate's reschedulable pods (karpenter_disruption._reschedulable)."""
+    """kubernetes-sigs/karpenter pkg/controllers/disruption/types.go IsEmpty over the candidate's
+    reschedulable pods (karpenter_disruption._reschedulable)."""
     return 1.0 + sum(max(0.0, eviction_cost(p)) for p in pods) <= 1.0
 
 
@@ -257,7 +259,8 @@ class Emptiness:
             if error is None and pool is None:
                 error = f"NodePool not found (NodePool={(claim['metadata'].get('labels') or {}).get(NODEPOOL_LABEL)})"
             if error is not None:
-                for obj in (node, claim):  # disruption/events/events.go Blocked
+                # kubernetes-sigs/karpenter pkg/controllers/disruption/events/events.go Blocked
+                for obj in (node, claim):
                     self.disruption._publish(cluster, obj, "DisruptionBlocked", error)
                 continue
             if pool is None or (pool.get("spec") or {}).get("replicas") is not None:
