@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import pytest
@@ -131,6 +132,45 @@ def test_a_lock_that_stays_fails_after_a_bounded_wait_naming_it(
     assert str(lock) in err.value.message and str(lock) in (err.value.hint or "")
     assert cfg.read_text() == EXISTING
     assert lock.exists()  # someone else's lock is never removed
+
+
+def stale_lock(cfg: Path, age: float) -> Path:
+    lock = cfg.with_name(cfg.name + ".lock")
+    lock.touch()
+    made = time.time() - age
+    os.utime(lock, (made, made))
+    return lock
+
+
+def test_a_lock_older_than_the_wait_is_refused_at_once_naming_its_age(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kubectl and akscli hold the lock for milliseconds: one made 5 minutes ago was left by a
+    writer that was stopped, and waiting 10 s for it would only delay the same answer."""
+
+    def no_wait(_: float) -> None:
+        raise AssertionError("waited for a lock left 5 minutes ago")
+
+    monkeypatch.setattr(kubeconfig, "time", SimpleNamespace(monotonic=time.monotonic, time=time.time, sleep=no_wait))
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    lock = stale_lock(cfg, 300)
+    with pytest.raises(ConflictError) as err:
+        merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    assert f"{lock} was made 5m ago" in err.value.message and "stopped" in err.value.message
+    assert f"remove {lock}" in (err.value.hint or "")
+    assert cfg.read_text() == EXISTING and lock.exists()  # someone else's lock is never removed
+
+
+@needs_kubectl
+def test_kubectl_too_fails_at_once_on_a_lock_left_behind(tmp_path: Path) -> None:
+    """The oracle: client-go's ``lockFile`` is one O_CREATE|O_EXCL open, no wait."""
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    lock = stale_lock(cfg, 300)
+    done = kubectl(cfg, "use-context", "kind")
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"error: open {lock}: file exists"
 
 
 def test_the_file_mode_is_kept_and_a_new_file_is_private(tmp_path: Path) -> None:
@@ -306,6 +346,7 @@ import sys, time
 from akscli.azure import kubeconfig
 class Clock:
     monotonic = staticmethod(time.monotonic)
+    time = staticmethod(time.time)
     told = False
     @staticmethod
     def sleep(seconds):

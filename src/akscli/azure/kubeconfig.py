@@ -2,13 +2,15 @@
 
 Guarantees: entries already in the file are kept byte for byte (ruamel round-trip, with
 the file's own indentation, line endings, and JSON kept as JSON); the previous file is kept as
-``<file>.akscli.bak``; the result is written to a temp file in the same directory, fsynced and
-``os.replace``d with the file's own owner and mode (0600 for a new file, whatever the umask: the
-temp file is created 0600 by mkstemp before a byte is written). A file bind-mounted into a
-container (rename answers EBUSY) or with other hard links is written in place instead, after the
-backup, as kubectl writes every file (kubeconfig_files.py ``write_file``). A file without write permission is
-refused, not replaced. A symlinked kubeconfig is written through the link (its target is replaced,
-the link stays), as client-go's ``os.WriteFile`` does.
+``<file>.akscli.bak`` (beside the name given: a link's, not its target's); the result is written
+to a temp file in the same directory, fsynced and ``os.replace``d with the file's own owner and
+mode (0600 for a new file, whatever the umask: the temp file is created 0600 by mkstemp before a
+byte is written). A file bind-mounted into a container (rename answers EBUSY), with other hard
+links, in a folder the user cannot write or of a group a new file could not be given is written
+in place instead, after the backup, as kubectl writes every file (kubeconfig_files.py
+``write_file``). A file without write permission is refused, not replaced. A symlinked kubeconfig
+is written through the link (its target is replaced, the link stays), as client-go's
+``os.WriteFile`` does.
 
 Without --kubeconfig, the files of $KUBECONFIG are used as kubectl uses them (kubernetes/client-go
 tools/clientcmd/config.go ``ModifyConfig``): an entry already in one of them is compared with, and
@@ -20,7 +22,8 @@ Locking follows client-go's protocol (kubernetes/client-go tools/clientcmd/loade
 removed when done, named after the path as given (a link's name; its target's too); every file
 of a $KUBECONFIG chain is locked, in sorted order. kubectl takes that same lock for ``kubectl
 config ...`` (and fails at once when it exists), so akscli and kubectl exclude each other and
-nothing is left behind; akscli waits a bounded time for a lock someone else holds. The merge is
+nothing is left behind; akscli waits a bounded time for a lock someone else holds, and not at all
+for one made longer ago than that wait (a stopped writer's, refused with its age). The merge is
 planned (parsed and rendered) before the lock is taken; under it the files are read again and
 written where unchanged, else planned again, so the lock is held for milliseconds.
 """
@@ -55,6 +58,7 @@ from akscli.errors import ConflictError, UsageError
 SECTIONS = ("clusters", "users", "contexts")
 LOCK_SUFFIX = ".lock"  # client-go's lockName(): filename + ".lock"
 LOCK_WAIT_SECONDS = 10.0
+STALE_LOCK_SECONDS = LOCK_WAIT_SECONDS  # a lock older than this is not waited for
 WINDOWS = os.name == "nt"  # its mode bits do not say who may read a file (ACLs do)
 LOCK_HELD_NOTE = (
     "interrupted while the kubeconfig is locked: akscli finishes a write under way and removes its locks, "
@@ -187,6 +191,7 @@ def _locked(path: Path, wait: float | None = None) -> Iterator[None]:
                 # Stopped while waiting for someone else's lock: nothing was written yet, so
                 # nothing is (the locks already taken are removed on the way out).
                 raise KeyboardInterrupt from None
+            _refuse_a_stale_lock(path, lock_path)
             if time.monotonic() >= deadline:
                 raise ConflictError(
                     f"{path} is locked: {lock_path} exists (kubectl or akscli is writing it)",
@@ -207,6 +212,26 @@ def _locked(path: Path, wait: float | None = None) -> Iterator[None]:
         with suppress(OSError):
             if os.stat(lock_path).st_ino == inode:
                 os.unlink(lock_path)
+
+
+def _refuse_a_stale_lock(path: Path, lock_path: Path) -> None:
+    """A lock made longer ago than the wait would last is refused at once, with its age: kubectl
+    and akscli hold it for milliseconds, so one that old was left by a writer that was stopped
+    (client-go's lock holds nothing but its name: kubernetes/client-go tools/clientcmd/loader.go
+    ``lockFile``), and kubectl fails on it at once too (``error: open ...lock: file exists``)."""
+    from akscli.object_names import human_duration
+
+    try:
+        age = time.time() - os.stat(lock_path).st_mtime
+    except OSError:
+        return  # removed meanwhile: take it on the next try
+    if age <= STALE_LOCK_SECONDS:
+        return
+    raise ConflictError(
+        f"{path} is locked: {lock_path} was made {human_duration(age)} ago, and kubectl and akscli "
+        "hold it only while they write, so a kubectl or akscli that was stopped left it",
+        hint=f"if no kubectl or akscli is writing the kubeconfig now, remove {lock_path} and run the command again",
+    )
 
 
 def _serialise(data: Any, indent: int, seq_offset: int, old_text: str | None) -> bytes:
@@ -319,9 +344,14 @@ def _files(path: str | None) -> tuple[list[_File], _File]:
 def _all_locked(files: list[_File], default: _File) -> Iterator[None]:
     """client-go's ``ModifyConfig`` locks every file of the chain in sorted order (no deadlock
     between two writers); akscli locks the name kubectl locks and, for a link, its target too
-    (another akscli or kubectl may name the target). A file in a folder that does not exist is
-    not locked: it is neither read nor written."""
-    names = {f.named for f in files} | {f.real for f in files}
+    (another akscli or kubectl may name the target), where the target's folder can be written: a
+    link to a file in a folder the user cannot write (a k3s.yaml chowned to the user in
+    /etc/rancher/k3s) is written by kubectl, which locks the link's name only, and no writer that
+    names the target could lock it. A file in a folder that does not exist is not locked: it is
+    neither read nor written."""
+    named = {f.named for f in files}
+    targets = {f.real for f in files} - named
+    names = named | {t for t in targets if not t.parent.is_dir() or os.access(t.parent, os.W_OK | os.X_OK)}
     wanted = sorted(str(n) for n in names if n.parent.is_dir() or n in (default.named, default.real))
     with ExitStack() as stack:
         for name in wanted:
@@ -461,14 +491,17 @@ def _render(file: _File) -> bytes:
 
 
 def _backup_path(file: _File) -> Path:
-    return file.real.with_name(file.real.name + BACKUP_SUFFIX)
+    """Beside the name the file was given (for a link, the link's, not its target's): that folder
+    holds the lock, so it can be written, even where the target's cannot."""
+    return file.named.with_name(file.named.name + BACKUP_SUFFIX)
 
 
 def _save(file: _File, out: bytes) -> None:
     """The file's new bytes, atomically, after a backup of the old ones. The backup is 0600
     whatever the file's mode: it holds the same credentials and stays (kubectl keeps none), so a
     file the user then makes private (``open_to_others``) leaves no readable copy beside it."""
+    backup = _backup_path(file)
     if file.old_bytes is not None:
         # A file of its own: never a mount point. Its owner is the file's.
-        write_atomic(_backup_path(file), file.old_bytes, file.old_stat, mode=0o600)
-    write_file(file.real, out, file.old_stat)
+        write_atomic(backup, file.old_bytes, file.old_stat, mode=0o600)
+    write_file(file.real, out, file.old_stat, backup)

@@ -72,22 +72,27 @@ def decode(data: bytes, source: Path) -> str:
         ) from exc
 
 
-def write_file(path: Path, data: bytes, like: os.stat_result | None) -> None:
+def write_file(path: Path, data: bytes, like: os.stat_result | None, backup: Path) -> None:
     """Replace ``path`` by ``data`` at once (``write_atomic``), or in place where a rename would
     not do what kubectl does. kubectl writes the file itself (kubernetes/client-go
     tools/clientcmd/loader.go ``WriteToFile``: ``os.WriteFile``, which truncates and writes the
-    existing file), so a file with other hard links changes under every name, and a file
+    existing file), so a file with other hard links changes under every name, a file
     bind-mounted into a container (``docker run -v ~/.kube/config:/root/.kube/config``), where
-    rename(2) answers EBUSY, is written. akscli does the same for those two, after its backup."""
+    rename(2) answers EBUSY, is written, and so are a writable file (a link's target) in a folder
+    the user cannot write, where no temp file can be made, and one whose owner or group a new file
+    could not be given (``owner_kept``: a user's file left with group root by ``sudo chown
+    $USER``). akscli does the same for those four, after its ``backup``."""
     try:
-        linked = like is not None and like.st_nlink > 1
-        if linked or not write_atomic(path, data, like):
+        in_place = like is not None and (
+            like.st_nlink > 1 or not os.access(path.parent, os.W_OK | os.X_OK) or not owner_kept(like)
+        )
+        if in_place or not write_atomic(path, data, like):
             write_in_place(path, data)
     except OSError as exc:
         raise AkscliError(
             f"cannot write the kubeconfig {path}: {exc.strerror or exc}",
             hint=f"fix what stops the write (free space, the file system), then run the command again; "
-            f"the file as it was is kept as {path.name}{BACKUP_SUFFIX}",
+            f"the file as it was is kept as {backup}",
         ) from exc
 
 
@@ -101,6 +106,14 @@ def write_in_place(path: Path, data: bytes) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def owner_kept(like: os.stat_result) -> bool:
+    """Whether a file this process makes can be given ``like``'s owner and group: chown(2) lets
+    root give any, and others only their own user and a group they are in."""
+    if os.geteuid() == 0:
+        return True
+    return like.st_uid == os.geteuid() and (like.st_gid == os.getegid() or like.st_gid in os.getgroups())
 
 
 def write_atomic(path: Path, data: bytes, like: os.stat_result | None, mode: int | None = None) -> bool:
@@ -117,8 +130,9 @@ def write_atomic(path: Path, data: bytes, like: os.stat_result | None, mode: int
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode if mode is not None else stat.S_IMODE(like.st_mode) if like else 0o600)
-        if like is not None and (like.st_uid, like.st_gid) != (os.geteuid(), os.getegid()):
+        if like is not None and (like.st_uid, like.st_gid) != (os.geteuid(), os.getegid()) and owner_kept(like):
             # As root on a user's file: the file stays the user's (kubectl writes in place).
+            # Where it cannot be (a backup of a file of another group), the writer's own.
             os.chown(tmp, like.st_uid, like.st_gid)
         os.replace(tmp, path)
     except BaseException as exc:
