@@ -325,6 +325,34 @@ def test_a_kubeconfig_changed_before_the_lock_is_taken_is_merged_again(
     assert [c["name"] for c in load(cfg)["contexts"]] == ["ci", "prod", "kind", "aks1"]
 
 
+@pytest.mark.parametrize(
+    ("written_meanwhile", "error"),
+    [
+        (EXISTING.replace("name: kind\n", "name: aks1\n", 1), ConflictError),  # a different cluster aks1
+        ("clusters: [\n", UsageError),  # a half-written file
+    ],
+    ids=["a-conflict-found-under-the-lock", "a-file-that-no-longer-parses"],
+)
+def test_a_merge_refused_under_the_lock_removes_the_lock_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written_meanwhile: str, error: type[Exception]
+) -> None:
+    """client-go releases its locks on every return of ``ModifyConfig`` (``defer unlockFile``):
+    a lock left behind would fail every later ``kubectl config ...``."""
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    all_locked = kubeconfig._all_locked
+
+    def someone_writes_first(*args: Any) -> Any:
+        cfg.write_text(written_meanwhile)
+        return all_locked(*args)
+
+    monkeypatch.setattr(kubeconfig, "_all_locked", someone_writes_first)
+    with pytest.raises(error):
+        merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config"]  # no lock, backup or temp file
+    assert cfg.read_text() == written_meanwhile
+
+
 PAUSED_MERGE = """
 import sys
 from akscli.azure import kubeconfig
