@@ -87,14 +87,38 @@ def build_entry(
         "target": {k: str(v) for k, v in target.items() if v is not None},
         "objects": [{k: redact_value(str(v)) for k, v in o.items() if v is not None} for o in objects],
         "result": scrub(result),  # a failure's text may quote a server's answer (akscli.redact)
-        "reason": reason,
+        # --reason is an argument like any other: argv hides a token typed there, and so does this field.
+        "reason": redact_value(reason) if reason else reason,
         "allowedRules": list(allowed_rules),
     }
 
 
+def _utf8(value: Any) -> Any:
+    """``value`` with every string UTF-8 can encode: an argument that is not UTF-8 (a file name's
+    bytes after ``--``, which Python's argv holds as lone surrogates, PEP 383) is kept as its bytes
+    written ``\\xff``, as Python's backslashreplace writes them, so the line is valid UTF-8 JSON."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = value.encode("utf-8", "surrogateescape" if _escaped_bytes(value) else "backslashreplace")
+            return raw.decode("utf-8", "backslashreplace")
+        return value
+    if isinstance(value, Mapping):
+        return {key: _utf8(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_utf8(item) for item in value]
+    return value
+
+
+def _escaped_bytes(text: str) -> bool:
+    """Every lone surrogate in ``text`` is one PEP 383's surrogateescape made of a byte (U+DC80-U+DCFF)."""
+    return all(not 0xD800 <= ord(ch) <= 0xDFFF or 0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
+
+
 def append(path: Path, entry: Mapping[str, Any]) -> None:
     """One line, one write(), under an exclusive lock: safe across concurrent processes."""
-    line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    line = (json.dumps(_utf8(entry), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
     try:
         cachedir.make(str(path.parent))  # every missing folder 0700, whatever the umask
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
