@@ -31,8 +31,9 @@ Job's server dry run passes, its pods are refused (FailedCreate) and a wait runs
   StatefulSet pod's name, or the name the API server generates: akscli.kube.pod_names). A selector
   is metav1's LabelSelectorAsSelector (akscli.kube.label_selector). Where the answer depends on
   what akscli cannot know (a label value a controller computes, a generated name's random part, a
-  namespace it could not read), it is reported as not known: a warning that the safeguard may act,
-  never a refusal, and never silence.
+  namespace it could not read, constraints this user may not list while the webhook still judges the
+  Pods with Gatekeeper's own rights), it is reported as not known: a warning that the safeguard may
+  act, never a refusal, and never silence.
 - Where the webhook is not called at all (``Exemptions``): Gatekeeper's own namespace, a namespace
   labelled ``admission.gatekeeper.sh/ignore``, and the namespaces Gatekeeper's Config excludes
   from the webhook process.
@@ -310,15 +311,20 @@ def _matches_pods(obj: Mapping[str, Any]) -> bool:
     return False
 
 
-def constraints(kube: Kube, kinds: Sequence[str] = (PROBES_KIND,)) -> list[Constraint]:
+def constraints(
+    kube: Kube, kinds: Sequence[str] = (PROBES_KIND,), forbidden: list[str] | None = None
+) -> list[Constraint]:
     """The constraints of ``kinds`` the webhook enforces (deny or warn); none of a kind where
     Gatekeeper or that safeguard is absent, or where this user may not read them (the webhook still
-    judges the Pods). One list per kind."""
+    judges the Pods: those kinds are added to ``forbidden``). One list per kind."""
     found: list[Mapping[str, Any]] = []
     for kind in kinds:
         try:
             found.extend(kube.list(API_VERSION, kind, page_size=50))
-        except (errors.NotInstalledError, errors.AuthError, errors.NotFoundError):
+        except errors.AuthError:
+            if forbidden is not None:
+                forbidden.append(kind)
+        except (errors.NotInstalledError, errors.NotFoundError):
             continue
     made = [constraint(obj) for obj in found if _matches_pods(obj)]
     return [c for c in made if c.action in ("deny", "warn")]
@@ -411,14 +417,16 @@ def check(
     kinds = [d.kind for d in (_AKS_DEFAULT, _AKS_NO_PRIVILEGE) if any(d.violation(t[3]) for t in todo)]
     if not kinds:
         return []  # what AKS assigns (the definitions' default parameters) finds nothing: no read
-    found = constraints(kube, kinds)
+    forbidden: list[str] = []
+    found = constraints(kube, kinds, forbidden)
     exempt = Exemptions(kube)
     warnings: list[str] = []
     for obj, where, namespace, spec in todo:
         guesses = pod_labels.pods(obj, where, _pod_template(obj, where))
         ns_labels = (namespace_labels or {}).get(namespace)
         ref = f"{object_ref(obj)} ({where})" if where else object_ref(obj)
-        maybe = ""
+        maybe = _unread(ref, namespace, spec, forbidden)
+        maybe = "" if maybe and exempt.skips(namespace, ns_labels) else maybe  # Config: read only then
         for c in sorted(found, key=lambda c: c.action != "deny"):
             gap = c.violation(spec)
             matches = [c.covers(namespace, g, ns_labels) for g in guesses] if gap else []
@@ -443,6 +451,21 @@ def check(
         if maybe:
             warnings.append(maybe)
     return warnings
+
+
+def _unread(ref: str, namespace: str, spec: Mapping[str, Any], forbidden: Sequence[str]) -> str:
+    """A template AKS's default constraint of a kind this user may not list would judge: what the
+    webhook may refuse, said as not known (the webhook judges the Pods whoever sends them), not
+    passed in silence."""
+    for default in (_AKS_DEFAULT, _AKS_NO_PRIVILEGE):
+        gap = default.violation(spec) if default.kind in forbidden else None
+        if gap:
+            return (
+                f"{ref} in namespace {namespace}: Deployment Safeguards may refuse its pods: {gap}; "
+                f"whether a {default.kind} constraint covers them depends on the constraints, "
+                "which this user may not list (forbidden)"
+            )
+    return ""
 
 
 class Exemptions:
