@@ -374,7 +374,10 @@ def _check_load_balancer(
     annotations = (obj.get("metadata") or {}).get("annotations") or {}
     if str(annotations.get(LOAD_BALANCER_OPT_IN, "")).lower() == "true":
         return
-    if str(annotations.get(AZURE_INTERNAL_LB, "")).lower() == "true":
+    # Only the exact "true" makes an internal load balancer (kubernetes-sigs/cloud-provider-azure
+    # 7b31c76c pkg/provider/azure_loadbalancer.go requiresInternalLoadBalancer: l == "true");
+    # "True" gets a public IP.
+    if annotations.get(AZURE_INTERNAL_LB) == "true":
         return
     yield (
         "service-load-balancer",

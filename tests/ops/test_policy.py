@@ -243,6 +243,12 @@ def test_internal_azure_load_balancer_passes() -> None:
     assert rules_found([load_balancer({policy_rules.AZURE_INTERNAL_LB: "true"})]) == set()
 
 
+@pytest.mark.parametrize("value", ["True", "TRUE", "yes", " true"])
+def test_an_internal_annotation_other_than_exactly_true_gets_a_public_ip_so_it_is_an_error(value: str) -> None:
+    # cloud-provider-azure requiresInternalLoadBalancer compares with "true" exactly.
+    assert rules_found([load_balancer({policy_rules.AZURE_INTERNAL_LB: value})]) == {"service-load-balancer"}
+
+
 def pdb(selector: dict[str, Any], namespace: str = "serving") -> dict[str, Any]:
     return {
         "apiVersion": "policy/v1",
