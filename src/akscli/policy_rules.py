@@ -91,8 +91,8 @@ RULES: dict[str, Rule] = {
         Rule(
             "gpu-fractional",
             "error",
-            "GPU requests must be whole numbers",
-            "request a whole number of GPUs, e.g. nvidia.com/gpu: 1",
+            "GPU requests (and those of every extended resource, such as RDMA devices) must be whole numbers",
+            "request a whole number of GPUs, e.g. nvidia.com/gpu: 1 (rdma/ib: 1)",
             API_SERVER_INTEGER,
         ),
         Rule(
@@ -296,6 +296,7 @@ def _check_gpu(obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], config
                         "amount of an extended resource)",
                         ((container.get("resources") or {}).get(section), resource),
                     )
+        yield from _fractional_extended(where, template)
         if uses_gpu and not _tolerates_gpu(template, config.gpu_toleration_keys):
             yield (
                 "gpu-toleration",
@@ -303,6 +304,29 @@ def _check_gpu(obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], config
                 f"({', '.join(config.gpu_toleration_keys)}), so they stay Pending on tainted pools",
                 _toleration_field(template),
             )
+
+
+def _fractional_extended(where: str, template: Mapping[str, Any]) -> Iterator[Hit]:
+    """An amount of an extended resource other than a GPU (``rdma/ib: 500m``) that is not a whole
+    number, which the API server refuses as it refuses a GPU's (upstream: kubernetes/kubernetes
+    pkg/apis/core/validation/validation.go validateResourceQuantityValue, isNotIntegerErrorMsg for
+    helper.IsIntegerResourceName: every extended resource, a name with a domain outside
+    *kubernetes.io/)."""
+    for container in _containers(template):
+        resources = container.get("resources") or {}
+        for section in ("requests", "limits"):
+            for resource, value in (resources.get(section) or {}).items():
+                name = str(resource)
+                if _overcommit_allowed(name) or name.startswith("hugepages-") or is_gpu_resource(name):
+                    continue
+                amount = _quantity(value)
+                if value is not None and (amount is None or amount != amount.to_integral_value()):
+                    yield (
+                        "gpu-fractional",
+                        f"{where}container {container.get('name')!r} {section} {name}: {value} must be an "
+                        "integer (the API server refuses any other amount of an extended resource)",
+                        ((container.get("resources") or {}).get(section), resource),
+                    )
 
 
 def _overcommit_allowed(name: str) -> bool:

@@ -525,3 +525,27 @@ def test_policy_check_reads_stdin_with_dash() -> None:
     result = invoke("policy", "check", "-f", "-", "-o", "json", input=yamlio.dump_all([load_balancer()]))
     assert result.exit_code == 9
     assert list_items(result.stdout)[0]["source"] == "<stdin>"
+
+
+def rdma_pod(amount: str) -> dict[str, Any]:
+    resources = {"requests": {"rdma/ib": amount}, "limits": {"rdma/ib": amount}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "nccl", "namespace": "ml"},
+        "spec": {"containers": [{"name": "nccl", "image": "nccl:1.0", "resources": resources}]},
+    }
+
+
+@pytest.mark.parametrize("amount", ["500m", "1.5"])
+def test_a_fractional_amount_of_an_rdma_device_is_refused_as_the_api_server_refuses_it(amount: str) -> None:
+    # kubernetes/kubernetes validation.go: every extended resource is an integer resource
+    found = [f for f in policy.evaluate([rdma_pod(amount)], policy.PolicyConfig()) if f.rule == "gpu-fractional"]
+    assert [f.message.split(" must")[0] for f in found] == [
+        f"container 'nccl' requests rdma/ib: {amount}",
+        f"container 'nccl' limits rdma/ib: {amount}",
+    ]
+
+
+def test_a_whole_number_of_rdma_devices_passes() -> None:
+    assert "gpu-fractional" not in rules_found([rdma_pod("2")])
