@@ -282,20 +282,8 @@ def _toleration_field(template: Mapping[str, Any]) -> tuple[Any, Any] | None:
 
 def _check_gpu(obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], config: PolicyConfig) -> Iterator[Hit]:
     for where, template in pod_templates(obj):
-        uses_gpu = False
-        for container in _containers(template):
-            for section, resource, value in _gpu_amounts(container):
-                amount = _quantity(value)
-                if amount is not None and amount > 0:
-                    uses_gpu = True
-                if amount is None or amount != amount.to_integral_value():
-                    yield (
-                        "gpu-fractional",
-                        f"{where}container {container.get('name')!r} {section} "
-                        f"{resource}: {value} must be an integer (the API server refuses any other "
-                        "amount of an extended resource)",
-                        ((container.get("resources") or {}).get(section), resource),
-                    )
+        amounts = [_quantity(value) for c in _containers(template) for _, _, value in _gpu_amounts(c)]
+        uses_gpu = any(amount is not None and amount > 0 for amount in amounts)
         yield from _fractional_extended(where, template)
         if uses_gpu and not _tolerates_gpu(template, config.gpu_toleration_keys):
             yield (
@@ -307,8 +295,8 @@ def _check_gpu(obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], config
 
 
 def _fractional_extended(where: str, template: Mapping[str, Any]) -> Iterator[Hit]:
-    """An amount of an extended resource other than a GPU (``rdma/ib: 500m``) that is not a whole
-    number, which the API server refuses as it refuses a GPU's (upstream: kubernetes/kubernetes
+    """An amount of an extended resource, a GPU's or another's (``rdma/ib: 500m``), that is not a
+    whole number, which the API server refuses (upstream: kubernetes/kubernetes
     pkg/apis/core/validation/validation.go validateResourceQuantityValue, isNotIntegerErrorMsg for
     helper.IsIntegerResourceName: every extended resource, a name with a domain outside
     *kubernetes.io/)."""
@@ -317,7 +305,7 @@ def _fractional_extended(where: str, template: Mapping[str, Any]) -> Iterator[Hi
         for section in ("requests", "limits"):
             for resource, value in (resources.get(section) or {}).items():
                 name = str(resource)
-                if _overcommit_allowed(name) or name.startswith("hugepages-") or is_gpu_resource(name):
+                if _overcommit_allowed(name) or name.startswith("hugepages-"):
                     continue
                 amount = _quantity(value)
                 if value is not None and (amount is None or amount != amount.to_integral_value()):
