@@ -9,7 +9,10 @@ A refusal is still retried from a server that answered earlier in this process (
 A timeout is netfail's too: never sent again to a server that never answered, nor as a write
 (azure-core retries PUT and DELETE), and once at most, where azure-core tries 4 times, each after
 its 300 s read timeout. Status retries (408/429/5xx) and dropped connections are azure-core's,
-with two bounds of akscli's:
+with three bounds of akscli's:
+
+- **A POST that acts is not sent again after a 5xx that names no wait** (``_action_applied_maybe``):
+  azure-core would (``_is_method_retryable``), while the provider may have taken the first.
 
 - **Retry-After is honoured within a bound.** azure-core sleeps whatever Retry-After says
   (``RetryPolicy.sleep``, ``_sleep_for_retry``), an hour if ARM says an hour. ARM's throttling
@@ -192,6 +195,28 @@ def retry_after(http_response: Any) -> float | None:
     return None if found is None else float(found)
 
 
+def _action_applied_maybe(settings: dict[str, Any], response: Any) -> bool:
+    """Whether the answer is a 5xx without Retry-After to a POST that acts (start, stop, abort, an
+    update run's start or skip): not sent again, as client-go sends no request again on a 5xx
+    without Retry-After (kubernetes/client-go rest/with_retry.go ``checkWait``). azure-core retries
+    a POST answered 500, 503 or 504 whatever its method allowlist says (azure/core/pipeline/
+    policies/_retry.py ``_is_method_retryable``, 1.41.0), yet the provider may have taken the first:
+    the second is then refused with a conflict (another operation in progress) while the first
+    runs. Still retried: a POST whose caller names POST in ``retry_on_methods`` (azure-identity's
+    token requests: azure/identity/_internal/msal_client.py, aad_client.py), and ARM's ``list*``
+    actions, which read (listClusterUserCredential, listClusterAdminCredential: Azure/azure-rest-api-specs
+    specification/containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2026-08-01/
+    examples/ManagedClustersListClusterUserCredentials.json; a bare-metal cluster's
+    listUserKubeconfig)."""
+    request, answer = response.http_request, response.http_response
+    if str(request.method).upper() != "POST" or "POST" in settings["methods"] or answer.status_code < 500:
+        return False
+    if retry_after(answer) is not None:  # the server says when to come back: retried as any method
+        return False
+    action = urlsplit(str(request.url)).path.rstrip("/").rsplit("/", 1)[-1]
+    return not action.lower().startswith("list")
+
+
 class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
     def retry_after_of(self, response: Any) -> float | None:
         """The wait an answer asks for (Retry-After, retry-after-ms, x-ms-retry-after-ms)."""
@@ -202,7 +227,7 @@ class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
     def is_retry(self, settings: dict[str, Any], response: Any) -> bool:
         # Called with every response: the server answered.
         netfail.answered(server_of(response.http_request.url))
-        again = bool(super().is_retry(settings, response))
+        again = bool(super().is_retry(settings, response)) and not _action_applied_maybe(settings, response)
         if not again and response.http_response.status_code == 429:
             _THROTTLED.wait = self.retry_after_of(response)
         return again
