@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
 
 from akscli.errors import AkscliError, UsageError
+from akscli.kube import retry
+from akscli.kube.retry import RetryPolicy
 from akscli.model.kinds import AZURE_MONITOR_QUERY_HOSTS
 
 if TYPE_CHECKING:
@@ -193,16 +195,54 @@ def _direct(source: Direct, auth: str | None, tenant: str | None) -> Send:
                 token.append(_token(source.scope, auth, tenant))
             headers["Authorization"] = f"Bearer {token[0]}"
         pool = urllib3.PoolManager(timeout=urllib3.Timeout(connect=DIRECT_TIMEOUT_S, read=DIRECT_TIMEOUT_S))
-        sent = time.monotonic()
-        try:  # no redirect followed: the token goes to the endpoint named, nowhere else
-            answer = pool.request(method, source.url + path, body=form, headers=headers, redirect=False, retries=False)
-        except urllib3.exceptions.HTTPError as exc:
-            _log(method, source.url + path, "no response", sent)
-            raise AkscliError(netfail.classify(exc).reason) from None
-        _log(method, source.url + path, str(answer.status), sent)
-        return answer.status, answer.data
+        server = urlsplit(source.url).netloc
+        attempt = timeouts = 0
+        wait: float | None
+        while True:
+            sent = time.monotonic()
+            try:  # no redirect followed: the token goes to the endpoint named, nowhere else
+                answer = pool.request(
+                    method, source.url + path, body=form, headers=headers, redirect=False, retries=False
+                )
+            except urllib3.exceptions.HTTPError as exc:
+                _log(method, source.url + path, "no response", sent)
+                failure = netfail.classify(exc)
+                if not failure.retryable(server, timeouts=timeouts) or attempt + 1 >= DIRECT_RETRY.attempts:
+                    raise AkscliError(failure.reason) from None
+                timeouts += failure.timed_out
+                wait = DIRECT_RETRY.delay(attempt, None)
+            else:
+                netfail.answered(server)
+                _log(method, source.url + path, str(answer.status), sent)
+                wait = _retry_wait(answer.status, answer.headers.get("Retry-After"), attempt)
+                if wait is None:
+                    return answer.status, answer.data
+            retry.sleep(wait)
+            attempt += 1
 
     return send
+
+
+# The retries of a direct query: those of the same query through the service proxy (Kube.request,
+# akscli.kube.retry.RetryPolicy: full jitter, never sooner than a Retry-After): a 429 is sent again,
+# a 5xx only where it says when (client-go's rule for every 5xx: kubernetes/client-go
+# rest/with_retry.go ``checkWait``; Prometheus answers a query that timed out 503, prometheus/prometheus
+# web/api/v1/api.go ``returnAPIError``: ErrQueryTimeout is errorTimeout, ``respondError``: errorTimeout is
+# StatusServiceUnavailable, and the same query would time out again). A dropped connection is sent again
+# as akscli's other reads are (akscli.netfail). What an Azure Monitor workspace answers a throttled PromQL
+# query is not published (MicrosoftDocs/azure-monitor-docs articles/azure-monitor/metrics/
+# prometheus-api-promql.md names no limit): a 429 waits its Retry-After, as any server's.
+DIRECT_RETRY = RetryPolicy(attempts=4, base_delay=1.0, max_delay=8.0, deadline=60.0)
+
+
+def _retry_wait(status: int, retry_after_header: str | None, attempt: int) -> float | None:
+    """The wait before sending a direct query again after ``status``, or None: the answer stands
+    (not retryable, the tries spent, or a Retry-After past the policy's deadline)."""
+    wait = retry.parse_retry_after(retry_after_header)
+    if not (status == 429 or (status >= 500 and wait is not None)) or attempt + 1 >= DIRECT_RETRY.attempts:
+        return None
+    delay = DIRECT_RETRY.delay(attempt, wait)
+    return None if delay > DIRECT_RETRY.deadline else delay
 
 
 def _log(method: str, url: str, outcome: str, sent: float) -> None:

@@ -108,7 +108,7 @@ def test_the_workspace_is_asked_with_a_token_for_its_clouds_scope(monkeypatch: p
 
         def request(self, method: str, url: str, headers: dict[str, str], **kw: Any) -> Any:
             sent.append({**headers, "method": method, "url": url, "body": kw["body"]})
-            return type("A", (), {"status": 403, "data": b""})()
+            return type("A", (), {"status": 403, "data": b"", "headers": {}})()
 
     import urllib3
 
@@ -167,7 +167,7 @@ def test_a_workspace_whose_collector_cannot_be_read_is_asked_without_the_cluster
 
         def request(self, method: str, url: str, headers: dict[str, str], **kw: Any) -> Any:
             bodies.append(kw["body"])
-            return type("A", (), {"status": 200, "data": EMPTY})()
+            return type("A", (), {"status": 200, "data": EMPTY, "headers": {}})()
 
     import urllib3
 
@@ -200,7 +200,7 @@ def test_an_empty_answer_from_a_pinned_workspace_names_the_cluster_label_it_aske
             pass
 
         def request(self, method: str, url: str, headers: dict[str, str], **kw: Any) -> Any:
-            return type("A", (), {"status": 200, "data": EMPTY})()
+            return type("A", (), {"status": 200, "data": EMPTY, "headers": {}})()
 
     class Kube(_Kube):
         def get(self, api: str, kind: str, name: str, namespace: str | None = None) -> Any:
