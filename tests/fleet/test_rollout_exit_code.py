@@ -17,17 +17,20 @@ STRATEGY = ("fleet", "rollout", "strategy", "create", "all", "--stage", "all;max
 RUN = ("fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "all")
 
 
-def _placed(hub: Hub) -> None:
+def _placed(hub: Hub, stage: str = "all;max=100%") -> None:
     """An External placement of namespace llm and the strategy `all`, on the hub."""
     for obj in build(PlacementRequest(name="llm", selects=["namespace/llm"], external=True)):
         hub.cluster.create(obj)
-    for obj in strategy_objects("all", None, parse_stages(["all;max=100%"])):
+    for obj in strategy_objects("all", None, parse_stages([stage])):
         hub.cluster.create(obj)
     hub.settle()
 
 
 def _run(hub: Hub, *, start: bool) -> None:
-    _placed(hub)
+    # The stage waits for an approval before it starts, so a started run stays started while the
+    # command reads it: with nothing holding it, a run over no member ends at once and a start of a
+    # finished run is refused (exit 4), however fast the command is.
+    _placed(hub, "all;max=100%;before=approval")
     for obj in run_objects("run-1", None, "llm", "all", None, start=start):
         hub.cluster.create(obj)
 
