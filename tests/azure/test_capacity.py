@@ -12,7 +12,7 @@ from akscli.azure.arm import AzureTarget
 from akscli.errors import QuotaError, UsageError
 from tests.azure.helpers import RG, seed_cluster
 from tests.emulators.arm import ArmEmulator
-from tests.emulators.arm.compute import family_of
+from tests.emulators.arm.compute import quota_name
 
 H100 = "Standard_NC40ads_H100_v5"  # 40 vCPUs
 
@@ -27,12 +27,12 @@ def _add(size: str = H100, count: int = 2, **flags: Any) -> Any:
 
 def test_a_pool_over_the_family_quota_is_refused_with_the_numbers(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    azure_env.quota_limits[("eastus", family_of(H100).lower())] = 48
+    azure_env.quota_limits[("eastus", quota_name(H100).lower())] = 48
     with pytest.raises(QuotaError) as err:
         _add()
     message = err.value.message
     assert "needs 80 vCPUs (2 x Standard_NC40ads_H100_v5, 40 each)" in message
-    assert "has 48 free (used 0 of limit 48)" in message and family_of(H100) in message
+    assert "has 48 free (used 0 of limit 48)" in message and quota_name(H100) in message
     assert "at least 80" in (err.value.hint or "")
     assert azure_env.requests_to("/agentPools/gpu$", "PUT") == []
 
@@ -48,7 +48,7 @@ def test_the_regional_vcpu_quota_counts_too(azure_env: ArmEmulator) -> None:
 def test_a_spot_pool_counts_against_the_spot_quota(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
     azure_env.quota_limits[("eastus", "lowprioritycores")] = 10
-    azure_env.quota_limits[("eastus", family_of(H100).lower())] = 0  # not what spot uses
+    azure_env.quota_limits[("eastus", quota_name(H100).lower())] = 0  # not what spot uses
     with pytest.raises(QuotaError) as err:
         _add(spot=True)
     assert "spot vCPU quota" in err.value.message
@@ -145,7 +145,7 @@ def test_cluster_create_checks_the_system_pool(azure_env: ArmEmulator) -> None:
 
 def test_the_emulator_fails_a_pool_over_quota_as_aks_preflight_does(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    azure_env.quota_limits[("eastus", family_of(H100).lower())] = 48
+    azure_env.quota_limits[("eastus", quota_name(H100).lower())] = 48
     c = clusters.client(AzureTarget())
     spec = nodepools.NodePoolSpec.from_flags(name="gpu", cluster="aks1", resource_group=RG, vm_size=H100, count=2)
     with pytest.raises(QuotaError) as err:  # no target: straight to Azure, which fails the operation

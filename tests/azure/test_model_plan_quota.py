@@ -8,7 +8,7 @@ import json
 from akscli.model import skus
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
-from tests.emulators.arm.compute import family_of
+from tests.emulators.arm.compute import quota_name
 
 
 def _plan(*extra: str) -> dict:
@@ -26,7 +26,7 @@ def test_a_size_over_quota_is_marked_and_not_recommended(azure_env: ArmEmulator)
     offline = _plan()
     cheapest = offline["recommended"]
     assert cheapest
-    azure_env.quota_limits[("eastus", family_of(cheapest).lower())] = 0
+    azure_env.quota_limits[("eastus", quota_name(cheapest).lower())] = 0
     doc = _plan("--subscription", azure_env.subscription)
     marked = next(o for o in doc["options"] if o["vm_size"] == cheapest)
     assert any("over quota" in w for w in marked["warnings"])
@@ -44,7 +44,7 @@ def test_a_size_not_offered_in_the_region_is_marked(azure_env: ArmEmulator) -> N
 
 def test_deploy_with_a_subscription_refuses_nodes_over_quota_before_applying(azure_env: ArmEmulator) -> None:
     size = _plan()["recommended"]
-    azure_env.quota_limits[("eastus", family_of(size).lower())] = 0
+    azure_env.quota_limits[("eastus", quota_name(size).lower())] = 0
     r = invoke("model", "deploy", "phi-4-mini-instruct", "--region", "eastus", "--subscription", azure_env.subscription)
     assert r.exit_code == 8, r
     # The plan's pick for KAITO (the default runtime) is a size in KAITO's SKU table.

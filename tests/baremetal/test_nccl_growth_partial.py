@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
-from tests.emulators.arm.compute import family_of, vcpus_of
+from tests.emulators.arm.compute import quota_name, vcpus_of
 
 from . import nodes as fx
 from .conftest import add_nodes
@@ -16,7 +16,7 @@ from .growth import VMSS, autoscaler_status, in_scale_set
 from .test_nccl_free_gpus import _holding, node_names
 
 REGION = "eastus"
-FAMILY = family_of(fx.ND_H100)
+FAMILY = quota_name(fx.ND_H100)
 
 
 def _one_free_of_two(emu: Any, *, region: bool = False) -> None:

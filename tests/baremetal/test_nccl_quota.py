@@ -11,7 +11,7 @@ import pytest
 
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
-from tests.emulators.arm.compute import family_of, vcpus_of
+from tests.emulators.arm.compute import quota_name, vcpus_of
 
 from . import nodes as fx
 from .conftest import add_nodes
@@ -22,7 +22,7 @@ from .test_nccl_free_gpus import _holding
 from .test_nccl_growth import _nap_pool
 
 REGION = "eastus"
-FAMILY = family_of(fx.ND_H100)
+FAMILY = quota_name(fx.ND_H100)
 
 
 def _full_scale_set_in(emu: Any, *, spot: bool = False) -> None:

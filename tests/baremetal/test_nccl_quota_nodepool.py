@@ -9,7 +9,7 @@ from typing import Any
 from akscli.baremetal import nccl_quota
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
-from tests.emulators.arm.compute import family_of
+from tests.emulators.arm.compute import quota_name
 
 from . import nodes as fx
 from .conftest import add_nodes
@@ -60,7 +60,7 @@ def _full_nap_nodes(
 
 
 def _no_quota_for(arm: ArmEmulator, size: str) -> None:
-    arm.quota_limits[(REGION, family_of(size).lower())] = 0
+    arm.quota_limits[(REGION, quota_name(size).lower())] = 0
 
 
 def test_a_nodepool_that_may_launch_a_size_the_quota_holds_runs_without_a_quota_warning(
@@ -85,7 +85,7 @@ def test_a_nodepool_none_of_whose_sizes_the_quota_holds_warns_naming_them(
     assert result.exit_code == 0, result
     assert (
         f"the subscription's vCPU quota in {REGION} may hold none of the 2 size(s) NodePool gpu may launch for 2 "
-        f"node(s): {fx.NC_A100} (over quota: needs 48 vCPUs, 0 free of the {family_of(fx.NC_A100)} vCPU quota), "
+        f"node(s): {fx.NC_A100} (over quota: needs 48 vCPUs, 0 free of the {quota_name(fx.NC_A100)} vCPU quota), "
         f"{NC_H100} (over quota:" in result.stderr
     )
 

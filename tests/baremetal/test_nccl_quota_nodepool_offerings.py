@@ -11,7 +11,7 @@ from typing import Any
 from akscli.baremetal import nccl_quota
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
-from tests.emulators.arm.compute import family_of
+from tests.emulators.arm.compute import quota_name
 
 from . import nodes as fx
 from .growth import NO_RDMA
@@ -111,6 +111,6 @@ def test_a_nodepool_that_admits_both_capacity_types_needs_either_quota(
     assert "quota" not in _nccl().stderr
     azure_env.quota_limits[(REGION, "lowprioritycores")] = 0
     assert (
-        f"{fx.NC_A100} (over quota: needs 48 vCPUs, 0 free of the {family_of(fx.NC_A100)} vCPU quota; over quota: "
+        f"{fx.NC_A100} (over quota: needs 48 vCPUs, 0 free of the {quota_name(fx.NC_A100)} vCPU quota; over quota: "
         "needs 48 vCPUs, 0 free of the spot vCPU quota)" in _nccl().stderr
     )

@@ -47,7 +47,18 @@ _LOCATIONS_LISTED = re.compile(
 )
 _LOCATION_CODES = ("locationnotavailableforresourcetype", "noregisteredproviderfound")
 _VERSION_CODES = ("agentpoolk8sversionnotsupported", "versionnotsupported", "nodepoolmcversionincompatible")
+# Compute's words for a quota a VM would exceed, inside AKS's QuotaExceeded ("Preflight validation check
+# for resource(s) for container service C in resource group MC_... failed. Message: Operation could not be
+# completed as it results in exceeding approved standardBSFamily Cores quota. Additional details - ...",
+# cilium/cilium#31859): the family's usage name, "Total Regional" or "Low Priority" (Azure/
+# karpenter-provider-azure 352646f pkg/fake/aksmachinesapi.go, pkg/cloudprovider/suite_test.go).
+# _QUOTA_FAMILY_CUT finds the family in a message cut short after it (Karpenter keeps 800 characters
+# of a launch error, and gpu-provisioner's puts a long URL first).
 _QUOTA_FAMILY = re.compile(r"approved (?:quota for )?(.+?) (?:Cores|vCPUs?) quota", re.I)
+_QUOTA_FAMILY_CUT = re.compile(r"exceeding approved (\w+Family)\b", re.I)
+# The usages name.value of the regional quotas the message names in words: what 'az quota update
+# --resource-name' takes (Azure/azure-cli-extensions src/quota/README.md names quotas by name.value).
+_QUOTA_RESOURCE = {"total regional": "cores", "low priority": "lowPriorityCores"}
 _QUOTA_FIELDS = {
     "location": re.compile(r"Location:\s*([\w-]+)", re.I),
     "limit": re.compile(r"Current Limit:\s*(\d+)", re.I),
@@ -86,7 +97,7 @@ def is_quota(code: str, message: str) -> bool:
 
 
 def quota_error(prefix: str, message: str) -> QuotaError:
-    fam = _QUOTA_FAMILY.search(message)
+    fam = _QUOTA_FAMILY.search(message) or _QUOTA_FAMILY_CUT.search(message)
     fields = {k: (m.group(1) if (m := rx.search(message)) else None) for k, rx in _QUOTA_FIELDS.items()}
     family = fam.group(1) if fam else None
     where = f" in {fields['location']}" if fields["location"] else ""
@@ -95,13 +106,16 @@ def quota_error(prefix: str, message: str) -> QuotaError:
         detail = f": limit {fields['limit']}, in use {fields['usage']}, needs {fields['required']} more" + (
             f" (new limit at least {fields['new_limit']})" if fields["new_limit"] else ""
         )
+    elif family:
+        detail = ""  # the message was cut before its numbers
     else:
         detail = f": {message[:300]}"
     target = f"{family}{where}" if family else f"that VM family{where}"
+    resource = _QUOTA_RESOURCE.get(family.lower(), family) if family else None
+    command = f"'az quota update --resource-name {resource}'" if resource and " " not in resource else "'az quota'"
     return QuotaError(
         f"{prefix}{what} exceeded{where}{detail}",
-        hint=f"request more {target} at {QUOTA_URL} (or 'az quota create'), or choose a VM size or "
-        "region with free quota",
+        hint=f"request more {target} at {QUOTA_URL} (or {command}), or choose a VM size or region with free quota",
     )
 
 

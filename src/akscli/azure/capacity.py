@@ -19,6 +19,7 @@ stable/2024-07-01/examples/computeRPCommonExamples/Usage_List_MaximumSet_Gen.jso
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -51,11 +52,23 @@ class SkuOffer:
         return tuple(z for z in self.zones if z not in self.restricted_zones)
 
 
+def quota_key(name: str) -> str:
+    """The key a Resource SKUs ``family`` and a usages ``name.value`` share. The two APIs spell
+    one family differently: the SKU list says ``Standard NCASv3_T4 Family`` and
+    ``StandardNCADSA100v4Family`` (upstream: Azure/karpenter-provider-azure 352646f
+    pkg/providers/instancetype/known_skus.yaml, generated from the Resource SKUs API) where the
+    usages and AKS's quota errors say ``standardNCASv3_T4Family`` and ``standardNCADSA100v4Family``;
+    so case, spaces, underscores and hyphens are left out, as another usages client matches them
+    (lrivallain/az-scout src/az_scout/azure_api/quotas.py _normalize_family)."""
+    return re.sub(r"[\s_-]", "", name).lower()
+
+
 @dataclass(frozen=True)
 class Quota:
-    name: str
+    name: str  # the usage's name.value: what 'az quota update --resource-name' takes
     current: int
     limit: int
+    label: str = ""  # its name.localizedValue, as the portal's My quotas lists it
 
     @property
     def free(self) -> int:
@@ -71,6 +84,10 @@ class Capacity:
     quotas: dict[str, Quota] = field(default_factory=dict)
     # Whether the region's SKU list had any VM size at all: none is a name that is no region.
     region_listed: bool = True
+
+    def quota(self, name: str) -> Quota | None:
+        """The quota of a VM family (as the SKU list spells it), "cores" or "lowPriorityCores"."""
+        return self.quotas.get(quota_key(name))
 
 
 def _capability(row: dict[str, Any], name: str) -> str | None:
@@ -124,8 +141,10 @@ def usages(target: arm.AzureTarget, location: str) -> dict[str, Quota]:
     path = f"/subscriptions/{target.subscription_id()}/providers/Microsoft.Compute/locations/{location}/usages"
     out = {}
     for row in arm.raw_pages(target, path, USAGES_API):
-        name = str((row.get("name") or {}).get("value", ""))
-        out[name.lower()] = Quota(name, int(row.get("currentValue") or 0), int(row.get("limit") or 0))
+        names = row.get("name") or {}
+        name = str(names.get("value", ""))
+        label = str(names.get("localizedValue") or "")
+        out[quota_key(name)] = Quota(name, int(row.get("currentValue") or 0), int(row.get("limit") or 0), label)
     return out
 
 
@@ -246,15 +265,17 @@ def check(
     needed = offer.vcpus * count
     names = ["lowPriorityCores"] if spot else [offer.family, "cores"]
     for name in names:
-        quota = cap.quotas.get(name.lower())
+        quota = cap.quota(name)
         if quota is None or needed <= quota.free:
             continue
-        label = {"cores": "total regional vCPU", "lowPriorityCores": "spot vCPU"}.get(name, f"{name} vCPU")
+        label = {"cores": "total regional vCPU", "lowPriorityCores": "spot vCPU"}.get(name, f"{quota.name} vCPU")
+        portal = f" ('{quota.label}' there)" if quota.label else ""
         raise QuotaError(
             f"{what}: needs {needed} vCPUs ({count} x {vm_size}, {offer.vcpus} each) but the {label} quota in "
             f"{cap.location} has {max(quota.free, 0)} free (used {quota.current} of limit {quota.limit})",
-            hint=f"request a limit of at least {quota.current + needed} for {name} in {cap.location} at {QUOTA_URL} "
-            "(or 'az quota update'), or choose another size or region",
+            hint=f"request a limit of at least {quota.current + needed} for {quota.name} in {cap.location} at "
+            f"{QUOTA_URL}{portal} (or 'az quota update --resource-name {quota.name}'), or choose another size or "
+            "region",
         )
 
 
@@ -275,9 +296,9 @@ def quota_marks(target: arm.AzureTarget, location: str, nodes: dict[str, int]) -
             continue
         needed = offer.vcpus * max(nodes[size], 1)
         for name in (offer.family, "cores"):
-            quota = cap.quotas.get(name.lower())
+            quota = cap.quota(name)
             if quota is not None and needed > quota.free:
-                label = "regional vCPU" if name == "cores" else f"{name} vCPU"
+                label = "regional vCPU" if name == "cores" else f"{quota.name} vCPU"
                 marks[size] = f"over quota: needs {needed} vCPUs, {max(quota.free, 0)} free of the {label} quota"
                 break
         used[size] = needed

@@ -222,9 +222,9 @@ def size_mark(cap: Any, nodes: int, requirements: tuple[Mapping[str, Any], ...])
             continue
         over = ""
         for name in [offer.family, "cores"] if kind == "on-demand" else ["lowPriorityCores"]:
-            quota = cap.quotas.get(name.lower())
+            quota = cap.quota(name)
             if quota is not None and needed > quota.free:
-                label = _QUOTA_LABELS.get(name, f"{name} vCPU")
+                label = _QUOTA_LABELS.get(name, f"{quota.name} vCPU")
                 over = f"over quota: needs {needed} vCPUs, {max(quota.free, 0)} free of the {label} quota"
                 break
         if not over:
