@@ -67,9 +67,12 @@ def test_wait_times_out_on_a_node_that_did_not_launch_and_says_azures_error_from
     error = next(line for line in result.stderr.splitlines() if line.startswith("error:"))
     claim = re.search(r"; NodeClaim (ws[0-9a-f]{9}): Azure refused its node: ", error)
     assert claim is not None, error
-    assert error.endswith("Family vCPU quota exceeded in eastus: limit 0, in use 0, needs 24 more"), error
+    # AKS's message names the family's quota by its usage name; Karpenter's 800 characters end just
+    # after it, before the location and the numbers (kaito.quota_message, kaito_nodes.launch_error).
+    assert error.endswith("Azure refused its node: standardNCADSA100v4Family vCPU quota exceeded"), error
     hint = result.stderr.splitlines()[-1]
-    assert hint.startswith("hint: request more Standard NC24ads_A100 Family in eastus at ")
+    assert hint.startswith("hint: request more standardNCADSA100v4Family at ")
+    assert "(or 'az quota update --resource-name standardNCADSA100v4Family')" in hint
     assert hint.endswith(f"the whole error: kubectl describe nodeclaim {claim.group(1)}; nothing was rolled back")
 
 

@@ -11,8 +11,8 @@ see it (the QuotaExceeded message akscli's tests already carry).
 The catalogue is test data: every size the tests use (the shared GPU table plus general sizes),
 offered in every region with zones 1-3 unless ``emu.sku_availability`` says otherwise. vCPUs come
 from the size name (the number after the family letters, Azure's VM naming convention,
-https://learn.microsoft.com/azure/virtual-machines/vm-naming-conventions); the family names are
-the emulator's own labels (akscli reads a size's family from this API, never from a table).
+https://learn.microsoft.com/azure/virtual-machines/vm-naming-conventions); a size's ``family`` and
+the usages' names for it are Azure's (tests/emulators/arm/sku_families.py cites them).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tests.emulators.arm import sku_families
 from tests.emulators.arm.server import ArmError
 
 if TYPE_CHECKING:
@@ -42,11 +43,18 @@ def vcpus_of(size: str) -> int:
 
 
 def family_of(size: str) -> str:
-    """standard + the series letters and version, e.g. Standard_NC40ads_H100_v5 -> standardNCADSH100v5Family."""
-    parts = size.split("_")[1:]
-    series = re.sub(r"\d+", "", parts[0], count=1) if parts else size
-    rest = "".join(p for p in parts[1:])
-    return f"standard{series.upper()}{rest.upper().replace('V', 'v')}Family"
+    """The Resource SKUs API's family of a size, e.g. Standard_NC24ads_A100_v4 -> StandardNCADSA100v4Family."""
+    return sku_families.sku_family(size)
+
+
+def quota_name(size: str) -> str:
+    """The usages API's name.value of the family's quota, e.g. standardNCADSA100v4Family."""
+    return sku_families.usage_name(family_of(size))
+
+
+def _key(name: str) -> str:
+    """A quota's key for the test knobs (quota_limits, quota_used): any spelling of the family."""
+    return re.sub(r"[\s_-]", "", name).lower()
 
 
 def shared_csv() -> Path:
@@ -143,7 +151,7 @@ def _skus(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes)
 
 
 def _pool_usage(emu: ArmEmulator, location: str) -> tuple[dict[str, int], int, int]:
-    """vCPUs in use per family, in all, and for spot, by the node pools stored in ``location``."""
+    """vCPUs in use per family quota (by _key), in all, and for spot, by the node pools stored in ``location``."""
     families: dict[str, int] = {}
     total = spot = 0
     for pool in emu.list_resources(AP_TYPE):
@@ -155,7 +163,7 @@ def _pool_usage(emu: ArmEmulator, location: str) -> tuple[dict[str, int], int, i
         if props.get("scaleSetPriority") == "Spot":
             spot += used
             continue
-        fam = family_of(str(props.get("vmSize", "")))
+        fam = _key(family_of(str(props.get("vmSize", ""))))
         families[fam] = families.get(fam, 0) + used
         total += used
     return families, total, spot
@@ -164,18 +172,23 @@ def _pool_usage(emu: ArmEmulator, location: str) -> tuple[dict[str, int], int, i
 def usage(emu: ArmEmulator, location: str, name: str) -> tuple[int, int]:
     """(currentValue, limit) of one quota: a VM family, "cores" (regional) or "lowPriorityCores"."""
     families, total, spot = _pool_usage(emu, location)
-    current = {"cores": total, "lowprioritycores": spot}.get(name.lower(), families.get(name, 0))
-    default = DEFAULT_FAMILY_LIMIT if name.lower() not in ("cores", "lowprioritycores") else DEFAULT_REGIONAL_LIMIT
-    limit = emu.quota_limits.get((location, name.lower()), default)
-    return current + emu.quota_used.get((location, name.lower()), 0), limit
+    key = _key(name)
+    current = {"cores": total, "lowprioritycores": spot}.get(key, families.get(key, 0))
+    default = DEFAULT_FAMILY_LIMIT if key not in ("cores", "lowprioritycores") else DEFAULT_REGIONAL_LIMIT
+    limits = {(loc, _key(n)): v for (loc, n), v in emu.quota_limits.items()}
+    used = {(loc, _key(n)): v for (loc, n), v in emu.quota_used.items()}
+    return current + used.get((location, key), 0), limits.get((location, key), default)
 
 
 def _usages(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes) -> tuple[int, Any]:
     location = path.rstrip("/").split("/")[-2].lower()
+    # "Total Regional vCPUs" and "Total Regional Low-priority vCPUs": what `az vm list-usage` prints
+    # for cores and lowPriorityCores (learn.microsoft.com azure-resource-manager/troubleshooting/
+    # error-resource-quota, its `az vm list-usage --location "West US"` table).
     names = {"cores": "Total Regional vCPUs", "lowPriorityCores": "Total Regional Low-priority vCPUs"}
     for size in _catalogue(emu):
-        fam = family_of(size)
-        names.setdefault(fam, f"{fam[len('standard') : -len('Family')]} Family vCPUs")
+        name = quota_name(size)
+        names.setdefault(name, sku_families.usage_label(name))
     value = []
     for name, localized in names.items():
         current, limit = usage(emu, location, name)
@@ -184,18 +197,53 @@ def _usages(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: byte
     return 200, {"value": value}
 
 
-def quota_message(cluster: str, location: str, family: str, limit: int, current: int, needed: int) -> str:
+# Where Compute's quota errors send the user: the portal's quota blade, its parameters a URL-encoded
+# JSON that names the quota and the limit to ask for (cilium/cilium#31859, scylladb/scylla-cluster-tests#12948).
+_REQUEST_URL = (
+    "https://aka.ms/ProdportalCRP/#blade/Microsoft_Azure_Capacity/UsageAndQuota.ReactView/Parameters/"
+    "%7B%22subscriptionId%22:%22{sub}%22,%22command%22:%22openQuotaApprovalBlade%22,%22quotas%22:[%7B"
+    "%22location%22:%22{location}%22,%22providerId%22:%22Microsoft.Compute%22,%22resourceName%22:%22{name}%22,"
+    "%22quotaRequest%22:%7B%22properties%22:%7B%22limit%22:{limit},%22unit%22:%22Count%22,%22name%22:%7B"
+    "%22value%22:%22{name}%22%7D%7D%7D%7D]%7D"
+)
+# The name a quota has in the message: a family's usage name, "Total Regional" and "Low Priority"
+# (Azure/karpenter-provider-azure 352646f pkg/fake/aksmachinesapi.go and
+# pkg/cloudprovider/suite_test.go quote Compute's "Total Regional Cores" and "Low Priority Cores").
+_MESSAGE_NAMES = {"cores": "Total Regional", "lowprioritycores": "Low Priority"}
+
+
+def quota_message(
+    rid: str, location: str, name: str, limit: int, current: int, needed: int, *, cluster: str | None = None
+) -> str:
+    """AKS's QuotaExceeded for an agent pool PUT: its preflight wraps Compute's OperationNotAllowed
+    message, as cilium/cilium#31859 quotes it ("Preflight validation check for resource(s) for container
+    service C in resource group MC_..._C_LOCATION failed. Message: Operation could not be completed as it
+    results in exceeding approved standardBSFamily Cores quota. Additional details - ... Submit a request for
+    Quota increase at https://aka.ms/ProdportalCRP/... by specifying parameters listed in the 'Details'
+    section for deployment to succeed. Please read more about quota limits at https://docs.microsoft.com/
+    en-us/azure/azure-supportability/per-vm-quota-requests"). ``rid`` is the pool's resource ID."""
+    parts = rid.split("/")
+    sub, group = parts[2], parts[4]
+    cluster = cluster or parts[8]
+    new_limit = current + needed
+    request = _REQUEST_URL.format(sub=sub, location=location, name=name, limit=new_limit)
     return (
-        f"Preflight validation check for resource(s) for container service {cluster} in resource group MC_rg "
-        f"failed. Message: Operation could not be completed as it results in exceeding approved {family} Cores "
-        f"quota. Additional details - Deployment Model: Resource Manager, Location: {location}, Current Limit: "
-        f"{limit}, Current Usage: {current}, Additional Required: {needed}, (Minimum) New Limit Required: "
-        f"{current + needed}."
+        f"Preflight validation check for resource(s) for container service {cluster} in resource group "
+        f"MC_{group}_{cluster}_{location} failed. Message: Operation could not be completed as it results in "
+        f"exceeding approved {_MESSAGE_NAMES.get(_key(name), name)} Cores quota. Additional details - Deployment "
+        f"Model: Resource Manager, Location: {location}, Current Limit: {limit}, Current Usage: {current}, "
+        f"Additional Required: {needed}, (Minimum) New Limit Required: {new_limit}. Submit a request for Quota "
+        f"increase at {request} by specifying parameters listed in the \u2018Details\u2019 section for deployment "
+        "to succeed. Please read more about quota limits at "
+        "https://docs.microsoft.com/en-us/azure/azure-supportability/per-vm-quota-requests"
     )
 
 
 def _pool_quota(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
-    """AKS's preflight: a pool that needs more vCPUs than the family quota leaves fails QuotaExceeded."""
+    """AKS's preflight: a pool that needs more vCPUs than its family's quota, or the regional one, leaves
+    fails QuotaExceeded (a spot pool: the low-priority quota). A VM counts against both its family's and
+    the regional vCPUs (MicrosoftDocs/azure-docs includes/virtual-machines-common-quotas.md: "If either of
+    those quotas are exceeded, the VM deployment will not be allowed"); the family is checked first."""
     cluster = emu.get_resource(rid.rsplit("/", 2)[0]) or {}
     props = body.get("properties") or {}
     old = (existing or {}).get("properties") or {}
@@ -203,11 +251,13 @@ def _pool_quota(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict
     location = str(cluster.get("location", "eastus")).replace(" ", "").lower()
     grow = int(props.get("count") or 0) - (int(old.get("count") or 0) if old.get("vmSize") == size else 0)
     needed = vcpus_of(size) * max(grow, 0)
-    name = "lowPriorityCores" if props.get("scaleSetPriority") == "Spot" else family_of(size)
-    current, limit = usage(emu, location, name)
-    if needed and current + needed > limit:
-        message = quota_message(rid.split("/")[-3], location, name, limit, current, needed)
-        emu.fail_operation("PUT", re.escape(rid.split("/")[-1]) + "$", "QuotaExceeded", message)
+    names = ["lowPriorityCores"] if props.get("scaleSetPriority") == "Spot" else [quota_name(size), "cores"]
+    for name in names:
+        current, limit = usage(emu, location, name)
+        if needed and current + needed > limit:
+            message = quota_message(rid, location, name, limit, current, needed)
+            emu.fail_operation("PUT", re.escape(rid.split("/")[-1]) + "$", "QuotaExceeded", message)
+            return
 
 
 def install(emu: ArmEmulator) -> None:

@@ -94,15 +94,21 @@ POD_INDEX = "apps.kubernetes.io/pod-index"
 # failure="inference": the inference server exits on start (a model too large for the GPU).
 CRASH_EXIT_CODE = 1
 CRASH_LOG = "ERROR torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n"
-# Azure's QuotaExceeded message for the agent pool PUT (the body of its error). Test data, no upstream
-# source: the wording akscli's ARM tests carry, tests/azure/test_nodepool_cli.py.
-QUOTA_MESSAGE = (
-    "Operation could not be completed as it results in exceeding approved {family} Cores quota. "
-    "Additional details - Deployment Model: Resource Manager, Location: eastus, Current Limit: 0, "
-    "Current Usage: 0, Additional Required: {cores}, (Minimum) New Limit Required: {cores}."
-)
 # vCPUs per size, for the quota message: what the Azure error reports as cores.
 _VCPUS = re.compile(r"Standard_[A-Z]+(\d+)")
+
+
+def quota_message(size: str) -> str:
+    """AKS's QuotaExceeded for gpu-provisioner's agent pool PUT, one node of ``size`` (Azure/gpu-provisioner
+    pkg/providers/instance/instance.go newAgentPoolObject: count 1): the family's usage name
+    (standardNCADSA100v4Family, not the SKU list's StandardNCADSA100v4Family) in AKS's preflight wording,
+    both as the ARM emulator words them (tests/emulators/arm/compute.py quota_message and quota_name cite
+    their sources), against a quota of 0 in eastus."""
+    from tests.emulators.arm import compute
+
+    m = _VCPUS.match(size)
+    rid = f"{kaito_nodes.CLUSTER_ID}/agentPools/pool"
+    return compute.quota_message(rid, "eastus", compute.quota_name(size), 0, 0, int(m.group(1)) if m else 0)
 
 
 def _set_status(cluster: Any, ws: dict[str, Any], fields: dict[str, Any], *conditions: dict[str, Any]) -> None:
@@ -295,10 +301,7 @@ class WorkspaceController(_KaitoController):
             # the quota: Karpenter sets its Launched Unknown LaunchFailed, and KAITO shows that cut to
             # 256 characters on NodeClaimReady and ResourceReady (kaito_nodes.launch_failure). The
             # reconcile stops at reconcileNodes: no Service, no StatefulSet (addOrUpdateWorkspace).
-            family = size.replace("Standard_", "Standard ").rsplit("_", 1)[0] + " Family"
-            m = _VCPUS.match(size)
-            message = QUOTA_MESSAGE.format(family=family, cores=int(m.group(1)) * nodes if m else 0)
-            kaito_nodes.provision(cluster, obj, nodes, refusal=("QuotaExceeded", message))
+            kaito_nodes.provision(cluster, obj, nodes, refusal=("QuotaExceeded", quota_message(size)))
             _set_status(
                 cluster,
                 obj,
