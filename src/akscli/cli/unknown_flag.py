@@ -62,6 +62,14 @@ AZ_NAMES: dict[str, dict[str, str]] = {"credentials": {"--file": "--kubeconfig",
 # Serve config that -f takes (serveConfigV2), checked there (akscli.ray.service.import_path_problem).
 RAY_IMPORT_PATH = ("ray service deploy", "--import-path")
 
+# A config file's flag in the tools these commands stand in for, where the command reads its file
+# with kubectl's -f/--filename (kubernetes/kubectl pkg/cmd/apply/apply.go, cli-runtime
+# pkg/genericclioptions/filename_flags.go FileNameFlags "filename"): Ray Serve's `serve deploy`
+# names its file config_file_name (ray-project/ray python/ray/serve/scripts.py deploy), and the
+# RayService field is serveConfigV2. By ratio alone `--config` is --kubeconfig's tail (0.75), the
+# kubeconfig file, which is not what was meant.
+CONFIG_FILE_FLAGS = frozenset({"--config", "--config-file"})
+
 
 # Other tools' flags for a choice the command makes another way, by the command (its words after
 # "akscli"; "*" any of the group's) and the flag, each with what to do instead:
@@ -135,6 +143,8 @@ def unknown_flag(ctx: Any, option: str, message: str, path: str) -> UsageError:
         return UsageError(message, hint)
     if not option.startswith("--") or option in mine:
         return UsageError(message, usage)
+    if option in CONFIG_FILE_FLAGS and "--filename" in mine:
+        return UsageError(message, f"did you mean -f/--filename? ({usage})")
     close = close_spellings(option, mine)
     if close:
         return UsageError(message, f"did you mean {_either(close)}? ({usage})")
