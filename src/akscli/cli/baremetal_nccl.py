@@ -168,7 +168,7 @@ def test_nccl(
         spec,
         min_bytes=min_b,
         max_bytes=max_b,
-        namespace=cluster.namespace or ("default" if kube is None else kube.namespace),
+        namespace=cluster.client_namespace() if kube is None else cluster.namespace or kube.namespace,
         gpus_per_node=nccl.gpus_per_node(
             vm_size, gpus_per_node, placement.nodes.slice_gpus() if placement.nodes is not None else 0
         ),

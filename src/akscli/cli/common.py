@@ -85,12 +85,13 @@ def check_policy(objects: Sequence[dict[str, Any]], namespace: str | None = None
     return used
 
 
-def landing_namespace(target: "KubeTarget", mode: str, kube: "Kube | None" = None) -> str | None:
+def landing_namespace(target: "KubeTarget", kube: "Kube | None" = None) -> str | None:
     """Where objects without a namespace will land, for the policy's findings and rules: -n, else
-    (with a cluster: not a client dry run) the context's namespace, as kubectl resolves it (upstream:
-    kubernetes/client-go 32ce75a7 tools/clientcmd/client_config.go DirectClientConfig.Namespace),
-    read from the kubeconfig without signing in. None: the policy names ``default``."""
-    if target.namespace or mode == "client":
+    the context's namespace, as kubectl resolves it (upstream: kubernetes/client-go 32ce75a7
+    tools/clientcmd/client_config.go DirectClientConfig.Namespace), read from the kubeconfig
+    without signing in, on a client dry run too (kubectl reads it whatever the dry-run strategy).
+    None: the policy names ``default``."""
+    if target.namespace:
         return target.namespace
     if kube is not None:
         return kube.namespace
@@ -220,7 +221,7 @@ def apply_objects(
     wait_seconds = validate.duration(timeout, "--timeout")
     manifest_format(output_format)
     with_stack_labels(objects, stack)
-    allowed = check_policy(objects, landing_namespace(target, mode, kube)) if policy_allowed is None else policy_allowed
+    allowed = check_policy(objects, landing_namespace(target, kube)) if policy_allowed is None else policy_allowed
     required = target.namespace if enforce_namespace else None
     if mode == "client":
         if required:

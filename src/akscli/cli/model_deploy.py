@@ -331,6 +331,8 @@ def deploy_cmd(
         if req.runs_vllm_image:
             deploy_steps.follow_driver(req)
     else:
+        # A client dry run renders into -n, else the kubeconfig context's namespace (options.client_namespace)
+        req.namespace = namespace or cluster.client_namespace()
         # Nothing to ask offline: render the Prometheus Operator's PodMonitor for a scraped metric,
         # with akscli's labels only and KEDA querying kinds.DEFAULT_PROMETHEUS (docs/model.md).
         req.monitor_api = kinds.PODMONITOR_APIS[-1] if req.autoscale and req.runtime == "vllm" else None

@@ -425,6 +425,19 @@ class KubeFlags(Record):
         """A cluster connection (imports the kubernetes client only here)."""
         return connect(self.kubeconfig, self.context, self.namespace, self.request_timeout)
 
+    def client_namespace(self) -> str:
+        """Where a --dry-run=client renders, without connecting: -n, else the namespace of the
+        context (--context, else the current one) in the kubeconfig, else ``default``, as kubectl
+        create --dry-run=client resolves it (upstream: kubernetes/kubectl pkg/cmd/create/
+        create_deployment.go Complete reads f.ToRawKubeConfigLoader().Namespace() whatever the
+        dry-run strategy; kubernetes/client-go 32ce75a7 tools/clientcmd/client_config.go
+        DirectClientConfig.Namespace: the override, else the context's, else "default")."""
+        if self.namespace:
+            return self.namespace
+        from akscli.kube.connecting import context_namespace
+
+        return context_namespace(self.target()) or "default"
+
     def connect_ns(self) -> "tuple[Kube, str]":
         """The connection and the namespace to work in (-n, else the context's)."""
         kube = self.connect()

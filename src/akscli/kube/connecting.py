@@ -102,11 +102,14 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
 def context_namespace(target: KubeTarget) -> str | None:
     """The namespace of the context ``target`` names (else the current one), read from the
     kubeconfig alone: no sign-in, nothing sent. None where the kubeconfig cannot tell (no file,
-    no such context, no namespace in it): ``connect`` says what is wrong when it is called."""
+    no such context, no namespace in it): ``connect`` says what is wrong when it is called. With
+    no kubeconfig file there, the kubernetes client is not imported."""
     from akscli.process import import_on_own_stack
 
-    import_on_own_stack("kubernetes.config")
     path, paths = _kubeconfig_files(target.kubeconfig)
+    if not any(os.path.exists(os.path.expanduser(p)) for p in paths):
+        return None
+    import_on_own_stack("kubernetes.config")
     try:
         contexts, current = _read_contexts(paths)
         chosen = _chosen_context(contexts, current, target.context, path, "")

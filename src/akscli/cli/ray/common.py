@@ -284,6 +284,14 @@ def delete_command(
     return app.command("delete")(on_cluster(flag_types.on_delete(selects=True)(command)))
 
 
+def connection(k8s: opts.KubeFlags, mode: str) -> logic.Connection:
+    """The cluster a Ray command renders for: none with --dry-run=client, where the namespace is
+    still -n, else the kubeconfig context's, else ``default`` (KubeFlags.client_namespace)."""
+    if mode == "client":
+        return logic.Connection(None, k8s.client_namespace())
+    return logic.Connection(k8s.target(), k8s.namespace)
+
+
 def build_and_apply(
     build: Callable[[logic.Connection], logic.Built],
     *,
@@ -308,7 +316,7 @@ def build_and_apply(
     mode = opts.dry_run_mode(dry_run)
     check_exit_code(exit_code, mode)
     fmt = opts.output_format(output_format, output.APPLY_FORMATS)
-    built = build(logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace))
+    built = build(connection(k8s, mode))
     warn_all(built.warnings)
     try:
         outcome = common.apply_objects(

@@ -19,6 +19,7 @@ from akscli.cli.ray.common import (
     Labels,
     Tail,
     audit,
+    connection,
     delete_object,
     list_objects,
     on_cluster,
@@ -138,7 +139,7 @@ def job_submit(
         backoff_limit=backoff_limit,
         labels=label or (),
     )
-    conn = logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace)
+    conn = connection(k8s, mode)
     submission = logic.job_objects(entrypoint_args or [], job_flags, cluster_flags, conn)
     warn_all(submission.warnings)
     _report_workdir(submission.workdir)
