@@ -113,7 +113,14 @@ class Rollout:
         with contextlib.ExitStack() as step:  # held from the old server's deletion on (_delete_replaced)
             if stale and self.mode == "none":
                 self._delete_replaced(stale, first_stale, new, carried, dropped, step)
-            changes = self._apply_in_order(objects, carried, name=name, params=params, allowed=allowed)
+            # A server dry run deletes nothing, so the Service KAITO made for the Workspace a new
+            # server replaces is still there, its selector KAITO's: the real run deletes it with
+            # its owner (replace_first, Foreground) before the apply creates akscli's, which the
+            # dry run can only ask for by taking the fields over (force).
+            regained = revisions.regained_services(history or [], objects) if first_stale else []
+            changes = self._apply_in_order(
+                objects, carried, name=name, params=params, allowed=allowed, regained=regained
+            )
             self._restart_kaito(changes)
             if self.mode != "none":
                 self._plan_deletions(stale, first_stale, new)
@@ -175,6 +182,7 @@ class Rollout:
         name: str,
         params: dict[str, Any],
         allowed: list[str],
+        regained: Sequence[Mapping[str, Any]] = (),
     ) -> "list[Change]":
         """Apply the objects, a staged update run last: it is created only once its placement has
         scheduled bindings, as one that comes first fails for good (kubefleet-dev/kubefleet
@@ -185,8 +193,10 @@ class Rollout:
 
         applied = revisions.leave_replicas_to_autoscaler(self.kube, objects, deploy.initial_replicas(params))
         first, runs = fleet_rollout.split_runs(applied) if self.mode == "none" else (applied, [])
+        forced = [o for o in first if o in regained] if self.mode == "server" else []
+        first = [o for o in first if o not in forced]
         changes: list[Change] = []
-        for batch in (first, runs):
+        for batch in (first, runs, forced):
             if batch is runs and runs:
                 with output.status("waiting for the placement to be scheduled before its staged update run") as update:
                     fleet_rollout.wait_until_scheduled(self.kube, runs, progress=update)
@@ -199,7 +209,7 @@ class Rollout:
                     wait=False,
                     yes=self.yes,
                     output_format=self.output_fmt,
-                    force_conflicts=self.force_conflicts,
+                    force_conflicts=self.force_conflicts or batch is forced,
                     action=self.action,
                     kube=self.kube,
                     prior=carried,

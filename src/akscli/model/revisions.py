@@ -321,6 +321,13 @@ def replacement_refs(history: Sequence[Revision], objects: Iterable[dict[str, An
     return [ref(o) for o in replacing(history, objects) if o["kind"] in _REPLACED_FIRST and o["kind"] != "Service"]
 
 
+def regained_services(history: Sequence[Revision], objects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Services a deploy creates in place of those the server it replaces made (KAITO's per
+    Workspace, kaito-project/kaito pkg/workspace/manifests/manifests.go), which the real run
+    deletes with their owner before the apply (replace_first)."""
+    return [o for o in replacing(history, objects) if o["kind"] == "Service"]
+
+
 def replace_first(
     kube: Kube, stale: Iterable[Mapping[str, Any]], progress: Progress | None = None
 ) -> list[Mapping[str, Any]]:
