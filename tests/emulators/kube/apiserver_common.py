@@ -7,7 +7,6 @@ staging/src/k8s.io/apiserver/pkg/registry/rest/create.go FillObjectMetaSystemFie
 from __future__ import annotations
 
 import copy
-import datetime
 import json
 import re
 import time
@@ -73,7 +72,9 @@ GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 
 def now_iso() -> str:
-    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The time now in RFC 3339 to the second, UTC (metav1.Time's JSON, kubernetes/apimachinery
+    pkg/apis/meta/v1/time.go MarshalJSON: RFC3339 of t.UTC()); time.gmtime is half the cost of a datetime."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 @dataclass

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from tests.emulators.kube.emulator import KubeEmulator
 
 ProxyHandler = Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]
+# an answer up to this size goes out with its head in one write (Handler._end_headers_with); a larger
+# one (a big list) is written on its own rather than copied once more
+_ONE_WRITE_MAX = 1 << 16
 AGGREGATED_CT = "application/json;g=apidiscovery.k8s.io;v={v};as=APIGroupDiscoveryList"
 
 
@@ -154,13 +157,27 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
             self.send_header("Warning", f'299 - "{w.replace(chr(34), chr(92) + chr(34))}"')
         for k, v in (headers or {}).items():
             self.send_header(k, v)
-        self.end_headers()
         cut = self._stream_fault is not None and self._stream_fault.drop_connection
-        if self.command != "HEAD":
-            self.wfile.write(body[: len(body) // 2] if cut else body)
+        payload = b"" if self.command == "HEAD" else body[: len(body) // 2] if cut else body
+        self._end_headers_with(payload)
         if cut:  # the connection closes before the body's end (Faults.add, in_stream): a client reads an unexpected EOF
             self.wfile.flush()
             raise _Dropped()
+
+    def _end_headers_with(self, payload: bytes) -> None:
+        """``end_headers`` and then ``payload``, the same bytes on the wire, in one write when the payload
+        is small: BaseHTTPRequestHandler writes the head on its own (CPython Lib/http/server.py
+        end_headers, flush_headers) and wfile is unbuffered, so an answer was two TLS records and two
+        sends (TCP_NODELAY: two segments) where a real API server's Go net/http bufio.Writer sends one
+        (golang/go src/net/http/server.go response.finishRequest: w.w.Flush, then w.conn.bufw.Flush)."""
+        if len(payload) > _ONE_WRITE_MAX or self.request_version == "HTTP/0.9":
+            self.end_headers()
+            if payload:
+                self.wfile.write(payload)
+            return
+        self._headers_buffer.append(b"\r\n")
+        self._headers_buffer.append(payload)
+        self.flush_headers()
 
     def _json(
         self, code: int, obj: Any, headers: dict[str, str] | None = None, content_type: str = "application/json"

@@ -99,8 +99,9 @@ def to_fields_v1(paths: Iterable[Path]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if id(d) in marks:
             out["."] = {}
-        for k in sorted(d):
-            out[k] = emit(d[k])
+        if d:  # a leaf (most nodes) has nothing to sort
+            for k in sorted(d):
+                out[k] = emit(d[k])
         return out
 
     return emit(root)
